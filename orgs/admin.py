@@ -1,0 +1,187 @@
+"""Admin for every orgs model, scoped by `orgs.access` so organisers see only their subtree."""
+
+from django import forms
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin
+from django.utils.translation import gettext_lazy as _
+
+from . import access, services
+from .forms import UnitChoiceField
+from .models import MemberPlacement, RoleGrant, Unit, UnitPlacement, User
+
+
+class ScopedAdmin(admin.ModelAdmin):
+    """Rows whose unit (at `unit_prefix`) lies in the user's managed subtrees, and nothing else."""
+
+    unit_prefix = "unit__"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(access.subtree_q(request.user, prefix=self.unit_prefix))
+
+    def in_scope(self, request, obj) -> bool:
+        return obj is None or self.get_queryset(request).filter(pk=obj.pk).exists()
+
+    def has_module_permission(self, request) -> bool:
+        return access.is_manager(request.user)
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return access.is_manager(request.user) and self.in_scope(request, obj)
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return self.has_view_permission(request, obj)
+
+    def has_add_permission(self, request) -> bool:
+        return access.is_manager(request.user)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        # Deleting people or units would erase facts that results depend on: deactivate instead.
+        return request.user.is_superuser
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.related_model is Unit:
+            return UnitChoiceField(user=request.user, required=not db_field.null, label=db_field.verbose_name)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class UnitAdminForm(forms.ModelForm):
+    parent = forms.ModelChoiceField(queryset=Unit.objects.none(), required=False, label=_("parent unit"))
+    reason = forms.CharField(max_length=200, required=False, label=_("reason"))
+
+    class Meta:
+        model = Unit
+        fields = ["name", "kind", "ends_on"]
+
+    def clean(self):
+        data = super().clean()
+        unit = self.instance if self.instance.pk else None
+        parent = data.get("parent")
+        if unit and parent and (parent.pk == unit.pk or parent.is_descendant_of(unit)):
+            self.add_error("parent", _("A unit cannot move under itself or its own subunits."))
+        elif data.get("name"):
+            try:
+                services.check_unit_name_free(name=data["name"].strip(), parent=parent, exclude=unit)
+            except services.OrgError as error:
+                self.add_error("name", error.message)
+        return data
+
+
+@admin.register(Unit)
+class UnitAdmin(ScopedAdmin):
+    form = UnitAdminForm
+    unit_prefix = ""
+    list_display = ["indented_name", "kind", "ends_on"]
+    list_filter = ["kind"]
+    search_fields = ["name"]
+    ordering = ["path"]
+
+    @admin.display(description=_("name"), ordering="path")
+    def indented_name(self, unit: Unit) -> str:
+        return "\u3000" * (unit.depth - 1) + unit.name
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        form.base_fields["parent"] = UnitChoiceField(
+            user=request.user, required=not request.user.is_superuser, label=_("parent unit")
+        )
+        if obj is not None:
+            parent = Unit.objects.get_parent(obj)
+            form.base_fields["parent"].initial = parent.pk if parent else None
+        return form
+
+    def save_model(self, request, obj, form, change):
+        data = form.cleaned_data
+        if not change:
+            created = services.unit_create(
+                name=data["name"], kind=data["kind"], ends_on=data["ends_on"], parent=data["parent"], by=request.user
+            )
+            obj.pk, obj.path, obj.depth = created.pk, created.path, created.depth
+            return
+        original = Unit.objects.get(pk=obj.pk)
+        services.unit_update(
+            unit=original,
+            name=data["name"],
+            kind=data["kind"],
+            ends_on=data["ends_on"],
+            by=request.user,
+            reason=data["reason"],
+        )
+        services.unit_move(unit=original, new_parent=data["parent"], by=request.user, reason=data["reason"])
+
+
+@admin.register(User)
+class MemberAdmin(ScopedAdmin, UserAdmin):
+    list_display = ["username", "real_name", "employee_no", "unit", "is_party_member", "is_active"]
+    list_filter = ["is_active", "is_party_member", "is_staff"]
+    search_fields = ["username", "real_name", "employee_no", "phone"]
+    ordering = ["unit__path", "real_name"]
+    fieldsets = [
+        (None, {"fields": ["username", "password"]}),
+        (_("Member"), {"fields": ["real_name", "employee_no", "unit", "is_party_member", "phone", "email"]}),
+        (_("Access"), {"fields": ["is_active", "is_staff", "is_superuser", "groups", "user_permissions"]}),
+        (_("Dates"), {"fields": ["last_login", "date_joined"]}),
+    ]
+    add_fieldsets = [
+        (None, {"fields": ["username", "password1", "password2", "real_name", "employee_no", "unit"]}),
+    ]
+
+    def get_readonly_fields(self, request, obj=None):
+        if request.user.is_superuser:
+            return ["last_login", "date_joined"]
+        return ["is_staff", "is_superuser", "groups", "user_permissions", "last_login", "date_joined"]
+
+    def save_model(self, request, obj, form, change):
+        previous_unit_id = User.objects.filter(pk=obj.pk).values_list("unit_id", flat=True).first()
+        super().save_model(request, obj, form, change)
+        if obj.unit_id != previous_unit_id:
+            services.member_record_placement(member=obj, by=request.user, reason=str(_("changed in admin")))
+
+
+@admin.register(RoleGrant)
+class RoleGrantAdmin(ScopedAdmin):
+    list_display = ["user", "role", "unit", "granted_by", "granted_at"]
+    list_filter = ["role"]
+    search_fields = ["user__real_name", "user__username", "unit__name"]
+    autocomplete_fields = ["user"]
+    readonly_fields = ["granted_by", "granted_at"]
+
+    def has_add_permission(self, request) -> bool:
+        return access.is_administrator(request.user)
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return self.has_view_permission(request, obj) and (
+            obj is None or access.can_administer_unit(request.user, obj.unit)
+        )
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return self.has_change_permission(request, obj)
+
+    def save_model(self, request, obj, form, change):
+        access.check_can_grant(request.user, role=obj.role, unit=obj.unit)
+        obj.granted_by = obj.granted_by or request.user
+        super().save_model(request, obj, form, change)
+
+
+class HistoryAdmin(ScopedAdmin):
+    """Placement history is append-only: viewable, never edited or deleted by hand."""
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(MemberPlacement)
+class MemberPlacementAdmin(HistoryAdmin):
+    list_display = ["member", "unit", "effective_at", "reason", "recorded_by"]
+    search_fields = ["member__real_name", "member__employee_no"]
+    date_hierarchy = "effective_at"
+
+
+@admin.register(UnitPlacement)
+class UnitPlacementAdmin(HistoryAdmin):
+    list_display = ["unit", "name", "parent", "effective_at", "reason", "recorded_by"]
+    search_fields = ["name"]

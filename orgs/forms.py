@@ -1,0 +1,50 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from . import access
+from .models import Unit, User, phone_validator
+from .selectors import unit_paths
+
+
+class UnitChoiceField(forms.ModelChoiceField):
+    """Units shown by full path, limited to what the user manages."""
+
+    def __init__(self, *, user, **kwargs):
+        units = list(access.managed_units(user).order_by("path"))
+        self._paths = unit_paths(units)
+        super().__init__(queryset=access.managed_units(user).order_by("path"), **kwargs)
+
+    def label_from_instance(self, obj: Unit) -> str:
+        return self._paths.get(obj.pk, obj.name)
+
+
+class MemberForm(forms.Form):
+    """A member's details. A plain form: saving goes through `services.member_update`."""
+
+    real_name = forms.CharField(label=_("real name"), max_length=50)
+    employee_no = forms.CharField(label=_("employee number"), max_length=32, required=False)
+    phone = forms.CharField(label=_("phone"), max_length=20, required=False, validators=[phone_validator])
+    is_party_member = forms.BooleanField(label=_("party member"), required=False)
+    reason = forms.CharField(label=_("Reason for a unit change"), max_length=200, required=False)
+
+    def __init__(self, *args, user, member: User, **kwargs):
+        kwargs.setdefault(
+            "initial",
+            {
+                "real_name": member.real_name,
+                "employee_no": member.employee_no or "",
+                "phone": member.phone,
+                "is_party_member": member.is_party_member,
+                "unit": member.unit_id,
+            },
+        )
+        super().__init__(*args, **kwargs)
+        self.fields["unit"] = UnitChoiceField(user=user, label=_("unit"))
+        self.order_fields(["real_name", "employee_no", "unit", "phone", "is_party_member", "reason"])
+
+
+class MemberImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("Workbook (.xlsx)"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx"}),
+    )

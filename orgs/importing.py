@@ -1,0 +1,276 @@
+"""Member import from .xlsx: validate every row first, then import all of them or none.
+
+An existing employee number updates that member (a new unit is recorded as a move); a new one
+creates a member whose username defaults to the employee number.
+"""
+
+from dataclasses import dataclass, field
+from io import BytesIO
+from typing import IO
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.styles import Font, PatternFill
+
+from quizsite.spreadsheets import RowError, SpreadsheetError, cell_text, open_first_sheet, read_table
+
+from . import access, services
+from .models import Role, User, phone_validator
+from .selectors import unit_by_path, unit_paths
+
+COLUMNS = {
+    "real_name": ("姓名", "real name", "name"),
+    "employee_no": ("工号", "employee number", "employee no", "员工编号"),
+    "unit": ("单位", "unit", "所在单位", "unit path"),
+    "role": ("角色", "role"),
+    "phone": ("手机", "phone", "手机号", "电话"),
+    "party": ("党员", "party member", "是否党员"),
+    "username": ("用户名", "username"),
+    "password": ("初始密码", "initial password", "password"),
+}
+REQUIRED = ("real_name", "employee_no", "unit")
+
+ROLE_WORDS = {
+    "": Role.MEMBER,
+    "党员": Role.MEMBER,
+    "成员": Role.MEMBER,
+    "member": Role.MEMBER,
+    "组织者": Role.ORGANISER,
+    "组织员": Role.ORGANISER,
+    "organiser": Role.ORGANISER,
+    "organizer": Role.ORGANISER,
+    "管理员": Role.ADMINISTRATOR,
+    "administrator": Role.ADMINISTRATOR,
+    "admin": Role.ADMINISTRATOR,
+}
+YES_WORDS = {"是", "y", "yes", "true", "1", "√", "党员"}
+NO_WORDS = {"否", "n", "no", "false", "0", "×", "群众"}
+
+
+@dataclass
+class PlannedMember:
+    row: int
+    real_name: str
+    employee_no: str
+    unit_path: str
+    role: str
+    phone: str
+    is_party_member: bool
+    username: str
+    password: str
+    existing: User | None = None
+    unit: object = None
+
+
+@dataclass
+class ImportReport:
+    planned: list[PlannedMember] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)
+    file_error: str = ""
+    created: int = 0
+    updated: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors and not self.file_error
+
+    @property
+    def without_password(self) -> int:
+        return sum(1 for p in self.planned if not p.existing and not p.password)
+
+
+def _label(key: str) -> str:
+    return COLUMNS[key][0]
+
+
+def _plan_rows(rows, *, by: User, report: ImportReport) -> None:
+    seen_numbers: dict[str, int] = {}
+    seen_usernames: dict[str, int] = {}
+    units_by_path: dict[str, object] = {}
+    numbers = [cell_text(r.values.get("employee_no")) for r in rows]
+    existing = {u.employee_no: u for u in User.objects.filter(employee_no__in=numbers).select_related("unit")}
+    candidates = numbers + [cell_text(r.values.get("username")) for r in rows]
+    taken_usernames = dict(User.objects.filter(username__in=candidates).values_list("username", "pk"))
+
+    def fail(row: int, key: str, message: str) -> None:
+        report.errors.append(RowError(row, _label(key), message))
+
+    for sheet_row in rows:
+        v = {key: cell_text(sheet_row.values.get(key)) for key in COLUMNS}
+        n = sheet_row.number
+        errors_before = len(report.errors)
+        if not v["real_name"]:
+            fail(n, "real_name", _("The name is blank."))
+        number = v["employee_no"]
+        if not number:
+            fail(n, "employee_no", _("The employee number is blank."))
+        elif number in seen_numbers:
+            fail(
+                n,
+                "employee_no",
+                _("Employee number %(no)s appears again (first on row %(row)d).")
+                % {"no": number, "row": seen_numbers[number]},
+            )
+        else:
+            seen_numbers[number] = n
+        current = existing.get(number)
+        if current is not None and not access.can_manage_member(by, current):
+            fail(
+                n,
+                "employee_no",
+                _("Employee number %(no)s belongs to a member outside the units you manage.") % {"no": number},
+            )
+
+        path = v["unit"]
+        if path not in units_by_path:
+            units_by_path[path] = unit_by_path(path)
+        unit = units_by_path[path]
+        if not path:
+            fail(n, "unit", _("The unit is blank."))
+        elif unit is None:
+            fail(
+                n,
+                "unit",
+                _("Unknown unit path “%(path)s”: write it from the top, like 审计署/广州特派办/第一党支部.")
+                % {"path": path},
+            )
+        elif not access.can_manage_unit(by, unit):
+            fail(n, "unit", _("The unit “%(path)s” is outside the units you manage.") % {"path": path})
+
+        role = ROLE_WORDS.get(v["role"].lower())
+        if role is None:
+            fail(n, "role", _("Unknown role “%(role)s”: use 党员, 组织者 or 管理员.") % {"role": v["role"]})
+        elif unit is not None and role != Role.MEMBER:
+            try:
+                access.check_can_grant(by, role=role, unit=unit)
+            except PermissionDenied as error:
+                fail(n, "role", str(error))
+
+        if v["phone"]:
+            try:
+                phone_validator(v["phone"])
+            except ValidationError:
+                fail(n, "phone", _("“%(phone)s” is not a phone number.") % {"phone": v["phone"]})
+
+        party = v["party"].lower()
+        if party and party not in YES_WORDS | NO_WORDS:
+            fail(n, "party", _("Write 是 or 否 for party membership, not “%(v)s”.") % {"v": v["party"]})
+
+        username = v["username"] or (current.username if current else number)
+        # A username derived from a duplicate employee number is the same problem: report it once.
+        if username and (v["username"] or seen_numbers.get(number) == n):
+            holder = taken_usernames.get(username)
+            if (holder is not None and holder != (current.pk if current else None)) or username in seen_usernames:
+                fail(n, "username", _("The username “%(u)s” is taken.") % {"u": username})
+            seen_usernames[username] = n
+
+        if v["password"] and len(report.errors) == errors_before:
+            try:
+                services.check_password_for(v["password"], User(username=username, real_name=v["real_name"]))
+            except services.OrgError as error:
+                fail(n, "password", error.message)
+
+        report.planned.append(
+            PlannedMember(
+                row=n,
+                real_name=v["real_name"],
+                employee_no=number,
+                unit_path=path,
+                role=role or Role.MEMBER,
+                phone=v["phone"],
+                is_party_member=party not in NO_WORDS,
+                username=username,
+                password=v["password"],
+                existing=current,
+                unit=unit,
+            )
+        )
+
+
+@transaction.atomic
+def _apply(report: ImportReport, *, by: User) -> None:
+    for plan in report.planned:
+        if plan.existing is not None:
+            services.member_update(
+                member=plan.existing,
+                by=by,
+                real_name=plan.real_name,
+                phone=plan.phone,
+                is_party_member=plan.is_party_member,
+                unit=plan.unit,
+                reason=_("member import"),
+            )
+            member = plan.existing
+            if plan.password:
+                member.set_password(plan.password)
+                member.save(update_fields=["password"])
+            report.updated += 1
+        else:
+            member = services.member_create(
+                username=plan.username,
+                real_name=plan.real_name,
+                employee_no=plan.employee_no,
+                unit=plan.unit,
+                phone=plan.phone,
+                is_party_member=plan.is_party_member,
+                password=plan.password or None,
+                by=by,
+            )
+            report.created += 1
+        if plan.role != Role.MEMBER:
+            services.role_grant(user=member, role=plan.role, unit=plan.unit, by=by)
+
+
+def members_import(*, file: IO[bytes], by: User, dry_run: bool = False) -> ImportReport:
+    """Check every row of the workbook; unless `dry_run` or any row is bad, import them all."""
+    report = ImportReport()
+    try:
+        sheet = open_first_sheet(file, max_bytes=settings.MEMBER_IMPORT_MAX_BYTES)
+        rows = read_table(sheet, columns=COLUMNS, required=REQUIRED)
+    except SpreadsheetError as error:
+        report.file_error = str(error)
+        return report
+    if not rows:
+        report.file_error = _("The sheet has a header row but no members under it.")
+        return report
+    _plan_rows(rows, by=by, report=report)
+    if report.ok and not dry_run:
+        try:
+            _apply(report, by=by)
+        except services.OrgError as error:
+            # Checked above; a concurrent change can still collide. The transaction rolled back.
+            report.created = report.updated = 0
+            report.file_error = error.message
+    return report
+
+
+def member_template(*, for_user: User) -> bytes:
+    """A workbook with the expected columns, two example rows, and the units the user manages."""
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "成员 Members"
+    sheet.append(["成员导入模板 Member import template（表头行以上可以写标题或说明）"])
+    sheet["A1"].font = Font(bold=True, size=13)
+    headers = ["姓名", "工号", "单位", "角色", "手机", "党员", "用户名", "初始密码"]
+    sheet.append(headers)
+    for cell in sheet[2]:
+        cell.font = Font(bold=True, color="FFFFFF")
+        cell.fill = PatternFill("solid", fgColor="B71C1C")
+    units = list(access.managed_units(for_user).order_by("path")[:2000])
+    paths = unit_paths(units)
+    example = paths[units[-1].pk] if units else "审计署/广州特派办/第一党支部"
+    sheet.append(["张伟", "100001", example, "党员", "13800000001", "是", "", ""])
+    sheet.append(["李娜", "100002", example, "组织者", "", "是", "lina", ""])
+    for column, width in zip("ABCDEFGH", (12, 12, 44, 10, 16, 8, 14, 14), strict=True):
+        sheet.column_dimensions[column].width = width
+    listing = workbook.create_sheet("单位 Units")
+    listing.append(["可用的单位路径 Unit paths you manage"])
+    for unit in units:
+        listing.append([paths[unit.pk]])
+    listing.column_dimensions["A"].width = 60
+    out = BytesIO()
+    workbook.save(out)
+    return out.getvalue()

@@ -1,0 +1,163 @@
+"""The unit tree, members and the roles that scope what each person may manage.
+
+Placement history is append-only (DESIGN invariant 1): a move adds a row and never edits one, so
+"which unit was this member in on date D" and "where did this unit sit on date D" always have an
+answer. Writes go through `orgs.services`.
+"""
+
+from django.contrib.auth.models import AbstractUser
+from django.core.validators import RegexValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from treebeard.mp_tree import MP_Node
+
+UNIT_PATH_SEPARATOR = "/"
+
+
+class Unit(MP_Node):
+    """A node of the organisation tree (materialised path: a subtree is one prefix query)."""
+
+    class Kind(models.TextChoices):
+        ORGAN = "organ", _("Organ")
+        OFFICE = "office", _("Office / bureau")
+        DEPARTMENT = "department", _("Department")
+        BRANCH = "branch", _("Party branch")
+        TEMPORARY_BRANCH = "temporary_branch", _("Temporary party branch")
+
+    name = models.CharField(_("name"), max_length=100)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    ends_on = models.DateField(
+        _("ends on"),
+        null=True,
+        blank=True,
+        help_text=_("Temporary branches (for example an audit team's) end on this date."),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("unit")
+        verbose_name_plural = _("units")
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(kind="temporary_branch") | models.Q(ends_on__isnull=False),
+                name="temporary_branch_has_end_date",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def child_units(self):
+        """Direct children by path and depth (treebeard's get_children trusts a cached numchild)."""
+        return Unit.objects.filter(path__startswith=self.path, depth=self.depth + 1)
+
+    @property
+    def full_path(self) -> str:
+        """The unit's names from the root down, like 审计署/广州特派办/第一党支部."""
+        names = [unit.name for unit in Unit.objects.get_ancestors(self)] + [self.name]
+        return UNIT_PATH_SEPARATOR.join(names)
+
+
+phone_validator = RegexValidator(r"^\+?[0-9][0-9 \-]{4,19}$", _("Enter a phone number of digits, spaces and dashes."))
+
+
+class User(AbstractUser):
+    """A person who signs in: a member of one unit, and perhaps an organiser or administrator."""
+
+    real_name = models.CharField(_("real name"), max_length=50, blank=True)
+    employee_no = models.CharField(_("employee number"), max_length=32, unique=True, null=True, blank=True)
+    unit = models.ForeignKey(
+        Unit,
+        verbose_name=_("unit"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="members",
+    )
+    is_party_member = models.BooleanField(_("party member"), default=True)
+    phone = models.CharField(_("phone"), max_length=20, blank=True, validators=[phone_validator])
+
+    class Meta:
+        verbose_name = _("member")
+        verbose_name_plural = _("members")
+        indexes = [models.Index(fields=["unit", "real_name"])]
+
+    def __str__(self) -> str:
+        return self.real_name or self.username
+
+    @property
+    def display_name(self) -> str:
+        return self.real_name or self.get_full_name() or self.username
+
+
+class Role(models.TextChoices):
+    MEMBER = "member", _("Member")
+    ORGANISER = "organiser", _("Organiser")
+    ADMINISTRATOR = "administrator", _("Administrator")
+
+
+class RoleGrant(models.Model):
+    """Lets a user manage a unit's whole subtree. Every user is a member of their own unit."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="role_grants")
+    role = models.CharField(
+        _("role"),
+        max_length=20,
+        choices=[(Role.ORGANISER, Role.ORGANISER.label), (Role.ADMINISTRATOR, Role.ADMINISTRATOR.label)],
+    )
+    unit = models.ForeignKey(Unit, verbose_name=_("unit"), on_delete=models.CASCADE, related_name="role_grants")
+    granted_at = models.DateTimeField(auto_now_add=True)
+    granted_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+
+    class Meta:
+        verbose_name = _("role grant")
+        verbose_name_plural = _("role grants")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "role", "unit"], name="one_grant_per_role_unit"),
+            models.CheckConstraint(
+                condition=models.Q(role__in=["organiser", "administrator"]),
+                name="grant_is_a_managing_role",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.get_role_display()} · {self.unit}"
+
+
+class MemberPlacement(models.Model):
+    """From `effective_at` on, `member` belonged to `unit`. Rows are never edited."""
+
+    member = models.ForeignKey(User, on_delete=models.CASCADE, related_name="placements")
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
+    effective_at = models.DateTimeField(_("effective at"), db_index=True)
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+    recorded_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("member placement")
+        verbose_name_plural = _("member placements")
+        ordering = ["member_id", "effective_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.member} → {self.unit} ({self.effective_at:%Y-%m-%d})"
+
+
+class UnitPlacement(models.Model):
+    """From `effective_at` on, `unit` was named `name` and sat under `parent` (None: a root)."""
+
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="placements")
+    parent = models.ForeignKey(Unit, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    name = models.CharField(max_length=100)
+    effective_at = models.DateTimeField(_("effective at"), db_index=True)
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+    recorded_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("unit placement")
+        verbose_name_plural = _("unit placements")
+        ordering = ["unit_id", "effective_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.effective_at:%Y-%m-%d})"

@@ -1,0 +1,114 @@
+"""Reads over the unit tree and the placement history."""
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+
+from . import access
+from .models import UNIT_PATH_SEPARATOR, MemberPlacement, Unit, UnitPlacement, User
+
+
+def _moment(when: date | datetime) -> datetime:
+    """A date means the end of that day, local time: "on 1 March" includes moves on 1 March."""
+    if isinstance(when, datetime):
+        return when if timezone.is_aware(when) else timezone.make_aware(when)
+    return timezone.make_aware(datetime.combine(when + timedelta(days=1), time.min)) - timedelta(microseconds=1)
+
+
+def member_unit_on(member: User, when: date | datetime) -> Unit | None:
+    """The unit `member` belonged to at `when`, or None before they joined."""
+    placement = (
+        MemberPlacement.objects.filter(member=member, effective_at__lte=_moment(when))
+        .select_related("unit")
+        .order_by("-effective_at", "-id")
+        .first()
+    )
+    return placement.unit if placement else None
+
+
+def unit_placement_on(unit: Unit, when: date | datetime) -> UnitPlacement | None:
+    return (
+        UnitPlacement.objects.filter(unit=unit, effective_at__lte=_moment(when))
+        .order_by("-effective_at", "-id")
+        .first()
+    )
+
+
+def unit_path_on(unit: Unit, when: date | datetime) -> str | None:
+    """The unit's full path as it stood at `when` (after later moves and renames too)."""
+    names: list[str] = []
+    current: Unit | None = unit
+    seen: set[int] = set()
+    while current is not None and current.pk not in seen:
+        seen.add(current.pk)
+        placement = unit_placement_on(current, when)
+        if placement is None:
+            return None
+        names.append(placement.name)
+        current = placement.parent
+    return UNIT_PATH_SEPARATOR.join(reversed(names))
+
+
+def unit_by_path(path: str) -> Unit | None:
+    """Resolve a path like 审计署/广州特派办/第一党支部 (names from the root) to a unit."""
+    names = [part.strip() for part in path.replace("／", "/").split(UNIT_PATH_SEPARATOR)]
+    if not path.strip() or any(not name for name in names):
+        return None
+    unit = Unit.objects.get_root_nodes().filter(name=names[0]).first()
+    for name in names[1:]:
+        if unit is None:
+            return None
+        unit = unit.child_units().filter(name=name).first()
+    return unit
+
+
+def unit_paths(units: list[Unit]) -> dict[int, str]:
+    """Full paths for many units with one query for all their ancestors."""
+    steplen = Unit.steplen
+    prefixes = {u.path[:i] for u in units for i in range(steplen, len(u.path) + 1, steplen)}
+    names = dict(Unit.objects.filter(path__in=prefixes).values_list("path", "name"))
+    return {
+        u.pk: UNIT_PATH_SEPARATOR.join(names[u.path[:i]] for i in range(steplen, len(u.path) + 1, steplen))
+        for u in units
+    }
+
+
+@dataclass
+class UnitRow:
+    unit: Unit
+    depth: int
+    direct_members: int
+    subtree_members: int
+
+
+def unit_tree_rows(user) -> list[UnitRow]:
+    """The units a user manages, in tree order, with direct and subtree headcounts."""
+    units = list(
+        access.managed_units(user).annotate(direct=Count("members", filter=Q(members__is_active=True))).order_by("path")
+    )
+    subtree = {u.path: 0 for u in units}
+    for u in units:
+        for i in range(Unit.steplen, len(u.path) + 1, Unit.steplen):
+            prefix = u.path[:i]
+            if prefix in subtree:
+                subtree[prefix] += u.direct
+    top = min((u.depth for u in units), default=1)
+    return [UnitRow(u, u.depth - top, u.direct, subtree[u.path]) for u in units]
+
+
+def member_search(user, *, text: str = "", unit: Unit | None = None) -> QuerySet[User]:
+    """Members the user manages, optionally within a unit's subtree and matching `text`."""
+    members = access.managed_members(user).select_related("unit")
+    if unit is not None:
+        members = members.filter(unit__path__startswith=unit.path)
+    text = text.strip()
+    if text:
+        members = members.filter(
+            Q(real_name__icontains=text)
+            | Q(employee_no__icontains=text)
+            | Q(username__icontains=text)
+            | Q(phone__icontains=text)
+        )
+    return members.order_by("unit__path", "real_name", "pk")

@@ -1,0 +1,249 @@
+"""Every write to units, members and roles. Moves append placement rows; nothing is edited."""
+
+from datetime import datetime
+
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .models import MemberPlacement, Role, RoleGrant, Unit, UnitPlacement, User
+
+
+class OrgError(Exception):
+    """A refused change to the organisation, with a stable code and a readable message."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+def _siblings(parent: Unit | None):
+    return parent.child_units() if parent is not None else Unit.objects.get_root_nodes()
+
+
+def check_unit_name_free(*, name: str, parent: Unit | None, exclude: Unit | None = None) -> None:
+    """Sibling names are unique, so a path like 审计署/广州特派办 names one unit."""
+    siblings = _siblings(parent).filter(name=name)
+    if exclude is not None:
+        siblings = siblings.exclude(pk=exclude.pk)
+    if siblings.exists():
+        raise OrgError("unit_name_taken", _("A unit named “%(name)s” already exists here.") % {"name": name})
+
+
+def _check_unit_fields(*, name: str, kind: str, ends_on) -> str:
+    name = (name or "").strip()
+    if not name:
+        raise OrgError("unit_name_blank", _("A unit needs a name."))
+    if "/" in name:
+        raise OrgError("unit_name_slash", _("A unit name cannot contain “/”: it separates path levels."))
+    if kind not in Unit.Kind.values:
+        raise OrgError("unit_kind_unknown", _("Unknown unit kind “%(kind)s”.") % {"kind": kind})
+    if kind == Unit.Kind.TEMPORARY_BRANCH and ends_on is None:
+        raise OrgError("temporary_needs_end", _("A temporary branch needs an end date."))
+    return name
+
+
+@transaction.atomic
+def unit_create(
+    *,
+    name: str,
+    kind: str,
+    parent: Unit | None = None,
+    ends_on=None,
+    by: User | None = None,
+    at: datetime | None = None,
+) -> Unit:
+    name = _check_unit_fields(name=name, kind=kind, ends_on=ends_on)
+    check_unit_name_free(name=name, parent=parent)
+    fields = {"name": name, "kind": kind, "ends_on": ends_on}
+    unit = Unit.objects.add_child(parent, fields) if parent is not None else Unit.objects.add_root(fields)
+    UnitPlacement.objects.create(unit=unit, parent=parent, name=name, effective_at=at or timezone.now(), recorded_by=by)
+    return unit
+
+
+@transaction.atomic
+def unit_update(
+    *,
+    unit: Unit,
+    name: str,
+    kind: str,
+    ends_on=None,
+    by: User | None = None,
+    reason: str = "",
+) -> Unit:
+    """Change a unit's name, kind or end date; a rename is recorded in its placement history."""
+    name = _check_unit_fields(name=name, kind=kind, ends_on=ends_on)
+    parent = Unit.objects.get_parent(unit, update=True)
+    renamed = name != unit.name
+    if renamed:
+        check_unit_name_free(name=name, parent=parent, exclude=unit)
+    unit.name, unit.kind, unit.ends_on = name, kind, ends_on
+    unit.save(update_fields=["name", "kind", "ends_on"])
+    if renamed:
+        UnitPlacement.objects.create(
+            unit=unit, parent=parent, name=name, effective_at=timezone.now(), reason=reason, recorded_by=by
+        )
+    return unit
+
+
+@transaction.atomic
+def unit_move(
+    *,
+    unit: Unit,
+    new_parent: Unit | None,
+    by: User | None = None,
+    reason: str = "",
+    at: datetime | None = None,
+) -> Unit:
+    """Move a unit (with its subtree and members) under `new_parent`, keeping history."""
+    unit = Unit.objects.select_for_update().get(pk=unit.pk)
+    if new_parent is not None:
+        new_parent = Unit.objects.get(pk=new_parent.pk)
+        if new_parent.pk == unit.pk or new_parent.is_descendant_of(unit):
+            raise OrgError("unit_move_cycle", _("A unit cannot move under itself or its own subunits."))
+    current_parent = Unit.objects.get_parent(unit, update=True)
+    if (current_parent and current_parent.pk) == (new_parent and new_parent.pk):
+        return unit
+    check_unit_name_free(name=unit.name, parent=new_parent)
+    if new_parent is not None:
+        Unit.objects.move(unit, new_parent, pos="last-child")
+    else:
+        Unit.objects.move(unit, Unit.objects.get_last_root_node(), pos="last-sibling")
+    UnitPlacement.objects.create(
+        unit=unit,
+        parent=new_parent,
+        name=unit.name,
+        effective_at=at or timezone.now(),
+        reason=reason,
+        recorded_by=by,
+    )
+    return Unit.objects.get(pk=unit.pk)
+
+
+def check_password_for(password: str, user: User) -> None:
+    try:
+        validate_password(password, user)
+    except ValidationError as error:
+        raise OrgError("password_weak", " ".join(error.messages)) from None
+
+
+@transaction.atomic
+def member_create(
+    *,
+    username: str,
+    real_name: str,
+    unit: Unit,
+    employee_no: str | None = None,
+    phone: str = "",
+    is_party_member: bool = True,
+    password: str | None = None,
+    by: User | None = None,
+    at: datetime | None = None,
+) -> User:
+    """Create a member in `unit`. Without a password the account cannot sign in until one is set."""
+    if User.objects.filter(username=username).exists():
+        raise OrgError("username_taken", _("The username “%(u)s” is taken.") % {"u": username})
+    if employee_no and User.objects.filter(employee_no=employee_no).exists():
+        raise OrgError(
+            "employee_no_taken",
+            _("Employee number %(no)s already belongs to another member.") % {"no": employee_no},
+        )
+    member = User(
+        username=username,
+        real_name=real_name,
+        employee_no=employee_no or None,
+        unit=unit,
+        phone=phone,
+        is_party_member=is_party_member,
+    )
+    if password:
+        check_password_for(password, member)
+        member.set_password(password)
+    else:
+        member.set_unusable_password()
+    member.full_clean(exclude=["password"])
+    member.save()
+    member_record_placement(member=member, by=by, at=at)
+    return member
+
+
+def member_record_placement(
+    *, member: User, by: User | None = None, reason: str = "", at: datetime | None = None
+) -> MemberPlacement | None:
+    """Append "from now on, member is in member.unit" to the history. Call after saving."""
+    if member.unit_id is None:
+        return None
+    return MemberPlacement.objects.create(
+        member=member, unit_id=member.unit_id, effective_at=at or timezone.now(), reason=reason, recorded_by=by
+    )
+
+
+@transaction.atomic
+def member_move(
+    *,
+    member: User,
+    unit: Unit,
+    by: User | None = None,
+    reason: str = "",
+    at: datetime | None = None,
+) -> User:
+    """Put `member` in `unit` from `at` (default now) on, appending to the placement history."""
+    if member.unit_id == unit.pk:
+        return member
+    member.unit = unit
+    member.save(update_fields=["unit"])
+    member_record_placement(member=member, by=by, reason=reason, at=at)
+    return member
+
+
+@transaction.atomic
+def member_update(
+    *,
+    member: User,
+    by: User | None = None,
+    real_name: str | None = None,
+    phone: str | None = None,
+    is_party_member: bool | None = None,
+    employee_no: str | None = None,
+    unit: Unit | None = None,
+    reason: str = "",
+) -> User:
+    """Change a member's details; a new unit is a move and lands in the placement history."""
+    if employee_no is not None:
+        employee_no = employee_no.strip() or None
+        taken = User.objects.filter(employee_no=employee_no).exclude(pk=member.pk)
+        if employee_no and taken.exists():
+            raise OrgError(
+                "employee_no_taken",
+                _("Employee number %(no)s already belongs to another member.") % {"no": employee_no},
+            )
+        member.employee_no = employee_no
+    if real_name is not None:
+        member.real_name = real_name.strip()
+    if phone is not None:
+        member.phone = phone.strip()
+    if is_party_member is not None:
+        member.is_party_member = is_party_member
+    try:
+        member.full_clean(exclude=["password", "unit"])
+    except ValidationError as error:
+        raise OrgError("member_invalid", "; ".join(error.messages)) from None
+    member.save()
+    if unit is not None:
+        member_move(member=member, unit=unit, by=by, reason=reason)
+    return member
+
+
+@transaction.atomic
+def role_grant(*, user: User, role: str, unit: Unit, by: User | None = None) -> RoleGrant:
+    if role not in (Role.ORGANISER, Role.ADMINISTRATOR):
+        raise OrgError("role_unknown", _("Only organiser and administrator roles are granted."))
+    grant, _created = RoleGrant.objects.get_or_create(user=user, role=role, unit=unit, defaults={"granted_by": by})
+    return grant
+
+
+def role_revoke(*, user: User, role: str, unit: Unit) -> None:
+    RoleGrant.objects.filter(user=user, role=role, unit=unit).delete()

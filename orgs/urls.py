@@ -1,0 +1,13 @@
+from django.urls import path
+
+from . import views
+
+app_name = "orgs"
+
+urlpatterns = [
+    path("units/", views.unit_tree, name="unit_tree"),
+    path("members/", views.member_list, name="member_list"),
+    path("members/<int:member_id>/", views.member_detail, name="member_detail"),
+    path("members/import/", views.member_import, name="member_import"),
+    path("members/import/template.xlsx", views.member_import_template, name="member_import_template"),
+]

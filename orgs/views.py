@@ -1,0 +1,139 @@
+"""Organiser pages for units and members. Thin: authorise, call a service or selector, render."""
+
+import uuid
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from . import access, importing, selectors, services
+from .forms import MemberForm, MemberImportForm
+from .models import MemberPlacement
+
+IMPORT_SESSION_KEY = "member_import_file"
+
+
+def _require_manager(request) -> None:
+    if not access.is_manager(request.user):
+        raise PermissionDenied(_("Only organisers and administrators can open this page."))
+
+
+@login_required
+def unit_tree(request):
+    _require_manager(request)
+    rows = selectors.unit_tree_rows(request.user)
+    return render(request, "orgs/unit_tree.html", {"rows": rows})
+
+
+@login_required
+def member_list(request):
+    _require_manager(request)
+    unit = None
+    if request.GET.get("unit", "").isdigit():
+        unit = access.access_unit(request.user, int(request.GET["unit"]))
+    text = request.GET.get("q", "")
+    members = selectors.member_search(request.user, text=text, unit=unit)
+    page = Paginator(members, 25).get_page(request.GET.get("page"))
+    paths = selectors.unit_paths([m.unit for m in page if m.unit])
+    return render(
+        request,
+        "orgs/member_list.html",
+        {"page": page, "q": text, "unit": unit, "paths": paths, "total": page.paginator.count},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def member_detail(request, member_id: int):
+    _require_manager(request)
+    member = access.access_member(request.user, member_id)
+    form = MemberForm(request.POST or None, user=request.user, member=member)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.member_update(
+                member=member,
+                by=request.user,
+                real_name=data["real_name"],
+                employee_no=data["employee_no"],
+                phone=data["phone"],
+                is_party_member=data["is_party_member"],
+                unit=data["unit"],
+                reason=data["reason"],
+            )
+        except services.OrgError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("Saved %(name)s.") % {"name": member.display_name})
+            return redirect("orgs:member_detail", member_id=member.pk)
+    placements = list(
+        MemberPlacement.objects.filter(member=member)
+        .select_related("unit", "recorded_by")
+        .order_by("-effective_at", "-id")
+    )
+    paths = selectors.unit_paths([p.unit for p in placements] + ([member.unit] if member.unit else []))
+    return render(
+        request,
+        "orgs/member_detail.html",
+        {"member": member, "form": form, "placements": placements, "paths": paths},
+    )
+
+
+@login_required
+def member_import_template(request):
+    _require_manager(request)
+    response = HttpResponse(
+        importing.member_template(for_user=request.user),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = 'attachment; filename="member-import-template.xlsx"'
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def member_import(request):
+    """Upload, preview every row with its errors, then confirm: all rows or none."""
+    _require_manager(request)
+    form = MemberImportForm()
+    if request.method == "POST" and request.POST.get("action") == "confirm":
+        stored = request.session.get(IMPORT_SESSION_KEY)
+        if not stored or request.POST.get("token") != stored or not default_storage.exists(stored):
+            messages.error(request, _("That preview has expired. Upload the file again."))
+            return redirect("orgs:member_import")
+        with default_storage.open(stored, "rb") as handle:
+            report = importing.members_import(file=handle, by=request.user)
+        if report.ok:
+            default_storage.delete(stored)
+            del request.session[IMPORT_SESSION_KEY]
+            messages.success(
+                request,
+                _("Imported: %(created)d new members, %(updated)d updated.")
+                % {"created": report.created, "updated": report.updated},
+            )
+            return redirect("orgs:member_list")
+        return render(request, "orgs/member_import.html", {"form": form, "report": report})
+
+    if request.method == "POST":
+        form = MemberImportForm(request.POST, request.FILES)
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            report = importing.members_import(file=upload, by=request.user, dry_run=True)
+            token = ""
+            if report.ok:
+                upload.seek(0)
+                token = default_storage.save(f"imports/members-{uuid.uuid4().hex}.xlsx", ContentFile(upload.read()))
+                request.session[IMPORT_SESSION_KEY] = token
+            return render(
+                request,
+                "orgs/member_import.html",
+                {"form": form, "report": report, "token": token, "filename": upload.name},
+            )
+    return render(request, "orgs/member_import.html", {"form": form})

@@ -1,0 +1,11 @@
+"""Celery application. Without a broker the settings make every task run inline (eager)."""
+
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "quizsite.settings")
+
+app = Celery("quizsite")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()

@@ -1,0 +1,36 @@
+"""Small template helpers shared by every page."""
+
+from django import template
+
+register = template.Library()
+
+_WIDGET_CLASSES = {"select": "form-select", "checkbox": "form-check-input", "file": "form-control"}
+
+
+@register.filter
+def bs(field):
+    """Render a bound form field with the Bootstrap class for its widget (and is-invalid)."""
+    input_type = getattr(field.field.widget, "input_type", "textarea")
+    css = _WIDGET_CLASSES.get(input_type, "form-control")
+    if field.errors:
+        css += " is-invalid"
+    return field.as_widget(attrs={"class": css})
+
+
+@register.filter
+def is_checkbox(field) -> bool:
+    return getattr(field.field.widget, "input_type", "") == "checkbox"
+
+
+@register.filter
+def get_item(mapping, key):
+    return mapping.get(key, "") if mapping else ""
+
+
+@register.simple_tag(takes_context=True)
+def query_with(context, **changes) -> str:
+    """The current query string with some parameters replaced (for pagination links)."""
+    query = context["request"].GET.copy()
+    for key, value in changes.items():
+        query[key] = value
+    return query.urlencode()

@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Copy the front-end packages named in package.json into static/vendor/, which is committed:
+# the platform runs on intranets with no internet, so nothing is fetched at run time.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+npm install --no-audit --no-fund --silent
+rm -rf static/vendor && mkdir -p static/vendor/bootstrap static/vendor/bootstrap-icons/fonts
+cp node_modules/bootstrap/dist/css/bootstrap.min.css node_modules/bootstrap/dist/css/bootstrap.min.css.map static/vendor/bootstrap/
+cp node_modules/bootstrap/dist/js/bootstrap.bundle.min.js node_modules/bootstrap/dist/js/bootstrap.bundle.min.js.map static/vendor/bootstrap/
+cp node_modules/bootstrap/LICENSE static/vendor/bootstrap/
+cp node_modules/bootstrap-icons/font/bootstrap-icons.min.css static/vendor/bootstrap-icons/
+cp node_modules/bootstrap-icons/font/fonts/bootstrap-icons.woff2 node_modules/bootstrap-icons/font/fonts/bootstrap-icons.woff static/vendor/bootstrap-icons/fonts/
+cp node_modules/bootstrap-icons/LICENSE static/vendor/bootstrap-icons/
+echo "vendored into static/vendor/"

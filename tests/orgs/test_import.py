@@ -1,0 +1,149 @@
+from io import BytesIO
+
+import pytest
+from openpyxl import load_workbook
+
+from orgs.importing import member_template, members_import
+from orgs.models import MemberPlacement, RoleGrant, User
+from tests import factories
+
+HEADER = ["姓名", "工号", "单位", "角色", "手机", "党员"]
+
+
+def rows_with(*members):
+    return [HEADER, *members]
+
+
+def test_imports_a_sheet_written_the_way_organisers_write_it(tree, gz_organiser):
+    book = factories.workbook(
+        rows_with(
+            ["张伟", 100001, "审计署/广州特派办/第一党支部", "党员", "13800000001", "是"],
+            [None, None, None, None, None, None],
+            ["李娜", "１００００２", " 审计署 / 广州特派办 / 第二党支部 ", "", 13800000002, "否"],
+        ),
+        title_rows=[["2026年度党员名册"], ["说明：每行一名党员"], []],
+    )
+    report = members_import(file=book, by=gz_organiser)
+    assert report.ok, report.errors
+    assert (report.created, report.updated) == (2, 0)
+    zhang = User.objects.get(employee_no="100001")
+    assert zhang.username == "100001" and zhang.unit == tree["gz1"] and zhang.is_party_member
+    li = User.objects.get(employee_no="100002")  # full-width digits normalised
+    assert li.unit == tree["gz2"] and li.phone == "13800000002" and not li.is_party_member
+    assert not li.has_usable_password()
+    assert MemberPlacement.objects.filter(member__in=[zhang, li]).count() == 2
+
+
+def test_english_headers_work_too(tree, gz_organiser):
+    book = factories.workbook(
+        [["Real name", "Employee number", "Unit", "Role"], ["Wang Fang", "E1", "审计署/广州特派办", "member"]]
+    )
+    report = members_import(file=book, by=gz_organiser)
+    assert report.ok and report.created == 1
+
+
+def test_one_bad_row_imports_nothing_and_names_every_bad_row(tree, gz_organiser):
+    book = factories.workbook(
+        rows_with(
+            ["张伟", "100001", "审计署/广州特派办/第一党支部", "", "", ""],  # row 2, fine
+            ["李娜", "100002", "审计署/广州特派办/第九党支部", "", "", ""],  # row 3, unknown unit
+            ["王芳", "100001", "审计署/广州特派办/第二党支部", "", "", ""],  # row 4, duplicate number
+            ["赵强", "100004", "审计署/广州特派办/第二党支部", "书记", "", ""],  # row 5, unknown role
+            ["", "100005", "审计署/广州特派办/第二党支部", "", "12ab", "也许"],  # row 6: name, phone, party
+        )
+    )
+    report = members_import(file=book, by=gz_organiser)
+    assert not report.ok
+    found = {(e.row, e.column) for e in report.errors}
+    assert found == {(3, "单位"), (4, "工号"), (5, "角色"), (6, "姓名"), (6, "手机"), (6, "党员")}
+    duplicate = next(e for e in report.errors if e.row == 4)
+    assert "row 2" in duplicate.message or "第 2 行" in duplicate.message
+    assert not User.objects.filter(employee_no__in=["100001", "100002", "100004", "100005"]).exists()
+
+
+def test_unit_outside_the_organisers_subtree_is_refused(tree, gz_organiser):
+    book = factories.workbook(rows_with(["张伟", "100001", "审计署/京津冀特派办/机关党支部", "", "", ""]))
+    report = members_import(file=book, by=gz_organiser)
+    assert [(e.row, e.column) for e in report.errors] == [(2, "单位")]
+    assert not User.objects.filter(employee_no="100001").exists()
+
+
+def test_existing_member_outside_the_subtree_cannot_be_taken_over(tree, gz_organiser):
+    factories.member(tree["jjj1"], employee_no="777")
+    book = factories.workbook(rows_with(["冒名", "777", "审计署/广州特派办/第一党支部", "", "", ""]))
+    report = members_import(file=book, by=gz_organiser)
+    assert [(e.row, e.column) for e in report.errors] == [(2, "工号")]
+    assert User.objects.get(employee_no="777").unit == tree["jjj1"]
+
+
+def test_reimport_updates_and_records_a_move(tree, gz_organiser):
+    person = factories.member(tree["gz1"], employee_no="100001", real_name="张伟")
+    book = factories.workbook(rows_with(["张伟", "100001", "审计署/广州特派办/第二党支部", "", "13900000000", ""]))
+    report = members_import(file=book, by=gz_organiser)
+    assert report.ok and (report.created, report.updated) == (0, 1)
+    person.refresh_from_db()
+    assert person.unit == tree["gz2"] and person.phone == "13900000000"
+    assert MemberPlacement.objects.filter(member=person).count() == 2
+
+
+def test_granting_roles_takes_an_administrator(tree, gz_organiser):
+    book = factories.workbook(rows_with(["李娜", "100002", "审计署/广州特派办/第一党支部", "组织者", "", ""]))
+    report = members_import(file=book, by=gz_organiser)
+    assert [(e.row, e.column) for e in report.errors] == [(2, "角色")]
+
+    admin = factories.administrator(tree["audit"])
+    book.seek(0)
+    report = members_import(file=book, by=admin)
+    assert report.ok
+    assert RoleGrant.objects.filter(user__employee_no="100002", role="organiser", unit=tree["gz1"]).exists()
+
+
+def test_text_file_renamed_xlsx_is_a_clear_error(tree, gz_organiser):
+    fake = BytesIO("姓名,工号,单位\n张伟,1,审计署\n".encode())
+    report = members_import(file=fake, by=gz_organiser)
+    assert "not an Excel .xlsx workbook" in report.file_error or ".xlsx" in report.file_error
+    assert User.objects.count() == 1  # just the organiser
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [(b"", "empty"), (b"x" * (11 * 1024 * 1024), "limit")],
+)
+def test_empty_and_oversized_files_are_refused(tree, gz_organiser, content, expected):
+    report = members_import(file=BytesIO(content), by=gz_organiser)
+    assert expected in report.file_error
+
+
+def test_sheet_without_the_required_headers_is_refused(tree, gz_organiser):
+    book = factories.workbook([["名字", "号码"], ["张伟", "1"]])
+    report = members_import(file=book, by=gz_organiser)
+    assert "header" in report.file_error and "姓名" in report.file_error
+
+
+def test_header_only_sheet_is_refused(tree, gz_organiser):
+    report = members_import(file=factories.workbook([HEADER]), by=gz_organiser)
+    assert report.file_error and not report.planned
+
+
+def test_dry_run_checks_but_writes_nothing(tree, gz_organiser):
+    book = factories.workbook(rows_with(["张伟", "100001", "审计署/广州特派办/第一党支部", "", "", ""]))
+    report = members_import(file=book, by=gz_organiser, dry_run=True)
+    assert report.ok and len(report.planned) == 1 and report.created == 0
+    assert not User.objects.filter(employee_no="100001").exists()
+
+
+def test_weak_initial_password_is_a_row_error(tree, gz_organiser):
+    book = factories.workbook([["姓名", "工号", "单位", "初始密码"], ["张伟", "100001", "审计署/广州特派办", "123"]])
+    report = members_import(file=book, by=gz_organiser)
+    assert [(e.row, e.column) for e in report.errors] == [(2, "初始密码")]
+
+
+def test_template_lists_managed_units_and_its_example_rows_import(tree):
+    admin = factories.administrator(tree["audit"])
+    data = member_template(for_user=admin)
+    book = load_workbook(BytesIO(data))
+    paths = [row[0] for row in book["单位 Units"].iter_rows(min_row=2, values_only=True)]
+    assert "审计署/广州特派办/第一党支部" in paths and "财政部" not in paths
+    report = members_import(file=BytesIO(data), by=admin)
+    assert report.ok, report.errors
+    assert report.created == 2
