@@ -1,5 +1,6 @@
 """Units and members over /api/v1/, scoped by `orgs.access` exactly like the pages."""
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.exceptions import PermissionDenied, ValidationError
@@ -50,7 +51,7 @@ class MemberSerializer(serializers.ModelSerializer):
 
     def validate_unit(self, unit: Unit) -> Unit:
         if not access.can_manage_unit(self.context["request"].user, unit):
-            raise ValidationError("This unit is outside the units you manage.")
+            raise ValidationError(_("This unit is outside the units you manage."))
         return unit
 
 
@@ -130,7 +131,7 @@ class MemberViewSet(
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
         if not access.is_manager(request.user):
-            raise PermissionDenied("Only organisers and administrators manage members.")
+            raise PermissionDenied(_("Only organisers and administrators can open this page."))
 
     def perform_create(self, serializer):
         data = serializer.validated_data

@@ -57,7 +57,7 @@ def test_one_bad_row_imports_nothing_and_names_every_bad_row(tree, gz_organiser)
     found = {(e.row, e.column) for e in report.errors}
     assert found == {(3, "单位"), (4, "工号"), (5, "角色"), (6, "姓名"), (6, "手机"), (6, "党员")}
     duplicate = next(e for e in report.errors if e.row == 4)
-    assert "row 2" in duplicate.message or "第 2 行" in duplicate.message
+    assert duplicate.message == "工号 100001 重复出现（首次出现在第 2 行）。"
     assert not User.objects.filter(employee_no__in=["100001", "100002", "100004", "100005"]).exists()
 
 
@@ -101,13 +101,13 @@ def test_granting_roles_takes_an_administrator(tree, gz_organiser):
 def test_text_file_renamed_xlsx_is_a_clear_error(tree, gz_organiser):
     fake = BytesIO("姓名,工号,单位\n张伟,1,审计署\n".encode())
     report = members_import(file=fake, by=gz_organiser)
-    assert "not an Excel .xlsx workbook" in report.file_error or ".xlsx" in report.file_error
+    assert report.file_error == "这不是 Excel .xlsx 工作簿。请在 Excel 或 WPS 中另存为 .xlsx 后重试。"
     assert User.objects.count() == 1  # just the organiser
 
 
 @pytest.mark.parametrize(
     ("content", "expected"),
-    [(b"", "empty"), (b"x" * (11 * 1024 * 1024), "limit")],
+    [(b"", "文件是空的"), (b"x" * (11 * 1024 * 1024), "超过 10 MB 的上限")],
 )
 def test_empty_and_oversized_files_are_refused(tree, gz_organiser, content, expected):
     report = members_import(file=BytesIO(content), by=gz_organiser)
@@ -117,7 +117,7 @@ def test_empty_and_oversized_files_are_refused(tree, gz_organiser, content, expe
 def test_sheet_without_the_required_headers_is_refused(tree, gz_organiser):
     book = factories.workbook([["名字", "号码"], ["张伟", "1"]])
     report = members_import(file=book, by=gz_organiser)
-    assert "header" in report.file_error and "姓名" in report.file_error
+    assert "没有找到表头" in report.file_error and "姓名、工号、单位" in report.file_error
 
 
 def test_header_only_sheet_is_refused(tree, gz_organiser):

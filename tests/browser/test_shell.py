@@ -1,0 +1,100 @@
+"""A demo organiser signs in, switches language and sees only their own subtree."""
+
+from io import StringIO
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+
+from orgs.models import User
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def demo(transactional_db):
+    call_command("seed_demo", stdout=StringIO())
+
+
+def sign_in(page, base: str, username: str) -> None:
+    page.goto(f"{base}/accounts/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", settings.DEMO_PASSWORD)
+    page.click("#login-submit")
+    page.wait_for_url(f"{base}/")
+
+
+def test_organiser_signs_in_switches_language_and_sees_only_their_subtree(live_server, demo, page_factory, screenshot):
+    base = live_server.url
+    page = page_factory(locale="zh-CN")
+    sign_in(page, base, "organiser")
+    assert page.locator("h1").inner_text() == "欢迎您，陈组织"
+    assert page.locator("nav").get_by_text("成员", exact=True).is_visible()
+    screenshot(page, "shell-home-zh")
+
+    page.select_option("#language-select", "en")
+    page.wait_for_load_state("load")
+    assert page.locator("h1").inner_text() == "Welcome, 陈组织"
+    assert page.locator("nav").get_by_text("Members", exact=True).is_visible()
+
+    page.goto(f"{base}/orgs/units/")
+    tree = page.locator("#unit-tree").inner_text()
+    assert "广州特派办" in tree and "第一党支部" in tree
+    assert "京津冀特派办" not in tree and "财政部" not in tree and "国家统计局" not in tree
+    screenshot(page, "shell-units-en")
+
+    page.goto(f"{base}/orgs/members/")
+    in_subtree = User.objects.filter(unit__path__startswith=page_unit_path("审计署/广州特派办")).count()
+    assert page.locator("#member-total").inner_text() == str(in_subtree)
+
+    outsider = (
+        User.objects.exclude(unit__path__startswith=page_unit_path("审计署/广州特派办")).exclude(unit=None).first()
+    )
+    response = page.goto(f"{base}/orgs/members/{outsider.pk}/")
+    assert response.status == 403
+    assert "outside the units you manage" in page.content()
+
+    # The language choice sticks across pages.
+    page.goto(f"{base}/")
+    assert page.locator("h1").inner_text() == "Welcome, 陈组织"
+
+
+def test_member_pages_fit_a_phone(live_server, demo, page_factory, screenshot):
+    page = page_factory(phone=True)
+    sign_in(page, live_server.url, "organiser")
+    page.goto(f"{live_server.url}/orgs/members/")
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, f"page is {width}px wide on a 390px phone"
+    page.click(".navbar-toggler")
+    page.locator('#qs-nav a.nav-link[href="/orgs/members/import/"]').wait_for(state="visible")
+    screenshot(page, "shell-members-phone")
+
+
+def test_member_import_preview_in_the_browser(live_server, demo, page_factory, tmp_path, screenshot):
+    from tests.factories import workbook
+
+    book = workbook(
+        [
+            ["姓名", "工号", "单位"],
+            ["新同志", "300001", "审计署/广州特派办/第二党支部"],
+            ["错单位", "300002", "财政部/预算司"],
+        ],
+        title_rows=[["2026 年新入职党员"]],
+    )
+    path = tmp_path / "members.xlsx"
+    path.write_bytes(book.getvalue())
+    page = page_factory()
+    sign_in(page, live_server.url, "organiser")
+    page.goto(f"{live_server.url}/orgs/members/import/")
+    page.set_input_files("input[type=file]", str(path))
+    page.click("#preview-button")
+    errors = page.locator("#import-errors").inner_text()
+    assert "4" in errors and "财政部/预算司" in errors
+    screenshot(page, "shell-import-errors")
+    assert not User.objects.filter(employee_no="300001").exists()
+
+
+def page_unit_path(full_path: str) -> str:
+    from orgs.selectors import unit_by_path
+
+    return unit_by_path(full_path).path

@@ -1,0 +1,76 @@
+"""The clock socket through the real ASGI stack: origin check, session auth, frame errors."""
+
+import json
+
+import pytest
+from channels.testing import WebsocketCommunicator
+from django.conf import settings
+
+from quizsite.asgi import application
+from tests import factories
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio]
+
+
+async def connect(cookie: str = "", origin: bytes = b"http://localhost"):
+    headers = [(b"origin", origin)]
+    if cookie:
+        headers.append((b"cookie", cookie.encode()))
+    communicator = WebsocketCommunicator(application, "/ws/clock/", headers=headers)
+    connected, code = await communicator.connect()
+    return communicator, connected, code
+
+
+@pytest.fixture
+def session_cookie(client):
+    """A signed-in member's session cookie, as a browser would send it."""
+    person = factories.member(factories.unit_at("审计署/广州特派办/第一党支部"))
+    client.force_login(person)
+    return f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
+
+
+async def test_anonymous_socket_is_closed_with_4401():
+    communicator, connected, code = await connect()
+    assert not connected and code == 4401
+
+
+async def test_foreign_origin_is_refused(session_cookie):
+    communicator, connected, _code = await connect(session_cookie, origin=b"http://evil.example")
+    assert not connected
+
+
+async def test_time_sync_returns_server_timestamps(session_cookie):
+    communicator, connected, _ = await connect(session_cookie)
+    assert connected
+    await communicator.send_to(text_data=json.dumps({"type": "time.sync", "client_sent_at": 1234}))
+    reply = json.loads(await communicator.receive_from())
+    assert reply["type"] == "time.synced" and reply["v"] == 1 and reply["client_sent_at"] == 1234
+    assert reply["server_received_at"] <= reply["server_sent_at"]
+    await communicator.disconnect()
+
+
+@pytest.mark.parametrize(
+    ("frame", "code"),
+    [
+        ("{not json", "malformed_json"),
+        (json.dumps([1, 2]), "missing_type"),
+        (json.dumps({"type": "contest.explode"}), "unknown_type"),
+        (json.dumps({"type": "time.sync", "pad": "x" * 5000}), "frame_too_large"),
+    ],
+)
+async def test_bad_frames_get_an_error_and_the_socket_stays_usable(session_cookie, frame, code):
+    communicator, connected, _ = await connect(session_cookie)
+    assert connected
+    await communicator.send_to(text_data=frame)
+    error = json.loads(await communicator.receive_from())
+    assert error["type"] == "error" and error["code"] == code and error["message"]
+    await communicator.send_to(text_data=json.dumps({"type": "time.sync", "client_sent_at": 1}))
+    assert json.loads(await communicator.receive_from())["type"] == "time.synced"
+    await communicator.disconnect()
+
+
+async def test_binary_frames_are_refused_politely(session_cookie):
+    communicator, connected, _ = await connect(session_cookie)
+    await communicator.send_to(bytes_data=b"\x00\x01")
+    assert json.loads(await communicator.receive_from())["code"] == "binary_frame"
+    await communicator.disconnect()

@@ -1,0 +1,160 @@
+from django.urls import reverse
+
+from orgs.models import MemberPlacement, User
+from tests import factories
+
+
+def test_home_is_open_to_anyone(client, db):
+    response = client.get("/")
+    assert response.status_code == 200
+    assert reverse("login") in response.content.decode()
+
+
+def test_login_with_wrong_password_says_so(client, tree):
+    factories.member(tree["gz1"], username="zhang")
+    response = client.post(reverse("login"), {"username": "zhang", "password": "wrong"})
+    assert response.status_code == 200
+    assert response.context["form"].errors
+
+
+def test_organiser_sees_only_their_subtree_on_the_tree_page(client, tree, gz_organiser):
+    client.force_login(gz_organiser)
+    body = client.get(reverse("orgs:unit_tree")).content.decode()
+    assert "第一党支部" in body and "第二党支部" in body
+    assert "京津冀特派办" not in body and "财政部" not in body
+
+
+def test_member_list_is_scoped_and_searchable(client, tree, gz_organiser):
+    factories.member(tree["gz1"], real_name="张三丰")
+    factories.member(tree["jjj1"], real_name="李四光")
+    client.force_login(gz_organiser)
+    body = client.get(reverse("orgs:member_list")).content.decode()
+    assert "张三丰" in body and "李四光" not in body
+    found = client.get(reverse("orgs:member_list"), {"q": "三丰"}).context["page"]
+    assert [m.real_name for m in found] == ["张三丰"]
+
+
+def test_member_list_filtered_to_a_unit_outside_scope_is_forbidden(client, tree, gz_organiser):
+    client.force_login(gz_organiser)
+    assert client.get(reverse("orgs:member_list"), {"unit": tree["jjj"].pk}).status_code == 403
+
+
+def test_opening_a_member_outside_the_subtree_is_forbidden_with_a_reason(client, tree, gz_organiser):
+    outsider = factories.member(tree["jjj1"])
+    client.force_login(gz_organiser)
+    response = client.get(reverse("orgs:member_detail", args=[outsider.pk]))
+    assert response.status_code == 403
+    assert "该成员不在您管理的单位范围内。" in response.content.decode()
+
+
+def test_editing_a_member_outside_the_subtree_changes_nothing(client, tree, gz_organiser):
+    outsider = factories.member(tree["jjj1"], real_name="原名")
+    client.force_login(gz_organiser)
+    response = client.post(
+        reverse("orgs:member_detail", args=[outsider.pk]),
+        {"real_name": "改名", "unit": tree["gz1"].pk},
+    )
+    assert response.status_code == 403
+    outsider.refresh_from_db()
+    assert outsider.real_name == "原名" and outsider.unit == tree["jjj1"]
+
+
+def test_editing_a_member_records_the_move_with_its_reason(client, tree, gz_organiser):
+    person = factories.member(tree["gz1"], real_name="王五")
+    client.force_login(gz_organiser)
+    response = client.post(
+        reverse("orgs:member_detail", args=[person.pk]),
+        {"real_name": "王五", "employee_no": person.employee_no, "unit": tree["gz2"].pk, "reason": "支部调整"},
+    )
+    assert response.status_code == 302
+    person.refresh_from_db()
+    assert person.unit == tree["gz2"]
+    latest = MemberPlacement.objects.filter(member=person).latest("effective_at")
+    assert latest.unit == tree["gz2"] and latest.reason == "支部调整" and latest.recorded_by == gz_organiser
+    body = client.get(reverse("orgs:member_detail", args=[person.pk])).content.decode()
+    assert "支部调整" in body
+
+
+def test_member_cannot_be_moved_to_a_unit_outside_scope(client, tree, gz_organiser):
+    person = factories.member(tree["gz1"])
+    client.force_login(gz_organiser)
+    response = client.post(reverse("orgs:member_detail", args=[person.pk]), {"real_name": "x", "unit": tree["jjj1"].pk})
+    assert response.status_code == 200 and response.context["form"].errors["unit"]
+    person.refresh_from_db()
+    assert person.unit == tree["gz1"]
+
+
+def test_plain_member_cannot_open_management_pages(client, tree):
+    client.force_login(factories.member(tree["gz1"]))
+    for name in ("orgs:unit_tree", "orgs:member_list", "orgs:member_import", "orgs:member_import_template"):
+        assert client.get(reverse(name)).status_code == 403
+
+
+def test_anonymous_is_sent_to_login(client, db):
+    response = client.get(reverse("orgs:member_list"))
+    assert response.status_code == 302 and reverse("login") in response["Location"]
+
+
+def test_import_preview_then_confirm(client, tree, gz_organiser):
+    client.force_login(gz_organiser)
+    book = factories.workbook([["姓名", "工号", "单位"], ["张伟", "100001", "审计署/广州特派办/第一党支部"]])
+    preview = client.post(reverse("orgs:member_import"), {"action": "preview", "file": book})
+    assert preview.status_code == 200 and preview.context["report"].ok
+    assert not User.objects.filter(employee_no="100001").exists()
+    token = preview.context["token"]
+    done = client.post(reverse("orgs:member_import"), {"action": "confirm", "token": token})
+    assert done.status_code == 302
+    assert User.objects.get(employee_no="100001").unit == tree["gz1"]
+    # The same token cannot import twice.
+    again = client.post(reverse("orgs:member_import"), {"action": "confirm", "token": token})
+    assert again.status_code == 302 and User.objects.filter(employee_no="100001").count() == 1
+
+
+def test_import_page_lists_row_errors(client, tree, gz_organiser):
+    client.force_login(gz_organiser)
+    book = factories.workbook([["姓名", "工号", "单位"], ["张伟", "100001", "不存在/单位"]])
+    response = client.post(reverse("orgs:member_import"), {"action": "preview", "file": book})
+    body = response.content.decode()
+    assert 'id="import-errors"' in body and "不存在/单位" in body
+    assert "token" not in response.context or not response.context["token"]
+
+
+def test_confirm_with_a_forged_token_is_refused(client, tree, gz_organiser):
+    client.force_login(gz_organiser)
+    response = client.post(reverse("orgs:member_import"), {"action": "confirm", "token": "../../etc/passwd"})
+    assert response.status_code == 302 and response["Location"] == reverse("orgs:member_import")
+
+
+def test_template_download_is_an_xlsx(client, tree, gz_organiser):
+    client.force_login(gz_organiser)
+    response = client.get(reverse("orgs:member_import_template"))
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    assert response.content[:2] == b"PK"
+
+
+def test_language_switch_changes_the_interface(client, db):
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    assert "Sign in" in client.get("/").content.decode()
+    client.post(reverse("set_language"), {"language": "zh-hans", "next": "/"})
+    assert "登录" in client.get("/").content.decode()
+
+
+def test_password_change(client, tree):
+    person = factories.member(tree["gz1"])
+    client.force_login(person)
+    response = client.post(
+        reverse("password_change"),
+        {
+            "old_password": factories.PASSWORD,
+            "new_password1": "another-long-pass-9",
+            "new_password2": "another-long-pass-9",
+        },
+    )
+    assert response.status_code == 302
+    person.refresh_from_db()
+    assert person.check_password("another-long-pass-9")
+
+
+def test_healthz(client, db):
+    assert client.get("/healthz").json() == {"status": "ok"}

@@ -1,0 +1,35 @@
+from io import StringIO
+
+from django.core.management import call_command
+
+from orgs import access
+from orgs.models import MemberPlacement, RoleGrant, Unit, User
+
+
+def snapshot():
+    return (
+        Unit.objects.count(),
+        User.objects.count(),
+        MemberPlacement.objects.count(),
+        RoleGrant.objects.count(),
+        sorted(User.objects.values_list("employee_no", "real_name", "unit__path")),
+    )
+
+
+def test_seed_demo_builds_a_realistic_tree_and_is_idempotent(db, client, settings):
+    call_command("seed_demo", stdout=StringIO())
+    first = snapshot()
+    call_command("seed_demo", stdout=StringIO())
+    assert snapshot() == first
+
+    assert Unit.objects.filter(depth=1).count() == 3
+    assert Unit.objects.filter(kind="temporary_branch").exists()
+    assert User.objects.filter(unit__isnull=False).count() >= 200
+    assert all("\u4e00" <= ch <= "\u9fff" for ch in User.objects.get(employee_no="100001").real_name)
+
+    organiser = User.objects.get(username="organiser")
+    assert {u.name for u in access.managed_root_units(organiser)} == {"广州特派办"}
+    assert access.is_administrator(User.objects.get(username="admin"))
+    assert not access.is_manager(User.objects.get(username="member"))
+    for username in ("admin", "organiser", "member"):
+        assert client.login(username=username, password=settings.DEMO_PASSWORD)

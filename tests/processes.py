@@ -1,0 +1,84 @@
+"""Start the project's real processes (bin/ scripts) for tests, and always stop them."""
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for(check: Callable[[], bool], *, timeout: float, what: str, process: subprocess.Popen | None = None) -> None:
+    """Poll `check` until it is true; fail naming `what` (and the process output) otherwise."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process is not None and process.poll() is not None:
+            raise AssertionError(f"{what}: process exited with {process.returncode}:\n{read_log(process)}")
+        try:
+            if check():
+                return
+        except OSError:
+            pass
+        time.sleep(0.2)
+    raise AssertionError(
+        f"timed out after {timeout}s waiting for {what}" + (f":\n{read_log(process)}" if process else "")
+    )
+
+
+def read_log(process: subprocess.Popen) -> str:
+    path = getattr(process, "log_path", None)
+    return Path(path).read_text(errors="replace")[-4000:] if path else ""
+
+
+def start(script: str, env: dict, log_path: Path) -> subprocess.Popen:
+    """Run bin/<script> in its own process group, output to `log_path`."""
+    log = open(log_path, "wb")  # noqa: SIM115  (closed with the process)
+    process = subprocess.Popen(
+        [str(ROOT / "bin" / script)], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+    )
+    process.log_path = log_path
+    process.log_file = log
+    return process
+
+
+def stop(process: subprocess.Popen) -> None:
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=5)
+    process.log_file.close()
+
+
+def production_env(tmp_path: Path, **overrides: str) -> dict:
+    """The documented production environment (.env.example), pointed at local test resources."""
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL")}
+    for line in (ROOT / ".env.example").read_text().splitlines():
+        if line.strip() and not line.startswith("#"):
+            key, _, value = line.partition("=")
+            env[key.strip()] = value.strip()
+    env.update(
+        PYTHON=sys.executable,
+        DATABASE_URL=f"sqlite:///{tmp_path / 'prod.sqlite3'}",
+        STATIC_ROOT=str(tmp_path / "static"),
+        MEDIA_ROOT=str(tmp_path / "media"),
+        ALLOWED_HOSTS="localhost",
+        CSRF_TRUSTED_ORIGINS="https://localhost",
+    )
+    env.pop("REDIS_URL", None)
+    if os.environ.get("REDIS_URL"):
+        env["REDIS_URL"] = os.environ["REDIS_URL"]
+    env.update(overrides)
+    return env

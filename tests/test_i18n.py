@@ -1,0 +1,36 @@
+"""The Chinese catalogue is complete and its compiled form is current."""
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+LOCALE = Path(__file__).resolve().parent.parent / "locale" / "zh_Hans" / "LC_MESSAGES"
+
+
+def entries(po_text: str):
+    blocks = po_text.split("\n\n")[1:]  # the first block is the header
+    for block in blocks:
+        if block.startswith("#~"):
+            continue
+        yield block
+
+
+def test_every_message_has_a_chinese_translation():
+    untranslated = []
+    for block in entries((LOCALE / "django.po").read_text()):
+        if "#, fuzzy" in block:
+            untranslated.append(block)
+        strings = re.findall(r'^msgstr(?:\[\d\])? ((?:".*"\n?)+)', block + "\n", flags=re.MULTILINE)
+        if not strings or any(not "".join(re.findall(r'"(.*)"', s)) for s in strings):
+            untranslated.append(block)
+    assert not untranslated, "\n\n".join(untranslated[:5])
+
+
+@pytest.mark.skipif(not shutil.which("msgfmt"), reason="gettext's msgfmt is not installed")
+def test_compiled_catalogue_matches_the_source(tmp_path):
+    compiled = tmp_path / "django.mo"
+    subprocess.run(["msgfmt", "--check-format", "-o", str(compiled), str(LOCALE / "django.po")], check=True)
+    assert compiled.read_bytes() == (LOCALE / "django.mo").read_bytes(), "run `make messages` and commit the .mo"

@@ -1,0 +1,83 @@
+"""Settings come from the environment; bad or missing production values stop the start-up."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run_django(env_changes: dict, *args: str) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL", "SECRET_KEY", "DEBUG")}
+    env.update(env_changes)
+    return subprocess.run(
+        [sys.executable, "manage.py", *(args or ("check",))],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_production_without_secret_key_refuses_to_start():
+    result = run_django({"DEBUG": "false"})
+    assert result.returncode != 0
+    assert "SECRET_KEY is not set" in result.stderr
+
+
+def test_production_with_the_development_key_refuses_to_start():
+    result = run_django(
+        {"DEBUG": "false", "SECRET_KEY": "django-insecure-development-only-key-never-use-in-production"}
+    )
+    assert result.returncode != 0 and "development key" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        ("notaurl", "DATABASE_URL is malformed or uses an unsupported database"),
+        ("mysqlx://u@h/db", "unsupported database"),
+        ("postgres://u:p@host:port/db", "DATABASE_URL is malformed"),
+        ("postgres://u@host:5432", "names no database"),
+    ],
+)
+def test_malformed_database_url_is_named_without_leaking_the_password(url, message):
+    result = run_django({"DATABASE_URL": url})
+    assert result.returncode != 0
+    assert message in result.stderr
+    assert ":p@" not in result.stderr
+
+
+def test_malformed_redis_url_is_named():
+    result = run_django({"REDIS_URL": "http://localhost:6379"})
+    assert result.returncode != 0 and "REDIS_URL must look like" in result.stderr
+
+
+def test_bad_boolean_is_named():
+    result = run_django({"DEBUG": "maybe"})
+    assert result.returncode != 0 and "DEBUG='maybe' is not a boolean" in result.stderr
+
+
+def test_documented_production_environment_passes_check_deploy():
+    values = {}
+    for line in (ROOT / ".env.example").read_text().splitlines():
+        if line.strip() and not line.startswith("#"):
+            key, _, value = line.partition("=")
+            values[key.strip()] = value.strip()
+    # The example's placeholders name compose hosts; check --deploy does not connect to them.
+    result = run_django(values, "check", "--deploy", "--fail-level", "WARNING")
+    assert result.returncode == 0, result.stderr + result.stdout
+    assert "System check identified no issues" in result.stdout
+
+
+def test_embedded_defaults_need_nothing_set():
+    result = run_django({}, "diffsettings", "--all")
+    assert result.returncode == 0
+    assert "django.db.backends.sqlite3" in result.stdout
+    assert "InMemoryChannelLayer" in result.stdout
+    assert "CELERY_TASK_ALWAYS_EAGER = True" in result.stdout
+    assert "TIME_ZONE = 'Asia/Shanghai'" in result.stdout
