@@ -64,7 +64,8 @@ def stop(process: subprocess.Popen) -> None:
 
 def production_env(tmp_path: Path, **overrides: str) -> dict:
     """The documented production environment (.env.example), pointed at local test resources."""
-    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL")}
+    dropped = ("DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL", "DJANGO_ALLOW_ASYNC_UNSAFE")
+    env = {k: v for k, v in os.environ.items() if k not in dropped}
     for line in (ROOT / ".env.example").read_text().splitlines():
         if line.strip() and not line.startswith("#"):
             key, _, value = line.partition("=")

@@ -32,8 +32,8 @@ def test_organiser_signs_in_switches_language_and_sees_only_their_subtree(live_s
     assert page.locator("nav").get_by_text("成员", exact=True).is_visible()
     screenshot(page, "shell-home-zh")
 
-    page.select_option("#language-select", "en")
-    page.wait_for_load_state("load")
+    with page.expect_navigation():
+        page.select_option("#language-select", "en")
     assert page.locator("h1").inner_text() == "Welcome, 陈组织"
     assert page.locator("nav").get_by_text("Members", exact=True).is_visible()
 
