@@ -10,7 +10,7 @@ from typing import IO
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
@@ -72,6 +72,7 @@ class ImportReport:
     file_error: str = ""
     created: int = 0
     updated: int = 0
+    unchanged: int = 0
 
     @property
     def ok(self) -> bool:
@@ -104,6 +105,10 @@ def _plan_rows(rows, *, by: User, report: ImportReport) -> None:
         errors_before = len(report.errors)
         if not v["real_name"]:
             fail(n, "real_name", _("The name is blank."))
+        for key in ("real_name", "employee_no", "username", "phone"):
+            limit = User._meta.get_field(key).max_length
+            if len(v[key]) > limit:
+                fail(n, key, _("Longer than %(limit)d characters.") % {"limit": limit})
         number = v["employee_no"]
         if not number:
             fail(n, "employee_no", _("The employee number is blank."))
@@ -161,6 +166,11 @@ def _plan_rows(rows, *, by: User, report: ImportReport) -> None:
 
         username = v["username"] or (current.username if current else number)
         # A username derived from a duplicate employee number is the same problem: report it once.
+        if v["username"]:
+            try:
+                User.username_validator(v["username"])
+            except ValidationError:
+                fail(n, "username", _("A username may contain only letters, digits and @ . + - _"))
         if username and (v["username"] or seen_numbers.get(number) == n):
             holder = taken_usernames.get(username)
             if (holder is not None and holder != (current.pk if current else None)) or username in seen_usernames:
@@ -190,10 +200,33 @@ def _plan_rows(rows, *, by: User, report: ImportReport) -> None:
         )
 
 
+def _changed(plan: PlannedMember) -> bool:
+    member = plan.existing
+    return bool(plan.password) or (member.real_name, member.phone, member.is_party_member, member.unit_id) != (
+        plan.real_name,
+        plan.phone,
+        plan.is_party_member,
+        plan.unit.pk,
+    )
+
+
 @transaction.atomic
 def _apply(report: ImportReport, *, by: User) -> None:
+    new_members = []
     for plan in report.planned:
-        if plan.existing is not None:
+        if plan.existing is None:
+            member = User(
+                username=plan.username,
+                real_name=plan.real_name,
+                employee_no=plan.employee_no,
+                unit=plan.unit,
+                phone=plan.phone,
+                is_party_member=plan.is_party_member,
+            )
+            if plan.password:
+                member.set_password(plan.password)
+            new_members.append(member)
+        elif _changed(plan):
             services.member_update(
                 member=plan.existing,
                 by=by,
@@ -203,24 +236,17 @@ def _apply(report: ImportReport, *, by: User) -> None:
                 unit=plan.unit,
                 reason=_("member import"),
             )
-            member = plan.existing
             if plan.password:
-                member.set_password(plan.password)
-                member.save(update_fields=["password"])
+                plan.existing.set_password(plan.password)
+                plan.existing.save(update_fields=["password"])
             report.updated += 1
         else:
-            member = services.member_create(
-                username=plan.username,
-                real_name=plan.real_name,
-                employee_no=plan.employee_no,
-                unit=plan.unit,
-                phone=plan.phone,
-                is_party_member=plan.is_party_member,
-                password=plan.password or None,
-                by=by,
-            )
-            report.created += 1
+            report.unchanged += 1
+    created = {m.username: m for m in services.member_bulk_create(members=new_members, by=by)}
+    report.created = len(created)
+    for plan in report.planned:
         if plan.role != Role.MEMBER:
+            member = plan.existing or created[plan.username]
             services.role_grant(user=member, role=plan.role, unit=plan.unit, by=by)
 
 
@@ -240,10 +266,12 @@ def members_import(*, file: IO[bytes], by: User, dry_run: bool = False) -> Impor
     if report.ok and not dry_run:
         try:
             _apply(report, by=by)
-        except services.OrgError as error:
+        except (services.OrgError, IntegrityError) as error:
             # Checked above; a concurrent change can still collide. The transaction rolled back.
-            report.created = report.updated = 0
-            report.file_error = error.message
+            report.created = report.updated = report.unchanged = 0
+            report.file_error = getattr(error, "message", None) or _(
+                "Another change to the same members happened at the same time. Nothing was imported; try again."
+            )
     return report
 
 

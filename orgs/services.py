@@ -170,6 +170,25 @@ def member_create(
     return member
 
 
+@transaction.atomic
+def member_bulk_create(*, members: list[User], by: User | None = None, at: datetime | None = None) -> list[User]:
+    """Insert already-validated, unsaved members and their first placements in two statements.
+
+    The caller has checked usernames, employee numbers and units (as the import's planning step
+    does); the database's unique constraints still refuse a duplicate that slipped in meanwhile.
+    """
+    for member in members:
+        if not member.password:
+            member.set_unusable_password()
+    created = User.objects.bulk_create(members, batch_size=1000)
+    moment = at or timezone.now()
+    MemberPlacement.objects.bulk_create(
+        [MemberPlacement(member=m, unit_id=m.unit_id, effective_at=moment, recorded_by=by) for m in created],
+        batch_size=1000,
+    )
+    return created
+
+
 def member_record_placement(
     *, member: User, by: User | None = None, reason: str = "", at: datetime | None = None
 ) -> MemberPlacement | None:

@@ -115,8 +115,8 @@ def member_import(request):
             del request.session[IMPORT_SESSION_KEY]
             messages.success(
                 request,
-                _("Imported: %(created)d new members, %(updated)d updated.")
-                % {"created": report.created, "updated": report.updated},
+                _("Imported: %(created)d new members, %(updated)d updated, %(unchanged)d unchanged.")
+                % {"created": report.created, "updated": report.updated, "unchanged": report.unchanged},
             )
             return redirect("orgs:member_list")
         return render(request, "orgs/member_import.html", {"form": form, "report": report})

@@ -147,3 +147,25 @@ def test_template_lists_managed_units_and_its_example_rows_import(tree):
     report = members_import(file=BytesIO(data), by=admin)
     assert report.ok, report.errors
     assert report.created == 2
+
+
+def test_reimporting_the_same_file_changes_nothing(tree, gz_organiser):
+    rows = rows_with(["张伟", "100001", "审计署/广州特派办/第一党支部", "", "13800000001", "是"])
+    assert members_import(file=factories.workbook(rows), by=gz_organiser).created == 1
+    report = members_import(file=factories.workbook(rows), by=gz_organiser)
+    assert (report.created, report.updated, report.unchanged) == (0, 0, 1)
+    assert MemberPlacement.objects.filter(member__employee_no="100001").count() == 1
+
+
+def test_usernames_and_lengths_are_checked_before_anything_is_written(tree, gz_organiser):
+    book = factories.workbook(
+        [
+            ["姓名", "工号", "单位", "用户名"],
+            ["张伟", "100001", "审计署/广州特派办", "zhang wei"],
+            ["李" * 51, "100002", "审计署/广州特派办", ""],
+            ["王芳", "9" * 33, "审计署/广州特派办", ""],
+        ]
+    )
+    report = members_import(file=book, by=gz_organiser)
+    assert {(e.row, e.column) for e in report.errors} == {(2, "用户名"), (3, "姓名"), (4, "工号")}
+    assert User.objects.count() == 1
