@@ -124,15 +124,23 @@ class RoleGrant(models.Model):
         return f"{self.user} · {self.get_role_display()} · {self.unit}"
 
 
-class MemberPlacement(models.Model):
-    """From `effective_at` on, `member` belonged to `unit`. Rows are never edited."""
+class PlacementFact(models.Model):
+    """An append-only "from `effective_at` on" record: who recorded it, when and why."""
 
-    member = models.ForeignKey(User, on_delete=models.CASCADE, related_name="placements")
-    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
     effective_at = models.DateTimeField(_("effective at"), db_index=True)
     reason = models.CharField(_("reason"), max_length=200, blank=True)
     recorded_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        abstract = True
+
+
+class MemberPlacement(PlacementFact):
+    """From `effective_at` on, `member` belonged to `unit`. Rows are never edited."""
+
+    member = models.ForeignKey(User, on_delete=models.CASCADE, related_name="placements")
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
 
     class Meta:
         verbose_name = _("member placement")
@@ -143,16 +151,12 @@ class MemberPlacement(models.Model):
         return f"{self.member} → {self.unit} ({self.effective_at:%Y-%m-%d})"
 
 
-class UnitPlacement(models.Model):
+class UnitPlacement(PlacementFact):
     """From `effective_at` on, `unit` was named `name` and sat under `parent` (None: a root)."""
 
     unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="placements")
     parent = models.ForeignKey(Unit, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     name = models.CharField(max_length=100)
-    effective_at = models.DateTimeField(_("effective at"), db_index=True)
-    reason = models.CharField(_("reason"), max_length=200, blank=True)
-    recorded_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
-    recorded_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         verbose_name = _("unit placement")
