@@ -270,6 +270,15 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+CELERY_BEAT_SCHEDULE = {
+    "expire-overdue-attempts": {"task": "lessons.tasks.expire_overdue_attempts", "schedule": 30.0},
+}
+
+# Self-study
+NOTEBOOK_MASTERED_AFTER = env_int("NOTEBOOK_MASTERED_AFTER", 3)
+QUESTION_IMPORT_MAX_BYTES = env_int("QUESTION_IMPORT_MAX_BYTES", 20 * 1024 * 1024)
+# Imports above this many rows run as a Celery task with a progress bar.
+QUESTION_IMPORT_ASYNC_ROWS = env_int("QUESTION_IMPORT_ASYNC_ROWS", 500)
 
 LOGGING = {
     "version": 1,

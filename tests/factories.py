@@ -2,12 +2,16 @@
 
 import itertools
 from io import BytesIO
+from typing import TYPE_CHECKING
 
 from openpyxl import Workbook
 
 from orgs import services
 from orgs.models import Role, Unit, User
 from orgs.selectors import unit_by_path
+
+if TYPE_CHECKING:
+    from lessons.models import Paper, Question, QuestionBank
 
 _numbers = itertools.count(1)
 PASSWORD = "correct-horse-battery-7"
@@ -60,3 +64,49 @@ def workbook(rows: list[list], *, title_rows: list[list] | None = None) -> Bytes
     out.seek(0)
     out.name = "members.xlsx"
     return out
+
+
+def bank(unit: Unit | str = "审计署", slug: str = "") -> "QuestionBank":
+    from lessons.services.questions import bank_create
+
+    if isinstance(unit, str):
+        unit = unit_at(unit)
+    n = next(_numbers)
+    return bank_create(slug=slug or f"bank-{n}", name=f"题库{n}", unit=unit)
+
+
+def question(bank, type: str = "single", **fields) -> "Question":
+    from lessons.services.questions import question_create
+    from lessons.validation import QuestionContent
+
+    n = next(_numbers)
+    defaults = {
+        "single": {
+            "stem": f"单选题{n}：党的最高理想是什么？",
+            "options": ["实现共产主义", "发展经济", "改善民生"],
+            "key": ["A"],
+        },
+        "multiple": {
+            "stem": f"多选题{n}：四个意识包括？",
+            "options": ["政治意识", "大局意识", "核心意识", "消费意识"],
+            "key": ["A", "B", "C"],
+        },
+        "true_false": {"stem": f"判断题{n}：党章是党的根本大法。", "key": [True]},
+        "fill_blank": {"stem": f"填空题{n}：中国共产党成立于____年。", "key": [["1921", "一九二一"]]},
+    }[type]
+    defaults.update(fields)
+    tags = defaults.pop("tags", [])
+    return question_create(bank=bank, content=QuestionContent(type=type, tags=tags, **defaults))
+
+
+def paper(unit: Unit | str, *, mode: str = "exam", questions=(), rules=(), **fields) -> "Paper":
+    from lessons.models import Paper, PaperQuestion, PaperRule
+
+    if isinstance(unit, str):
+        unit = unit_at(unit)
+    paper = Paper.objects.create(title=fields.pop("title", f"{mode} paper"), unit=unit, mode=mode, **fields)
+    for position, q in enumerate(questions, start=1):
+        PaperQuestion.objects.create(paper=paper, question=q, position=position)
+    for rule in rules:
+        PaperRule.objects.create(paper=paper, **rule)
+    return paper

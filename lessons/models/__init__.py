@@ -1,0 +1,22 @@
+from .points import PointEvent, PointRule
+from .questions import Question, QuestionBank, QuestionType, QuestionVersion, Tag
+from .quizzes import Answer, Attempt, AttemptItem, Paper, PaperQuestion, PaperRule
+from .review import NotebookEntry, ReviewLog
+
+__all__ = [
+    "Answer",
+    "Attempt",
+    "AttemptItem",
+    "NotebookEntry",
+    "Paper",
+    "PaperQuestion",
+    "PaperRule",
+    "PointEvent",
+    "PointRule",
+    "Question",
+    "QuestionBank",
+    "QuestionType",
+    "QuestionVersion",
+    "ReviewLog",
+    "Tag",
+]

@@ -1,0 +1,119 @@
+"""Question banks. A question's content lives in immutable-once-answered versions."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from orgs.models import Unit
+
+OPTION_LETTERS = "ABCDEFGH"
+
+
+class QuestionType(models.TextChoices):
+    """Canonical codes, used everywhere: API, exports, import summaries."""
+
+    SINGLE = "single", _("Single choice")
+    MULTIPLE = "multiple", _("Multiple choice")
+    TRUE_FALSE = "true_false", _("True or false")
+    FILL_BLANK = "fill_blank", _("Fill in the blank")
+
+
+class QuestionBank(models.Model):
+    """Questions owned by a unit; visible to its whole subtree, managed by its organisers."""
+
+    slug = models.SlugField(_("code"), max_length=64, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    unit = models.ForeignKey(Unit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="question_banks")
+    description = models.TextField(_("description"), blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("question bank")
+        verbose_name_plural = _("question banks")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Tag(models.Model):
+    """A knowledge point (知识点)."""
+
+    name = models.CharField(_("name"), max_length=50, unique=True)
+
+    class Meta:
+        verbose_name = _("knowledge point")
+        verbose_name_plural = _("knowledge points")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Question(models.Model):
+    """A question's identity; its content is `current` (a QuestionVersion)."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        PUBLISHED = "published", _("Published")
+        RETIRED = "retired", _("Retired")
+
+    bank = models.ForeignKey(QuestionBank, on_delete=models.CASCADE, related_name="questions")
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PUBLISHED)
+    current = models.ForeignKey(
+        "QuestionVersion", on_delete=models.PROTECT, null=True, related_name="+", verbose_name=_("current version")
+    )
+    tags = models.ManyToManyField(Tag, blank=True, related_name="questions", verbose_name=_("knowledge points"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("question")
+        verbose_name_plural = _("questions")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.current.stem_text[:40] if self.current else f"#{self.pk}"
+
+
+class QuestionVersion(models.Model):
+    """The content of a question as answered. Once an attempt uses it, it is never edited.
+
+    `options` is a list of option texts (A, B, ...). `key` depends on the type:
+    single/multiple: letters, ["B"] or ["A", "B", "D"]; true_false: [true] or [false];
+    fill_blank: one list of accepted alternatives per blank, [["十九大", "党的十九大"], ["2017"]].
+    """
+
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField()
+    type = models.CharField(_("type"), max_length=12, choices=QuestionType.choices)
+    stem = models.TextField(_("stem"), help_text=_("Sanitised HTML."))
+    options = models.JSONField(_("options"), default=list, blank=True)
+    key = models.JSONField(_("answer key"))
+    explanation = models.TextField(_("explanation"), blank=True)
+    source = models.CharField(_("source"), max_length=200, blank=True)
+    difficulty = models.PositiveSmallIntegerField(_("difficulty"), default=3)
+    fingerprint = models.CharField(max_length=40, db_index=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("question version")
+        verbose_name_plural = _("question versions")
+        constraints = [
+            models.UniqueConstraint(fields=["question", "number"], name="one_version_number_per_question"),
+            models.CheckConstraint(condition=models.Q(difficulty__gte=1, difficulty__lte=5), name="difficulty_1_to_5"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.stem_text[:40]} (v{self.number})"
+
+    @property
+    def stem_text(self) -> str:
+        from django.utils.html import strip_tags
+
+        return strip_tags(self.stem)
+
+    @property
+    def option_pairs(self) -> list[tuple[str, str]]:
+        return list(zip(OPTION_LETTERS, self.options, strict=False))

@@ -1,0 +1,97 @@
+"""Reads for self-study pages and the API."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import Count, Q, QuerySet, Sum
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from orgs import access
+from orgs.models import User
+
+from .models import Attempt, NotebookEntry, Paper, PointEvent, PointRule, Question, QuestionBank
+
+ACTIVITY_LABELS = {
+    "practice_correct": _("Practice: right answers"),
+    "daily_correct": _("Daily quiz: right answers"),
+    "exam_submit": _("Timed exams finished"),
+    "challenge_correct": _("Challenge: right answers"),
+    "notebook_review": _("Notebook reviews"),
+}
+
+
+def notebook_due(member: User, *, at: datetime | None = None) -> QuerySet[NotebookEntry]:
+    return NotebookEntry.objects.filter(
+        member=member, state=NotebookEntry.State.LEARNING, due_at__lte=at or timezone.now()
+    ).order_by("due_at")
+
+
+def notebook_entries(member: User, *, state: str = "", type: str = "", tag: str = "") -> QuerySet[NotebookEntry]:
+    entries = NotebookEntry.objects.filter(member=member).select_related("question__current")
+    if state:
+        entries = entries.filter(state=state)
+    if type:
+        entries = entries.filter(question__current__type=type)
+    if tag:
+        entries = entries.filter(question__tags__name=tag)
+    return entries.order_by("state", "due_at")
+
+
+@dataclass
+class PointsRow:
+    activity: str
+    label: str
+    earned: int
+    cap: int
+
+
+def points_today(member: User, *, at: datetime | None = None) -> list[PointsRow]:
+    """Today's "earned / cap" for every active activity."""
+    day = timezone.localdate(at or timezone.now())
+    earned = dict(
+        PointEvent.objects.filter(member=member, day=day)
+        .values("activity")
+        .annotate(s=Sum("points"))
+        .values_list("activity", "s")
+    )
+    return [
+        PointsRow(
+            rule.activity,
+            str(ACTIVITY_LABELS.get(rule.activity, rule.label)),
+            earned.get(rule.activity, 0),
+            rule.daily_cap,
+        )
+        for rule in PointRule.objects.filter(is_active=True)
+    ]
+
+
+def points_total(member: User) -> int:
+    return PointEvent.objects.filter(member=member).aggregate(s=Sum("points"))["s"] or 0
+
+
+def papers_for_member(member: User, *, at: datetime | None = None) -> QuerySet[Paper]:
+    """Published, open papers whose unit's subtree holds the member."""
+    if member.unit is None:
+        return Paper.objects.none()
+    at = at or timezone.now()
+    ancestors = [member.unit.path[:i] for i in range(4, len(member.unit.path) + 1, 4)]
+    return (
+        Paper.objects.filter(status=Paper.Status.PUBLISHED, unit__path__in=ancestors)
+        .filter(Q(opens_at__isnull=True) | Q(opens_at__lte=at), Q(closes_at__isnull=True) | Q(closes_at__gt=at))
+        .order_by("mode", "-created_at")
+    )
+
+
+def banks_visible_to(user: User) -> QuerySet[QuestionBank]:
+    """Banks an organiser manages (their units' subtrees)."""
+    return QuestionBank.objects.filter(access.subtree_q(user, prefix="unit__")).annotate(
+        question_count=Count("questions", filter=~Q(questions__status=Question.Status.RETIRED))
+    )
+
+
+def paper_grade(member: User, paper: Paper) -> Attempt | None:
+    """The attempt that counts, by the paper's grading rule (best, last or first)."""
+    finished = Attempt.objects.filter(member=member, paper=paper).exclude(status=Attempt.Status.IN_PROGRESS)
+    order = {"best": ["-score", "finished_at"], "last": ["-finished_at"], "first": ["finished_at"]}[paper.grading]
+    return finished.order_by(*order).first()

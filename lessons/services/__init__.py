@@ -1,0 +1,1 @@
+"""Every write in lessons/: questions, attempts, the notebook and the points ledger."""

@@ -1,0 +1,374 @@
+"""Taking a paper: start, save, answer, submit, expire. The server owns every deadline.
+
+Each answer is graded into an `Answer` row; the one-to-one constraint on the attempt item, not
+an `if`, stops a second answer. A submit is idempotent: a second click returns the same result.
+"""
+
+import random
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from orgs.models import User
+
+from ..grading import ResponseInvalid, clean_response, grade
+from ..models import Answer, Attempt, AttemptItem, Paper, Question, QuestionType, QuestionVersion
+from ..models.questions import OPTION_LETTERS
+from . import notebook
+from .points import points_award
+
+CORRECT_ACTIVITY = {
+    Paper.Mode.PRACTICE: "practice_correct",
+    Paper.Mode.DAILY: "daily_correct",
+    Paper.Mode.CHALLENGE: "challenge_correct",
+}
+
+
+class AttemptRejected(Exception):
+    """A refused action on an attempt, with a stable code and a message for people."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+def paper_open_for(paper: Paper, member: User, at: datetime) -> None:
+    """Raise unless `member` may start `paper` now."""
+    if paper.status != Paper.Status.PUBLISHED:
+        raise AttemptRejected("paper_not_published", _("This paper is not published."))
+    if member.unit is None or not member.unit.path.startswith(paper.unit.path):
+        raise AttemptRejected("not_in_audience", _("This paper is for another unit."))
+    if paper.opens_at and at < paper.opens_at:
+        opens = timezone.localtime(paper.opens_at).strftime("%Y-%m-%d %H:%M")
+        raise AttemptRejected("paper_not_open", _("This paper opens at %(t)s.") % {"t": opens})
+    if paper.closes_at and at >= paper.closes_at:
+        closed = timezone.localtime(paper.closes_at).strftime("%Y-%m-%d %H:%M")
+        raise AttemptRejected("paper_closed", _("This paper closed at %(t)s.") % {"t": closed})
+
+
+def _draw(paper: Paper, rng: random.Random) -> list[QuestionVersion]:
+    published = Question.objects.filter(status=Question.Status.PUBLISHED, current__isnull=False)
+    chosen: list[int] = []
+    fixed = list(paper.fixed_questions.filter(question__in=published).values_list("question_id", flat=True))
+    chosen.extend(fixed)
+    for rule in paper.rules.all():
+        pool = published.filter(bank=rule.bank).exclude(pk__in=chosen)
+        if rule.type:
+            pool = pool.filter(current__type=rule.type)
+        if rule.tag_id:
+            pool = pool.filter(tags=rule.tag_id)
+        if rule.difficulty:
+            pool = pool.filter(current__difficulty=rule.difficulty)
+        ids = sorted(pool.values_list("pk", flat=True))
+        chosen.extend(rng.sample(ids, min(rule.count, len(ids))))
+    if paper.shuffle_questions or not fixed:
+        rng.shuffle(chosen)
+    versions = {q.pk: q.current for q in Question.objects.filter(pk__in=chosen).select_related("current")}
+    return [versions[pk] for pk in chosen]
+
+
+def _option_order(version: QuestionVersion, paper: Paper, rng: random.Random) -> list[int]:
+    order = list(range(len(version.options)))
+    if paper.shuffle_options and version.type in (QuestionType.SINGLE, QuestionType.MULTIPLE):
+        rng.shuffle(order)
+    return order
+
+
+@transaction.atomic
+def attempt_start(*, paper: Paper, member: User, at: datetime | None = None) -> Attempt:
+    """Start (or resume) the member's attempt. Double clicks and two tabs get the same attempt."""
+    at = at or timezone.now()
+    paper_open_for(paper, member, at)
+    User.objects.select_for_update().filter(pk=member.pk).first()  # one start at a time per member
+    current = Attempt.objects.filter(member=member, paper=paper, status=Attempt.Status.IN_PROGRESS).first()
+    if current is not None:
+        current = ensure_current(current, at=at)
+        if current.is_open:
+            return current
+    day = timezone.localdate(at) if paper.mode == Paper.Mode.DAILY else None
+    if day and Attempt.objects.filter(member=member, paper=paper, day=day).exists():
+        raise AttemptRejected("daily_done", _("You have done today's quiz. Come back tomorrow."))
+    finished = Attempt.objects.filter(member=member, paper=paper).count()
+    if paper.max_attempts and finished >= paper.max_attempts:
+        raise AttemptRejected("no_attempts_left", _("You have used all %(n)d attempts.") % {"n": paper.max_attempts})
+    rng = random.Random()  # noqa: S311  (question order, not security)
+    versions = _draw(paper, rng)
+    if not versions:
+        raise AttemptRejected("paper_empty", _("This paper has no published questions yet."))
+    deadline = at + timedelta(seconds=paper.time_limit_s) if paper.time_limit_s else None
+    if deadline and paper.closes_at:
+        deadline = min(deadline, paper.closes_at)
+    attempt = Attempt.objects.create(
+        paper=paper,
+        member=member,
+        unit_at_start=member.unit,
+        number=finished + 1,
+        started_at=at,
+        deadline_at=deadline,
+        day=day,
+    )
+    items = [
+        AttemptItem(
+            attempt=attempt,
+            position=position,
+            version=version,
+            points=Decimal(paper.points_for(version.type)),
+            option_order=_option_order(version, paper, rng),
+        )
+        for position, version in enumerate(versions, start=1)
+    ]
+    if paper.mode == Paper.Mode.CHALLENGE:
+        _open_item(items[0], paper, at)
+    AttemptItem.objects.bulk_create(items)
+    attempt.max_score = sum((item.points for item in items), Decimal(0))
+    attempt.save(update_fields=["max_score"])
+    if deadline:
+        from ..tasks import attempt_expire
+
+        transaction.on_commit(lambda: attempt_expire.apply_async((attempt.pk,), eta=deadline))
+    return attempt
+
+
+def _open_item(item: AttemptItem, paper: Paper, at: datetime) -> None:
+    item.opened_at = at
+    if paper.question_time_s:
+        item.deadline_at = at + timedelta(seconds=paper.question_time_s)
+
+
+def to_original_letters(item: AttemptItem, response: object) -> object:
+    """The client answers in the letters it was shown; grading uses the version's own letters."""
+    version = item.version
+    if version.type not in (QuestionType.SINGLE, QuestionType.MULTIPLE):
+        return response
+    shown = clean_response(type=version.type, options=version.options, blanks=0, response=response)
+    return sorted(OPTION_LETTERS[item.option_order[OPTION_LETTERS.index(letter)]] for letter in shown)
+
+
+def _clean(item: AttemptItem, response: object) -> list:
+    version = item.version
+    try:
+        original = to_original_letters(item, response)
+        return clean_response(type=version.type, options=version.options, blanks=len(version.key), response=original)
+    except ResponseInvalid as error:
+        raise AttemptRejected(error.code, error.message) from None
+
+
+def _item(attempt: Attempt, position: int) -> AttemptItem:
+    item = attempt.items.select_related("version").filter(position=position).first()
+    if item is None:
+        raise AttemptRejected("not_in_attempt", _("That question is not part of this attempt."))
+    return item
+
+
+def _check_open(attempt: Attempt, at: datetime) -> None:
+    """Apply a passed deadline (committed on its own) and refuse to act on a finished attempt."""
+    attempt = ensure_current(attempt, at=at)
+    if attempt.status == Attempt.Status.EXPIRED:
+        raise AttemptRejected("deadline_passed", _("Time is up: the attempt was submitted at the deadline."))
+    if not attempt.is_open:
+        raise AttemptRejected("attempt_finished", _("This attempt has been submitted."))
+
+
+def _locked_open(attempt: Attempt, at: datetime) -> Attempt:
+    """The attempt, row-locked and still open at `at`. Call inside a transaction."""
+    attempt = Attempt.objects.select_for_update(of=("self",)).select_related("paper", "member").get(pk=attempt.pk)
+    if not attempt.is_open:
+        raise AttemptRejected("attempt_finished", _("This attempt has been submitted."))
+    if attempt.deadline_at and at > attempt.deadline_at:
+        raise AttemptRejected("deadline_passed", _("Time is up: the attempt was submitted at the deadline."))
+    return attempt
+
+
+def answer_save(*, attempt: Attempt, position: int, response: object, at: datetime | None = None) -> AttemptItem:
+    """Autosave an exam answer (a draft until submit). Refused after the deadline."""
+    at = at or timezone.now()
+    _check_open(attempt, at)
+    with transaction.atomic():
+        return _save_draft(attempt, position, response, at)
+
+
+def _save_draft(attempt: Attempt, position: int, response: object, at: datetime) -> AttemptItem:
+    attempt = _locked_open(attempt, at)
+    if attempt.paper.mode != Paper.Mode.EXAM:
+        raise AttemptRejected("not_an_exam", _("Answers are saved only in timed exams; submit this answer instead."))
+    item = _item(attempt, position)
+    item.saved_response = _clean(item, response)
+    item.saved_at = at
+    item.save(update_fields=["saved_response", "saved_at"])
+    return item
+
+
+def _grade_item(item: AttemptItem, response: list | None, *, paper: Paper, at: datetime, client_id: str = "") -> Answer:
+    version = item.version
+    partial = paper.multiple_scoring == Paper.MultipleScoring.PARTIAL
+    fraction = grade(type=version.type, key=version.key, response=response or [], partial=partial) if response else 0
+    return Answer(
+        item=item,
+        response=response,
+        is_correct=fraction == 1,
+        score=(item.points * Decimal(fraction)).quantize(Decimal("0.01")),
+        answered_at=at,
+        client_answer_id=client_id,
+    )
+
+
+def _after_answer(attempt: Attempt, answer: Answer) -> None:
+    """Notebook for a wrong answer, points for a right one (each once per source)."""
+    member = attempt.member
+    question_id = answer.item.version.question_id
+    if not answer.is_correct:
+        notebook.notebook_add_wrong(member=member, question_id=question_id, at=answer.answered_at)
+    elif attempt.paper.mode in CORRECT_ACTIVITY:
+        points_award(
+            member=member,
+            activity=CORRECT_ACTIVITY[attempt.paper.mode],
+            source_key=f"answer:{answer.item_id}",
+            at=answer.answered_at,
+        )
+
+
+def answer_submit(
+    *, attempt: Attempt, position: int, response: object, client_answer_id: str = "", at: datetime | None = None
+) -> Answer:
+    """Grade one answer now (practice, daily quiz, challenge). A retry with the same id is acknowledged."""
+    at = at or timezone.now()
+    existing = Answer.objects.filter(item__attempt=attempt, item__position=position).select_related("item").first()
+    if existing is not None:
+        if client_answer_id and existing.client_answer_id == client_answer_id:
+            return existing
+        raise AttemptRejected("already_answered", _("This question has already been answered."))
+    if attempt.paper.mode != Paper.Mode.CHALLENGE:
+        _check_open(attempt, at)
+    with transaction.atomic():
+        return _grade_now(attempt, position, response, client_answer_id, at)
+
+
+def _grade_now(attempt: Attempt, position: int, response: object, client_answer_id: str, at: datetime) -> Answer:
+    attempt = _locked_open(attempt, at)
+    paper = attempt.paper
+    if paper.mode == Paper.Mode.EXAM:
+        raise AttemptRejected("exam_answers_are_saved", _("In a timed exam, answers are saved and graded at submit."))
+    item = _item(attempt, position)
+    if paper.mode == Paper.Mode.CHALLENGE and item.opened_at is None:
+        raise AttemptRejected("not_current_question", _("Answer the current question first."))
+    late = item.deadline_at is not None and at > item.deadline_at
+    response = None if late else _clean(item, response)
+    answer = _grade_item(
+        item, response, paper=paper, at=min(at, item.deadline_at) if late else at, client_id=client_answer_id
+    )
+    try:
+        with transaction.atomic():
+            answer.save()
+    except IntegrityError:
+        raise AttemptRejected("already_answered", _("This question has already been answered.")) from None
+    attempt.score += answer.score
+    attempt.save(update_fields=["score"])
+    _after_answer(attempt, answer)
+    if paper.mode == Paper.Mode.CHALLENGE:
+        _challenge_advance(attempt, item, answer, at)
+    elif not attempt.items.filter(answer__isnull=True).exists():
+        _finish(attempt, at=at, status=Attempt.Status.SUBMITTED)
+    return answer
+
+
+def _challenge_advance(attempt: Attempt, item: AttemptItem, answer: Answer, at: datetime) -> None:
+    """Sudden death: a right answer opens the next question, a wrong one (or a timeout) ends it."""
+    if not answer.is_correct:
+        _finish(attempt, at=answer.answered_at, status=Attempt.Status.SUBMITTED)
+        return
+    attempt.streak += 1
+    attempt.save(update_fields=["streak"])
+    following = attempt.items.filter(position=item.position + 1).first()
+    if following is None:
+        _finish(attempt, at=at, status=Attempt.Status.SUBMITTED)
+        return
+    _open_item(following, attempt.paper, at)
+    following.save(update_fields=["opened_at", "deadline_at"])
+
+
+def _finish(attempt: Attempt, *, at: datetime, status: str) -> Attempt:
+    """Grade every unanswered item from its saved draft (or as blank) and close the attempt.
+
+    Call while holding the row lock on `attempt`.
+    """
+    paper = attempt.paper
+    pending = list(attempt.items.filter(answer__isnull=True).select_related("version"))
+    if paper.mode == Paper.Mode.CHALLENGE:
+        pending = []  # unopened challenge questions were never asked
+    answers = [_grade_item(item, item.saved_response, paper=paper, at=at) for item in pending]
+    Answer.objects.bulk_create(answers)
+    attempt.score = sum((a.score for a in Answer.objects.filter(item__attempt=attempt)), Decimal(0))
+    if paper.mode == Paper.Mode.CHALLENGE:
+        attempt.max_score = sum((i.points for i in attempt.items.filter(opened_at__isnull=False)), Decimal(0))
+    attempt.status = status
+    attempt.finished_at = at
+    attempt.save(update_fields=["score", "max_score", "status", "finished_at"])
+    for answer in answers:
+        if answer.response is not None or paper.mode == Paper.Mode.EXAM:
+            _after_answer(attempt, answer)
+    if paper.mode == Paper.Mode.EXAM:
+        points_award(member=attempt.member, activity="exam_submit", source_key=f"attempt:{attempt.pk}", at=at)
+    return attempt
+
+
+@transaction.atomic
+def attempt_submit(*, attempt: Attempt, at: datetime | None = None) -> Attempt:
+    """Submit. After the deadline it counts as submitted at the deadline. Idempotent."""
+    at = at or timezone.now()
+    attempt = Attempt.objects.select_for_update(of=("self",)).select_related("paper", "member").get(pk=attempt.pk)
+    if not attempt.is_open:
+        return attempt
+    if attempt.deadline_at and at > attempt.deadline_at:
+        return _finish(attempt, at=attempt.deadline_at, status=Attempt.Status.EXPIRED)
+    return _finish(attempt, at=at, status=Attempt.Status.SUBMITTED)
+
+
+def ensure_current(attempt: Attempt, *, at: datetime | None = None) -> Attempt:
+    """Apply any deadline that has passed (an exam's, or a challenge question's) before reading."""
+    at = at or timezone.now()
+    if not attempt.is_open:
+        return attempt
+    if attempt.deadline_at and at > attempt.deadline_at:
+        return attempt_submit(attempt=attempt, at=at)
+    if attempt.paper.mode == Paper.Mode.CHALLENGE:
+        timed_out = attempt.items.filter(opened_at__isnull=False, answer__isnull=True, deadline_at__lt=at).first()
+        if timed_out is not None:
+            with transaction.atomic():
+                locked = (
+                    Attempt.objects.select_for_update(of=("self",)).select_related("paper", "member").get(pk=attempt.pk)
+                )
+                if locked.is_open:
+                    Answer.objects.get_or_create(
+                        item=timed_out,
+                        defaults={
+                            "response": None,
+                            "is_correct": False,
+                            "score": 0,
+                            "answered_at": timed_out.deadline_at,
+                        },
+                    )
+                    notebook.notebook_add_wrong(
+                        member=locked.member, question_id=timed_out.version.question_id, at=timed_out.deadline_at
+                    )
+                    _finish(locked, at=timed_out.deadline_at, status=Attempt.Status.SUBMITTED)
+            attempt.refresh_from_db()
+    return attempt
+
+
+def attempts_expire_due(*, at: datetime | None = None) -> int:
+    """Submit every open attempt whose deadline has passed (the beat sweep behind the ETA tasks)."""
+    at = at or timezone.now()
+    due = Attempt.objects.filter(status=Attempt.Status.IN_PROGRESS).filter(
+        Q(deadline_at__lt=at)
+        | Q(paper__mode=Paper.Mode.CHALLENGE, items__deadline_at__lt=at, items__answer__isnull=True)
+    )
+    count = 0
+    for attempt in due.select_related("paper").distinct():
+        if not ensure_current(attempt, at=at).is_open:
+            count += 1
+    return count

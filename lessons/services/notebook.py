@@ -1,0 +1,84 @@
+"""The wrong-answer notebook, scheduled by FSRS; N correct reviews in a row master an entry."""
+
+from datetime import datetime
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from fsrs import Card, Rating, Scheduler
+
+from orgs.models import User
+
+from ..grading import ResponseInvalid, clean_response, grade
+from ..models import NotebookEntry, ReviewLog
+
+# Fuzzing spreads due dates randomly; we keep schedules reproducible.
+SCHEDULER = Scheduler(enable_fuzzing=False)
+
+
+def mastered_after() -> int:
+    return getattr(settings, "NOTEBOOK_MASTERED_AFTER", 3)
+
+
+@transaction.atomic
+def notebook_add_wrong(*, member: User, question_id: int, at: datetime | None = None) -> NotebookEntry:
+    """Put a wrongly answered question in the notebook, or send a mastered one back to review."""
+    at = at or timezone.now()
+    entry = NotebookEntry.objects.select_for_update().filter(member=member, question_id=question_id).first()
+    if entry is None:
+        card = Card(due=at)
+        return NotebookEntry.objects.create(
+            member=member, question_id=question_id, card=card.to_dict(), due_at=at, added_at=at, last_wrong_at=at
+        )
+    card, _log = SCHEDULER.review_card(Card.from_dict(entry.card), Rating.Again, review_datetime=at)
+    entry.card = card.to_dict()
+    entry.due_at = card.due
+    entry.state = NotebookEntry.State.LEARNING
+    entry.consecutive_correct = 0
+    entry.wrong_count += 1
+    entry.last_wrong_at = at
+    entry.mastered_at = None
+    entry.save()
+    return entry
+
+
+class ReviewRejected(Exception):
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+@transaction.atomic
+def notebook_review(*, entry: NotebookEntry, response: object, at: datetime | None = None) -> ReviewLog:
+    """Answer a notebook question again (its current version); reschedule it."""
+    at = at or timezone.now()
+    entry = NotebookEntry.objects.select_for_update(of=("self",)).select_related("question__current").get(pk=entry.pk)
+    version = entry.question.current
+    try:
+        cleaned = clean_response(type=version.type, options=version.options, blanks=len(version.key), response=response)
+    except ResponseInvalid as error:
+        raise ReviewRejected(error.code, error.message) from None
+    correct = grade(type=version.type, key=version.key, response=cleaned, partial=False) == 1
+    card, _log = SCHEDULER.review_card(
+        Card.from_dict(entry.card), Rating.Good if correct else Rating.Again, review_datetime=at
+    )
+    entry.card = card.to_dict()
+    entry.due_at = card.due
+    if correct:
+        entry.consecutive_correct += 1
+        if entry.consecutive_correct >= mastered_after():
+            entry.state = NotebookEntry.State.MASTERED
+            entry.mastered_at = at
+    else:
+        entry.consecutive_correct = 0
+        entry.wrong_count += 1
+        entry.last_wrong_at = at
+    entry.save()
+    if correct:
+        from .points import points_award
+
+        points_award(
+            member=entry.member, activity="notebook_review", source_key=f"review:{entry.pk}:{at.isoformat()}", at=at
+        )
+    return ReviewLog.objects.create(entry=entry, version=version, response=cleaned, is_correct=correct, reviewed_at=at)

@@ -1,0 +1,87 @@
+"""Question banks and questions. Editing an answered question makes a new version."""
+
+from django.db import transaction
+
+from orgs.models import Unit, User
+
+from ..models import AttemptItem, Question, QuestionBank, QuestionVersion, Tag
+from ..validation import QuestionContent, check_question, fingerprint
+
+
+class BankError(Exception):
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+def bank_create(*, slug: str, name: str, unit: Unit, by: User | None = None, description: str = "") -> QuestionBank:
+    if QuestionBank.objects.filter(slug=slug).exists():
+        raise BankError("bank_slug_taken", f"A question bank with code {slug!r} exists.")
+    return QuestionBank.objects.create(slug=slug, name=name or slug, unit=unit, created_by=by, description=description)
+
+
+def tags_for(names: list[str]) -> list[Tag]:
+    existing = {t.name: t for t in Tag.objects.filter(name__in=names)}
+    missing = [Tag(name=n) for n in names if n not in existing]
+    if missing:
+        Tag.objects.bulk_create(missing, ignore_conflicts=True)
+        existing = {t.name: t for t in Tag.objects.filter(name__in=names)}
+    return [existing[n] for n in names]
+
+
+def _version(question: Question, content: QuestionContent, *, number: int, by: User | None) -> QuestionVersion:
+    return QuestionVersion(
+        question=question,
+        number=number,
+        type=content.type,
+        stem=content.stem,
+        options=content.options,
+        key=content.key,
+        explanation=content.explanation,
+        source=content.source,
+        difficulty=content.difficulty,
+        fingerprint=fingerprint(content),
+        created_by=by,
+    )
+
+
+@transaction.atomic
+def question_create(
+    *, bank: QuestionBank, content: QuestionContent, by: User | None = None, status: str = Question.Status.PUBLISHED
+) -> Question:
+    """Validate `content` (raising QuestionInvalid) and store it as version 1."""
+    content = check_question(content)
+    question = Question.objects.create(bank=bank, status=status)
+    version = _version(question, content, number=1, by=by)
+    version.save()
+    question.current = version
+    question.save(update_fields=["current"])
+    question.tags.set(tags_for(content.tags))
+    return question
+
+
+@transaction.atomic
+def question_edit(*, question: Question, content: QuestionContent, by: User | None = None) -> Question:
+    """Change a question. If any attempt used the current version, keep it and add a new one."""
+    content = check_question(content)
+    question = Question.objects.select_for_update().get(pk=question.pk)
+    current = question.current
+    if AttemptItem.objects.filter(version=current).exists():
+        version = _version(question, content, number=current.number + 1, by=by)
+        version.save()
+        question.current = version
+        question.save(update_fields=["current"])
+    else:
+        fresh = _version(question, content, number=current.number, by=by)
+        fresh.pk = current.pk
+        fresh.created_at = current.created_at
+        fresh.save()
+    question.tags.set(tags_for(content.tags))
+    return question
+
+
+def question_set_status(*, question: Question, status: str) -> Question:
+    question.status = status
+    question.save(update_fields=["status"])
+    return question

@@ -1,0 +1,116 @@
+"""Check question content before it is stored, by the organiser's or an import's hand."""
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass, field
+
+import nh3
+from django.utils.html import strip_tags
+from django.utils.translation import gettext as _
+
+from .grading import normalise_letters, normalise_text
+from .models.questions import OPTION_LETTERS, QuestionType
+
+STEM_TAGS = {"p", "br", "strong", "b", "em", "i", "u", "sub", "sup", "span", "ul", "ol", "li", "code", "pre"}
+BLANK_MARK = re.compile(r"_{2,}|（\s*）|\(\s*\)")
+MAX_OPTIONS = len(OPTION_LETTERS)
+
+
+def sanitise(html: str) -> str:
+    """Keep simple formatting; drop scripts, handlers and anything else."""
+    return nh3.clean(str(html or "").strip(), tags=STEM_TAGS, attributes={}, link_rel=None).strip()
+
+
+@dataclass
+class QuestionContent:
+    type: str
+    stem: str
+    options: list[str] = field(default_factory=list)
+    key: list = field(default_factory=list)
+    explanation: str = ""
+    source: str = ""
+    difficulty: int = 3
+    tags: list[str] = field(default_factory=list)
+
+
+class QuestionInvalid(Exception):
+    """Content that cannot be stored; `errors` maps a field name to its message."""
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
+        self.errors = errors
+
+
+def check_question(content: QuestionContent) -> QuestionContent:
+    """Validate and canonicalise; raise QuestionInvalid naming every bad field."""
+    errors: dict[str, str] = {}
+    stem = sanitise(content.stem)
+    if not strip_tags(stem).strip():
+        errors["stem"] = _("The question text is blank.")
+    if content.type not in QuestionType.values:
+        errors["type"] = _("Unknown question type “%(type)s”.") % {"type": content.type}
+        raise QuestionInvalid(errors)
+    options = [str(o).strip() for o in content.options]
+    while options and not options[-1]:
+        options.pop()
+    key = content.key
+    if content.type in (QuestionType.SINGLE, QuestionType.MULTIPLE):
+        if len(options) < 2:
+            errors["options"] = _("A choice question needs at least two options.")
+        elif len(options) > MAX_OPTIONS:
+            errors["options"] = _("At most %(n)d options (A to H).") % {"n": MAX_OPTIONS}
+        elif any(not option for option in options):
+            errors["options"] = _("Option %(letter)s is blank but a later option is filled.") % {
+                "letter": OPTION_LETTERS[options.index("")]
+            }
+        key = normalise_letters(key)
+        if not key:
+            errors["key"] = _("The answer is blank.")
+        elif any(letter not in OPTION_LETTERS for letter in key):
+            errors["key"] = _("The answer “%(key)s” is not made of option letters A-H.") % {"key": "".join(key)}
+        else:
+            empty = [letter for letter in key if OPTION_LETTERS.index(letter) >= len(options)]
+            if empty:
+                errors["key"] = _("The answer names option %(letters)s, which is empty.") % {
+                    "letters": "、".join(empty)
+                }
+            elif content.type == QuestionType.SINGLE and len(key) > 1:
+                errors["key"] = _("A single-choice question has one answer, not %(key)s.") % {"key": "".join(key)}
+    elif content.type == QuestionType.TRUE_FALSE:
+        options = []
+        if len(key) != 1 or not isinstance(key[0], bool):
+            errors["key"] = _("The answer of a true-or-false question is 对 or 错.")
+    elif content.type == QuestionType.FILL_BLANK:
+        options = []
+        key = [[str(a).strip() for a in blank if str(a).strip()] for blank in key]
+        if not key or any(not blank for blank in key):
+            errors["key"] = _("Every blank needs at least one accepted answer.")
+        marks = len(BLANK_MARK.findall(strip_tags(stem)))
+        if marks and key and marks != len(key):
+            errors["key"] = _("The question has %(marks)d blanks but %(answers)d answers.") % {
+                "marks": marks,
+                "answers": len(key),
+            }
+    if not isinstance(content.difficulty, int) or not 1 <= content.difficulty <= 5:
+        errors["difficulty"] = _("Difficulty is 1 to 5 (or 易, 中, 难).")
+    if errors:
+        raise QuestionInvalid(errors)
+    return QuestionContent(
+        type=content.type,
+        stem=stem,
+        options=options,
+        key=key,
+        explanation=sanitise(content.explanation),
+        source=str(content.source or "").strip()[:200],
+        difficulty=content.difficulty,
+        tags=sorted({t.strip()[:50] for t in content.tags if t.strip()}),
+    )
+
+
+def fingerprint(content: QuestionContent) -> str:
+    """Same normalised stem, type and key: the same question, whoever typed it."""
+    payload = json.dumps(
+        [content.type, normalise_text(strip_tags(content.stem)), content.key], ensure_ascii=False, sort_keys=True
+    )
+    return hashlib.sha1(payload.encode(), usedforsecurity=False).hexdigest()

@@ -1,0 +1,239 @@
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from lessons.models import Answer, Attempt, NotebookEntry, PointEvent
+from lessons.models.questions import OPTION_LETTERS
+from lessons.services.attempts import (
+    AttemptRejected,
+    answer_save,
+    answer_submit,
+    attempt_start,
+    attempt_submit,
+    attempts_expire_due,
+    ensure_current,
+)
+from lessons.tasks import attempt_expire, expire_overdue_attempts
+from tests import factories
+
+
+@pytest.fixture
+def bank(tree):
+    return factories.bank(tree["audit"])
+
+
+@pytest.fixture
+def member(tree):
+    return factories.member(tree["gz1"])
+
+
+def shown_letters_for(item, original_letters):
+    """The letters the member saw for the given original options (options may be shuffled)."""
+    return [OPTION_LETTERS[item.option_order.index(OPTION_LETTERS.index(letter))] for letter in original_letters]
+
+
+def right_answer(item):
+    version = item.version
+    if version.type in ("single", "multiple"):
+        return shown_letters_for(item, version.key)
+    if version.type == "true_false":
+        return version.key
+    return [alternatives[0] for alternatives in version.key]
+
+
+def test_timed_exam_saves_drafts_and_grades_at_submit(tree, bank, member):
+    questions = [factories.question(bank, t) for t in ("single", "multiple", "true_false", "fill_blank")]
+    paper = factories.paper(tree["audit"], mode="exam", questions=questions, time_limit_s=600)
+    attempt = attempt_start(paper=paper, member=member)
+    assert attempt.deadline_at == attempt.started_at + timedelta(seconds=600)
+    assert attempt.max_score == Decimal(1 + 2 + 1 + 2)
+    for item in attempt.items.select_related("version"):
+        if item.version.type != "multiple":
+            answer_save(attempt=attempt, position=item.position, response=right_answer(item))
+    assert not Answer.objects.filter(item__attempt=attempt).exists()  # drafts, not answers
+
+    done = attempt_submit(attempt=attempt)
+    assert done.status == Attempt.Status.SUBMITTED
+    assert done.score == Decimal(4)
+    assert Answer.objects.filter(item__attempt=attempt).count() == 4
+    assert NotebookEntry.objects.filter(member=member, question=questions[1]).exists()  # the unanswered one
+    assert PointEvent.objects.filter(member=member, activity="exam_submit").count() == 1
+
+
+def test_shuffled_options_are_graded_in_the_members_letters(tree, bank, member):
+    q = factories.question(bank, "single", options=["甲", "乙", "丙", "丁"], key=["C"])
+    paper = factories.paper(tree["audit"], mode="exam", questions=[q], time_limit_s=60, shuffle_options=True)
+    attempt = attempt_start(paper=paper, member=member)
+    item = attempt.items.get()
+    assert sorted(item.option_order) == [0, 1, 2, 3]
+    answer_save(attempt=attempt, position=1, response=shown_letters_for(item, ["C"]))
+    assert attempt_submit(attempt=attempt).score == 1
+
+
+def test_submitting_twice_returns_the_same_result(tree, bank, member):
+    paper = factories.paper(tree["audit"], questions=[factories.question(bank)], time_limit_s=60)
+    attempt = attempt_start(paper=paper, member=member)
+    first = attempt_submit(attempt=attempt)
+    second = attempt_submit(attempt=attempt)
+    assert (first.pk, first.score, first.finished_at) == (second.pk, second.score, second.finished_at)
+    assert Answer.objects.filter(item__attempt=attempt).count() == 1
+
+
+def test_starting_twice_gives_the_same_open_attempt(tree, bank, member):
+    paper = factories.paper(tree["audit"], questions=[factories.question(bank)], time_limit_s=60)
+    assert attempt_start(paper=paper, member=member) == attempt_start(paper=paper, member=member)
+    assert Attempt.objects.filter(member=member).count() == 1
+
+
+def test_database_refuses_a_second_open_attempt_and_a_second_answer(tree, bank, member):
+    paper = factories.paper(tree["audit"], mode="practice", questions=[factories.question(bank)])
+    attempt = attempt_start(paper=paper, member=member)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Attempt.objects.create(paper=paper, member=member, number=2, started_at=timezone.now())
+    answer_submit(attempt=attempt, position=1, response="A")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Answer.objects.create(
+            item=attempt.items.get(), response=["B"], is_correct=False, score=0, answered_at=timezone.now()
+        )
+
+
+def test_saving_after_the_deadline_is_refused_and_the_attempt_is_submitted_at_the_deadline(tree, bank, member):
+    paper = factories.paper(tree["audit"], questions=[factories.question(bank)], time_limit_s=60, shuffle_options=False)
+    start = timezone.now()
+    attempt = attempt_start(paper=paper, member=member, at=start)
+    answer_save(attempt=attempt, position=1, response="A", at=start + timedelta(seconds=30))
+    with pytest.raises(AttemptRejected) as refused:
+        answer_save(attempt=attempt, position=1, response="B", at=start + timedelta(seconds=61))
+    assert refused.value.code == "deadline_passed"
+    attempt.refresh_from_db()
+    assert attempt.status == Attempt.Status.EXPIRED
+    assert attempt.finished_at == attempt.deadline_at
+    assert Answer.objects.get(item__attempt=attempt).response == ["A"]  # the answer saved in time
+
+
+def test_late_submit_counts_at_the_deadline(tree, bank, member):
+    paper = factories.paper(tree["audit"], questions=[factories.question(bank)], time_limit_s=60)
+    start = timezone.now()
+    attempt = attempt_start(paper=paper, member=member, at=start)
+    done = attempt_submit(attempt=attempt, at=start + timedelta(hours=1))
+    assert done.status == Attempt.Status.EXPIRED and done.finished_at == done.deadline_at
+
+
+def test_the_sweep_submits_abandoned_exams(tree, bank, member):
+    paper = factories.paper(tree["audit"], questions=[factories.question(bank)], time_limit_s=60)
+    attempt = attempt_start(paper=paper, member=member, at=timezone.now() - timedelta(minutes=5))
+    assert attempt_expire(attempt.pk) == "submitted"
+    assert expire_overdue_attempts() == 0  # already done: running again changes nothing
+    attempt.refresh_from_db()
+    assert attempt.status == Attempt.Status.EXPIRED
+
+
+def test_the_expiry_task_leaves_attempts_that_are_not_due(tree, bank, member):
+    paper = factories.paper(tree["audit"], questions=[factories.question(bank)], time_limit_s=600)
+    attempt = attempt_start(paper=paper, member=member)
+    assert attempt_expire(attempt.pk) == "not due yet"
+    assert attempt_expire(999999) == "nothing to do"
+    assert attempts_expire_due() == 0
+    attempt.refresh_from_db()
+    assert attempt.is_open
+
+
+def test_answering_a_question_not_in_the_attempt_is_refused(tree, bank, member):
+    paper = factories.paper(tree["audit"], questions=[factories.question(bank)], time_limit_s=60)
+    attempt = attempt_start(paper=paper, member=member)
+    with pytest.raises(AttemptRejected) as refused:
+        answer_save(attempt=attempt, position=7, response="A")
+    assert refused.value.code == "not_in_attempt"
+
+
+def test_attempt_limit_and_audience(tree, bank, member):
+    paper = factories.paper(tree["gz"], questions=[factories.question(bank)], time_limit_s=60, max_attempts=1)
+    attempt_submit(attempt=attempt_start(paper=paper, member=member))
+    with pytest.raises(AttemptRejected) as refused:
+        attempt_start(paper=paper, member=member)
+    assert refused.value.code == "no_attempts_left"
+    with pytest.raises(AttemptRejected) as refused:
+        attempt_start(paper=paper, member=factories.member(tree["jjj1"]))
+    assert refused.value.code == "not_in_audience"
+
+
+def test_practice_gives_instant_feedback_and_a_retry_is_acknowledged_once(tree, bank, member):
+    q = factories.question(bank, "single", key=["A"])
+    paper = factories.paper(
+        tree["audit"], mode="practice", questions=[q, factories.question(bank)], shuffle_options=False
+    )
+    attempt = attempt_start(paper=paper, member=member)
+    first_position = attempt.items.get(version=q.current).position
+    answer = answer_submit(attempt=attempt, position=first_position, response="A", client_answer_id="c-1")
+    again = answer_submit(attempt=attempt, position=first_position, response="A", client_answer_id="c-1")
+    assert answer.pk == again.pk and answer.is_correct
+    with pytest.raises(AttemptRejected) as refused:
+        answer_submit(attempt=attempt, position=first_position, response="B", client_answer_id="c-2")
+    assert refused.value.code == "already_answered"
+    assert PointEvent.objects.filter(member=member, activity="practice_correct").count() == 1
+
+
+def test_practice_wrong_answer_goes_to_the_notebook(tree, bank, member):
+    q = factories.question(bank, "true_false", key=[True])
+    attempt = attempt_start(paper=factories.paper(tree["audit"], mode="practice", questions=[q]), member=member)
+    answer = answer_submit(attempt=attempt, position=1, response="错")
+    assert not answer.is_correct
+    assert NotebookEntry.objects.filter(member=member, question=q).exists()
+    attempt.refresh_from_db()
+    assert attempt.status == Attempt.Status.SUBMITTED  # every question answered
+
+
+def test_daily_quiz_draws_by_rule_once_a_day(tree, bank, member):
+    for _ in range(8):
+        factories.question(bank)
+    paper = factories.paper(tree["audit"], mode="daily", rules=[{"bank": bank, "count": 5}])
+    attempt = attempt_start(paper=paper, member=member)
+    assert attempt.items.count() == 5 and attempt.day == timezone.localdate()
+    for item in attempt.items.select_related("version"):
+        answer_submit(attempt=attempt, position=item.position, response=right_answer(item))
+    attempt.refresh_from_db()
+    assert attempt.status == Attempt.Status.SUBMITTED and attempt.score == 5
+    with pytest.raises(AttemptRejected) as refused:
+        attempt_start(paper=paper, member=member)
+    assert refused.value.code == "daily_done"
+    tomorrow = timezone.now() + timedelta(days=1)
+    assert attempt_start(paper=paper, member=member, at=tomorrow).day == timezone.localdate(tomorrow)
+
+
+def test_points_stop_at_the_daily_cap(tree, bank, member):
+    questions = [factories.question(bank, "true_false", key=[True]) for _ in range(8)]
+    attempt = attempt_start(paper=factories.paper(tree["audit"], mode="daily", questions=questions), member=member)
+    for item in attempt.items.all():
+        answer_submit(attempt=attempt, position=item.position, response="对")
+    earned = sum(PointEvent.objects.filter(member=member, activity="daily_correct").values_list("points", flat=True))
+    assert earned == 5  # the default cap
+
+
+def test_challenge_is_sudden_death_with_a_streak(tree, bank, member):
+    questions = [factories.question(bank, "true_false", key=[True]) for _ in range(5)]
+    paper = factories.paper(tree["audit"], mode="challenge", questions=questions, question_time_s=20)
+    attempt = attempt_start(paper=paper, member=member)
+    with pytest.raises(AttemptRejected) as refused:
+        answer_submit(attempt=attempt, position=2, response="对")
+    assert refused.value.code == "not_current_question"
+    answer_submit(attempt=attempt, position=1, response="对")
+    answer_submit(attempt=attempt, position=2, response="对")
+    answer_submit(attempt=attempt, position=3, response="错")
+    attempt.refresh_from_db()
+    assert attempt.status == Attempt.Status.SUBMITTED and attempt.streak == 2
+    assert attempt.score == 2 and attempt.max_score == 3
+
+
+def test_challenge_question_timer_ends_the_run(tree, bank, member):
+    questions = [factories.question(bank, "true_false", key=[True]) for _ in range(3)]
+    paper = factories.paper(tree["audit"], mode="challenge", questions=questions, question_time_s=20)
+    start = timezone.now()
+    attempt = attempt_start(paper=paper, member=member, at=start)
+    answer_submit(attempt=attempt, position=1, response="对", at=start + timedelta(seconds=5))
+    attempt = ensure_current(attempt, at=start + timedelta(seconds=60))
+    assert attempt.status == Attempt.Status.SUBMITTED and attempt.streak == 1
+    timed_out = Answer.objects.get(item__attempt=attempt, item__position=2)
+    assert timed_out.response is None and not timed_out.is_correct

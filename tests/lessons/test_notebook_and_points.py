@@ -1,0 +1,101 @@
+import threading
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+
+from lessons.models import NotebookEntry, PointEvent, PointRule, ReviewLog
+from lessons.selectors import notebook_due, points_today
+from lessons.services.notebook import ReviewRejected, notebook_add_wrong, notebook_review
+from lessons.services.points import points_award
+from tests import factories
+
+
+@pytest.fixture
+def member(tree):
+    return factories.member(tree["gz1"])
+
+
+def test_entry_is_mastered_after_three_correct_reviews_in_a_row(tree, member):
+    q = factories.question(factories.bank(tree["audit"]), "true_false", key=[True])
+    start = timezone.now()
+    entry = notebook_add_wrong(member=member, question_id=q.pk, at=start)
+    assert list(notebook_due(member, at=start)) == [entry]
+
+    notebook_review(entry=entry, response="对", at=start + timedelta(minutes=1))
+    notebook_review(entry=entry, response="错", at=start + timedelta(minutes=20))  # the run restarts
+    for minutes in (40, 120, 60 * 24 * 3):
+        notebook_review(entry=entry, response="对", at=start + timedelta(minutes=minutes))
+    entry.refresh_from_db()
+    assert entry.state == NotebookEntry.State.MASTERED and entry.consecutive_correct == 3
+    assert entry.wrong_count == 2 and ReviewLog.objects.filter(entry=entry).count() == 5
+    assert not notebook_due(member, at=start + timedelta(days=400)).exists()
+
+
+def test_review_schedule_spaces_out_after_correct_answers(tree, member):
+    q = factories.question(factories.bank(tree["audit"]), "true_false", key=[True])
+    start = timezone.now()
+    entry = notebook_add_wrong(member=member, question_id=q.pk, at=start)
+    gaps = []
+    at = start
+    for _ in range(3):
+        notebook_review(entry=entry, response="对", at=at)
+        entry.refresh_from_db()
+        gaps.append(entry.due_at - at)
+        at = entry.due_at
+    assert gaps[0] < gaps[1] < gaps[2]
+
+
+def test_a_wrong_answer_again_sends_a_mastered_question_back(tree, member):
+    q = factories.question(factories.bank(tree["audit"]))
+    entry = notebook_add_wrong(member=member, question_id=q.pk)
+    NotebookEntry.objects.filter(pk=entry.pk).update(state="mastered", consecutive_correct=3)
+    again = notebook_add_wrong(member=member, question_id=q.pk)
+    assert again.pk == entry.pk and again.state == "learning" and again.wrong_count == 2
+
+
+def test_review_with_an_impossible_answer_is_refused(tree, member):
+    q = factories.question(factories.bank(tree["audit"]))
+    entry = notebook_add_wrong(member=member, question_id=q.pk)
+    with pytest.raises(ReviewRejected):
+        notebook_review(entry=entry, response="H")
+    assert not ReviewLog.objects.exists()
+
+
+def test_points_once_per_source_and_capped(member):
+    for n in range(12):
+        points_award(member=member, activity="practice_correct", source_key=f"s{n}")
+    points_award(member=member, activity="practice_correct", source_key="s0")
+    assert sum(PointEvent.objects.filter(member=member).values_list("points", flat=True)) == 10
+    today = {row.activity: row for row in points_today(member)}
+    assert (today["practice_correct"].earned, today["practice_correct"].cap) == (10, 10)
+    assert today["daily_correct"].earned == 0
+
+
+def test_unknown_and_inactive_activities_earn_nothing(member):
+    PointRule.objects.filter(activity="exam_submit").update(is_active=False)
+    assert points_award(member=member, activity="exam_submit", source_key="a").points == 0
+    assert points_award(member=member, activity="no_such_thing", source_key="a").points == 0
+    assert not PointEvent.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_awards_never_pass_the_cap(tree):
+    if connection.vendor == "sqlite":
+        pytest.skip("SQLite serialises writers; the row lock matters on PostgreSQL (CI runs this there)")
+    person = factories.member(factories.unit_at("审计署/广州特派办/第一党支部"))
+    PointRule.objects.filter(activity="practice_correct").update(daily_cap=3)
+    barrier = threading.Barrier(8)
+
+    def award(n):
+        barrier.wait()
+        points_award(member=person, activity="practice_correct", source_key=f"race{n}")
+        connection.close()
+
+    threads = [threading.Thread(target=award, args=(n,)) for n in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sum(PointEvent.objects.filter(member=person).values_list("points", flat=True)) == 3
