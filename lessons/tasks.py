@@ -23,3 +23,35 @@ def attempt_expire(attempt_id: int) -> str:
 def expire_overdue_attempts() -> int:
     """The periodic sweep: catches deadlines whose ETA task was lost (worker restart, eager mode)."""
     return attempts.attempts_expire_due()
+
+
+@shared_task
+def question_import_run(job_id: int) -> str:
+    """Run an uploaded import. Only the run that moves the job from pending to running works."""
+    from django.db import transaction
+
+    from .importing.run import questions_import
+    from .models import ImportJob
+
+    with transaction.atomic():
+        job = ImportJob.objects.select_for_update().select_related("bank", "created_by").filter(pk=job_id).first()
+        if job is None or job.status != ImportJob.Status.PENDING:
+            return "nothing to do"
+        job.status, job.stage = ImportJob.Status.RUNNING, "checking"
+        job.save(update_fields=["status", "stage"])
+
+    def progress(done: int, total: int) -> None:
+        ImportJob.objects.filter(pk=job_id).update(
+            processed=done, total=total, stage="saving" if done == total else "checking"
+        )
+
+    with job.file.open("rb") as handle:
+        data = handle.read()
+    report = questions_import(data=data, fmt=job.format, bank=job.bank, by=job.created_by, progress=progress)
+    job.refresh_from_db()
+    job.result = report.summary()
+    job.status = ImportJob.Status.DONE if report.ok else ImportJob.Status.FAILED
+    job.stage = ""
+    job.finished_at = timezone.now()
+    job.save(update_fields=["result", "status", "stage", "finished_at"])
+    return job.status

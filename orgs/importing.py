@@ -91,16 +91,16 @@ def _plan_rows(rows, *, by: User, report: ImportReport) -> None:
     seen_numbers: dict[str, int] = {}
     seen_usernames: dict[str, int] = {}
     units_by_path: dict[str, object] = {}
-    numbers = [cell_text(r.values.get("employee_no")) for r in rows]
+    numbers = [cell_text(r.values.get("employee_no"), fold=True) for r in rows]
     existing = {u.employee_no: u for u in User.objects.filter(employee_no__in=numbers).select_related("unit")}
-    candidates = numbers + [cell_text(r.values.get("username")) for r in rows]
+    candidates = numbers + [cell_text(r.values.get("username"), fold=True) for r in rows]
     taken_usernames = dict(User.objects.filter(username__in=candidates).values_list("username", "pk"))
 
     def fail(row: int, key: str, message: str) -> None:
         report.errors.append(RowError(row, _label(key), message))
 
     for sheet_row in rows:
-        v = {key: cell_text(sheet_row.values.get(key)) for key in COLUMNS}
+        v = {key: cell_text(sheet_row.values.get(key), fold=True) for key in COLUMNS}
         n = sheet_row.number
         errors_before = len(report.errors)
         if not v["real_name"]:
@@ -255,7 +255,7 @@ def members_import(*, file: IO[bytes], by: User, dry_run: bool = False) -> Impor
     report = ImportReport()
     try:
         sheet = open_first_sheet(file, max_bytes=settings.MEMBER_IMPORT_MAX_BYTES)
-        rows = read_table(sheet, columns=COLUMNS, required=REQUIRED)
+        rows = read_table(sheet.iter_rows(values_only=True), columns=COLUMNS, required=REQUIRED)
     except SpreadsheetError as error:
         report.file_error = str(error)
         return report

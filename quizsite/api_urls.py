@@ -4,6 +4,7 @@ from django.urls import include, path
 from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
+from lessons import api as lessons_api
 from orgs import api as orgs_api
 
 router = DefaultRouter()
@@ -13,5 +14,22 @@ router.register("members", orgs_api.MemberViewSet, basename="member")
 urlpatterns = [
     path("auth/token/", obtain_auth_token, name="api-token"),
     path("me/", orgs_api.MeView.as_view(), name="api-me"),
+    path("study/papers/", lessons_api.PaperListView.as_view(), name="api-papers"),
+    path("study/papers/<int:paper_id>/attempts/", lessons_api.AttemptStartView.as_view(), name="api-attempt-start"),
+    path("study/attempts/<int:attempt_id>/", lessons_api.AttemptView.as_view(), name="api-attempt"),
+    path(
+        "study/attempts/<int:attempt_id>/items/<int:position>/",
+        lessons_api.ItemSaveView.as_view(),
+        name="api-item-save",
+    ),
+    path(
+        "study/attempts/<int:attempt_id>/items/<int:position>/answer/",
+        lessons_api.ItemAnswerView.as_view(),
+        name="api-item-answer",
+    ),
+    path("study/attempts/<int:attempt_id>/submit/", lessons_api.SubmitView.as_view(), name="api-attempt-submit"),
+    path("study/notebook/", lessons_api.notebook_list, name="api-notebook"),
+    path("study/notebook/<int:entry_id>/review/", lessons_api.ReviewView.as_view(), name="api-notebook-review"),
+    path("study/points/", lessons_api.points_view, name="api-points"),
     path("", include(router.urls)),
 ]

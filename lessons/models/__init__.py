@@ -1,11 +1,12 @@
 from .points import PointEvent, PointRule
-from .questions import Question, QuestionBank, QuestionType, QuestionVersion, Tag
+from .questions import ImportJob, Question, QuestionBank, QuestionType, QuestionVersion, Tag
 from .quizzes import Answer, Attempt, AttemptItem, Paper, PaperQuestion, PaperRule
 from .review import NotebookEntry, ReviewLog
 
 __all__ = [
     "Answer",
     "Attempt",
+    "ImportJob",
     "AttemptItem",
     "NotebookEntry",
     "Paper",

@@ -117,3 +117,40 @@ class QuestionVersion(models.Model):
     @property
     def option_pairs(self) -> list[tuple[str, str]]:
         return list(zip(OPTION_LETTERS, self.options, strict=False))
+
+
+class ImportJob(models.Model):
+    """An uploaded question file being imported by a Celery task, with its progress and result."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting")
+        RUNNING = "running", _("Importing")
+        DONE = "done", _("Imported")
+        FAILED = "failed", _("Nothing imported")
+
+    bank = models.ForeignKey(QuestionBank, on_delete=models.CASCADE, related_name="import_jobs")
+    file = models.FileField(upload_to="imports/questions/")
+    filename = models.CharField(max_length=200)
+    format = models.CharField(max_length=8)
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
+    stage = models.CharField(max_length=20, blank=True)
+    processed = models.PositiveIntegerField(default=0)
+    total = models.PositiveIntegerField(default=0)
+    result = models.JSONField(null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("question import")
+        verbose_name_plural = _("question imports")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.filename} → {self.bank}"
+
+    @property
+    def percent(self) -> int:
+        if self.status in (self.Status.DONE, self.Status.FAILED):
+            return 100
+        return int(100 * self.processed / self.total) if self.total else 0

@@ -85,3 +85,27 @@ def question_set_status(*, question: Question, status: str) -> Question:
     question.status = status
     question.save(update_fields=["status"])
     return question
+
+
+@transaction.atomic
+def questions_bulk_create(*, bank: QuestionBank, contents: list[QuestionContent], by: User | None = None) -> int:
+    """Store many checked questions with a handful of set-based statements (imports)."""
+    questions = Question.objects.bulk_create([Question(bank=bank) for _content in contents], batch_size=1000)
+    versions = QuestionVersion.objects.bulk_create(
+        [_version(q, c, number=1, by=by) for q, c in zip(questions, contents, strict=True)], batch_size=1000
+    )
+    for question, version in zip(questions, versions, strict=True):
+        question.current = version
+    Question.objects.bulk_update(questions, ["current"], batch_size=1000)
+    names = sorted({name for c in contents for name in c.tags})
+    tags = {t.name: t for t in tags_for(names)} if names else {}
+    through = Question.tags.through
+    through.objects.bulk_create(
+        [
+            through(question_id=q.pk, tag_id=tags[name].pk)
+            for q, c in zip(questions, contents, strict=True)
+            for name in c.tags
+        ],
+        batch_size=2000,
+    )
+    return len(questions)

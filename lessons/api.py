@@ -1,0 +1,209 @@
+"""Self-study over /api/v1/study/: everything a phone or mini-program client needs to take
+practice, the daily quiz, a timed exam or a challenge, review the notebook and see points."""
+
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.decorators import api_view
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from . import presenters, selectors
+from .models import Attempt, NotebookEntry, Paper
+from .services import attempts, notebook
+
+ResponseField = serializers.JSONField(help_text='Letters such as "B" or ["A", "C"], true/false, or one text per blank.')
+
+
+def access_attempt(user, attempt_id: int) -> Attempt:
+    """The member's own attempt; another member's id is refused."""
+    attempt = get_object_or_404(Attempt.objects.select_related("paper", "member"), pk=attempt_id)
+    if attempt.member_id != user.pk:
+        raise PermissionDenied("This attempt belongs to someone else.")
+    return attempts.ensure_current(attempt)
+
+
+def rejected(error: Exception) -> Response:
+    return Response({"code": error.code, "detail": error.message}, status=status.HTTP_409_CONFLICT)
+
+
+class PaperListView(APIView):
+    """Papers open to the signed-in member."""
+
+    @extend_schema(responses=inline_serializer("PaperList", {"results": serializers.ListField()}))
+    def get(self, request):
+        papers = selectors.papers_for_member(request.user)
+        return Response(
+            {
+                "results": [
+                    {
+                        "id": p.pk,
+                        "title": p.title,
+                        "mode": p.mode,
+                        "time_limit_s": p.time_limit_s,
+                        "question_time_s": p.question_time_s,
+                        "max_attempts": p.max_attempts,
+                        "closes_at": p.closes_at,
+                    }
+                    for p in papers
+                ]
+            }
+        )
+
+
+class AttemptStartView(APIView):
+    """Start (or resume) an attempt at a paper. Starting twice returns the same open attempt."""
+
+    @extend_schema(request=None, responses={201: dict, 409: dict})
+    def post(self, request, paper_id: int):
+        paper = get_object_or_404(Paper, pk=paper_id)
+        try:
+            attempt = attempts.attempt_start(paper=paper, member=request.user)
+        except attempts.AttemptRejected as error:
+            return rejected(error)
+        return Response(presenters.attempt_payload(attempt), status=status.HTTP_201_CREATED)
+
+
+class AttemptView(APIView):
+    """An attempt: its questions (never their keys before the review), deadline and server time."""
+
+    @extend_schema(responses=dict)
+    def get(self, request, attempt_id: int):
+        return Response(presenters.attempt_payload(access_attempt(request.user, attempt_id)))
+
+
+class SaveSerializer(serializers.Serializer):
+    response = ResponseField
+
+
+class AnswerSerializer(serializers.Serializer):
+    response = ResponseField
+    client_answer_id = serializers.CharField(max_length=64, required=False, allow_blank=True)
+
+
+class ItemSaveView(APIView):
+    """Timed exams: autosave the answer to one question (until the deadline)."""
+
+    @extend_schema(request=SaveSerializer, responses=dict)
+    def put(self, request, attempt_id: int, position: int):
+        attempt = access_attempt(request.user, attempt_id)
+        data = SaveSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            item = attempts.answer_save(attempt=attempt, position=position, response=data.validated_data["response"])
+        except attempts.AttemptRejected as error:
+            return rejected(error)
+        return Response({"position": item.position, "saved_at": item.saved_at})
+
+
+class ItemAnswerView(APIView):
+    """Practice, daily quiz, challenge: answer one question and get instant feedback.
+
+    Send a `client_answer_id`: a retry with the same id is acknowledged, never counted twice.
+    """
+
+    @extend_schema(request=AnswerSerializer, responses=dict)
+    def post(self, request, attempt_id: int, position: int):
+        attempt = access_attempt(request.user, attempt_id)
+        data = AnswerSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            answer = attempts.answer_submit(
+                attempt=attempt,
+                position=position,
+                response=data.validated_data["response"],
+                client_answer_id=data.validated_data.get("client_answer_id", ""),
+            )
+        except attempts.AttemptRejected as error:
+            return rejected(error)
+        attempt.refresh_from_db()
+        return Response(
+            {**presenters.answer_feedback(answer.item, answer), "attempt": presenters.attempt_payload(attempt)}
+        )
+
+
+class SubmitView(APIView):
+    """Submit an attempt. A second submit returns the same result."""
+
+    @extend_schema(request=None, responses=dict)
+    def post(self, request, attempt_id: int):
+        attempt = access_attempt(request.user, attempt_id)
+        return Response(presenters.attempt_payload(attempts.attempt_submit(attempt=attempt)))
+
+
+@extend_schema(responses=dict)
+@api_view(["GET"])
+def notebook_list(request):
+    """The wrong-answer notebook. Filters: state (learning, mastered), type, tag; due=1 for the queue."""
+    if request.query_params.get("due") == "1":
+        entries = selectors.notebook_due(request.user).select_related("question__current")
+    else:
+        q = request.query_params
+        entries = selectors.notebook_entries(
+            request.user, state=q.get("state", ""), type=q.get("type", ""), tag=q.get("tag", "")
+        )
+    return Response(
+        {
+            "results": [
+                {
+                    "id": e.pk,
+                    "state": e.state,
+                    "due_at": e.due_at,
+                    "consecutive_correct": e.consecutive_correct,
+                    "wrong_count": e.wrong_count,
+                    "question": {
+                        "type": e.question.current.type,
+                        "stem": e.question.current.stem,
+                        "options": [
+                            {"letter": letter, "text": text} for letter, text in e.question.current.option_pairs
+                        ],
+                        "blanks": len(e.question.current.key) if e.question.current.type == "fill_blank" else 0,
+                    },
+                }
+                for e in entries[:200]
+            ]
+        }
+    )
+
+
+class ReviewView(APIView):
+    """Answer a notebook question again; the reply says whether it was right, and why."""
+
+    @extend_schema(request=SaveSerializer, responses=dict)
+    def post(self, request, entry_id: int):
+        entry = get_object_or_404(NotebookEntry, pk=entry_id, member=request.user)
+        data = SaveSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            log = notebook.notebook_review(entry=entry, response=data.validated_data["response"])
+        except notebook.ReviewRejected as error:
+            raise ValidationError({"code": error.code, "detail": error.message}) from None
+        entry.refresh_from_db()
+        return Response(
+            {
+                "is_correct": log.is_correct,
+                "key": log.version.key,
+                "explanation": log.version.explanation,
+                "state": entry.state,
+                "consecutive_correct": entry.consecutive_correct,
+                "due_at": entry.due_at,
+            }
+        )
+
+
+@extend_schema(responses=dict)
+@api_view(["GET"])
+def points_view(request):
+    """Today's "earned / cap" per activity, the total, and the latest point events."""
+    return Response(
+        {
+            "total": selectors.points_total(request.user),
+            "today": [row.__dict__ for row in selectors.points_today(request.user)],
+            "history": [
+                {"activity": e.activity, "points": e.points, "occurred_at": e.occurred_at, "note": e.note}
+                for e in request.user.point_events.all()[:100]
+            ],
+        }
+    )

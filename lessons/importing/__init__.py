@@ -1,0 +1,1 @@
+"""Question import and export: xlsx and csv as organisers write them, Aiken and GIFT."""

@@ -1,0 +1,100 @@
+"""Run an import: parse any format, drop duplicates, and store all questions or none."""
+
+from collections.abc import Callable
+from io import BytesIO
+from pathlib import Path
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+
+from orgs.models import User
+
+from ..models import Question, QuestionBank
+from ..services.questions import questions_bulk_create
+from ..validation import fingerprint
+from .aiken import parse_aiken
+from .common import ImportReport
+from .gift import parse_gift
+from .tabular import parse_csv, parse_xlsx
+
+FORMATS = ("xlsx", "csv", "aiken", "gift")
+Progress = Callable[[int, int], None]
+
+
+def format_for(filename: str) -> str | None:
+    suffix = Path(filename).suffix.lower().lstrip(".")
+    return {"xlsx": "xlsx", "csv": "csv", "txt": "aiken", "aiken": "aiken", "gift": "gift"}.get(suffix)
+
+
+def _text(data: bytes, report: ImportReport) -> str | None:
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    report.error({"line": 0}, "", _("The file is neither UTF-8 nor GBK text."))
+    return None
+
+
+def parse(data: bytes, fmt: str, progress: Progress | None = None) -> ImportReport:
+    """Parse and check every question; nothing touches the database."""
+    report = ImportReport()
+    limit = settings.QUESTION_IMPORT_MAX_BYTES
+    if len(data) > limit:
+        where = {"row": 0} if fmt in ("xlsx", "csv") else {"line": 0}
+        report.error(
+            where,
+            "",
+            _("The file is %(size).1f MB; the limit is %(limit).0f MB.")
+            % {"size": len(data) / 2**20, "limit": limit / 2**20},
+        )
+        return report
+    if fmt == "xlsx":
+        parse_xlsx(BytesIO(data), report, max_bytes=limit, progress=progress)
+    elif fmt == "csv":
+        parse_csv(data, report, progress)
+    elif (text := _text(data, report)) is not None:
+        (parse_aiken if fmt == "aiken" else parse_gift)(text, report)
+    return report
+
+
+def mark_duplicates(report: ImportReport, bank: QuestionBank) -> None:
+    """Drop drafts whose normalised stem and key match a question in the bank or an earlier row."""
+    existing = set()
+    if bank.pk is not None:
+        existing = set(
+            Question.objects.filter(bank=bank)
+            .exclude(status=Question.Status.RETIRED)
+            .values_list("current__fingerprint", flat=True)
+        )
+    kept = []
+    for draft in report.drafts:
+        mark = fingerprint(draft.content)
+        if mark in existing:
+            report.duplicates.append(draft.where)
+        else:
+            existing.add(mark)
+            kept.append(draft)
+    report.drafts = kept
+
+
+def questions_import(
+    *,
+    data: bytes,
+    fmt: str,
+    bank: QuestionBank,
+    by: User | None,
+    dry_run: bool = False,
+    progress: Progress | None = None,
+) -> ImportReport:
+    """Check every question; unless `dry_run` or anything is wrong, store them all at once.
+
+    `progress(done, total)` is called while rows are checked (tables only).
+    """
+    report = parse(data, fmt, progress)
+    mark_duplicates(report, bank)
+    for draft in report.drafts:
+        report.by_type[draft.content.type] += 1
+    if report.ok and not dry_run:
+        report.imported = questions_bulk_create(bank=bank, contents=[d.content for d in report.drafts], by=by)
+    return report

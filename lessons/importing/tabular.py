@@ -1,0 +1,173 @@
+"""xlsx and csv rows: headers in Chinese or English, keys and words in every common spelling."""
+
+import csv
+import io
+
+from django.utils.translation import gettext as _
+from openpyxl.utils import get_column_letter
+
+from quizsite.spreadsheets import SpreadsheetError, cell_text, read_sheet_values, read_table
+
+from ..grading import normalise_letters, parse_true_false
+from ..models.questions import OPTION_LETTERS, QuestionType
+from ..validation import QuestionContent, QuestionInvalid, check_question
+from .common import Draft, ImportReport
+
+COLUMNS = {
+    "type": ("题型", "类型", "试题类型", "type", "question type"),
+    "stem": ("题干", "题目", "试题内容", "stem", "question"),
+    **{
+        f"option_{letter}": (f"选项{letter}", f"{letter}选项", letter, f"option {letter}", f"option{letter}")
+        for letter in OPTION_LETTERS
+    },
+    "key": ("答案", "正确答案", "标准答案", "answer", "key"),
+    "explanation": ("解析", "答案解析", "试题解析", "explanation"),
+    "difficulty": ("难度", "difficulty"),
+    "tags": ("知识点", "标签", "tags", "knowledge points", "tag"),
+    "source": ("出处", "来源", "source"),
+}
+REQUIRED = ("type", "stem", "key")
+HEADERS = {"type": "题型", "stem": "题干", "key": "答案", "explanation": "解析", "difficulty": "难度", "tags": "知识点"}
+
+TYPE_NAMES = {
+    QuestionType.SINGLE: ("单选", "单选题", "单项选择", "单项选择题", "单", "single", "single choice", "sc"),
+    QuestionType.MULTIPLE: ("多选", "多选题", "多项选择", "多项选择题", "多", "multiple", "multiple choice", "mc"),
+    QuestionType.TRUE_FALSE: ("判断", "判断题", "是非题", "对错题", "true_false", "true/false", "truefalse", "tf"),
+    QuestionType.FILL_BLANK: ("填空", "填空题", "fill_blank", "fill", "blank", "fill in the blank"),
+}
+TYPE_BY_NAME = {name.replace(" ", ""): code for code, names in TYPE_NAMES.items() for name in names}
+EXPORT_TYPE_NAMES = {code: names[1] for code, names in TYPE_NAMES.items()}
+DIFFICULTY_WORDS = {
+    "易": 1,
+    "容易": 1,
+    "简单": 1,
+    "较易": 2,
+    "中": 3,
+    "中等": 3,
+    "一般": 3,
+    "较难": 4,
+    "难": 5,
+    "困难": 5,
+}
+BLANK_SEPARATORS = (";", "；")
+ALTERNATIVE_SEPARATORS = ("|", "｜")
+
+
+def _split(text: str, separators: tuple[str, ...]) -> list[str]:
+    for separator in separators[1:]:
+        text = text.replace(separator, separators[0])
+    return [part.strip() for part in text.split(separators[0]) if part.strip()]
+
+
+def parse_key(question_type: str, raw: str) -> list:
+    if question_type in (QuestionType.SINGLE, QuestionType.MULTIPLE):
+        return normalise_letters(raw)
+    if question_type == QuestionType.TRUE_FALSE:
+        value = parse_true_false(raw)
+        return [] if value is None else [value]
+    return [_split(blank, ALTERNATIVE_SEPARATORS) for blank in _split(raw, BLANK_SEPARATORS)]
+
+
+def _difficulty(raw: str) -> int | None:
+    if not raw:
+        return 3
+    if raw in DIFFICULTY_WORDS:
+        return DIFFICULTY_WORDS[raw]
+    return int(raw) if raw.isdigit() else None
+
+
+def _column_name(row, key: str) -> str:
+    return HEADERS.get(key) or (f"选项{key[-1]}" if key.startswith("option_") else key)
+
+
+def draft_from_row(row, report: ImportReport) -> Draft | None:
+    """Turn one table row into a Draft, or record its errors against its row and columns."""
+    where = {"row": row.number}
+    text = {key: cell_text(row.values.get(key), fold=key in ("type", "key", "difficulty")) for key in COLUMNS}
+    question_type = TYPE_BY_NAME.get(text["type"].lower().replace(" ", ""))
+    if question_type is None:
+        report.error(
+            where, "题型", _("Unknown question type “%(t)s”: use 单选, 多选, 判断 or 填空.") % {"t": text["type"]}
+        )
+        return None
+    difficulty = _difficulty(text["difficulty"])
+    if difficulty is None:
+        report.error(where, "难度", _("Difficulty “%(d)s” is not 1-5 or 易/中/难.") % {"d": text["difficulty"]})
+        return None
+    options = [text[f"option_{letter}"] for letter in OPTION_LETTERS]
+    key = parse_key(question_type, text["key"])
+    if question_type == QuestionType.TRUE_FALSE and not key:
+        report.error(
+            where,
+            "答案",
+            _("Write the answer of a true-or-false question as 对 or 错, not “%(k)s”.") % {"k": text["key"]},
+        )
+        return None
+    content = QuestionContent(
+        type=question_type,
+        stem=text["stem"],
+        options=options,
+        key=key,
+        explanation=text["explanation"],
+        source=text["source"],
+        difficulty=difficulty,
+        tags=_split(text["tags"], (";", "；")),
+    )
+    try:
+        return Draft(where, check_question(content))
+    except QuestionInvalid as invalid:
+        for field_name, message in invalid.errors.items():
+            column = {"options": "选项A", "key": "答案", "stem": "题干", "type": "题型", "difficulty": "难度"}[
+                field_name
+            ]
+            report.error(where, column, message)
+        return None
+
+
+def parse_rows(rows, report: ImportReport, progress=None) -> None:
+    try:
+        table = read_table(rows, columns=COLUMNS, required=REQUIRED)
+    except SpreadsheetError as error:
+        report.error({"row": 0}, "", str(error))
+        return
+    if not table:
+        report.error({"row": 0}, "", _("The sheet has a header row but no questions under it."))
+    for done, row in enumerate(table, start=1):
+        draft = draft_from_row(row, report)
+        if draft is not None:
+            report.drafts.append(draft)
+        if progress and (done % 500 == 0 or done == len(table)):
+            progress(done, len(table))
+
+
+def parse_xlsx(file, report: ImportReport, *, max_bytes: int, progress=None) -> None:
+    try:
+        sheet = read_sheet_values(file, max_bytes=max_bytes)
+    except SpreadsheetError as error:
+        report.error({"row": 0}, "", str(error))
+        return
+    for row, column in sheet.formula_cells:
+        report.error(
+            {"row": row},
+            get_column_letter(column),
+            _("This cell holds a formula with no saved result: open the file in Excel or WPS, save it, and try again."),
+        )
+    parse_rows(sheet.rows, report, progress)
+
+
+def parse_csv(data: bytes, report: ImportReport, progress=None) -> None:
+    """CSV from Excel in China is often GB18030 (GBK); UTF-8 (with or without BOM) works too."""
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            text = data.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        report.error({"row": 0}, "", _("The CSV file is neither UTF-8 nor GBK text."))
+        return
+    try:
+        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    parse_rows(csv.reader(io.StringIO(text), dialect), report, progress)

@@ -1,0 +1,101 @@
+"""What a member's screen receives about an attempt: the one place payloads are built.
+
+Keys and explanations are added only when `reveal_for` says the member may see them, so no
+answer key can leave the server with an open attempt.
+"""
+
+from datetime import datetime
+
+from django.utils import timezone
+
+from .models import Answer, Attempt, AttemptItem, Paper, QuestionType
+from .models.questions import OPTION_LETTERS
+
+
+def may_review(attempt: Attempt, *, at: datetime | None = None) -> bool:
+    """Whether answers and explanations of a finished attempt may be shown now."""
+    if attempt.is_open:
+        return False
+    paper = attempt.paper
+    if paper.review == Paper.Review.NEVER:
+        return False
+    if paper.review == Paper.Review.AFTER_CLOSE:
+        return paper.closes_at is not None and (at or timezone.now()) >= paper.closes_at
+    return True
+
+
+def shown_letters(item: AttemptItem, original: list) -> list:
+    """Original option letters -> the letters this member saw (options may be shuffled)."""
+    if item.version.type not in (QuestionType.SINGLE, QuestionType.MULTIPLE):
+        return original
+    return sorted(OPTION_LETTERS[item.option_order.index(OPTION_LETTERS.index(letter))] for letter in original)
+
+
+def item_payload(item: AttemptItem, *, reveal: bool, answer: Answer | None = None) -> dict:
+    version = item.version
+    payload = {
+        "position": item.position,
+        "type": version.type,
+        "stem": version.stem,
+        "options": [
+            {"letter": OPTION_LETTERS[shown], "text": version.options[original]}
+            for shown, original in enumerate(item.option_order)
+        ],
+        "blanks": len(version.key) if version.type == QuestionType.FILL_BLANK else 0,
+        "points": str(item.points),
+        "saved_response": shown_letters(item, item.saved_response) if item.saved_response is not None else None,
+        "opened_at": item.opened_at.isoformat() if item.opened_at else None,
+        "deadline_at": item.deadline_at.isoformat() if item.deadline_at else None,
+        "answered": answer is not None,
+    }
+    if answer is not None:
+        payload["response"] = shown_letters(item, answer.response) if answer.response is not None else None
+        payload["score"] = str(answer.score)
+    if answer is not None and reveal:
+        payload["is_correct"] = answer.is_correct
+        payload["key"] = shown_letters(item, version.key)
+        payload["explanation"] = version.explanation
+    return payload
+
+
+def answer_feedback(item: AttemptItem, answer: Answer) -> dict:
+    """Instant feedback after a practice, daily or challenge answer: right or wrong, and why."""
+    return {
+        "position": item.position,
+        "is_correct": answer.is_correct,
+        "score": str(answer.score),
+        "key": shown_letters(item, item.version.key),
+        "explanation": item.version.explanation,
+    }
+
+
+def _instant(paper: Paper, answer: Answer | None) -> bool:
+    """Practice, daily quiz and challenge show each answer's key once it is answered."""
+    return answer is not None and paper.mode != Paper.Mode.EXAM
+
+
+def attempt_payload(attempt: Attempt, *, at: datetime | None = None) -> dict:
+    at = at or timezone.now()
+    reveal = may_review(attempt, at=at)
+    answers = {a.item_id: a for a in Answer.objects.filter(item__attempt=attempt)}
+    items = attempt.items.select_related("version").order_by("position")
+    if attempt.paper.mode == Paper.Mode.CHALLENGE:
+        items = items.filter(opened_at__isnull=False)  # later questions are not shown before their turn
+    paper = attempt.paper
+    return {
+        "id": attempt.pk,
+        "paper": {"id": paper.pk, "title": paper.title, "mode": paper.mode},
+        "status": attempt.status,
+        "started_at": attempt.started_at.isoformat(),
+        "deadline_at": attempt.deadline_at.isoformat() if attempt.deadline_at else None,
+        "finished_at": attempt.finished_at.isoformat() if attempt.finished_at else None,
+        "server_time": at.isoformat(),
+        "score": str(attempt.score) if not attempt.is_open or paper.mode != Paper.Mode.EXAM else None,
+        "max_score": str(attempt.max_score),
+        "streak": attempt.streak,
+        "review_available": reveal,
+        "items": [
+            item_payload(item, reveal=reveal or _instant(paper, answers.get(item.pk)), answer=answers.get(item.pk))
+            for item in items
+        ],
+    }

@@ -1,0 +1,156 @@
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+from rest_framework.test import APIClient
+
+from lessons.models import Attempt
+from lessons.presenters import shown_letters
+from tests import factories
+
+KEY_FIELDS = {"key", "explanation", "is_correct"}
+
+
+def walk_keys(payload) -> set:
+    found = set()
+    if isinstance(payload, dict):
+        found |= KEY_FIELDS & set(payload)
+        for value in payload.values():
+            found |= walk_keys(value)
+    elif isinstance(payload, list):
+        for value in payload:
+            found |= walk_keys(value)
+    return found
+
+
+@pytest.fixture
+def setup(tree):
+    bank = factories.bank(tree["audit"])
+    questions = [
+        factories.question(bank, "single", explanation="总纲"),
+        factories.question(bank, "multiple"),
+        factories.question(bank, "true_false"),
+        factories.question(bank, "fill_blank"),
+    ]
+    paper = factories.paper(tree["audit"], mode="exam", questions=questions, time_limit_s=900, title="党章测验")
+    member = factories.member(tree["gz1"])
+    client = APIClient()
+    token = client.post("/api/v1/auth/token/", {"username": member.username, "password": factories.PASSWORD}).json()[
+        "token"
+    ]
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+    return {"paper": paper, "member": member, "client": client, "tree": tree}
+
+
+def test_a_timed_exam_through_the_api_alone(setup):
+    client, paper = setup["client"], setup["paper"]
+    listed = client.get("/api/v1/study/papers/").json()["results"]
+    assert [p["title"] for p in listed] == ["党章测验"]
+
+    started = client.post(f"/api/v1/study/papers/{paper.pk}/attempts/")
+    assert started.status_code == 201
+    attempt = started.json()
+    assert attempt["deadline_at"] and attempt["server_time"] and len(attempt["items"]) == 4
+    assert not walk_keys(attempt), "no key may leave the server before the review"
+
+    record = Attempt.objects.get(pk=attempt["id"])
+    for item in record.items.select_related("version"):
+        version = item.version
+        response = {
+            "single": shown_letters(item, version.key),
+            "multiple": shown_letters(item, version.key),
+            "true_false": "对",
+            "fill_blank": ["一九二一"],
+        }[version.type]
+        saved = client.put(
+            f"/api/v1/study/attempts/{attempt['id']}/items/{item.position}/", {"response": response}, format="json"
+        )
+        assert saved.status_code == 200, saved.json()
+    during = client.get(f"/api/v1/study/attempts/{attempt['id']}/").json()
+    assert not walk_keys(during) and all(i["saved_response"] is not None for i in during["items"])
+
+    result = client.post(f"/api/v1/study/attempts/{attempt['id']}/submit/").json()
+    assert result["status"] == "submitted" and result["score"] == "6.00" and result["review_available"]
+    assert all(i["is_correct"] for i in result["items"])
+    again = client.post(f"/api/v1/study/attempts/{attempt['id']}/submit/").json()
+    assert again["finished_at"] == result["finished_at"] and again["score"] == result["score"]
+
+
+def test_review_never_keeps_keys_hidden_after_submit(setup):
+    client, paper = setup["client"], setup["paper"]
+    paper.review = "never"
+    paper.save()
+    attempt = client.post(f"/api/v1/study/papers/{paper.pk}/attempts/").json()
+    result = client.post(f"/api/v1/study/attempts/{attempt['id']}/submit/").json()
+    assert not walk_keys(result)
+
+
+def test_another_members_attempt_id_is_refused(setup):
+    client, paper, tree = setup["client"], setup["paper"], setup["tree"]
+    other = factories.member(tree["gz2"])
+    from lessons.services.attempts import attempt_start
+
+    theirs = attempt_start(paper=paper, member=other)
+    assert client.get(f"/api/v1/study/attempts/{theirs.pk}/").status_code == 403
+    assert client.post(f"/api/v1/study/attempts/{theirs.pk}/submit/").status_code == 403
+    theirs.refresh_from_db()
+    assert theirs.is_open
+
+
+def test_bad_answers_get_clear_409s_and_change_nothing(setup):
+    client, paper = setup["client"], setup["paper"]
+    attempt = client.post(f"/api/v1/study/papers/{paper.pk}/attempts/").json()
+    missing = client.put(f"/api/v1/study/attempts/{attempt['id']}/items/99/", {"response": "A"}, format="json")
+    assert missing.status_code == 409 and missing.json()["code"] == "not_in_attempt"
+    single = next(i for i in attempt["items"] if i["type"] == "single")
+    wrong_shape = client.put(
+        f"/api/v1/study/attempts/{attempt['id']}/items/{single['position']}/", {"response": "AB"}, format="json"
+    )
+    assert wrong_shape.status_code == 409 and wrong_shape.json()["code"] == "one_option_only"
+    instant = client.post(
+        f"/api/v1/study/attempts/{attempt['id']}/items/{single['position']}/answer/", {"response": "A"}, format="json"
+    )
+    assert instant.status_code == 409 and instant.json()["code"] == "exam_answers_are_saved"
+
+
+def test_saving_after_the_deadline_is_refused_and_submits(setup):
+    client, paper = setup["client"], setup["paper"]
+    attempt = client.post(f"/api/v1/study/papers/{paper.pk}/attempts/").json()
+    Attempt.objects.filter(pk=attempt["id"]).update(deadline_at=timezone.now() - timedelta(seconds=1))
+    late = client.put(f"/api/v1/study/attempts/{attempt['id']}/items/1/", {"response": "A"}, format="json")
+    assert late.status_code == 409 and late.json()["code"] == "deadline_passed"
+    assert client.get(f"/api/v1/study/attempts/{attempt['id']}/").json()["status"] == "expired"
+
+
+def test_practice_feedback_and_retry_through_the_api(setup):
+    client, tree = setup["client"], setup["tree"]
+    bank = factories.bank(tree["audit"])
+    q = factories.question(bank, "true_false", key=[True], explanation="党章第一条")
+    paper = factories.paper(tree["audit"], mode="practice", questions=[q, factories.question(bank)])
+    attempt = client.post(f"/api/v1/study/papers/{paper.pk}/attempts/").json()
+    position = next(i["position"] for i in attempt["items"] if i["type"] == "true_false")
+    url = f"/api/v1/study/attempts/{attempt['id']}/items/{position}/answer/"
+    first = client.post(url, {"response": "对", "client_answer_id": "tap-1"}, format="json").json()
+    assert first["is_correct"] and first["explanation"] == "党章第一条"
+    retry = client.post(url, {"response": "对", "client_answer_id": "tap-1"}, format="json")
+    assert retry.status_code == 200
+    other = client.post(url, {"response": "错", "client_answer_id": "tap-2"}, format="json")
+    assert other.status_code == 409 and other.json()["code"] == "already_answered"
+    points = client.get("/api/v1/study/points/").json()
+    assert points["total"] == 1
+    today = {row["activity"]: row for row in points["today"]}
+    assert (today["practice_correct"]["earned"], today["practice_correct"]["cap"]) == (1, 10)
+
+
+def test_notebook_review_through_the_api(setup):
+    client, tree = setup["client"], setup["tree"]
+    q = factories.question(factories.bank(tree["audit"]), "true_false", key=[True])
+    paper = factories.paper(tree["audit"], mode="practice", questions=[q])
+    attempt = client.post(f"/api/v1/study/papers/{paper.pk}/attempts/").json()
+    client.post(f"/api/v1/study/attempts/{attempt['id']}/items/1/answer/", {"response": "错"}, format="json")
+    due = client.get("/api/v1/study/notebook/?due=1").json()["results"]
+    assert len(due) == 1 and "key" not in due[0]["question"]
+    reviewed = client.post(f"/api/v1/study/notebook/{due[0]['id']}/review/", {"response": "对"}, format="json").json()
+    assert reviewed["is_correct"] and reviewed["consecutive_correct"] == 1
+    bad = client.post(f"/api/v1/study/notebook/{due[0]['id']}/review/", {"response": "也许"}, format="json")
+    assert bad.status_code == 400

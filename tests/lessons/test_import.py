@@ -1,0 +1,264 @@
+import json
+from io import BytesIO, StringIO
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from openpyxl import Workbook, load_workbook
+
+from lessons.importing.export import bank_export
+from lessons.importing.run import questions_import
+from lessons.models import Question, QuestionBank
+from tests import factories
+
+HEADER = ["题型", "题干", "选项A", "选项B", "选项C", "选项D", "答案", "解析", "难度", "知识点"]
+
+
+def xlsx(rows, *, title_rows=(), merge=None, formulas=None) -> bytes:
+    book = Workbook()
+    sheet = book.active
+    for row in [*title_rows, HEADER, *rows]:
+        sheet.append(list(row))
+    for cell_range in merge or []:
+        sheet.merge_cells(cell_range)
+    for cell, formula in (formulas or {}).items():
+        sheet[cell] = formula
+    out = BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+@pytest.fixture
+def bank(tree):
+    return factories.bank(tree["audit"], slug="dangzhang")
+
+
+def run(data, bank, fmt="xlsx", **kwargs):
+    return questions_import(data=data, fmt=fmt, bank=bank, by=None, **kwargs)
+
+
+def test_imports_a_bank_written_the_way_organisers_write_it(bank):
+    data = xlsx(
+        [
+            ["单选", "党的最高理想是？", "共产主义", "小康", "现代化", None, "ａ", "党章总纲", 1, "党章;理想信念"],
+            [None] * 10,
+            [
+                "多项选择题",
+                "四个意识包括？",
+                "政治意识",
+                "大局意识",
+                "核心意识",
+                "看齐意识",
+                "A、B、C、D",
+                "",
+                "难",
+                "四个意识",
+            ],
+            ["判断题", "党员必须履行义务。", None, None, None, None, "√", "", "中", ""],
+            ["填空", "党的____召开于____年。", None, None, None, None, "十九大|党的十九大；2017", "", 2, ""],
+            ["多选", "下列正确的有", "甲", "乙", "丙", None, " b c ", "", "", ""],
+            ["判断", "数字答案", None, None, None, None, "F", "", "", ""],
+            ["填空", "一年有____个月", None, None, None, None, 12, "", "", ""],
+        ],
+        title_rows=[["2026 年党章党规题库"], ["说明：每行一题"]],
+    )
+    report = run(data, bank)
+    assert report.ok, report.errors
+    assert report.summary() == {
+        "imported": 7,
+        "by_type": {"single": 1, "multiple": 2, "true_false": 2, "fill_blank": 2},
+        "duplicates": 0,
+        "errors": [],
+    }
+    versions = {q.current.stem: q.current for q in Question.objects.filter(bank=bank).select_related("current")}
+    assert versions["党的最高理想是？"].key == ["A"] and versions["党的最高理想是？"].difficulty == 1
+    assert versions["四个意识包括？"].key == ["A", "B", "C", "D"] and versions["四个意识包括？"].difficulty == 5
+    assert versions["党员必须履行义务。"].key == [True]
+    assert versions["党的____召开于____年。"].key == [["十九大", "党的十九大"], ["2017"]]
+    assert versions["一年有____个月"].key == [["12"]]
+    tags = set(Question.objects.get(current=versions["党的最高理想是？"]).tags.values_list("name", flat=True))
+    assert tags == {"党章", "理想信念"}
+
+
+def test_every_bad_row_is_named_and_nothing_is_imported(bank):
+    data = xlsx(
+        [
+            ["单选", "好题", "甲", "乙", None, None, "A", "", "", ""],  # row 2 fine
+            ["单选", "空选项", "甲", "乙", None, None, "D", "", "", ""],  # row 3: key names empty option
+            ["单选", "两个答案", "甲", "乙", "丙", None, "AB", "", "", ""],  # row 4: single with two keys
+            ["问答题", "未知题型", None, None, None, None, "x", "", "", ""],  # row 5: unknown type
+            ["判断", "判断题", None, None, None, None, "也许", "", "", ""],  # row 6: bad true/false
+            ["单选", "难度", "甲", "乙", None, None, "A", "", "很难", ""],  # row 7: difficulty
+        ]
+    )
+    report = run(data, bank)
+    assert [(e["row"], e["column"]) for e in report.errors] == [
+        (3, "答案"),
+        (4, "答案"),
+        (5, "题型"),
+        (6, "答案"),
+        (7, "难度"),
+    ]
+    assert "D" in report.errors[0]["message"]
+    assert report.imported == 0 and not Question.objects.filter(bank=bank).exists()
+
+
+def test_merged_type_cells_apply_to_every_row_they_cover(bank):
+    data = xlsx(
+        [
+            ["单选", "第一题", "甲", "乙", None, None, "A", "", "", ""],
+            [None, "第二题", "甲", "乙", None, None, "B", "", "", ""],
+            [None, "第三题", "甲", "乙", None, None, "A", "", "", ""],
+        ],
+        merge=["A2:A4"],
+    )
+    report = run(data, bank)
+    assert report.ok, report.errors
+    assert report.by_type["single"] == 3
+
+
+def test_formulas_without_a_saved_result_are_named(bank):
+    data = xlsx([["单选", "公式题", "甲", "乙", None, None, "A", "", "", ""]], formulas={"G2": '=UPPER("a")'})
+    report = run(data, bank)
+    assert {"row": 2, "column": "G", "message": report.errors[0]["message"]} in report.errors
+    assert "formula" in report.errors[0]["message"] or "公式" in report.errors[0]["message"]
+
+
+def test_text_file_renamed_xlsx_and_oversized_files_are_clear_errors(bank, settings):
+    report = run(b"just some text, not a workbook", bank)
+    assert report.errors == [
+        {"row": 0, "column": "", "message": "这不是 Excel .xlsx 工作簿。请在 Excel 或 WPS 中另存为 .xlsx 后重试。"}
+    ]
+    settings.QUESTION_IMPORT_MAX_BYTES = 20 * 1024 * 1024
+    report = run(b"0" * (50 * 1024 * 1024), bank)
+    assert report.errors[0]["message"] == "文件大小为 50.0 MB，超过 20 MB 的上限。"
+
+
+def test_duplicates_are_reported_and_not_imported_twice(bank):
+    rows = [
+        ["单选", "重复的题", "甲", "乙", None, None, "A", "", "", ""],
+        ["单选", " 重复的题 ", "甲", "乙", None, None, "ａ", "", "", ""],
+    ]
+    report = run(xlsx(rows), bank)
+    assert report.imported == 1 and report.duplicates == [{"row": 3}]
+    again = run(xlsx(rows[:1]), bank)
+    assert again.imported == 0 and again.summary()["duplicates"] == 1
+    assert Question.objects.filter(bank=bank).count() == 1
+
+
+def test_csv_in_gbk_with_the_same_columns(bank):
+    text = "题型,题干,选项A,选项B,答案\n单选,党的宗旨是？,全心全意为人民服务,发展经济,A\n判断,这是对的,,,对\n"
+    report = run(text.encode("gb18030"), bank, fmt="csv")
+    assert report.ok and report.imported == 2
+
+
+def test_aiken(bank):
+    text = "中国共产党成立于哪一年？\nA. 1919\nB. 1921\nC. 1949\nANSWER: B\n\n没有答案的题\nA. 甲\nB. 乙\n\n答案越界\nA) 甲\nB) 乙\nANSWER: D\n"
+    report = run(text.encode(), bank, fmt="aiken")
+    assert [(e["line"]) for e in report.errors] == [7, 14]
+    report = run("中国共产党成立于哪一年？\nA. 1919\nB. 1921\nANSWER: B\n".encode(), bank, fmt="aiken")
+    assert report.ok and report.imported == 1
+
+
+def test_gift_kinds_we_model_and_refusals_with_line_numbers(bank):
+    text = """// 党章题库
+::Q1:: 党的最高理想是 {=实现共产主义 ~发展经济 ~改善民生}
+
+::Q2:: 四个意识包括 {~%50%政治意识 ~%50%大局意识 ~%-100%消费意识}
+
+党章是党的根本大法。{T}
+
+中国共产党成立于 {=1921 =一九二一} 年。
+
+党的{=十九大 ~十八大}召开于2017年。
+
+配对题 {=甲 -> 1 =乙 -> 2}
+
+数值题 {#1921:0}
+
+论述题 {}
+"""
+    report = run(text.encode(), bank, fmt="gift")
+    assert [(e["line"], "not supported" in e["message"] or "不支持" in e["message"]) for e in report.errors] == [
+        (12, True),
+        (14, True),
+        (16, True),
+    ]
+    report = run(text.split("配对题")[0].encode(), bank, fmt="gift")
+    assert report.ok, report.errors
+    assert report.by_type == {"single": 2, "multiple": 1, "true_false": 1, "fill_blank": 1}
+    multi = Question.objects.get(bank=bank, current__type="multiple").current
+    assert multi.key == ["A", "B"]
+    missing = Question.objects.get(bank=bank, current__stem__contains="召开").current
+    assert missing.stem == "党的____召开于2017年。" and missing.type == "single"
+
+
+def test_export_reimports_to_the_same_questions(bank, tree):
+    factories.question(bank, "single", tags=["党章"])
+    factories.question(bank, "multiple")
+    factories.question(bank, "true_false", key=[False])
+    factories.question(bank, "fill_blank", stem="____和____", key=[["甲", "A"], ["乙"]])
+    factories.question(bank, "single", stem="含有 <b>格式</b> 与 a < b 的题干")
+    data = bank_export(bank)
+    copy = factories.bank(tree["audit"], slug="copy")
+    report = run(data, copy)
+    assert report.ok and report.imported == 5, report.errors
+
+    def shape(b):
+        return sorted(
+            (
+                v.type,
+                v.stem,
+                v.options,
+                v.key,
+                v.difficulty,
+                v.fingerprint,
+                tuple(sorted(q.tags.values_list("name", flat=True))),
+            )
+            for q in Question.objects.filter(bank=b).select_related("current")
+            for v in [q.current]
+        )
+
+    assert shape(copy) == shape(bank)
+    assert run(data, copy).summary()["duplicates"] == 5
+
+
+def test_import_command_json_line_and_exit_status(tmp_path, tree):
+    good = tmp_path / "bank.xlsx"
+    good.write_bytes(xlsx([["单选", "题", "甲", "乙", None, None, "A", "", "", ""]]))
+    out = StringIO()
+    call_command("import_questions", str(good), "--bank", "new-bank", "--unit", "审计署", "--json", stdout=out)
+    summary = json.loads(out.getvalue().strip().splitlines()[-1])
+    assert summary == {
+        "imported": 1,
+        "by_type": {"single": 1, "multiple": 0, "true_false": 0, "fill_blank": 0},
+        "duplicates": 0,
+        "errors": [],
+    }
+    assert QuestionBank.objects.get(slug="new-bank").unit == tree["audit"]
+
+    bad = tmp_path / "bad.xlsx"
+    bad.write_bytes(xlsx([["单选", "题", "甲", "乙", None, None, "Z", "", "", ""]]))
+    out = StringIO()
+    with pytest.raises(CommandError) as failed:
+        call_command("import_questions", str(bad), "--bank", "new-bank", "--json", stdout=out, stderr=StringIO())
+    assert failed.value.returncode == 1
+    summary = json.loads(out.getvalue().strip().splitlines()[-1])
+    assert summary["imported"] == 0 and summary["errors"][0]["row"] == 2 and summary["errors"][0]["column"] == "答案"
+
+
+def test_import_command_dry_run_and_missing_bank(tmp_path, tree):
+    good = tmp_path / "bank.txt"
+    good.write_text("题？\nA. 甲\nB. 乙\nANSWER: A\n")
+    call_command("import_questions", str(good), "--bank", "dry", "--unit", "审计署", "--dry-run", stdout=StringIO())
+    assert not QuestionBank.objects.filter(slug="dry").exists()
+    with pytest.raises(CommandError, match="--unit"):
+        call_command("import_questions", str(good), "--bank", "nowhere", stdout=StringIO())
+
+
+def test_export_command(tmp_path, bank):
+    factories.question(bank)
+    out = tmp_path / "out.xlsx"
+    call_command("export_questions", "--bank", bank.slug, str(out), stdout=StringIO())
+    rows = list(load_workbook(out).active.iter_rows(values_only=True))
+    assert rows[1][0] == "题型" and rows[2][0] == "单选题"
