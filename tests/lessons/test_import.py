@@ -153,7 +153,11 @@ def test_csv_in_gbk_with_the_same_columns(bank):
 
 
 def test_aiken(bank):
-    text = "中国共产党成立于哪一年？\nA. 1919\nB. 1921\nC. 1949\nANSWER: B\n\n没有答案的题\nA. 甲\nB. 乙\n\n答案越界\nA) 甲\nB) 乙\nANSWER: D\n"
+    text = (
+        "中国共产党成立于哪一年？\nA. 1919\nB. 1921\nC. 1949\nANSWER: B\n\n"
+        "没有答案的题\nA. 甲\nB. 乙\n\n"
+        "答案越界\nA) 甲\nB) 乙\nANSWER: D\n"
+    )
     report = run(text.encode(), bank, fmt="aiken")
     assert [(e["line"]) for e in report.errors] == [7, 14]
     report = run("中国共产党成立于哪一年？\nA. 1919\nB. 1921\nANSWER: B\n".encode(), bank, fmt="aiken")

@@ -51,9 +51,8 @@ class Command(BaseCommand):
         verb = "would import" if options["dry_run"] else "imported"
         if report.ok:
             counts = ", ".join(f"{k} {v}" for k, v in report.by_type.items())
-            self.stdout.write(
-                f"{verb} {len(report.drafts)} questions into {bank.slug} ({counts}); {len(report.duplicates)} duplicates"
-            )
+            found = f"{len(report.drafts)} questions into {bank.slug} ({counts})"
+            self.stdout.write(f"{verb} {found}; {len(report.duplicates)} duplicates")
         if options["json"]:
             self.stdout.write(json.dumps(report.summary(), ensure_ascii=False))
         if not report.ok:
