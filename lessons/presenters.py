@@ -99,3 +99,28 @@ def attempt_payload(attempt: Attempt, *, at: datetime | None = None) -> dict:
             for item in items
         ],
     }
+
+
+def review_message(log, entry) -> str:
+    from django.utils.translation import gettext as _
+
+    from .importing.export import key_text
+
+    if log.is_correct:
+        if entry.state == entry.State.MASTERED:
+            return _("Right. Mastered: it moves to the mastered section.")
+        return _("Right. %(n)d in a row; it comes back later.") % {"n": entry.consecutive_correct}
+    return _("Not right. The answer is %(key)s.") % {"key": key_text(log.version.type, log.version.key)}
+
+
+def for_page(payload: dict) -> dict:
+    """Add what templates need to a payload: blank inputs' values and the key as text."""
+    from .importing.export import key_text
+
+    for item in payload["items"]:
+        if item["type"] == QuestionType.FILL_BLANK:
+            values = item.get("response") or item.get("saved_response") or []
+            item["blank_values"] = list(values) + [""] * (item["blanks"] - len(values))
+        if "key" in item:
+            item["key_text"] = key_text(item["type"], item["key"]).replace(";", "；")
+    return payload

@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Case, Count, Q, QuerySet, Sum, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -70,16 +70,25 @@ def points_total(member: User) -> int:
     return PointEvent.objects.filter(member=member).aggregate(s=Sum("points"))["s"] or 0
 
 
+# The study hub leads with today's quiz, then exams with deadlines, then open practice.
+MODE_ORDER = Case(
+    *(When(mode=mode, then=Value(rank)) for rank, mode in enumerate(["daily", "exam", "practice", "challenge"])),
+    default=Value(9),
+)
+
+
 def papers_for_member(member: User, *, at: datetime | None = None) -> QuerySet[Paper]:
     """Published, open papers whose unit's subtree holds the member."""
     if member.unit is None:
         return Paper.objects.none()
     at = at or timezone.now()
-    ancestors = [member.unit.path[:i] for i in range(4, len(member.unit.path) + 1, 4)]
+    step = member.unit.steplen
+    ancestors = [member.unit.path[:i] for i in range(step, len(member.unit.path) + 1, step)]
     return (
         Paper.objects.filter(status=Paper.Status.PUBLISHED, unit__path__in=ancestors)
         .filter(Q(opens_at__isnull=True) | Q(opens_at__lte=at), Q(closes_at__isnull=True) | Q(closes_at__gt=at))
-        .order_by("mode", "-created_at")
+        .annotate(mode_order=MODE_ORDER)
+        .order_by("mode_order", "-created_at")
     )
 
 

@@ -14,6 +14,7 @@ urlpatterns = [
     path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("orgs/", include("orgs.urls")),
+    path("", include("lessons.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("quizsite.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

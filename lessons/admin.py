@@ -1,0 +1,119 @@
+"""Admin for self-study models, scoped like the pages: organisers see their units' subtrees."""
+
+from django.contrib import admin
+
+from orgs.admin import ScopedAdmin
+
+from .models import (
+    Attempt,
+    ImportJob,
+    NotebookEntry,
+    Paper,
+    PaperQuestion,
+    PaperRule,
+    PointEvent,
+    PointRule,
+    Question,
+    QuestionBank,
+    QuestionVersion,
+    Tag,
+)
+
+
+class ReadOnlyFacts(ScopedAdmin):
+    """Facts are append-only: viewable, not added, edited or deleted by hand."""
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(QuestionBank)
+class QuestionBankAdmin(ScopedAdmin):
+    list_display = ["name", "slug", "unit", "created_at"]
+    search_fields = ["name", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(Question)
+class QuestionAdmin(ReadOnlyFacts):
+    """Questions are edited on the bank pages, where an answered question gets a new version."""
+
+    unit_prefix = "bank__unit__"
+    list_display = ["__str__", "bank", "status"]
+    list_filter = ["status", "current__type"]
+    search_fields = ["current__stem"]
+
+
+@admin.register(QuestionVersion)
+class QuestionVersionAdmin(ReadOnlyFacts):
+    unit_prefix = "question__bank__unit__"
+    list_display = ["__str__", "type", "number", "difficulty", "created_at"]
+
+
+@admin.register(Tag)
+class TagAdmin(admin.ModelAdmin):
+    search_fields = ["name"]
+
+
+class PaperQuestionInline(admin.TabularInline):
+    model = PaperQuestion
+    extra = 1
+    raw_id_fields = ["question"]
+
+
+class PaperRuleInline(admin.TabularInline):
+    model = PaperRule
+    extra = 1
+
+
+@admin.register(Paper)
+class PaperAdmin(ScopedAdmin):
+    list_display = ["title", "mode", "unit", "status", "time_limit_s", "opens_at", "closes_at"]
+    list_filter = ["mode", "status"]
+    search_fields = ["title"]
+    inlines = [PaperQuestionInline, PaperRuleInline]
+
+    def save_model(self, request, obj, form, change):
+        obj.created_by = obj.created_by or request.user
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(Attempt)
+class AttemptAdmin(ReadOnlyFacts):
+    unit_prefix = "paper__unit__"
+    list_display = ["member", "paper", "number", "status", "score", "max_score", "started_at", "finished_at"]
+    list_filter = ["status", "paper__mode"]
+    search_fields = ["member__real_name", "member__employee_no", "paper__title"]
+
+
+@admin.register(NotebookEntry)
+class NotebookEntryAdmin(ReadOnlyFacts):
+    unit_prefix = "member__unit__"
+    list_display = ["member", "question", "state", "due_at", "wrong_count"]
+    list_filter = ["state"]
+
+
+@admin.register(PointRule)
+class PointRuleAdmin(admin.ModelAdmin):
+    list_display = ["activity", "label", "points", "daily_cap", "is_active"]
+    list_editable = ["points", "daily_cap", "is_active"]
+
+
+@admin.register(PointEvent)
+class PointEventAdmin(ReadOnlyFacts):
+    unit_prefix = "member__unit__"
+    list_display = ["member", "activity", "points", "day", "source_key"]
+    list_filter = ["activity", "day"]
+
+
+@admin.register(ImportJob)
+class ImportJobAdmin(ReadOnlyFacts):
+    unit_prefix = "bank__unit__"
+    list_display = ["filename", "bank", "status", "created_by", "created_at", "finished_at"]
+    list_filter = ["status"]

@@ -1,0 +1,26 @@
+from django.urls import path
+
+from .views import member, organiser
+
+app_name = "lessons"
+
+urlpatterns = [
+    path("study/", member.study_home, name="study_home"),
+    path("study/papers/<int:paper_id>/start/", member.paper_start, name="paper_start"),
+    path("study/attempts/<int:attempt_id>/", member.attempt_page, name="attempt"),
+    path("study/attempts/<int:attempt_id>/submit/", member.attempt_submit, name="attempt_submit"),
+    path("study/attempts/<int:attempt_id>/result/", member.attempt_result, name="attempt_result"),
+    path("study/notebook/", member.notebook_page, name="notebook"),
+    path("study/notebook/<int:entry_id>/review/", member.notebook_review, name="notebook_review"),
+    path("study/points/", member.points_page, name="points"),
+    path("banks/", organiser.bank_list, name="bank_list"),
+    path("banks/<slug:slug>/", organiser.bank_detail, name="bank_detail"),
+    path("banks/<slug:slug>/export.xlsx", organiser.bank_export_view, name="bank_export"),
+    path("banks/<slug:slug>/import/", organiser.bank_import, name="bank_import"),
+    path("banks/<slug:slug>/questions/new/", organiser.question_edit_view, name="question_new"),
+    path("banks/<slug:slug>/questions/<int:question_id>/", organiser.question_edit_view, name="question_edit"),
+    path("imports/<int:job_id>/", organiser.import_job, name="import_job"),
+    path("imports/<int:job_id>/progress.json", organiser.import_job_progress, name="import_job_progress"),
+    path("papers/", organiser.paper_list, name="paper_list"),
+    path("papers/<int:paper_id>/statistics/", organiser.paper_statistics_view, name="paper_statistics"),
+]

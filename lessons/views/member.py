@@ -1,0 +1,155 @@
+"""Member pages (phone first): the study hub, taking a paper, results, notebook, points."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from .. import presenters, selectors
+from ..api import access_attempt
+from ..grading import ResponseInvalid
+from ..models import Attempt, NotebookEntry, Paper
+from ..services import attempts, notebook
+
+
+@login_required
+def study_home(request):
+    member = request.user
+    papers = list(selectors.papers_for_member(member))
+    latest = {
+        a.paper_id: a
+        for a in Attempt.objects.filter(member=member, paper__in=papers).order_by("paper_id", "started_at")
+    }
+    today = timezone.localdate()
+    cards = []
+    for paper in papers:
+        attempt = latest.get(paper.pk)
+        done_today = (
+            paper.mode == Paper.Mode.DAILY and attempt is not None and attempt.day == today and not attempt.is_open
+        )
+        cards.append(
+            {
+                "paper": paper,
+                "attempt": attempt,
+                "done_today": done_today,
+                "grade": selectors.paper_grade(member, paper),
+            }
+        )
+    return render(
+        request,
+        "lessons/study_home.html",
+        {
+            "cards": cards,
+            "points_today": selectors.points_today(member),
+            "points_total": selectors.points_total(member),
+            "due": selectors.notebook_due(member).count(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def paper_start(request, paper_id: int):
+    paper = get_object_or_404(Paper, pk=paper_id)
+    try:
+        attempt = attempts.attempt_start(paper=paper, member=request.user)
+    except attempts.AttemptRejected as error:
+        messages.error(request, error.message)
+        return redirect("lessons:study_home")
+    return redirect("lessons:attempt", attempt_id=attempt.pk)
+
+
+@login_required
+def attempt_page(request, attempt_id: int):
+    attempt = access_attempt(request.user, attempt_id)
+    if not attempt.is_open:
+        return redirect("lessons:attempt_result", attempt_id=attempt.pk)
+    return render(
+        request,
+        "lessons/attempt.html",
+        {
+            "attempt": attempt,
+            "payload": presenters.for_page(presenters.attempt_payload(attempt)),
+            "paper": attempt.paper,
+        },
+    )
+
+
+@login_required
+@require_POST
+def attempt_submit(request, attempt_id: int):
+    attempt = access_attempt(request.user, attempt_id)
+    attempts.attempt_submit(attempt=attempt)
+    return redirect("lessons:attempt_result", attempt_id=attempt.pk)
+
+
+@login_required
+def attempt_result(request, attempt_id: int):
+    attempt = access_attempt(request.user, attempt_id)
+    if attempt.is_open:
+        return redirect("lessons:attempt", attempt_id=attempt.pk)
+    payload = presenters.for_page(presenters.attempt_payload(attempt))
+    return render(
+        request, "lessons/attempt_result.html", {"attempt": attempt, "payload": payload, "paper": attempt.paper}
+    )
+
+
+@login_required
+def notebook_page(request):
+    member = request.user
+    state = request.GET.get("state", NotebookEntry.State.LEARNING)
+    entries = selectors.notebook_entries(
+        member, state=state, type=request.GET.get("type", ""), tag=request.GET.get("tag", "")
+    )
+    page = Paginator(entries, 20).get_page(request.GET.get("page"))
+    due_ids = set(selectors.notebook_due(member).values_list("pk", flat=True))
+    tags = sorted({t.name for e in page for t in e.question.tags.all()})
+    return render(
+        request,
+        "lessons/notebook.html",
+        {
+            "page": page,
+            "state": state,
+            "due_ids": due_ids,
+            "due_count": len(due_ids),
+            "mastered_count": NotebookEntry.objects.filter(member=member, state=NotebookEntry.State.MASTERED).count(),
+            "tags": tags,
+            "filters": {"type": request.GET.get("type", ""), "tag": request.GET.get("tag", "")},
+        },
+    )
+
+
+@login_required
+@require_POST
+def notebook_review(request, entry_id: int):
+    entry = get_object_or_404(NotebookEntry, pk=entry_id, member=request.user)
+    response = request.POST.getlist("response")
+    if entry.question.current.type in ("single", "true_false") and response:
+        response = response[0]
+    try:
+        log = notebook.notebook_review(entry=entry, response=response)
+    except (notebook.ReviewRejected, ResponseInvalid) as error:
+        messages.error(request, error.message)
+    else:
+        entry.refresh_from_db()
+        level = messages.SUCCESS if log.is_correct else messages.WARNING
+        messages.add_message(request, level, presenters.review_message(log, entry))
+    return redirect(request.POST.get("next") or "lessons:notebook")
+
+
+@login_required
+def points_page(request):
+    member = request.user
+    history = Paginator(member.point_events.all(), 30).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "lessons/points.html",
+        {
+            "today": selectors.points_today(member),
+            "total": selectors.points_total(member),
+            "page": history,
+            "labels": selectors.ACTIVITY_LABELS,
+        },
+    )

@@ -1,0 +1,314 @@
+"""Organiser pages: question banks, editing, import with preview and progress, export, statistics."""
+
+import uuid
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.files.base import ContentFile
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods
+
+from orgs import access
+from orgs.forms import UnitChoiceField
+
+from .. import selectors
+from ..importing.export import bank_export, key_text
+from ..importing.run import FORMATS, format_for, questions_import
+from ..importing.tabular import parse_key
+from ..models import ImportJob, Paper, Question, QuestionBank, QuestionType
+from ..models.questions import OPTION_LETTERS
+from ..services import questions as question_services
+from ..statistics import paper_statistics
+from ..tasks import question_import_run
+from ..validation import QuestionContent, QuestionInvalid
+
+PREVIEW_SESSION_KEY = "question_import_preview"
+
+
+def _require_manager(user) -> None:
+    if not access.is_manager(user):
+        raise PermissionDenied(_("Only organisers and administrators can open this page."))
+
+
+def access_bank(user, slug: str) -> QuestionBank:
+    bank = get_object_or_404(QuestionBank.objects.select_related("unit"), slug=slug)
+    if not access.can_manage_unit(user, bank.unit):
+        raise PermissionDenied(_("This question bank belongs to a unit outside the units you manage."))
+    return bank
+
+
+class BankForm(forms.Form):
+    slug = forms.SlugField(
+        label=gettext_lazy("Code"),
+        max_length=64,
+        help_text=gettext_lazy("Letters, digits and dashes, e.g. dangzhang-2026."),
+    )
+    name = forms.CharField(label=gettext_lazy("Name"), max_length=100)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"] = UnitChoiceField(user=user, label=gettext_lazy("Unit"))
+        roots = access.managed_root_units(user)
+        if roots:
+            self.fields["unit"].initial = roots[0].pk
+
+    def clean_slug(self):
+        if QuestionBank.objects.filter(slug=self.cleaned_data["slug"]).exists():
+            raise forms.ValidationError(_("This code is taken."))
+        return self.cleaned_data["slug"]
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def bank_list(request):
+    _require_manager(request.user)
+    form = BankForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        bank = question_services.bank_create(
+            slug=form.cleaned_data["slug"],
+            name=form.cleaned_data["name"],
+            unit=form.cleaned_data["unit"],
+            by=request.user,
+        )
+        return redirect("lessons:bank_detail", slug=bank.slug)
+    banks = selectors.banks_visible_to(request.user).select_related("unit").order_by("name")
+    return render(request, "lessons/bank_list.html", {"banks": banks, "form": form})
+
+
+@login_required
+def bank_detail(request, slug: str):
+    bank = access_bank(request.user, slug)
+    questions = Question.objects.filter(bank=bank).select_related("current").prefetch_related("tags").order_by("-id")
+    filters = {key: request.GET.get(key, "") for key in ("type", "status", "tag", "q")}
+    if filters["type"]:
+        questions = questions.filter(current__type=filters["type"])
+    if filters["status"]:
+        questions = questions.filter(status=filters["status"])
+    if filters["tag"]:
+        questions = questions.filter(tags__name=filters["tag"])
+    if filters["q"]:
+        questions = questions.filter(
+            Q(current__stem__icontains=filters["q"]) | Q(current__explanation__icontains=filters["q"])
+        )
+    page = Paginator(questions, 30).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "lessons/bank_detail.html",
+        {
+            "bank": bank,
+            "page": page,
+            "filters": filters,
+            "types": QuestionType.choices,
+            "statuses": Question.Status.choices,
+        },
+    )
+
+
+@login_required
+def bank_export_view(request, slug: str):
+    bank = access_bank(request.user, slug)
+    response = HttpResponse(
+        bank_export(bank), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{bank.slug}.xlsx"'
+    return response
+
+
+class QuestionForm(forms.Form):
+    type = forms.ChoiceField(label=gettext_lazy("Type"), choices=QuestionType.choices)
+    stem = forms.CharField(label=gettext_lazy("Question"), widget=forms.Textarea(attrs={"rows": 3}))
+    key = forms.CharField(
+        label=gettext_lazy("Answer"),
+        help_text=gettext_lazy("Letters (B or ABD); 对 or 错; for blanks, alternatives separated by | and blanks by ;"),
+    )
+    explanation = forms.CharField(
+        label=gettext_lazy("Explanation"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    difficulty = forms.IntegerField(label=gettext_lazy("Difficulty"), min_value=1, max_value=5, initial=3)
+    tags = forms.CharField(
+        label=gettext_lazy("Knowledge points"), required=False, help_text=gettext_lazy("Separated by ;")
+    )
+    source = forms.CharField(label=gettext_lazy("Source"), required=False)
+    status = forms.ChoiceField(
+        label=gettext_lazy("Status"), choices=Question.Status.choices, initial=Question.Status.PUBLISHED
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for letter in OPTION_LETTERS:
+            self.fields[f"option_{letter}"] = forms.CharField(
+                label=_("Option %(letter)s") % {"letter": letter}, required=False
+            )
+        self.order_fields(["type", "stem", *[f"option_{letter}" for letter in OPTION_LETTERS], "key"])
+
+    def content(self) -> QuestionContent:
+        data = self.cleaned_data
+        return QuestionContent(
+            type=data["type"],
+            stem=data["stem"],
+            options=[data[f"option_{letter}"] for letter in OPTION_LETTERS],
+            key=parse_key(data["type"], data["key"]),
+            explanation=data["explanation"],
+            source=data["source"],
+            difficulty=data["difficulty"],
+            tags=data["tags"].replace("；", ";").split(";"),
+        )
+
+
+def _initial(question: Question) -> dict:
+    version = question.current
+    initial = {
+        "type": version.type,
+        "stem": version.stem,
+        "key": key_text(version.type, version.key),
+        "explanation": version.explanation,
+        "difficulty": version.difficulty,
+        "tags": ";".join(question.tags.values_list("name", flat=True)),
+        "source": version.source,
+        "status": question.status,
+    }
+    initial.update({f"option_{OPTION_LETTERS[i]}": text for i, text in enumerate(version.options)})
+    return initial
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def question_edit_view(request, slug: str, question_id: int | None = None):
+    bank = access_bank(request.user, slug)
+    question = get_object_or_404(Question, pk=question_id, bank=bank) if question_id else None
+    form = QuestionForm(request.POST or None, initial=_initial(question) if question else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            if question is None:
+                question = question_services.question_create(
+                    bank=bank, content=form.content(), by=request.user, status=form.cleaned_data["status"]
+                )
+                messages.success(request, _("Question added."))
+            else:
+                before = question.current_id
+                question = question_services.question_edit(question=question, content=form.content(), by=request.user)
+                question_services.question_set_status(question=question, status=form.cleaned_data["status"])
+                if question.current_id != before:
+                    messages.success(
+                        request,
+                        _("Saved as version %(n)d: attempts that used the earlier version keep it.")
+                        % {"n": question.current.number},
+                    )
+                else:
+                    messages.success(request, _("Saved."))
+            return redirect("lessons:bank_detail", slug=bank.slug)
+        except QuestionInvalid as invalid:
+            for field_name, message in invalid.errors.items():
+                form.add_error("option_A" if field_name == "options" else field_name, message)
+    return render(request, "lessons/question_edit.html", {"bank": bank, "question": question, "form": form})
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(label=gettext_lazy("File (.xlsx, .csv, Aiken .txt or .gift)"))
+    format = forms.ChoiceField(
+        label=gettext_lazy("Format"),
+        choices=[("", gettext_lazy("From the file name"))] + [(f, f) for f in FORMATS],
+        required=False,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def bank_import(request, slug: str):
+    """Upload and preview (every row checked, nothing stored); confirm starts the import job."""
+    bank = access_bank(request.user, slug)
+    form = ImportForm()
+    if request.method == "POST" and request.POST.get("action") == "confirm":
+        preview = request.session.get(PREVIEW_SESSION_KEY) or {}
+        if preview.get("token") != request.POST.get("token") or preview.get("bank") != bank.slug:
+            messages.error(request, _("That preview has expired. Upload the file again."))
+            return redirect("lessons:bank_import", slug=bank.slug)
+        job = ImportJob.objects.get(pk=preview["job"], status=ImportJob.Status.PENDING)
+        del request.session[PREVIEW_SESSION_KEY]
+        question_import_run.delay(job.pk)
+        return redirect("lessons:import_job", job_id=job.pk)
+    report = None
+    if request.method == "POST":
+        form = ImportForm(request.POST, request.FILES)
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            fmt = form.cleaned_data["format"] or format_for(upload.name)
+            if fmt is None:
+                form.add_error("format", _("Choose the format: the file name does not say."))
+            else:
+                data = upload.read()
+                report = questions_import(data=data, fmt=fmt, bank=bank, by=request.user, dry_run=True)
+                if report.ok and report.drafts:
+                    job = ImportJob(bank=bank, filename=upload.name[:200], format=fmt, created_by=request.user)
+                    job.file.save(f"{uuid.uuid4().hex}-{fmt}", ContentFile(data), save=False)
+                    job.save()
+                    request.session[PREVIEW_SESSION_KEY] = {"token": uuid.uuid4().hex, "job": job.pk, "bank": bank.slug}
+    return render(
+        request,
+        "lessons/bank_import.html",
+        {
+            "bank": bank,
+            "form": form,
+            "report": report,
+            "preview": request.session.get(PREVIEW_SESSION_KEY) if report else None,
+        },
+    )
+
+
+def access_job(user, job_id: int) -> ImportJob:
+    job = get_object_or_404(ImportJob.objects.select_related("bank__unit"), pk=job_id)
+    if not access.can_manage_unit(user, job.bank.unit):
+        raise PermissionDenied(_("This question bank belongs to a unit outside the units you manage."))
+    return job
+
+
+@login_required
+def import_job(request, job_id: int):
+    return render(request, "lessons/import_job.html", {"job": access_job(request.user, job_id)})
+
+
+@login_required
+def import_job_progress(request, job_id: int):
+    job = access_job(request.user, job_id)
+    return JsonResponse(
+        {
+            "status": job.status,
+            "stage": job.stage,
+            "percent": job.percent,
+            "processed": job.processed,
+            "total": job.total,
+            "result": job.result,
+        }
+    )
+
+
+@login_required
+def paper_list(request):
+    _require_manager(request.user)
+    papers = (
+        Paper.objects.filter(access.subtree_q(request.user, prefix="unit__"))
+        .select_related("unit")
+        .order_by("-created_at")
+    )
+    return render(request, "lessons/paper_list.html", {"papers": papers})
+
+
+@login_required
+def paper_statistics_view(request, paper_id: int):
+    paper = get_object_or_404(Paper.objects.select_related("unit"), pk=paper_id)
+    if not access.can_manage_unit(request.user, paper.unit):
+        raise PermissionDenied(_("This paper belongs to a unit outside the units you manage."))
+    stats = paper_statistics(paper)
+    chart = {
+        "labels": [f"{i + 1}" for i in range(len(stats.items))],
+        "facility": [item.facility for item in stats.items],
+        "discrimination": [item.discrimination for item in stats.items],
+    }
+    return render(request, "lessons/paper_statistics.html", {"paper": paper, "stats": stats, "chart": chart})

@@ -1,0 +1,22 @@
+"""manage.py seed_demo: demo data for every app, and the demo logins. Idempotent."""
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from lessons import demo as lessons_demo
+from orgs import demo as orgs_demo
+
+
+class Command(BaseCommand):
+    help = "Load demo units, members, question banks and papers; print the demo logins. Safe to run again."
+
+    @transaction.atomic
+    def handle(self, *args, **options) -> None:
+        orgs_demo.seed(self.stdout)
+        lessons_demo.seed(self.stdout)
+        self.stdout.write(self.style.SUCCESS("Demo data ready."))
+        self.stdout.write(f"Demo logins (password for all three: {settings.DEMO_PASSWORD}):")
+        self.stdout.write("  admin      administrator of 审计署, 财政部, 国家统计局")
+        self.stdout.write("  organiser  organiser of 审计署/广州特派办")
+        self.stdout.write("  member     member of 审计署/广州特派办/第一党支部")

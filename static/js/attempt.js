@@ -1,0 +1,165 @@
+// Taking a paper: exam answers autosave; practice, daily quiz and challenge answers are marked
+// at once. The countdown shows the server's deadline, corrected by the offset between the
+// server's clock (sent with the page) and this device's.
+(function () {
+  "use strict";
+  const data = JSON.parse(document.getElementById("attempt-data").textContent);
+  const text = document.getElementById("attempt-messages").dataset;
+  const status = document.getElementById("attempt-status");
+  const submitForm = document.getElementById("submit-form");
+  const clockOffset = Date.parse(data.server_time) - Date.now();
+  const base = "/api/v1/study/attempts/" + data.id + "/items/";
+
+  function csrfToken() {
+    const match = document.cookie.match(/(?:^|; )csrftoken=([^;]+)/);
+    return match ? decodeURIComponent(match[1]) : "";
+  }
+
+  function responseOf(card) {
+    const type = card.dataset.type;
+    const inputs = Array.from(card.querySelectorAll("input[name='q" + card.dataset.position + "']"));
+    if (type === "fill_blank") return inputs.map((input) => input.value);
+    const picked = inputs.filter((input) => input.checked).map((input) => input.value);
+    return type === "multiple" ? picked : picked[0] || "";
+  }
+
+  function isEmpty(response) {
+    return Array.isArray(response) ? response.every((part) => !String(part).trim()) : !response;
+  }
+
+  async function send(method, url, body) {
+    const response = await fetch(url, {
+      method: method,
+      headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken() },
+      credentials: "same-origin",
+      body: JSON.stringify(body),
+    });
+    const payload = await response.json().catch(() => ({}));
+    return { ok: response.ok, payload: payload };
+  }
+
+  function showFeedback(card, result) {
+    const box = card.querySelector(".qs-feedback");
+    const alert = document.createElement("div");
+    alert.className = "alert mb-0 py-2 " + (result.is_correct ? "alert-success" : "alert-danger");
+    const strong = document.createElement("strong");
+    strong.textContent = result.is_correct ? text.right : text.wrong;
+    alert.append(strong, " · " + text.answer + ": " + keyText(card.dataset.type, result.key));
+    if (result.explanation) {
+      const explanation = document.createElement("div");
+      explanation.className = "small mt-1";
+      explanation.innerHTML = text.explanation + ": " + result.explanation; // sanitised on the server
+      alert.append(explanation);
+    }
+    box.replaceChildren(alert);
+    card.querySelectorAll("input").forEach((input) => { input.disabled = true; });
+    card.querySelectorAll(".qs-option input").forEach((input) => {
+      const option = input.closest(".qs-option");
+      const value = card.dataset.type === "true_false" ? input.value === "对" : input.value;
+      if (result.key.includes(value)) option.classList.add("is-key");
+      else if (input.checked) option.classList.add("is-wrong");
+    });
+    const button = card.querySelector(".qs-answer-button");
+    if (button) button.remove();
+  }
+
+  function keyText(type, key) {
+    if (type === "true_false") return key[0] ? "对" : "错";
+    if (type === "fill_blank") return key.map((alternatives) => alternatives.join(" / ")).join("；");
+    return key.join("");
+  }
+
+  function problem(card, message) {
+    const box = card.querySelector(".qs-feedback");
+    const alert = document.createElement("div");
+    alert.className = "alert alert-warning mb-0 py-2";
+    alert.textContent = message;
+    box.replaceChildren(alert);
+  }
+
+  // Exams: save each change. Pending saves are flushed before the paper is submitted, so an
+  // answer typed just before pressing Submit is not lost.
+  const pending = new Map(); // card -> debounce timer
+  const inFlight = new Set();
+
+  function save(card) {
+    pending.delete(card);
+    const request = send("PUT", base + card.dataset.position + "/", { response: responseOf(card) }).then((result) => {
+      inFlight.delete(request);
+      if (result.ok) status.textContent = text.saved + " · " + new Date().toLocaleTimeString();
+      else if (result.payload.code === "deadline_passed" || result.payload.code === "attempt_finished") submitNow();
+      else problem(card, result.payload.detail || "?");
+    });
+    inFlight.add(request);
+    return request;
+  }
+
+  async function flushSaves() {
+    for (const [card, timer] of Array.from(pending)) {
+      clearTimeout(timer);
+      save(card);
+    }
+    await Promise.all(Array.from(inFlight));
+  }
+
+  async function submitNow() {
+    await flushSaves();
+    submitForm.dataset.auto = "1";
+    submitForm.submit();
+  }
+
+  if (data.paper.mode === "exam") {
+    document.querySelectorAll(".qs-question").forEach((card) => {
+      card.addEventListener("input", () => {
+        clearTimeout(pending.get(card));
+        status.textContent = text.saving;
+        pending.set(card, setTimeout(() => save(card), card.dataset.type === "fill_blank" ? 600 : 0));
+      });
+    });
+    submitForm.addEventListener("submit", (event) => {
+      if (submitForm.dataset.auto) return;
+      event.preventDefault();
+      if (window.confirm(text.confirm)) submitNow();
+    });
+  }
+
+  // Practice, daily quiz, challenge: mark each answer at once.
+  document.querySelectorAll(".qs-answer-button").forEach((button) => {
+    button.addEventListener("click", async () => {
+      const card = button.closest(".qs-question");
+      const response = responseOf(card);
+      if (isEmpty(response)) return problem(card, text.pick);
+      button.disabled = true;
+      const answerId = card.dataset.answerId || (card.dataset.answerId = crypto.randomUUID ? crypto.randomUUID() : String(Math.random()));
+      const result = await send("POST", base + card.dataset.position + "/answer/", { response: response, client_answer_id: answerId });
+      if (!result.ok) {
+        button.disabled = false;
+        return problem(card, result.payload.detail || "?");
+      }
+      showFeedback(card, result.payload);
+      const attempt = result.payload.attempt;
+      if (attempt.status !== "in_progress") setTimeout(() => { window.location.href = text.result; }, 1200);
+      else if (data.paper.mode === "challenge") setTimeout(() => window.location.reload(), 900);
+    });
+  });
+
+  // Countdown to the exam deadline or the open challenge question's deadline.
+  const open = data.items.filter((item) => item.deadline_at && !item.answered).pop();
+  const deadline = data.deadline_at ? Date.parse(data.deadline_at) : open ? Date.parse(open.deadline_at) : null;
+  const countdown = document.getElementById("countdown");
+  if (deadline && countdown) {
+    const tick = () => {
+      const left = Math.max(0, deadline - (Date.now() + clockOffset));
+      const seconds = Math.ceil(left / 1000);
+      countdown.textContent = String(Math.floor(seconds / 60)).padStart(2, "0") + ":" + String(seconds % 60).padStart(2, "0");
+      countdown.classList.toggle("is-urgent", seconds <= 30);
+      if (left <= 0) {
+        clearInterval(interval);
+        status.textContent = text.timeup;
+        submitNow();
+      }
+    };
+    const interval = setInterval(tick, 250);
+    tick();
+  }
+})();

@@ -1,0 +1,127 @@
+"""A member takes a timed exam on a phone and sees the result and the notebook; an organiser
+imports a bank through the preview and the progress page."""
+
+from datetime import timedelta
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+
+from lessons.models import Attempt, NotebookEntry, Question
+from lessons.presenters import shown_letters
+from tests.browser.test_shell import sign_in
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def demo(transactional_db):
+    call_command("seed_demo", stdout=StringIO())
+
+
+def answer_card(page, item, *, correct: bool) -> None:
+    card = page.locator(f"#q{item.position}")
+    version = item.version
+    if version.type in ("single", "multiple"):
+        letters = shown_letters(item, version.key)
+        if not correct:
+            letters = [letter for letter in "ABCDEFGH"[: len(version.options)] if letter not in letters][:1]
+        for letter in letters:
+            card.locator(f"input[value='{letter}']").check()
+    elif version.type == "true_false":
+        card.locator(f"input[value='{'对' if version.key[0] == correct else '错'}']").check()
+    else:
+        for n, blank in enumerate(card.locator("input[type=text]").all()):
+            blank.fill(version.key[n][0] if correct else "不知道")
+
+
+def test_member_takes_a_timed_exam_on_a_phone_and_sees_result_and_notebook(live_server, demo, page_factory, screenshot):
+    page = page_factory(phone=True)
+    sign_in(page, live_server.url, "member")
+    page.goto(f"{live_server.url}/study/")
+    page.locator(".qs-paper[data-mode=exam] .qs-start").click()
+    page.wait_for_url("**/study/attempts/*/")
+    assert page.locator("#countdown").inner_text().startswith(("10:00", "09:5"))
+
+    attempt = Attempt.objects.get(member__username="member", paper__mode="exam")
+    items = list(attempt.items.select_related("version").order_by("position"))
+    wrong = items[0]
+    for item in items:
+        answer_card(page, item, correct=item != wrong)
+    screenshot(page, "study-exam-phone")
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, f"the exam is {width}px wide on a 390px phone"
+
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.click("#submit-button")
+    page.wait_for_url("**/result/")
+    attempt.refresh_from_db()
+    assert attempt.status == "submitted" and attempt.score == attempt.max_score - wrong.points
+    assert page.locator("#result-score").inner_text().startswith(f"{attempt.score.normalize():f}")
+    assert page.locator(".qs-question .alert-danger").count() == 1  # the one wrong answer, with its key
+    screenshot(page, "study-result-phone")
+
+    page.click("#notebook-link")
+    page.wait_for_url("**/study/notebook/")
+    entries = page.locator(".qs-notebook-entry")
+    assert entries.count() == 1
+    assert NotebookEntry.objects.get(member__username="member").question_id == wrong.version.question_id
+    screenshot(page, "study-notebook-phone")
+
+
+def test_the_countdown_submits_the_exam_at_the_deadline(live_server, demo, page_factory):
+    page = page_factory(phone=True)
+    sign_in(page, live_server.url, "member")
+    page.goto(f"{live_server.url}/study/")
+    page.locator(".qs-paper[data-mode=exam] .qs-start").click()
+    page.wait_for_url("**/study/attempts/*/")
+    attempt = Attempt.objects.get(member__username="member", paper__mode="exam")
+    Attempt.objects.filter(pk=attempt.pk).update(deadline_at=timezone.now() + timedelta(seconds=3))
+    page.reload()
+    page.wait_for_url("**/result/", timeout=20_000)
+    attempt.refresh_from_db()
+    assert attempt.status == "expired"
+
+
+def test_practice_marks_each_answer_at_once(live_server, demo, page_factory):
+    page = page_factory(phone=True)
+    sign_in(page, live_server.url, "member")
+    page.goto(f"{live_server.url}/study/")
+    page.locator(".qs-paper[data-mode=practice] .qs-start").click()
+    page.wait_for_url("**/study/attempts/*/")
+    attempt = Attempt.objects.get(member__username="member", paper__mode="practice")
+    item = attempt.items.select_related("version").get(position=1)
+    answer_card(page, item, correct=True)
+    page.locator("#q1 .qs-answer-button").click()
+    page.locator("#q1 .alert-success").wait_for()
+    assert "答案" in page.locator("#q1 .qs-feedback").inner_text()
+
+
+def test_organiser_imports_a_bank_with_preview_and_progress(live_server, demo, page_factory, tmp_path, screenshot):
+    from tests.lessons.test_import import xlsx
+
+    data = xlsx(
+        [["单选", f"浏览器导入第{n}题", "甲", "乙", "丙", None, "B", "", 2, "导入"] for n in range(30)],
+        title_rows=[["浏览器导入题库"]],
+    )
+    path = tmp_path / "bank.xlsx"
+    path.write_bytes(data)
+    page = page_factory()
+    sign_in(page, live_server.url, "organiser")
+    page.goto(f"{live_server.url}/banks/")
+    page.fill("#id_slug", "browser-bank")
+    page.fill("#id_name", "浏览器题库")
+    page.click("main form button[type=submit]")
+    page.wait_for_url("**/banks/browser-bank/")
+    page.click("#import-link")
+    page.set_input_files("input[type=file]", str(path))
+    page.click("#preview-button")
+    assert "30" in page.locator("h2").first.inner_text()
+    page.click("#confirm-button")
+    page.wait_for_url("**/imports/*/")
+    page.locator("#job-summary").wait_for()
+    assert page.locator("#job-progress").inner_text() == "100%"
+    assert '"imported": 30' in page.locator("#job-summary").inner_text()
+    assert Question.objects.filter(bank__slug="browser-bank").count() == 30
+    screenshot(page, "study-import-done")
