@@ -1,6 +1,7 @@
 """Demo question bank and papers (one of each mode). Seeding again changes nothing."""
 
 from lessons.models import Paper, PaperRule, QuestionBank
+from lessons.services.points import point_rules_ensure_defaults
 from lessons.services.questions import bank_create, questions_bulk_create
 from lessons.validation import QuestionContent, check_question
 from orgs.selectors import unit_by_path
@@ -273,6 +274,7 @@ PAPERS = [
 
 
 def seed(stdout) -> None:
+    point_rules_ensure_defaults()
     organ = unit_by_path("审计署")
     bank = QuestionBank.objects.filter(slug="demo-dangzhang").first() or bank_create(
         slug="demo-dangzhang", name="党章党规与党史知识", unit=organ, description="演示题库"

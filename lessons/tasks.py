@@ -34,7 +34,12 @@ def question_import_run(job_id: int) -> str:
     from .models import ImportJob
 
     with transaction.atomic():
-        job = ImportJob.objects.select_for_update().select_related("bank", "created_by").filter(pk=job_id).first()
+        job = (
+            ImportJob.objects.select_for_update(of=("self",))
+            .select_related("bank", "created_by")
+            .filter(pk=job_id)
+            .first()
+        )
         if job is None or job.status != ImportJob.Status.PENDING:
             return "nothing to do"
         job.status, job.stage = ImportJob.Status.RUNNING, "checking"

@@ -1,4 +1,6 @@
 import os
+import sys
+from urllib.parse import quote
 
 import pytest
 
@@ -38,3 +40,51 @@ def gz_organiser(tree):
 
 def services_configured() -> bool:
     return bool(os.environ.get("DATABASE_URL") and os.environ.get("REDIS_URL"))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _own_redis_database():
+    """Tests own the Redis database named by REDIS_URL: start it empty (no stale Celery tasks)."""
+    url = os.environ.get("REDIS_URL")
+    if url:
+        import redis
+
+        redis.Redis.from_url(url).flushdb()
+
+
+@pytest.fixture
+def celery_worker_process(settings, tmp_path):
+    """A real Celery worker (bin/worker) on the test database, when a broker is configured.
+
+    With no broker, tasks run inline (eager) and no worker is needed. Use with a transactional
+    test, so the worker sees committed rows.
+    """
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        yield None
+        return
+    from django.db import connection
+
+    from tests.processes import start, stop, wait_for
+
+    db = connection.settings_dict
+    credentials = quote(db["USER"] or "") + (f":{quote(db['PASSWORD'])}" if db["PASSWORD"] else "")
+    url = f"postgres://{credentials}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+    env = {
+        **{k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"},
+        "DATABASE_URL": url,
+        "MEDIA_ROOT": str(settings.MEDIA_ROOT),
+        "WORKER_CONCURRENCY": "1",
+        "HOSTNAME": "pytest",
+        "PYTHON": sys.executable,
+    }
+    worker = start("worker", env, tmp_path / "worker.log")
+    try:
+        wait_for(
+            lambda: "ready" in (tmp_path / "worker.log").read_text(),
+            timeout=60,
+            what="the Celery worker",
+            process=worker,
+        )
+        yield worker
+    finally:
+        stop(worker)

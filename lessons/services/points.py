@@ -50,3 +50,21 @@ def points_award(*, member: User, activity: str, source_key: str, at: datetime |
     except IntegrityError:  # the same source, recorded a moment ago by another request
         return Award(0, earned, rule.daily_cap)
     return Award(points, earned + points, rule.daily_cap)
+
+
+DEFAULT_RULES = [
+    # activity, label, points per event, daily cap
+    ("practice_correct", "练习答对", 1, 10),
+    ("daily_correct", "每日答题答对", 1, 5),
+    ("exam_submit", "完成限时测验", 2, 4),
+    ("challenge_correct", "挑战答题答对", 1, 6),
+    ("notebook_review", "错题复习答对", 1, 5),
+]
+
+
+def point_rules_ensure_defaults() -> None:
+    """Create the default activities that are missing; never change ones an administrator set."""
+    for activity, label, points, cap in DEFAULT_RULES:
+        PointRule.objects.get_or_create(
+            activity=activity, defaults={"label": label, "points": points, "daily_cap": cap}
+        )

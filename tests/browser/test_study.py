@@ -98,7 +98,9 @@ def test_practice_marks_each_answer_at_once(live_server, demo, page_factory):
     assert "答案" in page.locator("#q1 .qs-feedback").inner_text()
 
 
-def test_organiser_imports_a_bank_with_preview_and_progress(live_server, demo, page_factory, tmp_path, screenshot):
+def test_organiser_imports_a_bank_with_preview_and_progress(
+    live_server, demo, celery_worker_process, page_factory, tmp_path, screenshot
+):
     from tests.lessons.test_import import xlsx
 
     data = xlsx(

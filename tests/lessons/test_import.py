@@ -266,3 +266,22 @@ def test_export_command(tmp_path, bank):
     call_command("export_questions", "--bank", bank.slug, str(out), stdout=StringIO())
     rows = list(load_workbook(out).active.iter_rows(values_only=True))
     assert rows[1][0] == "题型" and rows[2][0] == "单选题"
+
+
+def test_import_task_runs_once_even_if_delivered_twice(bank, tree):
+    from django.core.files.base import ContentFile
+
+    from lessons.models import ImportJob
+    from lessons.tasks import question_import_run
+
+    job = ImportJob(bank=bank, filename="bank.xlsx", format="xlsx")
+    job.file.save(
+        "bank.xlsx", ContentFile(xlsx([["单选", "任务题", "甲", "乙", None, None, "A", "", "", ""]])), save=False
+    )
+    job.save()
+    assert question_import_run(job.pk) == "done"
+    assert question_import_run(job.pk) == "nothing to do"
+    job.refresh_from_db()
+    assert job.status == "done" and job.percent == 100 and job.result["imported"] == 1
+    assert Question.objects.filter(bank=bank).count() == 1
+    assert question_import_run(424242) == "nothing to do"

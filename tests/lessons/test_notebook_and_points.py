@@ -8,7 +8,7 @@ from django.utils import timezone
 from lessons.models import NotebookEntry, PointEvent, PointRule, ReviewLog
 from lessons.selectors import notebook_due, points_today
 from lessons.services.notebook import ReviewRejected, notebook_add_wrong, notebook_review
-from lessons.services.points import points_award
+from lessons.services.points import point_rules_ensure_defaults, points_award
 from tests import factories
 
 
@@ -85,6 +85,7 @@ def test_concurrent_awards_never_pass_the_cap(tree):
     if connection.vendor == "sqlite":
         pytest.skip("SQLite serialises writers; the row lock matters on PostgreSQL (CI runs this there)")
     person = factories.member(factories.unit_at("审计署/广州特派办/第一党支部"))
+    point_rules_ensure_defaults()  # transactional tests start from flushed tables
     PointRule.objects.filter(activity="practice_correct").update(daily_cap=3)
     barrier = threading.Barrier(8)
 
