@@ -1,18 +1,29 @@
 """Self-study over /api/v1/study/: everything a phone or mini-program client needs to take
 practice, the daily quiz, a timed exam or a challenge, review the notebook and see points."""
 
+import uuid
+
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
+from django.core.files.base import ContentFile
+from django.db import transaction
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.decorators import api_view
 from rest_framework.exceptions import ValidationError
+from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from . import presenters, selectors
-from .models import Attempt, NotebookEntry, Paper
+from .importing.run import FORMATS, format_for, questions_import
+from .models import Attempt, ImportJob, NotebookEntry, Paper
 from .services import attempts, notebook
+from .tasks import question_import_run
+from .views.organiser import access_bank, access_job
 
 ResponseField = serializers.JSONField(help_text='Letters such as "B" or ["A", "C"], true/false, or one text per blank.')
 
@@ -207,3 +218,58 @@ def points_view(request):
             ],
         }
     )
+
+
+class ImportUploadSerializer(serializers.Serializer):
+    file = serializers.FileField()
+    format = serializers.ChoiceField(choices=FORMATS, required=False, help_text="Default: from the file name.")
+    dry_run = serializers.BooleanField(required=False, default=False)
+
+
+class BankImportView(APIView):
+    """Import questions into a bank (organisers). With dry_run, check only: the reply has every
+    error with its row (or line) and column. Otherwise a job is queued; poll its URL."""
+
+    parser_classes = [MultiPartParser]
+
+    @extend_schema(request=ImportUploadSerializer, responses={200: dict, 202: dict, 400: dict})
+    def post(self, request, slug: str):
+        bank = access_bank(request.user, slug)
+        data = ImportUploadSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        upload = data.validated_data["file"]
+        fmt = data.validated_data.get("format") or format_for(upload.name)
+        if fmt is None:
+            raise ValidationError({"format": "Cannot tell the format from the file name; send format."})
+        if upload.size > settings.QUESTION_IMPORT_MAX_BYTES:
+            raise ValidationError(
+                {
+                    "file": f"The file is {upload.size / 2**20:.1f} MB; the limit is {settings.QUESTION_IMPORT_MAX_BYTES / 2**20:.0f} MB."
+                }
+            )
+        content = upload.read()
+        report = questions_import(data=content, fmt=fmt, bank=bank, by=request.user, dry_run=True)
+        if data.validated_data["dry_run"] or not report.ok:
+            return Response(report.summary(), status=status.HTTP_200_OK if report.ok else status.HTTP_400_BAD_REQUEST)
+        job = ImportJob(bank=bank, filename=upload.name[:200], format=fmt, created_by=request.user)
+        job.file.save(f"{uuid.uuid4().hex}-{fmt}", ContentFile(content), save=False)
+        job.save()
+        transaction.on_commit(lambda: question_import_run.delay(job.pk))
+        return Response(_job_payload(job), status=status.HTTP_202_ACCEPTED)
+
+
+def _job_payload(job: ImportJob) -> dict:
+    return {
+        "id": job.pk,
+        "status": job.status,
+        "percent": job.percent,
+        "result": job.result,
+        "url": reverse("api-import-job", args=[job.pk]),
+    }
+
+
+@extend_schema(responses=dict)
+@api_view(["GET"])
+def import_job_view(request, job_id: int):
+    """An import job's progress and, when finished, its summary."""
+    return Response(_job_payload(access_job(request.user, job_id)))

@@ -31,5 +31,7 @@ urlpatterns = [
     path("study/notebook/", lessons_api.notebook_list, name="api-notebook"),
     path("study/notebook/<int:entry_id>/review/", lessons_api.ReviewView.as_view(), name="api-notebook-review"),
     path("study/points/", lessons_api.points_view, name="api-points"),
+    path("banks/<slug:slug>/imports/", lessons_api.BankImportView.as_view(), name="api-bank-import"),
+    path("import-jobs/<int:job_id>/", lessons_api.import_job_view, name="api-import-job"),
     path("", include(router.urls)),
 ]

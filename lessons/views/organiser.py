@@ -3,11 +3,13 @@
 import uuid
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import Q
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -232,7 +234,7 @@ def bank_import(request, slug: str):
             return redirect("lessons:bank_import", slug=bank.slug)
         job = ImportJob.objects.get(pk=preview["job"], status=ImportJob.Status.PENDING)
         del request.session[PREVIEW_SESSION_KEY]
-        question_import_run.delay(job.pk)
+        transaction.on_commit(lambda: question_import_run.delay(job.pk))
         return redirect("lessons:import_job", job_id=job.pk)
     report = None
     if request.method == "POST":
@@ -240,7 +242,14 @@ def bank_import(request, slug: str):
         if form.is_valid():
             upload = form.cleaned_data["file"]
             fmt = form.cleaned_data["format"] or format_for(upload.name)
-            if fmt is None:
+            limit = settings.QUESTION_IMPORT_MAX_BYTES
+            if upload.size > limit:
+                form.add_error(
+                    "file",
+                    _("The file is %(size).1f MB; the limit is %(limit).0f MB.")
+                    % {"size": upload.size / 2**20, "limit": limit / 2**20},
+                )
+            elif fmt is None:
                 form.add_error("format", _("Choose the format: the file name does not say."))
             else:
                 data = upload.read()

@@ -154,3 +154,48 @@ def test_notebook_review_through_the_api(setup):
     assert reviewed["is_correct"] and reviewed["consecutive_correct"] == 1
     bad = client.post(f"/api/v1/study/notebook/{due[0]['id']}/review/", {"response": "也许"}, format="json")
     assert bad.status_code == 400
+
+
+def test_question_import_through_the_api(tree, django_capture_on_commit_callbacks):
+    from lessons.models import Question
+    from tests.lessons.test_import import xlsx
+
+    organiser = factories.organiser(tree["gz"])
+    bank = factories.bank(tree["gz"], slug="gz-bank")
+    outsider_bank = factories.bank(tree["jjj"], slug="jjj-bank")
+    client = APIClient()
+    client.force_authenticate(organiser)
+    good = xlsx([["单选", "接口导入", "甲", "乙", None, None, "A", "", "", ""]])
+    bad = xlsx([["单选", "坏题", "甲", "乙", None, None, "C", "", "", ""]])
+
+    def upload(slug, data, **extra):
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        return client.post(
+            f"/api/v1/banks/{slug}/imports/",
+            {"file": SimpleUploadedFile("bank.xlsx", data), **extra},
+            format="multipart",
+        )
+
+    dry = upload("gz-bank", good, dry_run="true")
+    assert (
+        dry.status_code == 200
+        and dry.json()["by_type"]["single"] == 1
+        and not Question.objects.filter(bank=bank).exists()
+    )
+    refused = upload("gz-bank", bad)
+    assert refused.status_code == 400 and refused.json()["errors"][0] == {
+        "row": 2,
+        "column": "答案",
+        "message": "答案指向的选项 C 为空。",
+    }
+    with django_capture_on_commit_callbacks() as callbacks:
+        queued = upload("gz-bank", good)
+    assert queued.status_code == 202 and queued.json()["status"] == "pending" and len(callbacks) == 1
+    from lessons.tasks import question_import_run
+
+    question_import_run(queued.json()["id"])  # what the worker does with the queued task
+    job = client.get(queued.json()["url"]).json()
+    assert job["status"] == "done" and job["percent"] == 100 and job["result"]["imported"] == 1
+    assert upload("jjj-bank", good).status_code == 403
+    assert not Question.objects.filter(bank=outsider_bank).exists()
