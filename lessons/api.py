@@ -9,6 +9,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.decorators import api_view
@@ -239,13 +240,11 @@ class BankImportView(APIView):
         upload = data.validated_data["file"]
         fmt = data.validated_data.get("format") or format_for(upload.name)
         if fmt is None:
-            raise ValidationError({"format": "Cannot tell the format from the file name; send format."})
-        if upload.size > settings.QUESTION_IMPORT_MAX_BYTES:
-            raise ValidationError(
-                {
-                    "file": f"The file is {upload.size / 2**20:.1f} MB; the limit is {settings.QUESTION_IMPORT_MAX_BYTES / 2**20:.0f} MB."
-                }
-            )
+            raise ValidationError({"format": _("Choose the format: the file name does not say.")})
+        limit = settings.QUESTION_IMPORT_MAX_BYTES
+        if upload.size > limit:
+            sizes = {"size": upload.size / 2**20, "limit": limit / 2**20}
+            raise ValidationError({"file": _("The file is %(size).1f MB; the limit is %(limit).0f MB.") % sizes})
         content = upload.read()
         report = questions_import(data=content, fmt=fmt, bank=bank, by=request.user, dry_run=True)
         if data.validated_data["dry_run"] or not report.ok:
