@@ -102,7 +102,7 @@ def paper_statistics(paper: Paper) -> PaperStats:
                 type=version.type,
                 stem=version.stem_text,
                 options=version.options,
-                key=version.key,
+                key=_choices(version.type, version.key) if version.type == "true_false" else version.key,
                 attempts=len(rows),
                 facility=round(100 * sum(fractions) / len(fractions), 1),
                 discrimination=round(100 * correlation, 1) if correlation is not None else None,
