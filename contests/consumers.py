@@ -1,8 +1,22 @@
-"""WebSocket consumers. Thin: authenticate, parse a frame, call a service, send the answer."""
+"""WebSocket consumers. Thin: authenticate, parse a frame, call a service, answer the sender.
+Broadcasts go through `contests.fanout` (one Redis subscription per process), never a
+channel-layer message per consumer."""
 
+import asyncio
+import json
+import time
+
+from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 
-from . import protocol
+from . import access, presenters, protocol, services
+from .broadcast import ALL, HOSTS, SCREENS, group
+from .fanout import HUB, current_seq
+from .models import Contest, ContestAnswer, Opening, Team
+
+RATE_PER_SECOND = 8
+RATE_BURST = 16
+TICK_SECONDS = 0.25
 
 
 class ClockConsumer(AsyncWebsocketConsumer):
@@ -18,10 +32,175 @@ class ClockConsumer(AsyncWebsocketConsumer):
     async def receive(self, text_data=None, bytes_data=None) -> None:
         received_at = protocol.server_now_ms()
         try:
-            message = protocol.parse_frame(text_data, allowed=protocol.CLIENT_TYPES)
+            message = protocol.parse_frame(text_data, allowed=(protocol.TIME_SYNC,))
         except protocol.ProtocolError as error:
             await self.send(text_data=protocol.error_message(error.code, error.message))
             return
         await self.send(
             text_data=protocol.time_synced(client_sent_at=message.get("client_sent_at"), received_at=received_at)
         )
+
+
+class ContestConsumer(AsyncWebsocketConsumer):
+    """One socket of a live contest: a player's phone, a big screen or the host console."""
+
+    groups_joined: tuple[str, ...] = ()
+
+    async def connect(self) -> None:
+        user = self.scope.get("user")
+        if user is None or not user.is_authenticated:
+            await self.close(code=4401)
+            return
+        query = dict(part.split("=", 1) for part in self.scope.get("query_string", b"").decode().split("&") if "=" in part)
+        self.role = query.get("role", "player")
+        try:
+            self.contest = await database_sync_to_async(access.access_contest_socket)(
+                user, self.scope["url_route"]["kwargs"]["code"], self.role
+            )
+        except services.ContestRejected as error:
+            await self.accept()
+            await self.send(text_data=protocol.error_message(error.code, error.message))
+            await self.close(code=4403)
+            return
+        self.user = user
+        self.allowed = {"player": protocol.PLAYER_TYPES, "screen": protocol.SCREEN_TYPES, "host": protocol.HOST_TYPES}[self.role]
+        self.tokens, self.refilled = float(RATE_BURST), time.monotonic()
+        await self.accept()
+        audiences = {"player": (ALL,), "screen": (ALL, SCREENS), "host": (HOSTS,)}[self.role]
+        self.groups_joined = tuple(group(self.contest.pk, audience) for audience in audiences)
+        for name in self.groups_joined:
+            await HUB.join(name, self)
+        ensure_ticker()
+        await self.send_snapshot()
+
+    async def disconnect(self, code) -> None:
+        for name in self.groups_joined:
+            HUB.leave(name, self)
+
+    async def send_snapshot(self) -> None:
+        await self.send(text_data=await database_sync_to_async(self._snapshot)())
+
+    def _snapshot(self) -> str:
+        seq = current_seq(self.contest.pk)
+        if self.role == "host":
+            state = presenters.host_state(self.contest, seq=seq)
+        else:
+            state = presenters.public_state(self.contest, seq=seq)
+            state["you"] = presenters.you(self.contest, self.user) if self.role == "player" else {"role": "screen"}
+        state["event"] = "snapshot"
+        return json.dumps(state, ensure_ascii=False)
+
+    def _allow(self) -> bool:
+        now = time.monotonic()
+        self.tokens = min(RATE_BURST, self.tokens + (now - self.refilled) * RATE_PER_SECOND)
+        self.refilled = now
+        if self.tokens < 1:
+            return False
+        self.tokens -= 1
+        return True
+
+    async def receive(self, text_data=None, bytes_data=None) -> None:
+        received_at = protocol.server_now_ms()
+        if not self._allow():
+            await self.send(text_data=protocol.error_message("rate_limited", "Too many frames; slow down."))
+            return
+        try:
+            message = protocol.parse_frame(text_data, allowed=self.allowed)
+        except protocol.ProtocolError as error:
+            await self.send(text_data=protocol.error_message(error.code, error.message))
+            return
+        kind = message["type"]
+        if kind == protocol.TIME_SYNC:
+            await self.send(text_data=protocol.time_synced(client_sent_at=message.get("client_sent_at"), received_at=received_at))
+            return
+        if kind == protocol.SYNC:
+            await self.send_snapshot()
+            return
+        ref = message.get("id")
+        try:
+            result = await database_sync_to_async(self._act)(kind, message)
+        except services.ContestRejected as error:
+            await self.send(text_data=protocol.error_message(error.code, error.message, ref=ref))
+            return
+        await self.send(text_data=protocol.ack(ref=ref, action=kind, **result))
+
+    def _act(self, kind: str, message: dict) -> dict:
+        """Run one action through the rules engine; return what the acknowledgement carries."""
+        contest, user = Contest.objects.get(pk=self.contest.pk), self.user
+        if kind == protocol.ANSWER_SUBMIT:
+            answer_id = message.get("answer_id")
+            if not isinstance(answer_id, str) or not 1 <= len(answer_id) <= 64:
+                raise services.ContestRejected("bad_answer_id", "Send an answer_id: a string of 1 to 64 characters.")
+            opening = message.get("opening")
+            answer = services.answer_submit(
+                contest=contest, member=user, response=message.get("response"), client_answer_id=answer_id,
+                opening_id=opening if isinstance(opening, int) else None,
+            )
+            return {"answer_id": answer.client_answer_id, "received_at": answer.received_at.isoformat()}
+        if kind == protocol.BUZZ:
+            pressed = services.buzz(contest=contest, member=user)
+            opening = Opening.objects.get(pk=pressed.opening_id)
+            return {"early": pressed.early, "won": opening.buzz_winner_id == pressed.team_id}
+        if kind == protocol.RISK_PICK:
+            value = message.get("value")
+            if not isinstance(value, int) or isinstance(value, bool):
+                raise services.ContestRejected("bad_stake", "Send value as a whole number (0 abstains).")
+            return {"value": services.risk_pick(contest=contest, member=user, value=value).value}
+        return self._host(kind, message, contest, user)
+
+    def _host(self, kind: str, message: dict, contest: Contest, user) -> dict:
+        simple = {
+            "host.start": services.contest_start,
+            "host.open": services.question_open,
+            "host.close": services.question_close,
+            "host.reveal": services.question_reveal,
+            "host.pause": services.contest_pause,
+            "host.resume": services.contest_resume,
+            "host.finish": services.contest_finish,
+        }
+        if kind in simple:
+            simple[kind](contest=contest, by=user)
+        elif kind == "host.skip":
+            services.question_skip(contest=contest, by=user, reason=str(message.get("reason", ""))[:200])
+        elif kind == "host.override":
+            answer = ContestAnswer.objects.filter(pk=message.get("answer"), opening__contest=contest).select_related("opening__question__round", "team").first()
+            if answer is None:
+                raise services.ContestRejected("no_such_answer", "No such answer in this contest.")
+            services.answer_override(contest=contest, answer=answer, correct=bool(message.get("correct")), reason=str(message.get("reason", ""))[:200], by=user)
+        elif kind == "host.adjust":
+            team = Team.objects.filter(pk=message.get("team"), contest=contest).first()
+            points = message.get("points")
+            if team is None or not isinstance(points, int) or isinstance(points, bool):
+                raise services.ContestRejected("bad_adjustment", "Send team (an id in this contest) and points (a whole number).")
+            services.score_adjust(contest=contest, team=team, points=points, reason=str(message.get("reason", ""))[:200], by=user)
+        return {}
+
+
+_ticker: asyncio.Task | None = None
+
+
+def ensure_ticker() -> None:
+    """Close questions whose deadline passed, in any contest this process has sockets for.
+    Every process runs one; closing is a conditional update, so they cannot disagree, and a
+    restarted or killed process loses nothing."""
+    global _ticker
+    loop = asyncio.get_running_loop()
+    if _ticker is None or _ticker.done() or _ticker.get_loop() is not loop:
+        _ticker = loop.create_task(_tick())
+
+
+async def _tick() -> None:
+    while HUB.groups:
+        contest_ids = {int(name.split(":", 1)[0]) for name in list(HUB.groups)}
+        await database_sync_to_async(_close_expired)(contest_ids)
+        await asyncio.sleep(TICK_SECONDS)
+
+
+def _close_expired(contest_ids: set[int]) -> None:
+    from django.utils import timezone
+
+    due = Opening.objects.filter(
+        contest_id__in=contest_ids, closed_at__isnull=True, deadline_at__lt=timezone.now()
+    ).values_list("pk", flat=True)
+    for opening_id in due:
+        services.close_expired(opening_id=opening_id)

@@ -1,4 +1,4 @@
-"""WebSocket message types and payload shapes: the one place they are defined.
+"""WebSocket message types and frame helpers: the one place they are defined.
 
 `docs/protocol.md` documents each type; a test checks every type here is documented there.
 """
@@ -6,17 +6,39 @@
 import json
 import time
 
-PROTOCOL_VERSION = 1
+PROTOCOL_VERSION = 2
 MAX_FRAME_BYTES = 4096
 
 # Client -> server
 TIME_SYNC = "time.sync"
+SYNC = "sync"
+ANSWER_SUBMIT = "answer.submit"
+BUZZ = "buzz"
+RISK_PICK = "risk.pick"
+HOST_COMMANDS = (
+    "host.start",
+    "host.open",
+    "host.close",
+    "host.reveal",
+    "host.skip",
+    "host.pause",
+    "host.resume",
+    "host.finish",
+    "host.override",
+    "host.adjust",
+)
 # Server -> client
 TIME_SYNCED = "time.synced"
 ERROR = "error"
+STATE = "state"
+HOST_STATE = "host.state"
+ACK = "ack"
 
-CLIENT_TYPES = (TIME_SYNC,)
-SERVER_TYPES = (TIME_SYNCED, ERROR)
+PLAYER_TYPES = (TIME_SYNC, SYNC, ANSWER_SUBMIT, BUZZ, RISK_PICK)
+SCREEN_TYPES = (TIME_SYNC, SYNC)
+HOST_TYPES = (TIME_SYNC, SYNC, *HOST_COMMANDS)
+CLIENT_TYPES = tuple(dict.fromkeys(PLAYER_TYPES + HOST_TYPES))
+SERVER_TYPES = (TIME_SYNCED, ERROR, STATE, HOST_STATE, ACK)
 
 
 class ProtocolError(Exception):
@@ -52,6 +74,10 @@ def error_message(code: str, message: str, *, ref: object = None) -> str:
     if ref is not None:
         payload["ref"] = ref
     return json.dumps(payload, ensure_ascii=False)
+
+
+def ack(*, ref: object, **fields) -> str:
+    return json.dumps({"type": ACK, "v": PROTOCOL_VERSION, "ref": ref, **fields}, ensure_ascii=False)
 
 
 def time_synced(*, client_sent_at: object, received_at: int) -> str:

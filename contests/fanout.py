@@ -1,0 +1,114 @@
+"""Per-process fan-out: one Redis subscription per process, frames written to local sockets.
+
+DESIGN.md measured Channels' group_send at an order of magnitude from the floor (one channel-layer
+message and one dispatch per consumer). Here a broadcast is serialised once, published once to
+Redis, received once by each ASGI process, and written straight to that process's sockets.
+Without Redis (the embedded default, one process) publishing delivers in-process.
+"""
+
+import asyncio
+import logging
+from collections import defaultdict
+
+from django.conf import settings
+
+log = logging.getLogger(__name__)
+CHANNEL_PREFIX = "quizsite:contest:"
+
+
+class Hub:
+    """The sockets of this process, by group ("<contest>:all", "<contest>:team:<id>", ...)."""
+
+    def __init__(self) -> None:
+        self.groups: dict[str, set] = defaultdict(set)
+        self.loop: asyncio.AbstractEventLoop | None = None
+        self._subscriber: asyncio.Task | None = None
+
+    async def join(self, group: str, consumer) -> None:
+        running = asyncio.get_running_loop()
+        if self.loop is not running:  # a new event loop (a new server, or a test): start afresh
+            self.loop, self._subscriber = running, None
+        self.groups[group].add(consumer)
+        if settings.REDIS_URL and (self._subscriber is None or self._subscriber.done()):
+            self._subscriber = asyncio.create_task(self._subscribe())
+
+    def leave(self, group: str, consumer) -> None:
+        members = self.groups.get(group)
+        if members is not None:
+            members.discard(consumer)
+            if not members:
+                del self.groups[group]
+
+    async def deliver(self, group: str, text: str) -> None:
+        for consumer in list(self.groups.get(group, ())):
+            try:
+                await consumer.send(text_data=text)
+            except Exception:  # a socket closing mid-send must not stop the others
+                log.debug("send to a closing socket failed", exc_info=True)
+
+    async def _subscribe(self) -> None:
+        """Forward every contest frame published by any process to this process's sockets."""
+        import redis.asyncio as aioredis
+
+        while True:
+            client = aioredis.Redis.from_url(settings.REDIS_URL)
+            try:
+                async with client.pubsub() as pubsub:
+                    await pubsub.psubscribe(CHANNEL_PREFIX + "*")
+                    async for message in pubsub.listen():
+                        if message["type"] != "pmessage":
+                            continue
+                        group = message["channel"].decode()[len(CHANNEL_PREFIX) :]
+                        await self.deliver(group, message["data"].decode())
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.warning("contest subscription lost; reconnecting", exc_info=True)
+                await asyncio.sleep(0.5)
+            finally:
+                await client.aclose()
+
+
+HUB = Hub()
+_redis = None
+
+
+def _client():
+    global _redis
+    if _redis is None:
+        import redis
+
+        _redis = redis.Redis.from_url(settings.REDIS_URL)
+    return _redis
+
+
+def next_seq(contest_id: int) -> int:
+    """The contest's next broadcast sequence number (Redis when configured, else this process)."""
+    if settings.REDIS_URL:
+        return int(_client().incr(f"{CHANNEL_PREFIX}{contest_id}:seq"))
+    HUB.seqs = getattr(HUB, "seqs", defaultdict(int))
+    HUB.seqs[contest_id] += 1
+    return HUB.seqs[contest_id]
+
+
+def current_seq(contest_id: int) -> int:
+    if settings.REDIS_URL:
+        return int(_client().get(f"{CHANNEL_PREFIX}{contest_id}:seq") or 0)
+    return getattr(HUB, "seqs", {}).get(contest_id, 0)
+
+
+def publish(group: str, text: str) -> None:
+    """Send one serialised frame to every socket in `group`, in every process. Callable from sync code."""
+    if settings.REDIS_URL:
+        _client().publish(CHANNEL_PREFIX + group, text)
+        return
+    if HUB.loop is None or HUB.loop.is_closed():
+        return  # no socket has joined in this process yet
+    try:
+        running = asyncio.get_running_loop()
+    except RuntimeError:
+        running = None
+    if running is HUB.loop:
+        HUB.loop.create_task(HUB.deliver(group, text))
+    else:
+        asyncio.run_coroutine_threadsafe(HUB.deliver(group, text), HUB.loop)

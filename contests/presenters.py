@@ -1,0 +1,143 @@
+"""Every contest payload is built here. `public_state` is what players and big screens get: it
+cannot contain an answer key before the reveal. `host_state` adds keys and answers for hosts."""
+
+from django.db.models import Count
+from django.utils import timezone
+
+from lessons.models.questions import OPTION_LETTERS
+
+from . import services
+from .models import AuditEntry, Contest, Opening, Round, TeamMember
+from .protocol import PROTOCOL_VERSION
+
+
+def _iso(moment) -> str | None:
+    return moment.isoformat() if moment else None
+
+
+def phase(opening: Opening | None) -> str:
+    if opening is None:
+        return "idle"
+    if opening.skipped:
+        return "skipped"
+    if opening.revealed_at:
+        return "revealed"
+    if opening.closed_at:
+        return "closed"
+    if opening.opened_at:
+        return "open"
+    return "picking" if opening.question.round.type == Round.Type.RISK else "reading"
+
+
+def _question(opening: Opening) -> dict:
+    version = opening.question.version
+    round_ = opening.question.round
+    return {
+        "opening": opening.pk,
+        "round": {"position": round_.position, "type": round_.type, "title": str(round_), "points": round_.points,
+                  "penalty": round_.penalty, "risk_tiers": round_.risk_tiers},
+        "position": opening.question.position,
+        "for_team": opening.question.team_id,
+        "type": version.type,
+        "stem": version.stem,
+        "options": [{"letter": letter, "text": text} for letter, text in zip(OPTION_LETTERS, version.options, strict=False)],
+        "blanks": len(version.key) if version.type == "fill_blank" else 0,
+        "phase": phase(opening),
+        "opened_at": _iso(opening.opened_at),
+        "deadline_at": _iso(opening.deadline_at),
+        "paused_remaining_ms": opening.paused_remaining_ms,
+    }
+
+
+def _reveal(opening: Opening) -> dict:
+    """The key and the distribution of answers: only ever built for a revealed question."""
+    version = opening.question.version
+    distribution: dict[str, int] = {}
+    for answer in opening.answers.all():
+        label = _label(version.type, answer.response)
+        distribution[label] = distribution.get(label, 0) + 1
+    return {
+        "key": version.key,
+        "explanation": version.explanation,
+        "distribution": distribution,
+        "results": {str(a.team_id): a.is_correct for a in opening.answers.all()},
+    }
+
+
+def _label(question_type: str, response: list) -> str:
+    if question_type == "true_false":
+        return "对" if response and response[0] else "错"
+    if question_type == "fill_blank":
+        return " / ".join(response)
+    return "".join(response)
+
+
+def public_state(contest: Contest, *, event: str = "snapshot", seq: int = 0) -> dict:
+    contest.refresh_from_db()
+    opening = (
+        Opening.objects.select_related("question__round", "question__version", "buzz_winner").filter(pk=contest.current_id).first()
+    )
+    teams = services.team_scores(contest)
+    state = {
+        "type": "state",
+        "v": PROTOCOL_VERSION,
+        "seq": seq,
+        "event": event,
+        "server_time": timezone.now().isoformat(),
+        "contest": {"id": contest.pk, "title": contest.title, "status": contest.status, "join_code": contest.join_code},
+        "teams": teams,
+        "question": None,
+    }
+    if opening is None:
+        return state
+    question = _question(opening)
+    answered = set(opening.answers.values_list("team_id", flat=True))
+    question["answered"] = sorted(answered)
+    if opening.question.round.type == Round.Type.RELAY:
+        holders = {team["id"]: services.baton_holder(opening, team["id"]) for team in teams}
+        names = dict(TeamMember.objects.filter(member_id__in=holders.values(), contest=contest).values_list("member_id", "member__real_name"))
+        question["baton"] = {str(team_id): {"member": member_id, "name": names.get(member_id, "")} for team_id, member_id in holders.items()}
+    if opening.question.round.type == Round.Type.BUZZER:
+        question["buzz_winner"] = opening.buzz_winner_id
+        question["fouls"] = sorted(opening.buzzes.filter(early=True).values_list("team_id", flat=True))
+    if opening.question.round.type == Round.Type.RISK:
+        picks = dict(opening.risk_picks.values_list("team_id", "value"))
+        question["picked"] = sorted(picks)
+        if opening.opened_at:
+            question["stakes"] = {str(k): v for k, v in picks.items()}
+    if opening.revealed_at:
+        question["reveal"] = _reveal(opening)
+    state["question"] = question
+    return state
+
+
+def host_state(contest: Contest, *, event: str = "snapshot", seq: int = 0) -> dict:
+    """What the host console sees: the public state plus the key, every answer and the audit log."""
+    state = public_state(contest, event=event, seq=seq)
+    state["type"] = "host.state"
+    opening = Opening.objects.select_related("question__version").filter(pk=contest.current_id).first()
+    if opening is not None:
+        state["question"]["key"] = opening.question.version.key
+        state["question"]["answers"] = [
+            {"id": a.pk, "team": a.team_id, "member": a.member.real_name or a.member.username, "response": a.response,
+             "is_correct": a.is_correct, "received_at": a.received_at.isoformat()}
+            for a in opening.answers.select_related("member")
+        ]
+    upcoming = services.next_question(contest)
+    state["next"] = {"round": upcoming.round.position, "position": upcoming.position} if upcoming else None
+    state["audit"] = [
+        {"action": e.action, "actor": e.actor.real_name if e.actor else "", "detail": e.detail, "at": e.at.isoformat()}
+        for e in AuditEntry.objects.filter(contest=contest).select_related("actor")[:30]
+    ]
+    state["roster"] = list(
+        TeamMember.objects.filter(contest=contest).values("team_id").annotate(n=Count("id")).values_list("team_id", "n")
+    )
+    return state
+
+
+def you(contest: Contest, user) -> dict:
+    """The viewer's own part of a snapshot: team, and what they may do right now."""
+    place = TeamMember.objects.filter(contest=contest, member=user).select_related("team").first()
+    if place is None:
+        return {"member": user.pk, "team": None}
+    return {"member": user.pk, "team": place.team_id, "team_name": place.team.name, "leg": place.leg}

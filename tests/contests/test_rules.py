@@ -1,0 +1,210 @@
+"""The contest rules engine, tested directly (no sockets)."""
+
+from datetime import timedelta
+
+import pytest
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from contests import services
+from contests.models import ContestAnswer, Round, ScoreEvent
+from contests.presenters import public_state
+from contests.services import ContestRejected
+from orgs import services as org_services
+from tests import factories
+
+
+@pytest.fixture
+def hall(tree):
+    """Two teams of three, a question bank, a host."""
+    bank = factories.bank(tree["audit"])
+    host = factories.organiser(tree["audit"], username="host")
+    contest = services.contest_create(title="知识竞赛", unit=tree["audit"], by=host)
+    red = [factories.member(tree["gz1"], username=f"red{n}") for n in range(3)]
+    blue = [factories.member(tree["jjj1"], username=f"blue{n}") for n in range(3)]
+    team_red = services.team_add(contest=contest, name="红队", unit=tree["gz"], legs=red)
+    team_blue = services.team_add(contest=contest, name="蓝队", unit=tree["jjj"], legs=blue)
+    versions = [factories.question(bank, "true_false", key=[True]).current for _ in range(12)]
+    return {"contest": contest, "host": host, "red": red, "blue": blue, "team_red": team_red, "team_blue": team_blue,
+            "versions": versions, "tree": tree}
+
+
+def start(hall, *rounds):
+    for spec in rounds:
+        count = spec.pop("count", 3)
+        versions = [hall["versions"].pop() for _ in range(count)]
+        services.round_add(contest=hall["contest"], versions=versions, **spec)
+    services.contest_start(contest=hall["contest"], by=hall["host"])
+    hall["contest"].refresh_from_db()
+    return hall["contest"]
+
+
+def score(contest, team):
+    return next(row["score"] for row in services.team_scores(contest) if row["id"] == team.pk)
+
+
+def test_relay_only_the_baton_holder_answers_and_the_baton_passes(hall):
+    contest = start(hall, {"type": Round.Type.RELAY, "count": 4, "points": 10})
+    red, blue = hall["red"], hall["blue"]
+    for question in range(4):
+        services.question_open(contest=contest, by=hall["host"])
+        holder = red[question % 3]
+        others = [m for m in red if m != holder]
+        with pytest.raises(ContestRejected) as refused:
+            services.answer_submit(contest=contest, member=others[0], response="对", client_answer_id=f"x{question}")
+        assert refused.value.code == "leg_not_yours"
+        services.answer_submit(contest=contest, member=holder, response="对", client_answer_id=f"r{question}")
+        services.answer_submit(contest=contest, member=blue[question % 3], response="错", client_answer_id=f"b{question}")
+        services.question_reveal(contest=contest, by=hall["host"])
+    assert score(contest, hall["team_red"]) == 140 and score(contest, hall["team_blue"]) == 100  # relay: no deduction
+    times = {row["name"]: row["relay_seconds"] for row in services.team_scores(contest)}
+    assert times["红队"] >= 0 and times["蓝队"] >= 0
+
+
+def test_answers_count_by_server_time_once_and_a_retry_is_acknowledged(hall):
+    contest = start(hall, {"type": Round.Type.COMPULSORY, "count": 1})
+    opening = services.question_open(contest=contest, by=hall["host"])
+    member = hall["red"][0]
+    first = services.answer_submit(contest=contest, member=member, response="对", client_answer_id="same")
+    again = services.answer_submit(contest=contest, member=member, response="对", client_answer_id="same")
+    assert first.pk == again.pk
+    with pytest.raises(ContestRejected) as refused:
+        services.answer_submit(contest=contest, member=hall["red"][1], response="错", client_answer_id="other")
+    assert refused.value.code == "already_answered"
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ContestAnswer.objects.create(opening=opening, team=hall["team_red"], member=member, response=[False],
+                                     received_at=timezone.now(), client_answer_id="sql", is_correct=False)
+
+
+def test_answer_after_the_deadline_is_refused_and_changes_nothing(hall):
+    contest = start(hall, {"type": Round.Type.COMPULSORY, "count": 1, "time_limit_s": 20})
+    opening = services.question_open(contest=contest, by=hall["host"])
+    with pytest.raises(ContestRejected) as refused:
+        services.answer_submit(contest=contest, member=hall["red"][0], response="对", client_answer_id="late",
+                               at=opening.deadline_at + timedelta(milliseconds=1))
+    assert refused.value.code == "deadline_passed"
+    assert not ContestAnswer.objects.exists()
+
+
+def test_a_lost_timer_cannot_corrupt_a_score(hall):
+    contest = start(hall, {"type": Round.Type.COMPULSORY, "count": 1})
+    opening = services.question_open(contest=contest, by=hall["host"])
+    services.answer_submit(contest=contest, member=hall["red"][0], response="对", client_answer_id="a")
+    late = opening.deadline_at + timedelta(seconds=30)
+    assert services.close_expired(opening_id=opening.pk, at=late)
+    assert not services.close_expired(opening_id=opening.pk, at=late)  # a second timer finds nothing to do
+    services.question_reveal(contest=contest, by=hall["host"])
+    services.question_reveal(contest=contest, by=hall["host"])  # pressed twice: scored once
+    opening.refresh_from_db()
+    assert opening.closed_at == opening.deadline_at
+    assert ScoreEvent.objects.filter(opening=opening).count() == 1 and score(contest, hall["team_red"]) == 110
+
+
+def test_compulsory_questions_belong_to_one_team_each(hall):
+    contest = start(hall, {"type": Round.Type.COMPULSORY, "count": 2, "teams_in_turn": True})
+    services.question_open(contest=contest, by=hall["host"])
+    with pytest.raises(ContestRejected) as refused:
+        services.answer_submit(contest=contest, member=hall["blue"][0], response="对", client_answer_id="b")
+    assert refused.value.code == "not_your_question"
+    services.answer_submit(contest=contest, member=hall["red"][0], response="错", client_answer_id="r")
+    services.question_reveal(contest=contest, by=hall["host"])
+    assert score(contest, hall["team_red"]) == 100  # compulsory: no deduction
+
+
+def test_buzzer_early_buzz_is_a_foul_then_the_first_valid_buzz_wins(hall):
+    contest = start(hall, {"type": Round.Type.BUZZER, "count": 1, "points": 20, "penalty": 10, "early_buzz_penalty": 5})
+    services.question_open(contest=contest, by=hall["host"])  # shown: reading
+    foul = services.buzz(contest=contest, member=hall["blue"][0])
+    assert foul.early and score(contest, hall["team_blue"]) == 95
+    with pytest.raises(ContestRejected) as refused:
+        services.buzz(contest=contest, member=hall["blue"][1])
+    assert refused.value.code == "already_buzzed"  # locked out for this question
+    services.question_open(contest=contest, by=hall["host"])  # open for buzzing
+    won = services.buzz(contest=contest, member=hall["red"][2])
+    assert not won.early
+    contest.refresh_from_db()
+    state = public_state(contest)
+    assert state["question"]["buzz_winner"] == hall["team_red"].pk and state["question"]["fouls"] == [hall["team_blue"].pk]
+    services.answer_submit(contest=contest, member=hall["red"][2], response="错", client_answer_id="r")
+    services.question_reveal(contest=contest, by=hall["host"])
+    assert score(contest, hall["team_red"]) == 90
+
+
+def test_risk_stakes_win_or_lose_their_value_and_abstaining_is_free(hall):
+    contest = start(hall, {"type": Round.Type.RISK, "count": 1, "risk_tiers": [10, 20, 30]})
+    services.question_open(contest=contest, by=hall["host"])  # picking
+    with pytest.raises(ContestRejected) as refused:
+        services.risk_pick(contest=contest, member=hall["red"][0], value=25)
+    assert refused.value.code == "bad_stake"
+    services.risk_pick(contest=contest, member=hall["red"][0], value=30)
+    services.risk_pick(contest=contest, member=hall["blue"][0], value=0)
+    services.question_open(contest=contest, by=hall["host"])
+    with pytest.raises(ContestRejected) as refused:
+        services.answer_submit(contest=contest, member=hall["blue"][0], response="对", client_answer_id="b")
+    assert refused.value.code == "no_stake"
+    services.answer_submit(contest=contest, member=hall["red"][0], response="对", client_answer_id="r")
+    services.question_reveal(contest=contest, by=hall["host"])
+    assert score(contest, hall["team_red"]) == 130 and score(contest, hall["team_blue"]) == 100
+
+
+def test_tiebreak_and_ranks_share_places_on_ties(hall):
+    contest = start(hall, {"type": Round.Type.TIEBREAK, "count": 1, "points": 5, "penalty": 0})
+    rows = services.team_scores(contest)
+    assert [row["rank"] for row in rows] == [1, 1]
+    services.question_open(contest=contest, by=hall["host"])
+    services.answer_submit(contest=contest, member=hall["blue"][1], response="对", client_answer_id="b")
+    services.answer_submit(contest=contest, member=hall["red"][1], response="错", client_answer_id="r")
+    services.question_reveal(contest=contest, by=hall["host"])
+    rows = services.team_scores(contest)
+    assert [(row["name"], row["rank"]) for row in rows] == [("蓝队", 1), ("红队", 2)]
+
+
+def test_overrides_and_adjustments_need_a_reason_and_are_audited(hall):
+    contest = start(hall, {"type": Round.Type.COMPULSORY, "count": 1, "points": 10})
+    services.question_open(contest=contest, by=hall["host"])
+    answer = services.answer_submit(contest=contest, member=hall["red"][0], response="错", client_answer_id="r")
+    services.question_reveal(contest=contest, by=hall["host"])
+    with pytest.raises(ContestRejected):
+        services.answer_override(contest=contest, answer=answer, correct=True, reason=" ", by=hall["host"])
+    services.answer_override(contest=contest, answer=answer, correct=True, reason="同义表述，裁判认可", by=hall["host"])
+    services.answer_override(contest=contest, answer=answer, correct=True, reason="重复裁定", by=hall["host"])
+    assert score(contest, hall["team_red"]) == 110
+    services.score_adjust(contest=contest, team=hall["team_blue"], points=-5, reason="场外提示", by=hall["host"])
+    assert score(contest, hall["team_blue"]) == 95
+    actions = list(contest.audit.values_list("action", flat=True))
+    assert actions.count("override") == 2 and "adjust" in actions
+
+
+def test_pause_keeps_the_remaining_time(hall):
+    contest = start(hall, {"type": Round.Type.COMPULSORY, "count": 1, "time_limit_s": 20})
+    t0 = timezone.now()
+    services.question_open(contest=contest, by=hall["host"], at=t0)
+    services.contest_pause(contest=contest, by=hall["host"], at=t0 + timedelta(seconds=5))
+    with pytest.raises(ContestRejected) as refused:
+        services.answer_submit(contest=contest, member=hall["red"][0], response="对", client_answer_id="p")
+    assert refused.value.code == "paused"
+    services.contest_resume(contest=contest, by=hall["host"], at=t0 + timedelta(minutes=3))
+    contest.refresh_from_db()
+    assert contest.current.deadline_at == t0 + timedelta(minutes=3, seconds=15)
+
+
+def test_rosters_freeze_at_the_start_and_later_moves_do_not_rewrite_them(hall):
+    contest = start(hall, {"type": Round.Type.COMPULSORY, "count": 1})
+    mover = hall["red"][0]
+    org_services.member_move(member=mover, unit=hall["tree"]["budget"])
+    place = contest.roster.get(member=mover)
+    assert place.unit_at_start == hall["tree"]["gz1"]
+    with pytest.raises(ContestRejected) as refused:
+        services.team_add(contest=contest, name="迟到队", unit=hall["tree"]["gz"], legs=[])
+    assert refused.value.code == "roster_frozen"
+
+
+def test_no_key_in_the_public_state_before_the_reveal(hall):
+    contest = start(hall, {"type": Round.Type.COMPULSORY, "count": 1})
+    services.question_open(contest=contest, by=hall["host"])
+    contest.refresh_from_db()
+    before = public_state(contest)
+    assert "reveal" not in before["question"] and "key" not in str(before)
+    services.question_reveal(contest=contest, by=hall["host"])
+    contest.refresh_from_db()
+    assert public_state(contest)["question"]["reveal"]["key"] == [True]
