@@ -51,7 +51,9 @@ class ContestConsumer(AsyncWebsocketConsumer):
         if user is None or not user.is_authenticated:
             await self.close(code=4401)
             return
-        query = dict(part.split("=", 1) for part in self.scope.get("query_string", b"").decode().split("&") if "=" in part)
+        query = dict(
+            part.split("=", 1) for part in self.scope.get("query_string", b"").decode().split("&") if "=" in part
+        )
         self.role = query.get("role", "player")
         try:
             self.contest = await database_sync_to_async(access.access_contest_socket)(
@@ -63,7 +65,9 @@ class ContestConsumer(AsyncWebsocketConsumer):
             await self.close(code=4403)
             return
         self.user = user
-        self.allowed = {"player": protocol.PLAYER_TYPES, "screen": protocol.SCREEN_TYPES, "host": protocol.HOST_TYPES}[self.role]
+        self.allowed = {"player": protocol.PLAYER_TYPES, "screen": protocol.SCREEN_TYPES, "host": protocol.HOST_TYPES}[
+            self.role
+        ]
         self.tokens, self.refilled = float(RATE_BURST), time.monotonic()
         await self.accept()
         audiences = {"player": (ALL,), "screen": (ALL, SCREENS), "host": (HOSTS,)}[self.role]
@@ -111,7 +115,9 @@ class ContestConsumer(AsyncWebsocketConsumer):
             return
         kind = message["type"]
         if kind == protocol.TIME_SYNC:
-            await self.send(text_data=protocol.time_synced(client_sent_at=message.get("client_sent_at"), received_at=received_at))
+            await self.send(
+                text_data=protocol.time_synced(client_sent_at=message.get("client_sent_at"), received_at=received_at)
+            )
             return
         if kind == protocol.SYNC:
             await self.send_snapshot()
@@ -133,7 +139,10 @@ class ContestConsumer(AsyncWebsocketConsumer):
                 raise services.ContestRejected("bad_answer_id", "Send an answer_id: a string of 1 to 64 characters.")
             opening = message.get("opening")
             answer = services.answer_submit(
-                contest=contest, member=user, response=message.get("response"), client_answer_id=answer_id,
+                contest=contest,
+                member=user,
+                response=message.get("response"),
+                client_answer_id=answer_id,
                 opening_id=opening if isinstance(opening, int) else None,
             )
             return {"answer_id": answer.client_answer_id, "received_at": answer.received_at.isoformat()}
@@ -163,16 +172,30 @@ class ContestConsumer(AsyncWebsocketConsumer):
         elif kind == "host.skip":
             services.question_skip(contest=contest, by=user, reason=str(message.get("reason", ""))[:200])
         elif kind == "host.override":
-            answer = ContestAnswer.objects.filter(pk=message.get("answer"), opening__contest=contest).select_related("opening__question__round", "team").first()
+            answer = (
+                ContestAnswer.objects.filter(pk=message.get("answer"), opening__contest=contest)
+                .select_related("opening__question__round", "team")
+                .first()
+            )
             if answer is None:
                 raise services.ContestRejected("no_such_answer", "No such answer in this contest.")
-            services.answer_override(contest=contest, answer=answer, correct=bool(message.get("correct")), reason=str(message.get("reason", ""))[:200], by=user)
+            services.answer_override(
+                contest=contest,
+                answer=answer,
+                correct=bool(message.get("correct")),
+                reason=str(message.get("reason", ""))[:200],
+                by=user,
+            )
         elif kind == "host.adjust":
             team = Team.objects.filter(pk=message.get("team"), contest=contest).first()
             points = message.get("points")
             if team is None or not isinstance(points, int) or isinstance(points, bool):
-                raise services.ContestRejected("bad_adjustment", "Send team (an id in this contest) and points (a whole number).")
-            services.score_adjust(contest=contest, team=team, points=points, reason=str(message.get("reason", ""))[:200], by=user)
+                raise services.ContestRejected(
+                    "bad_adjustment", "Send team (an id in this contest) and points (a whole number)."
+                )
+            services.score_adjust(
+                contest=contest, team=team, points=points, reason=str(message.get("reason", ""))[:200], by=user
+            )
         return {}
 
 

@@ -34,13 +34,21 @@ def _question(opening: Opening) -> dict:
     round_ = opening.question.round
     return {
         "opening": opening.pk,
-        "round": {"position": round_.position, "type": round_.type, "title": str(round_), "points": round_.points,
-                  "penalty": round_.penalty, "risk_tiers": round_.risk_tiers},
+        "round": {
+            "position": round_.position,
+            "type": round_.type,
+            "title": str(round_),
+            "points": round_.points,
+            "penalty": round_.penalty,
+            "risk_tiers": round_.risk_tiers,
+        },
         "position": opening.question.position,
         "for_team": opening.question.team_id,
         "type": version.type,
         "stem": version.stem,
-        "options": [{"letter": letter, "text": text} for letter, text in zip(OPTION_LETTERS, version.options, strict=False)],
+        "options": [
+            {"letter": letter, "text": text} for letter, text in zip(OPTION_LETTERS, version.options, strict=False)
+        ],
         "blanks": len(version.key) if version.type == "fill_blank" else 0,
         "phase": phase(opening),
         "opened_at": _iso(opening.opened_at),
@@ -75,7 +83,9 @@ def _label(question_type: str, response: list) -> str:
 def public_state(contest: Contest, *, event: str = "snapshot", seq: int = 0) -> dict:
     contest.refresh_from_db()
     opening = (
-        Opening.objects.select_related("question__round", "question__version", "buzz_winner").filter(pk=contest.current_id).first()
+        Opening.objects.select_related("question__round", "question__version", "buzz_winner")
+        .filter(pk=contest.current_id)
+        .first()
     )
     teams = services.team_scores(contest)
     state = {
@@ -95,8 +105,15 @@ def public_state(contest: Contest, *, event: str = "snapshot", seq: int = 0) -> 
     question["answered"] = sorted(answered)
     if opening.question.round.type == Round.Type.RELAY:
         holders = {team["id"]: services.baton_holder(opening, team["id"]) for team in teams}
-        names = dict(TeamMember.objects.filter(member_id__in=holders.values(), contest=contest).values_list("member_id", "member__real_name"))
-        question["baton"] = {str(team_id): {"member": member_id, "name": names.get(member_id, "")} for team_id, member_id in holders.items()}
+        names = dict(
+            TeamMember.objects.filter(member_id__in=holders.values(), contest=contest).values_list(
+                "member_id", "member__real_name"
+            )
+        )
+        question["baton"] = {
+            str(team_id): {"member": member_id, "name": names.get(member_id, "")}
+            for team_id, member_id in holders.items()
+        }
     if opening.question.round.type == Round.Type.BUZZER:
         question["buzz_winner"] = opening.buzz_winner_id
         question["fouls"] = sorted(opening.buzzes.filter(early=True).values_list("team_id", flat=True))
@@ -119,8 +136,14 @@ def host_state(contest: Contest, *, event: str = "snapshot", seq: int = 0) -> di
     if opening is not None:
         state["question"]["key"] = opening.question.version.key
         state["question"]["answers"] = [
-            {"id": a.pk, "team": a.team_id, "member": a.member.real_name or a.member.username, "response": a.response,
-             "is_correct": a.is_correct, "received_at": a.received_at.isoformat()}
+            {
+                "id": a.pk,
+                "team": a.team_id,
+                "member": a.member.real_name or a.member.username,
+                "response": a.response,
+                "is_correct": a.is_correct,
+                "received_at": a.received_at.isoformat(),
+            }
             for a in opening.answers.select_related("member")
         ]
     upcoming = services.next_question(contest)

@@ -50,9 +50,7 @@ def contest_create(*, title: str, unit: Unit, by: User | None = None, base_score
 
 
 @transaction.atomic
-def team_add(
-    *, contest: Contest, name: str, unit: Unit, legs: list[User], substitutes: list[User] = ()
-) -> Team:
+def team_add(*, contest: Contest, name: str, unit: Unit, legs: list[User], substitutes: list[User] = ()) -> Team:
     """Add a team; `legs` is the relay order. Refused once the contest has started."""
     if contest.status != Contest.Status.DRAFT:
         raise ContestRejected("roster_frozen", _("Rosters are frozen once the contest starts."))
@@ -161,7 +159,9 @@ def question_open(*, contest: Contest, by: User | None, at: datetime | None = No
     the first shows it (reading, or picking stakes), the second opens it."""
     at = at or timezone.now()
     contest = _running(contest.pk)
-    current = Opening.objects.select_for_update().filter(pk=contest.current_id).select_related("question__round").first()
+    current = (
+        Opening.objects.select_for_update().filter(pk=contest.current_id).select_related("question__round").first()
+    )
     if current is not None and current.opened_at is None:
         return _open_now(contest, current, at, by)
     if current is not None and current.revealed_at is None and not current.skipped:
@@ -189,7 +189,12 @@ def _open_now(contest: Contest, opening: Opening, at: datetime, by: User | None)
 
 
 def _current(contest: Contest) -> Opening:
-    opening = Opening.objects.select_for_update().filter(pk=contest.current_id).select_related("question__round", "question__version").first()
+    opening = (
+        Opening.objects.select_for_update()
+        .filter(pk=contest.current_id)
+        .select_related("question__round", "question__version")
+        .first()
+    )
     if opening is None:
         raise ContestRejected("no_question", _("No question is in play."))
     return opening
@@ -250,12 +255,16 @@ def question_reveal(*, contest: Contest, by: User | None, at: datetime | None = 
     for answer in opening.answers.all():
         points, reason = _automatic_points(round_, answer.is_correct, stakes.get(answer.team_id))
         if points:
-            events.append(ScoreEvent(contest=contest, team_id=answer.team_id, opening=opening, points=points, reason=reason))
+            events.append(
+                ScoreEvent(contest=contest, team_id=answer.team_id, opening=opening, points=points, reason=reason)
+            )
     if round_.type == Round.Type.RISK:
         answered = {a.team_id for a in opening.answers.all()}
         for team_id, stake in stakes.items():
             if stake and team_id not in answered:  # staked and did not answer: as wrong
-                events.append(ScoreEvent(contest=contest, team_id=team_id, opening=opening, points=-stake, reason="wrong"))
+                events.append(
+                    ScoreEvent(contest=contest, team_id=team_id, opening=opening, points=-stake, reason="wrong")
+                )
     ScoreEvent.objects.bulk_create(events, ignore_conflicts=True)
     opening.revealed_at = at
     opening.save(update_fields=["revealed_at", "closed_at"])
@@ -327,7 +336,9 @@ def contest_finish(*, contest: Contest, by: User | None, at: datetime | None = N
 
 
 @transaction.atomic
-def answer_override(*, contest: Contest, answer: ContestAnswer, correct: bool, reason: str, by: User) -> ScoreEvent | None:
+def answer_override(
+    *, contest: Contest, answer: ContestAnswer, correct: bool, reason: str, by: User
+) -> ScoreEvent | None:
     """A judge's ruling on a revealed answer: one event bringing the team's points for it to what
     the ruling gives. Needs a reason; audit-logged."""
     if not reason.strip():
@@ -343,7 +354,13 @@ def answer_override(*, contest: Contest, answer: ContestAnswer, correct: bool, r
     if wanted == so_far:
         return None
     event = ScoreEvent.objects.create(
-        contest=contest, team=answer.team, opening=opening, points=wanted - so_far, reason="override", note=reason, created_by=by
+        contest=contest,
+        team=answer.team,
+        opening=opening,
+        points=wanted - so_far,
+        reason="override",
+        note=reason,
+        created_by=by,
     )
     broadcast.after_commit(contest, "scoreboard")
     return event
@@ -355,7 +372,9 @@ def score_adjust(*, contest: Contest, team: Team, points: int, reason: str, by: 
         raise ContestRejected("reason_required", _("An adjustment needs a reason."))
     if team.contest_id != contest.pk:
         raise ContestRejected("no_such_team", _("That team is not in this contest."))
-    event = ScoreEvent.objects.create(contest=contest, team=team, points=points, reason="adjustment", note=reason, created_by=by)
+    event = ScoreEvent.objects.create(
+        contest=contest, team=team, points=points, reason="adjustment", note=reason, created_by=by
+    )
     _audit(contest, by, "adjust", team=team.pk, points=points, reason=reason)
     broadcast.after_commit(contest, "scoreboard")
     return event
@@ -373,7 +392,11 @@ def _place(contest: Contest, member: User) -> TeamMember:
 
 def baton_holder(opening: Opening, team_id: int) -> int | None:
     """The member id holding the relay baton for `team_id` on this question (legs in turn)."""
-    legs = list(TeamMember.objects.filter(team_id=team_id, leg__isnull=False).order_by("leg").values_list("member_id", flat=True))
+    legs = list(
+        TeamMember.objects.filter(team_id=team_id, leg__isnull=False)
+        .order_by("leg")
+        .values_list("member_id", flat=True)
+    )
     if not legs:
         return None
     return legs[(opening.question.position - 1) % len(legs)]
@@ -405,12 +428,20 @@ def _eligible_teams(opening: Opening) -> int:
 
 
 def answer_submit(
-    *, contest: Contest, member: User, response: object, client_answer_id: str, opening_id: int | None = None, at: datetime | None = None
+    *,
+    contest: Contest,
+    member: User,
+    response: object,
+    client_answer_id: str,
+    opening_id: int | None = None,
+    at: datetime | None = None,
 ) -> ContestAnswer:
     """Record a team's answer by the server's receive time. A retry with the same id is acknowledged."""
     at = at or timezone.now()
     current_id = Contest.objects.filter(pk=contest.pk).values_list("current_id", flat=True).first()
-    existing = ContestAnswer.objects.filter(opening_id=opening_id or current_id, client_answer_id=client_answer_id).first()
+    existing = ContestAnswer.objects.filter(
+        opening_id=opening_id or current_id, client_answer_id=client_answer_id
+    ).first()
     if existing is not None and client_answer_id:
         if existing.member_id != member.pk:
             raise ContestRejected("answer_id_taken", _("That answer id was used by someone else."))
@@ -428,7 +459,9 @@ def answer_submit(
         _may_answer(opening, place)
         version = opening.question.version
         try:
-            cleaned = clean_response(type=version.type, options=version.options, blanks=len(version.key), response=response)
+            cleaned = clean_response(
+                type=version.type, options=version.options, blanks=len(version.key), response=response
+            )
         except ResponseInvalid as error:
             raise ContestRejected(error.code, error.message) from None
         correct = grade(type=version.type, key=version.key, response=cleaned, partial=False) == 1
@@ -474,13 +507,17 @@ def buzz(*, contest: Contest, member: User, at: datetime | None = None) -> Buzz:
     if early:
         penalty = opening.question.round.early_buzz_penalty
         if penalty:
-            ScoreEvent.objects.create(contest=contest, team=place.team, opening=opening, points=-penalty, reason="early_buzz")
+            ScoreEvent.objects.create(
+                contest=contest, team=place.team, opening=opening, points=-penalty, reason="early_buzz"
+            )
         broadcast.after_commit(contest, "buzz.foul")
         return pressed
     won = Opening.objects.filter(pk=opening.pk, buzz_winner__isnull=True).update(buzz_winner=place.team)
     if won:
         # The winner answers against a fresh clock.
-        Opening.objects.filter(pk=opening.pk).update(deadline_at=at + timedelta(seconds=opening.question.round.time_limit_s))
+        Opening.objects.filter(pk=opening.pk).update(
+            deadline_at=at + timedelta(seconds=opening.question.round.time_limit_s)
+        )
         broadcast.after_commit(contest, "buzz.won")
     return pressed
 
@@ -512,11 +549,13 @@ def risk_pick(*, contest: Contest, member: User, value: int, at: datetime | None
 
 def team_scores(contest: Contest) -> list[dict]:
     """Teams with score (base + events) and relay time (sum of legs), best first."""
-    totals = dict(ScoreEvent.objects.filter(contest=contest).values("team").annotate(s=Sum("points")).values_list("team", "s"))
+    totals = dict(
+        ScoreEvent.objects.filter(contest=contest).values("team").annotate(s=Sum("points")).values_list("team", "s")
+    )
     relay = {}
-    for answer in ContestAnswer.objects.filter(opening__contest=contest, opening__question__round__type=Round.Type.RELAY).annotate(
-        opened=F("opening__opened_at")
-    ):
+    for answer in ContestAnswer.objects.filter(
+        opening__contest=contest, opening__question__round__type=Round.Type.RELAY
+    ).annotate(opened=F("opening__opened_at")):
         relay[answer.team_id] = relay.get(answer.team_id, 0) + (answer.received_at - answer.opened).total_seconds()
     rows = [
         {
@@ -531,7 +570,10 @@ def team_scores(contest: Contest) -> list[dict]:
     rows.sort(key=lambda row: (-row["score"], row["relay_seconds"], row["id"]))
     rank = 0
     for index, row in enumerate(rows):
-        if index == 0 or (row["score"], row["relay_seconds"]) != (rows[index - 1]["score"], rows[index - 1]["relay_seconds"]):
+        if index == 0 or (row["score"], row["relay_seconds"]) != (
+            rows[index - 1]["score"],
+            rows[index - 1]["relay_seconds"],
+        ):
             rank = index + 1
         row["rank"] = rank
     return rows

@@ -6,6 +6,7 @@ import pytest
 from channels.testing import WebsocketCommunicator
 from django.conf import settings
 
+from contests import protocol
 from quizsite.asgi import application
 from tests import factories
 
@@ -44,7 +45,9 @@ async def test_time_sync_returns_server_timestamps(session_cookie):
     assert connected
     await communicator.send_to(text_data=json.dumps({"type": "time.sync", "client_sent_at": 1234}))
     reply = json.loads(await communicator.receive_from())
-    assert reply["type"] == "time.synced" and reply["v"] == 1 and reply["client_sent_at"] == 1234
+    assert (
+        reply["type"] == "time.synced" and reply["v"] == protocol.PROTOCOL_VERSION and reply["client_sent_at"] == 1234
+    )
     assert reply["server_received_at"] <= reply["server_sent_at"]
     await communicator.disconnect()
 

@@ -25,8 +25,16 @@ def hall(tree):
     team_red = services.team_add(contest=contest, name="红队", unit=tree["gz"], legs=red)
     team_blue = services.team_add(contest=contest, name="蓝队", unit=tree["jjj"], legs=blue)
     versions = [factories.question(bank, "true_false", key=[True]).current for _ in range(12)]
-    return {"contest": contest, "host": host, "red": red, "blue": blue, "team_red": team_red, "team_blue": team_blue,
-            "versions": versions, "tree": tree}
+    return {
+        "contest": contest,
+        "host": host,
+        "red": red,
+        "blue": blue,
+        "team_red": team_red,
+        "team_blue": team_blue,
+        "versions": versions,
+        "tree": tree,
+    }
 
 
 def start(hall, *rounds):
@@ -54,7 +62,9 @@ def test_relay_only_the_baton_holder_answers_and_the_baton_passes(hall):
             services.answer_submit(contest=contest, member=others[0], response="对", client_answer_id=f"x{question}")
         assert refused.value.code == "leg_not_yours"
         services.answer_submit(contest=contest, member=holder, response="对", client_answer_id=f"r{question}")
-        services.answer_submit(contest=contest, member=blue[question % 3], response="错", client_answer_id=f"b{question}")
+        services.answer_submit(
+            contest=contest, member=blue[question % 3], response="错", client_answer_id=f"b{question}"
+        )
         services.question_reveal(contest=contest, by=hall["host"])
     assert score(contest, hall["team_red"]) == 140 and score(contest, hall["team_blue"]) == 100  # relay: no deduction
     times = {row["name"]: row["relay_seconds"] for row in services.team_scores(contest)}
@@ -72,16 +82,28 @@ def test_answers_count_by_server_time_once_and_a_retry_is_acknowledged(hall):
         services.answer_submit(contest=contest, member=hall["red"][1], response="错", client_answer_id="other")
     assert refused.value.code == "already_answered"
     with pytest.raises(IntegrityError), transaction.atomic():
-        ContestAnswer.objects.create(opening=opening, team=hall["team_red"], member=member, response=[False],
-                                     received_at=timezone.now(), client_answer_id="sql", is_correct=False)
+        ContestAnswer.objects.create(
+            opening=opening,
+            team=hall["team_red"],
+            member=member,
+            response=[False],
+            received_at=timezone.now(),
+            client_answer_id="sql",
+            is_correct=False,
+        )
 
 
 def test_answer_after_the_deadline_is_refused_and_changes_nothing(hall):
     contest = start(hall, {"type": Round.Type.COMPULSORY, "count": 1, "time_limit_s": 20})
     opening = services.question_open(contest=contest, by=hall["host"])
     with pytest.raises(ContestRejected) as refused:
-        services.answer_submit(contest=contest, member=hall["red"][0], response="对", client_answer_id="late",
-                               at=opening.deadline_at + timedelta(milliseconds=1))
+        services.answer_submit(
+            contest=contest,
+            member=hall["red"][0],
+            response="对",
+            client_answer_id="late",
+            at=opening.deadline_at + timedelta(milliseconds=1),
+        )
     assert refused.value.code == "deadline_passed"
     assert not ContestAnswer.objects.exists()
 
@@ -124,7 +146,9 @@ def test_buzzer_early_buzz_is_a_foul_then_the_first_valid_buzz_wins(hall):
     assert not won.early
     contest.refresh_from_db()
     state = public_state(contest)
-    assert state["question"]["buzz_winner"] == hall["team_red"].pk and state["question"]["fouls"] == [hall["team_blue"].pk]
+    assert state["question"]["buzz_winner"] == hall["team_red"].pk and state["question"]["fouls"] == [
+        hall["team_blue"].pk
+    ]
     services.answer_submit(contest=contest, member=hall["red"][2], response="错", client_answer_id="r")
     services.question_reveal(contest=contest, by=hall["host"])
     assert score(contest, hall["team_red"]) == 90

@@ -1,0 +1,201 @@
+"""The contest socket through the real ASGI stack: roles, actions, broadcasts and bad input."""
+
+import asyncio
+import json
+
+import pytest
+from asgiref.sync import sync_to_async
+from channels.testing import WebsocketCommunicator
+from django.conf import settings
+from django.test import Client
+
+from contests import services
+from contests.models import ContestAnswer, Round
+from quizsite.asgi import application
+from tests import factories
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio]
+
+
+def cookie_for(user) -> str:
+    client = Client()
+    client.force_login(user)
+    return f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
+
+
+@sync_to_async
+def build_hall():
+    tree = {
+        "audit": factories.unit_at("审计署", kind="organ"),
+        "gz": factories.unit_at("审计署/广州特派办", kind="office"),
+        "gz1": factories.unit_at("审计署/广州特派办/第一党支部"),
+        "mof": factories.unit_at("财政部", kind="organ"),
+    }
+    bank = factories.bank(tree["audit"])
+    host = factories.organiser(tree["audit"], username="host")
+    red = [factories.member(tree["gz1"], username=f"red{n}") for n in range(2)]
+    blue = [factories.member(tree["gz1"], username=f"blue{n}") for n in range(2)]
+    outsider = factories.member(tree["mof"], username="outsider")
+    contest = services.contest_create(title="知识竞赛", unit=tree["audit"], by=host)
+    services.team_add(contest=contest, name="红队", unit=tree["gz"], legs=red)
+    services.team_add(contest=contest, name="蓝队", unit=tree["gz"], legs=blue)
+    versions = [factories.question(bank, "single", key=["A"]).current for _ in range(2)]
+    services.round_add(contest=contest, type=Round.Type.RELAY, versions=versions)
+    return {
+        "contest": contest,
+        "host": cookie_for(host),
+        "red": [cookie_for(m) for m in red],
+        "blue": [cookie_for(m) for m in blue],
+        "outsider": cookie_for(outsider),
+        "screen": cookie_for(factories.member(tree["gz1"], username="watcher")),
+    }
+
+
+async def connect(code: str, cookie: str, role: str = "player"):
+    socket = WebsocketCommunicator(
+        application,
+        f"/ws/contests/{code}/?role={role}",
+        headers=[(b"origin", b"http://localhost"), (b"cookie", cookie.encode())],
+    )
+    connected, _ = await socket.connect()
+    assert connected
+    return socket
+
+
+async def receive(socket, *, kind: str | None = None, timeout: float = 3) -> dict:
+    """The next frame (of `kind`, skipping others)."""
+    while True:
+        frame = json.loads(await socket.receive_from(timeout=timeout))
+        if kind is None or frame["type"] == kind:
+            return frame
+
+
+async def until(socket, predicate, timeout: float = 5) -> dict:
+    async def wait():
+        while True:
+            frame = json.loads(await socket.receive_from(timeout=timeout))
+            if predicate(frame):
+                return frame
+
+    return await asyncio.wait_for(wait(), timeout)
+
+
+async def test_a_relay_question_from_open_to_reveal_over_sockets():
+    hall = await build_hall()
+    code = hall["contest"].join_code
+    host = await connect(code, hall["host"], "host")
+    screen = await connect(code, hall["screen"], "screen")
+    red0 = await connect(code, hall["red"][0])
+    red1 = await connect(code, hall["red"][1])
+    assert (await receive(host))["type"] == "host.state"
+    snapshot = await receive(red0)
+    assert snapshot["type"] == "state" and snapshot["you"]["team_name"] == "红队" and snapshot["you"]["leg"] == 1
+    await receive(red1), await receive(screen)
+
+    await host.send_to(text_data=json.dumps({"type": "host.start", "id": "h1"}))
+    assert (await receive(host, kind="ack"))["ref"] == "h1"
+    await host.send_to(text_data=json.dumps({"type": "host.open", "id": "h2"}))
+    opened = await until(red0, lambda f: f.get("event") == "question.opened")
+    question = opened["question"]
+    assert question["phase"] == "open" and question["deadline_at"] and "key" not in json.dumps(opened)
+    frames_before_reveal = [opened, await until(screen, lambda f: f.get("event") == "question.opened")]
+
+    # The second leg's member may not answer the first question.
+    await red1.send_to(
+        text_data=json.dumps(
+            {"type": "answer.submit", "id": "c1", "answer_id": "r1-1", "opening": question["opening"], "response": "A"}
+        )
+    )
+    error = await receive(red1, kind="error")
+    assert error["code"] == "leg_not_yours" and error["ref"] == "c1"
+
+    await red0.send_to(
+        text_data=json.dumps(
+            {"type": "answer.submit", "id": "c2", "answer_id": "r0-1", "opening": question["opening"], "response": "A"}
+        )
+    )
+    ack = await receive(red0, kind="ack")
+    assert ack["ref"] == "c2" and ack["answer_id"] == "r0-1"
+    await red0.send_to(
+        text_data=json.dumps(
+            {"type": "answer.submit", "id": "c3", "answer_id": "r0-1", "opening": question["opening"], "response": "A"}
+        )
+    )
+    assert (await receive(red0, kind="ack"))["answer_id"] == "r0-1"  # a retry is acknowledged, not counted twice
+    progress = await until(screen, lambda f: f.get("event") == "answer.received")
+    frames_before_reveal.append(progress)
+    assert progress["question"]["answered"] and "key" not in json.dumps(progress)
+
+    await host.send_to(text_data=json.dumps({"type": "host.reveal", "id": "h3"}))
+    revealed = await until(red1, lambda f: f.get("event") == "question.revealed")
+    assert revealed["question"]["reveal"]["key"] == ["A"]
+    assert next(t for t in revealed["teams"] if t["name"] == "红队")["score"] == 110
+    assert all("reveal" not in f["question"] for f in frames_before_reveal)
+    assert await sync_to_async(ContestAnswer.objects.count)() == 1
+    for socket in (host, screen, red0, red1):
+        await socket.disconnect()
+
+
+async def test_players_cannot_send_host_commands_and_bad_frames_leave_the_socket_usable():
+    hall = await build_hall()
+    red0 = await connect(hall["contest"].join_code, hall["red"][0])
+    await receive(red0)
+    for frame, code in [
+        ('{"type": "host.open"}', "unknown_type"),
+        ("{nope", "malformed_json"),
+        (
+            json.dumps({"type": "answer.submit", "answer_id": "x", "response": "A", "pad": "x" * 5000}),
+            "frame_too_large",
+        ),
+        (json.dumps({"type": "answer.submit", "response": "A"}), "bad_answer_id"),
+        (json.dumps({"type": "answer.submit", "answer_id": "x", "response": "A"}), "not_running"),
+    ]:
+        await red0.send_to(text_data=frame)
+        assert (await receive(red0, kind="error"))["code"] == code
+    await red0.send_to(text_data=json.dumps({"type": "sync"}))
+    assert (await receive(red0))["event"] == "snapshot"
+    await red0.disconnect()
+
+
+async def test_a_flood_of_frames_is_rate_limited():
+    hall = await build_hall()
+    red0 = await connect(hall["contest"].join_code, hall["red"][0])
+    await receive(red0)
+    for _ in range(40):
+        await red0.send_to(text_data=json.dumps({"type": "time.sync", "client_sent_at": 1}))
+    codes = [json.loads(await red0.receive_from()).get("code") for _ in range(40)]
+    assert "rate_limited" in codes
+    await red0.disconnect()
+
+
+@pytest.mark.parametrize(
+    ("who", "role", "code"),
+    [("outsider", "player", "not_in_contest"), ("outsider", "screen", "not_in_audience"), ("red", "host", "not_host")],
+)
+async def test_wrong_people_are_refused_with_a_reason(who, role, code):
+    hall = await build_hall()
+    cookie = hall[who][0] if isinstance(hall[who], list) else hall[who]
+    socket = WebsocketCommunicator(
+        application,
+        f"/ws/contests/{hall['contest'].join_code}/?role={role}",
+        headers=[(b"origin", b"http://localhost"), (b"cookie", cookie.encode())],
+    )
+    await socket.connect()
+    assert (await receive(socket))["code"] == code
+    assert (await socket.receive_output(timeout=2))["type"] == "websocket.close"
+
+
+async def test_a_guessed_code_and_an_anonymous_socket_are_refused():
+    hall = await build_hall()
+    socket = WebsocketCommunicator(
+        application,
+        "/ws/contests/ZZZZZZ/",
+        headers=[(b"origin", b"http://localhost"), (b"cookie", hall["red"][0].encode())],
+    )
+    await socket.connect()
+    assert (await receive(socket))["code"] == "no_such_contest"
+    anonymous = WebsocketCommunicator(
+        application, f"/ws/contests/{hall['contest'].join_code}/", headers=[(b"origin", b"http://localhost")]
+    )
+    connected, close_code = await anonymous.connect()
+    assert not connected and close_code == 4401

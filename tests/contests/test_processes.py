@@ -1,0 +1,144 @@
+"""Two ASGI processes on one Redis and PostgreSQL: any process serves any client, and killing
+one mid-question loses nothing."""
+
+import json
+import os
+import signal
+import sys
+from urllib.parse import quote
+
+import pytest
+import websockets.sync.client
+from django.conf import settings
+from django.db import connection
+from django.test import Client
+
+from contests import services
+from contests.models import ContestAnswer, Round
+from tests import factories
+from tests.processes import free_port, start, stop, wait_for
+
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(
+        not os.environ.get("REDIS_URL"), reason="several processes need Redis and PostgreSQL (CI sets them)"
+    ),
+]
+
+
+def cookie_for(user) -> str:
+    client = Client()
+    client.force_login(user)
+    return f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
+
+
+def web_env(port: int) -> dict:
+    db = connection.settings_dict
+    credentials = quote(db["USER"] or "") + (f":{quote(db['PASSWORD'])}" if db["PASSWORD"] else "")
+    return {
+        **{k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"},
+        "DATABASE_URL": f"postgres://{credentials}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}",
+        "PYTHON": sys.executable,
+        "PORT": str(port),
+        "HOST": "127.0.0.1",
+        "WEB_WORKERS": "1",
+        "DEBUG": "true",
+    }
+
+
+class Player:
+    """A socket that reconnects elsewhere, as the player page does, and keeps the last seq."""
+
+    def __init__(self, code: str, cookie: str, role: str = "player") -> None:
+        self.code, self.cookie, self.role, self.socket, self.seq = code, cookie, role, None, 0
+
+    def connect(self, port: int) -> dict:
+        self.close()
+        self.socket = websockets.sync.client.connect(
+            f"ws://127.0.0.1:{port}/ws/contests/{self.code}/?role={self.role}",
+            additional_headers={"Cookie": self.cookie, "Origin": "http://localhost"},
+            open_timeout=10,
+        ).__enter__()
+        return self.next()
+
+    def close(self) -> None:
+        if self.socket is not None:
+            self.socket.close()
+
+    def send(self, **frame) -> None:
+        self.socket.send(json.dumps(frame))
+
+    def next(self, predicate=lambda frame: True, timeout: float = 10) -> dict:
+        while True:
+            frame = json.loads(self.socket.recv(timeout=timeout))
+            if frame.get("seq"):
+                self.seq = frame["seq"]
+            if predicate(frame):
+                return frame
+
+
+def test_killing_a_process_mid_question_loses_no_answer(tree, tmp_path):
+    host_user = factories.organiser(tree["audit"], username="host")
+    red, blue = factories.member(tree["gz1"], username="red"), factories.member(tree["jjj1"], username="blue")
+    contest = services.contest_create(title="双进程竞赛", unit=tree["audit"], by=host_user)
+    services.team_add(contest=contest, name="红队", unit=tree["gz"], legs=[red])
+    services.team_add(contest=contest, name="蓝队", unit=tree["jjj"], legs=[blue])
+    bank = factories.bank(tree["audit"])
+    services.round_add(
+        contest=contest,
+        type=Round.Type.COMPULSORY,
+        time_limit_s=60,
+        versions=[factories.question(bank, "single", key=["A"]).current],
+    )
+    ports = [free_port(), free_port()]
+    processes = [start("web", web_env(port), tmp_path / f"web{port}.log") for port in ports]
+    try:
+        for port, process in zip(ports, processes, strict=True):
+            wait_for(lambda port=port: _healthy(port), timeout=60, what=f"bin/web on {port}", process=process)
+        host = Player(contest.join_code, cookie_for(host_user), "host")
+        red_player, blue_player = (
+            Player(contest.join_code, cookie_for(red)),
+            Player(contest.join_code, cookie_for(blue)),
+        )
+        host.connect(ports[0])
+        red_player.connect(ports[0])
+        blue_player.connect(ports[1])
+
+        host.send(type="host.start", id="s")
+        host.next(lambda f: f["type"] == "ack")
+        host.send(type="host.open", id="o")
+        # Opened on process 0, seen on process 1 through Redis.
+        opened = blue_player.next(lambda f: f.get("event") == "question.opened")
+        red_player.next(lambda f: f.get("event") == "question.opened")
+        opening = opened["question"]["opening"]
+
+        os.killpg(processes[0].pid, signal.SIGKILL)  # mid-question: the host's and red's process
+        processes[0].wait(timeout=10)
+
+        snapshot = red_player.connect(ports[1])  # the player page reconnects to another process
+        assert snapshot["event"] == "snapshot" and snapshot["question"]["phase"] == "open"
+        assert snapshot["seq"] >= red_player.seq
+        red_player.send(type="answer.submit", id="r", answer_id="red-1", opening=opening, response="A")
+        assert red_player.next(lambda f: f["type"] in ("ack", "error"))["type"] == "ack"
+        blue_player.send(type="answer.submit", id="b", answer_id="blue-1", opening=opening, response="B")
+        assert blue_player.next(lambda f: f["type"] in ("ack", "error"))["type"] == "ack"
+
+        host.connect(ports[1])
+        host.send(type="host.reveal", id="v")
+        revealed = red_player.next(lambda f: f.get("event") == "question.revealed")
+        scores = {team["name"]: team["score"] for team in revealed["teams"]}
+        assert scores == {"红队": 110, "蓝队": 100}  # compulsory: a wrong answer costs nothing
+        assert ContestAnswer.objects.filter(opening_id=opening).count() == 2
+        for player in (host, red_player, blue_player):
+            player.close()
+    finally:
+        for process in processes:
+            stop(process)
+
+
+def _healthy(port: int) -> bool:
+    import http.client
+
+    connection_ = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+    connection_.request("GET", "/healthz", headers={"Host": "localhost"})
+    return connection_.getresponse().status == 200
