@@ -15,6 +15,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("orgs/", include("orgs.urls")),
     path("", include("lessons.urls")),
+    path("contests/", include("contests.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("quizsite.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

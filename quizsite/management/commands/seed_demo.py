@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from contests import demo as contests_demo
 from lessons import demo as lessons_demo
 from orgs import demo as orgs_demo
 
@@ -15,6 +16,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options) -> None:
         orgs_demo.seed(self.stdout)
         lessons_demo.seed(self.stdout)
+        contests_demo.seed(self.stdout)
         self.stdout.write(self.style.SUCCESS("Demo data ready."))
         self.stdout.write(f"Demo logins (password for all three: {settings.DEMO_PASSWORD}):")
         self.stdout.write("  admin      administrator of 审计署, 财政部, 国家统计局")

@@ -1,0 +1,90 @@
+"""Contest set-up in the admin (scoped to the organiser's units); facts are read-only."""
+
+from django.contrib import admin
+
+from orgs.admin import ScopedAdmin
+
+from .models import AuditEntry, Contest, ContestAnswer, Round, RoundQuestion, ScoreEvent, Team, TeamMember
+
+
+class TeamInline(admin.TabularInline):
+    model = Team
+    extra = 0
+
+
+class RoundInline(admin.TabularInline):
+    model = Round
+    extra = 0
+    show_change_link = True
+
+
+@admin.register(Contest)
+class ContestAdmin(ScopedAdmin):
+    list_display = ["title", "unit", "join_code", "status", "started_at"]
+    list_filter = ["status"]
+    readonly_fields = ["join_code", "status", "current", "started_at", "finished_at"]
+    inlines = [TeamInline, RoundInline]
+
+
+class TeamMemberInline(admin.TabularInline):
+    model = TeamMember
+    extra = 0
+    raw_id_fields = ["member"]
+    readonly_fields = ["unit_at_start"]
+    exclude = ["contest"]
+
+
+@admin.register(Team)
+class TeamAdmin(ScopedAdmin):
+    unit_prefix = "contest__unit__"
+    list_display = ["name", "contest", "unit"]
+    inlines = [TeamMemberInline]
+
+    def save_formset(self, request, form, formset, change):
+        for place in formset.save(commit=False):
+            place.contest = place.team.contest
+            place.save()
+        formset.save_m2m()
+
+
+class RoundQuestionInline(admin.TabularInline):
+    model = RoundQuestion
+    extra = 0
+    raw_id_fields = ["version"]
+
+
+@admin.register(Round)
+class RoundAdmin(ScopedAdmin):
+    unit_prefix = "contest__unit__"
+    list_display = ["__str__", "contest", "position", "type", "points", "penalty", "time_limit_s"]
+    inlines = [RoundQuestionInline]
+
+
+class FactAdmin(ScopedAdmin):
+    unit_prefix = "contest__unit__"
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(ScoreEvent)
+class ScoreEventAdmin(FactAdmin):
+    list_display = ["team", "points", "reason", "note", "created_by", "created_at"]
+    list_filter = ["reason"]
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(FactAdmin):
+    list_display = ["contest", "action", "actor", "at"]
+
+
+@admin.register(ContestAnswer)
+class ContestAnswerAdmin(FactAdmin):
+    unit_prefix = "opening__contest__unit__"
+    list_display = ["team", "member", "response", "is_correct", "received_at"]

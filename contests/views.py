@@ -1,0 +1,136 @@
+"""Contest pages: the list for organisers, host console, big screen, player, results."""
+
+from io import BytesIO
+
+import segno
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from openpyxl import Workbook
+
+from orgs import access as orgs_access
+
+from . import access, services
+from .models import Contest, ContestAnswer, ScoreEvent
+
+
+def _contest(user, code: str, role: str) -> Contest:
+    try:
+        return access.access_contest_socket(user, code, role)
+    except services.ContestRejected as error:
+        raise PermissionDenied(error.message) from None
+
+
+@login_required
+def contest_list(request):
+    """Contests the user hosts, and those they play in."""
+    hosting = (
+        Contest.objects.filter(orgs_access.subtree_q(request.user, prefix="unit__")).select_related("unit")
+        if orgs_access.is_manager(request.user)
+        else []
+    )
+    playing = Contest.objects.filter(roster__member=request.user).exclude(status=Contest.Status.FINISHED)
+    return render(request, "contests/contest_list.html", {"hosting": hosting, "playing": playing})
+
+
+class JoinForm(forms.Form):
+    code = forms.CharField(
+        label=gettext_lazy("Join code"),
+        max_length=8,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters", "inputmode": "text"}),
+    )
+
+
+@login_required
+def join(request):
+    form = JoinForm(request.POST or request.GET or None)
+    if form.is_valid():
+        code = form.cleaned_data["code"].strip().upper()
+        try:
+            access.access_contest_socket(request.user, code, "player")
+        except services.ContestRejected as error:
+            form.add_error("code", error.message)
+        else:
+            return redirect("contests:play", code=code)
+    return render(request, "contests/join.html", {"form": form})
+
+
+@login_required
+def play(request, code: str):
+    contest = _contest(request.user, code, "player")
+    return render(request, "contests/play.html", {"contest": contest, "role": "player"})
+
+
+@login_required
+def screen(request, code: str):
+    contest = _contest(request.user, code, "screen")
+    join_url = request.build_absolute_uri(reverse("contests:play", args=[contest.join_code]))
+    qr = segno.make(join_url, error="m").svg_inline(scale=6, dark="#8e1515", light=None)
+    return render(
+        request, "contests/screen.html", {"contest": contest, "role": "screen", "qr": qr, "join_url": join_url}
+    )
+
+
+@login_required
+def host(request, code: str):
+    contest = _contest(request.user, code, "host")
+    return render(request, "contests/host.html", {"contest": contest, "role": "host"})
+
+
+@login_required
+def results(request, code: str):
+    contest = _contest(request.user, code, "screen")
+    return render(
+        request,
+        "contests/results.html",
+        {
+            "contest": contest,
+            "rows": services.team_scores(contest),
+            "events": ScoreEvent.objects.filter(contest=contest)
+            .select_related("team", "created_by")
+            .exclude(reason__in=["right", "wrong"]),
+        },
+    )
+
+
+@login_required
+def results_xlsx(request, code: str):
+    contest = _contest(request.user, code, "screen")
+    book = Workbook()
+    sheet = book.active
+    sheet.title = _("Teams")[:31]
+    sheet.append([contest.title])
+    sheet.append([_("Rank"), _("Team"), _("Score"), _("Relay time (s)")])
+    for row in services.team_scores(contest):
+        sheet.append([row["rank"], row["name"], row["score"], row["relay_seconds"]])
+    answers = book.create_sheet(_("Answers")[:31])
+    answers.append([_("Round"), _("Question"), _("Team"), _("Member"), _("Answer"), _("Right"), _("Received at")])
+    for answer in (
+        ContestAnswer.objects.filter(opening__contest=contest)
+        .select_related("opening__question__round", "team", "member")
+        .order_by("opening_id", "received_at")
+    ):
+        question = answer.opening.question
+        answers.append(
+            [
+                question.round.position,
+                question.position,
+                answer.team.name,
+                answer.member.real_name or answer.member.username,
+                str(answer.response),
+                "✓" if answer.is_correct else "✗",
+                answer.received_at.astimezone().strftime("%Y-%m-%d %H:%M:%S.%f")[:-3],
+            ]
+        )
+    out = BytesIO()
+    book.save(out)
+    response = HttpResponse(
+        out.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = f'attachment; filename="contest-{contest.join_code}.xlsx"'
+    return response

@@ -1,0 +1,86 @@
+// The host console: controls, who has answered, rulings, adjustments and the audit log.
+(function () {
+  "use strict";
+  const root = document.getElementById("host");
+  const t = Object.assign({}, document.getElementById("live-texts").dataset, document.getElementById("host-texts").dataset);
+  const $ = (id) => document.getElementById(id);
+  let state = null;
+
+  const live = LiveContest({
+    code: root.dataset.code,
+    role: "host",
+    onState: (frame) => { state = frame; render(); },
+    onAck: () => note(t.done, "success"),
+    onError: (error) => note(error.message, "danger"),
+    onStatus: (online) => { $("connection").textContent = online ? t.online : t.offline; },
+  });
+
+  function note(text, kind) {
+    const div = document.createElement("div");
+    div.className = "alert alert-" + kind + " py-1 px-2 small mb-0";
+    div.textContent = text;
+    $("host-message").replaceChildren(div);
+  }
+
+  document.querySelectorAll("[data-command]").forEach((b) => b.addEventListener("click", () => live.send({ type: b.dataset.command })));
+  $("adjust-form").addEventListener("submit", (event) => {
+    event.preventDefault();
+    live.send({ type: "host.adjust", team: Number($("adjust-team").value), points: Number($("adjust-points").value), reason: $("adjust-reason").value });
+    event.target.reset();
+  });
+
+  function render() {
+    const q = state.question;
+    $("status").textContent = state.contest.status;
+    $("stem").innerHTML = q ? q.stem : ""; // sanitised on the server
+    $("where").textContent = q ? q.round.title + " · " + q.position + " · " + q.phase : "";
+    $("key").textContent = q && q.key ? t.answer + ": " + JSON.stringify(q.key) : "";
+    const teams = new Map(state.teams.map((x) => [x.id, x.name]));
+    $("answers").replaceChildren(...(q && q.answers ? q.answers : []).map((a) => {
+      const tr = document.createElement("tr");
+      tr.innerHTML = "<td></td><td></td><td></td><td></td><td></td>";
+      tr.children[0].textContent = teams.get(a.team);
+      tr.children[1].textContent = a.member;
+      tr.children[2].textContent = JSON.stringify(a.response);
+      tr.children[3].textContent = a.is_correct ? "✓" : "✗";
+      if (q.phase === "revealed") {
+        const rule = (correct) => () => {
+          const reason = window.prompt(t.reason);
+          if (reason) live.send({ type: "host.override", answer: a.id, correct: correct, reason: reason });
+        };
+        const right = document.createElement("button"); right.className = "btn btn-sm btn-link"; right.textContent = t.overrideRight; right.onclick = rule(true);
+        const wrong = document.createElement("button"); wrong.className = "btn btn-sm btn-link text-danger"; wrong.textContent = t.overrideWrong; wrong.onclick = rule(false);
+        tr.children[4].append(right, wrong);
+      }
+      return tr;
+    }));
+    $("scores").replaceChildren(...state.teams.map((x) => {
+      const li = document.createElement("li");
+      li.className = "list-group-item d-flex justify-content-between";
+      li.innerHTML = "<span></span><strong></strong>";
+      li.firstChild.textContent = x.rank + ". " + x.name;
+      li.lastChild.textContent = x.score;
+      return li;
+    }));
+    const select = $("adjust-team");
+    if (select.options.length !== state.teams.length) {
+      select.replaceChildren(...state.teams.map((x) => new Option(x.name, x.id)));
+    }
+    $("audit").replaceChildren(...(state.audit || []).map((e) => {
+      const li = document.createElement("li");
+      li.className = "list-group-item";
+      li.textContent = new Date(e.at).toLocaleTimeString() + " · " + e.actor + " · " + e.action + (e.detail.reason ? " · " + e.detail.reason : "");
+      return li;
+    }));
+    $("start-button").hidden = state.contest.status !== "draft";
+    $("resume-button").hidden = state.contest.status !== "paused";
+    $("pause-button").hidden = state.contest.status !== "running";
+    $("open-button").title = t.next + ": " + (state.next ? state.next.round + "-" + state.next.position : t.none);
+  }
+
+  setInterval(() => {
+    const q = state && state.question;
+    const left = q && q.phase === "open" ? liveRemaining(q.deadline_at, live.serverNow) : null;
+    $("countdown").textContent = left === null ? "" : left + "s";
+  }, 200);
+})();

@@ -1,0 +1,85 @@
+// The live-contest connection shared by the player, big-screen and host pages.
+// Reconnects with exponential backoff and jitter; measures the server clock offset; follows the
+// sequence number and asks for a snapshot when a frame was missed; re-sends unacknowledged
+// actions after a reconnect (answers carry an answer_id, so the server counts them once).
+(function () {
+  "use strict";
+  window.LiveContest = function (options) {
+    const scheme = location.protocol === "https:" ? "wss" : "ws";
+    const url = scheme + "://" + location.host + "/ws/contests/" + options.code + "/?role=" + options.role;
+    const pending = new Map(); // frame id -> frame, until acknowledged
+    let socket = null;
+    let attempt = 0;
+    let lastSeq = 0;
+    let offset = 0;
+    let bestRoundTrip = Infinity;
+    let counter = 0;
+    let stopped = false;
+
+    function setStatus(online) {
+      if (options.onStatus) options.onStatus(online);
+    }
+
+    function connect() {
+      socket = new WebSocket(url);
+      socket.onopen = () => {
+        attempt = 0;
+        setStatus(true);
+        for (let i = 0; i < 3; i++) setTimeout(() => raw({ type: "time.sync", client_sent_at: Date.now() }), i * 300);
+        pending.forEach((frame) => raw(frame));
+      };
+      socket.onmessage = (event) => handle(JSON.parse(event.data));
+      socket.onclose = (event) => {
+        setStatus(false);
+        if (stopped || event.code === 4401 || event.code === 4403) return;
+        const delay = Math.min(10000, 400 * 2 ** attempt) * (0.5 + Math.random());
+        attempt += 1;
+        setTimeout(connect, delay);
+      };
+    }
+
+    function raw(frame) {
+      if (socket && socket.readyState === WebSocket.OPEN) socket.send(JSON.stringify(frame));
+    }
+
+    function handle(frame) {
+      if (frame.type === "state" || frame.type === "host.state") {
+        if (frame.event !== "snapshot" && frame.seq > lastSeq + 1 && lastSeq > 0) raw({ type: "sync" });
+        if (frame.event === "snapshot" || frame.seq >= lastSeq) lastSeq = frame.seq;
+        options.onState(frame);
+      } else if (frame.type === "time.synced") {
+        const now = Date.now();
+        const roundTrip = now - frame.client_sent_at - (frame.server_sent_at - frame.server_received_at);
+        if (roundTrip < bestRoundTrip) {
+          bestRoundTrip = roundTrip;
+          offset = (frame.server_received_at - frame.client_sent_at + (frame.server_sent_at - now)) / 2;
+        }
+      } else if (frame.type === "ack") {
+        pending.delete(frame.ref);
+        if (options.onAck) options.onAck(frame);
+      } else if (frame.type === "error") {
+        if (frame.ref) pending.delete(frame.ref);
+        if (options.onError) options.onError(frame);
+      }
+    }
+
+    connect();
+    return {
+      send(frame) {
+        frame.id = frame.id || "f" + Date.now().toString(36) + (counter++);
+        if (frame.type !== "sync") pending.set(frame.id, frame);
+        raw(frame);
+        return frame.id;
+      },
+      serverNow: () => Date.now() + offset,
+      newAnswerId: () => (crypto.randomUUID ? crypto.randomUUID() : "a" + Date.now() + Math.random().toString(36).slice(2)),
+      stop() { stopped = true; if (socket) socket.close(); },
+    };
+  };
+
+  // "mm:ss" left until an ISO deadline, by the server's clock.
+  window.liveRemaining = function (deadline, serverNow) {
+    if (!deadline) return null;
+    return Math.max(0, Math.ceil((Date.parse(deadline) - serverNow()) / 1000));
+  };
+})();

@@ -1,0 +1,147 @@
+// A player's phone: sees only what it may act on.
+(function () {
+  "use strict";
+  const root = document.getElementById("player");
+  const t = document.getElementById("live-texts").dataset;
+  const $ = (id) => document.getElementById(id);
+  let state = null;
+  let you = {};
+  let sentFor = null; // opening this phone already answered
+
+  const live = LiveContest({
+    code: root.dataset.code,
+    role: "player",
+    onState: (frame) => {
+      if (frame.you) you = frame.you;
+      state = frame;
+      render();
+    },
+    onAck: (ack) => {
+      if (ack.action === "answer.submit") { sentFor = state && state.question && state.question.opening; message(t.sent, "success"); }
+      if (ack.action === "buzz") message(ack.early ? t.foul : ack.won ? t.buzzwon : t.buzzlost, ack.early ? "danger" : ack.won ? "success" : "secondary");
+    },
+    onError: (error) => message(error.message, "warning"),
+    onStatus: (online) => { $("connection").textContent = online ? t.online : t.offline; $("connection").className = "badge " + (online ? "text-bg-success" : "text-bg-warning"); },
+  });
+
+  function message(text, kind) {
+    const alert = document.createElement("div");
+    alert.className = "alert alert-" + kind + " py-2 mb-0";
+    alert.textContent = text;
+    $("feedback").replaceChildren(alert);
+  }
+
+  function mayAnswer(q) {
+    if (!you.team || q.phase !== "open" || q.answered.includes(you.team)) return false;
+    const type = q.round.type;
+    if (type === "relay") return q.baton && q.baton[you.team] && q.baton[you.team].member === you.member;
+    if (type === "compulsory") return !q.for_team || q.for_team === you.team;
+    if (type === "buzzer") return q.buzz_winner === you.team;
+    if (type === "risk") return q.stakes && q.stakes[you.team] > 0;
+    return true;
+  }
+
+  function button(label, onClick, cls) {
+    const b = document.createElement("button");
+    b.type = "button";
+    b.className = "btn btn-lg w-100 mb-2 " + (cls || "btn-outline-primary");
+    b.textContent = label;
+    b.addEventListener("click", onClick);
+    return b;
+  }
+
+  function answerControls(q) {
+    const box = document.createElement("div");
+    const submit = (response) => live.send({ type: "answer.submit", answer_id: live.newAnswerId(), opening: q.opening, response: response });
+    if (q.type === "single") q.options.forEach((o) => box.append(button(o.letter + "  " + o.text, () => submit(o.letter))));
+    else if (q.type === "true_false") { box.append(button("✓ " + t.true, () => submit("对"))); box.append(button("✗ " + t.false, () => submit("错"))); }
+    else if (q.type === "multiple") {
+      q.options.forEach((o) => {
+        const label = document.createElement("label");
+        label.className = "qs-option";
+        label.innerHTML = '<input class="form-check-input" type="checkbox" value="' + o.letter + '"><span class="qs-letter">' + o.letter + "</span>";
+        label.append(document.createTextNode(o.text));
+        box.append(label);
+      });
+      box.append(button(t.submit, () => submit(Array.from(box.querySelectorAll("input:checked")).map((i) => i.value)), "btn-primary"));
+    } else {
+      for (let i = 0; i < q.blanks; i++) {
+        const input = document.createElement("input");
+        input.className = "form-control form-control-lg mb-2";
+        input.placeholder = t.blank + " " + (i + 1);
+        box.append(input);
+      }
+      box.append(button(t.submit, () => submit(Array.from(box.querySelectorAll("input")).map((i) => i.value)), "btn-primary"));
+    }
+    return box;
+  }
+
+  function render() {
+    const q = state.question;
+    const team = state.teams.find((x) => x.id === you.team);
+    $("my-team").textContent = team ? team.name + " · " + team.score + " " + t.points : "";
+    $("scores").replaceChildren(...state.teams.map((x) => {
+      const li = document.createElement("li");
+      li.className = "list-group-item d-flex justify-content-between" + (x.id === you.team ? " fw-bold" : "");
+      li.innerHTML = "<span></span><span></span>";
+      li.firstChild.textContent = x.rank + ". " + x.name;
+      li.lastChild.textContent = x.score;
+      return li;
+    }));
+    const controls = $("controls");
+    controls.replaceChildren();
+    if (state.contest.status === "finished") { $("stage-message").textContent = t.finished; $("stem").textContent = ""; return; }
+    if (state.contest.status === "paused") { $("stage-message").textContent = t.paused; }
+    if (!q || q.phase === "idle") { $("stage-message").textContent = t.waiting; $("stem").textContent = ""; $("round-label").textContent = ""; return; }
+    $("round-label").textContent = q.round.title + " · " + q.position;
+    $("stem").innerHTML = q.stem; // sanitised on the server
+    if (q.opening !== sentFor) $("feedback").replaceChildren();
+    if (q.phase === "reading") {
+      $("stage-message").textContent = t.reading;
+      if (!q.fouls.includes(you.team)) controls.append(button(t.buzz, () => live.send({ type: "buzz" }), "btn-danger qs-buzz"));
+    } else if (q.phase === "picking") {
+      $("stage-message").textContent = t.picking;
+      if (!q.picked.includes(you.team)) {
+        q.round.risk_tiers.forEach((v) => controls.append(button(t.staked + " " + v, () => live.send({ type: "risk.pick", value: v }))));
+        controls.append(button(t.abstain, () => live.send({ type: "risk.pick", value: 0 }), "btn-outline-secondary"));
+      }
+    } else if (q.phase === "open") {
+      if (q.round.type === "buzzer" && !q.buzz_winner && !q.fouls.includes(you.team)) {
+        $("stage-message").textContent = "";
+        controls.append(button(t.buzz, () => live.send({ type: "buzz" }), "btn-danger qs-buzz"));
+      } else if (mayAnswer(q)) {
+        $("stage-message").textContent = t.yourturn;
+        controls.append(answerControls(q));
+      } else if (q.round.type === "relay" && q.baton && q.baton[you.team]) {
+        $("stage-message").textContent = t.turn + " " + q.baton[you.team].name;
+      } else if (q.round.type === "risk" && !(q.stakes && q.stakes[you.team])) {
+        $("stage-message").textContent = t.nostake;
+      } else if (q.round.type === "compulsory" && q.for_team && q.for_team !== you.team) {
+        $("stage-message").textContent = t.notyours;
+      } else {
+        $("stage-message").textContent = q.answered.includes(you.team) ? t.sent : "";
+      }
+    } else if (q.phase === "closed") {
+      $("stage-message").textContent = t.closed;
+    } else if (q.phase === "skipped") {
+      $("stage-message").textContent = t.skipped;
+    } else if (q.phase === "revealed") {
+      const result = q.reveal.results[String(you.team)];
+      $("stage-message").textContent = "";
+      message((result === true ? t.right : result === false ? t.wrong : "") + " · " + t.answer + ": " + keyText(q), result ? "success" : "secondary");
+    }
+  }
+
+  function keyText(q) {
+    const key = q.reveal.key;
+    if (q.type === "true_false") return key[0] ? t.true : t.false;
+    if (q.type === "fill_blank") return key.map((a) => a.join(" / ")).join("；");
+    return key.join("");
+  }
+
+  setInterval(() => {
+    const q = state && state.question;
+    const left = q && q.phase === "open" ? liveRemaining(q.deadline_at, live.serverNow) : null;
+    $("countdown").textContent = left === null ? "" : left + "s";
+  }, 200);
+})();
