@@ -41,8 +41,8 @@ def browser():
 def page_factory(browser):
     contexts = []
 
-    def make(*, phone: bool = False, locale: str = "zh-CN"):
-        viewport = {"width": 390, "height": 844} if phone else {"width": 1280, "height": 900}
+    def make(*, phone: bool = False, locale: str = "zh-CN", viewport: dict | None = None):
+        viewport = viewport or ({"width": 390, "height": 844} if phone else {"width": 1280, "height": 900})
         context = browser.new_context(viewport=viewport, locale=locale, is_mobile=phone, has_touch=phone)
         context.set_default_timeout(15_000)
         contexts.append(context)
@@ -63,3 +63,72 @@ def screenshot():
         return path
 
     return take
+
+
+@pytest.fixture
+def asgi_server(transactional_db):
+    """The real ASGI application (HTTP, static files and WebSockets) under uvicorn in a thread,
+    on the test database. pytest-django's live_server speaks WSGI only, without WebSockets."""
+    import threading
+    import time
+
+    import uvicorn
+    from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler
+    from django.db import connection
+
+    from quizsite.asgi import application
+    from tests.processes import free_port
+
+    # Requests run in worker threads this fixture cannot reach at teardown: have them close their
+    # connections after each use, or the test database could not be dropped.
+    persistent, connection.settings_dict["CONN_MAX_AGE"] = connection.settings_dict["CONN_MAX_AGE"], 0
+    port = free_port()
+    config = uvicorn.Config(
+        ASGIStaticFilesHandler(application),
+        host="127.0.0.1",
+        port=port,
+        lifespan="off",
+        log_level="warning",
+        ws_per_message_deflate=False,
+    )
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        assert time.monotonic() < deadline, "uvicorn did not start"
+        time.sleep(0.05)
+    yield f"http://localhost:{port}"
+    server.should_exit = True
+    thread.join(timeout=10)
+    connection.settings_dict["CONN_MAX_AGE"] = persistent
+    if connection.vendor == "postgresql":
+        # A request cancelled at shutdown can leave its worker thread's connection open.
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+
+
+@pytest.fixture
+def signed_in_page(page_factory, asgi_server):
+    """A page already signed in as `user` (session cookie set directly: no login form per page)."""
+    from django.conf import settings
+    from django.test import Client
+
+    def make(user, **kwargs):
+        client = Client()
+        client.force_login(user)
+        page = page_factory(**kwargs)
+        page.context.add_cookies(
+            [
+                {
+                    "name": settings.SESSION_COOKIE_NAME,
+                    "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+                    "url": asgi_server,
+                }
+            ]
+        )
+        return page
+
+    return make
