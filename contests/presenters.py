@@ -104,7 +104,7 @@ def public_state(contest: Contest, *, event: str = "snapshot", seq: int = 0) -> 
     answered = set(opening.answers.values_list("team_id", flat=True))
     question["answered"] = sorted(answered)
     if opening.question.round.type == Round.Type.RELAY:
-        holders = {team["id"]: services.baton_holder(opening, team["id"]) for team in teams}
+        holders = services.baton_holders(opening)
         names = dict(
             TeamMember.objects.filter(member_id__in=holders.values(), contest=contest).values_list(
                 "member_id", "member__real_name"
