@@ -392,14 +392,17 @@ def _place(contest: Contest, member: User) -> TeamMember:
 
 def baton_holder(opening: Opening, team_id: int) -> int | None:
     """The member id holding the relay baton for `team_id` on this question (legs in turn)."""
-    legs = list(
-        TeamMember.objects.filter(team_id=team_id, leg__isnull=False)
-        .order_by("leg")
-        .values_list("member_id", flat=True)
-    )
-    if not legs:
-        return None
-    return legs[(opening.question.position - 1) % len(legs)]
+    return baton_holders(opening).get(team_id)
+
+
+def baton_holders(opening: Opening) -> dict[int, int]:
+    """Every team's baton holder for this question, from one query."""
+    legs: dict[int, list[int]] = {}
+    placed = TeamMember.objects.filter(contest_id=opening.contest_id, leg__isnull=False).order_by("team_id", "leg")
+    for team_id, member_id in placed.values_list("team_id", "member_id"):
+        legs.setdefault(team_id, []).append(member_id)
+    turn = opening.question.position - 1
+    return {team_id: members[turn % len(members)] for team_id, members in legs.items()}
 
 
 def _may_answer(opening: Opening, place: TeamMember) -> None:
