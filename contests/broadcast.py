@@ -1,8 +1,9 @@
 """Queue a contest broadcast for after the commit: build each frame once, publish once."""
 
 import json
+import threading
 
-from django.db import transaction
+from django.db import connections, transaction
 
 from . import fanout
 
@@ -11,18 +12,45 @@ ALL, SCREENS, HOSTS = "all", "screens", "hosts"
 # Events that change only progress inside a question go to screens, hosts and the answering team,
 # not to every player: a hall of thousands should not get a frame per answer.
 PROGRESS_EVENTS = {"answer.received", "risk.picked"}
+# Progress inside a question is sent on a tick, at most this often per contest and process.
+PROGRESS_INTERVAL_S = 0.25
+_progress_pending: set[int] = set()
+_progress_lock = threading.Lock()
 
 
 def group(contest_id: int, audience: str) -> str:
     return f"{contest_id}:{audience}"
 
 
-def after_commit(contest, event: str, *, team_id: int | None = None) -> None:
+def after_commit(contest, event: str) -> None:
     contest_id = contest.pk
-    transaction.on_commit(lambda: send_now(contest_id, event, team_id=team_id))
+    if event in PROGRESS_EVENTS:
+        transaction.on_commit(lambda: _progress_soon(contest_id, event))
+    else:
+        transaction.on_commit(lambda: send_now(contest_id, event))
 
 
-def send_now(contest_id: int, event: str, *, team_id: int | None = None) -> None:
+def _progress_soon(contest_id: int, event: str) -> None:
+    """Coalesce progress: a burst of answers makes one broadcast per tick, not one per answer."""
+    with _progress_lock:
+        if contest_id in _progress_pending:
+            return
+        _progress_pending.add(contest_id)
+
+    def flush() -> None:
+        with _progress_lock:
+            _progress_pending.discard(contest_id)
+        try:
+            send_now(contest_id, event)
+        finally:
+            connections.close_all()  # this timer thread ends here
+
+    timer = threading.Timer(PROGRESS_INTERVAL_S, flush)
+    timer.daemon = True
+    timer.start()
+
+
+def send_now(contest_id: int, event: str) -> None:
     from .models import Contest
     from .presenters import host_state, public_state
 

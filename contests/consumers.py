@@ -8,12 +8,14 @@ import time
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
+from django.core.cache import cache
 
 from . import access, presenters, protocol, services
 from .broadcast import ALL, HOSTS, SCREENS, group
 from .fanout import HUB, current_seq
-from .models import Contest, ContestAnswer, Opening, Team
+from .models import Contest, ContestAnswer, Opening, Team, TeamMember
 
+SNAPSHOT_CACHE_S = 2
 RATE_PER_SECOND = 8
 RATE_BURST = 16
 TICK_SECONDS = 0.25
@@ -87,12 +89,16 @@ class ContestConsumer(AsyncWebsocketConsumer):
     def _snapshot(self) -> str:
         seq = current_seq(self.contest.pk)
         if self.role == "host":
-            state = presenters.host_state(self.contest, seq=seq)
-        else:
-            state = presenters.public_state(self.contest, seq=seq)
-            state["you"] = presenters.you(self.contest, self.user) if self.role == "player" else {"role": "screen"}
-        state["event"] = "snapshot"
-        return json.dumps(state, ensure_ascii=False)
+            return json.dumps(presenters.host_state(self.contest, seq=seq), ensure_ascii=False)
+        # A hall reconnecting at once must not rebuild the same state thousands of times: the
+        # public part is cached per contest and sequence number for a moment.
+        key = f"contest:{self.contest.pk}:snapshot:{seq}"
+        public = cache.get(key)
+        if public is None:
+            public = json.dumps(presenters.public_state(self.contest, seq=seq), ensure_ascii=False)
+            cache.set(key, public, SNAPSHOT_CACHE_S)
+        you = presenters.you(self.contest, self.user) if self.role == "player" else {"role": "screen"}
+        return public[:-1] + ',"you":' + json.dumps(you, ensure_ascii=False) + "}"
 
     def _allow(self) -> bool:
         now = time.monotonic()
@@ -123,8 +129,11 @@ class ContestConsumer(AsyncWebsocketConsumer):
             await self.send_snapshot()
             return
         ref = message.get("id")
+        # Player actions run on the thread pool in parallel (each with its own connection); the
+        # database's constraints keep them right. Host commands keep to one thread, in order.
+        sensitive = kind.startswith("host.")
         try:
-            result = await database_sync_to_async(self._act)(kind, message)
+            result = await database_sync_to_async(self._act, thread_sensitive=sensitive)(kind, message)
         except services.ContestRejected as error:
             await self.send(text_data=protocol.error_message(error.code, error.message, ref=ref))
             return
@@ -132,7 +141,7 @@ class ContestConsumer(AsyncWebsocketConsumer):
 
     def _act(self, kind: str, message: dict) -> dict:
         """Run one action through the rules engine; return what the acknowledgement carries."""
-        contest, user = Contest.objects.get(pk=self.contest.pk), self.user
+        contest, user = self.contest, self.user
         if kind == protocol.ANSWER_SUBMIT:
             answer_id = message.get("answer_id")
             if not isinstance(answer_id, str) or not 1 <= len(answer_id) <= 64:
@@ -157,7 +166,14 @@ class ContestConsumer(AsyncWebsocketConsumer):
             return {"value": services.risk_pick(contest=contest, member=user, value=value).value}
         return self._host(kind, message, contest, user)
 
+    def _place(self):
+        """The player's roster place, read once: rosters are frozen while a contest runs."""
+        if getattr(self, "place", None) is None:
+            self.place = TeamMember.objects.filter(contest_id=self.contest.pk, member=self.user).first()
+        return self.place
+
     def _host(self, kind: str, message: dict, contest: Contest, user) -> dict:
+        contest = Contest.objects.get(pk=contest.pk)
         simple = {
             "host.start": services.contest_start,
             "host.open": services.question_open,

@@ -14,6 +14,7 @@ from django.conf import settings
 
 log = logging.getLogger(__name__)
 CHANNEL_PREFIX = "quizsite:contest:"
+DELIVERY_BATCH = 500
 
 
 class Hub:
@@ -40,11 +41,15 @@ class Hub:
                 del self.groups[group]
 
     async def deliver(self, group: str, text: str) -> None:
-        for consumer in list(self.groups.get(group, ())):
-            try:
-                await consumer.send(text_data=text)
-            except Exception:  # a socket closing mid-send must not stop the others
-                log.debug("send to a closing socket failed", exc_info=True)
+        message = {"type": "websocket.send", "text": text}  # one message object for every socket
+        consumers = list(self.groups.get(group, ()))
+        # Writes overlap instead of waiting on each socket in turn; a socket closing mid-send
+        # (an exception in its result) must not stop the others.
+        for start in range(0, len(consumers), DELIVERY_BATCH):
+            batch = consumers[start : start + DELIVERY_BATCH]
+            results = await asyncio.gather(*(c.base_send(message) for c in batch), return_exceptions=True)
+            if any(isinstance(result, Exception) for result in results):
+                log.debug("some sends to closing sockets failed")
 
     async def _subscribe(self) -> None:
         """Forward every contest frame published by any process to this process's sockets."""

@@ -93,13 +93,12 @@ def public_state(contest: Contest, *, event: str = "snapshot", seq: int = 0) -> 
         "v": PROTOCOL_VERSION,
         "seq": seq,
         "event": event,
-        "server_time": timezone.now().isoformat(),
         "contest": {"id": contest.pk, "title": contest.title, "status": contest.status, "join_code": contest.join_code},
         "teams": teams,
         "question": None,
     }
     if opening is None:
-        return state
+        return _stamped(state)
     question = _question(opening)
     answered = set(opening.answers.values_list("team_id", flat=True))
     question["answered"] = sorted(answered)
@@ -125,6 +124,12 @@ def public_state(contest: Contest, *, event: str = "snapshot", seq: int = 0) -> 
     if opening.revealed_at:
         question["reveal"] = _reveal(opening)
     state["question"] = question
+    return _stamped(state)
+
+
+def _stamped(state: dict) -> dict:
+    """The server's time when the frame was ready to send (clients measure latency from it)."""
+    state["server_time"] = timezone.now().isoformat()
     return state
 
 

@@ -437,56 +437,80 @@ def answer_submit(
     response: object,
     client_answer_id: str,
     opening_id: int | None = None,
+    place: TeamMember | None = None,
     at: datetime | None = None,
 ) -> ContestAnswer:
-    """Record a team's answer by the server's receive time. A retry with the same id is acknowledged."""
+    """Record a team's answer by the server's receive time. A retry with the same id is acknowledged.
+
+    `place` (the member's frozen roster place) may be passed by a caller that already has it.
+    """
     at = at or timezone.now()
-    current_id = Contest.objects.filter(pk=contest.pk).values_list("current_id", flat=True).first()
-    existing = ContestAnswer.objects.filter(
-        opening_id=opening_id or current_id, client_answer_id=client_answer_id
-    ).first()
-    if existing is not None and client_answer_id:
-        if existing.member_id != member.pk:
-            raise ContestRejected("answer_id_taken", _("That answer id was used by someone else."))
-        return existing
-    with transaction.atomic():
-        contest = _running(contest.pk)
-        opening = _current(contest)
-        if opening_id is not None and opening_id != opening.pk:
-            raise ContestRejected("not_current_question", _("That question is no longer in play."))
-        if opening.opened_at is None:
-            raise ContestRejected("not_open", _("The question is not open yet."))
-        if opening.closed_at or (opening.deadline_at and at > opening.deadline_at):
-            raise ContestRejected("deadline_passed", _("Time is up for this question."))
-        place = _place(contest, member)
-        _may_answer(opening, place)
-        version = opening.question.version
-        try:
-            cleaned = clean_response(
-                type=version.type, options=version.options, blanks=len(version.key), response=response
-            )
-        except ResponseInvalid as error:
-            raise ContestRejected(error.code, error.message) from None
-        correct = grade(type=version.type, key=version.key, response=cleaned, partial=False) == 1
-        try:
-            with transaction.atomic():
-                answer = ContestAnswer.objects.create(
-                    opening=opening,
-                    team=place.team,
-                    member=member,
-                    response=cleaned,
-                    received_at=at,
-                    client_answer_id=client_answer_id,
-                    is_correct=correct,
-                )
-        except IntegrityError:
-            raise ContestRejected("already_answered", _("Your team has already answered this question.")) from None
-        if opening.answers.count() >= _eligible_teams(opening):
-            _close(opening, at)
-            broadcast.after_commit(contest, "question.closed")
+    if client_answer_id:
+        if opening_id:
+            retry = ContestAnswer.objects.filter(client_answer_id=client_answer_id, opening_id=opening_id)
         else:
-            broadcast.after_commit(contest, "answer.received")
-        return answer
+            retry = ContestAnswer.objects.filter(
+                client_answer_id=client_answer_id,
+                opening__contest_id=contest.pk,
+                opening__contest__current_id=F("opening_id"),
+            )
+        existing = retry.first()
+        if existing is not None:
+            if existing.member_id != member.pk:
+                raise ContestRejected("answer_id_taken", _("That answer id was used by someone else."))
+            return existing
+    # No row locks and no transaction here: a hall answers at once, and the database's unique
+    # constraint (one answer per team per question) is what keeps it right; closing is a
+    # conditional update. One join reads the contest and the question in play.
+    opening = (
+        Opening.objects.select_related("contest", "question__round", "question__version")
+        .filter(contest_id=contest.pk, contest__current_id=F("pk"))
+        .first()
+    )
+    status = (
+        opening.contest.status
+        if opening
+        else Contest.objects.filter(pk=contest.pk).values_list("status", flat=True).first()
+    )
+    if status == Contest.Status.PAUSED:
+        raise ContestRejected("paused", _("The contest is paused."))
+    if status != Contest.Status.RUNNING:
+        raise ContestRejected("not_running", _("The contest is not running."))
+    if opening is None:
+        raise ContestRejected("no_question", _("No question is in play."))
+    if opening_id is not None and opening_id != opening.pk:
+        raise ContestRejected("not_current_question", _("That question is no longer in play."))
+    if opening.opened_at is None:
+        raise ContestRejected("not_open", _("The question is not open yet."))
+    if opening.closed_at or (opening.deadline_at and at > opening.deadline_at):
+        raise ContestRejected("deadline_passed", _("Time is up for this question."))
+    place = place or _place(opening.contest, member)
+    _may_answer(opening, place)
+    version = opening.question.version
+    try:
+        cleaned = clean_response(type=version.type, options=version.options, blanks=len(version.key), response=response)
+    except ResponseInvalid as error:
+        raise ContestRejected(error.code, error.message) from None
+    correct = grade(type=version.type, key=version.key, response=cleaned, partial=False) == 1
+    try:
+        with transaction.atomic():  # a savepoint, so a refused duplicate leaves any caller's transaction usable
+            answer = ContestAnswer.objects.create(
+                opening=opening,
+                team_id=place.team_id,
+                member=member,
+                response=cleaned,
+                received_at=at,
+                client_answer_id=client_answer_id,
+                is_correct=correct,
+            )
+    except IntegrityError:
+        raise ContestRejected("already_answered", _("Your team has already answered this question.")) from None
+    with transaction.atomic():
+        if opening.answers.count() >= _eligible_teams(opening) and _close(opening, at):
+            broadcast.after_commit(opening.contest, "question.closed")
+        else:
+            broadcast.after_commit(opening.contest, "answer.received")
+    return answer
 
 
 @transaction.atomic

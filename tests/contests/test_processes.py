@@ -134,6 +134,17 @@ def test_killing_a_process_mid_question_loses_no_answer(tree, tmp_path):
     finally:
         for process in processes:
             stop(process)
+        # A killed client's database session ends a moment after the process: wait for it, or
+        # the test database could not be dropped at the end of the run.
+        wait_for(_only_this_session_left, timeout=15, what="the killed server's database sessions to end")
+
+
+def _only_this_session_left() -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+        return cursor.fetchone()[0] == 0
 
 
 def _healthy(port: int) -> bool:

@@ -1,0 +1,333 @@
+"""Live-contest fan-out benchmark: the real stack against the floor, with one load client.
+
+    .venv/bin/python bench/live.py --players 2000 --processes 1 [--questions 5] [--json]
+
+Starts P ASGI processes (bin/web) on PostgreSQL and Redis when DATABASE_URL / REDIS_URL are set
+(a fresh database "<name>_live_bench" is created; yours is not touched), joins N simulated players
+(Node.js `ws`, bench/live-client.mjs; run `npm install` once) to one contest in teams of five,
+and runs questions: the host opens each, every player answers within 2 s, the host reveals.
+Broadcast latency is receipt time minus the frame's server_time. In the same run the same client
+measures a bare `websockets` broadcast server (the floor). Finally every socket drops at once and
+reconnects. Prints figures; asserts nothing.
+"""
+
+import argparse
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+TEAM_SIZE = 5
+
+
+def percentile(values: list[float], share: float) -> float | None:
+    values = sorted(v for v in values if v is not None)
+    if not values:
+        return None
+    return round(values[min(len(values) - 1, int(share * len(values)))], 1)
+
+
+def bench_database_url() -> str:
+    url = os.environ.get("DATABASE_URL", "")
+    if not url:
+        return f"sqlite:///{tempfile.mkdtemp(prefix='bench-live-')}/live.sqlite3"
+    parts = urlsplit(url)
+    name = parts.path.lstrip("/") + "_live_bench"
+    admin = urlunsplit(parts._replace(path="/postgres"))
+    import psycopg
+
+    with psycopg.connect(admin.replace("postgres://", "postgresql://", 1), autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return urlunsplit(parts._replace(path="/" + name))
+
+
+def build(players: int, questions: int) -> dict:
+    """Units, members with sessions, teams of five, a contest with a compulsory round."""
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+
+    from contests import services
+    from contests.models import Round, TeamMember
+    from lessons.services.questions import bank_create, question_create
+    from lessons.validation import QuestionContent
+    from orgs import services as org_services
+    from orgs.models import Role, User
+
+    organ = org_services.unit_create(name="审计署", kind="organ")
+    host = org_services.member_create(username="bench-host", real_name="主持人", unit=organ)
+    org_services.role_grant(user=host, role=Role.ORGANISER, unit=organ)
+    members = User.objects.bulk_create(
+        [User(username=f"p{n}", real_name=f"选手{n}", unit=organ, password="!") for n in range(players)],
+        batch_size=1000,
+    )
+    contest = services.contest_create(title="压力测试", unit=organ, by=host)
+    for team_no in range(0, players, TEAM_SIZE):
+        team = services.team_add(contest=contest, name=f"队{team_no // TEAM_SIZE}", unit=organ, legs=[])
+        TeamMember.objects.bulk_create(
+            [
+                TeamMember(contest=contest, team=team, member=m, leg=i + 1)
+                for i, m in enumerate(members[team_no : team_no + TEAM_SIZE])
+            ]
+        )
+    bank = bank_create(slug="bench", name="bench", unit=organ)
+    versions = [
+        question_create(
+            bank=bank, content=QuestionContent(type="single", stem=f"第{n}题", options=["甲", "乙", "丙"], key=["A"])
+        ).current
+        for n in range(questions)
+    ]
+    services.round_add(contest=contest, type=Round.Type.COMPULSORY, versions=versions, time_limit_s=30)
+
+    def cookie(user) -> str:
+        store = SessionStore()
+        store[SESSION_KEY], store[BACKEND_SESSION_KEY] = str(user.pk), "django.contrib.auth.backends.ModelBackend"
+        store[HASH_SESSION_KEY] = user.get_session_auth_hash()
+        store.create()
+        return f"{settings.SESSION_COOKIE_NAME}={store.session_key}"
+
+    return {"code": contest.join_code, "host": cookie(host), "players": [cookie(m) for m in members]}
+
+
+class Node:
+    def __init__(self) -> None:
+        self.process = subprocess.Popen(
+            ["node", str(ROOT / "bench" / "live-client.mjs")],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+            bufsize=1,
+        )
+
+    def send(self, **command) -> None:
+        self.process.stdin.write(json.dumps(command) + "\n")
+        self.process.stdin.flush()
+
+    def read(self) -> dict:
+        line = self.process.stdout.readline()
+        result = json.loads(line)
+        if "error" in result:
+            raise RuntimeError(result["error"])
+        return result
+
+    def close(self) -> None:
+        self.send(cmd="quit")
+        self.process.wait(timeout=30)
+
+
+def wait_http(port: int, timeout: float = 60) -> None:
+    import http.client
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            conn.request("GET", "/healthz", headers={"Host": "localhost"})
+            if conn.getresponse().status == 200:
+                return
+        except OSError:
+            pass
+        time.sleep(0.3)
+    raise RuntimeError(f"server on {port} did not start")
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def run_stack(args, data: dict, env: dict, node: Node) -> dict:
+    import websockets.sync.client
+
+    port = free_port()
+    web = subprocess.Popen(
+        [str(ROOT / "bin" / "web")],
+        env={**env, "PORT": str(port), "HOST": "127.0.0.1", "WEB_WORKERS": str(args.processes), "LOG_LEVEL": "WARNING"},
+        stdout=open(args.log, "w"),
+        stderr=subprocess.STDOUT,
+        start_new_session=True,  # noqa: SIM115
+    )
+    try:
+        wait_http(port)
+        path = f"/ws/contests/{data['code']}/?role=player"
+        node.send(
+            cmd="connect",
+            url=f"ws://127.0.0.1:{port}",
+            origin="http://localhost",
+            players=[{"cookie": c, "path": path} for c in data["players"]],
+        )
+        connected = node.read()
+        host = websockets.sync.client.connect(
+            f"ws://127.0.0.1:{port}/ws/contests/{data['code']}/?role=host",
+            additional_headers={"Cookie": data["host"], "Origin": "http://localhost"},
+            max_size=None,
+        ).__enter__()
+
+        latest = {}
+
+        def host_read() -> dict:
+            frame = json.loads(host.recv(timeout=30))
+            if frame.get("type") == "host.state":
+                latest["state"] = frame
+            return frame
+
+        def host_send(kind: str) -> dict:
+            host.send(json.dumps({"type": kind, "id": kind}))
+            while True:
+                frame = host_read()
+                if frame.get("ref") == kind:
+                    return frame
+
+        host_send("host.start")
+        broadcast, answers = [], []
+        for _ in range(args.questions):
+            node.send(cmd="collect", event="question.opened")
+            host_send("host.open")
+            broadcast += node.read()["latencies"]
+            while not (latest.get("state", {}).get("question") or {}).get("phase") == "open":
+                host_read()
+            opening = latest["state"]["question"]["opening"]
+            node.send(cmd="answer", opening=opening, within_ms=2000, response="A")
+            answers += node.read()["answers"]
+            node.send(cmd="collect", event="question.revealed")
+            host_send("host.reveal")
+            broadcast += node.read()["latencies"]
+        node.send(cmd="reconnect")
+        reconnect = node.read()
+        host.close()
+        return {"connected": connected, "broadcast": broadcast, "answers": answers, "reconnect": reconnect}
+    finally:
+        os.killpg(web.pid, signal.SIGTERM)
+        web.wait(timeout=20)
+
+
+FLOOR_SERVER = """
+import asyncio, json, sys
+from datetime import datetime, UTC
+import websockets
+clients = set()
+async def handler(ws):
+    if ws.request.path == "/control":
+        async for message in ws:
+            frame = json.dumps({"type": "state", "event": message, "server_time": datetime.now(UTC).isoformat()})
+            websockets.broadcast(clients, frame)
+            await ws.send("sent")
+        return
+    clients.add(ws)
+    await ws.send(json.dumps({"type": "state", "event": "snapshot", "server_time": datetime.now(UTC).isoformat()}))
+    try:
+        await ws.wait_closed()
+    finally:
+        clients.discard(ws)
+async def main():
+    async with websockets.serve(handler, "127.0.0.1", int(sys.argv[1]), compression=None, max_queue=None):
+        await asyncio.Future()
+asyncio.run(main())
+"""
+
+
+def run_floor(args, players: int, node: Node) -> list:
+    import websockets.sync.client
+
+    port = free_port()
+    server = subprocess.Popen([sys.executable, "-c", FLOOR_SERVER, str(port)], start_new_session=True)
+    try:
+        time.sleep(1.5)
+        node.send(
+            cmd="connect",
+            url=f"ws://127.0.0.1:{port}",
+            origin="http://localhost",
+            players=[{"cookie": "", "path": "/"}] * players,
+        )
+        node.read()
+        latencies = []
+        with websockets.sync.client.connect(f"ws://127.0.0.1:{port}/control") as control:
+            for _ in range(args.questions * 2):
+                node.send(cmd="collect", event="question.opened")
+                control.send("question.opened")
+                control.recv(timeout=30)
+                latencies += node.read()["latencies"]
+        return latencies
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--players", type=int, default=2000)
+    parser.add_argument("--processes", type=int, default=1)
+    parser.add_argument("--questions", type=int, default=5)
+    parser.add_argument("--json", action="store_true")
+    parser.add_argument(
+        "--log", default=os.path.join(tempfile.gettempdir(), "bench-live-web.log"), help="the servers' output"
+    )
+    args = parser.parse_args()
+    if args.processes > 1 and not os.environ.get("REDIS_URL"):
+        parser.error("several processes need REDIS_URL (and DATABASE_URL for PostgreSQL)")
+    if not shutil.which("node") or not (ROOT / "node_modules" / "ws").exists():
+        parser.error("the load client needs Node.js and `npm install` (for the ws package)")
+    database_url = bench_database_url()
+    env = {**os.environ, "DATABASE_URL": database_url, "PYTHON": sys.executable, "DEBUG": "true"}
+    subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
+    os.environ["DATABASE_URL"] = database_url
+    os.environ["DJANGO_SETTINGS_MODULE"] = "quizsite.settings"
+    import django
+
+    django.setup()
+    started = time.perf_counter()
+    data = build(args.players, args.questions)
+    setup_s = time.perf_counter() - started
+    node = Node()
+    try:
+        stack = run_stack(args, data, env, node)
+        floor = run_floor(args, args.players, node)
+    finally:
+        node.close()
+    answers = stack["answers"]
+    acked = [a for a in answers if not a.get("lost")]
+    floor_p99 = percentile(floor, 0.99)
+    result = {
+        "players": args.players,
+        "processes": args.processes,
+        "broadcast_p50_ms": percentile(stack["broadcast"], 0.5),
+        "broadcast_p99_ms": percentile(stack["broadcast"], 0.99),
+        "floor_p99_ms": floor_p99,
+        "ratio": round(percentile(stack["broadcast"], 0.99) / floor_p99, 2) if floor_p99 else None,
+        "frames_lost": sum(1 for v in stack["broadcast"] if v is None),
+        "answers_sent": len(answers),
+        "answers_acked": len(acked),
+        "answers_lost": len(answers) - len(acked),
+        "ack_p99_ms": percentile([a["ms"] for a in acked], 0.99),
+        "reconnect_s": stack["reconnect"]["seconds"] if stack["reconnect"]["resynced"] == args.players else None,
+    }
+    details = {
+        "database": "postgresql" if "postgres" in database_url else "sqlite",
+        "redis": bool(os.environ.get("REDIS_URL")),
+        "setup_s": round(setup_s, 1),
+        "connect_s": stack["connected"]["seconds"],
+        "answers_accepted": sum(1 for a in acked if a.get("ok")),
+        "reconnected": stack["reconnect"]["resynced"],
+        "floor_p50_ms": percentile(floor, 0.5),
+        "at": datetime.now(UTC).isoformat(timespec="seconds"),
+    }
+    for key, value in {**result, **details}.items():
+        print(f"{key:>18}: {value}")
+    if args.json:
+        print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()
