@@ -7,7 +7,7 @@ Times are the server's. Each function validates against the round's rules, write
 from datetime import datetime, timedelta
 
 from django.db import IntegrityError, transaction
-from django.db.models import F, Sum
+from django.db.models import Count, F, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -420,6 +420,18 @@ def _may_answer(opening: Opening, place: TeamMember) -> None:
 
 
 def _eligible_teams(opening: Opening) -> int:
+    """How many teams may answer this question (counted once per question and process)."""
+    if opening.pk not in _ELIGIBLE:
+        if len(_ELIGIBLE) > 1000:
+            _ELIGIBLE.clear()
+        _ELIGIBLE[opening.pk] = _count_eligible(opening)
+    return _ELIGIBLE[opening.pk]
+
+
+_ELIGIBLE: dict[int, int] = {}
+
+
+def _count_eligible(opening: Opening) -> int:
     round_ = opening.question.round
     if round_.type == Round.Type.BUZZER:
         return 1
@@ -428,6 +440,14 @@ def _eligible_teams(opening: Opening) -> int:
     if round_.type == Round.Type.COMPULSORY and opening.question.team_id:
         return 1
     return opening.contest.teams.count()
+
+
+def _retried(opening_id: int, client_answer_id: str, member: User) -> ContestAnswer | None:
+    """The answer already recorded under this id (a retry, acknowledged), if it is this member's."""
+    existing = ContestAnswer.objects.filter(opening_id=opening_id, client_answer_id=client_answer_id).first()
+    if existing is not None and existing.member_id != member.pk:
+        raise ContestRejected("answer_id_taken", _("That answer id was used by someone else."))
+    return existing
 
 
 def answer_submit(
@@ -445,20 +465,6 @@ def answer_submit(
     `place` (the member's frozen roster place) may be passed by a caller that already has it.
     """
     at = at or timezone.now()
-    if client_answer_id:
-        if opening_id:
-            retry = ContestAnswer.objects.filter(client_answer_id=client_answer_id, opening_id=opening_id)
-        else:
-            retry = ContestAnswer.objects.filter(
-                client_answer_id=client_answer_id,
-                opening__contest_id=contest.pk,
-                opening__contest__current_id=F("opening_id"),
-            )
-        existing = retry.first()
-        if existing is not None:
-            if existing.member_id != member.pk:
-                raise ContestRejected("answer_id_taken", _("That answer id was used by someone else."))
-            return existing
     # No row locks and no transaction here: a hall answers at once, and the database's unique
     # constraint (one answer per team per question) is what keeps it right; closing is a
     # conditional update. One join reads the contest and the question in play.
@@ -479,10 +485,14 @@ def answer_submit(
     if opening is None:
         raise ContestRejected("no_question", _("No question is in play."))
     if opening_id is not None and opening_id != opening.pk:
+        if retried := _retried(opening_id, client_answer_id, member):
+            return retried
         raise ContestRejected("not_current_question", _("That question is no longer in play."))
     if opening.opened_at is None:
         raise ContestRejected("not_open", _("The question is not open yet."))
     if opening.closed_at or (opening.deadline_at and at > opening.deadline_at):
+        if retried := _retried(opening.pk, client_answer_id, member):
+            return retried
         raise ContestRejected("deadline_passed", _("Time is up for this question."))
     place = place or _place(opening.contest, member)
     _may_answer(opening, place)
@@ -504,12 +514,19 @@ def answer_submit(
                 is_correct=correct,
             )
     except IntegrityError:
+        if retried := _retried(opening.pk, client_answer_id, member):
+            return retried
         raise ContestRejected("already_answered", _("Your team has already answered this question.")) from None
-    with transaction.atomic():
-        if opening.answers.count() >= _eligible_teams(opening) and _close(opening, at):
-            broadcast.after_commit(opening.contest, "question.closed")
-        else:
-            broadcast.after_commit(opening.contest, "answer.received")
+    # Close when every eligible team has answered: one conditional update, whoever gets there first.
+    everyone = (
+        Opening.objects.filter(pk=opening.pk, closed_at__isnull=True)
+        .annotate(answered=Count("answers"))
+        .filter(answered__gte=_eligible_teams(opening))
+    )
+    if Opening.objects.filter(pk__in=everyone.values("pk")).update(closed_at=at):
+        broadcast.after_commit(opening.contest, "question.closed")
+    else:
+        broadcast.after_commit(opening.contest, "answer.received")
     return answer
 
 

@@ -232,3 +232,24 @@ def test_no_key_in_the_public_state_before_the_reveal(hall):
     services.question_reveal(contest=contest, by=hall["host"])
     contest.refresh_from_db()
     assert public_state(contest)["question"]["reveal"]["key"] == [True]
+
+
+def test_a_retry_after_the_question_closed_is_still_acknowledged(hall):
+    contest = start(hall, {"type": Round.Type.COMPULSORY, "count": 2})
+    opening = services.question_open(contest=contest, by=hall["host"])
+    member = hall["red"][0]
+    first = services.answer_submit(contest=contest, member=member, response="对", client_answer_id="net-1")
+    late = opening.deadline_at + timedelta(seconds=5)
+    again = services.answer_submit(contest=contest, member=member, response="对", client_answer_id="net-1", at=late)
+    assert again.pk == first.pk
+    services.question_reveal(contest=contest, by=hall["host"])
+    services.question_open(contest=contest, by=hall["host"])  # the host has moved on
+    moved_on = services.answer_submit(
+        contest=contest, member=member, response="对", client_answer_id="net-1", opening_id=opening.pk
+    )
+    assert moved_on.pk == first.pk
+    with pytest.raises(ContestRejected) as refused:
+        services.answer_submit(
+            contest=contest, member=hall["red"][1], response="对", client_answer_id="net-1", opening_id=opening.pk
+        )
+    assert refused.value.code == "answer_id_taken"
