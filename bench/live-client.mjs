@@ -43,15 +43,19 @@ async function connectAll(players) {
   return { sockets: opened, seconds: (Date.now() - started) / 1000 };
 }
 
+// The client must not be the bottleneck: read server_time without parsing the whole frame.
+const SERVER_TIME = /"server_time": ?"([^"]+)"/;
+let lastSize = 0;
+
 function collect(event, timeoutMs) {
   return Promise.all(sockets.map((ws) => new Promise((resolve) => {
     const timer = setTimeout(() => { ws.waiters = ws.waiters.filter((w) => w !== waiter); resolve(null); }, timeoutMs);
     const waiter = (text, now) => {
       if (!text.includes(`"event":"${event}"`) && !text.includes(`"event": "${event}"`)) return;
-      const frame = JSON.parse(text);
       clearTimeout(timer);
       ws.waiters = ws.waiters.filter((w) => w !== waiter);
-      resolve(now - Date.parse(frame.server_time));
+      lastSize = text.length;
+      resolve(now - Date.parse(SERVER_TIME.exec(text)[1]));
     };
     ws.waiters.push(waiter);
   })));
@@ -85,7 +89,8 @@ for await (const line of input) {
       sockets = result.sockets;
       out({ connected: sockets.length, seconds: result.seconds });
     } else if (command.cmd === "collect") {
-      out({ latencies: await collect(command.event, command.timeout_ms || 15000) });
+      const latencies = await collect(command.event, command.timeout_ms || 15000);
+      out({ latencies, frame_chars: lastSize });
     } else if (command.cmd === "answer") {
       out({ answers: await answerAll(command.opening, command.within_ms, command.response) });
     } else if (command.cmd === "reconnect") {

@@ -192,11 +192,15 @@ def run_stack(args, data: dict, env: dict, node: Node) -> dict:
                     return frame
 
         host_send("host.start")
-        broadcast, answers = [], []
+        broadcast, answers, calm = [], [], []
         for _ in range(args.questions):
             node.send(cmd="collect", event="question.opened")
             host_send("host.open")
-            broadcast += node.read()["latencies"]
+            reply = node.read()
+            opened = reply["latencies"]
+            broadcast += opened
+            calm += opened
+            frame_chars = reply["frame_chars"]
             while not (latest.get("state", {}).get("question") or {}).get("phase") == "open":
                 host_read()
             opening = latest["state"]["question"]["opening"]
@@ -208,7 +212,8 @@ def run_stack(args, data: dict, env: dict, node: Node) -> dict:
         node.send(cmd="reconnect")
         reconnect = node.read()
         host.close()
-        return {"connected": connected, "broadcast": broadcast, "answers": answers, "reconnect": reconnect}
+        return {"connected": connected, "broadcast": broadcast, "calm": calm, "answers": answers, "reconnect": reconnect,
+                "frame_chars": frame_chars}
     finally:
         os.killpg(web.pid, signal.SIGTERM)
         web.wait(timeout=20)
@@ -219,10 +224,11 @@ import asyncio, json, sys
 from datetime import datetime, UTC
 import websockets
 clients = set()
+PAD = "x" * int(sys.argv[2])  # the same frame size as the real stack's state frames
 async def handler(ws):
     if ws.request.path == "/control":
         async for message in ws:
-            frame = json.dumps({"type": "state", "event": message, "server_time": datetime.now(UTC).isoformat()})
+            frame = json.dumps({"type": "state", "event": message, "pad": PAD, "server_time": datetime.now(UTC).isoformat()})
             websockets.broadcast(clients, frame)
             await ws.send("sent")
         return
@@ -239,11 +245,11 @@ asyncio.run(main())
 """
 
 
-def run_floor(args, players: int, node: Node) -> list:
+def run_floor(args, players: int, node: Node, frame_chars: int) -> list:
     import websockets.sync.client
 
     port = free_port()
-    server = subprocess.Popen([sys.executable, "-c", FLOOR_SERVER, str(port)], start_new_session=True)
+    server = subprocess.Popen([sys.executable, "-c", FLOOR_SERVER, str(port), str(max(0, frame_chars - 120))], start_new_session=True)
     try:
         time.sleep(1.5)
         node.send(
@@ -293,7 +299,7 @@ def main() -> None:
     node = Node()
     try:
         stack = run_stack(args, data, env, node)
-        floor = run_floor(args, args.players, node)
+        floor = run_floor(args, args.players, node, stack["frame_chars"])
     finally:
         node.close()
     answers = stack["answers"]
@@ -321,6 +327,9 @@ def main() -> None:
         "answers_accepted": sum(1 for a in acked if a.get("ok")),
         "reconnected": stack["reconnect"]["resynced"],
         "floor_p50_ms": percentile(floor, 0.5),
+        # question.opened frames alone: sent when no answers are being processed
+        "opened_p99_ms": percentile(stack["calm"], 0.99),
+        "frame_chars": stack["frame_chars"],
         "at": datetime.now(UTC).isoformat(timespec="seconds"),
     }
     for key, value in {**result, **details}.items():

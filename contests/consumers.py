@@ -46,6 +46,9 @@ class ClockConsumer(AsyncWebsocketConsumer):
 class ContestConsumer(AsyncWebsocketConsumer):
     """One socket of a live contest: a player's phone, a big screen or the host console."""
 
+    # Broadcasts come through `contests.fanout`; no channel-layer channel (with Redis, that would
+    # be one subscription per socket).
+    channel_layer_alias = "none"
     groups_joined: tuple[str, ...] = ()
 
     async def connect(self) -> None:

@@ -11,10 +11,11 @@ import logging
 from collections import defaultdict
 
 from django.conf import settings
+from websockets.frames import Frame, Opcode
+from websockets.protocol import State
 
 log = logging.getLogger(__name__)
 CHANNEL_PREFIX = "quizsite:contest:"
-DELIVERY_BATCH = 500
 
 
 class Hub:
@@ -41,15 +42,24 @@ class Hub:
                 del self.groups[group]
 
     async def deliver(self, group: str, text: str) -> None:
-        message = {"type": "websocket.send", "text": text}  # one message object for every socket
-        consumers = list(self.groups.get(group, ()))
-        # Writes overlap instead of waiting on each socket in turn; a socket closing mid-send
-        # (an exception in its result) must not stop the others.
-        for start in range(0, len(consumers), DELIVERY_BATCH):
-            batch = consumers[start : start + DELIVERY_BATCH]
-            results = await asyncio.gather(*(c.base_send(message) for c in batch), return_exceptions=True)
-            if any(isinstance(result, Exception) for result in results):
-                log.debug("some sends to closing sockets failed")
+        """Write `text` to every socket of `group` in this process.
+
+        Server frames are unmasked, so one encoded frame is the same bytes for every socket: on
+        uvicorn connections that are open, uncompressed and not backed up, those bytes go straight
+        to the transport (as `websockets.broadcast` does). Anything else takes the ASGI send.
+        """
+        message = {"type": "websocket.send", "text": text}
+        frame = Frame(Opcode.TEXT, text.encode()).serialize(mask=False, extensions=[])
+        slow = []
+        for consumer in list(self.groups.get(group, ())):
+            transport = _plain_transport(consumer)
+            if transport is not None:
+                transport.write(frame)
+            else:
+                slow.append(consumer)
+        results = await asyncio.gather(*(c.base_send(message) for c in slow), return_exceptions=True)
+        if any(isinstance(result, Exception) for result in results):
+            log.debug("some sends to closing sockets failed")
 
     async def _subscribe(self) -> None:
         """Forward every contest frame published by any process to this process's sockets."""
@@ -72,6 +82,23 @@ class Hub:
                 await asyncio.sleep(0.5)
             finally:
                 await client.aclose()
+
+
+MAX_BUFFERED_BYTES = 256 * 1024
+
+
+def _plain_transport(consumer):
+    """The socket's transport if it is an open, uncompressed uvicorn connection that keeps up."""
+    protocol = getattr(consumer.base_send, "__self__", None)
+    connection = getattr(protocol, "conn", None)
+    transport = getattr(protocol, "transport", None)
+    if connection is None or transport is None or getattr(protocol, "close_sent", True):
+        return None
+    if connection.state is not State.OPEN or connection.extensions or transport.is_closing():
+        return None
+    if transport.get_write_buffer_size() > MAX_BUFFERED_BYTES:
+        return None  # a slow client: let the ASGI send apply its flow control
+    return transport
 
 
 HUB = Hub()
