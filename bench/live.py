@@ -212,8 +212,14 @@ def run_stack(args, data: dict, env: dict, node: Node) -> dict:
         node.send(cmd="reconnect")
         reconnect = node.read()
         host.close()
-        return {"connected": connected, "broadcast": broadcast, "calm": calm, "answers": answers, "reconnect": reconnect,
-                "frame_chars": frame_chars}
+        return {
+            "connected": connected,
+            "broadcast": broadcast,
+            "calm": calm,
+            "answers": answers,
+            "reconnect": reconnect,
+            "frame_chars": frame_chars,
+        }
     finally:
         os.killpg(web.pid, signal.SIGTERM)
         web.wait(timeout=20)
@@ -249,7 +255,9 @@ def run_floor(args, players: int, node: Node, frame_chars: int) -> list:
     import websockets.sync.client
 
     port = free_port()
-    server = subprocess.Popen([sys.executable, "-c", FLOOR_SERVER, str(port), str(max(0, frame_chars - 120))], start_new_session=True)
+    server = subprocess.Popen(
+        [sys.executable, "-c", FLOOR_SERVER, str(port), str(max(0, frame_chars - 120))], start_new_session=True
+    )
     try:
         time.sleep(1.5)
         node.send(

@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from orgs.admin import ScopedAdmin
+from orgs.admin import FactAdmin, ScopedAdmin
 
 from .models import AuditEntry, Contest, ContestAnswer, Round, RoundQuestion, ScoreEvent, Team, TeamMember
 
@@ -60,27 +60,16 @@ class RoundAdmin(ScopedAdmin):
     inlines = [RoundQuestionInline]
 
 
-class FactAdmin(ScopedAdmin):
-    unit_prefix = "contest__unit__"
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
-
-
 @admin.register(ScoreEvent)
 class ScoreEventAdmin(FactAdmin):
+    unit_prefix = "contest__unit__"
     list_display = ["team", "points", "reason", "note", "created_by", "created_at"]
     list_filter = ["reason"]
 
 
 @admin.register(AuditEntry)
 class AuditEntryAdmin(FactAdmin):
+    unit_prefix = "contest__unit__"
     list_display = ["contest", "action", "actor", "at"]
 
 

@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from orgs.admin import ScopedAdmin
+from orgs.admin import FactAdmin, ScopedAdmin
 
 from .models import (
     Attempt,
@@ -20,19 +20,6 @@ from .models import (
 )
 
 
-class ReadOnlyFacts(ScopedAdmin):
-    """Facts are append-only: viewable, not added, edited or deleted by hand."""
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
-
-
 @admin.register(QuestionBank)
 class QuestionBankAdmin(ScopedAdmin):
     list_display = ["name", "slug", "unit", "created_at"]
@@ -41,7 +28,7 @@ class QuestionBankAdmin(ScopedAdmin):
 
 
 @admin.register(Question)
-class QuestionAdmin(ReadOnlyFacts):
+class QuestionAdmin(FactAdmin):
     """Questions are edited on the bank pages, where an answered question gets a new version."""
 
     unit_prefix = "bank__unit__"
@@ -51,7 +38,7 @@ class QuestionAdmin(ReadOnlyFacts):
 
 
 @admin.register(QuestionVersion)
-class QuestionVersionAdmin(ReadOnlyFacts):
+class QuestionVersionAdmin(FactAdmin):
     unit_prefix = "question__bank__unit__"
     list_display = ["__str__", "type", "number", "difficulty", "created_at"]
 
@@ -85,7 +72,7 @@ class PaperAdmin(ScopedAdmin):
 
 
 @admin.register(Attempt)
-class AttemptAdmin(ReadOnlyFacts):
+class AttemptAdmin(FactAdmin):
     unit_prefix = "paper__unit__"
     list_display = ["member", "paper", "number", "status", "score", "max_score", "started_at", "finished_at"]
     list_filter = ["status", "paper__mode"]
@@ -93,7 +80,7 @@ class AttemptAdmin(ReadOnlyFacts):
 
 
 @admin.register(NotebookEntry)
-class NotebookEntryAdmin(ReadOnlyFacts):
+class NotebookEntryAdmin(FactAdmin):
     unit_prefix = "member__unit__"
     list_display = ["member", "question", "state", "due_at", "wrong_count"]
     list_filter = ["state"]
@@ -106,14 +93,14 @@ class PointRuleAdmin(admin.ModelAdmin):
 
 
 @admin.register(PointEvent)
-class PointEventAdmin(ReadOnlyFacts):
+class PointEventAdmin(FactAdmin):
     unit_prefix = "member__unit__"
     list_display = ["member", "activity", "points", "day", "source_key"]
     list_filter = ["activity", "day"]
 
 
 @admin.register(ImportJob)
-class ImportJobAdmin(ReadOnlyFacts):
+class ImportJobAdmin(FactAdmin):
     unit_prefix = "bank__unit__"
     list_display = ["filename", "bank", "status", "created_by", "created_at", "finished_at"]
     list_filter = ["status"]

@@ -161,8 +161,9 @@ class RoleGrantAdmin(ScopedAdmin):
         super().save_model(request, obj, form, change)
 
 
-class HistoryAdmin(ScopedAdmin):
-    """Placement history is append-only: viewable, never edited or deleted by hand."""
+class FactAdmin(ScopedAdmin):
+    """Facts are append-only (history, answers, score events...): viewable, never added, edited or
+    deleted by hand. Every app's fact admins use this."""
 
     def has_add_permission(self, request) -> bool:
         return False
@@ -175,13 +176,13 @@ class HistoryAdmin(ScopedAdmin):
 
 
 @admin.register(MemberPlacement)
-class MemberPlacementAdmin(HistoryAdmin):
+class MemberPlacementAdmin(FactAdmin):
     list_display = ["member", "unit", "effective_at", "reason", "recorded_by"]
     search_fields = ["member__real_name", "member__employee_no"]
     date_hierarchy = "effective_at"
 
 
 @admin.register(UnitPlacement)
-class UnitPlacementAdmin(HistoryAdmin):
+class UnitPlacementAdmin(FactAdmin):
     list_display = ["unit", "name", "parent", "effective_at", "reason", "recorded_by"]
     search_fields = ["name"]
