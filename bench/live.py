@@ -234,7 +234,8 @@ PAD = "x" * int(sys.argv[2])  # the same frame size as the real stack's state fr
 async def handler(ws):
     if ws.request.path == "/control":
         async for message in ws:
-            frame = json.dumps({"type": "state", "event": message, "pad": PAD, "server_time": datetime.now(UTC).isoformat()})
+            now = datetime.now(UTC).isoformat()
+            frame = json.dumps({"type": "state", "event": message, "pad": PAD, "server_time": now})
             websockets.broadcast(clients, frame)
             await ws.send("sent")
         return
