@@ -88,3 +88,20 @@ def celery_worker_process(settings, tmp_path):
         yield worker
     finally:
         stop(worker)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _release_lingering_connections(django_db_setup, django_db_blocker):
+    """After the last test, end sessions that pooled threads (asgiref's, uvicorn's) still hold, so
+    the test database can be dropped. Runs before pytest-django's teardown, when no test needs
+    them any more."""
+    yield
+    from django.db import connection
+
+    with django_db_blocker.unblock():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                    " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )

@@ -26,6 +26,9 @@ pytestmark = [
 ]
 
 
+SERVER_APP_NAME = "quizsite-test-web"
+
+
 def cookie_for(user) -> str:
     client = Client()
     client.force_login(user)
@@ -43,6 +46,7 @@ def web_env(port: int) -> dict:
         "HOST": "127.0.0.1",
         "WEB_WORKERS": "1",
         "DEBUG": "true",
+        "PGAPPNAME": SERVER_APP_NAME,  # tags the servers' database sessions
     }
 
 
@@ -136,14 +140,12 @@ def test_killing_a_process_mid_question_loses_no_answer(tree, tmp_path):
             stop(process)
         # A killed client's database session ends a moment after the process: wait for it, or
         # the test database could not be dropped at the end of the run.
-        wait_for(_only_this_session_left, timeout=15, what="the killed server's database sessions to end")
+        wait_for(_server_sessions_gone, timeout=15, what="the stopped servers' database sessions to end")
 
 
-def _only_this_session_left() -> bool:
+def _server_sessions_gone() -> bool:
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
-        )
+        cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE application_name = %s", [SERVER_APP_NAME])
         return cursor.fetchone()[0] == 0
 
 
