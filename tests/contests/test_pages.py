@@ -1,0 +1,50 @@
+from io import BytesIO
+
+from openpyxl import load_workbook
+
+from contests import services
+from contests.models import Round
+from tests import factories
+
+
+def test_results_page_and_xlsx_export(client, tree):
+    host = factories.organiser(tree["audit"], username="host")
+    red, blue = factories.member(tree["gz1"]), factories.member(tree["jjj1"])
+    contest = services.contest_create(title="结果页竞赛", unit=tree["audit"], by=host)
+    services.team_add(contest=contest, name="红队", unit=tree["gz"], legs=[red])
+    services.team_add(contest=contest, name="蓝队", unit=tree["jjj"], legs=[blue])
+    services.round_add(
+        contest=contest,
+        type=Round.Type.COMPULSORY,
+        versions=[factories.question(factories.bank(tree["audit"]), "true_false", key=[True]).current],
+    )
+    services.contest_start(contest=contest, by=host)
+    services.question_open(contest=contest, by=host)
+    services.answer_submit(contest=contest, member=red, response="对", client_answer_id="r")
+    services.question_reveal(contest=contest, by=host)
+    services.score_adjust(contest=contest, team=contest.teams.get(name="蓝队"), points=-3, reason="场外提示", by=host)
+
+    client.force_login(host)
+    page = client.get(f"/contests/{contest.join_code}/results/").content.decode()
+    assert page.index("红队") < page.index("蓝队") and "场外提示" in page
+    book = load_workbook(BytesIO(client.get(f"/contests/{contest.join_code}/results.xlsx").content))
+    teams = list(book.worksheets[0].iter_rows(min_row=3, values_only=True))
+    assert [row[:3] for row in teams] == [(1, "红队", 110), (2, "蓝队", 97)]
+    answers = list(book.worksheets[1].iter_rows(min_row=2, values_only=True))
+    assert len(answers) == 1 and answers[0][2] == "红队" and answers[0][5] == "✓"
+
+    outsider = factories.member(tree["budget"])
+    client.force_login(outsider)
+    assert client.get(f"/contests/{contest.join_code}/results/").status_code == 403
+    assert client.get(f"/contests/{contest.join_code}/host/").status_code == 403
+
+
+def test_join_with_a_code_goes_to_the_player_page_or_says_why_not(client, tree):
+    player = factories.member(tree["gz1"])
+    contest = services.contest_create(title="加入", unit=tree["audit"])
+    services.team_add(contest=contest, name="红队", unit=tree["gz"], legs=[player])
+    client.force_login(player)
+    response = client.post("/contests/join/", {"code": contest.join_code.lower()})
+    assert response.status_code == 302 and response["Location"] == f"/contests/{contest.join_code}/play/"
+    wrong = client.post("/contests/join/", {"code": "ZZZZZZ"})
+    assert wrong.status_code == 200 and "没有使用此加入码的竞赛" in wrong.content.decode()
