@@ -420,15 +420,17 @@ def _may_answer(opening: Opening, place: TeamMember) -> None:
 
 
 def _eligible_teams(opening: Opening) -> int:
-    """How many teams may answer this question (counted once per question and process)."""
-    if opening.pk not in _ELIGIBLE:
+    """How many teams may answer this question (counted once per opening and process; the open
+    time is in the key because SQLite may reuse a row id)."""
+    key = (opening.pk, opening.opened_at)
+    if key not in _ELIGIBLE:
         if len(_ELIGIBLE) > 1000:
             _ELIGIBLE.clear()
-        _ELIGIBLE[opening.pk] = _count_eligible(opening)
-    return _ELIGIBLE[opening.pk]
+        _ELIGIBLE[key] = _count_eligible(opening)
+    return _ELIGIBLE[key]
 
 
-_ELIGIBLE: dict[int, int] = {}
+_ELIGIBLE: dict[tuple, int] = {}
 
 
 def _count_eligible(opening: Opening) -> int:
