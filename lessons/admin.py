@@ -18,6 +18,7 @@ from .models import (
     QuestionVersion,
     Tag,
 )
+from .selectors import banks_visible_to
 
 
 @admin.register(QuestionBank)
@@ -57,6 +58,11 @@ class PaperQuestionInline(admin.TabularInline):
 class PaperRuleInline(admin.TabularInline):
     model = PaperRule
     extra = 1
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "bank":
+            kwargs["queryset"] = banks_visible_to(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 @admin.register(Paper)

@@ -39,11 +39,16 @@ def _require_manager(user) -> None:
         raise PermissionDenied(_("Only organisers and administrators can open this page."))
 
 
-def access_bank(user, slug: str) -> QuestionBank:
+def access_bank(user, slug: str, *, manage: bool = True) -> QuestionBank:
+    """A bank the user manages (or, with manage=False, may see: banks of units above theirs too)."""
     bank = get_object_or_404(QuestionBank.objects.select_related("unit"), slug=slug)
-    if not access.can_manage_unit(user, bank.unit):
-        raise PermissionDenied(_("This question bank belongs to a unit outside the units you manage."))
-    return bank
+    if access.can_manage_unit(user, bank.unit):
+        bank.manageable = True
+        return bank
+    if not manage and selectors.banks_visible_to(user).filter(pk=bank.pk).exists():
+        bank.manageable = False
+        return bank
+    raise PermissionDenied(_("This question bank belongs to a unit outside the units you manage."))
 
 
 class BankForm(forms.Form):
@@ -80,13 +85,15 @@ def bank_list(request):
             by=request.user,
         )
         return redirect("lessons:bank_detail", slug=bank.slug)
-    banks = selectors.banks_visible_to(request.user).select_related("unit").order_by("name")
+    banks = list(selectors.banks_visible_to(request.user).select_related("unit").order_by("name"))
+    for bank in banks:
+        bank.manageable = access.can_manage_unit(request.user, bank.unit)
     return render(request, "lessons/bank_list.html", {"banks": banks, "form": form})
 
 
 @login_required
 def bank_detail(request, slug: str):
-    bank = access_bank(request.user, slug)
+    bank = access_bank(request.user, slug, manage=False)
     questions = Question.objects.filter(bank=bank).select_related("current").prefetch_related("tags").order_by("-id")
     filters = {key: request.GET.get(key, "") for key in ("type", "status", "tag", "q")}
     if filters["type"]:
@@ -115,7 +122,7 @@ def bank_detail(request, slug: str):
 
 @login_required
 def bank_export_view(request, slug: str):
-    bank = access_bank(request.user, slug)
+    bank = access_bank(request.user, slug, manage=False)
     response = HttpResponse(
         bank_export(bank), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )

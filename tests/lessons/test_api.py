@@ -199,3 +199,20 @@ def test_question_import_through_the_api(tree, django_capture_on_commit_callback
     assert job["status"] == "done" and job["percent"] == 100 and job["result"]["imported"] == 1
     assert upload("jjj-bank", good).status_code == 403
     assert not Question.objects.filter(bank=outsider_bank).exists()
+
+
+def test_banks_are_visible_down_their_units_subtree_but_managed_only_there(client, tree):
+    audit_bank = factories.bank(tree["audit"], slug="audit-bank")
+    factories.question(audit_bank)
+    jjj_bank = factories.bank(tree["jjj"], slug="jjj-bank")
+    gz_organiser = factories.organiser(tree["gz"])
+    client.force_login(gz_organiser)
+    listing = client.get("/banks/")
+    banks = {bank.slug: bank.manageable for bank in listing.context["banks"]}
+    assert banks == {"audit-bank": False}  # above: visible, view only; a sibling's: not visible
+    assert client.get("/banks/audit-bank/").status_code == 200
+    assert client.get("/banks/audit-bank/export.xlsx").status_code == 200
+    assert client.get("/banks/audit-bank/import/").status_code == 403
+    assert client.get(f"/banks/audit-bank/questions/{audit_bank.questions.get().pk}/").status_code == 403
+    assert client.get("/banks/jjj-bank/").status_code == 403
+    assert jjj_bank.slug not in banks
