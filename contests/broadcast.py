@@ -57,9 +57,11 @@ def send_now(contest_id: int, event: str) -> None:
     contest = Contest.objects.get(pk=contest_id)
     progress = event in PROGRESS_EVENTS
     seq = fanout.current_seq(contest_id) if progress else fanout.next_seq(contest_id)
-    public = json.dumps(public_state(contest, event=event, seq=seq), ensure_ascii=False, separators=(",", ":"))
+    state = public_state(contest, event=event, seq=seq)
+    public = json.dumps(state, ensure_ascii=False, separators=(",", ":"))
     if progress:
         fanout.publish(group(contest_id, SCREENS), public)
     else:
         fanout.publish(group(contest_id, ALL), public)
-    fanout.publish(group(contest_id, HOSTS), json.dumps(host_state(contest, event=event, seq=seq), ensure_ascii=False))
+    hosts = host_state(contest, event=event, seq=seq, public=state)
+    fanout.publish(group(contest_id, HOSTS), json.dumps(hosts, ensure_ascii=False))

@@ -1,6 +1,8 @@
 """Every contest payload is built here. `public_state` is what players and big screens get: it
 cannot contain an answer key before the reveal. `host_state` adds keys and answers for hosts."""
 
+import copy
+
 from django.db.models import Count
 from django.utils import timezone
 
@@ -133,9 +135,12 @@ def _stamped(state: dict) -> dict:
     return state
 
 
-def host_state(contest: Contest, *, event: str = "snapshot", seq: int = 0) -> dict:
-    """What the host console sees: the public state plus the key, every answer and the audit log."""
-    state = public_state(contest, event=event, seq=seq)
+def host_state(contest: Contest, *, event: str = "snapshot", seq: int = 0, public: dict | None = None) -> dict:
+    """What the host console sees: the public state plus the key, every answer and the audit log.
+
+    Pass the `public` state already built for the same broadcast to avoid building it twice.
+    """
+    state = copy.deepcopy(public) if public is not None else public_state(contest, event=event, seq=seq)
     state["type"] = "host.state"
     opening = Opening.objects.select_related("question__version").filter(pk=contest.current_id).first()
     if opening is not None:
