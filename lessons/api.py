@@ -3,13 +3,11 @@ practice, the daily quiz, a timed exam or a challenge, review the notebook and s
 
 import uuid
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
-from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.decorators import api_view
@@ -19,7 +17,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from . import presenters, selectors
-from .importing.run import FORMATS, format_for, questions_import
+from .importing.run import FORMATS, UploadRefused, questions_import, upload_format
 from .models import Attempt, ImportJob, NotebookEntry, Paper
 from .services import attempts, notebook
 from .tasks import question_import_run
@@ -238,13 +236,10 @@ class BankImportView(APIView):
         data = ImportUploadSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         upload = data.validated_data["file"]
-        fmt = data.validated_data.get("format") or format_for(upload.name)
-        if fmt is None:
-            raise ValidationError({"format": _("Choose the format: the file name does not say.")})
-        limit = settings.QUESTION_IMPORT_MAX_BYTES
-        if upload.size > limit:
-            sizes = {"size": upload.size / 2**20, "limit": limit / 2**20}
-            raise ValidationError({"file": _("The file is %(size).1f MB; the limit is %(limit).0f MB.") % sizes})
+        try:
+            fmt = upload_format(name=upload.name, size=upload.size, chosen=data.validated_data.get("format", ""))
+        except UploadRefused as refused:
+            raise ValidationError({refused.field: refused.message}) from None
         content = upload.read()
         report = questions_import(data=content, fmt=fmt, bank=bank, by=request.user, dry_run=True)
         if data.validated_data["dry_run"] or not report.ok:

@@ -53,17 +53,24 @@ def cell_text(value: object, *, fold: bool = False) -> str:
     return (unicodedata.normalize("NFKC", text) if fold else text).strip()
 
 
+def too_large(size: int, max_bytes: int) -> str | None:
+    """The message for an upload over the limit, or None: every upload says it the same way."""
+    if size <= max_bytes:
+        return None
+    return _("The file is %(size).1f MB; the limit is %(limit).0f MB.") % {
+        "size": size / 2**20,
+        "limit": max_bytes / 2**20,
+    }
+
+
 def _check_size(file: IO[bytes], max_bytes: int) -> None:
     file.seek(0, 2)
     size = file.tell()
     file.seek(0)
     if size == 0:
         raise SpreadsheetError(_("The file is empty."))
-    if size > max_bytes:
-        raise SpreadsheetError(
-            _("The file is %(size).1f MB; the limit is %(limit).0f MB.")
-            % {"size": size / 2**20, "limit": max_bytes / 2**20}
-        )
+    if message := too_large(size, max_bytes):
+        raise SpreadsheetError(message)
 
 
 def _load(file: IO[bytes], **options):

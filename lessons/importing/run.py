@@ -8,6 +8,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 from orgs.models import User
+from quizsite.spreadsheets import too_large
 
 from ..models import Question, QuestionBank
 from ..services.questions import questions_bulk_create
@@ -19,6 +20,23 @@ from .tabular import parse_csv, parse_xlsx
 
 FORMATS = ("xlsx", "csv", "aiken", "gift")
 Progress = Callable[[int, int], None]
+
+
+class UploadRefused(Exception):
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+def upload_format(*, name: str, size: int, chosen: str = "") -> str:
+    """The format to read an uploaded file with; refuses one too large or of unknown format."""
+    if message := too_large(size, settings.QUESTION_IMPORT_MAX_BYTES):
+        raise UploadRefused("file", message)
+    fmt = chosen or format_for(name)
+    if fmt is None:
+        raise UploadRefused("format", _("Choose the format: the file name does not say."))
+    return fmt
 
 
 def format_for(filename: str) -> str | None:
@@ -40,14 +58,8 @@ def parse(data: bytes, fmt: str, progress: Progress | None = None) -> ImportRepo
     """Parse and check every question; nothing touches the database."""
     report = ImportReport()
     limit = settings.QUESTION_IMPORT_MAX_BYTES
-    if len(data) > limit:
-        where = {"row": 0} if fmt in ("xlsx", "csv") else {"line": 0}
-        report.error(
-            where,
-            "",
-            _("The file is %(size).1f MB; the limit is %(limit).0f MB.")
-            % {"size": len(data) / 2**20, "limit": limit / 2**20},
-        )
+    if message := too_large(len(data), limit):
+        report.error({"row": 0} if fmt in ("xlsx", "csv") else {"line": 0}, "", message)
         return report
     if fmt == "xlsx":
         parse_xlsx(BytesIO(data), report, max_bytes=limit, progress=progress)

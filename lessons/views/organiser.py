@@ -3,7 +3,6 @@
 import uuid
 
 from django import forms
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -22,7 +21,7 @@ from orgs.forms import UnitChoiceField
 
 from .. import selectors
 from ..importing.export import bank_export, key_text
-from ..importing.run import FORMATS, format_for, questions_import
+from ..importing.run import FORMATS, UploadRefused, questions_import, upload_format
 from ..importing.tabular import parse_key
 from ..models import ImportJob, Paper, Question, QuestionBank, QuestionType
 from ..models.questions import OPTION_LETTERS
@@ -248,16 +247,10 @@ def bank_import(request, slug: str):
         form = ImportForm(request.POST, request.FILES)
         if form.is_valid():
             upload = form.cleaned_data["file"]
-            fmt = form.cleaned_data["format"] or format_for(upload.name)
-            limit = settings.QUESTION_IMPORT_MAX_BYTES
-            if upload.size > limit:
-                form.add_error(
-                    "file",
-                    _("The file is %(size).1f MB; the limit is %(limit).0f MB.")
-                    % {"size": upload.size / 2**20, "limit": limit / 2**20},
-                )
-            elif fmt is None:
-                form.add_error("format", _("Choose the format: the file name does not say."))
+            try:
+                fmt = upload_format(name=upload.name, size=upload.size, chosen=form.cleaned_data["format"])
+            except UploadRefused as refused:
+                form.add_error(refused.field, refused.message)
             else:
                 data = upload.read()
                 report = questions_import(data=data, fmt=fmt, bank=bank, by=request.user, dry_run=True)

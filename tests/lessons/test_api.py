@@ -216,3 +216,20 @@ def test_banks_are_visible_down_their_units_subtree_but_managed_only_there(clien
     assert client.get(f"/banks/audit-bank/questions/{audit_bank.questions.get().pk}/").status_code == 403
     assert client.get("/banks/jjj-bank/").status_code == 403
     assert jjj_bank.slug not in banks
+
+
+def test_oversized_and_unknown_uploads_are_refused_before_reading_page_and_api(client, tree, settings):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.QUESTION_IMPORT_MAX_BYTES = 1024
+    organiser = factories.organiser(tree["gz"])
+    factories.bank(tree["gz"], slug="gz-bank")
+    api = APIClient()
+    api.force_authenticate(organiser)
+    big = api.post("/api/v1/banks/gz-bank/imports/", {"file": SimpleUploadedFile("a.xlsx", b"x" * 4096)}, format="multipart")
+    assert big.status_code == 400 and big.json()["file"] == "文件大小为 0.0 MB，超过 0 MB 的上限。"
+    odd = api.post("/api/v1/banks/gz-bank/imports/", {"file": SimpleUploadedFile("a.docx", b"x")}, format="multipart")
+    assert odd.status_code == 400 and "format" in odd.json()
+    client.force_login(organiser)
+    page = client.post("/banks/gz-bank/import/", {"action": "preview", "file": SimpleUploadedFile("a.xlsx", b"x" * 4096)})
+    assert page.context["form"].errors["file"] and page.context["report"] is None
