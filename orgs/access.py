@@ -61,6 +61,12 @@ def is_administrator(user) -> bool:
     return bool(getattr(user, "is_superuser", False) or _roots(user, ADMINISTERING))
 
 
+def check_manager(user) -> None:
+    """Raise PermissionDenied unless the user manages some unit (organiser or administrator)."""
+    if not is_manager(user):
+        raise PermissionDenied(_("Only organisers and administrators can open this page."))
+
+
 def can_manage_unit(user, unit: Unit) -> bool:
     if user.is_superuser:
         return True

@@ -3,7 +3,7 @@
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, viewsets
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.exceptions import ValidationError
 from rest_framework.generics import RetrieveAPIView
 
 from . import access, selectors, services
@@ -130,8 +130,7 @@ class MemberViewSet(
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
-        if not access.is_manager(request.user):
-            raise PermissionDenied(_("Only organisers and administrators can open this page."))
+        access.check_manager(request.user)
 
     def perform_create(self, serializer):
         data = serializer.validated_data

@@ -4,7 +4,6 @@ import uuid
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
@@ -20,21 +19,16 @@ from .models import MemberPlacement
 IMPORT_SESSION_KEY = "member_import_file"
 
 
-def _require_manager(request) -> None:
-    if not access.is_manager(request.user):
-        raise PermissionDenied(_("Only organisers and administrators can open this page."))
-
-
 @login_required
 def unit_tree(request):
-    _require_manager(request)
+    access.check_manager(request.user)
     rows = selectors.unit_tree_rows(request.user)
     return render(request, "orgs/unit_tree.html", {"rows": rows})
 
 
 @login_required
 def member_list(request):
-    _require_manager(request)
+    access.check_manager(request.user)
     unit = None
     if request.GET.get("unit", "").isdigit():
         unit = access.access_unit(request.user, int(request.GET["unit"]))
@@ -52,7 +46,7 @@ def member_list(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def member_detail(request, member_id: int):
-    _require_manager(request)
+    access.check_manager(request.user)
     member = access.access_member(request.user, member_id)
     form = MemberForm(request.POST or None, user=request.user, member=member)
     if request.method == "POST" and form.is_valid():
@@ -88,7 +82,7 @@ def member_detail(request, member_id: int):
 
 @login_required
 def member_import_template(request):
-    _require_manager(request)
+    access.check_manager(request.user)
     response = HttpResponse(
         importing.member_template(for_user=request.user),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -101,7 +95,7 @@ def member_import_template(request):
 @require_http_methods(["GET", "POST"])
 def member_import(request):
     """Upload, preview every row with its errors, then confirm: all rows or none."""
-    _require_manager(request)
+    access.check_manager(request.user)
     form = MemberImportForm()
     if request.method == "POST" and request.POST.get("action") == "confirm":
         stored = request.session.get(IMPORT_SESSION_KEY)

@@ -33,11 +33,6 @@ from ..validation import QuestionContent, QuestionInvalid
 PREVIEW_SESSION_KEY = "question_import_preview"
 
 
-def _require_manager(user) -> None:
-    if not access.is_manager(user):
-        raise PermissionDenied(_("Only organisers and administrators can open this page."))
-
-
 def access_bank(user, slug: str, *, manage: bool = True) -> QuestionBank:
     """A bank the user manages (or, with manage=False, may see: banks of units above theirs too)."""
     bank = get_object_or_404(QuestionBank.objects.select_related("unit"), slug=slug)
@@ -74,7 +69,7 @@ class BankForm(forms.Form):
 @login_required
 @require_http_methods(["GET", "POST"])
 def bank_list(request):
-    _require_manager(request.user)
+    access.check_manager(request.user)
     form = BankForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         bank = question_services.bank_create(
@@ -300,7 +295,7 @@ def import_job_progress(request, job_id: int):
 
 @login_required
 def paper_list(request):
-    _require_manager(request.user)
+    access.check_manager(request.user)
     papers = (
         Paper.objects.filter(access.subtree_q(request.user, prefix="unit__"))
         .select_related("unit")

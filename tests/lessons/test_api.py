@@ -226,10 +226,14 @@ def test_oversized_and_unknown_uploads_are_refused_before_reading_page_and_api(c
     factories.bank(tree["gz"], slug="gz-bank")
     api = APIClient()
     api.force_authenticate(organiser)
-    big = api.post("/api/v1/banks/gz-bank/imports/", {"file": SimpleUploadedFile("a.xlsx", b"x" * 4096)}, format="multipart")
+    big = api.post(
+        "/api/v1/banks/gz-bank/imports/", {"file": SimpleUploadedFile("a.xlsx", b"x" * 4096)}, format="multipart"
+    )
     assert big.status_code == 400 and big.json()["file"] == "文件大小为 0.0 MB，超过 0 MB 的上限。"
-    odd = api.post("/api/v1/banks/gz-bank/imports/", {"file": SimpleUploadedFile("a.docx", b"x")}, format="multipart")
+    odd = api.post(url, {"file": SimpleUploadedFile("a.docx", b"x")}, format="multipart")
     assert odd.status_code == 400 and "format" in odd.json()
     client.force_login(organiser)
-    page = client.post("/banks/gz-bank/import/", {"action": "preview", "file": SimpleUploadedFile("a.xlsx", b"x" * 4096)})
+    page = client.post(
+        "/banks/gz-bank/import/", {"action": "preview", "file": SimpleUploadedFile("a.xlsx", b"x" * 4096)}
+    )
     assert page.context["form"].errors["file"] and page.context["report"] is None
