@@ -226,9 +226,8 @@ def test_oversized_and_unknown_uploads_are_refused_before_reading_page_and_api(c
     factories.bank(tree["gz"], slug="gz-bank")
     api = APIClient()
     api.force_authenticate(organiser)
-    big = api.post(
-        "/api/v1/banks/gz-bank/imports/", {"file": SimpleUploadedFile("a.xlsx", b"x" * 4096)}, format="multipart"
-    )
+    url = "/api/v1/banks/gz-bank/imports/"
+    big = api.post(url, {"file": SimpleUploadedFile("a.xlsx", b"x" * 4096)}, format="multipart")
     assert big.status_code == 400 and big.json()["file"] == "文件大小为 0.0 MB，超过 0 MB 的上限。"
     odd = api.post(url, {"file": SimpleUploadedFile("a.docx", b"x")}, format="multipart")
     assert odd.status_code == 400 and "format" in odd.json()
