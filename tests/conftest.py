@@ -1,6 +1,4 @@
 import os
-import sys
-from urllib.parse import quote
 
 import pytest
 
@@ -62,21 +60,9 @@ def celery_worker_process(settings, tmp_path):
     if settings.CELERY_TASK_ALWAYS_EAGER:
         yield None
         return
-    from django.db import connection
+    from tests.processes import env_on_test_database, start, stop, wait_for
 
-    from tests.processes import start, stop, wait_for
-
-    db = connection.settings_dict
-    credentials = quote(db["USER"] or "") + (f":{quote(db['PASSWORD'])}" if db["PASSWORD"] else "")
-    url = f"postgres://{credentials}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-    env = {
-        **{k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"},
-        "DATABASE_URL": url,
-        "MEDIA_ROOT": str(settings.MEDIA_ROOT),
-        "WORKER_CONCURRENCY": "1",
-        "HOSTNAME": "pytest",
-        "PYTHON": sys.executable,
-    }
+    env = env_on_test_database(MEDIA_ROOT=str(settings.MEDIA_ROOT), WORKER_CONCURRENCY="1", HOSTNAME="pytest")
     worker = start("worker", env, tmp_path / "worker.log")
     try:
         wait_for(

@@ -8,6 +8,7 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
+from urllib.parse import quote
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -83,3 +84,36 @@ def production_env(tmp_path: Path, **overrides: str) -> dict:
         env["REDIS_URL"] = os.environ["REDIS_URL"]
     env.update(overrides)
     return env
+
+
+def env_on_test_database(**extra: str) -> dict:
+    """This process's environment pointed at the test database (PostgreSQL), for servers and
+    workers started by a test. Transactional tests only: they must see committed rows."""
+    from django.db import connection
+
+    db = connection.settings_dict
+    credentials = quote(db["USER"] or "") + (f":{quote(db['PASSWORD'])}" if db["PASSWORD"] else "")
+    dropped = ("DJANGO_ALLOW_ASYNC_UNSAFE",)
+    return {
+        **{k: v for k, v in os.environ.items() if k not in dropped},
+        "DATABASE_URL": f"postgres://{credentials}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}",
+        "PYTHON": sys.executable,
+        **extra,
+    }
+
+
+def session_value(user) -> str:
+    """A signed-in session for `user`: the value of the session cookie a browser would send."""
+    from django.conf import settings
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    return client.cookies[settings.SESSION_COOKIE_NAME].value
+
+
+def session_cookie(user) -> str:
+    """The Cookie header of a signed-in browser."""
+    from django.conf import settings
+
+    return f"{settings.SESSION_COOKIE_NAME}={session_value(user)}"

@@ -113,17 +113,16 @@ def asgi_server(transactional_db):
 def signed_in_page(page_factory, asgi_server):
     """A page already signed in as `user` (session cookie set directly: no login form per page)."""
     from django.conf import settings
-    from django.test import Client
+
+    from tests.processes import session_value
 
     def make(user, **kwargs):
-        client = Client()
-        client.force_login(user)
         page = page_factory(**kwargs)
         page.context.add_cookies(
             [
                 {
                     "name": settings.SESSION_COOKIE_NAME,
-                    "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+                    "value": session_value(user),
                     "url": asgi_server,
                 }
             ]

@@ -4,11 +4,10 @@ import json
 
 import pytest
 from channels.testing import WebsocketCommunicator
-from django.conf import settings
 
 from contests import protocol
 from quizsite.asgi import application
-from tests import factories
+from tests import factories, processes
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio]
 
@@ -23,11 +22,9 @@ async def connect(cookie: str = "", origin: bytes = b"http://localhost"):
 
 
 @pytest.fixture
-def session_cookie(client):
+def session_cookie():
     """A signed-in member's session cookie, as a browser would send it."""
-    person = factories.member(factories.unit_at("审计署/广州特派办/第一党支部"))
-    client.force_login(person)
-    return f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
+    return processes.session_cookie(factories.member(factories.unit_at("审计署/广州特派办/第一党支部")))
 
 
 async def test_anonymous_socket_is_closed_with_4401():

@@ -6,21 +6,14 @@ import json
 import pytest
 from asgiref.sync import sync_to_async
 from channels.testing import WebsocketCommunicator
-from django.conf import settings
-from django.test import Client
 
 from contests import services
 from contests.models import ContestAnswer, Round
 from quizsite.asgi import application
 from tests import factories
+from tests.processes import session_cookie
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio]
-
-
-def cookie_for(user) -> str:
-    client = Client()
-    client.force_login(user)
-    return f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
 
 
 @sync_to_async
@@ -43,11 +36,11 @@ def build_hall():
     services.round_add(contest=contest, type=Round.Type.RELAY, versions=versions)
     return {
         "contest": contest,
-        "host": cookie_for(host),
-        "red": [cookie_for(m) for m in red],
-        "blue": [cookie_for(m) for m in blue],
-        "outsider": cookie_for(outsider),
-        "screen": cookie_for(factories.member(tree["gz1"], username="watcher")),
+        "host": session_cookie(host),
+        "red": [session_cookie(m) for m in red],
+        "blue": [session_cookie(m) for m in blue],
+        "outsider": session_cookie(outsider),
+        "screen": session_cookie(factories.member(tree["gz1"], username="watcher")),
     }
 
 

@@ -4,19 +4,15 @@ one mid-question loses nothing."""
 import json
 import os
 import signal
-import sys
-from urllib.parse import quote
 
 import pytest
 import websockets.sync.client
-from django.conf import settings
 from django.db import connection
-from django.test import Client
 
 from contests import services
 from contests.models import ContestAnswer, Round
 from tests import factories
-from tests.processes import free_port, start, stop, wait_for
+from tests.processes import env_on_test_database, free_port, session_cookie, start, stop, wait_for
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -29,25 +25,11 @@ pytestmark = [
 SERVER_APP_NAME = "quizsite-test-web"
 
 
-def cookie_for(user) -> str:
-    client = Client()
-    client.force_login(user)
-    return f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
-
-
 def web_env(port: int) -> dict:
-    db = connection.settings_dict
-    credentials = quote(db["USER"] or "") + (f":{quote(db['PASSWORD'])}" if db["PASSWORD"] else "")
-    return {
-        **{k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"},
-        "DATABASE_URL": f"postgres://{credentials}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}",
-        "PYTHON": sys.executable,
-        "PORT": str(port),
-        "HOST": "127.0.0.1",
-        "WEB_WORKERS": "1",
-        "DEBUG": "true",
-        "PGAPPNAME": SERVER_APP_NAME,  # tags the servers' database sessions
-    }
+    # PGAPPNAME tags the servers' database sessions, so the test can wait for them to end.
+    return env_on_test_database(
+        PORT=str(port), HOST="127.0.0.1", WEB_WORKERS="1", DEBUG="true", PGAPPNAME=SERVER_APP_NAME
+    )
 
 
 class Player:
@@ -99,10 +81,10 @@ def test_killing_a_process_mid_question_loses_no_answer(tree, tmp_path):
     try:
         for port, process in zip(ports, processes, strict=True):
             wait_for(lambda port=port: _healthy(port), timeout=60, what=f"bin/web on {port}", process=process)
-        host = Player(contest.join_code, cookie_for(host_user), "host")
+        host = Player(contest.join_code, session_cookie(host_user), "host")
         red_player, blue_player = (
-            Player(contest.join_code, cookie_for(red)),
-            Player(contest.join_code, cookie_for(blue)),
+            Player(contest.join_code, session_cookie(red)),
+            Player(contest.join_code, session_cookie(blue)),
         )
         host.connect(ports[0])
         red_player.connect(ports[0])
