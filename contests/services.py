@@ -134,12 +134,17 @@ def contest_start(*, contest: Contest, by: User | None, at: datetime | None = No
 # ---------------------------------------------------------------- host actions
 
 
-def _running(contest_id: int) -> Contest:
-    contest = Contest.objects.select_for_update().get(pk=contest_id)
-    if contest.status == Contest.Status.PAUSED:
+def _check_running(status: str) -> None:
+    if status == Contest.Status.PAUSED:
         raise ContestRejected("paused", _("The contest is paused."))
-    if contest.status != Contest.Status.RUNNING:
+    if status != Contest.Status.RUNNING:
         raise ContestRejected("not_running", _("The contest is not running."))
+
+
+def _running(contest_id: int) -> Contest:
+    """The contest, row-locked, if it is running."""
+    contest = Contest.objects.select_for_update().get(pk=contest_id)
+    _check_running(contest.status)
     return contest
 
 
@@ -480,10 +485,7 @@ def answer_submit(
         if opening
         else Contest.objects.filter(pk=contest.pk).values_list("status", flat=True).first()
     )
-    if status == Contest.Status.PAUSED:
-        raise ContestRejected("paused", _("The contest is paused."))
-    if status != Contest.Status.RUNNING:
-        raise ContestRejected("not_running", _("The contest is not running."))
+    _check_running(status)
     if opening is None:
         raise ContestRejected("no_question", _("No question is in play."))
     if opening_id is not None and opening_id != opening.pk:
