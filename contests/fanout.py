@@ -87,9 +87,22 @@ class Hub:
 MAX_BUFFERED_BYTES = 256 * 1024
 
 
+def _server_protocol(send):
+    """uvicorn's protocol behind an ASGI send, looking through Channels' session wrapper (which
+    only acts on HTTP responses and the accept, never on websocket.send)."""
+    for _depth in range(4):
+        owner = getattr(send, "__self__", None)
+        if owner is None:
+            return None
+        if hasattr(owner, "conn") and hasattr(owner, "transport"):
+            return owner
+        send = getattr(owner, "real_send", None)
+    return None
+
+
 def _plain_transport(consumer):
     """The socket's transport if it is an open, uncompressed uvicorn connection that keeps up."""
-    protocol = getattr(consumer.base_send, "__self__", None)
+    protocol = _server_protocol(consumer.base_send)
     connection = getattr(protocol, "conn", None)
     transport = getattr(protocol, "transport", None)
     if connection is None or transport is None or getattr(protocol, "close_sent", True):
