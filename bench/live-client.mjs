@@ -89,8 +89,9 @@ for await (const line of input) {
       sockets = result.sockets;
       out({ connected: sockets.length, seconds: result.seconds });
     } else if (command.cmd === "collect") {
-      const latencies = await collect(command.event, command.timeout_ms || 15000);
-      out({ latencies, frame_chars: lastSize });
+      const pending = collect(command.event, command.timeout_ms || 15000);
+      out({ armed: true }); // listeners are in place: the orchestrator may trigger the broadcast now
+      out({ latencies: await pending, frame_chars: lastSize });
     } else if (command.cmd === "answer") {
       out({ answers: await answerAll(command.opening, command.within_ms, command.response) });
     } else if (command.cmd === "reconnect") {

@@ -112,6 +112,8 @@ class Node:
     def send(self, **command) -> None:
         self.process.stdin.write(json.dumps(command) + "\n")
         self.process.stdin.flush()
+        if command["cmd"] == "collect":
+            assert self.read() == {"armed": True}  # never trigger before the client listens
 
     def read(self) -> dict:
         line = self.process.stdout.readline()
