@@ -210,6 +210,12 @@ class ScoreEvent(models.Model):
     contest = models.ForeignKey(Contest, on_delete=models.CASCADE, related_name="score_events")
     team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="score_events")
     opening = models.ForeignKey(Opening, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    # Who earned it (the answering or buzzing member) and how long their answer took, so member
+    # rankings and "time used" tie-breaks read one table. Empty for team-wide adjustments.
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    time_used_ms = models.PositiveIntegerField(null=True, blank=True)
     points = models.IntegerField()
     reason = models.CharField(max_length=12, choices=Reason.choices)
     note = models.CharField(max_length=200, blank=True)

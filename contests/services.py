@@ -237,6 +237,12 @@ def close_expired(*, opening_id: int, at: datetime | None = None) -> bool:
     return True
 
 
+def _time_used_ms(opening: Opening, answer: ContestAnswer) -> int | None:
+    if opening.opened_at is None:
+        return None
+    return max(0, int((answer.received_at - opening.opened_at).total_seconds() * 1000))
+
+
 def _automatic_points(round_: Round, correct: bool, stake: int | None = None) -> tuple[int, str]:
     if round_.type == Round.Type.RISK:
         return (stake if correct else -stake), ("right" if correct else "wrong")
@@ -261,7 +267,15 @@ def question_reveal(*, contest: Contest, by: User | None, at: datetime | None = 
         points, reason = _automatic_points(round_, answer.is_correct, stakes.get(answer.team_id))
         if points:
             events.append(
-                ScoreEvent(contest=contest, team_id=answer.team_id, opening=opening, points=points, reason=reason)
+                ScoreEvent(
+                    contest=contest,
+                    team_id=answer.team_id,
+                    opening=opening,
+                    member_id=answer.member_id,
+                    time_used_ms=_time_used_ms(opening, answer),
+                    points=points,
+                    reason=reason,
+                )
             )
     if round_.type == Round.Type.RISK:
         answered = {a.team_id for a in opening.answers.all()}
@@ -362,6 +376,7 @@ def answer_override(
         contest=contest,
         team=answer.team,
         opening=opening,
+        member_id=answer.member_id,
         points=wanted - so_far,
         reason="override",
         note=reason,
@@ -556,7 +571,7 @@ def buzz(*, contest: Contest, member: User, at: datetime | None = None) -> Buzz:
         penalty = opening.question.round.early_buzz_penalty
         if penalty:
             ScoreEvent.objects.create(
-                contest=contest, team=place.team, opening=opening, points=-penalty, reason="early_buzz"
+                contest=contest, team=place.team, opening=opening, member=member, points=-penalty, reason="early_buzz"
             )
         broadcast.after_commit(contest, "buzz.foul")
         return pressed

@@ -272,7 +272,14 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = {
     "expire-overdue-attempts": {"task": "lessons.tasks.expire_overdue_attempts", "schedule": 30.0},
+    "recompute-dirty-rankings": {
+        "task": "rankings.tasks.recompute_dirty_rules",
+        "schedule": float(env_int("RANKINGS_SWEEP_S", 60)),
+    },
 }
+
+# Rankings: a run that shows no end within the lease is taken as abandoned (worker lost).
+RANKINGS_RUN_LEASE_S = env_int("RANKINGS_RUN_LEASE_S", 900)
 
 # Self-study
 NOTEBOOK_MASTERED_AFTER = env_int("NOTEBOOK_MASTERED_AFTER", 3)

@@ -11,7 +11,9 @@ from orgs.models import Role, Unit, User
 from orgs.selectors import unit_by_path
 
 if TYPE_CHECKING:
+    from contests.models import Contest
     from lessons.models import Paper, Question, QuestionBank
+    from rankings.models import RankingRule
 
 _numbers = itertools.count(1)
 PASSWORD = "correct-horse-battery-7"
@@ -110,3 +112,51 @@ def paper(unit: Unit | str, *, mode: str = "exam", questions=(), rules=(), **fie
     for rule in rules:
         PaperRule.objects.create(paper=paper, **rule)
     return paper
+
+
+def scored_contest(unit: Unit, teams: list[dict], *, base_score: int = 100, title: str = "知识竞赛") -> "Contest":
+    """A finished contest written straight as facts: teams, rosters and score events.
+
+    `teams`: [{"name", "unit", "members": [{"member", "unit", "events": [(points, time_used_ms)]}],
+    "adjustments": [points]}]. Rankings read these facts; how a live contest produces them is
+    tested in tests/contests.
+    """
+    from contests.models import Contest, ScoreEvent, Team, TeamMember
+
+    contest = Contest.objects.create(title=title, unit=unit, base_score=base_score, status=Contest.Status.FINISHED)
+    events = []
+    for position, spec in enumerate(teams):
+        team = Team.objects.create(contest=contest, name=spec["name"], unit=spec["unit"], position=position)
+        for leg, place in enumerate(spec.get("members", []), start=1):
+            TeamMember.objects.create(
+                contest=contest, team=team, member=place["member"], leg=leg, unit_at_start=place["unit"]
+            )
+            for points, used_ms in place.get("events", []):
+                events.append(
+                    ScoreEvent(
+                        contest=contest,
+                        team=team,
+                        member=place["member"],
+                        points=points,
+                        time_used_ms=used_ms,
+                        reason="right" if points >= 0 else "wrong",
+                    )
+                )
+        for points in spec.get("adjustments", []):
+            events.append(ScoreEvent(contest=contest, team=team, points=points, reason="adjustment", note="test"))
+    ScoreEvent.objects.bulk_create(events)
+    return contest
+
+
+def ranking_rule(unit: Unit, *, sources: list[dict], by=None, **fields) -> "RankingRule":
+    """A saved (validated, population-frozen) rule with its sources."""
+    from rankings.models import RankingRule, RuleSource
+    from rankings.services import rule_save, rule_sources_changed
+
+    fields.setdefault("title", "排名")
+    fields.setdefault("slug", f"rule-{RankingRule.objects.count() + 1}")
+    rule = rule_save(rule=RankingRule(unit=unit, **fields), by=by)
+    for source in sources:
+        RuleSource.objects.create(rule=rule, **source)
+    rule_sources_changed(rule=rule)
+    return rule

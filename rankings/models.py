@@ -1,0 +1,330 @@
+"""Ranking rules, the frozen population they count against, runs, and immutable snapshots.
+
+A rule says who is ranked (members, teams or units at a level), from which facts, by which
+metric, with which tie-breaks and prizes. A snapshot is one computation of a rule: its rows are
+written once by set-based SQL (`rankings.compute`) and never edited. Publication moves a snapshot
+draft -> approved -> published; a correction is a newer snapshot that supersedes it with a reason
+(DESIGN invariant 5).
+"""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from orgs.models import Unit
+
+
+class RankingRule(models.Model):
+    class Subject(models.TextChoices):
+        MEMBER = "member", _("Members")
+        TEAM = "team", _("Teams")
+        UNIT = "unit", _("Units")
+
+    class Metric(models.TextChoices):
+        TOTAL = "total", _("Total")
+        MEAN = "mean", _("Mean over participants")
+        PER_CAPITA = "per_capita", _("Per capita (headcount at the start)")
+        PARTICIPATION = "participation", _("Participation rate")
+        TOP_K = "top_k", _("Mean of the top k")
+        COMPOSITE = "composite", _("Weighted composite")
+
+    class RankStyle(models.TextChoices):
+        STANDARD = "standard", _("Standard competition (1, 2, 2, 4)")
+        DENSE = "dense", _("Dense (1, 2, 2, 3)")
+
+    class PrizeMode(models.TextChoices):
+        NONE = "none", _("No prizes")
+        COUNT = "count", _("By count")
+        PERCENT = "percent", _("By percentage of eligible subjects")
+        BAND = "band", _("By score band")
+
+    class BoundaryTies(models.TextChoices):
+        SHARE = "share", _("Everyone tied at the boundary gets the prize")
+        DROP = "drop", _("A tied group that would overflow the prize drops to the next tier")
+
+    class Rounding(models.TextChoices):
+        FLOOR = "floor", _("Round down")
+        HALF_UP = "half_up", _("Round half up")
+        CEIL = "ceil", _("Round up")
+
+    title = models.CharField(_("title"), max_length=120)
+    slug = models.SlugField(_("short name"), max_length=60, unique=True)
+    unit = models.ForeignKey(
+        Unit,
+        verbose_name=_("unit"),
+        on_delete=models.PROTECT,
+        related_name="ranking_rules",
+        help_text=_("Only members, teams and units of this unit's subtree are ranked."),
+    )
+    subject = models.CharField(_("ranked"), max_length=10, choices=Subject.choices, default=Subject.MEMBER)
+    unit_level = models.PositiveSmallIntegerField(
+        _("unit level"), null=True, blank=True, help_text=_("For unit rankings: the tree level ranked (1 = roots).")
+    )
+    group_level = models.PositiveSmallIntegerField(
+        _("group level"),
+        null=True,
+        blank=True,
+        help_text=_("Also rank within each parent unit at this tree level (1 = roots). Empty: overall only."),
+    )
+    metric = models.CharField(_("metric"), max_length=14, choices=Metric.choices, default=Metric.TOTAL)
+    top_k = models.PositiveSmallIntegerField(_("k for the top-k mean"), default=3)
+    composite = models.JSONField(
+        _("composite weights"),
+        default=dict,
+        blank=True,
+        help_text=_('For a composite metric, weights per metric, e.g. {"per_capita": 0.6, "participation": 0.4}.'),
+    )
+    min_participants = models.PositiveIntegerField(_("minimum participants"), default=0)
+    min_participation = models.DecimalField(
+        _("minimum participation rate"), max_digits=5, decimal_places=4, null=True, blank=True
+    )
+    tie_breaks = models.JSONField(
+        _("tie-breaks"),
+        default=list,
+        blank=True,
+        help_text=_("After the metric, in order: time_used_asc, finished_at_asc, participants_desc."),
+    )
+    rank_style = models.CharField(_("rank style"), max_length=10, choices=RankStyle.choices, default="standard")
+    prize_mode = models.CharField(_("prizes"), max_length=10, choices=PrizeMode.choices, default=PrizeMode.NONE)
+    prize_tiers = models.JSONField(
+        _("prize tiers"),
+        default=list,
+        blank=True,
+        help_text=_(
+            'Best first: [{"name": "一等奖", "value": 3}, ...]. The value is a count, a percentage, '
+            "or the lowest score of the band."
+        ),
+    )
+    boundary_ties = models.CharField(
+        _("ties at a prize boundary"), max_length=5, choices=BoundaryTies.choices, default=BoundaryTies.SHARE
+    )
+    percent_rounding = models.CharField(
+        _("rounding of percentages"), max_length=8, choices=Rounding.choices, default=Rounding.FLOOR
+    )
+    period_starts_on = models.DateField(_("period starts on"), null=True, blank=True)
+    period_ends_on = models.DateField(_("period ends on"), null=True, blank=True)
+    population_frozen_at = models.DateTimeField(_("headcount frozen at"), null=True, blank=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+    dirty = models.BooleanField(_("inputs changed"), default=True, editable=False)
+    inputs_fingerprint = models.CharField(max_length=200, blank=True, editable=False)
+    is_active = models.BooleanField(_("recompute when inputs change"), default=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("ranking rule")
+        verbose_name_plural = _("ranking rules")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class RuleSource(models.Model):
+    """Facts a rule reads: a contest's score events, self-study points, or a paper's best attempts."""
+
+    class Kind(models.TextChoices):
+        CONTEST = "contest", _("Contest scores")
+        POINTS = "points", _("Self-study points in the period")
+        EXAM = "exam", _("Exam paper: best attempt per member")
+
+    rule = models.ForeignKey(RankingRule, on_delete=models.CASCADE, related_name="sources")
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    contest = models.ForeignKey(
+        "contests.Contest", verbose_name=_("contest"), on_delete=models.PROTECT, null=True, blank=True
+    )
+    paper = models.ForeignKey("lessons.Paper", verbose_name=_("paper"), on_delete=models.PROTECT, null=True, blank=True)
+    activity = models.SlugField(_("point activity"), max_length=40, blank=True, help_text=_("Empty: every activity."))
+    weight = models.DecimalField(_("weight"), max_digits=6, decimal_places=3, default=1)
+
+    class Meta:
+        verbose_name = _("source")
+        verbose_name_plural = _("sources")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.contest or self.paper or self.activity or ''}".strip()
+
+    def clean(self) -> None:
+        if self.kind == self.Kind.CONTEST and not self.contest_id:
+            raise ValidationError({"contest": _("Choose the contest.")})
+        if self.kind == self.Kind.EXAM and not self.paper_id:
+            raise ValidationError({"paper": _("Choose the paper.")})
+
+
+class RuleUnit(models.Model):
+    """The unit tree as it stood when the rule's population was frozen (moves later do not count)."""
+
+    rule = models.ForeignKey(RankingRule, on_delete=models.CASCADE, related_name="+")
+    unit_id = models.IntegerField()
+    path = models.CharField(max_length=255)
+    depth = models.PositiveIntegerField()
+    name = models.CharField(max_length=100)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["rule", "unit_id"], name="rule_unit_once")]
+        indexes = [models.Index(fields=["rule", "path"])]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.path})"
+
+
+class RuleMember(models.Model):
+    """A member counted in the headcount at the rule's start, with their unit then."""
+
+    rule = models.ForeignKey(RankingRule, on_delete=models.CASCADE, related_name="+")
+    member_id = models.IntegerField()
+    unit_id = models.IntegerField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["rule", "member_id"], name="rule_member_once")]
+
+    def __str__(self) -> str:
+        return f"member {self.member_id} in unit {self.unit_id}"
+
+
+class RankingRun(models.Model):
+    """One request to compute a rule, with its progress. One active run per rule at a time."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Computing")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    rule = models.ForeignKey(RankingRule, on_delete=models.CASCADE, related_name="runs")
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.QUEUED)
+    progress = models.PositiveSmallIntegerField(default=0)
+    stage = models.CharField(max_length=40, blank=True)
+    task_id = models.CharField(max_length=64, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    snapshot = models.ForeignKey("Snapshot", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    outcome = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["rule"], condition=models.Q(status__in=["queued", "running"]), name="one_active_run_per_rule"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.rule} · {self.get_status_display()}"
+
+
+class SnapshotImmutable(Exception):
+    """A published or superseded snapshot, or any snapshot row, cannot be edited or deleted."""
+
+
+class Snapshot(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Provisional")
+        APPROVED = "approved", _("Approved")
+        PUBLISHED = "published", _("Published")
+        SUPERSEDED = "superseded", _("Superseded")
+
+    FROZEN = (Status.PUBLISHED, Status.SUPERSEDED)
+
+    rule = models.ForeignKey(RankingRule, on_delete=models.PROTECT, related_name="snapshots")
+    version = models.PositiveIntegerField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    rule_version = models.PositiveIntegerField()
+    parameters = models.JSONField()
+    input_hash = models.CharField(max_length=64)
+    rows_hash = models.CharField(max_length=64)
+    row_count = models.PositiveIntegerField(default=0)
+    eligible_count = models.PositiveIntegerField(default=0)
+    diff = models.JSONField(default=dict, blank=True)
+    task_id = models.CharField(max_length=64, blank=True)
+    previous = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    computed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    computed_at = models.DateTimeField()
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    approved_at = models.DateTimeField(null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    published_at = models.DateTimeField(null=True, blank=True)
+    superseded_by = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    supersede_reason = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("ranking snapshot")
+        verbose_name_plural = _("ranking snapshots")
+        ordering = ["-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["rule", "version"], name="snapshot_version_unique"),
+            models.UniqueConstraint(
+                fields=["rule"], condition=models.Q(status="published"), name="one_published_snapshot_per_rule"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.rule} v{self.version}"
+
+    def save(self, *args, **kwargs):
+        if self.pk and Snapshot.objects.filter(pk=self.pk, status__in=self.FROZEN).exists():
+            raise SnapshotImmutable(f"snapshot {self.pk} is published and cannot change")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        if Snapshot.objects.filter(pk=self.pk, status__in=self.FROZEN).exists():
+            raise SnapshotImmutable(f"snapshot {self.pk} is published and cannot be deleted")
+        return super().delete(*args, **kwargs)
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == self.Status.PUBLISHED
+
+
+class SnapshotRow(models.Model):
+    """One ranked subject. Written once by the computation's INSERT ... SELECT; never saved by hand."""
+
+    snapshot = models.ForeignKey(Snapshot, on_delete=models.CASCADE, related_name="rows")
+    subject_id = models.IntegerField()
+    label = models.CharField(max_length=150)
+    unit_id = models.IntegerField(null=True)
+    unit_name = models.CharField(max_length=100, blank=True)
+    group_id = models.IntegerField(null=True)
+    group_name = models.CharField(max_length=100, blank=True)
+    metric = models.DecimalField(max_digits=18, decimal_places=4, null=True)
+    total = models.DecimalField(max_digits=18, decimal_places=4)
+    participants = models.PositiveIntegerField()
+    headcount = models.PositiveIntegerField(null=True)
+    time_used_s = models.DecimalField(max_digits=14, decimal_places=3)
+    finished_at = models.DateTimeField(null=True)
+    eligible = models.BooleanField()
+    ineligible_reason = models.CharField(max_length=20, blank=True)
+    place = models.PositiveIntegerField(null=True, help_text="Competition rank among eligible subjects (prizes).")
+    rank = models.PositiveIntegerField(null=True, help_text="Rank as displayed (standard or dense).")
+    rank_in_group = models.PositiveIntegerField(null=True)
+    tied_count = models.PositiveIntegerField(default=1)
+    prize = models.CharField(max_length=40, blank=True)
+    previous_rank = models.PositiveIntegerField(null=True)
+
+    class Meta:
+        ordering = ["snapshot_id", "place", "label"]
+        constraints = [models.UniqueConstraint(fields=["snapshot", "subject_id"], name="snapshot_subject_once")]
+        indexes = [models.Index(fields=["snapshot", "group_id", "rank_in_group"])]
+
+    def __str__(self) -> str:
+        return f"{self.label} #{self.rank}"
+
+    def save(self, *args, **kwargs):
+        raise SnapshotImmutable("snapshot rows are written by the computation only")
+
+    def delete(self, *args, **kwargs):
+        raise SnapshotImmutable("snapshot rows are written by the computation only")

@@ -1,0 +1,351 @@
+"""Every write of the rankings app: rules, runs, snapshots and their publication."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Count, Max, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from orgs.models import Unit, User
+
+from . import compute
+from .models import RankingRule, RankingRun, RuleSource, Snapshot
+from .params import RuleParams, check_rule
+
+
+class RankingRejected(Exception):
+    """A domain refusal with a stable code and a message for people."""
+
+    def __init__(self, code: str, message: str):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+# ---------------------------------------------------------------- rules
+
+
+@transaction.atomic
+def rule_save(*, rule: RankingRule, by: User | None = None) -> RankingRule:
+    """Validate and save a rule. A change to a saved rule bumps its version and marks it dirty."""
+    check_rule(rule)
+    if rule.pk:
+        RankingRule.objects.select_for_update().filter(pk=rule.pk).first()
+        rule.version = (RankingRule.objects.filter(pk=rule.pk).values_list("version", flat=True).first() or 0) + 1
+    elif by is not None:
+        rule.created_by = by
+    rule.dirty = True
+    rule.save()
+    if rule.population_frozen_at is None:
+        population_freeze(rule=rule)
+    return rule
+
+
+def rule_sources_changed(*, rule: RankingRule) -> None:
+    """Sources were added, edited or removed: a new rule version, to be recomputed."""
+    RankingRule.objects.filter(pk=rule.pk).update(version=rule.version + 1, dirty=True)
+    rule.refresh_from_db(fields=["version", "dirty"])
+
+
+@transaction.atomic
+def population_freeze(*, rule: RankingRule) -> None:
+    """Record the unit tree and every member of the rule's subtree as they are now.
+
+    Headcounts (per capita, participation) and members' units count from this moment; later
+    moves, renames and deletions do not change a recomputation. Idempotent."""
+    rule = RankingRule.objects.select_for_update().get(pk=rule.pk)
+    if rule.population_frozen_at is not None:
+        return
+    prefix = Unit.objects.filter(pk=rule.unit_id).values_list("path", flat=True).get() + "%"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO rankings_ruleunit (rule_id, unit_id, path, depth, name) "
+            "SELECT %s, id, path, depth, name FROM orgs_unit WHERE path LIKE %s",
+            [rule.pk, prefix],
+        )
+        cursor.execute(
+            "INSERT INTO rankings_rulemember (rule_id, member_id, unit_id) "
+            "SELECT %s, m.id, m.unit_id FROM orgs_user m JOIN orgs_unit u ON u.id = m.unit_id "
+            "WHERE m.is_active AND u.path LIKE %s",
+            [rule.pk, prefix],
+        )
+    rule.population_frozen_at = timezone.now()
+    RankingRule.objects.filter(pk=rule.pk).update(population_frozen_at=rule.population_frozen_at)
+
+
+def inputs_fingerprint(rule: RankingRule) -> str:
+    """A cheap summary of the facts a rule reads (counts and newest ids); it changes when they do."""
+    from contests.models import ScoreEvent, TeamMember
+    from lessons.models import Attempt, PointEvent
+
+    parts = [f"v{rule.version}"]
+    for source in rule.sources.order_by("id"):
+        if source.kind == RuleSource.Kind.CONTEST:
+            events = ScoreEvent.objects.filter(contest_id=source.contest_id).aggregate(n=Max("id"))
+            count = ScoreEvent.objects.filter(contest_id=source.contest_id).count()
+            roster = TeamMember.objects.filter(contest_id=source.contest_id).count()
+            parts.append(f"c{source.contest_id}:{count}:{events['n']}:{roster}")
+        elif source.kind == RuleSource.Kind.POINTS:
+            points = PointEvent.objects.all()
+            if rule.period_starts_on:
+                points = points.filter(day__gte=rule.period_starts_on)
+            if rule.period_ends_on:
+                points = points.filter(day__lte=rule.period_ends_on)
+            if source.activity:
+                points = points.filter(activity=source.activity)
+            parts.append(f"p:{points.count()}:{points.aggregate(n=Max('id'))['n']}")
+        else:
+            attempts = Attempt.objects.filter(paper_id=source.paper_id, finished_at__isnull=False)
+            parts.append(f"e{source.paper_id}:{attempts.count()}:{attempts.aggregate(n=Max('finished_at'))['n']}")
+    return "|".join(parts)[:200]
+
+
+def rules_mark_dirty() -> list[int]:
+    """The beat sweep's first half: flag active rules whose inputs changed since their last run."""
+    marked = []
+    for rule in RankingRule.objects.filter(is_active=True):
+        fingerprint = inputs_fingerprint(rule)
+        if fingerprint != rule.inputs_fingerprint and not rule.dirty:
+            RankingRule.objects.filter(pk=rule.pk).update(dirty=True)
+            marked.append(rule.pk)
+        elif rule.dirty:
+            marked.append(rule.pk)
+    return marked
+
+
+# ---------------------------------------------------------------- runs
+
+
+def _lease() -> timedelta:
+    return timedelta(seconds=settings.RANKINGS_RUN_LEASE_S)
+
+
+def run_request(*, rule: RankingRule, by: User | None = None) -> tuple[RankingRun, bool]:
+    """Queue a computation of `rule`, or return the one already queued or running (created=False).
+
+    The partial unique index on active runs is the lock: two requests at once get one run."""
+    RankingRun.objects.filter(
+        rule=rule,
+        status__in=[RankingRun.Status.QUEUED, RankingRun.Status.RUNNING],
+        created_at__lt=timezone.now() - _lease(),
+    ).update(
+        status=RankingRun.Status.FAILED, outcome="abandoned: no progress within the lease", finished_at=timezone.now()
+    )
+    try:
+        with transaction.atomic():
+            return RankingRun.objects.create(rule=rule, requested_by=by), True
+    except IntegrityError:
+        active = RankingRun.objects.filter(
+            rule=rule, status__in=[RankingRun.Status.QUEUED, RankingRun.Status.RUNNING]
+        ).first()
+        if active is None:  # finished in between: ask again
+            return run_request(rule=rule, by=by)
+        return active, False
+
+
+def _progress(run_id: int, progress: int, stage: str) -> None:
+    RankingRun.objects.filter(pk=run_id).update(progress=progress, stage=stage)
+
+
+def run_execute(*, run_id: int, task_id: str = "", on_progress: Callable[[int, str], None] | None = None) -> RankingRun:
+    """Compute the run's rule into a new draft snapshot, or find that the newest one still holds.
+
+    Only the call that moves the run from queued to running works (a task delivered twice does
+    nothing the second time). Facts are aggregated once into a temporary table; the snapshot and
+    its rows are written in one transaction holding the rule's row lock, and discarded if the
+    rule changed meanwhile (a stale run never overwrites a newer version)."""
+    with transaction.atomic():
+        started = RankingRun.objects.filter(pk=run_id, status=RankingRun.Status.QUEUED).update(
+            status=RankingRun.Status.RUNNING, task_id=task_id, stage="collecting", progress=5
+        )
+    run = RankingRun.objects.select_related("rule__unit", "requested_by").filter(pk=run_id).first()
+    if run is None or not started:
+        return run
+
+    def report(progress: int, stage: str) -> None:
+        _progress(run_id, progress, stage)
+        if on_progress:
+            on_progress(progress, stage)
+
+    try:
+        run = _compute(run, task_id, report)
+    except RankingRejected as refused:
+        RankingRun.objects.filter(pk=run_id).update(
+            status=RankingRun.Status.FAILED, outcome=refused.message, finished_at=timezone.now(), progress=100
+        )
+    except Exception as error:
+        RankingRun.objects.filter(pk=run_id).update(
+            status=RankingRun.Status.FAILED, outcome=f"error: {error}"[:200], finished_at=timezone.now(), progress=100
+        )
+        raise
+    finally:
+        compute.drop_temp()
+    run.refresh_from_db()
+    return run
+
+
+def _compute(run: RankingRun, task_id: str, report: Callable[[int, str], None]) -> RankingRun:
+    rule = run.rule
+    if not rule.sources.exists():
+        raise RankingRejected("no_sources", _("The rule reads no facts: add a contest, points or exam source."))
+    population_freeze(rule=rule)
+    fingerprint = inputs_fingerprint(rule)
+    params = RuleParams.from_rule(rule)
+    report(10, "collecting")
+    compute.build_participants(params)
+    report(40, "hashing")
+    digest = compute.input_hash(params)
+    report(55, "ranking")
+    with transaction.atomic():
+        locked = RankingRule.objects.select_for_update().get(pk=rule.pk)
+        if locked.version != rule.version:
+            run.outcome = "stale: the rule changed during the run; it stays marked for recomputation"
+            RankingRun.objects.filter(pk=run.pk).update(
+                status=RankingRun.Status.DONE, outcome=run.outcome, finished_at=timezone.now(), progress=100
+            )
+            return run
+        latest = locked.snapshots.order_by("-version").first()
+        if latest and latest.input_hash == digest and latest.rule_version == locked.version:
+            RankingRule.objects.filter(pk=rule.pk).update(dirty=False, inputs_fingerprint=fingerprint)
+            RankingRun.objects.filter(pk=run.pk).update(
+                status=RankingRun.Status.DONE,
+                snapshot=latest,
+                outcome="unchanged",
+                finished_at=timezone.now(),
+                progress=100,
+                stage="",
+            )
+            return run
+        snapshot = _snapshot_write(
+            rule=locked, params=params, digest=digest, previous=latest, by=run.requested_by, task_id=task_id
+        )
+        report(95, "comparing")
+        RankingRule.objects.filter(pk=rule.pk).update(dirty=False, inputs_fingerprint=fingerprint)
+        RankingRun.objects.filter(pk=run.pk).update(
+            status=RankingRun.Status.DONE,
+            snapshot=snapshot,
+            outcome="computed",
+            finished_at=timezone.now(),
+            progress=100,
+            stage="",
+        )
+    return run
+
+
+def _snapshot_write(
+    *,
+    rule: RankingRule,
+    params: RuleParams,
+    digest: str,
+    previous: Snapshot | None,
+    by: User | None,
+    task_id: str,
+    version: int | None = None,
+) -> Snapshot:
+    """Create a snapshot and its rows from `rk_pp`. Call inside a transaction holding the rule lock."""
+    snapshot = Snapshot.objects.create(
+        rule=rule,
+        version=version if version is not None else (previous.version + 1 if previous else 1),
+        rule_version=rule.version,
+        parameters=params.to_json(),
+        input_hash=digest,
+        rows_hash="",
+        task_id=task_id,
+        previous=previous,
+        computed_by=by,
+        computed_at=timezone.now(),
+    )
+    compute.insert_rows(params, snapshot.pk)
+    counts = snapshot.rows.aggregate(n=Count("id"), e=Count("id", filter=Q(eligible=True)))
+    compute.assign_prizes(params, snapshot.pk, counts["e"])
+    diff = compute.carry_previous_ranks(snapshot.pk, previous.pk) if previous else {}
+    if previous:
+        diff |= {"previous_version": previous.version, "inputs_changed": previous.input_hash != digest}
+    Snapshot.objects.filter(pk=snapshot.pk).update(
+        row_count=counts["n"], eligible_count=counts["e"], diff=diff, rows_hash=compute.rows_hash(snapshot.pk)
+    )
+    snapshot.refresh_from_db()
+    return snapshot
+
+
+def snapshot_recompute(*, snapshot: Snapshot) -> tuple[str, str]:
+    """Recompute `snapshot` from today's facts with its stored parameters; return (input, rows) hashes.
+
+    Everything written is rolled back: verification changes nothing."""
+    params = RuleParams.from_json(snapshot.parameters)
+
+    class _Rollback(Exception):
+        pass
+
+    result: tuple[str, str] = ("", "")
+    try:
+        with transaction.atomic():
+            compute.build_participants(params)
+            digest = compute.input_hash(params)
+            check = _snapshot_write(
+                rule=snapshot.rule,
+                params=params,
+                digest=digest,
+                previous=None,
+                by=None,
+                task_id="verify",
+                version=0,
+            )
+            result = (digest, check.rows_hash)
+            raise _Rollback
+    except _Rollback:
+        pass
+    finally:
+        compute.drop_temp()
+    return result
+
+
+# ---------------------------------------------------------------- publication
+
+
+@transaction.atomic
+def snapshot_approve(*, snapshot: Snapshot, by: User) -> Snapshot:
+    snapshot = Snapshot.objects.select_for_update().get(pk=snapshot.pk)
+    if snapshot.status != Snapshot.Status.DRAFT:
+        raise RankingRejected(
+            "not_a_draft",
+            _("Only a provisional snapshot can be approved; this one is %(s)s.") % {"s": snapshot.get_status_display()},
+        )
+    Snapshot.objects.filter(pk=snapshot.pk).update(
+        status=Snapshot.Status.APPROVED, approved_by=by, approved_at=timezone.now()
+    )
+    snapshot.refresh_from_db()
+    return snapshot
+
+
+@transaction.atomic
+def snapshot_publish(*, snapshot: Snapshot, by: User, reason: str = "") -> Snapshot:
+    """Publish an approved snapshot. A rule's earlier publication is superseded, which needs a reason."""
+    RankingRule.objects.select_for_update().filter(pk=snapshot.rule_id).first()
+    snapshot = Snapshot.objects.select_for_update().get(pk=snapshot.pk)
+    if snapshot.status == Snapshot.Status.PUBLISHED:
+        raise RankingRejected("already_published", _("This snapshot is already published."))
+    if snapshot.status != Snapshot.Status.APPROVED:
+        raise RankingRejected("not_approved", _("Approve the snapshot before publishing it."))
+    current = Snapshot.objects.filter(rule_id=snapshot.rule_id, status=Snapshot.Status.PUBLISHED).first()
+    if current is not None:
+        if current.version > snapshot.version:
+            raise RankingRejected("older_than_published", _("A newer snapshot is already published."))
+        if not reason.strip():
+            raise RankingRejected(
+                "reason_required",
+                _("Version %(v)d is published: say why this one replaces it.") % {"v": current.version},
+            )
+        Snapshot.objects.filter(pk=current.pk).update(
+            status=Snapshot.Status.SUPERSEDED, superseded_by=snapshot, supersede_reason=reason.strip()[:300]
+        )
+    Snapshot.objects.filter(pk=snapshot.pk).update(
+        status=Snapshot.Status.PUBLISHED, published_by=by, published_at=timezone.now()
+    )
+    snapshot.refresh_from_db()
+    return snapshot

@@ -1,0 +1,286 @@
+"""Property-based: the SQL snapshot agrees with a plain Python reference on random data full of ties.
+
+Hypothesis draws teams, rosters, score events (few distinct points and times, so ties abound)
+and a rule (subject, metric, tie-breaks, rank style, group scope, prizes). The reference below
+reads the same facts through the ORM and ranks them in Python, written from the rule's
+definition, not from the SQL.
+"""
+
+import math
+from collections import defaultdict
+from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
+
+import pytest
+from django.db import transaction
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from contests.models import ScoreEvent, Team, TeamMember
+from orgs.models import Unit
+from rankings.models import SnapshotRow
+from rankings.services import run_execute, run_request
+from tests import factories
+
+BRANCHES = ["gz1", "gz2", "jjj1", "budget"]
+
+
+def rounded(value, places=4):
+    if value is None:
+        return None
+    if isinstance(value, Fraction):
+        value = Decimal(value.numerator) / Decimal(value.denominator)
+    return Decimal(str(value)).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+
+
+rule_strategy = st.fixed_dictionaries(
+    {
+        "subject": st.sampled_from(["member", "team", "team", "unit"]),
+        "metric": st.sampled_from(["total", "mean", "per_capita", "participation", "top_k"]),
+        "top_k": st.integers(1, 3),
+        "tie_breaks": st.lists(st.sampled_from(["time_used_asc", "finished_at_asc", "participants_desc"]), unique=True),
+        "rank_style": st.sampled_from(["standard", "dense"]),
+        "group_level": st.sampled_from([None, 1, 2]),
+        "min_participants": st.integers(0, 2),
+        "prize_mode": st.sampled_from(["none", "count", "count", "percent", "band"]),
+        "boundary_ties": st.sampled_from(["share", "drop"]),
+        "percent_rounding": st.sampled_from(["floor", "ceil", "half_up"]),
+        "tiers": st.lists(st.integers(1, 4), min_size=1, max_size=3),
+    }
+)
+
+team_strategy = st.lists(
+    st.fixed_dictionaries(
+        {
+            "unit": st.sampled_from(["gz", "jjj", "budget"]),
+            "members": st.lists(
+                st.fixed_dictionaries(
+                    {
+                        "unit": st.sampled_from(BRANCHES),
+                        "events": st.lists(
+                            st.tuples(st.sampled_from([-5, 0, 10, 10, 20]), st.sampled_from([1000, 2000, 2500])),
+                            max_size=3,
+                        ),
+                    }
+                ),
+                max_size=3,
+            ),
+            "adjustment": st.sampled_from([0, 0, 5, -5]),
+        }
+    ),
+    min_size=1,
+    max_size=5,
+)
+
+
+def rule_fields(spec):
+    fields = {key: spec[key] for key in ("tie_breaks", "rank_style", "min_participants", "prize_mode")}
+    fields |= {"boundary_ties": spec["boundary_ties"], "percent_rounding": spec["percent_rounding"]}
+    fields["subject"] = spec["subject"]
+    fields["metric"] = "total" if spec["subject"] == "member" else spec["metric"]
+    fields["top_k"] = spec["top_k"]
+    if spec["subject"] == "unit":
+        fields["unit_level"] = 3 if spec["group_level"] == 2 else 2
+    group = spec["group_level"]
+    fields["group_level"] = (
+        group if not (spec["subject"] == "unit" and group and group >= fields["unit_level"]) else None
+    )
+    if spec["prize_mode"] == "band":
+        fields["prize_tiers"] = [
+            {"name": f"T{i}", "value": v} for i, v in enumerate(sorted({t * 10 for t in spec["tiers"]}, reverse=True))
+        ]
+    elif spec["prize_mode"] == "percent":
+        fields["prize_tiers"] = [{"name": f"T{i}", "value": t * 8} for i, t in enumerate(spec["tiers"])]
+    else:
+        fields["prize_tiers"] = [{"name": f"T{i}", "value": t} for i, t in enumerate(spec["tiers"])]
+    return fields
+
+
+def reference(rule, contest):
+    """Rank the contest's facts by the rule's definition, in Python. Facts in units outside the
+    rule's subtree do not count."""
+    units = {u.pk: u for u in Unit.objects.filter(path__startswith=rule.unit.path)}
+    base = contest.base_score
+    facts = []  # (member, team, unit, score, time_s, finished)
+    roster = list(TeamMember.objects.filter(contest=contest))
+    unit_of = {(p.team_id, p.member_id): p.unit_at_start_id for p in roster}
+    for team in Team.objects.filter(contest=contest):
+        facts.append((None, team.pk, team.unit_id, Fraction(base), Fraction(0), None))
+    for place in roster:
+        facts.append((place.member_id, place.team_id, place.unit_at_start_id, Fraction(0), Fraction(0), None))
+    for event in ScoreEvent.objects.filter(contest=contest):
+        unit = unit_of.get((event.team_id, event.member_id)) or Team.objects.get(pk=event.team_id).unit_id
+        used = Fraction(event.time_used_ms or 0, 1000)
+        facts.append((event.member_id, event.team_id, unit, Fraction(event.points), used, event.created_at))
+
+    def ancestor(unit_id, level):
+        unit = units[unit_id]
+        return (
+            next((u for u in units.values() if u.path == unit.path[: 4 * level]), None) if unit.depth >= level else None
+        )
+
+    per = defaultdict(lambda: [Fraction(0), Fraction(0), None, None])  # (subject, member) -> s, t, fin, unit
+    for member, team, unit, score, used, fin in facts:
+        if unit not in units:
+            continue
+        if rule.subject == "member":
+            subject = member
+        elif rule.subject == "team":
+            subject = team
+        else:
+            found = ancestor(unit, rule.unit_level)
+            subject = found.pk if found else None
+        if subject is None:
+            continue
+        cell = per[(subject, member)]
+        cell[0] += score
+        cell[1] += used
+        if fin is not None and (cell[2] is None or fin > cell[2]):
+            cell[2] = fin
+        cell[3] = max(cell[3] or "", units[unit].path)
+    subjects = defaultdict(list)
+    for (subject, member), cell in per.items():
+        subjects[subject].append((member, *cell))
+    if rule.subject == "unit":
+        for unit in units.values():
+            if unit.depth == rule.unit_level:
+                subjects.setdefault(unit.pk, [])
+    heads = defaultdict(int)
+    for member in factories.User.objects.filter(unit__in=list(units)):
+        heads[member.unit_id] += 1
+    out = {}
+    for subject, parts in subjects.items():
+        members = [p for p in parts if p[0] is not None]
+        total = sum((p[1] for p in parts), Fraction(0))
+        participants = len(members)
+        used = rounded(sum((p[2] for p in parts), Fraction(0)), 3)
+        fins = [p[3] for p in parts if p[3] is not None]
+        finished = max(fins) if fins else None
+        if rule.subject == "member":
+            headcount, unit_path = 1, max(p[4] for p in parts)
+        elif rule.subject == "team":
+            team = Team.objects.get(pk=subject)
+            headcount = TeamMember.objects.filter(team=team).count()
+            unit_path = units[team.unit_id].path if team.unit_id in units else ""
+        else:
+            unit_path = units[subject].path
+            headcount = sum(n for uid, n in heads.items() if units[uid].path.startswith(unit_path))
+        scores = sorted((p[1] for p in members), reverse=True)
+        k = rule.top_k
+        metric = {
+            "total": total,
+            "mean": (sum(scores, Fraction(0)) / participants) if participants else None,
+            "per_capita": (total / headcount) if headcount else None,
+            "participation": Fraction(participants, headcount) if headcount else None,
+            "top_k": (sum(scores[:k], Fraction(0)) / min(participants, k)) if participants else None,
+        }[rule.metric]
+        metric = rounded(metric)
+        if metric is None:
+            reason = "no_headcount" if headcount == 0 else "no_participants"
+        elif participants < rule.min_participants:
+            reason = "too_few_participants"
+        else:
+            reason = ""
+        group = None
+        if rule.group_level and len(unit_path) >= 4 * rule.group_level:
+            group = unit_path[: 4 * rule.group_level]
+        out[subject] = {
+            "metric": metric,
+            "total": rounded(total),
+            "participants": participants,
+            "headcount": headcount,
+            "time": used,
+            "finished": finished,
+            "reason": reason,
+            "group": group,
+        }
+
+    def key(row):
+        parts = [-row["metric"]]
+        for tie in rule.tie_breaks:
+            if tie == "time_used_asc":
+                parts.append(row["time"])
+            elif tie == "finished_at_asc":
+                parts.append((row["finished"] is None, row["finished"] or 0))
+            else:
+                parts.append(-row["participants"])
+        return tuple(parts)
+
+    eligible = [s for s, row in out.items() if not row["reason"]]
+    for row in out.values():
+        if row["reason"]:
+            row.update(place=None, rank=None, rank_in_group=None, prize="")
+            continue
+        mine = key(row)
+        better = [key(out[o]) for o in eligible if key(out[o]) < mine]
+        row["place"] = 1 + len(better)
+        row["rank"] = 1 + (len(set(better)) if rule.rank_style == "dense" else len(better))
+        row["tied"] = sum(1 for o in eligible if key(out[o]) == mine)
+        if row["group"] is None:
+            row["rank_in_group"] = None
+        else:
+            peers = [key(out[o]) for o in eligible if out[o]["group"] == row["group"] and key(out[o]) < mine]
+            row["rank_in_group"] = 1 + (len(set(peers)) if rule.rank_style == "dense" else len(peers))
+    for subject in eligible:
+        row = out[subject]
+        row["prize"] = ""
+        cumulative = 0
+        for tier in rule.prize_tiers if rule.prize_mode != "none" else []:
+            if rule.prize_mode == "band":
+                if row["metric"] >= Decimal(str(tier["value"])):
+                    row["prize"] = tier["name"]
+                    break
+                continue
+            cumulative += tier["value"]
+            if rule.prize_mode == "count":
+                cutoff = cumulative
+            else:
+                exact = Fraction(cumulative) * len(eligible) / 100
+                cutoff = {
+                    "floor": math.floor(exact),
+                    "ceil": math.ceil(exact),
+                    "half_up": math.floor(exact + Fraction(1, 2)),
+                }[rule.percent_rounding]
+            last = row["place"] + row["tied"] - 1 if rule.boundary_ties == "drop" else row["place"]
+            if last <= cutoff:
+                row["prize"] = tier["name"]
+                break
+    return out
+
+
+@pytest.mark.django_db
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(teams=team_strategy, spec=rule_strategy)
+def test_sql_snapshot_matches_python_reference(tree, teams, spec):
+    with transaction.atomic():
+        counter = iter(range(1000))
+        plan = []
+        for index, team in enumerate(teams):
+            members = []
+            for place in team["members"]:
+                unit = tree[place["unit"]]
+                person = factories.member(unit, username=f"p{next(counter)}")
+                members.append({"member": person, "unit": unit, "events": place["events"]})
+            adjustments = [team["adjustment"]] if team["adjustment"] else []
+            plan.append(
+                {"name": f"T{index}", "unit": tree[team["unit"]], "members": members, "adjustments": adjustments}
+            )
+        contest = factories.scored_contest(tree["audit"], plan)
+        # The rule covers 审计署: facts under 财政部 fall outside it and must not count.
+        root = Unit.objects.get(pk=tree["audit"].pk)
+        rule = factories.ranking_rule(root, sources=[{"kind": "contest", "contest": contest}], **rule_fields(spec))
+        run, _ = run_request(rule=rule)
+        run = run_execute(run_id=run.pk)
+        assert run.status == "done", run.outcome
+        got = {row.subject_id: row for row in SnapshotRow.objects.filter(snapshot=run.snapshot)}
+        want = reference(rule, contest)
+        assert set(got) == set(want)
+        for subject, row in want.items():
+            have = got[subject]
+            assert (have.metric, have.ineligible_reason) == (row["metric"], row["reason"]), subject
+            assert (have.place, have.rank, have.rank_in_group) == (row["place"], row["rank"], row["rank_in_group"]), (
+                subject,
+                row,
+            )
+            assert have.prize == row["prize"], (subject, row)
+        transaction.set_rollback(True)
