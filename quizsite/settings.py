@@ -280,6 +280,8 @@ CELERY_BEAT_SCHEDULE = {
 
 # Rankings: a run that shows no end within the lease is taken as abandoned (worker lost).
 RANKINGS_RUN_LEASE_S = env_int("RANKINGS_RUN_LEASE_S", 900)
+# PostgreSQL memory for one ranking computation's sorts and hashes (per connection, while it runs).
+RANKINGS_WORK_MEM = env_str("RANKINGS_WORK_MEM", "64MB")
 
 # Self-study
 NOTEBOOK_MASTERED_AFTER = env_int("NOTEBOOK_MASTERED_AFTER", 3)

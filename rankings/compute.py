@@ -15,11 +15,10 @@ Works on PostgreSQL (production) and SQLite (embedded default); `_dialect` holds
 from __future__ import annotations
 
 import hashlib
-import math
 from collections.abc import Iterator
-from datetime import datetime
-from decimal import ROUND_HALF_UP, Decimal
+from contextlib import contextmanager
 
+from django.conf import settings
 from django.db import connection
 
 from .params import STEPLEN, RuleParams
@@ -29,7 +28,6 @@ ORDER_KEYS = {
     "finished_at_asc": "CASE WHEN finished IS NULL THEN 1 ELSE 0 END, finished ASC",
     "participants_desc": "participants DESC",
 }
-TIE_COLUMNS = {"time_used_asc": "time_used", "finished_at_asc": "finished", "participants_desc": "participants"}
 
 
 def _postgres() -> bool:
@@ -37,8 +35,9 @@ def _postgres() -> bool:
 
 
 def _round(expr: str, places: int) -> str:
+    """Round half away from zero; on PostgreSQL back to double precision, which sorts faster."""
     if _postgres():
-        return f"ROUND(CAST({expr} AS NUMERIC), {places})"
+        return f"CAST(ROUND(CAST({expr} AS NUMERIC), {places}) AS DOUBLE PRECISION)"
     return f"ROUND({expr}, {places})"
 
 
@@ -220,47 +219,41 @@ def build_participants(params: RuleParams) -> None:
             cursor.execute("ANALYZE rk_tree")
 
 
-def _canonical(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        return value.isoformat(sep=" ")
-    if isinstance(value, float | Decimal):
-        return _fixed(value, 4)
-    return str(value)
+def _text(expr: str, places: int | None = None) -> str:
+    """SQL text of a value for hashing: fixed decimals for numbers, '' for NULL."""
+    if places is None:
+        return f"COALESCE(CAST({expr} AS TEXT), '')"
+    if _postgres():
+        return f"COALESCE(CAST(ROUND(CAST({expr} AS NUMERIC), {places}) AS TEXT), '')"
+    return f"COALESCE(printf('%.{places}f', {expr}), '')"
 
 
-def _fixed(value, places: int) -> str:
-    if value is None:
-        return ""
-    quantum = Decimal(1).scaleb(-places)
-    return str(Decimal(str(value)).quantize(quantum, rounding=ROUND_HALF_UP))
+def _line(*columns: str) -> str:
+    return " || '|' || ".join(columns)
+
+
+def _digest(cursor, digest) -> str:
+    while rows := cursor.fetchmany(10_000):
+        digest.update("\n".join(row[0] for row in rows).encode())
+        digest.update(b"\n")
+    return digest.hexdigest()
 
 
 def input_hash(params: RuleParams) -> str:
     """SHA-256 over the parameters, the frozen headcount and every (subject, participant) aggregate."""
     digest = hashlib.sha256(params.canonical())
+    line = _line(
+        _text("subject_id"), _text("member_id"), _text("s", 4), _text("t", 3), _text("fin"), _text("unit_path")
+    )
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT COUNT(*), COALESCE(SUM(member_id), 0), COALESCE(SUM(unit_id), 0) "
             "FROM rankings_rulemember WHERE rule_id = %s",
             [params.rule_id],
         )
-        digest.update(repr(cursor.fetchone()).encode())
-        cursor.execute(
-            "SELECT subject_id, member_id, s, t, fin, unit_path FROM rk_pp ORDER BY subject_id, COALESCE(member_id, 0)"
-        )
-        for row in _stream(cursor):
-            digest.update("|".join(_canonical(v) for v in row).encode() + b"\n")
-    return digest.hexdigest()
-
-
-def _stream(cursor, size: int = 5000) -> Iterator[tuple]:
-    while True:
-        rows = cursor.fetchmany(size)
-        if not rows:
-            return
-        yield from rows
+        digest.update(repr(tuple(int(v) for v in cursor.fetchone())).encode())
+        cursor.execute(f"SELECT {line} FROM rk_pp ORDER BY subject_id, COALESCE(member_id, 0)")
+        return _digest(cursor, digest)
 
 
 def _metric_expressions(params: RuleParams) -> dict[str, str]:
@@ -347,14 +340,14 @@ def _subjects_sql(params: RuleParams) -> Sql:
     return sql
 
 
-def insert_rows(params: RuleParams, snapshot_id: int) -> None:
-    """Write every subject's row for `snapshot_id` in one INSERT ... SELECT."""
+def insert_rows(params: RuleParams, snapshot_id: int, previous_id: int | None = None) -> None:
+    """Write every subject's row for `snapshot_id` in one INSERT ... SELECT: metric, eligibility,
+    ranks, tie counts, prize tier, and the rank in the previous snapshot."""
     sql = _subjects_sql(params)
     metric = _metric(params)
     rate = "participants * 1.0 / NULLIF(headcount, 0)"
     min_rate = params.min_participation
     keys = ", ".join(["metric DESC"] + [ORDER_KEYS[key] for key in params.tie_breaks])
-    tie_columns = ", ".join(["metric"] + [TIE_COLUMNS[key] for key in params.tie_breaks])
     shown = "DENSE_RANK()" if params.rank_style == "dense" else "RANK()"
     group_width = STEPLEN * params.group_level if params.group_level else None
     group_path = (
@@ -383,107 +376,93 @@ def insert_rows(params: RuleParams, snapshot_id: int) -> None:
                      WHEN %s IS NOT NULL AND COALESCE({rate}, 0) < %s THEN 'low_participation'
                      ELSE '' END AS reason
             FROM scored sc
-        ), ranked AS (
+        ), ranked_raw AS (
             SELECT j.*, CASE WHEN reason = '' THEN 1 ELSE 0 END AS e,
                 CASE WHEN reason = '' THEN RANK() OVER w END AS place,
                 CASE WHEN reason = '' THEN {shown} OVER w END AS shown_rank,
                 CASE WHEN reason = '' AND group_path IS NOT NULL
                      THEN {shown} OVER (PARTITION BY reason = '', group_path ORDER BY {keys}) END AS rank_in_group,
-                COUNT(*) OVER (PARTITION BY reason = '', {tie_columns}) AS tied_count
+                COUNT(*) OVER (w RANGE BETWEEN CURRENT ROW AND CURRENT ROW) AS tied_count,
+                COUNT(*) OVER (PARTITION BY reason = '') AS eligible_n
             FROM (SELECT subject_id, total, participants, headcount, time_used_r AS time_used, finished,
                          unit_path, metric, group_path, reason FROM judged) j
             WINDOW w AS (PARTITION BY reason = '' ORDER BY {keys})
+        ), ranked AS (
+            SELECT rr.*, __PRIZE__ AS prize FROM ranked_raw rr
         )
         INSERT INTO rankings_snapshotrow (snapshot_id, subject_id, label, unit_id, unit_name, group_id,
             group_name, metric, total, participants, headcount, time_used_s, finished_at, eligible,
             ineligible_reason, place, rank, rank_in_group, tied_count, prize, previous_rank)
         SELECT %s, r.subject_id, {label}, su.unit_id, COALESCE(su.name, ''), g.unit_id, COALESCE(g.name, ''),
                r.metric, {_round("r.total", 4)}, r.participants, r.headcount, COALESCE(r.time_used, 0),
-               r.finished, r.e = 1, r.reason, r.place, r.shown_rank, r.rank_in_group, r.tied_count, '', NULL
+               r.finished, r.e = 1, r.reason, r.place, r.shown_rank, r.rank_in_group, r.tied_count, r.prize,
+               pr.rank
         FROM ranked r
         LEFT JOIN rk_tree su ON su.path = r.unit_path
         LEFT JOIN rk_tree g ON g.path = r.group_path
+        LEFT JOIN rankings_snapshotrow pr ON pr.snapshot_id = %s AND pr.subject_id = r.subject_id
         {label_join}""",
         params.min_participants,
         min_rate,
         min_rate,
-        snapshot_id,
     )
+    prize = _prize_case(params)
+    head, tail = sql.text.split("__PRIZE__")
+    count_before = head.count("%s")
+    arguments = sql.params[:count_before] + prize.params + sql.params[count_before:] + [snapshot_id, previous_id]
     with connection.cursor() as cursor:
-        cursor.execute(sql.text, sql.params)
+        cursor.execute(head + prize.text + tail, arguments)
 
 
-def prize_cutoffs(params: RuleParams, eligible: int) -> list[tuple[str, float]]:
-    """Cumulative places (count, percent) or lowest scores (band) per tier, best tier first."""
-    cutoffs, cumulative = [], 0.0
+def _prize_case(params: RuleParams) -> Sql:
+    """CASE giving each eligible row its tier, best first, in integer arithmetic on both databases.
+
+    Percentages are kept in hundredths; `n` is the number of eligible subjects. A cutoff is a
+    cumulative count of places; under "drop" a tied group must fit entirely inside it."""
+    sql = Sql()
+    if params.prize_mode == "none" or not params.prize_tiers:
+        return sql.add("''")
+    last_place = "place + tied_count - 1" if params.boundary_ties == "drop" else "place"
+    cumulative = 0
+    sql.add("CASE WHEN e = 0 THEN ''")
     for tier in params.prize_tiers:
         value = float(tier["value"])
         if params.prize_mode == "band":
-            cutoffs.append((tier["name"], value))
+            sql.add("WHEN metric >= %s THEN %s", value, tier["name"])
             continue
-        cumulative += value
         if params.prize_mode == "count":
-            places = int(cumulative)
-        else:
-            exact = cumulative * eligible / 100.0
-            places = {
-                "floor": math.floor(exact + 1e-9),
-                "ceil": math.ceil(exact - 1e-9),
-                "half_up": math.floor(exact + 0.5 + 1e-9),
-            }[params.percent_rounding]
-        cutoffs.append((tier["name"], places))
-    return cutoffs
+            cumulative += int(value)
+            sql.add(f"WHEN {last_place} <= %s THEN %s", cumulative, tier["name"])
+            continue
+        cumulative += round(value * 100)
+        cutoff = {
+            "floor": "(%s * eligible_n) / 10000",
+            "ceil": "(%s * eligible_n + 9999) / 10000",
+            "half_up": "(%s * eligible_n + 5000) / 10000",
+        }[params.percent_rounding]
+        sql.add(f"WHEN {last_place} <= {cutoff} THEN %s", cumulative, tier["name"])
+    return sql.add("ELSE '' END")
 
 
-def assign_prizes(params: RuleParams, snapshot_id: int, eligible: int) -> None:
-    if params.prize_mode == "none" or not params.prize_tiers:
-        return
-    cases, args = [], []
-    for name, cutoff in prize_cutoffs(params, eligible):
-        if params.prize_mode == "band":
-            cases.append("WHEN metric >= %s THEN %s")
-        elif params.boundary_ties == "drop":
-            cases.append("WHEN place + tied_count - 1 <= %s THEN %s")
-        else:
-            cases.append("WHEN place <= %s THEN %s")
-        args += [cutoff, name]
+def changes_since(snapshot_id: int, previous_id: int) -> dict:
+    """What moved between the previous snapshot and this one."""
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE rankings_snapshotrow SET prize = CASE {' '.join(cases)} ELSE '' END "
-            "WHERE snapshot_id = %s AND eligible",
-            [*args, snapshot_id],
-        )
-
-
-def carry_previous_ranks(snapshot_id: int, previous_id: int) -> dict:
-    """Record each subject's rank in the previous snapshot and summarise what changed."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            """UPDATE rankings_snapshotrow SET previous_rank = (
-                SELECT p.rank FROM rankings_snapshotrow p
-                WHERE p.snapshot_id = %s AND p.subject_id = rankings_snapshotrow.subject_id)
-            WHERE snapshot_id = %s""",
-            [previous_id, snapshot_id],
-        )
         cursor.execute(
             """SELECT
-                SUM(CASE WHEN n.rank < n.previous_rank THEN 1 ELSE 0 END),
-                SUM(CASE WHEN n.rank > n.previous_rank THEN 1 ELSE 0 END),
+                SUM(CASE WHEN n.rank < p.rank THEN 1 ELSE 0 END),
+                SUM(CASE WHEN n.rank > p.rank THEN 1 ELSE 0 END),
                 SUM(CASE WHEN p.id IS NULL THEN 1 ELSE 0 END),
                 SUM(CASE WHEN p.id IS NOT NULL AND n.prize <> p.prize THEN 1 ELSE 0 END),
-                SUM(CASE WHEN p.id IS NOT NULL AND n.metric <> p.metric THEN 1 ELSE 0 END)
+                SUM(CASE WHEN p.id IS NOT NULL AND n.metric <> p.metric THEN 1 ELSE 0 END),
+                COUNT(p.id)
             FROM rankings_snapshotrow n
             LEFT JOIN rankings_snapshotrow p ON p.snapshot_id = %s AND p.subject_id = n.subject_id
             WHERE n.snapshot_id = %s""",
             [previous_id, snapshot_id],
         )
-        up, down, new, prizes, scores = (int(v or 0) for v in cursor.fetchone())
-        cursor.execute(
-            """SELECT COUNT(*) FROM rankings_snapshotrow p WHERE p.snapshot_id = %s AND NOT EXISTS (
-                SELECT 1 FROM rankings_snapshotrow n WHERE n.snapshot_id = %s AND n.subject_id = p.subject_id)""",
-            [previous_id, snapshot_id],
-        )
-        dropped = int(cursor.fetchone()[0])
+        up, down, new, prizes, scores, kept = (int(v or 0) for v in cursor.fetchone())
+        cursor.execute("SELECT COUNT(*) FROM rankings_snapshotrow WHERE snapshot_id = %s", [previous_id])
+        dropped = int(cursor.fetchone()[0]) - kept
     return {
         "moved_up": up,
         "moved_down": down,
@@ -496,19 +475,42 @@ def carry_previous_ranks(snapshot_id: int, previous_id: int) -> dict:
 
 def rows_hash(snapshot_id: int) -> str:
     """SHA-256 over the ranked rows, in subject order: what `verify_snapshot` compares."""
-    digest = hashlib.sha256()
+    line = _line(
+        _text("subject_id"),
+        _text("metric", 4),
+        _text("total", 4),
+        _text("participants"),
+        _text("headcount"),
+        _text("time_used_s", 3),
+        "CASE WHEN eligible THEN '1' ELSE '0' END",
+        _text("place"),
+        _text("rank"),
+        _text("rank_in_group"),
+        "prize",
+    )
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT subject_id, metric, total, participants, headcount, time_used_s, eligible, "
-            "place, rank, rank_in_group, prize FROM rankings_snapshotrow WHERE snapshot_id = %s ORDER BY subject_id",
-            [snapshot_id],
+            f"SELECT {line} FROM rankings_snapshotrow WHERE snapshot_id = %s ORDER BY subject_id", [snapshot_id]
         )
-        for row in _stream(cursor):
-            subject, metric, total, participants, headcount, used, eligible, *rest = row
-            values = [subject, _fixed(metric, 4), _fixed(total, 4), participants, headcount, _fixed(used, 3)]
-            values += [int(bool(eligible)), *rest]
-            digest.update("|".join("" if v is None else str(v) for v in values).encode() + b"\n")
-    return digest.hexdigest()
+        return _digest(cursor, hashlib.sha256())
+
+
+@contextmanager
+def tuned_session() -> Iterator[None]:
+    """On PostgreSQL, give this connection's ranking queries room to hash and sort in memory and
+    skip JIT compilation (it costs more than it saves on one-off reporting queries)."""
+    if not _postgres():
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT set_config('work_mem', %s, false), set_config('jit', 'off', false)", [settings.RANKINGS_WORK_MEM]
+        )
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("RESET work_mem; RESET jit")
 
 
 def drop_temp() -> None:

@@ -173,7 +173,8 @@ def run_execute(*, run_id: int, task_id: str = "", on_progress: Callable[[int, s
             on_progress(progress, stage)
 
     try:
-        run = _compute(run, task_id, report)
+        with compute.tuned_session():
+            run = _compute(run, task_id, report)
     except RankingRejected as refused:
         RankingRun.objects.filter(pk=run_id).update(
             status=RankingRun.Status.FAILED, outcome=refused.message, finished_at=timezone.now(), progress=100
@@ -260,10 +261,9 @@ def _snapshot_write(
         computed_by=by,
         computed_at=timezone.now(),
     )
-    compute.insert_rows(params, snapshot.pk)
+    compute.insert_rows(params, snapshot.pk, previous.pk if previous else None)
     counts = snapshot.rows.aggregate(n=Count("id"), e=Count("id", filter=Q(eligible=True)))
-    compute.assign_prizes(params, snapshot.pk, counts["e"])
-    diff = compute.carry_previous_ranks(snapshot.pk, previous.pk) if previous else {}
+    diff = compute.changes_since(snapshot.pk, previous.pk) if previous else {}
     if previous:
         diff |= {"previous_version": previous.version, "inputs_changed": previous.input_hash != digest}
     Snapshot.objects.filter(pk=snapshot.pk).update(
@@ -284,7 +284,7 @@ def snapshot_recompute(*, snapshot: Snapshot) -> tuple[str, str]:
 
     result: tuple[str, str] = ("", "")
     try:
-        with transaction.atomic():
+        with compute.tuned_session(), transaction.atomic():
             compute.build_participants(params)
             digest = compute.input_hash(params)
             check = _snapshot_write(

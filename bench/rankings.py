@@ -1,0 +1,211 @@
+"""Time one full ranking snapshot against a bare GROUP BY over the same facts.
+
+    DATABASE_URL=postgres://... .venv/bin/python bench/rankings.py \\
+        --members 100000 --teams 5000 --units 1000 --answers 1000000 [--json]
+
+Generates, in a fresh test database (real data is never touched): a unit tree of `--units`
+units (a root, organs, departments), members spread over the departments, one finished contest
+with `--teams` teams whose rosters hold every member, and `--answers` scored answers (score
+events with the answering member and the time used). Then it times
+
+- the snapshot: one run of a member ranking rule (overall and within each organ, time-used
+  tie-break, prizes by percentage), from request to stored rows, hash and prizes; and
+- the bare aggregation: `SELECT member_id, SUM(points) ... GROUP BY member_id` over the same
+  score events, fetched in full.
+
+Also times a team and a unit rule over the same facts. Prints figures; asserts nothing. With
+`--json` the last line is {"snapshot_s", "bare_groupby_s", "ratio", ...}.
+"""
+
+import argparse
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+STEP_ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+
+def step(number: int) -> str:
+    """treebeard's 4-character path step for the number-th child (1-based)."""
+    digits = ""
+    for _ in range(4):
+        number, rest = divmod(number, 36)
+        digits = STEP_ALPHABET[rest] + digits
+    return digits
+
+
+def generate(args, cursor) -> dict:
+    from django.utils import timezone
+
+    from contests.models import Contest
+    from orgs.models import Unit
+
+    organs = max(1, round((args.units - 1) ** 0.5 / 1.5))
+    per_organ = (args.units - 1 - organs) // organs
+    units = [Unit(path=step(1), depth=1, numchild=organs, name="中央和国家机关", kind="organ")]
+    for o in range(1, organs + 1):
+        opath = step(1) + step(o)
+        units.append(Unit(path=opath, depth=2, numchild=per_organ, name=f"部委{o}", kind="organ"))
+        for d in range(1, per_organ + 1):
+            units.append(Unit(path=opath + step(d), depth=3, numchild=0, name=f"部委{o}-司局{d}", kind="department"))
+    Unit.objects.bulk_create(units, batch_size=2000)
+    root = Unit.objects.get(path=step(1))
+    cursor.execute("SELECT id FROM orgs_unit WHERE depth = 3 ORDER BY id")
+    leaf_ids = [row[0] for row in cursor.fetchall()]
+    cursor.execute("SELECT MIN(id), COUNT(*) FROM orgs_unit WHERE depth = 3")
+    first_leaf, leaves = cursor.fetchone()
+    cursor.execute(
+        """INSERT INTO orgs_user (password, is_superuser, username, first_name, last_name, email, is_staff,
+               is_active, date_joined, real_name, unit_id, is_party_member, phone)
+           SELECT '!', false, 'm' || g, '', '', '', false, true, now(), '成员' || g,
+                  %s + (g %% %s), true, ''
+           FROM generate_series(1, %s) g""",
+        [first_leaf, leaves, args.members],
+    )
+    contest = Contest.objects.create(
+        title="基准竞赛", unit=root, base_score=100, status=Contest.Status.FINISHED, started_at=timezone.now()
+    )
+    cursor.execute(
+        """INSERT INTO contests_team (contest_id, name, unit_id, position)
+           SELECT %s, '队' || g, %s + (g %% %s), g FROM generate_series(1, %s) g""",
+        [contest.pk, first_leaf, leaves, args.teams],
+    )
+    cursor.execute("SELECT MIN(id) FROM contests_team WHERE contest_id = %s", [contest.pk])
+    first_team = cursor.fetchone()[0]
+    cursor.execute("SELECT MIN(id) FROM orgs_user WHERE username LIKE 'm%%'")
+    first_member = cursor.fetchone()[0]
+    # Member k (0-based) plays for team k mod T, on leg k div T; answers go to member (j mod M).
+    cursor.execute(
+        """INSERT INTO contests_teammember (contest_id, team_id, member_id, leg, unit_at_start_id)
+           SELECT %s, %s + (u.id - %s) %% %s, u.id, (u.id - %s) / %s + 1, u.unit_id
+           FROM orgs_user u WHERE u.id >= %s AND u.username LIKE 'm%%'""",
+        [contest.pk, first_team, first_member, args.teams, first_member, args.teams, first_member],
+    )
+    cursor.execute(
+        """INSERT INTO contests_scoreevent (contest_id, team_id, member_id, points, reason, note,
+               time_used_ms, created_at)
+           SELECT %s, %s + ((g %% %s) %% %s), %s + (g %% %s),
+                  (ARRAY[10, 10, 10, -5, 20])[1 + (g * 7919) %% 5],
+                  CASE WHEN (g * 7919) %% 5 = 3 THEN 'wrong' ELSE 'right' END, '',
+                  1000 + (g * 104729) %% 19000, now() + (g %% 3600) * interval '1 second'
+           FROM generate_series(1::bigint, %s) g""",
+        [contest.pk, first_team, args.members, args.teams, first_member, args.members, args.answers],
+    )
+    cursor.execute("ANALYZE")
+    del leaf_ids
+    return {"root": root, "contest": contest}
+
+
+def timed(function):
+    started = time.perf_counter()
+    result = function()
+    return time.perf_counter() - started, result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--members", type=int, default=100_000)
+    parser.add_argument("--teams", type=int, default=5_000)
+    parser.add_argument("--units", type=int, default=1_000)
+    parser.add_argument("--answers", type=int, default=1_000_000)
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args()
+    if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
+        sys.exit("bench/rankings.py needs DATABASE_URL pointing at PostgreSQL")
+    os.environ["DJANGO_SETTINGS_MODULE"] = "quizsite.settings"
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.db import connection
+    from django.test.utils import get_runner
+
+    from rankings.models import RankingRule, RuleSource
+    from rankings.services import rule_save, rule_sources_changed, run_execute, run_request
+
+    runner = get_runner(settings)(verbosity=0, interactive=False)
+    old_config = runner.setup_databases()
+    figures = {}
+    try:
+        with connection.cursor() as cursor:
+            generate_s, world = timed(lambda: generate(args, cursor))
+        print(
+            f"generated {args.units} units, {args.members} members, {args.teams} teams, "
+            f"{args.answers} answers in {generate_s:.1f} s"
+        )
+
+        def rule(slug, **fields):
+            made = rule_save(rule=RankingRule(title=slug, slug=slug, unit=world["root"], **fields))
+            RuleSource.objects.create(rule=made, kind="contest", contest=world["contest"])
+            rule_sources_changed(rule=made)
+            return made
+
+        member_rule = rule(
+            "members",
+            subject="member",
+            group_level=2,
+            tie_breaks=["time_used_asc"],
+            prize_mode="percent",
+            prize_tiers=[
+                {"name": "一等奖", "value": 5},
+                {"name": "二等奖", "value": 10},
+                {"name": "三等奖", "value": 15},
+            ],
+        )
+        team_rule = rule("teams", subject="team", group_level=2, tie_breaks=["time_used_asc"])
+        unit_rule = rule(
+            "units",
+            subject="unit",
+            unit_level=3,
+            group_level=2,
+            metric="composite",
+            composite={"per_capita": 0.6, "participation": 0.4},
+        )
+
+        def snapshot(rule_):
+            run, _ = run_request(rule=rule_)
+            return run_execute(run_id=run.pk)
+
+        def bare():
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT member_id, SUM(points) FROM contests_scoreevent WHERE contest_id = %s GROUP BY member_id",
+                    [world["contest"].pk],
+                )
+                return len(cursor.fetchall())
+
+        bare()  # warm the cache the same way for both
+        bare_s, groups = timed(bare)
+        snapshot_s, run = timed(lambda: snapshot(member_rule))
+        assert run.status == "done", run.outcome
+        print(f"bare GROUP BY over {args.answers} answers -> {groups} members: {bare_s:.2f} s")
+        print(f"member snapshot ({run.snapshot.row_count} rows, v{run.snapshot.version}): {snapshot_s:.2f} s")
+        team_s, team_run = timed(lambda: snapshot(team_rule))
+        unit_s, unit_run = timed(lambda: snapshot(unit_rule))
+        print(f"team snapshot ({team_run.snapshot.row_count} rows): {team_s:.2f} s")
+        print(f"unit snapshot ({unit_run.snapshot.row_count} rows): {unit_s:.2f} s")
+        # Recomputing unchanged inputs finds the same hash and writes nothing.
+        again_s, again = timed(lambda: snapshot(member_rule))
+        print(f"recompute with unchanged inputs ({again.outcome}): {again_s:.2f} s")
+        figures = {
+            "snapshot_s": round(snapshot_s, 3),
+            "bare_groupby_s": round(bare_s, 3),
+            "ratio": round(snapshot_s / bare_s, 2),
+            "team_snapshot_s": round(team_s, 3),
+            "unit_snapshot_s": round(unit_s, 3),
+            "unchanged_recompute_s": round(again_s, 3),
+            "rows": run.snapshot.row_count,
+        }
+    finally:
+        runner.teardown_databases(old_config)
+    if args.json:
+        print(json.dumps(figures))
+
+
+if __name__ == "__main__":
+    main()
