@@ -114,8 +114,9 @@ def _points_facts(sql: Sql, source, params: RuleParams, first: bool) -> None:
         args.append(source.activity)
     sql.add(
         f"""{"" if first else "UNION ALL"}
-        SELECT pe.member_id, CAST(NULL AS INTEGER), COALESCE(rm.unit_id, u.unit_id),
-               SUM(pe.points) * %s, 0, MAX(pe.occurred_at)
+        SELECT pe.member_id AS member_id, CAST(NULL AS INTEGER) AS team_id,
+               COALESCE(rm.unit_id, u.unit_id) AS unit_id, SUM(pe.points) * %s AS score, 0 AS time_s,
+               MAX(pe.occurred_at) AS finished_at
         FROM lessons_pointevent pe JOIN orgs_user u ON u.id = pe.member_id
         LEFT JOIN rankings_rulemember rm ON rm.rule_id = %s AND rm.member_id = pe.member_id
         WHERE {" AND ".join(where)}
@@ -138,7 +139,8 @@ def _exam_facts(sql: Sql, source, params: RuleParams, first: bool) -> None:
         args.append(params.period_ends_on + " 23:59:59.999999")
     sql.add(
         f"""{"" if first else "UNION ALL"}
-        SELECT x.member_id, CAST(NULL AS INTEGER), x.unit_id, x.score * %s, x.time_s, x.finished_at
+        SELECT x.member_id AS member_id, CAST(NULL AS INTEGER) AS team_id, x.unit_id AS unit_id,
+               x.score * %s AS score, x.time_s AS time_s, x.finished_at AS finished_at
         FROM (SELECT a.member_id, COALESCE(a.unit_at_start_id, u.unit_id) AS unit_id, a.score,
                      {used} AS time_s, a.finished_at,
                      ROW_NUMBER() OVER (PARTITION BY a.member_id ORDER BY

@@ -9,8 +9,9 @@ from .services import rules_mark_dirty, run_execute, run_request
 @shared_task(bind=True)
 def ranking_run(self, run_id: int) -> str:
     """Compute a queued run. A second delivery finds it no longer queued and does nothing."""
-    run = run_execute(run_id=run_id, task_id=self.request.id or "")
-    return run.outcome if run else "nothing to do"
+    if not RankingRun.objects.filter(pk=run_id, status=RankingRun.Status.QUEUED).exists():
+        return "nothing to do"
+    return run_execute(run_id=run_id, task_id=self.request.id or "").outcome
 
 
 @shared_task

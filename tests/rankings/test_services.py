@@ -1,0 +1,241 @@
+"""Rules, runs and publication: the bad inputs named by the issue, and what must hold."""
+
+import datetime as dt
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.core.management import CommandError, call_command
+from django.utils import timezone
+
+from lessons.models import PointEvent
+from orgs import services as org_services
+from rankings import tasks
+from rankings.models import RankingRule, RankingRun, Snapshot, SnapshotImmutable, SnapshotRow
+from rankings.services import (
+    RankingRejected,
+    rule_save,
+    run_execute,
+    run_request,
+    snapshot_approve,
+    snapshot_publish,
+)
+from tests import factories
+
+DAY = dt.date(2026, 11, 20)
+
+
+def compute(rule, **kwargs):
+    run, created = run_request(rule=rule)
+    assert created
+    return run_execute(run_id=run.pk, **kwargs)
+
+
+def points(member, amount, key, day=DAY):
+    PointEvent.objects.create(
+        member=member,
+        activity="quiz",
+        points=amount,
+        day=day,
+        occurred_at=timezone.make_aware(dt.datetime.combine(day, dt.time(9))),
+        source_key=key,
+    )
+
+
+@pytest.fixture
+def study(tree):
+    """Members of four branches with self-study points, and a points rule ranking branches."""
+    people = {}
+    for unit_key, names in {"gz1": ["a", "b", "c"], "gz2": ["d", "e"], "jjj1": ["f"]}.items():
+        for name in names:
+            people[name] = factories.member(tree[unit_key], username=name, real_name=name.upper())
+    for name, amount in {"a": 30, "b": 20, "c": 10, "d": 40, "e": 35, "f": 50}.items():
+        points(people[name], amount, f"{name}-1")
+    return {"tree": tree, "people": people}
+
+
+def member_rule(study, **fields):
+    return factories.ranking_rule(
+        study["tree"]["audit"],
+        subject="member",
+        group_level=2,
+        sources=[{"kind": "points"}],
+        period_starts_on=DAY,
+        period_ends_on=DAY,
+        **fields,
+    )
+
+
+def by_label(snapshot):
+    return {row.label: row for row in SnapshotRow.objects.filter(snapshot=snapshot)}
+
+
+def test_member_ranks_overall_and_within_each_office_from_one_snapshot(study):
+    run = compute(member_rule(study))
+    rows = by_label(run.snapshot)
+    # F (京津冀) leads overall; A is 4th overall but 2nd within 广州特派办 (D 40, E 35, A 30 ...).
+    assert rows["F"].rank == 1 and rows["F"].rank_in_group == 1 and rows["F"].group_name == "京津冀特派办"
+    assert (rows["A"].rank, rows["A"].rank_in_group, rows["A"].group_name) == (4, 3, "广州特派办")
+    assert rows["D"].rank == 2 and rows["D"].rank_in_group == 1
+
+
+def test_percentages_past_100_are_refused_with_the_sum(study):
+    rule = RankingRule(
+        title="x",
+        slug="x",
+        unit=study["tree"]["audit"],
+        prize_mode="percent",
+        prize_tiers=[{"name": "一等奖", "value": 60}, {"name": "二等奖", "value": 50}],
+    )
+    with pytest.raises(ValidationError) as refused:
+        rule_save(rule=rule)
+    assert "110%" in str(refused.value.message_dict["prize_tiers"])
+    assert not RankingRule.objects.filter(slug="x").exists()
+
+
+def test_per_capita_unit_without_members_is_listed_but_takes_no_place(study):
+    empty = factories.unit_at("审计署/广州特派办/第三党支部")
+    rule = factories.ranking_rule(
+        study["tree"]["audit"],
+        subject="unit",
+        unit_level=3,
+        metric="per_capita",
+        sources=[{"kind": "points"}],
+        prize_mode="count",
+        prize_tiers=[{"name": "一等奖", "value": 1}],
+    )
+    rows = {row.subject_id: row for row in SnapshotRow.objects.filter(snapshot=compute(rule).snapshot)}
+    assert rows[empty.pk].ineligible_reason == "no_headcount"
+    assert rows[empty.pk].rank is None and rows[empty.pk].prize == ""
+    # 第二党支部 (75 / 2 = 37.5) beats 第一 (60 / 3 = 20) and 机关 (50 / 1 = 50) does best.
+    jjj1, gz2 = study["tree"]["jjj1"], study["tree"]["gz2"]
+    assert (rows[jjj1.pk].rank, rows[jjj1.pk].prize) == (1, "一等奖")
+    assert float(rows[gz2.pk].metric) == 37.5 and rows[gz2.pk].rank == 2
+
+
+def test_a_rule_with_no_facts_fails_with_a_clear_reason_and_no_snapshot(study):
+    rule = factories.ranking_rule(study["tree"]["audit"], subject="member", sources=[])
+    run = compute(rule)
+    assert run.status == RankingRun.Status.FAILED
+    assert "reads no facts" in run.outcome
+    assert not Snapshot.objects.filter(rule=rule).exists()
+
+
+def test_two_recomputes_at_once_share_one_run(study):
+    rule = member_rule(study)
+    first, created = run_request(rule=rule)
+    second, created_again = run_request(rule=rule)
+    assert created and not created_again and first.pk == second.pk
+    run_execute(run_id=first.pk)
+    assert run_execute(run_id=first.pk).snapshot.version == 1  # delivered twice: no second snapshot
+    assert Snapshot.objects.filter(rule=rule).count() == 1
+
+
+def test_recomputing_unchanged_inputs_is_idempotent_and_new_facts_make_a_version_with_a_diff(study):
+    rule = member_rule(study)
+    first = compute(rule).snapshot
+    again = compute(rule)
+    assert again.outcome == "unchanged" and again.snapshot.pk == first.pk
+    points(study["people"]["c"], 45, "c-2")
+    second = compute(rule).snapshot
+    assert second.version == 2 and second.previous_id == first.pk
+    assert second.diff["moved_up"] == 1 and second.diff["inputs_changed"] is True
+    c_row = by_label(second)["C"]
+    assert (c_row.previous_rank, c_row.rank) == (6, 1)
+
+
+def test_a_run_whose_rule_changes_meanwhile_is_discarded_as_stale(study):
+    rule = member_rule(study)
+
+    def edit_rule_midway(progress, stage):
+        if stage == "hashing":
+            RankingRule.objects.filter(pk=rule.pk).update(version=rule.version + 1)
+
+    run = compute(rule, on_progress=edit_rule_midway)
+    assert run.status == RankingRun.Status.DONE and run.outcome.startswith("stale")
+    assert not Snapshot.objects.filter(rule=rule).exists()
+    assert RankingRule.objects.get(pk=rule.pk).dirty
+
+
+def test_publication_goes_draft_approved_published_and_a_correction_supersedes_with_a_reason(study):
+    admin = factories.administrator(study["tree"]["audit"], username="boss")
+    rule = member_rule(study)
+    first = compute(rule).snapshot
+    with pytest.raises(RankingRejected) as refused:
+        snapshot_publish(snapshot=first, by=admin)
+    assert refused.value.code == "not_approved"
+    snapshot_approve(snapshot=first, by=admin)
+    published = snapshot_publish(snapshot=first, by=admin)
+    assert published.status == "published" and published.published_by == admin
+    with pytest.raises(RankingRejected) as twice:
+        snapshot_publish(snapshot=first, by=admin)
+    assert twice.value.code == "already_published"
+
+    points(study["people"]["c"], 45, "c-2")
+    second = snapshot_approve(snapshot=compute(rule).snapshot, by=admin)
+    with pytest.raises(RankingRejected) as no_reason:
+        snapshot_publish(snapshot=second, by=admin)
+    assert no_reason.value.code == "reason_required"
+    snapshot_publish(snapshot=second, by=admin, reason="补录一名同志的学习积分")
+    first.refresh_from_db()
+    assert first.status == "superseded" and first.superseded_by == second
+    assert first.supersede_reason == "补录一名同志的学习积分"
+
+
+def test_published_snapshots_and_their_rows_cannot_be_edited_or_deleted(study):
+    admin = factories.administrator(study["tree"]["audit"], username="boss")
+    snapshot = compute(member_rule(study)).snapshot
+    snapshot_publish(snapshot=snapshot_approve(snapshot=snapshot, by=admin), by=admin)
+    snapshot.refresh_from_db()
+    snapshot.input_hash = "0" * 64
+    with pytest.raises(SnapshotImmutable):
+        snapshot.save()
+    with pytest.raises(SnapshotImmutable):
+        snapshot.delete()
+    row = SnapshotRow.objects.filter(snapshot=snapshot).first()
+    row.metric = 999
+    with pytest.raises(SnapshotImmutable):
+        row.save()
+    assert Snapshot.objects.get(pk=snapshot.pk).input_hash != "0" * 64
+
+
+def test_verify_passes_after_a_unit_moves_but_reports_a_deleted_members_facts(study, capsys):
+    tree = study["tree"]
+    snapshot = compute(member_rule(study)).snapshot
+    call_command("verify_snapshot", str(snapshot.pk))
+    assert "OK" in capsys.readouterr().out
+
+    # The unit tree was frozen with the rule: moving 第二党支部 under 京津冀 changes nothing.
+    org_services.unit_move(unit=tree["gz2"], new_parent=tree["jjj"])
+    call_command("verify_snapshot", str(snapshot.pk))
+    assert "OK" in capsys.readouterr().out
+    assert by_label(snapshot)["D"].group_name == "广州特派办"
+
+    # Deleting a member deletes their points: the published rows keep them, verification says so.
+    study["people"]["f"].delete()
+    assert by_label(snapshot)["F"].rank == 1
+    with pytest.raises(CommandError) as mismatch:
+        call_command("verify_snapshot", str(snapshot.pk))
+    assert "input hash differs" in str(mismatch.value)
+
+
+def test_compute_ranking_command_prints_a_json_last_line(study, capsys):
+    import json
+
+    rule = member_rule(study)
+    call_command("compute_ranking", rule.slug, "--json")
+    summary = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert summary["version"] == 1 and summary["rows"] == 6 and summary["status"] == "draft"
+    with pytest.raises(CommandError, match="No ranking rule"):
+        call_command("compute_ranking", "no-such-rule")
+
+
+def test_the_task_is_idempotent_and_the_sweep_queues_only_changed_rules(study):
+    rule = member_rule(study)
+    assert tasks.recompute_dirty_rules() == [rule.pk]  # eager: computed at once
+    assert Snapshot.objects.filter(rule=rule).count() == 1
+    assert tasks.recompute_dirty_rules() == []  # nothing changed
+    points(study["people"]["a"], 5, "a-2")
+    assert tasks.recompute_dirty_rules() == [rule.pk]
+    run = RankingRun.objects.filter(rule=rule).first()
+    assert tasks.ranking_run(run.pk) == "nothing to do"
+    assert Snapshot.objects.filter(rule=rule).count() == 2
