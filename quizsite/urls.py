@@ -16,6 +16,7 @@ urlpatterns = [
     path("orgs/", include("orgs.urls")),
     path("", include("lessons.urls")),
     path("contests/", include("contests.urls")),
+    path("rankings/", include("rankings.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("quizsite.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

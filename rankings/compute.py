@@ -227,7 +227,8 @@ def _text(expr: str, places: int | None = None) -> str:
         return f"COALESCE(CAST({expr} AS TEXT), '')"
     if _postgres():
         return f"COALESCE(CAST(ROUND(CAST({expr} AS NUMERIC), {places}) AS TEXT), '')"
-    return f"COALESCE(printf('%.{places}f', {expr}), '')"
+    # '%%' because the statement goes through Django's parameter formatting (always give params).
+    return f"COALESCE(printf('%%.{places}f', {expr}), '')"
 
 
 def _line(*columns: str) -> str:
@@ -254,7 +255,7 @@ def input_hash(params: RuleParams) -> str:
             [params.rule_id],
         )
         digest.update(repr(tuple(int(v) for v in cursor.fetchone())).encode())
-        cursor.execute(f"SELECT {line} FROM rk_pp ORDER BY subject_id, COALESCE(member_id, 0)")
+        cursor.execute(f"SELECT {line} FROM rk_pp ORDER BY subject_id, COALESCE(member_id, 0)", [])
         return _digest(cursor, digest)
 
 

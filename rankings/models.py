@@ -123,6 +123,12 @@ class RankingRule(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    def clean(self) -> None:
+        from .params import check_rule
+
+        if self.unit_id:
+            check_rule(self)
+
 
 class RuleSource(models.Model):
     """Facts a rule reads: a contest's score events, self-study points, or a paper's best attempts."""

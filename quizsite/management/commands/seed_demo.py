@@ -7,6 +7,7 @@ from django.db import transaction
 from contests import demo as contests_demo
 from lessons import demo as lessons_demo
 from orgs import demo as orgs_demo
+from rankings import demo as rankings_demo
 
 
 class Command(BaseCommand):
@@ -17,6 +18,7 @@ class Command(BaseCommand):
         orgs_demo.seed(self.stdout)
         lessons_demo.seed(self.stdout)
         contests_demo.seed(self.stdout)
+        rankings_demo.seed(self.stdout)
         self.stdout.write(self.style.SUCCESS("Demo data ready."))
         self.stdout.write(f"Demo logins (password for all three: {settings.DEMO_PASSWORD}):")
         self.stdout.write("  admin      administrator of 审计署, 财政部, 国家统计局")

@@ -1,0 +1,96 @@
+"""Reads for the rankings pages: which rules a person sees, leaderboard rows, charts, honours."""
+
+from __future__ import annotations
+
+from django.db.models import Avg, Count, Exists, F, Max, Min, OuterRef, Q, QuerySet
+
+from orgs import access
+
+from .models import RankingRule, Snapshot, SnapshotRow
+
+
+def can_administer(user, rule: RankingRule) -> bool:
+    return access.can_administer_unit(user, rule.unit)
+
+
+def can_view(user, rule: RankingRule) -> bool:
+    """Administrators of the rule's unit, and anyone whose unit lies in its subtree."""
+    if can_administer(user, rule) or access.can_manage_unit(user, rule.unit):
+        return True
+    unit = getattr(user, "unit", None)
+    return bool(unit and unit.path.startswith(rule.unit.path))
+
+
+def visible_rules(user) -> QuerySet[RankingRule]:
+    """Published rules in the user's part of the tree, and every rule they administer."""
+    published = Exists(Snapshot.objects.filter(rule=OuterRef("pk"), status=Snapshot.Status.PUBLISHED))
+    mine = access.subtree_q(user, prefix="unit__", roles=access.ADMINISTERING)
+    condition = mine
+    unit = getattr(user, "unit", None)
+    if unit is not None:
+        ancestors = [unit.path[:end] for end in range(4, len(unit.path) + 1, 4)]
+        condition |= Q(published, unit__path__in=ancestors)
+    elif user.is_superuser:
+        condition = Q()
+    return RankingRule.objects.filter(condition).select_related("unit").order_by("-created_at")
+
+
+def board_snapshot(rule: RankingRule, user, version: int | None = None) -> Snapshot | None:
+    """The snapshot a page shows: the published one, or for administrators any version asked
+    for (or the newest when nothing is published yet)."""
+    snapshots = rule.snapshots.select_related("computed_by", "approved_by", "published_by")
+    if version is not None and can_administer(user, rule):
+        return snapshots.filter(version=version).first()
+    published = snapshots.filter(status=Snapshot.Status.PUBLISHED).first()
+    if published or not can_administer(user, rule):
+        return published
+    return snapshots.order_by("-version").first()
+
+
+def leaderboard_rows(snapshot: Snapshot, *, search: str = "", group_id: int | None = None) -> QuerySet[SnapshotRow]:
+    rows = SnapshotRow.objects.filter(snapshot=snapshot)
+    if search:
+        rows = rows.filter(Q(label__icontains=search) | Q(unit_name__icontains=search))
+    if group_id:
+        return rows.filter(group_id=group_id).order_by("rank_in_group", "place", "label")
+    return rows.order_by(F("place").asc(nulls_last=True), "label")
+
+
+def groups(snapshot: Snapshot) -> list[dict]:
+    """Each parent unit of the scope with its ranked count, mean metric and best place."""
+    return list(
+        SnapshotRow.objects.filter(snapshot=snapshot, group_id__isnull=False)
+        .values("group_id", "group_name")
+        .annotate(count=Count("id"), mean=Avg("metric", filter=Q(eligible=True)), best=Min("place"))
+        .order_by("best", "group_name")
+    )
+
+
+def score_histogram(snapshot: Snapshot, bins: int = 10) -> dict:
+    """Counts of eligible subjects per metric band, for the distribution chart."""
+    eligible = SnapshotRow.objects.filter(snapshot=snapshot, eligible=True)
+    bounds = eligible.aggregate(low=Min("metric"), high=Max("metric"))
+    low, high = bounds["low"], bounds["high"]
+    if low is None:
+        return {"labels": [], "counts": []}
+    low, high = float(low), float(high)
+    width = (high - low) / bins if high > low else 1.0
+    counts = [0] * bins
+    for value in eligible.values_list("metric", flat=True).iterator(chunk_size=10_000):
+        counts[min(int((float(value) - low) / width), bins - 1)] += 1
+    labels = [f"{low + width * i:g}–{low + width * (i + 1):g}" for i in range(bins)]
+    return {"labels": labels, "counts": counts}
+
+
+def honour_rows(snapshot: Snapshot) -> QuerySet[SnapshotRow]:
+    return SnapshotRow.objects.filter(snapshot=snapshot).exclude(prize="").order_by("place", "label")
+
+
+def prize_counts(snapshot: Snapshot) -> list[dict]:
+    return list(
+        SnapshotRow.objects.filter(snapshot=snapshot)
+        .exclude(prize="")
+        .values("prize")
+        .annotate(count=Count("id"), best=Min("place"))
+        .order_by("best")
+    )

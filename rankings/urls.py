@@ -1,0 +1,19 @@
+from django.urls import path
+
+from . import views
+
+app_name = "rankings"
+
+urlpatterns = [
+    path("", views.rule_list, name="list"),
+    path("<slug:slug>/", views.board, name="board"),
+    path("<slug:slug>/screen/", views.screen, name="screen"),
+    path("<slug:slug>/honours/", views.honours, name="honours"),
+    path("<slug:slug>/export.xlsx", views.export_xlsx, name="export"),
+    path("<slug:slug>/certificates/<int:subject_id>.pdf", views.certificate, name="certificate"),
+    path("<slug:slug>/manage/", views.manage, name="manage"),
+    path("<slug:slug>/manage/compute/", views.compute, name="compute"),
+    path("<slug:slug>/manage/runs/<int:run_id>/", views.run_progress, name="run_progress"),
+    path("<slug:slug>/manage/v<int:version>/approve/", views.approve, name="approve"),
+    path("<slug:slug>/manage/v<int:version>/publish/", views.publish, name="publish"),
+]

@@ -1,0 +1,220 @@
+"""Leaderboard pages (members, big screen, honours, exports) and the administrator's console."""
+
+from __future__ import annotations
+
+import json
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from orgs import access
+
+from . import exports, selectors, services
+from .models import RankingRule, RankingRun, Snapshot, SnapshotRow
+from .tasks import enqueue
+
+
+def access_rule(user, slug: str, *, administer: bool = False) -> RankingRule:
+    rule = get_object_or_404(RankingRule.objects.select_related("unit"), slug=slug)
+    allowed = selectors.can_administer(user, rule) if administer else selectors.can_view(user, rule)
+    if not allowed:
+        raise PermissionDenied(
+            _("Only administrators of %(unit)s can manage this ranking.") % {"unit": rule.unit.name}
+            if administer
+            else _("This ranking covers %(unit)s, which you are not part of.") % {"unit": rule.unit.name}
+        )
+    return rule
+
+
+def _version(request) -> int | None:
+    value = request.GET.get("v", "")
+    return int(value) if value.isdigit() else None
+
+
+def _shown_snapshot(request, rule: RankingRule) -> Snapshot:
+    snapshot = selectors.board_snapshot(rule, request.user, _version(request))
+    if snapshot is None:
+        raise Http404(_("No results have been published for this ranking yet."))
+    return snapshot
+
+
+@login_required
+def rule_list(request):
+    rules = list(selectors.visible_rules(request.user))
+    published = {
+        s.rule_id: s
+        for s in Snapshot.objects.filter(rule__in=rules, status=Snapshot.Status.PUBLISHED).select_related("rule")
+    }
+    items = [
+        {"rule": rule, "published": published.get(rule.pk), "manage": selectors.can_administer(request.user, rule)}
+        for rule in rules
+    ]
+    can_add = access.is_administrator(request.user)
+    return render(request, "rankings/rule_list.html", {"items": items, "can_add": can_add})
+
+
+@login_required
+def board(request, slug: str):
+    rule = access_rule(request.user, slug)
+    snapshot = _shown_snapshot(request, rule)
+    search = request.GET.get("q", "").strip()[:50]
+    group = request.GET.get("group", "")
+    group_id = int(group) if group.isdigit() else None
+    page = Paginator(selectors.leaderboard_rows(snapshot, search=search, group_id=group_id), 50).get_page(
+        request.GET.get("page")
+    )
+    group_list = selectors.groups(snapshot)
+    chart = {
+        "histogram": selectors.score_histogram(snapshot),
+        "groups": {
+            "labels": [g["group_name"] for g in group_list[:20]],
+            "means": [round(float(g["mean"]), 2) if g["mean"] is not None else 0 for g in group_list[:20]],
+        },
+    }
+    return render(
+        request,
+        "rankings/board.html",
+        {
+            "rule": rule,
+            "snapshot": snapshot,
+            "page": page,
+            "search": search,
+            "group_id": group_id,
+            "group_name": next((g["group_name"] for g in group_list if g["group_id"] == group_id), ""),
+            "groups": group_list,
+            "prizes": selectors.prize_counts(snapshot),
+            "chart_json": json.dumps(chart, ensure_ascii=False),
+            "manage": selectors.can_administer(request.user, rule),
+            "version_query": f"v={snapshot.version}&" if _version(request) else "",
+        },
+    )
+
+
+@login_required
+def screen(request, slug: str):
+    rule = access_rule(request.user, slug)
+    snapshot = _shown_snapshot(request, rule)
+    rows = selectors.leaderboard_rows(snapshot).filter(eligible=True)[:30]
+    return render(request, "rankings/screen.html", {"rule": rule, "snapshot": snapshot, "rows": rows})
+
+
+@login_required
+def honours(request, slug: str):
+    rule = access_rule(request.user, slug)
+    snapshot = _shown_snapshot(request, rule)
+    tiers: dict[str, list[SnapshotRow]] = {}
+    for row in selectors.honour_rows(snapshot):
+        tiers.setdefault(row.prize, []).append(row)
+    return render(request, "rankings/honours.html", {"rule": rule, "snapshot": snapshot, "tiers": tiers})
+
+
+@login_required
+def export_xlsx(request, slug: str):
+    rule = access_rule(request.user, slug)
+    snapshot = _shown_snapshot(request, rule)
+    response = HttpResponse(
+        exports.snapshot_workbook(snapshot),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f'attachment; filename="{rule.slug}-v{snapshot.version}.xlsx"'
+    response["X-Snapshot-Hash"] = snapshot.input_hash
+    return response
+
+
+@login_required
+def certificate(request, slug: str, subject_id: int):
+    rule = access_rule(request.user, slug)
+    snapshot = rule.snapshots.filter(status=Snapshot.Status.PUBLISHED).first()
+    if snapshot is None:
+        raise Http404(_("Certificates are issued once the results are published."))
+    row = SnapshotRow.objects.select_related("snapshot__rule__unit").filter(snapshot=snapshot, subject_id=subject_id)
+    row = row.exclude(prize="").first()
+    if row is None:
+        raise Http404(_("There is no prize for this entry in the published results."))
+    response = HttpResponse(exports.certificate_pdf(row), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{rule.slug}-v{snapshot.version}-{subject_id}.pdf"'
+    return response
+
+
+# ---------------------------------------------------------------- administrators
+
+
+@login_required
+def manage(request, slug: str):
+    rule = access_rule(request.user, slug, administer=True)
+    snapshots = rule.snapshots.select_related("computed_by", "approved_by", "published_by").order_by("-version")
+    run = rule.runs.select_related("snapshot").first()
+    return render(
+        request,
+        "rankings/manage.html",
+        {
+            "rule": rule,
+            "snapshots": snapshots[:20],
+            "run": run,
+            "active": run is not None and run.status in (RankingRun.Status.QUEUED, RankingRun.Status.RUNNING),
+            "sources": rule.sources.select_related("contest", "paper"),
+        },
+    )
+
+
+@login_required
+@require_POST
+def compute(request, slug: str):
+    rule = access_rule(request.user, slug, administer=True)
+    run, created = services.run_request(rule=rule, by=request.user)
+    if created:
+        enqueue(run)
+    else:
+        messages.info(request, _("This ranking is already being computed; showing that run."))
+    return redirect("rankings:manage", slug=rule.slug)
+
+
+@login_required
+def run_progress(request, slug: str, run_id: int):
+    rule = access_rule(request.user, slug, administer=True)
+    run = get_object_or_404(RankingRun.objects.select_related("snapshot"), pk=run_id, rule=rule)
+    return JsonResponse(
+        {
+            "status": run.status,
+            "progress": run.progress,
+            "stage": run.stage,
+            "outcome": run.outcome,
+            "snapshot_version": run.snapshot.version if run.snapshot else None,
+        }
+    )
+
+
+def _snapshot_action(request, slug: str, version: int, action) -> HttpResponse:
+    rule = access_rule(request.user, slug, administer=True)
+    snapshot = get_object_or_404(Snapshot, rule=rule, version=version)
+    try:
+        action(snapshot)
+    except services.RankingRejected as refused:
+        messages.error(request, refused.message)
+    return redirect("rankings:manage", slug=rule.slug)
+
+
+@login_required
+@require_POST
+def approve(request, slug: str, version: int):
+    return _snapshot_action(
+        request, slug, version, lambda snapshot: services.snapshot_approve(snapshot=snapshot, by=request.user)
+    )
+
+
+@login_required
+@require_POST
+def publish(request, slug: str, version: int):
+    reason = request.POST.get("reason", "")
+    return _snapshot_action(
+        request,
+        slug,
+        version,
+        lambda snapshot: services.snapshot_publish(snapshot=snapshot, by=request.user, reason=reason),
+    )

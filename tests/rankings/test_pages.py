@@ -1,0 +1,112 @@
+"""Leaderboard pages, exports, certificates and the console, through the test client."""
+
+from io import BytesIO
+
+import pytest
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from rankings.models import Snapshot
+from rankings.services import snapshot_approve, snapshot_publish
+from tests import factories
+from tests.rankings.test_services import compute, member_rule, study  # noqa: F401 - fixture
+
+
+@pytest.fixture
+def board(study):  # noqa: F811
+    admin = factories.administrator(study["tree"]["audit"], username="boss")
+    rule = member_rule(
+        study,
+        prize_mode="count",
+        prize_tiers=[{"name": "一等奖", "value": 1}, {"name": "二等奖", "value": 2}],
+    )
+    snapshot = compute(rule).snapshot
+    return {"admin": admin, "rule": rule, "snapshot": snapshot, **study}
+
+
+def publish(board):
+    snapshot_publish(snapshot=snapshot_approve(snapshot=board["snapshot"], by=board["admin"]), by=board["admin"])
+
+
+def test_members_see_only_published_results_and_administrators_see_provisional_ones(client, board):
+    url = reverse("rankings:board", args=[board["rule"].slug])
+    client.force_login(board["people"]["a"])
+    assert client.get(url).status_code == 404
+    client.force_login(board["admin"])
+    page = client.get(url)
+    assert page.status_code == 200 and 'id="provisional-banner"' in page.content.decode()
+    publish(board)
+    client.force_login(board["people"]["a"])
+    page = client.get(url).content.decode()
+    assert 'id="provisional-banner"' not in page and "F" in page and "一等奖" in page
+
+
+def test_someone_outside_the_rules_unit_is_refused_with_the_reason(client, board):
+    publish(board)
+    outsider = factories.member(board["tree"]["budget"], username="outsider")
+    client.force_login(outsider)
+    page = client.get(reverse("rankings:board", args=[board["rule"].slug]))
+    assert page.status_code == 403 and "审计署" in page.content.decode()
+
+
+def test_drill_down_shows_ranks_within_the_chosen_unit_and_search_filters(client, board):
+    publish(board)
+    client.force_login(board["people"]["a"])
+    url = reverse("rankings:board", args=[board["rule"].slug])
+    page = client.get(url, {"group": board["tree"]["gz"].pk})
+    rows = list(page.context["page"])
+    assert [row.label for row in rows] == ["D", "E", "A", "B", "C"]
+    assert [row.rank_in_group for row in rows] == [1, 2, 3, 4, 5]
+    assert [row.label for row in client.get(url, {"q": "E"}).context["page"]] == ["E"]
+
+
+def test_export_carries_the_snapshot_hash(client, board):
+    client.force_login(board["admin"])
+    response = client.get(reverse("rankings:export", args=[board["rule"].slug]))
+    book = load_workbook(BytesIO(response.content))
+    sheet = book.active
+    assert sheet["B3"].value == board["snapshot"].input_hash
+    assert board["snapshot"].input_hash in book.properties.keywords
+    assert response["X-Snapshot-Hash"] == board["snapshot"].input_hash
+
+
+def test_certificates_exist_only_for_published_prize_winners(client, board):
+    f = board["people"]["f"]
+    url = reverse("rankings:certificate", args=[board["rule"].slug, f.pk])
+    client.force_login(f)
+    assert client.get(url).status_code == 404  # not published yet
+    publish(board)
+    response = client.get(url)
+    assert response.status_code == 200 and response.content.startswith(b"%PDF")
+    c = board["people"]["c"]
+    assert client.get(reverse("rankings:certificate", args=[board["rule"].slug, c.pk])).status_code == 404
+
+
+def test_console_computes_approves_and_publishes_and_refuses_a_reasonless_replacement(
+    client, board, django_capture_on_commit_callbacks
+):
+    client.force_login(board["admin"])
+    slug = board["rule"].slug
+    client.post(reverse("rankings:approve", args=[slug, 1]))
+    client.post(reverse("rankings:publish", args=[slug, 1]))
+    assert Snapshot.objects.get(rule=board["rule"], version=1).status == "published"
+    from tests.rankings.test_services import points
+
+    points(board["people"]["c"], 99, "c-late")
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("rankings:compute", args=[slug]))  # eager Celery: computed on commit
+    assert Snapshot.objects.filter(rule=board["rule"], version=2).exists()
+    client.post(reverse("rankings:approve", args=[slug, 2]))
+    page = client.post(reverse("rankings:publish", args=[slug, 2]), follow=True)
+    assert "say why" in page.content.decode() or "说明" in page.content.decode()
+    assert Snapshot.objects.get(rule=board["rule"], version=2).status == "approved"
+
+
+def test_members_cannot_reach_the_console_and_admin_cannot_delete_a_published_snapshot(client, board):
+    publish(board)
+    client.force_login(board["people"]["a"])
+    assert client.post(reverse("rankings:compute", args=[board["rule"].slug])).status_code == 403
+    client.force_login(board["admin"])
+    delete = reverse("admin:rankings_snapshot_delete", args=[board["snapshot"].pk])
+    assert client.post(delete, {"post": "yes"}).status_code == 403
+    assert Snapshot.objects.filter(pk=board["snapshot"].pk).exists()
