@@ -105,7 +105,7 @@ class RankingRule(models.Model):
     period_starts_on = models.DateField(_("period starts on"), null=True, blank=True)
     period_ends_on = models.DateField(_("period ends on"), null=True, blank=True)
     population_frozen_at = models.DateTimeField(_("headcount frozen at"), null=True, blank=True)
-    version = models.PositiveIntegerField(default=1, editable=False)
+    version = models.PositiveIntegerField(_("rule version"), default=1, editable=False)
     dirty = models.BooleanField(_("inputs changed"), default=True, editable=False)
     inputs_fingerprint = models.CharField(max_length=200, blank=True, editable=False)
     is_active = models.BooleanField(_("recompute when inputs change"), default=True)
@@ -225,6 +225,16 @@ class RankingRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.rule} · {self.get_status_display()}"
+
+    @property
+    def outcome_display(self) -> str:
+        known = {
+            "computed": _("A new provisional version was computed."),
+            "unchanged": _("Nothing changed since the newest version; no new version."),
+        }
+        if self.outcome.startswith("stale"):
+            return _("The rule changed during the run; it will be computed again.")
+        return str(known.get(self.outcome, self.outcome))
 
 
 class SnapshotImmutable(Exception):

@@ -78,7 +78,7 @@ def score_histogram(snapshot: Snapshot, bins: int = 10) -> dict:
     counts = [0] * bins
     for value in eligible.values_list("metric", flat=True).iterator(chunk_size=10_000):
         counts[min(int((float(value) - low) / width), bins - 1)] += 1
-    labels = [f"{low + width * i:g}–{low + width * (i + 1):g}" for i in range(bins)]
+    labels = [f"{low + width * i:.1f}–{low + width * (i + 1):.1f}" for i in range(bins)]
     return {"labels": labels, "counts": counts}
 
 
