@@ -6,6 +6,7 @@ from rest_framework.routers import DefaultRouter
 
 from lessons import api as lessons_api
 from orgs import api as orgs_api
+from rankings import api as rankings_api
 
 router = DefaultRouter()
 router.register("units", orgs_api.UnitViewSet, basename="unit")
@@ -33,5 +34,19 @@ urlpatterns = [
     path("study/points/", lessons_api.points_view, name="api-points"),
     path("banks/<slug:slug>/imports/", lessons_api.BankImportView.as_view(), name="api-bank-import"),
     path("import-jobs/<int:job_id>/", lessons_api.import_job_view, name="api-import-job"),
+    path("rankings/", rankings_api.RuleListView.as_view(), name="api-rankings"),
+    path("rankings/<slug:slug>/", rankings_api.LeaderboardView.as_view(), name="api-leaderboard"),
+    path("rankings/<slug:slug>/runs/", rankings_api.RunListView.as_view(), name="api-ranking-runs"),
+    path("rankings/<slug:slug>/runs/<int:run_id>/", rankings_api.RunView.as_view(), name="api-ranking-run"),
+    path(
+        "rankings/<slug:slug>/versions/<int:version>/approve/",
+        rankings_api.ApproveView.as_view(),
+        name="api-snapshot-approve",
+    ),
+    path(
+        "rankings/<slug:slug>/versions/<int:version>/publish/",
+        rankings_api.PublishView.as_view(),
+        name="api-snapshot-publish",
+    ),
     path("", include(router.urls)),
 ]

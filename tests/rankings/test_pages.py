@@ -110,3 +110,21 @@ def test_members_cannot_reach_the_console_and_admin_cannot_delete_a_published_sn
     delete = reverse("admin:rankings_snapshot_delete", args=[board["snapshot"].pk])
     assert client.post(delete, {"post": "yes"}).status_code == 403
     assert Snapshot.objects.filter(pk=board["snapshot"].pk).exists()
+
+
+def test_api_computes_approves_publishes_and_serves_the_leaderboard(client, board, django_capture_on_commit_callbacks):
+    slug = board["rule"].slug
+    client.force_login(board["admin"])
+    with django_capture_on_commit_callbacks(execute=True):
+        started = client.post(f"/api/v1/rankings/{slug}/runs/")
+    assert started.status_code == 202
+    run = client.get(f"/api/v1/rankings/{slug}/runs/{started.json()['id']}/").json()
+    assert run["status"] == "done" and run["outcome"] == "unchanged" and run["snapshot_version"] == 1
+    assert client.post(f"/api/v1/rankings/{slug}/versions/1/publish/").json()["code"] == "not_approved"
+    assert client.post(f"/api/v1/rankings/{slug}/versions/1/approve/").status_code == 200
+    assert client.post(f"/api/v1/rankings/{slug}/versions/1/publish/").json()["status"] == "published"
+    client.force_login(board["people"]["b"])
+    body = client.get(f"/api/v1/rankings/{slug}/", {"group": board["tree"]["gz"].pk, "page_size": 2}).json()
+    assert body["snapshot"]["provisional"] is False and body["count"] == 5 and body["pages"] == 3
+    assert [row["label"] for row in body["results"]] == ["D", "E"]
+    assert client.post(f"/api/v1/rankings/{slug}/runs/").status_code == 403

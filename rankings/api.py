@@ -1,0 +1,160 @@
+"""Rankings over /api/v1/rankings/: published leaderboards for everyone in scope; computing,
+approving and publishing for the rule's administrators. Refusals are 409 with a stable code."""
+
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from . import selectors, services
+from .models import RankingRun, Snapshot
+from .tasks import enqueue
+from .views import _shown_snapshot, access_rule
+
+ROW_FIELDS = (
+    "subject_id",
+    "label",
+    "unit_name",
+    "group_id",
+    "group_name",
+    "rank",
+    "rank_in_group",
+    "place",
+    "tied_count",
+    "metric",
+    "total",
+    "participants",
+    "headcount",
+    "time_used_s",
+    "eligible",
+    "ineligible_reason",
+    "prize",
+    "previous_rank",
+)
+
+
+def _snapshot_meta(snapshot: Snapshot) -> dict:
+    return {
+        "version": snapshot.version,
+        "status": snapshot.status,
+        "provisional": snapshot.status != Snapshot.Status.PUBLISHED,
+        "rule_version": snapshot.rule_version,
+        "input_hash": snapshot.input_hash,
+        "rows_hash": snapshot.rows_hash,
+        "rows": snapshot.row_count,
+        "eligible": snapshot.eligible_count,
+        "computed_at": snapshot.computed_at,
+        "published_at": snapshot.published_at,
+        "supersede_reason": snapshot.supersede_reason,
+        "diff": snapshot.diff,
+    }
+
+
+def _run_payload(run: RankingRun) -> dict:
+    return {
+        "id": run.pk,
+        "status": run.status,
+        "progress": run.progress,
+        "stage": run.stage,
+        "outcome": run.outcome,
+        "snapshot_version": run.snapshot.version if run.snapshot_id else None,
+    }
+
+
+def _rejected(error: services.RankingRejected) -> Response:
+    return Response({"code": error.code, "detail": error.message}, status=status.HTTP_409_CONFLICT)
+
+
+class RuleListView(APIView):
+    @extend_schema(responses={200: dict})
+    def get(self, request):
+        return Response(
+            [
+                {
+                    "slug": rule.slug,
+                    "title": rule.title,
+                    "unit": rule.unit.name,
+                    "subject": rule.subject,
+                    "metric": rule.metric,
+                    "manage": selectors.can_administer(request.user, rule),
+                }
+                for rule in selectors.visible_rules(request.user)
+            ]
+        )
+
+
+class LeaderboardView(APIView):
+    """The published snapshot (administrators: `?v=N` for any version), rows paginated; `q`
+    searches names and units, `group` limits to one parent unit, ordered by rank within it."""
+
+    @extend_schema(responses={200: dict, 403: dict, 404: dict})
+    def get(self, request, slug: str):
+        rule = access_rule(request.user, slug)
+        snapshot = _shown_snapshot(request, rule)
+        group = request.query_params.get("group", "")
+        rows = selectors.leaderboard_rows(
+            snapshot,
+            search=request.query_params.get("q", "").strip()[:50],
+            group_id=int(group) if group.isdigit() else None,
+        )
+        size = min(int(request.query_params.get("page_size", "50") or 50), 500)
+        page = Paginator(rows.values(*ROW_FIELDS), size).get_page(request.query_params.get("page"))
+        return Response(
+            {
+                "rule": {"slug": rule.slug, "title": rule.title, "unit": rule.unit.name, "metric": rule.metric},
+                "snapshot": _snapshot_meta(snapshot),
+                "page": page.number,
+                "pages": page.paginator.num_pages,
+                "count": page.paginator.count,
+                "results": list(page),
+            }
+        )
+
+
+class RunListView(APIView):
+    """Compute now: 202 with the run to poll; an already active run is returned (200)."""
+
+    @extend_schema(request=None, responses={200: dict, 202: dict, 403: dict})
+    def post(self, request, slug: str):
+        rule = access_rule(request.user, slug, administer=True)
+        run, created = services.run_request(rule=rule, by=request.user)
+        if created:
+            enqueue(run)
+        return Response(_run_payload(run), status=status.HTTP_202_ACCEPTED if created else status.HTTP_200_OK)
+
+
+class RunView(APIView):
+    @extend_schema(responses={200: dict})
+    def get(self, request, slug: str, run_id: int):
+        rule = access_rule(request.user, slug, administer=True)
+        return Response(_run_payload(get_object_or_404(RankingRun, pk=run_id, rule=rule)))
+
+
+class ApproveView(APIView):
+    @extend_schema(request=None, responses={200: dict, 409: dict})
+    def post(self, request, slug: str, version: int):
+        rule = access_rule(request.user, slug, administer=True)
+        snapshot = get_object_or_404(Snapshot, rule=rule, version=version)
+        try:
+            return Response(_snapshot_meta(services.snapshot_approve(snapshot=snapshot, by=request.user)))
+        except services.RankingRejected as refused:
+            return _rejected(refused)
+
+
+class PublishView(APIView):
+    @extend_schema(
+        request=inline_serializer("PublishRequest", {"reason": serializers.CharField(required=False)}),
+        responses={200: dict, 409: dict},
+    )
+    def post(self, request, slug: str, version: int):
+        rule = access_rule(request.user, slug, administer=True)
+        snapshot = get_object_or_404(Snapshot, rule=rule, version=version)
+        try:
+            published = services.snapshot_publish(
+                snapshot=snapshot, by=request.user, reason=str(request.data.get("reason", ""))
+            )
+        except services.RankingRejected as refused:
+            return _rejected(refused)
+        return Response(_snapshot_meta(published))
