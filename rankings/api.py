@@ -68,7 +68,7 @@ def _rejected(error: services.RankingRejected) -> Response:
 
 
 class RuleListView(APIView):
-    @extend_schema(responses={200: dict})
+    @extend_schema(operation_id="rankings_list", responses={200: dict})
     def get(self, request):
         return Response(
             [
@@ -89,7 +89,7 @@ class LeaderboardView(APIView):
     """The published snapshot (administrators: `?v=N` for any version), rows paginated; `q`
     searches names and units, `group` limits to one parent unit, ordered by rank within it."""
 
-    @extend_schema(responses={200: dict, 403: dict, 404: dict})
+    @extend_schema(operation_id="rankings_leaderboard", responses={200: dict, 403: dict, 404: dict})
     def get(self, request, slug: str):
         rule = access_rule(request.user, slug)
         snapshot = _shown_snapshot(request, rule)

@@ -36,6 +36,15 @@ def gz_organiser(tree):
     return factories.organiser(tree["gz"], username="gz-organiser", real_name="广州组织者")
 
 
+@pytest.fixture
+def eager_tasks(monkeypatch):
+    """Run Celery tasks inline in this test even with a broker configured (CI): for tests of what
+    a task does, not of the worker, which has tests of its own."""
+    from quizsite.celery import app
+
+    monkeypatch.setattr(app.conf, "task_always_eager", True)
+
+
 def services_configured() -> bool:
     return bool(os.environ.get("DATABASE_URL") and os.environ.get("REDIS_URL"))
 

@@ -83,7 +83,7 @@ def test_certificates_exist_only_for_published_prize_winners(client, board):
 
 
 def test_console_computes_approves_and_publishes_and_refuses_a_reasonless_replacement(
-    client, board, django_capture_on_commit_callbacks
+    client, board, django_capture_on_commit_callbacks, eager_tasks
 ):
     client.force_login(board["admin"])
     slug = board["rule"].slug
@@ -112,7 +112,9 @@ def test_members_cannot_reach_the_console_and_admin_cannot_delete_a_published_sn
     assert Snapshot.objects.filter(pk=board["snapshot"].pk).exists()
 
 
-def test_api_computes_approves_publishes_and_serves_the_leaderboard(client, board, django_capture_on_commit_callbacks):
+def test_api_computes_approves_publishes_and_serves_the_leaderboard(
+    client, board, django_capture_on_commit_callbacks, eager_tasks
+):
     slug = board["rule"].slug
     client.force_login(board["admin"])
     with django_capture_on_commit_callbacks(execute=True):

@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from lessons.models import PointEvent
 from orgs import services as org_services
@@ -114,7 +114,8 @@ def test_per_capita_unit_without_members_is_listed_but_takes_no_place(study):
 
 def test_a_rule_with_no_facts_fails_with_a_clear_reason_and_no_snapshot(study):
     rule = factories.ranking_rule(study["tree"]["audit"], subject="member", sources=[])
-    run = compute(rule)
+    with translation.override("en"):
+        run = compute(rule)
     assert run.status == RankingRun.Status.FAILED
     assert "reads no facts" in run.outcome
     assert not Snapshot.objects.filter(rule=rule).exists()
@@ -229,7 +230,7 @@ def test_compute_ranking_command_prints_a_json_last_line(study, capsys):
         call_command("compute_ranking", "no-such-rule")
 
 
-def test_the_task_is_idempotent_and_the_sweep_queues_only_changed_rules(study):
+def test_the_task_is_idempotent_and_the_sweep_queues_only_changed_rules(study, eager_tasks):
     rule = member_rule(study)
     assert tasks.recompute_dirty_rules() == [rule.pk]  # eager: computed at once
     assert Snapshot.objects.filter(rule=rule).count() == 1
