@@ -7,6 +7,7 @@ from orgs.admin import FactAdmin, ScopedAdmin
 from .models import (
     Attempt,
     ImportJob,
+    Lesson,
     NotebookEntry,
     Paper,
     PaperQuestion,
@@ -16,6 +17,7 @@ from .models import (
     Question,
     QuestionBank,
     QuestionVersion,
+    Series,
     Tag,
 )
 from .selectors import banks_visible_to
@@ -110,3 +112,22 @@ class ImportJobAdmin(FactAdmin):
     unit_prefix = "bank__unit__"
     list_display = ["filename", "bank", "status", "created_by", "created_at", "finished_at"]
     list_filter = ["status"]
+
+
+@admin.register(Series)
+class SeriesAdmin(ScopedAdmin):
+    list_display = ["title", "slug", "unit"]
+    search_fields = ["title", "slug"]
+
+
+@admin.register(Lesson)
+class LessonAdmin(ScopedAdmin):
+    """Details, audience, publish window, quiz and subtitles; the video goes through the upload page."""
+
+    list_display = ["title", "series", "unit", "status", "duration_s", "required"]
+    list_filter = ["status", "required"]
+    search_fields = ["title", "speaker"]
+    filter_horizontal = ["audience"]
+    raw_id_fields = ["paper"]
+    readonly_fields = ["status", "progress", "failure", "duration_s", "renditions"]
+    exclude = ["source", "poster", "mp4", "hls", "created_by"]

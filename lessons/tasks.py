@@ -60,3 +60,12 @@ def question_import_run(job_id: int) -> str:
     job.finished_at = timezone.now()
     job.save(update_fields=["result", "status", "stage", "finished_at"])
     return job.status
+
+
+@shared_task
+def lesson_process_task(lesson_id: int) -> str:
+    """Validate and transcode an uploaded micro-class; a ready or missing lesson is left alone."""
+    from .services.videos import lesson_process
+
+    lesson = lesson_process(lesson_id=lesson_id)
+    return lesson.status if lesson else "nothing to do"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import member, organiser
+from .views import member, organiser, videos
 
 app_name = "lessons"
 
@@ -21,6 +21,17 @@ urlpatterns = [
     path("banks/<slug:slug>/questions/<int:question_id>/", organiser.question_edit_view, name="question_edit"),
     path("imports/<int:job_id>/", organiser.import_job, name="import_job"),
     path("imports/<int:job_id>/progress.json", organiser.import_job_progress, name="import_job_progress"),
+    path("lessons/", videos.library, name="library"),
+    path("lessons/manage/", videos.manage, name="lesson_manage"),
+    path("lessons/uploads/<uuid:upload_id>/", videos.upload_chunk, name="upload_chunk"),
+    path("lessons/<int:lesson_id>/", videos.player, name="player"),
+    path("lessons/<int:lesson_id>/heartbeat/", videos.heartbeat, name="heartbeat"),
+    path("lessons/<int:lesson_id>/media/<path:name>", videos.media, name="lesson_media"),
+    path("lessons/<int:lesson_id>/upload/", videos.upload_page, name="lesson_upload"),
+    path("lessons/<int:lesson_id>/upload/start/", videos.upload_start, name="lesson_upload_start"),
+    path("lessons/<int:lesson_id>/status.json", videos.lesson_status, name="lesson_status"),
+    path("lessons/<int:lesson_id>/report/", videos.report, name="lesson_report"),
+    path("lessons/<int:lesson_id>/report.xlsx", videos.report_xlsx, name="lesson_report_xlsx"),
     path("papers/", organiser.paper_list, name="paper_list"),
     path("papers/<int:paper_id>/statistics/", organiser.paper_statistics_view, name="paper_statistics"),
 ]

@@ -43,6 +43,16 @@ def env_int(name: str, default: int) -> int:
         raise ImproperlyConfigured(f"{name}={raw!r} is not a whole number.") from None
 
 
+def env_hours_rule(name: str, default: str) -> list[tuple[int, float]]:
+    """'900:0.25,1800:0.5' -> [(900, 0.25), (1800, 0.5)]: lessons up to N seconds earn H hours."""
+    raw = env_str(name, default)
+    try:
+        rule = sorted((int(limit), float(hours)) for limit, hours in (part.split(":") for part in raw.split(",")))
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}={raw!r} is not like 900:0.25,1800:0.5 (seconds:hours, ...).") from None
+    return rule
+
+
 def env_list(name: str, default: list[str]) -> list[str]:
     raw = env_str(name)
     if not raw:
@@ -282,6 +292,18 @@ CELERY_BEAT_SCHEDULE = {
 RANKINGS_RUN_LEASE_S = env_int("RANKINGS_RUN_LEASE_S", 900)
 # PostgreSQL memory for one ranking computation's sorts and hashes (per connection, while it runs).
 RANKINGS_WORK_MEM = env_str("RANKINGS_WORK_MEM", "64MB")
+
+# Micro-classes
+LESSON_UPLOAD_MAX_BYTES = env_int("LESSON_UPLOAD_MAX_BYTES", 2 * 1024**3)
+LESSON_HEARTBEAT_S = env_int("LESSON_HEARTBEAT_S", 10)
+# A lesson is complete when unique watched seconds reach this share of its duration.
+LESSON_COMPLETE_SHARE = env_int("LESSON_COMPLETE_PERCENT", 90) / 100
+# Another tab may take over once the playing one has sent nothing for this long.
+LESSON_TAB_TIMEOUT_S = env_int("LESSON_TAB_TIMEOUT_S", 30)
+LESSON_STUDY_HOURS = env_hours_rule("LESSON_STUDY_HOURS", "900:0.25,1800:0.5,2700:0.75,3600:1")
+# Production: nginx serves media after Django's check (X-Accel-Redirect to an internal location).
+MEDIA_ACCEL_REDIRECT = env_bool("MEDIA_ACCEL_REDIRECT", not DEBUG)
+MEDIA_ACCEL_PREFIX = env_str("MEDIA_ACCEL_PREFIX", "/protected-media/")
 
 # Self-study
 NOTEBOOK_MASTERED_AFTER = env_int("NOTEBOOK_MASTERED_AFTER", 3)

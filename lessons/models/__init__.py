@@ -2,9 +2,16 @@ from .points import PointEvent, PointRule
 from .questions import ImportJob, Question, QuestionBank, QuestionType, QuestionVersion, Tag
 from .quizzes import Answer, Attempt, AttemptItem, Paper, PaperQuestion, PaperRule
 from .review import NotebookEntry, ReviewLog
+from .videos import Heartbeat, Lesson, Series, StudyCredit, Upload, WatchProgress
 
 __all__ = [
     "Answer",
+    "Heartbeat",
+    "Lesson",
+    "Series",
+    "StudyCredit",
+    "Upload",
+    "WatchProgress",
     "Attempt",
     "ImportJob",
     "AttemptItem",

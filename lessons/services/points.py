@@ -59,6 +59,7 @@ DEFAULT_RULES = [
     ("exam_submit", "完成限时测验", 2, 4),
     ("challenge_correct", "挑战答题答对", 1, 6),
     ("notebook_review", "错题复习答对", 1, 5),
+    ("video_complete", "学完微党课", 5, 20),
 ]
 
 

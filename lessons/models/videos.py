@@ -1,0 +1,170 @@
+"""Micro-classes: series, lessons with their processed media, uploads, and watch tracking.
+
+Heartbeats are append-only facts. `WatchProgress` is derived from them (merged watched
+intervals, last position) and kept per member and lesson so the player and reports read one row;
+`StudyCredit` records the study hours granted once when a lesson is completed.
+"""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from orgs.models import Unit
+
+
+class Series(models.Model):
+    """A programme of lessons, such as a lecture hall (讲堂) series."""
+
+    slug = models.SlugField(_("short name"), max_length=60, unique=True)
+    title = models.CharField(_("title"), max_length=120)
+    unit = models.ForeignKey(Unit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="series")
+    description = models.TextField(_("description"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("series")
+        verbose_name_plural = _("series")
+        ordering = ["title"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+def lesson_media_path(lesson: "Lesson", filename: str) -> str:
+    return f"lessons/{lesson.pk or 'new'}/{filename}"
+
+
+class Lesson(models.Model):
+    class Status(models.TextChoices):
+        UPLOADING = "uploading", _("Uploading")
+        PROCESSING = "processing", _("Processing")
+        READY = "ready", _("Ready")
+        FAILED = "failed", _("Failed")
+
+    series = models.ForeignKey(
+        Series, verbose_name=_("series"), on_delete=models.PROTECT, null=True, blank=True, related_name="lessons"
+    )
+    position = models.PositiveIntegerField(_("position in the series"), default=0)
+    title = models.CharField(_("title"), max_length=120)
+    speaker = models.CharField(_("speaker"), max_length=60, blank=True)
+    unit = models.ForeignKey(Unit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="lessons")
+    description = models.TextField(_("description"), blank=True)
+    audience = models.ManyToManyField(
+        Unit,
+        verbose_name=_("audience"),
+        blank=True,
+        related_name="+",
+        help_text=_("Units whose subtrees may watch. Empty: the lesson's own unit and its subtree."),
+    )
+    required = models.BooleanField(
+        _("required"), default=False, help_text=_("Required lessons cannot be skipped ahead while watching.")
+    )
+    paper = models.ForeignKey(
+        "lessons.Paper", verbose_name=_("quiz after the lesson"), on_delete=models.SET_NULL, null=True, blank=True
+    )
+    publish_from = models.DateTimeField(_("published from"), null=True, blank=True)
+    publish_until = models.DateTimeField(_("published until"), null=True, blank=True)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.UPLOADING)
+    progress = models.PositiveSmallIntegerField(default=0)
+    failure = models.CharField(_("why processing failed"), max_length=300, blank=True)
+    source = models.CharField(max_length=255, blank=True, help_text="The uploaded file, under MEDIA_ROOT.")
+    duration_s = models.DecimalField(_("duration (s)"), max_digits=8, decimal_places=2, null=True, blank=True)
+    poster = models.CharField(max_length=255, blank=True)
+    mp4 = models.CharField(max_length=255, blank=True)
+    hls = models.CharField(max_length=255, blank=True, help_text="The HLS master playlist, under MEDIA_ROOT.")
+    renditions = models.JSONField(default=list, blank=True)
+    subtitles = models.FileField(_("subtitles (WebVTT)"), upload_to=lesson_media_path, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("micro-class")
+        verbose_name_plural = _("micro-classes")
+        ordering = ["series_id", "position", "-created_at"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_ready(self) -> bool:
+        return self.status == self.Status.READY
+
+
+class Upload(models.Model):
+    """A resumable upload: chunks are appended in order; `received` says where to resume."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    lesson = models.ForeignKey(Lesson, on_delete=models.CASCADE, related_name="uploads")
+    filename = models.CharField(max_length=200)
+    size = models.BigIntegerField()
+    received = models.BigIntegerField(default=0)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.filename} {self.received}/{self.size}"
+
+
+class Heartbeat(models.Model):
+    """What the player reported, when the server received it, and what it was credited. Never edited."""
+
+    member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    lesson = models.ForeignKey(Lesson, on_delete=models.CASCADE, related_name="heartbeats")
+    tab = models.CharField(max_length=40)
+    position_s = models.DecimalField(max_digits=8, decimal_places=2)
+    playing = models.BooleanField()
+    rate = models.DecimalField(max_digits=4, decimal_places=2, default=1)
+    received_at = models.DateTimeField()
+    credited_from_s = models.DecimalField(max_digits=8, decimal_places=2, null=True)
+    credited_to_s = models.DecimalField(max_digits=8, decimal_places=2, null=True)
+    rejected = models.CharField(max_length=20, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["member", "lesson", "received_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.member_id}·{self.lesson_id} @{self.position_s}"
+
+
+class WatchProgress(models.Model):
+    """Derived from heartbeats: merged watched intervals, the furthest and last positions."""
+
+    member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="watching")
+    lesson = models.ForeignKey(Lesson, on_delete=models.CASCADE, related_name="progress_rows")
+    unit_at_start = models.ForeignKey(Unit, on_delete=models.PROTECT, null=True, related_name="+")
+    intervals = models.JSONField(default=list)
+    watched_s = models.DecimalField(max_digits=8, decimal_places=2, default=0)
+    furthest_s = models.DecimalField(max_digits=8, decimal_places=2, default=0)
+    last_position_s = models.DecimalField(max_digits=8, decimal_places=2, default=0)
+    tab = models.CharField(max_length=40, blank=True)
+    last_beat_at = models.DateTimeField(null=True)
+    last_beat_position_s = models.DecimalField(max_digits=8, decimal_places=2, null=True)
+    last_beat_playing = models.BooleanField(default=False)
+    started_at = models.DateTimeField(auto_now_add=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["member", "lesson"], name="one_progress_per_member_lesson")]
+
+    def __str__(self) -> str:
+        return f"{self.member_id}·{self.lesson_id} {self.watched_s}s"
+
+
+class StudyCredit(models.Model):
+    """Study hours granted for completing a lesson: once per member and lesson."""
+
+    member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="study_credits")
+    lesson = models.ForeignKey(Lesson, on_delete=models.PROTECT, related_name="+")
+    hours = models.DecimalField(max_digits=5, decimal_places=2)
+    granted_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["member", "lesson"], name="study_credit_once")]
+
+    def __str__(self) -> str:
+        return f"{self.member_id}·{self.lesson_id} {self.hours} h"

@@ -1,0 +1,334 @@
+"""Micro-classes: create, upload in chunks, process with ffmpeg, and count only what was watched."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from pathlib import Path
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from orgs.models import Unit, User
+
+from .. import video
+from ..models import Heartbeat, Lesson, Series, StudyCredit, Upload, WatchProgress
+from .points import points_award
+
+# A heartbeat may credit at most this much more than wall-clock time x rate (network jitter).
+SLACK_S = 2.0
+MAX_RATE = 2.0
+
+
+class LessonRejected(Exception):
+    def __init__(self, code: str, message: str, **extra):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.extra = extra
+
+
+def _media(relative: str) -> Path:
+    return Path(settings.MEDIA_ROOT) / relative
+
+
+# ---------------------------------------------------------------- library
+
+
+@transaction.atomic
+def lesson_create(
+    *,
+    title: str,
+    unit: Unit,
+    by: User | None = None,
+    series: Series | None = None,
+    speaker: str = "",
+    description: str = "",
+    required: bool = False,
+    audience: list[Unit] | tuple = (),
+    publish_from: datetime | None = None,
+    publish_until: datetime | None = None,
+) -> Lesson:
+    if not title.strip():
+        raise LessonRejected("title_required", _("A lesson needs a title."))
+    lesson = Lesson.objects.create(
+        title=title.strip()[:120],
+        unit=unit,
+        series=series,
+        speaker=speaker,
+        description=description,
+        required=required,
+        publish_from=publish_from,
+        publish_until=publish_until,
+        created_by=by,
+        position=(series.lessons.count() + 1) if series else 0,
+    )
+    if audience:
+        lesson.audience.set(audience)
+    return lesson
+
+
+def lessons_visible_q(user) -> Q:
+    """Ready lessons in their publish window whose audience covers the user's unit."""
+    now = timezone.now()
+    unit = getattr(user, "unit", None)
+    if unit is None:
+        return Q(pk__in=[])
+    ancestors = [unit.path[:end] for end in range(4, len(unit.path) + 1, 4)]
+    audience = Q(audience__path__in=ancestors) | Q(audience__isnull=True, unit__path__in=ancestors)
+    window = (Q(publish_from__isnull=True) | Q(publish_from__lte=now)) & (
+        Q(publish_until__isnull=True) | Q(publish_until__gt=now)
+    )
+    return Q(status=Lesson.Status.READY) & window & audience
+
+
+def can_watch(user, lesson: Lesson) -> bool:
+    from orgs import access
+
+    if access.can_manage_unit(user, lesson.unit):
+        return True
+    return Lesson.objects.filter(lessons_visible_q(user), pk=lesson.pk).exists()
+
+
+# ---------------------------------------------------------------- uploads
+
+
+def upload_start(*, lesson: Lesson, filename: str, size: int, by: User) -> Upload:
+    """Open a resumable upload of `size` bytes. Refuses empty files and files over the limit."""
+    if size <= 0:
+        raise LessonRejected("empty", _("The file is empty."))
+    if size > settings.LESSON_UPLOAD_MAX_BYTES:
+        raise LessonRejected(
+            "too_large",
+            _("The file is %(size)s MB; the limit is %(limit)s MB.")
+            % {"size": size // 2**20, "limit": settings.LESSON_UPLOAD_MAX_BYTES // 2**20},
+        )
+    return Upload.objects.create(lesson=lesson, filename=Path(filename).name[:200], size=size, created_by=by)
+
+
+def _part_path(upload: Upload) -> Path:
+    return _media(f"uploads/{upload.pk}.part")
+
+
+def upload_append(*, upload: Upload, start: int, chunk: bytes) -> Upload:
+    """Append a chunk at byte `start`. A chunk that does not start where the file ends is refused
+    with the offset to resume from; the last chunk queues processing."""
+    with transaction.atomic():
+        upload = Upload.objects.select_for_update().get(pk=upload.pk)
+        if upload.completed_at:
+            raise LessonRejected("already_complete", _("This upload is complete."), received=upload.received)
+        if start != upload.received:
+            raise LessonRejected(
+                "wrong_offset", _("Resume from byte %(n)d.") % {"n": upload.received}, received=upload.received
+            )
+        if upload.received + len(chunk) > upload.size:
+            raise LessonRejected("too_long", _("More bytes than announced."), received=upload.received)
+        part = _part_path(upload)
+        part.parent.mkdir(parents=True, exist_ok=True)
+        with open(part, "ab") as handle:
+            handle.truncate(upload.received)  # drop any bytes of a chunk that failed half-way
+            handle.write(chunk)
+        upload.received += len(chunk)
+        fields = ["received"]
+        if upload.received == upload.size:
+            lesson = upload.lesson
+            relative = f"lessons/{lesson.pk}/source{Path(upload.filename).suffix.lower()[:10]}"
+            _media(relative).parent.mkdir(parents=True, exist_ok=True)
+            shutil.move(part, _media(relative))
+            upload.completed_at = timezone.now()
+            fields.append("completed_at")
+            Lesson.objects.filter(pk=lesson.pk).update(
+                source=relative, status=Lesson.Status.PROCESSING, progress=0, failure=""
+            )
+            from ..tasks import lesson_process_task
+
+            transaction.on_commit(lambda: lesson_process_task.delay(lesson.pk))
+        upload.save(update_fields=fields)
+    return upload
+
+
+def lesson_attach_file(*, lesson: Lesson, path: Path) -> Lesson:
+    """Copy a local file in as the lesson's source (the import command)."""
+    relative = f"lessons/{lesson.pk}/source{path.suffix.lower()[:10]}"
+    _media(relative).parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(path, _media(relative))
+    Lesson.objects.filter(pk=lesson.pk).update(source=relative, status=Lesson.Status.PROCESSING, progress=0)
+    lesson.refresh_from_db()
+    return lesson
+
+
+# ---------------------------------------------------------------- processing
+
+
+def lesson_process(*, lesson_id: int, on_progress: Callable[[int], None] | None = None) -> Lesson | None:
+    """Validate the source, then make the poster, the MP4 and HLS. Records the reason on failure.
+
+    Idempotent: a lesson already ready, or gone, is left alone."""
+    lesson = Lesson.objects.filter(pk=lesson_id).first()
+    if lesson is None or lesson.status == Lesson.Status.READY or not lesson.source:
+        return lesson
+
+    def report(percent: int) -> None:
+        Lesson.objects.filter(pk=lesson_id).update(progress=percent)
+        if on_progress:
+            on_progress(percent)
+
+    source = _media(lesson.source)
+    folder = f"lessons/{lesson.pk}"
+    try:
+        probe = video.probe(source)
+        report(5)
+        video.make_poster(source, _media(f"{folder}/poster.jpg"), at_s=min(5.0, probe.duration_s / 3))
+        report(10)
+        video.make_mp4(source, _media(f"{folder}/video.mp4"), probe, lambda share: report(10 + int(share * 40)))
+        renditions = video.make_hls(
+            _media(f"{folder}/video.mp4"), _media(f"{folder}/hls"), probe, lambda share: report(50 + int(share * 49))
+        )
+    except video.VideoRejected as rejected:
+        Lesson.objects.filter(pk=lesson_id).update(status=Lesson.Status.FAILED, failure=rejected.reason[:300])
+        lesson.refresh_from_db()
+        return lesson
+    Lesson.objects.filter(pk=lesson_id).update(
+        status=Lesson.Status.READY,
+        progress=100,
+        failure="",
+        duration_s=Decimal(f"{probe.duration_s:.2f}"),
+        poster=f"{folder}/poster.jpg",
+        mp4=f"{folder}/video.mp4",
+        hls=f"{folder}/hls/master.m3u8",
+        renditions=renditions,
+    )
+    lesson.refresh_from_db()
+    return lesson
+
+
+# ---------------------------------------------------------------- watching
+
+
+def merge(intervals: list[list[float]], start: float, end: float) -> list[list[float]]:
+    """Add [start, end] to sorted, disjoint intervals and merge overlaps and touching ends."""
+    merged: list[list[float]] = []
+    for low, high in sorted([*intervals, [start, end]]):
+        if merged and low <= merged[-1][1] + 0.01:
+            merged[-1][1] = max(merged[-1][1], high)
+        else:
+            merged.append([low, high])
+    return merged
+
+
+def study_hours_for(duration_s: float) -> Decimal:
+    """Hours a completed lesson earns, by `LESSON_STUDY_HOURS` ("900:0.25,1800:0.5,...")."""
+    for limit, hours in settings.LESSON_STUDY_HOURS:
+        if duration_s <= limit:
+            return Decimal(str(hours))
+    quarters = round(duration_s / 900)
+    return Decimal(quarters) / 4
+
+
+@dataclass
+class BeatResult:
+    progress: WatchProgress
+    credited_s: float
+    rejected: str = ""
+    completed_now: bool = False
+
+
+@transaction.atomic
+def heartbeat_record(
+    *,
+    member: User,
+    lesson: Lesson,
+    tab: str,
+    position_s: float,
+    playing: bool,
+    rate: float = 1.0,
+    at: datetime | None = None,
+) -> BeatResult:
+    """Credit the span played since the member's previous heartbeat, if it is believable.
+
+    A span is credited when the same tab was playing, the position moved forward, and by no more
+    than the wall-clock time since times the rate (plus a little slack). A seek credits nothing. A
+    second tab playing while the first is live is refused (recorded, `rejected="other_tab"`).
+    Holds the progress row's lock."""
+    at = at or timezone.now()
+    if not 0 <= position_s <= float(lesson.duration_s or 0) + 1:
+        raise LessonRejected("bad_position", _("That position is outside the video."))
+    rate = max(0.25, min(float(rate), MAX_RATE))
+    progress, _created = WatchProgress.objects.get_or_create(
+        member=member, lesson=lesson, defaults={"unit_at_start": member.unit}
+    )
+    progress = WatchProgress.objects.select_for_update().get(pk=progress.pk)
+    live = progress.last_beat_at and (at - progress.last_beat_at).total_seconds() < settings.LESSON_TAB_TIMEOUT_S
+    if progress.tab and progress.tab != tab and live and progress.last_beat_playing:
+        Heartbeat.objects.create(
+            member=member,
+            lesson=lesson,
+            tab=tab,
+            position_s=position_s,
+            playing=playing,
+            rate=rate,
+            received_at=at,
+            rejected="other_tab",
+        )
+        return BeatResult(progress=progress, credited_s=0.0, rejected="other_tab")
+    credited_from = credited_to = None
+    rejected = ""
+    if progress.tab == tab and progress.last_beat_playing and progress.last_beat_at:
+        start = float(progress.last_beat_position_s or 0)
+        elapsed = (at - progress.last_beat_at).total_seconds()
+        moved = position_s - start
+        if moved < 0:
+            rejected = "backwards"
+        elif moved > elapsed * rate + SLACK_S:
+            rejected = "too_fast"
+        elif moved > 0:
+            credited_from, credited_to = start, position_s
+    Heartbeat.objects.create(
+        member=member,
+        lesson=lesson,
+        tab=tab,
+        position_s=position_s,
+        playing=playing,
+        rate=rate,
+        received_at=at,
+        credited_from_s=credited_from,
+        credited_to_s=credited_to,
+        rejected=rejected,
+    )
+    duration = float(lesson.duration_s or 0)
+    if credited_to is not None:
+        progress.intervals = merge(progress.intervals, credited_from, min(credited_to, duration))
+        progress.watched_s = Decimal(f"{sum(high - low for low, high in progress.intervals):.2f}")
+        progress.furthest_s = max(progress.furthest_s, Decimal(f"{credited_to:.2f}"))
+    progress.tab = tab
+    progress.last_beat_at = at
+    progress.last_beat_position_s = Decimal(f"{position_s:.2f}")
+    progress.last_beat_playing = playing
+    progress.last_position_s = Decimal(f"{position_s:.2f}")
+    completed_now = False
+    if (
+        progress.completed_at is None
+        and duration
+        and float(progress.watched_s) >= settings.LESSON_COMPLETE_SHARE * duration
+    ):
+        progress.completed_at = at
+        completed_now = True
+        StudyCredit.objects.get_or_create(
+            member=member, lesson=lesson, defaults={"hours": study_hours_for(duration), "granted_at": at}
+        )
+        points_award(
+            member=member, activity="video_complete", source_key=f"lesson-{lesson.pk}", at=at, note=lesson.title[:120]
+        )
+    progress.save()
+    return BeatResult(
+        progress=progress,
+        credited_s=(credited_to - credited_from) if credited_to is not None else 0.0,
+        rejected=rejected,
+        completed_now=completed_now,
+    )

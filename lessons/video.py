@@ -1,0 +1,218 @@
+"""ffprobe/ffmpeg: check an upload is a playable video, then make a poster, an H.264/AAC MP4 with
+faststart and HLS renditions. Pure functions over paths; `services.videos` records the results."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess  # noqa: S404 - ffmpeg is run with argument lists, never a shell
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+# (name, height, video kbit/s, audio kbit/s); renditions above the source's height are skipped.
+RENDITIONS = [("720p", 720, 2500, 128), ("360p", 360, 700, 96)]
+
+
+class VideoRejected(Exception):
+    """The file is not a playable video (or the tools are missing); `reason` says why, for people."""
+
+    def __init__(self, code: str, reason: str):
+        super().__init__(reason)
+        self.code = code
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class Probe:
+    duration_s: float
+    width: int
+    height: int
+    has_audio: bool
+
+
+def tools_missing() -> list[str]:
+    return [tool for tool in ("ffprobe", "ffmpeg") if shutil.which(tool) is None]
+
+
+def _tool(name: str) -> str:
+    """The tool's full path; a clear refusal where ffmpeg is not installed."""
+    found = shutil.which(name)
+    if found is None:
+        missing = " and ".join(tools_missing())
+        raise VideoRejected("tools_missing", f"{missing} is not installed on this server; videos cannot be processed")
+    return found
+
+
+def probe(path: Path) -> Probe:
+    """Read duration and streams, and decode the first and last second: a truncated file fails here."""
+    ffprobe, ffmpeg = _tool("ffprobe"), _tool("ffmpeg")
+    if not path.exists() or path.stat().st_size == 0:
+        raise VideoRejected("empty", "the file is empty")
+    result = subprocess.run(  # noqa: S603
+        [ffprobe, "-v", "error", "-print_format", "json", "-show_format", "-show_streams", str(path)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    if result.returncode != 0:
+        detail = (result.stderr.strip().splitlines() or ["unreadable"])[-1]
+        raise VideoRejected("not_a_video", f"not a playable video ({detail})")
+    info = json.loads(result.stdout or "{}")
+    video = next((s for s in info.get("streams", []) if s.get("codec_type") == "video"), None)
+    if video is None:
+        raise VideoRejected("no_video_stream", "the file has no video stream")
+    try:
+        duration = float(info.get("format", {}).get("duration") or video.get("duration"))
+    except (TypeError, ValueError):
+        raise VideoRejected("no_duration", "the video's duration cannot be read") from None
+    if duration <= 0:
+        raise VideoRejected("no_duration", "the video has no length")
+    decode = subprocess.run(  # noqa: S603
+        [ffmpeg, "-v", "error", "-sseof", "-1", "-i", str(path), "-f", "null", "-"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    if decode.returncode != 0 or "Invalid data" in decode.stderr or "partial file" in decode.stderr:
+        raise VideoRejected("truncated", "the video is damaged or cut short: its end cannot be decoded")
+    return Probe(
+        duration_s=duration,
+        width=int(video.get("width") or 0),
+        height=int(video.get("height") or 0),
+        has_audio=any(s.get("codec_type") == "audio" for s in info.get("streams", [])),
+    )
+
+
+def _run(args: list[str], *, duration_s: float, on_progress: Callable[[float], None] | None, what: str) -> None:
+    """Run ffmpeg with machine-readable progress on stdout."""
+    process = subprocess.Popen(  # noqa: S603
+        [_tool("ffmpeg"), "-v", "error", "-y", "-progress", "pipe:1", "-nostats", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    for line in process.stdout or ():
+        if line.startswith("out_time_us=") and on_progress and duration_s:
+            try:
+                done = int(line.split("=", 1)[1]) / 1_000_000
+            except ValueError:
+                continue
+            on_progress(max(0.0, min(1.0, done / duration_s)))
+    error = process.stderr.read() if process.stderr else ""
+    if process.wait() != 0:
+        raise VideoRejected("transcode_failed", f"{what} failed: {(error.strip().splitlines() or ['?'])[-1]}")
+
+
+def make_poster(source: Path, target: Path, *, at_s: float) -> None:
+    _run(
+        [
+            "-ss",
+            f"{at_s:.2f}",
+            "-i",
+            str(source),
+            "-frames:v",
+            "1",
+            "-vf",
+            "scale=-2:720:force_original_aspect_ratio=decrease",
+            "-q:v",
+            "3",
+            str(target),
+        ],
+        duration_s=0,
+        on_progress=None,
+        what="the poster",
+    )
+
+
+def _audio_args(probe_: Probe, kbps: int) -> list[str]:
+    return ["-c:a", "aac", "-b:a", f"{kbps}k", "-ac", "2"] if probe_.has_audio else ["-an"]
+
+
+def make_mp4(source: Path, target: Path, probe_: Probe, on_progress: Callable[[float], None] | None = None) -> None:
+    """H.264 (main profile, yuv420p: every browser plays it) and AAC, moov atom first (faststart)."""
+    height = min(720, probe_.height or 720)
+    _run(
+        [
+            "-i",
+            str(source),
+            "-vf",
+            f"scale=-2:{height}",
+            "-c:v",
+            "libx264",
+            "-preset",
+            "veryfast",
+            "-crf",
+            "23",
+            "-profile:v",
+            "main",
+            "-pix_fmt",
+            "yuv420p",
+            *_audio_args(probe_, 128),
+            "-movflags",
+            "+faststart",
+            str(target),
+        ],
+        duration_s=probe_.duration_s,
+        on_progress=on_progress,
+        what="the MP4",
+    )
+
+
+def make_hls(
+    source: Path, folder: Path, probe_: Probe, on_progress: Callable[[float], None] | None = None
+) -> list[dict]:
+    """HLS renditions (6 s segments) from the MP4, and a master playlist `master.m3u8`."""
+    folder.mkdir(parents=True, exist_ok=True)
+    made = []
+    wanted = [r for r in RENDITIONS if r[1] <= max(probe_.height, 360)] or RENDITIONS[-1:]
+    for index, (name, height, video_kbps, audio_kbps) in enumerate(wanted):
+        _run(
+            [
+                "-i",
+                str(source),
+                "-vf",
+                f"scale=-2:{height}",
+                "-c:v",
+                "libx264",
+                "-preset",
+                "veryfast",
+                "-b:v",
+                f"{video_kbps}k",
+                "-maxrate",
+                f"{int(video_kbps * 1.2)}k",
+                "-bufsize",
+                f"{video_kbps * 2}k",
+                "-profile:v",
+                "main",
+                "-pix_fmt",
+                "yuv420p",
+                "-g",
+                "48",
+                "-sc_threshold",
+                "0",
+                *_audio_args(probe_, audio_kbps),
+                "-f",
+                "hls",
+                "-hls_time",
+                "6",
+                "-hls_playlist_type",
+                "vod",
+                "-hls_segment_filename",
+                str(folder / f"{name}_%04d.ts"),
+                str(folder / f"{name}.m3u8"),
+            ],
+            duration_s=probe_.duration_s,
+            on_progress=(lambda share, i=index: on_progress((i + share) / len(wanted))) if on_progress else None,
+            what=f"the {name} HLS rendition",
+        )
+        width = round(probe_.width * height / probe_.height / 2) * 2 if probe_.height else 0
+        made.append({"name": name, "height": height, "width": width, "bandwidth": (video_kbps + audio_kbps) * 1000})
+    lines = ["#EXTM3U", "#EXT-X-VERSION:3"]
+    for rendition in made:
+        lines.append(
+            f"#EXT-X-STREAM-INF:BANDWIDTH={rendition['bandwidth']},RESOLUTION={rendition['width']}x{rendition['height']}"
+        )
+        lines.append(f"{rendition['name']}.m3u8")
+    (folder / "master.m3u8").write_text("\n".join(lines) + "\n")
+    return made

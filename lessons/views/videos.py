@@ -1,0 +1,360 @@
+"""Micro-class pages: the library, the player and its heartbeats, protected media, and the
+organiser's upload, processing and completion report."""
+
+from __future__ import annotations
+
+import json
+import mimetypes
+import re
+from io import BytesIO
+from pathlib import Path
+
+from django import forms
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Q
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods, require_POST
+from openpyxl import Workbook
+
+from orgs import access
+from orgs.forms import UnitChoiceField
+from orgs.models import User
+
+from ..models import Lesson, Series, StudyCredit, Upload, WatchProgress
+from ..services import videos
+from ..services.videos import LessonRejected
+
+RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
+
+
+def access_lesson(user, lesson_id: int) -> Lesson:
+    lesson = get_object_or_404(Lesson.objects.select_related("unit", "series"), pk=lesson_id)
+    if not videos.can_watch(user, lesson):
+        raise PermissionDenied(_("This micro-class is not open to your unit."))
+    return lesson
+
+
+def access_managed_lesson(user, lesson_id: int) -> Lesson:
+    lesson = get_object_or_404(Lesson.objects.select_related("unit"), pk=lesson_id)
+    if not access.can_manage_unit(user, lesson.unit):
+        raise PermissionDenied(_("Only organisers of %(unit)s manage this micro-class.") % {"unit": lesson.unit.name})
+    return lesson
+
+
+# ---------------------------------------------------------------- members
+
+
+@login_required
+def library(request):
+    lessons = (
+        Lesson.objects.filter(videos.lessons_visible_q(request.user))
+        .select_related("series")
+        .distinct()
+        .order_by("series__title", "position", "-created_at")
+    )
+    progress = {p.lesson_id: p for p in WatchProgress.objects.filter(member=request.user, lesson__in=lessons)}
+    items = []
+    for lesson in lessons:
+        mine = progress.get(lesson.pk)
+        percent = (
+            min(100, int(100 * float(mine.watched_s) / float(lesson.duration_s))) if mine and lesson.duration_s else 0
+        )
+        items.append({"lesson": lesson, "percent": percent, "done": bool(mine and mine.completed_at)})
+    hours = sum((c.hours for c in StudyCredit.objects.filter(member=request.user)), start=0)
+    return render(request, "lessons/library.html", {"items": items, "hours": hours})
+
+
+@login_required
+def player(request, lesson_id: int):
+    lesson = access_lesson(request.user, lesson_id)
+    mine = WatchProgress.objects.filter(member=request.user, lesson=lesson).first()
+    state = {
+        "heartbeat_url": request.build_absolute_uri(f"/lessons/{lesson.pk}/heartbeat/"),
+        "hls": f"/lessons/{lesson.pk}/media/{Path(lesson.hls).relative_to(f'lessons/{lesson.pk}')}"
+        if lesson.hls
+        else "",
+        "mp4": f"/lessons/{lesson.pk}/media/video.mp4" if lesson.mp4 else "",
+        "required": lesson.required,
+        "resume_s": float(mine.last_position_s) if mine and not mine.completed_at else 0.0,
+        "furthest_s": float(mine.furthest_s) if mine else 0.0,
+        "interval_s": settings.LESSON_HEARTBEAT_S,
+        "duration_s": float(lesson.duration_s or 0),
+        "complete_share": settings.LESSON_COMPLETE_SHARE,
+    }
+    return render(
+        request,
+        "lessons/player.html",
+        {
+            "lesson": lesson,
+            "progress": mine,
+            "state_json": json.dumps(state),
+            "subtitles_name": Path(lesson.subtitles.name).name if lesson.subtitles else "",
+        },
+    )
+
+
+@login_required
+def media(request, lesson_id: int, name: str):
+    """Serve a lesson's poster, MP4, HLS playlists and segments, or subtitles to its audience only:
+    through nginx (X-Accel-Redirect) in production, with HTTP ranges in development."""
+    lesson = access_lesson(request.user, lesson_id)
+    allowed = {"poster.jpg", "video.mp4"} | ({Path(lesson.subtitles.name).name} if lesson.subtitles else set())
+    if not (name in allowed or re.fullmatch(r"hls/[0-9a-z]+(_\d{4}\.ts|\.m3u8)", name)):
+        raise Http404(_("No such file."))
+    relative = f"lessons/{lesson.pk}/{name}"
+    path = Path(settings.MEDIA_ROOT) / relative
+    if not path.is_file():
+        raise Http404(_("No such file."))
+    content_type = {
+        ".m3u8": "application/vnd.apple.mpegurl",
+        ".ts": "video/mp2t",
+        ".vtt": "text/vtt",
+    }.get(path.suffix, mimetypes.guess_type(path.name)[0] or "application/octet-stream")
+    if settings.MEDIA_ACCEL_REDIRECT:
+        response = HttpResponse(content_type=content_type)
+        response["X-Accel-Redirect"] = settings.MEDIA_ACCEL_PREFIX + relative
+        return response
+    return _ranged(request, path, content_type)
+
+
+def _ranged(request, path: Path, content_type: str) -> HttpResponse:
+    size = path.stat().st_size
+    match = RANGE.match(request.headers.get("Range", ""))
+    if not match or (not match.group(1) and not match.group(2)):
+        response = FileResponse(open(path, "rb"), content_type=content_type)  # noqa: SIM115 - closed by Django
+        response["Accept-Ranges"] = "bytes"
+        return response
+    if match.group(1):
+        start = int(match.group(1))
+        end = min(int(match.group(2)) if match.group(2) else size - 1, size - 1)
+    else:
+        start, end = max(0, size - int(match.group(2))), size - 1
+    if start > end or start >= size:
+        response = HttpResponse(status=416)
+        response["Content-Range"] = f"bytes */{size}"
+        return response
+    with open(path, "rb") as handle:
+        handle.seek(start)
+        body = handle.read(end - start + 1)
+    response = HttpResponse(body, status=206, content_type=content_type)
+    response["Content-Range"] = f"bytes {start}-{end}/{size}"
+    response["Accept-Ranges"] = "bytes"
+    return response
+
+
+@require_POST
+def heartbeat(request, lesson_id: int):
+    """The player's report: {"tab", "position", "playing", "rate"}. JSON in, JSON out."""
+    if not request.user.is_authenticated:
+        return JsonResponse({"code": "signed_out", "detail": _("Sign in again to keep counting.")}, status=401)
+    lesson = get_object_or_404(Lesson, pk=lesson_id)
+    if not videos.can_watch(request.user, lesson):
+        return JsonResponse(
+            {"code": "not_in_audience", "detail": _("This micro-class is not open to your unit.")}, status=403
+        )
+    try:
+        data = json.loads(request.body or b"{}")
+        beat = videos.heartbeat_record(
+            member=request.user,
+            lesson=lesson,
+            tab=str(data["tab"])[:40],
+            position_s=float(data["position"]),
+            playing=bool(data.get("playing")),
+            rate=float(data.get("rate", 1)),
+        )
+    except (ValueError, KeyError, TypeError):
+        return JsonResponse({"code": "bad_heartbeat", "detail": _("A heartbeat needs tab and position.")}, status=400)
+    except LessonRejected as refused:
+        return JsonResponse({"code": refused.code, "detail": refused.message}, status=409)
+    if beat.rejected == "other_tab":
+        detail = _("This lesson is playing in another tab or window; it counts in one place at a time.")
+        return JsonResponse({"code": "other_tab", "detail": detail}, status=409)
+    progress = beat.progress
+    duration = float(lesson.duration_s or 0)
+    return JsonResponse(
+        {
+            "credited_s": round(beat.credited_s, 2),
+            "rejected": beat.rejected,
+            "watched_s": float(progress.watched_s),
+            "furthest_s": float(progress.furthest_s),
+            "percent": min(100, int(100 * float(progress.watched_s) / duration)) if duration else 0,
+            "completed": progress.completed_at is not None,
+            "completed_now": beat.completed_now,
+        }
+    )
+
+
+# ---------------------------------------------------------------- organisers
+
+
+class LessonForm(forms.Form):
+    title = forms.CharField(label=gettext_lazy("title"), max_length=120)
+    speaker = forms.CharField(label=gettext_lazy("speaker"), max_length=60, required=False)
+    series = forms.ModelChoiceField(label=gettext_lazy("series"), queryset=Series.objects.none(), required=False)
+    description = forms.CharField(
+        label=gettext_lazy("description"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
+    required = forms.BooleanField(label=gettext_lazy("required"), required=False)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"] = UnitChoiceField(user=user, label=gettext_lazy("unit"))
+        self.fields["series"].queryset = Series.objects.filter(access.subtree_q(user, prefix="unit__"))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def manage(request):
+    access.check_manager(request.user)
+    form = LessonForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        lesson = videos.lesson_create(
+            title=data["title"],
+            unit=data["unit"],
+            by=request.user,
+            series=data["series"],
+            speaker=data["speaker"],
+            description=data["description"],
+            required=data["required"],
+        )
+        return redirect("lessons:lesson_upload", lesson_id=lesson.pk)
+    lessons = Lesson.objects.filter(access.subtree_q(request.user, prefix="unit__")).select_related("series", "unit")
+    return render(request, "lessons/lesson_manage.html", {"form": form, "lessons": lessons[:200]})
+
+
+@login_required
+def upload_page(request, lesson_id: int):
+    lesson = access_managed_lesson(request.user, lesson_id)
+    return render(
+        request,
+        "lessons/lesson_upload.html",
+        {
+            "lesson": lesson,
+            "max_bytes": settings.LESSON_UPLOAD_MAX_BYTES,
+            "tools_missing": videos.video.tools_missing(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def upload_start(request, lesson_id: int):
+    lesson = access_managed_lesson(request.user, lesson_id)
+    try:
+        data = json.loads(request.body or b"{}")
+        upload = videos.upload_start(
+            lesson=lesson, filename=str(data["filename"]), size=int(data["size"]), by=request.user
+        )
+    except (ValueError, KeyError, TypeError):
+        return JsonResponse({"code": "bad_request", "detail": _("Send the file's name and size.")}, status=400)
+    except LessonRejected as refused:
+        return JsonResponse({"code": refused.code, "detail": refused.message}, status=400)
+    return JsonResponse(
+        {"upload": str(upload.pk), "received": upload.received, "chunk_url": f"/lessons/uploads/{upload.pk}/"}
+    )
+
+
+@login_required
+@require_http_methods(["GET", "PUT"])
+def upload_chunk(request, upload_id):
+    """GET: how many bytes arrived (resume from there). PUT with Content-Range: append a chunk."""
+    upload = get_object_or_404(Upload.objects.select_related("lesson__unit"), pk=upload_id)
+    if upload.created_by_id != request.user.pk:
+        raise PermissionDenied(_("This upload belongs to someone else."))
+    if request.method == "GET":
+        return JsonResponse({"received": upload.received, "size": upload.size, "complete": bool(upload.completed_at)})
+    match = re.match(r"^bytes (\d+)-(\d+)/(\d+)$", request.headers.get("Content-Range", ""))
+    if (
+        not match
+        or int(match.group(3)) != upload.size
+        or int(match.group(2)) - int(match.group(1)) + 1 != len(request.body)
+    ):
+        return JsonResponse({"code": "bad_range", "detail": _("Send Content-Range: bytes start-end/size.")}, status=400)
+    try:
+        upload = videos.upload_append(upload=upload, start=int(match.group(1)), chunk=request.body)
+    except LessonRejected as refused:
+        return JsonResponse({"code": refused.code, "detail": refused.message, **refused.extra}, status=409)
+    return JsonResponse({"received": upload.received, "complete": bool(upload.completed_at)})
+
+
+@login_required
+def lesson_status(request, lesson_id: int):
+    lesson = access_managed_lesson(request.user, lesson_id)
+    return JsonResponse(
+        {
+            "status": lesson.status,
+            "progress": lesson.progress,
+            "failure": lesson.failure,
+            "duration_s": float(lesson.duration_s or 0),
+        }
+    )
+
+
+def _completion(lesson: Lesson) -> tuple[list[dict], list[WatchProgress]]:
+    """Per unit of the audience: headcount, started, completed and the rate; and every watcher."""
+    audience = list(lesson.audience.all()) or [lesson.unit]
+    units = []
+    for root in audience:
+        for unit in root.__class__.objects.filter(path__startswith=root.path).order_by("path"):
+            headcount = User.objects.filter(unit__path__startswith=unit.path, is_active=True).count()
+            watched = WatchProgress.objects.filter(lesson=lesson, unit_at_start__path__startswith=unit.path).aggregate(
+                started=Count("id"), completed=Count("id", filter=Q(completed_at__isnull=False))
+            )
+            units.append(
+                {
+                    "unit": unit,
+                    "headcount": headcount,
+                    "started": watched["started"],
+                    "completed": watched["completed"],
+                    "rate": round(100 * watched["completed"] / headcount, 1) if headcount else None,
+                }
+            )
+    members = list(
+        WatchProgress.objects.filter(lesson=lesson).select_related("member", "unit_at_start").order_by("-watched_s")
+    )
+    return units, members
+
+
+@login_required
+def report(request, lesson_id: int):
+    lesson = access_managed_lesson(request.user, lesson_id)
+    units, members = _completion(lesson)
+    return render(request, "lessons/lesson_report.html", {"lesson": lesson, "units": units, "members": members})
+
+
+@login_required
+def report_xlsx(request, lesson_id: int):
+    lesson = access_managed_lesson(request.user, lesson_id)
+    units, members = _completion(lesson)
+    book = Workbook()
+    sheet = book.active
+    sheet.title = _("Units")[:31]
+    sheet.append([lesson.title])
+    sheet.append([_("Unit"), _("Headcount"), _("Started"), _("Completed"), _("Completion rate (%)")])
+    for row in units:
+        sheet.append([row["unit"].name, row["headcount"], row["started"], row["completed"], row["rate"]])
+    people = book.create_sheet(_("Members")[:31])
+    people.append([_("Name"), _("Unit"), _("Watched (s)"), _("Furthest (s)"), _("Completed at")])
+    for p in members:
+        people.append(
+            [
+                p.member.display_name,
+                p.unit_at_start.name if p.unit_at_start else "",
+                float(p.watched_s),
+                float(p.furthest_s),
+                p.completed_at.astimezone().strftime("%Y-%m-%d %H:%M") if p.completed_at else "",
+            ]
+        )
+    out = BytesIO()
+    book.save(out)
+    response = HttpResponse(
+        out.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = f'attachment; filename="lesson-{lesson.pk}-completion.xlsx"'
+    return response

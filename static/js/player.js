@@ -1,0 +1,82 @@
+// The micro-class player: plays HLS through hls.js (or the MP4), resumes, reports heartbeats so
+// the server can count watched seconds, and on required lessons refuses to skip ahead.
+(function () {
+  "use strict";
+  const video = document.getElementById("player");
+  const state = JSON.parse(document.getElementById("player-state").textContent);
+  const texts = document.getElementById("player-texts").dataset;
+  const notice = document.getElementById("player-notice");
+  const bar = document.getElementById("watched-bar");
+  const watchedText = document.getElementById("watched-text");
+  const completedBadge = document.getElementById("completed-badge");
+  const tab = (window.crypto && crypto.randomUUID) ? crypto.randomUUID() : String(Math.random()).slice(2);
+  let allowedMax = state.furthest_s;  // how far a required lesson may be played to
+  let lastTime = 0;
+  let stopped = false;
+
+  function csrfToken() {
+    const match = document.cookie.match(/(?:^|; )csrftoken=([^;]+)/);
+    return match ? decodeURIComponent(match[1]) : "";
+  }
+  function say(text) { notice.textContent = text; notice.hidden = !text; }
+  function show(progress) {
+    bar.style.width = progress.percent + "%";
+    watchedText.textContent = texts.watched.replace("%(percent)s%%", progress.percent + "%").replace("%(seconds)s", Math.round(progress.watched_s));
+    completedBadge.hidden = !progress.completed;
+    allowedMax = Math.max(allowedMax, progress.furthest_s);
+  }
+
+  async function beat() {
+    if (stopped || !video.duration) return;
+    let response;
+    try {
+      response = await fetch(state.heartbeat_url, {
+        method: "POST", credentials: "same-origin", keepalive: true,
+        headers: {"Content-Type": "application/json", "X-CSRFToken": csrfToken()},
+        body: JSON.stringify({tab: tab, position: Math.min(video.currentTime, video.duration), playing: !video.paused && !video.ended, rate: video.playbackRate}),
+      });
+    } catch (error) { return; }  // offline for a moment: the next heartbeat carries on
+    const body = await response.json().catch(() => ({}));
+    if (response.ok) { show(body); return; }
+    if (body.code === "other_tab") { video.pause(); say(texts.otherTab); }
+    else if (body.code === "signed_out") { stopped = true; video.pause(); say(texts.signedOut); }
+    else if (body.detail) { say(body.detail); }
+  }
+
+  // Sources: HLS with hls.js where Media Source Extensions exist, native HLS (Safari), else MP4.
+  if (state.hls && window.Hls && Hls.isSupported()) {
+    const hls = new Hls({capLevelToPlayerSize: true});
+    hls.loadSource(state.hls);
+    hls.attachMedia(video);
+    hls.on(Hls.Events.ERROR, (event, data) => { if (data.fatal && state.mp4) { hls.destroy(); video.src = state.mp4; } });
+  } else if (state.hls && video.canPlayType("application/vnd.apple.mpegurl")) {
+    video.src = state.hls;
+  } else {
+    video.src = state.mp4;
+  }
+
+  video.addEventListener("loadedmetadata", () => {
+    if (state.resume_s > 1 && state.resume_s < video.duration - 3) { video.currentTime = state.resume_s; lastTime = state.resume_s; say(texts.resumed); }
+    show({percent: 0, watched_s: 0, furthest_s: state.furthest_s, completed: !completedBadge.hidden});
+    beat();
+  }, {once: true});
+
+  video.addEventListener("timeupdate", () => {
+    if (!video.seeking && video.currentTime - lastTime >= 0 && video.currentTime - lastTime < 2) {
+      allowedMax = Math.max(allowedMax, video.currentTime);
+    }
+    lastTime = video.currentTime;
+  });
+  video.addEventListener("seeking", () => {
+    if (state.required && video.currentTime > allowedMax + 1) {
+      video.currentTime = allowedMax;
+      say(texts.noSkip);
+    }
+  });
+  video.addEventListener("seeked", beat);
+  video.addEventListener("pause", beat);
+  video.addEventListener("play", () => { say(""); beat(); });
+  video.addEventListener("ended", beat);
+  document.addEventListener("visibilitychange", () => { if (document.visibilityState === "hidden") beat(); });
+  setInterval(() => { if (!video.paused) beat(); }, state.interval_s * 1000);
+})();

@@ -1,0 +1,71 @@
+// Resumable upload in 4 MB chunks: the server says how many bytes it has, we send the rest; a
+// dropped connection resumes from there. Then the processing bar follows the Celery task.
+(function () {
+  "use strict";
+  const box = document.getElementById("uploader");
+  const texts = document.getElementById("upload-texts").dataset;
+  const input = document.getElementById("video-file");
+  const button = document.getElementById("upload-button");
+  const uploadBar = document.getElementById("upload-progress");
+  const processBar = document.getElementById("process-progress");
+  const message = document.getElementById("upload-message");
+  const CHUNK = 4 * 1024 * 1024;
+
+  function csrfToken() {
+    const match = document.cookie.match(/(?:^|; )csrftoken=([^;]+)/);
+    return match ? decodeURIComponent(match[1]) : "";
+  }
+  function setBar(element, percent) { element.style.width = percent + "%"; element.textContent = percent + "%"; }
+  function say(text, kind) { message.textContent = text; message.className = "small " + (kind || ""); }
+  const wait = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+  async function send(file) {
+    const started = await fetch(box.dataset.start, {
+      method: "POST", credentials: "same-origin",
+      headers: {"Content-Type": "application/json", "X-CSRFToken": csrfToken()},
+      body: JSON.stringify({filename: file.name, size: file.size}),
+    });
+    const upload = await started.json();
+    if (!started.ok) { say(upload.detail, "text-danger"); button.disabled = false; return; }
+    let received = upload.received;
+    while (received < file.size) {
+      const end = Math.min(received + CHUNK, file.size);
+      try {
+        const response = await fetch(upload.chunk_url, {
+          method: "PUT", credentials: "same-origin",
+          headers: {"Content-Range": `bytes ${received}-${end - 1}/${file.size}`, "X-CSRFToken": csrfToken()},
+          body: file.slice(received, end),
+        });
+        const body = await response.json();
+        received = response.ok ? body.received : (body.received ?? received);
+        if (!response.ok && body.code !== "wrong_offset") { say(body.detail, "text-danger"); return; }
+      } catch (error) {
+        say(texts.resuming, "text-warning-emphasis");
+        await wait(2000);
+        const asked = await fetch(upload.chunk_url, {credentials: "same-origin"}).then((r) => r.json()).catch(() => null);
+        if (asked) received = asked.received;
+        continue;
+      }
+      setBar(uploadBar, Math.floor((100 * received) / file.size));
+    }
+    say(texts.processing);
+    follow();
+  }
+
+  async function follow() {
+    const lesson = await (await fetch(box.dataset.status, {credentials: "same-origin"})).json();
+    setBar(processBar, lesson.progress);
+    if (lesson.status === "ready") { say(texts.ready, "text-success"); return; }
+    if (lesson.status === "failed") { say(texts.failed + " " + lesson.failure, "text-danger"); return; }
+    setTimeout(follow, 1000);
+  }
+
+  button.addEventListener("click", () => {
+    const file = input.files[0];
+    if (!file) return;
+    if (file.size === 0) { say(texts.empty, "text-danger"); return; }
+    if (file.size > Number(box.dataset.max)) { say(texts.tooLarge, "text-danger"); return; }
+    button.disabled = true;
+    send(file);
+  });
+})();

@@ -1,0 +1,52 @@
+"""Short videos made by ffmpeg for the micro-class tests (real files, real tools)."""
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+REQUIRE_TOOLS = os.environ.get("REQUIRE_SYSTEM_TOOLS") == "1"
+
+
+def need_ffmpeg() -> None:
+    if shutil.which("ffmpeg") and shutil.which("ffprobe"):
+        return
+    if REQUIRE_TOOLS:
+        pytest.fail("ffmpeg is required here (REQUIRE_SYSTEM_TOOLS=1) but not installed")
+    pytest.skip("ffmpeg is not installed (CI installs it)")
+
+
+def make_clip(path: Path, *, seconds: int = 6, size: str = "640x360") -> Path:
+    """A test pattern with a tone: H.264/AAC in MP4."""
+    need_ffmpeg()
+    subprocess.run(
+        [
+            "ffmpeg",
+            "-v",
+            "error",
+            "-y",
+            "-f",
+            "lavfi",
+            "-i",
+            f"testsrc=duration={seconds}:size={size}:rate=25",
+            "-f",
+            "lavfi",
+            "-i",
+            f"sine=frequency=440:duration={seconds}",
+            "-c:v",
+            "libx264",
+            "-preset",
+            "ultrafast",
+            "-pix_fmt",
+            "yuv420p",
+            "-c:a",
+            "aac",
+            "-shortest",
+            str(path),
+        ],
+        check=True,
+        timeout=120,
+    )
+    return path
