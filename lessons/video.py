@@ -129,30 +129,17 @@ def _audio_args(probe_: Probe, kbps: int) -> list[str]:
     return ["-c:a", "aac", "-b:a", f"{kbps}k", "-ac", "2"] if probe_.has_audio else ["-an"]
 
 
+# A keyframe every 2 s whatever the frame rate: HLS can cut on any 6 s boundary without re-encoding.
+KEYFRAMES = ["-force_key_frames", "expr:gte(t,n_forced*2)"]
+H264 = ["-c:v", "libx264", "-preset", "veryfast", "-profile:v", "main", "-pix_fmt", "yuv420p", *KEYFRAMES]
+
+
 def make_mp4(source: Path, target: Path, probe_: Probe, on_progress: Callable[[float], None] | None = None) -> None:
     """H.264 (main profile, yuv420p: every browser plays it) and AAC, moov atom first (faststart)."""
     height = min(720, probe_.height or 720)
+    args = ["-i", str(source), "-vf", f"scale=-2:{height}", *H264, "-crf", "23", *_audio_args(probe_, 128)]
     _run(
-        [
-            "-i",
-            str(source),
-            "-vf",
-            f"scale=-2:{height}",
-            "-c:v",
-            "libx264",
-            "-preset",
-            "veryfast",
-            "-crf",
-            "23",
-            "-profile:v",
-            "main",
-            "-pix_fmt",
-            "yuv420p",
-            *_audio_args(probe_, 128),
-            "-movflags",
-            "+faststart",
-            str(target),
-        ],
+        [*args, "-movflags", "+faststart", str(target)],
         duration_s=probe_.duration_s,
         on_progress=on_progress,
         what="the MP4",
@@ -162,42 +149,27 @@ def make_mp4(source: Path, target: Path, probe_: Probe, on_progress: Callable[[f
 def make_hls(
     source: Path, folder: Path, probe_: Probe, on_progress: Callable[[float], None] | None = None
 ) -> list[dict]:
-    """HLS renditions (6 s segments) from the MP4, and a master playlist `master.m3u8`."""
+    """HLS renditions (6 s segments) from the MP4 made by `make_mp4`, and `master.m3u8`.
+
+    The rendition at the MP4's own height is cut from it without re-encoding; smaller ones are
+    encoded at their bit rate."""
     folder.mkdir(parents=True, exist_ok=True)
     made = []
-    wanted = [r for r in RENDITIONS if r[1] <= max(probe_.height, 360)] or RENDITIONS[-1:]
+    mp4_height = min(720, probe_.height or 720)
+    wanted = [r for r in RENDITIONS if r[1] <= max(mp4_height, 360)] or RENDITIONS[-1:]
     for index, (name, height, video_kbps, audio_kbps) in enumerate(wanted):
+        if height == mp4_height:
+            codec = ["-c", "copy"]
+        else:
+            rate = ["-b:v", f"{video_kbps}k", "-maxrate", f"{video_kbps * 6 // 5}k", "-bufsize", f"{video_kbps * 2}k"]
+            codec = ["-vf", f"scale=-2:{height}", *H264, *rate, *_audio_args(probe_, audio_kbps)]
+        segments = ["-f", "hls", "-hls_time", "6", "-hls_playlist_type", "vod"]
         _run(
             [
                 "-i",
                 str(source),
-                "-vf",
-                f"scale=-2:{height}",
-                "-c:v",
-                "libx264",
-                "-preset",
-                "veryfast",
-                "-b:v",
-                f"{video_kbps}k",
-                "-maxrate",
-                f"{int(video_kbps * 1.2)}k",
-                "-bufsize",
-                f"{video_kbps * 2}k",
-                "-profile:v",
-                "main",
-                "-pix_fmt",
-                "yuv420p",
-                "-g",
-                "48",
-                "-sc_threshold",
-                "0",
-                *_audio_args(probe_, audio_kbps),
-                "-f",
-                "hls",
-                "-hls_time",
-                "6",
-                "-hls_playlist_type",
-                "vod",
+                *codec,
+                *segments,
                 "-hls_segment_filename",
                 str(folder / f"{name}_%04d.ts"),
                 str(folder / f"{name}.m3u8"),
