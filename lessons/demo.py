@@ -295,3 +295,65 @@ def seed(stdout) -> None:
         f"Demo study: bank {bank.slug} with {bank.questions.count()} questions, "
         f"{Paper.objects.filter(unit=organ).count()} papers (practice, daily quiz, timed exam, challenge)."
     )
+
+
+def seed_lessons(stdout) -> None:
+    """A lecture-hall series with one short required micro-class, made by ffmpeg when installed."""
+    import subprocess  # noqa: S404 - ffmpeg with an argument list
+    import tempfile
+    from pathlib import Path
+
+    from . import video
+    from .models import Lesson, Series
+    from .services import videos
+
+    organ = unit_by_path("审计署")
+    series, _created = Series.objects.get_or_create(
+        slug="demo-jiangtang", defaults={"title": "机关讲堂（演示）", "unit": organ, "description": "演示系列"}
+    )
+    if Lesson.objects.filter(series=series, status=Lesson.Status.READY).exists():
+        return
+    if video.tools_missing():
+        stdout.write("Demo micro-class skipped: ffmpeg is not installed (apt-get install ffmpeg).")
+        return
+    with tempfile.TemporaryDirectory() as scratch:
+        clip = Path(scratch) / "demo.mp4"
+        subprocess.run(  # noqa: S603
+            [
+                video.shutil.which("ffmpeg"),
+                "-v",
+                "error",
+                "-y",
+                "-f",
+                "lavfi",
+                "-i",
+                "testsrc2=duration=30:size=1280x720:rate=25",
+                "-f",
+                "lavfi",
+                "-i",
+                "sine=frequency=330:duration=30",
+                "-c:v",
+                "libx264",
+                "-preset",
+                "ultrafast",
+                "-pix_fmt",
+                "yuv420p",
+                "-c:a",
+                "aac",
+                "-shortest",
+                str(clip),
+            ],
+            check=True,
+            timeout=300,
+        )
+        lesson = videos.lesson_create(
+            title="学习党章：第一讲（演示）",
+            unit=organ,
+            series=series,
+            speaker="王老师",
+            required=True,
+            description="演示用的 30 秒测试画面：必修课不能快进，看满 90% 计入学时。",
+        )
+        videos.lesson_attach_file(lesson=lesson, path=clip)
+        videos.lesson_process(lesson_id=lesson.pk)
+    stdout.write("Demo micro-class: 机关讲堂（演示） with one required 30 s lesson.")

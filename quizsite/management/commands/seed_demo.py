@@ -17,6 +17,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options) -> None:
         orgs_demo.seed(self.stdout)
         lessons_demo.seed(self.stdout)
+        lessons_demo.seed_lessons(self.stdout)
         contests_demo.seed(self.stdout)
         rankings_demo.seed(self.stdout)
         self.stdout.write(self.style.SUCCESS("Demo data ready."))
