@@ -89,6 +89,22 @@ class Lesson(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        if self.subtitles and not self.subtitles.name.lower().endswith(".vtt"):
+            raise ValidationError({"subtitles": _("Subtitles must be a WebVTT file (.vtt).")})
+        if self.subtitles and hasattr(self.subtitles, "file") and not self._subtitles_header_ok():
+            raise ValidationError({"subtitles": _("This is not a WebVTT file: it must begin with WEBVTT.")})
+        if self.publish_from and self.publish_until and self.publish_until <= self.publish_from:
+            raise ValidationError({"publish_until": _("The publish window ends before it starts.")})
+
+    def _subtitles_header_ok(self) -> bool:
+        self.subtitles.seek(0)
+        head = self.subtitles.read(16)
+        self.subtitles.seek(0)
+        return head.lstrip(b"\xef\xbb\xbf").startswith(b"WEBVTT")
+
     @property
     def is_ready(self) -> bool:
         return self.status == self.Status.READY

@@ -107,7 +107,7 @@ def upload_start(*, lesson: Lesson, filename: str, size: int, by: User) -> Uploa
         raise LessonRejected(
             "too_large",
             _("The file is %(size)s MB; the limit is %(limit)s MB.")
-            % {"size": size // 2**20, "limit": settings.LESSON_UPLOAD_MAX_BYTES // 2**20},
+            % {"size": -(-size // 2**20), "limit": settings.LESSON_UPLOAD_MAX_BYTES // 2**20},
         )
     return Upload.objects.create(lesson=lesson, filename=Path(filename).name[:200], size=size, created_by=by)
 

@@ -56,6 +56,25 @@ def test_files_that_are_not_videos_fail_with_a_reason(tree, tmp_path, content, c
     assert {"empty": "empty", "not_a_video": "not a playable video"}[code] in lesson.failure
 
 
+def test_without_ffmpeg_processing_fails_saying_so(tree, clip, monkeypatch):
+    monkeypatch.setenv("PATH", "/nonexistent")
+    lesson = videos.lesson_attach_file(lesson=videos.lesson_create(title="x", unit=tree["gz"]), path=clip)
+    lesson = videos.lesson_process(lesson_id=lesson.pk)
+    assert lesson.status == "failed" and "ffprobe and ffmpeg is not installed" in lesson.failure
+
+
+def test_subtitles_must_be_webvtt(tree):
+    from django.core.exceptions import ValidationError
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    lesson = videos.lesson_create(title="x", unit=tree["gz"])
+    lesson.subtitles = SimpleUploadedFile("zh.vtt", "1\n00:00:01,000 --> 00:00:02,000\n你好\n".encode())
+    with pytest.raises(ValidationError, match="WEBVTT"):
+        lesson.full_clean()
+    lesson.subtitles = SimpleUploadedFile("zh.vtt", "WEBVTT\n\n00:01.000 --> 00:02.000\n你好\n".encode())
+    lesson.full_clean()
+
+
 def test_a_truncated_video_fails_as_damaged(tree, tmp_path, clip):
     cut = tmp_path / "cut.mp4"
     cut.write_bytes(clip.read_bytes()[: clip.stat().st_size // 2])
@@ -82,8 +101,9 @@ def test_upload_resumes_from_the_servers_offset_and_refuses_oversize_and_empty(t
     organiser = factories.organiser(tree["gz"], username="org")
     lesson = videos.lesson_create(title="上传", unit=tree["gz"])
     data = clip.read_bytes()
-    with pytest.raises(LessonRejected, match="limit"):
+    with pytest.raises(LessonRejected) as too_large:
         videos.upload_start(lesson=lesson, filename="big.mp4", size=settings.LESSON_UPLOAD_MAX_BYTES + 1, by=organiser)
+    assert too_large.value.code == "too_large" and "2049" in too_large.value.message
     with pytest.raises(LessonRejected) as empty:
         videos.upload_start(lesson=lesson, filename="none.mp4", size=0, by=organiser)
     assert empty.value.code == "empty"

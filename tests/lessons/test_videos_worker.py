@@ -11,9 +11,7 @@ from tests.processes import wait_for
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_last_chunk_queues_processing_and_the_worker_makes_the_lesson_ready(
-    tree, tmp_path, celery_worker_process
-):
+def test_the_last_chunk_queues_processing_and_the_worker_makes_the_lesson_ready(tree, tmp_path, celery_worker_process):
     organiser = factories.organiser(tree["gz"], username="org")
     data = make_clip(tmp_path / "clip.mp4").read_bytes()
     lesson = videos.lesson_create(title="第二讲", unit=tree["gz"], by=organiser)
