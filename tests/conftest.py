@@ -37,12 +37,15 @@ def gz_organiser(tree):
 
 
 @pytest.fixture
-def eager_tasks(monkeypatch):
+def eager_tasks():
     """Run Celery tasks inline in this test even with a broker configured (CI): for tests of what
     a task does, not of the worker, which has tests of its own."""
     from quizsite.celery import app
 
-    monkeypatch.setattr(app.conf, "task_always_eager", True)
+    before = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = before
 
 
 def services_configured() -> bool:

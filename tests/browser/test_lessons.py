@@ -53,3 +53,35 @@ def test_member_watches_a_required_lesson_to_completion_and_cannot_skip_ahead(
     beats = Heartbeat.objects.filter(member=member, lesson=lesson)
     assert not beats.filter(credited_from_s__lt=2, credited_to_s__gt=6.5).exists()
     assert StudyCredit.objects.filter(member=member, lesson=lesson).exists()
+
+
+def test_organiser_uploads_in_chunks_and_watches_processing_finish(
+    live_server, transactional_db, tree, tmp_path, celery_worker_process, page_factory, screenshot, settings
+):
+    factories.organiser(tree["gz"], username="org", password=django_settings.DEMO_PASSWORD)
+    clip = make_clip(tmp_path / "第三讲.mp4", seconds=4)
+    page = page_factory(locale="zh-CN")
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("#id_username", "org")
+    page.fill("#id_password", django_settings.DEMO_PASSWORD)
+    page.click("#login-submit")
+    page.goto(f"{live_server.url}/lessons/manage/")
+    page.fill("#id_title", "第三讲：上传测试")
+    page.select_option("#id_unit", str(tree["gz"].pk))
+    page.click("#lesson-create")
+    page.wait_for_url("**/upload/")
+    # Bad input first: an empty file is refused before anything is sent.
+    empty = tmp_path / "empty.mp4"
+    empty.write_bytes(b"")
+    page.set_input_files("#video-file", str(empty))
+    page.click("#upload-button")
+    assert "空" in page.locator("#upload-message").inner_text()
+    page.set_input_files("#video-file", str(clip))
+    page.click("#upload-button")
+    page.wait_for_selector("#upload-message.text-success", timeout=90_000)
+    assert page.locator("#upload-progress").inner_text() == "100%"
+    screenshot(page, "lesson-upload")
+    from lessons.models import Lesson, Upload
+
+    lesson = Lesson.objects.get(title="第三讲：上传测试")
+    assert lesson.status == "ready" and Upload.objects.get(lesson=lesson).received == clip.stat().st_size
