@@ -327,7 +327,7 @@ def seed_lessons(stdout) -> None:
                 "-f",
                 "lavfi",
                 "-i",
-                "testsrc2=duration=30:size=1280x720:rate=25",
+                "testsrc2=duration=30:size=640x360:rate=25",
                 "-f",
                 "lavfi",
                 "-i",

@@ -15,7 +15,7 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture
 def demo(transactional_db):
-    call_command("seed_demo", stdout=StringIO())
+    call_command("seed_demo", "--no-video", stdout=StringIO())
 
 
 def test_administrator_creates_a_rule_computes_publishes_and_downloads_a_certificate(

@@ -13,7 +13,7 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture
 def demo(transactional_db):
-    call_command("seed_demo", stdout=StringIO())
+    call_command("seed_demo", "--no-video", stdout=StringIO())
 
 
 def sign_in(page, base: str, username: str) -> None:

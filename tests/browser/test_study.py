@@ -17,7 +17,7 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture
 def demo(transactional_db):
-    call_command("seed_demo", stdout=StringIO())
+    call_command("seed_demo", "--no-video", stdout=StringIO())
 
 
 def answer_card(page, item, *, correct: bool) -> None:

@@ -4,6 +4,7 @@ from django.core.management import call_command
 
 from orgs import access
 from orgs.models import MemberPlacement, RoleGrant, Unit, User
+from tests.lessons.videos import need_ffmpeg
 
 
 def snapshot():
@@ -33,3 +34,13 @@ def test_seed_demo_builds_a_realistic_tree_and_is_idempotent(db, client, setting
     assert not access.is_manager(User.objects.get(username="member"))
     for username in ("admin", "organiser", "member"):
         assert client.login(username=username, password=settings.DEMO_PASSWORD)
+
+    # The other apps' demo: a published member ranking, a provisional unit ranking, and (with
+    # ffmpeg) a ready micro-class.
+    from lessons.models import Lesson
+    from rankings.models import Snapshot
+
+    assert Snapshot.objects.get(rule__slug="demo-study-members").status == "published"
+    assert Snapshot.objects.get(rule__slug="demo-study-offices").status == "draft"
+    need_ffmpeg()
+    assert Lesson.objects.get(series__slug="demo-jiangtang").status == "ready"

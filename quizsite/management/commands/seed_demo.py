@@ -13,11 +13,17 @@ from rankings import demo as rankings_demo
 class Command(BaseCommand):
     help = "Load demo units, members, question banks and papers; print the demo logins. Safe to run again."
 
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--no-video", action="store_true", help="skip the demo micro-class (it takes ffmpeg several seconds)"
+        )
+
     @transaction.atomic
-    def handle(self, *args, **options) -> None:
+    def handle(self, *args, no_video: bool = False, **options) -> None:
         orgs_demo.seed(self.stdout)
         lessons_demo.seed(self.stdout)
-        lessons_demo.seed_lessons(self.stdout)
+        if not no_video:
+            lessons_demo.seed_lessons(self.stdout)
         contests_demo.seed(self.stdout)
         rankings_demo.seed(self.stdout)
         self.stdout.write(self.style.SUCCESS("Demo data ready."))
