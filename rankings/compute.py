@@ -156,6 +156,31 @@ def _exam_facts(sql: Sql, source, params: RuleParams, first: bool) -> None:
     )
 
 
+def _study_hours_facts(sql: Sql, source, params: RuleParams, first: bool) -> None:
+    """Study hours granted for completed micro-classes in the period, in the member's unit at the
+    rule's start; time used is the hours in seconds, so less time for the same score ranks first."""
+    where, args = ["1 = 1"], []
+    if params.period_starts_on:
+        where.append("sc.granted_at >= %s")
+        args.append(params.period_starts_on)
+    if params.period_ends_on:
+        where.append("sc.granted_at < %s")
+        args.append(params.period_ends_on + " 23:59:59.999999")
+    sql.add(
+        f"""{"" if first else "UNION ALL"}
+        SELECT sc.member_id AS member_id, CAST(NULL AS INTEGER) AS team_id,
+               COALESCE(rm.unit_id, u.unit_id) AS unit_id, SUM(sc.hours) * %s AS score, 0 AS time_s,
+               MAX(sc.granted_at) AS finished_at
+        FROM lessons_studycredit sc JOIN orgs_user u ON u.id = sc.member_id
+        LEFT JOIN rankings_rulemember rm ON rm.rule_id = %s AND rm.member_id = sc.member_id
+        WHERE {" AND ".join(where)}
+        GROUP BY sc.member_id, COALESCE(rm.unit_id, u.unit_id)""",
+        source.weight,
+        params.rule_id,
+        *args,
+    )
+
+
 def _facts(params: RuleParams) -> Sql:
     sql = Sql()
     for index, source in enumerate(params.sources):
@@ -166,6 +191,8 @@ def _facts(params: RuleParams) -> Sql:
             _points_facts(sql, source, params, first)
         elif source.kind == "exam":
             _exam_facts(sql, source, params, first)
+        elif source.kind == "study_hours":
+            _study_hours_facts(sql, source, params, first)
         else:  # pragma: no cover - guarded by the model's choices
             raise ValueError(f"unknown source kind {source.kind!r}")
     return sql

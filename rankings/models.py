@@ -131,15 +131,17 @@ class RankingRule(models.Model):
 
 
 class RuleSource(models.Model):
-    """Facts a rule reads: a contest's score events, self-study points, or a paper's best attempts."""
+    """Facts a rule reads: a contest's score events, self-study points, a paper's best attempts, or
+    study hours from completed micro-classes."""
 
     class Kind(models.TextChoices):
         CONTEST = "contest", _("Contest scores")
         POINTS = "points", _("Self-study points in the period")
         EXAM = "exam", _("Exam paper: best attempt per member")
+        STUDY_HOURS = "study_hours", _("Study hours from micro-classes in the period")
 
     rule = models.ForeignKey(RankingRule, on_delete=models.CASCADE, related_name="sources")
-    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
     contest = models.ForeignKey(
         "contests.Contest", verbose_name=_("contest"), on_delete=models.PROTECT, null=True, blank=True
     )

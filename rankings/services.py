@@ -81,7 +81,7 @@ def population_freeze(*, rule: RankingRule) -> None:
 def inputs_fingerprint(rule: RankingRule) -> str:
     """A cheap summary of the facts a rule reads (counts and newest ids); it changes when they do."""
     from contests.models import ScoreEvent, TeamMember
-    from lessons.models import Attempt, PointEvent
+    from lessons.models import Attempt, PointEvent, StudyCredit
 
     parts = [f"v{rule.version}"]
     for source in rule.sources.order_by("id"):
@@ -99,6 +99,9 @@ def inputs_fingerprint(rule: RankingRule) -> str:
             if source.activity:
                 points = points.filter(activity=source.activity)
             parts.append(f"p:{points.count()}:{points.aggregate(n=Max('id'))['n']}")
+        elif source.kind == RuleSource.Kind.STUDY_HOURS:
+            credits = StudyCredit.objects.all()
+            parts.append(f"h:{credits.count()}:{credits.aggregate(n=Max('id'))['n']}")
         else:
             attempts = Attempt.objects.filter(paper_id=source.paper_id, finished_at__isnull=False)
             parts.append(f"e{source.paper_id}:{attempts.count()}:{attempts.aggregate(n=Max('finished_at'))['n']}")

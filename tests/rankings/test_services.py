@@ -240,3 +240,22 @@ def test_the_task_is_idempotent_and_the_sweep_queues_only_changed_rules(study, e
     run = RankingRun.objects.filter(rule=rule).first()
     assert tasks.ranking_run(run.pk) == "nothing to do"
     assert Snapshot.objects.filter(rule=rule).count() == 2
+
+
+def test_study_hours_from_micro_classes_rank_members(tree):
+    from lessons.models import Lesson, StudyCredit
+
+    lesson = Lesson.objects.create(title="第一讲", unit=tree["gz"], status="ready", duration_s=600)
+    longer = Lesson.objects.create(title="第二讲", unit=tree["gz"], status="ready", duration_s=1800)
+    a = factories.member(tree["gz1"], username="ha", real_name="HA")
+    b = factories.member(tree["gz2"], username="hb", real_name="HB")
+    at = timezone.make_aware(dt.datetime.combine(DAY, dt.time(10)))
+    StudyCredit.objects.create(member=a, lesson=lesson, hours="0.25", granted_at=at)
+    StudyCredit.objects.create(member=b, lesson=lesson, hours="0.25", granted_at=at)
+    StudyCredit.objects.create(member=b, lesson=longer, hours="0.50", granted_at=at)
+    rule = factories.ranking_rule(
+        tree["audit"], subject="member", sources=[{"kind": "study_hours"}], period_starts_on=DAY, period_ends_on=DAY
+    )
+    rows = by_label(compute(rule).snapshot)
+    assert (rows["HB"].rank, float(rows["HB"].total)) == (1, 0.75)
+    assert (rows["HA"].rank, float(rows["HA"].total)) == (2, 0.25)
