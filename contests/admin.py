@@ -2,17 +2,17 @@
 
 from django.contrib import admin
 
-from orgs.admin import FactAdmin, ScopedAdmin
+from orgs.admin import FactAdmin, ScopedAdmin, ScopedInline
 
 from .models import AuditEntry, Contest, ContestAnswer, Round, RoundQuestion, ScoreEvent, Team, TeamMember
 
 
-class TeamInline(admin.TabularInline):
+class TeamInline(ScopedInline):
     model = Team
     extra = 0
 
 
-class RoundInline(admin.TabularInline):
+class RoundInline(ScopedInline):
     model = Round
     extra = 0
     show_change_link = True
@@ -26,7 +26,7 @@ class ContestAdmin(ScopedAdmin):
     inlines = [TeamInline, RoundInline]
 
 
-class TeamMemberInline(admin.TabularInline):
+class TeamMemberInline(ScopedInline):
     model = TeamMember
     extra = 0
     raw_id_fields = ["member"]
@@ -47,7 +47,7 @@ class TeamAdmin(ScopedAdmin):
         formset.save_m2m()
 
 
-class RoundQuestionInline(admin.TabularInline):
+class RoundQuestionInline(ScopedInline):
     model = RoundQuestion
     extra = 0
     raw_id_fields = ["version"]

@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from orgs.admin import FactAdmin, ScopedAdmin
+from orgs.admin import FactAdmin, ScopedAdmin, ScopedInline
 
 from .models import (
     Attempt,
@@ -51,13 +51,13 @@ class TagAdmin(admin.ModelAdmin):
     search_fields = ["name"]
 
 
-class PaperQuestionInline(admin.TabularInline):
+class PaperQuestionInline(ScopedInline):
     model = PaperQuestion
     extra = 1
     raw_id_fields = ["question"]
 
 
-class PaperRuleInline(admin.TabularInline):
+class PaperRuleInline(ScopedInline):
     model = PaperRule
     extra = 1
 

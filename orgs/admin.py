@@ -43,6 +43,30 @@ class ScopedAdmin(admin.ModelAdmin):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
+class ScopedInline(admin.TabularInline):
+    """Rows that belong to their parent object: whoever may change the parent (within the parent
+    admin's scope) may change them. Django's default asks for model permissions, which organisers
+    and administrators are not given, and would hide the inline from them."""
+
+    def _parent_allows(self, request, obj=None) -> bool:
+        parent = self.admin_site._registry.get(self.parent_model)
+        if parent is None:
+            return False
+        return parent.has_change_permission(request, obj) if obj is not None else parent.has_add_permission(request)
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return self._parent_allows(request, obj)
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return self._parent_allows(request, obj)
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return self._parent_allows(request, obj)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return self._parent_allows(request, obj)
+
+
 class UnitAdminForm(forms.ModelForm):
     parent = forms.ModelChoiceField(queryset=Unit.objects.none(), required=False, label=_("parent unit"))
     reason = forms.CharField(max_length=200, required=False, label=_("reason"))

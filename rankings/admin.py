@@ -9,35 +9,18 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from orgs import access
-from orgs.admin import ScopedAdmin
+from orgs.admin import ScopedAdmin, ScopedInline
 
 from . import services
 from .models import RankingRule, RuleSource, Snapshot
 
 
-class RuleSourceInline(admin.TabularInline):
+class RuleSourceInline(ScopedInline):
     """Sources are part of the rule: whoever may edit the rule may edit them."""
 
     model = RuleSource
     extra = 1
     raw_id_fields = ["contest", "paper"]
-
-    def _allowed(self, request, obj=None) -> bool:
-        if obj is None:
-            return access.is_administrator(request.user)
-        return access.can_administer_unit(request.user, obj.unit)
-
-    def has_view_permission(self, request, obj=None) -> bool:
-        return self._allowed(request, obj)
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return self._allowed(request, obj)
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return self._allowed(request, obj)
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return self._allowed(request, obj)
 
 
 class AdministratorScoped(ScopedAdmin):

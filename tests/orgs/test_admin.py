@@ -84,3 +84,14 @@ def test_organiser_cannot_grant_roles_in_admin(client, tree, gz_organiser):
 def test_plain_member_cannot_enter_the_admin(client, tree):
     client.force_login(factories.member(tree["gz1"]))
     assert client.get(reverse("admin:index")).status_code == 302
+
+
+def test_organisers_see_and_edit_the_inlines_of_what_they_manage(client, tree, gz_organiser):
+    from contests import services as contest_services
+
+    contest = contest_services.contest_create(title="支部竞赛", unit=tree["gz1"], by=gz_organiser)
+    client.force_login(gz_organiser)
+    page = client.get(f"/admin/contests/contest/{contest.pk}/change/").content.decode()
+    assert "teams-TOTAL_FORMS" in page and "rounds-TOTAL_FORMS" in page
+    outside = contest_services.contest_create(title="别处竞赛", unit=tree["budget"], by=None)
+    assert client.get(f"/admin/contests/contest/{outside.pk}/change/").status_code in (302, 403)
