@@ -260,10 +260,10 @@ def heartbeat_record(
     if not 0 <= position_s <= float(lesson.duration_s or 0) + 1:
         raise LessonRejected("bad_position", _("That position is outside the video."))
     rate = max(0.25, min(float(rate), MAX_RATE))
-    progress, _created = WatchProgress.objects.get_or_create(
-        member=member, lesson=lesson, defaults={"unit_at_start": member.unit}
-    )
-    progress = WatchProgress.objects.select_for_update().get(pk=progress.pk)
+    progress = WatchProgress.objects.select_for_update().filter(member=member, lesson=lesson).first()
+    if progress is None:
+        WatchProgress.objects.get_or_create(member=member, lesson=lesson, defaults={"unit_at_start_id": member.unit_id})
+        progress = WatchProgress.objects.select_for_update().get(member=member, lesson=lesson)
     live = progress.last_beat_at and (at - progress.last_beat_at).total_seconds() < settings.LESSON_TAB_TIMEOUT_S
     if progress.tab and progress.tab != tab and live and progress.last_beat_playing:
         Heartbeat.objects.create(

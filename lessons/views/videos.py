@@ -12,6 +12,7 @@ from pathlib import Path
 from django import forms
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
@@ -152,11 +153,15 @@ def heartbeat(request, lesson_id: int):
     """The player's report: {"tab", "position", "playing", "rate"}. JSON in, JSON out."""
     if not request.user.is_authenticated:
         return JsonResponse({"code": "signed_out", "detail": _("Sign in again to keep counting.")}, status=401)
-    lesson = get_object_or_404(Lesson, pk=lesson_id)
-    if not videos.can_watch(request.user, lesson):
-        return JsonResponse(
-            {"code": "not_in_audience", "detail": _("This micro-class is not open to your unit.")}, status=403
-        )
+    lesson = get_object_or_404(Lesson.objects.select_related("unit"), pk=lesson_id)
+    # The audience check costs three queries; a player sends a heartbeat every few seconds, so
+    # the answer is remembered for a minute (an audience change applies within that).
+    allowed_key = f"lessons:may-watch:{request.user.pk}:{lesson.pk}"
+    if not cache.get(allowed_key):
+        if not videos.can_watch(request.user, lesson):
+            detail = _("This micro-class is not open to your unit.")
+            return JsonResponse({"code": "not_in_audience", "detail": detail}, status=403)
+        cache.set(allowed_key, True, 60)
     try:
         data = json.loads(request.body or b"{}")
         beat = videos.heartbeat_record(
