@@ -14,7 +14,6 @@ import argparse
 import json
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -48,34 +47,7 @@ def main() -> None:
     from lessons.services import videos
     from orgs import services as org_services
 
-    clip = scratch / "clip.mp4"
-    subprocess.run(
-        [
-            "ffmpeg",
-            "-v",
-            "error",
-            "-y",
-            "-f",
-            "lavfi",
-            "-i",
-            f"testsrc2=duration={args.seconds}:size=1280x720:rate=25",
-            "-f",
-            "lavfi",
-            "-i",
-            f"sine=frequency=440:duration={args.seconds}",
-            "-c:v",
-            "libx264",
-            "-preset",
-            "veryfast",
-            "-pix_fmt",
-            "yuv420p",
-            "-c:a",
-            "aac",
-            "-shortest",
-            str(clip),
-        ],
-        check=True,
-    )
+    clip = video.make_test_clip(scratch / "clip.mp4", seconds=args.seconds, size="1280x720", preset="veryfast")
     runner = get_runner(settings)(verbosity=0, interactive=False)
     old_config = runner.setup_databases()
     settings.ALLOWED_HOSTS = ["*"]

@@ -1,12 +1,9 @@
 """Contest pages: the list for organisers, host console, big screen, player, results."""
 
-from io import BytesIO
-
 import segno
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -14,6 +11,7 @@ from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
 
 from orgs import access as orgs_access
+from quizsite.spreadsheets import xlsx_response
 
 from . import access, services
 from .models import Contest, ContestAnswer, ScoreEvent
@@ -127,10 +125,4 @@ def results_xlsx(request, code: str):
                 answer.received_at.astimezone().strftime("%Y-%m-%d %H:%M:%S.%f")[:-3],
             ]
         )
-    out = BytesIO()
-    book.save(out)
-    response = HttpResponse(
-        out.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
-    response["Content-Disposition"] = f'attachment; filename="contest-{contest.join_code}.xlsx"'
-    return response
+    return xlsx_response(book, f"contest-{contest.join_code}.xlsx")

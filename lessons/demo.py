@@ -299,7 +299,6 @@ def seed(stdout) -> None:
 
 def seed_lessons(stdout) -> None:
     """A lecture-hall series with one short required micro-class, made by ffmpeg when installed."""
-    import subprocess  # noqa: S404 - ffmpeg with an argument list
     import tempfile
     from pathlib import Path
 
@@ -318,34 +317,7 @@ def seed_lessons(stdout) -> None:
         return
     with tempfile.TemporaryDirectory() as scratch:
         clip = Path(scratch) / "demo.mp4"
-        subprocess.run(  # noqa: S603
-            [
-                video.shutil.which("ffmpeg"),
-                "-v",
-                "error",
-                "-y",
-                "-f",
-                "lavfi",
-                "-i",
-                "testsrc2=duration=30:size=640x360:rate=25",
-                "-f",
-                "lavfi",
-                "-i",
-                "sine=frequency=330:duration=30",
-                "-c:v",
-                "libx264",
-                "-preset",
-                "ultrafast",
-                "-pix_fmt",
-                "yuv420p",
-                "-c:a",
-                "aac",
-                "-shortest",
-                str(clip),
-            ],
-            check=True,
-            timeout=300,
-        )
+        video.make_test_clip(clip, seconds=30)
         lesson = videos.lesson_create(
             title="学习党章：第一讲（演示）",
             unit=organ,

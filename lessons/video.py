@@ -104,6 +104,22 @@ def _run(args: list[str], *, duration_s: float, on_progress: Callable[[float], N
         raise VideoRejected("transcode_failed", f"{what} failed: {(error.strip().splitlines() or ['?'])[-1]}")
 
 
+def make_test_clip(target: Path, *, seconds: int, size: str = "640x360", preset: str = "ultrafast") -> Path:
+    """A generated clip (moving test pattern and a tone, 25 fps, H.264/AAC MP4) for the demo, the
+    tests and the benchmarks: real video without shipping a file."""
+    _run(
+        [
+            "-f", "lavfi", "-i", f"testsrc2=duration={seconds}:size={size}:rate=25",
+            "-f", "lavfi", "-i", f"sine=frequency=440:duration={seconds}",
+            "-c:v", "libx264", "-preset", preset, "-pix_fmt", "yuv420p", "-c:a", "aac", "-shortest", str(target),
+        ],
+        duration_s=0,
+        on_progress=None,
+        what="the test clip",
+    )  # fmt: skip
+    return target
+
+
 def make_poster(source: Path, target: Path, *, at_s: float) -> None:
     _run(
         [

@@ -7,10 +7,11 @@ from django.contrib.auth.decorators import login_required
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
+
+from quizsite.spreadsheets import xlsx_response
 
 from . import access, importing, selectors, services
 from .forms import MemberForm, MemberImportForm
@@ -83,12 +84,7 @@ def member_detail(request, member_id: int):
 @login_required
 def member_import_template(request):
     access.check_manager(request.user)
-    response = HttpResponse(
-        importing.member_template(for_user=request.user),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-    response["Content-Disposition"] = 'attachment; filename="member-import-template.xlsx"'
-    return response
+    return xlsx_response(importing.member_template(for_user=request.user), "member-import-template.xlsx")
 
 
 @login_required

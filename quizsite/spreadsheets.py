@@ -8,13 +8,27 @@ import unicodedata
 import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from io import BytesIO
 from typing import IO
 
+from django.http import HttpResponse
 from django.utils.translation import gettext as _
-from openpyxl import load_workbook
+from openpyxl import Workbook, load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 
 HEADER_SEARCH_ROWS = 15
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def xlsx_response(content: bytes | Workbook, filename: str) -> HttpResponse:
+    """A workbook (or its bytes) as a download named `filename`."""
+    if isinstance(content, Workbook):
+        out = BytesIO()
+        content.save(out)
+        content = out.getvalue()
+    response = HttpResponse(content, content_type=XLSX_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
 
 
 class SpreadsheetError(Exception):

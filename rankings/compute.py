@@ -100,43 +100,63 @@ def _contest_facts(sql: Sql, source, first: bool) -> None:
     )
 
 
-def _points_facts(sql: Sql, source, params: RuleParams, first: bool) -> None:
-    """Self-study points in the period, in the member's unit at the rule's start."""
-    where, args = ["1 = 1"], []
+def _period(column: str, params: RuleParams, *, is_day: bool = False) -> tuple[list[str], list]:
+    """Conditions keeping `column` inside the rule's period (both days included)."""
+    where, args = [], []
     if params.period_starts_on:
-        where.append("pe.day >= %s")
+        where.append(f"{column} >= %s")
         args.append(params.period_starts_on)
     if params.period_ends_on:
-        where.append("pe.day <= %s")
-        args.append(params.period_ends_on)
-    if source.activity:
-        where.append("pe.activity = %s")
-        args.append(source.activity)
+        where.append(f"{column} <= %s" if is_day else f"{column} < %s")
+        args.append(params.period_ends_on if is_day else params.period_ends_on + " 23:59:59.999999")
+    return where, args
+
+
+def _member_totals(
+    sql: Sql, source, params: RuleParams, first: bool, *, table: str, amount: str, at: str, where: list, args: list
+) -> None:
+    """Per member, the weighted sum of `amount` over rows `f` of `table`, in the member's unit at
+    the rule's start (or today's unit for someone who joined since)."""
     sql.add(
         f"""{"" if first else "UNION ALL"}
-        SELECT pe.member_id AS member_id, CAST(NULL AS INTEGER) AS team_id,
-               COALESCE(rm.unit_id, u.unit_id) AS unit_id, SUM(pe.points) * %s AS score, 0 AS time_s,
-               MAX(pe.occurred_at) AS finished_at
-        FROM lessons_pointevent pe JOIN orgs_user u ON u.id = pe.member_id
-        LEFT JOIN rankings_rulemember rm ON rm.rule_id = %s AND rm.member_id = pe.member_id
-        WHERE {" AND ".join(where)}
-        GROUP BY pe.member_id, COALESCE(rm.unit_id, u.unit_id)""",
+        SELECT f.member_id AS member_id, CAST(NULL AS INTEGER) AS team_id,
+               COALESCE(rm.unit_id, u.unit_id) AS unit_id, SUM({amount}) * %s AS score, 0 AS time_s,
+               MAX({at}) AS finished_at
+        FROM {table} f JOIN orgs_user u ON u.id = f.member_id
+        LEFT JOIN rankings_rulemember rm ON rm.rule_id = %s AND rm.member_id = f.member_id
+        WHERE {" AND ".join(["1 = 1", *where])}
+        GROUP BY f.member_id, COALESCE(rm.unit_id, u.unit_id)""",
         source.weight,
         params.rule_id,
         *args,
     )
 
 
+def _points_facts(sql: Sql, source, params: RuleParams, first: bool) -> None:
+    """Self-study points in the period (one activity, or all)."""
+    where, args = _period("f.day", params, is_day=True)
+    if source.activity:
+        where.append("f.activity = %s")
+        args.append(source.activity)
+    _member_totals(
+        sql,
+        source,
+        params,
+        first,
+        table="lessons_pointevent",
+        amount="f.points",
+        at="f.occurred_at",
+        where=where,
+        args=args,
+    )
+
+
 def _exam_facts(sql: Sql, source, params: RuleParams, first: bool) -> None:
     """One finished attempt per member, chosen by the paper's grading (best, first or last)."""
     used = _seconds_between("a.finished_at", "a.started_at")
-    where, args = ["a.paper_id = %s", "a.status IN ('submitted', 'expired')"], [source.paper_id]
-    if params.period_starts_on:
-        where.append("a.finished_at >= %s")
-        args.append(params.period_starts_on)
-    if params.period_ends_on:
-        where.append("a.finished_at < %s")
-        args.append(params.period_ends_on + " 23:59:59.999999")
+    period, period_args = _period("a.finished_at", params)
+    where = ["a.paper_id = %s", "a.status IN ('submitted', 'expired')", *period]
+    args = [source.paper_id, *period_args]
     sql.add(
         f"""{"" if first else "UNION ALL"}
         SELECT x.member_id AS member_id, CAST(NULL AS INTEGER) AS team_id, x.unit_id AS unit_id,
@@ -157,27 +177,18 @@ def _exam_facts(sql: Sql, source, params: RuleParams, first: bool) -> None:
 
 
 def _study_hours_facts(sql: Sql, source, params: RuleParams, first: bool) -> None:
-    """Study hours granted for completed micro-classes in the period, in the member's unit at the
-    rule's start; time used is the hours in seconds, so less time for the same score ranks first."""
-    where, args = ["1 = 1"], []
-    if params.period_starts_on:
-        where.append("sc.granted_at >= %s")
-        args.append(params.period_starts_on)
-    if params.period_ends_on:
-        where.append("sc.granted_at < %s")
-        args.append(params.period_ends_on + " 23:59:59.999999")
-    sql.add(
-        f"""{"" if first else "UNION ALL"}
-        SELECT sc.member_id AS member_id, CAST(NULL AS INTEGER) AS team_id,
-               COALESCE(rm.unit_id, u.unit_id) AS unit_id, SUM(sc.hours) * %s AS score, 0 AS time_s,
-               MAX(sc.granted_at) AS finished_at
-        FROM lessons_studycredit sc JOIN orgs_user u ON u.id = sc.member_id
-        LEFT JOIN rankings_rulemember rm ON rm.rule_id = %s AND rm.member_id = sc.member_id
-        WHERE {" AND ".join(where)}
-        GROUP BY sc.member_id, COALESCE(rm.unit_id, u.unit_id)""",
-        source.weight,
-        params.rule_id,
-        *args,
+    """Study hours granted for micro-classes completed in the period."""
+    where, args = _period("f.granted_at", params)
+    _member_totals(
+        sql,
+        source,
+        params,
+        first,
+        table="lessons_studycredit",
+        amount="f.hours",
+        at="f.granted_at",
+        where=where,
+        args=args,
     )
 
 

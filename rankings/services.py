@@ -151,6 +151,12 @@ def run_request(*, rule: RankingRule, by: User | None = None) -> tuple[RankingRu
         return active, False
 
 
+def _run_end(run_id: int, status: str, outcome: str, snapshot: Snapshot | None = None) -> None:
+    RankingRun.objects.filter(pk=run_id).update(
+        status=status, outcome=outcome[:200], snapshot=snapshot, finished_at=timezone.now(), progress=100, stage=""
+    )
+
+
 def _progress(run_id: int, progress: int, stage: str) -> None:
     RankingRun.objects.filter(pk=run_id).update(progress=progress, stage=stage)
 
@@ -179,13 +185,9 @@ def run_execute(*, run_id: int, task_id: str = "", on_progress: Callable[[int, s
         with compute.tuned_session():
             run = _compute(run, task_id, report)
     except RankingRejected as refused:
-        RankingRun.objects.filter(pk=run_id).update(
-            status=RankingRun.Status.FAILED, outcome=refused.message, finished_at=timezone.now(), progress=100
-        )
+        _run_end(run_id, RankingRun.Status.FAILED, refused.message)
     except Exception as error:
-        RankingRun.objects.filter(pk=run_id).update(
-            status=RankingRun.Status.FAILED, outcome=f"error: {error}"[:200], finished_at=timezone.now(), progress=100
-        )
+        _run_end(run_id, RankingRun.Status.FAILED, f"error: {error}")
         raise
     finally:
         compute.drop_temp()
@@ -208,36 +210,19 @@ def _compute(run: RankingRun, task_id: str, report: Callable[[int, str], None]) 
     with transaction.atomic():
         locked = RankingRule.objects.select_for_update().get(pk=rule.pk)
         if locked.version != rule.version:
-            run.outcome = "stale: the rule changed during the run; it stays marked for recomputation"
-            RankingRun.objects.filter(pk=run.pk).update(
-                status=RankingRun.Status.DONE, outcome=run.outcome, finished_at=timezone.now(), progress=100
-            )
+            _run_end(run.pk, RankingRun.Status.DONE, "stale: the rule changed during the run; it stays marked")
             return run
         latest = locked.snapshots.order_by("-version").first()
         if latest and latest.input_hash == digest and latest.rule_version == locked.version:
             RankingRule.objects.filter(pk=rule.pk).update(dirty=False, inputs_fingerprint=fingerprint)
-            RankingRun.objects.filter(pk=run.pk).update(
-                status=RankingRun.Status.DONE,
-                snapshot=latest,
-                outcome="unchanged",
-                finished_at=timezone.now(),
-                progress=100,
-                stage="",
-            )
+            _run_end(run.pk, RankingRun.Status.DONE, "unchanged", latest)
             return run
         snapshot = _snapshot_write(
             rule=locked, params=params, digest=digest, previous=latest, by=run.requested_by, task_id=task_id
         )
         report(95, "comparing")
         RankingRule.objects.filter(pk=rule.pk).update(dirty=False, inputs_fingerprint=fingerprint)
-        RankingRun.objects.filter(pk=run.pk).update(
-            status=RankingRun.Status.DONE,
-            snapshot=snapshot,
-            outcome="computed",
-            finished_at=timezone.now(),
-            progress=100,
-            stage="",
-        )
+        _run_end(run.pk, RankingRun.Status.DONE, "computed", snapshot)
     return run
 
 

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from orgs import access
+from quizsite.spreadsheets import xlsx_response
 
 from . import exports, selectors, services
 from .models import RankingRule, RankingRun, Snapshot, SnapshotRow
@@ -118,11 +119,7 @@ def honours(request, slug: str):
 def export_xlsx(request, slug: str):
     rule = access_rule(request.user, slug)
     snapshot = _shown_snapshot(request, rule)
-    response = HttpResponse(
-        exports.snapshot_workbook(snapshot),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-    response["Content-Disposition"] = f'attachment; filename="{rule.slug}-v{snapshot.version}.xlsx"'
+    response = xlsx_response(exports.snapshot_workbook(snapshot), f"{rule.slug}-v{snapshot.version}.xlsx")
     response["X-Snapshot-Hash"] = snapshot.input_hash
     return response
 

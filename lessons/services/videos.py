@@ -265,21 +265,10 @@ def heartbeat_record(
         WatchProgress.objects.get_or_create(member=member, lesson=lesson, defaults={"unit_at_start_id": member.unit_id})
         progress = WatchProgress.objects.select_for_update().get(member=member, lesson=lesson)
     live = progress.last_beat_at and (at - progress.last_beat_at).total_seconds() < settings.LESSON_TAB_TIMEOUT_S
-    if progress.tab and progress.tab != tab and live and progress.last_beat_playing:
-        Heartbeat.objects.create(
-            member=member,
-            lesson=lesson,
-            tab=tab,
-            position_s=position_s,
-            playing=playing,
-            rate=rate,
-            received_at=at,
-            rejected="other_tab",
-        )
-        return BeatResult(progress=progress, credited_s=0.0, rejected="other_tab")
+    other_tab = bool(progress.tab and progress.tab != tab and live and progress.last_beat_playing)
     credited_from = credited_to = None
-    rejected = ""
-    if progress.tab == tab and progress.last_beat_playing and progress.last_beat_at:
+    rejected = "other_tab" if other_tab else ""
+    if not other_tab and progress.tab == tab and progress.last_beat_playing and progress.last_beat_at:
         start = float(progress.last_beat_position_s or 0)
         elapsed = (at - progress.last_beat_at).total_seconds()
         moved = position_s - start
@@ -301,6 +290,8 @@ def heartbeat_record(
         credited_to_s=credited_to,
         rejected=rejected,
     )
+    if other_tab:
+        return BeatResult(progress=progress, credited_s=0.0, rejected="other_tab")
     duration = float(lesson.duration_s or 0)
     if credited_to is not None:
         progress.intervals = merge(progress.intervals, credited_from, min(credited_to, duration))

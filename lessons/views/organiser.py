@@ -10,7 +10,7 @@ from django.core.files.base import ContentFile
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Q
-from django.http import HttpResponse, JsonResponse
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -18,6 +18,7 @@ from django.views.decorators.http import require_http_methods
 
 from orgs import access
 from orgs.forms import UnitChoiceField
+from quizsite.spreadsheets import xlsx_response
 
 from .. import selectors
 from ..importing.export import bank_export, key_text
@@ -117,11 +118,7 @@ def bank_detail(request, slug: str):
 @login_required
 def bank_export_view(request, slug: str):
     bank = access_bank(request.user, slug, manage=False)
-    response = HttpResponse(
-        bank_export(bank), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
-    response["Content-Disposition"] = f'attachment; filename="{bank.slug}.xlsx"'
-    return response
+    return xlsx_response(bank_export(bank), f"{bank.slug}.xlsx")
 
 
 class QuestionForm(forms.Form):

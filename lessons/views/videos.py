@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import mimetypes
 import re
-from io import BytesIO
 from pathlib import Path
 
 from django import forms
@@ -25,6 +24,7 @@ from openpyxl import Workbook
 from orgs import access
 from orgs.forms import UnitChoiceField
 from orgs.models import User
+from quizsite.spreadsheets import xlsx_response
 
 from ..models import Lesson, Series, StudyCredit, Upload, WatchProgress
 from ..services import videos
@@ -356,10 +356,4 @@ def report_xlsx(request, lesson_id: int):
                 p.completed_at.astimezone().strftime("%Y-%m-%d %H:%M") if p.completed_at else "",
             ]
         )
-    out = BytesIO()
-    book.save(out)
-    response = HttpResponse(
-        out.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
-    response["Content-Disposition"] = f'attachment; filename="lesson-{lesson.pk}-completion.xlsx"'
-    return response
+    return xlsx_response(book, f"lesson-{lesson.pk}-completion.xlsx")

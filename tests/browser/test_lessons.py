@@ -8,6 +8,7 @@ from lessons.models import Heartbeat, StudyCredit, WatchProgress
 from lessons.services import videos
 from lessons.services.points import point_rules_ensure_defaults
 from tests import factories
+from tests.browser.test_shell import sign_in
 from tests.lessons.videos import make_clip
 
 pytestmark = pytest.mark.browser
@@ -28,10 +29,7 @@ def test_member_watches_a_required_lesson_to_completion_and_cannot_skip_ahead(
     assert lesson.status == "ready", lesson.failure
     member = factories.member(tree["gz1"], username="viewer", password=django_settings.DEMO_PASSWORD)
     page = page_factory(phone=True)
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("#id_username", "viewer")
-    page.fill("#id_password", django_settings.DEMO_PASSWORD)
-    page.click("#login-submit")
+    sign_in(page, live_server.url, "viewer")
     page.goto(f"{live_server.url}/lessons/")
     page.click(f"a[href='/lessons/{lesson.pk}/']")
     page.wait_for_function("document.getElementById('player').readyState >= 1")
@@ -61,10 +59,7 @@ def test_organiser_uploads_in_chunks_and_watches_processing_finish(
     factories.organiser(tree["gz"], username="org", password=django_settings.DEMO_PASSWORD)
     clip = make_clip(tmp_path / "第三讲.mp4", seconds=4)
     page = page_factory(locale="zh-CN")
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("#id_username", "org")
-    page.fill("#id_password", django_settings.DEMO_PASSWORD)
-    page.click("#login-submit")
+    sign_in(page, live_server.url, "org")
     page.goto(f"{live_server.url}/lessons/manage/")
     page.fill("#id_title", "第三讲：上传测试")
     page.select_option("#id_unit", str(tree["gz"].pk))

@@ -1,5 +1,6 @@
 """Micro-classes: the ffmpeg pipeline, uploads, protected media and counting only what was watched."""
 
+import subprocess
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -76,11 +77,18 @@ def test_subtitles_must_be_webvtt(tree):
 
 
 def test_a_truncated_video_fails_as_damaged(tree, tmp_path, clip):
+    # Index first (faststart), so the header still reads and only the missing end gives it away.
+    whole = tmp_path / "whole.mp4"
+    subprocess.run(
+        ["ffmpeg", "-v", "error", "-y", "-i", str(clip), "-c", "copy", "-movflags", "+faststart", str(whole)],
+        check=True,
+        timeout=60,
+    )
     cut = tmp_path / "cut.mp4"
-    cut.write_bytes(clip.read_bytes()[: clip.stat().st_size // 2])
+    cut.write_bytes(whole.read_bytes()[: whole.stat().st_size // 2])
     lesson = videos.lesson_attach_file(lesson=videos.lesson_create(title="x", unit=tree["gz"]), path=cut)
     lesson = videos.lesson_process(lesson_id=lesson.pk)
-    assert lesson.status == "failed" and lesson.failure
+    assert lesson.status == "failed" and "damaged or cut short" in lesson.failure
 
 
 def test_import_lesson_command_prints_json_and_refuses_a_non_video(tree, clip, tmp_path, capsys):
@@ -193,6 +201,13 @@ def test_intervals_merge():
 
 def test_media_and_heartbeats_are_for_the_audience_only(client, ready_lesson, watcher, tree):
     outsider = factories.member(tree["budget"], username="outsider")
+    client.force_login(watcher)  # an allowed member first: what is remembered for them is theirs only
+    assert (
+        client.post(
+            f"/lessons/{ready_lesson.pk}/heartbeat/", {"tab": "w", "position": 0}, "application/json"
+        ).status_code
+        == 200
+    )
     client.force_login(outsider)
     assert client.get(f"/lessons/{ready_lesson.pk}/media/video.mp4").status_code == 403
     assert client.get(f"/lessons/{ready_lesson.pk}/").status_code == 403

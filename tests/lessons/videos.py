@@ -2,10 +2,11 @@
 
 import os
 import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
+
+from lessons.video import make_test_clip
 
 REQUIRE_TOOLS = os.environ.get("REQUIRE_SYSTEM_TOOLS") == "1"
 
@@ -21,32 +22,4 @@ def need_ffmpeg() -> None:
 def make_clip(path: Path, *, seconds: int = 6, size: str = "640x360") -> Path:
     """A test pattern with a tone: H.264/AAC in MP4."""
     need_ffmpeg()
-    subprocess.run(
-        [
-            "ffmpeg",
-            "-v",
-            "error",
-            "-y",
-            "-f",
-            "lavfi",
-            "-i",
-            f"testsrc=duration={seconds}:size={size}:rate=25",
-            "-f",
-            "lavfi",
-            "-i",
-            f"sine=frequency=440:duration={seconds}",
-            "-c:v",
-            "libx264",
-            "-preset",
-            "ultrafast",
-            "-pix_fmt",
-            "yuv420p",
-            "-c:a",
-            "aac",
-            "-shortest",
-            str(path),
-        ],
-        check=True,
-        timeout=120,
-    )
-    return path
+    return make_test_clip(path, seconds=seconds, size=size)
