@@ -14,6 +14,7 @@ reconnects. Prints figures; asserts nothing.
 import argparse
 import json
 import os
+import secrets
 import shutil
 import signal
 import subprocess
@@ -297,7 +298,11 @@ def main() -> None:
     if not shutil.which("node") or not (ROOT / "node_modules" / "ws").exists():
         parser.error("the load client needs Node.js and `npm install` (for the ws package)")
     database_url = bench_database_url()
-    env = {**os.environ, "DATABASE_URL": database_url, "PYTHON": sys.executable, "DEBUG": "true"}
+    # As in production: DEBUG off (Django then keeps no log of every query), a real secret key
+    # shared with this process, which signs the players' sessions.
+    production = {"DEBUG": "false", "SECRET_KEY": secrets.token_urlsafe(50), "ALLOWED_HOSTS": "127.0.0.1,localhost"}
+    os.environ.update(production)
+    env = {**os.environ, "DATABASE_URL": database_url, "PYTHON": sys.executable}
     subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
     os.environ["DATABASE_URL"] = database_url
     os.environ["DJANGO_SETTINGS_MODULE"] = "quizsite.settings"

@@ -5,15 +5,17 @@ channel-layer message per consumer."""
 import asyncio
 import json
 import time
+from datetime import UTC, datetime
 
+from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.core.cache import cache
 
-from . import access, presenters, protocol, services
+from . import access, intake, presenters, protocol, services
 from .broadcast import ALL, HOSTS, SCREENS, group
 from .fanout import HUB, current_seq
-from .models import Contest, ContestAnswer, Opening, Team, TeamMember
+from .models import Contest, ContestAnswer, Opening, Team
 
 SNAPSHOT_CACHE_S = 2
 RATE_PER_SECOND = 8
@@ -82,6 +84,15 @@ class ContestConsumer(AsyncWebsocketConsumer):
         ensure_ticker()
         await self.send_snapshot()
 
+    async def dispatch(self, message) -> None:
+        # Channels closes stale database connections before every handler, a hop to its one
+        # sync thread per frame; every database call here goes through database_sync_to_async,
+        # which does that on its own thread.
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
+        await handler(message)
+
     async def disconnect(self, code) -> None:
         for name in self.groups_joined:
             HUB.leave(name, self)
@@ -132,6 +143,9 @@ class ContestConsumer(AsyncWebsocketConsumer):
             await self.send_snapshot()
             return
         ref = message.get("id")
+        if kind == protocol.ANSWER_SUBMIT:
+            await self._answer(message, ref, received_at)
+            return
         # Player actions run on the thread pool in parallel (each with its own connection); the
         # database's constraints keep them right. Host commands keep to one thread, in order.
         sensitive = kind.startswith("host.")
@@ -142,22 +156,31 @@ class ContestConsumer(AsyncWebsocketConsumer):
             return
         await self.send(text_data=protocol.ack(ref=ref, action=kind, **result))
 
+    async def _answer(self, message: dict, ref: object, received_at_ms: int) -> None:
+        """Answers go to this process's batch for the contest (`contests.intake`), not one
+        transaction each; the acknowledgement follows the batch's commit."""
+        answer_id, opening = message.get("answer_id"), message.get("opening")
+        if not isinstance(answer_id, str) or not 1 <= len(answer_id) <= 64:
+            message = "Send an answer_id: a string of 1 to 64 characters."
+            await self.send(text_data=protocol.error_message("bad_answer_id", message, ref=ref))
+            return
+        submission = services.Submission(
+            member_id=self.user.pk,
+            client_answer_id=answer_id,
+            response=message.get("response"),
+            received_at=datetime.fromtimestamp(received_at_ms / 1000, tz=UTC),
+            opening_id=opening if isinstance(opening, int) and not isinstance(opening, bool) else None,
+        )
+        outcome = await intake.submit(self.contest.pk, submission)
+        if isinstance(outcome, services.ContestRejected):
+            await self.send(text_data=protocol.error_message(outcome.code, outcome.message, ref=ref))
+            return
+        fields = {"answer_id": outcome.client_answer_id, "received_at": outcome.received_at.isoformat()}
+        await self.send(text_data=protocol.ack(ref=ref, action=protocol.ANSWER_SUBMIT, **fields))
+
     def _act(self, kind: str, message: dict) -> dict:
         """Run one action through the rules engine; return what the acknowledgement carries."""
         contest, user = self.contest, self.user
-        if kind == protocol.ANSWER_SUBMIT:
-            answer_id = message.get("answer_id")
-            if not isinstance(answer_id, str) or not 1 <= len(answer_id) <= 64:
-                raise services.ContestRejected("bad_answer_id", "Send an answer_id: a string of 1 to 64 characters.")
-            opening = message.get("opening")
-            answer = services.answer_submit(
-                contest=contest,
-                member=user,
-                response=message.get("response"),
-                client_answer_id=answer_id,
-                opening_id=opening if isinstance(opening, int) else None,
-            )
-            return {"answer_id": answer.client_answer_id, "received_at": answer.received_at.isoformat()}
         if kind == protocol.BUZZ:
             pressed = services.buzz(contest=contest, member=user)
             opening = Opening.objects.get(pk=pressed.opening_id)
@@ -168,12 +191,6 @@ class ContestConsumer(AsyncWebsocketConsumer):
                 raise services.ContestRejected("bad_stake", "Send value as a whole number (0 abstains).")
             return {"value": services.risk_pick(contest=contest, member=user, value=value).value}
         return self._host(kind, message, contest, user)
-
-    def _place(self):
-        """The player's roster place, read once: rosters are frozen while a contest runs."""
-        if getattr(self, "place", None) is None:
-            self.place = TeamMember.objects.filter(contest_id=self.contest.pk, member=self.user).first()
-        return self.place
 
     def _host(self, kind: str, message: dict, contest: Contest, user) -> dict:
         contest = Contest.objects.get(pk=contest.pk)

@@ -168,8 +168,10 @@ else:
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": BASE_DIR / "db.sqlite3",
-            # Waiting on a lock beats failing a request while another writes.
-            "OPTIONS": {"timeout": 20},
+            # Waiting on a lock beats failing a request while another writes; taking the write
+            # lock at BEGIN means two threads that read and then write cannot deadlock (SQLite
+            # would refuse one at once instead of waiting).
+            "OPTIONS": {"timeout": 20, "transaction_mode": "IMMEDIATE"},
         }
     }
 

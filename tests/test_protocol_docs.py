@@ -26,7 +26,8 @@ def test_no_documented_type_is_missing_from_the_code():
 
 
 def test_every_error_code_the_sockets_can_send_is_documented():
-    sources = [ROOT / "contests" / name for name in ("protocol.py", "consumers.py", "services.py", "access.py")]
+    sources = [ROOT / "contests" / name for name in ("protocol.py", "consumers.py", "intake.py", "access.py")]
+    sources += sorted((ROOT / "contests" / "services").glob("*.py"))
     sources.append(ROOT / "lessons" / "grading.py")  # response checks reach players as error codes
     text = "\n".join(path.read_text() for path in sources)
     codes = set(re.findall(r'(?:ProtocolError|ContestRejected|ResponseInvalid)\(\s*"([a-z_]+)"', text))

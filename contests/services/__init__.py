@@ -1,0 +1,55 @@
+"""The contest rules engine: every write of a live contest. No sockets here.
+
+Times are the server's. Each function validates against the round's rules, writes facts
+(answers, buzzes, picks, score events), and queues the broadcast after commit.
+
+- `setup`: contests, teams with their relay order, rounds, the start (rosters freeze);
+- `hosting`: the host's actions (open, close, reveal, skip, pause, rulings, adjustments);
+- `playing`: what players do (answers, in batches; buzzes; risk stakes);
+- `results`: team scores derived from the facts.
+"""
+
+from .common import ContestRejected
+from .hosting import (
+    answer_override,
+    close_expired,
+    contest_finish,
+    contest_pause,
+    contest_resume,
+    next_question,
+    question_close,
+    question_open,
+    question_reveal,
+    question_skip,
+    score_adjust,
+)
+from .playing import Submission, answer_submit, answers_submit, baton_holder, baton_holders, buzz, risk_pick
+from .results import team_scores
+from .setup import contest_create, contest_start, round_add, team_add
+
+__all__ = [
+    "ContestRejected",
+    "Submission",
+    "answer_override",
+    "answer_submit",
+    "answers_submit",
+    "baton_holder",
+    "baton_holders",
+    "buzz",
+    "close_expired",
+    "contest_create",
+    "contest_finish",
+    "contest_pause",
+    "contest_resume",
+    "contest_start",
+    "next_question",
+    "question_close",
+    "question_open",
+    "question_reveal",
+    "question_skip",
+    "risk_pick",
+    "round_add",
+    "score_adjust",
+    "team_add",
+    "team_scores",
+]

@@ -1,0 +1,59 @@
+"""What the rules engine's modules share: the refusal, the audit log, and the locked reads."""
+
+from datetime import datetime
+
+from django.utils.translation import gettext as _
+
+from orgs.models import User
+
+from ..models import AuditEntry, Contest, Opening, Round
+
+TWO_STEP = (Round.Type.BUZZER, Round.Type.RISK)  # shown first (reading / picking), then opened
+
+
+class ContestRejected(Exception):
+    """A refused action, with a stable code (sent to clients) and a message for people."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+def audit(contest: Contest, actor: User | None, action: str, **detail) -> None:
+    AuditEntry.objects.create(contest=contest, actor=actor, action=action, detail=detail)
+
+
+def check_running(status: str | None) -> None:
+    if status == Contest.Status.PAUSED:
+        raise ContestRejected("paused", _("The contest is paused."))
+    if status != Contest.Status.RUNNING:
+        raise ContestRejected("not_running", _("The contest is not running."))
+
+
+def running(contest_id: int) -> Contest:
+    """The contest, row-locked, if it is running. Call inside a transaction."""
+    contest = Contest.objects.select_for_update().get(pk=contest_id)
+    check_running(contest.status)
+    return contest
+
+
+def current_opening(contest: Contest) -> Opening:
+    """The question in play, row-locked. Call inside a transaction."""
+    opening = (
+        Opening.objects.select_for_update()
+        .filter(pk=contest.current_id)
+        .select_related("question__round", "question__version")
+        .first()
+    )
+    if opening is None:
+        raise ContestRejected("no_question", _("No question is in play."))
+    return opening
+
+
+def close_once(opening: Opening, at: datetime) -> bool:
+    """Close once (a conditional update: whichever process or timer wins, the result is the same)."""
+    closed_at = min(at, opening.deadline_at) if opening.deadline_at else at
+    won = Opening.objects.filter(pk=opening.pk, closed_at__isnull=True).update(closed_at=closed_at)
+    opening.closed_at = opening.closed_at or closed_at
+    return bool(won)

@@ -1,0 +1,247 @@
+"""The host's actions: show and open questions, close, reveal (scoring once), skip, pause and
+resume, finish, and rulings and adjustments (each with a reason, in the audit log)."""
+
+from datetime import datetime, timedelta
+
+from django.db import transaction
+from django.db.models import Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from orgs.models import User
+
+from .. import broadcast
+from ..models import Contest, ContestAnswer, Opening, RiskPick, Round, RoundQuestion, ScoreEvent, Team
+from .common import TWO_STEP, ContestRejected, audit, close_once, current_opening, running
+
+
+def next_question(contest: Contest) -> RoundQuestion | None:
+    """The first question, in round order, that has not been shown yet."""
+    return (
+        RoundQuestion.objects.filter(round__contest=contest, opening__isnull=True)
+        .select_related("round")
+        .order_by("round__position", "position")
+        .first()
+    )
+
+
+@transaction.atomic
+def question_open(*, contest: Contest, by: User | None, at: datetime | None = None) -> Opening:
+    """Show the next question; open it for answers. Buzzer and risk questions take two presses:
+    the first shows it (reading, or picking stakes), the second opens it."""
+    at = at or timezone.now()
+    contest = running(contest.pk)
+    current = (
+        Opening.objects.select_for_update().filter(pk=contest.current_id).select_related("question__round").first()
+    )
+    if current is not None and current.opened_at is None:
+        return _open_now(contest, current, at, by)
+    if current is not None and current.revealed_at is None and not current.skipped:
+        raise ContestRejected("question_in_play", _("Reveal or skip the current question first."))
+    question = next_question(contest)
+    if question is None:
+        raise ContestRejected("no_more_questions", _("There are no more questions."))
+    opening = Opening.objects.create(contest=contest, question=question)
+    contest.current = opening
+    contest.save(update_fields=["current"])
+    audit(contest, by, "show", question=question.pk)
+    if question.round.type in TWO_STEP:
+        broadcast.after_commit(contest, "question.shown")
+        return opening
+    return _open_now(contest, opening, at, by)
+
+
+def _open_now(contest: Contest, opening: Opening, at: datetime, by: User | None) -> Opening:
+    opening.opened_at = at
+    opening.deadline_at = at + timedelta(seconds=opening.question.round.time_limit_s)
+    opening.save(update_fields=["opened_at", "deadline_at"])
+    audit(contest, by, "open", opening=opening.pk)
+    broadcast.after_commit(contest, "question.opened")
+    return opening
+
+
+@transaction.atomic
+def question_close(*, contest: Contest, by: User | None, at: datetime | None = None) -> Opening:
+    at = at or timezone.now()
+    contest = Contest.objects.select_for_update().get(pk=contest.pk)
+    opening = current_opening(contest)
+    if close_once(opening, at):
+        audit(contest, by, "close", opening=opening.pk)
+        broadcast.after_commit(contest, "question.closed")
+    return opening
+
+
+def close_expired(*, opening_id: int, at: datetime | None = None) -> bool:
+    """Close a question whose deadline has passed (any process's ticker may call this)."""
+    at = at or timezone.now()
+    opening = Opening.objects.select_related("contest").filter(pk=opening_id).first()
+    if opening is None or opening.closed_at or not opening.deadline_at or at < opening.deadline_at:
+        return False
+    with transaction.atomic():
+        if not close_once(opening, opening.deadline_at):
+            return False
+        broadcast.after_commit(opening.contest, "question.closed")
+    return True
+
+
+def _time_used_ms(opening: Opening, answer: ContestAnswer) -> int | None:
+    if opening.opened_at is None:
+        return None
+    return max(0, int((answer.received_at - opening.opened_at).total_seconds() * 1000))
+
+
+def _automatic_points(round_: Round, correct: bool, stake: int | None = None) -> tuple[int, str]:
+    if round_.type == Round.Type.RISK:
+        return (stake if correct else -stake), ("right" if correct else "wrong")
+    return (round_.points, "right") if correct else (-round_.penalty, "wrong")
+
+
+@transaction.atomic
+def question_reveal(*, contest: Contest, by: User | None, at: datetime | None = None) -> Opening:
+    """Close (if open), score every answer once, and reveal the key to everyone."""
+    at = at or timezone.now()
+    contest = Contest.objects.select_for_update().get(pk=contest.pk)
+    opening = current_opening(contest)
+    if opening.opened_at is None:
+        raise ContestRejected("not_open", _("Open the question before revealing it."))
+    if opening.revealed_at:
+        return opening
+    close_once(opening, at)
+    round_ = opening.question.round
+    stakes = {p.team_id: p.value for p in opening.risk_picks.all()}
+    events = []
+    for answer in opening.answers.all():
+        points, reason = _automatic_points(round_, answer.is_correct, stakes.get(answer.team_id))
+        if points:
+            events.append(
+                ScoreEvent(
+                    contest=contest,
+                    team_id=answer.team_id,
+                    opening=opening,
+                    member_id=answer.member_id,
+                    time_used_ms=_time_used_ms(opening, answer),
+                    points=points,
+                    reason=reason,
+                )
+            )
+    if round_.type == Round.Type.RISK:
+        answered = {a.team_id for a in opening.answers.all()}
+        for team_id, stake in stakes.items():
+            if stake and team_id not in answered:  # staked and did not answer: as wrong
+                events.append(
+                    ScoreEvent(contest=contest, team_id=team_id, opening=opening, points=-stake, reason="wrong")
+                )
+    ScoreEvent.objects.bulk_create(events, ignore_conflicts=True)
+    opening.revealed_at = at
+    opening.save(update_fields=["revealed_at", "closed_at"])
+    audit(contest, by, "reveal", opening=opening.pk)
+    broadcast.after_commit(contest, "question.revealed")
+    return opening
+
+
+@transaction.atomic
+def question_skip(*, contest: Contest, by: User | None, reason: str = "") -> Opening:
+    contest = Contest.objects.select_for_update().get(pk=contest.pk)
+    opening = current_opening(contest)
+    if opening.revealed_at:
+        raise ContestRejected("already_revealed", _("This question has been revealed."))
+    close_once(opening, timezone.now())
+    opening.skipped = True
+    opening.save(update_fields=["skipped", "closed_at"])
+    audit(contest, by, "skip", opening=opening.pk, reason=reason)
+    broadcast.after_commit(contest, "question.skipped")
+    return opening
+
+
+@transaction.atomic
+def contest_pause(*, contest: Contest, by: User | None, at: datetime | None = None) -> Contest:
+    """Pause; an open question keeps its remaining time for the resume."""
+    at = at or timezone.now()
+    contest = running(contest.pk)
+    opening = Opening.objects.filter(pk=contest.current_id, closed_at__isnull=True, deadline_at__isnull=False).first()
+    if opening is not None:
+        opening.paused_remaining_ms = max(0, int((opening.deadline_at - at).total_seconds() * 1000))
+        opening.deadline_at = None
+        opening.save(update_fields=["paused_remaining_ms", "deadline_at"])
+    contest.status = Contest.Status.PAUSED
+    contest.save(update_fields=["status"])
+    audit(contest, by, "pause")
+    broadcast.after_commit(contest, "contest.paused")
+    return contest
+
+
+@transaction.atomic
+def contest_resume(*, contest: Contest, by: User | None, at: datetime | None = None) -> Contest:
+    at = at or timezone.now()
+    contest = Contest.objects.select_for_update().get(pk=contest.pk)
+    if contest.status != Contest.Status.PAUSED:
+        return contest
+    opening = Opening.objects.filter(pk=contest.current_id, paused_remaining_ms__isnull=False).first()
+    if opening is not None:
+        opening.deadline_at = at + timedelta(milliseconds=opening.paused_remaining_ms)
+        opening.paused_remaining_ms = None
+        opening.save(update_fields=["deadline_at", "paused_remaining_ms"])
+    contest.status = Contest.Status.RUNNING
+    contest.save(update_fields=["status"])
+    audit(contest, by, "resume")
+    broadcast.after_commit(contest, "contest.resumed")
+    return contest
+
+
+@transaction.atomic
+def contest_finish(*, contest: Contest, by: User | None, at: datetime | None = None) -> Contest:
+    contest = Contest.objects.select_for_update().get(pk=contest.pk)
+    if contest.status == Contest.Status.FINISHED:
+        return contest
+    contest.status = Contest.Status.FINISHED
+    contest.finished_at = at or timezone.now()
+    contest.save(update_fields=["status", "finished_at"])
+    audit(contest, by, "finish")
+    broadcast.after_commit(contest, "contest.finished")
+    return contest
+
+
+@transaction.atomic
+def answer_override(
+    *, contest: Contest, answer: ContestAnswer, correct: bool, reason: str, by: User
+) -> ScoreEvent | None:
+    """A judge's ruling on a revealed answer: one event bringing the team's points for it to what
+    the ruling gives. Needs a reason; audit-logged."""
+    if not reason.strip():
+        raise ContestRejected("reason_required", _("A ruling needs a reason."))
+    opening = Opening.objects.select_related("question__round").get(pk=answer.opening_id)
+    if opening.revealed_at is None:
+        raise ContestRejected("not_revealed", _("Rule on an answer after the reveal."))
+    round_ = opening.question.round
+    stake = RiskPick.objects.filter(opening=opening, team=answer.team).values_list("value", flat=True).first()
+    wanted, _reason = _automatic_points(round_, correct, stake)
+    so_far = ScoreEvent.objects.filter(opening=opening, team=answer.team).aggregate(s=Sum("points"))["s"] or 0
+    audit(contest, by, "override", answer=answer.pk, correct=correct, reason=reason)
+    if wanted == so_far:
+        return None
+    event = ScoreEvent.objects.create(
+        contest=contest,
+        team=answer.team,
+        opening=opening,
+        member_id=answer.member_id,
+        points=wanted - so_far,
+        reason="override",
+        note=reason,
+        created_by=by,
+    )
+    broadcast.after_commit(contest, "scoreboard")
+    return event
+
+
+@transaction.atomic
+def score_adjust(*, contest: Contest, team: Team, points: int, reason: str, by: User) -> ScoreEvent:
+    if not reason.strip():
+        raise ContestRejected("reason_required", _("An adjustment needs a reason."))
+    if team.contest_id != contest.pk:
+        raise ContestRejected("no_such_team", _("That team is not in this contest."))
+    event = ScoreEvent.objects.create(
+        contest=contest, team=team, points=points, reason="adjustment", note=reason, created_by=by
+    )
+    audit(contest, by, "adjust", team=team.pk, points=points, reason=reason)
+    broadcast.after_commit(contest, "scoreboard")
+    return event

@@ -1,0 +1,312 @@
+"""What players do: answer (recorded in batches), buzz, and stake in risk rounds."""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db import IntegrityError, transaction
+from django.db.models import Count, F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from lessons.grading import ResponseInvalid, clean_response, grade
+from orgs.models import User
+
+from .. import broadcast
+from ..models import Buzz, Contest, ContestAnswer, Opening, RiskPick, Round, ScoreEvent, TeamMember
+from .common import ContestRejected, check_running, close_once, current_opening, running
+
+
+def _place(contest: Contest, member: User) -> TeamMember:
+    place = TeamMember.objects.select_related("team").filter(contest=contest, member=member).first()
+    if place is None:
+        raise ContestRejected("not_in_contest", _("You are not on a team in this contest."))
+    return place
+
+
+def baton_holder(opening: Opening, team_id: int) -> int | None:
+    """The member id holding the relay baton for `team_id` on this question (legs in turn)."""
+    return baton_holders(opening, team_ids=[team_id]).get(team_id)
+
+
+def baton_holders(opening: Opening, *, team_ids: Sequence[int] | None = None) -> dict[int, int]:
+    """Every team's (or the named teams') baton holder for this question, from one query."""
+    legs: dict[int, list[int]] = {}
+    placed = TeamMember.objects.filter(contest_id=opening.contest_id, leg__isnull=False)
+    if team_ids is not None:
+        placed = placed.filter(team_id__in=team_ids)
+    for team_id, member_id in placed.order_by("team_id", "leg").values_list("team_id", "member_id"):
+        legs.setdefault(team_id, []).append(member_id)
+    turn = opening.question.position - 1
+    return {team_id: members[turn % len(members)] for team_id, members in legs.items()}
+
+
+def _eligible_teams(opening: Opening) -> int:
+    """How many teams may answer this question (counted once per opening and process; the open
+    time is in the key because SQLite may reuse a row id)."""
+    key = (opening.pk, opening.opened_at)
+    if key not in _ELIGIBLE:
+        if len(_ELIGIBLE) > 1000:
+            _ELIGIBLE.clear()
+        _ELIGIBLE[key] = _count_eligible(opening)
+    return _ELIGIBLE[key]
+
+
+_ELIGIBLE: dict[tuple, int] = {}
+
+
+def _count_eligible(opening: Opening) -> int:
+    round_ = opening.question.round
+    if round_.type == Round.Type.BUZZER:
+        return 1
+    if round_.type == Round.Type.RISK:
+        return opening.risk_picks.filter(value__gt=0).count()
+    if round_.type == Round.Type.COMPULSORY and opening.question.team_id:
+        return 1
+    return opening.contest.teams.count()
+
+
+@dataclass(frozen=True)
+class Submission:
+    """One answer as it arrived: who sent it, when the server received it, and the client's id
+    (a retry carries the same id). `opening_id` is the question the client meant, if it said."""
+
+    member_id: int
+    client_answer_id: str
+    response: object
+    received_at: datetime
+    opening_id: int | None = None
+
+
+Outcome = ContestAnswer | ContestRejected
+
+
+class _Batch:
+    """What one batch needs to judge its submissions, each read with one query."""
+
+    def __init__(self, opening: Opening, submissions: Sequence[Submission]) -> None:
+        self.opening = opening
+        self.places = {
+            place.member_id: place
+            for place in TeamMember.objects.filter(
+                contest_id=opening.contest_id, member_id__in={s.member_id for s in submissions}
+            )
+        }
+        round_type = opening.question.round.type
+        teams = {place.team_id for place in self.places.values()}
+        self.holders = baton_holders(opening, team_ids=teams) if round_type == Round.Type.RELAY else {}
+        self.stakes = (
+            dict(opening.risk_picks.filter(team_id__in=teams).values_list("team_id", "value"))
+            if round_type == Round.Type.RISK
+            else {}
+        )
+
+    def judge(self, submission: Submission) -> ContestAnswer:
+        """The answer to insert for this submission, or ContestRejected saying why not."""
+        opening = self.opening
+        if submission.opening_id is not None and submission.opening_id != opening.pk:
+            raise ContestRejected("not_current_question", _("That question is no longer in play."))
+        if opening.opened_at is None:
+            raise ContestRejected("not_open", _("The question is not open yet."))
+        # Counted by the server's receive time: an answer that arrived before the close counts
+        # even if its batch is written after it, unless the key has been revealed since.
+        late = opening.deadline_at is not None and submission.received_at > opening.deadline_at
+        if late or opening.revealed_at or (opening.closed_at and submission.received_at > opening.closed_at):
+            raise ContestRejected("deadline_passed", _("Time is up for this question."))
+        place = self.places.get(submission.member_id)
+        if place is None:
+            raise ContestRejected("not_in_contest", _("You are not on a team in this contest."))
+        self._may_answer(place)
+        version = opening.question.version
+        try:
+            cleaned = clean_response(
+                type=version.type, options=version.options, blanks=len(version.key), response=submission.response
+            )
+        except ResponseInvalid as error:
+            raise ContestRejected(error.code, error.message) from None
+        return ContestAnswer(
+            opening=opening,
+            team_id=place.team_id,
+            member_id=submission.member_id,
+            response=cleaned,
+            received_at=submission.received_at,
+            client_answer_id=submission.client_answer_id,
+            is_correct=grade(type=version.type, key=version.key, response=cleaned, partial=False) == 1,
+        )
+
+    def _may_answer(self, place: TeamMember) -> None:
+        question = self.opening.question
+        round_type = question.round.type
+        if round_type == Round.Type.RELAY and self.holders.get(place.team_id) != place.member_id:
+            raise ContestRejected("leg_not_yours", _("Only the teammate holding the baton may answer this question."))
+        if round_type == Round.Type.COMPULSORY and question.team_id not in (None, place.team_id):
+            raise ContestRejected("not_your_question", _("This question belongs to another team."))
+        if round_type == Round.Type.BUZZER and self.opening.buzz_winner_id != place.team_id:
+            raise ContestRejected("no_buzz_right", _("Only the team that won the buzz may answer."))
+        if round_type == Round.Type.RISK and not self.stakes.get(place.team_id):
+            raise ContestRejected("no_stake", _("Your team did not stake on this question."))
+
+
+def answers_submit(*, contest_id: int, submissions: Sequence[Submission]) -> list[Outcome]:
+    """Record a batch of answers, each by its own server receive time. Returns, in order, each
+    submission's answer (new, or the one its retry already recorded) or the refusal.
+
+    One transaction holding the row lock on the question in play, so a close or reveal waits for
+    the batch and the batch for them; the database's unique constraints decide which answer a
+    team keeps (the earliest received) and make a retry count once. A hall answering at once
+    costs a few statements per batch, not per answer.
+    """
+    with transaction.atomic():
+        opening = (
+            Opening.objects.select_for_update(of=("self",))
+            .select_related("contest", "question__round", "question__version")
+            .filter(contest_id=contest_id, contest__current_id=F("pk"))
+            .first()
+        )
+        status = opening.contest.status if opening else _status(contest_id)
+        try:
+            check_running(status)
+            if opening is None:
+                raise ContestRejected("no_question", _("No question is in play."))
+        except ContestRejected as refusal:
+            return [refusal] * len(submissions)
+        batch = _Batch(opening, submissions)
+        outcomes: list[Outcome | None] = [None] * len(submissions)
+        candidates: list[tuple[int, ContestAnswer]] = []
+        for index, submission in enumerate(submissions):
+            try:
+                candidates.append((index, batch.judge(submission)))
+            except ContestRejected as refusal:
+                outcomes[index] = refusal
+        # In receive order, so that where a team sent two, the constraint keeps the earlier.
+        candidates.sort(key=lambda pair: pair[1].received_at)
+        ContestAnswer.objects.bulk_create([answer for _index, answer in candidates], ignore_conflicts=True)
+        recorded = _recorded(submissions, opening.pk)
+        for index, submission in enumerate(submissions):
+            if outcomes[index] is not None and outcomes[index].code not in _RETRY_MAY_EXPLAIN:
+                continue
+            answer = recorded.get((submission.opening_id or opening.pk, submission.client_answer_id))
+            if answer is not None:
+                outcomes[index] = (
+                    answer
+                    if answer.member_id == submission.member_id
+                    else ContestRejected("answer_id_taken", _("That answer id was used by someone else."))
+                )
+            elif outcomes[index] is None:
+                outcomes[index] = ContestRejected(
+                    "already_answered", _("Your team has already answered this question.")
+                )
+        accepted = [outcome.received_at for outcome in outcomes if isinstance(outcome, ContestAnswer)]
+        if accepted:
+            _close_when_everyone_answered(opening, at=max(accepted))
+    return outcomes
+
+
+def _status(contest_id: int) -> str | None:
+    return Contest.objects.filter(pk=contest_id).values_list("status", flat=True).first()
+
+
+# A submission refused for these reasons may be the retry of an answer already recorded: then it
+# is acknowledged with that answer instead.
+_RETRY_MAY_EXPLAIN = {"not_current_question", "deadline_passed"}
+
+
+def _recorded(submissions: Sequence[Submission], current_id: int) -> dict[tuple[int, str], ContestAnswer]:
+    """The answers recorded under the submissions' client ids, by (opening, client id)."""
+    query = ContestAnswer.objects.filter(
+        opening_id__in={s.opening_id or current_id for s in submissions},
+        client_answer_id__in={s.client_answer_id for s in submissions},
+    )
+    return {(answer.opening_id, answer.client_answer_id): answer for answer in query}
+
+
+def _close_when_everyone_answered(opening: Opening, *, at: datetime) -> None:
+    """Close once every eligible team has answered; otherwise tell the screens of the progress.
+    Call holding the row lock on `opening`."""
+    answered = Opening.objects.filter(pk=opening.pk).aggregate(n=Count("answers"))["n"]
+    if answered >= _eligible_teams(opening) and close_once(opening, at):
+        broadcast.after_commit(opening.contest, "question.closed")
+    else:
+        broadcast.after_commit(opening.contest, "answer.received")
+
+
+def answer_submit(
+    *,
+    contest: Contest,
+    member: User,
+    response: object,
+    client_answer_id: str,
+    opening_id: int | None = None,
+    at: datetime | None = None,
+) -> ContestAnswer:
+    """Record one answer by the server's receive time (a batch of one). A retry with the same id
+    is acknowledged with the answer it recorded."""
+    submission = Submission(
+        member_id=member.pk,
+        client_answer_id=client_answer_id,
+        response=response,
+        received_at=at or timezone.now(),
+        opening_id=opening_id,
+    )
+    (outcome,) = answers_submit(contest_id=contest.pk, submissions=[submission])
+    if isinstance(outcome, ContestRejected):
+        raise outcome
+    return outcome
+
+
+@transaction.atomic
+def buzz(*, contest: Contest, member: User, at: datetime | None = None) -> Buzz:
+    """Buzz. Before the question opens it is a foul (points off, locked out); after, the first
+    valid buzz by server receive time wins the right to answer."""
+    at = at or timezone.now()
+    contest = running(contest.pk)
+    opening = current_opening(contest)
+    if opening.question.round.type != Round.Type.BUZZER:
+        raise ContestRejected("not_a_buzzer_round", _("This is not a buzzer question."))
+    if opening.closed_at:
+        raise ContestRejected("deadline_passed", _("Time is up for this question."))
+    place = _place(contest, member)
+    early = opening.opened_at is None
+    try:
+        with transaction.atomic():
+            pressed = Buzz.objects.create(opening=opening, team=place.team, member=member, received_at=at, early=early)
+    except IntegrityError:
+        raise ContestRejected("already_buzzed", _("Your team has already buzzed.")) from None
+    if early:
+        penalty = opening.question.round.early_buzz_penalty
+        if penalty:
+            ScoreEvent.objects.create(
+                contest=contest, team=place.team, opening=opening, member=member, points=-penalty, reason="early_buzz"
+            )
+        broadcast.after_commit(contest, "buzz.foul")
+        return pressed
+    won = Opening.objects.filter(pk=opening.pk, buzz_winner__isnull=True).update(buzz_winner=place.team)
+    if won:
+        # The winner answers against a fresh clock.
+        Opening.objects.filter(pk=opening.pk).update(
+            deadline_at=at + timedelta(seconds=opening.question.round.time_limit_s)
+        )
+        broadcast.after_commit(contest, "buzz.won")
+    return pressed
+
+
+@transaction.atomic
+def risk_pick(*, contest: Contest, member: User, value: int, at: datetime | None = None) -> RiskPick:
+    at = at or timezone.now()
+    contest = running(contest.pk)
+    opening = current_opening(contest)
+    round_ = opening.question.round
+    if round_.type != Round.Type.RISK:
+        raise ContestRejected("not_a_risk_round", _("This is not a risk question."))
+    if opening.opened_at is not None:
+        raise ContestRejected("picking_closed", _("Stakes are picked before the question opens."))
+    if value != 0 and value not in round_.risk_tiers:
+        raise ContestRejected("bad_stake", _("Choose one of the offered values, or 0 to abstain."))
+    place = _place(contest, member)
+    try:
+        with transaction.atomic():
+            pick = RiskPick.objects.create(opening=opening, team=place.team, value=value, received_at=at)
+    except IntegrityError:
+        raise ContestRejected("already_picked", _("Your team has already picked.")) from None
+    broadcast.after_commit(contest, "risk.picked")
+    return pick

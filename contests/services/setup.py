@@ -1,0 +1,96 @@
+"""Setting a contest up: teams with their relay order, rounds, and the start that freezes rosters."""
+
+from datetime import datetime
+
+from django.db import IntegrityError, transaction
+from django.db.models import OuterRef, Subquery
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from lessons.models import QuestionVersion
+from orgs.models import Unit, User
+
+from .. import broadcast
+from ..models import Contest, Round, RoundQuestion, Team, TeamMember
+from .common import ContestRejected, audit
+
+
+def contest_create(*, title: str, unit: Unit, by: User | None = None, base_score: int = 100) -> Contest:
+    return Contest.objects.create(title=title, unit=unit, created_by=by, base_score=base_score)
+
+
+@transaction.atomic
+def team_add(*, contest: Contest, name: str, unit: Unit, legs: list[User], substitutes: list[User] = ()) -> Team:
+    """Add a team; `legs` is the relay order. Refused once the contest has started."""
+    if contest.status != Contest.Status.DRAFT:
+        raise ContestRejected("roster_frozen", _("Rosters are frozen once the contest starts."))
+    team = Team.objects.create(contest=contest, name=name, unit=unit, position=contest.teams.count())
+    places = [TeamMember(contest=contest, team=team, member=m, leg=i) for i, m in enumerate(legs, start=1)]
+    places += [TeamMember(contest=contest, team=team, member=m) for m in substitutes]
+    try:
+        with transaction.atomic():
+            TeamMember.objects.bulk_create(places)
+    except IntegrityError:
+        raise ContestRejected("member_on_two_teams", _("A member can be on only one team.")) from None
+    return team
+
+
+@transaction.atomic
+def round_add(
+    *,
+    contest: Contest,
+    type: str,
+    versions: list[QuestionVersion],
+    points: int = 10,
+    penalty: int | None = None,
+    time_limit_s: int = 20,
+    risk_tiers: list[int] | None = None,
+    early_buzz_penalty: int = 5,
+    title: str = "",
+    teams_in_turn: bool = False,
+) -> Round:
+    """Add a round. Compulsory rounds with `teams_in_turn` give question k to team k mod n."""
+    if penalty is None:
+        penalty = 0 if type in (Round.Type.COMPULSORY, Round.Type.RELAY) else points
+    round_ = Round.objects.create(
+        contest=contest,
+        position=contest.rounds.count() + 1,
+        type=type,
+        title=title,
+        points=points,
+        penalty=penalty,
+        time_limit_s=time_limit_s,
+        risk_tiers=risk_tiers or ([10, 20, 30] if type == Round.Type.RISK else []),
+        early_buzz_penalty=early_buzz_penalty,
+    )
+    teams = list(contest.teams.all())
+    RoundQuestion.objects.bulk_create(
+        [
+            RoundQuestion(
+                round=round_,
+                position=i,
+                version=version,
+                team=teams[(i - 1) % len(teams)] if teams_in_turn and teams else None,
+            )
+            for i, version in enumerate(versions, start=1)
+        ]
+    )
+    return round_
+
+
+@transaction.atomic
+def contest_start(*, contest: Contest, by: User | None, at: datetime | None = None) -> Contest:
+    """Start: freeze rosters with each member's unit at this moment (DESIGN invariant 6)."""
+    contest = Contest.objects.select_for_update().get(pk=contest.pk)
+    if contest.status != Contest.Status.DRAFT:
+        return contest
+    if not contest.teams.exists() or not contest.rounds.exists():
+        raise ContestRejected("not_ready", _("Add teams and rounds before starting."))
+    member_unit = User.objects.filter(pk=OuterRef("member_id")).values("unit_id")[:1]
+    contest.roster.update(unit_at_start=Subquery(member_unit))
+    contest.status = Contest.Status.RUNNING
+    contest.started_at = at or timezone.now()
+    contest.save(update_fields=["status", "started_at"])
+    audit(contest, by, "start")
+    broadcast.after_commit(contest, "contest.started")
+    return contest
