@@ -12,20 +12,34 @@ ROLES = ("player", "screen", "host")
 
 def access_contest_socket(user, code: str, role: str) -> Contest:
     """The contest `user` may join as `role`, or ContestRejected (never reveals other contests)."""
+    return access_contest_seat(user, code, role)[0]
+
+
+def access_contest_seat(user, code: str, role: str) -> tuple[Contest, TeamMember | None]:
+    """The contest `user` may join as `role`, with a player's roster place (with its team), or
+    ContestRejected. A player is checked with one query: a hall reconnects at once."""
     if role not in ROLES:
         raise ContestRejected("bad_role", _("Join as player, screen or host."))
-    contest = Contest.objects.select_related("unit").filter(join_code=code.strip().upper()).first()
+    code = code.strip().upper()
+    if role == "player":
+        place = (
+            TeamMember.objects.select_related("contest__unit", "team")
+            .filter(contest__join_code=code, member=user)
+            .first()
+        )
+        if place is not None:
+            return place.contest, place
+    contest = Contest.objects.select_related("unit").filter(join_code=code).first()
     if contest is None:
         raise ContestRejected("no_such_contest", _("No contest has this code."))
+    if role == "player":
+        raise ContestRejected("not_in_contest", _("You are not on a team in this contest."))
     if role == "host":
         if not orgs_access.can_manage_unit(user, contest.unit):
             raise ContestRejected("not_host", _("Only organisers of the contest's unit can host it."))
-    elif role == "player":
-        if not TeamMember.objects.filter(contest=contest, member=user).exists():
-            raise ContestRejected("not_in_contest", _("You are not on a team in this contest."))
     elif not (
         orgs_access.can_manage_unit(user, contest.unit)
         or (user.unit is not None and user.unit.path.startswith(contest.unit.path))
     ):
         raise ContestRejected("not_in_audience", _("This contest is for another unit."))
-    return contest
+    return contest, None

@@ -4,13 +4,13 @@ channel-layer message per consumer."""
 
 import asyncio
 import json
+import threading
 import time
 from datetime import UTC, datetime
 
 from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
-from django.core.cache import cache
 
 from . import access, intake, presenters, protocol, services
 from .broadcast import ALL, HOSTS, SCREENS, group
@@ -63,7 +63,9 @@ class ContestConsumer(AsyncWebsocketConsumer):
         )
         self.role = query.get("role", "player")
         try:
-            self.contest = await database_sync_to_async(access.access_contest_socket)(
+            # On the thread pool, not Django's one sync thread: a hall reconnecting at once
+            # is checked in parallel.
+            self.contest, self.place = await database_sync_to_async(access.access_contest_seat, thread_sensitive=False)(
                 user, self.scope["url_route"]["kwargs"]["code"], self.role
             )
         except services.ContestRejected as error:
@@ -98,20 +100,14 @@ class ContestConsumer(AsyncWebsocketConsumer):
             HUB.leave(name, self)
 
     async def send_snapshot(self) -> None:
-        await self.send(text_data=await database_sync_to_async(self._snapshot)())
+        await self.send(text_data=await database_sync_to_async(self._snapshot, thread_sensitive=False)())
 
     def _snapshot(self) -> str:
         seq = current_seq(self.contest.pk)
         if self.role == "host":
             return json.dumps(presenters.host_state(self.contest, seq=seq), ensure_ascii=False)
-        # A hall reconnecting at once must not rebuild the same state thousands of times: the
-        # public part is cached per contest and sequence number for a moment.
-        key = f"contest:{self.contest.pk}:snapshot:{seq}"
-        public = cache.get(key)
-        if public is None:
-            public = json.dumps(presenters.public_state(self.contest, seq=seq), ensure_ascii=False)
-            cache.set(key, public, SNAPSHOT_CACHE_S)
-        you = presenters.you(self.contest, self.user) if self.role == "player" else {"role": "screen"}
+        public = _public_snapshot(self.contest, seq)
+        you = presenters.you(self.user, self.place) if self.role == "player" else {"role": "screen"}
         return public[:-1] + ',"you":' + json.dumps(you, ensure_ascii=False) + "}"
 
     def _allow(self) -> bool:
@@ -233,6 +229,25 @@ class ContestConsumer(AsyncWebsocketConsumer):
                 contest=contest, team=team, points=points, reason=str(message.get("reason", ""))[:200], by=user
             )
         return {}
+
+
+_snapshots: dict[tuple[int, int], tuple[float, str]] = {}
+_snapshots_lock = threading.Lock()
+
+
+def _public_snapshot(contest: Contest, seq: int) -> str:
+    """The public state at `seq`, built once per process and reused for a moment: a hall
+    reconnecting at once must not rebuild it thousands of times. (Progress inside a question does
+    not move `seq`, hence the moment's limit.)"""
+    key = (contest.pk, seq)
+    with _snapshots_lock:
+        built = _snapshots.get(key)
+        if built is None or time.monotonic() - built[0] > SNAPSHOT_CACHE_S:
+            for stale in [k for k, (at, _text) in _snapshots.items() if time.monotonic() - at > SNAPSHOT_CACHE_S]:
+                del _snapshots[stale]
+            text = json.dumps(presenters.public_state(contest, seq=seq), ensure_ascii=False)
+            built = _snapshots[key] = (time.monotonic(), text)
+    return built[1]
 
 
 _ticker: asyncio.Task | None = None

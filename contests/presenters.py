@@ -168,9 +168,8 @@ def host_state(contest: Contest, *, event: str = "snapshot", seq: int = 0, publi
     return state
 
 
-def you(contest: Contest, user) -> dict:
-    """The viewer's own part of a snapshot: team, and what they may do right now."""
-    place = TeamMember.objects.filter(contest=contest, member=user).select_related("team").first()
+def you(user, place: TeamMember | None) -> dict:
+    """The viewer's own part of a snapshot: their team and relay leg (`place`, with its team)."""
     if place is None:
         return {"member": user.pk, "team": None}
     return {"member": user.pk, "team": place.team_id, "team_name": place.team.name, "leg": place.leg}

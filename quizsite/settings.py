@@ -172,6 +172,10 @@ else:
             # lock at BEGIN means two threads that read and then write cannot deadlock (SQLite
             # would refuse one at once instead of waiting).
             "OPTIONS": {"timeout": 20, "transaction_mode": "IMMEDIATE"},
+            # Tests use a file too: an in-memory database is shared between threads in SQLite's
+            # shared-cache mode, where a reader meeting a writer fails at once instead of waiting,
+            # and sockets read from several threads.
+            "TEST": {"NAME": BASE_DIR / "test-db.sqlite3"},
         }
     }
 
