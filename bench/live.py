@@ -203,7 +203,7 @@ def run_stack(args, data: dict, env: dict, node: Node) -> dict:
             opened = reply["latencies"]
             broadcast += opened
             calm += opened
-            frame_chars = reply["frame_chars"]
+            frame = reply["frame"]
             while not (latest.get("state", {}).get("question") or {}).get("phase") == "open":
                 host_read()
             opening = latest["state"]["question"]["opening"]
@@ -221,7 +221,7 @@ def run_stack(args, data: dict, env: dict, node: Node) -> dict:
             "calm": calm,
             "answers": answers,
             "reconnect": reconnect,
-            "frame_chars": frame_chars,
+            "frame": frame,
         }
     finally:
         os.killpg(web.pid, signal.SIGTERM)
@@ -233,13 +233,13 @@ import asyncio, json, sys
 from datetime import datetime, UTC
 import websockets
 clients = set()
-PAD = "x" * int(sys.argv[2])  # the same frame size as the real stack's state frames
+# The very bytes the real stack sent (a question.opened frame), with a fresh server_time.
+head, _, rest = open(sys.argv[2], encoding="utf-8").read().rpartition('"server_time":"')
+tail = rest[rest.index('"'):]
 async def handler(ws):
     if ws.request.path == "/control":
         async for message in ws:
-            now = datetime.now(UTC).isoformat()
-            frame = json.dumps({"type": "state", "event": message, "pad": PAD, "server_time": now})
-            websockets.broadcast(clients, frame)
+            websockets.broadcast(clients, head + '"server_time":"' + datetime.now(UTC).isoformat() + tail)
             await ws.send("sent")
         return
     clients.add(ws)
@@ -255,13 +255,14 @@ asyncio.run(main())
 """
 
 
-def run_floor(args, players: int, node: Node, frame_chars: int) -> list:
+def run_floor(args, players: int, node: Node, frame: str) -> list:
+    """The same client and the same frame bytes against a bare `websockets` broadcast server."""
     import websockets.sync.client
 
     port = free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-c", FLOOR_SERVER, str(port), str(max(0, frame_chars - 120))], start_new_session=True
-    )
+    template = Path(tempfile.mkdtemp(prefix="bench-live-")) / "frame.json"
+    template.write_text(frame, encoding="utf-8")
+    server = subprocess.Popen([sys.executable, "-c", FLOOR_SERVER, str(port), str(template)], start_new_session=True)
     try:
         time.sleep(1.5)
         node.send(
@@ -315,7 +316,7 @@ def main() -> None:
     node = Node()
     try:
         stack = run_stack(args, data, env, node)
-        floor = run_floor(args, args.players, node, stack["frame_chars"])
+        floor = run_floor(args, args.players, node, stack["frame"])
     finally:
         node.close()
     answers = stack["answers"]
@@ -345,7 +346,7 @@ def main() -> None:
         "floor_p50_ms": percentile(floor, 0.5),
         # question.opened frames alone: sent when no answers are being processed
         "opened_p99_ms": percentile(stack["calm"], 0.99),
-        "frame_chars": stack["frame_chars"],
+        "frame_bytes": len(stack["frame"].encode()),
         "at": datetime.now(UTC).isoformat(timespec="seconds"),
     }
     for key, value in {**result, **details}.items():

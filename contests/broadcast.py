@@ -51,17 +51,22 @@ def _progress_soon(contest_id: int, event: str) -> None:
 
 
 def send_now(contest_id: int, event: str) -> None:
+    """Build the contest's frames for `event`, then publish them one after the other.
+
+    Both frames are built before either is published: building the host's frame while this
+    process writes the public one to thousands of sockets would slow that delivery (one GIL).
+    `server_time` is stamped when they are ready to go, so clients measure delivery from then.
+    """
     from .models import Contest
-    from .presenters import host_state, public_state
+    from .presenters import host_state, public_state, stamp
 
     contest = Contest.objects.get(pk=contest_id)
     progress = event in PROGRESS_EVENTS
     seq = fanout.current_seq(contest_id) if progress else fanout.next_seq(contest_id)
     state = public_state(contest, event=event, seq=seq)
-    public = json.dumps(state, ensure_ascii=False, separators=(",", ":"))
-    if progress:
-        fanout.publish(group(contest_id, SCREENS), public)
-    else:
-        fanout.publish(group(contest_id, ALL), public)
     hosts = host_state(contest, event=event, seq=seq, public=state)
-    fanout.publish(group(contest_id, HOSTS), json.dumps(hosts, ensure_ascii=False))
+    stamp(state, hosts)
+    public = json.dumps(state, ensure_ascii=False, separators=(",", ":"))
+    hosts_text = json.dumps(hosts, ensure_ascii=False, separators=(",", ":"))
+    fanout.publish(group(contest_id, SCREENS if progress else ALL), public)
+    fanout.publish(group(contest_id, HOSTS), hosts_text)

@@ -30,6 +30,8 @@ class Hub:
         running = asyncio.get_running_loop()
         if self.loop is not running:  # a new event loop (a new server, or a test): start afresh
             self.loop, self._subscriber = running, None
+        # Found once per socket, not once per frame: delivery walks thousands of sockets.
+        consumer.fanout_protocol = _server_protocol(consumer.base_send)
         self.groups[group].add(consumer)
         if settings.REDIS_URL and (self._subscriber is None or self._subscriber.done()):
             self._subscriber = asyncio.create_task(self._subscribe())
@@ -52,7 +54,7 @@ class Hub:
         frame = Frame(Opcode.TEXT, text.encode()).serialize(mask=False, extensions=[])
         slow = []
         for consumer in list(self.groups.get(group, ())):
-            transport = _plain_transport(consumer)
+            transport = _plain_transport(consumer.fanout_protocol)
             if transport is not None:
                 transport.write(frame)
             else:
@@ -89,28 +91,25 @@ MAX_BUFFERED_BYTES = 256 * 1024
 
 def _server_protocol(send):
     """uvicorn's protocol behind an ASGI send, looking through Channels' session wrapper (which
-    only acts on HTTP responses and the accept, never on websocket.send)."""
+    only acts on HTTP responses and the accept, never on websocket.send); None if it is not an
+    uncompressed uvicorn connection."""
     for _depth in range(4):
         owner = getattr(send, "__self__", None)
         if owner is None:
             return None
         if hasattr(owner, "conn") and hasattr(owner, "transport"):
-            return owner
+            return None if owner.conn.extensions else owner
         send = getattr(owner, "real_send", None)
     return None
 
 
-def _plain_transport(consumer):
-    """The socket's transport if it is an open, uncompressed uvicorn connection that keeps up."""
-    protocol = _server_protocol(consumer.base_send)
-    connection = getattr(protocol, "conn", None)
-    transport = getattr(protocol, "transport", None)
-    if connection is None or transport is None or getattr(protocol, "close_sent", True):
+def _plain_transport(protocol):
+    """The socket's transport if its uvicorn connection is open and keeps up."""
+    if protocol is None or protocol.close_sent or protocol.conn.state is not State.OPEN:
         return None
-    if connection.state is not State.OPEN or connection.extensions or transport.is_closing():
-        return None
-    if transport.get_write_buffer_size() > MAX_BUFFERED_BYTES:
-        return None  # a slow client: let the ASGI send apply its flow control
+    transport = protocol.transport
+    if transport.is_closing() or transport.get_write_buffer_size() > MAX_BUFFERED_BYTES:
+        return None  # closing, or a slow client: let the ASGI send apply its flow control
     return transport
 
 

@@ -1,8 +1,6 @@
 """Every contest payload is built here. `public_state` is what players and big screens get: it
 cannot contain an answer key before the reveal. `host_state` adds keys and answers for hosts."""
 
-import copy
-
 from django.db.models import Count
 from django.utils import timezone
 
@@ -130,9 +128,15 @@ def public_state(contest: Contest, *, event: str = "snapshot", seq: int = 0) -> 
 
 
 def _stamped(state: dict) -> dict:
-    """The server's time when the frame was ready to send (clients measure latency from it)."""
-    state["server_time"] = timezone.now().isoformat()
-    return state
+    return stamp(state)[0]
+
+
+def stamp(*states: dict) -> tuple[dict, ...]:
+    """Set the server's time when the frames were ready to send (clients measure latency from it)."""
+    now = timezone.now().isoformat()
+    for state in states:
+        state["server_time"] = now
+    return states
 
 
 def host_state(contest: Contest, *, event: str = "snapshot", seq: int = 0, public: dict | None = None) -> dict:
@@ -140,21 +144,26 @@ def host_state(contest: Contest, *, event: str = "snapshot", seq: int = 0, publi
 
     Pass the `public` state already built for the same broadcast to avoid building it twice.
     """
-    state = copy.deepcopy(public) if public is not None else public_state(contest, event=event, seq=seq)
-    state["type"] = "host.state"
+    if public is None:
+        public = public_state(contest, event=event, seq=seq)
+    # A copy one level deep is enough: only top-level keys and the question's keys are added.
+    state = {**public, "type": "host.state"}
     opening = Opening.objects.select_related("question__version").filter(pk=contest.current_id).first()
     if opening is not None:
-        state["question"]["key"] = opening.question.version.key
+        state["question"] = {**public["question"], "key": opening.question.version.key}
+        answers = opening.answers.values_list(
+            "pk", "team_id", "member__real_name", "member__username", "response", "is_correct", "received_at"
+        )
         state["question"]["answers"] = [
             {
-                "id": a.pk,
-                "team": a.team_id,
-                "member": a.member.real_name or a.member.username,
-                "response": a.response,
-                "is_correct": a.is_correct,
-                "received_at": a.received_at.isoformat(),
+                "id": answer_id,
+                "team": team_id,
+                "member": real_name or username,
+                "response": response,
+                "is_correct": is_correct,
+                "received_at": received_at.isoformat(),
             }
-            for a in opening.answers.select_related("member")
+            for answer_id, team_id, real_name, username, response, is_correct, received_at in answers
         ]
     upcoming = services.next_question(contest)
     state["next"] = {"round": upcoming.round.position, "position": upcoming.position} if upcoming else None
