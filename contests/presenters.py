@@ -61,15 +61,12 @@ def _reveal(opening: Opening) -> dict:
     """The key and the distribution of answers: only ever built for a revealed question."""
     version = opening.question.version
     distribution: dict[str, int] = {}
-    for answer in opening.answers.all():
-        label = _label(version.type, answer.response)
+    results: dict[str, bool] = {}
+    for team_id, response, is_correct in opening.answers.values_list("team_id", "response", "is_correct"):
+        label = _label(version.type, response)
         distribution[label] = distribution.get(label, 0) + 1
-    return {
-        "key": version.key,
-        "explanation": version.explanation,
-        "distribution": distribution,
-        "results": {str(a.team_id): a.is_correct for a in opening.answers.all()},
-    }
+        results[str(team_id)] = is_correct
+    return {"key": version.key, "explanation": version.explanation, "distribution": distribution, "results": results}
 
 
 def _label(question_type: str, response: list) -> str:

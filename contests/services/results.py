@@ -18,13 +18,13 @@ def team_scores(contest: Contest) -> list[dict]:
         relay[team_id] = relay.get(team_id, 0) + (received_at - opened_at).total_seconds()
     rows = [
         {
-            "id": team.pk,
-            "name": team.name,
-            "unit": team.unit_id,
-            "score": contest.base_score + (totals.get(team.pk) or 0),
-            "relay_seconds": round(relay.get(team.pk, 0.0), 3),
+            "id": team_id,
+            "name": name,
+            "unit": unit_id,
+            "score": contest.base_score + (totals.get(team_id) or 0),
+            "relay_seconds": round(relay.get(team_id, 0.0), 3),
         }
-        for team in contest.teams.all()
+        for team_id, name, unit_id in contest.teams.values_list("pk", "name", "unit_id")
     ]
     rows.sort(key=lambda row: (-row["score"], row["relay_seconds"], row["id"]))
     rank = 0
