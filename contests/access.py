@@ -22,12 +22,11 @@ def access_contest_seat(user, code: str, role: str) -> tuple[Contest, TeamMember
         raise ContestRejected("bad_role", _("Join as player, screen or host."))
     code = code.strip().upper()
     if role == "player":
-        place = (
-            TeamMember.objects.select_related("contest__unit", "team")
-            .filter(contest__join_code=code, member=user)
-            .first()
-        )
-        if place is not None:
+        try:  # get(), not first(): a member has one place, and no ordering is needed
+            place = TeamMember.objects.select_related("contest", "team").get(contest__join_code=code, member=user)
+        except TeamMember.DoesNotExist:
+            pass
+        else:
             return place.contest, place
     contest = Contest.objects.select_related("unit").filter(join_code=code).first()
     if contest is None:

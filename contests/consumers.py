@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 
 from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
+from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncWebsocketConsumer
 
 from . import access, intake, presenters, protocol, services
@@ -95,9 +96,12 @@ class ContestConsumer(AsyncWebsocketConsumer):
             raise ValueError(f"No handler for message type {message['type']}")
         await handler(message)
 
-    async def disconnect(self, code) -> None:
+    async def websocket_disconnect(self, message) -> None:
+        # As Channels' own, without its closing of stale database connections on the sync
+        # thread: there is no channel-layer group to leave, and no database work here.
         for name in self.groups_joined:
             HUB.leave(name, self)
+        raise StopConsumer()
 
     async def send_snapshot(self) -> None:
         await self.send(text_data=await database_sync_to_async(self._snapshot, thread_sensitive=False)())

@@ -6,6 +6,7 @@ import json
 import pytest
 from asgiref.sync import sync_to_async
 from channels.testing import WebsocketCommunicator
+from django.db import OperationalError
 
 from contests import services
 from contests.models import ContestAnswer, Round
@@ -192,3 +193,79 @@ async def test_a_guessed_code_and_an_anonymous_socket_are_refused():
     )
     connected, close_code = await anonymous.connect()
     assert not connected and close_code == 4401
+
+
+@sync_to_async
+def build_compulsory_hall(teams: int, size: int):
+    """`teams` teams of `size` members in a compulsory round, started and with the question open."""
+    audit = factories.unit_at("审计署", kind="organ")
+    host = factories.organiser(audit, username="host")
+    contest = services.contest_create(title="必答赛", unit=audit, by=host)
+    players = []
+    for team in range(teams):
+        legs = [factories.member(audit, username=f"t{team}m{n}") for n in range(size)]
+        services.team_add(contest=contest, name=f"队{team}", unit=audit, legs=legs)
+        players += legs
+    bank = factories.bank(audit)
+    services.round_add(
+        contest=contest, type=Round.Type.COMPULSORY, versions=[factories.question(bank, "single").current]
+    )
+    services.contest_start(contest=contest, by=host)
+    opening = services.question_open(contest=contest, by=host)
+    return contest, opening, [session_cookie(m) for m in players]
+
+
+def answer_frame(ref: str, opening, response="A") -> str:
+    return json.dumps(
+        {"type": "answer.submit", "id": ref, "answer_id": ref, "opening": opening.pk, "response": response}
+    )
+
+
+async def test_a_hall_answering_at_once_is_written_in_batches_and_every_answer_is_acknowledged(monkeypatch):
+    contest, opening, cookies = await build_compulsory_hall(teams=6, size=3)
+    batches = []
+    record = services.answers_submit
+
+    def counted(**kwargs):
+        batches.append(len(kwargs["submissions"]))
+        return record(**kwargs)
+
+    monkeypatch.setattr(services, "answers_submit", counted)
+    sockets = [await connect(contest.join_code, cookie) for cookie in cookies]
+    for socket in sockets:
+        await receive(socket)
+    for number, socket in enumerate(sockets):
+        await socket.send_to(text_data=answer_frame(f"a{number}", opening))
+    replies = [await until(socket, lambda f: f["type"] in ("ack", "error")) for socket in sockets]
+
+    assert sum(batches) == len(sockets) and len(batches) < len(sockets)  # fewer writes than answers
+    assert [r["type"] for r in replies].count("ack") == 6  # the first of each team's three
+    assert {r["code"] for r in replies if r["type"] == "error"} == {"already_answered"}
+    assert await sync_to_async(ContestAnswer.objects.filter(opening=opening).count)() == 6
+    for socket in sockets:
+        await socket.disconnect()
+
+
+async def test_an_answer_the_server_could_not_store_is_refused_as_unavailable_and_counts_once_resent(monkeypatch):
+    contest, opening, cookies = await build_compulsory_hall(teams=1, size=1)
+    record = services.answers_submit
+    failures = iter([True])
+
+    def failing_once(**kwargs):
+        if next(failures, False):
+            raise OperationalError("the database went away")
+        return record(**kwargs)
+
+    monkeypatch.setattr(services, "answers_submit", failing_once)
+    player = await connect(contest.join_code, cookies[0])
+    await receive(player)
+    await player.send_to(text_data=answer_frame("only", opening))
+    refused = await receive(player, kind="error")
+    assert refused["code"] == "unavailable" and refused["ref"] == "only"
+    assert not await sync_to_async(ContestAnswer.objects.exists)()
+    await player.send_to(text_data=answer_frame("only", opening))
+    assert (await receive(player, kind="ack"))["answer_id"] == "only"
+    await player.send_to(text_data=json.dumps({"type": "sync"}))  # the socket is still usable
+    assert (await receive(player, kind="state"))["question"]["answered"]
+    assert await sync_to_async(ContestAnswer.objects.count)() == 1
+    await player.disconnect()

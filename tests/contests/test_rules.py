@@ -253,3 +253,69 @@ def test_a_retry_after_the_question_closed_is_still_acknowledged(hall):
             contest=contest, member=hall["red"][1], response="对", client_answer_id="net-1", opening_id=opening.pk
         )
     assert refused.value.code == "answer_id_taken"
+
+
+def test_a_batch_keeps_each_teams_earliest_answer_and_says_why_the_others_were_refused(hall, tree):
+    contest = start(hall, {"type": Round.Type.COMPULSORY, "count": 1, "time_limit_s": 20})
+    opening = services.question_open(contest=contest, by=hall["host"])
+    red, blue = hall["red"], hall["blue"]
+    outsider = factories.member(tree["mof"], username="outsider")
+    at = opening.opened_at
+
+    def sent(member, answer_id, seconds, response="对"):
+        return services.Submission(
+            member_id=member.pk,
+            client_answer_id=answer_id,
+            response=response,
+            received_at=at + timedelta(seconds=seconds),
+            opening_id=opening.pk,
+        )
+
+    outcomes = services.answers_submit(
+        contest_id=contest.pk,
+        submissions=[
+            sent(red[0], "red-late", 3),  # arrived later than red[1]'s, though listed first
+            sent(red[1], "red-early", 1, response="错"),
+            sent(red[1], "red-early", 1.5, response="错"),  # a retry in the same batch
+            sent(blue[0], "red-early", 2),  # someone else's answer id
+            sent(blue[1], "blue", 2),
+            sent(outsider, "outsider", 2),
+            sent(blue[2], "blue-bad", 2, response="maybe"),
+            sent(blue[2], "blue-late", 21),  # after the 20 s deadline
+        ],
+    )
+    kinds = [o.client_answer_id if isinstance(o, ContestAnswer) else o.code for o in outcomes]
+    assert kinds == [
+        "already_answered",
+        "red-early",
+        "red-early",
+        "answer_id_taken",
+        "blue",
+        "not_in_contest",
+        "not_true_false",
+        "deadline_passed",
+    ]
+    assert outcomes[1].pk == outcomes[2].pk
+    assert sorted(ContestAnswer.objects.values_list("client_answer_id", flat=True)) == ["blue", "red-early"]
+    opening.refresh_from_db()
+    assert opening.closed_at == at + timedelta(seconds=2)  # both teams answered: closed at the last answer
+
+
+def test_an_answer_received_before_the_close_counts_though_written_after_it_but_not_after_the_reveal(hall):
+    contest = start(hall, {"type": Round.Type.COMPULSORY, "count": 1, "time_limit_s": 20})
+    opening = services.question_open(contest=contest, by=hall["host"])
+    closed = services.question_close(contest=contest, by=hall["host"]).closed_at
+
+    def sent(member, answer_id, received_at):
+        submission = services.Submission(
+            member_id=member.pk, client_answer_id=answer_id, response="对", received_at=received_at
+        )
+        return services.answers_submit(contest_id=contest.pk, submissions=[submission])[0]
+
+    in_time = sent(hall["red"][0], "in-time", closed - timedelta(milliseconds=5))
+    assert isinstance(in_time, ContestAnswer)
+    assert sent(hall["blue"][0], "too-late", closed + timedelta(milliseconds=5)).code == "deadline_passed"
+    services.question_reveal(contest=contest, by=hall["host"])
+    assert sent(hall["blue"][1], "after-reveal", closed - timedelta(milliseconds=5)).code == "deadline_passed"
+    assert sent(hall["red"][0], "in-time", closed - timedelta(milliseconds=5)).pk == in_time.pk  # a retry: acked
+    assert score(contest, hall["team_red"]) == 110 and ContestAnswer.objects.filter(opening=opening).count() == 1
