@@ -344,6 +344,8 @@ def main() -> None:
         "answers_accepted": sum(1 for a in acked if a.get("ok")),
         "reconnected": stack["reconnect"]["resynced"],
         "floor_p50_ms": percentile(floor, 0.5),
+        "ack_p50_ms": percentile([a["ms"] for a in acked], 0.5),
+        "ack_p90_ms": percentile([a["ms"] for a in acked], 0.9),
         # question.opened frames alone: sent when no answers are being processed
         "opened_p99_ms": percentile(stack["calm"], 0.99),
         "frame_bytes": len(stack["frame"].encode()),

@@ -3,6 +3,7 @@
 import json
 import threading
 
+from channels.db import database_sync_to_async
 from django.db import connections, transaction
 
 from . import fanout
@@ -40,12 +41,23 @@ def _progress_soon(contest_id: int, event: str) -> None:
     def flush() -> None:
         with _progress_lock:
             _progress_pending.discard(contest_id)
+        send_now(contest_id, event)
+
+    loop = fanout.HUB.loop
+    if loop is not None and loop.is_running():
+        # In a server with sockets: on its thread pool, whose threads keep their database
+        # connections (a timer thread would open and close one per tick).
+        pooled = database_sync_to_async(flush, thread_sensitive=False)
+        loop.call_soon_threadsafe(loop.call_later, PROGRESS_INTERVAL_S, lambda: loop.create_task(pooled()))
+        return
+
+    def flush_and_close() -> None:
         try:
-            send_now(contest_id, event)
+            flush()
         finally:
             connections.close_all()  # this timer thread ends here
 
-    timer = threading.Timer(PROGRESS_INTERVAL_S, flush)
+    timer = threading.Timer(PROGRESS_INTERVAL_S, flush_and_close)
     timer.daemon = True
     timer.start()
 

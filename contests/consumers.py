@@ -104,13 +104,27 @@ class ContestConsumer(AsyncWebsocketConsumer):
         raise StopConsumer()
 
     async def send_snapshot(self) -> None:
-        await self.send(text_data=await database_sync_to_async(self._snapshot, thread_sensitive=False)())
+        # A hall reconnecting at once mostly finds the snapshot already built: then no thread
+        # and no query is needed (the player's place was read at sign-in).
+        text = self._cached_snapshot()
+        if text is None:
+            text = await database_sync_to_async(self._snapshot, thread_sensitive=False)()
+        await self.send(text_data=text)
+
+    def _cached_snapshot(self) -> str | None:
+        seq = HUB.delivered_seq.get(self.contest.pk)
+        if self.role == "host" or seq is None:
+            return None
+        public = _public_snapshot(self.contest, seq, build=False)
+        return None if public is None else self._with_you(public)
 
     def _snapshot(self) -> str:
         seq = current_seq(self.contest.pk)
         if self.role == "host":
             return json.dumps(presenters.host_state(self.contest, seq=seq), ensure_ascii=False)
-        public = _public_snapshot(self.contest, seq)
+        return self._with_you(_public_snapshot(self.contest, seq))
+
+    def _with_you(self, public: str) -> str:
         you = presenters.you(self.user, self.place) if self.role == "player" else {"role": "screen"}
         return public[:-1] + ',"you":' + json.dumps(you, ensure_ascii=False) + "}"
 
@@ -239,19 +253,25 @@ _snapshots: dict[tuple[int, int], tuple[float, str]] = {}
 _snapshots_lock = threading.Lock()
 
 
-def _public_snapshot(contest: Contest, seq: int) -> str:
+def _public_snapshot(contest: Contest, seq: int, *, build: bool = True) -> str | None:
     """The public state at `seq`, built once per process and reused for a moment: a hall
     reconnecting at once must not rebuild it thousands of times. (Progress inside a question does
-    not move `seq`, hence the moment's limit.)"""
+    not move `seq`, hence the moment's limit.) With `build` false, only what is already built."""
     key = (contest.pk, seq)
+    built = _snapshots.get(key)  # without the lock: the event loop must never wait on a build
+    if built is not None and time.monotonic() - built[0] <= SNAPSHOT_CACHE_S:
+        return built[1]
+    if not build:
+        return None
     with _snapshots_lock:
-        built = _snapshots.get(key)
-        if built is None or time.monotonic() - built[0] > SNAPSHOT_CACHE_S:
-            for stale in [k for k, (at, _text) in _snapshots.items() if time.monotonic() - at > SNAPSHOT_CACHE_S]:
-                del _snapshots[stale]
-            text = json.dumps(presenters.public_state(contest, seq=seq), ensure_ascii=False)
-            built = _snapshots[key] = (time.monotonic(), text)
-    return built[1]
+        built = _snapshots.get(key)  # built by another thread meanwhile?
+        if built is not None and time.monotonic() - built[0] <= SNAPSHOT_CACHE_S:
+            return built[1]
+        for stale in [k for k, (at, _text) in _snapshots.items() if time.monotonic() - at > SNAPSHOT_CACHE_S]:
+            del _snapshots[stale]
+        text = json.dumps(presenters.public_state(contest, seq=seq), ensure_ascii=False)
+        _snapshots[key] = (time.monotonic(), text)
+        return text
 
 
 _ticker: asyncio.Task | None = None

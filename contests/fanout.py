@@ -8,6 +8,7 @@ Without Redis (the embedded default, one process) publishing delivers in-process
 
 import asyncio
 import logging
+import re
 from collections import defaultdict
 
 from django.conf import settings
@@ -16,6 +17,7 @@ from websockets.protocol import State
 
 log = logging.getLogger(__name__)
 CHANNEL_PREFIX = "quizsite:contest:"
+_SEQ = re.compile(r'"seq":(\d+)')  # near the start of every state frame
 
 
 class Hub:
@@ -23,6 +25,9 @@ class Hub:
 
     def __init__(self) -> None:
         self.groups: dict[str, set] = defaultdict(set)
+        # The newest sequence number of each contest's frames that passed through this process:
+        # a snapshot cached at that number is as new as anything its sockets have been sent.
+        self.delivered_seq: dict[int, int] = {}
         self.loop: asyncio.AbstractEventLoop | None = None
         self._subscriber: asyncio.Task | None = None
 
@@ -50,6 +55,10 @@ class Hub:
         uvicorn connections that are open, uncompressed and not backed up, those bytes go straight
         to the transport (as `websockets.broadcast` does). Anything else takes the ASGI send.
         """
+        numbered = _SEQ.search(text, 0, 64)
+        if numbered:
+            contest_id = int(group.split(":", 1)[0])
+            self.delivered_seq[contest_id] = max(self.delivered_seq.get(contest_id, 0), int(numbered[1]))
         message = {"type": "websocket.send", "text": text}
         frame = Frame(Opcode.TEXT, text.encode()).serialize(mask=False, extensions=[])
         slow = []
