@@ -13,6 +13,7 @@ import logging
 from dataclasses import dataclass, field
 
 from channels.db import database_sync_to_async
+from django.utils.translation import gettext as _
 
 from . import services
 from .models import ContestAnswer
@@ -37,13 +38,13 @@ class _Intake:
                 )
             except Exception:
                 log.exception("recording %d answers failed", len(batch))
-                outcomes = [_UNAVAILABLE] * len(batch)
+                unavailable = _("The answer could not be stored just now; it is being sent again.")
+                outcomes = [services.ContestRejected("unavailable", unavailable)] * len(batch)
             for (_submission, future), outcome in zip(batch, outcomes, strict=True):
                 if not future.done():
                     future.set_result(outcome)
 
 
-_UNAVAILABLE = services.ContestRejected("unavailable", "The answer could not be recorded; send it again.")
 _intakes: dict[tuple[asyncio.AbstractEventLoop, int], _Intake] = {}
 
 

@@ -58,6 +58,12 @@
         pending.delete(frame.ref);
         if (options.onAck) options.onAck(frame);
       } else if (frame.type === "error") {
+        if (frame.code === "unavailable" && pending.has(frame.ref)) {
+          // Not stored just now: send the same frame (same answer_id) again shortly; it counts once.
+          const again = pending.get(frame.ref);
+          setTimeout(() => raw(again), 500 + Math.random() * 1000);
+          return;
+        }
         if (frame.ref) pending.delete(frame.ref);
         if (options.onError) options.onError(frame);
       }
