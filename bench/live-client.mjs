@@ -79,7 +79,7 @@ function answerAll(opening, withinMs, response) {
         if (!has(data, `"ref":"${id}"`) && !has(data, `"ref": "${id}"`)) return;
         clearTimeout(timer);
         ws.waiters = ws.waiters.filter((w) => w !== waiter);
-        resolve({ ms: now - sent, ok: has(data, '"type": "ack"') || has(data, '"type":"ack"') });
+        resolve({ ms: now - sent, sent, ok: has(data, '"type": "ack"') || has(data, '"type":"ack"') });
       };
       ws.waiters.push(waiter);
       ws.send(JSON.stringify({ type: "answer.submit", id, answer_id: id, opening, response }));

@@ -8,10 +8,10 @@ from django.db import connections, transaction
 
 from . import fanout
 
-# Who gets which frames: players and screens get the public state; hosts the host state.
-ALL, SCREENS, HOSTS = "all", "screens", "hosts"
-# Events that change only progress inside a question go to screens, hosts and the answering team,
-# not to every player: a hall of thousands should not get a frame per answer.
+# Who gets which frames: phones a slim public state, screens the whole one, hosts the host state.
+PLAYERS, SCREENS, HOSTS = "players", "screens", "hosts"
+# Events that change only progress inside a question go to screens and hosts, not to every phone
+# (a phone learns of its own team's answer from the acknowledgement).
 PROGRESS_EVENTS = {"answer.received", "risk.picked"}
 # Progress inside a question is sent on a tick, at most this often per contest and process.
 PROGRESS_INTERVAL_S = 0.25
@@ -65,20 +65,23 @@ def _progress_soon(contest_id: int, event: str) -> None:
 def send_now(contest_id: int, event: str) -> None:
     """Build the contest's frames for `event`, then publish them one after the other.
 
-    Both frames are built before either is published: building the host's frame while this
-    process writes the public one to thousands of sockets would slow that delivery (one GIL).
-    `server_time` is stamped when they are ready to go, so clients measure delivery from then.
+    Every frame is built and encoded before any is published: building one while this process
+    writes another to thousands of sockets would slow that delivery (one GIL). `server_time` is
+    stamped when they are ready to go, so clients measure delivery from then.
     """
     from .models import Contest
-    from .presenters import host_state, public_state, stamp
+    from .presenters import host_state, player_state, public_state, stamp
 
     contest = Contest.objects.get(pk=contest_id)
     progress = event in PROGRESS_EVENTS
     seq = fanout.current_seq(contest_id) if progress else fanout.next_seq(contest_id)
     state = public_state(contest, event=event, seq=seq)
-    hosts = host_state(contest, event=event, seq=seq, public=state)
-    stamp(state, hosts)
-    public = json.dumps(state, ensure_ascii=False, separators=(",", ":"))
-    hosts_text = json.dumps(hosts, ensure_ascii=False, separators=(",", ":"))
-    fanout.publish(group(contest_id, SCREENS if progress else ALL), public)
-    fanout.publish(group(contest_id, HOSTS), hosts_text)
+    frames = {SCREENS: state, HOSTS: host_state(contest, event=event, seq=seq, public=state)}
+    if not progress:
+        frames = {PLAYERS: player_state(state), **frames}  # the hall first
+    stamp(*frames.values())
+    encoded = {
+        audience: json.dumps(frame, ensure_ascii=False, separators=(",", ":")) for audience, frame in frames.items()
+    }
+    for audience, text in encoded.items():
+        fanout.publish(group(contest_id, audience), text)

@@ -7,6 +7,7 @@ import json
 import threading
 import time
 from datetime import UTC, datetime
+from typing import NamedTuple
 
 from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
@@ -14,7 +15,7 @@ from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncWebsocketConsumer
 
 from . import access, intake, presenters, protocol, services
-from .broadcast import ALL, HOSTS, SCREENS, group
+from .broadcast import HOSTS, PLAYERS, SCREENS, group
 from .fanout import HUB, current_seq
 from .models import Contest, ContestAnswer, Opening, Team
 
@@ -80,7 +81,7 @@ class ContestConsumer(AsyncWebsocketConsumer):
         ]
         self.tokens, self.refilled = float(RATE_BURST), time.monotonic()
         await self.accept()
-        audiences = {"player": (ALL,), "screen": (ALL, SCREENS), "host": (HOSTS,)}[self.role]
+        audiences = {"player": (PLAYERS,), "screen": (SCREENS,), "host": (HOSTS,)}[self.role]
         self.groups_joined = tuple(group(self.contest.pk, audience) for audience in audiences)
         for name in self.groups_joined:
             await HUB.join(name, self)
@@ -115,8 +116,8 @@ class ContestConsumer(AsyncWebsocketConsumer):
         seq = HUB.delivered_seq.get(self.contest.pk)
         if self.role == "host" or seq is None:
             return None
-        public = _public_snapshot(self.contest, seq, build=False)
-        return None if public is None else self._with_you(public)
+        snapshot = _public_snapshot(self.contest, seq, build=False)
+        return None if snapshot is None else self._with_you(snapshot)
 
     def _snapshot(self) -> str:
         seq = current_seq(self.contest.pk)
@@ -124,9 +125,12 @@ class ContestConsumer(AsyncWebsocketConsumer):
             return json.dumps(presenters.host_state(self.contest, seq=seq), ensure_ascii=False)
         return self._with_you(_public_snapshot(self.contest, seq))
 
-    def _with_you(self, public: str) -> str:
-        you = presenters.you(self.user, self.place) if self.role == "player" else {"role": "screen"}
-        return public[:-1] + ',"you":' + json.dumps(you, ensure_ascii=False) + "}"
+    def _with_you(self, snapshot: "_Snapshot") -> str:
+        if self.role == "player":
+            text, you = snapshot.players, presenters.you(self.user, self.place, snapshot.legs)
+        else:
+            text, you = snapshot.screens, {"role": "screen"}
+        return text[:-1] + ',"you":' + json.dumps(you, ensure_ascii=False) + "}"
 
     def _allow(self) -> bool:
         now = time.monotonic()
@@ -249,29 +253,44 @@ class ContestConsumer(AsyncWebsocketConsumer):
         return {}
 
 
-_snapshots: dict[tuple[int, int], tuple[float, str]] = {}
+class _Snapshot(NamedTuple):
+    built_at: float
+    screens: str  # the public state, encoded
+    players: str  # what phones get of it (`presenters.player_state`)
+    legs: dict[int, list[dict]]  # every team's relay order, for `you`
+
+    def fresh(self) -> bool:
+        return time.monotonic() - self.built_at <= SNAPSHOT_CACHE_S
+
+
+_snapshots: dict[tuple[int, int], _Snapshot] = {}
 _snapshots_lock = threading.Lock()
 
 
-def _public_snapshot(contest: Contest, seq: int, *, build: bool = True) -> str | None:
+def _public_snapshot(contest: Contest, seq: int, *, build: bool = True) -> _Snapshot | None:
     """The public state at `seq`, built once per process and reused for a moment: a hall
     reconnecting at once must not rebuild it thousands of times. (Progress inside a question does
     not move `seq`, hence the moment's limit.) With `build` false, only what is already built."""
     key = (contest.pk, seq)
     built = _snapshots.get(key)  # without the lock: the event loop must never wait on a build
-    if built is not None and time.monotonic() - built[0] <= SNAPSHOT_CACHE_S:
-        return built[1]
+    if built is not None and built.fresh():
+        return built
     if not build:
         return None
     with _snapshots_lock:
         built = _snapshots.get(key)  # built by another thread meanwhile?
-        if built is not None and time.monotonic() - built[0] <= SNAPSHOT_CACHE_S:
-            return built[1]
-        for stale in [k for k, (at, _text) in _snapshots.items() if time.monotonic() - at > SNAPSHOT_CACHE_S]:
+        if built is not None and built.fresh():
+            return built
+        for stale in [key for key, snapshot in _snapshots.items() if not snapshot.fresh()]:
             del _snapshots[stale]
-        text = json.dumps(presenters.public_state(contest, seq=seq), ensure_ascii=False)
-        _snapshots[key] = (time.monotonic(), text)
-        return text
+        state = presenters.public_state(contest, seq=seq)
+        built = _snapshots[key] = _Snapshot(
+            built_at=time.monotonic(),
+            screens=json.dumps(state, ensure_ascii=False, separators=(",", ":")),
+            players=json.dumps(presenters.player_state(state), ensure_ascii=False, separators=(",", ":")),
+            legs=presenters.relay_legs(contest),
+        )
+        return built
 
 
 _ticker: asyncio.Task | None = None

@@ -174,8 +174,44 @@ def host_state(contest: Contest, *, event: str = "snapshot", seq: int = 0, publi
     return state
 
 
-def you(user, place: TeamMember | None) -> dict:
-    """The viewer's own part of a snapshot: their team and relay leg (`place`, with its team)."""
+# Phones get the top of the board by name, and every team's place as [team, score, rank].
+PLAYER_BOARD = 10
+
+
+def player_state(public: dict) -> dict:
+    """What phones get: the public state with the board cut to its top, every team's place as
+    `standings` (a phone finds its own), and no list of every team's baton holder (a phone works
+    out its own team's from `you.legs`). At 400 teams that is a third of the bytes, for each of
+    the hall's phones on the hall's Wi-Fi. Derived from `public_state` only, so it cannot hold a
+    key either."""
+    state = {
+        **public,
+        "teams": public["teams"][:PLAYER_BOARD],
+        "standings": [[team["id"], team["score"], team["rank"]] for team in public["teams"]],
+    }
+    if state["question"] is not None and "baton" in state["question"]:
+        state["question"] = {key: value for key, value in state["question"].items() if key != "baton"}
+    return state
+
+
+def relay_legs(contest: Contest) -> dict[int, list[dict]]:
+    """Every team's relay order, for phones: [{"member", "name"}] by leg (frozen at the start)."""
+    legs: dict[int, list[dict]] = {}
+    placed = TeamMember.objects.filter(contest=contest, leg__isnull=False).order_by("team_id", "leg")
+    for team_id, member_id, name in placed.values_list("team_id", "member_id", "member__real_name"):
+        legs.setdefault(team_id, []).append({"member": member_id, "name": name})
+    return legs
+
+
+def you(user, place: TeamMember | None, legs: dict[int, list[dict]] | None = None) -> dict:
+    """The viewer's own part of a snapshot: their team, relay leg and their team's relay order
+    (`place` comes with its team). The baton for question k is with legs[(k - 1) mod len(legs)]."""
     if place is None:
         return {"member": user.pk, "team": None}
-    return {"member": user.pk, "team": place.team_id, "team_name": place.team.name, "leg": place.leg}
+    return {
+        "member": user.pk,
+        "team": place.team_id,
+        "team_name": place.team.name,
+        "leg": place.leg,
+        "legs": (legs or {}).get(place.team_id, []),
+    }

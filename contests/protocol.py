@@ -6,7 +6,7 @@
 import json
 import time
 
-PROTOCOL_VERSION = 2
+PROTOCOL_VERSION = 3
 MAX_FRAME_BYTES = 4096
 
 # Client -> server

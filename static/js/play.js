@@ -34,11 +34,17 @@
   function mayAnswer(q) {
     if (!you.team || q.phase !== "open" || q.answered.includes(you.team)) return false;
     const type = q.round.type;
-    if (type === "relay") return q.baton && q.baton[you.team] && q.baton[you.team].member === you.member;
+    if (type === "relay") { const holder = batonHolder(q); return Boolean(holder) && holder.member === you.member; }
     if (type === "compulsory") return !q.for_team || q.for_team === you.team;
     if (type === "buzzer") return q.buzz_winner === you.team;
     if (type === "risk") return q.stakes && q.stakes[you.team] > 0;
     return true;
+  }
+
+  // The relay baton for question k is with leg (k - 1) mod legs of the team (the server's rule).
+  function batonHolder(q) {
+    const legs = you.legs || [];
+    return legs.length ? legs[(q.position - 1) % legs.length] : null;
   }
 
   function button(label, onClick, cls) {
@@ -78,14 +84,17 @@
 
   function render() {
     const q = state.question;
-    const team = state.teams.find((x) => x.id === you.team);
-    $("my-team").textContent = team ? team.name + " · " + team.score + " " + t.points : "";
-    $("scores").replaceChildren(...state.teams.map((x) => {
+    // Phones get the top of the board by name and every team's [id, score, rank] in standings.
+    const mine = (state.standings || []).find(([id]) => id === you.team);
+    $("my-team").textContent = mine ? you.team_name + " · " + mine[1] + " " + t.points + " · #" + mine[2] : "";
+    const board = state.teams.map((x) => [x.rank, x.name, x.score, x.id === you.team]);
+    if (mine && !state.teams.some((x) => x.id === you.team)) board.push([mine[2], you.team_name, mine[1], true]);
+    $("scores").replaceChildren(...board.map(([rank, name, score, own]) => {
       const li = document.createElement("li");
-      li.className = "list-group-item d-flex justify-content-between" + (x.id === you.team ? " fw-bold" : "");
+      li.className = "list-group-item d-flex justify-content-between" + (own ? " fw-bold" : "");
       li.innerHTML = "<span></span><span></span>";
-      li.firstChild.textContent = x.rank + ". " + x.name;
-      li.lastChild.textContent = x.score;
+      li.firstChild.textContent = rank + ". " + name;
+      li.lastChild.textContent = score;
       return li;
     }));
     const controls = $("controls");
@@ -112,8 +121,8 @@
       } else if (mayAnswer(q)) {
         $("stage-message").textContent = t.yourturn;
         controls.append(answerControls(q));
-      } else if (q.round.type === "relay" && q.baton && q.baton[you.team]) {
-        $("stage-message").textContent = t.turn + " " + q.baton[you.team].name;
+      } else if (q.round.type === "relay" && batonHolder(q)) {
+        $("stage-message").textContent = t.turn + " " + batonHolder(q).name;
       } else if (q.round.type === "risk" && !(q.stakes && q.stakes[you.team])) {
         $("stage-message").textContent = t.nostake;
       } else if (q.round.type === "compulsory" && q.for_team && q.for_team !== you.team) {

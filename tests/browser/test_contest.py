@@ -63,7 +63,7 @@ def test_host_screen_and_two_teams_through_relay_and_buzzer_rounds(asgi_server, 
     host.click("#open-button")
     red0, red1, blue0 = phones["red0"], phones["red1"], phones["blue0"]
     red0.get_by_text("轮到你了").wait_for()
-    assert "轮到 红0" in red1.locator("#stage-message").inner_text()
+    red1.locator("#stage-message", has_text="轮到 红0").wait_for()  # its own frame, maybe a moment later
     assert red1.locator("#controls button").count() == 0
     screen.locator("#phase", has_text="开始作答").wait_for()
     red0.locator("#controls button", has_text="A").click()

@@ -269,3 +269,31 @@ async def test_an_answer_the_server_could_not_store_is_refused_as_unavailable_an
     assert (await receive(player, kind="state"))["question"]["answered"]
     assert await sync_to_async(ContestAnswer.objects.count)() == 1
     await player.disconnect()
+
+
+async def test_phones_get_the_top_of_the_board_their_standing_and_their_relay_order_screens_everything():
+    hall = await build_hall()
+    code = hall["contest"].join_code
+    host = await connect(code, hall["host"], "host")
+    screen = await connect(code, hall["screen"], "screen")
+    red1 = await connect(code, hall["red"][1])
+    await receive(host), await receive(screen)
+    snapshot = await receive(red1)
+    assert [leg["member"] for leg in snapshot["you"]["legs"]] == [
+        snapshot["you"]["member"] - 1,
+        snapshot["you"]["member"],
+    ]
+
+    await host.send_to(text_data=json.dumps({"type": "host.start", "id": "s"}))
+    await host.send_to(text_data=json.dumps({"type": "host.open", "id": "o"}))
+    on_phone = await until(red1, lambda f: f.get("event") == "question.opened")
+    on_screen = await until(screen, lambda f: f.get("event") == "question.opened")
+
+    assert "baton" not in on_phone["question"] and len(on_screen["question"]["baton"]) == 2
+    assert [row[0] for row in on_phone["standings"]] == [team["id"] for team in on_screen["teams"]]
+    assert "standings" not in on_screen
+    # The phone works the baton out as the server does: question 1 goes to the first leg.
+    holder = snapshot["you"]["legs"][(on_phone["question"]["position"] - 1) % len(snapshot["you"]["legs"])]
+    assert on_screen["question"]["baton"][str(snapshot["you"]["team"])]["member"] == holder["member"]
+    for socket in (host, screen, red1):
+        await socket.disconnect()
