@@ -4,6 +4,7 @@ from django.utils.translation import gettext as _
 
 from orgs import access as orgs_access
 
+from . import fanout
 from .models import Contest, TeamMember
 from .services import ContestRejected
 
@@ -15,19 +16,16 @@ def access_contest_socket(user, code: str, role: str) -> Contest:
     return access_contest_seat(user, code, role)[0]
 
 
-def access_contest_seat(user, code: str, role: str) -> tuple[Contest, TeamMember | None]:
+def access_contest_seat(user, code: str, role: str, *, cached_place: bool = False) -> tuple[Contest, TeamMember | None]:
     """The contest `user` may join as `role`, with a player's roster place (with its team), or
-    ContestRejected. A player is checked with one query: a hall reconnects at once."""
+    ContestRejected. A player is checked with one query, or none with `cached_place` once the
+    contest has started (a socket's sign-in: a hall reconnects at once). The contest then comes
+    from the cache too: use its id, not its status."""
     if role not in ROLES:
         raise ContestRejected("bad_role", _("Join as player, screen or host."))
     code = code.strip().upper()
-    if role == "player":
-        try:  # get(), not first(): a member has one place, and no ordering is needed
-            place = TeamMember.objects.select_related("contest", "team").get(contest__join_code=code, member=user)
-        except TeamMember.DoesNotExist:
-            pass
-        else:
-            return place.contest, place
+    if role == "player" and (place := _place(user, code, cached=cached_place)) is not None:
+        return place.contest, place
     contest = Contest.objects.select_related("unit").filter(join_code=code).first()
     if contest is None:
         raise ContestRejected("no_such_contest", _("No contest has this code."))
@@ -42,3 +40,23 @@ def access_contest_seat(user, code: str, role: str) -> tuple[Contest, TeamMember
     ):
         raise ContestRejected("not_in_audience", _("This contest is for another unit."))
     return contest, None
+
+
+# Once a contest has started its rosters are frozen, so a player's place can be kept in the hot
+# state (Redis, shared by every process): a hall reconnecting at once, to whichever process,
+# reads it without a query.
+PLACE_CACHE_S = 300
+
+
+def _place(user, code: str, *, cached: bool) -> TeamMember | None:
+    """The player's roster place in the contest with this code, with its contest and team."""
+    key = f"place:{code}:{user.pk}"
+    place = fanout.hot_get(key) if cached else None
+    if place is None:
+        try:  # get(), not first(): a member has one place, and no ordering is needed
+            place = TeamMember.objects.select_related("contest", "team").get(contest__join_code=code, member=user)
+        except TeamMember.DoesNotExist:
+            return None
+        if place.contest.status != Contest.Status.DRAFT:
+            fanout.hot_set(key, place, PLACE_CACHE_S)
+    return place

@@ -68,7 +68,7 @@ class ContestConsumer(AsyncWebsocketConsumer):
             # On the thread pool, not Django's one sync thread: a hall reconnecting at once
             # is checked in parallel.
             self.contest, self.place = await database_sync_to_async(access.access_contest_seat, thread_sensitive=False)(
-                user, self.scope["url_route"]["kwargs"]["code"], self.role
+                user, self.scope["url_route"]["kwargs"]["code"], self.role, cached_place=True
             )
         except services.ContestRejected as error:
             await self.accept()
@@ -263,7 +263,7 @@ class _Snapshot(NamedTuple):
         return time.monotonic() - self.built_at <= SNAPSHOT_CACHE_S
 
 
-_snapshots: dict[tuple[int, int], _Snapshot] = {}
+_snapshots: dict[tuple[int, str, int], _Snapshot] = {}
 _snapshots_lock = threading.Lock()
 
 
@@ -271,7 +271,7 @@ def _public_snapshot(contest: Contest, seq: int, *, build: bool = True) -> _Snap
     """The public state at `seq`, built once per process and reused for a moment: a hall
     reconnecting at once must not rebuild it thousands of times. (Progress inside a question does
     not move `seq`, hence the moment's limit.) With `build` false, only what is already built."""
-    key = (contest.pk, seq)
+    key = (contest.pk, contest.join_code, seq)  # the code too: SQLite may reuse a deleted contest's id
     built = _snapshots.get(key)  # without the lock: the event loop must never wait on a build
     if built is not None and built.fresh():
         return built

@@ -8,7 +8,9 @@ Without Redis (the embedded default, one process) publishing delivers in-process
 
 import asyncio
 import logging
+import pickle
 import re
+import time
 from collections import defaultdict
 
 from django.conf import settings
@@ -123,7 +125,12 @@ def _plain_transport(protocol):
 
 
 HUB = Hub()
+
+# Hot state shared by the processes: in Redis when configured, else in this (only) process.
+# The process's own client, not Django's cache: that one is per async context, so every socket
+# would open (and drop) a Redis connection of its own.
 _redis = None
+_local: dict[str, tuple[float, object]] = {}
 
 
 def _client():
@@ -148,6 +155,22 @@ def current_seq(contest_id: int) -> int:
     if settings.REDIS_URL:
         return int(_client().get(f"{CHANNEL_PREFIX}{contest_id}:seq") or 0)
     return getattr(HUB, "seqs", {}).get(contest_id, 0)
+
+
+def hot_get(key: str):
+    """A value stored with `hot_set`, or None once it has expired."""
+    if settings.REDIS_URL:
+        raw = _client().get(CHANNEL_PREFIX + key)
+        return None if raw is None else pickle.loads(raw)  # noqa: S301 (our own Redis, our own values)
+    expires, value = _local.get(key, (0.0, None))
+    return value if time.monotonic() < expires else None
+
+
+def hot_set(key: str, value, seconds: int) -> None:
+    if settings.REDIS_URL:
+        _client().set(CHANNEL_PREFIX + key, pickle.dumps(value), ex=seconds)
+        return
+    _local[key] = (time.monotonic() + seconds, value)
 
 
 def publish(group: str, text: str) -> None:

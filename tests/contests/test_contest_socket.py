@@ -8,8 +8,9 @@ from asgiref.sync import sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.db import OperationalError
 
-from contests import services
+from contests import fanout, services
 from contests.models import ContestAnswer, Round
+from orgs.models import User
 from quizsite.asgi import application
 from tests import factories
 from tests.processes import session_cookie
@@ -297,3 +298,25 @@ async def test_phones_get_the_top_of_the_board_their_standing_and_their_relay_or
     assert on_screen["question"]["baton"][str(snapshot["you"]["team"])]["member"] == holder["member"]
     for socket in (host, screen, red1):
         await socket.disconnect()
+
+
+async def test_players_of_a_started_contest_sign_in_from_the_hot_state_and_of_a_draft_from_the_database():
+    hall = await build_hall()
+    contest = hall["contest"]
+    red0 = await sync_to_async(User.objects.get)(username="red0")
+    key = f"place:{contest.join_code}:{red0.pk}"
+
+    before_start = await connect(contest.join_code, hall["red"][0])
+    assert (await receive(before_start))["you"]["team_name"] == "红队"
+    await before_start.disconnect()
+    assert fanout.hot_get(key) is None  # a roster may still change before the start
+
+    await sync_to_async(services.contest_start)(contest=contest, by=None)
+    started = await connect(contest.join_code, hall["red"][0])
+    assert (await receive(started))["you"]["team_name"] == "红队"
+    await started.disconnect()
+    assert fanout.hot_get(key).team.name == "红队"
+    again = await connect(contest.join_code, hall["red"][0])  # from the hot state this time
+    snapshot = await receive(again)
+    assert snapshot["you"]["team_name"] == "红队" and snapshot["contest"]["status"] == "running"
+    await again.disconnect()
