@@ -42,21 +42,30 @@ def access_contest_seat(user, code: str, role: str, *, cached_place: bool = Fals
     return contest, None
 
 
-# Once a contest has started its rosters are frozen, so a player's place can be kept in the hot
-# state (Redis, shared by every process): a hall reconnecting at once, to whichever process,
-# reads it without a query.
-PLACE_CACHE_S = 300
+# Once a contest has started its rosters are frozen, so players' places are kept in the hot state
+# (Redis, shared by every process) from the start on: a hall reconnecting at once, to whichever
+# process, signs in without a query for its places. Long enough for a contest day.
+PLACE_CACHE_S = 12 * 3600
+
+
+def _place_key(code: str, member_id: int) -> str:
+    return f"place:{code}:{member_id}"
 
 
 def _place(user, code: str, *, cached: bool) -> TeamMember | None:
     """The player's roster place in the contest with this code, with its contest and team."""
-    key = f"place:{code}:{user.pk}"
-    place = fanout.hot_get(key) if cached else None
+    place = fanout.hot_get(_place_key(code, user.pk)) if cached else None
     if place is None:
         try:  # get(), not first(): a member has one place, and no ordering is needed
             place = TeamMember.objects.select_related("contest", "team").get(contest__join_code=code, member=user)
         except TeamMember.DoesNotExist:
             return None
         if place.contest.status != Contest.Status.DRAFT:
-            fanout.hot_set(key, place, PLACE_CACHE_S)
+            fanout.hot_set(_place_key(code, user.pk), place, PLACE_CACHE_S)
     return place
+
+
+def places_keep(contest_id: int) -> None:
+    """Put every player's place of a contest that has just started into the hot state."""
+    places = TeamMember.objects.select_related("contest", "team").filter(contest_id=contest_id)
+    fanout.hot_set_many({_place_key(p.contest.join_code, p.member_id): p for p in places}, PLACE_CACHE_S)

@@ -167,10 +167,19 @@ def hot_get(key: str):
 
 
 def hot_set(key: str, value, seconds: int) -> None:
+    hot_set_many({key: value}, seconds)
+
+
+def hot_set_many(values: dict[str, object], seconds: int) -> None:
+    """Store several values for `seconds` (in one round trip to Redis)."""
     if settings.REDIS_URL:
-        _client().set(CHANNEL_PREFIX + key, pickle.dumps(value), ex=seconds)
+        with _client().pipeline(transaction=False) as pipe:
+            for key, value in values.items():
+                pipe.set(CHANNEL_PREFIX + key, pickle.dumps(value), ex=seconds)
+            pipe.execute()
         return
-    _local[key] = (time.monotonic() + seconds, value)
+    expires = time.monotonic() + seconds
+    _local.update((key, (expires, value)) for key, value in values.items())
 
 
 def publish(group: str, text: str) -> None:

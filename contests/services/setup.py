@@ -93,4 +93,11 @@ def contest_start(*, contest: Contest, by: User | None, at: datetime | None = No
     contest.save(update_fields=["status", "started_at"])
     audit(contest, by, "start")
     broadcast.after_commit(contest, "contest.started")
+    transaction.on_commit(lambda: _places_keep(contest.pk))
     return contest
+
+
+def _places_keep(contest_id: int) -> None:
+    from ..access import places_keep  # access builds on the services
+
+    places_keep(contest_id)
