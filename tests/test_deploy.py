@@ -78,8 +78,12 @@ def test_bin_web_serves_http_and_websockets_from_two_processes(released, tmp_pat
     web = start("web", {**released, "PORT": str(port), "HOST": "127.0.0.1", "WEB_WORKERS": "2"}, tmp_path / "web.log")
     try:
         wait_for(lambda: request(port, "GET", "/healthz")[0] == 200, timeout=60, what="bin/web /healthz", process=web)
-        log = (tmp_path / "web.log").read_text()
-        assert len(set(re.findall(r"Started server process \[(\d+)\]", log))) == 2, log
+
+        def servers_started() -> int:
+            return len(set(re.findall(r"Started server process \[(\d+)\]", (tmp_path / "web.log").read_text())))
+
+        # The first process may answer /healthz while the second is still starting.
+        wait_for(lambda: servers_started() == 2, timeout=60, what="two server processes", process=web)
 
         status, headers, body, _ = request(port, "GET", "/")
         assert status == 200 and headers.get("strict-transport-security")

@@ -83,6 +83,7 @@
   }
 
   function render() {
+    countdown(); // at once, not at the next tick: a closed question shows no time left
     const q = state.question;
     // Phones get the top of the board by name and every team's [id, score, rank] in standings.
     const mine = (state.standings || []).find(([id]) => id === you.team);
@@ -148,9 +149,11 @@
     return key.join("");
   }
 
-  setInterval(() => {
+  function countdown() {
     const q = state && state.question;
     const left = q && q.phase === "open" ? liveRemaining(q.deadline_at, live.serverNow) : null;
     $("countdown").textContent = left === null ? "" : left + "s";
-  }, 200);
+  }
+
+  setInterval(countdown, 200);
 })();

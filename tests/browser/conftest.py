@@ -77,7 +77,7 @@ def asgi_server(transactional_db):
     from django.db import connection
 
     from quizsite.asgi import application
-    from tests.processes import free_port
+    from tests.processes import free_port, wait_for
 
     # Requests run in worker threads this fixture cannot reach at teardown: have them close their
     # connections after each use, or the test database could not be dropped.
@@ -107,6 +107,21 @@ def asgi_server(transactional_db):
     from django.db import connections
 
     SyncToAsync.single_thread_executor.submit(connections.close_all).result(timeout=10)
+    # A page closing at the end of a test may still send a request (a last heartbeat) that is
+    # being written as the server stops; flushing the database under it would deadlock.
+    if connection.vendor == "postgresql":
+        wait_for(_no_other_database_work, timeout=15, what="the server's last database work")
+
+
+def _no_other_database_work() -> bool:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+            "AND pid <> pg_backend_pid() AND state IS NOT NULL AND state <> 'idle'"
+        )
+        return cursor.fetchone()[0] == 0
 
 
 @pytest.fixture
