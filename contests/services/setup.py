@@ -93,7 +93,8 @@ def contest_start(*, contest: Contest, by: User | None, at: datetime | None = No
     contest.save(update_fields=["status", "started_at"])
     audit(contest, by, "start")
     broadcast.after_commit(contest, "contest.started")
-    transaction.on_commit(lambda: _places_keep(contest.pk))
+    # Only a speed-up for reconnects: if it fails, sign-ins read the places from the database.
+    transaction.on_commit(lambda: _places_keep(contest.pk), robust=True)
     return contest
 
 
