@@ -4,8 +4,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db import IntegrityError, transaction
-from django.db.models import Count, F
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Count, F, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -81,23 +81,48 @@ class Submission:
 Outcome = ContestAnswer | ContestRejected
 
 
+class _Roster:
+    """A running contest's roster as the batches judge it: each member's (team, leg) and each
+    team's relay order. Rosters are frozen at the start, so each process reads one once."""
+
+    def __init__(self, contest_id: int) -> None:
+        self.places: dict[int, tuple[int, int | None]] = {}
+        self.legs: dict[int, list[int]] = {}
+        rows = TeamMember.objects.filter(contest_id=contest_id).order_by("team_id", "leg")
+        for member_id, team_id, leg in rows.values_list("member_id", "team_id", "leg"):
+            self.places[member_id] = (team_id, leg)
+            if leg is not None:
+                self.legs.setdefault(team_id, []).append(member_id)
+
+    def baton_holder(self, team_id: int, question_position: int) -> int | None:
+        members = self.legs.get(team_id)
+        return members[(question_position - 1) % len(members)] if members else None
+
+
+_ROSTERS: dict[tuple[int, datetime], _Roster] = {}
+
+
+def _roster(contest: Contest) -> _Roster:
+    """The roster of a started contest (its start time is in the key: SQLite may reuse an id)."""
+    key = (contest.pk, contest.started_at)
+    roster = _ROSTERS.get(key)
+    if roster is None:
+        if len(_ROSTERS) > 100:
+            _ROSTERS.clear()
+        roster = _ROSTERS[key] = _Roster(contest.pk)
+    return roster
+
+
 class _Batch:
-    """What one batch needs to judge its submissions, each read with one query."""
+    """What one batch needs to judge its submissions: the roster, and the stakes of a risk round."""
 
     def __init__(self, opening: Opening, submissions: Sequence[Submission]) -> None:
         self.opening = opening
-        self.places = {
-            place.member_id: place
-            for place in TeamMember.objects.filter(
-                contest_id=opening.contest_id, member_id__in={s.member_id for s in submissions}
-            )
-        }
-        round_type = opening.question.round.type
-        teams = {place.team_id for place in self.places.values()}
-        self.holders = baton_holders(opening, team_ids=teams) if round_type == Round.Type.RELAY else {}
+        self.roster = _roster(opening.contest)
+        teams = {self.roster.places[s.member_id][0] for s in submissions if s.member_id in self.roster.places}
         self.stakes = (
             dict(opening.risk_picks.filter(team_id__in=teams).values_list("team_id", "value"))
-            if round_type == Round.Type.RISK
+            if opening.question.round.type == Round.Type.RISK
             else {}
         )
 
@@ -113,10 +138,11 @@ class _Batch:
         late = opening.deadline_at is not None and submission.received_at > opening.deadline_at
         if late or opening.revealed_at or (opening.closed_at and submission.received_at > opening.closed_at):
             raise ContestRejected("deadline_passed", _("Time is up for this question."))
-        place = self.places.get(submission.member_id)
+        place = self.roster.places.get(submission.member_id)
         if place is None:
             raise ContestRejected("not_in_contest", _("You are not on a team in this contest."))
-        self._may_answer(place)
+        team_id = place[0]
+        self._may_answer(submission.member_id, team_id)
         version = opening.question.version
         try:
             cleaned = clean_response(
@@ -126,7 +152,7 @@ class _Batch:
             raise ContestRejected(error.code, error.message) from None
         return ContestAnswer(
             opening=opening,
-            team_id=place.team_id,
+            team_id=team_id,
             member_id=submission.member_id,
             response=cleaned,
             received_at=submission.received_at,
@@ -134,16 +160,16 @@ class _Batch:
             is_correct=grade(type=version.type, key=version.key, response=cleaned, partial=False) == 1,
         )
 
-    def _may_answer(self, place: TeamMember) -> None:
+    def _may_answer(self, member_id: int, team_id: int) -> None:
         question = self.opening.question
         round_type = question.round.type
-        if round_type == Round.Type.RELAY and self.holders.get(place.team_id) != place.member_id:
+        if round_type == Round.Type.RELAY and self.roster.baton_holder(team_id, question.position) != member_id:
             raise ContestRejected("leg_not_yours", _("Only the teammate holding the baton may answer this question."))
-        if round_type == Round.Type.COMPULSORY and question.team_id not in (None, place.team_id):
+        if round_type == Round.Type.COMPULSORY and question.team_id not in (None, team_id):
             raise ContestRejected("not_your_question", _("This question belongs to another team."))
-        if round_type == Round.Type.BUZZER and self.opening.buzz_winner_id != place.team_id:
+        if round_type == Round.Type.BUZZER and self.opening.buzz_winner_id != team_id:
             raise ContestRejected("no_buzz_right", _("Only the team that won the buzz may answer."))
-        if round_type == Round.Type.RISK and not self.stakes.get(place.team_id):
+        if round_type == Round.Type.RISK and not self.stakes.get(team_id):
             raise ContestRejected("no_stake", _("Your team did not stake on this question."))
 
 
@@ -151,18 +177,14 @@ def answers_submit(*, contest_id: int, submissions: Sequence[Submission]) -> lis
     """Record a batch of answers, each by its own server receive time. Returns, in order, each
     submission's answer (new, or the one its retry already recorded) or the refusal.
 
-    One transaction holding the row lock on the question in play, so a close or reveal waits for
-    the batch and the batch for them; the database's unique constraints decide which answer a
-    team keeps (the earliest received) and make a retry count once. A hall answering at once
-    costs a few statements per batch, not per answer.
+    One transaction holding a shared row lock on the question in play: the batches of every
+    process write side by side, while a close, reveal, pause or buzz (each updates that row)
+    waits for them, and they for it. The database's unique constraints decide which answer a
+    team keeps and make a retry count once. A hall answering at once costs a few statements per
+    batch, not per answer.
     """
     with transaction.atomic():
-        opening = (
-            Opening.objects.select_for_update(of=("self",))
-            .select_related("contest", "question__round", "question__version")
-            .filter(contest_id=contest_id, contest__current_id=F("pk"))
-            .first()
-        )
+        opening = _opening_locked(contest_id)
         status = opening.contest.status if opening else _status(contest_id)
         try:
             check_running(status)
@@ -172,15 +194,13 @@ def answers_submit(*, contest_id: int, submissions: Sequence[Submission]) -> lis
             return [refusal] * len(submissions)
         batch = _Batch(opening, submissions)
         outcomes: list[Outcome | None] = [None] * len(submissions)
-        candidates: list[tuple[int, ContestAnswer]] = []
+        candidates: list[ContestAnswer] = []
         for index, submission in enumerate(submissions):
             try:
-                candidates.append((index, batch.judge(submission)))
+                candidates.append(batch.judge(submission))
             except ContestRejected as refusal:
                 outcomes[index] = refusal
-        # In receive order, so that where a team sent two, the constraint keeps the earlier.
-        candidates.sort(key=lambda pair: pair[1].received_at)
-        ContestAnswer.objects.bulk_create([answer for _index, answer in candidates], ignore_conflicts=True)
+        ContestAnswer.objects.bulk_create(_first_comers(candidates), ignore_conflicts=True)
         recorded = _recorded(submissions, opening.pk)
         for index, submission in enumerate(submissions):
             if outcomes[index] is not None and outcomes[index].code not in _RETRY_MAY_EXPLAIN:
@@ -196,10 +216,47 @@ def answers_submit(*, contest_id: int, submissions: Sequence[Submission]) -> lis
                 outcomes[index] = ContestRejected(
                     "already_answered", _("Your team has already answered this question.")
                 )
-        accepted = [outcome.received_at for outcome in outcomes if isinstance(outcome, ContestAnswer)]
-        if accepted:
-            _close_when_everyone_answered(opening, at=max(accepted))
+    if any(isinstance(outcome, ContestAnswer) for outcome in outcomes):
+        _close_when_everyone_answered(opening)
     return outcomes
+
+
+def _first_comers(candidates: list[ContestAnswer]) -> list[ContestAnswer]:
+    """Of a batch's answers, the earliest received for each team and each answer id (the rest are
+    refused, or acknowledged as retries, once the batch is written), in team order: the same in
+    every batch, so that two batches inserting for the same teams wait for each other's rows in one
+    order and cannot deadlock."""
+    teams, answer_ids, first = set(), set(), []
+    for answer in sorted(candidates, key=lambda answer: answer.received_at):
+        if answer.team_id not in teams and answer.client_answer_id not in answer_ids:
+            teams.add(answer.team_id)
+            answer_ids.add(answer.client_answer_id)
+            first.append(answer)
+    return sorted(first, key=lambda answer: answer.team_id)
+
+
+def _opening_locked(contest_id: int) -> Opening | None:
+    """The contest's question in play, under a shared row lock (PostgreSQL's FOR SHARE, which
+    Django's ORM does not offer); read after the lock, so it is as a close or reveal left it.
+    SQLite has no row locks: its write transactions run one at a time."""
+    in_play = Opening.objects.select_related("contest", "question__round", "question__version").filter(
+        contest_id=contest_id, contest__current_id=F("pk")
+    )
+    if not connection.features.has_select_for_update:
+        return in_play.first()
+    opening_table, contest_table = Opening._meta.db_table, Contest._meta.db_table
+    while True:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT id FROM {opening_table} WHERE id = "  # noqa: S608 (table names from the models)
+                f"(SELECT current_id FROM {contest_table} WHERE id = %s) FOR SHARE",
+                [contest_id],
+            )
+            locked = cursor.fetchone()
+        opening = in_play.first()
+        # The host may have moved on to the next question while this batch waited for the lock.
+        if opening is None or (locked and locked[0] == opening.pk):
+            return opening
 
 
 def _status(contest_id: int) -> str | None:
@@ -220,14 +277,16 @@ def _recorded(submissions: Sequence[Submission], current_id: int) -> dict[tuple[
     return {(answer.opening_id, answer.client_answer_id): answer for answer in query}
 
 
-def _close_when_everyone_answered(opening: Opening, *, at: datetime) -> None:
-    """Close once every eligible team has answered; otherwise tell the screens of the progress.
-    Call holding the row lock on `opening`."""
-    answered = Opening.objects.filter(pk=opening.pk).aggregate(n=Count("answers"))["n"]
-    if answered >= _eligible_teams(opening) and close_once(opening, at):
-        broadcast.after_commit(opening.contest, "question.closed")
-    else:
-        broadcast.after_commit(opening.contest, "answer.received")
+def _close_when_everyone_answered(opening: Opening) -> None:
+    """After a batch has committed: close once every eligible team has answered (at the last
+    answer's receive time); otherwise tell the screens of the progress. Batches of several
+    processes may commit side by side; each counts what all of them committed."""
+    with transaction.atomic():
+        answered = ContestAnswer.objects.filter(opening=opening).aggregate(n=Count("pk"), last=Max("received_at"))
+        if answered["n"] >= _eligible_teams(opening) and close_once(opening, answered["last"]):
+            broadcast.after_commit(opening.contest, "question.closed")
+        else:
+            broadcast.after_commit(opening.contest, "answer.received")
 
 
 def answer_submit(

@@ -1,12 +1,15 @@
 """The contest rules engine, tested directly (no sockets)."""
 
+import threading
+import time
+import uuid
 from datetime import timedelta
 
 import pytest
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, OperationalError, connection, connections, transaction
 from django.utils import timezone
 
-from contests import services
+from contests import fanout, services
 from contests.models import ContestAnswer, Round, ScoreEvent
 from contests.presenters import public_state
 from contests.services import ContestRejected
@@ -319,3 +322,55 @@ def test_an_answer_received_before_the_close_counts_though_written_after_it_but_
     assert sent(hall["blue"][1], "after-reveal", closed - timedelta(milliseconds=5)).code == "deadline_passed"
     assert sent(hall["red"][0], "in-time", closed - timedelta(milliseconds=5)).pk == in_time.pk  # a retry: acked
     assert score(contest, hall["team_red"]) == 110 and ContestAnswer.objects.filter(opening=opening).count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_answer_batches_share_the_questions_lock_and_a_reveal_waits_for_them(hall):
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks are PostgreSQL's (SQLite writes one transaction at a time)")
+    from contests.services.playing import _opening_locked
+
+    contest = start(hall, {"type": Round.Type.COMPULSORY, "count": 1, "time_limit_s": 20})
+    opening = services.question_open(contest=contest, by=hall["host"])
+    holding, release = threading.Event(), threading.Event()
+
+    def batch_in_flight():  # another process's batch, holding the lock while it writes
+        try:
+            with transaction.atomic():
+                assert _opening_locked(contest.pk).pk == opening.pk
+                holding.set()
+                release.wait(10)
+        finally:
+            connections.close_all()
+
+    def waiting_at_most_a_second():
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL lock_timeout = '1s'")
+
+    other = threading.Thread(target=batch_in_flight)
+    other.start()
+    assert holding.wait(10)
+    try:
+        with transaction.atomic():
+            waiting_at_most_a_second()
+            submission = services.Submission(
+                member_id=hall["red"][0].pk, client_answer_id="beside", response="对", received_at=timezone.now()
+            )
+            (beside,) = services.answers_submit(contest_id=contest.pk, submissions=[submission])
+        assert isinstance(beside, ContestAnswer)  # written beside the other batch, not after it
+        with pytest.raises(OperationalError), transaction.atomic():
+            waiting_at_most_a_second()
+            services.question_reveal(contest=contest, by=hall["host"])  # waits for the batch in flight
+    finally:
+        release.set()
+        other.join()
+    services.question_reveal(contest=contest, by=hall["host"])
+    assert score(contest, hall["team_red"]) == 110
+
+
+def test_a_progress_tick_is_claimed_by_one_process_until_it_ends():
+    key = f"test:{uuid.uuid4().hex}:progress"
+    assert fanout.hot_claim(key, 300)
+    assert not fanout.hot_claim(key, 300)  # another process finds it claimed: its answers are in that tick
+    time.sleep(0.4)
+    assert fanout.hot_claim(key, 300)
