@@ -13,7 +13,8 @@ PLAYERS, SCREENS, HOSTS = "players", "screens", "hosts"
 # Events that change only progress inside a question go to screens and hosts, not to every phone
 # (a phone learns of its own team's answer from the acknowledgement).
 PROGRESS_EVENTS = {"answer.received", "risk.picked"}
-# Progress inside a question is sent on a tick, at most this often per contest and process.
+# Progress inside a question is sent on a tick, at most this often per contest, by whichever
+# process claims the tick (each would build the same frames).
 PROGRESS_INTERVAL_S = 0.25
 _progress_pending: set[int] = set()
 _progress_lock = threading.Lock()
@@ -32,9 +33,14 @@ def after_commit(contest, event: str) -> None:
 
 
 def _progress_soon(contest_id: int, event: str) -> None:
-    """Coalesce progress: a burst of answers makes one broadcast per tick, not one per answer."""
+    """Coalesce progress: a burst of answers makes one broadcast per tick, not one per answer.
+
+    One process claims the tick and flushes when it ends: whatever was committed before another
+    process found the tick claimed is in the frames, as the flush reads after the claim expires."""
     with _progress_lock:
         if contest_id in _progress_pending:
+            return
+        if not fanout.hot_claim(f"{contest_id}:progress", int(PROGRESS_INTERVAL_S * 1000)):
             return
         _progress_pending.add(contest_id)
 
@@ -62,6 +68,18 @@ def _progress_soon(contest_id: int, event: str) -> None:
     timer.start()
 
 
+# Scores change only with events that move the sequence number (a reveal, ruling, adjustment or
+# foul), so the progress ticks within a question reuse the board built at that number: at 1,000
+# teams it is most of a tick's work. (Relay times join the board at the close.)
+_boards: dict[tuple[int, str, int], list[dict]] = {}
+
+
+def _board(contest, seq: int) -> list[dict] | None:
+    if len(_boards) > 100:
+        _boards.clear()
+    return _boards.get((contest.pk, contest.join_code, seq))  # the code too: SQLite reuses ids
+
+
 def send_now(contest_id: int, event: str) -> None:
     """Build the contest's frames for `event`, then publish them one after the other.
 
@@ -75,7 +93,8 @@ def send_now(contest_id: int, event: str) -> None:
     contest = Contest.objects.get(pk=contest_id)
     progress = event in PROGRESS_EVENTS
     seq = fanout.current_seq(contest_id) if progress else fanout.next_seq(contest_id)
-    state = public_state(contest, event=event, seq=seq)
+    state = public_state(contest, event=event, seq=seq, teams=_board(contest, seq) if progress else None)
+    _boards[(contest.pk, contest.join_code, seq)] = state["teams"]
     frames = {SCREENS: state, HOSTS: host_state(contest, event=event, seq=seq, public=state)}
     if not progress:
         frames = {PLAYERS: player_state(state), **frames}  # the hall first

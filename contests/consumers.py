@@ -14,7 +14,7 @@ from channels.db import database_sync_to_async
 from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncWebsocketConsumer
 
-from . import access, intake, presenters, protocol, services
+from . import access, fanout, intake, presenters, protocol, services
 from .broadcast import HOSTS, PLAYERS, SCREENS, group
 from .fanout import HUB, current_seq
 from .models import Contest, ContestAnswer, Opening, Team
@@ -76,6 +76,7 @@ class ContestConsumer(AsyncWebsocketConsumer):
             await self.close(code=4403)
             return
         self.user = user
+        self.member_id = user.pk  # read once: `user` is a lazy object, slow on every attribute
         self.allowed = {"player": protocol.PLAYER_TYPES, "screen": protocol.SCREEN_TYPES, "host": protocol.HOST_TYPES}[
             self.role
         ]
@@ -87,6 +88,13 @@ class ContestConsumer(AsyncWebsocketConsumer):
             await HUB.join(name, self)
         ensure_ticker()
         await self.send_snapshot()
+
+    async def send(self, text_data=None, bytes_data=None, close=False) -> None:
+        # Replies (an acknowledgement per answer) take the broadcasts' path once the socket has
+        # joined: one write to the transport instead of Channels' and uvicorn's send layers.
+        plain_text = text_data is not None and bytes_data is None and not close
+        if not (plain_text and fanout.write_direct(self, fanout.encode_frame(text_data))):
+            await super().send(text_data=text_data, bytes_data=bytes_data, close=close)
 
     async def dispatch(self, message) -> None:
         # Channels closes stale database connections before every handler, a hop to its one
@@ -183,7 +191,7 @@ class ContestConsumer(AsyncWebsocketConsumer):
             await self.send(text_data=protocol.error_message("bad_answer_id", message, ref=ref))
             return
         submission = services.Submission(
-            member_id=self.user.pk,
+            member_id=self.member_id,
             client_answer_id=answer_id,
             response=message.get("response"),
             received_at=datetime.fromtimestamp(received_at_ms / 1000, tz=UTC),

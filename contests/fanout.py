@@ -62,14 +62,8 @@ class Hub:
             contest_id = int(group.split(":", 1)[0])
             self.delivered_seq[contest_id] = max(self.delivered_seq.get(contest_id, 0), int(numbered[1]))
         message = {"type": "websocket.send", "text": text}
-        frame = Frame(Opcode.TEXT, text.encode()).serialize(mask=False, extensions=[])
-        slow = []
-        for consumer in list(self.groups.get(group, ())):
-            transport = _plain_transport(consumer.fanout_protocol)
-            if transport is not None:
-                transport.write(frame)
-            else:
-                slow.append(consumer)
+        frame = encode_frame(text)
+        slow = [consumer for consumer in list(self.groups.get(group, ())) if not write_direct(consumer, frame)]
         results = await asyncio.gather(*(c.base_send(message) for c in slow), return_exceptions=True)
         if any(isinstance(result, Exception) for result in results):
             log.debug("some sends to closing sockets failed")
@@ -98,6 +92,21 @@ class Hub:
 
 
 MAX_BUFFERED_BYTES = 256 * 1024
+
+
+def encode_frame(text: str) -> bytes:
+    """A server's text frame: unmasked, so the same bytes for every socket."""
+    return Frame(Opcode.TEXT, text.encode()).serialize(mask=False, extensions=[])
+
+
+def write_direct(consumer, frame: bytes) -> bool:
+    """Write an encoded frame straight to a joined socket's transport, as uvicorn's own send would
+    (it writes at once too, with no flow control); False if the socket needs the ASGI send."""
+    transport = _plain_transport(getattr(consumer, "fanout_protocol", None))
+    if transport is None:
+        return False
+    transport.write(frame)
+    return True
 
 
 def _server_protocol(send):
@@ -180,6 +189,17 @@ def hot_set_many(values: dict[str, object], seconds: int) -> None:
         return
     expires = time.monotonic() + seconds
     _local.update((key, (expires, value)) for key, value in values.items())
+
+
+def hot_claim(key: str, milliseconds: int) -> bool:
+    """True for the one caller, in any process, that claims `key` first; then for nobody until
+    `milliseconds` have passed."""
+    if settings.REDIS_URL:
+        return bool(_client().set(CHANNEL_PREFIX + key, b"1", nx=True, px=milliseconds))
+    if hot_get(key) is not None:
+        return False
+    _local[key] = (time.monotonic() + milliseconds / 1000, True)
+    return True
 
 
 def publish(group: str, text: str) -> None:

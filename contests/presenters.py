@@ -77,14 +77,16 @@ def _label(question_type: str, response: list) -> str:
     return "".join(response)
 
 
-def public_state(contest: Contest, *, event: str = "snapshot", seq: int = 0) -> dict:
+def public_state(contest: Contest, *, event: str = "snapshot", seq: int = 0, teams: list | None = None) -> dict:
+    """The public state at `seq`; pass `teams` to reuse a board already built at that number."""
     contest.refresh_from_db()
     opening = (
         Opening.objects.select_related("question__round", "question__version", "buzz_winner")
         .filter(pk=contest.current_id)
         .first()
     )
-    teams = services.team_scores(contest)
+    if teams is None:
+        teams = services.team_scores(contest)
     state = {
         "type": "state",
         "v": PROTOCOL_VERSION,
