@@ -23,7 +23,16 @@ from .hosting import (
     question_skip,
     score_adjust,
 )
-from .playing import Submission, answer_submit, answers_submit, baton_holder, baton_holders, buzz, risk_pick
+from .playing import (
+    Submission,
+    answer_submit,
+    answers_settle,
+    answers_submit,
+    baton_holder,
+    baton_holders,
+    buzz,
+    risk_pick,
+)
 from .results import team_scores
 from .setup import contest_create, contest_start, round_add, team_add
 
@@ -32,6 +41,7 @@ __all__ = [
     "Submission",
     "answer_override",
     "answer_submit",
+    "answers_settle",
     "answers_submit",
     "baton_holder",
     "baton_holders",

@@ -173,9 +173,11 @@ class _Batch:
             raise ContestRejected("no_stake", _("Your team did not stake on this question."))
 
 
-def answers_submit(*, contest_id: int, submissions: Sequence[Submission]) -> list[Outcome]:
+def answers_submit(*, contest_id: int, submissions: Sequence[Submission], settle: bool = True) -> list[Outcome]:
     """Record a batch of answers, each by its own server receive time. Returns, in order, each
-    submission's answer (new, or the one its retry already recorded) or the refusal.
+    submission's answer (new, or the one its retry already recorded) or the refusal. Then, unless
+    `settle` is false (the caller will call `answers_settle`), close the question if everyone has
+    answered, or tell the screens of the progress.
 
     One transaction holding a shared row lock on the question in play: the batches of every
     process write side by side, while a close, reveal, pause or buzz (each updates that row)
@@ -216,8 +218,8 @@ def answers_submit(*, contest_id: int, submissions: Sequence[Submission]) -> lis
                 outcomes[index] = ContestRejected(
                     "already_answered", _("Your team has already answered this question.")
                 )
-    if any(isinstance(outcome, ContestAnswer) for outcome in outcomes):
-        _close_when_everyone_answered(opening)
+    if settle and any(isinstance(outcome, ContestAnswer) for outcome in outcomes):
+        answers_settle(opening_id=opening.pk)
     return outcomes
 
 
@@ -277,13 +279,17 @@ def _recorded(submissions: Sequence[Submission], current_id: int) -> dict[tuple[
     return {(answer.opening_id, answer.client_answer_id): answer for answer in query}
 
 
-def _close_when_everyone_answered(opening: Opening) -> None:
-    """After a batch has committed: close once every eligible team has answered (at the last
-    answer's receive time); otherwise tell the screens of the progress. Batches of several
-    processes may commit side by side; each counts what all of them committed."""
+def answers_settle(*, opening_id: int) -> None:
+    """After answers have been written: close the question once every eligible team has answered
+    (at the last answer's receive time); otherwise tell the screens of the progress. Batches of
+    several processes commit side by side; each settle counts what all of them committed."""
+    opening = Opening.objects.select_related("contest", "question__round").filter(pk=opening_id).first()
+    if opening is None:
+        return
     with transaction.atomic():
         answered = ContestAnswer.objects.filter(opening=opening).aggregate(n=Count("pk"), last=Max("received_at"))
-        if answered["n"] >= _eligible_teams(opening) and close_once(opening, answered["last"]):
+        everyone = answered["n"] >= _eligible_teams(opening)
+        if everyone and not opening.closed_at and close_once(opening, answered["last"]):
             broadcast.after_commit(opening.contest, "question.closed")
         else:
             broadcast.after_commit(opening.contest, "answer.received")

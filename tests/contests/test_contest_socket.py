@@ -266,8 +266,10 @@ async def test_an_answer_the_server_could_not_store_is_refused_as_unavailable_an
     assert not await sync_to_async(ContestAnswer.objects.exists)()
     await player.send_to(text_data=answer_frame("only", opening))
     assert (await receive(player, kind="ack"))["answer_id"] == "only"
+    closed = await until(player, lambda f: f.get("event") == "question.closed")  # the one team has answered
+    assert len(closed["question"]["answered"]) == 1
     await player.send_to(text_data=json.dumps({"type": "sync"}))  # the socket is still usable
-    assert (await receive(player, kind="state"))["question"]["answered"]
+    assert (await receive(player, kind="state"))["question"]["phase"] == "closed"
     assert await sync_to_async(ContestAnswer.objects.count)() == 1
     await player.disconnect()
 
