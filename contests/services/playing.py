@@ -37,8 +37,12 @@ def baton_holders(opening: Opening, *, team_ids: Sequence[int] | None = None) ->
         placed = placed.filter(team_id__in=team_ids)
     for team_id, member_id in placed.order_by("team_id", "leg").values_list("team_id", "member_id"):
         legs.setdefault(team_id, []).append(member_id)
-    turn = opening.question.position - 1
-    return {team_id: members[turn % len(members)] for team_id, members in legs.items()}
+    return {team_id: leg_in_turn(members, opening.question.position) for team_id, members in legs.items()}
+
+
+def leg_in_turn(members: Sequence[int], question_position: int) -> int:
+    """The relay rule: question k's baton is with the team's leg (k - 1) mod its number of legs."""
+    return members[(question_position - 1) % len(members)]
 
 
 def _eligible_teams(opening: Opening) -> int:
@@ -82,21 +86,21 @@ Outcome = ContestAnswer | ContestRejected
 
 
 class _Roster:
-    """A running contest's roster as the batches judge it: each member's (team, leg) and each
-    team's relay order. Rosters are frozen at the start, so each process reads one once."""
+    """A running contest's roster as the batches judge it: each member's team and each team's
+    relay order. Rosters are frozen at the start, so each process reads one once."""
 
     def __init__(self, contest_id: int) -> None:
-        self.places: dict[int, tuple[int, int | None]] = {}
+        self.teams: dict[int, int] = {}
         self.legs: dict[int, list[int]] = {}
         rows = TeamMember.objects.filter(contest_id=contest_id).order_by("team_id", "leg")
         for member_id, team_id, leg in rows.values_list("member_id", "team_id", "leg"):
-            self.places[member_id] = (team_id, leg)
+            self.teams[member_id] = team_id
             if leg is not None:
                 self.legs.setdefault(team_id, []).append(member_id)
 
     def baton_holder(self, team_id: int, question_position: int) -> int | None:
         members = self.legs.get(team_id)
-        return members[(question_position - 1) % len(members)] if members else None
+        return leg_in_turn(members, question_position) if members else None
 
 
 _ROSTERS: dict[tuple[int, datetime], _Roster] = {}
@@ -119,7 +123,7 @@ class _Batch:
     def __init__(self, opening: Opening, submissions: Sequence[Submission]) -> None:
         self.opening = opening
         self.roster = _roster(opening.contest)
-        teams = {self.roster.places[s.member_id][0] for s in submissions if s.member_id in self.roster.places}
+        teams = {self.roster.teams[s.member_id] for s in submissions if s.member_id in self.roster.teams}
         self.stakes = (
             dict(opening.risk_picks.filter(team_id__in=teams).values_list("team_id", "value"))
             if opening.question.round.type == Round.Type.RISK
@@ -138,10 +142,9 @@ class _Batch:
         late = opening.deadline_at is not None and submission.received_at > opening.deadline_at
         if late or opening.revealed_at or (opening.closed_at and submission.received_at > opening.closed_at):
             raise ContestRejected("deadline_passed", _("Time is up for this question."))
-        place = self.roster.places.get(submission.member_id)
-        if place is None:
+        team_id = self.roster.teams.get(submission.member_id)
+        if team_id is None:
             raise ContestRejected("not_in_contest", _("You are not on a team in this contest."))
-        team_id = place[0]
         self._may_answer(submission.member_id, team_id)
         version = opening.question.version
         try:
