@@ -38,7 +38,7 @@ def browser():
 
 
 @pytest.fixture
-def page_factory(browser):
+def page_factory(browser, request):
     contexts = []
 
     def make(*, phone: bool = False, locale: str = "zh-CN", viewport: dict | None = None):
@@ -50,7 +50,12 @@ def page_factory(browser):
 
     yield make
     for context in contexts:
+        # A closing page still runs its unload handlers (a player's last heartbeat): refuse what
+        # they send, or it could reach the server while the test's database is being flushed.
+        context.route("**/*", lambda route: route.abort())
         context.close()
+    if contexts and "transactional_db" in request.fixturenames:
+        _wait_for_the_servers_last_database_work()
 
 
 @pytest.fixture
@@ -77,7 +82,7 @@ def asgi_server(transactional_db):
     from django.db import connection
 
     from quizsite.asgi import application
-    from tests.processes import free_port, wait_for
+    from tests.processes import free_port
 
     # Requests run in worker threads this fixture cannot reach at teardown: have them close their
     # connections after each use, or the test database could not be dropped.
@@ -115,8 +120,25 @@ def asgi_server(transactional_db):
     SyncToAsync.single_thread_executor.submit(connections.close_all).result(timeout=10)
     # A page closing at the end of a test may still send a request (a last heartbeat) that is
     # being written as the server stops; flushing the database under it would deadlock.
-    if connection.vendor == "postgresql":
-        wait_for(_no_other_database_work, timeout=15, what="the server's last database work")
+    _wait_for_the_servers_last_database_work()
+
+
+def _wait_for_the_servers_last_database_work() -> None:
+    """Until no other session works in the test database on two looks in a row: a request that
+    had only just arrived shows up on the second."""
+    from django.db import connection
+
+    from tests.processes import wait_for
+
+    if connection.vendor != "postgresql":
+        return
+    looks: list[bool] = []
+
+    def quiet_twice() -> bool:
+        looks.append(_no_other_database_work())
+        return looks[-2:] == [True, True]
+
+    wait_for(quiet_twice, timeout=15, what="the server's last database work")
 
 
 def _no_other_database_work() -> bool:
