@@ -7,8 +7,9 @@ Starts P ASGI processes (bin/web) on PostgreSQL and Redis when DATABASE_URL / RE
 (Node.js `ws`, bench/live-client.mjs; run `npm install` once) to one contest in teams of five,
 and runs questions: the host opens each, every player answers within 2 s, the host reveals.
 Broadcast latency is receipt time minus the frame's server_time. In the same run the same client
-measures a bare `websockets` broadcast server (the floor). Finally every socket drops at once and
-reconnects. Prints figures; asserts nothing.
+measures a bare `websockets` broadcast server (the floor), sending the very frames the stack sent
+(opened and revealed, in turn). Finally every socket drops at once and reconnects. Prints
+figures; asserts nothing.
 """
 
 import argparse
@@ -203,7 +204,7 @@ def run_stack(args, data: dict, env: dict, node: Node) -> dict:
             opened = reply["latencies"]
             broadcast += opened
             calm += opened
-            frame = reply["frame"]
+            frames = {"question.opened": reply["frame"]}
             while not (latest.get("state", {}).get("question") or {}).get("phase") == "open":
                 host_read()
             opening = latest["state"]["question"]["opening"]
@@ -211,7 +212,9 @@ def run_stack(args, data: dict, env: dict, node: Node) -> dict:
             answers += node.read()["answers"]
             node.send(cmd="collect", event="question.revealed")
             host_send("host.reveal")
-            broadcast += node.read()["latencies"]
+            reply = node.read()
+            broadcast += reply["latencies"]
+            frames["question.revealed"] = reply["frame"]
         node.send(cmd="reconnect")
         reconnect = node.read()
         host.close()
@@ -221,7 +224,7 @@ def run_stack(args, data: dict, env: dict, node: Node) -> dict:
             "calm": calm,
             "answers": answers,
             "reconnect": reconnect,
-            "frame": frame,
+            "frames": frames,
         }
     finally:
         os.killpg(web.pid, signal.SIGTERM)
@@ -233,12 +236,15 @@ import asyncio, json, sys
 from datetime import datetime, UTC
 import websockets
 clients = set()
-# The very bytes the real stack sent (a question.opened frame), with a fresh server_time.
-head, _, rest = open(sys.argv[2], encoding="utf-8").read().rpartition('"server_time":"')
-tail = rest[rest.index('"'):]
+# The very bytes the real stack sent for each event, with a fresh server_time.
+frames = {}
+for event, text in json.load(open(sys.argv[2], encoding="utf-8")).items():
+    head, _, rest = text.rpartition('"server_time":"')
+    frames[event] = (head, rest[rest.index('"'):])
 async def handler(ws):
     if ws.request.path == "/control":
-        async for message in ws:
+        async for event in ws:
+            head, tail = frames[event]
             websockets.broadcast(clients, head + '"server_time":"' + datetime.now(UTC).isoformat() + tail)
             await ws.send("sent")
         return
@@ -255,13 +261,13 @@ asyncio.run(main())
 """
 
 
-def run_floor(args, players: int, node: Node, frame: str) -> list:
-    """The same client and the same frame bytes against a bare `websockets` broadcast server."""
+def run_floor(args, players: int, node: Node, frames: dict[str, str]) -> list:
+    """The same client and the same frames (bytes and order) against a bare `websockets` broadcast server."""
     import websockets.sync.client
 
     port = free_port()
-    template = Path(tempfile.mkdtemp(prefix="bench-live-")) / "frame.json"
-    template.write_text(frame, encoding="utf-8")
+    template = Path(tempfile.mkdtemp(prefix="bench-live-")) / "frames.json"
+    template.write_text(json.dumps(frames, ensure_ascii=False), encoding="utf-8")
     server = subprocess.Popen([sys.executable, "-c", FLOOR_SERVER, str(port), str(template)], start_new_session=True)
     try:
         time.sleep(1.5)
@@ -274,11 +280,12 @@ def run_floor(args, players: int, node: Node, frame: str) -> list:
         node.read()
         latencies = []
         with websockets.sync.client.connect(f"ws://127.0.0.1:{port}/control") as control:
-            for _ in range(args.questions * 2):
-                node.send(cmd="collect", event="question.opened")
-                control.send("question.opened")
-                control.recv(timeout=30)
-                latencies += node.read()["latencies"]
+            for _ in range(args.questions):
+                for event in frames:
+                    node.send(cmd="collect", event=event)
+                    control.send(event)
+                    control.recv(timeout=30)
+                    latencies += node.read()["latencies"]
         return latencies
     finally:
         os.killpg(server.pid, signal.SIGTERM)
@@ -293,6 +300,7 @@ def main() -> None:
     parser.add_argument(
         "--log", default=os.path.join(tempfile.gettempdir(), "bench-live-web.log"), help="the servers' output"
     )
+    parser.add_argument("--dump-answers", metavar="PATH", help="write each answer's send time and round trip (JSON)")
     args = parser.parse_args()
     if args.processes > 1 and not os.environ.get("REDIS_URL"):
         parser.error("several processes need REDIS_URL (and DATABASE_URL for PostgreSQL)")
@@ -316,10 +324,12 @@ def main() -> None:
     node = Node()
     try:
         stack = run_stack(args, data, env, node)
-        floor = run_floor(args, args.players, node, stack["frame"])
+        floor = run_floor(args, args.players, node, stack["frames"])
     finally:
         node.close()
     answers = stack["answers"]
+    if args.dump_answers:  # each answer's send time and round trip: when in a question the slow ones were sent
+        Path(args.dump_answers).write_text(json.dumps(answers))
     acked = [a for a in answers if not a.get("lost")]
     floor_p99 = percentile(floor, 0.99)
     result = {
@@ -348,7 +358,7 @@ def main() -> None:
         "ack_p90_ms": percentile([a["ms"] for a in acked], 0.9),
         # question.opened frames alone: sent when no answers are being processed
         "opened_p99_ms": percentile(stack["calm"], 0.99),
-        "frame_bytes": len(stack["frame"].encode()),
+        "frame_bytes": {event: len(text.encode()) for event, text in stack["frames"].items()},
         "at": datetime.now(UTC).isoformat(timespec="seconds"),
     }
     for key, value in {**result, **details}.items():
