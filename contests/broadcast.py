@@ -13,6 +13,9 @@ PLAYERS, SCREENS, HOSTS = "players", "screens", "hosts"
 # Events that change only progress inside a question go to screens and hosts, not to every phone
 # (a phone learns of its own team's answer from the acknowledgement).
 PROGRESS_EVENTS = {"answer.received", "risk.picked"}
+# Events that can change a score or rank; phones get the board only with these (and snapshots).
+# Relay times change ranks too, but only matter once the reveal has scored the question.
+BOARD_EVENTS = {"contest.started", "question.revealed", "scoreboard", "buzz.foul", "contest.finished"}
 # Progress inside a question is sent on a tick, at most this often per contest, by whichever
 # process claims the tick (each would build the same frames).
 PROGRESS_INTERVAL_S = 0.25
@@ -97,7 +100,7 @@ def send_now(contest_id: int, event: str) -> None:
     _boards[(contest.pk, contest.join_code, seq)] = state["teams"]
     frames = {SCREENS: state, HOSTS: host_state(contest, event=event, seq=seq, public=state)}
     if not progress:
-        frames = {PLAYERS: player_state(state), **frames}  # the hall first
+        frames = {PLAYERS: player_state(state, board=event in BOARD_EVENTS), **frames}  # the hall first
     stamp(*frames.values())
     encoded = {
         audience: json.dumps(frame, ensure_ascii=False, separators=(",", ":")) for audience, frame in frames.items()

@@ -6,7 +6,7 @@
 import json
 import time
 
-PROTOCOL_VERSION = 3
+PROTOCOL_VERSION = 4
 MAX_FRAME_BYTES = 4096
 
 # Client -> server

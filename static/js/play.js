@@ -13,6 +13,8 @@
     role: "player",
     onState: (frame) => {
       if (frame.you) you = frame.you;
+      // Frames after which no score changed leave out the board: keep the one we have.
+      if (!frame.teams && state) { frame.teams = state.teams; frame.standings = state.standings; }
       state = frame;
       render();
     },
@@ -88,8 +90,8 @@
     // Phones get the top of the board by name and every team's [id, score, rank] in standings.
     const mine = (state.standings || []).find(([id]) => id === you.team);
     $("my-team").textContent = mine ? you.team_name + " · " + mine[1] + " " + t.points + " · #" + mine[2] : "";
-    const board = state.teams.map((x) => [x.rank, x.name, x.score, x.id === you.team]);
-    if (mine && !state.teams.some((x) => x.id === you.team)) board.push([mine[2], you.team_name, mine[1], true]);
+    const board = (state.teams || []).map((x) => [x.rank, x.name, x.score, x.id === you.team]);
+    if (mine && !board.some((row) => row[3])) board.push([mine[2], you.team_name, mine[1], true]);
     $("scores").replaceChildren(...board.map(([rank, name, score, own]) => {
       const li = document.createElement("li");
       li.className = "list-group-item d-flex justify-content-between" + (own ? " fw-bold" : "");

@@ -288,13 +288,17 @@ async def test_phones_get_the_top_of_the_board_their_standing_and_their_relay_or
     ]
 
     await host.send_to(text_data=json.dumps({"type": "host.start", "id": "s"}))
+    started = await until(red1, lambda f: f.get("event") == "contest.started")
     await host.send_to(text_data=json.dumps({"type": "host.open", "id": "o"}))
     on_phone = await until(red1, lambda f: f.get("event") == "question.opened")
     on_screen = await until(screen, lambda f: f.get("event") == "question.opened")
 
     assert "baton" not in on_phone["question"] and len(on_screen["question"]["baton"]) == 2
-    assert [row[0] for row in on_phone["standings"]] == [team["id"] for team in on_screen["teams"]]
+    assert [row[0] for row in started["standings"]] == [team["id"] for team in on_screen["teams"]]
     assert "standings" not in on_screen
+    # Opening a question changes no score: the phone keeps its board, the screen gets it again.
+    assert "teams" not in on_phone and "standings" not in on_phone
+    assert len(on_screen["teams"]) == 2
     # The phone works the baton out as the server does: question 1 goes to the first leg.
     holder = snapshot["you"]["legs"][(on_phone["question"]["position"] - 1) % len(snapshot["you"]["legs"])]
     assert on_screen["question"]["baton"][str(snapshot["you"]["team"])]["member"] == holder["member"]
