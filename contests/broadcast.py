@@ -2,6 +2,7 @@
 
 import json
 import threading
+import time
 
 from channels.db import database_sync_to_async
 from django.db import connections, transaction
@@ -17,9 +18,14 @@ PROGRESS_EVENTS = {"answer.received", "risk.picked"}
 # Relay times change ranks too, but only matter once the reveal has scored the question.
 BOARD_EVENTS = {"contest.started", "question.revealed", "scoreboard", "buzz.foul", "contest.finished"}
 # Progress inside a question is sent on a tick, at most this often per contest, by whichever
-# process claims the tick (each would build the same frames).
+# process claims the tick (each would build the same frames). A tick that took long to build
+# (a hall of 1,000 teams answering at once, with every answer on the host's frame) spaces the
+# next ones out, up to a second apart, so that ticks take at most a fifth of a process.
 PROGRESS_INTERVAL_S = 0.25
+PROGRESS_INTERVAL_MAX_S = 1.0
+PROGRESS_SHARE = 0.2
 _progress_pending: set[int] = set()
+_progress_built_s: dict[int, float] = {}  # how long each contest's last tick took to build here
 _progress_lock = threading.Lock()
 
 
@@ -40,24 +46,27 @@ def _progress_soon(contest_id: int, event: str) -> None:
 
     One process claims the tick and flushes when it ends: whatever was committed before another
     process found the tick claimed is in the frames, as the flush reads after the claim expires."""
+    interval = progress_interval(contest_id)
     with _progress_lock:
         if contest_id in _progress_pending:
             return
-        if not fanout.hot_claim(f"{contest_id}:progress", int(PROGRESS_INTERVAL_S * 1000)):
+        if not fanout.hot_claim(f"{contest_id}:progress", int(interval * 1000)):
             return
         _progress_pending.add(contest_id)
 
     def flush() -> None:
         with _progress_lock:
             _progress_pending.discard(contest_id)
+        started = time.perf_counter()
         send_now(contest_id, event)
+        _progress_built_s[contest_id] = time.perf_counter() - started
 
     loop = fanout.HUB.loop
     if loop is not None and loop.is_running():
         # In a server with sockets: on its thread pool, whose threads keep their database
         # connections (a timer thread would open and close one per tick).
         pooled = database_sync_to_async(flush, thread_sensitive=False)
-        loop.call_soon_threadsafe(loop.call_later, PROGRESS_INTERVAL_S, lambda: loop.create_task(pooled()))
+        loop.call_soon_threadsafe(loop.call_later, interval, lambda: loop.create_task(pooled()))
         return
 
     def flush_and_close() -> None:
@@ -66,9 +75,16 @@ def _progress_soon(contest_id: int, event: str) -> None:
         finally:
             connections.close_all()  # this timer thread ends here
 
-    timer = threading.Timer(PROGRESS_INTERVAL_S, flush_and_close)
+    timer = threading.Timer(interval, flush_and_close)
     timer.daemon = True
     timer.start()
+
+
+def progress_interval(contest_id: int) -> float:
+    """Seconds until the contest's next progress tick: the shortest interval, or longer if the
+    last tick built here took more than a fifth of it."""
+    built = _progress_built_s.get(contest_id, 0.0)
+    return min(PROGRESS_INTERVAL_MAX_S, max(PROGRESS_INTERVAL_S, built / PROGRESS_SHARE))
 
 
 # Scores change only with events that move the sequence number (a reveal, ruling, adjustment or

@@ -9,7 +9,7 @@ import pytest
 from django.db import IntegrityError, OperationalError, connection, connections, transaction
 from django.utils import timezone
 
-from contests import fanout, services
+from contests import broadcast, fanout, services
 from contests.models import ContestAnswer, Round, ScoreEvent
 from contests.presenters import public_state
 from contests.services import ContestRejected
@@ -374,3 +374,15 @@ def test_a_progress_tick_is_claimed_by_one_process_until_it_ends():
     assert not fanout.hot_claim(key, 300)  # another process finds it claimed: its answers are in that tick
     time.sleep(0.4)
     assert fanout.hot_claim(key, 300)
+
+
+def test_progress_ticks_space_out_when_building_them_takes_long(monkeypatch):
+    monkeypatch.setattr(broadcast, "_progress_built_s", {})
+    assert broadcast.progress_interval(1) == broadcast.PROGRESS_INTERVAL_S  # nothing built yet
+    broadcast._progress_built_s[1] = 0.01
+    assert broadcast.progress_interval(1) == broadcast.PROGRESS_INTERVAL_S
+    broadcast._progress_built_s[1] = 0.12  # a hall's tick: at most a fifth of the process
+    assert broadcast.progress_interval(1) == pytest.approx(0.6)
+    broadcast._progress_built_s[1] = 0.5
+    assert broadcast.progress_interval(1) == broadcast.PROGRESS_INTERVAL_MAX_S  # screens still move every second
+    assert broadcast.progress_interval(2) == broadcast.PROGRESS_INTERVAL_S  # per contest
