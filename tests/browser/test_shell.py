@@ -68,6 +68,9 @@ def test_member_pages_fit_a_phone(live_server, demo, page_factory, screenshot):
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 390, f"page is {width}px wide on a 390px phone"
     page.click(".navbar-toggler")
+    # Open the menu once the collapse has finished opening: a click on the dropdown while the
+    # collapse is still moving can be lost (it failed CI once that way).
+    page.wait_for_selector("#qs-nav.collapse.show")
     page.locator("#manage-menu").click()
     page.locator('#qs-nav a.dropdown-item[href="/orgs/members/import/"]').wait_for(state="visible")
     screenshot(page, "shell-members-phone")
