@@ -70,6 +70,8 @@ def test_host_screen_and_two_teams_through_relay_and_buzzer_rounds(asgi_server, 
     red0.get_by_text("答案已提交").wait_for()
     blue0.locator("#controls button", has_text="B").click()
     blue0.get_by_text("答案已提交").wait_for()
+    # The open carries no board for phones (no score changed): the phone keeps the one it had.
+    assert red1.locator("#scores li").count() == 2
     screenshot(red1, "contest-phone-teammate")
     host.click("#reveal-button")
     screen.locator("#phase", has_text="答案").wait_for()
