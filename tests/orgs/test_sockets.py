@@ -88,15 +88,25 @@ def test_a_socket_keeps_its_session_readable_after_a_batch(sessions):
     assert unknown["session"].session_key is None  # as Django's own load() leaves a session that is gone
 
 
+@sync_to_async
+def members_signed_in(count: int) -> list:
+    unit = factories.unit_at("审计署", kind="organ")
+    return [factories.member(unit, username=f"p{n}") for n in range(count)]
+
+
+@pytest.fixture
+def batches(monkeypatch) -> list[int]:
+    """The size of each batch of sign-ins read."""
+    sizes, real = [], sockets.users_of
+    monkeypatch.setattr(sockets, "users_of", lambda scopes: sizes.append(len(scopes)) or real(scopes))
+    return sizes
+
+
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.asyncio
-async def test_sockets_connecting_at_once_are_read_in_batches_each_with_its_own_user(monkeypatch):
-    unit = await sync_to_async(factories.unit_at)("审计署", kind="organ")
-    members = [await sync_to_async(factories.member)(unit, username=f"p{n}") for n in range(30)]
+async def test_sockets_connecting_at_once_are_read_in_batches_each_with_its_own_user(batches):
+    members = await members_signed_in(30)
     keys = [await sync_to_async(session_value)(member) for member in members]
-    batches = []
-    real = sockets.users_of
-    monkeypatch.setattr(sockets, "users_of", lambda scopes: batches.append(len(scopes)) or real(scopes))
 
     signed_in = await asyncio.gather(*(sockets.signed_in_user(scope_of(key)) for key in keys))
 
@@ -111,14 +121,9 @@ class _NotOneByOne:
 
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.asyncio
-async def test_the_real_socket_stack_signs_in_through_the_batches(monkeypatch):
-    unit = await sync_to_async(factories.unit_at)("审计署", kind="organ")
-    members = [await sync_to_async(factories.member)(unit, username=f"s{n}") for n in range(12)]
-    cookies = [await sync_to_async(session_cookie)(member) for member in members]
+async def test_the_real_socket_stack_signs_in_through_the_batches(monkeypatch, batches):
+    cookies = [await sync_to_async(session_cookie)(member) for member in await members_signed_in(12)]
     monkeypatch.setattr(sockets, "get_user", _NotOneByOne())  # the fallback for other session stores
-    batches = []
-    real = sockets.users_of
-    monkeypatch.setattr(sockets, "users_of", lambda scopes: batches.append(len(scopes)) or real(scopes))
 
     async def open_clock(cookie):
         headers = [(b"origin", b"http://localhost"), (b"cookie", cookie.encode())]
