@@ -32,11 +32,12 @@ class Hub:
         self.delivered_seq: dict[int, int] = {}
         self.loop: asyncio.AbstractEventLoop | None = None
         self._subscriber: asyncio.Task | None = None
+        self._delivering: asyncio.Lock | None = None
 
     async def join(self, group: str, consumer) -> None:
         running = asyncio.get_running_loop()
         if self.loop is not running:  # a new event loop (a new server, or a test): start afresh
-            self.loop, self._subscriber = running, None
+            self.loop, self._subscriber, self._delivering = running, None, None
         # Found once per socket, not once per frame: delivery walks thousands of sockets.
         consumer.fanout_protocol = _server_protocol(consumer.base_send)
         self.groups[group].add(consumer)
@@ -56,15 +57,27 @@ class Hub:
         Server frames are unmasked, so one encoded frame is the same bytes for every socket: on
         uvicorn connections that are open, uncompressed and not backed up, those bytes go straight
         to the transport (as `websockets.broadcast` does). Anything else takes the ASGI send.
+
+        The sockets are written DELIVERY_CHUNK at a time, with the event loop free in between:
+        writing to 2,500 sockets at once held it for 40-90 ms, and every acknowledgement due
+        meanwhile (a question closes while the last answers arrive) waited for all of them.
+        Deliveries take turns, so each socket gets frames in the order they were published.
         """
-        numbered = _SEQ.search(text, 0, 64)
-        if numbered:
-            contest_id = int(group.split(":", 1)[0])
-            self.delivered_seq[contest_id] = max(self.delivered_seq.get(contest_id, 0), int(numbered[1]))
-        message = {"type": "websocket.send", "text": text}
-        frame = encode_frame(text)
-        slow = [consumer for consumer in list(self.groups.get(group, ())) if not write_direct(consumer, frame)]
-        results = await asyncio.gather(*(c.base_send(message) for c in slow), return_exceptions=True)
+        if self._delivering is None:
+            self._delivering = asyncio.Lock()
+        async with self._delivering:
+            numbered = _SEQ.search(text, 0, 64)
+            if numbered:
+                contest_id = int(group.split(":", 1)[0])
+                self.delivered_seq[contest_id] = max(self.delivered_seq.get(contest_id, 0), int(numbered[1]))
+            message = {"type": "websocket.send", "text": text}
+            frame = encode_frame(text)
+            members, slow = list(self.groups.get(group, ())), []
+            for start in range(0, len(members), DELIVERY_CHUNK):
+                if start:
+                    await asyncio.sleep(0)
+                slow += [c for c in members[start : start + DELIVERY_CHUNK] if not write_direct(c, frame)]
+            results = await asyncio.gather(*(c.base_send(message) for c in slow), return_exceptions=True)
         if any(isinstance(result, Exception) for result in results):
             log.debug("some sends to closing sockets failed")
 
@@ -92,6 +105,7 @@ class Hub:
 
 
 MAX_BUFFERED_BYTES = 256 * 1024
+DELIVERY_CHUNK = 250  # sockets written between two turns of the event loop: about 5 ms
 
 
 def encode_frame(text: str) -> bytes:
