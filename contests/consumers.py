@@ -54,6 +54,7 @@ class ContestConsumer(AsyncWebsocketConsumer):
     # be one subscription per socket).
     channel_layer_alias = "none"
     groups_joined: tuple[str, ...] = ()
+    backlog: list[str] | None = None  # frames delivered before the snapshot was sent
 
     async def connect(self) -> None:
         user = self.scope.get("user")
@@ -84,10 +85,15 @@ class ContestConsumer(AsyncWebsocketConsumer):
         await self.accept()
         audiences = {"player": (PLAYERS,), "screen": (SCREENS,), "host": (HOSTS,)}[self.role]
         self.groups_joined = tuple(group(self.contest.pk, audience) for audience in audiences)
+        # Joined before the snapshot is built, so nothing published meanwhile is missed; but what
+        # is delivered meanwhile waits in the backlog, to follow the snapshot, not precede it: a
+        # phone that got the host's start and open before its (older) snapshot rendered the
+        # snapshot last, and never saw its turn.
+        self.backlog = []
         for name in self.groups_joined:
             await HUB.join(name, self)
         ensure_ticker()
-        await self.send_snapshot()
+        await self._send_backlog(after=await self.send_snapshot())
 
     async def send(self, text_data=None, bytes_data=None, close=False) -> None:
         # Replies (an acknowledgement per answer) take the broadcasts' path once the socket has
@@ -112,13 +118,25 @@ class ContestConsumer(AsyncWebsocketConsumer):
             HUB.leave(name, self)
         raise StopConsumer()
 
-    async def send_snapshot(self) -> None:
+    async def send_snapshot(self) -> int:
+        """Send the current snapshot; return its sequence number."""
         # A hall reconnecting at once mostly finds the snapshot already built: then no thread
         # and no query is needed (the player's place was read at sign-in).
         text = self._cached_snapshot()
         if text is None:
             text = await database_sync_to_async(self._snapshot, thread_sensitive=False)()
         await self.send(text_data=text)
+        return fanout.frame_seq(text)
+
+    async def _send_backlog(self, *, after: int) -> None:
+        """Send the frames delivered while the snapshot was on its way that are newer than it,
+        then take frames straight from the hub. Emptied and dropped with no wait in between, so
+        no frame can overtake one still in the backlog."""
+        while self.backlog:
+            text = self.backlog.pop(0)
+            if (fanout.frame_seq(text) or 0) > after:
+                await self.send(text_data=text)
+        self.backlog = None
 
     def _cached_snapshot(self) -> str | None:
         seq = HUB.delivered_seq.get(self.contest.pk)

@@ -19,7 +19,13 @@ from websockets.protocol import State
 
 log = logging.getLogger(__name__)
 CHANNEL_PREFIX = "quizsite:contest:"
-_SEQ = re.compile(r'"seq":(\d+)')  # near the start of every state frame
+_SEQ = re.compile(r'"seq":\s*(\d+)')  # near the start of every state frame
+
+
+def frame_seq(text: str) -> int | None:
+    """The sequence number of a state frame (None for other frames)."""
+    numbered = _SEQ.search(text, 0, 64)
+    return int(numbered[1]) if numbered else None
 
 
 class Hub:
@@ -61,22 +67,29 @@ class Hub:
         The sockets are written DELIVERY_CHUNK at a time, with the event loop free in between:
         writing to 2,500 sockets at once held it for 40-90 ms, and every acknowledgement due
         meanwhile (a question closes while the last answers arrive) waited for all of them.
-        Deliveries take turns, so each socket gets frames in the order they were published.
+        Deliveries take turns, so each socket gets frames in the order they were published. A
+        socket that has joined but not yet been sent its snapshot keeps the frames in its
+        `backlog`, to be sent after the snapshot (see ContestConsumer.connect).
         """
         if self._delivering is None:
             self._delivering = asyncio.Lock()
         async with self._delivering:
-            numbered = _SEQ.search(text, 0, 64)
-            if numbered:
+            seq = frame_seq(text)
+            if seq is not None:
                 contest_id = int(group.split(":", 1)[0])
-                self.delivered_seq[contest_id] = max(self.delivered_seq.get(contest_id, 0), int(numbered[1]))
+                self.delivered_seq[contest_id] = max(self.delivered_seq.get(contest_id, 0), seq)
             message = {"type": "websocket.send", "text": text}
             frame = encode_frame(text)
             members, slow = list(self.groups.get(group, ())), []
             for start in range(0, len(members), DELIVERY_CHUNK):
                 if start:
                     await asyncio.sleep(0)
-                slow += [c for c in members[start : start + DELIVERY_CHUNK] if not write_direct(c, frame)]
+                for consumer in members[start : start + DELIVERY_CHUNK]:
+                    backlog = getattr(consumer, "backlog", None)
+                    if backlog is not None:  # its snapshot is on the way: this frame follows it
+                        backlog.append(text)
+                    elif not write_direct(consumer, frame):
+                        slow.append(consumer)
             results = await asyncio.gather(*(c.base_send(message) for c in slow), return_exceptions=True)
         if any(isinstance(result, Exception) for result in results):
             log.debug("some sends to closing sockets failed")

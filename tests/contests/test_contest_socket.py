@@ -2,6 +2,7 @@
 
 import asyncio
 import json
+import threading
 
 import pytest
 from asgiref.sync import sync_to_async
@@ -9,6 +10,7 @@ from channels.testing import WebsocketCommunicator
 from django.db import OperationalError
 
 from contests import fanout, services
+from contests.consumers import ContestConsumer
 from contests.models import ContestAnswer, Round
 from orgs.models import User
 from quizsite.asgi import application
@@ -323,3 +325,30 @@ async def test_players_of_a_started_contest_sign_in_from_the_hot_state_and_of_a_
     snapshot = await receive(again)
     assert snapshot["you"]["team_name"] == "红队" and snapshot["contest"]["status"] == "running"
     await again.disconnect()
+
+
+async def test_frames_delivered_while_a_sockets_snapshot_is_built_follow_the_snapshot(monkeypatch):
+    hall = await build_hall()
+    contest = hall["contest"]
+    built, release = threading.Event(), threading.Event()
+    real = ContestConsumer._snapshot
+
+    def slow_snapshot(consumer):  # the snapshot of the draft, sent only once the start went out
+        text = real(consumer)
+        built.set()
+        release.wait(5)
+        return text
+
+    monkeypatch.setattr(ContestConsumer, "_snapshot", slow_snapshot)
+    monkeypatch.setattr(ContestConsumer, "_cached_snapshot", lambda consumer: None)
+    player = await connect(contest.join_code, hall["red"][0])
+    assert await sync_to_async(built.wait)(5)
+    await asyncio.sleep(0.2)  # the process's Redis subscription (when there is Redis) is in place
+    await sync_to_async(services.contest_start)(contest=contest, by=None)
+    await asyncio.sleep(0.3)  # the start frame has reached this process's hub
+    release.set()
+
+    first, second = await receive(player), await receive(player)
+    assert (first["event"], first["contest"]["status"]) == ("snapshot", "draft")
+    assert second["event"] == "contest.started" and second["seq"] > first["seq"]
+    await player.disconnect()
