@@ -49,6 +49,9 @@ def page_factory(browser, request):
         return context.new_page()
 
     yield make
+    report = getattr(request.node, "rep_call", None)
+    if report is not None and report.failed:
+        _screenshot_every_page(contexts, request.node.name)
     for context in contexts:
         # A closing page still runs its unload handlers (a player's last heartbeat): refuse what
         # they send, or it could reach the server while the test's database is being flushed.
@@ -56,6 +59,26 @@ def page_factory(browser, request):
         context.close()
     if contexts and "transactional_db" in request.fixturenames:
         _wait_for_the_servers_last_database_work()
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item, call):
+    """Keep each phase's report on the test, so fixtures can tell at teardown that it failed."""
+    report = yield
+    setattr(item, f"rep_{report.when}", report)
+    return report
+
+
+def _screenshot_every_page(contexts, test_name: str) -> None:
+    """What each page of a failed test showed, in test-artifacts/ of the checkout: evidence of
+    a failure seen only once, or only in CI."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    pages = [page for context in contexts for page in context.pages]
+    for number, page in enumerate(pages):
+        try:
+            page.screenshot(path=str(ARTIFACTS / f"failed-{test_name}-{number}.png"), full_page=True)
+        except Exception as error:  # a crashed page: the other pages still count
+            print(f"no screenshot of page {number} ({page.url}): {error}")
 
 
 @pytest.fixture
