@@ -121,5 +121,7 @@ def send_now(contest_id: int, event: str) -> None:
     encoded = {
         audience: json.dumps(frame, ensure_ascii=False, separators=(",", ":")) for audience, frame in frames.items()
     }
+    if progress and fanout.current_seq(contest_id) != seq:
+        return  # a change went out while this was built: its frames are newer than these
     for audience, text in encoded.items():
         fanout.publish(group(contest_id, audience), text)

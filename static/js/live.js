@@ -44,8 +44,14 @@
 
     function handle(frame) {
       if (frame.type === "state" || frame.type === "host.state") {
+        if (frame.event !== "snapshot" && frame.seq < lastSeq) {
+          // Older than what is shown (a progress update built before a change that overtook it):
+          // ignore it, and ask for the picture as it is in case the numbering itself restarted.
+          raw({ type: "sync" });
+          return;
+        }
         if (frame.event !== "snapshot" && frame.seq > lastSeq + 1 && lastSeq > 0) raw({ type: "sync" });
-        if (frame.event === "snapshot" || frame.seq >= lastSeq) lastSeq = frame.seq;
+        lastSeq = frame.seq;
         options.onState(frame);
       } else if (frame.type === "time.synced") {
         const now = Date.now();

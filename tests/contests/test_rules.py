@@ -9,7 +9,7 @@ import pytest
 from django.db import IntegrityError, OperationalError, connection, connections, transaction
 from django.utils import timezone
 
-from contests import broadcast, fanout, services
+from contests import broadcast, fanout, presenters, services
 from contests.models import ContestAnswer, Round, ScoreEvent
 from contests.presenters import public_state
 from contests.services import ContestRejected
@@ -386,3 +386,22 @@ def test_progress_ticks_space_out_when_building_them_takes_long(monkeypatch):
     broadcast._progress_built_s[1] = 0.5
     assert broadcast.progress_interval(1) == broadcast.PROGRESS_INTERVAL_MAX_S  # screens still move every second
     assert broadcast.progress_interval(2) == broadcast.PROGRESS_INTERVAL_S  # per contest
+
+
+def test_a_progress_tick_overtaken_by_a_change_while_it_was_built_is_not_sent(hall, monkeypatch):
+    contest = start(hall, {"type": Round.Type.COMPULSORY})
+    published = []
+    monkeypatch.setattr(fanout, "publish", lambda group, text: published.append(group))
+    broadcast.send_now(contest.pk, "answer.received")
+    assert published == [f"{contest.pk}:screens", f"{contest.pk}:hosts"]  # an ordinary tick
+
+    published.clear()
+    real_host_state = presenters.host_state
+
+    def built_while_the_question_closed(*args, **kwargs):
+        fanout.next_seq(contest.pk)  # another process sends a change meanwhile
+        return real_host_state(*args, **kwargs)
+
+    monkeypatch.setattr(presenters, "host_state", built_while_the_question_closed)
+    broadcast.send_now(contest.pk, "answer.received")
+    assert published == []  # the change's frames are newer: screens would have gone back to this
