@@ -9,9 +9,6 @@ session, a backend no longer configured, an inactive user or a session from befo
 change signs in no one.
 """
 
-import asyncio
-from dataclasses import dataclass, field
-
 from channels.auth import AuthMiddleware, _get_user_session_key, get_user
 from channels.db import database_sync_to_async
 from channels.sessions import CookieMiddleware, SessionMiddleware
@@ -28,6 +25,8 @@ from django.contrib.sessions.backends.db import SessionStore as DatabaseSessionS
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
+
+from quizsite.batching import Batches
 
 MAX_BATCH = 200
 
@@ -97,42 +96,16 @@ def _verified(session, user):
     return user
 
 
-@dataclass
-class _SignIns:
-    pending: list[tuple[dict, asyncio.Future]] = field(default_factory=list)
-    reader: asyncio.Task | None = None
-
-    async def drain(self) -> None:
-        while self.pending:
-            batch, self.pending = self.pending[:MAX_BATCH], self.pending[MAX_BATCH:]
-            try:
-                users = await database_sync_to_async(users_of, thread_sensitive=False)([s for s, _f in batch])
-            except Exception as error:  # each socket's sign-in fails as it would on its own
-                for _scope, future in batch:
-                    if not future.done():
-                        future.set_exception(error)
-                continue
-            for (_scope, future), user in zip(batch, users, strict=True):
-                if not future.done():
-                    future.set_result(user)
+async def _read(_key, scopes: list[dict]) -> list:
+    return await database_sync_to_async(users_of, thread_sensitive=False)(scopes)
 
 
-_sign_ins: dict[asyncio.AbstractEventLoop, _SignIns] = {}
+_sign_ins = Batches(_read, max_batch=MAX_BATCH)
 
 
 async def signed_in_user(scope: dict):
     """The scope's user, read in this process's next batch of sign-ins."""
-    loop = asyncio.get_running_loop()
-    sign_ins = _sign_ins.get(loop)
-    if sign_ins is None:
-        for closed in [other for other in _sign_ins if other.is_closed()]:
-            del _sign_ins[closed]  # a finished event loop (tests start one per test)
-        sign_ins = _sign_ins[loop] = _SignIns()
-    future = loop.create_future()
-    sign_ins.pending.append((scope, future))
-    if sign_ins.reader is None or sign_ins.reader.done():
-        sign_ins.reader = loop.create_task(sign_ins.drain())
-    return await future
+    return await _sign_ins.submit(None, scope)
 
 
 class BatchedAuthMiddleware(AuthMiddleware):
