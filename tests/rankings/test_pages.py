@@ -10,6 +10,7 @@ from rankings.models import Snapshot
 from rankings.services import snapshot_approve, snapshot_publish
 from tests import factories
 from tests.rankings.test_services import compute, member_rule, study  # noqa: F401 - fixture
+from tests.spreadsheets import FORMULA, assert_written_as_text
 
 
 @pytest.fixture
@@ -130,3 +131,15 @@ def test_api_computes_approves_publishes_and_serves_the_leaderboard(
     assert body["snapshot"]["provisional"] is False and body["count"] == 5 and body["pages"] == 3
     assert [row["label"] for row in body["results"]] == ["D", "E"]
     assert client.post(f"/api/v1/rankings/{slug}/runs/").status_code == 403
+
+
+def test_export_writes_formula_like_titles_and_names_as_text(client, study):  # noqa: F811
+    study["people"]["a"].real_name = FORMULA
+    study["people"]["a"].save()
+    admin = factories.administrator(study["tree"]["audit"], username="boss")
+    rule = member_rule(study, title="-排名 @2026")
+    compute(rule)
+    client.force_login(admin)
+    response = client.get(reverse("rankings:export", args=[rule.slug]))
+    assert_written_as_text(response.content, FORMULA, "-排名 @2026")
+    assert response["Content-Disposition"].startswith(f'attachment; filename="{rule.slug}-v1.xlsx"; filename*=')
