@@ -114,3 +114,13 @@ def test_api_schema_is_served_to_a_token_holder(tree):
     token = APIClient().post("/api/v1/auth/token/", {"username": "t", "password": factories.PASSWORD}).json()
     client = APIClient(HTTP_AUTHORIZATION=f"Token {token['token']}")
     assert client.get("/api/schema/").status_code == 200
+
+
+@pytest.mark.parametrize("path", ["/api/v1/members/", "/api/v1/units/"])
+def test_api_lists_take_a_page_size_and_refuse_a_bad_one(api, tree, path):
+    factories.member(tree["gz1"])
+    first = api.get(path, {"page_size": 1}).json()
+    assert len(first["results"]) == 1 and first["count"] > 1 and "page_size=1" in first["next"]
+    for bad in ("abc", "0", "-1"):
+        response = api.get(path, {"page_size": bad})
+        assert response.status_code == 400 and "page_size" in response.json()

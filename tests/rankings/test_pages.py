@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from quizsite.pagination import PageNumberPagination
 from rankings.models import Snapshot
 from rankings.services import snapshot_approve, snapshot_publish
 from tests import factories
@@ -143,3 +144,21 @@ def test_export_writes_formula_like_titles_and_names_as_text(client, study):  # 
     response = client.get(reverse("rankings:export", args=[rule.slug]))
     assert_written_as_text(response.content, FORMULA, "-排名 @2026")
     assert response["Content-Disposition"].startswith(f'attachment; filename="{rule.slug}-v1.xlsx"; filename*=')
+
+
+@pytest.mark.parametrize("page_size", ["abc", "0", "-1", "1.5", "1e3", "9" * 5000])
+def test_leaderboard_api_refuses_a_page_size_that_is_not_a_positive_whole_number(client, board, page_size):
+    client.force_login(board["admin"])
+    response = client.get(f"/api/v1/rankings/{board['rule'].slug}/", {"page_size": page_size})
+    assert response.status_code == 400 and "page_size" in response.json()
+
+
+def test_leaderboard_api_cuts_a_huge_page_size_and_answers_404_past_the_last_page(client, board, monkeypatch):
+    monkeypatch.setattr(PageNumberPagination, "max_page_size", 4)
+    client.force_login(board["admin"])
+    url = f"/api/v1/rankings/{board['rule'].slug}/"
+    body = client.get(url, {"page_size": 10**30}).json()
+    assert len(body["results"]) == 4 and body["count"] == 6 and body["pages"] == 2
+    assert len(client.get(url, {"page_size": 10**30, "page": 2}).json()["results"]) == 2
+    assert client.get(url, {"page": 3}).status_code == 404
+    assert client.get(url, {"page": "abc"}).status_code == 404
