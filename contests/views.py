@@ -8,10 +8,9 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from openpyxl import Workbook
 
 from orgs import access as orgs_access
-from quizsite.spreadsheets import xlsx_response
+from quizsite.spreadsheets import ExportWorkbook, xlsx_response
 
 from . import access, services
 from .models import Contest, ContestAnswer, ScoreEvent
@@ -99,14 +98,13 @@ def results(request, code: str):
 @login_required
 def results_xlsx(request, code: str):
     contest = _contest(request.user, code, "screen")
-    book = Workbook()
-    sheet = book.active
-    sheet.title = _("Teams")[:31]
+    book = ExportWorkbook()
+    sheet = book.sheet(_("Teams"))
     sheet.append([contest.title])
     sheet.append([_("Rank"), _("Team"), _("Score"), _("Relay time (s)")])
     for row in services.team_scores(contest):
         sheet.append([row["rank"], row["name"], row["score"], row["relay_seconds"]])
-    answers = book.create_sheet(_("Answers")[:31])
+    answers = book.sheet(_("Answers"))
     answers.append([_("Round"), _("Question"), _("Team"), _("Member"), _("Answer"), _("Right"), _("Received at")])
     for answer in (
         ContestAnswer.objects.filter(opening__contest=contest)
@@ -125,4 +123,4 @@ def results_xlsx(request, code: str):
                 answer.received_at.astimezone().strftime("%Y-%m-%d %H:%M:%S.%f")[:-3],
             ]
         )
-    return xlsx_response(book, f"contest-{contest.join_code}.xlsx")
+    return xlsx_response(book.to_bytes(), contest.title, ascii_name=f"contest-{contest.join_code}")

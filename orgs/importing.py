@@ -5,17 +5,21 @@ creates a member whose username defaults to the employee number.
 """
 
 from dataclasses import dataclass, field
-from io import BytesIO
 from typing import IO
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
-from openpyxl.styles import Font, PatternFill
 
-from quizsite.spreadsheets import RowError, SpreadsheetError, cell_text, open_first_sheet, read_table
+from quizsite.spreadsheets import (
+    ExportWorkbook,
+    RowError,
+    SpreadsheetError,
+    cell_text,
+    open_first_sheet,
+    read_table,
+)
 
 from . import access, services
 from .models import Role, User, phone_validator
@@ -277,28 +281,17 @@ def members_import(*, file: IO[bytes], by: User, dry_run: bool = False) -> Impor
 
 def member_template(*, for_user: User) -> bytes:
     """A workbook with the expected columns, two example rows, and the units the user manages."""
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = "成员 Members"
-    sheet.append(["成员导入模板 Member import template（表头行以上可以写标题或说明）"])
-    sheet["A1"].font = Font(bold=True, size=13)
-    headers = ["姓名", "工号", "单位", "角色", "手机", "党员", "用户名", "初始密码"]
-    sheet.append(headers)
-    for cell in sheet[2]:
-        cell.font = Font(bold=True, color="FFFFFF")
-        cell.fill = PatternFill("solid", fgColor="B71C1C")
     units = list(access.managed_units(for_user).order_by("path")[:2000])
     paths = unit_paths(units)
     example = paths[units[-1].pk] if units else "审计署/广州特派办/第一党支部"
+    workbook = ExportWorkbook()
+    sheet = workbook.sheet("成员 Members", widths=(12, 12, 44, 10, 16, 8, 14, 14))
+    sheet.append(["成员导入模板 Member import template（表头行以上可以写标题或说明）"], style="title")
+    sheet.append(["姓名", "工号", "单位", "角色", "手机", "党员", "用户名", "初始密码"], style="header")
     sheet.append(["张伟", "100001", example, "党员", "13800000001", "是", "", ""])
     sheet.append(["李娜", "100002", example, "组织者", "", "是", "lina", ""])
-    for column, width in zip("ABCDEFGH", (12, 12, 44, 10, 16, 8, 14, 14), strict=True):
-        sheet.column_dimensions[column].width = width
-    listing = workbook.create_sheet("单位 Units")
+    listing = workbook.sheet("单位 Units", widths=(60,))
     listing.append(["可用的单位路径 Unit paths you manage"])
     for unit in units:
         listing.append([paths[unit.pk]])
-    listing.column_dimensions["A"].width = 60
-    out = BytesIO()
-    workbook.save(out)
-    return out.getvalue()
+    return workbook.to_bytes()

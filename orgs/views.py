@@ -84,7 +84,7 @@ def member_detail(request, member_id: int):
 @login_required
 def member_import_template(request):
     access.check_manager(request.user)
-    return xlsx_response(importing.member_template(for_user=request.user), "member-import-template.xlsx")
+    return xlsx_response(importing.member_template(for_user=request.user), "member-import-template")
 
 
 @login_required

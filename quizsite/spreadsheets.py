@@ -1,34 +1,131 @@
-"""Reading spreadsheets the way organisers really write them.
+"""Spreadsheets in and out.
 
-The header row may sit below a title or notes; blank rows can appear anywhere; numbers arrive as
-numbers. Every problem is reported against the spreadsheet's own row number and column header.
+In: reading spreadsheets the way organisers really write them. The header row may sit below a
+title or notes; blank rows can appear anywhere; numbers arrive as numbers. Every problem is
+reported against the spreadsheet's own row number and column header.
+
+Out: every xlsx export is written by `ExportWorkbook` and sent by `xlsx_response`, so whatever
+leaves the platform is inert (text is never a live formula) and every name is a valid file name
+and sheet title.
 """
 
+import re
 import unicodedata
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from io import BytesIO
-from typing import IO
+from typing import IO, Literal
+from urllib.parse import quote
 
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
+from openpyxl.packaging.core import DocumentProperties
+from openpyxl.styles import Font, PatternFill
+from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
+from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 HEADER_SEARCH_ROWS = 15
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
+SHEET_TITLE_MAX = 31  # Excel's limit
+SHEET_TITLE_FORBIDDEN = re.compile(r"[\\/?*\[\]:]")
+# Characters no common file system (or a Content-Disposition header) takes in a file name.
+FILENAME_FORBIDDEN = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]+')
+FILENAME_MAX_BYTES = 200  # below the 255 bytes most file systems allow, with room for a suffix
+ASCII_FILENAME_SAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
-def xlsx_response(content: bytes | Workbook, filename: str) -> HttpResponse:
-    """A workbook (or its bytes) as a download named `filename`."""
-    if isinstance(content, Workbook):
-        out = BytesIO()
-        content.save(out)
-        content = out.getvalue()
+RowStyle = Literal["plain", "title", "header"]
+ROW_FONTS = {"title": Font(bold=True, size=13), "header": Font(bold=True, color="FFFFFF")}
+HEADER_FILL = PatternFill("solid", fgColor="B71C1C")
+
+
+def sheet_title(name: str, *, default: str = "Sheet") -> str:
+    """`name` as a sheet title Excel accepts: at most 31 characters, none of \\ / ? * [ ] :, not
+    starting or ending with an apostrophe, not the reserved "History"."""
+    title = SHEET_TITLE_FORBIDDEN.sub("_", ILLEGAL_CHARACTERS_RE.sub("", name))
+    title = " ".join(title.split())[:SHEET_TITLE_MAX].strip(" '")
+    if title.lower() == "history":
+        title += "_"
+    return title or default
+
+
+def _filename_stem(name: str) -> str:
+    stem = " ".join(FILENAME_FORBIDDEN.sub("_", name).split()).strip(" .")
+    return stem.encode()[:FILENAME_MAX_BYTES].decode(errors="ignore").strip(" .")
+
+
+def attachment_disposition(name: str, *, extension: str, ascii_name: str = "") -> str:
+    """A Content-Disposition header for a download called `name` + `extension`.
+
+    The name loses what file systems refuse and is shortened; a name beyond ASCII (Chinese) goes
+    in RFC 5987's `filename*`, with `ascii_name` (or what is ASCII in `name`, or "export") as the
+    plain `filename` for clients that do not read it."""
+    stem = _filename_stem(name) or "export"
+    plain = ASCII_FILENAME_SAFE.sub("_", _filename_stem(ascii_name) or stem).strip("_.") or "export"
+    header = f'attachment; filename="{plain}{extension}"'
+    if plain != stem:
+        header += f"; filename*=UTF-8''{quote(stem + extension, safe='')}"
+    return header
+
+
+def xlsx_response(content: bytes, name: str, *, ascii_name: str = "") -> HttpResponse:
+    """An exported workbook as a download called `name`.xlsx (see `attachment_disposition`)."""
     response = HttpResponse(content, content_type=XLSX_TYPE)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Content-Disposition"] = attachment_disposition(name, extension=".xlsx", ascii_name=ascii_name)
     return response
+
+
+class ExportSheet:
+    """One sheet of an export, written row by row (rows are streamed, not kept in memory)."""
+
+    def __init__(self, sheet: WriteOnlyWorksheet) -> None:
+        self._sheet = sheet
+
+    def append(self, values: Iterable[object], *, style: RowStyle = "plain") -> None:
+        self._sheet.append([self._cell(value, style) for value in values])
+
+    def _cell(self, value: object, style: RowStyle) -> Cell:
+        if isinstance(value, str):
+            cell = WriteOnlyCell(self._sheet, value=ILLEGAL_CHARACTERS_RE.sub("", value))
+            # openpyxl makes text starting with "=" a formula and "#N/A"-like text an error;
+            # stored as a string, any text reads back exactly as written and runs nothing.
+            cell.data_type = "s"
+        else:
+            cell = WriteOnlyCell(self._sheet, value=value)
+        if style in ROW_FONTS:
+            cell.font = ROW_FONTS[style]
+        if style == "header":
+            cell.fill = HEADER_FILL
+        return cell
+
+
+class ExportWorkbook:
+    """The writer every xlsx export uses: text is always stored as text (never a live formula,
+    whatever it starts with: = + - @ tab), numbers stay numbers and dates stay dates."""
+
+    def __init__(self) -> None:
+        self._book = Workbook(write_only=True)
+
+    @property
+    def properties(self) -> DocumentProperties:
+        return self._book.properties
+
+    def sheet(self, title: str, *, default: str = "Sheet", widths: Sequence[float] = ()) -> ExportSheet:
+        """A new sheet; its title is made valid (`sheet_title`), and `widths` set its columns'."""
+        sheet = self._book.create_sheet(sheet_title(title, default=default))
+        for column, width in enumerate(widths, start=1):
+            sheet.column_dimensions[get_column_letter(column)].width = width
+        return ExportSheet(sheet)
+
+    def to_bytes(self) -> bytes:
+        out = BytesIO()
+        self._book.save(out)
+        return out.getvalue()
 
 
 class SpreadsheetError(Exception):

@@ -1,12 +1,13 @@
 """Rankings over /api/v1/rankings/: published leaderboards for everyone in scope; computing,
 approving and publishing for the rule's administrators. Refusals are 409 with a stable code."""
 
-from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
+
+from quizsite.pagination import PageNumberPagination
 
 from . import selectors, services
 from .models import RankingRun, Snapshot
@@ -99,8 +100,9 @@ class LeaderboardView(APIView):
             search=request.query_params.get("q", "").strip()[:50],
             group_id=int(group) if group.isdigit() else None,
         )
-        size = min(int(request.query_params.get("page_size", "50") or 50), 500)
-        page = Paginator(rows.values(*ROW_FIELDS), size).get_page(request.query_params.get("page"))
+        paginator = PageNumberPagination()
+        results = paginator.paginate_queryset(rows.values(*ROW_FIELDS), request, view=self)
+        page = paginator.page
         return Response(
             {
                 "rule": {"slug": rule.slug, "title": rule.title, "unit": rule.unit.name, "metric": rule.metric},
@@ -108,7 +110,7 @@ class LeaderboardView(APIView):
                 "page": page.number,
                 "pages": page.paginator.num_pages,
                 "count": page.paginator.count,
-                "results": list(page),
+                "results": results,
             }
         )
 

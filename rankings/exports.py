@@ -6,12 +6,13 @@ from io import BytesIO
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
 from reportlab.lib.colors import HexColor
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfgen import canvas
+
+from quizsite.spreadsheets import ExportWorkbook
 
 from .models import Snapshot, SnapshotRow
 
@@ -23,8 +24,8 @@ pdfmetrics.registerFont(UnicodeCIDFont(CERTIFICATE_FONT))
 
 def snapshot_workbook(snapshot: Snapshot) -> bytes:
     """Every row of the snapshot, under a header naming its version, status and hashes."""
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet(_("Ranking")[:31])
+    book = ExportWorkbook()
+    sheet = book.sheet(_("Ranking"))
     rule = snapshot.rule
     sheet.append([rule.title])
     sheet.append([_("Version"), snapshot.version, _("Status"), snapshot.get_status_display()])
@@ -69,9 +70,7 @@ def snapshot_workbook(snapshot: Snapshot) -> bytes:
     book.properties.title = rule.title
     book.properties.keywords = f"snapshot={snapshot.pk};version={snapshot.version};input_hash={snapshot.input_hash}"
     book.properties.description = f"rows_hash={snapshot.rows_hash}"
-    out = BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return book.to_bytes()
 
 
 def certificate_pdf(row: SnapshotRow) -> bytes:

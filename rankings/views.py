@@ -119,7 +119,11 @@ def honours(request, slug: str):
 def export_xlsx(request, slug: str):
     rule = access_rule(request.user, slug)
     snapshot = _shown_snapshot(request, rule)
-    response = xlsx_response(exports.snapshot_workbook(snapshot), f"{rule.slug}-v{snapshot.version}.xlsx")
+    response = xlsx_response(
+        exports.snapshot_workbook(snapshot),
+        f"{rule.title}-v{snapshot.version}",
+        ascii_name=f"{rule.slug}-v{snapshot.version}",
+    )
     response["X-Snapshot-Hash"] = snapshot.input_hash
     return response
 

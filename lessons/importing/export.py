@@ -1,9 +1,6 @@
 """Export a bank to the same xlsx layout the import reads, so an export re-imports unchanged."""
 
-from io import BytesIO
-
-from openpyxl import Workbook
-from openpyxl.styles import Font, PatternFill
+from quizsite.spreadsheets import ExportWorkbook
 
 from ..models import Question, QuestionBank, QuestionType
 from ..models.questions import OPTION_LETTERS
@@ -24,18 +21,10 @@ def bank_export(bank: QuestionBank, *, include_retired: bool = False) -> bytes:
     questions = Question.objects.filter(bank=bank).select_related("current").prefetch_related("tags").order_by("id")
     if not include_retired:
         questions = questions.exclude(status=Question.Status.RETIRED)
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet(bank.name[:31] or "questions")
+    book = ExportWorkbook()
+    sheet = book.sheet(bank.name, default="questions")
     sheet.append([f"{bank.name}（{bank.slug}）"])
-    header_font, header_fill = Font(bold=True, color="FFFFFF"), PatternFill("solid", fgColor="B71C1C")
-    from openpyxl.cell import WriteOnlyCell
-
-    header = []
-    for title in HEADER:
-        cell = WriteOnlyCell(sheet, value=title)
-        cell.font, cell.fill = header_font, header_fill
-        header.append(cell)
-    sheet.append(header)
+    sheet.append(HEADER, style="header")
     for question in questions.iterator(chunk_size=1000):
         version = question.current
         options = list(version.options) + [""] * (len(OPTION_LETTERS) - len(version.options))
@@ -51,6 +40,4 @@ def bank_export(bank: QuestionBank, *, include_retired: bool = False) -> bytes:
                 version.source,
             ]
         )
-    out = BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return book.to_bytes()

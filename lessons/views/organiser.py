@@ -118,7 +118,7 @@ def bank_detail(request, slug: str):
 @login_required
 def bank_export_view(request, slug: str):
     bank = access_bank(request.user, slug, manage=False)
-    return xlsx_response(bank_export(bank), f"{bank.slug}.xlsx")
+    return xlsx_response(bank_export(bank), bank.name, ascii_name=bank.slug)
 
 
 class QuestionForm(forms.Form):

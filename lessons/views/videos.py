@@ -19,12 +19,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
-from openpyxl import Workbook
 
 from orgs import access
 from orgs.forms import UnitChoiceField
 from orgs.models import User
-from quizsite.spreadsheets import xlsx_response
+from quizsite.spreadsheets import ExportWorkbook, xlsx_response
 
 from ..models import Lesson, Series, StudyCredit, Upload, WatchProgress
 from ..services import videos
@@ -337,14 +336,13 @@ def report(request, lesson_id: int):
 def report_xlsx(request, lesson_id: int):
     lesson = access_managed_lesson(request.user, lesson_id)
     units, members = _completion(lesson)
-    book = Workbook()
-    sheet = book.active
-    sheet.title = _("Units")[:31]
+    book = ExportWorkbook()
+    sheet = book.sheet(_("Units"))
     sheet.append([lesson.title])
     sheet.append([_("Unit"), _("Headcount"), _("Started"), _("Completed"), _("Completion rate (%)")])
     for row in units:
         sheet.append([row["unit"].name, row["headcount"], row["started"], row["completed"], row["rate"]])
-    people = book.create_sheet(_("Members")[:31])
+    people = book.sheet(_("Members"))
     people.append([_("Name"), _("Unit"), _("Watched (s)"), _("Furthest (s)"), _("Completed at")])
     for p in members:
         people.append(
@@ -356,4 +354,4 @@ def report_xlsx(request, lesson_id: int):
                 p.completed_at.astimezone().strftime("%Y-%m-%d %H:%M") if p.completed_at else "",
             ]
         )
-    return xlsx_response(book, f"lesson-{lesson.pk}-completion.xlsx")
+    return xlsx_response(book.to_bytes(), lesson.title, ascii_name=f"lesson-{lesson.pk}-completion")

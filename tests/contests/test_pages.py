@@ -1,10 +1,12 @@
 from io import BytesIO
+from urllib.parse import unquote
 
 from openpyxl import load_workbook
 
 from contests import services
 from contests.models import Round
 from tests import factories
+from tests.spreadsheets import FORMULA, assert_written_as_text
 
 
 def test_results_page_and_xlsx_export(client, tree):
@@ -48,3 +50,15 @@ def test_join_with_a_code_goes_to_the_player_page_or_says_why_not(client, tree):
     assert response.status_code == 302 and response["Location"] == f"/contests/{contest.join_code}/play/"
     wrong = client.post("/contests/join/", {"code": "ZZZZZZ"})
     assert wrong.status_code == 200 and "没有使用此加入码的竞赛" in wrong.content.decode()
+
+
+def test_results_export_writes_formula_like_names_as_text_under_a_safe_file_name(client, tree):
+    host = factories.organiser(tree["audit"], username="host")
+    contest = services.contest_create(title=FORMULA, unit=tree["audit"], by=host)
+    services.team_add(contest=contest, name="=1+1", unit=tree["gz"], legs=[factories.member(tree["gz1"])])
+    client.force_login(host)
+    response = client.get(f"/contests/{contest.join_code}/results.xlsx")
+    assert_written_as_text(response.content, FORMULA, "=1+1")
+    disposition = response["Content-Disposition"]
+    assert disposition.startswith(f'attachment; filename="contest-{contest.join_code}.xlsx"; filename*=')
+    assert "/" not in unquote(disposition.partition("filename*=UTF-8''")[2])

@@ -1,15 +1,18 @@
 import json
 from io import BytesIO, StringIO
+from urllib.parse import unquote
 
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
 from lessons.importing.export import bank_export
 from lessons.importing.run import questions_import
 from lessons.models import Question, QuestionBank
 from tests import factories
+from tests.spreadsheets import FORMULA, assert_written_as_text
 
 HEADER = ["题型", "题干", "选项A", "选项B", "选项C", "选项D", "答案", "解析", "难度", "知识点"]
 
@@ -285,3 +288,54 @@ def test_import_task_runs_once_even_if_delivered_twice(bank, tree):
     assert job.status == "done" and job.percent == 100 and job.result["imported"] == 1
     assert Question.objects.filter(bank=bank).count() == 1
     assert question_import_run(424242) == "nothing to do"
+
+
+def _shape(bank):
+    return sorted(
+        (v.type, v.stem, v.options, v.key, v.explanation, tuple(sorted(q.tags.values_list("name", flat=True))))
+        for q in Question.objects.filter(bank=bank).select_related("current")
+        for v in [q.current]
+    )
+
+
+def test_export_writes_formula_like_text_as_text_and_it_reimports_unchanged(bank, tree):
+    bank.name = FORMULA
+    bank.save()
+    factories.question(bank, "single", stem=FORMULA, options=["=1+1", "-2", "+3", "@4"], explanation="@某人")
+    factories.question(bank, "multiple", stem="-1 是负数吗？", options=["-1", "=A1", "#N/A"], key=["A", "C"])
+    factories.question(bank, "fill_blank", stem="+____+", key=[["=2", "-2"]], tags=["=标签"])
+    data = bank_export(bank)
+    assert_written_as_text(data, f"{FORMULA}（{bank.slug}）", FORMULA, "=1+1", "-2", "@某人", "-1 是负数吗？", "#N/A")
+
+    copy = factories.bank(tree["audit"], slug="copy")
+    report = run(data, copy)
+    assert report.ok and report.imported == 3, report.errors
+    assert _shape(copy) == _shape(bank)
+
+
+def test_export_command_writes_formula_like_text_as_text(tmp_path, bank):
+    factories.question(bank, stem=FORMULA)
+    out = tmp_path / "out.xlsx"
+    call_command("export_questions", "--bank", bank.slug, str(out), stdout=StringIO())
+    assert_written_as_text(out.read_bytes(), FORMULA)
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["党章/党规 题库", "a\\b?c*d[e]f:g", "'引号'", "第" * 100, "History", "?*"],
+)
+def test_a_bank_named_with_characters_files_and_sheets_refuse_exports(client, tree, name):
+    bank = factories.bank(tree["audit"], slug="dangzhang")
+    bank.name = name
+    bank.save()
+    factories.question(bank)
+    client.force_login(factories.organiser(tree["audit"]))
+    response = client.get(reverse("lessons:bank_export", args=[bank.slug]))
+    assert response.status_code == 200
+    disposition = response["Content-Disposition"]
+    assert disposition.startswith("attachment; filename=\"dangzhang.xlsx\"; filename*=UTF-8''")
+    sent_name = unquote(disposition.partition("filename*=UTF-8''")[2])
+    assert sent_name.endswith(".xlsx") and not set('/\\:*?"<>|') & set(sent_name)
+    sheet = load_workbook(BytesIO(response.content)).active
+    assert 0 < len(sheet.title) <= 31 and not set("[]:*?/\\") & set(sheet.title)
+    assert sheet["A1"].value == f"{name}（dangzhang）"

@@ -100,3 +100,33 @@ def test_concurrent_awards_never_pass_the_cap(tree):
     for thread in threads:
         thread.join()
     assert sum(PointEvent.objects.filter(member=person).values_list("points", flat=True)) == 3
+
+
+@pytest.mark.parametrize(
+    ("given", "location"),
+    [
+        ("https://evil.example/", "/study/notebook/"),
+        ("//evil.example", "/study/notebook/"),
+        ("/\\evil.example", "/study/notebook/"),
+        ("javascript:alert(1)", "/study/notebook/"),
+        ("", "/study/notebook/"),
+        ("/study/notebook/?state=learning", "/study/notebook/?state=learning"),
+        ("http://testserver/study/", "http://testserver/study/"),
+    ],
+)
+def test_reviewing_in_the_notebook_goes_back_only_to_a_page_of_this_site(client, tree, member, given, location):
+    question = factories.question(factories.bank(tree["audit"]), "true_false", key=[True])
+    entry = notebook_add_wrong(member=member, question_id=question.pk)
+    client.force_login(member)
+    response = client.post(f"/study/notebook/{entry.pk}/review/", {"response": "对", "next": given})
+    assert response.status_code == 302 and response["Location"] == location
+
+
+def test_over_https_the_notebook_does_not_go_back_to_a_plain_http_address(client, tree, member):
+    question = factories.question(factories.bank(tree["audit"]), "true_false", key=[True])
+    entry = notebook_add_wrong(member=member, question_id=question.pk)
+    client.force_login(member)
+    response = client.post(
+        f"/study/notebook/{entry.pk}/review/", {"response": "对", "next": "http://testserver/study/"}, secure=True
+    )
+    assert response["Location"] == "/study/notebook/"

@@ -15,6 +15,7 @@ from lessons.services.points import point_rules_ensure_defaults
 from lessons.services.videos import LessonRejected
 from tests import factories
 from tests.lessons.videos import make_clip, need_ffmpeg
+from tests.spreadsheets import FORMULA, assert_written_as_text
 
 
 @pytest.fixture(scope="session")
@@ -269,3 +270,11 @@ def test_chunked_upload_over_http_refuses_a_bad_range(client, tree):
     assert skipped.status_code == 409 and skipped.json()["received"] == 0
     assert client.get(url).json() == {"received": 0, "size": 10, "complete": False}
     assert Upload.objects.get().received == 0
+
+
+def test_completion_report_export_writes_a_formula_like_title_as_text(client, tree):
+    lesson = videos.lesson_create(title=FORMULA, unit=tree["gz"])
+    client.force_login(factories.organiser(tree["gz"], username="org"))
+    response = client.get(f"/lessons/{lesson.pk}/report.xlsx")
+    assert_written_as_text(response.content, FORMULA, "第一党支部")
+    assert response["Content-Disposition"].startswith(f'attachment; filename="lesson-{lesson.pk}-completion.xlsx";')

@@ -1,4 +1,5 @@
 import pytest
+from django.urls import reverse
 from rest_framework.test import APIClient
 
 from orgs.models import MemberPlacement
@@ -90,7 +91,36 @@ def test_plain_member_cannot_list_members(tree):
 
 
 def test_schema_and_docs_are_served_without_a_cdn(client, db):
+    client.force_login(factories.member(factories.unit_at("审计署", kind="organ")))
     schema = client.get("/api/schema/")
     assert schema.status_code == 200 and b"/api/v1/members/" in schema.content
     docs = client.get("/api/docs/").content.decode()
     assert "cdn" not in docs.lower() and "/static/drf_spectacular_sidecar/" in docs
+
+
+@pytest.mark.parametrize("path", ["/api/docs/", "/api/redoc/"])
+def test_api_documentation_pages_send_an_anonymous_visitor_to_sign_in(client, db, path):
+    response = client.get(path)
+    assert response.status_code == 302 and response["Location"] == f"{reverse('login')}?next={path}"
+
+
+def test_api_schema_is_refused_without_sign_in(db):
+    assert APIClient().get("/api/schema/").status_code in (401, 403)
+    assert APIClient().get("/api/schema/", HTTP_AUTHORIZATION="Token not-a-token").status_code in (401, 403)
+
+
+def test_api_schema_is_served_to_a_token_holder(tree):
+    factories.member(tree["gz1"], username="t")
+    token = APIClient().post("/api/v1/auth/token/", {"username": "t", "password": factories.PASSWORD}).json()
+    client = APIClient(HTTP_AUTHORIZATION=f"Token {token['token']}")
+    assert client.get("/api/schema/").status_code == 200
+
+
+@pytest.mark.parametrize("path", ["/api/v1/members/", "/api/v1/units/"])
+def test_api_lists_take_a_page_size_and_refuse_a_bad_one(api, tree, path):
+    factories.member(tree["gz1"])
+    first = api.get(path, {"page_size": 1}).json()
+    assert len(first["results"]) == 1 and first["count"] > 1 and "page_size=1" in first["next"]
+    for bad in ("abc", "0", "-1"):
+        response = api.get(path, {"page_size": bad})
+        assert response.status_code == 400 and "page_size" in response.json()

@@ -1,7 +1,9 @@
 from django.urls import reverse
 
+from orgs import services as orgs_services
 from orgs.models import MemberPlacement, User
 from tests import factories
+from tests.spreadsheets import assert_written_as_text
 
 
 def test_home_is_open_to_anyone(client, db):
@@ -158,3 +160,12 @@ def test_password_change(client, tree):
 
 def test_healthz(client, db):
     assert client.get("/healthz").json() == {"status": "ok"}
+
+
+def test_template_lists_formula_like_unit_names_as_text(client, db):
+    organ = orgs_services.unit_create(name="=1+1", kind="organ", parent=None)
+    organiser = factories.organiser(organ)
+    client.force_login(organiser)
+    response = client.get(reverse("orgs:member_import_template"))
+    assert_written_as_text(response.content, "=1+1")
+    assert response["Content-Disposition"] == 'attachment; filename="member-import-template.xlsx"'

@@ -6,10 +6,12 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from quizsite.pagination import PageNumberPagination
 from rankings.models import Snapshot
 from rankings.services import snapshot_approve, snapshot_publish
 from tests import factories
 from tests.rankings.test_services import compute, member_rule, study  # noqa: F401 - fixture
+from tests.spreadsheets import FORMULA, assert_written_as_text
 
 
 @pytest.fixture
@@ -130,3 +132,33 @@ def test_api_computes_approves_publishes_and_serves_the_leaderboard(
     assert body["snapshot"]["provisional"] is False and body["count"] == 5 and body["pages"] == 3
     assert [row["label"] for row in body["results"]] == ["D", "E"]
     assert client.post(f"/api/v1/rankings/{slug}/runs/").status_code == 403
+
+
+def test_export_writes_formula_like_titles_and_names_as_text(client, study):  # noqa: F811
+    study["people"]["a"].real_name = FORMULA
+    study["people"]["a"].save()
+    admin = factories.administrator(study["tree"]["audit"], username="boss")
+    rule = member_rule(study, title="-排名 @2026")
+    compute(rule)
+    client.force_login(admin)
+    response = client.get(reverse("rankings:export", args=[rule.slug]))
+    assert_written_as_text(response.content, FORMULA, "-排名 @2026")
+    assert response["Content-Disposition"].startswith(f'attachment; filename="{rule.slug}-v1.xlsx"; filename*=')
+
+
+@pytest.mark.parametrize("page_size", ["abc", "0", "-1", "1.5", "1e3", "9" * 5000])
+def test_leaderboard_api_refuses_a_page_size_that_is_not_a_positive_whole_number(client, board, page_size):
+    client.force_login(board["admin"])
+    response = client.get(f"/api/v1/rankings/{board['rule'].slug}/", {"page_size": page_size})
+    assert response.status_code == 400 and "page_size" in response.json()
+
+
+def test_leaderboard_api_cuts_a_huge_page_size_and_answers_404_past_the_last_page(client, board, monkeypatch):
+    monkeypatch.setattr(PageNumberPagination, "max_page_size", 4)
+    client.force_login(board["admin"])
+    url = f"/api/v1/rankings/{board['rule'].slug}/"
+    body = client.get(url, {"page_size": 10**30}).json()
+    assert len(body["results"]) == 4 and body["count"] == 6 and body["pages"] == 2
+    assert len(client.get(url, {"page_size": 10**30, "page": 2}).json()["results"]) == 2
+    assert client.get(url, {"page": 3}).status_code == 404
+    assert client.get(url, {"page": "abc"}).status_code == 404

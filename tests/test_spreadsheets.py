@@ -1,0 +1,90 @@
+"""The one xlsx writer every export uses, and the names it gives files and sheets."""
+
+import datetime as dt
+from decimal import Decimal
+from io import BytesIO
+from urllib.parse import unquote
+
+import pytest
+from openpyxl import Workbook, load_workbook
+
+from quizsite.spreadsheets import ExportWorkbook, attachment_disposition, sheet_title
+from tests.spreadsheets import FORMULA, assert_written_as_text
+
+DANGEROUS_TEXT = [FORMULA, "=1+1", "+1+1", "-1+1", "@SUM(A1)", "\t=1+1", "=", "#N/A", "-", "- 选项"]
+
+
+def test_text_that_looks_like_a_formula_or_an_error_is_written_as_the_text_itself():
+    book = ExportWorkbook()
+    # XML reads a carriage return back as a line feed, so that one is checked for formulas only.
+    book.sheet("题").append([*DANGEROUS_TEXT, "\r=1+1"])
+    assert_written_as_text(book.to_bytes(), *DANGEROUS_TEXT)
+
+
+def test_numbers_dates_and_blanks_keep_their_types():
+    book = ExportWorkbook()
+    day, moment = dt.date(2026, 7, 1), dt.datetime(2026, 7, 1, 9, 30)
+    book.sheet("数").append([1, 2.5, Decimal("3.25"), day, moment, None, "文本"])
+    row = next(load_workbook(BytesIO(book.to_bytes())).active.iter_rows())
+    assert [cell.data_type for cell in row[:5]] == ["n", "n", "n", "d", "d"]
+    assert [cell.value for cell in row] == [1, 2.5, 3.25, dt.datetime(2026, 7, 1), moment, None, "文本"]
+
+
+def test_characters_xml_cannot_hold_are_dropped_instead_of_failing_the_export():
+    book = ExportWorkbook()
+    book.sheet("x").append(["题\x0b干\x00"])
+    assert load_workbook(BytesIO(book.to_bytes())).active["A1"].value == "题干"
+
+
+@pytest.mark.parametrize(
+    ("name", "title"),
+    [
+        ("党章/题库", "党章_题库"),
+        ("a\\b?c*d[e]f:g", "a_b_c_d_e_f_g"),
+        ("'引号'", "引号"),
+        ("History", "History_"),
+        ("", "Sheet"),
+        ("[]", "__"),
+        ("第" * 40, "第" * 31),
+    ],
+)
+def test_sheet_titles_are_made_valid(name, title):
+    assert sheet_title(name) == title
+    Workbook().create_sheet(sheet_title(name))  # openpyxl accepts it
+
+
+def test_sheets_named_the_same_after_cleaning_both_exist():
+    book = ExportWorkbook()
+    book.sheet("a/b").append([1])
+    book.sheet("a:b").append([2])
+    assert len(load_workbook(BytesIO(book.to_bytes())).sheetnames) == 2
+
+
+def _filenames(header: str) -> dict[str, str]:
+    parts = dict(part.strip().split("=", 1) for part in header.split(";")[1:])
+    names = {"filename": parts["filename"].strip('"')}
+    if "filename*" in parts:
+        charset, _, quoted = parts["filename*"].partition("''")
+        assert charset == "UTF-8"
+        names["filename*"] = unquote(quoted)
+    return names
+
+
+def test_an_ascii_name_is_sent_as_it_is():
+    header = attachment_disposition("contest-ABC123", extension=".xlsx")
+    assert header == 'attachment; filename="contest-ABC123.xlsx"'
+
+
+def test_a_chinese_name_goes_in_filename_star_with_an_ascii_fallback():
+    names = _filenames(attachment_disposition("党章题库", extension=".xlsx", ascii_name="dangzhang"))
+    assert names == {"filename": "dangzhang.xlsx", "filename*": "党章题库.xlsx"}
+    names = _filenames(attachment_disposition("党章题库", extension=".xlsx"))
+    assert names == {"filename": "export.xlsx", "filename*": "党章题库.xlsx"}
+
+
+def test_characters_file_systems_refuse_are_replaced_and_long_names_shortened():
+    names = _filenames(attachment_disposition('a/b\\c:d*e?f"g<h>i|j\r\nk', extension=".xlsx"))
+    assert names["filename"] == "a_b_c_d_e_f_g_h_i_j_k.xlsx"
+    assert _filenames(attachment_disposition("党章/题库:2024", extension=".xlsx"))["filename*"] == "党章_题库_2024.xlsx"
+    long = _filenames(attachment_disposition("题" * 300, extension=".xlsx"))["filename*"]
+    assert long.endswith(".xlsx") and len(long.encode()) <= 210
