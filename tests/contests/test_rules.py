@@ -136,6 +136,57 @@ def test_compulsory_questions_belong_to_one_team_each(hall):
     assert score(contest, hall["team_red"]) == 100  # compulsory: no deduction
 
 
+@pytest.mark.parametrize(
+    ("question_type", "response", "code"),
+    [
+        ("true_false", "X", "not_true_false"),  # "×" on a paper, but not a form the protocol takes
+        ("true_false", "true", "not_true_false"),
+        ("true_false", 1, "not_true_false"),
+        ("true_false", ["对"], "not_true_false"),
+        ("true_false", ["A", "B"], "not_true_false"),
+        ("true_false", None, "not_true_false"),
+        ("single", "D", "no_such_option"),  # three options
+        ("single", "A、", "no_such_option"),
+        ("single", "", "no_such_option"),
+        ("single", 1, "no_such_option"),
+        ("single", "AB", "one_option_only"),
+        ("multiple", [], "no_such_option"),
+        ("multiple", ["A", 2], "no_such_option"),
+        ("fill_blank", ["1921", "七一"], "wrong_blank_count"),
+        ("fill_blank", [1921], "wrong_blank_count"),
+        ("fill_blank", 1921, "wrong_blank_count"),
+    ],
+)
+def test_only_the_documented_forms_of_a_response_are_taken(hall, question_type, response, code):
+    hall["versions"] = [factories.question(factories.bank(hall["tree"]["audit"]), question_type).current]
+    contest = start(hall, {"type": Round.Type.COMPULSORY, "count": 1})
+    services.question_open(contest=contest, by=hall["host"])
+    with pytest.raises(ContestRejected) as refused:
+        services.answer_submit(contest=contest, member=hall["red"][0], response=response, client_answer_id="r")
+    assert refused.value.code == code
+    assert not ContestAnswer.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("question_type", "response", "stored"),
+    [
+        ("true_false", True, [True]),
+        ("true_false", "错", [False]),
+        ("single", "b", ["B"]),
+        ("multiple", "CA", ["A", "C"]),
+        ("multiple", ["B", "A"], ["A", "B"]),
+        ("fill_blank", "一九二一", ["一九二一"]),
+        ("fill_blank", [], [""]),
+    ],
+)
+def test_the_documented_forms_of_a_response_are_stored_in_canonical_form(hall, question_type, response, stored):
+    hall["versions"] = [factories.question(factories.bank(hall["tree"]["audit"]), question_type).current]
+    contest = start(hall, {"type": Round.Type.COMPULSORY, "count": 1})
+    services.question_open(contest=contest, by=hall["host"])
+    answer = services.answer_submit(contest=contest, member=hall["red"][0], response=response, client_answer_id="r")
+    assert answer.response == stored
+
+
 def test_buzzer_early_buzz_is_a_foul_then_the_first_valid_buzz_wins(hall):
     contest = start(hall, {"type": Round.Type.BUZZER, "count": 1, "points": 20, "penalty": 10, "early_buzz_penalty": 5})
     services.question_open(contest=contest, by=hall["host"])  # shown: reading
