@@ -74,6 +74,37 @@ def test_relay_only_the_baton_holder_answers_and_the_baton_passes(hall):
     assert times["红队"] >= 0 and times["蓝队"] >= 0
 
 
+def test_relay_time_counts_wrong_legs_and_a_missing_leg_until_the_close_and_breaks_ties_shortest_first(hall):
+    contest = start(hall, {"type": Round.Type.RELAY, "count": 3, "points": 10})
+    red, blue, host = hall["red"], hall["blue"], hall["host"]
+    opened = services.question_open(contest=contest, by=host).opened_at
+    services.answer_submit(
+        contest=contest, member=red[0], response="错", client_answer_id="r1", at=opened + timedelta(seconds=1)
+    )
+    services.answer_submit(
+        contest=contest, member=blue[0], response="错", client_answer_id="b1", at=opened + timedelta(seconds=3)
+    )
+    services.question_reveal(contest=contest, by=host, at=opened + timedelta(seconds=4))
+    opened = services.question_open(contest=contest, by=host).opened_at
+    services.answer_submit(
+        contest=contest, member=red[1], response="错", client_answer_id="r2", at=opened + timedelta(seconds=1)
+    )
+    services.question_close(contest=contest, by=host, at=opened + timedelta(seconds=5))  # blue never answered
+    services.question_reveal(contest=contest, by=host, at=opened + timedelta(seconds=6))
+    opened = services.question_open(contest=contest, by=host).opened_at
+    services.answer_submit(
+        contest=contest, member=red[2], response="错", client_answer_id="r3", at=opened + timedelta(seconds=9)
+    )
+    services.question_skip(contest=contest, by=host)  # a skipped question counts for no one
+
+    rows = {row["name"]: row for row in services.team_scores(contest)}
+    assert rows["红队"]["relay_seconds"] == 2 and rows["蓝队"]["relay_seconds"] == 8
+    assert (rows["红队"]["score"], rows["红队"]["rank"]) == (100, 1) and (
+        rows["蓝队"]["score"],
+        rows["蓝队"]["rank"],
+    ) == (100, 2)
+
+
 def test_answers_count_by_server_time_once_and_a_retry_is_acknowledged(hall):
     contest = start(hall, {"type": Round.Type.COMPULSORY, "count": 1})
     opening = services.question_open(contest=contest, by=hall["host"])
