@@ -1,4 +1,4 @@
-"""Signing in WebSockets from the Django session.
+"""Signing in WebSockets from the Django session, and speaking the socket's language.
 
 A hall of phones reconnects at once when a server process goes away: 2,000 sign-ins within a
 second or two. Channels' own AuthMiddleware reads each socket's session and user with a query

@@ -99,6 +99,7 @@ async def test_a_relay_question_from_open_to_reveal_over_sockets():
     opened = await until(red0, lambda f: f.get("event") == "question.opened")
     question = opened["question"]
     assert question["phase"] == "open" and question["deadline_at"] and "key" not in json.dumps(opened)
+    assert question["round"]["time_limit_s"] == 20 and question["round"]["early_buzz_penalty"] == 5
     frames_before_reveal = [opened, await until(screen, lambda f: f.get("event") == "question.opened")]
 
     # The second leg's member may not answer the first question.
@@ -123,6 +124,9 @@ async def test_a_relay_question_from_open_to_reveal_over_sockets():
         )
     )
     assert (await receive(red0, kind="ack"))["answer_id"] == "r0-1"  # a retry is acknowledged, not counted twice
+    on_host = await until(host, lambda f: f["type"] == "host.state" and f["question"]["answers"])
+    assert on_host["question"]["answers"][0]["member"] == snapshot["you"]["member"]  # an id, as in `you`
+    assert on_host["question"]["answers"][0]["name"] == snapshot["you"]["legs"][0]["name"]
     progress = await until(screen, lambda f: f.get("event") == "answer.received")
     frames_before_reveal.append(progress)
     assert progress["question"]["answered"] and "key" not in json.dumps(progress)

@@ -1,5 +1,6 @@
 from io import BytesIO
 
+from django.test import Client
 from openpyxl import load_workbook
 
 from contests import services
@@ -77,3 +78,14 @@ def test_join_stops_taking_codes_after_ten_wrong_ones_in_ten_minutes(client, tre
     services.team_add(contest=contest, name="红队", unit=tree["gz"], legs=[player])
     client.force_login(player)  # another user counts their own refusals
     assert client.post("/contests/join/", {"code": contest.join_code})["Location"].endswith("/play/")
+
+
+def test_a_client_that_is_not_a_browser_signs_in_as_the_protocol_document_says(tree):
+    member = factories.member(tree["gz1"], username="client")
+    client = Client(enforce_csrf_checks=True)
+    assert client.post("/accounts/login/", {"username": "client", "password": factories.PASSWORD}).status_code == 403
+    token = client.get("/accounts/login/").cookies["csrftoken"].value
+    form = {"username": "client", "password": factories.PASSWORD, "csrfmiddlewaretoken": token}
+    signed_in = client.post("/accounts/login/", form)
+    assert signed_in.status_code == 302 and signed_in.cookies["sessionid"].value
+    assert int(client.session["_auth_user_id"]) == member.pk
