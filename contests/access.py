@@ -1,6 +1,7 @@
 """Who may open a contest socket, and as what."""
 
-from django.utils.translation import gettext as _
+from django.core.cache import cache
+from django.utils.translation import gettext_lazy as _
 
 from orgs import access as orgs_access
 
@@ -9,6 +10,9 @@ from .models import Contest, TeamMember
 from .services import ContestRejected
 
 ROLES = ("player", "screen", "host")
+# Refused join codes a user may try within the window before every code is refused.
+JOIN_ATTEMPTS = 10
+JOIN_WINDOW_S = 600
 
 
 def access_contest_socket(user, code: str, role: str) -> Contest:
@@ -20,26 +24,46 @@ def access_contest_seat(user, code: str, role: str, *, cached_place: bool = Fals
     """The contest `user` may join as `role`, with a player's roster place (with its team), or
     ContestRejected. A player is checked with one query, or none with `cached_place` once the
     contest has started (a socket's sign-in: a hall reconnects at once). The contest then comes
-    from the cache too: use its id, not its status."""
+    from the cache too: use its id, not its status.
+
+    A code is a contest's only secret, so a refusal never says whether a contest has it (each
+    role has one refusal), and a user refused `JOIN_ATTEMPTS` times within `JOIN_WINDOW_S` is
+    refused every code for the rest of that window (`too_many_attempts`), on every page and socket
+    that takes one. A player on a team of the contest is not guessing, and is let in regardless."""
     if role not in ROLES:
         raise ContestRejected("bad_role", _("Join as player, screen or host."))
     code = code.strip().upper()
     if role == "player" and (place := _place(user, code, cached=cached_place)) is not None:
         return place.contest, place
-    contest = Contest.objects.select_related("unit").filter(join_code=code).first()
-    if contest is None:
-        raise ContestRejected("no_such_contest", _("No contest has this code."))
+    attempts_key = f"join-refusals:{user.pk}"
+    if cache.get(attempts_key, 0) >= JOIN_ATTEMPTS:
+        raise ContestRejected("too_many_attempts", _("Too many wrong join codes. Wait ten minutes, then try again."))
+    try:
+        return _permitted(user, code, role), None
+    except ContestRejected:
+        cache.add(attempts_key, 0, JOIN_WINDOW_S)  # the window runs from the first refusal
+        try:
+            cache.incr(attempts_key)
+        except ValueError:  # expired between the two calls: a new window
+            cache.add(attempts_key, 1, JOIN_WINDOW_S)
+        raise
+
+
+def _permitted(user, code: str, role: str) -> Contest:
+    """The contest with `code` if `user` may join it as a screen or host (players are found by
+    their place), else the role's one refusal, the same whether a contest has the code or not."""
     if role == "player":
-        raise ContestRejected("not_in_contest", _("You are not on a team in this contest."))
+        raise ContestRejected("not_in_contest", _("You are not on a team of a contest with this code."))
+    contest = Contest.objects.select_related("unit").filter(join_code=code).first()
     if role == "host":
-        if not orgs_access.can_manage_unit(user, contest.unit):
-            raise ContestRejected("not_host", _("Only organisers of the contest's unit can host it."))
-    elif not (
+        if contest is None or not orgs_access.can_manage_unit(user, contest.unit):
+            raise ContestRejected("not_host", _("Only organisers of a contest's unit can host it."))
+    elif contest is None or not (
         orgs_access.can_manage_unit(user, contest.unit)
         or (user.unit is not None and user.unit.path.startswith(contest.unit.path))
     ):
-        raise ContestRejected("not_in_audience", _("This contest is for another unit."))
-    return contest, None
+        raise ContestRejected("not_in_audience", _("No contest of your unit has this code."))
+    return contest
 
 
 # Once a contest has started its rosters are frozen, so players' places are kept in the hot state

@@ -13,6 +13,7 @@ from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncWebsocketConsumer
+from django.utils.translation import gettext_lazy as _
 
 from . import access, fanout, intake, presenters, protocol, services
 from .broadcast import HOSTS, PLAYERS, SCREENS, group
@@ -25,13 +26,22 @@ RATE_BURST = 16
 TICK_SECONDS = 0.25
 
 
+async def refuse_anonymous(consumer: AsyncWebsocketConsumer) -> bool:
+    """Close a socket without a signed-in session with 4401; say whether it was closed. Accepted
+    first: closed during the handshake, a client would see only an HTTP 403 (a browser, 1006)."""
+    user = consumer.scope.get("user")
+    if user is not None and user.is_authenticated:
+        return False
+    await consumer.accept()
+    await consumer.close(code=4401)
+    return True
+
+
 class ClockConsumer(AsyncWebsocketConsumer):
     """Answers time.sync so a screen can measure its clock offset and round-trip time (NTP style)."""
 
     async def connect(self) -> None:
-        user = self.scope.get("user")
-        if user is None or not user.is_authenticated:
-            await self.close(code=4401)
+        if await refuse_anonymous(self):
             return
         await self.accept()
 
@@ -40,7 +50,7 @@ class ClockConsumer(AsyncWebsocketConsumer):
         try:
             message = protocol.parse_frame(text_data, allowed=(protocol.TIME_SYNC,))
         except protocol.ProtocolError as error:
-            await self.send(text_data=protocol.error_message(error.code, error.message))
+            await self.send(text_data=protocol.error_message(error.code, error.message, ref=error.ref))
             return
         await self.send(
             text_data=protocol.time_synced(client_sent_at=message.get("client_sent_at"), received_at=received_at)
@@ -57,10 +67,9 @@ class ContestConsumer(AsyncWebsocketConsumer):
     backlog: list[str] | None = None  # frames delivered before the snapshot was sent
 
     async def connect(self) -> None:
-        user = self.scope.get("user")
-        if user is None or not user.is_authenticated:
-            await self.close(code=4401)
+        if await refuse_anonymous(self):
             return
+        user = self.scope["user"]
         query = dict(
             part.split("=", 1) for part in self.scope.get("query_string", b"").decode().split("&") if "=" in part
         )
@@ -170,12 +179,13 @@ class ContestConsumer(AsyncWebsocketConsumer):
     async def receive(self, text_data=None, bytes_data=None) -> None:
         received_at = protocol.server_now_ms()
         if not self._allow():
-            await self.send(text_data=protocol.error_message("rate_limited", "Too many frames; slow down."))
+            message = _("Too many frames; slow down.")
+            await self.send(text_data=protocol.error_message("rate_limited", message, ref=protocol.frame_id(text_data)))
             return
         try:
             message = protocol.parse_frame(text_data, allowed=self.allowed)
         except protocol.ProtocolError as error:
-            await self.send(text_data=protocol.error_message(error.code, error.message))
+            await self.send(text_data=protocol.error_message(error.code, error.message, ref=error.ref))
             return
         kind = message["type"]
         if kind == protocol.TIME_SYNC:
@@ -205,7 +215,7 @@ class ContestConsumer(AsyncWebsocketConsumer):
         transaction each; the acknowledgement follows the batch's commit."""
         answer_id, opening = message.get("answer_id"), message.get("opening")
         if not isinstance(answer_id, str) or not 1 <= len(answer_id) <= 64:
-            message = "Send an answer_id: a string of 1 to 64 characters."
+            message = _("Send an answer_id: a string of 1 to 64 characters.")
             await self.send(text_data=protocol.error_message("bad_answer_id", message, ref=ref))
             return
         submission = services.Submission(
@@ -213,7 +223,7 @@ class ContestConsumer(AsyncWebsocketConsumer):
             client_answer_id=answer_id,
             response=message.get("response"),
             received_at=datetime.fromtimestamp(received_at_ms / 1000, tz=UTC),
-            opening_id=opening if isinstance(opening, int) and not isinstance(opening, bool) else None,
+            opening_id=opening if _is_whole(opening) else None,
         )
         outcome = await intake.submit(self.contest.pk, submission)
         if isinstance(outcome, services.ContestRejected):
@@ -231,8 +241,8 @@ class ContestConsumer(AsyncWebsocketConsumer):
             return {"early": pressed.early, "won": opening.buzz_winner_id == pressed.team_id}
         if kind == protocol.RISK_PICK:
             value = message.get("value")
-            if not isinstance(value, int) or isinstance(value, bool):
-                raise services.ContestRejected("bad_stake", "Send value as a whole number (0 abstains).")
+            if not _is_whole(value):
+                raise services.ContestRejected("bad_stake", _("Send value as a whole number (0 abstains)."))
             return {"value": services.risk_pick(contest=contest, member=user, value=value).value}
         return self._host(kind, message, contest, user)
 
@@ -252,13 +262,16 @@ class ContestConsumer(AsyncWebsocketConsumer):
         elif kind == "host.skip":
             services.question_skip(contest=contest, by=user, reason=str(message.get("reason", ""))[:200])
         elif kind == "host.override":
+            answer_id = message.get("answer")
             answer = (
-                ContestAnswer.objects.filter(pk=message.get("answer"), opening__contest=contest)
+                ContestAnswer.objects.filter(pk=answer_id, opening__contest=contest)
                 .select_related("opening__question__round", "team")
                 .first()
+                if _is_whole(answer_id)
+                else None
             )
             if answer is None:
-                raise services.ContestRejected("no_such_answer", "No such answer in this contest.")
+                raise services.ContestRejected("no_such_answer", _("No such answer in this contest."))
             services.answer_override(
                 contest=contest,
                 answer=answer,
@@ -267,16 +280,21 @@ class ContestConsumer(AsyncWebsocketConsumer):
                 by=user,
             )
         elif kind == "host.adjust":
-            team = Team.objects.filter(pk=message.get("team"), contest=contest).first()
-            points = message.get("points")
-            if team is None or not isinstance(points, int) or isinstance(points, bool):
-                raise services.ContestRejected(
-                    "bad_adjustment", "Send team (an id in this contest) and points (a whole number)."
-                )
+            team_id, points = message.get("team"), message.get("points")
+            if not _is_whole(points):
+                raise services.ContestRejected("bad_adjustment", _("Send points as a whole number."))
+            team = Team.objects.filter(pk=team_id, contest=contest).first() if _is_whole(team_id) else None
+            if team is None:
+                raise services.ContestRejected("no_such_team", _("That team is not in this contest."))
             services.score_adjust(
                 contest=contest, team=team, points=points, reason=str(message.get("reason", ""))[:200], by=user
             )
         return {}
+
+
+def _is_whole(value: object) -> bool:
+    """A JSON integer (JSON's true and false are bool, which Python counts as int)."""
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
 class _Snapshot(NamedTuple):

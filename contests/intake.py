@@ -16,7 +16,7 @@ import asyncio
 import logging
 
 from channels.db import database_sync_to_async
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
 
 from quizsite.batching import Batches
 

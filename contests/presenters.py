@@ -40,6 +40,8 @@ def _question(opening: Opening) -> dict:
             "title": str(round_),
             "points": round_.points,
             "penalty": round_.penalty,
+            "early_buzz_penalty": round_.early_buzz_penalty,
+            "time_limit_s": round_.time_limit_s,
             "risk_tiers": round_.risk_tiers,
         },
         "position": opening.question.position,
@@ -151,18 +153,27 @@ def host_state(contest: Contest, *, event: str = "snapshot", seq: int = 0, publi
     if opening is not None:
         state["question"] = {**public["question"], "key": opening.question.version.key}
         answers = opening.answers.values_list(
-            "pk", "team_id", "member__real_name", "member__username", "response", "is_correct", "received_at"
+            "pk",
+            "team_id",
+            "member_id",
+            "member__real_name",
+            "member__username",
+            "response",
+            "is_correct",
+            "received_at",
         )
+        # Members by id, as everywhere in the protocol, with the name to show beside it.
         state["question"]["answers"] = [
             {
                 "id": answer_id,
                 "team": team_id,
-                "member": real_name or username,
+                "member": member_id,
+                "name": real_name or username,
                 "response": response,
                 "is_correct": is_correct,
                 "received_at": received_at.isoformat(),
             }
-            for answer_id, team_id, real_name, username, response, is_correct, received_at in answers
+            for answer_id, team_id, member_id, real_name, username, response, is_correct, received_at in answers
         ]
     upcoming = services.next_question(contest)
     state["next"] = {"round": upcoming.round.position, "position": upcoming.position} if upcoming else None

@@ -6,7 +6,10 @@
 import json
 import time
 
-PROTOCOL_VERSION = 4
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
+
+PROTOCOL_VERSION = 5
 MAX_FRAME_BYTES = 4096
 
 # Client -> server
@@ -42,35 +45,63 @@ SERVER_TYPES = (TIME_SYNCED, ERROR, STATE, HOST_STATE, ACK)
 
 
 class ProtocolError(Exception):
-    def __init__(self, code: str, message: str) -> None:
+    """A frame that cannot be acted on; `ref` is the frame's `id` when it could be read."""
+
+    def __init__(self, code: str, message: str, *, ref: object = None) -> None:
         super().__init__(message)
         self.code = code
         self.message = message
+        self.ref = ref
 
 
 def server_now_ms() -> int:
     return time.time_ns() // 1_000_000
 
 
+# A frame over the limit is not acted on, but one up to this size is still read for its `id`,
+# so that the client can match the error to its action; a bigger one is not worth the parse.
+MAX_FRAME_READ_FOR_REF = 65536
+
+
 def parse_frame(text: str | None, *, allowed: tuple[str, ...]) -> dict:
-    """Decode one client frame, or raise ProtocolError naming what is wrong with it."""
+    """Decode one client frame, or raise ProtocolError naming what is wrong with it (with the
+    frame's `id` as `ref` whenever the id could be read)."""
     if text is None:
-        raise ProtocolError("binary_frame", "Send JSON text frames, not binary.")
+        raise ProtocolError("binary_frame", _("Send JSON text frames, not binary."))
     if len(text.encode()) > MAX_FRAME_BYTES:
-        raise ProtocolError("frame_too_large", f"Frames are limited to {MAX_FRAME_BYTES} bytes.")
+        raise ProtocolError(
+            "frame_too_large",
+            format_lazy(_("Frames are limited to {limit} bytes."), limit=MAX_FRAME_BYTES),
+            ref=frame_id(text),
+        )
     try:
         message = json.loads(text)
     except ValueError:
-        raise ProtocolError("malformed_json", "The frame is not valid JSON.") from None
-    if not isinstance(message, dict) or not isinstance(message.get("type"), str):
-        raise ProtocolError("missing_type", 'A frame is a JSON object with a string "type".')
+        raise ProtocolError("malformed_json", _("The frame is not valid JSON.")) from None
+    if not isinstance(message, dict):
+        raise ProtocolError("missing_type", _('A frame is a JSON object with a string "type".'))
+    ref = message.get("id")
+    if not isinstance(message.get("type"), str):
+        raise ProtocolError("missing_type", _('A frame is a JSON object with a string "type".'), ref=ref)
     if message["type"] not in allowed:
-        raise ProtocolError("unknown_type", f"Unknown message type {message['type']!r}.")
+        kind = message["type"][:64]
+        raise ProtocolError("unknown_type", format_lazy(_("Unknown message type {kind!r}."), kind=kind), ref=ref)
     return message
 
 
+def frame_id(text: str | None) -> object:
+    """The `id` of a frame that is not acted on (too large, over the rate), if it can be read."""
+    if text is None or len(text) > MAX_FRAME_READ_FOR_REF:
+        return None
+    try:
+        message = json.loads(text)
+    except ValueError:
+        return None
+    return message.get("id") if isinstance(message, dict) else None
+
+
 def error_message(code: str, message: str, *, ref: object = None) -> str:
-    payload = {"type": ERROR, "v": PROTOCOL_VERSION, "code": code, "message": message}
+    payload = {"type": ERROR, "v": PROTOCOL_VERSION, "code": code, "message": str(message)}
     if ref is not None:
         payload["ref"] = ref
     return json.dumps(payload, ensure_ascii=False)

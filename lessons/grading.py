@@ -7,6 +7,9 @@ Western punctuation variants and letter case all compare equal.
 import unicodedata
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
+
 from .models.questions import OPTION_LETTERS, QuestionType
 
 # NFKC already folds full-width ASCII (Ａ，１) to half-width; these have no compatibility form.
@@ -78,24 +81,57 @@ def clean_response(*, type: str, options: list[str], blanks: int, response: obje
         letters = normalise_letters(response)
         allowed = set(OPTION_LETTERS[: len(options)])
         if any(letter not in allowed for letter in letters):
-            raise ResponseInvalid("no_such_option", f"Choose from {', '.join(sorted(allowed))}.")
+            raise _no_such_option(options)
         if type == QuestionType.SINGLE and len(letters) > 1:
-            raise ResponseInvalid("one_option_only", "A single-choice question takes one option.")
+            raise ResponseInvalid("one_option_only", _("A single-choice question takes one option."))
         return letters
     if type == QuestionType.TRUE_FALSE:
         value = response[0] if isinstance(response, list) and len(response) == 1 else response
         parsed = parse_true_false(value)
         if parsed is None and value not in (None, ""):
-            raise ResponseInvalid("not_true_false", "Answer true or false.")
+            raise ResponseInvalid("not_true_false", _("Answer true or false."))
         return [] if parsed is None else [parsed]
     if type == QuestionType.FILL_BLANK:
         if isinstance(response, str):
             response = [response]
         if not isinstance(response, list) or len(response) > blanks:
-            raise ResponseInvalid("wrong_blank_count", f"This question has {blanks} blank(s).")
+            raise _wrong_blank_count(blanks)
         texts = [str(part)[:500] if part is not None else "" for part in response]
         return texts + [""] * (blanks - len(texts))
-    raise ResponseInvalid("unknown_type", f"Unknown question type {type!r}.")
+    raise ResponseInvalid("unknown_type", format_lazy(_("Unknown question type {type!r}."), type=type))
+
+
+def check_exact_form(*, type: str, options: list[str], blanks: int, response: object) -> None:
+    """Refuse a response that is not in one of the forms the live contest's protocol documents
+    for machine clients: choice questions take option letters (`"B"`, `"AC"` or `["A", "C"]`, at
+    least one, each an option of the question), true/false `true`, `false`, `"对"` or `"错"`,
+    fill-in one string per blank (or a string for the first). `clean_response` then puts it in
+    canonical form; alone, it reads what people type on a page more kindly ("×", "a、c")."""
+    if type in (QuestionType.SINGLE, QuestionType.MULTIPLE):
+        parts = response if isinstance(response, list) else [response]
+        allowed = set(OPTION_LETTERS[: len(options)])
+        if not all(isinstance(part, str) for part in parts):
+            raise _no_such_option(options)
+        letters = "".join(parts).upper()
+        if not letters or any(letter not in allowed for letter in letters):
+            raise _no_such_option(options)
+    elif type == QuestionType.TRUE_FALSE:
+        if not (isinstance(response, bool) or response in ("对", "错")):
+            raise ResponseInvalid("not_true_false", _("Answer true or false."))
+    elif type == QuestionType.FILL_BLANK:
+        parts = response if isinstance(response, list) else [response]
+        if not all(isinstance(part, str) for part in parts):
+            raise _wrong_blank_count(blanks)
+
+
+def _no_such_option(options: list[str]) -> ResponseInvalid:
+    letters = ", ".join(OPTION_LETTERS[: len(options)])
+    return ResponseInvalid("no_such_option", format_lazy(_("Choose from {letters}."), letters=letters))
+
+
+def _wrong_blank_count(blanks: int) -> ResponseInvalid:
+    message = format_lazy(_("This question has {blanks} blank(s): send one text for each."), blanks=blanks)
+    return ResponseInvalid("wrong_blank_count", message)
 
 
 def grade(*, type: str, key: list, response: list, partial: bool) -> Decimal:
@@ -120,4 +156,4 @@ def grade(*, type: str, key: list, response: list, partial: bool) -> Decimal:
         if partial and right:
             return (Decimal(right) / Decimal(len(key))).quantize(Decimal("0.0001"), ROUND_HALF_UP)
         return Decimal(0)
-    raise ResponseInvalid("unknown_type", f"Unknown question type {type!r}.")
+    raise ResponseInvalid("unknown_type", format_lazy(_("Unknown question type {type!r}."), type=type))

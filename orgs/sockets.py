@@ -1,4 +1,4 @@
-"""Signing in WebSockets from the Django session.
+"""Signing in WebSockets from the Django session, and speaking the socket's language.
 
 A hall of phones reconnects at once when a server process goes away: 2,000 sign-ins within a
 second or two. Channels' own AuthMiddleware reads each socket's session and user with a query
@@ -9,8 +9,11 @@ session, a backend no longer configured, an inactive user or a session from befo
 change signs in no one.
 """
 
+from types import SimpleNamespace
+
 from channels.auth import AuthMiddleware, _get_user_session_key, get_user
 from channels.db import database_sync_to_async
+from channels.middleware import BaseMiddleware
 from channels.sessions import CookieMiddleware, SessionMiddleware
 from django.conf import settings
 from django.contrib.auth import (
@@ -23,7 +26,7 @@ from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.sessions.backends.db import SessionStore as DatabaseSessionStore
 from django.core.exceptions import ValidationError
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.crypto import constant_time_compare
 
 from quizsite.batching import Batches
@@ -116,5 +119,23 @@ class BatchedAuthMiddleware(AuthMiddleware):
         scope["user"]._wrapped = await signed_in_user(scope)
 
 
+def socket_language(scope: dict) -> str:
+    """The language a socket speaks, chosen as Django's LocaleMiddleware chooses a page's: the
+    language cookie (the site's language switch), else the handshake's Accept-Language, else
+    LANGUAGE_CODE. Call after CookieMiddleware."""
+    accept = dict(scope.get("headers", ())).get(b"accept-language", b"").decode("latin-1")
+    handshake = SimpleNamespace(COOKIES=scope.get("cookies", {}), META={"HTTP_ACCEPT_LANGUAGE": accept})
+    return translation.get_language_from_request(handshake)
+
+
+class SocketLocaleMiddleware(BaseMiddleware):
+    """Every message a socket is sent (errors, refusals) in the socket's language, for the whole
+    connection: the consumer's task, and the threads it calls, run inside this override."""
+
+    async def __call__(self, scope, receive, send):
+        with translation.override(socket_language(scope)):
+            return await self.inner(scope, receive, send)
+
+
 def SocketAuthStack(inner):  # noqa: N802 (named like Channels' AuthMiddlewareStack, which it replaces)
-    return CookieMiddleware(SessionMiddleware(BatchedAuthMiddleware(inner)))
+    return CookieMiddleware(SessionMiddleware(BatchedAuthMiddleware(SocketLocaleMiddleware(inner))))

@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
 
 from orgs.models import User
 
@@ -12,7 +12,8 @@ TWO_STEP = (Round.Type.BUZZER, Round.Type.RISK)  # shown first (reading / pickin
 
 
 class ContestRejected(Exception):
-    """A refused action, with a stable code (sent to clients) and a message for people."""
+    """A refused action, with a stable code (sent to clients) and a message for people. The
+    message is lazy: one batch's refusals reach players of several languages, each in their own."""
 
     def __init__(self, code: str, message: str) -> None:
         super().__init__(message)

@@ -7,9 +7,9 @@ from datetime import datetime, timedelta
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, F, Max
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
 
-from lessons.grading import ResponseInvalid, clean_response, grade
+from lessons.grading import ResponseInvalid, check_exact_form, clean_response, grade
 from orgs.models import User
 
 from .. import broadcast
@@ -147,10 +147,10 @@ class _Batch:
             raise ContestRejected("not_in_contest", _("You are not on a team in this contest."))
         self._may_answer(submission.member_id, team_id)
         version = opening.question.version
+        shape = {"type": version.type, "options": version.options, "blanks": len(version.key)}
         try:
-            cleaned = clean_response(
-                type=version.type, options=version.options, blanks=len(version.key), response=submission.response
-            )
+            check_exact_form(**shape, response=submission.response)
+            cleaned = clean_response(**shape, response=submission.response)
         except ResponseInvalid as error:
             raise ContestRejected(error.code, error.message) from None
         return ContestAnswer(

@@ -2,20 +2,16 @@
 
 from django.db.models import Sum
 
-from ..models import Contest, ContestAnswer, Round, ScoreEvent
+from ..models import Contest, ContestAnswer, Opening, Round, ScoreEvent
 
 
 def team_scores(contest: Contest) -> list[dict]:
-    """Teams with score (base + events) and relay time (sum of legs), best first."""
+    """Teams with score (base + events) and relay time, best first: by score, then by the shorter
+    relay time; teams share a rank only when both are equal."""
     totals = dict(
         ScoreEvent.objects.filter(contest=contest).values("team").annotate(s=Sum("points")).values_list("team", "s")
     )
-    relay: dict[int, float] = {}
-    legs = ContestAnswer.objects.filter(
-        opening__contest=contest, opening__question__round__type=Round.Type.RELAY
-    ).values_list("team_id", "received_at", "opening__opened_at")
-    for team_id, received_at, opened_at in legs:
-        relay[team_id] = relay.get(team_id, 0) + (received_at - opened_at).total_seconds()
+    relay = _relay_seconds(contest)
     rows = [
         {
             "id": team_id,
@@ -36,3 +32,27 @@ def team_scores(contest: Contest) -> list[dict]:
             rank = index + 1
         row["rank"] = rank
     return rows
+
+
+def _relay_seconds(contest: Contest) -> dict[int, float]:
+    """Each team's relay time: over the relay questions opened and not skipped, from the opening
+    to the team's answer, right or wrong, or, when the team did not answer, to the question's
+    close (a question still open counts once answered or closed). Not answering never makes a
+    team faster."""
+    openings = Opening.objects.filter(
+        contest=contest, question__round__type=Round.Type.RELAY, opened_at__isnull=False, skipped=False
+    )
+    answered = {
+        (opening_id, team_id): received_at
+        for opening_id, team_id, received_at in ContestAnswer.objects.filter(opening__in=openings).values_list(
+            "opening_id", "team_id", "received_at"
+        )
+    }
+    team_ids = list(contest.teams.values_list("pk", flat=True))
+    relay: dict[int, float] = {}
+    for opening_id, opened_at, closed_at in openings.values_list("pk", "opened_at", "closed_at"):
+        for team_id in team_ids:
+            until = answered.get((opening_id, team_id), closed_at)
+            if until is not None:
+                relay[team_id] = relay.get(team_id, 0.0) + (until - opened_at).total_seconds()
+    return relay

@@ -40,7 +40,7 @@
       const tr = document.createElement("tr");
       tr.innerHTML = "<td></td><td></td><td></td><td></td><td></td>";
       tr.children[0].textContent = teams.get(a.team);
-      tr.children[1].textContent = a.member;
+      tr.children[1].textContent = a.name;
       tr.children[2].textContent = JSON.stringify(a.response);
       tr.children[3].textContent = a.is_correct ? "✓" : "✗";
       if (q.phase === "revealed") {

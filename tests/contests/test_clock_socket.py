@@ -27,9 +27,10 @@ def session_cookie():
     return processes.session_cookie(factories.member(factories.unit_at("审计署/广州特派办/第一党支部")))
 
 
-async def test_anonymous_socket_is_closed_with_4401():
-    communicator, connected, code = await connect()
-    assert not connected and code == 4401
+async def test_anonymous_socket_is_accepted_then_closed_with_4401():
+    communicator, connected, _subprotocol = await connect()
+    assert connected  # closed in the handshake, a client would see an HTTP 403 instead of 4401
+    assert await communicator.receive_output(timeout=2) == {"type": "websocket.close", "code": 4401}
 
 
 async def test_foreign_origin_is_refused(session_cookie):
@@ -54,8 +55,8 @@ async def test_time_sync_returns_server_timestamps(session_cookie):
     [
         ("{not json", "malformed_json"),
         (json.dumps([1, 2]), "missing_type"),
-        (json.dumps({"type": "contest.explode"}), "unknown_type"),
-        (json.dumps({"type": "time.sync", "pad": "x" * 5000}), "frame_too_large"),
+        (json.dumps({"type": "contest.explode", "id": "e"}), "unknown_type"),
+        (json.dumps({"type": "time.sync", "id": "e", "pad": "x" * 5000}), "frame_too_large"),
     ],
 )
 async def test_bad_frames_get_an_error_and_the_socket_stays_usable(session_cookie, frame, code):
@@ -64,6 +65,7 @@ async def test_bad_frames_get_an_error_and_the_socket_stays_usable(session_cooki
     await communicator.send_to(text_data=frame)
     error = json.loads(await communicator.receive_from())
     assert error["type"] == "error" and error["code"] == code and error["message"]
+    assert error.get("ref") == ("e" if '"id"' in frame else None)
     await communicator.send_to(text_data=json.dumps({"type": "time.sync", "client_sent_at": 1}))
     assert json.loads(await communicator.receive_from())["type"] == "time.synced"
     await communicator.disconnect()

@@ -2,11 +2,13 @@
 
 import asyncio
 import json
+import re
 import threading
 
 import pytest
 from asgiref.sync import sync_to_async
 from channels.testing import WebsocketCommunicator
+from django.conf import settings
 from django.db import OperationalError
 
 from contests import fanout, services
@@ -48,7 +50,9 @@ def build_hall():
     }
 
 
-async def connect(code: str, cookie: str, role: str = "player"):
+async def connect(code: str, cookie: str, role: str = "player", language: str = ""):
+    if language:  # as the site's language switch leaves it
+        cookie += f"; {settings.LANGUAGE_COOKIE_NAME}={language}"
     socket = WebsocketCommunicator(
         application,
         f"/ws/contests/{code}/?role={role}",
@@ -95,6 +99,7 @@ async def test_a_relay_question_from_open_to_reveal_over_sockets():
     opened = await until(red0, lambda f: f.get("event") == "question.opened")
     question = opened["question"]
     assert question["phase"] == "open" and question["deadline_at"] and "key" not in json.dumps(opened)
+    assert question["round"]["time_limit_s"] == 20 and question["round"]["early_buzz_penalty"] == 5
     frames_before_reveal = [opened, await until(screen, lambda f: f.get("event") == "question.opened")]
 
     # The second leg's member may not answer the first question.
@@ -119,6 +124,9 @@ async def test_a_relay_question_from_open_to_reveal_over_sockets():
         )
     )
     assert (await receive(red0, kind="ack"))["answer_id"] == "r0-1"  # a retry is acknowledged, not counted twice
+    on_host = await until(host, lambda f: f["type"] == "host.state" and f["question"]["answers"])
+    assert on_host["question"]["answers"][0]["member"] == snapshot["you"]["member"]  # an id, as in `you`
+    assert on_host["question"]["answers"][0]["name"] == snapshot["you"]["legs"][0]["name"]
     progress = await until(screen, lambda f: f.get("event") == "answer.received")
     frames_before_reveal.append(progress)
     assert progress["question"]["answered"] and "key" not in json.dumps(progress)
@@ -137,31 +145,35 @@ async def test_players_cannot_send_host_commands_and_bad_frames_leave_the_socket
     hall = await build_hall()
     red0 = await connect(hall["contest"].join_code, hall["red"][0])
     await receive(red0)
-    for frame, code in [
-        ('{"type": "host.open"}', "unknown_type"),
-        ("{nope", "malformed_json"),
+    for frame, code, ref in [
+        ('{"type": "host.open", "id": "h1"}', "unknown_type", "h1"),
+        ('{"type": 7, "id": 8}', "missing_type", 8),
+        ("{nope", "malformed_json", None),
         (
-            json.dumps({"type": "answer.submit", "answer_id": "x", "response": "A", "pad": "x" * 5000}),
+            json.dumps({"type": "answer.submit", "answer_id": "x", "response": "A", "pad": "x" * 5000, "id": "big"}),
             "frame_too_large",
+            "big",
         ),
-        (json.dumps({"type": "answer.submit", "response": "A"}), "bad_answer_id"),
-        (json.dumps({"type": "answer.submit", "answer_id": "x", "response": "A"}), "not_running"),
+        (json.dumps({"type": "answer.submit", "id": "a1", "response": "A"}), "bad_answer_id", "a1"),
+        (json.dumps({"type": "answer.submit", "id": "a2", "answer_id": "x", "response": "A"}), "not_running", "a2"),
     ]:
         await red0.send_to(text_data=frame)
-        assert (await receive(red0, kind="error"))["code"] == code
+        error = await receive(red0, kind="error")
+        assert (error["code"], error.get("ref")) == (code, ref)
     await red0.send_to(text_data=json.dumps({"type": "sync"}))
     assert (await receive(red0))["event"] == "snapshot"
     await red0.disconnect()
 
 
-async def test_a_flood_of_frames_is_rate_limited():
+async def test_a_flood_of_frames_is_rate_limited_and_each_refusal_names_its_frame():
     hall = await build_hall()
     red0 = await connect(hall["contest"].join_code, hall["red"][0])
     await receive(red0)
-    for _ in range(40):
-        await red0.send_to(text_data=json.dumps({"type": "time.sync", "client_sent_at": 1}))
-    codes = [json.loads(await red0.receive_from()).get("code") for _ in range(40)]
-    assert "rate_limited" in codes
+    for number in range(40):
+        await red0.send_to(text_data=json.dumps({"type": "time.sync", "id": number, "client_sent_at": 1}))
+    replies = [json.loads(await red0.receive_from()) for _ in range(40)]
+    limited = [reply for reply in replies if reply.get("code") == "rate_limited"]
+    assert limited and [reply["ref"] for reply in limited] == sorted({reply["ref"] for reply in limited})
     await red0.disconnect()
 
 
@@ -182,24 +194,68 @@ async def test_wrong_people_are_refused_with_a_reason(who, role, code):
     assert (await socket.receive_output(timeout=2))["type"] == "websocket.close"
 
 
-async def test_a_guessed_code_and_an_anonymous_socket_are_refused():
+async def test_a_guessed_code_gets_the_same_refusal_as_a_contest_one_is_not_on():
     hall = await build_hall()
-    socket = WebsocketCommunicator(
-        application,
-        "/ws/contests/ZZZZZZ/",
-        headers=[(b"origin", b"http://localhost"), (b"cookie", hall["red"][0].encode())],
-    )
-    await socket.connect()
-    assert (await receive(socket))["code"] == "no_such_contest"
+    other = await sync_to_async(services.contest_create)(title="别的竞赛", unit=hall["contest"].unit)
+    refusals = []
+    for code in ("ZZZZZZ", other.join_code):
+        socket = await connect(code, hall["red"][0])
+        refusal = await receive(socket)
+        refusals.append((refusal["code"], refusal["message"]))
+        assert (await socket.receive_output(timeout=2))["code"] == 4403
+    assert refusals[0] == refusals[1] and refusals[0][0] == "not_in_contest"
+
+
+async def test_after_ten_refused_codes_every_code_is_refused_but_a_teams_own_players_still_join():
+    hall = await build_hall()
+    code = hall["contest"].join_code
+
+    async def refusal(code: str, cookie: str, role: str = "player") -> str:
+        socket = await connect(code, cookie, role)
+        frame = await receive(socket)
+        assert (await socket.receive_output(timeout=2))["code"] == 4403
+        return frame["code"]
+
+    for guess in range(9):
+        assert await refusal(f"ZZZZ{guess:02d}", hall["screen"]) == "not_in_contest"
+    screen = await connect(code, hall["screen"], "screen")  # the right code, within the limit
+    assert (await receive(screen))["event"] == "snapshot"
+    await screen.disconnect()
+    assert await refusal("ZZZZ09", hall["screen"]) == "not_in_contest"  # the tenth refusal
+
+    assert await refusal("ZZZZ10", hall["screen"]) == "too_many_attempts"
+    assert await refusal(code, hall["screen"], "screen") == "too_many_attempts"  # the right code too
+    for guess in range(10):
+        await refusal(f"YYYY{guess:02d}", hall["red"][0])
+    player = await connect(code, hall["red"][0])  # on a team of this contest: not guessing
+    assert (await receive(player))["you"]["team_name"] == "红队"
+    await player.disconnect()
+
+
+async def test_a_socket_without_a_signed_in_session_is_accepted_then_closed_with_4401():
+    hall = await build_hall()
     anonymous = WebsocketCommunicator(
         application, f"/ws/contests/{hall['contest'].join_code}/", headers=[(b"origin", b"http://localhost")]
     )
-    connected, close_code = await anonymous.connect()
-    assert not connected and close_code == 4401
+    connected, _subprotocol = await anonymous.connect()
+    assert connected  # over a real server: not an HTTP 403, which a browser sees as close code 1006
+    assert await anonymous.receive_output(timeout=2) == {"type": "websocket.close", "code": 4401}
+
+
+async def test_a_socket_from_another_origin_or_with_no_origin_is_refused_at_the_handshake():
+    hall = await build_hall()
+    for headers in ([(b"origin", b"http://evil.example")], []):
+        socket = WebsocketCommunicator(
+            application,
+            f"/ws/contests/{hall['contest'].join_code}/",
+            headers=[*headers, (b"cookie", hall["red"][0].encode())],
+        )
+        connected, _code = await socket.connect()
+        assert not connected
 
 
 @sync_to_async
-def build_compulsory_hall(teams: int, size: int):
+def build_compulsory_hall(teams: int, size: int, question_type: str = "single"):
     """`teams` teams of `size` members in a compulsory round, started and with the question open."""
     audit = factories.unit_at("审计署", kind="organ")
     host = factories.organiser(audit, username="host")
@@ -211,7 +267,7 @@ def build_compulsory_hall(teams: int, size: int):
         players += legs
     bank = factories.bank(audit)
     services.round_add(
-        contest=contest, type=Round.Type.COMPULSORY, versions=[factories.question(bank, "single").current]
+        contest=contest, type=Round.Type.COMPULSORY, versions=[factories.question(bank, question_type).current]
     )
     services.contest_start(contest=contest, by=host)
     opening = services.question_open(contest=contest, by=host)
@@ -352,3 +408,79 @@ async def test_frames_delivered_while_a_sockets_snapshot_is_built_follow_the_sna
     assert (first["event"], first["contest"]["status"]) == ("snapshot", "draft")
     assert second["event"] == "contest.started" and second["seq"] > first["seq"]
     await player.disconnect()
+
+
+async def test_a_true_false_question_refuses_a_response_that_is_not_true_or_false():
+    contest, opening, cookies = await build_compulsory_hall(teams=1, size=1, question_type="true_false")
+    player = await connect(contest.join_code, cookies[0])
+    await receive(player)
+    for ref, response in (("x", "X"), ("ab", ["A", "B"])):
+        await player.send_to(text_data=answer_frame(ref, opening, response=response))
+        error = await receive(player, kind="error")
+        assert (error["code"], error["ref"]) == ("not_true_false", ref)
+    assert not await sync_to_async(ContestAnswer.objects.exists)()
+    await player.send_to(text_data=answer_frame("yes", opening, response=True))
+    assert (await receive(player, kind="ack"))["ref"] == "yes"
+    await player.disconnect()
+
+
+async def test_an_adjustment_for_a_team_not_in_the_contest_is_refused_as_no_such_team():
+    hall = await build_hall()
+    host = await connect(hall["contest"].join_code, hall["host"], "host")
+    await receive(host)
+    for ref, frame, code in [
+        ("t", {"team": 999999, "points": 5}, "no_such_team"),
+        ("s", {"team": "red", "points": 5}, "no_such_team"),
+        ("p", {"team": 999999, "points": "5"}, "bad_adjustment"),
+    ]:
+        await host.send_to(text_data=json.dumps({"type": "host.adjust", "id": ref, "reason": "测试", **frame}))
+        error = await receive(host, kind="error")
+        assert (error["code"], error["ref"]) == (code, ref)
+    await host.disconnect()
+
+
+CHINESE = re.compile(r"[\u4e00-\u9fff]")
+
+
+async def test_a_chinese_speaking_socket_gets_every_protocol_error_in_chinese():
+    contest, opening, cookies = await build_compulsory_hall(teams=1, size=1)
+    player = await connect(contest.join_code, cookies[0], language="zh-hans")
+    await receive(player)
+    frames = [
+        ("{nope", "malformed_json"),
+        ("[1]", "missing_type"),
+        (json.dumps({"type": "host.open", "id": "h"}), "unknown_type"),
+        (json.dumps({"type": "sync", "pad": "x" * 5000}), "frame_too_large"),
+        (json.dumps({"type": "answer.submit", "id": "n"}), "bad_answer_id"),
+        (json.dumps({"type": "risk.pick", "id": "r", "value": "all"}), "bad_stake"),
+        (answer_frame("d", opening, response="D"), "no_such_option"),
+        (answer_frame("m", opening, response="AB"), "one_option_only"),
+    ]
+    for text, code in frames:
+        await player.send_to(text_data=text)
+        error = await receive(player, kind="error")
+        assert error["code"] == code and CHINESE.search(error["message"]), error
+    await player.send_to(bytes_data=b"\x00")
+    error = await receive(player, kind="error")
+    assert error["code"] == "binary_frame" and CHINESE.search(error["message"]), error
+    for _ in range(40):
+        await player.send_to(text_data=json.dumps({"type": "time.sync", "client_sent_at": 1}))
+    replies = [json.loads(await player.receive_from()) for _ in range(40)]
+    limited = next(reply for reply in replies if reply.get("code") == "rate_limited")
+    assert CHINESE.search(limited["message"])
+    await player.disconnect()
+
+
+async def test_an_english_speaking_socket_gets_refusals_in_english_each_in_its_own_language():
+    contest, opening, cookies = await build_compulsory_hall(teams=2, size=1)
+    english = await connect(contest.join_code, cookies[0], language="en")
+    chinese = await connect(contest.join_code, cookies[1], language="zh-hans")
+    await receive(english), await receive(chinese)
+    for socket in (english, chinese):  # possibly in one batch of answers
+        await socket.send_to(text_data=answer_frame("d", opening, response="D"))
+    in_english, in_chinese = await receive(english, kind="error"), await receive(chinese, kind="error")
+    assert in_english["message"] == "Choose from A, B, C." and CHINESE.search(in_chinese["message"])
+    await english.send_to(text_data=json.dumps({"type": "host.open", "id": "h"}))
+    assert (await receive(english, kind="error"))["message"] == "Unknown message type 'host.open'."
+    for socket in (english, chinese):
+        await socket.disconnect()

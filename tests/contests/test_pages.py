@@ -1,6 +1,7 @@
 from io import BytesIO
 from urllib.parse import unquote
 
+from django.test import Client
 from openpyxl import load_workbook
 
 from contests import services
@@ -49,7 +50,7 @@ def test_join_with_a_code_goes_to_the_player_page_or_says_why_not(client, tree):
     response = client.post("/contests/join/", {"code": contest.join_code.lower()})
     assert response.status_code == 302 and response["Location"] == f"/contests/{contest.join_code}/play/"
     wrong = client.post("/contests/join/", {"code": "ZZZZZZ"})
-    assert wrong.status_code == 200 and "没有使用此加入码的竞赛" in wrong.content.decode()
+    assert wrong.status_code == 200 and "您不在使用此加入码的竞赛的任何参赛队中" in wrong.content.decode()
 
 
 def test_results_export_writes_formula_like_names_as_text_under_a_safe_file_name(client, tree):
@@ -62,3 +63,43 @@ def test_results_export_writes_formula_like_names_as_text_under_a_safe_file_name
     disposition = response["Content-Disposition"]
     assert disposition.startswith(f'attachment; filename="contest-{contest.join_code}.xlsx"; filename*=')
     assert "/" not in unquote(disposition.partition("filename*=UTF-8''")[2])
+
+
+def test_join_says_the_same_of_a_guessed_code_and_of_a_contest_one_is_not_on(client, tree):
+    player = factories.member(tree["gz1"])
+    other = services.contest_create(title="别的竞赛", unit=tree["audit"])
+    client.force_login(player)
+    guessed = client.post("/contests/join/", {"code": "ZZZZZZ"}).context["form"].errors["code"]
+    existing = client.post("/contests/join/", {"code": other.join_code}).context["form"].errors["code"]
+    assert guessed == existing
+    pages = [client.get(f"/contests/{code}/play/") for code in ("ZZZZZZ", other.join_code)]
+    assert [page.status_code for page in pages] == [403, 403]
+    assert all(str(guessed[0]) in page.content.decode() for page in pages)
+
+
+def test_join_stops_taking_codes_after_ten_wrong_ones_in_ten_minutes(client, tree):
+    player = factories.member(tree["gz1"])
+    contest = services.contest_create(title="加入", unit=tree["audit"])
+    client.force_login(factories.member(tree["gz1"], username="guesser"))
+    for guess in range(9):
+        assert client.post("/contests/join/", {"code": f"ZZZZ{guess:02d}"}).status_code == 200
+    assert client.get(f"/contests/{contest.join_code}/screen/").status_code == 200  # right, within the limit
+    client.post("/contests/join/", {"code": "ZZZZ09"})
+
+    refused = client.post("/contests/join/", {"code": "ZZZZ10"})
+    assert "错误的加入码尝试次数过多" in refused.content.decode()
+    assert client.get(f"/contests/{contest.join_code}/screen/").status_code == 403  # the right code too
+    services.team_add(contest=contest, name="红队", unit=tree["gz"], legs=[player])
+    client.force_login(player)  # another user counts their own refusals
+    assert client.post("/contests/join/", {"code": contest.join_code})["Location"].endswith("/play/")
+
+
+def test_a_client_that_is_not_a_browser_signs_in_as_the_protocol_document_says(tree):
+    member = factories.member(tree["gz1"], username="client")
+    client = Client(enforce_csrf_checks=True)
+    assert client.post("/accounts/login/", {"username": "client", "password": factories.PASSWORD}).status_code == 403
+    token = client.get("/accounts/login/").cookies["csrftoken"].value
+    form = {"username": "client", "password": factories.PASSWORD, "csrfmiddlewaretoken": token}
+    signed_in = client.post("/accounts/login/", form)
+    assert signed_in.status_code == 302 and signed_in.cookies["sessionid"].value
+    assert int(client.session["_auth_user_id"]) == member.pk

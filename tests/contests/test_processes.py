@@ -6,6 +6,7 @@ import os
 import signal
 
 import pytest
+import websockets.exceptions
 import websockets.sync.client
 from django.db import connection
 
@@ -137,3 +138,23 @@ def _healthy(port: int) -> bool:
     connection_ = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
     connection_.request("GET", "/healthz", headers={"Host": "localhost"})
     return connection_.getresponse().status == 200
+
+
+def test_a_real_server_closes_an_anonymous_socket_with_4401_and_refuses_a_foreign_origin_with_403(tree, tmp_path):
+    contest = services.contest_create(title="握手", unit=tree["audit"])
+    port = free_port()
+    process = start("web", web_env(port), tmp_path / "web.log")
+    url = f"ws://127.0.0.1:{port}/ws/contests/{contest.join_code}/"
+    try:
+        wait_for(lambda: _healthy(port), timeout=60, what="bin/web", process=process)
+        with websockets.sync.client.connect(url, additional_headers={"Origin": "http://localhost"}) as anonymous:
+            with pytest.raises(websockets.exceptions.ConnectionClosed) as closed:
+                anonymous.recv(timeout=10)
+        assert closed.value.rcvd.code == 4401  # not an HTTP 403, which a browser sees as 1006
+        for origin in ({"Origin": "http://evil.example"}, {}):
+            with pytest.raises(websockets.exceptions.InvalidStatus) as refused:
+                websockets.sync.client.connect(url, additional_headers=origin, open_timeout=10)
+            assert refused.value.response.status_code == 403
+    finally:
+        stop(process)
+        wait_for(_server_sessions_gone, timeout=15, what="the stopped server's database sessions to end")

@@ -74,6 +74,37 @@ def test_relay_only_the_baton_holder_answers_and_the_baton_passes(hall):
     assert times["红队"] >= 0 and times["蓝队"] >= 0
 
 
+def test_relay_time_counts_wrong_legs_and_a_missing_leg_until_the_close_and_breaks_ties_shortest_first(hall):
+    contest = start(hall, {"type": Round.Type.RELAY, "count": 3, "points": 10})
+    red, blue, host = hall["red"], hall["blue"], hall["host"]
+    opened = services.question_open(contest=contest, by=host).opened_at
+    services.answer_submit(
+        contest=contest, member=red[0], response="错", client_answer_id="r1", at=opened + timedelta(seconds=1)
+    )
+    services.answer_submit(
+        contest=contest, member=blue[0], response="错", client_answer_id="b1", at=opened + timedelta(seconds=3)
+    )
+    services.question_reveal(contest=contest, by=host, at=opened + timedelta(seconds=4))
+    opened = services.question_open(contest=contest, by=host).opened_at
+    services.answer_submit(
+        contest=contest, member=red[1], response="错", client_answer_id="r2", at=opened + timedelta(seconds=1)
+    )
+    services.question_close(contest=contest, by=host, at=opened + timedelta(seconds=5))  # blue never answered
+    services.question_reveal(contest=contest, by=host, at=opened + timedelta(seconds=6))
+    opened = services.question_open(contest=contest, by=host).opened_at
+    services.answer_submit(
+        contest=contest, member=red[2], response="错", client_answer_id="r3", at=opened + timedelta(seconds=9)
+    )
+    services.question_skip(contest=contest, by=host)  # a skipped question counts for no one
+
+    rows = {row["name"]: row for row in services.team_scores(contest)}
+    assert rows["红队"]["relay_seconds"] == 2 and rows["蓝队"]["relay_seconds"] == 8
+    assert (rows["红队"]["score"], rows["红队"]["rank"]) == (100, 1) and (
+        rows["蓝队"]["score"],
+        rows["蓝队"]["rank"],
+    ) == (100, 2)
+
+
 def test_answers_count_by_server_time_once_and_a_retry_is_acknowledged(hall):
     contest = start(hall, {"type": Round.Type.COMPULSORY, "count": 1})
     opening = services.question_open(contest=contest, by=hall["host"])
@@ -134,6 +165,57 @@ def test_compulsory_questions_belong_to_one_team_each(hall):
     services.answer_submit(contest=contest, member=hall["red"][0], response="错", client_answer_id="r")
     services.question_reveal(contest=contest, by=hall["host"])
     assert score(contest, hall["team_red"]) == 100  # compulsory: no deduction
+
+
+@pytest.mark.parametrize(
+    ("question_type", "response", "code"),
+    [
+        ("true_false", "X", "not_true_false"),  # "×" on a paper, but not a form the protocol takes
+        ("true_false", "true", "not_true_false"),
+        ("true_false", 1, "not_true_false"),
+        ("true_false", ["对"], "not_true_false"),
+        ("true_false", ["A", "B"], "not_true_false"),
+        ("true_false", None, "not_true_false"),
+        ("single", "D", "no_such_option"),  # three options
+        ("single", "A、", "no_such_option"),
+        ("single", "", "no_such_option"),
+        ("single", 1, "no_such_option"),
+        ("single", "AB", "one_option_only"),
+        ("multiple", [], "no_such_option"),
+        ("multiple", ["A", 2], "no_such_option"),
+        ("fill_blank", ["1921", "七一"], "wrong_blank_count"),
+        ("fill_blank", [1921], "wrong_blank_count"),
+        ("fill_blank", 1921, "wrong_blank_count"),
+    ],
+)
+def test_only_the_documented_forms_of_a_response_are_taken(hall, question_type, response, code):
+    hall["versions"] = [factories.question(factories.bank(hall["tree"]["audit"]), question_type).current]
+    contest = start(hall, {"type": Round.Type.COMPULSORY, "count": 1})
+    services.question_open(contest=contest, by=hall["host"])
+    with pytest.raises(ContestRejected) as refused:
+        services.answer_submit(contest=contest, member=hall["red"][0], response=response, client_answer_id="r")
+    assert refused.value.code == code
+    assert not ContestAnswer.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("question_type", "response", "stored"),
+    [
+        ("true_false", True, [True]),
+        ("true_false", "错", [False]),
+        ("single", "b", ["B"]),
+        ("multiple", "CA", ["A", "C"]),
+        ("multiple", ["B", "A"], ["A", "B"]),
+        ("fill_blank", "一九二一", ["一九二一"]),
+        ("fill_blank", [], [""]),
+    ],
+)
+def test_the_documented_forms_of_a_response_are_stored_in_canonical_form(hall, question_type, response, stored):
+    hall["versions"] = [factories.question(factories.bank(hall["tree"]["audit"]), question_type).current]
+    contest = start(hall, {"type": Round.Type.COMPULSORY, "count": 1})
+    services.question_open(contest=contest, by=hall["host"])
+    answer = services.answer_submit(contest=contest, member=hall["red"][0], response=response, client_answer_id="r")
+    assert answer.response == stored
 
 
 def test_buzzer_early_buzz_is_a_foul_then_the_first_valid_buzz_wins(hall):
