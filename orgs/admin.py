@@ -153,6 +153,12 @@ class MemberAdmin(ScopedAdmin, UserAdmin):
             return ["last_login", "date_joined"]
         return ["is_staff", "is_superuser", "groups", "user_permissions", "last_login", "date_joined"]
 
+    def has_change_permission(self, request, obj=None) -> bool:
+        # Covers the password form too: Django's user_change_password asks this.
+        return super().has_change_permission(request, obj) and (
+            obj is None or access.can_manage_member(request.user, obj)
+        )
+
     def save_model(self, request, obj, form, change):
         previous_unit_id = User.objects.filter(pk=obj.pk).values_list("unit_id", flat=True).first()
         super().save_model(request, obj, form, change)
@@ -173,7 +179,8 @@ class RoleGrantAdmin(ScopedAdmin):
 
     def has_change_permission(self, request, obj=None) -> bool:
         return self.has_view_permission(request, obj) and (
-            obj is None or access.can_administer_unit(request.user, obj.unit)
+            obj is None
+            or (access.can_administer_unit(request.user, obj.unit) and access.can_manage_member(request.user, obj.user))
         )
 
     def has_delete_permission(self, request, obj=None) -> bool:
@@ -181,6 +188,7 @@ class RoleGrantAdmin(ScopedAdmin):
 
     def save_model(self, request, obj, form, change):
         access.check_can_grant(request.user, role=obj.role, unit=obj.unit)
+        access.check_manage_member(request.user, obj.user)
         obj.granted_by = obj.granted_by or request.user
         super().save_model(request, obj, form, change)
 
