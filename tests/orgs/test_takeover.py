@@ -205,3 +205,15 @@ def test_administrator_cannot_revoke_a_grant_held_by_a_higher_account(client, tr
     own = services.role_grant(user=accounts["member"], role=Role.ORGANISER, unit=tree["gz1"])
     assert client.post(reverse("admin:orgs_rolegrant_delete", args=[own.pk]), {"post": "yes"}).status_code == 302
     assert not RoleGrant.objects.filter(pk=own.pk).exists()
+
+
+def test_administrator_cannot_grant_a_role_to_a_higher_account(client, tree, accounts):
+    gz_admin = factories.administrator(tree["gz"])
+    client.force_login(gz_admin)
+    url = reverse("admin:orgs_rolegrant_add")
+    response = client.post(url, {"user": accounts["superuser"].pk, "role": "organiser", "unit": tree["gz1"].pk})
+    assert response.status_code == 200 and response.context["adminform"].form.errors["user"]
+    assert not RoleGrant.objects.filter(user=accounts["superuser"]).exists()
+    response = client.post(url, {"user": accounts["member"].pk, "role": "organiser", "unit": tree["gz1"].pk})
+    assert response.status_code == 302
+    assert RoleGrant.objects.filter(user=accounts["member"], role="organiser").exists()
