@@ -51,7 +51,7 @@ class ScopedRelations:
                         db_field = model._meta.get_field(name)
                     except FieldDoesNotExist:
                         continue
-                    if not (db_field.many_to_one or db_field.many_to_many) or value is None:
+                    if not db_field.is_relation or value is None:
                         continue
                     choices = admin_.relation_choices(request, db_field)
                     # An unsaved row is the parent an inline is being added with, not a foreign one.
