@@ -2,6 +2,8 @@
 
 from django.contrib import admin
 
+from lessons.models import QuestionVersion
+from lessons.selectors import questions_usable_by
 from orgs.admin import FactAdmin, ScopedAdmin, ScopedInline
 
 from .models import AuditEntry, Contest, ContestAnswer, Round, RoundQuestion, ScoreEvent, Team, TeamMember
@@ -48,9 +50,16 @@ class TeamAdmin(ScopedAdmin):
 
 
 class RoundQuestionInline(ScopedInline):
+    """A round may ask questions of the banks its organiser may see, as a paper may."""
+
     model = RoundQuestion
     extra = 0
     raw_id_fields = ["version"]
+
+    def relation_choices(self, request, db_field):
+        if db_field.name == "version" and not request.user.is_superuser:
+            return QuestionVersion.objects.filter(question__in=questions_usable_by(request.user))
+        return super().relation_choices(request, db_field)
 
 
 @admin.register(Round)

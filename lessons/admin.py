@@ -20,7 +20,7 @@ from .models import (
     Series,
     Tag,
 )
-from .selectors import banks_visible_to
+from .selectors import banks_visible_to, questions_usable_by
 
 
 @admin.register(QuestionBank)
@@ -52,19 +52,26 @@ class TagAdmin(admin.ModelAdmin):
 
 
 class PaperQuestionInline(ScopedInline):
+    """A paper may draw on the banks its organiser may see, as on the paper pages."""
+
     model = PaperQuestion
     extra = 1
     raw_id_fields = ["question"]
+
+    def relation_choices(self, request, db_field):
+        if db_field.name == "question" and not request.user.is_superuser:
+            return questions_usable_by(request.user)
+        return super().relation_choices(request, db_field)
 
 
 class PaperRuleInline(ScopedInline):
     model = PaperRule
     extra = 1
 
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name == "bank":
-            kwargs["queryset"] = banks_visible_to(request.user)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+    def relation_choices(self, request, db_field):
+        if db_field.name == "bank" and not request.user.is_superuser:
+            return banks_visible_to(request.user)
+        return super().relation_choices(request, db_field)
 
 
 @admin.register(Paper)
@@ -73,10 +80,6 @@ class PaperAdmin(ScopedAdmin):
     list_filter = ["mode", "status"]
     search_fields = ["title"]
     inlines = [PaperQuestionInline, PaperRuleInline]
-
-    def save_model(self, request, obj, form, change):
-        obj.created_by = obj.created_by or request.user
-        super().save_model(request, obj, form, change)
 
 
 @admin.register(Attempt)

@@ -104,6 +104,11 @@ def banks_visible_to(user: User) -> QuerySet[QuestionBank]:
     )
 
 
+def questions_usable_by(user: User) -> QuerySet[Question]:
+    """Questions an organiser may put into a paper or a contest round: those of visible banks."""
+    return Question.objects.filter(bank__in=banks_visible_to(user).values("pk"))
+
+
 def paper_grade(member: User, paper: Paper) -> Attempt | None:
     """The attempt that counts, by the paper's grading rule (best, last or first)."""
     finished = Attempt.objects.filter(member=member, paper=paper).exclude(status=Attempt.Status.IN_PROGRESS)

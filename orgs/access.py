@@ -2,6 +2,8 @@
 
 A grant on a unit covers its whole subtree. Organisers manage members and content there;
 administrators may also grant roles and publish results. Superusers manage everything.
+Managing an account (its password, details, unit, roles, active flag) takes more than its home
+unit: see `check_manage_member`.
 `access_*` functions fetch an object and raise `PermissionDenied` with a clear message.
 """
 
@@ -90,24 +92,67 @@ def managed_root_units(user) -> list[Unit]:
 
 
 def managed_members(user) -> QuerySet[User]:
+    """Members whose home unit is in the user's subtrees: they may be listed, searched and put
+    in teams. Changing their accounts takes `check_manage_member` as well."""
     return User.objects.filter(subtree_q(user, prefix="unit__"))
 
 
-def can_manage_member(user, member: User) -> bool:
+# The roles whose grant covers each role: an account holding an administrator grant is managed
+# only by an administrator above it, one holding an organiser grant by an organiser or above.
+COVERED_BY = {Role.ORGANISER: MANAGING, Role.ADMINISTRATOR: ADMINISTERING}
+
+
+def _covers(user, grant: RoleGrant) -> bool:
+    return any(grant.unit.path.startswith(root) for root in _roots(user, COVERED_BY[grant.role]))
+
+
+def check_manage_member(user, member: User) -> None:
+    """Raise PermissionDenied unless `user` may change `member`'s account.
+
+    Everything that changes an account asks here (pages, API, import, admin): its password, its
+    details and unit, its active flag and its roles. Otherwise an organiser could set the password
+    of anyone whose home unit is in their subtree - an administrator of the whole organ, a
+    superuser - and sign in as them. So the account must not be staff or superuser (unless the
+    actor is a superuser), its home unit must be in the actor's subtree, and every grant it holds
+    must lie in the actor's subtree with at least the same rank.
+    """
     if user.is_superuser:
-        return True
-    if member.is_superuser or member.unit is None:
+        return
+    if member.unit is None or not can_manage_unit(user, member.unit):
+        raise PermissionDenied(_("This member is outside the units you manage."))
+    if member.is_superuser or member.is_staff:
+        raise PermissionDenied(_("Only a superuser may change a staff or superuser account."))
+    if not all(_covers(user, grant) for grant in _grants(member)):
+        raise PermissionDenied(
+            _("This account holds a role beyond yours; only an administrator above that role may change it.")
+        )
+
+
+def can_manage_member(user, member: User) -> bool:
+    try:
+        check_manage_member(user, member)
+    except PermissionDenied:
         return False
-    return can_manage_unit(user, member.unit)
+    return True
+
+
+def manageable_members(user) -> QuerySet[User]:
+    """The accounts `check_manage_member` lets the user change, as one query."""
+    if user.is_superuser:
+        return User.objects.all()
+    uncovered = RoleGrant.objects.none()
+    for role, covering in COVERED_BY.items():
+        uncovered |= RoleGrant.objects.filter(role=role).exclude(subtree_q(user, prefix="unit__", roles=covering))
+    return managed_members(user).filter(is_superuser=False, is_staff=False).exclude(pk__in=uncovered.values("user_id"))
 
 
 def access_member(user, member_id: int, *, manage: bool = True) -> User:
-    """Fetch a member the user may manage (or, with manage=False, see: themselves too)."""
+    """Fetch a member whose account the user may change (`check_manage_member`), or, with
+    manage=False, also the user themselves."""
     member = get_object_or_404(User.objects.select_related("unit"), pk=member_id)
     if not manage and member.pk == user.pk:
         return member
-    if not can_manage_member(user, member):
-        raise PermissionDenied(_("This member is outside the units you manage."))
+    check_manage_member(user, member)
     return member
 
 

@@ -3,6 +3,8 @@
 from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
+from django.core.exceptions import FieldDoesNotExist
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from . import access, services
@@ -10,8 +12,63 @@ from .forms import UnitChoiceField
 from .models import MemberPlacement, RoleGrant, Unit, UnitPlacement, User
 
 
-class ScopedAdmin(admin.ModelAdmin):
-    """Rows whose unit (at `unit_prefix`) lies in the user's managed subtrees, and nothing else."""
+class ScopedRelations:
+    """Every relation in a form offers, and accepts, only rows the actor may access.
+
+    A relation to a model registered with a `ScopedAdmin` (units and members included) is
+    narrowed to that admin's `get_queryset`; a model registered with a plain admin is shared
+    reference data (tags); an unregistered one offers nothing to anyone but a superuser. The
+    choices narrow select lists, raw-id and autocomplete fields alike, and the form checks the
+    posted values against them again, so a hand-written POST naming another subtree's question,
+    contest or member gets a form error and saves nothing.
+    """
+
+    def relation_choices(self, request, db_field) -> QuerySet | None:
+        """The rows `db_field` may point to for this request; None leaves Django's default."""
+        if request.user.is_superuser:
+            return None
+        related_admin = self.admin_site._registry.get(db_field.related_model)
+        if isinstance(related_admin, ScopedAdmin):
+            return related_admin.get_queryset(request)
+        if related_admin is None:
+            return db_field.related_model._default_manager.none()
+        return None
+
+    def get_field_queryset(self, db, db_field, request):
+        choices = self.relation_choices(request, db_field)
+        return choices if choices is not None else super().get_field_queryset(db, db_field, request)
+
+    def scoped_form(self, request, form_class: type[forms.BaseForm]) -> type[forms.BaseForm]:
+        """`form_class` with a clean() that refuses related rows outside `relation_choices`."""
+        admin_ = self
+        model = form_class._meta.model
+
+        class ScopedForm(form_class):
+            def clean(self):
+                data = super().clean()
+                for name, value in list(data.items()):
+                    try:
+                        db_field = model._meta.get_field(name)
+                    except FieldDoesNotExist:
+                        continue
+                    if not db_field.is_relation or value is None:
+                        continue
+                    choices = admin_.relation_choices(request, db_field)
+                    # An unsaved row is the parent an inline is being added with, not a foreign one.
+                    ids = {row.pk for row in (value if db_field.many_to_many else [value]) if row.pk is not None}
+                    if choices is not None and choices.filter(pk__in=ids).count() != len(ids):
+                        self.add_error(name, _("This is outside what you may access."))
+                return data
+
+        return ScopedForm
+
+
+class ScopedAdmin(ScopedRelations, admin.ModelAdmin):
+    """Rows whose unit (at `unit_prefix`) lies in the user's managed subtrees, and nothing else.
+
+    A `created_by` field is read-only and set to whoever adds the row: a list of it would offer
+    every user on the platform.
+    """
 
     unit_prefix = "unit__"
 
@@ -37,13 +94,29 @@ class ScopedAdmin(admin.ModelAdmin):
         # Deleting people or units would erase facts that results depend on: deactivate instead.
         return request.user.is_superuser
 
+    def _has_created_by(self) -> bool:
+        return any(field.name == "created_by" for field in self.model._meta.fields)
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        return [*fields, "created_by"] if self._has_created_by() and "created_by" not in fields else fields
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        return self.scoped_form(request, super().get_form(request, obj, change=change, **kwargs))
+
+    def save_form(self, request, form, change):
+        obj = super().save_form(request, form, change)
+        if not change and self._has_created_by():
+            obj.created_by = request.user
+        return obj
+
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.related_model is Unit:
             return UnitChoiceField(user=request.user, required=not db_field.null, label=db_field.verbose_name)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
-class ScopedInline(admin.TabularInline):
+class ScopedInline(ScopedRelations, admin.TabularInline):
     """Rows that belong to their parent object: whoever may change the parent (within the parent
     admin's scope) may change them. Django's default asks for model permissions, which organisers
     and administrators are not given, and would hide the inline from them."""
@@ -65,6 +138,11 @@ class ScopedInline(admin.TabularInline):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return self._parent_allows(request, obj)
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        formset.form = self.scoped_form(request, formset.form)
+        return formset
 
 
 class UnitAdminForm(forms.ModelForm):
@@ -153,6 +231,12 @@ class MemberAdmin(ScopedAdmin, UserAdmin):
             return ["last_login", "date_joined"]
         return ["is_staff", "is_superuser", "groups", "user_permissions", "last_login", "date_joined"]
 
+    def has_change_permission(self, request, obj=None) -> bool:
+        # Covers the password form too: Django's user_change_password asks this.
+        return super().has_change_permission(request, obj) and (
+            obj is None or access.can_manage_member(request.user, obj)
+        )
+
     def save_model(self, request, obj, form, change):
         previous_unit_id = User.objects.filter(pk=obj.pk).values_list("unit_id", flat=True).first()
         super().save_model(request, obj, form, change)
@@ -173,14 +257,21 @@ class RoleGrantAdmin(ScopedAdmin):
 
     def has_change_permission(self, request, obj=None) -> bool:
         return self.has_view_permission(request, obj) and (
-            obj is None or access.can_administer_unit(request.user, obj.unit)
+            obj is None
+            or (access.can_administer_unit(request.user, obj.unit) and access.can_manage_member(request.user, obj.user))
         )
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return self.has_change_permission(request, obj)
 
+    def relation_choices(self, request, db_field):
+        if db_field.name == "user" and not request.user.is_superuser:
+            return access.manageable_members(request.user)
+        return super().relation_choices(request, db_field)
+
     def save_model(self, request, obj, form, change):
         access.check_can_grant(request.user, role=obj.role, unit=obj.unit)
+        access.check_manage_member(request.user, obj.user)
         obj.granted_by = obj.granted_by or request.user
         super().save_model(request, obj, form, change)
 

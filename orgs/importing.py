@@ -1,7 +1,9 @@
 """Member import from .xlsx: validate every row first, then import all of them or none.
 
 An existing employee number updates that member (a new unit is recorded as a move); a new one
-creates a member whose username defaults to the employee number.
+creates a member whose username defaults to the employee number. An initial password is set only
+on the accounts the import creates: a sheet is no way to reset passwords, so an existing member's
+password cell is left alone and the report says which rows had one.
 """
 
 from dataclasses import dataclass, field
@@ -86,6 +88,17 @@ class ImportReport:
     def without_password(self) -> int:
         return sum(1 for p in self.planned if not p.existing and not p.password)
 
+    @property
+    def passwords_ignored(self) -> list[int]:
+        """Rows of existing members whose initial password cell was not used."""
+        return [p.row for p in self.planned if p.existing and p.password]
+
+
+def passwords_ignored_message(report: ImportReport) -> str:
+    return _(
+        "Initial passwords are set only for new members: the password on rows %(rows)s (existing members) was not used."
+    ) % {"rows": ", ".join(str(row) for row in report.passwords_ignored)}
+
 
 def _label(key: str) -> str:
     return COLUMNS[key][0]
@@ -97,6 +110,9 @@ def _plan_rows(rows, *, by: User, report: ImportReport) -> None:
     units_by_path: dict[str, object] = {}
     numbers = [cell_text(r.values.get("employee_no"), fold=True) for r in rows]
     existing = {u.employee_no: u for u in User.objects.filter(employee_no__in=numbers).select_related("unit")}
+    manageable = set(
+        access.manageable_members(by).filter(pk__in=[u.pk for u in existing.values()]).values_list("pk", flat=True)
+    )
     candidates = numbers + [cell_text(r.values.get("username"), fold=True) for r in rows]
     taken_usernames = dict(User.objects.filter(username__in=candidates).values_list("username", "pk"))
 
@@ -126,12 +142,15 @@ def _plan_rows(rows, *, by: User, report: ImportReport) -> None:
         else:
             seen_numbers[number] = n
         current = existing.get(number)
-        if current is not None and not access.can_manage_member(by, current):
-            fail(
-                n,
-                "employee_no",
-                _("Employee number %(no)s belongs to a member outside the units you manage.") % {"no": number},
-            )
+        if current is not None and current.pk not in manageable:
+            if current.unit is None or not access.can_manage_unit(by, current.unit):
+                message = _("Employee number %(no)s belongs to a member outside the units you manage.")
+            else:
+                message = _(
+                    "Employee number %(no)s belongs to an account with a role or rights beyond yours;"
+                    " you may not change it."
+                )
+            fail(n, "employee_no", message % {"no": number})
 
         path = v["unit"]
         if path not in units_by_path:
@@ -181,7 +200,7 @@ def _plan_rows(rows, *, by: User, report: ImportReport) -> None:
                 fail(n, "username", _("The username “%(u)s” is taken.") % {"u": username})
             seen_usernames[username] = n
 
-        if v["password"] and len(report.errors) == errors_before:
+        if v["password"] and current is None and len(report.errors) == errors_before:
             try:
                 services.check_password_for(v["password"], User(username=username, real_name=v["real_name"]))
             except services.OrgError as error:
@@ -206,7 +225,7 @@ def _plan_rows(rows, *, by: User, report: ImportReport) -> None:
 
 def _changed(plan: PlannedMember) -> bool:
     member = plan.existing
-    return bool(plan.password) or (member.real_name, member.phone, member.is_party_member, member.unit_id) != (
+    return (member.real_name, member.phone, member.is_party_member, member.unit_id) != (
         plan.real_name,
         plan.phone,
         plan.is_party_member,
@@ -240,9 +259,6 @@ def _apply(report: ImportReport, *, by: User) -> None:
                 unit=plan.unit,
                 reason=_("member import"),
             )
-            if plan.password:
-                plan.existing.set_password(plan.password)
-                plan.existing.save(update_fields=["password"])
             report.updated += 1
         else:
             report.unchanged += 1

@@ -108,6 +108,8 @@ def member_import(request):
                 _("Imported: %(created)d new members, %(updated)d updated, %(unchanged)d unchanged.")
                 % {"created": report.created, "updated": report.updated, "unchanged": report.unchanged},
             )
+            if report.passwords_ignored:
+                messages.warning(request, importing.passwords_ignored_message(report))
             return redirect("orgs:member_list")
         return render(request, "orgs/member_import.html", {"form": form, "report": report})
 
@@ -124,6 +126,12 @@ def member_import(request):
             return render(
                 request,
                 "orgs/member_import.html",
-                {"form": form, "report": report, "token": token, "filename": upload.name},
+                {
+                    "form": form,
+                    "report": report,
+                    "token": token,
+                    "filename": upload.name,
+                    "passwords_ignored": importing.passwords_ignored_message(report),
+                },
             )
     return render(request, "orgs/member_import.html", {"form": form})
