@@ -78,9 +78,10 @@ def close_expired(*, opening_id: int, at: datetime | None = None) -> bool:
     if opening is None or opening.closed_at or not opening.deadline_at or at < opening.deadline_at:
         return False
     with transaction.atomic():
+        contest = Contest.objects.select_for_update().get(pk=opening.contest_id)  # before the opening's row
         if not close_once(opening, opening.deadline_at):
             return False
-        broadcast.after_commit(opening.contest, "question.closed")
+        broadcast.after_commit(contest, "question.closed")
     return True
 
 
