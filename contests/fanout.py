@@ -40,11 +40,16 @@ class Hub:
         self.loop: asyncio.AbstractEventLoop | None = None
         self._subscriber: asyncio.Task | None = None
         self._delivering: asyncio.Lock | None = None
+        # Contests with a change this process could not publish: the highest such number, until
+        # Redis has taken the request that every process resync their sockets.
+        self._unpublished: dict[int, int] = {}
+        self._requests: set[asyncio.Task] = set()
 
     async def join(self, group: str, consumer) -> None:
         running = asyncio.get_running_loop()
         if self.loop is not running:  # a new event loop (a new server, or a test): start afresh
             self.loop, self._subscriber, self._delivering = running, None, None
+            self._unpublished, self._requests = {}, set()
         # Found once per socket, not once per frame: delivery walks thousands of sockets.
         consumer.fanout_protocol = _server_protocol(consumer.base_send)
         self.groups[group].add(consumer)
@@ -112,6 +117,11 @@ class Hub:
                         if message["type"] != "pmessage":
                             continue
                         group = message["channel"].decode()[len(CHANNEL_PREFIX) :]
+                        if group.endswith(RESYNC):
+                            contest_id = int(group.split(":", 1)[0])
+                            if self.delivered_seq.get(contest_id, 0) < int(message["data"]):
+                                await self._resync(client, only=contest_id)
+                            continue
                         await self.deliver(group, message["data"].decode())
             except asyncio.CancelledError:
                 raise
@@ -122,8 +132,9 @@ class Hub:
             finally:
                 await client.aclose()
 
-    async def _resync(self, client) -> None:
-        """Send every socket of this process a fresh snapshot, after the subscription was lost.
+    async def _resync(self, client, *, only: int | None = None) -> None:
+        """Send every socket of this process (of contest `only`, if given) a fresh snapshot, after
+        the subscription was lost or a process asked for it (`request_resync`).
 
         Redis keeps no frame for a subscriber that was away, and a change committed while Redis
         was down was never published at all: PostgreSQL has it, and the snapshots are read from
@@ -135,7 +146,9 @@ class Hub:
         """
         contests: dict[int, list] = defaultdict(list)
         for name, members in list(self.groups.items()):
-            contests[int(name.split(":", 1)[0])].extend(members)
+            contest_id = int(name.split(":", 1)[0])
+            if only in (None, contest_id):
+                contests[contest_id].extend(members)
         for contest_id, members in contests.items():
             self.delivered_seq.pop(contest_id, None)  # a snapshot cached before the loss may be stale
             resynced, code = 0, None
@@ -155,7 +168,41 @@ class Hub:
             if code is not None:
                 await client.eval(_MARK_PUBLISHED, 1, _published_key(contest_id, code), resynced, PUBLISHED_TTL_S)
 
+    def request_resync(self, contest_id: int, seq: int) -> None:
+        """Have every process (this one too) send the contest's sockets a snapshot, once Redis
+        takes the request: change `seq` could not be published. Callable from any thread. (With
+        Redis restarting, every subscription is lost too, and the snapshots sent on its return
+        make this request one that each process finds already met.)"""
+        loop = self.loop
+        if loop is not None and not loop.is_closed():
+            loop.call_soon_threadsafe(self._request_resync, contest_id, seq)
 
+    def _request_resync(self, contest_id: int, seq: int) -> None:
+        if contest_id not in self._unpublished:
+            request = asyncio.get_running_loop().create_task(self._send_resync_request(contest_id))
+            self._requests.add(request)  # held until done: the loop keeps only a weak reference
+            request.add_done_callback(self._requests.discard)
+        self._unpublished[contest_id] = max(self._unpublished.get(contest_id, 0), seq)
+
+    async def _send_resync_request(self, contest_id: int) -> None:
+        import redis.asyncio as aioredis
+
+        client = aioredis.Redis.from_url(settings.REDIS_URL)
+        try:
+            while True:
+                seq = self._unpublished.pop(contest_id)
+                try:
+                    await client.publish(f"{CHANNEL_PREFIX}{contest_id}{RESYNC}", seq)
+                    return
+                except RedisError:
+                    self._unpublished[contest_id] = max(self._unpublished.get(contest_id, 0), seq)
+                    await asyncio.sleep(RESYNC_RETRY_S)
+        finally:
+            await client.aclose()
+
+
+RESYNC = ":resync"  # the channel suffix of a request to resync a contest's sockets
+RESYNC_RETRY_S = 0.5
 MAX_BUFFERED_BYTES = 256 * 1024
 DELIVERY_CHUNK = 250  # sockets written between two turns of the event loop: about 5 ms
 
@@ -297,7 +344,7 @@ def publish_change(contest_id: int, join_code: str, seq: int, frames: dict[str, 
     process, and mark `seq` published. Callable from sync code.
 
     If Redis is unreachable the frames are dropped (logged): the change is committed, and every
-    process sends its sockets a snapshot once its subscription is back (`Hub._resync`)."""
+    process sends its sockets a snapshot once Redis is back (`Hub._resync`)."""
     key = _published_key(contest_id, join_code)
     if settings.REDIS_URL:
         try:
@@ -307,7 +354,8 @@ def publish_change(contest_id: int, join_code: str, seq: int, frames: dict[str, 
                 pipe.eval(_MARK_PUBLISHED, 1, key, seq, PUBLISHED_TTL_S)
                 pipe.execute()
         except RedisError:
-            log.warning("contest %d: change %d not published; snapshots follow the reconnect", contest_id, seq)
+            log.warning("contest %d: change %d not published; snapshots will follow", contest_id, seq)
+            HUB.request_resync(contest_id, seq)
         return
     for group, text in frames.items():
         _deliver_here(group, text)

@@ -96,3 +96,39 @@ async def test_a_reveal_made_while_redis_is_down_reaches_every_socket_once_it_is
     assert next_opened["seq"] > revealed["seq"]
     for socket in (host, screen, player):
         await socket.disconnect()
+
+
+async def test_a_change_this_process_alone_could_not_publish_reaches_its_sockets_once_redis_takes_it(
+    own_redis, monkeypatch
+):
+    hall = await build_hall()
+    code = hall["contest"].join_code
+    host = await connect(code, hall["host"], "host")
+    player = await connect(code, hall["red"][0])
+    for socket in (host, player):
+        await receive(socket)
+    await host.send_to(text_data=json.dumps({"type": "host.start", "id": "s"}))
+    await host.send_to(text_data=json.dumps({"type": "host.open", "id": "o"}))
+    opened = await until(player, lambda f: f.get("event") == "question.opened")
+
+    client, failures = fanout._client(), []
+
+    class ResetOnce:
+        """The process's client losing its connection for one publish (the subscription stays)."""
+
+        def pipeline(self, **kwargs):
+            if not failures:
+                failures.append(True)
+                raise redis.exceptions.ConnectionError("Connection reset by peer")
+            return client.pipeline(**kwargs)
+
+        def __getattr__(self, name):
+            return getattr(client, name)
+
+    monkeypatch.setattr(fanout, "_redis", ResetOnce())
+    await host.send_to(text_data=json.dumps({"type": "host.reveal", "id": "v"}))
+    assert (await until(host, lambda f: f.get("ref") == "v"))["type"] == "ack"
+    revealed = await until(player, lambda f: (f.get("question") or {}).get("phase") == "revealed", timeout=15)
+    assert failures and revealed["event"] == "snapshot" and revealed["seq"] > opened["seq"]
+    for socket in (host, player):
+        await socket.disconnect()
