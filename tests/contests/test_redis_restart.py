@@ -78,6 +78,13 @@ async def test_a_reveal_made_while_redis_is_down_reaches_every_socket_once_it_is
     await until(host, lambda f: f.get("event") == "question.opened")
 
     await sync_to_async(own_redis.stop)()
+    # Meanwhile a phone signs in (its place is not in the hot state now: read from PostgreSQL)
+    # and answers, and the answer is kept.
+    late = await connect(code, hall["blue"][0])
+    assert (await receive(late))["question"]["phase"] == "open"
+    answer = {"type": "answer.submit", "id": "a", "answer_id": "blue-1", "opening": opened["question"]["opening"]}
+    await late.send_to(text_data=json.dumps({**answer, "response": "A"}))
+    assert (await receive(late, kind="ack"))["answer_id"] == "blue-1"
     await host.send_to(text_data=json.dumps({"type": "host.reveal", "id": "v"}))
     reply = await until(host, lambda f: f["type"] in ("ack", "error") and f["ref"] == "v", timeout=15)
     assert reply["type"] == "ack" or reply["code"] == "unavailable"
@@ -85,16 +92,16 @@ async def test_a_reveal_made_while_redis_is_down_reaches_every_socket_once_it_is
     await sync_to_async(own_redis.start)()
     if reply["type"] == "error":  # nothing was done: the page sends it again
         await host.send_to(text_data=json.dumps({"type": "host.reveal", "id": "v2"}))
-    for socket in (player, screen, host):
+    for socket in (player, screen, host, late):
         revealed = await until(socket, lambda f: (f.get("question") or {}).get("phase") == "revealed", timeout=15)
         assert revealed["seq"] > opened["seq"]  # numbering goes on after the restart
-    assert "key" in revealed["question"]
+    assert revealed["question"]["reveal"]["results"] == {str(revealed["you"]["team"]): True}
 
     # And the contest goes on: the next change is numbered after the reveal and broadcast as usual.
     await host.send_to(text_data=json.dumps({"type": "host.open", "id": "o2"}))
     next_opened = await until(player, lambda f: f.get("event") == "question.opened", timeout=15)
     assert next_opened["seq"] > revealed["seq"]
-    for socket in (host, screen, player):
+    for socket in (host, screen, player, late):
         await socket.disconnect()
 
 
