@@ -2,6 +2,7 @@
 sequence goes on from PostgreSQL's numbering."""
 
 import json
+import os
 import shutil
 import subprocess
 
@@ -10,13 +11,15 @@ import redis
 from asgiref.sync import sync_to_async
 from django.conf import settings
 
-from contests import fanout
+from contests import fanout, services
+from contests.models import Round
+from tests import factories
 from tests.contests.test_contest_socket import build_hall, connect, receive, until
-from tests.processes import free_port, wait_for
+from tests.contests.test_processes import Player, _healthy, _server_sessions_gone, web_env
+from tests.processes import free_port, session_cookie, start, stop, wait_for
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
-    pytest.mark.asyncio,
     pytest.mark.skipif(shutil.which("redis-server") is None, reason="needs redis-server"),
 ]
 
@@ -61,6 +64,7 @@ def own_redis(tmp_path, settings, monkeypatch):
         server.stop()
 
 
+@pytest.mark.asyncio
 async def test_a_reveal_made_while_redis_is_down_reaches_every_socket_once_it_is_back(own_redis):
     assert settings.REDIS_URL == own_redis.url
     hall = await build_hall()
@@ -105,6 +109,7 @@ async def test_a_reveal_made_while_redis_is_down_reaches_every_socket_once_it_is
         await socket.disconnect()
 
 
+@pytest.mark.asyncio
 async def test_a_change_this_process_alone_could_not_publish_reaches_its_sockets_once_redis_takes_it(
     own_redis, monkeypatch
 ):
@@ -139,3 +144,60 @@ async def test_a_change_this_process_alone_could_not_publish_reaches_its_sockets
     assert failures and revealed["event"] == "snapshot" and revealed["seq"] > opened["seq"]
     for socket in (host, player):
         await socket.disconnect()
+
+
+@pytest.mark.skipif(
+    not os.environ.get("DATABASE_URL", "").startswith("postgres"), reason="several processes need PostgreSQL"
+)
+def test_two_server_processes_bring_a_reveal_made_while_redis_was_down_to_every_socket(tree, tmp_path):
+    server = RedisServer(tmp_path)
+    server.start()
+    host_user = factories.organiser(tree["audit"], username="host")
+    red, blue = factories.member(tree["gz1"], username="red"), factories.member(tree["jjj1"], username="blue")
+    watcher = factories.member(tree["gz1"], username="watcher")
+    contest = services.contest_create(title="重启竞赛", unit=tree["audit"], by=host_user)
+    services.team_add(contest=contest, name="红队", unit=tree["gz"], legs=[red])
+    services.team_add(contest=contest, name="蓝队", unit=tree["jjj"], legs=[blue])
+    bank = factories.bank(tree["audit"])
+    services.round_add(
+        contest=contest,
+        type=Round.Type.COMPULSORY,
+        time_limit_s=60,
+        versions=[factories.question(bank, "single", key=["A"]).current for _ in range(2)],
+    )
+    ports = [free_port(), free_port()]
+    processes = [
+        start("web", {**web_env(port), "REDIS_URL": server.url}, tmp_path / f"web{port}.log") for port in ports
+    ]
+    try:
+        for port, process in zip(ports, processes, strict=True):
+            wait_for(lambda port=port: _healthy(port), timeout=60, what=f"bin/web on {port}", process=process)
+        host = Player(contest.join_code, session_cookie(host_user), "host")
+        screen = Player(contest.join_code, session_cookie(watcher), "screen")
+        phones = [Player(contest.join_code, session_cookie(member)) for member in (red, blue)]
+        host.connect(ports[0])
+        screen.connect(ports[1])
+        phones[0].connect(ports[0])
+        phones[1].connect(ports[1])
+        host.send(type="host.start", id="s")
+        host.next(lambda f: f.get("ref") == "s")
+        host.send(type="host.open", id="o")
+        for client in (screen, *phones):
+            opened = client.next(lambda f: f.get("event") == "question.opened")
+
+        server.stop()
+        host.send(type="host.reveal", id="v")
+        assert host.next(lambda f: f.get("ref") == "v")["type"] == "ack"
+        server.start()
+        for client in (screen, *phones, host):
+            revealed = client.next(lambda f: (f.get("question") or {}).get("phase") == "revealed", timeout=20)
+            assert revealed["seq"] > opened["seq"]
+        host.send(type="host.open", id="o2")
+        assert phones[1].next(lambda f: f.get("event") == "question.opened")["seq"] > revealed["seq"]
+        for client in (host, screen, *phones):
+            client.close()
+    finally:
+        for process in processes:
+            stop(process)
+        server.stop()
+        wait_for(_server_sessions_gone, timeout=15, what="the stopped servers' database sessions to end")
