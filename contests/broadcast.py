@@ -6,6 +6,7 @@ import time
 
 from channels.db import database_sync_to_async
 from django.db import connections, transaction
+from django.db.models import F
 
 from . import fanout
 
@@ -34,14 +35,41 @@ def group(contest_id: int, audience: str) -> str:
 
 
 def after_commit(contest, event: str) -> None:
+    """Queue the contest's broadcast of `event` for after the commit. Call inside the change's
+    transaction: a change is numbered there (`seq_bump`), which takes the contest's row lock, so
+    take that lock before any opening's (as the host's actions do)."""
     contest_id = contest.pk
     if event in PROGRESS_EVENTS:
-        transaction.on_commit(lambda: _progress_soon(contest_id, event))
-    else:
-        transaction.on_commit(lambda: send_now(contest_id, event))
+        transaction.on_commit(lambda: _progress_soon(contest_id, event), robust=True)
+        return
+    seq = seq_bump(contest_id)
+    # Robust: the change is committed whatever happens to its frames, so the caller (a host
+    # waiting for an acknowledgement) must not see an error; snapshots make up for lost frames.
+    transaction.on_commit(lambda: send_now(contest_id, event, seq=seq), robust=True)
 
 
-def _progress_soon(contest_id: int, event: str) -> None:
+def seq_bump(contest_id: int) -> int:
+    """The number of the contest's next broadcast, committed with the change. The UPDATE holds the
+    contest's row until the commit, so numbers follow the order of the commits."""
+    from .models import Contest
+
+    Contest.objects.filter(pk=contest_id).update(seq=F("seq") + 1)
+    return current_seq(contest_id)
+
+
+def current_seq(contest_id: int) -> int:
+    """The number of the contest's latest broadcast (committed, though perhaps not yet sent)."""
+    from .models import Contest
+
+    return Contest.objects.filter(pk=contest_id).values_list("seq", flat=True).first() or 0
+
+
+# A tick that cannot go out yet (the change it follows is still on its way) is tried again, a few
+# times: it may hold answers that change's frames do not. Several seconds at most.
+PROGRESS_RETRIES = 8
+
+
+def _progress_soon(contest_id: int, event: str, *, retries: int = PROGRESS_RETRIES) -> None:
     """Coalesce progress: a burst of answers makes one broadcast per tick, not one per answer.
 
     One process claims the tick and flushes when it ends: whatever was committed before another
@@ -58,8 +86,10 @@ def _progress_soon(contest_id: int, event: str) -> None:
         with _progress_lock:
             _progress_pending.discard(contest_id)
         started = time.perf_counter()
-        send_now(contest_id, event)
+        sent = send_now(contest_id, event)
         _progress_built_s[contest_id] = time.perf_counter() - started
+        if not sent and retries:
+            _progress_soon(contest_id, event, retries=retries - 1)
 
     loop = fanout.HUB.loop
     if loop is not None and loop.is_running():
@@ -99,8 +129,10 @@ def _board(contest, seq: int) -> list[dict] | None:
     return _boards.get((contest.pk, contest.join_code, seq))  # the code too: SQLite reuses ids
 
 
-def send_now(contest_id: int, event: str) -> None:
-    """Build the contest's frames for `event`, then publish them one after the other.
+def send_now(contest_id: int, event: str, *, seq: int | None = None) -> bool:
+    """Build the contest's frames for `event` (change number `seq`; progress: at the latest
+    change), then publish them one after the other. False if progress could not go out now: a
+    change overtook it while it was built, or the change it follows is not published yet.
 
     Every frame is built and encoded before any is published: building one while this process
     writes another to thousands of sockets would slow that delivery (one GIL). `server_time` is
@@ -111,7 +143,8 @@ def send_now(contest_id: int, event: str) -> None:
 
     contest = Contest.objects.get(pk=contest_id)
     progress = event in PROGRESS_EVENTS
-    seq = fanout.current_seq(contest_id) if progress else fanout.next_seq(contest_id)
+    if progress:
+        seq = contest.seq
     state = public_state(contest, event=event, seq=seq, teams=_board(contest, seq) if progress else None)
     _boards[(contest.pk, contest.join_code, seq)] = state["teams"]
     frames = {SCREENS: state, HOSTS: host_state(contest, event=event, seq=seq, public=state)}
@@ -119,9 +152,12 @@ def send_now(contest_id: int, event: str) -> None:
         frames = {PLAYERS: player_state(state, board=event in BOARD_EVENTS), **frames}  # the hall first
     stamp(*frames.values())
     encoded = {
-        audience: json.dumps(frame, ensure_ascii=False, separators=(",", ":")) for audience, frame in frames.items()
+        group(contest_id, audience): json.dumps(frame, ensure_ascii=False, separators=(",", ":"))
+        for audience, frame in frames.items()
     }
-    if progress and fanout.current_seq(contest_id) != seq:
-        return  # a change went out while this was built: its frames are newer than these
-    for audience, text in encoded.items():
-        fanout.publish(group(contest_id, audience), text)
+    if not progress:
+        fanout.publish_change(contest_id, contest.join_code, seq, encoded)
+        return True
+    if current_seq(contest_id) != seq:
+        return False  # a change went out while this was built: its frames are newer than these
+    return fanout.publish_progress(contest_id, contest.join_code, seq, encoded)

@@ -4,6 +4,7 @@ channel-layer message per consumer."""
 
 import asyncio
 import json
+import logging
 import threading
 import time
 from datetime import UTC, datetime
@@ -13,13 +14,16 @@ from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncWebsocketConsumer
+from django.db import DatabaseError
 from django.utils.translation import gettext_lazy as _
+from redis.exceptions import RedisError
 
 from . import access, fanout, intake, presenters, protocol, services
-from .broadcast import HOSTS, PLAYERS, SCREENS, group
-from .fanout import HUB, current_seq
+from .broadcast import HOSTS, PLAYERS, SCREENS, current_seq, group
+from .fanout import HUB
 from .models import Contest, ContestAnswer, Opening, Team
 
+log = logging.getLogger(__name__)
 SNAPSHOT_CACHE_S = 2
 RATE_PER_SECOND = 8
 RATE_BURST = 16
@@ -207,6 +211,13 @@ class ContestConsumer(AsyncWebsocketConsumer):
             result = await database_sync_to_async(self._act, thread_sensitive=sensitive)(kind, message)
         except services.ContestRejected as error:
             await self.send(text_data=protocol.error_message(error.code, error.message, ref=ref))
+            return
+        except (DatabaseError, RedisError):
+            # Rolled back (a change that commits is acknowledged whatever becomes of its
+            # broadcast): the socket stays, and the page sends the action again.
+            log.warning("%s could not be carried out", kind, exc_info=True)
+            unavailable = _("That could not be done just now; it is being sent again.")
+            await self.send(text_data=protocol.error_message("unavailable", unavailable, ref=ref))
             return
         await self.send(text_data=protocol.ack(ref=ref, action=kind, **result))
 

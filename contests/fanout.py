@@ -14,6 +14,7 @@ import time
 from collections import defaultdict
 
 from django.conf import settings
+from redis.exceptions import RedisError
 from websockets.frames import Frame, Opcode
 from websockets.protocol import State
 
@@ -39,11 +40,16 @@ class Hub:
         self.loop: asyncio.AbstractEventLoop | None = None
         self._subscriber: asyncio.Task | None = None
         self._delivering: asyncio.Lock | None = None
+        # Contests with a change this process could not publish: the highest such number, until
+        # Redis has taken the request that every process resync their sockets.
+        self._unpublished: dict[int, int] = {}
+        self._requests: set[asyncio.Task] = set()
 
     async def join(self, group: str, consumer) -> None:
         running = asyncio.get_running_loop()
         if self.loop is not running:  # a new event loop (a new server, or a test): start afresh
             self.loop, self._subscriber, self._delivering = running, None, None
+            self._unpublished, self._requests = {}, set()
         # Found once per socket, not once per frame: delivery walks thousands of sockets.
         consumer.fanout_protocol = _server_protocol(consumer.base_send)
         self.groups[group].add(consumer)
@@ -98,25 +104,105 @@ class Hub:
         """Forward every contest frame published by any process to this process's sockets."""
         import redis.asyncio as aioredis
 
+        lost = False
         while True:
             client = aioredis.Redis.from_url(settings.REDIS_URL)
             try:
                 async with client.pubsub() as pubsub:
                     await pubsub.psubscribe(CHANNEL_PREFIX + "*")
+                    if lost:
+                        await self._resync(client)
+                        lost = False
                     async for message in pubsub.listen():
                         if message["type"] != "pmessage":
                             continue
                         group = message["channel"].decode()[len(CHANNEL_PREFIX) :]
+                        if group.endswith(RESYNC):
+                            contest_id = int(group.split(":", 1)[0])
+                            if self.delivered_seq.get(contest_id, 0) < int(message["data"]):
+                                await self._resync(client, only=contest_id)
+                            continue
                         await self.deliver(group, message["data"].decode())
             except asyncio.CancelledError:
                 raise
             except Exception:
+                lost = True
                 log.warning("contest subscription lost; reconnecting", exc_info=True)
                 await asyncio.sleep(0.5)
             finally:
                 await client.aclose()
 
+    async def _resync(self, client, *, only: int | None = None) -> None:
+        """Send every socket of this process (of contest `only`, if given) a fresh snapshot, after
+        the subscription was lost or a process asked for it (`request_resync`).
 
+        Redis keeps no frame for a subscriber that was away, and a change committed while Redis
+        was down was never published at all: PostgreSQL has it, and the snapshots are read from
+        there (its `seq` goes on from the database's numbering). Runs before the subscription is
+        read again, so frames published meanwhile follow the snapshots. Each contest's snapshot
+        is built once; sockets in the middle of connecting are left alone (theirs is being
+        built now). Then the contest counts as published up to that number: its progress ticks,
+        held back until the change they follow is out (`publish_progress`), may go again.
+        """
+        contests: dict[int, list] = defaultdict(list)
+        for name, members in list(self.groups.items()):
+            contest_id = int(name.split(":", 1)[0])
+            if only in (None, contest_id):
+                contests[contest_id].extend(members)
+        for contest_id, members in contests.items():
+            self.delivered_seq.pop(contest_id, None)  # a snapshot cached before the loss may be stale
+            resynced, code = 0, None
+            for index, consumer in enumerate(members):
+                if index and not index % DELIVERY_CHUNK:
+                    await asyncio.sleep(0)  # let acknowledgements out between chunks
+                if consumer.backlog is not None:
+                    continue
+                try:
+                    seq = await consumer.send_snapshot()
+                except Exception:
+                    log.debug("a resync snapshot to a closing socket failed", exc_info=True)
+                    continue
+                # The next sockets reuse the snapshot built at this number (ContestConsumer._cached_snapshot).
+                resynced, code = max(resynced, seq), consumer.contest.join_code
+                self.delivered_seq[contest_id] = resynced
+            if code is not None:
+                await client.eval(_MARK_PUBLISHED, 1, _published_key(contest_id, code), resynced, PUBLISHED_TTL_S)
+
+    def request_resync(self, contest_id: int, seq: int) -> None:
+        """Have every process (this one too) send the contest's sockets a snapshot, once Redis
+        takes the request: change `seq` could not be published. Callable from any thread. (With
+        Redis restarting, every subscription is lost too, and the snapshots sent on its return
+        make this request one that each process finds already met.)"""
+        loop = self.loop
+        if loop is not None and not loop.is_closed():
+            loop.call_soon_threadsafe(self._request_resync, contest_id, seq)
+
+    def _request_resync(self, contest_id: int, seq: int) -> None:
+        if contest_id not in self._unpublished:
+            request = asyncio.get_running_loop().create_task(self._send_resync_request(contest_id))
+            self._requests.add(request)  # held until done: the loop keeps only a weak reference
+            request.add_done_callback(self._requests.discard)
+        self._unpublished[contest_id] = max(self._unpublished.get(contest_id, 0), seq)
+
+    async def _send_resync_request(self, contest_id: int) -> None:
+        import redis.asyncio as aioredis
+
+        client = aioredis.Redis.from_url(settings.REDIS_URL)
+        try:
+            while True:
+                seq = self._unpublished.pop(contest_id)
+                try:
+                    await client.publish(f"{CHANNEL_PREFIX}{contest_id}{RESYNC}", seq)
+                    return
+                except RedisError:
+                    self._unpublished[contest_id] = max(self._unpublished.get(contest_id, 0), seq)
+                    await asyncio.sleep(RESYNC_RETRY_S)
+        finally:
+            await client.aclose()
+
+
+RESYNC = ":resync"  # the channel suffix of a request to resync a contest's sockets
+RESYNC_RETRY_S = 0.5
 MAX_BUFFERED_BYTES = 256 * 1024
 DELIVERY_CHUNK = 250  # sockets written between two turns of the event loop: about 5 ms
 
@@ -178,25 +264,15 @@ def _client():
     return _redis
 
 
-def next_seq(contest_id: int) -> int:
-    """The contest's next broadcast sequence number (Redis when configured, else this process)."""
-    if settings.REDIS_URL:
-        return int(_client().incr(f"{CHANNEL_PREFIX}{contest_id}:seq"))
-    HUB.seqs = getattr(HUB, "seqs", defaultdict(int))
-    HUB.seqs[contest_id] += 1
-    return HUB.seqs[contest_id]
-
-
-def current_seq(contest_id: int) -> int:
-    if settings.REDIS_URL:
-        return int(_client().get(f"{CHANNEL_PREFIX}{contest_id}:seq") or 0)
-    return getattr(HUB, "seqs", {}).get(contest_id, 0)
-
-
 def hot_get(key: str):
-    """A value stored with `hot_set`, or None once it has expired."""
+    """A value stored with `hot_set`, or None once it has expired (or while Redis is unreachable:
+    the hot state is a cache, and every caller can read PostgreSQL instead)."""
     if settings.REDIS_URL:
-        raw = _client().get(CHANNEL_PREFIX + key)
+        try:
+            raw = _client().get(CHANNEL_PREFIX + key)
+        except RedisError:
+            log.warning("hot state unreachable; reading without it", exc_info=True)
+            return None
         return None if raw is None else pickle.loads(raw)  # noqa: S301 (our own Redis, our own values)
     expires, value = _local.get(key, (0.0, None))
     return value if time.monotonic() < expires else None
@@ -207,12 +283,15 @@ def hot_set(key: str, value, seconds: int) -> None:
 
 
 def hot_set_many(values: dict[str, object], seconds: int) -> None:
-    """Store several values for `seconds` (in one round trip to Redis)."""
+    """Store several values for `seconds` (in one round trip to Redis; skipped if it is unreachable)."""
     if settings.REDIS_URL:
-        with _client().pipeline(transaction=False) as pipe:
-            for key, value in values.items():
-                pipe.set(CHANNEL_PREFIX + key, pickle.dumps(value), ex=seconds)
-            pipe.execute()
+        try:
+            with _client().pipeline(transaction=False) as pipe:
+                for key, value in values.items():
+                    pipe.set(CHANNEL_PREFIX + key, pickle.dumps(value), ex=seconds)
+                pipe.execute()
+        except RedisError:
+            log.warning("hot state unreachable; not stored", exc_info=True)
         return
     expires = time.monotonic() + seconds
     _local.update((key, (expires, value)) for key, value in values.items())
@@ -220,20 +299,89 @@ def hot_set_many(values: dict[str, object], seconds: int) -> None:
 
 def hot_claim(key: str, milliseconds: int) -> bool:
     """True for the one caller, in any process, that claims `key` first; then for nobody until
-    `milliseconds` have passed."""
+    `milliseconds` have passed. Nobody claims while Redis is unreachable."""
     if settings.REDIS_URL:
-        return bool(_client().set(CHANNEL_PREFIX + key, b"1", nx=True, px=milliseconds))
+        try:
+            return bool(_client().set(CHANNEL_PREFIX + key, b"1", nx=True, px=milliseconds))
+        except RedisError:
+            log.warning("hot state unreachable; nothing claimed", exc_info=True)
+            return False
     if hot_get(key) is not None:
         return False
     _local[key] = (time.monotonic() + milliseconds / 1000, True)
     return True
 
 
-def publish(group: str, text: str) -> None:
-    """Send one serialised frame to every socket in `group`, in every process. Callable from sync code."""
+# Progress inside a question (who has answered) carries the number of the latest change, and must
+# not reach a socket before that change's own broadcast: a client would take the broadcast for
+# one more progress update. The change's frames are built after its commit, so a tick built at
+# the same moment could overtake them. So each contest has a mark in Redis, the highest number
+# whose frames have been published, set in the same round trip as they are; a tick is published
+# by a script that checks the mark first. Redis runs commands one at a time and every subscriber
+# gets messages in that order, so a tick that passes the check reaches every process after the
+# change. (Without Redis, the mark is this process's, and deliveries run in publication order.)
+PUBLISHED_TTL_S = 12 * 3600
+_MARK_PUBLISHED = """
+if tonumber(redis.call('GET', KEYS[1]) or '0') < tonumber(ARGV[1]) then
+  redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])
+end
+"""
+_PUBLISH_IF_PUBLISHED = """
+if tonumber(redis.call('GET', KEYS[1]) or '0') < tonumber(ARGV[1]) then return 0 end
+for i = 2, #ARGV, 2 do redis.call('PUBLISH', ARGV[i], ARGV[i + 1]) end
+return 1
+"""
+_published: dict[str, int] = {}
+
+
+def _published_key(contest_id: int, join_code: str) -> str:
+    # The code too: a test database, or SQLite, may reuse a contest's id.
+    return f"{CHANNEL_PREFIX}{contest_id}:{join_code}:published"
+
+
+def publish_change(contest_id: int, join_code: str, seq: int, frames: dict[str, str]) -> None:
+    """Send serialised frames ({group: text}, in order) to every socket of their groups in every
+    process, and mark `seq` published. Callable from sync code.
+
+    If Redis is unreachable the frames are dropped (logged): the change is committed, and every
+    process sends its sockets a snapshot once Redis is back (`Hub._resync`)."""
+    key = _published_key(contest_id, join_code)
     if settings.REDIS_URL:
-        _client().publish(CHANNEL_PREFIX + group, text)
+        try:
+            with _client().pipeline(transaction=False) as pipe:
+                for group, text in frames.items():
+                    pipe.publish(CHANNEL_PREFIX + group, text)
+                pipe.eval(_MARK_PUBLISHED, 1, key, seq, PUBLISHED_TTL_S)
+                pipe.execute()
+        except RedisError:
+            log.warning("contest %d: change %d not published; snapshots will follow", contest_id, seq)
+            HUB.request_resync(contest_id, seq)
         return
+    for group, text in frames.items():
+        _deliver_here(group, text)
+    _published[key] = max(_published.get(key, 0), seq)
+
+
+def publish_progress(contest_id: int, join_code: str, seq: int, frames: dict[str, str]) -> bool:
+    """Send progress frames built after change `seq`, as `publish_change` does, if that change's
+    frames have been published; False (nothing sent) if not yet, or if Redis is unreachable."""
+    key = _published_key(contest_id, join_code)
+    if settings.REDIS_URL:
+        pairs = [part for group, text in frames.items() for part in (CHANNEL_PREFIX + group, text)]
+        try:
+            return bool(_client().eval(_PUBLISH_IF_PUBLISHED, 1, key, seq, *pairs))
+        except RedisError:
+            log.warning("contest %d: progress not published", contest_id, exc_info=True)
+            return False
+    if _published.get(key, 0) < seq:
+        return False
+    for group, text in frames.items():
+        _deliver_here(group, text)
+    return True
+
+
+def _deliver_here(group: str, text: str) -> None:
+    """Without Redis: deliver to this (only) process's sockets, in publication order."""
     if HUB.loop is None or HUB.loop.is_closed():
         return  # no socket has joined in this process yet
     try:

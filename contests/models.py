@@ -35,6 +35,9 @@ class Contest(models.Model):
     current = models.ForeignKey("Opening", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # The number of the contest's latest broadcast, bumped in the transaction of each change
+    # (`broadcast.after_commit`): kept here, not in Redis, so numbering survives a Redis restart.
+    seq = models.PositiveBigIntegerField(default=0, editable=False)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -78,9 +78,10 @@ def close_expired(*, opening_id: int, at: datetime | None = None) -> bool:
     if opening is None or opening.closed_at or not opening.deadline_at or at < opening.deadline_at:
         return False
     with transaction.atomic():
+        contest = Contest.objects.select_for_update().get(pk=opening.contest_id)  # before the opening's row
         if not close_once(opening, opening.deadline_at):
             return False
-        broadcast.after_commit(opening.contest, "question.closed")
+        broadcast.after_commit(contest, "question.closed")
     return True
 
 
@@ -209,6 +210,7 @@ def answer_override(
     the ruling gives. Needs a reason; audit-logged."""
     if not reason.strip():
         raise ContestRejected("reason_required", _("A ruling needs a reason."))
+    contest = Contest.objects.select_for_update().get(pk=contest.pk)  # before the opening's row
     opening = Opening.objects.select_related("question__round").get(pk=answer.opening_id)
     if opening.revealed_at is None:
         raise ContestRejected("not_revealed", _("Rule on an answer after the reveal."))
@@ -237,6 +239,7 @@ def answer_override(
 def score_adjust(*, contest: Contest, team: Team, points: int, reason: str, by: User) -> ScoreEvent:
     if not reason.strip():
         raise ContestRejected("reason_required", _("An adjustment needs a reason."))
+    contest = Contest.objects.select_for_update().get(pk=contest.pk)
     if team.contest_id != contest.pk:
         raise ContestRejected("no_such_team", _("That team is not in this contest."))
     event = ScoreEvent.objects.create(

@@ -292,10 +292,12 @@ def answers_settle(*, opening_id: int) -> None:
     with transaction.atomic():
         answered = ContestAnswer.objects.filter(opening=opening).aggregate(n=Count("pk"), last=Max("received_at"))
         everyone = answered["n"] >= _eligible_teams(opening)
-        if everyone and not opening.closed_at and close_once(opening, answered["last"]):
-            broadcast.after_commit(opening.contest, "question.closed")
-        else:
-            broadcast.after_commit(opening.contest, "answer.received")
+        closed = False
+        if everyone and not opening.closed_at:
+            # Closing numbers a broadcast, which takes the contest's row: take it before the opening's.
+            Contest.objects.select_for_update().only("pk").get(pk=opening.contest_id)
+            closed = close_once(opening, answered["last"])
+        broadcast.after_commit(opening.contest, "question.closed" if closed else "answer.received")
 
 
 def answer_submit(

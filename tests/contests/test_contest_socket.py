@@ -6,12 +6,13 @@ import re
 import threading
 
 import pytest
+import redis
 from asgiref.sync import sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.conf import settings
 from django.db import OperationalError
 
-from contests import fanout, services
+from contests import broadcast, fanout, presenters, services
 from contests.consumers import ContestConsumer
 from contests.models import ContestAnswer, Round
 from orgs.models import User
@@ -484,3 +485,66 @@ async def test_an_english_speaking_socket_gets_refusals_in_english_each_in_its_o
     assert (await receive(english, kind="error"))["message"] == "Unknown message type 'host.open'."
     for socket in (english, chinese):
         await socket.disconnect()
+
+
+async def test_a_progress_tick_never_reaches_a_screen_before_the_change_it_follows(monkeypatch):
+    hall = await build_hall()
+    contest = hall["contest"]
+    screen = await connect(contest.join_code, hall["screen"], "screen")
+    await receive(screen)
+    await sync_to_async(services.contest_start)(contest=contest, by=None)
+    await sync_to_async(services.question_open)(contest=contest, by=None)
+    await until(screen, lambda f: f.get("event") == "question.opened")  # the process's subscription is in place
+    building, release, ticked = threading.Event(), threading.Event(), threading.Event()
+    real_player_state, real_send_now = presenters.player_state, broadcast.send_now
+
+    def slow_player_state(state, **kwargs):  # the close's frames take a while to build
+        if state["event"] == "question.closed":
+            building.set()
+            release.wait(5)
+        return real_player_state(state, **kwargs)
+
+    def send_now(contest_id, event, **kwargs):
+        sent = real_send_now(contest_id, event, **kwargs)
+        if event == "answer.received":
+            ticked.set()
+        return sent
+
+    monkeypatch.setattr(presenters, "player_state", slow_player_state)
+    monkeypatch.setattr(broadcast, "send_now", send_now)
+    closing = asyncio.create_task(
+        sync_to_async(services.question_close, thread_sensitive=False)(contest=contest, by=None)
+    )
+    assert await sync_to_async(building.wait)(5)
+    # A tick comes due meanwhile (the last answers): built after the close was committed.
+    await sync_to_async(broadcast._progress_soon)(contest.pk, "answer.received")
+    assert await sync_to_async(ticked.wait)(5)
+    release.set()
+    await closing
+
+    closed = await until(screen, lambda f: f.get("event") in ("question.closed", "answer.received"))
+    assert closed["event"] == "question.closed"  # not a tick already showing the closed question
+    tick = await until(screen, lambda f: f.get("event") == "answer.received")  # the tick follows it
+    assert tick["seq"] == closed["seq"] and tick["question"]["phase"] == "closed"
+    await screen.disconnect()
+
+
+async def test_a_host_action_that_fails_on_a_lost_server_is_refused_as_unavailable_and_the_socket_stays(
+    monkeypatch,
+):
+    hall = await build_hall()
+    contest = hall["contest"]
+    await sync_to_async(services.contest_start)(contest=contest, by=None)
+    host = await connect(contest.join_code, hall["host"], "host")
+    await receive(host)
+
+    def lost(**kwargs):
+        raise redis.exceptions.ConnectionError("Connection refused")
+
+    monkeypatch.setattr(services, "question_open", lost)
+    await host.send_to(text_data=json.dumps({"type": "host.open", "id": "h1"}))
+    error = await receive(host, kind="error")
+    assert (error["code"], error["ref"]) == ("unavailable", "h1")
+    await host.send_to(text_data=json.dumps({"type": "time.sync", "client_sent_at": 1}))
+    assert (await receive(host, kind="time.synced"))["client_sent_at"] == 1  # still open and usable
+    await host.disconnect()

@@ -473,17 +473,22 @@ def test_progress_ticks_space_out_when_building_them_takes_long(monkeypatch):
 def test_a_progress_tick_overtaken_by_a_change_while_it_was_built_is_not_sent(hall, monkeypatch):
     contest = start(hall, {"type": Round.Type.COMPULSORY})
     published = []
-    monkeypatch.setattr(fanout, "publish", lambda group, text: published.append(group))
-    broadcast.send_now(contest.pk, "answer.received")
+
+    def publish_progress(contest_id, join_code, seq, frames):
+        published.extend(frames)
+        return True
+
+    monkeypatch.setattr(fanout, "publish_progress", publish_progress)
+    assert broadcast.send_now(contest.pk, "answer.received")
     assert published == [f"{contest.pk}:screens", f"{contest.pk}:hosts"]  # an ordinary tick
 
     published.clear()
     real_host_state = presenters.host_state
 
     def built_while_the_question_closed(*args, **kwargs):
-        fanout.next_seq(contest.pk)  # another process sends a change meanwhile
+        broadcast.seq_bump(contest.pk)  # another process numbers a change meanwhile
         return real_host_state(*args, **kwargs)
 
     monkeypatch.setattr(presenters, "host_state", built_while_the_question_closed)
-    broadcast.send_now(contest.pk, "answer.received")
+    assert not broadcast.send_now(contest.pk, "answer.received")
     assert published == []  # the change's frames are newer: screens would have gone back to this
