@@ -3,6 +3,7 @@
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, viewsets
+from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.exceptions import ValidationError
 from rest_framework.generics import RetrieveAPIView
 
@@ -163,3 +164,12 @@ class MemberViewSet(
             )
         except services.OrgError as error:
             raise ValidationError({"detail": error.message, "code": error.code}) from None
+
+
+class SignInTokenView(ObtainAuthToken):
+    """DRF's token endpoint, with sign-in throttling: the password is checked against Django's
+    own request, which django-axes needs to count the failure and flag a lockout (DRF's request
+    wrapper would keep the flag from axes' middleware)."""
+
+    def get_serializer_context(self) -> dict:
+        return {**super().get_serializer_context(), "request": self.request._request}

@@ -3,7 +3,9 @@
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Count, Q, QuerySet
+from axes.models import AccessAttempt
+from django.conf import settings
+from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 
 from . import access
@@ -112,3 +114,23 @@ def member_search(user, *, text: str = "", unit: Unit | None = None) -> QuerySet
             | Q(phone__icontains=text)
         )
     return members.order_by("unit__path", "real_name", "pk")
+
+
+@dataclass(frozen=True)
+class SignInFailures:
+    """A member's failed sign-ins that still count towards a lockout (within the cool-off)."""
+
+    count: int
+    locked: bool
+
+
+def member_signin_failures(member: User) -> SignInFailures:
+    """Failed sign-ins under the member's username, from any address, within the cool-off."""
+    since = timezone.now() - settings.AXES_COOLOFF_TIME
+    count = (
+        AccessAttempt.objects.filter(username=member.username, attempt_time__gte=since).aggregate(
+            total=Sum("failures_since_start")
+        )["total"]
+        or 0
+    )
+    return SignInFailures(count=count, locked=count >= settings.AXES_FAILURE_LIMIT)

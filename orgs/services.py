@@ -2,12 +2,15 @@
 
 from datetime import datetime
 
+from axes.utils import reset as axes_reset
+from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from . import selectors
 from .models import MemberPlacement, Role, RoleGrant, Unit, UnitPlacement, User
 
 
@@ -266,3 +269,21 @@ def role_grant(*, user: User, role: str, unit: Unit, by: User | None = None) -> 
 
 def role_revoke(*, user: User, role: str, unit: Unit) -> None:
     RoleGrant.objects.filter(user=user, role=role, unit=unit).delete()
+
+
+@transaction.atomic
+def member_signin_unlock(*, member: User, by: User) -> int:
+    """Forget the member's failed sign-ins, ending a lockout of their username now, and record
+    who did it in the admin's log of changes to the member. Returns the failures that counted.
+
+    A lockout of an address stays: other usernames' failures from there are not the member's."""
+    counted = selectors.member_signin_failures(member).count
+    axes_reset(username=member.username)
+    LogEntry.objects.log_actions(
+        user_id=by.pk,
+        queryset=[member],
+        action_flag=CHANGE,
+        change_message=f"Unlocked sign-in after {counted} failed attempts.",
+        single_object=True,
+    )
+    return counted

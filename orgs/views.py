@@ -2,14 +2,16 @@
 
 import uuid
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from quizsite.spreadsheets import xlsx_response
 
@@ -77,8 +79,42 @@ def member_detail(request, member_id: int):
     return render(
         request,
         "orgs/member_detail.html",
-        {"member": member, "form": form, "placements": placements, "paths": paths},
+        {
+            "member": member,
+            "form": form,
+            "placements": placements,
+            "paths": paths,
+            "signin_failures": selectors.member_signin_failures(member),
+        },
     )
+
+
+@login_required
+@require_POST
+def member_signin_unlock(request, member_id: int):
+    access.check_manager(request.user)
+    member = access.access_member(request.user, member_id)
+    services.member_signin_unlock(member=member, by=request.user)
+    messages.success(request, _("%(name)s can sign in again.") % {"name": member.display_name})
+    return redirect("orgs:member_detail", member_id=member.pk)
+
+
+def signin_locked_out(request: HttpRequest, *_ignored) -> HttpResponse:
+    """What a sign-in refused by django-axes gets: JSON on the API, a page elsewhere, both 429.
+
+    Axes calls this with extra arguments that differ between its sync and async paths; the
+    answer depends on the request alone."""
+    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+    message = _(
+        "Too many failed sign-ins for this account or from this address. Signing in is paused for "
+        "%(minutes)d minutes: try again later, or ask an organiser of your unit to unlock your account."
+    ) % {"minutes": minutes}
+    if request.path.startswith("/api/"):
+        response = JsonResponse({"detail": message, "code": "locked_out"}, status=429)
+    else:
+        response = render(request, "registration/locked_out.html", {"message": message}, status=429)
+    response["Retry-After"] = str(int(settings.AXES_COOLOFF_TIME.total_seconds()))
+    return response
 
 
 @login_required

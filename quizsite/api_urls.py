@@ -1,7 +1,6 @@
 """Every app's API under /api/v1/, on one router."""
 
 from django.urls import include, path
-from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
 from lessons import api as lessons_api
@@ -13,7 +12,7 @@ router.register("units", orgs_api.UnitViewSet, basename="unit")
 router.register("members", orgs_api.MemberViewSet, basename="member")
 
 urlpatterns = [
-    path("auth/token/", obtain_auth_token, name="api-token"),
+    path("auth/token/", orgs_api.SignInTokenView.as_view(), name="api-token"),
     path("me/", orgs_api.MeView.as_view(), name="api-me"),
     path("study/papers/", lessons_api.PaperListView.as_view(), name="api-papers"),
     path("study/papers/<int:paper_id>/attempts/", lessons_api.AttemptStartView.as_view(), name="api-attempt-start"),

@@ -1,3 +1,5 @@
+from csp.constants import SELF, UNSAFE_INLINE
+from csp.decorators import csp_replace
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
@@ -24,5 +26,12 @@ urlpatterns = [
     # the API (SERVE_PERMISSIONS), the documentation pages send a visitor to sign in.
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", login_required(SpectacularSwaggerView.as_view(url_name="schema")), name="api-docs"),
-    path("api/redoc/", login_required(SpectacularRedocView.as_view(url_name="schema")), name="api-redoc"),
+    # ReDoc's styled-components write <style> elements as it runs, which no nonce reaches.
+    path(
+        "api/redoc/",
+        login_required(
+            csp_replace({"style-src": [SELF, UNSAFE_INLINE]})(SpectacularRedocView.as_view(url_name="schema"))
+        ),
+        name="api-redoc",
+    ),
 ]

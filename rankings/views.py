@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -90,7 +88,7 @@ def board(request, slug: str):
             "group_name": next((g["group_name"] for g in group_list if g["group_id"] == group_id), ""),
             "groups": group_list,
             "prizes": selectors.prize_counts(snapshot),
-            "chart_json": json.dumps(chart, ensure_ascii=False),
+            "chart": chart,
             "manage": selectors.can_administer(request.user, rule),
             "version_query": f"v={snapshot.version}&" if _version(request) else "",
         },

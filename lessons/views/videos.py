@@ -92,7 +92,7 @@ def player(request, lesson_id: int):
         {
             "lesson": lesson,
             "progress": mine,
-            "state_json": json.dumps(state),
+            "state": state,
             "subtitles_name": Path(lesson.subtitles.name).name if lesson.subtitles else "",
         },
     )

@@ -4,6 +4,7 @@ Without /usr/bin/chromium these tests skip and say why, unless REQUIRE_BROWSER=1
 missing browser is a failure.
 """
 
+import contextlib
 import os
 from pathlib import Path
 
@@ -39,12 +40,17 @@ def browser():
 
 @pytest.fixture
 def page_factory(browser, request):
+    """Pages in fresh contexts. Every browser test is also a Content-Security-Policy test: a
+    violation the browser reports on any page (a refused inline script, handler, style, source
+    or connection) fails it."""
     contexts = []
+    violations: list[str] = []
 
     def make(*, phone: bool = False, locale: str = "zh-CN", viewport: dict | None = None):
         viewport = viewport or ({"width": 390, "height": 844} if phone else {"width": 1280, "height": 900})
         context = browser.new_context(viewport=viewport, locale=locale, is_mobile=phone, has_touch=phone)
         context.set_default_timeout(15_000)
+        context.on("console", lambda message: _note_csp_violation(message, violations))
         contexts.append(context)
         return context.new_page()
 
@@ -52,6 +58,7 @@ def page_factory(browser, request):
     report = getattr(request.node, "rep_call", None)
     if report is not None and report.failed:
         _screenshot_every_page(contexts, request.node.name)
+    _wait_for_pending_console_messages(contexts)
     for context in contexts:
         # A closing page still runs its unload handlers (a player's last heartbeat): refuse what
         # they send, or it could reach the server while the test's database is being flushed.
@@ -59,6 +66,22 @@ def page_factory(browser, request):
         context.close()
     if contexts and "transactional_db" in request.fixturenames:
         _wait_for_the_servers_last_database_work()
+    assert not violations, "The Content-Security-Policy refused:\n" + "\n".join(violations)
+
+
+def _note_csp_violation(message, violations: list[str]) -> None:
+    # Chromium reports each refusal on the console as "Refused to ... because it violates the
+    # following Content Security Policy directive: ...".
+    if "Content Security Policy" in message.text:
+        page = message.page
+        violations.append(f"{page.url if page else '?'}: {message.text}")
+
+
+def _wait_for_pending_console_messages(contexts) -> None:
+    """A round trip to every open page, so console messages it logged have been delivered."""
+    for page in (page for context in contexts for page in context.pages):
+        with contextlib.suppress(Exception):  # a closed or crashed page has nothing more to say
+            page.evaluate("0")
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)

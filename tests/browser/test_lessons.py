@@ -32,13 +32,13 @@ def test_member_watches_a_required_lesson_to_completion_and_cannot_skip_ahead(
     sign_in(page, live_server.url, "viewer")
     page.goto(f"{live_server.url}/lessons/")
     page.click(f"a[href='/lessons/{lesson.pk}/']")
-    page.wait_for_function("document.getElementById('player').readyState >= 1")
+    page.wait_for_function("() => document.getElementById('player').readyState >= 1")
     page.evaluate("() => { const v = document.getElementById('player'); v.muted = true; return v.play(); }")
-    page.wait_for_function("document.getElementById('player').currentTime > 1")
+    page.wait_for_function("() => document.getElementById('player').currentTime > 1")
 
     # Dragging towards the end of a required lesson is refused: the playhead comes back.
     page.evaluate("() => { document.getElementById('player').currentTime = 7; }")
-    page.wait_for_function("!document.getElementById('player-notice').hidden")
+    page.wait_for_function("() => !document.getElementById('player-notice').hidden")
     assert page.evaluate("document.getElementById('player').currentTime") < 4
     screenshot(page, "lesson-player-phone")
 
