@@ -71,9 +71,11 @@ def notebook_review(*, entry: NotebookEntry, response: object, at: datetime | No
             entry.state = NotebookEntry.State.MASTERED
             entry.mastered_at = at
     else:
+        entry.state = NotebookEntry.State.LEARNING
         entry.consecutive_correct = 0
         entry.wrong_count += 1
         entry.last_wrong_at = at
+        entry.mastered_at = None
     entry.save()
     if correct:
         from .points import points_award

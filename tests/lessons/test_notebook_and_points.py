@@ -130,3 +130,22 @@ def test_over_https_the_notebook_does_not_go_back_to_a_plain_http_address(client
         f"/study/notebook/{entry.pk}/review/", {"response": "对", "next": "http://testserver/study/"}, secure=True
     )
     assert response["Location"] == "/study/notebook/"
+
+
+def test_a_wrong_review_sends_a_mastered_entry_back_to_the_due_list(tree, member):
+    q = factories.question(factories.bank(tree["audit"]), "true_false", key=[True])
+    start = timezone.now()
+    entry = notebook_add_wrong(member=member, question_id=q.pk, at=start)
+    at = start
+    for _ in range(3):
+        notebook_review(entry=entry, response="对", at=at)
+        entry.refresh_from_db()
+        at = entry.due_at
+    assert entry.state == NotebookEntry.State.MASTERED
+
+    notebook_review(entry=entry, response="错", at=at)
+    entry.refresh_from_db()
+    assert entry.state == NotebookEntry.State.LEARNING and entry.mastered_at is None
+    # FSRS relearning step: due again ten minutes after the miss.
+    assert entry.due_at == at + timedelta(minutes=10)
+    assert list(notebook_due(member, at=at + timedelta(minutes=10))) == [entry]
