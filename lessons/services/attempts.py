@@ -5,7 +5,7 @@ an `if`, stops a second answer. A submit is idempotent: a second click returns t
 """
 
 import random
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
@@ -101,6 +101,8 @@ def attempt_start(*, paper: Paper, member: User, at: datetime | None = None) -> 
     if not versions:
         raise AttemptRejected("paper_empty", _("This paper has no published questions yet."))
     deadline = at + timedelta(seconds=paper.time_limit_s) if paper.time_limit_s else None
+    if day:  # a daily quiz belongs to its day: it cannot be finished (or resumed) tomorrow
+        deadline = min(deadline or day_end(day), day_end(day))
     if deadline and paper.closes_at:
         deadline = min(deadline, paper.closes_at)
     attempt = Attempt.objects.create(
@@ -132,6 +134,12 @@ def attempt_start(*, paper: Paper, member: User, at: datetime | None = None) -> 
 
         transaction.on_commit(lambda: attempt_expire.apply_async((attempt.pk,), eta=deadline))
     return attempt
+
+
+def day_end(day: date) -> datetime:
+    """The first instant of the local day after `day` (settings.TIME_ZONE)."""
+    following = datetime.combine(day + timedelta(days=1), time.min)
+    return timezone.make_aware(following, timezone.get_default_timezone())
 
 
 def _open_item(item: AttemptItem, paper: Paper, at: datetime) -> None:

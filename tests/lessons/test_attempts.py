@@ -1,4 +1,4 @@
-from datetime import timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -237,3 +237,50 @@ def test_challenge_question_timer_ends_the_run(tree, bank, member):
     assert attempt.status == Attempt.Status.SUBMITTED and attempt.streak == 1
     timed_out = Answer.objects.get(item__attempt=attempt, item__position=2)
     assert timed_out.response is None and not timed_out.is_correct
+
+
+def shanghai(*args):
+    """A local time (settings.TIME_ZONE is Asia/Shanghai, UTC+8, no daylight saving)."""
+    return timezone.make_aware(datetime(*args), timezone.get_default_timezone())
+
+
+def test_a_daily_quiz_started_at_2359_expires_at_local_midnight(tree, bank, member):
+    questions = [factories.question(bank, "true_false", key=[True]) for _ in range(3)]
+    paper = factories.paper(tree["audit"], mode="daily", questions=questions)
+    evening = attempt_start(paper=paper, member=member, at=shanghai(2026, 3, 10, 23, 59))
+    assert evening.day == date(2026, 3, 10)
+    assert evening.deadline_at == datetime(2026, 3, 10, 16, 0, tzinfo=UTC)  # 00:00 on the 11th in Shanghai
+    answer_submit(attempt=evening, position=1, response="对", at=shanghai(2026, 3, 10, 23, 59, 30))
+
+    with pytest.raises(AttemptRejected) as refused:
+        answer_submit(attempt=evening, position=2, response="对", at=shanghai(2026, 3, 11, 0, 1))
+    assert refused.value.code == "deadline_passed"
+    evening.refresh_from_db()
+    assert evening.status == Attempt.Status.EXPIRED and evening.finished_at == shanghai(2026, 3, 11, 0, 0)
+    assert evening.score == 1  # the one answer given before midnight
+
+    morning = attempt_start(paper=paper, member=member, at=shanghai(2026, 3, 11, 0, 2))
+    assert morning.pk != evening.pk and morning.day == date(2026, 3, 11) and morning.number == 2
+    for position in (1, 2, 3):
+        answer_submit(attempt=morning, position=position, response="对", at=shanghai(2026, 3, 11, 8, 0))
+    with pytest.raises(AttemptRejected) as refused:
+        attempt_start(paper=paper, member=member, at=shanghai(2026, 3, 11, 23, 0))
+    assert refused.value.code == "daily_done"  # one daily quiz per local day
+
+
+def test_a_week_old_daily_quiz_is_not_resumed(tree, bank, member):
+    paper = factories.paper(tree["audit"], mode="daily", questions=[factories.question(bank) for _ in range(2)])
+    old = attempt_start(paper=paper, member=member, at=shanghai(2026, 3, 3, 10, 0))
+    today = attempt_start(paper=paper, member=member, at=shanghai(2026, 3, 10, 9, 0))
+    assert today.pk != old.pk and today.day == date(2026, 3, 10)
+    old.refresh_from_db()
+    assert old.status == Attempt.Status.EXPIRED and old.finished_at == shanghai(2026, 3, 4, 0, 0)
+
+
+def test_the_sweep_closes_yesterdays_daily_quiz(tree, bank, member):
+    paper = factories.paper(tree["audit"], mode="daily", questions=[factories.question(bank)])
+    attempt = attempt_start(paper=paper, member=member, at=shanghai(2026, 3, 10, 20, 0))
+    assert attempts_expire_due(at=shanghai(2026, 3, 10, 23, 59)) == 0
+    assert attempts_expire_due(at=shanghai(2026, 3, 11, 0, 0, 1)) == 1
+    attempt.refresh_from_db()
+    assert attempt.status == Attempt.Status.EXPIRED
