@@ -15,8 +15,9 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from .models import Answer, Attempt, Paper
+from .models import Answer, Paper
 from .models.questions import OPTION_LETTERS
+from .selectors import finished_attempts
 
 
 @dataclass
@@ -65,7 +66,7 @@ def _choices(question_type: str, response: list | None) -> list[str]:
 
 
 def paper_statistics(paper: Paper) -> PaperStats:
-    finished = Attempt.objects.filter(paper=paper).exclude(status=Attempt.Status.IN_PROGRESS)
+    finished = finished_attempts(paper)
     answers = (
         Answer.objects.filter(item__attempt__in=finished).select_related("item__version").order_by("item__attempt_id")
     )

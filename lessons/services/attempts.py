@@ -5,6 +5,7 @@ an `if`, stops a second answer. A submit is idempotent: a second click returns t
 """
 
 import random
+from collections.abc import Collection
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
@@ -368,13 +369,23 @@ def ensure_current(attempt: Attempt, *, at: datetime | None = None) -> Attempt:
     return attempt
 
 
-def attempts_expire_due(*, at: datetime | None = None) -> int:
-    """Submit every open attempt whose deadline has passed (the beat sweep behind the ETA tasks)."""
+def attempts_expire_due(
+    *, at: datetime | None = None, paper_ids: Collection[int] | None = None, member: User | None = None
+) -> int:
+    """Submit every open attempt whose deadline has passed (of these papers, of this member).
+
+    The beat sweep behind the ETA tasks calls it for all; reads that count finished attempts call
+    it for what they read, since the embedded default runs no beat.
+    """
     at = at or timezone.now()
     due = Attempt.objects.filter(status=Attempt.Status.IN_PROGRESS).filter(
         Q(deadline_at__lt=at)
         | Q(paper__mode=Paper.Mode.CHALLENGE, items__deadline_at__lt=at, items__answer__isnull=True)
     )
+    if paper_ids is not None:
+        due = due.filter(paper_id__in=paper_ids)
+    if member is not None:
+        due = due.filter(member=member)
     count = 0
     for attempt in due.select_related("paper").distinct():
         if not ensure_current(attempt, at=at).is_open:
