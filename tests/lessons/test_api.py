@@ -1,10 +1,11 @@
 from datetime import timedelta
 
 import pytest
+from django.db.models import F
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from lessons.models import Attempt
+from lessons.models import Attempt, NotebookEntry
 from lessons.presenters import shown_letters
 from tests import factories
 
@@ -148,10 +149,15 @@ def test_notebook_review_through_the_api(setup):
     paper = factories.paper(tree["audit"], mode="practice", questions=[q])
     attempt = client.post(f"/api/v1/study/papers/{paper.pk}/attempts/").json()
     client.post(f"/api/v1/study/attempts/{attempt['id']}/items/1/answer/", {"response": "错"}, format="json")
+    assert client.get("/api/v1/study/notebook/?due=1").json()["results"] == []  # due after FSRS's 1-minute step
+    entry = client.get("/api/v1/study/notebook/").json()["results"][0]
+    early = client.post(f"/api/v1/study/notebook/{entry['id']}/review/", {"response": "对"}, format="json").json()
+    assert early["is_correct"] and not early["counted"] and early["consecutive_correct"] == 0
+    NotebookEntry.objects.update(due_at=F("due_at") - timedelta(minutes=1))  # a minute later
     due = client.get("/api/v1/study/notebook/?due=1").json()["results"]
     assert len(due) == 1 and "key" not in due[0]["question"]
     reviewed = client.post(f"/api/v1/study/notebook/{due[0]['id']}/review/", {"response": "对"}, format="json").json()
-    assert reviewed["is_correct"] and reviewed["consecutive_correct"] == 1
+    assert reviewed["is_correct"] and reviewed["counted"] and reviewed["consecutive_correct"] == 1
     bad = client.post(f"/api/v1/study/notebook/{due[0]['id']}/review/", {"response": "也许"}, format="json")
     assert bad.status_code == 400
 
