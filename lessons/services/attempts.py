@@ -214,7 +214,7 @@ def _save_draft(attempt: Attempt, position: int, response: object, at: datetime)
 
 def _grade_item(item: AttemptItem, response: list | None, *, paper: Paper, at: datetime, client_id: str = "") -> Answer:
     version = item.version
-    partial = paper.multiple_scoring == Paper.MultipleScoring.PARTIAL
+    partial = paper.partial_credit_for(version.type)
     fraction = grade(type=version.type, key=version.key, response=response or [], partial=partial) if response else 0
     return Answer(
         item=item,

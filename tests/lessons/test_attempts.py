@@ -284,3 +284,63 @@ def test_the_sweep_closes_yesterdays_daily_quiz(tree, bank, member):
     assert attempts_expire_due(at=shanghai(2026, 3, 11, 0, 0, 1)) == 1
     attempt.refresh_from_db()
     assert attempt.status == Attempt.Status.EXPIRED
+
+
+def test_a_partly_right_answer_in_a_challenge_scores_0_and_ends_the_run(tree, bank, member):
+    first = factories.question(bank, "true_false", key=[True])
+    second = factories.question(bank, "multiple", options=["甲", "乙", "丙", "丁"], key=["A", "B", "C"])
+    third = factories.question(bank, "true_false", key=[True])
+    paper = factories.paper(
+        tree["audit"],
+        mode="challenge",
+        questions=[first, second, third],
+        shuffle_questions=False,
+        shuffle_options=False,
+        question_time_s=20,
+        multiple_scoring="partial",
+        fill_blank_scoring="per_blank",
+    )
+    attempt = attempt_start(paper=paper, member=member)
+    answer_submit(attempt=attempt, position=1, response="对")
+    partly = answer_submit(attempt=attempt, position=2, response=["A", "B"])  # 2 of 3, no wrong pick
+    assert not partly.is_correct and partly.score == 0
+    attempt.refresh_from_db()
+    assert attempt.status == Attempt.Status.SUBMITTED and attempt.streak == 1
+    assert (attempt.score, attempt.max_score) == (Decimal(1), Decimal(1 + 2))  # true/false 1 point, multiple 2
+
+
+@pytest.mark.parametrize(
+    ("multiple_scoring", "fill_blank_scoring", "multiple_score", "fill_in_score"),
+    [
+        ("partial", "all_or_nothing", Decimal("1.33"), Decimal(0)),  # 2 x 2/3; the fill-in needs both blanks
+        ("all_or_nothing", "per_blank", Decimal(0), Decimal("1.00")),  # 2 x 1/2 for one right blank of two
+    ],
+)
+def test_multiple_choice_and_fill_in_partial_credit_are_separate_settings(
+    tree, bank, member, multiple_scoring, fill_blank_scoring, multiple_score, fill_in_score
+):
+    multiple = factories.question(bank, "multiple", options=["甲", "乙", "丙", "丁"], key=["A", "B", "C"])
+    fill_in = factories.question(bank, "fill_blank", stem="____大，____年", key=[["十九大"], ["2017"]])
+    paper = factories.paper(
+        tree["audit"],
+        questions=[multiple, fill_in],
+        time_limit_s=600,
+        shuffle_questions=False,
+        shuffle_options=False,
+        multiple_scoring=multiple_scoring,
+        fill_blank_scoring=fill_blank_scoring,
+    )
+    attempt = attempt_start(paper=paper, member=member)
+    answer_save(attempt=attempt, position=1, response=["A", "B"])
+    answer_save(attempt=attempt, position=2, response=["十九大", "2018"])
+    attempt_submit(attempt=attempt)
+    scores = dict(Answer.objects.filter(item__attempt=attempt).values_list("item__position", "score"))
+    assert scores == {1: multiple_score, 2: fill_in_score}
+
+
+def test_the_challenge_page_says_a_partly_right_answer_ends_the_run(client, tree, bank, member):
+    paper = factories.paper(tree["audit"], mode="challenge", questions=[factories.question(bank)], question_time_s=20)
+    attempt = attempt_start(paper=paper, member=member)
+    client.force_login(member)
+    page = client.get(f"/study/attempts/{attempt.pk}/").content.decode()
+    assert "答错或只答对一部分都不得分，挑战即结束" in page
