@@ -7,6 +7,7 @@ from rest_framework.test import APIClient
 
 from lessons.models import Attempt, NotebookEntry
 from lessons.presenters import shown_letters
+from lessons.services.notebook import notebook_add_wrong
 from tests import factories
 
 KEY_FIELDS = {"key", "explanation", "is_correct"}
@@ -242,3 +243,34 @@ def test_oversized_and_unknown_uploads_are_refused_before_reading_page_and_api(c
         "/banks/gz-bank/import/", {"action": "preview", "file": SimpleUploadedFile("a.xlsx", b"x" * 4096)}
     )
     assert page.context["form"].errors["file"] and page.context["report"] is None
+
+
+@pytest.mark.parametrize(
+    ("language", "choose", "one_option"),
+    [
+        ("zh-hans", "请从 A, B, C 中选择。", "单选题只能选择一个选项。"),
+        ("en", "Choose from A, B, C.", "A single-choice question takes one option."),
+    ],
+)
+def test_grading_refusals_are_in_the_members_language_on_the_api_and_the_notebook_page(
+    client, tree, language, choose, one_option
+):
+    question = factories.question(factories.bank(tree["audit"]), "single", options=["甲", "乙", "丙"], key=["A"])
+    paper = factories.paper(tree["audit"], mode="practice", questions=[question])
+    member = factories.member(tree["gz1"])
+    api = APIClient(HTTP_ACCEPT_LANGUAGE=language)
+    api.force_authenticate(member)
+    attempt = api.post(f"/api/v1/study/papers/{paper.pk}/attempts/").json()
+    refused = api.post(f"/api/v1/study/attempts/{attempt['id']}/items/1/answer/", {"response": "H"}, format="json")
+    assert refused.status_code == 409 and refused.json()["detail"] == choose
+    refused = api.post(f"/api/v1/study/attempts/{attempt['id']}/items/1/answer/", {"response": "AB"}, format="json")
+    assert refused.json()["detail"] == one_option
+
+    entry = notebook_add_wrong(member=member, question_id=question.pk)
+    refused = api.post(f"/api/v1/study/notebook/{entry.pk}/review/", {"response": "H"}, format="json")
+    assert refused.status_code == 400 and choose in str(refused.json())
+    client.force_login(member)
+    page = client.post(
+        f"/study/notebook/{entry.pk}/review/", {"response": "H"}, follow=True, HTTP_ACCEPT_LANGUAGE=language
+    )
+    assert choose in page.content.decode()
