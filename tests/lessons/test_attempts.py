@@ -344,3 +344,11 @@ def test_the_challenge_page_says_a_partly_right_answer_ends_the_run(client, tree
     client.force_login(member)
     page = client.get(f"/study/attempts/{attempt.pk}/").content.decode()
     assert "答错或只答对一部分都不得分，挑战即结束" in page
+
+
+def test_the_daily_quiz_page_says_it_closes_at_midnight_without_a_countdown(client, tree, bank, member):
+    paper = factories.paper(tree["audit"], mode="daily", questions=[factories.question(bank)])
+    attempt = attempt_start(paper=paper, member=member)
+    client.force_login(member)
+    page = client.get(f"/study/attempts/{attempt.pk}/").content.decode()
+    assert "今天的每日答题在午夜关闭" in page and 'id="countdown"' not in page
