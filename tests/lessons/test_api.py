@@ -2,7 +2,7 @@ from datetime import timedelta
 
 import pytest
 from django.db.models import F
-from django.utils import timezone
+from django.utils import timezone, translation
 from rest_framework.test import APIClient
 
 from lessons.models import Attempt, NotebookEntry
@@ -255,22 +255,25 @@ def test_oversized_and_unknown_uploads_are_refused_before_reading_page_and_api(c
 def test_grading_refusals_are_in_the_members_language_on_the_api_and_the_notebook_page(
     client, tree, language, choose, one_option
 ):
-    question = factories.question(factories.bank(tree["audit"]), "single", options=["甲", "乙", "丙"], key=["A"])
-    paper = factories.paper(tree["audit"], mode="practice", questions=[question])
-    member = factories.member(tree["gz1"])
-    api = APIClient(HTTP_ACCEPT_LANGUAGE=language)
-    api.force_authenticate(member)
-    attempt = api.post(f"/api/v1/study/papers/{paper.pk}/attempts/").json()
-    refused = api.post(f"/api/v1/study/attempts/{attempt['id']}/items/1/answer/", {"response": "H"}, format="json")
-    assert refused.status_code == 409 and refused.json()["detail"] == choose
-    refused = api.post(f"/api/v1/study/attempts/{attempt['id']}/items/1/answer/", {"response": "AB"}, format="json")
-    assert refused.json()["detail"] == one_option
+    # The page's own language is the default; each request's middleware activates the member's,
+    # in this thread, and the override puts the default back for the tests that follow.
+    with translation.override("zh-hans"):
+        question = factories.question(factories.bank(tree["audit"]), "single", options=["甲", "乙", "丙"], key=["A"])
+        paper = factories.paper(tree["audit"], mode="practice", questions=[question])
+        member = factories.member(tree["gz1"])
+        api = APIClient(HTTP_ACCEPT_LANGUAGE=language)
+        api.force_authenticate(member)
+        attempt = api.post(f"/api/v1/study/papers/{paper.pk}/attempts/").json()
+        refused = api.post(f"/api/v1/study/attempts/{attempt['id']}/items/1/answer/", {"response": "H"}, format="json")
+        assert refused.status_code == 409 and refused.json()["detail"] == choose
+        refused = api.post(f"/api/v1/study/attempts/{attempt['id']}/items/1/answer/", {"response": "AB"}, format="json")
+        assert refused.json()["detail"] == one_option
 
-    entry = notebook_add_wrong(member=member, question_id=question.pk)
-    refused = api.post(f"/api/v1/study/notebook/{entry.pk}/review/", {"response": "H"}, format="json")
-    assert refused.status_code == 400 and choose in str(refused.json())
-    client.force_login(member)
-    page = client.post(
-        f"/study/notebook/{entry.pk}/review/", {"response": "H"}, follow=True, HTTP_ACCEPT_LANGUAGE=language
-    )
-    assert choose in page.content.decode()
+        entry = notebook_add_wrong(member=member, question_id=question.pk)
+        refused = api.post(f"/api/v1/study/notebook/{entry.pk}/review/", {"response": "H"}, format="json")
+        assert refused.status_code == 400 and choose in str(refused.json())
+        client.force_login(member)
+        page = client.post(
+            f"/study/notebook/{entry.pk}/review/", {"response": "H"}, follow=True, HTTP_ACCEPT_LANGUAGE=language
+        )
+        assert choose in page.content.decode()
