@@ -1,5 +1,6 @@
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from importlib import import_module
 
 import pytest
 from django.db import IntegrityError, transaction
@@ -352,3 +353,25 @@ def test_the_daily_quiz_page_says_it_closes_at_midnight_without_a_countdown(clie
     client.force_login(member)
     page = client.get(f"/study/attempts/{attempt.pk}/").content.decode()
     assert "今天的每日答题在午夜关闭" in page and 'id="countdown"' not in page
+
+
+def test_migrations_give_open_daily_quizzes_their_day_end_and_keep_fill_in_partial_credit(tree, bank, member):
+    from django.apps import apps
+
+    day_end_migration = import_module("lessons.migrations.0005_daily_quiz_attempts_end_with_their_day")
+    scoring_migration = import_module("lessons.migrations.0007_paper_fill_blank_scoring_separate_from_multiple")
+    daily = factories.paper(tree["audit"], mode="daily", questions=[factories.question(bank)])
+    attempt = attempt_start(paper=daily, member=member, at=shanghai(2026, 3, 3, 10, 0))
+    Attempt.objects.filter(pk=attempt.pk).update(deadline_at=None)  # as started before this change
+    partial = factories.paper(tree["audit"], multiple_scoring="partial")
+    plain = factories.paper(tree["audit"])
+
+    day_end_migration.set_day_end(apps, None)
+    scoring_migration.keep_fill_in_partial_credit(apps, None)
+
+    attempt.refresh_from_db()
+    assert attempt.deadline_at == shanghai(2026, 3, 4, 0, 0)
+    assert ensure_current(attempt, at=shanghai(2026, 3, 10, 9, 0)).status == Attempt.Status.EXPIRED
+    partial.refresh_from_db()
+    plain.refresh_from_db()
+    assert (partial.fill_blank_scoring, plain.fill_blank_scoring) == ("per_blank", "all_or_nothing")
