@@ -130,7 +130,9 @@ def attempt_start(*, paper: Paper, member: User, at: datetime | None = None) -> 
     AttemptItem.objects.bulk_create(items)
     attempt.max_score = sum((item.points for item in items), Decimal(0))
     attempt.save(update_fields=["max_score"])
-    if deadline:
+    # A timed paper gets an ETA task; a daily quiz's end of day is left to the 30 s sweep, since
+    # an ETA hours away outlives the Redis broker's visibility timeout and would be redelivered.
+    if paper.time_limit_s:
         from ..tasks import attempt_expire
 
         transaction.on_commit(lambda: attempt_expire.apply_async((attempt.pk,), eta=deadline))

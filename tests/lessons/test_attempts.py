@@ -375,3 +375,15 @@ def test_migrations_give_open_daily_quizzes_their_day_end_and_keep_fill_in_parti
     partial.refresh_from_db()
     plain.refresh_from_db()
     assert (partial.fill_blank_scoring, plain.fill_blank_scoring) == ("per_blank", "all_or_nothing")
+
+
+def test_a_daily_quiz_leaves_its_day_end_to_the_sweep_instead_of_an_eta_task_hours_away(
+    tree, bank, member, django_capture_on_commit_callbacks
+):
+    daily = factories.paper(tree["audit"], mode="daily", questions=[factories.question(bank)])
+    timed = factories.paper(tree["audit"], questions=[factories.question(bank)], time_limit_s=600)
+    with django_capture_on_commit_callbacks() as daily_callbacks:
+        attempt_start(paper=daily, member=member)
+    with django_capture_on_commit_callbacks() as timed_callbacks:
+        attempt_start(paper=timed, member=member)
+    assert (len(daily_callbacks), len(timed_callbacks)) == (0, 1)
