@@ -193,6 +193,7 @@ class ReviewView(APIView):
         return Response(
             {
                 "is_correct": log.is_correct,
+                "counted": log.counted,
                 "key": log.version.key,
                 "explanation": log.version.explanation,
                 "state": entry.state,

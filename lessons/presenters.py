@@ -106,6 +106,15 @@ def review_message(log, entry) -> str:
 
     from .importing.export import key_text
 
+    if not log.counted:
+        due = timezone.localtime(entry.due_at).strftime("%m-%d %H:%M")
+        if log.is_correct:
+            message = _("Right (practice: not due until %(t)s, so no points and the schedule is unchanged).")
+        else:
+            message = _(
+                "Not right. The answer is %(key)s (practice: not due until %(t)s, so the schedule is unchanged)."
+            )
+        return message % {"t": due, "key": key_text(log.version.type, log.version.key)}
     if log.is_correct:
         if entry.state == entry.State.MASTERED:
             return _("Right. Mastered: it moves to the mastered section.")

@@ -11,6 +11,7 @@ from orgs import access
 from orgs.models import User
 
 from .models import Attempt, NotebookEntry, Paper, PointEvent, PointRule, Question, QuestionBank
+from .services.attempts import attempts_expire_due
 
 ACTIVITY_LABELS = {
     "practice_correct": _("Practice: right answers"),
@@ -109,8 +110,19 @@ def questions_usable_by(user: User) -> QuerySet[Question]:
     return Question.objects.filter(bank__in=banks_visible_to(user).values("pk"))
 
 
+def finished_attempts(paper: Paper, *, member: User | None = None) -> QuerySet[Attempt]:
+    """Submitted and expired attempts at `paper` (of `member`), after submitting those past their deadline.
+
+    Every read that counts finished attempts goes through here: without a beat (the embedded
+    default) an abandoned exam would otherwise stay "in progress" and be left out.
+    """
+    attempts_expire_due(paper_ids=[paper.pk], member=member)
+    finished = Attempt.objects.filter(paper=paper).exclude(status=Attempt.Status.IN_PROGRESS)
+    return finished.filter(member=member) if member is not None else finished
+
+
 def paper_grade(member: User, paper: Paper) -> Attempt | None:
     """The attempt that counts, by the paper's grading rule (best, last or first)."""
-    finished = Attempt.objects.filter(member=member, paper=paper).exclude(status=Attempt.Status.IN_PROGRESS)
+    finished = finished_attempts(paper, member=member)
     order = {"best": ["-score", "finished_at"], "last": ["-finished_at"], "first": ["finished_at"]}[paper.grading]
     return finished.order_by(*order).first()

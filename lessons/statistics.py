@@ -6,6 +6,9 @@
   wrong key or a misleading question.
 - Option distribution: how many chose each option (choice questions) or each typed answer.
 
+Each question version has its own row: after a key change, answers are judged by the key they
+were graded against, and facility does not mix two keys.
+
 Computed from the Answer facts of finished attempts, one pass, in Python: papers have at most a
 few thousand attempts, and the aggregation per question needs each attempt's total anyway.
 """
@@ -15,22 +18,34 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from .models import Answer, Attempt, Paper
+from .grading import grade
+from .models import Answer, Paper, QuestionVersion
 from .models.questions import OPTION_LETTERS
+from .selectors import finished_attempts
+
+
+@dataclass
+class Choice:
+    """One bar of the distribution; `is_key` marks an answer the version's key accepts."""
+
+    label: str
+    count: int
+    is_key: bool
 
 
 @dataclass
 class ItemStats:
+    """One question version: a key change starts a new row, so old answers keep their own key."""
+
     question_id: int
     version_number: int
     type: str
     stem: str
     options: list[str]
-    key: list
     attempts: int = 0
     facility: float | None = None
     discrimination: float | None = None
-    distribution: list[tuple[str, int]] = field(default_factory=list)
+    distribution: list[Choice] = field(default_factory=list)
 
 
 @dataclass
@@ -64,49 +79,57 @@ def _choices(question_type: str, response: list | None) -> list[str]:
     return list(response)
 
 
+def _distribution(version: QuestionVersion, responses: list[list | None]) -> list[Choice]:
+    counts: Counter = Counter()
+    for response in responses:
+        counts.update(_choices(version.type, response))
+    if version.type in ("single", "multiple"):
+        letters = OPTION_LETTERS[: len(version.options)]
+        choices = [Choice(letter, counts.get(letter, 0), letter in version.key) for letter in letters]
+        return choices + ([Choice("—", counts["—"], False)] if counts.get("—") else [])
+    # A typed answer (or true/false) is the key's when the version's key grades it right.
+    accepted = {
+        label
+        for response in responses
+        if response and grade(type=version.type, key=version.key, response=response, partial=False) == 1
+        for label in _choices(version.type, response)
+    }
+    return [Choice(label, count, label in accepted) for label, count in counts.most_common(8)]
+
+
 def paper_statistics(paper: Paper) -> PaperStats:
-    finished = Attempt.objects.filter(paper=paper).exclude(status=Attempt.Status.IN_PROGRESS)
+    finished = finished_attempts(paper)
     answers = (
         Answer.objects.filter(item__attempt__in=finished).select_related("item__version").order_by("item__attempt_id")
     )
     totals: dict[int, Decimal] = defaultdict(Decimal)
     maxima: dict[int, Decimal] = defaultdict(Decimal)
-    per_question: dict[int, list[tuple[int, Answer]]] = defaultdict(list)
-    versions = {}
+    per_version: dict[int, list[tuple[int, Answer]]] = defaultdict(list)
+    versions: dict[int, QuestionVersion] = {}
     for answer in answers:
         attempt_id = answer.item.attempt_id
         totals[attempt_id] += answer.score
         maxima[attempt_id] += answer.item.points
-        question_id = answer.item.version.question_id
-        per_question[question_id].append((attempt_id, answer))
-        versions[question_id] = answer.item.version
+        version = answer.item.version
+        per_version[version.pk].append((attempt_id, answer))
+        versions[version.pk] = version
     items = []
-    for question_id, rows in sorted(per_question.items()):
-        version = versions[question_id]
+    for version_id, rows in sorted(per_version.items(), key=lambda pair: _row_order(versions[pair[0]])):
+        version = versions[version_id]
         fractions = [float(a.score / a.item.points) if a.item.points else 0.0 for _, a in rows]
         rest = [float(totals[attempt_id] - a.score) for attempt_id, a in rows]
-        counts: Counter = Counter()
-        for _, answer in rows:
-            counts.update(_choices(version.type, answer.response))
-        if version.type in ("single", "multiple"):
-            distribution = [(letter, counts.get(letter, 0)) for letter in OPTION_LETTERS[: len(version.options)]]
-            if counts.get("—"):
-                distribution.append(("—", counts["—"]))
-        else:
-            distribution = counts.most_common(8)
         correlation = _pearson(fractions, rest)
         items.append(
             ItemStats(
-                question_id=question_id,
+                question_id=version.question_id,
                 version_number=version.number,
                 type=version.type,
                 stem=version.stem_text,
                 options=version.options,
-                key=_choices(version.type, version.key) if version.type == "true_false" else version.key,
                 attempts=len(rows),
                 facility=round(100 * sum(fractions) / len(fractions), 1),
                 discrimination=round(100 * correlation, 1) if correlation is not None else None,
-                distribution=distribution,
+                distribution=_distribution(version, [a.response for _, a in rows]),
             )
         )
     percents = [float(totals[a] / maxima[a] * 100) for a in totals if maxima[a]]
@@ -115,3 +138,7 @@ def paper_statistics(paper: Paper) -> PaperStats:
         mean_percent=round(sum(percents) / len(percents), 1) if percents else None,
         items=items,
     )
+
+
+def _row_order(version: QuestionVersion) -> tuple[int, int]:
+    return (version.question_id, version.number)

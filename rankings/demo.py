@@ -6,7 +6,7 @@ from datetime import datetime, time, timedelta
 
 from django.utils import timezone
 
-from lessons.models import PointEvent
+from lessons.services.points import points_award
 from orgs.models import User
 from orgs.selectors import unit_by_path
 
@@ -17,27 +17,28 @@ DAYS = 14
 
 
 def _points(today) -> None:
-    """Daily-quiz points for most members of 审计署 over the last fortnight (the same every time)."""
+    """Daily-quiz points for most members of 审计署 over the last fortnight (the same every time).
+
+    Through the points service, as real answers earn them: one point per right answer, within
+    the activity's daily cap, never stamped later than now.
+    """
     rng = random.Random(2026)
     members = list(User.objects.filter(unit__path__startswith=unit_by_path("审计署").path).order_by("id"))
-    events = []
+    now = timezone.now()
     for member in members:
         keen = rng.random()
         for back in range(DAYS):
             if rng.random() < keen:
                 day = today - timedelta(days=back)
-                events.append(
-                    PointEvent(
+                at = min(now, timezone.make_aware(datetime.combine(day, time(8, rng.randrange(60)))))
+                for n in range(rng.randint(1, 5)):  # right answers in that day's quiz
+                    points_award(
                         member=member,
-                        activity="daily_quiz",
-                        points=rng.choice((5, 8, 10)),
-                        day=day,
-                        occurred_at=timezone.make_aware(datetime.combine(day, time(8, rng.randrange(60)))),
-                        source_key=f"demo-{day.isoformat()}",
+                        activity="daily_correct",
+                        source_key=f"demo-{day.isoformat()}-{n}",
+                        at=at,
                         note="演示",
                     )
-                )
-    PointEvent.objects.bulk_create(events, ignore_conflicts=True)
 
 
 def _rule(slug: str, admin: User, today, **fields) -> RankingRule:

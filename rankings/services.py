@@ -199,6 +199,12 @@ def _compute(run: RankingRun, task_id: str, report: Callable[[int, str], None]) 
     rule = run.rule
     if not rule.sources.exists():
         raise RankingRejected("no_sources", _("The rule reads no facts: add a contest, points or exam source."))
+    # Abandoned exams past their deadline count as finished even where no beat has submitted them.
+    paper_ids = [source.paper_id for source in rule.sources.all() if source.kind == RuleSource.Kind.EXAM]
+    if paper_ids:
+        from lessons.services.attempts import attempts_expire_due
+
+        attempts_expire_due(paper_ids=paper_ids)
     population_freeze(rule=rule)
     fingerprint = inputs_fingerprint(rule)
     params = RuleParams.from_rule(rule)

@@ -3,7 +3,11 @@
 Accepted: multiple choice with one answer (``{=right ~wrong}``) or several with weights
 (``{~%50%a ~%50%b ~%-100%c}``), true/false (``{T}``, ``{FALSE}``), short answer as fill-in
 (``{=one =another}``), and missing word (text on both sides of the braces). Matching, numerical
-and essay questions are refused with their line number.
+and essay questions are refused with their line number, and so are weights our scoring cannot
+keep: a paper scores multiple choice all-or-nothing or by equal shares of the right options, and
+any wrong pick scores 0. So weights are accepted only as equal shares of 100% over the right
+options with -100% (or less) on every wrong one; ``{~%70%a ~%30%b ~%-100%c}`` would score A
+alone 0.5 instead of 0.7 and is refused rather than imported with different scoring.
 """
 
 import re
@@ -93,6 +97,8 @@ def _content(stem: str, body: str, explanation: str) -> QuestionContent | str:
         return QuestionContent(
             type="fill_blank", stem=stem, key=[[text for _m, _w, text in answers]], explanation=explanation
         )
+    if any(weight is not None for _m, weight, _t in answers) and not _weights_we_score(answers):
+        return "weighted"
     options = [text for _m, _w, text in answers]
     right = [
         OPTION_LETTERS[i]
@@ -103,11 +109,24 @@ def _content(stem: str, body: str, explanation: str) -> QuestionContent | str:
     return QuestionContent(type=kind, stem=stem, options=options, key=right, explanation=explanation)
 
 
+def _weights_we_score(answers: list[tuple[str, float | None, str]]) -> bool:
+    """Whether the weights mean what our multiple-choice scoring does (see the module docstring)."""
+    if any(mark == "=" or weight is None for mark, weight, _t in answers):
+        return False  # "=" is 100% and a bare "~" is 0%: neither fits beside weighted answers
+    right = [weight for _m, weight, _t in answers if weight > 0]
+    wrong = [weight for _m, weight, _t in answers if weight <= 0]
+    equal_shares = bool(right) and all(abs(weight - 100 / len(right)) < 0.01 for weight in right)
+    return equal_shares and all(weight <= -100 for weight in wrong)
+
+
 UNSUPPORTED = {
     "essay": gettext_lazy("essay or description"),
     "numerical": gettext_lazy("numerical"),
     "matching": gettext_lazy("matching"),
     "unknown": gettext_lazy("unrecognised"),
+    "weighted": gettext_lazy(
+        "weighted-answer (other than equal shares of the right options and minus 100 percent for each wrong one)"
+    ),
 }
 
 

@@ -38,6 +38,10 @@ class Paper(models.Model):
         ALL_OR_NOTHING = "all_or_nothing", _("All or nothing")
         PARTIAL = "partial", _("Partial credit when no wrong option is picked")
 
+    class FillBlankScoring(models.TextChoices):
+        ALL_OR_NOTHING = "all_or_nothing", _("All or nothing")
+        PER_BLANK = "per_blank", _("Partial credit for each right blank")
+
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
         PUBLISHED = "published", _("Published")
@@ -61,6 +65,14 @@ class Paper(models.Model):
         max_length=20,
         choices=MultipleScoring.choices,
         default=MultipleScoring.ALL_OR_NOTHING,
+        help_text=_("Not in challenges: there a partly right answer is wrong and ends the run."),
+    )
+    fill_blank_scoring = models.CharField(
+        _("fill-in scoring"),
+        max_length=20,
+        choices=FillBlankScoring.choices,
+        default=FillBlankScoring.ALL_OR_NOTHING,
+        help_text=_("Not in challenges: there a partly right answer is wrong and ends the run."),
     )
     time_limit_s = models.PositiveIntegerField(_("time limit (seconds)"), null=True, blank=True)
     question_time_s = models.PositiveIntegerField(
@@ -84,6 +96,17 @@ class Paper(models.Model):
 
     def points_for(self, question_type: str) -> int:
         return int(self.points_per_type.get(question_type, DEFAULT_POINTS[question_type]))
+
+    def partial_credit_for(self, question_type: str) -> bool:
+        """Whether a partly right answer earns part of the points. Never in a challenge: sudden
+        death has no "partly" right, so such an answer is wrong, scores 0 and ends the run."""
+        if self.mode == self.Mode.CHALLENGE:
+            return False
+        if question_type == QuestionType.MULTIPLE:
+            return self.multiple_scoring == self.MultipleScoring.PARTIAL
+        if question_type == QuestionType.FILL_BLANK:
+            return self.fill_blank_scoring == self.FillBlankScoring.PER_BLANK
+        return False
 
 
 class PaperQuestion(models.Model):

@@ -40,6 +40,10 @@ class ReviewLog(models.Model):
     response = models.JSONField(null=True)
     is_correct = models.BooleanField()
     reviewed_at = models.DateTimeField()
+    counted = models.BooleanField(
+        default=True,
+        help_text=_("False for practice before the entry was due: no points, and the schedule is unchanged."),
+    )
 
     def __str__(self) -> str:
         return f"{self.entry} · {self.reviewed_at:%Y-%m-%d}"

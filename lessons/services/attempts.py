@@ -5,7 +5,8 @@ an `if`, stops a second answer. A submit is idempotent: a second click returns t
 """
 
 import random
-from datetime import datetime, timedelta
+from collections.abc import Collection
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
@@ -101,6 +102,8 @@ def attempt_start(*, paper: Paper, member: User, at: datetime | None = None) -> 
     if not versions:
         raise AttemptRejected("paper_empty", _("This paper has no published questions yet."))
     deadline = at + timedelta(seconds=paper.time_limit_s) if paper.time_limit_s else None
+    if day:  # a daily quiz belongs to its day: it cannot be finished (or resumed) tomorrow
+        deadline = min(deadline or day_end(day), day_end(day))
     if deadline and paper.closes_at:
         deadline = min(deadline, paper.closes_at)
     attempt = Attempt.objects.create(
@@ -127,11 +130,19 @@ def attempt_start(*, paper: Paper, member: User, at: datetime | None = None) -> 
     AttemptItem.objects.bulk_create(items)
     attempt.max_score = sum((item.points for item in items), Decimal(0))
     attempt.save(update_fields=["max_score"])
-    if deadline:
+    # A timed paper gets an ETA task; a daily quiz's end of day is left to the 30 s sweep, since
+    # an ETA hours away outlives the Redis broker's visibility timeout and would be redelivered.
+    if paper.time_limit_s:
         from ..tasks import attempt_expire
 
         transaction.on_commit(lambda: attempt_expire.apply_async((attempt.pk,), eta=deadline))
     return attempt
+
+
+def day_end(day: date) -> datetime:
+    """The first instant of the local day after `day` (settings.TIME_ZONE)."""
+    following = datetime.combine(day + timedelta(days=1), time.min)
+    return timezone.make_aware(following, timezone.get_default_timezone())
 
 
 def _open_item(item: AttemptItem, paper: Paper, at: datetime) -> None:
@@ -205,7 +216,7 @@ def _save_draft(attempt: Attempt, position: int, response: object, at: datetime)
 
 def _grade_item(item: AttemptItem, response: list | None, *, paper: Paper, at: datetime, client_id: str = "") -> Answer:
     version = item.version
-    partial = paper.multiple_scoring == Paper.MultipleScoring.PARTIAL
+    partial = paper.partial_credit_for(version.type)
     fraction = grade(type=version.type, key=version.key, response=response or [], partial=partial) if response else 0
     return Answer(
         item=item,
@@ -360,13 +371,23 @@ def ensure_current(attempt: Attempt, *, at: datetime | None = None) -> Attempt:
     return attempt
 
 
-def attempts_expire_due(*, at: datetime | None = None) -> int:
-    """Submit every open attempt whose deadline has passed (the beat sweep behind the ETA tasks)."""
+def attempts_expire_due(
+    *, at: datetime | None = None, paper_ids: Collection[int] | None = None, member: User | None = None
+) -> int:
+    """Submit every open attempt whose deadline has passed (of these papers, of this member).
+
+    The beat sweep behind the ETA tasks calls it for all; reads that count finished attempts call
+    it for what they read, since the embedded default runs no beat.
+    """
     at = at or timezone.now()
     due = Attempt.objects.filter(status=Attempt.Status.IN_PROGRESS).filter(
         Q(deadline_at__lt=at)
         | Q(paper__mode=Paper.Mode.CHALLENGE, items__deadline_at__lt=at, items__answer__isnull=True)
     )
+    if paper_ids is not None:
+        due = due.filter(paper_id__in=paper_ids)
+    if member is not None:
+        due = due.filter(member=member)
     count = 0
     for attempt in due.select_related("paper").distinct():
         if not ensure_current(attempt, at=at).is_open:

@@ -26,9 +26,10 @@ def notebook_add_wrong(*, member: User, question_id: int, at: datetime | None = 
     at = at or timezone.now()
     entry = NotebookEntry.objects.select_for_update().filter(member=member, question_id=question_id).first()
     if entry is None:
-        card = Card(due=at)
+        # The miss is the card's first review: rated Again, it starts on the short learning steps.
+        card, _log = SCHEDULER.review_card(Card(due=at), Rating.Again, review_datetime=at)
         return NotebookEntry.objects.create(
-            member=member, question_id=question_id, card=card.to_dict(), due_at=at, added_at=at, last_wrong_at=at
+            member=member, question_id=question_id, card=card.to_dict(), due_at=card.due, added_at=at, last_wrong_at=at
         )
     card, _log = SCHEDULER.review_card(Card.from_dict(entry.card), Rating.Again, review_datetime=at)
     entry.card = card.to_dict()
@@ -51,7 +52,12 @@ class ReviewRejected(Exception):
 
 @transaction.atomic
 def notebook_review(*, entry: NotebookEntry, response: object, at: datetime | None = None) -> ReviewLog:
-    """Answer a notebook question again (its current version); reschedule it."""
+    """Answer a notebook question again (its current version); reschedule it if it was due.
+
+    A review before the entry is due is practice: it is graded and logged (not counted), but earns
+    no points and changes neither the schedule nor the run towards mastery, so answering the same
+    question again and again within seconds cannot master it.
+    """
     at = at or timezone.now()
     entry = NotebookEntry.objects.select_for_update(of=("self",)).select_related("question__current").get(pk=entry.pk)
     version = entry.question.current
@@ -60,6 +66,10 @@ def notebook_review(*, entry: NotebookEntry, response: object, at: datetime | No
     except ResponseInvalid as error:
         raise ReviewRejected(error.code, error.message) from None
     correct = grade(type=version.type, key=version.key, response=cleaned, partial=False) == 1
+    if at < entry.due_at:
+        return ReviewLog.objects.create(
+            entry=entry, version=version, response=cleaned, is_correct=correct, reviewed_at=at, counted=False
+        )
     card, _log = SCHEDULER.review_card(
         Card.from_dict(entry.card), Rating.Good if correct else Rating.Again, review_datetime=at
     )
@@ -71,9 +81,11 @@ def notebook_review(*, entry: NotebookEntry, response: object, at: datetime | No
             entry.state = NotebookEntry.State.MASTERED
             entry.mastered_at = at
     else:
+        entry.state = NotebookEntry.State.LEARNING
         entry.consecutive_correct = 0
         entry.wrong_count += 1
         entry.last_wrong_at = at
+        entry.mastered_at = None
     entry.save()
     if correct:
         from .points import points_award

@@ -1,11 +1,13 @@
 from datetime import timedelta
 
 import pytest
-from django.utils import timezone
+from django.db.models import F
+from django.utils import timezone, translation
 from rest_framework.test import APIClient
 
-from lessons.models import Attempt
+from lessons.models import Attempt, NotebookEntry
 from lessons.presenters import shown_letters
+from lessons.services.notebook import notebook_add_wrong
 from tests import factories
 
 KEY_FIELDS = {"key", "explanation", "is_correct"}
@@ -148,10 +150,15 @@ def test_notebook_review_through_the_api(setup):
     paper = factories.paper(tree["audit"], mode="practice", questions=[q])
     attempt = client.post(f"/api/v1/study/papers/{paper.pk}/attempts/").json()
     client.post(f"/api/v1/study/attempts/{attempt['id']}/items/1/answer/", {"response": "错"}, format="json")
+    assert client.get("/api/v1/study/notebook/?due=1").json()["results"] == []  # due after FSRS's 1-minute step
+    entry = client.get("/api/v1/study/notebook/").json()["results"][0]
+    early = client.post(f"/api/v1/study/notebook/{entry['id']}/review/", {"response": "对"}, format="json").json()
+    assert early["is_correct"] and not early["counted"] and early["consecutive_correct"] == 0
+    NotebookEntry.objects.update(due_at=F("due_at") - timedelta(minutes=1))  # a minute later
     due = client.get("/api/v1/study/notebook/?due=1").json()["results"]
     assert len(due) == 1 and "key" not in due[0]["question"]
     reviewed = client.post(f"/api/v1/study/notebook/{due[0]['id']}/review/", {"response": "对"}, format="json").json()
-    assert reviewed["is_correct"] and reviewed["consecutive_correct"] == 1
+    assert reviewed["is_correct"] and reviewed["counted"] and reviewed["consecutive_correct"] == 1
     bad = client.post(f"/api/v1/study/notebook/{due[0]['id']}/review/", {"response": "也许"}, format="json")
     assert bad.status_code == 400
 
@@ -236,3 +243,37 @@ def test_oversized_and_unknown_uploads_are_refused_before_reading_page_and_api(c
         "/banks/gz-bank/import/", {"action": "preview", "file": SimpleUploadedFile("a.xlsx", b"x" * 4096)}
     )
     assert page.context["form"].errors["file"] and page.context["report"] is None
+
+
+@pytest.mark.parametrize(
+    ("language", "choose", "one_option"),
+    [
+        ("zh-hans", "请从 A, B, C 中选择。", "单选题只能选择一个选项。"),
+        ("en", "Choose from A, B, C.", "A single-choice question takes one option."),
+    ],
+)
+def test_grading_refusals_are_in_the_members_language_on_the_api_and_the_notebook_page(
+    client, tree, language, choose, one_option
+):
+    # The page's own language is the default; each request's middleware activates the member's,
+    # in this thread, and the override puts the default back for the tests that follow.
+    with translation.override("zh-hans"):
+        question = factories.question(factories.bank(tree["audit"]), "single", options=["甲", "乙", "丙"], key=["A"])
+        paper = factories.paper(tree["audit"], mode="practice", questions=[question])
+        member = factories.member(tree["gz1"])
+        api = APIClient(HTTP_ACCEPT_LANGUAGE=language)
+        api.force_authenticate(member)
+        attempt = api.post(f"/api/v1/study/papers/{paper.pk}/attempts/").json()
+        refused = api.post(f"/api/v1/study/attempts/{attempt['id']}/items/1/answer/", {"response": "H"}, format="json")
+        assert refused.status_code == 409 and refused.json()["detail"] == choose
+        refused = api.post(f"/api/v1/study/attempts/{attempt['id']}/items/1/answer/", {"response": "AB"}, format="json")
+        assert refused.json()["detail"] == one_option
+
+        entry = notebook_add_wrong(member=member, question_id=question.pk)
+        refused = api.post(f"/api/v1/study/notebook/{entry.pk}/review/", {"response": "H"}, format="json")
+        assert refused.status_code == 400 and choose in str(refused.json())
+        client.force_login(member)
+        page = client.post(
+            f"/study/notebook/{entry.pk}/review/", {"response": "H"}, follow=True, HTTP_ACCEPT_LANGUAGE=language
+        )
+        assert choose in page.content.decode()

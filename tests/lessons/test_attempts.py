@@ -1,5 +1,6 @@
-from datetime import timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from importlib import import_module
 
 import pytest
 from django.db import IntegrityError, transaction
@@ -237,3 +238,152 @@ def test_challenge_question_timer_ends_the_run(tree, bank, member):
     assert attempt.status == Attempt.Status.SUBMITTED and attempt.streak == 1
     timed_out = Answer.objects.get(item__attempt=attempt, item__position=2)
     assert timed_out.response is None and not timed_out.is_correct
+
+
+def shanghai(*args):
+    """A local time (settings.TIME_ZONE is Asia/Shanghai, UTC+8, no daylight saving)."""
+    return timezone.make_aware(datetime(*args), timezone.get_default_timezone())
+
+
+def test_a_daily_quiz_started_at_2359_expires_at_local_midnight(tree, bank, member):
+    questions = [factories.question(bank, "true_false", key=[True]) for _ in range(3)]
+    paper = factories.paper(tree["audit"], mode="daily", questions=questions)
+    evening = attempt_start(paper=paper, member=member, at=shanghai(2026, 3, 10, 23, 59))
+    assert evening.day == date(2026, 3, 10)
+    assert evening.deadline_at == datetime(2026, 3, 10, 16, 0, tzinfo=UTC)  # 00:00 on the 11th in Shanghai
+    answer_submit(attempt=evening, position=1, response="对", at=shanghai(2026, 3, 10, 23, 59, 30))
+
+    with pytest.raises(AttemptRejected) as refused:
+        answer_submit(attempt=evening, position=2, response="对", at=shanghai(2026, 3, 11, 0, 1))
+    assert refused.value.code == "deadline_passed"
+    evening.refresh_from_db()
+    assert evening.status == Attempt.Status.EXPIRED and evening.finished_at == shanghai(2026, 3, 11, 0, 0)
+    assert evening.score == 1  # the one answer given before midnight
+
+    morning = attempt_start(paper=paper, member=member, at=shanghai(2026, 3, 11, 0, 2))
+    assert morning.pk != evening.pk and morning.day == date(2026, 3, 11) and morning.number == 2
+    for position in (1, 2, 3):
+        answer_submit(attempt=morning, position=position, response="对", at=shanghai(2026, 3, 11, 8, 0))
+    with pytest.raises(AttemptRejected) as refused:
+        attempt_start(paper=paper, member=member, at=shanghai(2026, 3, 11, 23, 0))
+    assert refused.value.code == "daily_done"  # one daily quiz per local day
+
+
+def test_a_week_old_daily_quiz_is_not_resumed(tree, bank, member):
+    paper = factories.paper(tree["audit"], mode="daily", questions=[factories.question(bank) for _ in range(2)])
+    old = attempt_start(paper=paper, member=member, at=shanghai(2026, 3, 3, 10, 0))
+    today = attempt_start(paper=paper, member=member, at=shanghai(2026, 3, 10, 9, 0))
+    assert today.pk != old.pk and today.day == date(2026, 3, 10)
+    old.refresh_from_db()
+    assert old.status == Attempt.Status.EXPIRED and old.finished_at == shanghai(2026, 3, 4, 0, 0)
+
+
+def test_the_sweep_closes_yesterdays_daily_quiz(tree, bank, member):
+    paper = factories.paper(tree["audit"], mode="daily", questions=[factories.question(bank)])
+    attempt = attempt_start(paper=paper, member=member, at=shanghai(2026, 3, 10, 20, 0))
+    assert attempts_expire_due(at=shanghai(2026, 3, 10, 23, 59)) == 0
+    assert attempts_expire_due(at=shanghai(2026, 3, 11, 0, 0, 1)) == 1
+    attempt.refresh_from_db()
+    assert attempt.status == Attempt.Status.EXPIRED
+
+
+def test_a_partly_right_answer_in_a_challenge_scores_0_and_ends_the_run(tree, bank, member):
+    first = factories.question(bank, "true_false", key=[True])
+    second = factories.question(bank, "multiple", options=["甲", "乙", "丙", "丁"], key=["A", "B", "C"])
+    third = factories.question(bank, "true_false", key=[True])
+    paper = factories.paper(
+        tree["audit"],
+        mode="challenge",
+        questions=[first, second, third],
+        shuffle_questions=False,
+        shuffle_options=False,
+        question_time_s=20,
+        multiple_scoring="partial",
+        fill_blank_scoring="per_blank",
+    )
+    attempt = attempt_start(paper=paper, member=member)
+    answer_submit(attempt=attempt, position=1, response="对")
+    partly = answer_submit(attempt=attempt, position=2, response=["A", "B"])  # 2 of 3, no wrong pick
+    assert not partly.is_correct and partly.score == 0
+    attempt.refresh_from_db()
+    assert attempt.status == Attempt.Status.SUBMITTED and attempt.streak == 1
+    assert (attempt.score, attempt.max_score) == (Decimal(1), Decimal(1 + 2))  # true/false 1 point, multiple 2
+
+
+@pytest.mark.parametrize(
+    ("multiple_scoring", "fill_blank_scoring", "multiple_score", "fill_in_score"),
+    [
+        ("partial", "all_or_nothing", Decimal("1.33"), Decimal(0)),  # 2 x 2/3; the fill-in needs both blanks
+        ("all_or_nothing", "per_blank", Decimal(0), Decimal("1.00")),  # 2 x 1/2 for one right blank of two
+    ],
+)
+def test_multiple_choice_and_fill_in_partial_credit_are_separate_settings(
+    tree, bank, member, multiple_scoring, fill_blank_scoring, multiple_score, fill_in_score
+):
+    multiple = factories.question(bank, "multiple", options=["甲", "乙", "丙", "丁"], key=["A", "B", "C"])
+    fill_in = factories.question(bank, "fill_blank", stem="____大，____年", key=[["十九大"], ["2017"]])
+    paper = factories.paper(
+        tree["audit"],
+        questions=[multiple, fill_in],
+        time_limit_s=600,
+        shuffle_questions=False,
+        shuffle_options=False,
+        multiple_scoring=multiple_scoring,
+        fill_blank_scoring=fill_blank_scoring,
+    )
+    attempt = attempt_start(paper=paper, member=member)
+    answer_save(attempt=attempt, position=1, response=["A", "B"])
+    answer_save(attempt=attempt, position=2, response=["十九大", "2018"])
+    attempt_submit(attempt=attempt)
+    scores = dict(Answer.objects.filter(item__attempt=attempt).values_list("item__position", "score"))
+    assert scores == {1: multiple_score, 2: fill_in_score}
+
+
+def test_the_challenge_page_says_a_partly_right_answer_ends_the_run(client, tree, bank, member):
+    paper = factories.paper(tree["audit"], mode="challenge", questions=[factories.question(bank)], question_time_s=20)
+    attempt = attempt_start(paper=paper, member=member)
+    client.force_login(member)
+    page = client.get(f"/study/attempts/{attempt.pk}/").content.decode()
+    assert "答错或只答对一部分都不得分，挑战即结束" in page
+
+
+def test_the_daily_quiz_page_says_it_closes_at_midnight_without_a_countdown(client, tree, bank, member):
+    paper = factories.paper(tree["audit"], mode="daily", questions=[factories.question(bank)])
+    attempt = attempt_start(paper=paper, member=member)
+    client.force_login(member)
+    page = client.get(f"/study/attempts/{attempt.pk}/").content.decode()
+    assert "今天的每日答题在午夜关闭" in page and 'id="countdown"' not in page
+
+
+def test_migrations_give_open_daily_quizzes_their_day_end_and_keep_fill_in_partial_credit(tree, bank, member):
+    from django.apps import apps
+
+    day_end_migration = import_module("lessons.migrations.0005_daily_quiz_attempts_end_with_their_day")
+    scoring_migration = import_module("lessons.migrations.0007_paper_fill_blank_scoring_separate_from_multiple")
+    daily = factories.paper(tree["audit"], mode="daily", questions=[factories.question(bank)])
+    attempt = attempt_start(paper=daily, member=member, at=shanghai(2026, 3, 3, 10, 0))
+    Attempt.objects.filter(pk=attempt.pk).update(deadline_at=None)  # as started before this change
+    partial = factories.paper(tree["audit"], multiple_scoring="partial")
+    plain = factories.paper(tree["audit"])
+
+    day_end_migration.set_day_end(apps, None)
+    scoring_migration.keep_fill_in_partial_credit(apps, None)
+
+    attempt.refresh_from_db()
+    assert attempt.deadline_at == shanghai(2026, 3, 4, 0, 0)
+    assert ensure_current(attempt, at=shanghai(2026, 3, 10, 9, 0)).status == Attempt.Status.EXPIRED
+    partial.refresh_from_db()
+    plain.refresh_from_db()
+    assert (partial.fill_blank_scoring, plain.fill_blank_scoring) == ("per_blank", "all_or_nothing")
+
+
+def test_a_daily_quiz_leaves_its_day_end_to_the_sweep_instead_of_an_eta_task_hours_away(
+    tree, bank, member, django_capture_on_commit_callbacks
+):
+    daily = factories.paper(tree["audit"], mode="daily", questions=[factories.question(bank)])
+    timed = factories.paper(tree["audit"], questions=[factories.question(bank)], time_limit_s=600)
+    with django_capture_on_commit_callbacks() as daily_callbacks:
+        attempt_start(paper=daily, member=member)
+    with django_capture_on_commit_callbacks() as timed_callbacks:
+        attempt_start(paper=timed, member=member)
+    assert (len(daily_callbacks), len(timed_callbacks)) == (0, 1)

@@ -1,4 +1,5 @@
 import json
+from decimal import Decimal
 from io import BytesIO, StringIO
 from urllib.parse import unquote
 
@@ -8,6 +9,7 @@ from django.core.management.base import CommandError
 from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
+from lessons.grading import grade
 from lessons.importing.export import bank_export
 from lessons.importing.run import questions_import
 from lessons.models import Question, QuestionBank
@@ -339,3 +341,28 @@ def test_a_bank_named_with_characters_files_and_sheets_refuse_exports(client, tr
     sheet = load_workbook(BytesIO(response.content)).active
     assert 0 < len(sheet.title) <= 31 and not set("[]:*?/\\") & set(sheet.title)
     assert sheet["A1"].value == f"{name}（dangzhang）"
+
+
+def test_gift_weights_are_kept_only_where_our_scoring_means_the_same(bank):
+    text = """::W1:: 权重不等 {~%70%甲 ~%30%乙 ~%-100%丙}
+
+::W2:: 错选只扣一半 {~%50%甲 ~%50%乙 ~%-50%丙}
+
+::W3:: 单选带部分分 {=甲 ~%50%乙 ~丙}
+
+::W4:: 未加权的错项记 0% {~%50%甲 ~%50%乙 ~丙}
+
+::W5:: 三等分 {~%33.33333%甲 ~%33.33333%乙 ~%33.33333%丙 ~%-100%丁}
+"""
+    report = run(text.encode(), bank, fmt="gift")
+    assert [error["line"] for error in report.errors] == [1, 3, 5, 7]
+    assert all("加权答案" in error["message"] or "weighted" in error["message"] for error in report.errors)
+    thirds = "::W5:: 三等分 {~%33.33333%甲 ~%33.33333%乙 ~%33.33333%丙 ~%-100%丁}\n"
+    report = run(thirds.encode(), bank, fmt="gift")
+    assert report.ok and report.imported == 1
+    version = Question.objects.get(bank=bank).current
+    assert (version.type, version.key) == ("multiple", ["A", "B", "C"])
+    # Moodle scores 甲 alone 33.33% and any wrong pick 0 (-100% floors the sum); so does a
+    # partial-credit paper.
+    assert grade(type="multiple", key=version.key, response=["A"], partial=True) == Decimal("0.3333")
+    assert grade(type="multiple", key=version.key, response=["A", "B", "C", "D"], partial=True) == 0

@@ -4,6 +4,7 @@ from datetime import timedelta
 import pytest
 from django.db import connection
 from django.utils import timezone
+from fsrs import Card, Rating, Scheduler
 
 from lessons.models import NotebookEntry, PointEvent, PointRule, ReviewLog
 from lessons.selectors import notebook_due, points_today
@@ -21,7 +22,8 @@ def test_entry_is_mastered_after_three_correct_reviews_in_a_row(tree, member):
     q = factories.question(factories.bank(tree["audit"]), "true_false", key=[True])
     start = timezone.now()
     entry = notebook_add_wrong(member=member, question_id=q.pk, at=start)
-    assert list(notebook_due(member, at=start)) == [entry]
+    assert not notebook_due(member, at=start).exists()  # the miss was rated Again: due after the 1-minute step
+    assert list(notebook_due(member, at=start + timedelta(minutes=1))) == [entry]
 
     notebook_review(entry=entry, response="对", at=start + timedelta(minutes=1))
     notebook_review(entry=entry, response="错", at=start + timedelta(minutes=20))  # the run restarts
@@ -130,3 +132,73 @@ def test_over_https_the_notebook_does_not_go_back_to_a_plain_http_address(client
         f"/study/notebook/{entry.pk}/review/", {"response": "对", "next": "http://testserver/study/"}, secure=True
     )
     assert response["Location"] == "/study/notebook/"
+
+
+def test_a_wrong_review_sends_a_mastered_entry_back_to_the_due_list(tree, member):
+    q = factories.question(factories.bank(tree["audit"]), "true_false", key=[True])
+    start = timezone.now()
+    entry = notebook_add_wrong(member=member, question_id=q.pk, at=start)
+    at = entry.due_at
+    for _ in range(3):
+        notebook_review(entry=entry, response="对", at=at)
+        entry.refresh_from_db()
+        at = entry.due_at
+    assert entry.state == NotebookEntry.State.MASTERED
+
+    notebook_review(entry=entry, response="错", at=at)
+    entry.refresh_from_db()
+    assert entry.state == NotebookEntry.State.LEARNING and entry.mastered_at is None
+    # FSRS relearning step: due again ten minutes after the miss.
+    assert entry.due_at == at + timedelta(minutes=10)
+    assert list(notebook_due(member, at=at + timedelta(minutes=10))) == [entry]
+
+
+def test_a_review_before_it_is_due_is_practice_without_points_or_progress(tree, member):
+    q = factories.question(factories.bank(tree["audit"]), "true_false", key=[True])
+    start = timezone.now()
+    entry = notebook_add_wrong(member=member, question_id=q.pk, at=start)
+    due, card = entry.due_at, entry.card
+    assert due == start + timedelta(minutes=1)
+    for seconds in (1, 2, 3):  # three right answers within three seconds
+        log = notebook_review(entry=entry, response="对", at=start + timedelta(seconds=seconds))
+        assert log.is_correct and not log.counted
+    notebook_review(entry=entry, response="错", at=start + timedelta(seconds=4))
+    entry.refresh_from_db()
+    assert entry.state == NotebookEntry.State.LEARNING and entry.consecutive_correct == 0 and entry.wrong_count == 1
+    assert entry.due_at == due and entry.card == card
+    assert not PointEvent.objects.filter(member=member).exists()
+
+    counted = notebook_review(entry=entry, response="对", at=due)
+    entry.refresh_from_db()
+    assert counted.counted and entry.consecutive_correct == 1 and entry.due_at == due + timedelta(minutes=10)
+    assert list(PointEvent.objects.filter(member=member).values_list("activity", "points")) == [("notebook_review", 1)]
+
+
+def test_the_first_miss_rates_a_new_card_again_as_fsrs_does(tree, member):
+    q = factories.question(factories.bank(tree["audit"]), "true_false", key=[True])
+    start = timezone.now()
+    entry = notebook_add_wrong(member=member, question_id=q.pk, at=start)
+    scheduler = Scheduler(enable_fuzzing=False)
+    card, _log = scheduler.review_card(Card(due=start), Rating.Again, review_datetime=start)
+    assert Card.from_dict(entry.card).stability == card.stability == 0.212  # FSRS-6 w[0], the Again stability
+    gaps, at = [entry.due_at - start], entry.due_at
+    for _ in range(3):
+        card, _log = scheduler.review_card(card, Rating.Good, review_datetime=at)
+        notebook_review(entry=entry, response="对", at=at)
+        entry.refresh_from_db()
+        assert entry.due_at == card.due
+        gaps.append(entry.due_at - at)
+        at = entry.due_at
+    # Learning steps 1 and 10 minutes, then 1 and 2 days; a fresh card rated Good first would
+    # have given 10 minutes, 2 days and 11 days.
+    assert gaps == [timedelta(minutes=1), timedelta(minutes=10), timedelta(days=1), timedelta(days=2)]
+
+
+def test_the_notebook_page_says_an_early_review_is_practice(client, tree, member):
+    question = factories.question(factories.bank(tree["audit"]), "true_false", key=[True])
+    entry = notebook_add_wrong(member=member, question_id=question.pk)
+    client.force_login(member)
+    page = client.get("/study/notebook/").content.decode()
+    assert "在错题到期之前作答只算练习" in page
+    followed = client.post(f"/study/notebook/{entry.pk}/review/", {"response": "对"}, follow=True).content.decode()
+    assert "练习：" in followed and "不计积分" in followed
