@@ -304,8 +304,10 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
-# Rankings: a run that shows no end within the lease is taken as abandoned (worker lost).
+# Rankings: a queued run no worker starts within the lease is abandoned (its task was lost); a
+# running run whose heartbeat (renewed at every stage) is older than the grace is taken over.
 RANKINGS_RUN_LEASE_S = env_int("RANKINGS_RUN_LEASE_S", 900)
+RANKINGS_RUN_GRACE_S = env_int("RANKINGS_RUN_GRACE_S", 60)
 # PostgreSQL memory for one ranking computation's sorts and hashes (per connection, while it runs).
 RANKINGS_WORK_MEM = env_str("RANKINGS_WORK_MEM", "64MB")
 
