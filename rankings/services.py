@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, Max, Q
+from django.db.models import Count, Max, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -192,7 +192,8 @@ def run_claim(*, run_id: int, task_id: str = "") -> int | None:
     return run.attempt + 1
 
 
-def _held(run_id: int, attempt: int):
+def _held(run_id: int, attempt: int) -> QuerySet[RankingRun]:
+    """The run, if this execution (its `attempt`) still holds it."""
     return RankingRun.objects.filter(pk=run_id, attempt=attempt, status=RankingRun.Status.RUNNING)
 
 
