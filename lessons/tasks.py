@@ -62,7 +62,11 @@ def question_import_run(job_id: int) -> str:
     return job.status
 
 
-@shared_task
+# Back on the queue if its worker dies (a deploy, the OOM killer): a lesson would otherwise stay
+# "processing" for ever, and running again is safe (ffmpeg overwrites the same files; only the end
+# marks the lesson ready). ffmpeg runs as a child process, so a file that exhausts memory kills
+# ffmpeg, which fails the lesson, rather than the worker, which would loop the task.
+@shared_task(acks_late=True, reject_on_worker_lost=True)
 def lesson_process_task(lesson_id: int) -> str:
     """Validate and transcode an uploaded micro-class; a ready or missing lesson is left alone."""
     from .services.videos import lesson_process

@@ -80,6 +80,19 @@ def database_from_url(url: str) -> dict:
     return config
 
 
+def sqlite_tuned(databases: dict) -> dict:
+    """Give every SQLite database the options concurrent requests and sockets need.
+
+    Waiting on a lock beats failing a request while another writes; taking the write lock at
+    BEGIN means two threads that read and then write cannot deadlock (SQLite would refuse one at
+    once, "database is locked", instead of waiting). Whether the file is the built-in default or
+    named by DATABASE_URL makes no difference to that."""
+    for config in databases.values():
+        if config["ENGINE"] == "django.db.backends.sqlite3":
+            config["OPTIONS"] = {"timeout": 20, "transaction_mode": "IMMEDIATE", **config.get("OPTIONS", {})}
+    return databases
+
+
 def redis_url_checked(url: str) -> str:
     if urlsplit(url).scheme not in {"redis", "rediss", "unix"}:
         raise ImproperlyConfigured(f"REDIS_URL must look like redis://HOST:PORT/DB (got {url.split('://')[0]!r}).")
@@ -175,16 +188,13 @@ else:
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": BASE_DIR / "db.sqlite3",
-            # Waiting on a lock beats failing a request while another writes; taking the write
-            # lock at BEGIN means two threads that read and then write cannot deadlock (SQLite
-            # would refuse one at once instead of waiting).
-            "OPTIONS": {"timeout": 20, "transaction_mode": "IMMEDIATE"},
             # Tests use a file too: an in-memory database is shared between threads in SQLite's
             # shared-cache mode, where a reader meeting a writer fails at once instead of waiting,
             # and sockets read from several threads.
             "TEST": {"NAME": BASE_DIR / "test-db.sqlite3"},
         }
     }
+DATABASES = sqlite_tuned(DATABASES)
 
 REDIS_URL = redis_url_checked(env_str("REDIS_URL")) if env_str("REDIS_URL") else ""
 
@@ -341,8 +351,10 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
-# Rankings: a run that shows no end within the lease is taken as abandoned (worker lost).
+# Rankings: a queued run no worker starts within the lease is abandoned (its task was lost); a
+# running run whose heartbeat (renewed at every stage) is older than the grace is taken over.
 RANKINGS_RUN_LEASE_S = env_int("RANKINGS_RUN_LEASE_S", 900)
+RANKINGS_RUN_GRACE_S = env_int("RANKINGS_RUN_GRACE_S", 60)
 # PostgreSQL memory for one ranking computation's sorts and hashes (per connection, while it runs).
 RANKINGS_WORK_MEM = env_str("RANKINGS_WORK_MEM", "64MB")
 

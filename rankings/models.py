@@ -196,7 +196,11 @@ class RuleMember(models.Model):
 
 
 class RankingRun(models.Model):
-    """One request to compute a rule, with its progress. One active run per rule at a time."""
+    """One request to compute a rule, with its progress. One active run per rule at a time.
+
+    The execution working on a running run renews `heartbeat_at` at every stage; once it is older
+    than RANKINGS_RUN_GRACE_S the worker is taken as dead and another execution may take the run
+    over, which bumps `attempt` (the token that fences out the old execution's writes)."""
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("Queued")
@@ -214,7 +218,9 @@ class RankingRun(models.Model):
     )
     snapshot = models.ForeignKey("Snapshot", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     outcome = models.CharField(max_length=200, blank=True)
+    attempt = models.PositiveSmallIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -236,6 +242,8 @@ class RankingRun(models.Model):
         }
         if self.outcome.startswith("stale"):
             return _("The rule changed during the run; it will be computed again.")
+        if self.outcome.startswith("abandoned"):
+            return _("The worker computing this run stopped; compute again.")
         return str(known.get(self.outcome, self.outcome))
 
 

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, Max, Q
+from django.db.models import Count, Max, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -124,20 +124,32 @@ def rules_mark_dirty() -> list[int]:
 # ---------------------------------------------------------------- runs
 
 
-def _lease() -> timedelta:
-    return timedelta(seconds=settings.RANKINGS_RUN_LEASE_S)
+# A run whose computation kills its worker each time (say, out of memory) is given up after this
+# many executions rather than taken over for ever.
+RUN_MAX_ATTEMPTS = 3
+
+
+class RunLost(Exception):
+    """This execution no longer holds its run: its heartbeat lapsed and another took it over."""
+
+
+def _abandoned() -> Q:
+    """Active runs nobody works on: queued past the lease (the task was lost before it started)
+    or running with a heartbeat older than the grace (the worker died)."""
+    now = timezone.now()
+    return Q(
+        status=RankingRun.Status.QUEUED, created_at__lt=now - timedelta(seconds=settings.RANKINGS_RUN_LEASE_S)
+    ) | Q(status=RankingRun.Status.RUNNING, heartbeat_at__lt=now - timedelta(seconds=settings.RANKINGS_RUN_GRACE_S))
 
 
 def run_request(*, rule: RankingRule, by: User | None = None) -> tuple[RankingRun, bool]:
     """Queue a computation of `rule`, or return the one already queued or running (created=False).
 
-    The partial unique index on active runs is the lock: two requests at once get one run."""
-    RankingRun.objects.filter(
-        rule=rule,
-        status__in=[RankingRun.Status.QUEUED, RankingRun.Status.RUNNING],
-        created_at__lt=timezone.now() - _lease(),
-    ).update(
-        status=RankingRun.Status.FAILED, outcome="abandoned: no progress within the lease", finished_at=timezone.now()
+    An abandoned run (see `_abandoned`) is marked failed first, so "Compute now" and the beat
+    sweep start afresh about a minute after a worker dies. The partial unique index on active
+    runs is the lock: two requests at once get one run."""
+    RankingRun.objects.filter(_abandoned(), rule=rule).update(
+        status=RankingRun.Status.FAILED, outcome="abandoned: the worker stopped", finished_at=timezone.now()
     )
     try:
         with transaction.atomic():
@@ -151,43 +163,81 @@ def run_request(*, rule: RankingRule, by: User | None = None) -> tuple[RankingRu
         return active, False
 
 
-def _run_end(run_id: int, status: str, outcome: str, snapshot: Snapshot | None = None) -> None:
+@transaction.atomic
+def run_claim(*, run_id: int, task_id: str = "") -> int | None:
+    """Take the run for this execution: a queued run, or a running one whose heartbeat lapsed.
+
+    Returns the execution's attempt number, the fencing token every later write of the run
+    carries; None when the run is gone, finished, or alive in another execution. Gives the run
+    up after RUN_MAX_ATTEMPTS executions."""
+    run = RankingRun.objects.select_for_update().filter(Q(status=RankingRun.Status.QUEUED) | _abandoned(), pk=run_id)
+    run = run.first()
+    if run is None:
+        return None
+    if run.attempt >= RUN_MAX_ATTEMPTS:
+        RankingRun.objects.filter(pk=run_id).update(
+            status=RankingRun.Status.FAILED,
+            outcome=f"abandoned: the worker stopped {run.attempt} times",
+            finished_at=timezone.now(),
+        )
+        return None
     RankingRun.objects.filter(pk=run_id).update(
+        status=RankingRun.Status.RUNNING,
+        task_id=task_id,
+        stage="collecting",
+        progress=5,
+        heartbeat_at=timezone.now(),
+        attempt=run.attempt + 1,
+    )
+    return run.attempt + 1
+
+
+def _held(run_id: int, attempt: int) -> QuerySet[RankingRun]:
+    """The run, if this execution (its `attempt`) still holds it."""
+    return RankingRun.objects.filter(pk=run_id, attempt=attempt, status=RankingRun.Status.RUNNING)
+
+
+def _run_end(run_id: int, attempt: int, status: str, outcome: str, snapshot: Snapshot | None = None) -> None:
+    _held(run_id, attempt).update(
         status=status, outcome=outcome[:200], snapshot=snapshot, finished_at=timezone.now(), progress=100, stage=""
     )
 
 
-def _progress(run_id: int, progress: int, stage: str) -> None:
-    RankingRun.objects.filter(pk=run_id).update(progress=progress, stage=stage)
+def _progress(run_id: int, attempt: int, progress: int, stage: str) -> None:
+    """Report progress and renew the heartbeat, or raise RunLost if another execution took over."""
+    if not _held(run_id, attempt).update(progress=progress, stage=stage, heartbeat_at=timezone.now()):
+        raise RunLost(run_id)
 
 
-def run_execute(*, run_id: int, task_id: str = "", on_progress: Callable[[int, str], None] | None = None) -> RankingRun:
+def run_execute(
+    *, run_id: int, task_id: str = "", on_progress: Callable[[int, str], None] | None = None
+) -> RankingRun | None:
     """Compute the run's rule into a new draft snapshot, or find that the newest one still holds.
 
-    Only the call that moves the run from queued to running works (a task delivered twice does
-    nothing the second time). Facts are aggregated once into a temporary table; the snapshot and
-    its rows are written in one transaction holding the rule's row lock, and discarded if the
-    rule changed meanwhile (a stale run never overwrites a newer version)."""
-    with transaction.atomic():
-        started = RankingRun.objects.filter(pk=run_id, status=RankingRun.Status.QUEUED).update(
-            status=RankingRun.Status.RUNNING, task_id=task_id, stage="collecting", progress=5
-        )
+    Only an execution that claims the run works (`run_claim`); it renews the run's heartbeat at
+    every stage, so a run whose worker died is taken over once RANKINGS_RUN_GRACE_S passes. Facts
+    are aggregated once into a temporary table; the snapshot and its rows are written in one
+    transaction holding the rule's row lock and the run's, and only while this execution still
+    holds the run and the rule is unchanged: neither a run taken over nor a stale one writes."""
+    attempt = run_claim(run_id=run_id, task_id=task_id)
     run = RankingRun.objects.select_related("rule__unit", "requested_by").filter(pk=run_id).first()
-    if run is None or not started:
+    if run is None or attempt is None:
         return run
 
     def report(progress: int, stage: str) -> None:
-        _progress(run_id, progress, stage)
+        _progress(run_id, attempt, progress, stage)
         if on_progress:
             on_progress(progress, stage)
 
     try:
         with compute.tuned_session():
-            run = _compute(run, task_id, report)
+            _compute(run, attempt, task_id, report)
+    except RunLost:
+        pass  # the execution that took over reports the outcome
     except RankingRejected as refused:
-        _run_end(run_id, RankingRun.Status.FAILED, refused.message)
+        _run_end(run_id, attempt, RankingRun.Status.FAILED, refused.message)
     except Exception as error:
-        _run_end(run_id, RankingRun.Status.FAILED, f"error: {error}")
+        _run_end(run_id, attempt, RankingRun.Status.FAILED, f"error: {error}")
         raise
     finally:
         compute.drop_temp()
@@ -195,7 +245,7 @@ def run_execute(*, run_id: int, task_id: str = "", on_progress: Callable[[int, s
     return run
 
 
-def _compute(run: RankingRun, task_id: str, report: Callable[[int, str], None]) -> RankingRun:
+def _compute(run: RankingRun, attempt: int, task_id: str, report: Callable[[int, str], None]) -> None:
     rule = run.rule
     if not rule.sources.exists():
         raise RankingRejected("no_sources", _("The rule reads no facts: add a contest, points or exam source."))
@@ -215,21 +265,22 @@ def _compute(run: RankingRun, task_id: str, report: Callable[[int, str], None]) 
     report(55, "ranking")
     with transaction.atomic():
         locked = RankingRule.objects.select_for_update().get(pk=rule.pk)
+        if not _held(run.pk, attempt).select_for_update().exists():
+            raise RunLost(run.pk)
         if locked.version != rule.version:
-            _run_end(run.pk, RankingRun.Status.DONE, "stale: the rule changed during the run; it stays marked")
-            return run
+            _run_end(run.pk, attempt, RankingRun.Status.DONE, "stale: the rule changed during the run; it stays marked")
+            return
         latest = locked.snapshots.order_by("-version").first()
         if latest and latest.input_hash == digest and latest.rule_version == locked.version:
             RankingRule.objects.filter(pk=rule.pk).update(dirty=False, inputs_fingerprint=fingerprint)
-            _run_end(run.pk, RankingRun.Status.DONE, "unchanged", latest)
-            return run
+            _run_end(run.pk, attempt, RankingRun.Status.DONE, "unchanged", latest)
+            return
         snapshot = _snapshot_write(
             rule=locked, params=params, digest=digest, previous=latest, by=run.requested_by, task_id=task_id
         )
         report(95, "comparing")
         RankingRule.objects.filter(pk=rule.pk).update(dirty=False, inputs_fingerprint=fingerprint)
-        _run_end(run.pk, RankingRun.Status.DONE, "computed", snapshot)
-    return run
+        _run_end(run.pk, attempt, RankingRun.Status.DONE, "computed", snapshot)
 
 
 def _snapshot_write(

@@ -7,6 +7,7 @@ import re
 import shutil
 import subprocess
 import sys
+from urllib.parse import urlsplit
 
 import pytest
 import websockets.sync.client
@@ -163,6 +164,7 @@ def compose_config(tmp_path):
         pytest.skip("Debian's docker-compose is not installed (CI installs it)")
     shutil.copy(ROOT / "docker-compose.yml", tmp_path / "docker-compose.yml")
     shutil.copy(ROOT / ".env.example", tmp_path / ".env")
+    shutil.copy(ROOT / "deploy" / "db.env.example", tmp_path / "db.env")
     result = subprocess.run(["docker-compose", "config"], cwd=tmp_path, capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
     return yaml.safe_load(result.stdout)
@@ -177,6 +179,18 @@ def test_compose_file_is_valid_and_runs_the_bin_scripts(compose_config):
         script = services[name]["command"][0]
         assert script.startswith("bin/") and os.access(ROOT / script, os.X_OK), name
     assert services["web"]["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
+
+
+def test_compose_runs_the_platform_as_the_app_role_and_migrations_as_the_owner(compose_config, tmp_path):
+    services = compose_config["services"]
+    for name in ("web", "worker", "beat"):
+        assert urlsplit(services[name]["environment"]["DATABASE_URL"]).username == "quizsite_app", name
+    assert urlsplit(services["migrate"]["environment"]["DATABASE_URL"]).username == "quizsite_owner"
+    assert "POSTGRES_USER" not in services["postgres"]["environment"]  # the image's superuser, for init only
+    assert any(
+        volume.startswith(str(tmp_path / "deploy" / "postgres-init") + ":/docker-entrypoint-initdb.d:")
+        for volume in services["postgres"]["volumes"]
+    )
 
 
 def test_nginx_config_proxies_websockets_and_hides_media():

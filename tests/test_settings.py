@@ -1,5 +1,6 @@
 """Settings come from the environment; bad or missing production values stop the start-up."""
 
+import json
 import os
 import subprocess
 import sys
@@ -85,3 +86,18 @@ def test_embedded_defaults_need_nothing_set():
     assert "InMemoryChannelLayer" in result.stdout
     assert "CELERY_TASK_ALWAYS_EAGER = True" in result.stdout
     assert "TIME_ZONE = 'Asia/Shanghai'" in result.stdout
+
+
+def database_options(env_changes: dict) -> dict:
+    script = (
+        "import json; from django.conf import settings; print(json.dumps(settings.DATABASES['default']['OPTIONS']))"
+    )
+    result = run_django(env_changes, "shell", "-c", script)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def test_a_sqlite_database_url_gets_the_same_lock_options_as_the_default(tmp_path):
+    default = database_options({})
+    assert default == {"timeout": 20, "transaction_mode": "IMMEDIATE"}
+    assert database_options({"DATABASE_URL": f"sqlite:///{tmp_path / 'named.sqlite3'}"}) == default
