@@ -11,7 +11,6 @@ from pathlib import Path
 from django import forms
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
@@ -153,14 +152,11 @@ def heartbeat(request, lesson_id: int):
     if not request.user.is_authenticated:
         return JsonResponse({"code": "signed_out", "detail": _("Sign in again to keep counting.")}, status=401)
     lesson = get_object_or_404(Lesson.objects.select_related("unit"), pk=lesson_id)
-    # The audience check costs three queries; a player sends a heartbeat every few seconds, so
-    # the answer is remembered for a minute (an audience change applies within that).
-    allowed_key = f"lessons:may-watch:{request.user.pk}:{lesson.pk}"
-    if not cache.get(allowed_key):
-        if not videos.can_watch(request.user, lesson):
-            detail = _("This micro-class is not open to your unit.")
-            return JsonResponse({"code": "not_in_audience", "detail": detail}, status=403)
-        cache.set(allowed_key, True, 60)
+    # Asked afresh on every beat, as the media asks it: a member taken out of the audience, or a
+    # lesson whose window closed, stops counting at once (the common case costs one query).
+    if not videos.can_watch(request.user, lesson):
+        detail = _("This micro-class is not open to your unit.")
+        return JsonResponse({"code": "not_in_audience", "detail": detail}, status=403)
     try:
         data = json.loads(request.body or b"{}")
         beat = videos.heartbeat_record(
@@ -178,6 +174,9 @@ def heartbeat(request, lesson_id: int):
     if beat.rejected == "other_tab":
         detail = _("This lesson is playing in another tab or window; it counts in one place at a time.")
         return JsonResponse({"code": "other_tab", "detail": detail}, status=409)
+    if beat.rejected == "other_lesson":
+        detail = _("Another micro-class is playing for you; one lesson counts at a time.")
+        return JsonResponse({"code": "other_lesson", "detail": detail}, status=409)
     progress = beat.progress
     duration = float(lesson.duration_s or 0)
     return JsonResponse(
