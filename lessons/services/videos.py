@@ -238,6 +238,12 @@ def study_hours_for(duration_s: float) -> Decimal:
     return Decimal(quarters) / 4
 
 
+def fastest_completion_s(duration_s: float) -> float:
+    """The least wall clock in which honest watching at `LESSON_MAX_RATE` can complete a lesson:
+    the share to watch, less the span's slack, at the allowed rate. Faster ones are flagged."""
+    return max(0.0, (settings.LESSON_COMPLETE_SHARE * duration_s - SLACK_S) / settings.LESSON_MAX_RATE)
+
+
 @dataclass
 class BeatResult:
     progress: WatchProgress | None

@@ -466,6 +466,41 @@ def test_completion_report_counts_over_the_audience_headcount(client, ready_less
     assert export.status_code == 200 and export.content[:2] == b"PK"
 
 
+def test_report_shows_time_spent_and_heartbeats_and_flags_a_completion_faster_than_possible(
+    client, tree, watcher, settings
+):
+    settings.LESSON_STUDY_MIN_S = 120
+    lesson = ten_minute_lesson(tree["gz"])
+    honest = Cheater(watcher)
+    honest.beat(lesson, 0, rate=2)
+    for step in range(1, 31):
+        honest.beat(lesson, step * 20.0, after=10, rate=2)
+    # A completion recorded before the wall-clock bound: 7 s for 540 s of video.
+    farmer = factories.member(tree["gz1"], username="farmer", real_name="刷课者")
+    t0 = timezone.now()
+    WatchProgress.objects.create(
+        member=farmer,
+        lesson=lesson,
+        unit_at_start=tree["gz1"],
+        intervals=[[0, 600]],
+        watched_s=600,
+        furthest_s=600,
+        started_at=t0,
+        completed_at=t0 + timedelta(seconds=7),
+    )
+    client.force_login(factories.organiser(tree["gz"], username="org"))
+    page = client.get(f"/lessons/{lesson.pk}/report/", HTTP_ACCEPT_LANGUAGE="en")
+    rows = {p.member.username: p for p in page.context["members"]}
+    assert rows["viewer"].beats == 31 and float(rows["viewer"].spent_s) == 300 and not rows["viewer"].too_fast
+    assert rows["farmer"].too_fast and rows["farmer"].took_s == 7
+    html = page.content.decode()
+    assert html.count("too-fast") == 1 and "completed in 7 s" in html
+    assert "shorter than 2.0 min earn no study hours" in html and "faster than 2x does not count" in html
+    assert "This lesson earns 0.25 h" in html
+    chinese = client.get(f"/lessons/{lesson.pk}/report/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "时长不足 2.0 分钟的课程不计学时" in chinese and "7 秒完成" in chinese
+
+
 def test_chunked_upload_over_http_refuses_a_bad_range(client, tree):
     organiser = factories.organiser(tree["gz"], username="org")
     lesson = videos.lesson_create(title="上传", unit=tree["gz"])
