@@ -42,7 +42,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='watchprogress',
             name='spent_s',
-            field=models.DecimalField(decimal_places=2, default=0, help_text='Wall clock of credited stretches.', max_digits=10, verbose_name='time spent (s)'),
+            field=models.DecimalField(decimal_places=2, default=0, help_text='Wall clock between live heartbeats.', max_digits=10, verbose_name='time spent (s)'),
         ),
         migrations.AlterField(
             model_name='watchprogress',

@@ -152,7 +152,8 @@ class Heartbeat(models.Model):
 
 class WatchProgress(models.Model):
     """Derived from heartbeats: merged watched intervals, how far the member has watched without a
-    gap from the start, the last position, and the wall-clock time the credited stretches took."""
+    gap from the start, the last position, and the wall-clock time the page spent on the lesson
+    (between live heartbeats, pauses included)."""
 
     member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="watching")
     lesson = models.ForeignKey(Lesson, on_delete=models.CASCADE, related_name="progress_rows")
@@ -164,7 +165,7 @@ class WatchProgress(models.Model):
     furthest_s = models.DecimalField(max_digits=8, decimal_places=2, default=0)
     last_position_s = models.DecimalField(max_digits=8, decimal_places=2, default=0)
     spent_s = models.DecimalField(
-        _("time spent (s)"), max_digits=10, decimal_places=2, default=0, help_text="Wall clock of credited stretches."
+        _("time spent (s)"), max_digits=10, decimal_places=2, default=0, help_text="Wall clock between live heartbeats."
     )
     started_at = models.DateTimeField(default=timezone.now)
     completed_at = models.DateTimeField(null=True, blank=True)

@@ -26,6 +26,9 @@ from .points import points_award
 SLACK_S = 2.0
 # Intervals this close touch: the player reports positions to the hundredth of a second.
 MERGE_GAP_S = 0.01
+# A required lesson's gapless stretch may be continued from at most this far past its end:
+# players nudge over gaps in the stream while seeking. What is bridged counts against the span.
+GAP_BRIDGED_S = 1.0
 
 
 class LessonRejected(Exception):
@@ -294,8 +297,8 @@ def heartbeat_record(
     - a forward move while playing is credited only if it fits both the time since the previous
       beat and, with everything the span has credited, the time since the span began, each times
       `LESSON_MAX_RATE` plus one `SLACK_S`; the claimed rate is recorded, never trusted;
-    - on a required lesson only a move that starts within the stretch watched from 0 is credited
-      (`skipped` otherwise);
+    - on a required lesson only a move that starts within the stretch watched from 0 (or within
+      `GAP_BRIDGED_S` past its end, credited from the end) is credited (`skipped` otherwise);
     - a refused beat is recorded and changes nothing else; a move back, or any move reported
       while not playing (a seek), re-anchors without credit.
     Holds the member's span row lock (so a member's beats queue), then the progress row's."""
@@ -323,18 +326,23 @@ def heartbeat_record(
         max_rate = settings.LESSON_MAX_RATE
         since_beat = (at - span.last_beat_at).total_seconds()
         since_span = (at - span.started_at).total_seconds()
+        credit_from: float | None = start
+        furthest = float(progress.furthest_s)
+        if lesson.required and start > furthest + MERGE_GAP_S:
+            credit_from = furthest if start - furthest <= GAP_BRIDGED_S else None
+        gained = position_s - (start if credit_from is None else credit_from)
         believable = (
             moved <= since_beat * max_rate + SLACK_S
-            and float(span.credited_s) + moved <= since_span * max_rate + SLACK_S
+            and float(span.credited_s) + gained <= since_span * max_rate + SLACK_S
         )
         if moved <= 0 or (not believable and not playing):
             pass  # a seek back, or a seek reported while paused: a new anchor, nothing credited
         elif not believable:
             rejected = "too_fast"
-        elif lesson.required and start > float(progress.furthest_s) + MERGE_GAP_S:
+        elif credit_from is None:
             rejected = "skipped"
         else:
-            credited_from, credited_to = start, min(position_s, duration)
+            credited_from, credited_to = credit_from, min(position_s, duration)
     _beat_log(member, lesson, tab, position_s, playing, rate, at, rejected, credited_from, credited_to)
     if rejected:
         return BeatResult(progress=progress, credited_s=0.0, rejected=rejected)
@@ -343,6 +351,7 @@ def heartbeat_record(
         progress.intervals = merge(progress.intervals, credited_from, credited_to)
         progress.watched_s = Decimal(f"{sum(high - low for low, high in progress.intervals):.2f}")
         progress.furthest_s = Decimal(f"{gapless_end(progress.intervals):.2f}")
+    if live and not elsewhere:  # the page was open on this lesson since its previous beat
         progress.spent_s += Decimal(f"{(at - span.last_beat_at).total_seconds():.2f}")
     span.lesson, span.tab = lesson, tab
     span.last_beat_at, span.last_beat_position_s, span.last_beat_playing = at, Decimal(f"{position_s:.2f}"), playing

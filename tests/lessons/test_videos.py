@@ -294,6 +294,19 @@ def test_skipping_ahead_on_a_required_lesson_credits_nothing_past_the_gapless_st
     assert float(progress.furthest_s) == 20
 
 
+def test_a_required_lesson_bridges_a_players_nudge_of_under_a_second_from_the_stretch_end(tree, watcher):
+    required = ten_minute_lesson(tree["gz"], required=True)
+    cheater = Cheater(watcher)
+    cheater.beat(required, 0)
+    cheater.beat(required, 10, after=10, playing=False)
+    cheater.beat(required, 10.3, after=0.1)  # the stream nudged past a gap while seeking
+    assert cheater.beat(required, 20, after=10).credited_s == 10
+    assert WatchProgress.objects.get(member=watcher, lesson=required).intervals == [[0, 20]]
+    cheater.beat(required, 25, after=0.5, playing=False)  # a seek 5 s ahead: an anchor, no credit
+    cheater.beat(required, 25, after=0.1)
+    assert cheater.beat(required, 35, after=10).rejected == "skipped"
+
+
 def test_a_lesson_that_is_not_required_counts_what_is_watched_after_a_seek(tree, watcher):
     lesson = ten_minute_lesson(tree["gz"], required=False)
     cheater = Cheater(watcher)
