@@ -294,13 +294,13 @@ def heartbeat_record(
     Judged against the member's span (`WatchSpan`), not the claims in the beat:
     - one lesson in one tab at a time per member: while another tab or lesson is playing and
       live, a beat is refused (`other_tab`, `other_lesson`); a paused one may be taken over;
-    - a forward move while playing is credited only if it fits both the time since the previous
+    - a forward move from a playing beat is credited only if it fits both the time since that
       beat and, with everything the span has credited, the time since the span began, each times
       `LESSON_MAX_RATE` plus one `SLACK_S`; the claimed rate is recorded, never trusted;
     - on a required lesson only a move that starts within the stretch watched from 0 (or within
       `GAP_BRIDGED_S` past its end, credited from the end) is credited (`skipped` otherwise);
-    - a refused beat is recorded and changes nothing else; a move back, or any move reported
-      while not playing (a seek), re-anchors without credit.
+    - a refused beat is recorded and changes nothing else; a move back, or a move reported while
+      paused that the clock cannot explain (a seek), becomes the new anchor without credit.
     Holds the member's span row lock (so a member's beats queue), then the progress row's."""
     at = at or timezone.now()
     duration = float(lesson.duration_s or 0)

@@ -63,7 +63,8 @@
       }
       return;
     }
-    if (reply.code === "other_tab" || reply.code === "other_lesson") { video.pause(); say(reply.detail); }
+    if (reply.code === "other_tab") { video.pause(); say(texts.otherTab); }
+    else if (reply.code === "other_lesson") { video.pause(); say(reply.detail); }
     else if (reply.code === "signed_out") { stopped = true; video.pause(); say(texts.signedOut); }
     else if (reply.detail) { say(reply.detail); }
   }

@@ -128,6 +128,26 @@ def test_a_required_lesson_played_at_double_speed_completes_and_after_a_reload_c
     screenshot(organiser, "lesson-report-evidence")
 
 
+def test_a_second_lesson_in_another_window_is_paused_while_the_first_plays(
+    live_server, lesson, longer_lesson, tree, page_factory, screenshot, settings
+):
+    settings.LESSON_HEARTBEAT_S = 1
+    member = factories.member(tree["gz1"], username="viewer", password=django_settings.DEMO_PASSWORD)
+    play = "() => { const v = document.getElementById('player'); v.muted = true; return v.play(); }"
+    first, second = page_factory(), page_factory()
+    for page, playing in ((first, longer_lesson), (second, lesson)):
+        sign_in(page, live_server.url, "viewer")
+        page.goto(f"{live_server.url}/lessons/{playing.pk}/")
+        page.wait_for_function("document.getElementById('player').readyState >= 1")
+    first.evaluate(play)
+    first.wait_for_function("document.getElementById('player').currentTime > 1")
+    second.evaluate(play)
+    second.wait_for_function("document.getElementById('player').paused")
+    assert "一节课" in second.locator("#player-notice").inner_text()
+    assert Heartbeat.objects.filter(member=member, lesson=lesson, rejected="other_lesson").exists()
+    screenshot(second, "lesson-player-other-lesson")
+
+
 FORGED_BEATS = """async ([count, start]) => {
   const csrf = document.cookie.match(/csrftoken=([^;]+)/)[1];
   const url = JSON.parse(document.getElementById('player-state').textContent).heartbeat_url;
