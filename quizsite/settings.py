@@ -366,6 +366,11 @@ LESSON_COMPLETE_SHARE = env_int("LESSON_COMPLETE_PERCENT", 90) / 100
 # Another tab may take over once the playing one has sent nothing for this long.
 LESSON_TAB_TIMEOUT_S = env_int("LESSON_TAB_TIMEOUT_S", 30)
 LESSON_STUDY_HOURS = env_hours_rule("LESSON_STUDY_HOURS", "900:0.25,1800:0.5,2700:0.75,3600:1")
+# Lessons shorter than this earn no study hours (completion and points still count); organisers
+# see this rule on the completion report.
+LESSON_STUDY_MIN_S = env_int("LESSON_STUDY_MIN_S", 0)
+# The fastest playback that earns credit: video credited never exceeds wall clock x this rate.
+LESSON_MAX_RATE = env_int("LESSON_MAX_RATE", 2)
 # Production: nginx serves media after Django's check (X-Accel-Redirect to an internal location).
 MEDIA_ACCEL_REDIRECT = env_bool("MEDIA_ACCEL_REDIRECT", not DEBUG)
 MEDIA_ACCEL_PREFIX = env_str("MEDIA_ACCEL_PREFIX", "/protected-media/")

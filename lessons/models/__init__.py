@@ -2,7 +2,7 @@ from .points import PointEvent, PointRule
 from .questions import ImportJob, Question, QuestionBank, QuestionType, QuestionVersion, Tag
 from .quizzes import Answer, Attempt, AttemptItem, Paper, PaperQuestion, PaperRule
 from .review import NotebookEntry, ReviewLog
-from .videos import Heartbeat, Lesson, Series, StudyCredit, Upload, WatchProgress
+from .videos import Heartbeat, Lesson, Series, StudyCredit, Upload, WatchProgress, WatchSpan
 
 __all__ = [
     "Answer",
@@ -12,6 +12,7 @@ __all__ = [
     "StudyCredit",
     "Upload",
     "WatchProgress",
+    "WatchSpan",
     "Attempt",
     "ImportJob",
     "AttemptItem",

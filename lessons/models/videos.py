@@ -2,13 +2,16 @@
 
 Heartbeats are append-only facts. `WatchProgress` is derived from them (merged watched
 intervals, last position) and kept per member and lesson so the player and reports read one row;
-`StudyCredit` records the study hours granted once when a lesson is completed.
+`WatchSpan` is the member's one live place of watching (which lesson, which tab, since when, how
+much credited), against which every heartbeat is judged; `StudyCredit` records the study hours
+granted once when a lesson is completed.
 """
 
 import uuid
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from orgs.models import Unit
@@ -148,20 +151,23 @@ class Heartbeat(models.Model):
 
 
 class WatchProgress(models.Model):
-    """Derived from heartbeats: merged watched intervals, the furthest and last positions."""
+    """Derived from heartbeats: merged watched intervals, how far the member has watched without a
+    gap from the start, the last position, and the wall-clock time the page spent on the lesson
+    (between live heartbeats, pauses included)."""
 
     member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="watching")
     lesson = models.ForeignKey(Lesson, on_delete=models.CASCADE, related_name="progress_rows")
     unit_at_start = models.ForeignKey(Unit, on_delete=models.PROTECT, null=True, related_name="+")
     intervals = models.JSONField(default=list)
     watched_s = models.DecimalField(max_digits=8, decimal_places=2, default=0)
+    # The end of the stretch watched without a gap from 0: a required lesson is credited, and may
+    # be sought, only up to here.
     furthest_s = models.DecimalField(max_digits=8, decimal_places=2, default=0)
     last_position_s = models.DecimalField(max_digits=8, decimal_places=2, default=0)
-    tab = models.CharField(max_length=40, blank=True)
-    last_beat_at = models.DateTimeField(null=True)
-    last_beat_position_s = models.DecimalField(max_digits=8, decimal_places=2, null=True)
-    last_beat_playing = models.BooleanField(default=False)
-    started_at = models.DateTimeField(auto_now_add=True)
+    spent_s = models.DecimalField(
+        _("time spent (s)"), max_digits=10, decimal_places=2, default=0, help_text="Wall clock between live heartbeats."
+    )
+    started_at = models.DateTimeField(default=timezone.now)
     completed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -169,6 +175,27 @@ class WatchProgress(models.Model):
 
     def __str__(self) -> str:
         return f"{self.member_id}·{self.lesson_id} {self.watched_s}s"
+
+
+class WatchSpan(models.Model):
+    """A member's current stretch of watching: one lesson in one tab at a time.
+
+    A span begins with the first heartbeat after a silence of `LESSON_TAB_TIMEOUT_S` and survives
+    pauses and a move to another tab or lesson; all the video it credits is bounded by the wall
+    clock since `started_at` times the allowed rate, plus one slack. One row per member, locked
+    by every heartbeat, so a member's heartbeats are judged one after another."""
+
+    member = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="watch_span")
+    lesson = models.ForeignKey(Lesson, on_delete=models.CASCADE, null=True, related_name="+")
+    tab = models.CharField(max_length=40, blank=True)
+    started_at = models.DateTimeField(null=True)
+    credited_s = models.DecimalField(max_digits=10, decimal_places=2, default=0)
+    last_beat_at = models.DateTimeField(null=True)
+    last_beat_position_s = models.DecimalField(max_digits=8, decimal_places=2, null=True)
+    last_beat_playing = models.BooleanField(default=False)
+
+    def __str__(self) -> str:
+        return f"{self.member_id}·{self.lesson_id} since {self.started_at}"
 
 
 class StudyCredit(models.Model):

@@ -18,12 +18,17 @@ from django.utils.translation import gettext as _
 from orgs.models import Unit, User
 
 from .. import video
-from ..models import Heartbeat, Lesson, Series, StudyCredit, Upload, WatchProgress
+from ..models import Heartbeat, Lesson, Series, StudyCredit, Upload, WatchProgress, WatchSpan
 from .points import points_award
 
-# A heartbeat may credit at most this much more than wall-clock time x rate (network jitter).
+# What one watching span may credit beyond wall clock x `LESSON_MAX_RATE`: network jitter
+# between the first and the latest heartbeat, granted once per span (not per beat).
 SLACK_S = 2.0
-MAX_RATE = 2.0
+# Intervals this close touch: the player reports positions to the hundredth of a second.
+MERGE_GAP_S = 0.01
+# A required lesson's gapless stretch may be continued from at most this far past its end:
+# players nudge over gaps in the stream while seeking. What is bridged counts against the span.
+GAP_BRIDGED_S = 1.0
 
 
 class LessonRejected(Exception):
@@ -89,11 +94,13 @@ def lessons_visible_q(user) -> Q:
 
 
 def can_watch(user, lesson: Lesson) -> bool:
+    """The lesson is visible to the user now (audience and window), or the user manages its unit.
+    The media and the heartbeats both ask this; the audience is asked first (one query)."""
     from orgs import access
 
-    if access.can_manage_unit(user, lesson.unit):
-        return True
-    return Lesson.objects.filter(lessons_visible_q(user), pk=lesson.pk).exists()
+    return Lesson.objects.filter(lessons_visible_q(user), pk=lesson.pk).exists() or access.can_manage_unit(
+        user, lesson.unit
+    )
 
 
 # ---------------------------------------------------------------- uploads
@@ -215,7 +222,7 @@ def merge(intervals: list[list[float]], start: float, end: float) -> list[list[f
     """Add [start, end] to sorted, disjoint intervals and merge overlaps and touching ends."""
     merged: list[list[float]] = []
     for low, high in sorted([*intervals, [start, end]]):
-        if merged and low <= merged[-1][1] + 0.01:
+        if merged and low <= merged[-1][1] + MERGE_GAP_S:
             merged[-1][1] = max(merged[-1][1], high)
         else:
             merged.append([low, high])
@@ -223,7 +230,10 @@ def merge(intervals: list[list[float]], start: float, end: float) -> list[list[f
 
 
 def study_hours_for(duration_s: float) -> Decimal:
-    """Hours a completed lesson earns, by `LESSON_STUDY_HOURS` ("900:0.25,1800:0.5,...")."""
+    """Hours a completed lesson earns: none under `LESSON_STUDY_MIN_S`, then by `LESSON_STUDY_HOURS`
+    ("900:0.25,1800:0.5,...": up to 900 s earns 0.25 h), past the last step in quarter hours."""
+    if duration_s < settings.LESSON_STUDY_MIN_S:
+        return Decimal(0)
     for limit, hours in settings.LESSON_STUDY_HOURS:
         if duration_s <= limit:
             return Decimal(str(hours))
@@ -231,12 +241,41 @@ def study_hours_for(duration_s: float) -> Decimal:
     return Decimal(quarters) / 4
 
 
+def fastest_completion_s(duration_s: float) -> float:
+    """The least wall clock in which honest watching at `LESSON_MAX_RATE` can complete a lesson:
+    the share to watch, less the span's slack, at the allowed rate. Faster ones are flagged."""
+    return max(0.0, (settings.LESSON_COMPLETE_SHARE * duration_s - SLACK_S) / settings.LESSON_MAX_RATE)
+
+
 @dataclass
 class BeatResult:
-    progress: WatchProgress
+    progress: WatchProgress | None
     credited_s: float
     rejected: str = ""
     completed_now: bool = False
+
+
+def _span_locked(member: User) -> WatchSpan:
+    span = WatchSpan.objects.select_for_update().filter(member=member).first()
+    if span is None:
+        WatchSpan.objects.get_or_create(member=member)
+        span = WatchSpan.objects.select_for_update().get(member=member)
+    return span
+
+
+def _progress_locked(member: User, lesson: Lesson, at: datetime) -> WatchProgress:
+    progress = WatchProgress.objects.select_for_update().filter(member=member, lesson=lesson).first()
+    if progress is None:
+        WatchProgress.objects.get_or_create(
+            member=member, lesson=lesson, defaults={"unit_at_start_id": member.unit_id, "started_at": at}
+        )
+        progress = WatchProgress.objects.select_for_update().get(member=member, lesson=lesson)
+    return progress
+
+
+def gapless_end(intervals: list[list[float]]) -> float:
+    """Where the stretch watched without a gap from the start ends (0 if the start is unwatched)."""
+    return intervals[0][1] if intervals and intervals[0][0] <= MERGE_GAP_S else 0.0
 
 
 @transaction.atomic
@@ -250,57 +289,73 @@ def heartbeat_record(
     rate: float = 1.0,
     at: datetime | None = None,
 ) -> BeatResult:
-    """Credit the span played since the member's previous heartbeat, if it is believable.
+    """Credit the video played since the member's previous heartbeat, if the wall clock allows it.
 
-    A span is credited when the same tab was playing, the position moved forward, and by no more
-    than the wall-clock time since times the rate (plus a little slack). A seek credits nothing. A
-    second tab playing while the first is live is refused (recorded, `rejected="other_tab"`).
-    Holds the progress row's lock."""
+    Judged against the member's span (`WatchSpan`), not the claims in the beat:
+    - one lesson in one tab at a time per member: while another tab or lesson is playing and
+      live, a beat is refused (`other_tab`, `other_lesson`); a paused one may be taken over;
+    - a forward move from a playing beat is credited only if it fits both the time since that
+      beat and, with everything the span has credited, the time since the span began, each times
+      `LESSON_MAX_RATE` plus one `SLACK_S`; the claimed rate is recorded, never trusted;
+    - on a required lesson only a move that starts within the stretch watched from 0 (or within
+      `GAP_BRIDGED_S` past its end, credited from the end) is credited (`skipped` otherwise);
+    - a refused beat is recorded and changes nothing else; a move back, or a move reported while
+      paused that the clock cannot explain (a seek), becomes the new anchor without credit.
+    Holds the member's span row lock (so a member's beats queue), then the progress row's."""
     at = at or timezone.now()
-    if not 0 <= position_s <= float(lesson.duration_s or 0) + 1:
-        raise LessonRejected("bad_position", _("That position is outside the video."))
-    rate = max(0.25, min(float(rate), MAX_RATE))
-    progress = WatchProgress.objects.select_for_update().filter(member=member, lesson=lesson).first()
-    if progress is None:
-        WatchProgress.objects.get_or_create(member=member, lesson=lesson, defaults={"unit_at_start_id": member.unit_id})
-        progress = WatchProgress.objects.select_for_update().get(member=member, lesson=lesson)
-    live = progress.last_beat_at and (at - progress.last_beat_at).total_seconds() < settings.LESSON_TAB_TIMEOUT_S
-    other_tab = bool(progress.tab and progress.tab != tab and live and progress.last_beat_playing)
-    credited_from = credited_to = None
-    rejected = "other_tab" if other_tab else ""
-    if not other_tab and progress.tab == tab and progress.last_beat_playing and progress.last_beat_at:
-        start = float(progress.last_beat_position_s or 0)
-        elapsed = (at - progress.last_beat_at).total_seconds()
-        moved = position_s - start
-        if moved < 0:
-            rejected = "backwards"
-        elif moved > elapsed * rate + SLACK_S:
-            rejected = "too_fast"
-        elif moved > 0:
-            credited_from, credited_to = start, position_s
-    Heartbeat.objects.create(
-        member=member,
-        lesson=lesson,
-        tab=tab,
-        position_s=position_s,
-        playing=playing,
-        rate=rate,
-        received_at=at,
-        credited_from_s=credited_from,
-        credited_to_s=credited_to,
-        rejected=rejected,
-    )
-    if other_tab:
-        return BeatResult(progress=progress, credited_s=0.0, rejected="other_tab")
     duration = float(lesson.duration_s or 0)
-    if credited_to is not None:
-        progress.intervals = merge(progress.intervals, credited_from, min(credited_to, duration))
+    if not 0 <= position_s <= duration + 1:
+        raise LessonRejected("bad_position", _("That position is outside the video."))
+    span = _span_locked(member)
+    live = (
+        span.last_beat_at is not None and 0 <= (at - span.last_beat_at).total_seconds() < settings.LESSON_TAB_TIMEOUT_S
+    )
+    elsewhere = live and (span.lesson_id != lesson.pk or span.tab != tab)
+    if elsewhere and span.last_beat_playing:
+        rejected = "other_tab" if span.lesson_id == lesson.pk else "other_lesson"
+        _beat_log(member, lesson, tab, position_s, playing, rate, at, rejected=rejected)
+        return BeatResult(progress=None, credited_s=0.0, rejected=rejected)
+    progress = _progress_locked(member, lesson, at)
+    if not live:
+        span.started_at, span.credited_s = at, Decimal(0)
+    credited_from = credited_to = None
+    rejected = ""
+    if live and not elsewhere and span.last_beat_playing:
+        start = float(span.last_beat_position_s)
+        moved = position_s - start
+        max_rate = settings.LESSON_MAX_RATE
+        since_beat = (at - span.last_beat_at).total_seconds()
+        since_span = (at - span.started_at).total_seconds()
+        credit_from: float | None = start
+        furthest = float(progress.furthest_s)
+        if lesson.required and start > furthest + MERGE_GAP_S:
+            credit_from = furthest if start - furthest <= GAP_BRIDGED_S else None
+        gained = position_s - (start if credit_from is None else credit_from)
+        believable = (
+            moved <= since_beat * max_rate + SLACK_S
+            and float(span.credited_s) + gained <= since_span * max_rate + SLACK_S
+        )
+        if moved <= 0 or (not believable and not playing):
+            pass  # a seek back, or a seek reported while paused: a new anchor, nothing credited
+        elif not believable:
+            rejected = "too_fast"
+        elif credit_from is None:
+            rejected = "skipped"
+        else:
+            credited_from, credited_to = credit_from, min(position_s, duration)
+    _beat_log(member, lesson, tab, position_s, playing, rate, at, rejected, credited_from, credited_to)
+    if rejected:
+        return BeatResult(progress=progress, credited_s=0.0, rejected=rejected)
+    if credited_to is not None and credited_to > credited_from:
+        span.credited_s += Decimal(f"{credited_to - credited_from:.2f}")
+        progress.intervals = merge(progress.intervals, credited_from, credited_to)
         progress.watched_s = Decimal(f"{sum(high - low for low, high in progress.intervals):.2f}")
-        progress.furthest_s = max(progress.furthest_s, Decimal(f"{credited_to:.2f}"))
-    progress.tab = tab
-    progress.last_beat_at = at
-    progress.last_beat_position_s = Decimal(f"{position_s:.2f}")
-    progress.last_beat_playing = playing
+        progress.furthest_s = Decimal(f"{gapless_end(progress.intervals):.2f}")
+    if live and not elsewhere:  # the page was open on this lesson since its previous beat
+        progress.spent_s += Decimal(f"{(at - span.last_beat_at).total_seconds():.2f}")
+    span.lesson, span.tab = lesson, tab
+    span.last_beat_at, span.last_beat_position_s, span.last_beat_playing = at, Decimal(f"{position_s:.2f}"), playing
+    span.save()
     progress.last_position_s = Decimal(f"{position_s:.2f}")
     completed_now = False
     if (
@@ -310,9 +365,9 @@ def heartbeat_record(
     ):
         progress.completed_at = at
         completed_now = True
-        StudyCredit.objects.get_or_create(
-            member=member, lesson=lesson, defaults={"hours": study_hours_for(duration), "granted_at": at}
-        )
+        hours = study_hours_for(duration)
+        if hours:
+            StudyCredit.objects.get_or_create(member=member, lesson=lesson, defaults={"hours": hours, "granted_at": at})
         points_award(
             member=member, activity="video_complete", source_key=f"lesson-{lesson.pk}", at=at, note=lesson.title[:120]
         )
@@ -320,6 +375,31 @@ def heartbeat_record(
     return BeatResult(
         progress=progress,
         credited_s=(credited_to - credited_from) if credited_to is not None else 0.0,
-        rejected=rejected,
         completed_now=completed_now,
+    )
+
+
+def _beat_log(
+    member: User,
+    lesson: Lesson,
+    tab: str,
+    position_s: float,
+    playing: bool,
+    rate: float,
+    at: datetime,
+    rejected: str = "",
+    credited_from: float | None = None,
+    credited_to: float | None = None,
+) -> None:
+    Heartbeat.objects.create(
+        member=member,
+        lesson=lesson,
+        tab=tab,
+        position_s=position_s,
+        playing=playing,
+        rate=max(0.0, min(float(rate), 99.0)),
+        received_at=at,
+        credited_from_s=credited_from,
+        credited_to_s=credited_to,
+        rejected=rejected,
     )

@@ -11,7 +11,6 @@ from pathlib import Path
 from django import forms
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
@@ -25,7 +24,7 @@ from orgs.forms import UnitChoiceField
 from orgs.models import User
 from quizsite.spreadsheets import ExportWorkbook, xlsx_response
 
-from ..models import Lesson, Series, StudyCredit, Upload, WatchProgress
+from ..models import Heartbeat, Lesson, Series, StudyCredit, Upload, WatchProgress
 from ..services import videos
 from ..services.videos import LessonRejected
 
@@ -80,7 +79,7 @@ def player(request, lesson_id: int):
         else "",
         "mp4": f"/lessons/{lesson.pk}/media/video.mp4" if lesson.mp4 else "",
         "required": lesson.required,
-        "resume_s": float(mine.last_position_s) if mine and not mine.completed_at else 0.0,
+        "resume_s": _resume_at(lesson, mine),
         "furthest_s": float(mine.furthest_s) if mine else 0.0,
         "interval_s": settings.LESSON_HEARTBEAT_S,
         "duration_s": float(lesson.duration_s or 0),
@@ -96,6 +95,16 @@ def player(request, lesson_id: int):
             "subtitles_name": Path(lesson.subtitles.name).name if lesson.subtitles else "",
         },
     )
+
+
+def _resume_at(lesson: Lesson, mine: WatchProgress | None) -> float:
+    """Where the player starts: the last position, but on a required lesson no later than the
+    stretch watched without a gap (the server counts nothing beyond it)."""
+    if mine is None or mine.completed_at:
+        return 0.0
+    if lesson.required:
+        return float(min(mine.last_position_s, mine.furthest_s))
+    return float(mine.last_position_s)
 
 
 @login_required
@@ -153,14 +162,11 @@ def heartbeat(request, lesson_id: int):
     if not request.user.is_authenticated:
         return JsonResponse({"code": "signed_out", "detail": _("Sign in again to keep counting.")}, status=401)
     lesson = get_object_or_404(Lesson.objects.select_related("unit"), pk=lesson_id)
-    # The audience check costs three queries; a player sends a heartbeat every few seconds, so
-    # the answer is remembered for a minute (an audience change applies within that).
-    allowed_key = f"lessons:may-watch:{request.user.pk}:{lesson.pk}"
-    if not cache.get(allowed_key):
-        if not videos.can_watch(request.user, lesson):
-            detail = _("This micro-class is not open to your unit.")
-            return JsonResponse({"code": "not_in_audience", "detail": detail}, status=403)
-        cache.set(allowed_key, True, 60)
+    # Asked afresh on every beat, as the media asks it: a member taken out of the audience, or a
+    # lesson whose window closed, stops counting at once (the common case costs one query).
+    if not videos.can_watch(request.user, lesson):
+        detail = _("This micro-class is not open to your unit.")
+        return JsonResponse({"code": "not_in_audience", "detail": detail}, status=403)
     try:
         data = json.loads(request.body or b"{}")
         beat = videos.heartbeat_record(
@@ -178,6 +184,9 @@ def heartbeat(request, lesson_id: int):
     if beat.rejected == "other_tab":
         detail = _("This lesson is playing in another tab or window; it counts in one place at a time.")
         return JsonResponse({"code": "other_tab", "detail": detail}, status=409)
+    if beat.rejected == "other_lesson":
+        detail = _("Another micro-class is playing for you; one lesson counts at a time.")
+        return JsonResponse({"code": "other_lesson", "detail": detail}, status=409)
     progress = beat.progress
     duration = float(lesson.duration_s or 0)
     return JsonResponse(
@@ -319,17 +328,52 @@ def _completion(lesson: Lesson) -> tuple[list[dict], list[WatchProgress]]:
                     "rate": round(100 * watched["completed"] / headcount, 1) if headcount else None,
                 }
             )
+    beats = {
+        row["member"]: row
+        for row in Heartbeat.objects.filter(lesson=lesson)
+        .values("member")
+        .annotate(beats=Count("id"), refused=Count("id", filter=~Q(rejected="")))
+    }
+    fastest_s = videos.fastest_completion_s(float(lesson.duration_s or 0))
     members = list(
         WatchProgress.objects.filter(lesson=lesson).select_related("member", "unit_at_start").order_by("-watched_s")
     )
+    for p in members:
+        p.beats = beats.get(p.member_id, {}).get("beats", 0)
+        p.refused_beats = beats.get(p.member_id, {}).get("refused", 0)
+        p.took_s = (p.completed_at - p.started_at).total_seconds() if p.completed_at else None
+        p.too_fast = p.took_s is not None and p.took_s < fastest_s
     return units, members
+
+
+def _study_hours_rule() -> dict:
+    """The study-hours rule in the organiser's words: the minimum duration and each step."""
+    steps = [{"minutes": round(limit / 60, 1), "hours": hours} for limit, hours in settings.LESSON_STUDY_HOURS]
+    return {
+        "min_minutes": round(settings.LESSON_STUDY_MIN_S / 60, 1),
+        "steps": steps,
+        "max_rate": settings.LESSON_MAX_RATE,
+        "complete_percent": round(settings.LESSON_COMPLETE_SHARE * 100),
+    }
 
 
 @login_required
 def report(request, lesson_id: int):
     lesson = access_managed_lesson(request.user, lesson_id)
     units, members = _completion(lesson)
-    return render(request, "lessons/lesson_report.html", {"lesson": lesson, "units": units, "members": members})
+    duration = float(lesson.duration_s or 0)
+    return render(
+        request,
+        "lessons/lesson_report.html",
+        {
+            "lesson": lesson,
+            "units": units,
+            "members": members,
+            "rule": _study_hours_rule(),
+            "lesson_hours": videos.study_hours_for(duration) if duration else None,
+            "fastest_s": videos.fastest_completion_s(duration),
+        },
+    )
 
 
 @login_required
@@ -343,15 +387,33 @@ def report_xlsx(request, lesson_id: int):
     for row in units:
         sheet.append([row["unit"].name, row["headcount"], row["started"], row["completed"], row["rate"]])
     people = book.sheet(_("Members"))
-    people.append([_("Name"), _("Unit"), _("Watched (s)"), _("Furthest (s)"), _("Completed at")])
+    people.append(
+        [
+            _("Name"),
+            _("Unit"),
+            _("Started at"),
+            _("Watched (s)"),
+            _("Furthest (s)"),
+            _("Time spent (s)"),
+            _("Heartbeats"),
+            _("Refused heartbeats"),
+            _("Completed at"),
+            _("Completed faster than possible"),
+        ]
+    )
     for p in members:
         people.append(
             [
                 p.member.display_name,
                 p.unit_at_start.name if p.unit_at_start else "",
+                p.started_at.astimezone().strftime("%Y-%m-%d %H:%M:%S"),
                 float(p.watched_s),
                 float(p.furthest_s),
-                p.completed_at.astimezone().strftime("%Y-%m-%d %H:%M") if p.completed_at else "",
+                float(p.spent_s),
+                p.beats,
+                p.refused_beats,
+                p.completed_at.astimezone().strftime("%Y-%m-%d %H:%M:%S") if p.completed_at else "",
+                _("yes") if p.too_fast else "",
             ]
         )
     return xlsx_response(book.to_bytes(), lesson.title, ascii_name=f"lesson-{lesson.pk}-completion")

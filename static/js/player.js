@@ -10,9 +10,12 @@
   const watchedText = document.getElementById("watched-text");
   const completedBadge = document.getElementById("completed-badge");
   const tab = (window.crypto && crypto.randomUUID) ? crypto.randomUUID() : String(Math.random()).slice(2);
-  let allowedMax = state.furthest_s;  // how far a required lesson may be played to
+  // A required lesson may be sought up to where the server says the stretch watched without a
+  // gap ends, or to where this page has played to without a seek.
+  let allowedMax = state.furthest_s;
   let lastTime = 0;
   let stopped = false;
+  let sending = Promise.resolve();
 
   function csrfToken() {
     const match = document.cookie.match(/(?:^|; )csrftoken=([^;]+)/);
@@ -26,21 +29,44 @@
     allowedMax = Math.max(allowedMax, progress.furthest_s);
   }
 
-  async function beat() {
+  // Heartbeats go one after another, in the order they were taken: the server judges each
+  // against the previous one, so a late beat must not overtake a newer one.
+  function beat(position, playing) {
     if (stopped || !video.duration) return;
+    const body = JSON.stringify({
+      tab: tab,
+      position: Math.min(position === undefined ? video.currentTime : position, video.duration),
+      playing: playing === undefined ? !video.paused && !video.ended : playing,
+      rate: video.playbackRate,
+    });
+    sending = sending.then(() => send(body));
+  }
+
+  async function send(body) {
     let response;
     try {
       response = await fetch(state.heartbeat_url, {
         method: "POST", credentials: "same-origin", keepalive: true,
         headers: {"Content-Type": "application/json", "X-CSRFToken": csrfToken()},
-        body: JSON.stringify({tab: tab, position: Math.min(video.currentTime, video.duration), playing: !video.paused && !video.ended, rate: video.playbackRate}),
+        body: body,
       });
     } catch (error) { return; }  // offline for a moment: the next heartbeat carries on
-    const body = await response.json().catch(() => ({}));
-    if (response.ok) { show(body); return; }
-    if (body.code === "other_tab") { video.pause(); say(texts.otherTab); }
-    else if (body.code === "signed_out") { stopped = true; video.pause(); say(texts.signedOut); }
-    else if (body.detail) { say(body.detail); }
+    const reply = await response.json().catch(() => ({}));
+    if (response.ok) {
+      show(reply);
+      if (reply.rejected === "skipped" && state.required) {
+        video.currentTime = reply.furthest_s;  // the server counts only from where the stretch ends
+        say(texts.noSkip);
+      } else if (reply.rejected === "too_fast") {
+        beat(video.currentTime, false);  // a late beat: start counting again from here
+        beat();
+      }
+      return;
+    }
+    if (reply.code === "other_tab") { video.pause(); say(texts.otherTab); }
+    else if (reply.code === "other_lesson") { video.pause(); say(reply.detail); }
+    else if (reply.code === "signed_out") { stopped = true; video.pause(); say(texts.signedOut); }
+    else if (reply.detail) { say(reply.detail); }
   }
 
   // Sources: HLS with hls.js where Media Source Extensions exist, native HLS (Safari), else MP4.
@@ -62,21 +88,27 @@
   }, {once: true});
 
   video.addEventListener("timeupdate", () => {
-    if (!video.seeking && video.currentTime - lastTime >= 0 && video.currentTime - lastTime < 2) {
+    // Playing moves less than a second between updates; anything more was a seek.
+    if (!video.seeking && video.currentTime - lastTime >= 0 && video.currentTime - lastTime < 1) {
       allowedMax = Math.max(allowedMax, video.currentTime);
     }
-    lastTime = video.currentTime;
+    if (!video.seeking) lastTime = video.currentTime;
   });
   video.addEventListener("seeking", () => {
-    if (state.required && video.currentTime > allowedMax + 1) {
+    if (state.required && video.currentTime > allowedMax + 0.5) {
       video.currentTime = allowedMax;
       say(texts.noSkip);
+      return;
     }
+    // Count what was played up to the seek, then report the seek itself as a new starting point.
+    beat(lastTime, !video.paused);
+    beat(video.currentTime, false);
+    lastTime = video.currentTime;
   });
-  video.addEventListener("seeked", beat);
-  video.addEventListener("pause", beat);
+  video.addEventListener("seeked", () => beat());
+  video.addEventListener("pause", () => beat());
   video.addEventListener("play", () => { say(""); beat(); });
-  video.addEventListener("ended", beat);
+  video.addEventListener("ended", () => beat());
   document.addEventListener("visibilitychange", () => { if (document.visibilityState === "hidden") beat(); });
   setInterval(() => { if (!video.paused) beat(); }, state.interval_s * 1000);
 })();

@@ -1,8 +1,12 @@
 """A member plays a required micro-class headless: heartbeats are recorded, a forward seek is
 refused, and the lesson completes with its study hours. The video is made by ffmpeg."""
 
+import time
+from datetime import timedelta
+
 import pytest
 from django.conf import settings as django_settings
+from django.utils import timezone
 
 from lessons.models import Heartbeat, StudyCredit, WatchProgress
 from lessons.services import videos
@@ -51,6 +55,150 @@ def test_member_watches_a_required_lesson_to_completion_and_cannot_skip_ahead(
     beats = Heartbeat.objects.filter(member=member, lesson=lesson)
     assert not beats.filter(credited_from_s__lt=2, credited_to_s__gt=6.5).exists()
     assert StudyCredit.objects.filter(member=member, lesson=lesson).exists()
+
+
+def wait_for_beat(member, lesson, **match) -> Heartbeat:
+    """The newest heartbeat like `match`, polled for at most 15 s (the player sends it async)."""
+    for _ in range(150):
+        found = Heartbeat.objects.filter(member=member, lesson=lesson, **match).order_by("-received_at").first()
+        if found:
+            return found
+        time.sleep(0.1)
+    raise AssertionError(f"no heartbeat like {match}")
+
+
+def credited_within_the_wall_clock(member, lesson) -> None:
+    beats = Heartbeat.objects.filter(member=member, lesson=lesson).order_by("received_at")
+    wall_s = (beats.last().received_at - beats.first().received_at).total_seconds()
+    watched = float(WatchProgress.objects.get(member=member, lesson=lesson).watched_s)
+    assert watched <= wall_s * django_settings.LESSON_MAX_RATE + videos.SLACK_S, (watched, wall_s)
+
+
+@pytest.fixture
+def longer_lesson(transactional_db, tree, tmp_path):
+    point_rules_ensure_defaults()
+    made = videos.lesson_create(title="党史专题（必修）", unit=tree["gz"], required=True)
+    videos.lesson_attach_file(lesson=made, path=make_clip(tmp_path / "long.mp4", seconds=16))
+    return videos.lesson_process(lesson_id=made.pk)
+
+
+def test_a_required_lesson_played_at_double_speed_completes_and_after_a_reload_cannot_be_skipped(
+    live_server, longer_lesson, tree, page_factory, screenshot, settings
+):
+    settings.LESSON_HEARTBEAT_S = 1
+    lesson = longer_lesson
+    assert lesson.status == "ready", lesson.failure
+    member = factories.member(tree["gz1"], username="viewer", password=django_settings.DEMO_PASSWORD)
+    page = page_factory()
+    sign_in(page, live_server.url, "viewer")
+    page.goto(f"{live_server.url}/lessons/{lesson.pk}/")
+    page.wait_for_function("document.getElementById('player').readyState >= 1")
+    page.evaluate(
+        "() => { const v = document.getElementById('player'); v.muted = true; v.playbackRate = 2; return v.play(); }"
+    )
+    page.wait_for_function("document.getElementById('player').currentTime > 5")
+    page.evaluate("() => document.getElementById('player').pause()")
+    wait_for_beat(member, lesson, playing=False, position_s__gt=5)
+
+    # After a reload the page knows only the server's gapless stretch: a seek past it comes back.
+    page.reload()
+    page.wait_for_function("document.getElementById('player').readyState >= 1")
+    furthest = float(WatchProgress.objects.get(member=member, lesson=lesson).furthest_s)
+    assert 4 < furthest < 12
+    page.evaluate("() => { document.getElementById('player').currentTime = 15; }")
+    page.wait_for_function("!document.getElementById('player-notice').hidden")
+    assert page.evaluate("document.getElementById('player').currentTime") <= furthest + 0.5
+
+    page.evaluate(
+        "() => { const v = document.getElementById('player'); v.muted = true; v.playbackRate = 2; return v.play(); }"
+    )
+    page.wait_for_selector("#completed-badge:not([hidden])", timeout=40_000)
+    progress = WatchProgress.objects.get(member=member, lesson=lesson)
+    assert progress.completed_at is not None and StudyCredit.objects.filter(member=member, lesson=lesson).exists()
+    assert len(progress.intervals) == 1 and progress.intervals[0][0] == 0  # one stretch from the start
+    credited_within_the_wall_clock(member, lesson)
+    screenshot(page, "lesson-player-double-speed")
+
+    factories.organiser(tree["gz"], username="org", password=django_settings.DEMO_PASSWORD)
+    organiser = page_factory()
+    sign_in(organiser, live_server.url, "org")
+    organiser.goto(f"{live_server.url}/lessons/{lesson.pk}/report/")
+    assert "学时如何计算" in organiser.locator("#study-hours-rule").inner_text()
+    assert organiser.locator("#member-completion .too-fast").count() == 0
+    screenshot(organiser, "lesson-report-evidence")
+
+
+def test_a_second_lesson_in_another_window_is_paused_while_the_first_plays(
+    live_server, lesson, longer_lesson, tree, page_factory, screenshot, settings
+):
+    settings.LESSON_HEARTBEAT_S = 1
+    member = factories.member(tree["gz1"], username="viewer", password=django_settings.DEMO_PASSWORD)
+    play = "() => { const v = document.getElementById('player'); v.muted = true; return v.play(); }"
+    first, second = page_factory(), page_factory()
+    for page, playing in ((first, longer_lesson), (second, lesson)):
+        sign_in(page, live_server.url, "viewer")
+        page.goto(f"{live_server.url}/lessons/{playing.pk}/")
+        page.wait_for_function("document.getElementById('player').readyState >= 1")
+    first.evaluate(play)
+    first.wait_for_function("document.getElementById('player').currentTime > 1")
+    second.evaluate(play)
+    second.wait_for_function("document.getElementById('player').paused")
+    assert "一节课" in second.locator("#player-notice").inner_text()
+    assert Heartbeat.objects.filter(member=member, lesson=lesson, rejected="other_lesson").exists()
+    screenshot(second, "lesson-player-other-lesson")
+
+
+FORGED_BEATS = """async ([count, start]) => {
+  const csrf = document.cookie.match(/csrftoken=([^;]+)/)[1];
+  const url = JSON.parse(document.getElementById('player-state').textContent).heartbeat_url;
+  for (let i = 1; i <= count; i++) {
+    await fetch(url, {method: 'POST', headers: {'Content-Type': 'application/json', 'X-CSRFToken': csrf},
+      body: JSON.stringify({tab: 'console', position: start + 1.9 * i, playing: true, rate: 1})});
+    await new Promise((resolve) => setTimeout(resolve, 150));
+  }
+}"""
+
+
+@pytest.fixture
+def minute_lesson(transactional_db, tree, tmp_path):
+    point_rules_ensure_defaults()
+    made = videos.lesson_create(title="党纪学习（必修）", unit=tree["gz"], required=True)
+    videos.lesson_attach_file(lesson=made, path=make_clip(tmp_path / "minute.mp4", seconds=60, size="320x180"))
+    return videos.lesson_process(lesson_id=made.pk)
+
+
+def test_the_console_seek_trick_and_forged_beats_earn_no_more_than_the_wall_clock(
+    live_server, minute_lesson, tree, page_factory, screenshot, settings
+):
+    settings.LESSON_HEARTBEAT_S = 1
+    lesson = minute_lesson
+    assert lesson.status == "ready", lesson.failure
+    member = factories.member(tree["gz1"], username="cheater", password=django_settings.DEMO_PASSWORD)
+    page = page_factory()
+    sign_in(page, live_server.url, "cheater")
+    page.goto(f"{live_server.url}/lessons/{lesson.pk}/")
+    page.wait_for_function("document.getElementById('player').readyState >= 1")
+    page.evaluate("() => { const v = document.getElementById('player'); v.muted = true; return v.play(); }")
+    page.wait_for_function("document.getElementById('player').currentTime > 0.3")
+    # One console line, as reported: 1.9 s ahead every 150 ms (about 13x).
+    page.evaluate(
+        "() => { const v = document.getElementById('player'); window.tricks = 0;"
+        " window.trick = setInterval(() => { v.currentTime += 1.9; window.tricks += 1; }, 150); }"
+    )
+    page.wait_for_function("window.tricks >= 30")
+    page.evaluate("() => { clearInterval(window.trick); document.getElementById('player').pause(); }")
+    wait_for_beat(member, lesson, playing=False, received_at__gt=timezone.now() - timedelta(seconds=1))
+    progress = WatchProgress.objects.get(member=member, lesson=lesson)
+    credited_within_the_wall_clock(member, lesson)
+    assert float(progress.furthest_s) <= page.evaluate("document.getElementById('player').currentTime") + 0.5
+    assert not page.locator("#player-notice").is_hidden()
+    screenshot(page, "lesson-player-seek-trick")
+
+    # The same from the console without the player: 1.9 s of video every 150 ms, posted directly.
+    page.evaluate(FORGED_BEATS, [30, float(progress.furthest_s)])
+    credited_within_the_wall_clock(member, lesson)
+    progress.refresh_from_db()
+    assert progress.completed_at is None and not StudyCredit.objects.filter(member=member).exists()
 
 
 def test_organiser_uploads_in_chunks_and_watches_processing_finish(

@@ -9,7 +9,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
-from lessons.models import Heartbeat, Lesson, PointEvent, Series, StudyCredit, Upload, WatchProgress
+from lessons.models import Heartbeat, Lesson, PointEvent, Series, StudyCredit, Upload, WatchProgress, WatchSpan
 from lessons.services import videos
 from lessons.services.points import point_rules_ensure_defaults
 from lessons.services.videos import LessonRejected
@@ -197,6 +197,258 @@ def test_intervals_merge():
     assert videos.merge([[0, 2]], 3, 4) == [[0, 2], [3, 4]]
 
 
+# ---------------------------------------------------------------- heartbeats sent as a cheater would
+
+
+def ten_minute_lesson(unit, *, required: bool = True, title: str = "十分钟必修课", **extra) -> Lesson:
+    """A ready 600 s lesson without media: the heartbeat service needs only its duration."""
+    lesson = videos.lesson_create(title=title, unit=unit, required=required, **extra)
+    Lesson.objects.filter(pk=lesson.pk).update(status=Lesson.Status.READY, duration_s=Decimal("600.00"))
+    lesson.refresh_from_db()
+    return lesson
+
+
+class Cheater:
+    """Sends heartbeats on a clock it controls and checks, after every one, that all the video
+    credited to the member is within the wall clock since the first beat x the allowed rate."""
+
+    def __init__(self, member):
+        self.member = member
+        self.t0 = timezone.now()
+        self.now = 0.0
+
+    def beat(self, lesson, position, *, after=0.0, tab="A", playing=True, rate=1.0):
+        self.now += after
+        result = beat(
+            self.member, lesson, self.t0 + timedelta(seconds=self.now), position, tab=tab, playing=playing, rate=rate
+        )
+        assert self.credited() <= self.now * 2 + videos.SLACK_S
+        return result
+
+    def credited(self) -> float:
+        return sum(float(p.watched_s) for p in WatchProgress.objects.filter(member=self.member))
+
+
+def test_back_to_back_beats_share_one_slack_for_the_whole_span(tree, watcher):
+    lesson = ten_minute_lesson(tree["gz"], required=False)
+    cheater = Cheater(watcher)
+    cheater.beat(lesson, 0)
+    for step in range(1, 301):  # 2 s of video every 10 ms: 600 s in 3 s of wall clock
+        cheater.beat(lesson, step * 2.0, after=0.01)
+    progress = WatchProgress.objects.get(member=watcher, lesson=lesson)
+    assert float(progress.watched_s) <= 3 * 2 + videos.SLACK_S
+    assert progress.completed_at is None and not StudyCredit.objects.exists()
+
+
+def test_a_claimed_rate_of_10x_is_judged_by_the_wall_clock(tree, watcher):
+    lesson = ten_minute_lesson(tree["gz"], required=False)
+    cheater = Cheater(watcher)
+    cheater.beat(lesson, 0, rate=10)
+    for step in range(1, 61):  # 4 s of video each second: the old per-beat slack let this through
+        cheater.beat(lesson, step * 4.0, after=1, rate=10)
+    assert float(WatchProgress.objects.get(member=watcher, lesson=lesson).watched_s) <= 60 * 2 + videos.SLACK_S
+    assert Heartbeat.objects.filter(rate=10).count() == 61  # the claim is kept as evidence
+
+
+def test_an_honest_double_speed_viewer_completes_in_half_the_duration(tree, watcher):
+    lesson = ten_minute_lesson(tree["gz"])
+    cheater = Cheater(watcher)
+    cheater.beat(lesson, 0, rate=2)
+    for step in range(1, 31):
+        result = cheater.beat(lesson, step * 20.0, after=10, rate=2)
+        assert result.rejected == ""
+    progress = WatchProgress.objects.get(member=watcher, lesson=lesson)
+    assert float(progress.watched_s) == 600 and progress.completed_at is not None
+    assert float(progress.spent_s) == 300
+
+
+def test_a_refused_jump_changes_nothing_and_watching_does_not_continue_from_it(tree, watcher):
+    lesson = ten_minute_lesson(tree["gz"], required=False)
+    cheater = Cheater(watcher)
+    cheater.beat(lesson, 0)
+    cheater.beat(lesson, 10, after=10)
+    assert cheater.beat(lesson, 590, after=1).rejected == "too_fast"
+    progress = WatchProgress.objects.get(member=watcher, lesson=lesson)
+    assert float(progress.last_position_s) == 10 and progress.intervals == [[0, 10]]
+    assert float(WatchSpan.objects.get(member=watcher).last_beat_position_s) == 10
+    assert cheater.beat(lesson, 600, after=10).rejected == "too_fast"  # 590 s in 21 s
+    progress.refresh_from_db()
+    assert progress.intervals == [[0, 10]] and progress.completed_at is None
+
+
+def test_skipping_ahead_on_a_required_lesson_credits_nothing_past_the_gapless_stretch(tree, watcher):
+    required = ten_minute_lesson(tree["gz"], required=True)
+    cheater = Cheater(watcher)
+    cheater.beat(required, 0)
+    cheater.beat(required, 10, after=10)
+    cheater.beat(required, 300, after=0.5, playing=False)  # a seek reported while paused: an anchor
+    cheater.beat(required, 300, after=0.5)
+    assert cheater.beat(required, 310, after=10).rejected == "skipped"
+    progress = WatchProgress.objects.get(member=watcher, lesson=required)
+    assert progress.intervals == [[0, 10]] and float(progress.furthest_s) == 10
+    # Going back to where the stretch ends carries on counting.
+    cheater.beat(required, 10, after=0.5, playing=False)
+    cheater.beat(required, 10, after=0.5)
+    assert cheater.beat(required, 20, after=10).credited_s == 10
+    progress.refresh_from_db()
+    assert float(progress.furthest_s) == 20
+
+
+def test_a_required_lesson_bridges_a_players_nudge_of_under_a_second_from_the_stretch_end(tree, watcher):
+    required = ten_minute_lesson(tree["gz"], required=True)
+    cheater = Cheater(watcher)
+    cheater.beat(required, 0)
+    cheater.beat(required, 10, after=10, playing=False)
+    cheater.beat(required, 10.3, after=0.1)  # the stream nudged past a gap while seeking
+    assert cheater.beat(required, 20, after=10).credited_s == 10
+    assert WatchProgress.objects.get(member=watcher, lesson=required).intervals == [[0, 20]]
+    cheater.beat(required, 25, after=0.5, playing=False)  # a seek 5 s ahead: an anchor, no credit
+    cheater.beat(required, 25, after=0.1)
+    assert cheater.beat(required, 35, after=10).rejected == "skipped"
+
+
+def test_a_lesson_that_is_not_required_counts_what_is_watched_after_a_seek(tree, watcher):
+    lesson = ten_minute_lesson(tree["gz"], required=False)
+    cheater = Cheater(watcher)
+    cheater.beat(lesson, 0)
+    cheater.beat(lesson, 300, after=0.5, playing=False)
+    cheater.beat(lesson, 300, after=0.5)
+    assert cheater.beat(lesson, 310, after=10).credited_s == 10
+    progress = WatchProgress.objects.get(member=watcher, lesson=lesson)
+    assert progress.intervals == [[300, 310]] and float(progress.furthest_s) == 0
+
+
+def test_one_member_plays_one_lesson_at_a_time(tree, watcher, settings):
+    first = ten_minute_lesson(tree["gz"], title="第一课")
+    second = ten_minute_lesson(tree["gz"], title="第二课")
+    cheater = Cheater(watcher)
+    cheater.beat(first, 0, tab="A")
+    cheater.beat(second, 0, tab="B", after=0.1)
+    for step in range(1, 31):
+        cheater.beat(first, step * 10.0, tab="A", after=5)
+        assert cheater.beat(second, step * 20.0, tab="B", after=5).rejected == "other_lesson"
+    assert not WatchProgress.objects.filter(lesson=second).exists()  # a refused beat changes nothing
+    assert Heartbeat.objects.filter(lesson=second, rejected="other_lesson").count() == 31
+    # Paused in one place, the member may go on in the other: the span (and its budget) continues.
+    cheater.beat(first, 300, tab="A", after=1, playing=False)
+    assert cheater.beat(second, 0, tab="B", after=1).rejected == ""
+    assert cheater.beat(second, 20, tab="B", after=10).credited_s == 20
+    # Silent past the timeout, the other place is free.
+    cheater.now += settings.LESSON_TAB_TIMEOUT_S
+    assert cheater.beat(first, 0, tab="C").rejected == ""
+
+
+@pytest.mark.django_db(transaction=True)
+def test_muted_tabs_of_several_lessons_beating_at_the_same_moment_earn_as_one(tree):
+    import threading
+
+    from django.db import connection
+
+    if connection.vendor == "sqlite":
+        pytest.skip("SQLite serialises writers; the row lock matters on PostgreSQL (CI runs this there)")
+    point_rules_ensure_defaults()  # transactional tests start from flushed tables
+    member = factories.member(tree["gz1"], username="tabs")
+    lessons = [ten_minute_lesson(tree["gz"], title=f"第{n}课") for n in range(6)]
+    t0 = timezone.now()
+    barrier = threading.Barrier(len(lessons))
+
+    def play(n):
+        for second in range(0, 60, 10):  # every tab at 1x, beating at the same instants
+            barrier.wait()
+            beat(member, lessons[n], t0 + timedelta(seconds=second), float(second), tab=f"tab{n}")
+        connection.close()
+
+    threads = [threading.Thread(target=play, args=(n,)) for n in range(len(lessons))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    credited = [float(p.watched_s) for p in WatchProgress.objects.filter(member=member)]
+    assert len([c for c in credited if c]) == 1 and sum(credited) <= 50 * 2 + videos.SLACK_S
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """Django's clock, moved by hand: `clock.advance(seconds)`."""
+
+    class Clock:
+        now = timezone.now()
+
+        def advance(self, seconds: float) -> None:
+            self.now += timedelta(seconds=seconds)
+
+    moved = Clock()
+    monkeypatch.setattr(timezone, "now", lambda: moved.now)
+    return moved
+
+
+def post_beat(client, lesson, position, *, tab="A", playing=True):
+    return client.post(
+        f"/lessons/{lesson.pk}/heartbeat/", {"tab": tab, "position": position, "playing": playing}, "application/json"
+    )
+
+
+def test_a_member_taken_out_of_the_audience_stops_counting_at_once(client, tree, watcher, clock):
+    lesson = ten_minute_lesson(tree["gz"], audience=[tree["gz1"]])
+    client.force_login(watcher)
+    assert post_beat(client, lesson, 0).status_code == 200
+    clock.advance(10)
+    assert post_beat(client, lesson, 10).json()["credited_s"] == 10
+    lesson.audience.set([tree["gz2"]])
+    for step in range(2, 5):
+        clock.advance(10)
+        refused = post_beat(client, lesson, step * 10)
+        assert refused.status_code == 403 and refused.json()["code"] == "not_in_audience"
+    assert client.get(f"/lessons/{lesson.pk}/media/video.mp4").status_code == 403  # the same decision
+    assert float(WatchProgress.objects.get(member=watcher, lesson=lesson).watched_s) == 10
+
+
+def test_a_lesson_whose_window_closed_stops_counting_at_once(client, tree, watcher, clock):
+    lesson = ten_minute_lesson(tree["gz"], publish_until=clock.now + timedelta(seconds=15))
+    client.force_login(watcher)
+    post_beat(client, lesson, 0)
+    clock.advance(10)
+    assert post_beat(client, lesson, 10).status_code == 200
+    clock.advance(10)
+    assert post_beat(client, lesson, 20).json()["code"] == "not_in_audience"
+    assert float(WatchProgress.objects.get(member=watcher, lesson=lesson).watched_s) == 10
+
+
+def test_a_second_lesson_over_http_is_refused_while_the_first_plays(client, tree, watcher, clock):
+    first = ten_minute_lesson(tree["gz"], title="第一课")
+    second = ten_minute_lesson(tree["gz"], title="第二课")
+    client.force_login(watcher)
+    post_beat(client, first, 0, tab="A")
+    clock.advance(1)
+    refused = post_beat(client, second, 0, tab="B")
+    assert refused.status_code == 409 and refused.json()["code"] == "other_lesson"
+
+
+def test_a_heartbeat_asks_the_audience_in_one_query(client, tree, watcher, clock):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    lesson = ten_minute_lesson(tree["gz"])
+    client.force_login(watcher)
+    post_beat(client, lesson, 0)
+    clock.advance(10)
+    with CaptureQueriesContext(connection) as queries:
+        assert post_beat(client, lesson, 10).status_code == 200
+    statements = [q["sql"] for q in queries.captured_queries if "SAVEPOINT" not in q["sql"]]  # the test's transaction
+    # session, user, lesson, the member's unit, the audience, span lock, progress lock, fact, two updates
+    assert len(statements) <= 10, statements
+
+
+def test_lessons_shorter_than_the_minimum_earn_no_hours(ready_lesson, watcher, settings):
+    settings.LESSON_STUDY_MIN_S = 60
+    t0 = timezone.now()
+    for second in range(0, 7, 2):
+        beat(watcher, ready_lesson, t0 + timedelta(seconds=second), min(second, 6.0))
+    assert WatchProgress.objects.get(member=watcher, lesson=ready_lesson).completed_at is not None
+    assert not StudyCredit.objects.filter(member=watcher).exists()
+    assert videos.study_hours_for(60) == Decimal("0.25") and videos.study_hours_for(59) == 0
+
+
 # ---------------------------------------------------------------- pages and media
 
 
@@ -254,6 +506,41 @@ def test_completion_report_counts_over_the_audience_headcount(client, ready_less
     assert rows["第一党支部"]["rate"] == 50.0
     export = client.get(f"/lessons/{ready_lesson.pk}/report.xlsx")
     assert export.status_code == 200 and export.content[:2] == b"PK"
+
+
+def test_report_shows_time_spent_and_heartbeats_and_flags_a_completion_faster_than_possible(
+    client, tree, watcher, settings
+):
+    settings.LESSON_STUDY_MIN_S = 120
+    lesson = ten_minute_lesson(tree["gz"])
+    honest = Cheater(watcher)
+    honest.beat(lesson, 0, rate=2)
+    for step in range(1, 31):
+        honest.beat(lesson, step * 20.0, after=10, rate=2)
+    # A completion recorded before the wall-clock bound: 7 s for 540 s of video.
+    farmer = factories.member(tree["gz1"], username="farmer", real_name="刷课者")
+    t0 = timezone.now()
+    WatchProgress.objects.create(
+        member=farmer,
+        lesson=lesson,
+        unit_at_start=tree["gz1"],
+        intervals=[[0, 600]],
+        watched_s=600,
+        furthest_s=600,
+        started_at=t0,
+        completed_at=t0 + timedelta(seconds=7),
+    )
+    client.force_login(factories.organiser(tree["gz"], username="org"))
+    page = client.get(f"/lessons/{lesson.pk}/report/", HTTP_ACCEPT_LANGUAGE="en")
+    rows = {p.member.username: p for p in page.context["members"]}
+    assert rows["viewer"].beats == 31 and float(rows["viewer"].spent_s) == 300 and not rows["viewer"].too_fast
+    assert rows["farmer"].too_fast and rows["farmer"].took_s == 7
+    html = page.content.decode()
+    assert html.count("too-fast") == 1 and "completed in 7 s" in html
+    assert "shorter than 2.0 min earn no study hours" in html and "faster than 2x does not count" in html
+    assert "This lesson earns 0.25 h" in html
+    chinese = client.get(f"/lessons/{lesson.pk}/report/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "时长不足 2.0 分钟的课程不计学时" in chinese and "7 秒完成" in chinese
 
 
 def test_chunked_upload_over_http_refuses_a_bad_range(client, tree):
