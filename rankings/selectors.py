@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db.models import Avg, Count, Exists, F, Max, Min, OuterRef, Q, QuerySet
 
+from contests.models import TeamMember
 from orgs import access
 
 from .models import RankingRule, Snapshot, SnapshotRow
@@ -19,6 +20,24 @@ def can_view(user, rule: RankingRule) -> bool:
         return True
     unit = getattr(user, "unit", None)
     return bool(unit and unit.path.startswith(rule.unit.path))
+
+
+def can_download_results(user, rule: RankingRule) -> bool:
+    """Exports and anyone's certificate: organisers and administrators of the rule's unit. A
+    member sees the published board, not a spreadsheet of every colleague's result."""
+    return access.can_manage_unit(user, rule.unit)
+
+
+def own_certificate_subjects(user, rule: RankingRule) -> set[int] | None:
+    """The subjects whose certificates the user may download: None for all of them (see
+    `can_download_results`), else their own - themselves, their teams, or units they manage."""
+    if can_download_results(user, rule):
+        return None
+    if rule.subject == RankingRule.Subject.MEMBER:
+        return {user.pk}
+    if rule.subject == RankingRule.Subject.TEAM:
+        return set(TeamMember.objects.filter(member=user).values_list("team_id", flat=True))
+    return set(access.managed_units(user).filter(path__startswith=rule.unit.path).values_list("pk", flat=True))
 
 
 def visible_rules(user) -> QuerySet[RankingRule]:

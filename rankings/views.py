@@ -90,6 +90,8 @@ def board(request, slug: str):
             "prizes": selectors.prize_counts(snapshot),
             "chart": chart,
             "manage": selectors.can_administer(request.user, rule),
+            "can_download": selectors.can_download_results(request.user, rule),
+            "own_certificates": selectors.own_certificate_subjects(request.user, rule),
             "version_query": f"v={snapshot.version}&" if _version(request) else "",
         },
     )
@@ -110,12 +112,32 @@ def honours(request, slug: str):
     tiers: dict[str, list[SnapshotRow]] = {}
     for row in selectors.honour_rows(snapshot):
         tiers.setdefault(row.prize, []).append(row)
-    return render(request, "rankings/honours.html", {"rule": rule, "snapshot": snapshot, "tiers": tiers})
+    return render(
+        request,
+        "rankings/honours.html",
+        {
+            "rule": rule,
+            "snapshot": snapshot,
+            "tiers": tiers,
+            "can_download": selectors.can_download_results(request.user, rule),
+            "own_certificates": selectors.own_certificate_subjects(request.user, rule),
+        },
+    )
+
+
+def access_results(user, slug: str) -> RankingRule:
+    """The rule, if the user may download its full results (export, every certificate)."""
+    rule = access_rule(user, slug)
+    if not selectors.can_download_results(user, rule):
+        raise PermissionDenied(
+            _("Only organisers and administrators of %(unit)s can download these results.") % {"unit": rule.unit.name}
+        )
+    return rule
 
 
 @login_required
 def export_xlsx(request, slug: str):
-    rule = access_rule(request.user, slug)
+    rule = access_results(request.user, slug)
     snapshot = _shown_snapshot(request, rule)
     response = xlsx_response(
         exports.snapshot_workbook(snapshot),
@@ -129,6 +151,9 @@ def export_xlsx(request, slug: str):
 @login_required
 def certificate(request, slug: str, subject_id: int):
     rule = access_rule(request.user, slug)
+    own = selectors.own_certificate_subjects(request.user, rule)
+    if own is not None and subject_id not in own:
+        raise PermissionDenied(_("You may download your own certificate only."))
     snapshot = rule.snapshots.filter(status=Snapshot.Status.PUBLISHED).first()
     if snapshot is None:
         raise Http404(_("Certificates are issued once the results are published."))
