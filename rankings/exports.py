@@ -2,24 +2,53 @@
 
 from __future__ import annotations
 
+from functools import cache
 from io import BytesIO
+from pathlib import Path
 
+from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from reportlab.lib.colors import HexColor
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas
 
 from quizsite.spreadsheets import ExportWorkbook
 
-from .models import Snapshot, SnapshotRow
+from .models import RankingRule, Snapshot, SnapshotRow
 
-# Adobe's CID font for Simplified Chinese: PDF viewers supply the glyphs, so certificates need no
-# font file and nothing from the internet.
-CERTIFICATE_FONT = "STSong-Light"
-pdfmetrics.registerFont(UnicodeCIDFont(CERTIFICATE_FONT))
+
+class CertificateFontMissing(Exception):
+    """The configured certificate font file is not there: no certificate rather than a blank one."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        super().__init__(
+            _(
+                "Certificates cannot be made: the Chinese font %(path)s is missing. Install the "
+                "fonts-wqy-microhei package or set RANKINGS_CERTIFICATE_FONT to a TrueType CJK font."
+            )
+            % {"path": path}
+        )
+
+
+@cache
+def _registered_font(path: str) -> str:
+    name = f"Certificate-{Path(path).stem}"
+    # Embedded as a subset of the glyphs used: a font the viewer lacks (a CID font such as
+    # STSong-Light is only referenced) prints as blanks on many domestic desktops.
+    pdfmetrics.registerFont(TTFont(name, path, subfontIndex=0))
+    return name
+
+
+def certificate_font() -> str:
+    """The registered name of the certificate font; raises `CertificateFontMissing` if absent."""
+    path = settings.RANKINGS_CERTIFICATE_FONT
+    if not Path(path).is_file():
+        raise CertificateFontMissing(path)
+    return _registered_font(path)
 
 
 def snapshot_workbook(snapshot: Snapshot) -> bytes:
@@ -75,11 +104,18 @@ def snapshot_workbook(snapshot: Snapshot) -> bytes:
 
 def certificate_pdf(row: SnapshotRow) -> bytes:
     """A landscape A4 certificate for a prize winner, with the snapshot's version and hash."""
+    font = certificate_font()
+    out = BytesIO()
+    page = canvas.Canvas(out, pagesize=landscape(A4), initialFontName=font)  # no unembedded Helvetica
+    page.setTitle(f"{row.snapshot.rule.title} · {row.label} · {row.prize}")
+    _draw_certificate(page, row, font)
+    page.save()
+    return out.getvalue()
+
+
+def _draw_certificate(page: canvas.Canvas, row: SnapshotRow, font: str) -> None:
     snapshot = row.snapshot
     width, height = landscape(A4)
-    out = BytesIO()
-    page = canvas.Canvas(out, pagesize=(width, height))
-    page.setTitle(f"{snapshot.rule.title} · {row.label} · {row.prize}")
     red, gold = HexColor("#b71c1c"), HexColor("#c9a227")
     page.setStrokeColor(gold)
     page.setLineWidth(6)
@@ -88,27 +124,29 @@ def certificate_pdf(row: SnapshotRow) -> bytes:
     page.setLineWidth(1.5)
     page.rect(36, 36, width - 72, height - 72)
     page.setFillColor(red)
-    page.setFont(CERTIFICATE_FONT, 44)
+    page.setFont(font, 44)
     page.drawCentredString(width / 2, height - 130, _("Certificate of Honour"))
     page.setFillColor(HexColor("#222222"))
-    page.setFont(CERTIFICATE_FONT, 24)
-    page.drawCentredString(width / 2, height - 215, row.label + (f"（{row.unit_name}）" if row.unit_name else ""))
-    page.setFont(CERTIFICATE_FONT, 18)
+    page.setFont(font, 24)
+    # A unit's label is its unit already; members and teams are told apart by theirs.
+    own_unit = row.unit_name and snapshot.rule.subject != RankingRule.Subject.UNIT
+    page.drawCentredString(width / 2, height - 215, row.label + (f"（{row.unit_name}）" if own_unit else ""))
+    page.setFont(font, 18)
     page.drawCentredString(
         width / 2,
         height - 265,
         _("in %(ranking)s was awarded") % {"ranking": snapshot.rule.title},
     )
     page.setFillColor(red)
-    page.setFont(CERTIFICATE_FONT, 36)
+    page.setFont(font, 36)
     page.drawCentredString(width / 2, height - 325, row.prize)
     page.setFillColor(HexColor("#222222"))
-    page.setFont(CERTIFICATE_FONT, 16)
+    page.setFont(font, 16)
     page.drawCentredString(width / 2, height - 370, _("Rank %(rank)s") % {"rank": row.rank})
     issued = timezone.localtime(snapshot.published_at or snapshot.computed_at).strftime("%Y-%m-%d")
     page.drawRightString(width - 90, 110, snapshot.rule.unit.name)
     page.drawRightString(width - 90, 85, issued)
-    page.setFont(CERTIFICATE_FONT, 8)
+    page.setFont(font, 8)
     page.setFillColor(HexColor("#777777"))
     page.drawString(
         50,
@@ -117,5 +155,3 @@ def certificate_pdf(row: SnapshotRow) -> bytes:
         f"{_('rows hash')} {snapshot.rows_hash[:16]}",
     )
     page.showPage()
-    page.save()
-    return out.getvalue()

@@ -161,7 +161,12 @@ def certificate(request, slug: str, subject_id: int):
     row = row.exclude(prize="").first()
     if row is None:
         raise Http404(_("There is no prize for this entry in the published results."))
-    response = HttpResponse(exports.certificate_pdf(row), content_type="application/pdf")
+    try:
+        pdf = exports.certificate_pdf(row)
+    except exports.CertificateFontMissing as missing:
+        messages.error(request, str(missing))
+        return redirect("rankings:honours", slug=rule.slug)
+    response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{rule.slug}-v{snapshot.version}-{subject_id}.pdf"'
     return response
 
