@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from functools import cache
 from io import BytesIO
 from pathlib import Path
@@ -109,6 +110,18 @@ def certificate_pdf(row: SnapshotRow) -> bytes:
     page = canvas.Canvas(out, pagesize=landscape(A4), initialFontName=font)  # no unembedded Helvetica
     page.setTitle(f"{row.snapshot.rule.title} · {row.label} · {row.prize}")
     _draw_certificate(page, row, font)
+    page.save()
+    return out.getvalue()
+
+
+def certificates_pdf(rows: Iterable[SnapshotRow], *, title: str) -> bytes:
+    """Every given winner's certificate, one page each, as a single PDF for printing."""
+    font = certificate_font()
+    out = BytesIO()
+    page = canvas.Canvas(out, pagesize=landscape(A4), initialFontName=font)
+    page.setTitle(title)
+    for row in rows:
+        _draw_certificate(page, row, font)
     page.save()
     return out.getvalue()
 

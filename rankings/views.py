@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from orgs import access
-from quizsite.spreadsheets import xlsx_response
+from quizsite.spreadsheets import attachment_disposition, xlsx_response
 
 from . import exports, selectors, services
 from .models import RankingRule, RankingRun, Snapshot, SnapshotRow
@@ -168,6 +168,27 @@ def certificate(request, slug: str, subject_id: int):
         return redirect("rankings:honours", slug=rule.slug)
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{rule.slug}-v{snapshot.version}-{subject_id}.pdf"'
+    return response
+
+
+@login_required
+def certificate_bundle(request, slug: str):
+    rule = access_results(request.user, slug)
+    snapshot = rule.snapshots.select_related("rule__unit").filter(status=Snapshot.Status.PUBLISHED).first()
+    if snapshot is None:
+        raise Http404(_("Certificates are issued once the results are published."))
+    rows = selectors.honour_rows(snapshot).select_related("snapshot__rule__unit")
+    if not rows.exists():
+        raise Http404(_("This ranking awards no prizes."))
+    try:
+        pdf = exports.certificates_pdf(rows.iterator(chunk_size=500), title=f"{rule.title} v{snapshot.version}")
+    except exports.CertificateFontMissing as missing:
+        messages.error(request, str(missing))
+        return redirect("rankings:honours", slug=rule.slug)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = attachment_disposition(
+        f"{rule.title}-v{snapshot.version}", extension=".pdf", ascii_name=f"{rule.slug}-v{snapshot.version}"
+    )
     return response
 
 

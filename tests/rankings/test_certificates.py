@@ -60,3 +60,21 @@ def test_a_missing_font_gives_a_clear_message_not_a_blank_certificate(client, ce
     page = client.get(url, follow=True)
     assert page.status_code == 200 and not page.content.startswith(b"%PDF")
     assert "/nonexistent/font.ttc" in page.content.decode() and "fonts-wqy-microhei" in page.content.decode()
+
+
+def test_organisers_print_every_certificate_of_the_published_results_as_one_pdf(client, board, tmp_path):  # noqa: F811
+    url = reverse("rankings:certificate_bundle", args=[board["rule"].slug])
+    board_url = reverse("rankings:board", args=[board["rule"].slug])
+    organiser = factories.organiser(board["tree"]["audit"])
+    client.force_login(organiser)
+    assert client.get(url).status_code == 404  # nothing published yet
+    publish(board)
+    assert url in client.get(board_url).content.decode()
+    pdf = client.get(url).content
+    winners = ["F", "D", "E"]  # one first prize, two second prizes
+    assert pdfs.page_count(pdf, tmp_path) == len(winners)
+    assert all(font["emb"] == "yes" for font in pdfs.fonts(pdf, tmp_path))
+    words = pdfs.text(pdf, tmp_path)
+    assert [page.split()[1][0] for page in words.split("\f") if page.strip()] == winners
+    client.force_login(board["people"]["f"])
+    assert client.get(url).status_code == 403 and url not in client.get(board_url).content.decode()
