@@ -8,6 +8,7 @@ from io import BytesIO
 from pathlib import Path
 
 from django.conf import settings
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from reportlab.lib.colors import HexColor
@@ -52,51 +53,46 @@ def certificate_font() -> str:
     return _registered_font(path)
 
 
+# Rows above the column headers: the title and the version, status and hashes they carry.
+HEADER_ROW = 7
+
+
 def snapshot_workbook(snapshot: Snapshot) -> bytes:
-    """Every row of the snapshot, under a header naming its version, status and hashes."""
-    book = ExportWorkbook()
-    sheet = book.sheet(_("Ranking"))
+    """Every row of the snapshot, under a header naming its version, status and hashes; ranked
+    subjects by place, then the unranked with the reason, in the reader's language."""
     rule = snapshot.rule
-    sheet.append([rule.title])
+    units = rule.subject == RankingRule.Subject.UNIT
+    subject_header = {RankingRule.Subject.UNIT: _("Unit"), RankingRule.Subject.TEAM: _("Team")}.get(
+        rule.subject, _("Name")
+    )
+    # (header, width, value): a unit's own unit is its label, so unit rankings have no unit column.
+    columns = [
+        (_("Rank"), 7, lambda row: row.rank),
+        (subject_header, 24 if units else 14, lambda row: row.label),
+        *([] if units else [(_("Unit"), 24, lambda row: row.unit_name)]),
+        (_("Group"), 20, lambda row: row.group_name),
+        (_("Rank in group"), 9, lambda row: row.rank_in_group),
+        (_("Metric"), 11, lambda row: float(row.metric) if row.metric is not None else None),
+        (_("Total"), 11, lambda row: float(row.total)),
+        (_("Participants"), 9, lambda row: row.participants),
+        (_("Headcount"), 9, lambda row: row.headcount),
+        (_("Time used (s)"), 11, lambda row: float(row.time_used_s)),
+        (_("Prize"), 10, lambda row: row.prize),
+        (_("Not ranked because"), 16, lambda row: row.reason_display),
+    ]
+    book = ExportWorkbook()
+    sheet = book.sheet(_("Ranking"), widths=[width for _header, width, _value in columns], frozen_rows=HEADER_ROW)
+    sheet.append([rule.title], style="title")
     sheet.append([_("Version"), snapshot.version, _("Status"), snapshot.get_status_display()])
     sheet.append([_("Input hash"), snapshot.input_hash])
     sheet.append([_("Rows hash"), snapshot.rows_hash])
     sheet.append([_("Computed at"), timezone.localtime(snapshot.computed_at).strftime("%Y-%m-%d %H:%M:%S")])
     sheet.append([])
-    sheet.append(
-        [
-            _("Rank"),
-            _("Name"),
-            _("Unit"),
-            _("Group"),
-            _("Rank in group"),
-            _("Metric"),
-            _("Total"),
-            _("Participants"),
-            _("Headcount"),
-            _("Time used (s)"),
-            _("Prize"),
-            _("Not ranked because"),
-        ]
-    )
-    rows = SnapshotRow.objects.filter(snapshot=snapshot).order_by("place", "label")
+    sheet.append([header for header, _width, _value in columns], style="header")
+    # NULLS LAST spelled out: SQLite sorts a missing place first, PostgreSQL last.
+    rows = SnapshotRow.objects.filter(snapshot=snapshot).order_by(F("place").asc(nulls_last=True), "label")
     for row in rows.iterator(chunk_size=5000):
-        sheet.append(
-            [
-                row.rank,
-                row.label,
-                row.unit_name,
-                row.group_name,
-                row.rank_in_group,
-                float(row.metric) if row.metric is not None else None,
-                float(row.total),
-                row.participants,
-                row.headcount,
-                float(row.time_used_s),
-                row.prize,
-                row.ineligible_reason,
-            ]
-        )
+        sheet.append([value(row) for _header, _width, value in columns])
     book.properties.title = rule.title
     book.properties.keywords = f"snapshot={snapshot.pk};version={snapshot.version};input_hash={snapshot.input_hash}"
     book.properties.description = f"rows_hash={snapshot.rows_hash}"
