@@ -8,7 +8,7 @@ from io import BytesIO
 from pathlib import Path
 
 from django.conf import settings
-from django.db.models import F
+from django.db.models import F, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from reportlab.lib.colors import HexColor
@@ -17,8 +17,10 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas
 
+from orgs.models import User
 from quizsite.spreadsheets import ExportWorkbook
 
+from . import selectors
 from .models import RankingRule, Snapshot, SnapshotRow
 
 
@@ -66,10 +68,20 @@ def snapshot_workbook(snapshot: Snapshot) -> bytes:
         rule.subject, _("Name")
     )
     # (header, width, value): a unit's own unit is its label, so unit rankings have no unit column.
+    paths = selectors.unit_paths(rule)
+
+    def unit_path(row: SnapshotRow) -> str:
+        return paths.get(row.unit_id) or row.unit_name
+
+    # Two members may share a name: their employee numbers (exports are for organisers) tell them apart.
+    employee_numbers = (
+        [(_("Employee number"), 12, lambda row: row.employee_no)] if rule.subject == RankingRule.Subject.MEMBER else []
+    )
     columns = [
         (_("Rank"), 7, lambda row: row.rank),
-        (subject_header, 24 if units else 14, lambda row: row.label),
-        *([] if units else [(_("Unit"), 24, lambda row: row.unit_name)]),
+        (subject_header, 32 if units else 14, unit_path if units else lambda row: row.label),
+        *employee_numbers,
+        *([] if units else [(_("Unit"), 32, unit_path)]),
         (_("Group"), 20, lambda row: row.group_name),
         (_("Rank in group"), 9, lambda row: row.rank_in_group),
         (_("Metric"), 11, lambda row: float(row.metric) if row.metric is not None else None),
@@ -91,6 +103,9 @@ def snapshot_workbook(snapshot: Snapshot) -> bytes:
     sheet.append([header for header, _width, _value in columns], style="header")
     # NULLS LAST spelled out: SQLite sorts a missing place first, PostgreSQL last.
     rows = SnapshotRow.objects.filter(snapshot=snapshot).order_by(F("place").asc(nulls_last=True), "label")
+    if employee_numbers:
+        member = User.objects.filter(pk=OuterRef("subject_id"))
+        rows = rows.annotate(employee_no=Subquery(member.values("employee_no")[:1]))
     for row in rows.iterator(chunk_size=5000):
         sheet.append([value(row) for _header, _width, value in columns])
     book.properties.title = rule.title
@@ -101,28 +116,25 @@ def snapshot_workbook(snapshot: Snapshot) -> bytes:
 
 def certificate_pdf(row: SnapshotRow) -> bytes:
     """A landscape A4 certificate for a prize winner, with the snapshot's version and hash."""
-    font = certificate_font()
-    out = BytesIO()
-    page = canvas.Canvas(out, pagesize=landscape(A4), initialFontName=font)  # no unembedded Helvetica
-    page.setTitle(f"{row.snapshot.rule.title} · {row.label} · {row.prize}")
-    _draw_certificate(page, row, font)
-    page.save()
-    return out.getvalue()
+    rule = row.snapshot.rule
+    return certificates_pdf(rule, [row], title=f"{rule.title} · {row.label} · {row.prize}")
 
 
-def certificates_pdf(rows: Iterable[SnapshotRow], *, title: str) -> bytes:
+def certificates_pdf(rule: RankingRule, rows: Iterable[SnapshotRow], *, title: str) -> bytes:
     """Every given winner's certificate, one page each, as a single PDF for printing."""
     font = certificate_font()
+    # On paper a unit is named the official way, its names run together: 京津冀特派办机关党支部.
+    units = {unit_id: "".join(names) for unit_id, names in selectors.unit_names(rule).items()}
     out = BytesIO()
-    page = canvas.Canvas(out, pagesize=landscape(A4), initialFontName=font)
+    page = canvas.Canvas(out, pagesize=landscape(A4), initialFontName=font)  # no unembedded Helvetica
     page.setTitle(title)
     for row in rows:
-        _draw_certificate(page, row, font)
+        _draw_certificate(page, row, font, unit=units.get(row.unit_id) or row.unit_name)
     page.save()
     return out.getvalue()
 
 
-def _draw_certificate(page: canvas.Canvas, row: SnapshotRow, font: str) -> None:
+def _draw_certificate(page: canvas.Canvas, row: SnapshotRow, font: str, *, unit: str) -> None:
     snapshot = row.snapshot
     width, height = landscape(A4)
     red, gold = HexColor("#b71c1c"), HexColor("#c9a227")
@@ -136,10 +148,12 @@ def _draw_certificate(page: canvas.Canvas, row: SnapshotRow, font: str) -> None:
     page.setFont(font, 44)
     page.drawCentredString(width / 2, height - 130, _("Certificate of Honour"))
     page.setFillColor(HexColor("#222222"))
-    page.setFont(font, 24)
-    # A unit's label is its unit already; members and teams are told apart by theirs.
-    own_unit = row.unit_name and snapshot.rule.subject != RankingRule.Subject.UNIT
-    page.drawCentredString(width / 2, height - 215, row.label + (f"（{row.unit_name}）" if own_unit else ""))
+    # A unit is named by its own path; members and teams are told apart by their unit's.
+    name = unit if snapshot.rule.subject == RankingRule.Subject.UNIT else row.label + (f"（{unit}）" if unit else "")
+    # A long unit path shrinks to fit inside the border rather than running past it.
+    size = min(24, 24 * (width - 160) / max(pdfmetrics.stringWidth(name, font, 24), 1))
+    page.setFont(font, size)
+    page.drawCentredString(width / 2, height - 215, name)
     page.setFont(font, 18)
     page.drawCentredString(
         width / 2,

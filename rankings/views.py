@@ -68,6 +68,7 @@ def board(request, slug: str):
     page = Paginator(selectors.leaderboard_rows(snapshot, search=search, group_id=group_id), 50).get_page(
         request.GET.get("page")
     )
+    page.object_list = selectors.with_unit_paths(rule, page.object_list)
     group_list = selectors.groups(snapshot)
     chart = {
         "histogram": selectors.score_histogram(snapshot),
@@ -110,7 +111,7 @@ def honours(request, slug: str):
     rule = access_rule(request.user, slug)
     snapshot = _shown_snapshot(request, rule)
     tiers: dict[str, list[SnapshotRow]] = {}
-    for row in selectors.honour_rows(snapshot):
+    for row in selectors.with_unit_paths(rule, selectors.honour_rows(snapshot)):
         tiers.setdefault(row.prize, []).append(row)
     return render(
         request,
@@ -181,7 +182,7 @@ def certificate_bundle(request, slug: str):
     if not rows.exists():
         raise Http404(_("This ranking awards no prizes."))
     try:
-        pdf = exports.certificates_pdf(rows.iterator(chunk_size=500), title=f"{rule.title} v{snapshot.version}")
+        pdf = exports.certificates_pdf(rule, rows.iterator(chunk_size=500), title=f"{rule.title} v{snapshot.version}")
     except exports.CertificateFontMissing as missing:
         messages.error(request, str(missing))
         return redirect("rankings:honours", slug=rule.slug)

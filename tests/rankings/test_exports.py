@@ -40,7 +40,7 @@ def test_a_unit_ranking_heads_its_subject_column_unit_and_does_not_repeat_it(uni
 def test_reasons_are_in_the_readers_language_and_unranked_subjects_come_last(unit_export):
     header, *body = rows(unit_export)
     reason = header.index("未参评原因")
-    assert body[-1][1] == "第三党支部" and body[-1][0] is None
+    assert body[-1][1] == "广州特派办/第三党支部" and body[-1][0] is None
     assert body[-1][reason] == "无应参与人数"
     assert all(row[0] is not None and row[reason] in ("", None) for row in body[:-1])
 
