@@ -1,6 +1,8 @@
 """Certificates print on any viewer: their Chinese font is embedded, and what they say is right."""
 
 import pytest
+from django.core.management import call_command
+from django.core.management.base import SystemCheckError
 from django.urls import reverse
 
 from rankings.services import snapshot_approve, snapshot_publish
@@ -78,3 +80,9 @@ def test_organisers_print_every_certificate_of_the_published_results_as_one_pdf(
     assert [page.split()[1][0] for page in words.split("\f") if page.strip()] == winners
     client.force_login(board["people"]["f"])
     assert client.get(url).status_code == 403 and url not in client.get(board_url).content.decode()
+
+
+def test_the_system_check_warns_at_deploy_time_when_the_certificate_font_is_missing(settings):
+    settings.RANKINGS_CERTIFICATE_FONT = "/nonexistent/font.ttc"
+    with pytest.raises(SystemCheckError, match="rankings.W001"):
+        call_command("check", fail_level="WARNING")
