@@ -357,6 +357,9 @@ RANKINGS_RUN_LEASE_S = env_int("RANKINGS_RUN_LEASE_S", 900)
 RANKINGS_RUN_GRACE_S = env_int("RANKINGS_RUN_GRACE_S", 60)
 # PostgreSQL memory for one ranking computation's sorts and hashes (per connection, while it runs).
 RANKINGS_WORK_MEM = env_str("RANKINGS_WORK_MEM", "64MB")
+# A TrueType CJK font embedded (as a subset) in certificates, so they print on any viewer. Debian's
+# fonts-wqy-microhei; a .ttc is read at index 0. CFF-based OpenType (Noto CJK) cannot be embedded.
+RANKINGS_CERTIFICATE_FONT = env_str("RANKINGS_CERTIFICATE_FONT", "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")
 
 # Micro-classes
 LESSON_UPLOAD_MAX_BYTES = env_int("LESSON_UPLOAD_MAX_BYTES", 2 * 1024**3)

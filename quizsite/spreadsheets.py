@@ -115,11 +115,16 @@ class ExportWorkbook:
     def properties(self) -> DocumentProperties:
         return self._book.properties
 
-    def sheet(self, title: str, *, default: str = "Sheet", widths: Sequence[float] = ()) -> ExportSheet:
-        """A new sheet; its title is made valid (`sheet_title`), and `widths` set its columns'."""
+    def sheet(
+        self, title: str, *, default: str = "Sheet", widths: Sequence[float] = (), frozen_rows: int = 0
+    ) -> ExportSheet:
+        """A new sheet; its title is made valid (`sheet_title`), `widths` set its columns', and
+        its first `frozen_rows` rows (the header) stay in view while scrolling."""
         sheet = self._book.create_sheet(sheet_title(title, default=default))
         for column, width in enumerate(widths, start=1):
             sheet.column_dimensions[get_column_letter(column)].width = width
+        if frozen_rows:
+            sheet.freeze_panes = f"A{frozen_rows + 1}"
         return ExportSheet(sheet)
 
     def to_bytes(self) -> bytes:

@@ -2,71 +2,112 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from functools import cache
 from io import BytesIO
+from pathlib import Path
 
+from django.conf import settings
+from django.db.models import F, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from reportlab.lib.colors import HexColor
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas
 
+from orgs.models import User
 from quizsite.spreadsheets import ExportWorkbook
 
-from .models import Snapshot, SnapshotRow
+from . import selectors
+from .models import RankingRule, Snapshot, SnapshotRow
 
-# Adobe's CID font for Simplified Chinese: PDF viewers supply the glyphs, so certificates need no
-# font file and nothing from the internet.
-CERTIFICATE_FONT = "STSong-Light"
-pdfmetrics.registerFont(UnicodeCIDFont(CERTIFICATE_FONT))
+
+class CertificateFontMissing(Exception):
+    """The configured certificate font file is not there: no certificate rather than a blank one."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        super().__init__(
+            _(
+                "Certificates cannot be made: the Chinese font %(path)s is missing. Install the "
+                "fonts-wqy-microhei package or set RANKINGS_CERTIFICATE_FONT to a TrueType CJK font."
+            )
+            % {"path": path}
+        )
+
+
+@cache
+def _registered_font(path: str) -> str:
+    name = f"Certificate-{Path(path).stem}"
+    # Embedded as a subset of the glyphs used: a font the viewer lacks (a CID font such as
+    # STSong-Light is only referenced) prints as blanks on many domestic desktops.
+    pdfmetrics.registerFont(TTFont(name, path, subfontIndex=0))
+    return name
+
+
+def certificate_font() -> str:
+    """The registered name of the certificate font; raises `CertificateFontMissing` if absent."""
+    path = settings.RANKINGS_CERTIFICATE_FONT
+    if not Path(path).is_file():
+        raise CertificateFontMissing(path)
+    return _registered_font(path)
+
+
+# Rows above the column headers: the title and the version, status and hashes they carry.
+HEADER_ROW = 7
 
 
 def snapshot_workbook(snapshot: Snapshot) -> bytes:
-    """Every row of the snapshot, under a header naming its version, status and hashes."""
-    book = ExportWorkbook()
-    sheet = book.sheet(_("Ranking"))
+    """Every row of the snapshot, under a header naming its version, status and hashes; ranked
+    subjects by place, then the unranked with the reason, in the reader's language."""
     rule = snapshot.rule
-    sheet.append([rule.title])
+    units = rule.subject == RankingRule.Subject.UNIT
+    subject_header = {RankingRule.Subject.UNIT: _("Unit"), RankingRule.Subject.TEAM: _("Team")}.get(
+        rule.subject, _("Name")
+    )
+    # (header, width, value): a unit's own unit is its label, so unit rankings have no unit column.
+    paths = selectors.unit_paths(rule)
+
+    def unit_path(row: SnapshotRow) -> str:
+        return paths.get(row.unit_id) or row.unit_name
+
+    # Two members may share a name: their employee numbers (exports are for organisers) tell them apart.
+    employee_numbers = (
+        [(_("Employee number"), 12, lambda row: row.employee_no)] if rule.subject == RankingRule.Subject.MEMBER else []
+    )
+    columns = [
+        (_("Rank"), 7, lambda row: row.rank),
+        (subject_header, 32 if units else 14, unit_path if units else lambda row: row.label),
+        *employee_numbers,
+        *([] if units else [(_("Unit"), 32, unit_path)]),
+        (_("Group"), 20, lambda row: row.group_name),
+        (_("Rank in group"), 9, lambda row: row.rank_in_group),
+        (_("Metric"), 11, lambda row: float(row.metric) if row.metric is not None else None),
+        (_("Total"), 11, lambda row: float(row.total)),
+        (_("Participants"), 9, lambda row: row.participants),
+        (_("Headcount"), 9, lambda row: row.headcount),
+        (_("Time used (s)"), 11, lambda row: float(row.time_used_s)),
+        (_("Prize"), 10, lambda row: row.prize),
+        (_("Not ranked because"), 16, lambda row: row.reason_display),
+    ]
+    book = ExportWorkbook()
+    sheet = book.sheet(_("Ranking"), widths=[width for _header, width, _value in columns], frozen_rows=HEADER_ROW)
+    sheet.append([rule.title], style="title")
     sheet.append([_("Version"), snapshot.version, _("Status"), snapshot.get_status_display()])
     sheet.append([_("Input hash"), snapshot.input_hash])
     sheet.append([_("Rows hash"), snapshot.rows_hash])
     sheet.append([_("Computed at"), timezone.localtime(snapshot.computed_at).strftime("%Y-%m-%d %H:%M:%S")])
     sheet.append([])
-    sheet.append(
-        [
-            _("Rank"),
-            _("Name"),
-            _("Unit"),
-            _("Group"),
-            _("Rank in group"),
-            _("Metric"),
-            _("Total"),
-            _("Participants"),
-            _("Headcount"),
-            _("Time used (s)"),
-            _("Prize"),
-            _("Not ranked because"),
-        ]
-    )
-    rows = SnapshotRow.objects.filter(snapshot=snapshot).order_by("place", "label")
+    sheet.append([header for header, _width, _value in columns], style="header")
+    # NULLS LAST spelled out: SQLite sorts a missing place first, PostgreSQL last.
+    rows = SnapshotRow.objects.filter(snapshot=snapshot).order_by(F("place").asc(nulls_last=True), "label")
+    if employee_numbers:
+        member = User.objects.filter(pk=OuterRef("subject_id"))
+        rows = rows.annotate(employee_no=Subquery(member.values("employee_no")[:1]))
     for row in rows.iterator(chunk_size=5000):
-        sheet.append(
-            [
-                row.rank,
-                row.label,
-                row.unit_name,
-                row.group_name,
-                row.rank_in_group,
-                float(row.metric) if row.metric is not None else None,
-                float(row.total),
-                row.participants,
-                row.headcount,
-                float(row.time_used_s),
-                row.prize,
-                row.ineligible_reason,
-            ]
-        )
+        sheet.append([value(row) for _header, _width, value in columns])
     book.properties.title = rule.title
     book.properties.keywords = f"snapshot={snapshot.pk};version={snapshot.version};input_hash={snapshot.input_hash}"
     book.properties.description = f"rows_hash={snapshot.rows_hash}"
@@ -75,11 +116,27 @@ def snapshot_workbook(snapshot: Snapshot) -> bytes:
 
 def certificate_pdf(row: SnapshotRow) -> bytes:
     """A landscape A4 certificate for a prize winner, with the snapshot's version and hash."""
+    rule = row.snapshot.rule
+    return certificates_pdf(rule, [row], title=f"{rule.title} · {row.label} · {row.prize}")
+
+
+def certificates_pdf(rule: RankingRule, rows: Iterable[SnapshotRow], *, title: str) -> bytes:
+    """Every given winner's certificate, one page each, as a single PDF for printing."""
+    font = certificate_font()
+    # On paper a unit is named the official way, its names run together: 京津冀特派办机关党支部.
+    units = {unit_id: "".join(names) for unit_id, names in selectors.unit_names(rule).items()}
+    out = BytesIO()
+    page = canvas.Canvas(out, pagesize=landscape(A4), initialFontName=font)  # no unembedded Helvetica
+    page.setTitle(title)
+    for row in rows:
+        _draw_certificate(page, row, font, unit=units.get(row.unit_id) or row.unit_name)
+    page.save()
+    return out.getvalue()
+
+
+def _draw_certificate(page: canvas.Canvas, row: SnapshotRow, font: str, *, unit: str) -> None:
     snapshot = row.snapshot
     width, height = landscape(A4)
-    out = BytesIO()
-    page = canvas.Canvas(out, pagesize=(width, height))
-    page.setTitle(f"{snapshot.rule.title} · {row.label} · {row.prize}")
     red, gold = HexColor("#b71c1c"), HexColor("#c9a227")
     page.setStrokeColor(gold)
     page.setLineWidth(6)
@@ -88,27 +145,31 @@ def certificate_pdf(row: SnapshotRow) -> bytes:
     page.setLineWidth(1.5)
     page.rect(36, 36, width - 72, height - 72)
     page.setFillColor(red)
-    page.setFont(CERTIFICATE_FONT, 44)
+    page.setFont(font, 44)
     page.drawCentredString(width / 2, height - 130, _("Certificate of Honour"))
     page.setFillColor(HexColor("#222222"))
-    page.setFont(CERTIFICATE_FONT, 24)
-    page.drawCentredString(width / 2, height - 215, row.label + (f"（{row.unit_name}）" if row.unit_name else ""))
-    page.setFont(CERTIFICATE_FONT, 18)
+    # A unit is named by its own path; members and teams are told apart by their unit's.
+    name = unit if snapshot.rule.subject == RankingRule.Subject.UNIT else row.label + (f"（{unit}）" if unit else "")
+    # A long unit path shrinks to fit inside the border rather than running past it.
+    size = min(24, 24 * (width - 160) / max(pdfmetrics.stringWidth(name, font, 24), 1))
+    page.setFont(font, size)
+    page.drawCentredString(width / 2, height - 215, name)
+    page.setFont(font, 18)
     page.drawCentredString(
         width / 2,
         height - 265,
         _("in %(ranking)s was awarded") % {"ranking": snapshot.rule.title},
     )
     page.setFillColor(red)
-    page.setFont(CERTIFICATE_FONT, 36)
+    page.setFont(font, 36)
     page.drawCentredString(width / 2, height - 325, row.prize)
     page.setFillColor(HexColor("#222222"))
-    page.setFont(CERTIFICATE_FONT, 16)
+    page.setFont(font, 16)
     page.drawCentredString(width / 2, height - 370, _("Rank %(rank)s") % {"rank": row.rank})
     issued = timezone.localtime(snapshot.published_at or snapshot.computed_at).strftime("%Y-%m-%d")
     page.drawRightString(width - 90, 110, snapshot.rule.unit.name)
     page.drawRightString(width - 90, 85, issued)
-    page.setFont(CERTIFICATE_FONT, 8)
+    page.setFont(font, 8)
     page.setFillColor(HexColor("#777777"))
     page.drawString(
         50,
@@ -117,5 +178,3 @@ def certificate_pdf(row: SnapshotRow) -> bytes:
         f"{_('rows hash')} {snapshot.rows_hash[:16]}",
     )
     page.showPage()
-    page.save()
-    return out.getvalue()

@@ -352,8 +352,20 @@ class SnapshotRow(models.Model):
     def __str__(self) -> str:
         return f"{self.label} #{self.rank}"
 
+    # Why a subject takes no place, as the computation records it and as people read it.
+    REASONS = {
+        "no_participants": _("No participants"),
+        "no_headcount": _("No headcount"),
+        "too_few_participants": _("Too few participants"),
+        "low_participation": _("Participation too low"),
+    }
+
     def save(self, *args, **kwargs):
         raise SnapshotImmutable("snapshot rows are written by the computation only")
 
     def delete(self, *args, **kwargs):
         raise SnapshotImmutable("snapshot rows are written by the computation only")
+
+    @property
+    def reason_display(self) -> str:
+        return str(self.REASONS.get(self.ineligible_reason, self.ineligible_reason))

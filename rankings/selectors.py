@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from django.db.models import Avg, Count, Exists, F, Max, Min, OuterRef, Q, QuerySet
 
+from contests.models import TeamMember
 from orgs import access
+from orgs.models import Unit
 
-from .models import RankingRule, Snapshot, SnapshotRow
+from .models import RankingRule, RuleUnit, Snapshot, SnapshotRow
 
 
 def can_administer(user, rule: RankingRule) -> bool:
@@ -19,6 +21,24 @@ def can_view(user, rule: RankingRule) -> bool:
         return True
     unit = getattr(user, "unit", None)
     return bool(unit and unit.path.startswith(rule.unit.path))
+
+
+def can_download_results(user, rule: RankingRule) -> bool:
+    """Exports and anyone's certificate: organisers and administrators of the rule's unit. A
+    member sees the published board, not a spreadsheet of every colleague's result."""
+    return access.can_manage_unit(user, rule.unit)
+
+
+def own_certificate_subjects(user, rule: RankingRule) -> set[int] | None:
+    """The subjects whose certificates the user may download: None for all of them (see
+    `can_download_results`), else their own - themselves, their teams, or units they manage."""
+    if can_download_results(user, rule):
+        return None
+    if rule.subject == RankingRule.Subject.MEMBER:
+        return {user.pk}
+    if rule.subject == RankingRule.Subject.TEAM:
+        return set(TeamMember.objects.filter(member=user).values_list("team_id", flat=True))
+    return set(access.managed_units(user).filter(path__startswith=rule.unit.path).values_list("pk", flat=True))
 
 
 def visible_rules(user) -> QuerySet[RankingRule]:
@@ -94,3 +114,36 @@ def prize_counts(snapshot: Snapshot) -> list[dict]:
         .annotate(count=Count("id"), best=Min("place"))
         .order_by("best")
     )
+
+
+def unit_names(rule: RankingRule) -> dict[int, list[str]]:
+    """Each unit of the rule's subtree as the names from below the rule's unit down to it
+    (["广州特派办", "第一党支部"]): "第一党支部" alone names a branch in every organ. The tree is
+    the one the rule froze, plus units added since, as the computation reads it."""
+    frozen = RuleUnit.objects.filter(rule=rule).values_list("unit_id", "path", "name")
+    nodes = {unit_id: (path, name) for unit_id, path, name in frozen}
+    frozen_paths = {path for path, _name in nodes.values()}
+    live = Unit.objects.filter(path__startswith=rule.unit.path).values_list("pk", "path", "name")
+    for unit_id, path, name in live:
+        if unit_id not in nodes and path not in frozen_paths:
+            nodes[unit_id] = (path, name)
+    name_at = dict(nodes.values())
+    below = len(rule.unit.path) + Unit.steplen
+    return {
+        unit_id: [name_at.get(path[:end], "") for end in range(below, len(path) + 1, Unit.steplen)] or [name]
+        for unit_id, (path, name) in nodes.items()
+    }
+
+
+def unit_paths(rule: RankingRule) -> dict[int, str]:
+    """`unit_names` joined for tables: "广州特派办/第一党支部"."""
+    return {unit_id: "/".join(names) for unit_id, names in unit_names(rule).items()}
+
+
+def with_unit_paths(rule: RankingRule, rows) -> list[SnapshotRow]:
+    """The rows, each with `unit_path`: its unit's path below the rule's unit (`unit_paths`)."""
+    paths = unit_paths(rule)
+    rows = list(rows)
+    for row in rows:
+        row.unit_path = paths.get(row.unit_id) or row.unit_name
+    return rows

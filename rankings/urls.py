@@ -10,6 +10,7 @@ urlpatterns = [
     path("<slug:slug>/screen/", views.screen, name="screen"),
     path("<slug:slug>/honours/", views.honours, name="honours"),
     path("<slug:slug>/export.xlsx", views.export_xlsx, name="export"),
+    path("<slug:slug>/certificates.pdf", views.certificate_bundle, name="certificate_bundle"),
     path("<slug:slug>/certificates/<int:subject_id>.pdf", views.certificate, name="certificate"),
     path("<slug:slug>/manage/", views.manage, name="manage"),
     path("<slug:slug>/manage/compute/", views.compute, name="compute"),

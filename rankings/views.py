@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from orgs import access
-from quizsite.spreadsheets import xlsx_response
+from quizsite.spreadsheets import attachment_disposition, xlsx_response
 
 from . import exports, selectors, services
 from .models import RankingRule, RankingRun, Snapshot, SnapshotRow
@@ -68,6 +68,7 @@ def board(request, slug: str):
     page = Paginator(selectors.leaderboard_rows(snapshot, search=search, group_id=group_id), 50).get_page(
         request.GET.get("page")
     )
+    page.object_list = selectors.with_unit_paths(rule, page.object_list)
     group_list = selectors.groups(snapshot)
     chart = {
         "histogram": selectors.score_histogram(snapshot),
@@ -90,6 +91,8 @@ def board(request, slug: str):
             "prizes": selectors.prize_counts(snapshot),
             "chart": chart,
             "manage": selectors.can_administer(request.user, rule),
+            "can_download": selectors.can_download_results(request.user, rule),
+            "own_certificates": selectors.own_certificate_subjects(request.user, rule),
             "version_query": f"v={snapshot.version}&" if _version(request) else "",
         },
     )
@@ -108,14 +111,34 @@ def honours(request, slug: str):
     rule = access_rule(request.user, slug)
     snapshot = _shown_snapshot(request, rule)
     tiers: dict[str, list[SnapshotRow]] = {}
-    for row in selectors.honour_rows(snapshot):
+    for row in selectors.with_unit_paths(rule, selectors.honour_rows(snapshot)):
         tiers.setdefault(row.prize, []).append(row)
-    return render(request, "rankings/honours.html", {"rule": rule, "snapshot": snapshot, "tiers": tiers})
+    return render(
+        request,
+        "rankings/honours.html",
+        {
+            "rule": rule,
+            "snapshot": snapshot,
+            "tiers": tiers,
+            "can_download": selectors.can_download_results(request.user, rule),
+            "own_certificates": selectors.own_certificate_subjects(request.user, rule),
+        },
+    )
+
+
+def access_results(user, slug: str) -> RankingRule:
+    """The rule, if the user may download its full results (export, every certificate)."""
+    rule = access_rule(user, slug)
+    if not selectors.can_download_results(user, rule):
+        raise PermissionDenied(
+            _("Only organisers and administrators of %(unit)s can download these results.") % {"unit": rule.unit.name}
+        )
+    return rule
 
 
 @login_required
 def export_xlsx(request, slug: str):
-    rule = access_rule(request.user, slug)
+    rule = access_results(request.user, slug)
     snapshot = _shown_snapshot(request, rule)
     response = xlsx_response(
         exports.snapshot_workbook(snapshot),
@@ -129,6 +152,9 @@ def export_xlsx(request, slug: str):
 @login_required
 def certificate(request, slug: str, subject_id: int):
     rule = access_rule(request.user, slug)
+    own = selectors.own_certificate_subjects(request.user, rule)
+    if own is not None and subject_id not in own:
+        raise PermissionDenied(_("You may download your own certificate only."))
     snapshot = rule.snapshots.filter(status=Snapshot.Status.PUBLISHED).first()
     if snapshot is None:
         raise Http404(_("Certificates are issued once the results are published."))
@@ -136,8 +162,34 @@ def certificate(request, slug: str, subject_id: int):
     row = row.exclude(prize="").first()
     if row is None:
         raise Http404(_("There is no prize for this entry in the published results."))
-    response = HttpResponse(exports.certificate_pdf(row), content_type="application/pdf")
+    try:
+        pdf = exports.certificate_pdf(row)
+    except exports.CertificateFontMissing as missing:
+        messages.error(request, str(missing))
+        return redirect("rankings:honours", slug=rule.slug)
+    response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{rule.slug}-v{snapshot.version}-{subject_id}.pdf"'
+    return response
+
+
+@login_required
+def certificate_bundle(request, slug: str):
+    rule = access_results(request.user, slug)
+    snapshot = rule.snapshots.select_related("rule__unit").filter(status=Snapshot.Status.PUBLISHED).first()
+    if snapshot is None:
+        raise Http404(_("Certificates are issued once the results are published."))
+    rows = selectors.honour_rows(snapshot).select_related("snapshot__rule__unit")
+    if not rows.exists():
+        raise Http404(_("This ranking awards no prizes."))
+    try:
+        pdf = exports.certificates_pdf(rule, rows.iterator(chunk_size=500), title=f"{rule.title} v{snapshot.version}")
+    except exports.CertificateFontMissing as missing:
+        messages.error(request, str(missing))
+        return redirect("rankings:honours", slug=rule.slug)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = attachment_disposition(
+        f"{rule.title}-v{snapshot.version}", extension=".pdf", ascii_name=f"{rule.slug}-v{snapshot.version}"
+    )
     return response
 
 

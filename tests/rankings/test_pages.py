@@ -81,6 +81,7 @@ def test_certificates_exist_only_for_published_prize_winners(client, board):
     response = client.get(url)
     assert response.status_code == 200 and response.content.startswith(b"%PDF")
     c = board["people"]["c"]
+    client.force_login(board["admin"])
     assert client.get(reverse("rankings:certificate", args=[board["rule"].slug, c.pk])).status_code == 404
 
 

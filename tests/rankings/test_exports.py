@@ -1,0 +1,50 @@
+"""The xlsx export reads right for people: headers per subject, reasons in their language,
+column widths and a frozen header, unranked subjects last on every database."""
+
+from io import BytesIO
+
+import pytest
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from tests import factories
+from tests.rankings.test_services import compute, study  # noqa: F401 - fixture
+
+HEADER_ROW = 7
+
+
+@pytest.fixture
+def unit_export(client, study):  # noqa: F811
+    """A per-capita ranking of branches, one of which (第三党支部) has no members."""
+    factories.unit_at("审计署/广州特派办/第三党支部")
+    rule = factories.ranking_rule(
+        study["tree"]["audit"], subject="unit", unit_level=3, metric="per_capita", sources=[{"kind": "points"}]
+    )
+    compute(rule)
+    client.force_login(factories.administrator(study["tree"]["audit"]))
+    response = client.get(reverse("rankings:export", args=[rule.slug]))
+    assert response.status_code == 200
+    return load_workbook(BytesIO(response.content)).active
+
+
+def rows(sheet) -> list[tuple]:
+    return list(sheet.iter_rows(min_row=HEADER_ROW, values_only=True))
+
+
+def test_a_unit_ranking_heads_its_subject_column_unit_and_does_not_repeat_it(unit_export):
+    header = rows(unit_export)[0]
+    assert header[:3] == ("名次", "单位", "所属单位") and "姓名" not in header
+    assert header.count("单位") == 1
+
+
+def test_reasons_are_in_the_readers_language_and_unranked_subjects_come_last(unit_export):
+    header, *body = rows(unit_export)
+    reason = header.index("未参评原因")
+    assert body[-1][1] == "广州特派办/第三党支部" and body[-1][0] is None
+    assert body[-1][reason] == "无应参与人数"
+    assert all(row[0] is not None and row[reason] in ("", None) for row in body[:-1])
+
+
+def test_columns_are_wide_enough_and_the_header_stays_in_view(unit_export):
+    assert unit_export.freeze_panes == f"A{HEADER_ROW + 1}"
+    assert unit_export.column_dimensions["B"].width >= 20
