@@ -1,9 +1,9 @@
 """Property-based: the SQL snapshot agrees with a plain Python reference on random data full of ties.
 
-Hypothesis draws teams, rosters, score events (few distinct points and times, so ties abound)
-and a rule (subject, metric, tie-breaks, rank style, group scope, prizes). The reference below
-reads the same facts through the ORM and ranks them in Python, written from the rule's
-definition, not from the SQL.
+Hypothesis draws teams, rosters, score events (few distinct points and times, so ties abound),
+members who moved unit after the contest or were deactivated, and a rule (subject, metric,
+tie-breaks, rank style, group scope, prizes). The reference below reads the same facts through
+the ORM and ranks them in Python, written from the rule's definition, not from the SQL.
 """
 
 import math
@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 
 from contests.models import ScoreEvent, Team, TeamMember
 from orgs.models import Unit
+from orgs.services import member_move
 from rankings.models import SnapshotRow
 from rankings.services import run_execute, run_request
 from tests import factories
@@ -57,6 +58,8 @@ team_strategy = st.lists(
                 st.fixed_dictionaries(
                     {
                         "unit": st.sampled_from(BRANCHES),
+                        "moved_to": st.sampled_from([None, None, *BRANCHES]),
+                        "active": st.sampled_from([True, True, False]),
                         "events": st.lists(
                             st.tuples(st.sampled_from([-5, 0, 10, 10, 20]), st.sampled_from([1000, 2000, 2500])),
                             max_size=3,
@@ -98,7 +101,10 @@ def rule_fields(spec):
 
 def reference(rule, contest):
     """Rank the contest's facts by the rule's definition, in Python. Facts in units outside the
-    rule's subtree do not count."""
+    rule's subtree do not count. A fact counts in the unit at the contest's start; the headcount
+    is each active member in their unit now (the rule was saved after every move); a unit's
+    participants are members of its headcount with a fact there. Deactivated members' facts
+    count only for their team."""
     units = {u.pk: u for u in Unit.objects.filter(path__startswith=rule.unit.path)}
     base = contest.base_score
     facts = []  # (member, team, unit, score, time_s, finished)
@@ -112,6 +118,7 @@ def reference(rule, contest):
         unit = unit_of.get((event.team_id, event.member_id)) or Team.objects.get(pk=event.team_id).unit_id
         used = Fraction(event.time_used_ms or 0, 1000)
         facts.append((event.member_id, event.team_id, unit, Fraction(event.points), used, event.created_at))
+    people = {m.pk: m for m in factories.User.objects.all()}
 
     def ancestor(unit_id, level):
         unit = units[unit_id]
@@ -132,6 +139,8 @@ def reference(rule, contest):
             subject = found.pk if found else None
         if subject is None:
             continue
+        if member is not None and rule.subject != "team" and not people[member].is_active:
+            continue
         cell = per[(subject, member)]
         cell[0] += score
         cell[1] += used
@@ -146,11 +155,22 @@ def reference(rule, contest):
             if unit.depth == rule.unit_level:
                 subjects.setdefault(unit.pk, [])
     heads = defaultdict(int)
-    for member in factories.User.objects.filter(unit__in=list(units)):
+    for member in factories.User.objects.filter(unit__in=list(units), is_active=True):
         heads[member.unit_id] += 1
+
+    def counted(subject, member):
+        if member is None:
+            return False
+        if rule.subject != "unit":
+            return True
+        person = people[member]
+        return (
+            person.is_active and person.unit_id in units and units[person.unit_id].path.startswith(units[subject].path)
+        )
+
     out = {}
     for subject, parts in subjects.items():
-        members = [p for p in parts if p[0] is not None]
+        members = [p for p in parts if counted(subject, p[0])]
         total = sum((p[1] for p in parts), Fraction(0))
         participants = len(members)
         used = rounded(sum((p[2] for p in parts), Fraction(0)), 3)
@@ -175,8 +195,10 @@ def reference(rule, contest):
             "top_k": (sum(scores[:k], Fraction(0)) / min(participants, k)) if participants else None,
         }[rule.metric]
         metric = rounded(metric)
-        if metric is None:
-            reason = "no_headcount" if headcount == 0 else "no_participants"
+        if headcount == 0:
+            reason = "no_headcount"
+        elif participants == 0 or metric is None:
+            reason = "no_participants"
         elif participants < rule.min_participants:
             reason = "too_few_participants"
         else:
@@ -260,12 +282,26 @@ def test_sql_snapshot_matches_python_reference(tree, teams, spec):
             for place in team["members"]:
                 unit = tree[place["unit"]]
                 person = factories.member(unit, username=f"p{next(counter)}")
-                members.append({"member": person, "unit": unit, "events": place["events"]})
+                members.append(
+                    {
+                        "member": person,
+                        "unit": unit,
+                        "events": place["events"],
+                        "moved_to": place["moved_to"],
+                        "active": place["active"],
+                    }
+                )
             adjustments = [team["adjustment"]] if team["adjustment"] else []
             plan.append(
                 {"name": f"T{index}", "unit": tree[team["unit"]], "members": members, "adjustments": adjustments}
             )
         contest = factories.scored_contest(tree["audit"], plan)
+        for team in plan:
+            for place in team["members"]:
+                if place["moved_to"]:
+                    member_move(member=place["member"], unit=tree[place["moved_to"]], reason="transfer")
+                if not place["active"]:
+                    factories.User.objects.filter(pk=place["member"].pk).update(is_active=False)
         # The rule covers 审计署: facts under 财政部 fall outside it and must not count.
         root = Unit.objects.get(pk=tree["audit"].pk)
         rule = factories.ranking_rule(root, sources=[{"kind": "contest", "contest": contest}], **rule_fields(spec))
