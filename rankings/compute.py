@@ -80,7 +80,8 @@ def _contest_facts(sql: Sql, source, first: bool) -> None:
     each team's base score. Members count in the unit recorded when the contest started.
 
     Time used is the time of every answer, right or wrong (a wrong answer may score nothing and so
-    leave no score event); only events outside any question (entered by hand) bring their own."""
+    leave no score event) of a revealed question (a skipped one counts for no one); only events
+    outside any question (entered by hand) bring their own."""
     w = source.weight
     answer_s = f"CASE WHEN o.opened_at IS NULL THEN 0 ELSE {_seconds_between('ca.received_at', 'o.opened_at')} END"
     sql.add(
@@ -100,7 +101,7 @@ def _contest_facts(sql: Sql, source, first: bool) -> None:
         FROM contests_contestanswer ca JOIN contests_opening o ON o.id = ca.opening_id
         JOIN contests_team t ON t.id = ca.team_id
         LEFT JOIN contests_teammember tm ON tm.contest_id = %s AND tm.member_id = ca.member_id
-        WHERE o.contest_id = %s
+        WHERE o.contest_id = %s AND o.revealed_at IS NOT NULL
         UNION ALL
         SELECT tm.member_id, tm.team_id, COALESCE(tm.unit_at_start_id, t.unit_id), 0, 0, NULL
         FROM contests_teammember tm JOIN contests_team t ON t.id = tm.team_id WHERE tm.contest_id = %s

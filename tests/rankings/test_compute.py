@@ -5,6 +5,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from contests import services as contest_services
 from lessons.models import Attempt, PointEvent
 from orgs.models import User
 from orgs.services import member_move
@@ -247,3 +248,39 @@ def test_deactivated_members_count_neither_as_participants_nor_headcount(central
     organs = rows(compute(organ_rule(central, paper, slug="organs")))
     assert (organs["广州特派办"].participants, organs["广州特派办"].headcount) == (1, 1)
     assert float(organs["广州特派办"].total) == 70
+
+
+def test_team_time_used_counts_wrong_answers_too(central):
+    """A relay of two questions, 10 points a right answer, nothing off a wrong one. 红队: right
+    in 5 s, wrong in 1 s; 蓝队: wrong in 4 s, right in 4 s. Both 110 points; time used over
+    every answer is 6 s against 8 s, so 红队 wins the tie-break (the right answers alone, 5 s
+    against 4 s, would have put 蓝队 first)."""
+    host = factories.organiser(central["root"], username="host")
+    bank = factories.bank(central["root"])
+    contest = contest_services.contest_create(title="接力赛", unit=central["root"], by=host)
+    red = [person(central, "gz1", f"红{n}") for n in range(2)]
+    blue = [person(central, "jjj1", f"蓝{n}") for n in range(2)]
+    contest_services.team_add(contest=contest, name="红队", unit=central["gz"], legs=red)
+    contest_services.team_add(contest=contest, name="蓝队", unit=central["jjj"], legs=blue)
+    versions = [factories.question(bank, "true_false", key=[True]).current for _ in range(2)]
+    contest_services.round_add(contest=contest, type="relay", versions=versions, points=10, penalty=0)
+    contest_services.contest_start(contest=contest, by=host)
+    for leg, answers in enumerate(((("对", 5), ("错", 4)), (("错", 1), ("对", 4)))):
+        opened = contest_services.question_open(contest=contest, by=host).opened_at
+        for (response, seconds), team in zip(answers, (red, blue), strict=True):
+            contest_services.answer_submit(
+                contest=contest,
+                member=team[leg],
+                response=response,
+                client_answer_id=f"{team[leg].username}-{leg}",
+                at=opened + timedelta(seconds=seconds),
+            )
+        contest_services.question_reveal(contest=contest, by=host, at=opened + timedelta(seconds=10))
+    rule = factories.ranking_rule(
+        central["root"], subject="team", tie_breaks=["time_used_asc"], sources=[{"kind": "contest", "contest": contest}]
+    )
+    got = rows(compute(rule))
+    assert {name: (float(row.total), float(row.time_used_s), row.place) for name, row in got.items()} == {
+        "红队": (110, 6, 1),
+        "蓝队": (110, 8, 2),
+    }

@@ -16,7 +16,7 @@ from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from contests.models import ScoreEvent, Team, TeamMember
+from contests.models import ContestAnswer, ScoreEvent, Team, TeamMember
 from orgs.models import Unit
 from orgs.services import member_move
 from rankings.models import SnapshotRow
@@ -116,8 +116,15 @@ def reference(rule, contest):
         facts.append((place.member_id, place.team_id, place.unit_at_start_id, Fraction(0), Fraction(0), None))
     for event in ScoreEvent.objects.filter(contest=contest):
         unit = unit_of.get((event.team_id, event.member_id)) or Team.objects.get(pk=event.team_id).unit_id
-        used = Fraction(event.time_used_ms or 0, 1000)
+        # An answer's time comes from the answer itself (below), right or wrong.
+        used = Fraction(event.time_used_ms or 0, 1000) if event.opening_id is None else Fraction(0)
         facts.append((event.member_id, event.team_id, unit, Fraction(event.points), used, event.created_at))
+    revealed = ContestAnswer.objects.filter(opening__contest=contest, opening__revealed_at__isnull=False)
+    for answer in revealed.select_related("opening"):
+        unit = unit_of.get((answer.team_id, answer.member_id)) or Team.objects.get(pk=answer.team_id).unit_id
+        opened = answer.opening.opened_at
+        used = max(Fraction(0), Fraction(str((answer.received_at - opened).total_seconds()))) if opened else Fraction(0)
+        facts.append((answer.member_id, answer.team_id, unit, Fraction(0), used, None))
     people = {m.pk: m for m in factories.User.objects.all()}
 
     def ancestor(unit_id, level):
