@@ -8,16 +8,19 @@ the ORM and ranks them in Python, written from the rule's definition, not from t
 
 import math
 from collections import defaultdict
+from datetime import timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
 import pytest
 from django.db import transaction
+from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from contests.models import ContestAnswer, ScoreEvent, Team, TeamMember
-from orgs.models import Unit
+from lessons.models import PointEvent
+from orgs.models import MemberPlacement, Unit
 from orgs.services import member_move
 from rankings.models import SnapshotRow
 from rankings.services import run_execute, run_request
@@ -60,6 +63,9 @@ team_strategy = st.lists(
                         "unit": st.sampled_from(BRANCHES),
                         "moved_to": st.sampled_from([None, None, *BRANCHES]),
                         "active": st.sampled_from([True, True, False]),
+                        # Self-study points earned a day before joining (counted in the first
+                        # unit) or an hour after any move (counted in the new one).
+                        "points": st.lists(st.tuples(st.sampled_from([5, 10]), st.booleans()), max_size=2),
                         "events": st.lists(
                             st.tuples(st.sampled_from([-5, 0, 10, 10, 20]), st.sampled_from([1000, 2000, 2500])),
                             max_size=3,
@@ -99,9 +105,17 @@ def rule_fields(spec):
     return fields
 
 
+def unit_at(member_id, moment):
+    """The member's unit at `moment` by the placement history (before the first: the first)."""
+    placements = list(MemberPlacement.objects.filter(member_id=member_id).order_by("effective_at", "id"))
+    held = [p for p in placements if p.effective_at <= moment]
+    return (held[-1] if held else placements[0]).unit_id
+
+
 def reference(rule, contest):
     """Rank the contest's facts by the rule's definition, in Python. Facts in units outside the
-    rule's subtree do not count. A fact counts in the unit at the contest's start; the headcount
+    rule's subtree do not count. A fact counts in the unit at the contest's start (points: in the
+    unit of their time); the headcount
     is each active member in their unit now (the rule was saved after every move); a unit's
     participants are members of its headcount with a fact there. Deactivated members' facts
     count only for their team."""
@@ -126,6 +140,10 @@ def reference(rule, contest):
         used = max(Fraction(0), Fraction(str((answer.received_at - opened).total_seconds()))) if opened else Fraction(0)
         facts.append((answer.member_id, answer.team_id, unit, Fraction(0), used, None))
     people = {m.pk: m for m in factories.User.objects.all()}
+    if rule.subject != "team":
+        for event in PointEvent.objects.all():
+            unit = unit_at(event.member_id, event.occurred_at)
+            facts.append((event.member_id, None, unit, Fraction(event.points), Fraction(0), event.occurred_at))
 
     def ancestor(unit_id, level):
         unit = units[unit_id]
@@ -296,6 +314,7 @@ def test_sql_snapshot_matches_python_reference(tree, teams, spec):
                         "events": place["events"],
                         "moved_to": place["moved_to"],
                         "active": place["active"],
+                        "points": place["points"],
                     }
                 )
             adjustments = [team["adjustment"]] if team["adjustment"] else []
@@ -307,11 +326,23 @@ def test_sql_snapshot_matches_python_reference(tree, teams, spec):
             for place in team["members"]:
                 if place["moved_to"]:
                     member_move(member=place["member"], unit=tree[place["moved_to"]], reason="transfer")
+                now = timezone.now()
+                for number, (points, later) in enumerate(place["points"]):
+                    moment = now + timedelta(hours=1) if later else now - timedelta(days=1)
+                    PointEvent.objects.create(
+                        member=place["member"],
+                        activity="study",
+                        points=points,
+                        day=timezone.localdate(moment),
+                        occurred_at=moment,
+                        source_key=f"k{number}",
+                    )
                 if not place["active"]:
                     factories.User.objects.filter(pk=place["member"].pk).update(is_active=False)
         # The rule covers 审计署: facts under 财政部 fall outside it and must not count.
         root = Unit.objects.get(pk=tree["audit"].pk)
-        rule = factories.ranking_rule(root, sources=[{"kind": "contest", "contest": contest}], **rule_fields(spec))
+        sources = [{"kind": "contest", "contest": contest}, {"kind": "points"}]
+        rule = factories.ranking_rule(root, sources=sources, **rule_fields(spec))
         run, _ = run_request(rule=rule)
         run = run_execute(run_id=run.pk)
         assert run.status == "done", run.outcome
