@@ -96,12 +96,12 @@ def _contest_facts(sql: Sql, source, first: bool) -> None:
         JOIN contests_team t ON t.id = se.team_id
         LEFT JOIN contests_teammember tm ON tm.contest_id = %s AND tm.member_id = se.member_id
         UNION ALL
-        SELECT ca.member_id, ca.team_id, COALESCE(tm.unit_at_start_id, t.unit_id), 0,
-               CASE WHEN {answer_s} < 0 THEN 0 ELSE {answer_s} END, NULL
-        FROM contests_contestanswer ca JOIN contests_opening o ON o.id = ca.opening_id
-        JOIN contests_team t ON t.id = ca.team_id
-        LEFT JOIN contests_teammember tm ON tm.contest_id = %s AND tm.member_id = ca.member_id
-        WHERE o.contest_id = %s AND o.revealed_at IS NOT NULL
+        SELECT an.member_id, an.team_id, COALESCE(tm.unit_at_start_id, t.unit_id), 0, an.time_s, NULL
+        FROM (SELECT ca.member_id, ca.team_id, SUM(CASE WHEN {answer_s} < 0 THEN 0 ELSE {answer_s} END) AS time_s
+              FROM contests_contestanswer ca JOIN contests_opening o ON o.id = ca.opening_id
+              WHERE o.contest_id = %s AND o.revealed_at IS NOT NULL GROUP BY ca.member_id, ca.team_id) an
+        JOIN contests_team t ON t.id = an.team_id
+        LEFT JOIN contests_teammember tm ON tm.contest_id = %s AND tm.member_id = an.member_id
         UNION ALL
         SELECT tm.member_id, tm.team_id, COALESCE(tm.unit_at_start_id, t.unit_id), 0, 0, NULL
         FROM contests_teammember tm JOIN contests_team t ON t.id = tm.team_id WHERE tm.contest_id = %s
