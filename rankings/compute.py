@@ -2,7 +2,9 @@
 
 Pipeline (one database connection; `rk_*` are temporary tables of that connection):
 
-1. `rk_tree`: the rule's unit tree as frozen at its start, plus units created since.
+1. `rk_tree`: the rule's unit tree as frozen at its start, plus units created since;
+   `rk_place`: each member's placement history as intervals; `rk_heads`: the headcount, each
+   active member once, in their unit at the cut-off (see `rankings.params` for the rules).
 2. `rk_pp`: facts of every source, aggregated per (subject, participant). This is the one pass
    over the facts; the input hash is taken over it, and everything after reads only it.
 3. One INSERT ... SELECT computes each subject's metric, eligibility, overall and in-group ranks
@@ -17,9 +19,11 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import datetime
 
 from django.conf import settings
 from django.db import connection
+from django.utils import timezone
 
 from .params import STEPLEN, RuleParams
 
@@ -73,18 +77,31 @@ class Sql:
 
 def _contest_facts(sql: Sql, source, first: bool) -> None:
     """Score events per (member, team), the roster (taking part counts even without points), and
-    each team's base score. Members count in the unit recorded when the contest started."""
+    each team's base score. Members count in the unit recorded when the contest started.
+
+    Time used is the time of every answer, right or wrong (a wrong answer may score nothing and so
+    leave no score event) of a revealed question (a skipped one counts for no one); only events
+    outside any question (entered by hand) bring their own."""
     w = source.weight
+    answer_s = f"CASE WHEN o.opened_at IS NULL THEN 0 ELSE {_seconds_between('ca.received_at', 'o.opened_at')} END"
     sql.add(
         f"""{"" if first else "UNION ALL"}
         SELECT se.member_id AS member_id, se.team_id AS team_id,
                COALESCE(tm.unit_at_start_id, t.unit_id) AS unit_id,
                se.points * %s AS score, se.time_s AS time_s, se.finished AS finished_at
         FROM (SELECT member_id, team_id, SUM(points) AS points,
-                     SUM(COALESCE(time_used_ms, 0)) / 1000.0 AS time_s, MAX(created_at) AS finished
+                     SUM(CASE WHEN opening_id IS NULL THEN COALESCE(time_used_ms, 0) ELSE 0 END) / 1000.0 AS time_s,
+                     MAX(created_at) AS finished
               FROM contests_scoreevent WHERE contest_id = %s GROUP BY member_id, team_id) se
         JOIN contests_team t ON t.id = se.team_id
         LEFT JOIN contests_teammember tm ON tm.contest_id = %s AND tm.member_id = se.member_id
+        UNION ALL
+        SELECT an.member_id, an.team_id, COALESCE(tm.unit_at_start_id, t.unit_id), 0, an.time_s, NULL
+        FROM (SELECT ca.member_id, ca.team_id, SUM(CASE WHEN {answer_s} < 0 THEN 0 ELSE {answer_s} END) AS time_s
+              FROM contests_contestanswer ca JOIN contests_opening o ON o.id = ca.opening_id
+              WHERE o.contest_id = %s AND o.revealed_at IS NOT NULL GROUP BY ca.member_id, ca.team_id) an
+        JOIN contests_team t ON t.id = an.team_id
+        LEFT JOIN contests_teammember tm ON tm.contest_id = %s AND tm.member_id = an.member_id
         UNION ALL
         SELECT tm.member_id, tm.team_id, COALESCE(tm.unit_at_start_id, t.unit_id), 0, 0, NULL
         FROM contests_teammember tm JOIN contests_team t ON t.id = tm.team_id WHERE tm.contest_id = %s
@@ -95,39 +112,59 @@ def _contest_facts(sql: Sql, source, first: bool) -> None:
         source.contest_id,
         source.contest_id,
         source.contest_id,
+        source.contest_id,
+        source.contest_id,
         w,
         source.contest_id,
     )
 
 
+def _instant(moment) -> object:
+    """A UTC instant as the database compares it with its timestamp columns."""
+    return connection.ops.adapt_datetimefield_value(moment)
+
+
 def _period(column: str, params: RuleParams, *, is_day: bool = False) -> tuple[list[str], list]:
-    """Conditions keeping `column` inside the rule's period (both days included)."""
+    """Conditions keeping `column` inside the rule's period, both days included. The days are
+    local calendar days: a timestamp column is compared with the local midnights bounding them,
+    a day column (already a local day) with the days themselves."""
     where, args = [], []
-    if params.period_starts_on:
+    if is_day:
+        if params.period_starts_on:
+            where.append(f"{column} >= %s")
+            args.append(params.period_starts_on)
+        if params.period_ends_on:
+            where.append(f"{column} <= %s")
+            args.append(params.period_ends_on)
+        return where, args
+    if params.period_start:
         where.append(f"{column} >= %s")
-        args.append(params.period_starts_on)
-    if params.period_ends_on:
-        where.append(f"{column} <= %s" if is_day else f"{column} < %s")
-        args.append(params.period_ends_on if is_day else params.period_ends_on + " 23:59:59.999999")
+        args.append(_instant(params.period_start))
+    if params.period_end:
+        where.append(f"{column} < %s")
+        args.append(_instant(params.period_end))
     return where, args
 
 
-def _member_totals(
-    sql: Sql, source, params: RuleParams, first: bool, *, table: str, amount: str, at: str, where: list, args: list
-) -> None:
-    """Per member, the weighted sum of `amount` over rows `f` of `table`, in the member's unit at
-    the rule's start (or today's unit for someone who joined since)."""
+def _placed(alias: str, at: str) -> str:
+    """`rk_place` row `alias` is the member's placement at time `at` (before the first recorded
+    placement, the first one)."""
+    return f"({alias}.since IS NULL OR {alias}.since <= {at}) AND ({alias}.until IS NULL OR {at} < {alias}.until)"
+
+
+def _member_totals(sql: Sql, source, first: bool, *, table: str, amount: str, at: str, where: list, args: list) -> None:
+    """Per member and unit, the weighted sum of `amount` over rows `f` of `table`: each row in the
+    unit the member belonged to at its time `at`."""
+    unit = "COALESCE(pl.unit_id, u.unit_id)"
     sql.add(
         f"""{"" if first else "UNION ALL"}
         SELECT f.member_id AS member_id, CAST(NULL AS INTEGER) AS team_id,
-               COALESCE(rm.unit_id, u.unit_id) AS unit_id, SUM({amount}) * %s AS score, 0 AS time_s,
-               MAX({at}) AS finished_at
+               {unit} AS unit_id, SUM({amount}) * %s AS score, 0 AS time_s, MAX({at}) AS finished_at
         FROM {table} f JOIN orgs_user u ON u.id = f.member_id
-        LEFT JOIN rankings_rulemember rm ON rm.rule_id = %s AND rm.member_id = f.member_id
+        LEFT JOIN rk_place pl ON pl.member_id = f.member_id AND {_placed("pl", at)}
         WHERE {" AND ".join(["1 = 1", *where])}
-        GROUP BY f.member_id, COALESCE(rm.unit_id, u.unit_id)""",
+        GROUP BY f.member_id, {unit}""",
         source.weight,
-        params.rule_id,
         *args,
     )
 
@@ -141,7 +178,6 @@ def _points_facts(sql: Sql, source, params: RuleParams, first: bool) -> None:
     _member_totals(
         sql,
         source,
-        params,
         first,
         table="lessons_pointevent",
         amount="f.points",
@@ -161,7 +197,7 @@ def _exam_facts(sql: Sql, source, params: RuleParams, first: bool) -> None:
         f"""{"" if first else "UNION ALL"}
         SELECT x.member_id AS member_id, CAST(NULL AS INTEGER) AS team_id, x.unit_id AS unit_id,
                x.score * %s AS score, x.time_s AS time_s, x.finished_at AS finished_at
-        FROM (SELECT a.member_id, COALESCE(a.unit_at_start_id, u.unit_id) AS unit_id, a.score,
+        FROM (SELECT a.member_id, COALESCE(a.unit_at_start_id, pl.unit_id, u.unit_id) AS unit_id, a.score,
                      {used} AS time_s, a.finished_at,
                      ROW_NUMBER() OVER (PARTITION BY a.member_id ORDER BY
                         CASE p.grading WHEN 'best' THEN -a.score ELSE 0 END,
@@ -169,6 +205,7 @@ def _exam_facts(sql: Sql, source, params: RuleParams, first: bool) -> None:
                         {used}, a.finished_at, a.id) AS rn
               FROM lessons_attempt a JOIN lessons_paper p ON p.id = a.paper_id
               JOIN orgs_user u ON u.id = a.member_id
+              LEFT JOIN rk_place pl ON pl.member_id = a.member_id AND {_placed("pl", "a.started_at")}
               WHERE {" AND ".join(where)}) x
         WHERE x.rn = 1""",
         source.weight,
@@ -182,7 +219,6 @@ def _study_hours_facts(sql: Sql, source, params: RuleParams, first: bool) -> Non
     _member_totals(
         sql,
         source,
-        params,
         first,
         table="lessons_studycredit",
         amount="f.hours",
@@ -213,7 +249,7 @@ def _facts(params: RuleParams) -> Sql:
 
 
 def _drop_temp(cursor) -> None:
-    for table in ("rk_pp", "rk_tree"):
+    for table in ("rk_pp", "rk_heads", "rk_place", "rk_tree"):
         cursor.execute(f"DROP TABLE IF EXISTS {table}")
 
 
@@ -234,21 +270,56 @@ def build_participants(params: RuleParams) -> None:
         )
         cursor.execute("CREATE INDEX rk_tree_unit ON rk_tree (unit_id)")
         cursor.execute("CREATE INDEX rk_tree_path ON rk_tree (path)")
+        # Each placement as the interval it held; the first one also covers the time before it.
+        cursor.execute(
+            """CREATE TEMP TABLE rk_place AS
+            SELECT member_id, unit_id, effective_at AS start_at,
+                   CASE WHEN ROW_NUMBER() OVER (PARTITION BY member_id ORDER BY effective_at, id) = 1
+                        THEN NULL ELSE effective_at END AS since,
+                   LEAD(effective_at) OVER (PARTITION BY member_id ORDER BY effective_at, id) AS until
+            FROM orgs_memberplacement"""
+        )
+        cursor.execute("CREATE INDEX rk_place_member ON rk_place (member_id)")
+        cut_off = _instant(datetime.fromisoformat(params.headcount_at) if params.headcount_at else timezone.now())
+        # The headcount: active members placed in the subtree at the cut-off (members with no
+        # recorded placement at all: in their unit).
+        cursor.execute(
+            """CREATE TEMP TABLE rk_heads AS
+            SELECT u.id AS member_id, tr.unit_id AS unit_id, tr.path AS path
+            FROM orgs_user u
+            LEFT JOIN rk_place pl ON pl.member_id = u.id AND pl.start_at < %s AND (pl.until IS NULL OR pl.until >= %s)
+            JOIN rk_tree tr ON tr.unit_id = CASE
+                WHEN pl.member_id IS NOT NULL THEN pl.unit_id
+                WHEN NOT EXISTS (SELECT 1 FROM rk_place x WHERE x.member_id = u.id) THEN u.unit_id END
+            WHERE u.is_active""",
+            [cut_off, cut_off],
+        )
+        cursor.execute("CREATE INDEX rk_heads_member ON rk_heads (member_id)")
+        # `hc`: the participant counts as one (is in the subject's headcount population).
+        # Deactivated members' facts are left out, except from a team's own record.
+        counted = "CASE WHEN f.member_id IS NOT NULL THEN 1 ELSE 0 END"
+        active = "(f.member_id IS NULL OR fu.is_active)"
         if params.subject == "member":
-            subject, join, where = "f.member_id", "", "f.member_id IS NOT NULL"
+            subject, join, where = "f.member_id", "", f"f.member_id IS NOT NULL AND {active}"
         elif params.subject == "team":
             subject, join, where = "f.team_id", "", "f.team_id IS NOT NULL"
         else:
             width = STEPLEN * params.unit_level
             subject = "st.unit_id"
-            join = f"JOIN rk_tree st ON st.path = SUBSTR(tr.path, 1, {width})"
-            where = f"LENGTH(tr.path) >= {width}"
+            join = (
+                f"JOIN rk_tree st ON st.path = SUBSTR(tr.path, 1, {width}) "
+                f"LEFT JOIN rk_heads hh ON hh.member_id = f.member_id AND SUBSTR(hh.path, 1, {width}) = st.path"
+            )
+            where = f"LENGTH(tr.path) >= {width} AND {active}"
+            counted = "CASE WHEN hh.member_id IS NOT NULL THEN 1 ELSE 0 END"
         cursor.execute(
             f"""CREATE TEMP TABLE rk_pp AS
             SELECT {subject} AS subject_id, f.member_id AS member_id, SUM(f.score) AS s,
-                   SUM(f.time_s) AS t, MAX(f.finished_at) AS fin, MAX(tr.path) AS unit_path
+                   SUM(f.time_s) AS t, MAX(f.finished_at) AS fin, MAX(tr.path) AS unit_path,
+                   MAX({counted}) AS hc
             FROM ({facts.text}) f
             JOIN rk_tree tr ON tr.unit_id = f.unit_id
+            LEFT JOIN orgs_user fu ON fu.id = f.member_id
             {join}
             WHERE {where}
             GROUP BY {subject}, f.member_id""",
@@ -257,6 +328,7 @@ def build_participants(params: RuleParams) -> None:
         if _postgres():
             cursor.execute("ANALYZE rk_pp")
             cursor.execute("ANALYZE rk_tree")
+            cursor.execute("ANALYZE rk_heads")
 
 
 def _text(expr: str, places: int | None = None) -> str:
@@ -284,13 +356,18 @@ def input_hash(params: RuleParams) -> str:
     """SHA-256 over the parameters, the frozen headcount and every (subject, participant) aggregate."""
     digest = hashlib.sha256(params.canonical())
     line = _line(
-        _text("subject_id"), _text("member_id"), _text("s", 4), _text("t", 3), _text("fin"), _text("unit_path")
+        _text("subject_id"),
+        _text("member_id"),
+        _text("s", 4),
+        _text("t", 3),
+        _text("fin"),
+        _text("unit_path"),
+        _text("hc"),
     )
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT COUNT(*), COALESCE(SUM(member_id), 0), COALESCE(SUM(unit_id), 0) "
-            "FROM rankings_rulemember WHERE rule_id = %s",
-            [params.rule_id],
+            "SELECT COUNT(*), COALESCE(SUM(member_id), 0), COALESCE(SUM(unit_id), 0) FROM rk_heads",
+            [],
         )
         digest.update(repr(tuple(int(v) for v in cursor.fetchone())).encode())
         cursor.execute(f"SELECT {line} FROM rk_pp ORDER BY subject_id, COALESCE(member_id, 0)", [])
@@ -328,13 +405,13 @@ def _subjects_sql(params: RuleParams) -> Sql:
     sql.add(
         f"""WITH ppr AS (
             SELECT p.*, ROW_NUMBER() OVER (PARTITION BY subject_id
-                ORDER BY CASE WHEN member_id IS NULL THEN 1 ELSE 0 END, s DESC) AS rn
+                ORDER BY CASE WHEN hc = 1 THEN 0 ELSE 1 END, s DESC) AS rn
             FROM rk_pp p
         ), agg AS (
-            SELECT subject_id, SUM(s) AS total, COUNT(member_id) AS participants, SUM(t) AS time_used,
+            SELECT subject_id, SUM(s) AS total, SUM(hc) AS participants, SUM(t) AS time_used,
                    MAX(fin) AS finished, MAX(unit_path) AS unit_path,
-                   SUM(CASE WHEN member_id IS NOT NULL THEN s END) AS member_total,
-                   SUM(CASE WHEN member_id IS NOT NULL AND rn <= {k} THEN s END) AS topk_sum
+                   SUM(CASE WHEN hc = 1 THEN s END) AS member_total,
+                   SUM(CASE WHEN hc = 1 AND rn <= {k} THEN s END) AS topk_sum
             FROM ppr GROUP BY subject_id
         )"""
     )
@@ -363,10 +440,9 @@ def _subjects_sql(params: RuleParams) -> Sql:
         width = STEPLEN * params.unit_level
         sql.add(
             f""", heads AS (
-            SELECT SUBSTR(tr.path, 1, {width}) AS path, COUNT(*) AS n
-            FROM rankings_rulemember rm JOIN rk_tree tr ON tr.unit_id = rm.unit_id
-            WHERE rm.rule_id = %s AND LENGTH(tr.path) >= {width}
-            GROUP BY SUBSTR(tr.path, 1, {width})
+            SELECT SUBSTR(h.path, 1, {width}) AS path, COUNT(*) AS n
+            FROM rk_heads h WHERE LENGTH(h.path) >= {width}
+            GROUP BY SUBSTR(h.path, 1, {width})
         ), subjects AS (
             SELECT tr.unit_id AS subject_id, COALESCE(a.total, 0) AS total,
                    COALESCE(a.participants, 0) AS participants, COALESCE(h.n, 0) AS headcount,
@@ -375,7 +451,6 @@ def _subjects_sql(params: RuleParams) -> Sql:
             FROM rk_tree tr LEFT JOIN agg a ON a.subject_id = tr.unit_id
             LEFT JOIN heads h ON h.path = tr.path
             WHERE tr.depth = %s)""",
-            params.rule_id,
             params.unit_level,
         )
     return sql
@@ -411,8 +486,8 @@ def insert_rows(params: RuleParams, snapshot_id: int, previous_id: int | None = 
             FROM subjects s
         ), judged AS (
             SELECT sc.*,
-                CASE WHEN metric IS NULL AND headcount = 0 THEN 'no_headcount'
-                     WHEN metric IS NULL THEN 'no_participants'
+                CASE WHEN headcount = 0 THEN 'no_headcount'
+                     WHEN participants = 0 OR metric IS NULL THEN 'no_participants'
                      WHEN participants < %s THEN 'too_few_participants'
                      WHEN %s IS NOT NULL AND COALESCE({rate}, 0) < %s THEN 'low_participation'
                      ELSE '' END AS reason

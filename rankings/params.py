@@ -2,14 +2,30 @@
 
 A snapshot stores these parameters, so `verify_snapshot` recomputes exactly what was computed,
 whatever happened to the rule since.
+
+How people are counted (the rule's population), stated once here and on the rule's page:
+
+- Period days are local calendar days (`TIME_ZONE`): a period from D1 to D2 holds every fact from
+  local midnight starting D1 to local midnight ending D2, for every source.
+- A member who moved is credited fact by fact: each fact goes to the unit the member belonged to
+  when it happened (the unit recorded at an exam's or contest's start, otherwise the placement
+  history in `orgs`). The headcount counts each member once, in their unit at the cut-off
+  (`headcount_at`: the end of the period, or when the rule was first saved if it has no end).
+- A unit's participants are members of its headcount with a fact credited to it, so
+  participation never exceeds 100 %; a mover's facts still add to the unit they were earned in.
+- Deactivated members count in neither the headcount nor the participants, and their facts are
+  not ranked. A team's score is the team's record and keeps every roster member's points.
 """
 
 from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
@@ -47,6 +63,7 @@ class RuleParams:
     percent_rounding: str = "floor"
     period_starts_on: str | None = None
     period_ends_on: str | None = None
+    headcount_at: str | None = None
     sources: tuple = ()
 
     @classmethod
@@ -70,6 +87,7 @@ class RuleParams:
             percent_rounding=rule.percent_rounding,
             period_starts_on=rule.period_starts_on.isoformat() if rule.period_starts_on else None,
             period_ends_on=rule.period_ends_on.isoformat() if rule.period_ends_on else None,
+            headcount_at=_cut_off(rule),
             sources=tuple(
                 Source(
                     kind=source.kind,
@@ -101,8 +119,33 @@ class RuleParams:
         return json.dumps(self.to_json(), sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
 
     @property
+    def period_start(self) -> datetime | None:
+        return local_midnight(date.fromisoformat(self.period_starts_on)) if self.period_starts_on else None
+
+    @property
+    def period_end(self) -> datetime | None:
+        """The first instant after the period: local midnight ending its last day."""
+        if not self.period_ends_on:
+            return None
+        return local_midnight(date.fromisoformat(self.period_ends_on) + timedelta(days=1))
+
+    @property
     def subject_level(self) -> int | None:
         return self.unit_level if self.subject == "unit" else None
+
+
+def local_midnight(day: date) -> datetime:
+    """The UTC instant a local calendar day (`TIME_ZONE`) begins: dates people type are local."""
+    return datetime.combine(day, time.min, tzinfo=ZoneInfo(settings.TIME_ZONE)).astimezone(UTC)
+
+
+def _cut_off(rule) -> str | None:
+    """When the headcount is taken: the period's end, else when the rule's population was frozen."""
+    if rule.period_ends_on:
+        return local_midnight(rule.period_ends_on + timedelta(days=1)).isoformat()
+    if rule.population_frozen_at:
+        return rule.population_frozen_at.astimezone(UTC).isoformat()
+    return None
 
 
 def _number(value, field_name: str, tier: int) -> float:

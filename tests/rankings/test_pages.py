@@ -163,3 +163,9 @@ def test_leaderboard_api_cuts_a_huge_page_size_and_answers_404_past_the_last_pag
     assert len(client.get(url, {"page_size": 10**30, "page": 2}).json()["results"]) == 2
     assert client.get(url, {"page": 3}).status_code == 404
     assert client.get(url, {"page": "abc"}).status_code == 404
+
+
+def test_the_board_states_how_people_are_counted(client, board):
+    client.force_login(board["admin"])
+    page = client.get(reverse("rankings:board", args=[board["rule"].slug]), HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert "每项成绩计入取得成绩时成员所在单位" in page.content.decode()

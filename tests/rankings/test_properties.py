@@ -1,23 +1,27 @@
 """Property-based: the SQL snapshot agrees with a plain Python reference on random data full of ties.
 
-Hypothesis draws teams, rosters, score events (few distinct points and times, so ties abound)
-and a rule (subject, metric, tie-breaks, rank style, group scope, prizes). The reference below
-reads the same facts through the ORM and ranks them in Python, written from the rule's
-definition, not from the SQL.
+Hypothesis draws teams, rosters, score events (few distinct points and times, so ties abound),
+members who moved unit after the contest or were deactivated, and a rule (subject, metric,
+tie-breaks, rank style, group scope, prizes). The reference below reads the same facts through
+the ORM and ranks them in Python, written from the rule's definition, not from the SQL.
 """
 
 import math
 from collections import defaultdict
+from datetime import timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
 import pytest
 from django.db import transaction
+from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from contests.models import ScoreEvent, Team, TeamMember
-from orgs.models import Unit
+from contests.models import ContestAnswer, ScoreEvent, Team, TeamMember
+from lessons.models import PointEvent
+from orgs.models import MemberPlacement, Unit
+from orgs.services import member_move
 from rankings.models import SnapshotRow
 from rankings.services import run_execute, run_request
 from tests import factories
@@ -57,6 +61,11 @@ team_strategy = st.lists(
                 st.fixed_dictionaries(
                     {
                         "unit": st.sampled_from(BRANCHES),
+                        "moved_to": st.sampled_from([None, None, *BRANCHES]),
+                        "active": st.sampled_from([True, True, False]),
+                        # Self-study points earned a day before joining (counted in the first
+                        # unit) or an hour after any move (counted in the new one).
+                        "points": st.lists(st.tuples(st.sampled_from([5, 10]), st.booleans()), max_size=2),
                         "events": st.lists(
                             st.tuples(st.sampled_from([-5, 0, 10, 10, 20]), st.sampled_from([1000, 2000, 2500])),
                             max_size=3,
@@ -96,9 +105,20 @@ def rule_fields(spec):
     return fields
 
 
+def unit_at(member_id, moment):
+    """The member's unit at `moment` by the placement history (before the first: the first)."""
+    placements = list(MemberPlacement.objects.filter(member_id=member_id).order_by("effective_at", "id"))
+    held = [p for p in placements if p.effective_at <= moment]
+    return (held[-1] if held else placements[0]).unit_id
+
+
 def reference(rule, contest):
     """Rank the contest's facts by the rule's definition, in Python. Facts in units outside the
-    rule's subtree do not count."""
+    rule's subtree do not count. A fact counts in the unit at the contest's start (points: in the
+    unit of their time); the headcount
+    is each active member in their unit now (the rule was saved after every move); a unit's
+    participants are members of its headcount with a fact there. Deactivated members' facts
+    count only for their team."""
     units = {u.pk: u for u in Unit.objects.filter(path__startswith=rule.unit.path)}
     base = contest.base_score
     facts = []  # (member, team, unit, score, time_s, finished)
@@ -110,8 +130,20 @@ def reference(rule, contest):
         facts.append((place.member_id, place.team_id, place.unit_at_start_id, Fraction(0), Fraction(0), None))
     for event in ScoreEvent.objects.filter(contest=contest):
         unit = unit_of.get((event.team_id, event.member_id)) or Team.objects.get(pk=event.team_id).unit_id
-        used = Fraction(event.time_used_ms or 0, 1000)
+        # An answer's time comes from the answer itself (below), right or wrong.
+        used = Fraction(event.time_used_ms or 0, 1000) if event.opening_id is None else Fraction(0)
         facts.append((event.member_id, event.team_id, unit, Fraction(event.points), used, event.created_at))
+    revealed = ContestAnswer.objects.filter(opening__contest=contest, opening__revealed_at__isnull=False)
+    for answer in revealed.select_related("opening"):
+        unit = unit_of.get((answer.team_id, answer.member_id)) or Team.objects.get(pk=answer.team_id).unit_id
+        opened = answer.opening.opened_at
+        used = max(Fraction(0), Fraction(str((answer.received_at - opened).total_seconds()))) if opened else Fraction(0)
+        facts.append((answer.member_id, answer.team_id, unit, Fraction(0), used, None))
+    people = {m.pk: m for m in factories.User.objects.all()}
+    if rule.subject != "team":
+        for event in PointEvent.objects.all():
+            unit = unit_at(event.member_id, event.occurred_at)
+            facts.append((event.member_id, None, unit, Fraction(event.points), Fraction(0), event.occurred_at))
 
     def ancestor(unit_id, level):
         unit = units[unit_id]
@@ -132,6 +164,8 @@ def reference(rule, contest):
             subject = found.pk if found else None
         if subject is None:
             continue
+        if member is not None and rule.subject != "team" and not people[member].is_active:
+            continue
         cell = per[(subject, member)]
         cell[0] += score
         cell[1] += used
@@ -146,11 +180,22 @@ def reference(rule, contest):
             if unit.depth == rule.unit_level:
                 subjects.setdefault(unit.pk, [])
     heads = defaultdict(int)
-    for member in factories.User.objects.filter(unit__in=list(units)):
+    for member in factories.User.objects.filter(unit__in=list(units), is_active=True):
         heads[member.unit_id] += 1
+
+    def counted(subject, member):
+        if member is None:
+            return False
+        if rule.subject != "unit":
+            return True
+        person = people[member]
+        return (
+            person.is_active and person.unit_id in units and units[person.unit_id].path.startswith(units[subject].path)
+        )
+
     out = {}
     for subject, parts in subjects.items():
-        members = [p for p in parts if p[0] is not None]
+        members = [p for p in parts if counted(subject, p[0])]
         total = sum((p[1] for p in parts), Fraction(0))
         participants = len(members)
         used = rounded(sum((p[2] for p in parts), Fraction(0)), 3)
@@ -175,8 +220,10 @@ def reference(rule, contest):
             "top_k": (sum(scores[:k], Fraction(0)) / min(participants, k)) if participants else None,
         }[rule.metric]
         metric = rounded(metric)
-        if metric is None:
-            reason = "no_headcount" if headcount == 0 else "no_participants"
+        if headcount == 0:
+            reason = "no_headcount"
+        elif participants == 0 or metric is None:
+            reason = "no_participants"
         elif participants < rule.min_participants:
             reason = "too_few_participants"
         else:
@@ -260,15 +307,42 @@ def test_sql_snapshot_matches_python_reference(tree, teams, spec):
             for place in team["members"]:
                 unit = tree[place["unit"]]
                 person = factories.member(unit, username=f"p{next(counter)}")
-                members.append({"member": person, "unit": unit, "events": place["events"]})
+                members.append(
+                    {
+                        "member": person,
+                        "unit": unit,
+                        "events": place["events"],
+                        "moved_to": place["moved_to"],
+                        "active": place["active"],
+                        "points": place["points"],
+                    }
+                )
             adjustments = [team["adjustment"]] if team["adjustment"] else []
             plan.append(
                 {"name": f"T{index}", "unit": tree[team["unit"]], "members": members, "adjustments": adjustments}
             )
         contest = factories.scored_contest(tree["audit"], plan)
+        for team in plan:
+            for place in team["members"]:
+                if place["moved_to"]:
+                    member_move(member=place["member"], unit=tree[place["moved_to"]], reason="transfer")
+                now = timezone.now()
+                for number, (points, later) in enumerate(place["points"]):
+                    moment = now + timedelta(hours=1) if later else now - timedelta(days=1)
+                    PointEvent.objects.create(
+                        member=place["member"],
+                        activity="study",
+                        points=points,
+                        day=timezone.localdate(moment),
+                        occurred_at=moment,
+                        source_key=f"k{number}",
+                    )
+                if not place["active"]:
+                    factories.User.objects.filter(pk=place["member"].pk).update(is_active=False)
         # The rule covers 审计署: facts under 财政部 fall outside it and must not count.
         root = Unit.objects.get(pk=tree["audit"].pk)
-        rule = factories.ranking_rule(root, sources=[{"kind": "contest", "contest": contest}], **rule_fields(spec))
+        sources = [{"kind": "contest", "contest": contest}, {"kind": "points"}]
+        rule = factories.ranking_rule(root, sources=sources, **rule_fields(spec))
         run, _ = run_request(rule=rule)
         run = run_execute(run_id=run.pk)
         assert run.status == "done", run.outcome
