@@ -92,21 +92,21 @@ def test_a_required_lesson_played_at_double_speed_completes_and_after_a_reload_c
     page = page_factory()
     sign_in(page, live_server.url, "viewer")
     page.goto(f"{live_server.url}/lessons/{lesson.pk}/")
-    page.wait_for_function("document.getElementById('player').readyState >= 1")
+    page.wait_for_function("() => document.getElementById('player').readyState >= 1")
     page.evaluate(
         "() => { const v = document.getElementById('player'); v.muted = true; v.playbackRate = 2; return v.play(); }"
     )
-    page.wait_for_function("document.getElementById('player').currentTime > 5")
+    page.wait_for_function("() => document.getElementById('player').currentTime > 5")
     page.evaluate("() => document.getElementById('player').pause()")
     wait_for_beat(member, lesson, playing=False, position_s__gt=5)
 
     # After a reload the page knows only the server's gapless stretch: a seek past it comes back.
     page.reload()
-    page.wait_for_function("document.getElementById('player').readyState >= 1")
+    page.wait_for_function("() => document.getElementById('player').readyState >= 1")
     furthest = float(WatchProgress.objects.get(member=member, lesson=lesson).furthest_s)
     assert 4 < furthest < 12
     page.evaluate("() => { document.getElementById('player').currentTime = 15; }")
-    page.wait_for_function("!document.getElementById('player-notice').hidden")
+    page.wait_for_function("() => !document.getElementById('player-notice').hidden")
     assert page.evaluate("document.getElementById('player').currentTime") <= furthest + 0.5
 
     page.evaluate(
@@ -138,11 +138,11 @@ def test_a_second_lesson_in_another_window_is_paused_while_the_first_plays(
     for page, playing in ((first, longer_lesson), (second, lesson)):
         sign_in(page, live_server.url, "viewer")
         page.goto(f"{live_server.url}/lessons/{playing.pk}/")
-        page.wait_for_function("document.getElementById('player').readyState >= 1")
+        page.wait_for_function("() => document.getElementById('player').readyState >= 1")
     first.evaluate(play)
-    first.wait_for_function("document.getElementById('player').currentTime > 1")
+    first.wait_for_function("() => document.getElementById('player').currentTime > 1")
     second.evaluate(play)
-    second.wait_for_function("document.getElementById('player').paused")
+    second.wait_for_function("() => document.getElementById('player').paused")
     assert "一节课" in second.locator("#player-notice").inner_text()
     assert Heartbeat.objects.filter(member=member, lesson=lesson, rejected="other_lesson").exists()
     screenshot(second, "lesson-player-other-lesson")
@@ -177,15 +177,15 @@ def test_the_console_seek_trick_and_forged_beats_earn_no_more_than_the_wall_cloc
     page = page_factory()
     sign_in(page, live_server.url, "cheater")
     page.goto(f"{live_server.url}/lessons/{lesson.pk}/")
-    page.wait_for_function("document.getElementById('player').readyState >= 1")
+    page.wait_for_function("() => document.getElementById('player').readyState >= 1")
     page.evaluate("() => { const v = document.getElementById('player'); v.muted = true; return v.play(); }")
-    page.wait_for_function("document.getElementById('player').currentTime > 0.3")
+    page.wait_for_function("() => document.getElementById('player').currentTime > 0.3")
     # One console line, as reported: 1.9 s ahead every 150 ms (about 13x).
     page.evaluate(
         "() => { const v = document.getElementById('player'); window.tricks = 0;"
         " window.trick = setInterval(() => { v.currentTime += 1.9; window.tricks += 1; }, 150); }"
     )
-    page.wait_for_function("window.tricks >= 30")
+    page.wait_for_function("() => window.tricks >= 30")
     page.evaluate("() => { clearInterval(window.trick); document.getElementById('player').pause(); }")
     wait_for_beat(member, lesson, playing=False, received_at__gt=timezone.now() - timedelta(seconds=1))
     progress = WatchProgress.objects.get(member=member, lesson=lesson)
