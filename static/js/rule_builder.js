@@ -132,7 +132,8 @@
     preview.textContent = preview.dataset.loading;
     preview.setAttribute("aria-busy", "true");
     try {
-      const response = await fetch(form.action, {
+      // form.getAttribute: the buttons named "action" shadow form.action.
+      const response = await fetch(form.getAttribute("action"), {
         method: "POST",
         body: data,
         credentials: "same-origin",
