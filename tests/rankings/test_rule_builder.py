@@ -237,3 +237,20 @@ def test_administrators_of_another_unit_and_organisers_are_refused(client, study
     assert client.post(NEW, form_data(study["tree"])).status_code == 403
     rule.refresh_from_db()
     assert rule.title == "排名" and RankingRule.objects.count() == 1
+
+
+def test_organisers_pages_for_rules_link_to_the_builder_not_the_admin(admin_client, study):  # noqa: F811
+    rule = member_rule(study, slug="branch-points")
+    for url in (reverse("rankings:list"), reverse("rankings:manage", args=[rule.slug])):
+        main = admin_client.get(url).content.decode().split("<main")[1]
+        assert "/admin/" not in main
+    assert reverse("rankings:rule_new") in admin_client.get(reverse("rankings:list")).content.decode()
+    manage = admin_client.get(reverse("rankings:manage", args=[rule.slug])).content.decode()
+    assert reverse("rankings:rule_edit", args=[rule.slug]) in manage
+    assert reverse("rankings:rule_duplicate", args=[rule.slug]) in manage
+
+
+def test_errors_read_in_chinese_for_chinese_readers(admin_client, study):  # noqa: F811
+    data = form_data(study["tree"], prize_mode="band", tier_value=["80", "90"])
+    page = admin_client.post(NEW, data, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "本档最低分（90）必须低于上一档（80）。" in page and "请修改下面标出的奖项行。" in page
