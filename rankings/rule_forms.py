@@ -1,7 +1,7 @@
 """The ranking rule builder's form: plain controls for every setting of a rule, each checked by field.
 
-Scalar settings come from the model (`RULE_FIELDS`: adding a setting is one name there and, when
-the model's wording is not plain enough, one line in `HELP`). The settings the admin kept as JSON
+Scalar settings come from the model, placed on the page by `LAYOUT` (adding a setting is one name
+there and, when the model's wording is not plain enough, one line in `HELP`). The settings the admin kept as JSON
 are edited as rows: prize tiers and sources as repeated inputs posted in page order, the tie-break
 chain as an ordered list of hidden inputs, the composite weights as one percentage per metric.
 """
@@ -25,24 +25,28 @@ from orgs.selectors import unit_paths
 from .models import RankingRule, RuleSource
 from .params import COMPOSABLE, TIE_BREAKS, check_rule
 
-# Model fields edited with the model's own form field, in the order they are shown.
-RULE_FIELDS = [
-    "title",
-    "slug",
-    "subject",
-    "unit_level",
-    "group_level",
-    "metric",
-    "top_k",
-    "min_participants",
-    "period_starts_on",
-    "period_ends_on",
-    "rank_style",
-    "prize_mode",
-    "boundary_ties",
-    "percent_rounding",
-    "is_active",
-]
+# Where each setting shows: the page's sections, in order. A new model setting is one name here
+# (and one line in HELP when the model's help text is not plain enough); SHOWN_IF and WIDE only
+# when it applies to some choices or needs a full line.
+LAYOUT = {
+    "who": ["title", "slug", "unit", "subject", "unit_level", "group_level"],
+    "facts": ["period_starts_on", "period_ends_on"],
+    "score": ["metric", "top_k", "min_participants", "min_participation"],
+    "order": ["rank_style"],
+    "prize_mode": ["prize_mode"],
+    "prizes": ["boundary_ties", "percent_rounding"],
+    "record": ["is_active"],
+}
+SHOWN_IF = {
+    "unit_level": "id_subject:unit",
+    "top_k": "id_metric:top_k",
+    "percent_rounding": "id_prize_mode:percent",
+}
+WIDE = {"title", "metric", "rank_style", "prize_mode", "is_active"}
+
+# Settings the form edits its own way; every other name in LAYOUT is the model's field as it is.
+FORM_ONLY = ("unit", "min_participation")
+RULE_FIELDS = [name for names in LAYOUT.values() for name in names if name not in FORM_ONLY]
 
 # One line under each control, in plain words.
 HELP = {
@@ -64,6 +68,9 @@ HELP = {
     "percent_rounding": gettext_lazy("For prizes by share: how a fractional number of places is rounded."),
     "is_active": gettext_lazy("Recompute by itself when new facts arrive."),
 }
+
+# Labels where the model's would repeat its section's title.
+LABELS = {"prize_mode": gettext_lazy("how prizes are given")}
 
 TIE_BREAK_LABELS = {
     "time_used_asc": gettext_lazy("Less time used ranks higher"),
@@ -259,6 +266,7 @@ class RuleForm(forms.Form):
             RankingRule,
             fields=RULE_FIELDS,
             help_texts=HELP,
+            labels=LABELS,
             widgets={
                 "period_starts_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
                 "period_ends_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
@@ -273,6 +281,14 @@ class RuleForm(forms.Form):
             )
         self.tiers = TierRows(data, initial=rule.prize_tiers)
         self.source_rows = SourceRows(data, user=user, initial=sources)
+
+    @property
+    def sections(self) -> dict[str, list[tuple]]:
+        """Per section of the page: each setting's field, when it shows, and its width."""
+        return {
+            section: [(self[name], SHOWN_IF.get(name, ""), "col-12" if name in WIDE else "col-md-6") for name in names]
+            for section, names in LAYOUT.items()
+        }
 
     @property
     def weight_fields(self):

@@ -95,8 +95,8 @@ def test_administrator_creates_a_rule_computes_publishes_and_downloads_a_certifi
     assert rule.prize_tiers == [{"name": "一等奖", "value": 1.0}, {"name": "二等奖", "value": 2.0}]
     assert rule.tie_breaks == ["finished_at_asc", "time_used_asc"]
 
-    # The rules list and the form on a phone.
-    phone = page_factory(phone=True)
+    # The rules list and the form on a phone, in English.
+    phone = page_factory(phone=True, locale="en-US")
     sign_in(phone, base, "admin")
     phone.goto(f"{base}/rankings/rules/")
     assert "browser-study" in phone.locator("#rule-table").inner_html()
