@@ -316,6 +316,9 @@ class RuleForm(forms.Form):
         data["prize_tiers"] = tiers
         data["composite"] = self._weights(data)
         sources, source_error = self.source_rows.clean()
+        teams = data.get("subject") == RankingRule.Subject.TEAM
+        if not source_error and teams and not any(s["kind"] == RuleSource.Kind.CONTEST for s in sources):
+            source_error = _("Teams are ranked from contests: add a contest source.")
         if source_error:
             self.add_error("sources", source_error)
         data["sources"] = sources

@@ -173,14 +173,30 @@ def test_the_preview_shows_the_top_rows_and_saves_nothing(admin_client, study): 
     assert not RankingRule.objects.exists() and not Snapshot.objects.exists() and not RuleSource.objects.exists()
 
 
-def test_the_preview_equals_the_top_rows_of_a_computed_snapshot(admin_client, study):  # noqa: F811
-    data = form_data(study["tree"], tier_value=["2", "3"], rank_style="dense")
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"tier_value": ["2", "3"], "rank_style": "dense"},
+        {
+            "subject": "unit",
+            "unit_level": "3",
+            "metric": "composite",
+            "weight_per_capita": "70",
+            "weight_participation": "30",
+            "prize_mode": "percent",
+            "tier_value": ["25", "50"],
+        },
+    ],
+    ids=["members", "branches-composite"],
+)
+def test_the_preview_equals_the_top_rows_of_a_computed_snapshot(admin_client, study, changes):  # noqa: F811
+    data = form_data(study["tree"], **changes)
     shown = preview(admin_client, NEW, data).context["preview"]["rows"]
     admin_client.post(NEW, data)
     snapshot = compute(RankingRule.objects.get(slug="branch-points")).snapshot
     computed = snapshot.rows.order_by("place", "label")[:10]
     columns = ("subject_id", "label", "rank", "place", "metric", "participants", "prize", "rank_in_group")
-    assert [tuple(getattr(r, c) for c in columns) for r in shown] == [
+    assert shown and [tuple(getattr(r, c) for c in columns) for r in shown] == [
         tuple(getattr(r, c) for c in columns) for r in computed
     ]
 
@@ -254,3 +270,8 @@ def test_errors_read_in_chinese_for_chinese_readers(admin_client, study):  # noq
     data = form_data(study["tree"], prize_mode="band", tier_value=["80", "90"])
     page = admin_client.post(NEW, data, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
     assert "本档最低分（90）必须低于上一档（80）。" in page and "请修改下面标出的奖项行。" in page
+
+
+def test_teams_are_ranked_from_contests_only(admin_client, study):  # noqa: F811
+    form, _page = refused(admin_client, NEW, form_data(study["tree"], subject="team"), "sources")
+    assert form.errors["sources"] == ["Teams are ranked from contests: add a contest source."]
