@@ -8,6 +8,7 @@ chain as an ordered list of hidden inputs, the composite weights as one percenta
 
 from __future__ import annotations
 
+import copy
 from decimal import Decimal, InvalidOperation
 
 from django import forms
@@ -324,7 +325,7 @@ class RuleForm(forms.Form):
         data["sources"] = sources
         if not self.errors:
             try:
-                check_rule(self.apply(self.rule))
+                check_rule(self.apply(copy.copy(self.rule)))  # the rule itself changes only when saved
             except ValidationError as refused:
                 for name, messages in refused.message_dict.items():
                     self.add_error(name if name in self.fields else None, messages)
