@@ -7,13 +7,13 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, Max, Q, QuerySet
+from django.db.models import Count, F, Max, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from orgs.models import Unit, User
 
-from . import compute
+from . import compute, selectors
 from .models import RankingRule, RankingRun, RuleSource, Snapshot
 from .params import RuleParams, check_rule
 
@@ -50,6 +50,69 @@ def rule_sources_changed(*, rule: RankingRule) -> None:
     """Sources were added, edited or removed: a new rule version, to be recomputed."""
     RankingRule.objects.filter(pk=rule.pk).update(version=rule.version + 1, dirty=True)
     rule.refresh_from_db(fields=["version", "dirty"])
+
+
+RULE_SOURCE_FIELDS = ("kind", "contest_id", "paper_id", "activity", "weight")
+
+
+def _source_key(source: dict) -> tuple:
+    return (source["kind"], source["contest_id"], source["paper_id"], source["activity"], float(source["weight"]))
+
+
+@transaction.atomic
+def rule_build(*, rule: RankingRule, sources: list[dict], by: User | None = None) -> RankingRule:
+    """Save a rule and its sources (keyword arguments of `RuleSource`) as one change: one new
+    version, marked to be computed."""
+    before = sorted(_source_key(s) for s in rule.sources.values(*RULE_SOURCE_FIELDS)) if rule.pk else []
+    rule = rule_save(rule=rule, by=by)
+    if sorted(_source_key(s) for s in sources) != before:
+        rule.sources.all().delete()
+        RuleSource.objects.bulk_create(RuleSource(rule=rule, **source) for source in sources)
+    return rule
+
+
+def rule_preview(*, rule: RankingRule, sources: list[dict], limit: int = 10) -> dict:
+    """The top `limit` rows `rule` (saved or not, already checked) would rank on today's facts,
+    with the counts of ranked and eligible subjects. The rule, its sources and the snapshot are
+    written inside a transaction that is rolled back: nothing is saved."""
+
+    class _Rollback(Exception):
+        pass
+
+    preview: dict = {"rows": [], "row_count": 0, "eligible_count": 0}
+    try:
+        with compute.tuned_session(), transaction.atomic():
+            if rule.pk is None:
+                rule.created_at = timezone.now()
+            rule.save()
+            rule.sources.all().delete()
+            RuleSource.objects.bulk_create(RuleSource(rule=rule, **source) for source in sources)
+            population_freeze(rule=rule)
+            rule.refresh_from_db(fields=["population_frozen_at"])
+            params = RuleParams.from_rule(rule)
+            compute.build_participants(params)
+            snapshot = _snapshot_write(
+                rule=rule,
+                params=params,
+                digest=compute.input_hash(params),
+                previous=None,
+                by=None,
+                task_id="preview",
+                version=0,
+            )
+            preview = {
+                "rows": selectors.with_unit_paths(
+                    rule, snapshot.rows.order_by(F("place").asc(nulls_last=True), "label")[:limit]
+                ),
+                "row_count": snapshot.row_count,
+                "eligible_count": snapshot.eligible_count,
+            }
+            raise _Rollback
+    except _Rollback:
+        pass
+    finally:
+        compute.drop_temp()
+    return preview
 
 
 @transaction.atomic

@@ -1,11 +1,15 @@
 from django.urls import path
 
-from . import views
+from . import views, views_rules
 
 app_name = "rankings"
 
 urlpatterns = [
     path("", views.rule_list, name="list"),
+    path("rules/", views_rules.rule_builder_list, name="rule_builder"),
+    path("rules/new/", views_rules.rule_new, name="rule_new"),
+    path("<slug:slug>/edit/", views_rules.rule_edit, name="rule_edit"),
+    path("<slug:slug>/duplicate/", views_rules.rule_duplicate, name="rule_duplicate"),
     path("<slug:slug>/", views.board, name="board"),
     path("<slug:slug>/screen/", views.screen, name="screen"),
     path("<slug:slug>/honours/", views.honours, name="honours"),
