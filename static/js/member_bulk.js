@@ -10,7 +10,7 @@
   const action = document.getElementById("bulk-action");
   function refresh() {
     const ticked = boxes().filter((box) => box.checked).length;
-    if (count) count.textContent = count.dataset.template.replace("%(n)s", ticked);
+    if (count) count.textContent = count.dataset.template.replace("__N__", ticked);
     if (all) all.checked = ticked > 0 && ticked === boxes().length;
     form.querySelectorAll("[data-bulk-for]").forEach((field) => {
       field.hidden = !field.dataset.bulkFor.split(" ").includes(action ? action.value : "");
