@@ -82,5 +82,7 @@ class MemberBulkForm(forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["member"].queryset = access.managed_members(user).select_related("unit")
-        self.fields["unit"] = UnitChoiceField(user=user, label=_("Unit"), required=False)
+        self.fields["unit"] = UnitChoiceField(
+            user=user, label=_("Unit"), required=False, empty_label=_("Choose a unit…")
+        )
         self.order_fields(["member", "action", "unit", "role", "reason"])

@@ -24,7 +24,10 @@ class BasicsForm(forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["unit"] = UnitChoiceField(
-            user=user, label=_("Organising unit"), help_text=_("Its organisers may host the contest.")
+            user=user,
+            label=_("Organising unit"),
+            help_text=_("Its organisers may host the contest."),
+            empty_label=_("Choose a unit…"),
         )
         self.order_fields(["title", "unit", "base_score"])
 
@@ -41,7 +44,7 @@ class TeamsFromUnitsForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["parent"] = UnitChoiceField(user=user, label=_("Under the unit"))
+        self.fields["parent"] = UnitChoiceField(user=user, label=_("Under the unit"), empty_label=_("Choose a unit…"))
         self.order_fields(["kind", "parent", "team_size"])
 
 
@@ -72,7 +75,12 @@ class RoundForm(forms.Form):
     time_limit_s = forms.IntegerField(label=_("Seconds per question"), min_value=5, max_value=600)
     risk_tiers = forms.CharField(label=_("Stake values"), required=False, help_text=_("For example 10, 20, 30."))
     teams_in_turn = forms.BooleanField(label=_("Each team answers its own questions in turn"), required=False)
-    source = forms.ChoiceField(label=_("Questions"), choices=SOURCES, widget=forms.RadioSelect, initial="draw")
+    source = forms.ChoiceField(
+        label=_("Where the questions come from"),
+        choices=SOURCES,
+        widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
+        initial="draw",
+    )
     question_type = forms.ChoiceField(
         label=_("Question type"), choices=[("", _("Any type")), *QuestionType.choices], required=False
     )
