@@ -392,8 +392,8 @@ def contest_duplicate(*, contest: Contest, title: str, with_teams: bool, by: Use
 def contest_rehearse(*, contest: Contest, by: User, fresh: bool = False) -> Contest:
     """The contest's rehearsal: a copy with its own join code and the same teams (test teams:
     whoever is on them may join to practise), rounds and questions, ready to play from the host
-    console. It keeps no results. With `fresh`, or once the contest itself has changed, an
-    existing rehearsal is thrown away and a new one (with a new code) made, as a reset."""
+    console. It keeps no results. With `fresh` (a reset, or after changing the contest), the
+    existing rehearsal and all it recorded are thrown away and a new one, with a new code, made."""
     check_unit(by, contest.unit)
     if contest.is_rehearsal:
         raise ContestRejected("rehearsal_copy", _("Rehearse the contest itself, not its rehearsal."))

@@ -210,10 +210,11 @@ def team_member_add(request, code: str, team_id: int):
 @require_POST
 def team_member_remove(request, code: str, team_id: int):
     team = _team(request, code, team_id)
+    member_id = request.POST.get("member", "")
     try:
-        services.team_member_remove(team=team, member_id=int(request.POST.get("member", "0") or 0), by=request.user)
-    except (ContestRejected, ValueError) as error:
-        messages.error(request, getattr(error, "message", _("Choose a member to add.")))
+        services.team_member_remove(team=team, member_id=int(member_id) if member_id.isdigit() else 0, by=request.user)
+    except ContestRejected as error:
+        _refused(request, error)
     return redirect("contests:setup_teams", code=code)
 
 

@@ -105,3 +105,41 @@ def test_member_list_bulk_bar_at_desktop_and_phone(asgi_server, office, signed_i
         assert page.locator("#member-selected-count").inner_text() == "已选：6"
         assert page.locator("#bulk-role").is_hidden() and page.locator("#bulk-unit").is_visible()
         screenshot(page, f"member-bulk-{'phone' if phone else 'desktop'}")
+
+
+def test_roster_errors_pick_mode_duplicate_and_english_pages(asgi_server, office, signed_in_page, screenshot, tmp_path):
+    from contests.wizard import services
+
+    contest = services.contest_begin(title="党史知识竞赛", unit=office["gz"], base_score=100, by=office["organiser"])
+    services.teams_from_units(contest=contest, parent=office["gz"], kind="branch", team_size=2, by=office["organiser"])
+    roster = tmp_path / "roster.xlsx"
+    roster.write_bytes(factories.workbook([["队名", "工号"], ["红队", "NOBODY"], ["绿队", ""]]).getvalue())
+    for phone in (False, True):
+        size = "phone" if phone else "desktop"
+        page = signed_in_page(office["organiser"], phone=phone)
+        page.goto(f"{asgi_server}/contests/{contest.join_code}/setup/teams/")
+        page.set_input_files("#id_file", str(roster))
+        page.locator("#roster-form button[type=submit]").click()
+        rows = page.locator("#roster-errors tbody tr")
+        rows.first.wait_for()
+        assert rows.count() == 2 and "NOBODY" in rows.nth(0).inner_text() and "绿队" in rows.nth(1).inner_text()
+        screenshot(page, f"contest-setup-roster-errors-{size}")
+
+        page.goto(f"{asgi_server}/contests/{contest.join_code}/setup/rounds/?type=compulsory")
+        page.locator("input[name=source][value=pick]").check()
+        assert page.locator("[data-source=draw]").is_hidden()
+        page.locator("input[name=question]").first.wait_for()
+        screenshot(page, f"contest-setup-rounds-pick-{size}")
+
+        page.goto(f"{asgi_server}/contests/{contest.join_code}/duplicate/")
+        assert page.input_value("#id_title") == "党史知识竞赛（副本）"
+        screenshot(page, f"contest-setup-duplicate-{size}")
+
+    english = signed_in_page(office["organiser"], locale="en-US")
+    english.goto(f"{asgi_server}/contests/{contest.join_code}/setup/teams/")
+    english.select_option("#language-select", value="en")
+    english.locator("#setup-steps", has_text="Title and unit").wait_for()
+    screenshot(english, "contest-setup-teams-english")
+    english.goto(f"{asgi_server}/contests/{contest.join_code}/setup/rounds/?type=risk")
+    assert english.input_value("#id_risk_tiers") == "10, 20, 30"
+    screenshot(english, "contest-setup-rounds-english")

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from contests import services as live
-from contests.models import AuditEntry, Contest, Round, ScoreEvent, TeamMember
+from contests.models import AuditEntry, Contest, ContestAnswer, Round, ScoreEvent, TeamMember
 from contests.wizard import roster, services
 from contests.wizard.round_templates import TEMPLATES
 from lessons.models import Tag
@@ -259,9 +259,12 @@ def test_rehearsal_plays_with_its_own_code_and_leaves_no_results(client, tree, g
 
 
 def test_rehearsal_reset_throws_the_played_copy_away_for_a_new_one(tree, gz_organiser, contest):
-    _ready(tree, gz_organiser, contest)
+    a, _b = _ready(tree, gz_organiser, contest)
     first = services.contest_rehearse(contest=contest, by=gz_organiser)
     live.contest_start(contest=first, by=gz_organiser)
+    live.question_open(contest=first, by=gz_organiser)
+    live.answer_submit(contest=first, member=a, response="对", client_answer_id="x")
+    live.question_reveal(contest=first, by=gz_organiser)
     assert services.contest_rehearse(contest=contest, by=gz_organiser) == first
 
     fresh = services.contest_rehearse(contest=contest, by=gz_organiser, fresh=True)
@@ -269,6 +272,7 @@ def test_rehearsal_reset_throws_the_played_copy_away_for_a_new_one(tree, gz_orga
     assert fresh.pk != first.pk and fresh.join_code != first.join_code
     assert fresh.status == Contest.Status.DRAFT
     assert not Contest.objects.filter(pk=first.pk).exists()
+    assert not ScoreEvent.objects.exists() and not ContestAnswer.objects.exists()
     assert list(contest.rehearsals.all()) == [fresh]
 
 
