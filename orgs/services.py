@@ -372,6 +372,6 @@ def members_bulk_apply(
                 continue
             role_revoke(user=member, role=role, unit=unit)
             message = f"Revoked {role} on {unit.full_path} (bulk)."
-        _log_change(by=by, member=member, message=message)
+        _log_change(by=by, member=member, message=f"{message} Reason: {reason}" if reason else message)
         changed += 1
     return changed

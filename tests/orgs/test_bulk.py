@@ -37,14 +37,14 @@ def test_bulk_move_puts_every_selected_member_in_the_unit_with_history_and_a_log
 def test_bulk_deactivate_then_reactivate(client, tree, gz_organiser):
     a, b = factories.member(tree["gz1"]), factories.member(tree["gz2"])
     client.force_login(gz_organiser)
-    _post(client, [a, b], action="deactivate")
+    _post(client, [a, b], action="deactivate", reason="调离")
     assert list(User.objects.filter(pk__in=[a.pk, b.pk]).values_list("is_active", flat=True)) == [False, False]
     _post(client, [a], action="reactivate")
     a.refresh_from_db(), b.refresh_from_db()
     assert (a.is_active, b.is_active) == (True, False)
     # Two changes to a, one to b: one log entry per member per change.
     assert LogEntry.objects.filter(object_id=str(a.pk)).count() == 2
-    assert LogEntry.objects.filter(object_id=str(b.pk)).count() == 1
+    assert LogEntry.objects.filter(object_id=str(b.pk)).get().change_message == "Deactivated (bulk). Reason: 调离"
 
 
 def test_bulk_refuses_a_member_from_another_unit_and_changes_nobody(client, tree, gz_organiser):
