@@ -96,6 +96,7 @@ def teams_from_units(*, contest: Contest, parent: Unit, kind: str, team_size: in
         placed.update(m.pk for m in members)
         candidates = candidates.exclude(pk__in=[m.pk for m in members])
         result.teams.append(team)
+    _redeal(contest, _in_turn_rounds(contest))
     audit(contest, by, "teams_from_units", unit=parent.name, teams=len(result.teams))
     return result
 
@@ -108,6 +109,25 @@ def common_unit(units: list[Unit]) -> Unit:
         while not path.startswith(prefix):
             prefix = prefix[: -Unit.steplen]
     return Unit.objects.get(path=prefix) if prefix else units[0]
+
+
+def _in_turn_rounds(contest: Contest) -> list[int]:
+    """Rounds whose questions are dealt to the teams in turn (compulsory rounds made so)."""
+    return list(
+        RoundQuestion.objects.filter(round__contest=contest, team__isnull=False)
+        .values_list("round_id", flat=True)
+        .distinct()
+    )
+
+
+def _redeal(contest: Contest, round_ids: list[int]) -> None:
+    """Deal the questions of in-turn rounds to the current teams again: question k to team k mod n,
+    as `round_add` does, so adding or removing a team neither loses nor strands a question."""
+    teams = list(contest.teams.order_by("position", "id"))
+    for question in RoundQuestion.objects.filter(round_id__in=round_ids).order_by("round_id", "position"):
+        team = teams[(question.position - 1) % len(teams)] if teams else None
+        if question.team_id != (team and team.pk):
+            RoundQuestion.objects.filter(pk=question.pk).update(team=team)
 
 
 @transaction.atomic
@@ -131,6 +151,7 @@ def team_create(*, contest: Contest, name: str, members: list[User], captain: Us
     team = team_add(contest=contest, name=name, unit=common_unit([m.unit for m in members]), legs=members)
     if captain is not None:
         TeamMember.objects.filter(team=team, member=captain).update(is_captain=True)
+    _redeal(contest, _in_turn_rounds(contest))
     return team
 
 
@@ -187,10 +208,13 @@ def team_member_remove(*, team: Team, member_id: int, by: User) -> None:
 def team_remove(*, team: Team, by: User) -> None:
     contest = team.contest
     check_preparing(contest)
+    in_turn = _in_turn_rounds(contest)
+    RoundQuestion.objects.filter(team=team).update(team=None)  # kept, and dealt again below
     team.delete()
     for position, other in enumerate(contest.teams.order_by("position", "id")):
         if other.position != position:
             Team.objects.filter(pk=other.pk).update(position=position)
+    _redeal(contest, in_turn)
     audit(contest, by, "team_remove", team=team.name)
 
 
@@ -302,6 +326,10 @@ def round_create(
     """A round from a template's (edited) settings, with questions drawn by `rule` or picked."""
     check_preparing(contest)
     check_round_settings(settings)
+    if settings.teams_in_turn and not contest.teams.exists():
+        raise ContestRejected(
+            "no_teams_to_deal", _("Make the teams first: this round deals its questions to them in turn.")
+        )
     if rule is not None:
         versions = draw_versions(rule=rule, contest=contest, by=by, rng=rng)
     else:

@@ -374,3 +374,30 @@ def test_the_wizard_pages_build_a_contest_an_organiser_can_rehearse(client, tree
     assert rehearse.url == reverse("contests:host", args=[rehearsal.join_code])
     host = client.get(rehearse.url).content.decode()
     assert "rehearsal-banner" in host and reverse("contests:results", args=[rehearsal.join_code]) not in host
+
+
+def test_in_turn_questions_are_dealt_again_when_teams_change_and_none_is_lost(tree, gz_organiser, contest):
+    a, b, c = _members(tree["gz1"], "甲", "乙", "丙")
+    one = services.team_create(contest=contest, name="一队", members=[a], captain=None, by=gz_organiser)
+    two = services.team_create(contest=contest, name="二队", members=[b], captain=None, by=gz_organiser)
+    bank = factories.bank(tree["gz"])
+    questions = [factories.question(bank).pk for _ in range(6)]
+    settings = services.RoundSettings(type="compulsory", time_limit_s=20, teams_in_turn=True)
+    round_ = services.round_create(contest=contest, settings=settings, by=gz_organiser, question_ids=questions)
+    assert list(round_.questions.values_list("team__name", flat=True)) == ["一队", "二队"] * 3
+
+    three = services.team_create(contest=contest, name="三队", members=[c], captain=None, by=gz_organiser)
+    assert list(round_.questions.values_list("team_id", flat=True)) == [one.pk, two.pk, three.pk] * 2
+
+    services.team_remove(team=two, by=gz_organiser)
+    assert list(round_.questions.values_list("team_id", flat=True)) == [one.pk, three.pk] * 3
+    assert services.contest_problems(contest) == []
+
+
+def test_a_round_dealt_in_turn_needs_teams_first(tree, gz_organiser, contest):
+    question = factories.question(factories.bank(tree["gz"]))
+    settings = services.RoundSettings(type="compulsory", time_limit_s=20, teams_in_turn=True)
+    with pytest.raises(live.ContestRejected) as refused:
+        services.round_create(contest=contest, settings=settings, by=gz_organiser, question_ids=[question.pk])
+    assert refused.value.code == "no_teams_to_deal"
+    assert not contest.rounds.exists()
