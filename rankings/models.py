@@ -160,6 +160,8 @@ class RuleSource(models.Model):
     def clean(self) -> None:
         if self.kind == self.Kind.CONTEST and not self.contest_id:
             raise ValidationError({"contest": _("Choose the contest.")})
+        if self.kind == self.Kind.CONTEST and self.contest.is_rehearsal:
+            raise ValidationError({"contest": _("This is a rehearsal: it keeps no results.")})
         if self.kind == self.Kind.EXAM and not self.paper_id:
             raise ValidationError({"paper": _("Choose the paper.")})
 
