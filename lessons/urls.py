@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import member, organiser, videos
+from .views import authoring, member, organiser, videos
 
 app_name = "lessons"
 
@@ -17,8 +17,10 @@ urlpatterns = [
     path("banks/<slug:slug>/", organiser.bank_detail, name="bank_detail"),
     path("banks/<slug:slug>/export.xlsx", organiser.bank_export_view, name="bank_export"),
     path("banks/<slug:slug>/import/", organiser.bank_import, name="bank_import"),
-    path("banks/<slug:slug>/questions/new/", organiser.question_edit_view, name="question_new"),
-    path("banks/<slug:slug>/questions/<int:question_id>/", organiser.question_edit_view, name="question_edit"),
+    path("banks/<slug:slug>/questions/new/", authoring.question_editor, name="question_new"),
+    path("banks/<slug:slug>/questions/<int:question_id>/", authoring.question_editor, name="question_edit"),
+    path("banks/<slug:slug>/images/", authoring.question_image_draft, name="question_image_draft"),
+    path("questions/images/<int:version_id>/", authoring.question_image, name="question_image"),
     path("imports/<int:job_id>/", organiser.import_job, name="import_job"),
     path("imports/<int:job_id>/progress.json", organiser.import_job_progress, name="import_job_progress"),
     path("lessons/", videos.library, name="library"),

@@ -115,6 +115,9 @@ class PaperQuestion(models.Model):
     paper = models.ForeignKey(Paper, on_delete=models.CASCADE, related_name="fixed_questions")
     question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="+")
     position = models.PositiveIntegerField()
+    points = models.PositiveIntegerField(
+        _("points"), null=True, blank=True, help_text=_("Empty: the paper's points for the question's type.")
+    )
 
     class Meta:
         ordering = ["position"]

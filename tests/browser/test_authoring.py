@@ -1,0 +1,73 @@
+"""An organiser writes three questions of different types in the editor, builds a paper from them
+and previews it, in the product's pages only."""
+
+import pytest
+from django.conf import settings as django_settings
+
+from lessons.models import Question
+from tests import factories
+from tests.browser.test_shell import sign_in
+
+pytestmark = pytest.mark.browser
+
+
+def test_organiser_writes_three_questions_builds_a_paper_and_previews_it(
+    live_server, transactional_db, tree, page_factory, screenshot
+):
+    bank = factories.bank(tree["gz"], slug="gz-browser")
+    factories.question(bank, tags=["党章"])
+    factories.organiser(tree["gz"], username="author", password=django_settings.DEMO_PASSWORD)
+    base = live_server.url
+    page = page_factory()
+    sign_in(page, base, "author")
+
+    # 1. multiple choice: five options, one removed, one moved up, three ticked
+    page.goto(f"{base}/banks/{bank.slug}/questions/new/")
+    page.click("label[for=type-multiple]")
+    page.fill("#stem", "“四个意识”包括哪些？")
+    options = page.locator("#option-list input[name=option]")
+    for index, text in enumerate(["政治意识", "大局意识", "消费意识", "看齐意识"]):
+        options.nth(index).fill(text)
+    page.click("#add-option")
+    options.nth(4).fill("核心意识")
+    page.locator("#option-list .qs-option-row").nth(2).locator(".qs-remove").click()  # 消费意识
+    page.locator("#option-list .qs-option-row").nth(3).locator(".qs-move-up").click()  # 核心意识 above 看齐意识
+    for index in range(4):
+        page.locator("#option-list .qs-key-box").nth(index).check()
+    page.fill("#tag-new", "党章")
+    page.click("#tag-add")
+    page.click("#preview-button")
+    page.wait_for_selector("#preview-key")
+    screenshot(page, "authoring-question-editor-preview")
+    page.click("#save-another-button")
+    page.wait_for_url(f"{base}/banks/{bank.slug}/questions/new/")
+
+    # 2. true or false: two buttons
+    page.click("label[for=type-true_false]")
+    page.fill("#stem", "党章是党的根本大法。")
+    page.click("label[for=truth-true]")
+    page.click("#save-another-button")
+    page.wait_for_url(f"{base}/banks/{bank.slug}/questions/new/")
+
+    # 3. fill in: two blanks, the first with an alternative
+    page.click("label[for=type-fill_blank]")
+    page.fill("#stem", "中国共产党成立于____年，诞生在____。")
+    page.locator("#blank-list .qs-alternative").first.fill("1921")
+    page.locator("#blank-list .qs-add-alternative").first.click()
+    page.locator("#blank-list .qs-alternative").nth(1).fill("一九二一")
+    page.click("#add-blank")
+    page.locator("#blank-list .qs-blank-row").nth(1).locator(".qs-alternative").fill("上海")
+    screenshot(page, "authoring-question-editor-fill-blank")
+    page.click("#save-button")
+    page.wait_for_url(f"{base}/banks/{bank.slug}/")
+
+    written = {q.current.type: q.current for q in Question.objects.filter(bank=bank).select_related("current")}
+    assert written["multiple"].options == ["政治意识", "大局意识", "核心意识", "看齐意识"]
+    assert written["multiple"].key == ["A", "B", "C", "D"]
+    assert written["true_false"].key == [True]
+    assert written["fill_blank"].key == [["1921", "一九二一"], ["上海"]]
+
+    phone = page_factory(phone=True)
+    sign_in(phone, base, "author")
+    phone.goto(f"{base}/banks/{bank.slug}/questions/new/")
+    screenshot(phone, "authoring-question-editor-phone")

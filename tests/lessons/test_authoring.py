@@ -1,0 +1,173 @@
+"""Authoring pages: the question editor, the import template and preview, the paper builder and
+lesson settings, through the pages an organiser uses."""
+
+from decimal import Decimal
+from io import BytesIO
+
+import pytest
+from django.urls import reverse
+from PIL import Image
+
+from lessons.models import Question
+from lessons.services.attempts import answer_submit, attempt_start
+from tests import factories
+
+
+def png_bytes(size=(4, 3)) -> bytes:
+    out = BytesIO()
+    Image.new("RGB", size, (200, 30, 30)).save(out, format="PNG")
+    return out.getvalue()
+
+
+@pytest.fixture
+def bank(tree):
+    return factories.bank(tree["gz"], slug="gz-bank")
+
+
+@pytest.fixture
+def editor(client, gz_organiser, bank):
+    client.force_login(gz_organiser)
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    return client
+
+
+def new_url(bank):
+    return reverse("lessons:question_new", args=[bank.slug])
+
+
+def single(**fields):
+    post = {
+        "type": "single",
+        "stem": "党的最高理想是什么？",
+        "option": ["实现共产主义", "发展经济", "改善民生"],
+        "key": ["0"],
+        "difficulty": "3",
+        "status": "published",
+        "action": "save",
+    }
+    post.update(fields)
+    return post
+
+
+def test_editor_page_offers_known_knowledge_points(editor, bank):
+    factories.question(bank, tags=["党章"])
+    page = editor.get(new_url(bank))
+    assert page.status_code == 200
+    assert '<option value="党章">' in page.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("fields", "field_message"),
+    [
+        ({"key": []}, "Tick the right option."),
+        ({"key": ["0", "1"]}, "A single-choice question has one answer, not AB."),
+        ({"option": ["实现共产主义"], "key": ["0"]}, "A choice question needs at least two options."),
+        ({"type": "true_false", "option": [], "key": []}, "Choose whether the statement is true or false."),
+        (
+            {"type": "fill_blank", "stem": "党成立于____年", "blank0": ["", " "]},
+            "Every blank needs at least one accepted answer.",
+        ),
+    ],
+)
+def test_editor_refuses_bad_input_and_stores_nothing(editor, bank, fields, field_message):
+    page = editor.post(new_url(bank), single(**fields))
+    assert page.status_code == 200
+    assert field_message in page.content.decode()
+    assert not Question.objects.filter(bank=bank).exists()
+    # what was typed is still in the form
+    assert fields.get("stem", "党的最高理想是什么？") in page.content.decode()
+
+
+def test_editor_refuses_a_file_that_is_not_a_picture(editor, bank):
+    fake = BytesIO(b"%PDF-1.4 not a picture at all")
+    fake.name = "photo.png"
+    page = editor.post(new_url(bank), {**single(), "image": fake})
+    assert "The file is not a picture (PNG, JPEG, GIF or WebP)." in page.content.decode()
+    assert not Question.objects.filter(bank=bank).exists()
+
+
+def test_editor_refuses_a_picture_over_the_limit(editor, bank, settings):
+    picture = png_bytes((64, 64))
+    settings.QUESTION_IMAGE_MAX_BYTES = len(picture) - 1
+    upload = BytesIO(picture)
+    upload.name = "big.png"
+    page = editor.post(new_url(bank), {**single(), "image": upload})
+    assert "the limit is" in page.content.decode()
+    assert not Question.objects.filter(bank=bank).exists()
+
+
+def test_preview_shows_the_member_card_and_saves_nothing(editor, bank):
+    page = editor.post(new_url(bank), single(action="preview"))
+    html = page.content.decode()
+    assert 'id="preview-key"' in html and "实现共产主义" in html
+    assert not Question.objects.filter(bank=bank).exists()
+
+
+def test_multiple_choice_key_follows_ticked_options_and_grades_right(editor, bank, tree):
+    picture = BytesIO(png_bytes())
+    picture.name = "a.png"
+    post = single(
+        type="multiple",
+        stem="四个意识包括？",
+        option=["政治意识", "消费意识", "大局意识", "核心意识"],
+        key=["0", "2", "3"],
+        tag=["四个意识"],
+        tag_new="政治建设；党性",
+        image=picture,
+    )
+    page = editor.post(new_url(bank), post)
+    assert page.status_code == 302
+    question = Question.objects.get(bank=bank)
+    version = question.current
+    assert version.options == ["政治意识", "消费意识", "大局意识", "核心意识"]
+    assert version.key == ["A", "C", "D"]
+    assert sorted(question.tags.values_list("name", flat=True)) == ["党性", "四个意识", "政治建设"]
+    assert version.image.startswith("questions/images/") and version.image.endswith(".png")
+
+    member = factories.member(tree["gz1"])
+    paper = factories.paper(tree["gz"], mode="practice", questions=[question], shuffle_options=False)
+    attempt = attempt_start(paper=paper, member=member)
+    answer = answer_submit(attempt=attempt, position=1, response=["A", "C", "D"])
+    assert answer.is_correct and answer.score == Decimal(2)  # multiple choice is worth 2 by default
+    image = editor.get(reverse("lessons:question_image", args=[version.pk]))
+    assert image.status_code == 200 and image["Content-Type"] == "image/png"
+
+
+def test_true_false_and_fill_blank_are_stored_as_the_grader_reads_them(editor, bank, tree):
+    editor.post(new_url(bank), single(type="true_false", stem="党章是党的根本大法。", option=[], key=[], truth="false"))
+    editor.post(
+        new_url(bank),
+        single(
+            type="fill_blank", stem="党成立于____年，地点____", option=[], blank0=["1921", "一九二一"], blank1=["上海"]
+        ),
+    )
+    truth, blanks = Question.objects.filter(bank=bank).order_by("pk")
+    assert truth.current.key == [False] and truth.current.options == []
+    assert blanks.current.key == [["1921", "一九二一"], ["上海"]]
+    member = factories.member(tree["gz1"])
+    paper = factories.paper(tree["gz"], mode="practice", questions=[truth, blanks], shuffle_questions=False)
+    attempt = attempt_start(paper=paper, member=member)
+    assert answer_submit(attempt=attempt, position=1, response=["错"]).is_correct
+    assert answer_submit(attempt=attempt, position=2, response=["一九二一", "上海"]).is_correct
+
+
+def test_editing_an_answered_question_keeps_its_version(editor, bank, tree):
+    question = factories.question(bank)
+    member = factories.member(tree["gz1"])
+    paper = factories.paper(tree["gz"], mode="practice", questions=[question])
+    attempt = attempt_start(paper=paper, member=member)
+    answer_submit(attempt=attempt, position=1, response=["A"])
+    url = reverse("lessons:question_edit", args=[bank.slug, question.pk])
+    page = editor.get(url)
+    assert 'value="实现共产主义"' in page.content.decode()
+    editor.post(url, single(option=["实现共产主义", "发展经济"], key=["0"]))
+    question.refresh_from_db()
+    assert question.current.number == 2 and question.versions.count() == 2
+    assert question.current.options == ["实现共产主义", "发展经济"]
+
+
+def test_organiser_of_another_unit_cannot_open_the_editor(client, tree, bank):
+    client.force_login(factories.organiser(tree["jjj"]))
+    assert client.get(new_url(bank)).status_code == 403
+    assert client.post(new_url(bank), single()).status_code == 403
+    assert not Question.objects.filter(bank=bank).exists()
