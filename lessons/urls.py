@@ -21,6 +21,7 @@ urlpatterns = [
     path("banks/<slug:slug>/questions/<int:question_id>/", authoring.question_editor, name="question_edit"),
     path("banks/<slug:slug>/images/", authoring.question_image_draft, name="question_image_draft"),
     path("questions/images/<int:version_id>/", authoring.question_image, name="question_image"),
+    path("imports/template.xlsx", authoring.import_template, name="import_template"),
     path("imports/<int:job_id>/", organiser.import_job, name="import_job"),
     path("imports/<int:job_id>/progress.json", organiser.import_job_progress, name="import_job_progress"),
     path("lessons/", videos.library, name="library"),

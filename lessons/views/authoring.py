@@ -13,8 +13,12 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from orgs import access
+from quizsite.spreadsheets import xlsx_response
+
 from .. import selectors
 from ..editor import DIFFICULTY_CHOICES, EditorDraft, draft_from_post, draft_from_question, editor_errors
+from ..importing.template import question_import_template
 from ..models import AttemptItem, Question, QuestionType, QuestionVersion, Tag
 from ..services import questions as question_services
 from ..validation import QuestionInvalid, check_question
@@ -132,3 +136,10 @@ def question_image_draft(request, slug: str):
         raise Http404(_("No such file."))
     path = Path(settings.MEDIA_ROOT) / name
     return FileResponse(path.open("rb"), content_type=mimetypes.guess_type(path.name)[0] or "application/octet-stream")
+
+
+@login_required
+def import_template(request):
+    """The xlsx to fill in for an import: a sample of each type and the instructions."""
+    access.check_manager(request.user)
+    return xlsx_response(question_import_template(), _("Question import template"), ascii_name="question-template")

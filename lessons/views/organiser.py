@@ -22,6 +22,7 @@ from quizsite.spreadsheets import xlsx_response
 
 from .. import selectors
 from ..importing.export import bank_export
+from ..importing.preview import import_preview_rows
 from ..importing.run import FORMATS, UploadRefused, questions_import, upload_format
 from ..models import ImportJob, Paper, Question, QuestionBank, QuestionType
 from ..services import questions as question_services
@@ -166,6 +167,10 @@ def bank_import(request, slug: str):
             "bank": bank,
             "form": form,
             "report": report,
+            "rows": import_preview_rows(report) if report else [],
+            "file_errors": [error for error in report.errors if not error.get("row") and not error.get("line")]
+            if report
+            else [],
             "preview": request.session.get(PREVIEW_SESSION_KEY) if report else None,
         },
     )

@@ -71,3 +71,27 @@ def test_organiser_writes_three_questions_builds_a_paper_and_previews_it(
     sign_in(phone, base, "author")
     phone.goto(f"{base}/banks/{bank.slug}/questions/new/")
     screenshot(phone, "authoring-question-editor-phone")
+
+
+def test_import_preview_marks_the_bad_cell_in_place(
+    live_server, transactional_db, tree, page_factory, screenshot, tmp_path
+):
+    bank = factories.bank(tree["gz"], slug="gz-import")
+    factories.organiser(tree["gz"], username="importer", password=django_settings.DEMO_PASSWORD)
+    rows = [
+        ["单选", f"第{n}题：党的最高理想是什么？", "实现共产主义", "发展经济", "改善民生", "A", "中", "党章"]
+        for n in range(1, 8)
+    ]
+    rows[3] = ["单选", "第4题", "甲", "乙", "丙", "AB", "中", ""]
+    rows[5] = ["判断", "第6题", "", "", "", "也许", "中", ""]
+    data = factories.workbook([["题型", "题干", "选项A", "选项B", "选项C", "答案", "难度", "知识点"], *rows])
+    path = tmp_path / "questions.xlsx"
+    path.write_bytes(data.getvalue())
+    for phone in (False, True):
+        page = page_factory(phone=phone)
+        sign_in(page, live_server.url, "importer")
+        page.goto(f"{live_server.url}/banks/{bank.slug}/import/")
+        page.set_input_files("input[type=file]", str(path))
+        page.click("#preview-button")
+        assert page.locator("#import-preview td.is-error").count() == 2
+        screenshot(page, "authoring-import-preview" + ("-phone" if phone else ""))

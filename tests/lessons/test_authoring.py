@@ -5,10 +5,14 @@ from decimal import Decimal
 from io import BytesIO
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
+from django.utils import translation
+from openpyxl import load_workbook
 from PIL import Image
 
-from lessons.models import Question
+from lessons.importing.run import questions_import
+from lessons.models import ImportJob, Question
 from lessons.services.attempts import answer_submit, attempt_start
 from tests import factories
 
@@ -28,7 +32,8 @@ def bank(tree):
 def editor(client, gz_organiser, bank):
     client.force_login(gz_organiser)
     client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
-    return client
+    yield client
+    translation.activate(settings.LANGUAGE_CODE)  # the pages leave English active in this thread
 
 
 def new_url(bank):
@@ -171,3 +176,55 @@ def test_organiser_of_another_unit_cannot_open_the_editor(client, tree, bank):
     assert client.get(new_url(bank)).status_code == 403
     assert client.post(new_url(bank), single()).status_code == 403
     assert not Question.objects.filter(bank=bank).exists()
+
+
+def test_import_template_reads_back_as_one_question_of_each_type(editor, bank):
+    response = editor.get(reverse("lessons:import_template"))
+    assert response.status_code == 200
+    data = b"".join(response)
+    book = load_workbook(BytesIO(data))
+    assert book.sheetnames == ["试题", "填写说明"]
+    report = questions_import(data=data, fmt="xlsx", bank=bank, by=None, dry_run=True)
+    assert report.ok
+    assert report.by_type == {"single": 1, "multiple": 1, "true_false": 1, "fill_blank": 1}
+    blank = next(d.content for d in report.drafts if d.content.type == "fill_blank")
+    assert blank.key == [["1921", "一九二一"], ["上海"]]
+
+
+def upload(rows):
+    data = factories.workbook([["题型", "题干", "选项A", "选项B", "选项C", "答案", "难度", "知识点"], *rows])
+    data.name = "questions.xlsx"
+    return data
+
+
+def test_import_preview_shows_rows_as_stored_and_marks_the_bad_cell(editor, bank):
+    rows = [["单选", f"第{n}题", "甲", "乙", "丙", "B", "中", "党章"] for n in range(1, 25)]
+    rows[2] = ["单选", "第3题", "甲", "乙", "丙", "AB", "中", ""]  # two keys on a single choice, sheet row 4
+    page = editor.post(reverse("lessons:bank_import", args=[bank.slug]), {"action": "preview", "file": upload(rows)})
+    html = page.content.decode()
+    preview = html[html.index('id="import-preview"') : html.index("</table>", html.index('id="import-preview"'))]
+    assert preview.count("<tr") == 1 + 20  # header and the first 20 of 24 rows
+    bad = preview[preview.index("<td>4</td>") - 40 : preview.index("<td>5</td>")]
+    assert 'class="table-danger"' in bad
+    assert '<td class="is-error">A single-choice question has one answer, not AB.</td>' in bad
+    good = preview[preview.index("<td>2</td>") : preview.index("<td>3</td>")]
+    assert "第1题" in good and "<td>B</td>" in good and "is-error" not in good
+    assert not Question.objects.filter(bank=bank).exists()
+
+
+def test_import_job_page_says_the_result_in_words(editor, bank, gz_organiser):
+    job = ImportJob.objects.create(
+        bank=bank,
+        filename="q.xlsx",
+        format="xlsx",
+        status=ImportJob.Status.DONE,
+        result={
+            "imported": 3,
+            "by_type": {"single": 2, "multiple": 0, "true_false": 1, "fill_blank": 0},
+            "duplicates": 1,
+            "errors": [],
+        },
+    )
+    html = editor.get(reverse("lessons:import_job", args=[job.pk])).content.decode()
+    assert "3 questions imported." in html and "1 duplicate skipped." in html
+    assert "{" not in html[html.index('id="job-result"') : html.index("Back to the bank")]
