@@ -78,6 +78,7 @@ class EditorDraft:
             "blank_values": [""] * len(content.key) if content.type == QuestionType.FILL_BLANK else [],
             "points": "",
             "answered": False,
+            "saved_response": None,
         }
 
     def key_text(self) -> str:

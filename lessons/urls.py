@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import authoring, member, organiser, videos
+from .views import authoring, member, organiser, papers, videos
 
 app_name = "lessons"
 
@@ -36,5 +36,10 @@ urlpatterns = [
     path("lessons/<int:lesson_id>/report/", videos.report, name="lesson_report"),
     path("lessons/<int:lesson_id>/report.xlsx", videos.report_xlsx, name="lesson_report_xlsx"),
     path("papers/", organiser.paper_list, name="paper_list"),
+    path("papers/new/", papers.paper_builder, name="paper_new"),
+    path("papers/<int:paper_id>/edit/", papers.paper_builder, name="paper_edit"),
+    path("papers/<int:paper_id>/preview/", papers.paper_preview, name="paper_preview"),
+    path("papers/candidates.json", papers.paper_candidates, name="paper_candidates"),
+    path("papers/rule-count.json", papers.paper_rule_count, name="paper_rule_count"),
     path("papers/<int:paper_id>/statistics/", organiser.paper_statistics_view, name="paper_statistics"),
 ]

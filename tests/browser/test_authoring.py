@@ -67,10 +67,39 @@ def test_organiser_writes_three_questions_builds_a_paper_and_previews_it(
     assert written["true_false"].key == [True]
     assert written["fill_blank"].key == [["1921", "一九二一"], ["上海"]]
 
+    # the paper: the three questions picked (the fill-in worth 5), one single choice drawn by a rule
+    page.goto(f"{base}/papers/")
+    page.click("#new-paper")
+    page.fill("#id_title", "党章知识测试（浏览器）")
+    page.select_option("#id_mode", "exam")
+    page.fill("#id_time_limit_minutes", "20")
+    page.fill("#id_pass_mark", "60")
+    for stem in ("四个意识", "根本大法", "成立于"):
+        page.locator(".qs-candidate", has_text=stem).locator(".qs-add-candidate").click()
+    assert page.locator("#picked-count").inner_text() == "3"
+    page.locator("#picked-list .qs-points").nth(2).fill("5")
+    page.click("#add-rule")
+    rule = page.locator("#rule-list .qs-rule").first
+    rule.locator("[name=rule_type]").select_option("single")
+    rule.locator("[name=rule_count]").fill("1")
+    page.wait_for_function("() => document.querySelector('.qs-rule-count').textContent.includes('1')")
+    screenshot(page, "authoring-paper-builder")
+    page.click("#save-preview")
+    page.wait_for_url("**/preview/")
+    assert page.locator("#paper-summary .qs-question").count() == 0
+    assert page.locator(".qs-question").count() == 4
+    # 2 (multiple) + 1 (true/false) + 5 (fill-in, its own points) + 1 (single, drawn)
+    assert "9" in page.locator("#summary-points").inner_text()
+    screenshot(page, "authoring-paper-preview")
+
     phone = page_factory(phone=True)
     sign_in(phone, base, "author")
     phone.goto(f"{base}/banks/{bank.slug}/questions/new/")
     screenshot(phone, "authoring-question-editor-phone")
+    phone.goto(page.url.replace("/preview/", "/edit/"))
+    screenshot(phone, "authoring-paper-builder-phone")
+    phone.goto(page.url)
+    screenshot(phone, "authoring-paper-preview-phone")
 
 
 def test_import_preview_marks_the_bad_cell_in_place(

@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 from PIL import Image
 
 from lessons.importing.run import questions_import
-from lessons.models import ImportJob, Question
+from lessons.models import ImportJob, Paper, Question
 from lessons.services.attempts import answer_submit, attempt_start
 from tests import factories
 
@@ -228,3 +228,117 @@ def test_import_job_page_says_the_result_in_words(editor, bank, gz_organiser):
     html = editor.get(reverse("lessons:import_job", args=[job.pk])).content.decode()
     assert "3 questions imported." in html and "1 duplicate skipped." in html
     assert "{" not in html[html.index('id="job-result"') : html.index("Back to the bank")]
+
+
+def builder_post(unit, **fields):
+    post = {
+        "title": "党章知识测试",
+        "unit": str(unit.pk),
+        "mode": "exam",
+        "status": "published",
+        "time_limit_minutes": "30",
+        "pass_mark": "60",
+        "max_attempts": "2",
+        "grading": "best",
+        "review": "after_close",
+        "shuffle_questions": "on",
+        "multiple_scoring": "partial",
+        "fill_blank_scoring": "all_or_nothing",
+        "points_single": "2",
+        "points_multiple": "4",
+        "points_true_false": "1",
+        "points_fill_blank": "3",
+    }
+    post.update(fields)
+    return post
+
+
+def test_built_paper_keeps_points_and_settings_as_typed(editor, bank, tree):
+    single_q = factories.question(bank, "single")
+    multiple_q = factories.question(bank, "multiple")
+    for _n in range(3):
+        factories.question(bank, "true_false", tags=["党章"])
+    post = builder_post(
+        tree["gz"],
+        question=[str(multiple_q.pk), str(single_q.pk)],
+        **{f"points_{multiple_q.pk}": "5", f"points_{single_q.pk}": ""},
+        rule_bank=[str(bank.pk)],
+        rule_type=["true_false"],
+        rule_tag=["党章"],
+        rule_difficulty=[""],
+        rule_count=["2"],
+    )
+    response = editor.post(reverse("lessons:paper_new"), post)
+    assert response.status_code == 302
+    paper = Paper.objects.get(title="党章知识测试")
+    assert (paper.mode, paper.time_limit_s, paper.pass_mark, paper.max_attempts) == ("exam", 1800, 60, 2)
+    assert (paper.review, paper.shuffle_questions, paper.shuffle_options) == ("after_close", True, False)
+    assert paper.multiple_scoring == "partial"
+    assert paper.points_per_type == {"single": 2, "multiple": 4, "true_false": 1, "fill_blank": 3}
+    assert list(paper.fixed_questions.values_list("question_id", "position", "points")) == [
+        (multiple_q.pk, 1, 5),
+        (single_q.pk, 2, None),
+    ]
+    rule = paper.rules.get()
+    assert (rule.bank_id, rule.type, rule.tag.name, rule.count) == (bank.pk, "true_false", "党章", 2)
+
+    attempt = attempt_start(paper=paper, member=factories.member(tree["gz1"]))
+    points = {item.version.question_id: item.points for item in attempt.items.select_related("version")}
+    # multiple: its own 5; single: the paper's 2; two true/false drawn at the paper's 1 each
+    assert points[multiple_q.pk] == Decimal(5) and points[single_q.pk] == Decimal(2)
+    assert len(points) == 4 and attempt.max_score == Decimal(5 + 2 + 1 + 1)
+
+
+def test_paper_builder_refuses_an_empty_paper_and_a_rule_asking_too_many(editor, bank, tree):
+    factories.question(bank, "single")
+    page = editor.post(reverse("lessons:paper_new"), builder_post(tree["gz"]))
+    assert "Pick at least one question or add a rule that draws some." in page.content.decode()
+    page = editor.post(
+        reverse("lessons:paper_new"),
+        builder_post(
+            tree["gz"],
+            rule_bank=[str(bank.pk)],
+            rule_type=["single"],
+            rule_tag=[""],
+            rule_difficulty=[""],
+            rule_count=["3"],
+        ),
+    )
+    assert "Rule 1 asks for 3 questions but only 1 match." in page.content.decode()
+    assert not Paper.objects.exists()
+
+
+def test_rule_count_and_picker_filters(editor, bank, tree):
+    asked = factories.question(bank, "single", tags=["党章"])
+    factories.question(bank, "single", tags=["党史"])
+    factories.question(bank, "true_false", tags=["党章"])
+    paper = factories.paper(tree["gz"], mode="practice", questions=[asked])
+    attempt_start(paper=paper, member=factories.member(tree["gz1"]))
+    count = editor.get(reverse("lessons:paper_rule_count"), {"bank": bank.pk, "type": "single", "tag": "党章"})
+    assert count.json() == {"count": 1}
+    found = editor.get(reverse("lessons:paper_candidates"), {"type": "single", "unused": "1"}).json()
+    assert found["total"] == 1 and "党史" in found["questions"][0]["tags"]
+    found = editor.get(reverse("lessons:paper_candidates"), {"tag": "党章", "type": "single"}).json()
+    assert found["questions"][0]["times_asked"] == 1
+
+
+def test_paper_preview_shows_questions_without_keys(editor, bank, tree):
+    question = factories.question(bank, "single", explanation="党章总纲")
+    paper = factories.paper(tree["gz"], questions=[question], time_limit_s=600)
+    html = editor.get(reverse("lessons:paper_preview", args=[paper.pk])).content.decode()
+    assert "实现共产主义" in html and "time limit 10 minutes" in html
+    assert "is-key" not in html and "党章总纲" not in html
+
+
+def test_organiser_of_another_unit_cannot_build_or_see_its_papers(client, bank, tree):
+    paper = factories.paper(tree["gz"], questions=[factories.question(bank)])
+    client.force_login(factories.organiser(tree["jjj"]))
+    assert client.get(reverse("lessons:paper_edit", args=[paper.pk])).status_code == 403
+    assert client.get(reverse("lessons:paper_preview", args=[paper.pk])).status_code == 403
+    post = builder_post(tree["gz"], question=[str(paper.fixed_questions.get().question_id)])
+    assert client.post(reverse("lessons:paper_edit", args=[paper.pk]), post).status_code == 403
+    # a paper for another unit cannot be made either: the unit is not theirs to choose
+    page = client.post(reverse("lessons:paper_new"), post)
+    assert page.status_code == 200 and Paper.objects.count() == 1
+    found = client.get(reverse("lessons:paper_candidates")).json()
+    assert found["total"] == 0  # the Guangzhou bank is not visible from Beijing-Tianjin-Hebei
