@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import authoring, member, organiser, papers, videos
+from .views import authoring, lesson_settings, member, organiser, papers, videos
 
 app_name = "lessons"
 
@@ -31,6 +31,7 @@ urlpatterns = [
     path("lessons/<int:lesson_id>/heartbeat/", videos.heartbeat, name="heartbeat"),
     path("lessons/<int:lesson_id>/media/<path:name>", videos.media, name="lesson_media"),
     path("lessons/<int:lesson_id>/upload/", videos.upload_page, name="lesson_upload"),
+    path("lessons/<int:lesson_id>/settings/", lesson_settings.lesson_settings, name="lesson_settings"),
     path("lessons/<int:lesson_id>/upload/start/", videos.upload_start, name="lesson_upload_start"),
     path("lessons/<int:lesson_id>/status.json", videos.lesson_status, name="lesson_status"),
     path("lessons/<int:lesson_id>/report/", videos.report, name="lesson_report"),

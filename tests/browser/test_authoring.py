@@ -124,3 +124,28 @@ def test_import_preview_marks_the_bad_cell_in_place(
         page.click("#preview-button")
         assert page.locator("#import-preview td.is-error").count() == 2
         screenshot(page, "authoring-import-preview" + ("-phone" if phone else ""))
+
+
+def test_lesson_settings_page_sets_the_audience_and_window(
+    live_server, transactional_db, tree, page_factory, screenshot
+):
+    from lessons.models import Lesson
+    from lessons.services import videos
+
+    lesson = videos.lesson_create(title="党章第一讲（设置）", unit=tree["gz"], speaker="王老师")
+    factories.organiser(tree["gz"], username="lessons", password=django_settings.DEMO_PASSWORD)
+    for phone in (False, True):
+        page = page_factory(phone=phone)
+        sign_in(page, live_server.url, "lessons")
+        page.goto(f"{live_server.url}/lessons/manage/")
+        page.click(f"#settings-{lesson.pk}")
+        page.wait_for_url(f"**/lessons/{lesson.pk}/settings/")
+        if not phone:
+            page.select_option("#id_audience", [str(tree["gz1"].pk)])
+            page.fill("#id_publish_from", "2026-12-10T08:00")
+            page.check("#id_required")
+            page.click("#save-settings")
+            page.wait_for_selector(".alert-success")
+        screenshot(page, "authoring-lesson-settings" + ("-phone" if phone else ""))
+    lesson = Lesson.objects.get(pk=lesson.pk)
+    assert lesson.required and list(lesson.audience.all()) == [tree["gz1"]]

@@ -342,3 +342,85 @@ def test_organiser_of_another_unit_cannot_build_or_see_its_papers(client, bank, 
     assert page.status_code == 200 and Paper.objects.count() == 1
     found = client.get(reverse("lessons:paper_candidates")).json()
     assert found["total"] == 0  # the Guangzhou bank is not visible from Beijing-Tianjin-Hebei
+
+
+@pytest.fixture
+def lesson(tree):
+    from lessons.services import videos
+
+    return videos.lesson_create(title="党章第一讲", unit=tree["gz"])
+
+
+def settings_post(lesson, **fields):
+    post = {"title": lesson.title, "speaker": "", "description": "", "poster_choice": "keep"}
+    post.update(fields)
+    return post
+
+
+def test_lesson_settings_store_audience_window_quiz_and_subtitles(editor, lesson, tree, bank):
+    paper = factories.paper(tree["gz"], questions=[factories.question(bank)])
+    subtitles = BytesIO(b"WEBVTT\n\n00:00.000 --> 00:02.000\n\xe5\x85\x9a\xe7\xab\xa0\n")
+    subtitles.name = "zh.vtt"
+    url = reverse("lessons:lesson_settings", args=[lesson.pk])
+    response = editor.post(
+        url,
+        settings_post(
+            lesson,
+            audience=[str(tree["gz1"].pk), str(tree["gz2"].pk)],
+            publish_from="2026-12-10T08:00",
+            publish_until="2026-12-31T18:30",
+            required="on",
+            paper=str(paper.pk),
+            subtitles=subtitles,
+        ),
+    )
+    assert response.status_code == 302
+    lesson.refresh_from_db()
+    assert sorted(lesson.audience.values_list("pk", flat=True)) == sorted([tree["gz1"].pk, tree["gz2"].pk])
+    # typed in local time (Asia/Shanghai, UTC+8)
+    assert lesson.publish_from.isoformat() == "2026-12-10T00:00:00+00:00"
+    assert lesson.publish_until.isoformat() == "2026-12-31T10:30:00+00:00"
+    assert lesson.required and lesson.paper_id == paper.pk
+    assert lesson.subtitles.name.endswith(".vtt")
+    page = editor.get(url).content.decode()
+    assert 'value="2026-12-10T08:00"' in page
+
+
+def test_lesson_settings_refuse_bad_subtitles_window_and_poster(editor, lesson):
+    url = reverse("lessons:lesson_settings", args=[lesson.pk])
+    fake = BytesIO(b"1\n00:00:00,000 --> 00:00:02,000\nSRT, not WebVTT\n")
+    fake.name = "zh.vtt"
+    page = editor.post(url, settings_post(lesson, title="改过的标题", subtitles=fake)).content.decode()
+    assert "This is not a WebVTT file: it must begin with WEBVTT." in page
+    page = editor.post(
+        url, settings_post(lesson, publish_from="2026-12-10T08:00", publish_until="2026-12-09T08:00")
+    ).content.decode()
+    assert "The end of the window must come after its start." in page
+    not_picture = BytesIO(b"GIF89a but not really")
+    not_picture.name = "poster.gif"
+    page = editor.post(url, settings_post(lesson, poster_choice="image", poster_image=not_picture)).content.decode()
+    assert "The file is not a picture (PNG, JPEG, GIF or WebP)." in page
+    page = editor.post(url, settings_post(lesson, poster_choice="frame", poster_second="3")).content.decode()
+    assert "The video is not processed yet" in page
+    lesson.refresh_from_db()
+    assert lesson.title == "党章第一讲" and not lesson.subtitles and not lesson.poster and not lesson.publish_from
+
+
+def test_lesson_poster_from_an_uploaded_picture_is_stored_as_jpeg(editor, lesson, settings):
+    picture = BytesIO(png_bytes((1600, 900)))
+    picture.name = "cover.png"
+    url = reverse("lessons:lesson_settings", args=[lesson.pk])
+    assert editor.post(url, settings_post(lesson, poster_choice="image", poster_image=picture)).status_code == 302
+    lesson.refresh_from_db()
+    assert lesson.poster == f"lessons/{lesson.pk}/poster.jpg"
+    with Image.open(settings.MEDIA_ROOT / lesson.poster) as poster:
+        assert poster.format == "JPEG" and poster.size == (1280, 720)
+
+
+def test_organiser_of_another_unit_cannot_change_lesson_settings(client, lesson, tree):
+    client.force_login(factories.organiser(tree["jjj"]))
+    url = reverse("lessons:lesson_settings", args=[lesson.pk])
+    assert client.get(url).status_code == 403
+    assert client.post(url, settings_post(lesson, title="别人的课")).status_code == 403
+    lesson.refresh_from_db()
+    assert lesson.title == "党章第一讲"
