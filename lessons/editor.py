@@ -7,6 +7,7 @@ each blank as its own list of alternatives; this module is the one place that re
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from .importing.export import key_text
 from .models import Question, QuestionType
@@ -14,7 +15,14 @@ from .models.questions import OPTION_LETTERS
 from .validation import QuestionContent
 
 MAX_BLANKS = 20
-DIFFICULTY_CHOICES = (1, 2, 3, 4, 5)
+DIFFICULTY_LABELS = {
+    1: gettext_lazy("easy"),
+    2: gettext_lazy("fairly easy"),
+    3: gettext_lazy("medium"),
+    4: gettext_lazy("fairly hard"),
+    5: gettext_lazy("hard"),
+}
+DIFFICULTY_CHOICES = tuple(DIFFICULTY_LABELS.items())
 
 
 @dataclass

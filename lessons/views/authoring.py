@@ -24,8 +24,6 @@ from ..services import questions as question_services
 from ..validation import QuestionInvalid, check_question
 from .organiser import access_bank
 
-DIFFICULTY_WORDS = {1: "易", 2: "较易", 3: "中", 4: "较难", 5: "难"}
-
 
 def _posted_image(request, question: Question | None) -> str:
     """The illustration the form ends with: a new upload, one kept from a preview, or none."""
@@ -106,7 +104,7 @@ def question_editor(request, slug: str, question_id: int | None = None):
             "preview": preview,
             "types": QuestionType.choices,
             "statuses": Question.Status.choices,
-            "difficulties": [(n, DIFFICULTY_WORDS[n]) for n in DIFFICULTY_CHOICES],
+            "difficulties": DIFFICULTY_CHOICES,
             "known_tags": Tag.objects.order_by("name").values_list("name", flat=True)[:500],
         },
     )

@@ -17,14 +17,13 @@ from orgs import access
 from orgs.forms import UnitChoiceField
 
 from .. import selectors
-from ..editor import DIFFICULTY_CHOICES
+from ..editor import DIFFICULTY_CHOICES, DIFFICULTY_LABELS
 from ..models import Paper, Question, QuestionType, Tag
 from ..models.questions import OPTION_LETTERS
 from ..models.quizzes import DEFAULT_POINTS
 from ..presenters import for_page
 from ..services import papers as paper_services
 from ..services.attempts import _draw
-from .authoring import DIFFICULTY_WORDS
 
 # Which settings apply to which mode; the page shows only those (static/js/paper_builder.js).
 MODE_FIELDS = {
@@ -153,7 +152,7 @@ def _posted_rules(request, banks) -> list[paper_services.DrawRule]:
                 count=_int(count, 0),
                 type=question_type if question_type in QuestionType.values else "",
                 tag=tag,
-                difficulty=_int(difficulty) if _int(difficulty) in DIFFICULTY_CHOICES else None,
+                difficulty=_int(difficulty) if _int(difficulty) in DIFFICULTY_LABELS else None,
             )
         )
     return rules
@@ -225,7 +224,7 @@ def paper_builder(request, paper_id: int | None = None):
             "rules": rules,
             "banks": banks,
             "types": QuestionType.choices,
-            "difficulties": [(n, DIFFICULTY_WORDS[n]) for n in DIFFICULTY_CHOICES],
+            "difficulties": DIFFICULTY_CHOICES,
             "known_tags": Tag.objects.order_by("name").values_list("name", flat=True)[:500],
             "mode_fields": MODE_FIELDS,
         },
