@@ -21,6 +21,16 @@ def test_organiser_writes_three_questions_builds_a_paper_and_previews_it(
     page = page_factory()
     sign_in(page, base, "author")
 
+    # a single choice with no option ticked is refused, with what was typed still there
+    page.goto(f"{base}/banks/{bank.slug}/questions/new/")
+    page.fill("#stem", "党的最高理想是什么？")
+    page.locator("#option-list input[name=option]").nth(0).fill("实现共产主义")
+    page.click("#save-button")
+    page.wait_for_selector("#editor-errors")
+    assert page.locator("#key-error").inner_text() == "请勾选正确选项。"
+    assert page.locator("#stem").input_value() == "党的最高理想是什么？"
+    screenshot(page, "authoring-question-editor-errors")
+
     # 1. multiple choice: five options, one removed, one moved up, three ticked
     page.goto(f"{base}/banks/{bank.slug}/questions/new/")
     page.click("label[for=type-multiple]")
