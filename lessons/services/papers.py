@@ -3,13 +3,13 @@
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import Count, Exists, OuterRef, QuerySet, Subquery
+from django.db.models import Avg, Case, Count, Exists, FloatField, OuterRef, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
 from orgs.models import User
 
-from ..models import AttemptItem, Paper, PaperQuestion, PaperRule, Question, QuestionBank, Tag
+from ..models import Answer, AttemptItem, Paper, PaperQuestion, PaperRule, Question, QuestionBank, Tag
 
 
 class PaperInvalid(Exception):
@@ -56,18 +56,30 @@ def question_candidates(
     tag: str = "",
     never_used: bool = False,
 ) -> QuerySet[Question]:
-    """Published questions of `banks` matching the picker's filters, with how often each was asked."""
+    """Published questions of `banks` matching the picker's filters, with how often each was asked
+    and the share of answers that were right (None before any answer)."""
     asked = (
         AttemptItem.objects.filter(version__question=OuterRef("pk"))
         .order_by()
         .values("version__question")
         .annotate(c=Count("id"))
     )
+    right = (
+        Answer.objects.filter(item__version__question=OuterRef("pk"))
+        .order_by()
+        .values("item__version__question")
+        .annotate(
+            share=Avg(Case(When(is_correct=True, then=Value(1.0)), default=Value(0.0), output_field=FloatField()))
+        )
+    )
     questions = (
         Question.objects.filter(bank__in=banks, status=Question.Status.PUBLISHED, current__isnull=False)
         .select_related("current", "bank")
         .prefetch_related("tags")
-        .annotate(times_asked=Coalesce(Subquery(asked.values("c")), 0))
+        .annotate(
+            times_asked=Coalesce(Subquery(asked.values("c")), 0),
+            right_share=Subquery(right.values("share")),
+        )
         .order_by("-id")
     )
     if text:

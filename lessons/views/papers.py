@@ -264,6 +264,7 @@ def paper_candidates(request):
                     "bank": q.bank.name,
                     "tags": [t.name for t in q.tags.all()],
                     "times_asked": q.times_asked,
+                    "right_percent": round(100 * q.right_share) if q.right_share is not None else None,
                 }
                 for q in questions[:30]
             ],

@@ -63,7 +63,8 @@
       const meta = document.createElement("div");
       meta.className = "qs-muted";
       meta.textContent = [question.bank, question.difficulty + "/5", question.tags.join("、"),
-        question.times_asked ? texts.asked.replace("__N__", question.times_asked) : texts.never].filter(Boolean).join(" · ");
+        question.times_asked ? texts.asked.replace("__N__", question.times_asked) : texts.never,
+        question.right_percent === null ? "" : texts.right.replace("__N__", question.right_percent)].filter(Boolean).join(" · ");
       body.append(badge, document.createTextNode(question.stem), meta);
       const add = document.createElement("button");
       add.type = "button";

@@ -312,14 +312,17 @@ def test_rule_count_and_picker_filters(editor, bank, tree):
     asked = factories.question(bank, "single", tags=["党章"])
     factories.question(bank, "single", tags=["党史"])
     factories.question(bank, "true_false", tags=["党章"])
-    paper = factories.paper(tree["gz"], mode="practice", questions=[asked])
-    attempt_start(paper=paper, member=factories.member(tree["gz1"]))
+    paper = factories.paper(tree["gz"], mode="practice", questions=[asked], shuffle_options=False)
+    for response in (["A"], ["B"], ["A"], ["A"]):  # three of four right
+        answer_submit(
+            attempt=attempt_start(paper=paper, member=factories.member(tree["gz1"])), position=1, response=response
+        )
     count = editor.get(reverse("lessons:paper_rule_count"), {"bank": bank.pk, "type": "single", "tag": "党章"})
     assert count.json() == {"count": 1}
     found = editor.get(reverse("lessons:paper_candidates"), {"type": "single", "unused": "1"}).json()
     assert found["total"] == 1 and "党史" in found["questions"][0]["tags"]
     found = editor.get(reverse("lessons:paper_candidates"), {"tag": "党章", "type": "single"}).json()
-    assert found["questions"][0]["times_asked"] == 1
+    assert found["questions"][0]["times_asked"] == 4 and found["questions"][0]["right_percent"] == 75
 
 
 def test_paper_preview_shows_questions_without_keys(editor, bank, tree):
