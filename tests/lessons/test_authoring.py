@@ -427,3 +427,22 @@ def test_organiser_of_another_unit_cannot_change_lesson_settings(client, lesson,
     assert client.post(url, settings_post(lesson, title="别人的课")).status_code == 403
     lesson.refresh_from_db()
     assert lesson.title == "党章第一讲"
+
+
+def test_lesson_poster_from_a_chosen_frame_of_the_processed_video(editor, lesson, settings, tmp_path):
+    from lessons.services import videos
+    from tests.lessons.videos import make_clip
+
+    videos.lesson_attach_file(lesson=lesson, path=make_clip(tmp_path / "clip.mp4", seconds=4))
+    lesson = videos.lesson_process(lesson_id=lesson.pk)
+    assert lesson.status == "ready", lesson.failure
+    poster = settings.MEDIA_ROOT / f"lessons/{lesson.pk}/poster.jpg"
+    first = poster.read_bytes()
+    url = reverse("lessons:lesson_settings", args=[lesson.pk])
+    page = editor.post(url, settings_post(lesson, poster_choice="frame", poster_second="9"))
+    assert "Choose a second between 0 and 3." in page.content.decode()
+    assert poster.read_bytes() == first
+    assert editor.post(url, settings_post(lesson, poster_choice="frame", poster_second="3")).status_code == 302
+    assert poster.read_bytes() != first  # the test pattern moves, so another second is another picture
+    with Image.open(poster) as picture:
+        assert picture.format == "JPEG"
