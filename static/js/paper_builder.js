@@ -50,7 +50,7 @@
     const response = await fetch(picker.dataset.url + "?" + params, {credentials: "same-origin"});
     if (!response.ok || serial !== searchSerial) return;
     const found = await response.json();
-    document.getElementById("pick-total").textContent = texts.total.replace("__N__", found.total);
+    document.getElementById("pick-total").textContent = found.total === 1 ? texts.totalOne : texts.total.replace("__N__", found.total);
     const chosen = pickedIds();
     results.replaceChildren(...found.questions.map((question) => {
       const row = document.createElement("div");
@@ -63,7 +63,8 @@
       const meta = document.createElement("div");
       meta.className = "qs-muted";
       meta.textContent = [question.bank, question.difficulty + "/5", question.tags.join("、"),
-        question.times_asked ? texts.asked.replace("__N__", question.times_asked) : texts.never,
+        question.times_asked === 1 ? texts.askedOne
+          : question.times_asked ? texts.asked.replace("__N__", question.times_asked) : texts.never,
         question.right_percent === null ? "" : texts.right.replace("__N__", question.right_percent)].filter(Boolean).join(" · ");
       body.append(badge, document.createTextNode(question.stem), meta);
       const add = document.createElement("button");
