@@ -32,6 +32,7 @@ class QuestionContent:
     source: str = ""
     difficulty: int = 3
     tags: list[str] = field(default_factory=list)
+    image: str = ""
 
 
 class QuestionInvalid(Exception):
@@ -105,6 +106,7 @@ def check_question(content: QuestionContent) -> QuestionContent:
         source=str(content.source or "").strip()[:200],
         difficulty=content.difficulty,
         tags=sorted({t.strip()[:50] for t in content.tags if t.strip()}),
+        image=content.image,
     )
 
 

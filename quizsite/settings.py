@@ -381,6 +381,7 @@ MEDIA_ACCEL_PREFIX = env_str("MEDIA_ACCEL_PREFIX", "/protected-media/")
 # Self-study
 NOTEBOOK_MASTERED_AFTER = env_int("NOTEBOOK_MASTERED_AFTER", 3)
 QUESTION_IMPORT_MAX_BYTES = env_int("QUESTION_IMPORT_MAX_BYTES", 20 * 1024 * 1024)
+QUESTION_IMAGE_MAX_BYTES = env_int("QUESTION_IMAGE_MAX_BYTES", 2 * 1024 * 1024)
 # Imports above this many rows run as a Celery task with a progress bar.
 QUESTION_IMPORT_ASYNC_ROWS = env_int("QUESTION_IMPORT_ASYNC_ROWS", 500)
 

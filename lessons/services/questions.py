@@ -1,11 +1,21 @@
 """Question banks and questions. Editing an answered question makes a new version."""
 
+import re
+import uuid
+from io import BytesIO
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import transaction
+from django.utils.translation import gettext as _
+from PIL import Image, UnidentifiedImageError
 
 from orgs.models import Unit, User
+from quizsite.spreadsheets import too_large
 
 from ..models import AttemptItem, Question, QuestionBank, QuestionVersion, Tag
-from ..validation import QuestionContent, check_question, fingerprint
+from ..validation import QuestionContent, QuestionInvalid, check_question, fingerprint
 
 
 class BankError(Exception):
@@ -30,6 +40,37 @@ def tags_for(names: list[str]) -> list[Tag]:
     return [existing[n] for n in names]
 
 
+IMAGE_FORMATS = {"PNG": "png", "JPEG": "jpg", "GIF": "gif", "WEBP": "webp"}
+IMAGE_DIRECTORY = "questions/images/"
+
+
+def question_image_store(*, data: bytes) -> str:
+    """Store an uploaded illustration under a fresh name and return that name.
+
+    The bytes are sniffed, never trusted by their file name: anything Pillow cannot read as PNG,
+    JPEG, GIF or WebP, or larger than QUESTION_IMAGE_MAX_BYTES, raises QuestionInvalid.
+    """
+    if message := too_large(len(data), settings.QUESTION_IMAGE_MAX_BYTES):
+        raise QuestionInvalid({"image": message})
+    try:
+        with Image.open(BytesIO(data)) as image:
+            image_format = image.format
+            image.verify()
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+        image_format = None
+    if image_format not in IMAGE_FORMATS:
+        raise QuestionInvalid({"image": _("The file is not a picture (PNG, JPEG, GIF or WebP).")})
+    name = f"{IMAGE_DIRECTORY}{uuid.uuid4().hex}.{IMAGE_FORMATS[image_format]}"
+    return default_storage.save(name, ContentFile(data))
+
+
+def is_question_image(name: str) -> bool:
+    """Whether `name` is one of our stored illustrations (a name coming back from a form)."""
+    return bool(re.fullmatch(r"questions/images/[0-9a-f]{32}\.(png|jpg|gif|webp)", name)) and default_storage.exists(
+        name
+    )
+
+
 def _version(question: Question, content: QuestionContent, *, number: int, by: User | None) -> QuestionVersion:
     return QuestionVersion(
         question=question,
@@ -41,6 +82,7 @@ def _version(question: Question, content: QuestionContent, *, number: int, by: U
         explanation=content.explanation,
         source=content.source,
         difficulty=content.difficulty,
+        image=content.image,
         fingerprint=fingerprint(content),
         created_by=by,
     )
