@@ -70,8 +70,10 @@ def parse(data: bytes, fmt: str, progress: Progress | None = None) -> ImportRepo
     return report
 
 
-def mark_duplicates(report: ImportReport, bank: QuestionBank) -> None:
-    """Drop drafts whose normalised stem and key match a question in the bank or an earlier row."""
+def mark_duplicates(report: ImportReport, bank: QuestionBank) -> list[str]:
+    """Drop drafts whose normalised stem and key match a question in the bank or an earlier row.
+
+    One query for the bank's fingerprints, then a set; returns the kept drafts' fingerprints."""
     existing = set()
     if bank.pk is not None:
         existing = set(
@@ -79,7 +81,7 @@ def mark_duplicates(report: ImportReport, bank: QuestionBank) -> None:
             .exclude(status=Question.Status.RETIRED)
             .values_list("current__fingerprint", flat=True)
         )
-    kept = []
+    kept, marks = [], []
     for draft in report.drafts:
         mark = fingerprint(draft.content)
         if mark in existing:
@@ -87,7 +89,9 @@ def mark_duplicates(report: ImportReport, bank: QuestionBank) -> None:
         else:
             existing.add(mark)
             kept.append(draft)
+            marks.append(mark)
     report.drafts = kept
+    return marks
 
 
 def questions_import(
@@ -104,9 +108,11 @@ def questions_import(
     `progress(done, total)` is called while rows are checked (tables only).
     """
     report = parse(data, fmt, progress)
-    mark_duplicates(report, bank)
+    fingerprints = mark_duplicates(report, bank)
     for draft in report.drafts:
         report.by_type[draft.content.type] += 1
     if report.ok and not dry_run:
-        report.imported = questions_bulk_create(bank=bank, contents=[d.content for d in report.drafts], by=by)
+        report.imported = questions_bulk_create(
+            bank=bank, contents=[d.content for d in report.drafts], by=by, fingerprints=fingerprints
+        )
     return report

@@ -417,6 +417,7 @@ def test_merged_blocks_across_rows_and_columns_and_blank_rows_keep_row_numbers(b
     tags = {q.current.stem: set(q.tags.values_list("name", flat=True)) for q in Question.objects.filter(bank=bank)}
     # I4:J5 takes I4's value (2) in all four cells: difficulty 2 and knowledge point "2"; J4 is lost
     assert tags == {"第一题": {"2"}, "第二题": {"2"}, "第三题": set()}
+    assert [q.current.stem for q in Question.objects.filter(bank=bank).order_by("id")] == ["第一题", "第二题", "第三题"]
     assert sorted(Question.objects.filter(bank=bank).values_list("current__difficulty", flat=True)) == [2, 2, 3]
 
 
