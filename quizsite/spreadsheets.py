@@ -25,11 +25,12 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.packaging.core import DocumentProperties
 from openpyxl.styles import Font, PatternFill
-from openpyxl.utils import get_column_letter
+from openpyxl.utils import coordinate_to_tuple, get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet._read_only import ReadOnlyWorksheet
-from openpyxl.worksheet._reader import FORMULA_TAG, WorkSheetParser
+from openpyxl.worksheet._reader import FORMULA_TAG, INLINE_STRING, WorkSheetParser
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+from openpyxl.xml.constants import SHEET_MAIN_NS
 
 HEADER_SEARCH_ROWS = 15
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -40,6 +41,8 @@ SHEET_TITLE_FORBIDDEN = re.compile(r"[\\/?*\[\]:]")
 FILENAME_FORBIDDEN = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]+')
 FILENAME_MAX_BYTES = 200  # below the 255 bytes most file systems allow, with room for a suffix
 ASCII_FILENAME_SAFE = re.compile(r"[^A-Za-z0-9._-]+")
+
+TEXT_TAG, RUN_TAG = f"{{{SHEET_MAIN_NS}}}t", f"{{{SHEET_MAIN_NS}}}r"
 
 RowStyle = Literal["plain", "title", "header"]
 ROW_FONTS = {"title": Font(bold=True, size=13), "header": Font(bold=True, color="FFFFFF")}
@@ -237,10 +240,30 @@ class _OnePassParser(WorkSheetParser):
         self.formulas_without_value: list[tuple[int, int]] = []
 
     def parse_cell(self, element) -> dict:
+        if element.get("t") == "inlineStr":
+            return self._inline_string(element)
         cell = super().parse_cell(element)
         if cell["value"] is None and element.find(FORMULA_TAG) is not None:
             self.formulas_without_value.append((cell["row"], cell["column"]))
         return cell
+
+    def _inline_string(self, element) -> dict:
+        """What openpyxl 3.1's `parse_cell` makes of an inline string (the kind openpyxl itself
+        writes), without building the `Text` objects that cost half its read: the plain text,
+        then each rich-text run's text; phonetic hints are not content."""
+        coordinate = element.get("r")
+        if coordinate:
+            row, column = coordinate_to_tuple(coordinate)
+            self.col_counter = column
+        else:
+            self.col_counter += 1
+            row, column = self.row_counter, self.col_counter
+        value = None
+        text = element.find(INLINE_STRING)
+        if text is not None:
+            parts = [text.find(TEXT_TAG), *(run.find(TEXT_TAG) for run in text.iterfind(RUN_TAG))]
+            value = "".join(part.text or "" for part in parts if part is not None)
+        return {"row": row, "column": column, "value": value, "data_type": "s" if text is not None else "inlineStr"}
 
 
 def read_sheet_values(file: IO[bytes], *, max_bytes: int) -> Sheet:
