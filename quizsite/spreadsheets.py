@@ -260,7 +260,9 @@ class _OnePassParser(WorkSheetParser):
             row, column = self.row_counter, self.col_counter
         value = None
         text = element.find(INLINE_STRING)
-        if text is not None:
+        if text is not None and len(text) == 1 and text[0].tag == TEXT_TAG:
+            value = text[0].text or ""
+        elif text is not None:
             parts = [text.find(TEXT_TAG), *(run.find(TEXT_TAG) for run in text.iterfind(RUN_TAG))]
             value = "".join(part.text or "" for part in parts if part is not None)
         return {"row": row, "column": column, "value": value, "data_type": "s" if text is not None else "inlineStr"}
