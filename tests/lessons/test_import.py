@@ -442,3 +442,23 @@ def test_a_workbook_with_a_broken_sheet_is_a_clear_error_and_stores_nothing(bank
         {"row": 0, "column": "", "message": "这不是 Excel .xlsx 工作簿。请在 Excel 或 WPS 中另存为 .xlsx 后重试。"}
     ]
     assert not Question.objects.filter(bank=bank).exists()
+
+
+def test_the_cycle_collector_is_restored_after_an_import_even_a_failing_one(bank):
+    import gc
+
+    from lessons.importing.run import cycle_collection_paused
+
+    assert gc.isenabled()
+    with pytest.raises(ZeroDivisionError), cycle_collection_paused():
+        assert not gc.isenabled()
+        1 / 0  # noqa: B018
+    assert gc.isenabled()
+    run(b"not a workbook", bank)
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        run(xlsx([["单选", "题", "甲", "乙", None, None, "A", "", "", ""]]), bank)
+        assert not gc.isenabled()  # left as the caller had it
+    finally:
+        gc.enable()
