@@ -105,7 +105,8 @@ def _with_saved_results(data: bytes, cached: dict[str, tuple[str, str]]) -> byte
         kind_attribute = ' t="str"' if kind == "str" else ""
         return f'<c r="{match["ref"]}"{match["rest"]}{kind_attribute}><f>{match["f"]}</f><v>{value}</v></c>'
 
-    formula = re.compile(r'<c r="(?P<ref>[A-Z]+\d+)"(?P<rest>[^>]*)><f>(?P<f>[^<]*)</f><v\s*/></c>')
+    # openpyxl writes an empty value as <v />, <v/> or <v></v> (without or with lxml)
+    formula = re.compile(r"<c r=\"(?P<ref>[A-Z]+\d+)\"(?P<rest>[^>]*)><f>(?P<f>[^<]*)</f>(?:<v\s*/>|<v></v>)</c>")
     out = BytesIO()
     with zipfile.ZipFile(BytesIO(data)) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
         for item in source.infolist():
