@@ -187,6 +187,7 @@ def questions_bulk_create(
                 "source",
                 "difficulty",
                 "fingerprint",
+                "image",
                 "created_by_id",
                 "created_at",
             ),
@@ -202,6 +203,7 @@ def questions_bulk_create(
                     content.source,
                     content.difficulty,
                     mark,
+                    "",  # imported questions have no illustration
                     by.pk if by else None,
                     now,
                 )
