@@ -11,10 +11,11 @@ from django.urls import reverse
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.decorators import api_view
-from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
+
+from quizsite.api_errors import ApiError, refused
 
 from . import presenters, selectors
 from .importing.run import FORMATS, UploadRefused, questions_import, upload_format
@@ -34,8 +35,8 @@ def access_attempt(user, attempt_id: int) -> Attempt:
     return attempts.ensure_current(attempt)
 
 
-def rejected(error: Exception) -> Response:
-    return Response({"code": error.code, "detail": error.message}, status=status.HTTP_409_CONFLICT)
+def rejected(error: Exception) -> ApiError:
+    return refused(error)
 
 
 class PaperListView(APIView):
@@ -71,7 +72,7 @@ class AttemptStartView(APIView):
         try:
             attempt = attempts.attempt_start(paper=paper, member=request.user)
         except attempts.AttemptRejected as error:
-            return rejected(error)
+            raise rejected(error) from None
         return Response(presenters.attempt_payload(attempt), status=status.HTTP_201_CREATED)
 
 
@@ -103,7 +104,7 @@ class ItemSaveView(APIView):
         try:
             item = attempts.answer_save(attempt=attempt, position=position, response=data.validated_data["response"])
         except attempts.AttemptRejected as error:
-            return rejected(error)
+            raise rejected(error) from None
         return Response({"position": item.position, "saved_at": item.saved_at})
 
 
@@ -126,7 +127,7 @@ class ItemAnswerView(APIView):
                 client_answer_id=data.validated_data.get("client_answer_id", ""),
             )
         except attempts.AttemptRejected as error:
-            return rejected(error)
+            raise rejected(error) from None
         attempt.refresh_from_db()
         return Response(
             {**presenters.answer_feedback(answer.item, answer), "attempt": presenters.attempt_payload(attempt)}
@@ -188,7 +189,7 @@ class ReviewView(APIView):
         try:
             log = notebook.notebook_review(entry=entry, response=data.validated_data["response"])
         except notebook.ReviewRejected as error:
-            raise ValidationError({"code": error.code, "detail": error.message}) from None
+            raise refused(error, status_code=status.HTTP_400_BAD_REQUEST, field="response") from None
         entry.refresh_from_db()
         return Response(
             {
@@ -239,8 +240,8 @@ class BankImportView(APIView):
         upload = data.validated_data["file"]
         try:
             fmt = upload_format(name=upload.name, size=upload.size, chosen=data.validated_data.get("format", ""))
-        except UploadRefused as refused:
-            raise ValidationError({refused.field: refused.message}) from None
+        except UploadRefused as error:
+            raise ApiError("bad_upload", error.message, field=error.field, status_code=400) from None
         content = upload.read()
         report = questions_import(data=content, fmt=fmt, bank=bank, by=request.user, dry_run=True)
         if data.validated_data["dry_run"] or not report.ok:

@@ -13,6 +13,8 @@ router.register("members", orgs_api.MemberViewSet, basename="member")
 
 urlpatterns = [
     path("auth/token/", orgs_api.SignInTokenView.as_view(), name="api-token"),
+    path("auth/tokens/", orgs_api.TokenListView.as_view(), name="api-tokens"),
+    path("auth/tokens/<int:token_id>/", orgs_api.TokenRevokeView.as_view(), name="api-token-revoke"),
     path("me/", orgs_api.MeView.as_view(), name="api-me"),
     path("study/papers/", lessons_api.PaperListView.as_view(), name="api-papers"),
     path("study/papers/<int:paper_id>/attempts/", lessons_api.AttemptStartView.as_view(), name="api-attempt-start"),
