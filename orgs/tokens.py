@@ -4,9 +4,11 @@ issued; only its SHA-256 is stored, so a copy of the database signs no one in.""
 
 import hashlib
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.core import signing
+from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -76,3 +78,31 @@ class ApiTokenAuthentication(authentication.TokenAuthentication):
             ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
             token.last_used_at = now
         return token.user, token
+
+
+# WebSocket tickets: a client that signs in with a token (not a session cookie) asks the API for
+# a ticket and puts it in the socket URL's query (`?ticket=`). A ticket names the user and the
+# socket path, lasts API_SOCKET_TICKET_S seconds and signs in one socket: a URL that leaks into a
+# log is of no use afterwards.
+TICKET_SALT = "orgs.tokens.socket-ticket"
+
+
+def socket_ticket_issue(*, user: User, path: str) -> tuple[str, datetime]:
+    """A ticket that signs `user` in on the socket at `path`, once, and when it expires."""
+    expires_at = timezone.now() + timedelta(seconds=settings.API_SOCKET_TICKET_S)
+    claim = {"user": user.pk, "path": path, "nonce": secrets.token_urlsafe(12), "until": expires_at.timestamp()}
+    return signing.dumps(claim, salt=TICKET_SALT), expires_at
+
+
+def socket_ticket_user(ticket: str, *, path: str) -> User | None:
+    """The active user `ticket` signs in on `path`, or None: forged, expired, for another
+    path, or used before (the cache remembers a used nonce for as long as it could be valid)."""
+    try:
+        claim = signing.loads(ticket, salt=TICKET_SALT)
+    except signing.BadSignature:
+        return None
+    if claim.get("path") != path or claim.get("until", 0) < timezone.now().timestamp():
+        return None
+    if not cache.add(f"socket-ticket:{claim['nonce']}", 1, settings.API_SOCKET_TICKET_S + 1):
+        return None
+    return User.objects.filter(pk=claim.get("user"), is_active=True).first()

@@ -334,6 +334,8 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "Knowledge contest and micro-class platform API",
     "DESCRIPTION": "Units, members, self-study, contests and rankings.",
     "VERSION": "1.0.0",
+    # operationIds and tags without the common prefix: `lessons_list`, not `v1_lessons_list`.
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
     "SERVE_INCLUDE_SCHEMA": False,
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     # Swagger UI and ReDoc come from drf-spectacular-sidecar: no CDN on an intranet.
