@@ -95,6 +95,7 @@ class UnitViewSet(viewsets.ReadOnlyModelViewSet):
     """Units the caller manages, in tree order."""
 
     serializer_class = UnitSerializer
+    lookup_value_regex = r"\d+"
 
     def get_queryset(self):
         units = access.managed_units(self.request.user).order_by("path")
@@ -126,6 +127,7 @@ class MemberViewSet(
     """Members the caller manages. A changed unit is recorded as a move in the history."""
 
     serializer_class = MemberSerializer
+    lookup_value_regex = r"\d+"
 
     def get_queryset(self):
         params = self.request.query_params

@@ -7,8 +7,9 @@ or query parameter the error concerns, else null. Services raise their own domai
 API views turn them into `ApiError`, and DRF's and Django's exceptions are reshaped here."""
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -83,6 +84,13 @@ def exception_handler(exc, context):
             code = getattr(getattr(exc, "detail", None), "code", None) or "error"
         response.data = error_body(code, _message(exc, response))
     return response
+
+
+@csrf_exempt  # it changes nothing, and a refused CSRF check would answer with a page
+def not_found(request, *_args, **_kwargs) -> JsonResponse:
+    """A path under /api/v1/ that names nothing (`/members/abc/`): the error shape, not the
+    site's HTML page."""
+    return JsonResponse(error_body("not_found", _("There is nothing at this address.")), status=404)
 
 
 def _message(exc, response: Response) -> str:

@@ -1,12 +1,13 @@
 """Every app's API under /api/v1/, on one router."""
 
-from django.urls import include, path
+from django.urls import include, path, re_path
 from rest_framework.routers import DefaultRouter
 
 from contests import api as contests_api
 from lessons import api as lessons_api
 from lessons import api_videos
 from orgs import api as orgs_api
+from quizsite import api_errors
 from rankings import api as rankings_api
 
 router = DefaultRouter()
@@ -69,4 +70,6 @@ urlpatterns = [
         name="api-snapshot-publish",
     ),
     path("", include(router.urls)),
+    # Last: anything else under /api/v1/ answers in the API's error shape.
+    re_path(r"", api_errors.not_found),
 ]

@@ -66,7 +66,23 @@ def _run_payload(run: RankingRun) -> dict:
 
 
 class RuleListView(APIView):
-    @extend_schema(operation_id="rankings_list", responses={200: dict})
+    @extend_schema(
+        operation_id="rankings_list",
+        responses={
+            200: inline_serializer(
+                "RankingRuleSummary",
+                {
+                    "slug": serializers.CharField(),
+                    "title": serializers.CharField(),
+                    "unit": serializers.CharField(),
+                    "subject": serializers.CharField(),
+                    "metric": serializers.CharField(),
+                    "manage": serializers.BooleanField(help_text="You may compute, approve and publish."),
+                },
+                many=True,
+            )
+        },
+    )
     def get(self, request):
         return Response(
             [

@@ -138,3 +138,16 @@ def test_errors_share_one_shape_with_the_protocols_codes(tree, gz_organiser):
     assert past_the_end.json() == {"error": {"code": "no_such_page", "message": "没有第 99 页。", "field": "page"}}
     outside = api.get(f"/api/v1/units/{tree['jjj'].pk}/")
     assert outside.status_code == 403 and outside.json()["error"]["code"] == "forbidden"
+
+
+def test_a_path_that_names_nothing_answers_in_the_error_shape_not_a_page(tree, gz_organiser):
+    api = bearer(sign_in("gz-organiser")["token"])
+    for path in ("/api/v1/members/null,null/", "/api/v1/units/abc/", "/api/v1/no-such-thing/"):
+        response = api.get(path, HTTP_ACCEPT_LANGUAGE="en")
+        assert response.status_code == 404 and response["Content-Type"] == "application/json"
+        assert response.json()["error"] == {
+            "code": "not_found",
+            "message": "There is nothing at this address.",
+            "field": None,
+        }
+    assert api.delete("/api/v1/auth/tokens/null,null/").json()["error"]["code"] == "not_found"
