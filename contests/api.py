@@ -6,6 +6,7 @@ says whether a contest has the code, and repeated refusals lock a user out for a
 
 from urllib.parse import urlencode
 
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.response import Response
@@ -14,8 +15,9 @@ from rest_framework.views import APIView
 from orgs import access as orgs_access
 from orgs.tokens import socket_ticket_issue
 from quizsite.api_errors import refused
+from quizsite.spreadsheets import XLSX_TYPE
 
-from . import access, protocol, services
+from . import access, protocol, services, views
 from .models import Contest, TeamMember
 
 ContestSummary = inline_serializer(
@@ -215,3 +217,16 @@ class ResultsView(APIView):
                 "teams": [{k: row[k] for k in ("rank", "id", "name", "score", "relay_seconds")} for row in rows],
             }
         )
+
+
+class ResultsExportView(APIView):
+    @extend_schema(
+        operation_id="contests_results_export",
+        responses={(200, XLSX_TYPE): OpenApiTypes.BINARY},
+    )
+    def get(self, request, code: str):
+        """The results page's .xlsx export (teams, and every answer with its time): for the
+        contest's organisers and members of its unit's subtree."""
+        _seat(request.user, code, "screen")
+        # The page's own export; DRF has put the token's user on Django's request.
+        return views.results_xlsx(request._request, code)

@@ -8,6 +8,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.decorators import api_view
@@ -16,8 +17,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from quizsite.api_errors import ApiError, refused
+from quizsite.spreadsheets import XLSX_TYPE, xlsx_response
 
 from . import presenters, selectors
+from .importing.export import bank_export
 from .importing.run import FORMATS, UploadRefused, questions_import, upload_format
 from .models import Attempt, ImportJob, NotebookEntry, Paper
 from .services import attempts, notebook
@@ -268,3 +271,14 @@ def _job_payload(job: ImportJob) -> dict:
 def import_job_view(request, job_id: int):
     """An import job's progress and, when finished, its summary."""
     return Response(_job_payload(access_job(request.user, job_id)))
+
+
+@extend_schema(
+    operation_id="banks_export",
+    responses={(200, XLSX_TYPE): OpenApiTypes.BINARY},
+    description="The bank as an .xlsx workbook in the import layout: an export re-imports unchanged.",
+)
+@api_view(["GET"])
+def bank_export_view(request, slug: str):
+    bank = access_bank(request.user, slug, manage=False)
+    return xlsx_response(bank_export(bank), bank.name, ascii_name=bank.slug)

@@ -111,3 +111,18 @@ async def test_a_ticket_signs_in_one_socket_on_its_own_contest_only():
     fresh = (await sync_to_async(api.post)(f"/api/v1/contests/{contest.join_code}/ticket/", {})).json()["url"]
     elsewhere = await open_socket(fresh.replace(contest.join_code, other.join_code))
     assert (await elsewhere.receive_output(timeout=3))["code"] == 4401
+
+
+def test_organisers_download_the_results_workbook_and_outsiders_are_refused(tree):
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    contest, host, _red = build(tree)
+    download = client_for(host).get(f"/api/v1/contests/{contest.join_code}/results/export/")
+    assert download.status_code == 200 and download["Content-Type"].startswith("application/vnd.openxmlformats")
+    rows = list(load_workbook(BytesIO(download.content)).worksheets[0].values)
+    assert rows[0][0] == "知识竞赛" and rows[2] == (1, "红队", 100, 0)
+    outsider = client_for(factories.member(tree["mof"]))
+    refused = outsider.get(f"/api/v1/contests/{contest.join_code}/results/export/")
+    assert refused.status_code == 403 and refused.json()["error"]["code"] == "not_in_audience"

@@ -277,3 +277,21 @@ def test_grading_refusals_are_in_the_members_language_on_the_api_and_the_noteboo
             f"/study/notebook/{entry.pk}/review/", {"response": "H"}, follow=True, HTTP_ACCEPT_LANGUAGE=language
         )
         assert choose in page.content.decode()
+
+
+def test_an_organiser_exports_a_bank_as_the_import_layout_and_another_unit_cannot(tree, gz_organiser):
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    bank = factories.bank(tree["gz"], slug="gz-bank")
+    factories.question(bank, stem="党的最高理想是什么？")
+    api = APIClient()
+    api.force_authenticate(gz_organiser)
+    download = api.get("/api/v1/banks/gz-bank/export/")
+    assert download.status_code == 200
+    stems = [row[1] for row in load_workbook(BytesIO(download.content)).worksheets[0].values]
+    assert "党的最高理想是什么？" in stems
+    other = APIClient()
+    other.force_authenticate(factories.organiser(tree["jjj"]))
+    assert other.get("/api/v1/banks/gz-bank/export/").json()["error"]["code"] == "forbidden"
