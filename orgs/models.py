@@ -174,6 +174,9 @@ class ApiToken(models.Model):
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
     device = models.CharField(_("device"), max_length=60)
     key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    # The user's session auth hash when issued (an HMAC of their password hash): a password
+    # change ends the token, as it ends the user's sessions.
+    auth_hash = models.CharField(max_length=128, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField(_("expires at"))
     last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)

@@ -11,6 +11,7 @@ from django.core import signing
 from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext_lazy as _
 from rest_framework import authentication, exceptions
 
@@ -36,6 +37,7 @@ def token_issue(*, user: User, device: str) -> tuple[ApiToken, str]:
         user=user,
         device=device,
         key_hash=key_hash(key),
+        auth_hash=user.get_session_auth_hash(),
         expires_at=now + timedelta(days=settings.API_TOKEN_DAYS),
     )
     return token, key
@@ -74,6 +76,10 @@ class ApiTokenAuthentication(authentication.TokenAuthentication):
             raise exceptions.AuthenticationFailed(_("This token has expired: sign in again."), code="token_expired")
         if not token.user.is_active:
             raise exceptions.AuthenticationFailed(_("This account is deactivated."), code="account_inactive")
+        if not constant_time_compare(token.auth_hash, token.user.get_session_auth_hash()):
+            raise exceptions.AuthenticationFailed(
+                _("The password has changed: sign in again."), code="password_changed"
+            )
         if token.last_used_at is None or now - token.last_used_at >= LAST_USED_RESOLUTION:
             ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
             token.last_used_at = now

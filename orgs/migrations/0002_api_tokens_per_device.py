@@ -5,8 +5,15 @@ from datetime import timedelta
 
 import django.db.models.deletion
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.conf import settings
 from django.db import migrations, models
+
+
+def session_auth_hash(password: str) -> str:
+    """What User.get_session_auth_hash() gives (historical models lack the method)."""
+    key_salt = "django.contrib.auth.models.AbstractBaseUser.get_session_auth_hash"
+    return salted_hmac(key_salt, password, algorithm="sha256").hexdigest()
 
 
 def keep_authtoken_keys(apps, schema_editor):
@@ -17,13 +24,18 @@ def keep_authtoken_keys(apps, schema_editor):
     if "authtoken_token" not in connection.introspection.table_names():
         return
     token_model = apps.get_model("orgs", "ApiToken")
+    passwords = dict(apps.get_model("orgs", "User").objects.values_list("pk", "password"))
     expires_at = timezone.now() + timedelta(days=settings.API_TOKEN_DAYS)
     with connection.cursor() as cursor:
         cursor.execute("SELECT key, user_id FROM authtoken_token")
         rows = cursor.fetchall()
     token_model.objects.bulk_create(
         token_model(
-            user_id=user_id, device="legacy", key_hash=hashlib.sha256(key.encode()).hexdigest(), expires_at=expires_at
+            user_id=user_id,
+            device="legacy",
+            key_hash=hashlib.sha256(key.encode()).hexdigest(),
+            auth_hash=session_auth_hash(passwords[user_id]),
+            expires_at=expires_at,
         )
         for key, user_id in rows
     )
@@ -43,6 +55,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('device', models.CharField(max_length=60, verbose_name='device')),
                 ('key_hash', models.CharField(editable=False, max_length=64, unique=True)),
+                ('auth_hash', models.CharField(editable=False, max_length=128)),
                 ('created_at', models.DateTimeField(auto_now_add=True)),
                 ('expires_at', models.DateTimeField(verbose_name='expires at')),
                 ('last_used_at', models.DateTimeField(blank=True, null=True, verbose_name='last used')),

@@ -151,3 +151,32 @@ def test_a_path_that_names_nothing_answers_in_the_error_shape_not_a_page(tree, g
             "field": None,
         }
     assert api.delete("/api/v1/auth/tokens/null,null/").json()["error"]["code"] == "not_found"
+
+
+def test_a_password_change_ends_the_members_tokens(tree):
+    member = factories.member(tree["gz1"], username="zhang")
+    key = sign_in("zhang")["token"]
+    member.set_password("another-horse-battery-8")
+    member.save(update_fields=["password"])
+    refused = bearer(key).get("/api/v1/me/")
+    assert refused.status_code == 401 and refused.json()["error"]["code"] == "password_changed"
+
+
+def test_drf_authtoken_keys_carry_over_hashed_as_legacy_devices(tree, settings):
+    """The migration that replaced DRF's authtoken: a client signed in before keeps working."""
+    from importlib import import_module
+    from types import SimpleNamespace
+
+    from django.apps import apps
+    from django.db import connection
+
+    migration = import_module("orgs.migrations.0002_api_tokens_per_device")
+    member = factories.member(tree["gz1"], username="zhang")
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE TABLE authtoken_token (key varchar(40) PRIMARY KEY, user_id integer, created date)")
+        cursor.execute("INSERT INTO authtoken_token VALUES (%s, %s, %s)", ["0123456789abcdef", member.pk, "2026-01-01"])
+        editor = SimpleNamespace(connection=connection, execute=cursor.execute, quote_name=connection.ops.quote_name)
+        migration.keep_authtoken_keys(apps, editor)
+    assert "authtoken_token" not in connection.introspection.table_names()
+    assert bearer("0123456789abcdef").get("/api/v1/me/").json()["username"] == "zhang"
+    assert ApiToken.objects.get().device == "legacy"
