@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
+from quizsite.api_errors import error_body
 from quizsite.spreadsheets import xlsx_response
 
 from . import access, importing, selectors, services
@@ -123,7 +124,7 @@ def signin_locked_out(request: HttpRequest, *_ignored) -> HttpResponse:
         "%(minutes)d minutes: try again later, or ask an organiser of your unit to unlock your account."
     ) % {"minutes": minutes}
     if request.path.startswith("/api/"):
-        response = JsonResponse({"detail": message, "code": "locked_out"}, status=429)
+        response = JsonResponse(error_body("locked_out", message), status=429)
     else:
         response = render(request, "registration/locked_out.html", {"message": message}, status=429)
     response["Retry-After"] = str(int(settings.AXES_COOLOFF_TIME.total_seconds()))

@@ -125,7 +125,7 @@ def test_api_computes_approves_publishes_and_serves_the_leaderboard(
     assert started.status_code == 202
     run = client.get(f"/api/v1/rankings/{slug}/runs/{started.json()['id']}/").json()
     assert run["status"] == "done" and run["outcome"] == "unchanged" and run["snapshot_version"] == 1
-    assert client.post(f"/api/v1/rankings/{slug}/versions/1/publish/").json()["code"] == "not_approved"
+    assert client.post(f"/api/v1/rankings/{slug}/versions/1/publish/").json()["error"]["code"] == "not_approved"
     assert client.post(f"/api/v1/rankings/{slug}/versions/1/approve/").status_code == 200
     assert client.post(f"/api/v1/rankings/{slug}/versions/1/publish/").json()["status"] == "published"
     client.force_login(board["people"]["b"])
@@ -151,7 +151,7 @@ def test_export_writes_formula_like_titles_and_names_as_text(client, study):  # 
 def test_leaderboard_api_refuses_a_page_size_that_is_not_a_positive_whole_number(client, board, page_size):
     client.force_login(board["admin"])
     response = client.get(f"/api/v1/rankings/{board['rule'].slug}/", {"page_size": page_size})
-    assert response.status_code == 400 and "page_size" in response.json()
+    assert response.status_code == 400 and response.json()["error"]["field"] == "page_size"
 
 
 def test_leaderboard_api_cuts_a_huge_page_size_and_answers_404_past_the_last_page(client, board, monkeypatch):
