@@ -139,12 +139,14 @@ class ContestListView(APIView):
         responses=inline_serializer("ContestList", {"results": ContestSummary.__class__(many=True)}),
     )
     def get(self, request):
-        """Contests you play in (with your team), then those you may host."""
-        places = TeamMember.objects.filter(member=request.user).select_related("contest__unit", "team")
+        """Contests you play in (with your team), then those you may host; rehearsals are left out."""
+        places = TeamMember.objects.filter(member=request.user, contest__rehearsal_of=None).select_related(
+            "contest__unit", "team"
+        )
         results = [_summary(p.contest, role="player", team=p.team.name) for p in places.order_by("-contest_id")]
         if orgs_access.is_manager(request.user):
             hosting = (
-                Contest.objects.filter(orgs_access.subtree_q(request.user, prefix="unit__"))
+                Contest.objects.filter(orgs_access.subtree_q(request.user, prefix="unit__"), rehearsal_of=None)
                 .select_related("unit")
                 .order_by("-pk")
             )

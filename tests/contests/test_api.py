@@ -46,6 +46,18 @@ def test_a_player_finds_the_contest_by_code_in_any_case_with_team_and_legs(tree)
     assert [(c["join_code"], c["role"], c["team"]) for c in mine] == [(contest.join_code, "player", "红队")]
 
 
+def test_rehearsals_are_not_listed_as_contests_to_play_or_host(tree):
+    from contests.wizard.services import contest_rehearse
+
+    contest, host, red = build(tree)
+    rehearsal = contest_rehearse(contest=contest, by=host)
+    assert rehearsal.join_code != contest.join_code
+    mine = client_for(red[0]).get("/api/v1/contests/").json()["results"]
+    assert [c["join_code"] for c in mine] == [contest.join_code]
+    hosting = client_for(host).get("/api/v1/contests/").json()["results"]
+    assert [(c["join_code"], c["role"]) for c in hosting] == [(contest.join_code, "host")]
+
+
 def test_wrong_codes_are_refused_like_the_socket_and_then_every_code_for_a_while(tree):
     contest, _host, _red = build(tree)
     outsider = client_for(factories.member(tree["mof"]))
