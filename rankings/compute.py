@@ -785,8 +785,10 @@ def facts_checksum(table: str, columns: dict[str, str], where: str = "1 = 1", ar
     """Count, newest id and, per column, a position-weighted checksum of `table`'s rows matching
     `where`, computed in the database: an edit to a kept column of any row changes it, even when
     the count and the newest id stay. `columns` maps each column to its kind (see `_as_integer`)."""
+    # '%%': the statement goes through parameter formatting on both databases.
     sums = [
-        f"SUM(((id % 97) + 1) * ({_as_integer(column, kind)} % {CHECKSUM_MODULUS}))" for column, kind in columns.items()
+        f"SUM(((id %% 97) + 1) * ({_as_integer(column, kind)} %% {CHECKSUM_MODULUS}))"
+        for column, kind in columns.items()
     ]
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT COUNT(*), MAX(id), {', '.join(sums)} FROM {table} WHERE {where}", list(args))
