@@ -19,17 +19,17 @@ FIXED = (
     "rule_id, version, rule_version, parameters, input_hash, inputs_kept, inputs_fingerprint, rows_hash, "
     "row_count, eligible_count, diff, task_id, computed_at, approved_at, published_at"
 )
+FIXED_BEFORE = FIXED.replace("inputs_kept, inputs_fingerprint, ", "")  # as 0004 had it
 
 
-def _fixed_columns(new: str, old: str) -> str:
-    return ", ".join(f"{new}.{column.strip()}" for column in FIXED.split(",")), ", ".join(
-        f"{old}.{column.strip()}" for column in FIXED.split(",")
-    )
+def _fixed_columns(new: str, old: str, fixed: str = FIXED) -> tuple[str, str]:
+    columns = [column.strip() for column in fixed.split(",")]
+    return ", ".join(f"{new}.{column}" for column in columns), ", ".join(f"{old}.{column}" for column in columns)
 
 
-NEW_FIXED, OLD_FIXED = _fixed_columns("NEW", "OLD")
-
-POSTGRES_CREATE = f"""
+def _snapshot_function(fixed: str) -> str:
+    new_fixed, old_fixed = _fixed_columns("NEW", "OLD", fixed)
+    return f"""
 CREATE OR REPLACE FUNCTION rankings_snapshot_frozen() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     IF OLD.status NOT IN {FROZEN} THEN
@@ -41,7 +41,7 @@ BEGIN
         AND (OLD.status = 'published'
              OR (NEW.superseded_by_id, NEW.supersede_reason) IS NOT DISTINCT FROM
                 (OLD.superseded_by_id, OLD.supersede_reason))
-        AND ({NEW_FIXED}) IS NOT DISTINCT FROM ({OLD_FIXED})
+        AND ({new_fixed}) IS NOT DISTINCT FROM ({old_fixed})
         AND (NEW.computed_by_id IS NOT DISTINCT FROM OLD.computed_by_id OR NEW.computed_by_id IS NULL)
         AND (NEW.approved_by_id IS NOT DISTINCT FROM OLD.approved_by_id OR NEW.approved_by_id IS NULL)
         AND (NEW.published_by_id IS NOT DISTINCT FROM OLD.published_by_id OR NEW.published_by_id IS NULL)
@@ -52,13 +52,19 @@ BEGIN
     RAISE EXCEPTION 'snapshot % is % and cannot change', OLD.id, OLD.status
         USING ERRCODE = 'integrity_constraint_violation';
 END $$;
+"""
 
+
+POSTGRES_CREATE = (
+    _snapshot_function(FIXED)
+    + """
 CREATE TRIGGER rankings_snapshotrow_frozen_insert AFTER INSERT ON rankings_snapshotrow
     REFERENCING NEW TABLE AS touched FOR EACH STATEMENT EXECUTE FUNCTION rankings_snapshotrow_frozen();
 CREATE TRIGGER rankings_snapshotrow_frozen_update_new AFTER UPDATE ON rankings_snapshotrow
     REFERENCING NEW TABLE AS touched FOR EACH STATEMENT EXECUTE FUNCTION rankings_snapshotrow_frozen();
-""" + "".join(
-    f"""
+"""
+    + "".join(
+        f"""
 CREATE TRIGGER {table}_frozen_insert AFTER INSERT ON {table}
     REFERENCING NEW TABLE AS touched FOR EACH STATEMENT EXECUTE FUNCTION rankings_snapshotrow_frozen();
 CREATE TRIGGER {table}_frozen_update AFTER UPDATE ON {table}
@@ -68,7 +74,8 @@ CREATE TRIGGER {table}_frozen_update_new AFTER UPDATE ON {table}
 CREATE TRIGGER {table}_frozen_delete AFTER DELETE ON {table}
     REFERENCING OLD TABLE AS touched FOR EACH STATEMENT EXECUTE FUNCTION rankings_snapshotrow_frozen();
 """
-    for table in GUARDED[1:]
+        for table in GUARDED[1:]
+    )
 )
 
 POSTGRES_DROP = "".join(
@@ -77,7 +84,7 @@ POSTGRES_DROP = "".join(
     for kind in ("insert", "update", "update_new", "delete")
 ) + (
     "DROP TRIGGER rankings_snapshotrow_frozen_update_new ON rankings_snapshotrow;\n"
-    "DROP TRIGGER rankings_snapshotrow_frozen_insert ON rankings_snapshotrow;\n"
+    "DROP TRIGGER rankings_snapshotrow_frozen_insert ON rankings_snapshotrow;\n" + _snapshot_function(FIXED_BEFORE)
 )
 
 
