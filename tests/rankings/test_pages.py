@@ -243,3 +243,25 @@ def test_the_honour_list_prints_on_a4(client, board):
 
     css = Path(finders.find("css/app.css")).read_text(encoding="utf-8")
     assert "@page { size: A4;" in css and "body:has(.qs-honours) .qs-navbar" in css
+
+
+def test_api_refuses_self_approval_and_a_stale_publication_with_codes(client, board):
+    from tests.rankings.test_services import points
+
+    slug = board["rule"].slug
+    client.force_login(board["admin"])
+    run = client.post(f"/api/v1/rankings/{slug}/runs/").json()
+    assert run["id"]
+    points(board["people"]["c"], 45, "c-2")
+    from rankings.services import run_execute
+
+    run_execute(run_id=run["id"])  # computed by board["admin"]: v2
+    refused = client.post(f"/api/v1/rankings/{slug}/versions/2/approve/")
+    assert refused.status_code == 409 and refused.json()["code"] == "second_approver_required"
+    client.force_login(factories.administrator(board["tree"]["audit"], username="second"))
+    assert client.post(f"/api/v1/rankings/{slug}/versions/2/approve/").status_code == 200
+    points(board["people"]["d"], 1, "d-2")
+    stale = client.post(f"/api/v1/rankings/{slug}/versions/2/publish/")
+    assert stale.status_code == 409 and stale.json()["code"] == "facts_changed"
+    published = client.post(f"/api/v1/rankings/{slug}/versions/2/publish/", {"as_it_stands": True}, "application/json")
+    assert published.json()["status"] == "published"

@@ -22,6 +22,7 @@ from rankings.services import (
     snapshot_publish,
 )
 from tests import factories
+from tests.rankings.test_compute import hall  # noqa: F401 - fixture
 
 DAY = dt.date(2026, 11, 20)
 
@@ -357,3 +358,21 @@ def test_publishing_after_facts_changed_warns_and_publishes_only_as_it_stands(st
     assert "Facts changed since version 1 was computed" in refused.value.message
     assert Snapshot.objects.get(pk=snapshot.pk).status == "approved"
     assert snapshot_publish(snapshot=snapshot, by=admin, as_it_stands=True).status == "published"
+
+
+def test_a_team_snapshot_verifies_from_its_kept_rosters_after_the_roster_and_scores_change(hall, capsys):  # noqa: F811
+    from contests.models import ScoreEvent, TeamMember
+
+    rule = factories.ranking_rule(
+        hall["tree"]["audit"], subject="team", sources=[{"kind": "contest", "contest": hall["contest"]}]
+    )
+    snapshot = compute(rule).snapshot
+    # c2 leaves team C's roster, and a judge's edit gives b1 five points more on an existing event.
+    TeamMember.objects.filter(member=hall["people"]["c2"]).delete()
+    ScoreEvent.objects.filter(member=hall["people"]["b1"]).update(points=25)
+    assert rules_mark_dirty() == [rule.pk]
+    call_command("verify_snapshot", str(snapshot.pk))
+    out = capsys.readouterr().out
+    assert "OK, recomputed from its kept inputs" in out
+    # c2's entry in team C is gone, b1's changed; team C's roster changed.
+    assert "0 participants' results added since, 1 changed, 1 gone; headcount changed in 0 units and 1 teams" in out
