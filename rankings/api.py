@@ -160,7 +160,13 @@ class ApproveView(APIView):
 
 class PublishView(APIView):
     @extend_schema(
-        request=inline_serializer("PublishRequest", {"reason": serializers.CharField(required=False)}),
+        request=inline_serializer(
+            "PublishRequest",
+            {
+                "reason": serializers.CharField(required=False),
+                "as_it_stands": serializers.BooleanField(required=False),
+            },
+        ),
         responses={200: dict, 409: dict},
     )
     def post(self, request, slug: str, version: int):
@@ -168,7 +174,10 @@ class PublishView(APIView):
         snapshot = get_object_or_404(Snapshot, rule=rule, version=version)
         try:
             published = services.snapshot_publish(
-                snapshot=snapshot, by=request.user, reason=str(request.data.get("reason", ""))
+                snapshot=snapshot,
+                by=request.user,
+                reason=str(request.data.get("reason", "")),
+                as_it_stands=str(request.data.get("as_it_stands", "")).lower() in ("1", "true"),
             )
         except services.RankingRejected as refused:
             raise api_refused(refused) from None

@@ -16,6 +16,7 @@ urlpatterns = [
     path("<slug:slug>/export.xlsx", views.export_xlsx, name="export"),
     path("<slug:slug>/certificates.pdf", views.certificate_bundle, name="certificate_bundle"),
     path("<slug:slug>/certificates/<int:subject_id>.pdf", views.certificate, name="certificate"),
+    path("<slug:slug>/v<int:version>/verify/", views.verify, name="verify"),
     path("<slug:slug>/manage/", views.manage, name="manage"),
     path("<slug:slug>/manage/compute/", views.compute, name="compute"),
     path("<slug:slug>/manage/runs/<int:run_id>/", views.run_progress, name="run_progress"),

@@ -1,13 +1,18 @@
-"""An administrator goes from a rule built in the product's form (with its preview) to a published
-leaderboard and a certificate; a member then finds it on a phone."""
+"""An administrator goes from a rule built in the product's form (with its preview) to a computed
+version; a second administrator approves it (four eyes), it is published, and every certificate
+prints with embedded fonts; a member then finds the board on a phone."""
 
 from io import StringIO
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 
+from orgs.selectors import unit_by_path
 from rankings.models import RankingRule, Snapshot
+from tests import factories
 from tests.browser.test_shell import sign_in
+from tests.rankings import pdfs
 
 pytestmark = pytest.mark.browser
 
@@ -17,8 +22,8 @@ def demo(transactional_db):
     call_command("seed_demo", "--no-video", stdout=StringIO())
 
 
-def test_administrator_creates_a_rule_computes_publishes_and_downloads_a_certificate(
-    live_server, demo, celery_worker_process, page_factory, screenshot
+def test_administrator_creates_a_rule_computes_a_second_approves_publishes_and_certificates_embed_fonts(
+    live_server, demo, celery_worker_process, page_factory, screenshot, tmp_path
 ):
     base = live_server.url
     page = page_factory(locale="zh-CN")
@@ -110,9 +115,22 @@ def test_administrator_creates_a_rule_computes_publishes_and_downloads_a_certifi
     page.click("#compute-button")
     page.wait_for_selector("#snapshot-v1", timeout=60_000)
     screenshot(page, "rankings-console")
+    # Four eyes: the administrator who computed v1 is refused, in their language.
+    assert "须由另一位管理员审核" in page.locator("#snapshot-v1").inner_text()
     page.click("#snapshot-v1 .approve-button")
-    page.click("#snapshot-v1 .publish-button")
-    assert page.locator("#snapshot-v1 .badge").inner_text() == "已发布"
+    assert "此版本由您计算，须由另一位管理员审核" in page.locator(".alert").first.inner_text()
+    assert Snapshot.objects.get(rule=rule, version=1).status == "draft"
+
+    factories.administrator(
+        unit_by_path("审计署"), username="second-admin", real_name="复核管理员", password=settings.DEMO_PASSWORD
+    )
+    second = page_factory(locale="zh-CN")
+    sign_in(second, base, "second-admin")
+    second.goto(f"{base}/rankings/browser-study/manage/")
+    second.click("#snapshot-v1 .approve-button")
+    assert "复核管理员" in second.locator("#snapshot-v1").inner_text()
+    second.click("#snapshot-v1 .publish-button")
+    assert second.locator("#snapshot-v1 .badge").inner_text() == "已发布"
     assert Snapshot.objects.get(rule=rule, version=1).status == "published"
 
     page.goto(f"{base}/rankings/browser-study/")
@@ -126,7 +144,24 @@ def test_administrator_creates_a_rule_computes_publishes_and_downloads_a_certifi
     assert certificate.body().startswith(b"%PDF")
 
     page.goto(f"{base}/rankings/browser-study/honours/")
-    assert page.locator(".certificate-link").count() == Snapshot.objects.get(rule=rule).rows.exclude(prize="").count()
+    winners = Snapshot.objects.get(rule=rule).rows.exclude(prize="").count()
+    assert page.locator(".certificate-link").count() == winners
+    screenshot(page, "rankings-honours")
+    page.emulate_media(media="print")
+    assert page.locator(".qs-navbar").is_hidden() and page.locator("#print-honours").is_hidden()
+    screenshot(page, "rankings-honours-print")
+    page.emulate_media(media="screen")
+    with page.expect_download() as download:
+        page.click("#certificate-bundle-link")
+    bundle = download.value.path().read_bytes()
+    assert pdfs.page_count(bundle, tmp_path) == winners
+    fonts = pdfs.fonts(bundle, tmp_path)
+    assert fonts and all(font["emb"] == "yes" for font in fonts), fonts
+
+    # Anyone entitled can check the published version against its kept inputs.
+    page.goto(f"{base}/rankings/browser-study/v1/verify/")
+    assert "结果完整无误" in page.locator("#verdict").inner_text()
+    screenshot(page, "rankings-verify")
 
     member = page_factory(phone=True)
     sign_in(member, base, "member")
