@@ -92,7 +92,7 @@ def rule_preview(*, rule: RankingRule, sources: list[dict], limit: int = 10) -> 
             population_freeze(rule=rule)
             rule.refresh_from_db(fields=["population_frozen_at"])
             params = RuleParams.from_rule(rule)
-            compute.build_participants(params)
+            compute.build_inputs(params)
             snapshot = _snapshot_write(
                 rule=rule,
                 params=params,
@@ -100,6 +100,7 @@ def rule_preview(*, rule: RankingRule, sources: list[dict], limit: int = 10) -> 
                 previous=None,
                 by=None,
                 task_id="preview",
+                fingerprint="",
                 version=0,
             )
             preview = {
@@ -395,8 +396,7 @@ def _compute(run: RankingRun, attempt: int, task_id: str, report: Callable[[int,
     fingerprint = inputs_fingerprint(rule)
     params = RuleParams.from_rule(rule)
     report(10, "collecting")
-    compute.build_participants(params)
-    compute.build_headcounts(params)
+    compute.build_inputs(params)
     report(40, "hashing")
     digest = compute.input_hash(params)
     report(55, "ranking")
@@ -435,12 +435,13 @@ def _snapshot_write(
     by: User | None,
     task_id: str,
     fingerprint: str,
+    version: int | None = None,
 ) -> Snapshot:
     """Create a snapshot, its rows and its kept inputs from this connection's `rk_*` tables.
-    Call inside a transaction holding the rule lock."""
+    Call inside a transaction holding the rule lock. `version` only for a preview (0)."""
     snapshot = Snapshot.objects.create(
         rule=rule,
-        version=previous.version + 1 if previous else 1,
+        version=version if version is not None else (previous.version + 1 if previous else 1),
         rule_version=rule.version,
         parameters=params.to_json(),
         input_hash=digest,
@@ -497,8 +498,7 @@ def snapshot_recompute(*, snapshot: Snapshot) -> Verification:
             if snapshot.inputs_kept:
                 compute.load_inputs(snapshot.pk)
             else:
-                compute.build_participants(params)
-                compute.build_headcounts(params)
+                compute.build_inputs(params)
             digest = compute.input_hash(params)
             check = Snapshot.objects.create(
                 rule=snapshot.rule,
@@ -534,8 +534,7 @@ def snapshot_drift(*, snapshot: Snapshot) -> dict[str, int] | None:
     params = RuleParams.from_json(snapshot.parameters)
     try:
         with compute.tuned_session():
-            compute.build_participants(params)
-            compute.build_headcounts(params)
+            compute.build_inputs(params)
             return compute.drift(snapshot.pk)
     finally:
         compute.drop_temp()
