@@ -19,6 +19,7 @@ ACTIVITY_LABELS = {
     "exam_submit": _("Timed exams finished"),
     "challenge_correct": _("Challenge: right answers"),
     "notebook_review": _("Notebook reviews"),
+    "video_complete": _("Micro-classes completed"),
 }
 
 

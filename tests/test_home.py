@@ -193,6 +193,8 @@ def test_my_place_is_the_members_row_on_each_published_board_with_a_highlighting
     assert places[0].url == reverse("rankings:board", args=[published_board.slug]) + f"?q=李党员&highlight={member.pk}"
     client.force_login(member)
     assert "第 2 名" in client.get(reverse("home")).content.decode()
+    board = client.get(places[0].url).content.decode()
+    assert board.count("qs-mine") == 1 and "李党员" in board.split("qs-mine")[1].split("</tr>")[0]
 
 
 def test_a_member_outside_every_board_has_no_place(tree, published_board):
