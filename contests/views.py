@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from orgs import access as orgs_access
+from quizsite.selectors import contest_results_for_member
 from quizsite.spreadsheets import ExportWorkbook, xlsx_response
 
 from . import access, services
@@ -31,8 +32,9 @@ def contest_list(request):
         if orgs_access.is_manager(request.user)
         else []
     )
-    playing = Contest.objects.filter(roster__member=request.user).exclude(status=Contest.Status.FINISHED)
-    return render(request, "contests/contest_list.html", {"hosting": hosting, "playing": playing})
+    playing = Contest.objects.filter(roster__member=request.user).exclude(status=Contest.Status.FINISHED).distinct()
+    past = contest_results_for_member(request.user)
+    return render(request, "contests/contest_list.html", {"hosting": hosting, "playing": playing, "past": past})
 
 
 class JoinForm(forms.Form):

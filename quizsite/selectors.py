@@ -358,3 +358,30 @@ def rankings_waiting(user: User) -> dict[str, list[Snapshot]]:
             mine.filter(status=Snapshot.Status.PUBLISHED, published_at__gte=since).order_by("-published_at")[:10]
         ),
     }
+
+
+@dataclass
+class PastResult:
+    contest: Contest
+    team_name: str
+    rank: int
+    score: int
+    teams: int
+
+
+def contest_results_for_member(member: User, *, limit: int = 10) -> list[PastResult]:
+    """The member's team's place and score in each finished contest they played, newest first."""
+    from contests.services import team_scores
+
+    places = (
+        TeamMember.objects.filter(member=member, contest__status=Contest.Status.FINISHED)
+        .select_related("contest")
+        .order_by("-contest__finished_at", "-contest_id")[:limit]
+    )
+    results = []
+    for place in places:
+        rows = team_scores(place.contest)
+        mine = next((row for row in rows if row["id"] == place.team_id), None)
+        if mine is not None:
+            results.append(PastResult(place.contest, mine["name"], mine["rank"], mine["score"], len(rows)))
+    return results

@@ -235,3 +235,71 @@ def test_organiser_home_lists_who_has_not_finished_with_a_reminder_button(client
     client.force_login(gz_organiser)
     page = client.get(reverse("home")).content.decode()
     assert "李四" in page and reverse("notifications:remind") in page
+
+
+def test_the_contests_page_lists_joinable_contests_and_past_results_or_says_there_are_none(client, tree, member):
+    client.force_login(member)
+    empty = client.get(reverse("contests:list")).content.decode()
+    assert "现在没有可参加的竞赛" in empty and "您还没有参加过已结束的竞赛" in empty
+
+    mine = factories.member(tree["gz1"])
+    rival = factories.member(tree["gz2"])
+    factories.scored_contest(
+        tree["gz"],
+        [
+            {"name": "一支部队", "unit": tree["gz1"], "members": [{"member": member, "unit": tree["gz1"]}]},
+            {
+                "name": "二支部队",
+                "unit": tree["gz2"],
+                "members": [{"member": rival, "unit": tree["gz2"], "events": [(20, 5000)]}],
+            },
+            {
+                "name": "三支部队",
+                "unit": tree["gz2"],
+                "members": [{"member": mine, "unit": tree["gz2"], "events": [(-10, 5000)]}],
+            },
+        ],
+        title="党史竞赛",
+    )
+    running = Contest.objects.create(title="正在进行", unit=tree["gz"], status=Contest.Status.RUNNING)
+    TeamMember.objects.create(
+        contest=running,
+        team=Team.objects.create(contest=running, name="队", unit=tree["gz1"], position=0),
+        member=member,
+    )
+
+    page = client.get(reverse("contests:list")).content.decode()
+
+    assert "正在进行" in page and reverse("contests:play", args=[running.join_code]) in page
+    # 二支部队 120, 一支部队 100 (the base score), 三支部队 90: second of three.
+    assert "党史竞赛" in page and "第 2 名 / 共 3 队" in page and "100 分" in page
+
+
+def test_an_exam_result_shows_the_time_used_and_offers_another_try_while_attempts_are_left(client, tree, member):
+    exam = factories.paper(tree["gz"], mode="exam", title="党章测验", max_attempts=2)
+    start = timezone.now() - dt.timedelta(minutes=10)
+    attempt = Attempt.objects.create(
+        paper=exam,
+        member=member,
+        number=1,
+        status=Attempt.Status.SUBMITTED,
+        started_at=start,
+        finished_at=start + dt.timedelta(minutes=7, seconds=5),
+    )
+    client.force_login(member)
+    page = client.get(reverse("lessons:attempt_result", args=[attempt.pk])).content.decode()
+    assert "用时 7 分 5 秒" in page and 'id="try-again"' in page
+
+    Attempt.objects.create(
+        paper=exam, member=member, number=2, status=Attempt.Status.SUBMITTED, started_at=start, finished_at=start
+    )
+    assert 'id="try-again"' not in client.get(reverse("lessons:attempt_result", args=[attempt.pk])).content.decode()
+
+
+def test_the_daily_quiz_result_does_not_repeat_its_title(client, tree, member):
+    daily = factories.paper(tree["audit"], mode="daily", title="每日答题")
+    attempt = finish(daily, member, at=timezone.now(), day=timezone.localdate())
+    client.force_login(member)
+    assert (
+        "每日答题 · 每日答题" not in client.get(reverse("lessons:attempt_result", args=[attempt.pk])).content.decode()
+    )
