@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.html import strip_tags
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -15,6 +16,7 @@ from quizsite.spreadsheets import ExportWorkbook, xlsx_response
 
 from . import access, services
 from .models import Contest, ContestAnswer, ScoreEvent
+from .presenters import response_text
 
 
 def _contest(user, code: str, role: str) -> Contest:
@@ -107,20 +109,23 @@ def results_xlsx(request, code: str):
     for row in services.team_scores(contest):
         sheet.append([row["rank"], row["name"], row["score"], row["relay_seconds"]])
     answers = book.sheet(_("Answers"))
-    answers.append([_("Round"), _("Question"), _("Team"), _("Member"), _("Answer"), _("Right"), _("Received at")])
+    answers.append(
+        [_("Round"), _("No."), _("Question"), _("Team"), _("Member"), _("Answer"), _("Right"), _("Received at")]
+    )
     for answer in (
         ContestAnswer.objects.filter(opening__contest=contest)
-        .select_related("opening__question__round", "team", "member")
+        .select_related("opening__question__round", "opening__question__version", "team", "member")
         .order_by("opening_id", "received_at")
     ):
         question = answer.opening.question
         answers.append(
             [
-                question.round.position,
+                str(question.round),
                 question.position,
+                strip_tags(question.version.stem).strip(),
                 answer.team.name,
                 answer.member.real_name or answer.member.username,
-                str(answer.response),
+                response_text(question.version, answer.response),
                 "✓" if answer.is_correct else "✗",
                 answer.received_at.astimezone().strftime("%Y-%m-%d %H:%M:%S.%f")[:-3],
             ]
