@@ -148,3 +148,22 @@ def test_every_page_from_the_menu_loads_links_no_admin_screen_and_is_translated(
             text = "\n".join(parser.text)
             untranslated |= {(url, msgid) for msgid in msgids if msgid in text}
         assert not untranslated, f"left in English for {username}: {sorted(untranslated)}"
+
+
+@pytest.mark.django_db
+def test_the_demo_organiser_has_a_bank_to_edit_and_sees_demo_papers_and_lessons(demo):
+    from lessons.models import Lesson, QuestionBank
+    from orgs import access
+
+    organiser = User.objects.get(username="organiser")
+    bank = QuestionBank.objects.get(slug="demo-guangzhou")
+    assert access.can_manage_unit(organiser, bank.unit) and bank.questions.count() == 10
+    client = Client()
+    client.force_login(organiser)
+    assert "广州特派办周周练（演示）" in client.get("/papers/").content.decode()
+    lesson = Lesson.objects.filter(series__slug="demo-jiangtang").first()
+    if lesson is not None:  # made only where ffmpeg is installed
+        assert access.can_manage_unit(organiser, lesson.unit)
+        assert lesson.title in client.get("/lessons/manage/").content.decode()
+        # Still for the whole organ, not only 广州特派办's subtree.
+        assert set(lesson.audience.values_list("name", flat=True)) == {"审计署"}
