@@ -23,6 +23,14 @@ ACTIVITY_LABELS = {
 }
 
 
+def activity_labels() -> dict[str, str]:
+    """Every activity's name as people read it: ours in the reader's language, any other rule's
+    stored name; the ledger's codes are never shown."""
+    labels = dict(PointRule.objects.values_list("activity", "label"))
+    labels.update({activity: str(label) for activity, label in ACTIVITY_LABELS.items()})
+    return labels
+
+
 def notebook_due(member: User, *, at: datetime | None = None) -> QuerySet[NotebookEntry]:
     return NotebookEntry.objects.filter(
         member=member, state=NotebookEntry.State.LEARNING, due_at__lte=at or timezone.now()

@@ -303,3 +303,22 @@ def test_the_daily_quiz_result_does_not_repeat_its_title(client, tree, member):
     assert (
         "每日答题 · 每日答题" not in client.get(reverse("lessons:attempt_result", args=[attempt.pk])).content.decode()
     )
+
+
+def test_points_history_names_every_activity_and_never_shows_a_code(client, tree, member):
+    from lessons.models import PointRule
+
+    point_rules_ensure_defaults()
+    PointRule.objects.create(activity="essay_read", label="阅读文章", points=1, daily_cap=3)
+    now = timezone.now()
+    for activity in ("daily_correct", "video_complete", "essay_read", "retired_code"):
+        PointEvent.objects.create(
+            member=member, activity=activity, points=1, day=timezone.localdate(now), occurred_at=now, source_key="s"
+        )
+    client.force_login(member)
+    page = client.get(reverse("lessons:points")).content.decode()
+    history = page.split('id="points-today"')[1]
+    for shown in ("每日答题答对", "学完微党课", "阅读文章", "其他活动"):
+        assert shown in history
+    for code in ("daily_correct", "video_complete", "essay_read", "retired_code"):
+        assert code not in history

@@ -171,6 +171,6 @@ def points_page(request):
             "today": selectors.points_today(member),
             "total": selectors.points_total(member),
             "page": history,
-            "labels": selectors.ACTIVITY_LABELS,
+            "labels": selectors.activity_labels(),
         },
     )
