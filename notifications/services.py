@@ -146,6 +146,36 @@ def results_published(*, snapshot) -> int:
             subtrees |= Q(unit__path__startswith=path)
         recipients = User.objects.filter(subtrees, is_active=True)
     url = reverse("rankings:board", args=[rule.slug])
-    return len(
-        notify(recipients=recipients.distinct(), kind="results_published", params={"board": rule.title}, url=url)
-    )
+    created = notify(recipients=recipients.distinct(), kind="results_published", params={"board": rule.title}, url=url)
+    _certificates_ready(snapshot)
+    return len(created)
+
+
+def _certificates_ready(snapshot) -> None:
+    """Members who won a prize (or whose team did) may download their certificate now."""
+    from contests.models import TeamMember
+    from rankings.models import RankingRule
+
+    rule = snapshot.rule
+    winners = list(snapshot.rows.exclude(prize="").values_list("subject_id", flat=True))
+    if rule.subject == RankingRule.Subject.MEMBER:
+        places = [(member_id, member_id) for member_id in winners]
+    elif rule.subject == RankingRule.Subject.TEAM:
+        places = list(TeamMember.objects.filter(team_id__in=winners).values_list("member_id", "team_id"))
+    else:
+        return
+    people = User.objects.filter(is_active=True).in_bulk([member_id for member_id, _subject in places])
+    for member_id, subject_id in places:
+        if member_id in people:
+            notify(
+                recipients=[people[member_id]],
+                kind="certificate_ready",
+                params={"board": rule.title},
+                url=reverse("rankings:certificate", args=[rule.slug, subject_id]),
+            )
+
+
+def contest_invited(*, contest, members: Iterable[User]) -> int:
+    """Tell the members put on a contest's team that they will play, with the way in."""
+    url = reverse("contests:play", args=[contest.join_code])
+    return len(notify(recipients=members, kind="contest_invitation", params={"contest": contest.title}, url=url))

@@ -209,6 +209,8 @@ def test_publishing_a_board_tells_the_ranked_members(tree):
         title="积分榜",
         subject="member",
         sources=[{"kind": "points"}],
+        prize_mode="count",
+        prize_tiers=[{"name": "一等奖", "value": 1}],
         period_starts_on=day,
         period_ends_on=day,
     )
@@ -217,5 +219,26 @@ def test_publishing_a_board_tells_the_ranked_members(tree):
     snapshot_publish(snapshot=snapshot_approve(snapshot=snapshot, by=admin), by=admin)
 
     recipients = set(Notification.objects.filter(kind="results_published").values_list("recipient_id", flat=True))
+    # One prize for the best: the ranked member (alone on the board) may fetch a certificate.
+    (certificate,) = Notification.objects.filter(kind="certificate_ready")
+    assert certificate.recipient == ranked
+    assert certificate.url == reverse("rankings:certificate", args=[rule.slug, ranked.pk])
     assert ranked.pk in recipients and unranked.pk not in recipients
-    assert Notification.objects.filter(recipient=ranked).get().url == reverse("rankings:board", args=[rule.slug])
+    assert Notification.objects.get(recipient=ranked, kind="results_published").url == reverse(
+        "rankings:board", args=[rule.slug]
+    )
+
+
+def test_members_put_on_a_contest_team_are_invited_with_the_way_in(tree):
+    from contests import services as contest_services
+
+    host = factories.organiser(tree["gz"])
+    player, substitute = factories.member(tree["gz1"]), factories.member(tree["gz1"])
+    contest = contest_services.contest_create(title="党史竞赛", unit=tree["gz"], by=host)
+    contest_services.team_add(contest=contest, name="一队", unit=tree["gz1"], legs=[player], substitutes=[substitute])
+
+    invitations = Notification.objects.filter(kind="contest_invitation")
+    assert {n.recipient_id for n in invitations} == {player.pk, substitute.pk}
+    assert {n.url for n in invitations} == {reverse("contests:play", args=[contest.join_code])}
+    with translation.override("zh-hans"):
+        assert invitations[0].title == "邀请您参加竞赛“党史竞赛”"
