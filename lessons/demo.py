@@ -316,7 +316,8 @@ def seed_office(stdout) -> None:
     paper, created = Paper.objects.get_or_create(
         title="广州特派办周周练（演示）",
         unit=office,
-        defaults={"mode": "practice", "description": "特派办自己的练习，组织者可管理。"},
+        # A draft: the organiser finishes and publishes it; members see only the organ's papers.
+        defaults={"mode": "practice", "status": "draft", "description": "特派办自己的练习，组织者可管理。"},
     )
     if created:
         PaperRule.objects.create(paper=paper, bank=bank, count=5)
