@@ -13,6 +13,7 @@ from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+import notifications.services
 from orgs.models import Unit, User
 
 from . import compute, selectors
@@ -608,4 +609,5 @@ def snapshot_publish(*, snapshot: Snapshot, by: User, reason: str = "", as_it_st
         status=Snapshot.Status.PUBLISHED, published_by=by, published_at=timezone.now()
     )
     snapshot.refresh_from_db()
+    notifications.services.results_published(snapshot=snapshot)
     return snapshot
