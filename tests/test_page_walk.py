@@ -21,11 +21,6 @@ from orgs.models import User
 # Admin screens other work is replacing with the product's own pages right now. Each entry is a
 # pattern of an href; remove it when its page lands.
 ADMIN_LINKS_BEING_REPLACED = [
-    r"/admin/lessons/paper/add/",
-    r"/admin/lessons/paper/\d+/change/",
-    r"/admin/contests/contest/add/",
-    r"/admin/rankings/rankingrule/add/",
-    r"/admin/rankings/rankingrule/\d+/change/",
     r"/admin/orgs/unit/add/",
 ]
 
