@@ -138,6 +138,7 @@ INSTALLED_APPS = [
     "lessons",
     "contests",
     "rankings",
+    "calls",
 ]
 
 MIDDLEWARE = [
