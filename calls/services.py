@@ -425,8 +425,8 @@ def score_record(*, assignment: Assignment, by: User, values: dict[int, Decimal]
                 _("%(name)s takes a score from %(low)s to %(high)s.")
                 % {
                     "name": criterion.name,
-                    "low": criterion.min_score.normalize(),
-                    "high": criterion.max_score.normalize(),
+                    "low": f"{criterion.min_score.normalize():f}",
+                    "high": f"{criterion.max_score.normalize():f}",
                 },
             )
     current = current_scores(assignment)

@@ -20,6 +20,7 @@ urlpatterns = [
     path("", include("lessons.urls")),
     path("contests/", include("contests.urls")),
     path("rankings/", include("rankings.urls")),
+    path("calls/", include("calls.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("quizsite.api_urls")),
     # An intranet platform's API is described to its users only: the schema answers 401/403 like
