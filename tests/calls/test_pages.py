@@ -58,7 +58,7 @@ def test_organiser_creates_a_call_with_levels_rubric_and_tiers(client, tree, gz_
     assert list(call.audience.all()) == [tree["gz"]]
     assert timezone.localtime(call.opens_at).strftime("%H:%M") == opens.strftime("%H:%M")  # local time kept
     bad = client.post(reverse("calls:call_new"), data | {"closes_at": data["opens_at"]})
-    assert "Submissions must close after they open." in bad.content.decode()
+    assert "截止时间必须晚于开始时间。" in bad.content.decode()
     assert Call.objects.count() == 1
 
 
@@ -85,7 +85,7 @@ def test_refused_upload_shows_the_reason_and_keeps_the_draft(client, essay_call,
     page = client.post(
         reverse("calls:entry", args=[entry.pk]), {"file": upload("e.docx", documents.docx(macros=True))}, follow=True
     )
-    assert "contains macros" in page.content.decode()
+    assert "该文档含有宏，请另存为不含宏的 .docx 文件。" in page.content.decode()
     assert Entry.objects.get().title == "征文" and not entry.files.exists()
 
 
@@ -130,7 +130,7 @@ def test_score_out_of_range_through_the_page_says_why(client, judged, essay_call
         {f"criterion-{content.pk}": "120", f"criterion-{style.pk}": "50"},
         follow=True,
     )
-    assert "内容 takes a score from 0 to 100." in page.content.decode()
+    assert "内容的分值范围为 0 至 100。" in page.content.decode()
     assert not assignment.score_events.exists()
 
 
