@@ -60,7 +60,10 @@ class CallForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["unit"] = UnitChoiceField(user=user, label=_("owner unit"))
         self.fields["audience"] = UnitsField(
-            user=user, label=_("audience"), required=False, help_text=Call._meta.get_field("audience").help_text
+            user=user,
+            label=Call._meta.get_field("audience").verbose_name,
+            required=False,
+            help_text=Call._meta.get_field("audience").help_text,
         )
         self.fields["audience"].widget.attrs["size"] = 6
         for name in ("opens_at", "closes_at"):

@@ -11,6 +11,7 @@ import secrets
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from orgs.models import Unit
 
@@ -26,7 +27,7 @@ class Call(models.Model):
     unit = models.ForeignKey(Unit, verbose_name=_("owner unit"), on_delete=models.PROTECT, related_name="calls")
     audience = models.ManyToManyField(
         Unit,
-        verbose_name=_("audience"),
+        verbose_name=pgettext_lazy("call", "audience"),
         blank=True,
         related_name="+",
         help_text=_("Units whose members may enter. Empty: the owner unit and its subtree."),
@@ -137,7 +138,7 @@ def receipt_code() -> str:
 class Entry(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
-        SUBMITTED = "submitted", _("Submitted")
+        SUBMITTED = "submitted", pgettext_lazy("call entry", "Submitted")
         RETURNED = "returned", _("Returned")
         FINALIST = "finalist", _("In judging")
         WITHDRAWN = "withdrawn", _("Withdrawn")

@@ -386,7 +386,6 @@ def judging_page(request, assignment_id: int):
             except CallRejected as rejected:
                 _refuse(request, rejected)
                 current = {pk: request.POST.get(f"criterion-{pk}", "") for pk in values}
-    stored = entry.files.first()
     return render(
         request,
         "calls/judging.html",
@@ -394,7 +393,7 @@ def judging_page(request, assignment_id: int):
             "assignment": assignment,
             "entry": entry,
             "call": call,
-            "file": stored,
+            "files": [(f"file-{n}", stored) for n, stored in enumerate(entry.files.all())],
             "rows": [(c, current.get(c.pk, "")) for c in criteria],
             "locked": bool(call.scores_locked_at),
         },
@@ -403,18 +402,19 @@ def judging_page(request, assignment_id: int):
 
 @login_required
 def judging_file(request, assignment_id: int, what: str):
-    """The blind copy under a neutral name (entry-<token>.<ext>), or the transcoded video."""
+    """A blind copy under a neutral name (entry-<token>-<n>.<ext>), or the transcoded video."""
     assignment = _assignment(request, assignment_id)
-    stored = assignment.entry.files.first()
-    if stored is None:
+    files = list(assignment.entry.files.all())
+    if not files:
         raise Http404(_("No such file."))
-    if what == "video.mp4":
-        return _send(_media(str(Path(stored.path).parent / "video.mp4")), download_name="video.mp4")
-    if what == "poster.jpg":
-        return _send(_media(str(Path(stored.path).parent / "poster.jpg")), download_name="poster.jpg")
-    if what != "file":
+    folder = Path(files[0].path).parent
+    if what in ("video.mp4", "poster.jpg"):
+        return _send(_media(str(folder / what)), download_name=what)
+    number = what.removeprefix("file-")
+    if not number.isdigit() or int(number) >= len(files):
         raise Http404(_("No such file."))
-    return _send(_media(stored.blind_path), download_name=f"entry-{assignment.token}.{stored.extension}")
+    stored = files[int(number)]
+    return _send(_media(stored.blind_path), download_name=f"entry-{assignment.token}-{number}.{stored.extension}")
 
 
 # ---------------------------------------------------------------- results

@@ -165,3 +165,15 @@ def test_video_entry_goes_through_the_lesson_pipeline(
     entry.refresh_from_db()
     assert entry.video_status == "ready"
     assert files.extension_of(entry.files.get().blind_path) == "mp4"
+
+
+def test_photo_set_keeps_every_photo_and_refuses_a_renamed_pdf(essay_call, author):
+    essay_call.kind = "photos"
+    essay_call.save()
+    entry = services.entry_create(call=essay_call, author=author, title="组照")
+    services.entry_attach(entry=entry, upload=upload("1.png", documents.PNG))
+    services.entry_attach(entry=entry, upload=upload("2.png", documents.PNG))
+    with pytest.raises(CallRejected) as refused:
+        services.entry_attach(entry=entry, upload=upload("3.jpg", documents.pdf()))
+    assert refused.value.code == "wrong_type"
+    assert list(entry.files.values_list("original_name", flat=True)) == ["1.png", "2.png"]

@@ -106,9 +106,9 @@ def test_blind_judge_sees_no_author_and_cannot_reach_them(client, judged):
     assert client.get(reverse("calls:entry", args=[entry.pk])).status_code == 404
     original = entry.files.get()
     assert client.get(reverse("calls:entry_file", args=[entry.pk, original.pk])).status_code == 404
-    response = client.get(reverse("calls:judging_file", args=[assignment.pk, "file"]))
+    response = client.get(reverse("calls:judging_file", args=[assignment.pk, "file-0"]))
     assert response.status_code == 200
-    assert f"entry-{assignment.token}.docx" in response["Content-Disposition"]
+    assert f"entry-{assignment.token}-0.docx" in response["Content-Disposition"]
     body = b"".join(response.streaming_content)
     assert "王作者" not in zipfile.ZipFile(io.BytesIO(body)).read("docProps/core.xml").decode()
 
@@ -118,7 +118,7 @@ def test_judge_cannot_open_another_judges_assignment(client, judged, tree):
     other = Assignment.objects.exclude(pk=assignment.pk).first()
     client.force_login(other.judge)
     assert client.get(reverse("calls:judging_entry", args=[assignment.pk])).status_code == 404
-    assert client.get(reverse("calls:judging_file", args=[assignment.pk, "file"])).status_code == 404
+    assert client.get(reverse("calls:judging_file", args=[assignment.pk, "file-0"])).status_code == 404
 
 
 def test_score_out_of_range_through_the_page_says_why(client, judged, essay_call):
