@@ -19,12 +19,6 @@ import mammoth
 import nh3
 import pikepdf
 
-KIND_EXTENSIONS = {
-    "essay": ("docx", "pdf"),
-    "micro_class": ("mp4", "mov", "m4v", "webm"),
-    "speech": ("mp4", "mov", "m4v", "webm"),
-    "photos": ("jpg", "jpeg", "png"),
-}
 # What `filetype` reports for each allowed extension's real content.
 SNIFFED = {
     "docx": {"docx", "zip"},

@@ -20,6 +20,7 @@ from orgs import access
 from orgs.models import Unit, User
 
 from . import files
+from .kinds import kind_of
 from .models import (
     Assignment,
     AuditEvent,
@@ -52,7 +53,7 @@ def _media(relative: str) -> Path:
 
 def allowed_extensions(call: Call) -> list[str]:
     """The call's file types, limited to what its kind can take."""
-    possible = files.KIND_EXTENSIONS[call.kind]
+    possible = kind_of(call).extensions
     chosen = [part.strip().lower().lstrip(".") for part in call.file_types.split(",") if part.strip()]
     return [ext for ext in chosen if ext in possible] or list(possible)
 
@@ -182,12 +183,11 @@ def entry_attach(*, entry: Entry, upload: UploadedFile) -> EntryFile:
         target.unlink(missing_ok=True)
         raise CallRejected(refused.code, refused.message) from None
     with transaction.atomic():
-        if call.kind != Call.Kind.PHOTOS:
-            for old in entry.files.all():
-                _media(old.path).unlink(missing_ok=True)
-                if old.blind_path:
-                    _media(old.blind_path).unlink(missing_ok=True)
+        kind = kind_of(call)
+        if not kind.keeps_several_files:
+            replaced = [_media(name) for old in entry.files.all() for name in (old.path, old.blind_path)]
             entry.files.all().delete()
+            transaction.on_commit(lambda: [path.unlink(missing_ok=True) for path in replaced])
         stored = EntryFile.objects.create(
             entry=entry,
             position=entry.files.count(),
@@ -197,16 +197,7 @@ def entry_attach(*, entry: Entry, upload: UploadedFile) -> EntryFile:
             path=relative,
             blind_path=blind_relative,
         )
-        fields = ["updated_at"]
-        if extension == "docx":
-            entry.essay_html = files.docx_html(_media(blind_relative))
-            fields.append("essay_html")
-        elif call.kind in (Call.Kind.MICRO_CLASS, Call.Kind.SPEECH):
-            entry.video_status, entry.video_failure = "processing", ""
-            fields += ["video_status", "video_failure"]
-            from .tasks import entry_video_process_task
-
-            transaction.on_commit(lambda: entry_video_process_task.delay(entry.pk))
+        fields = ["updated_at", *kind.after_attach(entry, stored)]
         entry.save(update_fields=fields)
     return stored
 
@@ -313,7 +304,7 @@ def check_reviewer(user, entry: Entry) -> None:
 @transaction.atomic
 def entry_forward(*, entry: Entry, by: User, note: str) -> Entry:
     """Recommend the entry to the next level. A unit forwards at most its level's quota."""
-    entry = Entry.objects.select_for_update().select_related("at_unit", "call").get(pk=entry.pk)
+    entry = Entry.objects.select_for_update(of=("self",)).select_related("at_unit", "call").get(pk=entry.pk)
     check_reviewer(by, entry)
     if not note.strip():
         raise CallRejected("note_required", _("Write a short recommendation."))
@@ -340,7 +331,7 @@ def entry_forward(*, entry: Entry, by: User, note: str) -> Entry:
 @transaction.atomic
 def entry_return(*, entry: Entry, by: User, reason: str) -> Entry:
     """Send the entry back to its author with a reason they see."""
-    entry = Entry.objects.select_for_update().select_related("at_unit").get(pk=entry.pk)
+    entry = Entry.objects.select_for_update(of=("self",)).select_related("at_unit").get(pk=entry.pk)
     check_reviewer(by, entry)
     if not reason.strip():
         raise CallRejected("reason_required", _("Say why the entry is returned."))
