@@ -10,7 +10,7 @@ from django.db.models import QuerySet
 
 from orgs import access
 
-from .models import Assignment, Call, Entry, ScoreEvent
+from .models import Assignment, Call, Entry, Review, ScoreEvent
 
 TWO_PLACES = Decimal("0.01")
 
@@ -24,6 +24,25 @@ def reviewable_entries(user, call: Call) -> QuerySet[Entry]:
         .select_related("author", "unit", "at_unit")
         .order_by("status", "at_unit__path", "submitted_at")
     )
+
+
+def quota_use(user, call: Call) -> list[dict]:
+    """For each level and reviewing unit in the user's subtrees that has had entries: how many it
+    has recommended out of its quota."""
+    quotas = {level.position: level for level in call.levels.all()}
+    used: dict[tuple[int, int], dict] = {}
+    waiting = call.entries.filter(access.subtree_q(user, prefix="at_unit__"), status=Entry.Status.SUBMITTED)
+    for entry in waiting.select_related("at_unit"):
+        used.setdefault(
+            (entry.level, entry.at_unit_id), {"unit": entry.at_unit, "level": quotas[entry.level], "used": 0}
+        )
+    reviews = Review.objects.filter(access.subtree_q(user, prefix="unit__"), entry__call=call, decision="forward")
+    for review in reviews.select_related("unit"):
+        row = used.setdefault(
+            (review.level, review.unit_id), {"unit": review.unit, "level": quotas.get(review.level), "used": 0}
+        )
+        row["used"] += 1
+    return [row for _, row in sorted(used.items()) if row["level"] is not None]
 
 
 @dataclass

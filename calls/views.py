@@ -10,7 +10,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -83,7 +83,8 @@ def _media(relative: str) -> Path:
 @login_required
 def manage_list(request):
     access.check_manager(request.user)
-    calls = managed_calls(request.user).select_related("unit").order_by("-opens_at")
+    submitted = Count("entries", filter=~Q(entries__status__in=[Entry.Status.DRAFT, Entry.Status.WITHDRAWN]))
+    calls = managed_calls(request.user).select_related("unit").annotate(entry_count=submitted).order_by("-opens_at")
     return render(request, "calls/manage_list.html", {"calls": calls})
 
 
@@ -140,6 +141,7 @@ def manage(request, call_id: int):
         "owns": owns,
         "entries": selectors.reviewable_entries(request.user, call),
         "levels": list(call.levels.all()),
+        "quota_use": selectors.quota_use(request.user, call),
         "closed": timezone.now() >= call.closes_at,
     }
     if owns:

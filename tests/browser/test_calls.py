@@ -8,7 +8,7 @@ import pytest
 from django.conf import settings as django_settings
 from django.utils import timezone
 
-from calls.models import Call, Entry
+from calls.models import Assignment, Call, Entry
 from tests import factories
 from tests.browser.test_shell import sign_in
 from tests.calls import documents
@@ -102,9 +102,11 @@ def test_essay_call_from_submission_through_a_recommendation_to_blind_judging_an
     organiser.click(".assign-button")
     organiser.wait_for_selector("#assignment-seed")
 
+    judges = []
     # Three judges score blind: content × 0.6 + style × 0.4 → 84, 66, 94; the mean is 81.33.
     for n, (content, style) in zip((1, 2, 3), ((80, 90), (70, 60), (90, 100)), strict=True):
         judge = page_factory(phone=n == 1)
+        judges.append(judge)
         sign_in(judge, base, f"judge{n}")
         judge.goto(f"{base}/calls/judging/")
         judge.click("#assignment-list a")
@@ -131,3 +133,23 @@ def test_essay_call_from_submission_through_a_recommendation_to_blind_judging_an
     honours = author.inner_text("main")
     assert "一等奖" in honours and "守初心 担使命" in honours and "81.33" in honours
     screenshot(author, "calls-honours-phone")
+
+    # Every page at both sizes, for looking at.
+    assignment = Assignment.objects.get(judge__username="judge3")
+    shown = [
+        (author, "calls-list", "/calls/"),
+        (author, "calls-call-detail", f"/calls/{call.pk}/"),
+        (author, "calls-entry", f"/calls/entries/{entry.pk}/"),
+        (author, "calls-honours", f"/calls/{call.pk}/honours/"),
+        (organiser, "calls-manage-list", "/calls/manage/"),
+        (organiser, "calls-call-form", f"/calls/manage/{call.pk}/edit/"),
+        (organiser, "calls-manage", f"/calls/manage/{call.pk}/"),
+        (branch, "calls-review", f"/calls/manage/{call.pk}/"),
+        (judges[2], "calls-judging-list", "/calls/judging/"),
+        (judges[2], "calls-judging", f"/calls/judging/{assignment.pk}/"),
+    ]
+    for page, name, path in shown:
+        for size, viewport in (("desktop", {"width": 1280, "height": 900}), ("phone", {"width": 390, "height": 844})):
+            page.set_viewport_size(viewport)
+            page.goto(base + path)
+            screenshot(page, f"{name}-{size}")

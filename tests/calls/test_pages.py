@@ -138,3 +138,13 @@ def test_honour_list_hidden_until_published(client, judged, essay_call, tree):
     member = factories.member(tree["gz1"])
     client.force_login(member)
     assert client.get(reverse("calls:honours", args=[essay_call.pk])).status_code == 404
+
+
+def test_call_list_for_organisers_counts_submitted_entries_only(client, essay_call, tree, gz_organiser):
+    submitted_essay(essay_call, factories.member(tree["gz1"]))
+    services.entry_create(call=essay_call, author=factories.member(tree["gz2"]), title="草稿")
+    client.force_login(gz_organiser)  # reviews for the organ's call from below
+    response = client.get(reverse("calls:manage_list"))
+    assert [(c.title, c.entry_count) for c in response.context["calls"]] == [("学习二十大征文", 1)]
+    client.force_login(factories.organiser(tree["mof"]))
+    assert list(client.get(reverse("calls:manage_list")).context["calls"]) == []

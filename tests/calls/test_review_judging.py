@@ -164,3 +164,13 @@ def test_highest_and_lowest_dropped_from_five_scores():
     assert selectors.trimmed_mean(totals, 5) == (Decimal("76.33"), [Decimal(66), Decimal(94)])  # 229 / 3
     assert selectors.trimmed_mean(totals[:4], 5) == (Decimal("78.50"), [])  # 314 / 4
     assert selectors.trimmed_mean(totals, 0) == (Decimal("77.80"), [])  # 389 / 5, never dropping
+
+
+def test_reviewers_see_how_much_of_their_quota_is_used(essay_call, tree, branch_organiser, gz_organiser):
+    first = submitted_essay(essay_call, factories.member(tree["gz1"]))
+    submitted_essay(essay_call, factories.member(tree["gz1"]))
+    services.entry_forward(entry=first, by=branch_organiser, note="好")
+    rows = [(row["unit"], row["used"], row["level"].quota) for row in selectors.quota_use(branch_organiser, essay_call)]
+    assert rows == [(tree["gz1"], 1, 1)]  # the branch; the office above is not theirs
+    rows = [(row["unit"], row["used"]) for row in selectors.quota_use(gz_organiser, essay_call)]
+    assert rows == [(tree["gz1"], 1), (tree["gz"], 0)]
