@@ -104,7 +104,15 @@ class TierForm(forms.Form):
 
 
 LevelFormSet = forms.formset_factory(LevelForm, extra=1)
-CriterionFormSet = forms.formset_factory(CriterionForm, extra=1)
+
+
+class RubricFormSet(forms.BaseFormSet):
+    def clean(self):
+        if not any(form.cleaned_data.get("name") for form in self.forms if hasattr(form, "cleaned_data")):
+            raise forms.ValidationError(_("A rubric needs at least one criterion."))
+
+
+CriterionFormSet = forms.formset_factory(CriterionForm, formset=RubricFormSet, extra=1)
 TierFormSet = forms.formset_factory(TierForm, extra=1)
 
 

@@ -456,6 +456,15 @@ def results_publish(*, call: Call, by: User) -> Call:
     return call
 
 
+def levels_locked(call: Call) -> bool:
+    """Entries wait at the levels once one is submitted: they can no longer change."""
+    return call.pk is not None and call.entries.exclude(status=Entry.Status.DRAFT).exists()
+
+
+def criteria_locked(call: Call) -> bool:
+    return call.pk is not None and ScoreEvent.objects.filter(assignment__entry__call=call).exists()
+
+
 @transaction.atomic
 def call_settings_save(
     *,
@@ -464,13 +473,15 @@ def call_settings_save(
     criteria: list[tuple[str, Decimal, Decimal, Decimal]],
     tiers: list[tuple[str, str, int]],
 ) -> None:
-    """Replace the call's levels, criteria and prize tiers by the given rows, in order. Criteria
-    cannot change once a score exists."""
-    call.levels.all().delete()
-    Level.objects.bulk_create(
-        Level(call=call, position=i, unit_kind=kind, quota=quota) for i, (kind, quota) in enumerate(levels)
-    )
-    if not ScoreEvent.objects.filter(assignment__entry__call=call).exists():
+    """Replace the call's levels, criteria and prize tiers by the given rows, in order. Levels
+    stay as they are once an entry is submitted (entries wait at them), criteria once a score
+    exists."""
+    if not levels_locked(call):
+        call.levels.all().delete()
+        Level.objects.bulk_create(
+            Level(call=call, position=i, unit_kind=kind, quota=quota) for i, (kind, quota) in enumerate(levels)
+        )
+    if not criteria_locked(call):
         call.criteria.all().delete()
         Criterion.objects.bulk_create(
             Criterion(call=call, position=i, name=name, weight=weight, min_score=low, max_score=high)

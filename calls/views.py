@@ -108,10 +108,13 @@ def call_edit(request, call_id: int | None = None):
     initial_tiers = [{"name": t.name, "mode": t.mode, "value": t.value} for t in call.prize_tiers.all()] if call else []
     data = request.POST if request.method == "POST" else None
     form = forms.CallForm(data, instance=call, user=request.user)
-    levels = forms.LevelFormSet(data, prefix="levels", initial=initial_levels)
-    criteria = forms.CriterionFormSet(data, prefix="criteria", initial=initial_criteria)
+    levels_locked = bool(call) and services.levels_locked(call)
+    criteria_locked = bool(call) and services.criteria_locked(call)
+    levels = forms.LevelFormSet(None if levels_locked else data, prefix="levels", initial=initial_levels)
+    criteria = forms.CriterionFormSet(None if criteria_locked else data, prefix="criteria", initial=initial_criteria)
     tiers = forms.TierFormSet(data, prefix="tiers", initial=initial_tiers)
-    if data is not None and all(f.is_valid() for f in (form, levels, criteria, tiers)):
+    checked = [form, tiers] + ([] if levels_locked else [levels]) + ([] if criteria_locked else [criteria])
+    if data is not None and all(f.is_valid() for f in checked):
         saved = form.save(commit=False)
         if not call:
             saved.created_by = request.user
@@ -119,8 +122,8 @@ def call_edit(request, call_id: int | None = None):
         form.save_m2m()
         services.call_settings_save(
             call=saved,
-            levels=_rows(levels, ("unit_kind", "quota")),
-            criteria=_rows(criteria, ("name", "weight", "min_score", "max_score")),
+            levels=[] if levels_locked else _rows(levels, ("unit_kind", "quota")),
+            criteria=[] if criteria_locked else _rows(criteria, ("name", "weight", "min_score", "max_score")),
             tiers=_rows(tiers, ("name", "mode", "value")),
         )
         messages.success(request, _("The call is saved."))
@@ -128,7 +131,15 @@ def call_edit(request, call_id: int | None = None):
     return render(
         request,
         "calls/call_form.html",
-        {"call": call, "form": form, "levels": levels, "criteria": criteria, "tiers": tiers},
+        {
+            "call": call,
+            "form": form,
+            "levels": levels,
+            "criteria": criteria,
+            "tiers": tiers,
+            "levels_locked": levels_locked,
+            "criteria_locked": criteria_locked,
+        },
     )
 
 

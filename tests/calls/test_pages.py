@@ -148,3 +148,40 @@ def test_call_list_for_organisers_counts_submitted_entries_only(client, essay_ca
     assert [(c.title, c.entry_count) for c in response.context["calls"]] == [("学习二十大征文", 1)]
     client.force_login(factories.organiser(tree["mof"]))
     assert list(client.get(reverse("calls:manage_list")).context["calls"]) == []
+
+
+def test_levels_cannot_change_once_entries_wait_at_them(client, essay_call, tree):
+    submitted_essay(essay_call, factories.member(tree["gz1"]))
+    client.force_login(factories.organiser(tree["audit"]))
+    page = client.get(reverse("calls:call_edit", args=[essay_call.pk]))
+    assert "层级不能再修改" in page.content.decode()
+    data = {
+        "title": "改过的标题",
+        "unit": tree["audit"].pk,
+        "kind": "essay",
+        "opens_at": timezone.localtime(essay_call.opens_at).strftime("%Y-%m-%dT%H:%M"),
+        "closes_at": timezone.localtime(essay_call.closes_at).strftime("%Y-%m-%dT%H:%M"),
+        "entries_per_member": 1,
+        "max_file_mb": 1,
+        "max_coauthors": 1,
+        "judges_per_entry": 3,
+        "drop_extremes_from": 5,
+        "criteria-TOTAL_FORMS": 1,
+        "criteria-INITIAL_FORMS": 0,
+        "criteria-0-name": "",
+        "tiers-TOTAL_FORMS": 0,
+        "tiers-INITIAL_FORMS": 0,
+    }
+    page = client.post(reverse("calls:call_edit", args=[essay_call.pk]), data)  # a rubric needs a criterion
+    assert "评分细则至少需要一项标准。" in page.content.decode()
+    data |= {
+        "criteria-0-name": "内容",
+        "criteria-0-weight": "1",
+        "criteria-0-min_score": "0",
+        "criteria-0-max_score": "10",
+    }
+    assert client.post(reverse("calls:call_edit", args=[essay_call.pk]), data).status_code == 302
+    essay_call.refresh_from_db()
+    assert essay_call.title == "改过的标题"
+    assert [(lv.unit_kind, lv.quota) for lv in essay_call.levels.all()] == [("branch", 1), ("office", 1)]
+    assert list(essay_call.criteria.values_list("name", flat=True)) == ["内容"]  # no score yet: it may change
