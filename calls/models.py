@@ -263,7 +263,14 @@ class AuditEvent(models.Model):
 
     call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="audit_events")
     entry = models.ForeignKey(Entry, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
-    action = models.CharField(max_length=40)
+
+    class Action(models.TextChoices):
+        REOPEN = "reopen", _("Reopened an entry")
+        ASSIGN = "assign", _("Assigned entries to judges")
+        LOCK = "lock", _("Locked the scores")
+        PUBLISH = "publish", _("Published the results")
+
+    action = models.CharField(max_length=40, choices=Action.choices)
     detail = models.CharField(max_length=300, blank=True)
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField(auto_now_add=True)

@@ -14,6 +14,7 @@ from django.db.models import Count, Q
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -68,7 +69,7 @@ def _send(path: Path, *, download_name: str, inline: bool = True) -> HttpRespons
     if settings.MEDIA_ACCEL_REDIRECT:
         response = HttpResponse()
         response["X-Accel-Redirect"] = settings.MEDIA_ACCEL_PREFIX + str(path.relative_to(settings.MEDIA_ROOT))
-        response["Content-Disposition"] = f'{"inline" if inline else "attachment"}; filename="{download_name}"'
+        response["Content-Disposition"] = content_disposition_header(not inline, download_name)
         return response
     return FileResponse(open(path, "rb"), as_attachment=not inline, filename=download_name)  # noqa: SIM115
 
@@ -162,6 +163,7 @@ def manage(request, call_id: int):
             "progress": selectors.judge_progress(call),
             "results": selectors.results(call) if call.assigned_at else [],
             "criteria": list(call.criteria.all()),
+            "log": call.audit_events.select_related("by", "entry").order_by("-id")[:50],
         }
     return render(request, "calls/manage.html", context)
 

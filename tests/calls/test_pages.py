@@ -185,3 +185,14 @@ def test_levels_cannot_change_once_entries_wait_at_them(client, essay_call, tree
     assert essay_call.title == "改过的标题"
     assert [(lv.unit_kind, lv.quota) for lv in essay_call.levels.all()] == [("branch", 1), ("office", 1)]
     assert list(essay_call.criteria.values_list("name", flat=True)) == ["内容"]  # no score yet: it may change
+
+
+def test_reopening_appears_in_the_calls_log_with_its_reason(client, essay_call, tree, gz_organiser):
+    entry = services.entry_create(call=essay_call, author=factories.member(tree["gz1"]), title="迟交")
+    essay_call.closes_at = timezone.now() - timedelta(minutes=5)
+    essay_call.save()
+    client.force_login(factories.organiser(tree["audit"]))
+    until = (timezone.localtime() + timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M")
+    client.post(reverse("calls:entry_reopen", args=[entry.pk]), {"until": until, "reason": "<b>停电</b>"})
+    html = client.get(reverse("calls:manage", args=[essay_call.pk])).content.decode()
+    assert "为作品重新开放 · 迟交" in html and "&lt;b&gt;停电&lt;/b&gt;" in html

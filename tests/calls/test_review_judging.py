@@ -128,6 +128,9 @@ def test_every_score_change_is_kept(essay_call, tree, panel, gz_organiser):
     assignment = Assignment.objects.first()
     services.score_record(assignment=assignment, by=assignment.judge, values=scores(essay_call, 80, 90))
     services.score_record(assignment=assignment, by=assignment.judge, values=scores(essay_call, 85, 90))
+    services.score_record(
+        assignment=assignment, by=assignment.judge, values=scores(essay_call, 85, 90)
+    )  # twice: no row
     history = list(ScoreEvent.objects.values_list("value", "by"))
     judge = assignment.judge.pk
     assert history == [(Decimal(80), judge), (Decimal(90), judge), (Decimal(85), judge)]
