@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import io
 import re
+import shutil
+import subprocess  # noqa: S404 - ffmpeg is run with argument lists, never a shell
 import zipfile
 from pathlib import Path
 
@@ -146,13 +148,50 @@ def _strip_pdf(source: Path, target: Path) -> None:
         pdf.save(target, fix_metadata_version=False)
 
 
+def _strip_image(source: Path, target: Path, extension: str) -> None:
+    """Re-save the picture upright without EXIF (camera owner, GPS) or text chunks: Pillow writes
+    only what it is given."""
+    from PIL import Image, ImageOps
+
+    with Image.open(source) as image:
+        upright = ImageOps.exif_transpose(image)
+        upright.save(target, format="PNG" if extension == "png" else "JPEG", quality=92)
+
+
+def _strip_video(source: Path, target: Path) -> None:
+    """Remux the streams untouched, without global metadata (title, artist, comment) or chapters."""
+    from django.utils.translation import gettext as _
+
+    ffmpeg = shutil.which("ffmpeg")
+    if ffmpeg is None:
+        raise FileRefused("tools_missing", _("ffmpeg is not installed on this server; videos cannot be accepted."))
+    result = subprocess.run(  # noqa: S603
+        [ffmpeg, "-v", "error", "-y", "-i", str(source), "-map", "0", "-map_metadata", "-1", "-map_chapters", "-1"]
+        + ["-c", "copy", str(target)],
+        capture_output=True,
+        timeout=600,
+    )
+    if result.returncode != 0:
+        target.unlink(missing_ok=True)
+        raise FileRefused("not_a_video", _("This video cannot be read."))
+
+
 def make_blind_copy(source: Path, target: Path, extension: str) -> None:
-    """Write the copy judges see: properties emptied for documents, other files copied as they are
-    (only their name changes)."""
+    """Write the copy judges see, with what could name the author removed: document properties,
+    PDF metadata, pictures' EXIF, videos' tags. Raises FileRefused when that cannot be done."""
+    from PIL import UnidentifiedImageError
+
     target.parent.mkdir(parents=True, exist_ok=True)
     if extension == "docx":
         _strip_docx(source, target)
     elif extension == "pdf":
         _strip_pdf(source, target)
+    elif extension in ("jpg", "jpeg", "png"):
+        try:
+            _strip_image(source, target, extension)
+        except (UnidentifiedImageError, OSError):
+            from django.utils.translation import gettext as _
+
+            raise FileRefused("wrong_type", _("This picture cannot be read.")) from None
     else:
-        target.write_bytes(source.read_bytes())
+        _strip_video(source, target)

@@ -174,13 +174,14 @@ def entry_attach(*, entry: Entry, upload: UploadedFile) -> EntryFile:
     with open(target, "wb") as handle:
         for chunk in upload.chunks():
             handle.write(chunk)
+    blind_relative = f"{folder}/blind-{stem}.{extension}"
     try:
         with open(target, "rb") as handle:
             files.check_content(extension=extension, head=handle.read(8192), path=target)
-        blind_relative = f"{folder}/blind-{stem}.{extension}"
         files.make_blind_copy(target, _media(blind_relative), extension)
     except files.FileRefused as refused:
         target.unlink(missing_ok=True)
+        _media(blind_relative).unlink(missing_ok=True)
         raise CallRejected(refused.code, refused.message) from None
     with transaction.atomic():
         kind = kind_of(call)

@@ -177,3 +177,48 @@ def test_photo_set_keeps_every_photo_and_refuses_a_renamed_pdf(essay_call, autho
         services.entry_attach(entry=entry, upload=upload("3.jpg", documents.pdf()))
     assert refused.value.code == "wrong_type"
     assert list(entry.files.values_list("original_name", flat=True)) == ["1.png", "2.png"]
+
+
+def test_blind_copies_of_pictures_and_videos_lose_the_authors_tags(essay_call, author, settings, tmp_path):
+    from pathlib import Path
+
+    from PIL import Image
+
+    from lessons import video
+
+    essay_call.kind = "photos"
+    essay_call.save()
+    entry = services.entry_create(call=essay_call, author=author, title="组照")
+    stored = services.entry_attach(entry=entry, upload=upload("1.jpg", documents.picture("JPEG", artist="Li Wen")))
+    with Image.open(Path(settings.MEDIA_ROOT) / stored.path) as original:
+        assert original.getexif().get(0x013B) == "Li Wen"
+    with Image.open(Path(settings.MEDIA_ROOT) / stored.blind_path) as blind:
+        assert 0x013B not in blind.getexif()
+    if video.tools_missing():
+        pytest.skip("ffmpeg is not installed")
+    import subprocess
+
+    clip = video.make_test_clip(tmp_path / "clip.mp4", seconds=1, size="160x90")
+    tagged = tmp_path / "tagged.mp4"
+    subprocess.run(
+        ["ffmpeg", "-v", "error", "-i", str(clip), "-c", "copy", "-metadata", "artist=李文", str(tagged)], check=True
+    )  # noqa: S603, S607
+    assert (
+        "李文"
+        in subprocess.run(
+            ["ffprobe", "-v", "error", "-show_format", str(tagged)], capture_output=True, text=True
+        ).stdout
+    )  # noqa: S603, S607
+    essay_call.kind = "speech"
+    essay_call.max_file_mb = 20
+    essay_call.save()
+    speech = services.entry_create(
+        call=essay_call, author=factories.member("审计署/广州特派办/第二党支部"), title="演讲"
+    )
+    stored = services.entry_attach(entry=speech, upload=upload("李文.mp4", tagged.read_bytes()))
+    probe = subprocess.run(
+        ["ffprobe", "-v", "error", "-show_format", str(Path(settings.MEDIA_ROOT) / stored.blind_path)],
+        capture_output=True,
+        text=True,
+    )  # noqa: S603, S607
+    assert probe.returncode == 0 and "李文" not in probe.stdout
