@@ -383,7 +383,7 @@ def judging_page(request, assignment_id: int):
     assignment = _assignment(request, assignment_id)
     entry, call = assignment.entry, assignment.entry.call
     criteria = list(call.criteria.all())
-    current = services.current_scores(assignment)
+    current = {pk: f"{value.normalize():f}" for pk, value in services.current_scores(assignment).items()}
     if request.method == "POST":
         values, bad = {}, False
         for criterion in criteria:
