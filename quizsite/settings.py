@@ -138,6 +138,8 @@ INSTALLED_APPS = [
     "contests",
     "rankings",
     "notifications",
+
+    "calls",
 ]
 
 MIDDLEWARE = [

@@ -22,6 +22,8 @@ urlpatterns = [
     path("contests/", include("contests.urls")),
     path("rankings/", include("rankings.urls")),
     path("notifications/", include("notifications.urls")),
+
+    path("calls/", include("calls.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("quizsite.api_urls")),
     # An intranet platform's API is described to its users only: the schema answers 401/403 like
