@@ -138,7 +138,6 @@ INSTALLED_APPS = [
     "contests",
     "rankings",
     "notifications",
-
     "calls",
 ]
 

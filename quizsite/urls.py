@@ -22,7 +22,6 @@ urlpatterns = [
     path("contests/", include("contests.urls")),
     path("rankings/", include("rankings.urls")),
     path("notifications/", include("notifications.urls")),
-
     path("calls/", include("calls.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("quizsite.api_urls")),
