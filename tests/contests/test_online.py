@@ -187,7 +187,10 @@ def test_a_second_device_takes_over_and_the_first_is_frozen(setup):
     assert frozen.value.code == "taken_over"
     with pytest.raises(AttemptRejected):
         services.online_attempt_submit(online=first, device="phone", at=NOW + timedelta(seconds=7))
-    services.online_answer_save(online=second, device="laptop", position=1, response="A", at=NOW + timedelta(seconds=8))
+    item = second.attempt.items.get(position=1)
+    services.online_answer_save(
+        online=second, device="laptop", position=1, response=key_of(item), at=NOW + timedelta(seconds=8)
+    )
     assert IntegrityEvent.objects.filter(kind="takeover", online_attempt=first).count() == 1
     assert Attempt.objects.filter(member=member).count() == 1
 
