@@ -29,7 +29,7 @@ def contest(transactional_db):
         factories.question(bank, "true_false")
     return online_contest_create(
         title="党史知识网上答题",
-        unit=organ,
+        unit=Unit.objects.get(name="广州特派办"),
         audience=[Unit.objects.get(name="广州特派办")],
         opens_at=timezone.now() - timedelta(hours=1),
         closes_at=timezone.now() + timedelta(days=3),
@@ -109,3 +109,25 @@ def test_a_second_device_takes_over_and_the_first_page_freezes(live_server, cont
     phone.wait_for_selector("#frozen:not(.d-none)")
     assert phone.locator("#submit-button").is_disabled()
     assert User.objects.get(username="member").attempts.get().items.get(position=1).saved_response is None
+
+
+def test_organiser_pages_read_on_desktop_and_phone(live_server, contest, page_factory, screenshot):
+    from contests.online.services import online_attempt_start, online_attempt_submit
+
+    member = User.objects.get(username="member")
+    online = online_attempt_start(contest=contest, member=member, device="d")
+    online_attempt_submit(online=online, device="d")
+    for phone in (False, True):
+        page = page_factory(phone=phone)
+        sign_in(page, live_server.url, "organiser")
+        suffix = "phone" if phone else "desktop"
+        page.goto(f"{live_server.url}/contests/online/manage/")
+        screenshot(page, f"online-manage-{suffix}")
+        page.goto(f"{live_server.url}/contests/online/manage/{contest.pk}/")
+        assert "1" in page.locator("#participation tbody tr").first.inner_text()
+        screenshot(page, f"online-dashboard-{suffix}")
+        page.goto(f"{live_server.url}/contests/online/manage/{contest.pk}/edit/")
+        assert page.locator("#started-note").is_visible()
+        screenshot(page, f"online-edit-{suffix}")
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= (390 if phone else 1280), f"the edit page is {width}px wide"

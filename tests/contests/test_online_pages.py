@@ -1,5 +1,6 @@
 """Member pages of online contests, end to end through the Django test client."""
 
+import io
 import json
 from datetime import timedelta
 
@@ -7,10 +8,12 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from contests.online.models import IntegrityEvent
-from lessons.models import Attempt
+from contests.online import services
+from contests.online.models import IntegrityEvent, OnlineAttempt
+from contests.online.services import DrawRule
+from lessons.models import Attempt, Paper
 from tests import factories
-from tests.contests.test_online import make_contest
+from tests.contests.test_online import key_of, make_contest
 
 pytestmark = pytest.mark.django_db
 
@@ -153,3 +156,120 @@ def test_saves_past_the_rate_limit_are_refused_with_429(setup, settings):
     assert codes.count(200) in (120, 121)
     if codes.count(200) == 120:
         assert codes[-1] == 429
+
+
+# ---------------------------------------------------------------- organisers
+
+
+def contest_form(setup, **overrides) -> dict:
+    now = timezone.localtime()
+    data = {
+        "title": "网上答题",
+        "unit": setup["organ"].pk,
+        "description": "",
+        "opens_at": (now - timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M"),
+        "closes_at": (now + timedelta(days=2)).strftime("%Y-%m-%dT%H:%M"),
+        "audience": [setup["branch"].pk],
+        "time_limit_min": "20",
+        "max_attempts": "2",
+        "grading": "best",
+        "shuffle": "on",
+        "results_shown": "after_close",
+        "rules-TOTAL_FORMS": "2",
+        "rules-INITIAL_FORMS": "0",
+        "rules-MIN_NUM_FORMS": "0",
+        "rules-MAX_NUM_FORMS": "12",
+        "rules-0-bank": setup["bank"].pk,
+        "rules-0-type": "single",
+        "rules-0-count": "2",
+        "rules-1-bank": "",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_organiser_creates_a_contest_from_the_form(setup):
+    client = signed_in(setup["by"])
+    created = client.post("/contests/online/manage/new/", contest_form(setup))
+    from contests.online.models import OnlineContest
+
+    contest = OnlineContest.objects.get()
+    assert created.url == f"/contests/online/manage/{contest.pk}/"
+    paper = contest.paper
+    assert (paper.title, paper.time_limit_s, paper.max_attempts, paper.review) == ("网上答题", 1200, 2, "after_close")
+    assert list(paper.rules.values_list("type", "count")) == [("single", 2)]
+    assert list(contest.audience.all()) == [setup["branch"]]
+    assert client.get("/contests/online/manage/").status_code == 200
+
+
+def test_form_names_the_draw_shortfall_and_stores_nothing(setup):
+    client = signed_in(setup["by"])
+    page = client.post("/contests/online/manage/new/", contest_form(setup, **{"rules-0-count": "5"}))
+    assert page.status_code == 200
+    # The bank holds 3 single-choice questions; the rule draws 5: 2 short.
+    assert "Rule 1" in page.text and "5" in page.text and "2 short" in page.text
+    from contests.online.models import OnlineContest
+
+    assert not OnlineContest.objects.exists() and not Paper.objects.exists()
+
+
+def test_editing_after_members_started_refuses_an_earlier_close(setup):
+    contest = make_contest(setup, rules=[DrawRule(bank=setup["bank"], type="single", count=2)])
+    signed_in(factories.member(setup["branch"])).post(f"/contests/online/{contest.pk}/start/")
+    client = signed_in(setup["by"])
+    page = client.get(f"/contests/online/manage/{contest.pk}/edit/")
+    assert 'id="started-note"' in page.text
+    earlier = timezone.localtime(contest.paper.closes_at) - timedelta(hours=1)
+    data = contest_form(
+        setup,
+        title=contest.title,
+        opens_at=timezone.localtime(contest.paper.opens_at).strftime("%Y-%m-%dT%H:%M"),
+        closes_at=earlier.strftime("%Y-%m-%dT%H:%M"),
+    )
+    refused = client.post(f"/contests/online/manage/{contest.pk}/edit/", data)
+    assert refused.status_code == 200 and "only close later" in refused.text
+
+
+def test_dashboard_shows_participation_by_unit_and_flags(setup):
+    contest = make_contest(setup, rules=[DrawRule(bank=setup["bank"], type="single", count=3)])
+    members = [factories.member(setup["branch"]) for _ in range(4)]
+    now = timezone.now()
+    for member in members[:2]:
+        online = services.online_attempt_start(contest=contest, member=member, device="d", at=now)
+        for item in online.attempt.items.all():
+            services.online_answer_save(
+                online=online, device="d", position=item.position, response=key_of(item), at=now
+            )
+        services.online_attempt_submit(online=online, device="d", at=now + timedelta(seconds=40))
+    services.online_attempt_start(contest=contest, member=members[2], device="d", at=now)
+    services.integrity_record(
+        online=OnlineAttempt.objects.get(attempt__member=members[2]), device="d", kind="paste", position=1, at=now
+    )
+    client = signed_in(setup["by"])
+    page = client.get(f"/contests/online/manage/{contest.pk}/")
+    row = page.context["units"][0]
+    # The branch: 4 members (the organiser sits in the organ above), 3 started, 2 finished: 50%.
+    assert (row["headcount"], row["started"], row["finished"], row["rate"]) == (4, 3, 2, 50.0)
+    # Both finished members gave the same answers to the same 3 questions, 0 s apart: one pair.
+    assert [(p.first.member, p.second.member, p.common) for p in page.context["pairs"]] == [(members[0], members[1], 3)]
+    assert [r.online.attempt.member for r in page.context["flagged"]] == [members[2]]
+
+
+def test_attempts_export_is_an_xlsx_with_one_row_per_attempt(setup):
+    from openpyxl import load_workbook
+
+    contest = make_contest(setup)
+    member = factories.member(setup["branch"], real_name="张三")
+    online = services.online_attempt_start(contest=contest, member=member, device="d")
+    services.online_attempt_submit(online=online, device="d")
+    response = signed_in(setup["by"]).get(f"/contests/online/manage/{contest.pk}/attempts.xlsx")
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    rows = list(sheet.values)
+    assert len(rows) == 2 and rows[1][0] == "张三" and rows[1][8] == 0 and rows[1][13] == str(online.seed)
+
+
+def test_organiser_of_another_unit_cannot_see_the_dashboard(setup):
+    contest = make_contest(setup)
+    stranger = factories.organiser(factories.unit_at("财政部"))
+    assert signed_in(stranger).get(f"/contests/online/manage/{contest.pk}/").status_code == 403
+    assert signed_in(factories.member(setup["branch"])).get("/contests/online/manage/").status_code == 403
