@@ -263,3 +263,77 @@ def test_contest_papers_stay_out_of_the_study_hub(setup, client):
         ).status_code
         == 403
     )
+
+
+# ---------------------------------------------------------------- as a ranking source
+
+
+def wrong_of(item) -> object:
+    from lessons.presenters import shown_letters
+
+    if item.version.type == "true_false":
+        return "错" if item.version.key[0] else "对"
+    key = shown_letters(item, item.version.key)
+    return next(letter for letter in "ABC" if letter not in key)
+
+
+def sit(contest, member, *, right: int, at):
+    """One attempt answering the first `right` questions right and the rest wrong (1 point each)."""
+    online = start(contest, member, at=at)
+    for item in online.attempt.items.order_by("position"):
+        response = key_of(item) if item.position <= right else wrong_of(item)
+        services.online_answer_save(online=online, device="phone-1", position=item.position, response=response, at=at)
+    services.online_attempt_submit(online=online, device="phone-1", at=at + timedelta(minutes=2))
+
+
+def test_units_are_ranked_by_the_online_contests_participation_and_scores(setup):
+    """第一党支部: 4 members; 甲 scored 1 then 3 (best counts: 3), 乙 3, 丙 2, 丁 did not take part:
+    participation 3/4 = 0.75, total 8, mean 8/3 = 2.6667. 第二党支部: 2 members; 戊 scored 3,
+    己 did not: participation 1/2 = 0.5, total 3, mean 3. 南京's branch has nobody."""
+    from rankings.services import run_execute, run_request
+
+    second = factories.unit_at("审计署/广州特派办/第二党支部")
+    contest = make_contest(setup, audience=[setup["organ"]])
+    first_branch = [factories.member(setup["branch"], real_name=n) for n in ("甲", "乙", "丙", "丁")]
+    second_branch = [factories.member(second, real_name=n) for n in ("戊", "己")]
+    sit(contest, first_branch[0], right=1, at=NOW)
+    sit(contest, first_branch[0], right=3, at=NOW + timedelta(minutes=5))
+    sit(contest, first_branch[1], right=3, at=NOW)
+    sit(contest, first_branch[2], right=2, at=NOW)
+    sit(contest, second_branch[0], right=3, at=NOW)
+
+    def ranked(metric: str) -> dict:
+        rule = factories.ranking_rule(
+            setup["organ"],
+            subject="unit",
+            unit_level=3,
+            metric=metric,
+            sources=[{"kind": "online", "paper": contest.paper}],
+        )
+        run, _created = run_request(rule=rule)
+        run = run_execute(run_id=run.pk)
+        assert run.status == "done", run.outcome
+        return {row.label: row for row in run.snapshot.rows.all()}
+
+    by_participation = ranked("participation")
+    assert (by_participation["第一党支部"].place, by_participation["第二党支部"].place) == (1, 2)
+    assert by_participation["第一党支部"].metric == Decimal("0.7500")
+    assert by_participation["第二党支部"].metric == Decimal("0.5000")
+    assert (by_participation["第一党支部"].participants, by_participation["第一党支部"].headcount) == (3, 4)
+
+    by_mean = ranked("mean")
+    assert (by_mean["第二党支部"].place, by_mean["第一党支部"].place) == (1, 2)
+    assert by_mean["第一党支部"].metric == Decimal("2.6667")
+    assert by_mean["第一党支部"].total == Decimal(8)
+    assert by_mean["第二党支部"].metric == Decimal(3)
+
+
+def test_an_online_source_must_name_an_online_contests_paper(setup):
+    from django.core.exceptions import ValidationError
+
+    from rankings.models import RuleSource
+
+    plain = factories.paper(setup["organ"])
+    with pytest.raises(ValidationError):
+        RuleSource(kind="online", paper=plain).clean()
+    RuleSource(kind="online", paper=make_contest(setup).paper).clean()
