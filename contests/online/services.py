@@ -96,7 +96,7 @@ def check_draw(rules: list[DrawRule]) -> None:
                 problems.append(
                     _("Rules %(rules)s overlap: they draw %(count)d, %(have)d distinct match: %(short)d short.")
                     % {
-                        "rules": ", ".join(str(i + 1) for i in overlapping),
+                        "rules": "、".join(str(i + 1) for i in overlapping),
                         "count": needed,
                         "have": len(distinct),
                         "short": needed - len(distinct),

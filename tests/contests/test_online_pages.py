@@ -207,7 +207,7 @@ def test_form_names_the_draw_shortfall_and_stores_nothing(setup):
     page = client.post("/contests/online/manage/new/", contest_form(setup, **{"rules-0-count": "5"}))
     assert page.status_code == 200
     # The bank holds 3 single-choice questions; the rule draws 5: 2 short.
-    assert "Rule 1" in page.text and "5" in page.text and "2 short" in page.text
+    assert "第 1 条规则" in page.text and "要抽 5 道题，但只有 3 道符合：缺 2 道。" in page.text
     from contests.online.models import OnlineContest
 
     assert not OnlineContest.objects.exists() and not Paper.objects.exists()
@@ -227,7 +227,7 @@ def test_editing_after_members_started_refuses_an_earlier_close(setup):
         closes_at=earlier.strftime("%Y-%m-%dT%H:%M"),
     )
     refused = client.post(f"/contests/online/manage/{contest.pk}/edit/", data)
-    assert refused.status_code == 200 and "only close later" in refused.text
+    assert refused.status_code == 200 and "答题时间只能延后结束" in refused.text
 
 
 def test_dashboard_shows_participation_by_unit_and_flags(setup):
