@@ -3,6 +3,7 @@
 from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
+from contests.online import api as online_api
 from lessons import api as lessons_api
 from orgs import api as orgs_api
 from rankings import api as rankings_api
@@ -33,6 +34,17 @@ urlpatterns = [
     path("study/points/", lessons_api.points_view, name="api-points"),
     path("banks/<slug:slug>/imports/", lessons_api.BankImportView.as_view(), name="api-bank-import"),
     path("import-jobs/<int:job_id>/", lessons_api.import_job_view, name="api-import-job"),
+    path("online/", online_api.ContestListView.as_view(), name="api-online-contests"),
+    path("online/<int:contest_id>/", online_api.ContestView.as_view(), name="api-online-contest"),
+    path("online/<int:contest_id>/attempts/", online_api.StartView.as_view(), name="api-online-start"),
+    path("online/attempts/<int:attempt_id>/", online_api.AttemptView.as_view(), name="api-online-attempt"),
+    path(
+        "online/attempts/<int:attempt_id>/items/<int:position>/",
+        online_api.ItemSaveView.as_view(),
+        name="api-online-item-save",
+    ),
+    path("online/attempts/<int:attempt_id>/events/", online_api.EventView.as_view(), name="api-online-event"),
+    path("online/attempts/<int:attempt_id>/submit/", online_api.SubmitView.as_view(), name="api-online-submit"),
     path("rankings/", rankings_api.RuleListView.as_view(), name="api-rankings"),
     path("rankings/<slug:slug>/", rankings_api.LeaderboardView.as_view(), name="api-leaderboard"),
     path("rankings/<slug:slug>/runs/", rankings_api.RunListView.as_view(), name="api-ranking-runs"),
