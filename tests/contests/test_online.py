@@ -316,13 +316,16 @@ def test_units_are_ranked_by_the_online_contests_participation_and_scores(setup)
         run, _created = run_request(rule=rule)
         run = run_execute(run_id=run.pk)
         assert run.status == "done", run.outcome
-        return {row.label: row for row in run.snapshot.rows.all()}
+        # By unit: 南京's branch bears the same name as 广州's first one.
+        names = {setup["branch"].pk: "第一党支部", second.pk: "第二党支部", setup["other"].pk: "南京"}
+        return {names[row.subject_id]: row for row in run.snapshot.rows.all()}
 
     by_participation = ranked("participation")
     assert (by_participation["第一党支部"].place, by_participation["第二党支部"].place) == (1, 2)
     assert by_participation["第一党支部"].metric == Decimal("0.7500")
     assert by_participation["第二党支部"].metric == Decimal("0.5000")
     assert (by_participation["第一党支部"].participants, by_participation["第一党支部"].headcount) == (3, 4)
+    assert by_participation["南京"].ineligible_reason == "no_headcount"
 
     by_mean = ranked("mean")
     assert (by_mean["第二党支部"].place, by_mean["第一党支部"].place) == (1, 2)
