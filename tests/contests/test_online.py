@@ -343,3 +343,18 @@ def test_an_online_source_must_name_an_online_contests_paper(setup):
     with pytest.raises(ValidationError):
         RuleSource(kind="online", paper=plain).clean()
     RuleSource(kind="online", paper=make_contest(setup).paper).clean()
+
+
+def test_only_identical_answers_at_the_same_time_are_flagged(setup):
+    """甲 and 乙 answer alike within seconds: flagged. 丙 answers alike but an hour later, 丁 at the
+    same time with one answer different: neither is paired with anyone."""
+    from contests.online.selectors import similar_pairs
+
+    contest = make_contest(setup, rules=[DrawRule(bank=setup["bank"], type="single", count=4)])
+    jia, yi, bing, ding = (factories.member(setup["branch"], real_name=n) for n in ("甲", "乙", "丙", "丁"))
+    sit(contest, jia, right=4, at=NOW)
+    sit(contest, yi, right=4, at=NOW + timedelta(seconds=10))
+    sit(contest, bing, right=4, at=NOW + timedelta(hours=1))
+    sit(contest, ding, right=3, at=NOW + timedelta(seconds=5))
+    pairs = similar_pairs(contest)
+    assert [(p.first.member, p.second.member, p.common, p.start_gap_s) for p in pairs] == [(jia, yi, 4, 10)]
