@@ -13,10 +13,11 @@ from django.core.exceptions import PermissionDenied
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from lessons import presenters
-from lessons.services.attempts import AttemptRejected
+from lessons.services.attempts import AttemptRejected, ensure_current
 
 from . import selectors, services
 from .models import OnlineAttempt, OnlineContest
@@ -38,8 +39,6 @@ def access_online_attempt(user, attempt_id: int) -> OnlineAttempt:
     )
     if online.attempt.member_id != user.pk:
         raise PermissionDenied("This attempt belongs to someone else.")
-    from lessons.services.attempts import ensure_current
-
     online.attempt = ensure_current(online.attempt)
     return online
 
@@ -132,7 +131,7 @@ def _json_body(request) -> dict:
     except ValueError:
         body = None
     if not isinstance(body, dict):
-        raise AttemptRejected("bad_request", "Send a JSON object.")
+        raise AttemptRejected("bad_request", _("Send the answer as a JSON object."))
     return body
 
 
