@@ -44,6 +44,8 @@ def contest(transactional_db):
 def test_member_takes_an_attempt_on_a_phone_reloads_resumes_and_sees_the_result(
     live_server, contest, page_factory, screenshot
 ):
+    from playwright.sync_api import expect
+
     page = page_factory(phone=True)
     sign_in(page, live_server.url, "member")
     page.goto(f"{live_server.url}/contests/online/{contest.pk}/")
@@ -58,7 +60,7 @@ def test_member_takes_an_attempt_on_a_phone_reloads_resumes_and_sees_the_result(
     answer_card(page, items[0], correct=True)
     page.click("#next-button")
     answer_card(page, items[1], correct=False)
-    page.wait_for_function("document.querySelectorAll('.qs-sheet-cell.is-answered').length === 2")
+    expect(page.locator(".qs-sheet-cell.is-answered")).to_have_count(2)
     screenshot(page, "online-attempt-phone")
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 390, f"the attempt is {width}px wide on a 390px phone"
@@ -72,7 +74,7 @@ def test_member_takes_an_attempt_on_a_phone_reloads_resumes_and_sees_the_result(
     for item in items[2:]:
         page.locator(".qs-sheet-cell").nth(item.position - 1).click()
         answer_card(page, item, correct=True)
-    page.wait_for_function("document.querySelectorAll('.qs-sheet-cell.is-answered').length === 4")
+    expect(page.locator(".qs-sheet-cell.is-answered")).to_have_count(4)
 
     page.once("dialog", lambda dialog: dialog.accept())
     page.click("#submit-button")
