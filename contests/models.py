@@ -263,3 +263,7 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} @ {self.at:%H:%M:%S}"
+
+
+# Online contests live in their own package; imported here so Django registers their models.
+from .online.models import IntegrityEvent, OnlineAttempt, OnlineAuditEntry, OnlineContest  # noqa: E402, F401

@@ -1,6 +1,8 @@
 from django.urls import include, path
 
 from . import views
+from .online import organiser as online_organiser
+from .online import views as online
 
 app_name = "contests"
 
@@ -8,6 +10,19 @@ urlpatterns = [
     path("", views.contest_list, name="list"),
     path("join/", views.join, name="join"),
     path("", include("contests.wizard.urls")),
+    path("online/", online.contest_list, name="online_list"),
+    path("online/<int:contest_id>/", online.contest_home, name="online_home"),
+    path("online/<int:contest_id>/start/", online.attempt_start, name="online_start"),
+    path("online/attempts/<int:attempt_id>/", online.attempt_page, name="online_attempt"),
+    path("online/attempts/<int:attempt_id>/items/<int:position>/", online.item_save, name="online_item_save"),
+    path("online/attempts/<int:attempt_id>/events/", online.integrity_event, name="online_event"),
+    path("online/attempts/<int:attempt_id>/submit/", online.attempt_submit, name="online_submit"),
+    path("online/attempts/<int:attempt_id>/result/", online.attempt_result, name="online_result"),
+    path("online/manage/", online_organiser.manage_list, name="online_manage"),
+    path("online/manage/new/", online_organiser.contest_edit, name="online_new"),
+    path("online/manage/<int:contest_id>/edit/", online_organiser.contest_edit, name="online_edit"),
+    path("online/manage/<int:contest_id>/", online_organiser.dashboard, name="online_dashboard"),
+    path("online/manage/<int:contest_id>/attempts.xlsx", online_organiser.attempts_xlsx, name="online_export"),
     path("<str:code>/play/", views.play, name="play"),
     path("<str:code>/screen/", views.screen, name="screen"),
     path("<str:code>/host/", views.host, name="host"),

@@ -35,6 +35,9 @@ def access_attempt(user, attempt_id: int) -> Attempt:
     attempt = get_object_or_404(Attempt.objects.select_related("paper", "member"), pk=attempt_id)
     if attempt.member_id != user.pk:
         raise PermissionDenied("This attempt belongs to someone else.")
+    if hasattr(attempt.paper, "online_contest"):
+        # A contest attempt is answered through the contest, which holds it to one device.
+        raise PermissionDenied("This attempt belongs to an online contest.")
     return attempts.ensure_current(attempt)
 
 
@@ -71,7 +74,7 @@ class AttemptStartView(APIView):
 
     @extend_schema(request=None, responses={201: dict, 409: dict})
     def post(self, request, paper_id: int):
-        paper = get_object_or_404(Paper, pk=paper_id)
+        paper = get_object_or_404(Paper, pk=paper_id, online_contest__isnull=True)
         try:
             attempt = attempts.attempt_start(paper=paper, member=request.user)
         except attempts.AttemptRejected as error:

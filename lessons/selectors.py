@@ -94,8 +94,9 @@ def papers_for_member(member: User, *, at: datetime | None = None) -> QuerySet[P
     at = at or timezone.now()
     step = member.unit.steplen
     ancestors = [member.unit.path[:i] for i in range(step, len(member.unit.path) + 1, step)]
+    # An online contest's paper is taken from the contest's own pages, not the study hub.
     return (
-        Paper.objects.filter(status=Paper.Status.PUBLISHED, unit__path__in=ancestors)
+        Paper.objects.filter(status=Paper.Status.PUBLISHED, unit__path__in=ancestors, online_contest__isnull=True)
         .filter(Q(opens_at__isnull=True) | Q(opens_at__lte=at), Q(closes_at__isnull=True) | Q(closes_at__gt=at))
         .annotate(mode_order=MODE_ORDER)
         .order_by("mode_order", "-created_at")

@@ -4,6 +4,7 @@ from django.urls import include, path, re_path
 from rest_framework.routers import DefaultRouter
 
 from contests import api as contests_api
+from contests.online import api as online_api
 from lessons import api as lessons_api
 from lessons import api_videos
 from orgs import api as orgs_api
@@ -57,6 +58,17 @@ urlpatterns = [
     path("contests/<str:code>/ticket/", contests_api.TicketView.as_view(), name="api-contest-ticket"),
     path("contests/<str:code>/results/", contests_api.ResultsView.as_view(), name="api-contest-results"),
     path("contests/<str:code>/results/export/", contests_api.ResultsExportView.as_view(), name="api-contest-export"),
+    path("online/", online_api.ContestListView.as_view(), name="api-online-contests"),
+    path("online/<int:contest_id>/", online_api.ContestView.as_view(), name="api-online-contest"),
+    path("online/<int:contest_id>/attempts/", online_api.StartView.as_view(), name="api-online-start"),
+    path("online/attempts/<int:attempt_id>/", online_api.AttemptView.as_view(), name="api-online-attempt"),
+    path(
+        "online/attempts/<int:attempt_id>/items/<int:position>/",
+        online_api.ItemSaveView.as_view(),
+        name="api-online-item-save",
+    ),
+    path("online/attempts/<int:attempt_id>/events/", online_api.EventView.as_view(), name="api-online-event"),
+    path("online/attempts/<int:attempt_id>/submit/", online_api.SubmitView.as_view(), name="api-online-submit"),
     path("rankings/", rankings_api.RuleListView.as_view(), name="api-rankings"),
     path("rankings/<slug:slug>/", rankings_api.LeaderboardView.as_view(), name="api-leaderboard"),
     path("rankings/<slug:slug>/runs/", rankings_api.RunListView.as_view(), name="api-ranking-runs"),

@@ -250,7 +250,7 @@ def _facts(params: RuleParams) -> Sql:
             _contest_facts(sql, source, first)
         elif source.kind == "points":
             _points_facts(sql, source, params, first)
-        elif source.kind == "exam":
+        elif source.kind in ("exam", "online"):  # an online contest is graded on its own paper
             _exam_facts(sql, source, params, first)
         elif source.kind == "study_hours":
             _study_hours_facts(sql, source, params, first)

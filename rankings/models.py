@@ -143,6 +143,7 @@ class RuleSource(models.Model):
         CONTEST = "contest", _("Contest scores")
         POINTS = "points", _("Self-study points in the period")
         EXAM = "exam", _("Exam paper: best attempt per member")
+        ONLINE = "online", _("Online contest: the attempt that counts per member")
         STUDY_HOURS = "study_hours", _("Study hours from micro-classes in the period")
 
     rule = models.ForeignKey(RankingRule, on_delete=models.CASCADE, related_name="sources")
@@ -169,6 +170,9 @@ class RuleSource(models.Model):
             raise ValidationError({"contest": _("This is a rehearsal: it keeps no results.")})
         if self.kind == self.Kind.EXAM and not self.paper_id:
             raise ValidationError({"paper": _("Choose the paper.")})
+        # An online contest's results are its paper's attempts; the source names the paper.
+        if self.kind == self.Kind.ONLINE and not (self.paper_id and hasattr(self.paper, "online_contest")):
+            raise ValidationError({"paper": _("Choose an online contest.")})
 
 
 class RuleUnit(models.Model):

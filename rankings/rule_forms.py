@@ -180,7 +180,8 @@ class SourceRows:
     def __init__(self, data=None, *, user, initial=()):
         scope = access.subtree_q(user, prefix="unit__", roles=access.ADMINISTERING)
         self.contests = list(Contest.objects.filter(scope).select_related("unit").order_by("-created_at"))
-        self.papers = list(Paper.objects.filter(scope).select_related("unit").order_by("title"))
+        self.papers = list(Paper.objects.filter(scope).select_related("unit", "online_contest").order_by("title"))
+        self.online_papers = [p for p in self.papers if hasattr(p, "online_contest")]
         self.activities = list(PointRule.objects.order_by("id"))
         self.kinds = RuleSource.Kind.choices
         if data is not None:
@@ -225,6 +226,10 @@ class SourceRows:
             elif kind == RuleSource.Kind.EXAM:
                 if row["paper"] not in papers:
                     row["errors"].append(_("Choose one of the papers listed."))
+                source["paper_id"] = int(row["paper"]) if row["paper"].isdigit() else None
+            elif kind == RuleSource.Kind.ONLINE:
+                if row["paper"] not in {str(p.pk) for p in self.online_papers}:
+                    row["errors"].append(_("Choose one of the online contests listed."))
                 source["paper_id"] = int(row["paper"]) if row["paper"].isdigit() else None
             elif kind == RuleSource.Kind.POINTS:
                 if row["activity"] and row["activity"] not in activities:

@@ -388,7 +388,11 @@ def _compute(run: RankingRun, attempt: int, task_id: str, report: Callable[[int,
     if not rule.sources.exists():
         raise RankingRejected("no_sources", _("The rule reads no facts: add a contest, points or exam source."))
     # Abandoned exams past their deadline count as finished even where no beat has submitted them.
-    paper_ids = [source.paper_id for source in rule.sources.all() if source.kind == RuleSource.Kind.EXAM]
+    paper_ids = [
+        source.paper_id
+        for source in rule.sources.all()
+        if source.kind in (RuleSource.Kind.EXAM, RuleSource.Kind.ONLINE)
+    ]
     if paper_ids:
         from lessons.services.attempts import attempts_expire_due
 

@@ -80,9 +80,17 @@ def _option_order(version: QuestionVersion, paper: Paper, rng: random.Random) ->
     return order
 
 
+def paper_draw(*, paper: Paper, seed: int) -> list[QuestionVersion]:
+    """The questions an attempt started with `seed` was given, in order (while the banks are
+    unchanged): draws are reproducible, so a contest's drawn paper can be audited."""
+    return _draw(paper, random.Random(seed))  # noqa: S311  (reproducible order, not security)
+
+
 @transaction.atomic
-def attempt_start(*, paper: Paper, member: User, at: datetime | None = None) -> Attempt:
-    """Start (or resume) the member's attempt. Double clicks and two tabs get the same attempt."""
+def attempt_start(*, paper: Paper, member: User, at: datetime | None = None, seed: int | None = None) -> Attempt:
+    """Start (or resume) the member's attempt. Double clicks and two tabs get the same attempt.
+
+    With a `seed` the draw and the option order are reproducible (`paper_draw`)."""
     at = at or timezone.now()
     paper_open_for(paper, member, at)
     User.objects.select_for_update().filter(pk=member.pk).first()  # one start at a time per member
@@ -97,7 +105,7 @@ def attempt_start(*, paper: Paper, member: User, at: datetime | None = None) -> 
     finished = Attempt.objects.filter(member=member, paper=paper).count()
     if paper.max_attempts and finished >= paper.max_attempts:
         raise AttemptRejected("no_attempts_left", _("You have used all %(n)d attempts.") % {"n": paper.max_attempts})
-    rng = random.Random()  # noqa: S311  (question order, not security)
+    rng = random.Random(seed)  # noqa: S311  (question order, not security)
     versions = _draw(paper, rng)
     if not versions:
         raise AttemptRejected("paper_empty", _("This paper has no published questions yet."))

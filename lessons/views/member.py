@@ -54,7 +54,7 @@ def study_home(request):
 @login_required
 @require_POST
 def paper_start(request, paper_id: int):
-    paper = get_object_or_404(Paper, pk=paper_id)
+    paper = get_object_or_404(Paper, pk=paper_id, online_contest__isnull=True)
     try:
         attempt = attempts.attempt_start(paper=paper, member=request.user)
     except attempts.AttemptRejected as error:

@@ -62,7 +62,7 @@
   function sourceTargets(row) {
     const kind = row.querySelector("[data-source-kind]").value;
     row.querySelectorAll("[data-source-target]").forEach((target) => {
-      target.classList.toggle("d-none", target.dataset.sourceTarget !== kind);
+      target.classList.toggle("d-none", !target.dataset.sourceTarget.split(" ").includes(kind));
     });
   }
 

@@ -1,0 +1,2 @@
+"""Individual online contests (preliminaries): a window, an audience and a paper drawn per member,
+taken through lessons' attempt engine (server-owned deadlines, autosave, grading)."""

@@ -1,0 +1,293 @@
+"""Organiser pages of online contests: the list, create and edit, the progress dashboard, export."""
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from lessons.models import Paper, QuestionType, Tag
+from lessons.selectors import banks_visible_to
+from orgs import access
+from orgs.models import Unit
+from quizsite.spreadsheets import ExportWorkbook, xlsx_response
+
+from . import selectors, services
+from .models import OnlineContest
+from .services import ContestSetupRejected, DrawRule
+
+
+def access_managed_contest(user, contest_id: int) -> OnlineContest:
+    contest = get_object_or_404(OnlineContest.objects.select_related("paper__unit"), pk=contest_id)
+    if not access.can_manage_unit(user, contest.paper.unit):
+        raise PermissionDenied(
+            _("Only organisers of %(unit)s manage this contest.") % {"unit": contest.paper.unit.name}
+        )
+    return contest
+
+
+class ContestForm(forms.Form):
+    title = forms.CharField(label=gettext_lazy("title"), max_length=120)
+    unit = forms.ModelChoiceField(label=gettext_lazy("organising unit"), queryset=Unit.objects.none())
+    description = forms.CharField(label=gettext_lazy("rules"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    opens_at = forms.DateTimeField(
+        label=gettext_lazy("opens at"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+    closes_at = forms.DateTimeField(
+        label=gettext_lazy("closes at"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+    audience = forms.ModelMultipleChoiceField(
+        label=gettext_lazy("participating units"),
+        queryset=Unit.objects.none(),
+        widget=forms.SelectMultiple(attrs={"size": 6}),
+    )
+    party_members_only = forms.BooleanField(label=gettext_lazy("party members only"), required=False)
+    time_limit_min = forms.IntegerField(
+        label=gettext_lazy("time limit per attempt (minutes)"), min_value=1, max_value=600
+    )
+    max_attempts = forms.IntegerField(
+        label=gettext_lazy("attempts allowed"), min_value=0, max_value=100, help_text=gettext_lazy("0 means unlimited.")
+    )
+    grading = forms.ChoiceField(label=gettext_lazy("attempt that counts"), choices=Paper.Grading.choices)
+    shuffle = forms.BooleanField(label=gettext_lazy("shuffle questions and options"), required=False)
+    results_shown = forms.ChoiceField(
+        label=gettext_lazy("results and keys shown"),
+        choices=[
+            (Paper.Review.AFTER_SUBMIT, gettext_lazy("After each attempt")),
+            (Paper.Review.AFTER_CLOSE, gettext_lazy("After the window closes")),
+        ],
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        managed = access.managed_units(user).order_by("path")
+        self.fields["unit"].queryset = managed
+        self.fields["audience"].queryset = managed
+        self.fields["unit"].label_from_instance = self.fields["audience"].label_from_instance = _unit_label
+
+    def clean(self):
+        data = super().clean()
+        if data.get("opens_at") and data.get("closes_at") and data["closes_at"] <= data["opens_at"]:
+            self.add_error("closes_at", _("The window must close after it opens."))
+        return data
+
+
+def _unit_label(unit: Unit) -> str:
+    return "　" * (unit.depth - 1) + unit.name
+
+
+class RuleForm(forms.Form):
+    bank = forms.ModelChoiceField(label=gettext_lazy("question bank"), queryset=None, required=False)
+    type = forms.ChoiceField(
+        label=gettext_lazy("type"), choices=[("", gettext_lazy("any type")), *QuestionType.choices], required=False
+    )
+    tag = forms.ModelChoiceField(label=gettext_lazy("knowledge point"), queryset=Tag.objects.all(), required=False)
+    difficulty = forms.TypedChoiceField(
+        label=gettext_lazy("difficulty"),
+        choices=[("", gettext_lazy("any")), *((n, str(n)) for n in range(1, 6))],
+        coerce=int,
+        empty_value=None,
+        required=False,
+    )
+    count = forms.IntegerField(label=gettext_lazy("questions"), min_value=1, max_value=200, required=False)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["bank"].queryset = banks_visible_to(user)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("bank") and not data.get("count"):
+            self.add_error("count", _("How many questions does this rule draw?"))
+        return data
+
+
+RuleFormSet = forms.formset_factory(RuleForm, extra=2, max_num=12)
+
+
+def _initial(contest: OnlineContest | None) -> tuple[dict, list[dict]]:
+    if contest is None:
+        now = timezone.localtime().replace(second=0, microsecond=0)
+        return (
+            {
+                "opens_at": now,
+                "closes_at": now + timezone.timedelta(days=7),
+                "time_limit_min": 30,
+                "max_attempts": 1,
+                "grading": Paper.Grading.BEST,
+                "shuffle": True,
+                "results_shown": Paper.Review.AFTER_CLOSE,
+            },
+            [],
+        )
+    paper = contest.paper
+    return (
+        {
+            "title": paper.title,
+            "unit": paper.unit,
+            "description": paper.description,
+            "opens_at": timezone.localtime(paper.opens_at),
+            "closes_at": timezone.localtime(paper.closes_at),
+            "audience": list(contest.audience.all()),
+            "party_members_only": contest.party_members_only,
+            "time_limit_min": (paper.time_limit_s or 0) // 60,
+            "max_attempts": paper.max_attempts,
+            "grading": paper.grading,
+            "shuffle": paper.shuffle_questions,
+            "results_shown": paper.review,
+        },
+        [
+            {"bank": r.bank, "type": r.type, "tag": r.tag, "difficulty": r.difficulty, "count": r.count}
+            for r in paper.rules.all()
+        ],
+    )
+
+
+@login_required
+def manage_list(request):
+    access.check_manager(request.user)
+    contests = selectors.contests_managed_by(request.user).order_by("-paper__opens_at")
+    return render(request, "contests/online/manage_list.html", {"contests": contests, "now": timezone.now()})
+
+
+@login_required
+def contest_edit(request, contest_id: int | None = None):
+    access.check_manager(request.user)
+    contest = access_managed_contest(request.user, contest_id) if contest_id else None
+    started = contest is not None and contest.paper.attempts.exists()
+    initial, rules_initial = _initial(contest)
+    if request.method == "POST":
+        form = ContestForm(request.POST, user=request.user, initial=initial)
+        rules = RuleFormSet(request.POST, form_kwargs={"user": request.user}, prefix="rules")
+        if form.is_valid() and rules.is_valid():
+            draw = [
+                DrawRule(bank=r["bank"], count=r["count"], type=r["type"], tag=r["tag"], difficulty=r["difficulty"])
+                for r in rules.cleaned_data
+                if r.get("bank")
+            ]
+            data = form.cleaned_data
+            fields = {
+                "title": data["title"],
+                "audience": list(data["audience"]),
+                "opens_at": data["opens_at"],
+                "closes_at": data["closes_at"],
+                "party_members_only": data["party_members_only"],
+                "description": data["description"],
+                "results_shown": data["results_shown"],
+            }
+            settings = {
+                "max_attempts": data["max_attempts"],
+                "grading": data["grading"],
+                "time_limit_s": data["time_limit_min"] * 60,
+                "shuffle": data["shuffle"],
+            }
+            try:
+                if contest is None:
+                    contest = services.online_contest_create(
+                        unit=data["unit"], rules=draw, by=request.user, **fields, **settings
+                    )
+                elif started:
+                    services.online_contest_update(contest=contest, by=request.user, **fields)
+                else:
+                    services.online_contest_update(contest=contest, by=request.user, rules=draw, **fields, **settings)
+            except ContestSetupRejected as error:
+                form.add_error(None, error.message)
+            else:
+                messages.success(request, _("Saved."))
+                return redirect("contests:online_dashboard", contest_id=contest.pk)
+    else:
+        form = ContestForm(user=request.user, initial=initial)
+        rules = RuleFormSet(initial=rules_initial, form_kwargs={"user": request.user}, prefix="rules")
+    if contest is not None:
+        form.fields["unit"].disabled = True
+    if started:
+        for name in ("opens_at", "time_limit_min", "max_attempts", "grading", "shuffle"):
+            form.fields[name].disabled = True
+        for rule in rules:
+            for field in rule.fields.values():
+                field.disabled = True
+    return render(
+        request,
+        "contests/online/edit.html",
+        {"form": form, "rules": rules, "contest": contest, "started": started},
+    )
+
+
+@login_required
+def dashboard(request, contest_id: int):
+    contest = access_managed_contest(request.user, contest_id)
+    parent = None
+    if request.GET.get("unit", "").isdigit():
+        parent = get_object_or_404(Unit, pk=int(request.GET["unit"]))
+        if not any(parent.path.startswith(u.path) for u in contest.audience.all()):
+            raise PermissionDenied(_("That unit is not in this contest's audience."))
+    rows = selectors.participation_by_unit(contest, parent=parent)
+    attempts = selectors.attempt_rows(contest)
+    return render(
+        request,
+        "contests/online/dashboard.html",
+        {
+            "contest": contest,
+            "paper": contest.paper,
+            "parent": parent,
+            "units": rows,
+            "attempts": attempts[:100],
+            "attempt_count": len(attempts),
+            "flagged": [row for row in attempts if row.focus_lost or row.pastes or row.online.takeovers],
+            "pairs": selectors.similar_pairs(contest),
+            "audit": contest.audit.select_related("actor")[:20],
+            "now": timezone.now(),
+        },
+    )
+
+
+@login_required
+def attempts_xlsx(request, contest_id: int):
+    contest = access_managed_contest(request.user, contest_id)
+    book = ExportWorkbook()
+    sheet = book.sheet(_("Attempts"), widths=(14, 14, 24, 8, 16, 18, 18, 10, 8, 8, 10, 8, 10, 22), frozen_rows=1)
+    sheet.append(
+        [
+            _("Name"),
+            _("Employee number"),
+            _("Unit"),
+            _("Attempt"),
+            _("Status"),
+            _("Started at"),
+            _("Finished at"),
+            _("Time used (s)"),
+            _("Score"),
+            _("Out of"),
+            _("Left the page"),
+            _("Pastes"),
+            _("Device takeovers"),
+            _("Draw seed"),
+        ],
+        style="header",
+    )
+    for row in selectors.attempt_rows(contest):
+        attempt = row.online.attempt
+        sheet.append(
+            [
+                attempt.member.display_name,
+                attempt.member.employee_no or "",
+                attempt.unit_at_start.name if attempt.unit_at_start else "",
+                attempt.number,
+                str(attempt.get_status_display()),
+                timezone.localtime(attempt.started_at).replace(tzinfo=None),
+                timezone.localtime(attempt.finished_at).replace(tzinfo=None) if attempt.finished_at else None,
+                row.duration_s,
+                float(attempt.score) if not attempt.is_open else None,
+                float(attempt.max_score),
+                row.focus_lost,
+                row.pastes,
+                row.online.takeovers,
+                str(row.online.seed),
+            ]
+        )
+    return xlsx_response(book.to_bytes(), contest.title, ascii_name=f"online-contest-{contest.pk}")

@@ -1,0 +1,172 @@
+"""Reads for online contests: what a member sees, what organisers follow."""
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+
+from lessons.models import Answer, Attempt
+from lessons.presenters import may_review
+from lessons.selectors import finished_attempts, paper_grade
+from lessons.services.attempts import attempts_expire_due
+from orgs import access
+from orgs.models import Unit, User
+
+from .models import IntegrityEvent, OnlineAttempt, OnlineContest
+
+
+def contests_for_member(member: User, *, at: datetime | None = None) -> list[OnlineContest]:
+    """Contests whose audience holds the member (open, coming or closed), soonest window first."""
+    if member.unit is None:
+        return []
+    step = member.unit.steplen
+    ancestors = [member.unit.path[:i] for i in range(step, len(member.unit.path) + 1, step)]
+    contests = (
+        OnlineContest.objects.filter(audience__path__in=ancestors)
+        .select_related("paper")
+        .distinct()
+        .order_by("-paper__closes_at")
+    )
+    return [c for c in contests if not c.party_members_only or member.is_party_member]
+
+
+def contests_managed_by(user: User) -> QuerySet[OnlineContest]:
+    return OnlineContest.objects.filter(access.subtree_q(user, prefix="paper__unit__")).select_related("paper__unit")
+
+
+@dataclass
+class MemberStanding:
+    attempts: list[Attempt]
+    open_attempt: Attempt | None
+    counting: Attempt | None
+    attempts_left: int | None
+    results_shown: bool
+
+
+def member_standing(contest: OnlineContest, member: User, *, at: datetime | None = None) -> MemberStanding:
+    """The member's attempts, the open one, the one that counts and whether results may be shown."""
+    at = at or timezone.now()
+    paper = contest.paper
+    finished = list(finished_attempts(paper, member=member).order_by("number"))
+    open_attempt = Attempt.objects.filter(paper=paper, member=member, status=Attempt.Status.IN_PROGRESS).first()
+    counting = paper_grade(member, paper)
+    used = len(finished) + (1 if open_attempt else 0)
+    return MemberStanding(
+        attempts=finished,
+        open_attempt=open_attempt,
+        counting=counting,
+        attempts_left=max(paper.max_attempts - used, 0) if paper.max_attempts else None,
+        results_shown=counting is not None and may_review(counting, at=at),
+    )
+
+
+def online_attempt_of(attempt: Attempt) -> OnlineAttempt:
+    return OnlineAttempt.objects.select_related("contest__paper", "attempt__paper").get(attempt=attempt)
+
+
+# ---------------------------------------------------------------- organisers
+
+
+def participation_by_unit(contest: OnlineContest, *, parent: Unit | None = None) -> list[dict]:
+    """Per unit (the audience, or the children of `parent` for a drill-down): headcount (active
+    members now, party members only if the contest is), members who started, who finished, and
+    the finished rate in percent. Attempts count in the unit the member was in when they started."""
+    attempts_expire_due(paper_ids=[contest.paper_id])
+    units = list(parent.get_children()) if parent is not None else list(contest.audience.order_by("path"))
+    members = User.objects.filter(is_active=True)
+    if contest.party_members_only:
+        members = members.filter(is_party_member=True)
+    attempts = Attempt.objects.filter(paper_id=contest.paper_id)
+    rows = []
+    for unit in units:
+        headcount = members.filter(unit__path__startswith=unit.path).count()
+        mine = attempts.filter(unit_at_start__path__startswith=unit.path)
+        started = mine.values("member").distinct().count()
+        finished = mine.exclude(status=Attempt.Status.IN_PROGRESS).values("member").distinct().count()
+        rows.append(
+            {
+                "unit": unit,
+                "headcount": headcount,
+                "started": started,
+                "finished": finished,
+                "rate": round(100 * finished / headcount, 1) if headcount else None,
+                "has_children": not unit.is_leaf(),
+            }
+        )
+    return rows
+
+
+@dataclass
+class AttemptRow:
+    online: OnlineAttempt
+    duration_s: int | None
+    focus_lost: int
+    pastes: int
+
+
+def attempt_rows(contest: OnlineContest) -> list[AttemptRow]:
+    """Every attempt with its integrity counts, newest first."""
+    attempts_expire_due(paper_ids=[contest.paper_id])
+    onlines = (
+        OnlineAttempt.objects.filter(contest=contest)
+        .select_related("attempt__member", "attempt__unit_at_start")
+        .annotate(
+            focus_lost=Count("events", filter=Q(events__kind=IntegrityEvent.Kind.FOCUS_LOST)),
+            pastes=Count("events", filter=Q(events__kind=IntegrityEvent.Kind.PASTE)),
+        )
+        .order_by("-attempt__started_at")
+    )
+    return [
+        AttemptRow(
+            online=o,
+            duration_s=int((o.attempt.finished_at - o.attempt.started_at).total_seconds())
+            if o.attempt.finished_at
+            else None,
+            focus_lost=o.focus_lost,
+            pastes=o.pastes,
+        )
+        for o in onlines
+    ]
+
+
+@dataclass
+class SimilarPair:
+    first: Attempt
+    second: Attempt
+    common: int
+    start_gap_s: int
+    finish_gap_s: int
+
+
+def similar_pairs(contest: OnlineContest, *, min_common: int = 3, max_gap_s: int = 30) -> list[SimilarPair]:
+    """Pairs of finished attempts by different members, started and finished within `max_gap_s`
+    of each other, that gave the same answer to every question both were given (at least
+    `min_common` of them): flagged for an organiser to review, not judged."""
+    finished = list(
+        Attempt.objects.filter(paper_id=contest.paper_id)
+        .exclude(status=Attempt.Status.IN_PROGRESS)
+        .select_related("member")
+        .order_by("started_at")
+    )
+    answers: dict[int, dict[int, str]] = {a.pk: {} for a in finished}
+    for attempt_id, question_id, response in Answer.objects.filter(item__attempt__in=finished).values_list(
+        "item__attempt_id", "item__version__question_id", "response"
+    ):
+        answers[attempt_id][question_id] = json.dumps(response, sort_keys=True)
+    pairs = []
+    for i, first in enumerate(finished):
+        for second in finished[i + 1 :]:
+            start_gap = (second.started_at - first.started_at).total_seconds()
+            if start_gap > max_gap_s:
+                break
+            if second.member_id == first.member_id:
+                continue
+            finish_gap = abs((second.finished_at - first.finished_at).total_seconds())
+            if finish_gap > max_gap_s:
+                continue
+            common = answers[first.pk].keys() & answers[second.pk].keys()
+            if len(common) >= min_common and all(answers[first.pk][q] == answers[second.pk][q] for q in common):
+                pairs.append(SimilarPair(first, second, len(common), int(start_gap), int(finish_gap)))
+    return pairs

@@ -1,0 +1,352 @@
+"""Setting up and taking an online contest. Every write goes through here.
+
+The attempt itself is lessons' engine (`lessons.services.attempts`): the deadline is the
+server's (the time limit, cut at the window's end), answers autosave as drafts and are graded
+at submit or at the deadline, a submit is idempotent. This module adds the contest's audience,
+a stored seed per drawn paper, one device at a time and the integrity events.
+"""
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from lessons.models import Attempt, AttemptItem, Paper, PaperRule, Question, QuestionBank, QuestionType, Tag
+from lessons.services import attempts
+from lessons.services.attempts import AttemptRejected
+from orgs.models import Unit, User
+
+from .models import IntegrityEvent, OnlineAttempt, OnlineAuditEntry, OnlineContest
+
+
+class ContestSetupRejected(Exception):
+    """A contest that cannot be set up as asked, with a message naming what is wrong."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+@dataclass(frozen=True)
+class DrawRule:
+    """Draw `count` published questions from `bank`, optionally of one type, knowledge point, difficulty."""
+
+    bank: QuestionBank
+    count: int
+    type: str = ""
+    tag: Tag | None = None
+    difficulty: int | None = None
+
+    def describe(self) -> str:
+        parts = [self.bank.name]
+        if self.type:
+            parts.append(str(QuestionType(self.type).label))
+        if self.tag:
+            parts.append(self.tag.name)
+        if self.difficulty:
+            parts.append(_("difficulty %(d)d") % {"d": self.difficulty})
+        return " · ".join(parts)
+
+
+def _matching(rule: DrawRule) -> Q:
+    match = Q(bank=rule.bank, status=Question.Status.PUBLISHED, current__isnull=False)
+    if rule.type:
+        match &= Q(current__type=rule.type)
+    if rule.tag:
+        match &= Q(tags=rule.tag)
+    if rule.difficulty:
+        match &= Q(current__difficulty=rule.difficulty)
+    return match
+
+
+def check_draw(rules: list[DrawRule]) -> None:
+    """Refuse rules that some member's draw could not fill, naming each shortfall.
+
+    Each rule needs `count` matching questions; rules drawing from overlapping pools also need
+    as many distinct questions between them as they draw together (a question is drawn once)."""
+    if not rules:
+        raise ContestSetupRejected("no_rules", _("Add at least one draw rule."))
+    problems = []
+    pools = []
+    for number, rule in enumerate(rules, start=1):
+        pool = set(Question.objects.filter(_matching(rule)).values_list("pk", flat=True).distinct())
+        pools.append(pool)
+        if len(pool) < rule.count:
+            problems.append(
+                _("Rule %(n)d (%(rule)s) draws %(count)d questions but only %(have)d match: %(short)d short.")
+                % {
+                    "n": number,
+                    "rule": rule.describe(),
+                    "count": rule.count,
+                    "have": len(pool),
+                    "short": rule.count - len(pool),
+                }
+            )
+    if not problems:
+        for mine in pools:
+            overlapping = [i for i, pool in enumerate(pools) if pool & mine]
+            distinct = set().union(*(pools[i] for i in overlapping))
+            needed = sum(rules[i].count for i in overlapping)
+            if len(distinct) < needed:
+                problems.append(
+                    _("Rules %(rules)s overlap: they draw %(count)d, %(have)d distinct match: %(short)d short.")
+                    % {
+                        "rules": "、".join(str(i + 1) for i in overlapping),
+                        "count": needed,
+                        "have": len(distinct),
+                        "short": needed - len(distinct),
+                    }
+                )
+                break
+    if problems:
+        raise ContestSetupRejected("draw_shortfall", " ".join(problems))
+
+
+def _check_audience(unit: Unit, audience: list[Unit]) -> None:
+    if not audience:
+        raise ContestSetupRejected("no_audience", _("Choose at least one unit for the audience."))
+    outside = [u.name for u in audience if not u.path.startswith(unit.path)]
+    if outside:
+        raise ContestSetupRejected(
+            "audience_outside",
+            _("These units are outside %(unit)s: %(names)s.") % {"unit": unit.name, "names": "、".join(outside)},
+        )
+
+
+def _check_window(opens_at: datetime, closes_at: datetime) -> None:
+    if closes_at <= opens_at:
+        raise ContestSetupRejected("window_backwards", _("The window must close after it opens."))
+
+
+@transaction.atomic
+def online_contest_create(
+    *,
+    title: str,
+    unit: Unit,
+    audience: list[Unit],
+    opens_at: datetime,
+    closes_at: datetime,
+    rules: list[DrawRule],
+    by: User | None,
+    party_members_only: bool = False,
+    description: str = "",
+    max_attempts: int = 1,
+    grading: str = Paper.Grading.BEST,
+    time_limit_s: int = 1800,
+    shuffle: bool = True,
+    results_shown: str = Paper.Review.AFTER_CLOSE,
+) -> OnlineContest:
+    """Create the contest and its paper. Refused, with nothing stored, when a rule cannot be filled."""
+    _check_window(opens_at, closes_at)
+    _check_audience(unit, audience)
+    check_draw(rules)
+    paper = Paper.objects.create(
+        title=title,
+        unit=unit,
+        mode=Paper.Mode.EXAM,
+        description=description,
+        shuffle_questions=shuffle,
+        shuffle_options=shuffle,
+        time_limit_s=time_limit_s,
+        max_attempts=max_attempts,
+        grading=grading,
+        review=results_shown,
+        opens_at=opens_at,
+        closes_at=closes_at,
+        created_by=by,
+    )
+    PaperRule.objects.bulk_create(
+        PaperRule(paper=paper, bank=r.bank, type=r.type, tag=r.tag, difficulty=r.difficulty, count=r.count)
+        for r in rules
+    )
+    contest = OnlineContest.objects.create(paper=paper, party_members_only=party_members_only, created_by=by)
+    contest.audience.set(audience)
+    _audit(contest, by, "created", title=title)
+    return contest
+
+
+def _audit(contest: OnlineContest, actor: User | None, action: str, **detail) -> None:
+    OnlineAuditEntry.objects.create(contest=contest, actor=actor, action=action, detail=detail)
+
+
+def _stamp(moment: datetime) -> str:
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M")
+
+
+@transaction.atomic
+def online_contest_update(
+    *,
+    contest: OnlineContest,
+    by: User | None,
+    title: str,
+    audience: list[Unit],
+    opens_at: datetime,
+    closes_at: datetime,
+    party_members_only: bool,
+    description: str = "",
+    rules: list[DrawRule] | None = None,
+    max_attempts: int | None = None,
+    grading: str | None = None,
+    time_limit_s: int | None = None,
+    shuffle: bool | None = None,
+    results_shown: str | None = None,
+) -> OnlineContest:
+    """Edit a contest. Once anyone has started, the paper's rules stay as they are and the window
+    may only move forward (close later; the opening stays), and the change is audited; open
+    attempts whose deadline was the old close get the new one, within their time limit."""
+    paper = Paper.objects.select_for_update().get(pk=contest.paper_id)
+    _check_window(opens_at, closes_at)
+    _check_audience(paper.unit, audience)
+    started = paper.attempts.exists()
+    if started:
+        if opens_at != paper.opens_at or closes_at < paper.closes_at:
+            raise ContestSetupRejected(
+                "window_only_forward",
+                _("Members have started: the window may only close later (it opened %(o)s and closes %(c)s).")
+                % {"o": _stamp(paper.opens_at), "c": _stamp(paper.closes_at)},
+            )
+        settings_changed = any(
+            value is not None and value != current
+            for value, current in (
+                (max_attempts, paper.max_attempts),
+                (grading, paper.grading),
+                (time_limit_s, paper.time_limit_s),
+                (shuffle, paper.shuffle_questions),
+            )
+        )
+        if rules is not None or settings_changed:
+            raise ContestSetupRejected(
+                "paper_fixed", _("Members have started: the paper, attempts and time limit can no longer change.")
+            )
+    elif rules is not None:
+        check_draw(rules)
+        paper.rules.all().delete()
+        PaperRule.objects.bulk_create(
+            PaperRule(paper=paper, bank=r.bank, type=r.type, tag=r.tag, difficulty=r.difficulty, count=r.count)
+            for r in rules
+        )
+    if closes_at != paper.closes_at:
+        _audit(contest, by, "window_moved", closes_was=paper.closes_at.isoformat(), closes_now=closes_at.isoformat())
+        _extend_open_attempts(paper, old_close=paper.closes_at, new_close=closes_at)
+    paper.title, paper.description, paper.opens_at, paper.closes_at = title, description, opens_at, closes_at
+    if not started:
+        paper.max_attempts = paper.max_attempts if max_attempts is None else max_attempts
+        paper.grading = grading or paper.grading
+        paper.time_limit_s = paper.time_limit_s if time_limit_s is None else time_limit_s
+        if shuffle is not None:
+            paper.shuffle_questions = paper.shuffle_options = shuffle
+    paper.review = results_shown or paper.review
+    paper.save()
+    contest.party_members_only = party_members_only
+    contest.save(update_fields=["party_members_only"])
+    contest.audience.set(audience)
+    contest.paper = paper
+    return contest
+
+
+def _extend_open_attempts(paper: Paper, *, old_close: datetime, new_close: datetime) -> None:
+    from datetime import timedelta
+
+    for attempt in Attempt.objects.filter(paper=paper, status=Attempt.Status.IN_PROGRESS, deadline_at=old_close):
+        limit = attempt.started_at + timedelta(seconds=paper.time_limit_s) if paper.time_limit_s else new_close
+        attempt.deadline_at = min(limit, new_close)
+        attempt.save(update_fields=["deadline_at"])
+
+
+# ---------------------------------------------------------------- members
+
+
+def check_may_take(contest: OnlineContest, member: User, at: datetime) -> None:
+    """Raise unless `member` is in the audience and the window is open at `at`."""
+    paper = contest.paper
+    if member.unit is None or not any(member.unit.path.startswith(u.path) for u in contest.audience.all()):
+        raise AttemptRejected("not_in_audience", _("This contest is for other units."))
+    if contest.party_members_only and not member.is_party_member:
+        raise AttemptRejected("party_members_only", _("This contest is for party members only."))
+    if at < paper.opens_at:
+        raise AttemptRejected("not_open_yet", _("The contest opens at %(t)s.") % {"t": _stamp(paper.opens_at)})
+    if at >= paper.closes_at:
+        raise AttemptRejected("closed", _("The contest closed at %(t)s.") % {"t": _stamp(paper.closes_at)})
+
+
+@transaction.atomic
+def online_attempt_start(
+    *, contest: OnlineContest, member: User, device: str, at: datetime | None = None
+) -> OnlineAttempt:
+    """Start an attempt, or resume the open one. Resuming from another device takes it over: the
+    first device is frozen (its saves are refused) and the takeover is recorded."""
+    at = at or timezone.now()
+    check_may_take(contest, member, at)
+    User.objects.select_for_update().filter(pk=member.pk).first()  # one start at a time per member
+    open_one = (
+        OnlineAttempt.objects.select_for_update()
+        .select_related("attempt__paper")
+        .filter(contest=contest, attempt__member=member, attempt__status=Attempt.Status.IN_PROGRESS)
+        .first()
+    )
+    if open_one is not None and attempts.ensure_current(open_one.attempt, at=at).is_open:
+        return online_attempt_claim(online=open_one, device=device, at=at)
+    seed = secrets.randbits(62)
+    attempt = attempts.attempt_start(paper=contest.paper, member=member, at=at, seed=seed)
+    return OnlineAttempt.objects.create(contest=contest, attempt=attempt, seed=seed, device=device)
+
+
+def online_attempt_claim(*, online: OnlineAttempt, device: str, at: datetime | None = None) -> OnlineAttempt:
+    """Make `device` the one that answers this attempt (a no-op for the device holding it)."""
+    if online.device == device:
+        return online
+    with transaction.atomic():
+        locked = OnlineAttempt.objects.select_for_update().get(pk=online.pk)
+        if locked.device != device:
+            locked.device = device
+            locked.takeovers += 1
+            locked.save(update_fields=["device", "takeovers"])
+            IntegrityEvent.objects.create(
+                online_attempt=locked, kind=IntegrityEvent.Kind.TAKEOVER, at=at or timezone.now()
+            )
+    online.device, online.takeovers = locked.device, locked.takeovers
+    return online
+
+
+def _check_device(online: OnlineAttempt, device: str) -> None:
+    current = OnlineAttempt.objects.filter(pk=online.pk).values_list("device", flat=True).first()
+    if current != device:
+        raise AttemptRejected(
+            "taken_over",
+            _("This attempt continues on another device. This page is frozen; reload it to take the attempt back."),
+        )
+
+
+def online_answer_save(
+    *, online: OnlineAttempt, device: str, position: int, response: object, at: datetime | None = None
+) -> AttemptItem:
+    """Autosave an answer from the device holding the attempt; refused after the deadline (the
+    attempt is then graded as of its deadline) and for a question not on this member's paper."""
+    _check_device(online, device)
+    return attempts.answer_save(attempt=online.attempt, position=position, response=response, at=at)
+
+
+def online_attempt_submit(*, online: OnlineAttempt, device: str, at: datetime | None = None) -> Attempt:
+    """Submit from the device holding the attempt. A second submit returns the same result."""
+    if online.attempt.is_open:
+        _check_device(online, device)
+    return attempts.attempt_submit(attempt=online.attempt, at=at)
+
+
+def integrity_record(
+    *, online: OnlineAttempt, device: str, kind: str, position: int | None, at: datetime | None = None
+) -> IntegrityEvent:
+    """Record that the page was hidden or text was pasted, on the question shown then."""
+    if kind not in (IntegrityEvent.Kind.FOCUS_LOST, IntegrityEvent.Kind.PASTE):
+        raise AttemptRejected("unknown_event", _("Unknown event."))
+    if not online.attempt.is_open:
+        raise AttemptRejected("attempt_finished", _("This attempt has been submitted."))
+    _check_device(online, device)
+    if position is not None and not online.attempt.items.filter(position=position).exists():
+        raise AttemptRejected("not_in_attempt", _("That question is not part of this attempt."))
+    return IntegrityEvent.objects.create(online_attempt=online, kind=kind, position=position, at=at or timezone.now())

@@ -1,0 +1,202 @@
+"""Member pages of an online contest (phone first): its home, taking an attempt, the result.
+
+A device is the browser's session: a second signed-in browser that opens the attempt takes it
+over, and the first one's saves are refused from then on (the page says so).
+"""
+
+import hashlib
+import json
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from lessons import presenters
+from lessons.services.attempts import AttemptRejected, ensure_current
+
+from . import selectors, services
+from .models import OnlineAttempt, OnlineContest
+from .ratelimit import rate_limited
+
+
+def device_of(request) -> str:
+    """This browser's device id: a digest of its session key (never the key itself)."""
+    if request.session.session_key is None:
+        request.session.save()
+    return hashlib.sha256(request.session.session_key.encode()).hexdigest()[:32]
+
+
+def access_online_attempt(user, attempt_id: int) -> OnlineAttempt:
+    """The member's own online attempt, with any passed deadline applied."""
+    online = get_object_or_404(
+        OnlineAttempt.objects.select_related("contest__paper", "attempt__paper", "attempt__member"),
+        attempt_id=attempt_id,
+    )
+    if online.attempt.member_id != user.pk:
+        raise PermissionDenied("This attempt belongs to someone else.")
+    online.attempt = ensure_current(online.attempt)
+    return online
+
+
+def _minutes(seconds: int | None) -> str | None:
+    if not seconds:
+        return None
+    return str(seconds // 60) if seconds % 60 == 0 else f"{seconds / 60:.1f}"
+
+
+def _refused(error: AttemptRejected) -> JsonResponse:
+    return JsonResponse({"code": error.code, "detail": str(error.message)}, status=409)
+
+
+@login_required
+def contest_list(request):
+    return render(
+        request,
+        "contests/online/list.html",
+        {"contests": selectors.contests_for_member(request.user), "now": timezone.now()},
+    )
+
+
+@login_required
+@rate_limited("online-page", limit=60)
+def contest_home(request, contest_id: int):
+    contest = get_object_or_404(OnlineContest.objects.select_related("paper"), pk=contest_id)
+    now = timezone.now()
+    refusal = None
+    try:
+        services.check_may_take(contest, request.user, now)
+    except AttemptRejected as error:
+        refusal = error
+    if refusal is not None and refusal.code in ("not_in_audience", "party_members_only"):
+        raise PermissionDenied(refusal.message)
+    return render(
+        request,
+        "contests/online/home.html",
+        {
+            "contest": contest,
+            "paper": contest.paper,
+            "standing": selectors.member_standing(contest, request.user, at=now),
+            "refusal": refusal,
+            "rules": list(contest.paper.rules.select_related("bank", "tag")),
+            "limit_minutes": _minutes(contest.paper.time_limit_s),
+            "now": now,
+        },
+    )
+
+
+@login_required
+@require_POST
+@rate_limited("online-start", limit=10)
+def attempt_start(request, contest_id: int):
+    contest = get_object_or_404(OnlineContest.objects.select_related("paper"), pk=contest_id)
+    try:
+        online = services.online_attempt_start(contest=contest, member=request.user, device=device_of(request))
+    except AttemptRejected as error:
+        messages.error(request, error.message)
+        return redirect("contests:online_home", contest_id=contest.pk)
+    return redirect("contests:online_attempt", attempt_id=online.attempt_id)
+
+
+@login_required
+@rate_limited("online-page", limit=60)
+def attempt_page(request, attempt_id: int):
+    online = access_online_attempt(request.user, attempt_id)
+    if not online.attempt.is_open:
+        return redirect("contests:online_result", attempt_id=attempt_id)
+    held_by = online.device
+    online = services.online_attempt_claim(online=online, device=device_of(request))
+    payload = presenters.for_page(presenters.attempt_payload(online.attempt))
+    return render(
+        request,
+        "contests/online/attempt.html",
+        {
+            "online": online,
+            "contest": online.contest,
+            "attempt": online.attempt,
+            "paper": online.attempt.paper,
+            "payload": payload,
+            "took_over": held_by != online.device,
+        },
+    )
+
+
+def _json_body(request) -> dict:
+    try:
+        body = json.loads(request.body or b"{}")
+    except ValueError:
+        body = None
+    if not isinstance(body, dict):
+        raise AttemptRejected("bad_request", _("Send the answer as a JSON object."))
+    return body
+
+
+@login_required
+@require_http_methods(["PUT"])
+@rate_limited("online-save", limit=120)
+def item_save(request, attempt_id: int, position: int):
+    online = access_online_attempt(request.user, attempt_id)
+    try:
+        body = _json_body(request)
+        item = services.online_answer_save(
+            online=online, device=device_of(request), position=position, response=body.get("response")
+        )
+    except AttemptRejected as error:
+        return _refused(error)
+    return JsonResponse({"position": item.position, "saved_at": item.saved_at.isoformat()})
+
+
+@login_required
+@require_POST
+@rate_limited("online-event", limit=60)
+def integrity_event(request, attempt_id: int):
+    online = access_online_attempt(request.user, attempt_id)
+    try:
+        body = _json_body(request)
+        position = body.get("position")
+        event = services.integrity_record(
+            online=online,
+            device=device_of(request),
+            kind=str(body.get("kind", "")),
+            position=position if isinstance(position, int) else None,
+        )
+    except AttemptRejected as error:
+        return _refused(error)
+    return JsonResponse({"kind": event.kind, "position": event.position}, status=201)
+
+
+@login_required
+@require_POST
+@rate_limited("online-submit", limit=10)
+def attempt_submit(request, attempt_id: int):
+    online = access_online_attempt(request.user, attempt_id)
+    try:
+        services.online_attempt_submit(online=online, device=device_of(request))
+    except AttemptRejected as error:
+        messages.error(request, error.message)
+        return redirect("contests:online_attempt", attempt_id=attempt_id)
+    return redirect("contests:online_result", attempt_id=attempt_id)
+
+
+@login_required
+@rate_limited("online-page", limit=60)
+def attempt_result(request, attempt_id: int):
+    online = access_online_attempt(request.user, attempt_id)
+    if online.attempt.is_open:
+        return redirect("contests:online_attempt", attempt_id=attempt_id)
+    payload = presenters.for_page(presenters.attempt_payload(online.attempt))
+    return render(
+        request,
+        "contests/online/result.html",
+        {
+            "online": online,
+            "contest": online.contest,
+            "attempt": online.attempt,
+            "paper": online.attempt.paper,
+            "payload": payload,
+        },
+    )

@@ -1,0 +1,135 @@
+"""A member takes an online contest on a phone: one question per screen, reloads mid-way and
+resumes where the server kept the answers, submits and sees the result."""
+
+from datetime import timedelta
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+
+from contests.online.services import DrawRule, online_contest_create
+from lessons.models import Attempt
+from orgs.models import Unit, User
+from tests import factories
+from tests.browser.test_shell import sign_in
+from tests.browser.test_study import answer_card
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def contest(transactional_db):
+    call_command("seed_demo", "--no-video", stdout=StringIO())
+    organ = Unit.objects.get(name="审计署", depth=1)
+    bank = factories.bank(organ)
+    for _ in range(4):
+        factories.question(bank, "single")
+    for _ in range(2):
+        factories.question(bank, "true_false")
+    return online_contest_create(
+        title="党史知识网上答题",
+        unit=Unit.objects.get(name="广州特派办"),
+        audience=[Unit.objects.get(name="广州特派办")],
+        opens_at=timezone.now() - timedelta(hours=1),
+        closes_at=timezone.now() + timedelta(days=3),
+        rules=[DrawRule(bank=bank, type="single", count=3), DrawRule(bank=bank, type="true_false", count=1)],
+        by=User.objects.get(username="organiser"),
+        time_limit_s=900,
+        results_shown="after_submit",
+        description="每人随机抽取 4 题，限时 15 分钟。",
+    )
+
+
+def test_member_takes_an_attempt_on_a_phone_reloads_resumes_and_sees_the_result(
+    live_server, contest, page_factory, screenshot
+):
+    from playwright.sync_api import expect
+
+    page = page_factory(phone=True)
+    sign_in(page, live_server.url, "member")
+    page.goto(f"{live_server.url}/contests/online/{contest.pk}/")
+    screenshot(page, "online-home-phone")
+    page.click("#start-button")
+    page.wait_for_url("**/contests/online/attempts/*/")
+    attempt = Attempt.objects.get(member__username="member", paper=contest.paper)
+    items = list(attempt.items.select_related("version").order_by("position"))
+    assert page.locator("#countdown").inner_text().startswith(("15:00", "14:5"))
+    assert page.locator(".qs-question:visible").count() == 1
+
+    answer_card(page, items[0], correct=True)
+    page.click("#next-button")
+    answer_card(page, items[1], correct=False)
+    expect(page.locator(".qs-sheet-cell.is-answered")).to_have_count(2)
+    screenshot(page, "online-attempt-phone")
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, f"the attempt is {width}px wide on a 390px phone"
+
+    page.reload()
+    # Back on the question shown before the reload, with both answers as the server kept them.
+    assert page.locator(f"#q{items[1].position}").is_visible()
+    assert page.locator(".qs-sheet-cell.is-answered").count() == 2
+    page.locator(".qs-sheet-cell").nth(0).click()
+    assert page.locator(f"#q{items[0].position} input:checked").count() == 1
+    for item in items[2:]:
+        page.locator(".qs-sheet-cell").nth(item.position - 1).click()
+        answer_card(page, item, correct=True)
+    expect(page.locator(".qs-sheet-cell.is-answered")).to_have_count(4)
+
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.click("#submit-button")
+    page.wait_for_url("**/result/")
+    attempt.refresh_from_db()
+    # Four questions of 1 point each, one answered wrong: 3 of 4.
+    assert attempt.status == "submitted" and str(attempt.score) == "3.00" and str(attempt.max_score) == "4.00"
+    assert page.locator("#result-score").inner_text().replace(" ", "").startswith("3/4")
+    screenshot(page, "online-result-phone")
+
+    desktop = page_factory()
+    sign_in(desktop, live_server.url, "member")
+    desktop.goto(f"{live_server.url}/contests/online/{contest.pk}/")
+    assert "3" in desktop.locator("#counting-score").inner_text()
+    screenshot(desktop, "online-home-desktop")
+
+
+def test_a_second_device_takes_over_and_the_first_page_freezes(live_server, contest, page_factory):
+    phone = page_factory(phone=True)
+    sign_in(phone, live_server.url, "member")
+    phone.goto(f"{live_server.url}/contests/online/{contest.pk}/")
+    phone.click("#start-button")
+    phone.wait_for_url("**/contests/online/attempts/*/")
+    attempt_url = phone.url
+    attempt = Attempt.objects.get(member__username="member", paper=contest.paper)
+    first = attempt.items.select_related("version").get(position=1)
+
+    laptop = page_factory()
+    sign_in(laptop, live_server.url, "member")
+    laptop.goto(attempt_url)
+    assert laptop.locator("#took-over").is_visible()
+
+    answer_card(phone, first, correct=True)
+    phone.wait_for_selector("#frozen:not(.d-none)")
+    assert phone.locator("#submit-button").is_disabled()
+    assert User.objects.get(username="member").attempts.get().items.get(position=1).saved_response is None
+
+
+def test_organiser_pages_read_on_desktop_and_phone(live_server, contest, page_factory, screenshot):
+    from contests.online.services import online_attempt_start, online_attempt_submit
+
+    member = User.objects.get(username="member")
+    online = online_attempt_start(contest=contest, member=member, device="d")
+    online_attempt_submit(online=online, device="d")
+    for phone in (False, True):
+        page = page_factory(phone=phone)
+        sign_in(page, live_server.url, "organiser")
+        suffix = "phone" if phone else "desktop"
+        page.goto(f"{live_server.url}/contests/online/manage/")
+        screenshot(page, f"online-manage-{suffix}")
+        page.goto(f"{live_server.url}/contests/online/manage/{contest.pk}/")
+        assert "1" in page.locator("#participation tbody tr").first.inner_text()
+        screenshot(page, f"online-dashboard-{suffix}")
+        page.goto(f"{live_server.url}/contests/online/manage/{contest.pk}/edit/")
+        assert page.locator("#started-note").is_visible()
+        screenshot(page, f"online-edit-{suffix}")
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= (390 if phone else 1280), f"the edit page is {width}px wide"

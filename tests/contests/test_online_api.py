@@ -1,0 +1,80 @@
+"""A member takes an online contest through /api/v1/online/ alone, as a phone client would."""
+
+import pytest
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from lessons.models import Attempt
+from tests import factories
+from tests.contests.test_online import key_of, make_contest
+from tests.contests.test_online_pages import setup  # noqa: F401  (the fixture)
+
+pytestmark = pytest.mark.django_db
+
+
+def token_client(member) -> APIClient:
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=member).key}")
+    return client
+
+
+def test_member_takes_a_contest_through_the_api_with_a_token(setup):  # noqa: F811
+    contest = make_contest(setup, results_shown="after_submit")
+    member = factories.member(setup["branch"])
+    api = token_client(member)
+    assert [c["id"] for c in api.get("/api/v1/online/").json()["results"]] == [contest.pk]
+    started = api.post(f"/api/v1/online/{contest.pk}/attempts/", {"device": "app-1"}, format="json")
+    assert started.status_code == 201
+    body = started.json()
+    assert all("key" not in item and "explanation" not in item for item in body["items"])
+    attempt = Attempt.objects.get(member=member)
+    for item in attempt.items.order_by("position"):
+        saved = api.put(
+            f"/api/v1/online/attempts/{attempt.pk}/items/{item.position}/",
+            {"device": "app-1", "response": key_of(item)},
+            format="json",
+        )
+        assert saved.status_code == 200
+    done = api.post(f"/api/v1/online/attempts/{attempt.pk}/submit/", {"device": "app-1"}, format="json").json()
+    # Two singles and a true/false, 1 point each, all right: 3 of 3, with the keys now shown.
+    assert done["score"] == "3.00" and all(item["is_correct"] for item in done["items"])
+    again = api.post(f"/api/v1/online/attempts/{attempt.pk}/submit/", {"device": "app-1"}, format="json").json()
+    assert again["finished_at"] == done["finished_at"]
+    assert api.get(f"/api/v1/online/{contest.pk}/").json()["counting_score"] == "3.00"
+
+
+def test_api_refuses_another_device_after_a_takeover_and_hides_the_score_until_close(setup):  # noqa: F811
+    contest = make_contest(setup, results_shown="after_close")
+    member = factories.member(setup["branch"])
+    api = token_client(member)
+    api.post(f"/api/v1/online/{contest.pk}/attempts/", {"device": "app-1"}, format="json")
+    api.post(f"/api/v1/online/{contest.pk}/attempts/", {"device": "app-2"}, format="json")
+    attempt = Attempt.objects.get(member=member)
+    item = attempt.items.get(position=1)
+    refused = api.put(
+        f"/api/v1/online/attempts/{attempt.pk}/items/1/", {"device": "app-1", "response": key_of(item)}, format="json"
+    )
+    assert refused.status_code == 409 and refused.json()["code"] == "taken_over"
+    done = api.post(f"/api/v1/online/attempts/{attempt.pk}/submit/", {"device": "app-2"}, format="json").json()
+    assert done["score"] is None and all("score" not in i and "key" not in i for i in done["items"])
+    assert api.post(f"/api/v1/online/{contest.pk}/attempts/", {}, format="json").status_code == 400
+
+
+def test_online_endpoints_are_in_the_openapi_schema(setup):  # noqa: F811
+    api = token_client(factories.member(setup["branch"]))
+    schema = api.get("/api/schema/", HTTP_ACCEPT="application/json").content.decode()
+    for path in (
+        "/api/v1/online/{contest_id}/attempts/",
+        "/api/v1/online/attempts/{attempt_id}/items/{position}/",
+        "/api/v1/online/attempts/{attempt_id}/events/",
+        "/api/v1/online/attempts/{attempt_id}/submit/",
+    ):
+        assert path in schema
+
+
+def test_the_schema_generates_without_warnings(db):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    call_command("spectacular", "--validate", "--fail-on-warn", stdout=StringIO())
