@@ -28,6 +28,10 @@ from django.utils import timezone
 from .params import STEPLEN, RuleParams
 
 ORDER_KEYS = {
+    # Accuracy compared as a fraction (right * asked' against right' * asked would need a pair
+    # of rows): a double of the exact quotient, equal for equal fractions; no answers sorts last.
+    "accuracy_desc": "COALESCE(right_n * 1.0 / NULLIF(asked_n, 0), -1) DESC",
+    "right_desc": "right_n DESC",
     "time_used_asc": "time_used ASC",
     "finished_at_asc": "CASE WHEN finished IS NULL THEN 1 ELSE 0 END, finished ASC",
     "participants_desc": "participants DESC",
@@ -88,7 +92,8 @@ def _contest_facts(sql: Sql, source, first: bool) -> None:
         f"""{"" if first else "UNION ALL"}
         SELECT se.member_id AS member_id, se.team_id AS team_id,
                COALESCE(tm.unit_at_start_id, t.unit_id) AS unit_id,
-               se.points * %s AS score, se.time_s AS time_s, se.finished AS finished_at
+               se.points * %s AS score, se.time_s AS time_s, se.finished AS finished_at,
+               0 AS right_n, 0 AS asked_n
         FROM (SELECT member_id, team_id, SUM(points) AS points,
                      SUM(CASE WHEN opening_id IS NULL THEN COALESCE(time_used_ms, 0) ELSE 0 END) / 1000.0 AS time_s,
                      MAX(created_at) AS finished
@@ -96,17 +101,19 @@ def _contest_facts(sql: Sql, source, first: bool) -> None:
         JOIN contests_team t ON t.id = se.team_id
         LEFT JOIN contests_teammember tm ON tm.contest_id = %s AND tm.member_id = se.member_id
         UNION ALL
-        SELECT an.member_id, an.team_id, COALESCE(tm.unit_at_start_id, t.unit_id), 0, an.time_s, NULL
-        FROM (SELECT ca.member_id, ca.team_id, SUM(CASE WHEN {answer_s} < 0 THEN 0 ELSE {answer_s} END) AS time_s
+        SELECT an.member_id, an.team_id, COALESCE(tm.unit_at_start_id, t.unit_id), 0, an.time_s, NULL,
+               an.right_n, an.asked_n
+        FROM (SELECT ca.member_id, ca.team_id, SUM(CASE WHEN {answer_s} < 0 THEN 0 ELSE {answer_s} END) AS time_s,
+                     SUM(CASE WHEN ca.is_correct THEN 1 ELSE 0 END) AS right_n, COUNT(*) AS asked_n
               FROM contests_contestanswer ca JOIN contests_opening o ON o.id = ca.opening_id
               WHERE o.contest_id = %s AND o.revealed_at IS NOT NULL GROUP BY ca.member_id, ca.team_id) an
         JOIN contests_team t ON t.id = an.team_id
         LEFT JOIN contests_teammember tm ON tm.contest_id = %s AND tm.member_id = an.member_id
         UNION ALL
-        SELECT tm.member_id, tm.team_id, COALESCE(tm.unit_at_start_id, t.unit_id), 0, 0, NULL
+        SELECT tm.member_id, tm.team_id, COALESCE(tm.unit_at_start_id, t.unit_id), 0, 0, NULL, 0, 0
         FROM contests_teammember tm JOIN contests_team t ON t.id = tm.team_id WHERE tm.contest_id = %s
         UNION ALL
-        SELECT NULL, t.id, t.unit_id, c.base_score * %s, 0, NULL
+        SELECT NULL, t.id, t.unit_id, c.base_score * %s, 0, NULL, 0, 0
         FROM contests_team t JOIN contests_contest c ON c.id = t.contest_id WHERE t.contest_id = %s""",
         w,
         source.contest_id,
@@ -159,7 +166,8 @@ def _member_totals(sql: Sql, source, first: bool, *, table: str, amount: str, at
     sql.add(
         f"""{"" if first else "UNION ALL"}
         SELECT f.member_id AS member_id, CAST(NULL AS INTEGER) AS team_id,
-               {unit} AS unit_id, SUM({amount}) * %s AS score, 0 AS time_s, MAX({at}) AS finished_at
+               {unit} AS unit_id, SUM({amount}) * %s AS score, 0 AS time_s, MAX({at}) AS finished_at,
+               0 AS right_n, 0 AS asked_n
         FROM {table} f JOIN orgs_user u ON u.id = f.member_id
         LEFT JOIN rk_place pl ON pl.member_id = f.member_id AND {_placed("pl", at)}
         WHERE {" AND ".join(["1 = 1", *where])}
@@ -188,7 +196,8 @@ def _points_facts(sql: Sql, source, params: RuleParams, first: bool) -> None:
 
 
 def _exam_facts(sql: Sql, source, params: RuleParams, first: bool) -> None:
-    """One finished attempt per member, chosen by the paper's grading (best, first or last)."""
+    """One finished attempt per member, chosen by the paper's grading (best, first or last), with
+    its questions and right answers (an unanswered question counts as asked, not right)."""
     used = _seconds_between("a.finished_at", "a.started_at")
     period, period_args = _period("a.finished_at", params)
     where = ["a.paper_id = %s", "a.status IN ('submitted', 'expired')", *period]
@@ -196,8 +205,9 @@ def _exam_facts(sql: Sql, source, params: RuleParams, first: bool) -> None:
     sql.add(
         f"""{"" if first else "UNION ALL"}
         SELECT x.member_id AS member_id, CAST(NULL AS INTEGER) AS team_id, x.unit_id AS unit_id,
-               x.score * %s AS score, x.time_s AS time_s, x.finished_at AS finished_at
-        FROM (SELECT a.member_id, COALESCE(a.unit_at_start_id, pl.unit_id, u.unit_id) AS unit_id, a.score,
+               x.score * %s AS score, x.time_s AS time_s, x.finished_at AS finished_at,
+               COALESCE(ic.right_n, 0) AS right_n, COALESCE(ic.asked_n, 0) AS asked_n
+        FROM (SELECT a.id, a.member_id, COALESCE(a.unit_at_start_id, pl.unit_id, u.unit_id) AS unit_id, a.score,
                      {used} AS time_s, a.finished_at,
                      ROW_NUMBER() OVER (PARTITION BY a.member_id ORDER BY
                         CASE p.grading WHEN 'best' THEN -a.score ELSE 0 END,
@@ -207,9 +217,15 @@ def _exam_facts(sql: Sql, source, params: RuleParams, first: bool) -> None:
               JOIN orgs_user u ON u.id = a.member_id
               LEFT JOIN rk_place pl ON pl.member_id = a.member_id AND {_placed("pl", "a.started_at")}
               WHERE {" AND ".join(where)}) x
+        LEFT JOIN (SELECT ai.attempt_id, COUNT(*) AS asked_n,
+                          SUM(CASE WHEN ans.is_correct THEN 1 ELSE 0 END) AS right_n
+                   FROM lessons_attemptitem ai JOIN lessons_attempt aa ON aa.id = ai.attempt_id
+                   LEFT JOIN lessons_answer ans ON ans.item_id = ai.id
+                   WHERE aa.paper_id = %s GROUP BY ai.attempt_id) ic ON ic.attempt_id = x.id
         WHERE x.rn = 1""",
         source.weight,
         *args,
+        source.paper_id,
     )
 
 
@@ -316,7 +332,7 @@ def build_participants(params: RuleParams) -> None:
             f"""CREATE TEMP TABLE rk_pp AS
             SELECT {subject} AS subject_id, f.member_id AS member_id, SUM(f.score) AS s,
                    SUM(f.time_s) AS t, MAX(f.finished_at) AS fin, MAX(tr.path) AS unit_path,
-                   MAX({counted}) AS hc
+                   MAX({counted}) AS hc, SUM(f.right_n) AS rt, SUM(f.asked_n) AS qn
             FROM ({facts.text}) f
             JOIN rk_tree tr ON tr.unit_id = f.unit_id
             LEFT JOIN orgs_user fu ON fu.id = f.member_id
@@ -363,6 +379,8 @@ def input_hash(params: RuleParams) -> str:
         _text("fin"),
         _text("unit_path"),
         _text("hc"),
+        _text("rt"),
+        _text("qn"),
     )
     with connection.cursor() as cursor:
         cursor.execute(
@@ -411,7 +429,8 @@ def _subjects_sql(params: RuleParams) -> Sql:
             SELECT subject_id, SUM(s) AS total, SUM(hc) AS participants, SUM(t) AS time_used,
                    MAX(fin) AS finished, MAX(unit_path) AS unit_path,
                    SUM(CASE WHEN hc = 1 THEN s END) AS member_total,
-                   SUM(CASE WHEN hc = 1 AND rn <= {k} THEN s END) AS topk_sum
+                   SUM(CASE WHEN hc = 1 AND rn <= {k} THEN s END) AS topk_sum,
+                   SUM(rt) AS right_n, SUM(qn) AS asked_n
             FROM ppr GROUP BY subject_id
         )"""
     )
@@ -419,7 +438,7 @@ def _subjects_sql(params: RuleParams) -> Sql:
         sql.add(
             """, subjects AS (
             SELECT a.subject_id, a.total, a.participants, 1 AS headcount, a.time_used, a.finished,
-                   a.unit_path, a.member_total, a.topk_sum
+                   a.unit_path, a.member_total, a.topk_sum, a.right_n, a.asked_n
             FROM agg a)"""
         )
     elif params.subject == "team":
@@ -430,7 +449,7 @@ def _subjects_sql(params: RuleParams) -> Sql:
             SELECT team_id, COUNT(*) AS n FROM contests_teammember WHERE contest_id IN ({marks}) GROUP BY team_id
         ), subjects AS (
             SELECT a.subject_id, a.total, a.participants, COALESCE(r.n, 0) AS headcount, a.time_used,
-                   a.finished, tu.path AS unit_path, a.member_total, a.topk_sum
+                   a.finished, tu.path AS unit_path, a.member_total, a.topk_sum, a.right_n, a.asked_n
             FROM agg a JOIN contests_team tt ON tt.id = a.subject_id
             LEFT JOIN rk_tree tu ON tu.unit_id = tt.unit_id
             LEFT JOIN roster r ON r.team_id = a.subject_id)""",
@@ -447,7 +466,8 @@ def _subjects_sql(params: RuleParams) -> Sql:
             SELECT tr.unit_id AS subject_id, COALESCE(a.total, 0) AS total,
                    COALESCE(a.participants, 0) AS participants, COALESCE(h.n, 0) AS headcount,
                    COALESCE(a.time_used, 0) AS time_used, a.finished, tr.path AS unit_path,
-                   a.member_total, a.topk_sum
+                   a.member_total, a.topk_sum, COALESCE(a.right_n, 0) AS right_n,
+                   COALESCE(a.asked_n, 0) AS asked_n
             FROM rk_tree tr LEFT JOIN agg a ON a.subject_id = tr.unit_id
             LEFT JOIN heads h ON h.path = tr.path
             WHERE tr.depth = %s)""",
@@ -501,18 +521,19 @@ def insert_rows(params: RuleParams, snapshot_id: int, previous_id: int | None = 
                 COUNT(*) OVER (w RANGE BETWEEN CURRENT ROW AND CURRENT ROW) AS tied_count,
                 COUNT(*) OVER (PARTITION BY reason = '') AS eligible_n
             FROM (SELECT subject_id, total, participants, headcount, time_used_r AS time_used, finished,
-                         unit_path, metric, group_path, reason FROM judged) j
+                         unit_path, metric, group_path, reason, right_n, asked_n FROM judged) j
             WINDOW w AS (PARTITION BY reason = '' ORDER BY {keys})
         ), ranked AS (
             SELECT rr.*, __PRIZE__ AS prize FROM ranked_raw rr
         )
         INSERT INTO rankings_snapshotrow (snapshot_id, subject_id, label, unit_id, unit_name, group_id,
             group_name, metric, total, participants, headcount, time_used_s, finished_at, eligible,
-            ineligible_reason, place, rank, rank_in_group, tied_count, prize, previous_rank)
+            ineligible_reason, place, rank, rank_in_group, tied_count, prize, previous_rank,
+            right_count, answer_count)
         SELECT %s, r.subject_id, {label}, su.unit_id, COALESCE(su.name, ''), g.unit_id, COALESCE(g.name, ''),
                r.metric, {_round("r.total", 4)}, r.participants, r.headcount, COALESCE(r.time_used, 0),
                r.finished, r.e = 1, r.reason, r.place, r.shown_rank, r.rank_in_group, r.tied_count, r.prize,
-               pr.rank
+               pr.rank, r.right_n, r.asked_n
         FROM ranked r
         LEFT JOIN rk_tree su ON su.path = r.unit_path
         LEFT JOIN rk_tree g ON g.path = r.group_path

@@ -83,7 +83,11 @@ class RankingRule(models.Model):
         _("tie-breaks"),
         default=list,
         blank=True,
-        help_text=_("After the metric, in order: time_used_asc, finished_at_asc, participants_desc."),
+        help_text=_(
+            "After the metric, in order, keys from: accuracy_desc (rate of right answers), right_desc (number "
+            "of right answers), time_used_asc, finished_at_asc, participants_desc. Accuracy, right answers "
+            'and time need a contest or exam source. Suggested: ["accuracy_desc", "time_used_asc"].'
+        ),
     )
     rank_style = models.CharField(_("rank style"), max_length=10, choices=RankStyle.choices, default="standard")
     prize_mode = models.CharField(_("prizes"), max_length=10, choices=PrizeMode.choices, default=PrizeMode.NONE)
@@ -124,10 +128,11 @@ class RankingRule(models.Model):
         return self.title
 
     def clean(self) -> None:
-        from .params import check_rule
+        from .params import SAVED_SOURCES, check_rule
 
         if self.unit_id:
-            check_rule(self)
+            # A form editing the sources alongside says so: their kinds are checked with them.
+            check_rule(self, source_kinds=getattr(self, "pending_source_kinds", SAVED_SOURCES))
 
 
 class RuleSource(models.Model):
@@ -342,6 +347,8 @@ class SnapshotRow(models.Model):
     tied_count = models.PositiveIntegerField(default=1)
     prize = models.CharField(max_length=40, blank=True)
     previous_rank = models.PositiveIntegerField(null=True)
+    right_count = models.PositiveIntegerField(default=0, help_text="Right answers (contest and exam sources).")
+    answer_count = models.PositiveIntegerField(default=0, help_text="Questions answered (contest) or asked (exam).")
 
     class Meta:
         ordering = ["snapshot_id", "place", "label"]
@@ -365,6 +372,11 @@ class SnapshotRow(models.Model):
 
     def delete(self, *args, **kwargs):
         raise SnapshotImmutable("snapshot rows are written by the computation only")
+
+    @property
+    def accuracy(self) -> float | None:
+        """The rate of right answers, or None without answers."""
+        return self.right_count / self.answer_count if self.answer_count else None
 
     @property
     def reason_display(self) -> str:

@@ -29,7 +29,12 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-TIE_BREAKS = ("time_used_asc", "finished_at_asc", "participants_desc")
+TIE_BREAKS = ("accuracy_desc", "right_desc", "time_used_asc", "finished_at_asc", "participants_desc")
+# The data a tie-break key reads, by who provides it: answers (right or wrong, with their time)
+# come from contests and exams only; a finish time from every source; participants from groups.
+ANSWER_KEYS = ("accuracy_desc", "right_desc", "time_used_asc")
+ANSWER_SOURCES = ("contest", "exam")
+SUGGESTED_TIE_BREAKS = ("accuracy_desc", "time_used_asc")
 COMPOSABLE = ("total", "mean", "per_capita", "participation", "top_k")
 STEPLEN = 4  # treebeard's materialised-path step: a unit at depth d has a path of 4 * d characters
 
@@ -156,9 +161,40 @@ def _number(value, field_name: str, tier: int) -> float:
     return number
 
 
-def check_rule(rule) -> None:
-    """Raise ValidationError (by field) unless the rule's settings make a computable ranking."""
+def check_tie_breaks(tie_breaks, *, subject: str, source_kinds) -> str | None:
+    """Why these tie-break keys cannot order this rule's subjects, or None. `source_kinds`: the
+    kinds of the rule's sources, or None while it has none yet (then only the keys are checked)."""
+    breaks = list(tie_breaks or [])
+    if any(key not in TIE_BREAKS for key in breaks) or len(set(breaks)) != len(breaks):
+        return _("Tie-breaks are a list of distinct keys from: %(keys)s.") % {"keys": ", ".join(TIE_BREAKS)}
+    if subject == "member" and "participants_desc" in breaks:
+        return _("A member is one participant: the number of participants cannot break a tie between members.")
+    answered = [key for key in breaks if key in ANSWER_KEYS]
+    if source_kinds is not None and answered and not set(source_kinds) & set(ANSWER_SOURCES):
+        labels = {
+            "accuracy_desc": _("accuracy"),
+            "right_desc": _("number of right answers"),
+            "time_used_asc": _("time used"),
+        }
+        return _(
+            "The tie-break %(key)s needs answers, which only a contest or an exam source provides; "
+            "add one, or choose another tie-break."
+        ) % {"key": ", ".join(str(labels[key]) for key in answered)}
+    return None
+
+
+SAVED_SOURCES = "saved"
+
+
+def check_rule(rule, *, source_kinds=SAVED_SOURCES) -> None:
+    """Raise ValidationError (by field) unless the rule's settings make a computable ranking.
+
+    `source_kinds`: the kinds of the sources the rule will have; by default those saved with it
+    (none for an unsaved rule, whose tie-breaks are then checked again when sources are added);
+    None when the sources are checked separately, in the same edit."""
     errors: dict[str, str] = {}
+    if source_kinds == SAVED_SOURCES:
+        source_kinds = list(rule.sources.values_list("kind", flat=True)) or None if rule.pk else None
     unit_depth = rule.unit.depth if rule.unit_id else 1
     if rule.subject == "member" and rule.metric != "total":
         errors["metric"] = _("A member's ranking uses the total; the other metrics describe teams and units.")
@@ -184,11 +220,9 @@ def check_rule(rule) -> None:
         errors["top_k"] = _("k must be at least 1.")
     if rule.min_participation is not None and not 0 <= rule.min_participation <= 1:
         errors["min_participation"] = _("A participation rate lies between 0 and 1.")
-    breaks = list(rule.tie_breaks or [])
-    if any(key not in TIE_BREAKS for key in breaks) or len(set(breaks)) != len(breaks):
-        errors["tie_breaks"] = _("Tie-breaks are a list of distinct keys from: %(keys)s.") % {
-            "keys": ", ".join(TIE_BREAKS)
-        }
+    tie_error = check_tie_breaks(rule.tie_breaks, subject=rule.subject, source_kinds=source_kinds)
+    if tie_error:
+        errors["tie_breaks"] = tie_error
     tier_error = _check_tiers(rule)
     if tier_error:
         errors["prize_tiers"] = tier_error

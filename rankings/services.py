@@ -15,7 +15,7 @@ from orgs.models import Unit, User
 
 from . import compute
 from .models import RankingRule, RankingRun, RuleSource, Snapshot
-from .params import RuleParams, check_rule
+from .params import SAVED_SOURCES, RuleParams, check_rule
 
 
 class RankingRejected(Exception):
@@ -31,9 +31,12 @@ class RankingRejected(Exception):
 
 
 @transaction.atomic
-def rule_save(*, rule: RankingRule, by: User | None = None) -> RankingRule:
-    """Validate and save a rule. A change to a saved rule bumps its version and marks it dirty."""
-    check_rule(rule)
+def rule_save(*, rule: RankingRule, by: User | None = None, source_kinds=SAVED_SOURCES) -> RankingRule:
+    """Validate and save a rule. A change to a saved rule bumps its version and marks it dirty.
+
+    `source_kinds`: the kinds of the sources the rule is being saved with, when they change in the
+    same edit; by default the rule's saved sources; None: none yet (checked when they are added)."""
+    check_rule(rule, source_kinds=source_kinds)
     if rule.pk:
         RankingRule.objects.select_for_update().filter(pk=rule.pk).first()
         rule.version = (RankingRule.objects.filter(pk=rule.pk).values_list("version", flat=True).first() or 0) + 1
@@ -47,7 +50,11 @@ def rule_save(*, rule: RankingRule, by: User | None = None) -> RankingRule:
 
 
 def rule_sources_changed(*, rule: RankingRule) -> None:
-    """Sources were added, edited or removed: a new rule version, to be recomputed."""
+    """Sources were added, edited or removed: a new rule version, to be recomputed.
+
+    Raises ValidationError when the rule's settings need data the sources no longer provide
+    (a tie-break on answers with no contest or exam source); call inside the edit's transaction."""
+    check_rule(rule)
     RankingRule.objects.filter(pk=rule.pk).update(version=rule.version + 1, dirty=True)
     rule.refresh_from_db(fields=["version", "dirty"])
 

@@ -35,7 +35,7 @@ def test_administrator_creates_a_rule_computes_publishes_and_downloads_a_certifi
     page.fill("#id_group_level", "2")
     page.select_option("#id_prize_mode", "count")
     page.fill("#id_prize_tiers", '[{"name": "一等奖", "value": 1}, {"name": "二等奖", "value": 2}]')
-    page.fill("#id_tie_breaks", '["finished_at_asc"]')
+    page.select_option("#id_tie_break_1", "finished_at_asc")
     page.select_option("#id_sources-0-kind", "points")
     page.click("input[name=_save]")
     page.wait_for_url(f"{base}/admin/rankings/rankingrule/")

@@ -86,6 +86,8 @@ def rule_fields(spec):
     fields = {key: spec[key] for key in ("tie_breaks", "rank_style", "min_participants", "prize_mode")}
     fields |= {"boundary_ties": spec["boundary_ties"], "percent_rounding": spec["percent_rounding"]}
     fields["subject"] = spec["subject"]
+    if spec["subject"] == "member":  # one participant each: refused as a tie-break for members
+        fields["tie_breaks"] = [key for key in spec["tie_breaks"] if key != "participants_desc"]
     fields["metric"] = "total" if spec["subject"] == "member" else spec["metric"]
     fields["top_k"] = spec["top_k"]
     if spec["subject"] == "unit":

@@ -1,0 +1,113 @@
+"""What a rule can say (issue 14): tie-break keys, member metrics, the composite, headcounts and
+per-group prize quotas, each checked against values worked out by hand."""
+
+from datetime import timedelta
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+
+from lessons.models import Answer, Attempt, AttemptItem
+from rankings.params import check_rule
+from tests import factories
+from tests.adminforms import add_inline_row, page_data
+from tests.rankings import test_compute as scenario
+from tests.rankings.test_compute import compute, local, person, rows
+
+central = scenario.central  # the two ministries' systems, as a fixture here too
+
+
+def exam(paper, member, unit, *, score: int, right: int, asked: int, minutes: int, finished) -> Attempt:
+    """A submitted attempt of `asked` questions, `right` of them answered right, in `minutes`."""
+    attempt = Attempt.objects.create(
+        paper=paper,
+        member=member,
+        unit_at_start=unit,
+        number=1,
+        status="submitted",
+        started_at=finished - timedelta(minutes=minutes),
+        finished_at=finished,
+        score=score,
+    )
+    bank = factories.bank(unit)
+    for position in range(1, asked + 1):
+        item = AttemptItem.objects.create(
+            attempt=attempt,
+            position=position,
+            version=factories.question(bank, "true_false", key=[True]).current,
+            points=1,
+        )
+        Answer.objects.create(
+            item=item, response=[position <= right], is_correct=position <= right, score=0, answered_at=finished
+        )
+    return attempt
+
+
+# ---------------------------------------------------------------- tie-breaks
+
+
+@pytest.fixture
+def tied_exam(central):
+    """Three members at 80 points each: 甲 4 of 5 right (80 %) in 20 min, 乙 4 of 4 (100 %) in
+    40 min, 丙 4 of 5 (80 %) in 10 min."""
+    paper = factories.paper(central["root"])
+    for name, right, asked, minutes in (("甲", 4, 5, 20), ("乙", 4, 4, 40), ("丙", 4, 5, 10)):
+        member = person(central, "gz1", name)
+        finished = local(2026, 3, 10, 9)
+        exam(paper, member, central["gz1"], score=80, right=right, asked=asked, minutes=minutes, finished=finished)
+    return paper
+
+
+def test_accuracy_then_time_breaks_a_tie_on_score(central, tied_exam):
+    """Accuracy first: 乙 (100 %); then 丙 and 甲 (80 % each) by time: 丙 10 min before 甲 20."""
+    rule = factories.ranking_rule(
+        central["root"], tie_breaks=["accuracy_desc", "time_used_asc"], sources=[{"kind": "exam", "paper": tied_exam}]
+    )
+    got = rows(compute(rule))
+    assert {name: row.place for name, row in got.items()} == {"乙": 1, "丙": 2, "甲": 3}
+    assert (got["乙"].right_count, got["乙"].answer_count, got["甲"].accuracy) == (4, 4, 0.8)
+
+
+def test_right_answers_then_time_breaks_a_tie_on_score(central, tied_exam):
+    """Four right answers each: time alone decides, 丙 (10 min), 甲 (20), 乙 (40)."""
+    rule = factories.ranking_rule(
+        central["root"], tie_breaks=["right_desc", "time_used_asc"], sources=[{"kind": "exam", "paper": tied_exam}]
+    )
+    assert {name: row.place for name, row in rows(compute(rule)).items()} == {"丙": 1, "甲": 2, "乙": 3}
+
+
+@pytest.mark.parametrize("key", ["accuracy_desc", "right_desc", "time_used_asc"])
+def test_a_tie_break_on_answers_is_refused_without_a_contest_or_exam_source(central, key):
+    with pytest.raises(ValidationError) as refused:
+        factories.ranking_rule(central["root"], tie_breaks=[key], sources=[{"kind": "points"}])
+    assert "contest or an exam source" in str(refused.value.message_dict["tie_breaks"])
+
+
+def test_participants_cannot_break_a_tie_between_members(central):
+    rule = factories.ranking_rule(central["root"], sources=[{"kind": "points"}])
+    rule.tie_breaks = ["participants_desc"]
+    with pytest.raises(ValidationError) as refused:
+        check_rule(rule)
+    assert "tie_breaks" in refused.value.message_dict
+
+
+def test_admin_refuses_an_accuracy_tie_break_for_a_points_only_rule(client, central):
+    """The admin's plain selects: accuracy with only a points source is an error on the sources,
+    and nothing is saved; with an exam source added in the same edit it is accepted."""
+    client.force_login(factories.administrator(central["root"], username="boss"))
+    rule = factories.ranking_rule(central["root"], sources=[{"kind": "points"}])
+    url = reverse("admin:rankings_rankingrule_change", args=[rule.pk])
+    data = page_data(client.get(url))
+    data["tie_break_1"] = "accuracy_desc"
+    response = client.post(url, data)
+    assert response.status_code == 200
+    errors = [str(e) for inline in response.context["inline_admin_formsets"] for e in inline.formset.non_form_errors()]
+    assert any("contest or an exam source" in error for error in errors)
+    rule.refresh_from_db()
+    assert rule.tie_breaks == []
+    paper = factories.paper(central["root"])
+    data = add_inline_row(data, "sources", kind="exam", paper=paper.pk, weight=1)
+    assert client.post(url, data).status_code == 302
+    rule.refresh_from_db()
+    assert rule.tie_breaks == ["accuracy_desc"]
+    assert sorted(rule.sources.values_list("kind", flat=True)) == ["exam", "points"]
