@@ -245,19 +245,23 @@ def _study_hours_facts(sql: Sql, source, params: RuleParams, first: bool) -> Non
 
 
 def _facts(params: RuleParams) -> Sql:
+    """Every source's facts, each row tagged with its source's position `src` (a member's mean
+    and best-of are taken over sources)."""
     sql = Sql()
     for index, source in enumerate(params.sources):
-        first = index == 0
+        own = Sql()
         if source.kind == "contest":
-            _contest_facts(sql, source, first)
+            _contest_facts(own, source, True)
         elif source.kind == "points":
-            _points_facts(sql, source, params, first)
+            _points_facts(own, source, params, True)
         elif source.kind == "exam":
-            _exam_facts(sql, source, params, first)
+            _exam_facts(own, source, params, True)
         elif source.kind == "study_hours":
-            _study_hours_facts(sql, source, params, first)
+            _study_hours_facts(own, source, params, True)
         else:  # pragma: no cover - guarded by the model's choices
             raise ValueError(f"unknown source kind {source.kind!r}")
+        union = "" if index == 0 else "UNION ALL"
+        sql.add(f"{union} SELECT {index} AS src, q{index}.* FROM ({own.text}) q{index}", *own.params)
     return sql
 
 
@@ -328,19 +332,27 @@ def build_participants(params: RuleParams) -> None:
             )
             where = f"LENGTH(tr.path) >= {width} AND {active}"
             counted = "CASE WHEN hh.member_id IS NOT NULL THEN 1 ELSE 0 END"
-        cursor.execute(
-            f"""CREATE TEMP TABLE rk_pp AS
+        # For members, per source first: `srcs` counts the sources they have a fact in, `best`
+        # is their best source's score (a member's mean and best-of).
+        by_member = params.subject == "member"
+        per_participant = f"""
             SELECT {subject} AS subject_id, f.member_id AS member_id, SUM(f.score) AS s,
                    SUM(f.time_s) AS t, MAX(f.finished_at) AS fin, MAX(tr.path) AS unit_path,
                    MAX({counted}) AS hc, SUM(f.right_n) AS rt, SUM(f.asked_n) AS qn
+                   {"" if by_member else ", CAST(NULL AS INTEGER) AS srcs, CAST(NULL AS DOUBLE PRECISION) AS best"}
             FROM ({facts.text}) f
             JOIN rk_tree tr ON tr.unit_id = f.unit_id
             LEFT JOIN orgs_user fu ON fu.id = f.member_id
             {join}
             WHERE {where}
-            GROUP BY {subject}, f.member_id""",
-            facts.params,
-        )
+            GROUP BY {subject}, f.member_id{", f.src" if by_member else ""}"""
+        statement = "CREATE TEMP TABLE rk_pp AS " + per_participant
+        if by_member:
+            statement = f"""CREATE TEMP TABLE rk_pp AS
+            SELECT subject_id, member_id, SUM(s) AS s, SUM(t) AS t, MAX(fin) AS fin, MAX(unit_path) AS unit_path,
+                   MAX(hc) AS hc, SUM(rt) AS rt, SUM(qn) AS qn, COUNT(*) AS srcs, MAX(s) AS best
+            FROM ({per_participant}) ps GROUP BY subject_id, member_id"""
+        cursor.execute(statement, facts.params)
         if _postgres():
             cursor.execute("ANALYZE rk_pp")
             cursor.execute("ANALYZE rk_tree")
@@ -381,6 +393,8 @@ def input_hash(params: RuleParams) -> str:
         _text("hc"),
         _text("rt"),
         _text("qn"),
+        _text("srcs"),
+        _text("best", 4),
     )
     with connection.cursor() as cursor:
         cursor.execute(
@@ -394,6 +408,9 @@ def input_hash(params: RuleParams) -> str:
 
 def _metric_expressions(params: RuleParams) -> dict[str, str]:
     k = int(params.top_k)
+    if params.subject == "member":
+        # A member's mean is over the sources they have a fact in; best-of is their best source.
+        return {"total": "total", "mean": "total * 1.0 / NULLIF(sources_n, 0)", "best": "best"}
     return {
         "total": "total",
         "mean": "member_total * 1.0 / NULLIF(participants, 0)",
@@ -430,7 +447,7 @@ def _subjects_sql(params: RuleParams) -> Sql:
                    MAX(fin) AS finished, MAX(unit_path) AS unit_path,
                    SUM(CASE WHEN hc = 1 THEN s END) AS member_total,
                    SUM(CASE WHEN hc = 1 AND rn <= {k} THEN s END) AS topk_sum,
-                   SUM(rt) AS right_n, SUM(qn) AS asked_n
+                   SUM(rt) AS right_n, SUM(qn) AS asked_n, SUM(srcs) AS sources_n, MAX(best) AS best
             FROM ppr GROUP BY subject_id
         )"""
     )
@@ -438,7 +455,7 @@ def _subjects_sql(params: RuleParams) -> Sql:
         sql.add(
             """, subjects AS (
             SELECT a.subject_id, a.total, a.participants, 1 AS headcount, a.time_used, a.finished,
-                   a.unit_path, a.member_total, a.topk_sum, a.right_n, a.asked_n
+                   a.unit_path, a.member_total, a.topk_sum, a.right_n, a.asked_n, a.sources_n, a.best
             FROM agg a)"""
         )
     elif params.subject == "team":

@@ -27,6 +27,7 @@ class RankingRule(models.Model):
         PER_CAPITA = "per_capita", _("Per capita (headcount at the start)")
         PARTICIPATION = "participation", _("Participation rate")
         TOP_K = "top_k", _("Mean of the top k")
+        BEST = "best", _("Best single source (members)")
         COMPOSITE = "composite", _("Weighted composite")
 
     class RankStyle(models.TextChoices):
@@ -67,7 +68,16 @@ class RankingRule(models.Model):
         blank=True,
         help_text=_("Also rank within each parent unit at this tree level (1 = roots). Empty: overall only."),
     )
-    metric = models.CharField(_("metric"), max_length=14, choices=Metric.choices, default=Metric.TOTAL)
+    metric = models.CharField(
+        _("metric"),
+        max_length=14,
+        choices=Metric.choices,
+        default=Metric.TOTAL,
+        help_text=_(
+            "Members: the total, the mean over the sources they took part in, or their best single source. "
+            "Teams and units: any but the best single source."
+        ),
+    )
     top_k = models.PositiveSmallIntegerField(_("k for the top-k mean"), default=3)
     composite = models.JSONField(
         _("composite weights"),

@@ -36,6 +36,7 @@ ANSWER_KEYS = ("accuracy_desc", "right_desc", "time_used_asc")
 ANSWER_SOURCES = ("contest", "exam")
 SUGGESTED_TIE_BREAKS = ("accuracy_desc", "time_used_asc")
 COMPOSABLE = ("total", "mean", "per_capita", "participation", "top_k")
+MEMBER_METRICS = ("total", "mean", "best")
 STEPLEN = 4  # treebeard's materialised-path step: a unit at depth d has a path of 4 * d characters
 
 
@@ -196,8 +197,13 @@ def check_rule(rule, *, source_kinds=SAVED_SOURCES) -> None:
     if source_kinds == SAVED_SOURCES:
         source_kinds = list(rule.sources.values_list("kind", flat=True)) or None if rule.pk else None
     unit_depth = rule.unit.depth if rule.unit_id else 1
-    if rule.subject == "member" and rule.metric != "total":
-        errors["metric"] = _("A member's ranking uses the total; the other metrics describe teams and units.")
+    if rule.subject == "member" and rule.metric not in MEMBER_METRICS:
+        errors["metric"] = _(
+            "A member's ranking uses the total, the mean over their sources or their best source; "
+            "the other metrics describe teams and units."
+        )
+    if rule.subject != "member" and rule.metric == "best":
+        errors["metric"] = _("The best single source ranks members; for teams and units use the mean of the top k.")
     if rule.subject == "unit":
         if not rule.unit_level:
             errors["unit_level"] = _("Choose the tree level of the units to rank.")

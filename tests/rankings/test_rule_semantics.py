@@ -80,7 +80,7 @@ def test_right_answers_then_time_breaks_a_tie_on_score(central, tied_exam):
 def test_a_tie_break_on_answers_is_refused_without_a_contest_or_exam_source(central, key):
     with pytest.raises(ValidationError) as refused:
         factories.ranking_rule(central["root"], tie_breaks=[key], sources=[{"kind": "points"}])
-    assert "contest or an exam source" in str(refused.value.message_dict["tie_breaks"])
+    assert "只有竞赛或考试来源提供" in str(refused.value.message_dict["tie_breaks"])
 
 
 def test_participants_cannot_break_a_tie_between_members(central):
@@ -102,7 +102,7 @@ def test_admin_refuses_an_accuracy_tie_break_for_a_points_only_rule(client, cent
     response = client.post(url, data)
     assert response.status_code == 200
     errors = [str(e) for inline in response.context["inline_admin_formsets"] for e in inline.formset.non_form_errors()]
-    assert any("contest or an exam source" in error for error in errors)
+    assert any("只有竞赛或考试来源提供" in error for error in errors)
     rule.refresh_from_db()
     assert rule.tie_breaks == []
     paper = factories.paper(central["root"])
@@ -111,3 +111,41 @@ def test_admin_refuses_an_accuracy_tie_break_for_a_points_only_rule(client, cent
     rule.refresh_from_db()
     assert rule.tie_breaks == ["accuracy_desc"]
     assert sorted(rule.sources.values_list("kind", flat=True)) == ["exam", "points"]
+
+
+# ---------------------------------------------------------------- member metrics
+
+
+@pytest.fixture
+def two_exams(central):
+    """Two papers in March. 甲 sat both: 60 and 90 (mean 75, best 90, total 150); 乙 sat the
+    first only: 80 (mean 80, best 80, total 80); 丙 sat both: 85 and 85 (mean 85, best 85)."""
+    first, second = factories.paper(central["root"], title="一月"), factories.paper(central["root"], title="二月")
+    scores = {"甲": (60, 90), "乙": (80, None), "丙": (85, 85)}
+    for name, pair in scores.items():
+        member = person(central, "gz1", name)
+        for paper, score in zip((first, second), pair, strict=True):
+            if score is not None:
+                scenario.sat(paper, member, central["gz1"], score, local(2026, 3, 10, 9))
+    return [{"kind": "exam", "paper": first}, {"kind": "exam", "paper": second}]
+
+
+@pytest.mark.parametrize(
+    ("metric", "expected"),
+    [
+        ("total", {"丙": (170, 1), "甲": (150, 2), "乙": (80, 3)}),
+        ("mean", {"丙": (85, 1), "乙": (80, 2), "甲": (75, 3)}),
+        ("best", {"甲": (90, 1), "丙": (85, 2), "乙": (80, 3)}),
+    ],
+)
+def test_member_rules_rank_by_total_mean_or_best_source(central, two_exams, metric, expected):
+    rule = factories.ranking_rule(central["root"], metric=metric, sources=two_exams)
+    assert {name: (float(row.metric), row.place) for name, row in rows(compute(rule)).items()} == expected
+
+
+def test_best_source_is_refused_for_units(central):
+    with pytest.raises(ValidationError) as refused:
+        factories.ranking_rule(
+            central["root"], subject="unit", unit_level=3, metric="best", sources=[{"kind": "points"}]
+        )
+    assert "metric" in refused.value.message_dict
