@@ -421,15 +421,29 @@ def _metric_expressions(params: RuleParams) -> dict[str, str]:
 
 
 def _metric(params: RuleParams) -> str:
+    """The metric of each subject; for a composite a placeholder: it is taken after eligibility
+    (`_composite`), because only eligible subjects set its scale."""
+    if params.metric == "composite":
+        return "0"
+    return _metric_expressions(params)[params.metric]
+
+
+def _composite(params: RuleParams) -> str:
+    """The weighted composite over judged subjects: the participation rate as a percentage (at
+    most 100), every other part scaled to 0-100 against the best eligible subject whose
+    participation does not exceed 100 % (so parts on different scales add up fairly, and a
+    subject that cannot be ranked never sets the scale)."""
     expressions = _metric_expressions(params)
-    if params.metric != "composite":
-        return expressions[params.metric]
-    # Each part scaled to 0-100 against the best subject, then weighted: parts on different
-    # scales (points, rates) add up fairly.
-    parts = [
-        f"{float(weight)!r} * COALESCE(({expressions[name]}) * 100.0 / NULLIF(MAX({expressions[name]}) OVER (), 0), 0)"
-        for name, weight in sorted(params.composite.items())
-    ]
+    rate = expressions["participation"]
+    parts = []
+    for name, weight in sorted(params.composite.items()):
+        if name == "participation":
+            part = f"COALESCE({_least(rate, '1.0')}, 0) * 100.0"
+        else:
+            value = expressions[name]
+            best = f"MAX(CASE WHEN reason = '' AND COALESCE({rate}, 0) <= 1 THEN {value} END) OVER ()"
+            part = f"COALESCE(({value}) * 100.0 / NULLIF({best}, 0), 0)"
+        parts.append(f"{float(weight)!r} * {part}")
     return " + ".join(parts)
 
 
@@ -498,6 +512,7 @@ def insert_rows(params: RuleParams, snapshot_id: int, previous_id: int | None = 
     ranks, tie counts, prize tier, and the rank in the previous snapshot."""
     sql = _subjects_sql(params)
     metric = _metric(params)
+    measured = _round(_composite(params), 4) if params.metric == "composite" else "metric"
     rate = "participants * 1.0 / NULLIF(headcount, 0)"
     min_rate = params.min_participation
     keys = ", ".join(["metric DESC"] + [ORDER_KEYS[key] for key in params.tie_breaks])
@@ -538,7 +553,7 @@ def insert_rows(params: RuleParams, snapshot_id: int, previous_id: int | None = 
                 COUNT(*) OVER (w RANGE BETWEEN CURRENT ROW AND CURRENT ROW) AS tied_count,
                 COUNT(*) OVER (PARTITION BY reason = '') AS eligible_n
             FROM (SELECT subject_id, total, participants, headcount, time_used_r AS time_used, finished,
-                         unit_path, metric, group_path, reason, right_n, asked_n FROM judged) j
+                         unit_path, {measured} AS metric, group_path, reason, right_n, asked_n FROM judged) j
             WINDOW w AS (PARTITION BY reason = '' ORDER BY {keys})
         ), ranked AS (
             SELECT rr.*, __PRIZE__ AS prize FROM ranked_raw rr

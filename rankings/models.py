@@ -83,7 +83,11 @@ class RankingRule(models.Model):
         _("composite weights"),
         default=dict,
         blank=True,
-        help_text=_('For a composite metric, weights per metric, e.g. {"per_capita": 0.6, "participation": 0.4}.'),
+        help_text=_(
+            'For a composite metric, weights per metric, e.g. {"participation": 0.4, "per_capita": 0.6}. '
+            "The participation rate counts as a percentage (at most 100); every other part as a percentage "
+            "of the best eligible subject's (ineligible subjects and rates above 100 % never set the scale)."
+        ),
     )
     min_participants = models.PositiveIntegerField(_("minimum participants"), default=0)
     min_participation = models.DecimalField(

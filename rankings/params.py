@@ -259,3 +259,26 @@ def _check_tiers(rule) -> str | None:
     if rule.prize_mode == "band" and any(b >= a for a, b in zip(values, values[1:], strict=False)):
         return _("Score bands go from the highest lowest-score down, each below the one before.")
     return None
+
+
+def composite_formula(weights: dict) -> str:
+    """The composite in words, as the board and the console show it, e.g. "participation rate
+    (%) × 0.4 + per capita / best eligible × 100 × 0.6"."""
+    names = {
+        "total": _("total"),
+        "mean": _("mean"),
+        "per_capita": _("per capita"),
+        "participation": _("participation rate"),
+        "top_k": _("top-k mean"),
+    }
+    parts = []
+    for name, weight in sorted((weights or {}).items()):
+        if name not in names:
+            continue
+        if name == "participation":
+            parts.append(_("%(part)s (%%, at most 100) × %(weight)s") % {"part": names[name], "weight": f"{weight:g}"})
+        else:
+            parts.append(
+                _("%(part)s / best eligible × 100 × %(weight)s") % {"part": names[name], "weight": f"{weight:g}"}
+            )
+    return " + ".join(parts)

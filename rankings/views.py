@@ -16,6 +16,7 @@ from quizsite.spreadsheets import attachment_disposition, xlsx_response
 
 from . import exports, selectors, services
 from .models import RankingRule, RankingRun, Snapshot, SnapshotRow
+from .params import composite_formula
 from .tasks import enqueue
 
 
@@ -58,6 +59,11 @@ def rule_list(request):
     return render(request, "rankings/rule_list.html", {"items": items, "can_add": can_add})
 
 
+def _formula(parameters: dict) -> str:
+    """The composite a snapshot was computed with, in words; '' for any other metric."""
+    return composite_formula(parameters.get("composite") or {}) if parameters.get("metric") == "composite" else ""
+
+
 @login_required
 def board(request, slug: str):
     rule = access_rule(request.user, slug)
@@ -94,6 +100,7 @@ def board(request, slug: str):
             "can_download": selectors.can_download_results(request.user, rule),
             "own_certificates": selectors.own_certificate_subjects(request.user, rule),
             "version_query": f"v={snapshot.version}&" if _version(request) else "",
+            "formula": _formula(snapshot.parameters),
         },
     )
 
@@ -210,6 +217,7 @@ def manage(request, slug: str):
             "run": run,
             "active": run is not None and run.status in (RankingRun.Status.QUEUED, RankingRun.Status.RUNNING),
             "sources": rule.sources.select_related("contest", "paper"),
+            "formula": _formula({"metric": rule.metric, "composite": rule.composite}),
         },
     )
 

@@ -149,3 +149,37 @@ def test_best_source_is_refused_for_units(central):
             central["root"], subject="unit", unit_level=3, metric="best", sources=[{"kind": "points"}]
         )
     assert "metric" in refused.value.message_dict
+
+
+# ---------------------------------------------------------------- the composite
+
+
+def test_composite_takes_participation_as_a_percentage_and_scales_per_capita_to_the_best_eligible(client, central):
+    """participation × 0.4 + per capita / best × 0.6 over organs, at least 2 participants:
+
+    广州 4 heads, 2 sat (80, 100): 50 %, per capita 45; 京津冀 2 heads, both sat (60, 60): 100 %,
+    per capita 60; 预算司 1 head, sat 100: per capita 100 but too few participants, so it does
+    not set the scale: the best eligible per capita is 60.
+    广州 = 0.4 × 50 + 0.6 × 45 / 60 × 100 = 20 + 45 = 65; 京津冀 = 40 + 60 = 100;
+    预算司 (not ranked) = 40 + 0.6 × 100 / 60 × 100 = 140."""
+    paper = factories.paper(central["root"])
+    when = local(2026, 3, 10, 9)
+    for key, name, score in (("gz1", "广一", 80), ("gz1", "广二", 100), ("jjj1", "京一", 60), ("jjj1", "京二", 60)):
+        scenario.sat(paper, person(central, key, name), central[key], score, when)
+    person(central, "gz1", "广三")
+    person(central, "gz1", "广四")
+    scenario.sat(paper, person(central, "budget1", "预一"), central["budget1"], 100, when)
+    rule = scenario.organ_rule(
+        central, paper, metric="composite", composite={"participation": 0.4, "per_capita": 0.6}, min_participants=2
+    )
+    got = rows(compute(rule))
+    assert {label: (float(row.metric), row.place, row.ineligible_reason) for label, row in got.items()} == {
+        "京津冀特派办": (100, 1, ""),
+        "广州特派办": (65, 2, ""),
+        "预算司": (140, None, "too_few_participants"),
+        "国库司": (0, None, "no_headcount"),
+    }
+    client.force_login(factories.administrator(central["root"], username="boss"))
+    words = "参与率（%，最高100）× 0.4 + 人均 / 参评最高值 × 100 × 0.6"
+    for url in (reverse("rankings:board", args=[rule.slug]), reverse("rankings:manage", args=[rule.slug])):
+        assert words in client.get(url).content.decode()
