@@ -304,21 +304,23 @@ def build_participants(params: RuleParams) -> None:
         # The headcount: active members placed in the subtree at the cut-off (members with no
         # recorded placement at all: in their unit).
         cursor.execute(
-            """CREATE TEMP TABLE rk_heads AS
+            f"""CREATE TEMP TABLE rk_heads AS
             SELECT u.id AS member_id, tr.unit_id AS unit_id, tr.path AS path
             FROM orgs_user u
             LEFT JOIN rk_place pl ON pl.member_id = u.id AND pl.start_at < %s AND (pl.until IS NULL OR pl.until >= %s)
             JOIN rk_tree tr ON tr.unit_id = CASE
                 WHEN pl.member_id IS NOT NULL THEN pl.unit_id
                 WHEN NOT EXISTS (SELECT 1 FROM rk_place x WHERE x.member_id = u.id) THEN u.unit_id END
-            WHERE u.is_active""",
+            WHERE u.is_active{" AND u.is_party_member" if params.party_members_only else ""}""",
             [cut_off, cut_off],
         )
         cursor.execute("CREATE INDEX rk_heads_member ON rk_heads (member_id)")
         # `hc`: the participant counts as one (is in the subject's headcount population).
-        # Deactivated members' facts are left out, except from a team's own record.
+        # Deactivated members' facts (and under "party members only", others') are left out,
+        # except from a team's own record.
         counted = "CASE WHEN f.member_id IS NOT NULL THEN 1 ELSE 0 END"
-        active = "(f.member_id IS NULL OR fu.is_active)"
+        counted_member = "fu.is_active AND fu.is_party_member" if params.party_members_only else "fu.is_active"
+        active = f"(f.member_id IS NULL OR ({counted_member}))"
         if params.subject == "member":
             subject, join, where = "f.member_id", "", f"f.member_id IS NOT NULL AND {active}"
         elif params.subject == "team":
@@ -468,7 +470,8 @@ def _subjects_sql(params: RuleParams) -> Sql:
     if params.subject == "member":
         sql.add(
             """, subjects AS (
-            SELECT a.subject_id, a.total, a.participants, 1 AS headcount, a.time_used, a.finished,
+            SELECT a.subject_id, a.total, a.participants, 1 AS headcount, 0 AS headcount_expected,
+                   a.time_used, a.finished,
                    a.unit_path, a.member_total, a.topk_sum, a.right_n, a.asked_n, a.sources_n, a.best
             FROM agg a)"""
         )
@@ -479,7 +482,8 @@ def _subjects_sql(params: RuleParams) -> Sql:
             f""", roster AS (
             SELECT team_id, COUNT(*) AS n FROM contests_teammember WHERE contest_id IN ({marks}) GROUP BY team_id
         ), subjects AS (
-            SELECT a.subject_id, a.total, a.participants, COALESCE(r.n, 0) AS headcount, a.time_used,
+            SELECT a.subject_id, a.total, a.participants, COALESCE(r.n, 0) AS headcount,
+                   0 AS headcount_expected, a.time_used,
                    a.finished, tu.path AS unit_path, a.member_total, a.topk_sum, a.right_n, a.asked_n
             FROM agg a JOIN contests_team tt ON tt.id = a.subject_id
             LEFT JOIN rk_tree tu ON tu.unit_id = tt.unit_id
@@ -488,20 +492,27 @@ def _subjects_sql(params: RuleParams) -> Sql:
         )
     else:
         width = STEPLEN * params.unit_level
+        # An expected headcount an organiser stated wins over the counted one.
+        pairs = params.expected_headcounts or ((None, None),)
+        expected = " UNION ALL ".join(["SELECT CAST(%s AS INTEGER) AS unit_id, CAST(%s AS INTEGER) AS n"] * len(pairs))
         sql.add(
             f""", heads AS (
             SELECT SUBSTR(h.path, 1, {width}) AS path, COUNT(*) AS n
             FROM rk_heads h WHERE LENGTH(h.path) >= {width}
             GROUP BY SUBSTR(h.path, 1, {width})
+        ), expected AS ({expected}
         ), subjects AS (
             SELECT tr.unit_id AS subject_id, COALESCE(a.total, 0) AS total,
-                   COALESCE(a.participants, 0) AS participants, COALESCE(h.n, 0) AS headcount,
+                   COALESCE(a.participants, 0) AS participants, COALESCE(x.n, h.n, 0) AS headcount,
+                   CASE WHEN x.n IS NULL THEN 0 ELSE 1 END AS headcount_expected,
                    COALESCE(a.time_used, 0) AS time_used, a.finished, tr.path AS unit_path,
                    a.member_total, a.topk_sum, COALESCE(a.right_n, 0) AS right_n,
                    COALESCE(a.asked_n, 0) AS asked_n
             FROM rk_tree tr LEFT JOIN agg a ON a.subject_id = tr.unit_id
             LEFT JOIN heads h ON h.path = tr.path
+            LEFT JOIN expected x ON x.unit_id = tr.unit_id
             WHERE tr.depth = %s)""",
+            *(value for pair in pairs for value in pair),
             params.unit_level,
         )
     return sql
@@ -553,7 +564,8 @@ def insert_rows(params: RuleParams, snapshot_id: int, previous_id: int | None = 
                 COUNT(*) OVER (w RANGE BETWEEN CURRENT ROW AND CURRENT ROW) AS tied_count,
                 COUNT(*) OVER (PARTITION BY reason = '') AS eligible_n
             FROM (SELECT subject_id, total, participants, headcount, time_used_r AS time_used, finished,
-                         unit_path, {measured} AS metric, group_path, reason, right_n, asked_n FROM judged) j
+                         unit_path, {measured} AS metric, group_path, reason, right_n, asked_n,
+                         headcount_expected FROM judged) j
             WINDOW w AS (PARTITION BY reason = '' ORDER BY {keys})
         ), ranked AS (
             SELECT rr.*, __PRIZE__ AS prize FROM ranked_raw rr
@@ -561,11 +573,11 @@ def insert_rows(params: RuleParams, snapshot_id: int, previous_id: int | None = 
         INSERT INTO rankings_snapshotrow (snapshot_id, subject_id, label, unit_id, unit_name, group_id,
             group_name, metric, total, participants, headcount, time_used_s, finished_at, eligible,
             ineligible_reason, place, rank, rank_in_group, tied_count, prize, previous_rank,
-            right_count, answer_count)
+            right_count, answer_count, headcount_expected)
         SELECT %s, r.subject_id, {label}, su.unit_id, COALESCE(su.name, ''), g.unit_id, COALESCE(g.name, ''),
                r.metric, {_round("r.total", 4)}, r.participants, r.headcount, COALESCE(r.time_used, 0),
                r.finished, r.e = 1, r.reason, r.place, r.shown_rank, r.rank_in_group, r.tied_count, r.prize,
-               pr.rank, r.right_n, r.asked_n
+               pr.rank, r.right_n, r.asked_n, r.headcount_expected = 1
         FROM ranked r
         LEFT JOIN rk_tree su ON su.path = r.unit_path
         LEFT JOIN rk_tree g ON g.path = r.group_path

@@ -123,6 +123,20 @@ class RankingRule(models.Model):
     period_starts_on = models.DateField(_("period starts on"), null=True, blank=True)
     period_ends_on = models.DateField(_("period ends on"), null=True, blank=True)
     population_frozen_at = models.DateTimeField(_("headcount frozen at"), null=True, blank=True)
+    headcount_on = models.DateField(
+        _("headcount taken on"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "The local calendar day at whose end members are counted, each in their unit then. "
+            "Empty: the period's last day, or when the rule was first saved if it has no end."
+        ),
+    )
+    party_members_only = models.BooleanField(
+        _("party members only"),
+        default=False,
+        help_text=_("Count and rank party members only: others are in neither the headcount nor the participants."),
+    )
     version = models.PositiveIntegerField(_("rule version"), default=1, editable=False)
     dirty = models.BooleanField(_("inputs changed"), default=True, editable=False)
     inputs_fingerprint = models.CharField(max_length=200, blank=True, editable=False)
@@ -181,6 +195,29 @@ class RuleSource(models.Model):
             raise ValidationError({"contest": _("Choose the contest.")})
         if self.kind == self.Kind.EXAM and not self.paper_id:
             raise ValidationError({"paper": _("Choose the paper.")})
+
+
+class ExpectedHeadcount(models.Model):
+    """The headcount an organiser states for a ranked unit (应参与人数). It wins over the one
+    counted from the member records, and the board says so."""
+
+    rule = models.ForeignKey(RankingRule, on_delete=models.CASCADE, related_name="expected_headcounts")
+    unit = models.ForeignKey(Unit, verbose_name=_("unit"), on_delete=models.CASCADE, related_name="+")
+    headcount = models.PositiveIntegerField(
+        _("expected headcount"), help_text=_("How many members of the unit are expected to take part.")
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("expected headcount")
+        verbose_name_plural = _("expected headcounts")
+        constraints = [models.UniqueConstraint(fields=["rule", "unit"], name="expected_headcount_once_per_unit")]
+
+    def __str__(self) -> str:
+        return f"{self.unit} · {self.headcount}"
 
 
 class RuleUnit(models.Model):
@@ -361,6 +398,9 @@ class SnapshotRow(models.Model):
     tied_count = models.PositiveIntegerField(default=1)
     prize = models.CharField(max_length=40, blank=True)
     previous_rank = models.PositiveIntegerField(null=True)
+    headcount_expected = models.BooleanField(
+        default=False, help_text="The headcount is the one an organiser stated, not the counted one."
+    )
     right_count = models.PositiveIntegerField(default=0, help_text="Right answers (contest and exam sources).")
     answer_count = models.PositiveIntegerField(default=0, help_text="Questions answered (contest) or asked (exam).")
 

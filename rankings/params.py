@@ -71,6 +71,8 @@ class RuleParams:
     period_ends_on: str | None = None
     headcount_at: str | None = None
     sources: tuple = ()
+    party_members_only: bool = False
+    expected_headcounts: tuple = ()  # ((unit_id, headcount), ...) by unit id
 
     @classmethod
     def from_rule(cls, rule) -> RuleParams:
@@ -104,6 +106,10 @@ class RuleParams:
                 )
                 for source in rule.sources.order_by("id")
             ),
+            party_members_only=rule.party_members_only,
+            expected_headcounts=tuple(rule.expected_headcounts.order_by("unit_id").values_list("unit_id", "headcount"))
+            if rule.subject == "unit"
+            else (),
         )
 
     @classmethod
@@ -112,6 +118,7 @@ class RuleParams:
         data["sources"] = tuple(Source(**source) for source in data.get("sources", ()))
         data["tie_breaks"] = tuple(data.get("tie_breaks", ()))
         data["prize_tiers"] = tuple(data.get("prize_tiers", ()))
+        data["expected_headcounts"] = tuple(tuple(pair) for pair in data.get("expected_headcounts", ()))
         return cls(**data)
 
     def to_json(self) -> dict:
@@ -119,6 +126,12 @@ class RuleParams:
         data["sources"] = [asdict(source) for source in self.sources]
         data["tie_breaks"] = list(self.tie_breaks)
         data["prize_tiers"] = [dict(tier) for tier in self.prize_tiers]
+        data["expected_headcounts"] = [list(pair) for pair in self.expected_headcounts]
+        # Settings added later are left out while unused, so earlier snapshots' parameters (and
+        # the hashes taken over them) read the same.
+        for name, unused in (("party_members_only", False), ("expected_headcounts", [])):
+            if data[name] == unused:
+                del data[name]
         return data
 
     def canonical(self) -> bytes:
@@ -146,7 +159,10 @@ def local_midnight(day: date) -> datetime:
 
 
 def _cut_off(rule) -> str | None:
-    """When the headcount is taken: the period's end, else when the rule's population was frozen."""
+    """When the headcount is taken: the end of the day the rule names, else the period's end,
+    else when the rule's population was frozen."""
+    if rule.headcount_on:
+        return local_midnight(rule.headcount_on + timedelta(days=1)).isoformat()
     if rule.period_ends_on:
         return local_midnight(rule.period_ends_on + timedelta(days=1)).isoformat()
     if rule.population_frozen_at:

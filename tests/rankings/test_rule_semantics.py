@@ -1,13 +1,14 @@
 """What a rule can say (issue 14): tie-break keys, member metrics, the composite, headcounts and
 per-group prize quotas, each checked against values worked out by hand."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from lessons.models import Answer, Attempt, AttemptItem
+from rankings import services
 from rankings.params import check_rule
 from tests import factories
 from tests.adminforms import add_inline_row, page_data
@@ -183,3 +184,170 @@ def test_composite_takes_participation_as_a_percentage_and_scales_per_capita_to_
     words = "参与率（%，最高100）× 0.4 + 人均 / 参评最高值 × 100 × 0.6"
     for url in (reverse("rankings:board", args=[rule.slug]), reverse("rankings:manage", args=[rule.slug])):
         assert words in client.get(url).content.decode()
+
+
+# ---------------------------------------------------------------- headcount
+
+
+def test_headcount_is_taken_at_the_end_of_the_day_the_rule_names(central):
+    """迁 moved from 广州 to 京津冀 at 09:00 on 20 March (China time). Counted at the end of
+    15 March they are one of 广州's 3 heads (京津冀: 1); at the period's end (31 March), one of
+    京津冀's 2 (广州: 2). Nobody sat the exam but 广一 and 京一, so the participants stay 1 and 1."""
+    paper = factories.paper(central["root"])
+    g1, j1 = person(central, "gz1", "广一"), person(central, "jjj1", "京一")
+    person(central, "gz1", "广二")
+    mover = person(central, "gz1", "迁")
+    scenario.member_move(member=mover, unit=central["jjj1"], reason="调动", at=local(2026, 3, 20, 9, 0))
+    for member, key in ((g1, "gz1"), (j1, "jjj1")):
+        scenario.sat(paper, member, central[key], 50, local(2026, 3, 10, 9))
+    early = scenario.organ_rule(central, paper, headcount_on=date(2026, 3, 15), slug="early")
+    late = scenario.organ_rule(central, paper, slug="late")
+    heads = {
+        name: {label: (row.participants, row.headcount) for label, row in rows(compute(rule)).items()}
+        for name, rule in (("early", early), ("late", late))
+    }
+    assert heads["early"]["广州特派办"] == (1, 3) and heads["early"]["京津冀特派办"] == (1, 1)
+    assert heads["late"]["广州特派办"] == (1, 2) and heads["late"]["京津冀特派办"] == (1, 2)
+
+
+def test_party_members_only_leaves_others_out_of_headcount_participants_and_ranks(central):
+    """广一 (party member) sat 70, 群众 (not a party member) sat 95, 广三 (party member) did not
+    sit: 广州 counts 1 of 2 and 70 points; the member ranking has 广一 alone."""
+    paper = factories.paper(central["root"])
+    g1 = person(central, "gz1", "广一")
+    outsider = factories.member(central["gz1"], username="群众", real_name="群众", is_party_member=False)
+    person(central, "gz1", "广三")
+    scenario.sat(paper, g1, central["gz1"], 70, local(2026, 3, 10, 9))
+    scenario.sat(paper, outsider, central["gz1"], 95, local(2026, 3, 10, 9))
+    organs = rows(compute(scenario.organ_rule(central, paper, party_members_only=True)))
+    assert (organs["广州特派办"].participants, organs["广州特派办"].headcount, float(organs["广州特派办"].total)) == (
+        1,
+        2,
+        70,
+    )
+    members = factories.ranking_rule(
+        central["root"], party_members_only=True, slug="party", sources=[{"kind": "exam", "paper": paper}]
+    )
+    assert {label: row.place for label, row in rows(compute(members)).items()} == {"广一": 1}
+
+
+def test_an_expected_headcount_wins_over_the_counted_one_and_never_sets_the_scale_above_100_percent(client, central):
+    """Composite participation × 0.5 + per capita / best × 0.5. 广州: 2 counted heads, both sat
+    (40, 60), expected 4: 50 %, per capita 25. 京津冀: 2 counted, both sat (50, 50), expected 1:
+    200 % (counts as 100), per capita 100, but above 100 % so not the scale. 预算司: 1 head, sat
+    30: 100 %, per capita 30 = the scale. 广州 = 25 + 0.5 × 25 / 30 × 100 = 66.6667;
+    京津冀 = 50 + 0.5 × 100 / 30 × 100 = 216.6667; 预算司 = 50 + 50 = 100."""
+    paper = factories.paper(central["root"])
+    when = local(2026, 3, 10, 9)
+    for key, name, score in (("gz1", "广一", 40), ("gz1", "广二", 60), ("jjj1", "京一", 50), ("jjj1", "京二", 50)):
+        scenario.sat(paper, person(central, key, name), central[key], score, when)
+    scenario.sat(paper, person(central, "budget1", "预一"), central["budget1"], 30, when)
+    rule = scenario.organ_rule(central, paper, metric="composite", composite={"participation": 0.5, "per_capita": 0.5})
+    boss = factories.administrator(central["root"], username="boss")
+    services.expected_headcounts_save(rule=rule, counts={central["gz"].pk: 4, central["jjj"].pk: 1}, by=boss)
+    got = rows(compute(rule))
+    assert {
+        label: (row.participants, row.headcount, row.headcount_expected, float(row.metric), row.place)
+        for label, row in got.items()
+        if row.eligible
+    } == {
+        "京津冀特派办": (2, 1, True, 216.6667, 1),
+        "预算司": (1, 1, False, 100, 2),
+        "广州特派办": (2, 4, True, 66.6667, 3),
+    }
+    client.force_login(boss)
+    board = client.get(reverse("rankings:board", args=[rule.slug])).content.decode()
+    assert board.count('class="qs-muted headcount-expected">应参与人数<') == 2
+
+
+# ---------------------------------------------------------------- the expected-headcount page
+
+
+@pytest.fixture
+def headcount_page(client, central):
+    rule = scenario.organ_rule(central, factories.paper(central["root"]))
+    client.force_login(factories.administrator(central["root"], username="boss"))
+    return {"rule": rule, "url": reverse("rankings:headcounts", args=[rule.slug]), "client": client}
+
+
+def expected(rule) -> dict[str, int]:
+    return {e.unit.name: e.headcount for e in rule.expected_headcounts.select_related("unit")}
+
+
+def test_headcount_page_lists_the_ranked_units_and_saves_typed_numbers(headcount_page, central):
+    client, url, rule = headcount_page["client"], headcount_page["url"], headcount_page["rule"]
+    page = client.get(url)
+    assert [unit["path"] for unit in page.context["units"]] == [
+        "审计署系统/广州特派办",
+        "审计署系统/京津冀特派办",
+        "财政部系统/预算司",
+        "财政部系统/国库司",
+    ]
+    version = rule.version
+    response = client.post(url, {"action": "save", f"unit-{central['gz'].pk}": "16", f"unit-{central['jjj'].pk}": ""})
+    assert response.status_code == 302
+    rule.refresh_from_db()
+    assert expected(rule) == {"广州特派办": 16} and rule.version == version + 1 and rule.dirty
+    client.post(url, {"action": "save", f"unit-{central['gz'].pk}": ""})
+    assert expected(rule) == {}
+
+
+@pytest.mark.parametrize(("typed", "message"), [("-3", "人数不能为负数"), ("十六", "请输入整数")])
+def test_headcount_page_refuses_a_bad_number_keeps_what_was_typed_and_saves_nothing(
+    headcount_page, central, typed, message
+):
+    client, url, rule = headcount_page["client"], headcount_page["url"], headcount_page["rule"]
+    page = client.post(url, {"action": "save", f"unit-{central['gz'].pk}": typed, f"unit-{central['jjj'].pk}": "9"})
+    html = page.content.decode()
+    assert page.status_code == 200 and message in html and 'id="headcount-errors"' in html
+    assert f'value="{typed}"' in html and 'value="9"' in html
+    assert expected(rule) == {}
+
+
+def test_headcounts_import_from_excel_by_path_or_unique_name(headcount_page):
+    client, url, rule = headcount_page["client"], headcount_page["url"], headcount_page["rule"]
+    book = factories.workbook(
+        [
+            ["单位", "应参与人数"],
+            ["审计署系统/广州特派办", 16],
+            ["京津冀特派办", "12"],
+            ["中央和国家机关/财政部系统/预算司", 8.0],
+        ],
+        title_rows=[["2026年3月应参与人数"]],
+    )
+    assert client.post(url, {"action": "import", "file": book}).status_code == 302
+    assert expected(rule) == {"广州特派办": 16, "京津冀特派办": 12, "预算司": 8}
+
+
+def test_headcounts_import_reports_every_bad_row_and_saves_nothing(headcount_page):
+    client, url, rule = headcount_page["client"], headcount_page["url"], headcount_page["rule"]
+    book = factories.workbook(
+        [
+            ["单位", "应参与人数"],
+            ["广州特派办", 16],
+            ["不存在的司", 3],
+            ["预算司", -2],
+            ["国库司", "十二"],
+            ["京津冀特派办", 2.5],
+            ["广州特派办", 4],
+        ]
+    )
+    page = client.post(url, {"action": "import", "file": book})
+    assert page.status_code == 200
+    errors = [(e.row, e.column, e.message) for e in page.context["report"].errors]
+    assert errors == [
+        (3, "单位", "“不存在的司”不是本排名的参评单位。"),
+        (4, "应参与人数", "人数不能为负数。"),
+        (5, "应参与人数", "“十二”不是数字。"),
+        (6, "应参与人数", "人数应为整数。"),
+        (7, "单位", "该单位重复出现。"),
+    ]
+    assert 'id="import-errors"' in page.content.decode()
+    assert expected(rule) == {}
+
+
+def test_headcount_page_is_for_those_who_manage_the_rule(client, headcount_page, central):
+    client.force_login(person(central, "gz1", "普通成员"))
+    assert client.get(headcount_page["url"]).status_code == 403
+    assert client.post(headcount_page["url"], {"action": "save", f"unit-{central['gz'].pk}": "1"}).status_code == 403
+    assert expected(headcount_page["rule"]) == {}
