@@ -593,6 +593,67 @@ def insert_rows(params: RuleParams, snapshot_id: int, previous_id: int | None = 
     arguments = sql.params[:count_before] + prize.params + sql.params[count_before:] + [snapshot_id, previous_id]
     with connection.cursor() as cursor:
         cursor.execute(head + prize.text + tail, arguments)
+        if _has_quotas(params):
+            _assign_prizes_with_quotas(cursor, params, snapshot_id)
+
+
+def _has_quotas(params: RuleParams) -> bool:
+    return params.prize_mode != "none" and any(tier.get("per_group") for tier in params.prize_tiers)
+
+
+def _assign_prizes_with_quotas(cursor, params: RuleParams, snapshot_id: int) -> None:
+    """Give prizes tier by tier when some tier allows at most N per group (`per_group`).
+
+    For each tier, best first, the candidates are eligible rows without a prize yet; in each
+    group only the first `per_group` of them by place may take the tier, and those pass on, in
+    place order, to fill the tier's overall allowance (cumulative, as without quotas). A subject
+    held back by its group's quota stays a candidate for the next tier, and the slot it would
+    have taken goes to the next eligible subject. Ties at either boundary follow the rule's
+    boundary-ties setting: shared, or the whole tied group drops to the next tier."""
+    drop = params.boundary_ties == "drop"
+    cursor.execute(
+        "SELECT COUNT(*) FROM rankings_snapshotrow WHERE snapshot_id = %s AND eligible = %s", [snapshot_id, True]
+    )
+    eligible_n = int(cursor.fetchone()[0])
+    cumulative = 0
+    for tier in params.prize_tiers:
+        value = float(tier["value"])
+        band = ""
+        band_args: list = []
+        cap = None
+        if params.prize_mode == "band":
+            band, band_args = "AND metric >= %s", [value]
+        elif params.prize_mode == "count":
+            cumulative += int(value)
+            cap = cumulative
+        else:
+            cumulative += round(value * 100)
+            spare = {"floor": 0, "ceil": 9999, "half_up": 5000}[params.percent_rounding]
+            cap = (cumulative * eligible_n + spare) // 10000
+        quota = int(tier["per_group"]) if tier.get("per_group") else None
+        in_group = "group_rank + group_tied - 1" if drop else "group_rank"
+        passes = "TRUE" if quota is None else f"(group_id IS NULL OR {in_group} <= {quota})"
+        overall = "prized + pass_rank + pass_tied - 1" if drop else "prized + pass_rank"
+        wins = "TRUE" if cap is None else f"{overall} <= {int(cap)}"
+        cursor.execute(
+            f"""UPDATE rankings_snapshotrow SET prize = %s WHERE id IN (
+                SELECT id FROM (
+                    SELECT id, RANK() OVER (ORDER BY place) AS pass_rank,
+                           COUNT(*) OVER (PARTITION BY place) AS pass_tied,
+                           (SELECT COUNT(*) FROM rankings_snapshotrow w
+                            WHERE w.snapshot_id = %s AND w.prize <> '') AS prized
+                    FROM (
+                        SELECT id, place, group_id,
+                               RANK() OVER (PARTITION BY group_id ORDER BY place) AS group_rank,
+                               COUNT(*) OVER (PARTITION BY group_id, place) AS group_tied
+                        FROM rankings_snapshotrow
+                        WHERE snapshot_id = %s AND eligible = %s AND prize = '' {band}
+                    ) candidates
+                    WHERE {passes}
+                ) passing
+                WHERE {wins})""",
+            [tier["name"], snapshot_id, snapshot_id, True, *band_args],
+        )
 
 
 def _prize_case(params: RuleParams) -> Sql:
@@ -601,7 +662,7 @@ def _prize_case(params: RuleParams) -> Sql:
     Percentages are kept in hundredths; `n` is the number of eligible subjects. A cutoff is a
     cumulative count of places; under "drop" a tied group must fit entirely inside it."""
     sql = Sql()
-    if params.prize_mode == "none" or not params.prize_tiers:
+    if params.prize_mode == "none" or not params.prize_tiers or _has_quotas(params):
         return sql.add("''")
     last_place = "place + tied_count - 1" if params.boundary_ties == "drop" else "place"
     cumulative = 0

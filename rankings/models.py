@@ -110,8 +110,10 @@ class RankingRule(models.Model):
         default=list,
         blank=True,
         help_text=_(
-            'Best first: [{"name": "一等奖", "value": 3}, ...]. The value is a count, a percentage, '
-            "or the lowest score of the band."
+            'Best first: [{"name": "一等奖", "value": 3, "per_group": 1}, ...]. The value is a count, a '
+            "percentage, or the lowest score of the band; the optional per_group is the most of that tier "
+            "one group (the group level's unit) may take: the place a capped subject would have taken goes "
+            "to the next eligible one."
         ),
     )
     boundary_ties = models.CharField(

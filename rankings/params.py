@@ -90,7 +90,7 @@ class RuleParams:
             tie_breaks=tuple(rule.tie_breaks or ()),
             rank_style=rule.rank_style,
             prize_mode=rule.prize_mode,
-            prize_tiers=tuple({"name": str(t["name"]), "value": float(t["value"])} for t in rule.prize_tiers or ()),
+            prize_tiers=tuple(_tier(t) for t in rule.prize_tiers or ()),
             boundary_ties=rule.boundary_ties,
             percent_rounding=rule.percent_rounding,
             period_starts_on=rule.period_starts_on.isoformat() if rule.period_starts_on else None,
@@ -151,6 +151,14 @@ class RuleParams:
     @property
     def subject_level(self) -> int | None:
         return self.unit_level if self.subject == "unit" else None
+
+
+def _tier(tier: dict) -> dict:
+    """A prize tier as parameters: its name, value and, only when set, its per-group quota."""
+    plain = {"name": str(tier["name"]), "value": float(tier["value"])}
+    if tier.get("per_group"):
+        plain["per_group"] = int(tier["per_group"])
+    return plain
 
 
 def local_midnight(day: date) -> datetime:
@@ -269,6 +277,12 @@ def _check_tiers(rule) -> str | None:
             return _("Tier %(n)d: the value must be above zero.") % {"n": index}
         if rule.prize_mode == "count" and value != int(value):
             return _("Tier %(n)d: a count is a whole number.") % {"n": index}
+        quota = tier.get("per_group")
+        if quota is not None:
+            if not rule.group_level:
+                return _("Tier %(n)d: a quota per group needs a group level.") % {"n": index}
+            if isinstance(quota, bool) or not isinstance(quota, int) or quota < 1:
+                return _("Tier %(n)d: the quota per group is a whole number of at least 1.") % {"n": index}
         values.append(value)
     if rule.prize_mode == "percent" and sum(values) > 100:
         return _("The percentages add up to %(sum)s%%, more than 100%%.") % {"sum": f"{sum(values):g}"}

@@ -351,3 +351,83 @@ def test_headcount_page_is_for_those_who_manage_the_rule(client, headcount_page,
     assert client.get(headcount_page["url"]).status_code == 403
     assert client.post(headcount_page["url"], {"action": "save", f"unit-{central['gz'].pk}": "1"}).status_code == 403
     assert expected(headcount_page["rule"]) == {}
+
+
+# ---------------------------------------------------------------- prize quotas per group
+
+
+def organs_scoring(central, scores: dict[str, int]):
+    """One member per organ's branch, with the given exam score (organ key -> score)."""
+    paper = factories.paper(central["root"])
+    branch = {"gz": "gz1", "jjj": "jjj1", "budget": "budget1", "treasury": "treasury1"}
+    for organ, score in scores.items():
+        member = person(central, branch[organ], f"{organ}-member")
+        scenario.sat(paper, member, central[branch[organ]], score, local(2026, 3, 10, 9))
+    return paper
+
+
+def prizes(rule) -> dict[str, tuple]:
+    return {label: (row.place, row.rank_in_group, row.prize) for label, row in rows(compute(rule)).items()}
+
+
+def test_a_per_group_quota_passes_the_prize_to_the_next_eligible_subject(central):
+    """广州 100, 京津冀 90 (审计署系统), 预算司 80, 国库司 70 (财政部系统). Two first prizes, at
+    most one per system: 广州, then 预算司 (京津冀 is capped); two second prizes: 京津冀 and
+    国库司."""
+    paper = organs_scoring(central, {"gz": 100, "jjj": 90, "budget": 80, "treasury": 70})
+    tiers = [{"name": "一等奖", "value": 2, "per_group": 1}, {"name": "二等奖", "value": 2}]
+    rule = scenario.organ_rule(central, paper, prize_mode="count", prize_tiers=tiers)
+    assert prizes(rule) == {
+        "广州特派办": (1, 1, "一等奖"),
+        "京津冀特派办": (2, 2, "二等奖"),
+        "预算司": (3, 1, "一等奖"),
+        "国库司": (4, 2, "二等奖"),
+    }
+
+
+@pytest.mark.parametrize(
+    ("boundary_ties", "expected"),
+    [
+        # Shared: both tied organs of 审计署系统 are first in their group, so both take the
+        # first prize (the quota is shared at the tie), filling the two; 预算司 and 国库司 second.
+        ("share", {"广州特派办": "一等奖", "京津冀特派办": "一等奖", "预算司": "二等奖", "国库司": "二等奖"}),
+        # Dropped: the tie would overflow 审计署系统's quota of one, so both drop; 预算司 takes the
+        # only first prize (国库司 is second in its group); then 广州, 京津冀 (places 1, 1) and
+        # 国库司 (place 4) fill the four places counted so far.
+        ("drop", {"广州特派办": "二等奖", "京津冀特派办": "二等奖", "预算司": "一等奖", "国库司": "二等奖"}),
+    ],
+)
+def test_ties_at_a_quota_boundary_follow_the_boundary_ties_setting(central, boundary_ties, expected):
+    paper = organs_scoring(central, {"gz": 100, "jjj": 100, "budget": 80, "treasury": 70})
+    tiers = [{"name": "一等奖", "value": 2, "per_group": 1}, {"name": "二等奖", "value": 2}]
+    rule = scenario.organ_rule(central, paper, prize_mode="count", prize_tiers=tiers, boundary_ties=boundary_ties)
+    assert {label: prize for label, (_place, _in_group, prize) in prizes(rule).items()} == expected
+
+
+def test_a_per_group_quota_applies_to_percentage_prizes_too(central):
+    """50 % of 4 eligible organs = 2 first prizes, at most 1 per system: 广州 and 预算司."""
+    paper = organs_scoring(central, {"gz": 100, "jjj": 90, "budget": 80, "treasury": 70})
+    rule = scenario.organ_rule(
+        central, paper, prize_mode="percent", prize_tiers=[{"name": "一等奖", "value": 50, "per_group": 1}]
+    )
+    assert {label: prize for label, (_p, _g, prize) in prizes(rule).items()} == {
+        "广州特派办": "一等奖",
+        "京津冀特派办": "",
+        "预算司": "一等奖",
+        "国库司": "",
+    }
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"group_level": None}, "需要设置分组层级"),
+        ({"prize_tiers": [{"name": "一等奖", "value": 2, "per_group": 0}]}, "至少为 1 的整数"),
+    ],
+)
+def test_a_per_group_quota_is_refused_without_groups_or_below_one(central, fields, message):
+    paper = factories.paper(central["root"])
+    settings = {"prize_mode": "count", "prize_tiers": [{"name": "一等奖", "value": 2, "per_group": 1}]} | fields
+    with pytest.raises(ValidationError) as refused:
+        scenario.organ_rule(central, paper, **settings)
+    assert message in str(refused.value.message_dict["prize_tiers"])
