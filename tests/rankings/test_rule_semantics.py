@@ -431,3 +431,88 @@ def test_a_per_group_quota_is_refused_without_groups_or_below_one(central, field
     with pytest.raises(ValidationError) as refused:
         scenario.organ_rule(central, paper, **settings)
     assert message in str(refused.value.message_dict["prize_tiers"])
+
+
+# ---------------------------------------------------------------- the relay-contest scenario, whole
+
+
+def test_issue_14_scenario_every_place_group_place_prize_and_reason_by_hand(central):
+    """Organs ranked by points per head on one exam in March 2026 (China time), within their
+    ministry's system: one first prize; two second prizes, at most one per system; two
+    excellence prizes; a tied group that would overflow a boundary drops to the next tier.
+
+    审计署系统
+      广州特派办: 广一 90 at 05:10 on 1 March (inside: 21:10 UTC on 28 February), 广二 70, and
+        迁 80 on 5 March before moving to 京津冀 on 20 March: 240 points credited here, 2 heads
+        at the period's end (迁 has left): 120 per head, 2 participants.
+      京津冀特派办: 京一 60 at 23:30 on 31 March (inside), 京二 100 at 07:00 on 1 April (outside:
+        23:00 UTC on 31 March), 停 100 but deactivated (counts nowhere); counted heads 京一,
+        京二, 迁 = 3, expected headcount 2 wins: 60 / 2 = 30 per head, 1 participant.
+      南京特派办: nobody: no headcount.
+    财政部系统
+      预算司: 预一 60, 预二 60: 120 / 2 = 60.   国库司: 国一 60: 60 / 1 = 60 (tied with 预算司).
+      税政司: 税一 did not sit: no participants (0 per head).
+
+    Places: 广州 1; 预算司 and 国库司 2 (tied); 京津冀 4.
+    一等奖 (1): 广州.  二等奖 (2 in all, 1 per system): 财政部系统's tied pair would overflow its
+    quota of one, so both drop; 京津冀 (place 4) takes the place: 1 + 1 = 2 prizes so far.
+    优秀奖 (2 more, up to 5): 预算司 and 国库司 together (2 + 2 = 4)."""
+    units = dict(central)
+    units["nj"] = factories.unit_at("中央和国家机关/审计署系统/南京特派办", kind="organ")
+    units["tax1"] = factories.unit_at("中央和国家机关/财政部系统/税政司/综合处/税政党支部")
+    paper = factories.paper(central["root"])
+
+    def sits(key: str, name: str, score: int, when) -> None:
+        scenario.sat(paper, person(units, key, name), units[key], score, when)
+
+    sits("gz1", "广一", 90, local(2026, 3, 1, 5, 10))
+    sits("gz1", "广二", 70, local(2026, 3, 15, 9))
+    sits("jjj1", "京一", 60, local(2026, 3, 31, 23, 30))
+    sits("jjj1", "京二", 100, local(2026, 4, 1, 7, 0))
+    sits("jjj1", "停", 100, local(2026, 3, 10, 9))
+    scenario.User.objects.filter(username="停").update(is_active=False)
+    mover = person(units, "gz1", "迁")
+    scenario.sat(paper, mover, units["gz1"], 80, local(2026, 3, 5, 9))
+    scenario.member_move(member=mover, unit=units["jjj1"], reason="调动", at=local(2026, 3, 20, 9))
+    sits("budget1", "预一", 60, local(2026, 3, 10, 9))
+    sits("budget1", "预二", 60, local(2026, 3, 11, 9))
+    sits("treasury1", "国一", 60, local(2026, 3, 12, 9))
+    person(units, "tax1", "税一")
+    rule = scenario.organ_rule(
+        central,
+        paper,
+        metric="per_capita",
+        prize_mode="count",
+        boundary_ties="drop",
+        prize_tiers=[
+            {"name": "一等奖", "value": 1},
+            {"name": "二等奖", "value": 2, "per_group": 1},
+            {"name": "优秀奖", "value": 2},
+        ],
+    )
+    services.expected_headcounts_save(rule=rule, counts={units["jjj"].pk: 2})
+    got = rows(compute(rule))
+    table = {
+        label: (
+            row.place,
+            row.rank_in_group,
+            row.group_name,
+            row.prize,
+            row.ineligible_reason,
+            row.participants,
+            row.headcount,
+            row.headcount_expected,
+            float(row.total),
+            None if row.metric is None else float(row.metric),
+        )
+        for label, row in got.items()
+    }
+    audit, mof = "审计署系统", "财政部系统"
+    assert table == {
+        "广州特派办": (1, 1, audit, "一等奖", "", 2, 2, False, 240, 120),
+        "预算司": (2, 1, mof, "优秀奖", "", 2, 2, False, 120, 60),
+        "国库司": (2, 1, mof, "优秀奖", "", 1, 1, False, 60, 60),
+        "京津冀特派办": (4, 2, audit, "二等奖", "", 1, 2, True, 60, 30),
+        "税政司": (None, None, mof, "", "no_participants", 0, 1, False, 0, 0),
+        "南京特派办": (None, None, audit, "", "no_headcount", 0, 0, False, 0, None),
+    }
