@@ -122,7 +122,10 @@ class RankingRuleAdmin(AdministratorScoped):
         (_("Order"), {"fields": [*(f"tie_break_{n}" for n in range(1, TIE_BREAK_SLOTS + 1)), "rank_style"]}),
         (_("Prizes"), {"fields": ["prize_mode", "prize_tiers", "boundary_ties", "percent_rounding"]}),
         (_("Period of self-study facts"), {"fields": ["period_starts_on", "period_ends_on"]}),
-        (_("Headcount"), {"fields": ["headcount_on", "party_members_only"]}),
+        (
+            _("Headcount"),
+            {"fields": ["headcount_on", "party_members_only", "count_deactivated", "mover_credit"]},
+        ),
         (_("Record"), {"fields": ["version", "population_frozen_at"]}),
     ]
 

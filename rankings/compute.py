@@ -273,6 +273,16 @@ def _drop_temp(cursor) -> None:
         cursor.execute(f"DROP TABLE IF EXISTS {table}")
 
 
+def _counted_members(alias: str, params: RuleParams) -> str:
+    """The condition on `orgs_user` row `alias` for a member to count (headcount and facts)."""
+    conditions = ["1 = 1"]
+    if not params.count_deactivated:
+        conditions.append(f"{alias}.is_active")
+    if params.party_members_only:
+        conditions.append(f"{alias}.is_party_member")
+    return " AND ".join(conditions)
+
+
 def build_participants(params: RuleParams) -> None:
     """Create `rk_tree` and `rk_pp` (per subject and participant) on this connection."""
     facts = _facts(params)
@@ -301,8 +311,8 @@ def build_participants(params: RuleParams) -> None:
         )
         cursor.execute("CREATE INDEX rk_place_member ON rk_place (member_id)")
         cut_off = _instant(datetime.fromisoformat(params.headcount_at) if params.headcount_at else timezone.now())
-        # The headcount: active members placed in the subtree at the cut-off (members with no
-        # recorded placement at all: in their unit).
+        # The headcount: counted members (by default active ones) placed in the subtree at the
+        # cut-off (members with no recorded placement at all: in their unit).
         cursor.execute(
             f"""CREATE TEMP TABLE rk_heads AS
             SELECT u.id AS member_id, tr.unit_id AS unit_id, tr.path AS path
@@ -311,7 +321,7 @@ def build_participants(params: RuleParams) -> None:
             JOIN rk_tree tr ON tr.unit_id = CASE
                 WHEN pl.member_id IS NOT NULL THEN pl.unit_id
                 WHEN NOT EXISTS (SELECT 1 FROM rk_place x WHERE x.member_id = u.id) THEN u.unit_id END
-            WHERE u.is_active{" AND u.is_party_member" if params.party_members_only else ""}""",
+            WHERE {_counted_members("u", params)}""",
             [cut_off, cut_off],
         )
         cursor.execute("CREATE INDEX rk_heads_member ON rk_heads (member_id)")
@@ -319,8 +329,7 @@ def build_participants(params: RuleParams) -> None:
         # Deactivated members' facts (and under "party members only", others') are left out,
         # except from a team's own record.
         counted = "CASE WHEN f.member_id IS NOT NULL THEN 1 ELSE 0 END"
-        counted_member = "fu.is_active AND fu.is_party_member" if params.party_members_only else "fu.is_active"
-        active = f"(f.member_id IS NULL OR ({counted_member}))"
+        active = f"(f.member_id IS NULL OR ({_counted_members('fu', params)}))"
         if params.subject == "member":
             subject, join, where = "f.member_id", "", f"f.member_id IS NOT NULL AND {active}"
         elif params.subject == "team":
@@ -334,6 +343,14 @@ def build_participants(params: RuleParams) -> None:
             )
             where = f"LENGTH(tr.path) >= {width} AND {active}"
             counted = "CASE WHEN hh.member_id IS NOT NULL THEN 1 ELSE 0 END"
+        # Each fact in the unit of its time, or (movers credited at the cut-off) every fact of a
+        # member in the headcount in their unit there.
+        credited = "JOIN rk_tree tr ON tr.unit_id = f.unit_id"
+        if params.mover_credit == "cut_off":
+            credited = (
+                "LEFT JOIN rk_heads mh ON mh.member_id = f.member_id "
+                "JOIN rk_tree tr ON tr.unit_id = COALESCE(mh.unit_id, f.unit_id)"
+            )
         # For members, per source first: `srcs` counts the sources they have a fact in, `best`
         # is their best source's score (a member's mean and best-of).
         by_member = params.subject == "member"
@@ -343,7 +360,7 @@ def build_participants(params: RuleParams) -> None:
                    MAX({counted}) AS hc, SUM(f.right_n) AS rt, SUM(f.asked_n) AS qn
                    {"" if by_member else ", CAST(NULL AS INTEGER) AS srcs, CAST(NULL AS DOUBLE PRECISION) AS best"}
             FROM ({facts.text}) f
-            JOIN rk_tree tr ON tr.unit_id = f.unit_id
+            {credited}
             LEFT JOIN orgs_user fu ON fu.id = f.member_id
             {join}
             WHERE {where}

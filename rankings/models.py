@@ -49,6 +49,10 @@ class RankingRule(models.Model):
         HALF_UP = "half_up", _("Round half up")
         CEIL = "ceil", _("Round up")
 
+    class MoverCredit(models.TextChoices):
+        FACT = "fact", _("Each fact to the unit the member belonged to when it happened")
+        CUT_OFF = "cut_off", _("Every fact to the member's unit when the headcount is taken")
+
     title = models.CharField(_("title"), max_length=120)
     slug = models.SlugField(_("short name"), max_length=60, unique=True)
     unit = models.ForeignKey(
@@ -132,6 +136,24 @@ class RankingRule(models.Model):
         help_text=_(
             "The local calendar day at whose end members are counted, each in their unit then. "
             "Empty: the period's last day, or when the rule was first saved if it has no end."
+        ),
+    )
+    mover_credit = models.CharField(
+        _("members who moved are credited"),
+        max_length=8,
+        choices=MoverCredit.choices,
+        default=MoverCredit.FACT,
+        help_text=_(
+            "Where the facts of a member who moved units count. The headcount always counts them once, "
+            "in their unit when it is taken."
+        ),
+    )
+    count_deactivated = models.BooleanField(
+        _("count deactivated members"),
+        default=False,
+        help_text=_(
+            "Off: deactivated members are in neither the headcount nor the participants, and are not ranked. "
+            "On: they count like everyone else."
         ),
     )
     party_members_only = models.BooleanField(

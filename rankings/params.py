@@ -7,14 +7,20 @@ How people are counted (the rule's population), stated once here and on the rule
 
 - Period days are local calendar days (`TIME_ZONE`): a period from D1 to D2 holds every fact from
   local midnight starting D1 to local midnight ending D2, for every source.
-- A member who moved is credited fact by fact: each fact goes to the unit the member belonged to
-  when it happened (the unit recorded at an exam's or contest's start, otherwise the placement
-  history in `orgs`). The headcount counts each member once, in their unit at the cut-off
-  (`headcount_at`: the end of the period, or when the rule was first saved if it has no end).
-- A unit's participants are members of its headcount with a fact credited to it, so
-  participation never exceeds 100 %; a mover's facts still add to the unit they were earned in.
+- A member who moved is credited fact by fact (the default; `mover_credit`): each fact goes to
+  the unit the member belonged to when it happened (the unit recorded at an exam's or contest's
+  start, otherwise the placement history in `orgs`). A rule may instead credit every fact of a
+  member in the headcount to their unit at the cut-off.
+- The headcount counts each member once, in their unit at the cut-off (`headcount_at`: the end
+  of the day `headcount_on`, else of the period, else when the rule was first saved); "party
+  members only" leaves others out of it and of the participants. An expected headcount an
+  organiser states for a unit (应参与人数) replaces the counted one.
+- A unit's participants are members of its headcount with a fact credited to it, so with the
+  counted headcount participation never exceeds 100 %; a mover's facts still add to the unit
+  they were credited to.
 - Deactivated members count in neither the headcount nor the participants, and their facts are
-  not ranked. A team's score is the team's record and keeps every roster member's points.
+  not ranked, unless the rule counts them (`count_deactivated`). A team's score is the team's
+  record and keeps every roster member's points.
 """
 
 from __future__ import annotations
@@ -73,6 +79,8 @@ class RuleParams:
     sources: tuple = ()
     party_members_only: bool = False
     expected_headcounts: tuple = ()  # ((unit_id, headcount), ...) by unit id
+    mover_credit: str = "fact"
+    count_deactivated: bool = False
 
     @classmethod
     def from_rule(cls, rule) -> RuleParams:
@@ -107,6 +115,8 @@ class RuleParams:
                 for source in rule.sources.order_by("id")
             ),
             party_members_only=rule.party_members_only,
+            mover_credit=rule.mover_credit,
+            count_deactivated=rule.count_deactivated,
             expected_headcounts=tuple(rule.expected_headcounts.order_by("unit_id").values_list("unit_id", "headcount"))
             if rule.subject == "unit"
             else (),
@@ -129,7 +139,13 @@ class RuleParams:
         data["expected_headcounts"] = [list(pair) for pair in self.expected_headcounts]
         # Settings added later are left out while unused, so earlier snapshots' parameters (and
         # the hashes taken over them) read the same.
-        for name, unused in (("party_members_only", False), ("expected_headcounts", [])):
+        unused_settings = (
+            ("party_members_only", False),
+            ("expected_headcounts", []),
+            ("mover_credit", "fact"),
+            ("count_deactivated", False),
+        )
+        for name, unused in unused_settings:
             if data[name] == unused:
                 del data[name]
         return data

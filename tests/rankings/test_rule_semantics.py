@@ -516,3 +516,47 @@ def test_issue_14_scenario_every_place_group_place_prize_and_reason_by_hand(cent
         "税政司": (None, None, mof, "", "no_participants", 0, 1, False, 0, 0),
         "南京特派办": (None, None, audit, "", "no_headcount", 0, 0, False, 0, None),
     }
+
+
+# ---------------------------------------------------------------- movers and deactivated members, as the rule states
+
+
+def test_a_rule_may_credit_a_movers_facts_to_their_unit_at_the_cut_off(central):
+    """迁 sat 90 in 广州 on 5 March and moved to 京津冀 on 20 March. By default the 90 stays in
+    广州 (150 = 60 + 90; 京津冀 40); credited at the cut-off it goes with them (广州 60,
+    京津冀 130), and they are a participant of 京津冀 (2 of 2) instead of nobody's."""
+    paper = factories.paper(central["root"])
+    scenario.sat(paper, person(central, "gz1", "广一"), central["gz1"], 60, local(2026, 3, 10, 9))
+    scenario.sat(paper, person(central, "jjj1", "京一"), central["jjj1"], 40, local(2026, 3, 10, 9))
+    mover = person(central, "gz1", "迁")
+    scenario.sat(paper, mover, central["gz1"], 90, local(2026, 3, 5, 9))
+    scenario.member_move(member=mover, unit=central["jjj1"], reason="调动", at=local(2026, 3, 20, 9))
+    summary = {}
+    for credit in ("fact", "cut_off"):
+        rule = scenario.organ_rule(central, paper, mover_credit=credit, slug=credit.replace("_", "-"))
+        summary[credit] = {
+            label: (float(row.total), row.participants, row.headcount)
+            for label, row in rows(compute(rule)).items()
+            if row.eligible
+        }
+    assert summary["fact"] == {"广州特派办": (150, 1, 1), "京津冀特派办": (40, 1, 2)}
+    assert summary["cut_off"] == {"广州特派办": (60, 1, 1), "京津冀特派办": (130, 2, 2)}
+
+
+def test_a_rule_may_count_deactivated_members(central):
+    """停 (deactivated) sat 95, 广一 70: counted, 停 is ranked first and 广州 counts 2 of 2."""
+    paper = factories.paper(central["root"])
+    scenario.sat(paper, person(central, "gz1", "广一"), central["gz1"], 70, local(2026, 3, 10, 9))
+    gone = person(central, "gz1", "停")
+    scenario.sat(paper, gone, central["gz1"], 95, local(2026, 3, 11, 9))
+    scenario.User.objects.filter(pk=gone.pk).update(is_active=False)
+    members = factories.ranking_rule(
+        central["root"], count_deactivated=True, sources=[{"kind": "exam", "paper": paper}]
+    )
+    assert {label: row.place for label, row in rows(compute(members)).items()} == {"停": 1, "广一": 2}
+    organs = rows(compute(scenario.organ_rule(central, paper, count_deactivated=True, slug="organs")))
+    assert (organs["广州特派办"].participants, organs["广州特派办"].headcount, float(organs["广州特派办"].total)) == (
+        2,
+        2,
+        165,
+    )
