@@ -328,3 +328,36 @@ def composite_formula(weights: dict) -> str:
                 _("%(part)s / best eligible × 100 × %(weight)s") % {"part": names[name], "weight": f"{weight:g}"}
             )
     return " + ".join(parts)
+
+
+def counting_rules(params: RuleParams) -> list[str]:
+    """How a snapshot counted people, sentence by sentence, as its board states it."""
+    sentences = [_("Period days are local calendar days.")]
+    if params.mover_credit == "cut_off":
+        sentences.append(_("Every result of a member counts for their unit when the headcount is taken."))
+    else:
+        sentences.append(_("Each result counts for the unit the member belonged to when it was earned."))
+    if params.headcount_at:
+        moment = datetime.fromisoformat(params.headcount_at).astimezone(ZoneInfo(settings.TIME_ZONE))
+        if moment.time() == time.min:  # a local midnight: the end of the day before
+            sentences.append(
+                _("The headcount counts each member once, in their unit at the end of %(day)s.")
+                % {"day": (moment.date() - timedelta(days=1)).isoformat()}
+            )
+        else:
+            sentences.append(
+                _("The headcount counts each member once, in their unit at %(moment)s.")
+                % {"moment": moment.strftime("%Y-%m-%d %H:%M")}
+            )
+    else:
+        sentences.append(_("The headcount counts each member once, in their unit now."))
+    if params.party_members_only:
+        sentences.append(_("Only party members are counted."))
+    if params.expected_headcounts:
+        sentences.append(_("Where an organiser stated an expected headcount, it replaces the counted one."))
+    sentences.append(_("Participants are members of the headcount who took part."))
+    if params.count_deactivated:
+        sentences.append(_("Deactivated members are counted."))
+    else:
+        sentences.append(_("Deactivated members are not counted."))
+    return sentences

@@ -17,7 +17,7 @@ from quizsite.spreadsheets import attachment_disposition, xlsx_response
 from . import exports, selectors, services
 from .forms import HeadcountImportForm
 from .models import RankingRule, RankingRun, Snapshot, SnapshotRow
-from .params import composite_formula
+from .params import RuleParams, composite_formula, counting_rules
 from .tasks import enqueue
 
 
@@ -102,6 +102,7 @@ def board(request, slug: str):
             "own_certificates": selectors.own_certificate_subjects(request.user, rule),
             "version_query": f"v={snapshot.version}&" if _version(request) else "",
             "formula": _formula(snapshot.parameters),
+            "counting_rules": counting_rules(RuleParams.from_json(snapshot.parameters)),
         },
     )
 

@@ -560,3 +560,24 @@ def test_a_rule_may_count_deactivated_members(central):
         2,
         165,
     )
+
+
+def test_the_board_states_how_this_rule_counted_people(client, central):
+    paper = factories.paper(central["root"])
+    scenario.sat(paper, person(central, "gz1", "广一"), central["gz1"], 60, local(2026, 3, 10, 9))
+    boss = factories.administrator(central["root"], username="boss")
+    client.force_login(boss)
+    plain = scenario.organ_rule(central, paper, slug="plain")
+    stated = scenario.organ_rule(
+        central, paper, slug="stated", headcount_on=date(2026, 3, 15), party_members_only=True, count_deactivated=True
+    )
+    services.expected_headcounts_save(rule=stated, counts={central["gz"].pk: 3})
+    texts = {}
+    for rule in (plain, stated):
+        compute(rule)
+        page = client.get(reverse("rankings:board", args=[rule.slug])).content.decode()
+        texts[rule.slug] = page[page.index('id="counting-rules"') :].split("</p>")[0]
+    assert "按 2026-03-31 结束时成员所在单位计算" in texts["plain"] and "已停用的成员不计入" in texts["plain"]
+    assert "只统计党员" not in texts["plain"] and "以填写的人数为准" not in texts["plain"]
+    assert "按 2026-03-15 结束时成员所在单位计算" in texts["stated"] and "已停用的成员也计入" in texts["stated"]
+    assert "只统计党员" in texts["stated"] and "以填写的人数为准" in texts["stated"]
