@@ -457,7 +457,8 @@ def _composite(params: RuleParams) -> str:
     parts = []
     for name, weight in sorted(params.composite.items()):
         if name == "participation":
-            part = f"COALESCE({_least(rate, '1.0')}, 0) * 100.0"
+            # Not LEAST: PostgreSQL's ignores a NULL (no headcount) and would give 100.
+            part = f"COALESCE(CASE WHEN {rate} > 1 THEN 1.0 ELSE {rate} END, 0) * 100.0"
         else:
             value = expressions[name]
             best = f"MAX(CASE WHEN reason = '' AND COALESCE({rate}, 0) <= 1 THEN {value} END) OVER ()"
