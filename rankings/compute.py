@@ -351,9 +351,9 @@ def build_participants(params: RuleParams) -> None:
                 "LEFT JOIN rk_heads mh ON mh.member_id = f.member_id "
                 "JOIN rk_tree tr ON tr.unit_id = COALESCE(mh.unit_id, f.unit_id)"
             )
-        # For members, per source first: `srcs` counts the sources they have a fact in, `best`
-        # is their best source's score (a member's mean and best-of).
-        by_member = params.subject == "member"
+        # For a member's mean or best-of, per source first: `srcs` counts the sources they have a
+        # fact in, `best` is their best source's score (otherwise one aggregation, as before).
+        by_member = params.subject == "member" and params.metric in ("mean", "best")
         per_participant = f"""
             SELECT {subject} AS subject_id, f.member_id AS member_id, SUM(f.score) AS s,
                    SUM(f.time_s) AS t, MAX(f.finished_at) AS fin, MAX(tr.path) AS unit_path,
