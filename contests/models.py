@@ -40,6 +40,11 @@ class Contest(models.Model):
     seq = models.PositiveBigIntegerField(default=0, editable=False)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+    # A rehearsal is a disposable copy played with test teams under its own join code: it keeps
+    # no results (results pages, exports and ranking sources refuse it).
+    rehearsal_of = models.ForeignKey(
+        "self", on_delete=models.CASCADE, null=True, blank=True, related_name="rehearsals", editable=False
+    )
 
     class Meta:
         verbose_name = _("contest")
@@ -48,6 +53,10 @@ class Contest(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def is_rehearsal(self) -> bool:
+        return self.rehearsal_of_id is not None
 
 
 class Team(models.Model):
@@ -73,6 +82,7 @@ class TeamMember(models.Model):
     team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="members")
     member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="contest_places")
     leg = models.PositiveIntegerField(null=True, blank=True)
+    is_captain = models.BooleanField(_("captain"), default=False)
     unit_at_start = models.ForeignKey(Unit, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
 
     class Meta:
@@ -80,6 +90,7 @@ class TeamMember(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["contest", "member"], name="one_team_per_member"),
             models.UniqueConstraint(fields=["team", "leg"], name="one_member_per_leg"),
+            models.UniqueConstraint(fields=["team"], condition=models.Q(is_captain=True), name="one_captain_per_team"),
         ]
 
     def __str__(self) -> str:

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 
@@ -7,6 +7,7 @@ app_name = "contests"
 urlpatterns = [
     path("", views.contest_list, name="list"),
     path("join/", views.join, name="join"),
+    path("", include("contests.wizard.urls")),
     path("<str:code>/play/", views.play, name="play"),
     path("<str:code>/screen/", views.screen, name="screen"),
     path("<str:code>/host/", views.host, name="host"),

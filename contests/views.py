@@ -14,6 +14,7 @@ from quizsite.spreadsheets import ExportWorkbook, xlsx_response
 
 from . import access, services
 from .models import Contest, ContestAnswer, ScoreEvent
+from .wizard.services import check_has_results
 
 
 def _contest(user, code: str, role: str) -> Contest:
@@ -23,16 +24,32 @@ def _contest(user, code: str, role: str) -> Contest:
         raise PermissionDenied(error.message) from None
 
 
+def _contest_with_results(user, code: str) -> Contest:
+    """A contest whose results may be read: never a rehearsal, which keeps none."""
+    contest = _contest(user, code, "screen")
+    try:
+        check_has_results(contest)
+    except services.ContestRejected as error:
+        raise PermissionDenied(error.message) from None
+    return contest
+
+
 @login_required
 def contest_list(request):
     """Contests the user hosts, and those they play in."""
     hosting = (
-        Contest.objects.filter(orgs_access.subtree_q(request.user, prefix="unit__")).select_related("unit")
+        Contest.objects.filter(orgs_access.subtree_q(request.user, prefix="unit__"), rehearsal_of=None).select_related(
+            "unit"
+        )
         if orgs_access.is_manager(request.user)
         else []
     )
     playing = Contest.objects.filter(roster__member=request.user).exclude(status=Contest.Status.FINISHED)
-    return render(request, "contests/contest_list.html", {"hosting": hosting, "playing": playing})
+    return render(
+        request,
+        "contests/contest_list.html",
+        {"hosting": hosting, "playing": playing, "can_host": orgs_access.is_manager(request.user)},
+    )
 
 
 class JoinForm(forms.Form):
@@ -81,7 +98,7 @@ def host(request, code: str):
 
 @login_required
 def results(request, code: str):
-    contest = _contest(request.user, code, "screen")
+    contest = _contest_with_results(request.user, code)
     return render(
         request,
         "contests/results.html",
@@ -97,7 +114,7 @@ def results(request, code: str):
 
 @login_required
 def results_xlsx(request, code: str):
-    contest = _contest(request.user, code, "screen")
+    contest = _contest_with_results(request.user, code)
     book = ExportWorkbook()
     sheet = book.sheet(_("Teams"))
     sheet.append([contest.title])

@@ -8,15 +8,19 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.decorators import api_view
-from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from quizsite.api_errors import ApiError, refused
+from quizsite.spreadsheets import XLSX_TYPE, xlsx_response
+
 from . import presenters, selectors
+from .importing.export import bank_export
 from .importing.run import FORMATS, UploadRefused, questions_import, upload_format
 from .models import Attempt, ImportJob, NotebookEntry, Paper
 from .services import attempts, notebook
@@ -34,8 +38,8 @@ def access_attempt(user, attempt_id: int) -> Attempt:
     return attempts.ensure_current(attempt)
 
 
-def rejected(error: Exception) -> Response:
-    return Response({"code": error.code, "detail": error.message}, status=status.HTTP_409_CONFLICT)
+def rejected(error: Exception) -> ApiError:
+    return refused(error)
 
 
 class PaperListView(APIView):
@@ -71,7 +75,7 @@ class AttemptStartView(APIView):
         try:
             attempt = attempts.attempt_start(paper=paper, member=request.user)
         except attempts.AttemptRejected as error:
-            return rejected(error)
+            raise rejected(error) from None
         return Response(presenters.attempt_payload(attempt), status=status.HTTP_201_CREATED)
 
 
@@ -103,7 +107,7 @@ class ItemSaveView(APIView):
         try:
             item = attempts.answer_save(attempt=attempt, position=position, response=data.validated_data["response"])
         except attempts.AttemptRejected as error:
-            return rejected(error)
+            raise rejected(error) from None
         return Response({"position": item.position, "saved_at": item.saved_at})
 
 
@@ -126,7 +130,7 @@ class ItemAnswerView(APIView):
                 client_answer_id=data.validated_data.get("client_answer_id", ""),
             )
         except attempts.AttemptRejected as error:
-            return rejected(error)
+            raise rejected(error) from None
         attempt.refresh_from_db()
         return Response(
             {**presenters.answer_feedback(answer.item, answer), "attempt": presenters.attempt_payload(attempt)}
@@ -188,7 +192,7 @@ class ReviewView(APIView):
         try:
             log = notebook.notebook_review(entry=entry, response=data.validated_data["response"])
         except notebook.ReviewRejected as error:
-            raise ValidationError({"code": error.code, "detail": error.message}) from None
+            raise refused(error, status_code=status.HTTP_400_BAD_REQUEST, field="response") from None
         entry.refresh_from_db()
         return Response(
             {
@@ -239,8 +243,8 @@ class BankImportView(APIView):
         upload = data.validated_data["file"]
         try:
             fmt = upload_format(name=upload.name, size=upload.size, chosen=data.validated_data.get("format", ""))
-        except UploadRefused as refused:
-            raise ValidationError({refused.field: refused.message}) from None
+        except UploadRefused as error:
+            raise ApiError("bad_upload", error.message, field=error.field, status_code=400) from None
         content = upload.read()
         report = questions_import(data=content, fmt=fmt, bank=bank, by=request.user, dry_run=True)
         if data.validated_data["dry_run"] or not report.ok:
@@ -267,3 +271,14 @@ def _job_payload(job: ImportJob) -> dict:
 def import_job_view(request, job_id: int):
     """An import job's progress and, when finished, its summary."""
     return Response(_job_payload(access_job(request.user, job_id)))
+
+
+@extend_schema(
+    operation_id="banks_export",
+    responses={(200, XLSX_TYPE): OpenApiTypes.BINARY},
+    description="The bank as an .xlsx workbook in the import layout: an export re-imports unchanged.",
+)
+@api_view(["GET"])
+def bank_export_view(request, slug: str):
+    bank = access_bank(request.user, slug, manage=False)
+    return xlsx_response(bank_export(bank), bank.name, ascii_name=bank.slug)

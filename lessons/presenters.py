@@ -6,6 +6,7 @@ answer key can leave the server with an open attempt.
 
 from datetime import datetime
 
+from django.urls import reverse
 from django.utils import timezone
 
 from .models import Answer, Attempt, AttemptItem, Paper, QuestionType
@@ -47,6 +48,7 @@ def item_payload(item: AttemptItem, *, reveal: bool, answer: Answer | None = Non
         "opened_at": item.opened_at.isoformat() if item.opened_at else None,
         "deadline_at": item.deadline_at.isoformat() if item.deadline_at else None,
         "answered": answer is not None,
+        "image_url": reverse("lessons:question_image", args=[version.pk]) if version.image else "",
     }
     if answer is not None:
         payload["response"] = shown_letters(item, answer.response) if answer.response is not None else None

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import member, organiser, videos
+from .views import authoring, lesson_settings, member, organiser, papers, videos
 
 app_name = "lessons"
 
@@ -17,8 +17,11 @@ urlpatterns = [
     path("banks/<slug:slug>/", organiser.bank_detail, name="bank_detail"),
     path("banks/<slug:slug>/export.xlsx", organiser.bank_export_view, name="bank_export"),
     path("banks/<slug:slug>/import/", organiser.bank_import, name="bank_import"),
-    path("banks/<slug:slug>/questions/new/", organiser.question_edit_view, name="question_new"),
-    path("banks/<slug:slug>/questions/<int:question_id>/", organiser.question_edit_view, name="question_edit"),
+    path("banks/<slug:slug>/questions/new/", authoring.question_editor, name="question_new"),
+    path("banks/<slug:slug>/questions/<int:question_id>/", authoring.question_editor, name="question_edit"),
+    path("banks/<slug:slug>/images/", authoring.question_image_draft, name="question_image_draft"),
+    path("questions/images/<int:version_id>/", authoring.question_image, name="question_image"),
+    path("imports/template.xlsx", authoring.import_template, name="import_template"),
     path("imports/<int:job_id>/", organiser.import_job, name="import_job"),
     path("imports/<int:job_id>/progress.json", organiser.import_job_progress, name="import_job_progress"),
     path("lessons/", videos.library, name="library"),
@@ -28,10 +31,16 @@ urlpatterns = [
     path("lessons/<int:lesson_id>/heartbeat/", videos.heartbeat, name="heartbeat"),
     path("lessons/<int:lesson_id>/media/<path:name>", videos.media, name="lesson_media"),
     path("lessons/<int:lesson_id>/upload/", videos.upload_page, name="lesson_upload"),
+    path("lessons/<int:lesson_id>/settings/", lesson_settings.lesson_settings, name="lesson_settings"),
     path("lessons/<int:lesson_id>/upload/start/", videos.upload_start, name="lesson_upload_start"),
     path("lessons/<int:lesson_id>/status.json", videos.lesson_status, name="lesson_status"),
     path("lessons/<int:lesson_id>/report/", videos.report, name="lesson_report"),
     path("lessons/<int:lesson_id>/report.xlsx", videos.report_xlsx, name="lesson_report_xlsx"),
     path("papers/", organiser.paper_list, name="paper_list"),
+    path("papers/new/", papers.paper_builder, name="paper_new"),
+    path("papers/<int:paper_id>/edit/", papers.paper_builder, name="paper_edit"),
+    path("papers/<int:paper_id>/preview/", papers.paper_preview, name="paper_preview"),
+    path("papers/candidates.json", papers.paper_candidates, name="paper_candidates"),
+    path("papers/rule-count.json", papers.paper_rule_count, name="paper_rule_count"),
     path("papers/<int:paper_id>/statistics/", organiser.paper_statistics_view, name="paper_statistics"),
 ]

@@ -15,6 +15,8 @@ from .models.questions import OPTION_LETTERS, QuestionType
 STEM_TAGS = {"p", "br", "strong", "b", "em", "i", "u", "sub", "sup", "span", "ul", "ol", "li", "code", "pre"}
 BLANK_MARK = re.compile(r"_{2,}|（\s*）|\(\s*\)")
 MAX_OPTIONS = len(OPTION_LETTERS)
+# `QuestionType.values` rebuilds its list on every call: too slow for an import's 10,000 rows.
+QUESTION_TYPES = frozenset(QuestionType.values)
 
 
 def sanitise(html: str) -> str:
@@ -32,6 +34,7 @@ class QuestionContent:
     source: str = ""
     difficulty: int = 3
     tags: list[str] = field(default_factory=list)
+    image: str = ""
 
 
 class QuestionInvalid(Exception):
@@ -48,7 +51,7 @@ def check_question(content: QuestionContent) -> QuestionContent:
     stem = sanitise(content.stem)
     if not strip_tags(stem).strip():
         errors["stem"] = _("The question text is blank.")
-    if content.type not in QuestionType.values:
+    if content.type not in QUESTION_TYPES:
         errors["type"] = _("Unknown question type “%(type)s”.") % {"type": content.type}
         raise QuestionInvalid(errors)
     options = [str(o).strip() for o in content.options]
@@ -105,6 +108,7 @@ def check_question(content: QuestionContent) -> QuestionContent:
         source=str(content.source or "").strip()[:200],
         difficulty=content.difficulty,
         tags=sorted({t.strip()[:50] for t in content.tags if t.strip()}),
+        image=content.image,
     )
 
 

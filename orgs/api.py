@@ -1,14 +1,22 @@
 """Units and members over /api/v1/, scoped by `orgs.access` exactly like the pages."""
 
+from django.contrib.auth import authenticate
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, viewsets
-from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.exceptions import ValidationError
-from rest_framework.generics import RetrieveAPIView
+from rest_framework.generics import ListAPIView, RetrieveAPIView
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
 
-from . import access, selectors, services
-from .models import Unit, User
+from quizsite.api_errors import ApiError
+
+from . import access, selectors, services, tokens
+from .models import ApiToken, Unit, User
 
 
 class UnitSerializer(serializers.ModelSerializer):
@@ -87,6 +95,7 @@ class UnitViewSet(viewsets.ReadOnlyModelViewSet):
     """Units the caller manages, in tree order."""
 
     serializer_class = UnitSerializer
+    lookup_value_regex = r"\d+"
 
     def get_queryset(self):
         units = access.managed_units(self.request.user).order_by("path")
@@ -118,6 +127,7 @@ class MemberViewSet(
     """Members the caller manages. A changed unit is recorded as a move in the history."""
 
     serializer_class = MemberSerializer
+    lookup_value_regex = r"\d+"
 
     def get_queryset(self):
         params = self.request.query_params
@@ -147,7 +157,7 @@ class MemberViewSet(
                 by=self.request.user,
             )
         except services.OrgError as error:
-            raise ValidationError({"detail": error.message, "code": error.code}) from None
+            raise ApiError(error.code, error.message, status_code=400) from None
 
     def perform_update(self, serializer):
         data = serializer.validated_data
@@ -163,13 +173,103 @@ class MemberViewSet(
                 reason=data.get("reason", ""),
             )
         except services.OrgError as error:
-            raise ValidationError({"detail": error.message, "code": error.code}) from None
+            raise ApiError(error.code, error.message, status_code=400) from None
 
 
-class SignInTokenView(ObtainAuthToken):
-    """DRF's token endpoint, with sign-in throttling: the password is checked against Django's
-    own request, which django-axes needs to count the failure and flag a lockout (DRF's request
-    wrapper would keep the flag from axes' middleware)."""
+class SignInSerializer(serializers.Serializer):
+    username = serializers.CharField()
+    password = serializers.CharField(trim_whitespace=False, style={"input_type": "password"})
+    device = serializers.CharField(
+        max_length=60, required=False, default="", help_text="A name for this device; one live token per device."
+    )
 
-    def get_serializer_context(self) -> dict:
-        return {**super().get_serializer_context(), "request": self.request._request}
+
+class TokenSerializer(serializers.ModelSerializer):
+    current = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ApiToken
+        fields = ["id", "device", "created_at", "expires_at", "last_used_at", "current"]
+
+    def get_current(self, token: ApiToken) -> bool:
+        return token == self.context["request"].auth
+
+
+class IssuedTokenSerializer(TokenSerializer):
+    token = serializers.CharField(help_text="Send as `Authorization: Token <token>`. Shown only now.")
+
+    class Meta(TokenSerializer.Meta):
+        fields = ["token", *TokenSerializer.Meta.fields]
+
+
+class SignInTokenView(APIView):
+    """Sign in: a token for this device, valid for API_TOKEN_DAYS days; signing in again on the
+    same device replaces its token. Throttled like the sign-in page (django-axes): the password
+    is checked against Django's own request, which axes needs to count the failure and flag a
+    lockout (DRF's request wrapper would keep the flag from axes' middleware)."""
+
+    @extend_schema(operation_id="auth_sign_in", request=SignInSerializer, responses={200: IssuedTokenSerializer})
+    def post(self, request):
+        data = SignInSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        user = authenticate(
+            request._request, username=data.validated_data["username"], password=data.validated_data["password"]
+        )
+        if user is None:
+            raise ApiError("bad_credentials", _("Wrong username or password."), status_code=400)
+        device = data.validated_data["device"].strip() or _("unnamed device")
+        token, key = tokens.token_issue(user=user, device=str(device))
+        token.token = key
+        return Response(IssuedTokenSerializer(token, context={"request": request}).data)
+
+    @extend_schema(operation_id="auth_sign_out", responses={204: None})
+    def delete(self, request):
+        """Sign out: revoke the token this request carries."""
+        if not isinstance(request.auth, ApiToken):
+            raise ApiError("not_a_token", _("Sign out revokes a token: send one."), status_code=400)
+        tokens.token_revoke(token=request.auth, by=request.user)
+        return Response(status=204)
+
+    def get_authenticators(self):
+        # Sign-in needs no credentials; sign-out needs the token it revokes.
+        if getattr(self.request, "method", "DELETE") == "DELETE":
+            return [tokens.ApiTokenAuthentication()]
+        return []
+
+    def get_permissions(self):
+        return [IsAuthenticated()] if getattr(self.request, "method", "DELETE") == "DELETE" else [AllowAny()]
+
+
+class TokenListView(ListAPIView):
+    """Your live tokens (one per device), or with `?member=ID` a member's you manage."""
+
+    serializer_class = TokenSerializer
+
+    @extend_schema(
+        operation_id="tokens_list",
+        parameters=[OpenApiParameter("member", int, description="A member you manage (organisers, administrators)")],
+    )
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
+        member = self.request.query_params.get("member", "")
+        if member == "":
+            return tokens.live_tokens(self.request.user)
+        if not member.isdigit():
+            raise ApiError("invalid", _("A member is named by their id."), field="member", status_code=400)
+        return tokens.live_tokens(access.access_member(self.request.user, int(member)))
+
+
+class TokenRevokeView(APIView):
+    @extend_schema(operation_id="tokens_revoke", request=None, responses={204: None})
+    def delete(self, request, token_id: int):
+        """Revoke a token: your own, or one of a member you manage."""
+        token = get_object_or_404(ApiToken.objects.select_related("user"), pk=token_id)
+        if token.user_id != request.user.pk:
+            try:
+                access.check_manage_member(request.user, token.user)
+            except PermissionDenied:
+                raise Http404 from None  # another's token is not even there
+        tokens.token_revoke(token=token, by=request.user)
+        return Response(status=204)

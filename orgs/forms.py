@@ -2,7 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from . import access
-from .models import Unit, User, phone_validator
+from .models import Role, Unit, User, phone_validator
 from .selectors import unit_paths
 
 
@@ -48,3 +48,41 @@ class MemberImportForm(forms.Form):
         label=_("Workbook (.xlsx)"),
         widget=forms.ClearableFileInput(attrs={"accept": ".xlsx"}),
     )
+
+
+class MemberBulkForm(forms.Form):
+    """The member list's bulk bar: one action for the ticked members."""
+
+    ACTIONS = [
+        ("", _("Choose an action…")),
+        ("move", _("Move to a unit")),
+        ("deactivate", _("Deactivate")),
+        ("reactivate", _("Reactivate")),
+        ("grant", _("Grant a role")),
+        ("revoke", _("Revoke a role")),
+    ]
+    ROLES = [("organiser", Role.ORGANISER.label), ("administrator", Role.ADMINISTRATOR.label)]
+
+    member = forms.ModelMultipleChoiceField(
+        queryset=User.objects.none(),
+        error_messages={
+            "required": _("Select at least one member."),
+            "invalid_choice": _("Some selected members are outside the units you manage; nothing was changed."),
+            "invalid_pk_value": _("Some selected members are outside the units you manage; nothing was changed."),
+        },
+    )
+    action = forms.ChoiceField(
+        label=_("Action"),
+        choices=ACTIONS,
+        error_messages={"required": _("Choose what to do with the selected members.")},
+    )
+    role = forms.ChoiceField(label=_("Role"), choices=ROLES, required=False)
+    reason = forms.CharField(label=_("Reason"), max_length=200, required=False)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["member"].queryset = access.managed_members(user).select_related("unit")
+        self.fields["unit"] = UnitChoiceField(
+            user=user, label=_("Unit"), required=False, empty_label=_("Choose a unit…")
+        )
+        self.order_fields(["member", "action", "unit", "role", "reason"])

@@ -165,3 +165,34 @@ class UnitPlacement(PlacementFact):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.effective_at:%Y-%m-%d})"
+
+
+class ApiToken(models.Model):
+    """A signed-in API client on one device. Only the key's SHA-256 is stored: the key itself is
+    shown once, when issued. Writes go through `orgs.tokens`."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    device = models.CharField(_("device"), max_length=60)
+    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    # The user's session auth hash when issued (an HMAC of their password hash): a password
+    # change ends the token, as it ends the user's sessions.
+    auth_hash = models.CharField(max_length=128, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires at"))
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    revoked_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+        ordering = ["-created_at"]
+        constraints = [
+            # One live token per device: signing in again on a device replaces its token.
+            models.UniqueConstraint(
+                fields=["user", "device"], condition=models.Q(revoked_at__isnull=True), name="one_live_token_per_device"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.device}"

@@ -5,12 +5,12 @@ from datetime import datetime
 from axes.utils import reset as axes_reset
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.auth.password_validation import validate_password
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import selectors
+from . import access, selectors
 from .models import MemberPlacement, Role, RoleGrant, Unit, UnitPlacement, User
 
 
@@ -287,3 +287,91 @@ def member_signin_unlock(*, member: User, by: User) -> int:
         single_object=True,
     )
     return counted
+
+
+class BulkAction:
+    """What a member list's bulk bar can do to the selected members."""
+
+    MOVE = "move"
+    DEACTIVATE = "deactivate"
+    REACTIVATE = "reactivate"
+    GRANT = "grant"
+    REVOKE = "revoke"
+    ALL = (MOVE, DEACTIVATE, REACTIVATE, GRANT, REVOKE)
+
+
+def _log_change(*, by: User, member: User, message: str) -> None:
+    LogEntry.objects.log_actions(
+        user_id=by.pk, queryset=[member], action_flag=CHANGE, change_message=message, single_object=True
+    )
+
+
+def check_bulk_allowed(*, by: User, members: list[User], action: str, unit: Unit | None = None, role: str = "") -> None:
+    """Raise OrgError unless `by` may apply `action` to every one of `members`: the checks of
+    the single actions (the account, the target unit, the role's grant), all before any change."""
+    if action not in BulkAction.ALL:
+        raise OrgError("bulk_action_unknown", _("Choose what to do with the selected members."))
+    if not members:
+        raise OrgError("bulk_nothing_selected", _("Select at least one member."))
+    if action in (BulkAction.MOVE, BulkAction.GRANT, BulkAction.REVOKE) and unit is None:
+        raise OrgError("bulk_unit_missing", _("Choose the unit."))
+    if unit is not None and not access.can_manage_unit(by, unit):
+        raise OrgError("unit_outside_scope", _("This unit is outside the units you manage."))
+    if action in (BulkAction.GRANT, BulkAction.REVOKE):
+        if role not in (Role.ORGANISER, Role.ADMINISTRATOR):
+            raise OrgError("role_unknown", _("Only organiser and administrator roles are granted."))
+        try:
+            access.check_can_grant(by, role=role, unit=unit)
+        except PermissionDenied as error:
+            raise OrgError("grant_not_allowed", str(error)) from None
+    if action == BulkAction.DEACTIVATE and any(m.pk == by.pk for m in members):
+        raise OrgError("bulk_self_deactivate", _("You cannot deactivate your own account."))
+    refused = [m.display_name for m in members if not access.can_manage_member(by, m)]
+    if refused:
+        raise OrgError(
+            "bulk_members_outside_scope",
+            _("You may not change these members, so nothing was changed: %(names)s.") % {"names": "、".join(refused)},
+        )
+
+
+@transaction.atomic
+def members_bulk_apply(
+    *,
+    by: User,
+    members: list[User],
+    action: str,
+    unit: Unit | None = None,
+    role: str = "",
+    reason: str = "",
+) -> int:
+    """Apply one action to every selected member, or to none: each member is checked as the
+    single action would check it, and each change is written to the admin's log of changes to
+    that member (who, when, what). Returns how many members changed."""
+    check_bulk_allowed(by=by, members=members, action=action, unit=unit, role=role)
+    changed = 0
+    for member in members:
+        if action == BulkAction.MOVE:
+            if member.unit_id == unit.pk:
+                continue
+            member_move(member=member, unit=unit, by=by, reason=reason)
+            message = f"Moved to unit {unit.full_path} (bulk)."
+        elif action in (BulkAction.DEACTIVATE, BulkAction.REACTIVATE):
+            active = action == BulkAction.REACTIVATE
+            if member.is_active == active:
+                continue
+            member.is_active = active
+            member.save(update_fields=["is_active"])
+            message = "Reactivated (bulk)." if active else "Deactivated (bulk)."
+        elif action == BulkAction.GRANT:
+            if RoleGrant.objects.filter(user=member, role=role, unit=unit).exists():
+                continue
+            role_grant(user=member, role=role, unit=unit, by=by)
+            message = f"Granted {role} on {unit.full_path} (bulk)."
+        else:
+            if not RoleGrant.objects.filter(user=member, role=role, unit=unit).exists():
+                continue
+            role_revoke(user=member, role=role, unit=unit)
+            message = f"Revoked {role} on {unit.full_path} (bulk)."
+        _log_change(by=by, member=member, message=f"{message} Reason: {reason}" if reason else message)
+        changed += 1
+    return changed

@@ -10,6 +10,7 @@ change signs in no one.
 """
 
 from types import SimpleNamespace
+from urllib.parse import parse_qs
 
 from channels.auth import AuthMiddleware, _get_user_session_key, get_user
 from channels.db import database_sync_to_async
@@ -30,6 +31,8 @@ from django.utils import timezone, translation
 from django.utils.crypto import constant_time_compare
 
 from quizsite.batching import Batches
+
+from .tokens import socket_ticket_user
 
 MAX_BATCH = 200
 
@@ -113,9 +116,17 @@ async def signed_in_user(scope: dict):
 
 class BatchedAuthMiddleware(AuthMiddleware):
     """Channels' AuthMiddleware, with the sessions and users of sockets connecting at the same
-    time read together on the thread pool (see the module's docstring)."""
+    time read together on the thread pool (see the module's docstring); or an API client's
+    socket ticket."""
 
     async def resolve_scope(self, scope) -> None:
+        ticket = parse_qs(scope.get("query_string", b"").decode("latin-1")).get("ticket")
+        if ticket:  # an API client's one-time ticket (orgs.tokens), instead of a session cookie
+            user = await database_sync_to_async(socket_ticket_user, thread_sensitive=False)(
+                ticket[0], path=scope["path"]
+            )
+            scope["user"]._wrapped = user or AnonymousUser()
+            return
         scope["user"]._wrapped = await signed_in_user(scope)
 
 

@@ -10,13 +10,16 @@ from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
+from quizsite.api_errors import error_body
 from quizsite.spreadsheets import xlsx_response
 
 from . import access, importing, selectors, services
-from .forms import MemberForm, MemberImportForm
+from .forms import MemberBulkForm, MemberForm, MemberImportForm
 from .models import MemberPlacement
 
 IMPORT_SESSION_KEY = "member_import_file"
@@ -39,10 +42,21 @@ def member_list(request):
     members = selectors.member_search(request.user, text=text, unit=unit)
     page = Paginator(members, 25).get_page(request.GET.get("page"))
     paths = selectors.unit_paths([m.unit for m in page if m.unit])
+    changeable = set(
+        access.manageable_members(request.user).filter(pk__in=[m.pk for m in page]).values_list("pk", flat=True)
+    )
     return render(
         request,
         "orgs/member_list.html",
-        {"page": page, "q": text, "unit": unit, "paths": paths, "total": page.paginator.count},
+        {
+            "page": page,
+            "q": text,
+            "unit": unit,
+            "paths": paths,
+            "total": page.paginator.count,
+            "changeable": changeable,
+            "bulk_form": MemberBulkForm(user=request.user),
+        },
     )
 
 
@@ -110,7 +124,7 @@ def signin_locked_out(request: HttpRequest, *_ignored) -> HttpResponse:
         "%(minutes)d minutes: try again later, or ask an organiser of your unit to unlock your account."
     ) % {"minutes": minutes}
     if request.path.startswith("/api/"):
-        response = JsonResponse({"detail": message, "code": "locked_out"}, status=429)
+        response = JsonResponse(error_body("locked_out", message), status=429)
     else:
         response = render(request, "registration/locked_out.html", {"message": message}, status=429)
     response["Retry-After"] = str(int(settings.AXES_COOLOFF_TIME.total_seconds()))
@@ -171,3 +185,37 @@ def member_import(request):
                 },
             )
     return render(request, "orgs/member_import.html", {"form": form})
+
+
+@login_required
+@require_POST
+def member_bulk(request):
+    """Apply one action to the ticked members of the member list: all of them or none."""
+    access.check_manager(request.user)
+    form = MemberBulkForm(request.POST, user=request.user)
+    back = request.POST.get("next", "")
+    if not back.startswith(reverse("orgs:member_list")):
+        back = reverse("orgs:member_list")
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect(back)
+    data = form.cleaned_data
+    try:
+        changed = services.members_bulk_apply(
+            by=request.user,
+            members=list(data["member"]),
+            action=data["action"],
+            unit=data["unit"],
+            role=data["role"],
+            reason=data["reason"],
+        )
+    except services.OrgError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request,
+            ngettext("Changed %(n)d member.", "Changed %(n)d members.", changed) % {"n": changed},
+        )
+    return redirect(back)

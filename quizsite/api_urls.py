@@ -1,10 +1,13 @@
 """Every app's API under /api/v1/, on one router."""
 
-from django.urls import include, path
+from django.urls import include, path, re_path
 from rest_framework.routers import DefaultRouter
 
+from contests import api as contests_api
 from lessons import api as lessons_api
+from lessons import api_videos
 from orgs import api as orgs_api
+from quizsite import api_errors
 from rankings import api as rankings_api
 
 router = DefaultRouter()
@@ -13,6 +16,8 @@ router.register("members", orgs_api.MemberViewSet, basename="member")
 
 urlpatterns = [
     path("auth/token/", orgs_api.SignInTokenView.as_view(), name="api-token"),
+    path("auth/tokens/", orgs_api.TokenListView.as_view(), name="api-tokens"),
+    path("auth/tokens/<int:token_id>/", orgs_api.TokenRevokeView.as_view(), name="api-token-revoke"),
     path("me/", orgs_api.MeView.as_view(), name="api-me"),
     path("study/papers/", lessons_api.PaperListView.as_view(), name="api-papers"),
     path("study/papers/<int:paper_id>/attempts/", lessons_api.AttemptStartView.as_view(), name="api-attempt-start"),
@@ -32,7 +37,26 @@ urlpatterns = [
     path("study/notebook/<int:entry_id>/review/", lessons_api.ReviewView.as_view(), name="api-notebook-review"),
     path("study/points/", lessons_api.points_view, name="api-points"),
     path("banks/<slug:slug>/imports/", lessons_api.BankImportView.as_view(), name="api-bank-import"),
+    path("banks/<slug:slug>/export/", lessons_api.bank_export_view, name="api-bank-export"),
     path("import-jobs/<int:job_id>/", lessons_api.import_job_view, name="api-import-job"),
+    path("lessons/series/", api_videos.SeriesListView.as_view(), name="api-series"),
+    path("lessons/", api_videos.LessonListView.as_view(), name="api-lessons"),
+    path("lessons/<int:lesson_id>/", api_videos.LessonView.as_view(), name="api-lesson"),
+    path("lessons/<int:lesson_id>/stream/", api_videos.StreamView.as_view(), name="api-lesson-stream"),
+    path("lessons/<int:lesson_id>/heartbeats/", api_videos.HeartbeatView.as_view(), name="api-lesson-heartbeat"),
+    # Not an API view (no schema entry): the media behind a signed stream URL.
+    path(
+        "lessons/<int:lesson_id>/media/<str:signed>/<path:name>",
+        api_videos.signed_media,
+        name="api-lesson-media",
+    ),
+    path("study/hours/", api_videos.StudyHoursView.as_view(), name="api-study-hours"),
+    path("contests/", contests_api.ContestListView.as_view(), name="api-contests"),
+    path("contests/join/", contests_api.JoinView.as_view(), name="api-contest-join"),
+    path("contests/<str:code>/", contests_api.ContestView.as_view(), name="api-contest"),
+    path("contests/<str:code>/ticket/", contests_api.TicketView.as_view(), name="api-contest-ticket"),
+    path("contests/<str:code>/results/", contests_api.ResultsView.as_view(), name="api-contest-results"),
+    path("contests/<str:code>/results/export/", contests_api.ResultsExportView.as_view(), name="api-contest-export"),
     path("rankings/", rankings_api.RuleListView.as_view(), name="api-rankings"),
     path("rankings/<slug:slug>/", rankings_api.LeaderboardView.as_view(), name="api-leaderboard"),
     path("rankings/<slug:slug>/runs/", rankings_api.RunListView.as_view(), name="api-ranking-runs"),
@@ -48,4 +72,6 @@ urlpatterns = [
         name="api-snapshot-publish",
     ),
     path("", include(router.urls)),
+    # Last: anything else under /api/v1/ answers in the API's error shape.
+    re_path(r"", api_errors.not_found),
 ]

@@ -3,17 +3,26 @@
 from django.conf import settings
 from django.utils.translation import gettext as _
 from rest_framework import pagination
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.request import Request
+
+from .api_errors import ApiError
 
 
 class PageNumberPagination(pagination.PageNumberPagination):
-    """`page_size` defaults to PAGE_SIZE and is cut to `max_page_size`; a page past the end is a
-    404 ("Invalid page.")."""
+    """`page_size` defaults to PAGE_SIZE and is cut to `max_page_size`; a page past the end (or
+    not a number) is a 404 `no_such_page`."""
 
     page_size = settings.REST_FRAMEWORK["PAGE_SIZE"]
     page_size_query_param = "page_size"
     max_page_size = 500
+
+    def paginate_queryset(self, queryset, request: Request, view=None):
+        try:
+            return super().paginate_queryset(queryset, request, view)
+        except NotFound:
+            message = _("There is no page %(page)s.") % {"page": request.query_params.get(self.page_query_param, "")}
+            raise ApiError("no_such_page", message, field=self.page_query_param, status_code=404) from None
 
     def get_page_size(self, request: Request) -> int:
         """The page size asked for, at most `max_page_size`. Anything but a whole number from 1

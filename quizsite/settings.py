@@ -126,7 +126,6 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "channels",
     "rest_framework",
-    "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_celery_beat",
@@ -313,25 +312,40 @@ CONTENT_SECURITY_POLICY = {
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        # First, so that a request without credentials is a 401 with `WWW-Authenticate: Token`.
+        "orgs.tokens.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "quizsite.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "quizsite.api_errors.exception_handler",
 }
+
+# API tokens (orgs.tokens): one per device, valid for API_TOKEN_DAYS from sign-in.
+API_TOKEN_DAYS = env_int("API_TOKEN_DAYS", 30)
+# A WebSocket ticket (POST /api/v1/contests/<code>/ticket/) signs one socket in, within this time.
+API_SOCKET_TICKET_S = env_int("API_SOCKET_TICKET_S", 60)
+# A lesson's signed stream URL (GET /api/v1/lessons/<id>/stream/) serves its media this long.
+API_STREAM_URL_S = env_int("API_STREAM_URL_S", 900)
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "Knowledge contest and micro-class platform API",
     "DESCRIPTION": "Units, members, self-study, contests and rankings.",
     "VERSION": "1.0.0",
+    # operationIds and tags without the common prefix: `lessons_list`, not `v1_lessons_list`.
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
     "SERVE_INCLUDE_SCHEMA": False,
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     # Swagger UI and ReDoc come from drf-spectacular-sidecar: no CDN on an intranet.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "quizsite.api_errors.document_errors",
+    ],
 }
 
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL") or REDIS_URL
@@ -381,6 +395,7 @@ MEDIA_ACCEL_PREFIX = env_str("MEDIA_ACCEL_PREFIX", "/protected-media/")
 # Self-study
 NOTEBOOK_MASTERED_AFTER = env_int("NOTEBOOK_MASTERED_AFTER", 3)
 QUESTION_IMPORT_MAX_BYTES = env_int("QUESTION_IMPORT_MAX_BYTES", 20 * 1024 * 1024)
+QUESTION_IMAGE_MAX_BYTES = env_int("QUESTION_IMAGE_MAX_BYTES", 2 * 1024 * 1024)
 # Imports above this many rows run as a Celery task with a progress bar.
 QUESTION_IMPORT_ASYNC_ROWS = env_int("QUESTION_IMPORT_ASYNC_ROWS", 500)
 

@@ -25,9 +25,12 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.packaging.core import DocumentProperties
 from openpyxl.styles import Font, PatternFill
-from openpyxl.utils import get_column_letter
+from openpyxl.utils import coordinate_to_tuple, get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
+from openpyxl.worksheet._read_only import ReadOnlyWorksheet
+from openpyxl.worksheet._reader import FORMULA_TAG, INLINE_STRING, WorkSheetParser
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+from openpyxl.xml.constants import SHEET_MAIN_NS
 
 HEADER_SEARCH_ROWS = 15
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -38,6 +41,8 @@ SHEET_TITLE_FORBIDDEN = re.compile(r"[\\/?*\[\]:]")
 FILENAME_FORBIDDEN = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]+')
 FILENAME_MAX_BYTES = 200  # below the 255 bytes most file systems allow, with room for a suffix
 ASCII_FILENAME_SAFE = re.compile(r"[^A-Za-z0-9._-]+")
+
+TEXT_TAG, RUN_TAG = f"{{{SHEET_MAIN_NS}}}t", f"{{{SHEET_MAIN_NS}}}r"
 
 RowStyle = Literal["plain", "title", "header"]
 ROW_FONTS = {"title": Font(bold=True, size=13), "header": Font(bold=True, color="FFFFFF")}
@@ -210,31 +215,99 @@ class Sheet:
     formula_cells: list[tuple[int, int]]  # (row, column), 1-based: formulas with no saved result
 
 
+class _OnePassParser(WorkSheetParser):
+    """openpyxl's own sheet parser, the one its read-only mode runs, noting on the way the
+    formulas that have no saved result; its `merged_cells` is filled once the rows are read.
+
+    This leans on openpyxl internals (`WorkSheetParser`, a read-only sheet's `_worksheet_path`
+    and `_shared_strings`), which is why openpyxl is pinned in requirements.txt: the read-only
+    mode's public API gives neither a formula's presence beside its saved value nor the merged
+    ranges, and reading the file a second time for them cost as much as the whole import's checks.
+    Cell values come out exactly as openpyxl gives them (shared and inline strings, numbers,
+    dates by their number format, booleans, errors).
+    """
+
+    def __init__(self, sheet: ReadOnlyWorksheet) -> None:
+        book = sheet.parent
+        super().__init__(
+            book._archive.open(sheet._worksheet_path),
+            sheet._shared_strings,
+            data_only=True,
+            epoch=book.epoch,
+            date_formats=book._date_formats,
+            timedelta_formats=book._timedelta_formats,
+        )
+        self.formulas_without_value: list[tuple[int, int]] = []
+
+    def parse_cell(self, element) -> dict:
+        if element.get("t") == "inlineStr":
+            return self._inline_string(element)
+        cell = super().parse_cell(element)
+        if cell["value"] is None and element.find(FORMULA_TAG) is not None:
+            self.formulas_without_value.append((cell["row"], cell["column"]))
+        return cell
+
+    def _inline_string(self, element) -> dict:
+        """What openpyxl 3.1's `parse_cell` makes of an inline string (the kind openpyxl itself
+        writes), without building the `Text` objects that cost half its read: the plain text,
+        then each rich-text run's text; phonetic hints are not content."""
+        coordinate = element.get("r")
+        if coordinate:
+            row, column = coordinate_to_tuple(coordinate)
+            self.col_counter = column
+        else:
+            self.col_counter += 1
+            row, column = self.row_counter, self.col_counter
+        value = None
+        text = element.find(INLINE_STRING)
+        if text is not None and len(text) == 1 and text[0].tag == TEXT_TAG:
+            value = text[0].text or ""
+        elif text is not None:
+            parts = [text.find(TEXT_TAG), *(run.find(TEXT_TAG) for run in text.iterfind(RUN_TAG))]
+            value = "".join(part.text or "" for part in parts if part is not None)
+        return {"row": row, "column": column, "value": value, "data_type": "s" if text is not None else "inlineStr"}
+
+
 def read_sheet_values(file: IO[bytes], *, max_bytes: int) -> Sheet:
     """Read the first sheet as organisers leave it: merged cells repeat their value in every cell
-    they cover, and formulas count by their saved result (a formula with none is reported)."""
+    they cover, and formulas count by their saved result (a formula with none is reported).
+
+    One pass over the sheet's XML, as openpyxl's read-only mode makes it (see `_OnePassParser`).
+    `rows[i]` is sheet row i + 1; a row is as long as its last filled cell.
+    """
     _check_size(file, max_bytes)
-    book = _load(file, data_only=True)
-    sheet = book.worksheets[0]
-    for merged in list(sheet.merged_cells.ranges):
-        value = sheet.cell(merged.min_row, merged.min_col).value
-        sheet.unmerge_cells(str(merged))
-        for row in range(merged.min_row, merged.max_row + 1):
-            for column in range(merged.min_col, merged.max_col + 1):
-                sheet.cell(row, column).value = value
-    rows = list(sheet.iter_rows(values_only=True))
-    file.seek(0)
-    formulas = _load(file, read_only=True, data_only=False).worksheets[0]
-    missing = [
-        (cell.row, cell.column)
-        for row in formulas.iter_rows()
-        for cell in row
-        if cell.data_type == "f" and _value_at(rows, cell.row, cell.column) is None
-    ]
-    return Sheet(rows=rows, formula_cells=missing)
+    book = _load(file, read_only=True, data_only=True)
+    try:
+        parser = _OnePassParser(book.worksheets[0])
+        rows: list[list] = []
+        for number, cells in parser.parse():
+            while len(rows) < number:
+                rows.append([])
+            if cells:
+                values = rows[number - 1] = [None] * cells[-1]["column"]
+                for cell in cells:
+                    values[cell["column"] - 1] = cell["value"]
+        parser.source.close()
+    except (zipfile.BadZipFile, KeyError, IndexError, OSError, ValueError, SyntaxError):
+        raise SpreadsheetError(
+            _("This is not an Excel .xlsx workbook. Save it from Excel or WPS as .xlsx and try again.")
+        ) from None
+    finally:
+        book.close()
+    for merged in parser.merged_cells.mergeCell if parser.merged_cells else ():
+        value = _value_at(rows, merged.min_row, merged.min_col)
+        while len(rows) < merged.max_row:
+            rows.append([])
+        for number in range(merged.min_row, merged.max_row + 1):
+            values = rows[number - 1]
+            if len(values) < merged.max_col:
+                values.extend([None] * (merged.max_col - len(values)))
+            values[merged.min_col - 1 : merged.max_col] = [value] * (merged.max_col - merged.min_col + 1)
+    missing = [(row, column) for row, column in parser.formulas_without_value if _value_at(rows, row, column) is None]
+    return Sheet(rows=[tuple(values) for values in rows], formula_cells=missing)
 
 
-def _value_at(rows: list[tuple], row: int, column: int) -> object:
+def _value_at(rows: list, row: int, column: int) -> object:
     if row - 1 < len(rows) and column - 1 < len(rows[row - 1]):
         return rows[row - 1][column - 1]
     return None

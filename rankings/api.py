@@ -7,6 +7,7 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from quizsite.api_errors import refused as api_refused
 from quizsite.pagination import PageNumberPagination
 
 from . import selectors, services
@@ -64,12 +65,24 @@ def _run_payload(run: RankingRun) -> dict:
     }
 
 
-def _rejected(error: services.RankingRejected) -> Response:
-    return Response({"code": error.code, "detail": error.message}, status=status.HTTP_409_CONFLICT)
-
-
 class RuleListView(APIView):
-    @extend_schema(operation_id="rankings_list", responses={200: dict})
+    @extend_schema(
+        operation_id="rankings_list",
+        responses={
+            200: inline_serializer(
+                "RankingRuleSummary",
+                {
+                    "slug": serializers.CharField(),
+                    "title": serializers.CharField(),
+                    "unit": serializers.CharField(),
+                    "subject": serializers.CharField(),
+                    "metric": serializers.CharField(),
+                    "manage": serializers.BooleanField(help_text="You may compute, approve and publish."),
+                },
+                many=True,
+            )
+        },
+    )
     def get(self, request):
         return Response(
             [
@@ -142,12 +155,18 @@ class ApproveView(APIView):
         try:
             return Response(_snapshot_meta(services.snapshot_approve(snapshot=snapshot, by=request.user)))
         except services.RankingRejected as refused:
-            return _rejected(refused)
+            raise api_refused(refused) from None
 
 
 class PublishView(APIView):
     @extend_schema(
-        request=inline_serializer("PublishRequest", {"reason": serializers.CharField(required=False)}),
+        request=inline_serializer(
+            "PublishRequest",
+            {
+                "reason": serializers.CharField(required=False),
+                "as_it_stands": serializers.BooleanField(required=False),
+            },
+        ),
         responses={200: dict, 409: dict},
     )
     def post(self, request, slug: str, version: int):
@@ -155,8 +174,11 @@ class PublishView(APIView):
         snapshot = get_object_or_404(Snapshot, rule=rule, version=version)
         try:
             published = services.snapshot_publish(
-                snapshot=snapshot, by=request.user, reason=str(request.data.get("reason", ""))
+                snapshot=snapshot,
+                by=request.user,
+                reason=str(request.data.get("reason", "")),
+                as_it_stands=str(request.data.get("as_it_stands", "")).lower() in ("1", "true"),
             )
         except services.RankingRejected as refused:
-            return _rejected(refused)
+            raise api_refused(refused) from None
         return Response(_snapshot_meta(published))

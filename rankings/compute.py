@@ -27,6 +27,24 @@ from django.utils import timezone
 
 from .params import STEPLEN, RuleParams
 
+# The columns of `rk_pp` a snapshot keeps (`SnapshotInput`), by the name each has there: the one
+# list to extend when the computation aggregates something new per participant.
+KEPT_PARTICIPANT_COLUMNS = {
+    "subject_id": "subject_id",
+    "member_id": "member_id",
+    "s": "score",
+    "t": "time_s",
+    "fin": "finished_at",
+    "unit_path": "unit_path",
+    "hc": "counted",
+    "rt": "right_answers",
+    "qn": "answers",
+    "srcs": "sources",
+    "best": "best_source_score",
+}
+# Decimal places a number is hashed and compared with (more would hash floating-point noise).
+HASH_PLACES = {"s": 4, "t": 3, "best": 4}
+
 ORDER_KEYS = {
     # Accuracy compared as a fraction (right * asked' against right' * asked would need a pair
     # of rows): a double of the exact quotient, equal for equal fractions; no answers sorts last.
@@ -269,7 +287,7 @@ def _facts(params: RuleParams) -> Sql:
 
 
 def _drop_temp(cursor) -> None:
-    for table in ("rk_pp", "rk_heads", "rk_place", "rk_tree"):
+    for table in ("rk_pp", "rk_teams", "rk_unit_heads", "rk_heads", "rk_place", "rk_tree"):
         cursor.execute(f"DROP TABLE IF EXISTS {table}")
 
 
@@ -400,28 +418,22 @@ def _digest(cursor, digest) -> str:
 
 
 def input_hash(params: RuleParams) -> str:
-    """SHA-256 over the parameters, the frozen headcount and every (subject, participant) aggregate."""
+    """SHA-256 over the parameters and everything ranked: every (subject, participant) aggregate
+    (`rk_pp`), the units with their headcounts (`rk_unit_heads`; unit rankings only) and the
+    teams with their rosters (`rk_teams`). These are the tables a snapshot keeps, so its stored
+    inputs give the same hash."""
     digest = hashlib.sha256(params.canonical())
-    line = _line(
-        _text("subject_id"),
-        _text("member_id"),
-        _text("s", 4),
-        _text("t", 3),
-        _text("fin"),
-        _text("unit_path"),
-        _text("hc"),
-        _text("rt"),
-        _text("qn"),
-        _text("srcs"),
-        _text("best", 4),
-    )
+    line = _line(*(_text(column, HASH_PLACES.get(column)) for column in KEPT_PARTICIPANT_COLUMNS))
+    # Headcounts rank units only: for members and teams a new colleague without facts changes nothing.
+    units_counted = "" if params.subject == "unit" else "WHERE 1 = 0"
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT COUNT(*), COALESCE(SUM(member_id), 0), COALESCE(SUM(unit_id), 0) FROM rk_heads",
-            [],
-        )
-        digest.update(repr(tuple(int(v) for v in cursor.fetchone())).encode())
         cursor.execute(f"SELECT {line} FROM rk_pp ORDER BY subject_id, COALESCE(member_id, 0)", [])
+        _digest(cursor, digest)
+        heads = _line(_text("unit_id"), _text("path"), _text("n"))
+        cursor.execute(f"SELECT {heads} FROM rk_unit_heads {units_counted} ORDER BY unit_id", [])
+        _digest(cursor, digest)
+        teams = _line(_text("team_id"), _text("unit_id"), _text("roster"))
+        cursor.execute(f"SELECT {teams} FROM rk_teams ORDER BY team_id", [])
         return _digest(cursor, digest)
 
 
@@ -494,19 +506,13 @@ def _subjects_sql(params: RuleParams) -> Sql:
             FROM agg a)"""
         )
     elif params.subject == "team":
-        contest_ids = [s.contest_id for s in params.sources if s.kind == "contest"] or [0]
-        marks = ", ".join(["%s"] * len(contest_ids))
         sql.add(
-            f""", roster AS (
-            SELECT team_id, COUNT(*) AS n FROM contests_teammember WHERE contest_id IN ({marks}) GROUP BY team_id
-        ), subjects AS (
-            SELECT a.subject_id, a.total, a.participants, COALESCE(r.n, 0) AS headcount,
-                   0 AS headcount_expected, a.time_used,
-                   a.finished, tu.path AS unit_path, a.member_total, a.topk_sum, a.right_n, a.asked_n
-            FROM agg a JOIN contests_team tt ON tt.id = a.subject_id
-            LEFT JOIN rk_tree tu ON tu.unit_id = tt.unit_id
-            LEFT JOIN roster r ON r.team_id = a.subject_id)""",
-            *contest_ids,
+            """, subjects AS (
+            SELECT a.subject_id, a.total, a.participants, tt.roster AS headcount, 0 AS headcount_expected,
+                   a.time_used, a.finished, tu.path AS unit_path, a.member_total, a.topk_sum,
+                   a.right_n, a.asked_n
+            FROM agg a JOIN rk_teams tt ON tt.team_id = a.subject_id
+            LEFT JOIN rk_tree tu ON tu.unit_id = tt.unit_id)"""
         )
     else:
         width = STEPLEN * params.unit_level
@@ -515,8 +521,8 @@ def _subjects_sql(params: RuleParams) -> Sql:
         expected = " UNION ALL ".join(["SELECT CAST(%s AS INTEGER) AS unit_id, CAST(%s AS INTEGER) AS n"] * len(pairs))
         sql.add(
             f""", heads AS (
-            SELECT SUBSTR(h.path, 1, {width}) AS path, COUNT(*) AS n
-            FROM rk_heads h WHERE LENGTH(h.path) >= {width}
+            SELECT SUBSTR(h.path, 1, {width}) AS path, SUM(h.n) AS n
+            FROM rk_unit_heads h WHERE LENGTH(h.path) >= {width}
             GROUP BY SUBSTR(h.path, 1, {width})
         ), expected AS ({expected}
         ), subjects AS (
@@ -776,3 +782,158 @@ def tuned_session() -> Iterator[None]:
 def drop_temp() -> None:
     with connection.cursor() as cursor:
         _drop_temp(cursor)
+
+
+# ---------------------------------------------------------------- kept inputs
+
+
+def build_headcounts(params: RuleParams) -> None:
+    """Create `rk_unit_heads` (each unit of `rk_tree` with the members of the headcount placed in
+    it) and `rk_teams` (each team of the contest sources, its unit and roster size). Call after
+    `build_participants`, on the same connection."""
+    contest_ids = [source.contest_id for source in params.sources if source.kind == "contest"] or [0]
+    marks = ", ".join(["%s"] * len(contest_ids))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """CREATE TEMP TABLE rk_unit_heads AS
+            SELECT tr.unit_id AS unit_id, tr.path AS path, COUNT(h.member_id) AS n
+            FROM rk_tree tr LEFT JOIN rk_heads h ON h.unit_id = tr.unit_id
+            GROUP BY tr.unit_id, tr.path"""
+        )
+        cursor.execute(
+            f"""CREATE TEMP TABLE rk_teams AS
+            SELECT t.id AS team_id, t.unit_id AS unit_id, COUNT(m.id) AS roster
+            FROM contests_team t LEFT JOIN contests_teammember m ON m.team_id = t.id AND m.contest_id IN ({marks})
+            WHERE t.contest_id IN ({marks})
+            GROUP BY t.id, t.unit_id""",
+            [*contest_ids, *contest_ids],
+        )
+        cursor.execute("CREATE INDEX rk_teams_team ON rk_teams (team_id)")
+
+
+def keep_inputs(snapshot_id: int) -> None:
+    """Store this connection's `rk_pp`, `rk_tree` with `rk_unit_heads`, and `rk_teams` as the
+    inputs of `snapshot_id`, set-based. Call in the transaction writing the snapshot."""
+    stored = ", ".join(KEPT_PARTICIPANT_COLUMNS.values())
+    read = ", ".join(KEPT_PARTICIPANT_COLUMNS)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO rankings_snapshotinput (snapshot_id, {stored}) SELECT %s, {read} FROM rk_pp", [snapshot_id]
+        )
+        cursor.execute(
+            """INSERT INTO rankings_snapshotunit (snapshot_id, unit_id, path, depth, name, headcount)
+            SELECT %s, tr.unit_id, tr.path, tr.depth, tr.name, COALESCE(h.n, 0)
+            FROM rk_tree tr LEFT JOIN rk_unit_heads h ON h.unit_id = tr.unit_id""",
+            [snapshot_id],
+        )
+        cursor.execute(
+            "INSERT INTO rankings_snapshotteam (snapshot_id, team_id, unit_id, roster) "
+            "SELECT %s, team_id, unit_id, roster FROM rk_teams",
+            [snapshot_id],
+        )
+
+
+def load_inputs(snapshot_id: int) -> None:
+    """Create `rk_tree`, `rk_unit_heads`, `rk_teams` and `rk_pp` on this connection from the
+    inputs `snapshot_id` kept, in place of today's facts."""
+    read = ", ".join(f"{stored} AS {name}" for name, stored in KEPT_PARTICIPANT_COLUMNS.items())
+    with connection.cursor() as cursor:
+        _drop_temp(cursor)
+        cursor.execute(
+            "CREATE TEMP TABLE rk_tree AS SELECT unit_id, path, depth, name "
+            "FROM rankings_snapshotunit WHERE snapshot_id = %s",
+            [snapshot_id],
+        )
+        cursor.execute("CREATE INDEX rk_tree_unit ON rk_tree (unit_id)")
+        cursor.execute("CREATE INDEX rk_tree_path ON rk_tree (path)")
+        cursor.execute(
+            "CREATE TEMP TABLE rk_unit_heads AS SELECT unit_id, path, headcount AS n "
+            "FROM rankings_snapshotunit WHERE snapshot_id = %s",
+            [snapshot_id],
+        )
+        cursor.execute(
+            "CREATE TEMP TABLE rk_teams AS SELECT team_id, unit_id, roster FROM rankings_snapshotteam "
+            "WHERE snapshot_id = %s",
+            [snapshot_id],
+        )
+        cursor.execute(
+            f"CREATE TEMP TABLE rk_pp AS SELECT {read} FROM rankings_snapshotinput WHERE snapshot_id = %s",
+            [snapshot_id],
+        )
+
+
+def drift(snapshot_id: int) -> dict[str, int]:
+    """How today's facts differ from the inputs `snapshot_id` kept. Call after building this
+    connection's `rk_pp`, `rk_unit_heads` and `rk_teams` from today's facts: counts of
+    participants' results added, changed and gone since, and of units and teams whose headcount
+    changed (or that came or went)."""
+    key = "kept.subject_id = now.subject_id AND COALESCE(kept.member_id, 0) = COALESCE(now.member_id, 0)"
+    same = " AND ".join(
+        f"{_text('now.' + name, HASH_PLACES.get(name))} = {_text('kept.' + stored, HASH_PLACES.get(name))}"
+        for name, stored in KEPT_PARTICIPANT_COLUMNS.items()
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""SELECT SUM(CASE WHEN kept.id IS NULL THEN 1 ELSE 0 END),
+                       SUM(CASE WHEN kept.id IS NOT NULL AND NOT ({same}) THEN 1 ELSE 0 END)
+            FROM rk_pp now LEFT JOIN rankings_snapshotinput kept ON kept.snapshot_id = %s AND {key}""",
+            [snapshot_id],
+        )
+        added, changed = (int(value or 0) for value in cursor.fetchone())
+        cursor.execute(
+            f"""SELECT COUNT(*) FROM rankings_snapshotinput kept LEFT JOIN rk_pp now ON {key}
+            WHERE kept.snapshot_id = %s AND now.subject_id IS NULL""",
+            [snapshot_id],
+        )
+        gone = int(cursor.fetchone()[0])
+        cursor.execute(
+            """SELECT
+                (SELECT COUNT(*) FROM rk_unit_heads now
+                 LEFT JOIN rankings_snapshotunit kept ON kept.snapshot_id = %s AND kept.unit_id = now.unit_id
+                 WHERE kept.id IS NULL OR kept.headcount <> now.n OR kept.path <> now.path)
+              + (SELECT COUNT(*) FROM rankings_snapshotunit kept
+                 WHERE kept.snapshot_id = %s AND kept.unit_id NOT IN (SELECT unit_id FROM rk_unit_heads)),
+                (SELECT COUNT(*) FROM rk_teams now
+                 LEFT JOIN rankings_snapshotteam kept ON kept.snapshot_id = %s AND kept.team_id = now.team_id
+                 WHERE kept.id IS NULL OR kept.roster <> now.roster
+                    OR COALESCE(kept.unit_id, 0) <> COALESCE(now.unit_id, 0))
+              + (SELECT COUNT(*) FROM rankings_snapshotteam kept
+                 WHERE kept.snapshot_id = %s AND kept.team_id NOT IN (SELECT team_id FROM rk_teams))""",
+            [snapshot_id] * 4,
+        )
+        units, teams = (int(value or 0) for value in cursor.fetchone())
+    return {"added": added, "changed": changed, "gone": gone, "units": units, "teams": teams}
+
+
+# ---------------------------------------------------------------- fingerprints
+
+CHECKSUM_MODULUS = 1_000_003  # a prime: each column's contribution stays within 64-bit sums
+
+
+def _as_integer(column: str, kind: str) -> str:
+    """`column` as an integer that changes whenever its value does (to the precision kept)."""
+    if kind == "number":  # counts, points, scores and hours to two decimals
+        value = f"ROUND({column} * 100)"
+    elif kind == "time":  # milliseconds since the epoch
+        value = (
+            f"EXTRACT(EPOCH FROM {column}) * 1000" if _postgres() else f"(julianday({column}) - 2440587.5) * 86400000"
+        )
+    elif kind == "day":
+        value = f"({column} - DATE '2000-01-01')" if _postgres() else f"julianday({column})"
+    else:  # "flag"
+        value = f"CASE WHEN {column} THEN 1 ELSE 0 END"
+    return f"COALESCE(CAST({value} AS BIGINT), 0)"
+
+
+def facts_checksum(table: str, columns: dict[str, str], where: str = "1 = 1", args: tuple = ()) -> str:
+    """Count, newest id and, per column, a position-weighted checksum of `table`'s rows matching
+    `where`, computed in the database: an edit to a kept column of any row changes it, even when
+    the count and the newest id stay. `columns` maps each column to its kind (see `_as_integer`)."""
+    # '%%': the statement goes through parameter formatting on both databases.
+    sums = [
+        f"SUM(((id %% 97) + 1) * ({_as_integer(column, kind)} %% {CHECKSUM_MODULUS}))"
+        for column, kind in columns.items()
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT COUNT(*), MAX(id), {', '.join(sums)} FROM {table} WHERE {where}", list(args))
+        return ":".join("" if value is None else str(int(value)) for value in cursor.fetchone())

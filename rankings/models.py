@@ -165,6 +165,11 @@ class RankingRule(models.Model):
     dirty = models.BooleanField(_("inputs changed"), default=True, editable=False)
     inputs_fingerprint = models.CharField(max_length=200, blank=True, editable=False)
     is_active = models.BooleanField(_("recompute when inputs change"), default=True)
+    requires_second_approver = models.BooleanField(
+        _("a second administrator approves"),
+        default=True,
+        help_text=_("Whoever computed a version cannot approve it alone."),
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -217,6 +222,8 @@ class RuleSource(models.Model):
     def clean(self) -> None:
         if self.kind == self.Kind.CONTEST and not self.contest_id:
             raise ValidationError({"contest": _("Choose the contest.")})
+        if self.kind == self.Kind.CONTEST and self.contest.is_rehearsal:
+            raise ValidationError({"contest": _("This is a rehearsal: it keeps no results.")})
         if self.kind == self.Kind.EXAM and not self.paper_id:
             raise ValidationError({"paper": _("Choose the paper.")})
 
@@ -346,6 +353,10 @@ class Snapshot(models.Model):
     rule_version = models.PositiveIntegerField()
     parameters = models.JSONField()
     input_hash = models.CharField(max_length=64)
+    # Whether the inputs ranked were kept (SnapshotInput, SnapshotUnit, SnapshotTeam): snapshots
+    # computed before inputs were kept can only be checked against today's facts.
+    inputs_kept = models.BooleanField(default=False)
+    inputs_fingerprint = models.CharField(max_length=200, blank=True)
     rows_hash = models.CharField(max_length=64)
     row_count = models.PositiveIntegerField(default=0)
     eligible_count = models.PositiveIntegerField(default=0)
@@ -459,3 +470,76 @@ class SnapshotRow(models.Model):
     @property
     def reason_display(self) -> str:
         return str(self.REASONS.get(self.ineligible_reason, self.ineligible_reason))
+
+
+class SnapshotInput(models.Model):
+    """One (subject, participant) aggregate a snapshot ranked, kept so that the snapshot can be
+    recomputed from its own inputs for good. Written once, with the rows, by set-based SQL."""
+
+    # One composite index (it serves lookups by snapshot too): each index costs on every insert.
+    snapshot = models.ForeignKey(
+        Snapshot, on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
+    )
+    subject_id = models.IntegerField()
+    member_id = models.IntegerField(null=True)
+    score = models.DecimalField(max_digits=24, decimal_places=8)
+    time_s = models.DecimalField(max_digits=20, decimal_places=6)
+    finished_at = models.DateTimeField(null=True)
+    unit_path = models.CharField(max_length=255)
+    counted = models.SmallIntegerField()
+    right_answers = models.IntegerField(default=0)
+    answers = models.IntegerField(default=0)
+    sources = models.IntegerField(null=True, help_text="For a member's mean: the sources with a fact.")
+    best_source_score = models.DecimalField(
+        max_digits=24, decimal_places=8, null=True, help_text="For a member's best-of: their best source's score."
+    )
+
+    class Meta:
+        indexes = [models.Index(fields=["snapshot", "subject_id", "member_id"])]
+
+    def __str__(self) -> str:
+        return f"subject {self.subject_id} member {self.member_id}"
+
+    def save(self, *args, **kwargs):
+        raise SnapshotImmutable("snapshot inputs are written by the computation only")
+
+    def delete(self, *args, **kwargs):
+        raise SnapshotImmutable("snapshot inputs are written by the computation only")
+
+
+class SnapshotUnit(models.Model):
+    """A unit of the tree a snapshot ranked, with the members of the headcount placed in it."""
+
+    snapshot = models.ForeignKey(Snapshot, on_delete=models.CASCADE, related_name="+", db_constraint=False)
+    unit_id = models.IntegerField()
+    path = models.CharField(max_length=255)
+    depth = models.PositiveIntegerField()
+    name = models.CharField(max_length=100)
+    headcount = models.PositiveIntegerField()
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.headcount})"
+
+    def save(self, *args, **kwargs):
+        raise SnapshotImmutable("snapshot inputs are written by the computation only")
+
+    def delete(self, *args, **kwargs):
+        raise SnapshotImmutable("snapshot inputs are written by the computation only")
+
+
+class SnapshotTeam(models.Model):
+    """A team a snapshot ranked: its unit and roster size as they were then."""
+
+    snapshot = models.ForeignKey(Snapshot, on_delete=models.CASCADE, related_name="+", db_constraint=False)
+    team_id = models.IntegerField()
+    unit_id = models.IntegerField(null=True)
+    roster = models.PositiveIntegerField()
+
+    def __str__(self) -> str:
+        return f"team {self.team_id} ({self.roster})"
+
+    def save(self, *args, **kwargs):
+        raise SnapshotImmutable("snapshot inputs are written by the computation only")
+
+    def delete(self, *args, **kwargs):
+        raise SnapshotImmutable("snapshot inputs are written by the computation only")

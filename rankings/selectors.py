@@ -165,3 +165,24 @@ def headcount_units(rule: RankingRule) -> list[dict]:
         {"unit_id": pk, "path": paths.get(pk, ""), "expected": expected.get(pk), "latest": counted.get(pk)}
         for pk, _path in sorted(ranked.items(), key=lambda item: item[1])
     ]
+
+
+def administered_rules(user) -> QuerySet[RankingRule]:
+    """Rules of the units the user administers, newest first."""
+    return (
+        RankingRule.objects.filter(access.subtree_q(user, prefix="unit__", roles=access.ADMINISTERING))
+        .select_related("unit")
+        .order_by("-updated_at")
+    )
+
+
+def rule_stages(rules: list[RankingRule]) -> dict[int, str]:
+    """Where each rule stands, from its newest snapshot: "draft" (never computed), "computed"
+    (a provisional version waits for approval), "approved" (waits to be published), "published"."""
+    newest = {}
+    for rule_id, status in (
+        Snapshot.objects.filter(rule__in=rules).order_by("rule_id", "-version").values_list("rule_id", "status")
+    ):
+        newest.setdefault(rule_id, status)
+    stage = {Snapshot.Status.DRAFT: "computed", Snapshot.Status.APPROVED: "approved"}
+    return {rule.pk: stage.get(newest.get(rule.pk), "published" if rule.pk in newest else "draft") for rule in rules}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -9,14 +10,14 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, F, Max, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from orgs.models import Unit, User
 from quizsite.spreadsheets import RowError, SpreadsheetError, cell_text, read_sheet_values, read_table
 
-from . import compute
+from . import compute, selectors
 from .models import ExpectedHeadcount, RankingRule, RankingRun, RuleSource, Snapshot
 from .params import SAVED_SOURCES, RuleParams, check_rule
 
@@ -62,15 +63,76 @@ def rule_sources_changed(*, rule: RankingRule) -> None:
     rule.refresh_from_db(fields=["version", "dirty"])
 
 
+RULE_SOURCE_FIELDS = ("kind", "contest_id", "paper_id", "activity", "weight")
+
+
+def _source_key(source: dict) -> tuple:
+    return (source["kind"], source["contest_id"], source["paper_id"], source["activity"], float(source["weight"]))
+
+
+@transaction.atomic
+def rule_build(*, rule: RankingRule, sources: list[dict], by: User | None = None) -> RankingRule:
+    """Save a rule and its sources (keyword arguments of `RuleSource`) as one change: one new
+    version, marked to be computed."""
+    before = sorted(_source_key(s) for s in rule.sources.values(*RULE_SOURCE_FIELDS)) if rule.pk else []
+    rule = rule_save(rule=rule, by=by, source_kinds=[source["kind"] for source in sources] or None)
+    if sorted(_source_key(s) for s in sources) != before:
+        rule.sources.all().delete()
+        RuleSource.objects.bulk_create(RuleSource(rule=rule, **source) for source in sources)
+    return rule
+
+
+def rule_preview(*, rule: RankingRule, sources: list[dict], limit: int = 10) -> dict:
+    """The top `limit` rows `rule` (saved or not, already checked) would rank on today's facts,
+    with the counts of ranked and eligible subjects. The rule, its sources and the snapshot are
+    written inside a transaction that is rolled back: nothing is saved."""
+
+    class _Rollback(Exception):
+        pass
+
+    preview: dict = {"rows": [], "row_count": 0, "eligible_count": 0}
+    try:
+        with compute.tuned_session(), transaction.atomic():
+            if rule.pk is None:
+                rule.created_at = timezone.now()
+            rule.save()
+            rule.sources.all().delete()
+            RuleSource.objects.bulk_create(RuleSource(rule=rule, **source) for source in sources)
+            population_freeze(rule=rule)
+            rule.refresh_from_db(fields=["population_frozen_at"])
+            params = RuleParams.from_rule(rule)
+            compute.build_participants(params)
+            snapshot = _snapshot_write(
+                rule=rule,
+                params=params,
+                digest=compute.input_hash(params),
+                previous=None,
+                by=None,
+                task_id="preview",
+                version=0,
+            )
+            preview = {
+                "rows": selectors.with_unit_paths(
+                    rule, snapshot.rows.order_by(F("place").asc(nulls_last=True), "label")[:limit]
+                ),
+                "row_count": snapshot.row_count,
+                "eligible_count": snapshot.eligible_count,
+            }
+            raise _Rollback
+    except _Rollback:
+        pass
+    finally:
+        compute.drop_temp()
+    return preview
+
+
 @transaction.atomic
 def expected_headcounts_save(*, rule: RankingRule, counts: dict[int, int | None], by: User | None = None) -> int:
     """State (or, with None, withdraw) the expected headcount of ranked units; any change is a new
     rule version, to be recomputed. Returns how many units changed.
 
     Raises RankingRejected for a unit the rule does not rank or a negative count: nothing is saved."""
-    from .selectors import headcount_units
-
-    ranked = {unit["unit_id"]: unit["expected"] for unit in headcount_units(rule)}
+    ranked = {unit["unit_id"]: unit["expected"] for unit in selectors.headcount_units(rule)}
     for unit_id, count in counts.items():
         if unit_id not in ranked:
             raise RankingRejected("unknown_unit", _("This ranking does not rank that unit."))
@@ -131,8 +193,6 @@ def expected_headcounts_import(*, rule: RankingRule, file, by: User | None = Non
     """Read expected headcounts from an .xlsx (columns 单位 and 应参与人数; a unit by its path
     below the rule's unit, its full path, or its name where no other ranked unit shares it) and
     save them all, or nothing if any row is wrong."""
-    from .selectors import headcount_units
-
     report = HeadcountImport()
     try:
         sheet = read_sheet_values(file, max_bytes=settings.MEMBER_IMPORT_MAX_BYTES)
@@ -140,7 +200,7 @@ def expected_headcounts_import(*, rule: RankingRule, file, by: User | None = Non
     except SpreadsheetError as problem:
         report.file_error = str(problem)
         return report
-    ranked = headcount_units(rule)
+    ranked = selectors.headcount_units(rule)
     prefix = rule.unit.full_path + "/"
     by_text: dict[str, int | None] = {}
     for unit in ranked:
@@ -209,33 +269,104 @@ def population_freeze(*, rule: RankingRule) -> None:
 
 
 def inputs_fingerprint(rule: RankingRule) -> str:
-    """A cheap summary of the facts a rule reads (counts and newest ids); it changes when they do."""
-    from contests.models import ScoreEvent, TeamMember
-    from lessons.models import Attempt, PointEvent, StudyCredit
-
+    """A summary of every fact a rule reads, computed in the database: counts, newest ids and
+    checksums over the columns that count (`compute.facts_checksum`), so that an edit to an
+    existing fact changes it as surely as a new one. Also covers members' placements and whether
+    they are active, which decide the units facts count for and the headcount."""
+    checksum = compute.facts_checksum
+    subtree = (rule.unit.path + "%",)
+    in_subtree = "unit_id IN (SELECT id FROM orgs_unit WHERE path LIKE %s)"
+    placed = "member_id IN (SELECT member_id FROM orgs_memberplacement WHERE unit_id IN "
+    placed += "(SELECT id FROM orgs_unit WHERE path LIKE %s))"
+    placements = {"member_id": "number", "unit_id": "number", "effective_at": "time"}
     parts = [f"v{rule.version}"]
+    if rule.subject == RankingRule.Subject.UNIT:
+        parts += [
+            checksum("orgs_memberplacement", placements, placed, subtree),
+            checksum("orgs_user", {"unit_id": "number", "is_active": "flag"}, in_subtree, subtree),
+        ]
+    else:
+        # A new colleague without facts changes only unit rankings (their headcount); moves and
+        # deactivations change any ranking.
+        moved = "member_id IN (SELECT member_id FROM orgs_memberplacement GROUP BY member_id HAVING COUNT(*) > 1)"
+        parts += [
+            checksum("orgs_memberplacement", placements, f"{placed} AND {moved}", subtree),
+            checksum("orgs_user", {"unit_id": "number"}, f"{in_subtree} AND NOT is_active", subtree),
+        ]
     for source in rule.sources.order_by("id"):
         if source.kind == RuleSource.Kind.CONTEST:
-            events = ScoreEvent.objects.filter(contest_id=source.contest_id).aggregate(n=Max("id"))
-            count = ScoreEvent.objects.filter(contest_id=source.contest_id).count()
-            roster = TeamMember.objects.filter(contest_id=source.contest_id).count()
-            parts.append(f"c{source.contest_id}:{count}:{events['n']}:{roster}")
+            contest = (source.contest_id,)
+            in_contest = "opening_id IN (SELECT id FROM contests_opening WHERE contest_id = %s)"
+            parts += [
+                checksum(
+                    "contests_scoreevent",
+                    {
+                        "points": "number",
+                        "member_id": "number",
+                        "team_id": "number",
+                        "time_used_ms": "number",
+                        "opening_id": "number",
+                        "created_at": "time",
+                    },
+                    "contest_id = %s",
+                    contest,
+                ),
+                checksum(
+                    "contests_teammember",
+                    {"member_id": "number", "team_id": "number", "unit_at_start_id": "number"},
+                    "contest_id = %s",
+                    contest,
+                ),
+                checksum("contests_team", {"unit_id": "number"}, "contest_id = %s", contest),
+                checksum("contests_opening", {"opened_at": "time", "revealed_at": "time"}, "contest_id = %s", contest),
+                checksum(
+                    "contests_contestanswer",
+                    {"member_id": "number", "team_id": "number", "received_at": "time"},
+                    in_contest,
+                    contest,
+                ),
+                checksum("contests_contest", {"base_score": "number"}, "id = %s", contest),
+            ]
         elif source.kind == RuleSource.Kind.POINTS:
-            points = PointEvent.objects.all()
+            where, args = ["1 = 1"], []
             if rule.period_starts_on:
-                points = points.filter(day__gte=rule.period_starts_on)
+                where.append("day >= %s")
+                args.append(rule.period_starts_on)
             if rule.period_ends_on:
-                points = points.filter(day__lte=rule.period_ends_on)
+                where.append("day <= %s")
+                args.append(rule.period_ends_on)
             if source.activity:
-                points = points.filter(activity=source.activity)
-            parts.append(f"p:{points.count()}:{points.aggregate(n=Max('id'))['n']}")
+                where.append("activity = %s")
+                args.append(source.activity)
+            parts.append(
+                checksum(
+                    "lessons_pointevent",
+                    {"points": "number", "member_id": "number", "day": "day", "occurred_at": "time"},
+                    " AND ".join(where),
+                    tuple(args),
+                )
+            )
         elif source.kind == RuleSource.Kind.STUDY_HOURS:
-            credits = StudyCredit.objects.all()
-            parts.append(f"h:{credits.count()}:{credits.aggregate(n=Max('id'))['n']}")
+            parts.append(
+                checksum("lessons_studycredit", {"hours": "number", "member_id": "number", "granted_at": "time"})
+            )
         else:
-            attempts = Attempt.objects.filter(paper_id=source.paper_id, finished_at__isnull=False)
-            parts.append(f"e{source.paper_id}:{attempts.count()}:{attempts.aggregate(n=Max('finished_at'))['n']}")
-    return "|".join(parts)[:200]
+            parts.append(
+                checksum(
+                    "lessons_attempt",
+                    {
+                        "score": "number",
+                        "member_id": "number",
+                        "number": "number",
+                        "unit_at_start_id": "number",
+                        "started_at": "time",
+                        "finished_at": "time",
+                    },
+                    "paper_id = %s AND finished_at IS NOT NULL",
+                    (source.paper_id,),
+                )
+            )
+    return f"v{rule.version}:" + hashlib.sha256("|".join(parts).encode()).hexdigest()
 
 
 def rules_mark_dirty() -> list[int]:
@@ -390,6 +521,7 @@ def _compute(run: RankingRun, attempt: int, task_id: str, report: Callable[[int,
     params = RuleParams.from_rule(rule)
     report(10, "collecting")
     compute.build_participants(params)
+    compute.build_headcounts(params)
     report(40, "hashing")
     digest = compute.input_hash(params)
     report(55, "ranking")
@@ -406,7 +538,13 @@ def _compute(run: RankingRun, attempt: int, task_id: str, report: Callable[[int,
             _run_end(run.pk, attempt, RankingRun.Status.DONE, "unchanged", latest)
             return
         snapshot = _snapshot_write(
-            rule=locked, params=params, digest=digest, previous=latest, by=run.requested_by, task_id=task_id
+            rule=locked,
+            params=params,
+            digest=digest,
+            previous=latest,
+            by=run.requested_by,
+            task_id=task_id,
+            fingerprint=fingerprint,
         )
         report(95, "comparing")
         RankingRule.objects.filter(pk=rule.pk).update(dirty=False, inputs_fingerprint=fingerprint)
@@ -421,15 +559,18 @@ def _snapshot_write(
     previous: Snapshot | None,
     by: User | None,
     task_id: str,
-    version: int | None = None,
+    fingerprint: str,
 ) -> Snapshot:
-    """Create a snapshot and its rows from `rk_pp`. Call inside a transaction holding the rule lock."""
+    """Create a snapshot, its rows and its kept inputs from this connection's `rk_*` tables.
+    Call inside a transaction holding the rule lock."""
     snapshot = Snapshot.objects.create(
         rule=rule,
-        version=version if version is not None else (previous.version + 1 if previous else 1),
+        version=previous.version + 1 if previous else 1,
         rule_version=rule.version,
         parameters=params.to_json(),
         input_hash=digest,
+        inputs_kept=True,
+        inputs_fingerprint=fingerprint,
         rows_hash="",
         task_id=task_id,
         previous=previous,
@@ -437,6 +578,7 @@ def _snapshot_write(
         computed_at=timezone.now(),
     )
     compute.insert_rows(params, snapshot.pk, previous.pk if previous else None)
+    compute.keep_inputs(snapshot.pk)
     counts = snapshot.rows.aggregate(n=Count("id"), e=Count("id", filter=Q(eligible=True)))
     diff = compute.changes_since(snapshot.pk, previous.pk) if previous else {}
     if previous:
@@ -448,8 +590,25 @@ def _snapshot_write(
     return snapshot
 
 
-def snapshot_recompute(*, snapshot: Snapshot) -> tuple[str, str]:
-    """Recompute `snapshot` from today's facts with its stored parameters; return (input, rows) hashes.
+@dataclass(frozen=True)
+class Verification:
+    """A snapshot recomputed: the hashes of the inputs and rows it gave, and from what."""
+
+    input_hash: str
+    rows_hash: str
+    from_kept_inputs: bool
+    inputs_match: bool
+    rows_match: bool
+
+    @property
+    def ok(self) -> bool:
+        return self.inputs_match and self.rows_match
+
+
+def snapshot_recompute(*, snapshot: Snapshot) -> Verification:
+    """Recompute `snapshot` with its stored parameters from the inputs it kept, and compare the
+    hashes: an untampered snapshot always matches, whatever happened to the facts since. A
+    snapshot from before inputs were kept is recomputed from today's facts instead.
 
     Everything written is rolled back: verification changes nothing."""
     params = RuleParams.from_json(snapshot.parameters)
@@ -457,27 +616,62 @@ def snapshot_recompute(*, snapshot: Snapshot) -> tuple[str, str]:
     class _Rollback(Exception):
         pass
 
-    result: tuple[str, str] = ("", "")
+    digest = rows = ""
     try:
         with compute.tuned_session(), transaction.atomic():
-            compute.build_participants(params)
+            if snapshot.inputs_kept:
+                compute.load_inputs(snapshot.pk)
+            else:
+                compute.build_participants(params)
+                compute.build_headcounts(params)
             digest = compute.input_hash(params)
-            check = _snapshot_write(
+            check = Snapshot.objects.create(
                 rule=snapshot.rule,
-                params=params,
-                digest=digest,
-                previous=None,
-                by=None,
-                task_id="verify",
                 version=0,
+                rule_version=snapshot.rule_version,
+                parameters=snapshot.parameters,
+                input_hash=digest,
+                rows_hash="",
+                task_id="verify",
+                computed_at=timezone.now(),
             )
-            result = (digest, check.rows_hash)
+            compute.insert_rows(params, check.pk)
+            rows = compute.rows_hash(check.pk)
             raise _Rollback
     except _Rollback:
         pass
     finally:
         compute.drop_temp()
-    return result
+    return Verification(
+        input_hash=digest,
+        rows_hash=rows,
+        from_kept_inputs=snapshot.inputs_kept,
+        inputs_match=digest == snapshot.input_hash,
+        rows_match=rows == snapshot.rows_hash,
+    )
+
+
+def snapshot_drift(*, snapshot: Snapshot) -> dict[str, int] | None:
+    """How today's facts differ from the inputs `snapshot` kept (see `compute.drift`); None for a
+    snapshot from before inputs were kept. Reads only."""
+    if not snapshot.inputs_kept:
+        return None
+    params = RuleParams.from_json(snapshot.parameters)
+    try:
+        with compute.tuned_session():
+            compute.build_participants(params)
+            compute.build_headcounts(params)
+            return compute.drift(snapshot.pk)
+    finally:
+        compute.drop_temp()
+
+
+def snapshot_facts_changed(snapshot: Snapshot, fingerprint: str | None = None) -> bool:
+    """Whether the facts the snapshot's rule reads changed since it was computed (by the rule's
+    fingerprint; pass `fingerprint` when it is already known). Unknown for old snapshots: False."""
+    if not snapshot.inputs_fingerprint:
+        return False
+    return (fingerprint or inputs_fingerprint(snapshot.rule)) != snapshot.inputs_fingerprint
 
 
 # ---------------------------------------------------------------- publication
@@ -485,12 +679,20 @@ def snapshot_recompute(*, snapshot: Snapshot) -> tuple[str, str]:
 
 @transaction.atomic
 def snapshot_approve(*, snapshot: Snapshot, by: User) -> Snapshot:
-    snapshot = Snapshot.objects.select_for_update().get(pk=snapshot.pk)
+    """Approve a draft. Under the rule's four-eyes setting the person who computed it may not:
+    a version computed by the background sweep (by nobody) any administrator entitled may."""
+    snapshot = Snapshot.objects.select_for_update().select_related("rule").get(pk=snapshot.pk)
     if snapshot.status != Snapshot.Status.DRAFT:
         raise RankingRejected(
             "not_a_draft",
             _("Only a provisional snapshot can be approved; this one is %(s)s.") % {"s": snapshot.get_status_display()},
         )
+    if snapshot.rule.requires_second_approver and snapshot.computed_by_id is not None:
+        if snapshot.computed_by_id == by.pk:
+            raise RankingRejected(
+                "second_approver_required",
+                _("You computed this version, so another administrator must approve it (four eyes)."),
+            )
     Snapshot.objects.filter(pk=snapshot.pk).update(
         status=Snapshot.Status.APPROVED, approved_by=by, approved_at=timezone.now()
     )
@@ -499,14 +701,23 @@ def snapshot_approve(*, snapshot: Snapshot, by: User) -> Snapshot:
 
 
 @transaction.atomic
-def snapshot_publish(*, snapshot: Snapshot, by: User, reason: str = "") -> Snapshot:
-    """Publish an approved snapshot. A rule's earlier publication is superseded, which needs a reason."""
+def snapshot_publish(*, snapshot: Snapshot, by: User, reason: str = "", as_it_stands: bool = False) -> Snapshot:
+    """Publish an approved snapshot. A rule's earlier publication is superseded, which needs a reason.
+
+    When the facts changed since the snapshot was computed, publishing is refused
+    ("facts_changed") unless `as_it_stands` says to publish it anyway; else compute again."""
     RankingRule.objects.select_for_update().filter(pk=snapshot.rule_id).first()
-    snapshot = Snapshot.objects.select_for_update().get(pk=snapshot.pk)
+    snapshot = Snapshot.objects.select_for_update().select_related("rule").get(pk=snapshot.pk)
     if snapshot.status == Snapshot.Status.PUBLISHED:
         raise RankingRejected("already_published", _("This snapshot is already published."))
     if snapshot.status != Snapshot.Status.APPROVED:
         raise RankingRejected("not_approved", _("Approve the snapshot before publishing it."))
+    if not as_it_stands and snapshot_facts_changed(snapshot):
+        raise RankingRejected(
+            "facts_changed",
+            _("Facts changed since version %(v)d was computed: compute again, or publish it as it stands.")
+            % {"v": snapshot.version},
+        )
     current = Snapshot.objects.filter(rule_id=snapshot.rule_id, status=Snapshot.Status.PUBLISHED).first()
     if current is not None:
         if current.version > snapshot.version:

@@ -112,6 +112,8 @@ def screen(request, slug: str):
     rule = access_rule(request.user, slug)
     snapshot = _shown_snapshot(request, rule)
     rows = selectors.leaderboard_rows(snapshot).filter(eligible=True)[:30]
+    # The unit a row belongs to, under its name; a ranked unit is itself named by its path.
+    rows = selectors.with_unit_paths(rule, rows)
     return render(request, "rankings/screen.html", {"rule": rule, "snapshot": snapshot, "rows": rows})
 
 
@@ -208,14 +210,21 @@ def certificate_bundle(request, slug: str):
 @login_required
 def manage(request, slug: str):
     rule = access_rule(request.user, slug, administer=True)
-    snapshots = rule.snapshots.select_related("computed_by", "approved_by", "published_by").order_by("-version")
+    snapshots = list(
+        rule.snapshots.select_related("computed_by", "approved_by", "published_by").order_by("-version")[:20]
+    )
+    pending = [s for s in snapshots if s.status in (Snapshot.Status.DRAFT, Snapshot.Status.APPROVED)]
+    fingerprint = services.inputs_fingerprint(rule) if pending else ""
+    for snapshot in pending:
+        snapshot.facts_changed = services.snapshot_facts_changed(snapshot, fingerprint)
+        snapshot.needs_other_approver = rule.requires_second_approver and snapshot.computed_by_id == request.user.pk
     run = rule.runs.select_related("snapshot").first()
     return render(
         request,
         "rankings/manage.html",
         {
             "rule": rule,
-            "snapshots": snapshots[:20],
+            "snapshots": snapshots,
             "run": run,
             "active": run is not None and run.status in (RankingRun.Status.QUEUED, RankingRun.Status.RUNNING),
             "sources": rule.sources.select_related("contest", "paper"),
@@ -323,9 +332,35 @@ def approve(request, slug: str, version: int):
 @require_POST
 def publish(request, slug: str, version: int):
     reason = request.POST.get("reason", "")
+    as_it_stands = request.POST.get("as_it_stands") == "1"
     return _snapshot_action(
         request,
         slug,
         version,
-        lambda snapshot: services.snapshot_publish(snapshot=snapshot, by=request.user, reason=reason),
+        lambda snapshot: services.snapshot_publish(
+            snapshot=snapshot, by=request.user, reason=reason, as_it_stands=as_it_stands
+        ),
+    )
+
+
+@login_required
+def verify(request, slug: str, version: int):
+    """Recompute a snapshot from the inputs it kept and say how today's facts differ from them:
+    for organisers and administrators of the rule's unit."""
+    rule = access_results(request.user, slug)
+    snapshot = get_object_or_404(
+        Snapshot.objects.select_related("rule", "computed_by", "approved_by", "published_by"),
+        rule=rule,
+        version=version,
+    )
+    return render(
+        request,
+        "rankings/verify.html",
+        {
+            "rule": rule,
+            "snapshot": snapshot,
+            "check": services.snapshot_recompute(snapshot=snapshot),
+            "drift": services.snapshot_drift(snapshot=snapshot),
+            "manage": selectors.can_administer(request.user, rule),
+        },
     )

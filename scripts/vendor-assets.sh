@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 npm install --no-audit --no-fund --silent
-rm -rf static/vendor && mkdir -p static/vendor/bootstrap static/vendor/bootstrap-icons/fonts static/vendor/chart.js static/vendor/hls.js
+rm -rf static/vendor && mkdir -p static/vendor/bootstrap static/vendor/bootstrap-icons/fonts static/vendor/chart.js static/vendor/hls.js static/vendor/sortablejs
 cp node_modules/bootstrap/dist/css/bootstrap.min.css node_modules/bootstrap/dist/css/bootstrap.min.css.map static/vendor/bootstrap/
 cp node_modules/bootstrap/dist/js/bootstrap.bundle.min.js node_modules/bootstrap/dist/js/bootstrap.bundle.min.js.map static/vendor/bootstrap/
 cp node_modules/bootstrap/LICENSE static/vendor/bootstrap/
@@ -13,4 +13,5 @@ cp node_modules/bootstrap-icons/font/fonts/bootstrap-icons.woff2 node_modules/bo
 cp node_modules/bootstrap-icons/LICENSE static/vendor/bootstrap-icons/
 cp node_modules/chart.js/dist/chart.umd.min.js node_modules/chart.js/dist/chart.umd.min.js.map node_modules/chart.js/LICENSE.md static/vendor/chart.js/
 cp node_modules/hls.js/dist/hls.min.js node_modules/hls.js/dist/hls.min.js.map node_modules/hls.js/LICENSE static/vendor/hls.js/
+cp node_modules/sortablejs/Sortable.min.js node_modules/sortablejs/LICENSE static/vendor/sortablejs/
 echo "vendored into static/vendor/"

@@ -88,3 +88,34 @@ def test_characters_file_systems_refuse_are_replaced_and_long_names_shortened():
     assert _filenames(attachment_disposition("党章/题库:2024", extension=".xlsx"))["filename*"] == "党章_题库_2024.xlsx"
     long = _filenames(attachment_disposition("题" * 300, extension=".xlsx"))["filename*"]
     assert long.endswith(".xlsx") and len(long.encode()) <= 210
+
+
+def test_a_sheet_reads_in_one_pass_as_openpyxl_reads_it_with_merged_cells_repeated():
+    from openpyxl.cell.rich_text import CellRichText, TextBlock
+    from openpyxl.cell.text import InlineFont
+
+    from quizsite.spreadsheets import read_sheet_values
+
+    book = Workbook()
+    sheet = book.active
+    bold = InlineFont(b=True)
+    sheet.append(["标题", None, None])
+    sheet.append([CellRichText("党的", TextBlock(bold, "二十大"), "报告"), "  两端空格  ", True])
+    sheet.append([])
+    sheet.append([1921, 2.5, dt.datetime(2026, 7, 1, 9, 30)])
+    sheet.append([None, None, "=1+1"])
+    sheet.merge_cells("A1:C1")
+    sheet.merge_cells("A4:A5")
+    out = BytesIO()
+    book.save(out)
+    read = read_sheet_values(BytesIO(out.getvalue()), max_bytes=2**20)
+    assert read.rows == [
+        ("标题", "标题", "标题"),
+        ("党的二十大报告", "  两端空格  ", True),
+        (),
+        (1921, 2.5, dt.datetime(2026, 7, 1, 9, 30)),
+        (1921, None, None),
+    ]
+    assert read.formula_cells == [(5, 3)]  # openpyxl saves no result for a formula
+    openpyxl_rows = list(load_workbook(BytesIO(out.getvalue()), data_only=True).active.iter_rows(values_only=True))
+    assert [read.rows[1], read.rows[3]] == [openpyxl_rows[1], openpyxl_rows[3]]  # rows no merge touches

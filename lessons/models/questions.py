@@ -93,6 +93,9 @@ class QuestionVersion(models.Model):
     explanation = models.TextField(_("explanation"), blank=True)
     source = models.CharField(_("source"), max_length=200, blank=True)
     difficulty = models.PositiveSmallIntegerField(_("difficulty"), default=3)
+    image = models.CharField(
+        _("image"), max_length=255, blank=True, help_text="An illustration, under MEDIA_ROOT (questions/images/)."
+    )
     fingerprint = models.CharField(max_length=40, db_index=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)

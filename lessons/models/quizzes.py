@@ -78,6 +78,9 @@ class Paper(models.Model):
     question_time_s = models.PositiveIntegerField(
         _("seconds per question"), null=True, blank=True, help_text=_("Challenge mode's per-question timer.")
     )
+    pass_mark = models.PositiveSmallIntegerField(
+        _("pass mark (%)"), null=True, blank=True, help_text=_("Share of the full marks needed to pass; empty: none.")
+    )
     max_attempts = models.PositiveIntegerField(_("attempts allowed"), default=0, help_text=_("0 means unlimited."))
     grading = models.CharField(_("grading"), max_length=5, choices=Grading.choices, default=Grading.BEST)
     review = models.CharField(_("answers shown"), max_length=12, choices=Review.choices, default=Review.AFTER_SUBMIT)
@@ -115,6 +118,9 @@ class PaperQuestion(models.Model):
     paper = models.ForeignKey(Paper, on_delete=models.CASCADE, related_name="fixed_questions")
     question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="+")
     position = models.PositiveIntegerField()
+    points = models.PositiveIntegerField(
+        _("points"), null=True, blank=True, help_text=_("Empty: the paper's points for the question's type.")
+    )
 
     class Meta:
         ordering = ["position"]

@@ -101,6 +101,7 @@ def attempt_start(*, paper: Paper, member: User, at: datetime | None = None) -> 
     versions = _draw(paper, rng)
     if not versions:
         raise AttemptRejected("paper_empty", _("This paper has no published questions yet."))
+    fixed_points = dict(paper.fixed_questions.filter(points__isnull=False).values_list("question_id", "points"))
     deadline = at + timedelta(seconds=paper.time_limit_s) if paper.time_limit_s else None
     if day:  # a daily quiz belongs to its day: it cannot be finished (or resumed) tomorrow
         deadline = min(deadline or day_end(day), day_end(day))
@@ -120,7 +121,7 @@ def attempt_start(*, paper: Paper, member: User, at: datetime | None = None) -> 
             attempt=attempt,
             position=position,
             version=version,
-            points=Decimal(paper.points_for(version.type)),
+            points=Decimal(fixed_points.get(version.question_id) or paper.points_for(version.type)),
             option_order=_option_order(version, paper, rng),
         )
         for position, version in enumerate(versions, start=1)

@@ -1,11 +1,23 @@
 """Question banks and questions. Editing an answered question makes a new version."""
 
-from django.db import transaction
+import json
+import re
+import uuid
+from io import BytesIO
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from PIL import Image, UnidentifiedImageError
 
 from orgs.models import Unit, User
+from quizsite.spreadsheets import too_large
 
 from ..models import AttemptItem, Question, QuestionBank, QuestionVersion, Tag
-from ..validation import QuestionContent, check_question, fingerprint
+from ..validation import QuestionContent, QuestionInvalid, check_question, fingerprint
 
 
 class BankError(Exception):
@@ -30,6 +42,37 @@ def tags_for(names: list[str]) -> list[Tag]:
     return [existing[n] for n in names]
 
 
+IMAGE_FORMATS = {"PNG": "png", "JPEG": "jpg", "GIF": "gif", "WEBP": "webp"}
+IMAGE_DIRECTORY = "questions/images/"
+
+
+def question_image_store(*, data: bytes) -> str:
+    """Store an uploaded illustration under a fresh name and return that name.
+
+    The bytes are sniffed, never trusted by their file name: anything Pillow cannot read as PNG,
+    JPEG, GIF or WebP, or larger than QUESTION_IMAGE_MAX_BYTES, raises QuestionInvalid.
+    """
+    if message := too_large(len(data), settings.QUESTION_IMAGE_MAX_BYTES):
+        raise QuestionInvalid({"image": message})
+    try:
+        with Image.open(BytesIO(data)) as image:
+            image_format = image.format
+            image.verify()
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+        image_format = None
+    if image_format not in IMAGE_FORMATS:
+        raise QuestionInvalid({"image": _("The file is not a picture (PNG, JPEG, GIF or WebP).")})
+    name = f"{IMAGE_DIRECTORY}{uuid.uuid4().hex}.{IMAGE_FORMATS[image_format]}"
+    return default_storage.save(name, ContentFile(data))
+
+
+def is_question_image(name: str) -> bool:
+    """Whether `name` is one of our stored illustrations (a name coming back from a form)."""
+    return bool(re.fullmatch(r"questions/images/[0-9a-f]{32}\.(png|jpg|gif|webp)", name)) and default_storage.exists(
+        name
+    )
+
+
 def _version(question: Question, content: QuestionContent, *, number: int, by: User | None) -> QuestionVersion:
     return QuestionVersion(
         question=question,
@@ -41,6 +84,7 @@ def _version(question: Question, content: QuestionContent, *, number: int, by: U
         explanation=content.explanation,
         source=content.source,
         difficulty=content.difficulty,
+        image=content.image,
         fingerprint=fingerprint(content),
         created_by=by,
     )
@@ -87,25 +131,102 @@ def question_set_status(*, question: Question, status: str) -> Question:
     return question
 
 
+def _insert_rows(cursor, table: str, columns: tuple[str, ...], rows: list[tuple]) -> None:
+    """Insert many rows into `table` (one of this module's, never a caller's string): COPY on
+    PostgreSQL, where even a pipelined executemany costs a round of parsing per row; executemany
+    on SQLite, where every statement is a library call."""
+    names = ", ".join(connection.ops.quote_name(column) for column in columns)
+    if connection.vendor == "postgresql":
+        with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+    else:
+        placeholders = ", ".join(["%s"] * len(columns))
+        cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({placeholders})", rows)  # noqa: S608
+
+
 @transaction.atomic
-def questions_bulk_create(*, bank: QuestionBank, contents: list[QuestionContent], by: User | None = None) -> int:
-    """Store many checked questions with a handful of set-based statements (imports)."""
-    questions = Question.objects.bulk_create([Question(bank=bank) for _content in contents], batch_size=1000)
-    versions = QuestionVersion.objects.bulk_create(
-        [_version(q, c, number=1, by=by) for q, c in zip(questions, contents, strict=True)], batch_size=1000
-    )
-    for question, version in zip(questions, versions, strict=True):
-        question.current = version
-    Question.objects.bulk_update(questions, ["current"], batch_size=1000)
-    names = sorted({name for c in contents for name in c.tags})
-    tags = {t.name: t for t in tags_for(names)} if names else {}
-    through = Question.tags.through
-    through.objects.bulk_create(
-        [
-            through(question_id=q.pk, tag_id=tags[name].pk)
-            for q, c in zip(questions, contents, strict=True)
-            for name in c.tags
-        ],
-        batch_size=2000,
-    )
-    return len(questions)
+def questions_bulk_create(
+    *,
+    bank: QuestionBank,
+    contents: list[QuestionContent],
+    by: User | None = None,
+    fingerprints: list[str] | None = None,
+) -> int:
+    """Store many checked questions as version 1 with a handful of set-based statements (imports).
+
+    Questions get ids in the order of `contents`. `fingerprints`, when the caller has them (the
+    duplicate check), are `fingerprint(content)` for each content, in order.
+    """
+    if not contents:
+        return 0
+    if fingerprints is None:
+        fingerprints = [fingerprint(content) for content in contents]
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    with connection.cursor() as cursor:
+        # One INSERT … SELECT of N identical rows: the questions carry nothing but their bank
+        # until their versions exist, so the i-th smallest new id goes to the i-th content.
+        cursor.execute(
+            """WITH RECURSIVE counter(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM counter WHERE n < %s)
+            INSERT INTO lessons_question (bank_id, status, created_at)
+            SELECT %s, %s, %s FROM counter RETURNING id""",
+            [len(contents), bank.pk, Question.Status.PUBLISHED, now],
+        )
+        question_ids = sorted(row[0] for row in cursor.fetchall())
+        _insert_rows(
+            cursor,
+            "lessons_questionversion",
+            (
+                "question_id",
+                "number",
+                "type",
+                "stem",
+                "options",
+                "key",
+                "explanation",
+                "source",
+                "difficulty",
+                "fingerprint",
+                "image",
+                "created_by_id",
+                "created_at",
+            ),
+            [
+                (
+                    question_id,
+                    1,
+                    content.type,
+                    content.stem,
+                    json.dumps(content.options),  # as Django's JSONField writes it
+                    json.dumps(content.key),
+                    content.explanation,
+                    content.source,
+                    content.difficulty,
+                    mark,
+                    "",  # imported questions have no illustration
+                    by.pk if by else None,
+                    now,
+                )
+                for question_id, content, mark in zip(question_ids, contents, fingerprints, strict=True)
+            ],
+        )
+        cursor.execute(
+            """UPDATE lessons_question SET current_id = (
+                SELECT v.id FROM lessons_questionversion v WHERE v.question_id = lessons_question.id AND v.number = 1
+            ) WHERE bank_id = %s AND current_id IS NULL""",
+            [bank.pk],
+        )
+        names = sorted({name for content in contents for name in content.tags})
+        if names:
+            tag_ids = {tag.name: tag.pk for tag in tags_for(names)}
+            _insert_rows(
+                cursor,
+                "lessons_question_tags",
+                ("question_id", "tag_id"),
+                [
+                    (question_id, tag_ids[name])
+                    for question_id, content in zip(question_ids, contents, strict=True)
+                    for name in content.tags
+                ],
+            )
+    return len(contents)

@@ -21,15 +21,13 @@ from orgs.forms import UnitChoiceField
 from quizsite.spreadsheets import xlsx_response
 
 from .. import selectors
-from ..importing.export import bank_export, key_text
+from ..importing.export import bank_export
+from ..importing.preview import import_preview_rows
 from ..importing.run import FORMATS, UploadRefused, questions_import, upload_format
-from ..importing.tabular import parse_key
 from ..models import ImportJob, Paper, Question, QuestionBank, QuestionType
-from ..models.questions import OPTION_LETTERS
 from ..services import questions as question_services
 from ..statistics import paper_statistics
 from ..tasks import question_import_run
-from ..validation import QuestionContent, QuestionInvalid
 
 PREVIEW_SESSION_KEY = "question_import_preview"
 
@@ -121,95 +119,6 @@ def bank_export_view(request, slug: str):
     return xlsx_response(bank_export(bank), bank.name, ascii_name=bank.slug)
 
 
-class QuestionForm(forms.Form):
-    type = forms.ChoiceField(label=gettext_lazy("Type"), choices=QuestionType.choices)
-    stem = forms.CharField(label=gettext_lazy("Question"), widget=forms.Textarea(attrs={"rows": 3}))
-    key = forms.CharField(
-        label=gettext_lazy("Answer"),
-        help_text=gettext_lazy("Letters (B or ABD); 对 or 错; for blanks, alternatives separated by | and blanks by ;"),
-    )
-    explanation = forms.CharField(
-        label=gettext_lazy("Explanation"), required=False, widget=forms.Textarea(attrs={"rows": 2})
-    )
-    difficulty = forms.IntegerField(label=gettext_lazy("Difficulty"), min_value=1, max_value=5, initial=3)
-    tags = forms.CharField(
-        label=gettext_lazy("Knowledge points"), required=False, help_text=gettext_lazy("Separated by ;")
-    )
-    source = forms.CharField(label=gettext_lazy("Source"), required=False)
-    status = forms.ChoiceField(
-        label=gettext_lazy("Status"), choices=Question.Status.choices, initial=Question.Status.PUBLISHED
-    )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for letter in OPTION_LETTERS:
-            self.fields[f"option_{letter}"] = forms.CharField(
-                label=_("Option %(letter)s") % {"letter": letter}, required=False
-            )
-        self.order_fields(["type", "stem", *[f"option_{letter}" for letter in OPTION_LETTERS], "key"])
-
-    def content(self) -> QuestionContent:
-        data = self.cleaned_data
-        return QuestionContent(
-            type=data["type"],
-            stem=data["stem"],
-            options=[data[f"option_{letter}"] for letter in OPTION_LETTERS],
-            key=parse_key(data["type"], data["key"]),
-            explanation=data["explanation"],
-            source=data["source"],
-            difficulty=data["difficulty"],
-            tags=data["tags"].replace("；", ";").split(";"),
-        )
-
-
-def _initial(question: Question) -> dict:
-    version = question.current
-    initial = {
-        "type": version.type,
-        "stem": version.stem,
-        "key": key_text(version.type, version.key),
-        "explanation": version.explanation,
-        "difficulty": version.difficulty,
-        "tags": ";".join(question.tags.values_list("name", flat=True)),
-        "source": version.source,
-        "status": question.status,
-    }
-    initial.update({f"option_{OPTION_LETTERS[i]}": text for i, text in enumerate(version.options)})
-    return initial
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def question_edit_view(request, slug: str, question_id: int | None = None):
-    bank = access_bank(request.user, slug)
-    question = get_object_or_404(Question, pk=question_id, bank=bank) if question_id else None
-    form = QuestionForm(request.POST or None, initial=_initial(question) if question else None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            if question is None:
-                question = question_services.question_create(
-                    bank=bank, content=form.content(), by=request.user, status=form.cleaned_data["status"]
-                )
-                messages.success(request, _("Question added."))
-            else:
-                before = question.current_id
-                question = question_services.question_edit(question=question, content=form.content(), by=request.user)
-                question_services.question_set_status(question=question, status=form.cleaned_data["status"])
-                if question.current_id != before:
-                    messages.success(
-                        request,
-                        _("Saved as version %(n)d: attempts that used the earlier version keep it.")
-                        % {"n": question.current.number},
-                    )
-                else:
-                    messages.success(request, _("Saved."))
-            return redirect("lessons:bank_detail", slug=bank.slug)
-        except QuestionInvalid as invalid:
-            for field_name, message in invalid.errors.items():
-                form.add_error("option_A" if field_name == "options" else field_name, message)
-    return render(request, "lessons/question_edit.html", {"bank": bank, "question": question, "form": form})
-
-
 class ImportForm(forms.Form):
     file = forms.FileField(label=gettext_lazy("File (.xlsx, .csv, Aiken .txt or .gift)"))
     format = forms.ChoiceField(
@@ -258,6 +167,10 @@ def bank_import(request, slug: str):
             "bank": bank,
             "form": form,
             "report": report,
+            "rows": import_preview_rows(report) if report else [],
+            "file_errors": [error for error in report.errors if not error.get("row") and not error.get("line")]
+            if report
+            else [],
             "preview": request.session.get(PREVIEW_SESSION_KEY) if report else None,
         },
     )

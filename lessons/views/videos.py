@@ -111,7 +111,12 @@ def _resume_at(lesson: Lesson, mine: WatchProgress | None) -> float:
 def media(request, lesson_id: int, name: str):
     """Serve a lesson's poster, MP4, HLS playlists and segments, or subtitles to its audience only:
     through nginx (X-Accel-Redirect) in production, with HTTP ranges in development."""
-    lesson = access_lesson(request.user, lesson_id)
+    return serve_media(request, access_lesson(request.user, lesson_id), name)
+
+
+def serve_media(request, lesson: Lesson, name: str) -> HttpResponse:
+    """One of `lesson`'s files, to a caller already found in its audience (the page's session,
+    or the API's signed stream URL)."""
     allowed = {"poster.jpg", "video.mp4"} | ({Path(lesson.subtitles.name).name} if lesson.subtitles else set())
     if not (name in allowed or re.fullmatch(r"hls/[0-9a-z]+(_\d{4}\.ts|\.m3u8)", name)):
         raise Http404(_("No such file."))

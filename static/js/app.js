@@ -9,6 +9,9 @@
   document.querySelectorAll("[data-percent]").forEach((element) => {
     element.style.width = element.dataset.percent + "%";
   });
+  document.querySelectorAll("button[data-print]").forEach((button) => {
+    button.addEventListener("click", () => window.print());
+  });
   document.querySelectorAll("[data-depth]").forEach((element) => {
     element.style.setProperty("--depth", element.dataset.depth);
   });

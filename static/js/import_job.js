@@ -1,16 +1,18 @@
-// A question import's progress, polled until it is done or failed.
+// A question import's progress, polled until it is done or failed; the page then reloads to show
+// the result in words, written by the server.
 (function () {
   "use strict";
-  const status = document.getElementById("job-status"), bar = document.getElementById("job-progress"), result = document.getElementById("job-result");
+  const status = document.getElementById("job-status"), bar = document.getElementById("job-progress");
+  const unfinished = (state) => state === "pending" || state === "running";
+  if (!unfinished(status.dataset.status)) return;
   async function poll() {
     const job = await (await fetch(status.dataset.url, {credentials: "same-origin"})).json();
     bar.style.width = job.percent + "%"; bar.textContent = job.percent + "%";
-    status.textContent = {pending: status.dataset.waiting, running: status.dataset.running, done: status.dataset.done, failed: status.dataset.failed}[job.status];
-    if (job.result) {
-      const pre = document.createElement("pre"); pre.className = "small bg-light p-2 rounded"; pre.id = "job-summary";
-      pre.textContent = JSON.stringify(job.result, null, 1); result.replaceChildren(pre);
-    }
-    if (job.status === "pending" || job.status === "running") setTimeout(poll, 700);
+    if (!unfinished(job.status)) { window.location.reload(); return; }
+    status.textContent = job.total
+      ? status.dataset.rows.replace("__DONE__", job.processed).replace("__TOTAL__", job.total)
+      : {pending: status.dataset.waiting, running: status.dataset.running}[job.status];
+    setTimeout(poll, 700);
   }
   poll();
 })();

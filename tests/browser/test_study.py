@@ -124,6 +124,6 @@ def test_organiser_imports_a_bank_with_preview_and_progress(
     page.wait_for_url("**/imports/*/")
     page.locator("#job-summary").wait_for()
     assert page.locator("#job-progress").inner_text() == "100%"
-    assert '"imported": 30' in page.locator("#job-summary").inner_text()
+    assert "已导入 30 道试题" in page.locator("#job-summary").inner_text()  # in words, not JSON
     assert Question.objects.filter(bank__slug="browser-bank").count() == 30
     screenshot(page, "study-import-done")

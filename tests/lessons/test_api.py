@@ -103,16 +103,16 @@ def test_bad_answers_get_clear_409s_and_change_nothing(setup):
     client, paper = setup["client"], setup["paper"]
     attempt = client.post(f"/api/v1/study/papers/{paper.pk}/attempts/").json()
     missing = client.put(f"/api/v1/study/attempts/{attempt['id']}/items/99/", {"response": "A"}, format="json")
-    assert missing.status_code == 409 and missing.json()["code"] == "not_in_attempt"
+    assert missing.status_code == 409 and missing.json()["error"]["code"] == "not_in_attempt"
     single = next(i for i in attempt["items"] if i["type"] == "single")
     wrong_shape = client.put(
         f"/api/v1/study/attempts/{attempt['id']}/items/{single['position']}/", {"response": "AB"}, format="json"
     )
-    assert wrong_shape.status_code == 409 and wrong_shape.json()["code"] == "one_option_only"
+    assert wrong_shape.status_code == 409 and wrong_shape.json()["error"]["code"] == "one_option_only"
     instant = client.post(
         f"/api/v1/study/attempts/{attempt['id']}/items/{single['position']}/answer/", {"response": "A"}, format="json"
     )
-    assert instant.status_code == 409 and instant.json()["code"] == "exam_answers_are_saved"
+    assert instant.status_code == 409 and instant.json()["error"]["code"] == "exam_answers_are_saved"
 
 
 def test_saving_after_the_deadline_is_refused_and_submits(setup):
@@ -120,7 +120,7 @@ def test_saving_after_the_deadline_is_refused_and_submits(setup):
     attempt = client.post(f"/api/v1/study/papers/{paper.pk}/attempts/").json()
     Attempt.objects.filter(pk=attempt["id"]).update(deadline_at=timezone.now() - timedelta(seconds=1))
     late = client.put(f"/api/v1/study/attempts/{attempt['id']}/items/1/", {"response": "A"}, format="json")
-    assert late.status_code == 409 and late.json()["code"] == "deadline_passed"
+    assert late.status_code == 409 and late.json()["error"]["code"] == "deadline_passed"
     assert client.get(f"/api/v1/study/attempts/{attempt['id']}/").json()["status"] == "expired"
 
 
@@ -137,7 +137,7 @@ def test_practice_feedback_and_retry_through_the_api(setup):
     retry = client.post(url, {"response": "对", "client_answer_id": "tap-1"}, format="json")
     assert retry.status_code == 200
     other = client.post(url, {"response": "错", "client_answer_id": "tap-2"}, format="json")
-    assert other.status_code == 409 and other.json()["code"] == "already_answered"
+    assert other.status_code == 409 and other.json()["error"]["code"] == "already_answered"
     points = client.get("/api/v1/study/points/").json()
     assert points["total"] == 1
     today = {row["activity"]: row for row in points["today"]}
@@ -235,9 +235,9 @@ def test_oversized_and_unknown_uploads_are_refused_before_reading_page_and_api(c
     api.force_authenticate(organiser)
     url = "/api/v1/banks/gz-bank/imports/"
     big = api.post(url, {"file": SimpleUploadedFile("a.xlsx", b"x" * 4096)}, format="multipart")
-    assert big.status_code == 400 and big.json()["file"] == "文件大小为 0.0 MB，超过 0 MB 的上限。"
+    assert big.status_code == 400 and big.json()["error"]["message"] == "文件大小为 0.0 MB，超过 0 MB 的上限。"
     odd = api.post(url, {"file": SimpleUploadedFile("a.docx", b"x")}, format="multipart")
-    assert odd.status_code == 400 and "format" in odd.json()
+    assert odd.status_code == 400 and odd.json()["error"]["field"] == "format"
     client.force_login(organiser)
     page = client.post(
         "/banks/gz-bank/import/", {"action": "preview", "file": SimpleUploadedFile("a.xlsx", b"x" * 4096)}
@@ -265,9 +265,9 @@ def test_grading_refusals_are_in_the_members_language_on_the_api_and_the_noteboo
         api.force_authenticate(member)
         attempt = api.post(f"/api/v1/study/papers/{paper.pk}/attempts/").json()
         refused = api.post(f"/api/v1/study/attempts/{attempt['id']}/items/1/answer/", {"response": "H"}, format="json")
-        assert refused.status_code == 409 and refused.json()["detail"] == choose
+        assert refused.status_code == 409 and refused.json()["error"]["message"] == choose
         refused = api.post(f"/api/v1/study/attempts/{attempt['id']}/items/1/answer/", {"response": "AB"}, format="json")
-        assert refused.json()["detail"] == one_option
+        assert refused.json()["error"]["message"] == one_option
 
         entry = notebook_add_wrong(member=member, question_id=question.pk)
         refused = api.post(f"/api/v1/study/notebook/{entry.pk}/review/", {"response": "H"}, format="json")
@@ -277,3 +277,21 @@ def test_grading_refusals_are_in_the_members_language_on_the_api_and_the_noteboo
             f"/study/notebook/{entry.pk}/review/", {"response": "H"}, follow=True, HTTP_ACCEPT_LANGUAGE=language
         )
         assert choose in page.content.decode()
+
+
+def test_an_organiser_exports_a_bank_as_the_import_layout_and_another_unit_cannot(tree, gz_organiser):
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    bank = factories.bank(tree["gz"], slug="gz-bank")
+    factories.question(bank, stem="党的最高理想是什么？")
+    api = APIClient()
+    api.force_authenticate(gz_organiser)
+    download = api.get("/api/v1/banks/gz-bank/export/")
+    assert download.status_code == 200
+    stems = [row[1] for row in load_workbook(BytesIO(download.content)).worksheets[0].values]
+    assert "党的最高理想是什么？" in stems
+    other = APIClient()
+    other.force_authenticate(factories.organiser(tree["jjj"]))
+    assert other.get("/api/v1/banks/gz-bank/export/").json()["error"]["code"] == "forbidden"

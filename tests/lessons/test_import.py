@@ -1,7 +1,9 @@
 import json
+import re
 from decimal import Decimal
 from io import BytesIO, StringIO
 from urllib.parse import unquote
+from zipfile import ZipFile
 
 import pytest
 from django.core.management import call_command
@@ -366,3 +368,102 @@ def test_gift_weights_are_kept_only_where_our_scoring_means_the_same(bank):
     # partial-credit paper.
     assert grade(type="multiple", key=version.key, response=["A"], partial=True) == Decimal("0.3333")
     assert grade(type="multiple", key=version.key, response=["A", "B", "C", "D"], partial=True) == 0
+
+
+def _sheet_xml_replaced(data: bytes, pattern: str, new: str) -> bytes:
+    """The workbook with the regular expression `pattern` replaced by `new` (once) in its sheet's
+    XML: openpyxl cannot write a formula's saved result, or a broken sheet. (openpyxl writes
+    `<v />`, `<v/>` or `<v></v>` for an empty value, with or without lxml.)"""
+    out = BytesIO()
+    with ZipFile(BytesIO(data)) as source, ZipFile(out, "w") as target:
+        for item in source.infolist():
+            content = source.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                content, found = re.subn(pattern.encode(), new.encode(), content, count=1)
+                assert found, pattern
+            target.writestr(item, content)
+    return out.getvalue()
+
+
+EMPTY_VALUE = r"(?:<v\s*/>|<v></v>)"
+
+
+def test_formulas_count_by_their_saved_result(bank):
+    data = xlsx(
+        [["单选", "公式答案", "甲", "乙", None, None, None, "", 2, ""]],
+        formulas={"G2": '=UPPER("b")', "I2": "=1+2"},
+    )
+    data = _sheet_xml_replaced(data, rf'<c r="G2"><f>([^<]*)</f>{EMPTY_VALUE}', r'<c r="G2" t="str"><f>\1</f><v>B</v>')
+    data = _sheet_xml_replaced(data, rf'<c r="I2"><f>([^<]*)</f>{EMPTY_VALUE}', r'<c r="I2"><f>\1</f><v>4</v>')
+    report = run(data, bank)
+    assert report.ok, report.errors
+    version = Question.objects.get(bank=bank).current
+    assert (version.key, version.difficulty) == (["B"], 4)
+
+
+def test_merged_blocks_across_rows_and_columns_and_blank_rows_keep_row_numbers(bank):
+    def workbook(last_answer):
+        return xlsx(
+            [
+                ["判断", "第一题", None, None, None, None, "对", "", 2, "党章"],  # row 4
+                [None, "第二题", None, None, None, None, "错", "", None, None],  # row 5
+                [None] * 10,  # row 6
+                ["判断", "第三题", None, None, None, None, last_answer, "", None, None],  # row 7
+            ],
+            title_rows=[["2026 年题库"], ["说明"]],
+            merge=["A1:J1", "A4:A5", "I4:J5"],
+        )
+
+    report = run(workbook("也许"), bank)
+    assert [(e["row"], e["column"]) for e in report.errors] == [(7, "答案")]
+    assert report.by_type["true_false"] == 2 and not Question.objects.filter(bank=bank).exists()
+    report = run(workbook("对"), bank)
+    assert report.ok, report.errors
+    tags = {q.current.stem: set(q.tags.values_list("name", flat=True)) for q in Question.objects.filter(bank=bank)}
+    # I4:J5 takes I4's value (2) in all four cells: difficulty 2 and knowledge point "2"; J4 is lost
+    assert tags == {"第一题": {"2"}, "第二题": {"2"}, "第三题": set()}
+    assert [q.current.stem for q in Question.objects.filter(bank=bank).order_by("id")] == ["第一题", "第二题", "第三题"]
+    assert sorted(Question.objects.filter(bank=bank).values_list("current__difficulty", flat=True)) == [2, 2, 3]
+
+
+def test_a_formula_inside_a_merged_range_takes_the_ranges_value(bank):
+    data = xlsx(
+        [
+            ["单选", "第一题", "甲", "乙", None, None, "A", "", "", ""],
+            [None, "第二题", "甲", "乙", None, None, "B", "", "", ""],
+        ],
+        merge=["A2:A3"],
+    )
+    data = _sheet_xml_replaced(data, '(<row r="3"[^>]*>)', r'\1<c r="A3"><f>A2</f><v /></c>')
+    report = run(data, bank)
+    assert report.ok, report.errors
+    assert report.by_type["single"] == 2
+
+
+def test_a_workbook_with_a_broken_sheet_is_a_clear_error_and_stores_nothing(bank):
+    data = xlsx([["单选", "题", "甲", "乙", None, None, "A", "", "", ""]])
+    report = run(_sheet_xml_replaced(data, "</sheetData>", "<row"), bank)
+    assert report.errors == [
+        {"row": 0, "column": "", "message": "这不是 Excel .xlsx 工作簿。请在 Excel 或 WPS 中另存为 .xlsx 后重试。"}
+    ]
+    assert not Question.objects.filter(bank=bank).exists()
+
+
+def test_the_cycle_collector_is_restored_after_an_import_even_a_failing_one(bank):
+    import gc
+
+    from lessons.importing.run import cycle_collection_paused
+
+    assert gc.isenabled()
+    with pytest.raises(ZeroDivisionError), cycle_collection_paused():
+        assert not gc.isenabled()
+        1 / 0  # noqa: B018
+    assert gc.isenabled()
+    run(b"not a workbook", bank)
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        run(xlsx([["单选", "题", "甲", "乙", None, None, "A", "", "", ""]]), bank)
+        assert not gc.isenabled()  # left as the caller had it
+    finally:
+        gc.enable()

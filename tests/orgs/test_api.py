@@ -40,7 +40,7 @@ def test_members_are_scoped(api, tree):
     assert "张三丰" in names and "李四光" not in names
     assert api.get(f"/api/v1/members/{inside.pk}/").status_code == 200
     response = api.get(f"/api/v1/members/{outside.pk}/")
-    assert response.status_code == 403 and response.json()["detail"] == "该成员不在您管理的单位范围内。"
+    assert response.status_code == 403 and response.json()["error"]["message"] == "该成员不在您管理的单位范围内。"
 
 
 def test_patching_a_member_outside_scope_changes_nothing(api, tree):
@@ -61,7 +61,7 @@ def test_patching_the_unit_records_a_move(api, tree):
 def test_moving_a_member_out_of_scope_is_refused(api, tree):
     person = factories.member(tree["gz1"])
     response = api.patch(f"/api/v1/members/{person.pk}/", {"unit": tree["jjj1"].pk}, format="json")
-    assert response.status_code == 400 and "unit" in response.json()
+    assert response.status_code == 400 and response.json()["error"]["field"] == "unit"
 
 
 def test_create_member_in_scope(api, tree):
@@ -123,4 +123,4 @@ def test_api_lists_take_a_page_size_and_refuse_a_bad_one(api, tree, path):
     assert len(first["results"]) == 1 and first["count"] > 1 and "page_size=1" in first["next"]
     for bad in ("abc", "0", "-1"):
         response = api.get(path, {"page_size": bad})
-        assert response.status_code == 400 and "page_size" in response.json()
+        assert response.status_code == 400 and response.json()["error"]["field"] == "page_size"

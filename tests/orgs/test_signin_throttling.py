@@ -64,8 +64,8 @@ def test_five_wrong_passwords_then_the_right_one_is_refused_on_the_token_endpoin
     refused = token(attacker, "zhang", factories.PASSWORD)
 
     assert refused.status_code == 429
-    assert refused.json()["code"] == "locked_out"
-    assert "登录失败次数过多" in refused.json()["detail"]
+    assert refused.json()["error"]["code"] == "locked_out"
+    assert "登录失败次数过多" in refused.json()["error"]["message"]
     assert int(refused["Retry-After"]) == 15 * 60
 
 
@@ -174,4 +174,4 @@ def test_lockout_page_is_served_under_asgi_too(tree):
     refused = post(LOGIN, {"username": "zhang", "password": factories.PASSWORD})
     assert refused.status_code == 429 and "登录失败次数过多" in refused.content.decode()
     api = post(TOKEN, {"username": "zhang", "password": factories.PASSWORD})
-    assert api.status_code == 429 and api.json()["code"] == "locked_out"
+    assert api.status_code == 429 and api.json()["error"]["code"] == "locked_out"

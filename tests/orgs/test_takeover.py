@@ -124,7 +124,7 @@ def test_api_says_why_an_administrator_is_out_of_reach(gz_organiser, accounts):
     api = APIClient()
     api.force_authenticate(gz_organiser)
     response = api.get(f"/api/v1/members/{accounts['organ_admin'].pk}/", HTTP_ACCEPT_LANGUAGE="en")
-    assert response.status_code == 403 and "role beyond yours" in response.json()["detail"]
+    assert response.status_code == 403 and "role beyond yours" in response.json()["error"]["message"]
     assert api.patch(f"/api/v1/members/{accounts['member'].pk}/", {"real_name": "改名"}).status_code == 200
 
 

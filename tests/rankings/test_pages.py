@@ -99,7 +99,13 @@ def test_console_computes_approves_and_publishes_and_refuses_a_reasonless_replac
     with django_capture_on_commit_callbacks(execute=True):
         client.post(reverse("rankings:compute", args=[slug]))  # eager Celery: computed on commit
     assert Snapshot.objects.filter(rule=board["rule"], version=2).exists()
+    # Four eyes: whoever computed v2 cannot approve it; a second administrator can.
+    refused = client.post(reverse("rankings:approve", args=[slug, 2]), follow=True).content.decode()
+    assert "another administrator must approve" in refused or "须由另一位管理员审核" in refused
+    assert Snapshot.objects.get(rule=board["rule"], version=2).status == "draft"
+    client.force_login(factories.administrator(board["tree"]["audit"], username="second"))
     client.post(reverse("rankings:approve", args=[slug, 2]))
+    client.force_login(board["admin"])
     page = client.post(reverse("rankings:publish", args=[slug, 2]), follow=True)
     assert "say why" in page.content.decode() or "说明" in page.content.decode()
     assert Snapshot.objects.get(rule=board["rule"], version=2).status == "approved"
@@ -125,7 +131,7 @@ def test_api_computes_approves_publishes_and_serves_the_leaderboard(
     assert started.status_code == 202
     run = client.get(f"/api/v1/rankings/{slug}/runs/{started.json()['id']}/").json()
     assert run["status"] == "done" and run["outcome"] == "unchanged" and run["snapshot_version"] == 1
-    assert client.post(f"/api/v1/rankings/{slug}/versions/1/publish/").json()["code"] == "not_approved"
+    assert client.post(f"/api/v1/rankings/{slug}/versions/1/publish/").json()["error"]["code"] == "not_approved"
     assert client.post(f"/api/v1/rankings/{slug}/versions/1/approve/").status_code == 200
     assert client.post(f"/api/v1/rankings/{slug}/versions/1/publish/").json()["status"] == "published"
     client.force_login(board["people"]["b"])
@@ -151,7 +157,7 @@ def test_export_writes_formula_like_titles_and_names_as_text(client, study):  # 
 def test_leaderboard_api_refuses_a_page_size_that_is_not_a_positive_whole_number(client, board, page_size):
     client.force_login(board["admin"])
     response = client.get(f"/api/v1/rankings/{board['rule'].slug}/", {"page_size": page_size})
-    assert response.status_code == 400 and "page_size" in response.json()
+    assert response.status_code == 400 and response.json()["error"]["field"] == "page_size"
 
 
 def test_leaderboard_api_cuts_a_huge_page_size_and_answers_404_past_the_last_page(client, board, monkeypatch):
@@ -169,3 +175,93 @@ def test_the_board_states_how_people_are_counted(client, board):
     client.force_login(board["admin"])
     page = client.get(reverse("rankings:board", args=[board["rule"].slug]), HTTP_ACCEPT_LANGUAGE="zh-hans")
     assert "每项成绩计入取得成绩时成员所在单位" in page.content.decode()
+
+
+def test_organisers_verify_a_version_and_see_how_facts_drifted_members_may_not(client, board):
+    from tests.rankings.test_services import points
+
+    url = reverse("rankings:verify", args=[board["rule"].slug, 1])
+    client.force_login(factories.organiser(board["tree"]["gz"], username="gz-org"))
+    assert client.get(url).status_code == 403  # an organiser of 广州 only, not of the rule's 审计署
+    client.force_login(factories.organiser(board["tree"]["audit"], username="audit-org"))
+    page = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "These results are intact" in page and 'id="no-drift"' in page
+    points(board["people"]["c"], 45, "c-2")  # C's total changes
+    points(factories.member(board["tree"]["gz1"], username="new"), 5, "new-1")  # a new participant
+    page = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "These results are intact" in page
+    assert "1 result added" in page and "1 result changed" in page and "0 results gone" in page
+    client.force_login(board["people"]["a"])
+    assert client.get(url).status_code == 403
+
+
+def test_the_console_shows_score_changes_and_offers_publishing_as_it_stands(client, board):
+    from tests.rankings.test_services import points
+
+    slug = board["rule"].slug
+    second = factories.administrator(board["tree"]["audit"], username="second")
+    snapshot_approve(snapshot=board["snapshot"], by=second)
+    points(board["people"]["c"], 45, "c-2")
+    client.force_login(board["admin"])
+    page = client.get(reverse("rankings:manage", args=[slug]), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Facts changed since computed" in page and "publish-as-it-stands-button" in page
+    assert 'class="btn btn-sm btn-primary publish-button"' not in page
+    refused = client.post(reverse("rankings:publish", args=[slug, 1]), follow=True, HTTP_ACCEPT_LANGUAGE="en")
+    assert "compute again, or publish it as it stands" in refused.content.decode()
+    assert Snapshot.objects.get(pk=board["snapshot"].pk).status == "approved"
+    client.post(reverse("rankings:publish", args=[slug, 1]), {"as_it_stands": "1"})
+    assert Snapshot.objects.get(pk=board["snapshot"].pk).status == "published"
+
+    # v2 takes C's late points in: C rises from 6th to 1st, and one score changed.
+    board["rule"].refresh_from_db()
+    v2 = compute(board["rule"]).snapshot
+    assert (v2.diff["moved_up"], v2.diff["score_changes"]) == (1, 1)
+    page = client.get(reverse("rankings:manage", args=[slug]), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert ", 1 score changes" in page
+
+
+def test_the_big_screen_names_each_unit_once(client, study):  # noqa: F811
+    admin = factories.administrator(study["tree"]["audit"], username="boss")
+    rule = factories.ranking_rule(
+        study["tree"]["audit"], subject="unit", unit_level=3, metric="total", sources=[{"kind": "points"}]
+    )
+    snapshot = compute(rule).snapshot
+    client.force_login(admin)
+    page = client.get(reverse("rankings:screen", args=[rule.slug]) + f"?v={snapshot.version}").content.decode()
+    # 机关党支部 (京津冀) leads with 50: its path below 审计署 once, not its name twice.
+    assert page.count("机关党支部") == 1 and "京津冀特派办/机关党支部" in page
+
+
+def test_the_honour_list_prints_on_a4(client, board):
+    publish(board)
+    client.force_login(board["admin"])
+    page = client.get(reverse("rankings:honours", args=[board["rule"].slug])).content.decode()
+    assert 'class="qs-honours"' in page and "data-print" in page
+    from pathlib import Path
+
+    from django.contrib.staticfiles import finders
+
+    css = Path(finders.find("css/app.css")).read_text(encoding="utf-8")
+    assert "@page { size: A4;" in css and "body:has(.qs-honours) .qs-navbar" in css
+
+
+def test_api_refuses_self_approval_and_a_stale_publication_with_codes(client, board):
+    from tests.rankings.test_services import points
+
+    slug = board["rule"].slug
+    client.force_login(board["admin"])
+    run = client.post(f"/api/v1/rankings/{slug}/runs/").json()
+    assert run["id"]
+    points(board["people"]["c"], 45, "c-2")
+    from rankings.services import run_execute
+
+    run_execute(run_id=run["id"])  # computed by board["admin"]: v2
+    refused = client.post(f"/api/v1/rankings/{slug}/versions/2/approve/")
+    assert refused.status_code == 409 and refused.json()["code"] == "second_approver_required"
+    client.force_login(factories.administrator(board["tree"]["audit"], username="second"))
+    assert client.post(f"/api/v1/rankings/{slug}/versions/2/approve/").status_code == 200
+    points(board["people"]["d"], 1, "d-2")
+    stale = client.post(f"/api/v1/rankings/{slug}/versions/2/publish/")
+    assert stale.status_code == 409 and stale.json()["code"] == "facts_changed"
+    published = client.post(f"/api/v1/rankings/{slug}/versions/2/publish/", {"as_it_stands": True}, "application/json")
+    assert published.json()["status"] == "published"

@@ -6,9 +6,11 @@ from datetime import date, timedelta
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import translation
 
 from lessons.models import Answer, Attempt, AttemptItem
 from rankings import services
+from rankings.models import RankingRule
 from rankings.params import check_rule
 from tests import factories
 from tests.adminforms import add_inline_row, page_data
@@ -16,6 +18,13 @@ from tests.rankings import test_compute as scenario
 from tests.rankings.test_compute import compute, local, person, rows
 
 central = scenario.central  # the two ministries' systems, as a fixture here too
+
+
+@pytest.fixture(autouse=True)
+def _chinese():
+    """Messages are checked as people here read them, whatever an earlier test left active."""
+    with translation.override("zh-hans"):
+        yield
 
 
 def exam(paper, member, unit, *, score: int, right: int, asked: int, minutes: int, finished) -> Attempt:
@@ -581,3 +590,23 @@ def test_the_board_states_how_this_rule_counted_people(client, central):
     assert "只统计党员" not in texts["plain"] and "以填写的人数为准" not in texts["plain"]
     assert "按 2026-03-15 结束时成员所在单位计算" in texts["stated"] and "已停用的成员也计入" in texts["stated"]
     assert "只统计党员" in texts["stated"] and "以填写的人数为准" in texts["stated"]
+
+
+def test_the_rule_builder_refuses_a_time_tie_break_for_points_only_and_accepts_it_with_an_exam(client, central):
+    from tests.rankings.test_rule_builder import NEW, form_data
+
+    client.force_login(factories.administrator(central["root"], username="boss"))
+    tree = {"audit": central["root"]}
+    page = client.post(NEW, form_data(tree, tie_breaks=["finished_at_asc", "time_used_asc"]))
+    assert page.status_code == 200 and "只有竞赛或考试来源提供" in page.content.decode()
+    paper = factories.paper(central["root"])
+    exam_source = {
+        "source_kind": ["points", "exam"],
+        "source_contest": ["", ""],
+        "source_paper": ["", str(paper.pk)],
+        "source_activity": ["", ""],
+        "source_weight": ["1", "1"],
+    }
+    page = client.post(NEW, form_data(tree, tie_breaks=["finished_at_asc", "time_used_asc"], **exam_source))
+    assert page.status_code == 302
+    assert RankingRule.objects.get(slug="branch-points").tie_breaks == ["finished_at_asc", "time_used_asc"]

@@ -5,6 +5,7 @@ import datetime as dt
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
+from django.db import connection
 from django.utils import timezone, translation
 
 from lessons.models import PointEvent
@@ -14,12 +15,14 @@ from rankings.models import RankingRule, RankingRun, Snapshot, SnapshotImmutable
 from rankings.services import (
     RankingRejected,
     rule_save,
+    rules_mark_dirty,
     run_execute,
     run_request,
     snapshot_approve,
     snapshot_publish,
 )
 from tests import factories
+from tests.rankings.test_compute import hall  # noqa: F401 - fixture
 
 DAY = dt.date(2026, 11, 20)
 
@@ -199,11 +202,13 @@ def test_published_snapshots_and_their_rows_cannot_be_edited_or_deleted(study):
     assert Snapshot.objects.get(pk=snapshot.pk).input_hash != "0" * 64
 
 
-def test_verify_passes_after_a_unit_moves_but_reports_a_deleted_members_facts(study, capsys):
+def test_verify_passes_after_a_unit_moves_and_a_member_is_deleted_and_reports_the_drift(study, capsys):
     tree = study["tree"]
     snapshot = compute(member_rule(study)).snapshot
     call_command("verify_snapshot", str(snapshot.pk))
-    assert "OK" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "OK, recomputed from its kept inputs" in out
+    assert "0 participants' results added since, 0 changed, 0 gone" in out
 
     # The unit tree was frozen with the rule: moving 第二党支部 under 京津冀 changes nothing.
     org_services.unit_move(unit=tree["gz2"], new_parent=tree["jjj"])
@@ -211,12 +216,67 @@ def test_verify_passes_after_a_unit_moves_but_reports_a_deleted_members_facts(st
     assert "OK" in capsys.readouterr().out
     assert by_label(snapshot)["D"].group_name == "广州特派办"
 
-    # Deleting a member deletes their points: the published rows keep them, verification says so.
+    # Deleting a member deletes their points: the snapshot still verifies from the inputs it
+    # kept, and the drift report says one participant's result is gone.
     study["people"]["f"].delete()
     assert by_label(snapshot)["F"].rank == 1
-    with pytest.raises(CommandError) as mismatch:
+    call_command("verify_snapshot", str(snapshot.pk))
+    assert "0 participants' results added since, 0 changed, 1 gone" in capsys.readouterr().out
+
+
+def test_verify_passes_after_late_facts_and_a_new_organ_and_the_drift_counts_them(study, capsys):
+    tree = study["tree"]
+    people = study["people"]
+    units = factories.ranking_rule(
+        tree["audit"], subject="unit", unit_level=3, metric="per_capita", sources=[{"kind": "points"}]
+    )
+    members = member_rule(study)
+    unit_snapshot, member_snapshot = compute(units).snapshot, compute(members).snapshot
+
+    # A late result for a new participant, a second one for a ranked participant, a new branch
+    # with nobody in it yet.
+    points(factories.member(tree["gz1"], username="late", real_name="LATE"), 5, "late-1")
+    points(people["a"], 7, "a-late")
+    factories.unit_at("审计署/广州特派办/第三党支部")
+
+    for snapshot in (unit_snapshot, member_snapshot):
         call_command("verify_snapshot", str(snapshot.pk))
-    assert "input hash differs" in str(mismatch.value)
+        assert "OK, recomputed from its kept inputs" in capsys.readouterr().out
+    call_command("verify_snapshot", str(member_snapshot.pk))
+    # Members: LATE is added, A's total changed.
+    assert "1 participants' results added since, 1 changed, 0 gone" in capsys.readouterr().out
+    call_command("verify_snapshot", str(unit_snapshot.pk))
+    # Branches: LATE's result in 第一党支部 is added, A's changed; LATE joined after the
+    # headcount's cut-off (when the rule was saved), so the one unit that differs is the new
+    # 第三党支部.
+    assert "1 participants' results added since, 1 changed, 0 gone; headcount changed in 1 units" in (
+        capsys.readouterr().out
+    )
+    # The skip option prints the verdict only.
+    call_command("verify_snapshot", str(unit_snapshot.pk), "--no-drift")
+    assert "added since" not in capsys.readouterr().out
+
+
+def test_verify_reports_kept_inputs_altered_in_a_draft(study):
+    snapshot = compute(member_rule(study)).snapshot
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE rankings_snapshotinput SET score = score + 1 WHERE snapshot_id = %s AND member_id = %s",
+            [snapshot.pk, study["people"]["c"].pk],
+        )
+    with pytest.raises(CommandError) as mismatch:
+        call_command("verify_snapshot", str(snapshot.pk), "--no-drift")
+    assert "the kept inputs were altered" in str(mismatch.value)
+
+
+def test_an_edit_to_an_existing_fact_marks_the_rule_dirty(study):
+    rule = member_rule(study)
+    compute(rule)
+    assert rules_mark_dirty() == []
+    # Same count, same newest id: only the checksum over the fact's columns sees the edit.
+    PointEvent.objects.filter(member=study["people"]["b"]).update(points=21)
+    assert rules_mark_dirty() == [rule.pk]
+    assert compute(rule).snapshot.version == 2
 
 
 def test_compute_ranking_command_prints_a_json_last_line(study, capsys):
@@ -259,3 +319,60 @@ def test_study_hours_from_micro_classes_rank_members(tree):
     rows = by_label(compute(rule).snapshot)
     assert (rows["HB"].rank, float(rows["HB"].total)) == (1, 0.75)
     assert (rows["HA"].rank, float(rows["HA"].total)) == (2, 0.25)
+
+
+def test_four_eyes_whoever_computed_a_version_cannot_approve_it_and_another_administrator_can(study):
+    alice = factories.administrator(study["tree"]["audit"], username="alice")
+    bob = factories.administrator(study["tree"]["audit"], username="bob")
+    rule = member_rule(study)
+    run, _created = run_request(rule=rule, by=alice)
+    snapshot = run_execute(run_id=run.pk).snapshot
+    assert snapshot.computed_by == alice
+    with translation.override("zh-hans"), pytest.raises(RankingRejected) as refused:
+        snapshot_approve(snapshot=snapshot, by=alice)
+    assert refused.value.code == "second_approver_required"
+    assert "另一位管理员" in refused.value.message
+    assert Snapshot.objects.get(pk=snapshot.pk).status == "draft"
+    assert snapshot_approve(snapshot=snapshot, by=bob).approved_by == bob
+    assert snapshot_publish(snapshot=snapshot, by=alice).status == "published"
+
+
+def test_four_eyes_can_be_turned_off_and_a_sweep_computed_version_needs_no_second_person(study):
+    alice = factories.administrator(study["tree"]["audit"], username="alice")
+    swept = compute(member_rule(study)).snapshot  # no person: the background sweep
+    assert swept.computed_by is None
+    assert snapshot_approve(snapshot=swept, by=alice).status == "approved"
+    alone = member_rule(study, slug="alone", requires_second_approver=False)
+    run, _created = run_request(rule=alone, by=alice)
+    assert snapshot_approve(snapshot=run_execute(run_id=run.pk).snapshot, by=alice).status == "approved"
+
+
+def test_publishing_after_facts_changed_warns_and_publishes_only_as_it_stands(study):
+    admin = factories.administrator(study["tree"]["audit"], username="boss")
+    rule = member_rule(study)
+    snapshot = snapshot_approve(snapshot=compute(rule).snapshot, by=admin)
+    points(study["people"]["c"], 45, "c-2")
+    with translation.override("en"), pytest.raises(RankingRejected) as refused:
+        snapshot_publish(snapshot=snapshot, by=admin)
+    assert refused.value.code == "facts_changed"
+    assert "Facts changed since version 1 was computed" in refused.value.message
+    assert Snapshot.objects.get(pk=snapshot.pk).status == "approved"
+    assert snapshot_publish(snapshot=snapshot, by=admin, as_it_stands=True).status == "published"
+
+
+def test_a_team_snapshot_verifies_from_its_kept_rosters_after_the_roster_and_scores_change(hall, capsys):  # noqa: F811
+    from contests.models import ScoreEvent, TeamMember
+
+    rule = factories.ranking_rule(
+        hall["tree"]["audit"], subject="team", sources=[{"kind": "contest", "contest": hall["contest"]}]
+    )
+    snapshot = compute(rule).snapshot
+    # c2 leaves team C's roster, and a judge's edit gives b1 five points more on an existing event.
+    TeamMember.objects.filter(member=hall["people"]["c2"]).delete()
+    ScoreEvent.objects.filter(member=hall["people"]["b1"]).update(points=25)
+    assert rules_mark_dirty() == [rule.pk]
+    call_command("verify_snapshot", str(snapshot.pk))
+    out = capsys.readouterr().out
+    assert "OK, recomputed from its kept inputs" in out
+    # c2's entry in team C is gone, b1's changed; team C's roster changed.
+    assert "0 participants' results added since, 1 changed, 1 gone; headcount changed in 0 units and 1 teams" in out

@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('orgs', '0001_unit_tree_members_roles_history'),
-        ('rankings', '0007_composite_scaled_to_best_eligible'),
+        ('rankings', '0009_composite_scaled_to_best_eligible'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

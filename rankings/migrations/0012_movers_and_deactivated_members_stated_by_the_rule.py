@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('rankings', '0009_prize_quota_per_group'),
+        ('rankings', '0011_prize_quota_per_group'),
     ]
 
     operations = [

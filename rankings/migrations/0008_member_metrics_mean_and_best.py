@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('rankings', '0005_snapshot_row_answers_and_tie_break_keys'),
+        ('rankings', '0007_snapshot_row_answers_and_tie_break_keys'),
     ]
 
     operations = [

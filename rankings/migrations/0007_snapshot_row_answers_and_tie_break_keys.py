@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('rankings', '0004_published_snapshots_guarded_by_triggers'),
+        ('rankings', '0006_snapshot_rows_and_inputs_guarded_on_both_databases'),
     ]
 
     operations = [

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('rankings', '0008_headcount_day_party_members_and_expected'),
+        ('rankings', '0010_headcount_day_party_members_and_expected'),
     ]
 
     operations = [

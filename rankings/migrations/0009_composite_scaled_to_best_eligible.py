@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('rankings', '0006_member_metrics_mean_and_best'),
+        ('rankings', '0008_member_metrics_mean_and_best'),
     ]
 
     operations = [

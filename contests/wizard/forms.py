@@ -1,0 +1,132 @@
+"""The wizard's forms. Plain forms: saving goes through `contests.wizard.services`."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from lessons.models import QuestionType, Tag
+from lessons.selectors import banks_visible_to
+from orgs.forms import UnitChoiceField
+from orgs.models import Unit
+
+from ..models import Round
+
+
+class BasicsForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=120)
+    base_score = forms.IntegerField(
+        label=_("Base score"),
+        initial=100,
+        min_value=0,
+        max_value=10000,
+        help_text=_("Every team starts with this score."),
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"] = UnitChoiceField(
+            user=user,
+            label=_("Organising unit"),
+            help_text=_("Its organisers may host the contest."),
+            empty_label=_("Choose a unit…"),
+        )
+        self.order_fields(["title", "unit", "base_score"])
+
+
+class TeamsFromUnitsForm(forms.Form):
+    kind = forms.ChoiceField(label=_("One team per"), choices=Unit.Kind.choices, initial=Unit.Kind.BRANCH)
+    team_size = forms.IntegerField(
+        label=_("Members per team"),
+        initial=3,
+        min_value=1,
+        max_value=20,
+        help_text=_("Taken by name from each unit's active members; change them afterwards."),
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["parent"] = UnitChoiceField(user=user, label=_("Under the unit"), empty_label=_("Choose a unit…"))
+        self.order_fields(["kind", "parent", "team_size"])
+
+
+class RosterForm(forms.Form):
+    file = forms.FileField(label=_("Roster (.xlsx)"), widget=forms.ClearableFileInput(attrs={"accept": ".xlsx"}))
+
+
+def _risk_tiers(text: str) -> tuple[int, ...]:
+    parts = [p for p in text.replace("，", ",").replace("、", ",").replace(" ", ",").split(",") if p]
+    if not parts or not all(p.isdigit() for p in parts):
+        raise forms.ValidationError(_("Write the stake values as whole numbers separated by commas, like 10, 20, 30."))
+    return tuple(int(p) for p in parts)
+
+
+class RoundForm(forms.Form):
+    """A round from a template: its settings (the template's values, editable) and where its
+    questions come from (drawn by a rule, or picked)."""
+
+    SOURCES = [("draw", _("Draw at random by a rule")), ("pick", _("Pick the questions"))]
+
+    type = forms.ChoiceField(choices=Round.Type.choices, widget=forms.HiddenInput)
+    title = forms.CharField(label=_("Round title"), max_length=60, required=False)
+    points = forms.IntegerField(label=_("Points for a right answer"), min_value=0, max_value=1000)
+    penalty = forms.IntegerField(label=_("Points off for a wrong answer"), min_value=0, max_value=1000)
+    early_buzz_penalty = forms.IntegerField(
+        label=_("Points off for buzzing early"), min_value=0, max_value=1000, required=False
+    )
+    time_limit_s = forms.IntegerField(label=_("Seconds per question"), min_value=5, max_value=600)
+    risk_tiers = forms.CharField(label=_("Stake values"), required=False, help_text=_("For example 10, 20, 30."))
+    teams_in_turn = forms.BooleanField(label=_("Each team answers its own questions in turn"), required=False)
+    source = forms.ChoiceField(
+        label=_("Where the questions come from"),
+        choices=SOURCES,
+        widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
+        initial="draw",
+    )
+    question_type = forms.ChoiceField(
+        label=_("Question type"), choices=[("", _("Any type")), *QuestionType.choices], required=False
+    )
+    difficulty = forms.TypedChoiceField(
+        label=_("Difficulty"),
+        choices=[("", _("Any difficulty")), *[(n, str(n)) for n in range(1, 6)]],
+        coerce=int,
+        empty_value=None,
+        required=False,
+    )
+    tag = forms.ModelChoiceField(
+        label=_("Knowledge point"), queryset=Tag.objects.all(), required=False, empty_label=_("Any knowledge point")
+    )
+    count = forms.IntegerField(label=_("Number of questions"), min_value=1, max_value=200, required=False)
+    question = forms.TypedMultipleChoiceField(coerce=int, required=False, choices=())
+
+    def __init__(self, *args, user, template, picks=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.template = template
+        self.fields["bank"] = forms.ModelChoiceField(
+            label=_("Question bank"), queryset=banks_visible_to(user).order_by("name"), required=False
+        )
+        self.fields["question"].choices = [(q.pk, q.pk) for q in picks]
+        if template.type != Round.Type.BUZZER:
+            del self.fields["early_buzz_penalty"]
+        if template.type != Round.Type.RISK:
+            del self.fields["risk_tiers"]
+        else:
+            self.fields["points"].required = self.fields["penalty"].required = False
+        if template.type != Round.Type.COMPULSORY:
+            del self.fields["teams_in_turn"]
+
+    def clean_risk_tiers(self):
+        return _risk_tiers(self.cleaned_data["risk_tiers"])
+
+    def clean(self):
+        data = super().clean()
+        if data.get("source") == "draw" and not data.get("bank"):
+            self.add_error("bank", _("Choose the bank to draw from."))
+        if data.get("source") == "draw" and not data.get("count"):
+            self.add_error("count", _("A round needs at least one question."))
+        if data.get("source") == "pick" and not data.get("question"):
+            self.add_error("question", _("Tick the questions to ask."))
+        return data
+
+
+class DuplicateForm(forms.Form):
+    title = forms.CharField(label=_("Title of the copy"), max_length=120)
+    with_teams = forms.BooleanField(label=_("Copy the teams and relay orders too"), required=False, initial=True)

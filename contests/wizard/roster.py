@@ -1,0 +1,169 @@
+"""Teams from an .xlsx roster: one row per member (team, employee number or username, captain,
+relay order). Every row is checked first; nothing is created if any row is wrong, and each
+problem is named by row and column."""
+
+from dataclasses import dataclass, field
+from typing import IO
+
+from django.conf import settings
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from orgs import access as orgs_access
+from orgs.models import User
+from quizsite.spreadsheets import ExportWorkbook, RowError, SpreadsheetError, cell_text, open_first_sheet, read_table
+
+from ..models import Contest, Team
+from ..services.common import ContestRejected, audit
+from .services import check_preparing, team_create
+
+COLUMNS = {
+    "team": ("队名", "team", "队伍", "参赛队"),
+    "member": ("工号", "employee number", "用户名", "username", "成员", "member"),
+    "name": ("姓名", "name", "real name"),
+    "captain": ("队长", "captain"),
+    "leg": ("接力顺序", "relay order", "顺序", "order", "leg"),
+}
+REQUIRED = ("team", "member")
+YES = {"是", "队长", "y", "yes", "1", "√", "✓", "true", "captain"}
+
+
+@dataclass
+class PlannedTeam:
+    name: str
+    first_row: int
+    members: list[tuple[int, int, User]] = field(default_factory=list)  # (leg or row order, row, member)
+    captain: User | None = None
+    named_any: bool = False  # some row named a member (a wrong one is reported on its own row)
+
+
+@dataclass
+class RosterReport:
+    teams: list[PlannedTeam] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)
+    created: list[Team] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def _column(key: str) -> str:
+    return COLUMNS[key][0]
+
+
+def _plan(rows, *, contest: Contest, by: User, report: RosterReport) -> None:
+    teams: dict[str, PlannedTeam] = {}
+    seen: dict[int, tuple[int, str]] = {}  # member id -> (row, team)
+    managed = orgs_access.managed_members(by)
+    existing = set(contest.teams.values_list("name", flat=True))
+    placed = dict(contest.roster.values_list("member_id", "team__name"))
+
+    def fail(row: int, key: str, message: str) -> None:
+        report.errors.append(RowError(row, _column(key), message))
+
+    for row in rows:
+        team_name = cell_text(row.values.get("team"))
+        key = cell_text(row.values.get("member"), fold=True)
+        if not team_name:
+            fail(row.number, "team", _("Name the team."))
+            continue
+        if team_name in existing:
+            fail(row.number, "team", _("Team “%(name)s” already exists in this contest.") % {"name": team_name})
+            continue
+        team = teams.setdefault(team_name, PlannedTeam(team_name, row.number))
+        if not key:
+            continue  # a team row without a member: an empty team, reported below if it stays so
+        team.named_any = True
+        member = managed.filter(employee_no=key).first() or managed.filter(username=key).first()
+        if member is None:
+            fail(
+                row.number,
+                "member",
+                _("No member with employee number or username “%(key)s” in your units.") % {"key": key},
+            )
+            continue
+        if member.pk in seen:
+            first_row, first_team = seen[member.pk]
+            fail(
+                row.number,
+                "member",
+                _("%(name)s is already in team “%(team)s” (row %(row)d): a member plays for one team.")
+                % {"name": member.display_name, "team": first_team, "row": first_row},
+            )
+            continue
+        if member.pk in placed:
+            fail(
+                row.number,
+                "member",
+                _("%(name)s is already on team “%(team)s”.") % {"name": member.display_name, "team": placed[member.pk]},
+            )
+            continue
+        seen[member.pk] = (row.number, team_name)
+        leg_text = cell_text(row.values.get("leg"), fold=True)
+        if leg_text and not leg_text.isdigit():
+            fail(row.number, "leg", _("The relay order is a whole number: 1, 2, 3…"))
+            continue
+        team.members.append((int(leg_text) if leg_text else 1000 + row.number, row.number, member))
+        if cell_text(row.values.get("captain"), fold=True).lower() in YES:
+            if team.captain is not None:
+                fail(row.number, "captain", _("Team “%(name)s” already has a captain.") % {"name": team_name})
+                continue
+            team.captain = member
+    for team in teams.values():
+        if not team.named_any:
+            fail(team.first_row, "team", _("Team “%(name)s” has no members.") % {"name": team.name})
+        legs = [leg for leg, _row, _m in team.members if leg < 1000]
+        if len(legs) != len(set(legs)):
+            fail(
+                team.first_row,
+                "leg",
+                _("Team “%(name)s” gives two members the same relay order.") % {"name": team.name},
+            )
+        team.members.sort(key=lambda planned: planned[0])
+    report.teams = list(teams.values())
+
+
+def roster_import(*, contest: Contest, file: IO[bytes], by: User, dry_run: bool = False) -> RosterReport:
+    """Check every row of a roster workbook and, unless `dry_run` or a row is wrong, create its
+    teams (relay order by the order column, else by row; each team's unit is the one containing
+    all its members)."""
+    check_preparing(contest)
+    report = RosterReport()
+    try:
+        sheet = open_first_sheet(file, max_bytes=settings.MEMBER_IMPORT_MAX_BYTES)
+        rows = read_table(sheet.iter_rows(values_only=True), columns=COLUMNS, required=REQUIRED)
+    except SpreadsheetError as error:
+        report.errors.append(RowError(0, "", str(error)))
+        return report
+    _plan(rows, contest=contest, by=by, report=report)
+    if not report.teams and report.ok:
+        report.errors.append(RowError(0, "", _("The roster has no rows under its header.")))
+    if report.ok and not dry_run:
+        try:
+            with transaction.atomic():
+                for team in report.teams:
+                    report.created.append(
+                        team_create(
+                            contest=contest,
+                            name=team.name,
+                            members=[m for _leg, _row, m in team.members],
+                            captain=team.captain,
+                            by=by,
+                        )
+                    )
+                audit(contest, by, "roster_import", teams=len(report.created))
+        except ContestRejected as error:
+            report.created = []
+            report.errors.append(RowError(0, "", str(error.message)))
+    return report
+
+
+def roster_template() -> bytes:
+    book = ExportWorkbook()
+    sheet = book.sheet(_("Roster"), widths=(18, 16, 12, 8, 10), frozen_rows=1)
+    sheet.append([_column(k) for k in ("team", "member", "name", "captain", "leg")], style="header")
+    sheet.append(["第一党支部队", "10001", "张三", "是", 1])
+    sheet.append(["第一党支部队", "10002", "李四", "", 2])
+    sheet.append(["第二党支部队", "10003", "王五", "是", 1])
+    return book.to_bytes()

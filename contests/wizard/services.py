@@ -1,0 +1,472 @@
+"""Every write of the contest builder: teams in bulk, relay order and captains, rounds from
+templates with questions drawn or picked, rehearsals and duplicates.
+
+Each function refuses with `ContestRejected` (a stable code and a message for people) and
+changes nothing when refused. Setting up is for contests still being prepared."""
+
+import random
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from lessons.models import Question, QuestionBank, QuestionVersion, Tag
+from lessons.selectors import banks_visible_to, questions_usable_by
+from orgs import access as orgs_access
+from orgs.models import Unit, User
+
+from ..models import Contest, Round, RoundQuestion, Team, TeamMember
+from ..services.common import ContestRejected, audit
+from ..services.setup import contest_create, round_add, team_add
+
+
+def check_preparing(contest: Contest) -> None:
+    """Refuse unless the contest (as stored now, not as the caller last read it) is being prepared."""
+    if not Contest.objects.filter(pk=contest.pk, status=Contest.Status.DRAFT).exists():
+        raise ContestRejected(
+            "roster_frozen", _("This contest has started: its teams and rounds can no longer change.")
+        )
+
+
+def check_unit(by: User, unit: Unit) -> None:
+    if not orgs_access.can_manage_unit(by, unit):
+        raise ContestRejected("unit_outside_scope", _("This unit is outside the units you manage."))
+
+
+def contest_begin(*, title: str, unit: Unit, base_score: int, by: User) -> Contest:
+    """The wizard's first step: a contest being prepared, owned by a unit the organiser manages."""
+    title = title.strip()
+    if not title:
+        raise ContestRejected("title_blank", _("Give the contest a title."))
+    check_unit(by, unit)
+    contest = contest_create(title=title, unit=unit, by=by, base_score=base_score)
+    audit(contest, by, "create")
+    return contest
+
+
+@transaction.atomic
+def contest_basics_update(*, contest: Contest, title: str, unit: Unit, base_score: int, by: User) -> Contest:
+    check_preparing(contest)
+    check_unit(by, unit)
+    title = title.strip()
+    if not title:
+        raise ContestRejected("title_blank", _("Give the contest a title."))
+    contest.title, contest.unit, contest.base_score = title, unit, base_score
+    contest.save(update_fields=["title", "unit", "base_score"])
+    return contest
+
+
+# ---------------------------------------------------------------- teams
+
+
+@dataclass
+class TeamsFromUnits:
+    teams: list[Team]
+    skipped: list[str]  # units with no active member free to play
+
+
+@transaction.atomic
+def teams_from_units(*, contest: Contest, parent: Unit, kind: str, team_size: int, by: User) -> TeamsFromUnits:
+    """One team per unit of `kind` under `parent` (for example each party branch of an office),
+    named after the unit, with up to `team_size` of its active members (by name) in relay order,
+    the first as captain. Members already on a team of this contest are left where they are."""
+    check_preparing(contest)
+    check_unit(by, parent)
+    if not 1 <= team_size <= 20:
+        raise ContestRejected("team_size", _("A team has from 1 to 20 members."))
+    units = list(Unit.objects.filter(path__startswith=parent.path, kind=kind).exclude(pk=parent.pk).order_by("path"))
+    if not units:
+        raise ContestRejected("no_units", _("No units of that kind under %(unit)s.") % {"unit": parent.name})
+    taken_names = set(contest.teams.values_list("name", flat=True))
+    clashes = [u.name for u in units if u.name in taken_names]
+    if clashes:
+        raise ContestRejected(
+            "team_name_taken", _("These teams already exist: %(names)s.") % {"names": "、".join(clashes)}
+        )
+    placed = set(contest.roster.values_list("member_id", flat=True))
+    candidates = orgs_access.managed_members(by).filter(is_active=True).exclude(pk__in=placed)
+    result = TeamsFromUnits(teams=[], skipped=[])
+    for unit in units:
+        members = list(candidates.filter(unit__path__startswith=unit.path).order_by("real_name", "pk")[:team_size])
+        if not members:
+            result.skipped.append(unit.name)
+            continue
+        team = team_add(contest=contest, name=unit.name, unit=unit, legs=members)
+        TeamMember.objects.filter(team=team, leg=1).update(is_captain=True)
+        placed.update(m.pk for m in members)
+        candidates = candidates.exclude(pk__in=[m.pk for m in members])
+        result.teams.append(team)
+    _redeal(contest, _in_turn_rounds(contest))
+    audit(contest, by, "teams_from_units", unit=parent.name, teams=len(result.teams))
+    return result
+
+
+def common_unit(units: list[Unit]) -> Unit:
+    """The deepest unit containing all of `units` (materialised paths share its prefix)."""
+    paths = [u.path for u in units]
+    prefix = paths[0]
+    for path in paths[1:]:
+        while not path.startswith(prefix):
+            prefix = prefix[: -Unit.steplen]
+    return Unit.objects.get(path=prefix) if prefix else units[0]
+
+
+def _in_turn_rounds(contest: Contest) -> list[int]:
+    """Rounds whose questions are dealt to the teams in turn (compulsory rounds made so)."""
+    return list(
+        RoundQuestion.objects.filter(round__contest=contest, team__isnull=False)
+        .values_list("round_id", flat=True)
+        .distinct()
+    )
+
+
+def _redeal(contest: Contest, round_ids: list[int]) -> None:
+    """Deal the questions of in-turn rounds to the current teams again: question k to team k mod n,
+    as `round_add` does, so adding or removing a team neither loses nor strands a question."""
+    teams = list(contest.teams.order_by("position", "id"))
+    for question in RoundQuestion.objects.filter(round_id__in=round_ids).order_by("round_id", "position"):
+        team = teams[(question.position - 1) % len(teams)] if teams else None
+        if question.team_id != (team and team.pk):
+            RoundQuestion.objects.filter(pk=question.pk).update(team=team)
+
+
+@transaction.atomic
+def team_create(*, contest: Contest, name: str, members: list[User], captain: User | None, by: User) -> Team:
+    """A team with `members` in relay order. Every member must be one the organiser manages."""
+    check_preparing(contest)
+    name = name.strip()
+    if not name:
+        raise ContestRejected("team_name_blank", _("Give the team a name."))
+    if not members:
+        raise ContestRejected("team_empty", _("Team “%(name)s” has no members.") % {"name": name})
+    if contest.teams.filter(name=name).exists():
+        raise ContestRejected("team_name_taken", _("These teams already exist: %(names)s.") % {"names": name})
+    managed = set(orgs_access.managed_members(by).filter(pk__in=[m.pk for m in members]).values_list("pk", flat=True))
+    outside = [m.display_name for m in members if m.pk not in managed]
+    if outside:
+        raise ContestRejected(
+            "member_outside_scope",
+            _("These members are outside the units you manage: %(names)s.") % {"names": "、".join(outside)},
+        )
+    team = team_add(contest=contest, name=name, unit=common_unit([m.unit for m in members]), legs=members)
+    if captain is not None:
+        TeamMember.objects.filter(team=team, member=captain).update(is_captain=True)
+    _redeal(contest, _in_turn_rounds(contest))
+    return team
+
+
+@transaction.atomic
+def team_arrange(*, team: Team, order: list[int], captain_id: int | None, by: User) -> Team:
+    """Set the relay order (member ids, first leg first) and the captain of a team.
+
+    `order` must name exactly the team's members: a stale page (someone changed the team since)
+    is refused rather than guessed at."""
+    check_preparing(team.contest)
+    places = {p.member_id: p for p in TeamMember.objects.select_for_update().filter(team=team)}
+    if sorted(order) != sorted(places) or len(set(order)) != len(order):
+        raise ContestRejected("order_stale", _("The team changed meanwhile: reload the page and arrange it again."))
+    if captain_id is not None and captain_id not in places:
+        raise ContestRejected("captain_not_on_team", _("The captain must be on the team."))
+    # Clear legs and captain first: the constraints allow one member per leg, one captain per team.
+    TeamMember.objects.filter(team=team).update(leg=None, is_captain=False)
+    for leg, member_id in enumerate(order, start=1):
+        TeamMember.objects.filter(pk=places[member_id].pk).update(leg=leg, is_captain=member_id == captain_id)
+    audit(team.contest, by, "team_arrange", team=team.name)
+    return team
+
+
+@transaction.atomic
+def team_member_add(*, team: Team, member: User, by: User) -> TeamMember:
+    """Put a member on the team as its last leg."""
+    check_preparing(team.contest)
+    if not orgs_access.managed_members(by).filter(pk=member.pk).exists():
+        raise ContestRejected(
+            "member_outside_scope",
+            _("These members are outside the units you manage: %(names)s.") % {"names": member.display_name},
+        )
+    other = TeamMember.objects.filter(contest=team.contest, member=member).select_related("team").first()
+    if other is not None:
+        raise ContestRejected(
+            "member_on_two_teams",
+            _("%(name)s is already on team “%(team)s”.") % {"name": member.display_name, "team": other.team.name},
+        )
+    last = max(team.members.exclude(leg=None).values_list("leg", flat=True), default=0)
+    return TeamMember.objects.create(contest=team.contest, team=team, member=member, leg=last + 1)
+
+
+@transaction.atomic
+def team_member_remove(*, team: Team, member_id: int, by: User) -> None:
+    """Take a member off the team; the later legs move up one."""
+    check_preparing(team.contest)
+    TeamMember.objects.filter(team=team, member_id=member_id).delete()
+    order = list(team.members.exclude(leg=None).order_by("leg").values_list("member_id", flat=True))
+    captain = team.members.filter(is_captain=True).values_list("member_id", flat=True).first()
+    team_arrange(team=team, order=order, captain_id=captain, by=by)
+
+
+@transaction.atomic
+def team_remove(*, team: Team, by: User) -> None:
+    contest = team.contest
+    check_preparing(contest)
+    in_turn = _in_turn_rounds(contest)
+    RoundQuestion.objects.filter(team=team).update(team=None)  # kept, and dealt again below
+    team.delete()
+    for position, other in enumerate(contest.teams.order_by("position", "id")):
+        if other.position != position:
+            Team.objects.filter(pk=other.pk).update(position=position)
+    _redeal(contest, in_turn)
+    audit(contest, by, "team_remove", team=team.name)
+
+
+# ---------------------------------------------------------------- rounds
+
+
+@dataclass(frozen=True)
+class DrawRule:
+    """Draw `count` published questions from `bank`, optionally of one type, knowledge point and
+    difficulty."""
+
+    bank: QuestionBank
+    count: int
+    type: str = ""
+    tag: Tag | None = None
+    difficulty: int | None = None
+
+
+def questions_matching(rule: DrawRule, *, exclude: set[int] = frozenset()):
+    """The published questions a rule may draw from, less those in `exclude` (question ids)."""
+    pool = Question.objects.filter(bank=rule.bank, status=Question.Status.PUBLISHED, current__isnull=False)
+    if rule.type:
+        pool = pool.filter(current__type=rule.type)
+    if rule.tag is not None:
+        pool = pool.filter(tags=rule.tag)
+    if rule.difficulty:
+        pool = pool.filter(current__difficulty=rule.difficulty)
+    return pool.exclude(pk__in=exclude)
+
+
+def contest_question_ids(contest: Contest) -> set[int]:
+    """Questions already asked in some round of the contest: a draw does not repeat them."""
+    return set(RoundQuestion.objects.filter(round__contest=contest).values_list("version__question_id", flat=True))
+
+
+def draw_versions(*, rule: DrawRule, contest: Contest, by: User, rng: random.Random | None = None) -> list:
+    """`rule.count` current versions drawn at random, or a refusal naming the shortfall."""
+    if not banks_visible_to(by).filter(pk=rule.bank.pk).exists():
+        raise ContestRejected("bank_not_visible", _("This question bank is outside the units you manage."))
+    if rule.count < 1:
+        raise ContestRejected("count", _("A round needs at least one question."))
+    ids = sorted(questions_matching(rule, exclude=contest_question_ids(contest)).values_list("pk", flat=True))
+    if len(ids) < rule.count:
+        raise ContestRejected(
+            "bank_too_few",
+            _(
+                "Bank “%(bank)s” has %(have)d matching questions not yet used in this contest; "
+                "this round needs %(need)d, %(short)d short. Lower the count, widen the rule or add questions."
+            )
+            % {"bank": rule.bank.name, "have": len(ids), "need": rule.count, "short": rule.count - len(ids)},
+        )
+    chosen = (rng or random.Random()).sample(ids, rule.count)  # noqa: S311 (question choice, not security)
+    versions = {q.pk: q.current for q in Question.objects.filter(pk__in=chosen).select_related("current")}
+    return [versions[pk] for pk in chosen]
+
+
+def picked_versions(*, question_ids: list[int], contest: Contest, by: User) -> list[QuestionVersion]:
+    """The current versions of questions the organiser ticked, in the order given."""
+    if not question_ids:
+        raise ContestRejected("count", _("A round needs at least one question."))
+    usable = {
+        q.pk: q.current
+        for q in questions_usable_by(by)
+        .filter(pk__in=question_ids, current__isnull=False)
+        .exclude(status=Question.Status.RETIRED)
+        .select_related("current")
+    }
+    if len(usable) != len(set(question_ids)):
+        raise ContestRejected("question_not_usable", _("Some of the chosen questions are not in your banks."))
+    repeated = set(question_ids) & contest_question_ids(contest)
+    if repeated:
+        raise ContestRejected("question_repeated", _("Some of the chosen questions are already in this contest."))
+    return [usable[pk] for pk in dict.fromkeys(question_ids)]
+
+
+@dataclass(frozen=True)
+class RoundSettings:
+    type: str
+    title: str = ""
+    points: int = 10
+    penalty: int = 0
+    early_buzz_penalty: int = 0
+    time_limit_s: int = 20
+    risk_tiers: tuple[int, ...] = ()
+    teams_in_turn: bool = False
+
+
+def check_round_settings(settings: RoundSettings) -> None:
+    if settings.type not in Round.Type.values:
+        raise ContestRejected("round_type", _("Choose a round type."))
+    if not 5 <= settings.time_limit_s <= 600:
+        raise ContestRejected("time_limit", _("A question's time limit is from 5 to 600 seconds."))
+    if settings.points < 0 or settings.penalty < 0 or settings.early_buzz_penalty < 0:
+        raise ContestRejected("negative_points", _("Points and penalties are whole numbers from 0 up."))
+    if settings.type == Round.Type.RISK and (not settings.risk_tiers or min(settings.risk_tiers) <= 0):
+        raise ContestRejected("risk_tiers", _("A risk round needs stake values above 0, like 10, 20, 30."))
+
+
+@transaction.atomic
+def round_create(
+    *,
+    contest: Contest,
+    settings: RoundSettings,
+    by: User,
+    rule: DrawRule | None = None,
+    question_ids: list[int] | None = None,
+    rng: random.Random | None = None,
+) -> Round:
+    """A round from a template's (edited) settings, with questions drawn by `rule` or picked."""
+    check_preparing(contest)
+    check_round_settings(settings)
+    if settings.teams_in_turn and not contest.teams.exists():
+        raise ContestRejected(
+            "no_teams_to_deal", _("Make the teams first: this round deals its questions to them in turn.")
+        )
+    if rule is not None:
+        versions = draw_versions(rule=rule, contest=contest, by=by, rng=rng)
+    else:
+        versions = picked_versions(question_ids=question_ids or [], contest=contest, by=by)
+    round_ = round_add(
+        contest=contest,
+        type=settings.type,
+        versions=versions,
+        points=settings.points,
+        penalty=settings.penalty,
+        time_limit_s=settings.time_limit_s,
+        risk_tiers=list(settings.risk_tiers),
+        early_buzz_penalty=settings.early_buzz_penalty,
+        title=settings.title.strip(),
+        teams_in_turn=settings.teams_in_turn,
+    )
+    audit(contest, by, "round_add", type=settings.type, questions=len(versions))
+    return round_
+
+
+@transaction.atomic
+def round_remove(*, round_: Round, by: User) -> None:
+    """Remove a round; the later rounds move up one place."""
+    contest = round_.contest
+    check_preparing(contest)
+    round_.delete()
+    for position, other in enumerate(contest.rounds.order_by("position"), start=1):
+        if other.position != position:
+            Round.objects.filter(pk=other.pk).update(position=position)
+    audit(contest, by, "round_remove")
+
+
+# ---------------------------------------------------------------- copies
+
+
+def _copy_rounds(source: Contest, target: Contest, teams: dict[int, Team]) -> None:
+    for round_ in source.rounds.order_by("position"):
+        questions = list(round_.questions.order_by("position"))
+        round_.pk = None
+        round_.contest = target
+        round_.save(force_insert=True)
+        RoundQuestion.objects.bulk_create(
+            [
+                RoundQuestion(
+                    round=round_,
+                    position=q.position,
+                    version_id=q.version_id,
+                    team=teams.get(q.team_id) if q.team_id else None,
+                )
+                for q in questions
+            ]
+        )
+
+
+def _copy_teams(source: Contest, target: Contest) -> dict[int, Team]:
+    copies: dict[int, Team] = {}
+    for team in source.teams.order_by("position", "id"):
+        places = list(team.members.all())
+        old_pk = team.pk
+        team.pk = None
+        team.contest = target
+        team.save(force_insert=True)
+        TeamMember.objects.bulk_create(
+            [
+                TeamMember(contest=target, team=team, member_id=p.member_id, leg=p.leg, is_captain=p.is_captain)
+                for p in places
+            ]
+        )
+        copies[old_pk] = team
+    return copies
+
+
+@transaction.atomic
+def contest_duplicate(*, contest: Contest, title: str, with_teams: bool, by: User) -> Contest:
+    """A new contest being prepared, with a new join code, the same rounds and questions, and
+    (if asked) the same teams and relay orders. The original is not touched."""
+    check_unit(by, contest.unit)
+    if contest.is_rehearsal:
+        raise ContestRejected("rehearsal_copy", _("Duplicate the contest itself, not its rehearsal."))
+    copy = contest_begin(title=title, unit=contest.unit, base_score=contest.base_score, by=by)
+    teams = _copy_teams(contest, copy) if with_teams else {}
+    _copy_rounds(contest, copy, teams)
+    audit(copy, by, "duplicate", of=contest.title)
+    return copy
+
+
+@transaction.atomic
+def contest_rehearse(*, contest: Contest, by: User, fresh: bool = False) -> Contest:
+    """The contest's rehearsal: a copy with its own join code and the same teams (test teams:
+    whoever is on them may join to practise), rounds and questions, ready to play from the host
+    console. It keeps no results. With `fresh` (a reset, or after changing the contest), the
+    existing rehearsal and all it recorded are thrown away and a new one, with a new code, made."""
+    check_unit(by, contest.unit)
+    if contest.is_rehearsal:
+        raise ContestRejected("rehearsal_copy", _("Rehearse the contest itself, not its rehearsal."))
+    if not contest.teams.exists() or not contest.rounds.exists():
+        raise ContestRejected("not_ready", _("Add teams and rounds before starting."))
+    Contest.objects.select_for_update().filter(pk=contest.pk).first()  # one rehearsal at a time
+    current = contest.rehearsals.order_by("-id").first()
+    if current is not None and not fresh:
+        return current
+    contest.rehearsals.all().delete()
+    suffix = _("rehearsal")
+    rehearsal = Contest.objects.create(
+        title=f"{contest.title[: 120 - len(suffix) - 3]} ({suffix})",
+        unit=contest.unit,
+        base_score=contest.base_score,
+        created_by=by,
+        rehearsal_of=contest,
+    )
+    _copy_rounds(contest, rehearsal, _copy_teams(contest, rehearsal))
+    audit(contest, by, "rehearsal_reset" if current else "rehearsal_open", code=rehearsal.join_code)
+    return rehearsal
+
+
+def check_has_results(contest: Contest) -> None:
+    """Refuse a rehearsal wherever results are read: it is practice and keeps none."""
+    if contest.is_rehearsal:
+        raise ContestRejected("rehearsal_no_results", _("This is a rehearsal: it keeps no results."))
+
+
+def contest_problems(contest: Contest) -> list[str]:
+    """What the review step warns about before the contest is played."""
+    problems = []
+    teams = list(contest.teams.all())
+    if not teams:
+        problems.append(_("The contest has no teams."))
+    if not contest.rounds.exists():
+        problems.append(_("The contest has no rounds."))
+    legless = [t.name for t in teams if not any(p.leg for p in t.members.all())]
+    if legless:
+        problems.append(_("These teams have no members: %(names)s.") % {"names": "、".join(legless)})
+    for round_ in contest.rounds.filter(type=Round.Type.COMPULSORY):
+        in_turn = round_.questions.exclude(team=None).count()
+        if teams and in_turn % len(teams):
+            problems.append(
+                _("Round %(n)d gives the teams unequal numbers of questions: use a multiple of %(teams)d.")
+                % {"n": round_.position, "teams": len(teams)}
+            )
+    return problems

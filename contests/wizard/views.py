@@ -1,0 +1,375 @@
+"""The contest builder's pages: basics, teams, rounds, review; rehearsal and duplicate.
+Thin: authorise, call a service, render."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_http_methods, require_POST
+
+from lessons.models import Question
+from lessons.selectors import banks_visible_to
+from orgs import access as orgs_access
+from orgs.selectors import member_search, unit_paths
+from quizsite.spreadsheets import xlsx_response
+
+from ..models import Contest, Round, Team
+from ..services import ContestRejected
+from . import roster, services
+from .forms import BasicsForm, DuplicateForm, RosterForm, RoundForm, TeamsFromUnitsForm
+from .round_templates import TEMPLATES
+
+STEPS = ("basics", "teams", "rounds", "review")
+
+
+def access_setup(user, code: str) -> Contest:
+    """The contest (not a rehearsal) with `code`, if `user` organises its unit."""
+    orgs_access.check_manager(user)
+    contest = Contest.objects.select_related("unit").filter(join_code=code.upper(), rehearsal_of=None).first()
+    if contest is None:
+        raise Http404
+    if not orgs_access.can_manage_unit(user, contest.unit):
+        raise PermissionDenied(_("Only organisers of a contest's unit can set it up."))
+    return contest
+
+
+def _page(request, page: str, contest: Contest | None, step: str, **context):
+    return render(
+        request,
+        page,
+        {"contest": contest, "step": step, "steps": STEPS, "editable": contest is None or contest.status == "draft"}
+        | context,
+    )
+
+
+def _refused(request, error: ContestRejected) -> None:
+    messages.error(request, error.message)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def contest_new(request):
+    orgs_access.check_manager(request.user)
+    form = BasicsForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            contest = services.contest_begin(by=request.user, **form.cleaned_data)
+        except ContestRejected as error:
+            form.add_error(None, error.message)
+        else:
+            return redirect("contests:setup_teams", code=contest.join_code)
+    return _page(request, "contests/setup/basics.html", None, "basics", form=form)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def setup_basics(request, code: str):
+    contest = access_setup(request.user, code)
+    form = BasicsForm(
+        request.POST or None,
+        user=request.user,
+        initial={"title": contest.title, "unit": contest.unit_id, "base_score": contest.base_score},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.contest_basics_update(contest=contest, by=request.user, **form.cleaned_data)
+        except ContestRejected as error:
+            form.add_error(None, error.message)
+        else:
+            return redirect("contests:setup_teams", code=contest.join_code)
+    return _page(request, "contests/setup/basics.html", contest, "basics", form=form)
+
+
+def _teams(contest: Contest) -> list[Team]:
+    teams = list(contest.teams.prefetch_related("members__member__unit").select_related("unit"))
+    paths = unit_paths([t.unit for t in teams])
+    for team in teams:
+        team.path = paths.get(team.unit_id, team.unit.name)
+        team.places = sorted(team.members.all(), key=lambda p: (p.leg is None, p.leg or 0, p.pk))
+    return teams
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def setup_teams(request, code: str):
+    contest = access_setup(request.user, code)
+    units_form = TeamsFromUnitsForm(request.POST or None, user=request.user)
+    if request.method == "POST" and units_form.is_valid():
+        data = units_form.cleaned_data
+        try:
+            made = services.teams_from_units(
+                contest=contest, parent=data["parent"], kind=data["kind"], team_size=data["team_size"], by=request.user
+            )
+        except ContestRejected as error:
+            units_form.add_error(None, error.message)
+        else:
+            messages.success(
+                request, ngettext("Made %(n)d team.", "Made %(n)d teams.", len(made.teams)) % {"n": len(made.teams)}
+            )
+            if made.skipped:
+                messages.warning(
+                    request,
+                    _("No members free to play in: %(names)s.") % {"names": "、".join(made.skipped)},
+                )
+            return redirect("contests:setup_teams", code=contest.join_code)
+    candidates = member_search(request.user).filter(is_active=True).exclude(contest_places__contest=contest)
+    return _page(
+        request,
+        "contests/setup/teams.html",
+        contest,
+        "teams",
+        teams=_teams(contest),
+        units_form=units_form,
+        roster_form=RosterForm(),
+        candidates=candidates[:500],
+    )
+
+
+@login_required
+@require_POST
+def setup_roster(request, code: str):
+    contest = access_setup(request.user, code)
+    form = RosterForm(request.POST, request.FILES)
+    report = None
+    if form.is_valid():
+        try:
+            report = roster.roster_import(contest=contest, file=form.cleaned_data["file"], by=request.user)
+        except ContestRejected as error:
+            form.add_error(None, error.message)
+        else:
+            if report.ok:
+                count = len(report.created)
+                messages.success(request, ngettext("Made %(n)d team.", "Made %(n)d teams.", count) % {"n": count})
+                return redirect("contests:setup_teams", code=contest.join_code)
+    return _page(
+        request,
+        "contests/setup/teams.html",
+        contest,
+        "teams",
+        teams=_teams(contest),
+        units_form=TeamsFromUnitsForm(user=request.user),
+        roster_form=form,
+        roster_report=report,
+        candidates=member_search(request.user).filter(is_active=True).exclude(contest_places__contest=contest)[:500],
+    )
+
+
+@login_required
+def roster_template(request, code: str):
+    access_setup(request.user, code)
+    return xlsx_response(roster.roster_template(), _("Team roster"), ascii_name="team-roster")
+
+
+def _team(request, code: str, team_id: int) -> Team:
+    contest = access_setup(request.user, code)
+    return get_object_or_404(Team.objects.select_related("contest"), pk=team_id, contest=contest)
+
+
+@login_required
+@require_POST
+def team_arrange(request, code: str, team_id: int):
+    """Save a team's relay order and captain; answers JSON to the drag-and-drop script."""
+    team = _team(request, code, team_id)
+    order = [int(p) for p in request.POST.get("order", "").split(",") if p.strip().isdigit()]
+    captain = request.POST.get("captain", "")
+    try:
+        services.team_arrange(
+            team=team, order=order, captain_id=int(captain) if captain.isdigit() else None, by=request.user
+        )
+    except ContestRejected as error:
+        if request.headers.get("X-Requested-With") == "fetch":
+            return JsonResponse({"ok": False, "message": str(error.message)}, status=409)
+        _refused(request, error)
+    else:
+        if request.headers.get("X-Requested-With") == "fetch":
+            return JsonResponse({"ok": True, "message": _("Saved.")})
+        messages.success(request, _("Saved the order of %(team)s.") % {"team": team.name})
+    return redirect("contests:setup_teams", code=code)
+
+
+@login_required
+@require_POST
+def team_member_add(request, code: str, team_id: int):
+    team = _team(request, code, team_id)
+    member_id = request.POST.get("member", "")
+    member = orgs_access.managed_members(request.user).filter(pk=member_id if member_id.isdigit() else 0).first()
+    if member is None:
+        messages.error(request, _("Choose a member to add."))
+    else:
+        try:
+            services.team_member_add(team=team, member=member, by=request.user)
+        except ContestRejected as error:
+            _refused(request, error)
+    return redirect("contests:setup_teams", code=code)
+
+
+@login_required
+@require_POST
+def team_member_remove(request, code: str, team_id: int):
+    team = _team(request, code, team_id)
+    member_id = request.POST.get("member", "")
+    try:
+        services.team_member_remove(team=team, member_id=int(member_id) if member_id.isdigit() else 0, by=request.user)
+    except ContestRejected as error:
+        _refused(request, error)
+    return redirect("contests:setup_teams", code=code)
+
+
+@login_required
+@require_POST
+def team_remove(request, code: str, team_id: int):
+    team = _team(request, code, team_id)
+    try:
+        services.team_remove(team=team, by=request.user)
+    except ContestRejected as error:
+        _refused(request, error)
+    else:
+        messages.success(request, _("Removed team %(team)s.") % {"team": team.name})
+    return redirect("contests:setup_teams", code=code)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def setup_rounds(request, code: str):
+    contest = access_setup(request.user, code)
+    template = TEMPLATES.get(request.POST.get("type") or request.GET.get("type") or "relay", TEMPLATES["relay"])
+    banks = banks_visible_to(request.user).order_by("name")
+    bank_id = request.POST.get("bank") or request.GET.get("bank") or ""
+    pick_bank = banks.filter(pk=bank_id).first() if bank_id.isdigit() else banks.first()
+    picks = (
+        list(
+            Question.objects.filter(bank=pick_bank, current__isnull=False)
+            .exclude(status=Question.Status.RETIRED)
+            .select_related("current")[:300]
+        )
+        if pick_bank
+        else []
+    )
+    if request.method == "POST":
+        form = RoundForm(request.POST, user=request.user, template=template, picks=picks)
+    else:
+        form = RoundForm(user=request.user, template=template, picks=picks, initial=_initial(template, pick_bank))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        settings = services.RoundSettings(
+            type=template.type,
+            title=data["title"],
+            points=data.get("points") or 0,
+            penalty=data.get("penalty") or 0,
+            early_buzz_penalty=data.get("early_buzz_penalty") or 0,
+            time_limit_s=data["time_limit_s"],
+            risk_tiers=data.get("risk_tiers") or (),
+            teams_in_turn=data.get("teams_in_turn", False),
+        )
+        rule = None
+        if data["source"] == "draw":
+            rule = services.DrawRule(
+                bank=data["bank"],
+                count=data["count"],
+                type=data["question_type"],
+                tag=data["tag"],
+                difficulty=data["difficulty"],
+            )
+        try:
+            round_ = services.round_create(
+                contest=contest, settings=settings, by=request.user, rule=rule, question_ids=data["question"]
+            )
+        except ContestRejected as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(
+                request,
+                _("Added round %(n)d: %(title)s, %(count)d questions.")
+                % {"n": round_.position, "title": str(round_), "count": round_.questions.count()},
+            )
+            return redirect("contests:setup_rounds", code=contest.join_code)
+    rounds = list(contest.rounds.prefetch_related("questions"))
+    return _page(
+        request,
+        "contests/setup/rounds.html",
+        contest,
+        "rounds",
+        form=form,
+        template=template,
+        templates=TEMPLATES.values(),
+        rounds=rounds,
+        picks=picks,
+        pick_bank=pick_bank,
+        banks=banks,
+    )
+
+
+def _initial(template, bank) -> dict:
+    return {
+        "type": template.type,
+        "points": template.points,
+        "penalty": template.penalty,
+        "early_buzz_penalty": template.early_buzz_penalty,
+        "time_limit_s": template.time_limit_s,
+        "risk_tiers": ", ".join(str(v) for v in template.risk_tiers),
+        "teams_in_turn": template.teams_in_turn,
+        "count": template.question_count,
+        "source": "draw",
+        "bank": bank.pk if bank else None,
+    }
+
+
+@login_required
+@require_POST
+def round_remove(request, code: str, round_id: int):
+    contest = access_setup(request.user, code)
+    round_ = get_object_or_404(Round, pk=round_id, contest=contest)
+    try:
+        services.round_remove(round_=round_, by=request.user)
+    except ContestRejected as error:
+        _refused(request, error)
+    return redirect("contests:setup_rounds", code=code)
+
+
+@login_required
+def setup_review(request, code: str):
+    contest = access_setup(request.user, code)
+    return _page(
+        request,
+        "contests/setup/review.html",
+        contest,
+        "review",
+        teams=_teams(contest),
+        rounds=list(contest.rounds.prefetch_related("questions")),
+        problems=services.contest_problems(contest),
+        rehearsal=contest.rehearsals.order_by("-id").first(),
+    )
+
+
+@login_required
+@require_POST
+def rehearse(request, code: str):
+    """Open (or, with `fresh`, reset) the rehearsal and go to its host console."""
+    contest = access_setup(request.user, code)
+    try:
+        rehearsal = services.contest_rehearse(contest=contest, by=request.user, fresh=bool(request.POST.get("fresh")))
+    except ContestRejected as error:
+        _refused(request, error)
+        return redirect("contests:setup_review", code=code)
+    return redirect("contests:host", code=rehearsal.join_code)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def duplicate(request, code: str):
+    contest = access_setup(request.user, code)
+    form = DuplicateForm(
+        request.POST or None, initial={"title": _("%(title)s (copy)") % {"title": contest.title}, "with_teams": True}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            copy = services.contest_duplicate(contest=contest, by=request.user, **form.cleaned_data)
+        except ContestRejected as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("Made a copy with join code %(code)s.") % {"code": copy.join_code})
+            return redirect("contests:setup_review", code=copy.join_code)
+    return render(request, "contests/setup/duplicate.html", {"contest": contest, "form": form})

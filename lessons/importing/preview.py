@@ -1,0 +1,57 @@
+"""The first rows of a checked import, as they will be stored, with each error in its column."""
+
+from ..models import QuestionType
+from ..models.questions import OPTION_LETTERS
+from .common import ImportReport
+from .export import key_text
+
+PREVIEW_ROWS = 20
+# Where an error's column shows in the preview (the option columns fold into one).
+PREVIEW_COLUMN = {"题型": "type", "题干": "stem", "答案": "key", "难度": "difficulty", "知识点": "tags"}
+
+
+def _place(where: dict) -> int:
+    return where.get("row", where.get("line", 0))
+
+
+def _blank_row(place: int) -> dict:
+    return {
+        "place": place,
+        "type": "",
+        "stem": "",
+        "options": [],
+        "key": "",
+        "difficulty": "",
+        "tags": [],
+        "errors": {},
+        "duplicate": False,
+    }
+
+
+def import_preview_rows(report: ImportReport, *, limit: int = PREVIEW_ROWS) -> list[dict]:
+    """One dict per source row (the first `limit`), ordered by row or line: a row to be stored
+    shows its stored content; a refused row carries its messages under the columns at fault."""
+    rows: dict[int, dict] = {}
+    for draft in report.drafts:
+        content = draft.content
+        rows[_place(draft.where)] = {
+            "place": _place(draft.where),
+            "type": QuestionType(content.type).label,
+            "stem": content.stem,
+            "options": list(zip(OPTION_LETTERS, content.options, strict=False)),
+            "key": key_text(content.type, content.key).replace(";", "；"),
+            "difficulty": content.difficulty,
+            "tags": content.tags,
+            "errors": {},
+            "duplicate": False,
+        }
+    for where in report.duplicates:
+        rows[_place(where)] = {**_blank_row(_place(where)), "duplicate": True}
+    for error in report.errors:
+        place = _place(error)
+        if place == 0:
+            continue  # a whole-file problem: shown above the table
+        column = PREVIEW_COLUMN.get(error["column"], "options" if error["column"].startswith("选项") else "stem")
+        row = rows.setdefault(place, _blank_row(place))
+        row["errors"][column] = " ".join(filter(None, [row["errors"].get(column), error["message"]]))
+    return [rows[place] for place in sorted(rows)[:limit]]

@@ -1,0 +1,141 @@
+"""Papers as the builder saves them: settings, picked questions with their points, draw rules."""
+
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models import Avg, Case, Count, Exists, FloatField, OuterRef, QuerySet, Subquery, Value, When
+from django.db.models.functions import Coalesce
+from django.utils.translation import gettext as _
+
+from orgs.models import User
+
+from ..models import Answer, AttemptItem, Paper, PaperQuestion, PaperRule, Question, QuestionBank, Tag
+
+
+class PaperInvalid(Exception):
+    """A paper that cannot be saved; `errors` maps a part of the builder to its message."""
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        super().__init__("; ".join(errors.values()))
+        self.errors = errors
+
+
+@dataclass
+class PickedQuestion:
+    question: Question
+    points: int | None  # None: the paper's points for the question's type
+
+
+@dataclass
+class DrawRule:
+    bank: QuestionBank
+    count: int
+    type: str = ""
+    tag: Tag | None = None
+    difficulty: int | None = None
+
+
+def rule_pool(*, bank: QuestionBank, type: str = "", tag: Tag | None = None, difficulty: int | None = None):
+    """The published questions a draw rule picks from (what attempts draw from, too)."""
+    pool = Question.objects.filter(bank=bank, status=Question.Status.PUBLISHED, current__isnull=False)
+    if type:
+        pool = pool.filter(current__type=type)
+    if tag is not None:
+        pool = pool.filter(tags=tag)
+    if difficulty:
+        pool = pool.filter(current__difficulty=difficulty)
+    return pool
+
+
+def question_candidates(
+    *,
+    banks: QuerySet[QuestionBank],
+    text: str = "",
+    type: str = "",
+    difficulty: int | None = None,
+    tag: str = "",
+    never_used: bool = False,
+) -> QuerySet[Question]:
+    """Published questions of `banks` matching the picker's filters, with how often each was asked
+    and the share of answers that were right (None before any answer)."""
+    asked = (
+        AttemptItem.objects.filter(version__question=OuterRef("pk"))
+        .order_by()
+        .values("version__question")
+        .annotate(c=Count("id"))
+    )
+    right = (
+        Answer.objects.filter(item__version__question=OuterRef("pk"))
+        .order_by()
+        .values("item__version__question")
+        .annotate(
+            share=Avg(Case(When(is_correct=True, then=Value(1.0)), default=Value(0.0), output_field=FloatField()))
+        )
+    )
+    questions = (
+        Question.objects.filter(bank__in=banks, status=Question.Status.PUBLISHED, current__isnull=False)
+        .select_related("current", "bank")
+        .prefetch_related("tags")
+        .annotate(
+            times_asked=Coalesce(Subquery(asked.values("c")), 0),
+            right_share=Subquery(right.values("share")),
+        )
+        .order_by("-id")
+    )
+    if text:
+        questions = questions.filter(current__stem__icontains=text)
+    if type:
+        questions = questions.filter(current__type=type)
+    if difficulty:
+        questions = questions.filter(current__difficulty=difficulty)
+    if tag:
+        questions = questions.filter(tags__name=tag)
+    if never_used:
+        questions = questions.exclude(Exists(AttemptItem.objects.filter(version__question=OuterRef("pk"))))
+    return questions
+
+
+def _check(picked: list[PickedQuestion], rules: list[DrawRule]) -> None:
+    errors: dict[str, str] = {}
+    if not picked and not rules:
+        errors["questions"] = _("Pick at least one question or add a rule that draws some.")
+    for position, rule in enumerate(rules, start=1):
+        if rule.count < 1:
+            errors[f"rule{position}"] = _("Rule %(n)d draws no questions: set how many.") % {"n": position}
+            continue
+        available = rule_pool(bank=rule.bank, type=rule.type, tag=rule.tag, difficulty=rule.difficulty).count()
+        if available < rule.count:
+            errors[f"rule{position}"] = _("Rule %(n)d asks for %(count)d questions but only %(available)d match.") % {
+                "n": position,
+                "count": rule.count,
+                "available": available,
+            }
+    if errors:
+        raise PaperInvalid(errors)
+
+
+@transaction.atomic
+def paper_save(*, paper: Paper, picked: list[PickedQuestion], rules: list[DrawRule], by: User | None = None) -> Paper:
+    """Save the paper's settings and replace its questions and rules. Attempts already started
+    keep the versions and points they were given; only new attempts see the change."""
+    _check(picked, rules)
+    if paper.pk is None:
+        paper.created_by = by
+    paper.save()
+    paper.fixed_questions.all().delete()
+    paper.rules.all().delete()
+    PaperQuestion.objects.bulk_create(
+        [
+            PaperQuestion(paper=paper, question=item.question, position=position, points=item.points)
+            for position, item in enumerate(picked, start=1)
+        ]
+    )
+    PaperRule.objects.bulk_create(
+        [
+            PaperRule(
+                paper=paper, bank=rule.bank, type=rule.type, tag=rule.tag, difficulty=rule.difficulty, count=rule.count
+            )
+            for rule in rules
+        ]
+    )
+    return paper

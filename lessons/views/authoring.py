@@ -1,0 +1,143 @@
+"""Authoring pages: the question editor by type, and the question images it stores."""
+
+import mimetypes
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from orgs import access
+from quizsite.spreadsheets import xlsx_response
+
+from .. import selectors
+from ..editor import DIFFICULTY_CHOICES, EditorDraft, draft_from_post, draft_from_question, editor_errors
+from ..importing.template import question_import_template
+from ..models import AttemptItem, Question, QuestionType, QuestionVersion, Tag
+from ..services import questions as question_services
+from ..validation import QuestionInvalid, check_question
+from .organiser import access_bank
+
+
+def _posted_image(request, question: Question | None) -> str:
+    """The illustration the form ends with: a new upload, one kept from a preview, or none."""
+    if request.POST.get("image_remove"):
+        return ""
+    if upload := request.FILES.get("image"):
+        return question_services.question_image_store(data=upload.read())
+    return _kept_image(request, question)
+
+
+def _kept_image(request, question: Question | None) -> str:
+    kept = request.POST.get("image_kept", "")
+    if kept and (question_services.is_question_image(kept) or (question and kept == question.current.image)):
+        return kept
+    return ""
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def question_editor(request, slug: str, question_id: int | None = None):
+    """Write or change a question: options ticked as the key, true/false buttons, blanks with
+    alternatives; "preview" shows the member's card without saving."""
+    bank = access_bank(request.user, slug)
+    question = (
+        get_object_or_404(Question.objects.select_related("current"), pk=question_id, bank=bank)
+        if question_id
+        else None
+    )
+    draft = draft_from_question(question) if question else EditorDraft()
+    errors: dict[str, str] = {}
+    preview = None
+    if request.method == "POST":
+        try:
+            image = _posted_image(request, question)
+        except QuestionInvalid as invalid:  # the refused upload is dropped; an earlier image stays
+            errors.update(invalid.errors)
+            image = _kept_image(request, question)
+        draft = draft_from_post(request.POST, image=image)
+        try:
+            check_question(draft.content())
+        except QuestionInvalid as invalid:
+            errors.update(editor_errors(draft, invalid.errors))
+        if not errors and request.POST.get("action") == "preview":
+            preview = draft.preview_item()
+            if draft.image:
+                preview["image_url"] = (
+                    reverse("lessons:question_image_draft", args=[bank.slug]) + "?" + urlencode({"name": draft.image})
+                )
+        elif not errors:
+            if question is None:
+                question_services.question_create(
+                    bank=bank, content=draft.content(), by=request.user, status=draft.status
+                )
+                messages.success(request, _("Question added."))
+            else:
+                before = question.current_id
+                question = question_services.question_edit(question=question, content=draft.content(), by=request.user)
+                question_services.question_set_status(question=question, status=draft.status)
+                if question.current_id != before:
+                    messages.success(
+                        request,
+                        _("Saved as version %(n)d: attempts that used the earlier version keep it.")
+                        % {"n": question.current.number},
+                    )
+                else:
+                    messages.success(request, _("Saved."))
+            if request.POST.get("then") == "another":
+                return redirect("lessons:question_new", slug=bank.slug)
+            return redirect("lessons:bank_detail", slug=bank.slug)
+    return render(
+        request,
+        "lessons/question_edit.html",
+        {
+            "bank": bank,
+            "question": question,
+            "draft": draft,
+            "errors": errors,
+            "preview": preview,
+            "types": QuestionType.choices,
+            "statuses": Question.Status.choices,
+            "difficulties": DIFFICULTY_CHOICES,
+            "known_tags": Tag.objects.order_by("name").values_list("name", flat=True)[:500],
+        },
+    )
+
+
+@login_required
+def question_image(request, version_id: int):
+    """A question's illustration, to the organisers who see its bank or members who were asked it."""
+    version = get_object_or_404(QuestionVersion.objects.select_related("question__bank"), pk=version_id)
+    if not version.image:
+        raise Http404(_("No such file."))
+    visible = selectors.banks_visible_to(request.user).filter(pk=version.question.bank_id).exists()
+    if not visible and not AttemptItem.objects.filter(version=version, attempt__member=request.user).exists():
+        raise Http404(_("No such file."))
+    path = Path(settings.MEDIA_ROOT) / version.image
+    if not path.is_file():
+        raise Http404(_("No such file."))
+    return FileResponse(path.open("rb"), content_type=mimetypes.guess_type(path.name)[0] or "application/octet-stream")
+
+
+@login_required
+def question_image_draft(request, slug: str):
+    """An illustration uploaded in the editor but not saved yet, shown back to its bank's organisers."""
+    access_bank(request.user, slug)
+    name = request.GET.get("name", "")
+    if not question_services.is_question_image(name):
+        raise Http404(_("No such file."))
+    path = Path(settings.MEDIA_ROOT) / name
+    return FileResponse(path.open("rb"), content_type=mimetypes.guess_type(path.name)[0] or "application/octet-stream")
+
+
+@login_required
+def import_template(request):
+    """The xlsx to fill in for an import: a sample of each type and the instructions."""
+    access.check_manager(request.user)
+    return xlsx_response(question_import_template(), _("Question import template"), ascii_name="question-template")

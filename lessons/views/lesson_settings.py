@@ -1,0 +1,142 @@
+"""A lesson's manage page: audience, publish window, required, quiz, subtitles, poster, video."""
+
+from pathlib import Path
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods
+
+from orgs import access
+from orgs.forms import UnitChoiceField
+
+from ..models import Lesson, Paper, Series
+from ..services.lesson_settings import lesson_poster_from_frame, lesson_poster_from_image
+from ..services.videos import LessonRejected
+from .papers import LOCAL_INPUT
+from .videos import access_managed_lesson
+
+
+class AudienceField(forms.ModelMultipleChoiceField):
+    """Units shown by full path, limited to what the user manages."""
+
+    def __init__(self, *, user, **kwargs):
+        self._paths = UnitChoiceField(user=user)._paths
+        super().__init__(queryset=access.managed_units(user).order_by("path"), **kwargs)
+
+    def label_from_instance(self, obj) -> str:
+        return self._paths.get(obj.pk, obj.name)
+
+
+class LessonSettingsForm(forms.ModelForm):
+    POSTER_CHOICES = [
+        ("keep", gettext_lazy("Keep the current poster")),
+        ("frame", gettext_lazy("A frame from the video")),
+        ("image", gettext_lazy("A picture I upload")),
+    ]
+    poster_choice = forms.ChoiceField(
+        label=gettext_lazy("Poster"),
+        choices=POSTER_CHOICES,
+        initial="keep",
+        widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
+    )
+    poster_second = forms.IntegerField(label=gettext_lazy("Second of the frame"), min_value=0, required=False)
+    poster_image = forms.FileField(label=gettext_lazy("Poster picture"), required=False)
+    subtitles_remove = forms.BooleanField(label=gettext_lazy("Remove the subtitles"), required=False)
+
+    class Meta:
+        model = Lesson
+        fields = [
+            "title",
+            "speaker",
+            "series",
+            "description",
+            "audience",
+            "required",
+            "paper",
+            "publish_from",
+            "publish_until",
+            "subtitles",
+        ]
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 2}),
+            "publish_from": forms.DateTimeInput(attrs={"type": "datetime-local"}, format=LOCAL_INPUT),
+            "publish_until": forms.DateTimeInput(attrs={"type": "datetime-local"}, format=LOCAL_INPUT),
+            "subtitles": forms.FileInput(attrs={"accept": ".vtt,text/vtt"}),
+        }
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["audience"] = AudienceField(
+            user=user,
+            label=gettext_lazy("Audience"),
+            required=False,
+            help_text=gettext_lazy(
+                "Members of these units and the units under them may watch. None chosen: the lesson's own unit."
+            ),
+            widget=forms.SelectMultiple(attrs={"size": 6}),
+        )
+        self.fields["series"].queryset = Series.objects.filter(access.subtree_q(user, prefix="unit__"))
+        self.fields["paper"].queryset = Paper.objects.filter(access.subtree_q(user, prefix="unit__")).order_by("title")
+        self.fields["publish_from"].help_text = _("Local time. Empty: from now on.")
+        self.fields["publish_until"].help_text = _("Local time. Empty: no end.")
+        self.fields["subtitles"].help_text = _("A WebVTT file (.vtt).")
+
+    def clean(self):
+        data = super().clean()
+        if data.get("publish_from") and data.get("publish_until") and data["publish_until"] <= data["publish_from"]:
+            self.add_error("publish_until", _("The end of the window must come after its start."))
+        if data.get("poster_choice") == "frame" and data.get("poster_second") is None:
+            self.add_error("poster_second", _("Say which second of the video to use."))
+        if data.get("poster_choice") == "image" and not data.get("poster_image"):
+            self.add_error("poster_image", _("Choose a picture to upload."))
+        return data
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def lesson_settings(request, lesson_id: int):
+    lesson = access_managed_lesson(request.user, lesson_id)
+    form = LessonSettingsForm(request.POST or None, request.FILES or None, instance=lesson, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            with transaction.atomic():
+                lesson = form.save(commit=False)
+                if form.cleaned_data["subtitles_remove"] and not request.FILES.get("subtitles"):
+                    lesson.subtitles = ""
+                lesson.save()
+                form.save_m2m()
+                choice = form.cleaned_data["poster_choice"]
+                if choice == "frame":
+                    lesson_poster_from_frame(lesson=lesson, at_s=float(form.cleaned_data["poster_second"]))
+                elif choice == "image":
+                    lesson_poster_from_image(lesson=lesson, data=form.cleaned_data["poster_image"].read())
+        except LessonRejected as refused:
+            form.add_error(
+                "poster_second" if refused.code in ("frame_outside", "not_ready") else "poster_image", refused.message
+            )
+            lesson.refresh_from_db()
+        else:
+            messages.success(request, _("Lesson settings saved."))
+            return redirect("lessons:lesson_settings", lesson_id=lesson.pk)
+    groups = [
+        (_("About the lesson"), ["title", "speaker", "series", "description"]),
+        (_("Who may watch, and when"), ["audience", "publish_from", "publish_until", "required"]),
+        (_("Quiz after the lesson"), ["paper"]),
+        (_("Subtitles"), ["subtitles", "subtitles_remove"]),
+    ]
+    return render(
+        request,
+        "lessons/lesson_settings.html",
+        {
+            "lesson": lesson,
+            "form": form,
+            "groups": [(title, [form[name] for name in names]) for title, names in groups],
+            "poster_fields": [form["poster_second"], form["poster_image"]],
+            "subtitles_name": Path(lesson.subtitles.name).name if lesson.subtitles else "",
+        },
+    )

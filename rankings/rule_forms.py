@@ -1,0 +1,369 @@
+"""The ranking rule builder's form: plain controls for every setting of a rule, each checked by field.
+
+Scalar settings come from the model, placed on the page by `LAYOUT` (adding a setting is one name
+there and, when the model's wording is not plain enough, one line in `HELP`). The settings the admin kept as JSON
+are edited as rows: prize tiers and sources as repeated inputs posted in page order, the tie-break
+chain as an ordered list of hidden inputs, the composite weights as one percentage per metric.
+"""
+
+from __future__ import annotations
+
+import copy
+from decimal import Decimal, InvalidOperation
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.forms.models import fields_for_model
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from contests.models import Contest
+from lessons.models import Paper, PointRule
+from orgs import access
+from orgs.models import Unit
+from orgs.selectors import unit_paths
+
+from .models import RankingRule, RuleSource
+from .params import COMPOSABLE, TIE_BREAKS, check_rule
+
+# Where each setting shows: the page's sections, in order. A new model setting is one name here
+# (and one line in HELP when the model's help text is not plain enough); SHOWN_IF and WIDE only
+# when it applies to some choices or needs a full line.
+LAYOUT = {
+    "who": ["title", "slug", "unit", "subject", "unit_level", "group_level"],
+    "facts": ["period_starts_on", "period_ends_on"],
+    "score": ["metric", "top_k", "min_participants", "min_participation"],
+    "order": ["rank_style"],
+    "prize_mode": ["prize_mode"],
+    "prizes": ["boundary_ties", "percent_rounding"],
+    "record": ["is_active"],
+}
+SHOWN_IF = {
+    "unit_level": "id_subject:unit",
+    "top_k": "id_metric:top_k",
+    "percent_rounding": "id_prize_mode:percent",
+}
+WIDE = {"title", "metric", "rank_style", "prize_mode", "is_active"}
+
+# Settings the form edits its own way; every other name in LAYOUT is the model's field as it is.
+FORM_ONLY = ("unit", "min_participation")
+RULE_FIELDS = [name for names in LAYOUT.values() for name in names if name not in FORM_ONLY]
+
+# One line under each control, in plain words.
+HELP = {
+    "title": gettext_lazy("As members see it on the board, e.g. 2026 Party-constitution quiz, branches."),
+    "slug": gettext_lazy("Letters, digits and dashes; it appears in the board's address."),
+    "unit": gettext_lazy("Only members, teams and units under this unit are ranked."),
+    "subject": gettext_lazy("Whether people, contest teams or units take the places."),
+    "unit_level": gettext_lazy("For units: which level of the tree is ranked (1 = the top organs)."),
+    "group_level": gettext_lazy("Also rank within each parent unit at this level; leave empty for one overall list."),
+    "metric": gettext_lazy("How each subject's score is worked out from its participants' facts."),
+    "top_k": gettext_lazy("For the top-k mean: how many best participants count."),
+    "min_participants": gettext_lazy("Subjects with fewer participants are listed but take no place."),
+    "min_participation": gettext_lazy("Units below this share of their headcount take no place (0-100 %)."),
+    "period_starts_on": gettext_lazy("First local calendar day whose points, exams and study hours count."),
+    "period_ends_on": gettext_lazy("Last day that counts (included); the headcount is taken at its end."),
+    "rank_style": gettext_lazy("How tied subjects number the places after them."),
+    "prize_mode": gettext_lazy("How prize tiers are measured: a number of places, a share of places, or a score."),
+    "boundary_ties": gettext_lazy("What happens to subjects tied across a prize boundary."),
+    "percent_rounding": gettext_lazy("For prizes by share: how a fractional number of places is rounded."),
+    "is_active": gettext_lazy("Recompute by itself when new facts arrive."),
+}
+
+# Labels where the model's would repeat its section's title.
+LABELS = {"prize_mode": gettext_lazy("how prizes are given")}
+
+TIE_BREAK_LABELS = {
+    "accuracy_desc": gettext_lazy("Higher accuracy (rate of right answers) ranks higher"),
+    "right_desc": gettext_lazy("More right answers ranks higher"),
+    "time_used_asc": gettext_lazy("Less time used ranks higher"),
+    "finished_at_asc": gettext_lazy("Finished earlier ranks higher"),
+    "participants_desc": gettext_lazy("More participants ranks higher"),
+}
+
+# Field names of `RuleForm` whose errors belong to a whole section rather than one input.
+SECTIONS = ("prize_tiers", "composite", "sources")
+
+RESERVED_SLUGS = {"rules"}
+
+
+def tie_break_choices() -> list[tuple[str, str]]:
+    return [(key, TIE_BREAK_LABELS.get(key, key)) for key in TIE_BREAKS]
+
+
+def _number(text: str) -> Decimal | None:
+    try:
+        value = Decimal(text.strip().replace("％", "").replace("%", ""))
+    except (InvalidOperation, AttributeError):
+        return None
+    return value if value.is_finite() else None
+
+
+def _plain(value) -> str:
+    """A stored number as typed: 3, 12.5 (never 3.0 or 1E+1)."""
+    number = Decimal(str(value))
+    return f"{number:f}".rstrip("0").rstrip(".") if "." in f"{number:f}" else f"{number:f}"
+
+
+class AdministeredUnitField(forms.ModelChoiceField):
+    """Units the user administers, shown by their full path; anything else is refused by name."""
+
+    def __init__(self, *, user, **kwargs):
+        units = Unit.objects.filter(access.subtree_q(user, roles=access.ADMINISTERING)).order_by("path")
+        self._paths = unit_paths(list(units))
+        kwargs.setdefault(
+            "error_messages",
+            {"invalid_choice": _("You do not administer that unit: choose one of the units listed.")},
+        )
+        super().__init__(queryset=units, **kwargs)
+
+    def label_from_instance(self, obj: Unit) -> str:
+        return self._paths.get(obj.pk, obj.name)
+
+
+class TierRows:
+    """Prize tiers as the rows posted (`tier_name`, `tier_value`, in page order), best first."""
+
+    def __init__(self, data=None, *, initial=()):
+        if data is not None:
+            pairs = zip(data.getlist("tier_name"), data.getlist("tier_value"), strict=False)
+            self.rows = [{"name": n.strip(), "value": v.strip()} for n, v in pairs if n.strip() or v.strip()]
+        else:
+            self.rows = [{"name": str(t["name"]), "value": _plain(t["value"])} for t in initial or ()]
+        for row in self.rows:
+            row["errors"] = []
+
+    @property
+    def has_errors(self) -> bool:
+        return any(row["errors"] for row in self.rows)
+
+    def clean(self, mode: str) -> tuple[list[dict], str | None]:
+        """The tiers as the rule stores them, and a message for the section (or None)."""
+        if mode == RankingRule.PrizeMode.NONE:
+            return [], None
+        if not self.rows:
+            return [], _("List the prize tiers, best first.")
+        tiers, above = [], None
+        for row in self.rows:
+            value = _number(row["value"])
+            if not row["name"]:
+                row["errors"].append(_("Give this tier a name."))
+            if value is None:
+                row["errors"].append(_("Enter a number."))
+            elif mode == RankingRule.PrizeMode.COUNT and value < 0:
+                row["errors"].append(_("A count cannot be negative."))
+            elif mode == RankingRule.PrizeMode.COUNT and (value == 0 or value != value.to_integral_value()):
+                row["errors"].append(_("A count is a whole number of places, at least 1."))
+            elif mode == RankingRule.PrizeMode.PERCENT and not 0 < value <= 100:
+                row["errors"].append(_("A percentage lies above 0 and at most 100."))
+            elif mode == RankingRule.PrizeMode.BAND and above is not None and value >= above:
+                row["errors"].append(
+                    _("This band's lowest score (%(low)s) must be below the band above it (%(above)s).")
+                    % {"low": _plain(value), "above": _plain(above)}
+                )
+            if value is not None:
+                above = value
+                tiers.append({"name": row["name"], "value": float(value)})
+        if self.has_errors:
+            return tiers, _("Correct the tier rows marked below.")
+        if mode == RankingRule.PrizeMode.PERCENT and sum(t["value"] for t in tiers) > 100:
+            total = sum(_number(row["value"]) for row in self.rows)
+            return tiers, _("The percentages add up to %(sum)s%%, more than 100%%.") % {"sum": _plain(total)}
+        return tiers, None
+
+
+class SourceRows:
+    """The facts a rule reads, as the rows posted (`source_kind`, `source_contest`, `source_paper`,
+    `source_activity`, `source_weight`): contests and papers are offered by title from the units
+    the user administers, point activities by name."""
+
+    KEYS = ("kind", "contest", "paper", "activity", "weight")
+
+    def __init__(self, data=None, *, user, initial=()):
+        scope = access.subtree_q(user, prefix="unit__", roles=access.ADMINISTERING)
+        self.contests = list(Contest.objects.filter(scope).select_related("unit").order_by("-created_at"))
+        self.papers = list(Paper.objects.filter(scope).select_related("unit").order_by("title"))
+        self.activities = list(PointRule.objects.order_by("id"))
+        self.kinds = RuleSource.Kind.choices
+        if data is not None:
+            columns = [data.getlist(f"source_{key}") for key in self.KEYS]
+            rows = zip(*columns, strict=False)  # a forged post with a column short loses its last rows
+            self.rows = [dict(zip(self.KEYS, (v.strip() for v in values), strict=True)) for values in rows]
+        else:
+            self.rows = [
+                {
+                    "kind": s.kind,
+                    "contest": str(s.contest_id or ""),
+                    "paper": str(s.paper_id or ""),
+                    "activity": s.activity,
+                    "weight": _plain(s.weight),
+                }
+                for s in initial
+            ]
+        for row in self.rows:
+            row["errors"] = []
+
+    @property
+    def has_errors(self) -> bool:
+        return any(row["errors"] for row in self.rows)
+
+    def clean(self) -> tuple[list[dict], str | None]:
+        """Keyword arguments of each `RuleSource`, and a message for the section (or None)."""
+        if not self.rows:
+            return [], _("Add at least one source of facts to rank.")
+        contests = {str(c.pk) for c in self.contests}
+        papers = {str(p.pk) for p in self.papers}
+        activities = {a.activity for a in self.activities}
+        sources = []
+        for row in self.rows:
+            kind, weight = row["kind"], _number(row["weight"])
+            source = {"kind": kind, "contest_id": None, "paper_id": None, "activity": "", "weight": weight}
+            if kind not in RuleSource.Kind.values:
+                row["errors"].append(_("Choose what kind of facts this source reads."))
+            elif kind == RuleSource.Kind.CONTEST:
+                if row["contest"] not in contests:
+                    row["errors"].append(_("Choose one of the contests listed."))
+                source["contest_id"] = int(row["contest"]) if row["contest"].isdigit() else None
+            elif kind == RuleSource.Kind.EXAM:
+                if row["paper"] not in papers:
+                    row["errors"].append(_("Choose one of the papers listed."))
+                source["paper_id"] = int(row["paper"]) if row["paper"].isdigit() else None
+            elif kind == RuleSource.Kind.POINTS:
+                if row["activity"] and row["activity"] not in activities:
+                    row["errors"].append(_("Choose one of the activities listed."))
+                source["activity"] = row["activity"]
+            if weight is None or weight <= 0 or weight >= 1000:
+                row["errors"].append(_("A weight is a number above 0 and below 1000."))
+            sources.append(source)
+        if self.has_errors:
+            return sources, _("Correct the sources marked below.")
+        return sources, None
+
+
+class RuleForm(forms.Form):
+    """Everything about a rule but its record (version, frozen population), checked as one."""
+
+    unit = forms.Field()  # replaced per user in __init__
+    min_participation = forms.DecimalField(
+        label=gettext_lazy("minimum participation (%)"), required=False, min_value=0, max_value=100, decimal_places=2
+    )
+    tie_breaks = forms.MultipleChoiceField(
+        label=gettext_lazy("tie-breaks"), required=False, choices=tie_break_choices, widget=forms.MultipleHiddenInput
+    )
+    # Sections edited as rows: they carry the section's errors.
+    prize_tiers = forms.Field(label=gettext_lazy("prize tiers"), required=False, widget=forms.HiddenInput)
+    composite = forms.Field(label=gettext_lazy("composite weights"), required=False, widget=forms.HiddenInput)
+    sources = forms.Field(label=gettext_lazy("sources"), required=False, widget=forms.HiddenInput)
+
+    def __init__(self, data=None, *, user, rule: RankingRule, sources=()):
+        self.rule = rule
+        initial = {name: getattr(rule, name) for name in RULE_FIELDS}
+        initial["unit"] = rule.unit_id
+        initial["tie_breaks"] = list(rule.tie_breaks or [])
+        if rule.min_participation is not None:
+            initial["min_participation"] = _plain(rule.min_participation * 100)
+        for name, weight in (rule.composite or {}).items():
+            initial[f"weight_{name}"] = _plain(Decimal(str(weight)) * 100)
+        super().__init__(data, initial=initial)
+        model_fields = fields_for_model(
+            RankingRule,
+            fields=RULE_FIELDS,
+            help_texts=HELP,
+            labels=LABELS,
+            widgets={
+                "period_starts_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+                "period_ends_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            },
+        )
+        self.fields = {**model_fields, **self.fields}
+        self.fields["unit"] = AdministeredUnitField(user=user, label=_("unit"), help_text=HELP["unit"])
+        self.fields["min_participation"].help_text = HELP["min_participation"]
+        for name in COMPOSABLE:
+            self.fields[f"weight_{name}"] = forms.DecimalField(
+                label=RankingRule.Metric(name).label, required=False, min_value=0, max_value=100, decimal_places=2
+            )
+        self.tiers = TierRows(data, initial=rule.prize_tiers)
+        self.source_rows = SourceRows(data, user=user, initial=sources)
+
+    @property
+    def sections(self) -> dict[str, list[tuple]]:
+        """Per section of the page: each setting's field, when it shows, and its width."""
+        return {
+            section: [(self[name], SHOWN_IF.get(name, ""), "col-12" if name in WIDE else "col-md-6") for name in names]
+            for section, names in LAYOUT.items()
+        }
+
+    @property
+    def weight_fields(self):
+        return [self[f"weight_{name}"] for name in COMPOSABLE]
+
+    def selected_tie_breaks(self) -> list[tuple[str, str]]:
+        """The chain as shown: keys posted (or stored), in order, with their labels."""
+        keys = self["tie_breaks"].value() or []
+        labels = dict(tie_break_choices())
+        return [(key, labels[key]) for key in keys if key in labels]
+
+    def clean_slug(self) -> str:
+        slug = self.cleaned_data["slug"]
+        if slug in RESERVED_SLUGS:
+            raise ValidationError(_("This short name is reserved for a page; choose another."))
+        if RankingRule.objects.filter(slug=slug).exclude(pk=self.rule.pk).exists():
+            raise ValidationError(_("Another ranking already uses this short name; choose another."))
+        return slug
+
+    def clean(self):
+        data = super().clean()
+        tiers, tier_error = self.tiers.clean(data.get("prize_mode") or RankingRule.PrizeMode.NONE)
+        if tier_error:
+            self.add_error("prize_tiers", tier_error)
+        data["prize_tiers"] = tiers
+        data["composite"] = self._weights(data)
+        sources, source_error = self.source_rows.clean()
+        teams = data.get("subject") == RankingRule.Subject.TEAM
+        if not source_error and teams and not any(s["kind"] == RuleSource.Kind.CONTEST for s in sources):
+            source_error = _("Teams are ranked from contests: add a contest source.")
+        if source_error:
+            self.add_error("sources", source_error)
+        data["sources"] = sources
+        if not self.errors:
+            try:
+                # The rule itself changes only when saved; its tie-breaks are checked against the
+                # sources on the form, not the ones saved before.
+                kinds = [source["kind"] for source in sources] or None
+                check_rule(self.apply(copy.copy(self.rule)), source_kinds=kinds)
+            except ValidationError as refused:
+                for name, messages in refused.message_dict.items():
+                    self.add_error(name if name in self.fields else None, messages)
+        return data
+
+    def _weights(self, data) -> dict:
+        """The composite weights as fractions; their percentages must add up to 100."""
+        if data.get("metric") != RankingRule.Metric.COMPOSITE:
+            return {}
+        percents = {name: data.get(f"weight_{name}") for name in COMPOSABLE}
+        if any(self.has_error(f"weight_{name}") for name in COMPOSABLE):
+            return {}
+        chosen = {name: value for name, value in percents.items() if value}
+        total = sum(chosen.values(), Decimal(0))
+        if total != 100:
+            self.add_error(
+                "composite",
+                _("The weights add up to %(sum)s %%; they must add up to 100 %%.") % {"sum": _plain(total)},
+            )
+        return {name: float(value / 100) for name, value in chosen.items()}
+
+    def apply(self, rule: RankingRule) -> RankingRule:
+        """Copy the cleaned settings onto `rule` (not saved)."""
+        data = self.cleaned_data
+        for name in RULE_FIELDS:
+            setattr(rule, name, data[name])
+        rule.unit = data["unit"]
+        share = data.get("min_participation")
+        rule.min_participation = share / 100 if share is not None else None
+        rule.tie_breaks = list(data.get("tie_breaks") or [])
+        rule.prize_tiers = data.get("prize_tiers", [])
+        rule.composite = data.get("composite", {})
+        return rule
+
+    def source_kwargs(self) -> list[dict]:
+        return self.cleaned_data["sources"]

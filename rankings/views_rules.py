@@ -1,0 +1,107 @@
+"""The administrator's ranking rule builder: the rules they look after, a form to make or change
+one, and a preview of its top rows on today's facts before anything is saved."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods
+
+from orgs import access
+from orgs.selectors import unit_paths
+
+from . import selectors, services
+from .models import RankingRule
+from .rule_forms import RuleForm
+from .views import access_rule
+
+PREVIEW_ROWS = 10
+
+STAGES = {
+    "draft": ("text-bg-secondary", gettext_lazy("Draft: not computed yet")),
+    "computed": ("text-bg-warning", gettext_lazy("Computed: waiting for approval")),
+    "approved": ("text-bg-info", gettext_lazy("Approved: waiting to be published")),
+    "published": ("text-bg-success", gettext_lazy("Published")),
+}
+
+
+def check_administrator(user) -> None:
+    if not access.is_administrator(user):
+        raise PermissionDenied(_("Only administrators define ranking rules."))
+
+
+@login_required
+def rule_builder_list(request):
+    check_administrator(request.user)
+    rules = list(selectors.administered_rules(request.user))
+    stages = selectors.rule_stages(rules)
+    paths = unit_paths([rule.unit for rule in rules])
+    items = [
+        {"rule": rule, "unit_path": paths.get(rule.unit_id, rule.unit.name), "stage": STAGES[stages[rule.pk]]}
+        for rule in rules
+    ]
+    return render(request, "rankings/rule_builder_list.html", {"items": items})
+
+
+def _copy(rule: RankingRule) -> RankingRule:
+    """An unsaved rule with `rule`'s settings, titled and named as a copy."""
+    copy = RankingRule.objects.get(pk=rule.pk)
+    copy.pk = None
+    copy._state.adding = True
+    copy.population_frozen_at = None
+    copy.title = _("%(title)s (copy)") % {"title": rule.title}
+    base = f"{rule.slug[:54]}-copy"
+    copy.slug, number = base, 2
+    while RankingRule.objects.filter(slug=copy.slug).exists():
+        copy.slug, number = f"{base}{number}", number + 1
+    return copy
+
+
+def _edit(request, *, rule: RankingRule, sources, action: str, editing: RankingRule | None = None):
+    """Show the form for `rule`; on POST save it, or with action=preview show its top rows."""
+    form = RuleForm(request.POST if request.method == "POST" else None, user=request.user, rule=rule, sources=sources)
+    preview = None
+    if request.method == "POST" and request.POST.get("action") == "preview":
+        if form.is_valid():
+            scratch = RankingRule.objects.get(pk=rule.pk) if rule.pk else RankingRule(created_by=request.user)
+            preview = services.rule_preview(rule=form.apply(scratch), sources=form.source_kwargs(), limit=PREVIEW_ROWS)
+        if request.headers.get("X-Fragment") == "preview":
+            return render(request, "rankings/_rule_preview.html", {"form": form, "preview": preview})
+    elif request.method == "POST" and form.is_valid():
+        rule = services.rule_build(rule=form.apply(rule), sources=form.source_kwargs(), by=request.user)
+        messages.success(request, _("Saved. Compute the ranking to see its results."))
+        return redirect("rankings:manage", slug=rule.slug)
+    return render(
+        request,
+        "rankings/rule_form.html",
+        {"form": form, "rule": editing, "action": action, "preview": preview, "preview_rows": PREVIEW_ROWS},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def rule_new(request):
+    check_administrator(request.user)
+    roots = access.managed_root_units(request.user)
+    rule = RankingRule(unit=next((u for u in roots if access.can_administer_unit(request.user, u)), None))
+    return _edit(request, rule=rule, sources=(), action=request.path)
+
+
+@login_required
+@require_http_methods(["GET"])
+def rule_duplicate(request, slug: str):
+    original = access_rule(request.user, slug, administer=True)
+    sources = original.sources.order_by("id")
+    return _edit(request, rule=_copy(original), sources=sources, action=reverse("rankings:rule_new"))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def rule_edit(request, slug: str):
+    rule = access_rule(request.user, slug, administer=True)
+    return _edit(request, rule=rule, sources=rule.sources.order_by("id"), action=request.path, editing=rule)

@@ -1,0 +1,136 @@
+"""Bulk actions on the member list: all selected members or none, each checked as the single
+action is, each written to the log of changes to that member."""
+
+import pytest
+from django.contrib.admin.models import LogEntry
+from django.urls import reverse
+
+from orgs import services
+from orgs.models import MemberPlacement, Role, RoleGrant, User
+from tests import factories
+
+
+@pytest.fixture
+def gz_admin(tree):
+    return factories.administrator(tree["gz"], username="gz-admin", real_name="广州管理员")
+
+
+def _post(client, members, **fields):
+    return client.post(reverse("orgs:member_bulk"), {"member": [m.pk for m in members], **fields}, follow=True)
+
+
+def test_bulk_move_puts_every_selected_member_in_the_unit_with_history_and_a_log_entry(client, tree, gz_organiser):
+    a, b = factories.member(tree["gz1"]), factories.member(tree["gz1"])
+    client.force_login(gz_organiser)
+    response = _post(client, [a, b], action="move", unit=tree["gz2"].pk, reason="支部调整")
+    assert "已修改 2 名成员。" in response.content.decode()
+    for member in (a, b):
+        member.refresh_from_db()
+        assert member.unit == tree["gz2"]
+        latest = MemberPlacement.objects.filter(member=member).latest("id")
+        assert (latest.unit, latest.reason, latest.recorded_by) == (tree["gz2"], "支部调整", gz_organiser)
+        entry = LogEntry.objects.get(object_id=str(member.pk))
+        assert entry.user == gz_organiser
+        assert "第二党支部" in entry.change_message
+
+
+def test_bulk_deactivate_then_reactivate(client, tree, gz_organiser):
+    a, b = factories.member(tree["gz1"]), factories.member(tree["gz2"])
+    client.force_login(gz_organiser)
+    _post(client, [a, b], action="deactivate", reason="调离")
+    assert list(User.objects.filter(pk__in=[a.pk, b.pk]).values_list("is_active", flat=True)) == [False, False]
+    _post(client, [a], action="reactivate")
+    a.refresh_from_db(), b.refresh_from_db()
+    assert (a.is_active, b.is_active) == (True, False)
+    # Two changes to a, one to b: one log entry per member per change.
+    assert LogEntry.objects.filter(object_id=str(a.pk)).count() == 2
+    assert LogEntry.objects.filter(object_id=str(b.pk)).get().change_message == "Deactivated (bulk). Reason: 调离"
+
+
+def test_bulk_refuses_a_member_from_another_unit_and_changes_nobody(client, tree, gz_organiser):
+    mine, outsider = factories.member(tree["gz1"]), factories.member(tree["jjj1"])
+    client.force_login(gz_organiser)
+    body = _post(client, [mine, outsider], action="deactivate").content.decode()
+    assert "部分所选成员不在您管理的单位范围内，未作任何修改。" in body
+    assert User.objects.get(pk=mine.pk).is_active and User.objects.get(pk=outsider.pk).is_active
+    assert not LogEntry.objects.exists()
+
+
+def test_bulk_refuses_an_account_holding_a_role_beyond_the_organisers(tree, gz_organiser, gz_admin):
+    mine = factories.member(tree["gz1"], real_name="王五")
+    with pytest.raises(services.OrgError) as refused:
+        services.members_bulk_apply(by=gz_organiser, members=[mine, gz_admin], action="deactivate")
+    assert refused.value.code == "bulk_members_outside_scope"
+    assert "广州管理员" in refused.value.message and "王五" not in refused.value.message
+    assert User.objects.get(pk=mine.pk).is_active
+
+
+def test_bulk_move_to_a_unit_outside_scope_is_refused(tree, gz_organiser):
+    a = factories.member(tree["gz1"])
+    with pytest.raises(services.OrgError) as refused:
+        services.members_bulk_apply(by=gz_organiser, members=[a], action="move", unit=tree["jjj1"])
+    assert refused.value.code == "unit_outside_scope"
+    a.refresh_from_db()
+    assert a.unit == tree["gz1"]
+
+
+def test_organiser_cannot_grant_roles_in_bulk_but_an_administrator_can(tree, gz_organiser, gz_admin):
+    a, b = factories.member(tree["gz1"]), factories.member(tree["gz2"])
+    with pytest.raises(services.OrgError) as refused:
+        services.members_bulk_apply(
+            by=gz_organiser, members=[a, b], action="grant", unit=tree["gz1"], role=Role.ORGANISER
+        )
+    assert refused.value.code == "grant_not_allowed"
+    assert not RoleGrant.objects.filter(user__in=[a, b]).exists()
+
+    changed = services.members_bulk_apply(
+        by=gz_admin, members=[a, b], action="grant", unit=tree["gz1"], role=Role.ORGANISER
+    )
+    assert changed == 2
+    assert set(RoleGrant.objects.filter(role=Role.ORGANISER, unit=tree["gz1"]).values_list("user", flat=True)) == {
+        a.pk,
+        b.pk,
+    }
+    # Granting again changes nobody and logs nothing more.
+    assert (
+        services.members_bulk_apply(by=gz_admin, members=[a, b], action="grant", unit=tree["gz1"], role=Role.ORGANISER)
+        == 0
+    )
+    assert LogEntry.objects.filter(object_id__in=[str(a.pk), str(b.pk)]).count() == 2
+
+    assert (
+        services.members_bulk_apply(by=gz_admin, members=[a], action="revoke", unit=tree["gz1"], role=Role.ORGANISER)
+        == 1
+    )
+    assert list(RoleGrant.objects.filter(unit=tree["gz1"]).values_list("user", flat=True)) == [b.pk]
+
+
+def test_administrator_from_another_unit_cannot_grant_here(tree):
+    jjj_admin = factories.administrator(tree["jjj"])
+    a = factories.member(tree["gz1"])
+    with pytest.raises(services.OrgError) as refused:
+        services.members_bulk_apply(by=jjj_admin, members=[a], action="grant", unit=tree["gz1"], role=Role.ORGANISER)
+    assert refused.value.code == "unit_outside_scope"
+
+
+def test_bulk_deactivating_oneself_is_refused(tree, gz_organiser):
+    with pytest.raises(services.OrgError) as refused:
+        services.members_bulk_apply(by=gz_organiser, members=[gz_organiser], action="deactivate")
+    assert refused.value.code == "bulk_self_deactivate"
+
+
+def test_bulk_with_nothing_selected_or_no_action_says_so(client, tree, gz_organiser):
+    client.force_login(gz_organiser)
+    body = _post(client, [], action="deactivate").content.decode()
+    assert "请至少选择一名成员。" in body
+    a = factories.member(tree["gz1"])
+    body = _post(client, [a], action="").content.decode()
+    assert "请选择对所选成员执行的操作。" in body
+
+
+def test_member_list_offers_tick_boxes_only_for_accounts_the_user_may_change(client, tree, gz_organiser, gz_admin):
+    mine = factories.member(tree["gz1"])
+    client.force_login(gz_organiser)
+    body = client.get(reverse("orgs:member_list")).content.decode()
+    assert f'name="member" value="{mine.pk}" aria-label' in body
+    assert f'name="member" value="{gz_admin.pk}" aria-label="广州管理员" disabled' in body

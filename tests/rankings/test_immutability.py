@@ -1,0 +1,98 @@
+"""Published snapshots, their rows and the inputs they kept are frozen in the database itself:
+raw SQL and bulk ORM writes are refused by triggers on PostgreSQL and on SQLite alike."""
+
+import pytest
+from django.db import DatabaseError, connection, transaction
+
+from rankings import compute as ranking_compute
+from rankings.models import Snapshot, SnapshotInput, SnapshotRow, SnapshotUnit
+from rankings.services import snapshot_approve, snapshot_publish
+from tests import factories
+from tests.rankings.test_services import compute, member_rule, points, study  # noqa: F401 - fixture
+
+# Each statement receives the published snapshot's id (and a draft's where it names two).
+WRITES = {
+    "edit the snapshot": "UPDATE rankings_snapshot SET input_hash = 'x' WHERE id = {p}",
+    "delete the snapshot": "DELETE FROM rankings_snapshot WHERE id = {p}",
+    "edit a row": "UPDATE rankings_snapshotrow SET metric = 999 WHERE snapshot_id = {p}",
+    "delete the rows": "DELETE FROM rankings_snapshotrow WHERE snapshot_id = {p}",
+    "add a row": "INSERT INTO rankings_snapshotrow (snapshot_id, subject_id, label, participants, time_used_s, "
+    "total, eligible, ineligible_reason, tied_count, prize, unit_name, group_name) "
+    "VALUES ({p}, 100000, 'x', 1, 0, 1, TRUE, '', 1, '', '', '')",
+    "move a draft's rows in": "UPDATE rankings_snapshotrow SET snapshot_id = {p}, subject_id = subject_id + 100000 "
+    "WHERE snapshot_id = {d}",
+    "edit an input": "UPDATE rankings_snapshotinput SET score = score + 1 WHERE snapshot_id = {p}",
+    "delete the inputs": "DELETE FROM rankings_snapshotinput WHERE snapshot_id = {p}",
+    "add an input": "INSERT INTO rankings_snapshotinput (snapshot_id, subject_id, member_id, score, time_s, "
+    "finished_at, unit_path, counted) SELECT snapshot_id, subject_id, member_id, score, time_s, finished_at, "
+    "unit_path, counted FROM rankings_snapshotinput WHERE snapshot_id = {p}",
+    "edit a unit's headcount": "UPDATE rankings_snapshotunit SET headcount = headcount + 1 WHERE snapshot_id = {p}",
+    "delete the units": "DELETE FROM rankings_snapshotunit WHERE snapshot_id = {p}",
+    "add a team": "INSERT INTO rankings_snapshotteam (snapshot_id, team_id, unit_id, roster) VALUES ({p}, 1, NULL, 3)",
+}
+
+
+@pytest.fixture
+def published(study):  # noqa: F811
+    admin = factories.administrator(study["tree"]["audit"], username="boss")
+    rule = member_rule(study)
+    snapshot = compute(rule).snapshot
+    snapshot_publish(snapshot=snapshot_approve(snapshot=snapshot, by=admin), by=admin)
+    points(study["people"]["c"], 45, "c-2")
+    draft = compute(rule).snapshot
+    snapshot.refresh_from_db()
+    return {"snapshot": snapshot, "draft": draft}
+
+
+def _counts(snapshot_id: int) -> tuple[int, int, int]:
+    return (
+        SnapshotRow.objects.filter(snapshot_id=snapshot_id).count(),
+        SnapshotInput.objects.filter(snapshot_id=snapshot_id).count(),
+        SnapshotUnit.objects.filter(snapshot_id=snapshot_id).count(),
+    )
+
+
+@pytest.mark.parametrize("write", WRITES)
+def test_raw_sql_cannot_change_a_published_snapshot(published, write):
+    snapshot, draft = published["snapshot"], published["draft"]
+    before = _counts(snapshot.pk)
+    assert all(before)
+    with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(WRITES[write].format(p=snapshot.pk, d=draft.pk))
+    assert _counts(snapshot.pk) == before
+    assert ranking_compute.rows_hash(snapshot.pk) == snapshot.rows_hash
+    assert Snapshot.objects.get(pk=snapshot.pk).input_hash == snapshot.input_hash
+
+
+def test_bulk_orm_writes_to_a_published_snapshot_are_refused(published):
+    snapshot = published["snapshot"]
+    row = SnapshotRow.objects.filter(snapshot=snapshot).first()
+    for write in (
+        lambda: SnapshotRow.objects.filter(snapshot=snapshot).update(prize="一等奖"),
+        lambda: SnapshotRow.objects.filter(snapshot=snapshot).delete(),
+        lambda: SnapshotInput.objects.filter(snapshot=snapshot).update(counted=0),
+        lambda: Snapshot.objects.filter(pk=snapshot.pk).update(rows_hash="0" * 64),
+        lambda: SnapshotRow.objects.bulk_create(
+            [SnapshotRow(**{**_fields(row), "subject_id": row.subject_id + 100000})]
+        ),
+    ):
+        with pytest.raises(DatabaseError), transaction.atomic():
+            write()
+    assert ranking_compute.rows_hash(snapshot.pk) == snapshot.rows_hash
+
+
+def test_a_draft_stays_writable_and_publishing_supersedes_the_frozen_one(published):
+    snapshot, draft = published["snapshot"], published["draft"]
+    assert SnapshotRow.objects.filter(snapshot=draft).update(previous_rank=None) == draft.row_count
+    admin = factories.administrator(snapshot.rule.unit, username="second")
+    snapshot_publish(snapshot=snapshot_approve(snapshot=draft, by=admin), by=admin, reason="补录")
+    snapshot.refresh_from_db()
+    assert snapshot.status == "superseded" and snapshot.superseded_by_id == draft.pk
+
+
+def _fields(row: SnapshotRow) -> dict:
+    return {
+        field.attname: getattr(row, field.attname)
+        for field in SnapshotRow._meta.concrete_fields
+        if field.attname != "id"
+    }

@@ -1,0 +1,277 @@
+"""The ranking rule builder: plain controls, every bad input named next to its field, a preview
+that saves nothing and equals what a computation gives, and administrators' units only."""
+
+import pytest
+from django.urls import reverse
+
+from rankings.models import RankingRule, RuleSource, Snapshot
+from tests import factories
+from tests.rankings.test_services import compute, member_rule, study  # noqa: F401 - fixture
+
+NEW = reverse("rankings:rule_new")
+
+
+@pytest.fixture
+def admin_client(client, study):  # noqa: F811
+    client.force_login(factories.administrator(study["tree"]["audit"], username="boss"))
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    return client
+
+
+def form_data(tree, **changes) -> dict:
+    """A valid form: members of 审计署 ranked by points on 2026-11-20, 1 first and 2 second prizes."""
+    data = {
+        "title": "支部积分排名",
+        "slug": "branch-points",
+        "unit": tree["audit"].pk,
+        "subject": "member",
+        "unit_level": "",
+        "group_level": "2",
+        "metric": "total",
+        "top_k": "3",
+        "min_participants": "0",
+        "min_participation": "",
+        "period_starts_on": "2026-11-20",
+        "period_ends_on": "2026-11-20",
+        "rank_style": "standard",
+        "prize_mode": "count",
+        "boundary_ties": "share",
+        "percent_rounding": "floor",
+        "is_active": "on",
+        "tier_name": ["一等奖", "二等奖"],
+        "tier_value": ["1", "2"],
+        "tie_breaks": ["finished_at_asc"],
+        "source_kind": ["points"],
+        "source_contest": [""],
+        "source_paper": [""],
+        "source_activity": [""],
+        "source_weight": ["1"],
+        "action": "save",
+    }
+    data.update(changes)
+    return data
+
+
+def test_the_form_saves_tiers_tie_break_order_and_sources_as_typed(admin_client, study):  # noqa: F811
+    response = admin_client.post(NEW, form_data(study["tree"]))
+    rule = RankingRule.objects.get(slug="branch-points")
+    assert response.status_code == 302 and response["Location"] == reverse("rankings:manage", args=[rule.slug])
+    assert rule.prize_tiers == [{"name": "一等奖", "value": 1.0}, {"name": "二等奖", "value": 2.0}]
+    assert rule.tie_breaks == ["finished_at_asc"]
+    assert rule.unit == study["tree"]["audit"] and rule.group_level == 2
+    assert list(rule.sources.values_list("kind", "activity", "weight")) == [("points", "", 1)]
+    assert rule.population_frozen_at is not None
+
+
+def test_composite_weights_are_stored_as_fractions_of_100_percent(admin_client, study):  # noqa: F811
+    data = form_data(
+        study["tree"],
+        subject="unit",
+        unit_level="3",
+        metric="composite",
+        weight_per_capita="60",
+        weight_participation="40",
+        min_participation="50",
+    )
+    assert admin_client.post(NEW, data).status_code == 302
+    rule = RankingRule.objects.get(slug="branch-points")
+    assert rule.composite == {"per_capita": 0.6, "participation": 0.4}
+    assert float(rule.min_participation) == 0.5
+
+
+def refused(client, url, data, field):
+    """Post a bad form: nothing is saved, the page comes back with the typed values, and the
+    errors of `field` (or of its rows) are returned."""
+    rules, sources = RankingRule.objects.count(), RuleSource.objects.count()
+    response = client.post(url, data)
+    assert response.status_code == 200
+    assert (RankingRule.objects.count(), RuleSource.objects.count()) == (rules, sources)
+    form = response.context["form"]
+    assert not form.is_valid()
+    page = response.content.decode()
+    assert f'value="{data["title"]}"' in page
+    return form, page
+
+
+def test_percentages_past_100_are_refused_with_their_sum(admin_client, study):  # noqa: F811
+    data = form_data(study["tree"], prize_mode="percent", tier_value=["60", "50"])
+    form, page = refused(admin_client, NEW, data, "prize_tiers")
+    assert form.errors["prize_tiers"] == ["The percentages add up to 110%, more than 100%."]
+    assert 'value="60"' in page and 'value="50"' in page and 'data-error-for="prize_tiers"' in page
+
+
+def test_a_negative_count_is_refused_on_its_row(admin_client, study):  # noqa: F811
+    form, page = refused(admin_client, NEW, form_data(study["tree"], tier_value=["1", "-2"]), "prize_tiers")
+    assert [row["errors"] for row in form.tiers.rows] == [[], ["A count cannot be negative."]]
+    assert 'value="-2"' in page and "A count cannot be negative." in page
+
+
+def test_a_score_band_above_the_band_before_it_is_refused_on_its_row(admin_client, study):  # noqa: F811
+    data = form_data(study["tree"], prize_mode="band", tier_value=["80", "90"])
+    form, _page = refused(admin_client, NEW, data, "prize_tiers")
+    assert form.tiers.rows[1]["errors"] == ["This band's lowest score (90) must be below the band above it (80)."]
+
+
+def test_weights_not_adding_up_to_100_percent_are_refused_with_their_sum(admin_client, study):  # noqa: F811
+    data = form_data(
+        study["tree"],
+        subject="unit",
+        unit_level="3",
+        metric="composite",
+        weight_per_capita="60",
+        weight_participation="30",
+    )
+    form, page = refused(admin_client, NEW, data, "composite")
+    assert form.errors["composite"] == ["The weights add up to 90 %; they must add up to 100 %."]
+    assert 'data-error-for="composite"' in page and 'value="30"' in page
+
+
+def test_a_period_ending_before_it_starts_is_refused(admin_client, study):  # noqa: F811
+    data = form_data(study["tree"], period_starts_on="2026-11-20", period_ends_on="2026-11-19")
+    form, _page = refused(admin_client, NEW, data, "period_ends_on")
+    assert form.errors["period_ends_on"] == ["The period ends before it starts."]
+
+
+def test_a_unit_the_administrator_does_not_administer_is_refused(admin_client, study):  # noqa: F811
+    form, page = refused(admin_client, NEW, form_data(study["tree"], unit=study["tree"]["mof"].pk), "unit")
+    assert form.errors["unit"] == ["You do not administer that unit: choose one of the units listed."]
+    assert "财政部" not in page  # not even offered
+
+
+def test_a_short_name_already_taken_is_refused(admin_client, study):  # noqa: F811
+    member_rule(study, slug="branch-points")
+    form, _page = refused(admin_client, NEW, form_data(study["tree"]), "slug")
+    assert form.errors["slug"] == ["Another ranking already uses this short name; choose another."]
+
+
+def test_a_rule_without_sources_is_refused(admin_client, study):  # noqa: F811
+    data = form_data(study["tree"], source_kind=[], source_contest=[], source_paper=[], source_activity=[])
+    data["source_weight"] = []
+    form, _page = refused(admin_client, NEW, data, "sources")
+    assert form.errors["sources"] == ["Add at least one source of facts to rank."]
+
+
+def preview(client, url, data):
+    response = client.post(url, {**data, "action": "preview"}, HTTP_X_FRAGMENT="preview")
+    assert response.status_code == 200
+    return response
+
+
+def test_the_preview_shows_the_top_rows_and_saves_nothing(admin_client, study):  # noqa: F811
+    response = preview(admin_client, NEW, form_data(study["tree"]))
+    rows = response.context["preview"]["rows"]
+    # Points on the day: F 50, D 40, E 35, A 30, B 20, C 10; one first prize, two second prizes.
+    assert [(r.label, r.rank, int(r.metric), r.prize) for r in rows] == [
+        ("F", 1, 50, "一等奖"),
+        ("D", 2, 40, "二等奖"),
+        ("E", 3, 35, "二等奖"),
+        ("A", 4, 30, ""),
+        ("B", 5, 20, ""),
+        ("C", 6, 10, ""),
+    ]
+    assert "<html" not in response.content.decode()  # only the fragment
+    assert not RankingRule.objects.exists() and not Snapshot.objects.exists() and not RuleSource.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"tier_value": ["2", "3"], "rank_style": "dense"},
+        {
+            "subject": "unit",
+            "unit_level": "3",
+            "metric": "composite",
+            "weight_per_capita": "70",
+            "weight_participation": "30",
+            "prize_mode": "percent",
+            "tier_value": ["25", "50"],
+        },
+    ],
+    ids=["members", "branches-composite"],
+)
+def test_the_preview_equals_the_top_rows_of_a_computed_snapshot(admin_client, study, changes):  # noqa: F811
+    data = form_data(study["tree"], **changes)
+    shown = preview(admin_client, NEW, data).context["preview"]["rows"]
+    admin_client.post(NEW, data)
+    snapshot = compute(RankingRule.objects.get(slug="branch-points")).snapshot
+    computed = snapshot.rows.order_by("place", "label")[:10]
+    columns = ("subject_id", "label", "rank", "place", "metric", "participants", "prize", "rank_in_group")
+    assert shown and [tuple(getattr(r, c) for c in columns) for r in shown] == [
+        tuple(getattr(r, c) for c in columns) for r in computed
+    ]
+
+
+def test_previewing_a_change_leaves_the_saved_rule_as_it_was(admin_client, study):  # noqa: F811
+    rule = member_rule(study, slug="branch-points", prize_mode="none")
+    url = reverse("rankings:rule_edit", args=[rule.slug])
+    rows = preview(admin_client, url, form_data(study["tree"], title="改过的")).context["preview"]["rows"]
+    assert rows[0].prize == "一等奖"
+    rule.refresh_from_db()
+    assert (rule.title, rule.prize_mode, rule.version, rule.snapshots.count()) == ("排名", "none", 2, 0)
+
+
+def test_a_bad_form_previews_as_a_list_of_what_to_correct(admin_client, study):  # noqa: F811
+    response = preview(admin_client, NEW, form_data(study["tree"], tier_value=["1", "-2"]))
+    assert response.context["preview"] is None
+    assert "Prize tier 2: A count cannot be negative." in response.content.decode()
+
+
+def test_editing_saves_a_new_version_and_duplicating_copies_settings_and_sources(admin_client, study):  # noqa: F811
+    rule = member_rule(study, slug="branch-points")
+    edit = reverse("rankings:rule_edit", args=[rule.slug])
+    page = admin_client.get(edit).content.decode()
+    assert 'value="排名"' in page and "/admin/" not in page.split("<main")[1]
+    assert admin_client.post(edit, form_data(study["tree"], title="支部积分")).status_code == 302
+    rule.refresh_from_db()
+    assert (rule.title, rule.version, rule.sources.count()) == ("支部积分", 3, 1)
+    copy = admin_client.get(reverse("rankings:rule_duplicate", args=[rule.slug]))
+    assert copy.context["form"]["slug"].value() == "branch-points-copy"
+    assert copy.context["form"].source_rows.rows[0]["kind"] == "points"
+    assert f'action="{NEW}"' in copy.content.decode()
+
+
+def test_the_list_shows_where_each_rule_stands(admin_client, study):  # noqa: F811
+    draft = member_rule(study, slug="never-computed", title="未计算")
+    computed = member_rule(study, slug="computed", title="已计算")
+    compute(computed)
+    page = admin_client.get(reverse("rankings:rule_builder")).content.decode()
+    assert "Draft: not computed yet" in page.split(f'id="rule-{draft.slug}"')[1].split("</tr>")[0]
+    assert "Computed: waiting for approval" in page.split(f'id="rule-{computed.slug}"')[1].split("</tr>")[0]
+    assert reverse("rankings:rule_new") in page and "/admin/" not in page.split("<main")[1]
+
+
+def test_administrators_of_another_unit_and_organisers_are_refused(client, study):  # noqa: F811
+    rule = member_rule(study, slug="branch-points")
+    client.force_login(factories.administrator(study["tree"]["mof"], username="mof-admin"))
+    for url in (reverse("rankings:rule_edit", args=[rule.slug]), reverse("rankings:rule_duplicate", args=[rule.slug])):
+        assert client.get(url).status_code == 403
+    forged = form_data(study["tree"], title="偷改")
+    assert client.post(reverse("rankings:rule_edit", args=[rule.slug]), forged).status_code == 403
+    assert not client.get(reverse("rankings:rule_builder")).context["items"]
+    client.force_login(factories.organiser(study["tree"]["audit"], username="organiser"))
+    assert client.get(reverse("rankings:rule_new")).status_code == 403
+    assert client.post(NEW, form_data(study["tree"])).status_code == 403
+    rule.refresh_from_db()
+    assert rule.title == "排名" and RankingRule.objects.count() == 1
+
+
+def test_organisers_pages_for_rules_link_to_the_builder_not_the_admin(admin_client, study):  # noqa: F811
+    rule = member_rule(study, slug="branch-points")
+    for url in (reverse("rankings:list"), reverse("rankings:manage", args=[rule.slug])):
+        main = admin_client.get(url).content.decode().split("<main")[1]
+        assert "/admin/" not in main
+    assert reverse("rankings:rule_new") in admin_client.get(reverse("rankings:list")).content.decode()
+    manage = admin_client.get(reverse("rankings:manage", args=[rule.slug])).content.decode()
+    assert reverse("rankings:rule_edit", args=[rule.slug]) in manage
+    assert reverse("rankings:rule_duplicate", args=[rule.slug]) in manage
+
+
+def test_errors_read_in_chinese_for_chinese_readers(admin_client, study):  # noqa: F811
+    data = form_data(study["tree"], prize_mode="band", tier_value=["80", "90"])
+    page = admin_client.post(NEW, data, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "本档最低分（90）必须低于上一档（80）。" in page and "请修改下面标出的奖项行。" in page
+
+
+def test_teams_are_ranked_from_contests_only(admin_client, study):  # noqa: F811
+    form, _page = refused(admin_client, NEW, form_data(study["tree"], subject="team"), "sources")
+    assert form.errors["sources"] == ["Teams are ranked from contests: add a contest source."]
