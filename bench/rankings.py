@@ -81,8 +81,8 @@ def generate(args, cursor) -> dict:
     first_member = cursor.fetchone()[0]
     # Member k (0-based) plays for team k mod T, on leg k div T; answers go to member (j mod M).
     cursor.execute(
-        """INSERT INTO contests_teammember (contest_id, team_id, member_id, leg, unit_at_start_id)
-           SELECT %s, %s + (u.id - %s) %% %s, u.id, (u.id - %s) / %s + 1, u.unit_id
+        """INSERT INTO contests_teammember (contest_id, team_id, member_id, leg, unit_at_start_id, is_captain)
+           SELECT %s, %s + (u.id - %s) %% %s, u.id, (u.id - %s) / %s + 1, u.unit_id, FALSE
            FROM orgs_user u WHERE u.id >= %s AND u.username LIKE 'm%%'""",
         [contest.pk, first_team, first_member, args.teams, first_member, args.teams, first_member],
     )

@@ -71,6 +71,20 @@ def _reveal(opening: Opening) -> dict:
     return {"key": version.key, "explanation": version.explanation, "distribution": distribution, "results": results}
 
 
+def response_text(version, response) -> str:
+    """An answer as people read it in an export: each chosen option's letter and text, 对/错, or
+    the blanks; '' when unanswered."""
+    if response is None:
+        return ""
+    chosen = response if isinstance(response, list) else [response]
+    if version.type == "true_false":
+        return "对" if chosen and chosen[0] else "错"
+    if version.type == "fill_blank":
+        return "; ".join(" / ".join(v) if isinstance(v, list) else str(v) for v in chosen)
+    texts = dict(zip(OPTION_LETTERS, version.options, strict=False))
+    return "; ".join(f"{letter}. {texts.get(letter, '')}" for letter in chosen)
+
+
 def _label(question_type: str, response: list) -> str:
     if question_type == "true_false":
         return "对" if response and response[0] else "错"

@@ -6,14 +6,17 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.html import strip_tags
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from orgs import access as orgs_access
+from quizsite.selectors import contest_results_for_member
 from quizsite.spreadsheets import ExportWorkbook, xlsx_response
 
 from . import access, services
 from .models import Contest, ContestAnswer, ScoreEvent
+from .presenters import response_text
 from .wizard.services import check_has_results
 
 
@@ -44,11 +47,12 @@ def contest_list(request):
         if orgs_access.is_manager(request.user)
         else []
     )
-    playing = Contest.objects.filter(roster__member=request.user).exclude(status=Contest.Status.FINISHED)
+    playing = Contest.objects.filter(roster__member=request.user).exclude(status=Contest.Status.FINISHED).distinct()
+    past = contest_results_for_member(request.user)
     return render(
         request,
         "contests/contest_list.html",
-        {"hosting": hosting, "playing": playing, "can_host": orgs_access.is_manager(request.user)},
+        {"hosting": hosting, "playing": playing, "past": past, "can_host": orgs_access.is_manager(request.user)},
     )
 
 
@@ -122,20 +126,23 @@ def results_xlsx(request, code: str):
     for row in services.team_scores(contest):
         sheet.append([row["rank"], row["name"], row["score"], row["relay_seconds"]])
     answers = book.sheet(_("Answers"))
-    answers.append([_("Round"), _("Question"), _("Team"), _("Member"), _("Answer"), _("Right"), _("Received at")])
+    answers.append(
+        [_("Round"), _("No."), _("Question"), _("Team"), _("Member"), _("Answer"), _("Right"), _("Received at")]
+    )
     for answer in (
         ContestAnswer.objects.filter(opening__contest=contest)
-        .select_related("opening__question__round", "team", "member")
+        .select_related("opening__question__round", "opening__question__version", "team", "member")
         .order_by("opening_id", "received_at")
     ):
         question = answer.opening.question
         answers.append(
             [
-                question.round.position,
+                str(question.round),
                 question.position,
+                strip_tags(question.version.stem).strip(),
                 answer.team.name,
                 answer.member.real_name or answer.member.username,
-                str(answer.response),
+                response_text(question.version, answer.response),
                 "✓" if answer.is_correct else "✗",
                 answer.received_at.astimezone().strftime("%Y-%m-%d %H:%M:%S.%f")[:-3],
             ]

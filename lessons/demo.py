@@ -295,6 +295,33 @@ def seed(stdout) -> None:
         f"Demo study: bank {bank.slug} with {bank.questions.count()} questions, "
         f"{Paper.objects.filter(unit=organ).count()} papers (practice, daily quiz, timed exam, challenge)."
     )
+    seed_office(stdout)
+
+
+def seed_office(stdout) -> None:
+    """A bank and a practice paper of 广州特派办, so the demo organiser (who looks after that
+    office, not the whole organ) has a bank to edit and a paper of their own in their lists."""
+    office = unit_by_path("审计署/广州特派办")
+    if office is None:
+        return
+    bank = QuestionBank.objects.filter(slug="demo-guangzhou").first() or bank_create(
+        slug="demo-guangzhou", name="广州特派办业务学习（演示）", unit=office, description="演示题库：组织者可编辑"
+    )
+    if not bank.questions.exists():
+        contents = [
+            check_question(QuestionContent(type=t, stem=s, options=o, key=k, explanation=e, difficulty=d, tags=tags))
+            for t, s, o, k, e, d, tags in QUESTIONS[:10]
+        ]
+        questions_bulk_create(bank=bank, contents=contents)
+    paper, created = Paper.objects.get_or_create(
+        title="广州特派办周周练（演示）",
+        unit=office,
+        # A draft: the organiser finishes and publishes it; members see only the organ's papers.
+        defaults={"mode": "practice", "status": "draft", "description": "特派办自己的练习，组织者可管理。"},
+    )
+    if created:
+        PaperRule.objects.create(paper=paper, bank=bank, count=5)
+    stdout.write(f"Demo office study: bank {bank.slug} and a practice paper of 广州特派办.")
 
 
 def seed_lessons(stdout) -> None:
@@ -318,14 +345,16 @@ def seed_lessons(stdout) -> None:
     with tempfile.TemporaryDirectory() as scratch:
         clip = Path(scratch) / "demo.mp4"
         video.make_test_clip(clip, seconds=30)
+        # Made by 广州特派办 (so the demo organiser manages it) for the whole organ's audience.
         lesson = videos.lesson_create(
             title="学习党章：第一讲（演示）",
-            unit=organ,
+            unit=unit_by_path("审计署/广州特派办") or organ,
             series=series,
             speaker="王老师",
             required=True,
             description="演示用的 30 秒测试画面：必修课不能快进，看满 90% 计入学时。",
         )
+        lesson.audience.add(organ)
         videos.lesson_attach_file(lesson=lesson, path=clip)
         videos.lesson_process(lesson_id=lesson.pk)
     stdout.write("Demo micro-class: 机关讲堂（演示） with one required 30 s lesson.")

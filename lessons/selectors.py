@@ -19,7 +19,16 @@ ACTIVITY_LABELS = {
     "exam_submit": _("Timed exams finished"),
     "challenge_correct": _("Challenge: right answers"),
     "notebook_review": _("Notebook reviews"),
+    "video_complete": _("Micro-classes completed"),
 }
+
+
+def activity_labels() -> dict[str, str]:
+    """Every activity's name as people read it: ours in the reader's language, any other rule's
+    stored name; the ledger's codes are never shown."""
+    labels = dict(PointRule.objects.values_list("activity", "label"))
+    labels.update({activity: str(label) for activity, label in ACTIVITY_LABELS.items()})
+    return labels
 
 
 def notebook_due(member: User, *, at: datetime | None = None) -> QuerySet[NotebookEntry]:

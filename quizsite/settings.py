@@ -137,6 +137,8 @@ INSTALLED_APPS = [
     "lessons",
     "contests",
     "rankings",
+    "notifications",
+    "calls",
 ]
 
 MIDDLEWARE = [
@@ -171,6 +173,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "orgs.context_processors.navigation",
+                "notifications.context_processors.unread",
             ],
         },
     },
@@ -374,6 +377,19 @@ RANKINGS_WORK_MEM = env_str("RANKINGS_WORK_MEM", "64MB")
 # A TrueType CJK font embedded (as a subset) in certificates, so they print on any viewer. Debian's
 # fonts-wqy-microhei; a .ttc is read at index 0. CFF-based OpenType (Noto CJK) cannot be embedded.
 RANKINGS_CERTIFICATE_FONT = env_str("RANKINGS_CERTIFICATE_FONT", "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")
+
+# Notifications: email goes out through SMTP only when EMAIL_HOST is set; otherwise in-app only.
+EMAIL_HOST = env_str("EMAIL_HOST")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "noreply@localhost")
+# The site's address for links in emails, e.g. https://quiz.example.gov.cn (none: no link).
+SITE_URL = env_str("SITE_URL")
+# An organiser may remind one unit about one lesson or exam once in this many hours.
+NOTIFICATION_REMINDER_INTERVAL_H = env_int("NOTIFICATION_REMINDER_INTERVAL_H", 24)
 
 # Micro-classes
 LESSON_UPLOAD_MAX_BYTES = env_int("LESSON_UPLOAD_MAX_BYTES", 2 * 1024**3)

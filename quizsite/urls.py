@@ -10,6 +10,7 @@ from . import views
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("me/", views.me, name="me"),
     path("healthz", views.healthz, name="healthz"),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
@@ -20,6 +21,8 @@ urlpatterns = [
     path("", include("lessons.urls")),
     path("contests/", include("contests.urls")),
     path("rankings/", include("rankings.urls")),
+    path("notifications/", include("notifications.urls")),
+    path("calls/", include("calls.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("quizsite.api_urls")),
     # An intranet platform's API is described to its users only: the schema answers 401/403 like

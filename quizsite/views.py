@@ -1,21 +1,65 @@
 """The shell's own pages: the home page and health check."""
 
+from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import render
 
+from lessons import selectors as lesson_selectors
+from notifications.services import reminder_next_allowed_at
 from orgs import access
 from orgs.selectors import unit_paths
 
+from . import selectors
+
 
 def home(request):
-    """Anyone sees the welcome page; a signed-in person sees their own summary and shortcuts."""
+    """Anyone sees the welcome page; a member sees what to do today; an organiser also sees how
+    the units they look after are doing, and an administrator the boards to approve."""
     context = {}
     user = request.user
     if user.is_authenticated:
-        context["unit_path"] = unit_paths([user.unit])[user.unit.pk] if user.unit else ""
-        context["managed_roots"] = access.managed_root_units(user) if access.is_manager(user) else []
+        context.update(
+            unit_path=unit_paths([user.unit])[user.unit.pk] if user.unit else "",
+            tasks=selectors.today_tasks(user),
+            points_today=lesson_selectors.points_today(user),
+            hours_this_year=selectors.study_hours_this_year(user),
+            streak=selectors.study_streak(user),
+            places=selectors.my_places(user),
+        )
+        context["tasks_left"] = sum(1 for task in context["tasks"] if not task.done)
+        context["points_today_total"] = sum(row.earned for row in context["points_today"])
+        if access.is_manager(user):
+            unfinished = selectors.not_finished(user)
+            for row in unfinished:
+                row.next_at = reminder_next_allowed_at(unit=row.unit, subject=row.subject)
+            context.update(
+                is_manager=True,
+                participation=selectors.participation_this_week(user),
+                week_start=selectors.week_start(),
+                unfinished=unfinished,
+                contests=selectors.contests_for_organiser(user),
+                in_progress=selectors.work_in_progress(user),
+            )
+        if access.is_administrator(user):
+            context["rankings"] = selectors.rankings_waiting(user)
     return render(request, "home.html", context)
+
+
+@login_required
+def me(request):
+    """The phone's "me" tab: who I am, my numbers, and the links a phone menu would hold."""
+    user = request.user
+    return render(
+        request,
+        "me.html",
+        {
+            "unit_path": unit_paths([user.unit])[user.unit.pk] if user.unit else "",
+            "points_total": lesson_selectors.points_total(user),
+            "hours_this_year": selectors.study_hours_this_year(user),
+            "streak": selectors.study_streak(user),
+        },
+    )
 
 
 def healthz(request):

@@ -787,6 +787,13 @@ def drop_temp() -> None:
 # ---------------------------------------------------------------- kept inputs
 
 
+def build_inputs(params: RuleParams) -> None:
+    """Everything a snapshot ranks, on this connection: the participants' aggregates, then the
+    units' headcounts and the teams' rosters built from them."""
+    build_participants(params)
+    build_headcounts(params)
+
+
 def build_headcounts(params: RuleParams) -> None:
     """Create `rk_unit_heads` (each unit of `rk_tree` with the members of the headcount placed in
     it) and `rk_teams` (each team of the contest sources, its unit and roster size). Call after

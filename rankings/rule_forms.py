@@ -36,14 +36,14 @@ LAYOUT = {
     "order": ["rank_style"],
     "prize_mode": ["prize_mode"],
     "prizes": ["boundary_ties", "percent_rounding"],
-    "record": ["is_active"],
+    "record": ["is_active", "requires_second_approver"],
 }
 SHOWN_IF = {
     "unit_level": "id_subject:unit",
     "top_k": "id_metric:top_k",
     "percent_rounding": "id_prize_mode:percent",
 }
-WIDE = {"title", "metric", "rank_style", "prize_mode", "is_active"}
+WIDE = {"title", "metric", "rank_style", "prize_mode", "is_active", "requires_second_approver"}
 
 # Settings the form edits its own way; every other name in LAYOUT is the model's field as it is.
 FORM_ONLY = ("unit", "min_participation")

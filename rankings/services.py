@@ -14,6 +14,7 @@ from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+import notifications.services
 from orgs.models import Unit, User
 from quizsite.spreadsheets import RowError, SpreadsheetError, cell_text, read_sheet_values, read_table
 
@@ -101,7 +102,7 @@ def rule_preview(*, rule: RankingRule, sources: list[dict], limit: int = 10) -> 
             population_freeze(rule=rule)
             rule.refresh_from_db(fields=["population_frozen_at"])
             params = RuleParams.from_rule(rule)
-            compute.build_participants(params)
+            compute.build_inputs(params)
             snapshot = _snapshot_write(
                 rule=rule,
                 params=params,
@@ -109,6 +110,7 @@ def rule_preview(*, rule: RankingRule, sources: list[dict], limit: int = 10) -> 
                 previous=None,
                 by=None,
                 task_id="preview",
+                fingerprint="",
                 version=0,
             )
             preview = {
@@ -520,8 +522,7 @@ def _compute(run: RankingRun, attempt: int, task_id: str, report: Callable[[int,
     fingerprint = inputs_fingerprint(rule)
     params = RuleParams.from_rule(rule)
     report(10, "collecting")
-    compute.build_participants(params)
-    compute.build_headcounts(params)
+    compute.build_inputs(params)
     report(40, "hashing")
     digest = compute.input_hash(params)
     report(55, "ranking")
@@ -560,12 +561,13 @@ def _snapshot_write(
     by: User | None,
     task_id: str,
     fingerprint: str,
+    version: int | None = None,
 ) -> Snapshot:
     """Create a snapshot, its rows and its kept inputs from this connection's `rk_*` tables.
-    Call inside a transaction holding the rule lock."""
+    Call inside a transaction holding the rule lock. `version` only for a preview (0)."""
     snapshot = Snapshot.objects.create(
         rule=rule,
-        version=previous.version + 1 if previous else 1,
+        version=version if version is not None else (previous.version + 1 if previous else 1),
         rule_version=rule.version,
         parameters=params.to_json(),
         input_hash=digest,
@@ -622,8 +624,7 @@ def snapshot_recompute(*, snapshot: Snapshot) -> Verification:
             if snapshot.inputs_kept:
                 compute.load_inputs(snapshot.pk)
             else:
-                compute.build_participants(params)
-                compute.build_headcounts(params)
+                compute.build_inputs(params)
             digest = compute.input_hash(params)
             check = Snapshot.objects.create(
                 rule=snapshot.rule,
@@ -659,8 +660,7 @@ def snapshot_drift(*, snapshot: Snapshot) -> dict[str, int] | None:
     params = RuleParams.from_json(snapshot.parameters)
     try:
         with compute.tuned_session():
-            compute.build_participants(params)
-            compute.build_headcounts(params)
+            compute.build_inputs(params)
             return compute.drift(snapshot.pk)
     finally:
         compute.drop_temp()
@@ -734,4 +734,5 @@ def snapshot_publish(*, snapshot: Snapshot, by: User, reason: str = "", as_it_st
         status=Snapshot.Status.PUBLISHED, published_by=by, published_at=timezone.now()
     )
     snapshot.refresh_from_db()
+    notifications.services.results_published(snapshot=snapshot)
     return snapshot

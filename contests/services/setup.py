@@ -7,6 +7,7 @@ from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+import notifications.services
 from lessons.models import QuestionVersion
 from orgs.models import Unit, User
 
@@ -32,6 +33,7 @@ def team_add(*, contest: Contest, name: str, unit: Unit, legs: list[User], subst
             TeamMember.objects.bulk_create(places)
     except IntegrityError:
         raise ContestRejected("member_on_two_teams", _("A member can be on only one team.")) from None
+    notifications.services.contest_invited(contest=contest, members=[*legs, *substitutes])
     return team
 
 

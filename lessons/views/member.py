@@ -93,8 +93,23 @@ def attempt_result(request, attempt_id: int):
     if attempt.is_open:
         return redirect("lessons:attempt", attempt_id=attempt.pk)
     payload = presenters.for_page(presenters.attempt_payload(attempt))
+    paper = attempt.paper
+    used_s = int((attempt.finished_at - attempt.started_at).total_seconds()) if attempt.finished_at else None
+    # Practice and challenges may be sat again at once; an exam while attempts are left.
+    attempts_used = Attempt.objects.filter(member=request.user, paper=paper).count()
+    can_retry = paper.mode in (Paper.Mode.PRACTICE, Paper.Mode.CHALLENGE) or (
+        paper.mode == Paper.Mode.EXAM and (not paper.max_attempts or attempts_used < paper.max_attempts)
+    )
     return render(
-        request, "lessons/attempt_result.html", {"attempt": attempt, "payload": payload, "paper": attempt.paper}
+        request,
+        "lessons/attempt_result.html",
+        {
+            "attempt": attempt,
+            "payload": payload,
+            "paper": paper,
+            "time_used": divmod(used_s, 60) if used_s is not None else None,
+            "can_retry": can_retry,
+        },
     )
 
 
@@ -156,6 +171,6 @@ def points_page(request):
             "today": selectors.points_today(member),
             "total": selectors.points_total(member),
             "page": history,
-            "labels": selectors.ACTIVITY_LABELS,
+            "labels": selectors.activity_labels(),
         },
     )

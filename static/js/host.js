@@ -29,19 +29,50 @@
     event.target.reset();
   });
 
+  // The words for a code, from data-<prefix>-<code> on #host-texts; the code itself never shows.
+  const word = (prefix, code) => t[prefix + code.replace(/(^|[._])([a-z])/g, (_m, _s, c) => c.toUpperCase())] || "";
+
+  // An answer as people read it: option letters with their text, true/false, or the blanks.
+  function answerText(q, response) {
+    if (response === null || response === undefined) return t.blank;
+    const list = Array.isArray(response) ? response : [response];
+    if (q.type === "true_false") return list.map((v) => (v ? t.true : t.false)).join(", ");
+    if (q.type === "fill_blank") return list.map((v) => (Array.isArray(v) ? v.join(" / ") : v) || t.blank).join("; ");
+    const texts = new Map((q.options || []).map((o) => [o.letter, o.text]));
+    return list.map((letter) => letter + ". " + (texts.get(letter) || "")).join("; ");
+  }
+
+  // What the host may press now, by the contest's state and the current question's phase.
+  function enable(status, phase) {
+    const running = status === "running";
+    const shown = phase === "reading" || phase === "picking";
+    const allowed = {
+      "start-button": status === "draft",
+      "open-button": running && (shown || ((phase === "idle" || phase === "revealed" || phase === "skipped") && !!state.next)),
+      "close-button": running && phase === "open",
+      "reveal-button": running && (phase === "open" || phase === "closed"),
+      "skip-button": running && (shown || phase === "open" || phase === "closed"),
+      "pause-button": running,
+      "resume-button": status === "paused",
+      "finish-button": running || status === "paused",
+    };
+    Object.entries(allowed).forEach(([id, on]) => { $(id).disabled = !on; });
+  }
+
   function render() {
     const q = state.question;
-    $("status").textContent = state.contest.status;
+    const phase = q ? q.phase : "idle";
+    $("status").textContent = word("status", state.contest.status);
     $("stem").innerHTML = q ? q.stem : ""; // sanitised on the server
-    $("where").textContent = q ? q.round.title + " · " + q.position + " · " + q.phase : "";
-    $("key").textContent = q && q.key ? t.answer + ": " + JSON.stringify(q.key) : "";
+    $("where").textContent = q ? q.round.title + " · " + t.questionNo.replace("%s", q.position) + " · " + word("phase", phase) : word("phase", phase);
+    $("key").textContent = q && q.key ? t.answer + ": " + answerText(q, q.key) : "";
     const teams = new Map(state.teams.map((x) => [x.id, x.name]));
     $("answers").replaceChildren(...(q && q.answers ? q.answers : []).map((a) => {
       const tr = document.createElement("tr");
       tr.innerHTML = "<td></td><td></td><td></td><td></td><td></td>";
       tr.children[0].textContent = teams.get(a.team);
       tr.children[1].textContent = a.name;
-      tr.children[2].textContent = JSON.stringify(a.response);
+      tr.children[2].textContent = answerText(q, a.response);
       tr.children[3].textContent = a.is_correct ? "✓" : "✗";
       if (q.phase === "revealed") {
         const rule = (correct) => () => {
@@ -69,13 +100,14 @@
     $("audit").replaceChildren(...(state.audit || []).map((e) => {
       const li = document.createElement("li");
       li.className = "list-group-item";
-      li.textContent = new Date(e.at).toLocaleTimeString() + " · " + e.actor + " · " + e.action + (e.detail.reason ? " · " + e.detail.reason : "");
+      li.textContent = new Date(e.at).toLocaleTimeString() + " · " + e.actor + " · " + (word("audit", e.action) || e.action) + (e.detail.reason ? " · " + e.detail.reason : "");
       return li;
     }));
     $("start-button").hidden = state.contest.status !== "draft";
     $("resume-button").hidden = state.contest.status !== "paused";
     $("pause-button").hidden = state.contest.status !== "running";
-    $("open-button").title = t.next + ": " + (state.next ? state.next.round + "-" + state.next.position : t.none);
+    $("open-button").title = t.next + ": " + (state.next ? t.roundNo.replace("%s", state.next.round) + " · " + t.questionNo.replace("%s", state.next.position) : t.none);
+    enable(state.contest.status, phase);
   }
 
   setInterval(() => {

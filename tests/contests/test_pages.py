@@ -19,7 +19,11 @@ def test_results_page_and_xlsx_export(client, tree):
     services.round_add(
         contest=contest,
         type=Round.Type.COMPULSORY,
-        versions=[factories.question(factories.bank(tree["audit"]), "true_false", key=[True]).current],
+        versions=[
+            factories.question(
+                factories.bank(tree["audit"]), "true_false", key=[True], stem="<p>党章是党的<b>根本大法</b>。</p>"
+            ).current
+        ],
     )
     services.contest_start(contest=contest, by=host)
     services.question_open(contest=contest, by=host)
@@ -34,7 +38,9 @@ def test_results_page_and_xlsx_export(client, tree):
     teams = list(book.worksheets[0].iter_rows(min_row=3, values_only=True))
     assert [row[:3] for row in teams] == [(1, "红队", 110), (2, "蓝队", 97)]
     answers = list(book.worksheets[1].iter_rows(min_row=2, values_only=True))
-    assert len(answers) == 1 and answers[0][2] == "红队" and answers[0][5] == "✓"
+    assert len(answers) == 1
+    # Round, number, the stem as text, team, member, the answer in words, right, when.
+    assert answers[0][1:7] == (1, "党章是党的根本大法。", "红队", red.real_name, "对", "✓")
 
     outsider = factories.member(tree["budget"])
     client.force_login(outsider)
@@ -103,3 +109,11 @@ def test_a_client_that_is_not_a_browser_signs_in_as_the_protocol_document_says(t
     signed_in = client.post("/accounts/login/", form)
     assert signed_in.status_code == 302 and signed_in.cookies["sessionid"].value
     assert int(client.session["_auth_user_id"]) == member.pk
+
+
+def test_an_exported_choice_answer_reads_as_its_options_text(tree):
+    from contests.presenters import response_text
+
+    single = factories.question(factories.bank(tree["audit"]), "multiple").current
+    assert response_text(single, ["A", "C"]) == "A. 政治意识; C. 核心意识"
+    assert response_text(single, None) == ""

@@ -257,11 +257,11 @@ def test_api_refuses_self_approval_and_a_stale_publication_with_codes(client, bo
 
     run_execute(run_id=run["id"])  # computed by board["admin"]: v2
     refused = client.post(f"/api/v1/rankings/{slug}/versions/2/approve/")
-    assert refused.status_code == 409 and refused.json()["code"] == "second_approver_required"
+    assert refused.status_code == 409 and refused.json()["error"]["code"] == "second_approver_required"
     client.force_login(factories.administrator(board["tree"]["audit"], username="second"))
     assert client.post(f"/api/v1/rankings/{slug}/versions/2/approve/").status_code == 200
     points(board["people"]["d"], 1, "d-2")
     stale = client.post(f"/api/v1/rankings/{slug}/versions/2/publish/")
-    assert stale.status_code == 409 and stale.json()["code"] == "facts_changed"
+    assert stale.status_code == 409 and stale.json()["error"]["code"] == "facts_changed"
     published = client.post(f"/api/v1/rankings/{slug}/versions/2/publish/", {"as_it_stands": True}, "application/json")
     assert published.json()["status"] == "published"

@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CallsConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "calls"
+    verbose_name = _("Calls for entries")

@@ -1,0 +1,154 @@
+"""Forms of the organiser's and members' pages. Plain forms: saving goes through `calls.services`."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from orgs import access
+from orgs.forms import UnitChoiceField
+from orgs.models import Unit, User
+from orgs.selectors import unit_paths
+
+from .models import Call, PrizeTier
+
+
+def members_named(text: str) -> list[User]:
+    """Members by employee number or user name, separated by commas (either width)."""
+    found = []
+    for name in [part.strip() for part in text.replace("，", ",").split(",") if part.strip()]:
+        user = User.objects.filter(employee_no=name).first() or User.objects.filter(username=name).first()
+        if user is None:
+            raise forms.ValidationError(_("No member has the employee number or user name %(name)s.") % {"name": name})
+        found.append(user)
+    return found
+
+
+LOCAL_INPUT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+
+
+class UnitsField(forms.ModelMultipleChoiceField):
+    def __init__(self, *, user, **kwargs):
+        queryset = access.managed_units(user).order_by("path")
+        self._paths = unit_paths(list(queryset))
+        super().__init__(queryset=queryset, **kwargs)
+
+    def label_from_instance(self, obj: Unit) -> str:
+        return self._paths.get(obj.pk, obj.name)
+
+
+class CallForm(forms.ModelForm):
+    class Meta:
+        model = Call
+        fields = [
+            "title",
+            "unit",
+            "audience",
+            "kind",
+            "rules",
+            "opens_at",
+            "closes_at",
+            "entries_per_member",
+            "file_types",
+            "max_file_mb",
+            "max_coauthors",
+            "blind",
+            "judges_per_entry",
+            "drop_extremes_from",
+        ]
+        widgets = {"opens_at": LOCAL_INPUT, "closes_at": LOCAL_INPUT, "rules": forms.Textarea(attrs={"rows": 4})}
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"] = UnitChoiceField(user=user, label=_("owner unit"))
+        self.fields["audience"] = UnitsField(
+            user=user,
+            label=Call._meta.get_field("audience").verbose_name,
+            required=False,
+            help_text=Call._meta.get_field("audience").help_text,
+        )
+        self.fields["audience"].widget.attrs["size"] = 6
+        for name in ("opens_at", "closes_at"):
+            self.fields[name].input_formats = ["%Y-%m-%dT%H:%M"]
+            self.fields[name].help_text = _("Local time")
+
+    def clean(self):
+        data = super().clean()
+        if data.get("opens_at") and data.get("closes_at") and data["closes_at"] <= data["opens_at"]:
+            self.add_error("closes_at", _("Submissions must close after they open."))
+        return data
+
+
+class LevelForm(forms.Form):
+    unit_kind = forms.ChoiceField(label=_("reviewed by"), choices=[("", "—"), *Unit.Kind.choices], required=False)
+    quota = forms.IntegerField(label=_("forwards at most"), min_value=1, max_value=999, required=False)
+
+
+class CriterionForm(forms.Form):
+    name = forms.CharField(label=_("criterion"), max_length=60, required=False)
+    weight = forms.DecimalField(label=_("weight"), min_value=0, max_digits=5, decimal_places=2, required=False)
+    min_score = forms.DecimalField(label=_("lowest score"), max_digits=6, decimal_places=2, required=False)
+    max_score = forms.DecimalField(label=_("highest score"), max_digits=6, decimal_places=2, required=False)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("name") and None in (data.get("weight"), data.get("min_score"), data.get("max_score")):
+            raise forms.ValidationError(_("Give the criterion a weight, a lowest and a highest score."))
+        if data.get("name") and data["min_score"] >= data["max_score"]:
+            raise forms.ValidationError(_("The highest score must be above the lowest."))
+        return data
+
+
+class TierForm(forms.Form):
+    name = forms.CharField(label=_("prize"), max_length=40, required=False)
+    mode = forms.ChoiceField(label=_("by"), choices=PrizeTier.Mode.choices, required=False)
+    value = forms.IntegerField(label=_("how many"), min_value=1, max_value=9999, required=False)
+
+
+LevelFormSet = forms.formset_factory(LevelForm, extra=1)
+
+
+class RubricFormSet(forms.BaseFormSet):
+    def clean(self):
+        if not any(form.cleaned_data.get("name") for form in self.forms if hasattr(form, "cleaned_data")):
+            raise forms.ValidationError(_("A rubric needs at least one criterion."))
+
+
+CriterionFormSet = forms.formset_factory(CriterionForm, formset=RubricFormSet, extra=1)
+TierFormSet = forms.formset_factory(TierForm, extra=1)
+
+
+class EntryForm(forms.Form):
+    title = forms.CharField(label=_("title"), max_length=120)
+    summary = forms.CharField(label=_("summary"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    coauthors = forms.CharField(
+        label=_("co-authors"),
+        required=False,
+        help_text=_("Employee numbers or user names, separated by commas."),
+    )
+
+    def clean_coauthors(self) -> list[User]:
+        return members_named(self.cleaned_data["coauthors"])
+
+
+class FileForm(forms.Form):
+    file = forms.FileField(label=_("File"))
+
+
+class ReasonForm(forms.Form):
+    note = forms.CharField(label=_("Recommendation or reason"), max_length=300)
+
+
+class ReopenForm(forms.Form):
+    until = forms.DateTimeField(label=_("open until"), widget=LOCAL_INPUT, input_formats=["%Y-%m-%dT%H:%M"])
+    reason = forms.CharField(label=_("reason"), max_length=300)
+
+
+class PanelForm(forms.Form):
+    name = forms.CharField(label=_("panel"), max_length=60)
+    judges = forms.CharField(
+        label=_("judges"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Employee numbers or user names, separated by commas."),
+    )
+
+    def clean_judges(self) -> list[User]:
+        return members_named(self.cleaned_data["judges"])

@@ -1,0 +1,60 @@
+"""What differs by kind of entry, in one place: which files it takes, whether it keeps several,
+and what happens once a file is accepted. A new kind is one class here plus its tests."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.conf import settings
+from django.db import transaction
+
+from . import files
+from .models import Call, Entry, EntryFile
+
+
+class EntryKind:
+    extensions: tuple[str, ...] = ()
+    keeps_several_files = False
+
+    def after_attach(self, entry: Entry, stored: EntryFile) -> list[str]:
+        """Derive what the kind needs from the accepted file; returns the entry fields changed."""
+        return []
+
+
+class EssayKind(EntryKind):
+    extensions = ("docx", "pdf")
+
+    def after_attach(self, entry: Entry, stored: EntryFile) -> list[str]:
+        # Shown from the blind copy, so the page and the file tell judges the same (nothing).
+        entry.essay_html = (
+            files.docx_html(Path(settings.MEDIA_ROOT) / stored.blind_path) if stored.extension == "docx" else ""
+        )
+        return ["essay_html"]
+
+
+class VideoKind(EntryKind):
+    extensions = ("mp4", "mov", "m4v", "webm")
+
+    def after_attach(self, entry: Entry, stored: EntryFile) -> list[str]:
+        from .tasks import entry_video_process_task
+
+        entry.video_status, entry.video_failure = "processing", ""
+        transaction.on_commit(lambda: entry_video_process_task.delay(entry.pk))
+        return ["video_status", "video_failure"]
+
+
+class PhotoKind(EntryKind):
+    extensions = ("jpg", "jpeg", "png")
+    keeps_several_files = True
+
+
+KINDS: dict[str, EntryKind] = {
+    Call.Kind.ESSAY: EssayKind(),
+    Call.Kind.MICRO_CLASS: VideoKind(),
+    Call.Kind.SPEECH: VideoKind(),
+    Call.Kind.PHOTOS: PhotoKind(),
+}
+
+
+def kind_of(call: Call) -> EntryKind:
+    return KINDS[call.kind]

@@ -1,0 +1,282 @@
+"""Calls for entries (micro-class and speech videos, essays, photo sets), the entries members
+submit, their recommendation up the unit tree, and blind judging by panels against a rubric.
+
+Facts are append-only (DESIGN invariant 1): a review decision, a reopening and a judge's score are
+rows never edited; an entry's place in the tree and a judge's current score are read from them.
+Writes go through `calls.services`.
+"""
+
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from orgs.models import Unit
+
+
+class Call(models.Model):
+    class Kind(models.TextChoices):
+        MICRO_CLASS = "micro_class", _("Micro-class video")
+        SPEECH = "speech", _("Speech video")
+        ESSAY = "essay", _("Essay")
+        PHOTOS = "photos", _("Photo set")
+
+    title = models.CharField(_("title"), max_length=120)
+    unit = models.ForeignKey(Unit, verbose_name=_("owner unit"), on_delete=models.PROTECT, related_name="calls")
+    audience = models.ManyToManyField(
+        Unit,
+        verbose_name=pgettext_lazy("call", "audience"),
+        blank=True,
+        related_name="+",
+        help_text=_("Units whose members may enter. Empty: the owner unit and its subtree."),
+    )
+    kind = models.CharField(_("kind of entry"), max_length=20, choices=Kind.choices)
+    rules = models.TextField(_("rules"), blank=True)
+    opens_at = models.DateTimeField(_("submissions open"))
+    closes_at = models.DateTimeField(_("submissions close"))
+    entries_per_member = models.PositiveSmallIntegerField(_("entries per member"), default=1)
+    file_types = models.CharField(
+        _("file types"),
+        max_length=100,
+        blank=True,
+        help_text=_("Extensions separated by commas, such as docx, pdf. Empty: every type this kind allows."),
+    )
+    max_file_mb = models.PositiveIntegerField(_("largest file (MB)"), default=20)
+    max_coauthors = models.PositiveSmallIntegerField(_("co-authors allowed"), default=0)
+    blind = models.BooleanField(_("blind review"), default=True, help_text=_("Judges see neither author nor unit."))
+    judges_per_entry = models.PositiveSmallIntegerField(_("judges per entry"), default=3)
+    drop_extremes_from = models.PositiveSmallIntegerField(
+        _("drop the highest and lowest from"),
+        default=5,
+        help_text=_("With this many scores or more, the highest and lowest are dropped. 0: never."),
+    )
+    assignment_seed = models.CharField(max_length=32, blank=True, editable=False)
+    assigned_at = models.DateTimeField(null=True, blank=True, editable=False)
+    scores_locked_at = models.DateTimeField(null=True, blank=True, editable=False)
+    results_published_at = models.DateTimeField(null=True, blank=True, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("call for entries")
+        verbose_name_plural = _("calls for entries")
+        ordering = ["-opens_at"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(closes_at__gt=models.F("opens_at")), name="call_window_ordered")
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Level(models.Model):
+    """One step of recommendation: the units of `unit_kind` each forward at most `quota` entries."""
+
+    call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="levels")
+    position = models.PositiveSmallIntegerField()
+    unit_kind = models.CharField(_("reviewed by"), max_length=20, choices=Unit.Kind.choices)
+    quota = models.PositiveSmallIntegerField(_("forwards at most"), default=3)
+
+    class Meta:
+        ordering = ["call_id", "position"]
+        constraints = [models.UniqueConstraint(fields=["call", "position"], name="one_level_per_position")]
+
+    def __str__(self) -> str:
+        return f"{self.get_unit_kind_display()} ({self.quota})"
+
+
+class Criterion(models.Model):
+    call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="criteria")
+    position = models.PositiveSmallIntegerField()
+    name = models.CharField(_("criterion"), max_length=60)
+    weight = models.DecimalField(_("weight"), max_digits=5, decimal_places=2, default=1)
+    min_score = models.DecimalField(_("lowest score"), max_digits=6, decimal_places=2, default=0)
+    max_score = models.DecimalField(_("highest score"), max_digits=6, decimal_places=2, default=10)
+
+    class Meta:
+        ordering = ["call_id", "position"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PrizeTier(models.Model):
+    class Mode(models.TextChoices):
+        COUNT = "count", _("Count")
+        PERCENT = "percent", _("Percentage")
+
+    call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="prize_tiers")
+    position = models.PositiveSmallIntegerField()
+    name = models.CharField(_("prize"), max_length=40)
+    mode = models.CharField(_("by"), max_length=8, choices=Mode.choices, default=Mode.COUNT)
+    value = models.PositiveSmallIntegerField(_("how many"))
+
+    class Meta:
+        ordering = ["call_id", "position"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Panel(models.Model):
+    call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="panels")
+    name = models.CharField(_("panel"), max_length=60)
+    judges = models.ManyToManyField(settings.AUTH_USER_MODEL, verbose_name=_("judges"), related_name="judging_panels")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+def receipt_code() -> str:
+    return secrets.token_hex(4).upper()
+
+
+class Entry(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SUBMITTED = "submitted", pgettext_lazy("call entry", "Submitted")
+        RETURNED = "returned", _("Returned")
+        FINALIST = "finalist", _("In judging")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="entries")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="call_entries")
+    unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="+", help_text="The author's unit on submitting."
+    )
+    coauthors = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="coauthored_entries")
+    title = models.CharField(_("title"), max_length=120)
+    summary = models.TextField(_("summary"), blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    level = models.PositiveSmallIntegerField(default=0, help_text="Position of the level reviewing it now.")
+    at_unit = models.ForeignKey(Unit, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    returned_reason = models.CharField(max_length=300, blank=True)
+    essay_html = models.TextField(blank=True)
+    video_status = models.CharField(max_length=12, blank=True)
+    video_failure = models.CharField(max_length=300, blank=True)
+    receipt = models.CharField(max_length=8, default=receipt_code, unique=True, editable=False)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("entry")
+        verbose_name_plural = _("entries")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class EntryFile(models.Model):
+    """An uploaded file, checked on arrival. `blind_path` is a copy with the author's traces removed
+    (document properties, PDF metadata) under a neutral name: the only file judges are given."""
+
+    entry = models.ForeignKey(Entry, on_delete=models.CASCADE, related_name="files")
+    position = models.PositiveSmallIntegerField(default=0)
+    original_name = models.CharField(max_length=200)
+    extension = models.CharField(max_length=10)
+    size = models.PositiveBigIntegerField()
+    path = models.CharField(max_length=255)
+    blind_path = models.CharField(max_length=255, blank=True)
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["entry_id", "position", "id"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class Reopening(models.Model):
+    """An organiser let one entry be changed after the deadline, until `until`, for `reason`."""
+
+    entry = models.ForeignKey(Entry, on_delete=models.CASCADE, related_name="reopenings")
+    until = models.DateTimeField(_("open until"))
+    reason = models.CharField(_("reason"), max_length=300)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.entry} → {self.until:%Y-%m-%d %H:%M}"
+
+
+class Review(models.Model):
+    """A level's decision on an entry: forwarded up (with a recommendation) or returned (with a reason)."""
+
+    class Decision(models.TextChoices):
+        FORWARD = "forward", _("Forwarded")
+        RETURN = "return", _("Returned")
+
+    entry = models.ForeignKey(Entry, on_delete=models.CASCADE, related_name="reviews")
+    level = models.PositiveSmallIntegerField()
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
+    decision = models.CharField(max_length=8, choices=Decision.choices)
+    note = models.CharField(max_length=300)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["entry_id", "at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.entry} · {self.get_decision_display()}"
+
+
+class Assignment(models.Model):
+    entry = models.ForeignKey(Entry, on_delete=models.CASCADE, related_name="assignments")
+    judge = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="call_assignments")
+    panel = models.ForeignKey(Panel, on_delete=models.CASCADE, related_name="assignments")
+    token = models.CharField(max_length=16, default=receipt_code, editable=False)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["entry", "judge"], name="one_assignment_per_judge_entry")]
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.entry} · {self.judge}"
+
+
+class ScoreEvent(models.Model):
+    """A judge's score on one criterion at a moment; the latest per criterion counts. Never edited:
+    the rows are the audit log of every score and change."""
+
+    assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="score_events")
+    criterion = models.ForeignKey(Criterion, on_delete=models.CASCADE, related_name="+")
+    value = models.DecimalField(max_digits=6, decimal_places=2)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.assignment} · {self.value}"
+
+
+class AuditEvent(models.Model):
+    """Who did what to a call or an entry outside the append-only facts above (reopenings, locks)."""
+
+    call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="audit_events")
+    entry = models.ForeignKey(Entry, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+
+    class Action(models.TextChoices):
+        REOPEN = "reopen", _("Reopened an entry")
+        ASSIGN = "assign", _("Assigned entries to judges")
+        LOCK = "lock", _("Locked the scores")
+        PUBLISH = "publish", _("Published the results")
+
+    action = models.CharField(max_length=40, choices=Action.choices)
+    detail = models.CharField(max_length=300, blank=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.action} · {self.at:%Y-%m-%d %H:%M}"

@@ -1,0 +1,130 @@
+"""Reads of calls: what each person may see, judges' totals, final scores, ranks and prizes."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import QuerySet
+
+from orgs import access
+
+from .models import Assignment, Call, Entry, Review, ScoreEvent
+
+TWO_PLACES = Decimal("0.01")
+
+
+def reviewable_entries(user, call: Call) -> QuerySet[Entry]:
+    """Entries waiting for review at a unit in the user's subtrees, and those that reached judging
+    from their subtrees: an organiser of a level sees nothing outside it."""
+    return (
+        call.entries.filter(access.subtree_q(user, prefix="unit__"))
+        .exclude(status__in=[Entry.Status.DRAFT, Entry.Status.WITHDRAWN])
+        .select_related("author", "unit", "at_unit")
+        .order_by("status", "at_unit__path", "submitted_at")
+    )
+
+
+def quota_use(user, call: Call) -> list[dict]:
+    """For each level and reviewing unit in the user's subtrees that has had entries: how many it
+    has recommended out of its quota."""
+    quotas = {level.position: level for level in call.levels.all()}
+    used: dict[tuple[int, int], dict] = {}
+    waiting = call.entries.filter(access.subtree_q(user, prefix="at_unit__"), status=Entry.Status.SUBMITTED)
+    for entry in waiting.select_related("at_unit"):
+        used.setdefault(
+            (entry.level, entry.at_unit_id), {"unit": entry.at_unit, "level": quotas[entry.level], "used": 0}
+        )
+    reviews = Review.objects.filter(access.subtree_q(user, prefix="unit__"), entry__call=call, decision="forward")
+    for review in reviews.select_related("unit"):
+        row = used.setdefault(
+            (review.level, review.unit_id), {"unit": review.unit, "level": quotas.get(review.level), "used": 0}
+        )
+        row["used"] += 1
+    return [row for _, row in sorted(used.items()) if row["level"] is not None]
+
+
+@dataclass
+class EntryResult:
+    entry: Entry
+    judge_totals: list[Decimal] = field(default_factory=list)
+    dropped: list[Decimal] = field(default_factory=list)
+    final: Decimal | None = None
+    rank: int | None = None
+    prize: str = ""
+
+
+def judge_total(criteria, latest: dict[int, Decimal]) -> Decimal | None:
+    """Σ weight × score over the rubric, or None until every criterion is scored."""
+    if any(criterion.pk not in latest for criterion in criteria):
+        return None
+    return sum((criterion.weight * latest[criterion.pk] for criterion in criteria), Decimal(0))
+
+
+def trimmed_mean(totals: list[Decimal], drop_from: int) -> tuple[Decimal | None, list[Decimal]]:
+    """The mean of the totals, without one highest and one lowest when there are `drop_from` or
+    more (0: never drop). Returns the mean (two places, half up) and the dropped totals."""
+    if not totals:
+        return None, []
+    ordered = sorted(totals)
+    dropped: list[Decimal] = []
+    if drop_from and len(ordered) >= max(drop_from, 3):
+        dropped = [ordered[0], ordered[-1]]
+        ordered = ordered[1:-1]
+    mean = sum(ordered, Decimal(0)) / len(ordered)
+    return mean.quantize(TWO_PLACES, rounding=ROUND_HALF_UP), dropped
+
+
+def results(call: Call) -> list[EntryResult]:
+    """Entries in judging with each judge's total, the final score, the rank (ties share a rank,
+    the next rank skips) and the prize tier; unscored entries last."""
+    criteria = list(call.criteria.all())
+    latest: dict[int, dict[int, Decimal]] = {}
+    for event in ScoreEvent.objects.filter(assignment__entry__call=call).order_by("id"):
+        latest.setdefault(event.assignment_id, {})[event.criterion_id] = event.value
+    rows: dict[int, EntryResult] = {}
+    entries = call.entries.filter(status=Entry.Status.FINALIST).select_related("author", "unit")
+    for entry in entries:
+        rows[entry.pk] = EntryResult(entry=entry)
+    for assignment in Assignment.objects.filter(entry__call=call).order_by("id"):
+        total = judge_total(criteria, latest.get(assignment.pk, {}))
+        if total is not None and assignment.entry_id in rows:
+            rows[assignment.entry_id].judge_totals.append(total)
+    for row in rows.values():
+        row.final, row.dropped = trimmed_mean(row.judge_totals, call.drop_extremes_from)
+    ranked = sorted((r for r in rows.values() if r.final is not None), key=lambda r: (-r.final, r.entry.pk))
+    for index, row in enumerate(ranked):
+        row.rank = ranked[index - 1].rank if index and row.final == ranked[index - 1].final else index + 1
+    _award(call, ranked)
+    unscored = sorted((r for r in rows.values() if r.final is None), key=lambda r: r.entry.pk)
+    return ranked + unscored
+
+
+def _award(call: Call, ranked: list[EntryResult]) -> None:
+    """Tiers take places in order: a count of entries, or a percentage of the ranked entries
+    (rounded down). An entry tied with the last place of a tier shares that tier."""
+    taken = 0
+    for tier in call.prize_tiers.all():
+        size = tier.value if tier.mode == "count" else math.floor(len(ranked) * tier.value / 100)
+        if size <= 0 or taken >= len(ranked):
+            continue
+        end = min(taken + size, len(ranked))
+        boundary_rank = ranked[end - 1].rank
+        while taken < len(ranked) and (taken < end or ranked[taken].rank == boundary_rank):
+            ranked[taken].prize = tier.name
+            taken += 1
+
+
+def judge_progress(call: Call) -> list[dict]:
+    """Per judge: entries assigned and fully scored."""
+    criteria = list(call.criteria.all())
+    rows: dict[int, dict] = {}
+    for assignment in (
+        Assignment.objects.filter(entry__call=call).select_related("judge").prefetch_related("score_events")
+    ):
+        row = rows.setdefault(assignment.judge_id, {"judge": assignment.judge, "assigned": 0, "scored": 0})
+        row["assigned"] += 1
+        latest = {event.criterion_id: event.value for event in assignment.score_events.all()}
+        row["scored"] += judge_total(criteria, latest) is not None
+    return sorted(rows.values(), key=lambda row: row["judge"].pk)

@@ -1,0 +1,495 @@
+"""Every write of calls: calls and their settings, entries and files, recommendation up the tree,
+judge assignment and scores, prizes. Domain errors are `CallRejected(code, message)`."""
+
+from __future__ import annotations
+
+import random
+import secrets
+from datetime import datetime
+from decimal import Decimal
+from pathlib import Path
+
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from orgs import access
+from orgs.models import Unit, User
+
+from . import files
+from .kinds import kind_of
+from .models import (
+    Assignment,
+    AuditEvent,
+    Call,
+    Criterion,
+    Entry,
+    EntryFile,
+    Level,
+    Panel,
+    PrizeTier,
+    Reopening,
+    Review,
+    ScoreEvent,
+)
+
+
+class CallRejected(Exception):
+    def __init__(self, code: str, message: str):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+def _media(relative: str) -> Path:
+    return Path(settings.MEDIA_ROOT) / relative
+
+
+# ---------------------------------------------------------------- calls
+
+
+def allowed_extensions(call: Call) -> list[str]:
+    """The call's file types, limited to what its kind can take."""
+    possible = kind_of(call).extensions
+    chosen = [part.strip().lower().lstrip(".") for part in call.file_types.split(",") if part.strip()]
+    return [ext for ext in chosen if ext in possible] or list(possible)
+
+
+def audience_q(user) -> Q:
+    """Calls whose audience (or, with none, the owner unit's subtree) covers the user's unit."""
+    unit = getattr(user, "unit", None)
+    if unit is None:
+        return Q(pk__in=[])
+    ancestors = [unit.path[:end] for end in range(Unit.steplen, len(unit.path) + 1, Unit.steplen)]
+    return Q(audience__path__in=ancestors) | Q(audience__isnull=True, unit__path__in=ancestors)
+
+
+def may_enter(user, call: Call) -> bool:
+    return Call.objects.filter(audience_q(user), pk=call.pk).exists()
+
+
+def audit(*, call: Call, by: User, action: str, detail: str = "", entry: Entry | None = None) -> None:
+    AuditEvent.objects.create(call=call, entry=entry, by=by, action=action, detail=detail[:300])
+
+
+# ---------------------------------------------------------------- entries
+
+
+def _window_open(entry: Entry, now: datetime) -> bool:
+    call = entry.call
+    if call.opens_at <= now < call.closes_at:
+        return True
+    return entry.pk is not None and entry.reopenings.filter(until__gt=now).exists()
+
+
+def check_changeable(entry: Entry) -> None:
+    """Raise unless the author may still change the entry: inside the window (or reopened for it),
+    and not yet decided on by a reviewer (a returned entry may be mended and sent again), in judging
+    or withdrawn."""
+    now = timezone.now()
+    if entry.call.opens_at > now:
+        raise CallRejected("not_open", _("This call is not open for entries yet."))
+    if not _window_open(entry, now):
+        raise CallRejected(
+            "closed",
+            _("The deadline (%(at)s) has passed; entries can no longer be submitted or changed.")
+            % {"at": timezone.localtime(entry.call.closes_at).strftime("%Y-%m-%d %H:%M")},
+        )
+    if entry.status in (Entry.Status.WITHDRAWN, Entry.Status.FINALIST) or (
+        entry.status == Entry.Status.SUBMITTED and entry.reviews.exists()
+    ):
+        raise CallRejected("under_review", _("This entry is already under review and can no longer be changed."))
+
+
+def entry_create(
+    *, call: Call, author: User, title: str, summary: str = "", coauthors: list[User] | tuple = ()
+) -> Entry:
+    if not may_enter(author, call):
+        raise CallRejected("not_audience", _("This call is not open to your unit."))
+    entry = Entry(call=call, author=author, unit=author.unit)
+    check_changeable(entry)
+    live = call.entries.filter(author=author).exclude(status=Entry.Status.WITHDRAWN).count()
+    if live >= call.entries_per_member:
+        raise CallRejected(
+            "too_many", _("You may send at most %(n)d entries to this call.") % {"n": call.entries_per_member}
+        )
+    entry.title, entry.summary = _title(title), summary.strip()
+    entry.save()
+    _set_coauthors(entry, coauthors)
+    return entry
+
+
+def _title(title: str) -> str:
+    if not title.strip():
+        raise CallRejected("title_required", _("An entry needs a title."))
+    return title.strip()[:120]
+
+
+def _set_coauthors(entry: Entry, coauthors) -> None:
+    coauthors = [user for user in coauthors if user.pk != entry.author_id]
+    if len(coauthors) > entry.call.max_coauthors:
+        raise CallRejected(
+            "too_many_coauthors", _("This call allows at most %(n)d co-authors.") % {"n": entry.call.max_coauthors}
+        )
+    entry.coauthors.set(coauthors)
+
+
+def entry_update(*, entry: Entry, by: User, title: str, summary: str, coauthors: list[User] | tuple = ()) -> Entry:
+    check_changeable(entry)
+    entry.title, entry.summary = _title(title), summary.strip()
+    entry.save(update_fields=["title", "summary", "updated_at"])
+    _set_coauthors(entry, coauthors)
+    return entry
+
+
+def entry_attach(*, entry: Entry, upload: UploadedFile) -> EntryFile:
+    """Check an uploaded file (type by content, size, macros, scripts) and keep it with its blind
+    copy. A photo set keeps adding files; other kinds replace their one file. Refused files leave
+    nothing behind."""
+    check_changeable(entry)
+    call = entry.call
+    extension = files.extension_of(upload.name)
+    allowed = allowed_extensions(call)
+    if extension not in allowed:
+        raise CallRejected(
+            "type_not_allowed",
+            _("This call takes %(types)s files.") % {"types": ", ".join(f".{ext}" for ext in allowed)},
+        )
+    if upload.size > call.max_file_mb * 2**20:
+        raise CallRejected(
+            "too_large",
+            _("The file is %(size)s MB; the limit is %(limit)s MB.")
+            % {"size": -(-upload.size // 2**20), "limit": call.max_file_mb},
+        )
+    if upload.size == 0:
+        raise CallRejected("empty", _("The file is empty."))
+    folder = f"calls/{call.pk}/{entry.pk}"
+    stem = secrets.token_hex(8)
+    relative = f"{folder}/{stem}.{extension}"
+    target = _media(relative)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with open(target, "wb") as handle:
+        for chunk in upload.chunks():
+            handle.write(chunk)
+    blind_relative = f"{folder}/blind-{stem}.{extension}"
+    try:
+        with open(target, "rb") as handle:
+            files.check_content(extension=extension, head=handle.read(8192), path=target)
+        files.make_blind_copy(target, _media(blind_relative), extension)
+    except files.FileRefused as refused:
+        target.unlink(missing_ok=True)
+        _media(blind_relative).unlink(missing_ok=True)
+        raise CallRejected(refused.code, refused.message) from None
+    with transaction.atomic():
+        kind = kind_of(call)
+        if not kind.keeps_several_files:
+            replaced = [_media(name) for old in entry.files.all() for name in (old.path, old.blind_path)]
+            entry.files.all().delete()
+            transaction.on_commit(lambda: [path.unlink(missing_ok=True) for path in replaced])
+        stored = EntryFile.objects.create(
+            entry=entry,
+            position=entry.files.count(),
+            original_name=Path(upload.name).name[:200],
+            extension=extension,
+            size=upload.size,
+            path=relative,
+            blind_path=blind_relative,
+        )
+        fields = ["updated_at", *kind.after_attach(entry, stored)]
+        entry.save(update_fields=fields)
+    return stored
+
+
+def entry_video_process(*, entry_id: int) -> Entry | None:
+    """Check and transcode a video entry with the micro-class pipeline (`lessons.video`): a poster
+    and a faststart MP4 beside the blind copy. Idempotent; a gone entry is left alone."""
+    from lessons import video
+
+    entry = Entry.objects.filter(pk=entry_id).first()
+    stored = entry.files.first() if entry else None
+    if entry is None or stored is None or entry.video_status == "ready":
+        return entry
+    source = _media(stored.blind_path or stored.path)
+    folder = Path(stored.path).parent
+    try:
+        probe = video.probe(source)
+        video.make_poster(source, _media(f"{folder}/poster.jpg"), at_s=min(5.0, probe.duration_s / 3))
+        video.make_mp4(source, _media(f"{folder}/video.mp4"), probe)
+    except video.VideoRejected as rejected:
+        Entry.objects.filter(pk=entry_id).update(video_status="failed", video_failure=rejected.reason[:300])
+    else:
+        Entry.objects.filter(pk=entry_id).update(video_status="ready", video_failure="")
+    entry.refresh_from_db()
+    return entry
+
+
+def _first_reviewer(call: Call, unit: Unit, start: int) -> tuple[int, Unit | None]:
+    """The first level from `start` with a unit of its kind at or above `unit`, and that unit;
+    (number of levels, None) when no level remains: the entry goes to judging."""
+    levels = list(call.levels.all())
+    chain = [*Unit.objects.get_ancestors(unit), unit] if unit.depth > 1 else [unit]
+    for level in levels[start:]:
+        matches = [candidate for candidate in chain if candidate.kind == level.unit_kind]
+        if matches:
+            return level.position, matches[-1]
+    return len(levels), None
+
+
+def _place(entry: Entry, start: int, below: Unit) -> None:
+    position, unit = _first_reviewer(entry.call, below, start)
+    entry.level, entry.at_unit = position, unit
+    entry.status = Entry.Status.SUBMITTED if unit else Entry.Status.FINALIST
+
+
+@transaction.atomic
+def entry_submit(*, entry: Entry, by: User) -> Entry:
+    """Hand the entry in: it goes to the first level's unit above the author (or straight to judging)."""
+    entry = Entry.objects.select_for_update().get(pk=entry.pk)
+    check_changeable(entry)
+    if not entry.files.exists():
+        raise CallRejected("no_file", _("Attach your file before submitting."))
+    if entry.video_status == "failed":
+        raise CallRejected(
+            "video_failed", _("The video could not be processed: %(why)s") % {"why": entry.video_failure}
+        )
+    entry.unit = entry.author.unit
+    _place(entry, 0, entry.unit)
+    entry.submitted_at = timezone.now()
+    entry.returned_reason = ""
+    entry.save()
+    return entry
+
+
+@transaction.atomic
+def entry_withdraw(*, entry: Entry, by: User) -> Entry:
+    entry = Entry.objects.select_for_update().get(pk=entry.pk)
+    if entry.status == Entry.Status.WITHDRAWN:
+        return entry
+    if entry.status == Entry.Status.FINALIST and entry.assignments.exists():
+        raise CallRejected("judging_begun", _("Judging has begun; this entry can no longer be withdrawn."))
+    entry.status = Entry.Status.WITHDRAWN
+    entry.save(update_fields=["status", "updated_at"])
+    return entry
+
+
+@transaction.atomic
+def entry_reopen(*, entry: Entry, by: User, until: datetime, reason: str) -> Reopening:
+    """Let one entry be changed after the deadline. Takes an organiser of the call's owner unit or
+    of the entry's unit, and a reason; both are kept."""
+    if not (access.can_manage_unit(by, entry.call.unit) or access.can_manage_unit(by, entry.unit)):
+        raise CallRejected(
+            "not_allowed", _("Only an organiser of this call or of the author's unit may reopen an entry.")
+        )
+    if not reason.strip():
+        raise CallRejected("reason_required", _("Say why this entry is reopened."))
+    if until <= timezone.now():
+        raise CallRejected("until_past", _("Reopen it until a time in the future."))
+    reopening = Reopening.objects.create(entry=entry, until=until, reason=reason.strip()[:300], by=by)
+    audit(call=entry.call, entry=entry, by=by, action="reopen", detail=f"{until:%Y-%m-%d %H:%M} {reason.strip()}")
+    return reopening
+
+
+# ---------------------------------------------------------------- recommendation
+
+
+def check_reviewer(user, entry: Entry) -> None:
+    if entry.status != Entry.Status.SUBMITTED or entry.at_unit is None:
+        raise CallRejected("not_waiting", _("This entry is not waiting for review."))
+    if not access.can_manage_unit(user, entry.at_unit):
+        raise CallRejected("not_allowed", _("This entry is reviewed by %(unit)s.") % {"unit": entry.at_unit.name})
+
+
+@transaction.atomic
+def entry_forward(*, entry: Entry, by: User, note: str) -> Entry:
+    """Recommend the entry to the next level. A unit forwards at most its level's quota."""
+    entry = Entry.objects.select_for_update(of=("self",)).select_related("at_unit", "call").get(pk=entry.pk)
+    check_reviewer(by, entry)
+    if not note.strip():
+        raise CallRejected("note_required", _("Write a short recommendation."))
+    level = entry.call.levels.get(position=entry.level)
+    # Lock the unit's forwards at this level, so two organisers cannot both take the last place.
+    Unit.objects.select_for_update().filter(pk=entry.at_unit_id).first()
+    forwarded = Review.objects.filter(
+        entry__call=entry.call, level=entry.level, unit=entry.at_unit, decision=Review.Decision.FORWARD
+    ).count()
+    if forwarded >= level.quota:
+        raise CallRejected(
+            "over_quota",
+            _("%(unit)s may recommend at most %(n)d entries and has recommended them all.")
+            % {"unit": entry.at_unit.name, "n": level.quota},
+        )
+    Review.objects.create(
+        entry=entry, level=entry.level, unit=entry.at_unit, decision="forward", note=note.strip()[:300], by=by
+    )
+    _place(entry, entry.level + 1, entry.at_unit)
+    entry.save()
+    return entry
+
+
+@transaction.atomic
+def entry_return(*, entry: Entry, by: User, reason: str) -> Entry:
+    """Send the entry back to its author with a reason they see."""
+    entry = Entry.objects.select_for_update(of=("self",)).select_related("at_unit").get(pk=entry.pk)
+    check_reviewer(by, entry)
+    if not reason.strip():
+        raise CallRejected("reason_required", _("Say why the entry is returned."))
+    Review.objects.create(
+        entry=entry, level=entry.level, unit=entry.at_unit, decision="return", note=reason.strip()[:300], by=by
+    )
+    entry.status, entry.returned_reason, entry.at_unit = Entry.Status.RETURNED, reason.strip()[:300], None
+    entry.save()
+    return entry
+
+
+# ---------------------------------------------------------------- judging
+
+
+def is_conflicted(judge: User, entry: Entry) -> bool:
+    """A judge may not score an entry of their own unit subtree, nor their own or co-authored one."""
+    if judge.pk == entry.author_id or entry.coauthors.filter(pk=judge.pk).exists():
+        return True
+    return judge.unit is not None and entry.unit.path.startswith(judge.unit.path)
+
+
+@transaction.atomic
+def assignment_run(*, call: Call, panel: Panel, by: User, seed: str = "") -> list[Assignment]:
+    """Give each entry in judging to `judges_per_entry` judges of the panel: never a conflicted
+    judge, the least loaded first, ties broken by a generator seeded with the stored seed, so the
+    same seed gives the same assignment. Runs once, before any score."""
+    call = Call.objects.select_for_update().get(pk=call.pk)
+    if call.assigned_at:
+        raise CallRejected("already_assigned", _("Entries were already assigned to judges."))
+    judges = list(panel.judges.select_related("unit").order_by("pk"))
+    if not judges:
+        raise CallRejected("no_judges", _("Add judges to the panel first."))
+    entries = list(call.entries.filter(status=Entry.Status.FINALIST).select_related("unit").order_by("pk"))
+    if not entries:
+        raise CallRejected("no_entries", _("No entry has reached judging yet."))
+    call.assignment_seed = seed or secrets.token_hex(8)
+    rng = random.Random(call.assignment_seed)  # noqa: S311 - fairness and reproducibility, not secrecy
+    rng.shuffle(entries)
+    tiebreak = {judge.pk: rng.random() for judge in judges}
+    load = {judge.pk: 0 for judge in judges}
+    created = []
+    for entry in entries:
+        eligible = [judge for judge in judges if not is_conflicted(judge, entry)]
+        eligible.sort(key=lambda judge: (load[judge.pk], tiebreak[judge.pk]))
+        for judge in eligible[: call.judges_per_entry]:
+            load[judge.pk] += 1
+            created.append(Assignment.objects.create(entry=entry, judge=judge, panel=panel))
+    call.assigned_at = timezone.now()
+    call.save(update_fields=["assignment_seed", "assigned_at"])
+    audit(call=call, by=by, action="assign", detail=f"seed {call.assignment_seed}, {len(created)} assignments")
+    return created
+
+
+def access_assignment(user, assignment_id: int) -> Assignment:
+    """The judge's own assignment; anyone else (including the author) is refused."""
+    assignment = Assignment.objects.select_related("entry__call", "entry__unit").filter(pk=assignment_id).first()
+    if assignment is None or assignment.judge_id != user.pk:
+        raise CallRejected("not_assigned", _("This entry is not assigned to you."))
+    return assignment
+
+
+@transaction.atomic
+def score_record(*, assignment: Assignment, by: User, values: dict[int, Decimal]) -> list[ScoreEvent]:
+    """Record the judge's scores (criterion id -> value); only changed values add a row. Refused
+    after the lock, for someone else's assignment, a conflicted entry or a value out of range,
+    and then nothing is recorded."""
+    call = Call.objects.select_for_update().get(pk=assignment.entry.call_id)
+    if assignment.judge_id != by.pk:
+        raise CallRejected("not_assigned", _("This entry is not assigned to you."))
+    if is_conflicted(by, assignment.entry):
+        raise CallRejected("conflicted", _("You may not score an entry from your own unit."))
+    if call.scores_locked_at:
+        raise CallRejected("locked", _("Scores are locked; they can no longer be changed."))
+    criteria = {criterion.pk: criterion for criterion in call.criteria.all()}
+    if set(values) != set(criteria):
+        raise CallRejected("incomplete", _("Score every criterion."))
+    for pk, value in values.items():
+        criterion = criteria[pk]
+        if not criterion.min_score <= value <= criterion.max_score:
+            raise CallRejected(
+                "out_of_range",
+                _("%(name)s takes a score from %(low)s to %(high)s.")
+                % {
+                    "name": criterion.name,
+                    "low": f"{criterion.min_score.normalize():f}",
+                    "high": f"{criterion.max_score.normalize():f}",
+                },
+            )
+    current = current_scores(assignment)
+    return [
+        ScoreEvent.objects.create(assignment=assignment, criterion_id=pk, value=value, by=by)
+        for pk, value in sorted(values.items())
+        if current.get(pk) != value
+    ]
+
+
+def current_scores(assignment: Assignment) -> dict[int, Decimal]:
+    """Criterion id -> the latest value the judge gave."""
+    latest: dict[int, Decimal] = {}
+    for event in assignment.score_events.order_by("id"):
+        latest[event.criterion_id] = event.value
+    return latest
+
+
+@transaction.atomic
+def scores_lock(*, call: Call, by: User) -> Call:
+    if not call.scores_locked_at:
+        call.scores_locked_at = timezone.now()
+        call.save(update_fields=["scores_locked_at"])
+        audit(call=call, by=by, action="lock")
+    return call
+
+
+@transaction.atomic
+def results_publish(*, call: Call, by: User) -> Call:
+    if not call.scores_locked_at:
+        raise CallRejected("not_locked", _("Lock the scores before publishing the results."))
+    if not call.results_published_at:
+        call.results_published_at = timezone.now()
+        call.save(update_fields=["results_published_at"])
+        audit(call=call, by=by, action="publish")
+    return call
+
+
+def levels_locked(call: Call) -> bool:
+    """Entries wait at the levels once one is submitted: they can no longer change."""
+    return call.pk is not None and call.entries.exclude(status=Entry.Status.DRAFT).exists()
+
+
+def criteria_locked(call: Call) -> bool:
+    return call.pk is not None and ScoreEvent.objects.filter(assignment__entry__call=call).exists()
+
+
+@transaction.atomic
+def call_settings_save(
+    *,
+    call: Call,
+    levels: list[tuple[str, int]],
+    criteria: list[tuple[str, Decimal, Decimal, Decimal]],
+    tiers: list[tuple[str, str, int]],
+) -> None:
+    """Replace the call's levels, criteria and prize tiers by the given rows, in order. Levels
+    stay as they are once an entry is submitted (entries wait at them), criteria once a score
+    exists."""
+    if not levels_locked(call):
+        call.levels.all().delete()
+        Level.objects.bulk_create(
+            Level(call=call, position=i, unit_kind=kind, quota=quota) for i, (kind, quota) in enumerate(levels)
+        )
+    if not criteria_locked(call):
+        call.criteria.all().delete()
+        Criterion.objects.bulk_create(
+            Criterion(call=call, position=i, name=name, weight=weight, min_score=low, max_score=high)
+            for i, (name, weight, low, high) in enumerate(criteria)
+        )
+    call.prize_tiers.all().delete()
+    PrizeTier.objects.bulk_create(
+        PrizeTier(call=call, position=i, name=name, mode=mode, value=value)
+        for i, (name, mode, value) in enumerate(tiers)
+    )

@@ -1,0 +1,24 @@
+from django.urls import path
+
+from . import views
+
+app_name = "calls"
+
+urlpatterns = [
+    path("", views.call_list, name="list"),
+    path("<int:call_id>/", views.call_detail, name="detail"),
+    path("<int:call_id>/honours/", views.honours, name="honours"),
+    path("entries/<int:entry_id>/", views.entry_page, name="entry"),
+    path("entries/<int:entry_id>/files/<int:file_id>/", views.entry_file, name="entry_file"),
+    path("entries/<int:entry_id>/review/", views.entry_review, name="entry_review"),
+    path("entries/<int:entry_id>/reopen/", views.entry_reopen, name="entry_reopen"),
+    path("judging/", views.judging_list, name="judging"),
+    path("judging/<int:assignment_id>/", views.judging_page, name="judging_entry"),
+    path("judging/<int:assignment_id>/<str:what>", views.judging_file, name="judging_file"),
+    path("manage/", views.manage_list, name="manage_list"),
+    path("manage/new/", views.call_edit, name="call_new"),
+    path("manage/<int:call_id>/", views.manage, name="manage"),
+    path("manage/<int:call_id>/edit/", views.call_edit, name="call_edit"),
+    path("manage/<int:call_id>/panels/", views.panel_add, name="panel_add"),
+    path("manage/<int:call_id>/<str:action>/", views.judging_action, name="judging_action"),
+]

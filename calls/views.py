@@ -1,0 +1,450 @@
+"""Pages of calls: organisers set calls up, review what arrives from below, run judging and
+publish results; members enter; judges score. Thin: parse, authorise, call a service, render."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Q
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from orgs import access
+from orgs.models import Unit
+
+from . import forms, selectors, services
+from .models import Assignment, Call, Entry, EntryFile, Panel
+from .services import CallRejected
+
+# ---------------------------------------------------------------- access
+
+
+def _roots_and_ancestors(user) -> list[str]:
+    paths = set()
+    for root in access.managed_root_units(user):
+        paths |= {root.path[:end] for end in range(Unit.steplen, len(root.path) + 1, Unit.steplen)}
+    return sorted(paths)
+
+
+def managed_calls(user):
+    """Calls the user owns (owner unit in their subtree) or reviews for (owned above their units)."""
+    return Call.objects.filter(access.subtree_q(user, prefix="unit__") | Q(unit__path__in=_roots_and_ancestors(user)))
+
+
+def access_call(user, call_id: int, *, own: bool = False) -> Call:
+    """A call the user organises (`own`: its owner unit is theirs) or reviews entries for."""
+    access.check_manager(user)
+    call = get_object_or_404(managed_calls(user).select_related("unit"), pk=call_id)
+    if own and not access.can_manage_unit(user, call.unit):
+        raise PermissionDenied(_("Only organisers of %(unit)s can change this call.") % {"unit": call.unit.name})
+    return call
+
+
+def access_entry(user, entry_id: int) -> Entry:
+    """An entry for its author and co-authors, and organisers of its unit or of the call."""
+    entry = get_object_or_404(Entry.objects.select_related("call__unit", "unit", "author"), pk=entry_id)
+    if entry.author_id == user.pk or entry.coauthors.filter(pk=user.pk).exists():
+        return entry
+    if access.can_manage_unit(user, entry.unit) or access.can_manage_unit(user, entry.call.unit):
+        return entry
+    raise Http404(_("No such entry."))
+
+
+def _refuse(request, rejected: CallRejected) -> None:
+    messages.error(request, rejected.message)
+
+
+def _send(path: Path, *, download_name: str, inline: bool = True) -> HttpResponse:
+    if not path.is_file():
+        raise Http404(_("No such file."))
+    if settings.MEDIA_ACCEL_REDIRECT:
+        response = HttpResponse()
+        response["X-Accel-Redirect"] = settings.MEDIA_ACCEL_PREFIX + str(path.relative_to(settings.MEDIA_ROOT))
+        response["Content-Disposition"] = content_disposition_header(not inline, download_name)
+        return response
+    return FileResponse(open(path, "rb"), as_attachment=not inline, filename=download_name)  # noqa: SIM115
+
+
+def _media(relative: str) -> Path:
+    return Path(settings.MEDIA_ROOT) / relative
+
+
+# ---------------------------------------------------------------- organisers
+
+
+@login_required
+def manage_list(request):
+    access.check_manager(request.user)
+    submitted = Count("entries", filter=~Q(entries__status__in=[Entry.Status.DRAFT, Entry.Status.WITHDRAWN]))
+    calls = managed_calls(request.user).select_related("unit").annotate(entry_count=submitted).order_by("-opens_at")
+    return render(request, "calls/manage_list.html", {"calls": calls})
+
+
+def _rows(formset, fields: tuple[str, ...]) -> list[tuple]:
+    return [tuple(form.cleaned_data[f] for f in fields) for form in formset if form.cleaned_data.get(fields[0])]
+
+
+@login_required
+def call_edit(request, call_id: int | None = None):
+    access.check_manager(request.user)
+    call = access_call(request.user, call_id, own=True) if call_id else None
+    initial_levels = [{"unit_kind": lv.unit_kind, "quota": lv.quota} for lv in call.levels.all()] if call else []
+    initial_criteria = (
+        [
+            {"name": c.name, "weight": c.weight, "min_score": c.min_score, "max_score": c.max_score}
+            for c in call.criteria.all()
+        ]
+        if call
+        else [{"name": _("Content"), "weight": Decimal("0.6"), "min_score": 0, "max_score": 100}]
+    )
+    initial_tiers = [{"name": t.name, "mode": t.mode, "value": t.value} for t in call.prize_tiers.all()] if call else []
+    data = request.POST if request.method == "POST" else None
+    form = forms.CallForm(data, instance=call, user=request.user)
+    levels_locked = bool(call) and services.levels_locked(call)
+    criteria_locked = bool(call) and services.criteria_locked(call)
+    levels = forms.LevelFormSet(None if levels_locked else data, prefix="levels", initial=initial_levels)
+    criteria = forms.CriterionFormSet(None if criteria_locked else data, prefix="criteria", initial=initial_criteria)
+    tiers = forms.TierFormSet(data, prefix="tiers", initial=initial_tiers)
+    checked = [form, tiers] + ([] if levels_locked else [levels]) + ([] if criteria_locked else [criteria])
+    if data is not None and all(f.is_valid() for f in checked):
+        saved = form.save(commit=False)
+        if not call:
+            saved.created_by = request.user
+        saved.save()
+        form.save_m2m()
+        services.call_settings_save(
+            call=saved,
+            levels=[] if levels_locked else _rows(levels, ("unit_kind", "quota")),
+            criteria=[] if criteria_locked else _rows(criteria, ("name", "weight", "min_score", "max_score")),
+            tiers=_rows(tiers, ("name", "mode", "value")),
+        )
+        messages.success(request, _("The call is saved."))
+        return redirect("calls:manage", saved.pk)
+    return render(
+        request,
+        "calls/call_form.html",
+        {
+            "call": call,
+            "form": form,
+            "levels": levels,
+            "criteria": criteria,
+            "tiers": tiers,
+            "levels_locked": levels_locked,
+            "criteria_locked": criteria_locked,
+        },
+    )
+
+
+@login_required
+def manage(request, call_id: int):
+    call = access_call(request.user, call_id)
+    owns = access.can_manage_unit(request.user, call.unit)
+    context = {
+        "call": call,
+        "owns": owns,
+        "entries": selectors.reviewable_entries(request.user, call),
+        "levels": list(call.levels.all()),
+        "quota_use": selectors.quota_use(request.user, call),
+        "closed": timezone.now() >= call.closes_at,
+    }
+    if owns:
+        context |= {
+            "panels": call.panels.prefetch_related("judges"),
+            "panel_form": forms.PanelForm(),
+            "progress": selectors.judge_progress(call),
+            "results": selectors.results(call) if call.assigned_at else [],
+            "criteria": list(call.criteria.all()),
+            "log": call.audit_events.select_related("by", "entry").order_by("-id")[:50],
+        }
+    return render(request, "calls/manage.html", context)
+
+
+@login_required
+@require_POST
+def entry_review(request, entry_id: int):
+    entry = get_object_or_404(Entry, pk=entry_id)
+    access_call(request.user, entry.call_id)
+    form = forms.ReasonForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Write a short recommendation or reason."))
+        return redirect("calls:manage", entry.call_id)
+    try:
+        if request.POST.get("decision") == "return":
+            services.entry_return(entry=entry, by=request.user, reason=form.cleaned_data["note"])
+            messages.success(request, _("The entry is returned to its author."))
+        else:
+            services.entry_forward(entry=entry, by=request.user, note=form.cleaned_data["note"])
+            messages.success(request, _("The entry is recommended."))
+    except CallRejected as rejected:
+        _refuse(request, rejected)
+    return redirect("calls:manage", entry.call_id)
+
+
+@login_required
+@require_POST
+def entry_reopen(request, entry_id: int):
+    entry = get_object_or_404(Entry, pk=entry_id)
+    access_call(request.user, entry.call_id)
+    form = forms.ReopenForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Give a time in the future and a reason."))
+    else:
+        try:
+            services.entry_reopen(entry=entry, by=request.user, **form.cleaned_data)
+            messages.success(request, _("The entry is reopened for its author."))
+        except CallRejected as rejected:
+            _refuse(request, rejected)
+    return redirect("calls:manage", entry.call_id)
+
+
+@login_required
+@require_POST
+def panel_add(request, call_id: int):
+    call = access_call(request.user, call_id, own=True)
+    form = forms.PanelForm(request.POST)
+    if form.is_valid():
+        panel = Panel.objects.create(call=call, name=form.cleaned_data["name"])
+        panel.judges.set(form.cleaned_data["judges"])
+        messages.success(request, _("The panel is saved."))
+    else:
+        for errors in form.errors.values():
+            messages.error(request, " ".join(errors))
+    return redirect("calls:manage", call.pk)
+
+
+@login_required
+@require_POST
+def judging_action(request, call_id: int, action: str):
+    call = access_call(request.user, call_id, own=True)
+    try:
+        if action == "assign":
+            panel = get_object_or_404(Panel, call=call, pk=request.POST.get("panel"))
+            made = services.assignment_run(call=call, panel=panel, by=request.user, seed=request.POST.get("seed", ""))
+            messages.success(request, _("%(n)d assignments made.") % {"n": len(made)})
+        elif action == "lock":
+            services.scores_lock(call=call, by=request.user)
+            messages.success(request, _("Scores are locked."))
+        elif action == "publish":
+            services.results_publish(call=call, by=request.user)
+            messages.success(request, _("The results are published."))
+        else:
+            raise Http404
+    except CallRejected as rejected:
+        _refuse(request, rejected)
+    return redirect("calls:manage", call.pk)
+
+
+# ---------------------------------------------------------------- members
+
+
+@login_required
+def call_list(request):
+    now = timezone.now()
+    calls = Call.objects.filter(services.audience_q(request.user)).distinct().select_related("unit")
+    mine = Entry.objects.filter(Q(author=request.user) | Q(coauthors=request.user)).distinct().select_related("call")
+    return render(
+        request,
+        "calls/call_list.html",
+        {
+            "open_calls": [c for c in calls if c.opens_at <= now < c.closes_at],
+            "other_calls": [c for c in calls if not c.opens_at <= now < c.closes_at],
+            "mine": mine,
+        },
+    )
+
+
+@login_required
+def call_detail(request, call_id: int):
+    call = get_object_or_404(Call.objects.select_related("unit"), pk=call_id)
+    if not (services.may_enter(request.user, call) or access.can_manage_unit(request.user, call.unit)):
+        raise Http404(_("No such call."))
+    form = forms.EntryForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            entry = services.entry_create(
+                call=call,
+                author=request.user,
+                title=form.cleaned_data["title"],
+                summary=form.cleaned_data["summary"],
+                coauthors=form.cleaned_data["coauthors"],
+            )
+        except CallRejected as rejected:
+            _refuse(request, rejected)
+        else:
+            messages.success(request, _("Draft saved. Now attach your file."))
+            return redirect("calls:entry", entry.pk)
+    return render(
+        request,
+        "calls/call_detail.html",
+        {
+            "call": call,
+            "form": form,
+            "extensions": services.allowed_extensions(call),
+            "mine": call.entries.filter(author=request.user),
+            "is_open": call.opens_at <= timezone.now() < call.closes_at,
+        },
+    )
+
+
+@login_required
+def entry_page(request, entry_id: int):
+    entry = access_entry(request.user, entry_id)
+    is_author = entry.author_id == request.user.pk
+    form = forms.EntryForm(
+        request.POST if request.method == "POST" and "title" in request.POST else None,
+        initial={
+            "title": entry.title,
+            "summary": entry.summary,
+            "coauthors": ", ".join(u.employee_no or u.username for u in entry.coauthors.all()),
+        },
+    )
+    if request.method == "POST" and is_author:
+        try:
+            if "title" in request.POST:
+                if form.is_valid():
+                    services.entry_update(entry=entry, by=request.user, **form.cleaned_data)
+                    messages.success(request, _("Saved."))
+                    return redirect("calls:entry", entry.pk)
+            elif "file" in request.FILES:
+                services.entry_attach(entry=entry, upload=request.FILES["file"])
+                messages.success(request, _("The file is attached."))
+                return redirect("calls:entry", entry.pk)
+            elif request.POST.get("action") == "submit":
+                services.entry_submit(entry=entry, by=request.user)
+                messages.success(request, _("Submitted. Keep your receipt number."))
+                return redirect("calls:entry", entry.pk)
+            elif request.POST.get("action") == "withdraw":
+                services.entry_withdraw(entry=entry, by=request.user)
+                messages.success(request, _("The entry is withdrawn."))
+                return redirect("calls:entry", entry.pk)
+        except CallRejected as rejected:
+            _refuse(request, rejected)
+    try:
+        services.check_changeable(entry)
+        changeable = is_author
+    except CallRejected:
+        changeable = False
+    return render(
+        request,
+        "calls/entry.html",
+        {
+            "entry": entry,
+            "call": entry.call,
+            "form": form,
+            "file_form": forms.FileForm(),
+            "files": entry.files.all(),
+            "changeable": changeable,
+            "is_author": is_author,
+            "extensions": services.allowed_extensions(entry.call),
+            "reviews": entry.reviews.select_related("unit"),
+        },
+    )
+
+
+@login_required
+def entry_file(request, entry_id: int, file_id: int):
+    entry = access_entry(request.user, entry_id)
+    stored = get_object_or_404(EntryFile, entry=entry, pk=file_id)
+    return _send(_media(stored.path), download_name=stored.original_name)
+
+
+# ---------------------------------------------------------------- judges
+
+
+@login_required
+def judging_list(request):
+    assignments = (
+        Assignment.objects.filter(judge=request.user)
+        .select_related("entry__call")
+        .prefetch_related("score_events")
+        .order_by("entry__call_id", "id")
+    )
+    return render(request, "calls/judging_list.html", {"assignments": assignments})
+
+
+def _assignment(request, assignment_id: int) -> Assignment:
+    try:
+        return services.access_assignment(request.user, assignment_id)
+    except CallRejected:
+        raise Http404(_("This entry is not assigned to you.")) from None
+
+
+@login_required
+def judging_page(request, assignment_id: int):
+    assignment = _assignment(request, assignment_id)
+    entry, call = assignment.entry, assignment.entry.call
+    criteria = list(call.criteria.all())
+    current = {pk: f"{value.normalize():f}" for pk, value in services.current_scores(assignment).items()}
+    if request.method == "POST":
+        values, bad = {}, False
+        for criterion in criteria:
+            try:
+                values[criterion.pk] = Decimal(request.POST.get(f"criterion-{criterion.pk}", "").strip())
+            except InvalidOperation:
+                bad = True
+        if bad or not values.keys() == {c.pk for c in criteria}:
+            messages.error(request, _("Enter a number for every criterion."))
+        else:
+            try:
+                services.score_record(assignment=assignment, by=request.user, values=values)
+                messages.success(request, _("Your scores are saved."))
+                return redirect("calls:judging")
+            except CallRejected as rejected:
+                _refuse(request, rejected)
+                current = {pk: request.POST.get(f"criterion-{pk}", "") for pk in values}
+    return render(
+        request,
+        "calls/judging.html",
+        {
+            "assignment": assignment,
+            "entry": entry,
+            "call": call,
+            "files": [(f"file-{n}", stored) for n, stored in enumerate(entry.files.all())],
+            "rows": [(c, current.get(c.pk, "")) for c in criteria],
+            "locked": bool(call.scores_locked_at),
+        },
+    )
+
+
+@login_required
+def judging_file(request, assignment_id: int, what: str):
+    """A blind copy under a neutral name (entry-<token>-<n>.<ext>), or the transcoded video."""
+    assignment = _assignment(request, assignment_id)
+    files = list(assignment.entry.files.all())
+    if not files:
+        raise Http404(_("No such file."))
+    folder = Path(files[0].path).parent
+    if what in ("video.mp4", "poster.jpg"):
+        return _send(_media(str(folder / what)), download_name=what)
+    number = what.removeprefix("file-")
+    if not number.isdigit() or int(number) >= len(files):
+        raise Http404(_("No such file."))
+    stored = files[int(number)]
+    return _send(_media(stored.blind_path), download_name=f"entry-{assignment.token}-{number}.{stored.extension}")
+
+
+# ---------------------------------------------------------------- results
+
+
+@login_required
+def honours(request, call_id: int):
+    call = get_object_or_404(Call.objects.select_related("unit"), pk=call_id)
+    owns = access.can_manage_unit(request.user, call.unit)
+    if not (owns or (call.results_published_at and services.may_enter(request.user, call))):
+        raise Http404(_("The results of this call are not published yet."))
+    tiers: dict[str, list] = {}
+    for row in selectors.results(call):
+        if row.prize:
+            tiers.setdefault(row.prize, []).append(row)
+    return render(
+        request, "calls/honours.html", {"call": call, "tiers": tiers, "provisional": not call.results_published_at}
+    )

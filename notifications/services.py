@@ -1,0 +1,181 @@
+"""Every write to notifications: send, mark read, remind a unit, announce published results."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q, QuerySet
+from django.urls import reverse
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+
+from lessons.models import Lesson, Paper
+from orgs import access
+from orgs.models import Unit, User
+
+from .kinds import kind as kind_class
+from .models import Notification, ReminderSent
+
+
+class NotificationRejected(Exception):
+    def __init__(self, code: str, message: str):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+def email_enabled() -> bool:
+    """Email goes out only when an SMTP host is configured; otherwise notifications stay in-app."""
+    return bool(settings.EMAIL_HOST)
+
+
+def notify(*, recipients: Iterable[User], kind: str, params: dict, url: str = "") -> list[Notification]:
+    """Create one notification per recipient (each once), and email those with an address after
+    the transaction commits, when SMTP is configured."""
+    if kind_class(kind).slug != kind:
+        raise ValueError(f"unknown notification kind {kind!r}")
+    seen = set()
+    rows = []
+    for recipient in recipients:
+        if recipient.pk not in seen:
+            seen.add(recipient.pk)
+            rows.append(Notification(recipient=recipient, kind=kind, params=params, url=url))
+    created = Notification.objects.bulk_create(rows, batch_size=1000)
+    if email_enabled():
+        ids = [n.pk for n in created if n.pk and n.recipient.email]
+        if ids:
+            from .tasks import notifications_email
+
+            transaction.on_commit(lambda: notifications_email.delay(ids))
+    return created
+
+
+def unread_for(user: User) -> QuerySet[Notification]:
+    return Notification.objects.filter(recipient=user, read_at__isnull=True)
+
+
+def notification_mark_read(*, user: User, notification_id: int | None = None) -> int:
+    """Mark one of the user's notifications read, or all of them when no id is given."""
+    unread = unread_for(user)
+    if notification_id is not None:
+        unread = unread.filter(pk=notification_id)
+    return unread.update(read_at=timezone.now())
+
+
+def _subject_key(subject: Lesson | Paper) -> str:
+    return f"lesson:{subject.pk}" if isinstance(subject, Lesson) else f"paper:{subject.pk}"
+
+
+def reminder_next_allowed_at(*, unit: Unit, subject: Lesson | Paper):
+    """When a reminder for this unit and subject may next be sent (None: now)."""
+    last = ReminderSent.objects.filter(unit=unit, subject_key=_subject_key(subject)).order_by("-sent_at").first()
+    if last is None:
+        return None
+    allowed = last.sent_at + timedelta(hours=settings.NOTIFICATION_REMINDER_INTERVAL_H)
+    return allowed if allowed > timezone.now() else None
+
+
+@transaction.atomic
+def reminder_send(*, by: User, unit: Unit, subject: Lesson | Paper) -> int:
+    """Remind the members of `unit` who have not finished a required lesson or an exam; returns
+    how many were reminded. Once per unit and subject every `NOTIFICATION_REMINDER_INTERVAL_H`
+    hours: holds the unit's row lock while checking, so two clicks at once send one reminder."""
+    from quizsite.selectors import members_not_finished
+
+    if not access.can_manage_unit(by, unit):
+        raise NotificationRejected("forbidden", _("You do not look after this unit."))
+    if isinstance(subject, Paper) and subject.mode != Paper.Mode.EXAM:
+        raise NotificationRejected("not_an_exam", _("Reminders are for required lessons and exams."))
+    if isinstance(subject, Lesson) and not subject.required:
+        raise NotificationRejected("not_required", _("Reminders are for required lessons and exams."))
+    Unit.objects.select_for_update().filter(pk=unit.pk).first()
+    next_at = reminder_next_allowed_at(unit=unit, subject=subject)
+    if next_at is not None:
+        raise NotificationRejected(
+            "too_soon",
+            _("%(unit)s was reminded about “%(subject)s” recently; you can remind them again after %(at)s.")
+            % {
+                "unit": unit.name,
+                "subject": subject.title,
+                "at": formats.date_format(timezone.localtime(next_at), "SHORT_DATETIME_FORMAT"),
+            },
+        )
+    members = members_not_finished(unit=unit, subject=subject)
+    if not members:
+        raise NotificationRejected(
+            "nobody",
+            _("Everyone in %(unit)s has finished “%(subject)s”.") % {"unit": unit.name, "subject": subject.title},
+        )
+    closes = subject.publish_until if isinstance(subject, Lesson) else subject.closes_at
+    url = reverse("lessons:player", args=[subject.pk]) if isinstance(subject, Lesson) else reverse("lessons:study_home")
+    notify(
+        recipients=members,
+        kind="reminder",
+        params={
+            "subject": subject.title,
+            "sender": by.display_name,
+            "deadline": formats.date_format(timezone.localtime(closes), "SHORT_DATETIME_FORMAT") if closes else "",
+        },
+        url=url,
+    )
+    ReminderSent.objects.create(
+        unit=unit, subject_key=_subject_key(subject), sent_by=by, sent_at=timezone.now(), recipients=len(members)
+    )
+    return len(members)
+
+
+def results_published(*, snapshot) -> int:
+    """Tell the people a newly published board is about: its ranked members, the players of its
+    ranked teams, or the active members of its ranked units' subtrees."""
+    from contests.models import TeamMember
+    from rankings.models import RankingRule
+
+    rule = snapshot.rule
+    subject_ids = list(snapshot.rows.values_list("subject_id", flat=True))
+    if rule.subject == RankingRule.Subject.MEMBER:
+        recipients = User.objects.filter(pk__in=subject_ids, is_active=True)
+    elif rule.subject == RankingRule.Subject.TEAM:
+        member_ids = TeamMember.objects.filter(team_id__in=subject_ids).values("member_id")
+        recipients = User.objects.filter(pk__in=member_ids, is_active=True)
+    else:
+        subtrees = Q(pk__in=[])
+        for path in Unit.objects.filter(pk__in=subject_ids).values_list("path", flat=True):
+            subtrees |= Q(unit__path__startswith=path)
+        recipients = User.objects.filter(subtrees, is_active=True)
+    url = reverse("rankings:board", args=[rule.slug])
+    created = notify(recipients=recipients.distinct(), kind="results_published", params={"board": rule.title}, url=url)
+    _certificates_ready(snapshot)
+    return len(created)
+
+
+def _certificates_ready(snapshot) -> None:
+    """Members who won a prize (or whose team did) may download their certificate now."""
+    from contests.models import TeamMember
+    from rankings.models import RankingRule
+
+    rule = snapshot.rule
+    winners = list(snapshot.rows.exclude(prize="").values_list("subject_id", flat=True))
+    if rule.subject == RankingRule.Subject.MEMBER:
+        places = [(member_id, member_id) for member_id in winners]
+    elif rule.subject == RankingRule.Subject.TEAM:
+        places = list(TeamMember.objects.filter(team_id__in=winners).values_list("member_id", "team_id"))
+    else:
+        return
+    people = User.objects.filter(is_active=True).in_bulk([member_id for member_id, _subject in places])
+    for member_id, subject_id in places:
+        if member_id in people:
+            notify(
+                recipients=[people[member_id]],
+                kind="certificate_ready",
+                params={"board": rule.title},
+                url=reverse("rankings:certificate", args=[rule.slug, subject_id]),
+            )
+
+
+def contest_invited(*, contest, members: Iterable[User]) -> int:
+    """Tell the members put on a contest's team that they will play, with the way in."""
+    url = reverse("contests:play", args=[contest.join_code])
+    return len(notify(recipients=members, kind="contest_invitation", params={"contest": contest.title}, url=url))

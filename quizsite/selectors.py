@@ -1,0 +1,388 @@
+"""Reads for the home pages: what a member has to do today, and how an organiser's units are doing.
+
+Every "today", "this week" and "this year" is a local calendar period in `TIME_ZONE`, as the
+points ledger's days are.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models.functions import TruncDate
+from django.urls import reverse
+from django.utils import timezone
+
+from contests.models import Contest, TeamMember
+from lessons import selectors as lesson_selectors
+from lessons.models import Attempt, Heartbeat, ImportJob, Lesson, Paper, PointEvent, StudyCredit, WatchProgress
+from lessons.services.videos import lessons_visible_q
+from orgs import access
+from orgs.models import Unit, User
+from rankings.models import RankingRule, Snapshot, SnapshotRow
+from rankings.selectors import visible_rules
+
+
+def _local_midnight(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, datetime.min.time()))
+
+
+def _today(at: datetime | None) -> date:
+    return timezone.localdate(at or timezone.now())
+
+
+# ---------------------------------------------------------------- member
+
+
+@dataclass
+class Task:
+    """One thing to do today: what, why now, where to go, and whether it is already done."""
+
+    kind: str  # lesson, daily, exam, contest
+    title: str
+    url: str
+    done: bool = False
+    deadline_at: datetime | None = None
+
+
+def required_lessons_unfinished(member: User) -> QuerySet[Lesson]:
+    """Required lessons the member may watch now and has not completed."""
+    completed = WatchProgress.objects.filter(member=member, completed_at__isnull=False).values("lesson_id")
+    return (
+        Lesson.objects.filter(lessons_visible_q(member), required=True)
+        .exclude(pk__in=completed)
+        .distinct()
+        .order_by("publish_until", "title")
+    )
+
+
+def contests_to_join(member: User) -> QuerySet[Contest]:
+    """Running or paused contests the member is on the roster of."""
+    return (
+        Contest.objects.filter(roster__member=member, status__in=[Contest.Status.RUNNING, Contest.Status.PAUSED])
+        .distinct()
+        .order_by("-started_at")
+    )
+
+
+def today_tasks(member: User, *, at: datetime | None = None) -> list[Task]:
+    """Required lessons not finished, the daily quiz, open exams not yet sat, contests running now.
+
+    The daily quiz stays on the list once done (ticked), so the member sees today's work is over.
+    """
+    at = at or timezone.now()
+    day = _today(at)
+    tasks = [
+        Task("lesson", lesson.title, reverse("lessons:player", args=[lesson.pk]), deadline_at=lesson.publish_until)
+        for lesson in required_lessons_unfinished(member)
+    ]
+    papers = list(
+        lesson_selectors.papers_for_member(member, at=at).filter(mode__in=[Paper.Mode.DAILY, Paper.Mode.EXAM])
+    )
+    finished = Attempt.objects.filter(member=member, paper__in=papers).exclude(status=Attempt.Status.IN_PROGRESS)
+    daily_done = set(finished.filter(day=day).values_list("paper_id", flat=True))
+    exam_done = set(finished.values_list("paper_id", flat=True))
+    for paper in papers:
+        if paper.mode == Paper.Mode.DAILY:
+            tasks.append(Task("daily", paper.title, reverse("lessons:study_home"), done=paper.pk in daily_done))
+        elif paper.pk not in exam_done:
+            tasks.append(Task("exam", paper.title, reverse("lessons:study_home"), deadline_at=paper.closes_at))
+    tasks += [
+        Task("contest", contest.title, reverse("contests:play", args=[contest.join_code]))
+        for contest in contests_to_join(member)
+    ]
+    return tasks
+
+
+def study_days(member: User, *, since: date) -> set[date]:
+    """Local days from `since` on which the member earned points or watched a lesson."""
+    days = set(PointEvent.objects.filter(member=member, day__gte=since).values_list("day", flat=True))
+    watched = (
+        Heartbeat.objects.filter(
+            member=member, received_at__gte=_local_midnight(since), credited_to_s__isnull=False, rejected=""
+        )
+        .annotate(local_day=TruncDate("received_at", tzinfo=timezone.get_current_timezone()))
+        .values_list("local_day", flat=True)
+        .distinct()
+    )
+    return days | set(watched)
+
+
+STREAK_LOOKBACK_DAYS = 366
+
+
+def study_streak(member: User, *, at: datetime | None = None) -> int:
+    """Consecutive local days of study up to today; a streak not yet extended today still counts
+    up to yesterday, so it is not broken before the day is over."""
+    today = _today(at)
+    days = study_days(member, since=today - timedelta(days=STREAK_LOOKBACK_DAYS))
+    day = today if today in days else today - timedelta(days=1)
+    streak = 0
+    while day in days:
+        streak += 1
+        day -= timedelta(days=1)
+    return streak
+
+
+def study_hours_this_year(member: User, *, at: datetime | None = None) -> Decimal:
+    start = _local_midnight(_today(at).replace(month=1, day=1))
+    hours = StudyCredit.objects.filter(member=member, granted_at__gte=start).aggregate(s=Sum("hours"))["s"]
+    return hours or Decimal("0")
+
+
+@dataclass
+class Place:
+    rule: RankingRule
+    row: SnapshotRow
+    url: str
+
+
+def my_places(member: User) -> list[Place]:
+    """The member's row on each published board that includes them: as a member, through a
+    contest team they played in, or through their unit or one of its ancestors."""
+    unit = member.unit
+    ancestor_ids = (
+        list(Unit.objects.filter(path__in=_ancestor_paths(unit)).values_list("pk", flat=True)) if unit else []
+    )
+    team_ids = list(TeamMember.objects.filter(member=member).values_list("team_id", flat=True))
+    subjects = {
+        RankingRule.Subject.MEMBER: [member.pk],
+        RankingRule.Subject.TEAM: team_ids,
+        RankingRule.Subject.UNIT: ancestor_ids,
+    }
+    places = []
+    rules = visible_rules(member).filter(snapshots__status=Snapshot.Status.PUBLISHED).distinct()
+    for rule in rules:
+        snapshot = rule.snapshots.filter(status=Snapshot.Status.PUBLISHED).first()
+        ids = subjects.get(rule.subject) or []
+        row = (
+            SnapshotRow.objects.filter(snapshot=snapshot, subject_id__in=ids).order_by("-subject_id").first()
+            if snapshot and ids
+            else None
+        )
+        if row is not None:
+            url = reverse("rankings:board", args=[rule.slug]) + f"?q={row.label}&highlight={row.subject_id}"
+            places.append(Place(rule, row, url))
+    return places
+
+
+def _ancestor_paths(unit: Unit | None) -> list[str]:
+    if unit is None:
+        return []
+    return [unit.path[:end] for end in range(unit.steplen, len(unit.path) + 1, unit.steplen)]
+
+
+# ---------------------------------------------------------------- organiser and administrator
+
+
+def week_start(at: datetime | None = None) -> datetime:
+    """Local Monday 00:00 of the current week."""
+    today = _today(at)
+    return _local_midnight(today - timedelta(days=today.weekday()))
+
+
+@dataclass
+class UnitWeek:
+    unit: Unit
+    path: str
+    headcount: int
+    lesson_started: int = 0
+    lesson_completed: int = 0
+    daily_quiz: int = 0
+    exams: int = 0
+
+
+def units_looked_after(user: User, *, limit: int = 30) -> list[Unit]:
+    """The units in the user's subtrees that have members of their own, shallowest first."""
+    return list(
+        access.managed_units(user)
+        .annotate(headcount=Count("members", filter=Q(members__is_active=True)))
+        .filter(headcount__gt=0)
+        .order_by("depth", "path")[:limit]
+    )
+
+
+def participation_this_week(user: User, *, at: datetime | None = None) -> list[UnitWeek]:
+    """For each unit looked after: members who started or completed a required lesson this week,
+    who took a daily quiz, and who finished an exam, counted once per member."""
+    since = week_start(at)
+    units = units_looked_after(user)
+    from orgs.selectors import unit_paths
+
+    paths = unit_paths(units)
+    rows = {unit.pk: UnitWeek(unit, paths.get(unit.pk, unit.name), unit.headcount) for unit in units}
+
+    def members_per_unit(qs, member_field: str = "member") -> dict[int, int]:
+        return dict(
+            qs.filter(**{f"{member_field}__unit__in": list(rows)})
+            .values(f"{member_field}__unit")
+            .annotate(n=Count(member_field, distinct=True))
+            .values_list(f"{member_field}__unit", "n")
+        )
+
+    required = WatchProgress.objects.filter(lesson__required=True)
+    counts = {
+        "lesson_started": members_per_unit(required.filter(started_at__gte=since)),
+        "lesson_completed": members_per_unit(required.filter(completed_at__gte=since)),
+        "daily_quiz": members_per_unit(
+            Attempt.objects.filter(paper__mode=Paper.Mode.DAILY, started_at__gte=since).exclude(
+                status=Attempt.Status.IN_PROGRESS
+            )
+        ),
+        "exams": members_per_unit(
+            Attempt.objects.filter(paper__mode=Paper.Mode.EXAM, finished_at__gte=since).exclude(
+                status=Attempt.Status.IN_PROGRESS
+            )
+        ),
+    }
+    for name, per_unit in counts.items():
+        for unit_id, n in per_unit.items():
+            setattr(rows[unit_id], name, n)
+    return list(rows.values())
+
+
+@dataclass
+class Unfinished:
+    """Members of one unit who have not finished one required lesson or open exam."""
+
+    unit: Unit
+    subject: Lesson | Paper
+    kind: str  # lesson or exam
+    members: list[User] = field(default_factory=list)
+
+    @property
+    def count(self) -> int:
+        return len(self.members)
+
+
+def members_not_finished(*, unit: Unit, subject: Lesson | Paper) -> list[User]:
+    """Active members of `unit` itself (not its subtree) who may take `subject` and have not finished it."""
+    members = User.objects.filter(unit=unit, is_active=True)
+    if isinstance(subject, Lesson):
+        done = WatchProgress.objects.filter(lesson=subject, completed_at__isnull=False).values("member_id")
+    else:
+        done = Attempt.objects.filter(paper=subject).exclude(status=Attempt.Status.IN_PROGRESS).values("member_id")
+    return list(members.exclude(pk__in=done).order_by("real_name", "username"))
+
+
+def _subject_reaches(subject: Lesson | Paper, unit: Unit) -> bool:
+    if isinstance(subject, Paper):
+        return unit.path.startswith(subject.unit.path)
+    audience = [u.path for u in subject.audience.all()] or [subject.unit.path]
+    return any(unit.path.startswith(path) for path in audience)
+
+
+def not_finished(user: User, *, at: datetime | None = None, limit: int = 20) -> list[Unfinished]:
+    """For the units looked after, each required lesson in its publish window and each open exam
+    that reaches them, with the members who have not finished it (units with none are left out)."""
+    at = at or timezone.now()
+    units = units_looked_after(user)
+    if not units:
+        return []
+    in_window = (Q(publish_from__isnull=True) | Q(publish_from__lte=at)) & (
+        Q(publish_until__isnull=True) | Q(publish_until__gt=at)
+    )
+    ancestor_paths = {path for unit in units for path in _ancestor_paths(unit)}
+    lessons = (
+        Lesson.objects.filter(in_window, required=True, status=Lesson.Status.READY)
+        .filter(
+            Q(unit__path__in=ancestor_paths)
+            | Q(audience__path__in=ancestor_paths)
+            | access.subtree_q(user, prefix="unit__")
+        )
+        .prefetch_related("audience")
+        .select_related("unit")
+        .distinct()
+    )
+    exams = Paper.objects.filter(
+        Q(opens_at__isnull=True) | Q(opens_at__lte=at),
+        Q(closes_at__isnull=True) | Q(closes_at__gt=at),
+        mode=Paper.Mode.EXAM,
+        status=Paper.Status.PUBLISHED,
+        unit__path__in=ancestor_paths,
+    ).select_related("unit")
+    found = []
+    for kind, subjects in (("lesson", lessons), ("exam", exams)):
+        for subject in subjects:
+            for unit in units:
+                if not _subject_reaches(subject, unit):
+                    continue
+                members = members_not_finished(unit=unit, subject=subject)
+                if members:
+                    found.append(Unfinished(unit, subject, kind, members))
+                if len(found) >= limit:
+                    return found
+    return found
+
+
+def contests_for_organiser(user: User) -> dict[str, list[Contest]]:
+    contests = Contest.objects.filter(access.subtree_q(user, prefix="unit__"), rehearsal_of=None).select_related("unit")
+    return {
+        "running": list(contests.filter(status__in=[Contest.Status.RUNNING, Contest.Status.PAUSED])[:10]),
+        "upcoming": list(contests.filter(status=Contest.Status.DRAFT).order_by("-created_at")[:10]),
+    }
+
+
+def work_in_progress(user: User) -> dict[str, list]:
+    """Question imports and lesson uploads or transcodes not finished yet, in the user's subtrees."""
+    return {
+        "imports": list(
+            ImportJob.objects.filter(
+                access.subtree_q(user, prefix="bank__unit__"),
+                status__in=[ImportJob.Status.PENDING, ImportJob.Status.RUNNING],
+            ).select_related("bank")[:10]
+        ),
+        "lessons": list(
+            Lesson.objects.filter(
+                access.subtree_q(user, prefix="unit__"),
+                status__in=[Lesson.Status.UPLOADING, Lesson.Status.PROCESSING],
+            )[:10]
+        ),
+    }
+
+
+def rankings_waiting(user: User) -> dict[str, list[Snapshot]]:
+    """For administrators: provisional snapshots to approve, approved ones to publish, and boards
+    published in the last 30 days."""
+    mine = Snapshot.objects.filter(
+        access.subtree_q(user, prefix="rule__unit__", roles=access.ADMINISTERING)
+    ).select_related("rule")
+    since = timezone.now() - timedelta(days=30)
+    return {
+        "waiting": list(
+            mine.filter(status__in=[Snapshot.Status.DRAFT, Snapshot.Status.APPROVED]).order_by("-computed_at")[:10]
+        ),
+        "published": list(
+            mine.filter(status=Snapshot.Status.PUBLISHED, published_at__gte=since).order_by("-published_at")[:10]
+        ),
+    }
+
+
+@dataclass
+class PastResult:
+    contest: Contest
+    team_name: str
+    rank: int
+    score: int
+    teams: int
+
+
+def contest_results_for_member(member: User, *, limit: int = 10) -> list[PastResult]:
+    """The member's team's place and score in each finished contest they played, newest first
+    (rehearsals keep no results)."""
+    from contests.services import team_scores
+
+    places = (
+        TeamMember.objects.filter(member=member, contest__status=Contest.Status.FINISHED, contest__rehearsal_of=None)
+        .select_related("contest")
+        .order_by("-contest__finished_at", "-contest_id")[:limit]
+    )
+    results = []
+    for place in places:
+        rows = team_scores(place.contest)
+        mine = next((row for row in rows if row["id"] == place.team_id), None)
+        if mine is not None:
+            results.append(PastResult(place.contest, mine["name"], mine["rank"], mine["score"], len(rows)))
+    return results

@@ -1,0 +1,96 @@
+"""A member's home on a phone through today's tasks; the big screens and the host console as
+people see them (words, not codes; ten rows on a 1920x1080 screen)."""
+
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.db.models import Sum
+from django.utils import timezone
+
+from contests.models import Contest
+from lessons.models import Attempt, PointEvent
+from tests.browser.test_shell import sign_in
+from tests.browser.test_study import answer_card
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def demo(transactional_db):
+    call_command("seed_demo", "--no-video", stdout=StringIO())
+
+
+def points_today(username: str) -> int:
+    return (
+        PointEvent.objects.filter(member__username=username, day=timezone.localdate()).aggregate(s=Sum("points"))["s"]
+        or 0
+    )
+
+
+def test_member_goes_through_todays_tasks_on_a_phone(live_server, demo, page_factory, screenshot):
+    page = page_factory(phone=True)
+    sign_in(page, live_server.url, "member")
+    tasks = page.locator("#today-tasks .qs-task")
+    assert sorted(tasks.evaluate_all("items => items.map(i => i.dataset.kind)")) == ["daily", "exam"]
+    assert page.locator("#tasks-summary").inner_text() == "今天还有 2 项任务"
+    assert page.locator("#tabbar").is_visible()
+    assert page.locator("#points-today-total").inner_text() == str(points_today("member"))
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, f"the home is {width}px wide on a 390px phone"
+    screenshot(page, "home-member-phone")
+
+    page.locator(".qs-task[data-kind=exam] a").click()
+    page.wait_for_url("**/study/")
+    page.locator(".qs-paper[data-mode=exam] .qs-start").click()
+    page.wait_for_url("**/study/attempts/*/")
+    attempt = Attempt.objects.get(member__username="member", paper__mode="exam")
+    for item in attempt.items.select_related("version").order_by("position"):
+        answer_card(page, item, correct=True)
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.click("#submit-button")
+    page.wait_for_url("**/result/")
+    assert page.locator("#time-used").inner_text().startswith("用时 ")
+
+    page.locator("#tabbar a[href='/']").click()
+    page.wait_for_url(f"{live_server.url}/")
+    assert page.locator(".qs-task[data-kind=exam]").count() == 0
+    assert page.locator("#tasks-summary").inner_text() == "今天还有 1 项任务"
+    # Finishing an exam earns its points (and right answers theirs): the home shows today's sum.
+    assert page.locator("#points-today-total").inner_text() == str(points_today("member")) != "0"
+    screenshot(page, "home-member-phone-after-exam")
+
+    page.locator("#tabbar a[href='/me/']").click()
+    page.wait_for_url("**/me/")
+    assert page.locator("h1").inner_text() == "李党员"
+    screenshot(page, "me-member-phone")
+
+
+def test_ranking_big_screen_shows_ten_rows_inside_1920x1080(live_server, demo, page_factory, screenshot):
+    page = page_factory(viewport={"width": 1920, "height": 1080})
+    sign_in(page, live_server.url, "admin")
+    page.goto(f"{live_server.url}/rankings/demo-study-members/screen/")
+    rows = page.locator("#screen-rows li:visible")  # the first page
+    assert rows.count() == 10
+    bottom = rows.nth(9).evaluate("row => row.getBoundingClientRect().bottom")
+    assert bottom <= 1080, f"the tenth row ends at {bottom}px on a 1080px screen"
+    screenshot(page, "ranking-screen-1920")
+
+
+def test_host_console_shows_words_and_only_the_buttons_the_state_allows(asgi_server, demo, page_factory):
+    contest = Contest.objects.get(status=Contest.Status.DRAFT)
+    page = page_factory()
+    sign_in(page, asgi_server, "organiser")
+    page.goto(f"{asgi_server}/contests/{contest.join_code}/host/")
+    page.wait_for_function("() => document.getElementById('status').textContent !== ''")
+    assert page.locator("#status").inner_text() == "准备中"
+    assert page.locator("#where").inner_text() == "尚未出题"
+    assert page.locator("#start-button").is_enabled()
+    for button in ("open", "close", "reveal", "skip", "pause", "resume", "finish"):
+        assert page.locator(f"#{button}-button").is_disabled(), button
+
+    page.click("#start-button")
+    page.wait_for_function("() => !document.getElementById('open-button').disabled")
+    assert page.locator("#status").inner_text() == "进行中"
+    assert page.locator("#close-button").is_disabled() and page.locator("#reveal-button").is_disabled()
+    assert "开始竞赛" in page.locator("#audit").inner_text()

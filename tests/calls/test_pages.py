@@ -1,0 +1,198 @@
+"""The pages: organisers set a call up without the admin, members enter, blind judges score."""
+
+import io
+import zipfile
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from calls import services
+from calls.models import Assignment, Call, Entry
+from tests import factories
+
+from . import documents
+from .conftest import submitted_essay, upload
+
+
+def test_organiser_creates_a_call_with_levels_rubric_and_tiers(client, tree, gz_organiser):
+    client.force_login(factories.organiser(tree["audit"]))
+    opens = timezone.localtime() - timedelta(hours=1)
+    data = {
+        "title": "微党课征集",
+        "unit": tree["audit"].pk,
+        "audience": [tree["gz"].pk],
+        "kind": "essay",
+        "rules": "规则",
+        "opens_at": opens.strftime("%Y-%m-%dT%H:%M"),
+        "closes_at": (opens + timedelta(days=7)).strftime("%Y-%m-%dT%H:%M"),
+        "entries_per_member": 1,
+        "file_types": "docx",
+        "max_file_mb": 5,
+        "max_coauthors": 0,
+        "blind": "on",
+        "judges_per_entry": 3,
+        "drop_extremes_from": 5,
+        "levels-TOTAL_FORMS": 2,
+        "levels-INITIAL_FORMS": 0,
+        "levels-0-unit_kind": "branch",
+        "levels-0-quota": 2,
+        "levels-1-unit_kind": "",
+        "criteria-TOTAL_FORMS": 1,
+        "criteria-INITIAL_FORMS": 0,
+        "criteria-0-name": "内容",
+        "criteria-0-weight": "1",
+        "criteria-0-min_score": "0",
+        "criteria-0-max_score": "100",
+        "tiers-TOTAL_FORMS": 1,
+        "tiers-INITIAL_FORMS": 0,
+        "tiers-0-name": "一等奖",
+        "tiers-0-mode": "count",
+        "tiers-0-value": 1,
+    }
+    response = client.post(reverse("calls:call_new"), data)
+    call = Call.objects.get()
+    assert response.status_code == 302
+    assert [(lv.unit_kind, lv.quota) for lv in call.levels.all()] == [("branch", 2)]
+    assert list(call.audience.all()) == [tree["gz"]]
+    assert timezone.localtime(call.opens_at).strftime("%H:%M") == opens.strftime("%H:%M")  # local time kept
+    bad = client.post(reverse("calls:call_new"), data | {"closes_at": data["opens_at"]})
+    assert "截止时间必须晚于开始时间。" in bad.content.decode()
+    assert Call.objects.count() == 1
+
+
+def test_member_submits_an_essay_through_the_pages_and_html_is_escaped(client, essay_call, tree):
+    author = factories.member(tree["gz1"])
+    client.force_login(author)
+    client.post(reverse("calls:detail", args=[essay_call.pk]), {"title": "<script>alert(1)</script>征文"})
+    entry = Entry.objects.get()
+    page = client.post(
+        reverse("calls:entry", args=[entry.pk]), {"file": upload("e.docx", documents.docx())}, follow=True
+    )
+    assert "学习贯彻党的二十大精神" in page.content.decode()
+    page = client.post(reverse("calls:entry", args=[entry.pk]), {"action": "submit"}, follow=True)
+    html = page.content.decode()
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;征文" in html and "<script>alert(1)" not in html
+    entry.refresh_from_db()
+    assert entry.receipt in html and entry.status == Entry.Status.SUBMITTED
+
+
+def test_refused_upload_shows_the_reason_and_keeps_the_draft(client, essay_call, tree):
+    author = factories.member(tree["gz1"])
+    entry = services.entry_create(call=essay_call, author=author, title="征文")
+    client.force_login(author)
+    page = client.post(
+        reverse("calls:entry", args=[entry.pk]), {"file": upload("e.docx", documents.docx(macros=True))}, follow=True
+    )
+    assert "该文档含有宏，请另存为不含宏的 .docx 文件。" in page.content.decode()
+    assert Entry.objects.get().title == "征文" and not entry.files.exists()
+
+
+@pytest.fixture
+def judged(essay_call, tree, panel, gz_organiser):
+    essay_call.levels.all().delete()
+    author = factories.member(tree["gz2"], real_name="王作者")
+    entry = submitted_essay(essay_call, author)
+    services.assignment_run(call=essay_call, panel=panel, by=gz_organiser, seed="s")
+    return entry, Assignment.objects.filter(entry=entry).first()
+
+
+def test_blind_judge_sees_no_author_and_cannot_reach_them(client, judged):
+    entry, assignment = judged
+    client.force_login(assignment.judge)
+    html = client.get(reverse("calls:judging_entry", args=[assignment.pk])).content.decode()
+    assert "王作者" not in html and "第二党支部" not in html and entry.title in html
+    assert client.get(reverse("calls:entry", args=[entry.pk])).status_code == 404
+    original = entry.files.get()
+    assert client.get(reverse("calls:entry_file", args=[entry.pk, original.pk])).status_code == 404
+    response = client.get(reverse("calls:judging_file", args=[assignment.pk, "file-0"]))
+    assert response.status_code == 200
+    assert f"entry-{assignment.token}-0.docx" in response["Content-Disposition"]
+    body = b"".join(response.streaming_content)
+    assert "王作者" not in zipfile.ZipFile(io.BytesIO(body)).read("docProps/core.xml").decode()
+
+
+def test_judge_cannot_open_another_judges_assignment(client, judged, tree):
+    _, assignment = judged
+    other = Assignment.objects.exclude(pk=assignment.pk).first()
+    client.force_login(other.judge)
+    assert client.get(reverse("calls:judging_entry", args=[assignment.pk])).status_code == 404
+    assert client.get(reverse("calls:judging_file", args=[assignment.pk, "file-0"])).status_code == 404
+
+
+def test_score_out_of_range_through_the_page_says_why(client, judged, essay_call):
+    _, assignment = judged
+    client.force_login(assignment.judge)
+    content, style = essay_call.criteria.all()
+    page = client.post(
+        reverse("calls:judging_entry", args=[assignment.pk]),
+        {f"criterion-{content.pk}": "120", f"criterion-{style.pk}": "50"},
+        follow=True,
+    )
+    assert "内容的分值范围为 0 至 100。" in page.content.decode()
+    assert not assignment.score_events.exists()
+
+
+def test_honour_list_hidden_until_published(client, judged, essay_call, tree):
+    member = factories.member(tree["gz1"])
+    client.force_login(member)
+    assert client.get(reverse("calls:honours", args=[essay_call.pk])).status_code == 404
+
+
+def test_call_list_for_organisers_counts_submitted_entries_only(client, essay_call, tree, gz_organiser):
+    submitted_essay(essay_call, factories.member(tree["gz1"]))
+    services.entry_create(call=essay_call, author=factories.member(tree["gz2"]), title="草稿")
+    client.force_login(gz_organiser)  # reviews for the organ's call from below
+    response = client.get(reverse("calls:manage_list"))
+    assert [(c.title, c.entry_count) for c in response.context["calls"]] == [("学习二十大征文", 1)]
+    client.force_login(factories.organiser(tree["mof"]))
+    assert list(client.get(reverse("calls:manage_list")).context["calls"]) == []
+
+
+def test_levels_cannot_change_once_entries_wait_at_them(client, essay_call, tree):
+    submitted_essay(essay_call, factories.member(tree["gz1"]))
+    client.force_login(factories.organiser(tree["audit"]))
+    page = client.get(reverse("calls:call_edit", args=[essay_call.pk]))
+    assert "层级不能再修改" in page.content.decode()
+    data = {
+        "title": "改过的标题",
+        "unit": tree["audit"].pk,
+        "kind": "essay",
+        "opens_at": timezone.localtime(essay_call.opens_at).strftime("%Y-%m-%dT%H:%M"),
+        "closes_at": timezone.localtime(essay_call.closes_at).strftime("%Y-%m-%dT%H:%M"),
+        "entries_per_member": 1,
+        "max_file_mb": 1,
+        "max_coauthors": 1,
+        "judges_per_entry": 3,
+        "drop_extremes_from": 5,
+        "criteria-TOTAL_FORMS": 1,
+        "criteria-INITIAL_FORMS": 0,
+        "criteria-0-name": "",
+        "tiers-TOTAL_FORMS": 0,
+        "tiers-INITIAL_FORMS": 0,
+    }
+    page = client.post(reverse("calls:call_edit", args=[essay_call.pk]), data)  # a rubric needs a criterion
+    assert "评分细则至少需要一项标准。" in page.content.decode()
+    data |= {
+        "criteria-0-name": "内容",
+        "criteria-0-weight": "1",
+        "criteria-0-min_score": "0",
+        "criteria-0-max_score": "10",
+    }
+    assert client.post(reverse("calls:call_edit", args=[essay_call.pk]), data).status_code == 302
+    essay_call.refresh_from_db()
+    assert essay_call.title == "改过的标题"
+    assert [(lv.unit_kind, lv.quota) for lv in essay_call.levels.all()] == [("branch", 1), ("office", 1)]
+    assert list(essay_call.criteria.values_list("name", flat=True)) == ["内容"]  # no score yet: it may change
+
+
+def test_reopening_appears_in_the_calls_log_with_its_reason(client, essay_call, tree, gz_organiser):
+    entry = services.entry_create(call=essay_call, author=factories.member(tree["gz1"]), title="迟交")
+    essay_call.closes_at = timezone.now() - timedelta(minutes=5)
+    essay_call.save()
+    client.force_login(factories.organiser(tree["audit"]))
+    until = (timezone.localtime() + timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M")
+    client.post(reverse("calls:entry_reopen", args=[entry.pk]), {"until": until, "reason": "<b>停电</b>"})
+    html = client.get(reverse("calls:manage", args=[essay_call.pk])).content.decode()
+    assert "为作品重新开放 · 迟交" in html and "&lt;b&gt;停电&lt;/b&gt;" in html

@@ -1,0 +1,324 @@
+"""The homes: a member's tasks, caps, streak and places; an organiser's units, worked out by hand."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from contests.models import Contest, Team, TeamMember
+from lessons.models import Attempt, Heartbeat, Lesson, PointEvent, StudyCredit, WatchProgress
+from lessons.services.points import point_rules_ensure_defaults, points_award
+from quizsite import selectors
+from rankings.services import run_execute, run_request, snapshot_approve, snapshot_publish
+from tests import factories
+
+SHANGHAI = dt.timezone(dt.timedelta(hours=8))
+
+
+def local(*args) -> dt.datetime:
+    """A wall-clock time in Asia/Shanghai (the settings' TIME_ZONE)."""
+    return dt.datetime(*args, tzinfo=SHANGHAI)
+
+
+@pytest.fixture
+def member(tree):
+    return factories.member(tree["gz1"], username="li", real_name="李党员")
+
+
+def lesson(unit, *, title: str, required: bool = True, **fields) -> Lesson:
+    return Lesson.objects.create(title=title, unit=unit, required=required, status=Lesson.Status.READY, **fields)
+
+
+def finish(paper, member, *, at: dt.datetime, day=None) -> Attempt:
+    return Attempt.objects.create(
+        paper=paper,
+        member=member,
+        number=1,
+        status=Attempt.Status.SUBMITTED,
+        started_at=at,
+        finished_at=at,
+        day=day,
+    )
+
+
+def test_tasks_list_unfinished_required_lessons_the_daily_quiz_open_exams_and_running_contests(tree, member):
+    now = timezone.now()
+    todo = lesson(tree["gz"], title="必修一")
+    done = lesson(tree["gz"], title="必修二")
+    lesson(tree["gz"], title="选修", required=False)
+    lesson(tree["jjj"], title="别的特派办的必修")
+    WatchProgress.objects.create(member=member, lesson=done, completed_at=now)
+    daily = factories.paper(tree["audit"], mode="daily", title="每日答题")
+    exam = factories.paper(tree["gz"], mode="exam", title="党章测验", closes_at=now + dt.timedelta(days=3))
+    sat = factories.paper(tree["gz"], mode="exam", title="已考测验")
+    finish(sat, member, at=now)
+    factories.paper(tree["gz"], mode="practice", title="练习")
+    running = Contest.objects.create(title="知识竞赛", unit=tree["gz"], status=Contest.Status.RUNNING)
+    team = Team.objects.create(contest=running, name="一队", unit=tree["gz1"], position=0)
+    TeamMember.objects.create(contest=running, team=team, member=member, leg=1)
+    over = Contest.objects.create(title="去年竞赛", unit=tree["gz"], status=Contest.Status.FINISHED)
+    TeamMember.objects.create(
+        contest=over, team=Team.objects.create(contest=over, name="二队", unit=tree["gz1"], position=0), member=member
+    )
+
+    tasks = selectors.today_tasks(member)
+
+    assert [(t.kind, t.title, t.done) for t in tasks] == [
+        ("lesson", todo.title, False),
+        ("daily", daily.title, False),
+        ("exam", exam.title, False),
+        ("contest", "知识竞赛", False),
+    ]
+    assert tasks[2].deadline_at == exam.closes_at
+    assert tasks[3].url == reverse("contests:play", args=[running.join_code])
+
+    finish(daily, member, at=now, day=timezone.localdate(now))
+    assert [t.done for t in selectors.today_tasks(member) if t.kind == "daily"] == [True]
+
+
+def test_yesterdays_daily_quiz_does_not_tick_todays(tree, member):
+    daily = factories.paper(tree["audit"], mode="daily", title="每日答题")
+    yesterday = timezone.now() - dt.timedelta(days=1)
+    finish(daily, member, at=yesterday, day=timezone.localdate(yesterday))
+    assert [t.done for t in selectors.today_tasks(member) if t.kind == "daily"] == [False]
+
+
+def test_points_today_stop_at_the_daily_cap_and_the_home_shows_earned_over_cap(client, tree, member):
+    point_rules_ensure_defaults()  # practice_correct: 1 a right answer, at most 10 a day
+    for n in range(12):
+        points_award(member=member, activity="practice_correct", source_key=f"answer:{n}")
+    points_award(member=member, activity="daily_correct", source_key="answer:100")
+    client.force_login(member)
+
+    page = client.get(reverse("home")).content.decode()
+
+    row = {r.activity: r for r in selectors.lesson_selectors.points_today(member)}
+    assert (row["practice_correct"].earned, row["practice_correct"].cap) == (10, 10)
+    assert (row["daily_correct"].earned, row["daily_correct"].cap) == (1, 5)
+    assert "10 / 10" in page and "1 / 5" in page
+    assert '<div class="qs-stat" id="points-today-total">11</div>' in page
+
+
+def test_streak_counts_local_days_across_midnight(tree, member):
+    # 23:30 and 00:30 Shanghai time are one UTC day (15:30 and 16:30 UTC) but two local days.
+    for key, at in {"a": local(2026, 3, 10, 23, 30), "b": local(2026, 3, 11, 0, 30)}.items():
+        PointEvent.objects.create(
+            member=member,
+            activity="practice_correct",
+            points=1,
+            day=timezone.localdate(at),
+            occurred_at=at,
+            source_key=key,
+        )
+    watched = lesson(tree["gz"], title="必修")
+    # Watching at 23:50 on the 9th local time (15:50 UTC on the 9th) makes the 9th a study day.
+    Heartbeat.objects.create(
+        member=member,
+        lesson=watched,
+        tab="t",
+        position_s=10,
+        playing=True,
+        received_at=local(2026, 3, 9, 23, 50),
+        credited_from_s=0,
+        credited_to_s=10,
+    )
+    # A refused heartbeat on the 8th is not study.
+    Heartbeat.objects.create(
+        member=member,
+        lesson=watched,
+        tab="t",
+        position_s=500,
+        playing=True,
+        received_at=local(2026, 3, 8, 12, 0),
+        rejected="too_fast",
+    )
+
+    assert selectors.study_streak(member, at=local(2026, 3, 11, 12, 0)) == 3  # 9th, 10th, 11th
+    # Before studying on the 12th the streak still stands at 3; a day with none breaks it.
+    assert selectors.study_streak(member, at=local(2026, 3, 12, 8, 0)) == 3
+    assert selectors.study_streak(member, at=local(2026, 3, 13, 8, 0)) == 0
+    # At 00:10 local on the 11th (16:10 UTC on the 10th) the day is the 11th: 9th, 10th, 11th.
+    assert selectors.study_streak(member, at=local(2026, 3, 11, 0, 40)) == 3
+
+
+def test_study_hours_this_year_start_at_local_new_year(tree, member):
+    for title, hours, at in [
+        ("去年", "0.50", local(2025, 12, 31, 23, 30)),  # 15:30 UTC on 31 Dec: last year locally
+        ("今年一", "0.25", local(2026, 1, 1, 0, 10)),  # 16:10 UTC on 31 Dec: this year locally
+        ("今年二", "1.00", local(2026, 6, 1, 9, 0)),
+    ]:
+        StudyCredit.objects.create(
+            member=member, lesson=lesson(tree["gz"], title=title), hours=Decimal(hours), granted_at=at
+        )
+    assert selectors.study_hours_this_year(member, at=local(2026, 7, 1, 12, 0)) == Decimal("1.25")
+
+
+@pytest.fixture
+def published_board(tree, member):
+    """Points on one day for four members; a member board of 审计署, computed and published."""
+    admin = factories.administrator(tree["audit"], username="boss")
+    others = [factories.member(tree[u], real_name=n) for u, n in [("gz1", "甲"), ("gz2", "乙"), ("jjj1", "丙")]]
+    day = dt.date(2026, 11, 20)
+    for person, amount in zip([others[0], member, others[1], others[2]], [40, 30, 20, 10], strict=True):
+        PointEvent.objects.create(
+            member=person,
+            activity="quiz",
+            points=amount,
+            day=day,
+            occurred_at=local(2026, 11, 20, 9, 0),
+            source_key=f"k{person.pk}",
+        )
+    rule = factories.ranking_rule(
+        tree["audit"],
+        title="积分榜",
+        subject="member",
+        sources=[{"kind": "points"}],
+        period_starts_on=day,
+        period_ends_on=day,
+    )
+    run, _created = run_request(rule=rule)
+    snapshot = run_execute(run_id=run.pk).snapshot
+    snapshot_publish(snapshot=snapshot_approve(snapshot=snapshot, by=admin), by=admin)
+    return rule
+
+
+def test_my_place_is_the_members_row_on_each_published_board_with_a_highlighting_link(
+    client, tree, member, published_board
+):
+    places = selectors.my_places(member)
+    # 甲 40, 李党员 30, 乙 20, 丙 10: second.
+    assert [(p.rule.title, p.row.rank) for p in places] == [("积分榜", 2)]
+    assert places[0].url == reverse("rankings:board", args=[published_board.slug]) + f"?q=李党员&highlight={member.pk}"
+    client.force_login(member)
+    assert "第 2 名" in client.get(reverse("home")).content.decode()
+    board = client.get(places[0].url).content.decode()
+    assert board.count("qs-mine") == 1 and "李党员" in board.split("qs-mine")[1].split("</tr>")[0]
+
+
+def test_a_member_outside_every_board_has_no_place(tree, published_board):
+    outsider = factories.member(tree["budget"])
+    assert selectors.my_places(outsider) == []
+
+
+def test_organiser_sees_this_weeks_participation_per_unit_counted_once(tree, gz_organiser):
+    a, b = factories.member(tree["gz1"]), factories.member(tree["gz1"])
+    c = factories.member(tree["gz2"])
+    required = lesson(tree["gz"], title="必修")
+    now = timezone.now()
+    WatchProgress.objects.create(member=a, lesson=required, started_at=now, completed_at=now)
+    WatchProgress.objects.create(member=b, lesson=required, started_at=now)
+    # Started before this week: not counted as started this week.
+    WatchProgress.objects.create(member=c, lesson=required, started_at=selectors.week_start() - dt.timedelta(hours=1))
+    daily = factories.paper(tree["audit"], mode="daily")
+    finish(daily, a, at=now, day=timezone.localdate(now))
+
+    rows = {row.unit.name: row for row in selectors.participation_this_week(gz_organiser)}
+
+    gz1 = rows["第一党支部"]
+    # gz1 holds a and b (the organiser belongs to 广州特派办 itself).
+    assert (gz1.headcount, gz1.lesson_started, gz1.lesson_completed, gz1.daily_quiz) == (2, 2, 1, 1)
+    assert (rows["第二党支部"].headcount, rows["第二党支部"].lesson_started) == (1, 0)
+    assert "京津冀特派办" not in rows
+
+
+def test_organiser_home_lists_who_has_not_finished_with_a_reminder_button(client, tree, gz_organiser):
+    a = factories.member(tree["gz1"], real_name="张三")
+    b = factories.member(tree["gz1"], real_name="李四")
+    required = lesson(tree["gz"], title="必修课")
+    WatchProgress.objects.create(member=a, lesson=required, completed_at=timezone.now())
+
+    unfinished = {(row.unit.name, row.subject.title): row for row in selectors.not_finished(gz_organiser)}
+
+    assert [m.pk for m in unfinished[("第一党支部", "必修课")].members] == [b.pk]
+    client.force_login(gz_organiser)
+    page = client.get(reverse("home")).content.decode()
+    assert "李四" in page and reverse("notifications:remind") in page
+
+
+def test_the_contests_page_lists_joinable_contests_and_past_results_or_says_there_are_none(client, tree, member):
+    client.force_login(member)
+    empty = client.get(reverse("contests:list")).content.decode()
+    assert "现在没有可参加的竞赛" in empty and "您还没有参加过已结束的竞赛" in empty
+
+    mine = factories.member(tree["gz1"])
+    rival = factories.member(tree["gz2"])
+    factories.scored_contest(
+        tree["gz"],
+        [
+            {"name": "一支部队", "unit": tree["gz1"], "members": [{"member": member, "unit": tree["gz1"]}]},
+            {
+                "name": "二支部队",
+                "unit": tree["gz2"],
+                "members": [{"member": rival, "unit": tree["gz2"], "events": [(20, 5000)]}],
+            },
+            {
+                "name": "三支部队",
+                "unit": tree["gz2"],
+                "members": [{"member": mine, "unit": tree["gz2"], "events": [(-10, 5000)]}],
+            },
+        ],
+        title="党史竞赛",
+    )
+    running = Contest.objects.create(title="正在进行", unit=tree["gz"], status=Contest.Status.RUNNING)
+    TeamMember.objects.create(
+        contest=running,
+        team=Team.objects.create(contest=running, name="队", unit=tree["gz1"], position=0),
+        member=member,
+    )
+
+    page = client.get(reverse("contests:list")).content.decode()
+
+    assert "正在进行" in page and reverse("contests:play", args=[running.join_code]) in page
+    # 二支部队 120, 一支部队 100 (the base score), 三支部队 90: second of three.
+    assert "党史竞赛" in page and "第 2 名 / 共 3 队" in page and "100 分" in page
+
+
+def test_an_exam_result_shows_the_time_used_and_offers_another_try_while_attempts_are_left(client, tree, member):
+    exam = factories.paper(tree["gz"], mode="exam", title="党章测验", max_attempts=2)
+    start = timezone.now() - dt.timedelta(minutes=10)
+    attempt = Attempt.objects.create(
+        paper=exam,
+        member=member,
+        number=1,
+        status=Attempt.Status.SUBMITTED,
+        started_at=start,
+        finished_at=start + dt.timedelta(minutes=7, seconds=5),
+    )
+    client.force_login(member)
+    page = client.get(reverse("lessons:attempt_result", args=[attempt.pk])).content.decode()
+    assert "用时 7 分 5 秒" in page and 'id="try-again"' in page
+
+    Attempt.objects.create(
+        paper=exam, member=member, number=2, status=Attempt.Status.SUBMITTED, started_at=start, finished_at=start
+    )
+    assert 'id="try-again"' not in client.get(reverse("lessons:attempt_result", args=[attempt.pk])).content.decode()
+
+
+def test_the_daily_quiz_result_does_not_repeat_its_title(client, tree, member):
+    daily = factories.paper(tree["audit"], mode="daily", title="每日答题")
+    attempt = finish(daily, member, at=timezone.now(), day=timezone.localdate())
+    client.force_login(member)
+    assert (
+        "每日答题 · 每日答题" not in client.get(reverse("lessons:attempt_result", args=[attempt.pk])).content.decode()
+    )
+
+
+def test_points_history_names_every_activity_and_never_shows_a_code(client, tree, member):
+    from lessons.models import PointRule
+
+    point_rules_ensure_defaults()
+    PointRule.objects.create(activity="essay_read", label="阅读文章", points=1, daily_cap=3)
+    now = timezone.now()
+    for activity in ("daily_correct", "video_complete", "essay_read", "retired_code"):
+        PointEvent.objects.create(
+            member=member, activity=activity, points=1, day=timezone.localdate(now), occurred_at=now, source_key="s"
+        )
+    client.force_login(member)
+    page = client.get(reverse("lessons:points")).content.decode()
+    history = page.split('id="points-today"')[1]
+    for shown in ("每日答题答对", "学完微党课", "阅读文章", "其他活动"):
+        assert shown in history
+    for code in ("daily_correct", "video_complete", "essay_read", "retired_code"):
+        assert code not in history
