@@ -4,7 +4,10 @@ Computing, approving and publishing happen on the rule's console page (`rankings
 which goes through `rankings.services`; a published snapshot cannot be changed or deleted here.
 """
 
+from django import forms
 from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.forms.models import BaseInlineFormSet
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
@@ -13,12 +16,72 @@ from orgs.admin import ScopedAdmin, ScopedInline
 
 from . import services
 from .models import RankingRule, RuleSource, Snapshot
+from .params import TIE_BREAKS, check_tie_breaks
+
+TIE_BREAK_LABELS = {
+    "accuracy_desc": _("Accuracy (rate of right answers), higher first"),
+    "right_desc": _("Number of right answers, more first"),
+    "time_used_asc": _("Time used, less first"),
+    "finished_at_asc": _("Finish time, earlier first"),
+    "participants_desc": _("Participants, more first"),
+}
+TIE_BREAK_SLOTS = 3
+TIE_BREAK_SLOT_LABELS = {1: _("First tie-break"), 2: _("Second tie-break"), 3: _("Third tie-break")}
+
+
+def _tie_break_field(slot: int) -> forms.ChoiceField:
+    return forms.ChoiceField(
+        label=TIE_BREAK_SLOT_LABELS[slot],
+        choices=[("", "---------"), *((key, TIE_BREAK_LABELS[key]) for key in TIE_BREAKS)],
+        required=False,
+        help_text=_("Suggested: accuracy, then time used.") if slot == 1 else "",
+    )
+
+
+class RuleForm(forms.ModelForm):
+    """The rule with its tie-breaks as plain selects, one per position, instead of a JSON list."""
+
+    tie_break_1 = _tie_break_field(1)
+    tie_break_2 = _tie_break_field(2)
+    tie_break_3 = _tie_break_field(3)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for slot, key in enumerate(list(self.instance.tie_breaks or [])[:TIE_BREAK_SLOTS], start=1):
+            self.fields[f"tie_break_{slot}"].initial = key
+
+    def clean(self):
+        cleaned = super().clean()
+        keys = [cleaned.get(f"tie_break_{slot}") for slot in range(1, TIE_BREAK_SLOTS + 1)]
+        self.instance.tie_breaks = [key for key in keys if key]
+        # The inline formset checks the tie-breaks against the sources being saved with the rule.
+        self.instance.pending_source_kinds = None
+        return cleaned
+
+
+class RuleSourceFormSet(BaseInlineFormSet):
+    def clean(self):
+        """Refuse tie-breaks that need data none of the sources being saved provides."""
+        super().clean()
+        kinds = [
+            form.cleaned_data["kind"]
+            for form in self.forms
+            if getattr(form, "cleaned_data", None)
+            and form.cleaned_data.get("kind")
+            and not self._should_delete_form(form)
+        ]
+        error = check_tie_breaks(self.instance.tie_breaks, subject=self.instance.subject, source_kinds=kinds or None)
+        if error:
+            raise ValidationError(error)
+        # The rule is saved before its sources: rule_save checks against these, not the old ones.
+        self.instance.pending_source_kinds = kinds or None
 
 
 class RuleSourceInline(ScopedInline):
     """Sources are part of the rule: whoever may edit the rule may edit them."""
 
     model = RuleSource
+    formset = RuleSourceFormSet
     extra = 1
     raw_id_fields = ["contest", "paper"]
 
@@ -48,6 +111,7 @@ class RankingRuleAdmin(AdministratorScoped):
     search_fields = ["title", "slug"]
     readonly_fields = ["version", "population_frozen_at"]
     inlines = [RuleSourceInline]
+    form = RuleForm
     fieldsets = [
         (None, {"fields": ["title", "slug", "unit", "is_active"]}),
         (_("Who is ranked"), {"fields": ["subject", "unit_level", "group_level"]}),
@@ -55,9 +119,13 @@ class RankingRuleAdmin(AdministratorScoped):
             _("Metric and eligibility"),
             {"fields": ["metric", "top_k", "composite", "min_participants", "min_participation"]},
         ),
-        (_("Order"), {"fields": ["tie_breaks", "rank_style"]}),
+        (_("Order"), {"fields": [*(f"tie_break_{n}" for n in range(1, TIE_BREAK_SLOTS + 1)), "rank_style"]}),
         (_("Prizes"), {"fields": ["prize_mode", "prize_tiers", "boundary_ties", "percent_rounding"]}),
         (_("Period of self-study facts"), {"fields": ["period_starts_on", "period_ends_on"]}),
+        (
+            _("Headcount"),
+            {"fields": ["headcount_on", "party_members_only", "count_deactivated", "mover_credit"]},
+        ),
         (_("Record"), {"fields": ["version", "population_frozen_at"]}),
     ]
 
@@ -68,7 +136,7 @@ class RankingRuleAdmin(AdministratorScoped):
         return format_html('<a href="{}">{}</a>', reverse("rankings:manage", args=[rule.slug]), _("Compute / publish"))
 
     def save_model(self, request, obj, form, change):
-        services.rule_save(rule=obj, by=request.user)
+        services.rule_save(rule=obj, by=request.user, source_kinds=obj.pending_source_kinds)
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)

@@ -37,11 +37,19 @@ KEPT_PARTICIPANT_COLUMNS = {
     "fin": "finished_at",
     "unit_path": "unit_path",
     "hc": "counted",
+    "rt": "right_answers",
+    "qn": "answers",
+    "srcs": "sources",
+    "best": "best_source_score",
 }
 # Decimal places a number is hashed and compared with (more would hash floating-point noise).
-HASH_PLACES = {"s": 4, "t": 3}
+HASH_PLACES = {"s": 4, "t": 3, "best": 4}
 
 ORDER_KEYS = {
+    # Accuracy compared as a fraction (right * asked' against right' * asked would need a pair
+    # of rows): a double of the exact quotient, equal for equal fractions; no answers sorts last.
+    "accuracy_desc": "COALESCE(right_n * 1.0 / NULLIF(asked_n, 0), -1) DESC",
+    "right_desc": "right_n DESC",
     "time_used_asc": "time_used ASC",
     "finished_at_asc": "CASE WHEN finished IS NULL THEN 1 ELSE 0 END, finished ASC",
     "participants_desc": "participants DESC",
@@ -102,7 +110,8 @@ def _contest_facts(sql: Sql, source, first: bool) -> None:
         f"""{"" if first else "UNION ALL"}
         SELECT se.member_id AS member_id, se.team_id AS team_id,
                COALESCE(tm.unit_at_start_id, t.unit_id) AS unit_id,
-               se.points * %s AS score, se.time_s AS time_s, se.finished AS finished_at
+               se.points * %s AS score, se.time_s AS time_s, se.finished AS finished_at,
+               0 AS right_n, 0 AS asked_n
         FROM (SELECT member_id, team_id, SUM(points) AS points,
                      SUM(CASE WHEN opening_id IS NULL THEN COALESCE(time_used_ms, 0) ELSE 0 END) / 1000.0 AS time_s,
                      MAX(created_at) AS finished
@@ -110,17 +119,19 @@ def _contest_facts(sql: Sql, source, first: bool) -> None:
         JOIN contests_team t ON t.id = se.team_id
         LEFT JOIN contests_teammember tm ON tm.contest_id = %s AND tm.member_id = se.member_id
         UNION ALL
-        SELECT an.member_id, an.team_id, COALESCE(tm.unit_at_start_id, t.unit_id), 0, an.time_s, NULL
-        FROM (SELECT ca.member_id, ca.team_id, SUM(CASE WHEN {answer_s} < 0 THEN 0 ELSE {answer_s} END) AS time_s
+        SELECT an.member_id, an.team_id, COALESCE(tm.unit_at_start_id, t.unit_id), 0, an.time_s, NULL,
+               an.right_n, an.asked_n
+        FROM (SELECT ca.member_id, ca.team_id, SUM(CASE WHEN {answer_s} < 0 THEN 0 ELSE {answer_s} END) AS time_s,
+                     SUM(CASE WHEN ca.is_correct THEN 1 ELSE 0 END) AS right_n, COUNT(*) AS asked_n
               FROM contests_contestanswer ca JOIN contests_opening o ON o.id = ca.opening_id
               WHERE o.contest_id = %s AND o.revealed_at IS NOT NULL GROUP BY ca.member_id, ca.team_id) an
         JOIN contests_team t ON t.id = an.team_id
         LEFT JOIN contests_teammember tm ON tm.contest_id = %s AND tm.member_id = an.member_id
         UNION ALL
-        SELECT tm.member_id, tm.team_id, COALESCE(tm.unit_at_start_id, t.unit_id), 0, 0, NULL
+        SELECT tm.member_id, tm.team_id, COALESCE(tm.unit_at_start_id, t.unit_id), 0, 0, NULL, 0, 0
         FROM contests_teammember tm JOIN contests_team t ON t.id = tm.team_id WHERE tm.contest_id = %s
         UNION ALL
-        SELECT NULL, t.id, t.unit_id, c.base_score * %s, 0, NULL
+        SELECT NULL, t.id, t.unit_id, c.base_score * %s, 0, NULL, 0, 0
         FROM contests_team t JOIN contests_contest c ON c.id = t.contest_id WHERE t.contest_id = %s""",
         w,
         source.contest_id,
@@ -173,7 +184,8 @@ def _member_totals(sql: Sql, source, first: bool, *, table: str, amount: str, at
     sql.add(
         f"""{"" if first else "UNION ALL"}
         SELECT f.member_id AS member_id, CAST(NULL AS INTEGER) AS team_id,
-               {unit} AS unit_id, SUM({amount}) * %s AS score, 0 AS time_s, MAX({at}) AS finished_at
+               {unit} AS unit_id, SUM({amount}) * %s AS score, 0 AS time_s, MAX({at}) AS finished_at,
+               0 AS right_n, 0 AS asked_n
         FROM {table} f JOIN orgs_user u ON u.id = f.member_id
         LEFT JOIN rk_place pl ON pl.member_id = f.member_id AND {_placed("pl", at)}
         WHERE {" AND ".join(["1 = 1", *where])}
@@ -202,7 +214,8 @@ def _points_facts(sql: Sql, source, params: RuleParams, first: bool) -> None:
 
 
 def _exam_facts(sql: Sql, source, params: RuleParams, first: bool) -> None:
-    """One finished attempt per member, chosen by the paper's grading (best, first or last)."""
+    """One finished attempt per member, chosen by the paper's grading (best, first or last), with
+    its questions and right answers (an unanswered question counts as asked, not right)."""
     used = _seconds_between("a.finished_at", "a.started_at")
     period, period_args = _period("a.finished_at", params)
     where = ["a.paper_id = %s", "a.status IN ('submitted', 'expired')", *period]
@@ -210,8 +223,9 @@ def _exam_facts(sql: Sql, source, params: RuleParams, first: bool) -> None:
     sql.add(
         f"""{"" if first else "UNION ALL"}
         SELECT x.member_id AS member_id, CAST(NULL AS INTEGER) AS team_id, x.unit_id AS unit_id,
-               x.score * %s AS score, x.time_s AS time_s, x.finished_at AS finished_at
-        FROM (SELECT a.member_id, COALESCE(a.unit_at_start_id, pl.unit_id, u.unit_id) AS unit_id, a.score,
+               x.score * %s AS score, x.time_s AS time_s, x.finished_at AS finished_at,
+               COALESCE(ic.right_n, 0) AS right_n, COALESCE(ic.asked_n, 0) AS asked_n
+        FROM (SELECT a.id, a.member_id, COALESCE(a.unit_at_start_id, pl.unit_id, u.unit_id) AS unit_id, a.score,
                      {used} AS time_s, a.finished_at,
                      ROW_NUMBER() OVER (PARTITION BY a.member_id ORDER BY
                         CASE p.grading WHEN 'best' THEN -a.score ELSE 0 END,
@@ -221,9 +235,15 @@ def _exam_facts(sql: Sql, source, params: RuleParams, first: bool) -> None:
               JOIN orgs_user u ON u.id = a.member_id
               LEFT JOIN rk_place pl ON pl.member_id = a.member_id AND {_placed("pl", "a.started_at")}
               WHERE {" AND ".join(where)}) x
+        LEFT JOIN (SELECT ai.attempt_id, COUNT(*) AS asked_n,
+                          SUM(CASE WHEN ans.is_correct THEN 1 ELSE 0 END) AS right_n
+                   FROM lessons_attemptitem ai JOIN lessons_attempt aa ON aa.id = ai.attempt_id
+                   LEFT JOIN lessons_answer ans ON ans.item_id = ai.id
+                   WHERE aa.paper_id = %s GROUP BY ai.attempt_id) ic ON ic.attempt_id = x.id
         WHERE x.rn = 1""",
         source.weight,
         *args,
+        source.paper_id,
     )
 
 
@@ -243,19 +263,23 @@ def _study_hours_facts(sql: Sql, source, params: RuleParams, first: bool) -> Non
 
 
 def _facts(params: RuleParams) -> Sql:
+    """Every source's facts, each row tagged with its source's position `src` (a member's mean
+    and best-of are taken over sources)."""
     sql = Sql()
     for index, source in enumerate(params.sources):
-        first = index == 0
+        own = Sql()
         if source.kind == "contest":
-            _contest_facts(sql, source, first)
+            _contest_facts(own, source, True)
         elif source.kind == "points":
-            _points_facts(sql, source, params, first)
+            _points_facts(own, source, params, True)
         elif source.kind in ("exam", "online"):  # an online contest is graded on its own paper
-            _exam_facts(sql, source, params, first)
+            _exam_facts(own, source, params, True)
         elif source.kind == "study_hours":
-            _study_hours_facts(sql, source, params, first)
+            _study_hours_facts(own, source, params, True)
         else:  # pragma: no cover - guarded by the model's choices
             raise ValueError(f"unknown source kind {source.kind!r}")
+        union = "" if index == 0 else "UNION ALL"
+        sql.add(f"{union} SELECT {index} AS src, q{index}.* FROM ({own.text}) q{index}", *own.params)
     return sql
 
 
@@ -265,6 +289,16 @@ def _facts(params: RuleParams) -> Sql:
 def _drop_temp(cursor) -> None:
     for table in ("rk_pp", "rk_teams", "rk_unit_heads", "rk_heads", "rk_place", "rk_tree"):
         cursor.execute(f"DROP TABLE IF EXISTS {table}")
+
+
+def _counted_members(alias: str, params: RuleParams) -> str:
+    """The condition on `orgs_user` row `alias` for a member to count (headcount and facts)."""
+    conditions = ["1 = 1"]
+    if not params.count_deactivated:
+        conditions.append(f"{alias}.is_active")
+    if params.party_members_only:
+        conditions.append(f"{alias}.is_party_member")
+    return " AND ".join(conditions)
 
 
 def build_participants(params: RuleParams) -> None:
@@ -295,24 +329,25 @@ def build_participants(params: RuleParams) -> None:
         )
         cursor.execute("CREATE INDEX rk_place_member ON rk_place (member_id)")
         cut_off = _instant(datetime.fromisoformat(params.headcount_at) if params.headcount_at else timezone.now())
-        # The headcount: active members placed in the subtree at the cut-off (members with no
-        # recorded placement at all: in their unit).
+        # The headcount: counted members (by default active ones) placed in the subtree at the
+        # cut-off (members with no recorded placement at all: in their unit).
         cursor.execute(
-            """CREATE TEMP TABLE rk_heads AS
+            f"""CREATE TEMP TABLE rk_heads AS
             SELECT u.id AS member_id, tr.unit_id AS unit_id, tr.path AS path
             FROM orgs_user u
             LEFT JOIN rk_place pl ON pl.member_id = u.id AND pl.start_at < %s AND (pl.until IS NULL OR pl.until >= %s)
             JOIN rk_tree tr ON tr.unit_id = CASE
                 WHEN pl.member_id IS NOT NULL THEN pl.unit_id
                 WHEN NOT EXISTS (SELECT 1 FROM rk_place x WHERE x.member_id = u.id) THEN u.unit_id END
-            WHERE u.is_active""",
+            WHERE {_counted_members("u", params)}""",
             [cut_off, cut_off],
         )
         cursor.execute("CREATE INDEX rk_heads_member ON rk_heads (member_id)")
         # `hc`: the participant counts as one (is in the subject's headcount population).
-        # Deactivated members' facts are left out, except from a team's own record.
+        # Deactivated members' facts (and under "party members only", others') are left out,
+        # except from a team's own record.
         counted = "CASE WHEN f.member_id IS NOT NULL THEN 1 ELSE 0 END"
-        active = "(f.member_id IS NULL OR fu.is_active)"
+        active = f"(f.member_id IS NULL OR ({_counted_members('fu', params)}))"
         if params.subject == "member":
             subject, join, where = "f.member_id", "", f"f.member_id IS NOT NULL AND {active}"
         elif params.subject == "team":
@@ -326,19 +361,35 @@ def build_participants(params: RuleParams) -> None:
             )
             where = f"LENGTH(tr.path) >= {width} AND {active}"
             counted = "CASE WHEN hh.member_id IS NOT NULL THEN 1 ELSE 0 END"
-        cursor.execute(
-            f"""CREATE TEMP TABLE rk_pp AS
+        # Each fact in the unit of its time, or (movers credited at the cut-off) every fact of a
+        # member in the headcount in their unit there.
+        credited = "JOIN rk_tree tr ON tr.unit_id = f.unit_id"
+        if params.mover_credit == "cut_off":
+            credited = (
+                "LEFT JOIN rk_heads mh ON mh.member_id = f.member_id "
+                "JOIN rk_tree tr ON tr.unit_id = COALESCE(mh.unit_id, f.unit_id)"
+            )
+        # For a member's mean or best-of, per source first: `srcs` counts the sources they have a
+        # fact in, `best` is their best source's score (otherwise one aggregation, as before).
+        by_member = params.subject == "member" and params.metric in ("mean", "best")
+        per_participant = f"""
             SELECT {subject} AS subject_id, f.member_id AS member_id, SUM(f.score) AS s,
                    SUM(f.time_s) AS t, MAX(f.finished_at) AS fin, MAX(tr.path) AS unit_path,
-                   MAX({counted}) AS hc
+                   MAX({counted}) AS hc, SUM(f.right_n) AS rt, SUM(f.asked_n) AS qn
+                   {"" if by_member else ", CAST(NULL AS INTEGER) AS srcs, CAST(NULL AS DOUBLE PRECISION) AS best"}
             FROM ({facts.text}) f
-            JOIN rk_tree tr ON tr.unit_id = f.unit_id
+            {credited}
             LEFT JOIN orgs_user fu ON fu.id = f.member_id
             {join}
             WHERE {where}
-            GROUP BY {subject}, f.member_id""",
-            facts.params,
-        )
+            GROUP BY {subject}, f.member_id{", f.src" if by_member else ""}"""
+        statement = "CREATE TEMP TABLE rk_pp AS " + per_participant
+        if by_member:
+            statement = f"""CREATE TEMP TABLE rk_pp AS
+            SELECT subject_id, member_id, SUM(s) AS s, SUM(t) AS t, MAX(fin) AS fin, MAX(unit_path) AS unit_path,
+                   MAX(hc) AS hc, SUM(rt) AS rt, SUM(qn) AS qn, COUNT(*) AS srcs, MAX(s) AS best
+            FROM ({per_participant}) ps GROUP BY subject_id, member_id"""
+        cursor.execute(statement, facts.params)
         if _postgres():
             cursor.execute("ANALYZE rk_pp")
             cursor.execute("ANALYZE rk_tree")
@@ -388,6 +439,9 @@ def input_hash(params: RuleParams) -> str:
 
 def _metric_expressions(params: RuleParams) -> dict[str, str]:
     k = int(params.top_k)
+    if params.subject == "member":
+        # A member's mean is over the sources they have a fact in; best-of is their best source.
+        return {"total": "total", "mean": "total * 1.0 / NULLIF(sources_n, 0)", "best": "best"}
     return {
         "total": "total",
         "mean": "member_total * 1.0 / NULLIF(participants, 0)",
@@ -398,15 +452,30 @@ def _metric_expressions(params: RuleParams) -> dict[str, str]:
 
 
 def _metric(params: RuleParams) -> str:
+    """The metric of each subject; for a composite a placeholder: it is taken after eligibility
+    (`_composite`), because only eligible subjects set its scale."""
+    if params.metric == "composite":
+        return "0"
+    return _metric_expressions(params)[params.metric]
+
+
+def _composite(params: RuleParams) -> str:
+    """The weighted composite over judged subjects: the participation rate as a percentage (at
+    most 100), every other part scaled to 0-100 against the best eligible subject whose
+    participation does not exceed 100 % (so parts on different scales add up fairly, and a
+    subject that cannot be ranked never sets the scale)."""
     expressions = _metric_expressions(params)
-    if params.metric != "composite":
-        return expressions[params.metric]
-    # Each part scaled to 0-100 against the best subject, then weighted: parts on different
-    # scales (points, rates) add up fairly.
-    parts = [
-        f"{float(weight)!r} * COALESCE(({expressions[name]}) * 100.0 / NULLIF(MAX({expressions[name]}) OVER (), 0), 0)"
-        for name, weight in sorted(params.composite.items())
-    ]
+    rate = expressions["participation"]
+    parts = []
+    for name, weight in sorted(params.composite.items()):
+        if name == "participation":
+            # Not LEAST: PostgreSQL's ignores a NULL (no headcount) and would give 100.
+            part = f"COALESCE(CASE WHEN {rate} > 1 THEN 1.0 ELSE {rate} END, 0) * 100.0"
+        else:
+            value = expressions[name]
+            best = f"MAX(CASE WHEN reason = '' AND COALESCE({rate}, 0) <= 1 THEN {value} END) OVER ()"
+            part = f"COALESCE(({value}) * 100.0 / NULLIF({best}, 0), 0)"
+        parts.append(f"{float(weight)!r} * {part}")
     return " + ".join(parts)
 
 
@@ -423,40 +492,51 @@ def _subjects_sql(params: RuleParams) -> Sql:
             SELECT subject_id, SUM(s) AS total, SUM(hc) AS participants, SUM(t) AS time_used,
                    MAX(fin) AS finished, MAX(unit_path) AS unit_path,
                    SUM(CASE WHEN hc = 1 THEN s END) AS member_total,
-                   SUM(CASE WHEN hc = 1 AND rn <= {k} THEN s END) AS topk_sum
+                   SUM(CASE WHEN hc = 1 AND rn <= {k} THEN s END) AS topk_sum,
+                   SUM(rt) AS right_n, SUM(qn) AS asked_n, SUM(srcs) AS sources_n, MAX(best) AS best
             FROM ppr GROUP BY subject_id
         )"""
     )
     if params.subject == "member":
         sql.add(
             """, subjects AS (
-            SELECT a.subject_id, a.total, a.participants, 1 AS headcount, a.time_used, a.finished,
-                   a.unit_path, a.member_total, a.topk_sum
+            SELECT a.subject_id, a.total, a.participants, 1 AS headcount, 0 AS headcount_expected,
+                   a.time_used, a.finished,
+                   a.unit_path, a.member_total, a.topk_sum, a.right_n, a.asked_n, a.sources_n, a.best
             FROM agg a)"""
         )
     elif params.subject == "team":
         sql.add(
             """, subjects AS (
-            SELECT a.subject_id, a.total, a.participants, tt.roster AS headcount, a.time_used,
-                   a.finished, tu.path AS unit_path, a.member_total, a.topk_sum
+            SELECT a.subject_id, a.total, a.participants, tt.roster AS headcount, 0 AS headcount_expected,
+                   a.time_used, a.finished, tu.path AS unit_path, a.member_total, a.topk_sum,
+                   a.right_n, a.asked_n
             FROM agg a JOIN rk_teams tt ON tt.team_id = a.subject_id
             LEFT JOIN rk_tree tu ON tu.unit_id = tt.unit_id)"""
         )
     else:
         width = STEPLEN * params.unit_level
+        # An expected headcount an organiser stated wins over the counted one.
+        pairs = params.expected_headcounts or ((None, None),)
+        expected = " UNION ALL ".join(["SELECT CAST(%s AS INTEGER) AS unit_id, CAST(%s AS INTEGER) AS n"] * len(pairs))
         sql.add(
             f""", heads AS (
             SELECT SUBSTR(h.path, 1, {width}) AS path, SUM(h.n) AS n
             FROM rk_unit_heads h WHERE LENGTH(h.path) >= {width}
             GROUP BY SUBSTR(h.path, 1, {width})
+        ), expected AS ({expected}
         ), subjects AS (
             SELECT tr.unit_id AS subject_id, COALESCE(a.total, 0) AS total,
-                   COALESCE(a.participants, 0) AS participants, COALESCE(h.n, 0) AS headcount,
+                   COALESCE(a.participants, 0) AS participants, COALESCE(x.n, h.n, 0) AS headcount,
+                   CASE WHEN x.n IS NULL THEN 0 ELSE 1 END AS headcount_expected,
                    COALESCE(a.time_used, 0) AS time_used, a.finished, tr.path AS unit_path,
-                   a.member_total, a.topk_sum
+                   a.member_total, a.topk_sum, COALESCE(a.right_n, 0) AS right_n,
+                   COALESCE(a.asked_n, 0) AS asked_n
             FROM rk_tree tr LEFT JOIN agg a ON a.subject_id = tr.unit_id
             LEFT JOIN heads h ON h.path = tr.path
+            LEFT JOIN expected x ON x.unit_id = tr.unit_id
             WHERE tr.depth = %s)""",
+            *(value for pair in pairs for value in pair),
             params.unit_level,
         )
     return sql
@@ -467,6 +547,7 @@ def insert_rows(params: RuleParams, snapshot_id: int, previous_id: int | None = 
     ranks, tie counts, prize tier, and the rank in the previous snapshot."""
     sql = _subjects_sql(params)
     metric = _metric(params)
+    measured = _round(_composite(params), 4) if params.metric == "composite" else "metric"
     rate = "participants * 1.0 / NULLIF(headcount, 0)"
     min_rate = params.min_participation
     keys = ", ".join(["metric DESC"] + [ORDER_KEYS[key] for key in params.tie_breaks])
@@ -507,18 +588,20 @@ def insert_rows(params: RuleParams, snapshot_id: int, previous_id: int | None = 
                 COUNT(*) OVER (w RANGE BETWEEN CURRENT ROW AND CURRENT ROW) AS tied_count,
                 COUNT(*) OVER (PARTITION BY reason = '') AS eligible_n
             FROM (SELECT subject_id, total, participants, headcount, time_used_r AS time_used, finished,
-                         unit_path, metric, group_path, reason FROM judged) j
+                         unit_path, {measured} AS metric, group_path, reason, right_n, asked_n,
+                         headcount_expected FROM judged) j
             WINDOW w AS (PARTITION BY reason = '' ORDER BY {keys})
         ), ranked AS (
             SELECT rr.*, __PRIZE__ AS prize FROM ranked_raw rr
         )
         INSERT INTO rankings_snapshotrow (snapshot_id, subject_id, label, unit_id, unit_name, group_id,
             group_name, metric, total, participants, headcount, time_used_s, finished_at, eligible,
-            ineligible_reason, place, rank, rank_in_group, tied_count, prize, previous_rank)
+            ineligible_reason, place, rank, rank_in_group, tied_count, prize, previous_rank,
+            right_count, answer_count, headcount_expected)
         SELECT %s, r.subject_id, {label}, su.unit_id, COALESCE(su.name, ''), g.unit_id, COALESCE(g.name, ''),
                r.metric, {_round("r.total", 4)}, r.participants, r.headcount, COALESCE(r.time_used, 0),
                r.finished, r.e = 1, r.reason, r.place, r.shown_rank, r.rank_in_group, r.tied_count, r.prize,
-               pr.rank
+               pr.rank, r.right_n, r.asked_n, r.headcount_expected = 1
         FROM ranked r
         LEFT JOIN rk_tree su ON su.path = r.unit_path
         LEFT JOIN rk_tree g ON g.path = r.group_path
@@ -534,6 +617,67 @@ def insert_rows(params: RuleParams, snapshot_id: int, previous_id: int | None = 
     arguments = sql.params[:count_before] + prize.params + sql.params[count_before:] + [snapshot_id, previous_id]
     with connection.cursor() as cursor:
         cursor.execute(head + prize.text + tail, arguments)
+        if _has_quotas(params):
+            _assign_prizes_with_quotas(cursor, params, snapshot_id)
+
+
+def _has_quotas(params: RuleParams) -> bool:
+    return params.prize_mode != "none" and any(tier.get("per_group") for tier in params.prize_tiers)
+
+
+def _assign_prizes_with_quotas(cursor, params: RuleParams, snapshot_id: int) -> None:
+    """Give prizes tier by tier when some tier allows at most N per group (`per_group`).
+
+    For each tier, best first, the candidates are eligible rows without a prize yet; in each
+    group only the first `per_group` of them by place may take the tier, and those pass on, in
+    place order, to fill the tier's overall allowance (cumulative, as without quotas). A subject
+    held back by its group's quota stays a candidate for the next tier, and the slot it would
+    have taken goes to the next eligible subject. Ties at either boundary follow the rule's
+    boundary-ties setting: shared, or the whole tied group drops to the next tier."""
+    drop = params.boundary_ties == "drop"
+    cursor.execute(
+        "SELECT COUNT(*) FROM rankings_snapshotrow WHERE snapshot_id = %s AND eligible = %s", [snapshot_id, True]
+    )
+    eligible_n = int(cursor.fetchone()[0])
+    cumulative = 0
+    for tier in params.prize_tiers:
+        value = float(tier["value"])
+        band = ""
+        band_args: list = []
+        cap = None
+        if params.prize_mode == "band":
+            band, band_args = "AND metric >= %s", [value]
+        elif params.prize_mode == "count":
+            cumulative += int(value)
+            cap = cumulative
+        else:
+            cumulative += round(value * 100)
+            spare = {"floor": 0, "ceil": 9999, "half_up": 5000}[params.percent_rounding]
+            cap = (cumulative * eligible_n + spare) // 10000
+        quota = int(tier["per_group"]) if tier.get("per_group") else None
+        in_group = "group_rank + group_tied - 1" if drop else "group_rank"
+        passes = "TRUE" if quota is None else f"(group_id IS NULL OR {in_group} <= {quota})"
+        overall = "prized + pass_rank + pass_tied - 1" if drop else "prized + pass_rank"
+        wins = "TRUE" if cap is None else f"{overall} <= {int(cap)}"
+        cursor.execute(
+            f"""UPDATE rankings_snapshotrow SET prize = %s WHERE id IN (
+                SELECT id FROM (
+                    SELECT id, RANK() OVER (ORDER BY place) AS pass_rank,
+                           COUNT(*) OVER (PARTITION BY place) AS pass_tied,
+                           (SELECT COUNT(*) FROM rankings_snapshotrow w
+                            WHERE w.snapshot_id = %s AND w.prize <> '') AS prized
+                    FROM (
+                        SELECT id, place, group_id,
+                               RANK() OVER (PARTITION BY group_id ORDER BY place) AS group_rank,
+                               COUNT(*) OVER (PARTITION BY group_id, place) AS group_tied
+                        FROM rankings_snapshotrow
+                        WHERE snapshot_id = %s AND eligible = %s AND prize = '' {band}
+                    ) candidates
+                    WHERE {passes}
+                ) passing
+                WHERE {wins})""",
+            [tier["name"], snapshot_id, snapshot_id, True, *band_args],
+        )
 
 
 def _prize_case(params: RuleParams) -> Sql:
@@ -542,7 +686,7 @@ def _prize_case(params: RuleParams) -> Sql:
     Percentages are kept in hundredths; `n` is the number of eligible subjects. A cutoff is a
     cumulative count of places; under "drop" a tied group must fit entirely inside it."""
     sql = Sql()
-    if params.prize_mode == "none" or not params.prize_tiers:
+    if params.prize_mode == "none" or not params.prize_tiers or _has_quotas(params):
         return sql.add("''")
     last_place = "place + tied_count - 1" if params.boundary_ties == "drop" else "place"
     cumulative = 0

@@ -27,6 +27,7 @@ class RankingRule(models.Model):
         PER_CAPITA = "per_capita", _("Per capita (headcount at the start)")
         PARTICIPATION = "participation", _("Participation rate")
         TOP_K = "top_k", _("Mean of the top k")
+        BEST = "best", _("Best single source (members)")
         COMPOSITE = "composite", _("Weighted composite")
 
     class RankStyle(models.TextChoices):
@@ -48,6 +49,10 @@ class RankingRule(models.Model):
         HALF_UP = "half_up", _("Round half up")
         CEIL = "ceil", _("Round up")
 
+    class MoverCredit(models.TextChoices):
+        FACT = "fact", _("Each fact to the unit the member belonged to when it happened")
+        CUT_OFF = "cut_off", _("Every fact to the member's unit when the headcount is taken")
+
     title = models.CharField(_("title"), max_length=120)
     slug = models.SlugField(_("short name"), max_length=60, unique=True)
     unit = models.ForeignKey(
@@ -67,13 +72,26 @@ class RankingRule(models.Model):
         blank=True,
         help_text=_("Also rank within each parent unit at this tree level (1 = roots). Empty: overall only."),
     )
-    metric = models.CharField(_("metric"), max_length=14, choices=Metric.choices, default=Metric.TOTAL)
+    metric = models.CharField(
+        _("metric"),
+        max_length=14,
+        choices=Metric.choices,
+        default=Metric.TOTAL,
+        help_text=_(
+            "Members: the total, the mean over the sources they took part in, or their best single source. "
+            "Teams and units: any but the best single source."
+        ),
+    )
     top_k = models.PositiveSmallIntegerField(_("k for the top-k mean"), default=3)
     composite = models.JSONField(
         _("composite weights"),
         default=dict,
         blank=True,
-        help_text=_('For a composite metric, weights per metric, e.g. {"per_capita": 0.6, "participation": 0.4}.'),
+        help_text=_(
+            'For a composite metric, weights per metric, e.g. {"participation": 0.4, "per_capita": 0.6}. '
+            "The participation rate counts as a percentage (at most 100); every other part as a percentage "
+            "of the best eligible subject's (ineligible subjects and rates above 100 % never set the scale)."
+        ),
     )
     min_participants = models.PositiveIntegerField(_("minimum participants"), default=0)
     min_participation = models.DecimalField(
@@ -83,7 +101,11 @@ class RankingRule(models.Model):
         _("tie-breaks"),
         default=list,
         blank=True,
-        help_text=_("After the metric, in order: time_used_asc, finished_at_asc, participants_desc."),
+        help_text=_(
+            "After the metric, in order, keys from: accuracy_desc (rate of right answers), right_desc (number "
+            "of right answers), time_used_asc, finished_at_asc, participants_desc. Accuracy, right answers "
+            'and time need a contest or exam source. Suggested: ["accuracy_desc", "time_used_asc"].'
+        ),
     )
     rank_style = models.CharField(_("rank style"), max_length=10, choices=RankStyle.choices, default="standard")
     prize_mode = models.CharField(_("prizes"), max_length=10, choices=PrizeMode.choices, default=PrizeMode.NONE)
@@ -92,8 +114,10 @@ class RankingRule(models.Model):
         default=list,
         blank=True,
         help_text=_(
-            'Best first: [{"name": "一等奖", "value": 3}, ...]. The value is a count, a percentage, '
-            "or the lowest score of the band."
+            'Best first: [{"name": "一等奖", "value": 3, "per_group": 1}, ...]. The value is a count, a '
+            "percentage, or the lowest score of the band; the optional per_group is the most of that tier "
+            "one group (the group level's unit) may take: the place a capped subject would have taken goes "
+            "to the next eligible one."
         ),
     )
     boundary_ties = models.CharField(
@@ -105,6 +129,38 @@ class RankingRule(models.Model):
     period_starts_on = models.DateField(_("period starts on"), null=True, blank=True)
     period_ends_on = models.DateField(_("period ends on"), null=True, blank=True)
     population_frozen_at = models.DateTimeField(_("headcount frozen at"), null=True, blank=True)
+    headcount_on = models.DateField(
+        _("headcount taken on"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "The local calendar day at whose end members are counted, each in their unit then. "
+            "Empty: the period's last day, or when the rule was first saved if it has no end."
+        ),
+    )
+    mover_credit = models.CharField(
+        _("members who moved are credited"),
+        max_length=8,
+        choices=MoverCredit.choices,
+        default=MoverCredit.FACT,
+        help_text=_(
+            "Where the facts of a member who moved units count. The headcount always counts them once, "
+            "in their unit when it is taken."
+        ),
+    )
+    count_deactivated = models.BooleanField(
+        _("count deactivated members"),
+        default=False,
+        help_text=_(
+            "Off: deactivated members are in neither the headcount nor the participants, and are not ranked. "
+            "On: they count like everyone else."
+        ),
+    )
+    party_members_only = models.BooleanField(
+        _("party members only"),
+        default=False,
+        help_text=_("Count and rank party members only: others are in neither the headcount nor the participants."),
+    )
     version = models.PositiveIntegerField(_("rule version"), default=1, editable=False)
     dirty = models.BooleanField(_("inputs changed"), default=True, editable=False)
     inputs_fingerprint = models.CharField(max_length=200, blank=True, editable=False)
@@ -129,10 +185,11 @@ class RankingRule(models.Model):
         return self.title
 
     def clean(self) -> None:
-        from .params import check_rule
+        from .params import SAVED_SOURCES, check_rule
 
         if self.unit_id:
-            check_rule(self)
+            # A form editing the sources alongside says so: their kinds are checked with them.
+            check_rule(self, source_kinds=getattr(self, "pending_source_kinds", SAVED_SOURCES))
 
 
 class RuleSource(models.Model):
@@ -173,6 +230,29 @@ class RuleSource(models.Model):
         # An online contest's results are its paper's attempts; the source names the paper.
         if self.kind == self.Kind.ONLINE and not (self.paper_id and hasattr(self.paper, "online_contest")):
             raise ValidationError({"paper": _("Choose an online contest.")})
+
+
+class ExpectedHeadcount(models.Model):
+    """The headcount an organiser states for a ranked unit (应参与人数). It wins over the one
+    counted from the member records, and the board says so."""
+
+    rule = models.ForeignKey(RankingRule, on_delete=models.CASCADE, related_name="expected_headcounts")
+    unit = models.ForeignKey(Unit, verbose_name=_("unit"), on_delete=models.CASCADE, related_name="+")
+    headcount = models.PositiveIntegerField(
+        _("expected headcount"), help_text=_("How many members of the unit are expected to take part.")
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("expected headcount")
+        verbose_name_plural = _("expected headcounts")
+        constraints = [models.UniqueConstraint(fields=["rule", "unit"], name="expected_headcount_once_per_unit")]
+
+    def __str__(self) -> str:
+        return f"{self.unit} · {self.headcount}"
 
 
 class RuleUnit(models.Model):
@@ -357,6 +437,11 @@ class SnapshotRow(models.Model):
     tied_count = models.PositiveIntegerField(default=1)
     prize = models.CharField(max_length=40, blank=True)
     previous_rank = models.PositiveIntegerField(null=True)
+    headcount_expected = models.BooleanField(
+        default=False, help_text="The headcount is the one an organiser stated, not the counted one."
+    )
+    right_count = models.PositiveIntegerField(default=0, help_text="Right answers (contest and exam sources).")
+    answer_count = models.PositiveIntegerField(default=0, help_text="Questions answered (contest) or asked (exam).")
 
     class Meta:
         ordering = ["snapshot_id", "place", "label"]
@@ -382,6 +467,11 @@ class SnapshotRow(models.Model):
         raise SnapshotImmutable("snapshot rows are written by the computation only")
 
     @property
+    def accuracy(self) -> float | None:
+        """The rate of right answers, or None without answers."""
+        return self.right_count / self.answer_count if self.answer_count else None
+
+    @property
     def reason_display(self) -> str:
         return str(self.REASONS.get(self.ineligible_reason, self.ineligible_reason))
 
@@ -401,6 +491,12 @@ class SnapshotInput(models.Model):
     finished_at = models.DateTimeField(null=True)
     unit_path = models.CharField(max_length=255)
     counted = models.SmallIntegerField()
+    right_answers = models.IntegerField(default=0)
+    answers = models.IntegerField(default=0)
+    sources = models.IntegerField(null=True, help_text="For a member's mean: the sources with a fact.")
+    best_source_score = models.DecimalField(
+        max_digits=24, decimal_places=8, null=True, help_text="For a member's best-of: their best source's score."
+    )
 
     class Meta:
         indexes = [models.Index(fields=["snapshot", "subject_id", "member_id"])]

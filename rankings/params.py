@@ -7,14 +7,20 @@ How people are counted (the rule's population), stated once here and on the rule
 
 - Period days are local calendar days (`TIME_ZONE`): a period from D1 to D2 holds every fact from
   local midnight starting D1 to local midnight ending D2, for every source.
-- A member who moved is credited fact by fact: each fact goes to the unit the member belonged to
-  when it happened (the unit recorded at an exam's or contest's start, otherwise the placement
-  history in `orgs`). The headcount counts each member once, in their unit at the cut-off
-  (`headcount_at`: the end of the period, or when the rule was first saved if it has no end).
-- A unit's participants are members of its headcount with a fact credited to it, so
-  participation never exceeds 100 %; a mover's facts still add to the unit they were earned in.
+- A member who moved is credited fact by fact (the default; `mover_credit`): each fact goes to
+  the unit the member belonged to when it happened (the unit recorded at an exam's or contest's
+  start, otherwise the placement history in `orgs`). A rule may instead credit every fact of a
+  member in the headcount to their unit at the cut-off.
+- The headcount counts each member once, in their unit at the cut-off (`headcount_at`: the end
+  of the day `headcount_on`, else of the period, else when the rule was first saved); "party
+  members only" leaves others out of it and of the participants. An expected headcount an
+  organiser states for a unit (应参与人数) replaces the counted one.
+- A unit's participants are members of its headcount with a fact credited to it, so with the
+  counted headcount participation never exceeds 100 %; a mover's facts still add to the unit
+  they were credited to.
 - Deactivated members count in neither the headcount nor the participants, and their facts are
-  not ranked. A team's score is the team's record and keeps every roster member's points.
+  not ranked, unless the rule counts them (`count_deactivated`). A team's score is the team's
+  record and keeps every roster member's points.
 """
 
 from __future__ import annotations
@@ -29,8 +35,15 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-TIE_BREAKS = ("time_used_asc", "finished_at_asc", "participants_desc")
+TIE_BREAKS = ("accuracy_desc", "right_desc", "time_used_asc", "finished_at_asc", "participants_desc")
+# The data a tie-break key reads, by who provides it: answers (right or wrong, with their time)
+# come from contests, exams and online contests (graded as exams); a finish time from every source;
+# participants from groups.
+ANSWER_KEYS = ("accuracy_desc", "right_desc", "time_used_asc")
+ANSWER_SOURCES = ("contest", "exam", "online")
+SUGGESTED_TIE_BREAKS = ("accuracy_desc", "time_used_asc")
 COMPOSABLE = ("total", "mean", "per_capita", "participation", "top_k")
+MEMBER_METRICS = ("total", "mean", "best")
 STEPLEN = 4  # treebeard's materialised-path step: a unit at depth d has a path of 4 * d characters
 
 
@@ -65,6 +78,10 @@ class RuleParams:
     period_ends_on: str | None = None
     headcount_at: str | None = None
     sources: tuple = ()
+    party_members_only: bool = False
+    expected_headcounts: tuple = ()  # ((unit_id, headcount), ...) by unit id
+    mover_credit: str = "fact"
+    count_deactivated: bool = False
 
     @classmethod
     def from_rule(cls, rule) -> RuleParams:
@@ -82,7 +99,7 @@ class RuleParams:
             tie_breaks=tuple(rule.tie_breaks or ()),
             rank_style=rule.rank_style,
             prize_mode=rule.prize_mode,
-            prize_tiers=tuple({"name": str(t["name"]), "value": float(t["value"])} for t in rule.prize_tiers or ()),
+            prize_tiers=tuple(_tier(t) for t in rule.prize_tiers or ()),
             boundary_ties=rule.boundary_ties,
             percent_rounding=rule.percent_rounding,
             period_starts_on=rule.period_starts_on.isoformat() if rule.period_starts_on else None,
@@ -98,6 +115,12 @@ class RuleParams:
                 )
                 for source in rule.sources.order_by("id")
             ),
+            party_members_only=rule.party_members_only,
+            mover_credit=rule.mover_credit,
+            count_deactivated=rule.count_deactivated,
+            expected_headcounts=tuple(rule.expected_headcounts.order_by("unit_id").values_list("unit_id", "headcount"))
+            if rule.subject == "unit"
+            else (),
         )
 
     @classmethod
@@ -106,6 +129,7 @@ class RuleParams:
         data["sources"] = tuple(Source(**source) for source in data.get("sources", ()))
         data["tie_breaks"] = tuple(data.get("tie_breaks", ()))
         data["prize_tiers"] = tuple(data.get("prize_tiers", ()))
+        data["expected_headcounts"] = tuple(tuple(pair) for pair in data.get("expected_headcounts", ()))
         return cls(**data)
 
     def to_json(self) -> dict:
@@ -113,6 +137,18 @@ class RuleParams:
         data["sources"] = [asdict(source) for source in self.sources]
         data["tie_breaks"] = list(self.tie_breaks)
         data["prize_tiers"] = [dict(tier) for tier in self.prize_tiers]
+        data["expected_headcounts"] = [list(pair) for pair in self.expected_headcounts]
+        # Settings added later are left out while unused, so earlier snapshots' parameters (and
+        # the hashes taken over them) read the same.
+        unused_settings = (
+            ("party_members_only", False),
+            ("expected_headcounts", []),
+            ("mover_credit", "fact"),
+            ("count_deactivated", False),
+        )
+        for name, unused in unused_settings:
+            if data[name] == unused:
+                del data[name]
         return data
 
     def canonical(self) -> bytes:
@@ -134,13 +170,24 @@ class RuleParams:
         return self.unit_level if self.subject == "unit" else None
 
 
+def _tier(tier: dict) -> dict:
+    """A prize tier as parameters: its name, value and, only when set, its per-group quota."""
+    plain = {"name": str(tier["name"]), "value": float(tier["value"])}
+    if tier.get("per_group"):
+        plain["per_group"] = int(tier["per_group"])
+    return plain
+
+
 def local_midnight(day: date) -> datetime:
     """The UTC instant a local calendar day (`TIME_ZONE`) begins: dates people type are local."""
     return datetime.combine(day, time.min, tzinfo=ZoneInfo(settings.TIME_ZONE)).astimezone(UTC)
 
 
 def _cut_off(rule) -> str | None:
-    """When the headcount is taken: the period's end, else when the rule's population was frozen."""
+    """When the headcount is taken: the end of the day the rule names, else the period's end,
+    else when the rule's population was frozen."""
+    if rule.headcount_on:
+        return local_midnight(rule.headcount_on + timedelta(days=1)).isoformat()
     if rule.period_ends_on:
         return local_midnight(rule.period_ends_on + timedelta(days=1)).isoformat()
     if rule.population_frozen_at:
@@ -156,12 +203,48 @@ def _number(value, field_name: str, tier: int) -> float:
     return number
 
 
-def check_rule(rule) -> None:
-    """Raise ValidationError (by field) unless the rule's settings make a computable ranking."""
+def check_tie_breaks(tie_breaks, *, subject: str, source_kinds) -> str | None:
+    """Why these tie-break keys cannot order this rule's subjects, or None. `source_kinds`: the
+    kinds of the rule's sources, or None while it has none yet (then only the keys are checked)."""
+    breaks = list(tie_breaks or [])
+    if any(key not in TIE_BREAKS for key in breaks) or len(set(breaks)) != len(breaks):
+        return _("Tie-breaks are a list of distinct keys from: %(keys)s.") % {"keys": ", ".join(TIE_BREAKS)}
+    if subject == "member" and "participants_desc" in breaks:
+        return _("A member is one participant: the number of participants cannot break a tie between members.")
+    answered = [key for key in breaks if key in ANSWER_KEYS]
+    if source_kinds is not None and answered and not set(source_kinds) & set(ANSWER_SOURCES):
+        labels = {
+            "accuracy_desc": _("accuracy"),
+            "right_desc": _("number of right answers"),
+            "time_used_asc": _("time used"),
+        }
+        return _(
+            "The tie-break %(key)s needs answers, which only a contest or an exam source provides; "
+            "add one, or choose another tie-break."
+        ) % {"key": ", ".join(str(labels[key]) for key in answered)}
+    return None
+
+
+SAVED_SOURCES = "saved"
+
+
+def check_rule(rule, *, source_kinds=SAVED_SOURCES) -> None:
+    """Raise ValidationError (by field) unless the rule's settings make a computable ranking.
+
+    `source_kinds`: the kinds of the sources the rule will have; by default those saved with it
+    (none for an unsaved rule, whose tie-breaks are then checked again when sources are added);
+    None when the sources are checked separately, in the same edit."""
     errors: dict[str, str] = {}
+    if source_kinds == SAVED_SOURCES:
+        source_kinds = list(rule.sources.values_list("kind", flat=True)) or None if rule.pk else None
     unit_depth = rule.unit.depth if rule.unit_id else 1
-    if rule.subject == "member" and rule.metric != "total":
-        errors["metric"] = _("A member's ranking uses the total; the other metrics describe teams and units.")
+    if rule.subject == "member" and rule.metric not in MEMBER_METRICS:
+        errors["metric"] = _(
+            "A member's ranking uses the total, the mean over their sources or their best source; "
+            "the other metrics describe teams and units."
+        )
+    if rule.subject != "member" and rule.metric == "best":
+        errors["metric"] = _("The best single source ranks members; for teams and units use the mean of the top k.")
     if rule.subject == "unit":
         if not rule.unit_level:
             errors["unit_level"] = _("Choose the tree level of the units to rank.")
@@ -184,11 +267,9 @@ def check_rule(rule) -> None:
         errors["top_k"] = _("k must be at least 1.")
     if rule.min_participation is not None and not 0 <= rule.min_participation <= 1:
         errors["min_participation"] = _("A participation rate lies between 0 and 1.")
-    breaks = list(rule.tie_breaks or [])
-    if any(key not in TIE_BREAKS for key in breaks) or len(set(breaks)) != len(breaks):
-        errors["tie_breaks"] = _("Tie-breaks are a list of distinct keys from: %(keys)s.") % {
-            "keys": ", ".join(TIE_BREAKS)
-        }
+    tie_error = check_tie_breaks(rule.tie_breaks, subject=rule.subject, source_kinds=source_kinds)
+    if tie_error:
+        errors["tie_breaks"] = tie_error
     tier_error = _check_tiers(rule)
     if tier_error:
         errors["prize_tiers"] = tier_error
@@ -213,9 +294,71 @@ def _check_tiers(rule) -> str | None:
             return _("Tier %(n)d: the value must be above zero.") % {"n": index}
         if rule.prize_mode == "count" and value != int(value):
             return _("Tier %(n)d: a count is a whole number.") % {"n": index}
+        quota = tier.get("per_group")
+        if quota is not None:
+            if not rule.group_level:
+                return _("Tier %(n)d: a quota per group needs a group level.") % {"n": index}
+            if isinstance(quota, bool) or not isinstance(quota, int) or quota < 1:
+                return _("Tier %(n)d: the quota per group is a whole number of at least 1.") % {"n": index}
         values.append(value)
     if rule.prize_mode == "percent" and sum(values) > 100:
         return _("The percentages add up to %(sum)s%%, more than 100%%.") % {"sum": f"{sum(values):g}"}
     if rule.prize_mode == "band" and any(b >= a for a, b in zip(values, values[1:], strict=False)):
         return _("Score bands go from the highest lowest-score down, each below the one before.")
     return None
+
+
+def composite_formula(weights: dict) -> str:
+    """The composite in words, as the board and the console show it, e.g. "participation rate
+    (%) × 0.4 + per capita / best eligible × 100 × 0.6"."""
+    names = {
+        "total": _("total"),
+        "mean": _("mean"),
+        "per_capita": _("per capita"),
+        "participation": _("participation rate"),
+        "top_k": _("top-k mean"),
+    }
+    parts = []
+    for name, weight in sorted((weights or {}).items()):
+        if name not in names:
+            continue
+        if name == "participation":
+            parts.append(_("%(part)s (%%, at most 100) × %(weight)s") % {"part": names[name], "weight": f"{weight:g}"})
+        else:
+            parts.append(
+                _("%(part)s / best eligible × 100 × %(weight)s") % {"part": names[name], "weight": f"{weight:g}"}
+            )
+    return " + ".join(parts)
+
+
+def counting_rules(params: RuleParams) -> list[str]:
+    """How a snapshot counted people, sentence by sentence, as its board states it."""
+    sentences = [_("Period days are local calendar days.")]
+    if params.mover_credit == "cut_off":
+        sentences.append(_("Every result of a member counts for their unit when the headcount is taken."))
+    else:
+        sentences.append(_("Each result counts for the unit the member belonged to when it was earned."))
+    if params.headcount_at:
+        moment = datetime.fromisoformat(params.headcount_at).astimezone(ZoneInfo(settings.TIME_ZONE))
+        if moment.time() == time.min:  # a local midnight: the end of the day before
+            sentences.append(
+                _("The headcount counts each member once, in their unit at the end of %(day)s.")
+                % {"day": (moment.date() - timedelta(days=1)).isoformat()}
+            )
+        else:
+            sentences.append(
+                _("The headcount counts each member once, in their unit at %(moment)s.")
+                % {"moment": moment.strftime("%Y-%m-%d %H:%M")}
+            )
+    else:
+        sentences.append(_("The headcount counts each member once, in their unit now."))
+    if params.party_members_only:
+        sentences.append(_("Only party members are counted."))
+    if params.expected_headcounts:
+        sentences.append(_("Where an organiser stated an expected headcount, it replaces the counted one."))
+    sentences.append(_("Participants are members of the headcount who took part."))
+    if params.count_deactivated:
+        sentences.append(_("Deactivated members are counted."))
+    else:
+        sentences.append(_("Deactivated members are not counted."))
+    return sentences

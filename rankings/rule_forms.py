@@ -74,6 +74,8 @@ HELP = {
 LABELS = {"prize_mode": gettext_lazy("how prizes are given")}
 
 TIE_BREAK_LABELS = {
+    "accuracy_desc": gettext_lazy("Higher accuracy (rate of right answers) ranks higher"),
+    "right_desc": gettext_lazy("More right answers ranks higher"),
     "time_used_asc": gettext_lazy("Less time used ranks higher"),
     "finished_at_asc": gettext_lazy("Finished earlier ranks higher"),
     "participants_desc": gettext_lazy("More participants ranks higher"),
@@ -330,7 +332,10 @@ class RuleForm(forms.Form):
         data["sources"] = sources
         if not self.errors:
             try:
-                check_rule(self.apply(copy.copy(self.rule)))  # the rule itself changes only when saved
+                # The rule itself changes only when saved; its tie-breaks are checked against the
+                # sources on the form, not the ones saved before.
+                kinds = [source["kind"] for source in sources] or None
+                check_rule(self.apply(copy.copy(self.rule)), source_kinds=kinds)
             except ValidationError as refused:
                 for name, messages in refused.message_dict.items():
                     self.add_error(name if name in self.fields else None, messages)

@@ -149,6 +149,24 @@ def with_unit_paths(rule: RankingRule, rows) -> list[SnapshotRow]:
     return rows
 
 
+def headcount_units(rule: RankingRule) -> list[dict]:
+    """The units a unit ranking ranks, in tree order, each with its path below the rule's unit,
+    its expected headcount (None if not stated) and its headcount in the newest version."""
+    if rule.subject != RankingRule.Subject.UNIT or not rule.unit_level:
+        return []
+    frozen = dict(RuleUnit.objects.filter(rule=rule, depth=rule.unit_level).values_list("unit_id", "path"))
+    live = Unit.objects.filter(path__startswith=rule.unit.path, depth=rule.unit_level).values_list("pk", "path")
+    ranked = frozen | {pk: path for pk, path in live if pk not in frozen and path not in frozen.values()}
+    paths = unit_paths(rule)
+    expected = dict(rule.expected_headcounts.values_list("unit_id", "headcount"))
+    newest = Snapshot.objects.filter(rule=rule).order_by("-version").first()
+    counted = dict(SnapshotRow.objects.filter(snapshot=newest).values_list("subject_id", "headcount")) if newest else {}
+    return [
+        {"unit_id": pk, "path": paths.get(pk, ""), "expected": expected.get(pk), "latest": counted.get(pk)}
+        for pk, _path in sorted(ranked.items(), key=lambda item: item[1])
+    ]
+
+
 def administered_rules(user) -> QuerySet[RankingRule]:
     """Rules of the units the user administers, newest first."""
     return (

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
+from decimal import Decimal
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
@@ -15,10 +16,11 @@ from django.utils.translation import gettext as _
 
 import notifications.services
 from orgs.models import Unit, User
+from quizsite.spreadsheets import RowError, SpreadsheetError, cell_text, read_sheet_values, read_table
 
 from . import compute, selectors
-from .models import RankingRule, RankingRun, RuleSource, Snapshot
-from .params import RuleParams, check_rule
+from .models import ExpectedHeadcount, RankingRule, RankingRun, RuleSource, Snapshot
+from .params import SAVED_SOURCES, RuleParams, check_rule
 
 
 class RankingRejected(Exception):
@@ -34,9 +36,12 @@ class RankingRejected(Exception):
 
 
 @transaction.atomic
-def rule_save(*, rule: RankingRule, by: User | None = None) -> RankingRule:
-    """Validate and save a rule. A change to a saved rule bumps its version and marks it dirty."""
-    check_rule(rule)
+def rule_save(*, rule: RankingRule, by: User | None = None, source_kinds=SAVED_SOURCES) -> RankingRule:
+    """Validate and save a rule. A change to a saved rule bumps its version and marks it dirty.
+
+    `source_kinds`: the kinds of the sources the rule is being saved with, when they change in the
+    same edit; by default the rule's saved sources; None: none yet (checked when they are added)."""
+    check_rule(rule, source_kinds=source_kinds)
     if rule.pk:
         RankingRule.objects.select_for_update().filter(pk=rule.pk).first()
         rule.version = (RankingRule.objects.filter(pk=rule.pk).values_list("version", flat=True).first() or 0) + 1
@@ -50,7 +55,11 @@ def rule_save(*, rule: RankingRule, by: User | None = None) -> RankingRule:
 
 
 def rule_sources_changed(*, rule: RankingRule) -> None:
-    """Sources were added, edited or removed: a new rule version, to be recomputed."""
+    """Sources were added, edited or removed: a new rule version, to be recomputed.
+
+    Raises ValidationError when the rule's settings need data the sources no longer provide
+    (a tie-break on answers with no contest or exam source); call inside the edit's transaction."""
+    check_rule(rule)
     RankingRule.objects.filter(pk=rule.pk).update(version=rule.version + 1, dirty=True)
     rule.refresh_from_db(fields=["version", "dirty"])
 
@@ -67,7 +76,7 @@ def rule_build(*, rule: RankingRule, sources: list[dict], by: User | None = None
     """Save a rule and its sources (keyword arguments of `RuleSource`) as one change: one new
     version, marked to be computed."""
     before = sorted(_source_key(s) for s in rule.sources.values(*RULE_SOURCE_FIELDS)) if rule.pk else []
-    rule = rule_save(rule=rule, by=by)
+    rule = rule_save(rule=rule, by=by, source_kinds=[source["kind"] for source in sources] or None)
     if sorted(_source_key(s) for s in sources) != before:
         rule.sources.all().delete()
         RuleSource.objects.bulk_create(RuleSource(rule=rule, **source) for source in sources)
@@ -117,6 +126,122 @@ def rule_preview(*, rule: RankingRule, sources: list[dict], limit: int = 10) -> 
     finally:
         compute.drop_temp()
     return preview
+
+
+@transaction.atomic
+def expected_headcounts_save(*, rule: RankingRule, counts: dict[int, int | None], by: User | None = None) -> int:
+    """State (or, with None, withdraw) the expected headcount of ranked units; any change is a new
+    rule version, to be recomputed. Returns how many units changed.
+
+    Raises RankingRejected for a unit the rule does not rank or a negative count: nothing is saved."""
+    ranked = {unit["unit_id"]: unit["expected"] for unit in selectors.headcount_units(rule)}
+    for unit_id, count in counts.items():
+        if unit_id not in ranked:
+            raise RankingRejected("unknown_unit", _("This ranking does not rank that unit."))
+        if count is not None and count < 0:
+            raise RankingRejected("negative_headcount", _("A headcount cannot be negative."))
+    changed = {unit_id: count for unit_id, count in counts.items() if ranked[unit_id] != count}
+    for unit_id, count in changed.items():
+        if count is None:
+            ExpectedHeadcount.objects.filter(rule=rule, unit_id=unit_id).delete()
+        else:
+            ExpectedHeadcount.objects.update_or_create(
+                rule=rule, unit_id=unit_id, defaults={"headcount": count, "updated_by": by}
+            )
+    if changed:
+        RankingRule.objects.filter(pk=rule.pk).update(version=F("version") + 1, dirty=True)
+        rule.refresh_from_db(fields=["version", "dirty"])
+    return len(changed)
+
+
+HEADCOUNT_COLUMNS = {
+    "unit": ("单位", "unit", "单位名称", "unit path"),
+    "headcount": ("应参与人数", "expected headcount", "headcount", "人数"),
+}
+
+
+@dataclass
+class HeadcountImport:
+    """What an expected-headcount workbook did: per-row errors (then nothing was saved), or how
+    many rows it read and how many units changed."""
+
+    errors: list[RowError] = field(default_factory=list)
+    file_error: str = ""
+    rows: int = 0
+    changed: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors and not self.file_error
+
+
+def _read_headcount(text: str) -> tuple[int | None, str]:
+    if not text:
+        return None, _("The expected headcount is missing.")
+    try:
+        number = Decimal(text)
+    except ArithmeticError:
+        return None, _("“%(value)s” is not a number.") % {"value": text}
+    if not number.is_finite():
+        return None, _("“%(value)s” is not a number.") % {"value": text}
+    if number < 0:
+        return None, _("A headcount cannot be negative.")
+    if number != number.to_integral_value():
+        return None, _("A headcount is a whole number.")
+    return int(number), ""
+
+
+def expected_headcounts_import(*, rule: RankingRule, file, by: User | None = None) -> HeadcountImport:
+    """Read expected headcounts from an .xlsx (columns 单位 and 应参与人数; a unit by its path
+    below the rule's unit, its full path, or its name where no other ranked unit shares it) and
+    save them all, or nothing if any row is wrong."""
+    report = HeadcountImport()
+    try:
+        sheet = read_sheet_values(file, max_bytes=settings.MEMBER_IMPORT_MAX_BYTES)
+        table = read_table(sheet.rows, columns=HEADCOUNT_COLUMNS, required=("unit", "headcount"))
+    except SpreadsheetError as problem:
+        report.file_error = str(problem)
+        return report
+    ranked = selectors.headcount_units(rule)
+    prefix = rule.unit.full_path + "/"
+    by_text: dict[str, int | None] = {}
+    for unit in ranked:
+        by_text[unit["path"]] = unit["unit_id"]
+        by_text[prefix + unit["path"]] = unit["unit_id"]
+    names: dict[str, list[int]] = {}
+    for unit in ranked:
+        names.setdefault(unit["path"].rsplit("/", 1)[-1], []).append(unit["unit_id"])
+    for name, ids in names.items():
+        by_text.setdefault(name, ids[0] if len(ids) == 1 else None)
+    unit_header, count_header = HEADCOUNT_COLUMNS["unit"][0], HEADCOUNT_COLUMNS["headcount"][0]
+    counts: dict[int, int | None] = {}
+    for row in table:
+        report.rows += 1
+        text = "/".join(part.strip() for part in cell_text(row.values["unit"], fold=True).split("/"))
+        unit_id = by_text.get(text)
+        if not text:
+            report.errors.append(RowError(row.number, unit_header, _("The unit is missing.")))
+        elif text in by_text and unit_id is None:
+            # The same name in two organs (第一党支部): only a path tells which.
+            report.errors.append(
+                RowError(
+                    row.number, unit_header, _("Several units are called “%(name)s”: give its path.") % {"name": text}
+                )
+            )
+        elif unit_id is None:
+            report.errors.append(
+                RowError(row.number, unit_header, _("“%(name)s” is not a unit this ranking ranks.") % {"name": text})
+            )
+        elif unit_id in counts:
+            report.errors.append(RowError(row.number, unit_header, _("This unit is listed twice.")))
+        count, problem = _read_headcount(cell_text(row.values["headcount"], fold=True))
+        if problem:
+            report.errors.append(RowError(row.number, count_header, problem))
+        if unit_id is not None and not problem:
+            counts[unit_id] = count
+    if report.ok:
+        report.changed = expected_headcounts_save(rule=rule, counts=counts, by=by)
+    return report
 
 
 @transaction.atomic

@@ -9,13 +9,15 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from orgs import access
 from quizsite.spreadsheets import attachment_disposition, xlsx_response
 
 from . import exports, selectors, services
+from .forms import HeadcountImportForm
 from .models import RankingRule, RankingRun, Snapshot, SnapshotRow
+from .params import RuleParams, composite_formula, counting_rules
 from .tasks import enqueue
 
 
@@ -58,6 +60,11 @@ def rule_list(request):
     return render(request, "rankings/rule_list.html", {"items": items, "can_add": can_add})
 
 
+def _formula(parameters: dict) -> str:
+    """The composite a snapshot was computed with, in words; '' for any other metric."""
+    return composite_formula(parameters.get("composite") or {}) if parameters.get("metric") == "composite" else ""
+
+
 @login_required
 def board(request, slug: str):
     rule = access_rule(request.user, slug)
@@ -94,6 +101,8 @@ def board(request, slug: str):
             "can_download": selectors.can_download_results(request.user, rule),
             "own_certificates": selectors.own_certificate_subjects(request.user, rule),
             "version_query": f"v={snapshot.version}&" if _version(request) else "",
+            "formula": _formula(snapshot.parameters),
+            "counting_rules": counting_rules(RuleParams.from_json(snapshot.parameters)),
         },
     )
 
@@ -219,7 +228,58 @@ def manage(request, slug: str):
             "run": run,
             "active": run is not None and run.status in (RankingRun.Status.QUEUED, RankingRun.Status.RUNNING),
             "sources": rule.sources.select_related("contest", "paper"),
+            "formula": _formula({"metric": rule.metric, "composite": rule.composite}),
         },
+    )
+
+
+def _typed_headcounts(post, units: list[dict]) -> tuple[dict[int, int | None], dict[int, str]]:
+    """The expected headcounts typed on the page, by unit (None: left empty), and the errors."""
+    counts, errors = {}, {}
+    for unit in units:
+        text = post.get(f"unit-{unit['unit_id']}", "").strip()
+        if not text:
+            counts[unit["unit_id"]] = None
+        elif not text.lstrip("-").isdigit():
+            errors[unit["unit_id"]] = _("Type a whole number.")
+        elif int(text) < 0:
+            errors[unit["unit_id"]] = _("A headcount cannot be negative.")
+        else:
+            counts[unit["unit_id"]] = int(text)
+    return counts, errors
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def headcounts(request, slug: str):
+    """The expected headcount (应参与人数) of each ranked unit: typed in, or imported from Excel."""
+    rule = access_rule(request.user, slug, administer=True)
+    units = selectors.headcount_units(rule)
+    form, report, errors = HeadcountImportForm(), None, {}
+    if request.method == "POST" and request.POST.get("action") == "import":
+        form = HeadcountImportForm(request.POST, request.FILES)
+        if form.is_valid():
+            report = services.expected_headcounts_import(rule=rule, file=form.cleaned_data["file"], by=request.user)
+            if report.ok:
+                messages.success(
+                    request,
+                    _("Read %(rows)d rows; %(changed)d units changed.")
+                    % {"rows": report.rows, "changed": report.changed},
+                )
+                return redirect("rankings:headcounts", slug=rule.slug)
+    elif request.method == "POST":
+        counts, errors = _typed_headcounts(request.POST, units)
+        if not errors:
+            changed = services.expected_headcounts_save(rule=rule, counts=counts, by=request.user)
+            messages.success(request, _("Saved; %(changed)d units changed.") % {"changed": changed})
+            return redirect("rankings:headcounts", slug=rule.slug)
+        for unit in units:  # what was typed stays on the page, errors and all
+            unit["typed"] = request.POST.get(f"unit-{unit['unit_id']}", "")
+            unit["error"] = errors.get(unit["unit_id"], "")
+    return render(
+        request,
+        "rankings/headcounts.html",
+        {"rule": rule, "units": units, "form": form, "report": report, "has_errors": bool(errors)},
     )
 
 

@@ -39,7 +39,9 @@
       option.hidden = option.disabled = used.has(option.value);
       if (!option.disabled && first === null) first = option;
     });
-    if (first) tieChoice.value = first.value;
+    // Keep the key chosen unless it is now in the list (any change on the form refreshes this).
+    const chosen = tieChoice.selectedOptions[0];
+    if (first && (!chosen || chosen.disabled)) tieChoice.value = first.value;
     tieChoice.disabled = tieAdd.disabled = first === null;
   }
 

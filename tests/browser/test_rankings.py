@@ -40,6 +40,10 @@ def test_administrator_creates_a_rule_computes_a_second_approves_publishes_and_c
     page.fill("#id_group_level", "2")
     page.click("#add-source")
     page.select_option("#source-rows [name=source_kind] >> nth=0", "points")
+    # An exam too: time used breaks ties only where answers are (points alone carry none).
+    page.click("#add-source")
+    page.select_option("#source-rows [name=source_kind] >> nth=1", "exam")
+    page.select_option("#source-rows [name=source_paper] >> nth=1", index=1)
 
     # Composite weights show their sum as they are typed (100 % or not).
     page.select_option("#id_metric", "composite")

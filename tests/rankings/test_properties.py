@@ -42,6 +42,8 @@ rule_strategy = st.fixed_dictionaries(
         "subject": st.sampled_from(["member", "team", "team", "unit"]),
         "metric": st.sampled_from(["total", "mean", "per_capita", "participation", "top_k"]),
         "top_k": st.integers(1, 3),
+        "member_metric": st.sampled_from(["total", "mean", "best"]),
+        "per_group": st.sampled_from([None, None, 1, 2]),
         "tie_breaks": st.lists(st.sampled_from(["time_used_asc", "finished_at_asc", "participants_desc"]), unique=True),
         "rank_style": st.sampled_from(["standard", "dense"]),
         "group_level": st.sampled_from([None, 1, 2]),
@@ -86,7 +88,9 @@ def rule_fields(spec):
     fields = {key: spec[key] for key in ("tie_breaks", "rank_style", "min_participants", "prize_mode")}
     fields |= {"boundary_ties": spec["boundary_ties"], "percent_rounding": spec["percent_rounding"]}
     fields["subject"] = spec["subject"]
-    fields["metric"] = "total" if spec["subject"] == "member" else spec["metric"]
+    if spec["subject"] == "member":  # one participant each: refused as a tie-break for members
+        fields["tie_breaks"] = [key for key in spec["tie_breaks"] if key != "participants_desc"]
+    fields["metric"] = spec["member_metric"] if spec["subject"] == "member" else spec["metric"]
     fields["top_k"] = spec["top_k"]
     if spec["subject"] == "unit":
         fields["unit_level"] = 3 if spec["group_level"] == 2 else 2
@@ -102,6 +106,8 @@ def rule_fields(spec):
         fields["prize_tiers"] = [{"name": f"T{i}", "value": t * 8} for i, t in enumerate(spec["tiers"])]
     else:
         fields["prize_tiers"] = [{"name": f"T{i}", "value": t} for i, t in enumerate(spec["tiers"])]
+    if spec["per_group"] and fields["group_level"] and spec["prize_mode"] != "none":
+        fields["prize_tiers"][0]["per_group"] = spec["per_group"]
     return fields
 
 
@@ -125,25 +131,25 @@ def reference(rule, contest):
     roster = list(TeamMember.objects.filter(contest=contest))
     unit_of = {(p.team_id, p.member_id): p.unit_at_start_id for p in roster}
     for team in Team.objects.filter(contest=contest):
-        facts.append((None, team.pk, team.unit_id, Fraction(base), Fraction(0), None))
+        facts.append((None, team.pk, team.unit_id, Fraction(base), Fraction(0), None, 0))
     for place in roster:
-        facts.append((place.member_id, place.team_id, place.unit_at_start_id, Fraction(0), Fraction(0), None))
+        facts.append((place.member_id, place.team_id, place.unit_at_start_id, Fraction(0), Fraction(0), None, 0))
     for event in ScoreEvent.objects.filter(contest=contest):
         unit = unit_of.get((event.team_id, event.member_id)) or Team.objects.get(pk=event.team_id).unit_id
         # An answer's time comes from the answer itself (below), right or wrong.
         used = Fraction(event.time_used_ms or 0, 1000) if event.opening_id is None else Fraction(0)
-        facts.append((event.member_id, event.team_id, unit, Fraction(event.points), used, event.created_at))
+        facts.append((event.member_id, event.team_id, unit, Fraction(event.points), used, event.created_at, 0))
     revealed = ContestAnswer.objects.filter(opening__contest=contest, opening__revealed_at__isnull=False)
     for answer in revealed.select_related("opening"):
         unit = unit_of.get((answer.team_id, answer.member_id)) or Team.objects.get(pk=answer.team_id).unit_id
         opened = answer.opening.opened_at
         used = max(Fraction(0), Fraction(str((answer.received_at - opened).total_seconds()))) if opened else Fraction(0)
-        facts.append((answer.member_id, answer.team_id, unit, Fraction(0), used, None))
+        facts.append((answer.member_id, answer.team_id, unit, Fraction(0), used, None, 0))
     people = {m.pk: m for m in factories.User.objects.all()}
     if rule.subject != "team":
         for event in PointEvent.objects.all():
             unit = unit_at(event.member_id, event.occurred_at)
-            facts.append((event.member_id, None, unit, Fraction(event.points), Fraction(0), event.occurred_at))
+            facts.append((event.member_id, None, unit, Fraction(event.points), Fraction(0), event.occurred_at, 1))
 
     def ancestor(unit_id, level):
         unit = units[unit_id]
@@ -152,7 +158,8 @@ def reference(rule, contest):
         )
 
     per = defaultdict(lambda: [Fraction(0), Fraction(0), None, None])  # (subject, member) -> s, t, fin, unit
-    for member, team, unit, score, used, fin in facts:
+    by_source = defaultdict(lambda: defaultdict(Fraction))  # (subject, member) -> source -> score
+    for member, team, unit, score, used, fin, source in facts:
         if unit not in units:
             continue
         if rule.subject == "member":
@@ -167,6 +174,7 @@ def reference(rule, contest):
         if member is not None and rule.subject != "team" and not people[member].is_active:
             continue
         cell = per[(subject, member)]
+        by_source[(subject, member)][source] += score
         cell[0] += score
         cell[1] += used
         if fin is not None and (cell[2] is None or fin > cell[2]):
@@ -218,7 +226,11 @@ def reference(rule, contest):
             "per_capita": (total / headcount) if headcount else None,
             "participation": Fraction(participants, headcount) if headcount else None,
             "top_k": (sum(scores[:k], Fraction(0)) / min(participants, k)) if participants else None,
-        }[rule.metric]
+        }.get(rule.metric)
+        if rule.subject == "member":
+            # A member's mean is over the sources they have a fact in; best-of is their best source.
+            sources = by_source[(subject, subject)]
+            metric = {"total": total, "mean": total / len(sources), "best": max(sources.values())}[rule.metric]
         metric = rounded(metric)
         if headcount == 0:
             reason = "no_headcount"
@@ -268,6 +280,9 @@ def reference(rule, contest):
         else:
             peers = [key(out[o]) for o in eligible if out[o]["group"] == row["group"] and key(out[o]) < mine]
             row["rank_in_group"] = 1 + (len(set(peers)) if rule.rank_style == "dense" else len(peers))
+    if any(tier.get("per_group") for tier in rule.prize_tiers) and rule.prize_mode != "none":
+        quota_prizes(rule, out, eligible)
+        return out
     for subject in eligible:
         row = out[subject]
         row["prize"] = ""
@@ -293,6 +308,56 @@ def reference(rule, contest):
                 row["prize"] = tier["name"]
                 break
     return out
+
+
+def quota_prizes(rule, out, eligible):
+    """Prizes tier by tier when a tier allows at most N per group: among subjects without a prize
+    yet, in each group the first N by place (a tie shared, or under "drop" kept whole only if it
+    fits), then the tier's cumulative allowance filled in place order by those who passed."""
+    drop = rule.boundary_ties == "drop"
+    for subject in eligible:
+        out[subject]["prize"] = ""
+    cumulative = 0
+    for tier in rule.prize_tiers:
+        if rule.prize_mode == "band":
+            cap = None
+            candidates = [
+                s for s in eligible if not out[s]["prize"] and out[s]["metric"] >= Decimal(str(tier["value"]))
+            ]
+        else:
+            cumulative += tier["value"]
+            if rule.prize_mode == "count":
+                cap = cumulative
+            else:
+                exact = Fraction(cumulative) * len(eligible) / 100
+                cap = {
+                    "floor": math.floor(exact),
+                    "ceil": math.ceil(exact),
+                    "half_up": math.floor(exact + Fraction(1, 2)),
+                }[rule.percent_rounding]
+            candidates = [s for s in eligible if not out[s]["prize"]]
+        quota = tier.get("per_group")
+        passing = []
+        for s in candidates:
+            group, place = out[s]["group"], out[s]["place"]
+            if quota is None or group is None:
+                passing.append(s)
+                continue
+            peers = [o for o in candidates if out[o]["group"] == group]
+            ahead = sum(1 for o in peers if out[o]["place"] < place)
+            tied = sum(1 for o in peers if out[o]["place"] == place)
+            if (ahead + tied if drop else ahead + 1) <= quota:
+                passing.append(s)
+        prized = sum(1 for s in eligible if out[s]["prize"])
+        winners = []
+        for s in passing:
+            place = out[s]["place"]
+            ahead = sum(1 for o in passing if out[o]["place"] < place)
+            tied = sum(1 for o in passing if out[o]["place"] == place)
+            if cap is None or prized + (ahead + tied if drop else ahead + 1) <= cap:
+                winners.append(s)
+        for s in winners:
+            out[s]["prize"] = tier["name"]
 
 
 @pytest.mark.django_db

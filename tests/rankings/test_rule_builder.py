@@ -40,7 +40,7 @@ def form_data(tree, **changes) -> dict:
         "is_active": "on",
         "tier_name": ["一等奖", "二等奖"],
         "tier_value": ["1", "2"],
-        "tie_breaks": ["participants_desc", "time_used_asc"],
+        "tie_breaks": ["finished_at_asc"],
         "source_kind": ["points"],
         "source_contest": [""],
         "source_paper": [""],
@@ -57,7 +57,7 @@ def test_the_form_saves_tiers_tie_break_order_and_sources_as_typed(admin_client,
     rule = RankingRule.objects.get(slug="branch-points")
     assert response.status_code == 302 and response["Location"] == reverse("rankings:manage", args=[rule.slug])
     assert rule.prize_tiers == [{"name": "一等奖", "value": 1.0}, {"name": "二等奖", "value": 2.0}]
-    assert rule.tie_breaks == ["participants_desc", "time_used_asc"]
+    assert rule.tie_breaks == ["finished_at_asc"]
     assert rule.unit == study["tree"]["audit"] and rule.group_level == 2
     assert list(rule.sources.values_list("kind", "activity", "weight")) == [("points", "", 1)]
     assert rule.population_frozen_at is not None

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('rankings', '0006_snapshot_rows_and_inputs_guarded_on_both_databases'),
+        ('rankings', '0014_sqlite_guards_restored_after_new_columns'),
     ]
 
     operations = [
