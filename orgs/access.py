@@ -163,6 +163,23 @@ def access_unit(user, unit_id: int) -> Unit:
     return unit
 
 
+def check_restructure_unit(user, unit: Unit) -> None:
+    """Moving or deleting a unit takes a grant strictly above it: an organiser may rename the unit
+    their role is on, but not move it, delete it or add a sibling to it."""
+    if user.is_superuser:
+        return
+    if not any(unit.path.startswith(root) and unit.path != root for root in _roots(user, MANAGING)):
+        raise PermissionDenied(_("Only someone who manages the unit above may move or delete this unit."))
+
+
+def can_restructure_unit(user, unit: Unit) -> bool:
+    try:
+        check_restructure_unit(user, unit)
+    except PermissionDenied:
+        return False
+    return True
+
+
 def check_can_grant(user, *, role: str, unit: Unit) -> None:
     """Granting organiser or administrator takes an administrator of that unit's subtree."""
     if role in MANAGING and not can_administer_unit(user, unit):

@@ -86,3 +86,53 @@ class MemberBulkForm(forms.Form):
             user=user, label=_("Unit"), required=False, empty_label=_("Choose a unit…")
         )
         self.order_fields(["member", "action", "unit", "role", "reason"])
+
+
+class UnitFieldsForm(forms.Form):
+    """A unit's own fields. A plain form: saving goes through `services.unit_create` / `unit_update`."""
+
+    name = forms.CharField(label=_("name"), max_length=100)
+    kind = forms.ChoiceField(label=_("kind"), choices=Unit.Kind.choices)
+    ends_on = forms.DateField(
+        label=_("ends on"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text=_("Temporary branches (for example an audit team's) end on this date."),
+    )
+
+
+def _parent_field(user, **kwargs) -> UnitChoiceField:
+    """Parents by full path, only inside the user's subtree; only a superuser may leave it empty
+    (a new top-level unit)."""
+    return UnitChoiceField(
+        user=user,
+        label=_("Parent unit"),
+        required=not user.is_superuser,
+        empty_label=_("(top level)") if user.is_superuser else _("Choose a unit…"),
+        error_messages={
+            "required": _("Choose the unit it belongs under."),
+            "invalid_choice": _("This unit is outside the units you manage."),
+        },
+        **kwargs,
+    )
+
+
+class UnitAddForm(UnitFieldsForm):
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["parent"] = _parent_field(user)
+        self.order_fields(["parent", "name", "kind", "ends_on"])
+
+
+class UnitEditForm(UnitFieldsForm):
+    reason = forms.CharField(label=_("Reason for a rename"), max_length=200, required=False)
+
+
+class UnitMoveForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), max_length=200, required=False)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["parent"] = _parent_field(user)
+        self.fields["parent"].label = _("New parent unit")
+        self.order_fields(["parent", "reason"])

@@ -7,6 +7,7 @@ from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import ProtectedError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -124,6 +125,45 @@ def unit_move(
         recorded_by=by,
     )
     return Unit.objects.get(pk=unit.pk)
+
+
+@transaction.atomic
+def unit_close(*, unit: Unit, by: User | None = None, on=None) -> Unit:
+    """End a unit on `on` (default today): it stays in the tree and in every past result."""
+    unit.ends_on = on or timezone.localdate()
+    unit.save(update_fields=["ends_on"])
+    return unit
+
+
+@transaction.atomic
+def unit_delete(*, unit: Unit, by: User | None = None) -> None:
+    """Delete a unit that never held anything: no subunits, no members, nothing that refers to it.
+
+    A unit with members, subunits or history (past members, contests, results) is refused with a
+    suggestion to close it instead, so no fact that a result depends on is lost."""
+    unit = Unit.objects.select_for_update().get(pk=unit.pk)
+    if unit.child_units().exists():
+        raise OrgError(
+            "unit_has_subunits", _("“%(name)s” has subunits: move or delete them first.") % {"name": unit.name}
+        )
+    if User.objects.filter(unit=unit).exists():
+        raise OrgError(
+            "unit_has_members",
+            _("“%(name)s” has members, so it cannot be deleted. Close it instead: it stays in past results.")
+            % {"name": unit.name},
+        )
+    try:
+        with transaction.atomic():
+            unit.delete()
+    except ProtectedError:
+        raise OrgError(
+            "unit_has_history",
+            _(
+                "“%(name)s” appears in past records (members, contests or results), so it cannot be deleted. "
+                "Close it instead."
+            )
+            % {"name": unit.name},
+        ) from None
 
 
 def check_password_for(password: str, user: User) -> None:

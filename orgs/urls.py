@@ -6,6 +6,11 @@ app_name = "orgs"
 
 urlpatterns = [
     path("units/", views.unit_tree, name="unit_tree"),
+    path("units/add/", views.unit_add, name="unit_add"),
+    path("units/<int:unit_id>/", views.unit_detail, name="unit_detail"),
+    path("units/<int:unit_id>/move/", views.unit_move, name="unit_move"),
+    path("units/<int:unit_id>/close/", views.unit_close, name="unit_close"),
+    path("units/<int:unit_id>/delete/", views.unit_delete, name="unit_delete"),
     path("members/", views.member_list, name="member_list"),
     path("members/bulk/", views.member_bulk, name="member_bulk"),
     path("members/<int:member_id>/", views.member_detail, name="member_detail"),

@@ -19,8 +19,8 @@ from quizsite.api_errors import error_body
 from quizsite.spreadsheets import xlsx_response
 
 from . import access, importing, selectors, services
-from .forms import MemberBulkForm, MemberForm, MemberImportForm
-from .models import MemberPlacement
+from .forms import MemberBulkForm, MemberForm, MemberImportForm, UnitAddForm, UnitEditForm, UnitMoveForm
+from .models import MemberPlacement, Unit, UnitPlacement
 
 IMPORT_SESSION_KEY = "member_import_file"
 
@@ -30,6 +30,136 @@ def unit_tree(request):
     access.check_manager(request.user)
     rows = selectors.unit_tree_rows(request.user)
     return render(request, "orgs/unit_tree.html", {"rows": rows})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def unit_add(request):
+    """A new unit under one the user manages (superusers may also add a top-level unit)."""
+    access.check_manager(request.user)
+    initial = {"kind": "branch"}
+    if request.GET.get("parent", "").isdigit():
+        initial["parent"] = int(request.GET["parent"])
+    form = UnitAddForm(request.POST or None, user=request.user, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            unit = services.unit_create(
+                name=data["name"], kind=data["kind"], ends_on=data["ends_on"], parent=data["parent"], by=request.user
+            )
+        except services.OrgError as error:
+            form.add_error("name" if error.code.startswith("unit_name") else None, error.message)
+        else:
+            messages.success(request, _("Added the unit %(name)s.") % {"name": unit.name})
+            return redirect("orgs:unit_tree")
+    return render(request, "orgs/unit_add.html", {"form": form})
+
+
+def _unit_page(request, unit: Unit, *, form=None, move_form=None, status: int = 200):
+    parent = Unit.objects.get_parent(unit, update=True)
+    placements = list(
+        UnitPlacement.objects.filter(unit=unit).select_related("parent", "recorded_by").order_by("-effective_at", "-id")
+    )
+    paths = selectors.unit_paths([unit] + ([parent] if parent else []) + [p.parent for p in placements if p.parent])
+    form = form or UnitEditForm(initial={"name": unit.name, "kind": unit.kind, "ends_on": unit.ends_on})
+    move_form = move_form or UnitMoveForm(user=request.user, prefix="move", initial={"parent": parent and parent.pk})
+    return render(
+        request,
+        "orgs/unit_detail.html",
+        {
+            "unit": unit,
+            "parent": parent,
+            "paths": paths,
+            "form": form,
+            "move_form": move_form,
+            "can_restructure": access.can_restructure_unit(request.user, unit),
+            "placements": placements,
+            "direct_members": unit.members.filter(is_active=True).count(),
+            "subunits": unit.child_units().count(),
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def unit_detail(request, unit_id: int):
+    """A unit's name, kind and end date, its place in the tree and its history."""
+    access.check_manager(request.user)
+    unit = access.access_unit(request.user, unit_id)
+    if request.method != "POST":
+        return _unit_page(request, unit)
+    form = UnitEditForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.unit_update(
+                unit=unit,
+                name=data["name"],
+                kind=data["kind"],
+                ends_on=data["ends_on"],
+                by=request.user,
+                reason=data["reason"],
+            )
+        except services.OrgError as error:
+            form.add_error("name" if error.code.startswith("unit_name") else None, error.message)
+        else:
+            messages.success(request, _("Saved %(name)s.") % {"name": unit.name})
+            return redirect("orgs:unit_detail", unit_id=unit.pk)
+    unit.refresh_from_db()
+    return _unit_page(request, unit, form=form)
+
+
+def _restructurable_unit(request, unit_id: int) -> Unit:
+    access.check_manager(request.user)
+    unit = access.access_unit(request.user, unit_id)
+    access.check_restructure_unit(request.user, unit)
+    return unit
+
+
+@login_required
+@require_POST
+def unit_move(request, unit_id: int):
+    """Put a unit (with its subunits and members) under another parent; the history keeps both."""
+    unit = _restructurable_unit(request, unit_id)
+    move_form = UnitMoveForm(request.POST, user=request.user, prefix="move")
+    if move_form.is_valid():
+        new_parent = move_form.cleaned_data["parent"]
+        try:
+            services.unit_move(
+                unit=unit, new_parent=new_parent, by=request.user, reason=move_form.cleaned_data["reason"]
+            )
+        except services.OrgError as error:
+            move_form.add_error("parent", error.message)
+        else:
+            messages.success(request, _("Moved %(name)s.") % {"name": unit.name})
+            return redirect("orgs:unit_detail", unit_id=unit.pk)
+    return _unit_page(request, unit, move_form=move_form)
+
+
+@login_required
+@require_POST
+def unit_close(request, unit_id: int):
+    """End a unit today: it stays in the tree and in past results, with its end date shown."""
+    unit = _restructurable_unit(request, unit_id)
+    services.unit_close(unit=unit, by=request.user)
+    messages.success(request, _("Closed %(name)s as of today.") % {"name": unit.name})
+    return redirect("orgs:unit_detail", unit_id=unit.pk)
+
+
+@login_required
+@require_POST
+def unit_delete(request, unit_id: int):
+    """Delete a unit that never held anything; otherwise say why and suggest closing it."""
+    unit = _restructurable_unit(request, unit_id)
+    name = unit.name
+    try:
+        services.unit_delete(unit=unit, by=request.user)
+    except services.OrgError as error:
+        messages.error(request, error.message)
+        return redirect("orgs:unit_detail", unit_id=unit.pk)
+    messages.success(request, _("Deleted the unit %(name)s.") % {"name": name})
+    return redirect("orgs:unit_tree")
 
 
 @login_required

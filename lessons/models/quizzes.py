@@ -186,6 +186,22 @@ class Attempt(models.Model):
     def is_open(self) -> bool:
         return self.status == self.Status.IN_PROGRESS
 
+    @property
+    def time_used_s(self) -> int | None:
+        """Whole seconds from start to submission; None while the attempt is open."""
+        if self.finished_at is None:
+            return None
+        return int((self.finished_at - self.started_at).total_seconds())
+
+    @property
+    def passed(self) -> bool | None:
+        """Whether a finished attempt reached the paper's pass mark, a percentage of the full marks
+        (exactly the mark passes); None when the paper sets no pass mark or the attempt is open."""
+        if self.paper.pass_mark is None or self.is_open or not self.max_score:
+            return None
+        # Compared in whole numbers: score / max_score >= pass_mark / 100, without rounding.
+        return self.score * 100 >= self.max_score * self.paper.pass_mark
+
 
 class AttemptItem(models.Model):
     """One question in an attempt: the exact version, its points, and the option order shown."""

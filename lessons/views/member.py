@@ -94,9 +94,15 @@ def attempt_result(request, attempt_id: int):
         return redirect("lessons:attempt", attempt_id=attempt.pk)
     payload = presenters.for_page(presenters.attempt_payload(attempt))
     paper = attempt.paper
-    used_s = int((attempt.finished_at - attempt.started_at).total_seconds()) if attempt.finished_at else None
+    used_s = attempt.time_used_s
     # Practice and challenges may be sat again at once; an exam while attempts are left.
     attempts_used = Attempt.objects.filter(member=request.user, paper=paper).count()
+    history = []
+    if paper.mode == Paper.Mode.EXAM:
+        history = [
+            {"attempt": past, "time_used": divmod(past.time_used_s, 60)}
+            for past in selectors.finished_attempts(paper, member=request.user).order_by("number")
+        ]
     can_retry = paper.mode in (Paper.Mode.PRACTICE, Paper.Mode.CHALLENGE) or (
         paper.mode == Paper.Mode.EXAM and (not paper.max_attempts or attempts_used < paper.max_attempts)
     )
@@ -109,6 +115,7 @@ def attempt_result(request, attempt_id: int):
             "paper": paper,
             "time_used": divmod(used_s, 60) if used_s is not None else None,
             "can_retry": can_retry,
+            "history": history,
         },
     )
 

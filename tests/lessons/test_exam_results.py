@@ -1,0 +1,88 @@
+"""Exam results say whether the member passed against the paper's pass mark, and how long it took."""
+
+import re
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from lessons.services.attempts import answer_save, attempt_start, attempt_submit
+from tests import factories
+from tests.lessons.test_attempts import right_answer
+
+
+@pytest.fixture
+def member(tree):
+    return factories.member(tree["gz1"])
+
+
+def exam(tree, *, pass_mark):
+    """Five single-choice questions at 1 point each: 5 points in all."""
+    bank = factories.bank(tree["audit"])
+    questions = [factories.question(bank, "single") for _ in range(5)]
+    return factories.paper(tree["audit"], mode="exam", questions=questions, time_limit_s=600, pass_mark=pass_mark)
+
+
+def sit(paper, member, *, right: int, seconds: int):
+    """Answer the first `right` questions right and leave the rest, then submit after `seconds`."""
+    started = timezone.now() - timedelta(seconds=seconds)
+    attempt = attempt_start(paper=paper, member=member, at=started)
+    for item in attempt.items.select_related("version").order_by("position")[:right]:
+        answer_save(attempt=attempt, position=item.position, response=right_answer(item), at=started)
+    return attempt_submit(attempt=attempt, at=started + timedelta(seconds=seconds))
+
+
+def pass_status(body: str) -> list[str] | None:
+    match = re.search(r'id="pass-status">(.*?)</div>', body, re.S)
+    return re.sub(r"<[^>]+>", "", match.group(1)).split() if match else None
+
+
+def test_exactly_the_pass_mark_passes(tree, member):
+    # 3 of 5 points is 60%: the pass mark itself.
+    attempt = sit(exam(tree, pass_mark=60), member, right=3, seconds=125)
+    assert attempt.score == Decimal(3) and attempt.max_score == Decimal(5)
+    assert attempt.passed is True
+
+
+def test_one_point_below_the_pass_mark_does_not_pass(tree, member):
+    # 2 of 5 points is 40%; 3 would be needed for 60%.
+    assert sit(exam(tree, pass_mark=60), member, right=2, seconds=60).passed is False
+
+
+def test_a_share_just_under_the_mark_does_not_pass(tree, member):
+    # 3 of 5 is 60%, one short of 61%: no rounding up.
+    assert sit(exam(tree, pass_mark=61), member, right=3, seconds=60).passed is False
+
+
+def test_without_a_pass_mark_there_is_no_verdict(client, tree, member):
+    sit(exam(tree, pass_mark=None), member, right=5, seconds=60)
+    attempt = member.attempts.get()
+    assert attempt.passed is None
+    client.force_login(member)
+    body = client.get(reverse("lessons:attempt_result", args=[attempt.pk])).content.decode()
+    assert 'id="pass-status"' not in body
+
+
+def test_the_result_page_shows_passed_and_the_time_used(client, tree, member):
+    attempt = sit(exam(tree, pass_mark=60), member, right=3, seconds=125)
+    client.force_login(member)
+    body = client.get(reverse("lessons:attempt_result", args=[attempt.pk])).content.decode()
+    assert pass_status(body) == ["合格", "及格线", "60%"]
+    assert "用时 2 分 5 秒" in body
+
+
+def test_the_result_page_lists_earlier_attempts_with_their_verdicts(client, tree, member):
+    paper = exam(tree, pass_mark=60)
+    sit(paper, member, right=2, seconds=90)
+    second = sit(paper, member, right=4, seconds=61)
+    client.force_login(member)
+    body = client.get(reverse("lessons:attempt_result", args=[second.pk])).content.decode()
+    assert pass_status(body)[0] == "合格"
+    rows = re.findall(r'data-attempt="(\d)">(.*?)</li>', body, re.S)
+    assert [(n, "不合格" in row, "用时 1 分 30 秒" in row) for n, row in rows] == [
+        ("1", True, True),
+        ("2", False, False),
+    ]
+    assert "用时 1 分 1 秒" in rows[1][1]
