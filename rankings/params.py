@@ -219,7 +219,7 @@ def check_tie_breaks(tie_breaks, *, subject: str, source_kinds) -> str | None:
             "time_used_asc": _("time used"),
         }
         return _(
-            "The tie-break %(key)s needs answers, which only a contest or an exam source provides; "
+            "The tie-break %(key)s needs answers, which only a contest, an exam or an online contest source provides; "
             "add one, or choose another tie-break."
         ) % {"key": ", ".join(str(labels[key]) for key in answered)}
     return None

@@ -32,6 +32,7 @@ from .params import COMPOSABLE, TIE_BREAKS, check_rule
 LAYOUT = {
     "who": ["title", "slug", "unit", "subject", "unit_level", "group_level"],
     "facts": ["period_starts_on", "period_ends_on"],
+    "counted": ["headcount_on", "mover_credit", "party_members_only", "count_deactivated"],
     "score": ["metric", "top_k", "min_participants", "min_participation"],
     "order": ["rank_style"],
     "prize_mode": ["prize_mode"],
@@ -43,7 +44,17 @@ SHOWN_IF = {
     "top_k": "id_metric:top_k",
     "percent_rounding": "id_prize_mode:percent",
 }
-WIDE = {"title", "metric", "rank_style", "prize_mode", "is_active", "requires_second_approver"}
+WIDE = {
+    "title",
+    "metric",
+    "mover_credit",
+    "party_members_only",
+    "count_deactivated",
+    "rank_style",
+    "prize_mode",
+    "is_active",
+    "requires_second_approver",
+}
 
 # Settings the form edits its own way; every other name in LAYOUT is the model's field as it is.
 FORM_ONLY = ("unit", "min_participation")
@@ -62,7 +73,21 @@ HELP = {
     "min_participants": gettext_lazy("Subjects with fewer participants are listed but take no place."),
     "min_participation": gettext_lazy("Units below this share of their headcount take no place (0-100 %)."),
     "period_starts_on": gettext_lazy("First local calendar day whose points, exams and study hours count."),
-    "period_ends_on": gettext_lazy("Last day that counts (included); the headcount is taken at its end."),
+    "period_ends_on": gettext_lazy(
+        "Last day that counts (included); unless a headcount day is set, the headcount is taken at its end."
+    ),
+    "headcount_on": gettext_lazy(
+        "The local calendar day at whose end members are counted, each in their unit then; "
+        "empty: the period's last day."
+    ),
+    "mover_credit": gettext_lazy(
+        "For members who moved units: each result to the unit they were in when they earned it, "
+        "or all of them to their unit on the headcount day."
+    ),
+    "party_members_only": gettext_lazy("Others are left out of the headcount, the participants and the ranking."),
+    "count_deactivated": gettext_lazy(
+        "Off: deactivated members are left out of the headcount, the participants and the ranking."
+    ),
     "rank_style": gettext_lazy("How tied subjects number the places after them."),
     "prize_mode": gettext_lazy("How prize tiers are measured: a number of places, a share of places, or a score."),
     "boundary_ties": gettext_lazy("What happens to subjects tied across a prize boundary."),
@@ -122,14 +147,25 @@ class AdministeredUnitField(forms.ModelChoiceField):
 
 
 class TierRows:
-    """Prize tiers as the rows posted (`tier_name`, `tier_value`, in page order), best first."""
+    """Prize tiers as the rows posted (`tier_name`, `tier_value`, `tier_per_group`, in page order),
+    best first. A row's optional quota is the most of that tier one group may take."""
 
     def __init__(self, data=None, *, initial=()):
         if data is not None:
-            pairs = zip(data.getlist("tier_name"), data.getlist("tier_value"), strict=False)
-            self.rows = [{"name": n.strip(), "value": v.strip()} for n, v in pairs if n.strip() or v.strip()]
+            names, values = data.getlist("tier_name"), data.getlist("tier_value")
+            # A post without the quota column (an older page) keeps its rows, without quotas.
+            quotas = data.getlist("tier_per_group") + [""] * len(names)
+            rows = zip(names, values, quotas, strict=False)
+            self.rows = [
+                {"name": n.strip(), "value": v.strip(), "per_group": q.strip()}
+                for n, v, q in rows
+                if n.strip() or v.strip() or q.strip()
+            ]
         else:
-            self.rows = [{"name": str(t["name"]), "value": _plain(t["value"])} for t in initial or ()]
+            self.rows = [
+                {"name": str(t["name"]), "value": _plain(t["value"]), "per_group": str(t.get("per_group") or "")}
+                for t in initial or ()
+            ]
         for row in self.rows:
             row["errors"] = []
 
@@ -137,7 +173,7 @@ class TierRows:
     def has_errors(self) -> bool:
         return any(row["errors"] for row in self.rows)
 
-    def clean(self, mode: str) -> tuple[list[dict], str | None]:
+    def clean(self, mode: str, *, group_level: int | None = None) -> tuple[list[dict], str | None]:
         """The tiers as the rule stores them, and a message for the section (or None)."""
         if mode == RankingRule.PrizeMode.NONE:
             return [], None
@@ -161,15 +197,35 @@ class TierRows:
                     _("This band's lowest score (%(low)s) must be below the band above it (%(above)s).")
                     % {"low": _plain(value), "above": _plain(above)}
                 )
+            quota = self._quota(row, group_level=group_level)
             if value is not None:
                 above = value
-                tiers.append({"name": row["name"], "value": float(value)})
+                tier = {"name": row["name"], "value": float(value)}
+                if quota:
+                    tier["per_group"] = quota
+                tiers.append(tier)
         if self.has_errors:
             return tiers, _("Correct the tier rows marked below.")
         if mode == RankingRule.PrizeMode.PERCENT and sum(t["value"] for t in tiers) > 100:
             total = sum(_number(row["value"]) for row in self.rows)
             return tiers, _("The percentages add up to %(sum)s%%, more than 100%%.") % {"sum": _plain(total)}
         return tiers, None
+
+    @staticmethod
+    def _quota(row: dict, *, group_level: int | None) -> int | None:
+        """The row's "at most N per group" as a whole number, or None (empty); errors go on the row."""
+        if not row["per_group"]:
+            return None
+        quota = _number(row["per_group"])
+        if quota is None or quota < 1 or quota != quota.to_integral_value():
+            row["errors"].append(_("At most how many per group: a whole number of at least 1, or empty."))
+            return None
+        if not group_level:
+            row["errors"].append(
+                _("A quota per group needs groups: choose a group level under What is ranked, or empty the quota.")
+            )
+            return None
+        return int(quota)
 
 
 class SourceRows:
@@ -278,6 +334,7 @@ class RuleForm(forms.Form):
             widgets={
                 "period_starts_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
                 "period_ends_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+                "headcount_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             },
         )
         self.fields = {**model_fields, **self.fields}
@@ -318,7 +375,8 @@ class RuleForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        tiers, tier_error = self.tiers.clean(data.get("prize_mode") or RankingRule.PrizeMode.NONE)
+        mode = data.get("prize_mode") or RankingRule.PrizeMode.NONE
+        tiers, tier_error = self.tiers.clean(mode, group_level=data.get("group_level"))
         if tier_error:
             self.add_error("prize_tiers", tier_error)
         data["prize_tiers"] = tiers

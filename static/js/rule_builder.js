@@ -24,6 +24,17 @@
     tierList.querySelectorAll("[data-tier-unit]").forEach((span) => { span.textContent = unit; });
   }
 
+  // Quotas per group: offered once the rule has groups (and kept in sight while a row has one, so
+  // the server's message about it has its input next to it).
+  const groupLevel = document.getElementById("id_group_level");
+  function groupQuotas() {
+    const grouped = !!groupLevel && groupLevel.value.trim() !== "";
+    form.querySelectorAll("[data-group-quota]").forEach((element) => {
+      const input = element.querySelector("input");
+      element.classList.toggle("d-none", !grouped && !(input && input.value.trim()));
+    });
+  }
+
   // Tie-breaks: numbered in order; each key offered once.
   const tieList = document.getElementById("tie-break-list");
   const tieChoice = document.getElementById("tie-break-choice");
@@ -66,9 +77,15 @@
     row.querySelectorAll("[data-source-target]").forEach((target) => {
       target.classList.toggle("d-none", !target.dataset.sourceTarget.split(" ").includes(kind));
     });
+    // An online-contest source reads papers of online contests only, as the server checks.
+    const papers = row.querySelector("select[name=source_paper]");
+    Array.from(papers.options).forEach((option) => {
+      option.hidden = option.disabled = !!option.value && kind === "online" && !option.hasAttribute("data-online");
+    });
+    if (papers.selectedOptions[0] && papers.selectedOptions[0].disabled) papers.value = "";
   }
 
-  function refresh() { showSections(); tierUnits(); tieBreaks(); weightSum(); }
+  function refresh() { showSections(); tierUnits(); groupQuotas(); tieBreaks(); weightSum(); }
 
   function cloneTemplate(id) {
     return document.getElementById(id).content.firstElementChild.cloneNode(true);
@@ -117,6 +134,7 @@
   });
   form.addEventListener("input", (event) => {
     if (event.target.matches("[data-weight]")) weightSum();
+    if (event.target === groupLevel) groupQuotas();
   });
 
   if (window.Sortable) {
@@ -150,5 +168,6 @@
     }
   });
 
+  form.querySelectorAll("[data-source-row]").forEach(sourceTargets);
   refresh();
 })();

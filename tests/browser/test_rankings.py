@@ -82,6 +82,13 @@ def test_administrator_creates_a_rule_computes_a_second_approves_publishes_and_c
         "二等奖",
     ]
     assert page.locator("#tier-rows [data-tier-unit]").first.inner_text() == "名"
+    # At most one first prize per office: the quota is offered while the rule has a group level.
+    quotas = page.locator("#tier-rows [data-group-quota]")
+    quotas.nth(0).locator("[name=tier_per_group]").fill("1")
+    page.fill("#id_group_level", "")
+    assert quotas.nth(0).is_visible() and quotas.nth(1).is_hidden()  # a typed quota stays in sight
+    page.fill("#id_group_level", "2")
+    assert quotas.nth(1).is_visible()
 
     # Tie-breaks: two added, then the second dragged above the first.
     page.select_option("#tie-break-choice", "time_used_asc")
@@ -101,7 +108,7 @@ def test_administrator_creates_a_rule_computes_a_second_approves_publishes_and_c
     page.click("#save-rule")
     page.wait_for_url(f"{base}/rankings/browser-study/manage/")
     rule = RankingRule.objects.get(slug="browser-study")
-    assert rule.prize_tiers == [{"name": "一等奖", "value": 1.0}, {"name": "二等奖", "value": 2.0}]
+    assert rule.prize_tiers == [{"name": "一等奖", "value": 1.0, "per_group": 1}, {"name": "二等奖", "value": 2.0}]
     assert rule.tie_breaks == ["finished_at_asc", "time_used_asc"]
 
     # The rules list and the form on a phone, in English.
@@ -111,6 +118,7 @@ def test_administrator_creates_a_rule_computes_a_second_approves_publishes_and_c
     assert "browser-study" in phone.locator("#rule-table").inner_html()
     screenshot(phone, "rule-builder-list-phone")
     phone.goto(f"{base}/rankings/browser-study/edit/")
+    assert phone.locator("#tier-rows [name=tier_per_group]").first.input_value() == "1"
     phone.click("#preview-button")
     phone.wait_for_selector("#preview-table")
     screenshot(phone, "rule-builder-phone")

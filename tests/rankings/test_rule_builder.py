@@ -3,8 +3,10 @@ that saves nothing and equals what a computation gives, and administrators' unit
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone, translation
 
 from rankings.models import RankingRule, RuleSource, Snapshot
+from rankings.params import check_tie_breaks
 from tests import factories
 from tests.rankings.test_services import compute, member_rule, study  # noqa: F401 - fixture
 
@@ -33,6 +35,8 @@ def form_data(tree, **changes) -> dict:
         "min_participation": "",
         "period_starts_on": "2026-11-20",
         "period_ends_on": "2026-11-20",
+        "headcount_on": "",
+        "mover_credit": "fact",
         "rank_style": "standard",
         "prize_mode": "count",
         "boundary_ties": "share",
@@ -275,3 +279,129 @@ def test_errors_read_in_chinese_for_chinese_readers(admin_client, study):  # noq
 def test_teams_are_ranked_from_contests_only(admin_client, study):  # noqa: F811
     form, _page = refused(admin_client, NEW, form_data(study["tree"], subject="team"), "sources")
     assert form.errors["sources"] == ["Teams are ranked from contests: add a contest source."]
+
+
+def quota_rule(study, **fields):  # noqa: F811
+    tiers = [{"name": "一等奖", "value": 2, "per_group": 1}, {"name": "二等奖", "value": 3}]
+    return member_rule(study, slug="branch-points", prize_mode="count", prize_tiers=tiers, **fields)
+
+
+def test_editing_a_rule_shows_and_keeps_its_per_group_quotas(admin_client, study):  # noqa: F811
+    rule = quota_rule(study)
+    edit = reverse("rankings:rule_edit", args=[rule.slug])
+    form = admin_client.get(edit).context["form"]
+    assert [(r["name"], r["value"], r["per_group"]) for r in form.tiers.rows] == [
+        ("一等奖", "2", "1"),
+        ("二等奖", "3", ""),
+    ]
+    # Posted back as the page shows it (tier rows with their quota inputs), with a new title.
+    data = form_data(study["tree"], title="改名", tier_name=["一等奖", "二等奖"], tier_value=["2", "3"])
+    data["tier_per_group"] = ["1", ""]
+    assert admin_client.post(edit, data).status_code == 302
+    rule.refresh_from_db()
+    assert rule.prize_tiers == [{"name": "一等奖", "value": 2.0, "per_group": 1}, {"name": "二等奖", "value": 3.0}]
+
+
+def test_the_preview_honours_a_quota_per_group(admin_client, study):  # noqa: F811
+    data = form_data(study["tree"], tier_value=["3", "1"], tier_per_group=["1", ""])
+    rows = preview(admin_client, NEW, data).context["preview"]["rows"]
+    # F 50 (京津冀), D 40, E 35, A 30 (广州): three first prizes, at most one per office, go to F
+    # and D only (nobody else in 京津冀); second prizes fill the places up to 3 + 1 = 4: E and A.
+    # Without the quota: F, D, E first; A second.
+    assert [(r.label, r.prize) for r in rows[:4]] == [
+        ("F", "一等奖"),
+        ("D", "一等奖"),
+        ("E", "二等奖"),
+        ("A", "二等奖"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("quotas", "group_level", "message"),
+    [
+        (["0", ""], "2", "At most how many per group: a whole number of at least 1, or empty."),
+        (["1.5", ""], "2", "At most how many per group: a whole number of at least 1, or empty."),
+        (["one", ""], "2", "At most how many per group: a whole number of at least 1, or empty."),
+        (
+            ["1", ""],
+            "",
+            "A quota per group needs groups: choose a group level under What is ranked, or empty the quota.",
+        ),
+    ],
+    ids=["zero", "fraction", "words", "no-group-level"],
+)
+def test_a_bad_quota_per_group_is_refused_on_its_row_keeping_what_was_typed(
+    admin_client,
+    study,  # noqa: F811
+    quotas,
+    group_level,
+    message,
+):
+    data = form_data(study["tree"], tier_per_group=quotas, group_level=group_level)
+    form, page = refused(admin_client, NEW, data, "prize_tiers")
+    assert [row["errors"] for row in form.tiers.rows] == [[message], []]
+    assert form.errors["prize_tiers"] == ["Correct the tier rows marked below."]
+    assert f'name="tier_per_group" value="{quotas[0]}"' in page and message in page
+
+
+def test_who_is_counted_is_saved_as_typed(admin_client, study):  # noqa: F811
+    data = form_data(
+        study["tree"],
+        headcount_on="2026-11-19",
+        mover_credit="cut_off",
+        party_members_only="on",
+        count_deactivated="on",
+    )
+    assert admin_client.post(NEW, data).status_code == 302
+    rule = RankingRule.objects.get(slug="branch-points")
+    assert (rule.headcount_on.isoformat(), rule.mover_credit) == ("2026-11-19", "cut_off")
+    assert rule.party_members_only and rule.count_deactivated
+    edit = admin_client.get(reverse("rankings:rule_edit", args=[rule.slug])).content.decode()
+    assert 'name="headcount_on" value="2026-11-19"' in edit.replace(' type="date"', "")
+    assert '<option value="cut_off" selected>' in edit
+
+
+def branch_preview(client, study, **changes):  # noqa: F811
+    """Per branch: (headcount, participants, per-capita points) in the preview."""
+    # Members were placed in their branches today: a headcount taken at the period's end (the
+    # day of the points) finds nobody, one taken today finds them.
+    changes.setdefault("headcount_on", timezone.localdate().isoformat())
+    data = form_data(study["tree"], subject="unit", unit_level="3", metric="per_capita", **changes)
+    rows = preview(client, NEW, {**data, "prize_mode": "none", "tier_name": [], "tier_value": []})
+    shown = rows.context["preview"]["rows"]
+    return {r.label.split("/")[-1]: (r.headcount, r.participants, r.metric and float(r.metric)) for r in shown}
+
+
+def test_the_preview_counts_party_members_only_and_deactivated_members_as_the_form_says(admin_client, study):  # noqa: F811
+    people = study["people"]
+    people["c"].is_party_member = False  # 第一党支部: A 30, B 20, C 10 (not a party member)
+    people["c"].save(update_fields=["is_party_member"])
+    people["e"].is_active = False  # 第二党支部: D 40, E 35 (deactivated)
+    people["e"].save(update_fields=["is_active"])
+    everyone = branch_preview(admin_client, study, count_deactivated="on")
+    assert everyone["第一党支部"] == (3, 3, 20.0) and everyone["第二党支部"] == (2, 2, 37.5)
+    party = branch_preview(admin_client, study, party_members_only="on")
+    assert party["第一党支部"] == (2, 2, 25.0) and party["第二党支部"] == (1, 1, 40.0)
+
+
+def test_the_preview_takes_the_headcount_on_the_day_typed(admin_client, study):  # noqa: F811
+    on_the_points_day = branch_preview(admin_client, study, headcount_on="2026-11-20")
+    assert on_the_points_day["第一党支部"][:2] == (0, 0)
+    assert branch_preview(admin_client, study)["第一党支部"] == (3, 3, 20.0)
+
+
+def test_new_settings_metrics_and_tie_breaks_read_plainly_in_chinese(admin_client, study):  # noqa: F811
+    page = admin_client.get(NEW, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    for text in ("统计哪些人", "应参与人数统计日", "仅限党员", "统计已停用的成员", "每项成绩计入取得时成员所在的单位"):
+        assert text in page
+    for text in ("参与者平均分", "单项最好成绩（成员）", "正确率高者在前", "答对题数多者在前", "每组最多"):
+        assert text in page
+    assert "accuracy_desc</option>" not in page and "Who is counted" not in page
+
+
+def test_an_online_contest_provides_answers_for_accuracy_tie_breaks():
+    keys = ["accuracy_desc", "right_desc", "time_used_asc"]
+    assert check_tie_breaks(keys, subject="member", source_kinds=["online"]) is None
+    with translation.override("en"):
+        refused = check_tie_breaks(keys, subject="member", source_kinds=["points", "study_hours"])
+    assert "only a contest, an exam or an online contest source provides" in refused

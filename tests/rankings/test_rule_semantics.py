@@ -90,7 +90,7 @@ def test_right_answers_then_time_breaks_a_tie_on_score(central, tied_exam):
 def test_a_tie_break_on_answers_is_refused_without_a_contest_or_exam_source(central, key):
     with pytest.raises(ValidationError) as refused:
         factories.ranking_rule(central["root"], tie_breaks=[key], sources=[{"kind": "points"}])
-    assert "只有竞赛或考试来源提供" in str(refused.value.message_dict["tie_breaks"])
+    assert "只有竞赛、考试或网上答题来源提供" in str(refused.value.message_dict["tie_breaks"])
 
 
 def test_participants_cannot_break_a_tie_between_members(central):
@@ -112,7 +112,7 @@ def test_admin_refuses_an_accuracy_tie_break_for_a_points_only_rule(client, cent
     response = client.post(url, data)
     assert response.status_code == 200
     errors = [str(e) for inline in response.context["inline_admin_formsets"] for e in inline.formset.non_form_errors()]
-    assert any("只有竞赛或考试来源提供" in error for error in errors)
+    assert any("只有竞赛、考试或网上答题来源提供" in error for error in errors)
     rule.refresh_from_db()
     assert rule.tie_breaks == []
     paper = factories.paper(central["root"])
@@ -598,7 +598,7 @@ def test_the_rule_builder_refuses_a_time_tie_break_for_points_only_and_accepts_i
     client.force_login(factories.administrator(central["root"], username="boss"))
     tree = {"audit": central["root"]}
     page = client.post(NEW, form_data(tree, tie_breaks=["finished_at_asc", "time_used_asc"]))
-    assert page.status_code == 200 and "只有竞赛或考试来源提供" in page.content.decode()
+    assert page.status_code == 200 and "只有竞赛、考试或网上答题来源提供" in page.content.decode()
     paper = factories.paper(central["root"])
     exam_source = {
         "source_kind": ["points", "exam"],
