@@ -162,14 +162,18 @@ def test_a_run_whose_pool_process_is_killed_mid_computation_is_redelivered_and_t
 @pytest.mark.skipif(not services_configured(), reason="a worker needs Redis and PostgreSQL (CI sets them)")
 def test_compute_now_takes_over_a_run_whose_whole_worker_was_killed(slow_rule, tmp_path):
     worker = start_worker(tmp_path, "pytest-kill-all")
-    with snapshots_locked():
-        stuck, _ = run_request(rule=slow_rule)
-        ranking_run.delay(stuck.pk)
-        wait_for(computation_waits_on_the_lock, timeout=60, what="the computation to reach its write", process=worker)
-        os.killpg(worker.pid, signal.SIGKILL)  # parent and pool: no one is left to requeue the task
-        killed_at = time.monotonic()
-        worker.wait(timeout=10)
-        stop(worker)
+    try:
+        with snapshots_locked():
+            stuck, _ = run_request(rule=slow_rule)
+            ranking_run.delay(stuck.pk)
+            wait_for(
+                computation_waits_on_the_lock, timeout=60, what="the computation to reach its write", process=worker
+            )
+            os.killpg(worker.pid, signal.SIGKILL)  # parent and pool: no one is left to requeue the task
+            killed_at = time.monotonic()
+            worker.wait(timeout=10)
+    finally:
+        stop(worker)  # also when a wait fails: a worker left behind would take the next tests' tasks
     replacement = start_worker(tmp_path, "pytest-replacement")
     try:
         # An organiser presses "Compute now" until the dead run is replaced, within about the grace.
