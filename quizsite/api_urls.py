@@ -3,6 +3,7 @@
 from django.urls import include, path, re_path
 from rest_framework.routers import DefaultRouter
 
+from calls import api as calls_api
 from contests import api as contests_api
 from contests.online import api as online_api
 from lessons import api as lessons_api
@@ -80,6 +81,14 @@ urlpatterns = [
     ),
     path("online/attempts/<int:attempt_id>/events/", online_api.EventView.as_view(), name="api-online-event"),
     path("online/attempts/<int:attempt_id>/submit/", online_api.SubmitView.as_view(), name="api-online-submit"),
+    path("calls/", calls_api.OpenCallListView.as_view(), name="api-calls"),
+    path("calls/entries/", calls_api.MyEntryListView.as_view(), name="api-call-entries"),
+    path("calls/assignments/", calls_api.AssignmentListView.as_view(), name="api-call-assignments"),
+    path(
+        "calls/assignments/<int:assignment_id>/",
+        calls_api.AssignmentView.as_view(),
+        name="api-call-assignment",
+    ),
     path("rankings/", rankings_api.RuleListView.as_view(), name="api-rankings"),
     path("rankings/<slug:slug>/", rankings_api.LeaderboardView.as_view(), name="api-leaderboard"),
     path("rankings/<slug:slug>/runs/", rankings_api.RunListView.as_view(), name="api-ranking-runs"),

@@ -1,3 +1,4 @@
+# ruff: noqa: F811 (the fixtures imported from tests.test_home and tests.calls.conftest)
 """The member's home, notifications and calls over /api/v1/: the values the pages show for the
 same data (worked out by hand), nobody else's notifications, and a blind judge never learns the
 author."""
@@ -10,12 +11,15 @@ from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from calls import services as call_services
+from calls.models import Assignment, Entry, Panel
 from lessons.models import PointEvent, StudyCredit
 from lessons.services.points import point_rules_ensure_defaults, points_award
 from notifications.models import Notification
 from notifications.services import notify
 from orgs.tokens import token_issue
 from tests import factories
+from tests.calls.conftest import essay_call, submitted_essay  # noqa: F401 (fixture)
 from tests.test_home import lesson, member, published_board  # noqa: F401 (fixtures)
 
 
@@ -24,7 +28,7 @@ def api(user) -> APIClient:
     return APIClient(HTTP_AUTHORIZATION=f"Token {key}", HTTP_ACCEPT_LANGUAGE="zh-hans")
 
 
-def test_home_answers_what_the_home_page_shows(client, tree, member, published_board):  # noqa: F811
+def test_home_answers_what_the_home_page_shows(client, tree, member, published_board):
     point_rules_ensure_defaults()  # practice_correct: 1 a right answer, at most 10 a day; daily_correct at most 5
     for n in range(12):
         points_award(member=member, activity="practice_correct", source_key=f"answer:{n}")
@@ -75,7 +79,7 @@ def test_home_needs_credentials(db):
 
 
 @pytest.fixture
-def inboxes(tree, member):  # noqa: F811
+def inboxes(tree, member):
     other = factories.member(tree["gz1"], username="wang", real_name="王党员")
     first = notify(recipients=[member], kind="contest_invitation", params={"contest": "知识竞赛"})[0]
     second = notify(recipients=[member], kind="results_published", params={"board": "积分榜"}, url="/rankings/x/")[0]
@@ -125,3 +129,69 @@ def test_another_members_notification_is_not_found_and_stays_unread(inboxes):
     assert response.status_code == 404
     assert response.json()["error"]["code"] == "not_found"
     assert Notification.objects.get(pk=inboxes["theirs"].pk).read_at is None
+
+
+# ---------------------------------------------------------------- calls
+
+
+@pytest.fixture
+def judged(tree, essay_call, member):
+    """李党员 (第一党支部) submitted an essay that reached judging; a judge of 京津冀 has it, and a
+    draft of his waits in the same call."""
+    entry = submitted_essay(essay_call, member, title="我的征文")
+    Entry.objects.filter(pk=entry.pk).update(status=Entry.Status.FINALIST, at_unit=None)
+    judge = factories.member(tree["jjj1"], username="judge", real_name="评委甲")
+    panel = Panel.objects.create(call=essay_call, name="评审组")
+    panel.judges.set([judge])
+    assignment = Assignment.objects.create(entry=entry, judge=judge, panel=panel)
+    return {"entry": entry, "judge": judge, "assignment": assignment}
+
+
+def test_a_member_sees_the_open_calls_of_their_audience_and_their_entries_with_the_receipt(
+    tree,
+    essay_call,
+    member,
+    judged,
+):
+    outsider = factories.member(tree["budget"])
+    client = api(member)
+
+    calls = client.get("/api/v1/calls/").json()
+    entries = client.get("/api/v1/calls/entries/").json()
+
+    assert [(c["title"], c["file_types"]) for c in calls["results"]] == [("学习二十大征文", ["docx", "pdf"])]
+    assert [(e["title"], e["status"], e["status_label"], e["receipt"]) for e in entries["results"]] == [
+        ("我的征文", "finalist", "评审中", judged["entry"].receipt)
+    ]
+    assert api(outsider).get("/api/v1/calls/").json()["count"] == 0
+    assert api(outsider).get("/api/v1/calls/entries/").json()["count"] == 0
+
+
+def test_a_draft_has_no_receipt_yet(essay_call, member):
+    call_services.entry_create(call=essay_call, author=member, title="草稿")
+    (entry,) = api(member).get("/api/v1/calls/entries/").json()["results"]
+    assert (entry["status"], entry["receipt"]) == ("draft", None)
+
+
+def test_a_judge_gets_the_blind_view_only_never_the_author(judged, member):
+    client = api(judged["judge"])
+
+    listed = client.get("/api/v1/calls/assignments/")
+    detail = client.get(f"/api/v1/calls/assignments/{judged['assignment'].pk}/")
+
+    assert [a["title"] for a in listed.json()["results"]] == ["我的征文"]
+    body = detail.json()
+    token = judged["assignment"].token
+    assert body["files"] == [{"name": f"entry-{token}-0.docx", "extension": "docx"}]
+    assert [(c["name"], c["score"]) for c in body["criteria"]] == [("内容", None), ("文采", None)]
+    for text in (listed.content.decode(), detail.content.decode()):
+        for secret in ("李党员", member.username, "第一党支部", "广州", "essay.docx"):
+            assert secret not in text
+
+
+def test_anyone_else_asking_for_an_assignment_is_refused(judged, member):
+    for someone in (member, factories.member(judged["judge"].unit)):
+        response = api(someone).get(f"/api/v1/calls/assignments/{judged['assignment'].pk}/")
+        assert response.status_code == 404
+        assert response.json()["error"]["code"] == "not_assigned"
+    assert api(member).get("/api/v1/calls/assignments/").json()["count"] == 0
