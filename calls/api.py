@@ -1,20 +1,25 @@
-"""Calls for entries over /api/v1/calls/, read-only: the open calls a member may enter, the
-member's own entries (status and receipt), and a judge's assignments in the blind view only:
+"""Calls for entries over /api/v1/calls/: the open calls a member may enter, the member's own
+entries (status and receipt) with drafting, attaching the file and submitting by the pages'
+services, and a judge's assignments in the blind view only:
 never the author, their unit or an original file name, whatever the call's setting (a client
 cannot be trusted to hide what it was sent)."""
 
 from django.db.models import Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema, extend_schema_field
-from rest_framework import serializers
+from rest_framework import serializers, status
 from rest_framework.generics import ListAPIView
+from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from quizsite.api_errors import refused
+from quizsite.api_errors import ApiError, refused
 
 from . import services
 from .models import Assignment, Call, Entry
+from .services import CallRejected
 
 
 class CallSerializer(serializers.ModelSerializer):
@@ -179,6 +184,80 @@ class AssignmentView(APIView):
     def get(self, request, assignment_id: int):
         try:
             assignment = services.access_assignment(request.user, assignment_id)
-        except services.CallRejected as error:
+        except CallRejected as error:
             raise refused(error, status_code=404) from None
         return Response(AssignmentDetailSerializer(assignment, context={"request": request}).data)
+
+
+# ---------------------------------------------------------------- entering (the author only)
+
+# Refusals about the window or the entry's state (409); the rest concern what was sent (400).
+STATE_CODES = {"not_open", "closed", "under_review", "too_many", "no_file", "video_failed"}
+
+
+def _refused(error: CallRejected, field: str | None = None) -> ApiError:
+    if error.code in STATE_CODES:
+        return refused(error)
+    return refused(error, status_code=status.HTTP_400_BAD_REQUEST, field=field)
+
+
+def _own_entry(request, entry_id: int) -> Entry:
+    """The caller's own entry (co-authors read it in the list but change nothing, as on the page)."""
+    return get_object_or_404(Entry.objects.select_related("call"), pk=entry_id, author=request.user)
+
+
+class EntryCreateSerializer(serializers.Serializer):
+    title = serializers.CharField(max_length=120)
+    summary = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class EntryFileSerializer(serializers.Serializer):
+    file = serializers.FileField(help_text="Of one of the call's file_types; checked by content, not by name.")
+
+
+class EntryCreateView(APIView):
+    """Start a draft entry to an open call of your audience; then attach its file and submit it."""
+
+    @extend_schema(operation_id="calls_entry_create", request=EntryCreateSerializer, responses={201: EntrySerializer})
+    def post(self, request, call_id: int):
+        call = get_object_or_404(Call, pk=call_id)
+        if not services.may_enter(request.user, call):
+            raise Http404  # as on the page: a call outside your audience is not there for you
+        data = EntryCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            entry = services.entry_create(call=call, author=request.user, **data.validated_data)
+        except CallRejected as error:
+            raise _refused(error, field="title") from None
+        return Response(EntrySerializer(entry, context={"request": request}).data, status=status.HTTP_201_CREATED)
+
+
+class EntryFileView(APIView):
+    """Attach the entry's file (a photo set adds one more; other kinds replace theirs). A refused
+    file leaves nothing behind: 400 with the reason and `field: "file"`."""
+
+    parser_classes = [MultiPartParser]
+
+    @extend_schema(operation_id="calls_entry_attach", request=EntryFileSerializer, responses=EntrySerializer)
+    def post(self, request, entry_id: int):
+        entry = _own_entry(request, entry_id)
+        data = EntryFileSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            services.entry_attach(entry=entry, upload=data.validated_data["file"])
+        except CallRejected as error:
+            raise _refused(error, field="file") from None
+        return Response(EntrySerializer(entry, context={"request": request}).data)
+
+
+class EntrySubmitView(APIView):
+    """Hand the entry in; the answer carries the receipt."""
+
+    @extend_schema(operation_id="calls_entry_submit", request=None, responses=EntrySerializer)
+    def post(self, request, entry_id: int):
+        entry = _own_entry(request, entry_id)
+        try:
+            entry = services.entry_submit(entry=entry, by=request.user)
+        except CallRejected as error:
+            raise _refused(error) from None
+        return Response(EntrySerializer(entry, context={"request": request}).data)

@@ -83,6 +83,9 @@ urlpatterns = [
     path("online/attempts/<int:attempt_id>/submit/", online_api.SubmitView.as_view(), name="api-online-submit"),
     path("calls/", calls_api.OpenCallListView.as_view(), name="api-calls"),
     path("calls/entries/", calls_api.MyEntryListView.as_view(), name="api-call-entries"),
+    path("calls/<int:call_id>/entries/", calls_api.EntryCreateView.as_view(), name="api-call-entry-create"),
+    path("calls/entries/<int:entry_id>/file/", calls_api.EntryFileView.as_view(), name="api-call-entry-file"),
+    path("calls/entries/<int:entry_id>/submit/", calls_api.EntrySubmitView.as_view(), name="api-call-entry-submit"),
     path("calls/assignments/", calls_api.AssignmentListView.as_view(), name="api-call-assignments"),
     path(
         "calls/assignments/<int:assignment_id>/",

@@ -12,14 +12,15 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from calls import services as call_services
-from calls.models import Assignment, Entry, Panel
+from calls.models import Assignment, Call, Entry, Panel
 from lessons.models import PointEvent, StudyCredit
 from lessons.services.points import point_rules_ensure_defaults, points_award
 from notifications.models import Notification
 from notifications.services import notify
 from orgs.tokens import token_issue
 from tests import factories
-from tests.calls.conftest import essay_call, submitted_essay  # noqa: F401 (fixture)
+from tests.calls import documents
+from tests.calls.conftest import essay_call, submitted_essay, upload  # noqa: F401 (fixture)
 from tests.test_home import lesson, member, published_board  # noqa: F401 (fixtures)
 
 
@@ -195,3 +196,59 @@ def test_anyone_else_asking_for_an_assignment_is_refused(judged, member):
         assert response.status_code == 404
         assert response.json()["error"]["code"] == "not_assigned"
     assert api(member).get("/api/v1/calls/assignments/").json()["count"] == 0
+
+
+def test_a_member_drafts_attaches_and_submits_an_entry_and_gets_the_receipt(essay_call, member):
+    client = api(member)
+
+    draft = client.post(f"/api/v1/calls/{essay_call.pk}/entries/", {"title": "  学习心得 ", "summary": "摘要"})
+    entry_id = draft.json()["id"]
+    attached = client.post(
+        f"/api/v1/calls/entries/{entry_id}/file/",
+        {"file": upload("心得.docx", documents.docx(author=member.real_name))},
+        format="multipart",
+    )
+    submitted = client.post(f"/api/v1/calls/entries/{entry_id}/submit/")
+
+    assert draft.status_code == 201
+    assert (draft.json()["title"], draft.json()["status"], draft.json()["receipt"]) == ("学习心得", "draft", None)
+    assert attached.status_code == 200
+    entry = Entry.objects.get(pk=entry_id)
+    assert submitted.status_code == 200
+    assert (submitted.json()["status"], submitted.json()["receipt"]) == ("submitted", entry.receipt)
+    assert entry.files.get().original_name == "心得.docx"
+
+
+def test_bad_entry_requests_are_refused_and_change_nothing(tree, essay_call, member):
+    client = api(member)
+    no_title = client.post(f"/api/v1/calls/{essay_call.pk}/entries/", {"summary": "没有标题"})
+    assert (no_title.status_code, no_title.json()["error"]["field"]) == (400, "title")
+    entry = call_services.entry_create(call=essay_call, author=member, title="草稿")
+
+    # A picture is not an essay: refused, nothing kept.
+    picture = client.post(
+        f"/api/v1/calls/entries/{entry.pk}/file/", {"file": upload("a.png", documents.picture())}, format="multipart"
+    )
+    assert (picture.status_code, picture.json()["error"]["code"]) == (400, "type_not_allowed")
+    assert picture.json()["error"]["field"] == "file" and not entry.files.exists()
+    # Submitting without a file: 409, still a draft.
+    no_file = client.post(f"/api/v1/calls/entries/{entry.pk}/submit/")
+    assert (no_file.status_code, no_file.json()["error"]["code"]) == (409, "no_file")
+    # One entry per member in this call.
+    second = client.post(f"/api/v1/calls/{essay_call.pk}/entries/", {"title": "第二篇"})
+    assert (second.status_code, second.json()["error"]["code"]) == (409, "too_many")
+    # Someone else cannot touch the entry; a member outside the audience does not see the call.
+    other = api(factories.member(tree["gz1"]))
+    assert other.post(f"/api/v1/calls/entries/{entry.pk}/submit/").status_code == 404
+    outsider = api(factories.member(tree["budget"]))
+    assert outsider.post(f"/api/v1/calls/{essay_call.pk}/entries/", {"title": "外单位"}).status_code == 404
+    entry.refresh_from_db()
+    assert (entry.status, entry.submitted_at) == (Entry.Status.DRAFT, None)
+    assert Entry.objects.count() == 1
+
+
+def test_after_the_deadline_a_new_entry_is_refused(essay_call, member):
+    Call.objects.filter(pk=essay_call.pk).update(closes_at=timezone.now() - dt.timedelta(minutes=1))
+    response = api(member).post(f"/api/v1/calls/{essay_call.pk}/entries/", {"title": "迟到"})
+    assert (response.status_code, response.json()["error"]["code"]) == (409, "closed")
+    assert not Entry.objects.exists()
