@@ -3,11 +3,14 @@
 from django.urls import include, path, re_path
 from rest_framework.routers import DefaultRouter
 
+from calls import api as calls_api
 from contests import api as contests_api
 from contests.online import api as online_api
 from lessons import api as lessons_api
 from lessons import api_videos
+from notifications import api as notifications_api
 from orgs import api as orgs_api
+from quizsite import api as home_api
 from quizsite import api_errors
 from rankings import api as rankings_api
 
@@ -20,6 +23,15 @@ urlpatterns = [
     path("auth/tokens/", orgs_api.TokenListView.as_view(), name="api-tokens"),
     path("auth/tokens/<int:token_id>/", orgs_api.TokenRevokeView.as_view(), name="api-token-revoke"),
     path("me/", orgs_api.MeView.as_view(), name="api-me"),
+    path("home/", home_api.HomeView.as_view(), name="api-home"),
+    path("notifications/", notifications_api.NotificationListView.as_view(), name="api-notifications"),
+    path("notifications/unread/", notifications_api.UnreadView.as_view(), name="api-notifications-unread"),
+    path("notifications/read-all/", notifications_api.ReadAllView.as_view(), name="api-notifications-read-all"),
+    path(
+        "notifications/<int:notification_id>/read/",
+        notifications_api.ReadView.as_view(),
+        name="api-notification-read",
+    ),
     path("study/papers/", lessons_api.PaperListView.as_view(), name="api-papers"),
     path("study/papers/<int:paper_id>/attempts/", lessons_api.AttemptStartView.as_view(), name="api-attempt-start"),
     path("study/attempts/<int:attempt_id>/", lessons_api.AttemptView.as_view(), name="api-attempt"),
@@ -69,6 +81,17 @@ urlpatterns = [
     ),
     path("online/attempts/<int:attempt_id>/events/", online_api.EventView.as_view(), name="api-online-event"),
     path("online/attempts/<int:attempt_id>/submit/", online_api.SubmitView.as_view(), name="api-online-submit"),
+    path("calls/", calls_api.OpenCallListView.as_view(), name="api-calls"),
+    path("calls/entries/", calls_api.MyEntryListView.as_view(), name="api-call-entries"),
+    path("calls/<int:call_id>/entries/", calls_api.EntryCreateView.as_view(), name="api-call-entry-create"),
+    path("calls/entries/<int:entry_id>/file/", calls_api.EntryFileView.as_view(), name="api-call-entry-file"),
+    path("calls/entries/<int:entry_id>/submit/", calls_api.EntrySubmitView.as_view(), name="api-call-entry-submit"),
+    path("calls/assignments/", calls_api.AssignmentListView.as_view(), name="api-call-assignments"),
+    path(
+        "calls/assignments/<int:assignment_id>/",
+        calls_api.AssignmentView.as_view(),
+        name="api-call-assignment",
+    ),
     path("rankings/", rankings_api.RuleListView.as_view(), name="api-rankings"),
     path("rankings/<slug:slug>/", rankings_api.LeaderboardView.as_view(), name="api-leaderboard"),
     path("rankings/<slug:slug>/runs/", rankings_api.RunListView.as_view(), name="api-ranking-runs"),

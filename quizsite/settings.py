@@ -345,6 +345,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Several models have a `status`: name the enums that would collide.
+    "ENUM_NAME_OVERRIDES": {
+        "CallEntryStatusEnum": "calls.models.Entry.Status",
+        "ContestStatusEnum": "contests.models.Contest.Status",
+    },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "quizsite.api_errors.document_errors",

@@ -9,6 +9,7 @@ check cannot miss a field it did not know about. Examples per operation and role
 
 import json
 import os
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -16,12 +17,14 @@ import schemathesis
 from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
+from django.utils import timezone
 from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.renderers import OpenApiJsonRenderer
 from hypothesis import HealthCheck, Phase, settings
 from schemathesis import checks
 from schemathesis.core.failures import Failure
 
+from calls.models import Call
 from contests import services as contest_services
 from contests.models import Round
 from lessons.models import Lesson, Series
@@ -80,6 +83,17 @@ def _contest(unit, team_unit, members, title: str, bank):
     return contest
 
 
+def _call(unit, title: str) -> Call:
+    now = timezone.now()
+    return Call.objects.create(
+        title=title,
+        unit=unit,
+        kind=Call.Kind.ESSAY,
+        opens_at=now - timedelta(days=1),
+        closes_at=now + timedelta(days=1),
+    )
+
+
 @pytest.fixture
 def world(tree):
     """The callers' tree (审计署, 财政部), and a tree outside it whose every name has MARKER."""
@@ -107,6 +121,8 @@ def world(tree):
     _contest(other, other_branch, strangers, f"{MARKER}竞赛", other_bank)
     factories.ranking_rule(tree["audit"], title="积分排名", slug="points", sources=[{"kind": "points"}])
     factories.ranking_rule(other, title=f"{MARKER}排名", slug="zzleak-rule", sources=[{"kind": "points"}])
+    _call(tree["audit"], "学习征文")
+    _call(other, f"{MARKER}征文")
     return {"member": member, "organiser": organiser, "administrator": administrator}
 
 

@@ -1,0 +1,67 @@
+"""The member's home over /api/v1/home/: the same selectors as the home page, so a phone client
+shows the same tasks, caps, hours, streak and places as the page does."""
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from lessons import selectors as lesson_selectors
+
+from . import selectors
+
+
+class TaskSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=["lesson", "daily", "exam", "contest"])
+    title = serializers.CharField()
+    url = serializers.CharField(help_text="The page for this task (a path on the site).")
+    done = serializers.BooleanField(help_text="Only the daily quiz stays on the list once done.")
+    deadline_at = serializers.DateTimeField(allow_null=True)
+
+
+class PointsTodaySerializer(serializers.Serializer):
+    activity = serializers.CharField()
+    label = serializers.CharField(help_text="The activity's name in the request's language.")
+    earned = serializers.IntegerField()
+    cap = serializers.IntegerField(help_text="The most points this activity gives in a day.")
+
+
+class PlaceSerializer(serializers.Serializer):
+    ranking = serializers.SlugField(source="rule.slug", help_text="The board's slug: GET /rankings/<slug>/.")
+    title = serializers.CharField(source="rule.title")
+    label = serializers.CharField(source="row.label", help_text="You, your team or your unit, as on the board.")
+    rank = serializers.IntegerField(source="row.rank", allow_null=True, help_text="null: not placed.")
+    prize = serializers.CharField(source="row.prize")
+
+
+class HomeSerializer(serializers.Serializer):
+    tasks = TaskSerializer(many=True)
+    tasks_left = serializers.IntegerField(help_text="Tasks not done yet.")
+    points_today = PointsTodaySerializer(many=True)
+    points_today_total = serializers.IntegerField()
+    hours_this_year = serializers.DecimalField(max_digits=10, decimal_places=2, help_text="Study hours granted.")
+    streak = serializers.IntegerField(help_text="Days of study in a row, up to today (or yesterday).")
+    places = PlaceSerializer(many=True, help_text="Your row on each published board that includes you.")
+
+
+class HomeView(APIView):
+    """What the signed-in member has to do today and how they are doing: the home page's member part."""
+
+    @extend_schema(operation_id="home_retrieve", responses=HomeSerializer)
+    def get(self, request):
+        user = request.user
+        tasks = selectors.today_tasks(user)
+        points_today = lesson_selectors.points_today(user)
+        return Response(
+            HomeSerializer(
+                {
+                    "tasks": tasks,
+                    "tasks_left": sum(1 for task in tasks if not task.done),
+                    "points_today": points_today,
+                    "points_today_total": sum(row.earned for row in points_today),
+                    "hours_this_year": selectors.study_hours_this_year(user),
+                    "streak": selectors.study_streak(user),
+                    "places": selectors.my_places(user),
+                }
+            ).data
+        )
