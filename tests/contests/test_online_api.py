@@ -1,10 +1,10 @@
 """A member takes an online contest through /api/v1/online/ alone, as a phone client would."""
 
 import pytest
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from lessons.models import Attempt
+from orgs.tokens import token_issue
 from tests import factories
 from tests.contests.test_online import key_of, make_contest
 from tests.contests.test_online_pages import setup  # noqa: F401  (the fixture)
@@ -14,7 +14,8 @@ pytestmark = pytest.mark.django_db
 
 def token_client(member) -> APIClient:
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=member).key}")
+    _token, secret = token_issue(user=member, device="phone")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {secret}")
     return client
 
 
