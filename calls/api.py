@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.generics import ListAPIView
@@ -127,9 +128,10 @@ class AssignmentDetailSerializer(AssignmentSerializer):
     files = serializers.SerializerMethodField()
     criteria = serializers.SerializerMethodField()
     locked = serializers.SerializerMethodField(help_text="Scores are locked: no more changes.")
+    total = serializers.SerializerMethodField(help_text="Σ weight × your score; null until every criterion is scored.")
 
     class Meta(AssignmentSerializer.Meta):
-        fields = [*AssignmentSerializer.Meta.fields, "summary", "essay_html", "files", "criteria", "locked"]
+        fields = [*AssignmentSerializer.Meta.fields, "summary", "essay_html", "files", "criteria", "locked", "total"]
 
     @extend_schema_field(BlindFileSerializer(many=True))
     def get_files(self, assignment: Assignment) -> list[dict]:
@@ -158,6 +160,13 @@ class AssignmentDetailSerializer(AssignmentSerializer):
 
     def get_locked(self, assignment: Assignment) -> bool:
         return bool(assignment.entry.call.scores_locked_at)
+
+    @extend_schema_field(serializers.DecimalField(max_digits=9, decimal_places=2, allow_null=True))
+    def get_total(self, assignment: Assignment) -> str | None:
+        from .selectors import judge_total
+
+        total = judge_total(assignment.entry.call.criteria.all(), services.current_scores(assignment))
+        return None if total is None else f"{total:.2f}"
 
 
 class AssignmentListView(ListAPIView):
@@ -189,10 +198,51 @@ class AssignmentView(APIView):
         return Response(AssignmentDetailSerializer(assignment, context={"request": request}).data)
 
 
+class ScoreSerializer(serializers.Serializer):
+    criterion = serializers.IntegerField(help_text="The criterion's id, from the assignment's `criteria`.")
+    score = serializers.DecimalField(max_digits=6, decimal_places=2)
+
+
+class ScoresSerializer(serializers.Serializer):
+    scores = ScoreSerializer(many=True, help_text="One score for every criterion of the rubric.")
+
+    def validate_scores(self, scores: list[dict]) -> list[dict]:
+        if len({s["criterion"] for s in scores}) != len(scores):
+            raise serializers.ValidationError(_("Give each criterion one score."), code="duplicate")
+        return scores
+
+
+class ScoresView(APIView):
+    """Score the entry by the judging page's rules: every criterion within its range, until the
+    scores are locked (409 `locked`); out of range: 400 `out_of_range` naming the criterion."""
+
+    @extend_schema(
+        operation_id="calls_assignment_score", request=ScoresSerializer, responses=AssignmentDetailSerializer
+    )
+    def post(self, request, assignment_id: int):
+        try:
+            assignment = services.access_assignment(request.user, assignment_id)
+        except CallRejected as error:
+            raise refused(error, status_code=status.HTTP_404_NOT_FOUND) from None
+        data = ScoresSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = {s["criterion"]: s["score"] for s in data.validated_data["scores"]}
+        try:
+            services.score_record(assignment=assignment, by=request.user, values=values)
+        except CallRejected as error:
+            if error.code == "locked":
+                raise refused(error) from None
+            if error.code in ("not_assigned", "conflicted"):
+                # A conflicted judge is told why, under the one code for "not yours to score".
+                raise ApiError("not_assigned", error.message, status_code=status.HTTP_404_NOT_FOUND) from None
+            raise refused(error, status_code=status.HTTP_400_BAD_REQUEST, field="scores") from None
+        return Response(AssignmentDetailSerializer(assignment, context={"request": request}).data)
+
+
 # ---------------------------------------------------------------- entering (the author only)
 
 # Refusals about the window or the entry's state (409); the rest concern what was sent (400).
-STATE_CODES = {"not_open", "closed", "under_review", "too_many", "no_file", "video_failed"}
+STATE_CODES = {"not_open", "closed", "under_review", "too_many", "no_file", "video_failed", "judging_begun"}
 
 
 def _refused(error: CallRejected, field: str | None = None) -> ApiError:
@@ -258,6 +308,19 @@ class EntrySubmitView(APIView):
         entry = _own_entry(request, entry_id)
         try:
             entry = services.entry_submit(entry=entry, by=request.user)
+        except CallRejected as error:
+            raise _refused(error) from None
+        return Response(EntrySerializer(entry, context={"request": request}).data)
+
+
+class EntryWithdrawView(APIView):
+    """Withdraw your entry, as on the entry page; refused (409 `judging_begun`) once judges have it."""
+
+    @extend_schema(operation_id="calls_entry_withdraw", request=None, responses=EntrySerializer)
+    def post(self, request, entry_id: int):
+        entry = _own_entry(request, entry_id)
+        try:
+            entry = services.entry_withdraw(entry=entry, by=request.user)
         except CallRejected as error:
             raise _refused(error) from None
         return Response(EntrySerializer(entry, context={"request": request}).data)

@@ -6,19 +6,26 @@ says whether a contest has the code, and repeated refusals lock a user out for a
 
 from urllib.parse import urlencode
 
+from django.db import transaction
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from lessons.models import QuestionBank
 from orgs import access as orgs_access
+from orgs.models import Unit
 from orgs.tokens import socket_ticket_issue
-from quizsite.api_errors import refused
+from quizsite.api_errors import ApiError, refused
 from quizsite.spreadsheets import XLSX_TYPE
 
 from . import access, protocol, services, views
 from .models import Contest, TeamMember
+from .wizard import services as wizard
+from .wizard.round_templates import TEMPLATES
 
 ContestSummary = inline_serializer(
     "ContestSummary",
@@ -133,6 +140,66 @@ def _detail(contest: Contest, place: TeamMember, user) -> dict:
     }
 
 
+class RoundFromTemplateSerializer(serializers.Serializer):
+    template = serializers.ChoiceField(choices=list(TEMPLATES), help_text="A round template's name.")
+    bank = serializers.SlugRelatedField(
+        slug_field="slug", queryset=QuestionBank.objects.all(), help_text="The bank its questions are drawn from."
+    )
+    count = serializers.IntegerField(
+        min_value=1, max_value=200, required=False, help_text="Questions to draw; default: the template's."
+    )
+
+
+class ContestCreateSerializer(serializers.Serializer):
+    title = serializers.CharField(max_length=120)
+    unit = serializers.PrimaryKeyRelatedField(queryset=Unit.objects.all(), help_text="A unit you manage.")
+    base_score = serializers.IntegerField(min_value=0, max_value=10000, default=100)
+    rounds = RoundFromTemplateSerializer(many=True, required=False, default=list)
+
+
+ContestCreated = inline_serializer(
+    "ContestCreated",
+    {
+        "id": serializers.IntegerField(),
+        "code": serializers.CharField(help_text="The join code."),
+        "title": serializers.CharField(),
+        "status": serializers.ChoiceField(choices=Contest.Status.choices),
+        "rounds": serializers.IntegerField(help_text="Rounds made from the templates."),
+        "setup_url": serializers.CharField(help_text="The setup pages, to add teams and finish the contest."),
+    },
+)
+
+
+@transaction.atomic
+def _create(request, data: dict) -> Contest:
+    """The wizard's services, in one transaction: a refused round leaves no contest behind."""
+    try:
+        contest = wizard.contest_begin(
+            title=data["title"], unit=data["unit"], base_score=data["base_score"], by=request.user
+        )
+    except services.ContestRejected as error:
+        if error.code == "unit_outside_scope":
+            raise refused(error, status_code=status.HTTP_403_FORBIDDEN, field="unit") from None
+        raise refused(error, status_code=status.HTTP_400_BAD_REQUEST, field="title") from None
+    for n, spec in enumerate(data["rounds"]):
+        template = TEMPLATES[spec["template"]]
+        settings = wizard.RoundSettings(
+            type=template.type,
+            points=template.points,
+            penalty=template.penalty,
+            early_buzz_penalty=template.early_buzz_penalty,
+            time_limit_s=template.time_limit_s,
+            risk_tiers=template.risk_tiers,
+            teams_in_turn=template.teams_in_turn,
+        )
+        rule = wizard.DrawRule(bank=spec["bank"], count=spec.get("count", template.question_count))
+        try:
+            wizard.round_create(contest=contest, settings=settings, by=request.user, rule=rule)
+        except services.ContestRejected as error:
+            raise refused(error, status_code=status.HTTP_400_BAD_REQUEST, field=f"rounds.{n}") from None
+    return contest
+
+
 class ContestListView(APIView):
     @extend_schema(
         operation_id="contests_list",
@@ -152,6 +219,29 @@ class ContestListView(APIView):
             )
             results += [_summary(contest, role="host", team=None) for contest in hosting[:200]]
         return Response({"results": results})
+
+    @extend_schema(operation_id="contests_create", request=ContestCreateSerializer, responses={201: ContestCreated})
+    def post(self, request):
+        """Organisers: a draft contest from the setup wizard's templates, owned by a unit you
+        manage (else 403), with rounds drawn from your banks; finish it (teams) on `setup_url`.
+        A round that cannot be made (too few questions, a template dealing to teams) makes
+        nothing: 400 naming it."""
+        if not orgs_access.is_manager(request.user):
+            raise ApiError("forbidden", _("Only organisers and administrators can create contests."), status_code=403)
+        data = ContestCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        contest = _create(request, data.validated_data)
+        return Response(
+            {
+                "id": contest.pk,
+                "code": contest.join_code,
+                "title": contest.title,
+                "status": contest.status,
+                "rounds": contest.rounds.count(),
+                "setup_url": request.build_absolute_uri(reverse("contests:setup_teams", args=[contest.join_code])),
+            },
+            status=status.HTTP_201_CREATED,
+        )
 
 
 class JoinView(APIView):

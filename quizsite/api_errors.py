@@ -54,7 +54,9 @@ def _first(detail, path: str = "") -> tuple[str | None, object]:
             return _first(value, name)
     if isinstance(detail, list) and detail:
         if isinstance(detail[0], (dict, list)):
-            return _first(detail[0], path)
+            # A list serializer's errors hold {} for the items that were fine: name the first bad one.
+            n, item = next(((n, item) for n, item in enumerate(detail) if item), (0, detail[0]))
+            return _first(item, f"{path}.{n}" if path and isinstance(item, dict) else path)
         return path or None, detail[0]
     return path or None, detail
 

@@ -86,11 +86,19 @@ urlpatterns = [
     path("calls/<int:call_id>/entries/", calls_api.EntryCreateView.as_view(), name="api-call-entry-create"),
     path("calls/entries/<int:entry_id>/file/", calls_api.EntryFileView.as_view(), name="api-call-entry-file"),
     path("calls/entries/<int:entry_id>/submit/", calls_api.EntrySubmitView.as_view(), name="api-call-entry-submit"),
+    path(
+        "calls/entries/<int:entry_id>/withdraw/", calls_api.EntryWithdrawView.as_view(), name="api-call-entry-withdraw"
+    ),
     path("calls/assignments/", calls_api.AssignmentListView.as_view(), name="api-call-assignments"),
     path(
         "calls/assignments/<int:assignment_id>/",
         calls_api.AssignmentView.as_view(),
         name="api-call-assignment",
+    ),
+    path(
+        "calls/assignments/<int:assignment_id>/scores/",
+        calls_api.ScoresView.as_view(),
+        name="api-call-assignment-scores",
     ),
     path("rankings/", rankings_api.RuleListView.as_view(), name="api-rankings"),
     path("rankings/<slug:slug>/", rankings_api.LeaderboardView.as_view(), name="api-leaderboard"),
