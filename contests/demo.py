@@ -8,6 +8,7 @@ from . import services
 from .models import Contest, Round
 
 TITLE = "2026 年党章党规知识竞赛（演示）"
+TITLE_EN = "2026 Party Constitution and rules knowledge contest (demo)"
 
 
 def seed(stdout) -> None:
@@ -21,7 +22,7 @@ def seed(stdout) -> None:
             *User.objects.filter(unit=branch1).exclude(username="member").order_by("employee_no")[:2],
         ]
         second = list(User.objects.filter(unit=branch2).order_by("employee_no")[:3])
-        contest = services.contest_create(title=TITLE, unit=office)
+        contest = services.contest_create(title=TITLE, title_en=TITLE_EN, unit=office)
         services.team_add(contest=contest, name="第一党支部队", unit=branch1, legs=first)
         services.team_add(contest=contest, name="第二党支部队", unit=branch2, legs=second)
         pool = {

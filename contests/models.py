@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from lessons.models import QuestionVersion
 from orgs.models import Unit
+from quizsite.naming import EnglishTitle, english_name_field
 
 JOIN_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
 
@@ -20,7 +21,7 @@ def new_join_code() -> str:
     return "".join(secrets.choice(JOIN_CODE_ALPHABET) for _ in range(6))
 
 
-class Contest(models.Model):
+class Contest(EnglishTitle, models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Preparing")
         RUNNING = "running", _("Running")
@@ -28,6 +29,7 @@ class Contest(models.Model):
         FINISHED = "finished", _("Finished")
 
     title = models.CharField(_("title"), max_length=120)
+    title_en = english_name_field(120)
     unit = models.ForeignKey(Unit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="contests")
     join_code = models.CharField(_("join code"), max_length=8, unique=True, default=new_join_code)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
@@ -52,7 +54,7 @@ class Contest(models.Model):
         ordering = ["-created_at"]
 
     def __str__(self) -> str:
-        return self.title
+        return self.display_title
 
     @property
     def is_rehearsal(self) -> bool:

@@ -121,7 +121,7 @@ def results_xlsx(request, code: str):
     contest = _contest_with_results(request.user, code)
     book = ExportWorkbook()
     sheet = book.sheet(_("Teams"))
-    sheet.append([contest.title])
+    sheet.append([contest.display_title])
     sheet.append([_("Rank"), _("Team"), _("Score"), _("Relay time (s)")])
     for row in services.team_scores(contest):
         sheet.append([row["rank"], row["name"], row["score"], row["relay_seconds"]])
@@ -147,4 +147,4 @@ def results_xlsx(request, code: str):
                 answer.received_at.astimezone().strftime("%Y-%m-%d %H:%M:%S.%f")[:-3],
             ]
         )
-    return xlsx_response(book.to_bytes(), contest.title, ascii_name=f"contest-{contest.join_code}")
+    return xlsx_response(book.to_bytes(), contest.display_title, ascii_name=f"contest-{contest.join_code}")

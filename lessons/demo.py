@@ -248,10 +248,23 @@ QUESTIONS = [
 ]
 
 PAPERS = [
-    {"title": "党章党规练习", "mode": "practice", "description": "随时练习，答完即看解析。", "rules": [{"count": 10}]},
-    {"title": "每日答题", "mode": "daily", "description": "每天 5 题，每答对一题积 1 分。", "rules": [{"count": 5}]},
+    {
+        "title": "党章党规练习",
+        "title_en": "Party Constitution and rules: practice",
+        "mode": "practice",
+        "description": "随时练习，答完即看解析。",
+        "rules": [{"count": 10}],
+    },
+    {
+        "title": "每日答题",
+        "title_en": "Daily quiz",
+        "mode": "daily",
+        "description": "每天 5 题，每答对一题积 1 分。",
+        "rules": [{"count": 5}],
+    },
     {
         "title": "2026 年党章党规知识测验",
+        "title_en": "2026 Party Constitution and rules test",
         "mode": "exam",
         "description": "限时 10 分钟，共 12 题，可作答 2 次，按最高分计。",
         "time_limit_s": 600,
@@ -265,6 +278,7 @@ PAPERS = [
     },
     {
         "title": "挑战答题",
+        "title_en": "Challenge",
         "mode": "challenge",
         "description": "每题 20 秒，答错即止，看你能连对几题。",
         "question_time_s": 20,
@@ -277,7 +291,11 @@ def seed(stdout) -> None:
     point_rules_ensure_defaults()
     organ = unit_by_path("审计署")
     bank = QuestionBank.objects.filter(slug="demo-dangzhang").first() or bank_create(
-        slug="demo-dangzhang", name="党章党规与党史知识", unit=organ, description="演示题库"
+        slug="demo-dangzhang",
+        name="党章党规与党史知识",
+        name_en="Party Constitution, rules and history",
+        unit=organ,
+        description="演示题库",
     )
     if not bank.questions.exists():
         contents = [
@@ -305,7 +323,11 @@ def seed_office(stdout) -> None:
     if office is None:
         return
     bank = QuestionBank.objects.filter(slug="demo-guangzhou").first() or bank_create(
-        slug="demo-guangzhou", name="广州特派办业务学习（演示）", unit=office, description="演示题库：组织者可编辑"
+        slug="demo-guangzhou",
+        name="广州特派办业务学习（演示）",
+        name_en="Guangzhou Office working knowledge (demo)",
+        unit=office,
+        description="演示题库：组织者可编辑",
     )
     if not bank.questions.exists():
         contents = [
@@ -317,7 +339,12 @@ def seed_office(stdout) -> None:
         title="广州特派办周周练（演示）",
         unit=office,
         # A draft: the organiser finishes and publishes it; members see only the organ's papers.
-        defaults={"mode": "practice", "status": "draft", "description": "特派办自己的练习，组织者可管理。"},
+        defaults={
+            "title_en": "Guangzhou Office weekly practice (demo)",
+            "mode": "practice",
+            "status": "draft",
+            "description": "特派办自己的练习，组织者可管理。",
+        },
     )
     if created:
         PaperRule.objects.create(paper=paper, bank=bank, count=5)
@@ -335,7 +362,13 @@ def seed_lessons(stdout) -> None:
 
     organ = unit_by_path("审计署")
     series, _created = Series.objects.get_or_create(
-        slug="demo-jiangtang", defaults={"title": "机关讲堂（演示）", "unit": organ, "description": "演示系列"}
+        slug="demo-jiangtang",
+        defaults={
+            "title": "机关讲堂（演示）",
+            "title_en": "Lecture hall (demo)",
+            "unit": organ,
+            "description": "演示系列",
+        },
     )
     if Lesson.objects.filter(series=series, status=Lesson.Status.READY).exists():
         return
@@ -348,6 +381,7 @@ def seed_lessons(stdout) -> None:
         # Made by 广州特派办 (so the demo organiser manages it) for the whole organ's audience.
         lesson = videos.lesson_create(
             title="学习党章：第一讲（演示）",
+            title_en="The Party Constitution, lecture 1 (demo)",
             unit=unit_by_path("审计署/广州特派办") or organ,
             series=series,
             speaker="王老师",

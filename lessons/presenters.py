@@ -86,7 +86,7 @@ def attempt_payload(attempt: Attempt, *, at: datetime | None = None) -> dict:
     paper = attempt.paper
     return {
         "id": attempt.pk,
-        "paper": {"id": paper.pk, "title": paper.title, "mode": paper.mode},
+        "paper": {"id": paper.pk, "title": paper.display_title, "mode": paper.mode},
         "status": attempt.status,
         "started_at": attempt.started_at.isoformat(),
         "deadline_at": attempt.deadline_at.isoformat() if attempt.deadline_at else None,

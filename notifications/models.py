@@ -5,6 +5,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from orgs.models import Unit
+from quizsite.naming import in_language_params
 
 
 class Notification(models.Model):
@@ -36,11 +37,11 @@ class Notification(models.Model):
 
     @property
     def title(self) -> str:
-        return self.kind_class.title(self.params)
+        return self.kind_class.title(in_language_params(self.params))
 
     @property
     def body(self) -> str:
-        return self.kind_class.body(self.params)
+        return self.kind_class.body(in_language_params(self.params))
 
     @property
     def icon(self) -> str:

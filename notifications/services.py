@@ -99,7 +99,7 @@ def reminder_send(*, by: User, unit: Unit, subject: Lesson | Paper) -> int:
             _("%(unit)s was reminded about “%(subject)s” recently; you can remind them again after %(at)s.")
             % {
                 "unit": unit.name,
-                "subject": subject.title,
+                "subject": subject.display_title,
                 "at": formats.date_format(timezone.localtime(next_at), "SHORT_DATETIME_FORMAT"),
             },
         )
@@ -107,7 +107,8 @@ def reminder_send(*, by: User, unit: Unit, subject: Lesson | Paper) -> int:
     if not members:
         raise NotificationRejected(
             "nobody",
-            _("Everyone in %(unit)s has finished “%(subject)s”.") % {"unit": unit.name, "subject": subject.title},
+            _("Everyone in %(unit)s has finished “%(subject)s”.")
+            % {"unit": unit.name, "subject": subject.display_title},
         )
     closes = subject.publish_until if isinstance(subject, Lesson) else subject.closes_at
     url = reverse("lessons:player", args=[subject.pk]) if isinstance(subject, Lesson) else reverse("lessons:study_home")
@@ -116,6 +117,7 @@ def reminder_send(*, by: User, unit: Unit, subject: Lesson | Paper) -> int:
         kind="reminder",
         params={
             "subject": subject.title,
+            "subject_en": subject.title_en,
             "sender": by.display_name,
             "deadline": formats.date_format(timezone.localtime(closes), "SHORT_DATETIME_FORMAT") if closes else "",
         },
@@ -146,7 +148,12 @@ def results_published(*, snapshot) -> int:
             subtrees |= Q(unit__path__startswith=path)
         recipients = User.objects.filter(subtrees, is_active=True)
     url = reverse("rankings:board", args=[rule.slug])
-    created = notify(recipients=recipients.distinct(), kind="results_published", params={"board": rule.title}, url=url)
+    created = notify(
+        recipients=recipients.distinct(),
+        kind="results_published",
+        params={"board": rule.title, "board_en": rule.title_en},
+        url=url,
+    )
     _certificates_ready(snapshot)
     return len(created)
 
@@ -170,7 +177,7 @@ def _certificates_ready(snapshot) -> None:
             notify(
                 recipients=[people[member_id]],
                 kind="certificate_ready",
-                params={"board": rule.title},
+                params={"board": rule.title, "board_en": rule.title_en},
                 url=reverse("rankings:certificate", args=[rule.slug, subject_id]),
             )
 
@@ -178,4 +185,11 @@ def _certificates_ready(snapshot) -> None:
 def contest_invited(*, contest, members: Iterable[User]) -> int:
     """Tell the members put on a contest's team that they will play, with the way in."""
     url = reverse("contests:play", args=[contest.join_code])
-    return len(notify(recipients=members, kind="contest_invitation", params={"contest": contest.title}, url=url))
+    return len(
+        notify(
+            recipients=members,
+            kind="contest_invitation",
+            params={"contest": contest.title, "contest_en": contest.title_en},
+            url=url,
+        )
+    )

@@ -75,7 +75,12 @@ def today_tasks(member: User, *, at: datetime | None = None) -> list[Task]:
     at = at or timezone.now()
     day = _today(at)
     tasks = [
-        Task("lesson", lesson.title, reverse("lessons:player", args=[lesson.pk]), deadline_at=lesson.publish_until)
+        Task(
+            "lesson",
+            lesson.display_title,
+            reverse("lessons:player", args=[lesson.pk]),
+            deadline_at=lesson.publish_until,
+        )
         for lesson in required_lessons_unfinished(member)
     ]
     papers = list(
@@ -86,11 +91,11 @@ def today_tasks(member: User, *, at: datetime | None = None) -> list[Task]:
     exam_done = set(finished.values_list("paper_id", flat=True))
     for paper in papers:
         if paper.mode == Paper.Mode.DAILY:
-            tasks.append(Task("daily", paper.title, reverse("lessons:study_home"), done=paper.pk in daily_done))
+            tasks.append(Task("daily", paper.display_title, reverse("lessons:study_home"), done=paper.pk in daily_done))
         elif paper.pk not in exam_done:
-            tasks.append(Task("exam", paper.title, reverse("lessons:study_home"), deadline_at=paper.closes_at))
+            tasks.append(Task("exam", paper.display_title, reverse("lessons:study_home"), deadline_at=paper.closes_at))
     tasks += [
-        Task("contest", contest.title, reverse("contests:play", args=[contest.join_code]))
+        Task("contest", contest.display_title, reverse("contests:play", args=[contest.join_code]))
         for contest in contests_to_join(member)
     ]
     return tasks

@@ -94,7 +94,7 @@ def snapshot_workbook(snapshot: Snapshot) -> bytes:
     ]
     book = ExportWorkbook()
     sheet = book.sheet(_("Ranking"), widths=[width for _header, width, _value in columns], frozen_rows=HEADER_ROW)
-    sheet.append([rule.title], style="title")
+    sheet.append([rule.display_title], style="title")
     sheet.append([_("Version"), snapshot.version, _("Status"), snapshot.get_status_display()])
     sheet.append([_("Input hash"), snapshot.input_hash])
     sheet.append([_("Rows hash"), snapshot.rows_hash])
@@ -108,7 +108,7 @@ def snapshot_workbook(snapshot: Snapshot) -> bytes:
         rows = rows.annotate(employee_no=Subquery(member.values("employee_no")[:1]))
     for row in rows.iterator(chunk_size=5000):
         sheet.append([value(row) for _header, _width, value in columns])
-    book.properties.title = rule.title
+    book.properties.title = rule.display_title
     book.properties.keywords = f"snapshot={snapshot.pk};version={snapshot.version};input_hash={snapshot.input_hash}"
     book.properties.description = f"rows_hash={snapshot.rows_hash}"
     return book.to_bytes()
@@ -117,7 +117,7 @@ def snapshot_workbook(snapshot: Snapshot) -> bytes:
 def certificate_pdf(row: SnapshotRow) -> bytes:
     """A landscape A4 certificate for a prize winner, with the snapshot's version and hash."""
     rule = row.snapshot.rule
-    return certificates_pdf(rule, [row], title=f"{rule.title} · {row.label} · {row.prize}")
+    return certificates_pdf(rule, [row], title=f"{rule.display_title} · {row.label} · {row.prize}")
 
 
 def certificates_pdf(rule: RankingRule, rows: Iterable[SnapshotRow], *, title: str) -> bytes:
@@ -158,7 +158,7 @@ def _draw_certificate(page: canvas.Canvas, row: SnapshotRow, font: str, *, unit:
     page.drawCentredString(
         width / 2,
         height - 265,
-        _("in %(ranking)s was awarded") % {"ranking": snapshot.rule.title},
+        _("in %(ranking)s was awarded") % {"ranking": snapshot.rule.display_title},
     )
     page.setFillColor(red)
     page.setFont(font, 36)

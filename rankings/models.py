@@ -13,9 +13,10 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from orgs.models import Unit
+from quizsite.naming import EnglishTitle, english_name_field
 
 
-class RankingRule(models.Model):
+class RankingRule(EnglishTitle, models.Model):
     class Subject(models.TextChoices):
         MEMBER = "member", _("Members")
         TEAM = "team", _("Teams")
@@ -54,6 +55,7 @@ class RankingRule(models.Model):
         CUT_OFF = "cut_off", _("Every fact to the member's unit when the headcount is taken")
 
     title = models.CharField(_("title"), max_length=120)
+    title_en = english_name_field(120)
     slug = models.SlugField(_("short name"), max_length=60, unique=True)
     unit = models.ForeignKey(
         Unit,
@@ -182,7 +184,7 @@ class RankingRule(models.Model):
         ordering = ["-created_at"]
 
     def __str__(self) -> str:
-        return self.title
+        return self.display_title
 
     def clean(self) -> None:
         from .params import SAVED_SOURCES, check_rule

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy
 
 from contests.models import Contest
 from lessons.models import Paper, PointRule
+from lessons.selectors import activity_labels
 from orgs import access
 from orgs.models import Unit
 from orgs.selectors import unit_paths
@@ -30,7 +31,7 @@ from .params import COMPOSABLE, TIE_BREAKS, check_rule
 # (and one line in HELP when the model's help text is not plain enough); SHOWN_IF and WIDE only
 # when it applies to some choices or needs a full line.
 LAYOUT = {
-    "who": ["title", "slug", "unit", "subject", "unit_level", "group_level"],
+    "who": ["title", "title_en", "slug", "unit", "subject", "unit_level", "group_level"],
     "facts": ["period_starts_on", "period_ends_on"],
     "counted": ["headcount_on", "mover_credit", "party_members_only", "count_deactivated"],
     "score": ["metric", "top_k", "min_participants", "min_participation"],
@@ -241,6 +242,9 @@ class SourceRows:
         self.papers = list(Paper.objects.filter(scope).select_related("unit", "online_contest").order_by("title"))
         self.online_papers = [p for p in self.papers if hasattr(p, "online_contest")]
         self.activities = list(PointRule.objects.order_by("id"))
+        labels = activity_labels()
+        for rule in self.activities:
+            rule.display_label = labels.get(rule.activity, rule.label)
         self.kinds = RuleSource.Kind.choices
         if data is not None:
             columns = [data.getlist(f"source_{key}") for key in self.KEYS]

@@ -153,7 +153,7 @@ def export_xlsx(request, slug: str):
     snapshot = _shown_snapshot(request, rule)
     response = xlsx_response(
         exports.snapshot_workbook(snapshot),
-        f"{rule.title}-v{snapshot.version}",
+        f"{rule.display_title}-v{snapshot.version}",
         ascii_name=f"{rule.slug}-v{snapshot.version}",
     )
     response["X-Snapshot-Hash"] = snapshot.input_hash
@@ -193,13 +193,14 @@ def certificate_bundle(request, slug: str):
     if not rows.exists():
         raise Http404(_("This ranking awards no prizes."))
     try:
-        pdf = exports.certificates_pdf(rule, rows.iterator(chunk_size=500), title=f"{rule.title} v{snapshot.version}")
+        title = f"{rule.display_title} v{snapshot.version}"
+        pdf = exports.certificates_pdf(rule, rows.iterator(chunk_size=500), title=title)
     except exports.CertificateFontMissing as missing:
         messages.error(request, str(missing))
         return redirect("rankings:honours", slug=rule.slug)
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = attachment_disposition(
-        f"{rule.title}-v{snapshot.version}", extension=".pdf", ascii_name=f"{rule.slug}-v{snapshot.version}"
+        f"{rule.display_title}-v{snapshot.version}", extension=".pdf", ascii_name=f"{rule.slug}-v{snapshot.version}"
     )
     return response
 

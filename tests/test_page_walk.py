@@ -50,6 +50,18 @@ class Links(HTMLParser):
             self.text.append(data.strip())
 
 
+def titles_with_english_names() -> dict[str, str]:
+    """Titles of demo data as typed (Chinese) against the English name each was given."""
+    from contests.models import Contest
+    from lessons.models import Lesson, Paper, QuestionBank, Series
+    from rankings.models import RankingRule
+
+    found = dict(QuestionBank.objects.exclude(name_en="").values_list("name", "name_en"))
+    for model in (Paper, Series, Lesson, Contest, RankingRule):
+        found |= dict(model.objects.exclude(title_en="").values_list("title", "title_en"))
+    return found
+
+
 def translated_msgids() -> list[str]:
     """English msgids the Chinese catalogue translates: whole phrases without placeholders, long
     enough that finding one in a page means it was left untranslated, not a coincidence."""
@@ -134,6 +146,18 @@ def test_every_page_from_the_menu_loads_links_no_admin_screen_and_is_translated(
             text = "\n".join(parser.text)
             untranslated |= {(url, msgid) for msgid in msgids if msgid in text}
         assert not untranslated, f"left in English for {username}: {sorted(untranslated)}"
+    else:
+        titles = titles_with_english_names()
+        assert len(titles) >= 8, titles  # banks, papers, the series, the contest, the boards
+        shown_in_chinese, shown_in_english = set(), set()
+        for url, html in pages.items():
+            parser = Links()
+            parser.feed(html)
+            text = "\n".join(parser.text)
+            shown_in_chinese |= {(url, title) for title in titles if title in text}
+            shown_in_english |= {english for english in titles.values() if english in text}
+        assert not shown_in_chinese, f"titles with an English name left in Chinese: {sorted(shown_in_chinese)}"
+        assert shown_in_english, "no demo title was shown by its English name"
 
 
 @pytest.mark.django_db

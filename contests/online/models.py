@@ -28,11 +28,15 @@ class OnlineContest(models.Model):
         ordering = ["-created_at"]
 
     def __str__(self) -> str:
-        return self.paper.title
+        return self.paper.display_title
 
     @property
     def title(self) -> str:
         return self.paper.title
+
+    @property
+    def display_title(self) -> str:
+        return self.paper.display_title
 
 
 class OnlineAttempt(models.Model):

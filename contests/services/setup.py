@@ -16,8 +16,10 @@ from ..models import Contest, Round, RoundQuestion, Team, TeamMember
 from .common import ContestRejected, audit
 
 
-def contest_create(*, title: str, unit: Unit, by: User | None = None, base_score: int = 100) -> Contest:
-    return Contest.objects.create(title=title, unit=unit, created_by=by, base_score=base_score)
+def contest_create(
+    *, title: str, unit: Unit, by: User | None = None, base_score: int = 100, title_en: str = ""
+) -> Contest:
+    return Contest.objects.create(title=title, title_en=title_en, unit=unit, created_by=by, base_score=base_score)
 
 
 @transaction.atomic

@@ -8,11 +8,12 @@ from lessons.selectors import banks_visible_to
 from orgs.forms import UnitChoiceField
 from orgs.models import Unit
 
-from ..models import Round
+from ..models import Contest, Round
 
 
 class BasicsForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=120)
+    title_en = Contest._meta.get_field("title_en").formfield()
     base_score = forms.IntegerField(
         label=_("Base score"),
         initial=100,
@@ -29,7 +30,7 @@ class BasicsForm(forms.Form):
             help_text=_("Its organisers may host the contest."),
             empty_label=_("Choose a unit…"),
         )
-        self.order_fields(["title", "unit", "base_score"])
+        self.order_fields(["title", "title_en", "unit", "base_score"])
 
 
 class TeamsFromUnitsForm(forms.Form):

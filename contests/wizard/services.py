@@ -33,26 +33,28 @@ def check_unit(by: User, unit: Unit) -> None:
         raise ContestRejected("unit_outside_scope", _("This unit is outside the units you manage."))
 
 
-def contest_begin(*, title: str, unit: Unit, base_score: int, by: User) -> Contest:
+def contest_begin(*, title: str, unit: Unit, base_score: int, by: User, title_en: str = "") -> Contest:
     """The wizard's first step: a contest being prepared, owned by a unit the organiser manages."""
     title = title.strip()
     if not title:
         raise ContestRejected("title_blank", _("Give the contest a title."))
     check_unit(by, unit)
-    contest = contest_create(title=title, unit=unit, by=by, base_score=base_score)
+    contest = contest_create(title=title, title_en=title_en.strip(), unit=unit, by=by, base_score=base_score)
     audit(contest, by, "create")
     return contest
 
 
 @transaction.atomic
-def contest_basics_update(*, contest: Contest, title: str, unit: Unit, base_score: int, by: User) -> Contest:
+def contest_basics_update(
+    *, contest: Contest, title: str, unit: Unit, base_score: int, by: User, title_en: str = ""
+) -> Contest:
     check_preparing(contest)
     check_unit(by, unit)
     title = title.strip()
     if not title:
         raise ContestRejected("title_blank", _("Give the contest a title."))
-    contest.title, contest.unit, contest.base_score = title, unit, base_score
-    contest.save(update_fields=["title", "unit", "base_score"])
+    contest.title, contest.title_en, contest.unit, contest.base_score = title, title_en.strip(), unit, base_score
+    contest.save(update_fields=["title", "title_en", "unit", "base_score"])
     return contest
 
 

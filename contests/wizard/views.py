@@ -71,7 +71,12 @@ def setup_basics(request, code: str):
     form = BasicsForm(
         request.POST or None,
         user=request.user,
-        initial={"title": contest.title, "unit": contest.unit_id, "base_score": contest.base_score},
+        initial={
+            "title": contest.title,
+            "title_en": contest.title_en,
+            "unit": contest.unit_id,
+            "base_score": contest.base_score,
+        },
     )
     if request.method == "POST" and form.is_valid():
         try:

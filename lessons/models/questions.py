@@ -5,6 +5,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from orgs.models import Unit
+from quizsite.naming import english_name_field, in_language
 
 OPTION_LETTERS = "ABCDEFGH"
 
@@ -23,6 +24,7 @@ class QuestionBank(models.Model):
 
     slug = models.SlugField(_("code"), max_length=64, unique=True)
     name = models.CharField(_("name"), max_length=100)
+    name_en = english_name_field(100, label=_("English name"))
     unit = models.ForeignKey(Unit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="question_banks")
     description = models.TextField(_("description"), blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
@@ -34,7 +36,11 @@ class QuestionBank(models.Model):
         ordering = ["name"]
 
     def __str__(self) -> str:
-        return self.name
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        return in_language(self.name, self.name_en)
 
 
 class Tag(models.Model):

@@ -5,6 +5,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from orgs.models import Unit
+from quizsite.naming import EnglishTitle, english_name_field
 
 from .questions import Question, QuestionBank, QuestionType, QuestionVersion, Tag
 
@@ -15,7 +16,7 @@ def default_points() -> dict:
     return dict(DEFAULT_POINTS)
 
 
-class Paper(models.Model):
+class Paper(EnglishTitle, models.Model):
     """What a member sits: a fixed list of questions or rules drawn per attempt, and its mode."""
 
     class Mode(models.TextChoices):
@@ -47,6 +48,7 @@ class Paper(models.Model):
         PUBLISHED = "published", _("Published")
 
     title = models.CharField(_("title"), max_length=120)
+    title_en = english_name_field(120)
     unit = models.ForeignKey(
         Unit,
         verbose_name=_("unit"),
@@ -95,7 +97,7 @@ class Paper(models.Model):
         ordering = ["-created_at"]
 
     def __str__(self) -> str:
-        return self.title
+        return self.display_title
 
     def points_for(self, question_type: str) -> int:
         return int(self.points_per_type.get(question_type, DEFAULT_POINTS[question_type]))

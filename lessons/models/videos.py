@@ -15,13 +15,15 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from orgs.models import Unit
+from quizsite.naming import EnglishTitle, english_name_field
 
 
-class Series(models.Model):
+class Series(EnglishTitle, models.Model):
     """A programme of lessons, such as a lecture hall (讲堂) series."""
 
     slug = models.SlugField(_("short name"), max_length=60, unique=True)
     title = models.CharField(_("title"), max_length=120)
+    title_en = english_name_field(120)
     unit = models.ForeignKey(Unit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="series")
     description = models.TextField(_("description"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -32,14 +34,14 @@ class Series(models.Model):
         ordering = ["title"]
 
     def __str__(self) -> str:
-        return self.title
+        return self.display_title
 
 
 def lesson_media_path(lesson: "Lesson", filename: str) -> str:
     return f"lessons/{lesson.pk or 'new'}/{filename}"
 
 
-class Lesson(models.Model):
+class Lesson(EnglishTitle, models.Model):
     class Status(models.TextChoices):
         UPLOADING = "uploading", _("Uploading")
         PROCESSING = "processing", _("Processing")
@@ -51,6 +53,7 @@ class Lesson(models.Model):
     )
     position = models.PositiveIntegerField(_("position in the series"), default=0)
     title = models.CharField(_("title"), max_length=120)
+    title_en = english_name_field(120)
     speaker = models.CharField(_("speaker"), max_length=60, blank=True)
     unit = models.ForeignKey(Unit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="lessons")
     description = models.TextField(_("description"), blank=True)
@@ -90,7 +93,7 @@ class Lesson(models.Model):
         ordering = ["series_id", "position", "-created_at"]
 
     def __str__(self) -> str:
-        return self.title
+        return self.display_title
 
     def clean(self) -> None:
         from django.core.exceptions import ValidationError

@@ -27,10 +27,14 @@ class BankError(Exception):
         self.message = message
 
 
-def bank_create(*, slug: str, name: str, unit: Unit, by: User | None = None, description: str = "") -> QuestionBank:
+def bank_create(
+    *, slug: str, name: str, unit: Unit, by: User | None = None, description: str = "", name_en: str = ""
+) -> QuestionBank:
     if QuestionBank.objects.filter(slug=slug).exists():
         raise BankError("bank_slug_taken", f"A question bank with code {slug!r} exists.")
-    return QuestionBank.objects.create(slug=slug, name=name or slug, unit=unit, created_by=by, description=description)
+    return QuestionBank.objects.create(
+        slug=slug, name=name or slug, name_en=name_en, unit=unit, created_by=by, description=description
+    )
 
 
 def tags_for(names: list[str]) -> list[Tag]:

@@ -59,11 +59,13 @@ def lesson_create(
     audience: list[Unit] | tuple = (),
     publish_from: datetime | None = None,
     publish_until: datetime | None = None,
+    title_en: str = "",
 ) -> Lesson:
     if not title.strip():
         raise LessonRejected("title_required", _("A lesson needs a title."))
     lesson = Lesson.objects.create(
         title=title.strip()[:120],
+        title_en=title_en.strip()[:120],
         unit=unit,
         series=series,
         speaker=speaker,

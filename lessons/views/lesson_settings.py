@@ -52,6 +52,7 @@ class LessonSettingsForm(forms.ModelForm):
         model = Lesson
         fields = [
             "title",
+            "title_en",
             "speaker",
             "series",
             "description",
@@ -124,7 +125,7 @@ def lesson_settings(request, lesson_id: int):
             messages.success(request, _("Lesson settings saved."))
             return redirect("lessons:lesson_settings", lesson_id=lesson.pk)
     groups = [
-        (_("About the lesson"), ["title", "speaker", "series", "description"]),
+        (_("About the lesson"), ["title", "title_en", "speaker", "series", "description"]),
         (_("Who may watch, and when"), ["audience", "publish_from", "publish_until", "required"]),
         (_("Quiz after the lesson"), ["paper"]),
         (_("Subtitles"), ["subtitles", "subtitles_remove"]),

@@ -51,6 +51,7 @@ class BankForm(forms.Form):
         help_text=gettext_lazy("Letters, digits and dashes, e.g. dangzhang-2026."),
     )
     name = forms.CharField(label=gettext_lazy("Name"), max_length=100)
+    name_en = QuestionBank._meta.get_field("name_en").formfield()
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -74,6 +75,7 @@ def bank_list(request):
         bank = question_services.bank_create(
             slug=form.cleaned_data["slug"],
             name=form.cleaned_data["name"],
+            name_en=form.cleaned_data["name_en"],
             unit=form.cleaned_data["unit"],
             by=request.user,
         )

@@ -48,6 +48,7 @@ class PaperSettingsForm(forms.ModelForm):
         model = Paper
         fields = [
             "title",
+            "title_en",
             "unit",
             "mode",
             "status",
@@ -261,7 +262,7 @@ def paper_candidates(request):
                     "type": q.current.type,
                     "type_label": q.current.get_type_display(),
                     "difficulty": q.current.difficulty,
-                    "bank": q.bank.name,
+                    "bank": q.bank.display_name,
                     "tags": [t.name for t in q.tags.all()],
                     "times_asked": q.times_asked,
                     "right_percent": round(100 * q.right_share) if q.right_share is not None else None,

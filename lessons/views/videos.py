@@ -387,7 +387,7 @@ def report_xlsx(request, lesson_id: int):
     units, members = _completion(lesson)
     book = ExportWorkbook()
     sheet = book.sheet(_("Units"))
-    sheet.append([lesson.title])
+    sheet.append([lesson.display_title])
     sheet.append([_("Unit"), _("Headcount"), _("Started"), _("Completed"), _("Completion rate (%)")])
     for row in units:
         sheet.append([row["unit"].name, row["headcount"], row["started"], row["completed"], row["rate"]])
@@ -421,4 +421,4 @@ def report_xlsx(request, lesson_id: int):
                 _("yes") if p.too_fast else "",
             ]
         )
-    return xlsx_response(book.to_bytes(), lesson.title, ascii_name=f"lesson-{lesson.pk}-completion")
+    return xlsx_response(book.to_bytes(), lesson.display_title, ascii_name=f"lesson-{lesson.pk}-completion")

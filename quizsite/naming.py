@@ -1,0 +1,39 @@
+"""Titles people type in Chinese, with an optional English one for those who use the site in English.
+
+Banks, papers, series, lessons, contests and ranking rules carry `title_en` (a bank: `name_en`)
+beside the title as typed; pages show `display_title` (`display_name`), which picks the English
+one when the page is in English and one was given, and the title as typed otherwise. Nothing is
+translated by machine, and a title with no English name reads the same in both languages.
+"""
+
+from django.db import models
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+
+def in_language(as_typed: str, english: str) -> str:
+    """The English name on an English page when there is one; the name as typed otherwise."""
+    return english if english and (get_language() or "").startswith("en") else as_typed
+
+
+def in_language_params(params: dict) -> dict:
+    """Params kept with a message (a notification's): a `<name>_en` beside `<name>` is its English
+    name, used instead of it on an English page."""
+    return params | {key: in_language(value, params.get(f"{key}_en", "")) for key, value in params.items()}
+
+
+def english_name_field(max_length: int, *, label=None) -> models.CharField:
+    return models.CharField(
+        label or _("English title"),
+        max_length=max_length,
+        blank=True,
+        help_text=_("Shown to people who use the site in English. Leave it empty to show the title as typed."),
+    )
+
+
+class EnglishTitle:
+    """For a model with `title` and `title_en`."""
+
+    @property
+    def display_title(self) -> str:
+        return in_language(self.title, self.title_en)
