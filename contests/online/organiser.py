@@ -1,6 +1,7 @@
 """Organiser pages of online contests: the list, create and edit, the progress dashboard, export."""
 
 from django import forms
+from django.conf import settings as django_settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -15,7 +16,7 @@ from orgs import access
 from orgs.models import Unit
 from quizsite.spreadsheets import ExportWorkbook, xlsx_response
 
-from . import selectors, services
+from . import reminders, review, selectors, services
 from .models import OnlineContest
 from .services import ContestSetupRejected, DrawRule
 
@@ -228,6 +229,8 @@ def dashboard(request, contest_id: int):
             raise PermissionDenied(_("That unit is not in this contest's audience."))
     rows = selectors.participation_by_unit(contest, parent=parent)
     attempts = selectors.attempt_rows(contest)
+    flag_pairs = review.flagged_pairs(contest)
+    last_reminder = reminders.reminder_last(contest)
     return render(
         request,
         "contests/online/dashboard.html",
@@ -239,7 +242,14 @@ def dashboard(request, contest_id: int):
             "attempts": attempts[:100],
             "attempt_count": len(attempts),
             "flagged": [row for row in attempts if row.focus_lost or row.pastes or row.online.takeovers],
-            "pairs": selectors.similar_pairs(contest),
+            "pairs": [row.pair for row in flag_pairs],
+            "flag_pairs": flag_pairs,
+            "flag_attempts": review.flagged_attempts(contest),
+            "reminder_last": last_reminder,
+            "reminder_next_at": reminders.reminder_next_allowed_at(contest),
+            "reminder_interval_min": django_settings.ONLINE_REMINDER_INTERVAL_MIN,
+            "not_started": reminders.members_not_started(contest).count(),
+            "finals": contest.audit.filter(action="final_created").select_related("actor"),
             "audit": contest.audit.select_related("actor")[:20],
             "now": timezone.now(),
         },
