@@ -17,6 +17,7 @@ urlpatterns = [
     path("online/<int:contest_id>/start/", online.attempt_start, name="online_start"),
     path("online/attempts/<int:attempt_id>/", online.attempt_page, name="online_attempt"),
     path("online/attempts/<int:attempt_id>/items/<int:position>/", online.item_save, name="online_item_save"),
+    path("online/attempts/<int:attempt_id>/items/<int:position>/open/", online.item_open, name="online_item_open"),
     path("online/attempts/<int:attempt_id>/events/", online.integrity_event, name="online_event"),
     path("online/attempts/<int:attempt_id>/submit/", online.attempt_submit, name="online_submit"),
     path("online/attempts/<int:attempt_id>/result/", online.attempt_result, name="online_result"),

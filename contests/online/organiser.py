@@ -51,6 +51,16 @@ class ContestForm(forms.Form):
     time_limit_min = forms.IntegerField(
         label=gettext_lazy("time limit per attempt (minutes)"), min_value=1, max_value=600
     )
+    question_time_s = forms.IntegerField(
+        label=gettext_lazy("time per question (seconds, optional)"),
+        min_value=5,
+        max_value=3600,
+        required=False,
+        help_text=gettext_lazy(
+            "Empty: no limit per question. Each question's clock starts when it is first shown; when it runs out "
+            "the answer is locked and the page moves on."
+        ),
+    )
     max_attempts = forms.IntegerField(
         label=gettext_lazy("attempts allowed"), min_value=0, max_value=100, help_text=gettext_lazy("0 means unlimited.")
     )
@@ -137,6 +147,7 @@ def _initial(contest: OnlineContest | None) -> tuple[dict, list[dict]]:
             "audience": list(contest.audience.all()),
             "party_members_only": contest.party_members_only,
             "time_limit_min": (paper.time_limit_s or 0) // 60,
+            "question_time_s": paper.question_time_s,
             "max_attempts": paper.max_attempts,
             "grading": paper.grading,
             "shuffle": paper.shuffle_questions,
@@ -186,6 +197,7 @@ def contest_edit(request, contest_id: int | None = None):
                 "grading": data["grading"],
                 "time_limit_s": data["time_limit_min"] * 60,
                 "shuffle": data["shuffle"],
+                "question_time_s": data["question_time_s"] or 0,
             }
             try:
                 if contest is None:
@@ -207,7 +219,7 @@ def contest_edit(request, contest_id: int | None = None):
     if contest is not None:
         form.fields["unit"].disabled = True
     if started:
-        for name in ("opens_at", "time_limit_min", "max_attempts", "grading", "shuffle"):
+        for name in ("opens_at", "time_limit_min", "question_time_s", "max_attempts", "grading", "shuffle"):
             form.fields[name].disabled = True
         for rule in rules:
             for field in rule.fields.values():

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 from django.test import Client
+from django.utils import translation
 
 from contests.models import AuditEntry, Contest, TeamMember
 from contests.online import qualification
@@ -42,7 +43,8 @@ def test_a_tie_on_score_at_the_cut_is_broken_by_accuracy_then_time():
         candidate("Z", 10, 9, 10, 350),
         candidate("W", 12, 7, 10, 500),
     ]
-    result = qualification.qualify(pool, top_n=2, per_group=False, ties=TIES_BREAK)
+    with translation.override("en"):
+        result = qualification.qualify(pool, top_n=2, per_group=False, ties=TIES_BREAK)
     rows = result.groups[0].rows
     assert [(r.candidate.label, r.rank, r.qualifies) for r in rows] == [
         ("W", 1, True),
@@ -60,7 +62,8 @@ def test_when_all_tied_qualify_everyone_on_the_cut_score_goes_through_and_the_pa
         candidate("Z", 10, 9, 10, 350),
         candidate("W", 12, 7, 10, 500),
     ]
-    result = qualification.qualify(pool, top_n=2, per_group=False, ties=TIES_ALL)
+    with translation.override("en"):
+        result = qualification.qualify(pool, top_n=2, per_group=False, ties=TIES_ALL)
     group = result.groups[0]
     # W is 1st; X, Y and Z share the 2nd place on score, so all three qualify: 4 for 2 places.
     assert [(r.candidate.label, r.rank) for r in group.qualified] == [("W", 1), ("Z", 2), ("Y", 2), ("X", 2)]
@@ -70,7 +73,8 @@ def test_when_all_tied_qualify_everyone_on_the_cut_score_goes_through_and_the_pa
 
 def test_a_tie_on_score_accuracy_and_time_lets_both_through_even_when_ties_are_broken():
     pool = [candidate("P", 10, 9, 10, 300), candidate("Q", 10, 9, 10, 300), candidate("R", 20, 10, 10, 100)]
-    result = qualification.qualify(pool, top_n=2, per_group=False, ties=TIES_BREAK)
+    with translation.override("en"):
+        result = qualification.qualify(pool, top_n=2, per_group=False, ties=TIES_BREAK)
     assert [(r.candidate.label, r.rank) for r in result.groups[0].qualified] == [("R", 1), ("P", 2), ("Q", 2)]
     assert "tied on score, accuracy and time at place 2" in result.groups[0].note
 
