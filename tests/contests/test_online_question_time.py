@@ -11,8 +11,8 @@ from contests.online.services import ContestSetupRejected
 from lessons.models import Answer
 from lessons.services.attempts import AttemptRejected
 from tests import factories
-from tests.contests.test_online_final import wrong_of
 from tests.contests.test_online import NOW, key_of, make_contest, setup, start  # noqa: F401  (setup: fixture)
+from tests.contests.test_online_final import wrong_of
 
 pytestmark = pytest.mark.django_db
 
@@ -29,10 +29,6 @@ def test_a_save_after_the_questions_own_deadline_is_refused_and_the_earlier_answ
         online=online, device="phone-1", position=1, response=right, at=NOW + timedelta(seconds=19)
     )
     wrong = wrong_of(item)
-        "错"
-        if item.version.type == "true_false" and right == "对"
-        else ("对" if right == "错" else "D" if right != "D" else "C")
-    )
     with pytest.raises(AttemptRejected) as refused:
         services.online_answer_save(
             online=online, device="phone-1", position=1, response=wrong, at=NOW + timedelta(seconds=21)
