@@ -51,8 +51,11 @@ def flag_reviewed(request, contest_id: int):
 
 
 def race_rows(contest) -> list[dict]:
-    """The audience's units for the lobby, highest finished rate first (ties: more started)."""
-    rows = selectors.participation_by_unit(contest)
+    """The audience's units for the lobby (the units below it when the audience is one unit),
+    highest finished rate first (ties: more started)."""
+    audience = list(contest.audience.all())
+    parent = audience[0] if len(audience) == 1 and audience[0].numchild else None
+    rows = selectors.participation_by_unit(contest, parent=parent)
     rows.sort(key=lambda r: (-(r["rate"] or 0), -r["started"], r["unit"].path))
     return [
         {
