@@ -19,7 +19,7 @@ from .organiser import _unit_label, access_managed_contest
 class QualifyForm(forms.Form):
     top_n = forms.IntegerField(label=gettext_lazy("how many qualify"), min_value=1, max_value=500, initial=3)
     per_group = forms.TypedChoiceField(
-        label=gettext_lazy("counted"),
+        label=gettext_lazy("places are counted"),
         choices=[("0", gettext_lazy("Overall")), ("1", gettext_lazy("In each unit below the level chosen"))],
         coerce=lambda value: value == "1",
         initial="1",

@@ -3,6 +3,7 @@ dashboard, and the live contest's builder shows the teams; the lobby screen show
 
 import pytest
 
+from contests.online import services
 from orgs.models import Unit
 from tests import factories
 from tests.browser.test_online import contest  # noqa: F401  (the fixture)
@@ -24,9 +25,13 @@ def test_organiser_qualifies_the_top_member_of_each_branch_into_a_live_final(
     finish(contest, factories.member(first, real_name="王二"), right=2, seconds=90)
     finish(contest, factories.member(second, real_name="赵一"), right=3, seconds=60)
     finish(contest, factories.member(second, real_name="赵二"), right=1, seconds=30)
+    looked_away = services.online_attempt_start(contest=contest, member=factories.member(first), device="d")
+    for kind, position in (("focus_lost", 2), ("focus_lost", 2), ("paste", 3)):
+        services.integrity_record(online=looked_away, device="d", kind=kind, position=position)
     page = page_factory()
     sign_in(page, live_server.url, "organiser")
     page.goto(f"{live_server.url}/contests/online/manage/{contest.pk}/")
+    assert "第 2 题：离开页面 2 次" in page.locator("#integrity-flags").inner_text()
     screenshot(page, "online-dashboard-desk")
     page.click("#qualify-link")
     page.fill("#id_top_n", "1")
@@ -53,5 +58,6 @@ def test_organiser_qualifies_the_top_member_of_each_branch_into_a_live_final(
     # The audience is one office: the race is between its three branches.
     assert screen.locator("#race-rows li").count() == 3
     assert screen.locator("#total-finished").inner_text() == "4"
+    assert screen.locator("#total-started").inner_text() == "5"
     screen.wait_for_function("document.getElementById('updated').textContent.length > 0")
     screenshot(screen, "online-lobby-screen-1920")
