@@ -36,11 +36,15 @@ def field():
 
 @pytest.fixture
 def remind(django_capture_on_commit_callbacks):
-    """Ask for a reminder and run what is queued on commit: the task, inline with no broker."""
+    """Ask for a reminder, check that its task is queued on commit, and run the task here (a
+    real worker runs it in test_online_reminder_worker.py)."""
 
     def request(**kwargs):
-        with django_capture_on_commit_callbacks(execute=True):
-            return reminders.online_reminder_request(**kwargs)
+        with django_capture_on_commit_callbacks() as queued:
+            reminder = reminders.online_reminder_request(**kwargs)
+        assert len(queued) == 1
+        online_reminder_deliver(reminder.pk)
+        return reminder
 
     return request
 
@@ -112,8 +116,10 @@ def test_the_dashboard_button_reminds_once_and_then_says_when_the_next_is_possib
     client = signed_in(field["by"])
     url = f"/contests/online/manage/{field['contest'].pk}/"
     assert 'id="remind-button"' in client.get(url).text
-    with django_capture_on_commit_callbacks(execute=True):
+    with django_capture_on_commit_callbacks() as queued:
         client.post(f"{url}remind/")
+    assert len(queued) == 1
+    online_reminder_deliver(ReminderSent.objects.get().pk)
     page = client.get(url)
     assert 'id="remind-button"' not in page.text and 'id="reminder-wait"' in page.text
     client.post(f"{url}remind/")  # a second click: refused with a message, nothing sent
