@@ -8,10 +8,11 @@ from django.test import Client
 
 from contests.online import services
 from contests.online.services import ContestSetupRejected
-from lessons.models import Answer
+from lessons.models import Answer, AttemptItem
 from lessons.services.attempts import AttemptRejected
 from tests import factories
 from tests.contests.test_online import NOW, key_of, make_contest, setup, start  # noqa: F401  (setup: fixture)
+from tests.contests.test_online_api import token_client
 from tests.contests.test_online_final import wrong_of
 
 pytestmark = pytest.mark.django_db
@@ -106,3 +107,18 @@ def test_the_page_opens_a_question_and_the_builder_sets_the_time(setup):  # noqa
     organiser.force_login(setup["by"])
     form = organiser.get(f"/contests/online/manage/{contest.pk}/edit/")
     assert form.context["form"].initial["question_time_s"] == 25
+
+
+def test_a_phone_client_opens_a_question_over_the_api_and_a_late_save_is_refused(setup):  # noqa: F811
+    contest = make_contest(setup, question_time_s=20)
+    member = factories.member(setup["branch"])
+    api = token_client(member)
+    assert api.get(f"/api/v1/online/{contest.pk}/").json()["question_time_s"] == 20
+    attempt_id = api.post(f"/api/v1/online/{contest.pk}/attempts/", {"device": "app"}, format="json").json()["id"]
+    opened = api.post(f"/api/v1/online/attempts/{attempt_id}/items/1/open/", {"device": "app"}, format="json")
+    assert opened.status_code == 200 and opened.json()["position"] == 1
+    item = AttemptItem.objects.get(attempt_id=attempt_id, position=1)
+    # Move the question's deadline into the past, as if 20 seconds had gone by.
+    AttemptItem.objects.filter(pk=item.pk).update(deadline_at=item.opened_at - timedelta(seconds=1))
+    late = api.put(f"/api/v1/online/attempts/{attempt_id}/items/1/", {"device": "app", "response": "A"}, format="json")
+    assert (late.status_code, late.json()["code"]) == (409, "question_time_up")
