@@ -1,6 +1,8 @@
 """An organiser qualifies the best members of an online contest into a live final from the
 dashboard, and the live contest's builder shows the teams; the lobby screen shows the race."""
 
+import re
+
 import pytest
 
 from contests.online import services
@@ -61,3 +63,31 @@ def test_organiser_qualifies_the_top_member_of_each_branch_into_a_live_final(
     assert screen.locator("#total-started").inner_text() == "5"
     screen.wait_for_function("document.getElementById('updated').textContent.length > 0")
     screenshot(screen, "online-lobby-screen-1920")
+
+
+def test_a_timed_question_counts_down_on_a_phone_locks_and_moves_on(
+    live_server,
+    contest,  # noqa: F811
+    page_factory,
+    screenshot,
+):
+    from playwright.sync_api import expect
+
+    from lessons.models import Attempt, AttemptItem, Paper
+
+    Paper.objects.filter(pk=contest.paper_id).update(question_time_s=6)
+    page = page_factory(phone=True)
+    sign_in(page, live_server.url, "member")
+    page.goto(f"{live_server.url}/contests/online/{contest.pk}/")
+    page.click("#start-button")
+    page.wait_for_url("**/contests/online/attempts/*/")
+    expect(page.locator("#question-clock")).to_contain_text("秒")
+    screenshot(page, "online-question-clock-phone")
+    attempt = Attempt.objects.get(member__username="member", paper=contest.paper)
+    # The server started the first question's clock when the page showed it: 6 seconds.
+    first = AttemptItem.objects.get(attempt=attempt, position=1)
+    assert first.opened_at is not None and (first.deadline_at - first.opened_at).total_seconds() == 6
+    # When it runs out the first question is locked and the second one is shown.
+    expect(page.locator("#q2")).to_be_visible(timeout=15_000)
+    expect(page.locator("#q1")).to_have_class(re.compile("is-timed-out"))
+    expect(page.locator(".qs-sheet-cell.is-timed-out")).to_have_count(1)
