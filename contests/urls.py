@@ -1,7 +1,9 @@
 from django.urls import include, path
 
 from . import views
+from .online import finals as online_finals
 from .online import organiser as online_organiser
+from .online import organiser_actions as online_actions
 from .online import views as online
 
 app_name = "contests"
@@ -15,6 +17,7 @@ urlpatterns = [
     path("online/<int:contest_id>/start/", online.attempt_start, name="online_start"),
     path("online/attempts/<int:attempt_id>/", online.attempt_page, name="online_attempt"),
     path("online/attempts/<int:attempt_id>/items/<int:position>/", online.item_save, name="online_item_save"),
+    path("online/attempts/<int:attempt_id>/items/<int:position>/open/", online.item_open, name="online_item_open"),
     path("online/attempts/<int:attempt_id>/events/", online.integrity_event, name="online_event"),
     path("online/attempts/<int:attempt_id>/submit/", online.attempt_submit, name="online_submit"),
     path("online/attempts/<int:attempt_id>/result/", online.attempt_result, name="online_result"),
@@ -23,6 +26,11 @@ urlpatterns = [
     path("online/manage/<int:contest_id>/edit/", online_organiser.contest_edit, name="online_edit"),
     path("online/manage/<int:contest_id>/", online_organiser.dashboard, name="online_dashboard"),
     path("online/manage/<int:contest_id>/attempts.xlsx", online_organiser.attempts_xlsx, name="online_export"),
+    path("online/manage/<int:contest_id>/qualify/", online_finals.qualify_page, name="online_qualify"),
+    path("online/manage/<int:contest_id>/remind/", online_actions.remind, name="online_remind"),
+    path("online/manage/<int:contest_id>/review/", online_actions.flag_reviewed, name="online_flag_reviewed"),
+    path("online/manage/<int:contest_id>/screen/", online_actions.screen, name="online_screen"),
+    path("online/manage/<int:contest_id>/screen.json", online_actions.screen_data, name="online_screen_data"),
     path("<str:code>/play/", views.play, name="play"),
     path("<str:code>/screen/", views.screen, name="screen"),
     path("<str:code>/host/", views.host, name="host"),

@@ -101,3 +101,23 @@ class CertificateReady(Kind):
     @classmethod
     def body(cls, params: dict) -> str:
         return _("Download it from the board.")
+
+
+@register
+class OnlineContestReminder(Kind):
+    """An organiser asks the members who have not started an online contest to take part.
+    Params: subject, sender, deadline (a formatted local time), reminder (the request's id)."""
+
+    slug = "online_reminder"
+    icon = "bi-alarm"
+
+    @classmethod
+    def title(cls, params: dict) -> str:
+        return _("Reminder: take part in “%(subject)s”") % params
+
+    @classmethod
+    def body(cls, params: dict) -> str:
+        return (
+            _("%(sender)s reminds you to take part in the online contest “%(subject)s”; it closes at %(deadline)s.")
+            % params
+        )

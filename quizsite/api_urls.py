@@ -79,6 +79,11 @@ urlpatterns = [
         online_api.ItemSaveView.as_view(),
         name="api-online-item-save",
     ),
+    path(
+        "online/attempts/<int:attempt_id>/items/<int:position>/open/",
+        online_api.ItemOpenView.as_view(),
+        name="api-online-item-open",
+    ),
     path("online/attempts/<int:attempt_id>/events/", online_api.EventView.as_view(), name="api-online-event"),
     path("online/attempts/<int:attempt_id>/submit/", online_api.SubmitView.as_view(), name="api-online-submit"),
     path("calls/", calls_api.OpenCallListView.as_view(), name="api-calls"),

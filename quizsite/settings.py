@@ -395,6 +395,8 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "noreply@localhost")
 SITE_URL = env_str("SITE_URL")
 # An organiser may remind one unit about one lesson or exam once in this many hours.
 NOTIFICATION_REMINDER_INTERVAL_H = env_int("NOTIFICATION_REMINDER_INTERVAL_H", 24)
+# An organiser may remind an online contest's members who have not started once in this many minutes.
+ONLINE_REMINDER_INTERVAL_MIN = env_int("ONLINE_REMINDER_INTERVAL_MIN", 60)
 
 # Micro-classes
 LESSON_UPLOAD_MAX_BYTES = env_int("LESSON_UPLOAD_MAX_BYTES", 2 * 1024**3)

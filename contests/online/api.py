@@ -65,6 +65,7 @@ def _contest(contest: OnlineContest) -> dict:
         "opens_at": paper.opens_at,
         "closes_at": paper.closes_at,
         "time_limit_s": paper.time_limit_s,
+        "question_time_s": paper.question_time_s,
         "max_attempts": paper.max_attempts,
         "grading": paper.grading,
         "results_shown": paper.review,
@@ -167,6 +168,24 @@ class ItemSaveView(OnlineAPIView):
         except AttemptRejected as error:
             return rejected(error)
         return Response({"position": item.position, "saved_at": item.saved_at})
+
+
+class ItemOpenView(OnlineAPIView):
+    """Show one question. With a time per question (`question_time_s`), its clock starts now and
+    the response gives its `deadline_at`; later saves of it are refused (`question_time_up`)."""
+
+    throttle_scope = "save"
+
+    @extend_schema(request=OnlineDeviceSerializer, responses={200: dict, 409: dict})
+    def post(self, request, attempt_id: int, position: int):
+        online = access_online_attempt(request.user, attempt_id)
+        data = OnlineDeviceSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            item = services.online_item_open(online=online, device=data.validated_data["device"], position=position)
+        except AttemptRejected as error:
+            return rejected(error)
+        return Response({"position": item.position, "opened_at": item.opened_at, "deadline_at": item.deadline_at})
 
 
 class EventView(OnlineAPIView):

@@ -1,6 +1,7 @@
 """Organiser pages of online contests: the list, create and edit, the progress dashboard, export."""
 
 from django import forms
+from django.conf import settings as django_settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -15,7 +16,7 @@ from orgs import access
 from orgs.models import Unit
 from quizsite.spreadsheets import ExportWorkbook, xlsx_response
 
-from . import selectors, services
+from . import reminders, review, selectors, services
 from .models import OnlineContest
 from .services import ContestSetupRejected, DrawRule
 
@@ -49,6 +50,16 @@ class ContestForm(forms.Form):
     party_members_only = forms.BooleanField(label=gettext_lazy("party members only"), required=False)
     time_limit_min = forms.IntegerField(
         label=gettext_lazy("time limit per attempt (minutes)"), min_value=1, max_value=600
+    )
+    question_time_s = forms.IntegerField(
+        label=gettext_lazy("time per question (seconds, optional)"),
+        min_value=5,
+        max_value=3600,
+        required=False,
+        help_text=gettext_lazy(
+            "Empty: no limit per question. Each question's clock starts when it is first shown; when it runs out "
+            "the answer is locked and the page moves on."
+        ),
     )
     max_attempts = forms.IntegerField(
         label=gettext_lazy("attempts allowed"), min_value=0, max_value=100, help_text=gettext_lazy("0 means unlimited.")
@@ -136,6 +147,7 @@ def _initial(contest: OnlineContest | None) -> tuple[dict, list[dict]]:
             "audience": list(contest.audience.all()),
             "party_members_only": contest.party_members_only,
             "time_limit_min": (paper.time_limit_s or 0) // 60,
+            "question_time_s": paper.question_time_s,
             "max_attempts": paper.max_attempts,
             "grading": paper.grading,
             "shuffle": paper.shuffle_questions,
@@ -185,6 +197,7 @@ def contest_edit(request, contest_id: int | None = None):
                 "grading": data["grading"],
                 "time_limit_s": data["time_limit_min"] * 60,
                 "shuffle": data["shuffle"],
+                "question_time_s": data["question_time_s"] or 0,
             }
             try:
                 if contest is None:
@@ -206,7 +219,7 @@ def contest_edit(request, contest_id: int | None = None):
     if contest is not None:
         form.fields["unit"].disabled = True
     if started:
-        for name in ("opens_at", "time_limit_min", "max_attempts", "grading", "shuffle"):
+        for name in ("opens_at", "time_limit_min", "question_time_s", "max_attempts", "grading", "shuffle"):
             form.fields[name].disabled = True
         for rule in rules:
             for field in rule.fields.values():
@@ -228,6 +241,8 @@ def dashboard(request, contest_id: int):
             raise PermissionDenied(_("That unit is not in this contest's audience."))
     rows = selectors.participation_by_unit(contest, parent=parent)
     attempts = selectors.attempt_rows(contest)
+    flag_pairs = review.flagged_pairs(contest)
+    last_reminder = reminders.reminder_last(contest)
     return render(
         request,
         "contests/online/dashboard.html",
@@ -239,7 +254,14 @@ def dashboard(request, contest_id: int):
             "attempts": attempts[:100],
             "attempt_count": len(attempts),
             "flagged": [row for row in attempts if row.focus_lost or row.pastes or row.online.takeovers],
-            "pairs": selectors.similar_pairs(contest),
+            "pairs": [row.pair for row in flag_pairs],
+            "flag_pairs": flag_pairs,
+            "flag_attempts": review.flagged_attempts(contest),
+            "reminder_last": last_reminder,
+            "reminder_next_at": reminders.reminder_next_allowed_at(contest),
+            "reminder_interval_min": django_settings.ONLINE_REMINDER_INTERVAL_MIN,
+            "not_started": reminders.members_not_started(contest).count(),
+            "finals": contest.audit.filter(action="final_created").select_related("actor"),
             "audit": contest.audit.select_related("actor")[:20],
             "now": timezone.now(),
         },

@@ -74,7 +74,7 @@ def participation_by_unit(contest: OnlineContest, *, parent: Unit | None = None)
     members now, party members only if the contest is), members who started, who finished, and
     the finished rate in percent. Attempts count in the unit the member was in when they started."""
     attempts_expire_due(paper_ids=[contest.paper_id])
-    units = list(parent.get_children()) if parent is not None else list(contest.audience.order_by("path"))
+    units = list(Unit.objects.get_children(parent)) if parent is not None else list(contest.audience.order_by("path"))
     members = User.objects.filter(is_active=True)
     if contest.party_members_only:
         members = members.filter(is_party_member=True)

@@ -140,6 +140,7 @@ def online_contest_create(
     time_limit_s: int = 1800,
     shuffle: bool = True,
     results_shown: str = Paper.Review.AFTER_CLOSE,
+    question_time_s: int | None = None,
 ) -> OnlineContest:
     """Create the contest and its paper. Refused, with nothing stored, when a rule cannot be filled."""
     _check_window(opens_at, closes_at)
@@ -153,6 +154,7 @@ def online_contest_create(
         shuffle_questions=shuffle,
         shuffle_options=shuffle,
         time_limit_s=time_limit_s,
+        question_time_s=question_time_s or None,
         max_attempts=max_attempts,
         grading=grading,
         review=results_shown,
@@ -195,6 +197,7 @@ def online_contest_update(
     time_limit_s: int | None = None,
     shuffle: bool | None = None,
     results_shown: str | None = None,
+    question_time_s: int | None = None,
 ) -> OnlineContest:
     """Edit a contest. Once anyone has started, the paper's rules stay as they are and the window
     may only move forward (close later; the opening stays), and the change is audited; open
@@ -217,6 +220,7 @@ def online_contest_update(
                 (grading, paper.grading),
                 (time_limit_s, paper.time_limit_s),
                 (shuffle, paper.shuffle_questions),
+                (question_time_s, paper.question_time_s or 0),
             )
         )
         if rules is not None or settings_changed:
@@ -240,6 +244,8 @@ def online_contest_update(
         paper.time_limit_s = paper.time_limit_s if time_limit_s is None else time_limit_s
         if shuffle is not None:
             paper.shuffle_questions = paper.shuffle_options = shuffle
+        if question_time_s is not None:
+            paper.question_time_s = question_time_s or None
     paper.review = results_shown or paper.review
     paper.save()
     contest.party_members_only = party_members_only
@@ -350,3 +356,10 @@ def integrity_record(
     if position is not None and not online.attempt.items.filter(position=position).exists():
         raise AttemptRejected("not_in_attempt", _("That question is not part of this attempt."))
     return IntegrityEvent.objects.create(online_attempt=online, kind=kind, position=position, at=at or timezone.now())
+
+
+def online_item_open(*, online: OnlineAttempt, device: str, position: int, at: datetime | None = None) -> AttemptItem:
+    """Show a question on the device holding the attempt: with a time per question, its clock
+    starts now (server time) and its answer can change only until its deadline."""
+    _check_device(online, device)
+    return attempts.item_open(attempt=online.attempt, position=position, at=at)

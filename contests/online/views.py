@@ -200,3 +200,23 @@ def attempt_result(request, attempt_id: int):
             "payload": payload,
         },
     )
+
+
+@login_required
+@require_POST
+@rate_limited("online-save", limit=120)
+def item_open(request, attempt_id: int, position: int):
+    """The page shows a question: with a time per question its clock starts (server time)."""
+    online = access_online_attempt(request.user, attempt_id)
+    try:
+        item = services.online_item_open(online=online, device=device_of(request), position=position)
+    except AttemptRejected as error:
+        return _refused(error)
+    return JsonResponse(
+        {
+            "position": item.position,
+            "opened_at": item.opened_at.isoformat() if item.opened_at else None,
+            "deadline_at": item.deadline_at.isoformat() if item.deadline_at else None,
+            "server_time": timezone.now().isoformat(),
+        }
+    )

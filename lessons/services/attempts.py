@@ -217,10 +217,44 @@ def _save_draft(attempt: Attempt, position: int, response: object, at: datetime)
     if attempt.paper.mode != Paper.Mode.EXAM:
         raise AttemptRejected("not_an_exam", _("Answers are saved only in timed exams; submit this answer instead."))
     item = _item(attempt, position)
+    if attempt.paper.question_time_s:
+        _check_question_time(attempt, item, at)
     item.saved_response = _clean(item, response)
     item.saved_at = at
     item.save(update_fields=["saved_response", "saved_at"])
     return item
+
+
+def _open_exam_item(attempt: Attempt, item: AttemptItem, at: datetime) -> None:
+    """Start the question's own clock, cut at the attempt's deadline. Call holding the attempt's lock."""
+    _open_item(item, attempt.paper, at)
+    if attempt.deadline_at and item.deadline_at > attempt.deadline_at:
+        item.deadline_at = attempt.deadline_at
+    item.save(update_fields=["opened_at", "deadline_at"])
+
+
+def _check_question_time(attempt: Attempt, item: AttemptItem, at: datetime) -> None:
+    """A timed question's answer may change only until its own deadline; a save for a question
+    never shown starts its clock (the client showed it)."""
+    if item.opened_at is None:
+        _open_exam_item(attempt, item, at)
+    elif item.deadline_at and at > item.deadline_at:
+        raise AttemptRejected(
+            "question_time_up", _("Time is up for this question: its answer is kept as it was at its deadline.")
+        )
+
+
+def item_open(*, attempt: Attempt, position: int, at: datetime | None = None) -> AttemptItem:
+    """Show a question of an exam with a time per question: its clock starts now (once; opening
+    it again keeps the first start). Without a time per question, nothing changes."""
+    at = at or timezone.now()
+    _check_open(attempt, at)
+    with transaction.atomic():
+        attempt = _locked_open(attempt, at)
+        item = _item(attempt, position)
+        if attempt.paper.mode == Paper.Mode.EXAM and attempt.paper.question_time_s and item.opened_at is None:
+            _open_exam_item(attempt, item, at)
+        return item
 
 
 def _grade_item(item: AttemptItem, response: list | None, *, paper: Paper, at: datetime, client_id: str = "") -> Answer:

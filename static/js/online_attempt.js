@@ -38,10 +38,39 @@
     window.scrollTo(0, 0);
   }
 
+  // ---- a time per question (when the contest sets one): a question's clock starts on the
+  // server when it is first shown; when it runs out its answer is locked and the page moves on.
+  const questionTime = Number(text.questionTime || 0);
+  const openBase = text.openUrl.replace(/0\/open\/$/, "");
+  const questionClock = document.getElementById("question-clock");
+  const itemDeadlines = new Map(); // position -> deadline in ms (server clock)
+  data.items.forEach((item) => { if (item.deadline_at) itemDeadlines.set(item.position, Date.parse(item.deadline_at)); });
+
+  function timedOut(card) {
+    const deadline = itemDeadlines.get(Number(card.dataset.position));
+    return deadline !== undefined && Date.now() + clockOffset >= deadline;
+  }
+
+  function lockCard(card) {
+    card.classList.add("is-timed-out");
+    card.querySelectorAll("input").forEach((input) => { input.disabled = true; });
+    cells[cards.indexOf(card)].classList.add("is-timed-out");
+  }
+
+  function openCard(card) {
+    const position = Number(card.dataset.position);
+    if (!questionTime || frozen || itemDeadlines.has(position)) return;
+    send("POST", openBase + position + "/open/", {}).then((result) => {
+      if (result.ok && result.payload.deadline_at) itemDeadlines.set(position, Date.parse(result.payload.deadline_at));
+      else if (result.payload.code === "taken_over") freeze();
+    }).catch(() => {});
+  }
+
   // ---- one question per screen
   let current = 0;
   function show(index) {
     current = Math.max(0, Math.min(cards.length - 1, index));
+    openCard(cards[current]);
     cards.forEach((card, i) => card.classList.toggle("is-current", i === current));
     cells.forEach((cell, i) => cell.classList.toggle("is-current", i === current));
     document.getElementById("prev-button").disabled = current === 0;
@@ -79,6 +108,10 @@
           status.textContent = text.saved + " · " + new Date().toLocaleTimeString();
           cells[cards.indexOf(card)].classList.toggle("is-answered", !isEmpty(response));
         } else if (result.payload.code === "taken_over") freeze();
+        else if (result.payload.code === "question_time_up") {
+          lockCard(card);
+          status.textContent = result.payload.detail;
+        }
         else if (result.payload.code === "deadline_passed" || result.payload.code === "attempt_finished") submitNow();
         else status.textContent = result.payload.detail || text.offline;
       })
@@ -130,6 +163,41 @@
   document.addEventListener("visibilitychange", () => {
     if (document.visibilityState === "hidden") report("focus_lost", Number(cards[current].dataset.position));
   });
+
+  if (questionTime) {
+    cards.forEach((card) => { if (timedOut(card)) lockCard(card); });
+    const nextOpen = () => {
+      const order = cards.slice(current + 1).concat(cards.slice(0, current));
+      return order.find((card) => !card.classList.contains("is-timed-out"));
+    };
+    const tickQuestion = () => {
+      if (frozen) return;
+      const card = cards[current];
+      const deadline = itemDeadlines.get(Number(card.dataset.position));
+      const isOut = card.classList.contains("is-timed-out");
+      if (deadline === undefined || isOut) {
+        // not opened yet (the server is starting its clock), or already locked: move on if we can
+        questionClock.hidden = !isOut;
+        questionClock.textContent = text.questionDone;
+        const following = isOut ? nextOpen() : null;
+        if (following) show(cards.indexOf(following));
+        return;
+      }
+      const seconds = Math.max(0, Math.ceil((deadline - (Date.now() + clockOffset)) / 1000));
+      questionClock.hidden = false;
+      questionClock.textContent = text.questionLeft.replace("%(s)s", seconds);
+      questionClock.classList.toggle("is-urgent", seconds <= 5);
+      if (seconds <= 0) {
+        clearTimeout(pending.get(card));
+        lockCard(card);
+        const following = nextOpen();
+        if (following) show(cards.indexOf(following));
+        else submitNow();
+      }
+    };
+    setInterval(tickQuestion, 250);
+    tickQuestion();
+  }
 
   // ---- countdown to the server's deadline
   const countdown = document.getElementById("countdown");

@@ -1,0 +1,99 @@
+"""The organiser's qualification page: preview who qualifies for a live final, then create it."""
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods
+
+from orgs import access
+from orgs.models import Unit
+
+from ..services.common import ContestRejected
+from . import qualification
+from .organiser import _unit_label, access_managed_contest
+
+
+class QualifyForm(forms.Form):
+    top_n = forms.IntegerField(label=gettext_lazy("how many qualify"), min_value=1, max_value=500, initial=3)
+    per_group = forms.TypedChoiceField(
+        label=gettext_lazy("places are counted"),
+        choices=[("0", gettext_lazy("Overall")), ("1", gettext_lazy("In each unit below the level chosen"))],
+        coerce=lambda value: value == "1",
+        initial="1",
+    )
+    parent = forms.ModelChoiceField(
+        label=gettext_lazy("units of the level below"),
+        queryset=Unit.objects.none(),
+        help_text=gettext_lazy(
+            "Each unit directly below this one (a ministry system, say) is a group, "
+            "and its qualified members form its team."
+        ),
+    )
+    ties = forms.ChoiceField(
+        label=gettext_lazy("a tie at the cut"),
+        choices=[
+            (qualification.TIES_ALL, gettext_lazy("Everyone tied on score qualifies")),
+            (qualification.TIES_BREAK, gettext_lazy("Broken by accuracy, then time used")),
+        ],
+        initial=qualification.TIES_BREAK,
+    )
+    team_size = forms.IntegerField(
+        label=gettext_lazy("members answering per team"),
+        min_value=1,
+        max_value=20,
+        initial=3,
+        help_text=gettext_lazy("Qualified members beyond this are the team's substitutes."),
+    )
+    title = forms.CharField(label=gettext_lazy("title of the final"), max_length=120)
+
+    def __init__(self, *args, contest, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        root = contest.paper.unit
+        units = access.managed_units(user).filter(path__startswith=root.path, numchild__gt=0).order_by("path")
+        self.fields["parent"].queryset = units
+        self.fields["parent"].label_from_instance = _unit_label
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def qualify_page(request, contest_id: int):
+    contest = access_managed_contest(request.user, contest_id)
+    initial = {"parent": contest.paper.unit, "title": _("%(title)s: final") % {"title": contest.title}}
+    data = request.POST if request.method == "POST" else (request.GET if "top_n" in request.GET else None)
+    form = QualifyForm(data, initial=initial, contest=contest, user=request.user)
+    result = None
+    plans = []
+    if form.is_bound and form.is_valid():
+        options = form.cleaned_data
+        candidates = qualification.member_candidates(contest, parent=options["parent"])
+        try:
+            result = qualification.qualify(
+                candidates, top_n=options["top_n"], per_group=options["per_group"], ties=options["ties"]
+            )
+            if request.method == "POST":
+                final = qualification.final_create(
+                    contest=contest,
+                    result=result,
+                    parent=options["parent"],
+                    team_size=options["team_size"],
+                    title=options["title"],
+                    by=request.user,
+                )
+                messages.success(
+                    request,
+                    _("The final “%(title)s” is ready with %(n)d teams: check them and add its rounds.")
+                    % {"title": final.title, "n": final.teams.count()},
+                )
+                return redirect("contests:setup_teams", code=final.join_code)
+        except ContestRejected as error:
+            form.add_error(None, error.message)
+        else:
+            plans = qualification.plan_teams(result, parent=options["parent"], team_size=options["team_size"])
+    return render(
+        request,
+        "contests/online/qualify.html",
+        {"contest": contest, "paper": contest.paper, "form": form, "result": result, "plans": plans},
+    )

@@ -1,0 +1,184 @@
+"""The organiser's desk beside an online contest's dashboard: reminders to members who have not
+started (throttled per contest), the lobby screen of the participation race, and flags described
+per question with a reviewed mark."""
+
+from datetime import timedelta
+
+import pytest
+from django.test import Client
+from django.utils import translation
+
+from contests.online import reminders, review, services
+from contests.online.models import IntegrityEvent
+from contests.tasks import online_reminder_deliver
+from notifications.models import Notification, ReminderSent
+from notifications.services import NotificationRejected
+from tests import factories
+from tests.contests.test_online import NOW, make_contest, start
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def field():
+    organ = factories.unit_at("审计署")
+    branch = factories.unit_at("审计署/广州特派办/第一党支部")
+    second = factories.unit_at("审计署/广州特派办/第二党支部")
+    bank = factories.bank(organ)
+    for _ in range(4):
+        factories.question(bank, "single")
+    for _ in range(3):
+        factories.question(bank, "true_false")
+    setup = {"organ": organ, "branch": branch, "bank": bank, "by": factories.organiser(organ)}
+    contest = make_contest(setup, audience=[branch, second])
+    return {**setup, "second": second, "contest": contest}
+
+
+@pytest.fixture
+def remind(django_capture_on_commit_callbacks):
+    """Ask for a reminder, check that its task is queued on commit, and run the task here (a
+    real worker runs it in test_online_reminder_worker.py)."""
+
+    def request(**kwargs):
+        with django_capture_on_commit_callbacks() as queued:
+            reminder = reminders.online_reminder_request(**kwargs)
+        assert len(queued) == 1
+        online_reminder_deliver(reminder.pk)
+        return reminder
+
+    return request
+
+
+def signed_in(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+# ---------------------------------------------------------------- reminders
+
+
+def test_a_reminder_reaches_only_active_members_of_the_audience_who_have_not_started(field, remind):
+    contest = field["contest"]
+    started = factories.member(field["branch"])
+    start(contest, started)
+    waiting = [factories.member(field["branch"]), factories.member(field["second"])]
+    gone = factories.member(field["second"])
+    gone.is_active = False
+    gone.save(update_fields=["is_active"])
+    factories.member(factories.unit_at("审计署/南京特派办"))  # outside the audience
+    reminder = remind(contest=contest, by=field["by"])
+    # The organiser (in the organ, outside the audience) and the three others are not reminded.
+    assert reminder.recipients == 2
+    notes = Notification.objects.filter(kind="online_reminder")
+    assert sorted(n.recipient_id for n in notes) == sorted(m.pk for m in waiting)
+    note = notes.first()
+    assert note.url == f"/contests/online/{contest.pk}/" and "党史知识网上答题" in note.title
+    assert contest.audit.filter(action="reminder_sent", detail__recipients=2).count() == 1
+
+
+def test_the_reminder_task_run_twice_notifies_nobody_twice(field, remind):
+    factories.member(field["branch"])
+    reminder = remind(contest=field["contest"], by=field["by"])
+    assert Notification.objects.filter(kind="online_reminder").count() == 1
+    assert online_reminder_deliver(reminder.pk) == 0
+    assert online_reminder_deliver(999_999) == 0  # gone: returns quietly
+    assert Notification.objects.filter(kind="online_reminder").count() == 1
+
+
+def test_a_second_reminder_within_the_interval_is_refused_and_allowed_after_it(field, remind, settings):
+    settings.ONLINE_REMINDER_INTERVAL_MIN = 60
+    factories.member(field["branch"])
+    first = remind(contest=field["contest"], by=field["by"], at=NOW)
+    with pytest.raises(NotificationRejected) as refused:
+        remind(contest=field["contest"], by=field["by"], at=NOW + timedelta(minutes=59))
+    assert refused.value.code == "too_soon"
+    ReminderSent.objects.filter(pk=first.pk).update(sent_at=NOW - timedelta(minutes=61))
+    remind(contest=field["contest"], by=field["by"], at=NOW)
+    assert ReminderSent.objects.filter(subject_key=f"online:{field['contest'].pk}").count() == 2
+
+
+def test_reminders_are_refused_when_everyone_started_or_the_window_closed(field, remind):
+    member = factories.member(field["branch"])
+    start(field["contest"], member)
+    with pytest.raises(NotificationRejected) as nobody:
+        remind(contest=field["contest"], by=field["by"])
+    assert nobody.value.code == "nobody"
+    with pytest.raises(NotificationRejected) as closed:
+        remind(contest=field["contest"], by=field["by"], at=NOW + timedelta(days=8))
+    assert closed.value.code == "closed"
+
+
+def test_the_dashboard_button_reminds_once_and_then_says_when_the_next_is_possible(
+    field, django_capture_on_commit_callbacks
+):
+    factories.member(field["branch"])
+    client = signed_in(field["by"])
+    url = f"/contests/online/manage/{field['contest'].pk}/"
+    assert 'id="remind-button"' in client.get(url).text
+    with django_capture_on_commit_callbacks() as queued:
+        client.post(f"{url}remind/")
+    assert len(queued) == 1
+    online_reminder_deliver(ReminderSent.objects.get().pk)
+    page = client.get(url)
+    assert 'id="remind-button"' not in page.text and 'id="reminder-wait"' in page.text
+    client.post(f"{url}remind/")  # a second click: refused with a message, nothing sent
+    assert Notification.objects.filter(kind="online_reminder").count() == 1
+
+
+# ---------------------------------------------------------------- the lobby screen
+
+
+def test_the_lobby_screen_ranks_units_by_finished_rate_and_its_data_refreshes(field):
+    contest = field["contest"]
+    first = [factories.member(field["branch"]) for _ in range(2)]  # 2 people, 1 finishes: 50 %
+    second = [factories.member(field["second"]) for _ in range(4)]  # 4 people, 3 finish: 75 %
+    done = services.online_attempt_submit(online=start(contest, first[0]), device="phone-1", at=NOW)
+    assert done.status == "submitted"
+    for member in second[:3]:
+        services.online_attempt_submit(online=start(contest, member), device="phone-1", at=NOW)
+    start(contest, first[1])  # started, not finished
+    client = signed_in(field["by"])
+    page = client.get(f"/contests/online/manage/{contest.pk}/screen/")
+    assert page.status_code == 200
+    assert [(r["unit"], r["rate"], r["started"], r["headcount"]) for r in page.context["rows"]] == [
+        ("第二党支部", 75.0, 3, 4),
+        ("第一党支部", 50.0, 2, 2),
+    ]
+    data = client.get(f"/contests/online/manage/{contest.pk}/screen.json").json()
+    assert data["totals"] == {"headcount": 6, "started": 5, "finished": 4, "rate": 66.7}
+    member = signed_in(first[1])
+    assert member.get(f"/contests/online/manage/{contest.pk}/screen/").status_code == 403
+
+
+# ---------------------------------------------------------------- flags
+
+
+def test_integrity_events_read_per_question_in_words():
+    events = [("focus_lost", 3), ("paste", 5), ("focus_lost", 3), ("takeover", None), ("paste", 3)]
+    with translation.override("en"):
+        words = review.events_in_words(events)
+    assert words == [
+        "Question 3: left the page 2 times, pasted once",
+        "Question 5: pasted once",
+        "During the attempt: continued on another device once",
+    ]
+
+
+def test_an_organiser_marks_a_flag_reviewed_with_a_note_and_the_dashboard_shows_it(field):
+    contest = field["contest"]
+    member = factories.member(field["branch"], real_name="张三")
+    online = start(contest, member)
+    services.integrity_record(online=online, device="phone-1", kind=IntegrityEvent.Kind.FOCUS_LOST, position=2)
+    client = signed_in(field["by"])
+    url = f"/contests/online/manage/{contest.pk}/"
+    page = client.get(url)
+    assert "第 2 题：离开页面 1 次" in page.text
+    flag = review.attempt_key(online.attempt_id)
+    client.post(f"{url}review/", {"flag": flag, "note": "电话核实：接听单位电话"})
+    [row] = review.flagged_attempts(contest)
+    assert (row.review.by, row.review.note) == (field["by"], "电话核实：接听单位电话")
+    assert "电话核实：接听单位电话" in client.get(url).text
+    other = make_contest({**field, "branch": field["second"]}, audience=[field["second"]])
+    with pytest.raises(services.ContestSetupRejected):
+        review.flag_review_mark(contest=other, flag=flag, note="", by=field["by"])
