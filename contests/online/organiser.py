@@ -32,6 +32,7 @@ def access_managed_contest(user, contest_id: int) -> OnlineContest:
 
 class ContestForm(forms.Form):
     title = forms.CharField(label=gettext_lazy("title"), max_length=120)
+    title_en = Paper._meta.get_field("title_en").formfield()
     unit = forms.ModelChoiceField(label=gettext_lazy("organising unit"), queryset=Unit.objects.none())
     description = forms.CharField(label=gettext_lazy("rules"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
     opens_at = forms.DateTimeField(
@@ -140,6 +141,7 @@ def _initial(contest: OnlineContest | None) -> tuple[dict, list[dict]]:
     return (
         {
             "title": paper.title,
+            "title_en": paper.title_en,
             "unit": paper.unit,
             "description": paper.description,
             "opens_at": timezone.localtime(paper.opens_at),
@@ -185,6 +187,7 @@ def contest_edit(request, contest_id: int | None = None):
             data = form.cleaned_data
             fields = {
                 "title": data["title"],
+                "title_en": data["title_en"],
                 "audience": list(data["audience"]),
                 "opens_at": data["opens_at"],
                 "closes_at": data["closes_at"],
@@ -312,4 +315,4 @@ def attempts_xlsx(request, contest_id: int):
                 str(row.online.seed),
             ]
         )
-    return xlsx_response(book.to_bytes(), contest.title, ascii_name=f"online-contest-{contest.pk}")
+    return xlsx_response(book.to_bytes(), contest.display_title, ascii_name=f"online-contest-{contest.pk}")

@@ -99,6 +99,7 @@ def online_reminder_deliver(*, reminder_id: int) -> int:
         kind=KIND,
         params={
             "subject": contest.title,
+            "subject_en": contest.paper.title_en,
             "sender": reminder.sent_by.display_name if reminder.sent_by else "",
             "deadline": formats.date_format(timezone.localtime(contest.paper.closes_at), "SHORT_DATETIME_FORMAT"),
             "reminder": reminder.pk,
