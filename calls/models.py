@@ -280,3 +280,6 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} · {self.at:%Y-%m-%d %H:%M}"
+
+
+from .live.models import Night, NightScore, NightSpeaker  # noqa: E402,F401 - the speech night's models
