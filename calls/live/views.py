@@ -29,6 +29,8 @@ class NightForm(forms.Form):
     def __init__(self, *args, call: Call, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["panel"].queryset = call.panels.order_by("pk")
+        for field in self.fields.values():
+            field.widget.attrs["class"] = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
 
 
 def _own_call(user, call_id: int) -> Call:

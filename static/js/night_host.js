@@ -3,7 +3,9 @@
 (function () {
   "use strict";
   const root = document.getElementById("night-host");
-  const t = document.getElementById("night-texts").dataset;
+  const texts = document.getElementById("night-texts").dataset;
+  // data-phase-scoring is dataset.phaseScoring: look texts up by their attribute's name.
+  const t = new Proxy(texts, { get: (target, key) => target[String(key).replace(/-([a-z])/g, (_, c) => c.toUpperCase())] || "" });
   const $ = (id) => document.getElementById(id);
   const fill = (text, value) => text.replace("%s", value);
   let state = null;
@@ -40,6 +42,8 @@
     $("status").textContent = t["status-" + night.status] || "";
     const drawn = Boolean(night.seed);
     $("seed").hidden = drawn;
+    const settings = document.getElementById("night-settings");
+    if (settings) settings.hidden = drawn; // fixed once the order is drawn
     $("draw-button").hidden = drawn;
     $("seed-shown").textContent = drawn ? "(" + t.seed + ": " + night.seed + ")" : "";
     const locked = !current || current.locked_at;

@@ -4,7 +4,9 @@
 (function () {
   "use strict";
   const root = document.getElementById("night-judge");
-  const t = document.getElementById("night-texts").dataset;
+  const texts = document.getElementById("night-texts").dataset;
+  // data-phase-scoring is dataset.phaseScoring: look texts up by their attribute's name.
+  const t = new Proxy(texts, { get: (target, key) => target[String(key).replace(/-([a-z])/g, (_, c) => c.toUpperCase())] || "" });
   const $ = (id) => document.getElementById(id);
   const fill = (text, value) => text.replace("%s", value);
   let state = null;
@@ -101,7 +103,8 @@
     const current = state.current;
     const night = state.night;
     const scoring = current && current.phase === "scoring" && !current.locked_at;
-    const conflicted = current && you && you.conflicts.includes(current.speaker);
+    // From the frame, not the snapshot's `you.conflicts`: a snapshot taken before the draw has none.
+    const conflicted = current && you && current.conflicted.includes(you.seat);
     if (current) {
       $("where").textContent = fill(t["speaker-no"], current.position) + " · " + current.unit;
       $("speaker-name").textContent = current.name;

@@ -3,7 +3,9 @@
 (function () {
   "use strict";
   const root = document.getElementById("night-screen");
-  const t = document.getElementById("night-texts").dataset;
+  const texts = document.getElementById("night-texts").dataset;
+  // data-phase-scoring is dataset.phaseScoring: look texts up by their attribute's name.
+  const t = new Proxy(texts, { get: (target, key) => target[String(key).replace(/-([a-z])/g, (_, c) => c.toUpperCase())] || "" });
   const $ = (id) => document.getElementById(id);
   const fill = (text, value) => text.replace("%s", value);
   let state = null;
