@@ -31,7 +31,7 @@
   function render() {
     const night = state.night;
     const stage = night.stage;
-    $("stage-label").textContent = { order: t.order, board: t.board, final: t.results }[stage] || "";
+    $("stage-label").textContent = { board: t.board, final: t.results }[stage] || "";
     if (stage === "waiting" || !state.speakers.length) {
       show("waiting");
       $("waiting-text").textContent = t.waiting;
