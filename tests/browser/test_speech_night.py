@@ -69,7 +69,7 @@ def test_a_speech_night_with_a_host_a_big_screen_and_five_judges(asgi_server, ni
     screen.locator("#order li").nth(2).wait_for()
     assert screen.locator("#order li").first.locator(".name").inner_text() == "李讲"
     screen.locator("#seed", has_text=seed).wait_for()
-    screen.wait_for_function("document.getAnimations().every((a) => a.playState === 'finished')")  # rows drawn in
+    screen.evaluate("() => Promise.all(document.getAnimations().map((a) => a.finished))")  # the rows drawn in
     screenshot(screen, "night-screen-draw")
 
     host.click("#call-button")
