@@ -181,13 +181,16 @@ def score_submit(
         raise CallRejected("not_judge", _("You are not on this night's panel."))
     if not isinstance(score_id, str) or not 1 <= len(score_id) <= 64:
         raise CallRejected("bad_score_id", _("Send a score_id: a string of 1 to 64 characters."))
-    on_stage = current_speaker(night)
-    if on_stage is None or on_stage.pk != speaker_id or isinstance(speaker_id, bool):
-        raise CallRejected("not_current_speaker", _("That speaker is not the one on stage."))
-    speaker = NightSpeaker.objects.select_for_update().select_related("entry__unit").get(pk=on_stage.pk)
-    repeat = NightScore.objects.filter(speaker=speaker, judge=judge, score_id=score_id).first()
+    # A repeat first: a phone may re-send a stored score after the host has moved on.
+    whole = isinstance(speaker_id, int) and not isinstance(speaker_id, bool)
+    stored = NightScore.objects.filter(speaker__night=night, speaker_id=speaker_id if whole else None)
+    repeat = stored.filter(judge=judge, score_id=score_id).first()
     if repeat is not None:
         return repeat, False
+    on_stage = current_speaker(night)
+    if on_stage is None or not whole or on_stage.pk != speaker_id:
+        raise CallRejected("not_current_speaker", _("That speaker is not the one on stage."))
+    speaker = NightSpeaker.objects.select_for_update().select_related("entry__unit").get(pk=on_stage.pk)
     if is_conflicted(judge, speaker.entry):
         raise CallRejected("conflicted", _("You may not score a speaker from your own unit."))
     if speaker.locked_at:

@@ -189,8 +189,11 @@ def test_no_score_before_the_window_after_the_deadline_or_after_the_lock(night):
     stored, _ = score(night, 1, 80, 80, score_id="in-time", at=speaker.deadline_at - timedelta(milliseconds=1))
     services.speaker_lock(night=night["night"], by=night["host"])
     rejected("locked", lambda: score(night, 1, 70, 70))
-    # A repeat of a score stored before the lock is still that score (a phone re-sending it).
+    # A repeat of a score stored before the lock is still that score (a phone re-sending it),
+    # even once the next speaker is on stage.
     assert score(night, 1, 80, 80, score_id="in-time") == (stored, False)
+    services.speaker_call(night=night["night"], by=night["host"])
+    assert score(night, 1, 80, 80, score_id="in-time", speaker=speaker.pk) == (stored, False)
     assert NightScore.objects.count() == 1
 
 
