@@ -269,6 +269,9 @@ class AuditEvent(models.Model):
         ASSIGN = "assign", _("Assigned entries to judges")
         LOCK = "lock", _("Locked the scores")
         PUBLISH = "publish", _("Published the results")
+        NIGHT_DRAW = "night_draw", _("Drew the order of speakers")
+        NIGHT_LOCK = "night_lock", _("Locked a speaker's scores")
+        NIGHT_FINISH = "night_finish", _("Ended the speech night")
 
     action = models.CharField(max_length=40, choices=Action.choices)
     detail = models.CharField(max_length=300, blank=True)
@@ -280,3 +283,6 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} · {self.at:%Y-%m-%d %H:%M}"
+
+
+from .live.models import Night, NightScore, NightSpeaker  # noqa: E402,F401 - the speech night's models

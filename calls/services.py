@@ -349,7 +349,8 @@ def entry_return(*, entry: Entry, by: User, reason: str) -> Entry:
 
 def is_conflicted(judge: User, entry: Entry) -> bool:
     """A judge may not score an entry of their own unit subtree, nor their own or co-authored one."""
-    if judge.pk == entry.author_id or entry.coauthors.filter(pk=judge.pk).exists():
+    # Read through .all(): one query, or none when the caller prefetched the co-authors.
+    if judge.pk == entry.author_id or judge.pk in {coauthor.pk for coauthor in entry.coauthors.all()}:
         return True
     return judge.unit is not None and entry.unit.path.startswith(judge.unit.path)
 

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 
@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.call_list, name="list"),
     path("<int:call_id>/", views.call_detail, name="detail"),
     path("<int:call_id>/honours/", views.honours, name="honours"),
+    path("<int:call_id>/night/", include("calls.live.urls")),
     path("entries/<int:entry_id>/", views.entry_page, name="entry"),
     path("entries/<int:entry_id>/files/<int:file_id>/", views.entry_file, name="entry_file"),
     path("entries/<int:entry_id>/review/", views.entry_review, name="entry_review"),

@@ -22,6 +22,7 @@ from orgs import access
 from orgs.models import Unit
 
 from . import forms, selectors, services
+from .live.views import judge_nights
 from .models import Assignment, Call, Entry, EntryFile, Panel
 from .services import CallRejected
 
@@ -368,7 +369,8 @@ def judging_list(request):
         .prefetch_related("score_events")
         .order_by("entry__call_id", "id")
     )
-    return render(request, "calls/judging_list.html", {"assignments": assignments})
+    context = {"assignments": assignments, "nights": judge_nights(request.user)}
+    return render(request, "calls/judging_list.html", context)
 
 
 def _assignment(request, assignment_id: int) -> Assignment:

@@ -3,6 +3,7 @@
 import re
 from pathlib import Path
 
+from calls.live import protocol as night_protocol
 from contests import protocol
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -11,17 +12,22 @@ DOC = (ROOT / "docs" / "protocol.md").read_text()
 
 def documented_types() -> set[str]:
     headings = re.findall(r"^### `([a-z_.]+)`", DOC, flags=re.MULTILINE)
-    table_rows = re.findall(r"^\| `(host\.[a-z_]+)` \|", DOC, flags=re.MULTILINE)
+    table_rows = re.findall(r"^\| `((?:host|night)\.[a-z_]+)` \|", DOC, flags=re.MULTILINE)
     return set(headings) | set(table_rows)
 
 
+def types_in_code() -> set[str]:
+    night = set(night_protocol.CLIENT_TYPES) | set(night_protocol.SERVER_TYPES)
+    return set(protocol.CLIENT_TYPES) | set(protocol.SERVER_TYPES) | night
+
+
 def test_every_message_type_is_documented():
-    in_code = set(protocol.CLIENT_TYPES) | set(protocol.SERVER_TYPES)
+    in_code = types_in_code()
     assert in_code <= documented_types(), in_code - documented_types()
 
 
 def test_no_documented_type_is_missing_from_the_code():
-    in_code = set(protocol.CLIENT_TYPES) | set(protocol.SERVER_TYPES)
+    in_code = types_in_code()
     assert documented_types() <= in_code, documented_types() - in_code
 
 
@@ -53,3 +59,23 @@ def test_no_documented_error_code_is_missing_from_the_code():
 
 def test_documented_version_matches_the_code():
     assert f"Version **{protocol.PROTOCOL_VERSION}**" in DOC
+
+
+def night_error_codes_in_code() -> set[str]:
+    text = "\n".join(path.read_text() for path in sorted((ROOT / "calls" / "live").glob("*.py")))
+    codes = set(re.findall(r'CallRejected\(\s*"([a-z_]+)"', text))
+    return codes | set(re.findall(r'error_message\(\s*"([a-z_]+)"', text))
+
+
+def documented_night_error_codes() -> set[str]:
+    table = DOC.split("| night code | cause |", 1)[1].split("\n\n", 1)[0]
+    rows = [row for row in table.splitlines() if row.startswith("|")]
+    return {code for row in rows for code in re.findall(r"`([a-z_]+)`", row.split("|")[1])}
+
+
+def test_every_error_code_of_a_speech_night_is_documented_and_no_other():
+    codes = night_error_codes_in_code()
+    assert len(codes) > 20, codes
+    # Frame-level codes (rate_limited, malformed_json, …) are the contests' table's.
+    assert codes - documented_error_codes() <= documented_night_error_codes(), codes - documented_night_error_codes()
+    assert documented_night_error_codes() <= codes, documented_night_error_codes() - codes

@@ -6,7 +6,7 @@
   "use strict";
   window.LiveContest = function (options) {
     const scheme = location.protocol === "https:" ? "wss" : "ws";
-    const url = scheme + "://" + location.host + "/ws/contests/" + options.code + "/?role=" + options.role;
+    const url = scheme + "://" + location.host + (options.path || "/ws/contests/" + options.code + "/") + "?role=" + options.role;
     const pending = new Map(); // frame id -> frame, until acknowledged
     let socket = null;
     let attempt = 0;
@@ -43,7 +43,7 @@
     }
 
     function handle(frame) {
-      if (frame.type === "state" || frame.type === "host.state") {
+      if (frame.type === "state" || frame.type === "host.state" || frame.type === "night.state") {
         if (frame.event !== "snapshot" && frame.seq < lastSeq) {
           // Older than what is shown (a progress update built before a change that overtook it):
           // ignore it, and ask for the picture as it is in case the numbering itself restarted.

@@ -1,0 +1,142 @@
+"""A live-scored speech night in real Chromium pages: a host console, a big screen and five
+judges' phones; the draw, a speaker scored by five judges (one reconnecting mid-speaker and
+finding their score again), the extremes struck out, the final, the board and the results."""
+
+import random
+
+import pytest
+
+from calls.live.models import NightScore
+from tests import factories
+from tests.calls.night import speech_night
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def night(transactional_db):
+    tree = {
+        "audit": factories.unit_at("审计署", kind="organ"),
+        "gz": factories.unit_at("审计署/广州特派办", kind="office"),
+        "gz1": factories.unit_at("审计署/广州特派办/第一党支部"),
+        "gz2": factories.unit_at("审计署/广州特派办/第二党支部"),
+        "jjj1": factories.unit_at("审计署/京津冀特派办/机关党支部"),
+        "mof": factories.unit_at("财政部", kind="organ"),
+        "budget": factories.unit_at("财政部/预算司", kind="office"),
+    }
+    setup = speech_night(tree, scoring_seconds=300)
+    setup["watcher"] = factories.member(tree["gz1"], username="watcher")
+    return setup
+
+
+def seed_putting_first(setup, key: str) -> str:
+    """A seed whose draw (the entries by id, shuffled by it) puts the `key` speaker first."""
+    by_id = sorted(entry.pk for entry in setup["speakers"].values())
+    for n in range(1000):
+        order = list(by_id)
+        random.Random(f"hall-{n}").shuffle(order)
+        if order[0] == setup["speakers"][key].pk:
+            return f"hall-{n}"
+    raise AssertionError("no seed found")
+
+
+def score_on(phone, content: str, delivery: str) -> None:
+    fields = phone.locator("#criteria input")
+    fields.nth(0).fill(content)
+    fields.nth(1).fill(delivery)
+    phone.click("#score-submit")
+
+
+def test_a_speech_night_with_a_host_a_big_screen_and_five_judges(asgi_server, night, signed_in_page, screenshot):
+    call_id = night["call"].pk
+    base = f"{asgi_server}/calls/{call_id}/night"
+    host = signed_in_page(night["host"])
+    screen = signed_in_page(night["watcher"], viewport={"width": 1920, "height": 1080})
+    phones = [signed_in_page(judge, phone=True) for judge in night["judges"]]
+    host.goto(f"{base}/host/")
+    screen.goto(f"{base}/screen/")
+    for phone in phones:
+        phone.goto(f"{base}/judge/")
+    host.locator("#connection", has_text="已连接").wait_for()
+    for phone in phones:
+        phone.locator("#connection", has_text="已连接").wait_for()
+    screen.locator("#entrants", has_text="本场共 3 位选手").wait_for()
+    screenshot(screen, "night-screen-waiting")
+
+    seed = seed_putting_first(night, "jjj1")  # the Beijing speaker: no judge is conflicted
+    host.fill("#seed", seed)
+    host.click("#draw-button")
+    screen.locator("#order li").nth(2).wait_for()
+    assert screen.locator("#order li").first.locator(".name").inner_text() == "李讲"
+    screen.locator("#seed", has_text=seed).wait_for()
+    screen.evaluate("() => Promise.all(document.getAnimations().map((a) => a.finished))")  # the rows drawn in
+    screenshot(screen, "night-screen-draw")
+
+    host.click("#call-button")
+    screen.locator("#speaker-name", has_text="李讲").wait_for()
+    phones[0].get_by_text("请聆听演讲").wait_for()
+    host.click("#open-button")
+    for phone in phones:
+        phone.locator("#score-form").wait_for()
+
+    # 0.6 × 内容 + 0.4 × 表达: 86.00, 89.00, 66.00, 97.00, 86.40
+    score_on(phones[0], "90", "80")
+    phones[0].locator("#feedback", has_text="86.00").wait_for()
+    score_on(phones[1], "85", "95")
+    phones[1].locator("#feedback", has_text="89.00").wait_for()
+    # The screen shows each judge's score as it arrives.
+    screen.locator("#scores li.is-in").nth(1).wait_for()
+    assert screen.locator("#scores li").nth(1).locator(".value").inner_text() == "89.00"
+
+    # Judge 3 scores, then the phone reconnects (a reload: a new socket) mid-speaker: the
+    # snapshot brings the speaker, the open window and the judge's own score back.
+    score_on(phones[2], "50", "50")
+    phones[2].locator("#feedback", has_text="50.00").wait_for()
+    phones[2].reload()
+    phones[2].locator("#connection", has_text="已连接").wait_for()
+    phones[2].locator("#score-form").wait_for()
+    assert phones[2].locator("#criteria input").nth(0).input_value() == "50.00"
+    phones[2].locator("#feedback", has_text="50.00").wait_for()
+    score_on(phones[2], "70", "60")  # the correction: 66.00
+    phones[2].locator("#feedback", has_text="66.00").wait_for()
+
+    # A score out of range is refused on the phone, and nothing is stored.
+    score_on(phones[3], "101", "100")
+    phones[3].locator("#feedback", has_text="内容").wait_for()
+    score_on(phones[3], "95", "100")
+    phones[3].locator("#feedback", has_text="97.00").wait_for()
+    score_on(phones[4], "88", "84")
+    phones[4].locator("#feedback", has_text="86.40").wait_for()
+    screen.locator("#scores li.is-in").nth(4).wait_for()
+    host.locator("#judges tr[data-seat='5'] td", has_text="86.40").wait_for()
+    screenshot(screen, "night-screen-scores")
+    screenshot(host, "night-host-console")
+    screenshot(phones[4], "night-judge-phone")
+
+    host.click("#lock-button")
+    screen.locator("#final-value", has_text="87.13").wait_for()  # (86 + 89 + 86.4) / 3
+    dropped = screen.locator("#scores li.is-dropped .value")
+    assert sorted(dropped.all_inner_texts()) == ["66.00", "97.00"]
+    phones[0].locator("#stage-message", has_text="87.13").wait_for()
+    screenshot(screen, "night-screen-final-of-speaker")
+
+    host.click("#board-button")
+    screen.locator("#board li", has_text="李讲").wait_for()
+    screenshot(screen, "night-screen-board")
+
+    for _ in range(2):  # the two Guangzhou speakers: judge 5 is conflicted with both
+        host.click("#call-button")
+        host.locator("#open-button:enabled").wait_for()
+        host.click("#open-button")
+        phones[4].get_by_text("您回避本位选手").wait_for()
+        assert phones[4].locator("#score-form").is_hidden()
+        score_on(phones[0], "80", "80")
+        phones[0].locator("#feedback", has_text="80.00").wait_for()
+        host.locator("#lock-button:enabled").wait_for()
+        host.click("#lock-button")
+        host.locator("#call-button:enabled, #finish-button:enabled").first.wait_for()
+    host.click("#finish-button")
+    screen.locator("#final-view .place").nth(1).wait_for()
+    assert screen.locator("#final-view .place-1 .name").inner_text() == "李讲"
+    screenshot(screen, "night-screen-results")
+    assert NightScore.objects.filter(speaker__entry=night["speakers"]["jjj1"]).count() == 6
