@@ -66,6 +66,8 @@ def contest_list(request):
 @rate_limited("online-page", limit=60)
 def contest_home(request, contest_id: int):
     contest = get_object_or_404(OnlineContest.objects.select_related("paper"), pk=contest_id)
+    if hasattr(contest, "relay"):  # a relay leg's result page links back here
+        return redirect("contests:relay_home", relay_id=contest.relay.pk)
     now = timezone.now()
     refusal = None
     try:
