@@ -178,7 +178,7 @@ def plans_from_units(*, relay: RelayContest, parent: Unit, legs_by_unit: bool = 
     eligible = _eligible(relay)
     if legs_by_unit:
         plans = []
-        for child in parent.get_children().order_by("path"):
+        for child in Unit.objects.filter(path__startswith=parent.path, depth=parent.depth + 1).order_by("path"):
             branches = list(Unit.objects.filter(path__startswith=child.path, kind__in=BRANCH_KINDS).order_by("path"))
             if branches:
                 plans.append(TeamPlan(name=child.name, unit=child, roster=branches))
