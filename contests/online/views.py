@@ -40,6 +40,10 @@ def access_online_attempt(user, attempt_id: int) -> OnlineAttempt:
     if online.attempt.member_id != user.pk:
         raise PermissionDenied("This attempt belongs to someone else.")
     online.attempt = ensure_current(online.attempt)
+    if not online.attempt.is_open:  # a relay leg past its limit passes the baton now, not at the sweep
+        from ..relay.services import relay_leg_submitted
+
+        relay_leg_submitted(online=online)
     return online
 
 
