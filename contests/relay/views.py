@@ -37,6 +37,7 @@ def access_member_team(user: User, relay: RelayContest, team_id: int) -> RelayTe
 
 
 @login_required
+@rate_limited("online-page", limit=60)
 def relay_list(request):
     return render(
         request,
@@ -53,13 +54,15 @@ def relay_home(request, relay_id: int):
     services.relay_sync(relay=relay, at=now)
     teams = selectors.teams_of_member(relay, request.user)
     paper = relay.online.paper
+    rows = selectors.team_rows(relay, teams=teams, at=now)
     return render(
         request,
         "contests/relay/home.html",
         {
             "relay": relay,
             "paper": paper,
-            "rows": selectors.team_rows(relay, teams=teams, at=now),
+            "rows": rows,
+            "mine": [row.team.pk for row in rows if row.baton and services.holds_baton(row.baton.leg, request.user)],
             "results_shown": selectors.results_shown(relay, at=now),
             "rules": list(paper.rules.select_related("bank", "tag")),
             "limit_minutes": (paper.time_limit_s or 0) // 60,
@@ -99,6 +102,7 @@ def _back(request, relay_id: int):
 
 @login_required
 @require_POST
+@rate_limited("online-submit", limit=10)
 def leg_skip(request, relay_id: int, leg_id: int):
     leg = _steered_leg(request, relay_id, leg_id)
     try:
@@ -112,6 +116,7 @@ def leg_skip(request, relay_id: int, leg_id: int):
 
 @login_required
 @require_POST
+@rate_limited("online-submit", limit=10)
 def leg_replace(request, relay_id: int, leg_id: int):
     leg = _steered_leg(request, relay_id, leg_id)
     member = User.objects.filter(username=request.POST.get("username", "").strip()).first()
