@@ -423,3 +423,22 @@ def test_the_sweep_task_is_idempotent(setup):
     state = list(team.legs.values_list("position", "status"))
     relays_sweep()
     assert list(team.legs.values_list("position", "status")) == state == [(1, "skipped"), (2, "waiting")]
+
+
+def test_the_next_holder_is_emailed_when_smtp_is_configured(
+    setup, settings, eager_tasks, django_capture_on_commit_callbacks
+):
+    from django.core import mail
+
+    settings.EMAIL_HOST = "smtp.example.cn"
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.SITE_URL = "https://quiz.example.cn"
+    relay = make_relay(setup)
+    team = make_team(setup, relay)
+    second = setup["runners"][1]
+    type(second).objects.filter(pk=second.pk).update(email="second@example.cn")
+    with django_capture_on_commit_callbacks(execute=True):
+        run_leg(team, setup["runners"][0], right=1, start=timedelta(0), took=timedelta(seconds=30))
+    (message,) = [m for m in mail.outbox if m.to == ["second@example.cn"]]
+    assert message.subject == "接力棒到你了：第一党支部 第 2 棒"
+    assert f"https://quiz.example.cn/contests/relays/{relay.pk}/" in message.body
