@@ -195,14 +195,16 @@ class TeamsImportForm(forms.Form):
     )
 
 
-def _import_rows(upload) -> list[tuple[str, str, bool]]:
+def _import_rows(upload) -> tuple[list[tuple[str, str, bool]], list[int]]:
+    """The roster's rows under the header, with their row numbers in the sheet."""
     sheet = read_sheet_values(upload, max_bytes=5 * 1024 * 1024)
-    rows = []
-    for values in list(sheet.rows)[1:]:
+    rows, numbers = [], []
+    for number, values in enumerate(sheet.rows[1:], start=2):
         cells = [cell_text(v) for v in values] + ["", "", ""]
         if cells[0] or cells[1]:
             rows.append((cells[0], cells[1], cells[2].lower() in ("yes", "y", "是", "1", "true", "队长")))
-    return rows
+            numbers.append(number)
+    return rows, numbers
 
 
 @login_required
@@ -216,7 +218,8 @@ def relay_teams(request, relay_id: int):
                 import_form = TeamsImportForm(request.POST, request.FILES)
                 if not import_form.is_valid():
                     raise ContestSetupRejected("bad_file", _("Choose a workbook to import."))
-                plans = services.plans_from_rows(relay=relay, rows=_import_rows(request.FILES["file"]))
+                rows, numbers = _import_rows(request.FILES["file"])
+                plans = services.plans_from_rows(relay=relay, rows=rows, row_numbers=numbers)
             else:
                 units_form = TeamsFromUnitsForm(request.POST, relay=relay)
                 if not units_form.is_valid():

@@ -191,14 +191,18 @@ def plans_from_units(*, relay: RelayContest, parent: Unit, legs_by_unit: bool = 
     return plans
 
 
-def plans_from_rows(*, relay: RelayContest, rows: list[tuple[str, str, bool]]) -> list[TeamPlan]:
+def plans_from_rows(
+    *, relay: RelayContest, rows: list[tuple[str, str, bool]], row_numbers: list[int] | None = None
+) -> list[TeamPlan]:
     """Teams imported as rows of (team name, member's username, captain?) in roster order.
-    Refused whole, naming the row, for an unknown or inactive username or a member on two teams."""
+    Refused whole, naming the row (its number in the sheet, from `row_numbers`, else counted
+    from 1), for an unknown or inactive username or a member on two teams."""
     eligible = {u.username: u for u in _eligible(relay).filter(username__in=[r[1] for r in rows])}
     order: dict[str, list[User]] = {}
     captains: dict[str, User] = {}
     placed: dict[str, int] = {}
-    for number, (team, username, captain) in enumerate(rows, start=1):
+    numbers = row_numbers or list(range(1, len(rows) + 1))
+    for number, (team, username, captain) in zip(numbers, rows, strict=True):
         member = eligible.get(username)
         if member is None:
             raise ContestSetupRejected(

@@ -129,3 +129,10 @@ def test_a_team_of_three_runs_a_relay_on_phones(live_server, relay, page_factory
     sign_in(desktop, base, "relay-organiser")
     desktop.goto(f"{base}/contests/relays/manage/{relay.pk}/")
     screenshot(desktop, "relay-map-desktop")
+    # The builder and the teams page, in the organiser pages' look.
+    desktop.goto(f"{base}/contests/relays/manage/{relay.pk}/edit/")
+    expect(desktop.locator("#started-note")).to_be_visible()
+    screenshot(desktop, "relay-edit-desktop")
+    desktop.goto(f"{base}/contests/relays/manage/{relay.pk}/teams/")
+    expect(desktop.locator("#teams-from-units")).to_be_visible()
+    screenshot(desktop, "relay-teams-desktop")

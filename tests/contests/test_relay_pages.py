@@ -131,3 +131,22 @@ def test_a_member_outside_the_audience_cannot_open_the_relay(setup):  # noqa: F8
     relay = make_relay(setup, audience=[setup["branch"]])
     outsider = factories.member(setup["second"])
     assert signed_in(outsider).get(f"/contests/relays/{relay.pk}/").status_code == 403
+
+
+def test_organiser_imports_a_roster_and_a_bad_row_imports_nothing(setup):  # noqa: F811
+    relay = make_relay(setup)
+    organiser = signed_in(setup["by"])
+    bad = factories.workbook([["队名", "用户名", "队长"], ["甲队", "runner1", ""], ["甲队", "nobody", ""]])
+    bad.name = "roster.xlsx"
+    response = organiser.post(f"/contests/relays/manage/{relay.pk}/teams/", {"file": bad}, follow=True)
+    # The unknown username is on the sheet's third row (under the header and 甲队's first runner).
+    assert "第 3 行" in response.content.decode() and not RelayTeam.objects.exists()
+    good = factories.workbook(
+        [["队名", "用户名", "队长"], ["甲队", "runner3", ""], ["甲队", "runner1", "是"], ["乙队", "runner2", ""]]
+    )
+    good.name = "roster.xlsx"
+    organiser.post(f"/contests/relays/manage/{relay.pk}/teams/", {"file": good})
+    first = RelayTeam.objects.get(name="甲队")
+    assert list(first.runners.values_list("member__username", flat=True)) == ["runner3", "runner1"]
+    assert (first.captain.username, first.baton.holder.username) == ("runner1", "runner3")
+    assert RelayTeam.objects.get(name="乙队").captain.username == "runner2"
