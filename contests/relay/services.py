@@ -80,12 +80,42 @@ def relay_update(*, relay: RelayContest, by: User | None, start_within_h: int, l
     """Edit the relay: the online contest's rules apply (once a leg has started the window only
     moves forward and is audited; the paper and leg limit stay), plus how late starts are met."""
     with transaction.atomic():
+        closed_at = relay.online.paper.closes_at
         online_services.online_contest_update(contest=relay.online, by=by, **online_fields)
+        _after_window_moved(relay, closed_at=closed_at)
         if (start_within_h, late_start) != (relay.start_within_h, relay.late_start):
             _audit(relay, by, "late_start_rule", hours=start_within_h, then=late_start)
         relay.start_within_h, relay.late_start = start_within_h, late_start
         relay.save(update_fields=["start_within_h", "late_start"])
     return relay
+
+
+def _after_window_moved(relay: RelayContest, *, closed_at: datetime) -> None:
+    """Running legs follow their attempts' new deadlines; if the relay had closed and now closes
+    later, each team whose baton was left unrun at the close gets it back, told afresh."""
+    paper = relay.online.paper
+    now = timezone.now()
+    for leg in RelayLeg.objects.filter(team__relay=relay, status=RelayLeg.Status.RUNNING).select_related(
+        "online_attempt__attempt"
+    ):
+        if leg.deadline_at != leg.online_attempt.attempt.deadline_at:
+            leg.deadline_at = leg.online_attempt.attempt.deadline_at
+            leg.save(update_fields=["deadline_at"])
+    if paper.closes_at <= closed_at or now >= paper.closes_at:
+        return
+    for team in RelayTeam.objects.select_for_update(of=("self",)).filter(
+        relay=relay, baton__isnull=True, finished_at=closed_at
+    ):
+        unrun = team.legs.filter(status=RelayLeg.Status.UNRUN).first()
+        if unrun is not None:
+            unrun.status, unrun.baton_at, unrun.late_flagged_at = RelayLeg.Status.WAITING, now, None
+            unrun.start_by = _start_by(relay, now)
+            unrun.save(update_fields=["status", "baton_at", "start_by", "late_flagged_at"])
+            team.baton, team.finished_at = unrun, None
+            team.save(update_fields=["baton", "finished_at"])
+            _tell_holder(relay, unrun)
+        elif team.runners.filter(position__gt=_last_position(team)).exists():
+            _pass_baton(relay, team, at=now)
 
 
 def _audit(relay: RelayContest, actor: User | None, action: str, **detail) -> None:
@@ -161,7 +191,7 @@ def relay_teams_set(*, relay: RelayContest, plans: list[TeamPlan], by: User | No
             )
             for position, runner in enumerate(plan.roster, start=1)
         )
-        _pass_baton(relay, team, at=max(at, relay.paper.opens_at), notify_at=at)
+        _pass_baton(relay, team, at=max(at, relay.paper.opens_at))
         teams.append(team)
     _audit(relay, by, "teams_set", teams=len(teams), runners=sum(len(p.roster) for p in plans))
     return teams
@@ -232,12 +262,16 @@ def _start_by(relay: RelayContest, baton_at: datetime) -> datetime:
     return max(baton_at, relay.paper.opens_at) + timedelta(hours=relay.start_within_h)
 
 
-def _pass_baton(relay: RelayContest, team: RelayTeam, *, at: datetime, notify_at: datetime | None = None):
+def _last_position(team: RelayTeam) -> int:
+    return team.legs.order_by("-position").values_list("position", flat=True).first() or 0
+
+
+def _pass_baton(relay: RelayContest, team: RelayTeam, *, at: datetime):
     """Give the baton to the runner after the team's last leg, skipping (with an audit entry)
     runners who were deactivated. None past the last runner or after the window closed.
 
     Call while holding the row lock on `team`."""
-    last = team.legs.order_by("-position").values_list("position", flat=True).first() or 0
+    last = _last_position(team)
     closes_at = relay.paper.closes_at
     for runner in team.runners.filter(position__gt=last).select_related("member", "unit"):
         if at >= closes_at:

@@ -442,3 +442,45 @@ def test_the_next_holder_is_emailed_when_smtp_is_configured(
     (message,) = [m for m in mail.outbox if m.to == ["second@example.cn"]]
     assert message.subject == "接力棒到你了：第一党支部 第 2 棒"
     assert f"https://quiz.example.cn/contests/relays/{relay.pk}/" in message.body
+
+
+def _window_fields(setup, paper):
+    return {
+        "title": paper.title,
+        "audience": [setup["organ"]],
+        "opens_at": paper.opens_at,
+        "party_members_only": False,
+        "start_within_h": 24,
+        "late_start": "flag",
+    }
+
+
+def test_a_closed_relay_whose_window_moves_later_hands_the_unrun_baton_back(setup):
+    closes = NOW + timedelta(hours=2)
+    relay = make_relay(setup, closes_at=closes)
+    team = make_team(setup, relay)
+    run_leg(team, setup["runners"][0], right=2, start=timedelta(0), took=timedelta(seconds=50))
+    services.relay_sync(relay=relay, at=closes + timedelta(seconds=1))
+    assert baton(team) is None
+    paper = relay.online.paper
+    services.relay_update(
+        relay=relay, by=setup["by"], closes_at=closes + timedelta(days=1), **_window_fields(setup, paper)
+    )
+    leg = baton(team)
+    assert (leg.position, leg.status, team.finished_at) == (2, "waiting", None)
+    # Told once when the baton first reached them, and again now.
+    assert Notification.objects.filter(recipient=setup["runners"][1], kind="relay_baton").count() == 2
+
+
+def test_a_running_leg_follows_its_attempts_new_deadline_when_the_window_moves(setup):
+    relay = make_relay(setup, closes_at=NOW + timedelta(minutes=5))
+    team = make_team(setup, relay)
+    leg = services.relay_leg_start(team=team, member=setup["runners"][0], device="p", at=NOW)
+    assert leg.deadline_at == NOW + timedelta(minutes=5)
+    paper = relay.online.paper
+    services.relay_update(
+        relay=relay, by=setup["by"], closes_at=NOW + timedelta(days=1), **_window_fields(setup, paper)
+    )
+    leg.refresh_from_db()
+    # The 10-minute leg limit now fits inside the window.
+    assert leg.deadline_at == NOW + timedelta(minutes=10)
