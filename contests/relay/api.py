@@ -84,7 +84,7 @@ class RelayView(OnlineAPIView):
     @extend_schema(operation_id="online_relay_retrieve", responses=dict)
     def get(self, request, relay_id: int):
         relay = access_relay(request.user, relay_id)
-        services.relay_sync(relay=relay)
+        services.relay_sync(relay=relay, teams=selectors.teams_of_member(relay, request.user))
         shown = selectors.results_shown(relay)
         rows = selectors.team_rows(relay, teams=selectors.teams_of_member(relay, request.user))
         return Response(

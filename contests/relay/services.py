@@ -530,11 +530,14 @@ def _apply_due(relay: RelayContest, team: RelayTeam, *, at: datetime) -> None:
         )
 
 
-def relay_sync(*, relay: RelayContest, at: datetime | None = None) -> None:
-    """Bring every team of the relay up to `at` (one team at a time, each under its row lock).
-    The beat sweep calls it; so do the pages, since the embedded default runs no beat."""
+def relay_sync(*, relay: RelayContest, teams: list[RelayTeam] | None = None, at: datetime | None = None) -> None:
+    """Bring every team of the relay (or these teams) up to `at`, one team at a time, each under
+    its row lock. The beat sweep calls it; so do the pages, since the embedded default runs no beat."""
     at = at or timezone.now()
-    for team_id in relay.teams.filter(baton__isnull=False).values_list("pk", flat=True):
+    due = relay.teams.filter(baton__isnull=False)
+    if teams is not None:
+        due = due.filter(pk__in=[team.pk for team in teams])
+    for team_id in due.values_list("pk", flat=True):
         _sync_team(team_id, at=at)
 
 

@@ -484,3 +484,20 @@ def test_a_running_leg_follows_its_attempts_new_deadline_when_the_window_moves(s
     leg.refresh_from_db()
     # The 10-minute leg limit now fits inside the window.
     assert leg.deadline_at == NOW + timedelta(minutes=10)
+
+
+def test_a_page_brings_only_the_members_teams_up_to_date(setup):
+    relay = make_relay(setup, start_within_h=1, late_start=RelayContest.LateStart.SKIP)
+    d = factories.member(setup["second"])
+    services.relay_teams_set(
+        relay=relay,
+        plans=[
+            TeamPlan(name="甲", unit=setup["branch"], roster=setup["runners"]),
+            TeamPlan(name="乙", unit=setup["second"], roster=[d]),
+        ],
+        by=setup["by"],
+        at=NOW,
+    )
+    mine, other = RelayTeam.objects.get(name="甲"), RelayTeam.objects.get(name="乙")
+    services.relay_sync(relay=relay, teams=[mine], at=NOW + timedelta(hours=2))
+    assert baton(mine).position == 2 and baton(other).status == "waiting"
