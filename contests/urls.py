@@ -5,6 +5,8 @@ from .online import finals as online_finals
 from .online import organiser as online_organiser
 from .online import organiser_actions as online_actions
 from .online import views as online
+from .relay import organiser as relay_organiser
+from .relay import views as relay
 
 app_name = "contests"
 
@@ -31,6 +33,17 @@ urlpatterns = [
     path("online/manage/<int:contest_id>/review/", online_actions.flag_reviewed, name="online_flag_reviewed"),
     path("online/manage/<int:contest_id>/screen/", online_actions.screen, name="online_screen"),
     path("online/manage/<int:contest_id>/screen.json", online_actions.screen_data, name="online_screen_data"),
+    path("relays/", relay.relay_list, name="relay_list"),
+    path("relays/<int:relay_id>/", relay.relay_home, name="relay_home"),
+    path("relays/<int:relay_id>/teams/<int:team_id>/start/", relay.leg_start, name="relay_start"),
+    path("relays/<int:relay_id>/legs/<int:leg_id>/skip/", relay.leg_skip, name="relay_skip"),
+    path("relays/<int:relay_id>/legs/<int:leg_id>/replace/", relay.leg_replace, name="relay_replace"),
+    path("relays/manage/", relay_organiser.manage_list, name="relay_manage"),
+    path("relays/manage/new/", relay_organiser.relay_edit, name="relay_new"),
+    path("relays/manage/<int:relay_id>/edit/", relay_organiser.relay_edit, name="relay_edit"),
+    path("relays/manage/<int:relay_id>/teams/", relay_organiser.relay_teams, name="relay_teams"),
+    path("relays/manage/<int:relay_id>/", relay_organiser.relay_map, name="relay_map"),
+    path("relays/manage/<int:relay_id>/legs.xlsx", relay_organiser.legs_xlsx, name="relay_export"),
     path("<str:code>/play/", views.play, name="play"),
     path("<str:code>/screen/", views.screen, name="screen"),
     path("<str:code>/host/", views.host, name="host"),

@@ -121,3 +121,35 @@ class OnlineContestReminder(Kind):
             _("%(sender)s reminds you to take part in the online contest “%(subject)s”; it closes at %(deadline)s.")
             % params
         )
+
+
+@register
+class RelayBaton(Kind):
+    """The baton of a team relay reached the recipient. Params: contest, team, leg, start_by."""
+
+    slug = "relay_baton"
+    icon = "bi-flag"
+
+    @classmethod
+    def title(cls, params: dict) -> str:
+        return _("The baton is yours: %(team)s, leg %(leg)s") % params
+
+    @classmethod
+    def body(cls, params: dict) -> str:
+        return _("Run your leg of “%(contest)s” before %(start_by)s.") % params
+
+
+@register
+class RelayStalled(Kind):
+    """A holder did not start their leg in time. Params: contest, team, holder, hours."""
+
+    slug = "relay_stalled"
+    icon = "bi-hourglass-split"
+
+    @classmethod
+    def title(cls, params: dict) -> str:
+        return _("%(team)s's baton is stalled") % params
+
+    @classmethod
+    def body(cls, params: dict) -> str:
+        return _("%(holder)s has not started within %(hours)s hours; skip or replace them with a reason.") % params

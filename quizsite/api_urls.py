@@ -6,6 +6,7 @@ from rest_framework.routers import DefaultRouter
 from calls import api as calls_api
 from contests import api as contests_api
 from contests.online import api as online_api
+from contests.relay import api as relay_api
 from lessons import api as lessons_api
 from lessons import api_videos
 from notifications import api as notifications_api
@@ -86,6 +87,21 @@ urlpatterns = [
     ),
     path("online/attempts/<int:attempt_id>/events/", online_api.EventView.as_view(), name="api-online-event"),
     path("online/attempts/<int:attempt_id>/submit/", online_api.SubmitView.as_view(), name="api-online-submit"),
+    path("online/relays/", relay_api.RelayListView.as_view(), name="api-relays"),
+    path("online/relays/<int:relay_id>/", relay_api.RelayView.as_view(), name="api-relay"),
+    path(
+        "online/relays/<int:relay_id>/teams/<int:team_id>/legs/",
+        relay_api.LegStartView.as_view(),
+        name="api-relay-leg-start",
+    ),
+    path(
+        "online/relays/<int:relay_id>/legs/<int:leg_id>/skip/", relay_api.LegSkipView.as_view(), name="api-relay-skip"
+    ),
+    path(
+        "online/relays/<int:relay_id>/legs/<int:leg_id>/replace/",
+        relay_api.LegReplaceView.as_view(),
+        name="api-relay-replace",
+    ),
     path("calls/", calls_api.OpenCallListView.as_view(), name="api-calls"),
     path("calls/entries/", calls_api.MyEntryListView.as_view(), name="api-call-entries"),
     path("calls/<int:call_id>/entries/", calls_api.EntryCreateView.as_view(), name="api-call-entry-create"),

@@ -367,6 +367,7 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = {
     "expire-overdue-attempts": {"task": "lessons.tasks.expire_overdue_attempts", "schedule": 30.0},
+    "sweep-relays": {"task": "contests.relay.tasks.relays_sweep", "schedule": 30.0},
     "recompute-dirty-rankings": {
         "task": "rankings.tasks.recompute_dirty_rules",
         "schedule": float(env_int("RANKINGS_SWEEP_S", 60)),

@@ -24,7 +24,7 @@ def contests_for_member(member: User, *, at: datetime | None = None) -> list[Onl
     step = member.unit.steplen
     ancestors = [member.unit.path[:i] for i in range(step, len(member.unit.path) + 1, step)]
     contests = (
-        OnlineContest.objects.filter(audience__path__in=ancestors)
+        OnlineContest.objects.filter(audience__path__in=ancestors, relay__isnull=True)  # relays list apart
         .select_related("paper")
         .distinct()
         .order_by("-paper__closes_at")
@@ -33,7 +33,10 @@ def contests_for_member(member: User, *, at: datetime | None = None) -> list[Onl
 
 
 def contests_managed_by(user: User) -> QuerySet[OnlineContest]:
-    return OnlineContest.objects.filter(access.subtree_q(user, prefix="paper__unit__")).select_related("paper__unit")
+    return (
+        OnlineContest.objects.filter(access.subtree_q(user, prefix="paper__unit__"), relay__isnull=True)
+        .select_related("paper__unit")
+    )
 
 
 @dataclass

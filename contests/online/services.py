@@ -274,6 +274,8 @@ def _extend_open_attempts(paper: Paper, *, old_close: datetime, new_close: datet
 def check_may_take(contest: OnlineContest, member: User, at: datetime) -> None:
     """Raise unless `member` is in the audience and the window is open at `at`."""
     paper = contest.paper
+    if hasattr(contest, "relay"):
+        raise AttemptRejected("relay_leg", _("This is a team relay: start your leg when you hold the baton."))
     if member.unit is None or not any(member.unit.path.startswith(u.path) for u in contest.audience.all()):
         raise AttemptRejected("not_in_audience", _("This contest is for other units."))
     if contest.party_members_only and not member.is_party_member:
@@ -345,7 +347,11 @@ def online_attempt_submit(*, online: OnlineAttempt, device: str, at: datetime | 
     """Submit from the device holding the attempt. A second submit returns the same result."""
     if online.attempt.is_open:
         _check_device(online, device)
-    return attempts.attempt_submit(attempt=online.attempt, at=at)
+    attempt = attempts.attempt_submit(attempt=online.attempt, at=at)
+    from ..relay.services import relay_leg_submitted  # a relay leg passes its baton at once
+
+    relay_leg_submitted(online=online, at=at)
+    return attempt
 
 
 def integrity_record(

@@ -40,6 +40,10 @@ def access_online_attempt(user, attempt_id: int) -> OnlineAttempt:
     if online.attempt.member_id != user.pk:
         raise PermissionDenied("This attempt belongs to someone else.")
     online.attempt = ensure_current(online.attempt)
+    if not online.attempt.is_open:  # a relay leg past its limit passes the baton now, not at the sweep
+        from ..relay.services import relay_leg_submitted
+
+        relay_leg_submitted(online=online)
     return online
 
 
@@ -66,6 +70,8 @@ def contest_list(request):
 @rate_limited("online-page", limit=60)
 def contest_home(request, contest_id: int):
     contest = get_object_or_404(OnlineContest.objects.select_related("paper"), pk=contest_id)
+    if hasattr(contest, "relay"):  # a relay leg's result page links back here
+        return redirect("contests:relay_home", relay_id=contest.relay.pk)
     now = timezone.now()
     refusal = None
     try:

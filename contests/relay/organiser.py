@@ -1,0 +1,316 @@
+"""Organiser pages of relays: the list, the builder (create and edit), the teams, the relay map
+(every team's baton, stalled and overdue legs, skip or replace with a reason) and the legs'
+export."""
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from lessons.models import Paper
+from orgs import access
+from orgs.models import Unit
+from quizsite.spreadsheets import ExportWorkbook, SpreadsheetError, cell_text, read_sheet_values, xlsx_response
+
+from ..online.organiser import ContestForm, RuleFormSet
+from ..online.services import ContestSetupRejected, DrawRule
+from . import selectors, services
+from .models import RelayContest, RelayLeg
+
+
+def access_managed_relay(user, relay_id: int) -> RelayContest:
+    relay = get_object_or_404(RelayContest.objects.select_related("online__paper__unit"), pk=relay_id)
+    if not access.can_manage_unit(user, relay.online.paper.unit):
+        raise PermissionDenied(
+            _("Only organisers of %(unit)s manage this contest.") % {"unit": relay.online.paper.unit.name}
+        )
+    return relay
+
+
+class RelayForm(ContestForm):
+    start_within_h = forms.IntegerField(
+        label=gettext_lazy("hours a holder has to start"),
+        min_value=1,
+        max_value=24 * 14,
+        help_text=gettext_lazy("Counted from when the baton reaches them."),
+    )
+    late_start = forms.ChoiceField(
+        label=gettext_lazy("when a holder does not start in time"), choices=RelayContest.LateStart.choices
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        del self.fields["max_attempts"]
+        del self.fields["grading"]
+        self.fields["time_limit_min"].label = gettext_lazy("time limit per leg (minutes)")
+
+
+def _initial(relay: RelayContest | None) -> tuple[dict, list[dict]]:
+    if relay is None:
+        now = timezone.localtime().replace(second=0, microsecond=0)
+        return (
+            {
+                "opens_at": now,
+                "closes_at": now + timezone.timedelta(days=7),
+                "time_limit_min": 10,
+                "shuffle": True,
+                "results_shown": Paper.Review.AFTER_SUBMIT,
+                "start_within_h": 24,
+                "late_start": RelayContest.LateStart.FLAG,
+            },
+            [],
+        )
+    paper = relay.online.paper
+    return (
+        {
+            "title": paper.title,
+            "unit": paper.unit,
+            "description": paper.description,
+            "opens_at": timezone.localtime(paper.opens_at),
+            "closes_at": timezone.localtime(paper.closes_at),
+            "audience": list(relay.online.audience.all()),
+            "party_members_only": relay.online.party_members_only,
+            "time_limit_min": (paper.time_limit_s or 0) // 60,
+            "shuffle": paper.shuffle_questions,
+            "results_shown": paper.review,
+            "start_within_h": relay.start_within_h,
+            "late_start": relay.late_start,
+        },
+        [
+            {"bank": r.bank, "type": r.type, "tag": r.tag, "difficulty": r.difficulty, "count": r.count}
+            for r in paper.rules.all()
+        ],
+    )
+
+
+@login_required
+def manage_list(request):
+    access.check_manager(request.user)
+    relays = selectors.relays_managed_by(request.user).order_by("-online__paper__opens_at")
+    return render(request, "contests/relay/manage_list.html", {"relays": relays, "now": timezone.now()})
+
+
+@login_required
+def relay_edit(request, relay_id: int | None = None):
+    access.check_manager(request.user)
+    relay = access_managed_relay(request.user, relay_id) if relay_id else None
+    started = relay is not None and relay.online.paper.attempts.exists()
+    initial, rules_initial = _initial(relay)
+    if request.method == "POST":
+        form = RelayForm(request.POST, user=request.user, initial=initial)
+        rules = RuleFormSet(request.POST, form_kwargs={"user": request.user}, prefix="rules")
+        if form.is_valid() and rules.is_valid():
+            draw = [
+                DrawRule(bank=r["bank"], count=r["count"], type=r["type"], tag=r["tag"], difficulty=r["difficulty"])
+                for r in rules.cleaned_data
+                if r.get("bank")
+            ]
+            data = form.cleaned_data
+            fields = {
+                "title": data["title"],
+                "audience": list(data["audience"]),
+                "opens_at": data["opens_at"],
+                "closes_at": data["closes_at"],
+                "party_members_only": data["party_members_only"],
+                "description": data["description"],
+                "results_shown": data["results_shown"],
+            }
+            late = {"start_within_h": data["start_within_h"], "late_start": data["late_start"]}
+            try:
+                if relay is None:
+                    relay = services.relay_create(
+                        unit=data["unit"],
+                        rules=draw,
+                        by=request.user,
+                        leg_time_limit_s=data["time_limit_min"] * 60,
+                        shuffle=data["shuffle"],
+                        **fields,
+                        **late,
+                    )
+                elif started:
+                    services.relay_update(relay=relay, by=request.user, **late, **fields)
+                else:
+                    services.relay_update(
+                        relay=relay,
+                        by=request.user,
+                        rules=draw,
+                        time_limit_s=data["time_limit_min"] * 60,
+                        shuffle=data["shuffle"],
+                        **late,
+                        **fields,
+                    )
+            except ContestSetupRejected as error:
+                form.add_error(None, error.message)
+            else:
+                messages.success(request, _("Saved."))
+                return redirect("contests:relay_map", relay_id=relay.pk)
+    else:
+        form = RelayForm(user=request.user, initial=initial)
+        rules = RuleFormSet(initial=rules_initial, form_kwargs={"user": request.user}, prefix="rules")
+    if relay is not None:
+        form.fields["unit"].disabled = True
+    if started:
+        for name in ("opens_at", "time_limit_min", "shuffle"):
+            form.fields[name].disabled = True
+        for rule in rules:
+            for field in rule.fields.values():
+                field.disabled = True
+    return render(
+        request, "contests/relay/edit.html", {"form": form, "rules": rules, "relay": relay, "started": started}
+    )
+
+
+class TeamsFromUnitsForm(forms.Form):
+    parent = forms.ModelChoiceField(label=gettext_lazy("make teams under"), queryset=Unit.objects.none())
+    legs_by_unit = forms.TypedChoiceField(
+        label=gettext_lazy("each leg is run by"),
+        choices=[
+            ("", gettext_lazy("a member: one team per party branch, its members in turn")),
+            ("1", gettext_lazy("a party branch: one team per unit, its branches in turn")),
+        ],
+        coerce=bool,
+        empty_value=False,
+        required=False,
+    )
+
+    def __init__(self, *args, relay: RelayContest, **kwargs):
+        super().__init__(*args, **kwargs)
+        audience = relay.online.audience.all()
+        paths = [u.path for u in audience]
+        units = Unit.objects.filter(pk__in=[u.pk for u in audience])
+        for path in paths:
+            units = units | Unit.objects.filter(path__startswith=path)
+        self.fields["parent"].queryset = units.distinct().order_by("path")
+        self.fields["parent"].label_from_instance = lambda unit: "　" * (unit.depth - 1) + unit.name
+
+
+class TeamsImportForm(forms.Form):
+    file = forms.FileField(
+        label=gettext_lazy("roster workbook (xlsx)"),
+        help_text=gettext_lazy("Columns: team, username, captain (yes or empty); rows in running order."),
+    )
+
+
+def _import_rows(upload) -> tuple[list[tuple[str, str, bool]], list[int]]:
+    """The roster's rows under the header, with their row numbers in the sheet."""
+    sheet = read_sheet_values(upload, max_bytes=5 * 1024 * 1024)
+    rows, numbers = [], []
+    for number, values in enumerate(sheet.rows[1:], start=2):
+        cells = [cell_text(v) for v in values] + ["", "", ""]
+        if cells[0] or cells[1]:
+            rows.append((cells[0], cells[1], cells[2].lower() in ("yes", "y", "是", "1", "true", "队长")))
+            numbers.append(number)
+    return rows, numbers
+
+
+@login_required
+def relay_teams(request, relay_id: int):
+    relay = access_managed_relay(request.user, relay_id)
+    units_form = TeamsFromUnitsForm(relay=relay)
+    import_form = TeamsImportForm()
+    if request.method == "POST":
+        try:
+            if "file" in request.FILES:
+                import_form = TeamsImportForm(request.POST, request.FILES)
+                if not import_form.is_valid():
+                    raise ContestSetupRejected("bad_file", _("Choose a workbook to import."))
+                rows, numbers = _import_rows(request.FILES["file"])
+                plans = services.plans_from_rows(relay=relay, rows=rows, row_numbers=numbers)
+            else:
+                units_form = TeamsFromUnitsForm(request.POST, relay=relay)
+                if not units_form.is_valid():
+                    raise ContestSetupRejected("bad_unit", _("Choose a unit."))
+                plans = services.plans_from_units(
+                    relay=relay,
+                    parent=units_form.cleaned_data["parent"],
+                    legs_by_unit=units_form.cleaned_data["legs_by_unit"],
+                )
+            teams = services.relay_teams_set(relay=relay, plans=plans, by=request.user)
+        except (ContestSetupRejected, SpreadsheetError) as error:
+            messages.error(request, getattr(error, "message", str(error)))
+        else:
+            messages.success(request, _("%(n)d teams made; each first holder has been told.") % {"n": len(teams)})
+            return redirect("contests:relay_map", relay_id=relay.pk)
+    return render(
+        request,
+        "contests/relay/teams.html",
+        {"relay": relay, "units_form": units_form, "import_form": import_form},
+    )
+
+
+@login_required
+def relay_map(request, relay_id: int):
+    relay = access_managed_relay(request.user, relay_id)
+    now = timezone.now()
+    services.relay_sync(relay=relay, at=now)
+    rows = selectors.team_rows(relay, at=now)
+    return render(
+        request,
+        "contests/relay/map.html",
+        {
+            "relay": relay,
+            "paper": relay.online.paper,
+            "rows": rows,
+            "stalled": [row for row in rows if row.baton and row.baton.overdue],
+            "audit": relay.online.audit.select_related("actor")[:30],
+            "now": now,
+        },
+    )
+
+
+@login_required
+def legs_xlsx(request, relay_id: int):
+    relay = access_managed_relay(request.user, relay_id)
+    services.relay_sync(relay=relay)
+    book = ExportWorkbook()
+    sheet = book.sheet(_("Legs"), widths=(18, 6, 14, 20, 12, 18, 18, 10, 8, 8, 8, 10, 24, 22), frozen_rows=1)
+    sheet.append(
+        [
+            _("Team"),
+            _("Leg"),
+            _("Holder"),
+            _("Unit"),
+            _("Status"),
+            _("Started at"),
+            _("Finished at"),
+            _("Time used (s)"),
+            _("Score"),
+            _("Out of"),
+            _("Right answers"),
+            _("Questions"),
+            _("Reason skipped"),
+            _("Draw seed"),
+        ],
+        style="header",
+    )
+
+    def local(moment):
+        return timezone.localtime(moment).replace(tzinfo=None) if moment else None
+
+    for leg in selectors.leg_rows(relay):
+        finished = leg.status == RelayLeg.Status.FINISHED
+        sheet.append(
+            [
+                leg.team.name,
+                leg.position,
+                leg.holder.display_name if leg.holder else "",
+                leg.holder_unit.name
+                if leg.holder_unit
+                else (leg.runner.unit_at_start.name if leg.runner.unit_at_start else ""),
+                str(leg.get_status_display()),
+                local(leg.started_at),
+                local(leg.finished_at) if leg.started_at else None,
+                leg.time_used_s if finished else None,
+                float(leg.score) if finished else None,
+                float(leg.max_score) if finished else None,
+                leg.right if finished else None,
+                leg.questions if finished else None,
+                leg.skip_reason,
+                str(leg.online_attempt.seed) if leg.online_attempt else "",
+            ]
+        )
+    return xlsx_response(book.to_bytes(), relay.online.paper.title, ascii_name=f"relay-{relay.pk}-legs")

@@ -1,0 +1,560 @@
+"""Setting up and running a team relay over days. Every write goes through here.
+
+A leg is an attempt at the relay's paper through the online contest's attempts (so lessons'
+engine owns the deadline, the autosave and the grading, and the seed and device are kept the
+same way). This module adds who holds the baton: only the holder starts a leg; a submitted (or
+timed-out) leg passes the baton at once and tells the next holder; a deactivated runner is
+skipped with an audit entry; the captain or an organiser skips or replaces a holder with a
+reason; the window's end leaves unrun legs unrun and the team keeps what it has.
+
+Locking: every change of a team's baton holds the team's row lock, so a submit, the sweep and a
+skip at the same moment pass the baton once.
+"""
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db import transaction
+from django.urls import reverse
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+
+from lessons.models import Attempt, Paper
+from lessons.services import attempts
+from lessons.services.attempts import AttemptRejected
+from notifications.services import notify
+from orgs import access
+from orgs.models import Unit, User
+
+from ..online import services as online_services
+from ..online.models import OnlineAttempt, OnlineAuditEntry
+from ..online.services import ContestSetupRejected, DrawRule
+from .models import RelayContest, RelayLeg, RelayRunner, RelayTeam
+
+BRANCH_KINDS = (Unit.Kind.BRANCH, Unit.Kind.TEMPORARY_BRANCH)
+
+
+@transaction.atomic
+def relay_create(
+    *,
+    title: str,
+    unit: Unit,
+    audience: list[Unit],
+    opens_at: datetime,
+    closes_at: datetime,
+    rules: list[DrawRule],
+    by: User | None,
+    leg_time_limit_s: int,
+    start_within_h: int = 24,
+    late_start: str = RelayContest.LateStart.FLAG,
+    party_members_only: bool = False,
+    description: str = "",
+    shuffle: bool = True,
+    results_shown: str = Paper.Review.AFTER_SUBMIT,
+) -> RelayContest:
+    """Create a relay. Refused, with nothing stored, when a leg's draw cannot be filled (the
+    shortfall is named) or the window runs backwards. A member may run any number of legs, so the
+    paper allows unlimited attempts; the leg time limit is the paper's time limit."""
+    if start_within_h < 1:
+        raise ContestSetupRejected("start_within", _("Give holders at least one hour to start."))
+    online = online_services.online_contest_create(
+        title=title,
+        unit=unit,
+        audience=audience,
+        opens_at=opens_at,
+        closes_at=closes_at,
+        rules=rules,
+        by=by,
+        party_members_only=party_members_only,
+        description=description,
+        max_attempts=0,
+        time_limit_s=leg_time_limit_s,
+        shuffle=shuffle,
+        results_shown=results_shown,
+    )
+    return RelayContest.objects.create(online=online, start_within_h=start_within_h, late_start=late_start)
+
+
+def relay_update(*, relay: RelayContest, by: User | None, start_within_h: int, late_start: str, **online_fields):
+    """Edit the relay: the online contest's rules apply (once a leg has started the window only
+    moves forward and is audited; the paper and leg limit stay), plus how late starts are met."""
+    with transaction.atomic():
+        closed_at = relay.online.paper.closes_at
+        online_services.online_contest_update(contest=relay.online, by=by, **online_fields)
+        _after_window_moved(relay, closed_at=closed_at)
+        if (start_within_h, late_start) != (relay.start_within_h, relay.late_start):
+            _audit(relay, by, "late_start_rule", hours=start_within_h, then=late_start)
+        relay.start_within_h, relay.late_start = start_within_h, late_start
+        relay.save(update_fields=["start_within_h", "late_start"])
+    return relay
+
+
+def _after_window_moved(relay: RelayContest, *, closed_at: datetime) -> None:
+    """Running legs follow their attempts' new deadlines; if the relay had closed and now closes
+    later, each team whose baton was left unrun at the close gets it back, told afresh."""
+    paper = relay.online.paper
+    now = timezone.now()
+    for leg in RelayLeg.objects.filter(team__relay=relay, status=RelayLeg.Status.RUNNING).select_related(
+        "online_attempt__attempt"
+    ):
+        if leg.deadline_at != leg.online_attempt.attempt.deadline_at:
+            leg.deadline_at = leg.online_attempt.attempt.deadline_at
+            leg.save(update_fields=["deadline_at"])
+    if paper.closes_at <= closed_at or now >= paper.closes_at:
+        return
+    for team in RelayTeam.objects.select_for_update(of=("self",)).filter(
+        relay=relay, baton__isnull=True, finished_at=closed_at
+    ):
+        unrun = team.legs.filter(status=RelayLeg.Status.UNRUN).first()
+        if unrun is not None:
+            unrun.status, unrun.baton_at, unrun.late_flagged_at = RelayLeg.Status.WAITING, now, None
+            unrun.start_by = _start_by(relay, now)
+            unrun.save(update_fields=["status", "baton_at", "start_by", "late_flagged_at"])
+            team.baton, team.finished_at = unrun, None
+            team.save(update_fields=["baton", "finished_at"])
+            _tell_holder(relay, unrun)
+        elif team.runners.filter(position__gt=_last_position(team)).exists():
+            _pass_baton(relay, team, at=now)
+
+
+def _audit(relay: RelayContest, actor: User | None, action: str, **detail) -> None:
+    OnlineAuditEntry.objects.create(contest_id=relay.online_id, actor=actor, action=action, detail=detail)
+
+
+# ---------------------------------------------------------------- teams
+
+
+@dataclass(frozen=True)
+class TeamPlan:
+    """A team to make: its name, the unit it represents, its roster in order (members or units)
+    and its captain (a member of the roster, or none)."""
+
+    name: str
+    unit: Unit
+    roster: list[User] | list[Unit]
+    captain: User | None = None
+
+
+def _check_teams_editable(relay: RelayContest) -> None:
+    if RelayLeg.objects.filter(team__relay=relay, started_at__isnull=False).exists():
+        raise ContestSetupRejected("relay_started", _("A leg has started: the teams can no longer change."))
+
+
+def _eligible(relay: RelayContest):
+    members = User.objects.filter(is_active=True)
+    if relay.online.party_members_only:
+        members = members.filter(is_party_member=True)
+    return members
+
+
+@transaction.atomic
+def relay_teams_set(*, relay: RelayContest, plans: list[TeamPlan], by: User | None, at: datetime | None = None):
+    """Replace the relay's teams with `plans` and hand each its first baton. Refused once a leg
+    has started, for an empty roster, or for a runner outside the relay's audience."""
+    at = at or timezone.now()
+    relay = RelayContest.objects.select_for_update(of=("self",)).select_related("online__paper").get(pk=relay.pk)
+    _check_teams_editable(relay)
+    if not plans:
+        raise ContestSetupRejected("no_teams", _("No teams to make: choose a unit with party branches and members."))
+    audience = list(relay.online.audience.all())
+    names = set()
+    for plan in plans:
+        if not plan.roster:
+            message = _("Team %(team)s has nobody on its roster.") % {"team": plan.name}
+            raise ContestSetupRejected("empty_roster", message)
+        if plan.name in names:
+            raise ContestSetupRejected("team_twice", _("Two teams are called %(team)s.") % {"team": plan.name})
+        names.add(plan.name)
+        for runner in plan.roster:
+            path = runner.path if isinstance(runner, Unit) else (runner.unit.path if runner.unit else "~")
+            if not any(path.startswith(u.path) for u in audience):
+                raise ContestSetupRejected(
+                    "runner_outside",
+                    _("%(who)s (team %(team)s) is outside the relay's units.")
+                    % {"who": _who(runner), "team": plan.name},
+                )
+    RelayLeg.objects.filter(team__relay=relay).delete()
+    relay.teams.all().delete()
+    teams = []
+    for number, plan in enumerate(plans, start=1):
+        team = RelayTeam.objects.create(
+            relay=relay, name=plan.name, unit=plan.unit, captain=plan.captain, position=number
+        )
+        RelayRunner.objects.bulk_create(
+            RelayRunner(
+                team=team,
+                position=position,
+                member=runner if isinstance(runner, User) else None,
+                unit=runner if isinstance(runner, Unit) else None,
+                unit_at_start=runner.unit if isinstance(runner, User) else runner,
+            )
+            for position, runner in enumerate(plan.roster, start=1)
+        )
+        _pass_baton(relay, team, at=max(at, relay.paper.opens_at))
+        teams.append(team)
+    _audit(relay, by, "teams_set", teams=len(teams), runners=sum(len(p.roster) for p in plans))
+    return teams
+
+
+def _who(runner: User | Unit) -> str:
+    return runner.name if isinstance(runner, Unit) else runner.display_name
+
+
+def plans_from_units(*, relay: RelayContest, parent: Unit, legs_by_unit: bool = False) -> list[TeamPlan]:
+    """Teams made in bulk under `parent`: one team per party branch, its active members in order
+    of name as the roster (the first is captain); or, with `legs_by_unit`, one team per unit
+    directly under `parent`, its party branches as the legs (the baton passes between branches)."""
+    eligible = _eligible(relay)
+    if legs_by_unit:
+        plans = []
+        for child in Unit.objects.filter(path__startswith=parent.path, depth=parent.depth + 1).order_by("path"):
+            branches = list(Unit.objects.filter(path__startswith=child.path, kind__in=BRANCH_KINDS).order_by("path"))
+            if branches:
+                plans.append(TeamPlan(name=child.name, unit=child, roster=branches))
+        return plans
+    plans = []
+    for branch in Unit.objects.filter(path__startswith=parent.path, kind__in=BRANCH_KINDS).order_by("path"):
+        members = list(eligible.filter(unit=branch).order_by("username"))
+        if members:
+            plans.append(TeamPlan(name=branch.name, unit=branch, roster=members, captain=members[0]))
+    return plans
+
+
+def plans_from_rows(
+    *, relay: RelayContest, rows: list[tuple[str, str, bool]], row_numbers: list[int] | None = None
+) -> list[TeamPlan]:
+    """Teams imported as rows of (team name, member's username, captain?) in roster order.
+    Refused whole, naming the row (its number in the sheet, from `row_numbers`, else counted
+    from 1), for an unknown or inactive username or a member on two teams."""
+    eligible = {u.username: u for u in _eligible(relay).filter(username__in=[r[1] for r in rows])}
+    order: dict[str, list[User]] = {}
+    captains: dict[str, User] = {}
+    placed: dict[str, int] = {}
+    numbers = row_numbers or list(range(1, len(rows) + 1))
+    for number, (team, username, captain) in zip(numbers, rows, strict=True):
+        member = eligible.get(username)
+        if member is None:
+            raise ContestSetupRejected(
+                "unknown_member",
+                _("Row %(n)d: no active member with the username %(u)s.") % {"n": number, "u": username},
+            )
+        if username in placed:
+            raise ContestSetupRejected(
+                "member_twice",
+                _("Row %(n)d: %(u)s is already on the roster in row %(m)d.")
+                % {"n": number, "u": username, "m": placed[username]},
+            )
+        placed[username] = number
+        order.setdefault(team, []).append(member)
+        if captain:
+            captains[team] = member
+    return [
+        TeamPlan(name=name, unit=members[0].unit, roster=members, captain=captains.get(name, members[0]))
+        for name, members in order.items()
+    ]
+
+
+# ---------------------------------------------------------------- the baton
+
+
+def _start_by(relay: RelayContest, baton_at: datetime) -> datetime:
+    return max(baton_at, relay.paper.opens_at) + timedelta(hours=relay.start_within_h)
+
+
+def _last_position(team: RelayTeam) -> int:
+    return team.legs.order_by("-position").values_list("position", flat=True).first() or 0
+
+
+def _pass_baton(relay: RelayContest, team: RelayTeam, *, at: datetime):
+    """Give the baton to the runner after the team's last leg, skipping (with an audit entry)
+    runners who were deactivated. None past the last runner or after the window closed.
+
+    Call while holding the row lock on `team`."""
+    last = _last_position(team)
+    closes_at = relay.paper.closes_at
+    for runner in team.runners.filter(position__gt=last).select_related("member", "unit"):
+        if at >= closes_at:
+            break
+        leg = RelayLeg(
+            team=team,
+            runner=runner,
+            position=runner.position,
+            holder=runner.member,
+            holder_unit=runner.unit,
+            baton_at=at,
+            start_by=_start_by(relay, at),
+        )
+        if runner.member is not None and not runner.member.is_active:
+            leg.status, leg.finished_at = RelayLeg.Status.SKIPPED, at
+            leg.skip_reason = _("%(who)s's account is deactivated.") % {"who": runner.member.display_name}
+            leg.save()
+            _audit(relay, None, "leg_auto_skipped", team=team.name, leg=leg.position, reason=leg.skip_reason)
+            continue
+        leg.save()
+        team.baton = leg
+        team.save(update_fields=["baton"])
+        _tell_holder(relay, leg)
+        return leg
+    team.baton = None
+    team.finished_at = min(at, closes_at)
+    team.save(update_fields=["baton", "finished_at"])
+    return None
+
+
+def _holders(leg: RelayLeg) -> list[User]:
+    if leg.holder is not None:
+        return [leg.holder]
+    return list(User.objects.filter(is_active=True, unit__path__startswith=leg.holder_unit.path))
+
+
+def _tell_holder(relay: RelayContest, leg: RelayLeg) -> None:
+    start_by = formats.date_format(timezone.localtime(leg.start_by), "SHORT_DATETIME_FORMAT")
+    notify(
+        recipients=_holders(leg),
+        kind="relay_baton",
+        params={"contest": relay.paper.title, "team": leg.team.name, "leg": leg.position, "start_by": start_by},
+        url=reverse("contests:relay_home", args=[relay.pk]),
+    )
+
+
+def holds_baton(leg: RelayLeg, member: User) -> bool:
+    """Whether `member` may run `leg`: its holder, or (for a unit's leg nobody has started) an
+    active member of that unit."""
+    if leg.holder_id is not None:
+        return leg.holder_id == member.pk
+    return member.is_active and member.unit is not None and member.unit.path.startswith(leg.holder_unit.path)
+
+
+def _locked_team(team: RelayTeam) -> RelayTeam:
+    return RelayTeam.objects.select_for_update(of=("self",)).select_related("relay__online__paper").get(pk=team.pk)
+
+
+def relay_leg_start(*, team: RelayTeam, member: User, device: str, at: datetime | None = None) -> RelayLeg:
+    """Start the team's current leg (or resume it; from another device, take it over). Only the
+    baton holder may; the attempt's deadline is the leg limit, cut at the window's end."""
+    at = at or timezone.now()
+    paper = team.relay.online.paper
+    if at < paper.opens_at:
+        raise AttemptRejected(
+            "not_open_yet", _("The relay opens at %(t)s.") % {"t": online_services._stamp(paper.opens_at)}
+        )
+    if at >= paper.closes_at:
+        raise AttemptRejected(
+            "closed", _("The relay closed at %(t)s.") % {"t": online_services._stamp(paper.closes_at)}
+        )
+    _sync_team(team.pk, at=at)  # committed on its own: a late start skipped stays skipped
+    with transaction.atomic():
+        return _start(_locked_team(team), member=member, device=device, at=at)
+
+
+def _start(team: RelayTeam, *, member: User, device: str, at: datetime) -> RelayLeg:
+    relay, paper = team.relay, team.relay.online.paper
+    leg = RelayLeg.objects.select_related("holder", "holder_unit").filter(pk=team.baton_id).first()
+    if leg is None:
+        raise AttemptRejected("relay_over", _("Your team's relay is over."))
+    if not holds_baton(leg, member):
+        holder = leg.holder.display_name if leg.holder else leg.holder_unit.name
+        message = _("The baton is with %(holder)s: your leg opens when it reaches you.") % {"holder": holder}
+        raise AttemptRejected("not_baton_holder", message)
+    if leg.status == RelayLeg.Status.RUNNING:
+        return _resume(leg, device=device, at=at)
+    seed = secrets.randbits(62)
+    attempt = attempts.attempt_start(paper=paper, member=member, at=at, seed=seed)
+    leg.online_attempt = OnlineAttempt.objects.create(contest=relay.online, attempt=attempt, seed=seed, device=device)
+    leg.status, leg.holder, leg.started_at, leg.deadline_at = RelayLeg.Status.RUNNING, member, at, attempt.deadline_at
+    leg.save(update_fields=["online_attempt", "status", "holder", "started_at", "deadline_at"])
+    from .tasks import relay_leg_close
+
+    transaction.on_commit(lambda: relay_leg_close.apply_async((leg.pk,), eta=leg.deadline_at))
+    return leg
+
+
+def _resume(leg: RelayLeg, *, device: str, at: datetime) -> RelayLeg:
+    online = leg.online_attempt
+    online.attempt = attempts.ensure_current(online.attempt, at=at)
+    if not online.attempt.is_open:  # the deadline passed between the sweeps: the leg is over
+        raise AttemptRejected("leg_over", _("Time is up: your leg was submitted at its deadline."))
+    leg.online_attempt = online_services.online_attempt_claim(online=online, device=device, at=at)
+    return leg
+
+
+def relay_leg_submitted(*, online: OnlineAttempt, at: datetime | None = None) -> RelayLeg | None:
+    """Close the leg `online` runs, if its attempt is finished, and pass the baton at once.
+    Idempotent: a second submit or a later sweep finds the leg closed and does nothing."""
+    leg = RelayLeg.objects.filter(online_attempt=online, status=RelayLeg.Status.RUNNING).first()
+    if leg is None:
+        return None
+    return relay_leg_close(leg=leg, at=at)
+
+
+@transaction.atomic
+def relay_leg_close(*, leg: RelayLeg, at: datetime | None = None) -> RelayLeg:
+    """Close a running leg whose attempt is finished (submitted, or past its deadline: then
+    graded as of the deadline), record its result and pass the baton. No-op otherwise."""
+    at = at or timezone.now()
+    team = _locked_team(leg.team)
+    leg = RelayLeg.objects.select_related("online_attempt__attempt__paper").get(pk=leg.pk)
+    if leg.status != RelayLeg.Status.RUNNING:
+        return leg
+    attempt = attempts.ensure_current(leg.online_attempt.attempt, at=at)
+    if attempt.is_open:
+        return leg
+    _record_result(leg, attempt)
+    if team.baton_id == leg.pk:
+        _pass_baton(team.relay, team, at=at)
+    return leg
+
+
+def _record_result(leg: RelayLeg, attempt: Attempt) -> None:
+    items = attempt.items.select_related("answer")
+    leg.questions = len(items)
+    leg.right = sum(1 for item in items if getattr(item, "answer", None) is not None and item.answer.is_correct)
+    leg.score, leg.max_score = attempt.score, attempt.max_score
+    leg.finished_at = attempt.finished_at
+    leg.time_used_s = int((attempt.finished_at - attempt.started_at).total_seconds())
+    leg.status = RelayLeg.Status.FINISHED
+    leg.save(update_fields=["questions", "right", "score", "max_score", "finished_at", "time_used_s", "status"])
+
+
+def may_steer(user: User, team: RelayTeam) -> bool:
+    """The team's captain and organisers of the relay's unit may skip or replace a holder."""
+    return (team.captain_id is not None and team.captain_id == user.pk) or access.can_manage_unit(
+        user, team.relay.online.paper.unit
+    )
+
+
+def _waiting_leg(team: RelayTeam, leg: RelayLeg, by: User, reason: str) -> RelayLeg:
+    if not may_steer(by, team):
+        raise AttemptRejected("not_captain", _("Only the team's captain or an organiser may do this."))
+    if not reason.strip():
+        raise AttemptRejected("reason_needed", _("Give a reason: it goes into the audit log."))
+    leg = RelayLeg.objects.select_related("holder", "holder_unit").get(pk=leg.pk)
+    if team.baton_id != leg.pk or leg.status != RelayLeg.Status.WAITING:
+        raise AttemptRejected("leg_not_waiting", _("Only a holder who has not started yet can be skipped or replaced."))
+    return leg
+
+
+@transaction.atomic
+def relay_leg_skip(*, leg: RelayLeg, by: User, reason: str, at: datetime | None = None) -> RelayLeg:
+    """Skip the holder of the team's waiting leg (captain or organiser), with a reason in the
+    audit log; the baton passes to the next runner."""
+    at = at or timezone.now()
+    team = _locked_team(leg.team)
+    leg = _waiting_leg(team, leg, by, reason)
+    leg.status, leg.finished_at, leg.skip_reason, leg.skipped_by = RelayLeg.Status.SKIPPED, at, reason.strip(), by
+    leg.save(update_fields=["status", "finished_at", "skip_reason", "skipped_by"])
+    who = _leg_who(leg)
+    _audit(team.relay, by, "leg_skipped", team=team.name, leg=leg.position, holder=who, reason=leg.skip_reason)
+    _pass_baton(team.relay, team, at=at)
+    return leg
+
+
+def _leg_who(leg: RelayLeg) -> str:
+    return leg.holder.display_name if leg.holder else leg.holder_unit.name
+
+
+@transaction.atomic
+def relay_holder_replace(*, leg: RelayLeg, by: User, member: User, reason: str, at: datetime | None = None) -> RelayLeg:
+    """Give the team's waiting leg to another active member (captain or organiser), with a reason
+    in the audit log; the new holder is told and has the full time to start."""
+    at = at or timezone.now()
+    team = _locked_team(leg.team)
+    leg = _waiting_leg(team, leg, by, reason)
+    relay = team.relay
+    audience = list(relay.online.audience.all())
+    if (
+        not member.is_active
+        or member.unit is None
+        or not any(member.unit.path.startswith(u.path) for u in audience)
+        or (relay.online.party_members_only and not member.is_party_member)
+    ):
+        message = _("%(who)s cannot run in this relay.") % {"who": member.display_name}
+        raise AttemptRejected("replacement_outside", message)
+    was = _leg_who(leg)
+    leg.holder, leg.baton_at, leg.start_by, leg.late_flagged_at = member, at, _start_by(relay, at), None
+    leg.save(update_fields=["holder", "baton_at", "start_by", "late_flagged_at"])
+    _audit(
+        relay, by, "holder_replaced", team=team.name, leg=leg.position, was=was, now=member.display_name, reason=reason
+    )
+    _tell_holder(relay, leg)
+    return leg
+
+
+# ---------------------------------------------------------------- time
+
+
+def _apply_due(relay: RelayContest, team: RelayTeam, *, at: datetime) -> None:
+    """Bring one team up to `at`: close its leg past the deadline, meet a late start as the relay
+    says, and at the window's end leave a waiting leg unrun. Call holding the team's row lock."""
+    leg = RelayLeg.objects.select_related("online_attempt__attempt__paper", "holder", "holder_unit").filter(
+        pk=team.baton_id
+    )
+    leg = leg.first()
+    if leg is None:
+        return
+    closes_at = relay.paper.closes_at
+    if leg.status == RelayLeg.Status.RUNNING:
+        attempt = attempts.ensure_current(leg.online_attempt.attempt, at=at)
+        if not attempt.is_open:
+            _record_result(leg, attempt)
+            _pass_baton(relay, team, at=at)
+            _apply_due(relay, team, at=at)
+        return
+    if at >= closes_at:
+        leg.status = RelayLeg.Status.UNRUN
+        leg.save(update_fields=["status"])
+        team.baton, team.finished_at = None, closes_at
+        team.save(update_fields=["baton", "finished_at"])
+        return
+    if at < leg.start_by or leg.late_flagged_at is not None:
+        return
+    hours = relay.start_within_h
+    if relay.late_start == RelayContest.LateStart.SKIP:
+        leg.status, leg.finished_at = RelayLeg.Status.SKIPPED, at
+        leg.skip_reason = _("Did not start within %(h)d hours.") % {"h": hours}
+        leg.save(update_fields=["status", "finished_at", "skip_reason"])
+        _audit(relay, None, "leg_auto_skipped", team=team.name, leg=leg.position, reason=leg.skip_reason)
+        _pass_baton(relay, team, at=at)
+        _apply_due(relay, team, at=at)
+        return
+    leg.late_flagged_at = at
+    leg.save(update_fields=["late_flagged_at"])
+    _audit(relay, None, "leg_flagged_late", team=team.name, leg=leg.position, holder=_leg_who(leg))
+    if team.captain_id and team.captain.is_active:
+        notify(
+            recipients=[team.captain],
+            kind="relay_stalled",
+            params={"contest": relay.paper.title, "team": team.name, "holder": _leg_who(leg), "hours": hours},
+            url=reverse("contests:relay_home", args=[relay.pk]),
+        )
+
+
+def relay_sync(*, relay: RelayContest, teams: list[RelayTeam] | None = None, at: datetime | None = None) -> None:
+    """Bring every team of the relay (or these teams) up to `at`, one team at a time, each under
+    its row lock. The beat sweep calls it; so do the pages, since the embedded default runs no beat."""
+    at = at or timezone.now()
+    due = relay.teams.filter(baton__isnull=False)
+    if teams is not None:
+        due = due.filter(pk__in=[team.pk for team in teams])
+    for team_id in due.values_list("pk", flat=True):
+        _sync_team(team_id, at=at)
+
+
+def _sync_team(team_id: int, *, at: datetime) -> None:
+    with transaction.atomic():
+        team = RelayTeam.objects.select_for_update(of=("self",)).select_related("relay__online__paper", "captain")
+        team = team.filter(pk=team_id).first()
+        if team is not None:
+            _apply_due(team.relay, team, at=at)
+
+
+def relays_sync_due(*, at: datetime | None = None) -> int:
+    """The sweep: sync every relay with a baton still out. Returns how many relays it looked at."""
+    at = at or timezone.now()
+    relays = RelayContest.objects.filter(teams__baton__isnull=False).select_related("online__paper").distinct()
+    count = 0
+    for relay in relays:
+        relay_sync(relay=relay, at=at)
+        count += 1
+    return count

@@ -1,0 +1,152 @@
+"""Relay pages end to end through the Django test client: a member's home and leg, the
+captain's skip, the organiser's builder, teams, relay map and export."""
+
+import io
+from datetime import timedelta
+
+import pytest
+from django.test import Client
+from openpyxl import load_workbook
+
+from contests.relay.models import RelayContest, RelayLeg, RelayTeam
+from lessons.models import Attempt
+from tests import factories
+from tests.contests.test_online import key_of
+from tests.contests.test_relay import NOW, make_relay, make_team, setup  # noqa: F401  (the fixture)
+
+pytestmark = pytest.mark.django_db
+
+
+def signed_in(member) -> Client:
+    client = Client()
+    client.force_login(member)
+    return client
+
+
+def test_holder_starts_a_leg_on_the_attempt_page_and_submitting_passes_the_baton(setup):  # noqa: F811
+    relay = make_relay(setup)
+    team = make_team(setup, relay)
+    first, second, _third = setup["runners"]
+    page = signed_in(first).get(f"/contests/relays/{relay.pk}/").content.decode()
+    assert 'id="start-leg"' in page and "第一党支部" in page
+    # The second runner sees the team but no start button; a forged start is refused.
+    other = signed_in(second)
+    assert 'id="start-leg"' not in other.get(f"/contests/relays/{relay.pk}/").content.decode()
+    refused = other.post(f"/contests/relays/{relay.pk}/teams/{team.pk}/start/", follow=True)
+    assert "接力棒在" in refused.content.decode() and not Attempt.objects.exists()
+    client = signed_in(first)
+    started = client.post(f"/contests/relays/{relay.pk}/teams/{team.pk}/start/")
+    attempt = Attempt.objects.get(member=first)
+    assert started.url == f"/contests/online/attempts/{attempt.pk}/"
+    assert client.get(started.url).status_code == 200
+    item = attempt.items.get(position=1)
+    client.put(
+        f"/contests/online/attempts/{attempt.pk}/items/1/",
+        f'{{"response": "{key_of(item)}"}}',
+        content_type="application/json",
+    )
+    client.post(f"/contests/online/attempts/{attempt.pk}/submit/")
+    team.refresh_from_db()
+    assert team.baton.holder == second
+    # The result page links back to the contest home, which is the relay's.
+    assert client.get(f"/contests/online/{relay.online.pk}/").url == f"/contests/relays/{relay.pk}/"
+    assert 'id="start-leg"' in other.get(f"/contests/relays/{relay.pk}/").content.decode()
+
+
+def test_relays_do_not_show_among_individual_contests(setup):  # noqa: F811
+    relay = make_relay(setup)
+    member = setup["runners"][0]
+    assert relay.online.paper.title not in signed_in(member).get("/contests/online/").content.decode()
+    assert relay.online.paper.title in signed_in(member).get("/contests/relays/").content.decode()
+
+
+def test_captain_skips_the_holder_from_the_home_page_with_a_reason(setup):  # noqa: F811
+    relay = make_relay(setup)
+    team = make_team(setup, relay, captain=setup["runners"][2])
+    leg = team.baton
+    captain = signed_in(setup["runners"][2])
+    assert "skip-reason" in captain.get(f"/contests/relays/{relay.pk}/").content.decode()
+    captain.post(f"/contests/relays/{relay.pk}/legs/{leg.pk}/skip/", {"reason": "休假"})
+    assert RelayLeg.objects.get(pk=leg.pk).skip_reason == "休假"
+    # A runner who is not captain cannot.
+    response = signed_in(setup["runners"][1]).post(f"/contests/relays/{relay.pk}/legs/{leg.pk}/skip/", {"reason": "x"})
+    assert response.status_code == 403
+
+
+def test_organiser_builds_a_relay_makes_teams_and_follows_the_map(setup):  # noqa: F811
+    organiser = signed_in(setup["by"])
+    assert organiser.get("/contests/relays/manage/new/").status_code == 200
+    form = {
+        "title": "处室接力赛",
+        "unit": setup["organ"].pk,
+        "opens_at": (NOW - timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M"),
+        "closes_at": (NOW + timedelta(days=5)).strftime("%Y-%m-%dT%H:%M"),
+        "audience": [setup["organ"].pk],
+        "time_limit_min": 10,
+        "shuffle": "on",
+        "results_shown": "after_submit",
+        "start_within_h": 24,
+        "late_start": "flag",
+        "rules-TOTAL_FORMS": 1,
+        "rules-INITIAL_FORMS": 0,
+        "rules-0-bank": setup["bank"].pk,
+        "rules-0-type": "single",
+        "rules-0-count": 5,
+    }
+    refused = organiser.post("/contests/relays/manage/new/", form)
+    # 5 singles per leg from a bank of 4: refused, the shortfall named.
+    assert refused.status_code == 200 and "缺 1 道" in refused.content.decode()
+    assert not RelayContest.objects.exists()
+    form["rules-0-count"] = 2
+    created = organiser.post("/contests/relays/manage/new/", form)
+    relay = RelayContest.objects.get()
+    assert created.url == f"/contests/relays/manage/{relay.pk}/"
+    assert relay.online.paper.time_limit_s == 600
+    made = organiser.post(f"/contests/relays/manage/{relay.pk}/teams/", {"parent": setup["organ"].pk})
+    assert made.status_code == 302
+    team = RelayTeam.objects.get(relay=relay)
+    assert list(team.runners.values_list("member__username", flat=True)) == ["runner1", "runner2", "runner3"]
+    page = organiser.get(f"/contests/relays/manage/{relay.pk}/").content.decode()
+    assert 'id="relay-map"' in page and "第一党支部" in page
+    organiser.post(
+        f"/contests/relays/manage/{relay.pk}/teams/", {"parent": setup["organ"].pk}
+    )  # again before any leg: replaces
+    assert RelayTeam.objects.filter(relay=relay).count() == 1
+
+
+def test_legs_export_lists_every_leg_with_its_result(setup):  # noqa: F811
+    relay = make_relay(setup)
+    team = make_team(setup, relay)
+    from contests.relay import services
+
+    services.relay_leg_skip(leg=team.baton, by=setup["by"], reason="出差", at=NOW)
+    response = signed_in(setup["by"]).get(f"/contests/relays/manage/{relay.pk}/legs.xlsx")
+    rows = list(load_workbook(io.BytesIO(response.content)).active.values)
+    assert rows[1][0:3] == ("第一党支部", 1, setup["runners"][0].display_name)
+    assert rows[1][12] == "出差" and rows[2][1] == 2 and len(rows) == 3
+    assert signed_in(setup["runners"][0]).get(f"/contests/relays/manage/{relay.pk}/legs.xlsx").status_code == 403
+
+
+def test_a_member_outside_the_audience_cannot_open_the_relay(setup):  # noqa: F811
+    relay = make_relay(setup, audience=[setup["branch"]])
+    outsider = factories.member(setup["second"])
+    assert signed_in(outsider).get(f"/contests/relays/{relay.pk}/").status_code == 403
+
+
+def test_organiser_imports_a_roster_and_a_bad_row_imports_nothing(setup):  # noqa: F811
+    relay = make_relay(setup)
+    organiser = signed_in(setup["by"])
+    bad = factories.workbook([["队名", "用户名", "队长"], ["甲队", "runner1", ""], ["甲队", "nobody", ""]])
+    bad.name = "roster.xlsx"
+    response = organiser.post(f"/contests/relays/manage/{relay.pk}/teams/", {"file": bad}, follow=True)
+    # The unknown username is on the sheet's third row (under the header and 甲队's first runner).
+    assert "第 3 行" in response.content.decode() and not RelayTeam.objects.exists()
+    good = factories.workbook(
+        [["队名", "用户名", "队长"], ["甲队", "runner3", ""], ["甲队", "runner1", "是"], ["乙队", "runner2", ""]]
+    )
+    good.name = "roster.xlsx"
+    organiser.post(f"/contests/relays/manage/{relay.pk}/teams/", {"file": good})
+    first = RelayTeam.objects.get(name="甲队")
+    assert list(first.runners.values_list("member__username", flat=True)) == ["runner3", "runner1"]
+    assert (first.captain.username, first.baton.holder.username) == ("runner1", "runner3")
+    assert RelayTeam.objects.get(name="乙队").captain.username == "runner2"
