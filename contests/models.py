@@ -269,5 +269,6 @@ class AuditEntry(models.Model):
 
 # Online contests live in their own package; imported here so Django registers their models.
 from .online.models import IntegrityEvent, OnlineAttempt, OnlineAuditEntry, OnlineContest  # noqa: E402, F401
+
 # Team relays over days, likewise in their own package.
 from .relay.models import RelayContest, RelayLeg, RelayRunner, RelayTeam  # noqa: E402, F401

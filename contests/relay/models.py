@@ -33,7 +33,7 @@ class RelayContest(models.Model):
         ordering = ["-created_at"]
 
     def __str__(self) -> str:
-        return self.online.paper.title
+        return self.online.paper.display_title
 
     @property
     def paper(self):

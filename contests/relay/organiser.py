@@ -313,4 +313,4 @@ def legs_xlsx(request, relay_id: int):
                 str(leg.online_attempt.seed) if leg.online_attempt else "",
             ]
         )
-    return xlsx_response(book.to_bytes(), relay.online.paper.title, ascii_name=f"relay-{relay.pk}-legs")
+    return xlsx_response(book.to_bytes(), relay.online.paper.display_title, ascii_name=f"relay-{relay.pk}-legs")

@@ -313,7 +313,13 @@ def _tell_holder(relay: RelayContest, leg: RelayLeg) -> None:
     notify(
         recipients=_holders(leg),
         kind="relay_baton",
-        params={"contest": relay.paper.title, "team": leg.team.name, "leg": leg.position, "start_by": start_by},
+        params={
+            "contest": relay.paper.title,
+            "contest_en": relay.paper.title_en,
+            "team": leg.team.name,
+            "leg": leg.position,
+            "start_by": start_by,
+        },
         url=reverse("contests:relay_home", args=[relay.pk]),
     )
 
@@ -525,7 +531,13 @@ def _apply_due(relay: RelayContest, team: RelayTeam, *, at: datetime) -> None:
         notify(
             recipients=[team.captain],
             kind="relay_stalled",
-            params={"contest": relay.paper.title, "team": team.name, "holder": _leg_who(leg), "hours": hours},
+            params={
+                "contest": relay.paper.title,
+                "contest_en": relay.paper.title_en,
+                "team": team.name,
+                "holder": _leg_who(leg),
+                "hours": hours,
+            },
             url=reverse("contests:relay_home", args=[relay.pk]),
         )
 
