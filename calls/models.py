@@ -283,6 +283,7 @@ class AuditEvent(models.Model):
         ASSIGN = "assign", _("Assigned entries to judges")
         LOCK = "lock", _("Locked the scores")
         PUBLISH = "publish", _("Published the results")
+        CONFLICT = "conflict", _("Recorded a conflict of interest")
 
     action = models.CharField(max_length=40, choices=Action.choices)
     detail = models.CharField(max_length=300, blank=True)
@@ -306,7 +307,9 @@ class JudgeAccount(models.Model):
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="judge_account")
     unit = models.ForeignKey(Unit, verbose_name=_("owner unit"), on_delete=models.PROTECT, related_name="+")
     contact = models.CharField(_("phone or email"), max_length=120, blank=True)
-    password_changed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # The hash of the password printed for the judge: while the account still has it, the judge
+    # must choose their own before anything else (a printed password is good for one sign-in).
+    issued_password = models.CharField(max_length=128, blank=True, editable=False)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -346,6 +349,9 @@ class JudgeReminder(models.Model):
     class Meta:
         ordering = ["-at"]
 
+    def __str__(self) -> str:
+        return f"{self.call} · {self.judges}"
+
 
 # ---------------------------------------------------------------- similarity of essays
 
@@ -357,6 +363,9 @@ class EntryText(models.Model):
     file = models.ForeignKey(EntryFile, on_delete=models.CASCADE, related_name="+")
     text = models.TextField(blank=True)
     extracted_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return str(self.entry)
 
 
 class SimilarityPair(models.Model):
@@ -393,3 +402,6 @@ class SimilarityDecision(models.Model):
 
     class Meta:
         ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.pair} · {self.verdict}"

@@ -89,7 +89,7 @@ def test_a_complete_panel_shows_kendalls_w_and_flags_a_wide_spread(essay_call, t
 
 
 def test_a_split_panel_shows_icc_and_results_can_be_normalised(essay_call, tree, panel, gz_organiser):
-    entries = finalists(essay_call, [tree["gz2"]], 4)
+    finalists(essay_call, [tree["gz2"]], 4)
     essay_call.judges_per_entry = 1
     essay_call.save()
     jjj = list(panel.judges.filter(unit=tree["jjj1"]).order_by("pk"))[:2]
@@ -100,7 +100,7 @@ def test_a_split_panel_shows_icc_and_results_can_be_normalised(essay_call, tree,
     by_judge = {judge.pk: [] for judge in jjj}
     for assignment in Assignment.objects.order_by("entry_id"):
         by_judge[assignment.judge_id].append(assignment)
-    for judge_values, (judge_id, assignments) in zip([(90, 70), (60, 40)], by_judge.items(), strict=True):
+    for judge_values, assignments in zip([(90, 70), (60, 40)], by_judge.values(), strict=True):
         for value, assignment in zip(judge_values, assignments, strict=True):
             services.score_record(assignment=assignment, by=assignment.judge, values=scores(essay_call, value, value))
             given[assignment.entry_id] = D(value)
