@@ -182,9 +182,7 @@ def _replacement(assignment: Assignment) -> User | None:
         return None
     rng = random.Random(f"{entry.call.assignment_seed}:{entry.pk}")  # noqa: S311 - reproducibility
     tiebreak = {judge.pk: rng.random() for judge in candidates}
-    loads = {
-        judge.pk: Assignment.objects.filter(entry__call=entry.call, judge=judge).count() for judge in candidates
-    }
+    loads = {judge.pk: Assignment.objects.filter(entry__call=entry.call, judge=judge).count() for judge in candidates}
     return min(candidates, key=lambda judge: (loads[judge.pk], tiebreak[judge.pk]))
 
 

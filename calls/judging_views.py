@@ -208,4 +208,3 @@ def conflict_declare(request, assignment_id: int):
         return redirect("calls:judging_entry", assignment_id)
     messages.success(request, _("Thank you: the conflict is recorded and the entry is no longer assigned to you."))
     return redirect("calls:judging")
-
