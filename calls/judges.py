@@ -18,7 +18,6 @@ from __future__ import annotations
 import random
 import secrets
 
-from django.contrib.auth.hashers import make_password
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.shortcuts import redirect
@@ -33,7 +32,7 @@ from orgs.models import Unit, User, phone_validator
 from .models import Assignment, Call, Conflict, Entry, JudgeAccount, JudgeReminder, ScoreEvent
 from .services import CallRejected, audit
 
-PASSWORD_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnpqrstuvwxyz23456789"  # no 0/O, 1/l/I
+PASSWORD_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnpqrstuvwxyz23456789"  # noqa: S105 - an alphabet; no 0/O, 1/l/I
 PASSWORD_LENGTH = 10
 
 

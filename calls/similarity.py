@@ -15,6 +15,7 @@ The pairs are derived (a new check updates them); organisers' decisions on them 
 
 from __future__ import annotations
 
+import shutil
 import subprocess  # noqa: S404 - pdftotext is run with an argument list, never a shell
 import unicodedata
 from dataclasses import dataclass
@@ -43,10 +44,11 @@ def extract_text(path: Path, extension: str) -> str:
                 return mammoth.extract_raw_text(handle).value
         except (OSError, ValueError, KeyError):
             return ""
-    if extension == "pdf":
+    pdftotext = shutil.which("pdftotext")
+    if extension == "pdf" and pdftotext:
         try:
-            done = subprocess.run(  # noqa: S603 - fixed program, the path is ours
-                ["pdftotext", "-enc", "UTF-8", "-q", str(path), "-"], capture_output=True, timeout=60, check=False
+            done = subprocess.run(  # noqa: S603 - a found program, the path is ours
+                [pdftotext, "-enc", "UTF-8", "-q", str(path), "-"], capture_output=True, timeout=60, check=False
             )
         except (OSError, subprocess.TimeoutExpired):
             return ""
