@@ -142,7 +142,8 @@ class JudgeAccountForm(forms.Form):
 @login_required
 def judge_accounts(request):
     access.check_manager(request.user)
-    form = JudgeAccountForm(request.POST or None, user=request.user)
+    creating = request.method == "POST" and not request.POST.get("reset")
+    form = JudgeAccountForm(request.POST if creating else None, user=request.user)
     slip = None
     if request.method == "POST":
         try:

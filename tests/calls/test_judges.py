@@ -343,3 +343,15 @@ def test_the_scores_export_marks_dropped_totals_and_hides_authors_when_blind(
     named = load_workbook(io.BytesIO(client.get(reverse("calls:scores_export", args=[essay_call.pk])).content))
     assert named.worksheets[1]["C2"].value == entry.author.display_name
     assert Decimal(80) == Decimal(named.worksheets[1]["E2"].value)
+
+
+def test_a_new_printed_password_replaces_the_old_one_from_the_page(client, tree, gz_organiser, outside_judge):
+    account, old_password = outside_judge
+    client.force_login(gz_organiser)
+    page = client.post(reverse("calls:judge_accounts"), {"reset": account.pk})
+    new_password = page.context["slip"][1]
+    account.user.refresh_from_db()
+    assert check_password(new_password, account.user.password)
+    assert not check_password(old_password, account.user.password)
+    assert judges.must_choose_password(account)
+    assert not page.context["form"].is_bound  # the new-judge form shows no errors
