@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 from rest_framework.test import APIClient
 
 from calls import judges, services
-from calls.models import Assignment, Conflict, JudgeReminder, ScoreEvent
+from calls.models import Assignment, Conflict, JudgeAccount, JudgeReminder, ScoreEvent
 from calls.services import CallRejected
 from notifications.models import Notification
 from orgs.tokens import token_issue
@@ -350,7 +350,7 @@ def test_a_new_printed_password_replaces_the_old_one_from_the_page(client, tree,
     client.force_login(gz_organiser)
     page = client.post(reverse("calls:judge_accounts"), {"reset": account.pk})
     new_password = page.context["slip"][1]
-    account.user.refresh_from_db()
+    account = JudgeAccount.objects.select_related("user").get(pk=account.pk)
     assert check_password(new_password, account.user.password)
     assert not check_password(old_password, account.user.password)
     assert judges.must_choose_password(account)
