@@ -256,8 +256,9 @@ def test_bad_scores_twice_unassigned_and_conflicted_over_the_api(essay_call, tre
     conflicted = api(other.judge).post(f"/api/v1/calls/assignments/{other.pk}/scores/", good, format="json")
     assert (conflicted.status_code, conflicted.json()["error"]["code"]) == (404, "not_assigned")
     services.scores_lock(call=essay_call, by=gz_organiser)
-    locked = client.post(url, {"scores": [{"criterion": content, "score": 10}, {"criterion": style, "score": 10}]})
-    assert locked.status_code in (400, 409)
+    lowered = {"scores": [{"criterion": content, "score": 10}, {"criterion": style, "score": 10}]}
+    locked = client.post(url, lowered, format="json")
+    assert (locked.status_code, locked.json()["error"]["code"]) == (409, "locked")
     assert ScoreEvent.objects.count() == 2
 
 
