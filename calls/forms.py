@@ -53,6 +53,8 @@ class CallForm(forms.ModelForm):
             "blind",
             "judges_per_entry",
             "drop_extremes_from",
+            "normalise_per_judge",
+            "spread_threshold",
         ]
         widgets = {"opens_at": LOCAL_INPUT, "closes_at": LOCAL_INPUT, "rules": forms.Textarea(attrs={"rows": 4})}
 

@@ -52,6 +52,20 @@ class Call(models.Model):
         default=5,
         help_text=_("With this many scores or more, the highest and lowest are dropped. 0: never."),
     )
+    normalise_per_judge = models.BooleanField(
+        _("normalise per judge"),
+        default=False,
+        help_text=_("For panels that split the entries: each judge's totals become z-scores before averaging."),
+    )
+    spread_threshold = models.DecimalField(
+        _("flag a spread above"),
+        max_digits=6,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_("Entries whose judges' totals differ by more than this are flagged for a second look."),
+    )
+    similarity_checked_at = models.DateTimeField(null=True, blank=True, editable=False)
     assignment_seed = models.CharField(max_length=32, blank=True, editable=False)
     assigned_at = models.DateTimeField(null=True, blank=True, editable=False)
     scores_locked_at = models.DateTimeField(null=True, blank=True, editable=False)
@@ -272,6 +286,7 @@ class AuditEvent(models.Model):
         NIGHT_DRAW = "night_draw", _("Drew the order of speakers")
         NIGHT_LOCK = "night_lock", _("Locked a speaker's scores")
         NIGHT_FINISH = "night_finish", _("Ended the speech night")
+        CONFLICT = "conflict", _("Recorded a conflict of interest")
 
     action = models.CharField(max_length=40, choices=Action.choices)
     detail = models.CharField(max_length=300, blank=True)
@@ -283,6 +298,116 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} · {self.at:%Y-%m-%d %H:%M}"
+
+
+# ---------------------------------------------------------------- judging: accounts, conflicts
+
+
+class JudgeAccount(models.Model):
+    """A judge-only account: it signs in and sees its assignments and nothing else (no unit, no
+    member pages, no API beyond its assignments). `unit` is the organiser's unit that owns it."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="judge_account")
+    unit = models.ForeignKey(Unit, verbose_name=_("owner unit"), on_delete=models.PROTECT, related_name="+")
+    contact = models.CharField(_("phone or email"), max_length=120, blank=True)
+    # The hash of the password printed for the judge: while the account still has it, the judge
+    # must choose their own before anything else (a printed password is good for one sign-in).
+    issued_password = models.CharField(max_length=128, blank=True, editable=False)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["unit_id", "id"]
+
+    def __str__(self) -> str:
+        return str(self.user)
+
+
+class Conflict(models.Model):
+    """A conflict of interest between a judge and an entry, declared by the judge or recorded by
+    an organiser: the judge is never assigned the entry and may not score it."""
+
+    entry = models.ForeignKey(Entry, on_delete=models.CASCADE, related_name="conflicts")
+    judge = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    reason = models.CharField(_("reason"), max_length=300)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [models.UniqueConstraint(fields=["entry", "judge"], name="one_conflict_per_judge_entry")]
+
+    def __str__(self) -> str:
+        return f"{self.judge} × {self.entry}"
+
+
+class JudgeReminder(models.Model):
+    """A reminder sent to the judges of a call with assignments still unscored."""
+
+    call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="judge_reminders")
+    judges = models.PositiveIntegerField()
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-at"]
+
+    def __str__(self) -> str:
+        return f"{self.call} · {self.judges}"
+
+
+# ---------------------------------------------------------------- similarity of essays
+
+
+class EntryText(models.Model):
+    """The plain text of an essay, extracted once for the similarity check."""
+
+    entry = models.OneToOneField(Entry, on_delete=models.CASCADE, related_name="plain_text")
+    file = models.ForeignKey(EntryFile, on_delete=models.CASCADE, related_name="+")
+    text = models.TextField(blank=True)
+    extracted_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return str(self.entry)
+
+
+class SimilarityPair(models.Model):
+    """Two essays the MinHash index found alike and whose exact Jaccard similarity of character
+    shingles reached the threshold. `other` may belong to an earlier call. Derived: a new check
+    updates the pairs; the organisers' decisions are rows of `SimilarityDecision`."""
+
+    call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="similar_pairs")
+    entry = models.ForeignKey(Entry, on_delete=models.CASCADE, related_name="+")
+    other = models.ForeignKey(Entry, on_delete=models.CASCADE, related_name="+")
+    jaccard = models.DecimalField(max_digits=5, decimal_places=4)
+    found_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-jaccard", "id"]
+        constraints = [models.UniqueConstraint(fields=["call", "entry", "other"], name="one_pair_per_call")]
+
+    def __str__(self) -> str:
+        return f"{self.entry} ~ {self.other}"
+
+
+class SimilarityDecision(models.Model):
+    """An organiser's word on a pair; the latest counts, every one is kept."""
+
+    class Verdict(models.TextChoices):
+        FINE = "fine", _("Not an issue")
+        LOOK = "look", _("Needs a look")
+
+    pair = models.ForeignKey(SimilarityPair, on_delete=models.CASCADE, related_name="decisions")
+    verdict = models.CharField(max_length=8, choices=Verdict.choices)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.pair} · {self.verdict}"
 
 
 from .live.models import Night, NightScore, NightSpeaker  # noqa: E402,F401 - the speech night's models

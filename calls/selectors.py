@@ -10,6 +10,7 @@ from django.db.models import QuerySet
 
 from orgs import access
 
+from . import statistics
 from .models import Assignment, Call, Entry, Review, ScoreEvent
 
 TWO_PLACES = Decimal("0.01")
@@ -87,10 +88,15 @@ def results(call: Call) -> list[EntryResult]:
     entries = call.entries.filter(status=Entry.Status.FINALIST).select_related("author", "unit")
     for entry in entries:
         rows[entry.pk] = EntryResult(entry=entry)
+    totals: dict[tuple[int, int], Decimal] = {}
     for assignment in Assignment.objects.filter(entry__call=call).order_by("id"):
         total = judge_total(criteria, latest.get(assignment.pk, {}))
         if total is not None and assignment.entry_id in rows:
-            rows[assignment.entry_id].judge_totals.append(total)
+            totals[(assignment.judge_id, assignment.entry_id)] = total
+    if call.normalise_per_judge:
+        totals = statistics.normalised(totals)
+    for (_judge, entry_id), total in totals.items():
+        rows[entry_id].judge_totals.append(total)
     for row in rows.values():
         row.final, row.dropped = trimmed_mean(row.judge_totals, call.drop_extremes_from)
     ranked = sorted((r for r in rows.values() if r.final is not None), key=lambda r: (-r.final, r.entry.pk))

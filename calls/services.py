@@ -348,9 +348,12 @@ def entry_return(*, entry: Entry, by: User, reason: str) -> Entry:
 
 
 def is_conflicted(judge: User, entry: Entry) -> bool:
-    """A judge may not score an entry of their own unit subtree, nor their own or co-authored one."""
+    """A judge may not score an entry of their own unit subtree, nor their own or co-authored one,
+    nor one they have a declared conflict with."""
     # Read through .all(): one query, or none when the caller prefetched the co-authors.
     if judge.pk == entry.author_id or judge.pk in {coauthor.pk for coauthor in entry.coauthors.all()}:
+        return True
+    if entry.conflicts.filter(judge=judge).exists():  # declared (calls.judges.conflict_record)
         return True
     return judge.unit is not None and entry.unit.path.startswith(judge.unit.path)
 

@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from . import views
+from . import judging_views, views
 
 app_name = "calls"
 
@@ -21,5 +21,14 @@ urlpatterns = [
     path("manage/<int:call_id>/", views.manage, name="manage"),
     path("manage/<int:call_id>/edit/", views.call_edit, name="call_edit"),
     path("manage/<int:call_id>/panels/", views.panel_add, name="panel_add"),
+    path("manage/judges/", judging_views.judge_accounts, name="judge_accounts"),
+    path("manage/<int:call_id>/statistics/", judging_views.statistics_page, name="statistics"),
+    path("manage/<int:call_id>/scores.xlsx", judging_views.scores_export, name="scores_export"),
+    path("manage/<int:call_id>/remind/", judging_views.judges_remind, name="judges_remind"),
+    path("manage/<int:call_id>/conflicts/", judging_views.conflict_record, name="conflict_record"),
+    path("manage/<int:call_id>/similarity/", judging_views.similarity_page, name="similarity"),
+    path("manage/<int:call_id>/similarity/run/", judging_views.similarity_run, name="similarity_run"),
+    path("manage/similarity/<int:pair_id>/", judging_views.similarity_decide, name="similarity_decide"),
+    path("judging/<int:assignment_id>/conflict/", judging_views.conflict_declare, name="conflict_declare"),
     path("manage/<int:call_id>/<str:action>/", views.judging_action, name="judging_action"),
 ]

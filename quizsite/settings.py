@@ -151,6 +151,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Judge-only accounts reach their assignments and nothing else (calls.judges).
+    "calls.judges.JudgeOnlyMiddleware",
     # Last, as django-axes requires: it turns a sign-in it flagged as locked out into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -319,7 +321,11 @@ REST_FRAMEWORK = {
         "orgs.tokens.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PERMISSION_CLASSES": [
+        "rest_framework.permissions.IsAuthenticated",
+        # Judge-only accounts reach their assignments and nothing else (calls.judges).
+        "calls.judges.JudgeOnlyPermission",
+    ],
     "DEFAULT_PAGINATION_CLASS": "quizsite.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -372,6 +378,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "rankings.tasks.recompute_dirty_rules",
         "schedule": float(env_int("RANKINGS_SWEEP_S", 60)),
     },
+    # Essay calls past their deadline are checked for near-duplicates (calls.similarity).
+    "check-essay-similarity": {"task": "calls.tasks.similarity_sweep", "schedule": 300.0},
 }
 
 # Rankings: a queued run no worker starts within the lease is abandoned (its task was lost); a

@@ -1,0 +1,270 @@
+"""Judges: judge-only accounts, declared conflicts and reassignment, reminders.
+
+A **judge-only account** is created by an organiser for an outside expert: no unit, no role, a
+printed password good for one sign-in (the judge must choose their own first). It reaches its
+assignments (pages and API), its notifications, signing out and changing its password; every
+other page and API answers 403 (`JudgeOnlyMiddleware`, `JudgeOnlyPermission`).
+
+A **conflict** (`Conflict`) is declared by the judge on an assignment or recorded by an organiser
+of the call. The judge then never gets the entry: an unscored assignment passes to the panel's
+judge with the fewest assignments in the call who is free of conflicts with the entry and does
+not have it yet (ties broken by a generator seeded with the call's assignment seed and the
+entry, so the same facts give the same judge). A judge who has already scored the entry keeps the
+scores as recorded; the conflict is refused with a reason, for an organiser to decide.
+"""
+
+from __future__ import annotations
+
+import random
+import secrets
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from rest_framework.permissions import BasePermission
+
+from notifications.kinds import Kind, register
+from orgs import access
+from orgs.models import Unit, User, phone_validator
+
+from .models import Assignment, Call, Conflict, Entry, JudgeAccount, JudgeReminder, ScoreEvent
+from .services import CallRejected, audit
+
+PASSWORD_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnpqrstuvwxyz23456789"  # noqa: S105 - an alphabet; no 0/O, 1/l/I
+PASSWORD_LENGTH = 10
+
+
+# ---------------------------------------------------------------- accounts
+
+
+def judge_account_of(user) -> JudgeAccount | None:
+    """The user's judge-only account (None for everyone else), fetched once per user object."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    if not hasattr(user, "_calls_judge_account"):
+        user._calls_judge_account = JudgeAccount.objects.filter(user_id=user.pk).first()
+    return user._calls_judge_account
+
+
+def is_judge_only(user) -> bool:
+    return judge_account_of(user) is not None
+
+
+def _printed_password() -> str:
+    return "".join(secrets.choice(PASSWORD_ALPHABET) for _ in range(PASSWORD_LENGTH))
+
+
+def _username() -> str:
+    while True:
+        name = f"judge-{secrets.token_hex(3)}"
+        if not User.objects.filter(username=name).exists():
+            return name
+
+
+@transaction.atomic
+def judge_account_create(*, by: User, unit: Unit, name: str, contact: str = "") -> tuple[JudgeAccount, str]:
+    """Create a judge-only account owned by `unit` (the organiser's); returns it and the printed
+    password, which is shown once and kept only as a hash."""
+    if not access.can_manage_unit(by, unit):
+        raise CallRejected("not_allowed", _("You can only create judges for units you manage."))
+    if not name.strip():
+        raise CallRejected("name_required", _("Give the judge's name."))
+    contact = contact.strip()[:120]
+    password = _printed_password()
+    user = User(username=_username(), real_name=name.strip()[:50], unit=None, is_party_member=False)
+    if "@" in contact:
+        user.email = contact
+    else:
+        try:
+            phone_validator(contact)
+            user.phone = contact
+        except Exception:  # noqa: BLE001, S110 - a contact that is no phone number stays as written
+            pass
+    user.set_password(password)
+    user.save()
+    account = JudgeAccount.objects.create(
+        user=user, unit=unit, contact=contact, issued_password=user.password, created_by=by
+    )
+    return account, password
+
+
+@transaction.atomic
+def judge_account_reset(*, account: JudgeAccount, by: User) -> str:
+    """A new printed password (the old one stops working); the judge chooses their own again."""
+    if not access.can_manage_unit(by, account.unit):
+        raise CallRejected("not_allowed", _("You can only manage judges of units you manage."))
+    password = _printed_password()
+    account.user.set_password(password)
+    account.user.save(update_fields=["password"])
+    account.issued_password = account.user.password
+    account.save(update_fields=["issued_password"])
+    return password
+
+
+def must_choose_password(account: JudgeAccount) -> bool:
+    return bool(account.issued_password) and account.user.password == account.issued_password
+
+
+def managed_judge_accounts(user):
+    return JudgeAccount.objects.filter(access.subtree_q(user, prefix="unit__")).select_related("user", "unit")
+
+
+# What a judge-only account may open: its assignments, its notifications, signing in and out,
+# its password and the language switch. Everything else is refused.
+JUDGE_PAGE_PREFIXES = ("/calls/judging/", "/notifications/", "/i18n/", "/static/", "/jsi18n/")
+JUDGE_ACCOUNT_PAGES = ("/accounts/login/", "/accounts/logout/", "/accounts/password/", "/accounts/password/done/")
+JUDGE_API_URLS = {
+    "api-call-assignments",
+    "api-call-assignment",
+    "api-call-assignment-scores",
+    "api-tokens",
+    "api-token-revoke",
+    "api-notifications",
+    "api-notifications-unread",
+    "api-notifications-read-all",
+    "api-notification-read",
+}
+
+
+class JudgeOnlyMiddleware:
+    """Keeps judge-only accounts to their assignments on the pages (the API: `JudgeOnlyPermission`).
+    The home page sends them to their assignments; a printed password must be replaced first."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        path = request.path_info
+        account = None if path.startswith("/api/") else judge_account_of(request.user)
+        if account is not None:
+            request.judge_only = True
+            if must_choose_password(account) and path not in JUDGE_ACCOUNT_PAGES:
+                return redirect("password_change")
+            if path == "/":
+                return redirect("calls:judging")
+            if not (path in JUDGE_ACCOUNT_PAGES or path.startswith(JUDGE_PAGE_PREFIXES)):
+                raise PermissionDenied(_("A judge's account opens only the entries assigned to it."))
+        return self.get_response(request)
+
+
+class JudgeOnlyPermission(BasePermission):
+    """Judge-only accounts reach only their assignments (and their tokens and notifications)."""
+
+    message = _("A judge's account opens only the entries assigned to it.")
+
+    def has_permission(self, request, view) -> bool:
+        account = judge_account_of(request.user)
+        if account is None:
+            return True
+        match = request.resolver_match
+        return bool(match and match.url_name in JUDGE_API_URLS and not must_choose_password(account))
+
+
+# ---------------------------------------------------------------- conflicts
+
+
+def _replacement(assignment: Assignment) -> User | None:
+    """The panel's judge to take the assignment over: free of conflicts with the entry, not yet
+    holding it, fewest assignments in the call, ties broken reproducibly."""
+    from .services import is_conflicted
+
+    entry = assignment.entry
+    holding = set(entry.assignments.values_list("judge_id", flat=True))
+    candidates = [
+        judge
+        for judge in assignment.panel.judges.select_related("unit").order_by("pk")
+        if judge.pk not in holding and not is_conflicted(judge, entry)
+    ]
+    if not candidates:
+        return None
+    rng = random.Random(f"{entry.call.assignment_seed}:{entry.pk}")  # noqa: S311 - reproducibility
+    tiebreak = {judge.pk: rng.random() for judge in candidates}
+    loads = {judge.pk: Assignment.objects.filter(entry__call=entry.call, judge=judge).count() for judge in candidates}
+    return min(candidates, key=lambda judge: (loads[judge.pk], tiebreak[judge.pk]))
+
+
+@transaction.atomic
+def conflict_record(*, entry: Entry, judge: User, by: User, reason: str) -> tuple[Conflict, Assignment | None]:
+    """Record that `judge` may not judge `entry` (the judge themself, or an organiser of the
+    call), and hand an unscored assignment to another judge. Returns the conflict and the new
+    assignment (None when the judge held none, or no judge of the panel is free)."""
+    call = Call.objects.select_for_update().get(pk=entry.call_id)
+    if by.pk != judge.pk and not access.can_manage_unit(by, call.unit):
+        raise CallRejected("not_allowed", _("Only the judge or an organiser of this call may record a conflict."))
+    if not reason.strip():
+        raise CallRejected("reason_required", _("Say what the conflict is."))
+    held = Assignment.objects.filter(entry=entry, judge=judge).select_related("panel", "entry__call").first()
+    if held is not None and ScoreEvent.objects.filter(assignment=held).exists():
+        raise CallRejected(
+            "already_scored",
+            _("This judge has already scored the entry; the scores stay on record. Ask the call's organiser."),
+        )
+    conflict, _created = Conflict.objects.get_or_create(
+        entry=entry, judge=judge, defaults={"reason": reason.strip()[:300], "by": by}
+    )
+    replacement = None
+    if held is not None:
+        panel = held.panel
+        held.delete()
+        held.panel = panel
+        successor = _replacement(held)
+        if successor is not None:
+            replacement = Assignment.objects.create(entry=entry, judge=successor, panel=panel)
+    detail = f"{judge.display_name} × {entry.title}: {reason.strip()}"
+    if replacement is not None:
+        detail += f" → {replacement.judge.display_name}"
+    audit(call=call, entry=entry, by=by, action="conflict", detail=detail)
+    return conflict, replacement
+
+
+# ---------------------------------------------------------------- reminders
+
+
+@register
+class JudgingReminder(Kind):
+    """Params: call, count (entries still to score)."""
+
+    slug = "judging_reminder"
+    icon = "bi-clipboard-check"
+
+    @classmethod
+    def title(cls, params: dict) -> str:
+        return _("Reminder: entries of “%(call)s” wait for your scores") % params
+
+    @classmethod
+    def body(cls, params: dict) -> str:
+        return _("%(count)s entries assigned to you are not fully scored yet.") % params
+
+
+def unscored_by_judge(call: Call) -> dict[int, int]:
+    """Judge id -> how many of their assignments in the call lack a score on some criterion."""
+    criteria = set(call.criteria.values_list("pk", flat=True))
+    counts: dict[int, int] = {}
+    for assignment in Assignment.objects.filter(entry__call=call).prefetch_related("score_events"):
+        scored = {event.criterion_id for event in assignment.score_events.all()}
+        if not criteria <= scored:
+            counts[assignment.judge_id] = counts.get(assignment.judge_id, 0) + 1
+    return counts
+
+
+def judges_remind(*, call_id: int, by_id: int | None = None) -> int:
+    """Notify each judge with unscored assignments of the call (in the app, and by email where
+    configured); none once the scores are locked. Returns the number of judges reminded."""
+    from notifications.services import notify
+
+    call = Call.objects.filter(pk=call_id).first()
+    if call is None or call.scores_locked_at:
+        return 0
+    counts = unscored_by_judge(call)
+    with transaction.atomic():
+        for judge in User.objects.filter(pk__in=counts, is_active=True).order_by("pk"):
+            notify(
+                recipients=[judge],
+                kind=JudgingReminder.slug,
+                params={"call": call.title, "count": counts[judge.pk]},
+                url=reverse("calls:judging"),
+            )
+        JudgeReminder.objects.create(call=call, judges=len(counts), by_id=by_id)
+    return len(counts)

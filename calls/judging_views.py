@@ -1,0 +1,211 @@
+"""Organisers' judging tools beside the call page: panel statistics, the similarity check of
+essays, the scores export, reminders to judges, judge-only accounts and conflicts; and the
+judge's own conflict declaration. Thin: parse, authorise, call a service, render."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from orgs import access
+from orgs.forms import UnitChoiceField
+from quizsite.spreadsheets import xlsx_response
+
+from . import exports, judges, similarity, statistics
+from .forms import members_named
+from .models import Call, Entry, SimilarityPair
+from .services import CallRejected
+from .views import _assignment, access_call
+
+
+@login_required
+def statistics_page(request, call_id: int):
+    call = access_call(request.user, call_id, own=True)
+    return render(
+        request,
+        "calls/statistics.html",
+        {"call": call, "panels": statistics.panel_statistics(call), "unscored": judges.unscored_by_judge(call)},
+    )
+
+
+@login_required
+def scores_export(request, call_id: int):
+    call = access_call(request.user, call_id, own=True)
+    return xlsx_response(exports.scores_xlsx(call), f"{call.title} {_('scores')}", ascii_name=f"call-{call.pk}-scores")
+
+
+@login_required
+@require_POST
+def judges_remind(request, call_id: int):
+    call = access_call(request.user, call_id, own=True)
+    if call.scores_locked_at:
+        messages.error(request, _("Scores are locked; there is nothing left to remind judges of."))
+    elif not judges.unscored_by_judge(call):
+        messages.info(request, _("Every judge has scored every assigned entry."))
+    else:
+        from .tasks import judges_remind_task
+
+        by = request.user.pk
+        transaction.on_commit(lambda: judges_remind_task.delay(call.pk, by))
+        messages.success(request, _("Judges with entries still to score are being reminded."))
+    return redirect("calls:manage", call.pk)
+
+
+# ---------------------------------------------------------------- similarity
+
+
+def _essay_call(request, call_id: int) -> Call:
+    call = access_call(request.user, call_id, own=True)
+    if call.kind != Call.Kind.ESSAY:
+        raise Http404(_("Only essays are checked for similarity."))
+    return call
+
+
+@login_required
+def similarity_page(request, call_id: int):
+    call = _essay_call(request, call_id)
+    pairs = list(
+        SimilarityPair.objects.filter(call=call)
+        .select_related("entry__author", "entry__unit", "other__author", "other__unit", "other__call")
+        .order_by("-jaccard", "id")
+    )
+    decisions = similarity.latest_decisions(pairs)
+    rows = []
+    for pair in pairs:
+        text, other_text = similarity.entry_text(pair.entry), similarity.entry_text(pair.other)
+        rows.append(
+            {
+                "pair": pair,
+                "percent": round(pair.jaccard * 100),
+                "decision": decisions.get(pair.pk),
+                "left": similarity.passages(text, other_text),
+                "right": similarity.passages(other_text, text),
+            }
+        )
+    return render(
+        request,
+        "calls/similarity.html",
+        {
+            "call": call,
+            "rows": rows,
+            "shingle": similarity.SHINGLE,
+            "threshold": round(similarity.THRESHOLD * 100),
+        },
+    )
+
+
+@login_required
+@require_POST
+def similarity_run(request, call_id: int):
+    call = _essay_call(request, call_id)
+    from .tasks import similarity_check_task
+
+    transaction.on_commit(lambda: similarity_check_task.delay(call.pk))
+    messages.success(request, _("The similarity check is running; reload this page in a moment."))
+    return redirect("calls:similarity", call.pk)
+
+
+@login_required
+@require_POST
+def similarity_decide(request, pair_id: int):
+    pair = get_object_or_404(SimilarityPair, pk=pair_id)
+    call = _essay_call(request, pair.call_id)
+    verdict = request.POST.get("verdict", "")
+    if verdict not in ("fine", "look"):
+        messages.error(request, _("Choose “not an issue” or “needs a look”."))
+    else:
+        similarity.pair_decide(pair=pair, by=request.user, verdict=verdict, note=request.POST.get("note", ""))
+        messages.success(request, _("Your decision is recorded."))
+    return redirect(reverse("calls:similarity", args=[call.pk]) + f"#pair-{pair.pk}")
+
+
+# ---------------------------------------------------------------- judge-only accounts
+
+
+class JudgeAccountForm(forms.Form):
+    name = forms.CharField(label=gettext_lazy("name"), max_length=50)
+    contact = forms.CharField(label=gettext_lazy("phone or email"), max_length=120, required=False)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"] = UnitChoiceField(user=user, label=gettext_lazy("owner unit"))
+
+
+@login_required
+def judge_accounts(request):
+    access.check_manager(request.user)
+    creating = request.method == "POST" and not request.POST.get("reset")
+    form = JudgeAccountForm(request.POST if creating else None, user=request.user)
+    slip = None
+    if request.method == "POST":
+        try:
+            if request.POST.get("reset"):
+                account = get_object_or_404(judges.managed_judge_accounts(request.user), pk=request.POST["reset"])
+                slip = (account, judges.judge_account_reset(account=account, by=request.user))
+            elif form.is_valid():
+                slip = judges.judge_account_create(by=request.user, **form.cleaned_data)
+                form = JudgeAccountForm(user=request.user)
+        except CallRejected as rejected:
+            messages.error(request, rejected.message)
+    return render(
+        request,
+        "calls/judge_accounts.html",
+        {"form": form, "accounts": judges.managed_judge_accounts(request.user), "slip": slip},
+    )
+
+
+# ---------------------------------------------------------------- conflicts
+
+
+@login_required
+@require_POST
+def conflict_record(request, call_id: int):
+    """An organiser records a conflict between a judge (user name or employee number) and an entry."""
+    call = access_call(request.user, call_id, own=True)
+    entry = get_object_or_404(Entry, call=call, pk=request.POST.get("entry") or 0)
+    try:
+        (judge,) = members_named(request.POST.get("judge", ""))
+        _conflict, replacement = judges.conflict_record(
+            entry=entry, judge=judge, by=request.user, reason=request.POST.get("reason", "")
+        )
+    except (forms.ValidationError, ValueError):
+        messages.error(request, _("Name one judge by user name or employee number."))
+    except CallRejected as rejected:
+        messages.error(request, rejected.message)
+    else:
+        _tell_reassigned(request, replacement)
+    return redirect("calls:manage", call.pk)
+
+
+def _tell_reassigned(request, replacement) -> None:
+    if replacement is not None:
+        messages.success(
+            request,
+            _("The conflict is recorded; the entry passes to %(judge)s.") % {"judge": replacement.judge.display_name},
+        )
+    else:
+        messages.success(request, _("The conflict is recorded."))
+
+
+@login_required
+@require_POST
+def conflict_declare(request, assignment_id: int):
+    """The judge declares a conflict with an entry assigned to them; it passes to another judge."""
+    assignment = _assignment(request, assignment_id)
+    try:
+        judges.conflict_record(
+            entry=assignment.entry, judge=request.user, by=request.user, reason=request.POST.get("reason", "")
+        )
+    except CallRejected as rejected:
+        messages.error(request, rejected.message)
+        return redirect("calls:judging_entry", assignment_id)
+    messages.success(request, _("Thank you: the conflict is recorded and the entry is no longer assigned to you."))
+    return redirect("calls:judging")
