@@ -8,8 +8,10 @@ Pipeline (one database connection; `rk_*` are temporary tables of that connectio
 2. `rk_pp`: facts of every source, aggregated per (subject, participant). This is the one pass
    over the facts; the input hash is taken over it, and everything after reads only it.
 3. One INSERT ... SELECT computes each subject's metric, eligibility, overall and in-group ranks
-   (`RANK`/`DENSE_RANK` over partitions) and tie counts; an UPDATE assigns prize tiers, another
-   the previous snapshot's rank.
+   (`RANK`/`DENSE_RANK` over partitions), tie counts, prize tiers and the previous snapshot's
+   rank (prizes with per-group quotas: UPDATEs after it). For members `rk_pp` already holds one
+   row per subject and is ranked as it is. On PostgreSQL the same statement counts and hashes the
+   rows it wrote, and the input hash is taken in the database too: no row crosses the connection.
 
 Works on PostgreSQL (production) and SQLite (embedded default); `_dialect` holds the differences.
 """
@@ -640,8 +642,7 @@ def insert_rows(params: RuleParams, snapshot_id: int, previous_id: int | None = 
         LEFT JOIN rk_tree g ON g.path = r.group_path
         LEFT JOIN rankings_snapshotrow pr ON pr.snapshot_id = %s AND pr.subject_id = r.subject_id
         {label_join}
-        -- In the unique index's order: each entry lands at its end, not on a random page (on
-        -- PostgreSQL this halves the cost of writing 100,000 rows).
+        -- In the unique index's order: each entry lands at its end, not on a random page.
         ORDER BY r.subject_id
         __RETURNING__""",
         params.min_participants,
