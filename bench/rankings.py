@@ -13,8 +13,9 @@ events with the answering member and the time used). Then it times
 - the bare aggregation: `SELECT member_id, SUM(points) ... GROUP BY member_id` over the same
   score events, fetched in full.
 
-Also times a team and a unit rule over the same facts. Prints figures; asserts nothing. With
-`--json` the last line is {"snapshot_s", "bare_groupby_s", "ratio", ...}.
+Also times a team and a unit rule over the same facts, and prints where the member snapshot's
+time goes, stage by stage. Prints figures; asserts nothing. With `--json` the last line is
+{"snapshot_s", "bare_groupby_s", "ratio", ..., "member_stages_s", "load_average"}.
 """
 
 import argparse
@@ -101,6 +102,45 @@ def generate(args, cursor) -> dict:
     return {"root": root, "contest": contest}
 
 
+# Where a snapshot's time goes: each statement's wall time, added up under the stage it belongs to.
+STAGES = [
+    ("fingerprint of the facts", ("SELECT COUNT(*), MAX(id), SUM(",)),
+    (
+        "unit tree, placements, headcount",
+        ("CREATE TEMP TABLE rk_tree", "CREATE TEMP TABLE rk_place", "CREATE TEMP TABLE rk_heads", "CREATE INDEX rk_"),
+    ),
+    ("aggregating the facts (rk_pp)", ("CREATE TEMP TABLE rk_pp",)),
+    ("statistics of the temporary tables", ("ANALYZE",)),
+    ("units' headcounts and teams' rosters", ("CREATE TEMP TABLE rk_unit_heads", "CREATE TEMP TABLE rk_teams")),
+    ("input hash", ("SELECT encode(sha256",)),
+    ("ranking INSERT (with rows hash and counts)", ("WITH ",)),
+    (
+        "kept inputs INSERTs",
+        (
+            "INSERT INTO rankings_snapshotinput",
+            "INSERT INTO rankings_snapshotunit",
+            "INSERT INTO rankings_snapshotteam",
+        ),
+    ),
+]
+
+
+class StageClock:
+    """A database execute wrapper adding up statement times by stage (`STAGES`; the rest: other)."""
+
+    def __init__(self):
+        self.seconds: dict[str, float] = {}
+
+    def __call__(self, execute, sql, params, many, context):
+        started = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            text = sql.lstrip()
+            stage = next((name for name, starts in STAGES if text.startswith(starts)), "other statements")
+            self.seconds[stage] = self.seconds.get(stage, 0.0) + time.perf_counter() - started
+
+
 def timed(function):
     started = time.perf_counter()
     result = function()
@@ -181,10 +221,14 @@ def main() -> None:
 
         bare()  # warm the cache the same way for both
         bare_s, groups = timed(bare)
-        snapshot_s, run = timed(lambda: snapshot(member_rule))
+        clock = StageClock()
+        with connection.execute_wrapper(clock):
+            snapshot_s, run = timed(lambda: snapshot(member_rule))
         assert run.status == "done", run.outcome
         print(f"bare GROUP BY over {args.answers} answers -> {groups} members: {bare_s:.2f} s")
         print(f"member snapshot ({run.snapshot.row_count} rows, v{run.snapshot.version}): {snapshot_s:.2f} s")
+        for stage, seconds in sorted(clock.seconds.items(), key=lambda item: -item[1]):
+            print(f"    {stage}: {seconds:.2f} s")
         team_s, team_run = timed(lambda: snapshot(team_rule))
         unit_s, unit_run = timed(lambda: snapshot(unit_rule))
         print(f"team snapshot ({team_run.snapshot.row_count} rows): {team_s:.2f} s")
@@ -200,6 +244,8 @@ def main() -> None:
             "unit_snapshot_s": round(unit_s, 3),
             "unchanged_recompute_s": round(again_s, 3),
             "rows": run.snapshot.row_count,
+            "member_stages_s": {stage: round(seconds, 3) for stage, seconds in clock.seconds.items()},
+            "load_average": [round(value, 2) for value in os.getloadavg()],
         }
     finally:
         runner.teardown_databases(old_config)

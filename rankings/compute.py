@@ -8,8 +8,10 @@ Pipeline (one database connection; `rk_*` are temporary tables of that connectio
 2. `rk_pp`: facts of every source, aggregated per (subject, participant). This is the one pass
    over the facts; the input hash is taken over it, and everything after reads only it.
 3. One INSERT ... SELECT computes each subject's metric, eligibility, overall and in-group ranks
-   (`RANK`/`DENSE_RANK` over partitions) and tie counts; an UPDATE assigns prize tiers, another
-   the previous snapshot's rank.
+   (`RANK`/`DENSE_RANK` over partitions), tie counts, prize tiers and the previous snapshot's
+   rank (prizes with per-group quotas: UPDATEs after it). For members `rk_pp` already holds one
+   row per subject and is ranked as it is. On PostgreSQL the same statement counts and hashes the
+   rows it wrote, and the input hash is taken in the database too: no row crosses the connection.
 
 Works on PostgreSQL (production) and SQLite (embedded default); `_dialect` holds the differences.
 """
@@ -19,6 +21,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime
 
 from django.conf import settings
@@ -343,6 +346,12 @@ def build_participants(params: RuleParams) -> None:
             [cut_off, cut_off],
         )
         cursor.execute("CREATE INDEX rk_heads_member ON rk_heads (member_id)")
+        if _postgres():
+            # Temporary tables have no statistics until analysed: without them the aggregation
+            # below is planned for a few hundred rows (a merge join sorting every fact).
+            cursor.execute("ANALYZE rk_tree")
+            cursor.execute("ANALYZE rk_heads")
+            cursor.execute("ANALYZE rk_place")
         # `hc`: the participant counts as one (is in the subject's headcount population).
         # Deactivated members' facts (and under "party members only", others') are left out,
         # except from a team's own record.
@@ -392,8 +401,6 @@ def build_participants(params: RuleParams) -> None:
         cursor.execute(statement, facts.params)
         if _postgres():
             cursor.execute("ANALYZE rk_pp")
-            cursor.execute("ANALYZE rk_tree")
-            cursor.execute("ANALYZE rk_heads")
 
 
 def _text(expr: str, places: int | None = None) -> str:
@@ -410,10 +417,25 @@ def _line(*columns: str) -> str:
     return " || '|' || ".join(columns)
 
 
-def _digest(cursor, digest) -> str:
-    while rows := cursor.fetchmany(10_000):
-        digest.update("\n".join(row[0] for row in rows).encode())
-        digest.update(b"\n")
+def _sha256(prefix: bytes, parts: list[tuple[str, str, str]]) -> str:
+    """SHA-256 of `prefix`, then each part's lines (`SELECT line FROM source ORDER BY order`),
+    every line followed by a newline. On PostgreSQL the lines are joined and hashed in the
+    database (nothing but the digest crosses the connection); elsewhere here, to the same digest."""
+    if _postgres():
+        joined = " || ".join(
+            f"COALESCE((SELECT string_agg({line} || E'\\n', '' ORDER BY {order}) FROM {source}), '')"
+            for line, source, order in parts
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT encode(sha256(%s || convert_to({joined}, 'UTF8')), 'hex')", [prefix])
+            return cursor.fetchone()[0]
+    digest = hashlib.sha256(prefix)
+    with connection.cursor() as cursor:
+        for line, source, order in parts:
+            cursor.execute(f"SELECT {line} FROM {source} ORDER BY {order}", [])
+            while rows := cursor.fetchmany(10_000):
+                digest.update("\n".join(row[0] for row in rows).encode())
+                digest.update(b"\n")
     return digest.hexdigest()
 
 
@@ -422,19 +444,19 @@ def input_hash(params: RuleParams) -> str:
     (`rk_pp`), the units with their headcounts (`rk_unit_heads`; unit rankings only) and the
     teams with their rosters (`rk_teams`). These are the tables a snapshot keeps, so its stored
     inputs give the same hash."""
-    digest = hashlib.sha256(params.canonical())
     line = _line(*(_text(column, HASH_PLACES.get(column)) for column in KEPT_PARTICIPANT_COLUMNS))
     # Headcounts rank units only: for members and teams a new colleague without facts changes nothing.
     units_counted = "" if params.subject == "unit" else "WHERE 1 = 0"
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {line} FROM rk_pp ORDER BY subject_id, COALESCE(member_id, 0)", [])
-        _digest(cursor, digest)
-        heads = _line(_text("unit_id"), _text("path"), _text("n"))
-        cursor.execute(f"SELECT {heads} FROM rk_unit_heads {units_counted} ORDER BY unit_id", [])
-        _digest(cursor, digest)
-        teams = _line(_text("team_id"), _text("unit_id"), _text("roster"))
-        cursor.execute(f"SELECT {teams} FROM rk_teams ORDER BY team_id", [])
-        return _digest(cursor, digest)
+    heads = _line(_text("unit_id"), _text("path"), _text("n"))
+    teams = _line(_text("team_id"), _text("unit_id"), _text("roster"))
+    return _sha256(
+        params.canonical(),
+        [
+            (line, "rk_pp", "subject_id, COALESCE(member_id, 0)"),
+            (heads, f"rk_unit_heads {units_counted}", "unit_id"),
+            (teams, "rk_teams", "team_id"),
+        ],
+    )
 
 
 def _metric_expressions(params: RuleParams) -> dict[str, str]:
@@ -483,6 +505,16 @@ def _subjects_sql(params: RuleParams) -> Sql:
     """Per subject: total, participants, headcount, time used, finish, and its unit's path."""
     k = int(params.top_k)
     sql = Sql()
+    if params.subject == "member":
+        # A member is their own only participant: `rk_pp` holds one row per subject already
+        # (grouped by subject and member), so it is its own aggregate and needs no second pass.
+        return sql.add(
+            """WITH subjects AS (
+            SELECT subject_id, s AS total, hc AS participants, 1 AS headcount, 0 AS headcount_expected,
+                   t AS time_used, fin AS finished, unit_path, rt AS right_n, qn AS asked_n,
+                   srcs AS sources_n, best
+            FROM rk_pp)"""
+        )
     sql.add(
         f"""WITH ppr AS (
             SELECT p.*, ROW_NUMBER() OVER (PARTITION BY subject_id
@@ -497,15 +529,7 @@ def _subjects_sql(params: RuleParams) -> Sql:
             FROM ppr GROUP BY subject_id
         )"""
     )
-    if params.subject == "member":
-        sql.add(
-            """, subjects AS (
-            SELECT a.subject_id, a.total, a.participants, 1 AS headcount, 0 AS headcount_expected,
-                   a.time_used, a.finished,
-                   a.unit_path, a.member_total, a.topk_sum, a.right_n, a.asked_n, a.sources_n, a.best
-            FROM agg a)"""
-        )
-    elif params.subject == "team":
+    if params.subject == "team":
         sql.add(
             """, subjects AS (
             SELECT a.subject_id, a.total, a.participants, tt.roster AS headcount, 0 AS headcount_expected,
@@ -542,9 +566,20 @@ def _subjects_sql(params: RuleParams) -> Sql:
     return sql
 
 
-def insert_rows(params: RuleParams, snapshot_id: int, previous_id: int | None = None) -> None:
+@dataclass(frozen=True)
+class Written:
+    """What `insert_rows` wrote: the rows, the eligible ones, and the rows hash (`rows_hash`)."""
+
+    row_count: int
+    eligible_count: int
+    rows_hash: str
+
+
+def insert_rows(params: RuleParams, snapshot_id: int, previous_id: int | None = None) -> Written:
     """Write every subject's row for `snapshot_id` in one INSERT ... SELECT: metric, eligibility,
-    ranks, tie counts, prize tier, and the rank in the previous snapshot."""
+    ranks, tie counts, prize tier, and the rank in the previous snapshot. On PostgreSQL the same
+    statement counts the rows and hashes them as written (unless prizes come per group, which
+    are assigned afterwards); otherwise they are read back."""
     sql = _subjects_sql(params)
     metric = _metric(params)
     measured = _round(_composite(params), 4) if params.metric == "composite" else "metric"
@@ -594,7 +629,7 @@ def insert_rows(params: RuleParams, snapshot_id: int, previous_id: int | None = 
         ), ranked AS (
             SELECT rr.*, __PRIZE__ AS prize FROM ranked_raw rr
         )
-        INSERT INTO rankings_snapshotrow (snapshot_id, subject_id, label, unit_id, unit_name, group_id,
+        __INSERT__ INSERT INTO rankings_snapshotrow (snapshot_id, subject_id, label, unit_id, unit_name, group_id,
             group_name, metric, total, participants, headcount, time_used_s, finished_at, eligible,
             ineligible_reason, place, rank, rank_in_group, tied_count, prize, previous_rank,
             right_count, answer_count, headcount_expected)
@@ -606,7 +641,10 @@ def insert_rows(params: RuleParams, snapshot_id: int, previous_id: int | None = 
         LEFT JOIN rk_tree su ON su.path = r.unit_path
         LEFT JOIN rk_tree g ON g.path = r.group_path
         LEFT JOIN rankings_snapshotrow pr ON pr.snapshot_id = %s AND pr.subject_id = r.subject_id
-        {label_join}""",
+        {label_join}
+        -- In the unique index's order: each entry lands at its end, not on a random page.
+        ORDER BY r.subject_id
+        __RETURNING__""",
         params.min_participants,
         min_rate,
         min_rate,
@@ -615,10 +653,35 @@ def insert_rows(params: RuleParams, snapshot_id: int, previous_id: int | None = 
     head, tail = sql.text.split("__PRIZE__")
     count_before = head.count("%s")
     arguments = sql.params[:count_before] + prize.params + sql.params[count_before:] + [snapshot_id, previous_id]
+    statement = head + prize.text + tail
+    fused = _postgres() and not _has_quotas(params)
+    if fused:
+        # The rows hashed as RETURNING gives them back: the values stored, as `rows_hash` reads them.
+        returned = ", ".join(HASHED_ROW_COLUMNS)
+        statement = statement.replace("__INSERT__", ", written AS (").replace(
+            "__RETURNING__",
+            f"""RETURNING {returned})
+            SELECT COUNT(*), COUNT(*) FILTER (WHERE eligible),
+                   encode(sha256(convert_to(COALESCE(
+                       string_agg({_row_line()} || E'\\n', '' ORDER BY subject_id), ''), 'UTF8')), 'hex')
+            FROM written""",
+        )
+    else:
+        statement = statement.replace("__INSERT__", "").replace("__RETURNING__", "")
     with connection.cursor() as cursor:
-        cursor.execute(head + prize.text + tail, arguments)
+        cursor.execute(statement, arguments)
+        if fused:
+            rows, eligible, digest = cursor.fetchone()
+            return Written(int(rows), int(eligible), digest)
         if _has_quotas(params):
             _assign_prizes_with_quotas(cursor, params, snapshot_id)
+        cursor.execute(
+            "SELECT COUNT(*), SUM(CASE WHEN eligible THEN 1 ELSE 0 END) FROM rankings_snapshotrow "
+            "WHERE snapshot_id = %s",
+            [snapshot_id],
+        )
+        rows, eligible = cursor.fetchone()
+    return Written(int(rows), int(eligible or 0), rows_hash(snapshot_id))
 
 
 def _has_quotas(params: RuleParams) -> bool:
@@ -739,26 +802,39 @@ def changes_since(snapshot_id: int, previous_id: int) -> dict:
     }
 
 
+# What the rows hash covers, in this order: the ranked row's columns (numbers with these decimals).
+HASHED_ROW_COLUMNS = {
+    "subject_id": None,
+    "metric": 4,
+    "total": 4,
+    "participants": None,
+    "headcount": None,
+    "time_used_s": 3,
+    "eligible": None,
+    "place": None,
+    "rank": None,
+    "rank_in_group": None,
+    "prize": None,
+}
+
+
+def _row_line() -> str:
+    return _line(
+        *(
+            "CASE WHEN eligible THEN '1' ELSE '0' END"
+            if column == "eligible"
+            else "prize"
+            if column == "prize"
+            else _text(column, places)
+            for column, places in HASHED_ROW_COLUMNS.items()
+        )
+    )
+
+
 def rows_hash(snapshot_id: int) -> str:
     """SHA-256 over the ranked rows, in subject order: what `verify_snapshot` compares."""
-    line = _line(
-        _text("subject_id"),
-        _text("metric", 4),
-        _text("total", 4),
-        _text("participants"),
-        _text("headcount"),
-        _text("time_used_s", 3),
-        "CASE WHEN eligible THEN '1' ELSE '0' END",
-        _text("place"),
-        _text("rank"),
-        _text("rank_in_group"),
-        "prize",
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT {line} FROM rankings_snapshotrow WHERE snapshot_id = %s ORDER BY subject_id", [snapshot_id]
-        )
-        return _digest(cursor, hashlib.sha256())
+    source = f"rankings_snapshotrow WHERE snapshot_id = {int(snapshot_id)}"
+    return _sha256(b"", [(_row_line(), source, "subject_id")])
 
 
 @contextmanager
@@ -825,7 +901,10 @@ def keep_inputs(snapshot_id: int) -> None:
     read = ", ".join(KEPT_PARTICIPANT_COLUMNS)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO rankings_snapshotinput (snapshot_id, {stored}) SELECT %s, {read} FROM rk_pp", [snapshot_id]
+            # In index order: each entry lands at the end of the index instead of a random page.
+            f"INSERT INTO rankings_snapshotinput (snapshot_id, {stored}) SELECT %s, {read} FROM rk_pp "
+            "ORDER BY subject_id, member_id",
+            [snapshot_id],
         )
         cursor.execute(
             """INSERT INTO rankings_snapshotunit (snapshot_id, unit_id, path, depth, name, headcount)

@@ -88,6 +88,18 @@ def snapshot_workbook(snapshot: Snapshot) -> bytes:
         (_("Total"), 11, lambda row: float(row.total)),
         (_("Participants"), 9, lambda row: row.participants),
         (_("Headcount"), 9, lambda row: row.headcount),
+        # As the board marks it: a unit's headcount an organiser stated (应参与人数) or the counted one.
+        *(
+            [
+                (
+                    _("Headcount source"),
+                    18,
+                    lambda row: _("Expected headcount (stated)") if row.headcount_expected else _("Counted"),
+                )
+            ]
+            if units
+            else []
+        ),
         (_("Time used (s)"), 11, lambda row: float(row.time_used_s)),
         (_("Prize"), 10, lambda row: row.prize),
         (_("Not ranked because"), 16, lambda row: row.reason_display),

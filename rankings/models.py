@@ -418,7 +418,10 @@ class SnapshotRow(models.Model):
 
     # No database-level foreign key: a check trigger per row costs a third of writing 100,000 rows,
     # and rows are only ever written by the computation, in the transaction creating the snapshot.
-    snapshot = models.ForeignKey(Snapshot, on_delete=models.CASCADE, related_name="rows", db_constraint=False)
+    # Nor an index of its own: the unique (snapshot, subject) index serves lookups by snapshot.
+    snapshot = models.ForeignKey(
+        Snapshot, on_delete=models.CASCADE, related_name="rows", db_constraint=False, db_index=False
+    )
     subject_id = models.IntegerField()
     label = models.CharField(max_length=150)
     unit_id = models.IntegerField(null=True)

@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -583,14 +583,13 @@ def _snapshot_write(
         computed_by=by,
         computed_at=timezone.now(),
     )
-    compute.insert_rows(params, snapshot.pk, previous.pk if previous else None)
+    written = compute.insert_rows(params, snapshot.pk, previous.pk if previous else None)
     compute.keep_inputs(snapshot.pk)
-    counts = snapshot.rows.aggregate(n=Count("id"), e=Count("id", filter=Q(eligible=True)))
     diff = compute.changes_since(snapshot.pk, previous.pk) if previous else {}
     if previous:
         diff |= {"previous_version": previous.version, "inputs_changed": previous.input_hash != digest}
     Snapshot.objects.filter(pk=snapshot.pk).update(
-        row_count=counts["n"], eligible_count=counts["e"], diff=diff, rows_hash=compute.rows_hash(snapshot.pk)
+        row_count=written.row_count, eligible_count=written.eligible_count, diff=diff, rows_hash=written.rows_hash
     )
     snapshot.refresh_from_db()
     return snapshot
@@ -640,8 +639,7 @@ def snapshot_recompute(*, snapshot: Snapshot) -> Verification:
                 task_id="verify",
                 computed_at=timezone.now(),
             )
-            compute.insert_rows(params, check.pk)
-            rows = compute.rows_hash(check.pk)
+            rows = compute.insert_rows(params, check.pk).rows_hash
             raise _Rollback
     except _Rollback:
         pass

@@ -7,6 +7,7 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from rankings import services
 from tests import factories
 from tests.rankings.test_services import compute, study  # noqa: F401 - fixture
 
@@ -48,3 +49,24 @@ def test_reasons_are_in_the_readers_language_and_unranked_subjects_come_last(uni
 def test_columns_are_wide_enough_and_the_header_stays_in_view(unit_export):
     assert unit_export.freeze_panes == f"A{HEADER_ROW + 1}"
     assert unit_export.column_dimensions["B"].width >= 20
+
+
+def test_a_unit_ranking_export_marks_the_headcounts_an_organiser_stated(client, study):  # noqa: F811
+    """第二党支部 has 2 members but its organiser states 5 (应参与人数): the export shows 5 and says
+    it was stated, as the board does; 第一党支部's 3 are counted."""
+    tree = study["tree"]
+    rule = factories.ranking_rule(
+        tree["audit"], subject="unit", unit_level=3, metric="per_capita", sources=[{"kind": "points"}]
+    )
+    services.expected_headcounts_save(rule=rule, counts={tree["gz2"].pk: 5})
+    compute(rule)
+    client.force_login(factories.administrator(tree["audit"]))
+    sheet = load_workbook(BytesIO(client.get(reverse("rankings:export", args=[rule.slug])).content)).active
+    header, *body = rows(sheet)
+    unit, headcount, source = header.index("单位"), header.index("应参与人数"), header.index("人数来源")
+    by_unit = {row[unit]: (row[headcount], row[source]) for row in body}
+    assert by_unit == {
+        "广州特派办/第一党支部": (3, "按名册统计"),
+        "广州特派办/第二党支部": (5, "组织者填报的应参与人数"),
+        "京津冀特派办/机关党支部": (1, "按名册统计"),
+    }
