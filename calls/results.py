@@ -197,7 +197,9 @@ def collection_pdf(call: Call) -> bytes:
     red = HexColor("#b71c1c")
 
     def style(name: str, size: float, **extra) -> ParagraphStyle:
-        return ParagraphStyle(name, fontName=font, fontSize=size, leading=size * 1.6, wordWrap="CJK", **extra)
+        return ParagraphStyle(
+            name, fontName=font, bulletFontName=font, fontSize=size, leading=size * 1.6, wordWrap="CJK", **extra
+        )
 
     cover = style("cover", 28, alignment=1, textColor=red)
     centred = style("centred", 14, alignment=1)
@@ -230,8 +232,15 @@ def collection_pdf(call: Call) -> bytes:
             picture.drawWidth, picture.drawHeight = picture.imageWidth * scale, picture.imageHeight * scale
             story.append(picture)
     out = BytesIO()
+    # The canvas starts in the embedded font: its default Helvetica would be referenced, not embedded.
     document = SimpleDocTemplate(
-        out, pagesize=A4, leftMargin=20 * mm, rightMargin=20 * mm, topMargin=20 * mm, bottomMargin=20 * mm
+        out,
+        pagesize=A4,
+        leftMargin=20 * mm,
+        rightMargin=20 * mm,
+        topMargin=20 * mm,
+        bottomMargin=20 * mm,
+        initialFontName=font,
     )
     document.title = f"{call.title} · {_('Collection of winning essays')}"
 

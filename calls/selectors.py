@@ -66,8 +66,11 @@ def forwarded_count(call: Call, level: int, unit_id: int) -> int:
     """How many places of the unit's quota at the level are taken (see `holds_place`)."""
     return (
         call.entries.filter(
-            reviews__level=level, reviews__unit_id=unit_id, reviews__decision=Review.Decision.FORWARD,
-            status__in=HOLDING, level__gt=level,
+            reviews__level=level,
+            reviews__unit_id=unit_id,
+            reviews__decision=Review.Decision.FORWARD,
+            status__in=HOLDING,
+            level__gt=level,
         )
         .distinct()
         .count()

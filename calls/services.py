@@ -200,9 +200,7 @@ def _keep_file(entry: Entry, relative: str, *, extension: str, name: str, size: 
     with transaction.atomic():
         kind = kind_of(entry.call)
         if not kind.keeps_several_files:
-            replaced = [
-                _media(name) for old in entry.files.all() for name in (old.path, old.blind_path, *old.previews)
-            ]
+            replaced = [_media(name) for old in entry.files.all() for name in (old.path, old.blind_path, *old.previews)]
             entry.files.all().delete()
             transaction.on_commit(lambda: [path.unlink(missing_ok=True) for path in replaced])
         stored = EntryFile.objects.create(
@@ -325,9 +323,7 @@ def _check_required_answers(entry: Entry) -> None:
     answered = {answer.field_id for answer in entry.answers.all() if answer.value or answer.path}
     for field in entry.call.fields.filter(required=True):
         if field.pk not in answered:
-            raise CallRejected(
-                "answer_required", _("Answer “%(label)s” before submitting.") % {"label": field.label}
-            )
+            raise CallRejected("answer_required", _("Answer “%(label)s” before submitting.") % {"label": field.label})
 
 
 def _check_unit_limit(entry: Entry) -> None:

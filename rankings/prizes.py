@@ -48,7 +48,8 @@ def award(
     rows = ", ".join(["(%s, %s, %s, %s, 1, %s)"] * len(placed))
     values: list = []
     for index, row in enumerate(placed):
-        values += [index, row.place, row.tied_count, row.metric, len(placed)]
+        # A float, not a Decimal: SQLite would bind a Decimal as text, which outsorts every number.
+        values += [index, row.place, row.tied_count, float(row.metric), len(placed)]
     with connection.cursor() as cursor:
         cursor.execute(
             f"WITH ranked(k, place, tied_count, metric, e, eligible_n) AS (VALUES {rows}) "  # noqa: S608 - placeholders only
