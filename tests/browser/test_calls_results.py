@@ -18,6 +18,7 @@ from tests import factories
 from tests.browser.test_shell import sign_in
 from tests.calls import documents
 from tests.calls.conftest import submitted_essay
+from tests.processes import wait_for
 
 pytestmark = pytest.mark.browser
 
@@ -51,7 +52,7 @@ def micro_class_call(tree) -> Call:
 
 
 def test_micro_class_call_through_two_levels_and_blind_judging_to_the_library_and_honours(
-    live_server, transactional_db, tree, page_factory, screenshot, tmp_path
+    live_server, transactional_db, tree, page_factory, screenshot, tmp_path, celery_worker_process
 ):
     from lessons import video
 
@@ -86,6 +87,13 @@ def test_micro_class_call_through_two_levels_and_blind_judging_to_the_library_an
     screenshot(author, "calls-entry-upload-phone")
     author.click("#upload-button")
     author.wait_for_selector("text=李文-微党课.mp4")
+    # Transcoded inline without a broker, by the worker with one.
+    wait_for(
+        lambda: Entry.objects.get().video_status in ("ready", "failed"),
+        timeout=120,
+        what="the entry's video to be processed",
+        process=celery_worker_process,
+    )
     entry = Entry.objects.get()
     assert entry.video_status == "ready", entry.video_failure
     author.click("#entry-submit")
@@ -141,6 +149,12 @@ def test_micro_class_call_through_two_levels_and_blind_judging_to_the_library_an
     organiser.select_option("#id_audience", [str(tree["gz"].pk)])
     organiser.click("#library-publish")
     organiser.wait_for_selector(".library-link")
+    wait_for(
+        lambda: Lesson.objects.get().status in ("ready", "failed"),
+        timeout=120,
+        what="the published lesson to be processed",
+        process=celery_worker_process,
+    )
     lesson = Lesson.objects.get()
     assert (lesson.title, lesson.speaker, lesson.status) == ("红船精神代代传", "李文", Lesson.Status.READY)
     screenshot(organiser, "calls-honours-library-desktop")
