@@ -17,6 +17,8 @@ from django.db import connection
 from .compute import prize_case
 from .params import RuleParams
 
+BATCH = 2000
+
 
 @dataclass(frozen=True)
 class Placed:
@@ -45,15 +47,21 @@ def award(
         percent_rounding=rounding,
     )
     case = prize_case(params)
-    rows = ", ".join(["(%s, %s, %s, %s, 1, %s)"] * len(placed))
-    values: list = []
-    for index, row in enumerate(placed):
-        # A float, not a Decimal: SQLite would bind a Decimal as text, which outsorts every number.
-        values += [index, row.place, row.tied_count, float(row.metric), len(placed)]
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"WITH ranked(k, place, tied_count, metric, e, eligible_n) AS (VALUES {rows}) "  # noqa: S608 - placeholders only
-            f"SELECT k, {case.text} FROM ranked ORDER BY k",
-            values + case.params,
-        )
-        return [prize or "" for _k, prize in cursor.fetchall()]
+    prizes: list[str] = []
+    # The CASE reads only its own row (and the total count, passed on every row), so the rows may
+    # go in batches: SQLite binds at most 32,766 parameters a statement.
+    for first in range(0, len(placed), BATCH):
+        batch = placed[first : first + BATCH]
+        rows = ", ".join(["(%s, %s, %s, %s, 1, %s)"] * len(batch))
+        values: list = []
+        for index, row in enumerate(batch):
+            # A float, not a Decimal: SQLite would bind a Decimal as text, which outsorts every number.
+            values += [index, row.place, row.tied_count, float(row.metric), len(placed)]
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"WITH ranked(k, place, tied_count, metric, e, eligible_n) AS (VALUES {rows}) "  # noqa: S608 - placeholders only
+                f"SELECT k, {case.text} FROM ranked ORDER BY k",
+                values + case.params,
+            )
+            prizes += [prize or "" for _k, prize in cursor.fetchall()]
+    return prizes
