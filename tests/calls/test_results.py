@@ -236,3 +236,17 @@ def test_html_in_a_winning_title_is_escaped_in_the_collection(client, essay_call
     client.force_login(author)
     page = client.get(reverse("calls:collection", args=[essay_call.pk])).content.decode()
     assert "&lt;script&gt;alert(1)&lt;/script&gt;征文" in page and "<script>alert(1)" not in page
+
+
+def test_rankings_tier_rule_over_more_places_than_one_batch(db):
+    """2,500 distinct places (two batches of at most 2,000): by count, the first 2,100 take the
+    first prize, the next 300 the second, the last 100 nothing."""
+    rows = [Placed(place=n, tied_count=1, metric=Decimal(3000 - n)) for n in range(1, 2501)]
+    prizes = award(
+        rows,
+        mode="count",
+        tiers=[("一等奖", Decimal(2100)), ("二等奖", Decimal(300))],
+        boundary_ties="share",
+        rounding="floor",
+    )
+    assert prizes == ["一等奖"] * 2100 + ["二等奖"] * 300 + [""] * 100
