@@ -8,4 +8,10 @@ class CallsConfig(AppConfig):
     verbose_name = _("Calls for entries")
 
     def ready(self) -> None:
+        from lessons.services.videos import register_upload_finisher
+
         from . import judges  # noqa: F401  (registers the judging reminder's notification kind)
+        from .services import UPLOAD_PURPOSE, entry_upload_finish
+
+        # Large video entries arrive through the micro-class library's resumable upload.
+        register_upload_finisher(UPLOAD_PURPOSE, entry_upload_finish)

@@ -195,3 +195,38 @@ def make_blind_copy(source: Path, target: Path, extension: str) -> None:
             raise FileRefused("wrong_type", _("This picture cannot be read.")) from None
     else:
         _strip_video(source, target)
+
+
+PREVIEW_DPI = 110
+PREVIEW_MAX_PAGES = 30
+THUMBNAIL_PX = 480
+
+
+def make_previews(blind: Path, extension: str) -> list[Path]:
+    """Pictures shown in the page beside the file, made from the blind copy (so they hide what it
+    hides): each page of a PDF rendered to PNG with poppler's pdftoppm (at most
+    `PREVIEW_MAX_PAGES`), a photo's JPEG thumbnail. None for other files, or without pdftoppm."""
+    if extension == "pdf":
+        pdftoppm = shutil.which("pdftoppm")
+        if pdftoppm is None:
+            return []
+        prefix = blind.with_name(f"{blind.stem}-page")
+        result = subprocess.run(  # noqa: S603
+            [pdftoppm, "-png", "-r", str(PREVIEW_DPI), "-l", str(PREVIEW_MAX_PAGES), str(blind), str(prefix)],
+            capture_output=True,
+            timeout=120,
+        )
+        if result.returncode != 0:
+            return []
+        # pdftoppm numbers pages with as many digits as the last page needs: sort by the number.
+        pages = blind.parent.glob(f"{prefix.name}-*.png")
+        return sorted(pages, key=lambda page: int(page.stem.rsplit("-", 1)[1]))
+    if extension in ("jpg", "jpeg", "png"):
+        from PIL import Image
+
+        thumbnail = blind.with_name(f"{blind.stem}-thumb.jpg")
+        with Image.open(blind) as image:
+            image.thumbnail((THUMBNAIL_PX, THUMBNAIL_PX))
+            image.convert("RGB").save(thumbnail, format="JPEG", quality=85)
+        return [thumbnail]
+    return []

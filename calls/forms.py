@@ -8,7 +8,7 @@ from orgs.forms import UnitChoiceField
 from orgs.models import Unit, User
 from orgs.selectors import unit_paths
 
-from .models import Call, PrizeTier
+from .models import Call, CallField
 
 
 def members_named(text: str) -> list[User]:
@@ -47,6 +47,7 @@ class CallForm(forms.ModelForm):
             "opens_at",
             "closes_at",
             "entries_per_member",
+            "entries_per_unit",
             "file_types",
             "max_file_mb",
             "max_coauthors",
@@ -55,6 +56,9 @@ class CallForm(forms.ModelForm):
             "drop_extremes_from",
             "normalise_per_judge",
             "spread_threshold",
+            "prize_mode",
+            "boundary_ties",
+            "percent_rounding",
         ]
         widgets = {"opens_at": LOCAL_INPUT, "closes_at": LOCAL_INPUT, "rules": forms.Textarea(attrs={"rows": 4})}
 
@@ -101,8 +105,15 @@ class CriterionForm(forms.Form):
 
 class TierForm(forms.Form):
     name = forms.CharField(label=_("prize"), max_length=40, required=False)
-    mode = forms.ChoiceField(label=_("by"), choices=PrizeTier.Mode.choices, required=False)
-    value = forms.IntegerField(label=_("how many"), min_value=1, max_value=9999, required=False)
+    value = forms.DecimalField(
+        label=_("count, percentage or lowest score"), min_value=0, max_digits=7, decimal_places=2, required=False
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("name") and not data.get("value"):
+            raise forms.ValidationError(_("Give the prize a count, a percentage or a lowest score above zero."))
+        return data
 
 
 LevelFormSet = forms.formset_factory(LevelForm, extra=1)
@@ -154,3 +165,63 @@ class PanelForm(forms.Form):
 
     def clean_judges(self) -> list[User]:
         return members_named(self.cleaned_data["judges"])
+
+
+class LibraryForm(forms.Form):
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["audience"] = UnitsField(
+            user=user,
+            label=_("Who may watch"),
+            required=False,
+            help_text=_("Units whose subtrees may watch. Empty: the call's unit and its subtree."),
+        )
+        self.fields["audience"].widget.attrs["size"] = 5
+
+
+class FieldForm(forms.Form):
+    label = forms.CharField(label=_("question"), max_length=80, required=False)
+    kind = forms.ChoiceField(label=_("answer"), choices=CallField.Kind.choices, required=False)
+    choices = forms.CharField(label=_("choices"), max_length=300, required=False)
+    required = forms.BooleanField(label=_("required"), required=False)
+    identifying = forms.BooleanField(label=_("identifying"), required=False)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("label") and data.get("kind") == CallField.Kind.CHOICE:
+            options = [part for part in data.get("choices", "").replace("，", ",").split(",") if part.strip()]
+            if len(options) < 2:
+                raise forms.ValidationError(_("A choice needs at least two options, separated by commas."))
+        return data
+
+
+FieldFormSet = forms.formset_factory(FieldForm, extra=1)
+
+
+class AnswersForm(forms.Form):
+    """The call's own questions on the entry page. The service checks the answers; the form only
+    shows them with the right input."""
+
+    def __init__(self, *args, call: Call, answers: dict, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in call.fields.all():
+            name = f"field-{field.pk}"
+            label = field.label + (" *" if field.required else "")
+            current = answers.get(field.pk)
+            if field.kind == CallField.Kind.CHOICE:
+                choices = [("", "—"), *((option, option) for option in field.options)]
+                self.fields[name] = forms.ChoiceField(label=label, choices=choices, required=False)
+            elif field.kind == CallField.Kind.NUMBER:
+                self.fields[name] = forms.CharField(
+                    label=label, required=False, widget=forms.TextInput(attrs={"inputmode": "decimal"})
+                )
+            elif field.kind == CallField.Kind.FILE:
+                help_text = _("Now: %(name)s") % {"name": current.original_name} if current and current.path else ""
+                self.fields[name] = forms.FileField(label=label, required=False, help_text=help_text)
+            else:
+                self.fields[name] = forms.CharField(
+                    label=label, required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+                )
+            if current is not None and field.kind != CallField.Kind.FILE:
+                self.initial[name] = current.value
+            self.fields[name].field_id = field.pk

@@ -21,6 +21,14 @@ class EntryKind:
         return []
 
 
+def keep_previews(stored: EntryFile) -> None:
+    """Render the file's previews (a PDF's pages, a photo's thumbnail) from its blind copy."""
+    media = Path(settings.MEDIA_ROOT)
+    made = files.make_previews(media / stored.blind_path, stored.extension)
+    stored.previews = [str(path.relative_to(media)) for path in made]
+    stored.save(update_fields=["previews"])
+
+
 class EssayKind(EntryKind):
     extensions = ("docx", "pdf")
 
@@ -29,6 +37,7 @@ class EssayKind(EntryKind):
         entry.essay_html = (
             files.docx_html(Path(settings.MEDIA_ROOT) / stored.blind_path) if stored.extension == "docx" else ""
         )
+        keep_previews(stored)
         return ["essay_html"]
 
 
@@ -46,6 +55,10 @@ class VideoKind(EntryKind):
 class PhotoKind(EntryKind):
     extensions = ("jpg", "jpeg", "png")
     keeps_several_files = True
+
+    def after_attach(self, entry: Entry, stored: EntryFile) -> list[str]:
+        keep_previews(stored)
+        return []
 
 
 KINDS: dict[str, EntryKind] = {

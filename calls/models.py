@@ -14,6 +14,10 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from orgs.models import Unit
+from rankings.models import RankingRule
+
+# A call's prizes follow rankings' rules (`rankings.prizes`); "no prizes" is a call without tiers.
+PRIZE_MODES = [choice for choice in RankingRule.PrizeMode.choices if choice[0] != RankingRule.PrizeMode.NONE]
 
 
 class Call(models.Model):
@@ -37,6 +41,11 @@ class Call(models.Model):
     opens_at = models.DateTimeField(_("submissions open"))
     closes_at = models.DateTimeField(_("submissions close"))
     entries_per_member = models.PositiveSmallIntegerField(_("entries per member"), default=1)
+    entries_per_unit = models.PositiveSmallIntegerField(
+        _("entries per unit"),
+        default=0,
+        help_text=_("The most entries one unit's members may submit together. 0: no limit."),
+    )
     file_types = models.CharField(
         _("file types"),
         max_length=100,
@@ -66,6 +75,19 @@ class Call(models.Model):
         help_text=_("Entries whose judges' totals differ by more than this are flagged for a second look."),
     )
     similarity_checked_at = models.DateTimeField(null=True, blank=True, editable=False)
+    prize_mode = models.CharField(_("prizes"), max_length=10, choices=PRIZE_MODES, default="count")
+    boundary_ties = models.CharField(
+        _("ties at a prize boundary"),
+        max_length=5,
+        choices=RankingRule.BoundaryTies.choices,
+        default=RankingRule.BoundaryTies.SHARE,
+    )
+    percent_rounding = models.CharField(
+        _("rounding of percentages"),
+        max_length=8,
+        choices=RankingRule.Rounding.choices,
+        default=RankingRule.Rounding.FLOOR,
+    )
     assignment_seed = models.CharField(max_length=32, blank=True, editable=False)
     assigned_at = models.DateTimeField(null=True, blank=True, editable=False)
     scores_locked_at = models.DateTimeField(null=True, blank=True, editable=False)
@@ -119,15 +141,13 @@ class Criterion(models.Model):
 
 
 class PrizeTier(models.Model):
-    class Mode(models.TextChoices):
-        COUNT = "count", _("Count")
-        PERCENT = "percent", _("Percentage")
+    """A prize, best first; its value is read by the call's prize mode: a count of places, a
+    percentage of the ranked entries, or the lowest final score of the band."""
 
     call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="prize_tiers")
     position = models.PositiveSmallIntegerField()
     name = models.CharField(_("prize"), max_length=40)
-    mode = models.CharField(_("by"), max_length=8, choices=Mode.choices, default=Mode.COUNT)
-    value = models.PositiveSmallIntegerField(_("how many"))
+    value = models.DecimalField(_("count, percentage or lowest score"), max_digits=7, decimal_places=2)
 
     class Meta:
         ordering = ["call_id", "position"]
@@ -172,6 +192,14 @@ class Entry(models.Model):
     essay_html = models.TextField(blank=True)
     video_status = models.CharField(max_length=12, blank=True)
     video_failure = models.CharField(max_length=300, blank=True)
+    lesson = models.ForeignKey(
+        "lessons.Lesson",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The micro-class this winning entry was published as.",
+    )
     receipt = models.CharField(max_length=8, default=receipt_code, unique=True, editable=False)
     submitted_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -197,6 +225,9 @@ class EntryFile(models.Model):
     size = models.PositiveBigIntegerField()
     path = models.CharField(max_length=255)
     blind_path = models.CharField(max_length=255, blank=True)
+    previews = models.JSONField(
+        default=list, blank=True, help_text="Pictures shown in the page: a PDF's pages, a photo's thumbnail."
+    )
     uploaded_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -204,6 +235,63 @@ class EntryFile(models.Model):
 
     def __str__(self) -> str:
         return self.original_name
+
+
+class CallField(models.Model):
+    """A question the organiser adds to the entry form. An identifying field (the author's phone,
+    their unit's name) is hidden from judges of a blind call."""
+
+    class Kind(models.TextChoices):
+        TEXT = "text", _("Text")
+        CHOICE = "choice", _("Choice")
+        NUMBER = "number", _("Number")
+        FILE = "file", _("File")
+
+    call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="fields")
+    position = models.PositiveSmallIntegerField()
+    label = models.CharField(_("question"), max_length=80)
+    kind = models.CharField(_("answer"), max_length=8, choices=Kind.choices, default=Kind.TEXT)
+    choices = models.CharField(
+        _("choices"), max_length=300, blank=True, help_text=_("For a choice: the options, separated by commas.")
+    )
+    required = models.BooleanField(_("required"), default=False)
+    identifying = models.BooleanField(
+        _("identifying"), default=False, help_text=_("Hidden from judges of a blind call.")
+    )
+
+    class Meta:
+        ordering = ["call_id", "position"]
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def options(self) -> list[str]:
+        return [part.strip() for part in self.choices.replace("，", ",").split(",") if part.strip()]
+
+
+class FieldAnswer(models.Model):
+    """A member's answer to one of the call's fields: text, a choice, a number, or a file (kept
+    with a blind copy, as entry files are)."""
+
+    entry = models.ForeignKey(Entry, on_delete=models.CASCADE, related_name="answers")
+    field = models.ForeignKey(CallField, on_delete=models.CASCADE, related_name="answers")
+    value = models.TextField(blank=True)
+    original_name = models.CharField(max_length=200, blank=True)
+    path = models.CharField(max_length=255, blank=True)
+    blind_path = models.CharField(max_length=255, blank=True)
+
+    class Meta:
+        ordering = ["field__position"]
+        constraints = [models.UniqueConstraint(fields=["entry", "field"], name="one_answer_per_entry_field")]
+
+    def __str__(self) -> str:
+        return f"{self.field}: {self.value or self.original_name}"
+
+    @property
+    def judging_name(self) -> str:
+        """How a judge's page asks for the answer's blind file (`views.judging_file`)."""
+        return f"answer-{self.field_id}"
 
 
 class Reopening(models.Model):
@@ -287,6 +375,7 @@ class AuditEvent(models.Model):
         NIGHT_LOCK = "night_lock", _("Locked a speaker's scores")
         NIGHT_FINISH = "night_finish", _("Ended the speech night")
         CONFLICT = "conflict", _("Recorded a conflict of interest")
+        LIBRARY = "library", _("Published a winner to the micro-class library")
 
     action = models.CharField(max_length=40, choices=Action.choices)
     detail = models.CharField(max_length=300, blank=True)

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import math
+from collections import Counter
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import QuerySet
 
 from orgs import access
+from rankings.prizes import Placed, award
 
 from . import statistics
 from .models import Assignment, Call, Entry, Review, ScoreEvent
@@ -37,13 +38,44 @@ def quota_use(user, call: Call) -> list[dict]:
         used.setdefault(
             (entry.level, entry.at_unit_id), {"unit": entry.at_unit, "level": quotas[entry.level], "used": 0}
         )
-    reviews = Review.objects.filter(access.subtree_q(user, prefix="unit__"), entry__call=call, decision="forward")
-    for review in reviews.select_related("unit"):
-        row = used.setdefault(
+    reviews = Review.objects.filter(
+        access.subtree_q(user, prefix="unit__"), entry__call=call, decision="forward"
+    ).select_related("unit", "entry")
+    holding: dict[tuple[int, int], set[int]] = {}
+    for review in reviews:
+        used.setdefault(
             (review.level, review.unit_id), {"unit": review.unit, "level": quotas.get(review.level), "used": 0}
         )
-        row["used"] += 1
+        if holds_place(review.entry, review.level):
+            holding.setdefault((review.level, review.unit_id), set()).add(review.entry_id)
+    for key, entries in holding.items():
+        used[key]["used"] = len(entries)
     return [row for _, row in sorted(used.items()) if row["level"] is not None]
+
+
+HOLDING = (Entry.Status.SUBMITTED, Entry.Status.FINALIST)
+
+
+def holds_place(entry: Entry, level: int) -> bool:
+    """A forwarded entry holds its place in the forwarding unit's quota while it is still on its
+    way above that level: not once withdrawn, nor once returned, nor when, mended and submitted
+    again, it waits at that level once more."""
+    return entry.status in HOLDING and entry.level > level
+
+
+def forwarded_count(call: Call, level: int, unit_id: int) -> int:
+    """How many places of the unit's quota at the level are taken (see `holds_place`)."""
+    return (
+        call.entries.filter(
+            reviews__level=level,
+            reviews__unit_id=unit_id,
+            reviews__decision=Review.Decision.FORWARD,
+            status__in=HOLDING,
+            level__gt=level,
+        )
+        .distinct()
+        .count()
+    )
 
 
 @dataclass
@@ -108,18 +140,18 @@ def results(call: Call) -> list[EntryResult]:
 
 
 def _award(call: Call, ranked: list[EntryResult]) -> None:
-    """Tiers take places in order: a count of entries, or a percentage of the ranked entries
-    (rounded down). An entry tied with the last place of a tier shares that tier."""
-    taken = 0
-    for tier in call.prize_tiers.all():
-        size = tier.value if tier.mode == "count" else math.floor(len(ranked) * tier.value / 100)
-        if size <= 0 or taken >= len(ranked):
-            continue
-        end = min(taken + size, len(ranked))
-        boundary_rank = ranked[end - 1].rank
-        while taken < len(ranked) and (taken < end or ranked[taken].rank == boundary_rank):
-            ranked[taken].prize = tier.name
-            taken += 1
+    """Prizes by rankings' tier rule (`rankings.prizes`): the call's mode (count, percentage of the
+    ranked entries, score band), tiers best first, and its choice for ties at a boundary."""
+    tied = Counter(row.rank for row in ranked)
+    prizes = award(
+        [Placed(place=row.rank, tied_count=tied[row.rank], metric=row.final) for row in ranked],
+        mode=call.prize_mode,
+        tiers=[(tier.name, tier.value) for tier in call.prize_tiers.all()],
+        boundary_ties=call.boundary_ties,
+        rounding=call.percent_rounding,
+    )
+    for row, prize in zip(ranked, prizes, strict=True):
+        row.prize = prize
 
 
 def judge_progress(call: Call) -> list[dict]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import random
 import secrets
+import shutil
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
@@ -19,15 +20,17 @@ from django.utils.translation import gettext as _
 from orgs import access
 from orgs.models import Unit, User
 
-from . import files
+from . import files, selectors
 from .kinds import kind_of
 from .models import (
     Assignment,
     AuditEvent,
     Call,
+    CallField,
     Criterion,
     Entry,
     EntryFile,
+    FieldAnswer,
     Level,
     Panel,
     PrizeTier,
@@ -145,36 +148,47 @@ def entry_update(*, entry: Entry, by: User, title: str, summary: str, coauthors:
     return entry
 
 
-def entry_attach(*, entry: Entry, upload: UploadedFile) -> EntryFile:
-    """Check an uploaded file (type by content, size, macros, scripts) and keep it with its blind
-    copy. A photo set keeps adding files; other kinds replace their one file. Refused files leave
-    nothing behind."""
+def _check_upload(entry: Entry, *, name: str, size: int) -> str:
+    """The file's extension, once the entry may change and the name and size suit the call."""
     check_changeable(entry)
     call = entry.call
-    extension = files.extension_of(upload.name)
+    extension = files.extension_of(name)
     allowed = allowed_extensions(call)
     if extension not in allowed:
         raise CallRejected(
             "type_not_allowed",
             _("This call takes %(types)s files.") % {"types": ", ".join(f".{ext}" for ext in allowed)},
         )
-    if upload.size > call.max_file_mb * 2**20:
+    if size > call.max_file_mb * 2**20:
         raise CallRejected(
             "too_large",
             _("The file is %(size)s MB; the limit is %(limit)s MB.")
-            % {"size": -(-upload.size // 2**20), "limit": call.max_file_mb},
+            % {"size": -(-size // 2**20), "limit": call.max_file_mb},
         )
-    if upload.size == 0:
+    if size == 0:
         raise CallRejected("empty", _("The file is empty."))
-    folder = f"calls/{call.pk}/{entry.pk}"
-    stem = secrets.token_hex(8)
-    relative = f"{folder}/{stem}.{extension}"
+    return extension
+
+
+def entry_attach(*, entry: Entry, upload: UploadedFile) -> EntryFile:
+    """Check an uploaded file (type by content, size, macros, scripts) and keep it with its blind
+    copy. A photo set keeps adding files; other kinds replace their one file. Refused files leave
+    nothing behind."""
+    extension = _check_upload(entry, name=upload.name, size=upload.size)
+    relative = f"calls/{entry.call_id}/{entry.pk}/{secrets.token_hex(8)}.{extension}"
     target = _media(relative)
     target.parent.mkdir(parents=True, exist_ok=True)
     with open(target, "wb") as handle:
         for chunk in upload.chunks():
             handle.write(chunk)
-    blind_relative = f"{folder}/blind-{stem}.{extension}"
+    return _keep_file(entry, relative, extension=extension, name=upload.name, size=upload.size)
+
+
+def _keep_file(entry: Entry, relative: str, *, extension: str, name: str, size: int) -> EntryFile:
+    """Check the file now at `relative` by its content, make its blind copy and record it; a
+    refused file is deleted."""
+    target = _media(relative)
+    blind_relative = str(Path(relative).with_name(f"blind-{Path(relative).name}"))
     try:
         with open(target, "rb") as handle:
             files.check_content(extension=extension, head=handle.read(8192), path=target)
@@ -184,23 +198,63 @@ def entry_attach(*, entry: Entry, upload: UploadedFile) -> EntryFile:
         _media(blind_relative).unlink(missing_ok=True)
         raise CallRejected(refused.code, refused.message) from None
     with transaction.atomic():
-        kind = kind_of(call)
+        kind = kind_of(entry.call)
         if not kind.keeps_several_files:
-            replaced = [_media(name) for old in entry.files.all() for name in (old.path, old.blind_path)]
+            replaced = [_media(name) for old in entry.files.all() for name in (old.path, old.blind_path, *old.previews)]
             entry.files.all().delete()
             transaction.on_commit(lambda: [path.unlink(missing_ok=True) for path in replaced])
         stored = EntryFile.objects.create(
             entry=entry,
             position=entry.files.count(),
-            original_name=Path(upload.name).name[:200],
+            original_name=Path(name).name[:200],
             extension=extension,
-            size=upload.size,
+            size=size,
             path=relative,
             blind_path=blind_relative,
         )
         fields = ["updated_at", *kind.after_attach(entry, stored)]
         entry.save(update_fields=fields)
     return stored
+
+
+UPLOAD_PURPOSE = "calls.entry"
+
+
+def entry_upload_start(*, entry: Entry, by: User, filename: str, size: int):
+    """Open a resumable upload (the micro-class library's, `lessons.services.videos`) for a large
+    video entry; the file is checked by name and size now, by content when the last chunk arrives
+    (`entry_upload_finish`)."""
+    from lessons.services import videos
+
+    if by.pk != entry.author_id:
+        raise CallRejected("not_allowed", _("Only the author uploads the entry's file."))
+    _check_upload(entry, name=filename, size=size)
+    return videos.upload_open(
+        filename=filename,
+        size=size,
+        by=by,
+        max_bytes=entry.call.max_file_mb * 2**20,
+        purpose=UPLOAD_PURPOSE,
+        target_id=entry.pk,
+    )
+
+
+def entry_upload_finish(upload, part: Path) -> None:
+    """The resumable upload's finisher: the received file becomes the entry's, checked as a posted
+    one is (the deadline too: what counts is when the file is complete)."""
+    from lessons.services.videos import UploadRefused
+
+    entry = Entry.objects.select_related("call").filter(pk=upload.target_id).first()
+    if entry is None:
+        raise UploadRefused(_("No such entry."))
+    try:
+        extension = _check_upload(entry, name=upload.filename, size=upload.size)
+        relative = f"calls/{entry.call_id}/{entry.pk}/{secrets.token_hex(8)}.{extension}"
+        _media(relative).parent.mkdir(parents=True, exist_ok=True)
+        shutil.move(part, _media(relative))
+        _keep_file(entry, relative, extension=extension, name=upload.filename, size=upload.size)
+    except CallRejected as rejected:
+        raise UploadRefused(rejected.message) from None
 
 
 def entry_video_process(*, entry_id: int) -> Entry | None:
@@ -255,12 +309,41 @@ def entry_submit(*, entry: Entry, by: User) -> Entry:
         raise CallRejected(
             "video_failed", _("The video could not be processed: %(why)s") % {"why": entry.video_failure}
         )
+    _check_required_answers(entry)
     entry.unit = entry.author.unit
+    _check_unit_limit(entry)
     _place(entry, 0, entry.unit)
     entry.submitted_at = timezone.now()
     entry.returned_reason = ""
     entry.save()
     return entry
+
+
+def _check_required_answers(entry: Entry) -> None:
+    answered = {answer.field_id for answer in entry.answers.all() if answer.value or answer.path}
+    for field in entry.call.fields.filter(required=True):
+        if field.pk not in answered:
+            raise CallRejected("answer_required", _("Answer “%(label)s” before submitting.") % {"label": field.label})
+
+
+def _check_unit_limit(entry: Entry) -> None:
+    """Refuse a submission past the call's entries per unit. Holds the unit's row lock until the
+    transaction ends, so two members of one unit cannot both take its last place."""
+    call = entry.call
+    if not call.entries_per_unit:
+        return
+    Unit.objects.select_for_update().filter(pk=entry.unit_id).first()
+    sent = (
+        call.entries.filter(unit_id=entry.unit_id, status__in=[Entry.Status.SUBMITTED, Entry.Status.FINALIST])
+        .exclude(pk=entry.pk)
+        .count()
+    )
+    if sent >= call.entries_per_unit:
+        raise CallRejected(
+            "unit_full",
+            _("%(unit)s has already submitted %(n)d entries to this call, the most one unit may submit.")
+            % {"unit": entry.unit.name, "n": call.entries_per_unit},
+        )
 
 
 @transaction.atomic
@@ -312,10 +395,7 @@ def entry_forward(*, entry: Entry, by: User, note: str) -> Entry:
     level = entry.call.levels.get(position=entry.level)
     # Lock the unit's forwards at this level, so two organisers cannot both take the last place.
     Unit.objects.select_for_update().filter(pk=entry.at_unit_id).first()
-    forwarded = Review.objects.filter(
-        entry__call=entry.call, level=entry.level, unit=entry.at_unit, decision=Review.Decision.FORWARD
-    ).count()
-    if forwarded >= level.quota:
+    if selectors.forwarded_count(entry.call, entry.level, entry.at_unit_id) >= level.quota:
         raise CallRejected(
             "over_quota",
             _("%(unit)s may recommend at most %(n)d entries and has recommended them all.")
@@ -476,7 +556,7 @@ def call_settings_save(
     call: Call,
     levels: list[tuple[str, int]],
     criteria: list[tuple[str, Decimal, Decimal, Decimal]],
-    tiers: list[tuple[str, str, int]],
+    tiers: list[tuple[str, Decimal]],
 ) -> None:
     """Replace the call's levels, criteria and prize tiers by the given rows, in order. Levels
     stay as they are once an entry is submitted (entries wait at them), criteria once a score
@@ -494,6 +574,142 @@ def call_settings_save(
         )
     call.prize_tiers.all().delete()
     PrizeTier.objects.bulk_create(
-        PrizeTier(call=call, position=i, name=name, mode=mode, value=value)
-        for i, (name, mode, value) in enumerate(tiers)
+        PrizeTier(call=call, position=i, name=name, value=value) for i, (name, value) in enumerate(tiers)
+    )
+
+
+# ---------------------------------------------------------------- the organiser's extra fields
+
+FIELD_FILE_TYPES = ("pdf", "docx", "jpg", "jpeg", "png")
+ANSWER_MAX_CHARS = 2000
+
+
+def _answer_value(field: CallField, raw: str) -> str:
+    """The answer as stored, or CallRejected naming the field. Text is kept as typed (pages
+    escape it); a choice must be one of the field's; a number must be one."""
+    raw = raw.strip()
+    if not raw:
+        return ""
+    if field.kind == CallField.Kind.TEXT:
+        if len(raw) > ANSWER_MAX_CHARS:
+            raise CallRejected(
+                "answer_too_long",
+                _("“%(label)s” takes at most %(n)d characters.") % {"label": field.label, "n": ANSWER_MAX_CHARS},
+            )
+        return raw
+    if field.kind == CallField.Kind.CHOICE:
+        if raw not in field.options:
+            raise CallRejected(
+                "bad_choice",
+                _("“%(label)s” takes one of: %(options)s.")
+                % {"label": field.label, "options": "、".join(field.options)},
+            )
+        return raw
+    try:
+        number = Decimal(raw.replace(",", ""))
+    except ArithmeticError:
+        number = None
+    if number is None or not number.is_finite():
+        raise CallRejected("bad_number", _("“%(label)s” takes a number.") % {"label": field.label})
+    return f"{number.normalize():f}"
+
+
+def _answer_file(entry: Entry, field: CallField, upload: UploadedFile) -> tuple[str, str]:
+    """Check and keep a file answering `field` (as entry files are checked), with its blind copy;
+    returns both paths under MEDIA_ROOT."""
+    extension = files.extension_of(upload.name)
+    if extension not in FIELD_FILE_TYPES:
+        raise CallRejected(
+            "type_not_allowed",
+            _("“%(label)s” takes %(types)s files.")
+            % {"label": field.label, "types": ", ".join(f".{ext}" for ext in FIELD_FILE_TYPES)},
+        )
+    if upload.size > entry.call.max_file_mb * 2**20:
+        raise CallRejected(
+            "too_large",
+            _("The file is %(size)s MB; the limit is %(limit)s MB.")
+            % {"size": -(-upload.size // 2**20), "limit": entry.call.max_file_mb},
+        )
+    if upload.size == 0:
+        raise CallRejected("empty", _("The file is empty."))
+    stem = secrets.token_hex(8)
+    relative = f"calls/{entry.call_id}/{entry.pk}/field-{stem}.{extension}"
+    blind_relative = f"calls/{entry.call_id}/{entry.pk}/blind-field-{stem}.{extension}"
+    target = _media(relative)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with open(target, "wb") as handle:
+        for chunk in upload.chunks():
+            handle.write(chunk)
+    try:
+        with open(target, "rb") as handle:
+            files.check_content(extension=extension, head=handle.read(8192), path=target)
+        files.make_blind_copy(target, _media(blind_relative), extension)
+    except files.FileRefused as refused:
+        target.unlink(missing_ok=True)
+        _media(blind_relative).unlink(missing_ok=True)
+        raise CallRejected(refused.code, f"{field.label}: {refused.message}") from None
+    return relative, blind_relative
+
+
+@transaction.atomic
+def entry_answers_save(
+    *, entry: Entry, by: User, values: dict[int, str], uploads: dict[int, UploadedFile] | None = None
+) -> list[FieldAnswer]:
+    """Keep the author's answers to the call's fields (field id -> text; field id -> file). All or
+    nothing: one bad answer refuses them all, naming its field. A field left empty is cleared,
+    except a file field given no new file, which keeps its file."""
+    check_changeable(entry)
+    uploads = uploads or {}
+    fields = list(entry.call.fields.all())
+    cleaned = {
+        field.pk: _answer_value(field, values.get(field.pk, ""))
+        for field in fields
+        if field.kind != CallField.Kind.FILE
+    }
+    kept: list[Path] = []
+    stored_files = {}
+    try:
+        for field in fields:
+            if field.kind == CallField.Kind.FILE and field.pk in uploads:
+                stored_files[field.pk] = _answer_file(entry, field, uploads[field.pk])
+                kept += [_media(path) for path in stored_files[field.pk]]
+    except CallRejected:
+        for path in kept:
+            path.unlink(missing_ok=True)
+        raise
+    saved = []
+    existing = {answer.field_id: answer for answer in entry.answers.all()}
+    for field in fields:
+        answer = existing.get(field.pk) or FieldAnswer(entry=entry, field=field)
+        if field.kind == CallField.Kind.FILE:
+            if field.pk not in stored_files:
+                continue
+            old = [_media(path) for path in (answer.path, answer.blind_path) if path]
+            transaction.on_commit(lambda old=old: [path.unlink(missing_ok=True) for path in old])
+            answer.path, answer.blind_path = stored_files[field.pk]
+            answer.original_name = Path(uploads[field.pk].name).name[:200]
+        else:
+            answer.value = cleaned[field.pk]
+        answer.save()
+        saved.append(answer)
+    return saved
+
+
+def answers_shown(entry: Entry, *, to_judge: bool) -> list[FieldAnswer]:
+    """The entry's answers in the call's order; a judge of a blind call is not shown identifying ones."""
+    answers = entry.answers.select_related("field").order_by("field__position")
+    if to_judge and entry.call.blind:
+        answers = answers.exclude(field__identifying=True)
+    return [answer for answer in answers if answer.value or answer.path]
+
+
+def call_fields_save(*, call: Call, fields: list[tuple[str, str, str, bool, bool]]) -> None:
+    """Replace the call's fields by (label, kind, choices, required, identifying) rows, in order,
+    while no entry is submitted (answers are kept by field; submitted answers stay as asked)."""
+    if levels_locked(call):
+        return
+    call.fields.all().delete()
+    CallField.objects.bulk_create(
+        CallField(call=call, position=i, label=label, kind=kind, choices=choices, required=required, identifying=ident)
+        for i, (label, kind, choices, required, ident) in enumerate(fields)
     )

@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from . import judging_views, views
+from . import judging_views, views, views_results
 
 app_name = "calls"
 
@@ -9,8 +9,17 @@ urlpatterns = [
     path("<int:call_id>/", views.call_detail, name="detail"),
     path("<int:call_id>/honours/", views.honours, name="honours"),
     path("<int:call_id>/night/", include("calls.live.urls")),
+    path("<int:call_id>/collection/", views_results.collection, name="collection"),
+    path("<int:call_id>/collection.pdf", views_results.collection_pdf, name="collection_pdf"),
+    path("<int:call_id>/certificates.pdf", views_results.certificate_bundle, name="certificate_bundle"),
+    path("<int:call_id>/library/", views_results.publish_to_library, name="publish_to_library"),
+    path("entries/<int:entry_id>/certificate.pdf", views_results.certificate, name="certificate"),
     path("entries/<int:entry_id>/", views.entry_page, name="entry"),
     path("entries/<int:entry_id>/files/<int:file_id>/", views.entry_file, name="entry_file"),
+    path("entries/<int:entry_id>/previews/<int:number>/<int:page>/", views.entry_preview, name="entry_preview"),
+    path("entries/<int:entry_id>/answers/<int:field_id>/", views.entry_answer_file, name="entry_answer_file"),
+    path("<int:call_id>/collection/<int:entry_id>/<int:page>/", views_results.collection_page, name="collection_page"),
+    path("entries/<int:entry_id>/upload/start/", views.entry_upload_start, name="entry_upload_start"),
     path("entries/<int:entry_id>/review/", views.entry_review, name="entry_review"),
     path("entries/<int:entry_id>/reopen/", views.entry_reopen, name="entry_reopen"),
     path("judging/", views.judging_list, name="judging"),

@@ -3,6 +3,8 @@ publish results; members enter; judges score. Thin: parse, authorise, call a ser
 
 from __future__ import annotations
 
+import json
+import re
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
@@ -11,13 +13,15 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from lessons.services.videos import LessonRejected
 from orgs import access
 from orgs.models import Unit
 
@@ -107,7 +111,7 @@ def call_edit(request, call_id: int | None = None):
         if call
         else [{"name": _("Content"), "weight": Decimal("0.6"), "min_score": 0, "max_score": 100}]
     )
-    initial_tiers = [{"name": t.name, "mode": t.mode, "value": t.value} for t in call.prize_tiers.all()] if call else []
+    initial_tiers = [{"name": t.name, "value": t.value} for t in call.prize_tiers.all()] if call else []
     data = request.POST if request.method == "POST" else None
     form = forms.CallForm(data, instance=call, user=request.user)
     levels_locked = bool(call) and services.levels_locked(call)
@@ -115,7 +119,23 @@ def call_edit(request, call_id: int | None = None):
     levels = forms.LevelFormSet(None if levels_locked else data, prefix="levels", initial=initial_levels)
     criteria = forms.CriterionFormSet(None if criteria_locked else data, prefix="criteria", initial=initial_criteria)
     tiers = forms.TierFormSet(data, prefix="tiers", initial=initial_tiers)
-    checked = [form, tiers] + ([] if levels_locked else [levels]) + ([] if criteria_locked else [criteria])
+    initial_fields = (
+        [
+            {
+                "label": f.label,
+                "kind": f.kind,
+                "choices": f.choices,
+                "required": f.required,
+                "identifying": f.identifying,
+            }
+            for f in call.fields.all()
+        ]
+        if call
+        else []
+    )
+    # Fields change as levels do: until an entry is submitted.
+    fields = forms.FieldFormSet(None if levels_locked else data, prefix="fields", initial=initial_fields)
+    checked = [form, tiers] + ([] if levels_locked else [levels, fields]) + ([] if criteria_locked else [criteria])
     if data is not None and all(f.is_valid() for f in checked):
         saved = form.save(commit=False)
         if not call:
@@ -126,8 +146,12 @@ def call_edit(request, call_id: int | None = None):
             call=saved,
             levels=[] if levels_locked else _rows(levels, ("unit_kind", "quota")),
             criteria=[] if criteria_locked else _rows(criteria, ("name", "weight", "min_score", "max_score")),
-            tiers=_rows(tiers, ("name", "mode", "value")),
+            tiers=_rows(tiers, ("name", "value")),
         )
+        if not levels_locked:
+            services.call_fields_save(
+                call=saved, fields=_rows(fields, ("label", "kind", "choices", "required", "identifying"))
+            )
         messages.success(request, _("The call is saved."))
         return redirect("calls:manage", saved.pk)
     return render(
@@ -139,6 +163,7 @@ def call_edit(request, call_id: int | None = None):
             "levels": levels,
             "criteria": criteria,
             "tiers": tiers,
+            "fields": fields,
             "levels_locked": levels_locked,
             "criteria_locked": criteria_locked,
         },
@@ -315,6 +340,16 @@ def entry_page(request, entry_id: int):
                     services.entry_update(entry=entry, by=request.user, **form.cleaned_data)
                     messages.success(request, _("Saved."))
                     return redirect("calls:entry", entry.pk)
+            elif "answers" in request.POST:
+                asked = forms.AnswersForm(call=entry.call, answers={}).fields.items()
+                services.entry_answers_save(
+                    entry=entry,
+                    by=request.user,
+                    values={f.field_id: request.POST.get(name, "") for name, f in asked},
+                    uploads={f.field_id: request.FILES[name] for name, f in asked if name in request.FILES},
+                )
+                messages.success(request, _("Saved."))
+                return redirect("calls:entry", entry.pk)
             elif "file" in request.FILES:
                 services.entry_attach(entry=entry, upload=request.FILES["file"])
                 messages.success(request, _("The file is attached."))
@@ -329,6 +364,7 @@ def entry_page(request, entry_id: int):
                 return redirect("calls:entry", entry.pk)
         except CallRejected as rejected:
             _refuse(request, rejected)
+    is_video = entry.call.kind in (Call.Kind.MICRO_CLASS, Call.Kind.SPEECH)
     try:
         services.check_changeable(entry)
         changeable = is_author
@@ -347,8 +383,57 @@ def entry_page(request, entry_id: int):
             "is_author": is_author,
             "extensions": services.allowed_extensions(entry.call),
             "reviews": entry.reviews.select_related("unit"),
+            "answers": services.answers_shown(entry, to_judge=False),
+            "previews": _preview_urls(entry, lambda n, page: reverse("calls:entry_preview", args=[entry.pk, n, page])),
+            "answers_form": forms.AnswersForm(
+                call=entry.call, answers={answer.field_id: answer for answer in entry.answers.all()}
+            )
+            if changeable and entry.call.fields.exists()
+            else None,
+            "upload_url": reverse("calls:entry_upload_start", args=[entry.pk]) if changeable and is_video else "",
+            "upload_max": entry.call.max_file_mb * 2**20,
         },
     )
+
+
+def _preview_urls(entry: Entry, url) -> dict[str, list[str]]:
+    """For each of the entry's files ("file-<n>", in order), the addresses of its preview pictures."""
+    return {
+        f"file-{n}": [url(n, page) for page in range(len(stored.previews))]
+        for n, stored in enumerate(entry.files.all())
+    }
+
+
+def _preview(files: list[EntryFile], number: int, page: int, *, name: str) -> HttpResponse:
+    """The page-th preview picture of the number-th file (made from its blind copy)."""
+    if number >= len(files) or page >= len(files[number].previews):
+        raise Http404(_("No such file."))
+    path = files[number].previews[page]
+    return _send(_media(path), download_name=f"{name}-{number}-{page + 1}{Path(path).suffix}")
+
+
+def _answer_file(entry: Entry, field_id: int, *, blind: bool, name: str = "") -> HttpResponse:
+    """The file answering one of the call's fields: judges get its blind copy, never an
+    identifying field's in a blind call."""
+    answer = get_object_or_404(entry.answers.select_related("field"), field_id=field_id)
+    if not answer.path or (blind and entry.call.blind and answer.field.identifying):
+        raise Http404(_("No such file."))
+    extension = Path(answer.path).suffix
+    if blind:
+        return _send(_media(answer.blind_path), download_name=f"{name}-field-{field_id}{extension}")
+    return _send(_media(answer.path), download_name=answer.original_name)
+
+
+@login_required
+def entry_preview(request, entry_id: int, number: int, page: int):
+    entry = access_entry(request.user, entry_id)
+    return _preview(list(entry.files.all()), number, page, name=f"entry-{entry.receipt}")
+
+
+@login_required
+def entry_answer_file(request, entry_id: int, field_id: int):
+    entry = access_entry(request.user, entry_id)
+    return _answer_file(entry, field_id, blind=False)
 
 
 @login_required
@@ -411,7 +496,11 @@ def judging_page(request, assignment_id: int):
             "entry": entry,
             "call": call,
             "files": [(f"file-{n}", stored) for n, stored in enumerate(entry.files.all())],
+            "previews": _preview_urls(
+                entry, lambda n, page: reverse("calls:judging_file", args=[assignment.pk, f"preview-{n}-{page}"])
+            ),
             "rows": [(c, current.get(c.pk, "")) for c in criteria],
+            "answers": services.answers_shown(entry, to_judge=True),
             "locked": bool(call.scores_locked_at),
         },
     )
@@ -427,6 +516,12 @@ def judging_file(request, assignment_id: int, what: str):
     folder = Path(files[0].path).parent
     if what in ("video.mp4", "poster.jpg"):
         return _send(_media(str(folder / what)), download_name=what)
+    preview = re.fullmatch(r"preview-(\d+)-(\d+)", what)
+    if preview:
+        return _preview(files, int(preview.group(1)), int(preview.group(2)), name=f"entry-{assignment.token}")
+    answer = re.fullmatch(r"answer-(\d+)", what)
+    if answer:
+        return _answer_file(assignment.entry, int(answer.group(1)), blind=True, name=f"entry-{assignment.token}")
     number = what.removeprefix("file-")
     if not number.isdigit() or int(number) >= len(files):
         raise Http404(_("No such file."))
@@ -447,6 +542,45 @@ def honours(request, call_id: int):
     for row in selectors.results(call):
         if row.prize:
             tiers.setdefault(row.prize, []).append(row)
+    mine = set(
+        Entry.objects.filter(Q(author=request.user) | Q(coauthors=request.user), call=call).values_list("pk", flat=True)
+    )
     return render(
-        request, "calls/honours.html", {"call": call, "tiers": tiers, "provisional": not call.results_published_at}
+        request,
+        "calls/honours.html",
+        {
+            "call": call,
+            "tiers": tiers,
+            "provisional": not call.results_published_at,
+            "owns": owns,
+            "mine": mine,
+            "video_call": call.kind in (Call.Kind.MICRO_CLASS, Call.Kind.SPEECH),
+            "library_form": forms.LibraryForm(user=request.user) if owns else None,
+        },
+    )
+
+
+@login_required
+@require_POST
+def entry_upload_start(request, entry_id: int):
+    """Open a resumable upload for a video entry: JSON {filename, size} in; the chunk address out
+    (the library's, `lessons:upload_chunk`)."""
+    entry = access_entry(request.user, entry_id)
+    try:
+        data = json.loads(request.body or b"{}")
+        upload = services.entry_upload_start(
+            entry=entry, by=request.user, filename=str(data["filename"]), size=int(data["size"])
+        )
+    except (ValueError, KeyError, TypeError):
+        return JsonResponse({"code": "bad_request", "detail": _("Send the file's name and size.")}, status=400)
+    except CallRejected as rejected:
+        return JsonResponse({"code": rejected.code, "detail": rejected.message}, status=400)
+    except LessonRejected as refused:
+        return JsonResponse({"code": refused.code, "detail": refused.message}, status=400)
+    return JsonResponse(
+        {
+            "upload": str(upload.pk),
+            "received": upload.received,
+            "chunk_url": reverse("lessons:upload_chunk", args=[upload.pk]),
+        }
     )

@@ -649,7 +649,7 @@ def insert_rows(params: RuleParams, snapshot_id: int, previous_id: int | None = 
         min_rate,
         min_rate,
     )
-    prize = _prize_case(params)
+    prize = prize_case(params)
     head, tail = sql.text.split("__PRIZE__")
     count_before = head.count("%s")
     arguments = sql.params[:count_before] + prize.params + sql.params[count_before:] + [snapshot_id, previous_id]
@@ -743,7 +743,7 @@ def _assign_prizes_with_quotas(cursor, params: RuleParams, snapshot_id: int) -> 
         )
 
 
-def _prize_case(params: RuleParams) -> Sql:
+def prize_case(params: RuleParams) -> Sql:
     """CASE giving each eligible row its tier, best first, in integer arithmetic on both databases.
 
     Percentages are kept in hundredths; `n` is the number of eligible subjects. A cutoff is a

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from functools import cache
 from io import BytesIO
 from pathlib import Path
@@ -126,6 +127,21 @@ def snapshot_workbook(snapshot: Snapshot) -> bytes:
     return book.to_bytes()
 
 
+@dataclass(frozen=True)
+class Certificate:
+    """What one certificate page says, whatever awarded it: a ranking's snapshot row or a call's
+    winning entry. Every certificate of the platform is drawn by `certificates_document`."""
+
+    name: str
+    awarded_in: str
+    prize: str
+    rank: object
+    issuer: str
+    issued_on: str
+    footer: str
+    work: str = ""
+
+
 def certificate_pdf(row: SnapshotRow) -> bytes:
     """A landscape A4 certificate for a prize winner, with the snapshot's version and hash."""
     rule = row.snapshot.rule
@@ -134,20 +150,48 @@ def certificate_pdf(row: SnapshotRow) -> bytes:
 
 def certificates_pdf(rule: RankingRule, rows: Iterable[SnapshotRow], *, title: str) -> bytes:
     """Every given winner's certificate, one page each, as a single PDF for printing."""
-    font = certificate_font()
     # On paper a unit is named the official way, its names run together: 京津冀特派办机关党支部.
     units = {unit_id: "".join(names) for unit_id, names in selectors.unit_names(rule).items()}
+    return certificates_document(
+        (_snapshot_certificate(row, unit=units.get(row.unit_id) or row.unit_name) for row in rows), title=title
+    )
+
+
+def _snapshot_certificate(row: SnapshotRow, *, unit: str) -> Certificate:
+    snapshot = row.snapshot
+    # A unit is named by its own path; members and teams are told apart by their unit's.
+    name = unit if snapshot.rule.subject == RankingRule.Subject.UNIT else row.label + (f"（{unit}）" if unit else "")
+    return Certificate(
+        name=name,
+        awarded_in=snapshot.rule.display_title,
+        prize=row.prize,
+        rank=row.rank,
+        issuer=snapshot.rule.unit.name,
+        issued_on=timezone.localtime(snapshot.published_at or snapshot.computed_at).strftime("%Y-%m-%d"),
+        footer=f"{snapshot.rule.slug} v{snapshot.version} · {_('input hash')} {snapshot.input_hash[:16]} · "
+        f"{_('rows hash')} {snapshot.rows_hash[:16]}",
+    )
+
+
+def certificates_document(certificates: Iterable[Certificate], *, title: str) -> bytes:
+    """One landscape A4 page per certificate, its CJK font embedded (a subset), as one PDF.
+    Raises `CertificateFontMissing` when the font is not installed."""
+    font = certificate_font()
     out = BytesIO()
     page = canvas.Canvas(out, pagesize=landscape(A4), initialFontName=font)  # no unembedded Helvetica
     page.setTitle(title)
-    for row in rows:
-        _draw_certificate(page, row, font, unit=units.get(row.unit_id) or row.unit_name)
+    for certificate in certificates:
+        _draw_certificate(page, certificate, font)
     page.save()
     return out.getvalue()
 
 
-def _draw_certificate(page: canvas.Canvas, row: SnapshotRow, font: str, *, unit: str) -> None:
-    snapshot = row.snapshot
+def _fitted(text: str, font: str, size: float, room: float) -> float:
+    """The font size at most `size` at which `text` fits in `room` points."""
+    return min(size, size * room / max(pdfmetrics.stringWidth(text, font, size), 1))
+
+
+def _draw_certificate(page: canvas.Canvas, certificate: Certificate, font: str) -> None:
     width, height = landscape(A4)
     red, gold = HexColor("#b71c1c"), HexColor("#c9a227")
     page.setStrokeColor(gold)
@@ -160,33 +204,23 @@ def _draw_certificate(page: canvas.Canvas, row: SnapshotRow, font: str, *, unit:
     page.setFont(font, 44)
     page.drawCentredString(width / 2, height - 130, _("Certificate of Honour"))
     page.setFillColor(HexColor("#222222"))
-    # A unit is named by its own path; members and teams are told apart by their unit's.
-    name = unit if snapshot.rule.subject == RankingRule.Subject.UNIT else row.label + (f"（{unit}）" if unit else "")
     # A long unit path shrinks to fit inside the border rather than running past it.
-    size = min(24, 24 * (width - 160) / max(pdfmetrics.stringWidth(name, font, 24), 1))
-    page.setFont(font, size)
-    page.drawCentredString(width / 2, height - 215, name)
-    page.setFont(font, 18)
-    page.drawCentredString(
-        width / 2,
-        height - 265,
-        _("in %(ranking)s was awarded") % {"ranking": snapshot.rule.display_title},
-    )
+    page.setFont(font, _fitted(certificate.name, font, 24, width - 160))
+    page.drawCentredString(width / 2, height - 215, certificate.name)
+    awarded = _("in %(ranking)s was awarded") % {"ranking": certificate.awarded_in}
+    if certificate.work:
+        awarded = _("for %(work)s in %(call)s was awarded") % {"work": certificate.work, "call": certificate.awarded_in}
+    page.setFont(font, _fitted(awarded, font, 18, width - 160))
+    page.drawCentredString(width / 2, height - 265, awarded)
     page.setFillColor(red)
     page.setFont(font, 36)
-    page.drawCentredString(width / 2, height - 325, row.prize)
+    page.drawCentredString(width / 2, height - 325, certificate.prize)
     page.setFillColor(HexColor("#222222"))
     page.setFont(font, 16)
-    page.drawCentredString(width / 2, height - 370, _("Rank %(rank)s") % {"rank": row.rank})
-    issued = timezone.localtime(snapshot.published_at or snapshot.computed_at).strftime("%Y-%m-%d")
-    page.drawRightString(width - 90, 110, snapshot.rule.unit.name)
-    page.drawRightString(width - 90, 85, issued)
+    page.drawCentredString(width / 2, height - 370, _("Rank %(rank)s") % {"rank": certificate.rank})
+    page.drawRightString(width - 90, 110, certificate.issuer)
+    page.drawRightString(width - 90, 85, certificate.issued_on)
     page.setFont(font, 8)
     page.setFillColor(HexColor("#777777"))
-    page.drawString(
-        50,
-        48,
-        f"{snapshot.rule.slug} v{snapshot.version} · {_('input hash')} {snapshot.input_hash[:16]} · "
-        f"{_('rows hash')} {snapshot.rows_hash[:16]}",
-    )
+    page.drawString(50, 48, certificate.footer)
     page.showPage()

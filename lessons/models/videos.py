@@ -117,10 +117,16 @@ class Lesson(EnglishTitle, models.Model):
 
 
 class Upload(models.Model):
-    """A resumable upload: chunks are appended in order; `received` says where to resume."""
+    """A resumable upload: chunks are appended in order; `received` says where to resume.
+
+    A lesson's source video, or, with `purpose` naming a registered finisher
+    (`services.videos.register_upload_finisher`), another app's file such as a call's video entry
+    (`target_id` says which)."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    lesson = models.ForeignKey(Lesson, on_delete=models.CASCADE, related_name="uploads")
+    lesson = models.ForeignKey(Lesson, on_delete=models.CASCADE, null=True, blank=True, related_name="uploads")
+    purpose = models.CharField(max_length=40, blank=True)
+    target_id = models.PositiveBigIntegerField(null=True, blank=True)
     filename = models.CharField(max_length=200)
     size = models.BigIntegerField()
     received = models.BigIntegerField(default=0)

@@ -109,25 +109,78 @@ def can_watch(user, lesson: Lesson) -> bool:
 
 
 def upload_start(*, lesson: Lesson, filename: str, size: int, by: User) -> Upload:
-    """Open a resumable upload of `size` bytes. Refuses empty files and files over the limit."""
+    """Open a resumable upload of a lesson's source video of `size` bytes. Refuses empty files
+    and files over the limit."""
+    return upload_open(filename=filename, size=size, by=by, max_bytes=settings.LESSON_UPLOAD_MAX_BYTES, lesson=lesson)
+
+
+# What to do with a finished upload that is not a lesson's, by its `purpose`: another app's
+# function taking the upload and the path of the received file (for it to move or delete). It
+# runs inside the last chunk's transaction; raising `UploadRefused` refuses the file.
+UPLOAD_FINISHERS: dict[str, Callable[[Upload, Path], None]] = {}
+
+
+class UploadRefused(Exception):
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+def register_upload_finisher(purpose: str, finish: Callable[[Upload, Path], None]) -> None:
+    UPLOAD_FINISHERS[purpose] = finish
+
+
+def upload_open(
+    *,
+    filename: str,
+    size: int,
+    by: User,
+    max_bytes: int,
+    lesson: Lesson | None = None,
+    purpose: str = "",
+    target_id: int | None = None,
+) -> Upload:
+    """Open a resumable upload of `size` bytes for a lesson, or for a registered `purpose` and its
+    `target_id`. Refuses empty files and files over `max_bytes`."""
     if size <= 0:
         raise LessonRejected("empty", _("The file is empty."))
-    if size > settings.LESSON_UPLOAD_MAX_BYTES:
+    if size > max_bytes:
         raise LessonRejected(
             "too_large",
             _("The file is %(size)s MB; the limit is %(limit)s MB.")
-            % {"size": -(-size // 2**20), "limit": settings.LESSON_UPLOAD_MAX_BYTES // 2**20},
+            % {"size": -(-size // 2**20), "limit": max_bytes // 2**20},
         )
-    return Upload.objects.create(lesson=lesson, filename=Path(filename).name[:200], size=size, created_by=by)
+    return Upload.objects.create(
+        lesson=lesson,
+        purpose=purpose,
+        target_id=target_id,
+        filename=Path(filename).name[:200],
+        size=size,
+        created_by=by,
+    )
 
 
 def _part_path(upload: Upload) -> Path:
     return _media(f"uploads/{upload.pk}.part")
 
 
+def _finish_lesson_upload(upload: Upload, part: Path) -> None:
+    lesson = upload.lesson
+    relative = f"lessons/{lesson.pk}/source{Path(upload.filename).suffix.lower()[:10]}"
+    _media(relative).parent.mkdir(parents=True, exist_ok=True)
+    shutil.move(part, _media(relative))
+    Lesson.objects.filter(pk=lesson.pk).update(source=relative, status=Lesson.Status.PROCESSING, progress=0, failure="")
+    from ..tasks import lesson_process_task
+
+    transaction.on_commit(lambda: lesson_process_task.delay(lesson.pk))
+
+
 def upload_append(*, upload: Upload, start: int, chunk: bytes) -> Upload:
     """Append a chunk at byte `start`. A chunk that does not start where the file ends is refused
-    with the offset to resume from; the last chunk queues processing."""
+    with the offset to resume from; the last chunk hands the file on (a lesson's is queued for
+    processing, another purpose's goes to its finisher). A file its finisher refuses ends the
+    upload and is deleted; the refusal is raised as `LessonRejected("refused")`."""
+    refused = None
     with transaction.atomic():
         upload = Upload.objects.select_for_update().get(pk=upload.pk)
         if upload.completed_at:
@@ -146,19 +199,20 @@ def upload_append(*, upload: Upload, start: int, chunk: bytes) -> Upload:
         upload.received += len(chunk)
         fields = ["received"]
         if upload.received == upload.size:
-            lesson = upload.lesson
-            relative = f"lessons/{lesson.pk}/source{Path(upload.filename).suffix.lower()[:10]}"
-            _media(relative).parent.mkdir(parents=True, exist_ok=True)
-            shutil.move(part, _media(relative))
             upload.completed_at = timezone.now()
             fields.append("completed_at")
-            Lesson.objects.filter(pk=lesson.pk).update(
-                source=relative, status=Lesson.Status.PROCESSING, progress=0, failure=""
-            )
-            from ..tasks import lesson_process_task
-
-            transaction.on_commit(lambda: lesson_process_task.delay(lesson.pk))
+            try:
+                with transaction.atomic():
+                    if upload.lesson_id:
+                        _finish_lesson_upload(upload, part)
+                    else:
+                        UPLOAD_FINISHERS[upload.purpose](upload, part)
+            except UploadRefused as refusal:
+                refused = refusal.message
+                part.unlink(missing_ok=True)
         upload.save(update_fields=fields)
+    if refused:
+        raise LessonRejected("refused", refused, received=upload.received)
     return upload
 
 

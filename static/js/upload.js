@@ -49,6 +49,8 @@
       setBar(uploadBar, Math.floor((100 * received) / file.size));
     }
     say(texts.processing);
+    // A page without a processing bar (a call's video entry) shows its own state once reloaded.
+    if (!box.dataset.status) { window.location.assign(box.dataset.done || window.location.href); return; }
     follow();
   }
 

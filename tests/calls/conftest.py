@@ -19,7 +19,8 @@ def upload(name: str, content: bytes) -> SimpleUploadedFile:
 @pytest.fixture
 def essay_call(tree, gz_organiser):
     """An essay call of the audit organ: branch then office recommend (quota 1 each), a rubric of
-    two criteria (content 0.6 × 0-100, style 0.4 × 0-100), prizes: 1 first, 50 % second."""
+    two criteria (content 0.6 × 0-100, style 0.4 × 0-100), prizes by count: 1 first, 1 second
+    (ties at a boundary share it)."""
     now = timezone.now()
     call = Call.objects.create(
         title="学习二十大征文",
@@ -40,7 +41,7 @@ def essay_call(tree, gz_organiser):
             ("内容", Decimal("0.6"), Decimal(0), Decimal(100)),
             ("文采", Decimal("0.4"), Decimal(0), Decimal(100)),
         ],
-        tiers=[("一等奖", "count", 1), ("二等奖", "percent", 50)],
+        tiers=[("一等奖", Decimal(1)), ("二等奖", Decimal(1))],
     )
     return call
 

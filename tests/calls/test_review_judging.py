@@ -139,7 +139,8 @@ def test_every_score_change_is_kept(essay_call, tree, panel, gz_organiser):
 def test_final_scores_ranks_and_prizes_worked_by_hand(essay_call, tree, panel, gz_organiser):
     """Weights 0.6 and 0.4. Entry A: (80,90)→84, (70,60)→66, (90,100)→94: mean 244/3 = 81.33.
     Entry B: (70,70)×3 → 70. Entry C: (60,85)→70, (75,62.5)→70, (70,70)→70 → 70.
-    Ranks 1, 2, 2. First prize: 1 entry (A). Second: 50 % of 3 = 1 place, and C ties B: both."""
+    Ranks 1, 2, 2. By count: first prize 1 place (A); second the next 1 (places up to 2), and C
+    ties B at place 2: both share it."""
     a, b, c = finalists(essay_call, [tree["gz2"]], 3)
     panel.judges.set(panel.judges.filter(unit=tree["jjj1"]))
     services.assignment_run(call=essay_call, panel=panel, by=gz_organiser, seed="x")
