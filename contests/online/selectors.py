@@ -33,10 +33,9 @@ def contests_for_member(member: User, *, at: datetime | None = None) -> list[Onl
 
 
 def contests_managed_by(user: User) -> QuerySet[OnlineContest]:
-    return (
-        OnlineContest.objects.filter(access.subtree_q(user, prefix="paper__unit__"), relay__isnull=True)
-        .select_related("paper__unit")
-    )
+    return OnlineContest.objects.filter(
+        access.subtree_q(user, prefix="paper__unit__"), relay__isnull=True
+    ).select_related("paper__unit")
 
 
 @dataclass

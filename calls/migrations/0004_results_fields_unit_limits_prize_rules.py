@@ -16,7 +16,7 @@ def prize_mode_from_tiers(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('calls', '0004_audit_actions_of_nights_and_conflicts'),
+        ('calls', '0003_judges_conflicts_similarity_statistics'),
         ('lessons', '0012_uploads_for_other_apps'),
     ]
 
