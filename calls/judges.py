@@ -23,6 +23,7 @@ from django.db import transaction
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from rest_framework.permissions import BasePermission
 
 from notifications.kinds import Kind, register
@@ -40,8 +41,10 @@ PASSWORD_LENGTH = 10
 
 
 def judge_account_of(user) -> JudgeAccount | None:
-    """The user's judge-only account (None for everyone else), fetched once per user object."""
-    if not getattr(user, "is_authenticated", False):
+    """The user's judge-only account (None for everyone else), fetched once per user object.
+    Judge-only accounts belong to no unit, so a member (who has one) costs no query: this runs
+    on every request, heartbeats and autosaves included."""
+    if not getattr(user, "is_authenticated", False) or user.unit_id is not None:
         return None
     if not hasattr(user, "_calls_judge_account"):
         user._calls_judge_account = JudgeAccount.objects.filter(user_id=user.pk).first()
@@ -228,14 +231,8 @@ class JudgingReminder(Kind):
 
     slug = "judging_reminder"
     icon = "bi-clipboard-check"
-
-    @classmethod
-    def title(cls, params: dict) -> str:
-        return _("Reminder: entries of “%(call)s” wait for your scores") % params
-
-    @classmethod
-    def body(cls, params: dict) -> str:
-        return _("%(count)s entries assigned to you are not fully scored yet.") % params
+    title_text = gettext_lazy("Reminder: entries of “%(call)s” wait for your scores")
+    body_text = gettext_lazy("%(count)s entries assigned to you are not fully scored yet.")
 
 
 def unscored_by_judge(call: Call) -> dict[int, int]:

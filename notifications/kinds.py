@@ -1,10 +1,12 @@
 """The kinds of notification: each says how it reads (title, body) and how it looks (icon).
 
-A new kind is one class here registered with `@register`; services create notifications by its
-slug with the params its `title` and `body` need.
+A new kind is one class registered with `@register` (here, or in the app that sends it): its
+`title_text` and `body_text` are formatted with the params services store with the
+notification; a kind whose words depend on the params overrides `title` or `body`.
 """
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 _KINDS: dict[str, type["Kind"]] = {}
 
@@ -25,14 +27,16 @@ def slugs() -> list[str]:
 class Kind:
     slug = ""
     icon = "bi-bell"
+    title_text = gettext_lazy("Notification")
+    body_text = ""
 
     @classmethod
     def title(cls, params: dict) -> str:
-        return _("Notification")
+        return str(cls.title_text) % params
 
     @classmethod
     def body(cls, params: dict) -> str:
-        return ""
+        return str(cls.body_text) % params if cls.body_text else ""
 
 
 @register
@@ -42,10 +46,7 @@ class Reminder(Kind):
 
     slug = "reminder"
     icon = "bi-alarm"
-
-    @classmethod
-    def title(cls, params: dict) -> str:
-        return _("Reminder: please finish “%(subject)s”") % params
+    title_text = gettext_lazy("Reminder: please finish “%(subject)s”")
 
     @classmethod
     def body(cls, params: dict) -> str:
@@ -61,14 +62,8 @@ class ContestInvitation(Kind):
 
     slug = "contest_invitation"
     icon = "bi-trophy"
-
-    @classmethod
-    def title(cls, params: dict) -> str:
-        return _("You are invited to the contest “%(contest)s”") % params
-
-    @classmethod
-    def body(cls, params: dict) -> str:
-        return _("Open the contest on your phone when the host starts it.")
+    title_text = gettext_lazy("You are invited to the contest “%(contest)s”")
+    body_text = gettext_lazy("Open the contest on your phone when the host starts it.")
 
 
 @register
@@ -77,14 +72,8 @@ class ResultsPublished(Kind):
 
     slug = "results_published"
     icon = "bi-bar-chart-steps"
-
-    @classmethod
-    def title(cls, params: dict) -> str:
-        return _("Results published: %(board)s") % params
-
-    @classmethod
-    def body(cls, params: dict) -> str:
-        return _("The board is published; see your place on it.")
+    title_text = gettext_lazy("Results published: %(board)s")
+    body_text = gettext_lazy("The board is published; see your place on it.")
 
 
 @register
@@ -93,14 +82,8 @@ class CertificateReady(Kind):
 
     slug = "certificate_ready"
     icon = "bi-award"
-
-    @classmethod
-    def title(cls, params: dict) -> str:
-        return _("Your certificate for “%(board)s” is ready") % params
-
-    @classmethod
-    def body(cls, params: dict) -> str:
-        return _("Download it from the board.")
+    title_text = gettext_lazy("Your certificate for “%(board)s” is ready")
+    body_text = gettext_lazy("Download it from the board.")
 
 
 @register
@@ -110,17 +93,10 @@ class OnlineContestReminder(Kind):
 
     slug = "online_reminder"
     icon = "bi-alarm"
-
-    @classmethod
-    def title(cls, params: dict) -> str:
-        return _("Reminder: take part in “%(subject)s”") % params
-
-    @classmethod
-    def body(cls, params: dict) -> str:
-        return (
-            _("%(sender)s reminds you to take part in the online contest “%(subject)s”; it closes at %(deadline)s.")
-            % params
-        )
+    title_text = gettext_lazy("Reminder: take part in “%(subject)s”")
+    body_text = gettext_lazy(
+        "%(sender)s reminds you to take part in the online contest “%(subject)s”; it closes at %(deadline)s."
+    )
 
 
 @register
@@ -129,14 +105,8 @@ class RelayBaton(Kind):
 
     slug = "relay_baton"
     icon = "bi-flag"
-
-    @classmethod
-    def title(cls, params: dict) -> str:
-        return _("The baton is yours: %(team)s, leg %(leg)s") % params
-
-    @classmethod
-    def body(cls, params: dict) -> str:
-        return _("Run your leg of “%(contest)s” before %(start_by)s.") % params
+    title_text = gettext_lazy("The baton is yours: %(team)s, leg %(leg)s")
+    body_text = gettext_lazy("Run your leg of “%(contest)s” before %(start_by)s.")
 
 
 @register
@@ -145,11 +115,5 @@ class RelayStalled(Kind):
 
     slug = "relay_stalled"
     icon = "bi-hourglass-split"
-
-    @classmethod
-    def title(cls, params: dict) -> str:
-        return _("%(team)s's baton is stalled") % params
-
-    @classmethod
-    def body(cls, params: dict) -> str:
-        return _("%(holder)s has not started within %(hours)s hours; skip or replace them with a reason.") % params
+    title_text = gettext_lazy("%(team)s's baton is stalled")
+    body_text = gettext_lazy("%(holder)s has not started within %(hours)s hours; skip or replace them with a reason.")

@@ -200,7 +200,7 @@ def online_contest_update(
     shuffle: bool | None = None,
     results_shown: str | None = None,
     question_time_s: int | None = None,
-    title_en: str = "",
+    title_en: str | None = None,
 ) -> OnlineContest:
     """Edit a contest. Once anyone has started, the paper's rules stay as they are and the window
     may only move forward (close later; the opening stays), and the change is audited; open
@@ -241,7 +241,8 @@ def online_contest_update(
         _audit(contest, by, "window_moved", closes_was=paper.closes_at.isoformat(), closes_now=closes_at.isoformat())
         _extend_open_attempts(paper, old_close=paper.closes_at, new_close=closes_at)
     paper.title, paper.description, paper.opens_at, paper.closes_at = title, description, opens_at, closes_at
-    paper.title_en = title_en
+    if title_en is not None:
+        paper.title_en = title_en
     if not started:
         paper.max_attempts = paper.max_attempts if max_attempts is None else max_attempts
         paper.grading = grading or paper.grading

@@ -68,6 +68,7 @@ def _initial(relay: RelayContest | None) -> tuple[dict, list[dict]]:
     return (
         {
             "title": paper.title,
+            "title_en": paper.title_en,
             "unit": paper.unit,
             "description": paper.description,
             "opens_at": timezone.localtime(paper.opens_at),
@@ -112,6 +113,7 @@ def relay_edit(request, relay_id: int | None = None):
             data = form.cleaned_data
             fields = {
                 "title": data["title"],
+                "title_en": data["title_en"],
                 "audience": list(data["audience"]),
                 "opens_at": data["opens_at"],
                 "closes_at": data["closes_at"],

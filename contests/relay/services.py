@@ -52,6 +52,7 @@ def relay_create(
     description: str = "",
     shuffle: bool = True,
     results_shown: str = Paper.Review.AFTER_SUBMIT,
+    title_en: str = "",
 ) -> RelayContest:
     """Create a relay. Refused, with nothing stored, when a leg's draw cannot be filled (the
     shortfall is named) or the window runs backwards. A member may run any number of legs, so the
@@ -60,6 +61,7 @@ def relay_create(
         raise ContestSetupRejected("start_within", _("Give holders at least one hour to start."))
     online = online_services.online_contest_create(
         title=title,
+        title_en=title_en,
         unit=unit,
         audience=audience,
         opens_at=opens_at,
