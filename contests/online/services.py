@@ -338,8 +338,9 @@ def online_answer_save(
     """Autosave an answer from the device holding the attempt; refused after the deadline (the
     attempt is then graded as of its deadline) and for a question not on this member's paper.
 
-    The device is checked by the save's own write (no read of its own): a save that reaches the
-    database after another device took over is refused. `item` (with its version) saves a read."""
+    The device is checked by the save's own write (no read of its own; a refusal reads it, so a
+    frozen device is told so first): a save that reaches the database after another device took
+    over is refused. `item` (with its version) saves a read."""
     refusal = _taken_over()
     guard = attempts.SaveGuard(
         sql=f"EXISTS (SELECT 1 FROM {OnlineAttempt._meta.db_table} o WHERE o.attempt_id = a.id AND o.device = %s)",  # noqa: S608 (table name from the model; values are parameters)
@@ -347,9 +348,14 @@ def online_answer_save(
         code=refusal.code,
         message=refusal.message,
     )
-    return attempts.answer_save(
-        attempt=online.attempt, position=position, response=response, at=at, item=item, guard=guard
-    )
+    try:
+        return attempts.answer_save(
+            attempt=online.attempt, position=position, response=response, at=at, item=item, guard=guard
+        )
+    except AttemptRejected as error:
+        if error.code != refusal.code:
+            _check_device(online, device)  # a frozen device hears that first, whatever it sent
+        raise
 
 
 def online_attempt_submit(*, online: OnlineAttempt, device: str, at: datetime | None = None) -> Attempt:
