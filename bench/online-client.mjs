@@ -19,6 +19,7 @@ let roundRobin = 0;
 const statuses = {};
 const attempts = {}; // start: member index -> attempt id
 const acks = {}; // save: "attempt/position" -> the last acknowledged response
+const inflight = new Map(); // member index -> the save sent (or built) and not answered yet
 
 function take() {
   if (spec.once) return nextOnce < members.length ? nextOnce++ : (roundRobin++ % members.length);
@@ -89,11 +90,13 @@ const options = {
         const built = build(index);
         context.member = index;
         context.pending = built.pending;
+        if (built.pending) inflight.set(index, built.pending.key);
         return { ...request, method: built.method, path: built.path, headers: built.headers, body: built.body };
       },
       onResponse(status, body, context) {
         statuses[status] = (statuses[status] || 0) + 1;
         const index = context.member;
+        inflight.delete(index);
         if (status >= 200 && status < 300) {
           if (spec.kind === "start") attempts[index] = JSON.parse(body).id;
           if (spec.kind === "save") acks[context.pending.key] = context.pending.response;
@@ -133,6 +136,11 @@ autocannon(options, (error, result) => {
     errors: failed + result.errors + result.timeouts,
   };
   if (spec.kind === "start") out.attempts = attempts;
-  if (spec.kind === "save") out.acks = acks;
+  if (spec.kind === "save") {
+    out.acks = acks;
+    // Saves abandoned when the phase ended: the server may still apply them after their question's
+    // last acknowledged save, so that question proves nothing until a later save is acknowledged.
+    out.unsettled = [...new Set(inflight.values())];
+  }
   process.stdout.write(JSON.stringify(out) + "\n");
 });

@@ -168,6 +168,8 @@ class Phases:
                 self.members[int(index)]["attempt"] = attempt
         if kind == "save":
             self.acks.update(result.pop("acks"))
+            for key in result.pop("unsettled"):
+                self.acks.pop(key, None)
         print(
             f"{kind:>10}{f' at {rate:.0f}/s' if rate else '':>12}: {result['ok']} ok in {result['seconds']} s"
             f" = {result['per_s']}/s, p50 {result['p50_ms']} ms, p99 {result['p99_ms']} ms, {result['statuses']}",
