@@ -38,12 +38,13 @@ def percentile(values: list[float], share: float) -> float | None:
     return round(values[min(len(values) - 1, int(share * len(values)))], 1)
 
 
-def bench_database_url() -> str:
+def bench_database_url(suffix: str = "live") -> str:
+    """A fresh database beside DATABASE_URL's, "<name>_<suffix>_bench" (or a scratch SQLite file)."""
     url = os.environ.get("DATABASE_URL", "")
     if not url:
-        return f"sqlite:///{tempfile.mkdtemp(prefix='bench-live-')}/live.sqlite3"
+        return f"sqlite:///{tempfile.mkdtemp(prefix=f'bench-{suffix}-')}/{suffix}.sqlite3"
     parts = urlsplit(url)
-    name = parts.path.lstrip("/") + "_live_bench"
+    name = parts.path.lstrip("/") + f"_{suffix}_bench"
     admin = urlunsplit(parts._replace(path="/postgres"))
     import psycopg
 

@@ -77,6 +77,17 @@ def database_from_url(url: str) -> dict:
         raise ImproperlyConfigured(f"DATABASE_URL is malformed: {error}") from None
     if config["ENGINE"].endswith("postgresql") and not config.get("NAME"):
         raise ImproperlyConfigured("DATABASE_URL names no database: add /NAME at the end.")
+    if config["ENGINE"].endswith("postgresql") and env_bool("DB_POOL", False):
+        # Under ASGI every request runs its sync code on a thread of its own, so a persistent
+        # connection (kept per thread) is opened for each request and left for the garbage
+        # collector: PostgreSQL runs out of connections under load. A pool per process hands
+        # each request a connection and takes it back at the end (bin/web turns it on).
+        config["CONN_MAX_AGE"] = 0
+        config.setdefault("OPTIONS", {})["pool"] = {
+            "min_size": env_int("DB_POOL_MIN_SIZE", 2),
+            "max_size": env_int("DB_POOL_MAX_SIZE", 8),
+            "timeout": env_int("DB_POOL_TIMEOUT_S", 10),
+        }
     return config
 
 
@@ -430,6 +441,9 @@ QUESTION_IMPORT_MAX_BYTES = env_int("QUESTION_IMPORT_MAX_BYTES", 20 * 1024 * 102
 QUESTION_IMAGE_MAX_BYTES = env_int("QUESTION_IMAGE_MAX_BYTES", 2 * 1024 * 1024)
 # Imports above this many rows run as a Celery task with a progress bar.
 QUESTION_IMPORT_ASYNC_ROWS = env_int("QUESTION_IMPORT_ASYNC_ROWS", 500)
+
+# Routes /bench/floor/, the minimal signed-in view bench/online.py compares its hot paths with.
+BENCH_FLOOR = env_bool("BENCH_FLOOR", False)
 
 LOGGING = {
     "version": 1,

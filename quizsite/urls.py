@@ -1,5 +1,6 @@
 from csp.constants import SELF, UNSAFE_INLINE
 from csp.decorators import csp_replace
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
@@ -38,3 +39,6 @@ urlpatterns = [
         name="api-redoc",
     ),
 ]
+
+if settings.BENCH_FLOOR:  # bench/online.py measures the stack's floor against its hot paths
+    urlpatterns.append(path("bench/floor/", views.bench_floor, name="bench-floor"))

@@ -67,3 +67,11 @@ def healthz(request):
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
     return JsonResponse({"status": "ok"})
+
+
+def bench_floor(request):
+    """The least a signed-in request costs on this stack (sessions, CSRF, the user, every
+    middleware, a JSON reply): bench/online.py's floor. Routed only with BENCH_FLOOR on."""
+    if not request.user.is_authenticated:
+        return JsonResponse({"code": "signed_out"}, status=401)
+    return JsonResponse({"member": request.user.pk})

@@ -101,3 +101,19 @@ def test_a_sqlite_database_url_gets_the_same_lock_options_as_the_default(tmp_pat
     default = database_options({})
     assert default == {"timeout": 20, "transaction_mode": "IMMEDIATE"}
     assert database_options({"DATABASE_URL": f"sqlite:///{tmp_path / 'named.sqlite3'}"}) == default
+
+
+def test_db_pool_gives_postgresql_a_pool_and_drops_persistent_connections():
+    url = "postgres://quiz:secret@db.internal:5432/quizsite"
+    script = (
+        "import json; from django.conf import settings; d = settings.DATABASES['default'];"
+        " print(json.dumps([d['CONN_MAX_AGE'], d['OPTIONS']]))"
+    )
+    pooled = run_django({"DATABASE_URL": url, "DB_POOL": "true", "DB_POOL_MAX_SIZE": "5"}, "shell", "-c", script)
+    assert pooled.returncode == 0, pooled.stderr
+    assert json.loads(pooled.stdout.strip().splitlines()[-1]) == [
+        0,
+        {"pool": {"min_size": 2, "max_size": 5, "timeout": 10}},
+    ]
+    plain = run_django({"DATABASE_URL": url}, "shell", "-c", script)
+    assert json.loads(plain.stdout.strip().splitlines()[-1]) == [60, {}]

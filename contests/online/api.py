@@ -18,7 +18,7 @@ from lessons.services.attempts import AttemptRejected
 from . import selectors, services
 from .models import OnlineContest
 from .ratelimit import allow
-from .views import access_online_attempt
+from .views import access_online_attempt, access_online_item
 
 LIMITS_PER_MINUTE = {"read": 60, "start": 10, "save": 120, "event": 60, "submit": 10}
 
@@ -155,7 +155,7 @@ class ItemSaveView(OnlineAPIView):
 
     @extend_schema(request=OnlineSaveSerializer, responses={200: dict, 409: dict})
     def put(self, request, attempt_id: int, position: int):
-        online = access_online_attempt(request.user, attempt_id)
+        online, item = access_online_item(request.user, attempt_id, position)
         data = OnlineSaveSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         try:
@@ -164,6 +164,7 @@ class ItemSaveView(OnlineAPIView):
                 device=data.validated_data["device"],
                 position=position,
                 response=data.validated_data["response"],
+                item=item,
             )
         except AttemptRejected as error:
             return rejected(error)

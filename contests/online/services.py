@@ -326,22 +326,49 @@ def online_attempt_claim(*, online: OnlineAttempt, device: str, at: datetime | N
     return online
 
 
+def _taken_over() -> AttemptRejected:
+    return AttemptRejected(
+        "taken_over",
+        _("This attempt continues on another device. This page is frozen; reload it to take the attempt back."),
+    )
+
+
 def _check_device(online: OnlineAttempt, device: str) -> None:
     current = OnlineAttempt.objects.filter(pk=online.pk).values_list("device", flat=True).first()
     if current != device:
-        raise AttemptRejected(
-            "taken_over",
-            _("This attempt continues on another device. This page is frozen; reload it to take the attempt back."),
-        )
+        raise _taken_over()
 
 
 def online_answer_save(
-    *, online: OnlineAttempt, device: str, position: int, response: object, at: datetime | None = None
+    *,
+    online: OnlineAttempt,
+    device: str,
+    position: int,
+    response: object,
+    at: datetime | None = None,
+    item: AttemptItem | None = None,
 ) -> AttemptItem:
     """Autosave an answer from the device holding the attempt; refused after the deadline (the
-    attempt is then graded as of its deadline) and for a question not on this member's paper."""
-    _check_device(online, device)
-    return attempts.answer_save(attempt=online.attempt, position=position, response=response, at=at)
+    attempt is then graded as of its deadline) and for a question not on this member's paper.
+
+    The device is checked by the save's own write (no read of its own; a refusal reads it, so a
+    frozen device is told so first): a save that reaches the database after another device took
+    over is refused. `item` (with its version) saves a read."""
+    refusal = _taken_over()
+    guard = attempts.SaveGuard(
+        sql=f"EXISTS (SELECT 1 FROM {OnlineAttempt._meta.db_table} o WHERE o.attempt_id = a.id AND o.device = %s)",  # noqa: S608 (table name from the model; values are parameters)
+        params=(device,),
+        code=refusal.code,
+        message=refusal.message,
+    )
+    try:
+        return attempts.answer_save(
+            attempt=online.attempt, position=position, response=response, at=at, item=item, guard=guard
+        )
+    except AttemptRejected as error:
+        if error.code != refusal.code:
+            _check_device(online, device)  # a frozen device hears that first, whatever it sent
+        raise
 
 
 def online_attempt_submit(*, online: OnlineAttempt, device: str, at: datetime | None = None) -> Attempt:

@@ -10,13 +10,14 @@ import json
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from lessons import presenters
+from lessons.models import AttemptItem
 from lessons.services.attempts import AttemptRejected, ensure_current
 
 from . import selectors, services
@@ -45,6 +46,27 @@ def access_online_attempt(user, attempt_id: int) -> OnlineAttempt:
 
         relay_leg_submitted(online=online)
     return online
+
+
+def access_online_item(user, attempt_id: int, position: int) -> tuple[OnlineAttempt, AttemptItem | None]:
+    """The member's own online attempt and its question at `position` (with the version), in one
+    query; the item is None when the paper has no such question. Any passed deadline applied."""
+    item = (
+        AttemptItem.objects.select_related("version", "attempt__paper", "attempt__online")
+        .filter(attempt_id=attempt_id, position=position)
+        .first()
+    )
+    if item is None:
+        return access_online_attempt(user, attempt_id), None
+    attempt = item.attempt
+    try:
+        online = attempt.online
+    except OnlineAttempt.DoesNotExist:
+        raise Http404("No online attempt here.") from None
+    if attempt.member_id != user.pk:
+        raise PermissionDenied("This attempt belongs to someone else.")
+    online.attempt = ensure_current(attempt)
+    return online, item
 
 
 def _minutes(seconds: int | None) -> str | None:
@@ -145,11 +167,11 @@ def _json_body(request) -> dict:
 @require_http_methods(["PUT"])
 @rate_limited("online-save", limit=120)
 def item_save(request, attempt_id: int, position: int):
-    online = access_online_attempt(request.user, attempt_id)
+    online, item = access_online_item(request.user, attempt_id, position)
     try:
         body = _json_body(request)
         item = services.online_answer_save(
-            online=online, device=device_of(request), position=position, response=body.get("response")
+            online=online, device=device_of(request), position=position, response=body.get("response"), item=item
         )
     except AttemptRejected as error:
         return _refused(error)

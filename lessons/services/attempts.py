@@ -6,10 +6,11 @@ an `if`, stops a second answer. A submit is idempotent: a second click returns t
 
 import random
 from collections.abc import Collection
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -204,24 +205,60 @@ def _locked_open(attempt: Attempt, at: datetime) -> Attempt:
     return attempt
 
 
-def answer_save(*, attempt: Attempt, position: int, response: object, at: datetime | None = None) -> AttemptItem:
-    """Autosave an exam answer (a draft until submit). Refused after the deadline."""
+@dataclass(frozen=True)
+class SaveGuard:
+    """A further condition, in SQL on the attempt row `a`, that an autosave's write requires
+    (online contests: the device that holds the attempt), and the refusal when it fails."""
+
+    sql: str
+    params: tuple
+    code: str
+    message: str
+
+
+def answer_save(
+    *,
+    attempt: Attempt,
+    position: int,
+    response: object,
+    at: datetime | None = None,
+    item: AttemptItem | None = None,
+    guard: SaveGuard | None = None,
+) -> AttemptItem:
+    """Autosave an exam answer (a draft until submit). Refused after the deadline.
+
+    `attempt` comes with its paper; `item` (with its version), when given, saves the read of it.
+    The write is one statement that holds the attempt row in share mode while it checks the
+    attempt is open (and `guard`): a submit, which holds the row for update while it grades the
+    drafts, either sees this save or makes it refused, so an acknowledged save is never lost."""
     at = at or timezone.now()
     _check_open(attempt, at)
-    with transaction.atomic():
-        return _save_draft(attempt, position, response, at)
-
-
-def _save_draft(attempt: Attempt, position: int, response: object, at: datetime) -> AttemptItem:
-    attempt = _locked_open(attempt, at)
     if attempt.paper.mode != Paper.Mode.EXAM:
         raise AttemptRejected("not_an_exam", _("Answers are saved only in timed exams; submit this answer instead."))
-    item = _item(attempt, position)
     if attempt.paper.question_time_s:
-        _check_question_time(attempt, item, at)
-    item.saved_response = _clean(item, response)
-    item.saved_at = at
-    item.save(update_fields=["saved_response", "saved_at"])
+        # A time per question: its clock is read and maybe started under the attempt's lock, and
+        # the write follows in the same transaction (online contests that set one; rarer path).
+        with transaction.atomic():
+            attempt = _locked_open(attempt, at)
+            item = _item(attempt, position)
+            _check_question_time(attempt, item, at)
+            return _write_draft(attempt, item, response, at, guard)
+    if item is None:
+        item = _item(attempt, position)
+    return _write_draft(attempt, item, response, at, guard)
+
+
+def _write_draft(
+    attempt: Attempt, item: AttemptItem, response: object, at: datetime, guard: SaveGuard | None
+) -> AttemptItem:
+    cleaned = _clean(item, response)
+    if not _store_draft(attempt_id=attempt.pk, item_id=item.pk, response=cleaned, at=at, guard=guard):
+        # Closed (submitted, or the deadline passed) since the read above, or the guard failed.
+        _check_open(Attempt.objects.select_related("paper").get(pk=attempt.pk), at)
+        if guard is not None:
+            raise AttemptRejected(guard.code, guard.message)
+        raise AttemptRejected("attempt_finished", _("This attempt has been submitted."))
+    item.saved_response, item.saved_at = cleaned, at
     return item
 
 
@@ -255,6 +292,24 @@ def item_open(*, attempt: Attempt, position: int, at: datetime | None = None) ->
         if attempt.paper.mode == Paper.Mode.EXAM and attempt.paper.question_time_s and item.opened_at is None:
             _open_exam_item(attempt, item, at)
         return item
+
+
+def _store_draft(*, attempt_id: int, item_id: int, response: list, at: datetime, guard: SaveGuard | None) -> bool:
+    """Write the draft if the attempt is open at `at` (and the guard holds); false otherwise."""
+    share = " FOR SHARE" if connection.vendor == "postgresql" else ""  # SQLite: writers take turns anyway
+    condition = f"AND ({guard.sql})" if guard else ""
+    # Table names from the models; every value is a parameter.
+    sql = (
+        f"UPDATE {AttemptItem._meta.db_table} SET saved_response = %s, saved_at = %s"  # noqa: S608
+        f" WHERE id = %s AND attempt_id IN (SELECT a.id FROM {Attempt._meta.db_table} a"
+        f" WHERE a.id = %s AND a.status = %s AND (a.deadline_at IS NULL OR a.deadline_at >= %s) {condition}{share})"
+    )
+    saved = AttemptItem._meta.get_field("saved_response").get_db_prep_value(response, connection)
+    moment = connection.ops.adapt_datetimefield_value(at)
+    params = (saved, moment, item_id, attempt_id, Attempt.Status.IN_PROGRESS, moment, *(guard.params if guard else ()))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.rowcount == 1
 
 
 def _grade_item(item: AttemptItem, response: list | None, *, paper: Paper, at: datetime, client_id: str = "") -> Answer:

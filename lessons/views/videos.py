@@ -166,10 +166,12 @@ def heartbeat(request, lesson_id: int):
     """The player's report: {"tab", "position", "playing", "rate"}. JSON in, JSON out."""
     if not request.user.is_authenticated:
         return JsonResponse({"code": "signed_out", "detail": _("Sign in again to keep counting.")}, status=401)
-    lesson = get_object_or_404(Lesson.objects.select_related("unit"), pk=lesson_id)
     # Asked afresh on every beat, as the media asks it: a member taken out of the audience, or a
-    # lesson whose window closed, stops counting at once (the common case costs one query).
-    if not videos.can_watch(request.user, lesson):
+    # lesson whose window closed, stops counting at once (with the lesson, in one query).
+    lesson, watchable = videos.lesson_for_watching(request.user, lesson_id)
+    if lesson is None:
+        raise Http404("No such lesson.")
+    if not watchable:
         detail = _("This micro-class is not open to your unit.")
         return JsonResponse({"code": "not_in_audience", "detail": detail}, status=403)
     try:

@@ -214,6 +214,29 @@ def test_submitting_twice_returns_the_same_result(setup):
     assert Answer.objects.filter(item__attempt=once).count() == 3
 
 
+def test_a_save_that_reaches_the_database_after_the_submit_is_refused_and_the_grade_stands(setup):
+    contest = make_contest(setup)
+    online = start(contest, factories.member(setup["branch"]))
+    item = online.attempt.items.select_related("version").get(position=1)
+    services.online_answer_save(online=online, device="phone-1", position=1, response=key_of(item), at=NOW)
+    # A second request submits while this one still holds the attempt it read as open.
+    submitted = services.online_attempt_submit(
+        online=OnlineAttempt.objects.get(pk=online.pk), device="phone-1", at=NOW + timedelta(seconds=5)
+    )
+    assert online.attempt.is_open  # what the late save read before the submit
+    wrong = next(choice for choice in ("A", "B", "C", "对", "错") if choice != key_of(item))
+    if item.version.type == "true_false":
+        wrong = "错" if key_of(item) == "对" else "对"
+    with pytest.raises(AttemptRejected) as refused:
+        services.online_answer_save(
+            online=online, device="phone-1", position=1, response=wrong, item=item, at=NOW + timedelta(seconds=6)
+        )
+    assert refused.value.code == "attempt_finished"
+    item.refresh_from_db()
+    assert item.saved_response == item.version.key  # the answer saved in time, as graded
+    assert Attempt.objects.get(pk=submitted.pk).score == submitted.score == Decimal(1)
+
+
 def test_focus_loss_and_paste_are_recorded_per_question(setup):
     contest = make_contest(setup)
     online = start(contest, factories.member(setup["branch"]))

@@ -435,8 +435,18 @@ def test_a_heartbeat_asks_the_audience_in_one_query(client, tree, watcher, clock
     with CaptureQueriesContext(connection) as queries:
         assert post_beat(client, lesson, 10).status_code == 200
     statements = [q["sql"] for q in queries.captured_queries if "SAVEPOINT" not in q["sql"]]  # the test's transaction
-    # session, user, lesson, the member's unit, the audience, span lock, progress lock, fact, two updates
-    assert len(statements) <= 10, statements
+    # session, user, the member's unit, the lesson with its audience, span lock, progress, fact, two updates
+    assert len(statements) <= 9, statements
+
+
+def test_an_organiser_of_the_lessons_unit_outside_its_audience_may_beat_and_a_missing_lesson_is_404(
+    client, tree, clock
+):
+    lesson = ten_minute_lesson(tree["gz"], audience=[tree["gz1"]])
+    client.force_login(factories.organiser(tree["gz"]))
+    assert post_beat(client, lesson, 0).status_code == 200
+    missing = type(lesson)(pk=lesson.pk + 1000)
+    assert post_beat(client, missing, 0).status_code == 404
 
 
 def test_lessons_shorter_than_the_minimum_earn_no_hours(ready_lesson, watcher, settings):
