@@ -172,6 +172,24 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def group_cpu_s(pgid: int) -> float | None:
+    """CPU seconds (user + system) used so far by the processes of a process group (the servers);
+    None where /proc is not there. Less disturbed by other load on the machine than latencies."""
+    total, tick = 0, os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+    try:
+        entries = os.listdir("/proc")
+    except OSError:
+        return None
+    for entry in filter(str.isdigit, entries):
+        try:
+            fields = Path(f"/proc/{entry}/stat").read_text().rpartition(")")[2].split()
+        except OSError:
+            continue  # ended meanwhile
+        if int(fields[2]) == pgid:  # fields after the name: state, ppid, pgrp, ..., utime (11), stime (12)
+            total += int(fields[11]) + int(fields[12])
+    return round(total / tick, 2)
+
+
 def run_stack(args, data: dict, env: dict, node: Node) -> dict:
     import websockets.sync.client
 
@@ -215,6 +233,7 @@ def run_stack(args, data: dict, env: dict, node: Node) -> dict:
                     return frame
 
         host_send("host.start")
+        cpu_before = group_cpu_s(web.pid)
         broadcast, answers, calm = [], [], []
         for _ in range(args.questions):
             node.send(cmd="collect", event="question.opened")
@@ -234,8 +253,10 @@ def run_stack(args, data: dict, env: dict, node: Node) -> dict:
             reply = node.read()
             broadcast += reply["latencies"]
             frames["question.revealed"] = reply["frame"]
+        cpu_questions = group_cpu_s(web.pid)
         node.send(cmd="reconnect")
         reconnect = node.read()
+        cpu_reconnect = group_cpu_s(web.pid)
         host.close()
         return {
             "connected": connected,
@@ -244,6 +265,8 @@ def run_stack(args, data: dict, env: dict, node: Node) -> dict:
             "answers": answers,
             "reconnect": reconnect,
             "frames": frames,
+            "cpu_questions_s": None if cpu_before is None else round(cpu_questions - cpu_before, 2),
+            "cpu_reconnect_s": None if cpu_before is None else round(cpu_reconnect - cpu_questions, 2),
         }
     finally:
         os.killpg(web.pid, signal.SIGTERM)
@@ -334,6 +357,9 @@ def run_once(args, data: dict, env: dict) -> tuple[dict, dict, list]:
         "answers_lost": len(answers) - len(acked),
         "ack_p99_ms": percentile([a["ms"] for a in acked], 0.99),
         "reconnect_s": stack["reconnect"]["seconds"] if stack["reconnect"]["resynced"] == args.players else None,
+        # the servers' CPU seconds for the questions (open, answers, reveal) and for the reconnect
+        "server_cpu_questions_s": stack["cpu_questions_s"],
+        "server_cpu_reconnect_s": stack["cpu_reconnect_s"],
     }
     details = {
         "connect_s": stack["connected"]["seconds"],
@@ -345,7 +371,7 @@ def run_once(args, data: dict, env: dict) -> tuple[dict, dict, list]:
         # question.opened frames alone: sent when no answers are being processed
         "opened_p99_ms": percentile(stack["calm"], 0.99),
         "frame_bytes": {event: len(text.encode()) for event, text in stack["frames"].items()},
-        "load_average": os.getloadavg()[0],
+        "load_average": round(os.getloadavg()[0], 2),
         "at": datetime.now(UTC).isoformat(timespec="seconds"),
     }
     return result, details, answers
@@ -369,6 +395,8 @@ def summarise(runs: list[dict]) -> dict:
         known = sorted(v for v in values if v is not None)
         median[key] = statistics.median(values) if len(known) == len(values) else None
         worst[key] = known[-1] if known and len(known) == len(values) else None
+    for key in ("server_cpu_questions_s", "server_cpu_reconnect_s"):
+        line[f"{key}_runs"] = [run[key] for run in runs]
     line["median"], line["worst"] = median, worst
     line["lost"] = {key: sum(run[key] for run in runs) for key in ("frames_lost", "answers_lost")}
     line["goals_met_every_run"] = all(
