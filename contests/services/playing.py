@@ -143,6 +143,29 @@ class _Batch:
             if opening.question.round.type == Round.Type.RISK
             else {}
         )
+        # A hall sends a handful of distinct responses ("A", "B", ...): each is checked, cleaned
+        # and graded once per batch, not once per phone (that was most of judging a batch).
+        self._graded: dict[tuple, tuple[list, bool] | tuple[str, str, None]] = {}
+
+    def _grade(self, response: object) -> tuple[list, bool]:
+        """The response in canonical form and whether it is right; ResponseInvalid if it is not in
+        a documented form."""
+        key = _response_key(response)
+        graded = self._graded.get(key) if key is not None else None
+        if graded is None:
+            version = self.opening.question.version
+            shape = {"type": version.type, "options": version.options, "blanks": len(version.key)}
+            try:
+                check_exact_form(**shape, response=response)
+                cleaned = clean_response(**shape, response=response)
+                graded = (cleaned, grade(type=version.type, key=version.key, response=cleaned, partial=False) == 1)
+            except ResponseInvalid as error:
+                graded = (error.code, error.message, None)
+            if key is not None:
+                self._graded[key] = graded
+        if len(graded) == 3:
+            raise ResponseInvalid(*graded[:2])
+        return graded
 
     def judge(self, submission: Submission) -> _Candidate:
         """The answer to insert for this submission, or ContestRejected saying why not."""
@@ -160,11 +183,8 @@ class _Batch:
         if team_id is None:
             raise ContestRejected("not_in_contest", _("You are not on a team in this contest."))
         self._may_answer(submission.member_id, team_id)
-        version = opening.question.version
-        shape = {"type": version.type, "options": version.options, "blanks": len(version.key)}
         try:
-            check_exact_form(**shape, response=submission.response)
-            cleaned = clean_response(**shape, response=submission.response)
+            cleaned, is_correct = self._grade(submission.response)
         except ResponseInvalid as error:
             raise ContestRejected(error.code, error.message) from None
         return _Candidate(
@@ -173,7 +193,7 @@ class _Batch:
             response=cleaned,
             received_at=submission.received_at,
             client_answer_id=submission.client_answer_id,
-            is_correct=grade(type=version.type, key=version.key, response=cleaned, partial=False) == 1,
+            is_correct=is_correct,
         )
 
     def _may_answer(self, member_id: int, team_id: int) -> None:
@@ -187,6 +207,16 @@ class _Batch:
             raise ContestRejected("no_buzz_right", _("Only the team that won the buzz may answer."))
         if round_type == Round.Type.RISK and not self.stakes.get(team_id):
             raise ContestRejected("no_stake", _("Your team did not stake on this question."))
+
+
+def _response_key(response: object) -> tuple | None:
+    """A key telling apart every response in the forms a client can send (JSON scalars, lists of
+    strings or booleans), by value and type (True is not 1); None for anything else (not reused)."""
+    if response is None or type(response) in (str, bool, int, float):
+        return (type(response), response)
+    if type(response) is list and all(type(item) in (str, bool) for item in response):
+        return (list, *((type(item), item) for item in response))
+    return None
 
 
 def answers_submit(*, contest_id: int, submissions: Sequence[Submission], settle: bool = True) -> list[Outcome]:

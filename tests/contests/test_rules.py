@@ -395,6 +395,31 @@ def test_a_batch_keeps_each_teams_earliest_answer_and_says_why_the_others_were_r
     assert opening.closed_at == at + timedelta(seconds=2)  # both teams answered: closed at the last answer
 
 
+def test_a_batch_judges_equal_responses_alike_and_never_takes_1_for_true(hall):
+    # A batch checks and grades each distinct response once; 1 == True in Python, but only true
+    # (or "对") is a documented true/false answer.
+    contest = start(hall, {"type": Round.Type.COMPULSORY, "count": 1, "time_limit_s": 20})
+    opening = services.question_open(contest=contest, by=hall["host"])
+    red, blue = hall["red"], hall["blue"]
+    sent = [(red[0], True), (red[1], 1), (blue[0], 1), (blue[1], True), (blue[2], "对")]
+    outcomes = services.answers_submit(
+        contest_id=contest.pk,
+        submissions=[
+            services.Submission(
+                member_id=member.pk,
+                client_answer_id=f"a{n}",
+                response=response,
+                received_at=opening.opened_at + timedelta(seconds=n + 1),
+                opening_id=opening.pk,
+            )
+            for n, (member, response) in enumerate(sent)
+        ],
+    )
+    kinds = [o.client_answer_id if isinstance(o, ContestAnswer) else o.code for o in outcomes]
+    assert kinds == ["a0", "not_true_false", "not_true_false", "a3", "already_answered"]
+    assert outcomes[0].response == outcomes[3].response == [True] and outcomes[0].is_correct  # the key is [True]
+
+
 def test_an_answer_received_before_the_close_counts_though_written_after_it_but_not_after_the_reveal(hall):
     contest = start(hall, {"type": Round.Type.COMPULSORY, "count": 1, "time_limit_s": 20})
     opening = services.question_open(contest=contest, by=hall["host"])
