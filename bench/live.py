@@ -14,7 +14,8 @@ figures; asserts nothing.
 With --repeat N it makes N such runs, each on freshly started servers with a new contest and a
 new load client (the members and their sessions are made once), and the last JSON line adds each
 figure per run (`ack_p99_ms_runs`, ...), their `median` and `worst`, what was `lost` in all, and
-whether every goal held in every run; its single-run keys then hold the median run's figures.
+whether every goal held in every run; its single-run keys then hold each figure's median over
+the runs (counts: sums).
 """
 
 import argparse
@@ -402,7 +403,7 @@ def summarise(runs: list[dict]) -> dict:
     line["goals_met_every_run"] = all(
         worst[key] is not None and worst[key] <= goal for key, goal in GOALS.items() if goal is not None
     ) and not any(line["lost"].values())
-    # The single-run keys keep working: figures are the median run's, counts are summed.
+    # The single-run keys keep working: each figure's median over the runs, counts summed.
     for key in runs[0]:
         if key in SUMMED:
             line.setdefault(key, sum(run[key] for run in runs))
