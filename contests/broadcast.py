@@ -117,18 +117,6 @@ def progress_interval(contest_id: int) -> float:
     return min(PROGRESS_INTERVAL_MAX_S, max(PROGRESS_INTERVAL_S, built / PROGRESS_SHARE))
 
 
-# Scores change only with events that move the sequence number (a reveal, ruling, adjustment or
-# foul), so the progress ticks within a question reuse the board built at that number: at 1,000
-# teams it is most of a tick's work. (Relay times join the board at the close.)
-_boards: dict[tuple[int, str, int], list[dict]] = {}
-
-
-def _board(contest, seq: int) -> list[dict] | None:
-    if len(_boards) > 100:
-        _boards.clear()
-    return _boards.get((contest.pk, contest.join_code, seq))  # the code too: SQLite reuses ids
-
-
 def send_now(contest_id: int, event: str, *, seq: int | None = None) -> bool:
     """Build the contest's frames for `event` (change number `seq`; progress: at the latest
     change), then publish them one after the other. False if progress could not go out now: a
@@ -144,12 +132,20 @@ def send_now(contest_id: int, event: str, *, seq: int | None = None) -> bool:
     contest = Contest.objects.get(pk=contest_id)
     progress = event in PROGRESS_EVENTS
     if progress:
+        # Progress within a question changes no score, no audit and no next question (each of
+        # those moves `seq`): its frames carry the question alone (protocol 6), and clients keep
+        # the rest from the frame before. At 1,000 teams the board alone was ~80 KB of each tick.
         seq = contest.seq
-    state = public_state(contest, event=event, seq=seq, teams=_board(contest, seq) if progress else None)
-    _boards[(contest.pk, contest.join_code, seq)] = state["teams"]
-    frames = {SCREENS: state, HOSTS: host_state(contest, event=event, seq=seq, public=state)}
-    if not progress:
-        frames = {PLAYERS: player_state(state, board=event in BOARD_EVENTS), **frames}  # the hall first
+        state = public_state(contest, event=event, seq=seq, teams=[])
+        del state["teams"]
+        frames = {SCREENS: state, HOSTS: host_state(contest, event=event, seq=seq, public=state, progress=True)}
+    else:
+        state = public_state(contest, event=event, seq=seq)
+        frames = {
+            PLAYERS: player_state(state, board=event in BOARD_EVENTS),  # the hall first
+            SCREENS: state,
+            HOSTS: host_state(contest, event=event, seq=seq, public=state),
+        }
     stamp(*frames.values())
     encoded = {
         group(contest_id, audience): json.dumps(frame, ensure_ascii=False, separators=(",", ":"))

@@ -7,6 +7,7 @@ Without Redis (the embedded default, one process) publishing delivers in-process
 """
 
 import asyncio
+import functools
 import logging
 import pickle
 import re
@@ -19,7 +20,24 @@ from websockets.frames import Frame, Opcode
 from websockets.protocol import State
 
 log = logging.getLogger(__name__)
-CHANNEL_PREFIX = "quizsite:contest:"
+CHANNEL_PREFIX = "quizsite:contest:"  # keys of the hot state (in REDIS_URL's database)
+
+
+def channel_prefix() -> str:
+    return _channel_prefix(settings.REDIS_URL)
+
+
+@functools.lru_cache(maxsize=8)
+def _channel_prefix(url: str) -> str:
+    """The prefix of the contest frames' pub/sub channels. Redis keeps keys per database but
+    pub/sub channels per server, so the database number is part of the name: two sites (or test
+    runs, or benchmarks) on one Redis server with their own databases would otherwise deliver
+    each other's frames to contests that happen to share an id."""
+    from redis.connection import parse_url
+
+    return f"quizsite:{parse_url(url).get('db', 0)}:contest:"
+
+
 _SEQ = re.compile(r'"seq":\s*(\d+)')  # near the start of every state frame
 
 
@@ -109,14 +127,15 @@ class Hub:
             client = aioredis.Redis.from_url(settings.REDIS_URL)
             try:
                 async with client.pubsub() as pubsub:
-                    await pubsub.psubscribe(CHANNEL_PREFIX + "*")
+                    prefix = channel_prefix()
+                    await pubsub.psubscribe(prefix + "*")
                     if lost:
                         await self._resync(client)
                         lost = False
                     async for message in pubsub.listen():
                         if message["type"] != "pmessage":
                             continue
-                        group = message["channel"].decode()[len(CHANNEL_PREFIX) :]
+                        group = message["channel"].decode()[len(prefix) :]
                         if group.endswith(RESYNC):
                             contest_id = int(group.split(":", 1)[0])
                             if self.delivered_seq.get(contest_id, 0) < int(message["data"]):
@@ -192,7 +211,7 @@ class Hub:
             while True:
                 seq = self._unpublished.pop(contest_id)
                 try:
-                    await client.publish(f"{CHANNEL_PREFIX}{contest_id}{RESYNC}", seq)
+                    await client.publish(f"{channel_prefix()}{contest_id}{RESYNC}", seq)
                     return
                 except RedisError:
                     self._unpublished[contest_id] = max(self._unpublished.get(contest_id, 0), seq)
@@ -350,7 +369,7 @@ def publish_change(contest_id: int, join_code: str, seq: int, frames: dict[str, 
         try:
             with _client().pipeline(transaction=False) as pipe:
                 for group, text in frames.items():
-                    pipe.publish(CHANNEL_PREFIX + group, text)
+                    pipe.publish(channel_prefix() + group, text)
                 pipe.eval(_MARK_PUBLISHED, 1, key, seq, PUBLISHED_TTL_S)
                 pipe.execute()
         except RedisError:
@@ -367,7 +386,8 @@ def publish_progress(contest_id: int, join_code: str, seq: int, frames: dict[str
     frames have been published; False (nothing sent) if not yet, or if Redis is unreachable."""
     key = _published_key(contest_id, join_code)
     if settings.REDIS_URL:
-        pairs = [part for group, text in frames.items() for part in (CHANNEL_PREFIX + group, text)]
+        prefix = channel_prefix()
+        pairs = [part for group, text in frames.items() for part in (prefix + group, text)]
         try:
             return bool(_client().eval(_PUBLISH_IF_PUBLISHED, 1, key, seq, *pairs))
         except RedisError:

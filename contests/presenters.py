@@ -154,10 +154,14 @@ def stamp(*states: dict) -> tuple[dict, ...]:
     return states
 
 
-def host_state(contest: Contest, *, event: str = "snapshot", seq: int = 0, public: dict | None = None) -> dict:
+def host_state(
+    contest: Contest, *, event: str = "snapshot", seq: int = 0, public: dict | None = None, progress: bool = False
+) -> dict:
     """What the host console sees: the public state plus the key, every answer and the audit log.
 
     Pass the `public` state already built for the same broadcast to avoid building it twice.
+    With `progress` (a tick within a question) only the question and its answers: the next
+    question, the audit log and the roster change only with a numbered change.
     """
     if public is None:
         public = public_state(contest, event=event, seq=seq)
@@ -189,6 +193,8 @@ def host_state(contest: Contest, *, event: str = "snapshot", seq: int = 0, publi
             }
             for answer_id, team_id, member_id, real_name, username, response, is_correct, received_at in answers
         ]
+    if progress:
+        return state
     upcoming = services.next_question(contest)
     state["next"] = {"round": upcoming.round.position, "position": upcoming.position} if upcoming else None
     state["audit"] = [

@@ -1,8 +1,10 @@
 """What players do: answer (recorded in batches), buzz, and stake in risk rounds."""
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, F, Max
@@ -85,6 +87,18 @@ class Submission:
 Outcome = ContestAnswer | ContestRejected
 
 
+class _Candidate(NamedTuple):
+    """A judged submission that may be inserted: plain values, no model instance (a hall's
+    burst judges thousands, of which one per team is kept)."""
+
+    team_id: int
+    member_id: int
+    response: list
+    received_at: datetime
+    client_answer_id: str
+    is_correct: bool
+
+
 class _Roster:
     """A running contest's roster as the batches judge it: each member's team and each team's
     relay order. Rosters are frozen at the start, so each process reads one once."""
@@ -129,8 +143,31 @@ class _Batch:
             if opening.question.round.type == Round.Type.RISK
             else {}
         )
+        # A hall sends a handful of distinct responses ("A", "B", ...): each is checked, cleaned
+        # and graded once per batch, not once per phone (that was most of judging a batch).
+        self._graded: dict[tuple, tuple[list, bool] | tuple[str, str, None]] = {}
 
-    def judge(self, submission: Submission) -> ContestAnswer:
+    def _grade(self, response: object) -> tuple[list, bool]:
+        """The response in canonical form and whether it is right; ResponseInvalid if it is not in
+        a documented form."""
+        key = _response_key(response)
+        graded = self._graded.get(key) if key is not None else None
+        if graded is None:
+            version = self.opening.question.version
+            shape = {"type": version.type, "options": version.options, "blanks": len(version.key)}
+            try:
+                check_exact_form(**shape, response=response)
+                cleaned = clean_response(**shape, response=response)
+                graded = (cleaned, grade(type=version.type, key=version.key, response=cleaned, partial=False) == 1)
+            except ResponseInvalid as error:
+                graded = (error.code, error.message, None)
+            if key is not None:
+                self._graded[key] = graded
+        if len(graded) == 3:
+            raise ResponseInvalid(*graded[:2])
+        return graded
+
+    def judge(self, submission: Submission) -> _Candidate:
         """The answer to insert for this submission, or ContestRejected saying why not."""
         opening = self.opening
         if submission.opening_id is not None and submission.opening_id != opening.pk:
@@ -146,21 +183,17 @@ class _Batch:
         if team_id is None:
             raise ContestRejected("not_in_contest", _("You are not on a team in this contest."))
         self._may_answer(submission.member_id, team_id)
-        version = opening.question.version
-        shape = {"type": version.type, "options": version.options, "blanks": len(version.key)}
         try:
-            check_exact_form(**shape, response=submission.response)
-            cleaned = clean_response(**shape, response=submission.response)
+            cleaned, is_correct = self._grade(submission.response)
         except ResponseInvalid as error:
             raise ContestRejected(error.code, error.message) from None
-        return ContestAnswer(
-            opening=opening,
+        return _Candidate(
             team_id=team_id,
             member_id=submission.member_id,
             response=cleaned,
             received_at=submission.received_at,
             client_answer_id=submission.client_answer_id,
-            is_correct=grade(type=version.type, key=version.key, response=cleaned, partial=False) == 1,
+            is_correct=is_correct,
         )
 
     def _may_answer(self, member_id: int, team_id: int) -> None:
@@ -174,6 +207,16 @@ class _Batch:
             raise ContestRejected("no_buzz_right", _("Only the team that won the buzz may answer."))
         if round_type == Round.Type.RISK and not self.stakes.get(team_id):
             raise ContestRejected("no_stake", _("Your team did not stake on this question."))
+
+
+def _response_key(response: object) -> tuple | None:
+    """A key telling apart every response in the forms a client can send (JSON scalars, lists of
+    strings or booleans), by value and type (True is not 1); None for anything else (not reused)."""
+    if response is None or type(response) in (str, bool, int, float):
+        return (type(response), response)
+    if type(response) is list and all(type(item) in (str, bool) for item in response):
+        return (list, *((type(item), item) for item in response))
+    return None
 
 
 def answers_submit(*, contest_id: int, submissions: Sequence[Submission], settle: bool = True) -> list[Outcome]:
@@ -199,14 +242,23 @@ def answers_submit(*, contest_id: int, submissions: Sequence[Submission], settle
             return [refusal] * len(submissions)
         batch = _Batch(opening, submissions)
         outcomes: list[Outcome | None] = [None] * len(submissions)
-        candidates: list[ContestAnswer] = []
+        candidates: list[_Candidate] = []
         for index, submission in enumerate(submissions):
             try:
                 candidates.append(batch.judge(submission))
             except ContestRejected as refusal:
                 outcomes[index] = refusal
-        ContestAnswer.objects.bulk_create(_first_comers(candidates), ignore_conflicts=True)
-        recorded = _recorded(submissions, opening.pk)
+        recorded = _insert(opening, _first_comers(candidates))
+        # What was not inserted here may be the retry of an answer recorded before (acknowledged
+        # with it); the rest lost to a teammate's answer. Only those are looked up.
+        unsettled = [
+            s
+            for s, outcome in zip(submissions, outcomes, strict=True)
+            if (outcome is None or outcome.code in _RETRY_MAY_EXPLAIN)
+            and (s.opening_id or opening.pk, s.client_answer_id) not in recorded
+        ]
+        if unsettled:
+            recorded.update(_recorded(unsettled, opening.pk))
         for index, submission in enumerate(submissions):
             if outcomes[index] is not None and outcomes[index].code not in _RETRY_MAY_EXPLAIN:
                 continue
@@ -226,7 +278,7 @@ def answers_submit(*, contest_id: int, submissions: Sequence[Submission], settle
     return outcomes
 
 
-def _first_comers(candidates: list[ContestAnswer]) -> list[ContestAnswer]:
+def _first_comers(candidates: list[_Candidate]) -> list[_Candidate]:
     """Of a batch's answers, the earliest received for each team and each answer id (the rest are
     refused, or acknowledged as retries, once the batch is written), in team order: the same in
     every batch, so that two batches inserting for the same teams wait for each other's rows in one
@@ -238,6 +290,49 @@ def _first_comers(candidates: list[ContestAnswer]) -> list[ContestAnswer]:
             answer_ids.add(answer.client_answer_id)
             first.append(answer)
     return sorted(first, key=lambda answer: answer.team_id)
+
+
+def _insert(opening: Opening, answers: list[_Candidate]) -> dict[tuple[int, str], ContestAnswer]:
+    """Insert the answers that no constraint refuses; return those inserted, by (opening, client id).
+
+    On PostgreSQL one statement with a parameter per column (arrays unnested), whose RETURNING
+    names the rows it inserted: a burst's batch of 400 answers is 7 parameters to send, not
+    2,800 to bind one by one (in a profile under the burst, binding was most of an insert), and
+    no read-back of what was just written. Elsewhere `bulk_create`, then a read-back."""
+    if not answers:
+        return {}
+    if connection.vendor != "postgresql":
+        ContestAnswer.objects.bulk_create(
+            [ContestAnswer(opening=opening, **answer._asdict()) for answer in answers], ignore_conflicts=True
+        )
+        return _recorded(answers, opening.pk)
+    table = ContestAnswer._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} "  # noqa: S608 (the table name is the model's)
+            "(opening_id, team_id, member_id, response, received_at, client_answer_id, is_correct) "
+            "SELECT %s, team_id, member_id, response::jsonb, received_at, client_answer_id, is_correct "
+            "FROM unnest(%s::bigint[], %s::bigint[], %s::text[], %s::timestamptz[], %s::text[], %s::boolean[]) "
+            "AS batch(team_id, member_id, response, received_at, client_answer_id, is_correct) "
+            "ON CONFLICT DO NOTHING RETURNING id, client_answer_id",
+            [
+                opening.pk,
+                [answer.team_id for answer in answers],
+                [answer.member_id for answer in answers],
+                [json.dumps(answer.response, ensure_ascii=False) for answer in answers],
+                [answer.received_at for answer in answers],
+                [answer.client_answer_id for answer in answers],
+                [answer.is_correct for answer in answers],
+            ],
+        )
+        inserted = {client_id: pk for pk, client_id in cursor.fetchall()}
+    return {
+        (opening.pk, answer.client_answer_id): ContestAnswer(
+            pk=inserted[answer.client_answer_id], opening=opening, **answer._asdict()
+        )
+        for answer in answers
+        if answer.client_answer_id in inserted
+    }
 
 
 def _opening_locked(contest_id: int) -> Opening | None:
@@ -273,10 +368,10 @@ def _status(contest_id: int) -> str | None:
 _RETRY_MAY_EXPLAIN = {"not_current_question", "deadline_passed"}
 
 
-def _recorded(submissions: Sequence[Submission], current_id: int) -> dict[tuple[int, str], ContestAnswer]:
-    """The answers recorded under the submissions' client ids, by (opening, client id)."""
+def _recorded(submissions: Sequence, current_id: int) -> dict[tuple[int, str], ContestAnswer]:
+    """The answers recorded under the submissions' (or candidates') client ids, by (opening, client id)."""
     query = ContestAnswer.objects.filter(
-        opening_id__in={s.opening_id or current_id for s in submissions},
+        opening_id__in={getattr(s, "opening_id", None) or current_id for s in submissions},
         client_answer_id__in={s.client_answer_id for s in submissions},
     )
     return {(answer.opening_id, answer.client_answer_id): answer for answer in query}

@@ -9,7 +9,12 @@
   const live = LiveContest({
     code: root.dataset.code,
     role: "host",
-    onState: (frame) => { state = frame; render(); },
+    onState: (frame) => {
+      // Progress inside a question (protocol 6) carries the question alone: keep the rest.
+      if (state) ["teams", "next", "audit", "roster"].forEach((key) => { if (!(key in frame)) frame[key] = state[key]; });
+      state = frame;
+      render();
+    },
     onAck: () => note(t.done, "success"),
     onError: (error) => note(error.message, "danger"),
     onStatus: (online) => { $("connection").textContent = online ? t.online : t.offline; },

@@ -7,7 +7,16 @@
   let state = null;
   const previousScores = new Map();
 
-  const live = LiveContest({ code: root.dataset.code, role: "screen", onState: (frame) => { state = frame; render(); } });
+  const live = LiveContest({
+    code: root.dataset.code,
+    role: "screen",
+    onState: (frame) => {
+      // Progress inside a question (protocol 6) leaves out the board: keep the one we have.
+      if (!("teams" in frame) && state) frame.teams = state.teams;
+      state = frame;
+      render();
+    },
+  });
 
   function teamName(id) {
     const team = state.teams.find((x) => x.id === id);

@@ -61,3 +61,13 @@ async def test_a_broadcast_to_a_big_hall_lets_acknowledgements_out_between_chunk
     for socket in late_comers:
         assert [frame["seq"] for frame in socket.transport.frames] == [2]
     assert hub.delivered_seq[1] == 2
+
+
+async def test_sites_on_one_redis_server_with_their_own_databases_publish_on_their_own_channels(settings):
+    # Redis keeps pub/sub channels per server, not per database: contest 1 of one site must not
+    # reach the sockets of another site's contest 1.
+    prefixes = []
+    for url in ("redis://127.0.0.1:6379/2", "redis://127.0.0.1:6379/3", "redis://127.0.0.1:6379"):
+        settings.REDIS_URL = url
+        prefixes.append(fanout.channel_prefix())
+    assert prefixes == ["quizsite:2:contest:", "quizsite:3:contest:", "quizsite:0:contest:"]

@@ -1,5 +1,6 @@
 """The contest rules engine, tested directly (no sockets)."""
 
+import json
 import threading
 import time
 import uuid
@@ -382,8 +383,41 @@ def test_a_batch_keeps_each_teams_earliest_answer_and_says_why_the_others_were_r
     ]
     assert outcomes[1].pk == outcomes[2].pk
     assert sorted(ContestAnswer.objects.values_list("client_answer_id", flat=True)) == ["blue", "red-early"]
+    stored = ContestAnswer.objects.get(client_answer_id="red-early")  # as the batch's outcome says
+    assert (stored.pk, stored.member_id, stored.response, stored.is_correct) == (
+        outcomes[1].pk,
+        red[1].pk,
+        [False],
+        False,
+    )
+    assert stored.received_at == outcomes[1].received_at == at + timedelta(seconds=1)
     opening.refresh_from_db()
     assert opening.closed_at == at + timedelta(seconds=2)  # both teams answered: closed at the last answer
+
+
+def test_a_batch_judges_equal_responses_alike_and_never_takes_1_for_true(hall):
+    # A batch checks and grades each distinct response once; 1 == True in Python, but only true
+    # (or "对") is a documented true/false answer.
+    contest = start(hall, {"type": Round.Type.COMPULSORY, "count": 1, "time_limit_s": 20})
+    opening = services.question_open(contest=contest, by=hall["host"])
+    red, blue = hall["red"], hall["blue"]
+    sent = [(red[0], True), (red[1], 1), (blue[0], 1), (blue[1], True), (blue[2], "对")]
+    outcomes = services.answers_submit(
+        contest_id=contest.pk,
+        submissions=[
+            services.Submission(
+                member_id=member.pk,
+                client_answer_id=f"a{n}",
+                response=response,
+                received_at=opening.opened_at + timedelta(seconds=n + 1),
+                opening_id=opening.pk,
+            )
+            for n, (member, response) in enumerate(sent)
+        ],
+    )
+    kinds = [o.client_answer_id if isinstance(o, ContestAnswer) else o.code for o in outcomes]
+    assert kinds == ["a0", "not_true_false", "not_true_false", "a3", "already_answered"]
+    assert outcomes[0].response == outcomes[3].response == [True] and outcomes[0].is_correct  # the key is [True]
 
 
 def test_an_answer_received_before_the_close_counts_though_written_after_it_but_not_after_the_reveal(hall):
@@ -492,3 +526,23 @@ def test_a_progress_tick_overtaken_by_a_change_while_it_was_built_is_not_sent(ha
     monkeypatch.setattr(presenters, "host_state", built_while_the_question_closed)
     assert not broadcast.send_now(contest.pk, "answer.received")
     assert published == []  # the change's frames are newer: screens would have gone back to this
+
+
+def test_a_progress_tick_carries_the_question_and_its_answers_but_not_the_board(hall, monkeypatch):
+    contest = start(hall, {"type": Round.Type.COMPULSORY})
+    services.question_open(contest=contest, by=hall["host"])
+    services.answer_submit(contest=contest, member=hall["red"][0], response="对", client_answer_id="r")
+    published = {}
+
+    def publish_progress(contest_id, join_code, seq, frames):
+        published.update({group: json.loads(text) for group, text in frames.items()})
+        return True
+
+    monkeypatch.setattr(fanout, "publish_progress", publish_progress)
+    assert broadcast.send_now(contest.pk, "answer.received")
+    screen, host = published[f"{contest.pk}:screens"], published[f"{contest.pk}:hosts"]
+    assert screen["question"]["answered"] == [hall["team_red"].pk] and "teams" not in screen
+    assert [answer["team"] for answer in host["question"]["answers"]] == [hall["team_red"].pk]
+    assert not {"teams", "next", "audit", "roster"} & set(host)  # unchanged since the frame with this seq
+    contest.refresh_from_db()
+    assert screen["seq"] == host["seq"] == contest.seq  # the change before it: the question's opening
