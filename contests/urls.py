@@ -43,6 +43,7 @@ urlpatterns = [
     path("relays/manage/<int:relay_id>/edit/", relay_organiser.relay_edit, name="relay_edit"),
     path("relays/manage/<int:relay_id>/teams/", relay_organiser.relay_teams, name="relay_teams"),
     path("relays/manage/<int:relay_id>/", relay_organiser.relay_map, name="relay_map"),
+    path("relays/manage/<int:relay_id>/qualify/", relay_organiser.relay_qualify, name="relay_qualify"),
     path("relays/manage/<int:relay_id>/legs.xlsx", relay_organiser.legs_xlsx, name="relay_export"),
     path("<str:code>/play/", views.play, name="play"),
     path("<str:code>/screen/", views.screen, name="screen"),

@@ -1,9 +1,11 @@
-"""The organiser's qualification page: preview who qualifies for a live final, then create it."""
+"""The organiser's qualification page: preview who qualifies for a live final, then create it.
+One page for both kinds: an individual contest qualifies members, a relay its teams."""
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
@@ -13,6 +15,7 @@ from orgs.models import Unit
 
 from ..services.common import ContestRejected
 from . import qualification
+from .models import OnlineContest
 from .organiser import _unit_label, access_managed_contest
 
 
@@ -49,8 +52,15 @@ class QualifyForm(forms.Form):
     )
     title = forms.CharField(label=gettext_lazy("title of the final"), max_length=120)
 
-    def __init__(self, *args, contest, user, **kwargs):
+    def __init__(self, *args, contest, user, teams: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
+        if teams:
+            self.fields["parent"].help_text = gettext_lazy(
+                "Each unit directly below this one (a ministry system, say) is a group of the teams it holds."
+            )
+            self.fields["team_size"].help_text = gettext_lazy(
+                "Runners beyond this are the team's substitutes; a unit's other members fill places left."
+            )
         root = contest.paper.unit
         units = access.managed_units(user).filter(path__startswith=root.path, numchild__gt=0).order_by("path")
         self.fields["parent"].queryset = units
@@ -61,17 +71,29 @@ class QualifyForm(forms.Form):
 @require_http_methods(["GET", "POST"])
 def qualify_page(request, contest_id: int):
     contest = access_managed_contest(request.user, contest_id)
+    return qualify_view(
+        request,
+        contest=contest,
+        candidates=qualification.member_candidates,
+        back=(reverse("contests:online_dashboard", args=[contest.pk]), contest.display_title),
+    )
+
+
+def qualify_view(request, *, contest: OnlineContest, candidates, back: tuple[str, str], relay=None):
+    """Preview (GET with the form's fields) or create (POST) the final of `contest`, whose
+    candidates come from `candidates(subject, parent=...)`: the relay's teams when `relay` is
+    given, else the contest's members."""
     initial = {"parent": contest.paper.unit, "title": _("%(title)s: final") % {"title": contest.title}}
     data = request.POST if request.method == "POST" else (request.GET if "top_n" in request.GET else None)
-    form = QualifyForm(data, initial=initial, contest=contest, user=request.user)
+    form = QualifyForm(data, initial=initial, contest=contest, user=request.user, teams=relay is not None)
     result = None
     plans = []
     if form.is_bound and form.is_valid():
         options = form.cleaned_data
-        candidates = qualification.member_candidates(contest, parent=options["parent"])
+        ranked = candidates(relay or contest, parent=options["parent"])
         try:
             result = qualification.qualify(
-                candidates, top_n=options["top_n"], per_group=options["per_group"], ties=options["ties"]
+                ranked, top_n=options["top_n"], per_group=options["per_group"], ties=options["ties"]
             )
             if request.method == "POST":
                 final = qualification.final_create(
@@ -95,5 +117,13 @@ def qualify_page(request, contest_id: int):
     return render(
         request,
         "contests/online/qualify.html",
-        {"contest": contest, "paper": contest.paper, "form": form, "result": result, "plans": plans},
+        {
+            "contest": contest,
+            "relay": relay,
+            "back_url": back[0],
+            "back_label": back[1],
+            "form": form,
+            "result": result,
+            "plans": plans,
+        },
     )

@@ -3,8 +3,9 @@
 Two halves, so any ranked subject can qualify:
 
 - `member_candidates` ranks the members of an individual online contest (the attempt that
-  counts by the paper's rule; score, then accuracy, then time used). A team relay can hand its
-  own ranked teams to the same functions as `Candidate`s whose `members` are the roster.
+  counts by the paper's rule; score, then accuracy, then time used); `team_candidates` ranks a
+  relay's teams (the sum of their legs, then accuracy, then total time) as `Candidate`s whose
+  `members` are the roster.
 - `qualify` is pure: it takes the ranked candidates, N, overall or per group, and how a tie at
   the cut is settled, and says who qualifies and why the cut fell where it did.
 - `final_create` makes the live contest: one team per group of qualified members (the members of
@@ -29,6 +30,8 @@ from lessons.models import Attempt, Paper
 from lessons.selectors import finished_attempts
 from orgs.models import Unit, User
 
+from ..relay import selectors as relay_selectors
+from ..relay.models import RelayContest, RelayLeg
 from .models import OnlineContest
 from .services import _audit
 
@@ -50,6 +53,9 @@ class Candidate:
     questions: int
     time_s: int
     is_team: bool = False
+    unit: Unit | None = None  # the unit a team represents
+    captain: User | None = None
+    reserves: tuple[User, ...] = ()  # may fill a team up to its size, never become substitutes
 
     @property
     def accuracy(self) -> Decimal:
@@ -159,6 +165,13 @@ def group_of(unit: Unit | None, parent: Unit) -> Unit | None:
     return Unit.objects.get(path=unit.path[: (parent.depth + 1) * Unit.steplen])
 
 
+def _eligible(contest: OnlineContest):
+    members = User.objects.filter(is_active=True)
+    if contest.party_members_only:
+        members = members.filter(is_party_member=True)
+    return members
+
+
 def member_candidates(contest: OnlineContest, *, parent: Unit) -> list[Candidate]:
     """Every member with a finished attempt, by the attempt that counts (the paper's rule: best,
     last or first), grouped under `parent` by the unit they were in when they started it.
@@ -168,12 +181,9 @@ def member_candidates(contest: OnlineContest, *, parent: Unit) -> list[Candidate
     order = {Paper.Grading.BEST: ["-score", "finished_at"], Paper.Grading.LAST: ["-finished_at"]}.get(
         paper.grading, ["finished_at"]
     )
-    members = User.objects.filter(is_active=True)
-    if contest.party_members_only:
-        members = members.filter(is_party_member=True)
     attempts = (
         finished_attempts(paper)
-        .filter(member__in=members)
+        .filter(member__in=_eligible(contest))
         .select_related("member", "unit_at_start")
         .annotate(
             right=Count("items", filter=Q(items__answer__is_correct=True), distinct=True),
@@ -206,19 +216,85 @@ def member_candidates(contest: OnlineContest, *, parent: Unit) -> list[Candidate
     return candidates
 
 
+def team_candidates(relay: RelayContest, *, parent: Unit) -> list[Candidate]:
+    """Every relay team that has finished a leg, by its standing (its legs' scores, right answers
+    and time summed), grouped under `parent` by the unit it represents. Its members are its
+    member runners in roster order; a leg run by a unit adds the member who ran it, and the unit's
+    other members (by username) are reserves. Deactivated members are left out, and non-members
+    of the party when the relay is for party members only; a team left with nobody is left out."""
+    rows = [row for row in relay_selectors.team_rows(relay) if row.legs_run]
+    runner_units = {p.runner.unit.path: p.runner.unit for row in rows for p in row.places if p.runner.unit_id}
+    eligible = _eligible(relay.online)
+    unit_members: dict[str, list[User]] = defaultdict(list)
+    if runner_units:
+        in_units = Q()
+        for path in runner_units:
+            in_units |= Q(unit__path__startswith=path)
+        for member in eligible.filter(in_units).select_related("unit").order_by("username"):
+            for path in runner_units:
+                if member.unit.path.startswith(path):
+                    unit_members[path].append(member)
+    named = {p.runner.member_id for row in rows for p in row.places if p.runner.member_id}
+    named |= {p.leg.holder_id for row in rows for p in row.places if p.leg is not None and p.leg.holder_id}
+    named |= {row.team.captain_id for row in rows if row.team.captain_id}
+    allowed = set(eligible.filter(pk__in=named).values_list("pk", flat=True))
+    groups: dict[int, Unit | None] = {}
+    candidates = []
+    for row in rows:
+        members: list[User] = []
+        reserves: list[User] = []
+        for place in row.places:
+            if place.runner.member_id:
+                ran = place.runner.member
+            else:
+                leg = place.leg
+                finished = leg is not None and leg.status == RelayLeg.Status.FINISHED
+                ran = leg.holder if finished else None
+                reserves += unit_members[place.runner.unit.path]
+            if ran is not None and ran.pk in allowed and ran not in members:
+                members.append(ran)
+        reserves = list(dict.fromkeys(m for m in reserves if m not in members))
+        if not members and not reserves:
+            continue
+        unit = row.team.unit
+        if unit.pk not in groups:
+            groups[unit.pk] = group_of(unit, parent)
+        captain = row.team.captain if row.team.captain_id in allowed else None
+        candidates.append(
+            Candidate(
+                key=f"team:{row.team.pk}",
+                label=row.team.name,
+                group=groups[unit.pk],
+                members=tuple(members),
+                score=row.score,
+                right=row.right,
+                questions=row.questions,
+                time_s=row.time_used_s,
+                is_team=True,
+                unit=unit,
+                captain=captain,
+                reserves=tuple(reserves),
+            )
+        )
+    return candidates
+
+
 @dataclass
 class FinalTeamPlan:
     name: str
     unit: Unit
     legs: list[User]
     substitutes: list[User]
+    captain: User
 
 
 def plan_teams(result: Qualification, *, parent: Unit, team_size: int) -> list[FinalTeamPlan]:
-    """The live final's teams: a team candidate stays one team; qualified members form one team per
-    group unit (their ministry system under `parent`), best-ranked first and captain, the first
-    `team_size` answering in the relay order and the rest substitutes. Members outside every group
-    (in `parent` itself) form a team named after `parent`."""
+    """The live final's teams: a team candidate stays one team (its first `team_size` members
+    answer in roster order, the rest are substitutes, its reserves fill any places left; its
+    captain stays captain when on the team, else the first answering); qualified members form one
+    team per group unit (their ministry system under `parent`), best-ranked first and captain, the
+    first `team_size` answering in the relay order and the rest substitutes. Members outside every
+    group (in `parent` itself) form a team named after `parent`."""
     plans: list[FinalTeamPlan] = []
     by_unit: dict[int, list[tuple[tuple, User]]] = defaultdict(list)
     units: dict[int, Unit] = {}
@@ -226,17 +302,21 @@ def plan_teams(result: Qualification, *, parent: Unit, team_size: int) -> list[F
         for row in group.qualified:
             candidate = row.candidate
             if candidate.is_team:
-                plans.append(
-                    FinalTeamPlan(candidate.label, candidate.group or parent, list(candidate.members[:team_size]), [])
-                )
-                plans[-1].substitutes = list(candidate.members[team_size:])
+                legs = list(candidate.members[:team_size])
+                legs += [m for m in candidate.reserves if m not in legs][: team_size - len(legs)]
+                substitutes = list(candidate.members[team_size:])
+                captain = candidate.captain if candidate.captain in (*legs, *substitutes) else legs[0]
+                unit = candidate.unit or candidate.group or parent
+                plans.append(FinalTeamPlan(candidate.label, unit, legs, substitutes, captain))
                 continue
             unit = candidate.group or parent
             units[unit.pk] = unit
             by_unit[unit.pk].extend((candidate.full_key(), m) for m in candidate.members)
     for unit_id in sorted(units, key=lambda pk: units[pk].path):
         ranked = [m for _key, m in sorted(by_unit[unit_id], key=lambda pair: (pair[0], pair[1].pk))]
-        plans.append(FinalTeamPlan(units[unit_id].name, units[unit_id], ranked[:team_size], ranked[team_size:]))
+        plans.append(
+            FinalTeamPlan(units[unit_id].name, units[unit_id], ranked[:team_size], ranked[team_size:], ranked[0])
+        )
     return plans
 
 
@@ -261,7 +341,7 @@ def final_create(
     final = contest_begin(title=title, unit=contest.paper.unit, base_score=100, by=by)
     for plan in plans:
         team = team_add(contest=final, name=plan.name, unit=plan.unit, legs=plan.legs, substitutes=plan.substitutes)
-        TeamMember.objects.filter(team=team, member=plan.legs[0]).update(is_captain=True)
+        TeamMember.objects.filter(team=team, member=plan.captain).update(is_captain=True)
     qualified = sum(len(p.legs) + len(p.substitutes) for p in plans)
     contest_audit(final, by, "qualified_from_online", online=contest.pk, title=contest.title, members=qualified)
     _audit(

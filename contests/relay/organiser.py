@@ -1,21 +1,24 @@
 """Organiser pages of relays: the list, the builder (create and edit), the teams, the relay map
-(every team's baton, stalled and overdue legs, skip or replace with a reason) and the legs'
-export."""
+(every team's baton, stalled and overdue legs, skip or replace with a reason), the legs'
+export and the qualification of the best teams for a live final."""
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods
 
 from lessons.models import Paper
 from orgs import access
 from orgs.models import Unit
 from quizsite.spreadsheets import ExportWorkbook, SpreadsheetError, cell_text, read_sheet_values, xlsx_response
 
+from ..online import finals, qualification
 from ..online.organiser import ContestForm, RuleFormSet
 from ..online.services import ContestSetupRejected, DrawRule
 from . import selectors, services
@@ -316,3 +319,17 @@ def legs_xlsx(request, relay_id: int):
             ]
         )
     return xlsx_response(book.to_bytes(), relay.online.paper.display_title, ascii_name=f"relay-{relay.pk}-legs")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def relay_qualify(request, relay_id: int):
+    relay = access_managed_relay(request.user, relay_id)
+    services.relay_sync(relay=relay)
+    return finals.qualify_view(
+        request,
+        contest=relay.online,
+        candidates=qualification.team_candidates,
+        back=(reverse("contests:relay_map", args=[relay.pk]), relay.paper.display_title),
+        relay=relay,
+    )
