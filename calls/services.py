@@ -511,7 +511,8 @@ def score_record(
                 },
             )
     if comment is not None:
-        comment = comment.replace("\r\n", "\n").strip()
+        # Plain text: line ends made one, NUL characters (which PostgreSQL cannot store) dropped.
+        comment = comment.replace("\r\n", "\n").replace("\x00", "").strip()
         if len(comment) > COMMENT_MAX:
             raise CallRejected(
                 "comment_too_long",

@@ -36,8 +36,8 @@ def test_a_comment_is_saved_and_every_change_is_kept(essay_call, assigned):
     assert services.current_comment(assignment) == "立意好"
     # Same scores, changed comment: only a comment row is added.
     services.score_record(assignment=assignment, by=judge, values=scores(essay_call, 80, 90), comment="  结构松散\r\n")
-    # The same comment again, and no comment sent at all: nothing added, the last one stays.
-    services.score_record(assignment=assignment, by=judge, values=scores(essay_call, 80, 90), comment="结构松散")
+    # The same comment again (a NUL character dropped), and none sent: nothing added, the last stays.
+    services.score_record(assignment=assignment, by=judge, values=scores(essay_call, 80, 90), comment="结构\x00松散")
     services.score_record(assignment=assignment, by=judge, values=scores(essay_call, 85, 90))
     assert services.current_comment(assignment) == "结构松散"
     history = list(ScoreComment.objects.values_list("text", "by"))
