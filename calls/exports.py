@@ -1,7 +1,8 @@
 """The scores of a call as an xlsx workbook (through `quizsite.spreadsheets.ExportWorkbook`, so
 text stays inert): each judge's score per entry per criterion with their total and latest comment,
-the totals dropped from the final marked, then the final, rank and prize per entry. Where the call is blind the
-entries are labelled by number only; the author and unit columns appear only when it is not."""
+the totals dropped from the final marked, then the final, rank and prize per entry. Where the call
+is blind the entries are labelled by number only; the author and unit columns appear only when it
+is not."""
 
 from __future__ import annotations
 
