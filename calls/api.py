@@ -19,7 +19,7 @@ from rest_framework.views import APIView
 from quizsite.api_errors import ApiError, refused
 
 from . import services
-from .models import Assignment, Call, Entry
+from .models import COMMENT_MAX, Assignment, Call, Entry
 from .services import CallRejected
 
 
@@ -129,9 +129,19 @@ class AssignmentDetailSerializer(AssignmentSerializer):
     criteria = serializers.SerializerMethodField()
     locked = serializers.SerializerMethodField(help_text="Scores are locked: no more changes.")
     total = serializers.SerializerMethodField(help_text="Σ weight × your score; null until every criterion is scored.")
+    comment = serializers.SerializerMethodField(help_text="Your latest comment (plain text; empty: none).")
 
     class Meta(AssignmentSerializer.Meta):
-        fields = [*AssignmentSerializer.Meta.fields, "summary", "essay_html", "files", "criteria", "locked", "total"]
+        fields = [
+            *AssignmentSerializer.Meta.fields,
+            "summary",
+            "essay_html",
+            "files",
+            "criteria",
+            "locked",
+            "total",
+            "comment",
+        ]
 
     @extend_schema_field(BlindFileSerializer(many=True))
     def get_files(self, assignment: Assignment) -> list[dict]:
@@ -167,6 +177,9 @@ class AssignmentDetailSerializer(AssignmentSerializer):
 
         total = judge_total(assignment.entry.call.criteria.all(), services.current_scores(assignment))
         return None if total is None else f"{total:.2f}"
+
+    def get_comment(self, assignment: Assignment) -> str:
+        return services.current_comment(assignment)
 
 
 class AssignmentListView(ListAPIView):
@@ -205,6 +218,13 @@ class ScoreSerializer(serializers.Serializer):
 
 class ScoresSerializer(serializers.Serializer):
     scores = ScoreSerializer(many=True, help_text="One score for every criterion of the rubric.")
+    comment = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        trim_whitespace=False,
+        help_text=f"Optional plain-text comment, at most {COMMENT_MAX} characters; left out: the last one "
+        "stays; empty: taken back. Only the call's organisers read it.",
+    )
 
     def validate_scores(self, scores: list[dict]) -> list[dict]:
         if len({s["criterion"] for s in scores}) != len(scores):
@@ -213,8 +233,9 @@ class ScoresSerializer(serializers.Serializer):
 
 
 class ScoresView(APIView):
-    """Score the entry by the judging page's rules: every criterion within its range, until the
-    scores are locked (409 `locked`); out of range: 400 `out_of_range` naming the criterion."""
+    """Score the entry by the judging page's rules: every criterion within its range, with an
+    optional comment, until the scores are locked (409 `locked`); out of range: 400
+    `out_of_range` naming the criterion; a comment too long: 400 `comment_too_long`."""
 
     @extend_schema(
         operation_id="calls_assignment_score", request=ScoresSerializer, responses=AssignmentDetailSerializer
@@ -228,14 +249,17 @@ class ScoresView(APIView):
         data.is_valid(raise_exception=True)
         values = {s["criterion"]: s["score"] for s in data.validated_data["scores"]}
         try:
-            services.score_record(assignment=assignment, by=request.user, values=values)
+            services.score_record(
+                assignment=assignment, by=request.user, values=values, comment=data.validated_data.get("comment")
+            )
         except CallRejected as error:
             if error.code == "locked":
                 raise refused(error) from None
             if error.code in ("not_assigned", "conflicted"):
                 # A conflicted judge is told why, under the one code for "not yours to score".
                 raise ApiError("not_assigned", error.message, status_code=status.HTTP_404_NOT_FOUND) from None
-            raise refused(error, status_code=status.HTTP_400_BAD_REQUEST, field="scores") from None
+            field = "comment" if error.code == "comment_too_long" else "scores"
+            raise refused(error, status_code=status.HTTP_400_BAD_REQUEST, field=field) from None
         return Response(AssignmentDetailSerializer(assignment, context={"request": request}).data)
 
 

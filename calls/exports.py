@@ -1,7 +1,8 @@
 """The scores of a call as an xlsx workbook (through `quizsite.spreadsheets.ExportWorkbook`, so
-text stays inert): each judge's score per entry per criterion with their total, the totals dropped
-from the final marked, then the final, rank and prize per entry. Where the call is blind the
-entries are labelled by number only; the author and unit columns appear only when it is not."""
+text stays inert): each judge's score per entry per criterion with their total and latest comment,
+the totals dropped from the final marked, then the final, rank and prize per entry. Where the call
+is blind the entries are labelled by number only; the author and unit columns appear only when it
+is not."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from quizsite.spreadsheets import ExportWorkbook
 
 from . import statistics
 from .models import Assignment, Call, ScoreEvent
-from .selectors import judge_total, results
+from .selectors import judge_total, latest_comments, results
 
 
 def entry_labels(call: Call) -> dict[int, str]:
@@ -44,6 +45,7 @@ def scores_xlsx(call: Call) -> bytes:
     }
     counted = statistics.normalised(totals) if call.normalise_per_judge else totals
     outcome = {row.entry.pk: row for row in results(call)}
+    comments = latest_comments(call)
     dropped_left = {pk: list(row.dropped) for pk, row in outcome.items()}
 
     book = ExportWorkbook()
@@ -52,8 +54,10 @@ def scores_xlsx(call: Call) -> bytes:
     scores_header = [_("Entry"), _("Title"), *who, _("Panel"), _("Judge"), *[c.name for c in criteria], _("Total")]
     if call.normalise_per_judge:
         scores_header.append(_("Normalised total"))
-    scores_header.append(_("Dropped"))
-    sheet = book.sheet(_("Scores"), widths=[10, 28, *([12, 18] if named else []), 12, 12], frozen_rows=3)
+    scores_header += [_("Dropped"), _("Comment")]
+    widths = [10, 28, *([12, 18] if named else []), 12, 12, *[8] * len(criteria), 8]
+    widths += [10] * (1 + call.normalise_per_judge) + [40]
+    sheet = book.sheet(_("Scores"), widths=widths, frozen_rows=3)
     sheet.append([call.title], style="title")
     sheet.append([_("Exported at"), timezone.localtime().strftime("%Y-%m-%d %H:%M")])
     sheet.append(scores_header, style="header")
@@ -74,6 +78,7 @@ def scores_xlsx(call: Call) -> bytes:
         if is_dropped:
             dropped_left[entry.pk].remove(counted[key])
         row.append(_("dropped") if is_dropped else "")
+        row.append(comments.get(assignment.pk, ""))
         sheet.append(row)
 
     final = book.sheet(_("Results"), widths=[10, 28, *([12, 18] if named else []), 10, 8, 12], frozen_rows=1)

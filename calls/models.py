@@ -360,6 +360,26 @@ class ScoreEvent(models.Model):
         return f"{self.assignment} · {self.value}"
 
 
+COMMENT_MAX = 1000
+
+
+class ScoreComment(models.Model):
+    """A judge's optional comment with their scores of an entry; the latest counts (empty: taken
+    back). Never edited: like `ScoreEvent`, the rows are the audit log of every comment and change.
+    Shown to the call's organisers only, never to other judges or the authors."""
+
+    assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="comments")
+    text = models.TextField(_("comment"), max_length=COMMENT_MAX, blank=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.assignment} · {self.text[:30]}"
+
+
 class AuditEvent(models.Model):
     """Who did what to a call or an entry outside the append-only facts above (reopenings, locks)."""
 

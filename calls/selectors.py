@@ -12,7 +12,7 @@ from orgs import access
 from rankings.prizes import Placed, award
 
 from . import statistics
-from .models import Assignment, Call, Entry, Review, ScoreEvent
+from .models import Assignment, Call, Entry, Review, ScoreComment, ScoreEvent
 
 TWO_PLACES = Decimal("0.01")
 
@@ -166,3 +166,23 @@ def judge_progress(call: Call) -> list[dict]:
         latest = {event.criterion_id: event.value for event in assignment.score_events.all()}
         row["scored"] += judge_total(criteria, latest) is not None
     return sorted(rows.values(), key=lambda row: row["judge"].pk)
+
+
+def latest_comments(call: Call) -> dict[int, str]:
+    """Assignment id -> the judge's latest comment, for assignments with one (not taken back).
+    For the call's organisers only: never shown to other judges or to authors."""
+    latest: dict[int, str] = {}
+    for assignment_id, text in (
+        ScoreComment.objects.filter(assignment__entry__call=call).order_by("id").values_list("assignment_id", "text")
+    ):
+        latest[assignment_id] = text
+    return {pk: text for pk, text in latest.items() if text}
+
+
+def comments_by_entry(call: Call) -> dict[int, list[tuple[str, str]]]:
+    """Entry id -> [(judge's name, latest comment)], by judge, for the organiser page."""
+    latest = latest_comments(call)
+    rows: dict[int, list[tuple[str, str]]] = {}
+    for assignment in Assignment.objects.filter(pk__in=latest).select_related("judge").order_by("entry_id", "judge_id"):
+        rows.setdefault(assignment.entry_id, []).append((assignment.judge.display_name, latest[assignment.pk]))
+    return rows

@@ -23,6 +23,7 @@ from orgs.models import Unit, User
 from . import files, selectors
 from .kinds import kind_of
 from .models import (
+    COMMENT_MAX,
     Assignment,
     AuditEvent,
     Call,
@@ -36,6 +37,7 @@ from .models import (
     PrizeTier,
     Reopening,
     Review,
+    ScoreComment,
     ScoreEvent,
 )
 
@@ -479,10 +481,13 @@ def access_assignment(user, assignment_id: int) -> Assignment:
 
 
 @transaction.atomic
-def score_record(*, assignment: Assignment, by: User, values: dict[int, Decimal]) -> list[ScoreEvent]:
-    """Record the judge's scores (criterion id -> value); only changed values add a row. Refused
-    after the lock, for someone else's assignment, a conflicted entry or a value out of range,
-    and then nothing is recorded."""
+def score_record(
+    *, assignment: Assignment, by: User, values: dict[int, Decimal], comment: str | None = None
+) -> list[ScoreEvent]:
+    """Record the judge's scores (criterion id -> value) and, unless `comment` is None, their
+    comment (plain text; empty takes it back); only changed values add a row. Refused after the
+    lock, for someone else's assignment, a conflicted entry, a value out of range or a comment
+    over `COMMENT_MAX` characters, and then nothing is recorded."""
     call = Call.objects.select_for_update().get(pk=assignment.entry.call_id)
     if assignment.judge_id != by.pk:
         raise CallRejected("not_assigned", _("This entry is not assigned to you."))
@@ -505,12 +510,30 @@ def score_record(*, assignment: Assignment, by: User, values: dict[int, Decimal]
                     "high": f"{criterion.max_score.normalize():f}",
                 },
             )
+    if comment is not None:
+        # Plain text: line ends made one, NUL characters (which PostgreSQL cannot store) dropped.
+        comment = comment.replace("\r\n", "\n").replace("\x00", "").strip()
+        if len(comment) > COMMENT_MAX:
+            raise CallRejected(
+                "comment_too_long",
+                _("A comment takes at most %(limit)d characters; this one has %(length)d.")
+                % {"limit": COMMENT_MAX, "length": len(comment)},
+            )
     current = current_scores(assignment)
-    return [
+    recorded = [
         ScoreEvent.objects.create(assignment=assignment, criterion_id=pk, value=value, by=by)
         for pk, value in sorted(values.items())
         if current.get(pk) != value
     ]
+    if comment is not None and comment != current_comment(assignment):
+        ScoreComment.objects.create(assignment=assignment, text=comment, by=by)
+    return recorded
+
+
+def current_comment(assignment: Assignment) -> str:
+    """The judge's latest comment on the entry ("" when none)."""
+    latest = assignment.comments.order_by("-id").first()
+    return latest.text if latest else ""
 
 
 def current_scores(assignment: Assignment) -> dict[int, Decimal]:

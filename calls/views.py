@@ -27,7 +27,7 @@ from orgs.models import Unit
 
 from . import forms, selectors, services
 from .live.views import judge_nights
-from .models import Assignment, Call, Entry, EntryFile, Panel
+from .models import COMMENT_MAX, Assignment, Call, Entry, EntryFile, Panel
 from .services import CallRejected
 
 # ---------------------------------------------------------------- access
@@ -188,6 +188,7 @@ def manage(request, call_id: int):
             "panel_form": forms.PanelForm(),
             "progress": selectors.judge_progress(call),
             "results": selectors.results(call) if call.assigned_at else [],
+            "comments": selectors.comments_by_entry(call) if call.assigned_at else {},
             "criteria": list(call.criteria.all()),
             "log": call.audit_events.select_related("by", "entry").order_by("-id")[:50],
         }
@@ -471,7 +472,9 @@ def judging_page(request, assignment_id: int):
     entry, call = assignment.entry, assignment.entry.call
     criteria = list(call.criteria.all())
     current = {pk: f"{value.normalize():f}" for pk, value in services.current_scores(assignment).items()}
+    comment = services.current_comment(assignment)
     if request.method == "POST":
+        comment = request.POST.get("comment", "")
         values, bad = {}, False
         for criterion in criteria:
             try:
@@ -482,7 +485,7 @@ def judging_page(request, assignment_id: int):
             messages.error(request, _("Enter a number for every criterion."))
         else:
             try:
-                services.score_record(assignment=assignment, by=request.user, values=values)
+                services.score_record(assignment=assignment, by=request.user, values=values, comment=comment)
                 messages.success(request, _("Your scores are saved."))
                 return redirect("calls:judging")
             except CallRejected as rejected:
@@ -500,6 +503,8 @@ def judging_page(request, assignment_id: int):
                 entry, lambda n, page: reverse("calls:judging_file", args=[assignment.pk, f"preview-{n}-{page}"])
             ),
             "rows": [(c, current.get(c.pk, "")) for c in criteria],
+            "comment": comment,
+            "comment_max": COMMENT_MAX,
             "answers": services.answers_shown(entry, to_judge=True),
             "locked": bool(call.scores_locked_at),
         },

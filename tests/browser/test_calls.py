@@ -116,7 +116,8 @@ def test_essay_call_from_submission_through_a_recommendation_to_blind_judging_an
         inputs.nth(0).fill(str(content))
         inputs.nth(1).fill(str(style))
         if n == 1:
-            screenshot(judge, "calls-judging-phone")
+            judge.fill("#score-comment", "立意鲜明，<b>事例</b>还可更具体。")
+            screenshot(judge, "calls-judging-comment-phone")
         judge.click("#score-save")
         judge.wait_for_selector(".alert-success")
         if n == 1:
@@ -127,11 +128,14 @@ def test_essay_call_from_submission_through_a_recommendation_to_blind_judging_an
     organiser.click("#publish-button")
     organiser.wait_for_selector("#results-table")
     assert "81.33" in organiser.inner_text("#results-table")
-    screenshot(organiser, "calls-manage-desktop")
+    organiser.click(".judge-comments summary")
+    assert "评委1: 立意鲜明，<b>事例</b>还可更具体。" in organiser.inner_text(".judge-comments")
+    screenshot(organiser, "calls-manage-comments-desktop")
 
     author.goto(f"{base}/calls/{call.pk}/honours/")
     honours = author.inner_text("main")
     assert "一等奖" in honours and "守初心 担使命" in honours and "81.33" in honours
+    assert "立意鲜明" not in honours
     screenshot(author, "calls-honours-phone")
 
     # Every page at both sizes, for looking at.

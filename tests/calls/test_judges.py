@@ -327,7 +327,7 @@ def test_the_scores_export_marks_dropped_totals_and_hides_authors_when_blind(
     book = load_workbook(io.BytesIO(response.content))
     sheet = book.worksheets[0]
     rows = list(sheet.iter_rows(values_only=True))
-    assert rows[2] == ("作品", "标题", "评审组", "评委", "内容", "文采", "总分", "去掉")
+    assert rows[2] == ("作品", "标题", "评审组", "评委", "内容", "文采", "总分", "去掉", "评语")
     assert [(row[0], row[3], row[4], row[6], row[7]) for row in rows[3:]] == [
         ("作品 001", "评委0", 60, 60, "已去掉"),
         ("作品 001", "评委1", 70, 70, None),
