@@ -27,6 +27,24 @@ log = logging.getLogger(__name__)
 SNAPSHOT_CACHE_S = 2
 RATE_PER_SECOND = 8
 RATE_BURST = 16
+
+
+class FrameBudget:
+    """A socket's token bucket: RATE_BURST frames at once, RATE_PER_SECOND frames a second after."""
+
+    def __init__(self) -> None:
+        self.tokens, self.refilled = float(RATE_BURST), time.monotonic()
+
+    def take(self) -> bool:
+        now = time.monotonic()
+        self.tokens = min(RATE_BURST, self.tokens + (now - self.refilled) * RATE_PER_SECOND)
+        self.refilled = now
+        if self.tokens < 1:
+            return False
+        self.tokens -= 1
+        return True
+
+
 TICK_SECONDS = 0.25
 
 
@@ -94,7 +112,7 @@ class ContestConsumer(AsyncWebsocketConsumer):
         self.allowed = {"player": protocol.PLAYER_TYPES, "screen": protocol.SCREEN_TYPES, "host": protocol.HOST_TYPES}[
             self.role
         ]
-        self.tokens, self.refilled = float(RATE_BURST), time.monotonic()
+        self.budget = FrameBudget()
         await self.accept()
         audiences = {"player": (PLAYERS,), "screen": (SCREENS,), "host": (HOSTS,)}[self.role]
         self.groups_joined = tuple(group(self.contest.pk, audience) for audience in audiences)
@@ -171,18 +189,9 @@ class ContestConsumer(AsyncWebsocketConsumer):
             text, you = snapshot.screens, {"role": "screen"}
         return text[:-1] + ',"you":' + json.dumps(you, ensure_ascii=False) + "}"
 
-    def _allow(self) -> bool:
-        now = time.monotonic()
-        self.tokens = min(RATE_BURST, self.tokens + (now - self.refilled) * RATE_PER_SECOND)
-        self.refilled = now
-        if self.tokens < 1:
-            return False
-        self.tokens -= 1
-        return True
-
     async def receive(self, text_data=None, bytes_data=None) -> None:
         received_at = protocol.server_now_ms()
-        if not self._allow():
+        if not self.budget.take():
             message = _("Too many frames; slow down.")
             await self.send(text_data=protocol.error_message("rate_limited", message, ref=protocol.frame_id(text_data)))
             return

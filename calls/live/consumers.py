@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import logging
-import time
 from datetime import UTC, datetime
 
 from channels.db import database_sync_to_async
@@ -15,7 +14,7 @@ from django.db import DatabaseError
 from django.utils.translation import gettext as _
 
 from contests import protocol as common
-from contests.consumers import RATE_BURST, RATE_PER_SECOND, refuse_anonymous
+from contests.consumers import FrameBudget, refuse_anonymous
 from contests.fanout import frame_seq
 
 from ..services import CallRejected
@@ -70,7 +69,7 @@ class NightConsumer(AsyncWebsocketConsumer):
             await self.close(code=4403)
             return
         self.allowed = ROLES[self.role]
-        self.tokens, self.refilled = float(RATE_BURST), time.monotonic()
+        self.budget = FrameBudget()
         self.group_name = broadcast.group(self.night.pk, AUDIENCE[self.role])
         await self.accept()
         # Joined before the snapshot is built, so no change is missed. Frames arriving meanwhile
@@ -98,18 +97,9 @@ class NightConsumer(AsyncWebsocketConsumer):
         if (frame_seq(message["text"]) or 0) > self.snapshot_seq:
             await self.send(text_data=message["text"])
 
-    def _allow(self) -> bool:
-        now = time.monotonic()
-        self.tokens = min(RATE_BURST, self.tokens + (now - self.refilled) * RATE_PER_SECOND)
-        self.refilled = now
-        if self.tokens < 1:
-            return False
-        self.tokens -= 1
-        return True
-
     async def receive(self, text_data=None, bytes_data=None) -> None:
         received_at = common.server_now_ms()
-        if not self._allow():
+        if not self.budget.take():
             message = _("Too many frames; slow down.")
             await self.send(text_data=common.error_message("rate_limited", message, ref=common.frame_id(text_data)))
             return
