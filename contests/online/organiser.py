@@ -137,7 +137,16 @@ def _initial(contest: OnlineContest | None) -> tuple[dict, list[dict]]:
             },
             [],
         )
+    initial, rules = paper_initial(contest)
     paper = contest.paper
+    initial |= {"question_time_s": paper.question_time_s, "max_attempts": paper.max_attempts, "grading": paper.grading}
+    return initial, rules
+
+
+def paper_initial(online: OnlineContest) -> tuple[dict, list[dict]]:
+    """What the builder shows of an online contest's paper and its draw rules (online contests
+    and relays share it; each adds its own settings)."""
+    paper = online.paper
     return (
         {
             "title": paper.title,
@@ -146,12 +155,9 @@ def _initial(contest: OnlineContest | None) -> tuple[dict, list[dict]]:
             "description": paper.description,
             "opens_at": timezone.localtime(paper.opens_at),
             "closes_at": timezone.localtime(paper.closes_at),
-            "audience": list(contest.audience.all()),
-            "party_members_only": contest.party_members_only,
+            "audience": list(online.audience.all()),
+            "party_members_only": online.party_members_only,
             "time_limit_min": (paper.time_limit_s or 0) // 60,
-            "question_time_s": paper.question_time_s,
-            "max_attempts": paper.max_attempts,
-            "grading": paper.grading,
             "shuffle": paper.shuffle_questions,
             "results_shown": paper.review,
         },

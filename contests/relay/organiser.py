@@ -19,7 +19,7 @@ from orgs.models import Unit
 from quizsite.spreadsheets import ExportWorkbook, SpreadsheetError, cell_text, read_sheet_values, xlsx_response
 
 from ..online import finals, qualification
-from ..online.organiser import ContestForm, RuleFormSet
+from ..online.organiser import ContestForm, RuleFormSet, paper_initial
 from ..online.services import ContestSetupRejected, DrawRule
 from . import selectors, services
 from .models import RelayContest, RelayLeg
@@ -67,28 +67,9 @@ def _initial(relay: RelayContest | None) -> tuple[dict, list[dict]]:
             },
             [],
         )
-    paper = relay.online.paper
-    return (
-        {
-            "title": paper.title,
-            "title_en": paper.title_en,
-            "unit": paper.unit,
-            "description": paper.description,
-            "opens_at": timezone.localtime(paper.opens_at),
-            "closes_at": timezone.localtime(paper.closes_at),
-            "audience": list(relay.online.audience.all()),
-            "party_members_only": relay.online.party_members_only,
-            "time_limit_min": (paper.time_limit_s or 0) // 60,
-            "shuffle": paper.shuffle_questions,
-            "results_shown": paper.review,
-            "start_within_h": relay.start_within_h,
-            "late_start": relay.late_start,
-        },
-        [
-            {"bank": r.bank, "type": r.type, "tag": r.tag, "difficulty": r.difficulty, "count": r.count}
-            for r in paper.rules.all()
-        ],
-    )
+    initial, rules = paper_initial(relay.online)
+    initial |= {"start_within_h": relay.start_within_h, "late_start": relay.late_start}
+    return initial, rules
 
 
 @login_required

@@ -102,6 +102,11 @@ def test_organiser_builds_a_relay_makes_teams_and_follows_the_map(setup):  # noq
     relay = RelayContest.objects.get()
     assert created.url == f"/contests/relays/manage/{relay.pk}/"
     assert relay.online.paper.time_limit_s == 600
+    # The edit page shows what was saved: the paper's settings, the draw and the relay's own.
+    edit = organiser.get(f"/contests/relays/manage/{relay.pk}/edit/").context
+    assert (edit["form"].initial["title"], edit["form"].initial["time_limit_min"]) == ("处室接力赛", 10)
+    assert (edit["form"].initial["start_within_h"], edit["form"].initial["late_start"]) == (24, "flag")
+    assert [rule.initial["count"] for rule in edit["rules"] if rule.initial] == [2]
     made = organiser.post(f"/contests/relays/manage/{relay.pk}/teams/", {"parent": setup["organ"].pk})
     assert made.status_code == 302
     team = RelayTeam.objects.get(relay=relay)
