@@ -1,7 +1,11 @@
 """Who may open a contest socket, and as what."""
 
+import math
+import time
+
 from django.core.cache import cache
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from orgs import access as orgs_access
 
@@ -37,16 +41,29 @@ def access_contest_seat(user, code: str, role: str, *, cached_place: bool = Fals
         return place.contest, place
     attempts_key = f"join-refusals:{user.pk}"
     if cache.get(attempts_key, 0) >= JOIN_ATTEMPTS:
-        raise ContestRejected("too_many_attempts", _("Too many wrong join codes. Wait ten minutes, then try again."))
+        raise ContestRejected("too_many_attempts", _wait_message(user))
     try:
         return _permitted(user, code, role), None
     except ContestRejected:
-        cache.add(attempts_key, 0, JOIN_WINDOW_S)  # the window runs from the first refusal
+        # The window runs from the first refusal; its start says how long the wait is.
+        cache.add(f"join-refusals-since:{user.pk}", time.time(), JOIN_WINDOW_S)
+        cache.add(attempts_key, 0, JOIN_WINDOW_S)
         try:
             cache.incr(attempts_key)
         except ValueError:  # expired between the two calls: a new window
             cache.add(attempts_key, 1, JOIN_WINDOW_S)
         raise
+
+
+def _wait_message(user) -> str:
+    """How long until a locked-out user may try codes again, in whole minutes (at least one)."""
+    since = cache.get(f"join-refusals-since:{user.pk}") or time.time()
+    minutes = max(1, math.ceil((since + JOIN_WINDOW_S - time.time()) / 60))
+    return ngettext(
+        "Too many wrong join codes. Wait %(n)d minute, then try again.",
+        "Too many wrong join codes. Wait %(n)d minutes, then try again.",
+        minutes,
+    ) % {"n": minutes}
 
 
 def _permitted(user, code: str, role: str) -> Contest:

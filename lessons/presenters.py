@@ -52,8 +52,9 @@ def item_payload(item: AttemptItem, *, reveal: bool, answer: Answer | None = Non
     }
     if answer is not None:
         payload["response"] = shown_letters(item, answer.response) if answer.response is not None else None
-        payload["score"] = str(answer.score)
     if answer is not None and reveal:
+        # A question's score tells right from wrong, so it is shown with the key, not before.
+        payload["score"] = str(answer.score)
         payload["is_correct"] = answer.is_correct
         payload["key"] = shown_letters(item, version.key)
         payload["explanation"] = version.explanation
@@ -103,10 +104,19 @@ def attempt_payload(attempt: Attempt, *, at: datetime | None = None) -> dict:
     }
 
 
-def review_message(log, entry) -> str:
+def key_label(question_type: str, key: list) -> str:
+    """A key as the reader reads it: true/false in the page's language, else as the file writes it."""
     from django.utils.translation import gettext as _
 
     from .importing.export import key_text
+
+    if question_type == QuestionType.TRUE_FALSE:
+        return _("True") if key and key[0] else _("False")
+    return key_text(question_type, key)
+
+
+def review_message(log, entry) -> str:
+    from django.utils.translation import gettext as _
 
     if not log.counted:
         due = timezone.localtime(entry.due_at).strftime("%m-%d %H:%M")
@@ -116,22 +126,20 @@ def review_message(log, entry) -> str:
             message = _(
                 "Not right. The answer is %(key)s (practice: not due until %(t)s, so the schedule is unchanged)."
             )
-        return message % {"t": due, "key": key_text(log.version.type, log.version.key)}
+        return message % {"t": due, "key": key_label(log.version.type, log.version.key)}
     if log.is_correct:
         if entry.state == entry.State.MASTERED:
             return _("Right. Mastered: it moves to the mastered section.")
         return _("Right. %(n)d in a row; it comes back later.") % {"n": entry.consecutive_correct}
-    return _("Not right. The answer is %(key)s.") % {"key": key_text(log.version.type, log.version.key)}
+    return _("Not right. The answer is %(key)s.") % {"key": key_label(log.version.type, log.version.key)}
 
 
 def for_page(payload: dict) -> dict:
     """Add what templates need to a payload: blank inputs' values and the key as text."""
-    from .importing.export import key_text
-
     for item in payload["items"]:
         if item["type"] == QuestionType.FILL_BLANK:
             values = item.get("response") or item.get("saved_response") or []
             item["blank_values"] = list(values) + [""] * (item["blanks"] - len(values))
         if "key" in item:
-            item["key_text"] = key_text(item["type"], item["key"]).replace(";", "；")
+            item["key_text"] = key_label(item["type"], item["key"]).replace(";", "；")
     return payload

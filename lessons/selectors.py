@@ -12,6 +12,7 @@ from orgs.models import User
 
 from .models import Attempt, NotebookEntry, Paper, PointEvent, PointRule, Question, QuestionBank
 from .services.attempts import attempts_expire_due
+from .services.notebook import notebook_release_due
 
 ACTIVITY_LABELS = {
     "practice_correct": _("Practice: right answers"),
@@ -32,12 +33,14 @@ def activity_labels() -> dict[str, str]:
 
 
 def notebook_due(member: User, *, at: datetime | None = None) -> QuerySet[NotebookEntry]:
+    notebook_release_due(member, at=at)
     return NotebookEntry.objects.filter(
         member=member, state=NotebookEntry.State.LEARNING, due_at__lte=at or timezone.now()
     ).order_by("due_at")
 
 
 def notebook_entries(member: User, *, state: str = "", type: str = "", tag: str = "") -> QuerySet[NotebookEntry]:
+    notebook_release_due(member)
     entries = NotebookEntry.objects.filter(member=member).select_related("question__current")
     if state:
         entries = entries.filter(state=state)

@@ -167,6 +167,13 @@ class Attempt(models.Model):
     score = models.DecimalField(max_digits=8, decimal_places=2, default=0)
     max_score = models.DecimalField(max_digits=8, decimal_places=2, default=0)
     streak = models.PositiveIntegerField(default=0)
+    notebook_pending = models.BooleanField(
+        default=False,
+        help_text=_(
+            "Wrong answers of this exam wait to join the notebook until the paper's answers may be shown "
+            "(the notebook shows keys)."
+        ),
+    )
 
     class Meta:
         ordering = ["-started_at"]

@@ -326,12 +326,16 @@ def _grade_item(item: AttemptItem, response: list | None, *, paper: Paper, at: d
     )
 
 
-def _after_answer(attempt: Attempt, answer: Answer) -> None:
-    """Notebook for a wrong answer, points for a right one (each once per source)."""
+def _after_answer(attempt: Attempt, answer: Answer, *, notebook_now: bool = True) -> None:
+    """Notebook for a wrong answer, points for a right one (each once per source).
+
+    The notebook shows a question's key when it is reviewed, so a wrong answer of an exam whose
+    answers are not shown yet joins it later (`notebook_now=False`, see `notebook_release_due`)."""
     member = attempt.member
     question_id = answer.item.version.question_id
     if not answer.is_correct:
-        notebook.notebook_add_wrong(member=member, question_id=question_id, at=answer.answered_at)
+        if notebook_now:
+            notebook.notebook_add_wrong(member=member, question_id=question_id, at=answer.answered_at)
     elif attempt.paper.mode in CORRECT_ACTIVITY:
         points_award(
             member=member,
@@ -416,10 +420,15 @@ def _finish(attempt: Attempt, *, at: datetime, status: str) -> Attempt:
         attempt.max_score = sum((i.points for i in attempt.items.filter(opened_at__isnull=False)), Decimal(0))
     attempt.status = status
     attempt.finished_at = at
-    attempt.save(update_fields=["score", "max_score", "status", "finished_at"])
+    keys_now = paper.mode != Paper.Mode.EXAM or paper.review == Paper.Review.AFTER_SUBMIT
+    # Answers shown after the paper closes: the misses join the notebook then. Never shown: never.
+    attempt.notebook_pending = (
+        not keys_now and paper.review == Paper.Review.AFTER_CLOSE and any(not a.is_correct for a in answers)
+    )
+    attempt.save(update_fields=["score", "max_score", "status", "finished_at", "notebook_pending"])
     for answer in answers:
         if answer.response is not None or paper.mode == Paper.Mode.EXAM:
-            _after_answer(attempt, answer)
+            _after_answer(attempt, answer, notebook_now=keys_now)
     if paper.mode == Paper.Mode.EXAM:
         points_award(member=attempt.member, activity="exam_submit", source_key=f"attempt:{attempt.pk}", at=at)
     return attempt

@@ -4,13 +4,14 @@ from datetime import datetime
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from fsrs import Card, Rating, Scheduler
 
 from orgs.models import User
 
 from ..grading import ResponseInvalid, clean_response, grade
-from ..models import NotebookEntry, ReviewLog
+from ..models import Answer, Attempt, NotebookEntry, Paper, ReviewLog
 
 # Fuzzing spreads due dates randomly; we keep schedules reproducible.
 SCHEDULER = Scheduler(enable_fuzzing=False)
@@ -41,6 +42,34 @@ def notebook_add_wrong(*, member: User, question_id: int, at: datetime | None = 
     entry.mastered_at = None
     entry.save()
     return entry
+
+
+def notebook_release_due(member: User, *, at: datetime | None = None) -> int:
+    """Put the misses of `member`'s exams whose answers may now be shown into the notebook.
+
+    An exam that shows its answers after the paper closes keeps its misses out of the notebook
+    until then (`Attempt.notebook_pending`): reviewing a notebook entry shows its key, which would
+    hand it to a member who may sit the paper again, or tell a colleague, while it is open. Reads
+    of the notebook call this first (no beat is needed). Returns how many attempts were released.
+    """
+    at = at or timezone.now()
+    due = Attempt.objects.filter(member=member, notebook_pending=True).filter(
+        Q(paper__review=Paper.Review.AFTER_CLOSE, paper__closes_at__lte=at) | Q(paper__review=Paper.Review.AFTER_SUBMIT)
+    )
+    released = 0
+    for attempt_id in due.values_list("pk", flat=True):
+        with transaction.atomic():
+            if (
+                not Attempt.objects.select_for_update()
+                .filter(pk=attempt_id, notebook_pending=True)
+                .update(notebook_pending=False)
+            ):
+                continue  # another request released it
+            misses = Answer.objects.filter(item__attempt_id=attempt_id, is_correct=False).order_by("item__position")
+            for question_id in misses.values_list("item__version__question_id", flat=True):
+                notebook_add_wrong(member=member, question_id=question_id, at=at)
+            released += 1
+    return released
 
 
 class ReviewRejected(Exception):

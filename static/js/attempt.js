@@ -64,7 +64,7 @@
   }
 
   function keyText(type, key) {
-    if (type === "true_false") return key[0] ? "对" : "错";
+    if (type === "true_false") return key[0] ? text.true : text.false;
     if (type === "fill_blank") return key.map((alternatives) => alternatives.join(" / ")).join("；");
     return key.join("");
   }

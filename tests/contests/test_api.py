@@ -6,6 +6,7 @@ import json
 import pytest
 from asgiref.sync import sync_to_async
 from channels.testing import WebsocketCommunicator
+from django.core.cache import cache
 from rest_framework.test import APIClient
 
 from contests import services
@@ -60,12 +61,19 @@ def test_rehearsals_are_not_listed_as_contests_to_play_or_host(tree):
 
 def test_wrong_codes_are_refused_like_the_socket_and_then_every_code_for_a_while(tree):
     contest, _host, _red = build(tree)
-    outsider = client_for(factories.member(tree["mof"]))
+    guesser = factories.member(tree["mof"])
+    outsider = client_for(guesser)
     for _ in range(10):
         refused = outsider.post("/api/v1/contests/join/", {"code": "NOPE00"})
         assert refused.status_code == 403 and refused.json()["error"]["code"] == "not_in_contest"
-    locked = outsider.post("/api/v1/contests/join/", {"code": contest.join_code})
+    locked = outsider.post("/api/v1/contests/join/", {"code": contest.join_code}, HTTP_ACCEPT_LANGUAGE="en")
     assert locked.json()["error"]["code"] == "too_many_attempts"
+    assert locked.json()["error"]["message"] == "Too many wrong join codes. Wait 10 minutes, then try again."
+    # The window runs from the first refusal: 7.5 minutes later, 2.5 minutes are left.
+    since_key = f"join-refusals-since:{guesser.pk}"
+    cache.set(since_key, cache.get(since_key) - 450, 600)
+    later = outsider.post("/api/v1/contests/join/", {"code": contest.join_code}, HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert later.json()["error"]["message"] == "错误的加入码尝试次数过多，请 3 分钟后再试。"
 
 
 def test_results_for_players_organisers_and_the_audience_not_outsiders(tree):

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from lessons.models import Answer, Attempt, NotebookEntry, PointEvent
 from lessons.models.questions import OPTION_LETTERS
+from lessons.selectors import notebook_due, notebook_entries
 from lessons.services.attempts import (
     AttemptRejected,
     answer_save,
@@ -17,6 +18,7 @@ from lessons.services.attempts import (
     attempts_expire_due,
     ensure_current,
 )
+from lessons.services.notebook import notebook_add_wrong, notebook_release_due
 from lessons.tasks import attempt_expire, expire_overdue_attempts
 from tests import factories
 
@@ -387,3 +389,54 @@ def test_a_daily_quiz_leaves_its_day_end_to_the_sweep_instead_of_an_eta_task_hou
     with django_capture_on_commit_callbacks() as timed_callbacks:
         attempt_start(paper=timed, member=member)
     assert (len(daily_callbacks), len(timed_callbacks)) == (0, 1)
+
+
+def test_an_exam_that_shows_answers_after_closing_keeps_its_misses_out_of_the_notebook_until_then(
+    tree, bank, member, client
+):
+    """Reviewing a notebook entry shows the key, so a miss of such an exam must not reach the
+    notebook (nor its score the member's screen) while the paper is open: a member allowed a
+    second attempt, or a colleague who has not sat yet, would have the key."""
+    right_q, wrong_q = (factories.question(bank, "true_false", key=[True]) for _ in range(2))
+    mastered_q = factories.question(bank, "true_false", key=[True])
+    # Mastered earlier in practice: a miss in the exam must not send it back before the close either.
+    NotebookEntry.objects.filter(pk=notebook_add_wrong(member=member, question_id=mastered_q.pk).pk).update(
+        state="mastered", consecutive_correct=3
+    )
+    closes = timezone.now() + timedelta(days=2)
+    paper = factories.paper(
+        tree["audit"], mode="exam", questions=[right_q, wrong_q, mastered_q], review="after_close", closes_at=closes
+    )
+    attempt = attempt_start(paper=paper, member=member)
+    by_question = {i.version.question_id: i for i in attempt.items.select_related("version")}
+    answer_save(attempt=attempt, position=by_question[right_q.pk].position, response="对")
+    answer_save(attempt=attempt, position=by_question[wrong_q.pk].position, response="错")
+    answer_save(attempt=attempt, position=by_question[mastered_q.pk].position, response="错")
+    done = attempt_submit(attempt=attempt)
+    assert done.score == Decimal(1) and done.notebook_pending
+
+    assert not notebook_due(member, at=closes - timedelta(minutes=1)).exists()
+    assert list(notebook_entries(member).values_list("question_id", "state")) == [(mastered_q.pk, "mastered")]
+    client.force_login(member)
+    payload = client.get(f"/api/v1/study/attempts/{attempt.pk}/").json()
+    assert payload["score"] == "1.00" and not payload["review_available"]
+    assert all("score" not in item and "is_correct" not in item and "key" not in item for item in payload["items"])
+
+    # At the close both misses join the notebook, once however often it is read.
+    assert notebook_release_due(member, at=closes) == 1
+    assert notebook_release_due(member, at=closes) == 0
+    entries = dict(NotebookEntry.objects.filter(member=member).values_list("question_id", "state"))
+    assert entries == {wrong_q.pk: "learning", mastered_q.pk: "learning"}
+    done.refresh_from_db()
+    assert not done.notebook_pending
+
+
+def test_an_exam_that_never_shows_answers_never_puts_its_misses_in_the_notebook(tree, bank, member):
+    q = factories.question(bank, "true_false", key=[True])
+    paper = factories.paper(tree["audit"], mode="exam", questions=[q], review="never")
+    attempt = attempt_start(paper=paper, member=member)
+    answer_save(attempt=attempt, position=1, response="错")
+    done = attempt_submit(attempt=attempt)
+    assert done.score == 0 and not done.notebook_pending
+    assert not notebook_entries(member).exists()
+    assert notebook_release_due(member, at=timezone.now() + timedelta(days=400)) == 0

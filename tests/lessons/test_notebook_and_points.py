@@ -202,3 +202,13 @@ def test_the_notebook_page_says_an_early_review_is_practice(client, tree, member
     assert "在错题到期之前作答只算练习" in page
     followed = client.post(f"/study/notebook/{entry.pk}/review/", {"response": "对"}, follow=True).content.decode()
     assert "练习：" in followed and "不计积分" in followed
+
+
+@pytest.mark.parametrize(("language", "said"), [("en", "The answer is True."), ("zh-hans", "正确答案是 对。")])
+def test_a_wrong_review_names_a_true_false_key_in_the_readers_language(client, tree, member, language, said):
+    question = factories.question(factories.bank(tree["audit"]), "true_false", key=[True])
+    entry = notebook_add_wrong(member=member, question_id=question.pk, at=timezone.now() - timedelta(days=1))
+    client.force_login(member)
+    client.cookies["django_language"] = language
+    followed = client.post(f"/study/notebook/{entry.pk}/review/", {"response": "错"}, follow=True)
+    assert said in followed.content.decode()
