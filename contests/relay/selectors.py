@@ -3,6 +3,7 @@
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
+from fractions import Fraction
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -125,7 +126,10 @@ def team_rows(
 
 
 def _order(row: TeamRow) -> tuple:
-    return (-row.score, -(row.accuracy or 0), row.time_used_s)
+    # Exact accuracy, as qualification compares it: the rounded percentage shown would tie
+    # 5 of 6 (83.33 %) with 833 of 1,000 (83.3 %).
+    accuracy = Fraction(row.right, row.questions) if row.questions else Fraction(0)
+    return (-row.score, -accuracy, row.time_used_s)
 
 
 def leg_rows(relay: RelayContest) -> QuerySet[RelayLeg]:

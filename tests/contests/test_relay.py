@@ -501,3 +501,11 @@ def test_a_page_brings_only_the_members_teams_up_to_date(setup):
     mine, other = RelayTeam.objects.get(name="甲"), RelayTeam.objects.get(name="乙")
     services.relay_sync(relay=relay, teams=[mine], at=NOW + timedelta(hours=2))
     assert baton(mine).position == 2 and baton(other).status == "waiting"
+
+
+def test_the_relay_map_orders_teams_by_exact_accuracy_as_qualification_does():
+    """83.33 % (5 of 6) and 83.3 % (833 of 1,000) print alike, yet the first is the better team."""
+    five_of_six = selectors.TeamRow(team=None, score=Decimal(50), right=5, questions=6, time_used_s=300)
+    most_of_a_thousand = selectors.TeamRow(team=None, score=Decimal(50), right=833, questions=1000, time_used_s=300)
+    assert five_of_six.accuracy == most_of_a_thousand.accuracy == 83.3
+    assert selectors._order(five_of_six) < selectors._order(most_of_a_thousand)
