@@ -263,6 +263,7 @@ def _job_payload(job: ImportJob) -> dict:
     return {
         "id": job.pk,
         "status": job.status,
+        "stalled": job.stalled,
         "percent": job.percent,
         "result": job.result,
         "url": reverse("api-import-job", args=[job.pk]),

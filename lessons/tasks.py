@@ -25,6 +25,26 @@ def expire_overdue_attempts() -> int:
     return attempts.attempts_expire_due()
 
 
+def question_import_restart(job_id: int) -> bool:
+    """Queue a stalled import again (its worker died: the job was left "running"); False when it
+    is not stalled. Questions are stored in one transaction at the end, so a run that died stored
+    none, or all of them, and a second run skips those as duplicates: nothing is stored twice."""
+    from django.db import transaction
+    from django.db.models import Q
+
+    from .models import ImportJob
+    from .models.questions import stalled_after
+
+    silent = Q(heartbeat_at__isnull=True) | Q(heartbeat_at__lt=timezone.now() - stalled_after())
+    with transaction.atomic():
+        queued = ImportJob.objects.filter(silent, pk=job_id, status=ImportJob.Status.RUNNING).update(
+            status=ImportJob.Status.PENDING, stage="", processed=0, total=0, heartbeat_at=None
+        )
+        if queued:
+            transaction.on_commit(lambda: question_import_run.delay(job_id))
+    return bool(queued)
+
+
 @shared_task
 def question_import_run(job_id: int) -> str:
     """Run an uploaded import. Only the run that moves the job from pending to running works."""
@@ -42,12 +62,12 @@ def question_import_run(job_id: int) -> str:
         )
         if job is None or job.status != ImportJob.Status.PENDING:
             return "nothing to do"
-        job.status, job.stage = ImportJob.Status.RUNNING, "checking"
-        job.save(update_fields=["status", "stage"])
+        job.status, job.stage, job.heartbeat_at = ImportJob.Status.RUNNING, "checking", timezone.now()
+        job.save(update_fields=["status", "stage", "heartbeat_at"])
 
     def progress(done: int, total: int) -> None:
         ImportJob.objects.filter(pk=job_id).update(
-            processed=done, total=total, stage="saving" if done == total else "checking"
+            processed=done, total=total, stage="saving" if done == total else "checking", heartbeat_at=timezone.now()
         )
 
     with job.file.open("rb") as handle:

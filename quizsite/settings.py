@@ -441,6 +441,8 @@ QUESTION_IMPORT_MAX_BYTES = env_int("QUESTION_IMPORT_MAX_BYTES", 20 * 1024 * 102
 QUESTION_IMAGE_MAX_BYTES = env_int("QUESTION_IMAGE_MAX_BYTES", 2 * 1024 * 1024)
 # Imports above this many rows run as a Celery task with a progress bar.
 QUESTION_IMPORT_ASYNC_ROWS = env_int("QUESTION_IMPORT_ASYNC_ROWS", 500)
+# A running import silent for this long was stopped with its worker; its organiser may run it again.
+QUESTION_IMPORT_STALLED_S = env_int("QUESTION_IMPORT_STALLED_S", 600)
 
 # Routes /bench/floor/, the minimal signed-in view bench/online.py compares its hot paths with.
 BENCH_FLOOR = env_bool("BENCH_FLOOR", False)

@@ -1,7 +1,10 @@
 """Question banks. A question's content lives in immutable-once-answered versions."""
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from orgs.models import Unit
@@ -128,6 +131,11 @@ class QuestionVersion(models.Model):
         return list(zip(OPTION_LETTERS, self.options, strict=False))
 
 
+def stalled_after() -> timedelta:
+    """How long a running import may stay silent (it reports every 500 rows) before it counts as stopped."""
+    return timedelta(seconds=settings.QUESTION_IMPORT_STALLED_S)
+
+
 class ImportJob(models.Model):
     """An uploaded question file being imported by a Celery task, with its progress and result."""
 
@@ -148,6 +156,9 @@ class ImportJob(models.Model):
     result = models.JSONField(null=True, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+    heartbeat_at = models.DateTimeField(
+        null=True, blank=True, help_text=_("When the running import last reported progress.")
+    )
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -157,6 +168,13 @@ class ImportJob(models.Model):
 
     def __str__(self) -> str:
         return f"{self.filename} → {self.bank}"
+
+    @property
+    def stalled(self) -> bool:
+        """Running, yet silent for longer than any import takes: its worker was stopped or killed."""
+        return self.status == self.Status.RUNNING and (
+            self.heartbeat_at is None or self.heartbeat_at < timezone.now() - stalled_after()
+        )
 
     @property
     def percent(self) -> int:

@@ -27,7 +27,7 @@ from ..importing.run import FORMATS, UploadRefused, questions_import, upload_for
 from ..models import ImportJob, Paper, Question, QuestionBank, QuestionType
 from ..services import questions as question_services
 from ..statistics import paper_statistics
-from ..tasks import question_import_run
+from ..tasks import question_import_restart, question_import_run
 
 PREVIEW_SESSION_KEY = "question_import_preview"
 
@@ -186,8 +186,16 @@ def access_job(user, job_id: int) -> ImportJob:
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def import_job(request, job_id: int):
-    return render(request, "lessons/import_job.html", {"job": access_job(request.user, job_id)})
+    job = access_job(request.user, job_id)
+    if request.method == "POST":
+        if question_import_restart(job.pk):
+            messages.success(request, _("The import is running again from the uploaded file."))
+        else:
+            messages.info(request, _("This import is not stopped: it is still running or has finished."))
+        return redirect("lessons:import_job", job_id=job.pk)
+    return render(request, "lessons/import_job.html", {"job": job})
 
 
 @login_required
@@ -196,6 +204,7 @@ def import_job_progress(request, job_id: int):
     return JsonResponse(
         {
             "status": job.status,
+            "stalled": job.stalled,
             "stage": job.stage,
             "percent": job.percent,
             "processed": job.processed,

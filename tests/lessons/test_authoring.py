@@ -1,19 +1,21 @@
 """Authoring pages: the question editor, the import template and preview, the paper builder and
 lesson settings, through the pages an organiser uses."""
 
+from datetime import timedelta
 from decimal import Decimal
 from io import BytesIO
 
 import pytest
 from django.conf import settings
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from openpyxl import load_workbook
 from PIL import Image
 
 from lessons.importing.run import questions_import
 from lessons.models import ImportJob, Paper, Question
 from lessons.services.attempts import answer_submit, attempt_start
+from lessons.tasks import question_import_run
 from tests import factories
 
 
@@ -446,3 +448,63 @@ def test_lesson_poster_from_a_chosen_frame_of_the_processed_video(editor, lesson
     assert poster.read_bytes() != first  # the test pattern moves, so another second is another picture
     with Image.open(poster) as picture:
         assert picture.format == "JPEG"
+
+
+def stalled_job(bank, rows, *, silent_s: int) -> ImportJob:
+    """A job left "running" by a worker that reported progress `silent_s` seconds ago."""
+    from django.core.files.base import ContentFile
+
+    return ImportJob.objects.create(
+        bank=bank,
+        filename="q.xlsx",
+        format="xlsx",
+        status=ImportJob.Status.RUNNING,
+        stage="checking",
+        file=ContentFile(upload(rows).read(), name="q.xlsx"),
+        heartbeat_at=timezone.now() - timedelta(seconds=silent_s),
+    )
+
+
+def test_an_import_whose_worker_died_says_so_and_runs_again_from_the_kept_file(
+    editor, bank, settings, django_capture_on_commit_callbacks
+):
+    rows = [["单选", f"第{n}题", "甲", "乙", "丙", "B", "中", "党章"] for n in range(1, 4)]
+    job = stalled_job(bank, rows, silent_s=settings.QUESTION_IMPORT_STALLED_S + 60)
+    url = reverse("lessons:import_job", args=[job.pk])
+    html = editor.get(url).content.decode()
+    assert 'id="job-stalled"' in html and "This import stopped before it finished." in html
+    assert editor.get(reverse("lessons:import_job_progress", args=[job.pk])).json()["stalled"] is True
+
+    with django_capture_on_commit_callbacks() as callbacks:
+        editor.post(url)
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.PENDING and len(callbacks) == 1
+    question_import_run(job.pk)  # what the worker does with the queued task
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.DONE and job.result["imported"] == 3
+    assert sorted(Question.objects.filter(bank=bank).values_list("current__stem", flat=True)) == [
+        "第1题",
+        "第2题",
+        "第3题",
+    ]
+    # A second run of the same file (say, the first one had stored everything before dying) stores nothing twice.
+    again = stalled_job(bank, rows, silent_s=settings.QUESTION_IMPORT_STALLED_S + 60)
+    with django_capture_on_commit_callbacks():
+        editor.post(reverse("lessons:import_job", args=[again.pk]))
+    question_import_run(again.pk)
+    again.refresh_from_db()
+    assert (again.result["imported"], again.result["duplicates"]) == (0, 3)
+    assert Question.objects.filter(bank=bank).count() == 3
+
+
+def test_an_import_still_reporting_progress_is_not_offered_or_run_again(
+    editor, bank, django_capture_on_commit_callbacks
+):
+    job = stalled_job(bank, [["单选", "第1题", "甲", "乙", "丙", "B", "中", "党章"]], silent_s=30)
+    url = reverse("lessons:import_job", args=[job.pk])
+    assert 'id="job-stalled"' not in editor.get(url).content.decode()
+    with django_capture_on_commit_callbacks() as callbacks:
+        followed = editor.post(url, follow=True).content.decode()
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.RUNNING and not callbacks
+    assert "This import is not stopped: it is still running or has finished." in followed
