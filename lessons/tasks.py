@@ -20,6 +20,14 @@ def attempt_expire(attempt_id: int) -> str:
 
 
 @shared_task
+def question_images_sweep() -> int:
+    """The daily sweep of question pictures uploaded for a preview and never saved."""
+    from .services.questions import question_images_sweep as sweep
+
+    return sweep()
+
+
+@shared_task
 def expire_overdue_attempts() -> int:
     """The periodic sweep: catches deadlines whose ETA task was lost (worker restart, eager mode)."""
     return attempts.attempts_expire_due()

@@ -3,6 +3,7 @@
 import json
 import re
 import uuid
+from datetime import datetime, timedelta
 from io import BytesIO
 
 from django.conf import settings
@@ -68,6 +69,25 @@ def question_image_store(*, data: bytes) -> str:
         raise QuestionInvalid({"image": _("The file is not a picture (PNG, JPEG, GIF or WebP).")})
     name = f"{IMAGE_DIRECTORY}{uuid.uuid4().hex}.{IMAGE_FORMATS[image_format]}"
     return default_storage.save(name, ContentFile(data))
+
+
+def question_images_sweep(*, older_than: timedelta = timedelta(days=1), at: datetime | None = None) -> int:
+    """Delete illustrations no question version uses that were stored more than `older_than` ago:
+    pictures uploaded for a preview whose question was never saved. A day's grace leaves a form
+    left open overnight its picture. Returns how many files were deleted."""
+    at = at or timezone.now()
+    try:
+        _folders, files = default_storage.listdir(IMAGE_DIRECTORY)
+    except FileNotFoundError:
+        return 0
+    stored = {IMAGE_DIRECTORY + name for name in files}
+    used = set(QuestionVersion.objects.filter(image__in=stored).values_list("image", flat=True))
+    deleted = 0
+    for name in sorted(stored - used):
+        if default_storage.get_modified_time(name) < at - older_than:
+            default_storage.delete(name)
+            deleted += 1
+    return deleted
 
 
 def is_question_image(name: str) -> bool:

@@ -15,6 +15,7 @@ from PIL import Image
 from lessons.importing.run import questions_import
 from lessons.models import ImportJob, Paper, Question
 from lessons.services.attempts import answer_submit, attempt_start
+from lessons.services.questions import question_images_sweep
 from lessons.tasks import question_import_run
 from tests import factories
 
@@ -508,3 +509,22 @@ def test_an_import_still_reporting_progress_is_not_offered_or_run_again(
     job.refresh_from_db()
     assert job.status == ImportJob.Status.RUNNING and not callbacks
     assert "This import is not stopped: it is still running or has finished." in followed
+
+
+def test_pictures_uploaded_for_a_preview_and_never_saved_are_swept_after_a_day(editor, bank, settings, tmp_path):
+    settings.MEDIA_ROOT = str(tmp_path)
+
+    def picture(name: str) -> BytesIO:
+        upload = BytesIO(png_bytes((32, 32)))
+        upload.name = name
+        return upload
+
+    editor.post(new_url(bank), {**single(action="preview"), "image": picture("draft.png")})  # never saved
+    editor.post(new_url(bank), {**single(), "image": picture("kept.png")})
+    folder = tmp_path / "questions" / "images"
+    kept = Question.objects.get(bank=bank).current.image
+    assert len(list(folder.iterdir())) == 2 and (tmp_path / kept).exists()
+
+    assert question_images_sweep() == 0  # a form left open overnight keeps its picture for a day
+    assert question_images_sweep(at=timezone.now() + timedelta(days=1, minutes=1)) == 1
+    assert [f"questions/images/{path.name}" for path in folder.iterdir()] == [kept]
