@@ -1,4 +1,5 @@
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from . import access
@@ -6,12 +7,32 @@ from .models import Role, Unit, User, phone_validator
 from .selectors import unit_paths
 
 
+class OpenUnitSelect(forms.Select):
+    """A unit list without the units that have closed (their end date has passed), except the one
+    already chosen: a paper or member of a closed unit still shows, and saves, its unit."""
+
+    def __init__(self, *args, closed_ids: frozenset[str] = frozenset(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.closed_ids = closed_ids
+
+    def optgroups(self, name, value, attrs=None):
+        chosen = {str(v) for v in value}
+        return [
+            (group, [o for o in options if str(o["value"]) not in self.closed_ids or str(o["value"]) in chosen], index)
+            for group, options, index in super().optgroups(name, value, attrs)
+        ]
+
+
 class UnitChoiceField(forms.ModelChoiceField):
-    """Units shown by full path, limited to what the user manages."""
+    """Units shown by full path, limited to what the user manages; closed units are not offered
+    for new choices (see `OpenUnitSelect`)."""
 
     def __init__(self, *, user, **kwargs):
         units = list(access.managed_units(user).order_by("path"))
         self._paths = unit_paths(units)
+        today = timezone.localdate()
+        closed = frozenset(str(u.pk) for u in units if u.ends_on is not None and u.ends_on < today)
+        kwargs.setdefault("widget", OpenUnitSelect(closed_ids=closed))
         super().__init__(queryset=access.managed_units(user).order_by("path"), **kwargs)
 
     def label_from_instance(self, obj: Unit) -> str:

@@ -1,8 +1,9 @@
 """The unit pages: add, rename, move, close and delete units without the Django admin."""
 
-from datetime import date
+from datetime import date, timedelta
 
 from django.urls import reverse
+from django.utils import timezone
 
 from orgs.models import Unit, UnitPlacement
 from orgs.selectors import unit_by_path, unit_path_on
@@ -173,3 +174,29 @@ def test_the_tree_page_links_to_the_unit_pages_not_the_admin(client, tree, gz_or
     assert reverse("orgs:unit_add") in body
     assert reverse("orgs:unit_detail", args=[tree["gz1"].pk]) in body
     assert "/admin/" not in body
+
+
+def test_closed_units_are_not_offered_for_new_choices_but_a_chosen_one_stays(client, tree, gz_organiser):
+    from django import forms
+
+    from orgs.forms import UnitChoiceField
+
+    today = timezone.localdate()
+    Unit.objects.filter(pk=tree["gz2"].pk).update(ends_on=today - timedelta(days=1))  # closed yesterday
+    Unit.objects.filter(pk=tree["gz1"].pk).update(ends_on=today)  # a temporary branch's last day: still open
+
+    class UnitForm(forms.Form):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            self.fields["unit"] = UnitChoiceField(user=gz_organiser)
+
+    closed, last_day = (f'value="{tree[name].pk}"' for name in ("gz2", "gz1"))
+    offered = str(UnitForm()["unit"])
+    assert closed not in offered and last_day in offered
+    # A paper, bank or member of the closed unit still shows and saves its unit.
+    assert f"{closed} selected" in str(UnitForm(initial={"unit": tree["gz2"].pk})["unit"])
+    assert UnitForm({"unit": tree["gz2"].pk}).is_valid()
+
+    client.force_login(gz_organiser)
+    bank_page = client.get(reverse("lessons:bank_list")).content.decode()
+    assert closed not in bank_page and last_day in bank_page
