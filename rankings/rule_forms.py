@@ -25,7 +25,7 @@ from orgs.models import Unit
 from orgs.selectors import unit_paths
 
 from .models import RankingRule, RuleSource
-from .params import COMPOSABLE, TIE_BREAKS, check_rule
+from .params import COMPOSABLE, TIE_BREAKS, check_rule, check_team_sources
 
 # Where each setting shows: the page's sections, in order. A new model setting is one name here
 # (and one line in HELP when the model's help text is not plain enough); SHOWN_IF and WIDE only
@@ -239,8 +239,12 @@ class SourceRows:
     def __init__(self, data=None, *, user, initial=()):
         scope = access.subtree_q(user, prefix="unit__", roles=access.ADMINISTERING)
         self.contests = list(Contest.objects.filter(scope).select_related("unit").order_by("-created_at"))
-        self.papers = list(Paper.objects.filter(scope).select_related("unit", "online_contest").order_by("title"))
+        self.papers = list(
+            Paper.objects.filter(scope).select_related("unit", "online_contest__relay").order_by("title")
+        )
         self.online_papers = [p for p in self.papers if hasattr(p, "online_contest")]
+        # Relays are online contests too: their papers are offered as such, named as relays.
+        self.relay_papers = {p.pk for p in self.online_papers if hasattr(p.online_contest, "relay")}
         self.activities = list(PointRule.objects.order_by("id"))
         labels = activity_labels()
         for rule in self.activities:
@@ -303,6 +307,16 @@ class SourceRows:
         if self.has_errors:
             return sources, _("Correct the sources marked below.")
         return sources, None
+
+    def check_relays(self) -> str | None:
+        """For a team ranking: every online contest source must be a relay (its teams are ranked);
+        errors go on the rows, and a message for the section is returned (or None)."""
+        for row in self.rows:
+            if row["kind"] == RuleSource.Kind.ONLINE and not (
+                row["paper"].isdigit() and int(row["paper"]) in self.relay_papers
+            ):
+                row["errors"].append(_("Teams are ranked from a team relay: choose a relay."))
+        return _("Correct the sources marked below.") if self.has_errors else None
 
 
 class RuleForm(forms.Form):
@@ -386,9 +400,11 @@ class RuleForm(forms.Form):
         data["prize_tiers"] = tiers
         data["composite"] = self._weights(data)
         sources, source_error = self.source_rows.clean()
-        teams = data.get("subject") == RankingRule.Subject.TEAM
-        if not source_error and teams and not any(s["kind"] == RuleSource.Kind.CONTEST for s in sources):
-            source_error = _("Teams are ranked from contests: add a contest source.")
+        if not source_error:
+            kinds = [source["kind"] for source in sources]
+            source_error = check_team_sources(subject=data.get("subject"), source_kinds=kinds)
+        if not source_error and data.get("subject") == RankingRule.Subject.TEAM:
+            source_error = self.source_rows.check_relays()
         if source_error:
             self.add_error("sources", source_error)
         data["sources"] = sources
