@@ -233,7 +233,8 @@ class RuleSource(models.Model):
         if self.kind == self.Kind.ONLINE and not (self.paper_id and hasattr(self.paper, "online_contest")):
             raise ValidationError({"paper": _("Choose an online contest.")})
         # A team ranking reads an online contest's teams, which only a relay has.
-        if self.kind == self.Kind.ONLINE and self.rule.subject == RankingRule.Subject.TEAM:
+        rule = getattr(self, "rule", None)
+        if self.kind == self.Kind.ONLINE and rule is not None and rule.subject == RankingRule.Subject.TEAM:
             if not hasattr(self.paper.online_contest, "relay"):
                 raise ValidationError({"paper": _("Teams are ranked from a team relay: choose a relay.")})
 

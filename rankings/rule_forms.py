@@ -66,7 +66,10 @@ HELP = {
     "title": gettext_lazy("As members see it on the board, e.g. 2026 Party-constitution quiz, branches."),
     "slug": gettext_lazy("Letters, digits and dashes; it appears in the board's address."),
     "unit": gettext_lazy("Only members, teams and units under this unit are ranked."),
-    "subject": gettext_lazy("Whether people, contest teams or units take the places."),
+    "subject": gettext_lazy(
+        "Whether people, teams or units take the places. Teams are a live contest's or a team relay's: "
+        "add that contest or relay as a source."
+    ),
     "unit_level": gettext_lazy("For units: which level of the tree is ranked (1 = the top organs)."),
     "group_level": gettext_lazy("Also rank within each parent unit at this level; leave empty for one overall list."),
     "metric": gettext_lazy("How each subject's score is worked out from its participants' facts."),
@@ -105,6 +108,11 @@ TIE_BREAK_LABELS = {
     "time_used_asc": gettext_lazy("Less time used ranks higher"),
     "finished_at_asc": gettext_lazy("Finished earlier ranks higher"),
     "participants_desc": gettext_lazy("More participants ranks higher"),
+}
+
+# Source kinds named more plainly than the model names them.
+SOURCE_LABELS = {
+    RuleSource.Kind.ONLINE: gettext_lazy("Online contest or team relay (for teams: each team's legs)"),
 }
 
 # Field names of `RuleForm` whose errors belong to a whole section rather than one input.
@@ -249,7 +257,7 @@ class SourceRows:
         labels = activity_labels()
         for rule in self.activities:
             rule.display_label = labels.get(rule.activity, rule.label)
-        self.kinds = RuleSource.Kind.choices
+        self.kinds = [(kind, SOURCE_LABELS.get(kind, label)) for kind, label in RuleSource.Kind.choices]
         if data is not None:
             columns = [data.getlist(f"source_{key}") for key in self.KEYS]
             rows = zip(*columns, strict=False)  # a forged post with a column short loses its last rows
