@@ -54,7 +54,12 @@ def leg(teams, runners, name: str, position: int, *, right: int, minute: int, to
 
 
 @pytest.fixture
-def relay_run():
+def relay_run(db):
+    return run_relay()
+
+
+def run_relay() -> dict:
+    """The relay described above, run to its window's end."""
     root = factories.unit_at(ROOT)
     bank = factories.bank(root)
     organiser = factories.organiser(root)
