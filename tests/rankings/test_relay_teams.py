@@ -212,6 +212,28 @@ def test_relay_teams_ranked_by_participation_count_legs_run_over_places(relay_ru
     }
 
 
+def test_right_answers_and_finish_time_break_ties_between_relay_teams(relay_run):
+    rule = relay_rule(relay_run, slug="finish", tie_breaks=["right_desc", "finished_at_asc"])
+    got = by_team(compute(rule))
+    # A team finishes with its last leg run: minute m of its last leg plus that leg's seconds.
+    finished = {
+        "审计署队": timedelta(minutes=20, seconds=50),
+        "广州特派办队": timedelta(minutes=10, seconds=25),
+        "税务总局队": timedelta(minutes=10, seconds=40),
+        "财政部队": timedelta(minutes=20, seconds=20),
+        "海关总署队": timedelta(minutes=10, seconds=50),
+    }
+    assert {name: r.finished_at - NOW for name, r in got.items() if r.eligible} == finished
+    # On 4 points all three have 4 right answers; the earlier finish goes first: 广州, 税务, 财政部.
+    assert {name: r.place for name, r in got.items() if r.eligible} == {
+        "审计署队": 1,
+        "广州特派办队": 2,
+        "税务总局队": 3,
+        "财政部队": 4,
+        "海关总署队": 5,
+    }
+
+
 def test_a_relay_team_snapshot_keeps_its_inputs_verifies_and_is_frozen_once_published(relay_run):
     rule = relay_rule(relay_run)
     snapshot = compute(rule)
