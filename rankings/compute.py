@@ -147,6 +147,35 @@ def _contest_facts(sql: Sql, source, first: bool) -> None:
     )
 
 
+def _relay_facts(sql: Sql, source, params: RuleParams, first: bool) -> None:
+    """For a team ranking, the legs of the relay run on the online contest's paper: each finished
+    leg (in the period) for its team and the member who ran it, in the unit recorded for the
+    runner when the roster was made; and each team's own record, so a team with no leg run is
+    still listed. A skipped, waiting or unrun leg adds nothing: a team keeps what it has."""
+    period, period_args = _period("l.finished_at", params)
+    relay_of_paper = (
+        "JOIN contests_relaycontest rc ON rc.id = t.relay_id "
+        "JOIN contests_onlinecontest oc ON oc.id = rc.online_id AND oc.paper_id = %s"
+    )
+    sql.add(
+        f"""{"" if first else "UNION ALL"}
+        SELECT l.holder_id AS member_id, l.team_id AS team_id, COALESCE(r.unit_at_start_id, t.unit_id) AS unit_id,
+               l.score * %s AS score, l.time_used_s AS time_s, l.finished_at AS finished_at,
+               l."right" AS right_n, l.questions AS asked_n
+        FROM contests_relayleg l JOIN contests_relayteam t ON t.id = l.team_id
+        JOIN contests_relayrunner r ON r.id = l.runner_id
+        {relay_of_paper}
+        WHERE {" AND ".join(["l.status = 'finished'", *period])}
+        UNION ALL
+        SELECT NULL, t.id, t.unit_id, 0, 0, NULL, 0, 0
+        FROM contests_relayteam t {relay_of_paper}""",
+        source.weight,
+        source.paper_id,
+        *period_args,
+        source.paper_id,
+    )
+
+
 def _instant(moment) -> object:
     """A UTC instant as the database compares it with its timestamp columns."""
     return connection.ops.adapt_datetimefield_value(moment)
@@ -275,6 +304,8 @@ def _facts(params: RuleParams) -> Sql:
             _contest_facts(own, source, True)
         elif source.kind == "points":
             _points_facts(own, source, params, True)
+        elif source.kind == "online" and params.teams == "relay":
+            _relay_facts(own, source, params, True)
         elif source.kind in ("exam", "online"):  # an online contest is graded on its own paper
             _exam_facts(own, source, params, True)
         elif source.kind == "study_hours":
@@ -597,7 +628,7 @@ def insert_rows(params: RuleParams, snapshot_id: int, previous_id: int | None = 
         label_join = "LEFT JOIN orgs_user lu ON lu.id = r.subject_id"
         label = "COALESCE(NULLIF(lu.real_name, ''), lu.username, '#' || CAST(r.subject_id AS TEXT))"
     elif params.subject == "team":
-        label_join = "LEFT JOIN contests_team lt ON lt.id = r.subject_id"
+        label_join = f"LEFT JOIN {TEAMS[params.teams or 'contest'].table} lt ON lt.id = r.subject_id"
         label = "COALESCE(lt.name, '#' || CAST(r.subject_id AS TEXT))"
     else:
         label_join, label = "", "COALESCE(su.name, '')"
@@ -863,6 +894,44 @@ def drop_temp() -> None:
 # ---------------------------------------------------------------- kept inputs
 
 
+@dataclass(frozen=True)
+class Teams:
+    """One kind of team a team ranking ranks (`RuleParams.teams`): the table naming them, the
+    sources bringing them (their kind, and the column naming the contest or paper), and the
+    statement giving each team of those sources with its unit and roster size (each `{marks}`
+    stands for the sources' ids)."""
+
+    table: str
+    source_kind: str
+    source_column: str
+    rosters: str
+
+
+TEAMS = {
+    "contest": Teams(
+        table="contests_team",
+        source_kind="contest",
+        source_column="contest_id",
+        rosters="""SELECT t.id AS team_id, t.unit_id AS unit_id, COUNT(m.id) AS roster
+            FROM contests_team t LEFT JOIN contests_teammember m ON m.team_id = t.id AND m.contest_id IN ({marks})
+            WHERE t.contest_id IN ({marks})
+            GROUP BY t.id, t.unit_id""",
+    ),
+    # A relay team's roster is its places, run or not: legs run over places is its participation.
+    "relay": Teams(
+        table="contests_relayteam",
+        source_kind="online",
+        source_column="paper_id",
+        rosters="""SELECT t.id AS team_id, t.unit_id AS unit_id, COUNT(r.id) AS roster
+            FROM contests_relayteam t LEFT JOIN contests_relayrunner r ON r.team_id = t.id
+            WHERE t.relay_id IN (SELECT rc.id FROM contests_relaycontest rc
+                                 JOIN contests_onlinecontest oc ON oc.id = rc.online_id
+                                 WHERE oc.paper_id IN ({marks}))
+            GROUP BY t.id, t.unit_id""",
+    ),
+}
+
+
 def build_inputs(params: RuleParams) -> None:
     """Everything a snapshot ranks, on this connection: the participants' aggregates, then the
     units' headcounts and the teams' rosters built from them."""
@@ -872,10 +941,11 @@ def build_inputs(params: RuleParams) -> None:
 
 def build_headcounts(params: RuleParams) -> None:
     """Create `rk_unit_heads` (each unit of `rk_tree` with the members of the headcount placed in
-    it) and `rk_teams` (each team of the contest sources, its unit and roster size). Call after
-    `build_participants`, on the same connection."""
-    contest_ids = [source.contest_id for source in params.sources if source.kind == "contest"] or [0]
-    marks = ", ".join(["%s"] * len(contest_ids))
+    it) and `rk_teams` (each team of the rule's team sources, its unit and roster size: see
+    `TEAMS`). Call after `build_participants`, on the same connection."""
+    teams = TEAMS[params.teams or "contest"]
+    ids = [getattr(source, teams.source_column) for source in params.sources if source.kind == teams.source_kind]
+    marks = ", ".join(["%s"] * len(ids or [0]))
     with connection.cursor() as cursor:
         cursor.execute(
             """CREATE TEMP TABLE rk_unit_heads AS
@@ -884,12 +954,8 @@ def build_headcounts(params: RuleParams) -> None:
             GROUP BY tr.unit_id, tr.path"""
         )
         cursor.execute(
-            f"""CREATE TEMP TABLE rk_teams AS
-            SELECT t.id AS team_id, t.unit_id AS unit_id, COUNT(m.id) AS roster
-            FROM contests_team t LEFT JOIN contests_teammember m ON m.team_id = t.id AND m.contest_id IN ({marks})
-            WHERE t.contest_id IN ({marks})
-            GROUP BY t.id, t.unit_id""",
-            [*contest_ids, *contest_ids],
+            f"CREATE TEMP TABLE rk_teams AS {teams.rosters.format(marks=marks)}",
+            (ids or [0]) * teams.rosters.count("{marks}"),
         )
         cursor.execute("CREATE INDEX rk_teams_team ON rk_teams (team_id)")
 

@@ -232,6 +232,11 @@ class RuleSource(models.Model):
         # An online contest's results are its paper's attempts; the source names the paper.
         if self.kind == self.Kind.ONLINE and not (self.paper_id and hasattr(self.paper, "online_contest")):
             raise ValidationError({"paper": _("Choose an online contest.")})
+        # A team ranking reads an online contest's teams, which only a relay has.
+        rule = getattr(self, "rule", None)
+        if self.kind == self.Kind.ONLINE and rule is not None and rule.subject == RankingRule.Subject.TEAM:
+            if not hasattr(self.paper.online_contest, "relay"):
+                raise ValidationError({"paper": _("Teams are ranked from a team relay: choose a relay.")})
 
 
 class ExpectedHeadcount(models.Model):

@@ -45,6 +45,19 @@ SUGGESTED_TIE_BREAKS = ("accuracy_desc", "time_used_asc")
 COMPOSABLE = ("total", "mean", "per_capita", "participation", "top_k")
 MEMBER_METRICS = ("total", "mean", "best")
 STEPLEN = 4  # treebeard's materialised-path step: a unit at depth d has a path of 4 * d characters
+# Where a team ranking's teams come from, by the kind of source that brings them: a live contest's
+# teams and rosters, or the teams of the relay run on an online contest's paper (a relay's legs
+# are attempts at that paper). Team ids of the two kinds overlap: a rule ranks one kind.
+TEAM_SOURCES = {"contest": "contest", "online": "relay"}
+
+
+def teams_ranked(source_kinds) -> str | None:
+    """Which teams a team ranking with sources of `source_kinds` ranks ("contest" or "relay"),
+    or None when no source brings teams."""
+    kinds = {TEAM_SOURCES[kind] for kind in source_kinds if kind in TEAM_SOURCES}
+    if "contest" in kinds:
+        return "contest"
+    return "relay" if kinds else None
 
 
 @dataclass(frozen=True)
@@ -166,6 +179,11 @@ class RuleParams:
         return local_midnight(date.fromisoformat(self.period_ends_on) + timedelta(days=1))
 
     @property
+    def teams(self) -> str | None:
+        """For a team ranking, which teams it ranks (`teams_ranked`)."""
+        return teams_ranked(source.kind for source in self.sources) if self.subject == "team" else None
+
+    @property
     def subject_level(self) -> int | None:
         return self.unit_level if self.subject == "unit" else None
 
@@ -267,6 +285,9 @@ def check_rule(rule, *, source_kinds=SAVED_SOURCES) -> None:
         errors["top_k"] = _("k must be at least 1.")
     if rule.min_participation is not None and not 0 <= rule.min_participation <= 1:
         errors["min_participation"] = _("A participation rate lies between 0 and 1.")
+    team_error = check_team_sources(subject=rule.subject, source_kinds=source_kinds)
+    if team_error:
+        errors["subject"] = team_error
     tie_error = check_tie_breaks(rule.tie_breaks, subject=rule.subject, source_kinds=source_kinds)
     if tie_error:
         errors["tie_breaks"] = tie_error
@@ -277,6 +298,21 @@ def check_rule(rule, *, source_kinds=SAVED_SOURCES) -> None:
         errors["period_ends_on"] = _("The period ends before it starts.")
     if errors:
         raise ValidationError(errors)
+
+
+def check_team_sources(*, subject: str, source_kinds) -> str | None:
+    """Why a team ranking's sources cannot give it teams, or None (also while it has no sources)."""
+    if subject != "team" or source_kinds is None:
+        return None
+    kinds = {TEAM_SOURCES[kind] for kind in source_kinds if kind in TEAM_SOURCES}
+    if not kinds:
+        return _("Teams are ranked from a live contest or a team relay: add the contest, or the relay, as a source.")
+    if len(kinds) > 1:
+        return _(
+            "A team ranking ranks either a live contest's teams or a relay's teams: "
+            "keep contest sources or relay sources, not both."
+        )
+    return None
 
 
 def _check_tiers(rule) -> str | None:

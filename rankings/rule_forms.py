@@ -25,7 +25,7 @@ from orgs.models import Unit
 from orgs.selectors import unit_paths
 
 from .models import RankingRule, RuleSource
-from .params import COMPOSABLE, TIE_BREAKS, check_rule
+from .params import COMPOSABLE, TIE_BREAKS, check_rule, check_team_sources
 
 # Where each setting shows: the page's sections, in order. A new model setting is one name here
 # (and one line in HELP when the model's help text is not plain enough); SHOWN_IF and WIDE only
@@ -66,7 +66,10 @@ HELP = {
     "title": gettext_lazy("As members see it on the board, e.g. 2026 Party-constitution quiz, branches."),
     "slug": gettext_lazy("Letters, digits and dashes; it appears in the board's address."),
     "unit": gettext_lazy("Only members, teams and units under this unit are ranked."),
-    "subject": gettext_lazy("Whether people, contest teams or units take the places."),
+    "subject": gettext_lazy(
+        "Whether people, teams or units take the places. Teams are a live contest's or a team relay's: "
+        "add that contest or relay as a source."
+    ),
     "unit_level": gettext_lazy("For units: which level of the tree is ranked (1 = the top organs)."),
     "group_level": gettext_lazy("Also rank within each parent unit at this level; leave empty for one overall list."),
     "metric": gettext_lazy("How each subject's score is worked out from its participants' facts."),
@@ -105,6 +108,11 @@ TIE_BREAK_LABELS = {
     "time_used_asc": gettext_lazy("Less time used ranks higher"),
     "finished_at_asc": gettext_lazy("Finished earlier ranks higher"),
     "participants_desc": gettext_lazy("More participants ranks higher"),
+}
+
+# Source kinds named more plainly than the model names them.
+SOURCE_LABELS = {
+    RuleSource.Kind.ONLINE: gettext_lazy("Online contest or team relay (for teams: each team's legs)"),
 }
 
 # Field names of `RuleForm` whose errors belong to a whole section rather than one input.
@@ -239,13 +247,17 @@ class SourceRows:
     def __init__(self, data=None, *, user, initial=()):
         scope = access.subtree_q(user, prefix="unit__", roles=access.ADMINISTERING)
         self.contests = list(Contest.objects.filter(scope).select_related("unit").order_by("-created_at"))
-        self.papers = list(Paper.objects.filter(scope).select_related("unit", "online_contest").order_by("title"))
+        self.papers = list(
+            Paper.objects.filter(scope).select_related("unit", "online_contest__relay").order_by("title")
+        )
         self.online_papers = [p for p in self.papers if hasattr(p, "online_contest")]
+        # Relays are online contests too: their papers are offered as such, named as relays.
+        self.relay_papers = {p.pk for p in self.online_papers if hasattr(p.online_contest, "relay")}
         self.activities = list(PointRule.objects.order_by("id"))
         labels = activity_labels()
         for rule in self.activities:
             rule.display_label = labels.get(rule.activity, rule.label)
-        self.kinds = RuleSource.Kind.choices
+        self.kinds = [(kind, SOURCE_LABELS.get(kind, label)) for kind, label in RuleSource.Kind.choices]
         if data is not None:
             columns = [data.getlist(f"source_{key}") for key in self.KEYS]
             rows = zip(*columns, strict=False)  # a forged post with a column short loses its last rows
@@ -303,6 +315,16 @@ class SourceRows:
         if self.has_errors:
             return sources, _("Correct the sources marked below.")
         return sources, None
+
+    def check_relays(self) -> str | None:
+        """For a team ranking: every online contest source must be a relay (its teams are ranked);
+        errors go on the rows, and a message for the section is returned (or None)."""
+        for row in self.rows:
+            if row["kind"] == RuleSource.Kind.ONLINE and not (
+                row["paper"].isdigit() and int(row["paper"]) in self.relay_papers
+            ):
+                row["errors"].append(_("Teams are ranked from a team relay: choose a relay."))
+        return _("Correct the sources marked below.") if self.has_errors else None
 
 
 class RuleForm(forms.Form):
@@ -386,9 +408,11 @@ class RuleForm(forms.Form):
         data["prize_tiers"] = tiers
         data["composite"] = self._weights(data)
         sources, source_error = self.source_rows.clean()
-        teams = data.get("subject") == RankingRule.Subject.TEAM
-        if not source_error and teams and not any(s["kind"] == RuleSource.Kind.CONTEST for s in sources):
-            source_error = _("Teams are ranked from contests: add a contest source.")
+        if not source_error:
+            kinds = [source["kind"] for source in sources]
+            source_error = check_team_sources(subject=data.get("subject"), source_kinds=kinds)
+        if not source_error and data.get("subject") == RankingRule.Subject.TEAM:
+            source_error = self.source_rows.check_relays()
         if source_error:
             self.add_error("sources", source_error)
         data["sources"] = sources

@@ -5,10 +5,12 @@ from __future__ import annotations
 from django.db.models import Avg, Count, Exists, F, Max, Min, OuterRef, Q, QuerySet
 
 from contests.models import TeamMember
+from contests.relay.models import RelayLeg, RelayRunner
 from orgs import access
 from orgs.models import Unit
 
 from .models import RankingRule, RuleUnit, Snapshot, SnapshotRow
+from .params import teams_ranked
 
 
 def can_administer(user, rule: RankingRule) -> bool:
@@ -37,6 +39,9 @@ def own_certificate_subjects(user, rule: RankingRule) -> set[int] | None:
     if rule.subject == RankingRule.Subject.MEMBER:
         return {user.pk}
     if rule.subject == RankingRule.Subject.TEAM:
+        if teams_ranked(rule.sources.values_list("kind", flat=True)) == "relay":
+            ran = RelayRunner.objects.filter(member=user).values_list("team_id", flat=True)
+            return set(ran) | set(RelayLeg.objects.filter(holder=user).values_list("team_id", flat=True))
         return set(TeamMember.objects.filter(member=user).values_list("team_id", flat=True))
     return set(access.managed_units(user).filter(path__startswith=rule.unit.path).values_list("pk", flat=True))
 

@@ -368,7 +368,38 @@ def inputs_fingerprint(rule: RankingRule) -> str:
                     (source.paper_id,),
                 )
             )
+            if source.kind == RuleSource.Kind.ONLINE and rule.subject == RankingRule.Subject.TEAM:
+                parts += _relay_checksums(source.paper_id)
     return f"v{rule.version}:" + hashlib.sha256("|".join(parts).encode()).hexdigest()
+
+
+def _relay_checksums(paper_id: int) -> list[str]:
+    """Checksums of what a relay team ranking reads of the relay run on `paper_id`: its teams,
+    their places and their legs."""
+    checksum = compute.facts_checksum
+    teams = (
+        "SELECT t.id FROM contests_relayteam t JOIN contests_relaycontest rc ON rc.id = t.relay_id "
+        "JOIN contests_onlinecontest oc ON oc.id = rc.online_id WHERE oc.paper_id = %s"
+    )
+    legs = {
+        "holder_id": "number",
+        "runner_id": "number",
+        "score": "number",
+        '"right"': "number",
+        "questions": "number",
+        "time_used_s": "number",
+        "finished_at": "time",
+    }
+    return [
+        checksum("contests_relayteam", {"unit_id": "number"}, f"id IN ({teams})", (paper_id,)),
+        checksum(
+            "contests_relayrunner",
+            {"team_id": "number", "unit_at_start_id": "number"},
+            f"team_id IN ({teams})",
+            (paper_id,),
+        ),
+        checksum("contests_relayleg", legs, f"team_id IN ({teams})", (paper_id,)),
+    ]
 
 
 def rules_mark_dirty() -> list[int]:

@@ -5,6 +5,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from contests.online.services import DrawRule
 from rankings.models import RankingRule, RuleSource, Snapshot
 from rankings.params import check_tie_breaks
 from tests import factories
@@ -276,9 +277,78 @@ def test_errors_read_in_chinese_for_chinese_readers(admin_client, study):  # noq
     assert "本档最低分（90）必须低于上一档（80）。" in page and "请修改下面标出的奖项行。" in page
 
 
-def test_teams_are_ranked_from_contests_only(admin_client, study):  # noqa: F811
+def test_teams_are_ranked_from_a_contest_or_a_relay_only(admin_client, study):  # noqa: F811
     form, _page = refused(admin_client, NEW, form_data(study["tree"], subject="team"), "sources")
-    assert form.errors["sources"] == ["Teams are ranked from contests: add a contest source."]
+    assert form.errors["sources"] == [
+        "Teams are ranked from a live contest or a team relay: add the contest, or the relay, as a source."
+    ]
+
+
+def relay_setup(study) -> dict:  # noqa: F811
+    organ = study["tree"]["audit"]
+    bank = factories.bank(organ)
+    for _ in range(2):
+        factories.question(bank, "single")
+    return {"organ": organ, "bank": bank, "by": factories.organiser(organ)}
+
+
+def relay_rule_data(study, *papers, **changes) -> dict:  # noqa: F811
+    """The builder's form for a team ranking of the relays or online contests `papers`."""
+    sources = {
+        "source_kind": ["online"] * len(papers),
+        "source_contest": [""] * len(papers),
+        "source_paper": [str(paper.pk) for paper in papers],
+        "source_activity": [""] * len(papers),
+        "source_weight": ["1"] * len(papers),
+    }
+    fields = {"subject": "team", "slug": "relay-teams", "tie_breaks": ["accuracy_desc", "time_used_asc"]}
+    return form_data(study["tree"], **{**fields, **sources, **changes})
+
+
+def test_the_builder_offers_relays_by_name_and_saves_a_relay_team_ranking(admin_client, study):  # noqa: F811
+    from tests.contests.test_relay import make_relay
+
+    relay = make_relay(relay_setup(study), title="党史知识接力赛", audience=[study["tree"]["audit"]])
+    page = admin_client.get(NEW, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "党史知识接力赛 · 团体接力赛 · 审计署" in page and 'id="relay-hint"' in page
+    assert "网上答题或团体接力赛（队伍排名：每队各棒成绩）" in page
+    response = admin_client.post(NEW, relay_rule_data(study, relay.paper))
+    rule = RankingRule.objects.get(slug="relay-teams")
+    assert response.status_code == 302 and rule.subject == "team"
+    assert list(rule.sources.values_list("kind", "paper")) == [("online", relay.paper.pk)]
+    assert rule.tie_breaks == ["accuracy_desc", "time_used_asc"]
+
+
+def test_a_team_ranking_refuses_an_online_contest_that_is_no_relay(admin_client, study):  # noqa: F811
+    from tests.contests.test_online import make_contest
+
+    setup = relay_setup(study)
+    contest = make_contest(
+        {**setup, "branch": study["tree"]["gz1"]}, rules=[DrawRule(bank=setup["bank"], type="single", count=2)]
+    )
+    form, _page = refused(admin_client, NEW, relay_rule_data(study, contest.paper), "sources")
+    assert form.source_rows.rows[0]["errors"] == ["Teams are ranked from a team relay: choose a relay."]
+
+
+def test_a_team_ranking_refuses_a_contest_and_a_relay_together(admin_client, study):  # noqa: F811
+    from tests.contests.test_relay import make_relay
+
+    relay = make_relay(relay_setup(study), audience=[study["tree"]["audit"]])
+    contest = factories.scored_contest(study["tree"]["audit"], [{"name": "一队", "unit": study["tree"]["gz1"]}])
+    data = relay_rule_data(
+        study,
+        relay.paper,
+        source_kind=["online", "contest"],
+        source_contest=["", str(contest.pk)],
+        source_paper=[str(relay.paper.pk), ""],
+        source_activity=["", ""],
+        source_weight=["1", "1"],
+    )
+    form, _page = refused(admin_client, NEW, data, "sources")
+    assert form.errors["sources"] == [
+        "A team ranking ranks either a live contest's teams or a relay's teams: "
+        "keep contest sources or relay sources, not both."
+    ]
 
 
 def quota_rule(study, **fields):  # noqa: F811
