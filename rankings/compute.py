@@ -409,7 +409,8 @@ def build_participants(params: RuleParams) -> None:
             FROM ({per_participant}) ps GROUP BY subject_id, member_id"""
         cursor.execute(statement, facts.params)
         if _postgres():
-            cursor.execute("ANALYZE rk_pp")
+            # The columns later statements join and group on: statistics of all would cost twice.
+            cursor.execute("ANALYZE rk_pp (subject_id, member_id, unit_path)")
 
 
 def _text(expr: str, places: int | None = None) -> str:
@@ -910,10 +911,7 @@ def keep_inputs(snapshot_id: int) -> None:
     read = ", ".join(KEPT_PARTICIPANT_COLUMNS)
     with connection.cursor() as cursor:
         cursor.execute(
-            # In index order: each entry lands at the end of the index instead of a random page.
-            f"INSERT INTO rankings_snapshotinput (snapshot_id, {stored}) SELECT %s, {read} FROM rk_pp "
-            "ORDER BY subject_id, member_id",
-            [snapshot_id],
+            f"INSERT INTO rankings_snapshotinput (snapshot_id, {stored}) SELECT %s, {read} FROM rk_pp", [snapshot_id]
         )
         cursor.execute(
             """INSERT INTO rankings_snapshotunit (snapshot_id, unit_id, path, depth, name, headcount)
