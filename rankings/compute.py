@@ -101,8 +101,13 @@ class Sql:
 
 
 def _contest_facts(sql: Sql, source, first: bool) -> None:
-    """Score events per (member, team), the roster (taking part counts even without points), and
-    each team's base score. Members count in the unit recorded when the contest started.
+    """Score events per (member, team) with the roster (taking part counts even without points),
+    and each team's base score. Members count in the unit recorded when the contest started.
+
+    Events and roster come in one FULL JOIN on (member, team): a member's events and their place
+    on the roster make one row, not two for the aggregation to add up. Events for a team the
+    member is not on the roster of (moved since) still count in the unit their roster place
+    records.
 
     Time used is the time of every answer, right or wrong (a wrong answer may score nothing and so
     leave no score event) of a revealed question (a skipped one counts for no one); only events
@@ -111,16 +116,21 @@ def _contest_facts(sql: Sql, source, first: bool) -> None:
     answer_s = f"CASE WHEN o.opened_at IS NULL THEN 0 ELSE {_seconds_between('ca.received_at', 'o.opened_at')} END"
     sql.add(
         f"""{"" if first else "UNION ALL"}
-        SELECT se.member_id AS member_id, se.team_id AS team_id,
-               COALESCE(tm.unit_at_start_id, t.unit_id) AS unit_id,
-               se.points * %s AS score, se.time_s AS time_s, se.finished AS finished_at,
+        SELECT COALESCE(se.member_id, tm.member_id) AS member_id, COALESCE(se.team_id, tm.team_id) AS team_id,
+               COALESCE(tm.unit_at_start_id,
+                        CASE WHEN tm.id IS NULL AND se.member_id IS NOT NULL THEN
+                            (SELECT x.unit_at_start_id FROM contests_teammember x
+                             WHERE x.contest_id = %s AND x.member_id = se.member_id) END,
+                        t.unit_id) AS unit_id,
+               COALESCE(se.points * %s, 0) AS score, COALESCE(se.time_s, 0) AS time_s, se.finished AS finished_at,
                0 AS right_n, 0 AS asked_n
         FROM (SELECT member_id, team_id, SUM(points) AS points,
                      SUM(CASE WHEN opening_id IS NULL THEN COALESCE(time_used_ms, 0) ELSE 0 END) / 1000.0 AS time_s,
                      MAX(created_at) AS finished
               FROM contests_scoreevent WHERE contest_id = %s GROUP BY member_id, team_id) se
-        JOIN contests_team t ON t.id = se.team_id
-        LEFT JOIN contests_teammember tm ON tm.contest_id = %s AND tm.member_id = se.member_id
+        FULL JOIN (SELECT id, member_id, team_id, unit_at_start_id FROM contests_teammember WHERE contest_id = %s) tm
+            ON tm.member_id = se.member_id AND tm.team_id = se.team_id
+        JOIN contests_team t ON t.id = COALESCE(se.team_id, tm.team_id)
         UNION ALL
         SELECT an.member_id, an.team_id, COALESCE(tm.unit_at_start_id, t.unit_id), 0, an.time_s, NULL,
                an.right_n, an.asked_n
@@ -131,13 +141,10 @@ def _contest_facts(sql: Sql, source, first: bool) -> None:
         JOIN contests_team t ON t.id = an.team_id
         LEFT JOIN contests_teammember tm ON tm.contest_id = %s AND tm.member_id = an.member_id
         UNION ALL
-        SELECT tm.member_id, tm.team_id, COALESCE(tm.unit_at_start_id, t.unit_id), 0, 0, NULL, 0, 0
-        FROM contests_teammember tm JOIN contests_team t ON t.id = tm.team_id WHERE tm.contest_id = %s
-        UNION ALL
         SELECT NULL, t.id, t.unit_id, c.base_score * %s, 0, NULL, 0, 0
         FROM contests_team t JOIN contests_contest c ON c.id = t.contest_id WHERE t.contest_id = %s""",
-        w,
         source.contest_id,
+        w,
         source.contest_id,
         source.contest_id,
         source.contest_id,
@@ -362,6 +369,12 @@ def build_participants(params: RuleParams) -> None:
             FROM orgs_memberplacement"""
         )
         cursor.execute("CREATE INDEX rk_place_member ON rk_place (member_id)")
+        if _postgres():
+            # Temporary tables have no statistics until analysed: without them the statements
+            # below are planned for a few hundred rows (an index probe per member for the
+            # headcount, a merge join sorting every fact for the aggregation).
+            cursor.execute("ANALYZE rk_tree")
+            cursor.execute("ANALYZE rk_place")
         cut_off = _instant(datetime.fromisoformat(params.headcount_at) if params.headcount_at else timezone.now())
         # The headcount: counted members (by default active ones) placed in the subtree at the
         # cut-off (members with no recorded placement at all: in their unit).
@@ -370,19 +383,15 @@ def build_participants(params: RuleParams) -> None:
             SELECT u.id AS member_id, tr.unit_id AS unit_id, tr.path AS path
             FROM orgs_user u
             LEFT JOIN rk_place pl ON pl.member_id = u.id AND pl.start_at < %s AND (pl.until IS NULL OR pl.until >= %s)
+            LEFT JOIN (SELECT DISTINCT member_id FROM rk_place) placed ON placed.member_id = u.id
             JOIN rk_tree tr ON tr.unit_id = CASE
-                WHEN pl.member_id IS NOT NULL THEN pl.unit_id
-                WHEN NOT EXISTS (SELECT 1 FROM rk_place x WHERE x.member_id = u.id) THEN u.unit_id END
+                WHEN pl.member_id IS NOT NULL THEN pl.unit_id WHEN placed.member_id IS NULL THEN u.unit_id END
             WHERE {_counted_members("u", params)}""",
             [cut_off, cut_off],
         )
         cursor.execute("CREATE INDEX rk_heads_member ON rk_heads (member_id)")
         if _postgres():
-            # Temporary tables have no statistics until analysed: without them the aggregation
-            # below is planned for a few hundred rows (a merge join sorting every fact).
-            cursor.execute("ANALYZE rk_tree")
             cursor.execute("ANALYZE rk_heads")
-            cursor.execute("ANALYZE rk_place")
         # `hc`: the participant counts as one (is in the subject's headcount population).
         # Deactivated members' facts (and under "party members only", others') are left out,
         # except from a team's own record.
@@ -431,7 +440,8 @@ def build_participants(params: RuleParams) -> None:
             FROM ({per_participant}) ps GROUP BY subject_id, member_id"""
         cursor.execute(statement, facts.params)
         if _postgres():
-            cursor.execute("ANALYZE rk_pp")
+            # The columns later statements join and group on: statistics of all would cost twice.
+            cursor.execute("ANALYZE rk_pp (subject_id, member_id, unit_path)")
 
 
 def _text(expr: str, places: int | None = None) -> str:
@@ -967,10 +977,7 @@ def keep_inputs(snapshot_id: int) -> None:
     read = ", ".join(KEPT_PARTICIPANT_COLUMNS)
     with connection.cursor() as cursor:
         cursor.execute(
-            # In index order: each entry lands at the end of the index instead of a random page.
-            f"INSERT INTO rankings_snapshotinput (snapshot_id, {stored}) SELECT %s, {read} FROM rk_pp "
-            "ORDER BY subject_id, member_id",
-            [snapshot_id],
+            f"INSERT INTO rankings_snapshotinput (snapshot_id, {stored}) SELECT %s, {read} FROM rk_pp", [snapshot_id]
         )
         cursor.execute(
             """INSERT INTO rankings_snapshotunit (snapshot_id, unit_id, path, depth, name, headcount)
@@ -1062,14 +1069,29 @@ def drift(snapshot_id: int) -> dict[str, int]:
 CHECKSUM_MODULUS = 1_000_003  # a prime: each column's contribution stays within 64-bit sums
 
 
+def _epoch_ms(column: str) -> str:
+    """Milliseconds since the epoch of timestamp `column`, rounded half away from zero.
+
+    On PostgreSQL the same integer as `EXTRACT(EPOCH FROM column) * 1000`, which fingerprints kept
+    before were taken with, at half its cost over a million facts: EXTRACT computes in
+    NUMERIC. The double `date_part` is within a quarter microsecond of the exact epoch for any
+    date before 2200, so rounding it to whole microseconds is exact, and the rest is integer
+    arithmetic."""
+    if not _postgres():
+        return f"(julianday({column}) - 2440587.5) * 86400000"
+    epoch = f"date_part('epoch', {column})"
+    micros = f"CAST(ROUND({epoch} * 1000000) AS BIGINT)"
+    return f"(({micros} + CASE WHEN {epoch} < 0 THEN -500 ELSE 500 END) / 1000)"
+
+
 def _as_integer(column: str, kind: str) -> str:
     """`column` as an integer that changes whenever its value does (to the precision kept)."""
-    if kind == "number":  # counts, points, scores and hours to two decimals
+    if kind == "number":  # points, scores and hours to two decimals
         value = f"ROUND({column} * 100)"
+    elif kind == "integer":  # ids and counts: the same value as "number" gives, in integer arithmetic
+        value = f"CAST({column} AS BIGINT) * 100"
     elif kind == "time":  # milliseconds since the epoch
-        value = (
-            f"EXTRACT(EPOCH FROM {column}) * 1000" if _postgres() else f"(julianday({column}) - 2440587.5) * 86400000"
-        )
+        value = _epoch_ms(column)
     elif kind == "day":
         value = f"({column} - DATE '2000-01-01')" if _postgres() else f"julianday({column})"
     else:  # "flag"
@@ -1080,7 +1102,8 @@ def _as_integer(column: str, kind: str) -> str:
 def facts_checksum(table: str, columns: dict[str, str], where: str = "1 = 1", args: tuple = ()) -> str:
     """Count, newest id and, per column, a position-weighted checksum of `table`'s rows matching
     `where`, computed in the database: an edit to a kept column of any row changes it, even when
-    the count and the newest id stay. `columns` maps each column to its kind (see `_as_integer`)."""
+    the count and the newest id stay. `columns` maps each column to its kind (see `_as_integer`;
+    "integer" for integer columns: cheaper than "number", same checksum)."""
     # '%%': the statement goes through parameter formatting on both databases.
     sums = [
         f"SUM(((id %% 97) + 1) * ({_as_integer(column, kind)} %% {CHECKSUM_MODULUS}))"

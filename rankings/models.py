@@ -490,7 +490,9 @@ class SnapshotInput(models.Model):
     """One (subject, participant) aggregate a snapshot ranked, kept so that the snapshot can be
     recomputed from its own inputs for good. Written once, with the rows, by set-based SQL."""
 
-    # One composite index (it serves lookups by snapshot too): each index costs on every insert.
+    # Found by snapshot through a BRIN index on PostgreSQL (a plain one on SQLite), made by
+    # migration 0018 outside the model's state: a snapshot's inputs are written in one statement,
+    # so they lie together, and a b-tree entry per row would double the cost of keeping them.
     snapshot = models.ForeignKey(
         Snapshot, on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
     )
@@ -507,9 +509,6 @@ class SnapshotInput(models.Model):
     best_source_score = models.DecimalField(
         max_digits=24, decimal_places=8, null=True, help_text="For a member's best-of: their best source's score."
     )
-
-    class Meta:
-        indexes = [models.Index(fields=["snapshot", "subject_id", "member_id"])]
 
     def __str__(self) -> str:
         return f"subject {self.subject_id} member {self.member_id}"

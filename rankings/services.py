@@ -280,12 +280,12 @@ def inputs_fingerprint(rule: RankingRule) -> str:
     in_subtree = "unit_id IN (SELECT id FROM orgs_unit WHERE path LIKE %s)"
     placed = "member_id IN (SELECT member_id FROM orgs_memberplacement WHERE unit_id IN "
     placed += "(SELECT id FROM orgs_unit WHERE path LIKE %s))"
-    placements = {"member_id": "number", "unit_id": "number", "effective_at": "time"}
+    placements = {"member_id": "integer", "unit_id": "integer", "effective_at": "time"}
     parts = [f"v{rule.version}"]
     if rule.subject == RankingRule.Subject.UNIT:
         parts += [
             checksum("orgs_memberplacement", placements, placed, subtree),
-            checksum("orgs_user", {"unit_id": "number", "is_active": "flag"}, in_subtree, subtree),
+            checksum("orgs_user", {"unit_id": "integer", "is_active": "flag"}, in_subtree, subtree),
         ]
     else:
         # A new colleague without facts changes only unit rankings (their headcount); moves and
@@ -293,7 +293,7 @@ def inputs_fingerprint(rule: RankingRule) -> str:
         moved = "member_id IN (SELECT member_id FROM orgs_memberplacement GROUP BY member_id HAVING COUNT(*) > 1)"
         parts += [
             checksum("orgs_memberplacement", placements, f"{placed} AND {moved}", subtree),
-            checksum("orgs_user", {"unit_id": "number"}, f"{in_subtree} AND NOT is_active", subtree),
+            checksum("orgs_user", {"unit_id": "integer"}, f"{in_subtree} AND NOT is_active", subtree),
         ]
     for source in rule.sources.order_by("id"):
         if source.kind == RuleSource.Kind.CONTEST:
@@ -303,11 +303,11 @@ def inputs_fingerprint(rule: RankingRule) -> str:
                 checksum(
                     "contests_scoreevent",
                     {
-                        "points": "number",
-                        "member_id": "number",
-                        "team_id": "number",
-                        "time_used_ms": "number",
-                        "opening_id": "number",
+                        "points": "integer",
+                        "member_id": "integer",
+                        "team_id": "integer",
+                        "time_used_ms": "integer",
+                        "opening_id": "integer",
                         "created_at": "time",
                     },
                     "contest_id = %s",
@@ -315,19 +315,19 @@ def inputs_fingerprint(rule: RankingRule) -> str:
                 ),
                 checksum(
                     "contests_teammember",
-                    {"member_id": "number", "team_id": "number", "unit_at_start_id": "number"},
+                    {"member_id": "integer", "team_id": "integer", "unit_at_start_id": "integer"},
                     "contest_id = %s",
                     contest,
                 ),
-                checksum("contests_team", {"unit_id": "number"}, "contest_id = %s", contest),
+                checksum("contests_team", {"unit_id": "integer"}, "contest_id = %s", contest),
                 checksum("contests_opening", {"opened_at": "time", "revealed_at": "time"}, "contest_id = %s", contest),
                 checksum(
                     "contests_contestanswer",
-                    {"member_id": "number", "team_id": "number", "received_at": "time"},
+                    {"member_id": "integer", "team_id": "integer", "received_at": "time"},
                     in_contest,
                     contest,
                 ),
-                checksum("contests_contest", {"base_score": "number"}, "id = %s", contest),
+                checksum("contests_contest", {"base_score": "integer"}, "id = %s", contest),
             ]
         elif source.kind == RuleSource.Kind.POINTS:
             where, args = ["1 = 1"], []
@@ -343,14 +343,14 @@ def inputs_fingerprint(rule: RankingRule) -> str:
             parts.append(
                 checksum(
                     "lessons_pointevent",
-                    {"points": "number", "member_id": "number", "day": "day", "occurred_at": "time"},
+                    {"points": "number", "member_id": "integer", "day": "day", "occurred_at": "time"},
                     " AND ".join(where),
                     tuple(args),
                 )
             )
         elif source.kind == RuleSource.Kind.STUDY_HOURS:
             parts.append(
-                checksum("lessons_studycredit", {"hours": "number", "member_id": "number", "granted_at": "time"})
+                checksum("lessons_studycredit", {"hours": "number", "member_id": "integer", "granted_at": "time"})
             )
         else:
             parts.append(
@@ -358,9 +358,9 @@ def inputs_fingerprint(rule: RankingRule) -> str:
                     "lessons_attempt",
                     {
                         "score": "number",
-                        "member_id": "number",
-                        "number": "number",
-                        "unit_at_start_id": "number",
+                        "member_id": "integer",
+                        "number": "integer",
+                        "unit_at_start_id": "integer",
                         "started_at": "time",
                         "finished_at": "time",
                     },
