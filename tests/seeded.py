@@ -60,6 +60,15 @@ def _copy_in(copies: dict[str, bytes]) -> None:
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         for table in guarded:
             cursor.execute(f"ALTER TABLE {quote(table)} ENABLE TRIGGER USER")
+        # A sequence restarted since (a flush that resets them) must not hand out a copied id.
+        for table in copies:
+            for sequence in connection.introspection.get_sequences(cursor, table):
+                highest = f"SELECT max({quote(sequence['column'])}) AS max_id FROM {quote(table)}"
+                cursor.execute(
+                    f"SELECT setval(%s::regclass, max_id) FROM ({highest}) AS copied"
+                    " WHERE max_id >= nextval(%s::regclass)",
+                    [sequence["name"], sequence["name"]],
+                )
 
 
 def seed_demo() -> None:

@@ -38,7 +38,8 @@ def tables_with_rows() -> dict[str, int]:
 
 
 def flush():
-    call_command("flush", interactive=False, verbosity=0)
+    """The flush as a transactional test's end runs it (sequences go on)."""
+    call_command("flush", interactive=False, verbosity=0, reset_sequences=False, allow_cascade=False)
 
 
 def test_a_flush_empties_every_table_a_test_filled_a_published_snapshot_included(transactional_db, tree):
