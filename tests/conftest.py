@@ -114,6 +114,41 @@ def _release_lingering_connections(django_db_setup, django_db_blocker):
                 )
 
 
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """The throwaway test database on PostgreSQL commits without waiting for its WAL to reach the
+    disk: a test never outlives a crash of the server, and the migrations and every test's
+    commits stop queueing behind other projects' fsyncs. Set on this process's connections
+    here, and on the database itself (below) for the servers and workers tests start."""
+    from django.conf import settings
+
+    for database in settings.DATABASES.values():
+        if database["ENGINE"].endswith("postgresql"):
+            options = database.setdefault("OPTIONS", {})
+            options["options"] = f"{options.get('options', '')} -c synchronous_commit=off".strip()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _test_database_tuned(django_db_setup, django_db_blocker):
+    """On PostgreSQL: commits that do not wait for the disk in every session of the test database
+    (the processes tests start too), and transactional tests that end by emptying only the tables
+    they filled (tests/flush.py)."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        yield
+        return
+    from tests import flush
+
+    with django_db_blocker.unblock():
+        database = connection.ops.quote_name(connection.settings_dict["NAME"])
+        with connection.cursor() as cursor:
+            cursor.execute(f"ALTER DATABASE {database} SET synchronous_commit = off")
+        undo = flush.install()
+    yield
+    undo()
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _sqlite_guards_lifted_for_flush():
     """Transactional tests end with a flush, which on SQLite is DELETE FROM every table: the

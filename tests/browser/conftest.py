@@ -199,6 +199,14 @@ def _no_other_database_work() -> bool:
 
 
 @pytest.fixture
+def demo(transactional_db):
+    """The demo data of `seed_demo --no-video` (seeded once a session, copied back: tests/seeded.py)."""
+    from tests.seeded import seed_demo
+
+    seed_demo()
+
+
+@pytest.fixture
 def signed_in_page(page_factory, asgi_server):
     """A page already signed in as `user` (session cookie set directly: no login form per page)."""
     from django.conf import settings

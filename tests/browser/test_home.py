@@ -1,10 +1,7 @@
 """A member's home on a phone through today's tasks; the big screens and the host console as
 people see them (words, not codes; ten rows on a 1920x1080 screen)."""
 
-from io import StringIO
-
 import pytest
-from django.core.management import call_command
 from django.db.models import Sum
 from django.utils import timezone
 
@@ -14,11 +11,6 @@ from tests.browser.test_shell import sign_in
 from tests.browser.test_study import answer_card
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def demo(transactional_db):
-    call_command("seed_demo", "--no-video", stdout=StringIO())
 
 
 def points_today(username: str) -> int:

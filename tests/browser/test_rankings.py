@@ -2,11 +2,8 @@
 version; a second administrator approves it (four eyes), it is published, and every certificate
 prints with embedded fonts; a member then finds the board on a phone."""
 
-from io import StringIO
-
 import pytest
 from django.conf import settings
-from django.core.management import call_command
 
 from orgs.selectors import unit_by_path
 from rankings.models import RankingRule, Snapshot
@@ -15,11 +12,6 @@ from tests.browser.test_shell import sign_in
 from tests.rankings import pdfs
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def demo(transactional_db):
-    call_command("seed_demo", "--no-video", stdout=StringIO())
 
 
 def test_administrator_creates_a_rule_computes_a_second_approves_publishes_and_certificates_embed_fonts(

@@ -1,19 +1,11 @@
 """A demo organiser signs in, switches language and sees only their own subtree."""
 
-from io import StringIO
-
 import pytest
 from django.conf import settings
-from django.core.management import call_command
 
 from orgs.models import User
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def demo(transactional_db):
-    call_command("seed_demo", "--no-video", stdout=StringIO())
 
 
 def sign_in(page, base: str, username: str) -> None:

@@ -1,0 +1,80 @@
+"""The flush that ends every transactional test leaves no test's rows behind (tests/flush.py on
+PostgreSQL, Django's own DELETE on SQLite), published snapshots included, and content types
+and permissions as the migrations made them."""
+
+import datetime as dt
+
+from django.contrib.auth.models import Permission
+from django.contrib.contenttypes.models import ContentType
+from django.core.management import call_command
+from django.db import connection
+from django.utils import timezone
+
+from lessons.models import PointEvent
+from rankings.models import Snapshot
+from rankings.services import run_execute, run_request, snapshot_approve, snapshot_publish
+from tests import factories
+
+DAY = dt.date(2026, 11, 20)
+
+
+def reference_rows():
+    return (
+        sorted(ContentType.objects.values_list("app_label", "model")),
+        sorted(Permission.objects.values_list("content_type__app_label", "codename", "name")),
+    )
+
+
+def tables_with_rows() -> dict[str, int]:
+    counts = {}
+    with connection.cursor() as cursor:
+        for table in connection.introspection.django_table_names(only_existing=True, include_views=False):
+            if table in ("django_content_type", "auth_permission"):
+                continue
+            cursor.execute(f"SELECT count(*) FROM {connection.ops.quote_name(table)}")  # noqa: S608
+            if rows := cursor.fetchone()[0]:
+                counts[table] = rows
+    return counts
+
+
+def flush():
+    """The flush as a transactional test's end runs it (sequences go on)."""
+    call_command("flush", interactive=False, verbosity=0, reset_sequences=False, allow_cascade=False)
+
+
+def test_a_flush_empties_every_table_a_test_filled_a_published_snapshot_included(transactional_db, tree):
+    as_migrated = reference_rows()
+    members = [factories.member(tree["gz1"], username=f"m{n}") for n in range(3)]
+    for n, member in enumerate(members):
+        PointEvent.objects.create(
+            member=member,
+            activity="quiz",
+            points=10 + n,
+            day=DAY,
+            occurred_at=timezone.make_aware(dt.datetime.combine(DAY, dt.time(9))),
+            source_key=f"k{n}",
+        )
+    rule = factories.ranking_rule(
+        tree["audit"], subject="member", sources=[{"kind": "points"}], period_starts_on=DAY, period_ends_on=DAY
+    )
+    run, _ = run_request(rule=rule)
+    admin = factories.administrator(tree["audit"], username="boss")
+    snapshot_publish(snapshot=snapshot_approve(snapshot=run_execute(run_id=run.pk).snapshot, by=admin), by=admin)
+    assert Snapshot.objects.get().status == "published"
+    filled = tables_with_rows()
+    assert {"orgs_unit", "orgs_user", "lessons_pointevent", "rankings_snapshot", "rankings_snapshotrow"} <= set(filled)
+
+    flush()
+
+    assert tables_with_rows() == {}
+    assert reference_rows() == as_migrated
+
+
+def test_a_flush_restores_a_permission_a_test_changed(transactional_db):
+    as_migrated = reference_rows()
+    Permission.objects.filter(codename="add_user").update(name="renamed by a test")
+    ContentType.objects.create(app_label="nowhere", model="stray")
+
+    flush()
+
+    assert reference_rows() == as_migrated
