@@ -122,10 +122,25 @@ def forget_rate_limits() -> None:
         client.delete(key)
 
 
+def server_cpu_s(pid: int) -> float:
+    """CPU seconds (user + system) of the server process and its worker processes so far."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:  # the process has gone
+            continue
+        if int(stat.parent.name) == pid or int(fields[1]) == pid:  # fields[1]: the parent's pid
+            total += (int(fields[11]) + int(fields[12])) / tick  # utime, stime
+    return total
+
+
 class Phases:
     """Runs one autocannon phase per call (bench/online-client.mjs) against the stack."""
 
-    def __init__(self, port: int, data: dict, connections: int) -> None:
+    def __init__(self, port: int, data: dict, connections: int, server_pid: int) -> None:
+        self.server_pid = server_pid
         self.spool = Path(tempfile.mkdtemp(prefix="bench-online-"))
         self.base = {
             "url": f"http://127.0.0.1:{port}",
@@ -154,6 +169,7 @@ class Phases:
             spec["connections"] = connections
         path = self.spool / f"{kind}.json"
         path.write_text(json.dumps(spec))
+        cpu_before = server_cpu_s(self.server_pid)
         done = subprocess.run(
             ["node", str(ROOT / "bench" / "online-client.mjs"), str(path)],
             capture_output=True,
@@ -163,6 +179,11 @@ class Phases:
         if done.returncode != 0:
             raise RuntimeError(f"load client failed: {done.stderr or done.stdout}")
         result = json.loads(done.stdout.strip().splitlines()[-1])
+        # Load-independent: the server's CPU per 1000 answered requests (PostgreSQL's not counted).
+        answered = result["ok"] + result["errors"]
+        result["cpu_s_per_1000"] = (
+            round(1000 * (server_cpu_s(self.server_pid) - cpu_before) / answered, 2) if answered else None
+        )
         if kind == "start":
             for index, attempt in result.pop("attempts").items():
                 self.members[int(index)]["attempt"] = attempt
@@ -172,7 +193,8 @@ class Phases:
                 self.acks.pop(key, None)
         print(
             f"{kind:>10}{f' at {rate:.0f}/s' if rate else '':>12}: {result['ok']} ok in {result['seconds']} s"
-            f" = {result['per_s']}/s, p50 {result['p50_ms']} ms, p99 {result['p99_ms']} ms, {result['statuses']}",
+            f" = {result['per_s']}/s, p50 {result['p50_ms']} ms, p99 {result['p99_ms']} ms, {result['statuses']},"
+            f" server CPU {result['cpu_s_per_1000']} s per 1000",
             flush=True,
         )
         # A phase that ends on time abandons the requests in flight, which the server still
@@ -238,7 +260,7 @@ def run(args, data: dict, env: dict) -> dict:
     figures: dict = {"load_before": load_average()}
     try:
         wait_http(port)
-        phases = Phases(port, data, args.connections)
+        phases = Phases(port, data, args.connections, web.pid)
         # Starts and submits in a burst of as many at once as the processes' pools have connections
         # (more would only wait for one, and fail after DB_POOL_TIMEOUT_S on a crowded machine).
         burst = min(args.connections, 8 * args.processes)
@@ -246,12 +268,13 @@ def run(args, data: dict, env: dict) -> dict:
         figures["start"] = started
         for kind in ("floor", "save", "heartbeat"):  # warm every process's code paths
             phases.run(kind, duration=1)
-        totals = {kind: {"ok": 0, "seconds": 0.0, "errors": 0} for kind in ("floor", "save", "heartbeat")}
+        totals = {kind: {"ok": 0, "seconds": 0.0, "errors": 0, "cpu_s": 0.0} for kind in ("floor", "save", "heartbeat")}
         for _ in range(args.rounds):  # in turns, so a neighbour's load falls on all three alike
             for kind in totals:
                 result = phases.run(kind, duration=args.duration)
                 for key in ("ok", "seconds", "errors"):
                     totals[kind][key] += result[key]
+                totals[kind]["cpu_s"] += (result["cpu_s_per_1000"] or 0) * (result["ok"] + result["errors"]) / 1000
         rates = {kind: t["ok"] / t["seconds"] for kind, t in totals.items()}
         figures["saturated"] = {kind: {**t, "per_s": round(rates[kind], 1)} for kind, t in totals.items()}
         figures["save_70"] = phases.run(
@@ -343,6 +366,10 @@ def main() -> None:
         "save_rate_at_70": figures["save_70"]["per_s"],
         "heartbeat_rate_at_70": figures["heartbeat_70"]["per_s"],
         "acknowledged_items": len(figures["acks"]),
+        "server_cpu_s_per_1000": {
+            kind: round(1000 * t["cpu_s"] / (t["ok"] + t["errors"]), 2) if t["ok"] + t["errors"] else None
+            for kind, t in saturated.items()
+        },
         "statuses": {kind: figures[kind]["statuses"] for kind in ("start", "save_70", "heartbeat_70", "submit")},
         "load_average": f"{figures['load_before']} before, {figures['load_after']} after",
         "at": datetime.now(UTC).isoformat(timespec="seconds"),

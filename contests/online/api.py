@@ -18,7 +18,7 @@ from lessons.services.attempts import AttemptRejected
 from . import selectors, services
 from .models import OnlineContest
 from .ratelimit import allow
-from .views import access_online_attempt, access_online_item
+from .views import access_online_attempt, access_online_layout, save_answer
 
 LIMITS_PER_MINUTE = {"read": 60, "start": 10, "save": 120, "event": 60, "submit": 10}
 
@@ -155,16 +155,17 @@ class ItemSaveView(OnlineAPIView):
 
     @extend_schema(request=OnlineSaveSerializer, responses={200: dict, 409: dict})
     def put(self, request, attempt_id: int, position: int):
-        online, item = access_online_item(request.user, attempt_id, position)
+        layout = access_online_layout(request.user, attempt_id)
         data = OnlineSaveSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         try:
-            item = services.online_answer_save(
-                online=online,
-                device=data.validated_data["device"],
+            item = save_answer(
+                request.user,
+                layout,
+                attempt_id=attempt_id,
                 position=position,
+                device=data.validated_data["device"],
                 response=data.validated_data["response"],
-                item=item,
             )
         except AttemptRejected as error:
             return rejected(error)

@@ -354,21 +354,44 @@ def online_answer_save(
     The device is checked by the save's own write (no read of its own; a refusal reads it, so a
     frozen device is told so first): a save that reaches the database after another device took
     over is refused. `item` (with its version) saves a read."""
-    refusal = _taken_over()
-    guard = attempts.SaveGuard(
-        sql=f"EXISTS (SELECT 1 FROM {OnlineAttempt._meta.db_table} o WHERE o.attempt_id = a.id AND o.device = %s)",  # noqa: S608 (table name from the model; values are parameters)
-        params=(device,),
-        code=refusal.code,
-        message=refusal.message,
-    )
+    guard = _device_guard(device)
     try:
         return attempts.answer_save(
             attempt=online.attempt, position=position, response=response, at=at, item=item, guard=guard
         )
     except AttemptRejected as error:
-        if error.code != refusal.code:
+        if error.code != guard.code:
             _check_device(online, device)  # a frozen device hears that first, whatever it sent
         raise
+
+
+def online_draft_save(
+    *, layout: attempts.PaperLayout, attempt_id: int, device: str, position: int, response: object
+) -> AttemptItem | None:
+    """The autosave's hot path: the same save as `online_answer_save`, in one statement and no
+    read, from the attempt's cached layout. None when the paper needs the full path (a time per
+    question, or no such position): call `online_answer_save` then."""
+    item = layout.item(position)
+    if item is None or layout.mode != Paper.Mode.EXAM or layout.question_time_s:
+        return None
+    guard = _device_guard(device)
+    try:
+        return attempts.draft_save(attempt_id=attempt_id, item=item, response=response, guard=guard)
+    except AttemptRejected as error:
+        if error.code != guard.code:
+            _check_device(OnlineAttempt(pk=layout.online_id), device)
+        raise
+
+
+def _device_guard(device: str) -> attempts.SaveGuard:
+    """A save's write requires that `device` holds the attempt."""
+    refusal = _taken_over()
+    return attempts.SaveGuard(
+        sql=f"EXISTS (SELECT 1 FROM {OnlineAttempt._meta.db_table} o WHERE o.attempt_id = a.id AND o.device = %s)",  # noqa: S608 (table name from the model; values are parameters)
+        params=(device,),
+        code=refusal.code,
+        message=refusal.message,
+    )
 
 
 def online_attempt_submit(*, online: OnlineAttempt, device: str, at: datetime | None = None) -> Attempt:

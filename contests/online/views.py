@@ -18,7 +18,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from lessons import presenters
 from lessons.models import AttemptItem
-from lessons.services.attempts import AttemptRejected, ensure_current
+from lessons.services import attempts
+from lessons.services.attempts import AttemptRejected, PaperLayout, ensure_current
 
 from . import selectors, services
 from .models import OnlineAttempt, OnlineContest
@@ -67,6 +68,30 @@ def access_online_item(user, attempt_id: int, position: int) -> tuple[OnlineAtte
         raise PermissionDenied("This attempt belongs to someone else.")
     online.attempt = ensure_current(attempt)
     return online, item
+
+
+def access_online_layout(user, attempt_id: int) -> PaperLayout:
+    """The member's own online attempt's layout, with the checks of `access_online_attempt`
+    (usually no query: layouts are cached)."""
+    layout = attempts.paper_layout(attempt_id)
+    if layout is None or layout.online_id is None:
+        raise Http404("No online attempt here.")
+    if layout.member_id != user.pk:
+        raise PermissionDenied("This attempt belongs to someone else.")
+    return layout
+
+
+def save_answer(user, layout: PaperLayout, *, attempt_id: int, position: int, device: str, response) -> AttemptItem:
+    """Autosave for the page and the API: one statement when the paper allows it, else the full path."""
+    item = services.online_draft_save(
+        layout=layout, attempt_id=attempt_id, device=device, position=position, response=response
+    )
+    if item is None:
+        online, item = access_online_item(user, attempt_id, position)
+        item = services.online_answer_save(
+            online=online, device=device, position=position, response=response, item=item
+        )
+    return item
 
 
 def _minutes(seconds: int | None) -> str | None:
@@ -167,11 +192,16 @@ def _json_body(request) -> dict:
 @require_http_methods(["PUT"])
 @rate_limited("online-save", limit=120)
 def item_save(request, attempt_id: int, position: int):
-    online, item = access_online_item(request.user, attempt_id, position)
+    layout = access_online_layout(request.user, attempt_id)
     try:
         body = _json_body(request)
-        item = services.online_answer_save(
-            online=online, device=device_of(request), position=position, response=body.get("response"), item=item
+        item = save_answer(
+            request.user,
+            layout,
+            attempt_id=attempt_id,
+            position=position,
+            device=device_of(request),
+            response=body.get("response"),
         )
     except AttemptRejected as error:
         return _refused(error)

@@ -138,6 +138,8 @@ def attempt_start(*, paper: Paper, member: User, at: datetime | None = None, see
     if paper.mode == Paper.Mode.CHALLENGE:
         _open_item(items[0], paper, at)
     AttemptItem.objects.bulk_create(items)
+    # Ids are never reused on PostgreSQL; SQLite reuses those of rolled-back rows (tests do that).
+    _layouts.pop(attempt.pk, None)
     attempt.max_score = sum((item.points for item in items), Decimal(0))
     attempt.save(update_fields=["max_score"])
     # A timed paper gets an ETA task; a daily quiz's end of day is left to the 30 s sweep, since
@@ -251,10 +253,90 @@ def answer_save(
 def _write_draft(
     attempt: Attempt, item: AttemptItem, response: object, at: datetime, guard: SaveGuard | None
 ) -> AttemptItem:
+    return draft_save(attempt_id=attempt.pk, item=item, response=response, at=at, guard=guard)
+
+
+@dataclass(frozen=True)
+class PaperLayout:
+    """What an attempt's paper fixes once drawn (the paper's settings are frozen once anyone has
+    started): whose it is, the paper's mode and time per question, and at each position the
+    item's id, option order and version. `online_id` is the online-contest attempt's, if any."""
+
+    member_id: int
+    online_id: int | None
+    mode: str
+    question_time_s: int | None
+    items: dict[int, tuple[int, list, int, str, list, list]]
+
+    def item(self, position: int) -> AttemptItem | None:
+        """An unsaved copy of the item at `position` with its version (ids, types, options and
+        key), enough to clean and store a draft; None when the paper has no such position."""
+        row = self.items.get(position)
+        if row is None:
+            return None
+        item_id, option_order, version_id, type_, options, key = row
+        version = QuestionVersion(pk=version_id, type=type_, options=options, key=key)
+        return AttemptItem(pk=item_id, attempt_id=None, position=position, option_order=option_order, version=version)
+
+
+# Layouts read in this process, by attempt id: the autosave reads none of an attempt's rows. When
+# it holds LAYOUTS_KEPT of them it starts again (about 10 KB an attempt of 20 questions).
+_layouts: dict[int, PaperLayout] = {}
+LAYOUTS_KEPT = 5000
+
+
+def paper_layout(attempt_id: int) -> PaperLayout | None:
+    """The attempt's layout (None if there is no such attempt with questions): one query the
+    first time in this process, none after."""
+    layout = _layouts.get(attempt_id)
+    if layout is not None:
+        return layout
+    rows = list(
+        AttemptItem.objects.filter(attempt_id=attempt_id).values_list(
+            "position",
+            "pk",
+            "option_order",
+            "version_id",
+            "version__type",
+            "version__options",
+            "version__key",
+            "attempt__member_id",
+            "attempt__online__id",
+            "attempt__paper__mode",
+            "attempt__paper__question_time_s",
+        )
+    )
+    if not rows:
+        return None
+    member_id, online_id, mode, question_time_s = rows[0][7:]
+    layout = PaperLayout(
+        member_id=member_id,
+        online_id=online_id,
+        mode=mode,
+        question_time_s=question_time_s,
+        items={row[0]: row[1:7] for row in rows},
+    )
+    if len(_layouts) >= LAYOUTS_KEPT:
+        _layouts.clear()
+    _layouts[attempt_id] = layout
+    return layout
+
+
+def draft_save(
+    *, attempt_id: int, item: AttemptItem, response: object, at: datetime | None = None, guard: SaveGuard | None = None
+) -> AttemptItem:
+    """Store an exam's draft answer in one statement, refused (with the reason read afterwards)
+    unless the attempt is open and in time at `at` and `guard` holds. For an exam without a time
+    per question (`answer_save` decides that); `item` needs its version and option order."""
+    at = at or timezone.now()
     cleaned = _clean(item, response)
-    if not _store_draft(attempt_id=attempt.pk, item_id=item.pk, response=cleaned, at=at, guard=guard):
-        # Closed (submitted, or the deadline passed) since the read above, or the guard failed.
-        _check_open(Attempt.objects.select_related("paper").get(pk=attempt.pk), at)
+    if not _store_draft(attempt_id=attempt_id, item_id=item.pk, response=cleaned, at=at, guard=guard):
+        # Closed (submitted, or the deadline passed) since the client last heard, or the guard failed.
+        attempt = Attempt.objects.select_related("paper").filter(pk=attempt_id).first()
+        if attempt is None:  # deleted with its member since its layout was read
+            _layouts.pop(attempt_id, None)
+            raise AttemptRejected("attempt_finished", _("This attempt has been submitted."))
+        _check_open(attempt, at)
         if guard is not None:
             raise AttemptRejected(guard.code, guard.message)
         raise AttemptRejected("attempt_finished", _("This attempt has been submitted."))

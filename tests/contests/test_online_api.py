@@ -1,6 +1,9 @@
 """A member takes an online contest through /api/v1/online/ alone, as a phone client would."""
 
+from datetime import timedelta
+
 import pytest
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from lessons.models import Attempt
@@ -59,6 +62,27 @@ def test_api_refuses_another_device_after_a_takeover_and_hides_the_score_until_c
     done = api.post(f"/api/v1/online/attempts/{attempt.pk}/submit/", {"device": "app-2"}, format="json").json()
     assert done["score"] is None and all("score" not in i and "key" not in i for i in done["items"])
     assert api.post(f"/api/v1/online/{contest.pk}/attempts/", {}, format="json").status_code == 400
+
+
+def test_api_saves_after_the_deadline_or_the_submit_are_refused_though_the_paper_is_known(setup):  # noqa: F811
+    # The first save reads the attempt's layout and keeps it; later saves read nothing first, so
+    # the write itself must refuse a passed deadline and a submitted attempt.
+    contest = make_contest(setup, results_shown="after_submit")
+    member = factories.member(setup["branch"])
+    api = token_client(member)
+    api.post(f"/api/v1/online/{contest.pk}/attempts/", {"device": "app-1"}, format="json")
+    attempt = Attempt.objects.get(member=member)
+    first, second = attempt.items.order_by("position")[:2]
+    url = f"/api/v1/online/attempts/{attempt.pk}/items/"
+    assert api.put(f"{url}1/", {"device": "app-1", "response": key_of(first)}, format="json").status_code == 200
+    Attempt.objects.filter(pk=attempt.pk).update(deadline_at=timezone.now() - timedelta(seconds=1))
+    late = api.put(f"{url}2/", {"device": "app-1", "response": key_of(second)}, format="json")
+    assert late.status_code == 409 and late.json()["code"] == "deadline_passed"
+    attempt.refresh_from_db()
+    assert attempt.status == Attempt.Status.EXPIRED
+    assert attempt.items.get(position=1).answer.is_correct and not attempt.items.get(position=2).saved_response
+    again = api.put(f"{url}1/", {"device": "app-1", "response": key_of(first)}, format="json")
+    assert again.status_code == 409 and again.json()["code"] == "deadline_passed"
 
 
 def test_online_endpoints_are_in_the_openapi_schema(setup):  # noqa: F811
