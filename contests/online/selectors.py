@@ -150,7 +150,7 @@ def similar_pairs(contest: OnlineContest, *, min_common: int = 3, max_gap_s: int
         Attempt.objects.filter(paper_id=contest.paper_id)
         .exclude(status=Attempt.Status.IN_PROGRESS)
         .select_related("member")
-        .order_by("started_at")
+        .order_by("started_at", "pk")  # a pair started at the same moment reads in the same order every time
     )
     answers: dict[int, dict[int, str]] = {a.pk: {} for a in finished}
     for attempt_id, question_id, response in Answer.objects.filter(item__attempt__in=finished).values_list(
