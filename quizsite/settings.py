@@ -288,7 +288,8 @@ X_FRAME_OPTIONS = "DENY"
 SILENCED_SYSTEM_CHECKS = env_list("SILENCED_SYSTEM_CHECKS", [])
 
 # Sign-in throttling (django-axes): after SIGNIN_FAILURE_LIMIT wrong passwords for one username,
-# or from one address (across usernames), signing in there is refused for SIGNIN_LOCKOUT_MINUTES,
+# or SIGNIN_ADDRESS_FAILURE_LIMIT from one address across usernames (higher: an office behind one
+# NAT address shares it), signing in there is refused for SIGNIN_LOCKOUT_MINUTES,
 # on the login page and the API's token endpoint alike. Failures are rows in the database, so
 # every web process sees them; an organiser of the member's unit can unlock early. The address is
 # REMOTE_ADDR, which uvicorn (--proxy-headers) sets from nginx's X-Forwarded-For.
@@ -296,8 +297,9 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
-AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_HANDLER = "orgs.signin.SigninThrottle"
 AXES_FAILURE_LIMIT = env_int("SIGNIN_FAILURE_LIMIT", 5)
+SIGNIN_ADDRESS_FAILURE_LIMIT = env_int("SIGNIN_ADDRESS_FAILURE_LIMIT", 50)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("SIGNIN_LOCKOUT_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 # Every failure, and whether it locked the account, is kept as an audit record.

@@ -1,4 +1,4 @@
-"""Wrong passwords lock an account and an address out for a while (django-axes), on the sign-in
+"""Wrong passwords lock an account (and, many more of them, an address) out for a while (django-axes), on the sign-in
 page and the API's token endpoint; an organiser of the member's unit can unlock early."""
 
 import pytest
@@ -17,6 +17,7 @@ TOKEN = "/api/v1/auth/token/"
 @pytest.fixture(autouse=True)
 def _five_failures_lock(settings):
     settings.AXES_FAILURE_LIMIT = 5
+    settings.SIGNIN_ADDRESS_FAILURE_LIMIT = 12
 
 
 def client_from(address: str) -> Client:
@@ -70,16 +71,30 @@ def test_five_wrong_passwords_then_the_right_one_is_refused_on_the_token_endpoin
 
 
 def test_one_address_trying_many_usernames_is_locked_out(tree):
-    for number in range(6):
+    for number in range(13):
         factories.member(tree["gz1"], username=f"member{number}")
     sprayer = client_from("10.0.0.9")
-    for number in range(5):
+    for number in range(12):
         sign_in(sprayer, f"member{number}", "wrong")
 
-    assert sign_in(sprayer, "member5", factories.PASSWORD).status_code == 429
-    assert token(sprayer, "member5", factories.PASSWORD).status_code == 429
+    assert sign_in(sprayer, "member12", factories.PASSWORD).status_code == 429
+    assert token(sprayer, "member12", factories.PASSWORD).status_code == 429
     # The same member from their own desk is not locked: their username has no failures.
-    assert sign_in(client_from("10.0.0.1"), "member5", factories.PASSWORD).status_code == 302
+    assert sign_in(client_from("10.0.0.1"), "member12", factories.PASSWORD).status_code == 302
+
+
+def test_an_office_behind_one_address_is_not_locked_by_its_colleagues_typos(tree):
+    """Eleven colleagues behind the office's NAT address each mistype once (one short of the
+    address's limit of twelve): the twelfth colleague signs in from the same address."""
+    for number in range(12):
+        factories.member(tree["gz1"], username=f"member{number}")
+    office = client_from("10.8.0.1")
+    for number in range(11):
+        assert sign_in(office, f"member{number}", "wrong").status_code == 200
+
+    assert sign_in(client_from("10.8.0.1"), "member11", factories.PASSWORD).status_code == 302
+    # Each colleague who mistyped still signs in there with the right password.
+    assert sign_in(client_from("10.8.0.1"), "member3", factories.PASSWORD).status_code == 302
 
 
 def test_another_user_at_another_address_is_unaffected(tree):
