@@ -1,6 +1,7 @@
 """Authoring pages: the question editor, the import template and preview, the paper builder and
 lesson settings, through the pages an organiser uses."""
 
+import re
 from datetime import timedelta
 from decimal import Decimal
 from io import BytesIO
@@ -474,6 +475,8 @@ def test_an_import_whose_worker_died_says_so_and_runs_again_from_the_kept_file(
     url = reverse("lessons:import_job", args=[job.pk])
     html = editor.get(url).content.decode()
     assert 'id="job-stalled"' in html and "This import stopped before it finished." in html
+    # Its status line says so too, not "Importing".
+    assert re.search(r'id="job-status"[^>]*>(已中断|Stopped before it finished)</p>', html)
     assert editor.get(reverse("lessons:import_job_progress", args=[job.pk])).json()["stalled"] is True
 
     with django_capture_on_commit_callbacks() as callbacks:
