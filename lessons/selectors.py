@@ -107,15 +107,15 @@ def papers_for_member(member: User, *, at: datetime | None = None) -> QuerySet[P
 
 
 def banks_visible_to(user: User) -> QuerySet[QuestionBank]:
-    """Banks an organiser may see and use in papers: a bank is visible down its unit's subtree,
-    so those of the units they manage and of every unit above them."""
+    """Banks an organiser may see and use in papers: those of the units they manage, and those of
+    every unit above them that are shared with the units below (not kept confidential)."""
     above = set()
     for root in access.managed_root_units(user):
         step = root.steplen
         above.update(root.path[:i] for i in range(step, len(root.path), step))
-    return QuestionBank.objects.filter(access.subtree_q(user, prefix="unit__") | Q(unit__path__in=above)).annotate(
-        question_count=Count("questions", filter=~Q(questions__status=Question.Status.RETIRED))
-    )
+    return QuestionBank.objects.filter(
+        access.subtree_q(user, prefix="unit__") | Q(unit__path__in=above, shared_below=True)
+    ).annotate(question_count=Count("questions", filter=~Q(questions__status=Question.Status.RETIRED)))
 
 
 def questions_usable_by(user: User) -> QuerySet[Question]:

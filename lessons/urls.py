@@ -15,6 +15,7 @@ urlpatterns = [
     path("study/points/", member.points_page, name="points"),
     path("banks/", organiser.bank_list, name="bank_list"),
     path("banks/<slug:slug>/", organiser.bank_detail, name="bank_detail"),
+    path("banks/<slug:slug>/sharing/", organiser.bank_sharing, name="bank_sharing"),
     path("banks/<slug:slug>/export.xlsx", organiser.bank_export_view, name="bank_export"),
     path("banks/<slug:slug>/import/", organiser.bank_import, name="bank_import"),
     path("banks/<slug:slug>/questions/new/", authoring.question_editor, name="question_new"),

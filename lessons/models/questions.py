@@ -23,13 +23,24 @@ class QuestionType(models.TextChoices):
 
 
 class QuestionBank(models.Model):
-    """Questions owned by a unit; visible to its whole subtree, managed by its organisers."""
+    """Questions owned by a unit, managed by its organisers; shared with the organisers of its
+    subtree unless kept confidential."""
 
     slug = models.SlugField(_("code"), max_length=64, unique=True)
     name = models.CharField(_("name"), max_length=100)
     name_en = english_name_field(100, label=_("English name"))
     unit = models.ForeignKey(Unit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="question_banks")
     description = models.TextField(_("description"), blank=True)
+    # A contest's bank is kept from the organisers below, who may be its contestants; a study bank
+    # is shared so that they can build papers from it.
+    shared_below = models.BooleanField(
+        _("shared with the units below"),
+        default=True,
+        help_text=_(
+            "Organisers of the units below may see this bank, export it and use its questions in their"
+            " papers. Untick to keep a contest's questions confidential to this unit's organisers."
+        ),
+    )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 

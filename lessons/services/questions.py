@@ -29,13 +29,34 @@ class BankError(Exception):
 
 
 def bank_create(
-    *, slug: str, name: str, unit: Unit, by: User | None = None, description: str = "", name_en: str = ""
+    *,
+    slug: str,
+    name: str,
+    unit: Unit,
+    by: User | None = None,
+    description: str = "",
+    name_en: str = "",
+    shared_below: bool = True,
 ) -> QuestionBank:
     if QuestionBank.objects.filter(slug=slug).exists():
         raise BankError("bank_slug_taken", f"A question bank with code {slug!r} exists.")
     return QuestionBank.objects.create(
-        slug=slug, name=name or slug, name_en=name_en, unit=unit, created_by=by, description=description
+        slug=slug,
+        name=name or slug,
+        name_en=name_en,
+        unit=unit,
+        created_by=by,
+        description=description,
+        shared_below=shared_below,
     )
+
+
+def bank_sharing_set(*, bank: QuestionBank, shared_below: bool) -> QuestionBank:
+    """Share the bank with the organisers of the units below, or keep it confidential to its own
+    unit's. Papers they already built keep the questions they hold."""
+    QuestionBank.objects.filter(pk=bank.pk).update(shared_below=shared_below)
+    bank.shared_below = shared_below
+    return bank
 
 
 def tags_for(names: list[str]) -> list[Tag]:

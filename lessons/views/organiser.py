@@ -50,12 +50,14 @@ class BankForm(forms.Form):
         max_length=64,
         help_text=gettext_lazy("Letters, digits and dashes, e.g. dangzhang-2026."),
     )
-    name = forms.CharField(label=gettext_lazy("Name"), max_length=100)
+    name = forms.CharField(label=gettext_lazy("Bank name"), max_length=100)
     name_en = QuestionBank._meta.get_field("name_en").formfield()
+    shared_below = QuestionBank._meta.get_field("shared_below").formfield()
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["unit"] = UnitChoiceField(user=user, label=gettext_lazy("Unit"))
+        self.order_fields(["slug", "name", "name_en", "unit", "shared_below"])
         roots = access.managed_root_units(user)
         if roots:
             self.fields["unit"].initial = roots[0].pk
@@ -78,6 +80,7 @@ def bank_list(request):
             name_en=form.cleaned_data["name_en"],
             unit=form.cleaned_data["unit"],
             by=request.user,
+            shared_below=form.cleaned_data["shared_below"],
         )
         return redirect("lessons:bank_detail", slug=bank.slug)
     banks = list(selectors.banks_visible_to(request.user).select_related("unit").order_by("name"))
@@ -113,6 +116,20 @@ def bank_detail(request, slug: str):
             "statuses": Question.Status.choices,
         },
     )
+
+
+@login_required
+@require_http_methods(["POST"])
+def bank_sharing(request, slug: str):
+    """Share the bank with the units below, or keep it confidential (its unit's organisers only)."""
+    bank = access_bank(request.user, slug)
+    shared_below = request.POST.get("shared_below") == "yes"
+    question_services.bank_sharing_set(bank=bank, shared_below=shared_below)
+    if shared_below:
+        messages.success(request, _("Organisers of the units below may now see and use this bank."))
+    else:
+        messages.success(request, _("This bank is now confidential: only organisers of its unit see it."))
+    return redirect("lessons:bank_detail", slug=bank.slug)
 
 
 @login_required

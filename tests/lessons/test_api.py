@@ -225,6 +225,38 @@ def test_banks_are_visible_down_their_units_subtree_but_managed_only_there(clien
     assert jjj_bank.slug not in banks
 
 
+def test_a_confidential_bank_is_kept_from_the_organisers_below_until_shared(client, tree):
+    from lessons.models import QuestionBank
+    from lessons.selectors import questions_usable_by
+
+    audit_organiser = factories.organiser(tree["audit"])
+    gz_organiser = factories.organiser(tree["gz"])
+    client.force_login(audit_organiser)
+    created = client.post(
+        "/banks/", {"slug": "final-2026", "name": "决赛题库", "name_en": "", "unit": tree["audit"].pk}
+    )  # the "shared with the units below" box left unticked
+    assert created.status_code == 302
+    final = QuestionBank.objects.get(slug="final-2026")
+    assert final.shared_below is False
+    secret = factories.question(final)
+    assert "bank-confidential" in client.get("/banks/final-2026/").content.decode()
+
+    below = APIClient()
+    below.force_login(gz_organiser)
+    assert "final-2026" not in {bank.slug for bank in below.get("/banks/").context["banks"]}
+    assert below.get("/banks/final-2026/").status_code == 403
+    assert below.get("/banks/final-2026/export.xlsx").status_code == 403
+    assert secret not in questions_usable_by(gz_organiser)
+    # Nor may they share it themselves.
+    assert below.post("/banks/final-2026/sharing/", {"shared_below": "yes"}).status_code == 403
+    final.refresh_from_db()
+    assert final.shared_below is False
+
+    assert client.post("/banks/final-2026/sharing/", {"shared_below": "yes"}).status_code == 302
+    assert below.get("/banks/final-2026/export.xlsx").status_code == 200
+    assert secret in questions_usable_by(gz_organiser)
+
+
 def test_oversized_and_unknown_uploads_are_refused_before_reading_page_and_api(client, tree, settings):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
