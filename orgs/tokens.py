@@ -54,7 +54,10 @@ def token_revoke(*, token: ApiToken, by: User) -> ApiToken:
 
 
 def live_tokens(user: User):
-    return ApiToken.objects.filter(user=user, revoked_at__isnull=True, expires_at__gt=timezone.now())
+    """The tokens that still sign `user` in: not revoked, not expired, issued since their password."""
+    return ApiToken.objects.filter(
+        user=user, revoked_at__isnull=True, expires_at__gt=timezone.now(), auth_hash=user.get_session_auth_hash()
+    )
 
 
 class ApiTokenAuthentication(authentication.TokenAuthentication):

@@ -15,6 +15,11 @@ urlpatterns = [
     path("members/bulk/", views.member_bulk, name="member_bulk"),
     path("members/<int:member_id>/", views.member_detail, name="member_detail"),
     path("members/<int:member_id>/unlock/", views.member_signin_unlock, name="member_signin_unlock"),
+    path(
+        "members/<int:member_id>/devices/<int:token_id>/sign-out/",
+        views.member_device_sign_out,
+        name="member_device_sign_out",
+    ),
     path("members/import/", views.member_import, name="member_import"),
     path("members/import/template.xlsx", views.member_import_template, name="member_import_template"),
 ]

@@ -9,7 +9,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -18,9 +18,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 from quizsite.api_errors import error_body
 from quizsite.spreadsheets import xlsx_response
 
-from . import access, importing, selectors, services
+from . import access, importing, selectors, services, tokens
 from .forms import MemberBulkForm, MemberForm, MemberImportForm, UnitAddForm, UnitEditForm, UnitMoveForm
-from .models import MemberPlacement, Unit, UnitPlacement
+from .models import ApiToken, MemberPlacement, Unit, UnitPlacement
 
 IMPORT_SESSION_KEY = "member_import_file"
 
@@ -229,6 +229,7 @@ def member_detail(request, member_id: int):
             "placements": placements,
             "paths": paths,
             "signin_failures": selectors.member_signin_failures(member),
+            "devices": tokens.live_tokens(member),
         },
     )
 
@@ -241,6 +242,35 @@ def member_signin_unlock(request, member_id: int):
     services.member_signin_unlock(member=member, by=request.user)
     messages.success(request, _("%(name)s can sign in again.") % {"name": member.display_name})
     return redirect("orgs:member_detail", member_id=member.pk)
+
+
+@login_required
+@require_POST
+def member_device_sign_out(request, member_id: int, token_id: int):
+    """Sign a member out of one app on one device (a lost phone): revoke that device's token."""
+    access.check_manager(request.user)
+    member = access.access_member(request.user, member_id)
+    token = get_object_or_404(ApiToken, pk=token_id, user=member)
+    tokens.token_revoke(token=token, by=request.user)
+    messages.success(
+        request, _("%(name)s is signed out on %(device)s.") % {"name": member.display_name, "device": token.device}
+    )
+    return redirect("orgs:member_detail", member_id=member.pk)
+
+
+@login_required
+def my_devices(request):
+    """The phones and other apps signed in to my account (API tokens), each with a sign-out."""
+    return render(request, "orgs/my_devices.html", {"devices": tokens.live_tokens(request.user)})
+
+
+@login_required
+@require_POST
+def my_device_sign_out(request, token_id: int):
+    token = get_object_or_404(ApiToken, pk=token_id, user=request.user)
+    tokens.token_revoke(token=token, by=request.user)
+    messages.success(request, _("Signed out on %(device)s.") % {"device": token.device})
+    return redirect("my_devices")
 
 
 def signin_locked_out(request: HttpRequest, *_ignored) -> HttpResponse:

@@ -7,11 +7,15 @@ from django.contrib.auth.decorators import login_required
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
+from orgs import views as org_views
+
 from . import views
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("me/", views.me, name="me"),
+    path("me/devices/", org_views.my_devices, name="my_devices"),
+    path("me/devices/<int:token_id>/sign-out/", org_views.my_device_sign_out, name="my_device_sign_out"),
     path("healthz", views.healthz, name="healthz"),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),

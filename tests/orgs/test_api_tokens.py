@@ -180,3 +180,54 @@ def test_drf_authtoken_keys_carry_over_hashed_as_legacy_devices(tree, settings):
     assert "authtoken_token" not in connection.introspection.table_names()
     assert bearer("0123456789abcdef").get("/api/v1/me/").json()["username"] == "zhang"
     assert ApiToken.objects.get().device == "legacy"
+
+
+def device_list(html: str, list_id: str) -> str:
+    """The devices listed on a page (not the message that says one was signed out)."""
+    return html.split(f'id="{list_id}"', 1)[1].split("</ul>", 1)[0]
+
+
+def test_a_member_sees_the_apps_signed_in_and_signs_one_out(client, tree):
+    member = factories.member(tree["gz1"], username="zhang")
+    colleague = factories.member(tree["gz1"], username="li")
+    phone, tablet = sign_in("zhang", device="华为 Mate"), sign_in("zhang", device="iPad")
+    theirs = sign_in("li", device="荣耀")
+    client.force_login(member)
+    page = device_list(client.get("/me/devices/").content.decode(), "my-devices")
+    assert "华为 Mate" in page and "iPad" in page and "荣耀" not in page
+    assert 'href="/me/devices/"' in client.get("/me/").content.decode()
+
+    assert client.post(f"/me/devices/{phone['id']}/sign-out/").status_code == 302
+    assert bearer(phone["token"]).get("/api/v1/me/").status_code == 401
+    assert bearer(tablet["token"]).get("/api/v1/me/").status_code == 200
+    page = device_list(client.get("/me/devices/").content.decode(), "my-devices")
+    assert "华为 Mate" not in page and "iPad" in page
+    # Another member's device is not there to sign out.
+    assert client.post(f"/me/devices/{theirs['id']}/sign-out/").status_code == 404
+    assert bearer(theirs["token"]).get("/api/v1/me/").status_code == 200
+    assert client.get(f"/me/devices/{tablet['id']}/sign-out/").status_code == 405
+
+    # A new password ends every token, and the list says so by showing none.
+    member.set_password("another-horse-battery-8")
+    member.save(update_fields=["password"])
+    client.force_login(member)
+    assert "iPad" not in device_list(client.get("/me/devices/").content.decode(), "my-devices")
+    assert colleague.api_tokens.count() == 1
+
+
+def test_an_organiser_signs_a_member_out_of_a_lost_phone(client, tree):
+    member = factories.member(tree["gz1"], username="zhang")
+    phone = sign_in("zhang", device="华为 Mate")
+    outsider = factories.organiser(tree["jjj"])
+    client.force_login(outsider)
+    url = f"/orgs/members/{member.pk}/devices/{phone['id']}/sign-out/"
+    assert client.post(url).status_code in (403, 404)
+    assert bearer(phone["token"]).get("/api/v1/me/").status_code == 200
+
+    organiser = factories.organiser(tree["gz"])
+    client.force_login(organiser)
+    assert "华为 Mate" in device_list(client.get(f"/orgs/members/{member.pk}/").content.decode(), "member-devices")
+    assert client.post(url).status_code == 302
+    assert bearer(phone["token"]).get("/api/v1/me/").status_code == 401
+    assert ApiToken.objects.get(pk=phone["id"]).revoked_by == organiser
+    assert "华为 Mate" not in device_list(client.get(f"/orgs/members/{member.pk}/").content.decode(), "member-devices")
