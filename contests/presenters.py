@@ -7,8 +7,9 @@ from django.utils import timezone
 from lessons.models.questions import OPTION_LETTERS
 
 from . import services
-from .models import AuditEntry, Contest, Opening, Round, TeamMember
+from .models import AuditEntry, Contest, Opening, TeamMember
 from .protocol import PROTOCOL_VERSION
+from .rounds import round_kind
 
 
 def _iso(moment) -> str | None:
@@ -26,7 +27,7 @@ def phase(opening: Opening | None) -> str:
         return "closed"
     if opening.opened_at:
         return "open"
-    return "picking" if opening.question.round.type == Round.Type.RISK else "reading"
+    return round_kind(opening.question.round.type).shown_phase
 
 
 def _question(opening: Opening) -> dict:
@@ -117,25 +118,7 @@ def public_state(contest: Contest, *, event: str = "snapshot", seq: int = 0, tea
     question = _question(opening)
     answered = set(opening.answers.values_list("team_id", flat=True))
     question["answered"] = sorted(answered)
-    if opening.question.round.type == Round.Type.RELAY:
-        holders = services.baton_holders(opening)
-        names = dict(
-            TeamMember.objects.filter(member_id__in=holders.values(), contest=contest).values_list(
-                "member_id", "member__real_name"
-            )
-        )
-        question["baton"] = {
-            str(team_id): {"member": member_id, "name": names.get(member_id, "")}
-            for team_id, member_id in holders.items()
-        }
-    if opening.question.round.type == Round.Type.BUZZER:
-        question["buzz_winner"] = opening.buzz_winner_id
-        question["fouls"] = sorted(opening.buzzes.filter(early=True).values_list("team_id", flat=True))
-    if opening.question.round.type == Round.Type.RISK:
-        picks = dict(opening.risk_picks.values_list("team_id", "value"))
-        question["picked"] = sorted(picks)
-        if opening.opened_at:
-            question["stakes"] = {str(k): v for k, v in picks.items()}
+    question.update(round_kind(opening.question.round.type).frame_extras(opening, contest))
     if opening.revealed_at:
         question["reveal"] = _reveal(opening)
     state["question"] = question

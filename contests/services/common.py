@@ -6,19 +6,8 @@ from django.utils.translation import gettext_lazy as _
 
 from orgs.models import User
 
-from ..models import AuditEntry, Contest, Opening, Round
-
-TWO_STEP = (Round.Type.BUZZER, Round.Type.RISK)  # shown first (reading / picking), then opened
-
-
-class ContestRejected(Exception):
-    """A refused action, with a stable code (sent to clients) and a message for people. The
-    message is lazy: one batch's refusals reach players of several languages, each in their own."""
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
+from ..errors import ContestRejected
+from ..models import AuditEntry, Contest, Opening
 
 
 def audit(contest: Contest, actor: User | None, action: str, **detail) -> None:

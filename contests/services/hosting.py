@@ -11,8 +11,9 @@ from django.utils.translation import gettext_lazy as _
 from orgs.models import User
 
 from .. import broadcast
-from ..models import Contest, ContestAnswer, Opening, RiskPick, Round, RoundQuestion, ScoreEvent, Team
-from .common import TWO_STEP, ContestRejected, audit, close_once, current_opening, running
+from ..models import Contest, ContestAnswer, Opening, RoundQuestion, ScoreEvent, Team
+from ..rounds import round_kind
+from .common import ContestRejected, audit, close_once, current_opening, running
 
 
 def next_question(contest: Contest) -> RoundQuestion | None:
@@ -45,7 +46,7 @@ def question_open(*, contest: Contest, by: User | None, at: datetime | None = No
     contest.current = opening
     contest.save(update_fields=["current"])
     audit(contest, by, "show", question=question.pk)
-    if question.round.type in TWO_STEP:
+    if round_kind(question.round.type).two_step:
         broadcast.after_commit(contest, "question.shown")
         return opening
     return _open_now(contest, opening, at, by)
@@ -91,12 +92,6 @@ def _time_used_ms(opening: Opening, answer: ContestAnswer) -> int | None:
     return max(0, int((answer.received_at - opening.opened_at).total_seconds() * 1000))
 
 
-def _automatic_points(round_: Round, correct: bool, stake: int | None = None) -> tuple[int, str]:
-    if round_.type == Round.Type.RISK:
-        return (stake if correct else -stake), ("right" if correct else "wrong")
-    return (round_.points, "right") if correct else (-round_.penalty, "wrong")
-
-
 @transaction.atomic
 def question_reveal(*, contest: Contest, by: User | None, at: datetime | None = None) -> Opening:
     """Close (if open), score every answer once, and reveal the key to everyone."""
@@ -109,10 +104,12 @@ def question_reveal(*, contest: Contest, by: User | None, at: datetime | None = 
         return opening
     close_once(opening, at)
     round_ = opening.question.round
-    stakes = {p.team_id: p.value for p in opening.risk_picks.all()}
+    kind = round_kind(round_.type)
+    stakes = kind.stakes(opening)
+    answers = list(opening.answers.all())
     events = []
-    for answer in opening.answers.all():
-        points, reason = _automatic_points(round_, answer.is_correct, stakes.get(answer.team_id))
+    for answer in answers:
+        points, reason = kind.answer_points(round_, answer.is_correct, stakes.get(answer.team_id))
         if points:
             events.append(
                 ScoreEvent(
@@ -125,13 +122,9 @@ def question_reveal(*, contest: Contest, by: User | None, at: datetime | None = 
                     reason=reason,
                 )
             )
-    if round_.type == Round.Type.RISK:
-        answered = {a.team_id for a in opening.answers.all()}
-        for team_id, stake in stakes.items():
-            if stake and team_id not in answered:  # staked and did not answer: as wrong
-                events.append(
-                    ScoreEvent(contest=contest, team_id=team_id, opening=opening, points=-stake, reason="wrong")
-                )
+    answered = {answer.team_id for answer in answers}
+    for team_id, points in kind.unanswered_points(stakes=stakes, answered=answered).items():
+        events.append(ScoreEvent(contest=contest, team_id=team_id, opening=opening, points=points, reason="wrong"))
     ScoreEvent.objects.bulk_create(events, ignore_conflicts=True)
     opening.revealed_at = at
     opening.save(update_fields=["revealed_at", "closed_at"])
@@ -215,8 +208,9 @@ def answer_override(
     if opening.revealed_at is None:
         raise ContestRejected("not_revealed", _("Rule on an answer after the reveal."))
     round_ = opening.question.round
-    stake = RiskPick.objects.filter(opening=opening, team=answer.team).values_list("value", flat=True).first()
-    wanted, _reason = _automatic_points(round_, correct, stake)
+    kind = round_kind(round_.type)
+    stake = kind.stakes(opening, team_ids=[answer.team_id]).get(answer.team_id)
+    wanted, _reason = kind.answer_points(round_, correct, stake)
     so_far = ScoreEvent.objects.filter(opening=opening, team=answer.team).aggregate(s=Sum("points"))["s"] or 0
     audit(contest, by, "override", answer=answer.pk, correct=correct, reason=reason)
     if wanted == so_far:

@@ -15,7 +15,8 @@ from lessons.grading import ResponseInvalid, check_exact_form, clean_response, g
 from orgs.models import User
 
 from .. import broadcast
-from ..models import Buzz, Contest, ContestAnswer, Opening, RiskPick, Round, ScoreEvent, TeamMember
+from ..models import Buzz, Contest, ContestAnswer, Opening, RiskPick, ScoreEvent, TeamMember
+from ..rounds import round_kind
 from .common import ContestRejected, check_running, close_once, current_opening, running
 
 
@@ -54,22 +55,11 @@ def _eligible_teams(opening: Opening) -> int:
     if key not in _ELIGIBLE:
         if len(_ELIGIBLE) > 1000:
             _ELIGIBLE.clear()
-        _ELIGIBLE[key] = _count_eligible(opening)
+        _ELIGIBLE[key] = round_kind(opening.question.round.type).eligible_teams(opening)
     return _ELIGIBLE[key]
 
 
 _ELIGIBLE: dict[tuple, int] = {}
-
-
-def _count_eligible(opening: Opening) -> int:
-    round_ = opening.question.round
-    if round_.type == Round.Type.BUZZER:
-        return 1
-    if round_.type == Round.Type.RISK:
-        return opening.risk_picks.filter(value__gt=0).count()
-    if round_.type == Round.Type.COMPULSORY and opening.question.team_id:
-        return 1
-    return opening.contest.teams.count()
 
 
 @dataclass(frozen=True)
@@ -132,17 +122,15 @@ def _roster(contest: Contest) -> _Roster:
 
 
 class _Batch:
-    """What one batch needs to judge its submissions: the roster, and the stakes of a risk round."""
+    """What one batch needs to judge its submissions: the round's rules, the roster, and the
+    stakes of a risk round."""
 
     def __init__(self, opening: Opening, submissions: Sequence[Submission]) -> None:
         self.opening = opening
         self.roster = _roster(opening.contest)
         teams = {self.roster.teams[s.member_id] for s in submissions if s.member_id in self.roster.teams}
-        self.stakes = (
-            dict(opening.risk_picks.filter(team_id__in=teams).values_list("team_id", "value"))
-            if opening.question.round.type == Round.Type.RISK
-            else {}
-        )
+        self.kind = round_kind(opening.question.round.type)
+        self.stakes = self.kind.stakes(opening, team_ids=teams)
         # A hall sends a handful of distinct responses ("A", "B", ...): each is checked, cleaned
         # and graded once per batch, not once per phone (that was most of judging a batch).
         self._graded: dict[tuple, tuple[list, bool] | tuple[str, str, None]] = {}
@@ -182,7 +170,7 @@ class _Batch:
         team_id = self.roster.teams.get(submission.member_id)
         if team_id is None:
             raise ContestRejected("not_in_contest", _("You are not on a team in this contest."))
-        self._may_answer(submission.member_id, team_id)
+        self.kind.check_answerer(self, submission.member_id, team_id)
         try:
             cleaned, is_correct = self._grade(submission.response)
         except ResponseInvalid as error:
@@ -195,18 +183,6 @@ class _Batch:
             client_answer_id=submission.client_answer_id,
             is_correct=is_correct,
         )
-
-    def _may_answer(self, member_id: int, team_id: int) -> None:
-        question = self.opening.question
-        round_type = question.round.type
-        if round_type == Round.Type.RELAY and self.roster.baton_holder(team_id, question.position) != member_id:
-            raise ContestRejected("leg_not_yours", _("Only the teammate holding the baton may answer this question."))
-        if round_type == Round.Type.COMPULSORY and question.team_id not in (None, team_id):
-            raise ContestRejected("not_your_question", _("This question belongs to another team."))
-        if round_type == Round.Type.BUZZER and self.opening.buzz_winner_id != team_id:
-            raise ContestRejected("no_buzz_right", _("Only the team that won the buzz may answer."))
-        if round_type == Round.Type.RISK and not self.stakes.get(team_id):
-            raise ContestRejected("no_stake", _("Your team did not stake on this question."))
 
 
 def _response_key(response: object) -> tuple | None:
@@ -426,7 +402,7 @@ def buzz(*, contest: Contest, member: User, at: datetime | None = None) -> Buzz:
     at = at or timezone.now()
     contest = running(contest.pk)
     opening = current_opening(contest)
-    if opening.question.round.type != Round.Type.BUZZER:
+    if not round_kind(opening.question.round.type).takes_buzzes:
         raise ContestRejected("not_a_buzzer_round", _("This is not a buzzer question."))
     if opening.closed_at:
         raise ContestRejected("deadline_passed", _("Time is up for this question."))
@@ -461,7 +437,7 @@ def risk_pick(*, contest: Contest, member: User, value: int, at: datetime | None
     contest = running(contest.pk)
     opening = current_opening(contest)
     round_ = opening.question.round
-    if round_.type != Round.Type.RISK:
+    if not round_kind(round_.type).takes_stakes:
         raise ContestRejected("not_a_risk_round", _("This is not a risk question."))
     if opening.opened_at is not None:
         raise ContestRejected("picking_closed", _("Stakes are picked before the question opens."))

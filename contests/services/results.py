@@ -2,7 +2,10 @@
 
 from django.db.models import Sum
 
-from ..models import Contest, ContestAnswer, Opening, Round, ScoreEvent
+from ..models import Contest, ContestAnswer, Opening, ScoreEvent
+from ..rounds import KINDS
+
+_TIMED_TYPES = [kind.type for kind in KINDS.values() if kind.times_break_ties]
 
 
 def team_scores(contest: Contest) -> list[dict]:
@@ -40,7 +43,7 @@ def _relay_seconds(contest: Contest) -> dict[int, float]:
     close (a question still open counts once answered or closed). Not answering never makes a
     team faster."""
     openings = Opening.objects.filter(
-        contest=contest, question__round__type=Round.Type.RELAY, opened_at__isnull=False, skipped=False
+        contest=contest, question__round__type__in=_TIMED_TYPES, opened_at__isnull=False, skipped=False
     )
     answered = {
         (opening_id, team_id): received_at

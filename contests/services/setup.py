@@ -13,6 +13,7 @@ from orgs.models import Unit, User
 
 from .. import broadcast
 from ..models import Contest, Round, RoundQuestion, Team, TeamMember
+from ..rounds import round_kind
 from .common import ContestRejected, audit
 
 
@@ -54,8 +55,9 @@ def round_add(
     teams_in_turn: bool = False,
 ) -> Round:
     """Add a round. Compulsory rounds with `teams_in_turn` give question k to team k mod n."""
+    kind = round_kind(type)
     if penalty is None:
-        penalty = 0 if type in (Round.Type.COMPULSORY, Round.Type.RELAY) else points
+        penalty = kind.default_penalty(points)
     round_ = Round.objects.create(
         contest=contest,
         position=contest.rounds.count() + 1,
@@ -64,7 +66,7 @@ def round_add(
         points=points,
         penalty=penalty,
         time_limit_s=time_limit_s,
-        risk_tiers=risk_tiers or ([10, 20, 30] if type == Round.Type.RISK else []),
+        risk_tiers=risk_tiers or list(kind.default_risk_tiers),
         early_buzz_penalty=early_buzz_penalty,
     )
     teams = list(contest.teams.all())

@@ -9,6 +9,7 @@ from orgs.forms import UnitChoiceField
 from orgs.models import Unit
 
 from ..models import Contest, Round
+from ..rounds import ROUND_SETTINGS, round_kind
 
 
 class BasicsForm(forms.Form):
@@ -105,14 +106,10 @@ class RoundForm(forms.Form):
             label=_("Question bank"), queryset=banks_visible_to(user).order_by("name"), required=False
         )
         self.fields["question"].choices = [(q.pk, q.pk) for q in picks]
-        if template.type != Round.Type.BUZZER:
-            del self.fields["early_buzz_penalty"]
-        if template.type != Round.Type.RISK:
-            del self.fields["risk_tiers"]
-        else:
-            self.fields["points"].required = self.fields["penalty"].required = False
-        if template.type != Round.Type.COMPULSORY:
-            del self.fields["teams_in_turn"]
+        settings = round_kind(template.type).settings
+        for name in ROUND_SETTINGS:
+            if name not in settings:
+                del self.fields[name]
 
     def clean_risk_tiers(self):
         return _risk_tiers(self.cleaned_data["risk_tiers"])

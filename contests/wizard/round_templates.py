@@ -2,7 +2,7 @@
 
 Every value is a starting point the organiser may edit; one place says what "usual" means."""
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
 
@@ -20,7 +20,6 @@ class RoundTemplate:
     early_buzz_penalty: int = 0
     risk_tiers: tuple[int, ...] = ()
     teams_in_turn: bool = False
-    fields: tuple[str, ...] = field(default=("points", "penalty", "time_limit_s"))
 
     @property
     def label(self) -> str:
@@ -55,7 +54,6 @@ TEMPLATES: dict[str, RoundTemplate] = {
             time_limit_s=15,
             question_count=10,
             early_buzz_penalty=5,
-            fields=("points", "penalty", "early_buzz_penalty", "time_limit_s"),
         ),
         RoundTemplate(
             type=Round.Type.RISK,
@@ -65,7 +63,6 @@ TEMPLATES: dict[str, RoundTemplate] = {
             time_limit_s=30,
             question_count=3,
             risk_tiers=(10, 20, 30),
-            fields=("risk_tiers", "time_limit_s"),
         ),
         RoundTemplate(
             type=Round.Type.TIEBREAK,

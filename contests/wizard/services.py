@@ -16,6 +16,7 @@ from orgs import access as orgs_access
 from orgs.models import Unit, User
 
 from ..models import Contest, Round, RoundQuestion, Team, TeamMember
+from ..rounds import KINDS, round_kind
 from ..services.common import ContestRejected, audit
 from ..services.setup import contest_create, round_add, team_add
 
@@ -311,8 +312,7 @@ def check_round_settings(settings: RoundSettings) -> None:
         raise ContestRejected("time_limit", _("A question's time limit is from 5 to 600 seconds."))
     if settings.points < 0 or settings.penalty < 0 or settings.early_buzz_penalty < 0:
         raise ContestRejected("negative_points", _("Points and penalties are whole numbers from 0 up."))
-    if settings.type == Round.Type.RISK and (not settings.risk_tiers or min(settings.risk_tiers) <= 0):
-        raise ContestRejected("risk_tiers", _("A risk round needs stake values above 0, like 10, 20, 30."))
+    round_kind(settings.type).check_settings(settings)
 
 
 @transaction.atomic
@@ -464,7 +464,8 @@ def contest_problems(contest: Contest) -> list[str]:
     legless = [t.name for t in teams if not any(p.leg for p in t.members.all())]
     if legless:
         problems.append(_("These teams have no members: %(names)s.") % {"names": "、".join(legless)})
-    for round_ in contest.rounds.filter(type=Round.Type.COMPULSORY):
+    dealing = [kind.type for kind in KINDS.values() if "teams_in_turn" in kind.settings]  # to teams in turn
+    for round_ in contest.rounds.filter(type__in=dealing):
         in_turn = round_.questions.exclude(team=None).count()
         if teams and in_turn % len(teams):
             problems.append(
