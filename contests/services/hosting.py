@@ -35,7 +35,7 @@ def question_open(*, contest: Contest, by: User | None, at: datetime | None = No
     current = (
         Opening.objects.select_for_update().filter(pk=contest.current_id).select_related("question__round").first()
     )
-    if current is not None and current.opened_at is None:
+    if current is not None and current.opened_at is None and not current.skipped:
         return _open_now(contest, current, at, by)
     if current is not None and current.revealed_at is None and not current.skipped:
         raise ContestRejected("question_in_play", _("Reveal or skip the current question first."))

@@ -219,3 +219,19 @@ def test_the_review_warns_when_a_round_deals_the_teams_unequal_numbers_of_questi
     with translation.override("en"):
         problems = [str(problem) for problem in wizard_services.contest_problems(hall.contest)]
     assert problems == ["Round 1 gives the teams unequal numbers of questions: use a multiple of 2."]
+
+
+@pytest.mark.parametrize("two_step", [Round.Type.BUZZER, Round.Type.RISK])
+def test_skipping_a_question_while_it_is_only_shown_moves_on_to_the_next(hall, two_step):
+    services.round_add(contest=hall.contest, type=two_step, versions=[hall.versions.pop(), hall.versions.pop()])
+    services.contest_start(contest=hall.contest, by=hall.host)
+    hall.contest.refresh_from_db()
+    first = services.question_open(contest=hall.contest, by=hall.host)  # shown: reading or picking
+    services.question_skip(contest=hall.contest, by=hall.host)
+
+    following = services.question_open(contest=hall.contest, by=hall.host)
+
+    first.refresh_from_db()
+    assert first.skipped and first.opened_at is None  # never opened for answers
+    assert following.pk != first.pk and following.question.position == 2
+    assert following.opened_at is None  # the next question is shown first, like any two-step one
