@@ -178,7 +178,9 @@ def _part_path(upload: Upload) -> Path:
 
 
 def _finish_lesson_upload(upload: Upload, part: Path) -> None:
-    lesson = upload.lesson
+    lesson = Lesson.objects.get(pk=upload.lesson_id)
+    if lesson.source:
+        _progress_restart(lesson)
     relative = f"lessons/{lesson.pk}/source{Path(upload.filename).suffix.lower()[:10]}"
     _media(relative).parent.mkdir(parents=True, exist_ok=True)
     shutil.move(part, _media(relative))
@@ -229,8 +231,29 @@ def upload_append(*, upload: Upload, start: int, chunk: bytes) -> Upload:
     return upload
 
 
+def _progress_restart(lesson: Lesson) -> None:
+    """A new video replaces the one members were watching: the seconds they watched of the old one
+    say nothing about the new one, so unfinished progress starts again from 0. A completion stays,
+    with the hours and points it earned (facts are not taken back); time spent on the page stays."""
+    WatchProgress.objects.filter(lesson=lesson, completed_at__isnull=True).update(
+        intervals=[], watched_s=0, furthest_s=0, last_position_s=0
+    )
+
+
+def lesson_progress_started(lesson: Lesson) -> dict[str, int]:
+    """How many members have watched some of the lesson without finishing, and how many finished:
+    what replacing its video would restart and keep."""
+    rows = WatchProgress.objects.filter(lesson=lesson)
+    return {
+        "started": rows.filter(completed_at__isnull=True, watched_s__gt=0).count(),
+        "completed": rows.filter(completed_at__isnull=False).count(),
+    }
+
+
 def lesson_attach_file(*, lesson: Lesson, path: Path) -> Lesson:
     """Copy a local file in as the lesson's source (the import command)."""
+    if lesson.source:
+        _progress_restart(lesson)
     relative = f"lessons/{lesson.pk}/source{path.suffix.lower()[:10]}"
     _media(relative).parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(path, _media(relative))

@@ -258,6 +258,7 @@ def upload_page(request, lesson_id: int):
             "lesson": lesson,
             "max_bytes": settings.LESSON_UPLOAD_MAX_BYTES,
             "tools_missing": videos.video.tools_missing(),
+            "watching": videos.lesson_progress_started(lesson) if lesson.source else None,
         },
     )
 

@@ -6,6 +6,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
@@ -157,6 +158,32 @@ def test_watching_through_counts_unique_seconds_and_completes_once(ready_lesson,
     assert float(progress.watched_s) == 6.0
     assert StudyCredit.objects.get(member=watcher, lesson=ready_lesson).hours == Decimal("0.25")
     assert PointEvent.objects.filter(member=watcher, activity="video_complete").count() == 1
+
+
+def test_a_new_video_restarts_unfinished_progress_and_keeps_completions(client, ready_lesson, watcher, tree):
+    finisher = factories.member(tree["gz1"], username="finisher")
+    t0 = timezone.now()
+    for second in range(0, 7, 2):  # the whole 6 s
+        beat(finisher, ready_lesson, t0 + timedelta(seconds=second), float(second))
+    for second in (0, 2, 4):  # 4 s of 6: not finished
+        beat(watcher, ready_lesson, t0 + timedelta(seconds=second), float(second), tab="B")
+    organiser = factories.organiser(tree["gz"], username="org")
+    client.force_login(organiser)
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    warning = client.get(f"/lessons/{ready_lesson.pk}/upload/").content.decode()
+    assert "1 member has watched part of it" in warning and "1 member who finished it keeps" in warning
+
+    data = (Path(settings.MEDIA_ROOT) / ready_lesson.source).read_bytes()
+    upload = videos.upload_start(lesson=ready_lesson, filename="v2.mp4", size=len(data), by=organiser)
+    videos.upload_append(upload=upload, start=0, chunk=data)
+
+    partial = WatchProgress.objects.get(member=watcher, lesson=ready_lesson)
+    assert (partial.intervals, float(partial.watched_s), float(partial.furthest_s)) == ([], 0.0, 0.0)
+    assert float(partial.spent_s) == 4.0  # time on the page is a fact: it stays
+    done = WatchProgress.objects.get(member=finisher, lesson=ready_lesson)
+    assert float(done.watched_s) == 6.0 and done.completed_at is not None
+    assert StudyCredit.objects.filter(member=finisher, lesson=ready_lesson).count() == 1
+    assert not StudyCredit.objects.filter(member=watcher).exists()
 
 
 def test_a_heartbeat_that_jumps_to_the_end_earns_nothing(ready_lesson, watcher):
