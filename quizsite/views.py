@@ -1,9 +1,12 @@
 """The shell's own pages: the home page and health check."""
 
+import redis
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.db import connection
+from django.db import DatabaseError, connection
 from django.http import JsonResponse
 from django.shortcuts import render
+from redis.exceptions import RedisError
 
 from lessons import selectors as lesson_selectors
 from notifications.services import reminder_next_allowed_at
@@ -63,10 +66,25 @@ def me(request):
 
 
 def healthz(request):
-    """For load balancers and compose health checks: the database answers."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
-    return JsonResponse({"status": "ok"})
+    """For load balancers and compose health checks: the database answers, and Redis (the channel
+    layer, the hot state, the broker) when it is configured: without it live contests and
+    background work stop while pages still load, so a process that cannot reach it is not healthy.
+    503 names the part that failed."""
+    parts = {"database": "ok", "redis": "not configured"}
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except DatabaseError:
+        parts["database"] = "unavailable"
+    if settings.REDIS_URL:
+        try:
+            redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=2, socket_timeout=2).ping()
+        except RedisError:
+            parts["redis"] = "unavailable"
+        else:
+            parts["redis"] = "ok"
+    healthy = "unavailable" not in parts.values()
+    return JsonResponse({"status": "ok" if healthy else "unavailable", **parts}, status=200 if healthy else 503)
 
 
 def bench_floor(request):

@@ -158,8 +158,16 @@ def test_password_change(client, tree):
     assert person.check_password("another-long-pass-9")
 
 
-def test_healthz(client, db):
-    assert client.get("/healthz").json() == {"status": "ok"}
+def test_healthz_says_each_part_answers(client, db, settings):
+    expected_redis = "ok" if settings.REDIS_URL else "not configured"
+    assert client.get("/healthz").json() == {"status": "ok", "database": "ok", "redis": expected_redis}
+
+
+def test_healthz_is_503_naming_redis_when_it_does_not_answer(client, db, settings):
+    settings.REDIS_URL = "redis://127.0.0.1:9/0"  # the discard port: nothing answers there
+    refused = client.get("/healthz")
+    assert refused.status_code == 503
+    assert refused.json() == {"status": "unavailable", "database": "ok", "redis": "unavailable"}
 
 
 def test_template_lists_formula_like_unit_names_as_text(client, db):
