@@ -677,12 +677,12 @@ def insert_rows(params: RuleParams, snapshot_id: int, previous_id: int | None = 
                 CASE WHEN reason = '' THEN {shown} OVER w END AS shown_rank,
                 CASE WHEN reason = '' AND group_path IS NOT NULL
                      THEN {shown} OVER (PARTITION BY reason = '', group_path ORDER BY {keys}) END AS rank_in_group,
-                COUNT(*) OVER w AS tied_count,
+                COUNT(*) OVER (w RANGE BETWEEN CURRENT ROW AND CURRENT ROW) AS tied_count,
                 COUNT(*) OVER (PARTITION BY reason = '') AS eligible_n
             FROM (SELECT subject_id, total, participants, headcount, time_used_r AS time_used, finished,
                          unit_path, {measured} AS metric, group_path, reason, right_n, asked_n,
                          headcount_expected FROM judged) j
-            WINDOW w AS (PARTITION BY reason = '' ORDER BY {keys} RANGE BETWEEN CURRENT ROW AND CURRENT ROW)
+            WINDOW w AS (PARTITION BY reason = '' ORDER BY {keys})
         ), ranked AS (
             SELECT rr.*, __PRIZE__ AS prize FROM ranked_raw rr
         )
