@@ -31,7 +31,7 @@ from django.utils import timezone
 from .params import STEPLEN, RuleParams
 
 # The columns of `rk_pp` a snapshot keeps (`SnapshotInput`), by the name each has there: the one
-# list to extend when the computation aggregates something new per participant.
+# list to extend when the computation aggregates something new per participant (and `KEPT_IN_ROWS`).
 KEPT_PARTICIPANT_COLUMNS = {
     "subject_id": "subject_id",
     "member_id": "member_id",
@@ -44,6 +44,22 @@ KEPT_PARTICIPANT_COLUMNS = {
     "qn": "answers",
     "srcs": "sources",
     "best": "best_source_score",
+}
+# Where a member ranking by total keeps them instead (`inputs_in_rows`): in its own rows
+# (`rankings_snapshotrow r`, its unit's path in the kept unit `rankings_snapshotunit u`), by the
+# same names. Each holds the input at the precision it is hashed and ranked with.
+KEPT_IN_ROWS = {
+    "subject_id": "r.subject_id",
+    "member_id": "r.subject_id",
+    "s": "r.total",
+    "t": "r.time_used_s",
+    "fin": "r.finished_at",
+    "unit_path": "u.path",
+    "hc": "r.participants",
+    "rt": "r.right_count",
+    "qn": "r.answer_count",
+    "srcs": "CAST(NULL AS INTEGER)",
+    "best": "CAST(NULL AS DOUBLE PRECISION)",
 }
 # Decimal places a number is hashed and compared with (more would hash floating-point noise).
 HASH_PLACES = {"s": 4, "t": 3, "best": 4}
@@ -970,15 +986,41 @@ def build_headcounts(params: RuleParams) -> None:
         cursor.execute("CREATE INDEX rk_teams_team ON rk_teams (team_id)")
 
 
-def keep_inputs(snapshot_id: int) -> None:
-    """Store this connection's `rk_pp`, `rk_tree` with `rk_unit_heads`, and `rk_teams` as the
-    inputs of `snapshot_id`, set-based. Call in the transaction writing the snapshot."""
+def inputs_in_rows(params: RuleParams) -> bool:
+    """Whether a snapshot of `params` keeps its participants' inputs in its own rows (`KEPT_IN_ROWS`)
+    rather than as SnapshotInput rows: a member ranking by total ranks `rk_pp` as it stands, one
+    row per participant, and each row already holds every input to the precision that is hashed
+    and ranked. (A mean or best-of would also need each member's sources and unrounded score.)"""
+    return params.subject == "member" and params.metric == "total"
+
+
+def _kept_participants(snapshot_id: int, in_rows: bool) -> tuple[str, list]:
+    """A derived table of the participants' inputs `snapshot_id` kept, with its columns named as
+    in `rk_pp` (and a non-null `id`), and its parameters."""
+    if in_rows:
+        columns = ", ".join(f"{kept} AS {name}" for name, kept in KEPT_IN_ROWS.items())
+        return (
+            f"""(SELECT r.id AS id, {columns} FROM rankings_snapshotrow r
+            LEFT JOIN rankings_snapshotunit u ON u.snapshot_id = r.snapshot_id AND u.unit_id = r.unit_id
+            WHERE r.snapshot_id = %s)""",
+            [snapshot_id],
+        )
+    columns = ", ".join(f"{stored} AS {name}" for name, stored in KEPT_PARTICIPANT_COLUMNS.items())
+    return f"(SELECT id, {columns} FROM rankings_snapshotinput WHERE snapshot_id = %s)", [snapshot_id]
+
+
+def keep_inputs(snapshot_id: int, in_rows: bool) -> None:
+    """Store this connection's `rk_pp` (unless its rows hold it: `inputs_in_rows`), `rk_tree`
+    with `rk_unit_heads`, and `rk_teams` as the inputs of `snapshot_id`, set-based. Call in the
+    transaction writing the snapshot, after its rows."""
     stored = ", ".join(KEPT_PARTICIPANT_COLUMNS.values())
     read = ", ".join(KEPT_PARTICIPANT_COLUMNS)
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO rankings_snapshotinput (snapshot_id, {stored}) SELECT %s, {read} FROM rk_pp", [snapshot_id]
-        )
+        if not in_rows:
+            cursor.execute(
+                f"INSERT INTO rankings_snapshotinput (snapshot_id, {stored}) SELECT %s, {read} FROM rk_pp",
+                [snapshot_id],
+            )
         cursor.execute(
             """INSERT INTO rankings_snapshotunit (snapshot_id, unit_id, path, depth, name, headcount)
             SELECT %s, tr.unit_id, tr.path, tr.depth, tr.name, COALESCE(h.n, 0)
@@ -992,10 +1034,10 @@ def keep_inputs(snapshot_id: int) -> None:
         )
 
 
-def load_inputs(snapshot_id: int) -> None:
+def load_inputs(snapshot_id: int, in_rows: bool) -> None:
     """Create `rk_tree`, `rk_unit_heads`, `rk_teams` and `rk_pp` on this connection from the
-    inputs `snapshot_id` kept, in place of today's facts."""
-    read = ", ".join(f"{stored} AS {name}" for name, stored in KEPT_PARTICIPANT_COLUMNS.items())
+    inputs `snapshot_id` kept (in its rows if `in_rows`), in place of today's facts."""
+    kept, kept_args = _kept_participants(snapshot_id, in_rows)
     with connection.cursor() as cursor:
         _drop_temp(cursor)
         cursor.execute(
@@ -1016,33 +1058,31 @@ def load_inputs(snapshot_id: int) -> None:
             [snapshot_id],
         )
         cursor.execute(
-            f"CREATE TEMP TABLE rk_pp AS SELECT {read} FROM rankings_snapshotinput WHERE snapshot_id = %s",
-            [snapshot_id],
+            f"CREATE TEMP TABLE rk_pp AS SELECT {', '.join(KEPT_PARTICIPANT_COLUMNS)} FROM {kept} kept", kept_args
         )
 
 
-def drift(snapshot_id: int) -> dict[str, int]:
-    """How today's facts differ from the inputs `snapshot_id` kept. Call after building this
-    connection's `rk_pp`, `rk_unit_heads` and `rk_teams` from today's facts: counts of
-    participants' results added, changed and gone since, and of units and teams whose headcount
-    changed (or that came or went)."""
+def drift(snapshot_id: int, in_rows: bool) -> dict[str, int]:
+    """How today's facts differ from the inputs `snapshot_id` kept (in its rows if `in_rows`).
+    Call after building this connection's `rk_pp`, `rk_unit_heads` and `rk_teams` from today's
+    facts: counts of participants' results added, changed and gone since, and of units and teams
+    whose headcount changed (or that came or went)."""
     key = "kept.subject_id = now.subject_id AND COALESCE(kept.member_id, 0) = COALESCE(now.member_id, 0)"
     same = " AND ".join(
-        f"{_text('now.' + name, HASH_PLACES.get(name))} = {_text('kept.' + stored, HASH_PLACES.get(name))}"
-        for name, stored in KEPT_PARTICIPANT_COLUMNS.items()
+        f"{_text('now.' + name, HASH_PLACES.get(name))} = {_text('kept.' + name, HASH_PLACES.get(name))}"
+        for name in KEPT_PARTICIPANT_COLUMNS
     )
+    kept, kept_args = _kept_participants(snapshot_id, in_rows)
     with connection.cursor() as cursor:
         cursor.execute(
             f"""SELECT SUM(CASE WHEN kept.id IS NULL THEN 1 ELSE 0 END),
                        SUM(CASE WHEN kept.id IS NOT NULL AND NOT ({same}) THEN 1 ELSE 0 END)
-            FROM rk_pp now LEFT JOIN rankings_snapshotinput kept ON kept.snapshot_id = %s AND {key}""",
-            [snapshot_id],
+            FROM rk_pp now LEFT JOIN {kept} kept ON {key}""",
+            kept_args,
         )
         added, changed = (int(value or 0) for value in cursor.fetchone())
         cursor.execute(
-            f"""SELECT COUNT(*) FROM rankings_snapshotinput kept LEFT JOIN rk_pp now ON {key}
-            WHERE kept.snapshot_id = %s AND now.subject_id IS NULL""",
-            [snapshot_id],
+            f"SELECT COUNT(*) FROM {kept} kept LEFT JOIN rk_pp now ON {key} WHERE now.subject_id IS NULL", kept_args
         )
         gone = int(cursor.fetchone()[0])
         cursor.execute(

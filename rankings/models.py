@@ -367,6 +367,10 @@ class Snapshot(models.Model):
     # Whether the inputs ranked were kept (SnapshotInput, SnapshotUnit, SnapshotTeam): snapshots
     # computed before inputs were kept can only be checked against today's facts.
     inputs_kept = models.BooleanField(default=False)
+    # Where the participants' inputs were kept: True, in the snapshot's own rows (a member ranking
+    # by total: one row per member holds all of them, see `compute.inputs_in_rows`); otherwise in
+    # SnapshotInput. NULL for snapshots kept before rows could hold them.
+    inputs_in_rows = models.BooleanField(null=True, editable=False)
     inputs_fingerprint = models.CharField(max_length=200, blank=True)
     rows_hash = models.CharField(max_length=64)
     row_count = models.PositiveIntegerField(default=0)

@@ -607,6 +607,7 @@ def _snapshot_write(
         parameters=params.to_json(),
         input_hash=digest,
         inputs_kept=True,
+        inputs_in_rows=compute.inputs_in_rows(params),
         inputs_fingerprint=fingerprint,
         rows_hash="",
         task_id=task_id,
@@ -615,7 +616,7 @@ def _snapshot_write(
         computed_at=timezone.now(),
     )
     written = compute.insert_rows(params, snapshot.pk, previous.pk if previous else None)
-    compute.keep_inputs(snapshot.pk)
+    compute.keep_inputs(snapshot.pk, snapshot.inputs_in_rows)
     diff = compute.changes_since(snapshot.pk, previous.pk) if previous else {}
     if previous:
         diff |= {"previous_version": previous.version, "inputs_changed": previous.input_hash != digest}
@@ -656,7 +657,7 @@ def snapshot_recompute(*, snapshot: Snapshot) -> Verification:
     try:
         with compute.tuned_session(), transaction.atomic():
             if snapshot.inputs_kept:
-                compute.load_inputs(snapshot.pk)
+                compute.load_inputs(snapshot.pk, bool(snapshot.inputs_in_rows))
             else:
                 compute.build_inputs(params)
             digest = compute.input_hash(params)
@@ -694,7 +695,7 @@ def snapshot_drift(*, snapshot: Snapshot) -> dict[str, int] | None:
     try:
         with compute.tuned_session():
             compute.build_inputs(params)
-            return compute.drift(snapshot.pk)
+            return compute.drift(snapshot.pk, bool(snapshot.inputs_in_rows))
     finally:
         compute.drop_temp()
 

@@ -10,9 +10,12 @@ from rankings.services import snapshot_approve, snapshot_publish
 from tests import factories
 from tests.rankings.test_services import compute, member_rule, points, study  # noqa: F401 - fixture
 
-# Each statement receives the published snapshot's id (and a draft's where it names two).
+# Each statement receives the published snapshot's id (and a draft's where it names two). The
+# published member ranking by total keeps its participants' inputs in its rows; `{m}` is a
+# published member ranking by mean, which keeps them as SnapshotInput rows.
 WRITES = {
     "edit the snapshot": "UPDATE rankings_snapshot SET input_hash = 'x' WHERE id = {p}",
+    "say its inputs are elsewhere": "UPDATE rankings_snapshot SET inputs_in_rows = NULL WHERE id = {p}",
     "delete the snapshot": "DELETE FROM rankings_snapshot WHERE id = {p}",
     "edit a row": "UPDATE rankings_snapshotrow SET metric = 999 WHERE snapshot_id = {p}",
     "delete the rows": "DELETE FROM rankings_snapshotrow WHERE snapshot_id = {p}",
@@ -21,11 +24,11 @@ WRITES = {
     "VALUES ({p}, 100000, 'x', 1, 0, 1, TRUE, '', 1, '', '', '')",
     "move a draft's rows in": "UPDATE rankings_snapshotrow SET snapshot_id = {p}, subject_id = subject_id + 100000 "
     "WHERE snapshot_id = {d}",
-    "edit an input": "UPDATE rankings_snapshotinput SET score = score + 1 WHERE snapshot_id = {p}",
-    "delete the inputs": "DELETE FROM rankings_snapshotinput WHERE snapshot_id = {p}",
+    "edit an input": "UPDATE rankings_snapshotinput SET score = score + 1 WHERE snapshot_id = {m}",
+    "delete the inputs": "DELETE FROM rankings_snapshotinput WHERE snapshot_id = {m}",
     "add an input": "INSERT INTO rankings_snapshotinput (snapshot_id, subject_id, member_id, score, time_s, "
     "finished_at, unit_path, counted) SELECT snapshot_id, subject_id, member_id, score, time_s, finished_at, "
-    "unit_path, counted FROM rankings_snapshotinput WHERE snapshot_id = {p}",
+    "unit_path, counted FROM rankings_snapshotinput WHERE snapshot_id = {m}",
     "edit a unit's headcount": "UPDATE rankings_snapshotunit SET headcount = headcount + 1 WHERE snapshot_id = {p}",
     "delete the units": "DELETE FROM rankings_snapshotunit WHERE snapshot_id = {p}",
     "add a team": "INSERT INTO rankings_snapshotteam (snapshot_id, team_id, unit_id, roster) VALUES ({p}, 1, NULL, 3)",
@@ -38,10 +41,13 @@ def published(study):  # noqa: F811
     rule = member_rule(study)
     snapshot = compute(rule).snapshot
     snapshot_publish(snapshot=snapshot_approve(snapshot=snapshot, by=admin), by=admin)
+    by_mean = compute(member_rule(study, metric="mean")).snapshot
+    snapshot_publish(snapshot=snapshot_approve(snapshot=by_mean, by=admin), by=admin)
     points(study["people"]["c"], 45, "c-2")
     draft = compute(rule).snapshot
     snapshot.refresh_from_db()
-    return {"snapshot": snapshot, "draft": draft}
+    by_mean.refresh_from_db()
+    return {"snapshot": snapshot, "draft": draft, "by_mean": by_mean}
 
 
 def _counts(snapshot_id: int) -> tuple[int, int, int]:
@@ -54,14 +60,18 @@ def _counts(snapshot_id: int) -> tuple[int, int, int]:
 
 @pytest.mark.parametrize("write", WRITES)
 def test_raw_sql_cannot_change_a_published_snapshot(published, write):
-    snapshot, draft = published["snapshot"], published["draft"]
-    before = _counts(snapshot.pk)
-    assert all(before)
+    snapshot, draft, by_mean = published["snapshot"], published["draft"], published["by_mean"]
+    before = {kept.pk: _counts(kept.pk) for kept in (snapshot, by_mean)}
+    # Six rows and the units in each; inputs in the rows of the ranking by total, apart in the other.
+    assert before[snapshot.pk][0] == 6 and before[snapshot.pk][1] == 0 and before[snapshot.pk][2]
+    assert before[by_mean.pk][0] == 6 and before[by_mean.pk][1] == 6 and before[by_mean.pk][2]
     with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(WRITES[write].format(p=snapshot.pk, d=draft.pk))
-    assert _counts(snapshot.pk) == before
-    assert ranking_compute.rows_hash(snapshot.pk) == snapshot.rows_hash
-    assert Snapshot.objects.get(pk=snapshot.pk).input_hash == snapshot.input_hash
+        cursor.execute(WRITES[write].format(p=snapshot.pk, d=draft.pk, m=by_mean.pk))
+    for kept in (snapshot, by_mean):
+        assert _counts(kept.pk) == before[kept.pk]
+        assert ranking_compute.rows_hash(kept.pk) == kept.rows_hash
+        stored = Snapshot.objects.get(pk=kept.pk)
+        assert (stored.input_hash, stored.inputs_in_rows) == (kept.input_hash, kept.inputs_in_rows)
 
 
 def test_bulk_orm_writes_to_a_published_snapshot_are_refused(published):
@@ -70,7 +80,7 @@ def test_bulk_orm_writes_to_a_published_snapshot_are_refused(published):
     for write in (
         lambda: SnapshotRow.objects.filter(snapshot=snapshot).update(prize="一等奖"),
         lambda: SnapshotRow.objects.filter(snapshot=snapshot).delete(),
-        lambda: SnapshotInput.objects.filter(snapshot=snapshot).update(counted=0),
+        lambda: SnapshotInput.objects.filter(snapshot=published["by_mean"]).update(counted=0),
         lambda: Snapshot.objects.filter(pk=snapshot.pk).update(rows_hash="0" * 64),
         lambda: SnapshotRow.objects.bulk_create(
             [SnapshotRow(**{**_fields(row), "subject_id": row.subject_id + 100000})]

@@ -11,7 +11,7 @@ from django.utils import timezone, translation
 from lessons.models import PointEvent
 from orgs import services as org_services
 from rankings import tasks
-from rankings.models import RankingRule, RankingRun, Snapshot, SnapshotImmutable, SnapshotRow
+from rankings.models import RankingRule, RankingRun, Snapshot, SnapshotImmutable, SnapshotInput, SnapshotRow
 from rankings.services import (
     RankingRejected,
     rule_save,
@@ -257,16 +257,39 @@ def test_verify_passes_after_late_facts_and_a_new_organ_and_the_drift_counts_the
     assert "added since" not in capsys.readouterr().out
 
 
-def test_verify_reports_kept_inputs_altered_in_a_draft(study):
-    snapshot = compute(member_rule(study)).snapshot
+# Where a member ranking keeps a participant's score: by total in its row (one per member), by
+# mean as a SnapshotInput row (a mean needs the unrounded score and the sources).
+KEPT_SCORE = {
+    "total": "UPDATE rankings_snapshotrow SET total = total + 1 WHERE snapshot_id = %s AND subject_id = %s",
+    "mean": "UPDATE rankings_snapshotinput SET score = score + 1 WHERE snapshot_id = %s AND member_id = %s",
+}
+
+
+@pytest.mark.parametrize("metric", KEPT_SCORE)
+def test_verify_reports_kept_inputs_altered_in_a_draft(study, metric):
+    snapshot = compute(member_rule(study, metric=metric)).snapshot
+    assert snapshot.inputs_in_rows is (metric == "total")
+    assert SnapshotInput.objects.filter(snapshot=snapshot).count() == (0 if metric == "total" else 6)
+    call_command("verify_snapshot", str(snapshot.pk), "--no-drift")
     with connection.cursor() as cursor:
-        cursor.execute(
-            "UPDATE rankings_snapshotinput SET score = score + 1 WHERE snapshot_id = %s AND member_id = %s",
-            [snapshot.pk, study["people"]["c"].pk],
-        )
+        cursor.execute(KEPT_SCORE[metric], [snapshot.pk, study["people"]["c"].pk])
     with pytest.raises(CommandError) as mismatch:
         call_command("verify_snapshot", str(snapshot.pk), "--no-drift")
     assert "the kept inputs were altered" in str(mismatch.value)
+
+
+def test_a_member_ranking_by_total_is_verified_and_compared_from_its_rows(study, capsys):
+    rule = member_rule(study)
+    snapshot = compute(rule).snapshot
+    assert snapshot.inputs_in_rows and not SnapshotInput.objects.filter(snapshot=snapshot).exists()
+    # C's points are edited and a newcomer scores: the snapshot still verifies from its rows,
+    # and the drift report sees one result changed and one added.
+    PointEvent.objects.filter(member=study["people"]["c"]).update(points=11)
+    points(factories.member(study["tree"]["gz2"], username="late", real_name="LATE"), 5, "late-1")
+    call_command("verify_snapshot", str(snapshot.pk))
+    out = capsys.readouterr().out
+    assert "OK, recomputed from its kept inputs" in out
+    assert "1 participants' results added since, 1 changed, 0 gone" in out
 
 
 def test_an_edit_to_an_existing_fact_marks_the_rule_dirty(study):
