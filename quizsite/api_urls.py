@@ -77,7 +77,7 @@ urlpatterns = [
     path("online/attempts/<int:attempt_id>/", online_api.AttemptView.as_view(), name="api-online-attempt"),
     path(
         "online/attempts/<int:attempt_id>/items/<int:position>/",
-        online_api.item_save,
+        online_api.ItemSaveView.as_view(),
         name="api-online-item-save",
     ),
     path(

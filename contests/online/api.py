@@ -5,26 +5,15 @@ Each call that acts on an attempt names its `device` (any stable id the client k
 another device takes it over, after which the first device's calls are refused (`taken_over`).
 """
 
-import functools
-
-from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
-from django.utils.cache import patch_vary_headers
 from drf_spectacular.utils import extend_schema, inline_serializer
-from rest_framework import exceptions, serializers, status
-from rest_framework.authentication import SessionAuthentication, get_authorization_header
+from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.throttling import BaseThrottle
-from rest_framework.utils import json
-from rest_framework.utils.encoders import JSONEncoder
 from rest_framework.views import APIView
 
-from calls.judges import judge_account_of
 from lessons import presenters
 from lessons.services.attempts import AttemptRejected
-from orgs.tokens import ApiTokenAuthentication
-from quizsite.api_errors import error_body
 
 from . import selectors, services
 from .models import OnlineContest
@@ -238,90 +227,3 @@ class SubmitView(OnlineAPIView):
         except AttemptRejected as error:
             return rejected(error)
         return Response(_attempt(online))
-
-
-# ---------------------------------------------------------------- the autosave's fast path
-
-
-def _json_response(payload: dict, status_code: int = 200) -> HttpResponse:
-    """What DRF's JSONRenderer would send (its encoder, compact, UTF-8), without its request path."""
-    body = json.dumps(payload, cls=JSONEncoder, ensure_ascii=False, separators=(",", ":"))
-    response = HttpResponse(body.encode(), status=status_code, content_type="application/json")
-    response["Allow"] = "PUT, OPTIONS"
-    patch_vary_headers(response, ("Accept",))
-    return response
-
-
-def _fast_user(request):
-    """The caller as the API's authentication classes would find it, or None when they would
-    refuse or it is not plain (no credentials, a bad or expired token, a failed CSRF check, a
-    judge-only account): DRF's path then answers, with its own error."""
-    header = get_authorization_header(request).split()
-    if header:
-        if len(header) != 2 or header[0].lower() not in (b"token", b"bearer"):
-            return None
-        try:
-            user, _token = ApiTokenAuthentication().authenticate_credentials(header[1].decode())
-        except (exceptions.AuthenticationFailed, UnicodeError):
-            return None
-    else:
-        user = request.user
-        if not user.is_authenticated or not user.is_active:
-            return None
-        try:  # a session client: CSRF, as SessionAuthentication checks it
-            SessionAuthentication().enforce_csrf(request)
-        except exceptions.PermissionDenied:
-            return None
-    return None if judge_account_of(user) is not None else user
-
-
-def _fast_body(request) -> tuple[str, object] | None:
-    """The device and the response when the body is one DRF's serializer takes as it is (JSON,
-    a printable device of 1-64 characters without surrounding spaces, a response that is not
-    null); None otherwise, for the serializer to say what is wrong."""
-    if request.content_type != "application/json":
-        return None
-    try:
-        body = json.loads(request.body)
-    except ValueError:
-        return None
-    if not isinstance(body, dict):
-        return None
-    device, response = body.get("device"), body.get("response")
-    if not isinstance(device, str) or not 0 < len(device) <= 64 or device != device.strip():
-        return None
-    if not device.isprintable() or response is None:
-        return None
-    return device, response
-
-
-def _with_fast_path(drf_view):
-    """The autosave as a plain Django view where every check passes, else `drf_view` (DRF's
-    request path, with every refusal in the API's error shape). Both run the same checks in the
-    same order: credentials (token, or session and CSRF), judge-only accounts, the rate limit,
-    the attempt's owner, the body, then the guarded write. A refusal from the fast path's rate
-    limit is left to DRF's throttle, which counts that call again: the member is past the
-    limit either way. `functools.wraps` keeps DRF's `cls`, so the schema still lists the view."""
-
-    @functools.wraps(drf_view)
-    def view(request, attempt_id: int, position: int):
-        user = _fast_user(request) if request.method == "PUT" else None
-        body = _fast_body(request) if user is not None else None
-        if body is None or not allow(f"api-online-save:{user.pk}", limit=LIMITS_PER_MINUTE["save"], window_s=60):
-            return drf_view(request, attempt_id=attempt_id, position=position)
-        device, answer = body
-        try:
-            layout = access_online_layout(user, attempt_id)
-            item = save_answer(user, layout, attempt_id=attempt_id, position=position, device=device, response=answer)
-        except Http404 as error:
-            return _json_response(error_body("not_found", str(error)), status.HTTP_404_NOT_FOUND)
-        except PermissionDenied as error:
-            return _json_response(error_body("forbidden", str(error)), status.HTTP_403_FORBIDDEN)
-        except AttemptRejected as error:
-            return _json_response({"code": error.code, "detail": str(error.message)}, status.HTTP_409_CONFLICT)
-        return _json_response({"position": item.position, "saved_at": item.saved_at})
-
-    return view
-
-
-item_save = _with_fast_path(ItemSaveView.as_view())
