@@ -10,8 +10,8 @@ from decimal import Decimal
 from pathlib import Path
 
 from django.conf import settings
-from django.db import transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db import connection, transaction
+from django.db.models import FilteredRelation, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -106,16 +106,45 @@ def can_watch(user, lesson: Lesson) -> bool:
 
 
 def lesson_for_watching(user, lesson_id: int) -> tuple[Lesson | None, bool]:
-    """The lesson (with its unit) and whether `user` may watch it now, as `can_watch` decides:
-    one query for a member of its audience (the audience rides along as an EXISTS). For the
-    heartbeats, which ask on every beat."""
+    """The lesson and whether `user` may watch it now, as `can_watch` decides: one query for a
+    member of its audience. For the heartbeats, which ask on every beat: the query is written
+    out (building `lessons_visible_q`'s joins took half a heartbeat's CPU), and reads the
+    member's unit inside it (a unit's ancestors are the units whose path begins its path)."""
     from orgs import access
 
-    visible = Lesson.objects.filter(lessons_visible_q(user), pk=OuterRef("pk"))
-    lesson = Lesson.objects.select_related("unit").annotate(visible=Exists(visible)).filter(pk=lesson_id).first()
+    audience = Lesson.audience.through._meta.db_table
+    units = Unit._meta.db_table
+    lessons = Lesson._meta.db_table
+    # Table names from the models; every value is a parameter.
+    sql = f"""
+        SELECT l.*, (
+            l.status = %s
+            AND (l.publish_from IS NULL OR l.publish_from <= %s)
+            AND (l.publish_until IS NULL OR l.publish_until > %s)
+            AND EXISTS (
+                SELECT 1 FROM {units} m WHERE m.id = %s AND (
+                    EXISTS (
+                        SELECT 1 FROM {audience} a JOIN {units} au ON au.id = a.unit_id
+                        WHERE a.lesson_id = l.id AND substr(m.path, 1, length(au.path)) = au.path
+                    )
+                    OR (
+                        NOT EXISTS (SELECT 1 FROM {audience} a WHERE a.lesson_id = l.id)
+                        AND EXISTS (
+                            SELECT 1 FROM {units} lu
+                            WHERE lu.id = l.unit_id AND substr(m.path, 1, length(lu.path)) = lu.path
+                        )
+                    )
+                )
+            )
+        ) AS visible
+        FROM {lessons} l WHERE l.id = %s
+    """  # noqa: S608
+    now = timezone.now()
+    params = [Lesson.Status.READY, now, now, getattr(user, "unit_id", None), lesson_id]
+    lesson = next(iter(Lesson.objects.raw(sql, params)), None)
     if lesson is None:
         return None, False
-    return lesson, lesson.visible or access.can_manage_unit(user, lesson.unit)
+    return lesson, bool(lesson.visible) or access.can_manage_unit(user, lesson.unit)
 
 
 # ---------------------------------------------------------------- uploads
@@ -347,24 +376,59 @@ class BeatResult:
     completed_now: bool = False
 
 
-def _span_locked(member: User) -> WatchSpan:
-    span = WatchSpan.objects.select_for_update().filter(member=member).first()
+def _span_locked(member: User, lesson: Lesson) -> tuple[WatchSpan, WatchProgress | None]:
+    """The member's span, locked, and their progress on the lesson (None if they have none yet),
+    in one query: the progress rides along as a left join."""
+    rows = (
+        WatchSpan.objects.annotate(
+            progress=FilteredRelation("member__watching", condition=Q(member__watching__lesson=lesson))
+        )
+        .select_related("progress")
+        .select_for_update(of=("self",))
+        .filter(member=member)
+    )
+    span = rows.first()
     if span is None:
         WatchSpan.objects.get_or_create(member=member)
-        span = WatchSpan.objects.select_for_update().get(member=member)
-    return span
+        span = rows.get()
+    return span, getattr(span, "progress", None)  # not set when the join found no row
 
 
 def _progress_locked(member: User, lesson: Lesson, at: datetime) -> WatchProgress:
-    """The member's progress on the lesson. Call while holding the member's span row lock: only
-    heartbeats write progress, and each takes that lock first, so the row needs no lock of its own."""
-    progress = WatchProgress.objects.filter(member=member, lesson=lesson).first()
-    if progress is None:
-        WatchProgress.objects.get_or_create(
-            member=member, lesson=lesson, defaults={"unit_at_start_id": member.unit_id, "started_at": at}
-        )
-        progress = WatchProgress.objects.select_for_update().get(member=member, lesson=lesson)
-    return progress
+    """The member's new progress on the lesson. Call while holding the member's span row lock:
+    only heartbeats write progress, and each takes that lock first."""
+    WatchProgress.objects.get_or_create(
+        member=member, lesson=lesson, defaults={"unit_at_start_id": member.unit_id, "started_at": at}
+    )
+    return WatchProgress.objects.select_for_update().get(member=member, lesson=lesson)
+
+
+def _save_beat(beat: Heartbeat, span: WatchSpan, progress: WatchProgress) -> None:
+    """Insert the beat and write the span and the progress: on PostgreSQL in one statement (the
+    two updates as data-modifying WITH clauses), elsewhere in three. Call in the transaction
+    holding the span's lock."""
+    if connection.vendor != "postgresql":
+        beat.save()
+        span.save()
+        progress.save()
+        return
+    quote = connection.ops.quote_name
+
+    def prepared(obj, fields) -> list:
+        return [field.get_db_prep_save(field.pre_save(obj, False), connection) for field in fields]
+
+    clauses, params = [], []
+    for n, obj in enumerate((span, progress)):
+        fields = [f for f in obj._meta.concrete_fields if not f.primary_key]
+        assignments = ", ".join(f"{quote(f.column)} = %s" for f in fields)
+        clauses.append(f"w{n} AS (UPDATE {quote(obj._meta.db_table)} SET {assignments} WHERE id = %s)")  # noqa: S608 - names from the models
+        params += [*prepared(obj, fields), obj.pk]
+    fields = [f for f in Heartbeat._meta.concrete_fields if not f.primary_key]
+    columns = ", ".join(quote(f.column) for f in fields)
+    values = ", ".join(["%s"] * len(fields))
+    sql = f"WITH {', '.join(clauses)} INSERT INTO {quote(Heartbeat._meta.db_table)} ({columns}) VALUES ({values})"  # noqa: S608 - names from the models, values are parameters
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, *prepared(beat, fields)])
 
 
 def gapless_end(intervals: list[list[float]]) -> float:
@@ -395,21 +459,24 @@ def heartbeat_record(
       `GAP_BRIDGED_S` past its end, credited from the end) is credited (`skipped` otherwise);
     - a refused beat is recorded and changes nothing else; a move back, or a move reported while
       paused that the clock cannot explain (a seek), becomes the new anchor without credit.
-    Holds the member's span row lock (so a member's beats queue), then the progress row's."""
+    Holds the member's span row lock (so a member's beats queue), which covers the progress row.
+    Usually four statements: the span with the progress, one write of all three rows, and the
+    transaction's BEGIN and COMMIT."""
     at = at or timezone.now()
     duration = float(lesson.duration_s or 0)
     if not 0 <= position_s <= duration + 1:
         raise LessonRejected("bad_position", _("That position is outside the video."))
-    span = _span_locked(member)
+    span, progress = _span_locked(member, lesson)
     live = (
         span.last_beat_at is not None and 0 <= (at - span.last_beat_at).total_seconds() < settings.LESSON_TAB_TIMEOUT_S
     )
     elsewhere = live and (span.lesson_id != lesson.pk or span.tab != tab)
     if elsewhere and span.last_beat_playing:
         rejected = "other_tab" if span.lesson_id == lesson.pk else "other_lesson"
-        _beat_log(member, lesson, tab, position_s, playing, rate, at, rejected=rejected)
+        _beat_log(member, lesson, tab, position_s, playing, rate, at, rejected=rejected).save()
         return BeatResult(progress=None, credited_s=0.0, rejected=rejected)
-    progress = _progress_locked(member, lesson, at)
+    if progress is None:
+        progress = _progress_locked(member, lesson, at)
     if not live:
         span.started_at, span.credited_s = at, Decimal(0)
     credited_from = credited_to = None
@@ -437,8 +504,9 @@ def heartbeat_record(
             rejected = "skipped"
         else:
             credited_from, credited_to = credit_from, min(position_s, duration)
-    _beat_log(member, lesson, tab, position_s, playing, rate, at, rejected, credited_from, credited_to)
+    beat = _beat_log(member, lesson, tab, position_s, playing, rate, at, rejected, credited_from, credited_to)
     if rejected:
+        beat.save()
         return BeatResult(progress=progress, credited_s=0.0, rejected=rejected)
     if credited_to is not None and credited_to > credited_from:
         span.credited_s += Decimal(f"{credited_to - credited_from:.2f}")
@@ -449,7 +517,6 @@ def heartbeat_record(
         progress.spent_s += Decimal(f"{(at - span.last_beat_at).total_seconds():.2f}")
     span.lesson, span.tab = lesson, tab
     span.last_beat_at, span.last_beat_position_s, span.last_beat_playing = at, Decimal(f"{position_s:.2f}"), playing
-    span.save()
     progress.last_position_s = Decimal(f"{position_s:.2f}")
     completed_now = False
     if (
@@ -465,7 +532,7 @@ def heartbeat_record(
         points_award(
             member=member, activity="video_complete", source_key=f"lesson-{lesson.pk}", at=at, note=lesson.title[:120]
         )
-    progress.save()
+    _save_beat(beat, span, progress)
     return BeatResult(
         progress=progress,
         credited_s=(credited_to - credited_from) if credited_to is not None else 0.0,
@@ -484,8 +551,9 @@ def _beat_log(
     rejected: str = "",
     credited_from: float | None = None,
     credited_to: float | None = None,
-) -> None:
-    Heartbeat.objects.create(
+) -> Heartbeat:
+    """The beat's row, to be saved."""
+    return Heartbeat(
         member=member,
         lesson=lesson,
         tab=tab,

@@ -103,3 +103,41 @@ def test_the_schema_generates_without_warnings(db):
     from django.core.management import call_command
 
     call_command("spectacular", "--validate", "--fail-on-warn", stdout=StringIO())
+
+
+def test_api_autosave_from_a_session_needs_the_csrf_token_and_refusals_keep_the_api_shape(setup):  # noqa: F811
+    # A phone's browser signs in with its session: the API then wants the CSRF token, and every
+    # refusal (CSRF, a bad token, a bad body, someone else's attempt) changes nothing.
+    contest = make_contest(setup, results_shown="after_submit")
+    member = factories.member(setup["branch"])
+    browser = APIClient(enforce_csrf_checks=True)
+    browser.force_login(member)
+    started = browser.post(f"/api/v1/online/{contest.pk}/attempts/", {"device": "web-1"}, format="json")
+    assert started.status_code == 403 and started.json()["error"]["code"] == "forbidden"
+    csrf = "a" * 32
+    browser.cookies["csrftoken"] = csrf
+    browser.credentials(HTTP_X_CSRFTOKEN=csrf)
+    assert browser.post(f"/api/v1/online/{contest.pk}/attempts/", {"device": "web-1"}, format="json").status_code == 201
+    attempt = Attempt.objects.get(member=member)
+    item = attempt.items.get(position=1)
+    url = f"/api/v1/online/attempts/{attempt.pk}/items/1/"
+    saved = browser.put(url, {"device": "web-1", "response": key_of(item)}, format="json")
+    assert saved.status_code == 200 and saved.json()["position"] == 1
+    assert saved.json()["saved_at"].endswith("Z")  # as DRF's encoder writes it
+    item.refresh_from_db()
+    kept = item.saved_response
+    assert kept
+    browser.credentials()
+    refused = browser.put(url, {"device": "web-1", "response": key_of(item)}, format="json")
+    assert refused.status_code == 403 and refused.json()["error"]["message"].startswith("CSRF Failed")
+    stranger = APIClient()
+    stranger.credentials(HTTP_AUTHORIZATION="Bearer not-a-key")
+    assert stranger.put(url, {"device": "web-1", "response": "A"}, format="json").status_code == 401
+    phone = token_client(member)
+    blank = phone.put(url, {"device": " ", "response": "A"}, format="json")
+    assert blank.status_code == 400 and blank.json()["error"]["field"] == "device"
+    assert phone.put(url, {"device": "web-1"}, format="json").json()["error"]["field"] == "response"
+    other = token_client(factories.member(setup["branch"]))
+    assert other.put(url, {"device": "web-1", "response": "A"}, format="json").status_code == 403
+    item.refresh_from_db()
+    assert item.saved_response == kept
