@@ -443,6 +443,9 @@ def _outcomes(
     ]
     if unsettled:
         recorded = {**recorded, **_recorded(unsettled, opening.pk)}
+    # One refusal for the batch's teammates who lost (most of a hall's answers): its frame is
+    # encoded once per language, not once per socket.
+    already_answered = ContestRejected("already_answered", _("Your team has already answered this question."))
     outcomes: list[Outcome] = []
     for submission, judgement in zip(submissions, judged, strict=True):
         if not isinstance(judgement, _Candidate) and judgement.code not in _RETRY_MAY_EXPLAIN:
@@ -456,7 +459,7 @@ def _outcomes(
                 else ContestRejected("answer_id_taken", _("That answer id was used by someone else."))
             )
         elif isinstance(judgement, _Candidate):
-            outcomes.append(ContestRejected("already_answered", _("Your team has already answered this question.")))
+            outcomes.append(already_answered)
         else:
             outcomes.append(judgement)
     return outcomes
