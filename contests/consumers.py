@@ -97,12 +97,17 @@ class ContestConsumer(AsyncWebsocketConsumer):
             part.split("=", 1) for part in self.scope.get("query_string", b"").decode().split("&") if "=" in part
         )
         self.role = query.get("role", "player")
+        code = self.scope["url_route"]["kwargs"]["code"]
+        place = access.known_place(code, user.pk) if self.role == "player" else None
         try:
-            # On the thread pool, not Django's one sync thread: a hall reconnecting at once
-            # is checked in parallel.
-            self.contest, self.place = await database_sync_to_async(access.access_contest_seat, thread_sensitive=False)(
-                user, self.scope["url_route"]["kwargs"]["code"], self.role, cached_place=True
-            )
+            if place is not None:  # a player of a started contest whose roster this process keeps
+                self.contest, self.place = place.contest, place
+            else:
+                # On the thread pool, not Django's one sync thread: a hall reconnecting at once
+                # is checked in parallel.
+                self.contest, self.place = await database_sync_to_async(
+                    access.access_contest_seat, thread_sensitive=False
+                )(user, code, self.role, cached_place=True)
         except services.ContestRejected as error:
             await self.accept()
             await self.send(text_data=protocol.error_message(error.code, error.message))
