@@ -18,11 +18,12 @@ PROGRESS_EVENTS = {"answer.received", "risk.picked"}
 # Events that can change a score or rank; phones get the board only with these (and snapshots).
 # Relay times change ranks too, but only matter once the reveal has scored the question.
 BOARD_EVENTS = {"contest.started", "question.revealed", "scoreboard", "buzz.foul", "contest.finished"}
-# Progress inside a question is sent on a tick, at most this often per contest, by whichever
-# process claims the tick (each would build the same frames). A tick that took long to build
+# Progress inside a question is sent on a tick, at most this often per contest (twice a second:
+# screens show how many have answered, which people read no faster), by whichever process claims
+# the tick (each would build the same frames). A tick that took long to build
 # (a hall of 1,000 teams answering at once, with every answer on the host's frame) spaces the
 # next ones out, up to a second apart, so that ticks take at most a fifth of a process.
-PROGRESS_INTERVAL_S = 0.25
+PROGRESS_INTERVAL_S = 0.5
 PROGRESS_INTERVAL_MAX_S = 1.0
 PROGRESS_SHARE = 0.2
 _progress_pending: set[int] = set()

@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from quizsite.batching import Batches
 
 from . import services
-from .models import ContestAnswer
+from .models import ContestAnswer, Opening
 
 log = logging.getLogger(__name__)
 MAX_BATCH = 500
@@ -37,22 +37,23 @@ async def _write(contest_id: int, submissions: list) -> list:
         log.exception("recording %d answers failed", len(submissions))
         unavailable = _("The answer could not be stored just now; it is being sent again.")
         outcomes = [services.ContestRejected("unavailable", unavailable)] * len(submissions)
-    for opening_id in {o.opening_id for o in outcomes if isinstance(o, ContestAnswer)}:
-        settling = asyncio.get_running_loop().create_task(_settles.submit(contest_id, opening_id))
+    # Each answer carries its question as the batch's lock found it (the eligible teams are counted from it).
+    for opening in {o.opening_id: o.opening for o in outcomes if isinstance(o, ContestAnswer)}.values():
+        settling = asyncio.get_running_loop().create_task(_settles.submit(contest_id, opening))
         _settling.add(settling)  # held until done: the loop keeps only a weak reference
         settling.add_done_callback(_settling.discard)
     return outcomes
 
 
-async def _settle(_contest_id: int, opening_ids: list[int]) -> list[None]:
+async def _settle(_contest_id: int, openings: list[Opening]) -> list[None]:
     """Settle the questions answered since the last settle, each once."""
-    for opening_id in set(opening_ids):
+    for opening in {opening.pk: opening for opening in openings}.values():
         try:
-            await database_sync_to_async(services.answers_settle, thread_sensitive=False)(opening_id=opening_id)
+            await database_sync_to_async(services.answers_settle, thread_sensitive=False)(opening=opening)
         except Exception:
             # The answers are stored; the deadline's timer still closes the question.
-            log.exception("settling question %d failed", opening_id)
-    return [None] * len(opening_ids)
+            log.exception("settling question %d failed", opening.pk)
+    return [None] * len(openings)
 
 
 _writes = Batches(_write, max_batch=MAX_BATCH)

@@ -36,9 +36,10 @@ application = ProtocolTypeRouter(
 gc.freeze()
 gc.set_threshold(20_000, 2, 10)
 
-# The GIL's switch interval. A batch of answers runs on a pool thread and makes six round trips
-# to PostgreSQL (its settle four more); after each one the thread needs the GIL back, and under
-# the answer burst the event loop holds it, so the thread could wait the whole default interval
+# The GIL's switch interval. A batch of answers runs on a pool thread and makes round trips to
+# PostgreSQL (six when this was measured, one or two since the seventh pass); after each the
+# thread needs the GIL back, and under the answer burst the event loop holds it, so the thread
+# could wait the whole default interval
 # (5 ms) each time. Timed in bench/live.py runs (2,000 players, a busy machine), a batch spent
 # under a tenth of its time on CPU; at 1 ms instead of 5 the hop onto a thread took 3-10 ms
 # instead of 10-14 (median), batches 0.2-0.37 s instead of 0.3-0.53 s, for the same server CPU

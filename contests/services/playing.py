@@ -1,5 +1,6 @@
 """What players do: answer (recorded in batches), buzz, and stake in risk rounds."""
 
+import copy
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -155,6 +156,16 @@ class _Batch:
             raise ResponseInvalid(*graded[:2])
         return graded
 
+    def judge_all(self, submissions: Sequence[Submission]) -> list[_Candidate | ContestRejected]:
+        """Each submission's answer to insert, or its refusal."""
+        judged: list[_Candidate | ContestRejected] = []
+        for submission in submissions:
+            try:
+                judged.append(self.judge(submission))
+            except ContestRejected as refusal:
+                judged.append(refusal)
+        return judged
+
     def judge(self, submission: Submission) -> _Candidate:
         """The answer to insert for this submission, or ContestRejected saying why not."""
         opening = self.opening
@@ -201,56 +212,232 @@ def answers_submit(*, contest_id: int, submissions: Sequence[Submission], settle
     `settle` is false (the caller will call `answers_settle`), close the question if everyone has
     answered, or tell the screens of the progress.
 
-    One transaction holding a shared row lock on the question in play: the batches of every
-    process write side by side, while a close, reveal, pause or buzz (each updates that row)
-    waits for them, and they for it. The database's unique constraints decide which answer a
-    team keeps and make a retry count once. A hall answering at once costs a few statements per
-    batch, not per answer.
+    Written under a shared row lock on the question in play, and judged against the question as
+    that lock finds it: the batches of every process write side by side, while a close, reveal,
+    pause or buzz (each updates that row) waits for them, and they for it. The database's unique
+    constraints decide which answer a team keeps and make a retry count once. On PostgreSQL a
+    batch is one statement (lock, checks, insert) and, when some answers were not inserted, one
+    read; elsewhere a transaction of a few statements.
     """
-    with transaction.atomic():
-        opening = _opening_locked(contest_id)
-        status = opening.contest.status if opening else _status(contest_id)
-        try:
-            check_running(status)
-            if opening is None:
-                raise ContestRejected("no_question", _("No question is in play."))
-        except ContestRejected as refusal:
-            return [refusal] * len(submissions)
-        batch = _Batch(opening, submissions)
-        outcomes: list[Outcome | None] = [None] * len(submissions)
-        candidates: list[_Candidate] = []
-        for index, submission in enumerate(submissions):
-            try:
-                candidates.append(batch.judge(submission))
-            except ContestRejected as refusal:
-                outcomes[index] = refusal
-        recorded = _insert(opening, _first_comers(candidates))
-        # What was not inserted here may be the retry of an answer recorded before (acknowledged
-        # with it); the rest lost to a teammate's answer. Only those are looked up.
-        unsettled = [
-            s
-            for s, outcome in zip(submissions, outcomes, strict=True)
-            if (outcome is None or outcome.code in _RETRY_MAY_EXPLAIN)
-            and (s.opening_id or opening.pk, s.client_answer_id) not in recorded
-        ]
-        if unsettled:
-            recorded.update(_recorded(unsettled, opening.pk))
-        for index, submission in enumerate(submissions):
-            if outcomes[index] is not None and outcomes[index].code not in _RETRY_MAY_EXPLAIN:
-                continue
-            answer = recorded.get((submission.opening_id or opening.pk, submission.client_answer_id))
-            if answer is not None:
-                outcomes[index] = (
-                    answer
-                    if answer.member_id == submission.member_id
-                    else ContestRejected("answer_id_taken", _("That answer id was used by someone else."))
-                )
-            elif outcomes[index] is None:
-                outcomes[index] = ContestRejected(
-                    "already_answered", _("Your team has already answered this question.")
-                )
+    if connection.vendor == "postgresql":
+        outcomes, opening = _submit_in_one_statement(contest_id, submissions)
+    else:
+        with transaction.atomic():
+            outcomes, opening = _submit_locked(contest_id, submissions)
     if settle and any(isinstance(outcome, ContestAnswer) for outcome in outcomes):
-        answers_settle(opening_id=opening.pk)
+        answers_settle(opening=opening)
+    return outcomes
+
+
+def _submit_locked(contest_id: int, submissions: Sequence[Submission]) -> tuple[list[Outcome], Opening | None]:
+    """The batch in a transaction of its own statements (SQLite: one writer at a time)."""
+    opening = _opening_locked(contest_id)
+    refusal = _refusal_for_all(opening.contest.status if opening else _status(contest_id), opening)
+    if refusal is not None:
+        return [refusal] * len(submissions), opening
+    judged = _Batch(opening, submissions).judge_all(submissions)
+    recorded = _insert(opening, _first_comers([j for j in judged if isinstance(j, _Candidate)]))
+    return _outcomes(opening, submissions, judged, recorded), opening
+
+
+def _refusal_for_all(status: str | None, opening: Opening | None) -> ContestRejected | None:
+    try:
+        check_running(status)
+        if opening is None:
+            raise ContestRejected("no_question", _("No question is in play."))
+    except ContestRejected as refusal:
+        return refusal
+    return None
+
+
+# A batch judged against an older state of the question (the one its process last saw) is judged
+# again once the statement's lock has read it; if the question let more in meanwhile (it opened,
+# a team won the buzz, the contest resumed), the batch is written again with the new state.
+_STATEMENT_ATTEMPTS = 3
+
+
+def _submit_in_one_statement(
+    contest_id: int, submissions: Sequence[Submission]
+) -> tuple[list[Outcome], Opening | None]:
+    """The batch as one statement (PostgreSQL): the shared lock on the question, the contest's
+    status and question in play, and the insert of what passes the question's time checks, with
+    the question's state as the lock found it. The answers are judged beforehand against the
+    state this process last saw, and again against the locked one; they agree but in a few
+    batches after a host's action. Run outside a transaction, the statement commits on its own.
+    """
+    opening = _IN_PLAY.get(contest_id) or _in_play(contest_id)
+    recorded: dict[tuple[int, str], ContestAnswer] = {}
+    batch = None
+    for _attempt in range(_STATEMENT_ATTEMPTS):
+        if opening is None:
+            return [_refusal_for_all(_status(contest_id), None)] * len(submissions), None
+        if batch is None or batch.opening.pk != opening.pk:
+            batch = _Batch(opening, submissions)
+        batch.opening = opening
+        judged = batch.judge_all(submissions)
+        sent = _first_comers([j for j in judged if isinstance(j, _Candidate)])
+        state, inserted = _insert_if_in_play(contest_id, opening, sent)
+        if state is None or state.status != Contest.Status.RUNNING:
+            return [_refusal_for_all(state and state.status, opening)] * len(submissions), opening
+        if state.current_id != opening.pk:  # the host moved on since this process last looked
+            opening = _in_play(contest_id)
+            continue
+        opening = _IN_PLAY[contest_id] = state.applied_to(opening)
+        batch.opening = opening
+        recorded.update(
+            (
+                (opening.pk, answer.client_answer_id),
+                ContestAnswer(pk=inserted[answer.client_answer_id], opening=opening, **answer._asdict()),
+            )
+            for answer in sent
+            if answer.client_answer_id in inserted
+        )
+        rejudged = batch.judge_all(submissions)
+        if all(
+            isinstance(before, _Candidate) or not isinstance(now, _Candidate)
+            for before, now in zip(judged, rejudged, strict=True)
+        ):
+            return _outcomes(opening, submissions, rejudged, recorded), opening
+    unavailable = ContestRejected("unavailable", _("The answer could not be stored just now; it is being sent again."))
+    return [unavailable] * len(submissions), opening
+
+
+class _LockedState(NamedTuple):
+    """The contest's status and question in play, and that question's times, as a batch's lock found them."""
+
+    current_id: int | None
+    status: str
+    opened_at: datetime | None
+    deadline_at: datetime | None
+    closed_at: datetime | None
+    revealed_at: datetime | None
+    buzz_winner_id: int | None
+
+    def applied_to(self, opening: Opening) -> Opening:
+        """A copy of `opening` (its question and contest shared) in this state."""
+        fresh = copy.copy(opening)
+        fresh.opened_at, fresh.deadline_at, fresh.closed_at = self.opened_at, self.deadline_at, self.closed_at
+        fresh.revealed_at, fresh.buzz_winner_id = self.revealed_at, self.buzz_winner_id
+        return fresh
+
+
+# Each contest's question in play as this process last saw it (a copy per batch, threads share it).
+_IN_PLAY: dict[int, Opening] = {}
+
+
+def _in_play(contest_id: int) -> Opening | None:
+    """The contest's question in play, read without a lock, for the next batches to start from."""
+    opening = (
+        Opening.objects.select_related("contest", "question__round", "question__version")
+        .filter(contest_id=contest_id, contest__current_id=F("pk"))
+        .first()
+    )
+    if len(_IN_PLAY) > 1000:
+        _IN_PLAY.clear()
+    if opening is None:
+        _IN_PLAY.pop(contest_id, None)
+    else:
+        _IN_PLAY[contest_id] = opening
+    return opening
+
+
+_BATCH_STATEMENT = """
+WITH contest AS (SELECT current_id, status FROM {contest} WHERE id = %(contest)s),
+question AS (
+    SELECT id, opened_at, deadline_at, closed_at, revealed_at, buzz_winner_id FROM {opening}
+    WHERE id = %(opening)s FOR SHARE
+),
+inserted AS (
+    INSERT INTO {answer} (opening_id, team_id, member_id, response, received_at, client_answer_id, is_correct)
+    SELECT question.id, b.team_id, b.member_id, b.response::jsonb, b.received_at, b.client_answer_id, b.is_correct
+    FROM contest, question,
+        unnest(%(teams)s::bigint[], %(members)s::bigint[], %(responses)s::text[], %(received)s::timestamptz[],
+               %(answer_ids)s::text[], %(correct)s::boolean[])
+        AS b(team_id, member_id, response, received_at, client_answer_id, is_correct)
+    WHERE contest.current_id = question.id AND contest.status = %(running)s
+        AND question.opened_at IS NOT NULL AND question.revealed_at IS NULL
+        AND (question.deadline_at IS NULL OR b.received_at <= question.deadline_at)
+        AND (question.closed_at IS NULL OR b.received_at <= question.closed_at)
+    ON CONFLICT DO NOTHING
+    RETURNING id, client_answer_id
+)
+SELECT contest.current_id, contest.status, question.opened_at, question.deadline_at, question.closed_at,
+    question.revealed_at, question.buzz_winner_id,
+    (SELECT coalesce(array_agg(id), '{{}}') FROM inserted),
+    (SELECT coalesce(array_agg(client_answer_id), '{{}}') FROM inserted)
+FROM contest LEFT JOIN question ON true
+"""
+
+
+def _insert_if_in_play(
+    contest_id: int, opening: Opening, answers: list[_Candidate]
+) -> tuple[_LockedState | None, dict[str, int]]:
+    """Insert the answers that the question's times (the same checks as `_Batch.judge`'s) and no
+    constraint refuse, if `opening` is still in play in a running contest: one statement, one
+    round trip (a burst's batch of 400 answers is a few parameters to send, as arrays, not 2,800
+    to bind one by one). Returns the state the lock found (None: no such contest) and the ids
+    of the inserted answers by client id."""
+    statement = _BATCH_STATEMENT.format(
+        contest=Contest._meta.db_table, opening=Opening._meta.db_table, answer=ContestAnswer._meta.db_table
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            statement,
+            {
+                "contest": contest_id,
+                "opening": opening.pk,
+                "running": Contest.Status.RUNNING,
+                "teams": [answer.team_id for answer in answers],
+                "members": [answer.member_id for answer in answers],
+                "responses": [json.dumps(answer.response, ensure_ascii=False) for answer in answers],
+                "received": [answer.received_at for answer in answers],
+                "answer_ids": [answer.client_answer_id for answer in answers],
+                "correct": [answer.is_correct for answer in answers],
+            },
+        )
+        row = cursor.fetchone()
+    if row is None:
+        return None, {}
+    return _LockedState(*row[:7]), dict(zip(row[8], row[7], strict=True))
+
+
+def _outcomes(
+    opening: Opening,
+    submissions: Sequence[Submission],
+    judged: list[_Candidate | ContestRejected],
+    recorded: dict[tuple[int, str], ContestAnswer],
+) -> list[Outcome]:
+    """Each submission's outcome once its batch is written: its answer, the answer its retry
+    recorded before, or the refusal."""
+    # What was not inserted may be the retry of an answer recorded before (acknowledged with it);
+    # the rest lost to a teammate's answer. Only those are looked up.
+    unsettled = [
+        s
+        for s, judgement in zip(submissions, judged, strict=True)
+        if (isinstance(judgement, _Candidate) or judgement.code in _RETRY_MAY_EXPLAIN)
+        and (s.opening_id or opening.pk, s.client_answer_id) not in recorded
+    ]
+    if unsettled:
+        recorded = {**recorded, **_recorded(unsettled, opening.pk)}
+    # One refusal for the batch's teammates who lost (most of a hall's answers): its frame is
+    # encoded once per language, not once per socket.
+    already_answered = ContestRejected("already_answered", _("Your team has already answered this question."))
+    outcomes: list[Outcome] = []
+    for submission, judgement in zip(submissions, judged, strict=True):
+        if not isinstance(judgement, _Candidate) and judgement.code not in _RETRY_MAY_EXPLAIN:
+            outcomes.append(judgement)
+            continue
+        answer = recorded.get((submission.opening_id or opening.pk, submission.client_answer_id))
+        if answer is not None:
+            outcomes.append(
+                answer
+                if answer.member_id == submission.member_id
+                else ContestRejected("answer_id_taken", _("That answer id was used by someone else."))
+            )
+        elif isinstance(judgement, _Candidate):
+            outcomes.append(already_answered)
+        else:
+            outcomes.append(judgement)
     return outcomes
 
 
@@ -270,69 +457,23 @@ def _first_comers(candidates: list[_Candidate]) -> list[_Candidate]:
 
 def _insert(opening: Opening, answers: list[_Candidate]) -> dict[tuple[int, str], ContestAnswer]:
     """Insert the answers that no constraint refuses; return those inserted, by (opening, client id).
-
-    On PostgreSQL one statement with a parameter per column (arrays unnested), whose RETURNING
-    names the rows it inserted: a burst's batch of 400 answers is 7 parameters to send, not
-    2,800 to bind one by one (in a profile under the burst, binding was most of an insert), and
-    no read-back of what was just written. Elsewhere `bulk_create`, then a read-back."""
+    (PostgreSQL writes a batch with `_insert_if_in_play`.)"""
     if not answers:
         return {}
-    if connection.vendor != "postgresql":
-        ContestAnswer.objects.bulk_create(
-            [ContestAnswer(opening=opening, **answer._asdict()) for answer in answers], ignore_conflicts=True
-        )
-        return _recorded(answers, opening.pk)
-    table = ContestAnswer._meta.db_table
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} "  # noqa: S608 (the table name is the model's)
-            "(opening_id, team_id, member_id, response, received_at, client_answer_id, is_correct) "
-            "SELECT %s, team_id, member_id, response::jsonb, received_at, client_answer_id, is_correct "
-            "FROM unnest(%s::bigint[], %s::bigint[], %s::text[], %s::timestamptz[], %s::text[], %s::boolean[]) "
-            "AS batch(team_id, member_id, response, received_at, client_answer_id, is_correct) "
-            "ON CONFLICT DO NOTHING RETURNING id, client_answer_id",
-            [
-                opening.pk,
-                [answer.team_id for answer in answers],
-                [answer.member_id for answer in answers],
-                [json.dumps(answer.response, ensure_ascii=False) for answer in answers],
-                [answer.received_at for answer in answers],
-                [answer.client_answer_id for answer in answers],
-                [answer.is_correct for answer in answers],
-            ],
-        )
-        inserted = {client_id: pk for pk, client_id in cursor.fetchall()}
-    return {
-        (opening.pk, answer.client_answer_id): ContestAnswer(
-            pk=inserted[answer.client_answer_id], opening=opening, **answer._asdict()
-        )
-        for answer in answers
-        if answer.client_answer_id in inserted
-    }
+    ContestAnswer.objects.bulk_create(
+        [ContestAnswer(opening=opening, **answer._asdict()) for answer in answers], ignore_conflicts=True
+    )
+    return _recorded(answers, opening.pk)
 
 
 def _opening_locked(contest_id: int) -> Opening | None:
-    """The contest's question in play, under a shared row lock (PostgreSQL's FOR SHARE, which
-    Django's ORM does not offer); read after the lock, so it is as a close or reveal left it.
-    SQLite has no row locks: its write transactions run one at a time."""
-    in_play = Opening.objects.select_related("contest", "question__round", "question__version").filter(
-        contest_id=contest_id, contest__current_id=F("pk")
+    """The contest's question in play, read in the batch's transaction. SQLite has no row locks:
+    its write transactions run one at a time. (PostgreSQL locks it in `_insert_if_in_play`.)"""
+    return (
+        Opening.objects.select_related("contest", "question__round", "question__version")
+        .filter(contest_id=contest_id, contest__current_id=F("pk"))
+        .first()
     )
-    if not connection.features.has_select_for_update:
-        return in_play.first()
-    opening_table, contest_table = Opening._meta.db_table, Contest._meta.db_table
-    while True:
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT id FROM {opening_table} WHERE id = "  # noqa: S608 (table names from the models)
-                f"(SELECT current_id FROM {contest_table} WHERE id = %s) FOR SHARE",
-                [contest_id],
-            )
-            locked = cursor.fetchone()
-        opening = in_play.first()
-        # The host may have moved on to the next question while this batch waited for the lock.
-        if opening is None or (locked and locked[0] == opening.pk):
-            return opening
 
 
 def _status(contest_id: int) -> str | None:
@@ -346,28 +487,28 @@ _RETRY_MAY_EXPLAIN = {"not_current_question", "deadline_passed"}
 
 def _recorded(submissions: Sequence, current_id: int) -> dict[tuple[int, str], ContestAnswer]:
     """The answers recorded under the submissions' (or candidates') client ids, by (opening, client id)."""
-    query = ContestAnswer.objects.filter(
+    # With its question (the caller settles it): most are a retry of an answer to the one in play.
+    query = ContestAnswer.objects.select_related("opening__contest", "opening__question__round").filter(
         opening_id__in={getattr(s, "opening_id", None) or current_id for s in submissions},
         client_answer_id__in={s.client_answer_id for s in submissions},
     )
     return {(answer.opening_id, answer.client_answer_id): answer for answer in query}
 
 
-def answers_settle(*, opening_id: int) -> None:
+def answers_settle(*, opening: Opening) -> None:
     """After answers have been written: close the question once every eligible team has answered
     (at the last answer's receive time); otherwise tell the screens of the progress. Batches of
-    several processes commit side by side; each settle counts what all of them committed."""
-    opening = Opening.objects.select_related("contest", "question__round").filter(pk=opening_id).first()
-    if opening is None:
+    several processes commit side by side; each settle counts what all of them committed. The
+    count is one statement outside a transaction; the close, once per question, takes the locks."""
+    answered = ContestAnswer.objects.filter(opening_id=opening.pk).aggregate(n=Count("pk"), last=Max("received_at"))
+    if answered["n"] < _eligible_teams(opening):
+        broadcast.after_commit(opening.contest, "answer.received")  # outside a transaction: at once
         return
     with transaction.atomic():
-        answered = ContestAnswer.objects.filter(opening=opening).aggregate(n=Count("pk"), last=Max("received_at"))
-        everyone = answered["n"] >= _eligible_teams(opening)
-        closed = False
-        if everyone and not opening.closed_at:
-            # Closing numbers a broadcast, which takes the contest's row: take it before the opening's.
-            Contest.objects.select_for_update().only("pk").get(pk=opening.contest_id)
-            closed = close_once(opening, answered["last"])
+        # Closing numbers a broadcast, which takes the contest's row: take it before the opening's.
+        Contest.objects.select_for_update().only("pk").get(pk=opening.contest_id)
+        locked = Opening.objects.filter(pk=opening.pk).first()  # its deadline as the host left it
+        closed = locked is not None and close_once(locked, answered["last"])
         broadcast.after_commit(opening.contest, "question.closed" if closed else "answer.received")
 
 

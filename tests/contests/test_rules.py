@@ -444,16 +444,21 @@ def test_an_answer_received_before_the_close_counts_though_written_after_it_but_
 def test_answer_batches_share_the_questions_lock_and_a_reveal_waits_for_them(hall):
     if connection.vendor != "postgresql":
         pytest.skip("row locks are PostgreSQL's (SQLite writes one transaction at a time)")
-    from contests.services.playing import _opening_locked
-
     contest = start(hall, {"type": Round.Type.COMPULSORY, "count": 1, "time_limit_s": 20})
-    opening = services.question_open(contest=contest, by=hall["host"])
+    services.question_open(contest=contest, by=hall["host"])
     holding, release = threading.Event(), threading.Event()
 
-    def batch_in_flight():  # another process's batch, holding the lock while it writes
+    def batch_in_flight():  # another process's batch, holding the lock until it commits
         try:
             with transaction.atomic():
-                assert _opening_locked(contest.pk).pk == opening.pk
+                submission = services.Submission(
+                    member_id=hall["blue"][0].pk,
+                    client_answer_id="in-flight",
+                    response="错",
+                    received_at=timezone.now(),
+                )
+                (written,) = services.answers_submit(contest_id=contest.pk, submissions=[submission], settle=False)
+                assert isinstance(written, ContestAnswer)
                 holding.set()
                 release.wait(10)
         finally:
