@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 import dj_database_url
 from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
+from redis.connection import parse_url as redis_url_parts
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -217,7 +218,10 @@ if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL]},
+            # Pub/sub channels are per Redis server, not per database: the database number in
+            # the prefix keeps two sites (or two test workers) on one server from receiving each
+            # other's group messages, as in contests/fanout.py.
+            "CONFIG": {"hosts": [REDIS_URL], "prefix": f"asgi:{redis_url_parts(REDIS_URL).get('db', 0)}:"},
         }
     }
     CACHES = {

@@ -1,4 +1,5 @@
 import os
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
@@ -59,6 +60,29 @@ def eager_tasks():
 
 def services_configured() -> bool:
     return bool(os.environ.get("DATABASE_URL") and os.environ.get("REDIS_URL"))
+
+
+REDIS_DATABASES = 16  # a Redis server's default `databases`
+
+
+def pytest_xdist_setupnodes(config, specs):
+    """With pytest-xdist (`-n N`), worker N uses REDIS_URL's database plus N: REDIS_URL=.../1 and
+    `-n 2` use databases 1 and 2. Tests flush the database REDIS_URL names, and the cache, the
+    channel layer, the Celery broker and the live contests' hot state live in it; pub/sub channels,
+    which a Redis server shares between its databases, carry the database number in their names
+    (settings.CHANNEL_LAYERS, contests/fanout.py). Set in each worker's environment before its
+    pytest starts, so its settings and the servers and workers its tests start all see it. Test
+    databases get a suffix per worker from pytest-django, media directories and ports are per
+    test (tmp_path, tests/processes.py `free_port`)."""
+    url = os.environ.get("REDIS_URL")
+    if not url:
+        return
+    parts = urlsplit(url)
+    first = int(parts.path.strip("/") or 0)
+    if first + len(specs) > REDIS_DATABASES:
+        raise pytest.UsageError(f"{len(specs)} workers from Redis database {first} need more than {REDIS_DATABASES}")
+    for number, spec in enumerate(specs):
+        spec.env["REDIS_URL"] = urlunsplit(parts._replace(path=f"/{first + number}"))
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -40,10 +40,13 @@ def cookies_from(response) -> dict:
     return found
 
 
-@pytest.fixture
-def released(tmp_path):
-    """bin/migrate has run against a fresh production database; returns the environment."""
-    env = production_env(tmp_path)
+@pytest.fixture(scope="module")
+def released_once(tmp_path_factory):
+    """bin/migrate run once for this module against a fresh production database (SQLite), with a
+    superuser; returns its folder. Migrating and collecting the static files take most of a
+    minute: each test gets a copy of the database (`released`), never this one."""
+    folder = tmp_path_factory.mktemp("released")
+    env = production_env(folder)
     result = subprocess.run(
         [str(ROOT / "bin" / "migrate")], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300
     )
@@ -66,7 +69,16 @@ def released(tmp_path):
         timeout=120,
     )
     assert create.returncode == 0, create.stderr
-    return env
+    return folder
+
+
+@pytest.fixture
+def released(released_once, tmp_path):
+    """The production environment on this test's own copy of the migrated database and of the
+    collected static files, as bin/migrate left them."""
+    shutil.copy(released_once / "prod.sqlite3", tmp_path / "prod.sqlite3")
+    shutil.copytree(released_once / "static", tmp_path / "static")
+    return production_env(tmp_path)
 
 
 def test_bin_migrate_collects_static_and_passes_check_deploy(released, tmp_path):

@@ -62,6 +62,17 @@ def test_malformed_redis_url_is_named():
     assert result.returncode != 0 and "REDIS_URL must look like" in result.stderr
 
 
+def test_channel_layer_names_carry_the_redis_database_so_sites_on_one_server_stay_apart():
+    # Redis keeps pub/sub channels per server, not per database: two sites (or two test workers)
+    # with their own databases on one server must not receive each other's group messages.
+    show = "from django.conf import settings; print(settings.CHANNEL_LAYERS['default']['CONFIG']['prefix'])"
+    prefixes = [
+        run_django({"REDIS_URL": url}, "shell", "-v", "0", "-c", show).stdout.strip()
+        for url in ("redis://127.0.0.1:6379/2", "redis://127.0.0.1:6379")
+    ]
+    assert prefixes == ["asgi:2:", "asgi:0:"]
+
+
 def test_bad_boolean_is_named():
     result = run_django({"DEBUG": "maybe"})
     assert result.returncode != 0 and "DEBUG='maybe' is not a boolean" in result.stderr
