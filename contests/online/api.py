@@ -6,6 +6,7 @@ another device takes it over, after which the first device's calls are refused (
 """
 
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.response import Response
@@ -14,6 +15,7 @@ from rest_framework.views import APIView
 
 from lessons import presenters
 from lessons.services.attempts import AttemptRejected
+from quizsite.api_errors import ApiError, refused
 
 from . import selectors, services
 from .models import OnlineContest
@@ -36,8 +38,9 @@ class OnlineAPIView(APIView):
     throttle_scope = "read"
 
 
-def rejected(error: AttemptRejected) -> Response:
-    return Response({"code": error.code, "detail": str(error.message)}, status=status.HTTP_409_CONFLICT)
+def rejected(error: AttemptRejected) -> ApiError:
+    """The API's refusal (409, the project's error shape) for a service's refusal of an attempt."""
+    return refused(error)
 
 
 DeviceField = serializers.CharField(max_length=64, help_text="A stable id of the client's device.")
@@ -90,7 +93,9 @@ class ContestView(OnlineAPIView):
     def get(self, request, contest_id: int):
         contest = get_object_or_404(OnlineContest.objects.select_related("paper"), pk=contest_id)
         if contest not in selectors.contests_for_member(request.user):
-            return Response({"code": "not_in_audience"}, status=status.HTTP_403_FORBIDDEN)
+            raise ApiError(
+                "not_in_audience", _("This contest is for other units."), status_code=status.HTTP_403_FORBIDDEN
+            )
         standing = selectors.member_standing(contest, request.user)
         shown = standing.results_shown
         return Response(
@@ -127,7 +132,7 @@ class StartView(OnlineAPIView):
                 contest=contest, member=request.user, device=data.validated_data["device"]
             )
         except AttemptRejected as error:
-            return rejected(error)
+            raise rejected(error) from error
         return Response(_attempt(online), status=status.HTTP_201_CREATED)
 
 
@@ -168,7 +173,7 @@ class ItemSaveView(OnlineAPIView):
                 response=data.validated_data["response"],
             )
         except AttemptRejected as error:
-            return rejected(error)
+            raise rejected(error) from error
         return Response({"position": item.position, "saved_at": item.saved_at})
 
 
@@ -186,7 +191,7 @@ class ItemOpenView(OnlineAPIView):
         try:
             item = services.online_item_open(online=online, device=data.validated_data["device"], position=position)
         except AttemptRejected as error:
-            return rejected(error)
+            raise rejected(error) from error
         return Response({"position": item.position, "opened_at": item.opened_at, "deadline_at": item.deadline_at})
 
 
@@ -208,7 +213,7 @@ class EventView(OnlineAPIView):
                 position=data.validated_data.get("position"),
             )
         except AttemptRejected as error:
-            return rejected(error)
+            raise rejected(error) from error
         return Response({"kind": event.kind, "position": event.position}, status=status.HTTP_201_CREATED)
 
 
@@ -225,5 +230,5 @@ class SubmitView(OnlineAPIView):
         try:
             online.attempt = services.online_attempt_submit(online=online, device=data.validated_data["device"])
         except AttemptRejected as error:
-            return rejected(error)
+            raise rejected(error) from error
         return Response(_attempt(online))

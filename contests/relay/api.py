@@ -123,7 +123,7 @@ class LegStartView(OnlineAPIView):
         try:
             leg = services.relay_leg_start(team=team, member=request.user, device=data.validated_data["device"])
         except AttemptRejected as error:
-            return rejected(error)
+            raise rejected(error) from error
         return Response({"leg_id": leg.pk, "attempt": _attempt(leg.online_attempt)}, status=status.HTTP_201_CREATED)
 
 
@@ -147,7 +147,7 @@ class LegSkipView(OnlineAPIView):
         try:
             leg = services.relay_leg_skip(leg=leg, by=request.user, reason=data.validated_data["reason"])
         except AttemptRejected as error:
-            return rejected(error)
+            raise rejected(error) from error
         return Response({"leg_id": leg.pk, "status": leg.status})
 
 
@@ -169,5 +169,5 @@ class LegReplaceView(OnlineAPIView):
                 leg=leg, by=request.user, member=member, reason=data.validated_data["reason"]
             )
         except AttemptRejected as error:
-            return rejected(error)
+            raise rejected(error) from error
         return Response({"leg_id": leg.pk, "status": leg.status, "holder": leg.holder.display_name})

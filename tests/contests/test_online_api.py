@@ -58,7 +58,7 @@ def test_api_refuses_another_device_after_a_takeover_and_hides_the_score_until_c
     refused = api.put(
         f"/api/v1/online/attempts/{attempt.pk}/items/1/", {"device": "app-1", "response": key_of(item)}, format="json"
     )
-    assert refused.status_code == 409 and refused.json()["code"] == "taken_over"
+    assert refused.status_code == 409 and refused.json()["error"]["code"] == "taken_over"
     done = api.post(f"/api/v1/online/attempts/{attempt.pk}/submit/", {"device": "app-2"}, format="json").json()
     assert done["score"] is None and all("score" not in i and "key" not in i for i in done["items"])
     assert api.post(f"/api/v1/online/{contest.pk}/attempts/", {}, format="json").status_code == 400
@@ -77,12 +77,12 @@ def test_api_saves_after_the_deadline_or_the_submit_are_refused_though_the_paper
     assert api.put(f"{url}1/", {"device": "app-1", "response": key_of(first)}, format="json").status_code == 200
     Attempt.objects.filter(pk=attempt.pk).update(deadline_at=timezone.now() - timedelta(seconds=1))
     late = api.put(f"{url}2/", {"device": "app-1", "response": key_of(second)}, format="json")
-    assert late.status_code == 409 and late.json()["code"] == "deadline_passed"
+    assert late.status_code == 409 and late.json()["error"]["code"] == "deadline_passed"
     attempt.refresh_from_db()
     assert attempt.status == Attempt.Status.EXPIRED
     assert attempt.items.get(position=1).answer.is_correct and not attempt.items.get(position=2).saved_response
     again = api.put(f"{url}1/", {"device": "app-1", "response": key_of(first)}, format="json")
-    assert again.status_code == 409 and again.json()["code"] == "deadline_passed"
+    assert again.status_code == 409 and again.json()["error"]["code"] == "deadline_passed"
 
 
 def test_online_endpoints_are_in_the_openapi_schema(setup):  # noqa: F811
@@ -141,3 +141,31 @@ def test_api_autosave_from_a_session_needs_the_csrf_token_and_refusals_keep_the_
     assert other.put(url, {"device": "web-1", "response": "A"}, format="json").status_code == 403
     item.refresh_from_db()
     assert item.saved_response == kept
+
+
+def test_online_refusals_have_the_apis_one_error_shape(setup):  # noqa: F811
+    """Refusals of the online and relay endpoints read like every other API error:
+    `{"error": {"code", "message", "field"}}`, in the request's language."""
+    contest = make_contest(setup, results_shown="after_close")
+    member = factories.member(setup["branch"])
+    api = token_client(member)
+    api.post(f"/api/v1/online/{contest.pk}/attempts/", {"device": "app-1"}, format="json")
+    api.post(f"/api/v1/online/{contest.pk}/attempts/", {"device": "app-2"}, format="json")
+    attempt = Attempt.objects.get(member=member)
+    refused = api.put(
+        f"/api/v1/online/attempts/{attempt.pk}/items/1/",
+        {"device": "app-1", "response": "A"},
+        format="json",
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    error = refused.json()["error"]
+    assert refused.status_code == 409 and set(error) == {"code", "message", "field"}
+    assert error["code"] == "taken_over" and error["message"] and error["field"] is None
+
+    elsewhere = factories.unit_at("财政部/办公厅/机关党支部")
+    outsider = token_client(factories.member(elsewhere))
+    not_for_them = outsider.get(f"/api/v1/online/{contest.pk}/", HTTP_ACCEPT_LANGUAGE="en")
+    assert not_for_them.status_code == 403
+    assert not_for_them.json() == {
+        "error": {"code": "not_in_audience", "message": "This contest is for other units.", "field": None}
+    }

@@ -121,4 +121,4 @@ def test_a_phone_client_opens_a_question_over_the_api_and_a_late_save_is_refused
     # Move the question's deadline into the past, as if 20 seconds had gone by.
     AttemptItem.objects.filter(pk=item.pk).update(deadline_at=item.opened_at - timedelta(seconds=1))
     late = api.put(f"/api/v1/online/attempts/{attempt_id}/items/1/", {"device": "app", "response": "A"}, format="json")
-    assert (late.status_code, late.json()["code"]) == (409, "question_time_up")
+    assert (late.status_code, late.json()["error"]["code"]) == (409, "question_time_up")

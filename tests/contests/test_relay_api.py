@@ -21,7 +21,7 @@ def test_the_holder_runs_a_leg_over_the_api_and_the_baton_passes(setup):  # noqa
     assert [r["id"] for r in api_first.get("/api/v1/online/relays/").json()["results"]] == [relay.pk]
     # Not the holder: refused, nothing started.
     refused = api_second.post(f"/api/v1/online/relays/{relay.pk}/teams/{team.pk}/legs/", {"device": "b"}, format="json")
-    assert refused.status_code == 409 and refused.json()["code"] == "not_baton_holder"
+    assert refused.status_code == 409 and refused.json()["error"]["code"] == "not_baton_holder"
     started = api_first.post(f"/api/v1/online/relays/{relay.pk}/teams/{team.pk}/legs/", {"device": "a"}, format="json")
     assert started.status_code == 201
     body = started.json()
@@ -52,7 +52,7 @@ def test_only_the_captain_skips_over_the_api_and_a_reason_is_required(setup):  #
     team = make_team(setup, relay, captain=third)
     leg = RelayTeam.objects.get(pk=team.pk).baton
     url = f"/api/v1/online/relays/{relay.pk}/legs/{leg.pk}/skip/"
-    assert token_client(second).post(url, {"reason": "不在"}, format="json").json()["code"] == "not_captain"
+    assert token_client(second).post(url, {"reason": "不在"}, format="json").json()["error"]["code"] == "not_captain"
     assert token_client(third).post(url, {"reason": ""}, format="json").status_code == 400
     skipped = token_client(third).post(url, {"reason": "外出学习"}, format="json")
     assert skipped.json() == {"leg_id": leg.pk, "status": "skipped"}
