@@ -18,9 +18,6 @@ from django.db import connection
 # default point rules, lessons 0002) that a flush would leave empty for every later test of the
 # process: kept while unchanged.
 RECREATED_AFTER_FLUSH = ("django_content_type", "auth_permission", "lessons_pointrule")
-# Filled only by a data migration: when a test changed them, the flush puts back the rows as
-# migrated (a copy taken at install), as a fresh test database has them, whatever ran before.
-RESTORED_AFTER_FLUSH = {"lessons_pointrule": "test_flush_lessons_pointrule_as_migrated"}
 
 
 def _quoted(table: str) -> str:
@@ -60,32 +57,18 @@ def install():
     truncate_all = operations.sql_flush
     guarded = tables_guarded_against_delete()
     as_migrated = {table: digest(table) for table in RECREATED_AFTER_FLUSH}
-    with connection.cursor() as cursor:
-        for table, copy in RESTORED_AFTER_FLUSH.items():
-            cursor.execute(f"DROP TABLE IF EXISTS {_quoted(copy)}")
-            cursor.execute(f"CREATE TABLE {_quoted(copy)} AS SELECT * FROM {_quoted(table)}")
-    restore = [
-        f"INSERT INTO {_quoted(table)} SELECT * FROM {_quoted(copy)};" for table, copy in RESTORED_AFTER_FLUSH.items()
-    ]
 
     def sql_flush(self, style, tables, *, reset_sequences=False, allow_cascade=False):
         if reset_sequences:  # restarting sequences needs the TRUNCATE ... RESTART IDENTITY
-            statements = truncate_all(self, style, tables, reset_sequences=True, allow_cascade=allow_cascade)
-            return statements + [s for table, s in zip(RESTORED_AFTER_FLUSH, restore, strict=True) if table in tables]
+            return truncate_all(self, style, tables, reset_sequences=True, allow_cascade=allow_cascade)
         filled = tables_with_rows(list(tables))
-        changed = {table for table, rows in as_migrated.items() if table in tables and digest(table) != rows}
-        filled = (filled & changed) | (filled - set(as_migrated))
+        filled -= {table for table, rows in as_migrated.items() if table in filled and digest(table) == rows}
         truncated = sorted(filled & guarded)
         # Truncate first: PostgreSQL refuses to truncate a table with pending trigger events.
         statements = truncate_all(self, style, truncated, allow_cascade=True) if truncated else []
         # Foreign keys are checked at commit (Django makes them DEFERRABLE INITIALLY DEFERRED), so
         # the order of the deletes does not matter.
-        deletes = [f"DELETE FROM {_quoted(table)};" for table in sorted(filled - guarded)]
-        return (
-            statements
-            + deletes
-            + [s for table, s in zip(RESTORED_AFTER_FLUSH, restore, strict=True) if table in changed]
-        )
+        return statements + [f"DELETE FROM {_quoted(table)};" for table in sorted(filled - guarded)]
 
     operations.sql_flush = sql_flush
 

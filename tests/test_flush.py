@@ -4,7 +4,6 @@ and permissions as the migrations made them."""
 
 import datetime as dt
 
-import pytest
 from django.contrib.auth.models import Permission
 from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command
@@ -80,21 +79,3 @@ def test_a_flush_restores_a_permission_a_test_changed(transactional_db):
     flush()
 
     assert reference_rows() == as_migrated
-
-
-@pytest.mark.skipif(
-    connection.vendor != "postgresql", reason="tests/flush.py is PostgreSQL's flush; SQLite runs Django's own"
-)
-def test_a_flush_puts_back_the_default_point_rules_a_test_changed_or_deleted(transactional_db):
-    """The default point rules come from a data migration only: a test that changes or deletes
-    them must not leave the next tests of the process without them (whatever order runs them)."""
-    from lessons.models import PointRule
-
-    as_migrated = sorted(PointRule.objects.values_list("activity", "points", "daily_cap", "is_active"))
-    assert as_migrated  # lessons 0002 made them
-    PointRule.objects.filter(activity=as_migrated[0][0]).update(daily_cap=999)
-    flush()
-    assert sorted(PointRule.objects.values_list("activity", "points", "daily_cap", "is_active")) == as_migrated
-    PointRule.objects.all().delete()
-    flush()
-    assert sorted(PointRule.objects.values_list("activity", "points", "daily_cap", "is_active")) == as_migrated
