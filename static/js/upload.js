@@ -26,7 +26,7 @@
       body: JSON.stringify({filename: file.name, size: file.size}),
     });
     const upload = await started.json();
-    if (!started.ok) { say(upload.detail, "text-danger"); button.disabled = false; return; }
+    if (!started.ok) { say(upload.error.message, "text-danger"); button.disabled = false; return; }
     let received = upload.received;
     while (received < file.size) {
       const end = Math.min(received + CHUNK, file.size);
@@ -38,7 +38,7 @@
         });
         const body = await response.json();
         received = response.ok ? body.received : (body.received ?? received);
-        if (!response.ok && body.code !== "wrong_offset") { say(body.detail, "text-danger"); return; }
+        if (!response.ok && body.error.code !== "wrong_offset") { say(body.error.message, "text-danger"); return; }
       } catch (error) {
         say(texts.resuming, "text-warning-emphasis");
         await wait(2000);

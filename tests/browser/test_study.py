@@ -98,6 +98,35 @@ def test_practice_marks_each_answer_at_once(live_server, demo, page_factory):
     assert "答案" in page.locator("#q1 .qs-feedback").inner_text()
 
 
+def test_an_exam_save_refused_at_the_deadline_submits_the_paper(live_server, demo, page_factory):
+    """The page reads the API's error shape: `deadline_passed` submits at once, while the
+    page's own countdown (from the deadline it loaded with) still shows minutes left."""
+    page = page_factory(phone=True)
+    sign_in(page, live_server.url, "member")
+    page.goto(f"{live_server.url}/study/")
+    page.locator(".qs-paper[data-mode=exam] .qs-start").click()
+    page.wait_for_url("**/study/attempts/*/")
+    attempt = Attempt.objects.get(member__username="member", paper__mode="exam")
+    Attempt.objects.filter(pk=attempt.pk).update(deadline_at=timezone.now() - timedelta(seconds=1))
+    answer_card(page, attempt.items.select_related("version").get(position=1), correct=True)
+    page.wait_for_url("**/result/")
+    attempt.refresh_from_db()
+    assert attempt.status == "expired"
+
+
+def test_a_refused_practice_answer_shows_the_servers_reason_in_the_members_language(live_server, demo, page_factory):
+    page = page_factory(phone=True, locale="en-US")
+    sign_in(page, live_server.url, "member")
+    page.goto(f"{live_server.url}/study/")
+    page.locator(".qs-paper[data-mode=practice] .qs-start").click()
+    page.wait_for_url("**/study/attempts/*/")
+    attempt = Attempt.objects.get(member__username="member", paper__mode="practice")
+    Attempt.objects.filter(pk=attempt.pk).update(status=Attempt.Status.SUBMITTED, finished_at=timezone.now())
+    answer_card(page, attempt.items.select_related("version").get(position=1), correct=True)
+    page.locator("#q1 .qs-answer-button").click()
+    assert page.locator("#q1 .alert-warning").inner_text() == "This attempt has been submitted."
+
+
 def test_organiser_imports_a_bank_with_preview_and_progress(
     live_server, demo, celery_worker_process, page_factory, tmp_path, screenshot
 ):

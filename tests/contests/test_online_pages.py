@@ -89,7 +89,7 @@ def test_second_device_takes_over_and_the_first_device_is_told_it_is_frozen(setu
     page = laptop.get(f"/contests/online/attempts/{attempt.pk}/")
     assert 'id="took-over"' in page.text
     refused = save(phone, attempt.pk, 2)
-    assert refused.status_code == 409 and refused.json()["code"] == "taken_over"
+    assert refused.status_code == 409 and refused.json()["error"]["code"] == "taken_over"
     assert save(laptop, attempt.pk, 2).status_code == 200
     # Reloading on the laptop is not another takeover.
     assert 'id="took-over"' not in laptop.get(f"/contests/online/attempts/{attempt.pk}/").text
@@ -102,9 +102,27 @@ def test_saving_a_question_not_on_the_paper_and_bad_json_are_refused(setup):
     client = signed_in(member)
     client.post(f"/contests/online/{contest.pk}/start/")
     attempt = Attempt.objects.get(member=member)
-    assert save(client, attempt.pk, 9, "A").json()["code"] == "not_in_attempt"
+    assert save(client, attempt.pk, 9, "A").json()["error"]["code"] == "not_in_attempt"
     bad = client.put(f"/contests/online/attempts/{attempt.pk}/items/1/", "[", content_type="application/json")
-    assert bad.status_code == 409 and bad.json()["code"] == "bad_request"
+    assert bad.status_code == 409 and bad.json()["error"]["code"] == "bad_request"
+
+
+def test_a_refusal_has_the_apis_error_shape_in_the_members_language(setup):
+    """The page's autosave answers as /api/v1/ does, so online_attempt.js reads one shape."""
+    contest = make_contest(setup)
+    member = factories.member(setup["branch"])
+    client = signed_in(member)
+    client.post(f"/contests/online/{contest.pk}/start/")
+    attempt = Attempt.objects.get(member=member)
+    url = f"/contests/online/attempts/{attempt.pk}/items/9/"
+    body = json.dumps({"response": "A"})
+    english = client.put(url, body, content_type="application/json", HTTP_ACCEPT_LANGUAGE="en")
+    chinese = client.put(url, body, content_type="application/json", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert english.status_code == chinese.status_code == 409
+    assert english.json() == {
+        "error": {"code": "not_in_attempt", "message": "That question is not part of this attempt.", "field": None}
+    }
+    assert chinese.json()["error"]["message"] == "这道题不在本次作答中。"
 
 
 def test_another_members_attempt_is_forbidden(setup):
