@@ -14,7 +14,6 @@ from contests.services import ContestRejected
 from contests.wizard import services as wizard_services
 from contests.wizard.forms import RoundForm
 from contests.wizard.round_templates import TEMPLATES
-from tests import factories
 
 
 def test_the_registry_has_the_rules_of_every_round_type():
@@ -115,25 +114,6 @@ def test_the_round_form_asks_for_each_types_own_settings(tree, gz_organiser):
         "risk": ["time_limit_s", "risk_tiers"],
         "tiebreak": ["points", "penalty", "time_limit_s"],
     }
-
-
-@pytest.fixture
-def hall(tree):
-    """Two teams of two and a host; twelve true/false questions whose key is 对."""
-    bank = factories.bank(tree["audit"])
-    host = factories.organiser(tree["audit"], username="host")
-    contest = services.contest_create(title="知识竞赛", unit=tree["audit"], by=host)
-    red = [factories.member(tree["gz1"], username=f"red{n}") for n in range(2)]
-    blue = [factories.member(tree["jjj1"], username=f"blue{n}") for n in range(2)]
-    return SimpleNamespace(
-        contest=contest,
-        host=host,
-        red=red,
-        blue=blue,
-        team_red=services.team_add(contest=contest, name="红队", unit=tree["gz"], legs=red),
-        team_blue=services.team_add(contest=contest, name="蓝队", unit=tree["jjj"], legs=blue),
-        versions=[factories.question(bank, "true_false", key=[True]).current for _ in range(12)],
-    )
 
 
 def _start(hall, **round_settings):
