@@ -57,6 +57,8 @@
   async function follow() {
     const lesson = await (await fetch(box.dataset.status, {credentials: "same-origin"})).json();
     setBar(processBar, lesson.progress);
+    processBar.classList.remove("bg-warning", "bg-success", "bg-danger");
+    processBar.classList.add(lesson.status === "ready" ? "bg-success" : lesson.status === "failed" ? "bg-danger" : "bg-warning");
     if (lesson.status === "ready") { say(texts.ready, "text-success"); return; }
     if (lesson.status === "failed") { say(texts.failed + " " + lesson.failure, "text-danger"); return; }
     setTimeout(follow, 1000);
@@ -68,6 +70,8 @@
     if (file.size === 0) { say(texts.empty, "text-danger"); return; }
     if (file.size > Number(box.dataset.max)) { say(texts.tooLarge, "text-danger"); return; }
     button.disabled = true;
+    const shownStatus = document.getElementById("process-status"); // the current video's: stale from here on
+    if (shownStatus) shownStatus.remove();
     send(file);
   });
 })();

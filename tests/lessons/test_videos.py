@@ -160,6 +160,14 @@ def test_watching_through_counts_unique_seconds_and_completes_once(ready_lesson,
     assert PointEvent.objects.filter(member=watcher, activity="video_complete").count() == 1
 
 
+def test_the_upload_page_of_a_processed_lesson_says_it_is_ready_and_leads_back(client, ready_lesson, tree):
+    client.force_login(factories.organiser(tree["gz"], username="org"))
+    page = client.get(f"/lessons/{ready_lesson.pk}/upload/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert 'class="progress-bar bg-success" id="process-progress" data-percent="100"' in page
+    assert '<span id="process-status"> · Ready</span>' in page
+    assert f'href="/lessons/{ready_lesson.pk}/settings/"' in page and "Replace the video" in page
+
+
 def test_a_new_video_restarts_unfinished_progress_and_keeps_completions(client, ready_lesson, watcher, tree):
     finisher = factories.member(tree["gz1"], username="finisher")
     t0 = timezone.now()
