@@ -219,9 +219,11 @@ def test_skipping_a_question_while_it_is_only_shown_moves_on_to_the_next(hall, t
 
 def test_the_frame_says_which_teams_may_answer_and_who_in_them_so_phones_need_no_rule_per_type(hall):
     _start(hall, type=Round.Type.RELAY)
+    services.question_open(contest=hall.contest, by=hall.host)
     question = public_state(hall.contest)["question"]
     assert question["answer_teams"] is None
     assert (question["round"]["answered_by"], question["round"]["left_out_note"]) == ("baton", "")
+    services.question_skip(contest=hall.contest, by=hall.host)
 
     services.round_add(contest=hall.contest, type=Round.Type.BUZZER, versions=[hall.versions.pop()])
     services.question_open(contest=hall.contest, by=hall.host)  # reading
