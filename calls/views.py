@@ -24,6 +24,7 @@ from django.views.decorators.http import require_POST
 from lessons.services.videos import LessonRejected
 from orgs import access
 from orgs.models import Unit
+from quizsite.api_errors import error_response
 
 from . import forms, selectors, services
 from .live.views import judge_nights
@@ -577,11 +578,11 @@ def entry_upload_start(request, entry_id: int):
             entry=entry, by=request.user, filename=str(data["filename"]), size=int(data["size"])
         )
     except (ValueError, KeyError, TypeError):
-        return JsonResponse({"code": "bad_request", "detail": _("Send the file's name and size.")}, status=400)
+        return error_response("bad_request", _("Send the file's name and size."), status=400)
     except CallRejected as rejected:
-        return JsonResponse({"code": rejected.code, "detail": rejected.message}, status=400)
+        return error_response(rejected.code, rejected.message, status=400)
     except LessonRejected as refused:
-        return JsonResponse({"code": refused.code, "detail": refused.message}, status=400)
+        return error_response(refused.code, refused.message, status=400)
     return JsonResponse(
         {
             "upload": str(upload.pk),

@@ -124,6 +124,13 @@ class Round(models.Model):
     def __str__(self) -> str:
         return self.title or self.get_type_display()
 
+    @property
+    def kind(self):
+        """This round type's rules (contests/rounds), for templates; code calls `round_kind`."""
+        from .rounds import round_kind  # the round kinds build on these models
+
+        return round_kind(self.type)
+
 
 class RoundQuestion(models.Model):
     """A question in a round; `team` set for compulsory questions that belong to one team."""

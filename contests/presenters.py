@@ -33,6 +33,7 @@ def phase(opening: Opening | None) -> str:
 def _question(opening: Opening) -> dict:
     version = opening.question.version
     round_ = opening.question.round
+    kind = round_kind(round_.type)
     return {
         "opening": opening.pk,
         "round": {
@@ -44,9 +45,13 @@ def _question(opening: Opening) -> dict:
             "early_buzz_penalty": round_.early_buzz_penalty,
             "time_limit_s": round_.time_limit_s,
             "risk_tiers": round_.risk_tiers,
+            "takes_buzzes": kind.takes_buzzes,
+            "answered_by": kind.answered_by,
+            "left_out_note": kind.left_out_note,
         },
         "position": opening.question.position,
         "for_team": opening.question.team_id,
+        "answer_teams": kind.answer_teams(opening),
         "type": version.type,
         "stem": version.stem,
         "options": [

@@ -1,4 +1,4 @@
-"""One error shape for the whole API: `{"error": {"code", "message", "field"}}`.
+"""One error shape for the whole API and the pages' JSON endpoints: `{"error": {"code", "message", "field"}}`.
 
 `code` is stable and, where the meaning is the same, the WebSocket protocol's (docs/protocol.md:
 `malformed_json`, `rate_limited`, `not_in_contest`, `deadline_passed`...); `message` is in the
@@ -63,6 +63,13 @@ def _first(detail, path: str = "") -> tuple[str | None, object]:
 
 def error_body(code: str, message: str, field: str | None = None) -> dict:
     return {"error": {"code": code, "message": str(message), "field": field}}
+
+
+def error_response(code: str, message: str, *, status: int, field: str | None = None, **extra) -> JsonResponse:
+    """The same shape from the site's own JSON endpoints (the ones its pages' scripts call, outside
+    DRF). `extra` goes beside `error`, for what a script needs to recover (`received` for an
+    upload to resume from)."""
+    return JsonResponse({**error_body(code, message, field), **extra}, status=status)
 
 
 def exception_handler(exc, context):

@@ -8,8 +8,9 @@ import redis
 from django.conf import settings
 from django.core.cache import cache, caches
 from django.core.cache.backends.redis import RedisCache
-from django.http import JsonResponse
 from django.utils.translation import gettext as _
+
+from quizsite.api_errors import error_response
 
 # INCR, and EXPIRE on the window's first hit, as one command: atomic, and less CPU in redis-py
 # than a pipeline of the two.
@@ -51,10 +52,7 @@ def rate_limited(scope: str, *, limit: int, window_s: int = 60):
         @functools.wraps(view)
         def wrapped(request, *args, **kwargs):
             if not allow(f"{scope}:{request.user.pk}", limit=limit, window_s=window_s):
-                return JsonResponse(
-                    {"code": "rate_limited", "detail": _("Too many requests: wait a moment and try again.")},
-                    status=429,
-                )
+                return error_response("rate_limited", _("Too many requests: wait a moment and try again."), status=429)
             return view(request, *args, **kwargs)
 
         return wrapped

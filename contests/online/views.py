@@ -20,6 +20,7 @@ from lessons import presenters
 from lessons.models import AttemptItem
 from lessons.services import attempts
 from lessons.services.attempts import AttemptRejected, PaperLayout, ensure_current
+from quizsite.api_errors import error_response
 
 from . import selectors, services
 from .models import OnlineAttempt, OnlineContest
@@ -101,7 +102,7 @@ def _minutes(seconds: int | None) -> str | None:
 
 
 def _refused(error: AttemptRejected) -> JsonResponse:
-    return JsonResponse({"code": error.code, "detail": str(error.message)}, status=409)
+    return error_response(error.code, error.message, status=409)
 
 
 @login_required

@@ -36,6 +36,12 @@ class RoundKind:
     shown_phase: ClassVar[str] = "reading"
     takes_buzzes: ClassVar[bool] = False
     takes_stakes: ClassVar[bool] = False
+    # Who answers for a team that may answer (`answer_teams`): any member ("team"), or only
+    # the member holding the relay baton ("baton"). Players' phones offer the answer buttons by it.
+    answered_by: ClassVar[str] = "team"
+    # What a phone says to a team left out of a question (a key of the live pages' texts,
+    # templates/contests/_live_texts.html), or "" for nothing.
+    left_out_note: ClassVar[str] = ""
     # Whether the teams' answer times on this type's questions break ties on points.
     times_break_ties: ClassVar[bool] = False
     # Which of ROUND_SETTINGS the organiser sets (the wizard offers only these).
@@ -56,6 +62,11 @@ class RoundKind:
     def eligible_teams(self, opening: Opening) -> int:
         """How many teams may answer this question (once that many have, it closes)."""
         return opening.contest.teams.count()
+
+    def answer_teams(self, opening: Opening) -> list[int] | None:
+        """The teams that may answer this question once it opens, for the frame (None: every
+        team). `check_answerer` is the rule; this tells phones whether to offer an answer."""
+        return None
 
     def stakes(self, opening: Opening, *, team_ids: Collection[int] | None = None) -> dict[int, int]:
         """The stakes picked on this question by team (every team's, or `team_ids`'): none

@@ -20,6 +20,9 @@ class Buzzer(RoundKind):
         if batch.opening.buzz_winner_id != team_id:
             raise ContestRejected("no_buzz_right", _("Only the team that won the buzz may answer."))
 
+    def answer_teams(self, opening: Opening) -> list[int] | None:
+        return [opening.buzz_winner_id] if opening.buzz_winner_id else []
+
     def eligible_teams(self, opening: Opening) -> int:
         return 1
 

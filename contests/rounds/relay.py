@@ -13,6 +13,7 @@ class Relay(RoundKind):
 
     type = Round.Type.RELAY
     times_break_ties = True
+    answered_by = "baton"
 
     def default_penalty(self, points: int) -> int:
         return 0

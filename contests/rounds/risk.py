@@ -23,6 +23,7 @@ class Risk(RoundKind):
     takes_stakes = True
     settings = ("time_limit_s", "risk_tiers")
     default_risk_tiers = (10, 20, 30)
+    left_out_note = "nostake"
 
     def check_settings(self, settings: "RoundSettings") -> None:
         if not settings.risk_tiers or min(settings.risk_tiers) <= 0:
@@ -34,6 +35,12 @@ class Risk(RoundKind):
 
     def eligible_teams(self, opening: Opening) -> int:
         return opening.risk_picks.filter(value__gt=0).count()
+
+    def answer_teams(self, opening: Opening) -> list[int] | None:
+        """The teams that staked, once the question is open (none while they pick)."""
+        if not opening.opened_at:
+            return []
+        return sorted(opening.risk_picks.filter(value__gt=0).values_list("team_id", flat=True))
 
     def stakes(self, opening: Opening, *, team_ids: Collection[int] | None = None) -> dict[int, int]:
         picks = opening.risk_picks.all() if team_ids is None else opening.risk_picks.filter(team_id__in=team_ids)

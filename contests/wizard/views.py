@@ -14,6 +14,7 @@ from lessons.models import Question
 from lessons.selectors import banks_visible_to
 from orgs import access as orgs_access
 from orgs.selectors import member_search, unit_paths
+from quizsite.api_errors import error_response
 from quizsite.spreadsheets import xlsx_response
 
 from ..models import Contest, Round, Team
@@ -186,7 +187,7 @@ def team_arrange(request, code: str, team_id: int):
         )
     except ContestRejected as error:
         if request.headers.get("X-Requested-With") == "fetch":
-            return JsonResponse({"ok": False, "message": str(error.message)}, status=409)
+            return error_response(error.code, error.message, status=409)
         _refused(request, error)
     else:
         if request.headers.get("X-Requested-With") == "fetch":

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from orgs import access
 from orgs.forms import UnitChoiceField
 from orgs.models import User
+from quizsite.api_errors import error_response
 from quizsite.spreadsheets import ExportWorkbook, xlsx_response
 
 from ..models import Heartbeat, Lesson, Series, StudyCredit, Upload, WatchProgress
@@ -165,7 +166,7 @@ def _ranged(request, path: Path, content_type: str) -> HttpResponse:
 def heartbeat(request, lesson_id: int):
     """The player's report: {"tab", "position", "playing", "rate"}. JSON in, JSON out."""
     if not request.user.is_authenticated:
-        return JsonResponse({"code": "signed_out", "detail": _("Sign in again to keep counting.")}, status=401)
+        return error_response("signed_out", _("Sign in again to keep counting."), status=401)
     # Asked afresh on every beat, as the media asks it: a member taken out of the audience, or a
     # lesson whose window closed, stops counting at once (with the lesson, in one query).
     lesson, watchable = videos.lesson_for_watching(request.user, lesson_id)
@@ -173,7 +174,7 @@ def heartbeat(request, lesson_id: int):
         raise Http404("No such lesson.")
     if not watchable:
         detail = _("This micro-class is not open to your unit.")
-        return JsonResponse({"code": "not_in_audience", "detail": detail}, status=403)
+        return error_response("not_in_audience", detail, status=403)
     try:
         data = json.loads(request.body or b"{}")
         beat = videos.heartbeat_record(
@@ -185,15 +186,15 @@ def heartbeat(request, lesson_id: int):
             rate=float(data.get("rate", 1)),
         )
     except (ValueError, KeyError, TypeError):
-        return JsonResponse({"code": "bad_heartbeat", "detail": _("A heartbeat needs tab and position.")}, status=400)
+        return error_response("bad_heartbeat", _("A heartbeat needs tab and position."), status=400)
     except LessonRejected as refused:
-        return JsonResponse({"code": refused.code, "detail": refused.message}, status=409)
+        return error_response(refused.code, refused.message, status=409)
     if beat.rejected == "other_tab":
         detail = _("This lesson is playing in another tab or window; it counts in one place at a time.")
-        return JsonResponse({"code": "other_tab", "detail": detail}, status=409)
+        return error_response("other_tab", detail, status=409)
     if beat.rejected == "other_lesson":
         detail = _("Another micro-class is playing for you; one lesson counts at a time.")
-        return JsonResponse({"code": "other_lesson", "detail": detail}, status=409)
+        return error_response("other_lesson", detail, status=409)
     progress = beat.progress
     duration = float(lesson.duration_s or 0)
     return JsonResponse(
@@ -273,9 +274,9 @@ def upload_start(request, lesson_id: int):
             lesson=lesson, filename=str(data["filename"]), size=int(data["size"]), by=request.user
         )
     except (ValueError, KeyError, TypeError):
-        return JsonResponse({"code": "bad_request", "detail": _("Send the file's name and size.")}, status=400)
+        return error_response("bad_request", _("Send the file's name and size."), status=400)
     except LessonRejected as refused:
-        return JsonResponse({"code": refused.code, "detail": refused.message}, status=400)
+        return error_response(refused.code, refused.message, status=400)
     return JsonResponse(
         {"upload": str(upload.pk), "received": upload.received, "chunk_url": f"/lessons/uploads/{upload.pk}/"}
     )
@@ -296,11 +297,11 @@ def upload_chunk(request, upload_id):
         or int(match.group(3)) != upload.size
         or int(match.group(2)) - int(match.group(1)) + 1 != len(request.body)
     ):
-        return JsonResponse({"code": "bad_range", "detail": _("Send Content-Range: bytes start-end/size.")}, status=400)
+        return error_response("bad_range", _("Send Content-Range: bytes start-end/size."), status=400)
     try:
         upload = videos.upload_append(upload=upload, start=int(match.group(1)), chunk=request.body)
     except LessonRejected as refused:
-        return JsonResponse({"code": refused.code, "detail": refused.message, **refused.extra}, status=409)
+        return error_response(refused.code, refused.message, status=409, **refused.extra)
     return JsonResponse({"received": upload.received, "complete": bool(upload.completed_at)})
 
 

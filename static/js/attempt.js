@@ -35,7 +35,9 @@
       body: JSON.stringify(body),
     });
     const payload = await response.json().catch(() => ({}));
-    return { ok: response.ok, payload: payload };
+    // A refusal reads {"error": {"code", "message", "field"}}, its message in the member's language.
+    const error = payload.error || { code: "", message: text.failed };
+    return { ok: response.ok, payload: payload, error: error };
   }
 
   function showFeedback(card, result) {
@@ -87,8 +89,8 @@
     const request = send("PUT", base + card.dataset.position + "/", { response: responseOf(card) }).then((result) => {
       inFlight.delete(request);
       if (result.ok) status.textContent = text.saved + " · " + new Date().toLocaleTimeString();
-      else if (result.payload.code === "deadline_passed" || result.payload.code === "attempt_finished") submitNow();
-      else problem(card, result.payload.detail || "?");
+      else if (result.error.code === "deadline_passed" || result.error.code === "attempt_finished") submitNow();
+      else problem(card, result.error.message);
     });
     inFlight.add(request);
     return request;
@@ -134,7 +136,7 @@
       const result = await send("POST", base + card.dataset.position + "/answer/", { response: response, client_answer_id: answerId });
       if (!result.ok) {
         button.disabled = false;
-        return problem(card, result.payload.detail || "?");
+        return problem(card, result.error.message);
       }
       showFeedback(card, result.payload);
       const attempt = result.payload.attempt;

@@ -14,7 +14,7 @@
     })
       .then((response) => response.json().then((body) => ({ ok: response.ok, body })))
       .then(({ ok, body }) => {
-        if (status) status.textContent = ok ? form.dataset.saved : body.message || form.dataset.failed;
+        if (status) status.textContent = ok ? form.dataset.saved : body.error ? body.error.message : form.dataset.failed;
         form.dataset.state = ok ? "saved" : "failed";
       })
       .catch(() => {

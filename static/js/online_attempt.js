@@ -28,7 +28,9 @@
       body: JSON.stringify(body),
     });
     const payload = await response.json().catch(() => ({}));
-    return { ok: response.ok, status: response.status, payload: payload };
+    // A refusal reads {"error": {"code", "message", "field"}}, its message in the member's language.
+    const error = payload.error || { code: "", message: text.offline };
+    return { ok: response.ok, status: response.status, payload: payload, error: error };
   }
 
   function freeze() {
@@ -62,7 +64,7 @@
     if (!questionTime || frozen || itemDeadlines.has(position)) return;
     send("POST", openBase + position + "/open/", {}).then((result) => {
       if (result.ok && result.payload.deadline_at) itemDeadlines.set(position, Date.parse(result.payload.deadline_at));
-      else if (result.payload.code === "taken_over") freeze();
+      else if (result.error.code === "taken_over") freeze();
     }).catch(() => {});
   }
 
@@ -107,13 +109,13 @@
         if (result.ok) {
           status.textContent = text.saved + " · " + new Date().toLocaleTimeString();
           cells[cards.indexOf(card)].classList.toggle("is-answered", !isEmpty(response));
-        } else if (result.payload.code === "taken_over") freeze();
-        else if (result.payload.code === "question_time_up") {
+        } else if (result.error.code === "taken_over") freeze();
+        else if (result.error.code === "question_time_up") {
           lockCard(card);
-          status.textContent = result.payload.detail;
+          status.textContent = result.error.message;
         }
-        else if (result.payload.code === "deadline_passed" || result.payload.code === "attempt_finished") submitNow();
-        else status.textContent = result.payload.detail || text.offline;
+        else if (result.error.code === "deadline_passed" || result.error.code === "attempt_finished") submitNow();
+        else status.textContent = result.error.message;
       })
       .catch(() => {
         status.textContent = text.offline;
@@ -157,7 +159,7 @@
   function report(kind, position) {
     if (frozen) return;
     send("POST", text.eventUrl, { kind: kind, position: position }).then((result) => {
-      if (result.payload.code === "taken_over") freeze();
+      if (result.error.code === "taken_over") freeze();
     }).catch(() => {});
   }
   document.addEventListener("visibilitychange", () => {

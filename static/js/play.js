@@ -33,13 +33,15 @@
     $("feedback").replaceChildren(alert);
   }
 
+  // Who may answer comes with the question, from its round type's rules on the server: the
+  // teams in `answer_teams` (null: every team), and in such a team anyone or the baton holder.
+  function teamMayAnswer(q) {
+    return Boolean(you.team) && (!q.answer_teams || q.answer_teams.includes(you.team));
+  }
+
   function mayAnswer(q) {
-    if (!you.team || q.phase !== "open" || q.answered.includes(you.team)) return false;
-    const type = q.round.type;
-    if (type === "relay") { const holder = batonHolder(q); return Boolean(holder) && holder.member === you.member; }
-    if (type === "compulsory") return !q.for_team || q.for_team === you.team;
-    if (type === "buzzer") return q.buzz_winner === you.team;
-    if (type === "risk") return q.stakes && q.stakes[you.team] > 0;
+    if (q.phase !== "open" || !teamMayAnswer(q) || q.answered.includes(you.team)) return false;
+    if (q.round.answered_by === "baton") { const holder = batonHolder(q); return Boolean(holder) && holder.member === you.member; }
     return true;
   }
 
@@ -110,7 +112,7 @@
     if (q.opening !== sentFor) $("feedback").replaceChildren();
     if (q.phase === "reading") {
       $("stage-message").textContent = t.reading;
-      if (!q.fouls.includes(you.team)) controls.append(button(t.buzz, () => live.send({ type: "buzz" }), "btn-danger qs-buzz"));
+      if (q.round.takes_buzzes && !q.fouls.includes(you.team)) controls.append(button(t.buzz, () => live.send({ type: "buzz" }), "btn-danger qs-buzz"));
     } else if (q.phase === "picking") {
       $("stage-message").textContent = t.picking;
       if (!q.picked.includes(you.team)) {
@@ -118,18 +120,16 @@
         controls.append(button(t.abstain, () => live.send({ type: "risk.pick", value: 0 }), "btn-outline-secondary"));
       }
     } else if (q.phase === "open") {
-      if (q.round.type === "buzzer" && !q.buzz_winner && !q.fouls.includes(you.team)) {
+      if (q.round.takes_buzzes && !q.buzz_winner && !q.fouls.includes(you.team)) {
         $("stage-message").textContent = "";
         controls.append(button(t.buzz, () => live.send({ type: "buzz" }), "btn-danger qs-buzz"));
       } else if (mayAnswer(q)) {
         $("stage-message").textContent = t.yourturn;
         controls.append(answerControls(q));
-      } else if (q.round.type === "relay" && batonHolder(q)) {
+      } else if (!teamMayAnswer(q)) {
+        $("stage-message").textContent = q.round.left_out_note ? t[q.round.left_out_note] : "";
+      } else if (q.round.answered_by === "baton" && batonHolder(q) && !q.answered.includes(you.team)) {
         $("stage-message").textContent = t.turn + " " + batonHolder(q).name;
-      } else if (q.round.type === "risk" && !(q.stakes && q.stakes[you.team])) {
-        $("stage-message").textContent = t.nostake;
-      } else if (q.round.type === "compulsory" && q.for_team && q.for_team !== you.team) {
-        $("stage-message").textContent = t.notyours;
       } else {
         $("stage-message").textContent = q.answered.includes(you.team) ? t.sent : "";
       }

@@ -63,10 +63,11 @@
       }
       return;
     }
-    if (reply.code === "other_tab") { video.pause(); say(texts.otherTab); }
-    else if (reply.code === "other_lesson") { video.pause(); say(reply.detail); }
-    else if (reply.code === "signed_out") { stopped = true; video.pause(); say(texts.signedOut); }
-    else if (reply.detail) { say(reply.detail); }
+    const error = reply.error || {};  // {"code", "message", "field"}, the message in the member's language
+    if (error.code === "other_tab") { video.pause(); say(texts.otherTab); }
+    else if (error.code === "other_lesson") { video.pause(); say(error.message); }
+    else if (error.code === "signed_out") { stopped = true; video.pause(); say(texts.signedOut); }
+    else if (error.message) { say(error.message); }
   }
 
   // Sources: HLS with hls.js where Media Source Extensions exist, native HLS (Safari), else MP4.

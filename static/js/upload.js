@@ -26,7 +26,7 @@
       body: JSON.stringify({filename: file.name, size: file.size}),
     });
     const upload = await started.json();
-    if (!started.ok) { say(upload.detail, "text-danger"); button.disabled = false; return; }
+    if (!started.ok) { say(upload.error.message, "text-danger"); button.disabled = false; return; }
     let received = upload.received;
     while (received < file.size) {
       const end = Math.min(received + CHUNK, file.size);
@@ -38,7 +38,7 @@
         });
         const body = await response.json();
         received = response.ok ? body.received : (body.received ?? received);
-        if (!response.ok && body.code !== "wrong_offset") { say(body.detail, "text-danger"); return; }
+        if (!response.ok && body.error.code !== "wrong_offset") { say(body.error.message, "text-danger"); return; }
       } catch (error) {
         say(texts.resuming, "text-warning-emphasis");
         await wait(2000);
@@ -57,6 +57,8 @@
   async function follow() {
     const lesson = await (await fetch(box.dataset.status, {credentials: "same-origin"})).json();
     setBar(processBar, lesson.progress);
+    processBar.classList.remove("bg-warning", "bg-success", "bg-danger");
+    processBar.classList.add(lesson.status === "ready" ? "bg-success" : lesson.status === "failed" ? "bg-danger" : "bg-warning");
     if (lesson.status === "ready") { say(texts.ready, "text-success"); return; }
     if (lesson.status === "failed") { say(texts.failed + " " + lesson.failure, "text-danger"); return; }
     setTimeout(follow, 1000);
@@ -68,6 +70,8 @@
     if (file.size === 0) { say(texts.empty, "text-danger"); return; }
     if (file.size > Number(box.dataset.max)) { say(texts.tooLarge, "text-danger"); return; }
     button.disabled = true;
+    const shownStatus = document.getElementById("process-status"); // the current video's: stale from here on
+    if (shownStatus) shownStatus.remove();
     send(file);
   });
 })();

@@ -223,6 +223,7 @@ def test_organiser_uploads_in_chunks_and_watches_processing_finish(
     page.click("#upload-button")
     page.wait_for_selector("#upload-message.text-success", timeout=90_000)
     assert page.locator("#upload-progress").inner_text() == "100%"
+    assert "bg-success" in page.locator("#process-progress").get_attribute("class")  # not left yellow
     screenshot(page, "lesson-upload")
     from lessons.models import Lesson, Upload
 

@@ -36,15 +36,20 @@ def answer_card(page, item, *, correct: bool) -> None:
             blank.fill(version.key[n][0] if correct else "不知道")
 
 
+def start_paper(page, base: str, mode: str) -> Attempt:
+    """Sign in as the demo member and start the study page's paper of `mode`."""
+    sign_in(page, base, "member")
+    page.goto(f"{base}/study/")
+    page.locator(f".qs-paper[data-mode={mode}] .qs-start").click()
+    page.wait_for_url("**/study/attempts/*/")
+    return Attempt.objects.get(member__username="member", paper__mode=mode)
+
+
 def test_member_takes_a_timed_exam_on_a_phone_and_sees_result_and_notebook(live_server, demo, page_factory, screenshot):
     page = page_factory(phone=True)
-    sign_in(page, live_server.url, "member")
-    page.goto(f"{live_server.url}/study/")
-    page.locator(".qs-paper[data-mode=exam] .qs-start").click()
-    page.wait_for_url("**/study/attempts/*/")
+    attempt = start_paper(page, live_server.url, "exam")
     assert page.locator("#countdown").inner_text().startswith(("10:00", "09:5"))
 
-    attempt = Attempt.objects.get(member__username="member", paper__mode="exam")
     items = list(attempt.items.select_related("version").order_by("position"))
     wrong = items[0]
     for item in items:
@@ -72,11 +77,7 @@ def test_member_takes_a_timed_exam_on_a_phone_and_sees_result_and_notebook(live_
 
 def test_the_countdown_submits_the_exam_at_the_deadline(live_server, demo, page_factory):
     page = page_factory(phone=True)
-    sign_in(page, live_server.url, "member")
-    page.goto(f"{live_server.url}/study/")
-    page.locator(".qs-paper[data-mode=exam] .qs-start").click()
-    page.wait_for_url("**/study/attempts/*/")
-    attempt = Attempt.objects.get(member__username="member", paper__mode="exam")
+    attempt = start_paper(page, live_server.url, "exam")
     Attempt.objects.filter(pk=attempt.pk).update(deadline_at=timezone.now() + timedelta(seconds=3))
     page.reload()
     page.wait_for_url("**/result/", timeout=20_000)
@@ -86,16 +87,33 @@ def test_the_countdown_submits_the_exam_at_the_deadline(live_server, demo, page_
 
 def test_practice_marks_each_answer_at_once(live_server, demo, page_factory):
     page = page_factory(phone=True)
-    sign_in(page, live_server.url, "member")
-    page.goto(f"{live_server.url}/study/")
-    page.locator(".qs-paper[data-mode=practice] .qs-start").click()
-    page.wait_for_url("**/study/attempts/*/")
-    attempt = Attempt.objects.get(member__username="member", paper__mode="practice")
+    attempt = start_paper(page, live_server.url, "practice")
     item = attempt.items.select_related("version").get(position=1)
     answer_card(page, item, correct=True)
     page.locator("#q1 .qs-answer-button").click()
     page.locator("#q1 .alert-success").wait_for()
     assert "答案" in page.locator("#q1 .qs-feedback").inner_text()
+
+
+def test_an_exam_save_refused_at_the_deadline_submits_the_paper(live_server, demo, page_factory):
+    """The page reads the API's error shape: `deadline_passed` submits at once, while the
+    page's own countdown (from the deadline it loaded with) still shows minutes left."""
+    page = page_factory(phone=True)
+    attempt = start_paper(page, live_server.url, "exam")
+    Attempt.objects.filter(pk=attempt.pk).update(deadline_at=timezone.now() - timedelta(seconds=1))
+    answer_card(page, attempt.items.select_related("version").get(position=1), correct=True)
+    page.wait_for_url("**/result/")
+    attempt.refresh_from_db()
+    assert attempt.status == "expired"
+
+
+def test_a_refused_practice_answer_shows_the_servers_reason_in_the_members_language(live_server, demo, page_factory):
+    page = page_factory(phone=True, locale="en-US")
+    attempt = start_paper(page, live_server.url, "practice")
+    Attempt.objects.filter(pk=attempt.pk).update(status=Attempt.Status.SUBMITTED, finished_at=timezone.now())
+    answer_card(page, attempt.items.select_related("version").get(position=1), correct=True)
+    page.locator("#q1 .qs-answer-button").click()
+    assert page.locator("#q1 .alert-warning").inner_text() == "This attempt has been submitted."
 
 
 def test_organiser_imports_a_bank_with_preview_and_progress(

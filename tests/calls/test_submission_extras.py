@@ -252,7 +252,10 @@ def test_a_large_video_arrives_in_resumable_chunks_and_becomes_the_entry_file(
     assert put(client, opened["chunk_url"], clip[:half], 0, len(clip)).json()["received"] == half
     # A chunk sent again from 0 (a retry after a lost reply) is told where to resume.
     again = put(client, opened["chunk_url"], clip[:half], 0, len(clip))
-    assert again.status_code == 409 and (again.json()["code"], again.json()["received"]) == ("wrong_offset", half)
+    assert again.status_code == 409 and (again.json()["error"]["code"], again.json()["received"]) == (
+        "wrong_offset",
+        half,
+    )
     with django_capture_on_commit_callbacks(execute=True):
         done = put(client, opened["chunk_url"], clip[half:], half, len(clip))
     assert done.json() == {"received": len(clip), "complete": True}
@@ -267,19 +270,19 @@ def test_resumable_upload_refuses_oversize_renamed_and_late_files(client, video_
     entry = services.entry_create(call=video_call, author=author, title="微党课")
     client.force_login(author)
     oversize = start(client, entry, "v.mp4", 2**20 + 1)
-    assert oversize.status_code == 400 and oversize.json()["code"] == "too_large"
-    assert start(client, entry, "v.exe", 10).json()["code"] == "type_not_allowed"
+    assert oversize.status_code == 400 and oversize.json()["error"]["code"] == "too_large"
+    assert start(client, entry, "v.exe", 10).json()["error"]["code"] == "type_not_allowed"
     # A PDF renamed .mp4: accepted by name, refused by content when complete; nothing kept.
     fake = documents.pdf()
     opened = start(client, entry, "v.mp4", len(fake)).json()
     refused = put(client, opened["chunk_url"], fake, 0, len(fake))
-    assert refused.status_code == 409 and refused.json()["code"] == "refused"
+    assert refused.status_code == 409 and refused.json()["error"]["code"] == "refused"
     assert not entry.files.exists()
     # Past the deadline nothing starts; someone else cannot start one for the entry.
     Call.objects.filter(pk=video_call.pk).update(
         opens_at=timezone.now() - timedelta(days=2), closes_at=timezone.now() - timedelta(minutes=1)
     )
-    assert start(client, entry, "v.mp4", 10).json()["code"] == "closed"
+    assert start(client, entry, "v.mp4", 10).json()["error"]["code"] == "closed"
     client.force_login(factories.member(tree["gz1"]))
     assert start(client, entry, "v.mp4", 10).status_code == 404
 

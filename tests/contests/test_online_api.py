@@ -1,6 +1,7 @@
 """A member takes an online contest through /api/v1/online/ alone, as a phone client would."""
 
 from datetime import timedelta
+from types import SimpleNamespace
 
 import pytest
 from django.utils import timezone
@@ -47,13 +48,20 @@ def test_member_takes_a_contest_through_the_api_with_a_token(setup):  # noqa: F8
     assert api.get(f"/api/v1/online/{contest.pk}/").json()["counting_score"] == "3.00"
 
 
-def test_api_refuses_another_device_after_a_takeover_and_hides_the_score_until_close(setup):  # noqa: F811
+@pytest.fixture
+def taken_over(setup):  # noqa: F811
+    """A member's attempt at a contest whose scores show after the close, started through the
+    API on device app-1 and then taken over by app-2."""
     contest = make_contest(setup, results_shown="after_close")
     member = factories.member(setup["branch"])
     api = token_client(member)
     api.post(f"/api/v1/online/{contest.pk}/attempts/", {"device": "app-1"}, format="json")
     api.post(f"/api/v1/online/{contest.pk}/attempts/", {"device": "app-2"}, format="json")
-    attempt = Attempt.objects.get(member=member)
+    return SimpleNamespace(contest=contest, api=api, attempt=Attempt.objects.get(member=member))
+
+
+def test_api_refuses_another_device_after_a_takeover_and_hides_the_score_until_close(taken_over):
+    contest, api, attempt = taken_over.contest, taken_over.api, taken_over.attempt
     item = attempt.items.get(position=1)
     refused = api.put(
         f"/api/v1/online/attempts/{attempt.pk}/items/1/", {"device": "app-1", "response": key_of(item)}, format="json"
@@ -143,24 +151,20 @@ def test_api_autosave_from_a_session_needs_the_csrf_token_and_refusals_keep_the_
     assert item.saved_response == kept
 
 
-def test_online_refusals_have_the_apis_one_error_shape(setup):  # noqa: F811
+def test_online_refusals_have_the_apis_one_error_shape(taken_over):
     """Refusals of the online and relay endpoints read like every other API error:
     `{"error": {"code", "message", "field"}}`, in the request's language."""
-    contest = make_contest(setup, results_shown="after_close")
-    member = factories.member(setup["branch"])
-    api = token_client(member)
-    api.post(f"/api/v1/online/{contest.pk}/attempts/", {"device": "app-1"}, format="json")
-    api.post(f"/api/v1/online/{contest.pk}/attempts/", {"device": "app-2"}, format="json")
-    attempt = Attempt.objects.get(member=member)
+    contest, api = taken_over.contest, taken_over.api
     refused = api.put(
-        f"/api/v1/online/attempts/{attempt.pk}/items/1/",
+        f"/api/v1/online/attempts/{taken_over.attempt.pk}/items/1/",
         {"device": "app-1", "response": "A"},
         format="json",
         HTTP_ACCEPT_LANGUAGE="en",
     )
     error = refused.json()["error"]
     assert refused.status_code == 409 and set(error) == {"code", "message", "field"}
-    assert error["code"] == "taken_over" and error["message"] and error["field"] is None
+    assert error["code"] == "taken_over" and error["message"].startswith("This attempt continues on another device.")
+    assert error["field"] is None
 
     elsewhere = factories.unit_at("财政部/办公厅/机关党支部")
     outsider = token_client(factories.member(elsewhere))

@@ -9,7 +9,7 @@ from django.test import Client
 from django.utils import timezone
 
 from contests.online import services
-from contests.online.models import IntegrityEvent, OnlineAttempt
+from contests.online.models import IntegrityEvent, OnlineAttempt, OnlineContest
 from contests.online.services import DrawRule
 from lessons.models import Attempt, Paper
 from tests import factories
@@ -33,6 +33,15 @@ def signed_in(member) -> Client:
     client = Client()
     client.force_login(member)
     return client
+
+
+def started(setup, **contest_settings) -> tuple[OnlineContest, Client, Attempt]:
+    """A new contest (`make_contest`), and a member of its branch signed in who has started it."""
+    contest = make_contest(setup, **contest_settings)
+    member = factories.member(setup["branch"])
+    client = signed_in(member)
+    client.post(f"/contests/online/{contest.pk}/start/")
+    return contest, client, Attempt.objects.get(member=member)
 
 
 def save(client, attempt_id, position, response=None):
@@ -66,11 +75,7 @@ def test_member_starts_answers_submits_and_sees_the_result_after_each_attempt(se
 
 
 def test_result_before_the_window_closes_hides_score_and_keys_when_so_set(setup):
-    contest = make_contest(setup, results_shown="after_close")
-    member = factories.member(setup["branch"])
-    client = signed_in(member)
-    client.post(f"/contests/online/{contest.pk}/start/")
-    attempt = Attempt.objects.get(member=member)
+    contest, client, attempt = started(setup, results_shown="after_close")
     client.post(f"/contests/online/attempts/{attempt.pk}/submit/")
     result = client.get(f"/contests/online/attempts/{attempt.pk}/result/")
     assert 'id="result-score"' not in result.text and 'id="result-pending"' in result.text
@@ -89,7 +94,7 @@ def test_second_device_takes_over_and_the_first_device_is_told_it_is_frozen(setu
     page = laptop.get(f"/contests/online/attempts/{attempt.pk}/")
     assert 'id="took-over"' in page.text
     refused = save(phone, attempt.pk, 2)
-    assert refused.status_code == 409 and refused.json()["code"] == "taken_over"
+    assert refused.status_code == 409 and refused.json()["error"]["code"] == "taken_over"
     assert save(laptop, attempt.pk, 2).status_code == 200
     # Reloading on the laptop is not another takeover.
     assert 'id="took-over"' not in laptop.get(f"/contests/online/attempts/{attempt.pk}/").text
@@ -97,14 +102,24 @@ def test_second_device_takes_over_and_the_first_device_is_told_it_is_frozen(setu
 
 
 def test_saving_a_question_not_on_the_paper_and_bad_json_are_refused(setup):
-    contest = make_contest(setup)
-    member = factories.member(setup["branch"])
-    client = signed_in(member)
-    client.post(f"/contests/online/{contest.pk}/start/")
-    attempt = Attempt.objects.get(member=member)
-    assert save(client, attempt.pk, 9, "A").json()["code"] == "not_in_attempt"
+    _, client, attempt = started(setup)
+    assert save(client, attempt.pk, 9, "A").json()["error"]["code"] == "not_in_attempt"
     bad = client.put(f"/contests/online/attempts/{attempt.pk}/items/1/", "[", content_type="application/json")
-    assert bad.status_code == 409 and bad.json()["code"] == "bad_request"
+    assert bad.status_code == 409 and bad.json()["error"]["code"] == "bad_request"
+
+
+def test_a_refusal_has_the_apis_error_shape_in_the_members_language(setup):
+    """The page's autosave answers as /api/v1/ does, so online_attempt.js reads one shape."""
+    _, client, attempt = started(setup)
+    url = f"/contests/online/attempts/{attempt.pk}/items/9/"
+    body = json.dumps({"response": "A"})
+    english = client.put(url, body, content_type="application/json", HTTP_ACCEPT_LANGUAGE="en")
+    chinese = client.put(url, body, content_type="application/json", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert english.status_code == chinese.status_code == 409
+    assert english.json() == {
+        "error": {"code": "not_in_attempt", "message": "That question is not part of this attempt.", "field": None}
+    }
+    assert chinese.json()["error"]["message"] == "这道题不在本次作答中。"
 
 
 def test_another_members_attempt_is_forbidden(setup):
@@ -118,11 +133,7 @@ def test_another_members_attempt_is_forbidden(setup):
 
 
 def test_focus_loss_is_recorded_through_the_page_endpoint(setup):
-    contest = make_contest(setup)
-    member = factories.member(setup["branch"])
-    client = signed_in(member)
-    client.post(f"/contests/online/{contest.pk}/start/")
-    attempt = Attempt.objects.get(member=member)
+    _, client, attempt = started(setup)
     sent = client.post(
         f"/contests/online/attempts/{attempt.pk}/events/",
         json.dumps({"kind": "focus_lost", "position": 2}),
@@ -145,17 +156,14 @@ def test_start_before_the_window_shows_when_it_opens(setup):
 
 def test_saves_past_the_rate_limit_are_refused_with_429(setup, settings):
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "rl"}}
-    contest = make_contest(setup)
-    member = factories.member(setup["branch"])
-    client = signed_in(member)
-    client.post(f"/contests/online/{contest.pk}/start/")
-    attempt = Attempt.objects.get(member=member)
-    codes = [save(client, attempt.pk, 1).status_code for _ in range(121)]
+    _, client, attempt = started(setup)
+    replies = [save(client, attempt.pk, 1) for _ in range(121)]
+    codes = [reply.status_code for reply in replies]
     # 120 saves a minute are allowed; the 121st is refused (unless the minute turned mid-test,
     # when the count restarts: then none is refused, and the assertion below names it).
     assert codes.count(200) in (120, 121)
     if codes.count(200) == 120:
-        assert codes[-1] == 429
+        assert codes[-1] == 429 and replies[-1].json()["error"]["code"] == "rate_limited"
 
 
 # ---------------------------------------------------------------- organisers

@@ -14,7 +14,6 @@ from contests.services import ContestRejected
 from contests.wizard import services as wizard_services
 from contests.wizard.forms import RoundForm
 from contests.wizard.round_templates import TEMPLATES
-from tests import factories
 
 
 def test_the_registry_has_the_rules_of_every_round_type():
@@ -117,25 +116,6 @@ def test_the_round_form_asks_for_each_types_own_settings(tree, gz_organiser):
     }
 
 
-@pytest.fixture
-def hall(tree):
-    """Two teams of two and a host; twelve true/false questions whose key is 对."""
-    bank = factories.bank(tree["audit"])
-    host = factories.organiser(tree["audit"], username="host")
-    contest = services.contest_create(title="知识竞赛", unit=tree["audit"], by=host)
-    red = [factories.member(tree["gz1"], username=f"red{n}") for n in range(2)]
-    blue = [factories.member(tree["jjj1"], username=f"blue{n}") for n in range(2)]
-    return SimpleNamespace(
-        contest=contest,
-        host=host,
-        red=red,
-        blue=blue,
-        team_red=services.team_add(contest=contest, name="红队", unit=tree["gz"], legs=red),
-        team_blue=services.team_add(contest=contest, name="蓝队", unit=tree["jjj"], legs=blue),
-        versions=[factories.question(bank, "true_false", key=[True]).current for _ in range(12)],
-    )
-
-
 def _start(hall, **round_settings):
     """Start the contest with one round of one question (more rounds may be added later)."""
     services.round_add(contest=hall.contest, versions=[hall.versions.pop()], **round_settings)
@@ -235,3 +215,49 @@ def test_skipping_a_question_while_it_is_only_shown_moves_on_to_the_next(hall, t
     assert first.skipped and first.opened_at is None  # never opened for answers
     assert following.pk != first.pk and following.question.position == 2
     assert following.opened_at is None  # the next question is shown first, like any two-step one
+
+
+def test_the_frame_says_which_teams_may_answer_and_who_in_them_so_phones_need_no_rule_per_type(hall):
+    _start(hall, type=Round.Type.RELAY)
+    services.question_open(contest=hall.contest, by=hall.host)
+    question = public_state(hall.contest)["question"]
+    assert question["answer_teams"] is None
+    assert (question["round"]["answered_by"], question["round"]["left_out_note"]) == ("baton", "")
+    services.question_skip(contest=hall.contest, by=hall.host)
+
+    services.round_add(contest=hall.contest, type=Round.Type.BUZZER, versions=[hall.versions.pop()])
+    services.question_open(contest=hall.contest, by=hall.host)  # reading
+    services.question_open(contest=hall.contest, by=hall.host)  # open
+    question = public_state(hall.contest)["question"]
+    assert question["answer_teams"] == [] and question["round"]["takes_buzzes"]
+    services.buzz(contest=hall.contest, member=hall.blue[0])
+    assert public_state(hall.contest)["question"]["answer_teams"] == [hall.team_blue.pk]
+    services.question_skip(contest=hall.contest, by=hall.host)
+
+    services.round_add(contest=hall.contest, type=Round.Type.RISK, versions=[hall.versions.pop()])
+    services.question_open(contest=hall.contest, by=hall.host)  # picking
+    question = public_state(hall.contest)["question"]
+    assert question["answer_teams"] == [] and question["round"]["left_out_note"] == "nostake"
+    assert (question["round"]["answered_by"], question["round"]["takes_buzzes"]) == ("team", False)
+    services.risk_pick(contest=hall.contest, member=hall.red[0], value=10)
+    services.risk_pick(contest=hall.contest, member=hall.blue[0], value=0)  # abstains
+    services.question_open(contest=hall.contest, by=hall.host)
+    assert public_state(hall.contest)["question"]["answer_teams"] == [hall.team_red.pk]
+
+
+def test_a_dealt_compulsory_question_is_for_its_team_alone_in_the_frame(hall):
+    _start(hall, type=Round.Type.COMPULSORY, teams_in_turn=True)
+    dealt = services.question_open(contest=hall.contest, by=hall.host)
+    question = public_state(hall.contest)["question"]
+    assert question["answer_teams"] == [dealt.question.team_id]
+    assert question["round"]["left_out_note"] == "notyours"
+
+
+def test_the_set_up_pages_show_each_rounds_scoring_by_its_types_rules(client, hall):
+    services.round_add(contest=hall.contest, type=Round.Type.BUZZER, versions=hall.versions[:1], points=20, penalty=10)
+    services.round_add(contest=hall.contest, type=Round.Type.RISK, versions=hall.versions[1:2], risk_tiers=[10, 20])
+    services.round_add(contest=hall.contest, type=Round.Type.RELAY, versions=hall.versions[2:3], points=10)
+    client.force_login(hall.host)
+    for page in ("rounds", "review"):
+        text = client.get(f"/contests/{hall.contest.join_code}/setup/{page}/", HTTP_ACCEPT_LANGUAGE="en").text
+        assert "+20 / −10 · early −5" in text and "stakes 10 / 20" in text, page

@@ -18,37 +18,14 @@ from orgs import services as org_services
 from tests import factories
 
 
-@pytest.fixture
-def hall(tree):
-    """Two teams of three, a question bank, a host."""
-    bank = factories.bank(tree["audit"])
-    host = factories.organiser(tree["audit"], username="host")
-    contest = services.contest_create(title="知识竞赛", unit=tree["audit"], by=host)
-    red = [factories.member(tree["gz1"], username=f"red{n}") for n in range(3)]
-    blue = [factories.member(tree["jjj1"], username=f"blue{n}") for n in range(3)]
-    team_red = services.team_add(contest=contest, name="红队", unit=tree["gz"], legs=red)
-    team_blue = services.team_add(contest=contest, name="蓝队", unit=tree["jjj"], legs=blue)
-    versions = [factories.question(bank, "true_false", key=[True]).current for _ in range(12)]
-    return {
-        "contest": contest,
-        "host": host,
-        "red": red,
-        "blue": blue,
-        "team_red": team_red,
-        "team_blue": team_blue,
-        "versions": versions,
-        "tree": tree,
-    }
-
-
 def start(hall, *rounds):
     for spec in rounds:
         count = spec.pop("count", 3)
-        versions = [hall["versions"].pop() for _ in range(count)]
-        services.round_add(contest=hall["contest"], versions=versions, **spec)
-    services.contest_start(contest=hall["contest"], by=hall["host"])
-    hall["contest"].refresh_from_db()
-    return hall["contest"]
+        versions = [hall.versions.pop() for _ in range(count)]
+        services.round_add(contest=hall.contest, versions=versions, **spec)
+    services.contest_start(contest=hall.contest, by=hall.host)
+    hall.contest.refresh_from_db()
+    return hall.contest
 
 
 def score(contest, team):
@@ -57,9 +34,9 @@ def score(contest, team):
 
 def test_relay_only_the_baton_holder_answers_and_the_baton_passes(hall):
     contest = start(hall, {"type": Round.Type.RELAY, "count": 4, "points": 10})
-    red, blue = hall["red"], hall["blue"]
+    red, blue = hall.red, hall.blue
     for question in range(4):
-        services.question_open(contest=contest, by=hall["host"])
+        services.question_open(contest=contest, by=hall.host)
         holder = red[question % 3]
         others = [m for m in red if m != holder]
         with pytest.raises(ContestRejected) as refused:
@@ -69,15 +46,15 @@ def test_relay_only_the_baton_holder_answers_and_the_baton_passes(hall):
         services.answer_submit(
             contest=contest, member=blue[question % 3], response="错", client_answer_id=f"b{question}"
         )
-        services.question_reveal(contest=contest, by=hall["host"])
-    assert score(contest, hall["team_red"]) == 140 and score(contest, hall["team_blue"]) == 100  # relay: no deduction
+        services.question_reveal(contest=contest, by=hall.host)
+    assert score(contest, hall.team_red) == 140 and score(contest, hall.team_blue) == 100  # relay: no deduction
     times = {row["name"]: row["relay_seconds"] for row in services.team_scores(contest)}
     assert times["红队"] >= 0 and times["蓝队"] >= 0
 
 
 def test_relay_time_counts_wrong_legs_and_a_missing_leg_until_the_close_and_breaks_ties_shortest_first(hall):
     contest = start(hall, {"type": Round.Type.RELAY, "count": 3, "points": 10})
-    red, blue, host = hall["red"], hall["blue"], hall["host"]
+    red, blue, host = hall.red, hall.blue, hall.host
     opened = services.question_open(contest=contest, by=host).opened_at
     services.answer_submit(
         contest=contest, member=red[0], response="错", client_answer_id="r1", at=opened + timedelta(seconds=1)
@@ -108,18 +85,18 @@ def test_relay_time_counts_wrong_legs_and_a_missing_leg_until_the_close_and_brea
 
 def test_answers_count_by_server_time_once_and_a_retry_is_acknowledged(hall):
     contest = start(hall, {"type": Round.Type.COMPULSORY, "count": 1})
-    opening = services.question_open(contest=contest, by=hall["host"])
-    member = hall["red"][0]
+    opening = services.question_open(contest=contest, by=hall.host)
+    member = hall.red[0]
     first = services.answer_submit(contest=contest, member=member, response="对", client_answer_id="same")
     again = services.answer_submit(contest=contest, member=member, response="对", client_answer_id="same")
     assert first.pk == again.pk
     with pytest.raises(ContestRejected) as refused:
-        services.answer_submit(contest=contest, member=hall["red"][1], response="错", client_answer_id="other")
+        services.answer_submit(contest=contest, member=hall.red[1], response="错", client_answer_id="other")
     assert refused.value.code == "already_answered"
     with pytest.raises(IntegrityError), transaction.atomic():
         ContestAnswer.objects.create(
             opening=opening,
-            team=hall["team_red"],
+            team=hall.team_red,
             member=member,
             response=[False],
             received_at=timezone.now(),
@@ -130,11 +107,11 @@ def test_answers_count_by_server_time_once_and_a_retry_is_acknowledged(hall):
 
 def test_answer_after_the_deadline_is_refused_and_changes_nothing(hall):
     contest = start(hall, {"type": Round.Type.COMPULSORY, "count": 1, "time_limit_s": 20})
-    opening = services.question_open(contest=contest, by=hall["host"])
+    opening = services.question_open(contest=contest, by=hall.host)
     with pytest.raises(ContestRejected) as refused:
         services.answer_submit(
             contest=contest,
-            member=hall["red"][0],
+            member=hall.red[0],
             response="对",
             client_answer_id="late",
             at=opening.deadline_at + timedelta(milliseconds=1),
@@ -145,27 +122,27 @@ def test_answer_after_the_deadline_is_refused_and_changes_nothing(hall):
 
 def test_a_lost_timer_cannot_corrupt_a_score(hall):
     contest = start(hall, {"type": Round.Type.COMPULSORY, "count": 1})
-    opening = services.question_open(contest=contest, by=hall["host"])
-    services.answer_submit(contest=contest, member=hall["red"][0], response="对", client_answer_id="a")
+    opening = services.question_open(contest=contest, by=hall.host)
+    services.answer_submit(contest=contest, member=hall.red[0], response="对", client_answer_id="a")
     late = opening.deadline_at + timedelta(seconds=30)
     assert services.close_expired(opening_id=opening.pk, at=late)
     assert not services.close_expired(opening_id=opening.pk, at=late)  # a second timer finds nothing to do
-    services.question_reveal(contest=contest, by=hall["host"])
-    services.question_reveal(contest=contest, by=hall["host"])  # pressed twice: scored once
+    services.question_reveal(contest=contest, by=hall.host)
+    services.question_reveal(contest=contest, by=hall.host)  # pressed twice: scored once
     opening.refresh_from_db()
     assert opening.closed_at == opening.deadline_at
-    assert ScoreEvent.objects.filter(opening=opening).count() == 1 and score(contest, hall["team_red"]) == 110
+    assert ScoreEvent.objects.filter(opening=opening).count() == 1 and score(contest, hall.team_red) == 110
 
 
 def test_compulsory_questions_belong_to_one_team_each(hall):
     contest = start(hall, {"type": Round.Type.COMPULSORY, "count": 2, "teams_in_turn": True})
-    services.question_open(contest=contest, by=hall["host"])
+    services.question_open(contest=contest, by=hall.host)
     with pytest.raises(ContestRejected) as refused:
-        services.answer_submit(contest=contest, member=hall["blue"][0], response="对", client_answer_id="b")
+        services.answer_submit(contest=contest, member=hall.blue[0], response="对", client_answer_id="b")
     assert refused.value.code == "not_your_question"
-    services.answer_submit(contest=contest, member=hall["red"][0], response="错", client_answer_id="r")
-    services.question_reveal(contest=contest, by=hall["host"])
-    assert score(contest, hall["team_red"]) == 100  # compulsory: no deduction
+    services.answer_submit(contest=contest, member=hall.red[0], response="错", client_answer_id="r")
+    services.question_reveal(contest=contest, by=hall.host)
+    assert score(contest, hall.team_red) == 100  # compulsory: no deduction
 
 
 @pytest.mark.parametrize(
@@ -190,11 +167,11 @@ def test_compulsory_questions_belong_to_one_team_each(hall):
     ],
 )
 def test_only_the_documented_forms_of_a_response_are_taken(hall, question_type, response, code):
-    hall["versions"] = [factories.question(factories.bank(hall["tree"]["audit"]), question_type).current]
+    hall.versions = [factories.question(factories.bank(hall.tree["audit"]), question_type).current]
     contest = start(hall, {"type": Round.Type.COMPULSORY, "count": 1})
-    services.question_open(contest=contest, by=hall["host"])
+    services.question_open(contest=contest, by=hall.host)
     with pytest.raises(ContestRejected) as refused:
-        services.answer_submit(contest=contest, member=hall["red"][0], response=response, client_answer_id="r")
+        services.answer_submit(contest=contest, member=hall.red[0], response=response, client_answer_id="r")
     assert refused.value.code == code
     assert not ContestAnswer.objects.exists()
 
@@ -212,75 +189,73 @@ def test_only_the_documented_forms_of_a_response_are_taken(hall, question_type, 
     ],
 )
 def test_the_documented_forms_of_a_response_are_stored_in_canonical_form(hall, question_type, response, stored):
-    hall["versions"] = [factories.question(factories.bank(hall["tree"]["audit"]), question_type).current]
+    hall.versions = [factories.question(factories.bank(hall.tree["audit"]), question_type).current]
     contest = start(hall, {"type": Round.Type.COMPULSORY, "count": 1})
-    services.question_open(contest=contest, by=hall["host"])
-    answer = services.answer_submit(contest=contest, member=hall["red"][0], response=response, client_answer_id="r")
+    services.question_open(contest=contest, by=hall.host)
+    answer = services.answer_submit(contest=contest, member=hall.red[0], response=response, client_answer_id="r")
     assert answer.response == stored
 
 
 def test_buzzer_early_buzz_is_a_foul_then_the_first_valid_buzz_wins(hall):
     contest = start(hall, {"type": Round.Type.BUZZER, "count": 1, "points": 20, "penalty": 10, "early_buzz_penalty": 5})
-    services.question_open(contest=contest, by=hall["host"])  # shown: reading
-    foul = services.buzz(contest=contest, member=hall["blue"][0])
-    assert foul.early and score(contest, hall["team_blue"]) == 95
+    services.question_open(contest=contest, by=hall.host)  # shown: reading
+    foul = services.buzz(contest=contest, member=hall.blue[0])
+    assert foul.early and score(contest, hall.team_blue) == 95
     with pytest.raises(ContestRejected) as refused:
-        services.buzz(contest=contest, member=hall["blue"][1])
+        services.buzz(contest=contest, member=hall.blue[1])
     assert refused.value.code == "already_buzzed"  # locked out for this question
-    services.question_open(contest=contest, by=hall["host"])  # open for buzzing
-    won = services.buzz(contest=contest, member=hall["red"][2])
+    services.question_open(contest=contest, by=hall.host)  # open for buzzing
+    won = services.buzz(contest=contest, member=hall.red[2])
     assert not won.early
     contest.refresh_from_db()
     state = public_state(contest)
-    assert state["question"]["buzz_winner"] == hall["team_red"].pk and state["question"]["fouls"] == [
-        hall["team_blue"].pk
-    ]
-    services.answer_submit(contest=contest, member=hall["red"][2], response="错", client_answer_id="r")
-    services.question_reveal(contest=contest, by=hall["host"])
-    assert score(contest, hall["team_red"]) == 90
+    assert state["question"]["buzz_winner"] == hall.team_red.pk and state["question"]["fouls"] == [hall.team_blue.pk]
+    services.answer_submit(contest=contest, member=hall.red[2], response="错", client_answer_id="r")
+    services.question_reveal(contest=contest, by=hall.host)
+    assert score(contest, hall.team_red) == 90
 
 
 def test_risk_stakes_win_or_lose_their_value_and_abstaining_is_free(hall):
     contest = start(hall, {"type": Round.Type.RISK, "count": 1, "risk_tiers": [10, 20, 30]})
-    services.question_open(contest=contest, by=hall["host"])  # picking
+    services.question_open(contest=contest, by=hall.host)  # picking
     with pytest.raises(ContestRejected) as refused:
-        services.risk_pick(contest=contest, member=hall["red"][0], value=25)
+        services.risk_pick(contest=contest, member=hall.red[0], value=25)
     assert refused.value.code == "bad_stake"
-    services.risk_pick(contest=contest, member=hall["red"][0], value=30)
-    services.risk_pick(contest=contest, member=hall["blue"][0], value=0)
-    services.question_open(contest=contest, by=hall["host"])
+    services.risk_pick(contest=contest, member=hall.red[0], value=30)
+    services.risk_pick(contest=contest, member=hall.blue[0], value=0)
+    services.question_open(contest=contest, by=hall.host)
     with pytest.raises(ContestRejected) as refused:
-        services.answer_submit(contest=contest, member=hall["blue"][0], response="对", client_answer_id="b")
+        services.answer_submit(contest=contest, member=hall.blue[0], response="对", client_answer_id="b")
     assert refused.value.code == "no_stake"
-    services.answer_submit(contest=contest, member=hall["red"][0], response="对", client_answer_id="r")
-    services.question_reveal(contest=contest, by=hall["host"])
-    assert score(contest, hall["team_red"]) == 130 and score(contest, hall["team_blue"]) == 100
+    services.answer_submit(contest=contest, member=hall.red[0], response="对", client_answer_id="r")
+    services.question_reveal(contest=contest, by=hall.host)
+    assert score(contest, hall.team_red) == 130 and score(contest, hall.team_blue) == 100
 
 
 def test_tiebreak_and_ranks_share_places_on_ties(hall):
     contest = start(hall, {"type": Round.Type.TIEBREAK, "count": 1, "points": 5, "penalty": 0})
     rows = services.team_scores(contest)
     assert [row["rank"] for row in rows] == [1, 1]
-    services.question_open(contest=contest, by=hall["host"])
-    services.answer_submit(contest=contest, member=hall["blue"][1], response="对", client_answer_id="b")
-    services.answer_submit(contest=contest, member=hall["red"][1], response="错", client_answer_id="r")
-    services.question_reveal(contest=contest, by=hall["host"])
+    services.question_open(contest=contest, by=hall.host)
+    services.answer_submit(contest=contest, member=hall.blue[1], response="对", client_answer_id="b")
+    services.answer_submit(contest=contest, member=hall.red[1], response="错", client_answer_id="r")
+    services.question_reveal(contest=contest, by=hall.host)
     rows = services.team_scores(contest)
     assert [(row["name"], row["rank"]) for row in rows] == [("蓝队", 1), ("红队", 2)]
 
 
 def test_overrides_and_adjustments_need_a_reason_and_are_audited(hall):
     contest = start(hall, {"type": Round.Type.COMPULSORY, "count": 1, "points": 10})
-    services.question_open(contest=contest, by=hall["host"])
-    answer = services.answer_submit(contest=contest, member=hall["red"][0], response="错", client_answer_id="r")
-    services.question_reveal(contest=contest, by=hall["host"])
+    services.question_open(contest=contest, by=hall.host)
+    answer = services.answer_submit(contest=contest, member=hall.red[0], response="错", client_answer_id="r")
+    services.question_reveal(contest=contest, by=hall.host)
     with pytest.raises(ContestRejected):
-        services.answer_override(contest=contest, answer=answer, correct=True, reason=" ", by=hall["host"])
-    services.answer_override(contest=contest, answer=answer, correct=True, reason="同义表述，裁判认可", by=hall["host"])
-    services.answer_override(contest=contest, answer=answer, correct=True, reason="重复裁定", by=hall["host"])
-    assert score(contest, hall["team_red"]) == 110
-    services.score_adjust(contest=contest, team=hall["team_blue"], points=-5, reason="场外提示", by=hall["host"])
-    assert score(contest, hall["team_blue"]) == 95
+        services.answer_override(contest=contest, answer=answer, correct=True, reason=" ", by=hall.host)
+    services.answer_override(contest=contest, answer=answer, correct=True, reason="同义表述，裁判认可", by=hall.host)
+    services.answer_override(contest=contest, answer=answer, correct=True, reason="重复裁定", by=hall.host)
+    assert score(contest, hall.team_red) == 110
+    services.score_adjust(contest=contest, team=hall.team_blue, points=-5, reason="场外提示", by=hall.host)
+    assert score(contest, hall.team_blue) == 95
     actions = list(contest.audit.values_list("action", flat=True))
     assert actions.count("override") == 2 and "adjust" in actions
 
@@ -288,63 +263,63 @@ def test_overrides_and_adjustments_need_a_reason_and_are_audited(hall):
 def test_pause_keeps_the_remaining_time(hall):
     contest = start(hall, {"type": Round.Type.COMPULSORY, "count": 1, "time_limit_s": 20})
     t0 = timezone.now()
-    services.question_open(contest=contest, by=hall["host"], at=t0)
-    services.contest_pause(contest=contest, by=hall["host"], at=t0 + timedelta(seconds=5))
+    services.question_open(contest=contest, by=hall.host, at=t0)
+    services.contest_pause(contest=contest, by=hall.host, at=t0 + timedelta(seconds=5))
     with pytest.raises(ContestRejected) as refused:
-        services.answer_submit(contest=contest, member=hall["red"][0], response="对", client_answer_id="p")
+        services.answer_submit(contest=contest, member=hall.red[0], response="对", client_answer_id="p")
     assert refused.value.code == "paused"
-    services.contest_resume(contest=contest, by=hall["host"], at=t0 + timedelta(minutes=3))
+    services.contest_resume(contest=contest, by=hall.host, at=t0 + timedelta(minutes=3))
     contest.refresh_from_db()
     assert contest.current.deadline_at == t0 + timedelta(minutes=3, seconds=15)
 
 
 def test_rosters_freeze_at_the_start_and_later_moves_do_not_rewrite_them(hall):
     contest = start(hall, {"type": Round.Type.COMPULSORY, "count": 1})
-    mover = hall["red"][0]
-    org_services.member_move(member=mover, unit=hall["tree"]["budget"])
+    mover = hall.red[0]
+    org_services.member_move(member=mover, unit=hall.tree["budget"])
     place = contest.roster.get(member=mover)
-    assert place.unit_at_start == hall["tree"]["gz1"]
+    assert place.unit_at_start == hall.tree["gz1"]
     with pytest.raises(ContestRejected) as refused:
-        services.team_add(contest=contest, name="迟到队", unit=hall["tree"]["gz"], legs=[])
+        services.team_add(contest=contest, name="迟到队", unit=hall.tree["gz"], legs=[])
     assert refused.value.code == "roster_frozen"
 
 
 def test_no_key_in_the_public_state_before_the_reveal(hall):
     contest = start(hall, {"type": Round.Type.COMPULSORY, "count": 1})
-    services.question_open(contest=contest, by=hall["host"])
+    services.question_open(contest=contest, by=hall.host)
     contest.refresh_from_db()
     before = public_state(contest)
     assert "reveal" not in before["question"] and "key" not in str(before)
-    services.question_reveal(contest=contest, by=hall["host"])
+    services.question_reveal(contest=contest, by=hall.host)
     contest.refresh_from_db()
     assert public_state(contest)["question"]["reveal"]["key"] == [True]
 
 
 def test_a_retry_after_the_question_closed_is_still_acknowledged(hall):
     contest = start(hall, {"type": Round.Type.COMPULSORY, "count": 2})
-    opening = services.question_open(contest=contest, by=hall["host"])
-    member = hall["red"][0]
+    opening = services.question_open(contest=contest, by=hall.host)
+    member = hall.red[0]
     first = services.answer_submit(contest=contest, member=member, response="对", client_answer_id="net-1")
     late = opening.deadline_at + timedelta(seconds=5)
     again = services.answer_submit(contest=contest, member=member, response="对", client_answer_id="net-1", at=late)
     assert again.pk == first.pk
-    services.question_reveal(contest=contest, by=hall["host"])
-    services.question_open(contest=contest, by=hall["host"])  # the host has moved on
+    services.question_reveal(contest=contest, by=hall.host)
+    services.question_open(contest=contest, by=hall.host)  # the host has moved on
     moved_on = services.answer_submit(
         contest=contest, member=member, response="对", client_answer_id="net-1", opening_id=opening.pk
     )
     assert moved_on.pk == first.pk
     with pytest.raises(ContestRejected) as refused:
         services.answer_submit(
-            contest=contest, member=hall["red"][1], response="对", client_answer_id="net-1", opening_id=opening.pk
+            contest=contest, member=hall.red[1], response="对", client_answer_id="net-1", opening_id=opening.pk
         )
     assert refused.value.code == "answer_id_taken"
 
 
 def test_a_batch_keeps_each_teams_earliest_answer_and_says_why_the_others_were_refused(hall, tree):
     contest = start(hall, {"type": Round.Type.COMPULSORY, "count": 1, "time_limit_s": 20})
-    opening = services.question_open(contest=contest, by=hall["host"])
-    red, blue = hall["red"], hall["blue"]
+    opening = services.question_open(contest=contest, by=hall.host)
+    red, blue = hall.red, hall.blue
     outsider = factories.member(tree["mof"], username="outsider")
     at = opening.opened_at
 
@@ -399,8 +374,8 @@ def test_a_batch_judges_equal_responses_alike_and_never_takes_1_for_true(hall):
     # A batch checks and grades each distinct response once; 1 == True in Python, but only true
     # (or "对") is a documented true/false answer.
     contest = start(hall, {"type": Round.Type.COMPULSORY, "count": 1, "time_limit_s": 20})
-    opening = services.question_open(contest=contest, by=hall["host"])
-    red, blue = hall["red"], hall["blue"]
+    opening = services.question_open(contest=contest, by=hall.host)
+    red, blue = hall.red, hall.blue
     sent = [(red[0], True), (red[1], 1), (blue[0], 1), (blue[1], True), (blue[2], "对")]
     outcomes = services.answers_submit(
         contest_id=contest.pk,
@@ -422,8 +397,8 @@ def test_a_batch_judges_equal_responses_alike_and_never_takes_1_for_true(hall):
 
 def test_an_answer_received_before_the_close_counts_though_written_after_it_but_not_after_the_reveal(hall):
     contest = start(hall, {"type": Round.Type.COMPULSORY, "count": 1, "time_limit_s": 20})
-    opening = services.question_open(contest=contest, by=hall["host"])
-    closed = services.question_close(contest=contest, by=hall["host"]).closed_at
+    opening = services.question_open(contest=contest, by=hall.host)
+    closed = services.question_close(contest=contest, by=hall.host).closed_at
 
     def sent(member, answer_id, received_at):
         submission = services.Submission(
@@ -431,13 +406,13 @@ def test_an_answer_received_before_the_close_counts_though_written_after_it_but_
         )
         return services.answers_submit(contest_id=contest.pk, submissions=[submission])[0]
 
-    in_time = sent(hall["red"][0], "in-time", closed - timedelta(milliseconds=5))
+    in_time = sent(hall.red[0], "in-time", closed - timedelta(milliseconds=5))
     assert isinstance(in_time, ContestAnswer)
-    assert sent(hall["blue"][0], "too-late", closed + timedelta(milliseconds=5)).code == "deadline_passed"
-    services.question_reveal(contest=contest, by=hall["host"])
-    assert sent(hall["blue"][1], "after-reveal", closed - timedelta(milliseconds=5)).code == "deadline_passed"
-    assert sent(hall["red"][0], "in-time", closed - timedelta(milliseconds=5)).pk == in_time.pk  # a retry: acked
-    assert score(contest, hall["team_red"]) == 110 and ContestAnswer.objects.filter(opening=opening).count() == 1
+    assert sent(hall.blue[0], "too-late", closed + timedelta(milliseconds=5)).code == "deadline_passed"
+    services.question_reveal(contest=contest, by=hall.host)
+    assert sent(hall.blue[1], "after-reveal", closed - timedelta(milliseconds=5)).code == "deadline_passed"
+    assert sent(hall.red[0], "in-time", closed - timedelta(milliseconds=5)).pk == in_time.pk  # a retry: acked
+    assert score(contest, hall.team_red) == 110 and ContestAnswer.objects.filter(opening=opening).count() == 1
 
 
 @pytest.mark.django_db(transaction=True)
@@ -445,14 +420,14 @@ def test_answer_batches_share_the_questions_lock_and_a_reveal_waits_for_them(hal
     if connection.vendor != "postgresql":
         pytest.skip("row locks are PostgreSQL's (SQLite writes one transaction at a time)")
     contest = start(hall, {"type": Round.Type.COMPULSORY, "count": 1, "time_limit_s": 20})
-    services.question_open(contest=contest, by=hall["host"])
+    services.question_open(contest=contest, by=hall.host)
     holding, release = threading.Event(), threading.Event()
 
     def batch_in_flight():  # another process's batch, holding the lock until it commits
         try:
             with transaction.atomic():
                 submission = services.Submission(
-                    member_id=hall["blue"][0].pk,
+                    member_id=hall.blue[0].pk,
                     client_answer_id="in-flight",
                     response="错",
                     received_at=timezone.now(),
@@ -475,18 +450,18 @@ def test_answer_batches_share_the_questions_lock_and_a_reveal_waits_for_them(hal
         with transaction.atomic():
             waiting_at_most_a_second()
             submission = services.Submission(
-                member_id=hall["red"][0].pk, client_answer_id="beside", response="对", received_at=timezone.now()
+                member_id=hall.red[0].pk, client_answer_id="beside", response="对", received_at=timezone.now()
             )
             (beside,) = services.answers_submit(contest_id=contest.pk, submissions=[submission])
         assert isinstance(beside, ContestAnswer)  # written beside the other batch, not after it
         with pytest.raises(OperationalError), transaction.atomic():
             waiting_at_most_a_second()
-            services.question_reveal(contest=contest, by=hall["host"])  # waits for the batch in flight
+            services.question_reveal(contest=contest, by=hall.host)  # waits for the batch in flight
     finally:
         release.set()
         other.join()
-    services.question_reveal(contest=contest, by=hall["host"])
-    assert score(contest, hall["team_red"]) == 110
+    services.question_reveal(contest=contest, by=hall.host)
+    assert score(contest, hall.team_red) == 110
 
 
 def test_a_progress_tick_is_claimed_by_one_process_until_it_ends():
@@ -535,8 +510,8 @@ def test_a_progress_tick_overtaken_by_a_change_while_it_was_built_is_not_sent(ha
 
 def test_a_progress_tick_carries_the_question_and_its_answers_but_not_the_board(hall, monkeypatch):
     contest = start(hall, {"type": Round.Type.COMPULSORY})
-    services.question_open(contest=contest, by=hall["host"])
-    services.answer_submit(contest=contest, member=hall["red"][0], response="对", client_answer_id="r")
+    services.question_open(contest=contest, by=hall.host)
+    services.answer_submit(contest=contest, member=hall.red[0], response="对", client_answer_id="r")
     published = {}
 
     def publish_progress(contest_id, join_code, seq, frames):
@@ -546,8 +521,8 @@ def test_a_progress_tick_carries_the_question_and_its_answers_but_not_the_board(
     monkeypatch.setattr(fanout, "publish_progress", publish_progress)
     assert broadcast.send_now(contest.pk, "answer.received")
     screen, host = published[f"{contest.pk}:screens"], published[f"{contest.pk}:hosts"]
-    assert screen["question"]["answered"] == [hall["team_red"].pk] and "teams" not in screen
-    assert [answer["team"] for answer in host["question"]["answers"]] == [hall["team_red"].pk]
+    assert screen["question"]["answered"] == [hall.team_red.pk] and "teams" not in screen
+    assert [answer["team"] for answer in host["question"]["answers"]] == [hall.team_red.pk]
     assert not {"teams", "next", "audit", "roster"} & set(host)  # unchanged since the frame with this seq
     contest.refresh_from_db()
     assert screen["seq"] == host["seq"] == contest.seq  # the change before it: the question's opening

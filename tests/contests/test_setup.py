@@ -68,6 +68,22 @@ def test_relay_order_and_captain_are_rearranged_and_a_stale_order_is_refused(tre
     assert list(team.members.order_by("leg").values_list("member_id", flat=True)) == [c.pk, a.pk, b.pk]
 
 
+def test_the_drag_and_drop_save_is_refused_in_the_error_shape_of_the_api(client, tree, gz_organiser, contest):
+    a, b = _members(tree["gz1"], "甲", "乙")
+    team = services.team_create(contest=contest, name="一队", members=[a, b], captain=a, by=gz_organiser)
+    client.force_login(gz_organiser)
+    url = reverse("contests:setup_team_arrange", args=[contest.join_code, team.pk])
+
+    stale = client.post(url, {"order": str(b.pk), "captain": ""}, headers={"X-Requested-With": "fetch"})
+
+    assert stale.status_code == 409
+    assert stale.json()["error"] == {
+        "code": "order_stale",
+        "message": "该队已被他人修改，请刷新页面后重新排列。",
+        "field": None,
+    }
+
+
 def _roster(rows):
     return factories.workbook([["队名", "工号", "姓名", "队长", "接力顺序"], *rows])
 

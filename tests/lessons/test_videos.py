@@ -160,6 +160,14 @@ def test_watching_through_counts_unique_seconds_and_completes_once(ready_lesson,
     assert PointEvent.objects.filter(member=watcher, activity="video_complete").count() == 1
 
 
+def test_the_upload_page_of_a_processed_lesson_says_it_is_ready_and_leads_back(client, ready_lesson, tree):
+    client.force_login(factories.organiser(tree["gz"], username="org"))
+    page = client.get(f"/lessons/{ready_lesson.pk}/upload/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert 'class="progress-bar bg-success" id="process-progress" data-percent="100"' in page
+    assert '<span id="process-status"> · Ready</span>' in page
+    assert f'href="/lessons/{ready_lesson.pk}/settings/"' in page and "Replace the video" in page
+
+
 def test_a_new_video_restarts_unfinished_progress_and_keeps_completions(client, ready_lesson, watcher, tree):
     finisher = factories.member(tree["gz1"], username="finisher")
     t0 = timezone.now()
@@ -425,7 +433,7 @@ def test_a_member_taken_out_of_the_audience_stops_counting_at_once(client, tree,
     for step in range(2, 5):
         clock.advance(10)
         refused = post_beat(client, lesson, step * 10)
-        assert refused.status_code == 403 and refused.json()["code"] == "not_in_audience"
+        assert refused.status_code == 403 and refused.json()["error"]["code"] == "not_in_audience"
     assert client.get(f"/lessons/{lesson.pk}/media/video.mp4").status_code == 403  # the same decision
     assert float(WatchProgress.objects.get(member=watcher, lesson=lesson).watched_s) == 10
 
@@ -437,7 +445,7 @@ def test_a_lesson_whose_window_closed_stops_counting_at_once(client, tree, watch
     clock.advance(10)
     assert post_beat(client, lesson, 10).status_code == 200
     clock.advance(10)
-    assert post_beat(client, lesson, 20).json()["code"] == "not_in_audience"
+    assert post_beat(client, lesson, 20).json()["error"]["code"] == "not_in_audience"
     assert float(WatchProgress.objects.get(member=watcher, lesson=lesson).watched_s) == 10
 
 
@@ -448,7 +456,7 @@ def test_a_second_lesson_over_http_is_refused_while_the_first_plays(client, tree
     post_beat(client, first, 0, tab="A")
     clock.advance(1)
     refused = post_beat(client, second, 0, tab="B")
-    assert refused.status_code == 409 and refused.json()["code"] == "other_lesson"
+    assert refused.status_code == 409 and refused.json()["error"]["code"] == "other_lesson"
 
 
 def test_a_heartbeat_asks_the_audience_in_one_query(client, tree, watcher, clock):
@@ -502,13 +510,13 @@ def test_media_and_heartbeats_are_for_the_audience_only(client, ready_lesson, wa
     assert client.get(f"/lessons/{ready_lesson.pk}/media/video.mp4").status_code == 403
     assert client.get(f"/lessons/{ready_lesson.pk}/").status_code == 403
     refused = client.post(f"/lessons/{ready_lesson.pk}/heartbeat/", {"tab": "x", "position": 1}, "application/json")
-    assert refused.status_code == 403 and refused.json()["code"] == "not_in_audience"
+    assert refused.status_code == 403 and refused.json()["error"]["code"] == "not_in_audience"
     client.force_login(watcher)
     assert client.get(f"/lessons/{ready_lesson.pk}/media/../../settings.py").status_code == 404
     assert client.get(f"/lessons/{ready_lesson.pk}/media/source.mp4").status_code == 404  # the upload stays private
     client.logout()
     signed_out = client.post(f"/lessons/{ready_lesson.pk}/heartbeat/", {"tab": "x", "position": 1}, "application/json")
-    assert signed_out.status_code == 401 and signed_out.json()["code"] == "signed_out"
+    assert signed_out.status_code == 401 and signed_out.json()["error"]["code"] == "signed_out"
     assert client.get(f"/lessons/{ready_lesson.pk}/media/video.mp4").status_code == 302  # to sign-in
 
 
@@ -589,7 +597,7 @@ def test_chunked_upload_over_http_refuses_a_bad_range(client, tree):
     ).json()
     url = started["chunk_url"]
     bad = client.put(url, b"12345", content_type="application/octet-stream", HTTP_CONTENT_RANGE="bytes 0-9/10")
-    assert bad.status_code == 400 and bad.json()["code"] == "bad_range"
+    assert bad.status_code == 400 and bad.json()["error"]["code"] == "bad_range"
     skipped = client.put(url, b"12345", content_type="application/octet-stream", HTTP_CONTENT_RANGE="bytes 5-9/10")
     assert skipped.status_code == 409 and skipped.json()["received"] == 0
     assert client.get(url).json() == {"received": 0, "size": 10, "complete": False}
