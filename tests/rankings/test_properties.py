@@ -422,4 +422,6 @@ def test_sql_snapshot_matches_python_reference(tree, teams, spec):
                 row,
             )
             assert have.prize == row["prize"], (subject, row)
+            if not row["reason"]:
+                assert have.tied_count == row["tied"], (subject, row)
         transaction.set_rollback(True)

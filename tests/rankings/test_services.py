@@ -1,6 +1,7 @@
 """Rules, runs and publication: the bad inputs named by the issue, and what must hold."""
 
 import datetime as dt
+from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -10,6 +11,7 @@ from django.utils import timezone, translation
 
 from lessons.models import PointEvent
 from orgs import services as org_services
+from rankings import compute as compute_module
 from rankings import tasks
 from rankings.models import RankingRule, RankingRun, Snapshot, SnapshotImmutable, SnapshotInput, SnapshotRow
 from rankings.services import (
@@ -145,6 +147,53 @@ def test_recomputing_unchanged_inputs_is_idempotent_and_new_facts_make_a_version
     assert second.diff["moved_up"] == 1 and second.diff["inputs_changed"] is True
     c_row = by_label(second)["C"]
     assert (c_row.previous_rank, c_row.rank) == (6, 1)
+
+
+def test_the_diff_counts_moves_entries_exits_prize_and_score_changes_between_two_versions(study):
+    rule = member_rule(study)
+    first = compute(rule).snapshot
+    second = Snapshot.objects.create(
+        rule=rule,
+        version=2,
+        rule_version=rule.version,
+        parameters={},
+        input_hash="",
+        rows_hash="",
+        task_id="t",
+        computed_at=timezone.now(),
+    )
+
+    def rows(snapshot, *specs):
+        SnapshotRow.objects.filter(snapshot=snapshot).delete()
+        SnapshotRow.objects.bulk_create(
+            SnapshotRow(
+                snapshot=snapshot,
+                subject_id=subject,
+                label=str(subject),
+                rank=rank,
+                place=rank,
+                prize=prize,
+                metric=metric,
+                total=metric or 0,
+                participants=1,
+                time_used_s=0,
+                eligible=rank is not None,
+            )
+            for subject, rank, prize, metric in specs
+        )
+
+    rows(first, (1, 1, "A", 10), (2, 2, "B", 9), (3, 3, "", 8), (4, None, "", None), (5, 4, "", 7))
+    # 2 moves up and changes prize, 3 keeps its rank with a new score, 4 becomes ranked (no move
+    # from no rank, no score change from none), 5 moves down, 6 is new and 1 has gone.
+    rows(second, (2, 1, "A", 9), (3, 3, "", Decimal("8.5")), (4, 2, "", 7), (5, 5, "", 7), (6, 4, "", 6))
+    assert compute_module.changes_since(second.pk, first.pk) == {
+        "moved_up": 1,
+        "moved_down": 1,
+        "new": 1,
+        "dropped": 1,
+        "prize_changes": 1,
+        "score_changes": 1,
+    }
 
 
 def test_a_run_whose_rule_changes_meanwhile_is_discarded_as_stale(study):
