@@ -276,7 +276,14 @@ def _submit_in_one_statement(
         batch.opening = opening
         judged = batch.judge_all(submissions)
         sent = _first_comers([j for j in judged if isinstance(j, _Candidate)])
-        state, inserted = _insert_if_in_play(contest_id, opening, sent)
+        # Whatever was not inserted may be a retry of an answer recorded before: the statement
+        # reads those of this question too, instead of a second round trip after it.
+        retries = [
+            s.client_answer_id
+            for s, judgement in zip(submissions, judged, strict=True)
+            if _may_be_recorded(judgement) and (s.opening_id or opening.pk) == opening.pk
+        ]
+        state, inserted, earlier = _insert_if_in_play(contest_id, opening, sent, retries)
         if state is None or state.status != Contest.Status.RUNNING:
             return [_refusal_for_all(state and state.status, opening)] * len(submissions), opening
         if state.current_id != opening.pk:  # the host moved on since this process last looked
@@ -292,12 +299,22 @@ def _submit_in_one_statement(
             for answer in sent
             if answer.client_answer_id in inserted
         )
+        recorded.update(((opening.pk, answer.client_answer_id), answer) for answer in earlier.applied_to(opening))
+        # Looked up by the statement and not found, so not recorded: except an answer sent but not
+        # inserted with no answer of its team in sight, which only an answer committed beside the
+        # statement (after its snapshot) can explain: those are read again.
+        unexplained = {
+            answer.client_answer_id
+            for answer in sent
+            if answer.client_answer_id not in inserted and answer.team_id not in earlier.teams_answered
+        }
+        looked_up = {(opening.pk, client_id) for client_id in retries if client_id not in unexplained}
         rejudged = batch.judge_all(submissions)
         if all(
             isinstance(before, _Candidate) or not isinstance(now, _Candidate)
             for before, now in zip(judged, rejudged, strict=True)
         ):
-            return _outcomes(opening, submissions, rejudged, recorded), opening
+            return _outcomes(opening, submissions, rejudged, recorded, looked_up=looked_up), opening
     unavailable = ContestRejected("unavailable", _("The answer could not be stored just now; it is being sent again."))
     return [unavailable] * len(submissions), opening
 
@@ -360,23 +377,68 @@ inserted AS (
         AND (question.closed_at IS NULL OR b.received_at <= question.closed_at)
     ON CONFLICT DO NOTHING
     RETURNING id, client_answer_id
+),
+earlier AS (
+    SELECT coalesce(array_agg(a.id), '{{}}') AS ids, coalesce(array_agg(a.client_answer_id), '{{}}') AS answer_ids,
+        coalesce(array_agg(a.team_id), '{{}}') AS teams, coalesce(array_agg(a.member_id), '{{}}') AS members,
+        coalesce(array_agg(a.response), '{{}}') AS responses, coalesce(array_agg(a.received_at), '{{}}') AS received,
+        coalesce(array_agg(a.is_correct), '{{}}') AS correct
+    FROM {answer} a JOIN question ON a.opening_id = question.id
+    WHERE a.client_answer_id = ANY(%(retries)s::text[])
 )
 SELECT contest.current_id, contest.status, question.opened_at, question.deadline_at, question.closed_at,
     question.revealed_at, question.buzz_winner_id,
     (SELECT coalesce(array_agg(id), '{{}}') FROM inserted),
-    (SELECT coalesce(array_agg(client_answer_id), '{{}}') FROM inserted)
-FROM contest LEFT JOIN question ON true
+    (SELECT coalesce(array_agg(client_answer_id), '{{}}') FROM inserted),
+    earlier.ids, earlier.answer_ids, earlier.teams, earlier.members, earlier.responses, earlier.received,
+    earlier.correct,
+    (SELECT coalesce(array_agg(a.team_id), '{{}}') FROM {answer} a JOIN question ON a.opening_id = question.id
+        WHERE a.team_id = ANY(%(teams)s::bigint[]))
+FROM contest LEFT JOIN question ON true, earlier
 """
 
 
+class _Earlier(NamedTuple):
+    """Answers recorded before a batch's statement, as arrays by column."""
+
+    ids: list[int]
+    answer_ids: list[str]
+    teams: list[int]
+    members: list[int]
+    responses: list
+    received: list[datetime]
+    correct: list[bool]
+    teams_answered: set[int]  # of the teams sent, those with an answer already
+
+    def applied_to(self, opening: Opening) -> list[ContestAnswer]:
+        return [
+            ContestAnswer(
+                pk=pk,
+                opening=opening,
+                client_answer_id=client_id,
+                team_id=team_id,
+                member_id=member_id,
+                response=json.loads(response),  # as text: Django reads JSON itself (JSONField)
+                received_at=received_at,
+                is_correct=is_correct,
+            )
+            for pk, client_id, team_id, member_id, response, received_at, is_correct in zip(*self[:7], strict=True)
+        ]
+
+
+_NOTHING_EARLIER = _Earlier([], [], [], [], [], [], [], set())
+
+
 def _insert_if_in_play(
-    contest_id: int, opening: Opening, answers: list[_Candidate]
-) -> tuple[_LockedState | None, dict[str, int]]:
+    contest_id: int, opening: Opening, answers: list[_Candidate], retries: list[str]
+) -> tuple[_LockedState | None, dict[str, int], _Earlier]:
     """Insert the answers that the question's times (the same checks as `_Batch.judge`'s) and no
-    constraint refuse, if `opening` is still in play in a running contest: one statement, one
-    round trip (a burst's batch of 400 answers is a few parameters to send, as arrays, not 2,800
-    to bind one by one). Returns the state the lock found (None: no such contest) and the ids
-    of the inserted answers by client id."""
+    constraint refuse, if `opening` is still in play in a running contest, and read the answers
+    this question recorded before under the client ids `retries`: one statement, one round trip
+    (a burst's batch of 400 answers is a few parameters to send, as arrays, not 2,800 to bind
+    one by one). Returns the state the lock found (None: no such contest), the ids of the
+    inserted answers by client id, and the earlier answers (as the statement's snapshot saw them:
+    one committed beside it is not among them)."""
     statement = _BATCH_STATEMENT.format(
         contest=Contest._meta.db_table, opening=Opening._meta.db_table, answer=ContestAnswer._meta.db_table
     )
@@ -393,12 +455,13 @@ def _insert_if_in_play(
                 "received": [answer.received_at for answer in answers],
                 "answer_ids": [answer.client_answer_id for answer in answers],
                 "correct": [answer.is_correct for answer in answers],
+                "retries": retries,
             },
         )
         row = cursor.fetchone()
     if row is None:
-        return None, {}
-    return _LockedState(*row[:7]), dict(zip(row[8], row[7], strict=True))
+        return None, {}, _NOTHING_EARLIER
+    return _LockedState(*row[:7]), dict(zip(row[8], row[7], strict=True)), _Earlier(*row[9:16], set(row[16]))
 
 
 def _outcomes(
@@ -406,16 +469,20 @@ def _outcomes(
     submissions: Sequence[Submission],
     judged: list[_Candidate | ContestRejected],
     recorded: dict[tuple[int, str], ContestAnswer],
+    *,
+    looked_up: set[tuple[int, str]] = frozenset(),
 ) -> list[Outcome]:
     """Each submission's outcome once its batch is written: its answer, the answer its retry
-    recorded before, or the refusal."""
+    recorded before, or the refusal. `looked_up`: (question, client id) pairs already looked for
+    among the recorded answers and not found."""
     # What was not inserted may be the retry of an answer recorded before (acknowledged with it);
-    # the rest lost to a teammate's answer. Only those are looked up.
+    # the rest lost to a teammate's answer. Only those are looked up, unless they were already.
     unsettled = [
         s
         for s, judgement in zip(submissions, judged, strict=True)
-        if (isinstance(judgement, _Candidate) or judgement.code in _RETRY_MAY_EXPLAIN)
-        and (s.opening_id or opening.pk, s.client_answer_id) not in recorded
+        if _may_be_recorded(judgement)
+        and (key := (s.opening_id or opening.pk, s.client_answer_id)) not in recorded
+        and key not in looked_up
     ]
     if unsettled:
         recorded = {**recorded, **_recorded(unsettled, opening.pk)}
@@ -424,7 +491,7 @@ def _outcomes(
     already_answered = ContestRejected("already_answered", _("Your team has already answered this question."))
     outcomes: list[Outcome] = []
     for submission, judgement in zip(submissions, judged, strict=True):
-        if not isinstance(judgement, _Candidate) and judgement.code not in _RETRY_MAY_EXPLAIN:
+        if not _may_be_recorded(judgement):
             outcomes.append(judgement)
             continue
         answer = recorded.get((submission.opening_id or opening.pk, submission.client_answer_id))
@@ -483,6 +550,11 @@ def _status(contest_id: int) -> str | None:
 # A submission refused for these reasons may be the retry of an answer already recorded: then it
 # is acknowledged with that answer instead.
 _RETRY_MAY_EXPLAIN = {"not_current_question", "deadline_passed"}
+
+
+def _may_be_recorded(judgement: _Candidate | ContestRejected) -> bool:
+    """Whether a submission so judged may turn out to be a retry of an answer recorded before."""
+    return isinstance(judgement, _Candidate) or judgement.code in _RETRY_MAY_EXPLAIN
 
 
 def _recorded(submissions: Sequence, current_id: int) -> dict[tuple[int, str], ContestAnswer]:
