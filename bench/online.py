@@ -12,7 +12,9 @@ API with autocannon (bench/online-client.mjs; run `npm install` once):
 2. at saturation, in turns (`--rounds`): the floor (PUT /bench/floor/, a minimal signed-in
    Django view with the same headers and body), autosaves (PUT .../items/<n>/) and lesson
    heartbeats (POST /lessons/<id>/heartbeat/);
-3. autosaves and heartbeats at 70 % of their saturated rate, for their p99;
+3. autosaves and heartbeats at 70 % of their saturated rate, for their p99: open-loop, requests
+   arriving as a Poisson process whatever the server's answers, latencies from each request's
+   scheduled time (autocannon's own rate sends each second's requests in one burst);
 4. every member submits.
 
 Then it checks that every acknowledged save is in the database (the attempt item's saved answer
@@ -163,7 +165,7 @@ class Phases:
             "members": self.members,
             "once": kind in ("start", "submit"),
             "duration": duration,
-            "rate": round(rate),
+            "rate": round(rate, 1),
         }
         if connections:
             spec["connections"] = connections
@@ -277,12 +279,9 @@ def run(args, data: dict, env: dict) -> dict:
                 totals[kind]["cpu_s"] += (result["cpu_s_per_1000"] or 0) * (result["ok"] + result["errors"]) / 1000
         rates = {kind: t["ok"] / t["seconds"] for kind, t in totals.items()}
         figures["saturated"] = {kind: {**t, "per_s": round(rates[kind], 1)} for kind, t in totals.items()}
-        figures["save_70"] = phases.run(
-            "save", duration=args.duration, rate=0.7 * rates["save"], connections=args.connections * 2
-        )
-        figures["heartbeat_70"] = phases.run(
-            "heartbeat", duration=args.duration, rate=0.7 * rates["heartbeat"], connections=args.connections * 2
-        )
+        # Open-loop: arrivals at 70 % of the saturated rate, whatever the server's answers.
+        figures["save_70"] = phases.run("save", duration=args.duration, rate=0.7 * rates["save"])
+        figures["heartbeat_70"] = phases.run("heartbeat", duration=args.duration, rate=0.7 * rates["heartbeat"])
         figures["submit"] = phases.run("submit", connections=burst)
         figures["load_after"] = load_average()
         figures["acks"] = phases.acks

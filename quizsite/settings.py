@@ -79,10 +79,11 @@ def database_from_url(url: str) -> dict:
     if config["ENGINE"].endswith("postgresql") and not config.get("NAME"):
         raise ImproperlyConfigured("DATABASE_URL names no database: add /NAME at the end.")
     if config["ENGINE"].endswith("postgresql") and env_bool("DB_POOL", False):
-        # Under ASGI every request runs its sync code on a thread of its own, so a persistent
-        # connection (kept per thread) is opened for each request and left for the garbage
-        # collector: PostgreSQL runs out of connections under load. A pool per process hands
-        # each request a connection and takes it back at the end (bin/web turns it on).
+        # Django's own ASGI handler ran every request's sync code on a thread of its own, so a
+        # persistent connection (kept per thread) was opened for each request and left for the
+        # garbage collector: PostgreSQL ran out of connections under load. A pool per process
+        # hands each request a connection and takes it back at the end (bin/web turns it on); the
+        # threads are now a fixed pool (WEB_THREADS, quizsite/asgi_http.py) no larger than it.
         config["CONN_MAX_AGE"] = 0
         config.setdefault("OPTIONS", {})["pool"] = {
             "min_size": env_int("DB_POOL_MIN_SIZE", 2),
@@ -195,6 +196,10 @@ TEMPLATES = [
 
 WSGI_APPLICATION = "quizsite.wsgi.application"
 ASGI_APPLICATION = "quizsite.asgi.application"
+# Requests one ASGI process runs at once, each on a thread of its own (quizsite/asgi_http.py).
+# Sync views share one core (the GIL) and need a database connection each: no more than the
+# pool's DB_POOL_MAX_SIZE, or requests would wait for a connection inside a thread.
+WEB_THREADS = env_int("WEB_THREADS", 8)
 
 DATABASE_URL = env_str("DATABASE_URL")
 if DATABASE_URL:
