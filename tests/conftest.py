@@ -174,15 +174,20 @@ def _test_database_tuned(django_db_setup, django_db_blocker):
 
 
 @pytest.fixture(scope="session", autouse=True)
-def _sqlite_guards_lifted_for_flush():
+def _sqlite_guards_lifted_for_flush(django_db_setup, django_db_blocker):
     """Transactional tests end with a flush, which on SQLite is DELETE FROM every table: the
     triggers keeping published snapshots frozen (rankings migration 0006) would refuse it. Each
-    flush drops those triggers first and creates them again after, in the same transaction."""
+    flush drops those triggers first and creates them again after, in the same transaction, and
+    puts back the default point rules as migrated (tests/flush.py `restore_statements`)."""
     from django.db import connection
 
     if connection.vendor != "sqlite":
         yield
         return
+    from tests import flush
+
+    with django_db_blocker.unblock():
+        flush.save_as_migrated()
     operations = type(connection.ops)
     original = operations.sql_flush
 
@@ -195,7 +200,8 @@ def _sqlite_guards_lifted_for_flush():
                 "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name LIKE 'rankings_snapshot%'"
             )
             guards = cursor.fetchall()
-        return [f'DROP TRIGGER "{name}"' for name, _sql in guards] + statements + [sql for _name, sql in guards]
+        dropped = [f'DROP TRIGGER "{name}"' for name, _sql in guards]
+        return dropped + statements + [sql for _name, sql in guards] + flush.restore_statements(tables)
 
     operations.sql_flush = sql_flush
     yield
