@@ -85,6 +85,28 @@ def pytest_xdist_setupnodes(config, specs):
         spec.env["REDIS_URL"] = urlunsplit(parts._replace(path=f"/{first + number}"))
 
 
+def _in_a_rolled_back_transaction(item: pytest.Item) -> bool:
+    """Whether `item` is a database test that pytest-django rolls back (not a transactional one)."""
+    marker = item.get_closest_marker("django_db")
+    fixtures = getattr(item, "fixturenames", ())
+    if (marker and marker.kwargs.get("transaction")) or "transactional_db" in fixtures or "live_server" in fixtures:
+        return False
+    return bool(marker) or "db" in fixtures
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config, items):
+    """On pytest-xdist's workers, the database tests that roll back last. `make test` hands test
+    files out in collection order as workers free up (`--dist loadfile --no-loadscope-reorder`):
+    the longest files are the transactional ones (browsers, servers, Celery workers, sockets) and
+    the ones starting processes without the test database (deploy scripts, benchmark smoke);
+    after pytest-django's order they left one worker running alone at the end, while the many
+    short rolled-back tests fill both workers to the end. Every test passes in either order (the
+    flush puts back what the migrations made: tests/flush.py)."""
+    if hasattr(config, "workerinput"):
+        items.sort(key=_in_a_rolled_back_transaction)
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _own_redis_database():
     """Tests own the Redis database named by REDIS_URL: start it empty (no stale Celery tasks)."""
