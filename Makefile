@@ -22,9 +22,11 @@ run: $(STAMP)
 	@echo ""
 	exec $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
-## Install and run the tests (PostgreSQL and Redis when DATABASE_URL / REDIS_URL are set).
+## Install and run the tests (PostgreSQL and Redis when DATABASE_URL / REDIS_URL are set) on
+## PYTEST_WORKERS processes (pytest-xdist, a test file per process at a time; 0: one process).
+PYTEST_WORKERS ?= 2
 test: $(STAMP)
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadfile --no-loadscope-reorder $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

@@ -85,6 +85,28 @@ def pytest_xdist_setupnodes(config, specs):
         spec.env["REDIS_URL"] = urlunsplit(parts._replace(path=f"/{first + number}"))
 
 
+def _in_a_rolled_back_transaction(item: pytest.Item) -> bool:
+    """Whether `item` is a database test that pytest-django rolls back (not a transactional one)."""
+    marker = item.get_closest_marker("django_db")
+    fixtures = getattr(item, "fixturenames", ())
+    if (marker and marker.kwargs.get("transaction")) or "transactional_db" in fixtures or "live_server" in fixtures:
+        return False
+    return bool(marker) or "db" in fixtures
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config, items):
+    """On pytest-xdist's workers, the database tests that roll back last. `make test` hands test
+    files out in collection order as workers free up (`--dist loadfile --no-loadscope-reorder`):
+    the longest files are the transactional ones (browsers, servers, Celery workers, sockets) and
+    the ones starting processes without the test database (deploy scripts, benchmark smoke);
+    after pytest-django's order they left one worker running alone at the end, while the many
+    short rolled-back tests fill both workers to the end. Every test passes in either order (the
+    flush puts back what the migrations made: tests/flush.py)."""
+    if hasattr(config, "workerinput"):
+        items.sort(key=_in_a_rolled_back_transaction)
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _own_redis_database():
     """Tests own the Redis database named by REDIS_URL: start it empty (no stale Celery tasks)."""
@@ -174,15 +196,20 @@ def _test_database_tuned(django_db_setup, django_db_blocker):
 
 
 @pytest.fixture(scope="session", autouse=True)
-def _sqlite_guards_lifted_for_flush():
+def _sqlite_guards_lifted_for_flush(django_db_setup, django_db_blocker):
     """Transactional tests end with a flush, which on SQLite is DELETE FROM every table: the
     triggers keeping published snapshots frozen (rankings migration 0006) would refuse it. Each
-    flush drops those triggers first and creates them again after, in the same transaction."""
+    flush drops those triggers first and creates them again after, in the same transaction, and
+    puts back the default point rules as migrated (tests/flush.py `restore_statements`)."""
     from django.db import connection
 
     if connection.vendor != "sqlite":
         yield
         return
+    from tests import flush
+
+    with django_db_blocker.unblock():
+        flush.save_as_migrated()
     operations = type(connection.ops)
     original = operations.sql_flush
 
@@ -195,7 +222,8 @@ def _sqlite_guards_lifted_for_flush():
                 "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name LIKE 'rankings_snapshot%'"
             )
             guards = cursor.fetchall()
-        return [f'DROP TRIGGER "{name}"' for name, _sql in guards] + statements + [sql for _name, sql in guards]
+        dropped = [f'DROP TRIGGER "{name}"' for name, _sql in guards]
+        return dropped + statements + [sql for _name, sql in guards] + flush.restore_statements(tables)
 
     operations.sql_flush = sql_flush
     yield

@@ -9,15 +9,21 @@ table is as empty afterwards as before. The exceptions keep the same outcome by 
 - tables whose rows a trigger refuses to delete (published ranking snapshots) are truncated, as
   before, with the tables that reference them;
 - content types and permissions, which the flush's post_migrate signal would create again, are
-  kept while they are exactly as the migrations left them (compared by a digest of their rows).
+  kept while they are exactly as the migrations left them (compared by a digest of their rows);
+- the default point rules, which only a data migration creates, are kept likewise, and put back
+  as migrated when a test changed or deleted them (`restore_statements`, on SQLite too).
 """
 
 from django.db import connection
 
-# Filled by post_migrate (contenttypes, auth) after every flush, or by a data migration (the
-# default point rules, lessons 0002) that a flush would leave empty for every later test of the
-# process: kept while unchanged.
-RECREATED_AFTER_FLUSH = ("django_content_type", "auth_permission", "lessons_pointrule")
+# Filled by post_migrate (contenttypes, auth) after every flush: kept while unchanged.
+RECREATED_AFTER_FLUSH = ("django_content_type", "auth_permission")
+# Filled by a data migration only (the default point rules, lessons 0002): kept while unchanged,
+# and put back as migrated after a flush that emptied them, so no test depends on which tests its
+# process ran before (a test that seeds the demo adds a rule, one changes a cap, `flush` with
+# sequences reset truncates them). The rows as migrated are copied aside once a session.
+RESTORED_AFTER_FLUSH = ("lessons_pointrule",)
+KEPT_AS_MIGRATED = RECREATED_AFTER_FLUSH + RESTORED_AFTER_FLUSH
 
 
 def _quoted(table: str) -> str:
@@ -51,24 +57,56 @@ def digest(table: str) -> str:
         return cursor.fetchone()[0]
 
 
+def _as_migrated_copy(table: str) -> str:
+    return _quoted(f"test_flush_{table}_as_migrated")
+
+
+def save_as_migrated() -> None:
+    """Copy aside the rows of RESTORED_AFTER_FLUSH, as the migrations left them."""
+    with connection.cursor() as cursor:
+        for table in RESTORED_AFTER_FLUSH:
+            cursor.execute(f"DROP TABLE IF EXISTS {_as_migrated_copy(table)}")
+            cursor.execute(f"CREATE TABLE {_as_migrated_copy(table)} AS SELECT * FROM {_quoted(table)}")
+
+
+def restore_statements(tables) -> list[str]:
+    """The statements, to run after a flush's own, that put back the rows saved by
+    `save_as_migrated` in those of `tables` the flush emptied, with their ids as migrated. On
+    PostgreSQL the id sequence moves to the highest of them: a flush that restarts sequences
+    would otherwise hand out an id again (SQLite's AUTOINCREMENT follows by itself)."""
+    statements = []
+    for table in RESTORED_AFTER_FLUSH:
+        if table not in tables:
+            continue
+        statements.append(f"INSERT INTO {_quoted(table)} SELECT * FROM {_as_migrated_copy(table)};")
+        if connection.vendor == "postgresql":
+            statements.append(
+                f"SELECT setval(pg_get_serial_sequence('{_quoted(table)}', 'id'), max(id)) FROM {_quoted(table)};"
+            )
+    return statements
+
+
 def install():
     """Make the flush command cheap on this connection's PostgreSQL; return the undo."""
     operations = type(connection.ops)
     truncate_all = operations.sql_flush
+    save_as_migrated()
     guarded = tables_guarded_against_delete()
-    as_migrated = {table: digest(table) for table in RECREATED_AFTER_FLUSH}
+    as_migrated = {table: digest(table) for table in KEPT_AS_MIGRATED}
 
     def sql_flush(self, style, tables, *, reset_sequences=False, allow_cascade=False):
         if reset_sequences:  # restarting sequences needs the TRUNCATE ... RESTART IDENTITY
-            return truncate_all(self, style, tables, reset_sequences=True, allow_cascade=allow_cascade)
-        filled = tables_with_rows(list(tables))
-        filled -= {table for table, rows in as_migrated.items() if table in filled and digest(table) == rows}
+            statements = truncate_all(self, style, tables, reset_sequences=True, allow_cascade=allow_cascade)
+            return statements + restore_statements(tables)
+        changed = {table for table, rows in as_migrated.items() if table in tables and digest(table) != rows}
+        filled = tables_with_rows([table for table in tables if table not in as_migrated]) | changed
         truncated = sorted(filled & guarded)
         # Truncate first: PostgreSQL refuses to truncate a table with pending trigger events.
         statements = truncate_all(self, style, truncated, allow_cascade=True) if truncated else []
         # Foreign keys are checked at commit (Django makes them DEFERRABLE INITIALLY DEFERRED), so
         # the order of the deletes does not matter.
-        return statements + [f"DELETE FROM {_quoted(table)};" for table in sorted(filled - guarded)]
+        deletes = [f"DELETE FROM {_quoted(table)};" for table in sorted(filled - guarded)]
+        return statements + deletes + restore_statements(changed)
 
     operations.sql_flush = sql_flush
 

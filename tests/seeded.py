@@ -19,9 +19,17 @@ from tests import flush
 _copies: dict = {}  # local day -> ({table: COPY data}, digests of the kept reference tables)
 
 
-def _user_tables() -> list[str]:
+def _copied_tables() -> list[str]:
+    """The tables the demo's copy holds: all but content types and permissions, which the
+    migrations made and the copy is checked against (the default point rules, which the demo
+    extends, are copied and replaced)."""
     tables = connection.introspection.django_table_names(only_existing=True, include_views=False)
     return [table for table in tables if table not in flush.RECREATED_AFTER_FLUSH]
+
+
+def _filled_by_tests() -> set[str]:
+    """Tables holding rows that no migration put there."""
+    return flush.tables_with_rows([table for table in _copied_tables() if table not in flush.RESTORED_AFTER_FLUSH])
 
 
 def _references() -> dict[str, str]:
@@ -45,11 +53,14 @@ def _copy_out(tables: set[str]) -> dict[str, bytes]:
 
 @transaction.atomic
 def _copy_in(copies: dict[str, bytes]) -> None:
-    """Write the copied rows back. The snapshot guards' triggers would refuse the rows of a
-    published snapshot; they are off for this transaction only (foreign keys still hold)."""
+    """Write the copied rows back, in place of the default point rules as migrated. The snapshot
+    guards' triggers would refuse the rows of a published snapshot; they are off for this
+    transaction only (foreign keys still hold)."""
     guarded = sorted(_tables_with_triggers() & set(copies))
     quote = connection.ops.quote_name
     with connection.cursor() as cursor:
+        for table in flush.RESTORED_AFTER_FLUSH:
+            cursor.execute(f"DELETE FROM {quote(table)}")
         for table in guarded:
             cursor.execute(f"ALTER TABLE {quote(table)} DISABLE TRIGGER USER")
         for table, data in copies.items():
@@ -73,7 +84,7 @@ def _copy_in(copies: dict[str, bytes]) -> None:
 
 def seed_demo() -> None:
     """The demo data, as `manage.py seed_demo --no-video` leaves it on an empty database."""
-    if connection.vendor != "postgresql" or flush.tables_with_rows(_user_tables()):
+    if connection.vendor != "postgresql" or _filled_by_tests():
         call_command("seed_demo", "--no-video", stdout=StringIO())
         return
     day = timezone.localdate()
@@ -82,4 +93,4 @@ def seed_demo() -> None:
         _copy_in(saved[0])
         return
     call_command("seed_demo", "--no-video", stdout=StringIO())
-    _copies[day] = (_copy_out(flush.tables_with_rows(_user_tables())), _references())
+    _copies[day] = (_copy_out(flush.tables_with_rows(_copied_tables())), _references())

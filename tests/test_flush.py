@@ -1,6 +1,6 @@
 """The flush that ends every transactional test leaves no test's rows behind (tests/flush.py on
-PostgreSQL, Django's own DELETE on SQLite), published snapshots included, and content types
-and permissions as the migrations made them."""
+PostgreSQL, Django's own DELETE on SQLite), published snapshots included, and content types,
+permissions and the default point rules as the migrations made them."""
 
 import datetime as dt
 
@@ -10,7 +10,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.utils import timezone
 
-from lessons.models import PointEvent
+from lessons.models import PointEvent, PointRule
 from rankings.models import Snapshot
 from rankings.services import run_execute, run_request, snapshot_approve, snapshot_publish
 from tests import factories
@@ -30,7 +30,7 @@ def tables_with_rows() -> dict[str, int]:
     counts = {}
     with connection.cursor() as cursor:
         for table in connection.introspection.django_table_names(only_existing=True, include_views=False):
-            if table in flush_module.RECREATED_AFTER_FLUSH:
+            if table in flush_module.KEPT_AS_MIGRATED:
                 continue
             cursor.execute(f"SELECT count(*) FROM {connection.ops.quote_name(table)}")  # noqa: S608
             if rows := cursor.fetchone()[0]:
@@ -79,3 +79,33 @@ def test_a_flush_restores_a_permission_a_test_changed(transactional_db):
     flush()
 
     assert reference_rows() == as_migrated
+
+
+def point_rules():
+    return sorted(PointRule.objects.values_list("id", "activity", "points", "daily_cap", "is_active"))
+
+
+def test_a_flush_puts_back_the_default_point_rules_a_test_changed_or_deleted(transactional_db):
+    """Only a data migration (lessons 0002) makes them: a test that changes or deletes them must
+    not leave the later tests of its process (whichever they are, under pytest-xdist) without."""
+    as_migrated = point_rules()
+    assert {rule[1] for rule in as_migrated} >= {"practice_correct", "daily_correct", "exam_submit"}
+    PointRule.objects.filter(activity="practice_correct").update(daily_cap=999)
+    PointRule.objects.create(activity="video_complete", label="学完微党课", points=5, daily_cap=20)
+    flush()
+    assert point_rules() == as_migrated
+
+    PointRule.objects.all().delete()
+    flush()
+    assert point_rules() == as_migrated
+
+
+def test_a_flush_restarting_sequences_puts_back_the_default_point_rules_past_the_new_ids(transactional_db):
+    """`manage.py flush` restarts the sequences (tests/test_page_walk.py ends its module with
+    one): the rules come back, and the next rule created does not reuse one of their ids."""
+    as_migrated = point_rules()
+    call_command("flush", interactive=False, verbosity=0)
+    assert point_rules() == as_migrated
+
+    created = PointRule.objects.create(activity="video_complete", label="学完微党课", points=5, daily_cap=20)
+    assert created.pk > max(rule[0] for rule in as_migrated)
