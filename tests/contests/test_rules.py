@@ -378,8 +378,8 @@ def test_a_batch_whose_answers_lost_to_their_teams_earlier_ones_is_one_statement
     if connection.vendor != "postgresql":
         pytest.skip("a batch is one statement on PostgreSQL only (SQLite writes a transaction)")
     contest = start(hall, {"type": Round.Type.COMPULSORY, "count": 1, "time_limit_s": 20})
-    opening = services.question_open(contest=contest, by=hall["host"])
-    red, blue = hall["red"], hall["blue"]
+    opening = services.question_open(contest=contest, by=hall.host)
+    red, blue = hall.red, hall.blue
 
     def sent(member, answer_id, seconds):
         return services.Submission(
