@@ -11,7 +11,8 @@ from contests.relay.models import RelayTeam
 from contests.relay.services import TeamPlan
 from tests import factories
 from tests.browser.test_shell import sign_in
-from tests.contests.test_relay import NOW, make_relay, run_leg
+from tests.contests import test_relay
+from tests.contests.test_relay import make_relay, run_leg
 
 pytestmark = pytest.mark.browser
 
@@ -39,7 +40,7 @@ def relay(transactional_db):
             TeamPlan(name="南京一支部队", unit=nj1, roster=[who["赵一"], who["赵二"]], captain=who["赵一"]),
         ],
         by=organiser,
-        at=NOW,
+        at=test_relay.NOW,
     )
     team = {t.name: t for t in RelayTeam.objects.filter(relay=relay)}
     run_leg(team["广州一支部队"], who["王一"], right=2, start=timedelta(0), took=timedelta(seconds=60))

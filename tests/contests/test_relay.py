@@ -21,7 +21,7 @@ from tests.contests.test_online import key_of
 
 pytestmark = pytest.mark.django_db
 
-NOW = timezone.now().replace(microsecond=0)
+NOW = timezone.now().replace(microsecond=0)  # set again as each test starts (tests/conftest.py)
 
 
 @pytest.fixture

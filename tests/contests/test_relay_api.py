@@ -6,15 +6,16 @@ import pytest
 
 from contests.relay.models import RelayLeg, RelayTeam
 from lessons.models import Attempt
+from tests.contests import test_relay
 from tests.contests.test_online import key_of
 from tests.contests.test_online_api import token_client
-from tests.contests.test_relay import NOW, make_relay, make_team, setup  # noqa: F401  (the fixture)
+from tests.contests.test_relay import make_relay, make_team, setup  # noqa: F401  (the fixture)
 
 pytestmark = pytest.mark.django_db
 
 
 def test_the_holder_runs_a_leg_over_the_api_and_the_baton_passes(setup):  # noqa: F811
-    relay = make_relay(setup, opens_at=NOW - timedelta(hours=1))
+    relay = make_relay(setup, opens_at=test_relay.NOW - timedelta(hours=1))
     team = make_team(setup, relay)
     first, second, _third = setup["runners"]
     api_first, api_second = token_client(first), token_client(second)

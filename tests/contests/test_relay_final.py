@@ -16,7 +16,8 @@ from contests.relay import services
 from contests.relay.models import RelayTeam
 from contests.relay.services import TeamPlan
 from tests import factories
-from tests.contests.test_relay import NOW, make_relay, run_leg
+from tests.contests import test_relay
+from tests.contests.test_relay import make_relay, run_leg
 
 pytestmark = pytest.mark.django_db
 
@@ -67,7 +68,7 @@ def teams(setup):
             TeamPlan(name="丁", unit=setup["nj1"], roster=[m["d1"]], captain=m["d1"]),
         ],
         by=setup["by"],
-        at=NOW,
+        at=test_relay.NOW,
     )
     team = {t.name: t for t in RelayTeam.objects.filter(relay=relay)}
     run_leg(team["甲"], m["a1"], right=2, start=timedelta(0), took=timedelta(seconds=60))
@@ -146,7 +147,7 @@ def test_a_unit_relay_fields_who_ran_each_leg_then_the_units_members_up_to_the_t
     u = {name: factories.member(setup["gz1"], username=name) for name in ("u1", "u2", "u3")}
     v = {name: factories.member(setup["gz2"], username=name) for name in ("v1", "v2")}
     plans = services.plans_from_units(relay=relay, parent=setup["organ"], legs_by_unit=True)
-    services.relay_teams_set(relay=relay, plans=plans[:1], by=setup["by"], at=NOW)
+    services.relay_teams_set(relay=relay, plans=plans[:1], by=setup["by"], at=test_relay.NOW)
     team = RelayTeam.objects.get(relay=relay)
     run_leg(team, u["u2"], right=2, start=timedelta(0), took=timedelta(seconds=30))
     run_leg(team, v["v1"], right=1, start=timedelta(minutes=1), took=timedelta(seconds=30))

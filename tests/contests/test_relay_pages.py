@@ -11,8 +11,9 @@ from openpyxl import load_workbook
 from contests.relay.models import RelayContest, RelayLeg, RelayTeam
 from lessons.models import Attempt
 from tests import factories
+from tests.contests import test_relay
 from tests.contests.test_online import key_of
-from tests.contests.test_relay import NOW, make_relay, make_team, setup  # noqa: F401  (the fixture)
+from tests.contests.test_relay import make_relay, make_team, setup  # noqa: F401  (the fixture)
 
 pytestmark = pytest.mark.django_db
 
@@ -79,8 +80,8 @@ def test_organiser_builds_a_relay_makes_teams_and_follows_the_map(setup):  # noq
     form = {
         "title": "处室接力赛",
         "unit": setup["organ"].pk,
-        "opens_at": (NOW - timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M"),
-        "closes_at": (NOW + timedelta(days=5)).strftime("%Y-%m-%dT%H:%M"),
+        "opens_at": (test_relay.NOW - timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M"),
+        "closes_at": (test_relay.NOW + timedelta(days=5)).strftime("%Y-%m-%dT%H:%M"),
         "audience": [setup["organ"].pk],
         "time_limit_min": 10,
         "shuffle": "on",
@@ -124,7 +125,7 @@ def test_legs_export_lists_every_leg_with_its_result(setup):  # noqa: F811
     team = make_team(setup, relay)
     from contests.relay import services
 
-    services.relay_leg_skip(leg=team.baton, by=setup["by"], reason="出差", at=NOW)
+    services.relay_leg_skip(leg=team.baton, by=setup["by"], reason="出差", at=test_relay.NOW)
     response = signed_in(setup["by"]).get(f"/contests/relays/manage/{relay.pk}/legs.xlsx")
     rows = list(load_workbook(io.BytesIO(response.content)).active.values)
     assert rows[1][0:3] == ("第一党支部", 1, setup["runners"][0].display_name)

@@ -8,7 +8,8 @@ import pytest
 from contests.relay.services import TeamPlan, relay_teams_set
 from rankings.models import SnapshotRow
 from tests import factories
-from tests.contests.test_relay import NOW, make_relay, run_leg, setup  # noqa: F401  (the fixture)
+from tests.contests import test_relay
+from tests.contests.test_relay import make_relay, run_leg, setup  # noqa: F401  (the fixture)
 from tests.rankings.test_compute import compute
 
 pytestmark = pytest.mark.django_db
@@ -25,7 +26,7 @@ def test_a_ranking_rule_ranks_branches_by_relay_score_and_participation(setup): 
             TeamPlan(name="二支部", unit=setup["second"], roster=[d, idle]),
         ],
         by=setup["by"],
-        at=NOW,
+        at=test_relay.NOW,
     )
     teams = {t.name: t for t in relay.teams.all()}
     run_leg(teams["一支部"], a, right=2, start=timedelta(0), took=timedelta(seconds=30))

@@ -23,7 +23,8 @@ from rankings import compute as ranking_compute
 from rankings.models import SnapshotRow
 from rankings.services import inputs_fingerprint, snapshot_approve, snapshot_publish, snapshot_recompute
 from tests import factories
-from tests.contests.test_relay import NOW, make_relay, run_leg
+from tests.contests import test_relay
+from tests.contests.test_relay import make_relay, run_leg
 from tests.rankings import pdfs
 from tests.rankings.test_compute import compute
 
@@ -43,7 +44,7 @@ TEAMS = {
 
 def leg(teams, runners, name: str, position: int, *, right: int, minute: int, took_s: int) -> None:
     """Run leg `position` of team `name`: `right` of its 2 one-point questions right, started
-    `minute` minutes after NOW, submitted `took_s` seconds later."""
+    `minute` minutes after test_relay.NOW, submitted `took_s` seconds later."""
     run_leg(
         teams[name],
         runners[name][position - 1],
@@ -85,7 +86,7 @@ def run_relay() -> dict:
         relay=relay,
         plans=[TeamPlan(name=name, unit=organs[name], roster=runners[name]) for name in TEAMS],
         by=organiser,
-        at=NOW,
+        at=test_relay.NOW,
     )
     teams = {team.name: team for team in RelayTeam.objects.filter(relay=relay)}
     # 审计署队: 2 + 2 + 1 right of 6 in 30 + 40 + 50 s.
@@ -223,7 +224,7 @@ def test_right_answers_and_finish_time_break_ties_between_relay_teams(relay_run)
         "财政部队": timedelta(minutes=20, seconds=20),
         "海关总署队": timedelta(minutes=10, seconds=50),
     }
-    assert {name: r.finished_at - NOW for name, r in got.items() if r.eligible} == finished
+    assert {name: r.finished_at - test_relay.NOW for name, r in got.items() if r.eligible} == finished
     # On 4 points all three have 4 right answers; the earlier finish goes first: 广州, 税务, 财政部.
     assert {name: r.place for name, r in got.items() if r.eligible} == {
         "审计署队": 1,
