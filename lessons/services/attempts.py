@@ -291,8 +291,10 @@ def paper_layout(attempt_id: int) -> PaperLayout | None:
     layout = _layouts.get(attempt_id)
     if layout is not None:
         return layout
+    # `attempt__pk`, not `attempt_id`: the same SQL, but an id past the column's range (from a URL)
+    # finds nothing instead of overflowing the driver (SQLite).
     rows = list(
-        AttemptItem.objects.filter(attempt_id=attempt_id).values_list(
+        AttemptItem.objects.filter(attempt__pk=attempt_id).values_list(
             "position",
             "pk",
             "option_order",
