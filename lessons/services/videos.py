@@ -340,9 +340,12 @@ def lesson_process(*, lesson_id: int, on_progress: Callable[[int], None] | None 
 
 
 def merge(intervals: list[list[float]], start: float, end: float) -> list[list[float]]:
-    """Add [start, end] to sorted, disjoint intervals and merge overlaps and touching ends."""
+    """Add [start, end] to sorted, disjoint intervals and merge overlaps and touching ends; the
+    video's start is an end too (a first beat at 0.01 s is a stretch from the start)."""
     merged: list[list[float]] = []
     for low, high in sorted([*intervals, [start, end]]):
+        if not merged and low <= MERGE_GAP_S:
+            low = 0.0
         if merged and low <= merged[-1][1] + MERGE_GAP_S:
             merged[-1][1] = max(merged[-1][1], high)
         else:

@@ -230,6 +230,10 @@ def test_positions_outside_the_video_are_refused(ready_lesson, watcher):
 def test_intervals_merge():
     assert videos.merge([[0, 2], [5, 6]], 1.5, 5.0) == [[0, 6]]
     assert videos.merge([[0, 2]], 3, 4) == [[0, 2], [3, 4]]
+    # The player reports to the hundredth: a first beat at 0.01 s under load is watched from 0.
+    assert videos.merge([], 0.01, 5.0) == [[0.0, 5.0]]
+    assert videos.merge([[3, 4]], 0.01, 1.0) == [[0.0, 1.0], [3, 4]]
+    assert videos.merge([], 0.02, 5.0) == [[0.02, 5.0]]
 
 
 # ---------------------------------------------------------------- heartbeats sent as a cheater would
