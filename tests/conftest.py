@@ -189,14 +189,24 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
             options["options"] = f"{options.get('options', '')} -c synchronous_commit=off".strip()
 
 
+def _test_database_made(request) -> bool:
+    """Whether this session made a test database. pytest-django makes one only when a collected
+    test uses it; otherwise the connection still names the configured database (a developer's
+    own), which the session fixtures below must not touch."""
+    from pytest_django.fixtures import _get_databases_for_setup  # pinned in requirements-dev.txt
+
+    aliases, _serialized = _get_databases_for_setup(request.session.items)
+    return "default" in aliases
+
+
 @pytest.fixture(scope="session", autouse=True)
-def _test_database_tuned(django_db_setup, django_db_blocker):
+def _test_database_tuned(request, django_db_setup, django_db_blocker):
     """On PostgreSQL: commits that do not wait for the disk in every session of the test database
     (the processes tests start too), and transactional tests that end by emptying only the tables
     they filled (tests/flush.py)."""
     from django.db import connection
 
-    if connection.vendor != "postgresql":
+    if connection.vendor != "postgresql" or not _test_database_made(request):
         yield
         return
     from tests import flush
@@ -211,14 +221,14 @@ def _test_database_tuned(django_db_setup, django_db_blocker):
 
 
 @pytest.fixture(scope="session", autouse=True)
-def _sqlite_guards_lifted_for_flush(django_db_setup, django_db_blocker):
+def _sqlite_guards_lifted_for_flush(request, django_db_setup, django_db_blocker):
     """Transactional tests end with a flush, which on SQLite is DELETE FROM every table: the
     triggers keeping published snapshots frozen (rankings migration 0006) would refuse it. Each
     flush drops those triggers first and creates them again after, in the same transaction, and
     puts back the default point rules as migrated (tests/flush.py `restore_statements`)."""
     from django.db import connection
 
-    if connection.vendor != "sqlite":
+    if connection.vendor != "sqlite" or not _test_database_made(request):
         yield
         return
     from tests import flush
