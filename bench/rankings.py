@@ -114,6 +114,7 @@ STAGES = [
     ("units' headcounts and teams' rosters", ("CREATE TEMP TABLE rk_unit_heads", "CREATE TEMP TABLE rk_teams")),
     ("input hash", ("SELECT encode(sha256",)),
     ("ranking INSERT (with rows hash and counts)", ("WITH ",)),
+    ("the rows' partition: made, indexed, attached", ("SELECT rankings_snapshotrow_",)),
     (
         "kept inputs INSERTs",
         (
