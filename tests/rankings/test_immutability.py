@@ -126,6 +126,9 @@ PARTITION_WRITES = {
 @pytest.mark.parametrize("write", PARTITION_WRITES)
 def test_raw_sql_on_a_published_snapshots_partition_is_refused(published, write):
     snapshot = published["snapshot"]
+    with connection.cursor() as cursor:  # refused, not missing
+        cursor.execute("SELECT to_regclass(%s) IS NOT NULL", [f"rankings_snapshotrow_{snapshot.pk}"])
+        assert cursor.fetchone()[0]
     with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(PARTITION_WRITES[write].format(p=snapshot.pk))
     assert _counts(snapshot.pk)[0] == 6
