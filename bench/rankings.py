@@ -114,6 +114,7 @@ STAGES = [
     ("units' headcounts and teams' rosters", ("CREATE TEMP TABLE rk_unit_heads", "CREATE TEMP TABLE rk_teams")),
     ("input hash", ("SELECT encode(sha256",)),
     ("ranking INSERT (with rows hash and counts)", ("WITH ",)),
+    ("the rows' partition: made, indexed, attached", ("SELECT rankings_snapshotrow_",)),
     (
         "kept inputs INSERTs",
         (
@@ -125,20 +126,34 @@ STAGES = [
 ]
 
 
-class StageClock:
-    """A database execute wrapper adding up statement times by stage (`STAGES`; the rest: other)."""
+def backend_cpu(pid: int) -> float:
+    """CPU seconds (user + system) the PostgreSQL backend `pid` has used so far, from /proc: time
+    spent waiting for a core does not count, so it says more than wall time on a loaded machine.
+    (The server must run on this machine; parallel workers' time is not included.)"""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
-    def __init__(self):
+
+class StageClock:
+    """A database execute wrapper adding up statement times by stage (`STAGES`; the rest: other):
+    wall time, and the backend's CPU time when `pid` is given."""
+
+    def __init__(self, pid: int | None = None):
         self.seconds: dict[str, float] = {}
+        self.cpu: dict[str, float] = {}
+        self.pid = pid
 
     def __call__(self, execute, sql, params, many, context):
         started = time.perf_counter()
+        cpu = backend_cpu(self.pid) if self.pid else 0.0
         try:
             return execute(sql, params, many, context)
         finally:
             text = sql.lstrip()
             stage = next((name for name, starts in STAGES if text.startswith(starts)), "other statements")
             self.seconds[stage] = self.seconds.get(stage, 0.0) + time.perf_counter() - started
+            if self.pid:
+                self.cpu[stage] = self.cpu.get(stage, 0.0) + backend_cpu(self.pid) - cpu
 
 
 def timed(function):
@@ -219,16 +234,30 @@ def main() -> None:
                 )
                 return len(cursor.fetchall())
 
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid()")
+            pid = cursor.fetchone()[0]
+        local = Path(f"/proc/{pid}/stat").exists()
         bare()  # warm the cache the same way for both
+        bare_cpu = backend_cpu(pid) if local else 0.0
         bare_s, groups = timed(bare)
-        clock = StageClock()
+        bare_cpu = backend_cpu(pid) - bare_cpu if local else None
+        clock = StageClock(pid if local else None)
+        snapshot_cpu = backend_cpu(pid) if local else 0.0
         with connection.execute_wrapper(clock):
             snapshot_s, run = timed(lambda: snapshot(member_rule))
+        snapshot_cpu = backend_cpu(pid) - snapshot_cpu if local else None
         assert run.status == "done", run.outcome
         print(f"bare GROUP BY over {args.answers} answers -> {groups} members: {bare_s:.2f} s")
         print(f"member snapshot ({run.snapshot.row_count} rows, v{run.snapshot.version}): {snapshot_s:.2f} s")
+        if local:
+            print(
+                f"backend CPU: bare {bare_cpu:.2f} s, member snapshot {snapshot_cpu:.2f} s "
+                f"({snapshot_cpu / max(bare_cpu, 0.01):.1f}x; parallel workers not counted)"
+            )
         for stage, seconds in sorted(clock.seconds.items(), key=lambda item: -item[1]):
-            print(f"    {stage}: {seconds:.2f} s")
+            cpu = f", CPU {clock.cpu[stage]:.2f} s" if local else ""
+            print(f"    {stage}: {seconds:.2f} s{cpu}")
         team_s, team_run = timed(lambda: snapshot(team_rule))
         unit_s, unit_run = timed(lambda: snapshot(unit_rule))
         print(f"team snapshot ({team_run.snapshot.row_count} rows): {team_s:.2f} s")
@@ -245,6 +274,9 @@ def main() -> None:
             "unchanged_recompute_s": round(again_s, 3),
             "rows": run.snapshot.row_count,
             "member_stages_s": {stage: round(seconds, 3) for stage, seconds in clock.seconds.items()},
+            "bare_groupby_cpu_s": round(bare_cpu, 3) if local else None,
+            "snapshot_cpu_s": round(snapshot_cpu, 3) if local else None,
+            "member_stages_cpu_s": {stage: round(seconds, 3) for stage, seconds in clock.cpu.items()},
             "load_average": [round(value, 2) for value in os.getloadavg()],
         }
     finally:

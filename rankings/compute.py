@@ -730,9 +730,19 @@ def insert_rows(params: RuleParams, snapshot_id: int, previous_id: int | None = 
     else:
         statement = statement.replace("__INSERT__", "").replace("__RETURNING__", "")
     with connection.cursor() as cursor:
+        if _postgres():
+            # Rows go into a table of their own, unindexed, which is indexed and attached as the
+            # snapshot's partition afterwards (migration 0020): sorted index builds cost a
+            # fraction of 100,000 inserts into three b-trees.
+            cursor.execute("SELECT rankings_snapshotrow_partition(%s)", [snapshot_id])
+            table = connection.ops.quote_name(cursor.fetchone()[0])
+            statement = statement.replace("INSERT INTO rankings_snapshotrow (", f"INSERT INTO {table} (", 1)
         cursor.execute(statement, arguments)
-        if fused:
-            rows, eligible, digest = cursor.fetchone()
+        written = cursor.fetchone() if fused else None
+        if _postgres():
+            cursor.execute("SELECT rankings_snapshotrow_attach(%s)", [snapshot_id])
+        if written:
+            rows, eligible, digest = written
             return Written(int(rows), int(eligible), digest)
         if _has_quotas(params):
             _assign_prizes_with_quotas(cursor, params, snapshot_id)

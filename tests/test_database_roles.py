@@ -25,6 +25,7 @@ import json
 
 from django.db import DatabaseError, connection, transaction
 
+from rankings.compute import rows_hash
 from rankings.models import Snapshot, SnapshotRow
 from rankings.services import run_execute, run_request, snapshot_approve, snapshot_publish
 from tests import factories
@@ -50,6 +51,15 @@ attempts = {
     "replication_role": "SET session_replication_role = replica",
     "truncate": "TRUNCATE rankings_snapshotrow",
     "create_table": "CREATE TABLE sneaky (id int)",
+    # The rows' partition (PostgreSQL, rankings 0020): the owner's, reached through the parent only.
+    "edit_partition": f"UPDATE rankings_snapshotrow_{snapshot.pk} SET prize = 'x'",
+    "delete_from_partition": f"DELETE FROM rankings_snapshotrow_{snapshot.pk}",
+    "detach_partition": f"ALTER TABLE rankings_snapshotrow DETACH PARTITION rankings_snapshotrow_{snapshot.pk}",
+    "drop_partition": f"DROP TABLE rankings_snapshotrow_{snapshot.pk}",
+    "disable_partition_triggers": f"ALTER TABLE rankings_snapshotrow_{snapshot.pk} DISABLE TRIGGER ALL",
+    "new_partition": f"SELECT rankings_snapshotrow_partition({snapshot.pk})",
+    "attach_again": f"SELECT rankings_snapshotrow_attach({snapshot.pk})",
+    "unseal": f"SELECT rankings_snapshotrow_seal('rankings_snapshot'::regclass)",
 }
 for name, attempt in attempts.items():
     try:
@@ -66,7 +76,8 @@ with connection.cursor() as cursor:
     cursor.execute("SELECT current_user, rolsuper FROM pg_roles WHERE rolname = current_user")
     user, superuser = cursor.fetchone()
 status = Snapshot.objects.get(pk=snapshot.pk).status
-print(json.dumps({"user": user, "superuser": superuser, "status": status, "refused": refused}))
+intact = rows_hash(snapshot.pk) == snapshot.rows_hash and snapshot.rows.count() == 3
+print(json.dumps({"user": user, "superuser": superuser, "status": status, "intact": intact, "refused": refused}))
 """
 
 
@@ -141,7 +152,12 @@ def test_the_owner_migrates_and_the_app_role_cannot_undo_the_immutability_of_pub
     checked = manage(url(roles, "app"), "shell", "-c", AS_THE_APP)
     assert checked.returncode == 0, checked.stderr
     report = json.loads(checked.stdout.strip().splitlines()[-1])
-    assert (report["user"], report["superuser"], report["status"]) == (roles["app"], False, "published")
+    assert (report["user"], report["superuser"], report["status"], report["intact"]) == (
+        roles["app"],
+        False,
+        "published",
+        True,
+    )
     assert report["refused"] == {
         "edit_published": "IntegrityConstraintViolation",  # the trigger
         "delete_published_rows": "IntegrityConstraintViolation",
@@ -150,4 +166,12 @@ def test_the_owner_migrates_and_the_app_role_cannot_undo_the_immutability_of_pub
         "replication_role": "InsufficientPrivilege",  # would skip triggers: superusers only
         "truncate": "InsufficientPrivilege",  # fires no row trigger: not granted
         "create_table": "InsufficientPrivilege",
+        "edit_partition": "InsufficientPrivilege",  # sealed when attached: no privilege but the owner's
+        "delete_from_partition": "InsufficientPrivilege",
+        "detach_partition": "InsufficientPrivilege",  # the owner's tables
+        "drop_partition": "InsufficientPrivilege",
+        "disable_partition_triggers": "InsufficientPrivilege",
+        "new_partition": "IntegrityConstraintViolation",  # the owner's function refuses a frozen snapshot
+        "attach_again": "IntegrityConstraintViolation",
+        "unseal": "InsufficientPrivilege",  # not the app's to call
     }

@@ -106,3 +106,54 @@ def _fields(row: SnapshotRow) -> dict:
         for field in SnapshotRow._meta.concrete_fields
         if field.attname != "id"
     }
+
+
+# PostgreSQL keeps each snapshot's rows in a partition of their own (rankings 0020); statements
+# naming the partition rather than the parent are refused the same way (the app role may not even
+# name it: tests/test_database_roles.py).
+PARTITION_WRITES = {
+    "edit a row": "UPDATE rankings_snapshotrow_{p} SET metric = 999",
+    "delete the rows": "DELETE FROM rankings_snapshotrow_{p}",
+    "add a row": "INSERT INTO rankings_snapshotrow_{p} (id, snapshot_id, subject_id, label, participants, "
+    "time_used_s, total, eligible, ineligible_reason, tied_count, prize, unit_name, group_name, right_count, "
+    "answer_count, headcount_expected) VALUES (-1, {p}, 100000, 'x', 1, 0, 1, TRUE, '', 1, '', '', '', 0, 0, FALSE)",
+    "make its partition again": "SELECT rankings_snapshotrow_partition({p})",
+    "attach it again": "SELECT rankings_snapshotrow_attach({p})",
+}
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="partitions are PostgreSQL's")
+@pytest.mark.parametrize("write", PARTITION_WRITES)
+def test_raw_sql_on_a_published_snapshots_partition_is_refused(published, write):
+    snapshot = published["snapshot"]
+    with connection.cursor() as cursor:  # refused, not missing
+        cursor.execute("SELECT to_regclass(%s) IS NOT NULL", [f"rankings_snapshotrow_{snapshot.pk}"])
+        assert cursor.fetchone()[0]
+    with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(PARTITION_WRITES[write].format(p=snapshot.pk))
+    assert _counts(snapshot.pk)[0] == 6
+    assert ranking_compute.rows_hash(snapshot.pk) == snapshot.rows_hash
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="partitions are PostgreSQL's")
+def test_each_snapshot_has_its_own_partition_and_a_deleted_draft_takes_it_along(published):
+    snapshot, draft = published["snapshot"], published["draft"]
+
+    def partition_of(snapshot_id):
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT c.relname, pg_get_expr(c.relpartbound, c.oid) FROM pg_inherits i "
+                "JOIN pg_class c ON c.oid = i.inhrelid "
+                "WHERE i.inhparent = 'rankings_snapshotrow'::regclass AND c.relname = %s",
+                [f"rankings_snapshotrow_{snapshot_id}"],
+            )
+            return cursor.fetchone()
+
+    assert partition_of(snapshot.pk) == (f"rankings_snapshotrow_{snapshot.pk}", f"FOR VALUES IN ('{snapshot.pk}')")
+    assert partition_of(draft.pk) == (f"rankings_snapshotrow_{draft.pk}", f"FOR VALUES IN ('{draft.pk}')")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT COUNT(*) FROM rankings_snapshotrow_default")
+        assert cursor.fetchone()[0] == 0
+    draft.delete()
+    assert partition_of(draft.pk) is None
+    assert _counts(snapshot.pk)[0] == 6
