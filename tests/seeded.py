@@ -46,7 +46,9 @@ def _copy_out(tables: set[str]) -> dict[str, bytes]:
     copies = {}
     with connection.cursor() as cursor:
         for table in sorted(tables):
-            with cursor.copy(f"COPY {connection.ops.quote_name(table)} TO STDOUT (FORMAT binary)") as copy:
+            # COPY (SELECT ...): a partitioned table (snapshot rows, rankings 0020) has no COPY TO.
+            query = f"SELECT * FROM {connection.ops.quote_name(table)}"
+            with cursor.copy(f"COPY ({query}) TO STDOUT (FORMAT binary)") as copy:
                 copies[table] = b"".join(bytes(block) for block in copy)
     return copies
 
