@@ -620,7 +620,7 @@ def test_the_locked_span_read_gives_the_same_rows_as_the_orm(tree, watcher):
     t0 = timezone.now()
     for second in (0, 10, 20):
         beat(watcher, lesson, t0 + timedelta(seconds=second), second + 0.25)
-    beat(watcher, lesson, t0 + timedelta(seconds=40), 100.5)  # a seek forward: a second interval later
+    beat(watcher, lesson, t0 + timedelta(seconds=40), 100.5, playing=False)  # a seek: the new anchor, no credit
 
     with transaction.atomic():
         span, progress = videos._span_locked(watcher, lesson)
