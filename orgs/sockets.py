@@ -25,6 +25,7 @@ from django.contrib.auth import (
 )
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import AnonymousUser
+from django.contrib.sessions.backends.cached_db import SessionStore as CachedDatabaseSessionStore
 from django.contrib.sessions.backends.db import SessionStore as DatabaseSessionStore
 from django.core.exceptions import ValidationError
 from django.utils import timezone, translation
@@ -35,20 +36,23 @@ from quizsite.batching import Batches
 from .tokens import socket_ticket_user
 
 MAX_BATCH = 200
+# The session stores whose sessions a batch reads together (settings.SESSION_ENGINE: cached_db
+# with Redis, db otherwise); any other is read by Channels one by one.
+BATCHED_STORES = (DatabaseSessionStore, CachedDatabaseSessionStore)
 
 
 def users_of(scopes: list[dict]) -> list:
     """Each scope's signed-in user, or AnonymousUser: what Channels' `get_user` returns for it,
-    with one query for all the sessions and one for all the users. Sessions kept elsewhere than
-    Django's database store, and backends other than Django's ModelBackend, are read one by one
-    by Channels' own lookup."""
+    with one cache round trip for the sessions (cached_db), one query for those not in the cache
+    and one for all the users. Sessions kept elsewhere than Django's database stores, and backends
+    other than Django's ModelBackend, are read one by one by Channels' own lookup."""
     # Channels' SessionMiddleware puts each store in the scope behind a LazyObject.
     sessions = [getattr(scope["session"], "_wrapped", scope["session"]) for scope in scopes]
-    _load_sessions([s for s in sessions if type(s) is DatabaseSessionStore])
+    _load_sessions([s for s in sessions if type(s) in BATCHED_STORES])
     wanted: dict[int, list[int]] = {}  # user id -> indexes of the scopes that name it
     users: list = [None] * len(scopes)
     for index, session in enumerate(sessions):
-        if type(session) is not DatabaseSessionStore:
+        if type(session) not in BATCHED_STORES:
             users[index] = get_user.func(scopes[index])
             continue
         try:
@@ -71,24 +75,29 @@ def users_of(scopes: list[dict]) -> list:
 
 
 def _load_sessions(sessions: list[DatabaseSessionStore]) -> None:
-    """Fill each session store's cache as its own `load()` would, with one query for all."""
-    keys = {s.session_key for s in sessions if s.session_key}
-    if not keys:
-        rows = {}
-    else:
+    """Fill each session store's cache as its own `load()` would: the cached_db stores from the
+    cache in one round trip, then the rest from the database in one query. (A session found only
+    in the database is not written back to the cache here: its next page does that.)"""
+    found = {}  # session key -> its data, decoded (from the cache) or encoded (from the database)
+    cached = [s for s in sessions if s.session_key and type(s) is CachedDatabaseSessionStore]
+    if cached:
+        try:
+            hits = cached[0]._cache.get_many([s.cache_key for s in cached])
+        except Exception:  # as load() does: an unreachable cache falls back to the database
+            hits = {}
+        found = {s.session_key: hits[s.cache_key] for s in cached if s.cache_key in hits}
+    keys = {s.session_key for s in sessions if s.session_key and s.session_key not in found}
+    if keys:
         model = DatabaseSessionStore.get_model_class()
-        rows = dict(
-            model.objects.filter(session_key__in=keys, expire_date__gt=timezone.now()).values_list(
-                "session_key", "session_data"
-            )
-        )
+        rows = model.objects.filter(session_key__in=keys, expire_date__gt=timezone.now())
+        found.update(rows.values_list("session_key", "session_data"))
     for session in sessions:
-        data = rows.get(session.session_key)
+        data = found.get(session.session_key)
         if data is None:
             session._session_key = None  # as load() does for a session that is gone or expired
             session._session_cache = {}
         else:
-            session._session_cache = session.decode(data)
+            session._session_cache = session.decode(data) if isinstance(data, str) else data
 
 
 def _verified(session, user):

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command
+from django.db import transaction
 from django.utils import timezone
 
 from lessons.models import Heartbeat, Lesson, PointEvent, Series, StudyCredit, Upload, WatchProgress, WatchSpan
@@ -614,3 +615,25 @@ def test_completion_report_export_writes_a_formula_like_title_as_text(client, tr
     response = client.get(f"/lessons/{lesson.pk}/report.xlsx")
     assert_written_as_text(response.content, FORMULA, "第一党支部")
     assert response["Content-Disposition"].startswith(f'attachment; filename="lesson-{lesson.pk}-completion.xlsx";')
+
+
+def test_the_locked_span_read_gives_the_same_rows_as_the_orm(tree, watcher):
+    """The span and progress are read with written-out SQL: each value arrives as the ORM would
+    give it (datetimes, decimals, the intervals' JSON), whichever the database."""
+    lesson = ten_minute_lesson(tree["gz"], required=False)
+    t0 = timezone.now()
+    for second in (0, 10, 20):
+        beat(watcher, lesson, t0 + timedelta(seconds=second), second + 0.25)
+    beat(watcher, lesson, t0 + timedelta(seconds=40), 100.5, playing=False)  # a seek: the new anchor, no credit
+
+    with transaction.atomic():
+        span, progress = videos._span_locked(watcher, lesson)
+        other_lesson_span, no_progress = videos._span_locked(watcher, ten_minute_lesson(tree["gz"], title="另一课"))
+
+    def values(obj):
+        return {field.attname: getattr(obj, field.attname) for field in obj._meta.concrete_fields}
+
+    assert values(span) == values(WatchSpan.objects.get(member=watcher)) == values(other_lesson_span)
+    assert values(progress) == values(WatchProgress.objects.get(member=watcher, lesson=lesson))
+    assert progress.intervals == [[0.25, 20.25]] and progress.watched_s == Decimal("20.00")
+    assert span.last_beat_at == t0 + timedelta(seconds=40) and no_progress is None

@@ -8,8 +8,10 @@ from asgiref.sync import sync_to_async
 from channels.auth import get_user
 from channels.testing import WebsocketCommunicator
 from django.contrib.auth import BACKEND_SESSION_KEY
+from django.contrib.sessions.backends.cached_db import SessionStore as CachedSessionStore
 from django.contrib.sessions.backends.db import SessionStore
 from django.contrib.sessions.models import Session
+from django.core.cache import cache
 from django.utils import timezone
 from django.utils.functional import LazyObject
 
@@ -21,10 +23,10 @@ from tests.processes import session_cookie, session_value
 pytestmark = pytest.mark.django_db
 
 
-def scope_of(session_key: str | None) -> dict:
+def scope_of(session_key: str | None, store=SessionStore) -> dict:
     """A socket's scope as Channels' SessionMiddleware leaves it: the store behind a LazyObject."""
     session = LazyObject()
-    session._wrapped = SessionStore(session_key=session_key)
+    session._wrapped = store(session_key=session_key)
     return {"session": session}
 
 
@@ -43,6 +45,7 @@ def sessions():
     changed.save()
     keys["expired"] = session_value(other)
     Session.objects.filter(pk=keys["expired"]).update(expire_date=timezone.now() - timedelta(seconds=1))
+    cache.delete(CachedSessionStore(session_key=keys["expired"]).cache_key)  # as its timeout would
     keys["unknown"] = "x" * 32
     keys["no cookie"] = None
     anonymous = SessionStore()
@@ -78,6 +81,24 @@ def test_a_batch_signs_in_each_socket_as_channels_would_with_two_queries(session
         "anonymous",
         "backend not configured",
     }
+
+
+def test_a_batch_of_cached_db_sessions_signs_in_as_channels_would_with_a_cache_call_and_two_queries(
+    sessions, django_assert_max_num_queries
+):
+    keys, users = sessions
+    names = list(keys)
+    expected = [get_user.func(scope_of(keys[name], CachedSessionStore)) for name in names]
+    cache.delete(CachedSessionStore(session_key=keys["member"]).cache_key)  # one only in the database
+
+    with django_assert_max_num_queries(2):
+        signed_in = sockets.users_of([scope_of(keys[name], CachedSessionStore) for name in names])
+
+    assert [user.pk for user in signed_in] == [user.pk for user in expected]
+    by_name = dict(zip(names, signed_in, strict=True))
+    assert by_name["member"] == by_name["member again"] == users["member"]
+    assert by_name["other"] == users["other"]
+    assert sum(user.is_authenticated for user in signed_in) == 3
 
 
 def test_a_socket_keeps_its_session_readable_after_a_batch(sessions):
