@@ -44,6 +44,17 @@ def _test_clocks():
 
 
 @pytest.fixture(autouse=True)
+def _language_reset():
+    """Each test starts in the site's default language: one that activates another (or a page
+    rendered in English through the test client, before quizsite.middleware) would leave it active
+    in this thread, and a later test of the same process would read messages in that language."""
+    from django.utils import translation
+
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def _media_in_tmp(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
