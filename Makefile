@@ -23,9 +23,9 @@ run: $(STAMP)
 	exec $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 ## Install and run the tests (PostgreSQL and Redis when DATABASE_URL / REDIS_URL are set) on
-## PYTEST_WORKERS processes (pytest-xdist, a test file per process at a time; 0, the default: one
-## process, until two workers pass the whole suite: docs/benchmarks.md, test suite time).
-PYTEST_WORKERS ?= 0
+## PYTEST_WORKERS processes (pytest-xdist, a test file per process at a time; 0: one process).
+## Two by default: CI's machine has two cores (docs/benchmarks.md, test suite time).
+PYTEST_WORKERS ?= 2
 test: $(STAMP)
 	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadfile --no-loadscope-reorder $(PYTEST_ARGS)
 

@@ -21,19 +21,37 @@ def _empty_cache():
     cache.clear()
 
 
+# The test modules whose NOW the others read as `module.NOW` (never `from module import NOW`).
+_CLOCK_MODULES = ("tests.contests.test_relay", "tests.contests.test_online")
+
+
 @pytest.fixture(autouse=True)
-def _relay_clock():
-    """The relay tests' NOW is the minute their test starts, not when the module was imported:
-    a leg started at NOW gets its close task, which eager Celery runs at once on the real clock,
-    so a NOW older than the leg's time limit (a long suite reaching the browser tests) found every
-    leg already closed."""
+def _test_clocks():
+    """The relay and online tests' NOW is the second their test starts, not when the module was
+    imported: the services compare it with the real clock (eager Celery runs a relay leg's close
+    task at once; the online dashboards expire attempts past their deadline first), so a NOW older
+    than a leg's or an attempt's time limit (a long suite, or a worker reaching these files late)
+    found every leg closed, or an attempt still under way counted as finished."""
     import sys
 
     from django.utils import timezone
 
-    relay = sys.modules.get("tests.contests.test_relay")
-    if relay is not None:
-        relay.NOW = timezone.now().replace(microsecond=0)
+    now = timezone.now().replace(microsecond=0)
+    for name in _CLOCK_MODULES:
+        module = sys.modules.get(name)
+        if module is not None:
+            module.NOW = now
+
+
+@pytest.fixture(autouse=True)
+def _language_reset():
+    """Each test starts in the site's default language: one that activates another (or a page
+    rendered in English through the test client, before quizsite.middleware) would leave it active
+    in this thread, and a later test of the same process would read messages in that language."""
+    from django.utils import translation
+
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)

@@ -38,6 +38,15 @@ def client_in(language: str, user) -> Client:
 
 
 @pytest.mark.django_db
+def test_a_page_read_in_english_leaves_the_default_language_to_what_runs_after_it(gz_organiser):
+    # The test client handles the page in this thread, as a server's thread handles one request
+    # after another: what runs next here outside a request must not speak the reader's language.
+    page = client_in("en", gz_organiser).get(reverse("lessons:bank_list"))
+    assert page["Content-Language"] == "en"
+    assert translation.get_language() == settings.LANGUAGE_CODE == "zh-hans"
+
+
+@pytest.mark.django_db
 def test_an_organiser_names_a_bank_and_a_contest_in_english_and_each_language_reads_its_own(tree, gz_organiser):
     zh, en = client_in("zh-hans", gz_organiser), client_in("en", gz_organiser)
 

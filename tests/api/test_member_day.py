@@ -10,7 +10,6 @@ from decimal import Decimal
 
 import pytest
 from asgiref.sync import sync_to_async
-from channels.testing import WebsocketCommunicator
 from django.utils import timezone
 from rest_framework.test import APIClient
 
@@ -20,6 +19,7 @@ from lessons.models import Lesson, Series
 from lessons.services import videos
 from quizsite.asgi import application
 from tests import factories
+from tests.sockets import Communicator
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio]
 
@@ -118,10 +118,8 @@ def take_the_daily_quiz(api: SchemaClient) -> None:
     assert finished["status"] != "open" and Decimal(finished["score"]) == Decimal(finished["max_score"]) > 0
 
 
-async def open_socket(url: str) -> WebsocketCommunicator:
-    socket = WebsocketCommunicator(
-        application, url.removeprefix("ws://testserver"), headers=[(b"origin", b"http://localhost")]
-    )
+async def open_socket(url: str) -> Communicator:
+    socket = Communicator(application, url.removeprefix("ws://testserver"), headers=[(b"origin", b"http://localhost")])
     connected, _ = await socket.connect()
     assert connected
     return socket
@@ -129,7 +127,7 @@ async def open_socket(url: str) -> WebsocketCommunicator:
 
 async def next_frame(socket, predicate) -> dict:
     while True:
-        frame = json.loads(await socket.receive_from(timeout=5))
+        frame = json.loads(await socket.receive_from())
         if predicate(frame):
             return frame
 

@@ -7,12 +7,12 @@ import json
 
 import pytest
 from asgiref.sync import sync_to_async
-from channels.testing import WebsocketCommunicator
 
 from calls.live.models import NightScore
 from quizsite.asgi import application
 from tests import factories
 from tests.processes import session_cookie
+from tests.sockets import FRAME_WAIT_S, Communicator
 
 from .night import speech_night
 
@@ -45,7 +45,7 @@ def build():
 
 
 async def connect(call_id: int, cookie: str, role: str):
-    socket = WebsocketCommunicator(
+    socket = Communicator(
         application,
         f"/ws/nights/{call_id}/?role={role}",
         headers=[(b"origin", b"http://localhost"), (b"cookie", cookie.encode())],
@@ -55,7 +55,7 @@ async def connect(call_id: int, cookie: str, role: str):
     return socket
 
 
-async def until(socket, predicate, timeout: float = 15) -> dict:
+async def until(socket, predicate, timeout: float = FRAME_WAIT_S) -> dict:
     async def wait():
         while True:
             frame = json.loads(await socket.receive_from(timeout=timeout))
@@ -213,7 +213,7 @@ async def test_people_who_may_not_join_are_refused_with_a_reason(who, role, code
 
 async def test_an_anonymous_socket_is_closed_with_4401():
     setup = await build()
-    socket = WebsocketCommunicator(
+    socket = Communicator(
         application, f"/ws/nights/{setup['call'].pk}/?role=screen", headers=[(b"origin", b"http://localhost")]
     )
     await socket.connect()

@@ -5,7 +5,6 @@ import json
 
 import pytest
 from asgiref.sync import sync_to_async
-from channels.testing import WebsocketCommunicator
 from django.core.cache import cache
 from rest_framework.test import APIClient
 
@@ -13,6 +12,7 @@ from contests import services
 from contests.models import Round
 from quizsite.asgi import application
 from tests import factories
+from tests.sockets import Communicator
 
 
 def client_for(user) -> APIClient:
@@ -101,7 +101,7 @@ def test_a_ticket_is_given_only_for_a_role_the_user_may_take(tree):
 
 async def open_socket(url: str):
     path = url.removeprefix("ws://testserver")
-    socket = WebsocketCommunicator(application, path, headers=[(b"origin", b"http://localhost")])
+    socket = Communicator(application, path, headers=[(b"origin", b"http://localhost")])
     connected, _ = await socket.connect()
     assert connected
     return socket
@@ -122,15 +122,15 @@ async def test_a_ticket_signs_in_one_socket_on_its_own_contest_only():
     ticket = await sync_to_async(api.post)(f"/api/v1/contests/{contest.join_code}/ticket/", {"role": "player"})
     url = ticket.json()["url"]
     socket = await open_socket(url)
-    snapshot = json.loads(await socket.receive_from(timeout=3))
+    snapshot = json.loads(await socket.receive_from())
     assert snapshot["type"] == "state" and snapshot["you"]["team_name"] == "红队"
     await socket.disconnect()
     replayed = await open_socket(url)  # the same ticket again: nobody is signed in
-    assert (await replayed.receive_output(timeout=3))["code"] == 4401
+    assert (await replayed.receive_output())["code"] == 4401
     other = await sync_to_async(services.contest_create)(title="另一场", unit=tree["audit"], by=None)
     fresh = (await sync_to_async(api.post)(f"/api/v1/contests/{contest.join_code}/ticket/", {})).json()["url"]
     elsewhere = await open_socket(fresh.replace(contest.join_code, other.join_code))
-    assert (await elsewhere.receive_output(timeout=3))["code"] == 4401
+    assert (await elsewhere.receive_output())["code"] == 4401
 
 
 def test_organisers_download_the_results_workbook_and_outsiders_are_refused(tree):

@@ -3,11 +3,11 @@
 import json
 
 import pytest
-from channels.testing import WebsocketCommunicator
 
 from contests import protocol
 from quizsite.asgi import application
 from tests import factories, processes
+from tests.sockets import Communicator
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio]
 
@@ -16,7 +16,7 @@ async def connect(cookie: str = "", origin: bytes = b"http://localhost"):
     headers = [(b"origin", origin)]
     if cookie:
         headers.append((b"cookie", cookie.encode()))
-    communicator = WebsocketCommunicator(application, "/ws/clock/", headers=headers)
+    communicator = Communicator(application, "/ws/clock/", headers=headers)
     connected, code = await communicator.connect()
     return communicator, connected, code
 
@@ -30,7 +30,7 @@ def session_cookie():
 async def test_anonymous_socket_is_accepted_then_closed_with_4401():
     communicator, connected, _subprotocol = await connect()
     assert connected  # closed in the handshake, a client would see an HTTP 403 instead of 4401
-    assert await communicator.receive_output(timeout=2) == {"type": "websocket.close", "code": 4401}
+    assert await communicator.receive_output() == {"type": "websocket.close", "code": 4401}
 
 
 async def test_foreign_origin_is_refused(session_cookie):

@@ -8,7 +8,6 @@ import threading
 import pytest
 import redis
 from asgiref.sync import sync_to_async
-from channels.testing import WebsocketCommunicator
 from django.conf import settings
 from django.db import OperationalError
 
@@ -19,6 +18,7 @@ from orgs.models import User
 from quizsite.asgi import application
 from tests import factories
 from tests.processes import session_cookie
+from tests.sockets import FRAME_WAIT_S, Communicator
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio]
 
@@ -54,7 +54,7 @@ def build_hall():
 async def connect(code: str, cookie: str, role: str = "player", language: str = ""):
     if language:  # as the site's language switch leaves it
         cookie += f"; {settings.LANGUAGE_COOKIE_NAME}={language}"
-    socket = WebsocketCommunicator(
+    socket = Communicator(
         application,
         f"/ws/contests/{code}/?role={role}",
         headers=[(b"origin", b"http://localhost"), (b"cookie", cookie.encode())],
@@ -64,7 +64,7 @@ async def connect(code: str, cookie: str, role: str = "player", language: str = 
     return socket
 
 
-async def receive(socket, *, kind: str | None = None, timeout: float = 3) -> dict:
+async def receive(socket, *, kind: str | None = None, timeout: float = FRAME_WAIT_S) -> dict:
     """The next frame (of `kind`, skipping others)."""
     while True:
         frame = json.loads(await socket.receive_from(timeout=timeout))
@@ -72,7 +72,7 @@ async def receive(socket, *, kind: str | None = None, timeout: float = 3) -> dic
             return frame
 
 
-async def until(socket, predicate, timeout: float = 5) -> dict:
+async def until(socket, predicate, timeout: float = FRAME_WAIT_S) -> dict:
     async def wait():
         while True:
             frame = json.loads(await socket.receive_from(timeout=timeout))
@@ -187,14 +187,14 @@ async def test_a_flood_of_frames_is_rate_limited_and_each_refusal_names_its_fram
 async def test_wrong_people_are_refused_with_a_reason(who, role, code):
     hall = await build_hall()
     cookie = hall[who][0] if isinstance(hall[who], list) else hall[who]
-    socket = WebsocketCommunicator(
+    socket = Communicator(
         application,
         f"/ws/contests/{hall['contest'].join_code}/?role={role}",
         headers=[(b"origin", b"http://localhost"), (b"cookie", cookie.encode())],
     )
     await socket.connect()
     assert (await receive(socket))["code"] == code
-    assert (await socket.receive_output(timeout=2))["type"] == "websocket.close"
+    assert (await socket.receive_output())["type"] == "websocket.close"
 
 
 async def test_a_guessed_code_gets_the_same_refusal_as_a_contest_one_is_not_on():
@@ -205,7 +205,7 @@ async def test_a_guessed_code_gets_the_same_refusal_as_a_contest_one_is_not_on()
         socket = await connect(code, hall["red"][0])
         refusal = await receive(socket)
         refusals.append((refusal["code"], refusal["message"]))
-        assert (await socket.receive_output(timeout=2))["code"] == 4403
+        assert (await socket.receive_output())["code"] == 4403
     assert refusals[0] == refusals[1] and refusals[0][0] == "not_in_contest"
 
 
@@ -216,7 +216,7 @@ async def test_after_ten_refused_codes_every_code_is_refused_but_a_teams_own_pla
     async def refusal(code: str, cookie: str, role: str = "player") -> str:
         socket = await connect(code, cookie, role)
         frame = await receive(socket)
-        assert (await socket.receive_output(timeout=2))["code"] == 4403
+        assert (await socket.receive_output())["code"] == 4403
         return frame["code"]
 
     for guess in range(9):
@@ -237,18 +237,18 @@ async def test_after_ten_refused_codes_every_code_is_refused_but_a_teams_own_pla
 
 async def test_a_socket_without_a_signed_in_session_is_accepted_then_closed_with_4401():
     hall = await build_hall()
-    anonymous = WebsocketCommunicator(
+    anonymous = Communicator(
         application, f"/ws/contests/{hall['contest'].join_code}/", headers=[(b"origin", b"http://localhost")]
     )
     connected, _subprotocol = await anonymous.connect()
     assert connected  # over a real server: not an HTTP 403, which a browser sees as close code 1006
-    assert await anonymous.receive_output(timeout=2) == {"type": "websocket.close", "code": 4401}
+    assert await anonymous.receive_output() == {"type": "websocket.close", "code": 4401}
 
 
 async def test_a_socket_from_another_origin_or_with_no_origin_is_refused_at_the_handshake():
     hall = await build_hall()
     for headers in ([(b"origin", b"http://evil.example")], []):
-        socket = WebsocketCommunicator(
+        socket = Communicator(
             application,
             f"/ws/contests/{hall['contest'].join_code}/",
             headers=[*headers, (b"cookie", hall["red"][0].encode())],
@@ -395,7 +395,7 @@ async def test_frames_delivered_while_a_sockets_snapshot_is_built_follow_the_sna
     def slow_snapshot(consumer):  # the snapshot of the draft, sent only once the start went out
         text = real(consumer)
         built.set()
-        release.wait(5)
+        release.wait(FRAME_WAIT_S)
         return text
 
     monkeypatch.setattr(ContestConsumer, "_snapshot", slow_snapshot)
@@ -503,7 +503,7 @@ async def test_a_progress_tick_never_reaches_a_screen_before_the_change_it_follo
     def slow_player_state(state, **kwargs):  # the close's frames take a while to build
         if state["event"] == "question.closed":
             building.set()
-            release.wait(5)
+            release.wait(FRAME_WAIT_S)
         return real_player_state(state, **kwargs)
 
     def send_now(contest_id, event, **kwargs):
@@ -517,10 +517,10 @@ async def test_a_progress_tick_never_reaches_a_screen_before_the_change_it_follo
     closing = asyncio.create_task(
         sync_to_async(services.question_close, thread_sensitive=False)(contest=contest, by=None)
     )
-    assert await sync_to_async(building.wait)(5)
+    assert await sync_to_async(building.wait)(FRAME_WAIT_S)
     # A tick comes due meanwhile (the last answers): built after the close was committed.
     await sync_to_async(broadcast._progress_soon)(contest.pk, "answer.received")
-    assert await sync_to_async(ticked.wait)(5)
+    assert await sync_to_async(ticked.wait)(FRAME_WAIT_S)
     release.set()
     await closing
 

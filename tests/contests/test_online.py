@@ -15,7 +15,7 @@ from tests import factories
 
 pytestmark = pytest.mark.django_db
 
-NOW = timezone.now().replace(microsecond=0)
+NOW = timezone.now().replace(microsecond=0)  # set again as each test starts (tests/conftest.py)
 
 
 @pytest.fixture

@@ -14,7 +14,8 @@ from contests.tasks import online_reminder_deliver
 from notifications.models import Notification, ReminderSent
 from notifications.services import NotificationRejected
 from tests import factories
-from tests.contests.test_online import NOW, make_contest, start
+from tests.contests import test_online
+from tests.contests.test_online import make_contest, start
 
 pytestmark = pytest.mark.django_db
 
@@ -89,12 +90,12 @@ def test_the_reminder_task_run_twice_notifies_nobody_twice(field, remind):
 def test_a_second_reminder_within_the_interval_is_refused_and_allowed_after_it(field, remind, settings):
     settings.ONLINE_REMINDER_INTERVAL_MIN = 60
     factories.member(field["branch"])
-    first = remind(contest=field["contest"], by=field["by"], at=NOW)
+    first = remind(contest=field["contest"], by=field["by"], at=test_online.NOW)
     with pytest.raises(NotificationRejected) as refused:
-        remind(contest=field["contest"], by=field["by"], at=NOW + timedelta(minutes=59))
+        remind(contest=field["contest"], by=field["by"], at=test_online.NOW + timedelta(minutes=59))
     assert refused.value.code == "too_soon"
-    ReminderSent.objects.filter(pk=first.pk).update(sent_at=NOW - timedelta(minutes=61))
-    remind(contest=field["contest"], by=field["by"], at=NOW)
+    ReminderSent.objects.filter(pk=first.pk).update(sent_at=test_online.NOW - timedelta(minutes=61))
+    remind(contest=field["contest"], by=field["by"], at=test_online.NOW)
     assert ReminderSent.objects.filter(subject_key=f"online:{field['contest'].pk}").count() == 2
 
 
@@ -105,7 +106,7 @@ def test_reminders_are_refused_when_everyone_started_or_the_window_closed(field,
         remind(contest=field["contest"], by=field["by"])
     assert nobody.value.code == "nobody"
     with pytest.raises(NotificationRejected) as closed:
-        remind(contest=field["contest"], by=field["by"], at=NOW + timedelta(days=8))
+        remind(contest=field["contest"], by=field["by"], at=test_online.NOW + timedelta(days=8))
     assert closed.value.code == "closed"
 
 
@@ -133,10 +134,10 @@ def test_the_lobby_screen_ranks_units_by_finished_rate_and_its_data_refreshes(fi
     contest = field["contest"]
     first = [factories.member(field["branch"]) for _ in range(2)]  # 2 people, 1 finishes: 50 %
     second = [factories.member(field["second"]) for _ in range(4)]  # 4 people, 3 finish: 75 %
-    done = services.online_attempt_submit(online=start(contest, first[0]), device="phone-1", at=NOW)
+    done = services.online_attempt_submit(online=start(contest, first[0]), device="phone-1", at=test_online.NOW)
     assert done.status == "submitted"
     for member in second[:3]:
-        services.online_attempt_submit(online=start(contest, member), device="phone-1", at=NOW)
+        services.online_attempt_submit(online=start(contest, member), device="phone-1", at=test_online.NOW)
     start(contest, first[1])  # started, not finished
     client = signed_in(field["by"])
     page = client.get(f"/contests/online/manage/{contest.pk}/screen/")

@@ -13,7 +13,8 @@ from contests.online import qualification
 from contests.online.qualification import TIES_ALL, TIES_BREAK, Candidate
 from notifications.models import Notification
 from tests import factories
-from tests.contests.test_online import NOW, key_of, make_contest
+from tests.contests import test_online
+from tests.contests.test_online import key_of, make_contest
 
 pytestmark = pytest.mark.django_db
 
@@ -116,11 +117,13 @@ def finish(contest, member, *, right: int, seconds: int):
     right and the rest wrong, submitted `seconds` after it started."""
     from contests.online import services
 
-    online = services.online_attempt_start(contest=contest, member=member, device="d", at=NOW)
+    online = services.online_attempt_start(contest=contest, member=member, device="d", at=test_online.NOW)
     for item in online.attempt.items.order_by("position"):
         response = key_of(item) if item.position <= right else wrong_of(item)
-        services.online_answer_save(online=online, device="d", position=item.position, response=response, at=NOW)
-    services.online_attempt_submit(online=online, device="d", at=NOW + timedelta(seconds=seconds))
+        services.online_answer_save(
+            online=online, device="d", position=item.position, response=response, at=test_online.NOW
+        )
+    services.online_attempt_submit(online=online, device="d", at=test_online.NOW + timedelta(seconds=seconds))
     return member
 
 

@@ -11,7 +11,8 @@ from contests.online.services import ContestSetupRejected
 from lessons.models import Answer, AttemptItem
 from lessons.services.attempts import AttemptRejected
 from tests import factories
-from tests.contests.test_online import NOW, key_of, make_contest, setup, start  # noqa: F401  (setup: fixture)
+from tests.contests import test_online
+from tests.contests.test_online import key_of, make_contest, setup, start  # noqa: F401  (setup: fixture)
 from tests.contests.test_online_api import token_client
 from tests.contests.test_online_final import wrong_of
 
@@ -21,21 +22,25 @@ pytestmark = pytest.mark.django_db
 def test_a_save_after_the_questions_own_deadline_is_refused_and_the_earlier_answer_counts(setup):  # noqa: F811
     contest = make_contest(setup, question_time_s=20)
     online = start(contest, factories.member(setup["branch"]))
-    item = services.online_item_open(online=online, device="phone-1", position=1, at=NOW)
-    assert (item.opened_at, item.deadline_at) == (NOW, NOW + timedelta(seconds=20))
-    again = services.online_item_open(online=online, device="phone-1", position=1, at=NOW + timedelta(seconds=10))
-    assert again.deadline_at == NOW + timedelta(seconds=20)  # showing it again does not restart its clock
+    item = services.online_item_open(online=online, device="phone-1", position=1, at=test_online.NOW)
+    assert (item.opened_at, item.deadline_at) == (test_online.NOW, test_online.NOW + timedelta(seconds=20))
+    again = services.online_item_open(
+        online=online, device="phone-1", position=1, at=test_online.NOW + timedelta(seconds=10)
+    )
+    assert again.deadline_at == test_online.NOW + timedelta(seconds=20)  # showing it again does not restart its clock
     right = key_of(item)
     services.online_answer_save(
-        online=online, device="phone-1", position=1, response=right, at=NOW + timedelta(seconds=19)
+        online=online, device="phone-1", position=1, response=right, at=test_online.NOW + timedelta(seconds=19)
     )
     wrong = wrong_of(item)
     with pytest.raises(AttemptRejected) as refused:
         services.online_answer_save(
-            online=online, device="phone-1", position=1, response=wrong, at=NOW + timedelta(seconds=21)
+            online=online, device="phone-1", position=1, response=wrong, at=test_online.NOW + timedelta(seconds=21)
         )
     assert refused.value.code == "question_time_up"
-    attempt = services.online_attempt_submit(online=online, device="phone-1", at=NOW + timedelta(seconds=60))
+    attempt = services.online_attempt_submit(
+        online=online, device="phone-1", at=test_online.NOW + timedelta(seconds=60)
+    )
     # The right answer saved at 19 s is graded (1 point); the two questions never answered score 0.
     assert Answer.objects.get(item__attempt=attempt, item__position=1).is_correct
     assert attempt.score == 1
@@ -44,7 +49,7 @@ def test_a_save_after_the_questions_own_deadline_is_refused_and_the_earlier_answ
 def test_a_save_for_a_question_never_opened_starts_its_clock_then(setup):  # noqa: F811
     contest = make_contest(setup, question_time_s=20)
     online = start(contest, factories.member(setup["branch"]))
-    at = NOW + timedelta(seconds=30)
+    at = test_online.NOW + timedelta(seconds=30)
     item = services.online_answer_save(online=online, device="phone-1", position=2, response=None, at=at)
     assert (item.opened_at, item.deadline_at) == (at, at + timedelta(seconds=20))
 
@@ -52,17 +57,19 @@ def test_a_save_for_a_question_never_opened_starts_its_clock_then(setup):  # noq
 def test_a_questions_deadline_never_runs_past_the_attempts(setup):  # noqa: F811
     contest = make_contest(setup, question_time_s=20, time_limit_s=60)
     online = start(contest, factories.member(setup["branch"]))
-    item = services.online_item_open(online=online, device="phone-1", position=3, at=NOW + timedelta(seconds=50))
-    assert item.deadline_at == NOW + timedelta(seconds=60) == online.attempt.deadline_at
+    item = services.online_item_open(
+        online=online, device="phone-1", position=3, at=test_online.NOW + timedelta(seconds=50)
+    )
+    assert item.deadline_at == test_online.NOW + timedelta(seconds=60) == online.attempt.deadline_at
 
 
 def test_without_a_time_per_question_opening_changes_nothing_and_saves_stay_open(setup):  # noqa: F811
     contest = make_contest(setup)
     online = start(contest, factories.member(setup["branch"]))
-    item = services.online_item_open(online=online, device="phone-1", position=1, at=NOW)
+    item = services.online_item_open(online=online, device="phone-1", position=1, at=test_online.NOW)
     assert (item.opened_at, item.deadline_at) == (None, None)
     services.online_answer_save(
-        online=online, device="phone-1", position=1, response=None, at=NOW + timedelta(minutes=5)
+        online=online, device="phone-1", position=1, response=None, at=test_online.NOW + timedelta(minutes=5)
     )
 
 
@@ -70,7 +77,7 @@ def test_only_the_device_holding_the_attempt_opens_a_question(setup):  # noqa: F
     contest = make_contest(setup, question_time_s=20)
     online = start(contest, factories.member(setup["branch"]))
     with pytest.raises(AttemptRejected) as refused:
-        services.online_item_open(online=online, device="other", position=1, at=NOW)
+        services.online_item_open(online=online, device="other", position=1, at=test_online.NOW)
     assert refused.value.code == "taken_over"
 
 

@@ -7,9 +7,8 @@ from decimal import Decimal
 from io import BytesIO
 
 import pytest
-from django.conf import settings
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from openpyxl import load_workbook
 from PIL import Image
 
@@ -36,8 +35,7 @@ def bank(tree):
 def editor(client, gz_organiser, bank):
     client.force_login(gz_organiser)
     client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
-    yield client
-    translation.activate(settings.LANGUAGE_CODE)  # the pages leave English active in this thread
+    return client
 
 
 def new_url(bank):

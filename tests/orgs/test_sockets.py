@@ -6,7 +6,6 @@ from datetime import timedelta
 import pytest
 from asgiref.sync import sync_to_async
 from channels.auth import get_user
-from channels.testing import WebsocketCommunicator
 from django.contrib.auth import BACKEND_SESSION_KEY
 from django.contrib.sessions.backends.cached_db import SessionStore as CachedSessionStore
 from django.contrib.sessions.backends.db import SessionStore
@@ -19,6 +18,7 @@ from orgs import sockets
 from quizsite.asgi import application
 from tests import factories
 from tests.processes import session_cookie, session_value
+from tests.sockets import Communicator
 
 pytestmark = pytest.mark.django_db
 
@@ -148,7 +148,7 @@ async def test_the_real_socket_stack_signs_in_through_the_batches(monkeypatch, b
 
     async def open_clock(cookie):
         headers = [(b"origin", b"http://localhost"), (b"cookie", cookie.encode())]
-        socket = WebsocketCommunicator(application, "/ws/clock/", headers=headers)
+        socket = Communicator(application, "/ws/clock/", headers=headers)
         connected, _code = await socket.connect()
         await socket.disconnect()
         return connected
