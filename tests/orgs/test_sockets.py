@@ -56,6 +56,9 @@ def sessions():
     gone_backend[BACKEND_SESSION_KEY] = "orgs.backends.NoLongerConfigured"
     gone_backend.save()
     keys["backend not configured"] = gone_backend.session_key
+    # Changed in the database only: the copy a cached_db sign-in left in the cache goes too, as a
+    # save through cached_db would have replaced it.
+    cache.delete(CachedSessionStore(session_key=gone_backend.session_key).cache_key)
     return keys, {"member": member, "other": other}
 
 
