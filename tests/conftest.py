@@ -177,13 +177,16 @@ def celery_worker_process(settings, tmp_path):
 
 
 @pytest.fixture(scope="session", autouse=True)
-def _release_lingering_connections(django_db_setup, django_db_blocker):
+def _release_lingering_connections(request, django_db_setup, django_db_blocker):
     """After the last test, end sessions that pooled threads (asgiref's, uvicorn's) still hold, so
     the test database can be dropped. Runs before pytest-django's teardown, when no test needs
-    them any more."""
+    them any more; never on a database the session did not make (a developer's own, whose other
+    sessions are theirs)."""
     yield
     from django.db import connection
 
+    if not _test_database_made(request):
+        return
     with django_db_blocker.unblock():
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
