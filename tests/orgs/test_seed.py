@@ -37,12 +37,19 @@ def test_seed_demo_builds_a_realistic_tree_and_is_idempotent(db, client, setting
         signed_in = client.post("/accounts/login/", {"username": username, "password": settings.DEMO_PASSWORD})
         assert signed_in.status_code == 302, username
 
-    # The other apps' demo: a published member ranking, a provisional unit ranking, and (with
-    # ffmpeg) a ready micro-class.
+    # The other apps' demo: a published member ranking, a provisional unit ranking, an online
+    # contest and a relay open now (the member holds the first baton of a team), and (with ffmpeg)
+    # a ready micro-class.
+    from contests.online.models import OnlineContest
+    from contests.relay.models import RelayTeam
     from lessons.models import Lesson
+    from quizsite.selectors import today_tasks
     from rankings.models import Snapshot
 
     assert Snapshot.objects.get(rule__slug="demo-study-members").status == "published"
     assert Snapshot.objects.get(rule__slug="demo-study-offices").status == "draft"
+    assert OnlineContest.objects.count() == 2  # the preliminary and the relay's contest
+    assert RelayTeam.objects.filter(baton__holder__username="member").count() == 1
+    assert {t.kind for t in today_tasks(User.objects.get(username="member"))} >= {"online", "relay"}
     need_ffmpeg()
     assert Lesson.objects.get(series__slug="demo-jiangtang").status == "ready"

@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from contests import demo as contests_demo
+from contests.online import demo as online_demo
 from lessons import demo as lessons_demo
 from orgs import demo as orgs_demo
 from rankings import demo as rankings_demo
@@ -25,6 +26,7 @@ class Command(BaseCommand):
         if not no_video:
             lessons_demo.seed_lessons(self.stdout)
         contests_demo.seed(self.stdout)
+        online_demo.seed(self.stdout)
         rankings_demo.seed(self.stdout)
         self.stdout.write(self.style.SUCCESS("Demo data ready."))
         self.stdout.write(f"Demo logins (password for all three: {settings.DEMO_PASSWORD}):")
