@@ -12,11 +12,14 @@ from . import selectors
 
 
 class TaskSerializer(serializers.Serializer):
-    kind = serializers.ChoiceField(choices=["lesson", "daily", "exam", "contest"])
+    kind = serializers.ChoiceField(choices=["lesson", "daily", "exam", "online", "relay", "contest"])
     title = serializers.CharField()
     url = serializers.CharField(help_text="The page for this task (a path on the site).")
     done = serializers.BooleanField(help_text="Only the daily quiz stays on the list once done.")
     deadline_at = serializers.DateTimeField(allow_null=True)
+    start_by = serializers.DateTimeField(
+        allow_null=True, help_text="For a relay leg waiting for you: start it by then, or it may be skipped."
+    )
 
 
 class PointsTodaySerializer(serializers.Serializer):

@@ -10,12 +10,15 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
+from django.db import models
 from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import TruncDate
 from django.urls import reverse
 from django.utils import timezone
 
 from contests.models import Contest, TeamMember
+from contests.online.selectors import contests_for_member
+from contests.relay.models import RelayLeg
 from lessons import selectors as lesson_selectors
 from lessons.models import Attempt, Heartbeat, ImportJob, Lesson, Paper, PointEvent, StudyCredit, WatchProgress
 from lessons.services.videos import lessons_visible_q
@@ -40,11 +43,12 @@ def _today(at: datetime | None) -> date:
 class Task:
     """One thing to do today: what, why now, where to go, and whether it is already done."""
 
-    kind: str  # lesson, daily, exam, contest
+    kind: str  # lesson, daily, exam, online, relay, contest
     title: str
     url: str
     done: bool = False
     deadline_at: datetime | None = None
+    start_by: datetime | None = None  # a relay leg waiting for the member: when to start it
 
 
 def required_lessons_unfinished(member: User) -> QuerySet[Lesson]:
@@ -67,8 +71,35 @@ def contests_to_join(member: User) -> QuerySet[Contest]:
     )
 
 
+def online_contests_to_take(member: User, *, at: datetime) -> list:
+    """Online contests open now for the member that they have not finished an attempt at."""
+    open_now = [c for c in contests_for_member(member) if c.paper.opens_at <= at < c.paper.closes_at]
+    finished = set(
+        Attempt.objects.filter(member=member, paper__in=[c.paper_id for c in open_now])
+        .exclude(status=Attempt.Status.IN_PROGRESS)
+        .values_list("paper_id", flat=True)
+    )
+    return [c for c in open_now if c.paper_id not in finished]
+
+
+def batons_held(member: User, *, at: datetime) -> QuerySet[RelayLeg]:
+    """Relay legs the member may run now: held by them (waiting or running), or a leg of their
+    unit's that nobody has started, in a relay whose window is open."""
+    mine = Q(holder=member, status__in=[RelayLeg.Status.WAITING, RelayLeg.Status.RUNNING])
+    if member.unit is not None:
+        step = member.unit.steplen
+        ancestors = [member.unit.path[:i] for i in range(step, len(member.unit.path) + 1, step)]
+        mine |= Q(holder__isnull=True, holder_unit__path__in=ancestors, status=RelayLeg.Status.WAITING)
+    return (
+        RelayLeg.objects.filter(mine, team__baton=models.F("pk"), team__relay__online__paper__closes_at__gt=at)
+        .select_related("team__relay__online__paper")
+        .order_by("start_by")
+    )
+
+
 def today_tasks(member: User, *, at: datetime | None = None) -> list[Task]:
-    """Required lessons not finished, the daily quiz, open exams not yet sat, contests running now.
+    """Required lessons not finished, the daily quiz, open exams not yet sat, online contests open
+    and not yet taken, relay legs waiting for the member, contests running now.
 
     The daily quiz stays on the list once done (ticked), so the member sees today's work is over.
     """
@@ -94,6 +125,25 @@ def today_tasks(member: User, *, at: datetime | None = None) -> list[Task]:
             tasks.append(Task("daily", paper.display_title, reverse("lessons:study_home"), done=paper.pk in daily_done))
         elif paper.pk not in exam_done:
             tasks.append(Task("exam", paper.display_title, reverse("lessons:study_home"), deadline_at=paper.closes_at))
+    tasks += [
+        Task(
+            "online",
+            contest.paper.display_title,
+            reverse("contests:online_home", args=[contest.pk]),
+            deadline_at=contest.paper.closes_at,
+        )
+        for contest in online_contests_to_take(member, at=at)
+    ]
+    tasks += [
+        Task(
+            "relay",
+            leg.team.relay.online.paper.display_title,
+            reverse("contests:relay_home", args=[leg.team.relay.pk]),
+            deadline_at=leg.deadline_at,
+            start_by=leg.start_by if leg.status == RelayLeg.Status.WAITING else None,
+        )
+        for leg in batons_held(member, at=at)
+    ]
     tasks += [
         Task("contest", contest.display_title, reverse("contests:play", args=[contest.join_code]))
         for contest in contests_to_join(member)

@@ -322,3 +322,73 @@ def test_points_history_names_every_activity_and_never_shows_a_code(client, tree
         assert shown in history
     for code in ("daily_correct", "video_complete", "essay_read", "retired_code"):
         assert code not in history
+
+
+def test_tasks_list_open_online_contests_not_yet_taken_and_relay_legs_waiting_for_the_member(
+    client, tree, member, gz_organiser
+):
+    from contests.online import services as online_services
+    from contests.relay import services as relay_services
+
+    now = timezone.now()
+    bank = factories.bank(tree["audit"])
+    for _ in range(3):
+        factories.question(bank, "single")
+    rules = [online_services.DrawRule(bank=bank, type="single", count=2)]
+
+    def online(title, *, unit=tree["gz"], opens=-1, closes=24):
+        return online_services.online_contest_create(
+            title=title,
+            unit=unit,
+            audience=[unit],
+            opens_at=now + dt.timedelta(hours=opens),
+            closes_at=now + dt.timedelta(hours=closes),
+            rules=rules,
+            by=gz_organiser,
+        )
+
+    open_now = online("党史网上答题")
+    taken = online("已答过的网上答题")
+    online("已截止的网上答题", opens=-48, closes=-1)
+    online("还没开始的网上答题", opens=2, closes=48)
+    online("别的特派办的网上答题", unit=tree["jjj"])
+    finish(taken.paper, member, at=now)
+    relay = relay_services.relay_create(
+        title="党章接力赛",
+        unit=tree["gz"],
+        audience=[tree["gz"]],
+        opens_at=now - dt.timedelta(hours=1),
+        closes_at=now + dt.timedelta(days=7),
+        rules=rules,
+        by=gz_organiser,
+        leg_time_limit_s=300,
+    )
+    second = factories.member(tree["gz1"], username="wang", real_name="王二棒")
+    relay_services.relay_teams_set(
+        relay=relay,
+        plans=[relay_services.TeamPlan(name="一支部队", unit=tree["gz1"], roster=[member, second], captain=member)],
+        by=gz_organiser,
+        at=now,
+    )
+    leg = relay.teams.get().baton
+
+    tasks = [t for t in selectors.today_tasks(member) if t.kind in ("online", "relay")]
+
+    assert [(t.kind, t.title, t.done) for t in tasks] == [
+        ("online", "党史网上答题", False),
+        ("relay", "党章接力赛", False),
+    ]
+    assert tasks[0].url == reverse("contests:online_home", args=[open_now.pk])
+    assert tasks[0].deadline_at == open_now.paper.closes_at
+    assert tasks[1].url == reverse("contests:relay_home", args=[relay.pk])
+    assert (tasks[1].start_by, tasks[1].deadline_at) == (leg.start_by, None)  # 24 h from the baton
+    assert [t.kind for t in selectors.today_tasks(second) if t.kind == "relay"] == []  # not their leg yet
+    client.force_login(member)
+    page = client.get(reverse("home")).content.decode()
+    assert "接力棒到你了" in page and "党章接力赛" in page and "党史网上答题" in page
+    assert client.get(reverse("api-home")).json()["tasks"][-1]["start_by"] is not None
+
+    relay_services.relay_leg_skip(leg=leg, by=gz_organiser, reason="出差")
+
+    assert [t.kind for t in selectors.today_tasks(member) if t.kind == "relay"] == []
+    assert [t.title for t in selectors.today_tasks(second) if t.kind == "relay"] == ["党章接力赛"]

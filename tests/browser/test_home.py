@@ -24,8 +24,8 @@ def test_member_goes_through_todays_tasks_on_a_phone(live_server, demo, page_fac
     page = page_factory(phone=True)
     sign_in(page, live_server.url, "member")
     tasks = page.locator("#today-tasks .qs-task")
-    assert sorted(tasks.evaluate_all("items => items.map(i => i.dataset.kind)")) == ["daily", "exam"]
-    assert page.locator("#tasks-summary").inner_text() == "今天还有 2 项任务"
+    assert sorted(tasks.evaluate_all("items => items.map(i => i.dataset.kind)")) == ["daily", "exam", "online", "relay"]
+    assert page.locator("#tasks-summary").inner_text() == "今天还有 4 项任务"
     assert page.locator("#tabbar").is_visible()
     assert page.locator("#points-today-total").inner_text() == str(points_today("member"))
     width = page.evaluate("document.documentElement.scrollWidth")
@@ -47,10 +47,18 @@ def test_member_goes_through_todays_tasks_on_a_phone(live_server, demo, page_fac
     page.locator("#tabbar a[href='/']").click()
     page.wait_for_url(f"{live_server.url}/")
     assert page.locator(".qs-task[data-kind=exam]").count() == 0
-    assert page.locator("#tasks-summary").inner_text() == "今天还有 1 项任务"
+    assert page.locator("#tasks-summary").inner_text() == "今天还有 3 项任务"
     # Finishing an exam earns its points (and right answers theirs): the home shows today's sum.
     assert page.locator("#points-today-total").inner_text() == str(points_today("member")) != "0"
     screenshot(page, "home-member-phone-after-exam")
+
+    # The demo relay's first baton is the member's: the task says by when to start and leads there.
+    relay_task = page.locator(".qs-task[data-kind=relay]")
+    assert "接力棒到你了" in relay_task.inner_text() and "前开始" in relay_task.inner_text()
+    relay_task.locator("a").click()
+    page.wait_for_url("**/contests/relays/*/")
+    assert page.get_by_role("button", name="接力棒到你了：开始我的一棒").is_visible()
+    page.go_back()
 
     page.locator("#tabbar a[href='/me/']").click()
     page.wait_for_url("**/me/")
