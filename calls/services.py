@@ -76,6 +76,16 @@ def may_enter(user, call: Call) -> bool:
     return Call.objects.filter(audience_q(user), pk=call.pk).exists()
 
 
+def entrants(call: Call):
+    """The active members who may enter the call (its audience's subtrees, or with none the owner
+    unit's): the only ones who may be named its entries' co-authors."""
+    paths = [unit.path for unit in call.audience.all()] or [call.unit.path]
+    within = Q(pk__in=[])
+    for path in paths:
+        within |= Q(unit__path__startswith=path)
+    return User.objects.filter(within, is_active=True)
+
+
 def audit(*, call: Call, by: User, action: str, detail: str = "", entry: Entry | None = None) -> None:
     AuditEvent.objects.create(call=call, entry=entry, by=by, action=action, detail=detail[:300])
 
@@ -135,6 +145,8 @@ def _title(title: str) -> str:
 
 def _set_coauthors(entry: Entry, coauthors) -> None:
     coauthors = [user for user in coauthors if user.pk != entry.author_id]
+    if entrants(entry.call).filter(pk__in=[user.pk for user in coauthors]).count() < len(coauthors):
+        raise CallRejected("coauthor_outside", _("Co-authors must be members who may enter this call."))
     if len(coauthors) > entry.call.max_coauthors:
         raise CallRejected(
             "too_many_coauthors", _("This call allows at most %(n)d co-authors.") % {"n": entry.call.max_coauthors}
