@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db import transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
@@ -144,7 +145,12 @@ def _check_teams_editable(relay: RelayContest) -> None:
 
 
 def _eligible(relay: RelayContest):
-    members = User.objects.filter(is_active=True)
+    """The active members of the relay's audience who may run (party members, if it says so): an
+    imported roster finds usernames among these only, so a refusal never names someone elsewhere."""
+    within = Q(pk__in=[])
+    for unit in relay.online.audience.all():
+        within |= Q(unit__path__startswith=unit.path)
+    members = User.objects.filter(within, is_active=True)
     if relay.online.party_members_only:
         members = members.filter(is_party_member=True)
     return members

@@ -4,6 +4,8 @@ one organ may learn about, or do to, another organ's people and contests."""
 import pytest
 from django.test import Client
 
+from contests.online.services import ContestSetupRejected
+from contests.relay import services
 from contests.relay.models import RelayLeg, RelayTeam
 from tests import factories
 from tests.contests.test_online_api import token_client
@@ -43,3 +45,14 @@ def test_a_captain_cannot_learn_who_has_an_account_in_another_organ_by_replacing
     # The same refusal for an account elsewhere as for no account at all.
     assert outside.replace("mof-clerk", "NAME") == unknown.replace("nobody-here", "NAME")
     assert RelayLeg.objects.get(pk=leg.pk).holder == setup["runners"][0]
+
+
+def test_a_roster_import_naming_a_member_of_another_organ_refuses_the_row_without_naming_them(setup):  # noqa: F811
+    relay = make_relay(setup)
+    factories.member("财政部/预算司/第一党支部", username="mof-clerk", real_name="财政部的人")
+    with pytest.raises(ContestSetupRejected) as refused:
+        services.plans_from_rows(relay=relay, rows=[("甲", "runner1", True), ("甲", "mof-clerk", False)])
+    assert refused.value.code == "unknown_member" and "财政部的人" not in refused.value.message
+    with pytest.raises(ContestSetupRejected) as unknown:
+        services.plans_from_rows(relay=relay, rows=[("甲", "runner1", True), ("甲", "nobody-here", False)])
+    assert refused.value.message.replace("mof-clerk", "NAME") == unknown.value.message.replace("nobody-here", "NAME")
