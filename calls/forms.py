@@ -173,7 +173,7 @@ class PanelForm(forms.Form):
     )
 
     def clean_judges(self) -> list[User]:
-        return members_named(self.cleaned_data["judges"])
+        return members_named(self.cleaned_data["judges"], among=User.objects.filter(is_active=True))
 
 
 class LibraryForm(forms.Form):

@@ -460,7 +460,8 @@ def assignment_run(*, call: Call, panel: Panel, by: User, seed: str = "") -> lis
     call = Call.objects.select_for_update().get(pk=call.pk)
     if call.assigned_at:
         raise CallRejected("already_assigned", _("Entries were already assigned to judges."))
-    judges = list(panel.judges.select_related("unit").order_by("pk"))
+    # A judge deactivated since the panel was made could never score: they get nothing.
+    judges = list(panel.judges.filter(is_active=True).select_related("unit").order_by("pk"))
     if not judges:
         raise CallRejected("no_judges", _("Add judges to the panel first."))
     entries = list(call.entries.filter(status=Entry.Status.FINALIST).select_related("unit").order_by("pk"))
