@@ -9,13 +9,16 @@ from orgs.models import Unit, User
 from orgs.selectors import unit_paths
 
 from .models import Call, CallField
+from .services import entrants
 
 
-def members_named(text: str) -> list[User]:
-    """Members by employee number or user name, separated by commas (either width)."""
+def members_named(text: str, *, among=None) -> list[User]:
+    """Members (of `among`, by default anyone) by employee number or user name, separated by
+    commas (either width)."""
+    among = User.objects.all() if among is None else among
     found = []
     for name in [part.strip() for part in text.replace("，", ",").split(",") if part.strip()]:
-        user = User.objects.filter(employee_no=name).first() or User.objects.filter(username=name).first()
+        user = among.filter(employee_no=name).first() or among.filter(username=name).first()
         if user is None:
             raise forms.ValidationError(_("No member has the employee number or user name %(name)s.") % {"name": name})
         found.append(user)
@@ -138,8 +141,14 @@ class EntryForm(forms.Form):
         help_text=_("Employee numbers or user names, separated by commas."),
     )
 
+    def __init__(self, *args, call: Call, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.call = call
+
     def clean_coauthors(self) -> list[User]:
-        return members_named(self.cleaned_data["coauthors"])
+        # Looked up among the call's entrants only: one message for an unknown name and for
+        # someone elsewhere, so an author cannot probe other units' accounts.
+        return members_named(self.cleaned_data["coauthors"], among=entrants(self.call))
 
 
 class FileForm(forms.Form):
@@ -164,7 +173,7 @@ class PanelForm(forms.Form):
     )
 
     def clean_judges(self) -> list[User]:
-        return members_named(self.cleaned_data["judges"])
+        return members_named(self.cleaned_data["judges"], among=User.objects.filter(is_active=True))
 
 
 class LibraryForm(forms.Form):

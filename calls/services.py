@@ -76,6 +76,16 @@ def may_enter(user, call: Call) -> bool:
     return Call.objects.filter(audience_q(user), pk=call.pk).exists()
 
 
+def entrants(call: Call):
+    """The active members who may enter the call (its audience's subtrees, or with none the owner
+    unit's): the only ones who may be named its entries' co-authors."""
+    paths = [unit.path for unit in call.audience.all()] or [call.unit.path]
+    within = Q(pk__in=[])
+    for path in paths:
+        within |= Q(unit__path__startswith=path)
+    return User.objects.filter(within, is_active=True)
+
+
 def audit(*, call: Call, by: User, action: str, detail: str = "", entry: Entry | None = None) -> None:
     AuditEvent.objects.create(call=call, entry=entry, by=by, action=action, detail=detail[:300])
 
@@ -135,6 +145,8 @@ def _title(title: str) -> str:
 
 def _set_coauthors(entry: Entry, coauthors) -> None:
     coauthors = [user for user in coauthors if user.pk != entry.author_id]
+    if entrants(entry.call).filter(pk__in=[user.pk for user in coauthors]).count() < len(coauthors):
+        raise CallRejected("coauthor_outside", _("Co-authors must be members who may enter this call."))
     if len(coauthors) > entry.call.max_coauthors:
         raise CallRejected(
             "too_many_coauthors", _("This call allows at most %(n)d co-authors.") % {"n": entry.call.max_coauthors}
@@ -448,7 +460,8 @@ def assignment_run(*, call: Call, panel: Panel, by: User, seed: str = "") -> lis
     call = Call.objects.select_for_update().get(pk=call.pk)
     if call.assigned_at:
         raise CallRejected("already_assigned", _("Entries were already assigned to judges."))
-    judges = list(panel.judges.select_related("unit").order_by("pk"))
+    # A judge deactivated since the panel was made could never score: they get nothing.
+    judges = list(panel.judges.filter(is_active=True).select_related("unit").order_by("pk"))
     if not judges:
         raise CallRejected("no_judges", _("Add judges to the panel first."))
     entries = list(call.entries.filter(status=Entry.Status.FINALIST).select_related("unit").order_by("pk"))

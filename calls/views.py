@@ -295,7 +295,7 @@ def call_detail(request, call_id: int):
     call = get_object_or_404(Call.objects.select_related("unit"), pk=call_id)
     if not (services.may_enter(request.user, call) or access.can_manage_unit(request.user, call.unit)):
         raise Http404(_("No such call."))
-    form = forms.EntryForm(request.POST or None)
+    form = forms.EntryForm(request.POST or None, call=call)
     if request.method == "POST" and form.is_valid():
         try:
             entry = services.entry_create(
@@ -329,6 +329,7 @@ def entry_page(request, entry_id: int):
     is_author = entry.author_id == request.user.pk
     form = forms.EntryForm(
         request.POST if request.method == "POST" and "title" in request.POST else None,
+        call=entry.call,
         initial={
             "title": entry.title,
             "summary": entry.summary,

@@ -6,7 +6,6 @@ Starting a leg returns the online contest's attempt (the same shape as
 """
 
 from django.shortcuts import get_object_or_404
-from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.response import Response
@@ -161,10 +160,11 @@ class LegReplaceView(OnlineAPIView):
         leg = _steered(request, relay_id, leg_id)
         data = ReplaceSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        member = User.objects.filter(username=data.validated_data["username"]).first()
+        username = data.validated_data["username"]
+        member = User.objects.filter(username=username).first()
         try:
             if member is None:
-                raise AttemptRejected("unknown_member", _("No member has that username."))
+                raise services.replacement_refused(username)
             leg = services.relay_holder_replace(
                 leg=leg, by=request.user, member=member, reason=data.validated_data["reason"]
             )

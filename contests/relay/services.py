@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db import transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
@@ -144,7 +145,12 @@ def _check_teams_editable(relay: RelayContest) -> None:
 
 
 def _eligible(relay: RelayContest):
-    members = User.objects.filter(is_active=True)
+    """The active members of the relay's audience who may run (party members, if it says so): an
+    imported roster finds usernames among these only, so a refusal never names someone elsewhere."""
+    within = Q(pk__in=[])
+    for unit in relay.online.audience.all():
+        within |= Q(unit__path__startswith=unit.path)
+    members = User.objects.filter(within, is_active=True)
     if relay.online.party_members_only:
         members = members.filter(is_party_member=True)
     return members
@@ -462,6 +468,16 @@ def _leg_who(leg: RelayLeg) -> str:
     return leg.holder.display_name if leg.holder else leg.holder_unit.name
 
 
+def replacement_refused(username: str) -> AttemptRejected:
+    """The one refusal of a replacement holder, the same for an unknown username as for a member
+    outside the relay's audience: a captain must not learn who has an account elsewhere (nor
+    their real name) by trying usernames."""
+    return AttemptRejected(
+        "replacement_outside",
+        _("No member who may run in this relay has the username %(username)s.") % {"username": username},
+    )
+
+
 @transaction.atomic
 def relay_holder_replace(*, leg: RelayLeg, by: User, member: User, reason: str, at: datetime | None = None) -> RelayLeg:
     """Give the team's waiting leg to another active member (captain or organiser), with a reason
@@ -477,8 +493,7 @@ def relay_holder_replace(*, leg: RelayLeg, by: User, member: User, reason: str, 
         or not any(member.unit.path.startswith(u.path) for u in audience)
         or (relay.online.party_members_only and not member.is_party_member)
     ):
-        message = _("%(who)s cannot run in this relay.") % {"who": member.display_name}
-        raise AttemptRejected("replacement_outside", message)
+        raise replacement_refused(member.username)
     was = _leg_who(leg)
     leg.holder, leg.baton_at, leg.start_by, leg.late_flagged_at = member, at, _start_by(relay, at), None
     leg.save(update_fields=["holder", "baton_at", "start_by", "late_flagged_at"])

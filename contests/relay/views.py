@@ -119,10 +119,11 @@ def leg_skip(request, relay_id: int, leg_id: int):
 @rate_limited("online-submit", limit=10)
 def leg_replace(request, relay_id: int, leg_id: int):
     leg = _steered_leg(request, relay_id, leg_id)
-    member = User.objects.filter(username=request.POST.get("username", "").strip()).first()
+    username = request.POST.get("username", "").strip()
+    member = User.objects.filter(username=username).first()
     try:
         if member is None:
-            raise AttemptRejected("unknown_member", _("No member has that username."))
+            raise services.replacement_refused(username)
         services.relay_holder_replace(leg=leg, by=request.user, member=member, reason=request.POST.get("reason", ""))
     except AttemptRejected as error:
         messages.error(request, error.message)

@@ -55,7 +55,7 @@ def _column(key: str) -> str:
 def _plan(rows, *, contest: Contest, by: User, report: RosterReport) -> None:
     teams: dict[str, PlannedTeam] = {}
     seen: dict[int, tuple[int, str]] = {}  # member id -> (row, team)
-    managed = orgs_access.managed_members(by)
+    managed = orgs_access.managed_members(by).filter(is_active=True)
     existing = set(contest.teams.values_list("name", flat=True))
     placed = dict(contest.roster.values_list("member_id", "team__name"))
 

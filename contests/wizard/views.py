@@ -201,7 +201,11 @@ def team_arrange(request, code: str, team_id: int):
 def team_member_add(request, code: str, team_id: int):
     team = _team(request, code, team_id)
     member_id = request.POST.get("member", "")
-    member = orgs_access.managed_members(request.user).filter(pk=member_id if member_id.isdigit() else 0).first()
+    member = (
+        orgs_access.managed_members(request.user)
+        .filter(pk=member_id if member_id.isdigit() else 0, is_active=True)
+        .first()
+    )
     if member is None:
         messages.error(request, _("Choose a member to add."))
     else:

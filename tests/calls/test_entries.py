@@ -222,3 +222,27 @@ def test_blind_copies_of_pictures_and_videos_lose_the_authors_tags(essay_call, a
         text=True,
     )  # noqa: S603, S607
     assert probe.returncode == 0 and "李文" not in probe.stdout
+
+
+@pytest.mark.parametrize("where", ["another organ", "deactivated"])
+def test_a_coauthor_must_be_an_active_member_who_may_enter_and_the_page_does_not_tell_who_exists(
+    client, essay_call, author, entry, tree, where
+):
+    if where == "another organ":
+        named = factories.member(tree["budget"], employee_no="MOF001", real_name="财政部的人")
+    else:
+        named = factories.member(tree["gz2"], employee_no="MOF001", real_name="已停用的人")
+        named.is_active = False
+        named.save(update_fields=["is_active"])
+    with pytest.raises(CallRejected) as refused:
+        services.entry_update(entry=entry, by=author, title="t", summary="", coauthors=[named])
+    assert refused.value.code == "coauthor_outside"
+    client.force_login(author)
+
+    def named_on_page(name: str) -> str:
+        page = client.post(f"/calls/entries/{entry.pk}/", {"title": "我的征文", "coauthors": name})
+        return page.content.decode().replace(name, "NAME").replace(str(page.context["csrf_token"]), "")
+
+    # The same answer for someone elsewhere as for no one at all, and no co-author is set.
+    assert named_on_page("MOF001") == named_on_page("NOBODY9")
+    assert not entry.coauthors.exists()

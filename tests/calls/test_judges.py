@@ -356,3 +356,17 @@ def test_a_new_printed_password_replaces_the_old_one_from_the_page(client, tree,
     assert not check_password(old_password, account.user.password)
     assert judges.must_choose_password(account)
     assert not page.context["form"].is_bound  # the new-judge form shows no errors
+
+
+def test_a_deactivated_member_is_neither_put_on_a_panel_nor_assigned_entries(
+    client, tree, essay_call, panel, gz_organiser
+):
+    gone = panel.judges.get(real_name="广州评委")
+    gone.is_active = False
+    gone.save(update_fields=["is_active"])
+    finalists(essay_call, [tree["gz2"]], 2)
+    services.assignment_run(call=essay_call, panel=panel, by=gz_organiser, seed="j")
+    assert Assignment.objects.exists() and not Assignment.objects.filter(judge=gone).exists()
+    client.force_login(gz_organiser)
+    client.post(reverse("calls:panel_add", args=[essay_call.pk]), {"name": "第二组", "judges": gone.username})
+    assert not essay_call.panels.filter(name="第二组").exists()

@@ -417,3 +417,21 @@ def test_a_round_dealt_in_turn_needs_teams_first(tree, gz_organiser, contest):
         services.round_create(contest=contest, settings=settings, by=gz_organiser, question_ids=[question.pk])
     assert refused.value.code == "no_teams_to_deal"
     assert not contest.rounds.exists()
+
+
+@pytest.mark.parametrize("how", ["added", "imported"])
+def test_a_deactivated_member_is_not_put_on_a_team(client, tree, gz_organiser, contest, how):
+    kept = factories.member(tree["gz1"], employee_no="A1")
+    gone = factories.member(tree["gz1"], employee_no="A2")
+    gone.is_active = False
+    gone.save(update_fields=["is_active"])
+    if how == "added":
+        team = services.team_create(contest=contest, name="红队", members=[kept], captain=kept, by=gz_organiser)
+        client.force_login(gz_organiser)
+        client.post(reverse("contests:setup_team_member_add", args=[contest.join_code, team.pk]), {"member": gone.pk})
+    else:
+        report = roster.roster_import(
+            contest=contest, file=_roster([["红队", "A1", "", "", 1], ["红队", "A2", "", "", 2]]), by=gz_organiser
+        )
+        assert not report.ok
+    assert not TeamMember.objects.filter(member=gone).exists()
