@@ -252,8 +252,12 @@ class HeartbeatView(APIView):
         clock times LESSON_MAX_RATE; a required lesson cannot be skipped ahead; one lesson in one
         tab at a time (409 `other_tab`, `other_lesson`); 403 `not_in_audience` once you are no
         longer in the audience or the window has closed."""
-        lesson = get_object_or_404(Lesson.objects.select_related("unit"), pk=lesson_id)
-        if not videos.can_watch(request.user, lesson):
+        # The lesson, the audience check and the member's span and progress in one query.
+        watching = videos.lesson_watching(request.user, lesson_id)
+        if watching is None:
+            raise Http404(f"No {Lesson._meta.object_name} matches the given query.")  # as get_object_or_404
+        lesson = watching.lesson
+        if not watching.watchable:
             raise ApiError("not_in_audience", _("This micro-class is not open to your unit."), status_code=403)
         data = HeartbeatSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -266,6 +270,7 @@ class HeartbeatView(APIView):
                 position_s=beat_data["position"],
                 playing=beat_data["playing"],
                 rate=beat_data["rate"],
+                seen=watching,
             )
         except videos.LessonRejected as error:
             raise refused(error) from None

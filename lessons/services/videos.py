@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -10,7 +11,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import connection, connections, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -105,19 +106,33 @@ def can_watch(user, lesson: Lesson) -> bool:
     )
 
 
-def lesson_for_watching(user, lesson_id: int) -> tuple[Lesson | None, bool]:
-    """The lesson and whether `user` may watch it now, as `can_watch` decides: one query for a
-    member of its audience. For the heartbeats, which ask on every beat: the query is written
-    out (building `lessons_visible_q`'s joins took half a heartbeat's CPU), and reads the
-    member's unit inside it (a unit's ancestors are the units whose path begins its path)."""
+@dataclass
+class Watching:
+    """What a heartbeat reads before it is judged: the lesson, whether the member may watch it
+    now (as `can_watch` decides), and their span and progress on it (None when they have none)."""
+
+    lesson: Lesson
+    watchable: bool
+    span: WatchSpan | None
+    progress: WatchProgress | None
+
+
+def lesson_watching(user, lesson_id: int) -> Watching | None:
+    """The lesson, whether `user` may watch it now, and their span and progress, in one query
+    for a member of its audience (None if there is no such lesson). For the heartbeats, which
+    ask on every beat: the query is written out (building `lessons_visible_q`'s joins took half a
+    heartbeat's CPU), reads the member's unit inside it (a unit's ancestors are the units whose
+    path begins its path), and locks nothing: `heartbeat_record` writes only if the span is
+    still as read here."""
     from orgs import access
 
-    audience = Lesson.audience.through._meta.db_table
-    units = Unit._meta.db_table
-    lessons = Lesson._meta.db_table
-    # Table names from the models; every value is a parameter.
-    sql = f"""
-        SELECT l.*, (
+    quote = connection.ops.quote_name
+    audience = quote(Lesson.audience.through._meta.db_table)
+    units = quote(Unit._meta.db_table)
+    spans, progresses = WatchSpan._meta, WatchProgress._meta
+    columns = [f"l.{quote(f.column)}" for f in Lesson._meta.concrete_fields]
+    columns.append(  # names from the models; every value is a parameter
+        f"""(
             l.status = %s
             AND (l.publish_from IS NULL OR l.publish_from <= %s)
             AND (l.publish_until IS NULL OR l.publish_until > %s)
@@ -136,15 +151,31 @@ def lesson_for_watching(user, lesson_id: int) -> tuple[Lesson | None, bool]:
                     )
                 )
             )
-        ) AS visible
-        FROM {lessons} l WHERE l.id = %s
-    """  # noqa: S608
+        )"""  # noqa: S608
+    )
+    columns += [f"s.{quote(f.column)}" for f in spans.concrete_fields]
+    columns += [f"p.{quote(f.column)}" for f in progresses.concrete_fields]
+    span_member = quote(spans.get_field("member").column)
+    progress_member, progress_lesson = (quote(progresses.get_field(name).column) for name in ("member", "lesson"))
+    # Table and column names from the models; every value is a parameter.
+    sql = (
+        f"SELECT {', '.join(columns)} FROM {quote(Lesson._meta.db_table)} l"  # noqa: S608
+        f" LEFT JOIN {quote(spans.db_table)} s ON s.{span_member} = %s"
+        f" LEFT JOIN {quote(progresses.db_table)} p ON p.{progress_member} = %s AND p.{progress_lesson} = l.id"
+        " WHERE l.id = %s"
+    )
     now = timezone.now()
-    params = [Lesson.Status.READY, now, now, getattr(user, "unit_id", None), lesson_id]
-    lesson = next(iter(Lesson.objects.raw(sql, params)), None)
-    if lesson is None:
-        return None, False
-    return lesson, bool(lesson.visible) or access.can_manage_unit(user, lesson.unit)
+    params = [Lesson.Status.READY, now, now, getattr(user, "unit_id", None), user.pk, user.pk, lesson_id]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    split = len(Lesson._meta.concrete_fields)
+    lesson = _from_row(Lesson, row[:split])
+    span, progress = _span_and_progress(row[split + 1 :])
+    watchable = bool(row[split]) or access.can_manage_unit(user, lesson.unit)
+    return Watching(lesson=lesson, watchable=watchable, span=span, progress=progress)
 
 
 # ---------------------------------------------------------------- uploads
@@ -384,31 +415,39 @@ def _span_locked(member: User, lesson: Lesson) -> tuple[WatchSpan, WatchProgress
     in one query: the progress rides along as a left join. Written out: building the same query
     with the ORM (a FilteredRelation, select_related, FOR UPDATE OF) took two thirds of a
     heartbeat's own CPU (docs/benchmarks.md, online contests, fifth pass)."""
-    row = _span_row(member, lesson)
+    row = _span_row(member, lesson, lock=True)
     if row is None:
         WatchSpan.objects.get_or_create(member=member)
-        row = _span_row(member, lesson)
-    split = len(WatchSpan._meta.concrete_fields)
-    span = _from_row(WatchSpan, row[:split])
-    progress_row = row[split:]
-    progress = _from_row(WatchProgress, progress_row) if progress_row[0] is not None else None
+        row = _span_row(member, lesson, lock=True)
+    span, progress = _span_and_progress(row)
     return span, progress
 
 
-def _span_row(member: User, lesson: Lesson) -> tuple | None:
-    """The span's columns then the progress's (all None without one), the span row locked."""
+def _span_and_progress(row) -> tuple[WatchSpan | None, WatchProgress | None]:
+    """The span and the progress from their columns, in that order (None for all-None columns)."""
+    split = len(WatchSpan._meta.concrete_fields)
+    span = _from_row(WatchSpan, row[:split]) if row[0] is not None else None
+    if span is not None:
+        # Its columns as read, all but the id: what a guarded write finds the row still holding.
+        span._columns_read = list(row[1:split])
+    progress = _from_row(WatchProgress, row[split:]) if row[split] is not None else None
+    return span, progress
+
+
+def _span_row(member: User, lesson: Lesson, *, lock: bool) -> tuple | None:
+    """The span's columns then the progress's (all None without one), the span row locked if asked."""
     quote = connection.ops.quote_name
     spans, progresses = WatchSpan._meta, WatchProgress._meta
     columns = [f"s.{quote(f.column)}" for f in spans.concrete_fields]
     columns += [f"p.{quote(f.column)}" for f in progresses.concrete_fields]
     span_member = quote(spans.get_field("member").column)
     progress_member, progress_lesson = (quote(progresses.get_field(name).column) for name in ("member", "lesson"))
-    lock = " FOR UPDATE OF s" if connection.features.has_select_for_update_of else ""
+    locking = " FOR UPDATE OF s" if lock and connection.features.has_select_for_update_of else ""
     # Table and column names from the models; every value is a parameter.
     sql = (
         f"SELECT {', '.join(columns)} FROM {quote(spans.db_table)} s"  # noqa: S608
         f" LEFT JOIN {quote(progresses.db_table)} p ON p.{progress_member} = s.{span_member}"
-        f" AND p.{progress_lesson} = %s WHERE s.{span_member} = %s{lock}"
+        f" AND p.{progress_lesson} = %s WHERE s.{span_member} = %s{locking}"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, [lesson.pk, member.pk])
@@ -418,14 +457,26 @@ def _span_row(member: User, lesson: Lesson) -> tuple | None:
 def _from_row(model, values) -> object:
     """An instance of `model` from its concrete fields' columns as the database returned them,
     converted as the ORM converts them (`SQLCompiler.apply_converters`)."""
-    fields = model._meta.concrete_fields
+    attnames, converters = _converters(model, connection.alias)
     converted = []
-    for field, value in zip(fields, values, strict=True):
-        column = field.get_col(model._meta.db_table)
-        for converter in connection.ops.get_db_converters(column) + field.get_db_converters(connection):
+    for (column, field_converters), value in zip(converters, values, strict=True):
+        for converter in field_converters:
             value = converter(value, column, connection)
         converted.append(value)
-    return model.from_db(connection.alias, [field.attname for field in fields], converted)
+    return model.from_db(connection.alias, attnames, converted)
+
+
+@functools.cache
+def _converters(model, alias: str) -> tuple[list[str], list[tuple]]:
+    """`model`'s concrete fields' names, and each one's column with its converters on `alias`:
+    the same for every row (asking for them took half of `_from_row`'s time)."""
+    ops, fields = connections[alias].ops, model._meta.concrete_fields
+    columns = [field.get_col(model._meta.db_table) for field in fields]
+    converters = [
+        (column, ops.get_db_converters(column) + field.get_db_converters(connections[alias]))
+        for field, column in zip(fields, columns, strict=True)
+    ]
+    return [field.attname for field in fields], converters
 
 
 def _progress_locked(member: User, lesson: Lesson, at: datetime) -> WatchProgress:
@@ -437,32 +488,49 @@ def _progress_locked(member: User, lesson: Lesson, at: datetime) -> WatchProgres
     return WatchProgress.objects.select_for_update().get(member=member, lesson=lesson)
 
 
-def _save_beat(beat: Heartbeat, span: WatchSpan, progress: WatchProgress) -> None:
+def _prepared(obj, fields) -> list:
+    return [field.get_db_prep_save(field.pre_save(obj, False), connection) for field in fields]
+
+
+def _save_beat(beat: Heartbeat, span: WatchSpan, progress: WatchProgress, *, span_was: list | None = None) -> bool:
     """Insert the beat and write the span and the progress: on PostgreSQL in one statement (the
     two updates as data-modifying WITH clauses), elsewhere in three. Call in the transaction
-    holding the span's lock."""
+    holding the span's lock, or, on PostgreSQL only, with `span_was`, the span's columns but its
+    id as read (`_span_and_progress`): then all three rows are written only if
+    the span row still holds them when the statement has it locked, and nothing is written
+    otherwise. Whether it wrote."""
     if connection.vendor != "postgresql":
+        assert span_was is None, "a guarded write is PostgreSQL's"  # noqa: S101 - a caller's mistake
         beat.save()
         span.save()
         progress.save()
-        return
+        return True
     quote = connection.ops.quote_name
-
-    def prepared(obj, fields) -> list:
-        return [field.get_db_prep_save(field.pre_save(obj, False), connection) for field in fields]
-
+    span_fields = [f for f in WatchSpan._meta.concrete_fields if not f.primary_key]
     clauses, params = [], []
     for n, obj in enumerate((span, progress)):
-        fields = [f for f in obj._meta.concrete_fields if not f.primary_key]
+        fields = span_fields if obj is span else [f for f in obj._meta.concrete_fields if not f.primary_key]
         assignments = ", ".join(f"{quote(f.column)} = %s" for f in fields)
-        clauses.append(f"w{n} AS (UPDATE {quote(obj._meta.db_table)} SET {assignments} WHERE id = %s)")  # noqa: S608 - names from the models
-        params += [*prepared(obj, fields), obj.pk]
+        where, where_params = "id = %s", [obj.pk]
+        if n == 0 and span_was is not None:
+            # Every beat moves `last_beat_at` on, so a span still as read was judged as it stands.
+            where += "".join(f" AND {quote(f.column)} IS NOT DISTINCT FROM %s" for f in span_fields)
+            where_params += span_was
+        elif n == 1:
+            where += " AND EXISTS (SELECT 1 FROM w0)"
+        clauses.append(f"w{n} AS (UPDATE {quote(obj._meta.db_table)} SET {assignments} WHERE {where} RETURNING id)")  # noqa: S608 - names from the models
+        params += [*_prepared(obj, fields), *where_params]
     fields = [f for f in Heartbeat._meta.concrete_fields if not f.primary_key]
     columns = ", ".join(quote(f.column) for f in fields)
-    values = ", ".join(["%s"] * len(fields))
-    sql = f"WITH {', '.join(clauses)} INSERT INTO {quote(Heartbeat._meta.db_table)} ({columns}) VALUES ({values})"  # noqa: S608 - names from the models, values are parameters
+    # Cast: a SELECT list's NULLs and strings would be text, not the columns' types.
+    values = ", ".join(f"%s::{f.cast_db_type(connection)}" for f in fields)
+    sql = (
+        f"WITH {', '.join(clauses)} INSERT INTO {quote(Heartbeat._meta.db_table)} ({columns})"  # noqa: S608 - names from the models, values are parameters
+        f" SELECT {values} WHERE EXISTS (SELECT 1 FROM w0)"
+    )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, *prepared(beat, fields)])
+        cursor.execute(sql, [*params, *_prepared(beat, fields)])
+        return cursor.rowcount == 1
 
 
 def gapless_end(intervals: list[list[float]]) -> float:
@@ -470,7 +538,6 @@ def gapless_end(intervals: list[list[float]]) -> float:
     return intervals[0][1] if intervals and intervals[0][0] <= MERGE_GAP_S else 0.0
 
 
-@transaction.atomic
 def heartbeat_record(
     *,
     member: User,
@@ -480,6 +547,7 @@ def heartbeat_record(
     playing: bool,
     rate: float = 1.0,
     at: datetime | None = None,
+    seen: Watching | None = None,
 ) -> BeatResult:
     """Credit the video played since the member's previous heartbeat, if the wall clock allows it.
 
@@ -493,24 +561,134 @@ def heartbeat_record(
       `GAP_BRIDGED_S` past its end, credited from the end) is credited (`skipped` otherwise);
     - a refused beat is recorded and changes nothing else; a move back, or a move reported while
       paused that the clock cannot explain (a seek), becomes the new anchor without credit.
-    Holds the member's span row lock (so a member's beats queue), which covers the progress row.
-    Usually four statements: the span with the progress, one write of all three rows, and the
-    transaction's BEGIN and COMMIT."""
+    A member's beats are judged one after another. On PostgreSQL a beat of a member who has a span
+    and progress on the lesson is judged on them as read (`seen`, from `lesson_watching`, or read
+    here without a lock) and written in one statement guarded on the span being still as read:
+    two statements, no transaction. The first beat on a lesson, a beat that completes it (study
+    hours, points), a beat whose span another beat has moved meanwhile, and every beat elsewhere
+    are judged under the member's span row lock, in a transaction: usually four statements."""
     at = at or timezone.now()
     duration = float(lesson.duration_s or 0)
     if not 0 <= position_s <= duration + 1:
         raise LessonRejected("bad_position", _("That position is outside the video."))
+    beat = {"member": member, "lesson": lesson, "tab": tab, "position_s": position_s, "playing": playing}
+    beat |= {"rate": rate, "at": at}
+    if connection.vendor == "postgresql":
+        if seen is None:
+            row = _span_row(member, lesson, lock=False)
+            span, progress = _span_and_progress(row) if row is not None else (None, None)
+        else:
+            span, progress = seen.span, seen.progress
+        if span is not None and progress is not None:
+            result = _heartbeat_guarded(span=span, progress=progress, **beat)
+            if result is not None:
+                return result
+    return _heartbeat_locked(**beat)
+
+
+def _heartbeat_guarded(*, span: WatchSpan, progress: WatchProgress, **beat) -> BeatResult | None:
+    """The beat judged on the span and progress as read, written only if the span is still as read
+    (PostgreSQL). None when it must be judged under the lock instead: the span has moved since it
+    was read, or the beat completes the lesson. A refused beat changes nothing but its own row, so
+    judging it on the state read a moment before judges it as if it had arrived then."""
+    span_was = span._columns_read
+    refused = _playing_elsewhere(span, beat["lesson"], beat["tab"], beat["at"])
+    if refused:
+        _beat_log(**beat, rejected=refused).save()
+        return BeatResult(progress=None, credited_s=0.0, rejected=refused)
+    judged = _judge(span=span, progress=progress, **beat)
+    if judged.completes:
+        return None
+    credit = {"credited_from": judged.credited_from, "credited_to": judged.credited_to}
+    log = _beat_log(**beat, rejected=judged.rejected, **credit)
+    if judged.rejected:
+        log.save()
+        return BeatResult(progress=progress, credited_s=0.0, rejected=judged.rejected)
+    if not _save_beat(log, span, progress, span_was=span_was):
+        return None
+    return BeatResult(progress=progress, credited_s=judged.credited_s)
+
+
+@transaction.atomic
+def _heartbeat_locked(*, member: User, lesson: Lesson, **beat) -> BeatResult:
+    """The beat judged and written under the member's span row lock."""
     span, progress = _span_locked(member, lesson)
+    refused = _playing_elsewhere(span, lesson, beat["tab"], beat["at"])
+    if refused:
+        _beat_log(member=member, lesson=lesson, **beat, rejected=refused).save()
+        return BeatResult(progress=None, credited_s=0.0, rejected=refused)
+    if progress is None:
+        progress = _progress_locked(member, lesson, beat["at"])
+    judged = _judge(span=span, progress=progress, member=member, lesson=lesson, **beat)
+    log = _beat_log(
+        member=member,
+        lesson=lesson,
+        **beat,
+        rejected=judged.rejected,
+        credited_from=judged.credited_from,
+        credited_to=judged.credited_to,
+    )
+    if judged.rejected:
+        log.save()
+        return BeatResult(progress=progress, credited_s=0.0, rejected=judged.rejected)
+    if judged.completes:
+        at = beat["at"]
+        hours = study_hours_for(float(lesson.duration_s or 0))
+        if hours:
+            StudyCredit.objects.get_or_create(member=member, lesson=lesson, defaults={"hours": hours, "granted_at": at})
+        points_award(
+            member=member, activity="video_complete", source_key=f"lesson-{lesson.pk}", at=at, note=lesson.title[:120]
+        )
+    _save_beat(log, span, progress)
+    return BeatResult(progress=progress, credited_s=judged.credited_s, completed_now=judged.completes)
+
+
+def _live(span: WatchSpan, lesson: Lesson, tab: str, at: datetime) -> tuple[bool, bool]:
+    """Whether the span is live (beaten within `LESSON_TAB_TIMEOUT_S`), and live elsewhere."""
     live = (
         span.last_beat_at is not None and 0 <= (at - span.last_beat_at).total_seconds() < settings.LESSON_TAB_TIMEOUT_S
     )
-    elsewhere = live and (span.lesson_id != lesson.pk or span.tab != tab)
+    return live, live and (span.lesson_id != lesson.pk or span.tab != tab)
+
+
+def _playing_elsewhere(span: WatchSpan, lesson: Lesson, tab: str, at: datetime) -> str:
+    """Why the beat is refused for another tab or lesson playing ("other_tab", "other_lesson"), or ""."""
+    live, elsewhere = _live(span, lesson, tab, at)
     if elsewhere and span.last_beat_playing:
-        rejected = "other_tab" if span.lesson_id == lesson.pk else "other_lesson"
-        _beat_log(member, lesson, tab, position_s, playing, rate, at, rejected=rejected).save()
-        return BeatResult(progress=None, credited_s=0.0, rejected=rejected)
-    if progress is None:
-        progress = _progress_locked(member, lesson, at)
+        return "other_tab" if span.lesson_id == lesson.pk else "other_lesson"
+    return ""
+
+
+@dataclass
+class _Judged:
+    rejected: str
+    credited_from: float | None
+    credited_to: float | None
+    completes: bool
+
+    @property
+    def credited_s(self) -> float:
+        return (self.credited_to - self.credited_from) if self.credited_to is not None else 0.0
+
+
+def _judge(
+    *,
+    span: WatchSpan,
+    progress: WatchProgress,
+    member: User,
+    lesson: Lesson,
+    tab: str,
+    position_s: float,
+    playing: bool,
+    rate: float,
+    at: datetime,
+) -> _Judged:
+    """A beat not refused for playing elsewhere, judged on the span and progress (the rules in
+    `heartbeat_record`), which are moved on unless it is refused; `completes` when the progress
+    reaches the completion share now (its `completed_at` is set; the hours and points are the
+    caller's)."""
+    duration = float(lesson.duration_s or 0)
+    live, elsewhere = _live(span, lesson, tab, at)
     if not live:
         span.started_at, span.credited_s = at, Decimal(0)
     credited_from = credited_to = None
@@ -538,10 +716,8 @@ def heartbeat_record(
             rejected = "skipped"
         else:
             credited_from, credited_to = credit_from, min(position_s, duration)
-    beat = _beat_log(member, lesson, tab, position_s, playing, rate, at, rejected, credited_from, credited_to)
     if rejected:
-        beat.save()
-        return BeatResult(progress=progress, credited_s=0.0, rejected=rejected)
+        return _Judged(rejected, credited_from, credited_to, completes=False)
     if credited_to is not None and credited_to > credited_from:
         span.credited_s += Decimal(f"{credited_to - credited_from:.2f}")
         progress.intervals = merge(progress.intervals, credited_from, credited_to)
@@ -552,26 +728,14 @@ def heartbeat_record(
     span.lesson, span.tab = lesson, tab
     span.last_beat_at, span.last_beat_position_s, span.last_beat_playing = at, Decimal(f"{position_s:.2f}"), playing
     progress.last_position_s = Decimal(f"{position_s:.2f}")
-    completed_now = False
-    if (
+    completes = bool(
         progress.completed_at is None
         and duration
         and float(progress.watched_s) >= settings.LESSON_COMPLETE_SHARE * duration
-    ):
-        progress.completed_at = at
-        completed_now = True
-        hours = study_hours_for(duration)
-        if hours:
-            StudyCredit.objects.get_or_create(member=member, lesson=lesson, defaults={"hours": hours, "granted_at": at})
-        points_award(
-            member=member, activity="video_complete", source_key=f"lesson-{lesson.pk}", at=at, note=lesson.title[:120]
-        )
-    _save_beat(beat, span, progress)
-    return BeatResult(
-        progress=progress,
-        credited_s=(credited_to - credited_from) if credited_to is not None else 0.0,
-        completed_now=completed_now,
     )
+    if completes:
+        progress.completed_at = at
+    return _Judged(rejected, credited_from, credited_to, completes)
 
 
 def _beat_log(

@@ -168,11 +168,13 @@ def heartbeat(request, lesson_id: int):
     if not request.user.is_authenticated:
         return error_response("signed_out", _("Sign in again to keep counting."), status=401)
     # Asked afresh on every beat, as the media asks it: a member taken out of the audience, or a
-    # lesson whose window closed, stops counting at once (with the lesson, in one query).
-    lesson, watchable = videos.lesson_for_watching(request.user, lesson_id)
-    if lesson is None:
+    # lesson whose window closed, stops counting at once (in one query with the lesson, and the
+    # member's span and progress the beat is judged on).
+    watching = videos.lesson_watching(request.user, lesson_id)
+    if watching is None:
         raise Http404("No such lesson.")
-    if not watchable:
+    lesson = watching.lesson
+    if not watching.watchable:
         detail = _("This micro-class is not open to your unit.")
         return error_response("not_in_audience", detail, status=403)
     try:
@@ -184,6 +186,7 @@ def heartbeat(request, lesson_id: int):
             position_s=float(data["position"]),
             playing=bool(data.get("playing")),
             rate=float(data.get("rate", 1)),
+            seen=watching,
         )
     except (ValueError, KeyError, TypeError):
         return error_response("bad_heartbeat", _("A heartbeat needs tab and position."), status=400)

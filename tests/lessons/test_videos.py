@@ -637,3 +637,48 @@ def test_the_locked_span_read_gives_the_same_rows_as_the_orm(tree, watcher):
     assert values(progress) == values(WatchProgress.objects.get(member=watcher, lesson=lesson))
     assert progress.intervals == [[0.25, 20.25]] and progress.watched_s == Decimal("20.00")
     assert span.last_beat_at == t0 + timedelta(seconds=40) and no_progress is None
+
+
+def test_a_beat_judged_on_a_span_another_beat_has_moved_since_is_judged_again_under_the_lock(tree, watcher):
+    """A beat read its span and progress, then another beat (another tab's seek while paused)
+    moved the span on before it was written: it is judged on the span as it now stands, so the
+    seconds the stale read would have credited from the old anchor are not credited."""
+    lesson = ten_minute_lesson(tree["gz"], required=False)
+    t0 = timezone.now()
+    beat(watcher, lesson, t0, 0)
+    beat(watcher, lesson, t0 + timedelta(seconds=10), 10)
+    seen = videos.lesson_watching(watcher, lesson.pk)
+    assert seen.span.last_beat_position_s == Decimal("10.00") and seen.progress.watched_s == Decimal("10.00")
+    beat(watcher, lesson, t0 + timedelta(seconds=20), 300, playing=False)  # meanwhile: a seek, paused
+    late = videos.heartbeat_record(
+        member=watcher, lesson=lesson, tab="A", position_s=21, playing=True, at=t0 + timedelta(seconds=21), seen=seen
+    )
+    assert late.credited_s == 0 and late.progress.watched_s == Decimal("10.00")
+    progress = WatchProgress.objects.get(member=watcher, lesson=lesson)
+    assert progress.intervals == [[0.0, 10.0]] and progress.last_position_s == Decimal("21.00")
+    span = WatchSpan.objects.get(member=watcher)
+    assert span.last_beat_at == t0 + timedelta(seconds=21) and span.credited_s == Decimal("10.00")
+    last = Heartbeat.objects.filter(member=watcher).order_by("received_at").last()
+    assert last.position_s == Decimal("21.00") and last.credited_from_s is None
+    assert Heartbeat.objects.filter(member=watcher).count() == 4
+
+
+def test_on_postgresql_a_beat_is_one_read_and_one_guarded_write_without_a_lock(client, tree, watcher, clock):
+    """After the first beat on a lesson, a beat is the lesson with the member's span and progress
+    (one read), then the beat, span and progress in one statement: no lock, no transaction."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the guarded write is PostgreSQL's; elsewhere beats take the span's lock")
+    lesson = ten_minute_lesson(tree["gz"])
+    client.force_login(watcher)
+    post_beat(client, lesson, 0)
+    clock.advance(10)
+    with CaptureQueriesContext(connection) as queries:
+        assert post_beat(client, lesson, 10).json()["credited_s"] == 10
+    statements = [q["sql"] for q in queries.captured_queries]
+    beats = [sql for sql in statements if "lessons_watchspan" in sql]
+    assert len(beats) == 2, statements
+    assert not any("FOR UPDATE" in sql or "SAVEPOINT" in sql for sql in statements), statements
+    assert WatchProgress.objects.get(member=watcher, lesson=lesson).watched_s == Decimal("10.00")
