@@ -136,6 +136,37 @@ def test_raw_sql_on_a_published_snapshots_partition_is_refused(published, write)
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="partitions are PostgreSQL's")
+def test_a_drafts_table_of_rows_takes_only_its_own_rows_before_it_is_attached(published):
+    """The table a computation fills carries its snapshot's CHECK from the start (rankings 0021),
+    so attaching it needs no validating scan: a row of another snapshot is refused on insert."""
+    snapshot = published["snapshot"]
+    draft = Snapshot.objects.create(
+        rule=snapshot.rule,
+        version=99,
+        rule_version=snapshot.rule_version,
+        parameters=snapshot.parameters,
+        input_hash="",
+        rows_hash="",
+        task_id="test",
+        computed_at=snapshot.computed_at,
+    )
+    row = (
+        "INSERT INTO {table} (snapshot_id, subject_id, label, participants, time_used_s, total, eligible, "
+        "ineligible_reason, tied_count, prize, unit_name, group_name, right_count, answer_count, "
+        "headcount_expected) VALUES (%s, 100000, 'x', 1, 0, 1, TRUE, '', 1, '', '', '', 0, 0, FALSE)"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT rankings_snapshotrow_partition(%s)", [draft.pk])
+        table = connection.ops.quote_name(cursor.fetchone()[0])
+        with pytest.raises(DatabaseError, match="check constraint"), transaction.atomic():
+            cursor.execute(row.format(table=table), [snapshot.pk])
+        cursor.execute(row.format(table=table), [draft.pk])
+        cursor.execute("SELECT rankings_snapshotrow_attach(%s)", [draft.pk])
+    assert _counts(draft.pk)[0] == 1
+    assert _counts(snapshot.pk)[0] == 6
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="partitions are PostgreSQL's")
 def test_each_snapshot_has_its_own_partition_and_a_deleted_draft_takes_it_along(published):
     snapshot, draft = published["snapshot"], published["draft"]
 

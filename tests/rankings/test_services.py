@@ -448,3 +448,29 @@ def test_a_team_snapshot_verifies_from_its_kept_rosters_after_the_roster_and_sco
     assert "OK, recomputed from its kept inputs" in out
     # c2's entry in team C is gone, b1's changed; team C's roster changed.
     assert "0 participants' results added since, 1 changed, 1 gone; headcount changed in 0 units and 1 teams" in out
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite rounds in double precision")
+def test_a_row_stores_its_numbers_to_every_kept_decimal_past_fifteen_digits(study):
+    """Rows take their total, metric and time as NUMERIC, not through a double: a total of sixteen
+    significant digits is stored to its third decimal (a double holds fifteen, and the row kept
+    1234570000123.4600 here), and the rows hash covers the stored value."""
+    big = factories.member(study["tree"]["gz1"], username="big", real_name="BIG")
+    at = timezone.make_aware(dt.datetime.combine(DAY, dt.time(9)))
+    PointEvent.objects.bulk_create(
+        PointEvent(member=big, activity="quiz", points=amount, day=DAY, occurred_at=at, source_key=f"big-{index}")
+        for index, amount in enumerate([20_000_000] * 500 + [1])
+    )
+    rule = factories.ranking_rule(
+        study["tree"]["audit"],
+        subject="member",
+        group_level=2,
+        sources=[{"kind": "points", "weight": Decimal("123.457")}],
+        period_starts_on=DAY,
+        period_ends_on=DAY,
+    )
+    snapshot = compute(rule).snapshot
+    row = snapshot.rows.get(subject_id=big.pk)
+    assert row.total == row.metric == Decimal("1234570000123.4570")
+    assert row.place == 1
+    assert compute_module.rows_hash(snapshot.pk) == snapshot.rows_hash
