@@ -343,7 +343,7 @@ def inputs_fingerprint(rule: RankingRule) -> str:
             parts.append(
                 checksum(
                     "lessons_pointevent",
-                    {"points": "number", "member_id": "integer", "day": "day", "occurred_at": "time"},
+                    {"points": "integer", "member_id": "integer", "day": "day", "occurred_at": "time"},
                     " AND ".join(where),
                     tuple(args),
                 )

@@ -351,6 +351,16 @@ def test_an_edit_to_an_existing_fact_marks_the_rule_dirty(study):
     assert compute(rule).snapshot.version == 2
 
 
+def test_a_point_event_past_what_int4_holds_times_100_still_fingerprints(study):
+    # 30,000,000 × 100 overflows PostgreSQL's integer: the checksum took points as "number"
+    # (ROUND(points * 100) in int4) and the rule failed with "integer out of range".
+    rule = member_rule(study)
+    compute(rule)
+    PointEvent.objects.filter(member=study["people"]["b"]).update(points=30_000_000)
+    assert rules_mark_dirty() == [rule.pk]
+    assert by_label(compute(rule).snapshot)["B"].total == 30_000_000
+
+
 def test_compute_ranking_command_prints_a_json_last_line(study, capsys):
     import json
 
