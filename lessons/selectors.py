@@ -95,8 +95,7 @@ def papers_for_member(member: User, *, at: datetime | None = None) -> QuerySet[P
     if member.unit is None:
         return Paper.objects.none()
     at = at or timezone.now()
-    step = member.unit.steplen
-    ancestors = [member.unit.path[:i] for i in range(step, len(member.unit.path) + 1, step)]
+    ancestors = member.unit.lineage_paths()
     # An online contest's paper is taken from the contest's own pages, not the study hub.
     return (
         Paper.objects.filter(status=Paper.Status.PUBLISHED, unit__path__in=ancestors, online_contest__isnull=True)

@@ -51,6 +51,11 @@ class Unit(MP_Node):
         """Direct children by path and depth (treebeard's get_children trusts a cached numchild)."""
         return Unit.objects.filter(path__startswith=self.path, depth=self.depth + 1)
 
+    def lineage_paths(self) -> list[str]:
+        """The tree paths of this unit and of every unit above it, root first, without a query:
+        "belongs to one of these units" is `unit__path__in=unit.lineage_paths()`."""
+        return [self.path[:i] for i in range(self.steplen, len(self.path) + 1, self.steplen)]
+
     @property
     def full_path(self) -> str:
         """The unit's names from the root down, like 审计署/广州特派办/第一党支部."""

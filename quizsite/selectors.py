@@ -87,9 +87,9 @@ def batons_held(member: User, *, at: datetime) -> QuerySet[RelayLeg]:
     unit's that nobody has started, in a relay whose window is open."""
     mine = Q(holder=member, status__in=[RelayLeg.Status.WAITING, RelayLeg.Status.RUNNING])
     if member.unit is not None:
-        step = member.unit.steplen
-        ancestors = [member.unit.path[:i] for i in range(step, len(member.unit.path) + 1, step)]
-        mine |= Q(holder__isnull=True, holder_unit__path__in=ancestors, status=RelayLeg.Status.WAITING)
+        mine |= Q(
+            holder__isnull=True, holder_unit__path__in=member.unit.lineage_paths(), status=RelayLeg.Status.WAITING
+        )
     return (
         RelayLeg.objects.filter(mine, team__baton=models.F("pk"), team__relay__online__paper__closes_at__gt=at)
         .select_related("team__relay__online__paper")

@@ -25,21 +25,20 @@ def seed(stdout) -> None:
     bank = QuestionBank.objects.get(slug="demo-dangzhang")
     organiser = User.objects.get(username="organiser")
     now = timezone.now()
+    # Both open since an hour ago, for the whole office, set up by the demo organiser.
+    common = {"unit": office, "audience": [office], "opens_at": now - timedelta(hours=1), "by": organiser}
     contest = OnlineContest.objects.filter(paper__title=TITLE).select_related("paper").first()
     if contest is None:
         contest = services.online_contest_create(
             title=TITLE,
             title_en=TITLE_EN,
-            unit=office,
-            audience=[office],
-            opens_at=now - timedelta(hours=1),
+            **common,
             closes_at=now + timedelta(days=14),
             rules=[
                 services.DrawRule(bank=bank, count=4, type="single"),
                 services.DrawRule(bank=bank, count=3, type="multiple"),
                 services.DrawRule(bank=bank, count=3, type="true_false"),
             ],
-            by=organiser,
             description="每人随机抽取 10 题，限时 15 分钟，可答两次，取最高分。",
             max_attempts=2,
             grading=Paper.Grading.BEST,
@@ -51,12 +50,9 @@ def seed(stdout) -> None:
         relay = relay_services.relay_create(
             title=RELAY_TITLE,
             title_en=RELAY_TITLE_EN,
-            unit=office,
-            audience=[office],
-            opens_at=now - timedelta(hours=1),
+            **common,
             closes_at=now + timedelta(days=7),
             rules=[services.DrawRule(bank=bank, count=3, type="single")],
-            by=organiser,
             leg_time_limit_s=300,
             start_within_h=24,
             description="每棒 3 题、限时 5 分钟；交卷即把接力棒交给下一位队员。",

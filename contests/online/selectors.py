@@ -21,8 +21,7 @@ def contests_for_member(member: User, *, at: datetime | None = None) -> list[Onl
     """Contests whose audience holds the member (open, coming or closed), soonest window first."""
     if member.unit is None:
         return []
-    step = member.unit.steplen
-    ancestors = [member.unit.path[:i] for i in range(step, len(member.unit.path) + 1, step)]
+    ancestors = member.unit.lineage_paths()
     contests = (
         OnlineContest.objects.filter(audience__path__in=ancestors, relay__isnull=True)  # relays list apart
         .select_related("paper")

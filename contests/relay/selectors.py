@@ -19,8 +19,7 @@ def relays_for_member(member: User) -> list[RelayContest]:
     """Relays whose audience holds the member, latest window first."""
     if member.unit is None:
         return []
-    step = member.unit.steplen
-    ancestors = [member.unit.path[:i] for i in range(step, len(member.unit.path) + 1, step)]
+    ancestors = member.unit.lineage_paths()
     relays = (
         RelayContest.objects.filter(online__audience__path__in=ancestors)
         .select_related("online__paper")
@@ -41,8 +40,7 @@ def teams_of_member(relay: RelayContest, member: User) -> list[RelayTeam]:
     branch runs a leg."""
     mine = Q(runners__member=member) | Q(legs__holder=member)
     if member.unit is not None:
-        step = member.unit.steplen
-        mine |= Q(runners__unit__path__in=[member.unit.path[:i] for i in range(step, len(member.unit.path) + 1, step)])
+        mine |= Q(runners__unit__path__in=member.unit.lineage_paths())
     return list(relay.teams.filter(mine).distinct().select_related("unit", "captain"))
 
 

@@ -126,3 +126,10 @@ def test_unit_tree_rows_count_members_in_each_subtree(tree, gz_organiser):
     assert rows["广州特派办"].subtree_members == 4  # three members and the organiser
     assert rows["广州特派办"].depth == 0 and rows["第一党支部"].depth == 1
     assert rows["第一党支部"].direct_members == 2
+
+
+def test_a_units_lineage_is_its_own_path_and_every_path_above_it_root_first(tree):
+    branch = tree["gz1"]
+    assert branch.lineage_paths() == [tree["audit"].path, tree["gz"].path, branch.path]
+    assert tree["mof"].lineage_paths() == [tree["mof"].path]
+    assert set(Unit.objects.filter(path__in=branch.lineage_paths())) == {tree["audit"], tree["gz"], branch}
