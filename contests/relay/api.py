@@ -127,10 +127,15 @@ class LegStartView(OnlineAPIView):
 
 
 def _steered(request, relay_id: int, leg_id: int) -> RelayLeg:
+    """The leg a skip or replace names, refused before its body is read to anyone who may not
+    steer its team (a runner's empty body gets `not_captain`, not a list of missing fields)."""
     relay = access_relay(request.user, relay_id)
-    return get_object_or_404(
-        RelayLeg.objects.select_related("team__relay__online__paper"), pk=leg_id, team__relay=relay
-    )
+    leg = get_object_or_404(RelayLeg.objects.select_related("team__relay__online__paper"), pk=leg_id, team__relay=relay)
+    try:
+        services.check_may_steer(request.user, leg.team)
+    except AttemptRejected as error:
+        raise rejected(error) from error
+    return leg
 
 
 class LegSkipView(OnlineAPIView):

@@ -438,9 +438,13 @@ def may_steer(user: User, team: RelayTeam) -> bool:
     )
 
 
-def _waiting_leg(team: RelayTeam, leg: RelayLeg, by: User, reason: str) -> RelayLeg:
-    if not may_steer(by, team):
+def check_may_steer(user: User, team: RelayTeam) -> None:
+    if not may_steer(user, team):
         raise AttemptRejected("not_captain", _("Only the team's captain or an organiser may do this."))
+
+
+def _waiting_leg(team: RelayTeam, leg: RelayLeg, by: User, reason: str) -> RelayLeg:
+    check_may_steer(by, team)
     if not reason.strip():
         raise AttemptRejected("reason_needed", _("Give a reason: it goes into the audit log."))
     leg = RelayLeg.objects.select_related("holder", "holder_unit").get(pk=leg.pk)

@@ -54,6 +54,13 @@ def test_only_the_captain_skips_over_the_api_and_a_reason_is_required(setup):  #
     leg = RelayTeam.objects.get(pk=team.pk).baton
     url = f"/api/v1/online/relays/{relay.pk}/legs/{leg.pk}/skip/"
     assert token_client(second).post(url, {"reason": "不在"}, format="json").json()["error"]["code"] == "not_captain"
+    # A runner who may not steer is told so whatever the body: not which fields it lacks.
+    for body in ({}, {"reason": ""}):
+        refused = token_client(second).post(url, body, format="json")
+        assert (refused.status_code, refused.json()["error"]["code"]) == (409, "not_captain")
+        replace = f"/api/v1/online/relays/{relay.pk}/legs/{leg.pk}/replace/"
+        refused = token_client(second).post(replace, body, format="json")
+        assert (refused.status_code, refused.json()["error"]["code"]) == (409, "not_captain")
     assert token_client(third).post(url, {"reason": ""}, format="json").status_code == 400
     skipped = token_client(third).post(url, {"reason": "外出学习"}, format="json")
     assert skipped.json() == {"leg_id": leg.pk, "status": "skipped"}
