@@ -16,6 +16,12 @@ events with the answering member and the time used). Then it times
 Also times a team and a unit rule over the same facts, and prints where the member snapshot's
 time goes, stage by stage. Prints figures; asserts nothing. With `--json` the last line is
 {"snapshot_s", "bare_groupby_s", "ratio", ..., "member_stages_s", "load_average"}.
+
+With `--repeat N` the data is generated once and the bare GROUP BY and the member snapshot are
+timed N times in turn (each snapshot computed afresh: the previous one deleted first, so there
+is no previous version to compare with, as in a single run); each turn is printed, the figures
+of the JSON line are the median turn's (by ratio) and `ratios` lists every turn's, with
+`ratio_median` and `ratio_worst`. Team, unit and the unchanged recompute are timed once, after.
 """
 
 import argparse
@@ -169,7 +175,10 @@ def main() -> None:
     parser.add_argument("--units", type=int, default=1_000)
     parser.add_argument("--answers", type=int, default=1_000_000)
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--repeat", type=int, default=1, help="turns of bare GROUP BY and member snapshot")
     args = parser.parse_args()
+    if args.repeat < 1:
+        parser.error("--repeat takes a whole number of turns, at least 1")
     if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
         sys.exit("bench/rankings.py needs DATABASE_URL pointing at PostgreSQL")
     os.environ["DJANGO_SETTINGS_MODULE"] = "quizsite.settings"
@@ -180,7 +189,7 @@ def main() -> None:
     from django.db import connection
     from django.test.utils import get_runner
 
-    from rankings.models import RankingRule, RuleSource
+    from rankings.models import RankingRule, RuleSource, Snapshot
     from rankings.services import rule_save, rule_sources_changed, run_execute, run_request
 
     runner = get_runner(settings)(verbosity=0, interactive=False)
@@ -239,25 +248,53 @@ def main() -> None:
             pid = cursor.fetchone()[0]
         local = Path(f"/proc/{pid}/stat").exists()
         bare()  # warm the cache the same way for both
-        bare_cpu = backend_cpu(pid) if local else 0.0
-        bare_s, groups = timed(bare)
-        bare_cpu = backend_cpu(pid) - bare_cpu if local else None
-        clock = StageClock(pid if local else None)
-        snapshot_cpu = backend_cpu(pid) if local else 0.0
-        with connection.execute_wrapper(clock):
-            snapshot_s, run = timed(lambda: snapshot(member_rule))
-        snapshot_cpu = backend_cpu(pid) - snapshot_cpu if local else None
-        assert run.status == "done", run.outcome
-        print(f"bare GROUP BY over {args.answers} answers -> {groups} members: {bare_s:.2f} s")
-        print(f"member snapshot ({run.snapshot.row_count} rows, v{run.snapshot.version}): {snapshot_s:.2f} s")
-        if local:
+
+        def turn() -> dict:
+            """One bare GROUP BY and one member snapshot, computed afresh; their figures."""
+            Snapshot.objects.filter(rule=member_rule).delete()
+            bare_cpu = backend_cpu(pid) if local else 0.0
+            bare_s, groups = timed(bare)
+            bare_cpu = backend_cpu(pid) - bare_cpu if local else None
+            clock = StageClock(pid if local else None)
+            snapshot_cpu = backend_cpu(pid) if local else 0.0
+            with connection.execute_wrapper(clock):
+                snapshot_s, run = timed(lambda: snapshot(member_rule))
+            snapshot_cpu = backend_cpu(pid) - snapshot_cpu if local else None
+            assert run.status == "done", run.outcome
+            print(f"bare GROUP BY over {args.answers} answers -> {groups} members: {bare_s:.2f} s")
+            print(f"member snapshot ({run.snapshot.row_count} rows, v{run.snapshot.version}): {snapshot_s:.2f} s")
+            if local:
+                print(
+                    f"backend CPU: bare {bare_cpu:.2f} s, member snapshot {snapshot_cpu:.2f} s "
+                    f"({snapshot_cpu / max(bare_cpu, 0.01):.1f}x; parallel workers not counted)"
+                )
+            for stage, seconds in sorted(clock.seconds.items(), key=lambda item: -item[1]):
+                cpu = f", CPU {clock.cpu[stage]:.2f} s" if local else ""
+                print(f"    {stage}: {seconds:.2f} s{cpu}")
+            return {
+                "snapshot_s": round(snapshot_s, 3),
+                "bare_groupby_s": round(bare_s, 3),
+                "ratio": round(snapshot_s / bare_s, 2),
+                "rows": run.snapshot.row_count,
+                "member_stages_s": {stage: round(seconds, 3) for stage, seconds in clock.seconds.items()},
+                "bare_groupby_cpu_s": round(bare_cpu, 3) if local else None,
+                "snapshot_cpu_s": round(snapshot_cpu, 3) if local else None,
+                "member_stages_cpu_s": {stage: round(seconds, 3) for stage, seconds in clock.cpu.items()},
+            }
+
+        turns = []
+        for number in range(args.repeat):
+            if args.repeat > 1:
+                print(f"--- turn {number + 1} of {args.repeat}")
+            turns.append(turn())
+        ratios = [figure["ratio"] for figure in turns]
+        median = sorted(turns, key=lambda figure: figure["ratio"])[(len(turns) - 1) // 2]
+        if args.repeat > 1:
             print(
-                f"backend CPU: bare {bare_cpu:.2f} s, member snapshot {snapshot_cpu:.2f} s "
-                f"({snapshot_cpu / max(bare_cpu, 0.01):.1f}x; parallel workers not counted)"
+                f"--- {args.repeat} turns: ratios {', '.join(f'{ratio:.1f}x' for ratio in ratios)}; "
+                f"median {median['ratio']:.1f}x (snapshot {median['snapshot_s']:.2f} s, "
+                f"bare {median['bare_groupby_s']:.2f} s), worst {max(ratios):.1f}x"
             )
-        for stage, seconds in sorted(clock.seconds.items(), key=lambda item: -item[1]):
-            cpu = f", CPU {clock.cpu[stage]:.2f} s" if local else ""
-            print(f"    {stage}: {seconds:.2f} s{cpu}")
         team_s, team_run = timed(lambda: snapshot(team_rule))
         unit_s, unit_run = timed(lambda: snapshot(unit_rule))
         print(f"team snapshot ({team_run.snapshot.row_count} rows): {team_s:.2f} s")
@@ -266,17 +303,13 @@ def main() -> None:
         again_s, again = timed(lambda: snapshot(member_rule))
         print(f"recompute with unchanged inputs ({again.outcome}): {again_s:.2f} s")
         figures = {
-            "snapshot_s": round(snapshot_s, 3),
-            "bare_groupby_s": round(bare_s, 3),
-            "ratio": round(snapshot_s / bare_s, 2),
+            **median,
             "team_snapshot_s": round(team_s, 3),
             "unit_snapshot_s": round(unit_s, 3),
             "unchanged_recompute_s": round(again_s, 3),
-            "rows": run.snapshot.row_count,
-            "member_stages_s": {stage: round(seconds, 3) for stage, seconds in clock.seconds.items()},
-            "bare_groupby_cpu_s": round(bare_cpu, 3) if local else None,
-            "snapshot_cpu_s": round(snapshot_cpu, 3) if local else None,
-            "member_stages_cpu_s": {stage: round(seconds, 3) for stage, seconds in clock.cpu.items()},
+            "ratios": ratios,
+            "ratio_median": median["ratio"],
+            "ratio_worst": max(ratios),
             "load_average": [round(value, 2) for value in os.getloadavg()],
         }
     finally:

@@ -415,9 +415,13 @@ def build_participants(params: RuleParams) -> None:
             WHERE {_counted_members("u", params)}""",
             [cut_off, cut_off],
         )
-        cursor.execute("CREATE INDEX rk_heads_member ON rk_heads (member_id)")
-        if _postgres():
-            cursor.execute("ANALYZE rk_heads")
+        # Looked up by member only when unit subjects count their members or movers are credited
+        # at the cut-off (the aggregation below); otherwise it is only counted per unit
+        # (`rk_unit_heads`), which needs neither an index nor statistics.
+        if params.subject == "unit" or params.mover_credit == "cut_off":
+            cursor.execute("CREATE INDEX rk_heads_member ON rk_heads (member_id)")
+            if _postgres():
+                cursor.execute("ANALYZE rk_heads")
         # `hc`: the participant counts as one (is in the subject's headcount population).
         # Deactivated members' facts (and under "party members only", others') are left out,
         # except from a team's own record.
@@ -465,8 +469,10 @@ def build_participants(params: RuleParams) -> None:
                    MAX(hc) AS hc, SUM(rt) AS rt, SUM(qn) AS qn, COUNT(*) AS srcs, MAX(s) AS best
             FROM ({per_participant}) ps GROUP BY subject_id, member_id"""
         cursor.execute(statement, facts.params)
-        if _postgres():
+        if _postgres() and params.subject != "member":
             # The columns later statements join and group on: statistics of all would cost twice.
+            # A member ranking ranks `rk_pp` as it stands, without grouping it again, and joins it
+            # only to small tables and by unique keys: its plans are the same without them.
             cursor.execute("ANALYZE rk_pp (subject_id, member_id, unit_path)")
 
 
