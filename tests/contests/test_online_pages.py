@@ -281,3 +281,24 @@ def test_organiser_of_another_unit_cannot_see_the_dashboard(setup):
     stranger = factories.organiser(factories.unit_at("财政部"))
     assert signed_in(stranger).get(f"/contests/online/manage/{contest.pk}/").status_code == 403
     assert signed_in(factories.member(setup["branch"])).get("/contests/online/manage/").status_code == 403
+
+
+def test_contest_form_calls_its_description_the_contests_rules_not_a_calls(setup):
+    # "rules" is also a call for entries' field, translated 征集规则 ("rules of the call").
+    client = signed_in(setup["by"])
+    client.cookies["django_language"] = "zh-hans"
+    for path in ("/contests/online/manage/new/", "/contests/relays/manage/new/"):
+        page = client.get(path)
+        assert page.status_code == 200
+        assert "答题规则" in page.text and "征集规则" not in page.text
+
+
+def test_dashboard_heads_its_attempts_table_with_the_attempts_made_not_allowed(setup):
+    # "{n} attempts" also says how many a paper allows (可作答 n 次); the table counts those made.
+    contest = make_contest(setup)
+    member = factories.member(setup["branch"])
+    services.online_attempt_start(contest=contest, member=member, device="d")
+    client = signed_in(setup["by"])
+    client.cookies["django_language"] = "zh-hans"
+    page = client.get(f"/contests/online/manage/{contest.pk}/")
+    assert "共 1 次作答" in page.text and "可作答 1 次" not in page.text
