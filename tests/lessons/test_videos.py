@@ -9,6 +9,7 @@ import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command
 from django.db import transaction
+from django.test import Client
 from django.utils import timezone
 
 from lessons.models import Heartbeat, Lesson, PointEvent, Series, StudyCredit, Upload, WatchProgress, WatchSpan
@@ -682,3 +683,16 @@ def test_on_postgresql_a_beat_is_one_read_and_one_guarded_write_without_a_lock(c
     assert len(beats) == 2, statements
     assert not any("FOR UPDATE" in sql or "SAVEPOINT" in sql for sql in statements), statements
     assert WatchProgress.objects.get(member=watcher, lesson=lesson).watched_s == Decimal("10.00")
+
+
+def test_lesson_lengths_read_as_minutes_and_seconds_in_every_language(tree, gz_organiser):
+    # "30 s" and "30s" were English inside the Chinese pages; 0:30 reads the same in both.
+    lesson = videos.lesson_create(title="党章第一讲", unit=tree["gz"], required=True, audience=[tree["gz"]])
+    Lesson.objects.filter(pk=lesson.pk).update(status="ready", duration_s=Decimal("3725.4"))
+    member = factories.member(tree["gz1"])
+    for user, path in ((gz_organiser, "/lessons/manage/"), (member, "/lessons/")):
+        client = Client()
+        client.force_login(user)
+        client.cookies["django_language"] = "zh-hans"
+        page = client.get(path)
+        assert page.status_code == 200 and "1:02:05" in page.text and "3725" not in page.text
