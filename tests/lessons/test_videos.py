@@ -59,6 +59,20 @@ def test_files_that_are_not_videos_fail_with_a_reason(tree, tmp_path, content, c
     lesson = videos.lesson_process(lesson_id=lesson.pk)
     assert lesson.status == "failed"
     assert {"empty": "empty", "not_a_video": "not a playable video"}[code] in lesson.failure
+    assert str(tmp_path) not in lesson.failure  # ffprobe's message names the server's path
+
+
+def test_a_failed_lesson_says_why_in_the_organisers_language(tree, gz_organiser):
+    lesson = videos.lesson_create(title="党章第一讲", unit=tree["gz"])
+    Lesson.objects.filter(pk=lesson.pk).update(
+        status="failed", failure="not a playable video: upload an MP4, MOV or other common video file"
+    )
+    client = Client()
+    client.force_login(gz_organiser)
+    client.cookies["django_language"] = "zh-hans"
+    assert "不是可以播放的视频" in client.get("/lessons/manage/").text
+    assert "不是可以播放的视频" in client.get(f"/lessons/{lesson.pk}/settings/").text
+    assert client.get(f"/lessons/{lesson.pk}/status.json").json()["failure"].startswith("不是可以播放的视频")
 
 
 def test_without_ffmpeg_processing_fails_saying_so(tree, clip, monkeypatch):
