@@ -116,7 +116,7 @@ class RuleForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        if data.get("bank") and not data.get("count"):
+        if data.get("bank") and not data.get("count") and "count" not in self.errors:
             self.add_error("count", _("How many questions does this rule draw?"))
         return data
 

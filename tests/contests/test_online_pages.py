@@ -302,3 +302,12 @@ def test_dashboard_heads_its_attempts_table_with_the_attempts_made_not_allowed(s
     client.cookies["django_language"] = "zh-hans"
     page = client.get(f"/contests/online/manage/{contest.pk}/")
     assert "共 1 次作答" in page.text and "可作答 1 次" not in page.text
+
+
+def test_a_rule_count_over_the_limit_gets_that_one_error_not_also_none_given(setup):
+    # An invalid count left the field empty in cleaned_data, so "how many questions?" followed
+    # "at most 200" under the number the organiser had just typed.
+    page = signed_in(setup["by"]).post("/contests/online/manage/new/", contest_form(setup, **{"rules-0-count": "500"}))
+    errors = page.context["rules"].forms[0].errors["count"]
+    assert len(errors) == 1 and "200" in errors[0]
+    assert 'value="500"' in page.text and not OnlineContest.objects.exists()
