@@ -223,3 +223,10 @@ def test_adding_a_member_refuses_bad_input_keeps_what_was_typed_and_creates_nobo
         assert page.status_code == 200 and message in page.text, changes
         assert 'value="13800000009"' in page.text
     assert User.objects.count() == before
+
+
+def test_the_member_import_page_leads_back_to_the_members(client, tree, gz_organiser):
+    # The bank import has a breadcrumb; the member import was a dead end but for the menu.
+    client.force_login(gz_organiser)
+    page = client.get(reverse("orgs:member_import")).text
+    assert f'<li class="breadcrumb-item"><a href="{reverse("orgs:member_list")}">' in page
