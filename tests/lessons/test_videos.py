@@ -604,6 +604,7 @@ def test_report_shows_time_spent_and_heartbeats_and_flags_a_completion_faster_th
     assert html.count("too-fast") == 1 and "completed in 7 s" in html
     assert "shorter than 2.0 min earn no study hours" in html and "faster than 2x does not count" in html
     assert "This lesson earns 0.25 h" in html
+    assert "Up to 15 min: 0.25 h." in html and "15.0 min" not in html  # whole minutes read whole
     chinese = client.get(f"/lessons/{lesson.pk}/report/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
     assert "时长不足 2.0 分钟的课程不计学时" in chinese and "7 秒完成" in chinese
 
