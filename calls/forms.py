@@ -2,6 +2,7 @@
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from orgs import access
 from orgs.forms import UnitChoiceField
@@ -189,10 +190,10 @@ class LibraryForm(forms.Form):
 
 
 class FieldForm(forms.Form):
-    label = forms.CharField(label=_("question"), max_length=80, required=False)
+    label = forms.CharField(label=pgettext_lazy("entry form", "question"), max_length=80, required=False)
     kind = forms.ChoiceField(label=_("answer"), choices=CallField.Kind.choices, required=False)
     choices = forms.CharField(label=_("choices"), max_length=300, required=False)
-    required = forms.BooleanField(label=_("required"), required=False)
+    required = forms.BooleanField(label=pgettext_lazy("entry form", "required"), required=False)
     identifying = forms.BooleanField(label=_("identifying"), required=False)
 
     def clean(self):

@@ -173,7 +173,11 @@ def call_edit(request, call_id: int | None = None):
 
 @login_required
 def manage(request, call_id: int):
-    call = access_call(request.user, call_id)
+    return _manage_page(request, access_call(request.user, call_id))
+
+
+def _manage_page(request, call: Call, *, panel_form=None):
+    """The call's management page; `panel_form` is a refused panel, shown with what was typed."""
     owns = access.can_manage_unit(request.user, call.unit)
     context = {
         "call": call,
@@ -186,7 +190,7 @@ def manage(request, call_id: int):
     if owns:
         context |= {
             "panels": call.panels.prefetch_related("judges"),
-            "panel_form": forms.PanelForm(),
+            "panel_form": panel_form or forms.PanelForm(),
             "progress": selectors.judge_progress(call),
             "results": selectors.results(call) if call.assigned_at else [],
             "comments": selectors.comments_by_entry(call) if call.assigned_at else {},
@@ -243,10 +247,8 @@ def panel_add(request, call_id: int):
         panel = Panel.objects.create(call=call, name=form.cleaned_data["name"])
         panel.judges.set(form.cleaned_data["judges"])
         messages.success(request, _("The panel is saved."))
-    else:
-        for errors in form.errors.values():
-            messages.error(request, " ".join(errors))
-    return redirect("calls:manage", call.pk)
+        return redirect("calls:manage", call.pk)
+    return _manage_page(request, call, panel_form=form)
 
 
 @login_required

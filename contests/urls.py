@@ -42,6 +42,11 @@ urlpatterns = [
     path("relays/manage/new/", relay_organiser.relay_edit, name="relay_new"),
     path("relays/manage/<int:relay_id>/edit/", relay_organiser.relay_edit, name="relay_edit"),
     path("relays/manage/<int:relay_id>/teams/", relay_organiser.relay_teams, name="relay_teams"),
+    path(
+        "relays/manage/<int:relay_id>/roster-template.xlsx",
+        relay_organiser.relay_roster_template,
+        name="relay_roster_template",
+    ),
     path("relays/manage/<int:relay_id>/", relay_organiser.relay_map, name="relay_map"),
     path("relays/manage/<int:relay_id>/qualify/", relay_organiser.relay_qualify, name="relay_qualify"),
     path("relays/manage/<int:relay_id>/legs.xlsx", relay_organiser.legs_xlsx, name="relay_export"),

@@ -4,18 +4,24 @@ faststart and HLS renditions. Pure functions over paths; `services.videos` recor
 from __future__ import annotations
 
 import json
+import logging
 import shutil
 import subprocess  # noqa: S404 - ffmpeg is run with argument lists, never a shell
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from django.utils.translation import gettext_noop
+
+logger = logging.getLogger(__name__)
+
 # (name, height, video kbit/s, audio kbit/s); renditions above the source's height are skipped.
 RENDITIONS = [("720p", 720, 2500, 128), ("360p", 360, 700, 96)]
 
 
 class VideoRejected(Exception):
-    """The file is not a playable video (or the tools are missing); `reason` says why, for people."""
+    """The file is not a playable video (or the tools are missing); `reason` says why, for people:
+    an English msgid (stored as is, translated where it is shown), never a server path."""
 
     def __init__(self, code: str, reason: str):
         super().__init__(reason)
@@ -48,7 +54,7 @@ def probe(path: Path) -> Probe:
     """Read duration and streams, and decode the first and last second: a truncated file fails here."""
     ffprobe, ffmpeg = _tool("ffprobe"), _tool("ffmpeg")
     if not path.exists() or path.stat().st_size == 0:
-        raise VideoRejected("empty", "the file is empty")
+        raise VideoRejected("empty", gettext_noop("the file is empty"))
     result = subprocess.run(  # noqa: S603
         [ffprobe, "-v", "error", "-print_format", "json", "-show_format", "-show_streams", str(path)],
         capture_output=True,
@@ -56,18 +62,21 @@ def probe(path: Path) -> Probe:
         timeout=120,
     )
     if result.returncode != 0:
-        detail = (result.stderr.strip().splitlines() or ["unreadable"])[-1]
-        raise VideoRejected("not_a_video", f"not a playable video ({detail})")
+        # ffprobe's words name the server's path: they go to the log, not to the organiser.
+        logger.info("ffprobe refused %s: %s", path, (result.stderr.strip().splitlines() or ["unreadable"])[-1])
+        raise VideoRejected(
+            "not_a_video", gettext_noop("not a playable video: upload an MP4, MOV or other common video file")
+        )
     info = json.loads(result.stdout or "{}")
     video = next((s for s in info.get("streams", []) if s.get("codec_type") == "video"), None)
     if video is None:
-        raise VideoRejected("no_video_stream", "the file has no video stream")
+        raise VideoRejected("no_video_stream", gettext_noop("the file has no video stream"))
     try:
         duration = float(info.get("format", {}).get("duration") or video.get("duration"))
     except (TypeError, ValueError):
-        raise VideoRejected("no_duration", "the video's duration cannot be read") from None
+        raise VideoRejected("no_duration", gettext_noop("the video's duration cannot be read")) from None
     if duration <= 0:
-        raise VideoRejected("no_duration", "the video has no length")
+        raise VideoRejected("no_duration", gettext_noop("the video has no length"))
     decode = subprocess.run(  # noqa: S603
         [ffmpeg, "-v", "error", "-sseof", "-1", "-i", str(path), "-f", "null", "-"],
         capture_output=True,
@@ -75,7 +84,7 @@ def probe(path: Path) -> Probe:
         timeout=120,
     )
     if decode.returncode != 0 or "Invalid data" in decode.stderr or "partial file" in decode.stderr:
-        raise VideoRejected("truncated", "the video is damaged or cut short: its end cannot be decoded")
+        raise VideoRejected("truncated", gettext_noop("the video is damaged or cut short: its end cannot be decoded"))
     return Probe(
         duration_s=duration,
         width=int(video.get("width") or 0),

@@ -64,6 +64,34 @@ class MemberForm(forms.Form):
         self.order_fields(["real_name", "employee_no", "unit", "phone", "is_party_member", "reason"])
 
 
+class MemberNewForm(forms.Form):
+    """One new member, the fields of a row of the member import. Saving goes through
+    `services.member_create`."""
+
+    real_name = forms.CharField(label=_("real name"), max_length=50)
+    employee_no = forms.CharField(label=_("employee number"), max_length=32)
+    username = forms.CharField(
+        label=_("username"),
+        max_length=150,
+        required=False,
+        validators=[User.username_validator],
+        help_text=_("Empty: the employee number."),
+    )
+    phone = forms.CharField(label=_("phone"), max_length=20, required=False, validators=[phone_validator])
+    is_party_member = forms.BooleanField(label=_("party member"), required=False, initial=True)
+    password = forms.CharField(
+        label=_("initial password"),
+        required=False,
+        widget=forms.PasswordInput(render_value=True, attrs={"autocomplete": "new-password"}),
+        help_text=_("Empty: the member cannot sign in until a password is set."),
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"] = UnitChoiceField(user=user, label=_("unit"))
+        self.order_fields(["real_name", "employee_no", "unit", "username", "phone", "is_party_member", "password"])
+
+
 class MemberImportForm(forms.Form):
     file = forms.FileField(
         label=_("Workbook (.xlsx)"),

@@ -13,6 +13,7 @@ urlpatterns = [
     path("units/<int:unit_id>/delete/", views.unit_delete, name="unit_delete"),
     path("members/", views.member_list, name="member_list"),
     path("members/bulk/", views.member_bulk, name="member_bulk"),
+    path("members/new/", views.member_new, name="member_new"),
     path("members/<int:member_id>/", views.member_detail, name="member_detail"),
     path("members/<int:member_id>/unlock/", views.member_signin_unlock, name="member_signin_unlock"),
     path(

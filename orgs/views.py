@@ -5,6 +5,7 @@ import uuid
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
@@ -19,7 +20,15 @@ from quizsite.api_errors import error_body
 from quizsite.spreadsheets import xlsx_response
 
 from . import access, importing, selectors, services, tokens
-from .forms import MemberBulkForm, MemberForm, MemberImportForm, UnitAddForm, UnitEditForm, UnitMoveForm
+from .forms import (
+    MemberBulkForm,
+    MemberForm,
+    MemberImportForm,
+    MemberNewForm,
+    UnitAddForm,
+    UnitEditForm,
+    UnitMoveForm,
+)
 from .models import ApiToken, MemberPlacement, Unit, UnitPlacement
 
 IMPORT_SESSION_KEY = "member_import_file"
@@ -188,6 +197,34 @@ def member_list(request):
             "bulk_form": MemberBulkForm(user=request.user),
         },
     )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def member_new(request):
+    access.check_manager(request.user)
+    form = MemberNewForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            member = services.member_create(
+                username=data["username"] or data["employee_no"],
+                real_name=data["real_name"],
+                unit=data["unit"],
+                employee_no=data["employee_no"],
+                phone=data["phone"],
+                is_party_member=data["is_party_member"],
+                password=data["password"] or None,
+                by=request.user,
+            )
+        except services.OrgError as error:
+            form.add_error(None, error.message)
+        except ValidationError as error:
+            form.add_error(None, " ".join(error.messages))
+        else:
+            messages.success(request, _("Added %(name)s.") % {"name": member.display_name})
+            return redirect("orgs:member_detail", member_id=member.pk)
+    return render(request, "orgs/member_new.html", {"form": form})
 
 
 @login_required

@@ -357,6 +357,8 @@ def not_finished(user: User, *, at: datetime | None = None, limit: int = 20) -> 
         mode=Paper.Mode.EXAM,
         status=Paper.Status.PUBLISHED,
         unit__path__in=ancestor_paths,
+        # An online contest's (or relay's) paper: its dashboard has its own progress and reminder.
+        online_contest__isnull=True,
     ).select_related("unit")
     found = []
     for kind, subjects in (("lesson", lessons), ("exam", exams)):

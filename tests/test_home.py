@@ -392,3 +392,28 @@ def test_tasks_list_open_online_contests_not_yet_taken_and_relay_legs_waiting_fo
 
     assert [t.kind for t in selectors.today_tasks(member) if t.kind == "relay"] == []
     assert [t.title for t in selectors.today_tasks(second) if t.kind == "relay"] == ["党章接力赛"]
+
+
+def test_organiser_home_leaves_online_contests_and_relays_to_their_own_dashboards(tree, gz_organiser):
+    # Their papers are exams in form only: a relay is run by its teams' runners, an online contest
+    # has its own progress page and reminder; listing every member of every branch as not having
+    # finished 'the exam' (as the demo's relay was) is wrong and its reminder would reach everyone.
+    from contests.online.services import DrawRule, online_contest_create
+
+    factories.member(tree["gz1"], real_name="张三")
+    bank = factories.bank(tree["gz"])
+    factories.question(bank, "single")
+    now = timezone.now()
+    online_contest_create(
+        title="网上答题",
+        unit=tree["gz"],
+        audience=[tree["gz"]],
+        opens_at=now - dt.timedelta(hours=1),
+        closes_at=now + dt.timedelta(days=7),
+        rules=[DrawRule(bank=bank, type="single", count=1)],
+        by=gz_organiser,
+        time_limit_s=600,
+        max_attempts=1,
+    )
+    factories.paper(tree["gz"], mode="exam", title="党章测验", closes_at=now + dt.timedelta(days=3))
+    assert {row.subject.title for row in selectors.not_finished(gz_organiser)} == {"党章测验"}

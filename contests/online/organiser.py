@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from lessons.models import Paper, QuestionType, Tag
 from lessons.selectors import banks_visible_to
@@ -34,7 +34,9 @@ class ContestForm(forms.Form):
     title = forms.CharField(label=gettext_lazy("title"), max_length=120)
     title_en = Paper._meta.get_field("title_en").formfield()
     unit = forms.ModelChoiceField(label=gettext_lazy("organising unit"), queryset=Unit.objects.none())
-    description = forms.CharField(label=gettext_lazy("rules"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    description = forms.CharField(
+        label=pgettext_lazy("what players are told", "rules"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
     opens_at = forms.DateTimeField(
         label=gettext_lazy("opens at"),
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
@@ -114,7 +116,7 @@ class RuleForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        if data.get("bank") and not data.get("count"):
+        if data.get("bank") and not data.get("count") and "count" not in self.errors:
             self.add_error("count", _("How many questions does this rule draw?"))
         return data
 

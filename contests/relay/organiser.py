@@ -194,6 +194,19 @@ def _import_rows(upload) -> tuple[list[tuple[str, str, bool]], list[int]]:
 
 
 @login_required
+def relay_roster_template(request, relay_id: int):
+    """The workbook the roster import reads: team, username, captain, one runner a row in order."""
+    access_managed_relay(request.user, relay_id)
+    book = ExportWorkbook()
+    sheet = book.sheet(_("Roster"), widths=(18, 16, 10), frozen_rows=1)
+    sheet.append([_("Team name"), _("Username"), _("Captain")], style="header")
+    sheet.append(["第一党支部队", "10001", "是"])
+    sheet.append(["第一党支部队", "10002", ""])
+    sheet.append(["第二党支部队", "10003", "是"])
+    return xlsx_response(book.to_bytes(), _("Relay roster"), ascii_name="relay-roster")
+
+
+@login_required
 def relay_teams(request, relay_id: int):
     relay = access_managed_relay(request.user, relay_id)
     units_form = TeamsFromUnitsForm(relay=relay)

@@ -116,9 +116,10 @@ class RoundForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        if data.get("source") == "draw" and not data.get("bank"):
+        # A field that failed its own checks already says what is wrong with it.
+        if data.get("source") == "draw" and not data.get("bank") and "bank" not in self.errors:
             self.add_error("bank", _("Choose the bank to draw from."))
-        if data.get("source") == "draw" and not data.get("count"):
+        if data.get("source") == "draw" and not data.get("count") and "count" not in self.errors:
             self.add_error("count", _("A round needs at least one question."))
         if data.get("source") == "pick" and not data.get("question"):
             self.add_error("question", _("Tick the questions to ask."))

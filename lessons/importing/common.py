@@ -18,6 +18,8 @@ class ImportReport:
     drafts: list[Draft] = field(default_factory=list)
     errors: list[dict] = field(default_factory=list)
     duplicates: list[dict] = field(default_factory=list)
+    # Each table row's question text as typed, so the preview can show which question a refused row was.
+    stems_typed: dict[int, str] = field(default_factory=dict)
     imported: int = 0
     by_type: dict[str, int] = field(
         default_factory=lambda: dict.fromkeys(("single", "multiple", "true_false", "fill_blank"), 0)

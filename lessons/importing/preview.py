@@ -14,11 +14,11 @@ def _place(where: dict) -> int:
     return where.get("row", where.get("line", 0))
 
 
-def _blank_row(place: int) -> dict:
+def _blank_row(place: int, stem: str = "") -> dict:
     return {
         "place": place,
         "type": "",
-        "stem": "",
+        "stem": stem,
         "options": [],
         "key": "",
         "difficulty": "",
@@ -52,6 +52,6 @@ def import_preview_rows(report: ImportReport, *, limit: int = PREVIEW_ROWS) -> l
         if place == 0:
             continue  # a whole-file problem: shown above the table
         column = PREVIEW_COLUMN.get(error["column"], "options" if error["column"].startswith("选项") else "stem")
-        row = rows.setdefault(place, _blank_row(place))
+        row = rows.setdefault(place, _blank_row(place, report.stems_typed.get(place, "")))
         row["errors"][column] = " ".join(filter(None, [row["errors"].get(column), error["message"]]))
     return [rows[place] for place in sorted(rows)[:limit]]

@@ -84,6 +84,7 @@ def draft_from_row(row, report: ImportReport) -> Draft | None:
     """Turn one table row into a Draft, or record its errors against its row and columns."""
     where = {"row": row.number}
     text = {key: cell_text(row.values.get(key), fold=key in ("type", "key", "difficulty")) for key in COLUMNS}
+    report.stems_typed[row.number] = text["stem"]
     question_type = TYPE_BY_NAME.get(text["type"].lower().replace(" ", ""))
     if question_type is None:
         report.error(

@@ -37,7 +37,7 @@ def lesson_poster_from_frame(*, lesson: Lesson, at_s: float) -> Lesson:
     try:
         video.make_poster(Path(settings.MEDIA_ROOT) / lesson.mp4, path, at_s=at_s)
     except video.VideoRejected as rejected:
-        raise LessonRejected("poster_failed", rejected.reason) from rejected
+        raise LessonRejected("poster_failed", _(rejected.reason)) from rejected
     Lesson.objects.filter(pk=lesson.pk).update(poster=relative)
     lesson.poster = relative
     return lesson

@@ -315,7 +315,7 @@ def lesson_status(request, lesson_id: int):
         {
             "status": lesson.status,
             "progress": lesson.progress,
-            "failure": lesson.failure,
+            "failure": _(lesson.failure) if lesson.failure else "",
             "duration_s": float(lesson.duration_s or 0),
         }
     )

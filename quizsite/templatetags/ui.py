@@ -27,6 +27,16 @@ def get_item(mapping, key):
     return mapping.get(key, "") if mapping else ""
 
 
+@register.filter
+def clock(seconds) -> str:
+    """Seconds as m:ss, or h:mm:ss from an hour up: a video's length, the same in every language."""
+    if seconds in (None, ""):
+        return ""
+    hours, rest = divmod(round(float(seconds)), 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
 @register.simple_tag(takes_context=True)
 def query_with(context, **changes) -> str:
     """The current query string with some parameters replaced (for pagination links)."""

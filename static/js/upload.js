@@ -66,7 +66,7 @@
 
   button.addEventListener("click", () => {
     const file = input.files[0];
-    if (!file) return;
+    if (!file) { say(texts.choose, "text-danger"); input.focus(); return; }
     if (file.size === 0) { say(texts.empty, "text-danger"); return; }
     if (file.size > Number(box.dataset.max)) { say(texts.tooLarge, "text-danger"); return; }
     button.disabled = true;

@@ -133,6 +133,13 @@ def test_import_preview_marks_the_bad_cell_in_place(
         page.set_input_files("input[type=file]", str(path))
         page.click("#preview-button")
         assert page.locator("#import-preview td.is-error").count() == 2
+        # A refused row still says which question it was; the type reads on one line, not 单/选/题.
+        assert "第4题" in page.locator("#import-preview tbody tr").nth(3).inner_text()
+        lines = page.locator("#import-preview tbody tr:first-child td:nth-child(2)").evaluate(
+            "cell => { const r = document.createRange(); r.selectNodeContents(cell); "
+            "return new Set([...r.getClientRects()].map(rect => Math.round(rect.top))).size; }"
+        )
+        assert lines == 1
         screenshot(page, "authoring-import-preview" + ("-phone" if phone else ""))
 
 

@@ -33,6 +33,14 @@ def test_essay_call_from_submission_through_a_recommendation_to_blind_judging_an
     organiser.click("#manage-menu")
     organiser.click("a[href='/calls/manage/']")
     organiser.click("#call-new")
+    # The extra questions' answer type reads whole (its column squeezed it to 文).
+    room, widest = organiser.locator("#fields-table select").first.evaluate(
+        """select => { const style = getComputedStyle(select), pen = document.createElement("canvas").getContext("2d");
+          pen.font = style.font;
+          return [select.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight),
+                  Math.max(...[...select.options].map(option => pen.measureText(option.text).width))]; }"""
+    )
+    assert widest <= room
     now = timezone.localtime()
     organiser.fill("#id_title", "学习二十大主题征文")
     organiser.select_option("#id_unit", str(tree["audit"].pk))

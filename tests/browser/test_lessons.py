@@ -213,7 +213,10 @@ def test_organiser_uploads_in_chunks_and_watches_processing_finish(
     page.select_option("#id_unit", str(tree["gz"].pk))
     page.click("#lesson-create")
     page.wait_for_url("**/upload/")
-    # Bad input first: an empty file is refused before anything is sent.
+    # Bad input first: no file at all says so (the button did nothing), an empty file is refused
+    # before anything is sent.
+    page.click("#upload-button")
+    assert "请先选择视频文件" in page.locator("#upload-message").inner_text()
     empty = tmp_path / "empty.mp4"
     empty.write_bytes(b"")
     page.set_input_files("#video-file", str(empty))

@@ -370,3 +370,16 @@ def test_a_deactivated_member_is_neither_put_on_a_panel_nor_assigned_entries(
     client.force_login(gz_organiser)
     client.post(reverse("calls:panel_add", args=[essay_call.pk]), {"name": "第二组", "judges": gone.username})
     assert not essay_call.panels.filter(name="第二组").exists()
+
+
+def test_a_refused_panel_keeps_its_name_and_judges_on_the_page_and_saves_nothing(client, tree, essay_call):
+    # The page used to redirect, emptying both boxes: the organiser retyped every judge.
+    client.force_login(factories.organiser(tree["audit"]))
+    client.cookies["django_language"] = "zh-hans"
+    factories.member(tree["gz1"], username="judge-a")
+    page = client.post(
+        reverse("calls:panel_add", args=[essay_call.pk]), {"name": "第一评审组", "judges": "judge-a, nosuchuser"}
+    )
+    assert page.status_code == 200 and "nosuchuser" in page.text
+    assert 'value="第一评审组"' in page.text and "judge-a, nosuchuser</textarea>" in page.text
+    assert not essay_call.panels.exists()

@@ -281,3 +281,33 @@ def test_organiser_of_another_unit_cannot_see_the_dashboard(setup):
     stranger = factories.organiser(factories.unit_at("财政部"))
     assert signed_in(stranger).get(f"/contests/online/manage/{contest.pk}/").status_code == 403
     assert signed_in(factories.member(setup["branch"])).get("/contests/online/manage/").status_code == 403
+
+
+def test_contest_form_calls_its_description_the_contests_rules_not_a_calls(setup):
+    # "rules" is also a call for entries' field, translated 征集规则 ("rules of the call").
+    client = signed_in(setup["by"])
+    client.cookies["django_language"] = "zh-hans"
+    for path in ("/contests/online/manage/new/", "/contests/relays/manage/new/"):
+        page = client.get(path)
+        assert page.status_code == 200
+        assert "答题规则" in page.text and "征集规则" not in page.text
+
+
+def test_dashboard_heads_its_attempts_table_with_the_attempts_made_not_allowed(setup):
+    # "{n} attempts" also says how many a paper allows (可作答 n 次); the table counts those made.
+    contest = make_contest(setup)
+    member = factories.member(setup["branch"])
+    services.online_attempt_start(contest=contest, member=member, device="d")
+    client = signed_in(setup["by"])
+    client.cookies["django_language"] = "zh-hans"
+    page = client.get(f"/contests/online/manage/{contest.pk}/")
+    assert "共 1 次作答" in page.text and "可作答 1 次" not in page.text
+
+
+def test_a_rule_count_over_the_limit_gets_that_one_error_not_also_none_given(setup):
+    # An invalid count left the field empty in cleaned_data, so "how many questions?" followed
+    # "at most 200" under the number the organiser had just typed.
+    page = signed_in(setup["by"]).post("/contests/online/manage/new/", contest_form(setup, **{"rules-0-count": "500"}))
+    errors = page.context["rules"].forms[0].errors["count"]
+    assert len(errors) == 1 and "200" in errors[0]
+    assert 'value="500"' in page.text and not OnlineContest.objects.exists()

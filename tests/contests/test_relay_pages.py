@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 from django.test import Client
+from django.urls import reverse
 from openpyxl import load_workbook
 
 from contests.relay.models import RelayContest, RelayLeg, RelayTeam
@@ -156,3 +157,21 @@ def test_organiser_imports_a_roster_and_a_bad_row_imports_nothing(setup):  # noq
     assert list(first.runners.values_list("member__username", flat=True)) == ["runner3", "runner1"]
     assert (first.captain.username, first.baton.holder.username) == ("runner1", "runner3")
     assert RelayTeam.objects.get(name="乙队").captain.username == "runner2"
+
+
+def test_the_teams_page_offers_a_roster_template_that_imports_once_filled_in(setup):  # noqa: F811
+    # The import named its columns but offered no workbook to fill in, unlike the live contest's.
+    relay = make_relay(setup)
+    organiser = signed_in(setup["by"])
+    url = reverse("contests:relay_roster_template", args=[relay.pk])
+    assert url in organiser.get(f"/contests/relays/manage/{relay.pk}/teams/").text
+    sheet = load_workbook(io.BytesIO(organiser.get(url).content)).active
+    rows = [list(row) for row in sheet.iter_rows(values_only=True)]
+    assert rows[0] == ["队名", "用户名", "队长"]
+    rows[1:] = [["甲队", "runner1", "是"], ["甲队", "runner2", None]]
+    filled = factories.workbook(rows)
+    filled.name = "roster.xlsx"
+    organiser.post(f"/contests/relays/manage/{relay.pk}/teams/", {"file": filled})
+    team = RelayTeam.objects.get(name="甲队")
+    assert list(team.runners.values_list("member__username", flat=True)) == ["runner1", "runner2"]
+    assert team.captain.username == "runner1"

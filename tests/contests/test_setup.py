@@ -435,3 +435,16 @@ def test_a_deactivated_member_is_not_put_on_a_team(client, tree, gz_organiser, c
         )
         assert not report.ok
     assert not TeamMember.objects.filter(member=gone).exists()
+
+
+def test_a_round_count_over_the_limit_gets_that_one_error_not_also_none_given(client, tree, gz_organiser, contest):
+    # An invalid count left the field empty in cleaned_data, so "needs at least one question"
+    # followed "at most 200" under the number the organiser had just typed.
+    bank = factories.bank(tree["gz"])
+    factories.question(bank, "true_false")
+    client.force_login(gz_organiser)
+    form = {"type": "relay", "points": 10, "penalty": 0, "time_limit_s": 30, "source": "draw", "bank": bank.pk}
+    page = client.post(reverse("contests:setup_rounds", args=[contest.join_code]), {**form, "count": 999})
+    errors = page.context["form"].errors["count"]
+    assert len(errors) == 1 and "200" in errors[0]
+    assert 'value="999"' in page.text and not contest.rounds.exists()

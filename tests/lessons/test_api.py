@@ -327,3 +327,13 @@ def test_an_organiser_exports_a_bank_as_the_import_layout_and_another_unit_canno
     other = APIClient()
     other.force_authenticate(factories.organiser(tree["jjj"]))
     assert other.get("/api/v1/banks/gz-bank/export/").json()["error"]["code"] == "forbidden"
+
+
+def test_a_bank_code_in_chinese_is_refused_in_words_an_organiser_reads_and_the_form_is_kept(client, tree):
+    # Django's own Chinese message calls the code a 字段 ("field"), which names nothing on the page.
+    client.force_login(factories.organiser(tree["audit"]))
+    client.cookies["django_language"] = "zh-hans"
+    page = client.post("/banks/", {"slug": "党章 题库", "name": "决赛题库", "name_en": "", "unit": tree["audit"].pk})
+    assert page.status_code == 200
+    assert "只能使用英文字母、数字、下划线和短横线" in page.text and "有效“字段”" not in page.text
+    assert 'value="决赛题库"' in page.text and 'value="党章 题库"' in page.text

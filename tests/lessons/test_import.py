@@ -467,3 +467,23 @@ def test_the_cycle_collector_is_restored_after_an_import_even_a_failing_one(bank
         assert not gc.isenabled()  # left as the caller had it
     finally:
         gc.enable()
+
+
+def test_the_preview_names_a_refused_row_by_the_question_typed_in_it(client, bank, tree):
+    # A refused row showed only dashes: the organiser could not tell which question it was.
+    client.force_login(factories.organiser(tree["audit"]))
+    upload = BytesIO(
+        xlsx(
+            [
+                ["单选", "好题", "甲", "乙", None, None, "A", "", "", ""],
+                ["单选", "答案指向空选项的题", "甲", "乙", None, None, "D", "", "", ""],
+            ]
+        )
+    )
+    upload.name = "questions.xlsx"
+    page = client.post(reverse("lessons:bank_import", args=[bank.slug]), {"file": upload, "format": ""})
+    assert [(row["place"], row["stem"], list(row["errors"])) for row in page.context["rows"]] == [
+        (2, "好题", []),
+        (3, "答案指向空选项的题", ["key"]),
+    ]
+    assert "答案指向空选项的题" in page.text

@@ -9,6 +9,7 @@ import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command
 from django.db import transaction
+from django.test import Client
 from django.utils import timezone
 
 from lessons.models import Heartbeat, Lesson, PointEvent, Series, StudyCredit, Upload, WatchProgress, WatchSpan
@@ -58,6 +59,20 @@ def test_files_that_are_not_videos_fail_with_a_reason(tree, tmp_path, content, c
     lesson = videos.lesson_process(lesson_id=lesson.pk)
     assert lesson.status == "failed"
     assert {"empty": "empty", "not_a_video": "not a playable video"}[code] in lesson.failure
+    assert str(tmp_path) not in lesson.failure  # ffprobe's message names the server's path
+
+
+def test_a_failed_lesson_says_why_in_the_organisers_language(tree, gz_organiser):
+    lesson = videos.lesson_create(title="党章第一讲", unit=tree["gz"])
+    Lesson.objects.filter(pk=lesson.pk).update(
+        status="failed", failure="not a playable video: upload an MP4, MOV or other common video file"
+    )
+    client = Client()
+    client.force_login(gz_organiser)
+    client.cookies["django_language"] = "zh-hans"
+    assert "不是可以播放的视频" in client.get("/lessons/manage/").text
+    assert "不是可以播放的视频" in client.get(f"/lessons/{lesson.pk}/settings/").text
+    assert client.get(f"/lessons/{lesson.pk}/status.json").json()["failure"].startswith("不是可以播放的视频")
 
 
 def test_without_ffmpeg_processing_fails_saying_so(tree, clip, monkeypatch):
@@ -589,6 +604,7 @@ def test_report_shows_time_spent_and_heartbeats_and_flags_a_completion_faster_th
     assert html.count("too-fast") == 1 and "completed in 7 s" in html
     assert "shorter than 2.0 min earn no study hours" in html and "faster than 2x does not count" in html
     assert "This lesson earns 0.25 h" in html
+    assert "Up to 15 min: 0.25 h." in html and "15.0 min" not in html  # whole minutes read whole
     chinese = client.get(f"/lessons/{lesson.pk}/report/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
     assert "时长不足 2.0 分钟的课程不计学时" in chinese and "7 秒完成" in chinese
 
@@ -682,3 +698,16 @@ def test_on_postgresql_a_beat_is_one_read_and_one_guarded_write_without_a_lock(c
     assert len(beats) == 2, statements
     assert not any("FOR UPDATE" in sql or "SAVEPOINT" in sql for sql in statements), statements
     assert WatchProgress.objects.get(member=watcher, lesson=lesson).watched_s == Decimal("10.00")
+
+
+def test_lesson_lengths_read_as_minutes_and_seconds_in_every_language(tree, gz_organiser):
+    # "30 s" and "30s" were English inside the Chinese pages; 0:30 reads the same in both.
+    lesson = videos.lesson_create(title="党章第一讲", unit=tree["gz"], required=True, audience=[tree["gz"]])
+    Lesson.objects.filter(pk=lesson.pk).update(status="ready", duration_s=Decimal("3725.4"))
+    member = factories.member(tree["gz1"])
+    for user, path in ((gz_organiser, "/lessons/manage/"), (member, "/lessons/")):
+        client = Client()
+        client.force_login(user)
+        client.cookies["django_language"] = "zh-hans"
+        page = client.get(path)
+        assert page.status_code == 200 and "1:02:05" in page.text and "3725" not in page.text

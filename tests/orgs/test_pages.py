@@ -177,3 +177,56 @@ def test_template_lists_formula_like_unit_names_as_text(client, db):
     response = client.get(reverse("orgs:member_import_template"))
     assert_written_as_text(response.content, "=1+1")
     assert response["Content-Disposition"] == 'attachment; filename="member-import-template.xlsx"'
+
+
+def test_organiser_adds_one_member_from_the_member_list(client, tree, gz_organiser):
+    client.force_login(gz_organiser)
+    assert reverse("orgs:member_new") in client.get(reverse("orgs:member_list")).text
+    response = client.post(
+        reverse("orgs:member_new"),
+        {
+            "real_name": "新成员",
+            "employee_no": "700001",
+            "unit": tree["gz1"].pk,
+            "username": "",
+            "phone": "13800000009",
+            "is_party_member": "on",
+            "password": "",
+        },
+    )
+    member = User.objects.get(employee_no="700001")
+    assert response.url == reverse("orgs:member_detail", args=[member.pk])
+    assert (member.username, member.real_name, member.unit, member.is_party_member) == (
+        "700001",
+        "新成员",
+        tree["gz1"],
+        True,
+    )
+    assert not member.has_usable_password()
+    assert MemberPlacement.objects.filter(member=member, unit=tree["gz1"]).exists()
+
+
+def test_adding_a_member_refuses_bad_input_keeps_what_was_typed_and_creates_nobody(client, tree, gz_organiser):
+    client.force_login(gz_organiser)
+    client.cookies["django_language"] = "zh-hans"
+    taken = factories.member(tree["gz1"], employee_no="700002")
+    typed = {"real_name": "张三", "employee_no": "700003", "unit": tree["gz1"].pk, "phone": "13800000009"}
+    before = User.objects.count()
+    for changes, message in (
+        ({"real_name": ""}, "该字段是必填项"),
+        ({"unit": tree["jjj1"].pk}, "选择"),  # another office's branch: not offered, refused
+        ({"username": "有 空格"}, "用户名"),
+        ({"employee_no": taken.employee_no}, "700002"),
+        ({"password": "123"}, "密码"),
+    ):
+        page = client.post(reverse("orgs:member_new"), {**typed, **changes})
+        assert page.status_code == 200 and message in page.text, changes
+        assert 'value="13800000009"' in page.text
+    assert User.objects.count() == before
+
+
+def test_the_member_import_page_leads_back_to_the_members(client, tree, gz_organiser):
+    # The bank import has a breadcrumb; the member import was a dead end but for the menu.
+    client.force_login(gz_organiser)
+    page = client.get(reverse("orgs:member_import")).text
+    assert f'<li class="breadcrumb-item"><a href="{reverse("orgs:member_list")}">' in page
