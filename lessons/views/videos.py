@@ -321,12 +321,17 @@ def lesson_status(request, lesson_id: int):
     )
 
 
-def _completion(lesson: Lesson) -> tuple[list[dict], list[WatchProgress]]:
-    """Per unit of the audience: headcount, started, completed and the rate; and every watcher."""
+def _completion(lesson: Lesson, viewer: User) -> tuple[list[dict], list[WatchProgress]]:
+    """Per unit of the audience: headcount, started, completed and the rate; and every watcher.
+    Only the units the viewer manages and the watchers counted in them: an audience may reach
+    further than its organiser (an organ-wide lesson made by one office), and another unit's
+    headcounts and members' names are not theirs to read."""
     audience = list(lesson.audience.all()) or [lesson.unit]
     units = []
     for root in audience:
-        for unit in root.__class__.objects.filter(path__startswith=root.path).order_by("path"):
+        for unit in (
+            root.__class__.objects.filter(path__startswith=root.path).filter(access.subtree_q(viewer)).order_by("path")
+        ):
             headcount = User.objects.filter(unit__path__startswith=unit.path, is_active=True).count()
             watched = WatchProgress.objects.filter(lesson=lesson, unit_at_start__path__startswith=unit.path).aggregate(
                 started=Count("id"), completed=Count("id", filter=Q(completed_at__isnull=False))
@@ -348,7 +353,10 @@ def _completion(lesson: Lesson) -> tuple[list[dict], list[WatchProgress]]:
     }
     fastest_s = videos.fastest_completion_s(float(lesson.duration_s or 0))
     members = list(
-        WatchProgress.objects.filter(lesson=lesson).select_related("member", "unit_at_start").order_by("-watched_s")
+        WatchProgress.objects.filter(lesson=lesson)
+        .filter(access.subtree_q(viewer, prefix="unit_at_start__"))
+        .select_related("member", "unit_at_start")
+        .order_by("-watched_s")
     )
     for p in members:
         p.beats = beats.get(p.member_id, {}).get("beats", 0)
@@ -372,7 +380,7 @@ def _study_hours_rule() -> dict:
 @login_required
 def report(request, lesson_id: int):
     lesson = access_managed_lesson(request.user, lesson_id)
-    units, members = _completion(lesson)
+    units, members = _completion(lesson, request.user)
     duration = float(lesson.duration_s or 0)
     return render(
         request,
@@ -391,7 +399,7 @@ def report(request, lesson_id: int):
 @login_required
 def report_xlsx(request, lesson_id: int):
     lesson = access_managed_lesson(request.user, lesson_id)
-    units, members = _completion(lesson)
+    units, members = _completion(lesson, request.user)
     book = ExportWorkbook()
     sheet = book.sheet(_("Units"))
     sheet.append([lesson.display_title])

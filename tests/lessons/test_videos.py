@@ -573,6 +573,29 @@ def test_completion_report_counts_over_the_audience_headcount(client, ready_less
     assert export.status_code == 200 and export.content[:2] == b"PK"
 
 
+def test_completion_report_shows_an_organiser_only_the_units_and_watchers_they_manage(client, tree, clip):
+    # An organ-wide lesson made by 广州特派办: its organiser reads their own branches, not 京津冀's
+    # headcount or who watched there; the organ's organiser reads every unit.
+    lesson = videos.lesson_create(title="全署必修课", unit=tree["gz"], required=True)
+    lesson.audience.add(tree["audit"])
+    t0 = timezone.now()
+    for unit, name in ((tree["gz1"], "广州学员"), (tree["jjj1"], "京津冀学员")):
+        member = factories.member(unit, username=name, real_name=name)
+        WatchProgress.objects.create(
+            member=member, lesson=lesson, unit_at_start=unit, intervals=[[0, 6]], watched_s=6, started_at=t0
+        )
+    client.force_login(factories.organiser(tree["gz"], username="gz-org"))
+    page = client.get(f"/lessons/{lesson.pk}/report/")
+    assert [row["unit"].name for row in page.context["units"]] == ["广州特派办", "第一党支部", "第二党支部"]
+    assert [p.member.username for p in page.context["members"]] == ["广州学员"]
+    assert "京津冀学员" not in page.content.decode()
+    client.force_login(factories.organiser(tree["audit"], username="audit-org"))
+    page = client.get(f"/lessons/{lesson.pk}/report/")
+    assert len(page.context["units"]) == 6
+    assert sorted(p.member.username for p in page.context["members"]) == ["京津冀学员", "广州学员"]
+    assert {row["unit"].name: row["started"] for row in page.context["units"]}["审计署"] == 2
+
+
 def test_report_shows_time_spent_and_heartbeats_and_flags_a_completion_faster_than_possible(
     client, tree, watcher, settings
 ):
