@@ -220,6 +220,13 @@ def manage(request, slug: str):
         snapshot.facts_changed = services.snapshot_facts_changed(snapshot, fingerprint)
         snapshot.needs_other_approver = rule.requires_second_approver and snapshot.computed_by_id == request.user.pk
     run = rule.runs.select_related("snapshot").first()
+    active = run is not None and run.status in (RankingRun.Status.QUEUED, RankingRun.Status.RUNNING)
+    # The last computation's card says what it did while that is news: running, failed, or its
+    # version still provisional. Once that version is approved or published it would only
+    # contradict the table ("a new provisional version was computed" beside "Published").
+    if run is not None and not active and run.status == RankingRun.Status.DONE:
+        if run.snapshot is not None and run.snapshot.status != Snapshot.Status.DRAFT:
+            run = None
     return render(
         request,
         "rankings/manage.html",
@@ -227,7 +234,7 @@ def manage(request, slug: str):
             "rule": rule,
             "snapshots": snapshots,
             "run": run,
-            "active": run is not None and run.status in (RankingRun.Status.QUEUED, RankingRun.Status.RUNNING),
+            "active": active,
             "sources": rule.sources.select_related("contest", "paper"),
             "formula": _formula({"metric": rule.metric, "composite": rule.composite}),
         },

@@ -99,6 +99,8 @@ def test_console_computes_approves_and_publishes_and_refuses_a_reasonless_replac
     with django_capture_on_commit_callbacks(execute=True):
         client.post(reverse("rankings:compute", args=[slug]))  # eager Celery: computed on commit
     assert Snapshot.objects.filter(rule=board["rule"], version=2).exists()
+    # The run's card tells of the new provisional version until it is approved (below).
+    assert 'id="run-card"' in client.get(reverse("rankings:manage", args=[slug])).content.decode()
     # Four eyes: whoever computed v2 cannot approve it; a second administrator can.
     refused = client.post(reverse("rankings:approve", args=[slug, 2]), follow=True).content.decode()
     assert "another administrator must approve" in refused or "须由另一位管理员审核" in refused
@@ -106,6 +108,7 @@ def test_console_computes_approves_and_publishes_and_refuses_a_reasonless_replac
     client.force_login(factories.administrator(board["tree"]["audit"], username="second"))
     client.post(reverse("rankings:approve", args=[slug, 2]))
     client.force_login(board["admin"])
+    assert 'id="run-card"' not in client.get(reverse("rankings:manage", args=[slug])).content.decode()
     page = client.post(reverse("rankings:publish", args=[slug, 2]), follow=True)
     assert "say why" in page.content.decode() or "说明" in page.content.decode()
     assert Snapshot.objects.get(rule=board["rule"], version=2).status == "approved"
