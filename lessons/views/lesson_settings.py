@@ -82,7 +82,10 @@ class LessonSettingsForm(forms.ModelForm):
             widget=forms.SelectMultiple(attrs={"size": 6}),
         )
         self.fields["series"].queryset = Series.objects.filter(access.subtree_q(user, prefix="unit__"))
-        self.fields["paper"].queryset = Paper.objects.filter(access.subtree_q(user, prefix="unit__")).order_by("title")
+        # An online contest's paper is taken only through its contest (exam pages refuse it).
+        self.fields["paper"].queryset = Paper.objects.filter(
+            access.subtree_q(user, prefix="unit__"), online_contest__isnull=True
+        ).order_by("title")
         self.fields["publish_from"].help_text = _("Local time. Empty: from now on.")
         self.fields["publish_until"].help_text = _("Local time. Empty: no end.")
         self.fields["subtitles"].help_text = _("A WebVTT file (.vtt).")

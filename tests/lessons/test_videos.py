@@ -734,3 +734,27 @@ def test_lesson_lengths_read_as_minutes_and_seconds_in_every_language(tree, gz_o
         client.cookies["django_language"] = "zh-hans"
         page = client.get(path)
         assert page.status_code == 200 and "1:02:05" in page.text and "3725" not in page.text
+
+
+def test_a_lesson_quiz_cannot_be_an_online_contests_paper(client, tree, ready_lesson):
+    # Members take an online contest's paper only through the contest (the exam pages answer 404),
+    # so a lesson's quiz offers (and accepts: the choice's queryset) ordinary papers only.
+    from contests.online import services as online
+
+    bank = factories.bank(tree["gz"])
+    for _ in range(2):
+        factories.question(bank, "single")
+    contest = online.online_contest_create(
+        title="网上答题",
+        unit=tree["gz"],
+        audience=[tree["gz1"]],
+        opens_at=timezone.now(),
+        closes_at=timezone.now() + timedelta(days=1),
+        rules=[online.DrawRule(bank=bank, type="single", count=1)],
+        by=factories.organiser(tree["gz"], username="maker"),
+    )
+    quiz = factories.paper(tree["gz"], title="课后小测")
+    client.force_login(factories.organiser(tree["gz"], username="org"))
+    form = client.get(f"/lessons/{ready_lesson.pk}/settings/").context["form"]
+    offered = set(form.fields["paper"].queryset)
+    assert quiz in offered and contest.paper not in offered
