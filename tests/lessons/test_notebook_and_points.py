@@ -65,6 +65,25 @@ def test_review_with_an_impossible_answer_is_refused(tree, member):
     assert not ReviewLog.objects.exists()
 
 
+@pytest.mark.parametrize(
+    ("question_type", "posted"),
+    [("single", {}), ("multiple", {}), ("fill_blank", {"response": ["  "]})],
+)
+def test_a_check_pressed_before_answering_is_refused_and_keeps_the_due_entry(
+    client, tree, member, question_type, posted
+):
+    q = factories.question(factories.bank(tree["audit"]), question_type)
+    entry = notebook_add_wrong(member=member, question_id=q.pk, at=timezone.now() - timedelta(days=1))
+    NotebookEntry.objects.filter(pk=entry.pk).update(due_at=timezone.now() - timedelta(hours=1), consecutive_correct=2)
+    before = NotebookEntry.objects.get(pk=entry.pk)
+    client.force_login(member)
+    page = client.post(f"/study/notebook/{entry.pk}/review/", posted, follow=True, HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert "请先选择或填写答案。" in page.content.decode()
+    after = NotebookEntry.objects.get(pk=entry.pk)
+    assert not ReviewLog.objects.exists()
+    assert (after.due_at, after.consecutive_correct, after.card) == (before.due_at, 2, before.card)
+
+
 def test_points_once_per_source_and_capped(member):
     for n in range(12):
         points_award(member=member, activity="practice_correct", source_key=f"s{n}")
