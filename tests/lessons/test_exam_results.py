@@ -86,3 +86,12 @@ def test_the_result_page_lists_earlier_attempts_with_their_verdicts(client, tree
         ("2", False, False),
     ]
     assert "用时 1 分 1 秒" in rows[1][1]
+
+
+def test_the_review_says_not_answered_for_questions_left_blank(client, tree, member):
+    # Two answered right, three left: the three are "not answered", not "not right".
+    attempt = sit(exam(tree, pass_mark=None), member, right=2, seconds=60)
+    client.force_login(member)
+    body = client.get(reverse("lessons:attempt_result", args=[attempt.pk]), HTTP_ACCEPT_LANGUAGE="zh-hans")
+    verdicts = re.findall(r'<div class="alert [^"]*">\s*<strong>(.*?)</strong>', body.content.decode())
+    assert verdicts == ["答对了", "答对了", "未作答", "未作答", "未作答"]
