@@ -281,3 +281,13 @@ def test_organiser_of_another_unit_cannot_see_the_dashboard(setup):
     stranger = factories.organiser(factories.unit_at("财政部"))
     assert signed_in(stranger).get(f"/contests/online/manage/{contest.pk}/").status_code == 403
     assert signed_in(factories.member(setup["branch"])).get("/contests/online/manage/").status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("language", "draw"), [("zh-hans", "2 × 单选题、1 × 判断题。"), ("en", "2 × Single choice, 1 × True or false.")]
+)
+def test_the_draw_is_listed_with_the_languages_own_punctuation(setup, language, draw):
+    contest = make_contest(setup)
+    client = signed_in(factories.member(setup["branch"]))
+    page = client.get(f"/contests/online/{contest.pk}/", HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    assert draw in " ".join(page.split())

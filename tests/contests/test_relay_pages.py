@@ -156,3 +156,10 @@ def test_organiser_imports_a_roster_and_a_bad_row_imports_nothing(setup):  # noq
     assert list(first.runners.values_list("member__username", flat=True)) == ["runner3", "runner1"]
     assert (first.captain.username, first.baton.holder.username) == ("runner1", "runner3")
     assert RelayTeam.objects.get(name="乙队").captain.username == "runner2"
+
+
+def test_the_legs_draw_is_listed_with_chinese_punctuation(setup):  # noqa: F811
+    relay = make_relay(setup)  # two single-choice questions a leg
+    make_team(setup, relay)
+    page = signed_in(setup["runners"][0]).get(f"/contests/relays/{relay.pk}/", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert "2 × 单选题。" in " ".join(page.content.decode().split())
