@@ -319,6 +319,7 @@ def call_detail(request, call_id: int):
             "extensions": services.allowed_extensions(call),
             "mine": call.entries.filter(author=request.user),
             "is_open": call.opens_at <= timezone.now() < call.closes_at,
+            "entries_left": services.entries_left(call, request.user),
         },
     )
 

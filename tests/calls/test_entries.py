@@ -130,6 +130,17 @@ def test_entries_per_member_and_coauthors_are_limited(essay_call, author, entry,
     assert services.entry_create(call=essay_call, author=author, title="第二篇").pk
 
 
+def test_the_call_page_offers_no_new_entry_form_once_the_member_has_as_many_as_it_takes(
+    client, essay_call, author, entry
+):
+    client.force_login(author)
+    page = client.get(f"/calls/{essay_call.pk}/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert 'id="entry-form"' not in page and "我的征文" in page
+    assert "本次征集每人最多 1 件作品，您已达到上限；请打开上方的作品继续编辑。" in page
+    services.entry_withdraw(entry=entry, by=author)
+    assert 'id="entry-form"' in client.get(f"/calls/{essay_call.pk}/").content.decode()
+
+
 def test_member_outside_the_audience_cannot_enter(essay_call, tree):
     with pytest.raises(CallRejected) as refused:
         services.entry_create(call=essay_call, author=factories.member(tree["budget"]), title="x")
