@@ -88,7 +88,7 @@
     pending.delete(card);
     const request = send("PUT", base + card.dataset.position + "/", { response: responseOf(card) }).then((result) => {
       inFlight.delete(request);
-      if (result.ok) status.textContent = text.saved + " · " + new Date().toLocaleTimeString();
+      if (result.ok) status.textContent = text.saved + " · " + new Date().toLocaleTimeString(document.documentElement.lang);
       else if (result.error.code === "deadline_passed" || result.error.code === "attempt_finished") submitNow();
       else problem(card, result.error.message);
     });

@@ -107,7 +107,7 @@
     const request = send("PUT", saveBase + card.dataset.position + "/", { response: response })
       .then((result) => {
         if (result.ok) {
-          status.textContent = text.saved + " · " + new Date().toLocaleTimeString();
+          status.textContent = text.saved + " · " + new Date().toLocaleTimeString(document.documentElement.lang);
           cells[cards.indexOf(card)].classList.toggle("is-answered", !isEmpty(response));
         } else if (result.error.code === "taken_over") freeze();
         else if (result.error.code === "question_time_up") {
