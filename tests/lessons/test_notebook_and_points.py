@@ -231,3 +231,12 @@ def test_a_wrong_review_names_a_true_false_key_in_the_readers_language(client, t
     client.cookies["django_language"] = language
     followed = client.post(f"/study/notebook/{entry.pk}/review/", {"response": "错"}, follow=True)
     assert said in followed.content.decode()
+
+
+def test_a_filter_that_matches_nothing_says_so_rather_than_that_there_is_nothing_to_review(client, tree, member):
+    notebook_add_wrong(member=member, question_id=factories.question(factories.bank(tree["audit"])).pk)
+    client.force_login(member)
+    page = client.get("/study/notebook/?state=learning&type=&tag=不存在的知识点", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    body = page.content.decode()
+    assert "没有符合筛选条件的错题。" in body and 'href="?state=learning">显示全部' in body
+    assert "继续保持" not in body
