@@ -27,6 +27,12 @@
     return Array.isArray(response) ? response.every((part) => !String(part).trim()) : !response;
   }
 
+  // The confirmation names how many questions are still blank: submitting by mistake is final.
+  function confirmText() {
+    const blank = Array.from(document.querySelectorAll(".qs-question")).filter((card) => isEmpty(responseOf(card))).length;
+    return blank ? text.unanswered.replace("%(n)s", blank) + "\n" + text.confirm : text.confirm;
+  }
+
   async function send(method, url, body) {
     const response = await fetch(url, {
       method: method,
@@ -121,7 +127,7 @@
     submitForm.addEventListener("submit", (event) => {
       if (submitForm.dataset.auto) return;
       event.preventDefault();
-      if (window.confirm(text.confirm)) submitNow();
+      if (window.confirm(confirmText())) submitNow();
     });
   }
 

@@ -158,3 +158,17 @@ def test_the_saved_time_is_written_in_the_pages_language_not_the_browsers(live_s
     status = page.locator("#attempt-status")
     status.filter(has_text="已保存").wait_for()
     assert "AM" not in status.inner_text() and "PM" not in status.inner_text()
+
+
+def test_the_exam_submit_confirmation_counts_the_questions_left_blank(live_server, demo, page_factory):
+    page = page_factory(phone=True)
+    attempt = start_paper(page, live_server.url, "exam")
+    items = list(attempt.items.select_related("version").order_by("position"))
+    answer_card(page, items[0], correct=True)
+    asked = []
+    page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.dismiss()))
+    page.click("#submit-button")
+    page.wait_for_function("() => true")
+    assert asked and asked[0].startswith(f"还有 {len(items) - 1} 题未作答。"), asked
+    attempt.refresh_from_db()
+    assert attempt.status == "in_progress"
