@@ -182,7 +182,8 @@ def _check_upload(entry: Entry, *, name: str, size: int) -> str:
         raise CallRejected(
             "too_large",
             _("The file is %(size)s MB; the limit is %(limit)s MB.")
-            % {"size": -(-size // 2**20), "limit": call.max_file_mb},
+            # Tenths of a MB, rounded up: a file just over the limit never reads as the limit.
+            % {"size": f"{-(-size * 10 // 2**20) / 10:g}", "limit": call.max_file_mb},
         )
     if size == 0:
         raise CallRejected("empty", _("The file is empty."))

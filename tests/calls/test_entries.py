@@ -257,3 +257,10 @@ def test_a_coauthor_must_be_an_active_member_who_may_enter_and_the_page_does_not
     # The same answer for someone elsewhere as for no one at all, and no co-author is set.
     assert named_on_page("MOF001") == named_on_page("NOBODY9")
     assert not entry.coauthors.exists()
+
+
+def test_a_file_a_little_over_the_limit_is_said_to_be_so_not_a_whole_mb_more(entry):
+    # 2 MB and 9 bytes against a 1 MB limit: "2.1 MB" (tenths rounded up), not "3 MB".
+    with pytest.raises(CallRejected) as refused:
+        services.entry_attach(entry=entry, upload=upload("big.pdf", b"%PDF-1.4\n" + b"0" * 2**21))
+    assert refused.value.message in ("文件为 2.1 MB，上限为 1 MB。", "The file is 2.1 MB; the limit is 1 MB.")
