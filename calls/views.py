@@ -286,6 +286,7 @@ def call_list(request):
             "open_calls": [c for c in calls if c.opens_at <= now < c.closes_at],
             "other_calls": [c for c in calls if not c.opens_at <= now < c.closes_at],
             "mine": mine,
+            "judges": request.user.judging_panels.exists(),
         },
     )
 

@@ -264,3 +264,10 @@ def test_a_file_a_little_over_the_limit_is_said_to_be_so_not_a_whole_mb_more(ent
     with pytest.raises(CallRejected) as refused:
         services.entry_attach(entry=entry, upload=upload("big.pdf", b"%PDF-1.4\n" + b"0" * 2**21))
     assert refused.value.message in ("文件为 2.1 MB，上限为 1 MB。", "The file is 2.1 MB; the limit is 1 MB.")
+
+
+def test_the_calls_page_offers_my_judging_only_to_members_on_a_panel(client, panel, author):
+    client.force_login(author)
+    assert 'id="judging-link"' not in client.get("/calls/").content.decode()
+    client.force_login(panel.judges.first())
+    assert 'id="judging-link"' in client.get("/calls/").content.decode()
