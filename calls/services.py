@@ -119,6 +119,12 @@ def check_changeable(entry: Entry) -> None:
         raise CallRejected("under_review", _("This entry is already under review and can no longer be changed."))
 
 
+def entries_left(call: Call, author: User) -> int:
+    """How many more entries the member may start in the call (withdrawn ones do not count)."""
+    live = call.entries.filter(author=author).exclude(status=Entry.Status.WITHDRAWN).count()
+    return max(call.entries_per_member - live, 0)
+
+
 def entry_create(
     *, call: Call, author: User, title: str, summary: str = "", coauthors: list[User] | tuple = ()
 ) -> Entry:
@@ -126,8 +132,7 @@ def entry_create(
         raise CallRejected("not_audience", _("This call is not open to your unit."))
     entry = Entry(call=call, author=author, unit=author.unit)
     check_changeable(entry)
-    live = call.entries.filter(author=author).exclude(status=Entry.Status.WITHDRAWN).count()
-    if live >= call.entries_per_member:
+    if not entries_left(call, author):
         raise CallRejected(
             "too_many", _("You may send at most %(n)d entries to this call.") % {"n": call.entries_per_member}
         )
@@ -177,7 +182,8 @@ def _check_upload(entry: Entry, *, name: str, size: int) -> str:
         raise CallRejected(
             "too_large",
             _("The file is %(size)s MB; the limit is %(limit)s MB.")
-            % {"size": -(-size // 2**20), "limit": call.max_file_mb},
+            # Tenths of a MB, rounded up: a file just over the limit never reads as the limit.
+            % {"size": f"{-(-size * 10 // 2**20) / 10:g}", "limit": call.max_file_mb},
         )
     if size == 0:
         raise CallRejected("empty", _("The file is empty."))

@@ -288,6 +288,7 @@ def call_list(request):
             "open_calls": [c for c in calls if c.opens_at <= now < c.closes_at],
             "other_calls": [c for c in calls if not c.opens_at <= now < c.closes_at],
             "mine": mine,
+            "judges": request.user.judging_panels.exists(),
         },
     )
 
@@ -321,6 +322,7 @@ def call_detail(request, call_id: int):
             "extensions": services.allowed_extensions(call),
             "mine": call.entries.filter(author=request.user),
             "is_open": call.opens_at <= timezone.now() < call.closes_at,
+            "entries_left": services.entries_left(call, request.user),
         },
     )
 

@@ -42,7 +42,8 @@ class Kind:
 @register
 class Reminder(Kind):
     """An organiser asks members to finish a required lesson or an exam. Params: subject, sender,
-    deadline (a formatted local time or empty)."""
+    deadline_at (shown as `deadline`, a local time in the reader's format, or empty; older
+    notifications keep `deadline` already written out)."""
 
     slug = "reminder"
     icon = "bi-alarm"
@@ -101,7 +102,8 @@ class OnlineContestReminder(Kind):
 
 @register
 class RelayBaton(Kind):
-    """The baton of a team relay reached the recipient. Params: contest, team, leg, start_by."""
+    """The baton of a team relay reached the recipient. Params: contest, team, leg, start_by_at
+    (shown as `start_by`; older notifications keep `start_by` already written out)."""
 
     slug = "relay_baton"
     icon = "bi-flag"

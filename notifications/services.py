@@ -119,7 +119,7 @@ def reminder_send(*, by: User, unit: Unit, subject: Lesson | Paper) -> int:
             "subject": subject.title,
             "subject_en": subject.title_en,
             "sender": by.display_name,
-            "deadline": formats.date_format(timezone.localtime(closes), "SHORT_DATETIME_FORMAT") if closes else "",
+            "deadline_at": closes.isoformat() if closes else None,  # written in the reader's language when shown
         },
         url=url,
     )

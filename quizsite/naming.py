@@ -7,6 +7,8 @@ translated by machine, and a title with no English name reads the same in both l
 """
 
 from django.db import models
+from django.utils import formats, timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -18,8 +20,14 @@ def in_language(as_typed: str, english: str) -> str:
 
 def in_language_params(params: dict) -> dict:
     """Params kept with a message (a notification's): a `<name>_en` beside `<name>` is its English
-    name, used instead of it on an English page."""
-    return params | {key: in_language(value, params.get(f"{key}_en", "")) for key, value in params.items()}
+    name, used instead of it on an English page; a `<name>_at` (an ISO timestamp, or None) gives
+    `<name>` as a local date and time written the page's way ("" for None)."""
+    shown = params | {key: in_language(value, params.get(f"{key}_en", "")) for key, value in params.items()}
+    for key, value in params.items():
+        if key.endswith("_at") and len(key) > 3:
+            moment = parse_datetime(value) if isinstance(value, str) else None
+            shown[key[:-3]] = formats.date_format(timezone.localtime(moment), "SHORT_DATETIME_FORMAT") if moment else ""
+    return shown
 
 
 def english_name_field(max_length: int, *, label=None) -> models.CharField:

@@ -49,6 +49,7 @@ class Task:
     done: bool = False
     deadline_at: datetime | None = None
     start_by: datetime | None = None  # a relay leg waiting for the member: when to start it
+    under_way: bool = False  # an exam, online contest or relay leg the member has started
 
 
 def required_lessons_unfinished(member: User) -> QuerySet[Lesson]:
@@ -120,19 +121,36 @@ def today_tasks(member: User, *, at: datetime | None = None) -> list[Task]:
     finished = Attempt.objects.filter(member=member, paper__in=papers).exclude(status=Attempt.Status.IN_PROGRESS)
     daily_done = set(finished.filter(day=day).values_list("paper_id", flat=True))
     exam_done = set(finished.values_list("paper_id", flat=True))
+    online_now = online_contests_to_take(member, at=at)
+    started = set(
+        Attempt.objects.filter(
+            member=member,
+            status=Attempt.Status.IN_PROGRESS,
+            paper__in=[paper.pk for paper in papers] + [contest.paper_id for contest in online_now],
+        ).values_list("paper_id", flat=True)
+    )
     for paper in papers:
         if paper.mode == Paper.Mode.DAILY:
             tasks.append(Task("daily", paper.display_title, reverse("lessons:study_home"), done=paper.pk in daily_done))
         elif paper.pk not in exam_done:
-            tasks.append(Task("exam", paper.display_title, reverse("lessons:study_home"), deadline_at=paper.closes_at))
+            tasks.append(
+                Task(
+                    "exam",
+                    paper.display_title,
+                    reverse("lessons:study_home"),
+                    deadline_at=paper.closes_at,
+                    under_way=paper.pk in started,
+                )
+            )
     tasks += [
         Task(
             "online",
             contest.paper.display_title,
             reverse("contests:online_home", args=[contest.pk]),
             deadline_at=contest.paper.closes_at,
+            under_way=contest.paper_id in started,
         )
-        for contest in online_contests_to_take(member, at=at)
+        for contest in online_now
     ]
     tasks += [
         Task(
@@ -141,6 +159,7 @@ def today_tasks(member: User, *, at: datetime | None = None) -> list[Task]:
             reverse("contests:relay_home", args=[leg.team.relay.pk]),
             deadline_at=leg.deadline_at,
             start_by=leg.start_by if leg.status == RelayLeg.Status.WAITING else None,
+            under_way=leg.status == RelayLeg.Status.RUNNING,
         )
         for leg in batons_held(member, at=at)
     ]

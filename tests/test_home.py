@@ -1,6 +1,7 @@
 """The homes: a member's tasks, caps, streak and places; an organiser's units, worked out by hand."""
 
 import datetime as dt
+import re
 from decimal import Decimal
 
 import pytest
@@ -9,6 +10,7 @@ from django.utils import timezone
 
 from contests.models import Contest, Team, TeamMember
 from lessons.models import Attempt, Heartbeat, Lesson, PointEvent, StudyCredit, WatchProgress
+from lessons.services.attempts import attempt_start
 from lessons.services.points import point_rules_ensure_defaults, points_award
 from quizsite import selectors
 from rankings.services import run_execute, run_request, snapshot_approve, snapshot_publish
@@ -417,3 +419,36 @@ def test_organiser_home_leaves_online_contests_and_relays_to_their_own_dashboard
     )
     factories.paper(tree["gz"], mode="exam", title="党章测验", closes_at=now + dt.timedelta(days=3))
     assert {row.subject.title for row in selectors.not_finished(gz_organiser)} == {"党章测验"}
+
+
+def test_a_started_online_contest_or_exam_reads_continue_on_the_home_page(client, tree, member, gz_organiser):
+    from contests.online import services as online_services
+
+    now = timezone.now()
+    bank = factories.bank(tree["audit"])
+    for _ in range(3):
+        factories.question(bank, "single")
+    contest = online_services.online_contest_create(
+        title="党史网上答题",
+        unit=tree["gz"],
+        audience=[tree["gz"]],
+        opens_at=now - dt.timedelta(hours=1),
+        closes_at=now + dt.timedelta(hours=24),
+        rules=[online_services.DrawRule(bank=bank, type="single", count=2)],
+        by=gz_organiser,
+    )
+    exam = factories.paper(tree["audit"], mode="exam", title="党规测验", questions=[factories.question(bank)])
+    untouched = factories.paper(tree["audit"], mode="exam", title="未开始的测验", questions=[factories.question(bank)])
+    online_services.online_attempt_start(contest=contest, member=member, device="phone-1", at=now)
+    attempt_start(paper=exam, member=member)
+
+    tasks = {t.title: t for t in selectors.today_tasks(member)}
+    assert (tasks["党史网上答题"].under_way, tasks["党规测验"].under_way, tasks[untouched.title].under_way) == (
+        True,
+        True,
+        False,
+    )
+    client.force_login(member)
+    page = client.get(reverse("home"), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    buttons = dict(re.findall(r'text-truncate">([^<]+)</div>.*?<a class="btn[^>]*>([^<]+)</a>', page, re.S))
+    assert (buttons["党史网上答题"], buttons["党规测验"], buttons["未开始的测验"]) == ("继续作答", "继续作答", "开始")

@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lessons.models import Attempt, Paper
@@ -317,7 +317,6 @@ def _holders(leg: RelayLeg) -> list[User]:
 
 
 def _tell_holder(relay: RelayContest, leg: RelayLeg) -> None:
-    start_by = formats.date_format(timezone.localtime(leg.start_by), "SHORT_DATETIME_FORMAT")
     notify(
         recipients=_holders(leg),
         kind="relay_baton",
@@ -326,7 +325,7 @@ def _tell_holder(relay: RelayContest, leg: RelayLeg) -> None:
             "contest_en": relay.paper.title_en,
             "team": leg.team.name,
             "leg": leg.position,
-            "start_by": start_by,
+            "start_by_at": leg.start_by.isoformat(),  # written in the reader's language when shown
         },
         url=reverse("contests:relay_home", args=[relay.pk]),
     )

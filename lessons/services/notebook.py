@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from fsrs import Card, Rating, Scheduler
 
 from orgs.models import User
@@ -94,6 +95,9 @@ def notebook_review(*, entry: NotebookEntry, response: object, at: datetime | No
         cleaned = clean_response(type=version.type, options=version.options, blanks=len(version.key), response=response)
     except ResponseInvalid as error:
         raise ReviewRejected(error.code, error.message) from None
+    if not any(str(part).strip() for part in cleaned if part is not None):
+        # A check pressed before choosing would count as a wrong answer and reset the run.
+        raise ReviewRejected("empty", _("Choose or type an answer first."))
     correct = grade(type=version.type, key=version.key, response=cleaned, partial=False) == 1
     if at < entry.due_at:
         return ReviewLog.objects.create(

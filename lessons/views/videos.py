@@ -82,6 +82,7 @@ def player(request, lesson_id: int):
         "required": lesson.required,
         "resume_s": _resume_at(lesson, mine),
         "furthest_s": float(mine.furthest_s) if mine else 0.0,
+        "watched_s": float(mine.watched_s) if mine else 0.0,
         "interval_s": settings.LESSON_HEARTBEAT_S,
         "duration_s": float(lesson.duration_s or 0),
         "complete_share": settings.LESSON_COMPLETE_SHARE,

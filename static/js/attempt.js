@@ -27,6 +27,12 @@
     return Array.isArray(response) ? response.every((part) => !String(part).trim()) : !response;
   }
 
+  // The confirmation names how many questions are still blank: submitting by mistake is final.
+  function confirmText() {
+    const blank = Array.from(document.querySelectorAll(".qs-question")).filter((card) => isEmpty(responseOf(card))).length;
+    return blank ? text.unanswered.replace("%(n)s", blank) + "\n" + text.confirm : text.confirm;
+  }
+
   async function send(method, url, body) {
     const response = await fetch(url, {
       method: method,
@@ -88,7 +94,7 @@
     pending.delete(card);
     const request = send("PUT", base + card.dataset.position + "/", { response: responseOf(card) }).then((result) => {
       inFlight.delete(request);
-      if (result.ok) status.textContent = text.saved + " · " + new Date().toLocaleTimeString();
+      if (result.ok) status.textContent = text.saved + " · " + new Date().toLocaleTimeString(document.documentElement.lang);
       else if (result.error.code === "deadline_passed" || result.error.code === "attempt_finished") submitNow();
       else problem(card, result.error.message);
     });
@@ -121,7 +127,7 @@
     submitForm.addEventListener("submit", (event) => {
       if (submitForm.dataset.auto) return;
       event.preventDefault();
-      if (window.confirm(text.confirm)) submitNow();
+      if (window.confirm(confirmText())) submitNow();
     });
   }
 

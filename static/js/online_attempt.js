@@ -97,6 +97,12 @@
     return Array.isArray(response) ? response.every((part) => !String(part).trim()) : !response;
   }
 
+  // The confirmation names how many questions are still blank: submitting by mistake is final.
+  function confirmText() {
+    const blank = Array.from(document.querySelectorAll(".qs-question")).filter((card) => isEmpty(responseOf(card))).length;
+    return blank ? text.unanswered.replace("%(n)s", blank) + "\n" + text.confirm : text.confirm;
+  }
+
   const pending = new Map(); // card -> debounce timer
   const inFlight = new Set();
 
@@ -107,7 +113,7 @@
     const request = send("PUT", saveBase + card.dataset.position + "/", { response: response })
       .then((result) => {
         if (result.ok) {
-          status.textContent = text.saved + " · " + new Date().toLocaleTimeString();
+          status.textContent = text.saved + " · " + new Date().toLocaleTimeString(document.documentElement.lang);
           cells[cards.indexOf(card)].classList.toggle("is-answered", !isEmpty(response));
         } else if (result.error.code === "taken_over") freeze();
         else if (result.error.code === "question_time_up") {
@@ -152,7 +158,7 @@
   submitForm.addEventListener("submit", (event) => {
     if (submitForm.dataset.auto) return;
     event.preventDefault();
-    if (!frozen && window.confirm(text.confirm)) submitNow();
+    if (!frozen && window.confirm(confirmText())) submitNow();
   });
 
   // ---- fair play: recorded for organisers to look at, not punished

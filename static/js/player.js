@@ -84,7 +84,10 @@
 
   video.addEventListener("loadedmetadata", () => {
     if (state.resume_s > 1 && state.resume_s < video.duration - 3) { video.currentTime = state.resume_s; lastTime = state.resume_s; say(texts.resumed); }
-    show({percent: 0, watched_s: 0, furthest_s: state.furthest_s, completed: !completedBadge.hidden});
+    // What was counted before this visit, until the first heartbeat answers (it may be refused).
+    const duration = state.duration_s || video.duration;
+    const percent = duration ? Math.min(100, Math.floor(100 * state.watched_s / duration)) : 0;
+    show({percent: percent, watched_s: state.watched_s, furthest_s: state.furthest_s, completed: !completedBadge.hidden});
     beat();
   }, {once: true});
 
@@ -111,5 +114,8 @@
   video.addEventListener("play", () => { say(""); beat(); });
   video.addEventListener("ended", () => beat());
   document.addEventListener("visibilitychange", () => { if (document.visibilityState === "hidden") beat(); });
+  // Leaving the page stops the video: say so, or the member coming back to this lesson within
+  // LESSON_TAB_TIMEOUT_S is refused as "playing in another tab" (the page just left).
+  window.addEventListener("pagehide", () => beat(video.currentTime, false));
   setInterval(() => { if (!video.paused) beat(); }, state.interval_s * 1000);
 })();

@@ -148,6 +148,31 @@ def test_a_second_lesson_in_another_window_is_paused_while_the_first_plays(
     screenshot(second, "lesson-player-other-lesson")
 
 
+def test_leaving_the_player_and_coming_back_carries_on_counting_and_shows_what_was_counted(
+    live_server, longer_lesson, tree, page_factory, settings
+):
+    settings.LESSON_HEARTBEAT_S = 1
+    member = factories.member(tree["gz1"], username="viewer", password=django_settings.DEMO_PASSWORD)
+    play = "() => { const v = document.getElementById('player'); v.muted = true; return v.play(); }"
+    page = page_factory(phone=True)
+    sign_in(page, live_server.url, "viewer")
+    page.goto(f"{live_server.url}/lessons/{longer_lesson.pk}/")
+    page.wait_for_function("() => document.getElementById('player').readyState >= 1")
+    page.evaluate(play)
+    page.wait_for_function("() => document.getElementById('player').currentTime > 2.5")
+    page.goto(f"{live_server.url}/study/")  # away while it plays, and straight back
+    assert float(WatchProgress.objects.get(member=member, lesson=longer_lesson).watched_s) >= 1
+    page.goto(f"{live_server.url}/lessons/{longer_lesson.pk}/")
+    page.wait_for_function("() => document.getElementById('player').readyState >= 1")
+    page.evaluate(play)
+    page.wait_for_function("() => document.getElementById('player').currentTime > 4.5")
+    # Not refused as "playing in another tab" (the page just left), and the seconds counted
+    # before are shown, not "0 s".
+    assert not Heartbeat.objects.filter(member=member, lesson=longer_lesson, rejected="other_tab").exists()
+    assert not page.evaluate("document.getElementById('player').paused")
+    assert "计入 0 秒" not in page.locator("#watched-text").inner_text()
+
+
 FORGED_BEATS = """async ([count, start]) => {
   const csrf = document.cookie.match(/csrftoken=([^;]+)/)[1];
   const url = JSON.parse(document.getElementById('player-state').textContent).heartbeat_url;

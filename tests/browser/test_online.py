@@ -133,3 +133,33 @@ def test_organiser_pages_read_on_desktop_and_phone(live_server, contest, page_fa
         screenshot(page, f"online-edit-{suffix}")
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= (390 if phone else 1280), f"the edit page is {width}px wide"
+
+
+def test_the_saved_time_is_written_in_the_pages_language_not_the_browsers(live_server, contest, page_factory):
+    page = page_factory(phone=True, locale="en-US")
+    page.context.add_cookies([{"name": "django_language", "value": "zh-hans", "url": live_server.url}])
+    sign_in(page, live_server.url, "member")
+    page.goto(f"{live_server.url}/contests/online/{contest.pk}/")
+    page.click("#start-button")
+    page.wait_for_url("**/contests/online/attempts/*/")
+    attempt = Attempt.objects.get(member__username="member", paper=contest.paper)
+    answer_card(page, attempt.items.select_related("version").get(position=1), correct=True)
+    status = page.locator("#attempt-status")
+    status.filter(has_text="已保存").wait_for()
+    assert "AM" not in status.inner_text() and "PM" not in status.inner_text()
+
+
+def test_the_submit_confirmation_counts_the_questions_left_blank(live_server, contest, page_factory):
+    page = page_factory(phone=True)
+    sign_in(page, live_server.url, "member")
+    page.goto(f"{live_server.url}/contests/online/{contest.pk}/")
+    page.click("#start-button")
+    page.wait_for_url("**/contests/online/attempts/*/")
+    attempt = Attempt.objects.get(member__username="member", paper=contest.paper)
+    answer_card(page, attempt.items.select_related("version").get(position=1), correct=True)
+    asked = []
+    page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.dismiss()))
+    page.click("#submit-button")
+    assert asked and asked[0].startswith("还有 3 题未作答。"), asked
+    attempt.refresh_from_db()
+    assert attempt.status == "in_progress"  # dismissed: nothing submitted

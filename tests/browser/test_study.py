@@ -147,3 +147,27 @@ def test_organiser_imports_a_bank_with_preview_and_progress(
     assert "已导入 30 道试题" in page.locator("#job-summary").inner_text()  # in words, not JSON
     assert Question.objects.filter(bank__slug="browser-bank").count() == 30
     screenshot(page, "study-import-done")
+
+
+def test_the_saved_time_is_written_in_the_pages_language_not_the_browsers(live_server, demo, page_factory):
+    # A phone set to English showing the site in Chinese: "已保存 · 22:36:50", not "10:36:50 PM".
+    page = page_factory(phone=True, locale="en-US")
+    page.context.add_cookies([{"name": "django_language", "value": "zh-hans", "url": live_server.url}])
+    attempt = start_paper(page, live_server.url, "exam")
+    answer_card(page, attempt.items.select_related("version").get(position=1), correct=True)
+    status = page.locator("#attempt-status")
+    status.filter(has_text="已保存").wait_for()
+    assert "AM" not in status.inner_text() and "PM" not in status.inner_text()
+
+
+def test_the_exam_submit_confirmation_counts_the_questions_left_blank(live_server, demo, page_factory):
+    page = page_factory(phone=True)
+    attempt = start_paper(page, live_server.url, "exam")
+    items = list(attempt.items.select_related("version").order_by("position"))
+    answer_card(page, items[0], correct=True)
+    asked = []
+    page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.dismiss()))
+    page.click("#submit-button")
+    assert asked and asked[0].startswith(f"还有 {len(items) - 1} 题未作答。"), asked
+    attempt.refresh_from_db()
+    assert attempt.status == "in_progress"

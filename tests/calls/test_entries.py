@@ -130,6 +130,17 @@ def test_entries_per_member_and_coauthors_are_limited(essay_call, author, entry,
     assert services.entry_create(call=essay_call, author=author, title="第二篇").pk
 
 
+def test_the_call_page_offers_no_new_entry_form_once_the_member_has_as_many_as_it_takes(
+    client, essay_call, author, entry
+):
+    client.force_login(author)
+    page = client.get(f"/calls/{essay_call.pk}/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert 'id="entry-form"' not in page and "我的征文" in page
+    assert "本次征集每人最多 1 件作品，您已达到上限；请打开上方的作品继续编辑。" in page
+    services.entry_withdraw(entry=entry, by=author)
+    assert 'id="entry-form"' in client.get(f"/calls/{essay_call.pk}/").content.decode()
+
+
 def test_member_outside_the_audience_cannot_enter(essay_call, tree):
     with pytest.raises(CallRejected) as refused:
         services.entry_create(call=essay_call, author=factories.member(tree["budget"]), title="x")
@@ -246,3 +257,17 @@ def test_a_coauthor_must_be_an_active_member_who_may_enter_and_the_page_does_not
     # The same answer for someone elsewhere as for no one at all, and no co-author is set.
     assert named_on_page("MOF001") == named_on_page("NOBODY9")
     assert not entry.coauthors.exists()
+
+
+def test_a_file_a_little_over_the_limit_is_said_to_be_so_not_a_whole_mb_more(entry):
+    # 2 MB and 9 bytes against a 1 MB limit: "2.1 MB" (tenths rounded up), not "3 MB".
+    with pytest.raises(CallRejected) as refused:
+        services.entry_attach(entry=entry, upload=upload("big.pdf", b"%PDF-1.4\n" + b"0" * 2**21))
+    assert refused.value.message in ("文件为 2.1 MB，上限为 1 MB。", "The file is 2.1 MB; the limit is 1 MB.")
+
+
+def test_the_calls_page_offers_my_judging_only_to_members_on_a_panel(client, panel, author):
+    client.force_login(author)
+    assert 'id="judging-link"' not in client.get("/calls/").content.decode()
+    client.force_login(panel.judges.first())
+    assert 'id="judging-link"' in client.get("/calls/").content.decode()

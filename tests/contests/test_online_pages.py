@@ -311,3 +311,21 @@ def test_a_rule_count_over_the_limit_gets_that_one_error_not_also_none_given(set
     errors = page.context["rules"].forms[0].errors["count"]
     assert len(errors) == 1 and "200" in errors[0]
     assert 'value="500"' in page.text and not OnlineContest.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("language", "draw"), [("zh-hans", "2 × 单选题、1 × 判断题。"), ("en", "2 × Single choice, 1 × True or false.")]
+)
+def test_the_draw_is_listed_with_the_languages_own_punctuation(setup, language, draw):
+    contest = make_contest(setup)
+    client = signed_in(factories.member(setup["branch"]))
+    page = client.get(f"/contests/online/{contest.pk}/", HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    assert draw in " ".join(page.split())
+
+
+def test_home_says_an_attempt_is_under_way_not_that_the_member_has_not_taken_part(setup):
+    contest, client, attempt = started(setup)
+    page = client.get(f"/contests/online/{contest.pk}/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    deadline = timezone.localtime(attempt.deadline_at).strftime("%m-%d %H:%M")
+    assert "你还没有参加本次答题。" not in page
+    assert f"你的作答正在进行，将于 {deadline} 自动交卷。" in page and 'id="continue-button"' in page

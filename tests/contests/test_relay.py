@@ -509,3 +509,17 @@ def test_the_relay_map_orders_teams_by_exact_accuracy_as_qualification_does():
     most_of_a_thousand = selectors.TeamRow(team=None, score=Decimal(50), right=833, questions=1000, time_used_s=300)
     assert five_of_six.accuracy == most_of_a_thousand.accuracy == 83.3
     assert selectors._order(five_of_six) < selectors._order(most_of_a_thousand)
+
+
+def test_the_baton_notification_writes_its_start_by_time_the_readers_way(setup):
+    from django.utils import formats, translation
+
+    relay = make_relay(setup)
+    team = make_team(setup, relay)
+    with translation.override("zh-hans"):  # the baton passes while a Chinese page is served
+        run_leg(team, setup["runners"][0], right=1, start=timedelta(0), took=timedelta(seconds=30))
+    told = Notification.objects.get(recipient=setup["runners"][1], kind="relay_baton")
+    start_by = timezone.localtime(baton(team).start_by)
+    with translation.override("en"):
+        assert formats.date_format(start_by, "SHORT_DATETIME_FORMAT") in told.body
+        assert "年" not in told.body

@@ -175,3 +175,10 @@ def test_the_teams_page_offers_a_roster_template_that_imports_once_filled_in(set
     team = RelayTeam.objects.get(name="甲队")
     assert list(team.runners.values_list("member__username", flat=True)) == ["runner1", "runner2"]
     assert team.captain.username == "runner1"
+
+
+def test_the_legs_draw_is_listed_with_chinese_punctuation(setup):  # noqa: F811
+    relay = make_relay(setup)  # two single-choice questions a leg
+    make_team(setup, relay)
+    page = signed_in(setup["runners"][0]).get(f"/contests/relays/{relay.pk}/", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert "2 × 单选题。" in " ".join(page.content.decode().split())

@@ -86,3 +86,22 @@ def test_the_result_page_lists_earlier_attempts_with_their_verdicts(client, tree
         ("2", False, False),
     ]
     assert "用时 1 分 1 秒" in rows[1][1]
+
+
+def test_the_review_says_not_answered_for_questions_left_blank(client, tree, member):
+    # Two answered right, three left: the three are "not answered", not "not right".
+    attempt = sit(exam(tree, pass_mark=None), member, right=2, seconds=60)
+    client.force_login(member)
+    body = client.get(reverse("lessons:attempt_result", args=[attempt.pk]), HTTP_ACCEPT_LANGUAGE="zh-hans")
+    verdicts = re.findall(r'<div class="alert [^"]*">\s*<strong>(.*?)</strong>', body.content.decode())
+    assert verdicts == ["答对了", "答对了", "未作答", "未作答", "未作答"]
+
+
+@pytest.mark.parametrize(("title", "badge"), [("每日答题", False), ("党章每日一练", True)])
+def test_the_attempt_bar_names_the_mode_only_when_the_title_does_not(client, tree, member, title, badge):
+    bank = factories.bank(tree["audit"])
+    paper = factories.paper(tree["audit"], mode="daily", title=title, questions=[factories.question(bank)])
+    attempt = attempt_start(paper=paper, member=member)
+    client.force_login(member)
+    page = client.get(reverse("lessons:attempt", args=[attempt.pk]), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert ('id="paper-mode"' in page) is badge

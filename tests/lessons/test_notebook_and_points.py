@@ -65,6 +65,25 @@ def test_review_with_an_impossible_answer_is_refused(tree, member):
     assert not ReviewLog.objects.exists()
 
 
+@pytest.mark.parametrize(
+    ("question_type", "posted"),
+    [("single", {}), ("multiple", {}), ("fill_blank", {"response": ["  "]})],
+)
+def test_a_check_pressed_before_answering_is_refused_and_keeps_the_due_entry(
+    client, tree, member, question_type, posted
+):
+    q = factories.question(factories.bank(tree["audit"]), question_type)
+    entry = notebook_add_wrong(member=member, question_id=q.pk, at=timezone.now() - timedelta(days=1))
+    NotebookEntry.objects.filter(pk=entry.pk).update(due_at=timezone.now() - timedelta(hours=1), consecutive_correct=2)
+    before = NotebookEntry.objects.get(pk=entry.pk)
+    client.force_login(member)
+    page = client.post(f"/study/notebook/{entry.pk}/review/", posted, follow=True, HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert "请先选择或填写答案。" in page.content.decode()
+    after = NotebookEntry.objects.get(pk=entry.pk)
+    assert not ReviewLog.objects.exists()
+    assert (after.due_at, after.consecutive_correct, after.card) == (before.due_at, 2, before.card)
+
+
 def test_points_once_per_source_and_capped(member):
     for n in range(12):
         points_award(member=member, activity="practice_correct", source_key=f"s{n}")
@@ -212,3 +231,12 @@ def test_a_wrong_review_names_a_true_false_key_in_the_readers_language(client, t
     client.cookies["django_language"] = language
     followed = client.post(f"/study/notebook/{entry.pk}/review/", {"response": "错"}, follow=True)
     assert said in followed.content.decode()
+
+
+def test_a_filter_that_matches_nothing_says_so_rather_than_that_there_is_nothing_to_review(client, tree, member):
+    notebook_add_wrong(member=member, question_id=factories.question(factories.bank(tree["audit"])).pk)
+    client.force_login(member)
+    page = client.get("/study/notebook/?state=learning&type=&tag=不存在的知识点", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    body = page.content.decode()
+    assert "没有符合筛选条件的错题。" in body and 'href="?state=learning">显示全部' in body
+    assert "继续保持" not in body

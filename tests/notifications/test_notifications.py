@@ -242,3 +242,22 @@ def test_members_put_on_a_contest_team_are_invited_with_the_way_in(tree):
     assert {n.url for n in invitations} == {reverse("contests:play", args=[contest.join_code])}
     with translation.override("zh-hans"):
         assert invitations[0].title == "邀请您参加竞赛“党史竞赛”"
+
+
+def test_a_reminders_deadline_is_written_the_readers_way_not_the_senders(client, tree, branch, gz_organiser):
+    from django.utils import formats
+
+    closes = timezone.now() + dt.timedelta(days=3)
+    exam = factories.paper(tree["gz"], mode="exam", title="党规测验", closes_at=closes)
+    with translation.override("zh-hans"):  # sent from a Chinese page
+        services.reminder_send(by=gz_organiser, unit=branch["unit"], subject=exam)
+    written = {}
+    for language in ("en", "zh-hans"):
+        with translation.override(language):
+            written[language] = formats.date_format(timezone.localtime(closes), "SHORT_DATETIME_FORMAT")
+    assert written["en"] != written["zh-hans"]
+    client.force_login(branch["todo"])
+    english = client.get(reverse("notifications:list"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    chinese = client.get(reverse("notifications:list"), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert written["en"] in english and written["zh-hans"] not in english
+    assert written["zh-hans"] in chinese
