@@ -1,7 +1,11 @@
+from datetime import timedelta
+from decimal import Decimal
 from io import StringIO
 
 from django.core.management import call_command
+from django.utils import timezone
 
+from calls.models import Assignment, Call, Entry, Review, ScoreEvent
 from orgs import access
 from orgs.models import MemberPlacement, RoleGrant, Unit, User
 from tests.lessons.videos import need_ffmpeg
@@ -14,6 +18,11 @@ def snapshot():
         MemberPlacement.objects.count(),
         RoleGrant.objects.count(),
         sorted(User.objects.values_list("employee_no", "real_name", "unit__path")),
+        sorted(Call.objects.values_list("title", "closes_at", "scores_locked_at", "results_published_at")),
+        sorted(Entry.objects.values_list("title", "status", "author__username")),
+        Review.objects.count(),
+        Assignment.objects.count(),
+        ScoreEvent.objects.count(),
     )
 
 
@@ -53,3 +62,66 @@ def test_seed_demo_builds_a_realistic_tree_and_is_idempotent(db, client, setting
     assert {t.kind for t in today_tasks(User.objects.get(username="member"))} >= {"online", "relay"}
     need_ffmpeg()
     assert Lesson.objects.get(series__slug="demo-jiangtang").status == "ready"
+    check_demo_calls(client)
+
+
+def check_demo_calls(client):
+    """An open essay call the member may enter, and a closed micro-class call of four entries,
+    recommended by 广州特派办, scored by a panel of three from other offices, scores locked and
+    results not yet published."""
+    from calls import services
+    from calls.selectors import results
+
+    now = timezone.now()
+    member = User.objects.get(username="member")
+    essay = Call.objects.get(kind="essay")
+    assert essay.unit.name == "广州特派办" and essay.opens_at < now
+    assert essay.closes_at - now > timedelta(weeks=3)
+    assert services.may_enter(member, essay) and services.entries_left(essay, member) == 1
+
+    micro = Call.objects.get(kind="micro_class")
+    assert micro.unit.name == "广州特派办" and micro.closes_at <= now
+    entries = list(micro.entries.select_related("author", "unit"))
+    assert len(entries) == 4 and {e.status for e in entries} == {"finalist"}
+    assert member in {e.author for e in entries}
+    assert {e.video_status for e in entries} == {"ready"}
+    assert all(e.files.get().size > 0 for e in entries)
+    assert all(e.submitted_at <= micro.closes_at for e in entries)
+    assert Review.objects.filter(entry__call=micro, decision="forward", by__username="organiser").count() == 4
+    (panel,) = micro.panels.all()
+    judges = list(panel.judges.all())
+    assert len(judges) == 3 and not any(services.is_conflicted(j, e) for j in judges for e in entries)
+    assert Assignment.objects.filter(entry__call=micro).count() == 12
+    assert micro.scores_locked_at and not micro.results_published_at
+
+    # Worked out by hand from calls/demo.py (weights 0.5 / 0.3 / 0.2, three judges, no dropping):
+    # 一张审计底稿里的党性: 86.9, 88.1, 86.8 -> 87.27; 红船精神永放光芒: 86.5, 89, 85 -> 86.83;
+    # 守好国家“钱袋子”: 76.5, 77.4, 78 -> 77.30; 廉洁从审 从我做起: 69.6, 72.1, 70.4 -> 70.70.
+    assert [(r.entry.title, r.final, r.rank, r.prize) for r in results(micro)] == [
+        ("一张审计底稿里的党性", Decimal("87.27"), 1, "一等奖"),
+        ("红船精神永放光芒", Decimal("86.83"), 2, "二等奖"),
+        ("守好国家“钱袋子”", Decimal("77.30"), 3, "三等奖"),
+        ("廉洁从审 从我做起", Decimal("70.70"), 4, ""),
+    ]
+
+    # The pages: the member's list and entry form, the organiser's management page.
+    client.force_login(member)
+    listed = client.get("/calls/").content.decode()
+    assert essay.title in listed and micro.title in listed
+    assert client.get(f"/calls/{essay.pk}/").status_code == 200
+    client.force_login(User.objects.get(username="organiser"))
+    managed = client.get(f"/calls/manage/{micro.pk}/").content.decode()
+    assert 'id="publish-button"' in managed and "87.27" in managed
+
+
+def test_the_demo_members_daily_quiz_points_today_come_with_a_finished_daily_quiz(db):
+    """The home page offers today's daily quiz as not done unless a daily attempt finished today;
+    the demo must not show daily-quiz points earned today without one."""
+    from lessons.selectors import points_today
+    from quizsite.selectors import today_tasks
+
+    call_command("seed_demo", "--no-video", stdout=StringIO())
+    for member in User.objects.filter(username="member") | User.objects.filter(unit__name="第一党支部"):
+        (daily,) = [task for task in today_tasks(member) if task.kind == "daily"]
+        earned = next(row.earned for row in points_today(member) if row.activity == "daily_correct")
+        assert daily.done or earned == 0, (member.username, earned)

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from calls import demo as calls_demo
 from contests import demo as contests_demo
 from contests.online import demo as online_demo
 from lessons import demo as lessons_demo
@@ -16,7 +17,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "--no-video", action="store_true", help="skip the demo micro-class (it takes ffmpeg several seconds)"
+            "--no-video",
+            action="store_true",
+            help="skip the demo micro-class and micro-class call (they take ffmpeg several seconds)",
         )
 
     @transaction.atomic
@@ -28,6 +31,7 @@ class Command(BaseCommand):
         contests_demo.seed(self.stdout)
         online_demo.seed(self.stdout)
         rankings_demo.seed(self.stdout)
+        calls_demo.seed(self.stdout, video=not no_video)
         self.stdout.write(self.style.SUCCESS("Demo data ready."))
         self.stdout.write(f"Demo logins (password for all three: {settings.DEMO_PASSWORD}):")
         self.stdout.write("  admin      administrator of 审计署, 财政部, 国家统计局")

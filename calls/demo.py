@@ -1,0 +1,191 @@
+"""Demo calls for entries of 广州特派办: an essay call open now (the demo member may enter it) and
+a micro-class call whose window has closed, its entries recommended by the office, scored by a
+panel and the scores locked, the results waiting for the organiser to publish. Seeding again
+leaves the same state (idempotent).
+
+The panel's judges come from other offices of 审计署: the demo organiser (广州特派办) and the
+administrator (审计署 itself) may not score entries of their own unit's subtree
+(`services.is_conflicted`), and every entry here comes from 广州特派办.
+"""
+
+import tempfile
+from datetime import timedelta
+from decimal import Decimal
+from pathlib import Path
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+
+from orgs.models import User
+from orgs.selectors import unit_by_path
+
+from . import services
+from .models import Assignment, Call, Panel
+
+ESSAY_TITLE = "学习贯彻党的二十届四中全会精神征文（演示）"
+MICRO_TITLE = "“讲好身边审计故事”微党课比赛（演示）"
+
+# Micro-class rubric: name, weight, lowest, highest.
+MICRO_CRITERIA = [
+    ("思想内容", Decimal("0.5"), Decimal(0), Decimal(100)),
+    ("讲授表达", Decimal("0.3"), Decimal(0), Decimal(100)),
+    ("制作质量", Decimal("0.2"), Decimal(0), Decimal(100)),
+]
+MICRO_TIERS = [("一等奖", Decimal(1)), ("二等奖", Decimal(1)), ("三等奖", Decimal(1))]
+
+# The entries: (author's unit under 广州特派办, author: "member" or the n-th member there by
+# employee number, title, summary) and each judge's scores by criterion, in the panel's order.
+# Totals (0.5 / 0.3 / 0.2): see tests/orgs/test_seed.py, where the places are worked out.
+MICRO_ENTRIES = [
+    (
+        "第一党支部",
+        "member",
+        "红船精神永放光芒",
+        "从南湖红船讲起，结合审计一线的经历谈初心使命。",
+        [(90, 85, 80), (90, 90, 85), (92, 80, 75)],
+    ),
+    (
+        "第一党支部",
+        0,
+        "守好国家“钱袋子”",
+        "以一次专项审计为例，讲审计人的责任与担当。",
+        [(80, 75, 70), (78, 80, 72), (82, 70, 80)],
+    ),
+    (
+        "第二党支部",
+        0,
+        "一张审计底稿里的党性",
+        "一份底稿、一次复核，讲严谨细致的工作作风。",
+        [(85, 88, 90), (90, 85, 88), (86, 90, 84)],
+    ),
+    (
+        "第二党支部",
+        1,
+        "廉洁从审 从我做起",
+        "结合审计纪律“八不准”，谈廉洁自律。",
+        [(70, 72, 65), (75, 70, 68), (72, 68, 70)],
+    ),
+]
+COMMENTS = ["选题好，结合实际。", "讲述生动，节奏得当。", "画面清晰，可再精炼。"]
+
+# Judges from offices other than 广州特派办: the first member (by employee number) of each branch.
+JUDGE_BRANCHES = [
+    "审计署/京津冀特派办/机关党支部",
+    "审计署/办公厅/秘书处/秘书处党支部",
+    "审计署/财政审计司/一处/财政审计司第一党支部",
+]
+
+
+def seed(stdout, *, video: bool = True) -> None:
+    office = unit_by_path("审计署/广州特派办")
+    organiser = User.objects.get(username="organiser")
+    essay = Call.objects.filter(title=ESSAY_TITLE).first() or _essay_call(office, organiser)
+    micro = Call.objects.filter(title=MICRO_TITLE).first()
+    if micro is None:
+        from lessons import video as lesson_video
+
+        if not video or lesson_video.tools_missing():
+            stdout.write(f"Demo calls: {essay.title} (open); the micro-class call skipped (no video).")
+            return
+        micro = _micro_call(office, organiser)
+    stdout.write(
+        f"Demo calls: {essay.title} (open, for the member) and {micro.title} "
+        f"({micro.entries.count()} entries scored, results to publish: organiser)."
+    )
+
+
+def _essay_call(office, organiser) -> Call:
+    now = timezone.now()
+    call = Call.objects.create(
+        title=ESSAY_TITLE,
+        unit=office,
+        kind=Call.Kind.ESSAY,
+        rules=(
+            "围绕学习贯彻党的二十届四中全会精神，结合本职工作撰写心得体会。"
+            "每人限投 1 篇，3000 字以内，Word（.docx）或 PDF 格式，可有 1 名合作者。"
+            "各党支部推荐 2 篇，特派办择优推荐 3 篇参加评审。"
+        ),
+        opens_at=_at(now - timedelta(days=3), 9),
+        closes_at=_at(now + timedelta(weeks=4), 17),
+        entries_per_member=1,
+        file_types="docx, pdf",
+        max_file_mb=10,
+        max_coauthors=1,
+        judges_per_entry=3,
+        created_by=organiser,
+    )
+    services.call_settings_save(
+        call=call,
+        levels=[("branch", 2), ("office", 3)],
+        criteria=[
+            ("思想性", Decimal("0.4"), Decimal(0), Decimal(100)),
+            ("结合实际", Decimal("0.4"), Decimal(0), Decimal(100)),
+            ("文字表达", Decimal("0.2"), Decimal(0), Decimal(100)),
+        ],
+        tiers=[("一等奖", Decimal(1)), ("二等奖", Decimal(2)), ("三等奖", Decimal(3))],
+    )
+    return call
+
+
+def _at(moment, hour: int):
+    """`hour` o'clock local time on the day of `moment`, as organisers set windows."""
+    return timezone.localtime(moment).replace(hour=hour, minute=0, second=0, microsecond=0)
+
+
+def _micro_call(office, organiser) -> Call:
+    from lessons import video as lesson_video
+
+    now = timezone.now()
+    # Open while the entries are handed in; closed (by the organiser's edit, as the call's form
+    # saves it) before the office recommends them and the panel scores them.
+    call = Call.objects.create(
+        title=MICRO_TITLE,
+        unit=office,
+        kind=Call.Kind.MICRO_CLASS,
+        rules="每人限报 1 部，时长 8 分钟以内，MP4 格式。特派办推荐不超过 4 部参加评审。",
+        opens_at=_at(now - timedelta(days=30), 9),
+        closes_at=now + timedelta(hours=1),
+        entries_per_member=1,
+        file_types="mp4",
+        max_file_mb=200,
+        judges_per_entry=3,
+        created_by=organiser,
+    )
+    services.call_settings_save(call=call, levels=[("office", 4)], criteria=MICRO_CRITERIA, tiers=MICRO_TIERS)
+    entries = []
+    with tempfile.TemporaryDirectory() as scratch:
+        clip = lesson_video.make_test_clip(Path(scratch) / "clip.mp4", seconds=3, size="320x180").read_bytes()
+        for branch, who, title, summary, _scores in MICRO_ENTRIES:
+            author = _author(branch, who)
+            entry = services.entry_create(call=call, author=author, title=title, summary=summary)
+            services.entry_attach(entry=entry, upload=SimpleUploadedFile(f"{title}.mp4", clip))
+            # Transcoded now rather than by the worker: the demo has no worker to wait for.
+            entry = services.entry_video_process(entry_id=entry.pk)
+            entries.append(services.entry_submit(entry=entry, by=author))
+    Call.objects.filter(pk=call.pk).update(closes_at=timezone.now())
+    call.refresh_from_db()
+    for entry in entries:
+        services.entry_forward(entry=entry, by=organiser, note="内容扎实，推荐参加评审。")
+    panel = Panel.objects.create(call=call, name="特派办微党课评审组")
+    judges = [User.objects.filter(unit=unit_by_path(path)).order_by("employee_no").first() for path in JUDGE_BRANCHES]
+    panel.judges.set(judges)
+    services.assignment_run(call=call, panel=panel, by=organiser, seed="demo")
+    criteria = list(call.criteria.order_by("position"))
+    for entry, (*_, scores) in zip(entries, MICRO_ENTRIES, strict=True):
+        for judge, values, comment in zip(judges, scores, COMMENTS, strict=True):
+            assignment = Assignment.objects.get(entry=entry, judge=judge)
+            services.score_record(
+                assignment=assignment,
+                by=judge,
+                values={criterion.pk: Decimal(value) for criterion, value in zip(criteria, values, strict=True)},
+                comment=comment,
+            )
+    services.scores_lock(call=call, by=organiser)
+    return call
+
+
+def _author(branch: str, who) -> User:
+    if who == "member":
+        return User.objects.get(username="member")
+    unit = unit_by_path(f"审计署/广州特派办/{branch}")
+    return User.objects.filter(unit=unit, is_active=True).exclude(username="member").order_by("employee_no")[who]
