@@ -213,6 +213,13 @@ class Entry(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    @property
+    def withdrawable(self) -> bool:
+        """Its author may still withdraw it: not withdrawn already, and no judge assigned yet."""
+        if self.status == self.Status.WITHDRAWN:
+            return False
+        return not (self.status == self.Status.FINALIST and self.assignments.exists())
+
 
 class EntryFile(models.Model):
     """An uploaded file, checked on arrival. `blind_path` is a copy with the author's traces removed

@@ -371,7 +371,7 @@ def entry_withdraw(*, entry: Entry, by: User) -> Entry:
     entry = Entry.objects.select_for_update().get(pk=entry.pk)
     if entry.status == Entry.Status.WITHDRAWN:
         return entry
-    if entry.status == Entry.Status.FINALIST and entry.assignments.exists():
+    if not entry.withdrawable:
         raise CallRejected("judging_begun", _("Judging has begun; this entry can no longer be withdrawn."))
     entry.status = Entry.Status.WITHDRAWN
     entry.save(update_fields=["status", "updated_at"])

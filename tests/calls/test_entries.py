@@ -147,16 +147,22 @@ def test_member_outside_the_audience_cannot_enter(essay_call, tree):
     assert refused.value.code == "not_audience"
 
 
-def test_withdrawing_after_judging_began_is_refused(essay_call, author, panel):
+def test_withdrawing_after_judging_began_is_refused_and_not_offered(client, essay_call, author, panel):
     entry = submitted_essay(essay_call, author)
     organiser = factories.organiser("审计署")
     entry = services.entry_forward(entry=entry, by=organiser, note="好")
     entry = services.entry_forward(entry=entry, by=organiser, note="好")
     assert entry.status == Entry.Status.FINALIST
+    client.force_login(author)
+    page = client.get(f"/calls/entries/{entry.pk}/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert 'id="entry-withdraw"' in page  # a finalist not yet assigned to judges may still go
+    assert "审核记录" in page and "答题回顾" not in page  # the recommendations, not a quiz's review
     services.assignment_run(call=essay_call, panel=panel, by=organiser, seed="s")
     with pytest.raises(CallRejected) as refused:
         services.entry_withdraw(entry=entry, by=author)
     assert refused.value.code == "judging_begun"
+    # The page no longer offers a button the service would refuse.
+    assert 'id="entry-withdraw"' not in client.get(f"/calls/entries/{entry.pk}/").content.decode()
 
 
 def test_video_entry_goes_through_the_lesson_pipeline(
