@@ -487,7 +487,9 @@ def assignment_run(*, call: Call, panel: Panel, by: User, seed: str = "") -> lis
             created.append(Assignment.objects.create(entry=entry, judge=judge, panel=panel))
     call.assigned_at = timezone.now()
     call.save(update_fields=["assignment_seed", "assigned_at"])
-    audit(call=call, by=by, action="assign", detail=f"seed {call.assignment_seed}, {len(created)} assignments")
+    # The log keeps the sentence in the organiser's language, as its other details (a reason typed).
+    detail = _("random seed %(seed)s, %(n)d assignments") % {"seed": call.assignment_seed, "n": len(created)}
+    audit(call=call, by=by, action="assign", detail=detail)
     return created
 
 
