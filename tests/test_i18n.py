@@ -34,3 +34,16 @@ def test_compiled_catalogue_matches_the_source(tmp_path):
     compiled = tmp_path / "django.mo"
     subprocess.run(["msgfmt", "--check-format", "-o", str(compiled), str(LOCALE / "django.po")], check=True)
     assert compiled.read_bytes() == (LOCALE / "django.mo").read_bytes(), "run `make messages` and commit the .mo"
+
+
+def test_no_template_writes_an_ascii_colon_after_a_translated_label():
+    """Chinese takes a full-width colon with no space ("用户名：") where English has ": ": the
+    colon must come from the catalogue ({% translate ": " context "after a label" %})."""
+    templates = Path(__file__).resolve().parent.parent / "templates"
+    after_label = re.compile(r"""\{% (?:translate (?:"[^"]*"|'[^']*')|endblocktranslate) %\}:""")
+    found = [
+        f"{path.relative_to(templates)}: {match.group(0)}"
+        for path in sorted(templates.rglob("*.html"))
+        for match in after_label.finditer(path.read_text())
+    ]
+    assert not found, "\n".join(found)

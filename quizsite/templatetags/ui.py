@@ -1,5 +1,7 @@
 """Small template helpers shared by every page."""
 
+import re
+
 from django import template
 
 register = template.Library()
@@ -44,3 +46,27 @@ def query_with(context, **changes) -> str:
     for key, value in changes.items():
         query[key] = value
     return query.urlencode()
+
+
+# Full-width punctuation carries its own space; Chinese sets no space after it.
+_SPACE_AFTER_FULL_WIDTH = re.compile(r"(?<=[。！？：；，、）])\s+")
+
+
+class SentencesNode(template.Node):
+    def __init__(self, nodelist):
+        self.nodelist = nodelist
+
+    def render(self, context):
+        return _SPACE_AFTER_FULL_WIDTH.sub("", self.nodelist.render(context))
+
+
+@register.tag
+def sentences(parser, token):
+    """Render the enclosed sentences, dropping the layout whitespace after full-width punctuation.
+
+    Sentences translated one by one and laid out on separate lines (or joined with " ") keep
+    their space in English; in Chinese "可作答 2 次。取最高一次成绩。" takes none.
+    """
+    nodelist = parser.parse(("endsentences",))
+    parser.delete_first_token()
+    return SentencesNode(nodelist)

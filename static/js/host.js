@@ -105,7 +105,7 @@
     $("audit").replaceChildren(...(state.audit || []).map((e) => {
       const li = document.createElement("li");
       li.className = "list-group-item";
-      li.textContent = new Date(e.at).toLocaleTimeString() + " · " + e.actor + " · " + (word("audit", e.action) || e.action) + (e.detail.reason ? " · " + e.detail.reason : "");
+      li.textContent = new Date(e.at).toLocaleTimeString(document.documentElement.lang) + " · " + e.actor + " · " + (word("audit", e.action) || e.action) + (e.detail.reason ? " · " + e.detail.reason : "");
       return li;
     }));
     $("start-button").hidden = state.contest.status !== "draft";

@@ -1,7 +1,10 @@
 """A host, a big screen and two teams of three phones in real Chromium pages: a relay round and
 a buzzer round, over WebSockets, from open to podium."""
 
+import re
+
 import pytest
+from django.conf import settings
 
 from contests import services
 from contests.models import ContestAnswer, Round
@@ -117,3 +120,23 @@ def test_host_screen_and_two_teams_through_relay_and_buzzer_rounds(asgi_server, 
 
     host.goto(f"{asgi_server}/contests/{code}/results/")
     assert "红队" in host.locator("#results-table tbody tr").first.inner_text()
+
+
+@pytest.mark.parametrize(
+    ("browser_locale", "page_language", "connected", "time_shape"),
+    [
+        ("en-US", "zh-hans", "已连接", r"\d{1,2}:\d{2}:\d{2}"),
+        ("zh-CN", "en", "Connected", r"\d{1,2}:\d{2}:\d{2} [AP]M"),
+    ],
+)
+def test_host_console_log_writes_times_in_the_pages_language_not_the_browsers(
+    asgi_server, hall, signed_in_page, browser_locale, page_language, connected, time_shape
+):
+    host = signed_in_page(hall["host"], locale=browser_locale)
+    host.context.add_cookies([{"name": settings.LANGUAGE_COOKIE_NAME, "value": page_language, "url": asgi_server}])
+    host.goto(f"{asgi_server}/contests/{hall['contest'].join_code}/host/")
+    host.locator("#connection", has_text=connected).wait_for()
+    host.click("#start-button")
+    entry = host.locator("#audit li").first
+    entry.wait_for()
+    assert re.fullmatch(time_shape + " · 主持人 · .+", entry.inner_text()), entry.inner_text()

@@ -91,3 +91,18 @@ def test_a_timed_question_counts_down_on_a_phone_locks_and_moves_on(
     expect(page.locator("#q2")).to_be_visible(timeout=15_000)
     expect(page.locator("#q1")).to_have_class(re.compile("is-timed-out"))
     expect(page.locator(".qs-sheet-cell.is-timed-out")).to_have_count(1)
+
+
+def test_the_lobby_screen_writes_its_updated_time_in_the_pages_language_not_the_browsers(
+    live_server,
+    contest,  # noqa: F811
+    page_factory,
+):
+    screen = page_factory(locale="en-US", viewport={"width": 1920, "height": 1080})
+    screen.context.add_cookies([{"name": "django_language", "value": "zh-hans", "url": live_server.url}])
+    sign_in(screen, live_server.url, "organiser")
+    screen.goto(f"{live_server.url}/contests/online/manage/{contest.pk}/screen/")
+    rendered = screen.locator("#updated").inner_text()  # by the server; the first poll rewrites it
+    screen.wait_for_function("(rendered) => document.getElementById('updated').textContent !== rendered", arg=rendered)
+    updated = screen.locator("#updated").inner_text()
+    assert re.fullmatch(r"\d{1,2}:\d{2}:\d{2}", updated), updated

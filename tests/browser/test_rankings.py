@@ -179,3 +179,33 @@ def test_administrator_creates_a_rule_computes_a_second_approves_publishes_and_c
 
 def _count(rule, group_name: str) -> int:
     return Snapshot.objects.get(rule=rule).rows.filter(group_name=group_name).count()
+
+
+# Where each x-axis label of the histogram starts and ends on its canvas, and its rotation.
+HISTOGRAM_LABELS = """() => {
+  const chart = Chart.getChart("histogram-chart");
+  const scale = chart.scales.x;
+  return scale.getLabelItems().map((item) => {
+    chart.ctx.font = item.font.string;
+    const width = chart.ctx.measureText(item.label).width;
+    const x = item.options.translation[0];
+    const align = item.options.textAlign;
+    const left = align === "center" ? x - width / 2 : align === "right" ? x - width : x;
+    return {label: item.label, left: left, right: left + width, rotation: scale.labelRotation};
+  });
+}"""
+
+
+def test_the_boards_histogram_keeps_its_axis_labels_whole_and_level_on_a_phone(
+    live_server, demo, page_factory, screenshot
+):
+    page = page_factory(phone=True)
+    sign_in(page, live_server.url, "admin")
+    page.goto(f"{live_server.url}/rankings/demo-study-members/")
+    page.locator("#histogram-chart").scroll_into_view_if_needed()
+    labels = page.evaluate(HISTOGRAM_LABELS)
+    width = page.evaluate("() => Chart.getChart('histogram-chart').width")
+    assert labels and all(label["rotation"] == 0 for label in labels), labels
+    assert all(0 <= label["left"] and label["right"] <= width for label in labels), labels
+    assert all(a["right"] < b["left"] for a, b in zip(labels, labels[1:], strict=False)), labels
+    screenshot(page, "rankings-board-phone")

@@ -329,3 +329,14 @@ def test_home_says_an_attempt_is_under_way_not_that_the_member_has_not_taken_par
     deadline = timezone.localtime(attempt.deadline_at).strftime("%m-%d %H:%M")
     assert "你还没有参加本次答题。" not in page
     assert f"你的作答正在进行，将于 {deadline} 自动交卷。" in page and 'id="continue-button"' in page
+
+
+def test_home_rules_join_chinese_sentences_without_a_space_and_english_ones_with_one(setup):
+    contest = make_contest(setup)
+    client = signed_in(factories.member(setup["branch"]))
+    chinese = client.get(f"/contests/online/{contest.pk}/").text
+    assert "可作答 2 次。取最高一次成绩。" in chinese
+    assert "每人从题库随机抽取一套试卷：2 × 单选题" in chinese
+    english = " ".join(client.get(f"/contests/online/{contest.pk}/", HTTP_ACCEPT_LANGUAGE="en").text.split())
+    assert "2 attempts allowed. Your best attempt counts." in english
+    assert "drawn from the question banks: 2 × Single choice" in english

@@ -5,6 +5,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.test import Client
 from django.utils import timezone
 
 from contests.online import services as online_services
@@ -523,3 +524,18 @@ def test_the_baton_notification_writes_its_start_by_time_the_readers_way(setup):
     with translation.override("en"):
         assert formats.date_format(start_by, "SHORT_DATETIME_FORMAT") in told.body
         assert "年" not in told.body
+
+
+def test_the_relay_page_joins_chinese_sentences_without_a_space_and_english_ones_with_one(setup):
+    relay = make_relay(setup, start_within_h=1, late_start=RelayContest.LateStart.SKIP)
+    services.relay_teams_set(
+        relay=relay, plans=[TeamPlan(name="甲", unit=setup["branch"], roster=setup["runners"])], by=setup["by"], at=NOW
+    )
+    client = Client()
+    client.force_login(setup["runners"][0])
+    chinese = client.get(f"/contests/relays/{relay.pk}/").text
+    english = " ".join(client.get(f"/contests/relays/{relay.pk}/", HTTP_ACCEPT_LANGUAGE="en").text.split())
+    assert "限时 10 分钟。2 × 单选题。" in chinese
+    assert "请在接棒后 1 小时内开始作答。否则将被跳过。" in chinese
+    assert "10 min to answer. 2 × Single choice." in english
+    assert "of the baton reaching you. Otherwise you are skipped." in english

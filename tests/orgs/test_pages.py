@@ -230,3 +230,11 @@ def test_the_member_import_page_leads_back_to_the_members(client, tree, gz_organ
     client.force_login(gz_organiser)
     page = client.get(reverse("orgs:member_import")).text
     assert f'<li class="breadcrumb-item"><a href="{reverse("orgs:member_list")}">' in page
+
+
+def test_member_page_labels_take_a_full_width_colon_in_chinese_and_colon_space_in_english(client, tree, gz_organiser):
+    person = factories.member(tree["gz1"], username="wangwu")
+    client.force_login(gz_organiser)
+    url = reverse("orgs:member_detail", args=[person.pk])
+    assert "用户名：<code>wangwu</code>" in client.get(url).content.decode()
+    assert "Username: <code>wangwu</code>" in client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()

@@ -268,3 +268,14 @@ def test_api_refuses_self_approval_and_a_stale_publication_with_codes(client, bo
     assert stale.status_code == 409 and stale.json()["error"]["code"] == "facts_changed"
     published = client.post(f"/api/v1/rankings/{slug}/versions/2/publish/", {"as_it_stands": True}, "application/json")
     assert published.json()["status"] == "published"
+
+
+def test_the_boards_counting_note_joins_chinese_sentences_without_a_space_and_english_ones_with_one(client, board):
+    url = reverse("rankings:board", args=[board["rule"].slug])
+    client.force_login(board["admin"])
+    chinese = client.get(url).content.decode()
+    note = chinese.split('id="counting-rules">', 1)[1].split("</p>", 1)[0]
+    assert note.startswith("人数计算方法：统计期按本地日历日计算。") and "。 " not in note and "： " not in note
+    english = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    note = english.split('id="counting-rules">', 1)[1].split("</p>", 1)[0]
+    assert note.startswith("How people are counted: Period days are local calendar days. E")
