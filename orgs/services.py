@@ -11,6 +11,8 @@ from django.db.models import ProtectedError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from quizsite.naming import joined_sentences
+
 from . import access, selectors
 from .models import MemberPlacement, Role, RoleGrant, Unit, UnitPlacement, User
 
@@ -170,7 +172,7 @@ def check_password_for(password: str, user: User) -> None:
     try:
         validate_password(password, user)
     except ValidationError as error:
-        raise OrgError("password_weak", " ".join(error.messages)) from None
+        raise OrgError("password_weak", joined_sentences(error.messages)) from None
 
 
 @transaction.atomic

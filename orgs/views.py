@@ -17,6 +17,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from quizsite.api_errors import error_body
+from quizsite.naming import joined_sentences
 from quizsite.spreadsheets import xlsx_response
 
 from . import access, importing, selectors, services, tokens
@@ -218,9 +219,9 @@ def member_new(request):
                 by=request.user,
             )
         except services.OrgError as error:
-            form.add_error(None, error.message)
+            form.add_error("password" if error.code == "password_weak" else None, error.message)
         except ValidationError as error:
-            form.add_error(None, " ".join(error.messages))
+            form.add_error(None, joined_sentences(error.messages))
         else:
             messages.success(request, _("Added %(name)s.") % {"name": member.display_name})
             return redirect("orgs:member_detail", member_id=member.pk)

@@ -6,11 +6,22 @@ one when the page is in English and one was given, and the title as typed otherw
 translated by machine, and a title with no English name reads the same in both languages.
 """
 
+import re
+
 from django.db import models
 from django.utils import formats, timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+
+# Full-width punctuation carries its own space; Chinese sets no space after it.
+SPACE_AFTER_FULL_WIDTH = re.compile(r"(?<=[。！？：；，、）])\s+")
+
+
+def joined_sentences(sentences) -> str:
+    """Translated sentences as one text: a space between them in English, none after a Chinese
+    sentence's full-width stop ("这个密码太常见了。密码只包含数字。")."""
+    return SPACE_AFTER_FULL_WIDTH.sub("", " ".join(str(sentence) for sentence in sentences))
 
 
 def in_language(as_typed: str, english: str) -> str:

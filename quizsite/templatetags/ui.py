@@ -1,8 +1,8 @@
 """Small template helpers shared by every page."""
 
-import re
-
 from django import template
+
+from quizsite.naming import SPACE_AFTER_FULL_WIDTH
 
 register = template.Library()
 
@@ -48,16 +48,12 @@ def query_with(context, **changes) -> str:
     return query.urlencode()
 
 
-# Full-width punctuation carries its own space; Chinese sets no space after it.
-_SPACE_AFTER_FULL_WIDTH = re.compile(r"(?<=[。！？：；，、）])\s+")
-
-
 class SentencesNode(template.Node):
     def __init__(self, nodelist):
         self.nodelist = nodelist
 
     def render(self, context):
-        return _SPACE_AFTER_FULL_WIDTH.sub("", self.nodelist.render(context))
+        return SPACE_AFTER_FULL_WIDTH.sub("", self.nodelist.render(context))
 
 
 @register.tag
