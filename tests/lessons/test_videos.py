@@ -630,6 +630,9 @@ def test_report_shows_time_spent_and_heartbeats_and_flags_a_completion_faster_th
     assert "Up to 15 min: 0.25 h." in html and "15.0 min" not in html  # whole minutes read whole
     chinese = client.get(f"/lessons/{lesson.pk}/report/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
     assert "时长不足 2.0 分钟的课程不计学时" in chinese and "7 秒完成" in chinese
+    # The rule's sentences run on without a space after each Chinese full stop; English keeps one.
+    assert "学时如何计算。" in chinese and "不计。时长不足" in chinese and "0.25 学时。从开始" in chinese
+    assert "How study hours are earned." in html and "does not count. Lessons shorter" in " ".join(html.split())
 
 
 def test_chunked_upload_over_http_refuses_a_bad_range(client, tree):
