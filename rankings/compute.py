@@ -5,7 +5,7 @@ Pipeline (one database connection; `rk_*` are temporary tables of that connectio
 1. `rk_tree`: the rule's unit tree as frozen at its start, plus units created since;
    `rk_place`: each member's placement history as intervals; `rk_heads`: the headcount, each
    active member once, in their unit at the cut-off (see `rankings.params` for the rules).
-2. `rk_pp`: facts of every source, aggregated per (subject, participant). This is the one pass
+2. `rk_pp`: facts of every source (`rankings.sources`), aggregated per (subject, participant). This is the one pass
    over the facts; the input hash is taken over it, and everything after reads only it.
 3. One INSERT ... SELECT computes each subject's metric, eligibility, overall and in-group ranks
    (`RANK`/`DENSE_RANK` over partitions), tie counts, prize tiers and the previous snapshot's
@@ -13,7 +13,8 @@ Pipeline (one database connection; `rk_*` are temporary tables of that connectio
    row per subject and is ranked as it is. On PostgreSQL the same statement counts and hashes the
    rows it wrote, and the input hash is taken in the database too: no row crosses the connection.
 
-Works on PostgreSQL (production) and SQLite (embedded default); `_dialect` holds the differences.
+Works on PostgreSQL (production) and SQLite (embedded default): `postgres()` (`rankings.sql`) marks
+the differences.
 """
 
 from __future__ import annotations
@@ -29,6 +30,8 @@ from django.db import connection
 from django.utils import timezone
 
 from .params import STEPLEN, RuleParams
+from .sources import source_kind
+from .sql import Sql, instant, postgres
 
 # The columns of `rk_pp` a snapshot keeps (`SnapshotInput`), by the name each has there: the one
 # list to extend when the computation aggregates something new per participant (and `KEPT_IN_ROWS`).
@@ -75,13 +78,9 @@ ORDER_KEYS = {
 }
 
 
-def _postgres() -> bool:
-    return connection.vendor == "postgresql"
-
-
 def _round(expr: str, places: int) -> str:
     """Round half away from zero; on PostgreSQL back to double precision, which sorts faster."""
-    if _postgres():
+    if postgres():
         return f"CAST({_round_exact(expr, places)} AS DOUBLE PRECISION)"
     return f"ROUND({expr}, {places})"
 
@@ -91,260 +90,21 @@ def _round_exact(expr: str, places: int) -> str:
     NUMERIC columns). Storing `_round`'s double instead costs a conversion through text per value
     (about 1 µs: a quarter of a second for three columns of 100,000 rows) and gives the same
     number wherever a double holds it (15 significant digits)."""
-    if _postgres():
+    if postgres():
         return f"ROUND(CAST({expr} AS NUMERIC), {places})"
     return f"ROUND({expr}, {places})"
 
 
 def _least(a: str, b: str) -> str:
-    return f"LEAST({a}, {b})" if _postgres() else f"MIN({a}, {b})"
-
-
-def _seconds_between(end: str, start: str) -> str:
-    if _postgres():
-        return f"EXTRACT(EPOCH FROM ({end} - {start}))"
-    return f"((julianday({end}) - julianday({start})) * 86400.0)"
-
-
-class Sql:
-    """A statement and its parameters, built piece by piece with %s placeholders."""
-
-    def __init__(self) -> None:
-        self.parts: list[str] = []
-        self.params: list = []
-
-    def add(self, text: str, *params) -> Sql:
-        self.parts.append(text)
-        self.params.extend(params)
-        return self
-
-    @property
-    def text(self) -> str:
-        return "\n".join(self.parts)
-
-
-# ---------------------------------------------------------------- facts
-
-
-def _contest_facts(sql: Sql, source, first: bool) -> None:
-    """Score events per (member, team) with the roster (taking part counts even without points),
-    and each team's base score. Members count in the unit recorded when the contest started.
-
-    Events and roster come in one FULL JOIN on (member, team): a member's events and their place
-    on the roster make one row, not two for the aggregation to add up. Events for a team the
-    member is not on the roster of (moved since) still count in the unit their roster place
-    records.
-
-    Time used is the time of every answer, right or wrong (a wrong answer may score nothing and so
-    leave no score event) of a revealed question (a skipped one counts for no one); only events
-    outside any question (entered by hand) bring their own."""
-    w = source.weight
-    answer_s = f"CASE WHEN o.opened_at IS NULL THEN 0 ELSE {_seconds_between('ca.received_at', 'o.opened_at')} END"
-    sql.add(
-        f"""{"" if first else "UNION ALL"}
-        SELECT COALESCE(se.member_id, tm.member_id) AS member_id, COALESCE(se.team_id, tm.team_id) AS team_id,
-               COALESCE(tm.unit_at_start_id,
-                        CASE WHEN tm.id IS NULL AND se.member_id IS NOT NULL THEN
-                            (SELECT x.unit_at_start_id FROM contests_teammember x
-                             WHERE x.contest_id = %s AND x.member_id = se.member_id) END,
-                        t.unit_id) AS unit_id,
-               COALESCE(se.points * %s, 0) AS score, COALESCE(se.time_s, 0) AS time_s, se.finished AS finished_at,
-               0 AS right_n, 0 AS asked_n
-        FROM (SELECT member_id, team_id, SUM(points) AS points,
-                     SUM(CASE WHEN opening_id IS NULL THEN COALESCE(time_used_ms, 0) ELSE 0 END) / 1000.0 AS time_s,
-                     MAX(created_at) AS finished
-              FROM contests_scoreevent WHERE contest_id = %s GROUP BY member_id, team_id) se
-        FULL JOIN (SELECT id, member_id, team_id, unit_at_start_id FROM contests_teammember WHERE contest_id = %s) tm
-            ON tm.member_id = se.member_id AND tm.team_id = se.team_id
-        JOIN contests_team t ON t.id = COALESCE(se.team_id, tm.team_id)
-        UNION ALL
-        SELECT an.member_id, an.team_id, COALESCE(tm.unit_at_start_id, t.unit_id), 0, an.time_s, NULL,
-               an.right_n, an.asked_n
-        FROM (SELECT ca.member_id, ca.team_id, SUM(CASE WHEN {answer_s} < 0 THEN 0 ELSE {answer_s} END) AS time_s,
-                     SUM(CASE WHEN ca.is_correct THEN 1 ELSE 0 END) AS right_n, COUNT(*) AS asked_n
-              FROM contests_contestanswer ca JOIN contests_opening o ON o.id = ca.opening_id
-              WHERE o.contest_id = %s AND o.revealed_at IS NOT NULL GROUP BY ca.member_id, ca.team_id) an
-        JOIN contests_team t ON t.id = an.team_id
-        LEFT JOIN contests_teammember tm ON tm.contest_id = %s AND tm.member_id = an.member_id
-        UNION ALL
-        SELECT NULL, t.id, t.unit_id, c.base_score * %s, 0, NULL, 0, 0
-        FROM contests_team t JOIN contests_contest c ON c.id = t.contest_id WHERE t.contest_id = %s""",
-        source.contest_id,
-        w,
-        source.contest_id,
-        source.contest_id,
-        source.contest_id,
-        source.contest_id,
-        w,
-        source.contest_id,
-    )
-
-
-def _relay_facts(sql: Sql, source, params: RuleParams, first: bool) -> None:
-    """For a team ranking, the legs of the relay run on the online contest's paper: each finished
-    leg (in the period) for its team and the member who ran it, in the unit recorded for the
-    runner when the roster was made; and each team's own record, so a team with no leg run is
-    still listed. A skipped, waiting or unrun leg adds nothing: a team keeps what it has."""
-    period, period_args = _period("l.finished_at", params)
-    relay_of_paper = (
-        "JOIN contests_relaycontest rc ON rc.id = t.relay_id "
-        "JOIN contests_onlinecontest oc ON oc.id = rc.online_id AND oc.paper_id = %s"
-    )
-    sql.add(
-        f"""{"" if first else "UNION ALL"}
-        SELECT l.holder_id AS member_id, l.team_id AS team_id, COALESCE(r.unit_at_start_id, t.unit_id) AS unit_id,
-               l.score * %s AS score, l.time_used_s AS time_s, l.finished_at AS finished_at,
-               l."right" AS right_n, l.questions AS asked_n
-        FROM contests_relayleg l JOIN contests_relayteam t ON t.id = l.team_id
-        JOIN contests_relayrunner r ON r.id = l.runner_id
-        {relay_of_paper}
-        WHERE {" AND ".join(["l.status = 'finished'", *period])}
-        UNION ALL
-        SELECT NULL, t.id, t.unit_id, 0, 0, NULL, 0, 0
-        FROM contests_relayteam t {relay_of_paper}""",
-        source.weight,
-        source.paper_id,
-        *period_args,
-        source.paper_id,
-    )
-
-
-def _instant(moment) -> object:
-    """A UTC instant as the database compares it with its timestamp columns."""
-    return connection.ops.adapt_datetimefield_value(moment)
-
-
-def _period(column: str, params: RuleParams, *, is_day: bool = False) -> tuple[list[str], list]:
-    """Conditions keeping `column` inside the rule's period, both days included. The days are
-    local calendar days: a timestamp column is compared with the local midnights bounding them,
-    a day column (already a local day) with the days themselves."""
-    where, args = [], []
-    if is_day:
-        if params.period_starts_on:
-            where.append(f"{column} >= %s")
-            args.append(params.period_starts_on)
-        if params.period_ends_on:
-            where.append(f"{column} <= %s")
-            args.append(params.period_ends_on)
-        return where, args
-    if params.period_start:
-        where.append(f"{column} >= %s")
-        args.append(_instant(params.period_start))
-    if params.period_end:
-        where.append(f"{column} < %s")
-        args.append(_instant(params.period_end))
-    return where, args
-
-
-def _placed(alias: str, at: str) -> str:
-    """`rk_place` row `alias` is the member's placement at time `at` (before the first recorded
-    placement, the first one)."""
-    return f"({alias}.since IS NULL OR {alias}.since <= {at}) AND ({alias}.until IS NULL OR {at} < {alias}.until)"
-
-
-def _member_totals(sql: Sql, source, first: bool, *, table: str, amount: str, at: str, where: list, args: list) -> None:
-    """Per member and unit, the weighted sum of `amount` over rows `f` of `table`: each row in the
-    unit the member belonged to at its time `at`."""
-    unit = "COALESCE(pl.unit_id, u.unit_id)"
-    sql.add(
-        f"""{"" if first else "UNION ALL"}
-        SELECT f.member_id AS member_id, CAST(NULL AS INTEGER) AS team_id,
-               {unit} AS unit_id, SUM({amount}) * %s AS score, 0 AS time_s, MAX({at}) AS finished_at,
-               0 AS right_n, 0 AS asked_n
-        FROM {table} f JOIN orgs_user u ON u.id = f.member_id
-        LEFT JOIN rk_place pl ON pl.member_id = f.member_id AND {_placed("pl", at)}
-        WHERE {" AND ".join(["1 = 1", *where])}
-        GROUP BY f.member_id, {unit}""",
-        source.weight,
-        *args,
-    )
-
-
-def _points_facts(sql: Sql, source, params: RuleParams, first: bool) -> None:
-    """Self-study points in the period (one activity, or all)."""
-    where, args = _period("f.day", params, is_day=True)
-    if source.activity:
-        where.append("f.activity = %s")
-        args.append(source.activity)
-    _member_totals(
-        sql,
-        source,
-        first,
-        table="lessons_pointevent",
-        amount="f.points",
-        at="f.occurred_at",
-        where=where,
-        args=args,
-    )
-
-
-def _exam_facts(sql: Sql, source, params: RuleParams, first: bool) -> None:
-    """One finished attempt per member, chosen by the paper's grading (best, first or last), with
-    its questions and right answers (an unanswered question counts as asked, not right)."""
-    used = _seconds_between("a.finished_at", "a.started_at")
-    period, period_args = _period("a.finished_at", params)
-    where = ["a.paper_id = %s", "a.status IN ('submitted', 'expired')", *period]
-    args = [source.paper_id, *period_args]
-    sql.add(
-        f"""{"" if first else "UNION ALL"}
-        SELECT x.member_id AS member_id, CAST(NULL AS INTEGER) AS team_id, x.unit_id AS unit_id,
-               x.score * %s AS score, x.time_s AS time_s, x.finished_at AS finished_at,
-               COALESCE(ic.right_n, 0) AS right_n, COALESCE(ic.asked_n, 0) AS asked_n
-        FROM (SELECT a.id, a.member_id, COALESCE(a.unit_at_start_id, pl.unit_id, u.unit_id) AS unit_id, a.score,
-                     {used} AS time_s, a.finished_at,
-                     ROW_NUMBER() OVER (PARTITION BY a.member_id ORDER BY
-                        CASE p.grading WHEN 'best' THEN -a.score ELSE 0 END,
-                        CASE p.grading WHEN 'last' THEN -a.number WHEN 'first' THEN a.number ELSE 0 END,
-                        {used}, a.finished_at, a.id) AS rn
-              FROM lessons_attempt a JOIN lessons_paper p ON p.id = a.paper_id
-              JOIN orgs_user u ON u.id = a.member_id
-              LEFT JOIN rk_place pl ON pl.member_id = a.member_id AND {_placed("pl", "a.started_at")}
-              WHERE {" AND ".join(where)}) x
-        LEFT JOIN (SELECT ai.attempt_id, COUNT(*) AS asked_n,
-                          SUM(CASE WHEN ans.is_correct THEN 1 ELSE 0 END) AS right_n
-                   FROM lessons_attemptitem ai JOIN lessons_attempt aa ON aa.id = ai.attempt_id
-                   LEFT JOIN lessons_answer ans ON ans.item_id = ai.id
-                   WHERE aa.paper_id = %s GROUP BY ai.attempt_id) ic ON ic.attempt_id = x.id
-        WHERE x.rn = 1""",
-        source.weight,
-        *args,
-        source.paper_id,
-    )
-
-
-def _study_hours_facts(sql: Sql, source, params: RuleParams, first: bool) -> None:
-    """Study hours granted for micro-classes completed in the period."""
-    where, args = _period("f.granted_at", params)
-    _member_totals(
-        sql,
-        source,
-        first,
-        table="lessons_studycredit",
-        amount="f.hours",
-        at="f.granted_at",
-        where=where,
-        args=args,
-    )
+    return f"LEAST({a}, {b})" if postgres() else f"MIN({a}, {b})"
 
 
 def _facts(params: RuleParams) -> Sql:
-    """Every source's facts, each row tagged with its source's position `src` (a member's mean
-    and best-of are taken over sources)."""
+    """Every source's facts (`rankings.sources`), each row tagged with its source's position
+    `src` (a member's mean and best-of are taken over sources)."""
     sql = Sql()
     for index, source in enumerate(params.sources):
-        own = Sql()
-        if source.kind == "contest":
-            _contest_facts(own, source, True)
-        elif source.kind == "points":
-            _points_facts(own, source, params, True)
-        elif source.kind == "online" and params.teams == "relay":
-            _relay_facts(own, source, params, True)
-        elif source.kind in ("exam", "online"):  # an online contest is graded on its own paper
-            _exam_facts(own, source, params, True)
-        elif source.kind == "study_hours":
-            _study_hours_facts(own, source, params, True)
-        else:  # pragma: no cover - guarded by the model's choices
-            raise ValueError(f"unknown source kind {source.kind!r}")
+        own = source_kind(source.kind).facts(source, params)
         union = "" if index == 0 else "UNION ALL"
         sql.add(f"{union} SELECT {index} AS src, q{index}.* FROM ({own.text}) q{index}", *own.params)
     return sql
@@ -395,13 +155,13 @@ def build_participants(params: RuleParams) -> None:
             FROM orgs_memberplacement"""
         )
         cursor.execute("CREATE INDEX rk_place_member ON rk_place (member_id)")
-        if _postgres():
+        if postgres():
             # Temporary tables have no statistics until analysed: without them the statements
             # below are planned for a few hundred rows (an index probe per member for the
             # headcount, a merge join sorting every fact for the aggregation).
             cursor.execute("ANALYZE rk_tree")
             cursor.execute("ANALYZE rk_place")
-        cut_off = _instant(datetime.fromisoformat(params.headcount_at) if params.headcount_at else timezone.now())
+        cut_off = instant(datetime.fromisoformat(params.headcount_at) if params.headcount_at else timezone.now())
         # The headcount: counted members (by default active ones) placed in the subtree at the
         # cut-off (members with no recorded placement at all: in their unit).
         cursor.execute(
@@ -420,7 +180,7 @@ def build_participants(params: RuleParams) -> None:
         # (`rk_unit_heads`), which needs neither an index nor statistics.
         if params.subject == "unit" or params.mover_credit == "cut_off":
             cursor.execute("CREATE INDEX rk_heads_member ON rk_heads (member_id)")
-            if _postgres():
+            if postgres():
                 cursor.execute("ANALYZE rk_heads")
         # `hc`: the participant counts as one (is in the subject's headcount population).
         # Deactivated members' facts (and under "party members only", others') are left out,
@@ -469,7 +229,7 @@ def build_participants(params: RuleParams) -> None:
                    MAX(hc) AS hc, SUM(rt) AS rt, SUM(qn) AS qn, COUNT(*) AS srcs, MAX(s) AS best
             FROM ({per_participant}) ps GROUP BY subject_id, member_id"""
         cursor.execute(statement, facts.params)
-        if _postgres() and params.subject != "member":
+        if postgres() and params.subject != "member":
             # The columns later statements join and group on: statistics of all would cost twice.
             # A member ranking ranks `rk_pp` as it stands, without grouping it again, and joins it
             # only to small tables and by unique keys: its plans are the same without them.
@@ -480,7 +240,7 @@ def _text(expr: str, places: int | None = None) -> str:
     """SQL text of a value for hashing: fixed decimals for numbers, '' for NULL."""
     if places is None:
         return f"COALESCE(CAST({expr} AS TEXT), '')"
-    if _postgres():
+    if postgres():
         return f"COALESCE(CAST(ROUND(CAST({expr} AS NUMERIC), {places}) AS TEXT), '')"
     # '%%' because the statement goes through Django's parameter formatting (always give params).
     return f"COALESCE(printf('%%.{places}f', {expr}), '')"
@@ -494,7 +254,7 @@ def _sha256(prefix: bytes, parts: list[tuple[str, str, str]]) -> str:
     """SHA-256 of `prefix`, then each part's lines (`SELECT line FROM source ORDER BY order`),
     every line followed by a newline. On PostgreSQL the lines are joined and hashed in the
     database (nothing but the digest crosses the connection); elsewhere here, to the same digest."""
-    if _postgres():
+    if postgres():
         joined = " || ".join(
             f"COALESCE((SELECT string_agg({line} || E'\\n', '' ORDER BY {order}) FROM {source}), '')"
             for line, source, order in parts
@@ -733,7 +493,7 @@ def insert_rows(params: RuleParams, snapshot_id: int, previous_id: int | None = 
     count_before = head.count("%s")
     arguments = sql.params[:count_before] + prize.params + sql.params[count_before:] + [snapshot_id, previous_id]
     statement = head + prize.text + tail
-    fused = _postgres() and not _has_quotas(params)
+    fused = postgres() and not _has_quotas(params)
     if fused:
         # The rows hashed as RETURNING gives them back: the values stored, as `rows_hash` reads them.
         returned = ", ".join(HASHED_ROW_COLUMNS)
@@ -748,7 +508,7 @@ def insert_rows(params: RuleParams, snapshot_id: int, previous_id: int | None = 
     else:
         statement = statement.replace("__INSERT__", "").replace("__RETURNING__", "")
     with connection.cursor() as cursor:
-        if _postgres():
+        if postgres():
             # Rows go into a table of their own, unindexed, which is indexed and attached as the
             # snapshot's partition afterwards (migrations 0020, 0021): sorted index builds cost
             # a fraction of 100,000 inserts into three b-trees, and the table's CHECK on its
@@ -758,7 +518,7 @@ def insert_rows(params: RuleParams, snapshot_id: int, previous_id: int | None = 
             statement = statement.replace("INSERT INTO rankings_snapshotrow (", f"INSERT INTO {table} (", 1)
         cursor.execute(statement, arguments)
         written = cursor.fetchone() if fused else None
-        if _postgres():
+        if postgres():
             cursor.execute("SELECT rankings_snapshotrow_attach(%s)", [snapshot_id])
         if written:
             rows, eligible, digest = written
@@ -941,7 +701,7 @@ def rows_hash(snapshot_id: int) -> str:
 def tuned_session() -> Iterator[None]:
     """On PostgreSQL, give this connection's ranking queries room to hash and sort in memory and
     skip JIT compilation (it costs more than it saves on one-off reporting queries)."""
-    if not _postgres():
+    if not postgres():
         yield
         return
     with connection.cursor() as cursor:
@@ -1145,53 +905,3 @@ def drift(snapshot_id: int, in_rows: bool) -> dict[str, int]:
         )
         units, teams = (int(value or 0) for value in cursor.fetchone())
     return {"added": added, "changed": changed, "gone": gone, "units": units, "teams": teams}
-
-
-# ---------------------------------------------------------------- fingerprints
-
-CHECKSUM_MODULUS = 1_000_003  # a prime: each column's contribution stays within 64-bit sums
-
-
-def _epoch_ms(column: str) -> str:
-    """Milliseconds since the epoch of timestamp `column`, rounded half away from zero.
-
-    On PostgreSQL the same integer as `EXTRACT(EPOCH FROM column) * 1000`, which fingerprints kept
-    before were taken with, at half its cost over a million facts: EXTRACT computes in
-    NUMERIC. The double `date_part` is within a quarter microsecond of the exact epoch for any
-    date before 2200, so rounding it to whole microseconds is exact, and the rest is integer
-    arithmetic."""
-    if not _postgres():
-        return f"(julianday({column}) - 2440587.5) * 86400000"
-    epoch = f"date_part('epoch', {column})"
-    micros = f"CAST(ROUND({epoch} * 1000000) AS BIGINT)"
-    return f"(({micros} + CASE WHEN {epoch} < 0 THEN -500 ELSE 500 END) / 1000)"
-
-
-def _as_integer(column: str, kind: str) -> str:
-    """`column` as an integer that changes whenever its value does (to the precision kept)."""
-    if kind == "number":  # points, scores and hours to two decimals
-        value = f"ROUND({column} * 100)"
-    elif kind == "integer":  # ids and counts: the same value as "number" gives, in integer arithmetic
-        value = f"CAST({column} AS BIGINT) * 100"
-    elif kind == "time":  # milliseconds since the epoch
-        value = _epoch_ms(column)
-    elif kind == "day":
-        value = f"({column} - DATE '2000-01-01')" if _postgres() else f"julianday({column})"
-    else:  # "flag"
-        value = f"CASE WHEN {column} THEN 1 ELSE 0 END"
-    return f"COALESCE(CAST({value} AS BIGINT), 0)"
-
-
-def facts_checksum(table: str, columns: dict[str, str], where: str = "1 = 1", args: tuple = ()) -> str:
-    """Count, newest id and, per column, a position-weighted checksum of `table`'s rows matching
-    `where`, computed in the database: an edit to a kept column of any row changes it, even when
-    the count and the newest id stay. `columns` maps each column to its kind (see `_as_integer`;
-    "integer" for integer columns: cheaper than "number", same checksum)."""
-    # '%%': the statement goes through parameter formatting on both databases.
-    sums = [
-        f"SUM(((id %% 97) + 1) * ({_as_integer(column, kind)} %% {CHECKSUM_MODULUS}))"
-        for column, kind in columns.items()
-    ]
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT COUNT(*), MAX(id), {', '.join(sums)} FROM {table} WHERE {where}", list(args))
-        return ":".join("" if value is None else str(int(value)) for value in cursor.fetchone())

@@ -8,12 +8,13 @@ draft -> approved -> published; a correction is a newer snapshot that supersedes
 """
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from orgs.models import Unit
 from quizsite.naming import EnglishTitle, english_name_field
+
+from .sources import KINDS
 
 
 class RankingRule(EnglishTitle, models.Model):
@@ -223,20 +224,9 @@ class RuleSource(models.Model):
         return f"{self.get_kind_display()} {self.contest or self.paper or self.activity or ''}".strip()
 
     def clean(self) -> None:
-        if self.kind == self.Kind.CONTEST and not self.contest_id:
-            raise ValidationError({"contest": _("Choose the contest.")})
-        if self.kind == self.Kind.CONTEST and self.contest.is_rehearsal:
-            raise ValidationError({"contest": _("This is a rehearsal: it keeps no results.")})
-        if self.kind == self.Kind.EXAM and not self.paper_id:
-            raise ValidationError({"paper": _("Choose the paper.")})
-        # An online contest's results are its paper's attempts; the source names the paper.
-        if self.kind == self.Kind.ONLINE and not (self.paper_id and hasattr(self.paper, "online_contest")):
-            raise ValidationError({"paper": _("Choose an online contest.")})
-        # A team ranking reads an online contest's teams, which only a relay has.
-        rule = getattr(self, "rule", None)
-        if self.kind == self.Kind.ONLINE and rule is not None and rule.subject == RankingRule.Subject.TEAM:
-            if not hasattr(self.paper.online_contest, "relay"):
-                raise ValidationError({"paper": _("Teams are ranked from a team relay: choose a relay.")})
+        kind = KINDS.get(self.kind)  # an unknown kind is refused by the field's choices
+        if kind is not None:
+            kind.check(self, getattr(self, "rule", None))
 
 
 class ExpectedHeadcount(models.Model):

@@ -35,12 +35,14 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from .sources import KINDS
+
 TIE_BREAKS = ("accuracy_desc", "right_desc", "time_used_asc", "finished_at_asc", "participants_desc")
 # The data a tie-break key reads, by who provides it: answers (right or wrong, with their time)
 # come from contests, exams and online contests (graded as exams); a finish time from every source;
 # participants from groups.
 ANSWER_KEYS = ("accuracy_desc", "right_desc", "time_used_asc")
-ANSWER_SOURCES = ("contest", "exam", "online")
+ANSWER_SOURCES = tuple(name for name, kind in KINDS.items() if kind.answers)
 SUGGESTED_TIE_BREAKS = ("accuracy_desc", "time_used_asc")
 COMPOSABLE = ("total", "mean", "per_capita", "participation", "top_k")
 MEMBER_METRICS = ("total", "mean", "best")
@@ -48,7 +50,7 @@ STEPLEN = 4  # treebeard's materialised-path step: a unit at depth d has a path 
 # Where a team ranking's teams come from, by the kind of source that brings them: a live contest's
 # teams and rosters, or the teams of the relay run on an online contest's paper (a relay's legs
 # are attempts at that paper). Team ids of the two kinds overlap: a rule ranks one kind.
-TEAM_SOURCES = {"contest": "contest", "online": "relay"}
+TEAM_SOURCES = {name: kind.teams for name, kind in KINDS.items() if kind.teams}
 
 
 def teams_ranked(source_kinds) -> str | None:

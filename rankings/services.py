@@ -21,6 +21,8 @@ from quizsite.spreadsheets import RowError, SpreadsheetError, cell_text, read_sh
 from . import compute, selectors
 from .models import ExpectedHeadcount, RankingRule, RankingRun, RuleSource, Snapshot
 from .params import SAVED_SOURCES, RuleParams, check_rule
+from .sources import source_kind
+from .sql import facts_checksum
 
 
 class RankingRejected(Exception):
@@ -272,10 +274,10 @@ def population_freeze(*, rule: RankingRule) -> None:
 
 def inputs_fingerprint(rule: RankingRule) -> str:
     """A summary of every fact a rule reads, computed in the database: counts, newest ids and
-    checksums over the columns that count (`compute.facts_checksum`), so that an edit to an
+    checksums over the columns that count (`rankings.sql.facts_checksum`), so that an edit to an
     existing fact changes it as surely as a new one. Also covers members' placements and whether
     they are active, which decide the units facts count for and the headcount."""
-    checksum = compute.facts_checksum
+    checksum = facts_checksum
     subtree = (rule.unit.path + "%",)
     in_subtree = "unit_id IN (SELECT id FROM orgs_unit WHERE path LIKE %s)"
     placed = "member_id IN (SELECT member_id FROM orgs_memberplacement WHERE unit_id IN "
@@ -296,110 +298,8 @@ def inputs_fingerprint(rule: RankingRule) -> str:
             checksum("orgs_user", {"unit_id": "integer"}, f"{in_subtree} AND NOT is_active", subtree),
         ]
     for source in rule.sources.order_by("id"):
-        if source.kind == RuleSource.Kind.CONTEST:
-            contest = (source.contest_id,)
-            in_contest = "opening_id IN (SELECT id FROM contests_opening WHERE contest_id = %s)"
-            parts += [
-                checksum(
-                    "contests_scoreevent",
-                    {
-                        "points": "integer",
-                        "member_id": "integer",
-                        "team_id": "integer",
-                        "time_used_ms": "integer",
-                        "opening_id": "integer",
-                        "created_at": "time",
-                    },
-                    "contest_id = %s",
-                    contest,
-                ),
-                checksum(
-                    "contests_teammember",
-                    {"member_id": "integer", "team_id": "integer", "unit_at_start_id": "integer"},
-                    "contest_id = %s",
-                    contest,
-                ),
-                checksum("contests_team", {"unit_id": "integer"}, "contest_id = %s", contest),
-                checksum("contests_opening", {"opened_at": "time", "revealed_at": "time"}, "contest_id = %s", contest),
-                checksum(
-                    "contests_contestanswer",
-                    {"member_id": "integer", "team_id": "integer", "received_at": "time"},
-                    in_contest,
-                    contest,
-                ),
-                checksum("contests_contest", {"base_score": "integer"}, "id = %s", contest),
-            ]
-        elif source.kind == RuleSource.Kind.POINTS:
-            where, args = ["1 = 1"], []
-            if rule.period_starts_on:
-                where.append("day >= %s")
-                args.append(rule.period_starts_on)
-            if rule.period_ends_on:
-                where.append("day <= %s")
-                args.append(rule.period_ends_on)
-            if source.activity:
-                where.append("activity = %s")
-                args.append(source.activity)
-            parts.append(
-                checksum(
-                    "lessons_pointevent",
-                    {"points": "integer", "member_id": "integer", "day": "day", "occurred_at": "time"},
-                    " AND ".join(where),
-                    tuple(args),
-                )
-            )
-        elif source.kind == RuleSource.Kind.STUDY_HOURS:
-            parts.append(
-                checksum("lessons_studycredit", {"hours": "number", "member_id": "integer", "granted_at": "time"})
-            )
-        else:
-            parts.append(
-                checksum(
-                    "lessons_attempt",
-                    {
-                        "score": "number",
-                        "member_id": "integer",
-                        "number": "integer",
-                        "unit_at_start_id": "integer",
-                        "started_at": "time",
-                        "finished_at": "time",
-                    },
-                    "paper_id = %s AND finished_at IS NOT NULL",
-                    (source.paper_id,),
-                )
-            )
-            if source.kind == RuleSource.Kind.ONLINE and rule.subject == RankingRule.Subject.TEAM:
-                parts += _relay_checksums(source.paper_id)
+        parts += source_kind(source.kind).checksums(source, rule)
     return f"v{rule.version}:" + hashlib.sha256("|".join(parts).encode()).hexdigest()
-
-
-def _relay_checksums(paper_id: int) -> list[str]:
-    """Checksums of what a relay team ranking reads of the relay run on `paper_id`: its teams,
-    their places and their legs."""
-    checksum = compute.facts_checksum
-    teams = (
-        "SELECT t.id FROM contests_relayteam t JOIN contests_relaycontest rc ON rc.id = t.relay_id "
-        "JOIN contests_onlinecontest oc ON oc.id = rc.online_id WHERE oc.paper_id = %s"
-    )
-    legs = {
-        "holder_id": "number",
-        "runner_id": "number",
-        "score": "number",
-        '"right"': "number",
-        "questions": "number",
-        "time_used_s": "number",
-        "finished_at": "time",
-    }
-    return [
-        checksum("contests_relayteam", {"unit_id": "number"}, f"id IN ({teams})", (paper_id,)),
-        checksum(
-            "contests_relayrunner",
-            {"team_id": "number", "unit_at_start_id": "number"},
-            f"team_id IN ({teams})",
-            (paper_id,),
-        ),
-        checksum("contests_relayleg", legs, f"team_id IN ({teams})", (paper_id,)),
-    ]
 
 
 def rules_mark_dirty() -> list[int]:
