@@ -22,6 +22,7 @@ import nh3
 import pikepdf
 
 from quizsite.archives import PackageTooLarge, check_unpacked_size
+from quizsite.pictures import PictureTooLarge, open_picture
 
 # What `filetype` reports for each allowed extension's real content.
 SNIFFED = {
@@ -156,9 +157,9 @@ def _strip_pdf(source: Path, target: Path) -> None:
 def _strip_image(source: Path, target: Path, extension: str) -> None:
     """Re-save the picture upright without EXIF (camera owner, GPS) or text chunks: Pillow writes
     only what it is given."""
-    from PIL import Image, ImageOps
+    from PIL import ImageOps
 
-    with Image.open(source) as image:
+    with open_picture(source) as image:
         upright = ImageOps.exif_transpose(image)
         upright.save(target, format="PNG" if extension == "png" else "JPEG", quality=92)
 
@@ -194,6 +195,8 @@ def make_blind_copy(source: Path, target: Path, extension: str) -> None:
     elif extension in ("jpg", "jpeg", "png"):
         try:
             _strip_image(source, target, extension)
+        except PictureTooLarge as refused:
+            raise FileRefused("picture_too_large", str(refused)) from None
         except (UnidentifiedImageError, OSError):
             from django.utils.translation import gettext as _
 
