@@ -205,7 +205,10 @@ def make_blind_copy(source: Path, target: Path, extension: str) -> None:
         _strip_video(source, target)
 
 
-PREVIEW_DPI = 110
+# A page's picture fits this many pixels on its long side whatever the page's size (an A4 page
+# comes out at about 110 dpi): rendering at a fixed resolution let a 1 kB PDF with a 200-inch page
+# take over a gigabyte of memory per page.
+PREVIEW_LONG_SIDE_PX = 1300
 PREVIEW_MAX_PAGES = 30
 THUMBNAIL_PX = 480
 
@@ -213,14 +216,16 @@ THUMBNAIL_PX = 480
 def make_previews(blind: Path, extension: str) -> list[Path]:
     """Pictures shown in the page beside the file, made from the blind copy (so they hide what it
     hides): each page of a PDF rendered to PNG with poppler's pdftoppm (at most
-    `PREVIEW_MAX_PAGES`), a photo's JPEG thumbnail. None for other files, or without pdftoppm."""
+    `PREVIEW_MAX_PAGES`, each within `PREVIEW_LONG_SIDE_PX`), a photo's JPEG thumbnail. None for
+    other files, or without pdftoppm."""
     if extension == "pdf":
         pdftoppm = shutil.which("pdftoppm")
         if pdftoppm is None:
             return []
         prefix = blind.with_name(f"{blind.stem}-page")
         result = subprocess.run(  # noqa: S603
-            [pdftoppm, "-png", "-r", str(PREVIEW_DPI), "-l", str(PREVIEW_MAX_PAGES), str(blind), str(prefix)],
+            [pdftoppm, "-png", "-scale-to", str(PREVIEW_LONG_SIDE_PX), "-l", str(PREVIEW_MAX_PAGES)]
+            + [str(blind), str(prefix)],
             capture_output=True,
             timeout=120,
         )

@@ -1,8 +1,13 @@
 """What a member's upload can do: files are served typed by what they were checked to be (never
 as a page of the platform), and a picture is refused by its declared size before it is decoded."""
 
+import shutil
+from io import BytesIO
+
+import pikepdf
 import pytest
 from django.urls import reverse
+from PIL import Image
 
 from calls import services
 from calls.models import Assignment, Call, EntryFile
@@ -47,7 +52,26 @@ def test_a_photo_declaring_hundreds_of_megapixels_is_refused_and_leaves_nothing(
         with pytest.raises(CallRejected) as refused:
             services.entry_attach(entry=entry, upload=upload("p.png", bomb))
         assert refused.value.code == "picture_too_large"
-        assert "megapixels" in refused.value.message
+        assert "89" in refused.value.message  # the limit, in megapixels
     assert not EntryFile.objects.exists()
     folder = tmp_path / "media" / "calls"
     assert not folder.exists() or not any(p.is_file() for p in folder.rglob("*"))
+
+
+@pytest.mark.skipif(not shutil.which("pdftoppm"), reason="poppler's pdftoppm renders the previews")
+def test_a_pdf_page_of_any_size_is_previewed_within_a_fixed_box(essay_call, tree, settings):
+    """Pages were rendered at 110 dpi whatever their size: a 1 kB PDF whose page is 72 x 40
+    inches made a 7,920 x 4,400 picture, and at the format's limit (200 inches) 1.4 GB of memory
+    per page, for up to 30 pages."""
+    document = pikepdf.new()
+    document.add_blank_page(page_size=(72 * 72, 40 * 72))
+    document.add_blank_page(page_size=(595, 842))  # A4
+    out = BytesIO()
+    document.save(out)
+    entry = services.entry_create(call=essay_call, author=factories.member(tree["gz1"]), title="征文")
+    stored = services.entry_attach(entry=entry, upload=upload("huge.pdf", out.getvalue()))
+    assert len(stored.previews) == 2
+    for preview, (width, height) in zip(stored.previews, [(72, 40), (595, 842)], strict=True):
+        with Image.open(settings.MEDIA_ROOT / preview) as picture:
+            assert max(picture.size) == 1300  # an A4 page at about 110 dpi
+            assert picture.width / picture.height == pytest.approx(width / height, rel=0.01)
