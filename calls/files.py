@@ -21,6 +21,9 @@ import mammoth
 import nh3
 import pikepdf
 
+from quizsite.archives import PackageTooLarge, check_unpacked_size
+from quizsite.pictures import PictureTooLarge, open_picture
+
 # What `filetype` reports for each allowed extension's real content.
 SNIFFED = {
     "docx": {"docx", "zip"},
@@ -70,10 +73,13 @@ def _check_docx(path: Path) -> None:
 
     try:
         with zipfile.ZipFile(path) as archive:
+            check_unpacked_size(archive, packed_size=path.stat().st_size)
             names = archive.namelist()
             types = archive.read("[Content_Types].xml").decode("utf-8", "replace")
     except (zipfile.BadZipFile, KeyError):
         raise FileRefused("wrong_type", _("This is not a Word document (.docx).")) from None
+    except PackageTooLarge as refused:
+        raise FileRefused("unpacks_too_large", str(refused)) from None
     if "word/document.xml" not in names:
         raise FileRefused("wrong_type", _("This is not a Word document (.docx)."))
     if any(name.lower().endswith("vbaproject.bin") for name in names) or "macroEnabled" in types:
@@ -151,9 +157,9 @@ def _strip_pdf(source: Path, target: Path) -> None:
 def _strip_image(source: Path, target: Path, extension: str) -> None:
     """Re-save the picture upright without EXIF (camera owner, GPS) or text chunks: Pillow writes
     only what it is given."""
-    from PIL import Image, ImageOps
+    from PIL import ImageOps
 
-    with Image.open(source) as image:
+    with open_picture(source) as image:
         upright = ImageOps.exif_transpose(image)
         upright.save(target, format="PNG" if extension == "png" else "JPEG", quality=92)
 
@@ -189,6 +195,8 @@ def make_blind_copy(source: Path, target: Path, extension: str) -> None:
     elif extension in ("jpg", "jpeg", "png"):
         try:
             _strip_image(source, target, extension)
+        except PictureTooLarge as refused:
+            raise FileRefused("picture_too_large", str(refused)) from None
         except (UnidentifiedImageError, OSError):
             from django.utils.translation import gettext as _
 
@@ -197,7 +205,10 @@ def make_blind_copy(source: Path, target: Path, extension: str) -> None:
         _strip_video(source, target)
 
 
-PREVIEW_DPI = 110
+# A page's picture fits this many pixels on its long side whatever the page's size (an A4 page
+# comes out at about 110 dpi): rendering at a fixed resolution let a 1 kB PDF with a 200-inch page
+# take over a gigabyte of memory per page.
+PREVIEW_LONG_SIDE_PX = 1300
 PREVIEW_MAX_PAGES = 30
 THUMBNAIL_PX = 480
 
@@ -205,14 +216,16 @@ THUMBNAIL_PX = 480
 def make_previews(blind: Path, extension: str) -> list[Path]:
     """Pictures shown in the page beside the file, made from the blind copy (so they hide what it
     hides): each page of a PDF rendered to PNG with poppler's pdftoppm (at most
-    `PREVIEW_MAX_PAGES`), a photo's JPEG thumbnail. None for other files, or without pdftoppm."""
+    `PREVIEW_MAX_PAGES`, each within `PREVIEW_LONG_SIDE_PX`), a photo's JPEG thumbnail. None for
+    other files, or without pdftoppm."""
     if extension == "pdf":
         pdftoppm = shutil.which("pdftoppm")
         if pdftoppm is None:
             return []
         prefix = blind.with_name(f"{blind.stem}-page")
         result = subprocess.run(  # noqa: S603
-            [pdftoppm, "-png", "-r", str(PREVIEW_DPI), "-l", str(PREVIEW_MAX_PAGES), str(blind), str(prefix)],
+            [pdftoppm, "-png", "-scale-to", str(PREVIEW_LONG_SIDE_PX), "-l", str(PREVIEW_MAX_PAGES)]
+            + [str(blind), str(prefix)],
             capture_output=True,
             timeout=120,
         )

@@ -1,6 +1,7 @@
 """Forms of the organiser's and members' pages. Plain forms: saving goes through `calls.services`."""
 
 from django import forms
+from django.utils.html import escape
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -226,7 +227,10 @@ class AnswersForm(forms.Form):
                     label=label, required=False, widget=forms.TextInput(attrs={"inputmode": "decimal"})
                 )
             elif field.kind == CallField.Kind.FILE:
-                help_text = _("Now: %(name)s") % {"name": current.original_name} if current and current.path else ""
+                # Help texts are written as HTML (Django's password rules are), and the name is the member's.
+                help_text = ""
+                if current and current.path:
+                    help_text = _("Now: %(name)s") % {"name": escape(current.original_name)}
                 self.fields[name] = forms.FileField(label=label, required=False, help_text=help_text)
             else:
                 self.fields[name] = forms.CharField(

@@ -83,10 +83,13 @@ def reminder_send(*, by: User, unit: Unit, subject: Lesson | Paper) -> int:
     """Remind the members of `unit` who have not finished a required lesson or an exam; returns
     how many were reminded. Once per unit and subject every `NOTIFICATION_REMINDER_INTERVAL_H`
     hours: holds the unit's row lock while checking, so two clicks at once send one reminder."""
-    from quizsite.selectors import members_not_finished
+    from quizsite.selectors import members_not_finished, subject_reaches
 
     if not access.can_manage_unit(by, unit):
         raise NotificationRejected("forbidden", _("You do not look after this unit."))
+    if not subject_reaches(subject, unit):
+        # Any id may be posted: name nothing of another unit's lesson or exam.
+        raise NotificationRejected("not_for_unit", _("This lesson or exam is not for this unit's members."))
     if isinstance(subject, Paper) and subject.mode != Paper.Mode.EXAM:
         raise NotificationRejected("not_an_exam", _("Reminders are for required lessons and exams."))
     if isinstance(subject, Lesson) and not subject.required:

@@ -341,7 +341,8 @@ def members_not_finished(*, unit: Unit, subject: Lesson | Paper) -> list[User]:
     return list(members.exclude(pk__in=done).order_by("real_name", "username"))
 
 
-def _subject_reaches(subject: Lesson | Paper, unit: Unit) -> bool:
+def subject_reaches(subject: Lesson | Paper, unit: Unit) -> bool:
+    """Whether a lesson's audience (or its unit's subtree) or an exam's unit covers `unit`."""
     if isinstance(subject, Paper):
         return unit.path.startswith(subject.unit.path)
     audience = [u.path for u in subject.audience.all()] or [subject.unit.path]
@@ -383,7 +384,7 @@ def not_finished(user: User, *, at: datetime | None = None, limit: int = 20) -> 
     for kind, subjects in (("lesson", lessons), ("exam", exams)):
         for subject in subjects:
             for unit in units:
-                if not _subject_reaches(subject, unit):
+                if not subject_reaches(subject, unit):
                     continue
                 members = members_not_finished(unit=unit, subject=subject)
                 if members:

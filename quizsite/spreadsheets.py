@@ -32,6 +32,8 @@ from openpyxl.worksheet._reader import FORMULA_TAG, INLINE_STRING, WorkSheetPars
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from openpyxl.xml.constants import SHEET_MAIN_NS
 
+from .archives import PackageTooLarge, check_unpacked_size
+
 HEADER_SEARCH_ROWS = 15
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -196,7 +198,15 @@ def _check_size(file: IO[bytes], max_bytes: int) -> None:
 
 def _load(file: IO[bytes], **options):
     try:
+        file.seek(0, 2)
+        packed_size = file.tell()
+        file.seek(0)
+        with zipfile.ZipFile(file) as archive:
+            check_unpacked_size(archive, packed_size=packed_size)
+        file.seek(0)
         return load_workbook(file, **options)
+    except PackageTooLarge as refused:
+        raise SpreadsheetError(str(refused)) from None
     except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError):
         raise SpreadsheetError(
             _("This is not an Excel .xlsx workbook. Save it from Excel or WPS as .xlsx and try again.")

@@ -208,5 +208,8 @@ def test_compose_runs_the_platform_as_the_app_role_and_migrations_as_the_owner(c
 def test_nginx_config_proxies_websockets_and_hides_media():
     conf = (ROOT / "deploy" / "nginx.conf").read_text()
     assert re.search(r"location /ws/ \{[^}]*Upgrade \$http_upgrade", conf)
-    assert re.search(r"location /protected-media/ \{\s*internal;", conf)
+    media = re.search(r"location /protected-media/ \{([^}]*)\}", conf).group(1)
+    assert media.split()[0] == "internal;"
+    # Through X-Accel-Redirect nginx drops Django's nosniff header: the location adds its own.
+    assert "add_header X-Content-Type-Options nosniff always;" in media
     assert "location /media/" not in conf

@@ -8,7 +8,15 @@ from urllib.parse import unquote
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from quizsite.spreadsheets import ExportWorkbook, attachment_disposition, sheet_title
+from quizsite.spreadsheets import (
+    ExportWorkbook,
+    SpreadsheetError,
+    attachment_disposition,
+    open_first_sheet,
+    read_sheet_values,
+    sheet_title,
+)
+from tests.archives import inflated
 from tests.spreadsheets import FORMULA, assert_written_as_text
 
 DANGEROUS_TEXT = [FORMULA, "=1+1", "+1+1", "-1+1", "@SUM(A1)", "\t=1+1", "=", "#N/A", "-", "- 选项"]
@@ -94,8 +102,6 @@ def test_a_sheet_reads_in_one_pass_as_openpyxl_reads_it_with_merged_cells_repeat
     from openpyxl.cell.rich_text import CellRichText, TextBlock
     from openpyxl.cell.text import InlineFont
 
-    from quizsite.spreadsheets import read_sheet_values
-
     book = Workbook()
     sheet = book.active
     bold = InlineFont(b=True)
@@ -119,3 +125,18 @@ def test_a_sheet_reads_in_one_pass_as_openpyxl_reads_it_with_merged_cells_repeat
     assert read.formula_cells == [(5, 3)]  # openpyxl saves no result for a formula
     openpyxl_rows = list(load_workbook(BytesIO(out.getvalue()), data_only=True).active.iter_rows(values_only=True))
     assert [read.rows[1], read.rows[3]] == [openpyxl_rows[1], openpyxl_rows[3]]  # rows no merge touches
+
+
+@pytest.mark.parametrize("read", [read_sheet_values, open_first_sheet])
+def test_a_workbook_that_unpacks_to_far_more_than_it_weighs_is_refused_before_it_is_read(read):
+    """A zip bomb of an xlsx (here under 1 MB, unpacking to 64 MB) would be inflated in the web
+    process: openpyxl reads the shared strings whole, and the rows are kept."""
+    book = Workbook()
+    book.active.append(["题干", "答案"])
+    plain = BytesIO()
+    book.save(plain)
+    bomb = inflated(plain.getvalue(), unpacked_mb=64, name="xl/padding.bin")
+    assert len(bomb) < 2**20
+    with pytest.raises(SpreadsheetError, match="64 MB"):
+        read(BytesIO(bomb), max_bytes=10 * 2**20)
+    assert read(BytesIO(plain.getvalue()), max_bytes=10 * 2**20) is not None

@@ -5,8 +5,9 @@ from pathlib import Path
 
 from django.conf import settings
 from django.utils.translation import gettext as _
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import ImageOps, UnidentifiedImageError
 
+from quizsite.pictures import PictureTooLarge, open_picture
 from quizsite.spreadsheets import too_large
 
 from .. import video
@@ -48,9 +49,11 @@ def lesson_poster_from_image(*, lesson: Lesson, data: bytes) -> Lesson:
     if message := too_large(len(data), POSTER_MAX_BYTES):
         raise LessonRejected("poster_too_large", message)
     try:
-        with Image.open(BytesIO(data)) as picture:
+        with open_picture(BytesIO(data)) as picture:
             picture.load()
             poster = ImageOps.exif_transpose(picture).convert("RGB")
+    except PictureTooLarge as refused:
+        raise LessonRejected("poster_too_large", str(refused)) from None
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as error:
         raise LessonRejected("not_a_picture", _("The file is not a picture (PNG, JPEG, GIF or WebP).")) from error
     if poster.height > POSTER_HEIGHT:

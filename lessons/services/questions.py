@@ -12,9 +12,10 @@ from django.core.files.storage import default_storage
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from PIL import Image, UnidentifiedImageError
+from PIL import UnidentifiedImageError
 
 from orgs.models import Unit, User
+from quizsite.pictures import PictureTooLarge, open_picture
 from quizsite.spreadsheets import too_large
 
 from ..models import AttemptItem, Question, QuestionBank, QuestionVersion, Tag
@@ -81,9 +82,11 @@ def question_image_store(*, data: bytes) -> str:
     if message := too_large(len(data), settings.QUESTION_IMAGE_MAX_BYTES):
         raise QuestionInvalid({"image": message})
     try:
-        with Image.open(BytesIO(data)) as image:
+        with open_picture(BytesIO(data)) as image:
             image_format = image.format
             image.verify()
+    except PictureTooLarge as refused:
+        raise QuestionInvalid({"image": str(refused)}) from None
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
         image_format = None
     if image_format not in IMAGE_FORMATS:

@@ -10,6 +10,7 @@ from calls import files, services
 from calls.models import AuditEvent, Entry, EntryFile
 from calls.services import CallRejected
 from tests import factories
+from tests.archives import inflated
 
 from . import documents
 from .conftest import submitted_essay, upload
@@ -76,6 +77,8 @@ def test_member_of_another_unit_cannot_reopen(entry, tree):
         ("essay.docx", documents.docx(main=documents.DOCM_MAIN), "macros"),
         ("essay.pdf", documents.pdf(script="open_action"), "pdf_script"),
         ("essay.pdf", documents.pdf(script="names"), "pdf_script"),
+        # A zip bomb: under 1 MB, it unpacks to 64 MB, which the blind copy would read into memory.
+        ("essay.docx", inflated(documents.docx(), unpacked_mb=64), "unpacks_too_large"),
     ],
 )
 def test_bad_files_are_refused_and_leave_nothing(entry, tmp_path, name, content, code):

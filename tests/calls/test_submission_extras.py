@@ -296,3 +296,18 @@ def test_quota_use_counts_the_places_held(essay_call, tree, gz_organiser):
     assert [row["used"] for row in selectors.quota_use(branch_organiser, essay_call)] == [1]
     services.entry_withdraw(entry=a, by=a.author)
     assert [row["used"] for row in selectors.quota_use(branch_organiser, essay_call)] == [0]
+
+
+def test_a_file_answers_name_is_shown_escaped_on_the_entry_page(client, essay_call, asked, tree):
+    """The name is the member's own: it went into the field's help text, which the form template
+    writes unescaped (for Django's password rules, which are HTML)."""
+    author = factories.member(tree["gz1"])
+    entry = services.entry_create(call=essay_call, author=author, title="征文")
+    name = "<img src=x onerror=alert(1)>.pdf"
+    services.entry_answers_save(
+        entry=entry, by=author, values={}, uploads={asked["附件"].pk: upload(name, documents.pdf())}
+    )
+    client.force_login(author)
+    html = client.get(reverse("calls:entry", args=[entry.pk])).content.decode()
+    assert "<img src=x" not in html
+    assert "&lt;img src=x onerror=alert(1)&gt;.pdf" in html

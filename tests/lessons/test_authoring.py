@@ -18,6 +18,7 @@ from lessons.services.attempts import answer_submit, attempt_start
 from lessons.services.questions import question_images_sweep
 from lessons.tasks import question_import_run
 from tests import factories
+from tests.pictures import bomb_png
 
 
 def png_bytes(size=(4, 3)) -> bytes:
@@ -100,6 +101,16 @@ def test_editor_refuses_a_picture_over_the_limit(editor, bank, settings):
     upload.name = "big.png"
     page = editor.post(new_url(bank), {**single(), "image": upload})
     assert "the limit is" in page.content.decode()
+    assert not Question.objects.filter(bank=bank).exists()
+
+
+def test_editor_refuses_a_picture_declaring_hundreds_of_megapixels(editor, bank):
+    """A few dozen bytes declaring 400 megapixels: Pillow's DecompressionBombError was not caught."""
+    upload = BytesIO(bomb_png())
+    upload.name = "bomb.png"
+    page = editor.post(new_url(bank), {**single(), "image": upload})
+    assert page.status_code == 200
+    assert "This picture has more than 89 megapixels; make it smaller and try again." in page.content.decode()
     assert not Question.objects.filter(bank=bank).exists()
 
 
@@ -409,6 +420,18 @@ def test_lesson_settings_refuse_bad_subtitles_window_and_poster(editor, lesson):
     assert "The video is not processed yet" in page
     lesson.refresh_from_db()
     assert lesson.title == "党章第一讲" and not lesson.subtitles and not lesson.poster and not lesson.publish_from
+
+
+def test_lesson_poster_declaring_hundreds_of_megapixels_is_refused_beside_the_field(editor, lesson):
+    url = reverse("lessons:lesson_settings", args=[lesson.pk])
+    for bomb in (bomb_png(), bomb_png(12_000, 10_000)):  # over twice Pillow's limit, and under it
+        upload = BytesIO(bomb)
+        upload.name = "cover.png"
+        page = editor.post(url, settings_post(lesson, poster_choice="image", poster_image=upload))
+        assert page.status_code == 200
+        assert "This picture has more than 89 megapixels; make it smaller and try again." in page.content.decode()
+    lesson.refresh_from_db()
+    assert not lesson.poster
 
 
 def test_lesson_poster_from_an_uploaded_picture_is_stored_as_jpeg(editor, lesson, settings):

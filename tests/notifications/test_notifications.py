@@ -81,6 +81,21 @@ def test_reminders_are_refused_outside_ones_units_for_optional_lessons_and_when_
     assert not Notification.objects.exists() and not ReminderSent.objects.exists()
 
 
+def test_a_reminder_about_another_units_lesson_or_exam_is_refused_and_names_nothing(tree, branch):
+    """An organiser of another office looks after their own branch, but the lesson and the exam
+    are the Guangzhou office's: reminding about them (any id may be posted) told their members a
+    title from another unit and led them to a page that refuses them."""
+    stranger = factories.organiser(tree["jjj"])
+    exam = factories.paper(tree["gz"], mode="exam", title="党规测验")
+    factories.member(tree["jjj1"])
+    for subject in (branch["lesson"], exam):
+        with pytest.raises(services.NotificationRejected) as refused:
+            services.reminder_send(by=stranger, unit=tree["jjj1"], subject=subject)
+        assert refused.value.code == "not_for_unit"
+        assert subject.title not in refused.value.message
+    assert not Notification.objects.exists() and not ReminderSent.objects.exists()
+
+
 def test_an_exam_reminder_skips_members_who_have_submitted(tree, branch, gz_organiser):
     exam = factories.paper(tree["gz"], mode="exam", title="党规测验")
     from lessons.models import Attempt
