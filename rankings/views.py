@@ -252,6 +252,8 @@ def _typed_headcounts(post, units: list[dict]) -> tuple[dict[int, int | None], d
             errors[unit["unit_id"]] = _("Type a whole number.")
         elif int(text) < 0:
             errors[unit["unit_id"]] = _("A headcount cannot be negative.")
+        elif int(text) > services.HEADCOUNT_MAX:
+            errors[unit["unit_id"]] = services.headcount_too_large()
         else:
             counts[unit["unit_id"]] = int(text)
     return counts, errors

@@ -301,7 +301,10 @@ def test_headcount_page_lists_the_ranked_units_and_saves_typed_numbers(headcount
     assert expected(rule) == {}
 
 
-@pytest.mark.parametrize(("typed", "message"), [("-3", "人数不能为负数"), ("十六", "请输入整数")])
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [("-3", "人数不能为负数"), ("十六", "请输入整数"), ("99999999999", "人数最多为 1,000,000，请核对。")],
+)
 def test_headcount_page_refuses_a_bad_number_keeps_what_was_typed_and_saves_nothing(
     headcount_page, central, typed, message
 ):
@@ -352,6 +355,15 @@ def test_headcounts_import_reports_every_bad_row_and_saves_nothing(headcount_pag
         (7, "单位", "该单位重复出现。"),
     ]
     assert 'id="import-errors"' in page.content.decode()
+    assert expected(rule) == {}
+
+
+def test_headcounts_import_refuses_a_headcount_too_large_for_any_unit(headcount_page):
+    client, url, rule = headcount_page["client"], headcount_page["url"], headcount_page["rule"]
+    book = factories.workbook([["单位", "应参与人数"], ["广州特派办", 16], ["预算司", 99999999999]])
+    page = client.post(url, {"action": "import", "file": book})
+    errors = [(e.row, e.column, e.message) for e in page.context["report"].errors]
+    assert errors == [(3, "应参与人数", "人数最多为 1,000,000，请核对。")]
     assert expected(rule) == {}
 
 
