@@ -13,6 +13,8 @@ from decimal import Decimal, InvalidOperation
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Max
 from django.forms.models import fields_for_model
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -119,6 +121,9 @@ SOURCE_LABELS = {
 SECTIONS = ("prize_tiers", "composite", "sources")
 
 RESERVED_SLUGS = {"rules"}
+
+# A source's weight is stored to three decimal places (0.001).
+WEIGHT_STEP = Decimal("0.001")
 
 
 def tie_break_choices() -> list[tuple[str, str]]:
@@ -311,6 +316,8 @@ class SourceRows:
                 source["activity"] = row["activity"]
             if weight is None or weight <= 0 or weight >= 1000:
                 row["errors"].append(_("A weight is a number above 0 and below 1000."))
+            elif weight != weight.quantize(WEIGHT_STEP):
+                row["errors"].append(_("A weight has at most 3 decimal places."))
             sources.append(source)
         if self.has_errors:
             return sources, _("Correct the sources marked below.")
@@ -363,6 +370,11 @@ class RuleForm(forms.Form):
                 "headcount_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             },
         )
+        for name, field in model_fields.items():
+            # The form field of a model's integer does not carry the column's range; a number past
+            # it would reach the database and fail there (smallint out of range).
+            if isinstance(RankingRule._meta.get_field(name), models.IntegerField):
+                field.validators.extend(RankingRule._meta.get_field(name).validators)
         self.fields = {**model_fields, **self.fields}
         self.fields["unit"] = AdministeredUnitField(user=user, label=_("unit"), help_text=HELP["unit"])
         self.fields["min_participation"].help_text = HELP["min_participation"]
@@ -399,8 +411,33 @@ class RuleForm(forms.Form):
             raise ValidationError(_("Another ranking already uses this short name; choose another."))
         return slug
 
+    def _check_levels(self, data) -> None:
+        """Tree levels must name units that exist below the rule's unit: a level past the deepest
+        would rank no unit, or put every member in no group, without a word."""
+        unit = data.get("unit")
+        if unit is None:
+            return
+        deepest = Unit.objects.filter(path__startswith=unit.path).aggregate(deepest=Max("depth"))["deepest"]
+        names = {"unit": unit.name, "low": unit.depth, "high": deepest}
+        unit_level = data.get("unit_level") if data.get("subject") == RankingRule.Subject.UNIT else None
+        if unit_level and unit_level > deepest:
+            self.add_error(
+                "unit_level",
+                _("The units under %(unit)s go down to level %(high)d: choose a level up to that.") % names,
+            )
+        group_level = data.get("group_level")
+        if group_level and not unit.depth < group_level <= deepest:
+            self.add_error(
+                "group_level",
+                _("Groups are units below %(unit)s (level %(low)d): choose a level above %(low)d and up to %(high)d.")
+                % names
+                if unit.depth < deepest
+                else _("%(unit)s has no units below it to group by: leave this empty.") % names,
+            )
+
     def clean(self):
         data = super().clean()
+        self._check_levels(data)
         mode = data.get("prize_mode") or RankingRule.PrizeMode.NONE
         tiers, tier_error = self.tiers.clean(mode, group_level=data.get("group_level"))
         if tier_error:

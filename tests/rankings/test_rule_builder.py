@@ -137,6 +137,57 @@ def test_a_period_ending_before_it_starts_is_refused(admin_client, study):  # no
     assert form.errors["period_ends_on"] == ["The period ends before it starts."]
 
 
+@pytest.mark.parametrize(
+    ("changes", "field", "message"),
+    [
+        (
+            {"group_level": "4"},
+            "group_level",
+            "Groups are units below 审计署 (level 1): choose a level above 1 and up to 3.",
+        ),
+        (
+            {"group_level": "1"},
+            "group_level",
+            "Groups are units below 审计署 (level 1): choose a level above 1 and up to 3.",
+        ),
+        (
+            {"subject": "unit", "unit_level": "3", "metric": "top_k", "top_k": "99999999999999999999"},
+            "top_k",
+            "Ensure this value is less than or equal to",
+        ),
+        (
+            {"subject": "unit", "unit_level": "5", "group_level": ""},
+            "unit_level",
+            "The units under 审计署 go down to level 3: choose a level up to that.",
+        ),
+        (
+            {"min_participants": "99999999999999999999"},
+            "min_participants",
+            "Ensure this value is less than or equal to",
+        ),
+    ],
+    ids=["below-the-tree", "the-rules-own-level", "huge-k", "unit-level-below-the-tree", "huge-minimum"],
+)
+def test_a_tree_level_or_number_no_unit_could_have_is_refused_beside_its_field(
+    admin_client,
+    study,  # noqa: F811
+    changes,
+    field,
+    message,
+):
+    form, page = refused(admin_client, NEW, form_data(study["tree"], **changes), field)
+    assert field in form.errors and message in page
+    assert f'value="{changes[field]}"' in page
+
+
+def test_a_weight_with_more_decimals_than_are_kept_is_refused_on_its_row(admin_client, study):  # noqa: F811
+    # 999.9999 would round to 1000 (past the column) and 0.0004 to a weight of nothing.
+    for weight in ("999.9999", "0.0004"):
+        form, page = refused(admin_client, NEW, form_data(study["tree"], source_weight=[weight]), "sources")
+        assert form.source_rows.rows[0]["errors"] == ["A weight has at most 3 decimal places."]
+        assert f'value="{weight}"' in page
+
+
 def test_a_unit_the_administrator_does_not_administer_is_refused(admin_client, study):  # noqa: F811
     form, page = refused(admin_client, NEW, form_data(study["tree"], unit=study["tree"]["mof"].pk), "unit")
     assert form.errors["unit"] == ["You do not administer that unit: choose one of the units listed."]
