@@ -91,7 +91,8 @@ def rule_preview(*, rule: RankingRule, sources: list[dict], limit: int = 10) -> 
     class _Rollback(Exception):
         pass
 
-    preview: dict = {"rows": [], "row_count": 0, "eligible_count": 0}
+    # The subject and metric say how the rows read (a unit's name, a participation rate in %).
+    preview: dict = {"rows": [], "row_count": 0, "eligible_count": 0, "subject": rule.subject, "metric": rule.metric}
     try:
         with compute.tuned_session(), transaction.atomic():
             if rule.pk is None:
@@ -113,7 +114,7 @@ def rule_preview(*, rule: RankingRule, sources: list[dict], limit: int = 10) -> 
                 fingerprint="",
                 version=0,
             )
-            preview = {
+            preview |= {
                 "rows": selectors.with_unit_paths(
                     rule, snapshot.rows.order_by(F("place").asc(nulls_last=True), "label")[:limit]
                 ),

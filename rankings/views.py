@@ -17,7 +17,7 @@ from quizsite.spreadsheets import attachment_disposition, xlsx_response
 from . import exports, selectors, services
 from .forms import HeadcountImportForm
 from .models import RankingRule, RankingRun, Snapshot, SnapshotRow
-from .params import RuleParams, composite_formula, counting_rules
+from .params import RATE_METRICS, RuleParams, composite_formula, counting_rules
 from .tasks import enqueue
 
 
@@ -77,11 +77,13 @@ def board(request, slug: str):
     )
     page.object_list = selectors.with_unit_paths(rule, page.object_list)
     group_list = selectors.groups(snapshot)
+    scale = 100 if snapshot.parameters.get("metric") in RATE_METRICS else 1  # a rate's mean in percent
     chart = {
         "histogram": selectors.score_histogram(snapshot),
         "groups": {
             "labels": [g["group_name"] for g in group_list[:20]],
-            "means": [round(float(g["mean"]), 2) if g["mean"] is not None else 0 for g in group_list[:20]],
+            "means": [round(float(g["mean"]) * scale, 2) if g["mean"] is not None else 0 for g in group_list[:20]],
+            "suffix": "%" if scale == 100 else "",
         },
     }
     return render(

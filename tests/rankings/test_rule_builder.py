@@ -1,6 +1,8 @@
 """The ranking rule builder: plain controls, every bad input named next to its field, a preview
 that saves nothing and equals what a computation gives, and administrators' units only."""
 
+import re
+
 import pytest
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -211,6 +213,16 @@ def preview(client, url, data):
     response = client.post(url, {**data, "action": "preview"}, HTTP_X_FRAGMENT="preview")
     assert response.status_code == 200
     return response
+
+
+def test_the_preview_of_a_unit_ranking_names_its_column_unit_and_shows_rates_in_percent(admin_client, study):  # noqa: F811
+    # Counted at the end of today: the members were made today, after the points' day.
+    today = timezone.localdate().isoformat()
+    data = form_data(study["tree"], subject="unit", unit_level="3", metric="participation", period_ends_on=today)
+    page = preview(admin_client, NEW, data).content.decode()
+    assert "<th>Unit</th>" in page and "<th>Name</th>" not in page
+    # Everyone of 广州's first and second branches and of 京津冀's branch earned points.
+    assert re.findall(r'<td class="text-end">([^<]*)</td>', page) == ["100%", "100%", "100%"]
 
 
 def test_the_preview_shows_the_top_rows_and_saves_nothing(admin_client, study):  # noqa: F811
