@@ -322,13 +322,17 @@ def run_progress(request, slug: str, run_id: int):
     )
 
 
-def _snapshot_action(request, slug: str, version: int, action) -> HttpResponse:
+def _snapshot_action(request, slug: str, version: int, action, done: str) -> HttpResponse:
+    """Run `action` on the rule's snapshot `version` and say on the console what came of it:
+    `done` (with %(version)d) when it went through, the refusal when it did not."""
     rule = access_rule(request.user, slug, administer=True)
     snapshot = get_object_or_404(Snapshot, rule=rule, version=version)
     try:
         action(snapshot)
     except services.RankingRejected as refused:
         messages.error(request, refused.message)
+    else:
+        messages.success(request, done % {"version": version})
     return redirect("rankings:manage", slug=rule.slug)
 
 
@@ -336,7 +340,11 @@ def _snapshot_action(request, slug: str, version: int, action) -> HttpResponse:
 @require_POST
 def approve(request, slug: str, version: int):
     return _snapshot_action(
-        request, slug, version, lambda snapshot: services.snapshot_approve(snapshot=snapshot, by=request.user)
+        request,
+        slug,
+        version,
+        lambda snapshot: services.snapshot_approve(snapshot=snapshot, by=request.user),
+        _("Version %(version)d approved: it can now be published."),
     )
 
 
@@ -352,6 +360,7 @@ def publish(request, slug: str, version: int):
         lambda snapshot: services.snapshot_publish(
             snapshot=snapshot, by=request.user, reason=reason, as_it_stands=as_it_stands
         ),
+        _("Version %(version)d published: members now see it on the board, the big screen and the honour list."),
     )
 
 

@@ -4,6 +4,7 @@ from io import BytesIO
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 from openpyxl import load_workbook
 
 from quizsite.pagination import PageNumberPagination
@@ -112,6 +113,19 @@ def test_console_computes_approves_and_publishes_and_refuses_a_reasonless_replac
     page = client.post(reverse("rankings:publish", args=[slug, 2]), follow=True)
     assert "say why" in page.content.decode() or "说明" in page.content.decode()
     assert Snapshot.objects.get(rule=board["rule"], version=2).status == "approved"
+
+
+def test_approving_and_publishing_say_on_the_console_that_they_went_through(client, board):
+    client.force_login(board["admin"])
+    slug = board["rule"].slug
+    with translation.override("zh-hans"):
+        approved = client.post(reverse("rankings:approve", args=[slug, 1]), follow=True).content.decode()
+        assert "v1 已审核通过，现在可以发布。" in approved
+        published = client.post(reverse("rankings:publish", args=[slug, 1]), follow=True).content.decode()
+        assert "v1 已发布，成员现在可以在排行榜、大屏和光荣榜上看到。" in published
+        # A refusal still says only why: publishing v1 again is not a success.
+        again = client.post(reverse("rankings:publish", args=[slug, 1]), follow=True).content.decode()
+        assert "已发布，成员现在" not in again
 
 
 def test_members_cannot_reach_the_console_and_admin_cannot_delete_a_published_snapshot(client, board):
