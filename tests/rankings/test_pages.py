@@ -128,6 +128,14 @@ def test_approving_and_publishing_say_on_the_console_that_they_went_through(clie
         assert "已发布，成员现在" not in again
 
 
+def test_the_console_says_how_many_rows_a_version_lists_and_how_many_take_a_place(client, board):
+    # "6 / 6 ranked" read like a score; listed and ranked are now told apart.
+    client.force_login(board["admin"])
+    with translation.override("zh-hans"):
+        page = client.get(reverse("rankings:manage", args=[board["rule"].slug])).content.decode()
+    assert "列出 6 个，6 个参加名次" in page
+
+
 def test_members_cannot_reach_the_console_and_admin_cannot_delete_a_published_snapshot(client, board):
     publish(board)
     client.force_login(board["people"]["a"])
