@@ -438,6 +438,10 @@ class RuleForm(forms.Form):
     def clean(self):
         data = super().clean()
         self._check_levels(data)
+        starts, ends = data.get("period_starts_on"), data.get("period_ends_on")
+        if starts and ends and ends < starts:
+            # Said with the other mistakes, not on a second round once they are put right.
+            self.add_error("period_ends_on", _("The period ends before it starts."))
         mode = data.get("prize_mode") or RankingRule.PrizeMode.NONE
         tiers, tier_error = self.tiers.clean(mode, group_level=data.get("group_level"))
         if tier_error:

@@ -139,6 +139,14 @@ def test_a_period_ending_before_it_starts_is_refused(admin_client, study):  # no
     assert form.errors["period_ends_on"] == ["The period ends before it starts."]
 
 
+def test_a_reversed_period_is_named_together_with_the_forms_other_mistakes(admin_client, study):  # noqa: F811
+    data = form_data(study["tree"], period_starts_on="2026-12-31", period_ends_on="2026-01-01", tier_value=["1", "x"])
+    form, page = refused(admin_client, NEW, data, "period_ends_on")
+    assert form.errors["period_ends_on"] == ["The period ends before it starts."]
+    assert form.tiers.rows[1]["errors"] == ["Enter a number."]
+    assert 'value="2026-12-31"' in page and 'value="2026-01-01"' in page
+
+
 @pytest.mark.parametrize(
     ("changes", "field", "message"),
     [
