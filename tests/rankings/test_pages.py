@@ -136,6 +136,16 @@ def test_the_console_says_how_many_rows_a_version_lists_and_how_many_take_a_plac
     assert "列出 6 个，6 个参加名次" in page
 
 
+def test_the_place_within_a_group_reads_as_chinese_on_the_chinese_board(client, board):
+    # "广州特派办 #1" is no way to write a place in Chinese.
+    client.force_login(board["admin"])
+    with translation.override("zh-hans"):
+        page = client.get(reverse("rankings:board", args=[board["rule"].slug])).content.decode()
+    assert "广州特派办 第 1 名" in page and "#1" not in page
+    page = client.get(reverse("rankings:board", args=[board["rule"].slug]), HTTP_ACCEPT_LANGUAGE="en")
+    assert "广州特派办: no. 1" in page.content.decode()
+
+
 def test_members_cannot_reach_the_console_and_admin_cannot_delete_a_published_snapshot(client, board):
     publish(board)
     client.force_login(board["people"]["a"])
