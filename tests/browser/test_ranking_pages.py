@@ -1,4 +1,5 @@
-"""A member reads a published unit ranking on a phone: the table's headings stay on one line."""
+"""A member reads a published unit ranking on a phone: the table's headings stay on one line; its
+administrator edits the rule's tie-breaks."""
 
 import pytest
 
@@ -32,7 +33,7 @@ def published_units(transactional_db):
     admin = factories.administrator(root, username="boss")
     snapshot = snapshot_approve(snapshot=compute(rule).snapshot, by=admin)
     snapshot_publish(snapshot=snapshot, by=admin)
-    return {"member": member}
+    return {"member": member, "admin": admin}
 
 
 def test_a_member_reads_the_board_on_a_phone_with_each_heading_on_one_line(
@@ -44,3 +45,19 @@ def test_a_member_reads_the_board_on_a_phone_with_each_heading_on_one_line(
     screenshot(page, "rankings-board-phone")
     # 名次 and 参与率 broke after their first character in a narrow column.
     assert lines and set(lines.values()) == {1}, lines
+
+
+def test_an_empty_tie_break_chain_says_the_choice_below_it_is_not_yet_part_of_it(
+    asgi_server, published_units, signed_in_page, screenshot
+):
+    page = signed_in_page(published_units["admin"])
+    page.goto(f"{asgi_server}/rankings/branches/edit/")
+    # The select beside "Add" shows a rule; without a word, it read as the chain itself.
+    assert page.locator("#tie-break-none").is_visible()
+    assert "尚未选择" in page.locator("#tie-break-none").inner_text()
+    page.click("#add-tie-break")
+    assert page.locator("#tie-break-list [data-tie-break]").count() == 1
+    assert page.locator("#tie-break-none").is_hidden()
+    screenshot(page, "rankings-rule-tie-break-added")
+    page.click("#tie-break-list [data-remove-row]")
+    assert page.locator("#tie-break-none").is_visible()
