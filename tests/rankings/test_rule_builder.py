@@ -485,6 +485,13 @@ def test_a_bad_quota_per_group_is_refused_on_its_row_keeping_what_was_typed(
     assert f'name="tier_per_group" value="{quotas[0]}"' in page and message in page
 
 
+def test_the_quota_hint_says_what_becomes_of_a_group_tied_at_its_limit(admin_client):
+    # Two tied branches of one office both take a tier limited to 1 per group (under "share"):
+    # the hint said only "the most one group may take", and the board looked wrong.
+    page = admin_client.get(NEW, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "同一分组在名额线上并列的，按“获奖线上的并列”的设置处理" in page
+
+
 def test_who_is_counted_is_saved_as_typed(admin_client, study):  # noqa: F811
     data = form_data(
         study["tree"],
