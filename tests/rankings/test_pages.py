@@ -146,6 +146,14 @@ def test_the_place_within_a_group_reads_as_chinese_on_the_chinese_board(client, 
     assert "广州特派办: no. 1" in page.content.decode()
 
 
+def test_the_honour_list_writes_a_place_as_chinese_does(client, board):
+    # "名次 1" read as a label and a number, and broke between them on a phone.
+    publish(board)
+    client.force_login(board["people"]["a"])
+    page = client.get(reverse("rankings:honours", args=[board["rule"].slug])).content.decode()
+    assert '<span class="small text-nowrap">第 1 名' in page and "名次 1" not in page
+
+
 def test_members_cannot_reach_the_console_and_admin_cannot_delete_a_published_snapshot(client, board):
     publish(board)
     client.force_login(board["people"]["a"])
