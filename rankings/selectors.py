@@ -48,6 +48,13 @@ def own_certificate_subjects(user, rule: RankingRule) -> set[int] | None:
     return set(access.managed_units(user).filter(path__startswith=rule.unit.path).values_list("pk", flat=True))
 
 
+def own_row(snapshot: Snapshot, user) -> SnapshotRow | None:
+    """The user's own row of a member ranking's snapshot (None: not a member ranking, or not in it)."""
+    if snapshot.rule.subject != RankingRule.Subject.MEMBER:
+        return None
+    return SnapshotRow.objects.filter(snapshot=snapshot, subject_id=user.pk).first()
+
+
 def visible_rules(user) -> QuerySet[RankingRule]:
     """Published rules in the user's part of the tree, and every rule they administer."""
     published = Exists(Snapshot.objects.filter(rule=OuterRef("pk"), status=Snapshot.Status.PUBLISHED))

@@ -102,6 +102,7 @@ def board(request, slug: str):
             "manage": selectors.can_administer(request.user, rule),
             "can_download": selectors.can_download_results(request.user, rule),
             "own_certificates": selectors.own_certificate_subjects(request.user, rule),
+            "own_row": selectors.own_row(snapshot, request.user),
             "version_query": f"v={snapshot.version}&" if _version(request) else "",
             "formula": _formula(snapshot.parameters),
             "counting_rules": counting_rules(RuleParams.from_json(snapshot.parameters)),

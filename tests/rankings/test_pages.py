@@ -1,5 +1,6 @@
 """Leaderboard pages, exports, certificates and the console, through the test client."""
 
+import re
 from io import BytesIO
 
 import pytest
@@ -152,6 +153,22 @@ def test_the_honour_list_writes_a_place_as_chinese_does(client, board):
     client.force_login(board["people"]["a"])
     page = client.get(reverse("rankings:honours", args=[board["rule"].slug])).content.decode()
     assert '<span class="small text-nowrap">第 1 名' in page and "名次 1" not in page
+
+
+def test_a_member_sees_their_own_place_and_a_link_to_their_row(client, board):
+    # A is 4th of 6 (F 50, D 40, E 35, A 30): on a phone, 50 rows a page, they had to search.
+    publish(board)
+    client.force_login(board["people"]["a"])
+    url = reverse("rankings:board", args=[board["rule"].slug])
+    page = client.get(url).content.decode()
+    assert "您的名次：第 4 名" in page and "30</b>" in page
+    a = board["people"]["a"].pk
+    link = re.search(r'id="my-place-link" href="([^"]*)"', page).group(1).replace("&amp;", "&")
+    assert link == f"?q=A&highlight={a}"
+    found = client.get(url + link)
+    assert [row.subject_id for row in found.context["page"]] == [a] and "qs-mine" in found.content.decode()
+    client.force_login(board["admin"])  # not ranked here: no card
+    assert 'id="my-place"' not in client.get(url).content.decode()
 
 
 def test_members_cannot_reach_the_console_and_admin_cannot_delete_a_published_snapshot(client, board):
