@@ -187,8 +187,9 @@ class TierRows:
     def has_errors(self) -> bool:
         return any(row["errors"] for row in self.rows)
 
-    def clean(self, mode: str, *, group_level: int | None = None) -> tuple[list[dict], str | None]:
-        """The tiers as the rule stores them, and a message for the section (or None)."""
+    def clean(self, mode: str, *, has_groups: bool = False) -> tuple[list[dict], str | None]:
+        """The tiers as the rule stores them, and a message for the section (or None).
+        `has_groups`: the rule ranks within groups, so a tier may have a quota per group."""
         if mode == RankingRule.PrizeMode.NONE:
             return [], None
         if not self.rows:
@@ -211,7 +212,7 @@ class TierRows:
                     _("This band's lowest score (%(low)s) must be below the band above it (%(above)s).")
                     % {"low": _plain(value), "above": _plain(above)}
                 )
-            quota = self._quota(row, group_level=group_level)
+            quota = self._quota(row, has_groups=has_groups)
             if value is not None:
                 above = value
                 tier = {"name": row["name"], "value": float(value)}
@@ -226,7 +227,7 @@ class TierRows:
         return tiers, None
 
     @staticmethod
-    def _quota(row: dict, *, group_level: int | None) -> int | None:
+    def _quota(row: dict, *, has_groups: bool) -> int | None:
         """The row's "at most N per group" as a whole number, or None (empty); errors go on the row."""
         if not row["per_group"]:
             return None
@@ -234,7 +235,7 @@ class TierRows:
         if quota is None or quota < 1 or quota != quota.to_integral_value():
             row["errors"].append(_("At most how many per group: a whole number of at least 1, or empty."))
             return None
-        if not group_level:
+        if not has_groups:
             row["errors"].append(
                 _("A quota per group needs groups: choose a group level under What is ranked, or empty the quota.")
             )
@@ -443,7 +444,9 @@ class RuleForm(forms.Form):
             # Said with the other mistakes, not on a second round once they are put right.
             self.add_error("period_ends_on", _("The period ends before it starts."))
         mode = data.get("prize_mode") or RankingRule.PrizeMode.NONE
-        tiers, tier_error = self.tiers.clean(mode, group_level=data.get("group_level"))
+        # A group level typed but refused is named beside it: the quotas are not told it is missing.
+        has_groups = bool(data.get("group_level")) or self.has_error("group_level")
+        tiers, tier_error = self.tiers.clean(mode, has_groups=has_groups)
         if tier_error:
             self.add_error("prize_tiers", tier_error)
         data["prize_tiers"] = tiers

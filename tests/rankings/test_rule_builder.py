@@ -190,6 +190,18 @@ def test_a_tree_level_or_number_no_unit_could_have_is_refused_beside_its_field(
     assert f'value="{changes[field]}"' in page
 
 
+@pytest.mark.parametrize("group_level", ["9", "two"])
+def test_a_refused_group_level_does_not_also_tell_the_quotas_to_choose_one(
+    admin_client,
+    study,  # noqa: F811
+    group_level,
+):
+    data = form_data(study["tree"], group_level=group_level, tier_per_group=["1", ""])
+    form, page = refused(admin_client, NEW, data, "group_level")
+    assert [row["errors"] for row in form.tiers.rows] == [[], []]
+    assert "A quota per group needs groups" not in page
+
+
 def test_a_weight_with_more_decimals_than_are_kept_is_refused_on_its_row(admin_client, study):  # noqa: F811
     # 999.9999 would round to 1000 (past the column) and 0.0004 to a weight of nothing.
     for weight in ("999.9999", "0.0004"):
