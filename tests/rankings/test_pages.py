@@ -5,7 +5,7 @@ from io import BytesIO
 
 import pytest
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from openpyxl import load_workbook
 
 from quizsite.pagination import PageNumberPagination
@@ -169,6 +169,17 @@ def test_a_member_sees_their_own_place_and_a_link_to_their_row(client, board):
     assert [row.subject_id for row in found.context["page"]] == [a] and "qs-mine" in found.content.decode()
     client.force_login(board["admin"])  # not ranked here: no card
     assert 'id="my-place"' not in client.get(url).content.decode()
+
+
+def test_the_verify_page_says_who_computed_a_version_in_a_chinese_sentence(client, board):
+    # "计算于 … 方式 管理员": the lone word "by" was translated as "method".
+    client.force_login(board["admin"])
+    board["snapshot"].computed_by = board["admin"]
+    board["snapshot"].save(update_fields=["computed_by"])
+    when = timezone.localtime(board["snapshot"].computed_at).strftime("%Y-%m-%d %H:%M")
+    page = client.get(reverse("rankings:verify", args=[board["rule"].slug, 1])).content.decode()
+    name = board["admin"].display_name
+    assert f"由 {name} 于 {when} 计算" in page and "方式" not in page
 
 
 def test_members_cannot_reach_the_console_and_admin_cannot_delete_a_published_snapshot(client, board):
