@@ -17,7 +17,7 @@ from django.db import models
 from django.db.models import Max
 from django.forms.models import fields_for_model
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 
 from contests.models import Contest
 from lessons.models import Paper, PointRule
@@ -393,6 +393,23 @@ class RuleForm(forms.Form):
             section: [(self[name], SHOWN_IF.get(name, ""), "col-12" if name in WIDE else "col-md-6") for name in names]
             for section, names in LAYOUT.items()
         }
+
+    def tree_levels(self) -> list[tuple[int, str]]:
+        """The tree levels under the rule's unit (its own first), each with a few of its units'
+        names, so that "level 3" means something to an administrator who never counted them."""
+        unit = getattr(self, "cleaned_data", {}).get("unit") or self.rule.unit
+        if unit is None:
+            return []
+        names: dict[int, list[str]] = {}
+        for depth, name in (
+            Unit.objects.filter(path__startswith=unit.path).order_by("path").values_list("depth", "name")
+        ):
+            names.setdefault(depth, []).append(name)
+        separator = pgettext("between list items", ", ")
+        return [
+            (depth, separator.join(level[:3]) + ("…" if len(level) > 3 else ""))
+            for depth, level in sorted(names.items())
+        ]
 
     @property
     def weight_fields(self):

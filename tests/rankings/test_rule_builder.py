@@ -202,6 +202,17 @@ def test_a_refused_group_level_does_not_also_tell_the_quotas_to_choose_one(
     assert "A quota per group needs groups" not in page
 
 
+def test_the_form_lists_the_tree_levels_with_their_units_names(admin_client, study):  # noqa: F811
+    # "Unit level 3" meant nothing to an administrator who had never counted the tree's levels.
+    page = admin_client.get(NEW, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    levels = re.findall(r"<li>(第 \d 级：[^<]*)</li>", page)
+    assert levels == [
+        "第 1 级：审计署",
+        "第 2 级：广州特派办、京津冀特派办",
+        "第 3 级：第一党支部、第二党支部、机关党支部",
+    ]
+
+
 def test_a_weight_with_more_decimals_than_are_kept_is_refused_on_its_row(admin_client, study):  # noqa: F811
     # 999.9999 would round to 1000 (past the column) and 0.0004 to a weight of nothing.
     for weight in ("999.9999", "0.0004"):
