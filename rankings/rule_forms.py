@@ -400,16 +400,14 @@ class RuleForm(forms.Form):
         unit = getattr(self, "cleaned_data", {}).get("unit") or self.rule.unit
         if unit is None:
             return []
-        names: dict[int, list[str]] = {}
-        for depth, name in (
-            Unit.objects.filter(path__startswith=unit.path).order_by("path").values_list("depth", "name")
-        ):
-            names.setdefault(depth, []).append(name)
+        subtree = Unit.objects.filter(path__startswith=unit.path)
+        deepest = subtree.aggregate(deepest=Max("depth"))["deepest"]
         separator = pgettext("between list items", ", ")
-        return [
-            (depth, separator.join(level[:3]) + ("…" if len(level) > 3 else ""))
-            for depth, level in sorted(names.items())
-        ]
+        levels = []
+        for depth in range(unit.depth, deepest + 1):  # one short query a level: a tree can be large
+            names = list(subtree.filter(depth=depth).order_by("path").values_list("name", flat=True)[:4])
+            levels.append((depth, separator.join(names[:3]) + ("…" if len(names) > 3 else "")))
+        return levels
 
     @property
     def weight_fields(self):
