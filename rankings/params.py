@@ -46,6 +46,8 @@ ANSWER_SOURCES = tuple(name for name, kind in KINDS.items() if kind.answers)
 SUGGESTED_TIE_BREAKS = ("accuracy_desc", "time_used_asc")
 COMPOSABLE = ("total", "mean", "per_capita", "participation", "top_k")
 MEMBER_METRICS = ("total", "mean", "best")
+# Metrics that are a share of a headcount: kept as a fraction (0.95), read as a percentage (95%).
+RATE_METRICS = frozenset({"participation"})
 STEPLEN = 4  # treebeard's materialised-path step: a unit at depth d has a path of 4 * d characters
 # Where a team ranking's teams come from, by the kind of source that brings them: a live contest's
 # teams and rosters, or the teams of the relay run on an online contest's paper (a relay's legs

@@ -13,9 +13,11 @@ from decimal import Decimal, InvalidOperation
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Max
 from django.forms.models import fields_for_model
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 
 from contests.models import Contest
 from lessons.models import Paper, PointRule
@@ -120,6 +122,9 @@ SECTIONS = ("prize_tiers", "composite", "sources")
 
 RESERVED_SLUGS = {"rules"}
 
+# A source's weight is stored to three decimal places (0.001).
+WEIGHT_STEP = Decimal("0.001")
+
 
 def tie_break_choices() -> list[tuple[str, str]]:
     return [(key, TIE_BREAK_LABELS.get(key, key)) for key in TIE_BREAKS]
@@ -182,8 +187,9 @@ class TierRows:
     def has_errors(self) -> bool:
         return any(row["errors"] for row in self.rows)
 
-    def clean(self, mode: str, *, group_level: int | None = None) -> tuple[list[dict], str | None]:
-        """The tiers as the rule stores them, and a message for the section (or None)."""
+    def clean(self, mode: str, *, has_groups: bool = False) -> tuple[list[dict], str | None]:
+        """The tiers as the rule stores them, and a message for the section (or None).
+        `has_groups`: the rule ranks within groups, so a tier may have a quota per group."""
         if mode == RankingRule.PrizeMode.NONE:
             return [], None
         if not self.rows:
@@ -206,7 +212,7 @@ class TierRows:
                     _("This band's lowest score (%(low)s) must be below the band above it (%(above)s).")
                     % {"low": _plain(value), "above": _plain(above)}
                 )
-            quota = self._quota(row, group_level=group_level)
+            quota = self._quota(row, has_groups=has_groups)
             if value is not None:
                 above = value
                 tier = {"name": row["name"], "value": float(value)}
@@ -221,7 +227,7 @@ class TierRows:
         return tiers, None
 
     @staticmethod
-    def _quota(row: dict, *, group_level: int | None) -> int | None:
+    def _quota(row: dict, *, has_groups: bool) -> int | None:
         """The row's "at most N per group" as a whole number, or None (empty); errors go on the row."""
         if not row["per_group"]:
             return None
@@ -229,7 +235,7 @@ class TierRows:
         if quota is None or quota < 1 or quota != quota.to_integral_value():
             row["errors"].append(_("At most how many per group: a whole number of at least 1, or empty."))
             return None
-        if not group_level:
+        if not has_groups:
             row["errors"].append(
                 _("A quota per group needs groups: choose a group level under What is ranked, or empty the quota.")
             )
@@ -311,6 +317,8 @@ class SourceRows:
                 source["activity"] = row["activity"]
             if weight is None or weight <= 0 or weight >= 1000:
                 row["errors"].append(_("A weight is a number above 0 and below 1000."))
+            elif weight != weight.quantize(WEIGHT_STEP):
+                row["errors"].append(_("A weight has at most 3 decimal places."))
             sources.append(source)
         if self.has_errors:
             return sources, _("Correct the sources marked below.")
@@ -363,6 +371,11 @@ class RuleForm(forms.Form):
                 "headcount_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             },
         )
+        for name, field in model_fields.items():
+            # The form field of a model's integer does not carry the column's range; a number past
+            # it would reach the database and fail there (smallint out of range).
+            if isinstance(RankingRule._meta.get_field(name), models.IntegerField):
+                field.validators.extend(RankingRule._meta.get_field(name).validators)
         self.fields = {**model_fields, **self.fields}
         self.fields["unit"] = AdministeredUnitField(user=user, label=_("unit"), help_text=HELP["unit"])
         self.fields["min_participation"].help_text = HELP["min_participation"]
@@ -380,6 +393,21 @@ class RuleForm(forms.Form):
             section: [(self[name], SHOWN_IF.get(name, ""), "col-12" if name in WIDE else "col-md-6") for name in names]
             for section, names in LAYOUT.items()
         }
+
+    def tree_levels(self) -> list[tuple[int, str]]:
+        """The tree levels under the rule's unit (its own first), each with a few of its units'
+        names, so that "level 3" means something to an administrator who never counted them."""
+        unit = getattr(self, "cleaned_data", {}).get("unit") or self.rule.unit
+        if unit is None:
+            return []
+        subtree = Unit.objects.filter(path__startswith=unit.path)
+        deepest = subtree.aggregate(deepest=Max("depth"))["deepest"]
+        separator = pgettext("between list items", ", ")
+        levels = []
+        for depth in range(unit.depth, deepest + 1):  # one short query a level: a tree can be large
+            names = list(subtree.filter(depth=depth).order_by("path").values_list("name", flat=True)[:4])
+            levels.append((depth, separator.join(names[:3]) + ("…" if len(names) > 3 else "")))
+        return levels
 
     @property
     def weight_fields(self):
@@ -399,10 +427,41 @@ class RuleForm(forms.Form):
             raise ValidationError(_("Another ranking already uses this short name; choose another."))
         return slug
 
+    def _check_levels(self, data) -> None:
+        """Tree levels must name units that exist below the rule's unit: a level past the deepest
+        would rank no unit, or put every member in no group, without a word."""
+        unit = data.get("unit")
+        if unit is None:
+            return
+        deepest = Unit.objects.filter(path__startswith=unit.path).aggregate(deepest=Max("depth"))["deepest"]
+        names = {"unit": unit.name, "low": unit.depth, "high": deepest}
+        unit_level = data.get("unit_level") if data.get("subject") == RankingRule.Subject.UNIT else None
+        if unit_level and unit_level > deepest:
+            self.add_error(
+                "unit_level",
+                _("The units under %(unit)s go down to level %(high)d: choose a level up to that.") % names,
+            )
+        group_level = data.get("group_level")
+        if group_level and not unit.depth < group_level <= deepest:
+            self.add_error(
+                "group_level",
+                _("Groups are units below %(unit)s (level %(low)d): choose a level above %(low)d and up to %(high)d.")
+                % names
+                if unit.depth < deepest
+                else _("%(unit)s has no units below it to group by: leave this empty.") % names,
+            )
+
     def clean(self):
         data = super().clean()
+        self._check_levels(data)
+        starts, ends = data.get("period_starts_on"), data.get("period_ends_on")
+        if starts and ends and ends < starts:
+            # Said with the other mistakes, not on a second round once they are put right.
+            self.add_error("period_ends_on", _("The period ends before it starts."))
         mode = data.get("prize_mode") or RankingRule.PrizeMode.NONE
-        tiers, tier_error = self.tiers.clean(mode, group_level=data.get("group_level"))
+        # A group level typed but refused is named beside it: the quotas are not told it is missing.
+        has_groups = bool(data.get("group_level")) or self.has_error("group_level")
+        tiers, tier_error = self.tiers.clean(mode, has_groups=has_groups)
         if tier_error:
             self.add_error("prize_tiers", tier_error)
         data["prize_tiers"] = tiers

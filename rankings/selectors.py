@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 from django.db.models import Avg, Count, Exists, F, Max, Min, OuterRef, Q, QuerySet
 
 from contests.models import TeamMember
@@ -10,7 +12,7 @@ from orgs import access
 from orgs.models import Unit
 
 from .models import RankingRule, RuleUnit, Snapshot, SnapshotRow
-from .params import teams_ranked
+from .params import RATE_METRICS, teams_ranked
 
 
 def can_administer(user, rule: RankingRule) -> bool:
@@ -44,6 +46,13 @@ def own_certificate_subjects(user, rule: RankingRule) -> set[int] | None:
             return set(ran) | set(RelayLeg.objects.filter(holder=user).values_list("team_id", flat=True))
         return set(TeamMember.objects.filter(member=user).values_list("team_id", flat=True))
     return set(access.managed_units(user).filter(path__startswith=rule.unit.path).values_list("pk", flat=True))
+
+
+def own_row(snapshot: Snapshot, user) -> SnapshotRow | None:
+    """The user's own row of a member ranking's snapshot (None: not a member ranking, or not in it)."""
+    if snapshot.rule.subject != RankingRule.Subject.MEMBER:
+        return None
+    return SnapshotRow.objects.filter(snapshot=snapshot, subject_id=user.pk).first()
 
 
 def visible_rules(user) -> QuerySet[RankingRule]:
@@ -92,18 +101,22 @@ def groups(snapshot: Snapshot) -> list[dict]:
 
 
 def score_histogram(snapshot: Snapshot, bins: int = 10) -> dict:
-    """Counts of eligible subjects per metric band, for the distribution chart."""
+    """Counts of eligible subjects per metric band, for the distribution chart; a participation
+    rate's bands read in percent. Each band's label has decimals enough to tell it from the next
+    (0.95-1 in tenths would read 1.0–1.0 nine times)."""
     eligible = SnapshotRow.objects.filter(snapshot=snapshot, eligible=True)
     bounds = eligible.aggregate(low=Min("metric"), high=Max("metric"))
-    low, high = bounds["low"], bounds["high"]
-    if low is None:
+    if bounds["low"] is None:
         return {"labels": [], "counts": []}
-    low, high = float(low), float(high)
+    rate = snapshot.parameters.get("metric") in RATE_METRICS
+    scale, suffix = (100.0, "%") if rate else (1.0, "")
+    low, high = float(bounds["low"]) * scale, float(bounds["high"]) * scale
     width = (high - low) / bins if high > low else 1.0
     counts = [0] * bins
     for value in eligible.values_list("metric", flat=True).iterator(chunk_size=10_000):
-        counts[min(int((float(value) - low) / width), bins - 1)] += 1
-    labels = [f"{low + width * i:.1f}–{low + width * (i + 1):.1f}" for i in range(bins)]
+        counts[min(int((float(value) * scale - low) / width), bins - 1)] += 1
+    decimals = max(1, min(4, math.ceil(-math.log10(width))))
+    labels = [f"{low + width * i:.{decimals}f}–{low + width * (i + 1):.{decimals}f}{suffix}" for i in range(bins)]
     return {"labels": labels, "counts": counts}
 
 

@@ -93,7 +93,8 @@ def rule_preview(*, rule: RankingRule, sources: list[dict], limit: int = 10) -> 
     class _Rollback(Exception):
         pass
 
-    preview: dict = {"rows": [], "row_count": 0, "eligible_count": 0}
+    # The subject and metric say how the rows read (a unit's name, a participation rate in %).
+    preview: dict = {"rows": [], "row_count": 0, "eligible_count": 0, "subject": rule.subject, "metric": rule.metric}
     try:
         with compute.tuned_session(), transaction.atomic():
             if rule.pk is None:
@@ -115,7 +116,7 @@ def rule_preview(*, rule: RankingRule, sources: list[dict], limit: int = 10) -> 
                 fingerprint="",
                 version=0,
             )
-            preview = {
+            preview |= {
                 "rows": selectors.with_unit_paths(
                     rule, snapshot.rows.order_by(F("place").asc(nulls_last=True), "label")[:limit]
                 ),
@@ -135,13 +136,16 @@ def expected_headcounts_save(*, rule: RankingRule, counts: dict[int, int | None]
     """State (or, with None, withdraw) the expected headcount of ranked units; any change is a new
     rule version, to be recomputed. Returns how many units changed.
 
-    Raises RankingRejected for a unit the rule does not rank or a negative count: nothing is saved."""
+    Raises RankingRejected for a unit the rule does not rank or a count below 0 or above
+    HEADCOUNT_MAX: nothing is saved."""
     ranked = {unit["unit_id"]: unit["expected"] for unit in selectors.headcount_units(rule)}
     for unit_id, count in counts.items():
         if unit_id not in ranked:
             raise RankingRejected("unknown_unit", _("This ranking does not rank that unit."))
         if count is not None and count < 0:
             raise RankingRejected("negative_headcount", _("A headcount cannot be negative."))
+        if count is not None and count > HEADCOUNT_MAX:
+            raise RankingRejected("huge_headcount", headcount_too_large())
     changed = {unit_id: count for unit_id, count in counts.items() if ranked[unit_id] != count}
     for unit_id, count in changed.items():
         if count is None:
@@ -154,6 +158,15 @@ def expected_headcounts_save(*, rule: RankingRule, counts: dict[int, int | None]
         RankingRule.objects.filter(pk=rule.pk).update(version=F("version") + 1, dirty=True)
         rule.refresh_from_db(fields=["version", "dirty"])
     return len(changed)
+
+
+# No ranked unit expects more people than this; a larger number is a slip of the keyboard (and
+# would not fit the database's integer column).
+HEADCOUNT_MAX = 1_000_000
+
+
+def headcount_too_large() -> str:
+    return _("A headcount is at most %(max)s: check the number.") % {"max": f"{HEADCOUNT_MAX:,}"}
 
 
 HEADCOUNT_COLUMNS = {
@@ -190,6 +203,8 @@ def _read_headcount(text: str) -> tuple[int | None, str]:
         return None, _("A headcount cannot be negative.")
     if number != number.to_integral_value():
         return None, _("A headcount is a whole number.")
+    if number > HEADCOUNT_MAX:
+        return None, headcount_too_large()
     return int(number), ""
 
 

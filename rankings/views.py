@@ -17,7 +17,7 @@ from quizsite.spreadsheets import attachment_disposition, xlsx_response
 from . import exports, selectors, services
 from .forms import HeadcountImportForm
 from .models import RankingRule, RankingRun, Snapshot, SnapshotRow
-from .params import RuleParams, composite_formula, counting_rules
+from .params import RATE_METRICS, RuleParams, composite_formula, counting_rules
 from .tasks import enqueue
 
 
@@ -77,11 +77,13 @@ def board(request, slug: str):
     )
     page.object_list = selectors.with_unit_paths(rule, page.object_list)
     group_list = selectors.groups(snapshot)
+    scale = 100 if snapshot.parameters.get("metric") in RATE_METRICS else 1  # a rate's mean in percent
     chart = {
         "histogram": selectors.score_histogram(snapshot),
         "groups": {
             "labels": [g["group_name"] for g in group_list[:20]],
-            "means": [round(float(g["mean"]), 2) if g["mean"] is not None else 0 for g in group_list[:20]],
+            "means": [round(float(g["mean"]) * scale, 2) if g["mean"] is not None else 0 for g in group_list[:20]],
+            "suffix": "%" if scale == 100 else "",
         },
     }
     return render(
@@ -100,6 +102,7 @@ def board(request, slug: str):
             "manage": selectors.can_administer(request.user, rule),
             "can_download": selectors.can_download_results(request.user, rule),
             "own_certificates": selectors.own_certificate_subjects(request.user, rule),
+            "own_row": selectors.own_row(snapshot, request.user),
             "version_query": f"v={snapshot.version}&" if _version(request) else "",
             "formula": _formula(snapshot.parameters),
             "counting_rules": counting_rules(RuleParams.from_json(snapshot.parameters)),
@@ -252,6 +255,8 @@ def _typed_headcounts(post, units: list[dict]) -> tuple[dict[int, int | None], d
             errors[unit["unit_id"]] = _("Type a whole number.")
         elif int(text) < 0:
             errors[unit["unit_id"]] = _("A headcount cannot be negative.")
+        elif int(text) > services.HEADCOUNT_MAX:
+            errors[unit["unit_id"]] = services.headcount_too_large()
         else:
             counts[unit["unit_id"]] = int(text)
     return counts, errors
@@ -318,13 +323,17 @@ def run_progress(request, slug: str, run_id: int):
     )
 
 
-def _snapshot_action(request, slug: str, version: int, action) -> HttpResponse:
+def _snapshot_action(request, slug: str, version: int, action, done: str) -> HttpResponse:
+    """Run `action` on the rule's snapshot `version` and say on the console what came of it:
+    `done` (with %(version)d) when it went through, the refusal when it did not."""
     rule = access_rule(request.user, slug, administer=True)
     snapshot = get_object_or_404(Snapshot, rule=rule, version=version)
     try:
         action(snapshot)
     except services.RankingRejected as refused:
         messages.error(request, refused.message)
+    else:
+        messages.success(request, done % {"version": version})
     return redirect("rankings:manage", slug=rule.slug)
 
 
@@ -332,7 +341,11 @@ def _snapshot_action(request, slug: str, version: int, action) -> HttpResponse:
 @require_POST
 def approve(request, slug: str, version: int):
     return _snapshot_action(
-        request, slug, version, lambda snapshot: services.snapshot_approve(snapshot=snapshot, by=request.user)
+        request,
+        slug,
+        version,
+        lambda snapshot: services.snapshot_approve(snapshot=snapshot, by=request.user),
+        _("Version %(version)d approved: it can now be published."),
     )
 
 
@@ -348,6 +361,7 @@ def publish(request, slug: str, version: int):
         lambda snapshot: services.snapshot_publish(
             snapshot=snapshot, by=request.user, reason=reason, as_it_stands=as_it_stands
         ),
+        _("Version %(version)d published: members now see it on the board, the big screen and the honour list."),
     )
 
 

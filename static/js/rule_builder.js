@@ -54,6 +54,8 @@
     const chosen = tieChoice.selectedOptions[0];
     if (first && (!chosen || chosen.disabled)) tieChoice.value = first.value;
     tieChoice.disabled = tieAdd.disabled = first === null;
+    // The choice below the list is not part of the chain until added: an empty chain says so.
+    document.getElementById("tie-break-none").hidden = used.size > 0;
   }
 
   // Composite weights: their sum, green at exactly 100 %.

@@ -1,9 +1,11 @@
 """Leaderboard pages, exports, certificates and the console, through the test client."""
 
+import re
 from io import BytesIO
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone, translation
 from openpyxl import load_workbook
 
 from quizsite.pagination import PageNumberPagination
@@ -112,6 +114,72 @@ def test_console_computes_approves_and_publishes_and_refuses_a_reasonless_replac
     page = client.post(reverse("rankings:publish", args=[slug, 2]), follow=True)
     assert "say why" in page.content.decode() or "说明" in page.content.decode()
     assert Snapshot.objects.get(rule=board["rule"], version=2).status == "approved"
+
+
+def test_approving_and_publishing_say_on_the_console_that_they_went_through(client, board):
+    client.force_login(board["admin"])
+    slug = board["rule"].slug
+    with translation.override("zh-hans"):
+        approved = client.post(reverse("rankings:approve", args=[slug, 1]), follow=True).content.decode()
+        assert "v1 已审核通过，现在可以发布。" in approved
+        published = client.post(reverse("rankings:publish", args=[slug, 1]), follow=True).content.decode()
+        assert "v1 已发布，成员现在可以在排行榜、大屏和光荣榜上看到。" in published
+        # A refusal still says only why: publishing v1 again is not a success.
+        again = client.post(reverse("rankings:publish", args=[slug, 1]), follow=True).content.decode()
+        assert "已发布，成员现在" not in again
+
+
+def test_the_console_says_how_many_rows_a_version_lists_and_how_many_take_a_place(client, board):
+    # "6 / 6 ranked" read like a score; listed and ranked are now told apart.
+    client.force_login(board["admin"])
+    with translation.override("zh-hans"):
+        page = client.get(reverse("rankings:manage", args=[board["rule"].slug])).content.decode()
+    assert "列出 6 个，6 个参加名次" in page
+
+
+def test_the_place_within_a_group_reads_as_chinese_on_the_chinese_board(client, board):
+    # "广州特派办 #1" is no way to write a place in Chinese.
+    client.force_login(board["admin"])
+    with translation.override("zh-hans"):
+        page = client.get(reverse("rankings:board", args=[board["rule"].slug])).content.decode()
+    assert "广州特派办 第 1 名" in page and "#1" not in page
+    page = client.get(reverse("rankings:board", args=[board["rule"].slug]), HTTP_ACCEPT_LANGUAGE="en")
+    assert "广州特派办: no. 1" in page.content.decode()
+
+
+def test_the_honour_list_writes_a_place_as_chinese_does(client, board):
+    # "名次 1" read as a label and a number, and broke between them on a phone.
+    publish(board)
+    client.force_login(board["people"]["a"])
+    page = client.get(reverse("rankings:honours", args=[board["rule"].slug])).content.decode()
+    assert '<span class="small text-nowrap">第 1 名' in page and "名次 1" not in page
+
+
+def test_a_member_sees_their_own_place_and_a_link_to_their_row(client, board):
+    # A is 4th of 6 (F 50, D 40, E 35, A 30): on a phone, 50 rows a page, they had to search.
+    publish(board)
+    client.force_login(board["people"]["a"])
+    url = reverse("rankings:board", args=[board["rule"].slug])
+    page = client.get(url).content.decode()
+    assert "您的名次：第 4 名" in page and "30</b>" in page
+    a = board["people"]["a"].pk
+    link = re.search(r'id="my-place-link" href="([^"]*)"', page).group(1).replace("&amp;", "&")
+    assert link == f"?q=A&highlight={a}"
+    found = client.get(url + link)
+    assert [row.subject_id for row in found.context["page"]] == [a] and "qs-mine" in found.content.decode()
+    client.force_login(board["admin"])  # not ranked here: no card
+    assert 'id="my-place"' not in client.get(url).content.decode()
+
+
+def test_the_verify_page_says_who_computed_a_version_in_a_chinese_sentence(client, board):
+    # "计算于 … 方式 管理员": the lone word "by" was translated as "method".
+    client.force_login(board["admin"])
+    board["snapshot"].computed_by = board["admin"]
+    board["snapshot"].save(update_fields=["computed_by"])
+    when = timezone.localtime(board["snapshot"].computed_at).strftime("%Y-%m-%d %H:%M")
+    page = client.get(reverse("rankings:verify", args=[board["rule"].slug, 1])).content.decode()
+    name = board["admin"].display_name
+    assert f"由 {name} 于 {when} 计算" in page and "方式" not in page
 
 
 def test_members_cannot_reach_the_console_and_admin_cannot_delete_a_published_snapshot(client, board):

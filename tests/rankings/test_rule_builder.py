@@ -1,6 +1,8 @@
 """The ranking rule builder: plain controls, every bad input named next to its field, a preview
 that saves nothing and equals what a computation gives, and administrators' units only."""
 
+import re
+
 import pytest
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -137,6 +139,88 @@ def test_a_period_ending_before_it_starts_is_refused(admin_client, study):  # no
     assert form.errors["period_ends_on"] == ["The period ends before it starts."]
 
 
+def test_a_reversed_period_is_named_together_with_the_forms_other_mistakes(admin_client, study):  # noqa: F811
+    data = form_data(study["tree"], period_starts_on="2026-12-31", period_ends_on="2026-01-01", tier_value=["1", "x"])
+    form, page = refused(admin_client, NEW, data, "period_ends_on")
+    assert form.errors["period_ends_on"] == ["The period ends before it starts."]
+    assert form.tiers.rows[1]["errors"] == ["Enter a number."]
+    assert 'value="2026-12-31"' in page and 'value="2026-01-01"' in page
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "message"),
+    [
+        (
+            {"group_level": "4"},
+            "group_level",
+            "Groups are units below 审计署 (level 1): choose a level above 1 and up to 3.",
+        ),
+        (
+            {"group_level": "1"},
+            "group_level",
+            "Groups are units below 审计署 (level 1): choose a level above 1 and up to 3.",
+        ),
+        (
+            {"subject": "unit", "unit_level": "3", "metric": "top_k", "top_k": "99999999999999999999"},
+            "top_k",
+            "Ensure this value is less than or equal to",
+        ),
+        (
+            {"subject": "unit", "unit_level": "5", "group_level": ""},
+            "unit_level",
+            "The units under 审计署 go down to level 3: choose a level up to that.",
+        ),
+        (
+            {"min_participants": "99999999999999999999"},
+            "min_participants",
+            "Ensure this value is less than or equal to",
+        ),
+    ],
+    ids=["below-the-tree", "the-rules-own-level", "huge-k", "unit-level-below-the-tree", "huge-minimum"],
+)
+def test_a_tree_level_or_number_no_unit_could_have_is_refused_beside_its_field(
+    admin_client,
+    study,  # noqa: F811
+    changes,
+    field,
+    message,
+):
+    form, page = refused(admin_client, NEW, form_data(study["tree"], **changes), field)
+    assert field in form.errors and message in page
+    assert f'value="{changes[field]}"' in page
+
+
+@pytest.mark.parametrize("group_level", ["9", "two"])
+def test_a_refused_group_level_does_not_also_tell_the_quotas_to_choose_one(
+    admin_client,
+    study,  # noqa: F811
+    group_level,
+):
+    data = form_data(study["tree"], group_level=group_level, tier_per_group=["1", ""])
+    form, page = refused(admin_client, NEW, data, "group_level")
+    assert [row["errors"] for row in form.tiers.rows] == [[], []]
+    assert "A quota per group needs groups" not in page
+
+
+def test_the_form_lists_the_tree_levels_with_their_units_names(admin_client, study):  # noqa: F811
+    # "Unit level 3" meant nothing to an administrator who had never counted the tree's levels.
+    page = admin_client.get(NEW, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    levels = re.findall(r"<li>(第 \d 级：[^<]*)</li>", page)
+    assert levels == [
+        "第 1 级：审计署",
+        "第 2 级：广州特派办、京津冀特派办",
+        "第 3 级：第一党支部、第二党支部、机关党支部",
+    ]
+
+
+def test_a_weight_with_more_decimals_than_are_kept_is_refused_on_its_row(admin_client, study):  # noqa: F811
+    # 999.9999 would round to 1000 (past the column) and 0.0004 to a weight of nothing.
+    for weight in ("999.9999", "0.0004"):
+        form, page = refused(admin_client, NEW, form_data(study["tree"], source_weight=[weight]), "sources")
+        assert form.source_rows.rows[0]["errors"] == ["A weight has at most 3 decimal places."]
+        assert f'value="{weight}"' in page
+
+
 def test_a_unit_the_administrator_does_not_administer_is_refused(admin_client, study):  # noqa: F811
     form, page = refused(admin_client, NEW, form_data(study["tree"], unit=study["tree"]["mof"].pk), "unit")
     assert form.errors["unit"] == ["You do not administer that unit: choose one of the units listed."]
@@ -160,6 +244,16 @@ def preview(client, url, data):
     response = client.post(url, {**data, "action": "preview"}, HTTP_X_FRAGMENT="preview")
     assert response.status_code == 200
     return response
+
+
+def test_the_preview_of_a_unit_ranking_names_its_column_unit_and_shows_rates_in_percent(admin_client, study):  # noqa: F811
+    # Counted at the end of today: the members were made today, after the points' day.
+    today = timezone.localdate().isoformat()
+    data = form_data(study["tree"], subject="unit", unit_level="3", metric="participation", period_ends_on=today)
+    page = preview(admin_client, NEW, data).content.decode()
+    assert "<th>Unit</th>" in page and "<th>Name</th>" not in page
+    # Everyone of 广州's first and second branches and of 京津冀's branch earned points.
+    assert re.findall(r'<td class="text-end">([^<]*)</td>', page) == ["100%", "100%", "100%"]
 
 
 def test_the_preview_shows_the_top_rows_and_saves_nothing(admin_client, study):  # noqa: F811
@@ -412,6 +506,13 @@ def test_a_bad_quota_per_group_is_refused_on_its_row_keeping_what_was_typed(
     assert [row["errors"] for row in form.tiers.rows] == [[message], []]
     assert form.errors["prize_tiers"] == ["Correct the tier rows marked below."]
     assert f'name="tier_per_group" value="{quotas[0]}"' in page and message in page
+
+
+def test_the_quota_hint_says_what_becomes_of_a_group_tied_at_its_limit(admin_client):
+    # Two tied branches of one office both take a tier limited to 1 per group (under "share"):
+    # the hint said only "the most one group may take", and the board looked wrong.
+    page = admin_client.get(NEW, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "同一分组在名额线上并列的，按“获奖线上的并列”的设置处理" in page
 
 
 def test_who_is_counted_is_saved_as_typed(admin_client, study):  # noqa: F811

@@ -1,6 +1,7 @@
 """What a rule can say (issue 14): tie-break keys, member metrics, the composite, headcounts and
 per-group prize quotas, each checked against values worked out by hand."""
 
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -269,6 +270,30 @@ def test_an_expected_headcount_wins_over_the_counted_one_and_never_sets_the_scal
     assert board.count('class="qs-muted headcount-expected">应参与人数<') == 2
 
 
+def test_a_participation_rate_reads_as_a_percentage_on_the_board_the_big_screen_and_the_charts(client, central):
+    """广州: 2 of an expected 3 sat (66.7 %); 京津冀 and 预算司: everyone (100 %). Read as 0.67 and
+    1 the rates looked like scores, and the histogram's bands all read 0.7–0.7."""
+    paper = factories.paper(central["root"])
+    when = local(2026, 3, 10, 9)
+    for key, name in (("gz1", "广一"), ("gz1", "广二"), ("jjj1", "京一"), ("budget1", "预一")):
+        scenario.sat(paper, person(central, key, name), central[key], 50, when)
+    rule = scenario.organ_rule(central, paper, metric="participation")
+    boss = factories.administrator(central["root"], username="boss")
+    services.expected_headcounts_save(rule=rule, counts={central["gz"].pk: 3}, by=boss)
+    compute(rule)
+    client.force_login(boss)
+    board = client.get(reverse("rankings:board", args=[rule.slug]))
+    cells = [cell.strip() for cell in re.findall(r'font-monospace">([^<]*)<', board.content.decode())]
+    assert cells == ["100%", "100%", "66.7%", "–"]  # 国库司 has no one: no rate
+    labels = board.context["chart"]["histogram"]["labels"]
+    assert labels[0] == "66.7–70.0%" and len(set(labels)) == len(labels) == 10
+    assert board.context["chart"]["groups"]["suffix"] == "%"
+    # By system: 审计署's mean of 66.67 % and 100 %, 财政部's 100 % (国库司 has no rate).
+    assert sorted(board.context["chart"]["groups"]["means"]) == [83.34, 100]
+    screen = client.get(reverse("rankings:screen", args=[rule.slug])).content.decode()
+    assert re.findall(r'class="score">([^<]*)<', screen) == ["100%", "100%", "66.7%"]
+
+
 # ---------------------------------------------------------------- the expected-headcount page
 
 
@@ -301,7 +326,10 @@ def test_headcount_page_lists_the_ranked_units_and_saves_typed_numbers(headcount
     assert expected(rule) == {}
 
 
-@pytest.mark.parametrize(("typed", "message"), [("-3", "人数不能为负数"), ("十六", "请输入整数")])
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [("-3", "人数不能为负数"), ("十六", "请输入整数"), ("99999999999", "人数最多为 1,000,000，请核对。")],
+)
 def test_headcount_page_refuses_a_bad_number_keeps_what_was_typed_and_saves_nothing(
     headcount_page, central, typed, message
 ):
@@ -352,6 +380,15 @@ def test_headcounts_import_reports_every_bad_row_and_saves_nothing(headcount_pag
         (7, "单位", "该单位重复出现。"),
     ]
     assert 'id="import-errors"' in page.content.decode()
+    assert expected(rule) == {}
+
+
+def test_headcounts_import_refuses_a_headcount_too_large_for_any_unit(headcount_page):
+    client, url, rule = headcount_page["client"], headcount_page["url"], headcount_page["rule"]
+    book = factories.workbook([["单位", "应参与人数"], ["广州特派办", 16], ["预算司", 99999999999]])
+    page = client.post(url, {"action": "import", "file": book})
+    errors = [(e.row, e.column, e.message) for e in page.context["report"].errors]
+    assert errors == [(3, "应参与人数", "人数最多为 1,000,000，请核对。")]
     assert expected(rule) == {}
 
 

@@ -1,0 +1,19 @@
+"""How a ranking's numbers read on its pages."""
+
+from django import template
+from django.template.defaultfilters import floatformat
+
+from rankings.params import RATE_METRICS
+
+register = template.Library()
+
+
+@register.filter
+def metric_value(value, metric: str) -> str:
+    """A subject's score under `metric`: a participation rate as a percentage (95%, 95.2%),
+    any other metric with up to two decimals; '–' when it has none."""
+    if value is None or value == "":
+        return "–"
+    if metric in RATE_METRICS:
+        return f"{floatformat(value * 100, '-1')}%"
+    return floatformat(value, "-2")

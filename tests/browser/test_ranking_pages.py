@@ -1,0 +1,63 @@
+"""A member reads a published unit ranking on a phone: the table's headings stay on one line; its
+administrator edits the rule's tie-breaks."""
+
+import pytest
+
+from rankings.services import snapshot_approve, snapshot_publish
+from tests import factories
+from tests.rankings.test_services import compute
+
+pytestmark = pytest.mark.browser
+
+# How many lines each heading of the board's table is laid out on.
+HEADING_LINES = """() => [...document.querySelectorAll('#board-table thead th')].filter((th) => th.offsetParent)
+  .map((th) => { const range = document.createRange(); range.selectNodeContents(th);
+    return [th.innerText.trim(), new Set([...range.getClientRects()].map((rect) => Math.round(rect.top))).size]; })"""
+
+
+@pytest.fixture
+def published_units(transactional_db):
+    root = factories.unit_at("审计署", kind="organ")
+    branches = [factories.unit_at(f"审计署/广州特派办/第{n}党支部") for n in "一二"]
+    paper = factories.paper(root)
+    member = factories.member(branches[0], username="reader", real_name="读者")
+    rule = factories.ranking_rule(
+        root,
+        subject="unit",
+        unit_level=3,
+        group_level=2,
+        metric="participation",
+        slug="branches",
+        sources=[{"kind": "exam", "paper": paper}],
+    )
+    admin = factories.administrator(root, username="boss")
+    snapshot = snapshot_approve(snapshot=compute(rule).snapshot, by=admin)
+    snapshot_publish(snapshot=snapshot, by=admin)
+    return {"member": member, "admin": admin}
+
+
+def test_a_member_reads_the_board_on_a_phone_with_each_heading_on_one_line(
+    asgi_server, published_units, signed_in_page, screenshot
+):
+    page = signed_in_page(published_units["member"], phone=True)
+    page.goto(f"{asgi_server}/rankings/branches/")
+    lines = dict(page.evaluate(HEADING_LINES))
+    screenshot(page, "rankings-board-phone")
+    # 名次 and 参与率 broke after their first character in a narrow column.
+    assert lines and set(lines.values()) == {1}, lines
+
+
+def test_an_empty_tie_break_chain_says_the_choice_below_it_is_not_yet_part_of_it(
+    asgi_server, published_units, signed_in_page, screenshot
+):
+    page = signed_in_page(published_units["admin"])
+    page.goto(f"{asgi_server}/rankings/branches/edit/")
+    # The select beside "Add" shows a rule; without a word, it read as the chain itself.
+    assert page.locator("#tie-break-none").is_visible()
+    assert "尚未选择" in page.locator("#tie-break-none").inner_text()
+    page.click("#add-tie-break")
+    assert page.locator("#tie-break-list [data-tie-break]").count() == 1
+    assert page.locator("#tie-break-none").is_hidden()
+    screenshot(page, "rankings-rule-tie-break-added")
+    page.click("#tie-break-list [data-remove-row]")
+    assert page.locator("#tie-break-none").is_visible()
