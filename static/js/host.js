@@ -5,6 +5,7 @@
   const t = Object.assign({}, document.getElementById("live-texts").dataset, document.getElementById("host-texts").dataset);
   const $ = (id) => document.getElementById(id);
   let state = null;
+  let busy = null; // the id of the command on its way: one at a time
 
   const live = LiveContest({
     code: root.dataset.code,
@@ -15,8 +16,8 @@
       state = frame;
       render();
     },
-    onAck: () => note(t.done, "success"),
-    onError: (error) => note(error.message, "danger"),
+    onAck: (ack) => { settle(ack.ref); note(t.done, "success"); },
+    onError: (error) => { settle(error.ref); note(error.message, "danger"); },
     onStatus: (online) => { $("connection").textContent = online ? t.online : t.offline; },
   });
 
@@ -27,7 +28,23 @@
     $("host-message").replaceChildren(div);
   }
 
-  document.querySelectorAll("[data-command]").forEach((b) => b.addEventListener("click", () => live.send({ type: b.dataset.command })));
+  // One command at a time, the buttons held until it is answered: a double click on "Show / open
+  // next" showed a buzzer question and opened it at once, with no time to read it out. Finishing
+  // cannot be undone, so it is asked first.
+  function command(type) {
+    if (busy) return;
+    if (type === "host.finish" && !window.confirm(t.confirmFinish)) return;
+    busy = live.send({ type: type });
+    if (state) enable(state.contest.status, state.question ? state.question.phase : "idle");
+  }
+
+  function settle(ref) {
+    if (ref !== busy) return;
+    busy = null;
+    if (state) enable(state.contest.status, state.question ? state.question.phase : "idle");
+  }
+
+  document.querySelectorAll("[data-command]").forEach((b) => b.addEventListener("click", () => command(b.dataset.command)));
   $("adjust-form").addEventListener("submit", (event) => {
     event.preventDefault();
     live.send({ type: "host.adjust", team: Number($("adjust-team").value), points: Number($("adjust-points").value), reason: $("adjust-reason").value });
@@ -61,7 +78,7 @@
       "resume-button": status === "paused",
       "finish-button": running || status === "paused",
     };
-    Object.entries(allowed).forEach(([id, on]) => { $(id).disabled = !on; });
+    Object.entries(allowed).forEach(([id, on]) => { $(id).disabled = !on || Boolean(busy); });
   }
 
   function render() {

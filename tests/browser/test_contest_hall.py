@@ -6,7 +6,7 @@ import re
 import pytest
 
 from contests import services
-from contests.models import ContestAnswer, RiskPick, Round
+from contests.models import AuditEntry, Contest, ContestAnswer, RiskPick, Round
 from tests import factories
 
 pytestmark = pytest.mark.browser
@@ -156,3 +156,29 @@ def test_a_team_that_lost_the_buzz_is_told_so_and_a_stake_shows_once_picked(
     assert blue.locator("#controls button").count() == 0
     assert blue.locator("#feedback .alert-warning").count() == 0, blue.locator("#feedback").inner_text()
     assert list(RiskPick.objects.filter(opening__contest=contest).values_list("value", flat=True)) == [20]
+
+
+def test_a_double_click_on_show_leaves_a_buzzer_question_for_reading_and_finishing_is_asked_first(
+    asgi_server, hall, signed_in_page
+):
+    contest = hall["contest"]
+    host, _screen, _phones = open_pages(asgi_server, hall, signed_in_page)
+    host.click("#start-button")
+    host.click("#open-button")
+    host.click("#skip-button")  # the relay question
+    host.dblclick("#open-button")  # the buzzer question: the host means to show it, not open it
+    host.locator("#where", has_text="已出题，尚未开始作答").wait_for()
+    host.click("#skip-button")  # host commands are carried out in order: after any second open
+    host.locator("#where", has_text="已跳过").wait_for()
+    actions = list(AuditEntry.objects.filter(contest=contest).order_by("id").values_list("action", flat=True))
+    assert actions == ["start", "show", "open", "skip", "show", "skip"], actions
+
+    host.once("dialog", lambda dialog: dialog.dismiss())
+    host.click("#finish-button")
+    host.click("#pause-button")  # also after a finish, had one been sent
+    host.locator("#status", has_text="已暂停").wait_for()
+    contest.refresh_from_db()
+    assert contest.status == Contest.Status.PAUSED
+    host.once("dialog", lambda dialog: dialog.accept())
+    host.click("#finish-button")
+    host.locator("#status", has_text="已结束").wait_for()
