@@ -18,6 +18,7 @@
     },
     onAck: (ack) => { settle(ack.ref); note(t.done, "success"); },
     onError: (error) => { settle(error.ref); note(error.message, "danger"); },
+    onDropped: (frame) => { settle(frame.id); note(t.dropped, "warning"); },
     onStatus: (online) => { $("connection").textContent = online ? t.online : t.offline; },
   });
 

@@ -6,7 +6,7 @@ import re
 import pytest
 
 from contests import services
-from contests.models import AuditEntry, Contest, ContestAnswer, RiskPick, Round
+from contests.models import AuditEntry, Contest, ContestAnswer, RiskPick, Round, ScoreEvent
 from tests import factories
 
 pytestmark = pytest.mark.browser
@@ -182,3 +182,52 @@ def test_a_double_click_on_show_leaves_a_buzzer_question_for_reading_and_finishi
     host.once("dialog", lambda dialog: dialog.accept())
     host.click("#finish-button")
     host.locator("#status", has_text="已结束").wait_for()
+
+
+def test_a_score_adjustment_whose_acknowledgement_is_lost_to_a_dropped_connection_counts_once(
+    asgi_server, hall, signed_in_page
+):
+    contest = hall["contest"]
+    host, screen, _phones = open_pages(asgi_server, hall, signed_in_page)
+    # The hall's Wi-Fi drops as the adjustment is acknowledged: the server has carried it out,
+    # and the console never hears so.
+    host.add_init_script(
+        """{
+          const setter = Object.getOwnPropertyDescriptor(WebSocket.prototype, "onmessage").set;
+          Object.defineProperty(WebSocket.prototype, "onmessage", {
+            set(handler) {
+              setter.call(this, (event) => {
+                if (!window.dropped && /"action":\\s*"host.adjust"/.test(event.data)) {
+                  window.dropped = true;
+                  this.close();
+                  return;
+                }
+                handler(event);
+              });
+            },
+          });
+        }"""
+    )
+    host.reload()  # the socket is opened again, through the wrapped handler
+    host.locator("#connection", has_text="已连接").wait_for()
+    host.evaluate(
+        """() => {
+          window.notes = [];
+          const box = document.getElementById("host-message");
+          new MutationObserver(() => window.notes.push(box.innerText)).observe(box, { childList: true, subtree: true });
+        }"""
+    )
+    host.click("#start-button")
+    host.select_option("#adjust-team", label="蓝队")
+    host.fill("#adjust-points", "-5")
+    host.fill("#adjust-reason", "场外提示")
+    host.click("#adjust-form button[type=submit]")
+    host.wait_for_function("() => window.dropped")
+    host.locator("#connection", has_text="已连接").wait_for()
+    host.click("#pause-button")  # carried out after anything sent again on reconnecting
+    host.locator("#status", has_text="已暂停").wait_for()
+    adjustments = ScoreEvent.objects.filter(contest=contest, reason="adjustment")
+    assert list(adjustments.values_list("points", flat=True)) == [-5]  # not sent again
+    # The console said it could not tell whether it was carried out.
+    assert any("连接已断开" in note for note in host.evaluate("window.notes")), host.evaluate("window.notes")
+    screen.locator("#scoreboard li", has_text="蓝队").locator(".score", has_text="95").wait_for()
