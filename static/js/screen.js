@@ -58,7 +58,7 @@
       $("options").append(li);
     }
     const notes = [];
-    if (q.baton) Object.entries(q.baton).forEach(([team, holder]) => notes.push(t.baton + " · " + teamName(Number(team)) + ": " + holder.name));
+    if (q.baton) Object.entries(q.baton).forEach(([team, holder]) => notes.push(t.baton + " · " + teamName(Number(team)) + t.colon + holder.name));
     if (q.buzz_winner) notes.push(teamName(q.buzz_winner) + " " + t.buzzed);
     if (q.answered.length) notes.push(q.answered.map(teamName).join("、") + " " + t.answered);
     $("baton").textContent = notes.join("　·　");

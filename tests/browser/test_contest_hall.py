@@ -88,6 +88,8 @@ def test_big_screen_fits_a_long_question_with_six_options_and_a_long_team_name_a
     assert all(box["y"] >= 0 and box["y"] + box["height"] <= SCREEN["height"] for box in boxes), boxes
     board = screen.locator("#scoreboard li", has_text=LONG_TEAM).bounding_box()
     assert board["y"] + board["height"] <= SCREEN["height"], board
+    # Whose baton it is, in Chinese punctuation (it read "蓝队: 蓝0").
+    screen.locator("#baton", has_text="蓝队：蓝0").wait_for()
     # Still big enough to read from the back of the hall.
     stem_px = float(screen.locator("#stem").evaluate("element => getComputedStyle(element).fontSize")[:-2])
     assert stem_px >= 0.4 * 0.034 * SCREEN["width"], stem_px
