@@ -233,3 +233,17 @@ def test_a_score_adjustment_whose_acknowledgement_is_lost_to_a_dropped_connectio
     # The console said it could not tell whether it was carried out.
     assert any("连接已断开" in note for note in host.evaluate("window.notes")), host.evaluate("window.notes")
     screen.locator("#scoreboard li", has_text="蓝队").locator(".score", has_text="95").wait_for()
+
+
+def test_a_question_every_team_answered_early_reads_closed_not_time_is_up(asgi_server, hall, signed_in_page):
+    red0, red1, blue0 = hall["red"][0], hall["red"][1], hall["blue"][0]
+    host, screen, (first, teammate, other) = open_pages(asgi_server, hall, signed_in_page, red0, red1, blue0)
+    host.click("#start-button")
+    host.click("#open-button")
+    for phone in (first, other):
+        phone.get_by_text("轮到你了").wait_for()
+        phone.locator("#controls button").first.click()
+    # Both teams answered with most of the minute left: the question closes at once.
+    screen.locator("#phase", has_text="作答已结束").wait_for()
+    teammate.locator("#stage-message", has_text="作答已结束，等待揭晓答案").wait_for()
+    assert "时间到" not in screen.locator("#question").inner_text() + teammate.locator("#player").inner_text()
