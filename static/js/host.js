@@ -88,7 +88,7 @@
     $("status").textContent = word("status", state.contest.status);
     $("stem").innerHTML = q ? q.stem : ""; // sanitised on the server
     $("where").textContent = q ? q.round.title + " · " + t.questionNo.replace("%s", q.position) + " · " + word("phase", phase) : word("phase", phase);
-    $("key").textContent = q && q.key ? t.answer + ": " + answerText(q, q.key) : "";
+    $("key").textContent = q && q.key ? t.answer + t.colon + answerText(q, q.key) : "";
     const teams = new Map(state.teams.map((x) => [x.id, x.name]));
     $("answers").replaceChildren(...(q && q.answers ? q.answers : []).map((a) => {
       const tr = document.createElement("tr");
@@ -129,6 +129,8 @@
     $("start-button").hidden = state.contest.status !== "draft";
     $("resume-button").hidden = state.contest.status !== "paused";
     $("pause-button").hidden = state.contest.status !== "running";
+    // The one button does two things: say which the next press does.
+    $("open-button").textContent = phase === "reading" || phase === "picking" ? t.openNow : t.showNext;
     $("open-button").title = t.next + ": " + (state.next ? t.roundNo.replace("%s", state.next.round) + " · " + t.questionNo.replace("%s", state.next.position) : t.none);
     enable(state.contest.status, phase);
   }

@@ -166,10 +166,14 @@ def test_a_double_click_on_show_leaves_a_buzzer_question_for_reading_and_finishi
     contest = hall["contest"]
     host, _screen, _phones = open_pages(asgi_server, hall, signed_in_page)
     host.click("#start-button")
+    host.locator("#open-button", has_text="出示下一题").wait_for()
     host.click("#open-button")
     host.click("#skip-button")  # the relay question
     host.dblclick("#open-button")  # the buzzer question: the host means to show it, not open it
     host.locator("#where", has_text="已出题，尚未开始作答").wait_for()
+    # The button says what its next press does, and the key reads in Chinese punctuation.
+    host.locator("#open-button", has_text="开放作答").wait_for()
+    assert host.locator("#key").inner_text().startswith("答案：A. ")
     host.click("#skip-button")  # host commands are carried out in order: after any second open
     host.locator("#where", has_text="已跳过").wait_for()
     actions = list(AuditEntry.objects.filter(contest=contest).order_by("id").values_list("action", flat=True))
