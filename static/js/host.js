@@ -6,6 +6,7 @@
   const $ = (id) => document.getElementById(id);
   let state = null;
   let busy = null; // the id of the command on its way: one at a time
+  let adjusting = null; // the id of the adjustment on its way: the form empties once it is done
 
   const live = LiveContest({
     code: root.dataset.code,
@@ -16,7 +17,11 @@
       state = frame;
       render();
     },
-    onAck: (ack) => { settle(ack.ref); note(t.done, "success"); },
+    onAck: (ack) => {
+      settle(ack.ref);
+      if (ack.ref === adjusting) { adjusting = null; $("adjust-form").reset(); }
+      note(t.done, "success");
+    },
     onError: (error) => { settle(error.ref); note(error.message, "danger"); },
     onDropped: (frame) => { settle(frame.id); note(t.dropped, "warning"); },
     onStatus: (online) => { $("connection").textContent = online ? t.online : t.offline; },
@@ -48,8 +53,7 @@
   document.querySelectorAll("[data-command]").forEach((b) => b.addEventListener("click", () => command(b.dataset.command)));
   $("adjust-form").addEventListener("submit", (event) => {
     event.preventDefault();
-    live.send({ type: "host.adjust", team: Number($("adjust-team").value), points: Number($("adjust-points").value), reason: $("adjust-reason").value });
-    event.target.reset();
+    adjusting = live.send({ type: "host.adjust", team: Number($("adjust-team").value), points: Number($("adjust-points").value), reason: $("adjust-reason").value });
   });
 
   // The words for a code, from data-<prefix>-<code> on #host-texts; the code itself never shows.

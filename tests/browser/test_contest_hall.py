@@ -251,3 +251,19 @@ def test_a_question_every_team_answered_early_reads_closed_not_time_is_up(asgi_s
     screen.locator("#phase", has_text="作答已结束").wait_for()
     teammate.locator("#stage-message", has_text="作答已结束，等待揭晓答案").wait_for()
     assert "时间到" not in screen.locator("#question").inner_text() + teammate.locator("#player").inner_text()
+
+
+def test_a_refused_score_adjustment_keeps_what_the_host_typed(asgi_server, hall, signed_in_page):
+    host, _screen, _phones = open_pages(asgi_server, hall, signed_in_page)
+    host.click("#start-button")
+    host.select_option("#adjust-team", label="蓝队")
+    host.fill("#adjust-points", "-5")
+    host.fill("#adjust-reason", "   ")  # passes the form's "required", not the server
+    host.click("#adjust-form button[type=submit]")
+    host.locator("#host-message .alert-danger", has_text="理由").wait_for()
+    assert host.input_value("#adjust-points") == "-5"
+    assert host.locator("#adjust-team option:checked").inner_text() == "蓝队"
+    host.fill("#adjust-reason", "场外提示")
+    host.click("#adjust-form button[type=submit]")
+    host.locator("#scores li", has_text="蓝队").locator("strong", has_text="95").wait_for()
+    assert host.input_value("#adjust-points") == ""  # done: the form is empty for the next one
