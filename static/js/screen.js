@@ -96,7 +96,8 @@
       const div = document.createElement("div");
       div.className = "place place-" + (i + 1);
       div.innerHTML = "<div class='medal'></div><div class='name'></div><div class='score'></div>";
-      div.children[0].classList.add("medal-" + (i + 1));
+      // The medal is the rank's: teams level on score and time share it (and its colour).
+      div.children[0].classList.add("medal-" + Math.min(team.rank, 3));
       div.children[0].textContent = team.rank;
       div.children[1].textContent = team.name;
       div.children[2].textContent = team.score;

@@ -13,6 +13,7 @@ pytestmark = pytest.mark.browser
 
 SCREEN = {"width": 1920, "height": 1080}
 LONG_TEAM = "广州特派办机关第一党支部代表队（审计业务骨干）"
+BLUE = "第二党支部队"  # the usual length of a team's name
 LONG_STEM = (
     "根据《中国共产党纪律处分条例》（2023 年修订）的规定，党员在党内选举中有违反规定的行为，情节较重的，"
     "应当给予下列哪一种处分？请在规定时间内作答，超时视为放弃。"
@@ -39,7 +40,7 @@ def hall(transactional_db):
     blue = [factories.member(gz2, username=f"blue{n}", real_name=f"蓝{n}") for n in range(2)]
     contest = services.contest_create(title="大厅竞赛", unit=audit, by=host)
     services.team_add(contest=contest, name=LONG_TEAM, unit=gz1, legs=red)
-    services.team_add(contest=contest, name="蓝队", unit=gz2, legs=blue)
+    services.team_add(contest=contest, name=BLUE, unit=gz2, legs=blue)
     long_question = factories.question(bank, "single", stem=LONG_STEM, options=LONG_OPTIONS, key=["B"]).current
     single = factories.question(bank, "single", options=["甲", "乙", "丙"], key=["A"]).current
     services.round_add(
@@ -88,8 +89,8 @@ def test_big_screen_fits_a_long_question_with_six_options_and_a_long_team_name_a
     assert all(box["y"] >= 0 and box["y"] + box["height"] <= SCREEN["height"] for box in boxes), boxes
     board = screen.locator("#scoreboard li", has_text=LONG_TEAM).bounding_box()
     assert board["y"] + board["height"] <= SCREEN["height"], board
-    # Whose baton it is, in Chinese punctuation (it read "蓝队: 蓝0").
-    screen.locator("#baton", has_text="蓝队：蓝0").wait_for()
+    # Whose baton it is, in Chinese punctuation (it read "第二党支部队: 蓝0").
+    screen.locator("#baton", has_text=f"{BLUE}：蓝0").wait_for()
     # Still big enough to read from the back of the hall.
     stem_px = float(screen.locator("#stem").evaluate("element => getComputedStyle(element).fontSize")[:-2])
     assert stem_px >= 0.4 * 0.034 * SCREEN["width"], stem_px
@@ -161,10 +162,10 @@ def test_a_team_that_lost_the_buzz_is_told_so_and_a_stake_shows_once_picked(
 
 
 def test_a_double_click_on_show_leaves_a_buzzer_question_for_reading_and_finishing_is_asked_first(
-    asgi_server, hall, signed_in_page
+    asgi_server, hall, signed_in_page, screenshot
 ):
     contest = hall["contest"]
-    host, _screen, _phones = open_pages(asgi_server, hall, signed_in_page)
+    host, screen, _phones = open_pages(asgi_server, hall, signed_in_page)
     host.click("#start-button")
     host.locator("#open-button", has_text="出示下一题").wait_for()
     host.click("#open-button")
@@ -188,6 +189,16 @@ def test_a_double_click_on_show_leaves_a_buzzer_question_for_reading_and_finishi
     host.once("dialog", lambda dialog: dialog.accept())
     host.click("#finish-button")
     host.locator("#status", has_text="已结束").wait_for()
+    # The podium, the moment the hall photographs: a team's name of six characters on one line
+    # (it broke as 第二党支部 / 队).
+    name = screen.locator("#podium .name", has_text=BLUE)
+    name.wait_for()
+    one_line = name.evaluate("e => e.getBoundingClientRect().height < 2 * parseFloat(getComputedStyle(e).fontSize)")
+    assert one_line, name.bounding_box()
+    screenshot(screen, "hall-screen-podium")
+    # Level on score and relay time, the two teams share first place, and its gold medal (the
+    # second showed a silver medal reading 1).
+    assert screen.locator("#podium .medal-1").count() == 2
 
 
 def test_a_score_adjustment_whose_acknowledgement_is_lost_to_a_dropped_connection_counts_once(
@@ -224,7 +235,7 @@ def test_a_score_adjustment_whose_acknowledgement_is_lost_to_a_dropped_connectio
         }"""
     )
     host.click("#start-button")
-    host.select_option("#adjust-team", label="蓝队")
+    host.select_option("#adjust-team", label=BLUE)
     host.fill("#adjust-points", "-5")
     host.fill("#adjust-reason", "场外提示")
     host.click("#adjust-form button[type=submit]")
@@ -236,7 +247,7 @@ def test_a_score_adjustment_whose_acknowledgement_is_lost_to_a_dropped_connectio
     assert list(adjustments.values_list("points", flat=True)) == [-5]  # not sent again
     # The console said it could not tell whether it was carried out.
     assert any("连接已断开" in note for note in host.evaluate("window.notes")), host.evaluate("window.notes")
-    screen.locator("#scoreboard li", has_text="蓝队").locator(".score", has_text="95").wait_for()
+    screen.locator("#scoreboard li", has_text=BLUE).locator(".score", has_text="95").wait_for()
 
 
 def test_a_question_every_team_answered_early_reads_closed_not_time_is_up(asgi_server, hall, signed_in_page):
@@ -256,14 +267,14 @@ def test_a_question_every_team_answered_early_reads_closed_not_time_is_up(asgi_s
 def test_a_refused_score_adjustment_keeps_what_the_host_typed(asgi_server, hall, signed_in_page):
     host, _screen, _phones = open_pages(asgi_server, hall, signed_in_page)
     host.click("#start-button")
-    host.select_option("#adjust-team", label="蓝队")
+    host.select_option("#adjust-team", label=BLUE)
     host.fill("#adjust-points", "-5")
     host.fill("#adjust-reason", "   ")  # passes the form's "required", not the server
     host.click("#adjust-form button[type=submit]")
     host.locator("#host-message .alert-danger", has_text="理由").wait_for()
     assert host.input_value("#adjust-points") == "-5"
-    assert host.locator("#adjust-team option:checked").inner_text() == "蓝队"
+    assert host.locator("#adjust-team option:checked").inner_text() == BLUE
     host.fill("#adjust-reason", "场外提示")
     host.click("#adjust-form button[type=submit]")
-    host.locator("#scores li", has_text="蓝队").locator("strong", has_text="95").wait_for()
+    host.locator("#scores li", has_text=BLUE).locator("strong", has_text="95").wait_for()
     assert host.input_value("#adjust-points") == ""  # done: the form is empty for the next one
