@@ -276,5 +276,6 @@ def test_a_refused_score_adjustment_keeps_what_the_host_typed(asgi_server, hall,
     assert host.locator("#adjust-team option:checked").inner_text() == BLUE
     host.fill("#adjust-reason", "场外提示")
     host.click("#adjust-form button[type=submit]")
-    host.locator("#scores li", has_text=BLUE).locator("strong", has_text="95").wait_for()
+    host.locator("#host-message .alert-success", has_text="完成").wait_for()  # its acknowledgement
     assert host.input_value("#adjust-points") == ""  # done: the form is empty for the next one
+    host.locator("#scores li", has_text=BLUE).locator("strong", has_text="95").wait_for()
