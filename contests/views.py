@@ -88,7 +88,9 @@ def play(request, code: str):
 def screen(request, code: str):
     contest = _contest(request.user, code, "screen")
     join_url = request.build_absolute_uri(reverse("contests:play", args=[contest.join_code]))
-    qr = segno.make(join_url, error="m").svg_inline(scale=6, dark="#8e1515", light=None)
+    # Sized by its box on the screen (a viewBox, no fixed size): drawn at its own 222 px it was a
+    # small square in the corner of a white card a fifth of the screen wide.
+    qr = segno.make(join_url, error="m").svg_inline(scale=6, dark="#8e1515", light=None, omitsize=True)
     return render(
         request, "contests/screen.html", {"contest": contest, "role": "screen", "qr": qr, "join_url": join_url}
     )

@@ -5,6 +5,8 @@
   const t = Object.assign({}, document.getElementById("live-texts").dataset, document.getElementById("host-texts").dataset);
   const $ = (id) => document.getElementById(id);
   let state = null;
+  let busy = null; // the id of the command on its way: one at a time
+  let adjusting = null; // the id of the adjustment on its way: the form empties once it is done
 
   const live = LiveContest({
     code: root.dataset.code,
@@ -15,8 +17,13 @@
       state = frame;
       render();
     },
-    onAck: () => note(t.done, "success"),
-    onError: (error) => note(error.message, "danger"),
+    onAck: (ack) => {
+      settle(ack.ref);
+      if (ack.ref === adjusting) { adjusting = null; $("adjust-form").reset(); }
+      note(t.done, "success");
+    },
+    onError: (error) => { settle(error.ref); note(error.message, "danger"); },
+    onDropped: (frame) => { settle(frame.id); note(t.dropped, "warning"); },
     onStatus: (online) => { $("connection").textContent = online ? t.online : t.offline; },
   });
 
@@ -27,11 +34,26 @@
     $("host-message").replaceChildren(div);
   }
 
-  document.querySelectorAll("[data-command]").forEach((b) => b.addEventListener("click", () => live.send({ type: b.dataset.command })));
+  // One command at a time, the buttons held until it is answered: a double click on "Show / open
+  // next" showed a buzzer question and opened it at once, with no time to read it out. Finishing
+  // cannot be undone, so it is asked first.
+  function command(type) {
+    if (busy) return;
+    if (type === "host.finish" && !window.confirm(t.confirmFinish)) return;
+    busy = live.send({ type: type });
+    if (state) enable(state.contest.status, state.question ? state.question.phase : "idle");
+  }
+
+  function settle(ref) {
+    if (ref !== busy) return;
+    busy = null;
+    if (state) enable(state.contest.status, state.question ? state.question.phase : "idle");
+  }
+
+  document.querySelectorAll("[data-command]").forEach((b) => b.addEventListener("click", () => command(b.dataset.command)));
   $("adjust-form").addEventListener("submit", (event) => {
     event.preventDefault();
-    live.send({ type: "host.adjust", team: Number($("adjust-team").value), points: Number($("adjust-points").value), reason: $("adjust-reason").value });
-    event.target.reset();
+    adjusting = live.send({ type: "host.adjust", team: Number($("adjust-team").value), points: Number($("adjust-points").value), reason: $("adjust-reason").value });
   });
 
   // The words for a code, from data-<prefix>-<code> on #host-texts; the code itself never shows.
@@ -61,7 +83,7 @@
       "resume-button": status === "paused",
       "finish-button": running || status === "paused",
     };
-    Object.entries(allowed).forEach(([id, on]) => { $(id).disabled = !on; });
+    Object.entries(allowed).forEach(([id, on]) => { $(id).disabled = !on || Boolean(busy); });
   }
 
   function render() {
@@ -70,7 +92,7 @@
     $("status").textContent = word("status", state.contest.status);
     $("stem").innerHTML = q ? q.stem : ""; // sanitised on the server
     $("where").textContent = q ? q.round.title + " · " + t.questionNo.replace("%s", q.position) + " · " + word("phase", phase) : word("phase", phase);
-    $("key").textContent = q && q.key ? t.answer + ": " + answerText(q, q.key) : "";
+    $("key").textContent = q && q.key ? t.answer + t.colon + answerText(q, q.key) : "";
     const teams = new Map(state.teams.map((x) => [x.id, x.name]));
     $("answers").replaceChildren(...(q && q.answers ? q.answers : []).map((a) => {
       const tr = document.createElement("tr");
@@ -111,6 +133,8 @@
     $("start-button").hidden = state.contest.status !== "draft";
     $("resume-button").hidden = state.contest.status !== "paused";
     $("pause-button").hidden = state.contest.status !== "running";
+    // The one button does two things: say which the next press does.
+    $("open-button").textContent = phase === "reading" || phase === "picking" ? t.openNow : t.showNext;
     $("open-button").title = t.next + ": " + (state.next ? t.roundNo.replace("%s", state.next.round) + " · " + t.questionNo.replace("%s", state.next.position) : t.none);
     enable(state.contest.status, phase);
   }

@@ -1,9 +1,13 @@
 // The live-contest connection shared by the player, big-screen and host pages.
 // Reconnects with exponential backoff and jitter; measures the server clock offset; follows the
 // sequence number and asks for a snapshot when a frame was missed; re-sends unacknowledged
-// actions after a reconnect (answers carry an answer_id, so the server counts them once).
+// actions after a reconnect when a repeat cannot count twice (answers and scores carry their own
+// id; a team buzzes and stakes once). A host's command is not sent again: it may have been
+// carried out with only its acknowledgement lost, and a second "show next" or adjustment would
+// count twice. The page is told (onDropped) and the host looks at the fresh snapshot.
 (function () {
   "use strict";
+  const REPEATABLE = new Set(["answer.submit", "score.submit", "buzz", "risk.pick"]);
   window.LiveContest = function (options) {
     const scheme = location.protocol === "https:" ? "wss" : "ws";
     const url = scheme + "://" + location.host + (options.path || "/ws/contests/" + options.code + "/") + "?role=" + options.role;
@@ -31,6 +35,11 @@
       socket.onmessage = (event) => handle(JSON.parse(event.data));
       socket.onclose = (event) => {
         setStatus(false);
+        pending.forEach((frame, id) => {
+          if (REPEATABLE.has(frame.type)) return;
+          pending.delete(id);
+          if (options.onDropped) options.onDropped(frame);
+        });
         if (stopped || event.code === 4401 || event.code === 4403) return;
         const delay = Math.min(10000, 400 * 2 ** attempt) * (0.5 + Math.random());
         attempt += 1;

@@ -19,13 +19,16 @@
       $("connection").className = online ? "text-success" : "text-danger";
     },
     onAck: () => { $("host-message").replaceChildren(); },
-    onError: (frame) => {
-      const div = document.createElement("div");
-      div.className = "alert alert-warning py-1 px-2 mb-0 small";
-      div.textContent = frame.message;
-      $("host-message").replaceChildren(div);
-    },
+    onError: (frame) => warn(frame.message),
+    // A command whose acknowledgement a dropped connection lost is not sent again (live.js).
+    onDropped: () => warn(t.dropped),
   });
+  function warn(text) {
+    const div = document.createElement("div");
+    div.className = "alert alert-warning py-1 px-2 mb-0 small";
+    div.textContent = text;
+    $("host-message").replaceChildren(div);
+  }
   $("judge-url").textContent = root.dataset.judgeUrl;
 
   document.querySelectorAll("#controls [data-command]").forEach((button) => {

@@ -6,7 +6,10 @@
   const $ = (id) => document.getElementById(id);
   let state = null;
   let you = {};
-  let sentFor = null; // opening this phone already answered
+  // This phone's own answer or stake for the question in play (sent, then acknowledged): phones get no progress frames,
+  // so without it the buttons stayed after the acknowledgement, and a second tap (or a double
+  // tap) was refused with "your team has already answered".
+  let sent = null; // {opening, kind, id, label, done}
 
   const live = LiveContest({
     code: root.dataset.code,
@@ -19,10 +22,19 @@
       render();
     },
     onAck: (ack) => {
-      if (ack.action === "answer.submit") { sentFor = state && state.question && state.question.opening; message(t.sent, "success"); }
-      if (ack.action === "buzz") message(ack.early ? t.foul : ack.won ? t.buzzwon : t.buzzlost, ack.early ? "danger" : ack.won ? "success" : "secondary");
+      if (sent && ack.ref === sent.id) { sent.done = true; render(); }
+      // A foul or a lost buzz is said above the question (for the whole team) by the frame that
+      // follows; only the win is worth a word of its own here.
+      if (ack.action === "buzz" && ack.won && !ack.early) message(t.buzzwon, "success");
     },
-    onError: (error) => message(error.message, "warning"),
+    onError: (error) => {
+      // Refused: the buttons come back (unless the team's answer or stake is in already).
+      if (sent && error.ref === sent.id) {
+        sent = ["already_answered", "already_picked"].includes(error.code) ? Object.assign(sent, { done: true, label: "" }) : null;
+        render();
+      }
+      message(error.message, "warning");
+    },
     onStatus: (online) => { $("connection").textContent = online ? t.online : t.offline; $("connection").className = "badge " + (online ? "text-bg-success" : "text-bg-warning"); },
   });
 
@@ -60,11 +72,27 @@
     return b;
   }
 
+  // Send one answer or stake for this question; the buttons give way at once to what was sent.
+  function act(q, kind, frame, label) {
+    if (sent && sent.opening === q.opening && sent.kind === kind) return;
+    sent = { opening: q.opening, kind: kind, id: null, label: label, done: false };
+    sent.id = live.send(frame);
+    render();
+  }
+
+  function sentNote(q, kind) {
+    if (!sent || sent.opening !== q.opening || sent.kind !== kind) return null;
+    const what = sent.done ? (kind === "pick" ? t.yourstake : t.sent) : t.sending;
+    return sent.label ? what + t.colon + sent.label : what;
+  }
+
   function answerControls(q) {
     const box = document.createElement("div");
-    const submit = (response) => live.send({ type: "answer.submit", answer_id: live.newAnswerId(), opening: q.opening, response: response });
-    if (q.type === "single") q.options.forEach((o) => box.append(button(o.letter + "  " + o.text, () => submit(o.letter))));
-    else if (q.type === "true_false") { box.append(button("✓ " + t.true, () => submit("对"))); box.append(button("✗ " + t.false, () => submit("错"))); }
+    const submit = (response, label) =>
+      act(q, "answer", { type: "answer.submit", answer_id: live.newAnswerId(), opening: q.opening, response: response }, label);
+    const letters = (chosen) => chosen.join("");
+    if (q.type === "single") q.options.forEach((o) => box.append(button(o.letter + "  " + o.text, () => submit(o.letter, o.letter))));
+    else if (q.type === "true_false") { box.append(button("✓ " + t.true, () => submit("对", t.true))); box.append(button("✗ " + t.false, () => submit("错", t.false))); }
     else if (q.type === "multiple") {
       q.options.forEach((o) => {
         const label = document.createElement("label");
@@ -73,7 +101,7 @@
         label.append(document.createTextNode(o.text));
         box.append(label);
       });
-      box.append(button(t.submit, () => submit(Array.from(box.querySelectorAll("input:checked")).map((i) => i.value)), "btn-primary"));
+      box.append(button(t.submit, () => { const chosen = Array.from(box.querySelectorAll("input:checked")).map((i) => i.value); submit(chosen, letters(chosen)); }, "btn-primary"));
     } else {
       for (let i = 0; i < q.blanks; i++) {
         const input = document.createElement("input");
@@ -81,7 +109,7 @@
         input.placeholder = t.blank + " " + (i + 1);
         box.append(input);
       }
-      box.append(button(t.submit, () => submit(Array.from(box.querySelectorAll("input")).map((i) => i.value)), "btn-primary"));
+      box.append(button(t.submit, () => { const blanks = Array.from(box.querySelectorAll("input")).map((i) => i.value); submit(blanks, blanks.join(" / ")); }, "btn-primary"));
     }
     return box;
   }
@@ -104,23 +132,37 @@
     }));
     const controls = $("controls");
     controls.replaceChildren();
-    if (state.contest.status === "finished") { $("stage-message").textContent = t.finished; $("stem").textContent = ""; return; }
-    if (state.contest.status === "paused") { $("stage-message").textContent = t.paused; }
-    if (!q || q.phase === "idle") { $("stage-message").textContent = t.waiting; $("stem").textContent = ""; $("round-label").textContent = ""; return; }
+    if (state.contest.status === "finished") {
+      $("stage-message").textContent = t.finished; $("stem").textContent = ""; $("round-label").textContent = ""; $("feedback").replaceChildren();
+      return;
+    }
+    if (!q || q.phase === "idle") { $("stage-message").textContent = state.contest.status === "paused" ? t.paused : t.waiting; $("stem").textContent = ""; $("round-label").textContent = ""; return; }
     $("round-label").textContent = q.round.title + " · " + q.position;
     $("stem").innerHTML = q.stem; // sanitised on the server
-    if (q.opening !== sentFor) $("feedback").replaceChildren();
-    if (q.phase === "reading") {
-      $("stage-message").textContent = t.reading;
-      if (q.round.takes_buzzes && !q.fouls.includes(you.team)) controls.append(button(t.buzz, () => live.send({ type: "buzz" }), "btn-danger qs-buzz"));
+    if (!sent || sent.opening !== q.opening) { sent = null; $("feedback").replaceChildren(); }
+    const fouled = q.round.takes_buzzes && q.fouls.includes(you.team);
+    if (state.contest.status === "paused") {
+      // Nothing is taken while paused: say so, with the question kept on the phone to read.
+      $("stage-message").textContent = t.paused;
+    } else if (q.phase === "reading") {
+      $("stage-message").textContent = fouled ? t.foul : t.reading;
+      if (q.round.takes_buzzes && !fouled) controls.append(button(t.buzz, () => live.send({ type: "buzz" }), "btn-danger qs-buzz"));
     } else if (q.phase === "picking") {
-      $("stage-message").textContent = t.picking;
-      if (!q.picked.includes(you.team)) {
-        q.round.risk_tiers.forEach((v) => controls.append(button(t.staked + " " + v, () => live.send({ type: "risk.pick", value: v }))));
-        controls.append(button(t.abstain, () => live.send({ type: "risk.pick", value: 0 }), "btn-outline-secondary"));
+      const picked = sentNote(q, "pick");
+      $("stage-message").textContent = picked || t.picking;
+      if (!picked && !q.picked.includes(you.team)) {
+        q.round.risk_tiers.forEach((v) => controls.append(button(t.staked + " " + v, () => act(q, "pick", { type: "risk.pick", value: v }, String(v)))));
+        controls.append(button(t.abstain, () => act(q, "pick", { type: "risk.pick", value: 0 }, t.abstain), "btn-outline-secondary"));
       }
     } else if (q.phase === "open") {
-      if (q.round.takes_buzzes && !q.buzz_winner && !q.fouls.includes(you.team)) {
+      const note = sentNote(q, "answer");
+      if (note) {
+        $("stage-message").textContent = note;
+      } else if (fouled) {
+        $("stage-message").textContent = t.foul;
+      } else if (q.round.takes_buzzes && q.buzz_winner && q.buzz_winner !== you.team) {
+        $("stage-message").textContent = t.buzzlost;
+      } else if (q.round.takes_buzzes && !q.buzz_winner) {
         $("stage-message").textContent = "";
         controls.append(button(t.buzz, () => live.send({ type: "buzz" }), "btn-danger qs-buzz"));
       } else if (mayAnswer(q)) {
@@ -134,13 +176,14 @@
         $("stage-message").textContent = q.answered.includes(you.team) ? t.sent : "";
       }
     } else if (q.phase === "closed") {
-      $("stage-message").textContent = t.closed;
+      $("stage-message").textContent = sentNote(q, "answer") || t.closed;
     } else if (q.phase === "skipped") {
       $("stage-message").textContent = t.skipped;
     } else if (q.phase === "revealed") {
       const result = q.reveal.results[String(you.team)];
       $("stage-message").textContent = "";
-      message((result === true ? t.right : result === false ? t.wrong : "") + " · " + t.answer + ": " + keyText(q), result ? "success" : "secondary");
+      const verdict = result === true ? t.right : result === false ? t.wrong : "";
+      message((verdict ? verdict + " · " : "") + t.answer + t.colon + keyText(q), result ? "success" : "secondary");
     }
   }
 
@@ -153,7 +196,9 @@
 
   function countdown() {
     const q = state && state.question;
-    const left = q && q.phase === "open" ? liveRemaining(q.deadline_at, live.serverNow) : null;
+    // While paused the question keeps its remaining time: the clock stands at it.
+    const paused = q && q.paused_remaining_ms !== null ? Math.ceil(q.paused_remaining_ms / 1000) : null;
+    const left = q && q.phase === "open" ? liveRemaining(q.deadline_at, live.serverNow) ?? paused : null;
     $("countdown").textContent = left === null ? "" : left + "s";
   }
 

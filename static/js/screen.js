@@ -30,11 +30,13 @@
     $("question").hidden = !q || finished;
     $("podium").hidden = !finished;
     renderBoard();
-    if (finished) return renderPodium();
+    if (finished) { $("round-label").textContent = ""; return renderPodium(); }
     if (!q) { $("round-label").textContent = ""; return; }
     $("round-label").textContent = q.round.title + " · " + q.position;
-    $("phase").textContent = t[q.phase] || "";
-    $("phase").className = "qs-screen-phase is-" + q.phase;
+    // A pause says so above the question, whatever its phase: the hall must not think time runs.
+    const shown = state.contest.status === "paused" ? "paused" : q.phase;
+    $("phase").textContent = t[shown] || "";
+    $("phase").className = "qs-screen-phase is-" + shown;
     $("stem").innerHTML = q.stem; // sanitised on the server
     const reveal = q.reveal;
     $("options").replaceChildren(...q.options.map((o) => {
@@ -56,10 +58,22 @@
       $("options").append(li);
     }
     const notes = [];
-    if (q.baton) Object.entries(q.baton).forEach(([team, holder]) => notes.push(t.baton + " · " + teamName(Number(team)) + ": " + holder.name));
+    if (q.baton) Object.entries(q.baton).forEach(([team, holder]) => notes.push(t.baton + " · " + teamName(Number(team)) + t.colon + holder.name));
     if (q.buzz_winner) notes.push(teamName(q.buzz_winner) + " " + t.buzzed);
     if (q.answered.length) notes.push(q.answered.map(teamName).join("、") + " " + t.answered);
     $("baton").textContent = notes.join("　·　");
+    fit($("question").parentElement, $("question"), "--qs-fit");
+  }
+
+  // Shrink a box's text (the CSS variable scales its sizes) until its content fits the projected
+  // frame, which never scrolls. Measured before the browser paints, so nothing is seen to jump.
+  function fit(box, content, variable) {
+    let scale = 1;
+    box.style.setProperty(variable, scale);
+    while (content.offsetHeight > box.clientHeight && scale > 0.4) {
+      scale -= 0.05;
+      box.style.setProperty(variable, scale.toFixed(2));
+    }
   }
 
   function renderBoard() {
@@ -74,6 +88,7 @@
       previousScores.set(team.id, team.score);
       return li;
     }));
+    fit($("scoreboard").parentElement, $("scoreboard"), "--qs-board-fit");
   }
 
   function renderPodium() {
@@ -81,7 +96,8 @@
       const div = document.createElement("div");
       div.className = "place place-" + (i + 1);
       div.innerHTML = "<div class='medal'></div><div class='name'></div><div class='score'></div>";
-      div.children[0].classList.add("medal-" + (i + 1));
+      // The medal is the rank's: teams level on score and time share it (and its colour).
+      div.children[0].classList.add("medal-" + Math.min(team.rank, 3));
       div.children[0].textContent = team.rank;
       div.children[1].textContent = team.name;
       div.children[2].textContent = team.score;
@@ -89,9 +105,14 @@
     }));
   }
 
+  // A paused question's clock stands at the time it keeps for the resume.
+  function pausedLeft(q) {
+    return q.paused_remaining_ms === null ? null : Math.ceil(q.paused_remaining_ms / 1000);
+  }
+
   setInterval(() => {
     const q = state && state.question;
-    const left = q && q.phase === "open" ? liveRemaining(q.deadline_at, live.serverNow) : null;
+    const left = q && q.phase === "open" ? liveRemaining(q.deadline_at, live.serverNow) ?? pausedLeft(q) : null;
     $("countdown").textContent = left === null ? "" : left;
     $("countdown").classList.toggle("is-urgent", left !== null && left <= 5);
   }, 200);

@@ -113,6 +113,7 @@ def test_host_screen_and_two_teams_through_relay_and_buzzer_rounds(asgi_server, 
     screenshot(screen, "contest-screen-revealed")
     screenshot(host, "contest-host")
 
+    host.once("dialog", lambda dialog: dialog.accept())  # "End the contest now?"
     host.click("#finish-button")
     screen.locator("#podium .place-1", has_text="红队").wait_for()
     screenshot(screen, "contest-screen-podium")

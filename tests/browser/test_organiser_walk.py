@@ -180,6 +180,7 @@ def test_organiser_walks_from_an_empty_unit_to_a_played_contest_without_admin(
     player.get_by_text("答案已提交").wait_for()
     screenshot(player, "organiser-walk-7-player-phone")
     page.click("#reveal-button")
+    page.once("dialog", lambda dialog: dialog.accept())  # "End the contest now?"
     page.click("#finish-button")
     page.locator("#status", has_text="已结束").wait_for()
     answer = ContestAnswer.objects.get(member=first_leg)

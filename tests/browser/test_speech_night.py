@@ -140,3 +140,36 @@ def test_a_speech_night_with_a_host_a_big_screen_and_five_judges(asgi_server, ni
     assert screen.locator("#final-view .place-1 .name").inner_text() == "李讲"
     screenshot(screen, "night-screen-results")
     assert NightScore.objects.filter(speaker__entry=night["speakers"]["jjj1"]).count() == 6
+
+
+def test_a_night_command_whose_acknowledgement_a_dropped_connection_lost_is_not_sent_again(
+    asgi_server, night, signed_in_page
+):
+    host = signed_in_page(night["host"])
+    # The connection drops as the draw is acknowledged: the draw is done, the console never
+    # hears so. Sent again, it was refused as "already drawn", which told the host nothing.
+    host.add_init_script(
+        """{
+          const setter = Object.getOwnPropertyDescriptor(WebSocket.prototype, "onmessage").set;
+          Object.defineProperty(WebSocket.prototype, "onmessage", {
+            set(handler) {
+              setter.call(this, (event) => {
+                if (!window.dropped && /"action":\\s*"night.draw"/.test(event.data)) {
+                  window.dropped = true;
+                  this.close();
+                  return;
+                }
+                handler(event);
+              });
+            },
+          });
+        }"""
+    )
+    host.goto(f"{asgi_server}/calls/{night['call'].pk}/night/host/")
+    host.locator("#connection", has_text="已连接").wait_for()
+    host.click("#draw-button")
+    host.wait_for_function("() => window.dropped")
+    host.locator("#connection", has_text="已连接").wait_for()
+    host.locator("#call-button:enabled").wait_for()  # the snapshot after reconnecting: drawn
+    host.locator("#host-message", has_text="连接已断开").wait_for()
+    assert "抽签" not in host.locator("#host-message").inner_text()

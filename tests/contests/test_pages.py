@@ -117,3 +117,14 @@ def test_an_exported_choice_answer_reads_as_its_options_text(tree):
     single = factories.question(factories.bank(tree["audit"]), "multiple").current
     assert response_text(single, ["A", "C"]) == "A. 政治意识; C. 核心意识"
     assert response_text(single, None) == ""
+
+
+def test_big_screen_qr_code_scales_to_its_box_rather_than_a_fixed_size(client, tree):
+    host = factories.organiser(tree["audit"], username="host")
+    contest = services.contest_create(title="二维码", unit=tree["audit"], by=host)
+    client.force_login(host)
+    page = client.get(f"/contests/{contest.join_code}/screen/").content.decode()
+    svg = page[page.index("<svg") : page.index(">", page.index("<svg")) + 1]
+    # The stylesheet sizes the QR code's box (22vw); without a viewBox the code stays 222 px
+    # in its top-left corner, too small to scan from the rows behind the first.
+    assert "viewBox=" in svg and "width=" not in svg, svg
