@@ -257,7 +257,10 @@ def member_detail(request, member_id: int):
         .select_related("unit", "recorded_by")
         .order_by("-effective_at", "-id")
     )
-    paths = selectors.unit_paths([p.unit for p in placements] + ([member.unit] if member.unit else []))
+    grants = list(member.role_grants.select_related("unit").order_by("unit__path", "role"))
+    paths = selectors.unit_paths(
+        [p.unit for p in placements] + [g.unit for g in grants] + ([member.unit] if member.unit else [])
+    )
     return render(
         request,
         "orgs/member_detail.html",
@@ -268,6 +271,9 @@ def member_detail(request, member_id: int):
             "paths": paths,
             "signin_failures": selectors.member_signin_failures(member),
             "devices": tokens.live_tokens(member),
+            "grants": grants,
+            # Granting and revoking go through the member list's bulk action, for this one member.
+            "role_form": MemberBulkForm(user=request.user),
         },
     )
 

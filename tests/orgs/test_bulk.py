@@ -134,3 +134,40 @@ def test_member_list_offers_tick_boxes_only_for_accounts_the_user_may_change(cli
     body = client.get(reverse("orgs:member_list")).content.decode()
     assert f'name="member" value="{mine.pk}" aria-label' in body
     assert f'name="member" value="{gz_admin.pk}" aria-label="广州管理员" disabled' in body
+
+
+def test_a_members_page_shows_their_roles_and_grants_and_revokes_one_there(client, tree, gz_admin, gz_organiser):
+    """An administrator adding an organiser sees and sets the role on the member's own page (it
+    was granted only from the member list's bulk bar, and shown nowhere)."""
+    person = factories.member(tree["gz1"], real_name="新组织者")
+    page = reverse("orgs:member_detail", args=[person.pk])
+    client.force_login(gz_admin)
+    shown = client.get(page).content.decode()
+    assert "没有组织者或管理员角色" in shown
+    assert 'id="grant-form"' in shown
+    response = client.post(
+        reverse("orgs:member_bulk"),
+        {"member": [person.pk], "action": "grant", "role": "organiser", "unit": tree["gz1"].pk, "next": page},
+        follow=True,
+    )
+    assert response.redirect_chain[-1][0] == page
+    assert RoleGrant.objects.filter(user=person, role=Role.ORGANISER, unit=tree["gz1"]).exists()
+    roles = response.content.decode().split('id="member-roles"')[1].split("</ul>")[0]
+    assert "组织者" in roles and "审计署/广州特派办/第一党支部" in roles
+    response = client.post(
+        reverse("orgs:member_bulk"),
+        {"member": [person.pk], "action": "revoke", "role": "organiser", "unit": tree["gz1"].pk, "next": page},
+        follow=True,
+    )
+    assert response.redirect_chain[-1][0] == page
+    assert not RoleGrant.objects.filter(user=person).exists()
+    # An organiser may not grant roles: the page says so, and nothing is granted.
+    client.force_login(gz_organiser)
+    response = client.post(
+        reverse("orgs:member_bulk"),
+        {"member": [person.pk], "action": "grant", "role": "organiser", "unit": tree["gz1"].pk, "next": page},
+        follow=True,
+    )
+    assert response.redirect_chain[-1][0] == page
+    assert not RoleGrant.objects.filter(user=person).exists()
+    assert 'class="alert' in response.content.decode()
