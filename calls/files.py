@@ -36,6 +36,7 @@ SNIFFED = {
     "jpeg": {"jpg"},
     "png": {"png"},
 }
+VIDEO_EXTENSIONS = ("mp4", "m4v", "mov", "webm")
 PDF_ACTIVE_KEYS = ("/JS", "/JavaScript", "/OpenAction", "/AA", "/Launch")
 
 
@@ -66,6 +67,8 @@ def check_content(*, extension: str, head: bytes, path: Path) -> None:
         _check_docx(path)
     elif extension == "pdf":
         _check_pdf(path)
+    elif extension in VIDEO_EXTENSIONS:
+        _check_video(path)
 
 
 def _check_docx(path: Path) -> None:
@@ -84,6 +87,23 @@ def _check_docx(path: Path) -> None:
         raise FileRefused("wrong_type", _("This is not a Word document (.docx)."))
     if any(name.lower().endswith("vbaproject.bin") for name in names) or "macroEnabled" in types:
         raise FileRefused("macros", _("This document contains macros; save it as a plain .docx without macros."))
+
+
+def _check_video(path: Path) -> None:
+    """Refuse a video whose header shows it is beyond the pipeline's limits (`lessons.video`), now,
+    before it replaces the entry's file, rather than when the worker transcodes it."""
+    from django.utils.translation import gettext as _
+
+    from lessons import video
+
+    try:
+        video.inspect(path)
+    except video.VideoRejected as rejected:
+        if rejected.code == "tools_missing":
+            raise FileRefused(
+                "tools_missing", _("ffmpeg is not installed on this server; videos cannot be accepted.")
+            ) from None
+        raise FileRefused(f"video_{rejected.code}", rejected.message()) from None
 
 
 def _check_pdf(path: Path) -> None:

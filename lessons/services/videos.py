@@ -238,6 +238,14 @@ def _part_path(upload: Upload) -> Path:
 
 
 def _finish_lesson_upload(upload: Upload, part: Path) -> None:
+    """Replace the lesson's source with the received file and queue its processing, unless its
+    header shows it is no video or beyond the limits (`video.inspect`): then it is refused here,
+    and the lesson keeps the video members were watching and their progress on it."""
+    try:
+        video.inspect(part)
+    except video.VideoRejected as rejected:
+        if rejected.code != "tools_missing":  # processing says so
+            raise UploadRefused(rejected.message()) from None
     lesson = Lesson.objects.get(pk=upload.lesson_id)
     if lesson.source:
         _progress_restart(lesson)

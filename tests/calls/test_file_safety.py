@@ -7,12 +7,14 @@ from io import BytesIO
 import pikepdf
 import pytest
 from django.urls import reverse
+from django.utils import translation
 from PIL import Image
 
 from calls import services
 from calls.models import Assignment, Call, EntryFile
 from calls.services import CallRejected
 from tests import factories
+from tests.lessons.videos import make_plain_clip
 from tests.pictures import bomb_png
 
 from .conftest import submitted_essay, upload
@@ -75,3 +77,23 @@ def test_a_pdf_page_of_any_size_is_previewed_within_a_fixed_box(essay_call, tree
         with Image.open(settings.MEDIA_ROOT / preview) as picture:
             assert max(picture.size) == 1300  # an A4 page at about 110 dpi
             assert picture.width / picture.height == pytest.approx(width / height, rel=0.01)
+
+
+def test_a_video_entry_larger_than_4k_is_refused_at_once_and_the_entry_keeps_its_video(
+    essay_call, tree, tmp_path, settings, eager_tasks, django_capture_on_commit_callbacks
+):
+    """It was taken, replacing the entry's video, and the worker decoded its 64 megapixels."""
+    essay_call.kind = Call.Kind.MICRO_CLASS
+    essay_call.max_file_mb = 20
+    essay_call.save()
+    entry = services.entry_create(call=essay_call, author=factories.member(tree["gz1"]), title="微党课")
+    clip = make_plain_clip(tmp_path / "clip.mp4", size="160x90")
+    with django_capture_on_commit_callbacks(execute=True):
+        kept = services.entry_attach(entry=entry, upload=upload("微党课.mp4", clip.read_bytes()))
+    giant = make_plain_clip(tmp_path / "giant.mp4", size="8000x8000")
+    with translation.override("zh-hans"), pytest.raises(CallRejected) as refused:
+        services.entry_attach(entry=entry, upload=upload("8k.mp4", giant.read_bytes()))
+    assert refused.value.code == "video_too_large" and "画面超过 4K" in refused.value.message
+    entry.refresh_from_db()
+    assert entry.video_status == "ready" and list(entry.files.all()) == [kept]
+    assert (settings.MEDIA_ROOT / kept.path).read_bytes() == clip.read_bytes()
