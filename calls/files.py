@@ -21,7 +21,7 @@ import mammoth
 import nh3
 import pikepdf
 
-from quizsite.archives import PackageTooLarge, check_unpacked_size
+from quizsite.archives import PackageDamaged, PackageTooLarge, check_package
 from quizsite.pictures import PictureTooLarge, open_picture
 
 # What `filetype` reports for each allowed extension's real content.
@@ -76,13 +76,17 @@ def _check_docx(path: Path) -> None:
 
     try:
         with zipfile.ZipFile(path) as archive:
-            check_unpacked_size(archive, packed_size=path.stat().st_size)
+            check_package(archive, packed_size=path.stat().st_size)
             names = archive.namelist()
             types = archive.read("[Content_Types].xml").decode("utf-8", "replace")
     except (zipfile.BadZipFile, KeyError):
         raise FileRefused("wrong_type", _("This is not a Word document (.docx).")) from None
     except PackageTooLarge as refused:
         raise FileRefused("unpacks_too_large", str(refused)) from None
+    except PackageDamaged:
+        raise FileRefused(
+            "damaged", _("This Word document is damaged: open it in Word or WPS, save it again and upload that.")
+        ) from None
     if "word/document.xml" not in names:
         raise FileRefused("wrong_type", _("This is not a Word document (.docx)."))
     if any(name.lower().endswith("vbaproject.bin") for name in names) or "macroEnabled" in types:
