@@ -2,7 +2,10 @@
 as a page of the platform), and a picture is refused by its declared size before it is decoded."""
 
 import shutil
+import subprocess
+import sys
 from io import BytesIO
+from pathlib import Path
 
 import pikepdf
 import pytest
@@ -17,6 +20,7 @@ from tests import factories
 from tests.lessons.videos import make_plain_clip
 from tests.pictures import bomb_png
 
+from . import documents
 from .conftest import submitted_essay, upload
 
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -97,3 +101,46 @@ def test_a_video_entry_larger_than_4k_is_refused_at_once_and_the_entry_keeps_its
     entry.refresh_from_db()
     assert entry.video_status == "ready" and list(entry.files.all()) == [kept]
     assert (settings.MEDIA_ROOT / kept.path).read_bytes() == clip.read_bytes()
+
+
+# Checks a PDF in a process of its own and prints that process's peak memory in MB (VmHWM: the
+# peak of this program; getrusage's would keep pytest's, inherited through fork and exec).
+PDF_CHECK_PEAK = """
+import re, sys
+from pathlib import Path
+from django.conf import settings
+settings.configure(USE_I18N=False)
+from calls import files
+path = Path(sys.argv[1])
+try:
+    files.check_content(extension="pdf", head=path.read_bytes()[:8192], path=path)
+except files.FileRefused:
+    pass
+print(int(re.search(r"VmHWM:\\s+(\\d+) kB", Path("/proc/self/status").read_text()).group(1)) // 1024)
+"""
+
+
+def test_a_pdf_whose_object_stream_inflates_hugely_is_refused_within_bounded_memory(essay_call, tree, tmp_path):
+    """qpdf decodes an object stream whole to read the objects in it: this 0.9 MB PDF, whose
+    document information sits in 200 MB of spaces, was accepted after taking 300 MB of memory to
+    check and copy, and a call's 20 MB limit allows about 20 GB."""
+    bomb = documents.pdf_with_inflating_object_stream(inflated_mb=200)
+    assert len(bomb) < 2**20
+    entry = services.entry_create(call=essay_call, author=factories.member(tree["gz1"]), title="征文")
+    with translation.override("zh-hans"), pytest.raises(CallRejected) as refused:
+        services.entry_attach(entry=entry, upload=upload("essay.pdf", bomb))
+    assert refused.value.code == "unpacks_too_large" and "32 MB" in refused.value.message
+    assert not EntryFile.objects.exists()
+    path = tmp_path / "bomb.pdf"
+    path.write_bytes(bomb)
+    checked = subprocess.run(  # noqa: S603
+        [sys.executable, "-c", PDF_CHECK_PEAK, str(path)],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+        cwd=Path(__file__).resolve().parents[2],  # the project, for `calls`
+    )
+    assert int(checked.stdout) < 150  # MB, with Python and its libraries (80 here); it was 300
+    document = documents.pdf()
+    services.entry_attach(entry=entry, upload=upload("essay.pdf", document))  # a real PDF still goes in
