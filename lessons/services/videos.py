@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from orgs.models import Unit, User
+from quizsite.filenames import uploaded_name
 
 from .. import video
 from ..models import Heartbeat, Lesson, Series, StudyCredit, Upload, WatchProgress, WatchSpan
@@ -227,7 +228,7 @@ def upload_open(
         lesson=lesson,
         purpose=purpose,
         target_id=target_id,
-        filename=Path(filename).name[:200],
+        filename=uploaded_name(filename),
         size=size,
         created_by=by,
     )

@@ -144,3 +144,45 @@ def test_a_pdf_whose_object_stream_inflates_hugely_is_refused_within_bounded_mem
     assert int(checked.stdout) < 150  # MB, with Python and its libraries (80 here); it was 300
     document = documents.pdf()
     services.entry_attach(entry=entry, upload=upload("essay.pdf", document))  # a real PDF still goes in
+
+
+@pytest.mark.parametrize(
+    ("name", "kept"),
+    [
+        ("第二稿\n定稿.docx", "第二稿 定稿.docx"),  # a newline broke the download's header: a server error
+        ("essay\x00.docx", "essay .docx"),  # PostgreSQL stores no NUL: a server error on upload
+        ("报告\u202excod.docx", "报告xcod.docx"),  # a right-to-left override would show a false extension
+        ("长" * 300 + ".docx", "长" * 195 + ".docx"),  # cut at 200, which took the extension off
+        ("...docx", "...docx"),
+    ],
+    ids=["newline", "nul", "rtl-override", "long", "dots"],
+)
+def test_an_entry_file_name_is_kept_without_control_characters_and_downloads_under_it(
+    client, essay_call, tree, name, kept
+):
+    author = factories.member(tree["gz1"])
+    entry = services.entry_create(call=essay_call, author=author, title="征文")
+    stored = services.entry_attach(entry=entry, upload=upload(name, documents.docx()))
+    assert stored.original_name == kept
+    client.force_login(author)
+    page = client.get(reverse("calls:entry", args=[entry.pk])).content.decode()
+    assert kept in page
+    download = client.get(reverse("calls:entry_file", args=[entry.pk, stored.pk]))
+    assert download.status_code == 200
+    assert not any(char in download["Content-Disposition"] for char in "\r\n\x00\u202e")
+
+
+def test_a_resumable_upload_keeps_a_clean_name_and_a_name_of_only_dots_is_refused_for_its_type(essay_call, tree):
+    """The name comes in JSON, where anything goes: a NUL was a server error on PostgreSQL."""
+    from lessons.services import videos
+
+    organiser = factories.organiser(tree["gz"], username="org")
+    lesson = videos.lesson_create(title="讲座", unit=tree["gz"])
+    upload_ = videos.upload_start(lesson=lesson, filename="C:\\视频\\讲座\x00\n第一讲.mp4...", size=10, by=organiser)
+    assert upload_.filename == "讲座 第一讲.mp4"
+    author = factories.member(tree["gz1"])
+    entry = services.entry_create(call=essay_call, author=author, title="征文")
+    for dots in ("..", "..."):
+        with pytest.raises(CallRejected) as refused:
+            services.entry_upload_start(entry=entry, by=author, filename=dots, size=10)
+        assert refused.value.code == "type_not_allowed"
