@@ -86,3 +86,12 @@ def test_a_slow_motion_video_is_taken_and_made_at_60_frames_a_second(tree, tmp_p
     lesson = processed(tree, make_plain_clip(tmp_path / "slow.mp4", size="128x72", rate=240))
     assert lesson.status == "ready", lesson.failure
     assert frame_size_and_rate(Path(settings.MEDIA_ROOT) / lesson.mp4)[2] <= 60
+
+
+def test_a_transcode_that_runs_past_its_time_is_stopped_and_the_lesson_says_why(tree, tmp_path, monkeypatch):
+    """Nothing stopped one before: a file whose frames are not what its header says could keep a
+    worker for as long as it liked. Here the time allowed is none at all."""
+    monkeypatch.setattr(video, "TIMEOUT_BASE_S", 0)
+    monkeypatch.setattr(video, "TIMEOUT_PER_SECOND_S", 0)
+    lesson = processed(tree, make_plain_clip(tmp_path / "clip.mp4", size="320x180", seconds=2, rate=25))
+    assert lesson.status == "failed" and lesson.failure == video.TOO_SLOW
