@@ -10,6 +10,7 @@ streams are found too). For blind review the copy judges receive has its documen
 from __future__ import annotations
 
 import io
+import itertools
 import re
 import shutil
 import subprocess  # noqa: S404 - ffmpeg is run with argument lists, never a shell
@@ -20,8 +21,9 @@ import filetype
 import mammoth
 import nh3
 import pikepdf
+import pikepdf.settings
 
-from quizsite.archives import PackageTooLarge, check_unpacked_size
+from quizsite.archives import PackageDamaged, PackageTooLarge, check_package
 from quizsite.pictures import PictureTooLarge, open_picture
 
 # What `filetype` reports for each allowed extension's real content.
@@ -36,6 +38,15 @@ SNIFFED = {
     "jpeg": {"jpg"},
     "png": {"png"},
 }
+VIDEO_EXTENSIONS = ("mp4", "m4v", "mov", "webm")
+# What one Flate stream may inflate to when pikepdf (qpdf) decodes it: it decodes an object stream
+# whole to read the objects inside, so a 300 kB PDF whose catalog sits in an object stream of 300 MB
+# of spaces took 550 MB to check. Real object streams hold a few hundred small objects (kilobytes).
+# qpdf's limits are process-wide; pikepdf is used nowhere else.
+PDF_FLATE_MAX_BYTES = 32 * 2**20
+pikepdf.settings.set_qpdf_limits(flate_max_memory=PDF_FLATE_MAX_BYTES)
+# How qpdf says so (a PDF whose catalog is in such a stream cannot be opened at all).
+PDF_FLATE_LIMIT_WARNING = "memory limit exceeded"
 PDF_ACTIVE_KEYS = ("/JS", "/JavaScript", "/OpenAction", "/AA", "/Launch")
 
 
@@ -66,6 +77,8 @@ def check_content(*, extension: str, head: bytes, path: Path) -> None:
         _check_docx(path)
     elif extension == "pdf":
         _check_pdf(path)
+    elif extension in VIDEO_EXTENSIONS:
+        _check_video(path)
 
 
 def _check_docx(path: Path) -> None:
@@ -73,35 +86,64 @@ def _check_docx(path: Path) -> None:
 
     try:
         with zipfile.ZipFile(path) as archive:
-            check_unpacked_size(archive, packed_size=path.stat().st_size)
+            check_package(archive, packed_size=path.stat().st_size)
             names = archive.namelist()
             types = archive.read("[Content_Types].xml").decode("utf-8", "replace")
     except (zipfile.BadZipFile, KeyError):
         raise FileRefused("wrong_type", _("This is not a Word document (.docx).")) from None
     except PackageTooLarge as refused:
         raise FileRefused("unpacks_too_large", str(refused)) from None
+    except PackageDamaged:
+        raise FileRefused(
+            "damaged", _("This Word document is damaged: open it in Word or WPS, save it again and upload that.")
+        ) from None
     if "word/document.xml" not in names:
         raise FileRefused("wrong_type", _("This is not a Word document (.docx)."))
     if any(name.lower().endswith("vbaproject.bin") for name in names) or "macroEnabled" in types:
         raise FileRefused("macros", _("This document contains macros; save it as a plain .docx without macros."))
 
 
+def _check_video(path: Path) -> None:
+    """Refuse a video whose header shows it is beyond the pipeline's limits (`lessons.video`), now,
+    before it replaces the entry's file, rather than when the worker transcodes it."""
+    from django.utils.translation import gettext as _
+
+    from lessons import video
+
+    try:
+        video.inspect(path)
+    except video.VideoRejected as rejected:
+        if rejected.code == "tools_missing":
+            raise FileRefused(
+                "tools_missing", _("ffmpeg is not installed on this server; videos cannot be accepted.")
+            ) from None
+        raise FileRefused(f"video_{rejected.code}", rejected.message()) from None
+
+
 def _check_pdf(path: Path) -> None:
+    """Refuse a PDF that qpdf cannot read, one with a stream that inflates past
+    `PDF_FLATE_MAX_BYTES` while its objects are read (qpdf stops there and only warns, reading
+    the objects inside as null), or one that carries scripts or automatic actions."""
     from django.utils.translation import gettext as _
 
     try:
-        pdf = pikepdf.open(path)
+        with pikepdf.open(path) as pdf:
+            scripted = any(
+                isinstance(obj, pikepdf.Dictionary | pikepdf.Stream)
+                and bool(set(obj.keys()) & set(PDF_ACTIVE_KEYS) or obj.get("/S") == pikepdf.Name.JavaScript)
+                for obj in itertools.chain([pdf.Root], pdf.objects)
+            )
+            inflates_too_much = any(PDF_FLATE_LIMIT_WARNING in warning for warning in pdf.get_warnings())
     except pikepdf.PdfError:
         raise FileRefused("wrong_type", _("This PDF cannot be read.")) from None
-    with pdf:
-        dictionaries = [pdf.Root, *pdf.objects]
-        for obj in dictionaries:
-            if isinstance(obj, pikepdf.Dictionary | pikepdf.Stream):
-                keys = set(obj.keys())
-                if keys & set(PDF_ACTIVE_KEYS) or obj.get("/S") == pikepdf.Name.JavaScript:
-                    raise FileRefused(
-                        "pdf_script", _("This PDF contains scripts or automatic actions; print it to a plain PDF.")
-                    )
+    if inflates_too_much:
+        raise FileRefused(
+            "unpacks_too_large",
+            _("This PDF unpacks to more than %(limit)d MB in one part: it cannot be read safely.")
+            % {"limit": PDF_FLATE_MAX_BYTES // 2**20},
+        )
+    if scripted:
+        raise FileRefused("pdf_script", _("This PDF contains scripts or automatic actions; print it to a plain PDF."))
 
 
 def docx_html(path: Path) -> str:
@@ -151,7 +193,8 @@ def _strip_pdf(source: Path, target: Path) -> None:
             del pdf.trailer["/Info"]
         if "/Metadata" in pdf.Root:
             del pdf.Root["/Metadata"]
-        pdf.save(target, fix_metadata_version=False)
+        # Streams are copied as they are, never decoded: only the metadata goes.
+        pdf.save(target, fix_metadata_version=False, stream_decode_level=pikepdf.StreamDecodeLevel.none)
 
 
 def _strip_image(source: Path, target: Path, extension: str) -> None:

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from orgs import access
 from orgs.models import Unit, User
+from quizsite.filenames import uploaded_name
 
 from . import files, selectors
 from .kinds import kind_of
@@ -194,14 +195,15 @@ def entry_attach(*, entry: Entry, upload: UploadedFile) -> EntryFile:
     """Check an uploaded file (type by content, size, macros, scripts) and keep it with its blind
     copy. A photo set keeps adding files; other kinds replace their one file. Refused files leave
     nothing behind."""
-    extension = _check_upload(entry, name=upload.name, size=upload.size)
+    name = uploaded_name(upload.name)
+    extension = _check_upload(entry, name=name, size=upload.size)
     relative = f"calls/{entry.call_id}/{entry.pk}/{secrets.token_hex(8)}.{extension}"
     target = _media(relative)
     target.parent.mkdir(parents=True, exist_ok=True)
     with open(target, "wb") as handle:
         for chunk in upload.chunks():
             handle.write(chunk)
-    return _keep_file(entry, relative, extension=extension, name=upload.name, size=upload.size)
+    return _keep_file(entry, relative, extension=extension, name=name, size=upload.size)
 
 
 def _keep_file(entry: Entry, relative: str, *, extension: str, name: str, size: int) -> EntryFile:
@@ -226,7 +228,7 @@ def _keep_file(entry: Entry, relative: str, *, extension: str, name: str, size: 
         stored = EntryFile.objects.create(
             entry=entry,
             position=entry.files.count(),
-            original_name=Path(name).name[:200],
+            original_name=name,
             extension=extension,
             size=size,
             path=relative,
@@ -248,6 +250,7 @@ def entry_upload_start(*, entry: Entry, by: User, filename: str, size: int):
 
     if by.pk != entry.author_id:
         raise CallRejected("not_allowed", _("Only the author uploads the entry's file."))
+    filename = uploaded_name(filename)
     _check_upload(entry, name=filename, size=size)
     return videos.upload_open(
         filename=filename,
@@ -327,7 +330,7 @@ def entry_submit(*, entry: Entry, by: User) -> Entry:
         raise CallRejected("no_file", _("Attach your file before submitting."))
     if entry.video_status == "failed":
         raise CallRejected(
-            "video_failed", _("The video could not be processed: %(why)s") % {"why": entry.video_failure}
+            "video_failed", _("The video could not be processed: %(why)s") % {"why": _(entry.video_failure)}
         )
     _check_required_answers(entry)
     entry.unit = entry.author.unit
@@ -661,7 +664,7 @@ def _answer_value(field: CallField, raw: str) -> str:
 def _answer_file(entry: Entry, field: CallField, upload: UploadedFile) -> tuple[str, str]:
     """Check and keep a file answering `field` (as entry files are checked), with its blind copy;
     returns both paths under MEDIA_ROOT."""
-    extension = files.extension_of(upload.name)
+    extension = files.extension_of(uploaded_name(upload.name))
     if extension not in FIELD_FILE_TYPES:
         raise CallRejected(
             "type_not_allowed",
@@ -731,7 +734,7 @@ def entry_answers_save(
             old = [_media(path) for path in (answer.path, answer.blind_path) if path]
             transaction.on_commit(lambda old=old: [path.unlink(missing_ok=True) for path in old])
             answer.path, answer.blind_path = stored_files[field.pk]
-            answer.original_name = Path(uploads[field.pk].name).name[:200]
+            answer.original_name = uploaded_name(uploads[field.pk].name)
         else:
             answer.value = cleaned[field.pk]
         answer.save()

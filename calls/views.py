@@ -26,6 +26,7 @@ from lessons.services.videos import LessonRejected
 from orgs import access
 from orgs.models import Unit
 from quizsite.api_errors import error_response
+from quizsite.filenames import uploaded_name
 
 from . import forms, selectors, services
 from .live.views import judge_nights
@@ -80,6 +81,7 @@ def _send(path: Path, *, download_name: str, inline: bool = True) -> HttpRespons
     if not path.is_file():
         raise Http404(_("No such file."))
     content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+    download_name = uploaded_name(download_name)  # names kept before they were cleaned on upload
     if settings.MEDIA_ACCEL_REDIRECT:
         response = HttpResponse(content_type=content_type)
         response["X-Accel-Redirect"] = settings.MEDIA_ACCEL_PREFIX + str(path.relative_to(settings.MEDIA_ROOT))

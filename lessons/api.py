@@ -17,6 +17,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from quizsite.api_errors import ApiError, refused
+from quizsite.filenames import uploaded_name
 from quizsite.spreadsheets import XLSX_TYPE, xlsx_response
 
 from . import presenters, selectors
@@ -252,7 +253,7 @@ class BankImportView(APIView):
         report = questions_import(data=content, fmt=fmt, bank=bank, by=request.user, dry_run=True)
         if data.validated_data["dry_run"] or not report.ok:
             return Response(report.summary(), status=status.HTTP_200_OK if report.ok else status.HTTP_400_BAD_REQUEST)
-        job = ImportJob(bank=bank, filename=upload.name[:200], format=fmt, created_by=request.user)
+        job = ImportJob(bank=bank, filename=uploaded_name(upload.name), format=fmt, created_by=request.user)
         job.file.save(f"{uuid.uuid4().hex}-{fmt}", ContentFile(content), save=False)
         job.save()
         transaction.on_commit(lambda: question_import_run.delay(job.pk))

@@ -7,16 +7,35 @@ import json
 import logging
 import shutil
 import subprocess  # noqa: S404 - ffmpeg is run with argument lists, never a shell
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext, gettext_noop
 
 logger = logging.getLogger(__name__)
 
 # (name, height, video kbit/s, audio kbit/s); renditions above the source's height are skipped.
 RENDITIONS = [("720p", 720, 2500, 128), ("360p", 360, 700, 96)]
+
+# What a source may be, read from its header before any frame is decoded. 4K either way up (UHD
+# 3840 x 2160, DCI 4096 x 2160) is taken and scaled down to 720p; a larger picture is refused: one
+# 16,000 x 16,000 frame, a 750 kB file, took ffmpeg 900 MB to decode, and the decoders themselves
+# are held to `MAX_PIXELS` (`-max_pixels`), so a picture that grows mid-stream is refused too.
+MAX_PIXELS = 4096 * 2160
+MAX_SIDE = 4096
+# Phones film slow motion at 240 frames a second; what is made from it plays at `OUTPUT_MAX_FPS`.
+MAX_FRAME_RATE = 240
+OUTPUT_MAX_FPS = 60
+# Micro-classes run minutes and lecture-hall talks an hour or two; a still picture declaring days
+# weighs almost nothing and would keep a worker transcoding for days.
+MAX_DURATION_S = 4 * 3600
+# A transcode that runs longer than this is stopped (a file whose frames are not what its header
+# says): generous next to what a real video takes (about its own length for 4K at 60 frames a second
+# on two cores).
+TIMEOUT_BASE_S = 600
+TIMEOUT_PER_SECOND_S = 6
 
 
 class VideoRejected(Exception):
@@ -28,6 +47,10 @@ class VideoRejected(Exception):
         self.code = code
         self.reason = reason
 
+    def message(self) -> str:
+        """The refusal as the uploader reads it, in the active language."""
+        return gettext("This video cannot be used: %(why)s.") % {"why": gettext(self.reason)}
+
 
 @dataclass(frozen=True)
 class Probe:
@@ -35,6 +58,17 @@ class Probe:
     width: int
     height: int
     has_audio: bool
+
+    @property
+    def timeout_s(self) -> float:
+        """How long one ffmpeg run over this video may take."""
+        return TIMEOUT_BASE_S + TIMEOUT_PER_SECOND_S * self.duration_s
+
+    @property
+    def input_args(self) -> list[str]:
+        """What goes before the source's `-i`: its decoders are held to `MAX_PIXELS` a frame and
+        stop reading at its declared length (and a second)."""
+        return [*DECODE_LIMITS, "-t", f"{self.duration_s + 1:.2f}"]
 
 
 def tools_missing() -> list[str]:
@@ -50,18 +84,48 @@ def _tool(name: str) -> str:
     return found
 
 
-def probe(path: Path) -> Probe:
-    """Read duration and streams, and decode the first and last second: a truncated file fails here."""
-    ffprobe, ffmpeg = _tool("ffprobe"), _tool("ffmpeg")
+# Before every `-i` of a source: no decoder allocates a frame larger than the limit.
+DECODE_LIMITS = ["-max_pixels", str(MAX_PIXELS)]
+# What libavutil says when a decoder meets a frame over `-max_pixels`.
+OVER_MAX_PIXELS = "exceeds specified max pixel count"
+
+TOO_LARGE = gettext_noop(
+    "the picture is larger than 4K (4096 × 2160 pixels, or 4096 on its long side): export the video at 4K or less"
+)
+TOO_FAST = gettext_noop("the video has more than 240 frames a second: export it at 60 frames a second or less")
+TOO_LONG = gettext_noop("the video is longer than 4 hours: cut it into parts")
+TOO_SLOW = gettext_noop("the video took too long to read: export it again as a common MP4")
+
+
+def _frame_rate(stream: dict) -> float:
+    """The stream's average frame rate, from "num/den" (0 when unknown)."""
+    numerator, _, denominator = str(stream.get("avg_frame_rate") or "0/0").partition("/")
+    try:
+        return float(numerator) / float(denominator or 1)
+    except (ValueError, ZeroDivisionError):
+        return 0.0
+
+
+def inspect(path: Path) -> Probe:
+    """Read duration and streams from the file's header with ffprobe, its decoders held to
+    `MAX_PIXELS`, and refuse a video beyond the limits (picture, frame rate, length) before any
+    of it is transcoded. Quick: for the upload's last request as well as for the worker."""
+    ffprobe = _tool("ffprobe")
     if not path.exists() or path.stat().st_size == 0:
         raise VideoRejected("empty", gettext_noop("the file is empty"))
-    result = subprocess.run(  # noqa: S603
-        [ffprobe, "-v", "error", "-print_format", "json", "-show_format", "-show_streams", str(path)],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    try:
+        result = subprocess.run(  # noqa: S603
+            [ffprobe, "-v", "error", *DECODE_LIMITS, "-print_format", "json", "-show_format", "-show_streams"]
+            + [str(path)],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+    except subprocess.TimeoutExpired:
+        raise VideoRejected("too_slow", TOO_SLOW) from None
     if result.returncode != 0:
+        if OVER_MAX_PIXELS in result.stderr:
+            raise VideoRejected("too_large", TOO_LARGE)
         # ffprobe's words name the server's path: they go to the log, not to the organiser.
         logger.info("ffprobe refused %s: %s", path, (result.stderr.strip().splitlines() or ["unreadable"])[-1])
         raise VideoRejected(
@@ -77,39 +141,80 @@ def probe(path: Path) -> Probe:
         raise VideoRejected("no_duration", gettext_noop("the video's duration cannot be read")) from None
     if duration <= 0:
         raise VideoRejected("no_duration", gettext_noop("the video has no length"))
-    decode = subprocess.run(  # noqa: S603
-        [ffmpeg, "-v", "error", "-sseof", "-1", "-i", str(path), "-f", "null", "-"],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    if decode.returncode != 0 or "Invalid data" in decode.stderr or "partial file" in decode.stderr:
-        raise VideoRejected("truncated", gettext_noop("the video is damaged or cut short: its end cannot be decoded"))
+    width, height = int(video.get("width") or 0), int(video.get("height") or 0)
+    if max(width, height) > MAX_SIDE or width * height > MAX_PIXELS:
+        raise VideoRejected("too_large", TOO_LARGE)
+    if _frame_rate(video) > MAX_FRAME_RATE:
+        raise VideoRejected("too_fast", TOO_FAST)
+    if duration > MAX_DURATION_S:
+        raise VideoRejected("too_long", TOO_LONG)
     return Probe(
         duration_s=duration,
-        width=int(video.get("width") or 0),
-        height=int(video.get("height") or 0),
+        width=width,
+        height=height,
         has_audio=any(s.get("codec_type") == "audio" for s in info.get("streams", [])),
     )
 
 
-def _run(args: list[str], *, duration_s: float, on_progress: Callable[[float], None] | None, what: str) -> None:
-    """Run ffmpeg with machine-readable progress on stdout."""
+def probe(path: Path) -> Probe:
+    """`inspect`, then decode the last second: a truncated file fails here."""
+    found = inspect(path)
+    try:
+        decode = subprocess.run(  # noqa: S603
+            [_tool("ffmpeg"), "-v", "error", *DECODE_LIMITS, "-sseof", "-1", "-i", str(path), "-f", "null", "-"],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+    except subprocess.TimeoutExpired:
+        raise VideoRejected("too_slow", TOO_SLOW) from None
+    if OVER_MAX_PIXELS in decode.stderr:
+        raise VideoRejected("too_large", TOO_LARGE)
+    if decode.returncode != 0 or "Invalid data" in decode.stderr or "partial file" in decode.stderr:
+        raise VideoRejected("truncated", gettext_noop("the video is damaged or cut short: its end cannot be decoded"))
+    return found
+
+
+def _run(
+    args: list[str],
+    *,
+    duration_s: float,
+    on_progress: Callable[[float], None] | None,
+    what: str,
+    timeout_s: float = TIMEOUT_BASE_S,
+) -> None:
+    """Run ffmpeg with machine-readable progress on stdout; stopped after `timeout_s` seconds."""
     process = subprocess.Popen(  # noqa: S603
         [_tool("ffmpeg"), "-v", "error", "-y", "-progress", "pipe:1", "-nostats", *args],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
     )
-    for line in process.stdout or ():
-        if line.startswith("out_time_us=") and on_progress and duration_s:
-            try:
-                done = int(line.split("=", 1)[1]) / 1_000_000
-            except ValueError:
-                continue
-            on_progress(max(0.0, min(1.0, done / duration_s)))
-    error = process.stderr.read() if process.stderr else ""
-    if process.wait() != 0:
+    stopped = threading.Event()
+
+    def stop() -> None:
+        stopped.set()
+        process.kill()
+
+    watchdog = threading.Timer(timeout_s, stop)
+    watchdog.start()
+    try:
+        for line in process.stdout or ():
+            if line.startswith("out_time_us=") and on_progress and duration_s:
+                try:
+                    done = int(line.split("=", 1)[1]) / 1_000_000
+                except ValueError:
+                    continue
+                on_progress(max(0.0, min(1.0, done / duration_s)))
+        error = process.stderr.read() if process.stderr else ""
+        returncode = process.wait()
+    finally:
+        watchdog.cancel()
+    if OVER_MAX_PIXELS in error:
+        raise VideoRejected("too_large", TOO_LARGE)
+    if stopped.is_set():
+        raise VideoRejected("too_slow", TOO_SLOW)
+    if returncode != 0:
         raise VideoRejected("transcode_failed", f"{what} failed: {(error.strip().splitlines() or ['?'])[-1]}")
 
 
@@ -132,6 +237,7 @@ def make_test_clip(target: Path, *, seconds: int, size: str = "640x360", preset:
 def make_poster(source: Path, target: Path, *, at_s: float) -> None:
     _run(
         [
+            *DECODE_LIMITS,
             "-ss",
             f"{at_s:.2f}",
             "-i",
@@ -162,12 +268,13 @@ H264 = ["-c:v", "libx264", "-preset", "veryfast", "-profile:v", "main", "-pix_fm
 def make_mp4(source: Path, target: Path, probe_: Probe, on_progress: Callable[[float], None] | None = None) -> None:
     """H.264 (main profile, yuv420p: every browser plays it) and AAC, moov atom first (faststart)."""
     height = min(720, probe_.height or 720)
-    args = ["-i", str(source), "-vf", f"scale=-2:{height}", *H264, "-crf", "23", *_audio_args(probe_, 128)]
+    args = [*probe_.input_args, "-i", str(source), "-vf", f"scale=-2:{height}", "-fpsmax", str(OUTPUT_MAX_FPS)]
     _run(
-        [*args, "-movflags", "+faststart", str(target)],
+        [*args, *H264, "-crf", "23", *_audio_args(probe_, 128), "-movflags", "+faststart", str(target)],
         duration_s=probe_.duration_s,
         on_progress=on_progress,
         what="the MP4",
+        timeout_s=probe_.timeout_s,
     )
 
 
@@ -191,6 +298,7 @@ def make_hls(
         segments = ["-f", "hls", "-hls_time", "6", "-hls_playlist_type", "vod"]
         _run(
             [
+                *probe_.input_args,
                 "-i",
                 str(source),
                 *codec,
@@ -202,6 +310,7 @@ def make_hls(
             duration_s=probe_.duration_s,
             on_progress=(lambda share, i=index: on_progress((i + share) / len(wanted))) if on_progress else None,
             what=f"the {name} HLS rendition",
+            timeout_s=probe_.timeout_s,
         )
         width = round(probe_.width * height / probe_.height / 2) * 2 if probe_.height else 0
         made.append({"name": name, "height": height, "width": width, "bandwidth": (video_kbps + audio_kbps) * 1000})

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from orgs.models import Unit, User
+from quizsite.filenames import uploaded_name
 
 from .. import video
 from ..models import Heartbeat, Lesson, Series, StudyCredit, Upload, WatchProgress, WatchSpan
@@ -227,7 +228,7 @@ def upload_open(
         lesson=lesson,
         purpose=purpose,
         target_id=target_id,
-        filename=Path(filename).name[:200],
+        filename=uploaded_name(filename),
         size=size,
         created_by=by,
     )
@@ -238,6 +239,14 @@ def _part_path(upload: Upload) -> Path:
 
 
 def _finish_lesson_upload(upload: Upload, part: Path) -> None:
+    """Replace the lesson's source with the received file and queue its processing, unless its
+    header shows it is no video or beyond the limits (`video.inspect`): then it is refused here,
+    and the lesson keeps the video members were watching and their progress on it."""
+    try:
+        video.inspect(part)
+    except video.VideoRejected as rejected:
+        if rejected.code != "tools_missing":  # processing says so
+            raise UploadRefused(rejected.message()) from None
     lesson = Lesson.objects.get(pk=upload.lesson_id)
     if lesson.source:
         _progress_restart(lesson)

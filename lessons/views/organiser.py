@@ -18,6 +18,7 @@ from django.views.decorators.http import require_http_methods
 
 from orgs import access
 from orgs.forms import UnitChoiceField
+from quizsite.filenames import uploaded_name
 from quizsite.spreadsheets import xlsx_response
 
 from .. import selectors
@@ -175,7 +176,7 @@ def bank_import(request, slug: str):
                 data = upload.read()
                 report = questions_import(data=data, fmt=fmt, bank=bank, by=request.user, dry_run=True)
                 if report.ok and report.drafts:
-                    job = ImportJob(bank=bank, filename=upload.name[:200], format=fmt, created_by=request.user)
+                    job = ImportJob(bank=bank, filename=uploaded_name(upload.name), format=fmt, created_by=request.user)
                     job.file.save(f"{uuid.uuid4().hex}-{fmt}", ContentFile(data), save=False)
                     job.save()
                     request.session[PREVIEW_SESSION_KEY] = {"token": uuid.uuid4().hex, "job": job.pk, "bank": bank.slug}

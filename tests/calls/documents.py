@@ -3,6 +3,7 @@ without metadata or scripts, a PNG."""
 
 import io
 import zipfile
+import zlib
 from xml.sax.saxutils import escape
 
 import pikepdf
@@ -85,3 +86,31 @@ def picture(fmt: str = "PNG", *, artist: str = "") -> bytes:
 
 
 PNG = picture()
+
+
+def pdf_with_inflating_object_stream(*, inflated_mb: int) -> bytes:
+    """A one-page PDF whose document information sits in an object stream that inflates to
+    `inflated_mb` MB (the dictionary, then spaces: a few hundredths of that once deflated), found
+    through a cross-reference stream as in PDF 1.5 files."""
+    packer = zlib.compressobj(1)
+    packed = packer.compress(b"1 0 << /Title (Essay) >>")
+    packed += b"".join(packer.compress(b" " * 2**20) for _ in range(inflated_mb)) + packer.flush()
+    out = bytearray(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
+    offsets = {}
+    for number, body in (
+        (2, b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>"),
+        (3, b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << >> >>"),
+        (4, b"<< /Type /ObjStm /N 1 /First 4 /Filter /FlateDecode /Length %d >>\nstream\n" % len(packed)),
+        (6, b"<< /Type /Catalog /Pages 2 0 R >>"),
+    ):
+        offsets[number] = len(out)
+        out += b"%d 0 obj\n%s" % (number, body)
+        out += (packed + b"\nendstream" if number == 4 else b"") + b"\nendobj\n"
+    offsets[5] = len(out)
+    rows = [(0, 0, 65535), (2, 4, 0), *((1, offsets[number], 0) for number in range(2, 7))]
+    table = b"".join(
+        kind.to_bytes(1, "big") + at.to_bytes(4, "big") + last.to_bytes(2, "big") for kind, at, last in rows
+    )
+    out += b"5 0 obj\n<< /Type /XRef /Size 7 /W [1 4 2] /Root 6 0 R /Info 1 0 R /Length %d >>\nstream\n" % len(table)
+    out += table + b"\nendstream\nendobj\nstartxref\n%d\n%%%%EOF\n" % offsets[5]
+    return bytes(out)

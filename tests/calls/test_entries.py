@@ -10,7 +10,7 @@ from calls import files, services
 from calls.models import AuditEvent, Entry, EntryFile
 from calls.services import CallRejected
 from tests import factories
-from tests.archives import inflated
+from tests.archives import inflated, with_false_sizes
 
 from . import documents
 from .conftest import submitted_essay, upload
@@ -79,7 +79,18 @@ def test_member_of_another_unit_cannot_reopen(entry, tree):
         ("essay.pdf", documents.pdf(script="names"), "pdf_script"),
         # A zip bomb: under 1 MB, it unpacks to 64 MB, which the blind copy would read into memory.
         ("essay.docx", inflated(documents.docx(), unpacked_mb=64), "unpacks_too_large"),
+        # Sizes in the zip directory that lie: reading the item failed its checksum half-way
+        # through the blind copy (a server error), and a bomb declaring 1 kB passed the check.
+        ("essay.docx", with_false_sizes(documents.docx(), "word/document.xml", unpacked=10), "damaged"),
+        ("essay.docx", with_false_sizes(documents.docx(), "word/document.xml", unpacked=2**20), "damaged"),
+        (
+            "essay.docx",
+            with_false_sizes(inflated(documents.docx(), unpacked_mb=64), "docProps/padding.bin", unpacked=1000),
+            "damaged",
+        ),
     ],
+    ids=["png", "docx-as-pdf", "pdf-as-docx", "txt", "macros", "docm", "open-action", "names-js", "bomb"]
+    + ["declares-less", "declares-more", "bomb-declaring-1kB"],
 )
 def test_bad_files_are_refused_and_leave_nothing(entry, tmp_path, name, content, code):
     with pytest.raises(CallRejected) as refused:
