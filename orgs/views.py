@@ -272,8 +272,9 @@ def member_detail(request, member_id: int):
             "signin_failures": selectors.member_signin_failures(member),
             "devices": tokens.live_tokens(member),
             "grants": grants,
-            # Granting and revoking go through the member list's bulk action, for this one member.
-            "role_form": MemberBulkForm(user=request.user),
+            # Granting and revoking take an administrator; they go through the member list's bulk
+            # action, for this one member.
+            "role_form": MemberBulkForm(user=request.user) if access.is_administrator(request.user) else None,
         },
     )
 

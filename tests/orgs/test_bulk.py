@@ -161,8 +161,14 @@ def test_a_members_page_shows_their_roles_and_grants_and_revokes_one_there(clien
     )
     assert response.redirect_chain[-1][0] == page
     assert not RoleGrant.objects.filter(user=person).exists()
-    # An organiser may not grant roles: the page says so, and nothing is granted.
+    # An organiser may not grant roles: the page offers no grant or revoke, and a grant posted
+    # anyway is refused with a message.
+    services.role_grant(user=person, role=Role.ORGANISER, unit=tree["gz2"], by=gz_admin)
     client.force_login(gz_organiser)
+    shown = client.get(page).content.decode()
+    assert 'id="grant-form"' not in shown and "撤销" not in shown
+    assert "审计署/广州特派办/第二党支部" in shown.split('id="member-roles"')[1].split("</ul>")[0]
+    RoleGrant.objects.filter(user=person).delete()
     response = client.post(
         reverse("orgs:member_bulk"),
         {"member": [person.pk], "action": "grant", "role": "organiser", "unit": tree["gz1"].pk, "next": page},
