@@ -26,7 +26,10 @@ def answer_card(page, item, *, correct: bool) -> None:
     if version.type in ("single", "multiple"):
         letters = shown_letters(item, version.key)
         if not correct:
-            letters = [letter for letter in "ABCDEFGH"[: len(version.options)] if letter not in letters][:1]
+            # A letter that is not a key; a multiple-choice question whose every option is a key
+            # is answered wrong by leaving its last key out.
+            others = [letter for letter in "ABCDEFGH"[: len(version.options)] if letter not in letters]
+            letters = others[:1] or letters[:-1]
         for letter in letters:
             card.locator(f"input[value='{letter}']").check()
     elif version.type == "true_false":
@@ -51,7 +54,9 @@ def test_member_takes_a_timed_exam_on_a_phone_and_sees_result_and_notebook(live_
     assert page.locator("#countdown").inner_text().startswith(("10:00", "09:5"))
 
     items = list(attempt.items.select_related("version").order_by("position"))
-    wrong = items[0]
+    # The first single-choice question (every exam of the demo has five): a wrong answer to it
+    # scores nothing, where a multiple-choice one may earn partial credit.
+    wrong = next(item for item in items if item.version.type == "single")
     for item in items:
         answer_card(page, item, correct=item != wrong)
     screenshot(page, "study-exam-phone")
