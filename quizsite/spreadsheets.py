@@ -87,6 +87,18 @@ def xlsx_response(content: bytes, name: str, *, ascii_name: str = "") -> HttpRes
     return response
 
 
+@dataclass(frozen=True)
+class Formatted:
+    """A number shown with an Excel number format and read back as the number: a rate of 0.95
+    written as `Formatted(0.95, PERCENT)` reads 95.0% in a spreadsheet and 0.95 to a formula."""
+
+    value: float | None
+    number_format: str
+
+
+PERCENT = "0.0%"
+
+
 class ExportSheet:
     """One sheet of an export, written row by row (rows are streamed, not kept in memory)."""
 
@@ -102,6 +114,9 @@ class ExportSheet:
             # openpyxl makes text starting with "=" a formula and "#N/A"-like text an error;
             # stored as a string, any text reads back exactly as written and runs nothing.
             cell.data_type = "s"
+        elif isinstance(value, Formatted):
+            cell = WriteOnlyCell(self._sheet, value=value.value)
+            cell.number_format = value.number_format
         else:
             cell = WriteOnlyCell(self._sheet, value=value)
         if style in ROW_FONTS:

@@ -19,10 +19,11 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas
 
 from orgs.models import User
-from quizsite.spreadsheets import ExportWorkbook
+from quizsite.spreadsheets import PERCENT, ExportWorkbook, Formatted
 
 from . import selectors
 from .models import RankingRule, Snapshot, SnapshotRow
+from .params import RATE_METRICS
 
 
 class CertificateFontMissing(Exception):
@@ -74,6 +75,13 @@ def snapshot_workbook(snapshot: Snapshot) -> bytes:
     def unit_path(row: SnapshotRow) -> str:
         return paths.get(row.unit_id) or row.unit_name
 
+    # A participation rate reads as a percentage, as on the board (95.0%), and stays a number.
+    rate = snapshot.parameters.get("metric") in RATE_METRICS
+
+    def metric(row: SnapshotRow) -> float | Formatted | None:
+        value = float(row.metric) if row.metric is not None else None
+        return Formatted(value, PERCENT) if rate and value is not None else value
+
     # Two members may share a name: their employee numbers (exports are for organisers) tell them apart.
     employee_numbers = (
         [(_("Employee number"), 12, lambda row: row.employee_no)] if rule.subject == RankingRule.Subject.MEMBER else []
@@ -85,7 +93,7 @@ def snapshot_workbook(snapshot: Snapshot) -> bytes:
         *([] if units else [(_("Unit"), 32, unit_path)]),
         (_("Group"), 20, lambda row: row.group_name),
         (_("Rank in group"), 9, lambda row: row.rank_in_group),
-        (_("Metric"), 11, lambda row: float(row.metric) if row.metric is not None else None),
+        (_("Metric"), 11, metric),
         (_("Total"), 11, lambda row: float(row.total)),
         (_("Participants"), 9, lambda row: row.participants),
         (_("Headcount"), 9, lambda row: row.headcount),

@@ -70,3 +70,24 @@ def test_a_unit_ranking_export_marks_the_headcounts_an_organiser_stated(client, 
         "广州特派办/第二党支部": (5, "组织者填报的应参与人数"),
         "京津冀特派办/机关党支部": (1, "按名册统计"),
     }
+
+
+def test_a_participation_rate_is_a_percentage_in_the_export_and_stays_a_number(client, study):  # noqa: F811
+    """第一党支部: 3 of its 4 members earned points, 75%; the others 100%. The cells hold 0.75 and
+    1 (a formula can use them) and read 75.0% and 100.0% in a spreadsheet, as on the board."""
+    tree = study["tree"]
+    factories.member(tree["gz1"], username="g", real_name="G")  # no points
+    rule = factories.ranking_rule(
+        tree["audit"], subject="unit", unit_level=3, metric="participation", sources=[{"kind": "points"}]
+    )
+    compute(rule)
+    client.force_login(factories.administrator(tree["audit"]))
+    sheet = load_workbook(BytesIO(client.get(reverse("rankings:export", args=[rule.slug])).content)).active
+    header = [cell.value for cell in sheet[HEADER_ROW]]
+    unit, metric = header.index("单位"), header.index("指标")
+    cells = {row[unit].value: row[metric] for row in sheet.iter_rows(min_row=HEADER_ROW + 1)}
+    assert {name: (cell.value, cell.number_format) for name, cell in cells.items()} == {
+        "广州特派办/第一党支部": (0.75, "0.0%"),
+        "广州特派办/第二党支部": (1, "0.0%"),
+        "京津冀特派办/机关党支部": (1, "0.0%"),
+    }
