@@ -546,7 +546,7 @@ def judging_file(request, assignment_id: int, what: str):
     if answer:
         return _answer_file(assignment.entry, int(answer.group(1)), blind=True, name=f"entry-{assignment.token}")
     number = what.removeprefix("file-")
-    if not number.isdigit() or int(number) >= len(files):
+    if not number.isdecimal() or int(number) >= len(files):
         raise Http404(_("No such file."))
     stored = files[int(number)]
     return _send(_media(stored.blind_path), download_name=f"entry-{assignment.token}-{number}.{stored.extension}")

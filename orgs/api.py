@@ -100,7 +100,7 @@ class UnitViewSet(viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         units = access.managed_units(self.request.user).order_by("path")
         under = self.request.query_params.get("under", "")
-        if under.isdigit():
+        if under.isdecimal():
             root = access.access_unit(self.request.user, int(under))
             units = units.filter(path__startswith=root.path)
         return units
@@ -132,7 +132,7 @@ class MemberViewSet(
     def get_queryset(self):
         params = self.request.query_params
         unit = None
-        if params.get("unit", "").isdigit():
+        if params.get("unit", "").isdecimal():
             unit = access.access_unit(self.request.user, int(params["unit"]))
         return selectors.member_search(self.request.user, text=params.get("q", ""), unit=unit)
 
@@ -256,7 +256,7 @@ class TokenListView(ListAPIView):
         member = self.request.query_params.get("member", "")
         if member == "":
             return tokens.live_tokens(self.request.user)
-        if not member.isdigit():
+        if not member.isdecimal():
             raise ApiError("invalid", _("A member is named by their id."), field="member", status_code=400)
         return tokens.live_tokens(access.access_member(self.request.user, int(member)))
 

@@ -48,7 +48,7 @@ def unit_add(request):
     """A new unit under one the user manages (superusers may also add a top-level unit)."""
     access.check_manager(request.user)
     initial = {"kind": "branch"}
-    if request.GET.get("parent", "").isdigit():
+    if request.GET.get("parent", "").isdecimal():
         initial["parent"] = int(request.GET["parent"])
     form = UnitAddForm(request.POST or None, user=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -176,7 +176,7 @@ def unit_delete(request, unit_id: int):
 def member_list(request):
     access.check_manager(request.user)
     unit = None
-    if request.GET.get("unit", "").isdigit():
+    if request.GET.get("unit", "").isdecimal():
         unit = access.access_unit(request.user, int(request.GET["unit"]))
     text = request.GET.get("q", "")
     members = selectors.member_search(request.user, text=text, unit=unit)

@@ -111,7 +111,7 @@ class LeaderboardView(APIView):
         rows = selectors.leaderboard_rows(
             snapshot,
             search=request.query_params.get("q", "").strip()[:50],
-            group_id=int(group) if group.isdigit() else None,
+            group_id=int(group) if group.isdecimal() else None,
         )
         paginator = PageNumberPagination()
         results = paginator.paginate_queryset(rows.values(*ROW_FIELDS), request, view=self)

@@ -302,15 +302,15 @@ class SourceRows:
             elif kind == RuleSource.Kind.CONTEST:
                 if row["contest"] not in contests:
                     row["errors"].append(_("Choose one of the contests listed."))
-                source["contest_id"] = int(row["contest"]) if row["contest"].isdigit() else None
+                source["contest_id"] = int(row["contest"]) if row["contest"].isdecimal() else None
             elif kind == RuleSource.Kind.EXAM:
                 if row["paper"] not in papers:
                     row["errors"].append(_("Choose one of the papers listed."))
-                source["paper_id"] = int(row["paper"]) if row["paper"].isdigit() else None
+                source["paper_id"] = int(row["paper"]) if row["paper"].isdecimal() else None
             elif kind == RuleSource.Kind.ONLINE:
                 if row["paper"] not in {str(p.pk) for p in self.online_papers}:
                     row["errors"].append(_("Choose one of the online contests listed."))
-                source["paper_id"] = int(row["paper"]) if row["paper"].isdigit() else None
+                source["paper_id"] = int(row["paper"]) if row["paper"].isdecimal() else None
             elif kind == RuleSource.Kind.POINTS:
                 if row["activity"] and row["activity"] not in activities:
                     row["errors"].append(_("Choose one of the activities listed."))
@@ -329,7 +329,7 @@ class SourceRows:
         errors go on the rows, and a message for the section is returned (or None)."""
         for row in self.rows:
             if row["kind"] == RuleSource.Kind.ONLINE and not (
-                row["paper"].isdigit() and int(row["paper"]) in self.relay_papers
+                row["paper"].isdecimal() and int(row["paper"]) in self.relay_papers
             ):
                 row["errors"].append(_("Teams are ranked from a team relay: choose a relay."))
         return _("Correct the sources marked below.") if self.has_errors else None

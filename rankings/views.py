@@ -35,7 +35,7 @@ def access_rule(user, slug: str, *, administer: bool = False) -> RankingRule:
 
 def _version(request) -> int | None:
     value = request.GET.get("v", "")
-    return int(value) if value.isdigit() else None
+    return int(value) if value.isdecimal() else None
 
 
 def _shown_snapshot(request, rule: RankingRule) -> Snapshot:
@@ -71,7 +71,7 @@ def board(request, slug: str):
     snapshot = _shown_snapshot(request, rule)
     search = request.GET.get("q", "").strip()[:50]
     group = request.GET.get("group", "")
-    group_id = int(group) if group.isdigit() else None
+    group_id = int(group) if group.isdecimal() else None
     page = Paginator(selectors.leaderboard_rows(snapshot, search=search, group_id=group_id), 50).get_page(
         request.GET.get("page")
     )
@@ -251,7 +251,7 @@ def _typed_headcounts(post, units: list[dict]) -> tuple[dict[int, int | None], d
         text = post.get(f"unit-{unit['unit_id']}", "").strip()
         if not text:
             counts[unit["unit_id"]] = None
-        elif not text.lstrip("-").isdigit():
+        elif not text.lstrip("-").isdecimal():
             errors[unit["unit_id"]] = _("Type a whole number.")
         elif int(text) < 0:
             errors[unit["unit_id"]] = _("A headcount cannot be negative.")

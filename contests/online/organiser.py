@@ -246,7 +246,7 @@ def contest_edit(request, contest_id: int | None = None):
 def dashboard(request, contest_id: int):
     contest = access_managed_contest(request.user, contest_id)
     parent = None
-    if request.GET.get("unit", "").isdigit():
+    if request.GET.get("unit", "").isdecimal():
         parent = get_object_or_404(Unit, pk=int(request.GET["unit"]))
         if not any(parent.path.startswith(u.path) for u in contest.audience.all()):
             raise PermissionDenied(_("That unit is not in this contest's audience."))

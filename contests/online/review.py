@@ -124,7 +124,7 @@ def flag_review_mark(*, contest: OnlineContest, flag: str, note: str, by: User) 
     note = note.strip()[:500]
     kind, _sep, ids = flag.partition(":")
     numbers = ids.split("-") if kind == "pair" else [ids]
-    if kind not in ("pair", "attempt") or not all(n.isdigit() for n in numbers):
+    if kind not in ("pair", "attempt") or not all(n.isdecimal() for n in numbers):
         raise ContestSetupRejected("unknown_flag", _("That flag is not part of this contest."))
     if Attempt.objects.filter(pk__in=[int(n) for n in numbers], paper_id=contest.paper_id).count() != len(numbers):
         raise ContestSetupRejected("unknown_flag", _("That flag is not part of this contest."))

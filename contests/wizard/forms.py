@@ -56,7 +56,7 @@ class RosterForm(forms.Form):
 
 def _risk_tiers(text: str) -> tuple[int, ...]:
     parts = [p for p in text.replace("，", ",").replace("、", ",").replace(" ", ",").split(",") if p]
-    if not parts or not all(p.isdigit() for p in parts):
+    if not parts or not all(p.isdecimal() for p in parts):
         raise forms.ValidationError(_("Write the stake values as whole numbers separated by commas, like 10, 20, 30."))
     return tuple(int(p) for p in parts)
 

@@ -101,7 +101,7 @@ def _plan(rows, *, contest: Contest, by: User, report: RosterReport) -> None:
             continue
         seen[member.pk] = (row.number, team_name)
         leg_text = cell_text(row.values.get("leg"), fold=True)
-        if leg_text and not leg_text.isdigit():
+        if leg_text and not leg_text.isdecimal():
             fail(row.number, "leg", _("The relay order is a whole number: 1, 2, 3…"))
             continue
         team.members.append((int(leg_text) if leg_text else 1000 + row.number, row.number, member))

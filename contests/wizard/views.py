@@ -179,11 +179,11 @@ def _team(request, code: str, team_id: int) -> Team:
 def team_arrange(request, code: str, team_id: int):
     """Save a team's relay order and captain; answers JSON to the drag-and-drop script."""
     team = _team(request, code, team_id)
-    order = [int(p) for p in request.POST.get("order", "").split(",") if p.strip().isdigit()]
+    order = [int(p) for p in request.POST.get("order", "").split(",") if p.strip().isdecimal()]
     captain = request.POST.get("captain", "")
     try:
         services.team_arrange(
-            team=team, order=order, captain_id=int(captain) if captain.isdigit() else None, by=request.user
+            team=team, order=order, captain_id=int(captain) if captain.isdecimal() else None, by=request.user
         )
     except ContestRejected as error:
         if request.headers.get("X-Requested-With") == "fetch":
@@ -203,7 +203,7 @@ def team_member_add(request, code: str, team_id: int):
     member_id = request.POST.get("member", "")
     member = (
         orgs_access.managed_members(request.user)
-        .filter(pk=member_id if member_id.isdigit() else 0, is_active=True)
+        .filter(pk=member_id if member_id.isdecimal() else 0, is_active=True)
         .first()
     )
     if member is None:
@@ -222,7 +222,9 @@ def team_member_remove(request, code: str, team_id: int):
     team = _team(request, code, team_id)
     member_id = request.POST.get("member", "")
     try:
-        services.team_member_remove(team=team, member_id=int(member_id) if member_id.isdigit() else 0, by=request.user)
+        services.team_member_remove(
+            team=team, member_id=int(member_id) if member_id.isdecimal() else 0, by=request.user
+        )
     except ContestRejected as error:
         _refused(request, error)
     return redirect("contests:setup_teams", code=code)
@@ -248,7 +250,7 @@ def setup_rounds(request, code: str):
     template = TEMPLATES.get(request.POST.get("type") or request.GET.get("type") or "relay", TEMPLATES["relay"])
     banks = banks_visible_to(request.user).order_by("name")
     bank_id = request.POST.get("bank") or request.GET.get("bank") or ""
-    pick_bank = banks.filter(pk=bank_id).first() if bank_id.isdigit() else banks.first()
+    pick_bank = banks.filter(pk=bank_id).first() if bank_id.isdecimal() else banks.first()
     picks = (
         list(
             Question.objects.filter(bank=pick_bank, current__isnull=False)

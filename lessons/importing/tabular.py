@@ -73,7 +73,7 @@ def _difficulty(raw: str) -> int | None:
         return 3
     if raw in DIFFICULTY_WORDS:
         return DIFFICULTY_WORDS[raw]
-    return int(raw) if raw.isdigit() else None
+    return int(raw) if raw.isdecimal() else None
 
 
 def _column_name(row, key: str) -> str:

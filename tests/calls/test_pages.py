@@ -218,3 +218,10 @@ def test_call_form_asks_whether_an_entry_question_must_be_filled_not_whether_a_c
     assert page.status_code == 200
     assert "必填" in page.text and "必修" not in page.text
     assert ">问题<" in page.text and ">试题<" not in page.text
+
+
+def test_a_file_number_that_is_a_digit_but_not_a_number_is_not_found(client, judged):
+    """'²' is a digit to str.isdigit() but not a number to int(): the file link was a server error."""
+    _, assignment = judged
+    client.force_login(assignment.judge)
+    assert client.get(reverse("calls:judging_file", args=[assignment.pk, "file-²"])).status_code == 404

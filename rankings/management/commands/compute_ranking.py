@@ -17,7 +17,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, rule: str, json: bool = False, **options):
         found = RankingRule.objects.filter(slug=rule).first()
-        if found is None and rule.isdigit():
+        if found is None and rule.isdecimal():
             found = RankingRule.objects.filter(pk=int(rule)).first()
         if found is None:
             raise CommandError(f"No ranking rule {rule!r} (give its id or short name).")
