@@ -524,7 +524,8 @@ def score_record(
         raise CallRejected("incomplete", _("Score every criterion."))
     for pk, value in values.items():
         criterion = criteria[pk]
-        if not criterion.min_score <= value <= criterion.max_score:
+        # NaN and infinity are Decimals too; NaN cannot even be compared.
+        if not value.is_finite() or not criterion.min_score <= value <= criterion.max_score:
             raise CallRejected(
                 "out_of_range",
                 _("%(name)s takes a score from %(low)s to %(high)s.")
