@@ -156,6 +156,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Drops NUL characters from query strings, which PostgreSQL cannot take.
+    "quizsite.middleware.QueryNulMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # Django's, but it puts back the language that was active before the request.
     "quizsite.middleware.RequestLocaleMiddleware",

@@ -1,4 +1,4 @@
-"""A number in a URL's query or a typed field that str.isdigit() accepts but int() refuses
+"""A number (or a search) in a URL's query or a typed field that str.isdigit() accepts but int() refuses
 ('²', '³', '①': digits, not decimal numbers) is treated as no number or refused with a message,
 never a server error. Every `isdigit()` before an `int()` was one (now `isdecimal()`)."""
 
@@ -78,3 +78,25 @@ def test_no_project_code_checks_a_number_with_isdigit():
         if ".isdigit()" in line
     ]
     assert not found, "isdigit() accepts '²', which int() refuses: " + ", ".join(found)
+
+
+@pytest.mark.parametrize("url", ["orgs:member_list", "member-list"])
+def test_a_search_with_a_nul_character_finds_what_the_rest_of_it_names(administrator_client, tree, url):
+    """PostgreSQL takes no NUL in a text parameter: a search for '李%00四' was a server error."""
+    factories.member(tree["gz1"], username="lisi", real_name="李四")
+    response = administrator_client.get(reverse(url), {"q": "李\x00四"})
+    assert response.status_code == 200
+    assert "李四" in response.content.decode()
+
+
+def test_views_read_a_query_string_without_its_nul_characters(rf):
+    from quizsite.middleware import QueryNulMiddleware
+
+    seen = {}
+
+    def view(request):
+        seen.update(request.GET.lists())
+        return None
+
+    QueryNulMiddleware(view)(rf.get("/", {"q": "a\x00b", "unit\x00": ["1", "2\x00"]}))
+    assert seen == {"q": ["ab"], "unit": ["1", "2"]}
