@@ -81,6 +81,8 @@
         }
         if (frame.ref) pending.delete(frame.ref);
         if (options.onError) options.onError(frame);
+      } else if (options.onMessage) {
+        options.onMessage(frame); // any other message (a phone's team.answered)
       }
     }
 

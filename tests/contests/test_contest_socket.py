@@ -11,7 +11,7 @@ from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.db import OperationalError
 
-from contests import broadcast, fanout, presenters, services
+from contests import broadcast, consumers, fanout, presenters, services
 from contests.consumers import ContestConsumer
 from contests.models import ContestAnswer, Round
 from orgs.models import User
@@ -550,3 +550,45 @@ async def test_a_host_action_that_fails_on_a_lost_server_is_refused_as_unavailab
     await host.send_to(text_data=json.dumps({"type": "time.sync", "client_sent_at": 1}))
     assert (await receive(host, kind="time.synced"))["client_sent_at"] == 1  # still open and usable
     await host.disconnect()
+
+
+async def test_a_teams_answer_reaches_its_own_phones_only_and_every_snapshot_after_it():
+    contest, opening, cookies = await build_compulsory_hall(teams=2, size=2)
+    answering, teammate, rival, rival_teammate = [await connect(contest.join_code, c) for c in cookies]
+    snapshots = [await receive(socket) for socket in (answering, teammate, rival, rival_teammate)]
+    assert all(s["you"]["team_answer"] is None for s in snapshots)
+
+    await answering.send_to(text_data=answer_frame("a1", opening, response="a"))
+    assert (await receive(answering, kind="ack"))["ref"] == "a1"
+    told = await receive(teammate, kind="team.answered")
+    assert told == {
+        "type": "team.answered",
+        "v": 7,
+        "opening": opening.pk,
+        "team": snapshots[0]["you"]["team"],
+        "member": snapshots[0]["you"]["member"],
+        "name": snapshots[0]["you"]["legs"][0]["name"],
+        "response": ["A"],
+        "received_at": told["received_at"],
+    }  # who sent what, never whether it is right
+    assert (await receive(answering, kind="team.answered")) == told  # the one who answered too
+
+    # The other team's phones were not told: the first such frame they get is their own team's.
+    await rival.send_to(text_data=answer_frame("b1", opening, response="B"))
+    assert (await receive(rival_teammate, kind="team.answered"))["team"] == snapshots[2]["you"]["team"]
+
+    # A phone asking for a snapshot, or reconnecting, finds its team's answer in `you`.
+    await teammate.send_to(text_data=json.dumps({"type": "sync"}))
+    resynced = await until(teammate, lambda f: f.get("event") == "snapshot")
+    assert resynced["you"]["team_answer"] == {k: v for k, v in told.items() if k not in ("type", "v")}
+    await teammate.disconnect()
+    again = await connect(contest.join_code, cookies[1])
+    assert (await receive(again))["you"]["team_answer"]["name"] == told["name"]
+    await again.disconnect()
+    # Also from the database alone, as a process that saw none of it builds the snapshot.
+    fanout.HUB.team_answers.clear()
+    consumers._snapshots.clear()
+    fresh = await connect(contest.join_code, cookies[1])
+    assert (await receive(fresh))["you"]["team_answer"] == resynced["you"]["team_answer"]
+    for socket in (fresh, answering, rival, rival_teammate):
+        await socket.disconnect()
