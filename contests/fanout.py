@@ -319,6 +319,11 @@ def _client():
     return _redis
 
 
+def hot_client():
+    """This process's Redis client (REDIS_URL), for hot state of its own shape."""
+    return _client()
+
+
 def hot_get(key: str):
     """A value stored with `hot_set`, or None once it has expired (or while Redis is unreachable:
     the hot state is a cache, and every caller can read PostgreSQL instead)."""

@@ -13,7 +13,7 @@ from django.db import OperationalError
 
 from contests import broadcast, consumers, fanout, presenters, services
 from contests.consumers import ContestConsumer
-from contests.models import ContestAnswer, Round
+from contests.models import Contest, ContestAnswer, Round
 from orgs.models import User
 from quizsite.asgi import application
 from tests import factories
@@ -592,3 +592,47 @@ async def test_a_teams_answer_reaches_its_own_phones_only_and_every_snapshot_aft
     assert (await receive(fresh))["you"]["team_answer"] == resynced["you"]["team_answer"]
     for socket in (fresh, answering, rival, rival_teammate):
         await socket.disconnect()
+
+
+async def test_a_host_command_sent_again_with_its_command_id_is_answered_and_not_carried_out_twice():
+    hall = await build_hall()
+    contest = hall["contest"]
+    host = await connect(contest.join_code, hall["host"], "host")
+    red = next(t for t in (await receive(host))["teams"] if t["name"] == "红队")
+    adjust = {"type": "host.adjust", "team": red["id"], "points": 5, "reason": "补记", "command_id": "c-1"}
+
+    await host.send_to(text_data=json.dumps({**adjust, "id": "h1"}))
+    first = await until(host, lambda f: f.get("ref") == "h1")
+    assert (first["type"], first["command_id"], first["repeat"]) == ("ack", "c-1", False)
+    # The same command again (a frame re-sent after a dropped connection, on a new socket).
+    await host.disconnect()
+    host = await connect(contest.join_code, hall["host"], "host")
+    await host.send_to(text_data=json.dumps({**adjust, "id": "h2"}))
+    second = await until(host, lambda f: f.get("ref") == "h2")
+    assert (second["type"], second["command_id"], second["repeat"]) == ("ack", "c-1", True)
+    scores = await sync_to_async(services.team_scores)(contest)
+    assert next(t for t in scores if t["name"] == "红队")["score"] == 105  # counted once
+
+    # A refused command's repeat gets the same refusal, even once it could be carried out.
+    await host.send_to(text_data=json.dumps({"type": "host.open", "id": "h3", "command_id": "c-2"}))
+    assert (await until(host, lambda f: f.get("ref") == "h3"))["code"] == "not_running"
+    await sync_to_async(services.contest_start)(contest=contest, by=None)
+    await host.send_to(text_data=json.dumps({"type": "host.open", "id": "h4", "command_id": "c-2"}))
+    assert (await until(host, lambda f: f.get("ref") == "h4"))["code"] == "not_running"
+    assert (await sync_to_async(Contest.objects.get)(pk=contest.pk)).current_id is None  # nothing opened
+
+    for ref, frame, code in [
+        ("h5", {"type": "host.close", "command_id": "c-1"}, "command_id_taken"),
+        ("h6", {"type": "host.close", "command_id": ""}, "bad_command_id"),
+    ]:
+        await host.send_to(text_data=json.dumps({**frame, "id": ref}))
+        assert (await until(host, lambda f, ref=ref: f.get("ref") == ref))["code"] == code
+
+    # Without a command id (clients before protocol 7) a command is carried out each time.
+    plain = {key: value for key, value in adjust.items() if key != "command_id"}
+    for ref in ("h7", "h8"):
+        await host.send_to(text_data=json.dumps({**plain, "id": ref}))
+        assert "repeat" not in await until(host, lambda f, ref=ref: f.get("ref") == ref)
+    scores = await sync_to_async(services.team_scores)(contest)
+    assert next(t for t in scores if t["name"] == "红队")["score"] == 115
+    await host.disconnect()
