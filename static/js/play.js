@@ -102,6 +102,13 @@
     return t.teamanswered.replace("{answer}", responseText(q, teamAnswer.response)).replace("{name}", teamAnswer.name);
   }
 
+  // This phone's own answer says what it sent; a teammate's (or a tap refused because the team
+  // had answered) says who answered what.
+  function answerNote(q) {
+    const mine = sentNote(q, "answer");
+    return (sent && sent.label && mine) || teamNote(q) || mine;
+  }
+
   // A stored (canonical) response as people read it: letters, true/false, or the blanks.
   function responseText(q, response) {
     if (q.type === "true_false") return response[0] ? t.true : t.false;
@@ -178,7 +185,7 @@
         controls.append(button(t.abstain, () => act(q, "pick", { type: "risk.pick", value: 0 }, t.abstain), "btn-outline-secondary"));
       }
     } else if (q.phase === "open") {
-      const note = teamNote(q) || sentNote(q, "answer");
+      const note = answerNote(q);
       if (note) {
         $("stage-message").textContent = note;
       } else if (fouled) {
@@ -199,7 +206,7 @@
         $("stage-message").textContent = q.answered.includes(you.team) ? t.sent : "";
       }
     } else if (q.phase === "closed") {
-      $("stage-message").textContent = teamNote(q) || sentNote(q, "answer") || t.closed;
+      $("stage-message").textContent = answerNote(q) || t.closed;
     } else if (q.phase === "skipped") {
       $("stage-message").textContent = t.skipped;
     } else if (q.phase === "revealed") {
