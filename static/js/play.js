@@ -206,7 +206,8 @@
         $("stage-message").textContent = q.answered.includes(you.team) ? t.sent : "";
       }
     } else if (q.phase === "closed") {
-      $("stage-message").textContent = answerNote(q) || t.closed;
+      // Closed for everyone: say so, unless this phone sent the answer itself (it says what).
+      $("stage-message").textContent = (sent && sent.label && sentNote(q, "answer")) || t.closed;
     } else if (q.phase === "skipped") {
       $("stage-message").textContent = t.skipped;
     } else if (q.phase === "revealed") {
