@@ -250,16 +250,14 @@ class Hub:
 
 RESYNC = ":resync"  # the channel suffix of a request to resync a contest's sockets
 TEAMS = ":teams"  # the channel suffix of teams' own frames (`publish_team_frames`)
+RESYNC_RETRY_S = 0.5
+MAX_BUFFERED_BYTES = 256 * 1024
+DELIVERY_CHUNK = 250  # sockets written between two turns of the event loop: about 5 ms
 
 
 def team_group(contest_id: int, team_id: int) -> str:
     """The group of one team's phones."""
     return f"{contest_id}:team:{team_id}"
-
-
-RESYNC_RETRY_S = 0.5
-MAX_BUFFERED_BYTES = 256 * 1024
-DELIVERY_CHUNK = 250  # sockets written between two turns of the event loop: about 5 ms
 
 
 def encode_frame(text: str) -> bytes:
