@@ -158,3 +158,34 @@ def send_now(contest_id: int, event: str, *, seq: int | None = None) -> bool:
     if current_seq(contest_id) != seq:
         return False  # a change went out while this was built: its frames are newer than these
     return fanout.publish_progress(contest_id, contest.join_code, seq, encoded)
+
+
+def team_answers_send(contest_id: int, answers: list) -> None:
+    """Tell each team whose answer is in (`answers`, committed) on its own phones only, never the
+    hall's: a `team.answered` frame per team, published once for the lot. A teammate's phone then
+    stops offering buttons its team can no longer use."""
+    from orgs.models import User
+
+    from . import protocol
+    from .presenters import team_answer
+
+    names = {
+        pk: real_name or username
+        for pk, real_name, username in User.objects.filter(pk__in={a.member_id for a in answers}).values_list(
+            "pk", "real_name", "username"
+        )
+    }
+    by_question: dict[int, dict[int, str]] = {}
+    for answer in answers:
+        by_question.setdefault(answer.opening_id, {})[answer.team_id] = protocol.team_answered(
+            team_answer(
+                opening_id=answer.opening_id,
+                team_id=answer.team_id,
+                member_id=answer.member_id,
+                name=names.get(answer.member_id, ""),
+                response=answer.response,
+                received_at=answer.received_at,
+            )
+        )
+    for opening_id, frames in by_question.items():
+        fanout.publish_team_frames(contest_id, opening_id, frames)

@@ -19,7 +19,7 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from redis.exceptions import RedisError
 
-from . import access, fanout, intake, presenters, protocol, services
+from . import access, commands, fanout, intake, presenters, protocol, services
 from .broadcast import HOSTS, PLAYERS, SCREENS, current_seq, group
 from .fanout import HUB
 from .models import Contest, ContestAnswer, Opening, Team
@@ -125,6 +125,8 @@ class ContestConsumer(AsyncWebsocketConsumer):
         await self.accept()
         audiences = {"player": (PLAYERS,), "screen": (SCREENS,), "host": (HOSTS,)}[self.role]
         self.groups_joined = tuple(group(self.contest.pk, audience) for audience in audiences)
+        if self.role == "player" and self.place is not None:  # the team's own frames (team.answered)
+            self.groups_joined += (fanout.team_group(self.contest.pk, self.place.team_id),)
         # Joined before the snapshot is built, so nothing published meanwhile is missed; but what
         # is delivered meanwhile waits in the backlog, to follow the snapshot, not precede it: a
         # phone that got the host's start and open before its (older) snapshot rendered the
@@ -187,7 +189,8 @@ class ContestConsumer(AsyncWebsocketConsumer):
         no frame can overtake one still in the backlog."""
         while self.backlog:
             text = self.backlog.pop(0)
-            if (fanout.frame_seq(text) or 0) > after:
+            seq = fanout.frame_seq(text)
+            if seq is None or seq > after:  # a team's own frame has no number: it always goes
                 await self.send(text_data=text)
         self.backlog = None
 
@@ -206,10 +209,23 @@ class ContestConsumer(AsyncWebsocketConsumer):
 
     def _with_you(self, snapshot: "_Snapshot") -> str:
         if self.role == "player":
-            text, you = snapshot.players, presenters.you(self.user, self.place, snapshot.legs)
+            text = snapshot.players
+            you = presenters.you(self.user, self.place, snapshot.legs, self._team_answer(snapshot))
         else:
             text, you = snapshot.screens, {"role": "screen"}
         return text[:-1] + ',"you":' + json.dumps(you, ensure_ascii=False) + "}"
+
+    def _team_answer(self, snapshot: "_Snapshot") -> dict | None:
+        """The player's team's answer to the snapshot's question: as the snapshot was built, or
+        as its `team.answered` frame passed through this process since (a snapshot is reused for
+        a moment, and answers do not move `seq`)."""
+        if self.place is None or snapshot.opening is None:
+            return None
+        team_id = self.place.team_id
+        frame = HUB.team_answer(self.contest.pk, snapshot.opening, team_id)
+        if frame is None:
+            return snapshot.team_answers.get(team_id)
+        return {key: value for key, value in json.loads(frame).items() if key not in ("type", "v")}
 
     async def receive(self, text_data=None, bytes_data=None) -> None:
         received_at = protocol.server_now_ms()
@@ -289,6 +305,20 @@ class ContestConsumer(AsyncWebsocketConsumer):
         return self._host(kind, message, contest, user)
 
     def _host(self, kind: str, message: dict, contest: Contest, user) -> dict:
+        """A host command; with a `command_id`, carried out once however often it arrives."""
+        if "command_id" not in message:  # clients before protocol 7: carried out every time
+            self._host_command(kind, message, contest, user)
+            return {}
+        command_id = commands.check_command_id(message["command_id"])
+        fields, repeat = commands.run_once(
+            contest_id=contest.pk,
+            command_id=command_id,
+            kind=kind,
+            run=lambda: self._host_command(kind, message, contest, user),
+        )
+        return {**fields, "command_id": command_id, "repeat": repeat}
+
+    def _host_command(self, kind: str, message: dict, contest: Contest, user) -> dict:
         contest = Contest.objects.get(pk=contest.pk)
         simple = {
             "host.start": services.contest_start,
@@ -356,6 +386,8 @@ class _Snapshot(NamedTuple):
     screens: str  # the public state, encoded
     players: str  # what phones get of it (`presenters.player_state`)
     legs: dict[int, list[dict]]  # every team's relay order, for `you`
+    opening: int | None  # the question in play
+    team_answers: dict[int, dict]  # each team's answer to it so far, for `you`
 
     def fresh(self) -> bool:
         return time.monotonic() - self.built_at <= SNAPSHOT_CACHE_S
@@ -382,11 +414,14 @@ def _public_snapshot(contest: Contest, seq: int, *, build: bool = True) -> _Snap
         for stale in [key for key, snapshot in _snapshots.items() if not snapshot.fresh()]:
             del _snapshots[stale]
         state = presenters.public_state(contest, seq=seq)
+        opening = state["question"]["opening"] if state["question"] else None
         built = _snapshots[key] = _Snapshot(
             built_at=time.monotonic(),
             screens=json.dumps(state, ensure_ascii=False, separators=(",", ":")),
             players=json.dumps(presenters.player_state(state), ensure_ascii=False, separators=(",", ":")),
             legs=presenters.relay_legs(contest),
+            opening=opening,
+            team_answers=presenters.team_answers(opening),
         )
         return built
 

@@ -62,12 +62,16 @@ class Hub:
         # Redis has taken the request that every process resync their sockets.
         self._unpublished: dict[int, int] = {}
         self._requests: set[asyncio.Task] = set()
+        # Each contest's latest question's team answers that passed through this process, as
+        # (opening id, {team id: team.answered frame}): every process gets every team's frames,
+        # so a player's snapshot can say what their team answered since the snapshot was built.
+        self.team_answers: dict[int, tuple[int, dict[int, str]]] = {}
 
     async def join(self, group: str, consumer) -> None:
         running = asyncio.get_running_loop()
         if self.loop is not running:  # a new event loop (a new server, or a test): start afresh
             self.loop, self._subscriber, self._delivering = running, None, None
-            self._unpublished, self._requests = {}, set()
+            self._unpublished, self._requests, self.team_answers = {}, set(), {}
         # Found once per socket, not once per frame: delivery walks thousands of sockets.
         consumer.fanout_protocol = _server_protocol(consumer.base_send)
         self.groups[group].add(consumer)
@@ -118,6 +122,27 @@ class Hub:
         if any(isinstance(result, Exception) for result in results):
             log.debug("some sends to closing sockets failed")
 
+    async def deliver_teams(self, contest_id: int, payload: str) -> None:
+        """Write each team's frame of a `publish_team_frames` payload to that team's sockets in
+        this process (most teams have none here), and keep it for snapshots (`team_answer`)."""
+        head, _newline, body = payload.partition("\n")
+        opening_id = int(head)
+        kept = self.team_answers.get(contest_id)
+        if kept is None or kept[0] < opening_id:
+            kept = self.team_answers[contest_id] = (opening_id, {})
+        for line in body.split("\n"):
+            team, _tab, text = line.partition("\t")
+            if kept[0] == opening_id:
+                kept[1][int(team)] = text
+            name = team_group(contest_id, int(team))
+            if name in self.groups:
+                await self.deliver(name, text)
+
+    def team_answer(self, contest_id: int, opening_id: int, team_id: int) -> str | None:
+        """The `team.answered` frame of the team's answer to `opening_id`, if it passed through here."""
+        kept = self.team_answers.get(contest_id)
+        return kept[1].get(team_id) if kept is not None and kept[0] == opening_id else None
+
     async def _subscribe(self) -> None:
         """Forward every contest frame published by any process to this process's sockets."""
         import redis.asyncio as aioredis
@@ -136,6 +161,9 @@ class Hub:
                         if message["type"] != "pmessage":
                             continue
                         group = message["channel"].decode()[len(prefix) :]
+                        if group.endswith(TEAMS):
+                            await self.deliver_teams(int(group.split(":", 1)[0]), message["data"].decode())
+                            continue
                         if group.endswith(RESYNC):
                             contest_id = int(group.split(":", 1)[0])
                             if self.delivered_seq.get(contest_id, 0) < int(message["data"]):
@@ -221,9 +249,15 @@ class Hub:
 
 
 RESYNC = ":resync"  # the channel suffix of a request to resync a contest's sockets
+TEAMS = ":teams"  # the channel suffix of teams' own frames (`publish_team_frames`)
 RESYNC_RETRY_S = 0.5
 MAX_BUFFERED_BYTES = 256 * 1024
 DELIVERY_CHUNK = 250  # sockets written between two turns of the event loop: about 5 ms
+
+
+def team_group(contest_id: int, team_id: int) -> str:
+    """The group of one team's phones."""
+    return f"{contest_id}:team:{team_id}"
 
 
 def encode_frame(text: str) -> bytes:
@@ -281,6 +315,11 @@ def _client():
 
         _redis = redis.Redis.from_url(settings.REDIS_URL)
     return _redis
+
+
+def hot_client():
+    """This process's Redis client (REDIS_URL), for hot state of its own shape."""
+    return _client()
 
 
 def hot_get(key: str):
@@ -400,8 +439,27 @@ def publish_progress(contest_id: int, join_code: str, seq: int, frames: dict[str
     return True
 
 
+def publish_team_frames(contest_id: int, opening_id: int, frames: dict[int, str]) -> None:
+    """Send each team's own frame about question `opening_id` ({team id: text}) to that team's
+    sockets only, in every process: one message for them all, however many teams answered in a
+    batch. Dropped (logged) if Redis is unreachable: a phone's next snapshot says it too."""
+    payload = f"{opening_id}\n" + "\n".join(f"{team}\t{text}" for team, text in frames.items())
+    if settings.REDIS_URL:
+        try:
+            _client().publish(f"{channel_prefix()}{contest_id}{TEAMS}", payload)
+        except RedisError:
+            log.warning("contest %d: team frames not published", contest_id, exc_info=True)
+        return
+    _on_hub_loop(lambda: HUB.deliver_teams(contest_id, payload))
+
+
 def _deliver_here(group: str, text: str) -> None:
     """Without Redis: deliver to this (only) process's sockets, in publication order."""
+    _on_hub_loop(lambda: HUB.deliver(group, text))
+
+
+def _on_hub_loop(delivery) -> None:
+    """Without Redis: run `delivery()` (a coroutine) on the event loop of this process's sockets."""
     if HUB.loop is None or HUB.loop.is_closed():
         return  # no socket has joined in this process yet
     try:
@@ -409,6 +467,6 @@ def _deliver_here(group: str, text: str) -> None:
     except RuntimeError:
         running = None
     if running is HUB.loop:
-        HUB.loop.create_task(HUB.deliver(group, text))
+        HUB.loop.create_task(delivery())
     else:
-        asyncio.run_coroutine_threadsafe(HUB.deliver(group, text), HUB.loop)
+        asyncio.run_coroutine_threadsafe(delivery(), HUB.loop)

@@ -8,7 +8,8 @@ committed, so a process killed mid-batch loses nothing that was acknowledged (th
 with the same answer id, which counts once).
 
 What follows a batch (closing the question once everyone has answered, with its broadcast to the
-hall, or the screens' progress) runs beside the next batches, not before the acknowledgements:
+hall, or the screens' progress; telling each answering team's own phones) runs beside the next
+batches, not before the acknowledgements:
 the close's broadcast took ~100 ms, which every answer arriving meanwhile waited for.
 """
 
@@ -20,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from quizsite.batching import Batches
 
-from . import services
+from . import broadcast, services
 from .models import ContestAnswer, Opening
 
 log = logging.getLogger(__name__)
@@ -37,12 +38,30 @@ async def _write(contest_id: int, submissions: list) -> list:
         log.exception("recording %d answers failed", len(submissions))
         unavailable = _("The answer could not be stored just now; it is being sent again.")
         outcomes = [services.ContestRejected("unavailable", unavailable)] * len(submissions)
+    answers = [outcome for outcome in outcomes if isinstance(outcome, ContestAnswer)]
     # Each answer carries its question as the batch's lock found it (the eligible teams are counted from it).
-    for opening in {o.opening_id: o.opening for o in outcomes if isinstance(o, ContestAnswer)}.values():
-        settling = asyncio.get_running_loop().create_task(_settles.submit(contest_id, opening))
-        _settling.add(settling)  # held until done: the loop keeps only a weak reference
-        settling.add_done_callback(_settling.discard)
+    for opening in {answer.opening_id: answer.opening for answer in answers}.values():
+        _beside(_settles.submit(contest_id, opening))
+    if answers:
+        # One per team (a retry's answer is its team's too): teammates hear of it, not the hall.
+        _beside(_announce(contest_id, list({(a.opening_id, a.team_id): a for a in answers}.values())))
     return outcomes
+
+
+def _beside(work) -> None:
+    """Run `work` (a coroutine) beside the next batches."""
+    task = asyncio.get_running_loop().create_task(work)
+    _settling.add(task)  # held until done: the loop keeps only a weak reference
+    task.add_done_callback(_settling.discard)
+
+
+async def _announce(contest_id: int, answers: list[ContestAnswer]) -> None:
+    """Tell each answering team's own phones that its answer is in (`team.answered`)."""
+    try:
+        await database_sync_to_async(broadcast.team_answers_send, thread_sensitive=False)(contest_id, answers)
+    except Exception:
+        # The answers are stored; each phone's next snapshot carries its team's answer too.
+        log.exception("telling %d teams of their answers failed", len(answers))
 
 
 async def _settle(_contest_id: int, openings: list[Opening]) -> list[None]:

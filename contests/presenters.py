@@ -7,7 +7,7 @@ from django.utils import timezone
 from lessons.models.questions import OPTION_LETTERS
 
 from . import services
-from .models import AuditEntry, Contest, Opening, TeamMember
+from .models import AuditEntry, Contest, ContestAnswer, Opening, TeamMember
 from .protocol import PROTOCOL_VERSION
 from .rounds import round_kind
 
@@ -227,9 +227,12 @@ def relay_legs(contest: Contest) -> dict[int, list[dict]]:
     return legs
 
 
-def you(user, place: TeamMember | None, legs: dict[int, list[dict]] | None = None) -> dict:
-    """The viewer's own part of a snapshot: their team, relay leg and their team's relay order
-    (`place` comes with its team). The baton for question k is with legs[(k - 1) mod len(legs)]."""
+def you(
+    user, place: TeamMember | None, legs: dict[int, list[dict]] | None = None, team_answer: dict | None = None
+) -> dict:
+    """The viewer's own part of a snapshot: their team, relay leg, their team's relay order
+    (`place` comes with its team; the baton for question k is with legs[(k - 1) mod len(legs)]),
+    and their team's answer to the question in play (`team_answer`), if it has one."""
     if place is None:
         return {"member": user.pk, "team": None}
     return {
@@ -238,4 +241,38 @@ def you(user, place: TeamMember | None, legs: dict[int, list[dict]] | None = Non
         "team_name": place.team.name,
         "leg": place.leg,
         "legs": (legs or {}).get(place.team_id, []),
+        "team_answer": team_answer,
+    }
+
+
+def team_answer(*, opening_id: int, team_id: int, member_id: int, name: str, response, received_at) -> dict:
+    """A team's answer as its own phones see it (`team.answered`, `you.team_answer`): who sent
+    what and when, never whether it is right (that waits for the reveal)."""
+    return {
+        "opening": opening_id,
+        "team": team_id,
+        "member": member_id,
+        "name": name,
+        "response": response,
+        "received_at": received_at.isoformat(),
+    }
+
+
+def team_answers(opening_id: int | None) -> dict[int, dict]:
+    """Every team's answer to a question, by team id (`team_answer`), from one query."""
+    if opening_id is None:
+        return {}
+    rows = ContestAnswer.objects.filter(opening_id=opening_id).values_list(
+        "team_id", "member_id", "member__real_name", "member__username", "response", "received_at"
+    )
+    return {
+        team_id: team_answer(
+            opening_id=opening_id,
+            team_id=team_id,
+            member_id=member_id,
+            name=real_name or username,
+            response=response,
+            received_at=received_at,
+        )
+        for team_id, member_id, real_name, username, response, received_at in rows
     }

@@ -9,7 +9,7 @@ import time
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-PROTOCOL_VERSION = 6
+PROTOCOL_VERSION = 7
 MAX_FRAME_BYTES = 4096
 
 # Client -> server
@@ -36,12 +36,13 @@ ERROR = "error"
 STATE = "state"
 HOST_STATE = "host.state"
 ACK = "ack"
+TEAM_ANSWERED = "team.answered"
 
 PLAYER_TYPES = (TIME_SYNC, SYNC, ANSWER_SUBMIT, BUZZ, RISK_PICK)
 SCREEN_TYPES = (TIME_SYNC, SYNC)
 HOST_TYPES = (TIME_SYNC, SYNC, *HOST_COMMANDS)
 CLIENT_TYPES = tuple(dict.fromkeys(PLAYER_TYPES + HOST_TYPES))
-SERVER_TYPES = (TIME_SYNCED, ERROR, STATE, HOST_STATE, ACK)
+SERVER_TYPES = (TIME_SYNCED, ERROR, STATE, HOST_STATE, ACK, TEAM_ANSWERED)
 
 
 class ProtocolError(Exception):
@@ -122,6 +123,11 @@ def with_ref(ref: object) -> str:
 
 def ack(*, ref: object, **fields) -> str:
     return _encode({"type": ACK, "v": PROTOCOL_VERSION, "ref": ref, **fields})
+
+
+def team_answered(answer: dict) -> str:
+    """The frame telling a team's phones that its answer is in (`presenters.team_answer`)."""
+    return _encode({"type": TEAM_ANSWERED, "v": PROTOCOL_VERSION, **answer})
 
 
 def time_synced(*, client_sent_at: object, received_at: int) -> str:

@@ -32,7 +32,9 @@ def test_no_documented_type_is_missing_from_the_code():
 
 
 def error_codes_in_code() -> set[str]:
-    sources = [ROOT / "contests" / name for name in ("protocol.py", "consumers.py", "intake.py", "access.py")]
+    sources = [
+        ROOT / "contests" / name for name in ("protocol.py", "consumers.py", "intake.py", "access.py", "commands.py")
+    ]
     sources += sorted((ROOT / "contests" / "services").glob("*.py"))
     sources += sorted((ROOT / "contests" / "rounds").glob("*.py"))  # who may answer, by round type
     sources.append(ROOT / "lessons" / "grading.py")  # response checks reach players as error codes

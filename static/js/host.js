@@ -27,6 +27,13 @@
     onStatus: (online) => { $("connection").textContent = online ? t.online : t.offline; },
   });
 
+  // Every command with an id of its own: the server carries out a command once under its id,
+  // however often the frame reaches it (protocol 7).
+  function host(frame) {
+    frame.command_id = live.newCommandId();
+    return live.send(frame);
+  }
+
   function note(text, kind) {
     const div = document.createElement("div");
     div.className = "alert alert-" + kind + " py-1 px-2 small mb-0";
@@ -40,7 +47,7 @@
   function command(type) {
     if (busy) return;
     if (type === "host.finish" && !window.confirm(t.confirmFinish)) return;
-    busy = live.send({ type: type });
+    busy = host({ type: type });
     if (state) enable(state.contest.status, state.question ? state.question.phase : "idle");
   }
 
@@ -53,7 +60,7 @@
   document.querySelectorAll("[data-command]").forEach((b) => b.addEventListener("click", () => command(b.dataset.command)));
   $("adjust-form").addEventListener("submit", (event) => {
     event.preventDefault();
-    adjusting = live.send({ type: "host.adjust", team: Number($("adjust-team").value), points: Number($("adjust-points").value), reason: $("adjust-reason").value });
+    adjusting = host({ type: "host.adjust", team: Number($("adjust-team").value), points: Number($("adjust-points").value), reason: $("adjust-reason").value });
   });
 
   // The words for a code, from data-<prefix>-<code> on #host-texts; the code itself never shows.
@@ -104,7 +111,7 @@
       if (q.phase === "revealed") {
         const rule = (correct) => () => {
           const reason = window.prompt(t.reason);
-          if (reason) live.send({ type: "host.override", answer: a.id, correct: correct, reason: reason });
+          if (reason) host({ type: "host.override", answer: a.id, correct: correct, reason: reason });
         };
         const right = document.createElement("button"); right.className = "btn btn-sm btn-link"; right.textContent = t.overrideRight; right.onclick = rule(true);
         const wrong = document.createElement("button"); wrong.className = "btn btn-sm btn-link text-danger"; wrong.textContent = t.overrideWrong; wrong.onclick = rule(false);

@@ -4,7 +4,9 @@
 // actions after a reconnect when a repeat cannot count twice (answers and scores carry their own
 // id; a team buzzes and stakes once). A host's command is not sent again: it may have been
 // carried out with only its acknowledgement lost, and a second "show next" or adjustment would
-// count twice. The page is told (onDropped) and the host looks at the fresh snapshot.
+// count twice. The page is told (onDropped) and the host looks at the fresh snapshot. (Host
+// commands carry a command_id, so the server would answer a repeat with the first result; but a
+// command sent again minutes later, after another console moved on, is the host's decision.)
 (function () {
   "use strict";
   const REPEATABLE = new Set(["answer.submit", "score.submit", "buzz", "risk.pick"]);
@@ -81,7 +83,13 @@
         }
         if (frame.ref) pending.delete(frame.ref);
         if (options.onError) options.onError(frame);
+      } else if (options.onMessage) {
+        options.onMessage(frame); // any other message (a phone's team.answered)
       }
+    }
+
+    function newId() {
+      return crypto.randomUUID ? crypto.randomUUID() : "a" + Date.now() + Math.random().toString(36).slice(2);
     }
 
     connect();
@@ -93,7 +101,9 @@
         return frame.id;
       },
       serverNow: () => Date.now() + offset,
-      newAnswerId: () => (crypto.randomUUID ? crypto.randomUUID() : "a" + Date.now() + Math.random().toString(36).slice(2)),
+      // A new random id, for an answer_id or a host's command_id (a repeat under it acts once).
+      newAnswerId: newId,
+      newCommandId: newId,
       stop() { stopped = true; if (socket) socket.close(); },
     };
   };

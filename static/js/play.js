@@ -10,12 +10,19 @@
   // so without it the buttons stayed after the acknowledgement, and a second tap (or a double
   // tap) was refused with "your team has already answered".
   let sent = null; // {opening, kind, id, label, done}
+  // The team's answer as the server stored it (team.answered, or a snapshot's you.team_answer):
+  // a teammate's phone puts its buttons away once anyone of the team has answered.
+  let teamAnswer = null; // {opening, member, name, response, received_at}
 
   const live = LiveContest({
     code: root.dataset.code,
     role: "player",
     onState: (frame) => {
-      if (frame.you) you = frame.you;
+      if (frame.you) {
+        you = frame.you;
+        // A snapshot may be a moment older than a team.answered already here: keep the newer.
+        if (you.team_answer) teamAnswer = you.team_answer;
+      }
       // Frames after which no score changed leave out the board: keep the one we have.
       if (!frame.teams && state) { frame.teams = state.teams; frame.standings = state.standings; }
       state = frame;
@@ -34,6 +41,9 @@
         render();
       }
       message(error.message, "warning");
+    },
+    onMessage: (frame) => {
+      if (frame.type === "team.answered" && frame.team === you.team) { teamAnswer = frame; if (state) render(); }
     },
     onStatus: (online) => { $("connection").textContent = online ? t.online : t.offline; $("connection").className = "badge " + (online ? "text-bg-success" : "text-bg-warning"); },
   });
@@ -84,6 +94,26 @@
     if (!sent || sent.opening !== q.opening || sent.kind !== kind) return null;
     const what = sent.done ? (kind === "pick" ? t.yourstake : t.sent) : t.sending;
     return sent.label ? what + t.colon + sent.label : what;
+  }
+
+  // "Your team answered: B (by 张三)" once the team's answer to this question is stored.
+  function teamNote(q) {
+    if (!teamAnswer || teamAnswer.opening !== q.opening) return null;
+    return t.teamanswered.replace("{answer}", responseText(q, teamAnswer.response)).replace("{name}", teamAnswer.name);
+  }
+
+  // This phone's own answer says what it sent; a teammate's (or a tap refused because the team
+  // had answered) says who answered what.
+  function answerNote(q) {
+    const mine = sentNote(q, "answer");
+    return (sent && sent.label && mine) || teamNote(q) || mine;
+  }
+
+  // A stored (canonical) response as people read it: letters, true/false, or the blanks.
+  function responseText(q, response) {
+    if (q.type === "true_false") return response[0] ? t.true : t.false;
+    if (q.type === "fill_blank") return response.join(" / ");
+    return response.join("");
   }
 
   function answerControls(q) {
@@ -155,7 +185,7 @@
         controls.append(button(t.abstain, () => act(q, "pick", { type: "risk.pick", value: 0 }, t.abstain), "btn-outline-secondary"));
       }
     } else if (q.phase === "open") {
-      const note = sentNote(q, "answer");
+      const note = answerNote(q);
       if (note) {
         $("stage-message").textContent = note;
       } else if (fouled) {
@@ -176,7 +206,8 @@
         $("stage-message").textContent = q.answered.includes(you.team) ? t.sent : "";
       }
     } else if (q.phase === "closed") {
-      $("stage-message").textContent = sentNote(q, "answer") || t.closed;
+      // Closed for everyone: say so, unless this phone sent the answer itself (it says what).
+      $("stage-message").textContent = (sent && sent.label && sentNote(q, "answer")) || t.closed;
     } else if (q.phase === "skipped") {
       $("stage-message").textContent = t.skipped;
     } else if (q.phase === "revealed") {

@@ -279,3 +279,50 @@ def test_a_refused_score_adjustment_keeps_what_the_host_typed(asgi_server, hall,
     host.locator("#host-message .alert-success", has_text="完成").wait_for()  # its acknowledgement
     assert host.input_value("#adjust-points") == ""  # done: the form is empty for the next one
     host.locator("#scores li", has_text=BLUE).locator("strong", has_text="95").wait_for()
+
+
+def test_teammates_phones_put_their_buttons_away_once_their_team_has_answered_in_either_language(
+    asgi_server, signed_in_page, screenshot
+):
+    from django.conf import settings
+
+    audit = factories.unit_at("审计署", kind="organ")
+    gz1 = factories.unit_at("审计署/广州特派办/第一党支部")
+    host_user = factories.organiser(audit, username="host", real_name="主持人")
+    red = [factories.member(gz1, username=f"red{n}", real_name=["张三", "李四", "王五"][n]) for n in range(3)]
+    blue = factories.member(gz1, username="blue0", real_name="赵六")
+    contest = services.contest_create(title="必答赛", unit=audit, by=host_user)
+    services.team_add(contest=contest, name="红队", unit=gz1, legs=red)
+    services.team_add(contest=contest, name="蓝队", unit=gz1, legs=[blue])
+    question = factories.question(factories.bank(audit), "single", options=["甲", "乙", "丙"], key=["A"]).current
+    services.round_add(contest=contest, type=Round.Type.COMPULSORY, title="必答题", versions=[question])
+    code = contest.join_code
+
+    host = signed_in_page(host_user)
+    host.goto(f"{asgi_server}/contests/{code}/host/")
+    phones = {}
+    for user, language in ((red[0], "zh-hans"), (red[1], "zh-hans"), (red[2], "en"), (blue, "zh-hans")):
+        phone = signed_in_page(user, phone=True)
+        phone.context.add_cookies([{"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "url": asgi_server}])
+        phone.goto(f"{asgi_server}/contests/{code}/play/")
+        phone.locator("#connection.text-bg-success").wait_for()
+        phones[user.username] = phone
+    host.locator("#connection", has_text="已连接").wait_for()
+    host.click("#start-button")
+    host.click("#open-button")
+    for phone in phones.values():
+        phone.locator("#controls button").first.wait_for()  # every member of every team may answer
+
+    phones["red0"].locator("#controls button").nth(1).click()  # B
+    chinese, english = phones["red1"], phones["red2"]
+    chinese.locator("#stage-message", has_text="本队已作答：B（张三 提交）").wait_for()
+    english.locator("#stage-message", has_text="Your team answered: B (by 张三)").wait_for()
+    assert chinese.locator("#controls button").count() == english.locator("#controls button").count() == 0
+    assert phones["blue0"].locator("#controls button").count() == 3  # the other team still answers
+    screenshot(chinese, "hall-phone-team-answered-zh")
+    screenshot(english, "hall-phone-team-answered-en")
+    # A phone that reconnects mid-question is told again by its snapshot.
+    chinese.reload()
+    chinese.locator("#stage-message", has_text="本队已作答：B（张三 提交）").wait_for()
+    assert chinese.locator("#controls button").count() == 0
+    assert ContestAnswer.objects.filter(opening__contest=contest).count() == 1

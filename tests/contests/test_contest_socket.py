@@ -11,9 +11,9 @@ from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.db import OperationalError
 
-from contests import broadcast, fanout, presenters, services
+from contests import broadcast, consumers, fanout, presenters, services
 from contests.consumers import ContestConsumer
-from contests.models import ContestAnswer, Round
+from contests.models import Contest, ContestAnswer, Round
 from orgs.models import User
 from quizsite.asgi import application
 from tests import factories
@@ -549,4 +549,90 @@ async def test_a_host_action_that_fails_on_a_lost_server_is_refused_as_unavailab
     assert (error["code"], error["ref"]) == ("unavailable", "h1")
     await host.send_to(text_data=json.dumps({"type": "time.sync", "client_sent_at": 1}))
     assert (await receive(host, kind="time.synced"))["client_sent_at"] == 1  # still open and usable
+    await host.disconnect()
+
+
+async def test_a_teams_answer_reaches_its_own_phones_only_and_every_snapshot_after_it():
+    contest, opening, cookies = await build_compulsory_hall(teams=2, size=2)
+    answering, teammate, rival, rival_teammate = [await connect(contest.join_code, c) for c in cookies]
+    snapshots = [await receive(socket) for socket in (answering, teammate, rival, rival_teammate)]
+    assert all(s["you"]["team_answer"] is None for s in snapshots)
+
+    await answering.send_to(text_data=answer_frame("a1", opening, response="a"))
+    assert (await receive(answering, kind="ack"))["ref"] == "a1"
+    told = await receive(teammate, kind="team.answered")
+    assert told == {
+        "type": "team.answered",
+        "v": 7,
+        "opening": opening.pk,
+        "team": snapshots[0]["you"]["team"],
+        "member": snapshots[0]["you"]["member"],
+        "name": snapshots[0]["you"]["legs"][0]["name"],
+        "response": ["A"],
+        "received_at": told["received_at"],
+    }  # who sent what, never whether it is right
+    assert (await receive(answering, kind="team.answered")) == told  # the one who answered too
+
+    # The other team's phones were not told: the first such frame they get is their own team's.
+    await rival.send_to(text_data=answer_frame("b1", opening, response="B"))
+    assert (await receive(rival_teammate, kind="team.answered"))["team"] == snapshots[2]["you"]["team"]
+
+    # A phone asking for a snapshot, or reconnecting, finds its team's answer in `you`.
+    await teammate.send_to(text_data=json.dumps({"type": "sync"}))
+    resynced = await until(teammate, lambda f: f.get("event") == "snapshot")
+    assert resynced["you"]["team_answer"] == {k: v for k, v in told.items() if k not in ("type", "v")}
+    await teammate.disconnect()
+    again = await connect(contest.join_code, cookies[1])
+    assert (await receive(again))["you"]["team_answer"]["name"] == told["name"]
+    await again.disconnect()
+    # Also from the database alone, as a process that saw none of it builds the snapshot.
+    fanout.HUB.team_answers.clear()
+    consumers._snapshots.clear()
+    fresh = await connect(contest.join_code, cookies[1])
+    assert (await receive(fresh))["you"]["team_answer"] == resynced["you"]["team_answer"]
+    for socket in (fresh, answering, rival, rival_teammate):
+        await socket.disconnect()
+
+
+async def test_a_host_command_sent_again_with_its_command_id_is_answered_and_not_carried_out_twice():
+    hall = await build_hall()
+    contest = hall["contest"]
+    host = await connect(contest.join_code, hall["host"], "host")
+    red = next(t for t in (await receive(host))["teams"] if t["name"] == "红队")
+    adjust = {"type": "host.adjust", "team": red["id"], "points": 5, "reason": "补记", "command_id": "c-1"}
+
+    await host.send_to(text_data=json.dumps({**adjust, "id": "h1"}))
+    first = await until(host, lambda f: f.get("ref") == "h1")
+    assert (first["type"], first["command_id"], first["repeat"]) == ("ack", "c-1", False)
+    # The same command again (a frame re-sent after a dropped connection, on a new socket).
+    await host.disconnect()
+    host = await connect(contest.join_code, hall["host"], "host")
+    await host.send_to(text_data=json.dumps({**adjust, "id": "h2"}))
+    second = await until(host, lambda f: f.get("ref") == "h2")
+    assert (second["type"], second["command_id"], second["repeat"]) == ("ack", "c-1", True)
+    scores = await sync_to_async(services.team_scores)(contest)
+    assert next(t for t in scores if t["name"] == "红队")["score"] == 105  # counted once
+
+    # A refused command's repeat gets the same refusal, even once it could be carried out.
+    await host.send_to(text_data=json.dumps({"type": "host.open", "id": "h3", "command_id": "c-2"}))
+    assert (await until(host, lambda f: f.get("ref") == "h3"))["code"] == "not_running"
+    await sync_to_async(services.contest_start)(contest=contest, by=None)
+    await host.send_to(text_data=json.dumps({"type": "host.open", "id": "h4", "command_id": "c-2"}))
+    assert (await until(host, lambda f: f.get("ref") == "h4"))["code"] == "not_running"
+    assert (await sync_to_async(Contest.objects.get)(pk=contest.pk)).current_id is None  # nothing opened
+
+    for ref, frame, code in [
+        ("h5", {"type": "host.close", "command_id": "c-1"}, "command_id_taken"),
+        ("h6", {"type": "host.close", "command_id": ""}, "bad_command_id"),
+    ]:
+        await host.send_to(text_data=json.dumps({**frame, "id": ref}))
+        assert (await until(host, lambda f, ref=ref: f.get("ref") == ref))["code"] == code
+
+    # Without a command id (clients before protocol 7) a command is carried out each time.
+    plain = {key: value for key, value in adjust.items() if key != "command_id"}
+    for ref in ("h7", "h8"):
+        await host.send_to(text_data=json.dumps({**plain, "id": ref}))
+        assert "repeat" not in await until(host, lambda f, ref=ref: f.get("ref") == ref)
+    scores = await sync_to_async(services.team_scores)(contest)
+    assert next(t for t in scores if t["name"] == "红队")["score"] == 115
     await host.disconnect()
