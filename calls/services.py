@@ -7,7 +7,7 @@ import random
 import secrets
 import shutil
 from datetime import datetime
-from decimal import Decimal
+from decimal import ROUND_DOWN, Decimal
 from pathlib import Path
 
 from django.conf import settings
@@ -41,6 +41,9 @@ from .models import (
     ScoreComment,
     ScoreEvent,
 )
+
+
+SCORE_PLACES = Decimal("0.01")  # ScoreEvent.value's decimal places
 
 
 class CallRejected(Exception):
@@ -524,6 +527,9 @@ def score_record(
         raise CallRejected("incomplete", _("Score every criterion."))
     for pk, value in values.items():
         criterion = criteria[pk]
+        # NaN first: comparing it raises.
+        if not value.is_finite():
+            raise CallRejected("bad_score", _("%(name)s takes a number.") % {"name": criterion.name})
         if not criterion.min_score <= value <= criterion.max_score:
             raise CallRejected(
                 "out_of_range",
@@ -534,6 +540,9 @@ def score_record(
                     "high": f"{criterion.max_score.normalize():f}",
                 },
             )
+        # A score is kept to two places: refuse more rather than round what the judge typed.
+        if value != value.quantize(SCORE_PLACES, rounding=ROUND_DOWN):
+            raise CallRejected("bad_score", _("%(name)s takes at most two decimal places.") % {"name": criterion.name})
     if comment is not None:
         # Plain text: line ends made one, NUL characters (which PostgreSQL cannot store) dropped.
         comment = comment.replace("\r\n", "\n").replace("\x00", "").strip()

@@ -139,6 +139,20 @@ def test_score_out_of_range_through_the_page_says_why(client, judged, essay_call
     assert not assignment.score_events.exists()
 
 
+def test_a_score_that_is_not_a_number_or_has_three_decimals_is_refused_on_the_page(client, judged, essay_call):
+    # "NaN" passed Decimal() and then broke the range check (a 500); 85.555 was stored as 85.56.
+    _, assignment = judged
+    client.force_login(assignment.judge)
+    content, style = essay_call.criteria.all()
+    url = reverse("calls:judging_entry", args=[assignment.pk])
+    for typed, message in [("NaN", "内容须填写数字。"), ("85.555", "内容最多保留两位小数。")]:
+        page = client.post(url, {f"criterion-{content.pk}": typed, f"criterion-{style.pk}": "50"}, follow=True)
+        assert page.status_code == 200
+        assert message in page.content.decode()
+        assert f'value="{typed}"' in page.content.decode()
+    assert not assignment.score_events.exists()
+
+
 def test_honour_list_hidden_until_published(client, judged, essay_call, tree):
     member = factories.member(tree["gz1"])
     client.force_login(member)

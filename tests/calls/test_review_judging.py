@@ -100,7 +100,13 @@ def test_bad_scores_are_refused_and_record_nothing(essay_call, tree, panel, gz_o
     services.assignment_run(call=essay_call, panel=panel, by=gz_organiser, seed="x")
     assignment = Assignment.objects.filter(entry=entry).first()
     judge = assignment.judge
-    for values, code in [(scores(essay_call, 101, 50), "out_of_range"), (scores(essay_call, -1, 50), "out_of_range")]:
+    for values, code in [
+        (scores(essay_call, 101, 50), "out_of_range"),
+        (scores(essay_call, -1, 50), "out_of_range"),
+        (scores(essay_call, "NaN", 50), "bad_score"),
+        (scores(essay_call, "80.005", 50), "bad_score"),
+        (scores(essay_call, "1E+30", 50), "out_of_range"),
+    ]:
         with pytest.raises(CallRejected) as refused:
             services.score_record(assignment=assignment, by=judge, values=values)
         assert refused.value.code == code
