@@ -42,7 +42,6 @@ from .models import (
     ScoreEvent,
 )
 
-
 SCORE_PLACES = Decimal("0.01")  # ScoreEvent.value's decimal places
 
 
