@@ -403,6 +403,7 @@ class AuditEvent(models.Model):
         NIGHT_FINISH = "night_finish", _("Ended the speech night")
         CONFLICT = "conflict", _("Recorded a conflict of interest")
         LIBRARY = "library", _("Published a winner to the micro-class library")
+        JUDGE_WITHDRAWN = "judge_withdrawn", _("Took a judge off the panel")
 
     action = models.CharField(max_length=40, choices=Action.choices)
     detail = models.CharField(max_length=300, blank=True)

@@ -155,13 +155,23 @@ def _award(call: Call, ranked: list[EntryResult]) -> None:
 
 
 def judge_progress(call: Call) -> list[dict]:
-    """Per judge: entries assigned and fully scored."""
+    """Per judge: entries assigned and fully scored, and whether the judge has withdrawn (is on
+    no panel of the call any more, keeping the entries they scored)."""
     criteria = list(call.criteria.all())
+    on_panels = set(call.panels.values_list("judges", flat=True))
     rows: dict[int, dict] = {}
     for assignment in (
         Assignment.objects.filter(entry__call=call).select_related("judge").prefetch_related("score_events")
     ):
-        row = rows.setdefault(assignment.judge_id, {"judge": assignment.judge, "assigned": 0, "scored": 0})
+        row = rows.setdefault(
+            assignment.judge_id,
+            {
+                "judge": assignment.judge,
+                "assigned": 0,
+                "scored": 0,
+                "withdrawn": assignment.judge_id not in on_panels,
+            },
+        )
         row["assigned"] += 1
         latest = {event.criterion_id: event.value for event in assignment.score_events.all()}
         row["scored"] += judge_total(criteria, latest) is not None
