@@ -139,6 +139,11 @@ class Criterion(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def weight_percent(self) -> str:
+        """The weight as organisers type it and judges read it: 0.60 is "60" (per cent)."""
+        return f"{(self.weight * 100).normalize():f}"
+
 
 class PrizeTier(models.Model):
     """A prize, best first; its value is read by the call's prize mode: a count of places, a

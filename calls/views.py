@@ -118,11 +118,11 @@ def call_edit(request, call_id: int | None = None):
     initial_levels = [{"unit_kind": lv.unit_kind, "quota": lv.quota} for lv in call.levels.all()] if call else []
     initial_criteria = (
         [
-            {"name": c.name, "weight": c.weight, "min_score": c.min_score, "max_score": c.max_score}
+            {"name": c.name, "weight": c.weight_percent, "min_score": c.min_score, "max_score": c.max_score}
             for c in call.criteria.all()
         ]
         if call
-        else [{"name": _("Content"), "weight": Decimal("0.6"), "min_score": 0, "max_score": 100}]
+        else [{"name": _("Content"), "weight": 60, "min_score": 0, "max_score": 100}]
     )
     initial_tiers = [{"name": t.name, "value": t.value} for t in call.prize_tiers.all()] if call else []
     data = request.POST if request.method == "POST" else None
@@ -158,7 +158,7 @@ def call_edit(request, call_id: int | None = None):
         services.call_settings_save(
             call=saved,
             levels=[] if levels_locked else _rows(levels, ("unit_kind", "quota")),
-            criteria=[] if criteria_locked else _rows(criteria, ("name", "weight", "min_score", "max_score")),
+            criteria=[] if criteria_locked else criteria.rows(),
             tiers=_rows(tiers, ("name", "value")),
         )
         if not levels_locked:

@@ -3,6 +3,7 @@
 import io
 import zipfile
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 from django.urls import reverse
@@ -48,7 +49,7 @@ def test_organiser_creates_a_call_with_levels_rubric_and_tiers(client, tree, gz_
         "criteria-TOTAL_FORMS": 1,
         "criteria-INITIAL_FORMS": 0,
         "criteria-0-name": "内容",
-        "criteria-0-weight": "1",
+        "criteria-0-weight": "100",
         "criteria-0-min_score": "0",
         "criteria-0-max_score": "100",
         "tiers-TOTAL_FORMS": 1,
@@ -62,9 +63,60 @@ def test_organiser_creates_a_call_with_levels_rubric_and_tiers(client, tree, gz_
     assert [(lv.unit_kind, lv.quota) for lv in call.levels.all()] == [("branch", 2)]
     assert list(call.audience.all()) == [tree["gz"]]
     assert timezone.localtime(call.opens_at).strftime("%H:%M") == opens.strftime("%H:%M")  # local time kept
+    assert list(call.criteria.values_list("weight", flat=True)) == [Decimal(1)]  # 100 % kept as 1
     bad = client.post(reverse("calls:call_new"), data | {"closes_at": data["opens_at"]})
     assert "截止时间必须晚于开始时间。" in bad.content.decode()
     assert Call.objects.count() == 1
+
+
+def test_criteria_weights_are_percentages_that_must_add_up_to_100(client, tree, essay_call):
+    # Weights were multipliers with no check: 50, 30 and 20 typed as percentages made totals of
+    # 5000-odd, and 0.5 with 0.3 silently scored out of 80.
+    client.force_login(factories.organiser(tree["audit"]))
+    url = reverse("calls:call_edit", args=[essay_call.pk])
+    page = client.get(url).content.decode()
+    assert 'name="criteria-0-weight" value="60"' in page and 'name="criteria-1-weight" value="40"' in page
+    data = {
+        "title": essay_call.title,
+        "unit": tree["audit"].pk,
+        "kind": "essay",
+        "opens_at": timezone.localtime(essay_call.opens_at).strftime("%Y-%m-%dT%H:%M"),
+        "closes_at": timezone.localtime(essay_call.closes_at).strftime("%Y-%m-%dT%H:%M"),
+        "entries_per_member": 1,
+        "max_file_mb": 1,
+        "max_coauthors": 1,
+        "judges_per_entry": 3,
+        "drop_extremes_from": 5,
+        "entries_per_unit": 0,
+        "prize_mode": "count",
+        "boundary_ties": "share",
+        "percent_rounding": "floor",
+        "fields-TOTAL_FORMS": 0,
+        "fields-INITIAL_FORMS": 0,
+        "levels-TOTAL_FORMS": 0,
+        "levels-INITIAL_FORMS": 0,
+        "criteria-TOTAL_FORMS": 2,
+        "criteria-INITIAL_FORMS": 0,
+        "criteria-0-name": "内容",
+        "criteria-0-min_score": "0",
+        "criteria-0-max_score": "100",
+        "criteria-1-name": "文采",
+        "criteria-1-min_score": "0",
+        "criteria-1-max_score": "100",
+        "tiers-TOTAL_FORMS": 0,
+        "tiers-INITIAL_FORMS": 0,
+    }
+    for first, second, message in [
+        ("50", "30", "各项权重合计 80%，必须正好为 100%。"),
+        ("0.5", "0.5", "输入整数。"),
+        ("70", "40", "各项权重合计 110%，必须正好为 100%。"),
+    ]:
+        page = client.post(url, data | {"criteria-0-weight": first, "criteria-1-weight": second}).content.decode()
+        assert message in page
+    assert list(essay_call.criteria.values_list("weight", flat=True)) == [Decimal("0.6"), Decimal("0.4")]
+    saved = client.post(url, data | {"criteria-0-weight": "70", "criteria-1-weight": "30"})
+    assert saved.status_code == 302
+    assert list(essay_call.criteria.values_list("weight", flat=True)) == [Decimal("0.7"), Decimal("0.3")]
 
 
 def test_member_submits_an_essay_through_the_pages_and_html_is_escaped(client, essay_call, tree):
@@ -201,7 +253,7 @@ def test_levels_cannot_change_once_entries_wait_at_them(client, essay_call, tree
     assert "评分细则至少需要一项标准。" in page.content.decode()
     data |= {
         "criteria-0-name": "内容",
-        "criteria-0-weight": "1",
+        "criteria-0-weight": "100",
         "criteria-0-min_score": "0",
         "criteria-0-max_score": "10",
     }
