@@ -86,6 +86,12 @@ class EntryResult:
     final: Decimal | None = None
     rank: int | None = None
     prize: str = ""
+    assigned: int = 0  # judges holding the entry, withdrawn ones included
+
+    @property
+    def missing(self) -> int:
+        """Judges who hold the entry and have not scored it in full: its final rests on fewer."""
+        return max(self.assigned - len(self.judge_totals), 0)
 
 
 def judge_total(criteria, latest: dict[int, Decimal]) -> Decimal | None:
@@ -122,6 +128,8 @@ def results(call: Call) -> list[EntryResult]:
         rows[entry.pk] = EntryResult(entry=entry)
     totals: dict[tuple[int, int], Decimal] = {}
     for assignment in Assignment.objects.filter(entry__call=call).order_by("id"):
+        if assignment.entry_id in rows:
+            rows[assignment.entry_id].assigned += 1
         total = judge_total(criteria, latest.get(assignment.pk, {}))
         if total is not None and assignment.entry_id in rows:
             totals[(assignment.judge_id, assignment.entry_id)] = total

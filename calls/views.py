@@ -275,6 +275,13 @@ def judging_action(request, call_id: int, action: str):
         elif action == "lock":
             services.scores_lock(call=call, by=request.user)
             messages.success(request, _("Scores are locked."))
+            short = [row.entry.title for row in selectors.results(call) if row.missing]
+            if short:
+                messages.warning(
+                    request,
+                    _("Some judges had not scored %(titles)s: their finals rest on the scores given.")
+                    % {"titles": "、".join(short)},
+                )
         elif action == "publish":
             services.results_publish(call=call, by=request.user)
             messages.success(request, _("The results are published."))

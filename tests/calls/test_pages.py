@@ -205,6 +205,43 @@ def test_a_score_that_is_not_a_number_or_has_three_decimals_is_refused_on_the_pa
     assert not assignment.score_events.exists()
 
 
+def test_an_entry_a_judge_has_not_scored_is_marked_and_the_lock_says_so(client, judged, essay_call, tree):
+    # The final of an entry with a missing score (the mean of the others) looked like any other.
+    entry, _ = judged
+    first, second, third = Assignment.objects.filter(entry=entry).order_by("pk")
+    content, style = essay_call.criteria.all()
+
+    def score(assignment, value):
+        services.score_record(
+            assignment=assignment, by=assignment.judge, values={content.pk: Decimal(value), style.pk: Decimal(value)}
+        )
+
+    score(first, 80)
+    score(second, 90)
+    (row,) = services.selectors.results(essay_call)
+    assert (row.final, row.assigned, row.missing) == (Decimal("85.00"), 3, 1)
+    client.force_login(factories.organiser(tree["audit"]))
+    manage = reverse("calls:manage", args=[essay_call.pk])
+    assert "缺 1 份评分" in client.get(manage).content.decode()
+    score(third, 70)
+    assert "missing-scores" not in client.get(manage).content.decode()
+    assert (
+        "部分评委"
+        not in client.post(reverse("calls:judging_action", args=[essay_call.pk, "lock"]), follow=True).content.decode()
+    )
+
+
+def test_locking_with_a_score_missing_names_the_entry(client, judged, essay_call, tree):
+    entry, assignment = judged
+    content, style = essay_call.criteria.all()
+    services.score_record(
+        assignment=assignment, by=assignment.judge, values={content.pk: Decimal(80), style.pk: Decimal(80)}
+    )
+    client.force_login(factories.organiser(tree["audit"]))
+    locked = client.post(reverse("calls:judging_action", args=[essay_call.pk, "lock"]), follow=True).content.decode()
+    assert "部分评委尚未给我的征文评分" in locked
+
+
 def test_honour_list_hidden_until_published(client, judged, essay_call, tree):
     member = factories.member(tree["gz1"])
     client.force_login(member)
