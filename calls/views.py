@@ -480,7 +480,15 @@ def judging_list(request):
         .prefetch_related("score_events")
         .order_by("entry__call_id", "id")
     )
-    context = {"assignments": assignments, "nights": judge_nights(request.user)}
+    # By call, with what is left to score in each: a judge's work is counted per call.
+    calls: dict[int, dict] = {}
+    for assignment in assignments:
+        group = calls.setdefault(
+            assignment.entry.call_id, {"call": assignment.entry.call, "assignments": [], "left": 0}
+        )
+        group["assignments"].append(assignment)
+        group["left"] += not assignment.score_events.all()
+    context = {"calls": list(calls.values()), "nights": judge_nights(request.user)}
     return render(request, "calls/judging_list.html", context)
 
 

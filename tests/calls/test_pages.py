@@ -242,6 +242,18 @@ def test_locking_with_a_score_missing_names_the_entry(client, judged, essay_call
     assert "部分评委尚未给我的征文评分" in locked
 
 
+def test_a_judges_list_says_per_call_how_many_entries_are_left_to_score(client, judged, essay_call, tree):
+    entry, assignment = judged
+    content, style = essay_call.criteria.all()
+    client.force_login(assignment.judge)
+    assert "共 1 件，还有 1 件待评分" in client.get(reverse("calls:judging")).content.decode()
+    values = {content.pk: Decimal(80), style.pk: Decimal(80)}
+    services.score_record(assignment=assignment, by=assignment.judge, values=values)
+    assert "1 件均已评分；锁定评分前仍可修改。" in client.get(reverse("calls:judging")).content.decode()
+    services.scores_lock(call=essay_call, by=factories.organiser(tree["audit"]))
+    assert "评分已锁定。" in client.get(reverse("calls:judging")).content.decode()
+
+
 def test_honour_list_hidden_until_published(client, judged, essay_call, tree):
     member = factories.member(tree["gz1"])
     client.force_login(member)
