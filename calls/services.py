@@ -508,12 +508,19 @@ def access_assignment(user, assignment_id: int) -> Assignment:
 
 @transaction.atomic
 def score_record(
-    *, assignment: Assignment, by: User, values: dict[int, Decimal], comment: str | None = None
+    *,
+    assignment: Assignment,
+    by: User,
+    values: dict[int, Decimal],
+    comment: str | None = None,
+    draft: bool = False,
 ) -> list[ScoreEvent]:
     """Record the judge's scores (criterion id -> value) and, unless `comment` is None, their
-    comment (plain text; empty takes it back); only changed values add a row. Refused after the
-    lock, for someone else's assignment, a conflicted entry, a value out of range or a comment
-    over `COMMENT_MAX` characters, and then nothing is recorded."""
+    comment (plain text; empty takes it back); only changed values add a row. Every criterion
+    must be scored, except in a `draft`, which keeps the criteria given so far (an assignment
+    counts once every criterion has a score). Refused after the lock, for someone else's
+    assignment, a conflicted entry, a value out of range or a comment over `COMMENT_MAX`
+    characters, and then nothing is recorded."""
     call = Call.objects.select_for_update().get(pk=assignment.entry.call_id)
     if assignment.judge_id != by.pk:
         raise CallRejected("not_assigned", _("This entry is not assigned to you."))
@@ -522,7 +529,7 @@ def score_record(
     if call.scores_locked_at:
         raise CallRejected("locked", _("Scores are locked; they can no longer be changed."))
     criteria = {criterion.pk: criterion for criterion in call.criteria.all()}
-    if set(values) != set(criteria):
+    if not set(values) <= set(criteria) or (not draft and set(values) != set(criteria)):
         raise CallRejected("incomplete", _("Score every criterion."))
     for pk, value in values.items():
         criterion = criteria[pk]

@@ -480,14 +480,18 @@ def judging_list(request):
         .prefetch_related("score_events")
         .order_by("entry__call_id", "id")
     )
-    # By call, with what is left to score in each: a judge's work is counted per call.
+    # By call, with what is left to score in each: a judge's work is counted per call. An
+    # assignment is scored once every criterion is; some of them: a draft.
     calls: dict[int, dict] = {}
+    rubrics: dict[int, set[int]] = {}
     for assignment in assignments:
-        group = calls.setdefault(
-            assignment.entry.call_id, {"call": assignment.entry.call, "assignments": [], "left": 0}
-        )
+        call = assignment.entry.call
+        group = calls.setdefault(call.pk, {"call": call, "assignments": [], "left": 0})
+        criteria = rubrics.setdefault(call.pk, set(call.criteria.values_list("pk", flat=True)))
+        given = {event.criterion_id for event in assignment.score_events.all()}
+        assignment.state = "scored" if criteria <= given else "draft" if given else "todo"
         group["assignments"].append(assignment)
-        group["left"] += not assignment.score_events.all()
+        group["left"] += assignment.state != "scored"
     context = {"calls": list(calls.values()), "nights": judge_nights(request.user)}
     return render(request, "calls/judging_list.html", context)
 
@@ -508,22 +512,34 @@ def judging_page(request, assignment_id: int):
     comment = services.current_comment(assignment)
     if request.method == "POST":
         comment = request.POST.get("comment", "")
+        # A draft keeps what is filled in so far; submitting needs every criterion.
+        draft = request.POST.get("action") == "draft"
+        typed = {c.pk: request.POST.get(f"criterion-{c.pk}", "").strip() for c in criteria}
         values, bad = {}, False
-        for criterion in criteria:
+        for pk, text in typed.items():
+            if draft and not text:
+                continue
             try:
-                values[criterion.pk] = Decimal(request.POST.get(f"criterion-{criterion.pk}", "").strip())
+                values[pk] = Decimal(text)
             except InvalidOperation:
                 bad = True
-        if bad or not values.keys() == {c.pk for c in criteria}:
+        if bad or (not draft and values.keys() != typed.keys()):
             messages.error(request, _("Enter a number for every criterion."))
+            current = typed
         else:
             try:
-                services.score_record(assignment=assignment, by=request.user, values=values, comment=comment)
-                messages.success(request, _("Your scores are saved."))
-                return redirect("calls:judging")
+                services.score_record(
+                    assignment=assignment, by=request.user, values=values, comment=comment, draft=draft
+                )
             except CallRejected as rejected:
                 _refuse(request, rejected)
-                current = {pk: request.POST.get(f"criterion-{pk}", "") for pk in values}
+                current = typed
+            else:
+                if draft:
+                    messages.success(request, _("Draft saved: it counts once every criterion is scored."))
+                    return redirect("calls:judging_entry", assignment.pk)
+                messages.success(request, _("Your scores are saved."))
+                return redirect("calls:judging")
     return render(
         request,
         "calls/judging.html",
