@@ -107,6 +107,11 @@ def manage_list(request):
     return render(request, "calls/manage_list.html", {"calls": calls})
 
 
+def _plain(value: Decimal) -> str:
+    """A stored number as typed: 1 and 100, not 1.00 and 100.00."""
+    return f"{value.normalize():f}"
+
+
 def _rows(formset, fields: tuple[str, ...]) -> list[tuple]:
     return [tuple(form.cleaned_data[f] for f in fields) for form in formset if form.cleaned_data.get(fields[0])]
 
@@ -118,13 +123,18 @@ def call_edit(request, call_id: int | None = None):
     initial_levels = [{"unit_kind": lv.unit_kind, "quota": lv.quota} for lv in call.levels.all()] if call else []
     initial_criteria = (
         [
-            {"name": c.name, "weight": c.weight_percent, "min_score": c.min_score, "max_score": c.max_score}
+            {
+                "name": c.name,
+                "weight": c.weight_percent,
+                "min_score": _plain(c.min_score),
+                "max_score": _plain(c.max_score),
+            }
             for c in call.criteria.all()
         ]
         if call
         else [{"name": _("Content"), "weight": 60, "min_score": 0, "max_score": 100}]
     )
-    initial_tiers = [{"name": t.name, "value": t.value} for t in call.prize_tiers.all()] if call else []
+    initial_tiers = [{"name": t.name, "value": _plain(t.value)} for t in call.prize_tiers.all()] if call else []
     data = request.POST if request.method == "POST" else None
     form = forms.CallForm(data, instance=call, user=request.user)
     levels_locked = bool(call) and services.levels_locked(call)
@@ -508,7 +518,7 @@ def judging_page(request, assignment_id: int):
     assignment = _assignment(request, assignment_id)
     entry, call = assignment.entry, assignment.entry.call
     criteria = list(call.criteria.all())
-    current = {pk: f"{value.normalize():f}" for pk, value in services.current_scores(assignment).items()}
+    current = {pk: _plain(value) for pk, value in services.current_scores(assignment).items()}
     comment = services.current_comment(assignment)
     if request.method == "POST":
         comment = request.POST.get("comment", "")

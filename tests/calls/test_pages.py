@@ -76,6 +76,8 @@ def test_criteria_weights_are_percentages_that_must_add_up_to_100(client, tree, 
     url = reverse("calls:call_edit", args=[essay_call.pk])
     page = client.get(url).content.decode()
     assert 'name="criteria-0-weight" value="60"' in page and 'name="criteria-1-weight" value="40"' in page
+    # Counts and scores as typed, not 1.00 prizes scored from 0.00 to 100.00.
+    assert 'name="tiers-0-value" value="1"' in page and 'name="criteria-0-max_score" value="100"' in page
     data = {
         "title": essay_call.title,
         "unit": tree["audit"].pk,
