@@ -526,6 +526,8 @@ def score_record(
         raise CallRejected("not_assigned", _("This entry is not assigned to you."))
     if is_conflicted(by, assignment.entry):
         raise CallRejected("conflicted", _("You may not score an entry from your own unit."))
+    if not assignment.panel.judges.filter(pk=by.pk).exists():
+        raise CallRejected("withdrawn", _("You no longer judge this call; the scores you gave stand."))
     if call.scores_locked_at:
         raise CallRejected("locked", _("Scores are locked; they can no longer be changed."))
     criteria = {criterion.pk: criterion for criterion in call.criteria.all()}

@@ -520,6 +520,8 @@ def judging_page(request, assignment_id: int):
     criteria = list(call.criteria.all())
     current = {pk: _plain(value) for pk, value in services.current_scores(assignment).items()}
     comment = services.current_comment(assignment)
+    # Taken off the panel (`judges.judge_withdraw`): the entries they scored stay theirs to see.
+    withdrawn = not assignment.panel.judges.filter(pk=request.user.pk).exists()
     if request.method == "POST":
         comment = request.POST.get("comment", "")
         # A draft keeps what is filled in so far; submitting needs every criterion.
@@ -565,7 +567,8 @@ def judging_page(request, assignment_id: int):
             "comment": comment,
             "comment_max": COMMENT_MAX,
             "answers": services.answers_shown(entry, to_judge=True),
-            "locked": bool(call.scores_locked_at),
+            "locked": bool(call.scores_locked_at) or withdrawn,
+            "withdrawn": withdrawn,
         },
     )
 

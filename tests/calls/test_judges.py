@@ -414,3 +414,11 @@ def test_a_judge_who_drops_out_keeps_their_scores_and_their_unscored_entries_pas
     assert "已退出" in client.get(reverse("calls:manage", args=[essay_call.pk])).content.decode()
     again = client.post(url, {"reason": "再次"}, follow=True).content.decode()
     assert "不在本征集的评审组中" in again
+    # Off the panel, the judge still sees the entry they scored but can no longer change it.
+    client.force_login(leaving)
+    page = client.get(reverse("calls:judging_entry", args=[scored.pk])).content.decode()
+    assert "您已不再评审本征集；已给出的评分保留。" in page and 'id="score-save"' not in page
+    with pytest.raises(CallRejected) as refused:
+        services.score_record(assignment=scored, by=leaving, values=scores(essay_call, 90, 90))
+    assert refused.value.code == "withdrawn"
+    assert services.current_scores(scored) == scores(essay_call, 80, 70)
