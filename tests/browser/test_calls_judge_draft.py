@@ -1,5 +1,6 @@
-# ruff: noqa: F811 (the essay_call fixture imported from tests.calls.conftest)
-"""A judge on a phone saves a draft with one criterion scored, comes back from the list (which
+"""Judging on a phone: a judge saves a draft with one criterion scored, comes back from the list
+(which says what is left), finishes and submits, and a blind entry's page names neither author nor
+unit; the organiser's results table keeps entry titles readable."""A judge on a phone saves a draft with one criterion scored, comes back from the list (which
 says what is left), finishes and submits; a blind entry's page names neither author nor unit."""
 
 import pytest
@@ -52,3 +53,24 @@ def test_a_judge_saves_a_draft_comes_back_and_submits(
     judge.wait_for_selector(".judging-left")
     assert "1 件均已评分" in judge.inner_text("#assignment-list")
     assert services.current_scores(assignment) == scores(essay_call, 88, 90)
+
+
+def test_the_results_table_on_a_phone_keeps_entry_titles_readable(
+    live_server, transactional_db, tree, essay_call, page_factory, screenshot
+):
+    # The entry column was squeezed to a character or two a line beside the totals and prizes.
+    base = live_server.url
+    factories.organiser(tree["audit"], username="organ", password=django_settings.DEMO_PASSWORD)
+    entries = finalists(essay_call, [tree["gz2"]], 2)
+    judge_user = factories.member(tree["jjj1"], real_name="评委甲")
+    panel = essay_call.panels.create(name="评审组")
+    panel.judges.set([judge_user])
+    services.assignment_run(call=essay_call, panel=panel, by=judge_user, seed="phone")
+    for assignment, value in zip(Assignment.objects.order_by("entry_id"), (80, 90), strict=True):
+        services.score_record(assignment=assignment, by=judge_user, values=scores(essay_call, value, value))
+    organiser = page_factory(phone=True)
+    sign_in(organiser, base, "organ")
+    organiser.goto(f"{base}/calls/manage/{essay_call.pk}/")
+    cell = organiser.locator("#results-table td", has_text=entries[0].title).first
+    assert cell.bounding_box()["width"] >= 150
+    screenshot(organiser, "calls-results-phone")
