@@ -1,7 +1,7 @@
+# ruff: noqa: F811 (the essay_call fixture imported from tests.calls.conftest)
 """Judging on a phone: a judge saves a draft with one criterion scored, comes back from the list
 (which says what is left), finishes and submits, and a blind entry's page names neither author nor
-unit; the organiser's results table keeps entry titles readable."""A judge on a phone saves a draft with one criterion scored, comes back from the list (which
-says what is left), finishes and submits; a blind entry's page names neither author nor unit."""
+unit; the organiser's results table keeps entry titles readable."""
 
 import pytest
 from django.conf import settings as django_settings
