@@ -421,4 +421,8 @@ def test_a_judge_who_drops_out_keeps_their_scores_and_their_unscored_entries_pas
     with pytest.raises(CallRejected) as refused:
         services.score_record(assignment=scored, by=leaving, values=scores(essay_call, 90, 90))
     assert refused.value.code == "withdrawn"
+    content_id, style_id = essay_call.criteria.values_list("pk", flat=True)
+    body = {"scores": [{"criterion": content_id, "score": "90"}, {"criterion": style_id, "score": "90"}]}
+    answer = api(leaving).post(f"/api/v1/calls/assignments/{scored.pk}/scores/", body, format="json")
+    assert (answer.status_code, answer.json()["error"]["code"]) == (409, "withdrawn")
     assert services.current_scores(scored) == scores(essay_call, 80, 70)
