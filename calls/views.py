@@ -356,6 +356,13 @@ def call_detail(request, call_id: int):
     )
 
 
+def _published_result(entry: Entry) -> selectors.EntryResult | None:
+    """The entry's row in the call's published results (None before, or if it never reached judging)."""
+    if not entry.call.results_published_at or entry.status != Entry.Status.FINALIST:
+        return None
+    return next((row for row in selectors.results(entry.call) if row.entry.pk == entry.pk), None)
+
+
 @login_required
 def entry_page(request, entry_id: int):
     entry = access_entry(request.user, entry_id)
@@ -412,6 +419,7 @@ def entry_page(request, entry_id: int):
         {
             "entry": entry,
             "call": entry.call,
+            "result": _published_result(entry),
             "form": form,
             "file_form": forms.FileForm(),
             "files": entry.files.all(),

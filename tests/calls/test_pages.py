@@ -262,6 +262,29 @@ def test_honour_list_hidden_until_published(client, judged, essay_call, tree):
     assert client.get(reverse("calls:honours", args=[essay_call.pk])).status_code == 404
 
 
+def test_an_author_sees_the_published_result_on_the_entry_page(client, judged, essay_call, tree):
+    # The entry page said "in judging" for ever: the author had to find the honour list, where an
+    # entry without a prize does not appear at all.
+    entry, _assignment = judged
+    other = submitted_essay(essay_call, factories.member(tree["gz2"]), title="另一篇")
+    organiser = factories.organiser(tree["audit"])
+    content, style = essay_call.criteria.all()
+    for assignment in Assignment.objects.filter(entry=entry):
+        values = {content.pk: Decimal(90), style.pk: Decimal(80)}  # 54 + 32 = 86
+        services.score_record(assignment=assignment, by=assignment.judge, values=values)
+    client.force_login(entry.author)
+    page = client.get(reverse("calls:entry", args=[entry.pk])).content.decode()
+    assert 'id="entry-result"' not in page
+    services.scores_lock(call=essay_call, by=organiser)
+    services.results_publish(call=essay_call, by=organiser)
+    page = client.get(reverse("calls:entry", args=[entry.pk])).content.decode()
+    assert "一等奖" in page and "第 1 名 · 最终得分 86.00" in page
+    assert reverse("calls:certificate", args=[entry.pk]) in page
+    client.force_login(other.author)  # in judging too, but no prize: said so, no certificate
+    page = client.get(reverse("calls:entry", args=[other.pk])).content.decode()
+    assert "本次未获奖。" in page and reverse("calls:certificate", args=[other.pk]) not in page
+
+
 def test_call_list_for_organisers_counts_submitted_entries_only(client, essay_call, tree, gz_organiser):
     submitted_essay(essay_call, factories.member(tree["gz1"]))
     services.entry_create(call=essay_call, author=factories.member(tree["gz2"]), title="草稿")
