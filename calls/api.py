@@ -253,7 +253,7 @@ class ScoresView(APIView):
                 assignment=assignment, by=request.user, values=values, comment=data.validated_data.get("comment")
             )
         except CallRejected as error:
-            if error.code == "locked":
+            if error.code in ("locked", "withdrawn"):
                 raise refused(error) from None
             if error.code in ("not_assigned", "conflicted"):
                 # A conflicted judge is told why, under the one code for "not yours to score".

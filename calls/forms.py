@@ -1,5 +1,7 @@
 """Forms of the organiser's and members' pages. Plain forms: saving goes through `calls.services`."""
 
+from decimal import Decimal
+
 from django import forms
 from django.utils.html import escape
 from django.utils.translation import gettext_lazy as _
@@ -95,7 +97,8 @@ class LevelForm(forms.Form):
 
 class CriterionForm(forms.Form):
     name = forms.CharField(label=_("criterion"), max_length=60, required=False)
-    weight = forms.DecimalField(label=_("weight"), min_value=0, max_digits=5, decimal_places=2, required=False)
+    # Whole percentages, as rankings' composite weights are typed; kept as fractions (0.60).
+    weight = forms.IntegerField(label=_("weight (%)"), min_value=1, max_value=100, required=False)
     min_score = forms.DecimalField(label=_("lowest score"), max_digits=6, decimal_places=2, required=False)
     max_score = forms.DecimalField(label=_("highest score"), max_digits=6, decimal_places=2, required=False)
 
@@ -126,8 +129,24 @@ LevelFormSet = forms.formset_factory(LevelForm, extra=1)
 
 class RubricFormSet(forms.BaseFormSet):
     def clean(self):
-        if not any(form.cleaned_data.get("name") for form in self.forms if hasattr(form, "cleaned_data")):
+        named = [form.cleaned_data for form in self.forms if getattr(form, "cleaned_data", {}).get("name")]
+        if not named:
             raise forms.ValidationError(_("A rubric needs at least one criterion."))
+        if any(form.errors for form in self.forms):
+            return
+        total = sum(row["weight"] for row in named)
+        if total != 100:
+            raise forms.ValidationError(
+                _("The weights add up to %(sum)s %%; they must add up to 100 %%.") % {"sum": total}
+            )
+
+    def rows(self) -> list[tuple[str, Decimal, Decimal, Decimal]]:
+        """The named criteria as `call_settings_save` takes them, each weight as a fraction."""
+        return [
+            (row["name"], Decimal(row["weight"]) / 100, row["min_score"], row["max_score"])
+            for row in (form.cleaned_data for form in self.forms)
+            if row.get("name")
+        ]
 
 
 CriterionFormSet = forms.formset_factory(CriterionForm, formset=RubricFormSet, extra=1)

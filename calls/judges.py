@@ -30,7 +30,7 @@ from notifications.kinds import Kind, register
 from orgs import access
 from orgs.models import Unit, User, phone_validator
 
-from .models import Assignment, Call, Conflict, Entry, JudgeAccount, JudgeReminder, ScoreEvent
+from .models import Assignment, AuditEvent, Call, Conflict, Entry, JudgeAccount, JudgeReminder, ScoreEvent
 from .services import CallRejected, audit
 
 PASSWORD_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnpqrstuvwxyz23456789"  # noqa: S105 - an alphabet; no 0/O, 1/l/I
@@ -220,6 +220,49 @@ def conflict_record(*, entry: Entry, judge: User, by: User, reason: str) -> tupl
         detail += f" → {replacement.judge.display_name}"
     audit(call=call, entry=entry, by=by, action="conflict", detail=detail)
     return conflict, replacement
+
+
+# ---------------------------------------------------------------- a judge who drops out
+
+
+@transaction.atomic
+def judge_withdraw(*, call: Call, judge: User, by: User, reason: str) -> tuple[list[Assignment], list[Entry]]:
+    """Take `judge` off the call's panels (they fell ill, left, declined): each of their entries
+    they have not scored passes to another judge of the same panel, chosen as for a conflict; the
+    entries they scored keep those scores. Returns the new assignments and the entries no judge
+    of the panel was free to take. Refused once the scores are locked, and for someone on no panel
+    of the call. The view checks that `by` organises the call."""
+    call = Call.objects.select_for_update().get(pk=call.pk)
+    if call.scores_locked_at:
+        raise CallRejected("locked", _("Scores are locked; they can no longer be changed."))
+    if not reason.strip():
+        raise CallRejected("reason_required", _("Say why the judge withdraws."))
+    panels = list(call.panels.filter(judges=judge))
+    if not panels:
+        raise CallRejected(
+            "not_a_judge", _("%(judge)s is not on a panel of this call.") % {"judge": judge.display_name}
+        )
+    for panel in panels:
+        panel.judges.remove(judge)
+    unscored = (
+        Assignment.objects.filter(entry__call=call, judge=judge)
+        .exclude(pk__in=ScoreEvent.objects.values("assignment_id"))
+        .select_related("panel", "entry__call")
+        .order_by("entry_id")
+    )
+    reassigned, stranded = [], []
+    for held in list(unscored):
+        panel = held.panel
+        held.delete()
+        held.panel = panel
+        successor = _replacement(held)
+        if successor is None:
+            stranded.append(held.entry)
+        else:
+            reassigned.append(Assignment.objects.create(entry=held.entry, judge=successor, panel=panel))
+    detail = f"{judge.display_name}: {reason.strip()}"
+    audit(call=call, by=by, action=AuditEvent.Action.JUDGE_WITHDRAWN, detail=detail[:300])
+    return reassigned, stranded
 
 
 # ---------------------------------------------------------------- reminders

@@ -12,11 +12,12 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from orgs import access
 from orgs.forms import UnitChoiceField
+from orgs.models import User
 from quizsite.spreadsheets import xlsx_response
 
 from . import exports, judges, similarity, statistics
@@ -182,6 +183,37 @@ def conflict_record(request, call_id: int):
         messages.error(request, rejected.message)
     else:
         _tell_reassigned(request, replacement)
+    return redirect("calls:manage", call.pk)
+
+
+@login_required
+@require_POST
+def judge_withdraw(request, call_id: int, judge_id: int):
+    """An organiser takes a judge who drops out off the call's panels; their unscored entries pass on."""
+    call = access_call(request.user, call_id, own=True)
+    judge = get_object_or_404(User, pk=judge_id)
+    try:
+        reassigned, stranded = judges.judge_withdraw(
+            call=call, judge=judge, by=request.user, reason=request.POST.get("reason", "")
+        )
+    except CallRejected as rejected:
+        messages.error(request, rejected.message)
+        return redirect("calls:manage", call.pk)
+    messages.success(
+        request,
+        ngettext(
+            "%(judge)s no longer judges this call; %(n)d entry passes to other judges.",
+            "%(judge)s no longer judges this call; %(n)d entries pass to other judges.",
+            len(reassigned),
+        )
+        % {"judge": judge.display_name, "n": len(reassigned)},
+    )
+    if stranded:
+        messages.warning(
+            request,
+            _("No other judge of the panel is free to take %(titles)s: it has fewer judges.")
+            % {"titles": "、".join(entry.title for entry in stranded)},
+        )
     return redirect("calls:manage", call.pk)
 
 

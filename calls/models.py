@@ -139,6 +139,11 @@ class Criterion(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def weight_percent(self) -> str:
+        """The weight as organisers type it and judges read it: 0.60 is "60" (per cent)."""
+        return f"{(self.weight * 100).normalize():f}"
+
 
 class PrizeTier(models.Model):
     """A prize, best first; its value is read by the call's prize mode: a count of places, a
@@ -403,6 +408,7 @@ class AuditEvent(models.Model):
         NIGHT_FINISH = "night_finish", _("Ended the speech night")
         CONFLICT = "conflict", _("Recorded a conflict of interest")
         LIBRARY = "library", _("Published a winner to the micro-class library")
+        JUDGE_WITHDRAWN = "judge_withdrawn", _("Took a judge off the panel")
 
     action = models.CharField(max_length=40, choices=Action.choices)
     detail = models.CharField(max_length=300, blank=True)

@@ -86,6 +86,12 @@ class EntryResult:
     final: Decimal | None = None
     rank: int | None = None
     prize: str = ""
+    assigned: int = 0  # judges holding the entry, withdrawn ones included
+
+    @property
+    def missing(self) -> int:
+        """Judges who hold the entry and have not scored it in full: its final rests on fewer."""
+        return max(self.assigned - len(self.judge_totals), 0)
 
 
 def judge_total(criteria, latest: dict[int, Decimal]) -> Decimal | None:
@@ -122,6 +128,8 @@ def results(call: Call) -> list[EntryResult]:
         rows[entry.pk] = EntryResult(entry=entry)
     totals: dict[tuple[int, int], Decimal] = {}
     for assignment in Assignment.objects.filter(entry__call=call).order_by("id"):
+        if assignment.entry_id in rows:
+            rows[assignment.entry_id].assigned += 1
         total = judge_total(criteria, latest.get(assignment.pk, {}))
         if total is not None and assignment.entry_id in rows:
             totals[(assignment.judge_id, assignment.entry_id)] = total
@@ -155,13 +163,23 @@ def _award(call: Call, ranked: list[EntryResult]) -> None:
 
 
 def judge_progress(call: Call) -> list[dict]:
-    """Per judge: entries assigned and fully scored."""
+    """Per judge: entries assigned and fully scored, and whether the judge has withdrawn (is on
+    no panel of the call any more, keeping the entries they scored)."""
     criteria = list(call.criteria.all())
+    on_panels = set(call.panels.values_list("judges", flat=True))
     rows: dict[int, dict] = {}
     for assignment in (
         Assignment.objects.filter(entry__call=call).select_related("judge").prefetch_related("score_events")
     ):
-        row = rows.setdefault(assignment.judge_id, {"judge": assignment.judge, "assigned": 0, "scored": 0})
+        row = rows.setdefault(
+            assignment.judge_id,
+            {
+                "judge": assignment.judge,
+                "assigned": 0,
+                "scored": 0,
+                "withdrawn": assignment.judge_id not in on_panels,
+            },
+        )
         row["assigned"] += 1
         latest = {event.criterion_id: event.value for event in assignment.score_events.all()}
         row["scored"] += judge_total(criteria, latest) is not None

@@ -7,7 +7,7 @@ import random
 import secrets
 import shutil
 from datetime import datetime
-from decimal import Decimal
+from decimal import ROUND_DOWN, Decimal
 from pathlib import Path
 
 from django.conf import settings
@@ -41,6 +41,8 @@ from .models import (
     ScoreComment,
     ScoreEvent,
 )
+
+SCORE_PLACES = Decimal("0.01")  # ScoreEvent.value's decimal places
 
 
 class CallRejected(Exception):
@@ -506,26 +508,37 @@ def access_assignment(user, assignment_id: int) -> Assignment:
 
 @transaction.atomic
 def score_record(
-    *, assignment: Assignment, by: User, values: dict[int, Decimal], comment: str | None = None
+    *,
+    assignment: Assignment,
+    by: User,
+    values: dict[int, Decimal],
+    comment: str | None = None,
+    draft: bool = False,
 ) -> list[ScoreEvent]:
     """Record the judge's scores (criterion id -> value) and, unless `comment` is None, their
-    comment (plain text; empty takes it back); only changed values add a row. Refused after the
-    lock, for someone else's assignment, a conflicted entry, a value out of range or a comment
-    over `COMMENT_MAX` characters, and then nothing is recorded."""
+    comment (plain text; empty takes it back); only changed values add a row. Every criterion
+    must be scored, except in a `draft`, which keeps the criteria given so far (an assignment
+    counts once every criterion has a score). Refused after the lock, for someone else's
+    assignment, a conflicted entry, a value out of range or a comment over `COMMENT_MAX`
+    characters, and then nothing is recorded."""
     call = Call.objects.select_for_update().get(pk=assignment.entry.call_id)
     if assignment.judge_id != by.pk:
         raise CallRejected("not_assigned", _("This entry is not assigned to you."))
     if is_conflicted(by, assignment.entry):
         raise CallRejected("conflicted", _("You may not score an entry from your own unit."))
+    if not assignment.panel.judges.filter(pk=by.pk).exists():
+        raise CallRejected("withdrawn", _("You no longer judge this call; the scores you gave stand."))
     if call.scores_locked_at:
         raise CallRejected("locked", _("Scores are locked; they can no longer be changed."))
     criteria = {criterion.pk: criterion for criterion in call.criteria.all()}
-    if set(values) != set(criteria):
+    if not set(values) <= set(criteria) or (not draft and set(values) != set(criteria)):
         raise CallRejected("incomplete", _("Score every criterion."))
     for pk, value in values.items():
         criterion = criteria[pk]
-        # NaN and infinity are Decimals too; NaN cannot even be compared.
-        if not value.is_finite() or not criterion.min_score <= value <= criterion.max_score:
+        # NaN first: comparing it raises.
+        if not value.is_finite():
+            raise CallRejected("bad_score", _("%(name)s takes a number.") % {"name": criterion.name})
+        if not criterion.min_score <= value <= criterion.max_score:
             raise CallRejected(
                 "out_of_range",
                 _("%(name)s takes a score from %(low)s to %(high)s.")
@@ -535,6 +548,9 @@ def score_record(
                     "high": f"{criterion.max_score.normalize():f}",
                 },
             )
+        # A score is kept to two places: refuse more rather than round what the judge typed.
+        if value != value.quantize(SCORE_PLACES, rounding=ROUND_DOWN):
+            raise CallRejected("bad_score", _("%(name)s takes at most two decimal places.") % {"name": criterion.name})
     if comment is not None:
         # Plain text: line ends made one, NUL characters (which PostgreSQL cannot store) dropped.
         comment = comment.replace("\r\n", "\n").replace("\x00", "").strip()

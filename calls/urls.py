@@ -34,6 +34,7 @@ urlpatterns = [
     path("manage/<int:call_id>/statistics/", judging_views.statistics_page, name="statistics"),
     path("manage/<int:call_id>/scores.xlsx", judging_views.scores_export, name="scores_export"),
     path("manage/<int:call_id>/remind/", judging_views.judges_remind, name="judges_remind"),
+    path("manage/<int:call_id>/judges/<int:judge_id>/withdraw/", judging_views.judge_withdraw, name="judge_withdraw"),
     path("manage/<int:call_id>/conflicts/", judging_views.conflict_record, name="conflict_record"),
     path("manage/<int:call_id>/similarity/", judging_views.similarity_page, name="similarity"),
     path("manage/<int:call_id>/similarity/run/", judging_views.similarity_run, name="similarity_run"),

@@ -107,6 +107,11 @@ def manage_list(request):
     return render(request, "calls/manage_list.html", {"calls": calls})
 
 
+def _plain(value: Decimal) -> str:
+    """A stored number as typed: 1 and 100, not 1.00 and 100.00."""
+    return f"{value.normalize():f}"
+
+
 def _rows(formset, fields: tuple[str, ...]) -> list[tuple]:
     return [tuple(form.cleaned_data[f] for f in fields) for form in formset if form.cleaned_data.get(fields[0])]
 
@@ -118,13 +123,18 @@ def call_edit(request, call_id: int | None = None):
     initial_levels = [{"unit_kind": lv.unit_kind, "quota": lv.quota} for lv in call.levels.all()] if call else []
     initial_criteria = (
         [
-            {"name": c.name, "weight": c.weight, "min_score": c.min_score, "max_score": c.max_score}
+            {
+                "name": c.name,
+                "weight": c.weight_percent,
+                "min_score": _plain(c.min_score),
+                "max_score": _plain(c.max_score),
+            }
             for c in call.criteria.all()
         ]
         if call
-        else [{"name": _("Content"), "weight": Decimal("0.6"), "min_score": 0, "max_score": 100}]
+        else [{"name": _("Content"), "weight": 60, "min_score": 0, "max_score": 100}]
     )
-    initial_tiers = [{"name": t.name, "value": t.value} for t in call.prize_tiers.all()] if call else []
+    initial_tiers = [{"name": t.name, "value": _plain(t.value)} for t in call.prize_tiers.all()] if call else []
     data = request.POST if request.method == "POST" else None
     form = forms.CallForm(data, instance=call, user=request.user)
     levels_locked = bool(call) and services.levels_locked(call)
@@ -158,7 +168,7 @@ def call_edit(request, call_id: int | None = None):
         services.call_settings_save(
             call=saved,
             levels=[] if levels_locked else _rows(levels, ("unit_kind", "quota")),
-            criteria=[] if criteria_locked else _rows(criteria, ("name", "weight", "min_score", "max_score")),
+            criteria=[] if criteria_locked else criteria.rows(),
             tiers=_rows(tiers, ("name", "value")),
         )
         if not levels_locked:
@@ -275,6 +285,13 @@ def judging_action(request, call_id: int, action: str):
         elif action == "lock":
             services.scores_lock(call=call, by=request.user)
             messages.success(request, _("Scores are locked."))
+            short = [row.entry.title for row in selectors.results(call) if row.missing]
+            if short:
+                messages.warning(
+                    request,
+                    _("Some judges had not scored %(titles)s: their finals rest on the scores given.")
+                    % {"titles": "、".join(short)},
+                )
         elif action == "publish":
             services.results_publish(call=call, by=request.user)
             messages.success(request, _("The results are published."))
@@ -339,6 +356,13 @@ def call_detail(request, call_id: int):
     )
 
 
+def _published_result(entry: Entry) -> selectors.EntryResult | None:
+    """The entry's row in the call's published results (None before, or if it never reached judging)."""
+    if not entry.call.results_published_at or entry.status != Entry.Status.FINALIST:
+        return None
+    return next((row for row in selectors.results(entry.call) if row.entry.pk == entry.pk), None)
+
+
 @login_required
 def entry_page(request, entry_id: int):
     entry = access_entry(request.user, entry_id)
@@ -395,6 +419,7 @@ def entry_page(request, entry_id: int):
         {
             "entry": entry,
             "call": entry.call,
+            "result": _published_result(entry),
             "form": form,
             "file_form": forms.FileForm(),
             "files": entry.files.all(),
@@ -473,7 +498,19 @@ def judging_list(request):
         .prefetch_related("score_events")
         .order_by("entry__call_id", "id")
     )
-    context = {"assignments": assignments, "nights": judge_nights(request.user)}
+    # By call, with what is left to score in each: a judge's work is counted per call. An
+    # assignment is scored once every criterion is; some of them: a draft.
+    calls: dict[int, dict] = {}
+    rubrics: dict[int, set[int]] = {}
+    for assignment in assignments:
+        call = assignment.entry.call
+        group = calls.setdefault(call.pk, {"call": call, "assignments": [], "left": 0})
+        criteria = rubrics.setdefault(call.pk, set(call.criteria.values_list("pk", flat=True)))
+        given = {event.criterion_id for event in assignment.score_events.all()}
+        assignment.state = "scored" if criteria <= given else "draft" if given else "todo"
+        group["assignments"].append(assignment)
+        group["left"] += assignment.state != "scored"
+    context = {"calls": list(calls.values()), "nights": judge_nights(request.user)}
     return render(request, "calls/judging_list.html", context)
 
 
@@ -489,26 +526,40 @@ def judging_page(request, assignment_id: int):
     assignment = _assignment(request, assignment_id)
     entry, call = assignment.entry, assignment.entry.call
     criteria = list(call.criteria.all())
-    current = {pk: f"{value.normalize():f}" for pk, value in services.current_scores(assignment).items()}
+    current = {pk: _plain(value) for pk, value in services.current_scores(assignment).items()}
     comment = services.current_comment(assignment)
+    # Taken off the panel (`judges.judge_withdraw`): the entries they scored stay theirs to see.
+    withdrawn = not assignment.panel.judges.filter(pk=request.user.pk).exists()
     if request.method == "POST":
         comment = request.POST.get("comment", "")
+        # A draft keeps what is filled in so far; submitting needs every criterion.
+        draft = request.POST.get("action") == "draft"
+        typed = {c.pk: request.POST.get(f"criterion-{c.pk}", "").strip() for c in criteria}
         values, bad = {}, False
-        for criterion in criteria:
+        for pk, text in typed.items():
+            if draft and not text:
+                continue
             try:
-                values[criterion.pk] = Decimal(request.POST.get(f"criterion-{criterion.pk}", "").strip())
+                values[pk] = Decimal(text)
             except InvalidOperation:
                 bad = True
-        if bad or not values.keys() == {c.pk for c in criteria}:
+        if bad or (not draft and values.keys() != typed.keys()):
             messages.error(request, _("Enter a number for every criterion."))
+            current = typed
         else:
             try:
-                services.score_record(assignment=assignment, by=request.user, values=values, comment=comment)
-                messages.success(request, _("Your scores are saved."))
-                return redirect("calls:judging")
+                services.score_record(
+                    assignment=assignment, by=request.user, values=values, comment=comment, draft=draft
+                )
             except CallRejected as rejected:
                 _refuse(request, rejected)
-                current = {pk: request.POST.get(f"criterion-{pk}", "") for pk in values}
+                current = typed
+            else:
+                if draft:
+                    messages.success(request, _("Draft saved: it counts once every criterion is scored."))
+                    return redirect("calls:judging_entry", assignment.pk)
+                messages.success(request, _("Your scores are saved."))
+                return redirect("calls:judging")
     return render(
         request,
         "calls/judging.html",
@@ -524,7 +575,8 @@ def judging_page(request, assignment_id: int):
             "comment": comment,
             "comment_max": COMMENT_MAX,
             "answers": services.answers_shown(entry, to_judge=True),
-            "locked": bool(call.scores_locked_at),
+            "locked": bool(call.scores_locked_at) or withdrawn,
+            "withdrawn": withdrawn,
         },
     )
 

@@ -53,7 +53,7 @@ def test_essay_call_from_submission_through_a_recommendation_to_blind_judging_an
     organiser.fill("#id_levels-0-quota", "1")
     organiser.fill("#id_criteria-0-name", "内容")
     organiser.fill("#id_criteria-1-name", "文采")
-    organiser.fill("#id_criteria-1-weight", "0.4")
+    organiser.fill("#id_criteria-1-weight", "40")
     organiser.fill("#id_criteria-1-min_score", "0")
     organiser.fill("#id_criteria-1-max_score", "100")
     organiser.fill("#id_tiers-0-name", "一等奖")

@@ -383,3 +383,46 @@ def test_a_refused_panel_keeps_its_name_and_judges_on_the_page_and_saves_nothing
     assert page.status_code == 200 and "nosuchuser" in page.text
     assert 'value="第一评审组"' in page.text and "judge-a, nosuchuser</textarea>" in page.text
     assert not essay_call.panels.exists()
+
+
+def test_a_judge_who_drops_out_keeps_their_scores_and_their_unscored_entries_pass_on(
+    client, essay_call, tree, panel, gz_organiser, owner
+):
+    entries = finalists(essay_call, [tree["gz2"]], 3)
+    essay_call.judges_per_entry = 2
+    essay_call.save()
+    services.assignment_run(call=essay_call, panel=panel, by=gz_organiser, seed="d")
+    # Six assignments over four judges: two of them hold two entries.
+    leaving = max(panel.judges.all(), key=lambda judge: Assignment.objects.filter(judge=judge).count())
+    scored, unscored = Assignment.objects.filter(judge=leaving).order_by("pk")
+    services.score_record(assignment=scored, by=leaving, values=scores(essay_call, 80, 70))
+    last = Assignment.objects.latest("pk").pk
+    client.force_login(owner)
+    url = reverse("calls:judge_withdraw", args=[essay_call.pk, leaving.pk])
+    client.post(url, {"reason": " "})
+    assert panel.judges.filter(pk=leaving.pk).exists()
+    page = client.post(url, {"reason": "因病无法参加评审"}, follow=True).content.decode()
+    assert "不再评审本征集" in page and "1 件作品转交其他评委" in page
+    assert not panel.judges.filter(pk=leaving.pk).exists()
+    assert list(Assignment.objects.filter(judge=leaving)) == [scored]
+    assert services.current_scores(scored) == scores(essay_call, 80, 70)
+    for entry in entries:
+        assert Assignment.objects.filter(entry=entry).count() == 2
+    taker = Assignment.objects.get(pk__gt=last)
+    assert taker.entry_id == unscored.entry_id and taker.judge != leaving
+    assert essay_call.audit_events.get(action="judge_withdrawn").detail == f"{leaving.display_name}: 因病无法参加评审"
+    assert "已退出" in client.get(reverse("calls:manage", args=[essay_call.pk])).content.decode()
+    again = client.post(url, {"reason": "再次"}, follow=True).content.decode()
+    assert "不在本征集的评审组中" in again
+    # Off the panel, the judge still sees the entry they scored but can no longer change it.
+    client.force_login(leaving)
+    page = client.get(reverse("calls:judging_entry", args=[scored.pk])).content.decode()
+    assert "您已不再评审本征集；已给出的评分保留。" in page and 'id="score-save"' not in page
+    with pytest.raises(CallRejected) as refused:
+        services.score_record(assignment=scored, by=leaving, values=scores(essay_call, 90, 90))
+    assert refused.value.code == "withdrawn"
+    content_id, style_id = essay_call.criteria.values_list("pk", flat=True)
+    body = {"scores": [{"criterion": content_id, "score": "90"}, {"criterion": style_id, "score": "90"}]}
+    answer = api(leaving).post(f"/api/v1/calls/assignments/{scored.pk}/scores/", body, format="json")
+    assert (answer.status_code, answer.json()["error"]["code"]) == (409, "withdrawn")
+    assert services.current_scores(scored) == scores(essay_call, 80, 70)

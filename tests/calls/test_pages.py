@@ -3,6 +3,7 @@
 import io
 import zipfile
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 from django.urls import reverse
@@ -48,7 +49,7 @@ def test_organiser_creates_a_call_with_levels_rubric_and_tiers(client, tree, gz_
         "criteria-TOTAL_FORMS": 1,
         "criteria-INITIAL_FORMS": 0,
         "criteria-0-name": "内容",
-        "criteria-0-weight": "1",
+        "criteria-0-weight": "100",
         "criteria-0-min_score": "0",
         "criteria-0-max_score": "100",
         "tiers-TOTAL_FORMS": 1,
@@ -62,9 +63,62 @@ def test_organiser_creates_a_call_with_levels_rubric_and_tiers(client, tree, gz_
     assert [(lv.unit_kind, lv.quota) for lv in call.levels.all()] == [("branch", 2)]
     assert list(call.audience.all()) == [tree["gz"]]
     assert timezone.localtime(call.opens_at).strftime("%H:%M") == opens.strftime("%H:%M")  # local time kept
+    assert list(call.criteria.values_list("weight", flat=True)) == [Decimal(1)]  # 100 % kept as 1
     bad = client.post(reverse("calls:call_new"), data | {"closes_at": data["opens_at"]})
     assert "截止时间必须晚于开始时间。" in bad.content.decode()
     assert Call.objects.count() == 1
+
+
+def test_criteria_weights_are_percentages_that_must_add_up_to_100(client, tree, essay_call):
+    # Weights were multipliers with no check: 50, 30 and 20 typed as percentages made totals of
+    # 5000-odd, and 0.5 with 0.3 silently scored out of 80.
+    client.force_login(factories.organiser(tree["audit"]))
+    url = reverse("calls:call_edit", args=[essay_call.pk])
+    page = client.get(url).content.decode()
+    assert 'name="criteria-0-weight" value="60"' in page and 'name="criteria-1-weight" value="40"' in page
+    # Counts and scores as typed, not 1.00 prizes scored from 0.00 to 100.00.
+    assert 'name="tiers-0-value" value="1"' in page and 'name="criteria-0-max_score" value="100"' in page
+    data = {
+        "title": essay_call.title,
+        "unit": tree["audit"].pk,
+        "kind": "essay",
+        "opens_at": timezone.localtime(essay_call.opens_at).strftime("%Y-%m-%dT%H:%M"),
+        "closes_at": timezone.localtime(essay_call.closes_at).strftime("%Y-%m-%dT%H:%M"),
+        "entries_per_member": 1,
+        "max_file_mb": 1,
+        "max_coauthors": 1,
+        "judges_per_entry": 3,
+        "drop_extremes_from": 5,
+        "entries_per_unit": 0,
+        "prize_mode": "count",
+        "boundary_ties": "share",
+        "percent_rounding": "floor",
+        "fields-TOTAL_FORMS": 0,
+        "fields-INITIAL_FORMS": 0,
+        "levels-TOTAL_FORMS": 0,
+        "levels-INITIAL_FORMS": 0,
+        "criteria-TOTAL_FORMS": 2,
+        "criteria-INITIAL_FORMS": 0,
+        "criteria-0-name": "内容",
+        "criteria-0-min_score": "0",
+        "criteria-0-max_score": "100",
+        "criteria-1-name": "文采",
+        "criteria-1-min_score": "0",
+        "criteria-1-max_score": "100",
+        "tiers-TOTAL_FORMS": 0,
+        "tiers-INITIAL_FORMS": 0,
+    }
+    for first, second, message in [
+        ("50", "30", "各项权重合计 80%，必须正好为 100%。"),
+        ("0.5", "0.5", "输入整数。"),
+        ("70", "40", "各项权重合计 110%，必须正好为 100%。"),
+    ]:
+        page = client.post(url, data | {"criteria-0-weight": first, "criteria-1-weight": second}).content.decode()
+        assert message in page
+    assert list(essay_call.criteria.values_list("weight", flat=True)) == [Decimal("0.6"), Decimal("0.4")]
+    saved = client.post(url, data | {"criteria-0-weight": "70", "criteria-1-weight": "30"})
+    assert saved.status_code == 302
+    assert list(essay_call.criteria.values_list("weight", flat=True)) == [Decimal("0.7"), Decimal("0.3")]
 
 
 def test_member_submits_an_essay_through_the_pages_and_html_is_escaped(client, essay_call, tree):
@@ -139,10 +193,96 @@ def test_score_out_of_range_through_the_page_says_why(client, judged, essay_call
     assert not assignment.score_events.exists()
 
 
+def test_a_score_that_is_not_a_number_or_has_three_decimals_is_refused_on_the_page(client, judged, essay_call):
+    # "NaN" passed Decimal() and then broke the range check (a 500); 85.555 was stored as 85.56.
+    _, assignment = judged
+    client.force_login(assignment.judge)
+    content, style = essay_call.criteria.all()
+    url = reverse("calls:judging_entry", args=[assignment.pk])
+    for typed, message in [("NaN", "内容须填写数字。"), ("85.555", "内容最多保留两位小数。")]:
+        page = client.post(url, {f"criterion-{content.pk}": typed, f"criterion-{style.pk}": "50"}, follow=True)
+        assert page.status_code == 200
+        assert message in page.content.decode()
+        assert f'value="{typed}"' in page.content.decode()
+    assert not assignment.score_events.exists()
+
+
+def test_an_entry_a_judge_has_not_scored_is_marked_and_the_lock_says_so(client, judged, essay_call, tree):
+    # The final of an entry with a missing score (the mean of the others) looked like any other.
+    entry, _ = judged
+    first, second, third = Assignment.objects.filter(entry=entry).order_by("pk")
+    content, style = essay_call.criteria.all()
+
+    def score(assignment, value):
+        services.score_record(
+            assignment=assignment, by=assignment.judge, values={content.pk: Decimal(value), style.pk: Decimal(value)}
+        )
+
+    score(first, 80)
+    score(second, 90)
+    (row,) = services.selectors.results(essay_call)
+    assert (row.final, row.assigned, row.missing) == (Decimal("85.00"), 3, 1)
+    client.force_login(factories.organiser(tree["audit"]))
+    manage = reverse("calls:manage", args=[essay_call.pk])
+    assert "缺 1 份评分" in client.get(manage).content.decode()
+    score(third, 70)
+    assert "missing-scores" not in client.get(manage).content.decode()
+    assert (
+        "部分评委"
+        not in client.post(reverse("calls:judging_action", args=[essay_call.pk, "lock"]), follow=True).content.decode()
+    )
+
+
+def test_locking_with_a_score_missing_names_the_entry(client, judged, essay_call, tree):
+    entry, assignment = judged
+    content, style = essay_call.criteria.all()
+    services.score_record(
+        assignment=assignment, by=assignment.judge, values={content.pk: Decimal(80), style.pk: Decimal(80)}
+    )
+    client.force_login(factories.organiser(tree["audit"]))
+    locked = client.post(reverse("calls:judging_action", args=[essay_call.pk, "lock"]), follow=True).content.decode()
+    assert "部分评委尚未给我的征文评分" in locked
+
+
+def test_a_judges_list_says_per_call_how_many_entries_are_left_to_score(client, judged, essay_call, tree):
+    entry, assignment = judged
+    content, style = essay_call.criteria.all()
+    client.force_login(assignment.judge)
+    assert "共 1 件，还有 1 件待评分" in client.get(reverse("calls:judging")).content.decode()
+    values = {content.pk: Decimal(80), style.pk: Decimal(80)}
+    services.score_record(assignment=assignment, by=assignment.judge, values=values)
+    assert "1 件均已评分；锁定评分前仍可修改。" in client.get(reverse("calls:judging")).content.decode()
+    services.scores_lock(call=essay_call, by=factories.organiser(tree["audit"]))
+    assert "评分已锁定。" in client.get(reverse("calls:judging")).content.decode()
+
+
 def test_honour_list_hidden_until_published(client, judged, essay_call, tree):
     member = factories.member(tree["gz1"])
     client.force_login(member)
     assert client.get(reverse("calls:honours", args=[essay_call.pk])).status_code == 404
+
+
+def test_an_author_sees_the_published_result_on_the_entry_page(client, judged, essay_call, tree):
+    # The entry page said "in judging" for ever: the author had to find the honour list, where an
+    # entry without a prize does not appear at all.
+    entry, _assignment = judged
+    other = submitted_essay(essay_call, factories.member(tree["gz2"]), title="另一篇")
+    organiser = factories.organiser(tree["audit"])
+    content, style = essay_call.criteria.all()
+    for assignment in Assignment.objects.filter(entry=entry):
+        values = {content.pk: Decimal(90), style.pk: Decimal(80)}  # 54 + 32 = 86
+        services.score_record(assignment=assignment, by=assignment.judge, values=values)
+    client.force_login(entry.author)
+    page = client.get(reverse("calls:entry", args=[entry.pk])).content.decode()
+    assert 'id="entry-result"' not in page
+    services.scores_lock(call=essay_call, by=organiser)
+    services.results_publish(call=essay_call, by=organiser)
+    page = client.get(reverse("calls:entry", args=[entry.pk])).content.decode()
+    assert "一等奖" in page and "第 1 名 · 最终得分 86.00" in page
+    assert reverse("calls:certificate", args=[entry.pk]) in page
+    client.force_login(other.author)  # in judging too, but no prize: said so, no certificate
+    page = client.get(reverse("calls:entry", args=[other.pk])).content.decode()
+    assert "本次未获奖。" in page and reverse("calls:certificate", args=[other.pk]) not in page
 
 
 def test_call_list_for_organisers_counts_submitted_entries_only(client, essay_call, tree, gz_organiser):
@@ -187,7 +327,7 @@ def test_levels_cannot_change_once_entries_wait_at_them(client, essay_call, tree
     assert "评分细则至少需要一项标准。" in page.content.decode()
     data |= {
         "criteria-0-name": "内容",
-        "criteria-0-weight": "1",
+        "criteria-0-weight": "100",
         "criteria-0-min_score": "0",
         "criteria-0-max_score": "10",
     }

@@ -100,7 +100,13 @@ def test_bad_scores_are_refused_and_record_nothing(essay_call, tree, panel, gz_o
     services.assignment_run(call=essay_call, panel=panel, by=gz_organiser, seed="x")
     assignment = Assignment.objects.filter(entry=entry).first()
     judge = assignment.judge
-    for values, code in [(scores(essay_call, 101, 50), "out_of_range"), (scores(essay_call, -1, 50), "out_of_range")]:
+    for values, code in [
+        (scores(essay_call, 101, 50), "out_of_range"),
+        (scores(essay_call, -1, 50), "out_of_range"),
+        (scores(essay_call, "NaN", 50), "bad_score"),
+        (scores(essay_call, "80.005", 50), "bad_score"),
+        (scores(essay_call, "1E+30", 50), "out_of_range"),
+    ]:
         with pytest.raises(CallRejected) as refused:
             services.score_record(assignment=assignment, by=judge, values=values)
         assert refused.value.code == code
@@ -178,3 +184,22 @@ def test_reviewers_see_how_much_of_their_quota_is_used(essay_call, tree, branch_
     assert rows == [(tree["gz1"], 1, 1)]  # the branch; the office above is not theirs
     rows = [(row["unit"], row["used"]) for row in selectors.quota_use(gz_organiser, essay_call)]
     assert rows == [(tree["gz1"], 1), (tree["gz"], 0)]
+
+
+def test_a_draft_keeps_some_criteria_and_counts_only_once_complete(essay_call, tree, panel, gz_organiser):
+    (entry,) = finalists(essay_call, [tree["gz2"]], 1)
+    services.assignment_run(call=essay_call, panel=panel, by=gz_organiser, seed="x")
+    assignment = Assignment.objects.filter(entry=entry).first()
+    content_id, style_id = essay_call.criteria.values_list("pk", flat=True)
+    with pytest.raises(CallRejected) as refused:
+        services.score_record(assignment=assignment, by=assignment.judge, values={content_id: Decimal(80)})
+    assert refused.value.code == "incomplete"
+    services.score_record(assignment=assignment, by=assignment.judge, values={content_id: Decimal(80)}, draft=True)
+    assert services.current_scores(assignment) == {content_id: Decimal(80)}
+    (row,) = selectors.results(essay_call)
+    assert row.final is None and row.missing == 3
+    progress = {p["judge"].pk: p["scored"] for p in selectors.judge_progress(essay_call)}
+    assert progress[assignment.judge_id] == 0
+    services.score_record(assignment=assignment, by=assignment.judge, values={style_id: Decimal(90)}, draft=True)
+    (row,) = selectors.results(essay_call)
+    assert row.final == Decimal("84.00")
