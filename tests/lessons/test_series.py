@@ -1,0 +1,129 @@
+"""An organiser's series pages: create a series, put its lessons in order, take one out."""
+
+from decimal import Decimal
+
+import pytest
+from django.test import Client
+
+from lessons.models import Lesson, Series
+from lessons.services import videos
+from tests import factories
+
+
+def ready(lesson: Lesson) -> Lesson:
+    Lesson.objects.filter(pk=lesson.pk).update(status=Lesson.Status.READY, duration_s=Decimal("60"))
+    lesson.refresh_from_db()
+    return lesson
+
+
+@pytest.fixture
+def organiser_client(gz_organiser):
+    client = Client()
+    client.force_login(gz_organiser)
+    return client
+
+
+def order(series: Series) -> list[str]:
+    return list(series.lessons.order_by("position").values_list("title", flat=True))
+
+
+def test_an_organiser_creates_a_series_in_the_product_and_empty_or_duplicate_titles_are_refused(organiser_client, tree):
+    page = organiser_client.get("/lessons/series/")
+    assert page.status_code == 200
+    assert "/admin/" not in page.content.decode()
+    created = organiser_client.post(
+        "/lessons/series/", {"title": "  廉政 讲堂 ", "unit": tree["gz"].pk, "title_en": "Integrity hall"}
+    )
+    series = Series.objects.get(title="廉政 讲堂")
+    assert created.status_code == 302 and created["Location"] == f"/lessons/series/{series.pk}/"
+    assert series.unit == tree["gz"] and series.title_en == "Integrity hall" and series.slug
+
+    blank = organiser_client.post("/lessons/series/", {"title": "   ", "unit": tree["gz"].pk})
+    duplicate = organiser_client.post(
+        "/lessons/series/", {"title": "廉政讲堂".replace("政", "政 "), "unit": tree["gz"].pk}
+    )
+    assert blank.status_code == 200 and duplicate.status_code == 200
+    assert "已有同名系列" in duplicate.content.decode() or "already has a series" in duplicate.content.decode()
+    assert Series.objects.count() == 1
+    # The same title in another unit the organiser manages is another series.
+    other = organiser_client.post("/lessons/series/", {"title": "廉政 讲堂", "unit": tree["gz1"].pk})
+    assert other.status_code == 302 and Series.objects.count() == 2
+
+
+def test_lessons_are_put_in_order_and_one_taken_out_closes_the_gap(organiser_client, tree):
+    series = Series.objects.create(slug="hall", title="讲堂", unit=tree["gz"])
+    first, second, third = (
+        ready(videos.lesson_create(title=title, unit=tree["gz"], series=series)) for title in ("一", "二", "三")
+    )
+    page = organiser_client.get(f"/lessons/series/{series.pk}/")
+    assert page.status_code == 200 and page.content.decode().index("一") < page.content.decode().index("三")
+
+    organiser_client.post(f"/lessons/series/{series.pk}/lessons/{third.pk}/", {"action": "up"})
+    assert order(series) == ["一", "三", "二"]
+    organiser_client.post(f"/lessons/series/{series.pk}/lessons/{first.pk}/", {"action": "up"})
+    assert order(series) == ["一", "三", "二"]
+    organiser_client.post(f"/lessons/series/{series.pk}/lessons/{first.pk}/", {"action": "down"})
+    assert order(series) == ["三", "一", "二"]
+
+    organiser_client.post(f"/lessons/series/{series.pk}/lessons/{first.pk}/", {"action": "remove"})
+    first.refresh_from_db()
+    assert first.series is None and first.status == Lesson.Status.READY
+    assert list(series.lessons.order_by("position").values_list("title", "position")) == [("三", 1), ("二", 2)]
+    # A lesson added afterwards goes last, not onto a number already taken.
+    fourth = videos.lesson_create(title="四", unit=tree["gz"], series=series)
+    assert fourth.position == 3
+
+
+def test_a_lesson_moved_to_another_series_in_its_settings_goes_last_there(organiser_client, tree):
+    hall = Series.objects.create(slug="hall", title="讲堂", unit=tree["gz"])
+    other = Series.objects.create(slug="other", title="另一个", unit=tree["gz"])
+    a, b = (ready(videos.lesson_create(title=title, unit=tree["gz"], series=hall)) for title in ("甲", "乙"))
+    videos.lesson_create(title="丙", unit=tree["gz"], series=other)
+    response = organiser_client.post(
+        f"/lessons/{a.pk}/settings/", {"title": "甲", "series": other.pk, "poster_choice": "keep"}
+    )
+    assert response.status_code == 302
+    assert list(other.lessons.order_by("position").values_list("title", "position")) == [("丙", 1), ("甲", 2)]
+    assert list(hall.lessons.order_by("position").values_list("title", "position")) == [("乙", 1)]
+
+
+def test_another_offices_organiser_cannot_open_or_reorder_the_series(tree):
+    series = Series.objects.create(slug="hall", title="讲堂", unit=tree["gz"])
+    lesson = videos.lesson_create(title="一", unit=tree["gz"], series=series)
+    outsider = Client()
+    outsider.force_login(factories.organiser(tree["jjj"], username="jjj-organiser"))
+    assert outsider.get(f"/lessons/series/{series.pk}/").status_code == 403
+    assert outsider.post(f"/lessons/series/{series.pk}/lessons/{lesson.pk}/", {"action": "remove"}).status_code == 403
+    lesson.refresh_from_db()
+    assert lesson.series == series
+    assert "讲堂" not in outsider.get("/lessons/series/").content.decode()
+
+
+def test_saving_a_lessons_settings_keeps_an_organs_series_quiz_and_audience_the_organiser_does_not_manage(
+    organiser_client, tree
+):
+    """The demo's case: the organ's lecture-hall series holds an office's lesson. The office's
+    organiser saw the series field empty, and saving any setting took the lesson out of it."""
+    hall = Series.objects.create(slug="hall", title="机关讲堂", unit=tree["audit"])
+    quiz = factories.paper(tree["audit"], title="全署测验")
+    lesson = ready(videos.lesson_create(title="第一讲", unit=tree["gz"], series=hall, audience=[tree["audit"]]))
+    Lesson.objects.filter(pk=lesson.pk).update(paper=quiz)
+    url = f"/lessons/{lesson.pk}/settings/"
+    page = organiser_client.get(url).content.decode()
+    assert f'<option value="{hall.pk}" selected>' in page
+    assert f'<option value="{quiz.pk}" selected>' in page
+    assert f'<option value="{tree["audit"].pk}" selected>审计署</option>' in page
+    saved = organiser_client.post(
+        url,
+        {
+            "title": "第一讲（修订）",
+            "series": hall.pk,
+            "paper": quiz.pk,
+            "audience": [tree["audit"].pk],
+            "poster_choice": "keep",
+        },
+    )
+    assert saved.status_code == 302
+    lesson.refresh_from_db()
+    assert lesson.title == "第一讲（修订）" and lesson.series == hall and lesson.paper == quiz
+    assert list(lesson.audience.all()) == [tree["audit"]] and lesson.position == 1
