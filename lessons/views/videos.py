@@ -87,6 +87,8 @@ def player(request, lesson_id: int):
         "duration_s": float(lesson.duration_s or 0),
         "complete_share": settings.LESSON_COMPLETE_SHARE,
     }
+    duration = float(lesson.duration_s or 0)
+    credit = StudyCredit.objects.filter(member=request.user, lesson=lesson).first()
     return render(
         request,
         "lessons/player.html",
@@ -95,8 +97,36 @@ def player(request, lesson_id: int):
             "progress": mine,
             "state": state,
             "subtitles_name": Path(lesson.subtitles.name).name if lesson.subtitles else "",
+            "lesson_hours": videos.study_hours_for(duration) if duration else None,
+            "credit": credit,
+            **_series_around(request.user, lesson),
         },
     )
+
+
+def _series_around(user, lesson: Lesson) -> dict:
+    """The lesson's series as this member may watch it, in order, each with whether they
+    finished it, and the next lesson after this one (the first unfinished after it)."""
+    if lesson.series_id is None:
+        return {"series_items": [], "next_lesson": None}
+    lessons = list(
+        Lesson.objects.filter(videos.lessons_visible_q(user), series_id=lesson.series_id)
+        .distinct()
+        .order_by("position", "created_at", "pk")
+    )
+    if lesson.pk not in {item.pk for item in lessons}:
+        # A manager previewing a lesson outside its window or audience still sees it in place.
+        lessons = sorted([*lessons, lesson], key=lambda item: (item.position, item.created_at, item.pk))
+    done = set(
+        WatchProgress.objects.filter(member=user, lesson__in=lessons, completed_at__isnull=False).values_list(
+            "lesson_id", flat=True
+        )
+    )
+    index = next(i for i, item in enumerate(lessons) if item.pk == lesson.pk)
+    later = lessons[index + 1 :]
+    upcoming = next((item for item in later if item.pk not in done), later[0] if later else None)
+    items = [{"lesson": item, "done": item.pk in done, "current": item.pk == lesson.pk} for item in lessons]
+    return {"series_items": items, "series_number": index + 1, "next_lesson": upcoming}
 
 
 def _resume_at(lesson: Lesson, mine: WatchProgress | None) -> float:

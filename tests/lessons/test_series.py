@@ -127,3 +127,36 @@ def test_saving_a_lessons_settings_keeps_an_organs_series_quiz_and_audience_the_
     lesson.refresh_from_db()
     assert lesson.title == "第一讲（修订）" and lesson.series == hall and lesson.paper == quiz
     assert list(lesson.audience.all()) == [tree["audit"]] and lesson.position == 1
+
+
+def test_the_player_shows_the_series_in_order_what_is_next_and_the_hours_the_lesson_earns(tree):
+    from django.utils import timezone
+
+    from lessons.models import StudyCredit, WatchProgress
+
+    hall = Series.objects.create(slug="hall", title="讲堂", title_en="Lecture hall", unit=tree["gz"])
+    first, second, third = (
+        ready(videos.lesson_create(title=title, unit=tree["gz"], series=hall))
+        for title in ("第一讲", "第二讲", "第三讲")
+    )
+    # Another branch's lesson in the same series is not this member's to watch or count.
+    ready(videos.lesson_create(title="二支部专讲", unit=tree["gz"], series=hall, audience=[tree["gz2"]]))
+    member = factories.member(tree["gz1"], username="watcher")
+    WatchProgress.objects.create(member=member, lesson=second, completed_at=timezone.now())
+    StudyCredit.objects.create(member=member, lesson=second, hours=Decimal("0.25"), granted_at=timezone.now())
+    client = Client()
+    client.force_login(member)
+
+    page = client.get(f"/lessons/{first.pk}/").content.decode()
+    assert "第 1 讲，共 3 讲" in page and "二支部专讲" not in page
+    # The next lesson is the first one after this not yet finished: the third, not the second.
+    assert f'href="/lessons/{third.pk}/" id="next-lesson"' in page
+    assert "看完本课可计学时 0.25。" in page
+
+    client.cookies["django_language"] = "en"
+    page = client.get(f"/lessons/{second.pk}/").content.decode()
+    assert "Lesson 2 of 3" in page and "0.25 study hours credited for this lesson." in page
+    assert f'href="/lessons/{third.pk}/" id="next-lesson"' in page
+
+    page = client.get(f"/lessons/{third.pk}/").content.decode()
+    assert "Lesson 3 of 3" in page and 'id="next-lesson"' not in page
