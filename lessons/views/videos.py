@@ -12,7 +12,7 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -356,26 +356,41 @@ def _completion(lesson: Lesson, viewer: User) -> tuple[list[dict], list[WatchPro
     """Per unit of the audience: headcount, started, completed and the rate; and every watcher.
     Only the units the viewer manages and the watchers counted in them: an audience may reach
     further than its organiser (an organ-wide lesson made by one office), and another unit's
-    headcounts and members' names are not theirs to read."""
+    headcounts and members' names are not theirs to read.
+
+    A unit's figures are its active members now, as the headcount and the home's reminders count
+    them: a member who moved counts in their new unit (their watching went with them), and a
+    deactivated one in none, so a rate never passes 100%."""
+    from notifications.services import reminder_next_allowed_at
+    from quizsite.selectors import members_not_finished
+
     audience = list(lesson.audience.all()) or [lesson.unit]
+    progress = WatchProgress.objects.filter(lesson=lesson, member=OuterRef("pk"))
     units = []
     for root in audience:
         for unit in (
             root.__class__.objects.filter(path__startswith=root.path).filter(access.subtree_q(viewer)).order_by("path")
         ):
-            headcount = User.objects.filter(unit__path__startswith=unit.path, is_active=True).count()
-            watched = WatchProgress.objects.filter(lesson=lesson, unit_at_start__path__startswith=unit.path).aggregate(
-                started=Count("id"), completed=Count("id", filter=Q(completed_at__isnull=False))
+            counts = User.objects.filter(unit__path__startswith=unit.path, is_active=True).aggregate(
+                headcount=Count("pk"),
+                started=Count("pk", filter=Exists(progress)),
+                completed=Count("pk", filter=Exists(progress.filter(completed_at__isnull=False))),
             )
-            units.append(
-                {
-                    "unit": unit,
-                    "headcount": headcount,
-                    "started": watched["started"],
-                    "completed": watched["completed"],
-                    "rate": round(100 * watched["completed"] / headcount, 1) if headcount else None,
-                }
-            )
+            headcount = counts["headcount"]
+            row = {
+                "unit": unit,
+                "headcount": headcount,
+                "started": counts["started"],
+                "completed": counts["completed"],
+                "rate": round(100 * counts["completed"] / headcount, 1) if headcount else None,
+                "own_unfinished": 0,
+                "reminded_until": None,
+            }
+            if lesson.required:
+                row["own_unfinished"] = len(members_not_finished(unit=unit, subject=lesson))
+                if row["own_unfinished"]:
+                    row["reminded_until"] = reminder_next_allowed_at(unit=unit, subject=lesson)
+            units.append(row)
     beats = {
         row["member"]: row
         for row in Heartbeat.objects.filter(lesson=lesson)
@@ -385,8 +400,8 @@ def _completion(lesson: Lesson, viewer: User) -> tuple[list[dict], list[WatchPro
     fastest_s = videos.fastest_completion_s(float(lesson.duration_s or 0))
     members = list(
         WatchProgress.objects.filter(lesson=lesson)
-        .filter(access.subtree_q(viewer, prefix="unit_at_start__"))
-        .select_related("member", "unit_at_start")
+        .filter(access.subtree_q(viewer, prefix="unit_at_start__") | access.subtree_q(viewer, prefix="member__unit__"))
+        .select_related("member__unit", "unit_at_start")
         .order_by("-watched_s")
     )
     for p in members:
@@ -442,6 +457,7 @@ def report_xlsx(request, lesson_id: int):
         [
             _("Name"),
             _("Unit"),
+            _("Unit when starting"),
             _("Started at"),
             _("Watched (s)"),
             _("Furthest (s)"),
@@ -456,6 +472,7 @@ def report_xlsx(request, lesson_id: int):
         people.append(
             [
                 p.member.display_name,
+                p.member.unit.name if p.member.unit else "",
                 p.unit_at_start.name if p.unit_at_start else "",
                 p.started_at.astimezone().strftime("%Y-%m-%d %H:%M:%S"),
                 float(p.watched_s),

@@ -160,3 +160,50 @@ def test_the_player_shows_the_series_in_order_what_is_next_and_the_hours_the_les
 
     page = client.get(f"/lessons/{third.pk}/").content.decode()
     assert "Lesson 3 of 3" in page and 'id="next-lesson"' not in page
+
+
+def test_completion_report_counts_members_where_they_are_now_and_leaves_deactivated_ones_out(tree, gz_organiser):
+    """By hand: 第一党支部 has two active members, one finished. A member who finished there and
+    moved to 第二党支部 counted as 第一党支部's completion (2 of 2: 100% with one still to
+    watch), and a deactivated member's completion counted too, while neither was in its
+    headcount; 第二党支部 showed 0 completed with its new member's completion left out."""
+    from django.utils import timezone
+
+    from lessons.models import WatchProgress
+    from orgs.services import member_move
+
+    lesson = ready(videos.lesson_create(title="必修课", unit=tree["gz"], required=True))
+    now = timezone.now()
+    finished = factories.member(tree["gz1"], username="finished", real_name="已完成")
+    factories.member(tree["gz1"], username="idle", real_name="未观看")
+    mover = factories.member(tree["gz1"], username="mover", real_name="调走的")
+    gone = factories.member(tree["gz1"], username="gone", real_name="已停用")
+    factories.member(tree["gz2"], username="gz2-idle")
+    for person in (finished, mover, gone):
+        WatchProgress.objects.create(
+            member=person, lesson=lesson, unit_at_start=tree["gz1"], watched_s=60, started_at=now, completed_at=now
+        )
+    member_move(member=mover, unit=tree["gz2"])
+    gone.is_active = False
+    gone.save(update_fields=["is_active"])
+
+    client = Client()
+    client.force_login(gz_organiser)
+    page = client.get(f"/lessons/{lesson.pk}/report/", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    rows = {row["unit"].name: row for row in page.context["units"]}
+    assert (rows["第一党支部"]["headcount"], rows["第一党支部"]["completed"], rows["第一党支部"]["rate"]) == (
+        2,
+        1,
+        50.0,
+    )
+    assert (rows["第二党支部"]["headcount"], rows["第二党支部"]["completed"], rows["第二党支部"]["rate"]) == (
+        2,
+        1,
+        50.0,
+    )
+    assert (rows["广州特派办"]["headcount"], rows["广州特派办"]["completed"]) == (5, 2)  # its organiser too
+    html = page.content.decode()
+    # The watchers' list still shows everyone who watched, where they are now and where they began.
+    assert "开始观看时在 第一党支部" in html and "已停用" in html
+    # A remind button for each unit with its own members still to finish (the office: its organiser).
+    assert html.count(f'name="subject" value="{lesson.pk}"') == 3
