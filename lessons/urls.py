@@ -26,6 +26,7 @@ urlpatterns = [
     path("imports/<int:job_id>/", organiser.import_job, name="import_job"),
     path("imports/<int:job_id>/progress.json", organiser.import_job_progress, name="import_job_progress"),
     path("lessons/", videos.library, name="library"),
+    path("lessons/hours/", videos.study_hours, name="study_hours"),
     path("lessons/manage/", videos.manage, name="lesson_manage"),
     path("lessons/series/", series.series_list, name="series_list"),
     path("lessons/series/<int:series_id>/", series.series_detail, name="series_detail"),

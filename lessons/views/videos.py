@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import mimetypes
 import re
+from decimal import Decimal
 from pathlib import Path
 
 from django import forms
@@ -67,6 +68,26 @@ def library(request):
         items.append({"lesson": lesson, "percent": percent, "done": bool(mine and mine.completed_at)})
     hours = sum((c.hours for c in StudyCredit.objects.filter(member=request.user)), start=0)
     return render(request, "lessons/library.html", {"items": items, "hours": hours})
+
+
+@login_required
+def study_hours(request):
+    """The member's study hours: this year's and all, and each lesson that earned them."""
+    from quizsite.selectors import study_hours_this_year
+
+    credits = list(
+        StudyCredit.objects.filter(member=request.user).select_related("lesson__series").order_by("-granted_at")
+    )
+    return render(
+        request,
+        "lessons/study_hours.html",
+        {
+            "credits": credits,
+            "this_year": study_hours_this_year(request.user),
+            "total": sum((credit.hours for credit in credits), start=Decimal(0)),
+            "rule": _study_hours_rule(),
+        },
+    )
 
 
 @login_required

@@ -207,3 +207,29 @@ def test_completion_report_counts_members_where_they_are_now_and_leaves_deactiva
     assert "开始观看时在 第一党支部" in html and "已停用" in html
     # A remind button for each unit with its own members still to finish (the office: its organiser).
     assert html.count(f'name="subject" value="{lesson.pk}"') == 3
+
+
+def test_a_member_sees_each_lesson_that_earned_study_hours_from_the_library_and_home(tree):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from lessons.models import StudyCredit
+
+    member = factories.member(tree["gz1"], username="learner")
+    hall = Series.objects.create(slug="hall", title="讲堂", unit=tree["gz"])
+    first = ready(videos.lesson_create(title="第一讲", unit=tree["gz"], series=hall))
+    second = ready(videos.lesson_create(title="第二讲", unit=tree["gz"]))
+    now = timezone.now()
+    StudyCredit.objects.create(member=member, lesson=first, hours=Decimal("0.25"), granted_at=now)
+    StudyCredit.objects.create(member=member, lesson=second, hours=Decimal("0.5"), granted_at=now - timedelta(days=400))
+    client = Client()
+    client.force_login(member)
+    for start in ("/lessons/", "/", "/me/"):
+        assert 'href="/lessons/hours/"' in client.get(start).content.decode(), start
+    page = client.get("/lessons/hours/", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    html = page.content.decode()
+    assert [credit.lesson.title for credit in page.context["credits"]] == ["第一讲", "第二讲"]
+    assert page.context["this_year"] == Decimal("0.25") and page.context["total"] == Decimal("0.75")
+    assert "学时明细" in html and "讲堂" in html and "+0.5" in html
+    assert "/admin/" not in html
