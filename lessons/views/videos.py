@@ -52,12 +52,27 @@ def access_managed_lesson(user, lesson_id: int) -> Lesson:
 
 @login_required
 def library(request):
-    lessons = (
-        Lesson.objects.filter(videos.lessons_visible_q(request.user))
-        .select_related("series")
-        .distinct()
-        .order_by("series__title", "position", "-created_at")
-    )
+    """The lessons open to the member, by series in order; `q` finds words in a title, speaker or
+    series, and `show` keeps the required lessons not finished yet, or all not finished."""
+    lessons = Lesson.objects.filter(videos.lessons_visible_q(request.user)).select_related("series").distinct()
+    query = " ".join(request.GET.get("q", "").split())[:60]
+    for word in query.split():
+        lessons = lessons.filter(
+            Q(title__icontains=word)
+            | Q(title_en__icontains=word)
+            | Q(speaker__icontains=word)
+            | Q(series__title__icontains=word)
+            | Q(series__title_en__icontains=word)
+        )
+    show = request.GET.get("show", "")
+    if show not in ("required", "unfinished"):
+        show = ""
+    if show:
+        finished = WatchProgress.objects.filter(member=request.user, completed_at__isnull=False).values("lesson_id")
+        lessons = lessons.exclude(pk__in=finished)
+        if show == "required":
+            lessons = lessons.filter(required=True)
+    lessons = lessons.order_by("series__title", "series_id", "position", "-created_at")
     progress = {p.lesson_id: p for p in WatchProgress.objects.filter(member=request.user, lesson__in=lessons)}
     items = []
     for lesson in lessons:
@@ -67,7 +82,7 @@ def library(request):
         )
         items.append({"lesson": lesson, "percent": percent, "done": bool(mine and mine.completed_at)})
     hours = sum((c.hours for c in StudyCredit.objects.filter(member=request.user)), start=0)
-    return render(request, "lessons/library.html", {"items": items, "hours": hours})
+    return render(request, "lessons/library.html", {"items": items, "hours": hours, "query": query, "show": show})
 
 
 @login_required

@@ -233,3 +233,38 @@ def test_a_member_sees_each_lesson_that_earned_study_hours_from_the_library_and_
     assert page.context["this_year"] == Decimal("0.25") and page.context["total"] == Decimal("0.75")
     assert "学时明细" in html and "讲堂" in html and "+0.5" in html
     assert "/admin/" not in html
+
+
+def test_the_library_finds_lessons_by_words_and_keeps_required_ones_not_finished_with_their_closing_time(tree):
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from django.utils import timezone
+
+    from lessons.models import WatchProgress
+
+    member = factories.member(tree["gz1"], username="finder")
+    hall = Series.objects.create(slug="hall", title="机关讲堂", title_en="Lecture hall", unit=tree["gz"])
+    # Closing at 00:30 on 1 January, Beijing time: still 31 December in UTC.
+    closes = datetime(2100, 1, 1, 0, 30, tzinfo=ZoneInfo("Asia/Shanghai"))
+    ready(videos.lesson_create(title="党章必修", unit=tree["gz"], required=True, publish_until=closes))
+    done = ready(videos.lesson_create(title="党史必修", unit=tree["gz"], required=True, series=hall))
+    ready(videos.lesson_create(title="廉政选修", unit=tree["gz"], speaker="王老师"))
+    WatchProgress.objects.create(member=member, lesson=done, completed_at=timezone.now())
+    client = Client()
+    client.force_login(member)
+
+    def titles(query: str) -> list[str]:
+        page = client.get(f"/lessons/{query}", HTTP_ACCEPT_LANGUAGE="zh-hans")
+        return sorted(item["lesson"].title for item in page.context["items"])
+
+    assert titles("") == ["党史必修", "党章必修", "廉政选修"]
+    assert titles("?q=王老师") == ["廉政选修"]
+    assert titles("?q=讲堂") == titles("?q=lecture") == ["党史必修"]
+    assert titles("?show=required") == ["党章必修"]
+    assert titles("?show=unfinished") == ["党章必修", "廉政选修"]
+    assert titles("?show=nonsense") == titles("")
+    html = client.get("/lessons/?q=没有这节课", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "没有符合条件的微党课。" in html
+    html = client.get("/lessons/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "2100年1月1日 00:30 截止" in html
