@@ -247,6 +247,15 @@ def test_organiser_uploads_in_chunks_and_watches_processing_finish(
     page.set_input_files("#video-file", str(empty))
     page.click("#upload-button")
     assert "空" in page.locator("#upload-message").inner_text()
+    # A text file named .mp4 is refused on its last chunk with the reason, and the button works
+    # again for the right file (it stayed disabled: only a reload let the organiser try again).
+    notes = tmp_path / "notes.mp4"
+    notes.write_text("this is not a video\n")
+    page.set_input_files("#video-file", str(notes))
+    page.click("#upload-button")
+    page.wait_for_selector("#upload-message.text-danger:has-text('不是可以播放的视频')")
+    assert page.locator("#upload-button").is_enabled()
+    assert page.locator("#upload-progress").inner_text() == "0%"
     page.set_input_files("#video-file", str(clip))
     page.click("#upload-button")
     page.wait_for_selector("#upload-message.text-success", timeout=90_000)
@@ -256,4 +265,4 @@ def test_organiser_uploads_in_chunks_and_watches_processing_finish(
     from lessons.models import Lesson, Upload
 
     lesson = Lesson.objects.get(title="第三讲：上传测试")
-    assert lesson.status == "ready" and Upload.objects.get(lesson=lesson).received == clip.stat().st_size
+    assert lesson.status == "ready" and Upload.objects.filter(lesson=lesson).latest("created_at").received == clip.stat().st_size
