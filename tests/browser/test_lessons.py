@@ -265,4 +265,33 @@ def test_organiser_uploads_in_chunks_and_watches_processing_finish(
     from lessons.models import Lesson, Upload
 
     lesson = Lesson.objects.get(title="第三讲：上传测试")
-    assert lesson.status == "ready" and Upload.objects.filter(lesson=lesson).latest("created_at").received == clip.stat().st_size
+    last_upload = Upload.objects.filter(lesson=lesson).latest("created_at")
+    assert lesson.status == "ready" and last_upload.received == clip.stat().st_size
+
+
+def test_an_organisers_lesson_tables_read_in_words_on_a_phone(
+    live_server, transactional_db, tree, page_factory, screenshot, settings
+):
+    """The micro-class list, the series list and a completion report on a 390 px phone: titles
+    and unit names broke one character a line beside the buttons; the tables scroll instead."""
+    from lessons.models import Series
+
+    factories.organiser(tree["gz"], username="org", password=django_settings.DEMO_PASSWORD)
+    hall = Series.objects.create(slug="hall", title="机关讲堂学习党章系列", unit=tree["gz"])
+    made = videos.lesson_create(title="学习党章：第一讲（演示）", unit=tree["gz"], series=hall, required=True)
+    page = page_factory(phone=True, locale="zh-CN")
+    sign_in(page, live_server.url, "org")
+    for url, cell in (
+        ("/lessons/manage/", "#lesson-table tbody td:first-child"),
+        ("/lessons/series/", "#series-table tbody td:first-child"),
+    ):
+        page.goto(live_server.url + url)
+        box = page.locator(cell).first.bounding_box()
+        assert box["width"] >= 150, (url, box)
+        screenshot(page, "lesson-tables-phone-" + url.strip("/").replace("/", "-"))
+    page.goto(f"{live_server.url}/lessons/{made.pk}/report/")
+    lines = page.locator("#unit-completion tbody td:first-child").first.evaluate(
+        "cell => { const r = document.createRange(); r.selectNodeContents(cell); return r.getClientRects().length; }"
+    )
+    assert lines == 1  # 广州特派办 on one line
+    screenshot(page, "lesson-report-phone")
