@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.db.models import Q
 from django.shortcuts import redirect, render
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
@@ -143,6 +144,14 @@ def lesson_settings(request, lesson_id: int):
             lesson.refresh_from_db()
         else:
             messages.success(request, _("Lesson settings saved."))
+            if lesson.publish_until and lesson.publish_until <= timezone.now():
+                # Allowed (it is how a lesson is closed), but a past date typed by mistake would
+                # hide the lesson from every member without a word.
+                messages.warning(
+                    request,
+                    _("The publish window ended on %(at)s: members no longer see this lesson.")
+                    % {"at": formats.date_format(timezone.localtime(lesson.publish_until), "SHORT_DATETIME_FORMAT")},
+                )
             return redirect("lessons:lesson_settings", lesson_id=lesson.pk)
     groups = [
         (_("About the lesson"), ["title", "title_en", "speaker", "series", "description"]),

@@ -268,3 +268,23 @@ def test_the_library_finds_lessons_by_words_and_keeps_required_ones_not_finished
     assert "没有符合条件的微党课。" in html
     html = client.get("/lessons/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
     assert "2100年1月1日 00:30 截止" in html
+
+
+def test_a_publish_window_that_has_already_ended_is_saved_with_a_warning_in_local_time(organiser_client, tree):
+    lesson = ready(videos.lesson_create(title="党章第一讲", unit=tree["gz"]))
+    url = f"/lessons/{lesson.pk}/settings/"
+    # Midnight at the start of 2026 in Beijing: 16:00 on 31 December 2025 in UTC.
+    response = organiser_client.post(
+        url,
+        {"title": "党章第一讲", "publish_until": "2026-01-01T00:00", "poster_choice": "keep"},
+        follow=True,
+        HTTP_ACCEPT_LANGUAGE="zh-hans",
+    )
+    lesson.refresh_from_db()
+    assert lesson.publish_until.isoformat() == "2025-12-31T16:00:00+00:00"
+    html = response.content.decode()
+    assert "发布期已于 2026年1月1日 00:00 结束：党员已看不到这节课。" in html
+    later = organiser_client.post(
+        url, {"title": "党章第一讲", "publish_until": "2100-01-01T00:00", "poster_choice": "keep"}, follow=True
+    )
+    assert "发布期已于" not in later.content.decode()
