@@ -36,6 +36,7 @@ class SeriesForm(forms.Form):
         super().__init__(*args, **kwargs)
         if user is not None:
             self.fields["unit"] = UnitChoiceField(user=user, label=gettext_lazy("unit"))
+            self.order_fields(["title", "title_en", "unit", "description"])
 
 
 def access_managed_series(user, series_id: int) -> Series:

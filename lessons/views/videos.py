@@ -295,6 +295,7 @@ class LessonForm(forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["unit"] = UnitChoiceField(user=user, label=gettext_lazy("unit"))
+        self.order_fields(["title", "unit", "series", "speaker", "description", "required"])
         self.fields["series"].queryset = Series.objects.filter(access.subtree_q(user, prefix="unit__"))
 
 

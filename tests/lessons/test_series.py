@@ -30,7 +30,12 @@ def order(series: Series) -> list[str]:
 def test_an_organiser_creates_a_series_in_the_product_and_empty_or_duplicate_titles_are_refused(organiser_client, tree):
     page = organiser_client.get("/lessons/series/")
     assert page.status_code == 200
-    assert "/admin/" not in page.content.decode()
+    html = page.content.decode()
+    assert "/admin/" not in html
+    # The unit is asked right after the titles, as a lesson's is after its title (it came last).
+    assert html.index('id="id_title_en"') < html.index('id="id_unit"') < html.index('id="id_description"')
+    lesson_form = organiser_client.get("/lessons/manage/").content.decode()
+    assert lesson_form.index('id="id_title"') < lesson_form.index('id="id_unit"') < lesson_form.index('id="id_speaker"')
     created = organiser_client.post(
         "/lessons/series/", {"title": "  廉政 讲堂 ", "unit": tree["gz"].pk, "title_en": "Integrity hall"}
     )
