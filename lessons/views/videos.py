@@ -16,6 +16,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Exists, OuterRef, Q
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
@@ -36,8 +37,27 @@ RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
 def access_lesson(user, lesson_id: int) -> Lesson:
     lesson = get_object_or_404(Lesson.objects.select_related("unit", "series"), pk=lesson_id)
     if not videos.can_watch(user, lesson):
-        raise PermissionDenied(_("This micro-class is not open to your unit."))
+        raise PermissionDenied(_closed_because(user, lesson))
     return lesson
+
+
+def _closed_because(user, lesson: Lesson) -> str:
+    """Why a member may not watch `lesson` now, in their words: a member of its audience following
+    an old link learns it closed (or is not open yet, or not ready), not that it is not for their unit."""
+    audience = list(lesson.audience.all()) or [lesson.unit]
+    unit = getattr(user, "unit", None)
+    if unit is None or not any(unit.path.startswith(root.path) for root in audience):
+        return _("This micro-class is not open to your unit.")
+    now = timezone.now()
+
+    def local(at) -> str:
+        return formats.date_format(timezone.localtime(at), "SHORT_DATETIME_FORMAT")
+
+    if lesson.publish_until and lesson.publish_until <= now:
+        return _("This micro-class closed on %(at)s.") % {"at": local(lesson.publish_until)}
+    if lesson.publish_from and lesson.publish_from > now:
+        return _("This micro-class opens on %(at)s.") % {"at": local(lesson.publish_from)}
+    return _("This micro-class is not ready to watch yet.")
 
 
 def access_managed_lesson(user, lesson_id: int) -> Lesson:

@@ -293,3 +293,38 @@ def test_a_publish_window_that_has_already_ended_is_saved_with_a_warning_in_loca
         url, {"title": "党章第一讲", "publish_until": "2100-01-01T00:00", "poster_choice": "keep"}, follow=True
     )
     assert "发布期已于" not in later.content.decode()
+
+
+def test_a_member_following_a_link_to_a_closed_lesson_is_told_it_closed_not_that_it_is_not_for_their_unit(tree):
+    from datetime import datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    from django.utils import timezone
+
+    closed = ready(
+        videos.lesson_create(
+            title="已截止",
+            unit=tree["gz"],
+            required=True,
+            publish_until=datetime(2026, 1, 1, 0, 0, tzinfo=ZoneInfo("Asia/Shanghai")),
+        )
+    )
+    later = ready(
+        videos.lesson_create(title="未开放", unit=tree["gz"], publish_from=timezone.now() + timedelta(days=3))
+    )
+    pending = videos.lesson_create(title="处理中", unit=tree["gz"])
+    member = factories.member(tree["gz1"], username="late")
+    outsider = factories.member(tree["jjj1"], username="outsider")
+    client = Client()
+    client.force_login(member)
+
+    def refusal(lesson) -> str:
+        response = client.get(f"/lessons/{lesson.pk}/", HTTP_ACCEPT_LANGUAGE="zh-hans")
+        assert response.status_code == 403
+        return response.content.decode()
+
+    assert "此微党课已于 2026年1月1日 00:00 截止。" in refusal(closed)
+    assert "此微党课将于" in refusal(later)
+    assert "视频尚未就绪" in refusal(pending)
+    client.force_login(outsider)
+    assert "此微党课未向您所在单位开放。" in refusal(closed)
