@@ -210,6 +210,8 @@ def test_completion_report_counts_members_where_they_are_now_and_leaves_deactiva
     html = page.content.decode()
     # The watchers' list still shows everyone who watched, where they are now and where they began.
     assert "开始观看时在 第一党支部" in html and "已停用" in html
+    # The way back: the micro-class list and the lesson's settings.
+    assert 'href="/lessons/manage/"' in html and f'href="/lessons/{lesson.pk}/settings/"' in html
     # A remind button for each unit with its own members still to finish (the office: its organiser).
     assert html.count(f'name="subject" value="{lesson.pk}"') == 3
 
