@@ -330,3 +330,12 @@ def test_a_member_following_a_link_to_a_closed_lesson_is_told_it_closed_not_that
     assert "视频尚未就绪" in refusal(pending)
     client.force_login(outsider)
     assert "此微党课未向您所在单位开放。" in refusal(closed)
+
+
+def test_the_upload_page_states_the_size_limit_before_a_file_is_chosen(organiser_client, tree, settings):
+    settings.LESSON_UPLOAD_MAX_BYTES = 500 * 1024 * 1024
+    lesson = videos.lesson_create(title="待上传", unit=tree["gz"])
+    html = organiser_client.get(f"/lessons/{lesson.pk}/upload/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    limit = "500.0\xa0MB"  # filesizeformat keeps the number and unit together
+    assert f"MP4、MOV 等常见视频格式，不超过 {limit}" in html
+    assert f'data-too-large="文件超过了 {limit} 的上限。"' in html
