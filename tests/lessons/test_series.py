@@ -165,6 +165,11 @@ def test_the_player_shows_the_series_in_order_what_is_next_and_the_hours_the_les
 
     page = client.get(f"/lessons/{third.pk}/").content.decode()
     assert "Lesson 3 of 3" in page and 'id="next-lesson"' not in page
+    # A series of one lesson (as this member sees it) says nothing of its place.
+    alone = Series.objects.create(slug="alone", title="单讲", unit=tree["gz"])
+    single = ready(videos.lesson_create(title="唯一一讲", unit=tree["gz"], series=alone))
+    page = client.get(f"/lessons/{single.pk}/").content.decode()
+    assert "of 1" not in page and 'id="series-number"' not in page
 
 
 def test_completion_report_counts_members_where_they_are_now_and_leaves_deactivated_ones_out(tree, gz_organiser):
