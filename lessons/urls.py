@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import authoring, lesson_settings, member, organiser, papers, videos
+from .views import authoring, lesson_settings, member, organiser, papers, series, videos
 
 app_name = "lessons"
 
@@ -26,7 +26,15 @@ urlpatterns = [
     path("imports/<int:job_id>/", organiser.import_job, name="import_job"),
     path("imports/<int:job_id>/progress.json", organiser.import_job_progress, name="import_job_progress"),
     path("lessons/", videos.library, name="library"),
+    path("lessons/hours/", videos.study_hours, name="study_hours"),
     path("lessons/manage/", videos.manage, name="lesson_manage"),
+    path("lessons/series/", series.series_list, name="series_list"),
+    path("lessons/series/<int:series_id>/", series.series_detail, name="series_detail"),
+    path(
+        "lessons/series/<int:series_id>/lessons/<int:lesson_id>/",
+        series.series_lesson_action,
+        name="series_lesson_action",
+    ),
     path("lessons/uploads/<uuid:upload_id>/", videos.upload_chunk, name="upload_chunk"),
     path("lessons/<int:lesson_id>/", videos.player, name="player"),
     path("lessons/<int:lesson_id>/heartbeat/", videos.heartbeat, name="heartbeat"),

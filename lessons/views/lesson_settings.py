@@ -6,16 +6,21 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
+from django.db.models import Q
 from django.shortcuts import redirect, render
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from orgs import access
 from orgs.forms import UnitChoiceField
+from orgs.models import Unit
+from orgs.selectors import unit_paths
 
 from ..models import Lesson, Paper, Series
 from ..services.lesson_settings import lesson_poster_from_frame, lesson_poster_from_image
+from ..services.series import lesson_join_series
 from ..services.videos import LessonRejected
 from .papers import LOCAL_INPUT
 from .videos import access_managed_lesson
@@ -24,9 +29,11 @@ from .videos import access_managed_lesson
 class AudienceField(forms.ModelMultipleChoiceField):
     """Units shown by full path, limited to what the user manages."""
 
-    def __init__(self, *, user, **kwargs):
+    def __init__(self, *, user, keep=(), **kwargs):
         self._paths = UnitChoiceField(user=user)._paths
-        super().__init__(queryset=access.managed_units(user).order_by("path"), **kwargs)
+        queryset = Unit.objects.filter(access.subtree_q(user) | Q(pk__in=[unit.pk for unit in keep]))
+        super().__init__(queryset=queryset.order_by("path"), **kwargs)
+        self._paths.update(unit_paths([unit for unit in keep if unit.pk not in self._paths]))
 
     def label_from_instance(self, obj) -> str:
         return self._paths.get(obj.pk, obj.name)
@@ -74,6 +81,7 @@ class LessonSettingsForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["audience"] = AudienceField(
             user=user,
+            keep=list(self.instance.audience.all()) if self.instance.pk else (),
             label=gettext_lazy("Audience"),
             required=False,
             help_text=gettext_lazy(
@@ -81,10 +89,17 @@ class LessonSettingsForm(forms.ModelForm):
             ),
             widget=forms.SelectMultiple(attrs={"size": 6}),
         )
-        self.fields["series"].queryset = Series.objects.filter(access.subtree_q(user, prefix="unit__"))
+        # What the lesson already has stays a choice even where it lies outside what this
+        # organiser manages (an organ's series or quiz): otherwise the form showed it empty and
+        # saving any other setting took the lesson out of its series or dropped its quiz.
+        kept = self.instance.pk is not None
+        self.fields["series"].queryset = Series.objects.filter(
+            access.subtree_q(user, prefix="unit__") | Q(pk=self.instance.series_id if kept else None)
+        )
         # An online contest's paper is taken only through its contest (exam pages refuse it).
         self.fields["paper"].queryset = Paper.objects.filter(
-            access.subtree_q(user, prefix="unit__"), online_contest__isnull=True
+            access.subtree_q(user, prefix="unit__") | Q(pk=self.instance.paper_id if kept else None),
+            online_contest__isnull=True,
         ).order_by("title")
         self.fields["publish_from"].help_text = _("Local time. Empty: from now on.")
         self.fields["publish_until"].help_text = _("Local time. Empty: no end.")
@@ -105,6 +120,7 @@ class LessonSettingsForm(forms.ModelForm):
 @require_http_methods(["GET", "POST"])
 def lesson_settings(request, lesson_id: int):
     lesson = access_managed_lesson(request.user, lesson_id)
+    previous_series = lesson.series
     form = LessonSettingsForm(request.POST or None, request.FILES or None, instance=lesson, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
@@ -114,6 +130,8 @@ def lesson_settings(request, lesson_id: int):
                     lesson.subtitles = ""
                 lesson.save()
                 form.save_m2m()
+                if "series" in form.changed_data:
+                    lesson_join_series(lesson=lesson, series=lesson.series, previous=previous_series)
                 choice = form.cleaned_data["poster_choice"]
                 if choice == "frame":
                     lesson_poster_from_frame(lesson=lesson, at_s=float(form.cleaned_data["poster_second"]))
@@ -126,6 +144,14 @@ def lesson_settings(request, lesson_id: int):
             lesson.refresh_from_db()
         else:
             messages.success(request, _("Lesson settings saved."))
+            if lesson.publish_until and lesson.publish_until <= timezone.now():
+                # Allowed (it is how a lesson is closed), but a past date typed by mistake would
+                # hide the lesson from every member without a word.
+                messages.warning(
+                    request,
+                    _("The publish window ended on %(at)s: members no longer see this lesson.")
+                    % {"at": formats.date_format(timezone.localtime(lesson.publish_until), "SHORT_DATETIME_FORMAT")},
+                )
             return redirect("lessons:lesson_settings", lesson_id=lesson.pk)
     groups = [
         (_("About the lesson"), ["title", "title_en", "speaker", "series", "description"]),

@@ -6,15 +6,17 @@ from __future__ import annotations
 import json
 import mimetypes
 import re
+from decimal import Decimal
 from pathlib import Path
 
 from django import forms
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
@@ -35,8 +37,27 @@ RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
 def access_lesson(user, lesson_id: int) -> Lesson:
     lesson = get_object_or_404(Lesson.objects.select_related("unit", "series"), pk=lesson_id)
     if not videos.can_watch(user, lesson):
-        raise PermissionDenied(_("This micro-class is not open to your unit."))
+        raise PermissionDenied(_closed_because(user, lesson))
     return lesson
+
+
+def _closed_because(user, lesson: Lesson) -> str:
+    """Why a member may not watch `lesson` now, in their words: a member of its audience following
+    an old link learns it closed (or is not open yet, or not ready), not that it is not for their unit."""
+    audience = list(lesson.audience.all()) or [lesson.unit]
+    unit = getattr(user, "unit", None)
+    if unit is None or not any(unit.path.startswith(root.path) for root in audience):
+        return _("This micro-class is not open to your unit.")
+    now = timezone.now()
+
+    def local(at) -> str:
+        return formats.date_format(timezone.localtime(at), "SHORT_DATETIME_FORMAT")
+
+    if lesson.publish_until and lesson.publish_until <= now:
+        return _("This micro-class closed on %(at)s.") % {"at": local(lesson.publish_until)}
+    if lesson.publish_from and lesson.publish_from > now:
+        return _("This micro-class opens on %(at)s.") % {"at": local(lesson.publish_from)}
+    return _("This micro-class is not ready to watch yet.")
 
 
 def access_managed_lesson(user, lesson_id: int) -> Lesson:
@@ -51,12 +72,27 @@ def access_managed_lesson(user, lesson_id: int) -> Lesson:
 
 @login_required
 def library(request):
-    lessons = (
-        Lesson.objects.filter(videos.lessons_visible_q(request.user))
-        .select_related("series")
-        .distinct()
-        .order_by("series__title", "position", "-created_at")
-    )
+    """The lessons open to the member, by series in order; `q` finds words in a title, speaker or
+    series, and `show` keeps the required lessons not finished yet, or all not finished."""
+    lessons = Lesson.objects.filter(videos.lessons_visible_q(request.user)).select_related("series").distinct()
+    query = " ".join(request.GET.get("q", "").split())[:60]
+    for word in query.split():
+        lessons = lessons.filter(
+            Q(title__icontains=word)
+            | Q(title_en__icontains=word)
+            | Q(speaker__icontains=word)
+            | Q(series__title__icontains=word)
+            | Q(series__title_en__icontains=word)
+        )
+    show = request.GET.get("show", "")
+    if show not in ("required", "unfinished"):
+        show = ""
+    if show:
+        finished = WatchProgress.objects.filter(member=request.user, completed_at__isnull=False).values("lesson_id")
+        lessons = lessons.exclude(pk__in=finished)
+        if show == "required":
+            lessons = lessons.filter(required=True)
+    lessons = lessons.order_by("series__title", "series_id", "position", "-created_at")
     progress = {p.lesson_id: p for p in WatchProgress.objects.filter(member=request.user, lesson__in=lessons)}
     items = []
     for lesson in lessons:
@@ -66,7 +102,27 @@ def library(request):
         )
         items.append({"lesson": lesson, "percent": percent, "done": bool(mine and mine.completed_at)})
     hours = sum((c.hours for c in StudyCredit.objects.filter(member=request.user)), start=0)
-    return render(request, "lessons/library.html", {"items": items, "hours": hours})
+    return render(request, "lessons/library.html", {"items": items, "hours": hours, "query": query, "show": show})
+
+
+@login_required
+def study_hours(request):
+    """The member's study hours: this year's and all, and each lesson that earned them."""
+    from quizsite.selectors import study_hours_this_year
+
+    credits = list(
+        StudyCredit.objects.filter(member=request.user).select_related("lesson__series").order_by("-granted_at")
+    )
+    return render(
+        request,
+        "lessons/study_hours.html",
+        {
+            "credits": credits,
+            "this_year": study_hours_this_year(request.user),
+            "total": sum((credit.hours for credit in credits), start=Decimal(0)),
+            "rule": _study_hours_rule(),
+        },
+    )
 
 
 @login_required
@@ -87,6 +143,8 @@ def player(request, lesson_id: int):
         "duration_s": float(lesson.duration_s or 0),
         "complete_share": settings.LESSON_COMPLETE_SHARE,
     }
+    duration = float(lesson.duration_s or 0)
+    credit = StudyCredit.objects.filter(member=request.user, lesson=lesson).first()
     return render(
         request,
         "lessons/player.html",
@@ -95,8 +153,36 @@ def player(request, lesson_id: int):
             "progress": mine,
             "state": state,
             "subtitles_name": Path(lesson.subtitles.name).name if lesson.subtitles else "",
+            "lesson_hours": videos.study_hours_for(duration) if duration else None,
+            "credit": credit,
+            **_series_around(request.user, lesson),
         },
     )
+
+
+def _series_around(user, lesson: Lesson) -> dict:
+    """The lesson's series as this member may watch it, in order, each with whether they
+    finished it, and the next lesson after this one (the first unfinished after it)."""
+    if lesson.series_id is None:
+        return {"series_items": [], "next_lesson": None}
+    lessons = list(
+        Lesson.objects.filter(videos.lessons_visible_q(user), series_id=lesson.series_id)
+        .distinct()
+        .order_by("position", "created_at", "pk")
+    )
+    if lesson.pk not in {item.pk for item in lessons}:
+        # A manager previewing a lesson outside its window or audience still sees it in place.
+        lessons = sorted([*lessons, lesson], key=lambda item: (item.position, item.created_at, item.pk))
+    done = set(
+        WatchProgress.objects.filter(member=user, lesson__in=lessons, completed_at__isnull=False).values_list(
+            "lesson_id", flat=True
+        )
+    )
+    index = next(i for i, item in enumerate(lessons) if item.pk == lesson.pk)
+    later = lessons[index + 1 :]
+    upcoming = next((item for item in later if item.pk not in done), later[0] if later else None)
+    items = [{"lesson": item, "done": item.pk in done, "current": item.pk == lesson.pk} for item in lessons]
+    return {"series_items": items, "series_number": index + 1, "next_lesson": upcoming}
 
 
 def _resume_at(lesson: Lesson, mine: WatchProgress | None) -> float:
@@ -229,6 +315,7 @@ class LessonForm(forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["unit"] = UnitChoiceField(user=user, label=gettext_lazy("unit"))
+        self.order_fields(["title", "unit", "series", "speaker", "description", "required"])
         self.fields["series"].queryset = Series.objects.filter(access.subtree_q(user, prefix="unit__"))
 
 
@@ -326,26 +413,41 @@ def _completion(lesson: Lesson, viewer: User) -> tuple[list[dict], list[WatchPro
     """Per unit of the audience: headcount, started, completed and the rate; and every watcher.
     Only the units the viewer manages and the watchers counted in them: an audience may reach
     further than its organiser (an organ-wide lesson made by one office), and another unit's
-    headcounts and members' names are not theirs to read."""
+    headcounts and members' names are not theirs to read.
+
+    A unit's figures are its active members now, as the headcount and the home's reminders count
+    them: a member who moved counts in their new unit (their watching went with them), and a
+    deactivated one in none, so a rate never passes 100%."""
+    from notifications.services import reminder_next_allowed_at
+    from quizsite.selectors import members_not_finished
+
     audience = list(lesson.audience.all()) or [lesson.unit]
+    progress = WatchProgress.objects.filter(lesson=lesson, member=OuterRef("pk"))
     units = []
     for root in audience:
         for unit in (
             root.__class__.objects.filter(path__startswith=root.path).filter(access.subtree_q(viewer)).order_by("path")
         ):
-            headcount = User.objects.filter(unit__path__startswith=unit.path, is_active=True).count()
-            watched = WatchProgress.objects.filter(lesson=lesson, unit_at_start__path__startswith=unit.path).aggregate(
-                started=Count("id"), completed=Count("id", filter=Q(completed_at__isnull=False))
+            counts = User.objects.filter(unit__path__startswith=unit.path, is_active=True).aggregate(
+                headcount=Count("pk"),
+                started=Count("pk", filter=Exists(progress)),
+                completed=Count("pk", filter=Exists(progress.filter(completed_at__isnull=False))),
             )
-            units.append(
-                {
-                    "unit": unit,
-                    "headcount": headcount,
-                    "started": watched["started"],
-                    "completed": watched["completed"],
-                    "rate": round(100 * watched["completed"] / headcount, 1) if headcount else None,
-                }
-            )
+            headcount = counts["headcount"]
+            row = {
+                "unit": unit,
+                "headcount": headcount,
+                "started": counts["started"],
+                "completed": counts["completed"],
+                "rate": round(100 * counts["completed"] / headcount, 1) if headcount else None,
+                "own_unfinished": 0,
+                "reminded_until": None,
+            }
+            if lesson.required:
+                row["own_unfinished"] = len(members_not_finished(unit=unit, subject=lesson))
+                if row["own_unfinished"]:
+                    row["reminded_until"] = reminder_next_allowed_at(unit=unit, subject=lesson)
+            units.append(row)
     beats = {
         row["member"]: row
         for row in Heartbeat.objects.filter(lesson=lesson)
@@ -355,8 +457,8 @@ def _completion(lesson: Lesson, viewer: User) -> tuple[list[dict], list[WatchPro
     fastest_s = videos.fastest_completion_s(float(lesson.duration_s or 0))
     members = list(
         WatchProgress.objects.filter(lesson=lesson)
-        .filter(access.subtree_q(viewer, prefix="unit_at_start__"))
-        .select_related("member", "unit_at_start")
+        .filter(access.subtree_q(viewer, prefix="unit_at_start__") | access.subtree_q(viewer, prefix="member__unit__"))
+        .select_related("member__unit", "unit_at_start")
         .order_by("-watched_s")
     )
     for p in members:
@@ -412,6 +514,7 @@ def report_xlsx(request, lesson_id: int):
         [
             _("Name"),
             _("Unit"),
+            _("Unit when starting"),
             _("Started at"),
             _("Watched (s)"),
             _("Furthest (s)"),
@@ -426,6 +529,7 @@ def report_xlsx(request, lesson_id: int):
         people.append(
             [
                 p.member.display_name,
+                p.member.unit.name if p.member.unit else "",
                 p.unit_at_start.name if p.unit_at_start else "",
                 p.started_at.astimezone().strftime("%Y-%m-%d %H:%M:%S"),
                 float(p.watched_s),

@@ -38,7 +38,13 @@
         });
         const body = await response.json();
         received = response.ok ? body.received : (body.received ?? received);
-        if (!response.ok && body.error.code !== "wrong_offset") { say(body.error.message, "text-danger"); return; }
+        if (!response.ok && body.error.code !== "wrong_offset") {
+          // Refused (not a video, too long...): say why and let another file be chosen.
+          say(body.error.message, "text-danger");
+          setBar(uploadBar, 0);
+          button.disabled = false;
+          return;
+        }
       } catch (error) {
         say(texts.resuming, "text-warning-emphasis");
         await wait(2000);
@@ -60,7 +66,7 @@
     processBar.classList.remove("bg-warning", "bg-success", "bg-danger");
     processBar.classList.add(lesson.status === "ready" ? "bg-success" : lesson.status === "failed" ? "bg-danger" : "bg-warning");
     if (lesson.status === "ready") { say(texts.ready, "text-success"); return; }
-    if (lesson.status === "failed") { say(texts.failed + " " + lesson.failure, "text-danger"); return; }
+    if (lesson.status === "failed") { say(texts.failed + " " + lesson.failure, "text-danger"); button.disabled = false; return; }
     setTimeout(follow, 1000);
   }
 

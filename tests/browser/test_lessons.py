@@ -247,6 +247,15 @@ def test_organiser_uploads_in_chunks_and_watches_processing_finish(
     page.set_input_files("#video-file", str(empty))
     page.click("#upload-button")
     assert "空" in page.locator("#upload-message").inner_text()
+    # A text file named .mp4 is refused on its last chunk with the reason, and the button works
+    # again for the right file (it stayed disabled: only a reload let the organiser try again).
+    notes = tmp_path / "notes.mp4"
+    notes.write_text("this is not a video\n")
+    page.set_input_files("#video-file", str(notes))
+    page.click("#upload-button")
+    page.wait_for_selector("#upload-message.text-danger:has-text('不是可以播放的视频')")
+    assert page.locator("#upload-button").is_enabled()
+    assert page.locator("#upload-progress").inner_text() == "0%"
     page.set_input_files("#video-file", str(clip))
     page.click("#upload-button")
     page.wait_for_selector("#upload-message.text-success", timeout=90_000)
@@ -256,4 +265,33 @@ def test_organiser_uploads_in_chunks_and_watches_processing_finish(
     from lessons.models import Lesson, Upload
 
     lesson = Lesson.objects.get(title="第三讲：上传测试")
-    assert lesson.status == "ready" and Upload.objects.get(lesson=lesson).received == clip.stat().st_size
+    last_upload = Upload.objects.filter(lesson=lesson).latest("created_at")
+    assert lesson.status == "ready" and last_upload.received == clip.stat().st_size
+
+
+def test_an_organisers_lesson_tables_read_in_words_on_a_phone(
+    live_server, transactional_db, tree, page_factory, screenshot, settings
+):
+    """The micro-class list, the series list and a completion report on a 390 px phone: titles
+    and unit names broke one character a line beside the buttons; the tables scroll instead."""
+    from lessons.models import Series
+
+    factories.organiser(tree["gz"], username="org", password=django_settings.DEMO_PASSWORD)
+    hall = Series.objects.create(slug="hall", title="机关讲堂学习党章系列", unit=tree["gz"])
+    made = videos.lesson_create(title="学习党章：第一讲（演示）", unit=tree["gz"], series=hall, required=True)
+    page = page_factory(phone=True, locale="zh-CN")
+    sign_in(page, live_server.url, "org")
+    for url, cell in (
+        ("/lessons/manage/", "#lesson-table tbody td:first-child"),
+        ("/lessons/series/", "#series-table tbody td:first-child"),
+    ):
+        page.goto(live_server.url + url)
+        box = page.locator(cell).first.bounding_box()
+        assert box["width"] >= 150, (url, box)
+        screenshot(page, "lesson-tables-phone-" + url.strip("/").replace("/", "-"))
+    page.goto(f"{live_server.url}/lessons/{made.pk}/report/")
+    lines = page.locator("#unit-completion tbody td:first-child").first.evaluate(
+        "cell => { const r = document.createRange(); r.selectNodeContents(cell); return r.getClientRects().length; }"
+    )
+    assert lines == 1  # 广州特派办 on one line
+    screenshot(page, "lesson-report-phone")

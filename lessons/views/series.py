@@ -1,0 +1,119 @@
+"""An organiser's series: create one, edit it, and put its lessons in order."""
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods, require_POST
+
+from orgs import access
+from orgs.forms import UnitChoiceField
+
+from ..models import Lesson, Series
+from ..services import series as series_services
+from ..services.videos import LessonRejected
+
+
+class SeriesForm(forms.Form):
+    title = forms.CharField(label=gettext_lazy("title"), max_length=120)
+    title_en = forms.CharField(
+        label=gettext_lazy("English title"),
+        max_length=120,
+        required=False,
+        help_text=gettext_lazy(
+            "Shown to people who use the site in English. Leave it empty to show the title as typed."
+        ),
+    )
+    description = forms.CharField(
+        label=gettext_lazy("description"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if user is not None:
+            self.fields["unit"] = UnitChoiceField(user=user, label=gettext_lazy("unit"))
+            self.order_fields(["title", "title_en", "unit", "description"])
+
+
+def access_managed_series(user, series_id: int) -> Series:
+    series = get_object_or_404(Series.objects.select_related("unit"), pk=series_id)
+    if not access.can_manage_unit(user, series.unit):
+        raise PermissionDenied(_("Only organisers of %(unit)s manage this series.") % {"unit": series.unit.name})
+    return series
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def series_list(request):
+    access.check_manager(request.user)
+    form = SeriesForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            series = series_services.series_create(
+                title=data["title"], unit=data["unit"], title_en=data["title_en"], description=data["description"]
+            )
+        except LessonRejected as refused:
+            form.add_error("title", refused.message)
+        else:
+            messages.success(request, _("Series created. Add lessons to it from their settings."))
+            return redirect("lessons:series_detail", series_id=series.pk)
+    series = (
+        Series.objects.filter(access.subtree_q(request.user, prefix="unit__"))
+        .select_related("unit")
+        .annotate(lesson_count=Count("lessons"))
+        .order_by("unit__path", "title")
+    )
+    return render(request, "lessons/series_list.html", {"form": form, "series_list": series[:200]})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def series_detail(request, series_id: int):
+    series = access_managed_series(request.user, series_id)
+    initial = {"title": series.title, "title_en": series.title_en, "description": series.description}
+    form = SeriesForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            series_services.series_update(
+                series=series, title=data["title"], title_en=data["title_en"], description=data["description"]
+            )
+        except LessonRejected as refused:
+            form.add_error("title", refused.message)
+        else:
+            messages.success(request, _("Series saved."))
+            return redirect("lessons:series_detail", series_id=series.pk)
+    return render(
+        request,
+        "lessons/series_detail.html",
+        {"series": series, "form": form, "lessons": series_services.series_lessons(series)},
+    )
+
+
+@login_required
+@require_POST
+def series_lesson_action(request, series_id: int, lesson_id: int):
+    """Move a lesson up or down, or take it out of the series."""
+    series = access_managed_series(request.user, series_id)
+    lesson = Lesson.objects.filter(pk=lesson_id).first()
+    action = request.POST.get("action")
+    try:
+        if lesson is None or lesson.series_id != series.pk:
+            raise LessonRejected("not_in_series", _("This lesson is no longer in the series."))
+        if action in ("up", "down"):
+            series_services.series_move_lesson(series=series, lesson=lesson, offset=-1 if action == "up" else 1)
+        elif action == "remove":
+            series_services.series_remove_lesson(series=series, lesson=lesson)
+            messages.success(
+                request,
+                _("%(lesson)s was taken out of the series; it stays in the library on its own.")
+                % {"lesson": lesson.display_title},
+            )
+    except LessonRejected as refused:
+        messages.error(request, refused.message)
+    return redirect("lessons:series_detail", series_id=series.pk)

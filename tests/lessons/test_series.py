@@ -1,0 +1,346 @@
+"""An organiser's series pages: create a series, put its lessons in order, take one out."""
+
+from decimal import Decimal
+
+import pytest
+from django.test import Client
+
+from lessons.models import Lesson, Series
+from lessons.services import videos
+from tests import factories
+
+
+def ready(lesson: Lesson) -> Lesson:
+    Lesson.objects.filter(pk=lesson.pk).update(status=Lesson.Status.READY, duration_s=Decimal("60"))
+    lesson.refresh_from_db()
+    return lesson
+
+
+@pytest.fixture
+def organiser_client(gz_organiser):
+    client = Client()
+    client.force_login(gz_organiser)
+    return client
+
+
+def order(series: Series) -> list[str]:
+    return list(series.lessons.order_by("position").values_list("title", flat=True))
+
+
+def test_an_organiser_creates_a_series_in_the_product_and_empty_or_duplicate_titles_are_refused(organiser_client, tree):
+    page = organiser_client.get("/lessons/series/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "/admin/" not in html
+    # The unit is asked right after the titles, as a lesson's is after its title (it came last).
+    assert html.index('id="id_title_en"') < html.index('id="id_unit"') < html.index('id="id_description"')
+    lesson_form = organiser_client.get("/lessons/manage/").content.decode()
+    assert lesson_form.index('id="id_title"') < lesson_form.index('id="id_unit"') < lesson_form.index('id="id_speaker"')
+    created = organiser_client.post(
+        "/lessons/series/", {"title": "  廉政 讲堂 ", "unit": tree["gz"].pk, "title_en": "Integrity hall"}
+    )
+    series = Series.objects.get(title="廉政 讲堂")
+    assert created.status_code == 302 and created["Location"] == f"/lessons/series/{series.pk}/"
+    assert series.unit == tree["gz"] and series.title_en == "Integrity hall" and series.slug
+
+    blank = organiser_client.post("/lessons/series/", {"title": "   ", "unit": tree["gz"].pk})
+    duplicate = organiser_client.post(
+        "/lessons/series/", {"title": "廉政讲堂".replace("政", "政 "), "unit": tree["gz"].pk}
+    )
+    assert blank.status_code == 200 and duplicate.status_code == 200
+    assert "已有同名系列" in duplicate.content.decode() or "already has a series" in duplicate.content.decode()
+    assert Series.objects.count() == 1
+    # The same title in another unit the organiser manages is another series.
+    other = organiser_client.post("/lessons/series/", {"title": "廉政 讲堂", "unit": tree["gz1"].pk})
+    assert other.status_code == 302 and Series.objects.count() == 2
+
+
+def test_lessons_are_put_in_order_and_one_taken_out_closes_the_gap(organiser_client, tree):
+    series = Series.objects.create(slug="hall", title="讲堂", unit=tree["gz"])
+    first, second, third = (
+        ready(videos.lesson_create(title=title, unit=tree["gz"], series=series)) for title in ("一", "二", "三")
+    )
+    page = organiser_client.get(f"/lessons/series/{series.pk}/")
+    assert page.status_code == 200 and page.content.decode().index("一") < page.content.decode().index("三")
+
+    organiser_client.post(f"/lessons/series/{series.pk}/lessons/{third.pk}/", {"action": "up"})
+    assert order(series) == ["一", "三", "二"]
+    organiser_client.post(f"/lessons/series/{series.pk}/lessons/{first.pk}/", {"action": "up"})
+    assert order(series) == ["一", "三", "二"]
+    organiser_client.post(f"/lessons/series/{series.pk}/lessons/{first.pk}/", {"action": "down"})
+    assert order(series) == ["三", "一", "二"]
+
+    organiser_client.post(f"/lessons/series/{series.pk}/lessons/{first.pk}/", {"action": "remove"})
+    first.refresh_from_db()
+    assert first.series is None and first.status == Lesson.Status.READY
+    assert list(series.lessons.order_by("position").values_list("title", "position")) == [("三", 1), ("二", 2)]
+    # A lesson added afterwards goes last, not onto a number already taken.
+    fourth = videos.lesson_create(title="四", unit=tree["gz"], series=series)
+    assert fourth.position == 3
+
+
+def test_a_lesson_moved_to_another_series_in_its_settings_goes_last_there(organiser_client, tree):
+    hall = Series.objects.create(slug="hall", title="讲堂", unit=tree["gz"])
+    other = Series.objects.create(slug="other", title="另一个", unit=tree["gz"])
+    a, b = (ready(videos.lesson_create(title=title, unit=tree["gz"], series=hall)) for title in ("甲", "乙"))
+    videos.lesson_create(title="丙", unit=tree["gz"], series=other)
+    response = organiser_client.post(
+        f"/lessons/{a.pk}/settings/", {"title": "甲", "series": other.pk, "poster_choice": "keep"}
+    )
+    assert response.status_code == 302
+    assert list(other.lessons.order_by("position").values_list("title", "position")) == [("丙", 1), ("甲", 2)]
+    assert list(hall.lessons.order_by("position").values_list("title", "position")) == [("乙", 1)]
+
+
+def test_another_offices_organiser_cannot_open_or_reorder_the_series(tree):
+    series = Series.objects.create(slug="hall", title="讲堂", unit=tree["gz"])
+    lesson = videos.lesson_create(title="一", unit=tree["gz"], series=series)
+    outsider = Client()
+    outsider.force_login(factories.organiser(tree["jjj"], username="jjj-organiser"))
+    assert outsider.get(f"/lessons/series/{series.pk}/").status_code == 403
+    assert outsider.post(f"/lessons/series/{series.pk}/lessons/{lesson.pk}/", {"action": "remove"}).status_code == 403
+    lesson.refresh_from_db()
+    assert lesson.series == series
+    assert "讲堂" not in outsider.get("/lessons/series/").content.decode()
+
+
+def test_saving_a_lessons_settings_keeps_an_organs_series_quiz_and_audience_the_organiser_does_not_manage(
+    organiser_client, tree
+):
+    """The demo's case: the organ's lecture-hall series holds an office's lesson. The office's
+    organiser saw the series field empty, and saving any setting took the lesson out of it."""
+    hall = Series.objects.create(slug="hall", title="机关讲堂", unit=tree["audit"])
+    quiz = factories.paper(tree["audit"], title="全署测验")
+    lesson = ready(videos.lesson_create(title="第一讲", unit=tree["gz"], series=hall, audience=[tree["audit"]]))
+    Lesson.objects.filter(pk=lesson.pk).update(paper=quiz)
+    url = f"/lessons/{lesson.pk}/settings/"
+    page = organiser_client.get(url).content.decode()
+    assert f'<option value="{hall.pk}" selected>' in page
+    assert f'<option value="{quiz.pk}" selected>' in page
+    assert f'<option value="{tree["audit"].pk}" selected>审计署</option>' in page
+    saved = organiser_client.post(
+        url,
+        {
+            "title": "第一讲（修订）",
+            "series": hall.pk,
+            "paper": quiz.pk,
+            "audience": [tree["audit"].pk],
+            "poster_choice": "keep",
+        },
+    )
+    assert saved.status_code == 302
+    lesson.refresh_from_db()
+    assert lesson.title == "第一讲（修订）" and lesson.series == hall and lesson.paper == quiz
+    assert list(lesson.audience.all()) == [tree["audit"]] and lesson.position == 1
+
+
+def test_the_player_shows_the_series_in_order_what_is_next_and_the_hours_the_lesson_earns(tree):
+    from django.utils import timezone
+
+    from lessons.models import StudyCredit, WatchProgress
+
+    hall = Series.objects.create(slug="hall", title="讲堂", title_en="Lecture hall", unit=tree["gz"])
+    first, second, third = (
+        ready(videos.lesson_create(title=title, unit=tree["gz"], series=hall))
+        for title in ("第一讲", "第二讲", "第三讲")
+    )
+    # Another branch's lesson in the same series is not this member's to watch or count.
+    ready(videos.lesson_create(title="二支部专讲", unit=tree["gz"], series=hall, audience=[tree["gz2"]]))
+    member = factories.member(tree["gz1"], username="watcher")
+    WatchProgress.objects.create(member=member, lesson=second, completed_at=timezone.now())
+    StudyCredit.objects.create(member=member, lesson=second, hours=Decimal("0.25"), granted_at=timezone.now())
+    client = Client()
+    client.force_login(member)
+
+    page = client.get(f"/lessons/{first.pk}/").content.decode()
+    assert "第 1 讲，共 3 讲" in page and "二支部专讲" not in page
+    # The next lesson is the first one after this not yet finished: the third, not the second.
+    assert f'href="/lessons/{third.pk}/" id="next-lesson"' in page
+    assert "看完本课可计学时 0.25。" in page
+
+    client.cookies["django_language"] = "en"
+    page = client.get(f"/lessons/{second.pk}/").content.decode()
+    assert "Lesson 2 of 3" in page and "0.25 study hours credited for this lesson." in page
+    assert f'href="/lessons/{third.pk}/" id="next-lesson"' in page
+
+    page = client.get(f"/lessons/{third.pk}/").content.decode()
+    assert "Lesson 3 of 3" in page and 'id="next-lesson"' not in page
+    # A series of one lesson (as this member sees it) says nothing of its place.
+    alone = Series.objects.create(slug="alone", title="单讲", unit=tree["gz"])
+    single = ready(videos.lesson_create(title="唯一一讲", unit=tree["gz"], series=alone))
+    page = client.get(f"/lessons/{single.pk}/").content.decode()
+    assert "of 1" not in page and 'id="series-number"' not in page
+
+
+def test_completion_report_counts_members_where_they_are_now_and_leaves_deactivated_ones_out(tree, gz_organiser):
+    """By hand: 第一党支部 has two active members, one finished. A member who finished there and
+    moved to 第二党支部 counted as 第一党支部's completion (2 of 2: 100% with one still to
+    watch), and a deactivated member's completion counted too, while neither was in its
+    headcount; 第二党支部 showed 0 completed with its new member's completion left out."""
+    from django.utils import timezone
+
+    from lessons.models import WatchProgress
+    from orgs.services import member_move
+
+    lesson = ready(videos.lesson_create(title="必修课", unit=tree["gz"], required=True))
+    now = timezone.now()
+    finished = factories.member(tree["gz1"], username="finished", real_name="已完成")
+    factories.member(tree["gz1"], username="idle", real_name="未观看")
+    mover = factories.member(tree["gz1"], username="mover", real_name="调走的")
+    gone = factories.member(tree["gz1"], username="gone", real_name="已停用")
+    factories.member(tree["gz2"], username="gz2-idle")
+    for person in (finished, mover, gone):
+        WatchProgress.objects.create(
+            member=person, lesson=lesson, unit_at_start=tree["gz1"], watched_s=60, started_at=now, completed_at=now
+        )
+    member_move(member=mover, unit=tree["gz2"])
+    gone.is_active = False
+    gone.save(update_fields=["is_active"])
+
+    client = Client()
+    client.force_login(gz_organiser)
+    page = client.get(f"/lessons/{lesson.pk}/report/", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    rows = {row["unit"].name: row for row in page.context["units"]}
+    assert (rows["第一党支部"]["headcount"], rows["第一党支部"]["completed"], rows["第一党支部"]["rate"]) == (
+        2,
+        1,
+        50.0,
+    )
+    assert (rows["第二党支部"]["headcount"], rows["第二党支部"]["completed"], rows["第二党支部"]["rate"]) == (
+        2,
+        1,
+        50.0,
+    )
+    assert (rows["广州特派办"]["headcount"], rows["广州特派办"]["completed"]) == (5, 2)  # its organiser too
+    html = page.content.decode()
+    # The watchers' list still shows everyone who watched, where they are now and where they began.
+    assert "开始观看时在 第一党支部" in html and "已停用" in html
+    # The way back: the micro-class list and the lesson's settings.
+    assert 'href="/lessons/manage/"' in html and f'href="/lessons/{lesson.pk}/settings/"' in html
+    # A remind button for each unit with its own members still to finish (the office: its organiser).
+    assert html.count(f'name="subject" value="{lesson.pk}"') == 3
+
+
+def test_a_member_sees_each_lesson_that_earned_study_hours_from_the_library_and_home(tree):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from lessons.models import StudyCredit
+
+    member = factories.member(tree["gz1"], username="learner")
+    hall = Series.objects.create(slug="hall", title="讲堂", unit=tree["gz"])
+    first = ready(videos.lesson_create(title="第一讲", unit=tree["gz"], series=hall))
+    second = ready(videos.lesson_create(title="第二讲", unit=tree["gz"]))
+    now = timezone.now()
+    StudyCredit.objects.create(member=member, lesson=first, hours=Decimal("0.25"), granted_at=now)
+    StudyCredit.objects.create(member=member, lesson=second, hours=Decimal("0.5"), granted_at=now - timedelta(days=400))
+    client = Client()
+    client.force_login(member)
+    for start in ("/lessons/", "/", "/me/"):
+        assert 'href="/lessons/hours/"' in client.get(start).content.decode(), start
+    page = client.get("/lessons/hours/", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    html = page.content.decode()
+    assert [credit.lesson.title for credit in page.context["credits"]] == ["第一讲", "第二讲"]
+    assert page.context["this_year"] == Decimal("0.25") and page.context["total"] == Decimal("0.75")
+    assert "学时明细" in html and "讲堂" in html and "+0.5" in html
+    assert "/admin/" not in html
+
+
+def test_the_library_finds_lessons_by_words_and_keeps_required_ones_not_finished_with_their_closing_time(tree):
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from django.utils import timezone
+
+    from lessons.models import WatchProgress
+
+    member = factories.member(tree["gz1"], username="finder")
+    hall = Series.objects.create(slug="hall", title="机关讲堂", title_en="Lecture hall", unit=tree["gz"])
+    # Closing at 00:30 on 1 January, Beijing time: still 31 December in UTC.
+    closes = datetime(2100, 1, 1, 0, 30, tzinfo=ZoneInfo("Asia/Shanghai"))
+    ready(videos.lesson_create(title="党章必修", unit=tree["gz"], required=True, publish_until=closes))
+    done = ready(videos.lesson_create(title="党史必修", unit=tree["gz"], required=True, series=hall))
+    ready(videos.lesson_create(title="廉政选修", unit=tree["gz"], speaker="王老师"))
+    WatchProgress.objects.create(member=member, lesson=done, completed_at=timezone.now())
+    client = Client()
+    client.force_login(member)
+
+    def titles(query: str) -> list[str]:
+        page = client.get(f"/lessons/{query}", HTTP_ACCEPT_LANGUAGE="zh-hans")
+        return sorted(item["lesson"].title for item in page.context["items"])
+
+    assert titles("") == ["党史必修", "党章必修", "廉政选修"]
+    assert titles("?q=王老师") == ["廉政选修"]
+    assert titles("?q=讲堂") == titles("?q=lecture") == ["党史必修"]
+    assert titles("?show=required") == ["党章必修"]
+    assert titles("?show=unfinished") == ["党章必修", "廉政选修"]
+    assert titles("?show=nonsense") == titles("")
+    html = client.get("/lessons/?q=没有这节课", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "没有符合条件的微党课。" in html
+    html = client.get("/lessons/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "2100年1月1日 00:30 截止" in html
+
+
+def test_a_publish_window_that_has_already_ended_is_saved_with_a_warning_in_local_time(organiser_client, tree):
+    lesson = ready(videos.lesson_create(title="党章第一讲", unit=tree["gz"]))
+    url = f"/lessons/{lesson.pk}/settings/"
+    # Midnight at the start of 2026 in Beijing: 16:00 on 31 December 2025 in UTC.
+    response = organiser_client.post(
+        url,
+        {"title": "党章第一讲", "publish_until": "2026-01-01T00:00", "poster_choice": "keep"},
+        follow=True,
+        HTTP_ACCEPT_LANGUAGE="zh-hans",
+    )
+    lesson.refresh_from_db()
+    assert lesson.publish_until.isoformat() == "2025-12-31T16:00:00+00:00"
+    html = response.content.decode()
+    assert "发布期已于 2026年1月1日 00:00 结束：党员已看不到这节课。" in html
+    later = organiser_client.post(
+        url, {"title": "党章第一讲", "publish_until": "2100-01-01T00:00", "poster_choice": "keep"}, follow=True
+    )
+    assert "发布期已于" not in later.content.decode()
+
+
+def test_a_member_following_a_link_to_a_closed_lesson_is_told_it_closed_not_that_it_is_not_for_their_unit(tree):
+    from datetime import datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    from django.utils import timezone
+
+    closed = ready(
+        videos.lesson_create(
+            title="已截止",
+            unit=tree["gz"],
+            required=True,
+            publish_until=datetime(2026, 1, 1, 0, 0, tzinfo=ZoneInfo("Asia/Shanghai")),
+        )
+    )
+    later = ready(
+        videos.lesson_create(title="未开放", unit=tree["gz"], publish_from=timezone.now() + timedelta(days=3))
+    )
+    pending = videos.lesson_create(title="处理中", unit=tree["gz"])
+    member = factories.member(tree["gz1"], username="late")
+    outsider = factories.member(tree["jjj1"], username="outsider")
+    client = Client()
+    client.force_login(member)
+
+    def refusal(lesson) -> str:
+        response = client.get(f"/lessons/{lesson.pk}/", HTTP_ACCEPT_LANGUAGE="zh-hans")
+        assert response.status_code == 403
+        return response.content.decode()
+
+    assert "此微党课已于 2026年1月1日 00:00 截止。" in refusal(closed)
+    assert "此微党课将于" in refusal(later)
+    assert "视频尚未就绪" in refusal(pending)
+    client.force_login(outsider)
+    assert "此微党课未向您所在单位开放。" in refusal(closed)
+
+
+def test_the_upload_page_states_the_size_limit_before_a_file_is_chosen(organiser_client, tree, settings):
+    settings.LESSON_UPLOAD_MAX_BYTES = 500 * 1024 * 1024
+    lesson = videos.lesson_create(title="待上传", unit=tree["gz"])
+    html = organiser_client.get(f"/lessons/{lesson.pk}/upload/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    limit = "500.0\xa0MB"  # filesizeformat keeps the number and unit together
+    assert f"MP4、MOV 等常见视频格式，不超过 {limit}" in html
+    assert f'data-too-large="文件超过了 {limit} 的上限。"' in html
