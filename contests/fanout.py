@@ -62,12 +62,15 @@ class Hub:
         # Redis has taken the request that every process resync their sockets.
         self._unpublished: dict[int, int] = {}
         self._requests: set[asyncio.Task] = set()
+        # Set while this process's subscription to every process's frames is in place (with
+        # Redis): a frame published before it was missed here.
+        self.subscribed = asyncio.Event()
 
     async def join(self, group: str, consumer) -> None:
         running = asyncio.get_running_loop()
         if self.loop is not running:  # a new event loop (a new server, or a test): start afresh
             self.loop, self._subscriber, self._delivering = running, None, None
-            self._unpublished, self._requests = {}, set()
+            self._unpublished, self._requests, self.subscribed = {}, set(), asyncio.Event()
         # Found once per socket, not once per frame: delivery walks thousands of sockets.
         consumer.fanout_protocol = _server_protocol(consumer.base_send)
         self.groups[group].add(consumer)
@@ -132,6 +135,7 @@ class Hub:
                     if lost:
                         await self._resync(client)
                         lost = False
+                    self.subscribed.set()
                     async for message in pubsub.listen():
                         if message["type"] != "pmessage":
                             continue
@@ -146,6 +150,7 @@ class Hub:
                 raise
             except Exception:
                 lost = True
+                self.subscribed.clear()
                 log.warning("contest subscription lost; reconnecting", exc_info=True)
                 await asyncio.sleep(0.5)
             finally:
