@@ -66,12 +66,16 @@ class Hub:
         # (opening id, {team id: team.answered frame}): every process gets every team's frames,
         # so a player's snapshot can say what their team answered since the snapshot was built.
         self.team_answers: dict[int, tuple[int, dict[int, str]]] = {}
+        # Set while this process's subscription to every process's frames is in place (with
+        # Redis): a frame published before it was missed here.
+        self.subscribed = asyncio.Event()
 
     async def join(self, group: str, consumer) -> None:
         running = asyncio.get_running_loop()
         if self.loop is not running:  # a new event loop (a new server, or a test): start afresh
             self.loop, self._subscriber, self._delivering = running, None, None
             self._unpublished, self._requests, self.team_answers = {}, set(), {}
+            self.subscribed = asyncio.Event()
         # Found once per socket, not once per frame: delivery walks thousands of sockets.
         consumer.fanout_protocol = _server_protocol(consumer.base_send)
         self.groups[group].add(consumer)
@@ -157,6 +161,7 @@ class Hub:
                     if lost:
                         await self._resync(client)
                         lost = False
+                    self.subscribed.set()
                     async for message in pubsub.listen():
                         if message["type"] != "pmessage":
                             continue
@@ -174,6 +179,7 @@ class Hub:
                 raise
             except Exception:
                 lost = True
+                self.subscribed.clear()
                 log.warning("contest subscription lost; reconnecting", exc_info=True)
                 await asyncio.sleep(0.5)
             finally:

@@ -14,7 +14,9 @@ table is as empty afterwards as before. The exceptions keep the same outcome by 
   as migrated when a test changed or deleted them (`restore_statements`, on SQLite too).
 """
 
-from django.db import connection
+from contextlib import contextmanager
+
+from django.db import OperationalError, connection
 
 # Filled by post_migrate (contenttypes, auth) after every flush: kept while unchanged.
 RECREATED_AFTER_FLUSH = ("django_content_type", "auth_permission")
@@ -24,6 +26,13 @@ RECREATED_AFTER_FLUSH = ("django_content_type", "auth_permission")
 # sequences reset truncates them). The rows as migrated are copied aside once a session.
 RESTORED_AFTER_FLUSH = ("lessons_pointrule",)
 KEPT_AS_MIGRATED = RECREATED_AFTER_FLUSH + RESTORED_AFTER_FLUSH
+
+# How long the flush waits for a lock that another session of the test database holds, before it
+# fails naming that session. PostgreSQL waits forever by default: a request or worker left in a
+# transaction (or waiting on this process) held the end of a CI run until its limit, silently.
+# The flush's own statements take milliseconds; a server's last request ends well within this.
+LOCK_TIMEOUT_S = 60
+LOCK_NOT_AVAILABLE = "55P03"  # PostgreSQL's SQLSTATE for a lock_timeout that ran out
 
 
 def _quoted(table: str) -> str:
@@ -86,6 +95,54 @@ def restore_statements(tables) -> list[str]:
     return statements
 
 
+def other_sessions() -> str:
+    """The other sessions of this database, one a line, with what each waits for or runs: who
+    holds the lock a flush waited for."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pid, application_name, state, wait_event_type, pg_blocking_pids(pid),"
+            " now() - xact_start, left(query, 300)"
+            " FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            " ORDER BY pid"
+        )
+        rows = cursor.fetchall()
+    return (
+        "\n".join(
+            f"pid {pid} ({application or '-'}): {state}, waiting on {wait or 'nothing'}, blocked by {blockers or '-'},"
+            f" transaction open {age}, last query: {query}"
+            for pid, application, state, wait, blockers, age, query in rows
+        )
+        or "(none)"
+    )
+
+
+@contextmanager
+def _lock_waits_bounded():
+    """Within: this session's lock waits end after LOCK_TIMEOUT_S with an error that names the
+    other sessions (for the flush's reads, which run outside its transaction)."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SET lock_timeout = '{LOCK_TIMEOUT_S}s'")
+    try:
+        with _naming_the_lock_holders():
+            yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("RESET lock_timeout")
+
+
+@contextmanager
+def _naming_the_lock_holders():
+    try:
+        yield
+    except OperationalError as error:
+        if getattr(error.__cause__, "sqlstate", None) != LOCK_NOT_AVAILABLE:
+            raise
+        raise OperationalError(
+            f"The flush waited {LOCK_TIMEOUT_S}s for a lock another session of the test database holds"
+            f" ({error}). The other sessions:\n{other_sessions()}"
+        ) from error
+
+
 def install():
     """Make the flush command cheap on this connection's PostgreSQL; return the undo."""
     operations = type(connection.ops)
@@ -95,6 +152,10 @@ def install():
     as_migrated = {table: digest(table) for table in KEPT_AS_MIGRATED}
 
     def sql_flush(self, style, tables, *, reset_sequences=False, allow_cascade=False):
+        with _lock_waits_bounded():
+            return statements_for(self, style, tables, reset_sequences=reset_sequences, allow_cascade=allow_cascade)
+
+    def statements_for(self, style, tables, *, reset_sequences, allow_cascade):
         if reset_sequences:  # restarting sequences needs the TRUNCATE ... RESTART IDENTITY
             statements = truncate_all(self, style, tables, reset_sequences=True, allow_cascade=allow_cascade)
             return statements + restore_statements(tables)
@@ -108,9 +169,19 @@ def install():
         deletes = [f"DELETE FROM {_quoted(table)};" for table in sorted(filled - guarded)]
         return statements + deletes + restore_statements(changed)
 
+    execute_flush = operations.execute_sql_flush
+
+    def execute_sql_flush(self, sql_list):
+        # In the flush's transaction (SET LOCAL ends with it): its TRUNCATE and DELETEs wait for
+        # a lock at most LOCK_TIMEOUT_S.
+        with _naming_the_lock_holders():
+            execute_flush(self, [f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT_S}s'", *sql_list])
+
     operations.sql_flush = sql_flush
+    operations.execute_sql_flush = execute_sql_flush
 
     def undo():
         operations.sql_flush = truncate_all
+        operations.execute_sql_flush = execute_flush
 
     return undo

@@ -1,5 +1,6 @@
 """Start the project's real processes (bin/ scripts) for tests, and always stop them."""
 
+import ctypes
 import os
 import signal
 import socket
@@ -41,11 +42,38 @@ def read_log(process: subprocess.Popen) -> str:
     return Path(path).read_text(errors="replace")[-4000:] if path else ""
 
 
+def _prctl():
+    try:
+        return ctypes.CDLL(None, use_errno=True).prctl
+    except (OSError, AttributeError):  # not Linux
+        return None
+
+
+_PRCTL = _prctl()  # looked up here: between fork and exec the child only calls it
+PR_SET_PDEATHSIG = 1
+
+
+def _ends_with_this_process() -> None:
+    """In the child before exec: SIGTERM when the process that started it dies (Linux). Every
+    bin/ script execs its server, so the signal reaches the server itself."""
+    if _PRCTL is not None:
+        _PRCTL(PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
 def start(script: str, env: dict, log_path: Path) -> subprocess.Popen:
-    """Run bin/<script> in its own process group, output to `log_path`."""
+    """Run bin/<script> in its own process group, output to `log_path`. It also ends when this
+    process dies without stopping it: pytest-timeout ends a stuck test's process at once (no
+    `finally`, no fixture teardown), and a Celery worker or server left running took tasks from
+    the Redis database the replacement worker uses, for a test database no longer there."""
     log = open(log_path, "wb")  # noqa: SIM115  (closed with the process)
     process = subprocess.Popen(
-        [str(ROOT / "bin" / script)], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        [str(ROOT / "bin" / script)],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+        preexec_fn=_ends_with_this_process,  # one prctl call, looked up before the fork
     )
     process.log_path = log_path
     process.log_file = log

@@ -4,9 +4,10 @@ permissions and the default point rules as the migrations made them."""
 
 import datetime as dt
 
+import pytest
 from django.contrib.auth.models import Permission
 from django.contrib.contenttypes.models import ContentType
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.db import connection
 from django.utils import timezone
 
@@ -109,3 +110,35 @@ def test_a_flush_restarting_sequences_puts_back_the_default_point_rules_past_the
 
     created = PointRule.objects.create(activity="video_complete", label="学完微党课", points=5, daily_cap=20)
     assert created.pk > max(rule[0] for rule in as_migrated)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the cheaper flush and its lock bound are PostgreSQL's")
+def test_a_flush_blocked_by_another_sessions_lock_fails_naming_that_session_instead_of_waiting_forever(
+    transactional_db, tree, monkeypatch
+):
+    """A request or worker still in a transaction holding a row the flush must delete (a page's
+    last heartbeat, a session waiting on this process) made the end of a transactional test wait
+    forever: PostgreSQL has no lock timeout by default, and nothing ends that other session."""
+    import psycopg
+
+    monkeypatch.setattr(flush_module, "LOCK_TIMEOUT_S", 1)
+    settings = connection.settings_dict
+    holder = psycopg.connect(
+        host=settings["HOST"] or "127.0.0.1",
+        port=settings["PORT"] or 5432,
+        user=settings["USER"],
+        password=settings["PASSWORD"] or None,
+        dbname=settings["NAME"],
+        application_name="stuck-request",
+    )
+    try:
+        holder.execute("SELECT 1 FROM orgs_unit WHERE id = %s FOR UPDATE", [tree["gz1"].pk])
+        with pytest.raises(CommandError) as failed:
+            flush()
+        assert "stuck-request" in str(failed.value.__cause__)
+        assert "lock" in str(failed.value.__cause__)
+    finally:
+        holder.rollback()
+        holder.close()
+    flush()  # the lock released, the same flush goes through
+    assert tables_with_rows() == {}

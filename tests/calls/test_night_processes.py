@@ -11,6 +11,7 @@ import websockets.sync.client
 from calls.live.models import NightScore
 from tests.contests.test_processes import _healthy, _server_sessions_gone, web_env
 from tests.processes import free_port, session_cookie, start, stop, wait_for
+from tests.sockets import FRAME_WAIT_S
 
 from .night import speech_night
 
@@ -33,7 +34,7 @@ class Socket:
         self.socket = websockets.sync.client.connect(
             f"ws://127.0.0.1:{port}/ws/nights/{self.call_id}/?role={self.role}",
             additional_headers={"Cookie": self.cookie, "Origin": "http://localhost"},
-            open_timeout=10,
+            open_timeout=FRAME_WAIT_S,
         ).__enter__()
         return self.next()
 
@@ -46,7 +47,7 @@ class Socket:
         self.socket.send(json.dumps(frame))
         return self.next(lambda f: f["type"] in ("ack", "error") and f.get("ref") == frame["id"])
 
-    def next(self, predicate=lambda frame: True, timeout: float = 15) -> dict:
+    def next(self, predicate=lambda frame: True, timeout: float = FRAME_WAIT_S) -> dict:
         while True:
             frame = json.loads(self.socket.recv(timeout=timeout))
             if predicate(frame):

@@ -82,6 +82,17 @@ async def until(socket, predicate, timeout: float = FRAME_WAIT_S) -> dict:
     return await asyncio.wait_for(wait(), timeout)
 
 
+async def delivered(contest_id: int, seq: int, timeout: float = FRAME_WAIT_S) -> None:
+    """Until this process's hub has delivered the contest's frame `seq` (to its sockets, or to
+    the backlog of a socket whose snapshot is on the way)."""
+
+    async def wait():
+        while fanout.HUB.delivered_seq.get(contest_id, 0) < seq:
+            await asyncio.sleep(0.01)
+
+    await asyncio.wait_for(wait(), timeout)
+
+
 async def test_a_relay_question_from_open_to_reveal_over_sockets():
     hall = await build_hall()
     code = hall["contest"].join_code
@@ -401,10 +412,12 @@ async def test_frames_delivered_while_a_sockets_snapshot_is_built_follow_the_sna
     monkeypatch.setattr(ContestConsumer, "_snapshot", slow_snapshot)
     monkeypatch.setattr(ContestConsumer, "_cached_snapshot", lambda consumer: None)
     player = await connect(contest.join_code, hall["red"][0])
-    assert await sync_to_async(built.wait)(5)
-    await asyncio.sleep(0.2)  # the process's Redis subscription (when there is Redis) is in place
+    assert await sync_to_async(built.wait)(FRAME_WAIT_S)
+    if settings.REDIS_URL:  # the process's subscription is in place: the start frame reaches it
+        await asyncio.wait_for(fanout.HUB.subscribed.wait(), FRAME_WAIT_S)
     await sync_to_async(services.contest_start)(contest=contest, by=None)
-    await asyncio.sleep(0.3)  # the start frame has reached this process's hub
+    started = await sync_to_async(Contest.objects.values_list("seq", flat=True).get)(pk=contest.pk)
+    await delivered(contest.pk, started)  # the start frame has reached this process's hub
     release.set()
 
     first, second = await receive(player), await receive(player)

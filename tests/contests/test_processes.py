@@ -14,6 +14,7 @@ from contests import services
 from contests.models import ContestAnswer, Round
 from tests import factories
 from tests.processes import env_on_test_database, free_port, session_cookie, start, stop, wait_for
+from tests.sockets import FRAME_WAIT_S
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -44,7 +45,7 @@ class Player:
         self.socket = websockets.sync.client.connect(
             f"ws://127.0.0.1:{port}/ws/contests/{self.code}/?role={self.role}",
             additional_headers={"Cookie": self.cookie, "Origin": "http://localhost"},
-            open_timeout=10,
+            open_timeout=FRAME_WAIT_S,
         ).__enter__()
         return self.next()
 
@@ -55,7 +56,7 @@ class Player:
     def send(self, **frame) -> None:
         self.socket.send(json.dumps(frame))
 
-    def next(self, predicate=lambda frame: True, timeout: float = 10) -> dict:
+    def next(self, predicate=lambda frame: True, timeout: float = FRAME_WAIT_S) -> dict:
         while True:
             frame = json.loads(self.socket.recv(timeout=timeout))
             if frame.get("seq"):
@@ -149,11 +150,11 @@ def test_a_real_server_closes_an_anonymous_socket_with_4401_and_refuses_a_foreig
         wait_for(lambda: _healthy(port), timeout=60, what="bin/web", process=process)
         with websockets.sync.client.connect(url, additional_headers={"Origin": "http://localhost"}) as anonymous:
             with pytest.raises(websockets.exceptions.ConnectionClosed) as closed:
-                anonymous.recv(timeout=10)
+                anonymous.recv(timeout=FRAME_WAIT_S)
         assert closed.value.rcvd.code == 4401  # not an HTTP 403, which a browser sees as 1006
         for origin in ({"Origin": "http://evil.example"}, {}):
             with pytest.raises(websockets.exceptions.InvalidStatus) as refused:
-                websockets.sync.client.connect(url, additional_headers=origin, open_timeout=10)
+                websockets.sync.client.connect(url, additional_headers=origin, open_timeout=FRAME_WAIT_S)
             assert refused.value.response.status_code == 403
     finally:
         stop(process)

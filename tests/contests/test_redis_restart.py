@@ -90,20 +90,20 @@ async def test_a_reveal_made_while_redis_is_down_reaches_every_socket_once_it_is
     await late.send_to(text_data=json.dumps({**answer, "response": "A"}))
     assert (await receive(late, kind="ack"))["answer_id"] == "blue-1"
     await host.send_to(text_data=json.dumps({"type": "host.reveal", "id": "v"}))
-    reply = await until(host, lambda f: f["type"] in ("ack", "error") and f["ref"] == "v", timeout=15)
+    reply = await until(host, lambda f: f["type"] in ("ack", "error") and f["ref"] == "v")
     assert reply["type"] == "ack" or reply["code"] == "unavailable"
 
     await sync_to_async(own_redis.start)()
     if reply["type"] == "error":  # nothing was done: the page sends it again
         await host.send_to(text_data=json.dumps({"type": "host.reveal", "id": "v2"}))
     for socket in (player, screen, host, late):
-        revealed = await until(socket, lambda f: (f.get("question") or {}).get("phase") == "revealed", timeout=15)
+        revealed = await until(socket, lambda f: (f.get("question") or {}).get("phase") == "revealed")
         assert revealed["seq"] > opened["seq"]  # numbering goes on after the restart
     assert revealed["question"]["reveal"]["results"] == {str(revealed["you"]["team"]): True}
 
     # And the contest goes on: the next change is numbered after the reveal and broadcast as usual.
     await host.send_to(text_data=json.dumps({"type": "host.open", "id": "o2"}))
-    next_opened = await until(player, lambda f: f.get("event") == "question.opened", timeout=15)
+    next_opened = await until(player, lambda f: f.get("event") == "question.opened")
     assert next_opened["seq"] > revealed["seq"]
     for socket in (host, screen, player, late):
         await socket.disconnect()
@@ -140,7 +140,7 @@ async def test_a_change_this_process_alone_could_not_publish_reaches_its_sockets
     monkeypatch.setattr(fanout, "_redis", ResetOnce())
     await host.send_to(text_data=json.dumps({"type": "host.reveal", "id": "v"}))
     assert (await until(host, lambda f: f.get("ref") == "v"))["type"] == "ack"
-    revealed = await until(player, lambda f: (f.get("question") or {}).get("phase") == "revealed", timeout=15)
+    revealed = await until(player, lambda f: (f.get("question") or {}).get("phase") == "revealed")
     assert failures and revealed["event"] == "snapshot" and revealed["seq"] > opened["seq"]
     for socket in (host, player):
         await socket.disconnect()
@@ -190,7 +190,7 @@ def test_two_server_processes_bring_a_reveal_made_while_redis_was_down_to_every_
         assert host.next(lambda f: f.get("ref") == "v")["type"] == "ack"
         server.start()
         for client in (screen, *phones, host):
-            revealed = client.next(lambda f: (f.get("question") or {}).get("phase") == "revealed", timeout=20)
+            revealed = client.next(lambda f: (f.get("question") or {}).get("phase") == "revealed")
             assert revealed["seq"] > opened["seq"]
         host.send(type="host.open", id="o2")
         assert phones[1].next(lambda f: f.get("event") == "question.opened")["seq"] > revealed["seq"]

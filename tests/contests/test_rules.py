@@ -2,7 +2,6 @@
 
 import json
 import threading
-import time
 import uuid
 from datetime import timedelta
 
@@ -17,6 +16,7 @@ from contests.presenters import public_state
 from contests.services import ContestRejected
 from orgs import services as org_services
 from tests import factories
+from tests.processes import wait_for
 
 
 def start(hall, *rounds):
@@ -506,11 +506,15 @@ def test_answer_batches_share_the_questions_lock_and_a_reveal_waits_for_them(hal
 
 
 def test_a_progress_tick_is_claimed_by_one_process_until_it_ends():
+    # Claimed for a minute: a second claim comes well within it, however slow the machine (with
+    # 300 ms, a pause of the test's process between the two claims let the second one through).
     key = f"test:{uuid.uuid4().hex}:progress"
-    assert fanout.hot_claim(key, 300)
-    assert not fanout.hot_claim(key, 300)  # another process finds it claimed: its answers are in that tick
-    time.sleep(0.4)
-    assert fanout.hot_claim(key, 300)
+    assert fanout.hot_claim(key, 60_000)
+    assert not fanout.hot_claim(key, 60_000)  # another process finds it claimed: its answers are in that tick
+    # A claim of 300 ms ends: the key can be claimed again afterwards.
+    short = f"test:{uuid.uuid4().hex}:progress"
+    assert fanout.hot_claim(short, 300)
+    wait_for(lambda: fanout.hot_claim(short, 300), timeout=30, what="the 300 ms claim to end")
 
 
 def test_progress_ticks_space_out_when_building_them_takes_long(monkeypatch):

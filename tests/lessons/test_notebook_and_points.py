@@ -1,4 +1,3 @@
-import threading
 from datetime import timedelta
 
 import pytest
@@ -11,6 +10,7 @@ from lessons.selectors import notebook_due, points_today
 from lessons.services.notebook import ReviewRejected, notebook_add_wrong, notebook_review
 from lessons.services.points import point_rules_ensure_defaults, points_award
 from tests import factories
+from tests.threads import run_together
 
 
 @pytest.fixture
@@ -108,18 +108,12 @@ def test_concurrent_awards_never_pass_the_cap(tree):
     person = factories.member(factories.unit_at("审计署/广州特派办/第一党支部"))
     point_rules_ensure_defaults()  # transactional tests start from flushed tables
     PointRule.objects.filter(activity="practice_correct").update(daily_cap=3)
-    barrier = threading.Barrier(8)
 
-    def award(n):
+    def award(n, barrier):
         barrier.wait()
         points_award(member=person, activity="practice_correct", source_key=f"race{n}")
-        connection.close()
 
-    threads = [threading.Thread(target=award, args=(n,)) for n in range(8)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    run_together(award, 8)
     assert sum(PointEvent.objects.filter(member=person).values_list("points", flat=True)) == 3
 
 

@@ -395,9 +395,9 @@ def test_one_member_plays_one_lesson_at_a_time(tree, watcher, settings):
 
 @pytest.mark.django_db(transaction=True)
 def test_muted_tabs_of_several_lessons_beating_at_the_same_moment_earn_as_one(tree):
-    import threading
-
     from django.db import connection
+
+    from tests.threads import run_together
 
     if connection.vendor == "sqlite":
         pytest.skip("SQLite serialises writers; the row lock matters on PostgreSQL (CI runs this there)")
@@ -405,19 +405,13 @@ def test_muted_tabs_of_several_lessons_beating_at_the_same_moment_earn_as_one(tr
     member = factories.member(tree["gz1"], username="tabs")
     lessons = [ten_minute_lesson(tree["gz"], title=f"第{n}课") for n in range(6)]
     t0 = timezone.now()
-    barrier = threading.Barrier(len(lessons))
 
-    def play(n):
+    def play(n, barrier):
         for second in range(0, 60, 10):  # every tab at 1x, beating at the same instants
             barrier.wait()
             beat(member, lessons[n], t0 + timedelta(seconds=second), float(second), tab=f"tab{n}")
-        connection.close()
 
-    threads = [threading.Thread(target=play, args=(n,)) for n in range(len(lessons))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    run_together(play, len(lessons))
     credited = [float(p.watched_s) for p in WatchProgress.objects.filter(member=member)]
     assert len([c for c in credited if c]) == 1 and sum(credited) <= 50 * 2 + videos.SLACK_S
 

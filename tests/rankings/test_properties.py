@@ -361,7 +361,15 @@ def quota_prizes(rule, out, eligible):
 
 
 @pytest.mark.django_db
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+# The same 150 examples on every run (derandomize, as tests/api/fuzz.py): with a fresh random draw
+# each run, CI could fail on a clone that passed before without a change, and with another draw on
+# the rerun; a failure found here is one that every run reproduces.
+@settings(
+    max_examples=150,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
 @given(teams=team_strategy, spec=rule_strategy)
 def test_sql_snapshot_matches_python_reference(tree, teams, spec):
     with transaction.atomic():
