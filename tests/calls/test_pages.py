@@ -280,6 +280,9 @@ def test_an_author_sees_the_published_result_on_the_entry_page(client, judged, e
     services.results_publish(call=essay_call, by=organiser)
     page = client.get(reverse("calls:entry", args=[entry.pk])).content.decode()
     assert "一等奖" in page and "第 1 名 · 最终得分 86.00" in page
+    assert '<span class="badge text-bg-light border" id="entry-status">结果已公布</span>' in page  # not 评审中
+    for listing in (reverse("calls:list"), reverse("calls:detail", args=[essay_call.pk])):
+        assert '<span class="badge text-bg-light border">结果已公布</span>' in client.get(listing).content.decode()
     assert reverse("calls:certificate", args=[entry.pk]) in page
     client.force_login(other.author)  # in judging too, but no prize: said so, no certificate
     page = client.get(reverse("calls:entry", args=[other.pk])).content.decode()
