@@ -344,3 +344,22 @@ def test_the_upload_page_states_the_size_limit_before_a_file_is_chosen(organiser
     limit = "500.0\xa0MB"  # filesizeformat keeps the number and unit together
     assert f"MP4、MOV 等常见视频格式，不超过 {limit}" in html
     assert f'data-too-large="文件超过了 {limit} 的上限。"' in html
+
+
+def test_the_players_quiz_button_starts_the_lessons_quiz_and_comes_back_to_it(tree):
+    """It led to the study home, where the member had to find the quiz among every paper."""
+    from lessons.models import Attempt
+
+    bank = factories.bank(tree["audit"])
+    quiz = factories.paper(tree["gz"], mode="practice", title="第一讲测验", questions=[factories.question(bank)])
+    lesson = ready(videos.lesson_create(title="第一讲", unit=tree["gz"]))
+    Lesson.objects.filter(pk=lesson.pk).update(paper=quiz)
+    client = Client()
+    client.force_login(factories.member(tree["gz1"], username="watcher"))
+    page = client.get(f"/lessons/{lesson.pk}/").content.decode()
+    start = f"/study/papers/{quiz.pk}/start/"
+    assert f'<form method="post" action="{start}">' in page and 'id="lesson-quiz"' in page
+    started = client.post(start)
+    attempt = Attempt.objects.get(paper=quiz, member__username="watcher")
+    assert started.status_code == 302 and started["Location"] == f"/study/attempts/{attempt.pk}/"
+    assert client.post(start)["Location"] == started["Location"]  # pressed again: the same attempt
