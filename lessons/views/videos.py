@@ -28,7 +28,7 @@ from quizsite.api_errors import error_response
 from quizsite.spreadsheets import ExportWorkbook, xlsx_response
 
 from ..models import Heartbeat, Lesson, Series, StudyCredit, Upload, WatchProgress
-from ..services import videos
+from ..services import attempts, videos
 from ..services.videos import LessonRejected
 
 RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
@@ -155,9 +155,22 @@ def player(request, lesson_id: int):
             "subtitles_name": Path(lesson.subtitles.name).name if lesson.subtitles else "",
             "lesson_hours": videos.study_hours_for(duration) if duration else None,
             "credit": credit,
+            "quiz_unavailable": _quiz_unavailable(request.user, lesson),
             **_series_around(request.user, lesson),
         },
     )
+
+
+def _quiz_unavailable(user, lesson: Lesson) -> str:
+    """Why the member cannot start the lesson's quiz now ('' when they can, or there is none):
+    the player says so beside the quiz's name instead of a button that leads to a refusal."""
+    if lesson.paper is None:
+        return ""
+    try:
+        attempts.paper_open_for(lesson.paper, user, timezone.now())
+    except attempts.AttemptRejected as refused:
+        return refused.message
+    return ""
 
 
 def _series_around(user, lesson: Lesson) -> dict:

@@ -363,3 +363,26 @@ def test_the_players_quiz_button_starts_the_lessons_quiz_and_comes_back_to_it(tr
     attempt = Attempt.objects.get(paper=quiz, member__username="watcher")
     assert started.status_code == 302 and started["Location"] == f"/study/attempts/{attempt.pk}/"
     assert client.post(start)["Location"] == started["Location"]  # pressed again: the same attempt
+
+
+def test_a_lessons_quiz_that_cannot_be_taken_now_says_why_instead_of_offering_a_button(tree):
+    """An unpublished quiz, or one not yet open, led through the button to a refusal."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from lessons.models import Paper
+
+    bank = factories.bank(tree["audit"])
+    quiz = factories.paper(tree["gz"], mode="practice", title="第一讲测验", questions=[factories.question(bank)])
+    lesson = ready(videos.lesson_create(title="第一讲", unit=tree["gz"]))
+    Lesson.objects.filter(pk=lesson.pk).update(paper=quiz)
+    client = Client()
+    client.force_login(factories.member(tree["gz1"], username="watcher"))
+    Paper.objects.filter(pk=quiz.pk).update(status=Paper.Status.DRAFT)
+    page = client.get(f"/lessons/{lesson.pk}/").content.decode()
+    assert 'id="lesson-quiz"' not in page and 'id="lesson-quiz-unavailable"' in page and "该试卷尚未发布。" in page
+    opens = timezone.now() + timedelta(days=1)
+    Paper.objects.filter(pk=quiz.pk).update(status=Paper.Status.PUBLISHED, opens_at=opens)
+    page = client.get(f"/lessons/{lesson.pk}/").content.decode()
+    assert f"该试卷于 {timezone.localtime(opens):%Y-%m-%d %H:%M} 开放。" in page
