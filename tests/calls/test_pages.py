@@ -17,6 +17,29 @@ from . import documents
 from .conftest import submitted_essay, upload
 
 
+def edit_form(essay_call, tree) -> dict:
+    """The call form's fields as the edit page fills them for the essay call, without its
+    levels, criteria or tiers (each test states those)."""
+    return {
+        "title": essay_call.title,
+        "unit": tree["audit"].pk,
+        "kind": "essay",
+        "opens_at": timezone.localtime(essay_call.opens_at).strftime("%Y-%m-%dT%H:%M"),
+        "closes_at": timezone.localtime(essay_call.closes_at).strftime("%Y-%m-%dT%H:%M"),
+        "entries_per_member": 1,
+        "max_file_mb": 1,
+        "max_coauthors": 1,
+        "judges_per_entry": 3,
+        "drop_extremes_from": 5,
+        "entries_per_unit": 0,
+        "prize_mode": "count",
+        "boundary_ties": "share",
+        "percent_rounding": "floor",
+        "fields-TOTAL_FORMS": 0,
+        "fields-INITIAL_FORMS": 0,
+    }
+
+
 def test_organiser_creates_a_call_with_levels_rubric_and_tiers(client, tree, gz_organiser):
     client.force_login(factories.organiser(tree["audit"]))
     opens = timezone.localtime() - timedelta(hours=1)
@@ -79,22 +102,7 @@ def test_criteria_weights_are_percentages_that_must_add_up_to_100(client, tree, 
     # Counts and scores as typed, not 1.00 prizes scored from 0.00 to 100.00.
     assert 'name="tiers-0-value" value="1"' in page and 'name="criteria-0-max_score" value="100"' in page
     data = {
-        "title": essay_call.title,
-        "unit": tree["audit"].pk,
-        "kind": "essay",
-        "opens_at": timezone.localtime(essay_call.opens_at).strftime("%Y-%m-%dT%H:%M"),
-        "closes_at": timezone.localtime(essay_call.closes_at).strftime("%Y-%m-%dT%H:%M"),
-        "entries_per_member": 1,
-        "max_file_mb": 1,
-        "max_coauthors": 1,
-        "judges_per_entry": 3,
-        "drop_extremes_from": 5,
-        "entries_per_unit": 0,
-        "prize_mode": "count",
-        "boundary_ties": "share",
-        "percent_rounding": "floor",
-        "fields-TOTAL_FORMS": 0,
-        "fields-INITIAL_FORMS": 0,
+        **edit_form(essay_call, tree),
         "levels-TOTAL_FORMS": 0,
         "levels-INITIAL_FORMS": 0,
         "criteria-TOTAL_FORMS": 2,
@@ -305,22 +313,8 @@ def test_levels_cannot_change_once_entries_wait_at_them(client, essay_call, tree
     page = client.get(reverse("calls:call_edit", args=[essay_call.pk]))
     assert "层级不能再修改" in page.content.decode()
     data = {
+        **edit_form(essay_call, tree),
         "title": "改过的标题",
-        "unit": tree["audit"].pk,
-        "kind": "essay",
-        "opens_at": timezone.localtime(essay_call.opens_at).strftime("%Y-%m-%dT%H:%M"),
-        "closes_at": timezone.localtime(essay_call.closes_at).strftime("%Y-%m-%dT%H:%M"),
-        "entries_per_member": 1,
-        "max_file_mb": 1,
-        "max_coauthors": 1,
-        "judges_per_entry": 3,
-        "drop_extremes_from": 5,
-        "entries_per_unit": 0,
-        "prize_mode": "count",
-        "boundary_ties": "share",
-        "percent_rounding": "floor",
-        "fields-TOTAL_FORMS": 0,
-        "fields-INITIAL_FORMS": 0,
         "criteria-TOTAL_FORMS": 1,
         "criteria-INITIAL_FORMS": 0,
         "criteria-0-name": "",
