@@ -346,16 +346,24 @@ def test_the_upload_page_states_the_size_limit_before_a_file_is_chosen(organiser
     assert f'data-too-large="文件超过了 {limit} 的上限。"' in html
 
 
-def test_the_players_quiz_button_starts_the_lessons_quiz_and_comes_back_to_it(tree):
-    """It led to the study home, where the member had to find the quiz among every paper."""
-    from lessons.models import Attempt
-
+@pytest.fixture
+def quiz_lesson(tree):
+    """A ready lesson of 广州特派办 with a one-question practice quiz, and a member of its first
+    branch signed in."""
     bank = factories.bank(tree["audit"])
     quiz = factories.paper(tree["gz"], mode="practice", title="第一讲测验", questions=[factories.question(bank)])
     lesson = ready(videos.lesson_create(title="第一讲", unit=tree["gz"]))
     Lesson.objects.filter(pk=lesson.pk).update(paper=quiz)
     client = Client()
     client.force_login(factories.member(tree["gz1"], username="watcher"))
+    return lesson, quiz, client
+
+
+def test_the_players_quiz_button_starts_the_lessons_quiz_and_comes_back_to_it(quiz_lesson):
+    """It led to the study home, where the member had to find the quiz among every paper."""
+    from lessons.models import Attempt
+
+    lesson, quiz, client = quiz_lesson
     page = client.get(f"/lessons/{lesson.pk}/").content.decode()
     start = f"/study/papers/{quiz.pk}/start/"
     assert f'<form method="post" action="{start}">' in page and 'id="lesson-quiz"' in page
@@ -365,7 +373,7 @@ def test_the_players_quiz_button_starts_the_lessons_quiz_and_comes_back_to_it(tr
     assert client.post(start)["Location"] == started["Location"]  # pressed again: the same attempt
 
 
-def test_a_lessons_quiz_that_cannot_be_taken_now_says_why_instead_of_offering_a_button(tree):
+def test_a_lessons_quiz_that_cannot_be_taken_now_says_why_instead_of_offering_a_button(quiz_lesson):
     """An unpublished quiz, or one not yet open, led through the button to a refusal."""
     from datetime import timedelta
 
@@ -373,12 +381,7 @@ def test_a_lessons_quiz_that_cannot_be_taken_now_says_why_instead_of_offering_a_
 
     from lessons.models import Paper
 
-    bank = factories.bank(tree["audit"])
-    quiz = factories.paper(tree["gz"], mode="practice", title="第一讲测验", questions=[factories.question(bank)])
-    lesson = ready(videos.lesson_create(title="第一讲", unit=tree["gz"]))
-    Lesson.objects.filter(pk=lesson.pk).update(paper=quiz)
-    client = Client()
-    client.force_login(factories.member(tree["gz1"], username="watcher"))
+    lesson, quiz, client = quiz_lesson
     Paper.objects.filter(pk=quiz.pk).update(status=Paper.Status.DRAFT)
     page = client.get(f"/lessons/{lesson.pk}/").content.decode()
     assert 'id="lesson-quiz"' not in page and 'id="lesson-quiz-unavailable"' in page and "该试卷尚未发布。" in page
