@@ -111,10 +111,11 @@ class _Roster:
 _ROSTERS: dict[tuple[int, datetime], _Roster] = {}
 
 
-def _roster(contest: Contest) -> _Roster:
-    """The roster of a started contest (its start time is in the key: SQLite may reuse an id)."""
+def _roster(contest: Contest, *, fresh: bool = False) -> _Roster:
+    """The roster of a started contest (its start time is in the key: SQLite may reuse an id);
+    `fresh` reads it again."""
     key = (contest.pk, contest.started_at)
-    roster = _ROSTERS.get(key)
+    roster = None if fresh else _ROSTERS.get(key)
     if roster is None:
         if len(_ROSTERS) > 100:
             _ROSTERS.clear()
@@ -179,6 +180,11 @@ class _Batch:
         if late or opening.revealed_at or (opening.closed_at and submission.received_at > opening.closed_at):
             raise ContestRejected("deadline_passed", _("Time is up for this question."))
         team_id = self.roster.teams.get(submission.member_id)
+        if team_id is None:
+            # Read once more before refusing: a roster this process kept must never refuse a
+            # player (a test database's ids repeat after a flush that resets its sequences).
+            self.roster = _roster(opening.contest, fresh=True)
+            team_id = self.roster.teams.get(submission.member_id)
         if team_id is None:
             raise ContestRejected("not_in_contest", _("You are not on a team in this contest."))
         self.kind.check_answerer(self, submission.member_id, team_id)

@@ -14,6 +14,7 @@ from contests.services import ContestRejected
 from contests.wizard import services as wizard_services
 from contests.wizard.forms import RoundForm
 from contests.wizard.round_templates import TEMPLATES
+from tests import factories
 
 
 def test_the_registry_has_the_rules_of_every_round_type():
@@ -261,3 +262,22 @@ def test_the_set_up_pages_show_each_rounds_scoring_by_its_types_rules(client, ha
     for page in ("rounds", "review"):
         text = client.get(f"/contests/{hall.contest.join_code}/setup/{page}/", HTTP_ACCEPT_LANGUAGE="en").text
         assert "+20 / −10 · early −5" in text and "stakes 10 / 20" in text, page
+
+
+def test_a_player_missing_from_the_roster_a_process_kept_is_read_again_not_refused(hall):
+    """Rosters are kept per process, by contest id and start time. One kept from another contest
+    under the same key (a test database's ids repeat after a flush that resets its sequences)
+    refused a player as 'not on a team' (seen once in CI); the roster is read again first."""
+    from contests.services import playing
+
+    _start(hall, type=Round.Type.COMPULSORY)
+    stale = playing._Roster(hall.contest.pk)
+    stale.teams, stale.legs = {}, {}
+    playing._ROSTERS[(hall.contest.pk, hall.contest.started_at)] = stale
+    services.question_open(contest=hall.contest, by=hall.host)
+    answer = services.answer_submit(contest=hall.contest, member=hall.red[1], response="对", client_answer_id="r")
+    assert answer.team_id == hall.team_red.pk
+    outsider = factories.member(hall.tree["gz2"], username="outsider")
+    with pytest.raises(ContestRejected) as refused:
+        services.answer_submit(contest=hall.contest, member=outsider, response="对", client_answer_id="o")
+    assert refused.value.code == "not_in_contest"
