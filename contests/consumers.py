@@ -305,18 +305,10 @@ class ContestConsumer(AsyncWebsocketConsumer):
         return self._host(kind, message, contest, user)
 
     def _host(self, kind: str, message: dict, contest: Contest, user) -> dict:
-        """A host command; with a `command_id`, carried out once however often it arrives."""
-        if "command_id" not in message:  # clients before protocol 7: carried out every time
-            self._host_command(kind, message, contest, user)
-            return {}
-        command_id = commands.check_command_id(message["command_id"])
-        fields, repeat = commands.run_once(
-            contest_id=contest.pk,
-            command_id=command_id,
-            kind=kind,
-            run=lambda: self._host_command(kind, message, contest, user),
+        """A host command; with a `command_id` (protocol 7), carried out once however often it arrives."""
+        return commands.host_command(
+            message, scope=f"contest:{contest.pk}", run=lambda: self._host_command(kind, message, contest, user)
         )
-        return {**fields, "command_id": command_id, "repeat": repeat}
 
     def _host_command(self, kind: str, message: dict, contest: Contest, user) -> dict:
         contest = Contest.objects.get(pk=contest.pk)

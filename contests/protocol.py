@@ -9,7 +9,7 @@ import time
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-PROTOCOL_VERSION = 7
+PROTOCOL_VERSION = 8
 MAX_FRAME_BYTES = 4096
 
 # Client -> server

@@ -39,7 +39,8 @@ def error_codes_in_code() -> set[str]:
     sources += sorted((ROOT / "contests" / "rounds").glob("*.py"))  # who may answer, by round type
     sources.append(ROOT / "lessons" / "grading.py")  # response checks reach players as error codes
     text = "\n".join(path.read_text() for path in sources)
-    codes = set(re.findall(r'(?:ProtocolError|ContestRejected|ResponseInvalid)\(\s*"([a-z_]+)"', text))
+    # `refusal(...)`: contests/commands.py refuses in the scope's own kind (a contest's or a night's).
+    codes = set(re.findall(r'(?:ProtocolError|ContestRejected|ResponseInvalid|refusal)\(\s*"([a-z_]+)"', text))
     return (codes | set(re.findall(r'error_message\(\s*"([a-z_]+)"', text))) - SET_UP_ONLY
 
 
@@ -69,8 +70,9 @@ def test_documented_version_matches_the_code():
 
 
 def night_error_codes_in_code() -> set[str]:
-    text = "\n".join(path.read_text() for path in sorted((ROOT / "calls" / "live").glob("*.py")))
-    codes = set(re.findall(r'CallRejected\(\s*"([a-z_]+)"', text))
+    sources = [*sorted((ROOT / "calls" / "live").glob("*.py")), ROOT / "contests" / "commands.py"]
+    text = "\n".join(path.read_text() for path in sources)
+    codes = set(re.findall(r'(?:CallRejected|refusal)\(\s*"([a-z_]+)"', text))
     return codes | set(re.findall(r'error_message\(\s*"([a-z_]+)"', text))
 
 

@@ -13,6 +13,7 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from django.db import DatabaseError
 from django.utils.translation import gettext as _
 
+from contests import commands
 from contests import protocol as common
 from contests.consumers import FrameBudget, refuse_anonymous
 from contests.fanout import frame_seq
@@ -147,16 +148,23 @@ class NightConsumer(AsyncWebsocketConsumer):
                 "received_at": score.received_at.isoformat(timespec="milliseconds"),
                 "repeat": not new,
             }
+        # With a `command_id` (protocol 8), carried out once however often it arrives.
+        return commands.host_command(
+            message, scope=f"night:{night.pk}", run=lambda: self._host_command(kind, message), refusal=CallRejected
+        )
+
+    def _host_command(self, kind: str, message: dict) -> dict:
+        night, user = self.night, self.user
         if kind == "night.draw":
             seed = message.get("seed", "")
             services.night_draw(night=night, by=user, seed=seed if isinstance(seed, str) else "")
             return {}
-        commands = {
+        simple = {
             "night.call": services.speaker_call,
             "night.open": services.scoring_open,
             "night.lock": services.speaker_lock,
             "night.board": services.board_show,
             "night.finish": services.night_finish,
         }
-        commands[kind](night=night, by=user)
+        simple[kind](night=night, by=user)
         return {}

@@ -8,7 +8,7 @@ import json
 import pytest
 from asgiref.sync import sync_to_async
 
-from calls.live.models import NightScore
+from calls.live.models import Night, NightScore, NightSpeaker
 from quizsite.asgi import application
 from tests import factories
 from tests.processes import session_cookie
@@ -197,6 +197,58 @@ async def test_bad_frames_are_refused_with_a_reason_and_the_socket_stays_usable(
     assert await sync_to_async(NightScore.objects.count)() == 1
     for socket in (host, judge, conflicted, screen):
         await socket.disconnect()
+
+
+async def reply_to(host, frame: dict) -> dict:
+    await host.send_to(text_data=json.dumps(frame))
+    return await until(host, lambda f: f["type"] in ("ack", "error") and f.get("ref") == frame["id"])
+
+
+async def test_a_night_command_sent_again_with_its_command_id_is_answered_with_its_first_result_once():
+    setup = await build()
+    call_id, cookies = setup["call"].pk, setup["cookies"]
+    host = await connect(call_id, cookies["host"], "host")
+    await until(host, event("snapshot"))
+    await command(host, "night.draw", seed="hall-A", command_id="d-1")
+    call = {"type": "night.call", "command_id": "c-1"}
+    first = await reply_to(host, {**call, "id": "h1"})
+    assert (first["type"], first["action"], first["command_id"], first["repeat"]) == ("ack", "night.call", "c-1", False)
+    await command(host, "night.open", command_id="o-1")
+    await command(host, "night.lock", command_id="l-1")
+
+    # The call again after the lock (a frame re-sent after a dropped connection, on a new
+    # socket): carried out again it would bring the second speaker on stage.
+    await host.disconnect()
+    host = await connect(call_id, cookies["host"], "host")
+    await until(host, event("snapshot"))
+    second = await reply_to(host, {**call, "id": "h2"})
+    assert (second["type"], second["command_id"], second["repeat"]) == ("ack", "c-1", True)
+    called = await sync_to_async(list)(NightSpeaker.objects.filter(called_at__isnull=False).values_list("position"))
+    assert called == [(1,)]
+
+    # A refused command's repeat gets the same refusal, even once it could be carried out.
+    finish = {"type": "night.finish", "command_id": "f-1"}
+    assert (await reply_to(host, {**finish, "id": "h3"}))["code"] == "speakers_left"
+    for _position in (2, 3):
+        await command(host, "night.call")
+        await command(host, "night.open")
+        await command(host, "night.lock")
+    assert (await reply_to(host, {**finish, "id": "h4"}))["code"] == "speakers_left"
+    assert (await sync_to_async(Night.objects.get)(pk=setup["night"].pk)).finished_at is None
+
+    for ref, frame, code in [
+        ("h5", {"type": "night.board", "command_id": "c-1"}, "command_id_taken"),
+        ("h6", {"type": "night.board", "command_id": ""}, "bad_command_id"),
+        ("h7", {"type": "night.board", "command_id": 7}, "bad_command_id"),
+    ]:
+        assert (await reply_to(host, {**frame, "id": ref}))["code"] == code
+    assert (await sync_to_async(Night.objects.get)(pk=setup["night"].pk)).stage != Night.Stage.BOARD
+
+    # Without a command id (clients before protocol 8) a command is carried out each time.
+    for ref in ("h8", "h9"):
+        assert "repeat" not in await reply_to(host, {"type": "night.board", "id": ref})
+        assert (await until(host, event("board.shown")))["night"]["stage"] == "board"
+    await host.disconnect()
 
 
 @pytest.mark.parametrize(
