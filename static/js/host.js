@@ -7,6 +7,7 @@
   let state = null;
   let busy = null; // the id of the command on its way: one at a time
   let adjusting = null; // the id of the adjustment on its way: the form empties once it is done
+  const labels = new Map(); // frame id -> what the host pressed, as the console says it
 
   const live = LiveContest({
     code: root.dataset.code,
@@ -17,22 +18,28 @@
       state = frame;
       render();
     },
-    onAck: (ack) => {
-      settle(ack.ref);
+    // A command still unanswered when the connection dropped was sent again on reconnecting
+    // (live.js): say so, since the host may have seen the console go offline.
+    onAck: (ack, resent) => {
+      const label = settle(ack.ref);
       if (ack.ref === adjusting) { adjusting = null; $("adjust-form").reset(); }
-      note(t.done, "success");
+      note(resent ? fill(t.resent, label) : t.done, "success");
     },
     onError: (error) => { settle(error.ref); note(error.message, "danger"); },
-    onDropped: (frame) => { settle(frame.id); note(t.dropped, "warning"); },
+    onDropped: (frame) => note(fill(t.notSent, settle(frame.id)), "warning"),
     onStatus: (online) => { $("connection").textContent = online ? t.online : t.offline; },
   });
 
   // Every command with an id of its own: the server carries out a command once under its id,
   // however often the frame reaches it (protocol 7).
-  function host(frame) {
+  function host(frame, label) {
     frame.command_id = live.newCommandId();
-    return live.send(frame);
+    const id = live.send(frame);
+    labels.set(id, label.trim());
+    return id;
   }
+
+  const fill = (text, label) => text.replace("%s", label);
 
   function note(text, kind) {
     const div = document.createElement("div");
@@ -44,23 +51,27 @@
   // One command at a time, the buttons held until it is answered: a double click on "Show / open
   // next" showed a buzzer question and opened it at once, with no time to read it out. Finishing
   // cannot be undone, so it is asked first.
-  function command(type) {
+  function command(type, label) {
     if (busy) return;
     if (type === "host.finish" && !window.confirm(t.confirmFinish)) return;
-    busy = host({ type: type });
+    busy = host({ type: type }, label);
     if (state) enable(state.contest.status, state.question ? state.question.phase : "idle");
   }
 
+  // The command `ref` is answered (or given up): free the buttons; what the host pressed.
   function settle(ref) {
-    if (ref !== busy) return;
+    const label = labels.get(ref) || "";
+    labels.delete(ref);
+    if (ref !== busy) return label;
     busy = null;
     if (state) enable(state.contest.status, state.question ? state.question.phase : "idle");
+    return label;
   }
 
-  document.querySelectorAll("[data-command]").forEach((b) => b.addEventListener("click", () => command(b.dataset.command)));
+  document.querySelectorAll("[data-command]").forEach((b) => b.addEventListener("click", () => command(b.dataset.command, b.textContent)));
   $("adjust-form").addEventListener("submit", (event) => {
     event.preventDefault();
-    adjusting = host({ type: "host.adjust", team: Number($("adjust-team").value), points: Number($("adjust-points").value), reason: $("adjust-reason").value });
+    adjusting = host({ type: "host.adjust", team: Number($("adjust-team").value), points: Number($("adjust-points").value), reason: $("adjust-reason").value }, t.adjust);
   });
 
   // The words for a code, from data-<prefix>-<code> on #host-texts; the code itself never shows.
@@ -111,7 +122,7 @@
       if (q.phase === "revealed") {
         const rule = (correct) => () => {
           const reason = window.prompt(t.reason);
-          if (reason) host({ type: "host.override", answer: a.id, correct: correct, reason: reason });
+          if (reason) host({ type: "host.override", answer: a.id, correct: correct, reason: reason }, correct ? t.overrideRight : t.overrideWrong);
         };
         const right = document.createElement("button"); right.className = "btn btn-sm btn-link"; right.textContent = t.overrideRight; right.onclick = rule(true);
         const wrong = document.createElement("button"); wrong.className = "btn btn-sm btn-link text-danger"; wrong.textContent = t.overrideWrong; wrong.onclick = rule(false);

@@ -1,19 +1,27 @@
-// The live-contest connection shared by the player, big-screen and host pages.
+// The live-contest connection shared by the player, big-screen and host pages (contests and
+// speech nights).
 // Reconnects with exponential backoff and jitter; measures the server clock offset; follows the
 // sequence number and asks for a snapshot when a frame was missed; re-sends unacknowledged
 // actions after a reconnect when a repeat cannot count twice (answers and scores carry their own
-// id; a team buzzes and stakes once). A host's command is not sent again: it may have been
-// carried out with only its acknowledgement lost, and a second "show next" or adjustment would
-// count twice. The page is told (onDropped) and the host looks at the fresh snapshot. (Host
-// commands carry a command_id, so the server would answer a repeat with the first result; but a
-// command sent again minutes later, after another console moved on, is the host's decision.)
+// id; a team buzzes and stakes once). A host's command carries a command_id, and the server
+// answers a repeat with the first result without carrying it out again (it keeps ids for an
+// hour): one still unanswered when the socket closed is sent again after the reconnect, under
+// the same id, if it was first sent less than RESEND_WITHIN_MS before, so a "next question"
+// clicked during a Wi-Fi blip is carried out once without the host clicking again; the page
+// hears so from onAck's second argument. An older one is not sent again: after a longer outage
+// another console may have moved on, and the host decides from the fresh snapshot; the page is
+// told (onDropped), as it is for a host command without a command_id and for every command when
+// the socket will not reconnect (stopped, 4401, 4403).
 (function () {
   "use strict";
   const REPEATABLE = new Set(["answer.submit", "score.submit", "buzz", "risk.pick"]);
+  const RESEND_WITHIN_MS = 60000; // docs/protocol.md, "How a client works"
   window.LiveContest = function (options) {
     const scheme = location.protocol === "https:" ? "wss" : "ws";
     const url = scheme + "://" + location.host + (options.path || "/ws/contests/" + options.code + "/") + "?role=" + options.role;
     const pending = new Map(); // frame id -> frame, until acknowledged
+    const commandSentAt = new Map(); // frame id of a host command with a command_id -> first sent (performance.now())
+    const resent = new Set(); // frame ids of host commands sent again after a reconnect
     let socket = null;
     let attempt = 0;
     let lastSeq = 0;
@@ -21,6 +29,7 @@
     let bestRoundTrip = Infinity;
     let counter = 0;
     let stopped = false;
+    let closedBefore = false; // an open now is a reconnect
 
     function setStatus(online) {
       if (options.onStatus) options.onStatus(online);
@@ -32,21 +41,41 @@
         attempt = 0;
         setStatus(true);
         for (let i = 0; i < 3; i++) setTimeout(() => raw({ type: "time.sync", client_sent_at: Date.now() }), i * 300);
-        pending.forEach((frame) => raw(frame));
+        pending.forEach((frame, id) => {
+          if (commandSentAt.has(id)) {
+            if (performance.now() - commandSentAt.get(id) > RESEND_WITHIN_MS) return drop(id);
+            if (closedBefore) resent.add(id);
+          }
+          raw(frame);
+        });
       };
       socket.onmessage = (event) => handle(JSON.parse(event.data));
       socket.onclose = (event) => {
         setStatus(false);
+        closedBefore = true;
+        const reconnecting = !(stopped || event.code === 4401 || event.code === 4403);
         pending.forEach((frame, id) => {
           if (REPEATABLE.has(frame.type)) return;
-          pending.delete(id);
-          if (options.onDropped) options.onDropped(frame);
+          if (reconnecting && commandSentAt.has(id)) return; // sent again on reconnecting, if still young
+          drop(id);
         });
-        if (stopped || event.code === 4401 || event.code === 4403) return;
+        if (!reconnecting) return;
         const delay = Math.min(10000, 400 * 2 ** attempt) * (0.5 + Math.random());
         attempt += 1;
         setTimeout(connect, delay);
       };
+    }
+
+    function forget(id) {
+      pending.delete(id);
+      commandSentAt.delete(id);
+      return resent.delete(id);
+    }
+
+    function drop(id) {
+      const frame = pending.get(id);
+      forget(id);
+      if (options.onDropped) options.onDropped(frame);
     }
 
     function raw(frame) {
@@ -72,8 +101,8 @@
           offset = (frame.server_received_at - frame.client_sent_at + (frame.server_sent_at - now)) / 2;
         }
       } else if (frame.type === "ack") {
-        pending.delete(frame.ref);
-        if (options.onAck) options.onAck(frame);
+        const wasResent = forget(frame.ref);
+        if (options.onAck) options.onAck(frame, wasResent);
       } else if (frame.type === "error") {
         if (frame.code === "unavailable" && pending.has(frame.ref)) {
           // Not stored just now: send the same frame (same answer_id) again shortly; it counts once.
@@ -81,7 +110,7 @@
           setTimeout(() => raw(again), 500 + Math.random() * 1000);
           return;
         }
-        if (frame.ref) pending.delete(frame.ref);
+        if (frame.ref !== undefined) forget(frame.ref);
         if (options.onError) options.onError(frame);
       } else if (options.onMessage) {
         options.onMessage(frame); // any other message (a phone's team.answered)
@@ -97,6 +126,7 @@
       send(frame) {
         frame.id = frame.id || "f" + Date.now().toString(36) + (counter++);
         if (frame.type !== "sync") pending.set(frame.id, frame);
+        if (frame.command_id) commandSentAt.set(frame.id, performance.now());
         raw(frame);
         return frame.id;
       },

@@ -9,6 +9,7 @@
   const $ = (id) => document.getElementById(id);
   const fill = (text, value) => text.replace("%s", value);
   let state = null;
+  const labels = new Map(); // frame id -> the button the host pressed, as the console says it
 
   const live = LiveContest({
     path: root.dataset.path,
@@ -18,16 +19,26 @@
       $("connection").textContent = online ? t.online : t.offline;
       $("connection").className = online ? "text-success" : "text-danger";
     },
-    onAck: () => { $("host-message").replaceChildren(); },
-    onError: (frame) => warn(frame.message),
-    // A command whose acknowledgement a dropped connection lost is not sent again (live.js).
-    onDropped: () => warn(t.dropped),
+    // A command still unanswered when the connection dropped was sent again on reconnecting,
+    // or, after a longer outage, given up (live.js): say which.
+    onAck: (ack, resent) => {
+      const label = answered(ack.ref);
+      if (resent) note(fill(t.resent, label), "success");
+      else $("host-message").replaceChildren();
+    },
+    onError: (frame) => { answered(frame.ref); note(frame.message, "warning"); },
+    onDropped: (frame) => note(fill(t["not-sent"], answered(frame.id)), "warning"),
   });
-  function warn(text) {
+  function note(text, kind) {
     const div = document.createElement("div");
-    div.className = "alert alert-warning py-1 px-2 mb-0 small";
+    div.className = "alert alert-" + kind + " py-1 px-2 mb-0 small";
     div.textContent = text;
     $("host-message").replaceChildren(div);
+  }
+  function answered(ref) {
+    const label = labels.get(ref) || "";
+    labels.delete(ref);
+    return label;
   }
   $("judge-url").textContent = root.dataset.judgeUrl;
 
@@ -35,7 +46,9 @@
     button.addEventListener("click", () => {
       const frame = { type: button.dataset.command };
       if (frame.type === "night.draw") frame.seed = $("seed").value.trim();
-      live.send(frame);
+      // An id of its own: the server carries the command out once however often it arrives (protocol 8).
+      frame.command_id = live.newCommandId();
+      labels.set(live.send(frame), button.textContent.trim());
     });
   });
 

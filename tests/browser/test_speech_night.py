@@ -6,7 +6,7 @@ import random
 
 import pytest
 
-from calls.live.models import NightScore
+from calls.live.models import Night, NightScore, NightSpeaker
 from tests import factories
 from tests.calls.night import speech_night
 
@@ -142,20 +142,36 @@ def test_a_speech_night_with_a_host_a_big_screen_and_five_judges(asgi_server, ni
     assert NightScore.objects.filter(speaker__entry=night["speakers"]["jjj1"]).count() == 6
 
 
-def test_a_night_command_whose_acknowledgement_a_dropped_connection_lost_is_not_sent_again(
-    asgi_server, night, signed_in_page
+@pytest.mark.parametrize(
+    ("language", "draw_notice", "call_notice"),
+    [
+        ("zh-hans", "「抽签排序」已在重连后补发，只执行了一次。", "「请下一位选手」已在重连后补发，只执行了一次。"),
+        (
+            "en",
+            "Draw the order: sent again after reconnecting, and carried out once.",
+            "Call next speaker: sent again after reconnecting, and carried out once.",
+        ),
+    ],
+    ids=["zh-hans", "en"],
+)
+def test_night_commands_lost_to_a_dropped_connection_are_sent_again_on_reconnecting_and_carried_out_once(
+    asgi_server, night, signed_in_page, screenshot, language, draw_notice, call_notice
 ):
-    host = signed_in_page(night["host"])
-    # The connection drops as the draw is acknowledged: the draw is done, the console never
-    # hears so. Sent again, it was refused as "already drawn", which told the host nothing.
+    from django.conf import settings
+
+    host = signed_in_page(night["host"], viewport={"width": 1366, "height": 900})
+    host.context.add_cookies([{"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "url": asgi_server}])
+    # The connection drops as the draw is acknowledged (the draw is done, the console never hears
+    # so: sent again without a command id, it was refused as "already drawn"), and again as the
+    # call of the first speaker is sent (the frame is lost with the socket).
     host.add_init_script(
         """{
           const setter = Object.getOwnPropertyDescriptor(WebSocket.prototype, "onmessage").set;
           Object.defineProperty(WebSocket.prototype, "onmessage", {
             set(handler) {
               setter.call(this, (event) => {
-                if (!window.dropped && /"action":\\s*"night.draw"/.test(event.data)) {
-                  window.dropped = true;
+                if (!window.drawCut && /"action":\\s*"night.draw"/.test(event.data)) {
+                  window.drawCut = true;
                   this.close();
                   return;
                 }
@@ -163,13 +179,30 @@ def test_a_night_command_whose_acknowledgement_a_dropped_connection_lost_is_not_
               });
             },
           });
+          const send = WebSocket.prototype.send;
+          WebSocket.prototype.send = function (data) {
+            if (!window.callCut && data.includes('"type":"night.call"')) {
+              window.callCut = true;
+              this.close();
+              return;
+            }
+            return send.call(this, data);
+          };
         }"""
     )
     host.goto(f"{asgi_server}/calls/{night['call'].pk}/night/host/")
-    host.locator("#connection", has_text="已连接").wait_for()
+    host.locator("#connection.text-success").wait_for()
+    host.fill("#seed", "hall-A")
     host.click("#draw-button")
-    host.wait_for_function("() => window.dropped")
-    host.locator("#connection", has_text="已连接").wait_for()
-    host.locator("#call-button:enabled").wait_for()  # the snapshot after reconnecting: drawn
-    host.locator("#host-message", has_text="连接已断开").wait_for()
-    assert "抽签" not in host.locator("#host-message").inner_text()
+    host.locator("#host-message .alert-success", has_text=draw_notice).wait_for()
+    assert host.evaluate("window.drawCut")
+    host.locator("#call-button:enabled").wait_for()  # drawn
+    assert Night.objects.get(pk=night["night"].pk).seed == "hall-A"
+
+    host.click("#call-button")
+    host.locator("#host-message .alert-success", has_text=call_notice).wait_for()
+    assert host.evaluate("window.callCut")
+    called = NightSpeaker.objects.filter(night=night["night"], called_at__isnull=False)
+    assert list(called.values_list("position", flat=True)) == [1]
+    host.locator("#open-button:enabled").wait_for()
+    screenshot(host, f"night-host-command-resent-{language}")
