@@ -84,7 +84,7 @@ class RuleForm(forms.Form):
             ),
             (StudyHoursRule.BeyondLast.CAP, gettext_lazy("the last step's hours, no more")),
         ],
-        widget=forms.RadioSelect,
+        widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
     )
 
     def clean_min_minutes(self) -> int:
