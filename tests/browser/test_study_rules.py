@@ -119,3 +119,37 @@ def test_an_administrator_schedules_a_rule_and_a_members_completed_lesson_earns_
     page.reload()
     assert "自 " + timezone.localdate().isoformat() + " 起施行" in page.inner_text("#rule-in-force")
     screenshot(page, "study-rule-admin-zh-desktop")
+
+
+def test_an_organiser_gives_a_lesson_its_own_hours_and_the_player_says_so(
+    live_server, transactional_db, tree, page_factory, screenshot
+):
+    base = live_server.url
+    factories.organiser(tree["gz"], username="hours-organiser", password=django_settings.DEMO_PASSWORD)
+    factories.member(tree["gz1"], username="hours-viewer", password=django_settings.DEMO_PASSWORD)
+    lesson = videos.lesson_create(title="专题党课", unit=tree["gz"])
+    Lesson.objects.filter(pk=lesson.pk).update(status=Lesson.Status.READY, duration_s=Decimal(1200))
+
+    page = page_factory(viewport={"width": 1366, "height": 900})
+    sign_in(page, base, "hours-organiser")
+    in_language(page, base, "en")
+    page.goto(f"{base}/lessons/{lesson.pk}/settings/")
+    # Empty by default, with what the rule gives this 20-minute lesson today (0.5 h).
+    assert "0.5 h for this lesson today" in page.inner_text("#lesson-settings")
+    page.fill("#id_study_hours", "2.1")
+    page.click("#save-settings")
+    page.wait_for_selector("#settings-errors")
+    assert "Study hours go in quarter hours" in page.inner_text("#lesson-settings")
+    assert page.input_value("#id_study_hours") == "2.1"
+    screenshot(page, "lesson-settings-hours-en-error")
+    page.fill("#id_study_hours", "1.5")
+    page.click("#save-settings")
+    page.wait_for_selector(".alert-success")
+    assert Lesson.objects.get(pk=lesson.pk).study_hours == Decimal("1.5")
+
+    phone = page_factory(phone=True)
+    sign_in(phone, base, "hours-viewer")
+    in_language(phone, base, "zh-hans")
+    phone.goto(f"{base}/lessons/{lesson.pk}/")
+    assert phone.inner_text("#lesson-hours").strip() == "完成可得 1.5 学时。"
+    screenshot(phone, "lesson-player-hours-zh-phone")
