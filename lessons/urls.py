@@ -29,6 +29,11 @@ urlpatterns = [
     path("lessons/hours/", videos.study_hours, name="study_hours"),
     path("lessons/hours/rules/", study_rules.rule_home, name="study_rule_home"),
     path("lessons/hours/rules/<int:organ_id>/", study_rules.rule_page, name="study_rule"),
+    path(
+        "lessons/hours/rules/<int:organ_id>/versions/<int:version_id>/withdraw/",
+        study_rules.rule_withdraw,
+        name="study_rule_withdraw",
+    ),
     path("lessons/hours/rules/<int:organ_id>/preview.json", study_rules.rule_preview, name="study_rule_preview"),
     path("lessons/manage/", videos.manage, name="lesson_manage"),
     path("lessons/series/", series.series_list, name="series_list"),

@@ -3,8 +3,8 @@
 A version takes effect on a local calendar day and applies to completions from that day on; a
 completion is credited by the version in force on its local day, and `StudyCredit` keeps what was
 granted, so a later version never changes a credit. Versions are never edited: a change is a new
-version. Without any version an organ's lessons earn by the settings (`LESSON_STUDY_HOURS`,
-`LESSON_STUDY_MIN_S`).
+version, and one whose day has not come may be withdrawn (it stays in the history). Without any
+version an organ's lessons earn by the settings (`LESSON_STUDY_HOURS`, `LESSON_STUDY_MIN_S`).
 """
 
 from django.conf import settings
@@ -31,13 +31,22 @@ class StudyHoursRule(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # A version withdrawn before its day came: kept in the history, applied to nothing.
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("study-hours rule")
         verbose_name_plural = _("study-hours rules")
         ordering = ["organ_id", "-effective_from"]
         constraints = [
-            models.UniqueConstraint(fields=["organ", "effective_from"], name="one_study_rule_per_organ_day"),
+            models.UniqueConstraint(
+                fields=["organ", "effective_from"],
+                condition=models.Q(withdrawn_at__isnull=True),
+                name="one_study_rule_per_organ_day",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -96,7 +96,7 @@ def rule_in_force(*, organ: Unit | str, day: date) -> HoursRule:
     or the settings' rule. `organ` is the organ or its tree path."""
     path = organ if isinstance(organ, str) else organ.path
     version = (
-        StudyHoursRule.objects.filter(organ__path=path, effective_from__lte=day)
+        StudyHoursRule.objects.filter(organ__path=path, effective_from__lte=day, withdrawn_at__isnull=True)
         .select_related("created_by")
         .order_by("-effective_from")
         .first()
@@ -186,7 +186,7 @@ def study_rule_schedule(
         errors["effective_from"] = _(
             "A rule applies from today on, never to days gone by: choose today (%(today)s) or a later day."
         ) % {"today": today.isoformat()}
-    elif StudyHoursRule.objects.filter(organ=organ, effective_from=effective_from).exists():
+    elif StudyHoursRule.objects.filter(organ=organ, effective_from=effective_from, withdrawn_at__isnull=True).exists():
         errors["effective_from"] = _same_day(effective_from)
     if beyond_last not in BEYOND_LAST.values:
         errors["beyond_last"] = _("Choose what longer lessons earn.")
@@ -204,6 +204,23 @@ def study_rule_schedule(
             )
     except IntegrityError:
         raise StudyRuleRejected({"effective_from": _same_day(effective_from)}) from None
+
+
+@transaction.atomic
+def study_rule_withdraw(*, version: StudyHoursRule, by: User, today: date | None = None) -> StudyHoursRule:
+    """Withdraw a version whose day has not come: it stays in the history and applies to nothing.
+    One already in force has granted hours and stays; a new version replaces it from a later day."""
+    today = today or timezone.localdate()
+    version = StudyHoursRule.objects.select_for_update().get(pk=version.pk)
+    if version.withdrawn_at is None:
+        if version.effective_from <= today:
+            raise StudyRuleRejected(
+                {"version": _("This version is in force and has granted hours: schedule a new one instead.")}
+            )
+        version.withdrawn_at = timezone.now()
+        version.withdrawn_by = by
+        version.save(update_fields=["withdrawn_at", "withdrawn_by"])
+    return version
 
 
 def _same_day(day: date) -> str:

@@ -14,7 +14,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, JsonResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -216,6 +216,7 @@ def rule_page(request, organ_id: int):
     else:
         initial, rows = _initial(in_force, today)
         form = RuleForm(initial=initial)
+    form.fields["effective_from"].widget.attrs["min"] = today.isoformat()
     preview_minutes = PREVIEW_MINUTES
     versions = study_rules.study_rule_versions(organ)
     return render(
@@ -237,6 +238,23 @@ def rule_page(request, organ_id: int):
             "failed": request.method == "POST",
         },
     )
+
+
+@login_required
+@require_POST
+def rule_withdraw(request, organ_id: int, version_id: int):
+    organ = access_organ(request.user, organ_id)
+    check_can_edit(request.user, organ)
+    version = get_object_or_404(StudyHoursRule, pk=version_id, organ=organ)
+    try:
+        study_rules.study_rule_withdraw(version=version, by=request.user)
+    except StudyRuleRejected as refused:
+        messages.error(request, refused.errors["version"])
+    else:
+        messages.success(
+            request, _("The version from %(day)s was withdrawn.") % {"day": version.effective_from.isoformat()}
+        )
+    return redirect("lessons:study_rule", organ_id=organ.pk)
 
 
 @login_required

@@ -307,3 +307,26 @@ def test_the_hours_page_and_completion_report_state_the_rule_in_force(tree, audi
     assert "Up to 20 min: 0.5 h. Up to 40 min: 1 h. Longer lessons: 1 h, no more." in text
     report = " ".join(signed_in(gz_organiser).get(f"/lessons/{lesson.pk}/report/").text.split())
     assert "Up to 20 min: 0.5 h." in report and "This lesson earns 1 h." in report
+
+
+def test_a_version_withdrawn_before_its_day_applies_to_nothing_and_its_day_is_free_again(tree, audit_admin):
+    version = schedule(tree["audit"], audit_admin, steps=((1, "2"),), today=FIRST_DAY - timedelta(days=1))
+    study_rules.study_rule_withdraw(version=version, by=audit_admin, today=FIRST_DAY - timedelta(days=1))
+    assert study_rules.rule_in_force(organ=tree["audit"], day=FIRST_DAY).hours_for(60) == Decimal("0.25")
+    again = schedule(tree["audit"], audit_admin, steps=((1, "1"),), today=FIRST_DAY - timedelta(days=1))
+    assert study_rules.rule_in_force(organ=tree["audit"], day=FIRST_DAY).version == again
+    # One in force has granted hours: it stays.
+    with pytest.raises(StudyRuleRejected):
+        study_rules.study_rule_withdraw(version=again, by=audit_admin, today=FIRST_DAY)
+    assert StudyHoursRule.objects.get(pk=again.pk).withdrawn_at is None
+
+
+def test_the_page_withdraws_a_scheduled_version_and_keeps_it_in_the_history(tree, audit_admin, gz_organiser):
+    client = signed_in(audit_admin)
+    client.post(f"/lessons/hours/rules/{tree['audit'].pk}/", rule_post())
+    version = StudyHoursRule.objects.get()
+    url = f"/lessons/hours/rules/{tree['audit'].pk}/versions/{version.pk}/withdraw/"
+    assert signed_in(gz_organiser).post(url).status_code == 403
+    page = client.post(url, follow=True)
+    assert "was withdrawn" in page.text and "Withdrawn" in page.text and "withdrawn by 署管理员" in page.text
+    assert StudyHoursRule.objects.get().withdrawn_by == audit_admin
