@@ -23,7 +23,7 @@ from orgs.models import User
 from quizsite.api_errors import ApiError, refused
 
 from .models import Lesson, Series, StudyCredit, WatchProgress
-from .services import videos
+from .services import study_rules, videos
 from .views.videos import _resume_at, access_lesson, serve_media
 
 STREAM_SALT = "lessons.api.stream"
@@ -74,10 +74,18 @@ class LessonDetailSerializer(LessonSerializer):
     resume_s = serializers.SerializerMethodField(help_text="Where the player should start.")
     heartbeat_interval_s = serializers.SerializerMethodField()
     complete_share = serializers.SerializerMethodField(help_text="The watched share that completes the lesson.")
+    study_hours = serializers.SerializerMethodField(
+        help_text="Study hours completing the lesson today earns: its own, or by its organ's study-hours rule "
+        "(null while its length is unknown)."
+    )
 
     class Meta(LessonSerializer.Meta):
         fields = [*LessonSerializer.Meta.fields, "watched_s", "furthest_s", "resume_s"]
-        fields += ["heartbeat_interval_s", "complete_share"]
+        fields += ["heartbeat_interval_s", "complete_share", "study_hours"]
+
+    def get_study_hours(self, lesson: Lesson) -> float | None:
+        hours = study_rules.lesson_study_hours(lesson)
+        return float(hours) if hours is not None else None
 
     def get_watched_s(self, lesson: Lesson) -> float:
         mine = self._progress(lesson)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import authoring, lesson_settings, member, organiser, papers, series, videos
+from .views import authoring, lesson_settings, member, organiser, papers, series, study_rules, videos
 
 app_name = "lessons"
 
@@ -27,6 +27,14 @@ urlpatterns = [
     path("imports/<int:job_id>/progress.json", organiser.import_job_progress, name="import_job_progress"),
     path("lessons/", videos.library, name="library"),
     path("lessons/hours/", videos.study_hours, name="study_hours"),
+    path("lessons/hours/rules/", study_rules.rule_home, name="study_rule_home"),
+    path("lessons/hours/rules/<int:organ_id>/", study_rules.rule_page, name="study_rule"),
+    path(
+        "lessons/hours/rules/<int:organ_id>/versions/<int:version_id>/withdraw/",
+        study_rules.rule_withdraw,
+        name="study_rule_withdraw",
+    ),
+    path("lessons/hours/rules/<int:organ_id>/preview.json", study_rules.rule_preview, name="study_rule_preview"),
     path("lessons/manage/", videos.manage, name="lesson_manage"),
     path("lessons/series/", series.series_list, name="series_list"),
     path("lessons/series/<int:series_id>/", series.series_detail, name="series_detail"),

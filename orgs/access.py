@@ -91,6 +91,15 @@ def managed_root_units(user) -> list[Unit]:
     return list(Unit.objects.filter(path__in=_roots(user, MANAGING)).order_by("path"))
 
 
+def managed_organs(user) -> list[Unit]:
+    """The organs (tree roots) holding units the user manages: whose organ-wide settings, such as
+    the study-hours rule, they may read. Changing them takes `can_administer_unit` on the organ."""
+    if user.is_superuser:
+        return list(Unit.objects.get_root_nodes().order_by("path"))
+    paths = {root[: Unit.steplen] for root in _roots(user, MANAGING)}
+    return list(Unit.objects.filter(path__in=paths).order_by("path"))
+
+
 def managed_members(user) -> QuerySet[User]:
     """Members whose home unit is in the user's subtrees: they may be listed, searched and put
     in teams. Changing their accounts takes `check_manage_member` as well."""

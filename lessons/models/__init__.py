@@ -2,6 +2,7 @@ from .points import PointEvent, PointRule
 from .questions import ImportJob, Question, QuestionBank, QuestionType, QuestionVersion, Tag
 from .quizzes import Answer, Attempt, AttemptItem, Paper, PaperQuestion, PaperRule
 from .review import NotebookEntry, ReviewLog
+from .study_rules import StudyHoursRule
 from .videos import Heartbeat, Lesson, Series, StudyCredit, Upload, WatchProgress, WatchSpan
 
 __all__ = [
@@ -10,6 +11,7 @@ __all__ = [
     "Lesson",
     "Series",
     "StudyCredit",
+    "StudyHoursRule",
     "Upload",
     "WatchProgress",
     "WatchSpan",

@@ -8,8 +8,10 @@ granted once when a lesson is completed.
 """
 
 import uuid
+from decimal import Decimal
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -35,6 +37,14 @@ class Series(EnglishTitle, models.Model):
 
     def __str__(self) -> str:
         return self.display_title
+
+
+def whole_quarter_hours(value: Decimal) -> None:
+    """Study hours are granted in quarter hours (0.25, 0.5, 0.75, 1, ...)."""
+    from django.core.exceptions import ValidationError
+
+    if value is not None and (value * 4) % 1:
+        raise ValidationError(_("Study hours go in quarter hours: 0.25, 0.5, 0.75, 1, 1.25 ..."))
 
 
 def lesson_media_path(lesson: "Lesson", filename: str) -> str:
@@ -82,6 +92,18 @@ class Lesson(EnglishTitle, models.Model):
     hls = models.CharField(max_length=255, blank=True, help_text="The HLS master playlist, under MEDIA_ROOT.")
     renditions = models.JSONField(default=list, blank=True)
     subtitles = models.FileField(_("subtitles (WebVTT)"), upload_to=lesson_media_path, blank=True)
+    # Fixed study hours for completing the lesson; empty: by its organ's study-hours rule.
+    study_hours = models.DecimalField(
+        _("study hours"),
+        max_digits=4,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(Decimal("99.5")), whole_quarter_hours],
+        help_text=_(
+            "From 0 to 99.5 in quarter hours (0.25). Empty: by the study-hours rule, from the lesson's length."
+        ),
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

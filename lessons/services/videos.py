@@ -22,6 +22,7 @@ from quizsite.filenames import uploaded_name
 from .. import video
 from ..models import Heartbeat, Lesson, Series, StudyCredit, Upload, WatchProgress, WatchSpan
 from .points import points_award
+from .study_rules import lesson_study_hours
 
 # What one watching span may credit beyond wall clock x `LESSON_MAX_RATE`: network jitter
 # between the first and the latest heartbeat, granted once per span (not per beat).
@@ -393,18 +394,6 @@ def merge(intervals: list[list[float]], start: float, end: float) -> list[list[f
     return merged
 
 
-def study_hours_for(duration_s: float) -> Decimal:
-    """Hours a completed lesson earns: none under `LESSON_STUDY_MIN_S`, then by `LESSON_STUDY_HOURS`
-    ("900:0.25,1800:0.5,...": up to 900 s earns 0.25 h), past the last step in quarter hours."""
-    if duration_s < settings.LESSON_STUDY_MIN_S:
-        return Decimal(0)
-    for limit, hours in settings.LESSON_STUDY_HOURS:
-        if duration_s <= limit:
-            return Decimal(str(hours))
-    quarters = round(duration_s / 900)
-    return Decimal(quarters) / 4
-
-
 def fastest_completion_s(duration_s: float) -> float:
     """The least wall clock in which honest watching at `LESSON_MAX_RATE` can complete a lesson:
     the share to watch, less the span's slack, at the allowed rate. Faster ones are flagged."""
@@ -642,7 +631,7 @@ def _heartbeat_locked(*, member: User, lesson: Lesson, **beat) -> BeatResult:
         return BeatResult(progress=progress, credited_s=0.0, rejected=judged.rejected)
     if judged.completes:
         at = beat["at"]
-        hours = study_hours_for(float(lesson.duration_s or 0))
+        hours = lesson_study_hours(lesson, at=at)
         if hours:
             StudyCredit.objects.get_or_create(member=member, lesson=lesson, defaults={"hours": hours, "granted_at": at})
         points_award(

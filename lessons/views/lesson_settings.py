@@ -19,6 +19,7 @@ from orgs.models import Unit
 from orgs.selectors import unit_paths
 
 from ..models import Lesson, Paper, Series
+from ..services import study_rules
 from ..services.lesson_settings import lesson_poster_from_frame, lesson_poster_from_image
 from ..services.series import lesson_join_series
 from ..services.videos import LessonRejected
@@ -69,8 +70,10 @@ class LessonSettingsForm(forms.ModelForm):
             "publish_from",
             "publish_until",
             "subtitles",
+            "study_hours",
         ]
         widgets = {
+            "study_hours": forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
             "description": forms.Textarea(attrs={"rows": 2}),
             "publish_from": forms.DateTimeInput(attrs={"type": "datetime-local"}, format=LOCAL_INPUT),
             "publish_until": forms.DateTimeInput(attrs={"type": "datetime-local"}, format=LOCAL_INPUT),
@@ -104,6 +107,12 @@ class LessonSettingsForm(forms.ModelForm):
         self.fields["publish_from"].help_text = _("Local time. Empty: from now on.")
         self.fields["publish_until"].help_text = _("Local time. Empty: no end.")
         self.fields["subtitles"].help_text = _("A WebVTT file (.vtt).")
+        if kept and self.instance.duration_s:
+            by_rule = study_rules.rule_for_lesson(self.instance).hours_for(float(self.instance.duration_s))
+            self.fields["study_hours"].help_text = _(
+                "From 0 to 99.5 in quarter hours (0.25). "
+                "Empty: by the study-hours rule, %(hours)s h for this lesson today."
+            ) % {"hours": f"{by_rule.normalize():f}"}
 
     def clean(self):
         data = super().clean()
@@ -157,6 +166,7 @@ def lesson_settings(request, lesson_id: int):
         (_("About the lesson"), ["title", "title_en", "speaker", "series", "description"]),
         (_("Who may watch, and when"), ["audience", "publish_from", "publish_until", "required"]),
         (_("Quiz after the lesson"), ["paper"]),
+        (_("Study hours"), ["study_hours"]),
         (_("Subtitles"), ["subtitles", "subtitles_remove"]),
     ]
     return render(

@@ -28,7 +28,7 @@ from quizsite.api_errors import error_response
 from quizsite.spreadsheets import ExportWorkbook, xlsx_response
 
 from ..models import Heartbeat, Lesson, Series, StudyCredit, Upload, WatchProgress
-from ..services import attempts, videos
+from ..services import attempts, study_rules, videos
 from ..services.videos import LessonRejected
 
 RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
@@ -94,13 +94,17 @@ def library(request):
             lessons = lessons.filter(required=True)
     lessons = lessons.order_by("series__title", "series_id", "position", "-created_at")
     progress = {p.lesson_id: p for p in WatchProgress.objects.filter(member=request.user, lesson__in=lessons)}
+    lessons = list(lessons.select_related("unit"))
+    earns = study_rules.lessons_study_hours(lessons)
     items = []
     for lesson in lessons:
         mine = progress.get(lesson.pk)
         percent = (
             min(100, int(100 * float(mine.watched_s) / float(lesson.duration_s))) if mine and lesson.duration_s else 0
         )
-        items.append({"lesson": lesson, "percent": percent, "done": bool(mine and mine.completed_at)})
+        items.append(
+            {"lesson": lesson, "percent": percent, "done": bool(mine and mine.completed_at), "hours": earns[lesson.pk]}
+        )
     hours = sum((c.hours for c in StudyCredit.objects.filter(member=request.user)), start=0)
     return render(request, "lessons/library.html", {"items": items, "hours": hours, "query": query, "show": show})
 
@@ -120,7 +124,10 @@ def study_hours(request):
             "credits": credits,
             "this_year": study_hours_this_year(request.user),
             "total": sum((credit.hours for credit in credits), start=Decimal(0)),
-            "rule": _study_hours_rule(),
+            "rule": study_rules.rule_in_force(organ=study_rules.organ_path(request.user.unit), day=timezone.localdate())
+            if request.user.unit
+            else study_rules.default_rule(),
+            "watching": _watching_rule(),
         },
     )
 
@@ -143,7 +150,6 @@ def player(request, lesson_id: int):
         "duration_s": float(lesson.duration_s or 0),
         "complete_share": settings.LESSON_COMPLETE_SHARE,
     }
-    duration = float(lesson.duration_s or 0)
     credit = StudyCredit.objects.filter(member=request.user, lesson=lesson).first()
     return render(
         request,
@@ -153,7 +159,7 @@ def player(request, lesson_id: int):
             "progress": mine,
             "state": state,
             "subtitles_name": Path(lesson.subtitles.name).name if lesson.subtitles else "",
-            "lesson_hours": videos.study_hours_for(duration) if duration else None,
+            "lesson_hours": study_rules.lesson_study_hours(lesson),
             "credit": credit,
             "quiz_unavailable": _quiz_unavailable(request.user, lesson),
             **_series_around(request.user, lesson),
@@ -482,15 +488,9 @@ def _completion(lesson: Lesson, viewer: User) -> tuple[list[dict], list[WatchPro
     return units, members
 
 
-def _study_hours_rule() -> dict:
-    """The study-hours rule in the organiser's words: the minimum duration and each step."""
-    steps = [{"minutes": round(limit / 60, 1), "hours": hours} for limit, hours in settings.LESSON_STUDY_HOURS]
-    return {
-        "min_minutes": round(settings.LESSON_STUDY_MIN_S / 60, 1),
-        "steps": steps,
-        "max_rate": settings.LESSON_MAX_RATE,
-        "complete_percent": round(settings.LESSON_COMPLETE_SHARE * 100),
-    }
+def _watching_rule() -> dict:
+    """What completes a lesson, in the organiser's and member's words."""
+    return {"max_rate": settings.LESSON_MAX_RATE, "complete_percent": round(settings.LESSON_COMPLETE_SHARE * 100)}
 
 
 @login_required
@@ -505,8 +505,9 @@ def report(request, lesson_id: int):
             "lesson": lesson,
             "units": units,
             "members": members,
-            "rule": _study_hours_rule(),
-            "lesson_hours": videos.study_hours_for(duration) if duration else None,
+            "rule": study_rules.rule_for_lesson(lesson),
+            "watching": _watching_rule(),
+            "lesson_hours": study_rules.lesson_study_hours(lesson),
             "fastest_s": videos.fastest_completion_s(duration),
         },
     )

@@ -1,5 +1,7 @@
 """Small template helpers shared by every page."""
 
+from decimal import Decimal
+
 from django import template
 
 from quizsite.naming import SPACE_AFTER_FULL_WIDTH
@@ -66,3 +68,12 @@ def sentences(parser, token):
     nodelist = parser.parse(("endsentences",))
     parser.delete_first_token()
     return SentencesNode(nodelist)
+
+
+@register.filter
+def hours(value) -> str:
+    """Study hours as few digits as they need: 0.25, 0.5, 1 (floatformat:"-2" writes 0.50)."""
+    if value in (None, ""):
+        return ""
+    number = Decimal(str(value)).quantize(Decimal("0.01")).normalize()
+    return f"{number:f}"

@@ -76,6 +76,9 @@ def test_heartbeats_follow_the_pages_rules(api, tree, clock):
     assert refused.status_code == 409 and refused.json()["error"]["code"] == "other_lesson"
     detail = api.get(f"/api/v1/lessons/{lesson.pk}/").json()
     assert detail["watched_s"] == 10 and detail["resume_s"] == 10 and detail["furthest_s"] == 10
+    assert detail["study_hours"] == 0.25  # 10 minutes by the settings' rule: up to 15 minutes, 0.25 h
+    Lesson.objects.filter(pk=lesson.pk).update(study_hours=2)
+    assert api.get(f"/api/v1/lessons/{lesson.pk}/").json()["study_hours"] == 2
 
 
 @pytest.mark.parametrize(

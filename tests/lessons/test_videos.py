@@ -15,6 +15,7 @@ from django.utils import timezone
 from lessons.models import Heartbeat, Lesson, PointEvent, Series, StudyCredit, Upload, WatchProgress, WatchSpan
 from lessons.services import videos
 from lessons.services.points import point_rules_ensure_defaults
+from lessons.services.study_rules import default_rule
 from lessons.services.videos import LessonRejected
 from tests import factories
 from tests.lessons.videos import make_clip, need_ffmpeg
@@ -505,7 +506,7 @@ def test_lessons_shorter_than_the_minimum_earn_no_hours(ready_lesson, watcher, s
         beat(watcher, ready_lesson, t0 + timedelta(seconds=second), min(second, 6.0))
     assert WatchProgress.objects.get(member=watcher, lesson=ready_lesson).completed_at is not None
     assert not StudyCredit.objects.filter(member=watcher).exists()
-    assert videos.study_hours_for(60) == Decimal("0.25") and videos.study_hours_for(59) == 0
+    assert default_rule().hours_for(60) == Decimal("0.25") and default_rule().hours_for(59) == 0
 
 
 # ---------------------------------------------------------------- pages and media
@@ -619,11 +620,11 @@ def test_report_shows_time_spent_and_heartbeats_and_flags_a_completion_faster_th
     assert rows["farmer"].too_fast and rows["farmer"].took_s == 7
     html = page.content.decode()
     assert html.count("too-fast") == 1 and "completed in 7 s" in html
-    assert "shorter than 2.0 min earn no study hours" in html and "faster than 2x does not count" in html
+    assert "shorter than 2 min earn no study hours" in html and "faster than 2x does not count" in html
     assert "This lesson earns 0.25 h" in html
     assert "Up to 15 min: 0.25 h." in html and "15.0 min" not in html  # whole minutes read whole
     chinese = client.get(f"/lessons/{lesson.pk}/report/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
-    assert "时长不足 2.0 分钟的课程不计学时" in chinese and "7 秒完成" in chinese
+    assert "时长不足 2 分钟的课程不计学时" in chinese and "7 秒完成" in chinese
     # The rule's sentences run on without a space after each Chinese full stop; English keeps one.
     assert "学时如何计算。" in chinese and "不计。时长不足" in chinese and "0.25 学时。从开始" in chinese
     assert "How study hours are earned." in html and "does not count. Lessons shorter" in " ".join(html.split())
