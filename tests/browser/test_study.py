@@ -124,7 +124,9 @@ def test_an_exam_save_refused_at_the_deadline_submits_the_paper(live_server, dem
     # One change, so one save: a single-choice question is answered by one click, where a
     # multiple-choice one takes several and the refusal of the first save disables the rest
     # (the first question of the random draw was such a one in a CI run).
-    single = next(item for item in attempt.items.select_related("version").order_by("position") if item.version.type == "single")
+    single = next(
+        item for item in attempt.items.select_related("version").order_by("position") if item.version.type == "single"
+    )
     answer_card(page, single, correct=False)
     page.wait_for_url("**/result/")
     attempt.refresh_from_db()
