@@ -85,20 +85,38 @@
     box.replaceChildren(alert);
   }
 
-  // Exams: save each change. Pending saves are flushed before the paper is submitted, so an
-  // answer typed just before pressing Submit is not lost.
+  // Exams: save each change. A question has one save on its way at a time: two could reach the
+  // server in either order, and the older answer arriving last would replace the newer one (a
+  // multiple choice ticked quickly was stored with its first tick only). A change made while a
+  // save is on its way is sent when that save returns. Pending saves are flushed before the
+  // paper is submitted, so an answer typed just before pressing Submit is not lost.
   const pending = new Map(); // card -> debounce timer
-  const inFlight = new Set();
+  const inFlight = new Map(); // card -> its save on the way
+  const changedSince = new Set(); // cards changed while their save was on the way
 
   function save(card) {
     pending.delete(card);
-    const request = send("PUT", base + card.dataset.position + "/", { response: responseOf(card) }).then((result) => {
-      inFlight.delete(request);
-      if (result.ok) status.textContent = text.saved + " · " + new Date().toLocaleTimeString(document.documentElement.lang);
-      else if (result.error.code === "deadline_passed" || result.error.code === "attempt_finished") submitNow();
-      else problem(card, result.error.message);
-    });
-    inFlight.add(request);
+    if (inFlight.has(card)) {
+      changedSince.add(card);
+      return inFlight.get(card);
+    }
+    const request = send("PUT", base + card.dataset.position + "/", { response: responseOf(card) }).then(
+      (result) => {
+        inFlight.delete(card);
+        if (result.error.code === "deadline_passed" || result.error.code === "attempt_finished") {
+          changedSince.delete(card);
+          submitNow();
+        } else if (changedSince.delete(card)) save(card); // the newer answer; the status still says saving
+        else if (result.ok) status.textContent = text.saved + " · " + new Date().toLocaleTimeString(document.documentElement.lang);
+        else problem(card, result.error.message);
+      },
+      (error) => {
+        inFlight.delete(card);
+        if (changedSince.delete(card)) save(card);
+        throw error;
+      },
+    );
+    inFlight.set(card, request);
     return request;
   }
 
@@ -107,7 +125,8 @@
       clearTimeout(timer);
       save(card);
     }
-    await Promise.all(Array.from(inFlight));
+    // A save returning sends its question's newer answer, if any: wait for that one too.
+    while (inFlight.size) await Promise.all(Array.from(inFlight.values()));
   }
 
   async function submitNow() {

@@ -103,32 +103,50 @@
     return blank ? text.unanswered.replace("%(n)s", blank) + "\n" + text.confirm : text.confirm;
   }
 
+  // A question has one save on its way at a time: two could reach the server in either order,
+  // and the older answer arriving last would replace the newer one. A change made while a save
+  // is on its way is sent when that save returns.
   const pending = new Map(); // card -> debounce timer
-  const inFlight = new Set();
+  const inFlight = new Map(); // card -> its save on the way
+  const changedSince = new Set(); // cards changed while their save was on the way
 
   function save(card) {
     pending.delete(card);
     if (frozen) return Promise.resolve();
+    if (inFlight.has(card)) {
+      changedSince.add(card);
+      return inFlight.get(card);
+    }
     const response = responseOf(card);
     const request = send("PUT", saveBase + card.dataset.position + "/", { response: response })
       .then((result) => {
         if (result.ok) {
-          status.textContent = text.saved + " · " + new Date().toLocaleTimeString(document.documentElement.lang);
+          if (!changedSince.has(card)) {
+            status.textContent = text.saved + " · " + new Date().toLocaleTimeString(document.documentElement.lang);
+          }
           cells[cards.indexOf(card)].classList.toggle("is-answered", !isEmpty(response));
         } else if (result.error.code === "taken_over") freeze();
         else if (result.error.code === "question_time_up") {
+          changedSince.delete(card);
           lockCard(card);
           status.textContent = result.error.message;
         }
-        else if (result.error.code === "deadline_passed" || result.error.code === "attempt_finished") submitNow();
+        else if (result.error.code === "deadline_passed" || result.error.code === "attempt_finished") {
+          changedSince.delete(card);
+          submitNow();
+        }
         else status.textContent = result.error.message;
       })
       .catch(() => {
         status.textContent = text.offline;
+        changedSince.delete(card); // the retry sends the answer as it stands then
         pending.set(card, setTimeout(() => save(card), 3000));
       })
-      .finally(() => inFlight.delete(request));
-    inFlight.add(request);
+      .finally(() => {
+        inFlight.delete(card);
+        if (changedSince.delete(card)) save(card);
+      });
+    inFlight.set(card, request);
     return request;
   }
 
@@ -137,7 +155,8 @@
       clearTimeout(timer);
       save(card);
     }
-    await Promise.all(Array.from(inFlight));
+    // A save returning sends its question's newer answer, if any: wait for that one too.
+    while (inFlight.size) await Promise.all(Array.from(inFlight.values()));
   }
 
   async function submitNow() {

@@ -120,6 +120,7 @@ def screenshot():
 def asgi_server(transactional_db):
     """The real ASGI application (HTTP, static files and WebSockets) under uvicorn in a thread,
     on the test database. pytest-django's live_server speaks WSGI only, without WebSockets."""
+    import socket
     import threading
     import time
 
@@ -128,22 +129,22 @@ def asgi_server(transactional_db):
     from django.db import connection
 
     from quizsite.asgi import application
-    from tests.processes import free_port
 
     # Requests run in worker threads this fixture cannot reach at teardown: have them close their
     # connections after each use, or the test database could not be dropped.
     persistent, connection.settings_dict["CONN_MAX_AGE"] = connection.settings_dict["CONN_MAX_AGE"], 0
-    port = free_port()
+    # The server gets the socket bound here: a port chosen free and bound later by the server
+    # could be taken in between (another worker's server), and the server would never start.
+    listening = socket.create_server(("127.0.0.1", 0))
+    port = listening.getsockname()[1]
     config = uvicorn.Config(
         ASGIStaticFilesHandler(application),
-        host="127.0.0.1",
-        port=port,
         lifespan="off",
         log_level="warning",
         ws_per_message_deflate=False,
     )
     server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [listening]}, daemon=True)
     thread.start()
     deadline = time.monotonic() + 20
     while not server.started:
@@ -158,6 +159,7 @@ def asgi_server(transactional_db):
         server.force_exit = True
         thread.join(timeout=10)
     assert not thread.is_alive(), "uvicorn did not stop"
+    listening.close()
     connection.settings_dict["CONN_MAX_AGE"] = persistent
     # Consumers reached the database from asgiref's one sync thread; close what is open there.
     from asgiref.sync import SyncToAsync

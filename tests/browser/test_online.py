@@ -6,6 +6,7 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.urls import reverse
 from django.utils import timezone
 
 from contests.online.services import DrawRule, online_contest_create
@@ -13,7 +14,7 @@ from lessons.models import Attempt
 from orgs.models import Unit, User
 from tests import factories
 from tests.browser.test_shell import sign_in
-from tests.browser.test_study import answer_card, assert_countdown_to_the_deadline
+from tests.browser.test_study import answer_card, assert_countdown_to_the_deadline, count_fetches, fetches_started
 
 pytestmark = pytest.mark.browser
 
@@ -111,6 +112,37 @@ def test_a_second_device_takes_over_and_the_first_page_freezes(live_server, cont
     phone.wait_for_selector("#frozen:not(.d-none)")
     assert phone.locator("#submit-button").is_disabled()
     assert User.objects.get(username="member").attempts.get().items.get(position=1).saved_response is None
+
+
+def test_an_answer_changed_while_its_save_is_on_its_way_is_saved_after_it_and_not_overwritten_by_it(
+    live_server, contest, page_factory
+):
+    """The first choice's save is held back while the member changes to the key: the older
+    answer, reaching the server last, replaced the newer one when both were sent at once."""
+    page = page_factory(phone=True)
+    count_fetches(page)
+    sign_in(page, live_server.url, "member")
+    page.goto(f"{live_server.url}/contests/online/{contest.pk}/")
+    page.click("#start-button")
+    page.wait_for_url("**/contests/online/attempts/*/")
+    attempt = Attempt.objects.get(member__username="member", paper=contest.paper)
+    single = next(
+        item for item in attempt.items.select_related("version").order_by("position") if item.version.type == "single"
+    )
+    page.locator(".qs-sheet-cell").nth(single.position - 1).click()
+    url = reverse("contests:online_item_save", args=[attempt.pk, single.position])
+    held = []
+    page.route(f"**{url}", lambda route: route.continue_() if held else held.append(route))
+
+    answer_card(page, single, correct=False)  # this save is held
+    answer_card(page, single, correct=True)
+
+    assert fetches_started(page, url) == 1  # the change waits for it
+    held[0].continue_()
+    page.locator("#attempt-status", has_text="已保存").wait_for()
+    assert fetches_started(page, url) == 2  # then the answer as it stands now, once
+    single.refresh_from_db()
+    assert single.saved_response == single.version.key
 
 
 def test_organiser_pages_read_on_desktop_and_phone(live_server, contest, page_factory, screenshot):

@@ -133,6 +133,55 @@ def test_an_exam_save_refused_at_the_deadline_submits_the_paper(live_server, dem
     assert attempt.status == "expired"
 
 
+def count_fetches(page) -> None:
+    """Have the page count the requests it starts, by URL, in `window.fetchesStarted`."""
+    page.add_init_script(
+        "window.fetchesStarted = {};"
+        "const fetchCounted = window.fetch;"
+        "window.fetch = (url, init) => {"
+        "  window.fetchesStarted[url] = (window.fetchesStarted[url] || 0) + 1;"
+        "  return fetchCounted(url, init);"
+        "};"
+    )
+
+
+def fetches_started(page, url: str) -> int:
+    """How many requests to `url` the page has started, once the saves its last changes
+    scheduled (timers of no delay, run in order) have run."""
+    return page.evaluate(
+        "url => new Promise(resolve => setTimeout(() => resolve(window.fetchesStarted[url] || 0)))", url
+    )
+
+
+def test_ticks_made_while_a_save_is_on_its_way_are_saved_after_it_and_not_overwritten_by_it(
+    live_server, demo, page_factory
+):
+    """Two saves of one question on their way at once may reach the server in either order, and
+    the older answer arriving last replaced the newer: a multiple choice ticked quickly was stored
+    with its first tick only (the exam above then scored less than worked out, on a busy machine).
+    The first tick's save is held back here while the other keys are ticked."""
+    page = page_factory(phone=True)
+    count_fetches(page)
+    attempt = start_paper(page, live_server.url, "exam")
+    multiple = next(
+        item
+        for item in attempt.items.select_related("version").order_by("position")
+        if item.version.type == "multiple" and len(item.version.key) > 1
+    )
+    url = f"/api/v1/study/attempts/{attempt.pk}/items/{multiple.position}/"
+    held = []
+    page.route(f"**{url}", lambda route: route.continue_() if held else held.append(route))
+
+    answer_card(page, multiple, correct=True)  # every key ticked: the first tick's save is held
+
+    assert fetches_started(page, url) == 1  # the later ticks wait for it
+    held[0].continue_()
+    page.locator("#attempt-status", has_text="已保存").wait_for()
+    assert fetches_started(page, url) == 2  # then the answer as it stands now, once
+    multiple.refresh_from_db()
+    assert multiple.saved_response == multiple.version.key
+
+
 def test_a_refused_practice_answer_shows_the_servers_reason_in_the_members_language(live_server, demo, page_factory):
     page = page_factory(phone=True, locale="en-US")
     attempt = start_paper(page, live_server.url, "practice")
