@@ -1,6 +1,6 @@
 """The unit pages: add, rename, move, close and delete units without the Django admin."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from django.urls import reverse
 from django.utils import timezone
@@ -164,7 +164,7 @@ def test_closing_a_unit_sets_its_end_date_to_today(client, tree, gz_organiser):
     response = client.post(reverse("orgs:unit_close", args=[tree["gz2"].pk]))
     assert response.status_code == 302
     tree["gz2"].refresh_from_db()
-    assert tree["gz2"].ends_on == date.today()
+    assert tree["gz2"].ends_on == timezone.localdate()
     assert tree["gz2"].members.count() == 1
 
 
