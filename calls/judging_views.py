@@ -17,7 +17,6 @@ from django.views.decorators.http import require_POST
 
 from orgs import access
 from orgs.forms import UnitChoiceField
-from orgs.models import User
 from quizsite.spreadsheets import xlsx_response
 
 from . import exports, judges, similarity, statistics
@@ -191,7 +190,7 @@ def conflict_record(request, call_id: int):
 def judge_withdraw(request, call_id: int, judge_id: int):
     """An organiser takes a judge who drops out off the call's panels; their unscored entries pass on."""
     call = access_call(request.user, call_id, own=True)
-    judge = get_object_or_404(User, pk=judge_id)
+    judge = get_object_or_404(judges.call_judges(call), pk=judge_id)
     try:
         reassigned, stranded = judges.judge_withdraw(
             call=call, judge=judge, by=request.user, reason=request.POST.get("reason", "")
