@@ -23,7 +23,7 @@ from . import exports, judges, similarity, statistics
 from .forms import members_named
 from .models import Call, Entry, SimilarityPair
 from .services import CallRejected
-from .views import _assignment, access_call
+from .views import _assignment, access_call, posted_id
 
 
 @login_required
@@ -148,7 +148,7 @@ def judge_accounts(request):
     if request.method == "POST":
         try:
             if request.POST.get("reset"):
-                account = get_object_or_404(judges.managed_judge_accounts(request.user), pk=request.POST["reset"])
+                account = get_object_or_404(judges.managed_judge_accounts(request.user), pk=posted_id(request, "reset"))
                 slip = (account, judges.judge_account_reset(account=account, by=request.user))
             elif form.is_valid():
                 slip = judges.judge_account_create(by=request.user, **form.cleaned_data)
@@ -170,7 +170,7 @@ def judge_accounts(request):
 def conflict_record(request, call_id: int):
     """An organiser records a conflict between a judge (user name or employee number) and an entry."""
     call = access_call(request.user, call_id, own=True)
-    entry = get_object_or_404(Entry, call=call, pk=request.POST.get("entry") or 0)
+    entry = get_object_or_404(Entry, call=call, pk=posted_id(request, "entry"))
     try:
         (judge,) = members_named(request.POST.get("judge", ""))
         _conflict, replacement = judges.conflict_record(

@@ -67,6 +67,13 @@ def access_entry(user, entry_id: int) -> Entry:
     raise Http404(_("No such entry."))
 
 
+def posted_id(request, name: str) -> int:
+    """The id posted as `name`, or 0 (which no row has) for anything but digits: an id looked up
+    as typed made "abc" a server error ("Field 'id' expected a number")."""
+    value = request.POST.get(name, "")
+    return int(value) if value.isascii() and value.isdecimal() else 0
+
+
 def _refuse(request, rejected: CallRejected) -> None:
     messages.error(request, rejected.message)
 
@@ -279,7 +286,7 @@ def judging_action(request, call_id: int, action: str):
     call = access_call(request.user, call_id, own=True)
     try:
         if action == "assign":
-            panel = get_object_or_404(Panel, call=call, pk=request.POST.get("panel"))
+            panel = get_object_or_404(Panel, call=call, pk=posted_id(request, "panel"))
             made = services.assignment_run(call=call, panel=panel, by=request.user, seed=request.POST.get("seed", ""))
             messages.success(request, _("%(n)d assignments made.") % {"n": len(made)})
         elif action == "lock":
