@@ -58,11 +58,14 @@ def access_call(user, call_id: int, *, own: bool = False) -> Call:
 
 
 def access_entry(user, entry_id: int) -> Entry:
-    """An entry for its author and co-authors, and organisers of its unit or of the call."""
+    """An entry for its author and co-authors, and, once handed in, organisers of its unit or of
+    the call (a draft is its authors' alone, as in the organisers' lists)."""
     entry = get_object_or_404(Entry.objects.select_related("call__unit", "unit", "author"), pk=entry_id)
     if entry.author_id == user.pk or entry.coauthors.filter(pk=user.pk).exists():
         return entry
-    if access.can_manage_unit(user, entry.unit) or access.can_manage_unit(user, entry.call.unit):
+    if entry.status != Entry.Status.DRAFT and (
+        access.can_manage_unit(user, entry.unit) or access.can_manage_unit(user, entry.call.unit)
+    ):
         return entry
     raise Http404(_("No such entry."))
 
