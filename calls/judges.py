@@ -20,6 +20,7 @@ import secrets
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import Q, QuerySet
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -226,6 +227,13 @@ def conflict_record(*, entry: Entry, judge: User, by: User, reason: str) -> tupl
 
 
 @transaction.atomic
+def call_judges(call: Call) -> QuerySet[User]:
+    """The accounts that judge `call` or did: on one of its panels, or holding one of its
+    assignments (a judge who withdrew keeps the entries they scored). An organiser picks a judge
+    among these only, so an id in a URL cannot name an account that has nothing to do with the call."""
+    return User.objects.filter(Q(judging_panels__call=call) | Q(call_assignments__entry__call=call)).distinct()
+
+
 def judge_withdraw(*, call: Call, judge: User, by: User, reason: str) -> tuple[list[Assignment], list[Entry]]:
     """Take `judge` off the call's panels (they fell ill, left, declined): each of their entries
     they have not scored passes to another judge of the same panel, chosen as for a conflict; the

@@ -17,14 +17,13 @@ from django.views.decorators.http import require_POST
 
 from orgs import access
 from orgs.forms import UnitChoiceField
-from orgs.models import User
 from quizsite.spreadsheets import xlsx_response
 
 from . import exports, judges, similarity, statistics
 from .forms import members_named
 from .models import Call, Entry, SimilarityPair
 from .services import CallRejected
-from .views import _assignment, access_call
+from .views import _assignment, access_call, posted_id
 
 
 @login_required
@@ -149,7 +148,7 @@ def judge_accounts(request):
     if request.method == "POST":
         try:
             if request.POST.get("reset"):
-                account = get_object_or_404(judges.managed_judge_accounts(request.user), pk=request.POST["reset"])
+                account = get_object_or_404(judges.managed_judge_accounts(request.user), pk=posted_id(request, "reset"))
                 slip = (account, judges.judge_account_reset(account=account, by=request.user))
             elif form.is_valid():
                 slip = judges.judge_account_create(by=request.user, **form.cleaned_data)
@@ -171,7 +170,7 @@ def judge_accounts(request):
 def conflict_record(request, call_id: int):
     """An organiser records a conflict between a judge (user name or employee number) and an entry."""
     call = access_call(request.user, call_id, own=True)
-    entry = get_object_or_404(Entry, call=call, pk=request.POST.get("entry") or 0)
+    entry = get_object_or_404(Entry, call=call, pk=posted_id(request, "entry"))
     try:
         (judge,) = members_named(request.POST.get("judge", ""))
         _conflict, replacement = judges.conflict_record(
@@ -191,7 +190,7 @@ def conflict_record(request, call_id: int):
 def judge_withdraw(request, call_id: int, judge_id: int):
     """An organiser takes a judge who drops out off the call's panels; their unscored entries pass on."""
     call = access_call(request.user, call_id, own=True)
-    judge = get_object_or_404(User, pk=judge_id)
+    judge = get_object_or_404(judges.call_judges(call), pk=judge_id)
     try:
         reassigned, stranded = judges.judge_withdraw(
             call=call, judge=judge, by=request.user, reason=request.POST.get("reason", "")

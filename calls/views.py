@@ -58,13 +58,23 @@ def access_call(user, call_id: int, *, own: bool = False) -> Call:
 
 
 def access_entry(user, entry_id: int) -> Entry:
-    """An entry for its author and co-authors, and organisers of its unit or of the call."""
+    """An entry for its author and co-authors, and, once handed in, organisers of its unit or of
+    the call (a draft is its authors' alone, as in the organisers' lists)."""
     entry = get_object_or_404(Entry.objects.select_related("call__unit", "unit", "author"), pk=entry_id)
     if entry.author_id == user.pk or entry.coauthors.filter(pk=user.pk).exists():
         return entry
-    if access.can_manage_unit(user, entry.unit) or access.can_manage_unit(user, entry.call.unit):
+    if entry.status != Entry.Status.DRAFT and (
+        access.can_manage_unit(user, entry.unit) or access.can_manage_unit(user, entry.call.unit)
+    ):
         return entry
     raise Http404(_("No such entry."))
+
+
+def posted_id(request, name: str) -> int:
+    """The id posted as `name`, or 0 (which no row has) for anything but digits: an id looked up
+    as typed made "abc" a server error ("Field 'id' expected a number")."""
+    value = request.POST.get(name, "")
+    return int(value) if value.isascii() and value.isdecimal() else 0
 
 
 def _refuse(request, rejected: CallRejected) -> None:
@@ -279,7 +289,7 @@ def judging_action(request, call_id: int, action: str):
     call = access_call(request.user, call_id, own=True)
     try:
         if action == "assign":
-            panel = get_object_or_404(Panel, call=call, pk=request.POST.get("panel"))
+            panel = get_object_or_404(Panel, call=call, pk=posted_id(request, "panel"))
             made = services.assignment_run(call=call, panel=panel, by=request.user, seed=request.POST.get("seed", ""))
             messages.success(request, _("%(n)d assignments made.") % {"n": len(made)})
         elif action == "lock":

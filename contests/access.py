@@ -20,6 +20,14 @@ JOIN_ATTEMPTS = 10
 JOIN_WINDOW_S = 600
 
 
+def normalised_code(code: str) -> str:
+    """A join code as stored (upper case, no surrounding spaces), or "" for text no code can be
+    (letters and digits only): a NUL byte or any other odd character typed into a URL finds no
+    contest instead of reaching the database, which refuses a NUL in a query with a server error."""
+    code = code.strip().upper()
+    return code if code.isascii() and code.isalnum() else ""
+
+
 def access_contest_socket(user, code: str, role: str) -> Contest:
     """The contest `user` may join as `role`, or ContestRejected (never reveals other contests)."""
     return access_contest_seat(user, code, role)[0]
@@ -37,7 +45,7 @@ def access_contest_seat(user, code: str, role: str, *, cached_place: bool = Fals
     that takes one. A player on a team of the contest is not guessing, and is let in regardless."""
     if role not in ROLES:
         raise ContestRejected("bad_role", _("Join as player, screen or host."))
-    code = code.strip().upper()
+    code = normalised_code(code)
     if role == "player" and (place := _place(user, code, cached=cached_place)) is not None:
         return place.contest, place
     attempts_key = f"join-refusals:{user.pk}"

@@ -294,7 +294,7 @@ class ResultsView(APIView):
         For the contest's players, its organisers and members of its unit's subtree."""
         place = (
             TeamMember.objects.select_related("contest__unit", "team")
-            .filter(contest__join_code=code.strip().upper(), member=request.user)
+            .filter(contest__join_code=access.normalised_code(code), member=request.user)
             .first()
         )
         if place is not None:

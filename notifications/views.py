@@ -5,7 +5,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
@@ -13,6 +12,7 @@ from django.views.decorators.http import require_POST
 from lessons.models import Lesson, Paper
 from orgs import access
 from orgs.models import Unit
+from quizsite.redirects import back_to
 
 from . import services
 from .models import Notification
@@ -72,7 +72,4 @@ def remind(request):
             ngettext("Reminded %(count)d member of %(unit)s.", "Reminded %(count)d members of %(unit)s.", count)
             % {"count": count, "unit": unit.name},
         )
-    back = data["next"]
-    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
-        back = "home"
-    return redirect(back)
+    return back_to(request, "home")

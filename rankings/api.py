@@ -158,26 +158,25 @@ class ApproveView(APIView):
             raise api_refused(refused) from None
 
 
+class PublishSerializer(serializers.Serializer):
+    reason = serializers.CharField(required=False, allow_blank=True, default="")
+    as_it_stands = serializers.BooleanField(required=False, default=False)
+
+
 class PublishView(APIView):
-    @extend_schema(
-        request=inline_serializer(
-            "PublishRequest",
-            {
-                "reason": serializers.CharField(required=False),
-                "as_it_stands": serializers.BooleanField(required=False),
-            },
-        ),
-        responses={200: dict, 409: dict},
-    )
+    @extend_schema(request=PublishSerializer, responses={200: dict, 409: dict})
     def post(self, request, slug: str, version: int):
         rule = access_rule(request.user, slug, administer=True)
         snapshot = get_object_or_404(Snapshot, rule=rule, version=version)
+        # A body that is not an object ([1, 2], "x") is a 400 naming the problem, not a 500.
+        data = PublishSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
         try:
             published = services.snapshot_publish(
                 snapshot=snapshot,
                 by=request.user,
-                reason=str(request.data.get("reason", "")),
-                as_it_stands=str(request.data.get("as_it_stands", "")).lower() in ("1", "true"),
+                reason=data.validated_data["reason"],
+                as_it_stands=data.validated_data["as_it_stands"],
             )
         except services.RankingRejected as refused:
             raise api_refused(refused) from None

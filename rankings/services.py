@@ -655,6 +655,8 @@ def snapshot_publish(*, snapshot: Snapshot, by: User, reason: str = "", as_it_st
 
     When the facts changed since the snapshot was computed, publishing is refused
     ("facts_changed") unless `as_it_stands` says to publish it anyway; else compute again."""
+    if "\x00" in reason:  # PostgreSQL refuses it in text: a server error, not a refusal
+        raise RankingRejected("reason_invalid", _("The reason may not contain a NUL character."))
     RankingRule.objects.select_for_update().filter(pk=snapshot.rule_id).first()
     snapshot = Snapshot.objects.select_for_update().select_related("rule").get(pk=snapshot.pk)
     if snapshot.status == Snapshot.Status.PUBLISHED:

@@ -34,7 +34,9 @@ def access_night(user, call_id: int, role: str) -> Night:
 
     if role not in ROLES:
         raise CallRejected("bad_role", _("Join as judge, screen or host."))
-    night = Night.objects.select_related("call__unit", "panel").filter(call_id=call_id).first()
+    # call__pk, not call_id: a number past the column's range finds no row on SQLite instead of an
+    # OverflowError (Django guards a primary key's range, not a foreign key's).
+    night = Night.objects.select_related("call__unit", "panel").filter(call__pk=call_id).first()
     if role == "host":
         if night is None or not access.can_manage_unit(user, night.call.unit):
             raise CallRejected("not_host", _("Only organisers of the call's unit can host its speech night."))

@@ -64,7 +64,7 @@ def host(request, call_id: int):
 
 @login_required
 def screen(request, call_id: int):
-    night = get_object_or_404(Night.objects.select_related("call__unit"), call_id=call_id)
+    night = get_object_or_404(Night.objects.select_related("call__unit"), call__pk=call_id)
     unit, user = night.call.unit, request.user
     if not (access.can_manage_unit(user, unit) or (user.unit is not None and user.unit.path.startswith(unit.path))):
         raise PermissionDenied(_("No speech night of your unit is here."))
@@ -73,7 +73,7 @@ def screen(request, call_id: int):
 
 @login_required
 def judge(request, call_id: int):
-    night = get_object_or_404(Night.objects.select_related("call", "panel"), call_id=call_id)
+    night = get_object_or_404(Night.objects.select_related("call", "panel"), call__pk=call_id)
     if not night.panel.judges.filter(pk=request.user.pk).exists():
         raise PermissionDenied(_("You are not on this night's panel."))
     return render(request, "calls/night_judge.html", {"night": night, "call": night.call})

@@ -38,7 +38,9 @@ def access_online_attempt(user, attempt_id: int) -> OnlineAttempt:
     """The member's own online attempt, with any passed deadline applied."""
     online = get_object_or_404(
         OnlineAttempt.objects.select_related("contest__paper", "attempt__paper", "attempt__member"),
-        attempt_id=attempt_id,
+        # Through the attempt's own key, not `attempt_id=`: Django keeps a number past the column's
+        # range from SQLite (no row) on a primary key, not on a foreign key (OverflowError, a 500).
+        attempt__pk=attempt_id,
     )
     if online.attempt.member_id != user.pk:
         raise PermissionDenied("This attempt belongs to someone else.")

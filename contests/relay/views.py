@@ -2,6 +2,7 @@
 legs, starting a leg (then the online contest's attempt page takes over), and the captain's
 skip or replace with a reason."""
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -94,6 +95,24 @@ def _steered_leg(request, relay_id: int, leg_id: int) -> RelayLeg:
     return leg
 
 
+class SteerForm(forms.Form):
+    """A skip's or a replacement's reason and new holder, held to what the API's serializers
+    take: a reason past the 200 characters a leg keeps, or a NUL byte (which PostgreSQL refuses
+    in text and JSON), is a clear refusal instead of a server error."""
+
+    reason = forms.CharField(max_length=200, required=False, strip=False)
+    username = forms.CharField(max_length=150, required=False)
+
+
+def _steer_form(request) -> SteerForm | None:
+    """The posted form if valid; otherwise None, with its first error shown to the user."""
+    form = SteerForm(request.POST)
+    if form.is_valid():
+        return form
+    messages.error(request, next(iter(form.errors.values()))[0])
+    return None
+
+
 def _back(request, relay_id: int):
     if request.POST.get("next") == "map":
         return redirect("contests:relay_map", relay_id=relay_id)
@@ -105,8 +124,10 @@ def _back(request, relay_id: int):
 @rate_limited("online-submit", limit=10)
 def leg_skip(request, relay_id: int, leg_id: int):
     leg = _steered_leg(request, relay_id, leg_id)
+    if (form := _steer_form(request)) is None:
+        return _back(request, relay_id)
     try:
-        services.relay_leg_skip(leg=leg, by=request.user, reason=request.POST.get("reason", ""))
+        services.relay_leg_skip(leg=leg, by=request.user, reason=form.cleaned_data["reason"])
     except AttemptRejected as error:
         messages.error(request, error.message)
     else:
@@ -119,12 +140,14 @@ def leg_skip(request, relay_id: int, leg_id: int):
 @rate_limited("online-submit", limit=10)
 def leg_replace(request, relay_id: int, leg_id: int):
     leg = _steered_leg(request, relay_id, leg_id)
-    username = request.POST.get("username", "").strip()
+    if (form := _steer_form(request)) is None:
+        return _back(request, relay_id)
+    username = form.cleaned_data["username"]
     member = User.objects.filter(username=username).first()
     try:
         if member is None:
             raise services.replacement_refused(username)
-        services.relay_holder_replace(leg=leg, by=request.user, member=member, reason=request.POST.get("reason", ""))
+        services.relay_holder_replace(leg=leg, by=request.user, member=member, reason=form.cleaned_data["reason"])
     except AttemptRejected as error:
         messages.error(request, error.message)
     else:

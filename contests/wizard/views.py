@@ -17,6 +17,7 @@ from orgs.selectors import member_search, unit_paths
 from quizsite.api_errors import error_response
 from quizsite.spreadsheets import xlsx_response
 
+from ..access import normalised_code
 from ..models import Contest, Round, Team
 from ..services import ContestRejected
 from . import roster, services
@@ -29,7 +30,7 @@ STEPS = ("basics", "teams", "rounds", "review")
 def access_setup(user, code: str) -> Contest:
     """The contest (not a rehearsal) with `code`, if `user` organises its unit."""
     orgs_access.check_manager(user)
-    contest = Contest.objects.select_related("unit").filter(join_code=code.upper(), rehearsal_of=None).first()
+    contest = Contest.objects.select_related("unit").filter(join_code=normalised_code(code), rehearsal_of=None).first()
     if contest is None:
         raise Http404
     if not orgs_access.can_manage_unit(user, contest.unit):

@@ -4,10 +4,10 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
+
+from quizsite.redirects import back_to
 
 from .. import presenters, selectors
 from ..api import access_attempt
@@ -160,11 +160,7 @@ def notebook_review(request, entry_id: int):
         entry.refresh_from_db()
         level = messages.SUCCESS if log.is_correct else messages.WARNING
         messages.add_message(request, level, presenters.review_message(log, entry))
-    back = request.POST.get("next", "")
-    # Only back to a page of this site: an open redirect would lend our address to phishing.
-    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
-        back = reverse("lessons:notebook")
-    return redirect(back)
+    return back_to(request, "lessons:notebook")
 
 
 @login_required

@@ -304,3 +304,21 @@ def test_the_assignment_is_logged_in_a_sentence_of_the_organisers_language(essay
         created = services.assignment_run(call=essay_call, panel=panel, by=organiser, seed="s")
     [event] = essay_call.audit_events.filter(action="assign")
     assert event.detail == f"随机种子 s，共分配 {len(created)} 份"  # was English on a Chinese page
+
+
+def test_a_draft_is_its_authors_alone_until_it_is_handed_in(client, entry, author, tree, gz_organiser):
+    """Organisers' lists leave drafts out, but the entry page, its file and its previews opened
+    for the organisers of the author's unit and of the call by id: a draft essay read before its
+    author chose to hand it in."""
+    stored = services.entry_attach(entry=entry, upload=upload("我的征文.docx", documents.docx(["未定稿的第一段"])))
+    call_organiser = factories.organiser(tree["audit"])
+    urls = [f"/calls/entries/{entry.pk}/", f"/calls/entries/{entry.pk}/files/{stored.pk}/"]
+    for organiser in (gz_organiser, call_organiser):
+        client.force_login(organiser)
+        assert [client.get(url).status_code for url in urls] == [404, 404]
+    client.force_login(author)
+    assert "未定稿的第一段" in client.get(urls[0]).content.decode()
+    services.entry_submit(entry=entry, by=author)
+    for organiser in (gz_organiser, call_organiser):
+        client.force_login(organiser)
+        assert [client.get(url).status_code for url in urls] == [200, 200]

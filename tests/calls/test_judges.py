@@ -426,3 +426,32 @@ def test_a_judge_who_drops_out_keeps_their_scores_and_their_unscored_entries_pas
     answer = api(leaving).post(f"/api/v1/calls/assignments/{scored.pk}/scores/", body, format="json")
     assert (answer.status_code, answer.json()["error"]["code"]) == (409, "withdrawn")
     assert services.current_scores(scored) == scores(essay_call, 80, 70)
+
+
+def test_withdrawing_someone_who_never_judged_the_call_does_not_name_them(client, essay_call, tree, panel, owner):
+    """The judge id in the URL is any account's: answering "<real name> is not on a panel" let an
+    organiser read the real name of every account on the platform, one id at a time."""
+    stranger = factories.member(tree["budget"], real_name="预算司某人")
+    client.force_login(owner)
+    url = reverse("calls:judge_withdraw", args=[essay_call.pk, stranger.pk])
+    answer = client.post(url, {"reason": "查看姓名"}, follow=True)
+    assert answer.status_code == 404
+    assert "预算司某人" not in answer.content.decode()
+    assert not essay_call.audit_events.filter(action="judge_withdrawn").exists()
+
+
+@pytest.mark.parametrize(
+    ("url_name", "body"),
+    [
+        ("calls:conflict_record", {"entry": "abc", "judge": "x", "reason": "亲属"}),
+        ("calls:judge_accounts", {"reset": "abc"}),
+        ("calls:judging_action", {"panel": "abc"}),
+    ],
+)
+def test_an_id_that_is_not_a_number_finds_nothing_instead_of_a_server_error(client, essay_call, owner, url_name, body):
+    """The entry, panel and account ids were looked up as posted: "abc" raised "Field 'id'
+    expected a number" (500)."""
+    client.force_login(owner)
+    args = {"calls:conflict_record": [essay_call.pk], "calls:judging_action": [essay_call.pk, "assign"]}
+    answer = client.post(reverse(url_name, args=args.get(url_name, [])), body)
+    assert answer.status_code == 404

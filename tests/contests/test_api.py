@@ -146,3 +146,18 @@ def test_organisers_download_the_results_workbook_and_outsiders_are_refused(tree
     outsider = client_for(factories.member(tree["mof"]))
     refused = outsider.get(f"/api/v1/contests/{contest.join_code}/results/export/")
     assert refused.status_code == 403 and refused.json()["error"]["code"] == "not_in_audience"
+
+
+@pytest.mark.parametrize("code", ["%00", "AB%00CD", "%E4%B8%AD", "AB-CD"])
+def test_a_code_no_contest_can_have_is_refused_like_a_wrong_one_not_a_server_error(tree, client, code):
+    """Codes are letters and digits. A NUL byte in the URL reached PostgreSQL, which refuses it in
+    a query: every page, download and API call taking a code answered 500 (on SQLite this passed
+    before the fix too)."""
+    contest, host, red = build(tree)
+    refused = client_for(red[0]).get(f"/api/v1/contests/{code}/")
+    assert refused.status_code == 403 and refused.json()["error"]["code"] == "not_in_contest"
+    results = client_for(red[0]).get(f"/api/v1/contests/{code}/results/")
+    assert results.status_code == 403 and results.json()["error"]["code"] == "not_in_audience"
+    client.force_login(host)
+    for page in ("play", "results.xlsx", "setup", "duplicate"):
+        assert client.get(f"/contests/{code}/{page}/".replace("xlsx/", "xlsx")).status_code in (403, 404)

@@ -75,6 +75,28 @@ def test_captain_skips_the_holder_from_the_home_page_with_a_reason(setup):  # no
     assert response.status_code == 403
 
 
+def test_a_reason_too_long_or_with_a_nul_byte_is_refused_in_words_not_a_server_error(setup):  # noqa: F811
+    """The page took the reason and username straight from the POST: a reason past the 200
+    characters a leg keeps, or a NUL byte in either (PostgreSQL refuses it in text and JSON),
+    answered 500. The API's serializers already refused them."""
+    relay = make_relay(setup)
+    team = make_team(setup, relay, captain=setup["runners"][2])
+    leg = team.baton
+    captain = signed_in(setup["runners"][2])
+    skip = f"/contests/relays/{relay.pk}/legs/{leg.pk}/skip/"
+    replace = f"/contests/relays/{relay.pk}/legs/{leg.pk}/replace/"
+    for url, body, said in (
+        (skip, {"reason": "休" * 201}, "不超过 200 字符"),
+        (skip, {"reason": "休\x00假"}, "不允许是用空字符串"),
+        (replace, {"reason": "休\x00假", "username": setup["runners"][1].username}, "不允许是用空字符串"),
+        (replace, {"reason": "休假", "username": "a\x00b"}, "不允许是用空字符串"),
+    ):
+        page = captain.post(url, body, follow=True)
+        assert page.status_code == 200 and said in page.content.decode(), (url, body)
+    leg.refresh_from_db()
+    assert (leg.status, leg.skip_reason, leg.holder) == (RelayLeg.Status.WAITING, "", setup["runners"][0])
+
+
 def test_organiser_builds_a_relay_makes_teams_and_follows_the_map(setup):  # noqa: F811
     organiser = signed_in(setup["by"])
     assert organiser.get("/contests/relays/manage/new/").status_code == 200

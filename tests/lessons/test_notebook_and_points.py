@@ -127,6 +127,10 @@ def test_concurrent_awards_never_pass_the_cap(tree):
         ("", "/study/notebook/"),
         ("/study/notebook/?state=learning", "/study/notebook/?state=learning"),
         ("http://testserver/study/", "http://testserver/study/"),
+        # A bare word was taken for a view name by redirect(): NoReverseMatch, a 500.
+        ("-1", "/study/notebook/"),
+        ("notebook", "/study/notebook/"),
+        ("/study/\x00", "/study/notebook/"),
     ],
 )
 def test_reviewing_in_the_notebook_goes_back_only_to_a_page_of_this_site(client, tree, member, given, location):

@@ -276,3 +276,13 @@ def test_a_reminders_deadline_is_written_the_readers_way_not_the_senders(client,
     chinese = client.get(reverse("notifications:list"), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
     assert written["en"] in english and written["zh-hans"] not in english
     assert written["zh-hans"] in chinese
+
+
+def test_a_remind_form_whose_next_is_not_a_page_goes_home_after_sending(client, branch, gz_organiser):
+    """`next` was handed to redirect(), which takes a bare word for a view name: "x" sent the
+    reminder and then answered 500 (NoReverseMatch)."""
+    client.force_login(gz_organiser)
+    form = {"unit": branch["unit"].pk, "kind": "lesson", "subject": branch["lesson"].pk, "next": "x"}
+    answer = client.post(reverse("notifications:remind"), form)
+    assert (answer.status_code, answer["Location"]) == (302, "/")
+    assert Notification.objects.count() == 1

@@ -347,3 +347,29 @@ def test_the_boards_counting_note_joins_chinese_sentences_without_a_space_and_en
     english = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
     note = english.split('id="counting-rules">', 1)[1].split("</p>", 1)[0]
     assert note.startswith("How people are counted: Period days are local calendar days. E")
+
+
+def test_publishing_refuses_a_body_that_is_not_an_object_and_a_nul_in_the_reason_in_words(client, board):
+    """The API read `request.data.get(...)`: a JSON list or string body was a 500; and a
+    replacement's reason with a NUL byte reached PostgreSQL (a 500 on the page and the API)."""
+    from rankings.services import run_execute
+    from tests.rankings.test_services import points
+
+    publish(board)
+    slug = board["rule"].slug
+    client.force_login(board["admin"])
+    run = client.post(f"/api/v1/rankings/{slug}/runs/").json()
+    points(board["people"]["c"], 45, "c-2")
+    run_execute(run_id=run["id"])
+    client.force_login(factories.administrator(board["tree"]["audit"], username="second"))
+    assert client.post(f"/api/v1/rankings/{slug}/versions/2/approve/").status_code == 200
+    url = f"/api/v1/rankings/{slug}/versions/2/publish/"
+    for body in ("[1, 2]", '"x"', '{"as_it_stands": [1]}'):
+        assert client.post(url, body, "application/json").status_code == 400, body
+    refused = client.post(url, {"reason": "更正\x00", "as_it_stands": True}, "application/json")
+    assert refused.status_code == 400 and refused.json()["error"]["field"] == "reason"
+    page = client.post(
+        reverse("rankings:publish", args=[slug, 2]), {"reason": "更正\x00", "as_it_stands": "1"}, follow=True
+    )
+    assert page.status_code == 200 and "空字符" in page.content.decode()
+    assert Snapshot.objects.get(rule=board["rule"], version=2).status == Snapshot.Status.APPROVED
