@@ -24,7 +24,7 @@ from .models import RelayContest, RelayLeg, RelayTeam
 def access_relay(user: User, relay_id: int) -> RelayContest:
     relay = get_object_or_404(RelayContest.objects.select_related("online__paper"), pk=relay_id)
     if relay not in selectors.relays_for_member(user) and not access.can_manage_unit(user, relay.online.paper.unit):
-        raise PermissionDenied("This relay is for other units.")
+        raise PermissionDenied(_("This relay is for other units."))
     return relay
 
 
@@ -91,7 +91,7 @@ def _steered_leg(request, relay_id: int, leg_id: int) -> RelayLeg:
     relay = get_object_or_404(RelayContest.objects.select_related("online__paper"), pk=relay_id)
     leg = get_object_or_404(RelayLeg.objects.select_related("team__relay__online__paper", "team__captain"), pk=leg_id)
     if leg.team.relay_id != relay.pk or not services.may_steer(request.user, leg.team):
-        raise PermissionDenied("Only the captain or an organiser steers this team.")
+        raise PermissionDenied(_("Only the captain or an organiser steers this team."))
     return leg
 
 

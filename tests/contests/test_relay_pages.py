@@ -73,6 +73,7 @@ def test_captain_skips_the_holder_from_the_home_page_with_a_reason(setup):  # no
     # A runner who is not captain cannot.
     response = signed_in(setup["runners"][1]).post(f"/contests/relays/{relay.pk}/legs/{leg.pk}/skip/", {"reason": "x"})
     assert response.status_code == 403
+    assert "只有队长或组织者可以调度本队。" in response.content.decode()  # in the member's language
 
 
 def test_a_reason_too_long_or_with_a_nul_byte_is_refused_in_words_not_a_server_error(setup):  # noqa: F811
