@@ -497,6 +497,17 @@ def relay_holder_replace(*, leg: RelayLeg, by: User, member: User, reason: str, 
         or (relay.online.party_members_only and not member.is_party_member)
     ):
         raise replacement_refused(member.username)
+    other = (
+        RelayTeam.objects.filter(relay=relay)
+        .exclude(pk=team.pk)
+        .filter(Q(runners__member=member) | Q(legs__holder=member))
+        .first()
+    )
+    if other is not None:  # one member runs for one team, as the roster import has it
+        raise AttemptRejected(
+            "replacement_on_other_team",
+            _("%(name)s runs for team %(team)s in this relay.") % {"name": member.display_name, "team": other.name},
+        )
     was = _leg_who(leg)
     leg.holder, leg.baton_at, leg.start_by, leg.late_flagged_at = member, at, _start_by(relay, at), None
     leg.save(update_fields=["holder", "baton_at", "start_by", "late_flagged_at"])

@@ -248,6 +248,32 @@ def test_organiser_replaces_a_holder_who_then_runs_the_leg(setup):
     assert OnlineAuditEntry.objects.get(action="holder_replaced").detail["reason"] == "病假"
 
 
+def test_a_holder_is_not_replaced_by_a_member_who_runs_for_another_team(setup):
+    """One member runs for one team (the roster import refuses a member on two teams): a captain
+    cannot hand the waiting leg to another team's runner, named or holding one of its legs."""
+    relay = make_relay(setup)
+    rival_runner = factories.member(setup["second"], username="rival1")
+    services.relay_teams_set(
+        relay=relay,
+        plans=[
+            TeamPlan(name="第一党支部", unit=setup["branch"], roster=setup["runners"], captain=setup["runners"][0]),
+            TeamPlan(name="第二党支部", unit=setup["second"], roster=[rival_runner], captain=rival_runner),
+        ],
+        by=setup["by"],
+        at=NOW,
+    )
+    team = RelayTeam.objects.get(relay=relay, name="第一党支部")
+    with pytest.raises(AttemptRejected) as refused:
+        services.relay_holder_replace(leg=baton(team), by=setup["by"], member=rival_runner, reason="病假", at=NOW)
+    assert refused.value.code == "replacement_on_other_team"
+    assert str(refused.value.message) == f"{rival_runner.display_name}已是本次接力赛「第二党支部」的队员。"
+    assert baton(team).holder == setup["runners"][0]
+    # A stand-in on no team still may.
+    stand_in = factories.member(setup["second"])
+    leg = services.relay_holder_replace(leg=baton(team), by=setup["by"], member=stand_in, reason="病假", at=NOW)
+    assert leg.holder == stand_in
+
+
 def test_a_running_leg_cannot_be_skipped(setup):
     relay = make_relay(setup)
     team = make_team(setup, relay)
