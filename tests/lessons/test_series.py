@@ -156,7 +156,7 @@ def test_the_player_shows_the_series_in_order_what_is_next_and_the_hours_the_les
     assert "第 1 讲，共 3 讲" in page and "二支部专讲" not in page
     # The next lesson is the first one after this not yet finished: the third, not the second.
     assert f'href="/lessons/{third.pk}/" id="next-lesson"' in page
-    assert "看完本课可计学时 0.25。" in page
+    assert "完成可得 0.25 学时。" in page
 
     client.cookies["django_language"] = "en"
     page = client.get(f"/lessons/{second.pk}/").content.decode()
