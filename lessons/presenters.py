@@ -105,14 +105,15 @@ def attempt_payload(attempt: Attempt, *, at: datetime | None = None) -> dict:
 
 
 def key_label(question_type: str, key: list) -> str:
-    """A key as the reader reads it: true/false in the page's language, else as the file writes it."""
+    """A key as the reader reads it: true/false in the page's language, a fill-in's accepted answers
+    as "a / b" and its blanks split by "；" (as the live feedback shows them), letters as they are."""
     from django.utils.translation import gettext as _
-
-    from .importing.export import key_text
 
     if question_type == QuestionType.TRUE_FALSE:
         return _("True") if key and key[0] else _("False")
-    return key_text(question_type, key)
+    if question_type == QuestionType.FILL_BLANK:
+        return "；".join(" / ".join(alternatives) for alternatives in key)
+    return "".join(key)
 
 
 def review_message(log, entry) -> str:
@@ -141,5 +142,5 @@ def for_page(payload: dict) -> dict:
             values = item.get("response") or item.get("saved_response") or []
             item["blank_values"] = list(values) + [""] * (item["blanks"] - len(values))
         if "key" in item:
-            item["key_text"] = key_label(item["type"], item["key"]).replace(";", "；")
+            item["key_text"] = key_label(item["type"], item["key"])
     return payload

@@ -265,6 +265,8 @@ AUTH_PASSWORD_VALIDATORS = [
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# English times written "9:05 AM" (quizsite/formats/en/formats.py); the rest of each format is Django's.
+FORMAT_MODULE_PATH = ["quizsite.formats"]
 TIME_ZONE = env_str("TIME_ZONE", "Asia/Shanghai")
 USE_I18N = True
 USE_TZ = True

@@ -266,11 +266,13 @@ def rule_preview(request, organ_id: int):
     minutes, minutes_error = parse_number(request.POST.get("preview_minutes", ""), whole=True)
     if minutes_error or minutes is None or not 0 < minutes <= MINUTES_MAX:
         return JsonResponse({"text": _("Type a length in whole minutes, like 20.")})
+    # Rules measure lessons in float seconds; the typed minutes are a Decimal.
+    duration_s = float(minutes) * 60
     in_force = study_rules.rule_in_force(organ=organ, day=timezone.localdate())
-    today_text = _("By the rule in force today: %(hours)s h.") % {"hours": _hours(in_force.hours_for(minutes * 60))}
+    today_text = _("By the rule in force today: %(hours)s h.") % {"hours": _hours(in_force.hours_for(duration_s))}
     if "step_minutes" not in request.POST:
         # Someone who may only read the rule previews the rule in force.
-        hours = in_force.hours_for(float(minutes) * 60)
+        hours = in_force.hours_for(duration_s)
         text = _("A %(minutes)s-minute lesson earns %(hours)s study hours.") % {
             "minutes": minutes,
             "hours": _hours(hours),
@@ -285,7 +287,7 @@ def rule_preview(request, organ_id: int):
         steps=tuple((minutes_ * 60.0, hours) for minutes_, hours in steps),
         beyond_last=form.cleaned_data["beyond_last"],
     )
-    hours = draft.hours_for(float(minutes) * 60)
+    hours = draft.hours_for(duration_s)
     text = _("A %(minutes)s-minute lesson earns %(hours)s study hours.") % {"minutes": minutes, "hours": _hours(hours)}
     return JsonResponse({"text": text, "hours": _hours(hours), "today": today_text})
 

@@ -69,7 +69,7 @@
       body.append(badge, document.createTextNode(question.stem), meta);
       const add = document.createElement("button");
       add.type = "button";
-      add.className = "btn btn-sm btn-outline-primary qs-add-candidate";
+      add.className = "btn btn-sm btn-outline-primary text-nowrap flex-shrink-0 qs-add-candidate";
       const already = chosen.includes(String(question.id));
       add.textContent = already ? texts.added : texts.add;
       add.disabled = already;

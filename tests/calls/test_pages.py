@@ -363,3 +363,14 @@ def test_a_file_number_that_is_a_digit_but_not_a_number_is_not_found(client, jud
     _, assignment = judged
     client.force_login(assignment.judge)
     assert client.get(reverse("calls:judging_file", args=[assignment.pk, "file-²"])).status_code == 404
+
+
+def test_a_closed_call_is_listed_under_its_own_heading_with_what_its_date_means(client, essay_call, tree):
+    essay_call.closes_at = timezone.localtime().replace(year=2025, month=3, day=31)
+    essay_call.opens_at = essay_call.closes_at - timedelta(days=30)
+    essay_call.save(update_fields=["opens_at", "closes_at"])
+    client.force_login(factories.member(tree["gz1"]))
+    page = client.get(reverse("calls:list"), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "其他征集" in page and "2025-03-31 截止" in page
+    english = client.get(reverse("calls:list"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Other calls" in english and "closes 2025-03-31" in english

@@ -440,3 +440,16 @@ def test_an_exam_that_never_shows_answers_never_puts_its_misses_in_the_notebook(
     assert done.score == 0 and not done.notebook_pending
     assert not notebook_entries(member).exists()
     assert notebook_release_due(member, at=timezone.now() + timedelta(days=400)) == 0
+
+
+def test_a_question_worth_one_point_says_1_pt_in_english_and_1_fen_in_chinese(client, tree, bank, member):
+    one = factories.question(bank, "single")
+    two = factories.question(bank, "multiple")
+    # A single choice is worth 1 point and a multiple choice 2 unless the paper says otherwise.
+    paper = factories.paper(tree["audit"], mode="practice", questions=[one, two], shuffle_questions=False)
+    attempt = attempt_start(paper=paper, member=member)
+    client.force_login(member)
+    english = client.get(f"/study/attempts/{attempt.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert ">1 pt<" in english and ">2 pts<" in english and "1 pts" not in english
+    chinese = client.get(f"/study/attempts/{attempt.pk}/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert ">1 分<" in chinese and ">2 分<" in chinese

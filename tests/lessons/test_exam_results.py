@@ -105,3 +105,18 @@ def test_the_attempt_bar_names_the_mode_only_when_the_title_does_not(client, tre
     client.force_login(member)
     page = client.get(reverse("lessons:attempt", args=[attempt.pk]), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
     assert ('id="paper-mode"' in page) is badge
+
+
+def test_the_result_shows_a_fill_in_key_as_the_live_feedback_does_not_as_the_import_file_writes_it(
+    client, tree, member
+):
+    bank = factories.bank(tree["audit"])
+    fill_in = factories.question(bank, "fill_blank", stem="____大，____年", key=[["十九大"], ["2017", "二〇一七"]])
+    paper = factories.paper(tree["audit"], mode="exam", questions=[fill_in], time_limit_s=600)
+    attempt = attempt_start(paper=paper, member=member)
+    answer_save(attempt=attempt, position=1, response=["十九大", "2018"])
+    attempt_submit(attempt=attempt)
+    client.force_login(member)
+    body = client.get(reverse("lessons:attempt_result", args=[attempt.pk])).content.decode()
+    assert "十九大；2017 / 二〇一七" in body
+    assert "2017|二〇一七" not in body

@@ -278,6 +278,16 @@ def test_the_preview_works_out_the_rule_being_typed(tree, audit_admin, gz_organi
     assert answer["hours"] == "1"  # the rule in force: up to 60 min earns 1 h
 
 
+def test_the_preview_of_a_lesson_longer_than_the_last_step_adds_its_quarter_hours(tree, audit_admin, gz_organiser):
+    url = f"/lessons/hours/rules/{tree['audit'].pk}/preview.json"
+    # In force (the settings): up to 60 min earns 1 h; 75 min is 15 min further, a quarter more.
+    answer = signed_in(gz_organiser).post(url, {"preview_minutes": "75"}).json()
+    assert answer["hours"] == "1.25" and answer["today"] == "By the rule in force today: 1.25 h."
+    # Typed: up to 30 min earns 1 h; 75 min is 45 min further, three quarters more.
+    answer = signed_in(audit_admin).post(url, {**rule_post(), "preview_minutes": "75"}).json()
+    assert answer["hours"] == "1.75" and answer["today"] == "By the rule in force today: 1.25 h."
+
+
 def test_the_lessons_own_hours_are_set_on_its_settings_and_shown_to_members(tree, gz_organiser):
     lesson = minute_lesson(tree["gz"])
     client = signed_in(gz_organiser)
