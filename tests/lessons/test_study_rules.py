@@ -255,6 +255,7 @@ def test_organisers_read_the_rule_and_members_and_other_organs_cannot_change_it(
     url = f"/lessons/hours/rules/{tree['audit'].pk}/"
     page = signed_in(gz_organiser).get(url)
     assert page.status_code == 200 and 'id="rule-read-only"' in page.text and 'id="rule-form"' not in page.text
+    assert "The platform's default" in page.text and "No version yet" not in page.text  # the rule in force, named
     assert signed_in(gz_organiser).post(url, rule_post()).status_code == 403
     office_admin = factories.administrator(tree["gz"], username="gz-admin")  # administers an office, not the organ
     assert signed_in(office_admin).post(url, rule_post()).status_code == 403
