@@ -11,12 +11,15 @@ import hashlib
 import itertools
 import json
 import re
+from datetime import timedelta
+from decimal import Decimal
 from io import StringIO
 
 import pytest
 from django.core.management import call_command
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
 
 from orgs.models import Role, Unit, User
 from tests import factories
@@ -57,6 +60,7 @@ def _owner_extras() -> None:
     from lessons.models import Paper
     from lessons.services import attempts, notebook
     from lessons.services.series import series_create
+    from lessons.services.study_rules import study_rule_schedule
     from lessons.services.videos import lesson_create, upload_start
     from orgs.tokens import token_issue
 
@@ -75,6 +79,14 @@ def _owner_extras() -> None:
     panel.judges.add(judge)
     entry = entry_create(call=call, author=member, title="广州征文：身边的审计故事")
     Assignment.objects.create(entry=entry, judge=judge, panel=panel)
+    study_rule_schedule(
+        organ=Unit.objects.get(name="审计署", depth=1),
+        by=User.objects.get(username="admin"),
+        effective_from=timezone.localdate() + timedelta(days=1),
+        min_minutes=0,
+        steps=[(30, Decimal("1"))],
+        beyond_last="quarters",
+    )
 
 
 def ids() -> dict[str, list]:
@@ -84,7 +96,17 @@ def ids() -> dict[str, list]:
     from contests.models import Contest, Round, Team
     from contests.online.models import OnlineAttempt, OnlineContest
     from contests.relay.models import RelayContest, RelayLeg, RelayTeam
-    from lessons.models import Attempt, Lesson, NotebookEntry, Paper, Question, QuestionBank, Series, Upload
+    from lessons.models import (
+        Attempt,
+        Lesson,
+        NotebookEntry,
+        Paper,
+        Question,
+        QuestionBank,
+        Series,
+        StudyHoursRule,
+        Upload,
+    )
     from notifications.models import Notification
     from orgs.models import ApiToken
     from rankings.models import RankingRun, SnapshotRow
@@ -136,6 +158,8 @@ def ids() -> dict[str, list]:
         "version": [row.snapshot.version],
         "run_id": [RankingRun.objects.first().pk],
         "signed": ["x"],
+        "organ_id": [Unit.objects.get(name="审计署", depth=1).pk],
+        "rule_version_id": [StudyHoursRule.objects.get().pk],
     }
 
 
@@ -167,6 +191,8 @@ def url_for(route: str, values: dict[str, list]) -> str:
             name = "rule_slug"
         elif name == "team_id" and "relays" in route:
             name = "relay_team_id"
+        elif name == "version_id" and "hours/rules" in route:
+            name = "rule_version_id"
         assert name in values, f"{route}: say in ids() which demo object <{name}> names"
         return str(values[name][0])
 
@@ -205,13 +231,14 @@ def fingerprint() -> str:
     from contests.models import Contest, Team, TeamMember
     from contests.online.models import OnlineContest
     from contests.relay.models import RelayLeg, RelayTeam
-    from lessons.models import Lesson, Paper, Question, QuestionBank, Series, Upload
+    from lessons.models import Lesson, Paper, Question, QuestionBank, Series, StudyHoursRule, Upload
     from orgs.models import ApiToken, RoleGrant
     from rankings.models import RankingRule, Snapshot
 
     digest = hashlib.sha256()
     models = (Unit, RoleGrant, ApiToken, QuestionBank, Question, Paper, Series, Lesson, Upload, Contest, Team)
     models += (TeamMember, OnlineContest, RelayTeam, RelayLeg, Call, Entry, Panel, Assignment, RankingRule, Snapshot)
+    models += (StudyHoursRule,)
     for model in models:
         rows = model.objects.order_by("pk").values()
         digest.update(json.dumps(list(rows), default=str, sort_keys=True).encode())
