@@ -528,6 +528,7 @@ def report_xlsx(request, lesson_id: int):
         [
             _("Name"),
             _("Unit"),
+            _("Deactivated"),
             _("Unit when starting"),
             _("Started at"),
             _("Watched (s)"),
@@ -544,6 +545,7 @@ def report_xlsx(request, lesson_id: int):
             [
                 p.member.display_name,
                 p.member.unit.name if p.member.unit else "",
+                "" if p.member.is_active else _("yes"),
                 p.unit_at_start.name if p.unit_at_start else "",
                 p.started_at.astimezone().strftime("%Y-%m-%d %H:%M:%S"),
                 float(p.watched_s),

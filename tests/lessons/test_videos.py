@@ -3,6 +3,7 @@
 import subprocess
 from datetime import timedelta
 from decimal import Decimal
+from io import BytesIO
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,7 @@ from lessons.services import videos
 from lessons.services.points import point_rules_ensure_defaults
 from lessons.services.study_rules import default_rule
 from lessons.services.videos import LessonRejected
+from orgs.models import User
 from tests import factories
 from tests.lessons.videos import make_clip, need_ffmpeg
 from tests.spreadsheets import FORMULA, assert_written_as_text
@@ -566,6 +568,27 @@ def test_completion_report_counts_over_the_audience_headcount(client, ready_less
     assert rows["第一党支部"]["rate"] == 50.0
     export = client.get(f"/lessons/{ready_lesson.pk}/report.xlsx")
     assert export.status_code == 200 and export.content[:2] == b"PK"
+
+
+def test_completion_report_export_marks_a_watcher_deactivated_since(client, tree):
+    """The page badges a deactivated watcher; the xlsx an organiser files said nothing of it."""
+    from openpyxl import load_workbook
+
+    lesson = videos.lesson_create(title="离职前看过的课", unit=tree["gz"])
+    t0 = timezone.now()
+    for username, name in (("stays", "在职学员"), ("left", "已离职学员")):
+        member = factories.member(tree["gz1"], username=username, real_name=name)
+        WatchProgress.objects.create(
+            member=member, lesson=lesson, unit_at_start=tree["gz1"], intervals=[[0, 6]], watched_s=6, started_at=t0
+        )
+    User.objects.filter(username="left").update(is_active=False)
+    client.force_login(factories.organiser(tree["gz"], username="org"))
+    book = load_workbook(BytesIO(client.get(f"/lessons/{lesson.pk}/report.xlsx").content))
+    people = book.worksheets[1]
+    header = [cell.value for cell in people[1]]
+    rows = {row[0]: dict(zip(header, row, strict=True)) for row in people.iter_rows(min_row=2, values_only=True)}
+    assert rows["已离职学员"]["已停用"] == "是"
+    assert rows["在职学员"]["已停用"] in ("", None)
 
 
 def test_completion_report_shows_an_organiser_only_the_units_and_watchers_they_manage(client, tree, clip):
