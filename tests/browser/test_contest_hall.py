@@ -273,6 +273,23 @@ CUT_ON_SEND = """{
 }"""
 
 
+def press_next_as_the_socket_drops(asgi_server, hall, signed_in_page, language: str, *, back_after_ms: int):
+    """The host's console in `language`, the contest started and "show next" pressed, its socket
+    cut as the command goes out and back `back_after_ms` later by the page's clock."""
+    from django.conf import settings
+
+    host = signed_in_page(hall["host"], viewport={"width": 1366, "height": 900})
+    host.context.add_cookies([{"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "url": asgi_server}])
+    host.add_init_script(CUT_ON_SEND % ("host.open", back_after_ms))
+    host.goto(f"{asgi_server}/contests/{hall['contest'].join_code}/host/")
+    host.wait_for_function("() => document.getElementById('status').textContent")  # the first snapshot
+    host.click("#start-button")
+    host.locator("#open-button:enabled").wait_for()
+    host.click("#open-button")
+    host.wait_for_function("() => window.cut")
+    return host
+
+
 @pytest.mark.parametrize(
     ("language", "notice"),
     [
@@ -284,18 +301,8 @@ CUT_ON_SEND = """{
 def test_a_next_question_pressed_as_the_wifi_drops_is_sent_again_on_reconnecting_and_shown_once(
     asgi_server, hall, signed_in_page, screenshot, language, notice
 ):
-    from django.conf import settings
-
     contest = hall["contest"]
-    host = signed_in_page(hall["host"], viewport={"width": 1366, "height": 900})
-    host.context.add_cookies([{"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "url": asgi_server}])
-    host.add_init_script(CUT_ON_SEND % ("host.open", 0))
-    host.goto(f"{asgi_server}/contests/{contest.join_code}/host/")
-    host.wait_for_function("() => document.getElementById('status').textContent")  # the first snapshot
-    host.click("#start-button")
-    host.locator("#open-button:enabled").wait_for()
-    host.click("#open-button")
-    host.wait_for_function("() => window.cut")
+    host = press_next_as_the_socket_drops(asgi_server, hall, signed_in_page, language, back_after_ms=0)
     host.locator("#host-message .alert-success", has_text=notice).wait_for()
     # The relay question is open, once: the frame lost with the socket went out again.
     assert Opening.objects.filter(contest=contest).count() == 1
@@ -314,20 +321,10 @@ def test_a_next_question_pressed_as_the_wifi_drops_is_sent_again_on_reconnecting
 def test_a_command_unanswered_for_over_a_minute_when_the_connection_returns_is_not_sent_again(
     asgi_server, hall, signed_in_page, screenshot, language, notice
 ):
-    from django.conf import settings
-
     contest = hall["contest"]
-    host = signed_in_page(hall["host"], viewport={"width": 1366, "height": 900})
-    host.context.add_cookies([{"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "url": asgi_server}])
     # The connection comes back 61 s (by the page's clock) after the press: another console may
     # have moved on meanwhile, so the host decides from the fresh picture.
-    host.add_init_script(CUT_ON_SEND % ("host.open", 61_000))
-    host.goto(f"{asgi_server}/contests/{contest.join_code}/host/")
-    host.wait_for_function("() => document.getElementById('status').textContent")  # the first snapshot
-    host.click("#start-button")
-    host.locator("#open-button:enabled").wait_for()
-    host.click("#open-button")
-    host.wait_for_function("() => window.cut")
+    host = press_next_as_the_socket_drops(asgi_server, hall, signed_in_page, language, back_after_ms=61_000)
     host.locator("#host-message .alert-warning", has_text=notice).wait_for()
     host.locator("#open-button:enabled").wait_for()  # the buttons are the host's again
     assert Opening.objects.filter(contest=contest).count() == 0
