@@ -2,18 +2,18 @@
 named beside its field, the preview following what is typed), and a member's lesson completed
 afterwards earns, and shows, the new hours."""
 
-from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 from django.conf import settings as django_settings
 from django.utils import timezone
 
-from lessons.models import Lesson, StudyCredit, StudyHoursRule
+from lessons.models import Lesson, StudyHoursRule
 from lessons.services import videos
 from lessons.services.points import point_rules_ensure_defaults
 from tests import factories
 from tests.browser.test_shell import sign_in
+from tests.lessons.test_study_rules import watch_through
 
 pytestmark = pytest.mark.browser
 
@@ -81,17 +81,7 @@ def test_an_administrator_schedules_a_rule_and_a_members_completed_lesson_earns_
     )
 
     # The member completes the 20-minute lesson now: 2 h by the new rule (0.5 h by the old).
-    start = timezone.now() - timedelta(seconds=1200)
-    for second in range(0, 1201, 10):
-        videos.heartbeat_record(
-            member=member,
-            lesson=lesson,
-            tab="A",
-            position_s=float(second),
-            playing=True,
-            at=start + timedelta(seconds=second),
-        )
-    assert StudyCredit.objects.get(member=member, lesson=lesson).hours == 2
+    assert watch_through(member, lesson, finishing_at=timezone.now(), length_s=1200).hours == 2
 
     phone = page_factory(phone=True)
     sign_in(phone, base, "rule-member")

@@ -28,10 +28,11 @@ def minute_lesson(unit, *, seconds: int = 60, **extra) -> Lesson:
     return lesson
 
 
-def watch_through(member, lesson, *, finishing_at: datetime) -> StudyCredit | None:
-    """Play a 60 s lesson in real time, beats every 10 s, the last (which completes it) at `finishing_at`."""
-    start = finishing_at - timedelta(seconds=60)
-    for second in range(0, 61, 10):
+def watch_through(member, lesson, *, finishing_at: datetime, length_s: int = 60) -> StudyCredit | None:
+    """Play a lesson of `length_s` in real time, beats every 10 s, the last (which completes it)
+    at `finishing_at`; the credit it earned, if any."""
+    start = finishing_at - timedelta(seconds=length_s)
+    for second in range(0, length_s + 1, 10):
         videos.heartbeat_record(
             member=member,
             lesson=lesson,
