@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from orgs.models import Unit, User
+from quizsite.templatetags.ui import hours as hours_text
 
 from ..models import Lesson, StudyHoursRule
 
@@ -158,13 +159,9 @@ def check_steps(*, min_minutes: int, steps: list[tuple[int, Decimal]]) -> dict:
             errors[(row, "hours")] = _("Use at most two decimals, like 0.25.")
         elif row and (row, "minutes") not in errors and hours < steps[row - 1][1]:
             errors[(row, "hours")] = _("A longer lesson cannot earn fewer hours than a shorter one (%(hours)s).") % {
-                "hours": _hours_text(steps[row - 1][1])
+                "hours": hours_text(steps[row - 1][1])
             }
     return errors
-
-
-def _hours_text(hours: Decimal) -> str:
-    return f"{hours.normalize():f}"
 
 
 @transaction.atomic
@@ -198,7 +195,7 @@ def study_rule_schedule(
                 organ=organ,
                 effective_from=effective_from,
                 min_minutes=min_minutes,
-                steps=[[minutes, _hours_text(hours)] for minutes, hours in steps],
+                steps=[[minutes, hours_text(hours)] for minutes, hours in steps],
                 beyond_last=beyond_last,
                 created_by=by,
             )

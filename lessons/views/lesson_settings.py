@@ -112,7 +112,7 @@ class LessonSettingsForm(forms.ModelForm):
             self.fields["study_hours"].help_text = _(
                 "From 0 to 99.5 in quarter hours (0.25). "
                 "Empty: by the study-hours rule, %(hours)s h for this lesson today."
-            ) % {"hours": f"{by_rule.normalize():f}"}
+            ) % {"hours": study_rules.hours_text(by_rule)}
 
     def clean(self):
         data = super().clean()

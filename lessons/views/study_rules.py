@@ -171,7 +171,9 @@ def _initial(rule: HoursRule, today: date) -> tuple[dict, list[StepRow]]:
         "min_minutes": f"{rule.min_minutes:g}",
         "beyond_last": rule.beyond_last,
     }
-    rows = [StepRow(minutes=f"{row['minutes']:g}", hours=f"{row['hours'].normalize():f}") for row in rule.step_rows]
+    rows = [
+        StepRow(minutes=f"{row['minutes']:g}", hours=study_rules.hours_text(row["hours"])) for row in rule.step_rows
+    ]
     return initial, rows
 
 
@@ -269,15 +271,17 @@ def rule_preview(request, organ_id: int):
     # Rules measure lessons in float seconds; the typed minutes are a Decimal.
     duration_s = float(minutes) * 60
     in_force = study_rules.rule_in_force(organ=organ, day=timezone.localdate())
-    today_text = _("By the rule in force today: %(hours)s h.") % {"hours": _hours(in_force.hours_for(duration_s))}
+    today_text = _("By the rule in force today: %(hours)s h.") % {
+        "hours": study_rules.hours_text(in_force.hours_for(duration_s))
+    }
     if "step_minutes" not in request.POST:
         # Someone who may only read the rule previews the rule in force.
         hours = in_force.hours_for(duration_s)
         text = _("A %(minutes)s-minute lesson earns %(hours)s study hours.") % {
             "minutes": minutes,
-            "hours": _hours(hours),
+            "hours": study_rules.hours_text(hours),
         }
-        return JsonResponse({"text": text, "hours": _hours(hours), "today": today_text})
+        return JsonResponse({"text": text, "hours": study_rules.hours_text(hours), "today": today_text})
     form = RuleForm(request.POST)
     form.is_valid()
     if steps is None or "min_minutes" not in form.cleaned_data or "beyond_last" not in form.cleaned_data:
@@ -288,9 +292,8 @@ def rule_preview(request, organ_id: int):
         beyond_last=form.cleaned_data["beyond_last"],
     )
     hours = draft.hours_for(duration_s)
-    text = _("A %(minutes)s-minute lesson earns %(hours)s study hours.") % {"minutes": minutes, "hours": _hours(hours)}
-    return JsonResponse({"text": text, "hours": _hours(hours), "today": today_text})
-
-
-def _hours(hours: Decimal) -> str:
-    return f"{hours.normalize():f}"
+    text = _("A %(minutes)s-minute lesson earns %(hours)s study hours.") % {
+        "minutes": minutes,
+        "hours": study_rules.hours_text(hours),
+    }
+    return JsonResponse({"text": text, "hours": study_rules.hours_text(hours), "today": today_text})

@@ -498,6 +498,7 @@ def report(request, lesson_id: int):
     lesson = access_managed_lesson(request.user, lesson_id)
     units, members = _completion(lesson, request.user)
     duration = float(lesson.duration_s or 0)
+    rule = study_rules.rule_for_lesson(lesson)
     return render(
         request,
         "lessons/lesson_report.html",
@@ -505,9 +506,9 @@ def report(request, lesson_id: int):
             "lesson": lesson,
             "units": units,
             "members": members,
-            "rule": study_rules.rule_for_lesson(lesson),
+            "rule": rule,
             "watching": _watching_rule(),
-            "lesson_hours": study_rules.lesson_study_hours(lesson),
+            "lesson_hours": study_rules.lesson_study_hours(lesson, rule=rule),
             "fastest_s": videos.fastest_completion_s(duration),
         },
     )
