@@ -15,6 +15,8 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def free_port() -> int:
+    """A port free now, for a server that cannot take a socket (redis-server): another process may
+    take it before the server binds it. Start bin/web with `start_web`, which binds first."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
@@ -60,7 +62,7 @@ def _ends_with_this_process() -> None:
         _PRCTL(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
-def start(script: str, env: dict, log_path: Path) -> subprocess.Popen:
+def start(script: str, env: dict, log_path: Path, *, pass_fds: tuple[int, ...] = ()) -> subprocess.Popen:
     """Run bin/<script> in its own process group, output to `log_path`. It also ends when this
     process dies without stopping it: pytest-timeout ends a stuck test's process at once (no
     `finally`, no fixture teardown), and a Celery worker or server left running took tasks from
@@ -73,11 +75,28 @@ def start(script: str, env: dict, log_path: Path) -> subprocess.Popen:
         stdout=log,
         stderr=subprocess.STDOUT,
         start_new_session=True,
+        pass_fds=pass_fds,
         preexec_fn=_ends_with_this_process,  # one prctl call, looked up before the fork
     )
     process.log_path = log_path
     process.log_file = log
     return process
+
+
+def start_web(env: dict, log_path: Path) -> tuple[subprocess.Popen, int]:
+    """bin/web serving on a socket bound and listening here first (`WEB_FD`), and its port. A port
+    picked free, closed and bound later by uvicorn could be taken in between by another test
+    worker's server or by an outgoing connection; this one is the server's from the start, and
+    connections made before it is ready wait in the listen queue."""
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    sock.listen(1024)
+    try:
+        fd = sock.fileno()
+        process = start("web", {**env, "WEB_FD": str(fd)}, log_path, pass_fds=(fd,))
+        return process, sock.getsockname()[1]
+    finally:
+        sock.close()  # the server holds its own copy: the port closes when the server ends
 
 
 def stop(process: subprocess.Popen) -> None:

@@ -13,7 +13,7 @@ import pytest
 import websockets.sync.client
 import yaml
 
-from tests.processes import ROOT, free_port, production_env, start, stop, wait_for
+from tests.processes import ROOT, production_env, start, start_web, stop, wait_for
 
 REQUIRE_TOOLS = os.environ.get("REQUIRE_SYSTEM_TOOLS") == "1"
 
@@ -87,8 +87,7 @@ def test_bin_migrate_collects_static_and_passes_check_deploy(released, tmp_path)
 
 
 def test_bin_web_serves_http_and_websockets_from_two_processes(released, tmp_path):
-    port = free_port()
-    web = start("web", {**released, "PORT": str(port), "HOST": "127.0.0.1", "WEB_WORKERS": "2"}, tmp_path / "web.log")
+    web, port = start_web({**released, "WEB_WORKERS": "2"}, tmp_path / "web.log")
     try:
         wait_for(lambda: request(port, "GET", "/healthz")[0] == 200, timeout=60, what="bin/web /healthz", process=web)
 

@@ -10,7 +10,7 @@ import websockets.sync.client
 
 from calls.live.models import NightScore
 from tests.contests.test_processes import _healthy, _server_sessions_gone, web_env
-from tests.processes import free_port, session_cookie, start, stop, wait_for
+from tests.processes import session_cookie, start_web, stop, wait_for
 from tests.sockets import FRAME_WAIT_S
 
 from .night import speech_night
@@ -58,8 +58,7 @@ def test_killing_the_hosts_process_mid_speaker_loses_no_score(tree, tmp_path):
     setup = speech_night(tree)
     call_id = setup["call"].pk
     keys = [str(pk) for pk in setup["call"].criteria.order_by("position").values_list("pk", flat=True)]
-    ports = [free_port(), free_port()]
-    processes = [start("web", web_env(port), tmp_path / f"web{port}.log") for port in ports]
+    processes, ports = zip(*(start_web(web_env(), tmp_path / f"web{n}.log") for n in range(2)), strict=True)
     try:
         for port, process in zip(ports, processes, strict=True):
             wait_for(lambda port=port: _healthy(port), timeout=60, what=f"bin/web on {port}", process=process)

@@ -13,7 +13,7 @@ from django.db import connection
 from contests import services
 from contests.models import ContestAnswer, Round
 from tests import factories
-from tests.processes import env_on_test_database, free_port, session_cookie, start, stop, wait_for
+from tests.processes import env_on_test_database, session_cookie, start_web, stop, wait_for
 from tests.sockets import FRAME_WAIT_S
 
 pytestmark = [
@@ -27,11 +27,9 @@ pytestmark = [
 SERVER_APP_NAME = "quizsite-test-web"
 
 
-def web_env(port: int) -> dict:
+def web_env() -> dict:
     # PGAPPNAME tags the servers' database sessions, so the test can wait for them to end.
-    return env_on_test_database(
-        PORT=str(port), HOST="127.0.0.1", WEB_WORKERS="1", DEBUG="true", PGAPPNAME=SERVER_APP_NAME
-    )
+    return env_on_test_database(WEB_WORKERS="1", DEBUG="true", PGAPPNAME=SERVER_APP_NAME)
 
 
 class Player:
@@ -78,8 +76,7 @@ def test_killing_a_process_mid_question_loses_no_answer(tree, tmp_path):
         time_limit_s=60,
         versions=[factories.question(bank, "single", key=["A"]).current],
     )
-    ports = [free_port(), free_port()]
-    processes = [start("web", web_env(port), tmp_path / f"web{port}.log") for port in ports]
+    processes, ports = zip(*(start_web(web_env(), tmp_path / f"web{n}.log") for n in range(2)), strict=True)
     try:
         for port, process in zip(ports, processes, strict=True):
             wait_for(lambda port=port: _healthy(port), timeout=60, what=f"bin/web on {port}", process=process)
@@ -143,8 +140,7 @@ def _healthy(port: int) -> bool:
 
 def test_a_real_server_closes_an_anonymous_socket_with_4401_and_refuses_a_foreign_origin_with_403(tree, tmp_path):
     contest = services.contest_create(title="握手", unit=tree["audit"])
-    port = free_port()
-    process = start("web", web_env(port), tmp_path / "web.log")
+    process, port = start_web(web_env(), tmp_path / "web.log")
     url = f"ws://127.0.0.1:{port}/ws/contests/{contest.join_code}/"
     try:
         wait_for(lambda: _healthy(port), timeout=60, what="bin/web", process=process)

@@ -16,7 +16,7 @@ from contests.models import Round
 from tests import factories
 from tests.contests.test_contest_socket import build_hall, connect, receive, until
 from tests.contests.test_processes import Player, _healthy, _server_sessions_gone, web_env
-from tests.processes import free_port, session_cookie, start, stop, wait_for
+from tests.processes import free_port, session_cookie, start_web, stop, wait_for
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -165,10 +165,9 @@ def test_two_server_processes_bring_a_reveal_made_while_redis_was_down_to_every_
         time_limit_s=60,
         versions=[factories.question(bank, "single", key=["A"]).current for _ in range(2)],
     )
-    ports = [free_port(), free_port()]
-    processes = [
-        start("web", {**web_env(port), "REDIS_URL": server.url}, tmp_path / f"web{port}.log") for port in ports
-    ]
+    processes, ports = zip(
+        *(start_web({**web_env(), "REDIS_URL": server.url}, tmp_path / f"web{n}.log") for n in range(2)), strict=True
+    )
     try:
         for port, process in zip(ports, processes, strict=True):
             wait_for(lambda port=port: _healthy(port), timeout=60, what=f"bin/web on {port}", process=process)
