@@ -170,6 +170,49 @@ def paper_initial(online: OnlineContest) -> tuple[dict, list[dict]]:
     )
 
 
+def paper_fields(data: dict) -> dict:
+    """The builder's answers that online contests and relays store alike (`paper_initial` the
+    other way round); each adds its own settings."""
+    names = ("title", "title_en", "opens_at", "closes_at", "party_members_only", "description", "results_shown")
+    return {name: data[name] for name in names} | {"audience": list(data["audience"])}
+
+
+def draw_rules(rules) -> list[DrawRule]:
+    """The draw rules of the builder's filled rows (a row without a bank adds none)."""
+    return [
+        DrawRule(bank=r["bank"], count=r["count"], type=r["type"], tag=r["tag"], difficulty=r["difficulty"])
+        for r in rules.cleaned_data
+        if r.get("bank")
+    ]
+
+
+def builder_forms(form_class, request, initial: dict, rules_initial: list[dict], *, created: bool, started: bool):
+    """The builder's form and draw rows, bound to the request's data when it posts, with what can
+    no longer change locked before they are validated: a browser does not send a disabled field,
+    and a locked one takes what was saved whatever is posted."""
+    data = request.POST if request.method == "POST" else None
+    # Posted rows take the saved draw only when it is locked: a row cleared on purpose is empty.
+    rows = rules_initial if data is None or started else None
+    form = form_class(data, user=request.user, initial=initial)
+    rules = RuleFormSet(data, initial=rows, form_kwargs={"user": request.user}, prefix="rules")
+    builder_locked(form, rules, created=created, started=started)
+    return form, rules
+
+
+def builder_locked(form, rules, *, created: bool, started: bool) -> None:
+    """A contest keeps its unit; once someone has started its paper, the paper's timing, settings
+    and draw stay as they were (fields the form has: relays have no attempts or grading)."""
+    if created:
+        form.fields["unit"].disabled = True
+    if started:
+        for name in ("opens_at", "time_limit_min", "question_time_s", "max_attempts", "grading", "shuffle"):
+            if name in form.fields:
+                form.fields[name].disabled = True
+        for rule in rules:
+            for field in rule.fields.values():
+                field.disabled = True
+
+
 @login_required
 def manage_list(request):
     access.check_manager(request.user)
@@ -183,58 +226,33 @@ def contest_edit(request, contest_id: int | None = None):
     contest = access_managed_contest(request.user, contest_id) if contest_id else None
     started = contest is not None and contest.paper.attempts.exists()
     initial, rules_initial = _initial(contest)
-    if request.method == "POST":
-        form = ContestForm(request.POST, user=request.user, initial=initial)
-        rules = RuleFormSet(request.POST, form_kwargs={"user": request.user}, prefix="rules")
-        if form.is_valid() and rules.is_valid():
-            draw = [
-                DrawRule(bank=r["bank"], count=r["count"], type=r["type"], tag=r["tag"], difficulty=r["difficulty"])
-                for r in rules.cleaned_data
-                if r.get("bank")
-            ]
-            data = form.cleaned_data
-            fields = {
-                "title": data["title"],
-                "title_en": data["title_en"],
-                "audience": list(data["audience"]),
-                "opens_at": data["opens_at"],
-                "closes_at": data["closes_at"],
-                "party_members_only": data["party_members_only"],
-                "description": data["description"],
-                "results_shown": data["results_shown"],
-            }
-            settings = {
-                "max_attempts": data["max_attempts"],
-                "grading": data["grading"],
-                "time_limit_s": data["time_limit_min"] * 60,
-                "shuffle": data["shuffle"],
-                "question_time_s": data["question_time_s"] or 0,
-            }
-            try:
-                if contest is None:
-                    contest = services.online_contest_create(
-                        unit=data["unit"], rules=draw, by=request.user, **fields, **settings
-                    )
-                elif started:
-                    services.online_contest_update(contest=contest, by=request.user, **fields)
-                else:
-                    services.online_contest_update(contest=contest, by=request.user, rules=draw, **fields, **settings)
-            except ContestSetupRejected as error:
-                form.add_error(None, error.message)
+    form, rules = builder_forms(
+        ContestForm, request, initial, rules_initial, created=contest is not None, started=started
+    )
+    if request.method == "POST" and form.is_valid() and rules.is_valid():
+        draw, data = draw_rules(rules), form.cleaned_data
+        fields = paper_fields(data)
+        settings = {
+            "max_attempts": data["max_attempts"],
+            "grading": data["grading"],
+            "time_limit_s": data["time_limit_min"] * 60,
+            "shuffle": data["shuffle"],
+            "question_time_s": data["question_time_s"] or 0,
+        }
+        try:
+            if contest is None:
+                contest = services.online_contest_create(
+                    unit=data["unit"], rules=draw, by=request.user, **fields, **settings
+                )
+            elif started:
+                services.online_contest_update(contest=contest, by=request.user, **fields)
             else:
-                messages.success(request, _("Saved."))
-                return redirect("contests:online_dashboard", contest_id=contest.pk)
-    else:
-        form = ContestForm(user=request.user, initial=initial)
-        rules = RuleFormSet(initial=rules_initial, form_kwargs={"user": request.user}, prefix="rules")
-    if contest is not None:
-        form.fields["unit"].disabled = True
-    if started:
-        for name in ("opens_at", "time_limit_min", "question_time_s", "max_attempts", "grading", "shuffle"):
-            form.fields[name].disabled = True
-        for rule in rules:
-            for field in rule.fields.values():
-                field.disabled = True
+                services.online_contest_update(contest=contest, by=request.user, rules=draw, **fields, **settings)
+        except ContestSetupRejected as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("contests:online_dashboard", contest_id=contest.pk)
     return render(
         request,
         "contests/online/edit.html",

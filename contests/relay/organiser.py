@@ -19,8 +19,8 @@ from orgs.models import Unit
 from quizsite.spreadsheets import ExportWorkbook, SpreadsheetError, cell_text, read_sheet_values, xlsx_response
 
 from ..online import finals, qualification
-from ..online.organiser import ContestForm, RuleFormSet, paper_initial
-from ..online.services import ContestSetupRejected, DrawRule
+from ..online.organiser import ContestForm, builder_forms, draw_rules, paper_fields, paper_initial
+from ..online.services import ContestSetupRejected
 from . import selectors, services
 from .models import RelayContest, RelayLeg
 
@@ -47,8 +47,9 @@ class RelayForm(ContestForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        del self.fields["max_attempts"]
-        del self.fields["grading"]
+        # A leg is one attempt with the leg's time limit; a relay keeps no per-question clock.
+        for name in ("max_attempts", "grading", "question_time_s"):
+            del self.fields[name]
         self.fields["time_limit_min"].label = gettext_lazy("time limit per leg (minutes)")
 
 
@@ -85,66 +86,39 @@ def relay_edit(request, relay_id: int | None = None):
     relay = access_managed_relay(request.user, relay_id) if relay_id else None
     started = relay is not None and relay.online.paper.attempts.exists()
     initial, rules_initial = _initial(relay)
-    if request.method == "POST":
-        form = RelayForm(request.POST, user=request.user, initial=initial)
-        rules = RuleFormSet(request.POST, form_kwargs={"user": request.user}, prefix="rules")
-        if form.is_valid() and rules.is_valid():
-            draw = [
-                DrawRule(bank=r["bank"], count=r["count"], type=r["type"], tag=r["tag"], difficulty=r["difficulty"])
-                for r in rules.cleaned_data
-                if r.get("bank")
-            ]
-            data = form.cleaned_data
-            fields = {
-                "title": data["title"],
-                "title_en": data["title_en"],
-                "audience": list(data["audience"]),
-                "opens_at": data["opens_at"],
-                "closes_at": data["closes_at"],
-                "party_members_only": data["party_members_only"],
-                "description": data["description"],
-                "results_shown": data["results_shown"],
-            }
-            late = {"start_within_h": data["start_within_h"], "late_start": data["late_start"]}
-            try:
-                if relay is None:
-                    relay = services.relay_create(
-                        unit=data["unit"],
-                        rules=draw,
-                        by=request.user,
-                        leg_time_limit_s=data["time_limit_min"] * 60,
-                        shuffle=data["shuffle"],
-                        **fields,
-                        **late,
-                    )
-                elif started:
-                    services.relay_update(relay=relay, by=request.user, **late, **fields)
-                else:
-                    services.relay_update(
-                        relay=relay,
-                        by=request.user,
-                        rules=draw,
-                        time_limit_s=data["time_limit_min"] * 60,
-                        shuffle=data["shuffle"],
-                        **late,
-                        **fields,
-                    )
-            except ContestSetupRejected as error:
-                form.add_error(None, error.message)
+    form, rules = builder_forms(RelayForm, request, initial, rules_initial, created=relay is not None, started=started)
+    if request.method == "POST" and form.is_valid() and rules.is_valid():
+        draw, data = draw_rules(rules), form.cleaned_data
+        fields = paper_fields(data)
+        late = {"start_within_h": data["start_within_h"], "late_start": data["late_start"]}
+        try:
+            if relay is None:
+                relay = services.relay_create(
+                    unit=data["unit"],
+                    rules=draw,
+                    by=request.user,
+                    leg_time_limit_s=data["time_limit_min"] * 60,
+                    shuffle=data["shuffle"],
+                    **fields,
+                    **late,
+                )
+            elif started:
+                services.relay_update(relay=relay, by=request.user, **late, **fields)
             else:
-                messages.success(request, _("Saved."))
-                return redirect("contests:relay_map", relay_id=relay.pk)
-    else:
-        form = RelayForm(user=request.user, initial=initial)
-        rules = RuleFormSet(initial=rules_initial, form_kwargs={"user": request.user}, prefix="rules")
-    if relay is not None:
-        form.fields["unit"].disabled = True
-    if started:
-        for name in ("opens_at", "time_limit_min", "shuffle"):
-            form.fields[name].disabled = True
-        for rule in rules:
-            for field in rule.fields.values():
-                field.disabled = True
+                services.relay_update(
+                    relay=relay,
+                    by=request.user,
+                    rules=draw,
+                    time_limit_s=data["time_limit_min"] * 60,
+                    shuffle=data["shuffle"],
+                    **late,
+                    **fields,
+                )
+        except ContestSetupRejected as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("contests:relay_map", relay_id=relay.pk)
     return render(
         request, "contests/relay/edit.html", {"form": form, "rules": rules, "relay": relay, "started": started}
     )

@@ -340,3 +340,32 @@ def test_home_rules_join_chinese_sentences_without_a_space_and_english_ones_with
     english = " ".join(client.get(f"/contests/online/{contest.pk}/", HTTP_ACCEPT_LANGUAGE="en").text.split())
     assert "2 attempts allowed. Your best attempt counts." in english
     assert "drawn from the question banks: 2 × Single choice" in english
+
+
+def test_after_a_member_started_the_paper_timing_settings_and_draw_are_locked_and_kept(setup):
+    contest = make_contest(setup, rules=[DrawRule(bank=setup["bank"], type="single", count=2)])
+    paper = contest.paper
+    kept = (paper.time_limit_s, paper.max_attempts, paper.grading, paper.shuffle_questions, paper.opens_at)
+    signed_in(factories.member(setup["branch"])).post(f"/contests/online/{contest.pk}/start/")
+    client = signed_in(setup["by"])
+    form = client.get(f"/contests/online/manage/{contest.pk}/edit/").context["form"]
+    locked = {"unit", "opens_at", "time_limit_min", "question_time_s", "max_attempts", "grading", "shuffle"}
+    assert {name for name, field in form.fields.items() if field.disabled} == locked
+    later = (timezone.localtime(paper.closes_at) + timedelta(days=1)).replace(second=0, microsecond=0)
+    data = contest_form(setup, title="改名的网上答题", closes_at=later.strftime("%Y-%m-%dT%H:%M"))
+    # A browser sends no disabled field: what the page posts once members have started.
+    for name in (*locked, "rules-0-bank", "rules-0-type", "rules-0-count"):
+        data.pop(name, None)
+    saved = client.post(f"/contests/online/manage/{contest.pk}/edit/", data)
+    assert saved.status_code == 302, saved.context["form"].errors
+    paper.refresh_from_db()
+    assert (paper.title, paper.closes_at) == ("改名的网上答题", later)
+    assert (paper.time_limit_s, paper.max_attempts, paper.grading, paper.shuffle_questions, paper.opens_at) == kept
+    assert list(paper.rules.values_list("type", "count")) == [("single", 2)]
+    # Locked values posted anyway (an old page, a crafted request) are not taken either.
+    tampered = contest_form(
+        setup, title="改名的网上答题", closes_at=later.strftime("%Y-%m-%dT%H:%M"), time_limit_min="90", max_attempts="5"
+    )
+    assert client.post(f"/contests/online/manage/{contest.pk}/edit/", tampered).status_code == 302
+    paper.refresh_from_db()
+    assert (paper.time_limit_s, paper.max_attempts) == kept[:2]
