@@ -166,7 +166,7 @@ def test_the_completion_report_and_its_export_say_what_gave_each_members_hours(t
 
 # ---------------------------------------------------------------- the migration
 
-backfill = importlib.import_module("lessons.migrations.0017_study_credit_records_what_gave_its_hours")
+MIGRATION = "lessons.migrations.0017_study_credit_records_what_gave_its_hours"
 
 
 def old_credit(lesson: Lesson, hours: str, granted_at: datetime, username: str) -> StudyCredit:
@@ -178,6 +178,7 @@ def old_credit(lesson: Lesson, hours: str, granted_at: datetime, username: str) 
 def test_the_migration_fills_in_the_basis_where_the_data_tells_and_leaves_the_rest_unknown(tree, audit_admin):
     # Rules arrived on 1 November; the audit organ's versions: from 1 December 0.5 h (set on 30
     # November), from 10 December 1 h (set that morning at 09:00), from 20 December 3 h (withdrawn).
+    backfill = importlib.import_module(MIGRATION)
     arrived = MigrationRecorder.Migration.objects.filter(app="lessons", name=backfill.RULES_ARRIVED[1])
     assert arrived.update(applied=at(1, 0, 0, month=11)) == 1
     first = schedule(tree["audit"], audit_admin, day=date(2026, 12, 1), steps=((1, "0.5"),), today=date(2026, 11, 30))
