@@ -104,11 +104,9 @@ def test_withdrawing_a_scheduled_version_keeps_credits_on_the_version_that_gave_
         in_force.delete()
     assert StudyHoursRule.objects.filter(pk=in_force.pk).exists()
     rule_page = page_text(audit_admin, f"/lessons/hours/rules/{tree['audit'].pk}/", "en")
-    assert rule_page.count("Gave study hours for 2 completed lessons.") == 1
+    assert rule_page.count("Gave study hours for 2 completions.") == 1
     assert rule_page.count("Has given no study hours yet.") == 1
-    assert "已据此为 2 次课程完成授予学时。" in page_text(
-        audit_admin, f"/lessons/hours/rules/{tree['audit'].pk}/", "zh-hans"
-    )
+    assert "已据此授予学时 2 次。" in page_text(audit_admin, f"/lessons/hours/rules/{tree['audit'].pk}/", "zh-hans")
 
 
 def test_a_member_who_moved_organs_keeps_each_credit_on_the_rule_of_the_lessons_organ(tree, audit_admin):
