@@ -4,7 +4,8 @@ Heartbeats are append-only facts. `WatchProgress` is derived from them (merged w
 intervals, last position) and kept per member and lesson so the player and reports read one row;
 `WatchSpan` is the member's one live place of watching (which lesson, which tab, since when, how
 much credited), against which every heartbeat is judged; `StudyCredit` records the study hours
-granted once when a lesson is completed.
+granted once when a lesson is completed, and what gave them (a rule version, the lesson's own hours
+or the platform's default).
 """
 
 import uuid
@@ -18,6 +19,8 @@ from django.utils.translation import gettext_lazy as _
 
 from orgs.models import Unit
 from quizsite.naming import EnglishTitle, english_name_field
+
+from .study_rules import StudyHoursRule
 
 
 class Series(EnglishTitle, models.Model):
@@ -230,15 +233,40 @@ class WatchSpan(models.Model):
 
 
 class StudyCredit(models.Model):
-    """Study hours granted for completing a lesson: once per member and lesson."""
+    """Study hours granted for completing a lesson: once per member and lesson, with where the
+    hours came from, so a member or an auditor can still tell after the rule has changed."""
+
+    class Basis(models.TextChoices):
+        RULE = "rule", _("A version of an organ's study-hours rule")
+        LESSON = "lesson", _("The lesson's own hours")
+        DEFAULT = "default", _("The platform's default")
+        # Granted before credits recorded their basis, and not to be told from the data since.
+        UNKNOWN = "unknown", _("Not recorded")
 
     member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="study_credits")
     lesson = models.ForeignKey(Lesson, on_delete=models.PROTECT, related_name="+")
     hours = models.DecimalField(max_digits=5, decimal_places=2)
     granted_at = models.DateTimeField()
+    basis = models.CharField(_("hours by"), max_length=10, choices=Basis.choices, default=Basis.UNKNOWN)
+    # The version that gave the hours: it cannot be deleted while a credit names it.
+    rule = models.ForeignKey(
+        StudyHoursRule,
+        verbose_name=_("study-hours rule"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="credits",
+    )
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["member", "lesson"], name="study_credit_once")]
+        constraints = [
+            models.UniqueConstraint(fields=["member", "lesson"], name="study_credit_once"),
+            models.CheckConstraint(
+                condition=models.Q(basis="rule", rule__isnull=False)
+                | (~models.Q(basis="rule") & models.Q(rule__isnull=True)),
+                name="study_credit_rule_with_its_basis",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.member_id}·{self.lesson_id} {self.hours} h"

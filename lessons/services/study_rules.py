@@ -4,7 +4,8 @@ scheduling a new version of an organ's rule.
 An organ is a root of the unit tree. A lesson earns by its own organ's rule (the one its unit
 sits under), so everyone who completes it on a day earns the same and its completion report states
 one rule; an organ without a version earns by the settings (`LESSON_STUDY_HOURS`,
-`LESSON_STUDY_MIN_S`). A lesson's own fixed hours, when set, beat any rule.
+`LESSON_STUDY_MIN_S`). A lesson's own fixed hours, when set, beat any rule. A credit records which
+of these gave its hours (`lesson_earning`), and `credit_basis_text` says it in words.
 """
 
 from __future__ import annotations
@@ -15,17 +16,20 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.db.models import Count
+from django.utils import dateformat, timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from orgs.models import Unit, User
 from quizsite.templatetags.ui import hours as hours_text
 
-from ..models import Lesson, StudyHoursRule
+from ..models import Lesson, StudyCredit, StudyHoursRule
 
 QUARTER_S = 900
 HOURS_MAX = Decimal(24)
 BEYOND_LAST = StudyHoursRule.BeyondLast
+BASIS = StudyCredit.Basis
 
 
 class StudyRuleRejected(Exception):
@@ -110,15 +114,49 @@ def rule_for_lesson(lesson: Lesson, *, at: datetime | None = None) -> HoursRule:
     return rule_in_force(organ=organ_path(lesson.unit), day=timezone.localdate(at or timezone.now()))
 
 
-def lesson_study_hours(lesson: Lesson, *, at: datetime | None = None, rule: HoursRule | None = None) -> Decimal | None:
-    """Hours completing `lesson` at `at` (default now) earns: its fixed hours if set, otherwise by
-    `rule` or the rule in force for its organ on that local day. None while its length is unknown."""
+@dataclass(frozen=True)
+class Earning:
+    """What completing a lesson earns and what gives it, as a `StudyCredit` records it."""
+
+    hours: Decimal | None
+    basis: str
+    version: StudyHoursRule | None = None
+
+
+def lesson_earning(lesson: Lesson, *, at: datetime | None = None, rule: HoursRule | None = None) -> Earning:
+    """What completing `lesson` at `at` (default now) earns: its fixed hours if set, otherwise by
+    `rule` or the rule in force for its organ on that local day (a version, or the settings').
+    No hours while its length is unknown."""
     if lesson.study_hours is not None:
-        return lesson.study_hours
+        return Earning(lesson.study_hours, BASIS.LESSON)
     if not lesson.duration_s:
-        return None
+        return Earning(None, BASIS.UNKNOWN)
     rule = rule or rule_for_lesson(lesson, at=at)
-    return rule.hours_for(float(lesson.duration_s))
+    return Earning(
+        rule.hours_for(float(lesson.duration_s)), BASIS.RULE if rule.version else BASIS.DEFAULT, rule.version
+    )
+
+
+def lesson_study_hours(lesson: Lesson, *, at: datetime | None = None, rule: HoursRule | None = None) -> Decimal | None:
+    """Hours completing `lesson` at `at` (default now) earns (`lesson_earning`'s); None while its
+    length is unknown."""
+    return lesson_earning(lesson, at=at, rule=rule).hours
+
+
+def credit_basis_text(credit: StudyCredit, *, own_organ_path: str | None = None) -> str:
+    """Where a credit's hours came from, in words and without ids: the rule version by its organ
+    and first day ("your organ's" when it is the organ at `own_organ_path`), the lesson's own hours,
+    the platform's default, or that it was not recorded. Load `rule__organ` with the credits."""
+    if credit.basis == BASIS.RULE:
+        day = dateformat.format(credit.rule.effective_from, pgettext("a day in a sentence", "j F Y"))
+        if own_organ_path and credit.rule.organ.path == own_organ_path:
+            return _("Per your organ's rule in force from %(day)s") % {"day": day}
+        return _("Per the rule of %(organ)s in force from %(day)s") % {"organ": credit.rule.organ.name, "day": day}
+    if credit.basis == BASIS.LESSON:
+        return _("The lesson's own hours")
+    if credit.basis == BASIS.DEFAULT:
+        return _("The platform's default")
+    return _("Not recorded: granted before the platform kept what gave the hours")
 
 
 def lessons_study_hours(lessons: list[Lesson], *, at: datetime | None = None) -> dict[int, Decimal | None]:
@@ -225,10 +263,12 @@ def _same_day(day: date) -> str:
 
 
 def study_rule_versions(organ: Unit) -> list[HoursRule]:
-    """Every version of the organ's rule, the latest day first."""
+    """Every version of the organ's rule, the latest day first; each version's `credits_given`
+    counts the credits it gave."""
     return [
         rule_from_version(version)
         for version in StudyHoursRule.objects.filter(organ=organ)
         .select_related("created_by")
+        .annotate(credits_given=Count("credits"))
         .order_by("-effective_from")
     ]

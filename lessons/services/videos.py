@@ -22,7 +22,7 @@ from quizsite.filenames import uploaded_name
 from .. import video
 from ..models import Heartbeat, Lesson, Series, StudyCredit, Upload, WatchProgress, WatchSpan
 from .points import points_award
-from .study_rules import lesson_study_hours
+from .study_rules import lesson_earning
 
 # What one watching span may credit beyond wall clock x `LESSON_MAX_RATE`: network jitter
 # between the first and the latest heartbeat, granted once per span (not per beat).
@@ -631,9 +631,13 @@ def _heartbeat_locked(*, member: User, lesson: Lesson, **beat) -> BeatResult:
         return BeatResult(progress=progress, credited_s=0.0, rejected=judged.rejected)
     if judged.completes:
         at = beat["at"]
-        hours = lesson_study_hours(lesson, at=at)
-        if hours:
-            StudyCredit.objects.get_or_create(member=member, lesson=lesson, defaults={"hours": hours, "granted_at": at})
+        earning = lesson_earning(lesson, at=at)
+        if earning.hours:
+            StudyCredit.objects.get_or_create(
+                member=member,
+                lesson=lesson,
+                defaults={"hours": earning.hours, "granted_at": at, "basis": earning.basis, "rule": earning.version},
+            )
         points_award(
             member=member, activity="video_complete", source_key=f"lesson-{lesson.pk}", at=at, note=lesson.title[:120]
         )

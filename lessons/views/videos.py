@@ -115,8 +115,13 @@ def study_hours(request):
     from quizsite.selectors import study_hours_this_year
 
     credits = list(
-        StudyCredit.objects.filter(member=request.user).select_related("lesson__series").order_by("-granted_at")
+        StudyCredit.objects.filter(member=request.user)
+        .select_related("lesson__series", "rule__organ")
+        .order_by("-granted_at")
     )
+    own_organ_path = study_rules.organ_path(request.user.unit) if request.user.unit else None
+    for credit in credits:
+        credit.basis_text = study_rules.credit_basis_text(credit, own_organ_path=own_organ_path)
     return render(
         request,
         "lessons/study_hours.html",
@@ -429,10 +434,11 @@ def lesson_status(request, lesson_id: int):
 
 
 def _completion(lesson: Lesson, viewer: User) -> tuple[list[dict], list[WatchProgress]]:
-    """Per unit of the audience: headcount, started, completed and the rate; and every watcher.
-    Only the units the viewer manages and the watchers counted in them: an audience may reach
-    further than its organiser (an organ-wide lesson made by one office), and another unit's
-    headcounts and members' names are not theirs to read.
+    """Per unit of the audience: headcount, started, completed and the rate; and every watcher,
+    with the study hours credited to them (`credit`) and what gave them (`basis_text`). Only the
+    units the viewer manages and the watchers counted in them: an audience may reach further than
+    its organiser (an organ-wide lesson made by one office), and another unit's headcounts and
+    members' names are not theirs to read.
 
     A unit's figures are its active members now, as the headcount and the home's reminders count
     them: a member who moved counts in their new unit (their watching went with them), and a
@@ -480,7 +486,16 @@ def _completion(lesson: Lesson, viewer: User) -> tuple[list[dict], list[WatchPro
         .select_related("member__unit", "unit_at_start")
         .order_by("-watched_s")
     )
+    credits = {
+        credit.member_id: credit
+        for credit in StudyCredit.objects.filter(
+            lesson=lesson, member__in=[p.member_id for p in members]
+        ).select_related("rule__organ")
+    }
     for p in members:
+        p.credit = credits.get(p.member_id)
+        # An organiser reads (and files) the report: the organ is named, never "your organ".
+        p.basis_text = study_rules.credit_basis_text(p.credit) if p.credit else ""
         p.beats = beats.get(p.member_id, {}).get("beats", 0)
         p.refused_beats = beats.get(p.member_id, {}).get("refused", 0)
         p.took_s = (p.completed_at - p.started_at).total_seconds() if p.completed_at else None
@@ -539,6 +554,8 @@ def report_xlsx(request, lesson_id: int):
             _("Refused heartbeats"),
             _("Completed at"),
             _("Completed faster than possible"),
+            _("Study hours"),
+            _("Hours by"),
         ]
     )
     for p in members:
@@ -556,6 +573,8 @@ def report_xlsx(request, lesson_id: int):
                 p.refused_beats,
                 p.completed_at.astimezone().strftime("%Y-%m-%d %H:%M:%S") if p.completed_at else "",
                 _("yes") if p.too_fast else "",
+                float(p.credit.hours) if p.credit else "",
+                p.basis_text,
             ]
         )
     return xlsx_response(book.to_bytes(), lesson.display_title, ascii_name=f"lesson-{lesson.pk}-completion")
