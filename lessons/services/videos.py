@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import json
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -181,6 +182,20 @@ def lesson_watching(user, lesson_id: int) -> Watching | None:
 
 
 # ---------------------------------------------------------------- uploads
+
+
+def announced_file(body: bytes) -> tuple[str, int]:
+    """The file name and size a resumable upload is opened with, from its JSON body
+    `{"filename": ..., "size": ...}`; ValueError unless the name is text and the size a number
+    (JSON reads a size of 1e400 as infinity, which no int() takes: an OverflowError, not a ValueError)."""
+    try:
+        data = json.loads(body or b"{}")
+        filename, size = data["filename"], data["size"]
+        if not isinstance(filename, str):
+            raise ValueError(filename, size)
+        return filename, int(size)
+    except (KeyError, TypeError, OverflowError) as error:
+        raise ValueError(body[:100]) from error
 
 
 def upload_start(*, lesson: Lesson, filename: str, size: int, by: User) -> Upload:

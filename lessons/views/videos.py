@@ -379,11 +379,9 @@ def upload_page(request, lesson_id: int):
 def upload_start(request, lesson_id: int):
     lesson = access_managed_lesson(request.user, lesson_id)
     try:
-        data = json.loads(request.body or b"{}")
-        upload = videos.upload_start(
-            lesson=lesson, filename=str(data["filename"]), size=int(data["size"]), by=request.user
-        )
-    except (ValueError, KeyError, TypeError):
+        filename, size = videos.announced_file(request.body)
+        upload = videos.upload_start(lesson=lesson, filename=filename, size=size, by=request.user)
+    except ValueError:
         return error_response("bad_request", _("Send the file's name and size."), status=400)
     except LessonRejected as refused:
         return error_response(refused.code, refused.message, status=400)

@@ -779,3 +779,21 @@ def test_a_lesson_quiz_cannot_be_an_online_contests_paper(client, tree, ready_le
     form = client.get(f"/lessons/{ready_lesson.pk}/settings/").context["form"]
     offered = set(form.fields["paper"].queryset)
     assert quiz in offered and contest.paper not in offered
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        '{"filename": "a.mp4", "size": 1e400}',  # infinity once parsed: int() of it overflowed (a server error)
+        '{"filename": null, "size": 10}',  # was kept as a file called "None"
+        '{"filename": ["a.mp4"], "size": 10}',
+    ],
+)
+def test_an_upload_announced_with_a_bad_name_or_size_is_refused_in_words(client, tree, body):
+    organiser = factories.organiser(tree["gz"], username="org")
+    lesson = videos.lesson_create(title="上传", unit=tree["gz"])
+    client.force_login(organiser)
+    response = client.post(f"/lessons/{lesson.pk}/upload/start/", body, "application/json")
+    assert response.status_code == 400
+    assert response.json()["error"] == {"code": "bad_request", "message": "请提供文件名和大小。", "field": None}
+    assert not Upload.objects.exists()
