@@ -391,6 +391,8 @@ def read_table(
         )
     table = []
     for number, cells in enumerate(rows, start=header_number + 1):
+        if not cells:  # a row with no cell at all, skipped before any work: a file may hold a million
+            continue
         values = {key: cells[i] if i < len(cells) else None for i, key in header_at.items()}
         if all(cell_text(v) == "" for v in values.values()):
             continue
