@@ -797,3 +797,27 @@ def test_an_upload_announced_with_a_bad_name_or_size_is_refused_in_words(client,
     assert response.status_code == 400
     assert response.json()["error"] == {"code": "bad_request", "message": "请提供文件名和大小。", "field": None}
     assert not Upload.objects.exists()
+
+
+def test_a_chunk_larger_than_a_request_may_hold_is_refused_in_the_uploads_json(client, tree, settings):
+    """Past DATA_UPLOAD_MAX_MEMORY_SIZE Django refused the body with its own 400 page, where every
+    other upload refusal is JSON with a code and a message."""
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 2**20
+    organiser = factories.organiser(tree["gz"], username="org")
+    lesson = videos.lesson_create(title="上传", unit=tree["gz"])
+    client.force_login(organiser)
+    size = 2**20 + 1
+    url = client.post(f"/lessons/{lesson.pk}/upload/start/", {"filename": "a.mp4", "size": size}, "application/json")
+    response = client.put(
+        url.json()["chunk_url"],
+        b"\0" * size,
+        content_type="application/octet-stream",
+        HTTP_CONTENT_RANGE=f"bytes 0-{size - 1}/{size}",
+    )
+    assert response.status_code == 413
+    assert response.json()["error"] == {
+        "code": "chunk_too_large",
+        "message": "每个分块最大 1 MB：请把文件分成更小的块上传。",
+        "field": None,
+    }
+    assert Upload.objects.get().received == 0
