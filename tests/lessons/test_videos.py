@@ -821,3 +821,33 @@ def test_a_chunk_larger_than_a_request_may_hold_is_refused_in_the_uploads_json(c
         "field": None,
     }
     assert Upload.objects.get().received == 0
+
+
+def test_uploads_given_up_on_are_swept_with_what_they_received(tree, settings):
+    """Nothing removed the part of an upload never finished: each abandoned one kept up to
+    LESSON_UPLOAD_MAX_BYTES under MEDIA_ROOT for good."""
+    import os
+
+    organiser = factories.organiser(tree["gz"], username="org")
+    lesson = videos.lesson_create(title="上传", unit=tree["gz"])
+    now = timezone.now()
+    four_days_ago = now - timedelta(days=4)
+
+    def opened(name, *, received_at=None):
+        upload = videos.upload_start(lesson=lesson, filename=name, size=10, by=organiser)
+        Upload.objects.filter(pk=upload.pk).update(created_at=four_days_ago)
+        if received_at:
+            videos.upload_append(upload=upload, start=0, chunk=b"12345")
+            part = Path(settings.MEDIA_ROOT) / f"uploads/{upload.pk}.part"
+            os.utime(part, (received_at.timestamp(), received_at.timestamp()))
+        return upload
+
+    given_up = opened("a.mp4", received_at=four_days_ago)  # last chunk 4 days ago
+    never_sent = opened("b.mp4")  # opened 4 days ago, nothing since
+    resumed = opened("c.mp4", received_at=now - timedelta(hours=1))  # opened long ago, a chunk lately
+    fresh = videos.upload_start(lesson=lesson, filename="d.mp4", size=10, by=organiser)
+
+    assert videos.uploads_sweep(at=now) == 2
+    assert set(Upload.objects.values_list("pk", flat=True)) == {resumed.pk, fresh.pk}
+    assert sorted(path.name for path in (Path(settings.MEDIA_ROOT) / "uploads").iterdir()) == [f"{resumed.pk}.part"]
+    assert not {given_up.pk, never_sent.pk} & set(Upload.objects.values_list("pk", flat=True))
