@@ -3,7 +3,6 @@ publish results; members enter; judges score. Thin: parse, authorise, call a ser
 
 from __future__ import annotations
 
-import json
 import mimetypes
 import re
 from decimal import Decimal, InvalidOperation
@@ -22,7 +21,7 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from lessons.services.videos import LessonRejected
+from lessons.services.videos import LessonRejected, announced_file
 from orgs import access
 from orgs.models import Unit
 from quizsite.api_errors import error_response
@@ -652,11 +651,9 @@ def entry_upload_start(request, entry_id: int):
     (the library's, `lessons:upload_chunk`)."""
     entry = access_entry(request.user, entry_id)
     try:
-        data = json.loads(request.body or b"{}")
-        upload = services.entry_upload_start(
-            entry=entry, by=request.user, filename=str(data["filename"]), size=int(data["size"])
-        )
-    except (ValueError, KeyError, TypeError):
+        filename, size = announced_file(request.body)
+        upload = services.entry_upload_start(entry=entry, by=request.user, filename=filename, size=size)
+    except ValueError:
         return error_response("bad_request", _("Send the file's name and size."), status=400)
     except CallRejected as rejected:
         return error_response(rejected.code, rejected.message, status=400)

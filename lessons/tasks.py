@@ -28,6 +28,14 @@ def question_images_sweep() -> int:
 
 
 @shared_task
+def uploads_sweep() -> int:
+    """The daily sweep of resumable uploads given up on, and the bytes they received."""
+    from .services.videos import uploads_sweep as sweep
+
+    return sweep()
+
+
+@shared_task
 def expire_overdue_attempts() -> int:
     """The periodic sweep: catches deadlines whose ETA task was lost (worker restart, eager mode)."""
     return attempts.attempts_expire_due()

@@ -19,7 +19,7 @@ from quizsite.spreadsheets import (
     RowError,
     SpreadsheetError,
     cell_text,
-    open_first_sheet,
+    read_sheet_values,
     read_table,
 )
 
@@ -274,8 +274,8 @@ def members_import(*, file: IO[bytes], by: User, dry_run: bool = False) -> Impor
     """Check every row of the workbook; unless `dry_run` or any row is bad, import them all."""
     report = ImportReport()
     try:
-        sheet = open_first_sheet(file, max_bytes=settings.MEMBER_IMPORT_MAX_BYTES)
-        rows = read_table(sheet.iter_rows(values_only=True), columns=COLUMNS, required=REQUIRED)
+        sheet = read_sheet_values(file, max_bytes=settings.MEMBER_IMPORT_MAX_BYTES)
+        rows = read_table(sheet.rows, columns=COLUMNS, required=REQUIRED)
     except SpreadsheetError as error:
         report.file_error = str(error)
         return report

@@ -410,6 +410,8 @@ CELERY_BEAT_SCHEDULE = {
     "expire-overdue-attempts": {"task": "lessons.tasks.expire_overdue_attempts", "schedule": 30.0},
     # Question pictures uploaded for a preview whose question was never saved.
     "sweep-question-images": {"task": "lessons.tasks.question_images_sweep", "schedule": 86400.0},
+    # Resumable uploads (lesson videos, calls' video entries) no chunk has reached for days.
+    "sweep-uploads": {"task": "lessons.tasks.uploads_sweep", "schedule": 86400.0},
     "sweep-relays": {"task": "contests.relay.tasks.relays_sweep", "schedule": 30.0},
     "recompute-dirty-rankings": {
         "task": "rankings.tasks.recompute_dirty_rules",

@@ -35,6 +35,11 @@ from openpyxl.xml.constants import SHEET_MAIN_NS
 from .archives import PackageTooLarge, check_unpacked_size
 
 HEADER_SEARCH_ROWS = 15
+# The most cells a sheet read may hold in memory, counting the blanks before each row's last cell
+# and every row above the last (a blank row counts one). A workbook of a few kilobytes can put a
+# cell in column XFD of thousands of rows, or merge A1:XFD1048576: each is a few bytes of XML but
+# 16,384 cells a row once read. Real imports hold tens of thousands of rows of a dozen columns.
+SHEET_CELLS_MAX = 5_000_000
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 SHEET_TITLE_MAX = 31  # Excel's limit
@@ -228,12 +233,6 @@ def _load(file: IO[bytes], **options):
         ) from None
 
 
-def open_first_sheet(file: IO[bytes], *, max_bytes: int):
-    """Open an uploaded .xlsx read-only (fast), refusing files that are too big or not spreadsheets."""
-    _check_size(file, max_bytes)
-    return _load(file, read_only=True, data_only=True).worksheets[0]
-
-
 @dataclass
 class Sheet:
     rows: list[tuple]
@@ -302,13 +301,16 @@ def read_sheet_values(file: IO[bytes], *, max_bytes: int) -> Sheet:
     """
     _check_size(file, max_bytes)
     book = _load(file, read_only=True, data_only=True)
+    budget = _CellBudget()
     try:
         parser = _OnePassParser(book.worksheets[0])
         rows: list[list] = []
         for number, cells in parser.parse():
+            budget.spend(number - len(rows))
             while len(rows) < number:
                 rows.append([])
             if cells:
+                budget.spend(cells[-1]["column"] - 1)
                 values = rows[number - 1] = [None] * cells[-1]["column"]
                 for cell in cells:
                     values[cell["column"] - 1] = cell["value"]
@@ -321,15 +323,35 @@ def read_sheet_values(file: IO[bytes], *, max_bytes: int) -> Sheet:
         book.close()
     for merged in parser.merged_cells.mergeCell if parser.merged_cells else ():
         value = _value_at(rows, merged.min_row, merged.min_col)
+        budget.spend(merged.max_row - len(rows))
         while len(rows) < merged.max_row:
             rows.append([])
         for number in range(merged.min_row, merged.max_row + 1):
             values = rows[number - 1]
             if len(values) < merged.max_col:
+                budget.spend(merged.max_col - len(values))
                 values.extend([None] * (merged.max_col - len(values)))
             values[merged.min_col - 1 : merged.max_col] = [value] * (merged.max_col - merged.min_col + 1)
     missing = [(row, column) for row, column in parser.formulas_without_value if _value_at(rows, row, column) is None]
     return Sheet(rows=[tuple(values) for values in rows], formula_cells=missing)
+
+
+class _CellBudget:
+    """Counts the cells a sheet read has made room for; refuses the sheet past `SHEET_CELLS_MAX`."""
+
+    def __init__(self) -> None:
+        self.cells = 0
+
+    def spend(self, cells: int) -> None:
+        self.cells += max(cells, 0)
+        if self.cells > SHEET_CELLS_MAX:
+            raise SpreadsheetError(
+                _(
+                    "This sheet is too large to read: its rows and columns span more than %(cells)s cells. "
+                    "Delete the rows and columns you do not need (look far below and to the right) and try again."
+                )
+                % {"cells": f"{SHEET_CELLS_MAX:,}"}
+            )
 
 
 def _value_at(rows: list, row: int, column: int) -> object:
@@ -369,6 +391,8 @@ def read_table(
         )
     table = []
     for number, cells in enumerate(rows, start=header_number + 1):
+        if not cells:  # a row with no cell at all, skipped before any work: a file may hold a million
+            continue
         values = {key: cells[i] if i < len(cells) else None for i, key in header_at.items()}
         if all(cell_text(v) == "" for v in values.values()):
             continue

@@ -12,12 +12,11 @@ from quizsite.spreadsheets import (
     ExportWorkbook,
     SpreadsheetError,
     attachment_disposition,
-    open_first_sheet,
     read_sheet_values,
     sheet_title,
 )
 from tests.archives import inflated
-from tests.spreadsheets import FORMULA, assert_written_as_text
+from tests.spreadsheets import FORMULA, assert_written_as_text, with_sheet_xml
 
 DANGEROUS_TEXT = [FORMULA, "=1+1", "+1+1", "-1+1", "@SUM(A1)", "\t=1+1", "=", "#N/A", "-", "- 选项"]
 
@@ -127,7 +126,7 @@ def test_a_sheet_reads_in_one_pass_as_openpyxl_reads_it_with_merged_cells_repeat
     assert [read.rows[1], read.rows[3]] == [openpyxl_rows[1], openpyxl_rows[3]]  # rows no merge touches
 
 
-@pytest.mark.parametrize("read", [read_sheet_values, open_first_sheet])
+@pytest.mark.parametrize("read", [read_sheet_values])
 def test_a_workbook_that_unpacks_to_far_more_than_it_weighs_is_refused_before_it_is_read(read):
     """A zip bomb of an xlsx (here under 1 MB, unpacking to 64 MB) would be inflated in the web
     process: openpyxl reads the shared strings whole, and the rows are kept."""
@@ -140,3 +139,48 @@ def test_a_workbook_that_unpacks_to_far_more_than_it_weighs_is_refused_before_it
     with pytest.raises(SpreadsheetError, match="64 MB"):
         read(BytesIO(bomb), max_bytes=10 * 2**20)
     assert read(BytesIO(plain.getvalue()), max_bytes=10 * 2**20) is not None
+
+
+def _sheet(*rows) -> bytes:
+    book = Workbook()
+    for row in rows:
+        book.active.append(row)
+    out = BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+FAR_RIGHT_ROWS = "".join(f'<row r="{n}"><c r="XFD{n}" t="inlineStr"><is><t>z</t></is></c></row>' for n in range(3, 400))
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [
+        # A cell in the last column (XFD) of 400 rows: 16,384 cells a row once read, 6.5 million in all.
+        lambda xml: xml.replace("</sheetData>", FAR_RIGHT_ROWS + "</sheetData>"),
+        # One merged range over A3:XFD400, the same cells.
+        lambda xml: xml.replace(
+            "</sheetData>", '</sheetData><mergeCells count="1"><mergeCell ref="A3:XFD400"/></mergeCells>'
+        ),
+    ],
+    ids=["cells far to the right", "a huge merged range"],
+)
+def test_a_sheet_spanning_more_cells_than_may_be_held_is_refused_in_words(edit):
+    """A few kilobytes of XML (far under the unpacked-size check) made millions of cells in memory:
+    a thousand such rows, or a merge over A1:XFD1048576, took gigabytes."""
+    data = with_sheet_xml(_sheet(["题干", "答案"], ["一", "A"]), edit)
+    assert len(data) < 40_000
+    with pytest.raises(SpreadsheetError, match="该工作表过大.*5,000,000 个单元格"):
+        read_sheet_values(BytesIO(data), max_bytes=2**20)
+
+
+def test_a_cell_on_the_last_row_is_read_with_the_blank_rows_above_it():
+    """Blank rows count one cell each: a value on row 1,048,576 (Excel's last) is still read."""
+    data = with_sheet_xml(
+        _sheet(["题干", "答案"]),
+        lambda xml: xml.replace(
+            "</sheetData>", '<row r="1048576"><c r="B1048576" t="inlineStr"><is><t>末行</t></is></c></row></sheetData>'
+        ),
+    )
+    rows = read_sheet_values(BytesIO(data), max_bytes=2**20).rows
+    assert (len(rows), rows[0], rows[1], rows[-1]) == (1_048_576, ("题干", "答案"), (), (None, "末行"))

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from orgs import access as orgs_access
 from orgs.models import User
-from quizsite.spreadsheets import ExportWorkbook, RowError, SpreadsheetError, cell_text, open_first_sheet, read_table
+from quizsite.spreadsheets import ExportWorkbook, RowError, SpreadsheetError, cell_text, read_sheet_values, read_table
 
 from ..models import Contest, Team
 from ..services.common import ContestRejected, audit
@@ -131,8 +131,8 @@ def roster_import(*, contest: Contest, file: IO[bytes], by: User, dry_run: bool 
     check_preparing(contest)
     report = RosterReport()
     try:
-        sheet = open_first_sheet(file, max_bytes=settings.MEMBER_IMPORT_MAX_BYTES)
-        rows = read_table(sheet.iter_rows(values_only=True), columns=COLUMNS, required=REQUIRED)
+        sheet = read_sheet_values(file, max_bytes=settings.MEMBER_IMPORT_MAX_BYTES)
+        rows = read_table(sheet.rows, columns=COLUMNS, required=REQUIRED)
     except SpreadsheetError as error:
         report.errors.append(RowError(0, "", str(error)))
         return report

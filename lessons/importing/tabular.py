@@ -2,6 +2,7 @@
 
 import csv
 import io
+from collections.abc import Iterator
 
 from django.utils.translation import gettext as _
 from openpyxl.utils import get_column_letter
@@ -171,4 +172,24 @@ def parse_csv(data: bytes, report: ImportReport, progress=None) -> None:
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
-    parse_rows(csv.reader(io.StringIO(text), dialect), report, progress)
+    # newline="": the reader itself splits lines at \r\n, \n or a lone \r (Excel for Mac's "CSV
+    # (Macintosh)"), and keeps line breaks inside quoted cells.
+    parse_rows(_csv_rows(csv.reader(io.StringIO(text, newline=""), dialect)), report, progress)
+
+
+def _csv_rows(reader) -> Iterator[list[str]]:
+    """The reader's rows; what it cannot read (a cell longer than the csv module's limit) becomes a
+    SpreadsheetError naming the line, reported as the file's problem."""
+    starts_at = 1  # the line the row being read starts on (a quoted cell may span lines)
+    try:
+        for row in reader:
+            yield row
+            starts_at = reader.line_num + 1
+    except csv.Error:
+        raise SpreadsheetError(
+            _(
+                "Line %(line)d of the CSV file cannot be read: a cell there is longer than %(limit)s characters "
+                "(is a quotation mark left open above it?)."
+            )
+            % {"line": starts_at, "limit": f"{csv.field_size_limit():,}"}
+        ) from None

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import functools
+import json
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -183,6 +184,20 @@ def lesson_watching(user, lesson_id: int) -> Watching | None:
 # ---------------------------------------------------------------- uploads
 
 
+def announced_file(body: bytes) -> tuple[str, int]:
+    """The file name and size a resumable upload is opened with, from its JSON body
+    `{"filename": ..., "size": ...}`; ValueError unless the name is text and the size a number
+    (JSON reads a size of 1e400 as infinity, which no int() takes: an OverflowError, not a ValueError)."""
+    try:
+        data = json.loads(body or b"{}")
+        filename, size = data["filename"], data["size"]
+        if not isinstance(filename, str):
+            raise ValueError(filename, size)
+        return filename, int(size)
+    except (KeyError, TypeError, OverflowError) as error:
+        raise ValueError(body[:100]) from error
+
+
 def upload_start(*, lesson: Lesson, filename: str, size: int, by: User) -> Upload:
     """Open a resumable upload of a lesson's source video of `size` bytes. Refuses empty files
     and files over the limit."""
@@ -237,6 +252,37 @@ def upload_open(
 
 def _part_path(upload: Upload) -> Path:
     return _media(f"uploads/{upload.pk}.part")
+
+
+# An upload no chunk has reached for this long is abandoned: its part (up to
+# LESSON_UPLOAD_MAX_BYTES) and its row go. Long enough to resume after a weekend.
+UPLOAD_ABANDONED_AFTER = timedelta(days=3)
+
+
+def uploads_sweep(*, older_than: timedelta = UPLOAD_ABANDONED_AFTER, at: datetime | None = None) -> int:
+    """Delete the uploads never completed whose last chunk (or, with none, whose opening) is more
+    than `older_than` old, with the bytes received so far: nothing else ever removed a part, so
+    every upload given up on kept its gigabytes under MEDIA_ROOT. Returns how many went."""
+    at = at or timezone.now()
+    cutoff = at - older_than
+    swept = 0
+    for pk in Upload.objects.filter(completed_at__isnull=True, created_at__lt=cutoff).values_list("pk", flat=True):
+        with transaction.atomic():
+            # A chunk being appended holds the row: leave that upload for the next sweep.
+            upload = Upload.objects.select_for_update(skip_locked=True).filter(pk=pk, completed_at__isnull=True).first()
+            if upload is None:
+                continue
+            part = _part_path(upload)
+            try:
+                last = datetime.fromtimestamp(part.stat().st_mtime, tz=UTC)
+            except FileNotFoundError:
+                last = upload.created_at
+            if last >= cutoff:
+                continue
+            part.unlink(missing_ok=True)
+            upload.delete()
+            swept += 1
+    return swept
 
 
 def _finish_lesson_upload(upload: Upload, part: Path) -> None:

@@ -12,7 +12,7 @@ from pathlib import Path
 from django import forms
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.db.models import Count, Exists, OuterRef, Q
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -384,11 +384,9 @@ def upload_page(request, lesson_id: int):
 def upload_start(request, lesson_id: int):
     lesson = access_managed_lesson(request.user, lesson_id)
     try:
-        data = json.loads(request.body or b"{}")
-        upload = videos.upload_start(
-            lesson=lesson, filename=str(data["filename"]), size=int(data["size"]), by=request.user
-        )
-    except (ValueError, KeyError, TypeError):
+        filename, size = videos.announced_file(request.body)
+        upload = videos.upload_start(lesson=lesson, filename=filename, size=size, by=request.user)
+    except ValueError:
         return error_response("bad_request", _("Send the file's name and size."), status=400)
     except LessonRejected as refused:
         return error_response(refused.code, refused.message, status=400)
@@ -406,15 +404,22 @@ def upload_chunk(request, upload_id):
         raise PermissionDenied(_("This upload belongs to someone else."))
     if request.method == "GET":
         return JsonResponse({"received": upload.received, "size": upload.size, "complete": bool(upload.completed_at)})
+    try:
+        chunk = request.body
+    except RequestDataTooBig:
+        # Django keeps a request body in memory only up to DATA_UPLOAD_MAX_MEMORY_SIZE; past it the
+        # request failed with Django's own 400 page, not the JSON every upload refusal is.
+        return error_response(
+            "chunk_too_large",
+            _("A chunk may be at most %(mb)d MB: send the file in smaller chunks.")
+            % {"mb": settings.DATA_UPLOAD_MAX_MEMORY_SIZE // 2**20},
+            status=413,
+        )
     match = re.match(r"^bytes (\d+)-(\d+)/(\d+)$", request.headers.get("Content-Range", ""))
-    if (
-        not match
-        or int(match.group(3)) != upload.size
-        or int(match.group(2)) - int(match.group(1)) + 1 != len(request.body)
-    ):
+    if not match or int(match.group(3)) != upload.size or int(match.group(2)) - int(match.group(1)) + 1 != len(chunk):
         return error_response("bad_range", _("Send Content-Range: bytes start-end/size."), status=400)
     try:
-        upload = videos.upload_append(upload=upload, start=int(match.group(1)), chunk=request.body)
+        upload = videos.upload_append(upload=upload, start=int(match.group(1)), chunk=chunk)
     except LessonRejected as refused:
         return error_response(refused.code, refused.message, status=409, **refused.extra)
     return JsonResponse({"received": upload.received, "complete": bool(upload.completed_at)})

@@ -8,9 +8,10 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from calls import selectors, services
-from calls.models import Assignment, ScoreComment, ScoreEvent
+from calls.models import Assignment, Call, Entry, ScoreComment, ScoreEvent
 from calls.services import CallRejected
 from tests import factories
+from tests.spreadsheets import FORMULA, assert_written_as_text
 
 from .test_judges import api
 from .test_review_judging import finalists, scores
@@ -131,6 +132,19 @@ def test_the_scores_export_has_each_judges_comment(client, essay_call, assigned,
         second.judge.display_name: None,
         third.judge.display_name: None,
     }
+
+
+def test_the_scores_export_writes_formula_like_titles_names_and_comments_as_text(client, essay_call, assigned, owner):
+    entry, (first, second, _third) = assigned
+    Entry.objects.filter(pk=entry.pk).update(title=FORMULA)
+    Call.objects.filter(pk=essay_call.pk).update(title="@学习二十大征文")
+    first.panel.name = "+第一评审组"
+    first.panel.save()
+    services.score_record(assignment=first, by=first.judge, values=scores(essay_call, 80, 90), comment="=1+1 公式不算")
+    services.score_record(assignment=second, by=second.judge, values=scores(essay_call, 70, 60), comment="-扣 5 分")
+    client.force_login(owner)
+    response = client.get(reverse("calls:scores_export", args=[essay_call.pk]))
+    assert_written_as_text(response.content, FORMULA, "@学习二十大征文", "+第一评审组", "=1+1 公式不算", "-扣 5 分")
 
 
 def test_the_api_takes_and_answers_the_comment(essay_call, assigned, gz_organiser):

@@ -236,6 +236,20 @@ def put(client, url, data: bytes, start_at: int, total: int):
     )
 
 
+def test_a_video_upload_announced_with_an_endless_size_is_refused_in_words(client, video_call, tree):
+    """JSON reads 1e400 as infinity, which no int() takes: the start used to fail with a server error."""
+    author = factories.member(tree["gz1"])
+    entry = services.entry_create(call=video_call, author=author, title="微党课")
+    client.force_login(author)
+    response = client.post(
+        reverse("calls:entry_upload_start", args=[entry.pk]),
+        '{"filename": "a.mp4", "size": 1e400}',
+        content_type="application/json",
+    )
+    assert (response.status_code, response.json()["error"]["code"]) == (400, "bad_request")
+    assert not Upload.objects.exists()
+
+
 def test_a_large_video_arrives_in_resumable_chunks_and_becomes_the_entry_file(
     client, video_call, tree, tmp_path, eager_tasks, django_capture_on_commit_callbacks
 ):

@@ -14,6 +14,7 @@ from contests.online.services import DrawRule
 from lessons.models import Attempt, Paper
 from tests import factories
 from tests.contests.test_online import key_of, make_contest
+from tests.spreadsheets import FORMULA, assert_written_as_text
 
 pytestmark = pytest.mark.django_db
 
@@ -274,6 +275,18 @@ def test_attempts_export_is_an_xlsx_with_one_row_per_attempt(setup):
     sheet = load_workbook(io.BytesIO(response.content)).active
     rows = list(sheet.values)
     assert len(rows) == 2 and rows[1][0] == "张三" and rows[1][8] == 0 and rows[1][13] == str(online.seed)
+
+
+def test_attempts_export_writes_formula_like_names_and_units_as_text(setup):
+    from orgs.models import Unit
+
+    contest = make_contest(setup)
+    Unit.objects.filter(pk=setup["branch"].pk).update(name="@第一党支部")
+    member = factories.member(setup["branch"], real_name=FORMULA, employee_no="-1001")
+    online = services.online_attempt_start(contest=contest, member=member, device="d")
+    services.online_attempt_submit(online=online, device="d")
+    response = signed_in(setup["by"]).get(f"/contests/online/manage/{contest.pk}/attempts.xlsx")
+    assert_written_as_text(response.content, FORMULA, "-1001", "@第一党支部")
 
 
 def test_organiser_of_another_unit_cannot_see_the_dashboard(setup):

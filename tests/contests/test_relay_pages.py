@@ -15,6 +15,7 @@ from tests import factories
 from tests.contests import test_relay
 from tests.contests.test_online import key_of
 from tests.contests.test_relay import make_relay, make_team, setup  # noqa: F401  (the fixture)
+from tests.spreadsheets import FORMULA, assert_written_as_text
 
 pytestmark = pytest.mark.django_db
 
@@ -159,6 +160,17 @@ def test_legs_export_lists_every_leg_with_its_result(setup):  # noqa: F811
     assert rows[1][0:3] == ("第一党支部", 1, setup["runners"][0].display_name)
     assert rows[1][12] == "出差" and rows[2][1] == 2 and len(rows) == 3
     assert signed_in(setup["runners"][0]).get(f"/contests/relays/manage/{relay.pk}/legs.xlsx").status_code == 403
+
+
+def test_legs_export_writes_formula_like_team_names_and_reasons_as_text(setup):  # noqa: F811
+    relay = make_relay(setup)
+    team = make_team(setup, relay)
+    RelayTeam.objects.filter(pk=team.pk).update(name="=1+1")
+    from contests.relay import services
+
+    services.relay_leg_skip(leg=team.baton, by=setup["by"], reason=FORMULA, at=test_relay.NOW)
+    response = signed_in(setup["by"]).get(f"/contests/relays/manage/{relay.pk}/legs.xlsx")
+    assert_written_as_text(response.content, "=1+1", FORMULA)
 
 
 def test_a_member_outside_the_audience_cannot_open_the_relay(setup):  # noqa: F811

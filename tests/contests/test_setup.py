@@ -2,9 +2,11 @@
 refuse a shortfall, rehearsals that leave no results, duplicates."""
 
 import random
+from io import BytesIO
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from contests import services as live
@@ -14,6 +16,7 @@ from contests.wizard.round_templates import TEMPLATES
 from lessons.models import Tag
 from rankings.models import RuleSource
 from tests import factories
+from tests.spreadsheets import DAMAGED_CELLS, damaged
 
 
 @pytest.fixture
@@ -448,3 +451,32 @@ def test_a_round_count_over_the_limit_gets_that_one_error_not_also_none_given(cl
     errors = page.context["form"].errors["count"]
     assert len(errors) == 1 and "200" in errors[0]
     assert 'value="999"' in page.text and not contest.rounds.exists()
+
+
+@pytest.mark.parametrize("cell", DAMAGED_CELLS.values(), ids=DAMAGED_CELLS.keys())
+def test_a_roster_with_a_damaged_sheet_says_so_and_makes_no_team(tree, gz_organiser, contest, client, cell):
+    factories.member(tree["gz1"], employee_no="A1")
+    book = damaged(_roster([["红队", "A1", "", "", ""]]).getvalue(), cell)
+    client.force_login(gz_organiser)
+    response = client.post(
+        reverse("contests:setup_roster", args=[contest.join_code]), {"file": SimpleUploadedFile("队.xlsx", book)}
+    )
+    assert response.status_code == 200
+    assert "这不是 Excel .xlsx 工作簿" in response.content.decode()
+    assert not contest.teams.exists()
+
+
+def test_a_team_name_merged_down_its_members_rows_names_each(tree, gz_organiser, contest):
+    from openpyxl import load_workbook
+
+    factories.member(tree["gz1"], employee_no="A1")
+    factories.member(tree["gz1"], employee_no="A2")
+    book = load_workbook(_roster([["红队", "A1", "", "是", ""], [None, "A2", "", "", ""]]))
+    book.active.merge_cells("A2:A3")
+    out = BytesIO()
+    book.save(out)
+    out.seek(0)
+    report = roster.roster_import(contest=contest, file=out, by=gz_organiser)
+    assert report.ok, report.errors
+    assert list(contest.teams.values_list("name", flat=True)) == ["红队"]
+    assert contest.teams.get().members.count() == 2

@@ -159,6 +159,25 @@ def test_csv_in_gbk_with_the_same_columns(bank):
     assert report.ok and report.imported == 2
 
 
+def test_csv_with_old_mac_line_ends_reads_every_row(bank):
+    """Excel for Mac's "CSV (Macintosh)" ends lines with a lone carriage return: the reader saw one
+    line with line breaks in it and the upload failed with a server error."""
+    text = "题型,题干,选项A,选项B,答案\r单选,党的宗旨是？,全心全意为人民服务,发展经济,A\r判断,这是对的,,,对\r"
+    report = run(text.encode(), bank, fmt="csv")
+    assert report.ok and report.imported == 2
+
+
+def test_csv_with_a_cell_too_long_to_read_names_its_line_and_imports_nothing(bank):
+    """A quotation mark left open runs the rest of the file into one cell; past the csv module's
+    limit (131,072 characters) it raised, and the upload failed with a server error."""
+    text = '题型,题干,选项A,选项B,答案\n单选,党的宗旨是？,甲,乙,A\n单选,"没有收尾的引号,甲,乙,A\n' + "长" * 140_000
+    report = run(text.encode(), bank, fmt="csv")
+    assert [error["message"] for error in report.errors] == [
+        "CSV 文件第 3 行无法读取：其中某个单元格超过 131,072 个字符（上方是否有未闭合的引号？）。"
+    ]
+    assert report.imported == 0 and not Question.objects.filter(bank=bank).exists()
+
+
 def test_aiken(bank):
     text = (
         "中国共产党成立于哪一年？\nA. 1919\nB. 1921\nC. 1949\nANSWER: B\n\n"

@@ -779,3 +779,75 @@ def test_a_lesson_quiz_cannot_be_an_online_contests_paper(client, tree, ready_le
     form = client.get(f"/lessons/{ready_lesson.pk}/settings/").context["form"]
     offered = set(form.fields["paper"].queryset)
     assert quiz in offered and contest.paper not in offered
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        '{"filename": "a.mp4", "size": 1e400}',  # infinity once parsed: int() of it overflowed (a server error)
+        '{"filename": null, "size": 10}',  # was kept as a file called "None"
+        '{"filename": ["a.mp4"], "size": 10}',
+    ],
+)
+def test_an_upload_announced_with_a_bad_name_or_size_is_refused_in_words(client, tree, body):
+    organiser = factories.organiser(tree["gz"], username="org")
+    lesson = videos.lesson_create(title="上传", unit=tree["gz"])
+    client.force_login(organiser)
+    response = client.post(f"/lessons/{lesson.pk}/upload/start/", body, "application/json")
+    assert response.status_code == 400
+    assert response.json()["error"] == {"code": "bad_request", "message": "请提供文件名和大小。", "field": None}
+    assert not Upload.objects.exists()
+
+
+def test_a_chunk_larger_than_a_request_may_hold_is_refused_in_the_uploads_json(client, tree, settings):
+    """Past DATA_UPLOAD_MAX_MEMORY_SIZE Django refused the body with its own 400 page, where every
+    other upload refusal is JSON with a code and a message."""
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 2**20
+    organiser = factories.organiser(tree["gz"], username="org")
+    lesson = videos.lesson_create(title="上传", unit=tree["gz"])
+    client.force_login(organiser)
+    size = 2**20 + 1
+    url = client.post(f"/lessons/{lesson.pk}/upload/start/", {"filename": "a.mp4", "size": size}, "application/json")
+    response = client.put(
+        url.json()["chunk_url"],
+        b"\0" * size,
+        content_type="application/octet-stream",
+        HTTP_CONTENT_RANGE=f"bytes 0-{size - 1}/{size}",
+    )
+    assert response.status_code == 413
+    assert response.json()["error"] == {
+        "code": "chunk_too_large",
+        "message": "每个分块最大 1 MB：请把文件分成更小的块上传。",
+        "field": None,
+    }
+    assert Upload.objects.get().received == 0
+
+
+def test_uploads_given_up_on_are_swept_with_what_they_received(tree, settings):
+    """Nothing removed the part of an upload never finished: each abandoned one kept up to
+    LESSON_UPLOAD_MAX_BYTES under MEDIA_ROOT for good."""
+    import os
+
+    organiser = factories.organiser(tree["gz"], username="org")
+    lesson = videos.lesson_create(title="上传", unit=tree["gz"])
+    now = timezone.now()
+    four_days_ago = now - timedelta(days=4)
+
+    def opened(name, *, received_at=None):
+        upload = videos.upload_start(lesson=lesson, filename=name, size=10, by=organiser)
+        Upload.objects.filter(pk=upload.pk).update(created_at=four_days_ago)
+        if received_at:
+            videos.upload_append(upload=upload, start=0, chunk=b"12345")
+            part = Path(settings.MEDIA_ROOT) / f"uploads/{upload.pk}.part"
+            os.utime(part, (received_at.timestamp(), received_at.timestamp()))
+        return upload
+
+    given_up = opened("a.mp4", received_at=four_days_ago)  # last chunk 4 days ago
+    never_sent = opened("b.mp4")  # opened 4 days ago, nothing since
+    resumed = opened("c.mp4", received_at=now - timedelta(hours=1))  # opened long ago, a chunk lately
+    fresh = videos.upload_start(lesson=lesson, filename="d.mp4", size=10, by=organiser)
+
+    assert videos.uploads_sweep(at=now) == 2
+    assert set(Upload.objects.values_list("pk", flat=True)) == {resumed.pk, fresh.pk}
+    assert sorted(path.name for path in (Path(settings.MEDIA_ROOT) / "uploads").iterdir()) == [f"{resumed.pk}.part"]
+    assert not {given_up.pk, never_sent.pk} & set(Upload.objects.values_list("pk", flat=True))

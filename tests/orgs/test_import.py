@@ -6,6 +6,7 @@ from openpyxl import load_workbook
 from orgs.importing import member_template, members_import
 from orgs.models import MemberPlacement, RoleGrant, User
 from tests import factories
+from tests.spreadsheets import DAMAGED_CELLS, damaged
 
 HEADER = ["姓名", "工号", "单位", "角色", "手机", "党员"]
 
@@ -169,3 +170,28 @@ def test_usernames_and_lengths_are_checked_before_anything_is_written(tree, gz_o
     report = members_import(file=book, by=gz_organiser)
     assert {(e.row, e.column) for e in report.errors} == {(2, "用户名"), (3, "姓名"), (4, "工号")}
     assert User.objects.count() == 1
+
+
+@pytest.mark.parametrize("cell", DAMAGED_CELLS.values(), ids=DAMAGED_CELLS.keys())
+def test_a_damaged_sheet_is_refused_in_words_and_imports_nothing(tree, gz_organiser, cell):
+    """The rows used to be read after the file was accepted, so a sheet openpyxl opened but could
+    not read through failed the request (a server error) instead of saying so."""
+    book = factories.workbook(rows_with(["张伟", "100001", "审计署/广州特派办/第一党支部", "", "", ""]))
+    report = members_import(file=BytesIO(damaged(book.getvalue(), cell)), by=gz_organiser)
+    assert report.file_error == "这不是 Excel .xlsx 工作簿。请在 Excel 或 WPS 中另存为 .xlsx 后重试。"
+    assert not User.objects.filter(employee_no="100001").exists()
+
+
+def test_a_unit_merged_down_several_rows_counts_for_each(tree, gz_organiser):
+    book = load_workbook(
+        factories.workbook(rows_with(["张伟", "100001", "审计署/广州特派办/第一党支部"], ["李娜", "100002"]))
+    )
+    book.active.merge_cells("C2:C3")
+    out = BytesIO()
+    book.save(out)
+    out.seek(0)
+    report = members_import(file=out, by=gz_organiser)
+    assert report.ok, report.errors
+    assert set(User.objects.filter(employee_no__in=["100001", "100002"]).values_list("unit", flat=True)) == {
+        tree["gz1"].pk
+    }
