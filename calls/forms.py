@@ -196,7 +196,7 @@ class JudgePicker(forms.SelectMultiple):
     def __init__(self, *, rows: list[dict], search_url: str = "", attrs=None):
         super().__init__(attrs={"data-judge-picker": "", "size": 8, **(attrs or {})})
         self.rows = {row["id"]: row for row in rows}
-        self.choices = [(row["id"], self.label(row)) for row in rows]
+        self.listed = [(row["id"], self.label(row)) for row in rows]
         if search_url:
             self.attrs["data-search-url"] = search_url
 
@@ -257,9 +257,12 @@ class PanelForm(forms.Form):
             widget=JudgePicker(rows=candidate_rows(listed), search_url="" if self.inline else search_url),
             help_text=_("Type part of a name, unit or employee number to find a judge."),
         )
+        # The field lists its whole queryset in its widget: the picker lists `listed` only.
+        self.fields["judges"].widget.choices = self.fields["judges"].widget.listed
         self.fields["judges"].widget.attrs |= {
             "data-placeholder": _("Find a judge…"),
             "data-no-results": _("No one by that name in the units you manage."),
+            "data-remove-title": _("Remove"),
         }
         if not self.inline:
             self.fields["judges_named"] = forms.CharField(

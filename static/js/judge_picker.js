@@ -8,14 +8,15 @@
   document.querySelectorAll("select[data-judge-picker]").forEach((select) => {
     const searchUrl = select.dataset.searchUrl;
     const settings = {
-      plugins: ["remove_button"],
-      dataAttr: "data-data",
+      plugins: { remove_button: { title: select.dataset.removeTitle } },
+      dataAttr: "data", // the option's data-data, read from its dataset
       valueField: "id",
       labelField: "name",
       searchField: ["name", "unit", "employee_no", "username"],
       placeholder: select.dataset.placeholder,
       hideSelected: true,
-      closeAfterSelect: true,
+      // Searched at once: a search left pending would reopen the list after a pick closed it.
+      refreshThrottle: 0,
       maxOptions: 50,
       render: {
         option: (data, escape) =>
