@@ -1,5 +1,6 @@
 """Forms of the organiser's and members' pages. Plain forms: saving goes through `calls.services`."""
 
+import json
 from decimal import Decimal
 
 from django import forms
@@ -12,7 +13,8 @@ from orgs.forms import UnitChoiceField
 from orgs.models import Unit, User
 from orgs.selectors import unit_paths
 
-from .models import Call, CallField
+from .judges import PICKER_INLINE_LIMIT, candidate_rows, judge_candidates, unknown_member
+from .models import Call, CallField, Panel
 from .services import entrants
 
 
@@ -24,7 +26,7 @@ def members_named(text: str, *, among=None) -> list[User]:
     for name in [part.strip() for part in text.replace("，", ",").split(",") if part.strip()]:
         user = among.filter(employee_no=name).first() or among.filter(username=name).first()
         if user is None:
-            raise forms.ValidationError(_("No member has the employee number or user name %(name)s.") % {"name": name})
+            raise forms.ValidationError(unknown_member(name))
         found.append(user)
     return found
 
@@ -185,16 +187,104 @@ class ReopenForm(forms.Form):
     reason = forms.CharField(label=_("reason"), max_length=300)
 
 
-class PanelForm(forms.Form):
-    name = forms.CharField(label=_("panel"), max_length=60)
-    judges = forms.CharField(
-        label=_("judges"),
-        widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_("Employee numbers or user names, separated by commas."),
-    )
+class JudgePicker(forms.SelectMultiple):
+    """A plain multiple select (it works without JavaScript) whose options carry each account's
+    name, unit, employee number and user name for the searchable picker (static/js/judge_picker.js).
+    `rows` are `judges.candidate_rows` of the accounts listed; with `search_url` the picker asks
+    there for the others."""
 
-    def clean_judges(self) -> list[User]:
-        return members_named(self.cleaned_data["judges"], among=User.objects.filter(is_active=True))
+    def __init__(self, *, rows: list[dict], search_url: str = "", attrs=None):
+        super().__init__(attrs={"data-judge-picker": "", "size": 8, **(attrs or {})})
+        self.rows = {row["id"]: row for row in rows}
+        self.listed = [(row["id"], self.label(row)) for row in rows]
+        if search_url:
+            self.attrs["data-search-url"] = search_url
+
+    @staticmethod
+    def label(row: dict) -> str:
+        return " · ".join(part for part in (row["name"], row["unit"], row["employee_no"] or row["username"]) if part)
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        row = self.rows.get(int(str(value))) if str(value).isdecimal() else None
+        if row is not None:
+            option["attrs"]["data-data"] = json.dumps(row, ensure_ascii=False)
+        return option
+
+
+class JudgesField(forms.ModelMultipleChoiceField):
+    """Judges picked by id, each among the candidates; an id outside them gets the answer an
+    unknown name gets, so a posted id reveals no more than a typed name."""
+
+    def _check_values(self, value):
+        try:
+            return super()._check_values(value)
+        except forms.ValidationError as error:
+            if error.code not in ("invalid_choice", "invalid_pk_value"):
+                raise
+            params = error.params or {}
+            raise forms.ValidationError(unknown_member(str(params.get("value", params.get("pk", ""))))) from None
+
+
+class PanelForm(forms.Form):
+    """A panel's name and judges, picked among `judges.judge_candidates` (and the panel's own)."""
+
+    name = forms.CharField(label=_("panel"), max_length=60)
+
+    def __init__(self, *args, call: Call, user: User, panel: Panel | None = None, search_url: str = "", **kwargs):
+        if panel is not None:
+            kwargs.setdefault(
+                "initial", {"name": panel.name, "judges": list(panel.judges.values_list("pk", flat=True))}
+            )
+        super().__init__(*args, **kwargs)
+        allowed = judge_candidates(call, user)
+        if panel is not None:
+            allowed = allowed | User.objects.filter(judging_panels=panel)
+        allowed = User.objects.filter(pk__in=allowed.values("pk")).select_related("unit")
+        ordered = allowed.order_by("unit__path", "employee_no", "username")
+        self.inline = allowed.count() <= PICKER_INLINE_LIMIT
+        if self.inline:
+            listed = ordered
+        else:
+            # The panel's judges and those posted back: the picker fetches the rest as it is typed.
+            shown = [str(pk) for pk in (self.data.getlist(self.add_prefix("judges")) if self.is_bound else [])]
+            shown += [str(pk) for pk in self.initial.get("judges", [])]
+            listed = ordered.filter(pk__in=[pk for pk in shown if pk.isdecimal()])
+        self.fields["judges"] = JudgesField(
+            label=_("judges"),
+            queryset=allowed,
+            required=False,
+            widget=JudgePicker(rows=candidate_rows(listed), search_url="" if self.inline else search_url),
+            help_text=_("Type part of a name, unit or employee number to find a judge."),
+        )
+        # The field lists its whole queryset in its widget: the picker lists `listed` only.
+        self.fields["judges"].widget.choices = self.fields["judges"].widget.listed
+        self.fields["judges"].widget.attrs |= {
+            "data-placeholder": _("Find a judge…"),
+            "data-no-results": _("No one by that name in the units you manage."),
+            "data-remove-title": _("Remove"),
+        }
+        if not self.inline:
+            self.fields["judges_named"] = forms.CharField(
+                label=_("or name them"),
+                required=False,
+                help_text=_("Employee numbers or user names, separated by commas."),
+            )
+        self.allowed = allowed
+
+    def clean(self):
+        data = super().clean()
+        picked = list(data.get("judges") or [])
+        if data.get("judges_named"):
+            try:
+                picked += members_named(data["judges_named"], among=self.allowed)
+            except forms.ValidationError as error:
+                self.add_error("judges_named", error)
+                return data
+        if "judges" in data and not picked and not self.errors:
+            self.add_error("judges", _("Pick at least one judge."))
+        data["judges"] = list(dict.fromkeys(picked))
+        return data
 
 
 class LibraryForm(forms.Form):

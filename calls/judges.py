@@ -30,8 +30,9 @@ from rest_framework.permissions import BasePermission
 from notifications.kinds import Kind, register
 from orgs import access
 from orgs.models import Unit, User, phone_validator
+from orgs.selectors import unit_paths
 
-from .models import Assignment, AuditEvent, Call, Conflict, Entry, JudgeAccount, JudgeReminder, ScoreEvent
+from .models import Assignment, AuditEvent, Call, Conflict, Entry, JudgeAccount, JudgeReminder, Panel, ScoreEvent
 from .services import CallRejected, audit
 
 PASSWORD_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnpqrstuvwxyz23456789"  # noqa: S105 - an alphabet; no 0/O, 1/l/I
@@ -113,6 +114,100 @@ def must_choose_password(account: JudgeAccount) -> bool:
 
 def managed_judge_accounts(user):
     return JudgeAccount.objects.filter(access.subtree_q(user, prefix="unit__")).select_related("user", "unit")
+
+
+# ---------------------------------------------------------------- who may judge a call
+
+# Up to this many candidates the picker's page lists them all (and works without JavaScript);
+# past it the page lists the panel's own judges and the picker asks `judge_candidates_page`.
+PICKER_INLINE_LIMIT = 300
+
+
+def judge_candidates(call: Call, user) -> QuerySet[User]:
+    """The accounts `user` may put on `call`'s panels or name in a conflict: active members of
+    the units `user` manages, the judge-only accounts of those units, and whoever is on one of
+    the call's panels already (so that editing a panel never drops a judge). Anyone else is
+    answered as an unknown name is: an organiser cannot probe other organs' accounts."""
+    accounts = JudgeAccount.objects.filter(access.subtree_q(user, prefix="unit__")).values("user_id")
+    on_panels = Panel.judges.through.objects.filter(panel__call=call).values("user_id")
+    return User.objects.filter(
+        Q(access.subtree_q(user, prefix="unit__")) | Q(pk__in=accounts) | Q(pk__in=on_panels), is_active=True
+    )
+
+
+def candidate_rows(users) -> list[dict]:
+    """For the picker: each account's id, name, unit (its path; a judge-only account's owner unit,
+    marked as outside judge), employee number and user name, in that order of the given users."""
+    users = list(users)
+    owners = {
+        account.user_id: account.unit
+        for account in JudgeAccount.objects.filter(user__in=[u.pk for u in users if u.unit_id is None]).select_related(
+            "unit"
+        )
+    }
+    units = {u.unit for u in users if u.unit_id is not None} | set(owners.values())
+    paths = unit_paths(list(units))
+    rows = []
+    for user in users:
+        if user.unit_id is not None:
+            unit = paths[user.unit_id]
+        elif user.pk in owners:
+            unit = _("Outside judge of %(unit)s") % {"unit": paths[owners[user.pk].pk]}
+        else:
+            unit = ""
+        rows.append(
+            {
+                "id": user.pk,
+                "name": user.display_name,
+                "unit": unit,
+                "employee_no": user.employee_no or "",
+                "username": user.username,
+            }
+        )
+    return rows
+
+
+def candidates_matching(candidates: QuerySet[User], text: str, *, limit: int = 20) -> QuerySet[User]:
+    """The candidates whose name, user name, employee number or unit contains `text`, a unit
+    matching by any name on its path, as the picker searches the paths it shows."""
+    text = text.strip()
+    within = Q(real_name__icontains=text) | Q(username__icontains=text) | Q(employee_no__icontains=text)
+    for path in Unit.objects.filter(name__icontains=text).values_list("path", flat=True)[:50]:
+        within |= Q(unit__path__startswith=path) | Q(judge_account__unit__path__startswith=path)
+    matches = candidates.filter(within)
+    return matches.select_related("unit").order_by("unit__path", "employee_no", "username")[:limit]
+
+
+@transaction.atomic
+def panel_save(*, call: Call, by: User, name: str, judges: list[User], panel: Panel | None = None) -> Panel:
+    """Create a panel of the call (or rename `panel` and set its judges). Every judge must be
+    among `judge_candidates` (or on `panel` already); refused once judges are assigned, when a
+    judge leaves through `judge_withdraw` instead. The view checks that `by` organises the call."""
+    call = Call.objects.select_for_update().get(pk=call.pk)
+    if call.assigned_at:
+        raise CallRejected(
+            "assigned", _("Entries are assigned; a judge who drops out leaves through the progress table.")
+        )
+    allowed = set(judge_candidates(call, by).values_list("pk", flat=True))
+    if panel is not None:
+        allowed |= set(panel.judges.values_list("pk", flat=True))
+    outside = [judge for judge in judges if judge.pk not in allowed]
+    if outside:
+        raise CallRejected("not_a_candidate", unknown_member(str(outside[0].pk)))
+    if not judges:
+        raise CallRejected("no_judges", _("Pick at least one judge."))
+    if panel is None:
+        panel = Panel.objects.create(call=call, name=name)
+    else:
+        panel.name = name
+        panel.save(update_fields=["name"])
+    panel.judges.set(judges)
+    return panel
+
+
+def unknown_member(name: str) -> str:
+    """The one answer for a name that is no account and for an account out of reach."""
+    return _("No member has the employee number or user name %(name)s.") % {"name": name}
 
 
 # What a judge-only account may open: its assignments, its notifications, signing in and out,
@@ -226,7 +321,6 @@ def conflict_record(*, entry: Entry, judge: User, by: User, reason: str) -> tupl
 # ---------------------------------------------------------------- a judge who drops out
 
 
-@transaction.atomic
 def call_judges(call: Call) -> QuerySet[User]:
     """The accounts that judge `call` or did: on one of its panels, or holding one of its
     assignments (a judge who withdrew keeps the entries they scored). An organiser picks a judge
@@ -234,6 +328,7 @@ def call_judges(call: Call) -> QuerySet[User]:
     return User.objects.filter(Q(judging_panels__call=call) | Q(call_assignments__entry__call=call)).distinct()
 
 
+@transaction.atomic
 def judge_withdraw(*, call: Call, judge: User, by: User, reason: str) -> tuple[list[Assignment], list[Entry]]:
     """Take `judge` off the call's panels (they fell ill, left, declined): each of their entries
     they have not scored passes to another judge of the same panel, chosen as for a conflict; the

@@ -172,7 +172,7 @@ def conflict_record(request, call_id: int):
     call = access_call(request.user, call_id, own=True)
     entry = get_object_or_404(Entry, call=call, pk=posted_id(request, "entry"))
     try:
-        (judge,) = members_named(request.POST.get("judge", ""))
+        (judge,) = members_named(request.POST.get("judge", ""), among=judges.judge_candidates(call, request.user))
         _conflict, replacement = judges.conflict_record(
             entry=entry, judge=judge, by=request.user, reason=request.POST.get("reason", "")
         )

@@ -27,7 +27,7 @@ from orgs.models import Unit
 from quizsite.api_errors import error_response
 from quizsite.filenames import uploaded_name
 
-from . import forms, selectors, services
+from . import forms, judges, selectors, services
 from .live.views import judge_nights
 from .models import COMMENT_MAX, Assignment, Call, Entry, EntryFile, Panel
 from .services import CallRejected
@@ -221,7 +221,7 @@ def _manage_page(request, call: Call, *, panel_form=None):
     if owns:
         context |= {
             "panels": call.panels.prefetch_related("judges"),
-            "panel_form": panel_form or forms.PanelForm(),
+            "panel_form": panel_form or _panel_form(request, call),
             "progress": selectors.judge_progress(call),
             "results": selectors.results(call) if call.assigned_at else [],
             "comments": selectors.comments_by_entry(call) if call.assigned_at else {},
@@ -269,17 +269,63 @@ def entry_reopen(request, entry_id: int):
     return redirect("calls:manage", entry.call_id)
 
 
+def _panel_form(request, call: Call, *, panel: Panel | None = None, data=None) -> forms.PanelForm:
+    search_url = reverse("calls:judge_candidates", args=[call.pk])
+    return forms.PanelForm(data, call=call, user=request.user, panel=panel, search_url=search_url)
+
+
 @login_required
 @require_POST
 def panel_add(request, call_id: int):
     call = access_call(request.user, call_id, own=True)
-    form = forms.PanelForm(request.POST)
+    form = _panel_form(request, call, data=request.POST)
     if form.is_valid():
-        panel = Panel.objects.create(call=call, name=form.cleaned_data["name"])
-        panel.judges.set(form.cleaned_data["judges"])
-        messages.success(request, _("The panel is saved."))
+        try:
+            judges.panel_save(
+                call=call, by=request.user, name=form.cleaned_data["name"], judges=form.cleaned_data["judges"]
+            )
+        except CallRejected as rejected:
+            _refuse(request, rejected)
+        else:
+            messages.success(request, _("The panel is saved."))
         return redirect("calls:manage", call.pk)
     return _manage_page(request, call, panel_form=form)
+
+
+@login_required
+def panel_edit(request, call_id: int, panel_id: int):
+    """Rename a panel and change its judges, until entries are assigned."""
+    call = access_call(request.user, call_id, own=True)
+    panel = get_object_or_404(Panel, call=call, pk=panel_id)
+    if call.assigned_at:
+        messages.error(request, _("Entries are assigned; a judge who drops out leaves through the progress table."))
+        return redirect("calls:manage", call.pk)
+    form = _panel_form(request, call, panel=panel, data=request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            judges.panel_save(
+                call=call,
+                by=request.user,
+                panel=panel,
+                name=form.cleaned_data["name"],
+                judges=form.cleaned_data["judges"],
+            )
+        except CallRejected as rejected:
+            _refuse(request, rejected)
+        else:
+            messages.success(request, _("The panel is saved."))
+            return redirect(reverse("calls:manage", args=[call.pk]) + f"#panel-{panel.pk}")
+    return render(request, "calls/panel_edit.html", {"call": call, "panel": panel, "form": form})
+
+
+@login_required
+def judge_candidates(request, call_id: int):
+    """For the judges' picker: up to 20 accounts the organiser may put on the call's panels whose
+    name, user name, employee number or unit matches `q` (nothing for an empty `q`)."""
+    call = access_call(request.user, call_id, own=True)
+    text = request.GET.get("q", "").strip()[:50]
+    found = judges.candidates_matching(judges.judge_candidates(call, request.user), text) if text else []
+    return JsonResponse({"results": judges.candidate_rows(found)})
 
 
 @login_required

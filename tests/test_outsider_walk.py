@@ -92,7 +92,7 @@ def _owner_extras() -> None:
 def ids() -> dict[str, list]:
     """For each name a URL gives an id, real ids of the demo organ's objects (a route's own prefix
     picks among kinds that share a name: an attempt of self-study or of an online contest)."""
-    from calls.models import Assignment, Call, CallField, EntryFile
+    from calls.models import Assignment, Call, CallField, EntryFile, Panel
     from contests.models import Contest, Round, Team
     from contests.online.models import OnlineAttempt, OnlineContest
     from contests.relay.models import RelayContest, RelayLeg, RelayTeam
@@ -151,6 +151,7 @@ def ids() -> dict[str, list]:
         "assignment_id": [Assignment.objects.get().pk],
         "what": ["file"],
         "judge_id": [Assignment.objects.get().judge_id],
+        "panel_id": [Panel.objects.get(call=call).pk],
         "pair_id": [0],
         "action": ["publish"],
         "rule_slug": [row.snapshot.rule.slug],

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from calls.models import Assignment, Call, Entry
 from tests import factories
+from tests.browser.pickers import pick_judge
 from tests.browser.test_shell import sign_in
 from tests.calls import documents
 
@@ -105,7 +106,8 @@ def test_essay_call_from_submission_through_a_recommendation_to_blind_judging_an
     # The organiser forms a panel of three judges and assigns.
     organiser.goto(f"{base}/calls/manage/{call.pk}/")
     organiser.fill("#id_name", "评审组")
-    organiser.fill("#id_judges", "judge1, judge2, judge3")
+    for n in (1, 2, 3):
+        pick_judge(organiser, f"judge{n}", f"评委{n}")
     organiser.click("#panel-form button")
     organiser.click(".assign-button")
     organiser.wait_for_selector("#assignment-seed")

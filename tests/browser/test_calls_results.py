@@ -15,6 +15,7 @@ from calls import services
 from calls.models import Assignment, Call, Entry, Panel
 from lessons.models import Lesson
 from tests import factories
+from tests.browser.pickers import pick_judge
 from tests.browser.test_shell import sign_in
 from tests.calls import documents
 from tests.calls.conftest import submitted_essay
@@ -115,7 +116,8 @@ def test_micro_class_call_through_two_levels_and_blind_judging_to_the_library_an
     sign_in(organiser, base, "organ")
     organiser.goto(f"{base}/calls/manage/{call.pk}/")
     organiser.fill("#id_name", "评审组")
-    organiser.fill("#id_judges", "judge1, judge2, judge3")
+    for n in (1, 2, 3):
+        pick_judge(organiser, f"judge{n}", f"评委{n}")
     organiser.click("#panel-form button")
     organiser.click(".assign-button")
     organiser.wait_for_selector("#assignment-seed")

@@ -368,7 +368,7 @@ def test_a_deactivated_member_is_neither_put_on_a_panel_nor_assigned_entries(
     services.assignment_run(call=essay_call, panel=panel, by=gz_organiser, seed="j")
     assert Assignment.objects.exists() and not Assignment.objects.filter(judge=gone).exists()
     client.force_login(gz_organiser)
-    client.post(reverse("calls:panel_add", args=[essay_call.pk]), {"name": "第二组", "judges": gone.username})
+    client.post(reverse("calls:panel_add", args=[essay_call.pk]), {"name": "第二组", "judges": [gone.pk]})
     assert not essay_call.panels.filter(name="第二组").exists()
 
 
@@ -376,12 +376,13 @@ def test_a_refused_panel_keeps_its_name_and_judges_on_the_page_and_saves_nothing
     # The page used to redirect, emptying both boxes: the organiser retyped every judge.
     client.force_login(factories.organiser(tree["audit"]))
     client.cookies["django_language"] = "zh-hans"
-    factories.member(tree["gz1"], username="judge-a")
+    judge = factories.member(tree["gz1"], username="judge-a")
     page = client.post(
-        reverse("calls:panel_add", args=[essay_call.pk]), {"name": "第一评审组", "judges": "judge-a, nosuchuser"}
+        reverse("calls:panel_add", args=[essay_call.pk]), {"name": "第一评审组", "judges": [judge.pk, 987654321]}
     )
-    assert page.status_code == 200 and "nosuchuser" in page.text
-    assert 'value="第一评审组"' in page.text and "judge-a, nosuchuser</textarea>" in page.text
+    assert page.status_code == 200 and "没有工号或用户名为 987654321 的成员。" in page.text
+    assert 'value="第一评审组"' in page.text
+    assert f'<option value="{judge.pk}" selected data-data=' in page.text  # the picked judge stays picked
     assert not essay_call.panels.exists()
 
 

@@ -1,0 +1,45 @@
+// The judges' picker on a call's panel form: Tom Select over a plain multiple select, which is
+// what a browser without JavaScript gets. Each option carries the account's name, unit,
+// employee number and user name (its data-data), and typing searches all four. When the page
+// lists only the panel's own judges (an organiser who reaches thousands of members), the
+// picker asks the call's judge-candidates address for the rest as the organiser types.
+(function () {
+  "use strict";
+  document.querySelectorAll("select[data-judge-picker]").forEach((select) => {
+    const searchUrl = select.dataset.searchUrl;
+    const settings = {
+      plugins: { remove_button: { title: select.dataset.removeTitle } },
+      dataAttr: "data", // the option's data-data, read from its dataset
+      valueField: "id",
+      labelField: "name",
+      searchField: ["name", "unit", "employee_no", "username"],
+      placeholder: select.dataset.placeholder,
+      hideSelected: true,
+      // Searched at once: a search left pending would reopen the list after a pick closed it.
+      refreshThrottle: 0,
+      maxOptions: 50,
+      render: {
+        option: (data, escape) =>
+          `<div class="judge-option"><span class="judge-name">${escape(data.name)}</span>` +
+          `<span class="judge-no">${escape(data.employee_no || data.username)}</span>` +
+          `<div class="judge-unit">${escape(data.unit)}</div></div>`,
+        item: (data, escape) => `<div title="${escape(data.unit)}">${escape(data.name)}</div>`,
+        no_results: (_data, escape) => `<div class="no-results">${escape(select.dataset.noResults)}</div>`,
+      },
+    };
+    if (searchUrl) {
+      settings.shouldLoad = (query) => query.trim().length > 0;
+      settings.load = (query, callback) => {
+        fetch(`${searchUrl}?q=${encodeURIComponent(query)}`, {
+          credentials: "same-origin",
+          headers: { Accept: "application/json" },
+        })
+          .then((response) => (response.ok ? response.json() : { results: [] }))
+          .then((body) => callback(body.results))
+          .catch(() => callback());
+      };
+    }
+    // eslint-disable-next-line no-undef
+    new TomSelect(select, settings);
+  });
+})();
