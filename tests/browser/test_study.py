@@ -112,7 +112,13 @@ def test_practice_marks_each_answer_at_once(live_server, demo, page_factory):
     answer_card(page, item, correct=True)
     page.locator("#q1 .qs-answer-button").click()
     page.locator("#q1 .alert-success").wait_for()
-    assert "答案" in page.locator("#q1 .qs-feedback").inner_text()
+    # In the page's language, as the result page writes it (it read "答案: " beside "答案：").
+    assert "答案：" in page.locator("#q1 .qs-feedback").inner_text()
+    # The member's right pick is marked green like the key, not in the red of a ticked option.
+    picked = page.locator("#q1 .qs-option:has(input:checked)")
+    assert picked.count() >= 1
+    for option in picked.all():
+        assert option.evaluate("o => getComputedStyle(o).borderTopColor") == "rgb(25, 135, 84)"
 
 
 def test_an_exam_save_refused_at_the_deadline_submits_the_paper(live_server, demo, page_factory):
