@@ -450,5 +450,5 @@ def test_a_started_online_contest_or_exam_reads_continue_on_the_home_page(client
     )
     client.force_login(member)
     page = client.get(reverse("home"), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
-    buttons = dict(re.findall(r'text-truncate">([^<]+)</div>.*?<a class="btn[^>]*>([^<]+)</a>', page, re.S))
+    buttons = dict(re.findall(r'fw-semibold text-break">([^<]+)</div>.*?<a class="btn[^>]*>([^<]+)</a>', page, re.S))
     assert (buttons["党史网上答题"], buttons["党规测验"], buttons["未开始的测验"]) == ("继续作答", "继续作答", "开始")

@@ -1,10 +1,13 @@
 """Member pages (phone first): the study hub, taking a paper, results, notebook, points."""
 
+from collections import Counter
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from quizsite.redirects import back_to
@@ -24,6 +27,7 @@ def study_home(request):
         a.paper_id: a
         for a in Attempt.objects.filter(member=member, paper__in=papers).order_by("paper_id", "started_at")
     }
+    used = Counter(Attempt.objects.filter(member=member, paper__in=papers).values_list("paper_id", flat=True))
     today = timezone.localdate()
     cards = []
     for paper in papers:
@@ -31,11 +35,19 @@ def study_home(request):
         done_today = (
             paper.mode == Paper.Mode.DAILY and attempt is not None and attempt.day == today and not attempt.is_open
         )
+        # An exam whose attempts are all used offers its result, not a Start that is refused.
+        used_up = (
+            paper.mode == Paper.Mode.EXAM
+            and paper.max_attempts
+            and used[paper.pk] >= paper.max_attempts
+            and not attempt.is_open
+        )
         cards.append(
             {
                 "paper": paper,
                 "attempt": attempt,
                 "done_today": done_today,
+                "used_up": _("You have used all %(n)d attempts.") % {"n": paper.max_attempts} if used_up else "",
                 "grade": selectors.paper_grade(member, paper),
             }
         )
@@ -137,7 +149,8 @@ def notebook_page(request):
             "page": page,
             "state": state,
             "due_ids": due_ids,
-            "due_count": len(due_ids),
+            # Each tab counts the entries it lists: the due ones among them carry a Due badge.
+            "learning_count": NotebookEntry.objects.filter(member=member, state=NotebookEntry.State.LEARNING).count(),
             "mastered_count": NotebookEntry.objects.filter(member=member, state=NotebookEntry.State.MASTERED).count(),
             "tags": tags,
             "filters": {"type": request.GET.get("type", ""), "tag": request.GET.get("tag", "")},

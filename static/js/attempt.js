@@ -52,11 +52,11 @@
     alert.className = "alert mb-0 py-2 " + (result.is_correct ? "alert-success" : "alert-danger");
     const strong = document.createElement("strong");
     strong.textContent = result.is_correct ? text.right : text.wrong;
-    alert.append(strong, " · " + text.answer + ": " + keyText(card.dataset.type, result.key));
+    alert.append(strong, " · " + text.answer + text.colon + keyText(card.dataset.type, result.key));
     if (result.explanation) {
       const explanation = document.createElement("div");
       explanation.className = "small mt-1";
-      explanation.innerHTML = text.explanation + ": " + result.explanation; // sanitised on the server
+      explanation.innerHTML = text.explanation + text.colon + result.explanation; // sanitised on the server
       alert.append(explanation);
     }
     box.replaceChildren(alert);

@@ -108,11 +108,23 @@ def test_the_countdown_submits_the_exam_at_the_deadline(live_server, demo, page_
 def test_practice_marks_each_answer_at_once(live_server, demo, page_factory):
     page = page_factory(phone=True)
     attempt = start_paper(page, live_server.url, "practice")
-    item = attempt.items.select_related("version").get(position=1)
+    # The first question with options to tick, whatever the draw put first (a fill-in has none).
+    item = next(
+        item
+        for item in attempt.items.select_related("version").order_by("position")
+        if item.version.type != "fill_blank"
+    )
+    card = f"#q{item.position}"
     answer_card(page, item, correct=True)
-    page.locator("#q1 .qs-answer-button").click()
-    page.locator("#q1 .alert-success").wait_for()
-    assert "答案" in page.locator("#q1 .qs-feedback").inner_text()
+    page.locator(f"{card} .qs-answer-button").click()
+    page.locator(f"{card} .alert-success").wait_for()
+    # In the page's language, as the result page writes it (it read "答案: " beside "答案：").
+    assert "答案：" in page.locator(f"{card} .qs-feedback").inner_text()
+    # The member's right pick is marked green like the key, not in the red of a ticked option.
+    picked = page.locator(f"{card} .qs-option:has(input:checked)")
+    assert picked.count() >= 1
+    for option in picked.all():
+        assert option.evaluate("o => getComputedStyle(o).borderTopColor") == "rgb(25, 135, 84)"
 
 
 def test_an_exam_save_refused_at_the_deadline_submits_the_paper(live_server, demo, page_factory):

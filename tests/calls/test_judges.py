@@ -456,3 +456,16 @@ def test_an_id_that_is_not_a_number_finds_nothing_instead_of_a_server_error(clie
     args = {"calls:conflict_record": [essay_call.pk], "calls:judging_action": [essay_call.pk, "assign"]}
     answer = client.post(reverse(url_name, args=args.get(url_name, [])), body)
     assert answer.status_code == 404
+
+
+def test_the_password_form_reads_new_password_while_a_judge_accounts_button_reads_reset(client, tree, gz_organiser):
+    """The judge-account button's "重设密码" (reset password) was also the label of the new password
+    on every member's password form, above "新密码确认"."""
+    client.force_login(gz_organiser)
+    client.cookies["django_language"] = "zh-hans"
+    client.post(reverse("calls:judge_accounts"), {"name": "外聘专家", "contact": "", "unit": tree["gz"].pk})
+    assert "重设密码" in client.get(reverse("calls:judge_accounts")).content.decode()
+    form = client.get(reverse("password_change")).content.decode()
+    assert '<label class="form-label" for="id_new_password1">新密码</label>' in form
+    assert '<label class="form-label" for="id_new_password2">确认新密码</label>' in form
+    assert "重设密码" not in form

@@ -453,3 +453,17 @@ def test_a_question_worth_one_point_says_1_pt_in_english_and_1_fen_in_chinese(cl
     assert ">1 pt<" in english and ">2 pts<" in english and "1 pts" not in english
     chinese = client.get(f"/study/attempts/{attempt.pk}/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
     assert ">1 分<" in chinese and ">2 分<" in chinese
+
+
+def test_the_study_page_offers_the_result_of_an_exam_whose_attempts_are_all_used(client, tree, bank, member):
+    """It showed Start, which answered "You have used all 1 attempts." on the same page."""
+    used = factories.paper(tree["gz"], questions=[factories.question(bank)], time_limit_s=60, max_attempts=1)
+    left = factories.paper(tree["gz"], questions=[factories.question(bank)], time_limit_s=60, max_attempts=2)
+    finished = attempt_submit(attempt=attempt_start(paper=used, member=member))
+    attempt_submit(attempt=attempt_start(paper=left, member=member))
+    client.force_login(member)
+    page = client.get("/study/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert f'<p class="small qs-muted mb-2" id="used-up-{used.pk}">1 次作答机会已用完。</p>' in page
+    assert f'href="/study/attempts/{finished.pk}/result/">成绩</a>' in page
+    assert f'action="/study/papers/{used.pk}/start/"' not in page
+    assert f'action="/study/papers/{left.pk}/start/"' in page and f"used-up-{left.pk}" not in page

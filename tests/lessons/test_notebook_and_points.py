@@ -238,3 +238,18 @@ def test_a_filter_that_matches_nothing_says_so_rather_than_that_there_is_nothing
     body = page.content.decode()
     assert "没有符合筛选条件的错题。" in body and 'href="?state=learning">显示全部' in body
     assert "继续保持" not in body
+
+
+def test_the_to_review_tab_counts_the_entries_it_lists_not_only_the_due_ones(client, tree, member):
+    """Three wrong answers just made (none due for a minute) and one made yesterday (due): the tab
+    lists four, and read "To review 1" over them (it counted the due ones)."""
+    bank = factories.bank(tree["audit"])
+    for _ in range(3):
+        notebook_add_wrong(member=member, question_id=factories.question(bank, "true_false", key=[True]).pk)
+    yesterday = timezone.now() - timedelta(days=1)
+    notebook_add_wrong(member=member, question_id=factories.question(bank, "true_false", key=[True]).pk, at=yesterday)
+    client.force_login(member)
+    page = client.get("/study/notebook/").content.decode()
+    assert page.count("qs-notebook-entry") == 4
+    assert '<span class="badge text-bg-light" id="learning-count">4</span>' in page
+    assert page.count('<span class="badge text-bg-danger">') == 1  # the one due carries its badge

@@ -373,3 +373,17 @@ def test_publishing_refuses_a_body_that_is_not_an_object_and_a_nul_in_the_reason
     )
     assert page.status_code == 200 and "空字符" in page.content.decode()
     assert Snapshot.objects.get(rule=board["rule"], version=2).status == Snapshot.Status.APPROVED
+
+
+def test_a_member_sees_the_board_without_its_input_hash_which_its_administrators_verify(client, board):
+    """The hash is what an administrator checks a recomputation against (the Verify page); to a
+    member it was a string of hex digits beside the title."""
+    publish(board)
+    snapshot = Snapshot.objects.get(rule=board["rule"], status="published")
+    url = reverse("rankings:board", args=[board["rule"].slug])
+    client.force_login(board["people"]["a"])
+    page = client.get(url).content.decode()
+    assert snapshot.input_hash[:12] not in page and 'id="input-hash"' not in page
+    client.force_login(board["admin"])
+    page = client.get(url).content.decode()
+    assert f"<code>{snapshot.input_hash[:12]}</code>" in page
