@@ -414,7 +414,8 @@ def test_a_stem_too_long_for_the_big_screen_gives_way_to_its_options_and_the_rev
 ):
     """A 5,000-character stem (an imported regulation pasted whole) cannot fit at any readable
     size. The screen showed its middle, cut at both ends, with the options and then the
-    revealed key below the frame: the hall never saw the answer. The stem is cut instead."""
+    revealed key below the frame: the hall never saw the answer. The stem is cut instead. The
+    host's console put its buttons under the whole stem, three screens down."""
     audit = factories.unit_at("审计署", kind="organ")
     branch = factories.unit_at("审计署/广州特派办/第一党支部")
     host = factories.organiser(audit, username="host", real_name="主持人")
@@ -434,6 +435,10 @@ def test_a_stem_too_long_for_the_big_screen_gives_way_to_its_options_and_the_rev
     console.click("#start-button")
     console.click("#open-button")
     screen.locator("#options li", has_text="群众纪律").wait_for()
+    # On the host's console the stem scrolls in its own box: the controls stay in view under it.
+    console.locator("#stem", has_text="开头").wait_for()
+    reveal = console.locator("#reveal-button").bounding_box()
+    assert reveal["y"] + reveal["height"] <= console.viewport_size["height"], reveal
     console.click("#reveal-button")
     screen.locator("#options li.is-key", has_text="组织纪律").wait_for()
     screenshot(screen, "hall-screen-stem-too-long")
