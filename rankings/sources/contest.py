@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from contests.rounds import KINDS
+
 from ..sql import Sql, facts_checksum, seconds_between
 from .base import SourceKind
 
@@ -37,9 +39,14 @@ class ContestSource(SourceKind):
 
         Time used is the time of every answer, right or wrong (a wrong answer may score nothing and so
         leave no score event) of a revealed question (a skipped one counts for no one); only events
-        outside any question (entered by hand) bring their own."""
+        outside any question (entered by hand) bring their own. A team that did not answer a question
+        of a round whose time breaks ties (relay) counts the time until it closed, as the contest's
+        own results do: not answering never makes a team faster. (The close is set before the
+        reveal and never after, so the openings' checksum need not cover it.)"""
         w = source.weight
         answer_s = f"CASE WHEN o.opened_at IS NULL THEN 0 ELSE {seconds_between('ca.received_at', 'o.opened_at')} END"
+        unanswered_s = seconds_between("COALESCE(o.closed_at, o.revealed_at)", "o.opened_at")
+        timed = [kind.type for kind in KINDS.values() if kind.times_break_ties]
         return Sql().add(
             f"""
             SELECT COALESCE(se.member_id, tm.member_id) AS member_id, COALESCE(se.team_id, tm.team_id) AS team_id,
@@ -69,7 +76,17 @@ class ContestSource(SourceKind):
             LEFT JOIN contests_teammember tm ON tm.contest_id = %s AND tm.member_id = an.member_id
             UNION ALL
             SELECT NULL, t.id, t.unit_id, c.base_score * %s, 0, NULL, 0, 0
-            FROM contests_team t JOIN contests_contest c ON c.id = t.contest_id WHERE t.contest_id = %s""",
+            FROM contests_team t JOIN contests_contest c ON c.id = t.contest_id WHERE t.contest_id = %s
+            UNION ALL
+            SELECT NULL, t.id, t.unit_id, 0, SUM({unanswered_s}), NULL, 0, 0
+            FROM contests_opening o
+            JOIN contests_roundquestion rq ON rq.id = o.question_id
+            JOIN contests_round r ON r.id = rq.round_id
+            JOIN contests_team t ON t.contest_id = o.contest_id
+            WHERE o.contest_id = %s AND o.opened_at IS NOT NULL AND o.revealed_at IS NOT NULL AND NOT o.skipped
+              AND r.type IN ({", ".join(["%s"] * len(timed))})
+              AND NOT EXISTS (SELECT 1 FROM contests_contestanswer ca WHERE ca.opening_id = o.id AND ca.team_id = t.id)
+            GROUP BY t.id, t.unit_id""",
             source.contest_id,
             w,
             source.contest_id,
@@ -78,6 +95,8 @@ class ContestSource(SourceKind):
             source.contest_id,
             w,
             source.contest_id,
+            source.contest_id,
+            *timed,
         )
 
     def checksums(self, source: RuleSource, rule: RankingRule) -> list[str]:

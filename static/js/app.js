@@ -15,4 +15,10 @@
   document.querySelectorAll("[data-depth]").forEach((element) => {
     element.style.setProperty("--depth", element.dataset.depth);
   });
+  // A form whose effect cannot be taken back asks first (data-confirm: the question, translated).
+  document.querySelectorAll("form[data-confirm]").forEach((form) => {
+    form.addEventListener("submit", (event) => {
+      if (!window.confirm(form.dataset.confirm)) event.preventDefault();
+    });
+  });
 })();

@@ -67,13 +67,17 @@
 
   // Shrink a box's text (the CSS variable scales its sizes) until its content fits the projected
   // frame, which never scrolls. Measured before the browser paints, so nothing is seen to jump.
+  // Text too long even at the smallest size is cut (CSS, is-overflowing): a question's stem gives
+  // way, so its start, the options and the revealed key stay in the frame.
   function fit(box, content, variable) {
     let scale = 1;
+    box.classList.remove("is-overflowing");
     box.style.setProperty(variable, scale);
     while (content.offsetHeight > box.clientHeight && scale > 0.4) {
       scale -= 0.05;
       box.style.setProperty(variable, scale.toFixed(2));
     }
+    box.classList.toggle("is-overflowing", content.offsetHeight > box.clientHeight);
   }
 
   function renderBoard() {

@@ -407,3 +407,43 @@ def test_teammates_phones_put_their_buttons_away_once_their_team_has_answered_in
     chinese.locator("#stage-message", has_text="本队已作答：B（张三 提交）").wait_for()
     assert chinese.locator("#controls button").count() == 0
     assert ContestAnswer.objects.filter(opening__contest=contest).count() == 1
+
+
+def test_a_stem_too_long_for_the_big_screen_gives_way_to_its_options_and_the_revealed_key(
+    asgi_server, transactional_db, signed_in_page, screenshot
+):
+    """A 5,000-character stem (an imported regulation pasted whole) cannot fit at any readable
+    size. The screen showed its middle, cut at both ends, with the options and then the
+    revealed key below the frame: the hall never saw the answer. The stem is cut instead. The
+    host's console put its buttons under the whole stem, three screens down."""
+    audit = factories.unit_at("审计署", kind="organ")
+    branch = factories.unit_at("审计署/广州特派办/第一党支部")
+    host = factories.organiser(audit, username="host", real_name="主持人")
+    player = factories.member(branch, username="red0")
+    contest = services.contest_create(title="长题干竞赛", unit=audit, by=host)
+    services.team_add(contest=contest, name=BLUE, unit=branch, legs=[player])
+    stem = ("开头：" + "党的纪律是党的各级组织和全体党员必须遵守的行为规则。" * 200)[:5000]
+    question = factories.question(
+        factories.bank(audit), "single", stem=stem, options=["政治纪律", "组织纪律", "廉洁纪律", "群众纪律"], key=["B"]
+    )
+    services.round_add(contest=contest, type=Round.Type.RELAY, versions=[question.current], time_limit_s=60)
+    screen = signed_in_page(player, viewport=SCREEN)
+    console = signed_in_page(host)
+    screen.goto(f"{asgi_server}/contests/{contest.join_code}/screen/")
+    console.goto(f"{asgi_server}/contests/{contest.join_code}/host/")
+    console.locator("#connection", has_text="已连接").wait_for()
+    console.click("#start-button")
+    console.click("#open-button")
+    screen.locator("#options li", has_text="群众纪律").wait_for()
+    # On the host's console the stem scrolls in its own box: the controls stay in view under it.
+    console.locator("#stem", has_text="开头").wait_for()
+    reveal = console.locator("#reveal-button").bounding_box()
+    assert reveal["y"] + reveal["height"] <= console.viewport_size["height"], reveal
+    console.click("#reveal-button")
+    screen.locator("#options li.is-key", has_text="组织纪律").wait_for()
+    screenshot(screen, "hall-screen-stem-too-long")
+    in_frame = [option.bounding_box() for option in screen.locator("#options li").all()]
+    assert all(box["y"] >= 0 and box["y"] + box["height"] <= SCREEN["height"] for box in in_frame), in_frame
+    # The stem starts where it begins, below the heading, not somewhere in its middle.
+    stage = screen.locator(".qs-screen-stage").bounding_box()
+    assert screen.locator("#stem").bounding_box()["y"] >= stage["y"]

@@ -173,6 +173,10 @@ def test_organiser_walks_from_an_empty_unit_to_a_played_contest_without_admin(
     player.goto(f"{asgi_server}/contests/{contest.join_code}/play/")
     for on in (page, player):
         on.locator("#connection", has_text="已连接").wait_for()
+    # The console's log names the setup steps in words, never as the codes they are stored by.
+    page.locator("#audit li", has_text="添加环节").wait_for()
+    log = page.locator("#audit li").all_inner_texts()
+    assert [entry.split(" · ")[-1] for entry in log] == ["开始彩排", "添加环节", "按单位生成参赛队", "创建竞赛"], log
     page.click("#start-button")
     page.click("#open-button")
     player.get_by_text("轮到你了").wait_for()

@@ -133,6 +133,14 @@ def test_administrator_creates_a_rule_computes_a_second_approves_publishes_and_c
     second.goto(f"{base}/rankings/browser-study/manage/")
     second.click("#snapshot-v1 .approve-button")
     assert "复核管理员" in second.locator("#snapshot-v1").inner_text()
+    # Publishing cannot be taken back: it asks first, and "cancel" leaves the version approved.
+    asked: list[str] = []
+    second.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.dismiss()))
+    second.click("#snapshot-v1 .publish-button")
+    assert asked == ["发布此版本？成员会立即看到，发布后不能撤回：如需更正，须发布新的版本。"]
+    second.wait_for_load_state()
+    assert Snapshot.objects.get(rule=rule, version=1).status == "approved"
+    second.once("dialog", lambda dialog: dialog.accept())
     second.click("#snapshot-v1 .publish-button")
     assert second.locator("#snapshot-v1 .badge").inner_text() == "已发布"
     assert Snapshot.objects.get(rule=rule, version=1).status == "published"

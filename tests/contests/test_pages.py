@@ -128,3 +128,31 @@ def test_big_screen_qr_code_scales_to_its_box_rather_than_a_fixed_size(client, t
     # The stylesheet sizes the QR code's box (22vw); without a viewBox the code stays 222 px
     # in its top-left corner, too small to scan from the rows behind the first.
     assert "viewBox=" in svg and "width=" not in svg, svg
+
+
+def test_every_action_a_live_contest_audits_has_words_on_the_host_console():
+    """The console shows the audit log with the word the page carries for each action
+    (data-audit-…), or else the bare code ("round_add"): every action the contests code passes to
+    `audit` (or imports it as) needs one."""
+    import ast
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent.parent
+    actions = set()
+    for path in (root / "contests").rglob("*.py"):
+        tree = ast.parse(path.read_text())
+        names = {"audit"} | {
+            alias.asname
+            for node in ast.walk(tree)
+            if isinstance(node, ast.ImportFrom)
+            for alias in node.names
+            if alias.name == "audit" and alias.asname
+        }
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in names:
+                actions |= {c.value for c in ast.walk(node.args[2]) if isinstance(c, ast.Constant)}
+    assert {"create", "round_add", "teams_from_units", "rehearsal_open", "reveal"} <= actions, actions
+    page = (root / "templates" / "contests" / "host.html").read_text()
+    labelled = {m.replace("-", "_") for m in re.findall(r"data-audit-([a-z-]+)=", page)}
+    assert sorted(actions - labelled) == []

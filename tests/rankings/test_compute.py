@@ -284,3 +284,34 @@ def test_team_time_used_counts_wrong_answers_too(central):
         "红队": (110, 6, 1),
         "蓝队": (110, 8, 2),
     }
+
+
+def test_a_team_that_does_not_answer_a_relay_question_is_not_faster(central):
+    """A relay question closed and revealed 10 s after it opened. 红队 answers wrong in 4 s,
+    蓝队 not at all: both keep the base score of 100. 红队 used 4 s, 蓝队 the whole 10 s, so
+    红队 wins the time tie-break, as on the contest's own results page (a team with no answer
+    counted no time, and so came first)."""
+    host = factories.organiser(central["root"], username="host")
+    bank = factories.bank(central["root"])
+    contest = contest_services.contest_create(title="接力赛", unit=central["root"], by=host)
+    red, blue = person(central, "gz1", "红一"), person(central, "jjj1", "蓝一")
+    contest_services.team_add(contest=contest, name="红队", unit=central["gz"], legs=[red])
+    contest_services.team_add(contest=contest, name="蓝队", unit=central["jjj"], legs=[blue])
+    version = factories.question(bank, "true_false", key=[True]).current
+    contest_services.round_add(contest=contest, type="relay", versions=[version], points=10, penalty=0)
+    contest_services.contest_start(contest=contest, by=host)
+    opened = contest_services.question_open(contest=contest, by=host).opened_at
+    contest_services.answer_submit(
+        contest=contest, member=red, response="错", client_answer_id="red-1", at=opened + timedelta(seconds=4)
+    )
+    contest_services.question_reveal(contest=contest, by=host, at=opened + timedelta(seconds=10))
+    rule = factories.ranking_rule(
+        central["root"], subject="team", tie_breaks=["time_used_asc"], sources=[{"kind": "contest", "contest": contest}]
+    )
+    got = rows(compute(rule))
+    assert {name: (float(row.total), float(row.time_used_s), row.place) for name, row in got.items()} == {
+        "红队": (100, 4, 1),
+        "蓝队": (100, 10, 2),
+    }
+    results = {row["name"]: (row["rank"], row["relay_seconds"]) for row in contest_services.team_scores(contest)}
+    assert results == {"红队": (1, 4), "蓝队": (2, 10)}
