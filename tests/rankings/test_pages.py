@@ -417,3 +417,14 @@ def test_an_administrator_alone_under_four_eyes_is_told_how_to_get_the_version_a
         assert hint() == "alone"
         RoleGrant.objects.create(user=organiser, unit=study["tree"]["audit"], role=Role.ADMINISTRATOR)
         assert hint() == "another approves"
+
+
+def test_a_members_own_place_reads_as_a_place_in_either_language(client, board):
+    publish(board)
+    client.force_login(board["people"]["a"])
+    url = reverse("rankings:board", args=[board["rule"].slug])
+    rank = Snapshot.objects.get(pk=board["snapshot"].pk).rows.get(subject_id=board["people"]["a"].pk).rank
+    with translation.override("en"):
+        assert f"Your place: No. {rank}" in client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    client.cookies["django_language"] = "zh-hans"
+    assert f"您的名次：第 {rank} 名" in client.get(url).content.decode()
