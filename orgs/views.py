@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from quizsite.api_errors import error_body
@@ -252,6 +253,10 @@ def member_detail(request, member_id: int):
         else:
             messages.success(request, _("Saved %(name)s.") % {"name": member.display_name})
             return redirect("orgs:member_detail", member_id=member.pk)
+    return _member_page(request, member, form)
+
+
+def _member_page(request, member, form, **extra):
     placements = list(
         MemberPlacement.objects.filter(member=member)
         .select_related("unit", "recorded_by")
@@ -275,8 +280,25 @@ def member_detail(request, member_id: int):
             # Granting and revoking take an administrator; they go through the member list's bulk
             # action, for this one member.
             "role_form": MemberBulkForm(user=request.user) if access.is_administrator(request.user) else None,
+            **extra,
         },
     )
+
+
+@login_required
+@require_POST
+@never_cache
+def member_password_reset(request, member_id: int):
+    """Give the member a temporary password, shown once: in this response only (never in the URL,
+    the session or a message), and not cached."""
+    access.check_manager(request.user)
+    member = access.access_member(request.user, member_id)
+    try:
+        password = services.member_password_reset(member=member, by=request.user)
+    except services.OrgError as error:
+        messages.error(request, error.message)
+        return redirect("orgs:member_detail", member_id=member.pk)
+    return _member_page(request, member, MemberForm(user=request.user, member=member), temporary_password=password)
 
 
 @login_required
