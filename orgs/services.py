@@ -371,6 +371,22 @@ def member_password_reset(*, member: User, by: User) -> str:
     return password
 
 
+@transaction.atomic
+def members_password_reset_bulk(*, by: User, members: list[User]) -> list[tuple[User, str, str]]:
+    """A temporary password for each of `members` `by` may give one (`member_password_reset`),
+    for handing out after an import: (member, password, "") each, or (member, "", the reason)
+    for one refused. All in one transaction: passwords set are the ones returned."""
+    if not members:
+        raise OrgError("bulk_nothing_selected", _("Select at least one member."))
+    rows = []
+    for member in members:
+        try:
+            rows.append((member, member_password_reset(member=member, by=by), ""))
+        except OrgError as error:
+            rows.append((member, "", error.message))
+    return rows
+
+
 class BulkAction:
     """What a member list's bulk bar can do to the selected members."""
 

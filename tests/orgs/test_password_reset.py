@@ -21,6 +21,7 @@ NEW_PASSWORD = "my-own-long-pass-42"
 
 def signed_in_browser(user, password=factories.PASSWORD) -> Client:
     browser = Client()
+    browser.cookies["django_language"] = "en"  # the refusals are read in English below
     response = browser.post(reverse("login"), {"username": user.username, "password": password})
     assert response.status_code == 302, response.content[:400]
     return browser
@@ -161,3 +162,50 @@ def test_the_api_refuses_a_marked_accounts_token_until_the_password_is_changed(t
     )
     answer = APIClient(HTTP_AUTHORIZATION=f"Token {fresh.json()['token']}").get("/api/v1/me/")
     assert answer.status_code == 200
+
+
+def test_bulk_temporary_passwords_come_as_a_spreadsheet_with_each_refusal_explained(tree, gz_organiser):
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    first = factories.member(tree["gz1"], real_name="张一", username="zhangyi", employee_no="E1", password=None)
+    second = factories.member(tree["gz2"], real_name="张二", username="zhanger", employee_no="E2", password=None)
+    gone = factories.member(tree["gz1"], real_name="张三", username="zhangsan", employee_no="E3")
+    services.members_bulk_apply(by=gz_organiser, members=[gone], action=services.BulkAction.DEACTIVATE)
+    boss = factories.member(tree["gz1"], real_name="张四", username="zhangsi", employee_no="E4")
+    services.role_grant(user=boss, role=Role.ADMINISTRATOR, unit=tree["audit"])
+    untouched = {m.pk: User.objects.get(pk=m.pk).password for m in (gone, boss)}
+
+    browser = signed_in_browser(gz_organiser)
+    response = browser.post(
+        reverse("orgs:member_bulk"), {"member": [first.pk, second.pk, gone.pk, boss.pk], "action": "passwords"}
+    )
+
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats-officedocument.spreadsheetml")
+    sheet = load_workbook(BytesIO(response.content)).active
+    rows = [[cell or "" for cell in row] for row in sheet.iter_rows(values_only=True)]
+    header, *body = rows
+    assert header[:5] == ["Name", "Employee number", "Username", "Unit", "Temporary password"]
+    by_name = {row[0]: row for row in body}
+    assert by_name["张一"][1:4] == ["E1", "zhangyi", "审计署/广州特派办/第一党支部"]
+    assert by_name["张二"][3] == "审计署/广州特派办/第二党支部"
+    for member in (first, second):
+        password = by_name[member.real_name][4]
+        assert len(password) == 10 and by_name[member.real_name][5] == ""
+        member.refresh_from_db()
+        assert member.check_password(password) and member.must_change_password
+    assert by_name["张三"][4] == "" and "reactivate it first" in by_name["张三"][5]
+    assert by_name["张四"][4] == "" and "role beyond yours" in by_name["张四"][5]
+    for member in (gone, boss):
+        member.refresh_from_db()
+        assert member.password == untouched[member.pk] and not member.must_change_password
+
+    # A member outside the organiser's units among the selected: nobody gets a password.
+    mine = factories.member(tree["gz1"])
+    theirs = factories.member(tree["budget"])
+    before = {m.pk: User.objects.get(pk=m.pk).password for m in (mine, theirs)}
+    response = browser.post(reverse("orgs:member_bulk"), {"member": [mine.pk, theirs.pk], "action": "passwords"})
+    assert response.status_code == 302
+    assert {m.pk: m.password for m in User.objects.filter(pk__in=before)} == before
