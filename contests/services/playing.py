@@ -277,7 +277,7 @@ def _submit_in_one_statement(
     for _attempt in range(_STATEMENT_ATTEMPTS):
         if opening is None:
             return [_refusal_for_all(_status(contest_id), None)] * len(submissions), None
-        if batch is None or batch.opening.pk != opening.pk:
+        if batch is None:
             batch = _Batch(opening, submissions)
         batch.opening = opening
         judged = batch.judge_all(submissions)
@@ -292,8 +292,11 @@ def _submit_in_one_statement(
         state, inserted, earlier = _insert_if_in_play(contest_id, opening, sent, retries)
         if state is None or state.status != Contest.Status.RUNNING:
             return [_refusal_for_all(state and state.status, opening)] * len(submissions), opening
-        if state.current_id != opening.pk:  # the host moved on since this process last looked
-            opening = _in_play(contest_id)
+        # The host moved on since this process last looked; or the question it kept is another
+        # contest's whose row ids this one repeats (ids repeat after a database is restored from a
+        # dump, or a test's flush restarts the sequences): its start time tells them apart.
+        if state.current_id != opening.pk or state.started_at != opening.contest.started_at:
+            opening, batch = _in_play(contest_id), None
             continue
         opening = _IN_PLAY[contest_id] = state.applied_to(opening)
         batch.opening = opening
@@ -330,6 +333,7 @@ class _LockedState(NamedTuple):
 
     current_id: int | None
     status: str
+    started_at: datetime | None
     opened_at: datetime | None
     deadline_at: datetime | None
     closed_at: datetime | None
@@ -365,7 +369,7 @@ def _in_play(contest_id: int) -> Opening | None:
 
 
 _BATCH_STATEMENT = """
-WITH contest AS (SELECT current_id, status FROM {contest} WHERE id = %(contest)s),
+WITH contest AS (SELECT current_id, status, started_at FROM {contest} WHERE id = %(contest)s),
 question AS (
     SELECT id, opened_at, deadline_at, closed_at, revealed_at, buzz_winner_id FROM {opening}
     WHERE id = %(opening)s FOR SHARE
@@ -377,7 +381,7 @@ inserted AS (
         unnest(%(teams)s::bigint[], %(members)s::bigint[], %(responses)s::text[], %(received)s::timestamptz[],
                %(answer_ids)s::text[], %(correct)s::boolean[])
         AS b(team_id, member_id, response, received_at, client_answer_id, is_correct)
-    WHERE contest.current_id = question.id AND contest.status = %(running)s
+    WHERE contest.current_id = question.id AND contest.status = %(running)s AND contest.started_at = %(started)s
         AND question.opened_at IS NOT NULL AND question.revealed_at IS NULL
         AND (question.deadline_at IS NULL OR b.received_at <= question.deadline_at)
         AND (question.closed_at IS NULL OR b.received_at <= question.closed_at)
@@ -392,8 +396,8 @@ earlier AS (
     FROM {answer} a JOIN question ON a.opening_id = question.id
     WHERE a.client_answer_id = ANY(%(retries)s::text[])
 )
-SELECT contest.current_id, contest.status, question.opened_at, question.deadline_at, question.closed_at,
-    question.revealed_at, question.buzz_winner_id,
+SELECT contest.current_id, contest.status, contest.started_at, question.opened_at, question.deadline_at,
+    question.closed_at, question.revealed_at, question.buzz_winner_id,
     (SELECT coalesce(array_agg(id), '{{}}') FROM inserted),
     (SELECT coalesce(array_agg(client_answer_id), '{{}}') FROM inserted),
     earlier.ids, earlier.answer_ids, earlier.teams, earlier.members, earlier.responses, earlier.received,
@@ -455,6 +459,7 @@ def _insert_if_in_play(
                 "contest": contest_id,
                 "opening": opening.pk,
                 "running": Contest.Status.RUNNING,
+                "started": opening.contest.started_at,
                 "teams": [answer.team_id for answer in answers],
                 "members": [answer.member_id for answer in answers],
                 "responses": [json.dumps(answer.response, ensure_ascii=False) for answer in answers],
@@ -467,7 +472,7 @@ def _insert_if_in_play(
         row = cursor.fetchone()
     if row is None:
         return None, {}, _NOTHING_EARLIER
-    return _LockedState(*row[:7]), dict(zip(row[8], row[7], strict=True)), _Earlier(*row[9:16], set(row[16]))
+    return _LockedState(*row[:8]), dict(zip(row[9], row[8], strict=True)), _Earlier(*row[10:17], set(row[17]))
 
 
 def _outcomes(
