@@ -109,6 +109,7 @@ class MemberBulkForm(forms.Form):
         ("reactivate", _("Reactivate")),
         ("grant", _("Grant a role")),
         ("revoke", _("Revoke a role")),
+        ("passwords", _("Set temporary passwords (a spreadsheet)")),
     ]
     ROLES = [("organiser", Role.ORGANISER.label), ("administrator", Role.ADMINISTRATOR.label)]
 

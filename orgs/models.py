@@ -81,6 +81,9 @@ class User(AbstractUser):
     )
     is_party_member = models.BooleanField(_("party member"), default=True)
     phone = models.CharField(_("phone"), max_length=20, blank=True, validators=[phone_validator])
+    # Set with a temporary password an organiser gave out (`services.member_password_reset`):
+    # every page sends the member to change it, the API answers `password_change_required`.
+    must_change_password = models.BooleanField(_("must change password"), default=False)
 
     class Meta:
         verbose_name = _("member")
@@ -93,6 +96,11 @@ class User(AbstractUser):
     @property
     def display_name(self) -> str:
         return self.real_name or self.get_full_name() or self.username
+
+    def set_password(self, raw_password) -> None:
+        """Any password chosen clears the mark of a temporary one (the reset sets it again after)."""
+        super().set_password(raw_password)
+        self.must_change_password = False
 
 
 class Role(models.TextChoices):

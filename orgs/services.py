@@ -1,5 +1,6 @@
 """Every write to units, members and roles. Moves append placement rows; nothing is edited."""
 
+import secrets
 from datetime import datetime
 
 from axes.utils import reset as axes_reset
@@ -15,6 +16,7 @@ from quizsite.naming import joined_sentences
 
 from . import access, selectors
 from .models import MemberPlacement, Role, RoleGrant, Unit, UnitPlacement, User
+from .tokens import live_tokens, token_revoke
 
 
 class OrgError(Exception):
@@ -329,6 +331,60 @@ def member_signin_unlock(*, member: User, by: User) -> int:
         single_object=True,
     )
     return counted
+
+
+TEMPORARY_PASSWORD_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnpqrstuvwxyz23456789"  # noqa: S105 - no 0/O, 1/l/I
+TEMPORARY_PASSWORD_LENGTH = 10
+
+
+def temporary_password() -> str:
+    """Ten characters read aloud or copied from paper without mistaking one for another."""
+    return "".join(secrets.choice(TEMPORARY_PASSWORD_ALPHABET) for _ in range(TEMPORARY_PASSWORD_LENGTH))
+
+
+def check_password_reset_allowed(*, member: User, by: User) -> None:
+    """Raise OrgError unless `by` may give `member` a temporary password."""
+    try:
+        access.check_manage_member(by, member)
+    except PermissionDenied as error:
+        raise OrgError("member_outside_scope", str(error)) from None
+    if not member.is_active:
+        raise OrgError(
+            "member_inactive", _("This account is deactivated: reactivate it first, then set a temporary password.")
+        )
+
+
+@transaction.atomic
+def member_password_reset(*, member: User, by: User) -> str:
+    """Give `member` a temporary password and return it (kept only as a hash: the caller shows it
+    once). The member must choose their own at their next sign-in; their sessions end (the session
+    auth hash changes with the password) and their API tokens are revoked. Recorded in the
+    admin's log of changes to the member (who, when)."""
+    check_password_reset_allowed(member=member, by=by)
+    for token in live_tokens(member):
+        token_revoke(token=token, by=by)
+    password = temporary_password()
+    member.set_password(password)
+    member.must_change_password = True
+    member.save(update_fields=["password", "must_change_password"])
+    _log_change(by=by, member=member, message="Set a temporary password; the member must change it at next sign-in.")
+    return password
+
+
+@transaction.atomic
+def members_password_reset_bulk(*, by: User, members: list[User]) -> list[tuple[User, str, str]]:
+    """A temporary password for each of `members` `by` may give one (`member_password_reset`),
+    for handing out after an import: (member, password, "") each, or (member, "", the reason)
+    for one refused. All in one transaction: passwords set are the ones returned."""
+    if not members:
+        raise OrgError("bulk_nothing_selected", _("Select at least one member."))
+    rows = []
+    for member in members:
+        try:
+            rows.append((member, member_password_reset(member=member, by=by), ""))
+        except OrgError as error:
+            rows.append((member, "", error.message))
+    return rows
 
 
 class BulkAction:

@@ -16,6 +16,7 @@ urlpatterns = [
     path("members/new/", views.member_new, name="member_new"),
     path("members/<int:member_id>/", views.member_detail, name="member_detail"),
     path("members/<int:member_id>/unlock/", views.member_signin_unlock, name="member_signin_unlock"),
+    path("members/<int:member_id>/password/", views.member_password_reset, name="member_password_reset"),
     path(
         "members/<int:member_id>/devices/<int:token_id>/sign-out/",
         views.member_device_sign_out,

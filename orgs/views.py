@@ -12,13 +12,15 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from quizsite.api_errors import error_body
 from quizsite.naming import joined_sentences
-from quizsite.spreadsheets import xlsx_response
+from quizsite.spreadsheets import ExportWorkbook, xlsx_response
 
 from . import access, importing, selectors, services, tokens
 from .forms import (
@@ -252,6 +254,10 @@ def member_detail(request, member_id: int):
         else:
             messages.success(request, _("Saved %(name)s.") % {"name": member.display_name})
             return redirect("orgs:member_detail", member_id=member.pk)
+    return _member_page(request, member, form)
+
+
+def _member_page(request, member, form, **extra):
     placements = list(
         MemberPlacement.objects.filter(member=member)
         .select_related("unit", "recorded_by")
@@ -275,8 +281,25 @@ def member_detail(request, member_id: int):
             # Granting and revoking take an administrator; they go through the member list's bulk
             # action, for this one member.
             "role_form": MemberBulkForm(user=request.user) if access.is_administrator(request.user) else None,
+            **extra,
         },
     )
+
+
+@login_required
+@require_POST
+@never_cache
+def member_password_reset(request, member_id: int):
+    """Give the member a temporary password, shown once: in this response only (never in the URL,
+    the session or a message), and not cached."""
+    access.check_manager(request.user)
+    member = access.access_member(request.user, member_id)
+    try:
+        password = services.member_password_reset(member=member, by=request.user)
+    except services.OrgError as error:
+        messages.error(request, error.message)
+        return redirect("orgs:member_detail", member_id=member.pk)
+    return _member_page(request, member, MemberForm(user=request.user, member=member), temporary_password=password)
 
 
 @login_required
@@ -407,6 +430,8 @@ def member_bulk(request):
                 messages.error(request, error)
         return redirect(back)
     data = form.cleaned_data
+    if data["action"] == PASSWORDS_ACTION:
+        return _temporary_passwords_xlsx(request, list(data["member"]))
     try:
         changed = services.members_bulk_apply(
             by=request.user,
@@ -424,3 +449,28 @@ def member_bulk(request):
             ngettext("Changed %(n)d member.", "Changed %(n)d members.", changed) % {"n": changed},
         )
     return redirect(back)
+
+
+PASSWORDS_ACTION = "passwords"
+
+
+@never_cache
+def _temporary_passwords_xlsx(request, members) -> HttpResponse:
+    """The selected members' temporary passwords as a spreadsheet to hand out (after an import):
+    name, employee number, user name, unit, password; a member refused is listed with the reason.
+    The passwords are in this download only."""
+    rows = services.members_password_reset_bulk(by=request.user, members=members)
+    paths = selectors.unit_paths([member.unit for member, _password, _reason in rows if member.unit])
+    book = ExportWorkbook()
+    sheet = book.sheet(_("Temporary passwords"), widths=(16, 16, 18, 40, 18, 50), frozen_rows=1)
+    sheet.append(
+        [_("Name"), _("Employee number"), _("Username"), _("Unit"), _("Temporary password"), _("Not set because")],
+        style="header",
+    )
+    for member, password, reason in rows:
+        unit = paths.get(member.unit_id, "") if member.unit_id else ""
+        sheet.append([member.display_name, member.employee_no or "", member.username, unit, password, reason])
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    return xlsx_response(
+        book.to_bytes(), f"{_('Temporary passwords')}-{stamp}", ascii_name=f"temporary-passwords-{stamp}"
+    )

@@ -167,6 +167,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    # An account with a temporary password is sent to change it (orgs.passwords).
+    "orgs.passwords.PasswordChangeRequiredMiddleware",
     # Judge-only accounts reach their assignments and nothing else (calls.judges).
     "calls.judges.JudgeOnlyMiddleware",
     # Last, as django-axes requires: it turns a sign-in it flagged as locked out into the lockout page.
@@ -360,6 +362,8 @@ REST_FRAMEWORK = {
         "rest_framework.permissions.IsAuthenticated",
         # Judge-only accounts reach their assignments and nothing else (calls.judges).
         "calls.judges.JudgeOnlyPermission",
+        # An account with a temporary password gets `password_change_required` (orgs.passwords).
+        "orgs.passwords.PasswordChangedPermission",
     ],
     "DEFAULT_PAGINATION_CLASS": "quizsite.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,

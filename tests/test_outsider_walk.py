@@ -246,7 +246,7 @@ def fingerprint() -> str:
     people = (
         User.objects.exclude(username__in=OUTSIDERS)
         .order_by("pk")
-        .values("pk", "username", "real_name", "unit_id", "is_active", "password")
+        .values("pk", "username", "real_name", "unit_id", "is_active", "password", "must_change_password")
     )
     digest.update(json.dumps(list(people), default=str).encode())
     return digest.hexdigest()
