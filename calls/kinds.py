@@ -15,6 +15,8 @@ from .models import Call, Entry, EntryFile
 class EntryKind:
     extensions: tuple[str, ...] = ()
     keeps_several_files = False
+    # Presented on a stage and scored there by the judges: the call may hold a speech night.
+    presented_live = False
 
     def after_attach(self, entry: Entry, stored: EntryFile) -> list[str]:
         """Derive what the kind needs from the accepted file; returns the entry fields changed."""
@@ -43,6 +45,7 @@ class EssayKind(EntryKind):
 
 class VideoKind(EntryKind):
     extensions = ("mp4", "mov", "m4v", "webm")
+    presented_live = True  # a speech, or a micro-class given on stage
 
     def after_attach(self, entry: Entry, stored: EntryFile) -> list[str]:
         from .tasks import entry_video_process_task

@@ -28,6 +28,7 @@ from quizsite.api_errors import error_response
 from quizsite.filenames import uploaded_name
 
 from . import forms, judges, selectors, services
+from .kinds import kind_of
 from .live.views import judge_nights
 from .models import COMMENT_MAX, Assignment, Call, Entry, EntryFile, Panel
 from .services import CallRejected
@@ -213,6 +214,7 @@ def _manage_page(request, call: Call, *, panel_form=None):
     context = {
         "call": call,
         "owns": owns,
+        "presented_live": kind_of(call).presented_live,
         "entries": selectors.reviewable_entries(request.user, call),
         "levels": list(call.levels.all()),
         "quota_use": selectors.quota_use(request.user, call),

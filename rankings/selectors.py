@@ -9,7 +9,7 @@ from django.db.models import Avg, Count, Exists, F, Max, Min, OuterRef, Q, Query
 from contests.models import TeamMember
 from contests.relay.models import RelayLeg, RelayRunner
 from orgs import access
-from orgs.models import Unit
+from orgs.models import Role, RoleGrant, Unit
 
 from .models import RankingRule, RuleUnit, Snapshot, SnapshotRow
 from .params import RATE_METRICS, teams_ranked
@@ -17,6 +17,18 @@ from .params import RATE_METRICS, teams_ranked
 
 def can_administer(user, rule: RankingRule) -> bool:
     return access.can_administer_unit(user, rule.unit)
+
+
+def has_other_approver(rule: RankingRule, user) -> bool:
+    """Whether an active administrator of the rule's unit (a grant on it or above) other than
+    `user` exists to approve a version `user` computed under the four-eyes setting."""
+    return (
+        RoleGrant.objects.filter(
+            role=Role.ADMINISTRATOR, unit__path__in=rule.unit.lineage_paths(), user__is_active=True
+        )
+        .exclude(user=user)
+        .exists()
+    )
 
 
 def can_view(user, rule: RankingRule) -> bool:

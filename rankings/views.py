@@ -219,9 +219,13 @@ def manage(request, slug: str):
     )
     pending = [s for s in snapshots if s.status in (Snapshot.Status.DRAFT, Snapshot.Status.APPROVED)]
     fingerprint = services.inputs_fingerprint(rule) if pending else ""
+    alone = None  # no one else may approve what this administrator computed: asked once, when it matters
     for snapshot in pending:
         snapshot.facts_changed = services.snapshot_facts_changed(snapshot, fingerprint)
         snapshot.needs_other_approver = rule.requires_second_approver and snapshot.computed_by_id == request.user.pk
+        if snapshot.needs_other_approver and alone is None:
+            alone = not selectors.has_other_approver(rule, request.user)
+        snapshot.no_other_approver = snapshot.needs_other_approver and alone
     run = rule.runs.select_related("snapshot").first()
     active = run is not None and run.status in (RankingRun.Status.QUEUED, RankingRun.Status.RUNNING)
     # The last computation's card says what it did while that is news: running, failed, or its

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from orgs import access
 from orgs.models import User
 
+from ..kinds import kind_of
 from ..models import Call, Entry, Panel
 from ..selectors import judge_total
 from ..services import CallRejected, audit, is_conflicted
@@ -38,10 +39,21 @@ def check_host(user, night: Night) -> None:
 
 
 @transaction.atomic
+def check_presented_live(call: Call) -> None:
+    """A speech night is for entries given on a stage (speeches, micro-classes), not essays or photos."""
+    if not kind_of(call).presented_live:
+        raise CallRejected(
+            "not_presented_live",
+            _("%(kind)s entries are not presented on a stage: a speech night is for speech and micro-class calls.")
+            % {"kind": call.get_kind_display()},
+        )
+
+
 def night_save(*, call: Call, panel: Panel, scoring_seconds: int, show_scores: str, by: User) -> Night:
     """Create the call's speech night, or change its settings until the order is drawn."""
     if not access.can_manage_unit(by, call.unit):
         raise CallRejected("not_host", _("Only organisers of the call's unit can host its speech night."))
+    check_presented_live(call)
     if panel.call_id != call.pk:
         raise CallRejected("no_such_panel", _("That panel does not judge this call."))
     if not call.criteria.exists():

@@ -37,6 +37,10 @@ def _own_call(user, call_id: int) -> Call:
     call = get_object_or_404(Call.objects.select_related("unit"), pk=call_id)
     if not access.can_manage_unit(user, call.unit):
         raise PermissionDenied(_("Only organisers of the call's unit can host its speech night."))
+    try:
+        services.check_presented_live(call)
+    except CallRejected as refused:
+        raise PermissionDenied(refused.message) from None
     return call
 
 

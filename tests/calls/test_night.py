@@ -5,11 +5,11 @@ import random
 from datetime import timedelta
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from calls.live import presenters, services
-from calls.live.models import NightScore
-from calls.models import AuditEvent
+from calls.live.models import Night, NightScore
+from calls.models import AuditEvent, Call
 from calls.services import CallRejected
 
 from .night import speech_night
@@ -255,3 +255,31 @@ def test_screens_see_scores_only_once_all_have_scored_when_the_night_says_so(tre
     assert [s["value"] for s in frames["screens"]["current"]["scores"]] == ["80.00"] * 4 + ["90.00"]
     assert frames["judges"]["current"]["scores"] == []  # judges see nobody's score before the lock
     assert "name" not in frames["screens"]["current"]["scores"][0]
+
+
+@pytest.mark.parametrize("kind", [Call.Kind.ESSAY, Call.Kind.PHOTOS])
+def test_an_essay_or_photo_call_holds_no_speech_night_and_says_why(tree, kind):
+    from django.test import Client
+
+    setup = speech_night(tree)
+    call, host = setup["call"], setup["host"]
+    Night.objects.filter(call=call).delete()
+    call.kind = kind
+    call.save(update_fields=["kind"])
+    panel = call.panels.get()
+    rejected(
+        "not_presented_live",
+        lambda: services.night_save(call=call, panel=panel, scoring_seconds=120, show_scores="each", by=host),
+    )
+    assert not Night.objects.filter(call=call).exists()
+    client = Client()
+    client.force_login(host)
+    with translation.override("zh-hans"):
+        assert 'id="night-link"' not in client.get(f"/calls/manage/{call.pk}/").text
+        page = client.get(f"/calls/{call.pk}/night/host/")
+    assert page.status_code == 403 and "作品不在台上展示：演讲比赛现场只用于演讲和微党课征集" in page.text
+    # A speech or micro-class call keeps its night.
+    call.kind = Call.Kind.MICRO_CLASS
+    call.save(update_fields=["kind"])
+    assert services.night_save(call=call, panel=panel, scoring_seconds=120, show_scores="each", by=host).pk
+    assert 'id="night-link"' in client.get(f"/calls/manage/{call.pk}/").text

@@ -387,3 +387,44 @@ def test_a_member_sees_the_board_without_its_input_hash_which_its_administrators
     client.force_login(board["admin"])
     page = client.get(url).content.decode()
     assert f"<code>{snapshot.input_hash[:12]}</code>" in page
+
+
+def test_an_administrator_alone_under_four_eyes_is_told_how_to_get_the_version_approved(client, study):  # noqa: F811
+    from orgs.models import Role, RoleGrant
+    from rankings.services import run_execute, run_request
+
+    alice = factories.administrator(study["tree"]["audit"], username="alice")
+    rule = member_rule(study)
+    run, _created = run_request(rule=rule, by=alice)
+    run_execute(run_id=run.pk)
+    url = reverse("rankings:manage", args=[rule.slug])
+    client.force_login(alice)
+
+    def hint() -> str:
+        page = client.get(url).content.decode()
+        if "no-other-approver" in page:
+            return "alone"
+        return "another approves" if "须由另一位管理员审核" in page else "none"
+
+    with translation.override("zh-hans"):
+        assert hint() == "alone"
+        # Neither an administrator below the rule's unit nor a deactivated one can approve it.
+        factories.administrator(study["tree"]["gz"], username="below")
+        away = factories.administrator(study["tree"]["audit"], username="away")
+        away.is_active = False
+        away.save(update_fields=["is_active"])
+        organiser = factories.organiser(study["tree"]["audit"], username="organiser-only")
+        assert hint() == "alone"
+        RoleGrant.objects.create(user=organiser, unit=study["tree"]["audit"], role=Role.ADMINISTRATOR)
+        assert hint() == "another approves"
+
+
+def test_a_members_own_place_reads_as_a_place_in_either_language(client, board):
+    publish(board)
+    client.force_login(board["people"]["a"])
+    url = reverse("rankings:board", args=[board["rule"].slug])
+    rank = Snapshot.objects.get(pk=board["snapshot"].pk).rows.get(subject_id=board["people"]["a"].pk).rank
+    with translation.override("en"):
+        assert f"Your place: No. {rank}" in client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    client.cookies["django_language"] = "zh-hans"
+    assert f"您的名次：第 {rank} 名" in client.get(url).content.decode()
