@@ -99,14 +99,9 @@ def test_a_reason_too_long_or_with_a_nul_byte_is_refused_in_words_not_a_server_e
     assert (leg.status, leg.skip_reason, leg.holder) == (RelayLeg.Status.WAITING, "", setup["runners"][0])
 
 
-def test_organiser_builds_a_relay_makes_teams_and_follows_the_map(setup):  # noqa: F811
-    organiser = signed_in(setup["by"])
-    builder = organiser.get("/contests/relays/manage/new/")
-    # Only what a relay keeps is asked: no attempts, grading or per-question clock (a relay's
-    # paper has none, and a field it ignored would let an organiser set it for nothing).
-    assert builder.status_code == 200
-    assert set(builder.context["form"].fields).isdisjoint({"max_attempts", "grading", "question_time_s"})
-    form = {
+def relay_form(setup, *, per_leg: int) -> dict:
+    """What the relay builder's page posts for a 10-minute relay of `per_leg` singles a leg."""
+    return {
         "title": "处室接力赛",
         "unit": setup["organ"].pk,
         "opens_at": (test_relay.NOW - timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M"),
@@ -121,8 +116,18 @@ def test_organiser_builds_a_relay_makes_teams_and_follows_the_map(setup):  # noq
         "rules-INITIAL_FORMS": 0,
         "rules-0-bank": setup["bank"].pk,
         "rules-0-type": "single",
-        "rules-0-count": 5,
+        "rules-0-count": per_leg,
     }
+
+
+def test_organiser_builds_a_relay_makes_teams_and_follows_the_map(setup):  # noqa: F811
+    organiser = signed_in(setup["by"])
+    builder = organiser.get("/contests/relays/manage/new/")
+    # Only what a relay keeps is asked: no attempts, grading or per-question clock (a relay's
+    # paper has none, and a field it ignored would let an organiser set it for nothing).
+    assert builder.status_code == 200
+    assert set(builder.context["form"].fields).isdisjoint({"max_attempts", "grading", "question_time_s"})
+    form = relay_form(setup, per_leg=5)
     refused = organiser.post("/contests/relays/manage/new/", form)
     # 5 singles per leg from a bank of 4: refused, the shortfall named.
     assert refused.status_code == 200 and "缺 1 道" in refused.content.decode()
@@ -226,23 +231,7 @@ def test_the_legs_draw_is_listed_with_chinese_punctuation(setup):  # noqa: F811
 def test_editing_a_relay_posts_what_the_page_sends_and_keeps_its_unit(setup):  # noqa: F811
     """A browser sends no disabled field: the unit (locked once created) is not in the post."""
     organiser = signed_in(setup["by"])
-    form = {
-        "title": "处室接力赛",
-        "unit": setup["organ"].pk,
-        "opens_at": (test_relay.NOW - timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M"),
-        "closes_at": (test_relay.NOW + timedelta(days=5)).strftime("%Y-%m-%dT%H:%M"),
-        "audience": [setup["organ"].pk],
-        "time_limit_min": 10,
-        "shuffle": "on",
-        "results_shown": "after_submit",
-        "start_within_h": 24,
-        "late_start": "flag",
-        "rules-TOTAL_FORMS": 1,
-        "rules-INITIAL_FORMS": 0,
-        "rules-0-bank": setup["bank"].pk,
-        "rules-0-type": "single",
-        "rules-0-count": 2,
-    }
+    form = relay_form(setup, per_leg=2)
     assert organiser.post("/contests/relays/manage/new/", form).status_code == 302
     relay = RelayContest.objects.get()
     edit = organiser.get(f"/contests/relays/manage/{relay.pk}/edit/")
