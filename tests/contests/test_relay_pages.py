@@ -99,7 +99,7 @@ def test_a_reason_too_long_or_with_a_nul_byte_is_refused_in_words_not_a_server_e
     assert (leg.status, leg.skip_reason, leg.holder) == (RelayLeg.Status.WAITING, "", setup["runners"][0])
 
 
-def relay_form(setup, *, per_leg: int) -> dict:
+def relay_form(setup, *, per_leg: int) -> dict:  # noqa: F811  (the fixture's value)
     """What the relay builder's page posts for a 10-minute relay of `per_leg` singles a leg."""
     return {
         "title": "处室接力赛",
