@@ -320,7 +320,8 @@ class ContestConsumer(AsyncWebsocketConsumer):
         )
 
     def _host_command(self, kind: str, message: dict, contest: Contest, user) -> dict:
-        contest = Contest.objects.get(pk=contest.pk)
+        contest = Contest.objects.select_related("unit").get(pk=contest.pk)
+        access.check_host(user, contest)
         simple = {
             "host.start": services.contest_start,
             "host.open": services.question_open,

@@ -684,3 +684,17 @@ async def test_an_account_with_a_temporary_password_is_refused_until_it_chooses_
     await clock.connect()
     assert json.loads(await clock.receive_from())["code"] == "password_change_required"
     assert (await clock.receive_output())["code"] == 4403
+
+
+async def test_a_host_whose_grant_is_revoked_mid_contest_commands_nothing_more_on_the_open_console():
+    """Asked at every command, as a speech night's host is: a console opened before the grant was
+    revoked must not go on starting, scoring or adjusting."""
+    hall = await build_hall()
+    host = await connect(hall["contest"].join_code, hall["host"], "host")
+    assert (await receive(host))["type"] == "host.state"
+    await sync_to_async(lambda: User.objects.get(username="host").role_grants.all().delete())()
+    await host.send_to(text_data=json.dumps({"type": "host.start", "id": "h1"}))
+    refused = await until(host, lambda frame: frame.get("ref") == "h1")
+    assert (refused["type"], refused["code"]) == ("error", "not_host")
+    assert (await sync_to_async(Contest.objects.get)(pk=hall["contest"].pk)).status == Contest.Status.DRAFT
+    await host.disconnect()
