@@ -92,6 +92,16 @@ def _permitted(user, code: str, role: str) -> Contest:
     return contest
 
 
+def check_host(user, contest: Contest) -> None:
+    """Raise ContestRejected unless `user` organises the contest's unit now: asked again for every
+    host command (as a speech night's `check_host` is), not only when the socket joined, so a grant
+    revoked during a contest day ends its host console's power. Reads the grants afresh: a socket's
+    user object lives as long as the socket."""
+    orgs_access.forget_grants(user)
+    if not orgs_access.can_manage_unit(user, contest.unit):
+        raise ContestRejected("not_host", _("Only organisers of a contest's unit can host it."))
+
+
 # Once a contest has started its rosters are frozen, so players' places are kept in the hot state
 # (Redis, shared by every process) from the start on: a hall reconnecting at once, to whichever
 # process, signs in without a query for its places. Long enough for a contest day.

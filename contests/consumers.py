@@ -19,6 +19,8 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from redis.exceptions import RedisError
 
+from orgs import passwords
+
 from . import access, commands, fanout, intake, presenters, protocol, services
 from .broadcast import HOSTS, PLAYERS, SCREENS, current_seq, group
 from .fanout import HUB
@@ -49,22 +51,29 @@ class FrameBudget:
 TICK_SECONDS = 0.25
 
 
-async def refuse_anonymous(consumer: AsyncWebsocketConsumer) -> bool:
-    """Close a socket without a signed-in session with 4401; say whether it was closed. Accepted
+async def refuse_sign_in(consumer: AsyncWebsocketConsumer) -> bool:
+    """Close a socket without a signed-in session with 4401, and one of an account with a
+    temporary password (`orgs.passwords`: its pages send it to choose its own, the API refuses
+    it) with a `password_change_required` error and 4403; say whether it was closed. Accepted
     first: closed during the handshake, a client would see only an HTTP 403 (a browser, 1006)."""
     user = consumer.scope.get("user")
-    if user is not None and user.is_authenticated:
-        return False
-    await consumer.accept()
-    await consumer.close(code=4401)
-    return True
+    if user is None or not user.is_authenticated:
+        await consumer.accept()
+        await consumer.close(code=4401)
+        return True
+    if passwords.must_change_password(user):
+        await consumer.accept()
+        await consumer.send(text_data=protocol.error_message("password_change_required", passwords.CHOOSE_YOUR_OWN))
+        await consumer.close(code=4403)
+        return True
+    return False
 
 
 class ClockConsumer(AsyncWebsocketConsumer):
     """Answers time.sync so a screen can measure its clock offset and round-trip time (NTP style)."""
 
     async def connect(self) -> None:
-        if await refuse_anonymous(self):
+        if await refuse_sign_in(self):
             return
         await self.accept()
 
@@ -90,7 +99,7 @@ class ContestConsumer(AsyncWebsocketConsumer):
     backlog: list[str] | None = None  # frames delivered before the snapshot was sent
 
     async def connect(self) -> None:
-        if await refuse_anonymous(self):
+        if await refuse_sign_in(self):
             return
         user = self.scope["user"]
         query = dict(
@@ -311,7 +320,8 @@ class ContestConsumer(AsyncWebsocketConsumer):
         )
 
     def _host_command(self, kind: str, message: dict, contest: Contest, user) -> dict:
-        contest = Contest.objects.get(pk=contest.pk)
+        contest = Contest.objects.select_related("unit").get(pk=contest.pk)
+        access.check_host(user, contest)
         simple = {
             "host.start": services.contest_start,
             "host.open": services.question_open,

@@ -13,6 +13,8 @@ OPEN_PREFIXES = ("/static/", "/i18n/", "/jsi18n/", "/api/")
 OPEN_URL_NAMES = ("password_change", "password_change_done", "logout", "healthz")
 # The API a marked account still reaches: signing in and out, revoking its tokens.
 OPEN_API_URLS = {"api-token", "api-token-revoke"}
+# What the API and the sockets answer such an account (`password_change_required`).
+CHOOSE_YOUR_OWN = _("This account has a temporary password: choose your own on the website first.")
 
 
 def must_change_password(user) -> bool:
@@ -45,9 +47,5 @@ class PasswordChangedPermission(BasePermission):
             if not (match and match.url_name in OPEN_API_URLS):
                 from quizsite.api_errors import ApiError  # it imports DRF's views, which load this module
 
-                raise ApiError(
-                    "password_change_required",
-                    _("This account has a temporary password: choose your own on the website first."),
-                    status_code=403,
-                )
+                raise ApiError("password_change_required", CHOOSE_YOUR_OWN, status_code=403)
         return True

@@ -15,9 +15,11 @@ from django.utils.translation import gettext as _
 
 from contests import commands
 from contests import protocol as common
-from contests.consumers import FrameBudget, refuse_anonymous
+from contests.consumers import FrameBudget, refuse_sign_in
 from contests.fanout import frame_seq
+from orgs import passwords
 
+from ..judges import judge_account_of, must_choose_password
 from ..services import CallRejected
 from . import broadcast, presenters, protocol, services
 from .models import Night
@@ -34,6 +36,9 @@ def access_night(user, call_id: int, role: str) -> Night:
 
     if role not in ROLES:
         raise CallRejected("bad_role", _("Join as judge, screen or host."))
+    account = judge_account_of(user)
+    if account is not None and must_choose_password(account):  # as `calls.judges.JudgeOnlyMiddleware`
+        raise CallRejected("password_change_required", passwords.CHOOSE_YOUR_OWN)
     # call__pk, not call_id: a number past the column's range finds no row on SQLite instead of an
     # OverflowError (Django guards a primary key's range, not a foreign key's).
     night = Night.objects.select_related("call__unit", "panel").filter(call__pk=call_id).first()
@@ -55,7 +60,7 @@ class NightConsumer(AsyncWebsocketConsumer):
     snapshot_seq = 0
 
     async def connect(self) -> None:
-        if await refuse_anonymous(self):
+        if await refuse_sign_in(self):
             return
         self.user = self.scope["user"]
         query = dict(

@@ -402,6 +402,8 @@ def upload_chunk(request, upload_id):
     upload = get_object_or_404(Upload.objects.select_related("lesson__unit"), pk=upload_id)
     if upload.created_by_id != request.user.pk:
         raise PermissionDenied(_("This upload belongs to someone else."))
+    if upload.lesson_id is not None:  # and, as on its upload page, to an organiser of the lesson's unit still
+        access_managed_lesson(request.user, upload.lesson_id)
     if request.method == "GET":
         return JsonResponse({"received": upload.received, "size": upload.size, "complete": bool(upload.completed_at)})
     try:

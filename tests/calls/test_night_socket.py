@@ -270,3 +270,22 @@ async def test_an_anonymous_socket_is_closed_with_4401():
     )
     await socket.connect()
     assert (await socket.receive_output())["code"] == 4401
+
+
+async def test_a_judge_account_still_on_its_printed_password_is_refused_until_it_chooses_its_own():
+    """As on its pages and in the API: whoever holds the printed password (the organiser who
+    printed it) must not score on the judge's behalf without the judge ever choosing one."""
+    setup = await build()
+
+    @sync_to_async
+    def printed_judge() -> str:
+        from calls import judges
+
+        account, _password = judges.judge_account_create(by=setup["host"], unit=setup["call"].unit, name="外聘评委")
+        setup["night"].panel.judges.add(account.user)
+        return session_cookie(account.user)
+
+    socket = await connect(setup["call"].pk, await printed_judge(), "judge")
+    refused = json.loads(await socket.receive_from())
+    assert (refused["type"], refused["code"]) == ("error", "password_change_required")
+    assert (await socket.receive_output())["code"] == 4403

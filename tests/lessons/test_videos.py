@@ -669,6 +669,31 @@ def test_chunked_upload_over_http_refuses_a_bad_range(client, tree):
     assert Upload.objects.get().received == 0
 
 
+def test_an_organiser_no_longer_over_the_lesson_cannot_go_on_with_its_upload(client, tree):
+    """The chunks after a revoked grant are refused as the upload page is: a finished upload
+    replaces the video every member of the audience watches."""
+    from orgs import services as org_services
+    from orgs.models import Role
+
+    organiser = factories.organiser(tree["gz"], username="org")
+    lesson = videos.lesson_create(title="上传", unit=tree["gz"])
+    client.force_login(organiser)
+    started = client.post(
+        f"/lessons/{lesson.pk}/upload/start/", {"filename": "a.mp4", "size": 10}, "application/json"
+    ).json()
+    first = client.put(
+        started["chunk_url"], b"12345", content_type="application/octet-stream", HTTP_CONTENT_RANGE="bytes 0-4/10"
+    )
+    assert first.status_code == 200 and first.json()["received"] == 5
+    org_services.role_revoke(user=organiser, role=Role.ORGANISER, unit=tree["gz"])
+    refused = client.put(
+        started["chunk_url"], b"67890", content_type="application/octet-stream", HTTP_CONTENT_RANGE="bytes 5-9/10"
+    )
+    assert refused.status_code == 403
+    assert client.get(started["chunk_url"]).status_code == 403
+    assert Upload.objects.get().received == 5 and Upload.objects.get().completed_at is None
+
+
 def test_completion_report_export_writes_a_formula_like_title_as_text(client, tree):
     lesson = videos.lesson_create(title=FORMULA, unit=tree["gz"])
     client.force_login(factories.organiser(tree["gz"], username="org"))
