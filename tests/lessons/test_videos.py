@@ -653,13 +653,18 @@ def test_report_shows_time_spent_and_heartbeats_and_flags_a_completion_faster_th
     assert "How study hours are earned." in html and "does not count. Lessons shorter" in " ".join(html.split())
 
 
+def _upload_started(client, lesson) -> dict:
+    """A 10-byte upload of the lesson's video, started over HTTP by the signed-in organiser."""
+    return client.post(
+        f"/lessons/{lesson.pk}/upload/start/", {"filename": "a.mp4", "size": 10}, "application/json"
+    ).json()
+
+
 def test_chunked_upload_over_http_refuses_a_bad_range(client, tree):
     organiser = factories.organiser(tree["gz"], username="org")
     lesson = videos.lesson_create(title="上传", unit=tree["gz"])
     client.force_login(organiser)
-    started = client.post(
-        f"/lessons/{lesson.pk}/upload/start/", {"filename": "a.mp4", "size": 10}, "application/json"
-    ).json()
+    started = _upload_started(client, lesson)
     url = started["chunk_url"]
     bad = client.put(url, b"12345", content_type="application/octet-stream", HTTP_CONTENT_RANGE="bytes 0-9/10")
     assert bad.status_code == 400 and bad.json()["error"]["code"] == "bad_range"
@@ -678,9 +683,7 @@ def test_an_organiser_no_longer_over_the_lesson_cannot_go_on_with_its_upload(cli
     organiser = factories.organiser(tree["gz"], username="org")
     lesson = videos.lesson_create(title="上传", unit=tree["gz"])
     client.force_login(organiser)
-    started = client.post(
-        f"/lessons/{lesson.pk}/upload/start/", {"filename": "a.mp4", "size": 10}, "application/json"
-    ).json()
+    started = _upload_started(client, lesson)
     first = client.put(
         started["chunk_url"], b"12345", content_type="application/octet-stream", HTTP_CONTENT_RANGE="bytes 0-4/10"
     )
