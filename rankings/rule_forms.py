@@ -122,7 +122,8 @@ SECTIONS = ("prize_tiers", "composite", "sources")
 
 RESERVED_SLUGS = {"rules"}
 
-# A prize's English name is at most as long as the prize a snapshot row records.
+# A prize's name (and its English name) is at most as long as the prize a snapshot row records:
+# a longer one would fail the computation's insert on PostgreSQL.
 PRIZE_NAME_MAX = SnapshotRow._meta.get_field("prize").max_length
 
 # A source's weight is stored to three decimal places (0.001).
@@ -209,6 +210,8 @@ class TierRows:
             value = _number(row["value"])
             if not row["name"]:
                 row["errors"].append(_("Give this tier a name."))
+            if len(row["name"]) > PRIZE_NAME_MAX:
+                row["errors"].append(_("A prize name is at most %(n)d characters long.") % {"n": PRIZE_NAME_MAX})
             if len(row["name_en"]) > PRIZE_NAME_MAX:
                 row["errors"].append(_("The English name is at most %(n)d characters long.") % {"n": PRIZE_NAME_MAX})
             if value is None:
