@@ -253,6 +253,7 @@ PAPERS = [
         "title_en": "Party Constitution and rules: practice",
         "mode": "practice",
         "description": "随时练习，答完即看解析。",
+        "description_en": "Practise any time; the explanations follow each answer.",
         "rules": [{"count": 10}],
     },
     {
@@ -260,6 +261,7 @@ PAPERS = [
         "title_en": "Daily quiz",
         "mode": "daily",
         "description": "每天 5 题，每答对一题积 1 分。",
+        "description_en": "Five questions a day; one point for each right answer.",
         "rules": [{"count": 5}],
     },
     {
@@ -267,6 +269,7 @@ PAPERS = [
         "title_en": "2026 Party Constitution and rules test",
         "mode": "exam",
         "description": "限时 10 分钟，共 12 题，可作答 2 次，按最高分计。",
+        "description_en": "12 questions in 10 minutes; two attempts, the best one counts.",
         "time_limit_s": 600,
         "max_attempts": 2,
         "rules": [
@@ -281,6 +284,7 @@ PAPERS = [
         "title_en": "Challenge",
         "mode": "challenge",
         "description": "每题 20 秒，答错即止，看你能连对几题。",
+        "description_en": "20 seconds a question, until the first wrong answer: how many can you get right in a row?",
         "question_time_s": 20,
         "rules": [{"count": 30}],
     },
@@ -344,6 +348,7 @@ def seed_office(stdout) -> None:
             "mode": "practice",
             "status": "draft",
             "description": "特派办自己的练习，组织者可管理。",
+            "description_en": "The office's own practice, managed by its organisers.",
         },
     )
     if created:
@@ -387,6 +392,8 @@ def seed_lessons(stdout) -> None:
             speaker="王老师",
             required=True,
             description="演示用的 30 秒测试画面：必修课不能快进，看满 90% 计入学时。",
+            description_en="A 30-second test picture for the demo: a required lesson cannot be skipped "
+            "ahead; watching 90% of it counts towards study hours.",
         )
         lesson.audience.add(organ)
         videos.lesson_attach_file(lesson=lesson, path=clip)

@@ -4,6 +4,8 @@ Banks, papers, series, lessons, contests and ranking rules carry `title_en` (a b
 beside the title as typed; pages show `display_title` (`display_name`), which picks the English
 one when the page is in English and one was given, and the title as typed otherwise. Nothing is
 translated by machine, and a title with no English name reads the same in both languages.
+Papers' and lessons' descriptions carry `description_en` (`display_description`), and a ranking's
+prize tiers an optional `name_en` (`RankingRule.display_prize`), chosen the same way.
 """
 
 import re
@@ -50,9 +52,25 @@ def english_name_field(max_length: int, *, label=None) -> models.CharField:
     )
 
 
+def english_text_field(*, label) -> models.TextField:
+    return models.TextField(
+        label,
+        blank=True,
+        help_text=_("Shown to people who use the site in English. Leave it empty to show the text as typed."),
+    )
+
+
 class EnglishTitle:
     """For a model with `title` and `title_en`."""
 
     @property
     def display_title(self) -> str:
         return in_language(self.title, self.title_en)
+
+
+class EnglishDescription:
+    """For a model with `description` and `description_en`."""
+
+    @property
+    def display_description(self) -> str:
+        return in_language(self.description, self.description_en)

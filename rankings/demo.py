@@ -79,7 +79,11 @@ def seed(stdout) -> None:
         group_level=2,
         tie_breaks=["finished_at_asc"],
         prize_mode="count",
-        prize_tiers=[{"name": "一等奖", "value": 3}, {"name": "二等奖", "value": 5}, {"name": "三等奖", "value": 10}],
+        prize_tiers=[
+            {"name": "一等奖", "name_en": "First prize", "value": 3},
+            {"name": "二等奖", "name_en": "Second prize", "value": 5},
+            {"name": "三等奖", "name_en": "Third prize", "value": 10},
+        ],
     )
     snapshot = members.snapshots.order_by("-version").first()
     if snapshot and snapshot.status == "draft":
@@ -96,6 +100,6 @@ def seed(stdout) -> None:
         composite={"per_capita": 0.6, "participation": 0.4},
         min_participants=3,
         prize_mode="count",
-        prize_tiers=[{"name": "优秀组织奖", "value": 1}],
+        prize_tiers=[{"name": "优秀组织奖", "name_en": "Excellent organisation award", "value": 1}],
     )
     stdout.write(f"Demo rankings: {RankingRule.objects.count()} rules (one published, one provisional).")

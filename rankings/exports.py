@@ -110,7 +110,7 @@ def snapshot_workbook(snapshot: Snapshot) -> bytes:
             else []
         ),
         (_("Time used (s)"), 11, lambda row: float(row.time_used_s)),
-        (_("Prize"), 10, lambda row: row.prize),
+        (_("Prize"), 10, lambda row: rule.display_prize(row.prize)),
         (_("Not ranked because"), 16, lambda row: row.reason_display),
     ]
     book = ExportWorkbook()
@@ -153,7 +153,7 @@ class Certificate:
 def certificate_pdf(row: SnapshotRow) -> bytes:
     """A landscape A4 certificate for a prize winner, with the snapshot's version and hash."""
     rule = row.snapshot.rule
-    return certificates_pdf(rule, [row], title=f"{rule.display_title} · {row.label} · {row.prize}")
+    return certificates_pdf(rule, [row], title=f"{rule.display_title} · {row.label} · {rule.display_prize(row.prize)}")
 
 
 def certificates_pdf(rule: RankingRule, rows: Iterable[SnapshotRow], *, title: str) -> bytes:
@@ -172,7 +172,7 @@ def _snapshot_certificate(row: SnapshotRow, *, unit: str) -> Certificate:
     return Certificate(
         name=name,
         awarded_in=snapshot.rule.display_title,
-        prize=row.prize,
+        prize=snapshot.rule.display_prize(row.prize),
         rank=row.rank,
         issuer=snapshot.rule.unit.name,
         issued_on=timezone.localtime(snapshot.published_at or snapshot.computed_at).strftime("%Y-%m-%d"),

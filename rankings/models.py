@@ -12,7 +12,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from orgs.models import Unit
-from quizsite.naming import EnglishTitle, english_name_field
+from quizsite.naming import EnglishTitle, english_name_field, in_language
 
 from .sources import KINDS
 
@@ -117,10 +117,10 @@ class RankingRule(EnglishTitle, models.Model):
         default=list,
         blank=True,
         help_text=_(
-            'Best first: [{"name": "一等奖", "value": 3, "per_group": 1}, ...]. The value is a count, a '
-            "percentage, or the lowest score of the band; the optional per_group is the most of that tier "
-            "one group (the group level's unit) may take: the place a capped subject would have taken goes "
-            "to the next eligible one."
+            'Best first: [{"name": "一等奖", "name_en": "First prize", "value": 3, "per_group": 1}, ...]. The '
+            "value is a count, a percentage, or the lowest score of the band; the optional name_en is shown on "
+            "English pages; the optional per_group is the most of that tier one group (the group level's unit) "
+            "may take: the place a capped subject would have taken goes to the next eligible one."
         ),
     )
     boundary_ties = models.CharField(
@@ -186,6 +186,13 @@ class RankingRule(EnglishTitle, models.Model):
 
     def __str__(self) -> str:
         return self.display_title
+
+    def display_prize(self, prize: str) -> str:
+        """A prize as a snapshot row names it (its tier's name as typed), in the page's language:
+        the tier's English name on an English page when the rule gives one. A tier renamed since
+        the row was computed is no longer found, and the prize reads as recorded."""
+        english = next((str(t.get("name_en") or "") for t in self.prize_tiers or () if t.get("name") == prize), "")
+        return in_language(prize, english)
 
     def clean(self) -> None:
         from .params import SAVED_SOURCES, check_rule

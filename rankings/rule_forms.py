@@ -26,7 +26,7 @@ from orgs import access
 from orgs.models import Unit
 from orgs.selectors import unit_paths
 
-from .models import RankingRule, RuleSource
+from .models import RankingRule, RuleSource, SnapshotRow
 from .params import COMPOSABLE, TIE_BREAKS, check_rule, check_team_sources
 
 # Where each setting shows: the page's sections, in order. A new model setting is one name here
@@ -122,6 +122,10 @@ SECTIONS = ("prize_tiers", "composite", "sources")
 
 RESERVED_SLUGS = {"rules"}
 
+# A prize's name (and its English name) is at most as long as the prize a snapshot row records:
+# a longer one would fail the computation's insert on PostgreSQL.
+PRIZE_NAME_MAX = SnapshotRow._meta.get_field("prize").max_length
+
 # A source's weight is stored to three decimal places (0.001).
 WEIGHT_STEP = Decimal("0.001")
 
@@ -161,23 +165,30 @@ class AdministeredUnitField(forms.ModelChoiceField):
 
 
 class TierRows:
-    """Prize tiers as the rows posted (`tier_name`, `tier_value`, `tier_per_group`, in page order),
-    best first. A row's optional quota is the most of that tier one group may take."""
+    """Prize tiers as the rows posted (`tier_name`, `tier_name_en`, `tier_value`, `tier_per_group`,
+    in page order), best first. A row's optional English name is shown on English pages; its
+    optional quota is the most of that tier one group may take."""
 
     def __init__(self, data=None, *, initial=()):
         if data is not None:
             names, values = data.getlist("tier_name"), data.getlist("tier_value")
-            # A post without the quota column (an older page) keeps its rows, without quotas.
+            # A post without the English name or quota column (an older page) keeps its rows.
+            english = data.getlist("tier_name_en") + [""] * len(names)
             quotas = data.getlist("tier_per_group") + [""] * len(names)
-            rows = zip(names, values, quotas, strict=False)
+            rows = zip(names, english, values, quotas, strict=False)
             self.rows = [
-                {"name": n.strip(), "value": v.strip(), "per_group": q.strip()}
-                for n, v, q in rows
-                if n.strip() or v.strip() or q.strip()
+                {"name": n.strip(), "name_en": " ".join(e.split()), "value": v.strip(), "per_group": q.strip()}
+                for n, e, v, q in rows
+                if n.strip() or e.strip() or v.strip() or q.strip()
             ]
         else:
             self.rows = [
-                {"name": str(t["name"]), "value": _plain(t["value"]), "per_group": str(t.get("per_group") or "")}
+                {
+                    "name": str(t["name"]),
+                    "name_en": str(t.get("name_en") or ""),
+                    "value": _plain(t["value"]),
+                    "per_group": str(t.get("per_group") or ""),
+                }
                 for t in initial or ()
             ]
         for row in self.rows:
@@ -199,6 +210,10 @@ class TierRows:
             value = _number(row["value"])
             if not row["name"]:
                 row["errors"].append(_("Give this tier a name."))
+            if len(row["name"]) > PRIZE_NAME_MAX:
+                row["errors"].append(_("A prize name is at most %(n)d characters long.") % {"n": PRIZE_NAME_MAX})
+            if len(row["name_en"]) > PRIZE_NAME_MAX:
+                row["errors"].append(_("The English name is at most %(n)d characters long.") % {"n": PRIZE_NAME_MAX})
             if value is None:
                 row["errors"].append(_("Enter a number."))
             elif mode == RankingRule.PrizeMode.COUNT and value < 0:
@@ -216,6 +231,8 @@ class TierRows:
             if value is not None:
                 above = value
                 tier = {"name": row["name"], "value": float(value)}
+                if row["name_en"]:
+                    tier["name_en"] = row["name_en"]
                 if quota:
                     tier["per_group"] = quota
                 tiers.append(tier)

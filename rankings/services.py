@@ -93,8 +93,16 @@ def rule_preview(*, rule: RankingRule, sources: list[dict], limit: int = 10) -> 
     class _Rollback(Exception):
         pass
 
-    # The subject and metric say how the rows read (a unit's name, a participation rate in %).
-    preview: dict = {"rows": [], "row_count": 0, "eligible_count": 0, "subject": rule.subject, "metric": rule.metric}
+    # The subject, metric and rule say how the rows read (a unit's name, a participation rate in
+    # %, a prize's English name).
+    preview: dict = {
+        "rows": [],
+        "row_count": 0,
+        "eligible_count": 0,
+        "subject": rule.subject,
+        "metric": rule.metric,
+        "rule": rule,
+    }
     try:
         with compute.tuned_session(), transaction.atomic():
             if rule.pk is None:

@@ -126,7 +126,7 @@ def honours(request, slug: str):
     snapshot = _shown_snapshot(request, rule)
     tiers: dict[str, list[SnapshotRow]] = {}
     for row in selectors.with_unit_paths(rule, selectors.honour_rows(snapshot)):
-        tiers.setdefault(row.prize, []).append(row)
+        tiers.setdefault(rule.display_prize(row.prize), []).append(row)
     return render(
         request,
         "rankings/honours.html",

@@ -25,7 +25,8 @@ DEPTH = 2
 
 
 class Links(HTMLParser):
-    """The hrefs of a page and its visible text (scripts, styles and attributes left out)."""
+    """The hrefs of a page and its visible text (scripts, styles and attributes left out, and
+    what a form's text areas hold: like an input's value, the text as the organiser typed it)."""
 
     def __init__(self):
         super().__init__()
@@ -34,7 +35,7 @@ class Links(HTMLParser):
         self._skip = 0
 
     def handle_starttag(self, tag, attrs):
-        if tag in ("script", "style", "template"):
+        if tag in ("script", "style", "template", "textarea"):
             self._skip += 1
         if tag == "a":
             href = dict(attrs).get("href")
@@ -42,7 +43,7 @@ class Links(HTMLParser):
                 self.hrefs.append(href)
 
     def handle_endtag(self, tag):
-        if tag in ("script", "style", "template") and self._skip:
+        if tag in ("script", "style", "template", "textarea") and self._skip:
             self._skip -= 1
 
     def handle_data(self, data):
@@ -51,7 +52,8 @@ class Links(HTMLParser):
 
 
 def titles_with_english_names() -> dict[str, str]:
-    """Titles of demo data as typed (Chinese) against the English name each was given."""
+    """Titles and descriptions of demo data as typed (Chinese) against the English name each was
+    given. Prize names are left out: the demo calls' prizes (一等奖) have no English names."""
     from contests.models import Contest
     from lessons.models import Lesson, Paper, QuestionBank, Series
     from rankings.models import RankingRule
@@ -59,6 +61,8 @@ def titles_with_english_names() -> dict[str, str]:
     found = dict(QuestionBank.objects.exclude(name_en="").values_list("name", "name_en"))
     for model in (Paper, Series, Lesson, Contest, RankingRule):
         found |= dict(model.objects.exclude(title_en="").values_list("title", "title_en"))
+    for model in (Paper, Lesson):
+        found |= dict(model.objects.exclude(description_en="").values_list("description", "description_en"))
     return found
 
 

@@ -40,6 +40,7 @@ def seed(stdout) -> None:
                 services.DrawRule(bank=bank, count=3, type="true_false"),
             ],
             description="每人随机抽取 10 题，限时 15 分钟，可答两次，取最高分。",
+            description_en="10 questions drawn for each member, 15 minutes; two attempts, the best one counts.",
             max_attempts=2,
             grading=Paper.Grading.BEST,
             time_limit_s=900,
@@ -56,6 +57,7 @@ def seed(stdout) -> None:
             leg_time_limit_s=300,
             start_within_h=24,
             description="每棒 3 题、限时 5 分钟；交卷即把接力棒交给下一位队员。",
+            description_en="3 questions and 5 minutes a leg; submitting passes the baton to the next teammate.",
         )
         first, second = (unit_by_path(f"审计署/广州特派办/{name}") for name in ("第一党支部", "第二党支部"))
         member = User.objects.get(username="member")

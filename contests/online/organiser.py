@@ -37,6 +37,9 @@ class ContestForm(forms.Form):
     description = forms.CharField(
         label=pgettext_lazy("what players are told", "rules"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
+    description_en = Paper._meta.get_field("description_en").formfield(
+        label=pgettext_lazy("what players are told", "English rules"), widget=forms.Textarea(attrs={"rows": 3})
+    )
     opens_at = forms.DateTimeField(
         label=gettext_lazy("opens at"),
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
@@ -155,6 +158,7 @@ def paper_initial(online: OnlineContest) -> tuple[dict, list[dict]]:
             "title_en": paper.title_en,
             "unit": paper.unit,
             "description": paper.description,
+            "description_en": paper.description_en,
             "opens_at": timezone.localtime(paper.opens_at),
             "closes_at": timezone.localtime(paper.closes_at),
             "audience": list(online.audience.all()),
@@ -173,7 +177,16 @@ def paper_initial(online: OnlineContest) -> tuple[dict, list[dict]]:
 def paper_fields(data: dict) -> dict:
     """The builder's answers that online contests and relays store alike (`paper_initial` the
     other way round); each adds its own settings."""
-    names = ("title", "title_en", "opens_at", "closes_at", "party_members_only", "description", "results_shown")
+    names = (
+        "title",
+        "title_en",
+        "opens_at",
+        "closes_at",
+        "party_members_only",
+        "description",
+        "description_en",
+        "results_shown",
+    )
     return {name: data[name] for name in names} | {"audience": list(data["audience"])}
 
 

@@ -142,6 +142,7 @@ def online_contest_create(
     results_shown: str = Paper.Review.AFTER_CLOSE,
     question_time_s: int | None = None,
     title_en: str = "",
+    description_en: str = "",
 ) -> OnlineContest:
     """Create the contest and its paper. Refused, with nothing stored, when a rule cannot be filled."""
     _check_window(opens_at, closes_at)
@@ -153,6 +154,7 @@ def online_contest_create(
         unit=unit,
         mode=Paper.Mode.EXAM,
         description=description,
+        description_en=description_en,
         shuffle_questions=shuffle,
         shuffle_options=shuffle,
         time_limit_s=time_limit_s,
@@ -201,6 +203,7 @@ def online_contest_update(
     results_shown: str | None = None,
     question_time_s: int | None = None,
     title_en: str | None = None,
+    description_en: str | None = None,
 ) -> OnlineContest:
     """Edit a contest. Once anyone has started, the paper's rules stay as they are and the window
     may only move forward (close later; the opening stays), and the change is audited; open
@@ -243,6 +246,8 @@ def online_contest_update(
     paper.title, paper.description, paper.opens_at, paper.closes_at = title, description, opens_at, closes_at
     if title_en is not None:
         paper.title_en = title_en
+    if description_en is not None:
+        paper.description_en = description_en
     if not started:
         paper.max_attempts = paper.max_attempts if max_attempts is None else max_attempts
         paper.grading = grading or paper.grading

@@ -54,6 +54,7 @@ def relay_create(
     shuffle: bool = True,
     results_shown: str = Paper.Review.AFTER_SUBMIT,
     title_en: str = "",
+    description_en: str = "",
 ) -> RelayContest:
     """Create a relay. Refused, with nothing stored, when a leg's draw cannot be filled (the
     shortfall is named) or the window runs backwards. A member may run any number of legs, so the
@@ -71,6 +72,7 @@ def relay_create(
         by=by,
         party_members_only=party_members_only,
         description=description,
+        description_en=description_en,
         max_attempts=0,
         time_limit_s=leg_time_limit_s,
         shuffle=shuffle,

@@ -5,7 +5,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from orgs.models import Unit
-from quizsite.naming import EnglishTitle, english_name_field
+from quizsite.naming import EnglishDescription, EnglishTitle, english_name_field, english_text_field
 
 from .questions import Question, QuestionBank, QuestionType, QuestionVersion, Tag
 
@@ -16,7 +16,7 @@ def default_points() -> dict:
     return dict(DEFAULT_POINTS)
 
 
-class Paper(EnglishTitle, models.Model):
+class Paper(EnglishTitle, EnglishDescription, models.Model):
     """What a member sits: a fixed list of questions or rules drawn per attempt, and its mode."""
 
     class Mode(models.TextChoices):
@@ -59,6 +59,7 @@ class Paper(EnglishTitle, models.Model):
     mode = models.CharField(_("mode"), max_length=10, choices=Mode.choices)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PUBLISHED)
     description = models.TextField(_("description"), blank=True)
+    description_en = english_text_field(label=_("English description"))
     shuffle_questions = models.BooleanField(_("shuffle questions"), default=True)
     shuffle_options = models.BooleanField(_("shuffle options"), default=True)
     points_per_type = models.JSONField(_("points per type"), default=default_points)

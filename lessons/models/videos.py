@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from orgs.models import Unit
-from quizsite.naming import EnglishTitle, english_name_field
+from quizsite.naming import EnglishDescription, EnglishTitle, english_name_field, english_text_field
 
 from .study_rules import StudyHoursRule
 
@@ -54,7 +54,7 @@ def lesson_media_path(lesson: "Lesson", filename: str) -> str:
     return f"lessons/{lesson.pk or 'new'}/{filename}"
 
 
-class Lesson(EnglishTitle, models.Model):
+class Lesson(EnglishTitle, EnglishDescription, models.Model):
     class Status(models.TextChoices):
         UPLOADING = "uploading", _("Uploading")
         PROCESSING = "processing", _("Processing")
@@ -70,6 +70,7 @@ class Lesson(EnglishTitle, models.Model):
     speaker = models.CharField(_("speaker"), max_length=60, blank=True)
     unit = models.ForeignKey(Unit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="lessons")
     description = models.TextField(_("description"), blank=True)
+    description_en = english_text_field(label=_("English description"))
     audience = models.ManyToManyField(
         Unit,
         verbose_name=_("audience"),

@@ -64,6 +64,7 @@ def lesson_create(
     publish_from: datetime | None = None,
     publish_until: datetime | None = None,
     title_en: str = "",
+    description_en: str = "",
 ) -> Lesson:
     if not title.strip():
         raise LessonRejected("title_required", _("A lesson needs a title."))
@@ -74,6 +75,7 @@ def lesson_create(
         series=series,
         speaker=speaker,
         description=description,
+        description_en=description_en,
         required=required,
         publish_from=publish_from,
         publish_until=publish_until,

@@ -64,6 +64,7 @@ class LessonSettingsForm(forms.ModelForm):
             "speaker",
             "series",
             "description",
+            "description_en",
             "audience",
             "required",
             "paper",
@@ -75,6 +76,7 @@ class LessonSettingsForm(forms.ModelForm):
         widgets = {
             "study_hours": forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
             "description": forms.Textarea(attrs={"rows": 2}),
+            "description_en": forms.Textarea(attrs={"rows": 2}),
             "publish_from": forms.DateTimeInput(attrs={"type": "datetime-local"}, format=LOCAL_INPUT),
             "publish_until": forms.DateTimeInput(attrs={"type": "datetime-local"}, format=LOCAL_INPUT),
             "subtitles": forms.FileInput(attrs={"accept": ".vtt,text/vtt"}),
@@ -163,7 +165,7 @@ def lesson_settings(request, lesson_id: int):
                 )
             return redirect("lessons:lesson_settings", lesson_id=lesson.pk)
     groups = [
-        (_("About the lesson"), ["title", "title_en", "speaker", "series", "description"]),
+        (_("About the lesson"), ["title", "title_en", "speaker", "series", "description", "description_en"]),
         (_("Who may watch, and when"), ["audience", "publish_from", "publish_until", "required"]),
         (_("Quiz after the lesson"), ["paper"]),
         (_("Study hours"), ["study_hours"]),

@@ -53,6 +53,7 @@ class PaperSettingsForm(forms.ModelForm):
             "mode",
             "status",
             "description",
+            "description_en",
             "question_time_s",
             "pass_mark",
             "max_attempts",
@@ -67,6 +68,7 @@ class PaperSettingsForm(forms.ModelForm):
         ]
         widgets = {
             "description": forms.Textarea(attrs={"rows": 2}),
+            "description_en": forms.Textarea(attrs={"rows": 2}),
             "opens_at": forms.DateTimeInput(attrs={"type": "datetime-local"}, format=LOCAL_INPUT),
             "closes_at": forms.DateTimeInput(attrs={"type": "datetime-local"}, format=LOCAL_INPUT),
         }
@@ -74,7 +76,9 @@ class PaperSettingsForm(forms.ModelForm):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["unit"] = UnitChoiceField(user=user, label=gettext_lazy("Unit"))
-        self.order_fields(["title", "unit", "mode", "status", "description", "time_limit_minutes"])
+        self.order_fields(
+            ["title", "title_en", "unit", "mode", "status", "description", "description_en", "time_limit_minutes"]
+        )
         self.fields["pass_mark"].validators.append(_percent)
         self.fields["pass_mark"].widget.attrs.update(min=0, max=100)
         if self.instance.pk is None:

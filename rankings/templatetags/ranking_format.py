@@ -17,3 +17,9 @@ def metric_value(value, metric: str) -> str:
     if metric in RATE_METRICS:
         return f"{floatformat(value * 100, '-1')}%"
     return floatformat(value, "-2")
+
+
+@register.filter
+def prize_name(prize: str, rule) -> str:
+    """A snapshot row's prize in the page's language (`RankingRule.display_prize`)."""
+    return rule.display_prize(prize) if prize else ""

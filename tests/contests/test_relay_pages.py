@@ -247,3 +247,35 @@ def test_editing_a_relay_posts_what_the_page_sends_and_keeps_its_unit(setup):  #
         48,
         setup["organ"],
     )
+
+
+def test_a_relays_rules_are_typed_in_both_languages_and_each_reader_gets_their_own(setup):  # noqa: F811
+    organiser = signed_in(setup["by"])
+    form = {
+        "title": "处室接力赛",
+        "unit": setup["organ"].pk,
+        "description": "每棒两题。",
+        "description_en": "Two questions a leg.",
+        "opens_at": (test_relay.NOW - timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M"),
+        "closes_at": (test_relay.NOW + timedelta(days=5)).strftime("%Y-%m-%dT%H:%M"),
+        "audience": [setup["organ"].pk],
+        "time_limit_min": 10,
+        "shuffle": "on",
+        "results_shown": "after_submit",
+        "start_within_h": 24,
+        "late_start": "flag",
+        "rules-TOTAL_FORMS": 1,
+        "rules-INITIAL_FORMS": 0,
+        "rules-0-bank": setup["bank"].pk,
+        "rules-0-type": "single",
+        "rules-0-count": 2,
+    }
+    assert organiser.post("/contests/relays/manage/new/", form).status_code == 302
+    relay = RelayContest.objects.get()
+    paper = relay.online.paper
+    assert (paper.description, paper.description_en) == ("每棒两题。", "Two questions a leg.")
+    runner = signed_in(setup["runners"][0])
+    english = runner.get(f"/contests/relays/{relay.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Two questions a leg." in english and "每棒两题。" not in english
+    chinese = runner.get(f"/contests/relays/{relay.pk}/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "每棒两题。" in chinese and "Two questions a leg." not in chinese
