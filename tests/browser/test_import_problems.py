@@ -31,3 +31,23 @@ def test_a_question_file_with_hundreds_of_bad_lines(
         page.click("#import-errors-download")
     rows = list(load_workbook(BytesIO(download.value.path().read_bytes())).active.values)
     assert len(rows) == 251 and rows[0][0] == header and rows[250][0] == 250
+
+
+def test_a_member_sheet_with_hundreds_of_bad_rows(live_server, demo, page_factory, tmp_path, screenshot):
+    from tests.factories import workbook
+
+    path = tmp_path / "members.xlsx"
+    rows = [["新同志", f"3{n:05}", "财政部/预算司"] for n in range(1, 206)]
+    path.write_bytes(workbook([["姓名", "工号", "单位"], *rows]).getvalue())
+    page = page_factory(locale="en-GB")
+    sign_in(page, live_server.url, "organiser")
+    page.goto(f"{live_server.url}/orgs/members/import/")
+    page.set_input_files("input[type=file]", str(path))
+    page.click("#preview-button")
+    assert page.locator("#import-errors tbody tr").count() == 200
+    assert "and 5 more problems" in page.locator("#import-errors-more").inner_text()
+    screenshot(page, "member-import-problems-en")
+    with page.expect_download() as download:
+        page.locator("#import-errors-summary a").click()
+    rows = list(load_workbook(BytesIO(download.value.path().read_bytes())).active.values)
+    assert rows[0] == ("Row", "Column", "Problem") and [row[0] for row in rows[1:]] == list(range(2, 207))
