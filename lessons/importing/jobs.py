@@ -43,6 +43,17 @@ def import_preview_confirm(*, job_id: int, bank: QuestionBank, at: datetime | No
     return ImportJob.objects.get(pk=job_id) if confirmed else None
 
 
+def import_preview_discard(*, job_id: int) -> None:
+    """Delete a preview's job and file if it was never confirmed: the same session's new preview
+    replaced it, so it can no longer be confirmed."""
+    with transaction.atomic():
+        job = ImportJob.objects.select_for_update().filter(pk=job_id, confirmed_at__isnull=True).first()
+        if job is None:
+            return
+        job.delete()
+    job.file.storage.delete(job.file.name)
+
+
 def import_previews_sweep(*, at: datetime | None = None) -> int:
     """Delete the jobs never confirmed whose preview window has passed, with their files, and
     files under imports/questions/ no job holds (a deleted bank's). A confirmed job's file is

@@ -24,7 +24,7 @@ from quizsite.spreadsheets import xlsx_response
 
 from .. import selectors
 from ..importing.export import bank_export
-from ..importing.jobs import import_job_create, import_preview_confirm
+from ..importing.jobs import import_job_create, import_preview_confirm, import_preview_discard
 from ..importing.preview import import_preview_rows
 from ..importing.run import FORMATS, UploadRefused, questions_import, upload_format
 from ..models import ImportJob, Paper, Question, QuestionBank, QuestionType
@@ -189,6 +189,8 @@ def bank_import(request, slug: str):
                         by=request.user,
                         confirmed=False,
                     )
+                    if replaced := request.session.get(PREVIEW_SESSION_KEY):
+                        import_preview_discard(job_id=replaced["job"])
                     request.session[PREVIEW_SESSION_KEY] = {"token": uuid.uuid4().hex, "job": job.pk, "bank": bank.slug}
                 elif report.errors:
                     import_files.error_report_store(

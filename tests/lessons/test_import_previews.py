@@ -72,6 +72,18 @@ def test_a_preview_never_confirmed_is_swept_with_its_file_once_its_window_has_pa
     assert not ImportJob.objects.exists() and not default_storage.exists(job.file.name)
 
 
+def test_a_new_preview_deletes_the_earlier_one_it_replaces_but_never_a_confirmed_one(organiser, bank, tree):
+    preview(organiser, bank)
+    first = ImportJob.objects.get()
+    preview(organiser, bank, AIKEN.replace("小康", "温饱"))
+    second = ImportJob.objects.exclude(pk=first.pk).get()
+    assert not ImportJob.objects.filter(pk=first.pk).exists() and not default_storage.exists(first.file.name)
+    confirm(organiser, bank)
+    other = factories.bank(tree["gz"], slug="other")
+    preview(organiser, other)
+    assert ImportJob.objects.filter(pk=second.pk).exists() and default_storage.exists(second.file.name)
+
+
 def test_a_preview_confirmed_after_its_window_is_refused_and_imports_nothing(organiser, bank):
     preview(organiser, bank)
     age(ImportJob.objects.get(), settings.IMPORT_PREVIEW_HOURS + 1)
