@@ -1,10 +1,7 @@
 """Self-study over /api/v1/study/: everything a phone or mini-program client needs to take
 practice, the daily quiz, a timed exam or a challenge, review the notebook and see points."""
 
-import uuid
-
 from django.core.exceptions import PermissionDenied
-from django.core.files.base import ContentFile
 from django.db import transaction
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -22,6 +19,7 @@ from quizsite.spreadsheets import XLSX_TYPE, xlsx_response
 
 from . import presenters, selectors
 from .importing.export import bank_export
+from .importing.jobs import import_job_create
 from .importing.run import FORMATS, UploadRefused, questions_import, upload_format
 from .models import Attempt, ImportJob, NotebookEntry, Paper
 from .services import attempts, notebook
@@ -253,9 +251,9 @@ class BankImportView(APIView):
         report = questions_import(data=content, fmt=fmt, bank=bank, by=request.user, dry_run=True)
         if data.validated_data["dry_run"] or not report.ok:
             return Response(report.summary(), status=status.HTTP_200_OK if report.ok else status.HTTP_400_BAD_REQUEST)
-        job = ImportJob(bank=bank, filename=uploaded_name(upload.name), format=fmt, created_by=request.user)
-        job.file.save(f"{uuid.uuid4().hex}-{fmt}", ContentFile(content), save=False)
-        job.save()
+        job = import_job_create(
+            bank=bank, filename=uploaded_name(upload.name), fmt=fmt, data=content, by=request.user, confirmed=True
+        )
         transaction.on_commit(lambda: question_import_run.delay(job.pk))
         return Response(_job_payload(job), status=status.HTTP_202_ACCEPTED)
 

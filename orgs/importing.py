@@ -6,14 +6,19 @@ on the accounts the import creates: a sheet is no way to reset passwords, so an 
 password cell is left alone and the report says which rows had one.
 """
 
+import uuid
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import IO
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from quizsite import import_files
 from quizsite.spreadsheets import (
     ExportWorkbook,
     RowError,
@@ -293,6 +298,34 @@ def members_import(*, file: IO[bytes], by: User, dry_run: bool = False) -> Impor
                 "Another change to the same members happened at the same time. Nothing was imported; try again."
             )
     return report
+
+
+PREVIEW_PREFIX = "members-"
+
+
+def member_import_preview_store(*, data: bytes, replacing: str = "") -> str:
+    """Keep a previewed sheet until its confirmation and return its name; `replacing`, the same
+    session's earlier preview (which can no longer be confirmed), is deleted."""
+    if replacing.startswith(import_files.DIRECTORY + PREVIEW_PREFIX):
+        default_storage.delete(replacing)
+    return default_storage.save(f"{import_files.DIRECTORY}{PREVIEW_PREFIX}{uuid.uuid4().hex}.xlsx", ContentFile(data))
+
+
+def member_import_preview_read(name: str) -> bytes | None:
+    """The kept sheet `name`, or None once it is gone or its preview window has passed."""
+    if not name.startswith(import_files.DIRECTORY + PREVIEW_PREFIX) or not import_files.within_window(name):
+        return None
+    try:
+        with default_storage.open(name, "rb") as handle:
+            return handle.read()
+    except FileNotFoundError:  # swept at the window's end between the check and the read
+        return None
+
+
+def member_import_previews_sweep(*, at: datetime | None = None) -> int:
+    """Delete the previewed sheets never confirmed whose preview window has passed (a confirmed
+    sheet is deleted when its import succeeds). Returns how many went."""
+    return import_files.stored_files_sweep(prefix=PREVIEW_PREFIX, at=at)
 
 
 def member_template(*, for_user: User) -> bytes:

@@ -24,4 +24,5 @@ urlpatterns = [
     ),
     path("members/import/", views.member_import, name="member_import"),
     path("members/import/template.xlsx", views.member_import_template, name="member_import_template"),
+    path("members/import/problems.xlsx", views.member_import_errors, name="member_import_errors"),
 ]

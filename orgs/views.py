@@ -1,12 +1,11 @@
 """Organiser pages for units and members. Thin: authorise, call a service or selector, render."""
 
-import uuid
+from io import BytesIO
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -18,6 +17,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
+from quizsite import import_files
 from quizsite.api_errors import error_body
 from quizsite.naming import joined_sentences
 from quizsite.spreadsheets import ExportWorkbook, xlsx_response
@@ -35,6 +35,7 @@ from .forms import (
 from .models import ApiToken, MemberPlacement, Unit, UnitPlacement
 
 IMPORT_SESSION_KEY = "member_import_file"
+IMPORT_ERRORS_SESSION_KEY = "member_import_errors"
 
 
 @login_required
@@ -373,11 +374,12 @@ def member_import(request):
     form = MemberImportForm()
     if request.method == "POST" and request.POST.get("action") == "confirm":
         stored = request.session.get(IMPORT_SESSION_KEY)
-        if not stored or request.POST.get("token") != stored or not default_storage.exists(stored):
+        token = request.POST.get("token")
+        data = importing.member_import_preview_read(stored) if stored and stored == token else None
+        if not stored or data is None:
             messages.error(request, _("That preview has expired. Upload the file again."))
             return redirect("orgs:member_import")
-        with default_storage.open(stored, "rb") as handle:
-            report = importing.members_import(file=handle, by=request.user)
+        report = importing.members_import(file=BytesIO(data), by=request.user)
         if report.ok:
             default_storage.delete(stored)
             del request.session[IMPORT_SESSION_KEY]
@@ -389,7 +391,7 @@ def member_import(request):
             if report.passwords_ignored:
                 messages.warning(request, importing.passwords_ignored_message(report))
             return redirect("orgs:member_list")
-        return render(request, "orgs/member_import.html", {"form": form, "report": report})
+        return render(request, "orgs/member_import.html", _import_errors_context(request, form, report))
 
     if request.method == "POST":
         form = MemberImportForm(request.POST, request.FILES)
@@ -399,20 +401,50 @@ def member_import(request):
             token = ""
             if report.ok:
                 upload.seek(0)
-                token = default_storage.save(f"imports/members-{uuid.uuid4().hex}.xlsx", ContentFile(upload.read()))
+                token = importing.member_import_preview_store(
+                    data=upload.read(), replacing=request.session.get(IMPORT_SESSION_KEY, "")
+                )
                 request.session[IMPORT_SESSION_KEY] = token
             return render(
                 request,
                 "orgs/member_import.html",
                 {
-                    "form": form,
-                    "report": report,
+                    **_import_errors_context(request, form, report),
                     "token": token,
                     "filename": upload.name,
                     "passwords_ignored": importing.passwords_ignored_message(report),
                 },
             )
     return render(request, "orgs/member_import.html", {"form": form})
+
+
+def _import_errors_context(request, form, report: importing.ImportReport) -> dict:
+    """The page's context for a checked sheet: its first problems, and the rest as a download."""
+    if report.errors:
+        import_files.error_report_store(
+            request,
+            session_key=IMPORT_ERRORS_SESSION_KEY,
+            place="row",
+            errors=[(error.row, error.column, error.message) for error in report.errors],
+        )
+    return {
+        "form": form,
+        "report": report,
+        "errors_shown": report.errors[: import_files.ERRORS_SHOWN],
+        "errors_more": max(len(report.errors) - import_files.ERRORS_SHOWN, 0),
+    }
+
+
+@login_required
+def member_import_errors(request):
+    """Every problem of the last sheet this organiser's preview refused, as an .xlsx."""
+    access.check_manager(request.user)
+    return import_files.error_report_response(
+        request,
+        session_key=IMPORT_ERRORS_SESSION_KEY,
+        filename=_("Member import problems"),
+        back=reverse("orgs:member_import"),
+    )
 
 
 @login_required

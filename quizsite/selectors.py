@@ -409,6 +409,7 @@ def work_in_progress(user: User) -> dict[str, list]:
             ImportJob.objects.filter(
                 access.subtree_q(user, prefix="bank__unit__"),
                 status__in=[ImportJob.Status.PENDING, ImportJob.Status.RUNNING],
+                confirmed_at__isnull=False,  # a preview's job is no import yet
             ).select_related("bank")[:10]
         ),
         "lessons": list(

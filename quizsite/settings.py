@@ -296,6 +296,10 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 MEMBER_IMPORT_MAX_BYTES = env_int("MEMBER_IMPORT_MAX_BYTES", 10 * 1024 * 1024)
+# An import's preview may be confirmed (and its list of problems downloaded) for this long after the
+# upload; the daily sweep then deletes the kept file (quizsite.import_files). A day leaves a preview
+# open over lunch or overnight; member sheets hold phone numbers and initial passwords, so not longer.
+IMPORT_PREVIEW_HOURS = env_int("IMPORT_PREVIEW_HOURS", 24)
 
 # Security. Behind nginx the original scheme arrives in X-Forwarded-Proto.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -416,6 +420,8 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-question-images": {"task": "lessons.tasks.question_images_sweep", "schedule": 86400.0},
     # Resumable uploads (lesson videos, calls' video entries) no chunk has reached for days.
     "sweep-uploads": {"task": "lessons.tasks.uploads_sweep", "schedule": 86400.0},
+    # Import sheets never confirmed and lists of problems older than IMPORT_PREVIEW_HOURS.
+    "sweep-import-files": {"task": "quizsite.tasks.import_files_sweep", "schedule": 86400.0},
     "sweep-relays": {"task": "contests.relay.tasks.relays_sweep", "schedule": 30.0},
     "recompute-dirty-rankings": {
         "task": "rankings.tasks.recompute_dirty_rules",

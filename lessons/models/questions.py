@@ -167,6 +167,9 @@ class ImportJob(models.Model):
     result = models.JSONField(null=True, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+    # Set when its organiser confirms the preview (at once through the API). A job never confirmed
+    # is only a preview's kept file: the daily sweep deletes it after the preview window.
+    confirmed_at = models.DateTimeField(null=True, blank=True)
     heartbeat_at = models.DateTimeField(
         null=True, blank=True, help_text=_("When the running import last reported progress.")
     )

@@ -6,23 +6,25 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.files.base import ContentFile
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Q
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from orgs import access
 from orgs.forms import UnitChoiceField
+from quizsite import import_files
 from quizsite.filenames import uploaded_name
 from quizsite.spreadsheets import xlsx_response
 
 from .. import selectors
 from ..importing.export import bank_export
+from ..importing.jobs import import_job_create, import_preview_confirm, import_preview_discard
 from ..importing.preview import import_preview_rows
 from ..importing.run import FORMATS, UploadRefused, questions_import, upload_format
 from ..models import ImportJob, Paper, Question, QuestionBank, QuestionType
@@ -31,6 +33,7 @@ from ..statistics import paper_statistics
 from ..tasks import question_import_restart, question_import_run
 
 PREVIEW_SESSION_KEY = "question_import_preview"
+ERRORS_SESSION_KEY = "question_import_errors"
 
 
 def access_bank(user, slug: str, *, manage: bool = True) -> QuestionBank:
@@ -156,10 +159,12 @@ def bank_import(request, slug: str):
     form = ImportForm()
     if request.method == "POST" and request.POST.get("action") == "confirm":
         preview = request.session.get(PREVIEW_SESSION_KEY) or {}
-        if preview.get("token") != request.POST.get("token") or preview.get("bank") != bank.slug:
+        job = None
+        if preview.get("token") == request.POST.get("token") and preview.get("bank") == bank.slug:
+            job = import_preview_confirm(job_id=preview["job"], bank=bank)
+        if job is None:
             messages.error(request, _("That preview has expired. Upload the file again."))
             return redirect("lessons:bank_import", slug=bank.slug)
-        job = ImportJob.objects.get(pk=preview["job"], status=ImportJob.Status.PENDING)
         del request.session[PREVIEW_SESSION_KEY]
         transaction.on_commit(lambda: question_import_run.delay(job.pk))
         return redirect("lessons:import_job", job_id=job.pk)
@@ -176,10 +181,28 @@ def bank_import(request, slug: str):
                 data = upload.read()
                 report = questions_import(data=data, fmt=fmt, bank=bank, by=request.user, dry_run=True)
                 if report.ok and report.drafts:
-                    job = ImportJob(bank=bank, filename=uploaded_name(upload.name), format=fmt, created_by=request.user)
-                    job.file.save(f"{uuid.uuid4().hex}-{fmt}", ContentFile(data), save=False)
-                    job.save()
+                    job = import_job_create(
+                        bank=bank,
+                        filename=uploaded_name(upload.name),
+                        fmt=fmt,
+                        data=data,
+                        by=request.user,
+                        confirmed=False,
+                    )
+                    if replaced := request.session.get(PREVIEW_SESSION_KEY):
+                        import_preview_discard(job_id=replaced["job"])
                     request.session[PREVIEW_SESSION_KEY] = {"token": uuid.uuid4().hex, "job": job.pk, "bank": bank.slug}
+                elif report.errors:
+                    import_files.error_report_store(
+                        request,
+                        session_key=ERRORS_SESSION_KEY,
+                        place="row" if fmt in ("xlsx", "csv") else "line",
+                        errors=[
+                            (error.get("row", error.get("line")), error["column"], error["message"])
+                            for error in report.errors
+                        ],
+                    )
+    errors = report.errors if report else []
     return render(
         request,
         "lessons/bank_import.html",
@@ -188,11 +211,23 @@ def bank_import(request, slug: str):
             "form": form,
             "report": report,
             "rows": import_preview_rows(report) if report else [],
-            "file_errors": [error for error in report.errors if not error.get("row") and not error.get("line")]
-            if report
-            else [],
+            "file_errors": [error for error in errors if not error.get("row") and not error.get("line")],
+            "errors_shown": errors[: import_files.ERRORS_SHOWN],
+            "errors_more": max(len(errors) - import_files.ERRORS_SHOWN, 0),
             "preview": request.session.get(PREVIEW_SESSION_KEY) if report else None,
         },
+    )
+
+
+@login_required
+def bank_import_errors(request, slug: str):
+    """Every problem of the last file this organiser's import preview refused, as an .xlsx."""
+    bank = access_bank(request.user, slug)
+    return import_files.error_report_response(
+        request,
+        session_key=ERRORS_SESSION_KEY,
+        filename=_("Question import problems"),
+        back=reverse("lessons:bank_import", args=[bank.slug]),
     )
 
 

@@ -1,0 +1,191 @@
+"""A question import's kept file: confirmed within the preview window or swept; and a refused
+file's problems: the first ones on the page, every one in a download."""
+
+import os
+from datetime import timedelta
+from io import BytesIO
+
+import pytest
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.urls import reverse
+from django.utils import timezone
+from openpyxl import load_workbook
+
+from lessons.importing.jobs import import_job_create, import_previews_sweep
+from lessons.models import ImportJob, Question
+from lessons.tasks import question_import_run
+from quizsite import import_files
+from quizsite.selectors import work_in_progress
+from quizsite.tasks import import_files_sweep
+from tests import factories
+from tests.spreadsheets import FORMULA, assert_written_as_text
+
+AIKEN = "党的最高理想是？\nA. 共产主义\nB. 小康\nANSWER: A\n"
+
+
+@pytest.fixture
+def bank(tree):
+    return factories.bank(tree["gz"], slug="dangzhang")
+
+
+@pytest.fixture
+def organiser(client, gz_organiser):
+    client.force_login(gz_organiser)
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    return client
+
+
+def aiken_upload(text: str, name: str = "questions.txt") -> BytesIO:
+    upload = BytesIO(text.encode())
+    upload.name = name
+    return upload
+
+
+def preview(client, bank, text=AIKEN):
+    return client.post(
+        reverse("lessons:bank_import", args=[bank.slug]), {"action": "preview", "file": aiken_upload(text)}
+    )
+
+
+def confirm(client, bank):
+    token = client.session["question_import_preview"]["token"]
+    return client.post(reverse("lessons:bank_import", args=[bank.slug]), {"action": "confirm", "token": token})
+
+
+def age(job: ImportJob, hours: float) -> None:
+    """Make `job` and its file look `hours` old."""
+    then = timezone.now() - timedelta(hours=hours)
+    ImportJob.objects.filter(pk=job.pk).update(created_at=then)
+    os.utime(job.file.path, (then.timestamp(), then.timestamp()))
+
+
+def test_a_preview_never_confirmed_is_swept_with_its_file_once_its_window_has_passed(organiser, bank):
+    preview(organiser, bank)
+    job = ImportJob.objects.get()
+    assert job.confirmed_at is None and default_storage.exists(job.file.name)
+    age(job, settings.IMPORT_PREVIEW_HOURS - 1)
+    assert import_previews_sweep() == 0 and default_storage.exists(job.file.name)  # still confirmable
+    age(job, settings.IMPORT_PREVIEW_HOURS + 1)
+    assert import_previews_sweep() == 1
+    assert not ImportJob.objects.exists() and not default_storage.exists(job.file.name)
+
+
+def test_a_new_preview_deletes_the_earlier_one_it_replaces_but_never_a_confirmed_one(organiser, bank, tree):
+    preview(organiser, bank)
+    first = ImportJob.objects.get()
+    preview(organiser, bank, AIKEN.replace("小康", "温饱"))
+    second = ImportJob.objects.exclude(pk=first.pk).get()
+    assert not ImportJob.objects.filter(pk=first.pk).exists() and not default_storage.exists(first.file.name)
+    confirm(organiser, bank)
+    other = factories.bank(tree["gz"], slug="other")
+    preview(organiser, other)
+    assert ImportJob.objects.filter(pk=second.pk).exists() and default_storage.exists(second.file.name)
+
+
+def test_a_preview_confirmed_after_its_window_is_refused_and_imports_nothing(organiser, bank):
+    preview(organiser, bank)
+    age(ImportJob.objects.get(), settings.IMPORT_PREVIEW_HOURS + 1)
+    response = confirm(organiser, bank)
+    assert response.status_code == 302 and response["Location"] == reverse("lessons:bank_import", args=[bank.slug])
+    assert ImportJob.objects.get().confirmed_at is None and not Question.objects.exists()
+    assert "That preview has expired." in organiser.get(response["Location"]).text
+
+
+def test_a_confirmed_import_keeps_its_file_however_old(organiser, bank, django_capture_on_commit_callbacks):
+    preview(organiser, bank)
+    with django_capture_on_commit_callbacks() as callbacks:
+        response = confirm(organiser, bank)
+    job = ImportJob.objects.get()
+    assert response["Location"] == reverse("lessons:import_job", args=[job.pk])
+    assert job.confirmed_at is not None and len(callbacks) == 1  # the run is queued
+    question_import_run(job.pk)
+    assert ImportJob.objects.get().status == ImportJob.Status.DONE and Question.objects.count() == 1
+    age(job, 24 * 365)
+    assert import_previews_sweep() == 0 and default_storage.exists(job.file.name)
+
+
+def test_an_import_through_the_api_is_confirmed_at_once_and_kept_while_it_waits_for_a_worker(bank, tree):
+    job = import_job_create(bank=bank, filename="q.txt", fmt="aiken", data=AIKEN.encode(), by=None, confirmed=True)
+    age(job, 24 * 30)
+    assert import_previews_sweep() == 0 and default_storage.exists(job.file.name)
+    assert ImportJob.objects.get().status == ImportJob.Status.PENDING
+
+
+def test_a_file_no_import_holds_is_swept_once_old_and_a_new_one_is_not(bank, tree):
+    old = default_storage.save("imports/questions/left-behind-xlsx", ContentFile(b"x"))
+    new = default_storage.save("imports/questions/just-written-xlsx", ContentFile(b"x"))
+    then = (timezone.now() - timedelta(hours=settings.IMPORT_PREVIEW_HOURS + 1)).timestamp()
+    os.utime(default_storage.path(old), (then, then))
+    assert import_previews_sweep() == 1
+    assert not default_storage.exists(old) and default_storage.exists(new)
+
+
+def test_the_dashboard_lists_confirmed_imports_not_previews(organiser, bank, gz_organiser):
+    preview(organiser, bank)
+    assert work_in_progress(gz_organiser)["imports"] == []
+    waiting = import_job_create(bank=bank, filename="q.txt", fmt="aiken", data=b"", by=None, confirmed=True)
+    assert work_in_progress(gz_organiser)["imports"] == [waiting]
+
+
+def test_the_daily_sweep_task_is_scheduled_and_a_second_run_finds_nothing(organiser, bank):
+    assert settings.CELERY_BEAT_SCHEDULE["sweep-import-files"]["task"] == "quizsite.tasks.import_files_sweep"
+    preview(organiser, bank)
+    age(ImportJob.objects.get(), settings.IMPORT_PREVIEW_HOURS + 1)
+    assert import_files_sweep() == {"member_sheets": 0, "question_files": 1, "problem_lists": 0}
+    assert import_files_sweep() == {"member_sheets": 0, "question_files": 0, "problem_lists": 0}
+
+
+def test_a_file_with_thousands_of_bad_lines_lists_the_first_ones_and_offers_every_one(organiser, bank):
+    bad = 1234
+    page = preview(organiser, bank, "ANSWER: A\n" * bad)
+    html = page.text
+    table = html[html.index('id="import-errors"') : html.index("</table>", html.index('id="import-errors"'))]
+    assert table.count('<td class="qs-error-cell">') == import_files.ERRORS_SHOWN == 200
+    assert "…and 1,034 more problems (all are in the download)." in html
+    assert f"{bad} problems found." in html
+    download = organiser.get(reverse("lessons:bank_import_errors", args=[bank.slug]))
+    assert download.status_code == 200
+    rows = list(load_workbook(BytesIO(download.content)).active.values)
+    assert rows[0] == ("Line", "Column", "Problem")
+    assert rows[1:] == [(n, "ANSWER", "“ANSWER:” comes before any option.") for n in range(1, bad + 1)]
+
+
+def test_the_list_of_problems_is_in_the_pages_language(organiser, bank):
+    organiser.defaults["HTTP_ACCEPT_LANGUAGE"] = "zh-hans"
+    preview(organiser, bank, "ANSWER: A\n")
+    rows = list(
+        load_workbook(
+            BytesIO(organiser.get(reverse("lessons:bank_import_errors", args=[bank.slug])).content)
+        ).active.values
+    )
+    assert rows == [("行号", "列", "问题"), (1, "ANSWER", "“ANSWER:”出现在选项之前。")]
+
+
+def test_the_list_of_problems_is_this_sessions_and_expires_with_the_preview_window(organiser, bank):
+    url = reverse("lessons:bank_import_errors", args=[bank.slug])
+    assert organiser.get(url)["Location"] == reverse("lessons:bank_import", args=[bank.slug])  # none yet
+    preview(organiser, bank, "ANSWER: A\n")
+    name = organiser.session["question_import_errors"]
+    then = (timezone.now() - timedelta(hours=settings.IMPORT_PREVIEW_HOURS + 1)).timestamp()
+    os.utime(default_storage.path(name), (then, then))
+    response = organiser.get(url)
+    assert (
+        response.status_code == 302 and "That list of problems has expired." in organiser.get(response["Location"]).text
+    )
+    assert import_files.error_reports_sweep() == 1 and not default_storage.exists(name)
+
+
+def test_formula_like_text_in_the_list_of_problems_is_written_as_text(rf, db):
+    request = rf.get("/")
+    request.session = {}
+    import_files.error_report_store(
+        request, session_key="k", place="row", errors=[(3, FORMULA, FORMULA), (0, "", "@SUM(1)")]
+    )
+    response = import_files.error_report_response(request, session_key="k", filename="problems", back="/")
+    assert_written_as_text(response.content, FORMULA, "@SUM(1)")
+    assert list(load_workbook(BytesIO(response.content)).active.values)[1:] == [
+        (3, FORMULA, FORMULA),
+        (None, None, "@SUM(1)"),
+    ]
