@@ -10,7 +10,7 @@ def existing_jobs_confirmed(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("lessons", "0017_study_credit_records_what_gave_its_hours"),
+        ("lessons", "0018_english_descriptions"),
     ]
 
     operations = [
