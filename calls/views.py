@@ -208,8 +208,9 @@ def manage(request, call_id: int):
     return _manage_page(request, access_call(request.user, call_id))
 
 
-def _manage_page(request, call: Call, *, panel_form=None):
-    """The call's management page; `panel_form` is a refused panel, shown with what was typed."""
+def _manage_page(request, call: Call, *, panel_form=None, conflict_form=None):
+    """The call's management page; `panel_form` is a refused panel, `conflict_form` a refused
+    conflict, shown with what was typed."""
     owns = access.can_manage_unit(request.user, call.unit)
     context = {
         "call": call,
@@ -230,6 +231,9 @@ def _manage_page(request, call: Call, *, panel_form=None):
             "criteria": list(call.criteria.all()),
             "log": call.audit_events.select_related("by", "entry").order_by("-id")[:50],
         }
+        if not call.scores_locked_at and call.panels.exists():
+            context["conflict_form"] = conflict_form or forms.ConflictForm(call=call)
+        context["pickers"] = not call.assigned_at or "conflict_form" in context
     return render(request, "calls/manage.html", context)
 
 
