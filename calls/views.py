@@ -334,6 +334,27 @@ def judge_candidates(request, call_id: int):
     return JsonResponse({"results": judges.candidate_rows(found)})
 
 
+def _warn_short_assignments(request, call: Call) -> None:
+    """Name the entries that got fewer judges than the call asks: the panel had too few judges
+    free of conflicts with them (own unit, authorship, a declared conflict)."""
+    short = [
+        entry.title
+        for entry in call.entries.filter(status=Entry.Status.FINALIST)
+        .annotate(judges=Count("assignments"))
+        .order_by("pk")
+        if entry.judges < call.judges_per_entry
+    ]
+    if short:
+        messages.warning(
+            request,
+            _(
+                "%(titles)s got fewer than %(k)d judges: the panel has too few judges free of conflicts with them "
+                "(their own unit, authorship or a declared conflict)."
+            )
+            % {"titles": "、".join(short), "k": call.judges_per_entry},
+        )
+
+
 @login_required
 @require_POST
 def judging_action(request, call_id: int, action: str):
@@ -343,6 +364,7 @@ def judging_action(request, call_id: int, action: str):
             panel = get_object_or_404(Panel, call=call, pk=posted_id(request, "panel"))
             made = services.assignment_run(call=call, panel=panel, by=request.user, seed=request.POST.get("seed", ""))
             messages.success(request, _("%(n)d assignments made.") % {"n": len(made)})
+            _warn_short_assignments(request, call)
         elif action == "lock":
             services.scores_lock(call=call, by=request.user)
             messages.success(request, _("Scores are locked."))
@@ -591,21 +613,24 @@ def judging_page(request, assignment_id: int):
     comment = services.current_comment(assignment)
     # Taken off the panel (`judges.judge_withdraw`): the entries they scored stay theirs to see.
     withdrawn = not assignment.panel.judges.filter(pk=request.user.pk).exists()
+    invalid: set[int] = set()
     if request.method == "POST":
         comment = request.POST.get("comment", "")
         # A draft keeps what is filled in so far; submitting needs every criterion.
         draft = request.POST.get("action") == "draft"
         typed = {c.pk: request.POST.get(f"criterion-{c.pk}", "").strip() for c in criteria}
-        values, bad = {}, False
+        values = {}
         for pk, text in typed.items():
             if draft and not text:
                 continue
             try:
                 values[pk] = Decimal(text)
             except InvalidOperation:
-                bad = True
-        if bad or (not draft and values.keys() != typed.keys()):
-            messages.error(request, _("Enter a number for every criterion."))
+                invalid.add(pk)
+        if invalid:
+            # Named, and marked on the form: on a phone the judge may not see which box is empty.
+            names = "、".join(c.name for c in criteria if c.pk in invalid)
+            messages.error(request, _("Enter a number for %(criteria)s.") % {"criteria": names})
             current = typed
         else:
             try:
@@ -632,7 +657,7 @@ def judging_page(request, assignment_id: int):
             "previews": _preview_urls(
                 entry, lambda n, page: reverse("calls:judging_file", args=[assignment.pk, f"preview-{n}-{page}"])
             ),
-            "rows": [(c, current.get(c.pk, "")) for c in criteria],
+            "rows": [(c, current.get(c.pk, ""), c.pk in invalid) for c in criteria],
             "comment": comment,
             "comment_max": COMMENT_MAX,
             "answers": services.answers_shown(entry, to_judge=True),
