@@ -23,7 +23,7 @@ from . import exports, judges, similarity, statistics
 from .forms import ConflictForm
 from .models import Call, SimilarityPair
 from .services import CallRejected
-from .views import _assignment, access_call, posted_id
+from .views import _assignment, _manage_page, access_call, posted_id
 
 
 @login_required
@@ -155,10 +155,16 @@ def judge_accounts(request):
                 form = JudgeAccountForm(user=request.user)
         except CallRejected as rejected:
             messages.error(request, rejected.message)
+    # Opened from a call's page: a way back to it (a call the organiser's units own), to put the
+    # new judge on a panel.
+    came_from = request.GET.get("call", "")
+    back_to = None
+    if came_from.isascii() and came_from.isdecimal():
+        back_to = Call.objects.filter(access.subtree_q(request.user, prefix="unit__"), pk=int(came_from)).first()
     return render(
         request,
         "calls/judge_accounts.html",
-        {"form": form, "accounts": judges.managed_judge_accounts(request.user), "slip": slip},
+        {"form": form, "accounts": judges.managed_judge_accounts(request.user), "slip": slip, "back_to": back_to},
     )
 
 
@@ -170,8 +176,6 @@ def judge_accounts(request):
 def conflict_record(request, call_id: int):
     """An organiser records a conflict between one of the call's panel judges and entries of the
     call, both picked from lists; a refused form comes back with what was typed."""
-    from .views import _manage_page
-
     call = access_call(request.user, call_id, own=True)
     form = ConflictForm(request.POST, call=call)
     if form.is_valid():

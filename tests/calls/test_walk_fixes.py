@@ -120,3 +120,26 @@ def test_a_score_left_empty_is_named_and_marked_and_nothing_is_recorded(client, 
         {f"criterion-{content.pk}": "85", f"criterion-{style.pk}": "", "action": "draft"},
     )
     assert list(ScoreEvent.objects.values_list("value", flat=True)) == [Decimal("85")]
+
+
+def test_the_judge_accounts_page_opened_from_a_call_leads_back_to_it(client, essay_call, tree, owner):
+    """It was a dead end: an organiser who created a judge there had to find the call again."""
+    signed_in(client, owner)
+    manage = client.get(reverse("calls:manage", args=[essay_call.pk])).text
+    link = re.search(r'href="([^"]*)" id="judge-accounts-link"', manage).group(1)
+    assert link == f"{reverse('calls:judge_accounts')}?call={essay_call.pk}"
+
+    page = client.post(link, {"name": "外聘专家", "contact": "", "unit": tree["audit"].pk})
+
+    assert 'id="judge-slip"' in page.text
+    assert f'href="{reverse("calls:manage", args=[essay_call.pk])}#judging-tools" id="back-to-call"' in page.text
+    assert f"返回“{essay_call.title}”" in page.text
+
+
+def test_the_way_back_names_no_call_the_organiser_does_not_organise(client, essay_call, tree):
+    """Another organ's organiser, or a made-up number: no link, no title."""
+    signed_in(client, factories.organiser(tree["mof"]))
+    for value in (str(essay_call.pk), "abc", "987654321"):
+        page = client.get(reverse("calls:judge_accounts"), {"call": value})
+        assert page.status_code == 200
+        assert 'id="back-to-call"' not in page.text and essay_call.title not in page.text
