@@ -14,6 +14,7 @@ from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
@@ -94,6 +95,24 @@ def seed(stdout, *, video: bool = True) -> None:
         f"Demo calls: {essay.title} (open, for the member) and {micro.title} "
         f"({micro.entries.count()} entries scored, results to publish: organiser)."
     )
+    _judge_sign_in(micro)
+
+
+def demo_judge() -> User | None:
+    """The micro-class panel's judge who signs in with the demo password (None without that call)."""
+    micro = Call.objects.filter(title=MICRO_TITLE).first()
+    panel = micro.panels.first() if micro else None
+    return panel.judges.order_by("employee_no").first() if panel else None
+
+
+def _judge_sign_in(micro: Call) -> None:
+    # The panel's members have no password, like every demo member but the three logins: one
+    # gets the demo password, so the judge's pages can be tried. Set once: seeding again
+    # changes nothing.
+    judge = demo_judge()
+    if judge is not None and not judge.has_usable_password():
+        judge.set_password(settings.DEMO_PASSWORD)
+        judge.save(update_fields=["password"])
 
 
 def _essay_call(office, organiser) -> Call:

@@ -13,7 +13,14 @@ from orgs.forms import UnitChoiceField
 from orgs.models import Unit, User
 from orgs.selectors import unit_paths
 
-from .judges import PICKER_INLINE_LIMIT, candidate_rows, judge_candidates, unknown_member
+from .judges import (
+    PICKER_INLINE_LIMIT,
+    candidate_rows,
+    conflict_entries,
+    conflict_judges,
+    judge_candidates,
+    unknown_member,
+)
 from .models import Call, CallField, Panel
 from .services import entrants
 
@@ -187,14 +194,15 @@ class ReopenForm(forms.Form):
     reason = forms.CharField(label=_("reason"), max_length=300)
 
 
-class JudgePicker(forms.SelectMultiple):
-    """A plain multiple select (it works without JavaScript) whose options carry each account's
-    name, unit, employee number and user name for the searchable picker (static/js/judge_picker.js).
-    `rows` are `judges.candidate_rows` of the accounts listed; with `search_url` the picker asks
-    there for the others."""
+class PickerOptions:
+    """A plain select (it works without JavaScript) whose options carry what the searchable
+    picker (static/js/judge_picker.js) shows and searches: each row's name, unit and a detail
+    (an account's employee number or user name, an entry's authors). `rows` are
+    `judges.candidate_rows` of the accounts listed, or `entry_rows`; with `search_url` the
+    picker asks there for the others."""
 
     def __init__(self, *, rows: list[dict], search_url: str = "", attrs=None):
-        super().__init__(attrs={"data-judge-picker": "", "size": 8, **(attrs or {})})
+        super().__init__(attrs={"data-judge-picker": "", **(attrs or {})})
         self.rows = {row["id"]: row for row in rows}
         self.listed = [(row["id"], self.label(row)) for row in rows]
         if search_url:
@@ -202,7 +210,8 @@ class JudgePicker(forms.SelectMultiple):
 
     @staticmethod
     def label(row: dict) -> str:
-        return " · ".join(part for part in (row["name"], row["unit"], row["employee_no"] or row["username"]) if part)
+        detail = row.get("detail") or row.get("employee_no") or row.get("username")
+        return " · ".join(part for part in (row["name"], row["unit"], detail) if part)
 
     def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
         option = super().create_option(name, value, label, selected, index, subindex, attrs)
@@ -210,6 +219,35 @@ class JudgePicker(forms.SelectMultiple):
         if row is not None:
             option["attrs"]["data-data"] = json.dumps(row, ensure_ascii=False)
         return option
+
+
+class JudgePicker(PickerOptions, forms.SelectMultiple):
+    """Several accounts (a panel's judges) or entries."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.attrs.setdefault("size", 8)
+
+
+class JudgeChoice(PickerOptions, forms.Select):
+    """One account (the judge of a conflict)."""
+
+
+def entry_rows(entries) -> list[dict]:
+    """For the picker: each entry's id, title, unit path and authors."""
+    entries = list(entries)
+    paths = unit_paths(list({entry.unit for entry in entries}))
+    return [
+        {
+            "id": entry.pk,
+            "name": entry.title,
+            "unit": paths[entry.unit_id],
+            "detail": "、".join(
+                author.display_name for author in [entry.author, *sorted(entry.coauthors.all(), key=lambda u: u.pk)]
+            ),
+        }
+        for entry in entries
+    ]
 
 
 class JudgesField(forms.ModelMultipleChoiceField):
@@ -224,6 +262,77 @@ class JudgesField(forms.ModelMultipleChoiceField):
                 raise
             params = error.params or {}
             raise forms.ValidationError(unknown_member(str(params.get("value", params.get("pk", ""))))) from None
+
+
+class JudgeField(forms.ModelChoiceField):
+    """One judge picked by id among the given accounts; an id outside them gets the answer an
+    unknown name gets, as `JudgesField`."""
+
+    def to_python(self, value):
+        try:
+            return super().to_python(value)
+        except forms.ValidationError as error:
+            if error.code != "invalid_choice":
+                raise
+            raise forms.ValidationError(unknown_member(str(value))) from None
+
+
+class EntriesField(forms.ModelMultipleChoiceField):
+    """Entries picked by id among the call's; anything else is one clear answer."""
+
+    default_error_messages = {
+        "invalid_choice": _("Pick the entries from the list of this call's entries."),
+        "invalid_pk_value": _("Pick the entries from the list of this call's entries."),
+        "required": _("Pick at least one entry."),
+    }
+
+
+class ConflictForm(forms.Form):
+    """An organiser's conflict of interest: one of the call's panel judges may not score the
+    entries picked (`judges.conflict_judges`, `judges.conflict_entries`)."""
+
+    reason = forms.CharField(
+        label=_("reason"), max_length=300, error_messages={"required": _("Say what the conflict is.")}
+    )
+
+    def __init__(self, *args, call: Call, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.prefix = self.prefix or "conflict"
+        panel_judges = conflict_judges(call).select_related("unit").order_by("unit__path", "employee_no", "username")
+        entries = (
+            conflict_entries(call)
+            .select_related("unit", "author")
+            .prefetch_related("coauthors")
+            .order_by("unit__path", "title", "pk")
+        )
+        judge_rows = candidate_rows(panel_judges)
+        self.fields["judge"] = JudgeField(
+            label=_("Judge"),
+            queryset=panel_judges,
+            empty_label="",
+            widget=JudgeChoice(rows=judge_rows),
+            help_text=_("A judge of this call's panels."),
+            error_messages={"required": _("Pick the judge.")},
+        )
+        self.fields["judge"].widget.choices = [("", ""), *self.fields["judge"].widget.listed]
+        self.fields["entries"] = EntriesField(
+            label=_("entries concerned"),
+            queryset=entries,
+            widget=JudgePicker(rows=entry_rows(entries)),
+            help_text=_("Type part of a title, unit or author; pick every entry the judge must not score."),
+        )
+        self.fields["entries"].widget.choices = self.fields["entries"].widget.listed
+        self.fields["judge"].widget.attrs |= {
+            "data-placeholder": _("Find a judge…"),
+            "data-no-results": _("No judge of this call's panels by that name."),
+        }
+        self.fields["entries"].widget.attrs |= {
+            "data-placeholder": _("Find entries…"),
+            "data-no-results": _("No entry of this call matches."),
+            "data-remove-title": _("Remove"),
+        }
+        # The reason last, as it is read: who, which entries, why.
+        self.order_fields(["judge", "entries", "reason"])
 
 
 class PanelForm(forms.Form):

@@ -124,7 +124,7 @@ PICKER_INLINE_LIMIT = 300
 
 
 def judge_candidates(call: Call, user) -> QuerySet[User]:
-    """The accounts `user` may put on `call`'s panels or name in a conflict: active members of
+    """The accounts `user` may put on `call`'s panels: active members of
     the units `user` manages, the judge-only accounts of those units, and whoever is on one of
     the call's panels already (so that editing a panel never drops a judge). Anyone else is
     answered as an unknown name is: an organiser cannot probe other organs' accounts."""
@@ -284,18 +284,42 @@ def _replacement(assignment: Assignment) -> User | None:
     return min(candidates, key=lambda judge: (loads[judge.pk], tiebreak[judge.pk]))
 
 
+def conflict_judges(call: Call) -> QuerySet[User]:
+    """The accounts an organiser may name in a conflict with an entry of `call`: the judges on
+    its panels (whoever put them there). Anyone else is answered as an unknown name is."""
+    return User.objects.filter(pk__in=Panel.judges.through.objects.filter(panel__call=call).values("user_id"))
+
+
+def conflict_entries(call: Call) -> QuerySet[Entry]:
+    """The entries of `call` a conflict may concern: handed in and not withdrawn (a draft is
+    its authors' alone)."""
+    return call.entries.exclude(status__in=[Entry.Status.DRAFT, Entry.Status.WITHDRAWN])
+
+
 @transaction.atomic
 def conflict_record(*, entry: Entry, judge: User, by: User, reason: str) -> tuple[Conflict, Assignment | None]:
     """Record that `judge` may not judge `entry` (the judge themself, or an organiser of the
-    call), and hand an unscored assignment to another judge. Returns the conflict and the new
-    assignment (None when the judge held none, or no judge of the panel is free)."""
+    call naming one of its panel judges), and hand an unscored assignment to another judge.
+    Returns the conflict and the new assignment (None when the judge held none, or no judge of
+    the panel is free)."""
     call = Call.objects.select_for_update().get(pk=entry.call_id)
-    if by.pk != judge.pk and not access.can_manage_unit(by, call.unit):
-        raise CallRejected("not_allowed", _("Only the judge or an organiser of this call may record a conflict."))
+    if by.pk != judge.pk:
+        if not access.can_manage_unit(by, call.unit):
+            raise CallRejected("not_allowed", _("Only the judge or an organiser of this call may record a conflict."))
+        if not conflict_judges(call).filter(pk=judge.pk).exists():
+            raise CallRejected("not_a_judge", unknown_member(judge.username))
+        if not conflict_entries(call).filter(pk=entry.pk).exists():
+            raise CallRejected("not_an_entry", _("Pick the entries from the list of this call's entries."))
     if not reason.strip():
         raise CallRejected("reason_required", _("Say what the conflict is."))
     held = Assignment.objects.filter(entry=entry, judge=judge).select_related("panel", "entry__call").first()
     if held is not None and ScoreEvent.objects.filter(assignment=held).exists():
+        if by.pk != judge.pk:
+            raise CallRejected(
+                "already_scored",
+                _("%(judge)s has already scored “%(entry)s”; the scores stay on record and no conflict is recorded.")
+                % {"judge": judge.display_name, "entry": entry.title},
+            )
         raise CallRejected(
             "already_scored",
             _("This judge has already scored the entry; the scores stay on record. Ask the call's organiser."),
@@ -316,6 +340,15 @@ def conflict_record(*, entry: Entry, judge: User, by: User, reason: str) -> tupl
         detail += f" → {replacement.judge.display_name}"
     audit(call=call, entry=entry, by=by, action="conflict", detail=detail)
     return conflict, replacement
+
+
+@transaction.atomic
+def conflicts_record(
+    *, entries: list[Entry], judge: User, by: User, reason: str
+) -> list[tuple[Conflict, Assignment | None]]:
+    """An organiser's conflict between one panel judge and several entries, as `conflict_record`
+    each: all of them or, when one is refused, none."""
+    return [conflict_record(entry=entry, judge=judge, by=by, reason=reason) for entry in entries]
 
 
 # ---------------------------------------------------------------- a judge who drops out

@@ -20,10 +20,10 @@ from orgs.forms import UnitChoiceField
 from quizsite.spreadsheets import xlsx_response
 
 from . import exports, judges, similarity, statistics
-from .forms import members_named
-from .models import Call, Entry, SimilarityPair
+from .forms import ConflictForm
+from .models import Call, SimilarityPair
 from .services import CallRejected
-from .views import _assignment, access_call, posted_id
+from .views import _assignment, _manage_page, access_call, posted_id
 
 
 @login_required
@@ -155,10 +155,16 @@ def judge_accounts(request):
                 form = JudgeAccountForm(user=request.user)
         except CallRejected as rejected:
             messages.error(request, rejected.message)
+    # Opened from a call's page: a way back to it (a call the organiser's units own), to put the
+    # new judge on a panel.
+    came_from = request.GET.get("call", "")
+    back_to = None
+    if came_from.isascii() and came_from.isdecimal():
+        back_to = Call.objects.filter(access.subtree_q(request.user, prefix="unit__"), pk=int(came_from)).first()
     return render(
         request,
         "calls/judge_accounts.html",
-        {"form": form, "accounts": judges.managed_judge_accounts(request.user), "slip": slip},
+        {"form": form, "accounts": judges.managed_judge_accounts(request.user), "slip": slip, "back_to": back_to},
     )
 
 
@@ -168,21 +174,24 @@ def judge_accounts(request):
 @login_required
 @require_POST
 def conflict_record(request, call_id: int):
-    """An organiser records a conflict between a judge (user name or employee number) and an entry."""
+    """An organiser records a conflict between one of the call's panel judges and entries of the
+    call, both picked from lists; a refused form comes back with what was typed."""
     call = access_call(request.user, call_id, own=True)
-    entry = get_object_or_404(Entry, call=call, pk=posted_id(request, "entry"))
-    try:
-        (judge,) = members_named(request.POST.get("judge", ""), among=judges.judge_candidates(call, request.user))
-        _conflict, replacement = judges.conflict_record(
-            entry=entry, judge=judge, by=request.user, reason=request.POST.get("reason", "")
-        )
-    except (forms.ValidationError, ValueError):
-        messages.error(request, _("Name one judge by user name or employee number."))
-    except CallRejected as rejected:
-        messages.error(request, rejected.message)
-    else:
-        _tell_reassigned(request, replacement)
-    return redirect("calls:manage", call.pk)
+    form = ConflictForm(request.POST, call=call)
+    if form.is_valid():
+        try:
+            recorded = judges.conflicts_record(
+                entries=list(form.cleaned_data["entries"]),
+                judge=form.cleaned_data["judge"],
+                by=request.user,
+                reason=form.cleaned_data["reason"],
+            )
+        except CallRejected as rejected:
+            form.add_error(None, rejected.message)
+        else:
+            _tell_recorded(request, form.cleaned_data["judge"], recorded)
+            return redirect(reverse("calls:manage", args=[call.pk]) + "#conflict-record")
+    return _manage_page(request, call, conflict_form=form)
 
 
 @login_required
@@ -216,14 +225,24 @@ def judge_withdraw(request, call_id: int, judge_id: int):
     return redirect("calls:manage", call.pk)
 
 
-def _tell_reassigned(request, replacement) -> None:
-    if replacement is not None:
-        messages.success(
-            request,
-            _("The conflict is recorded; the entry passes to %(judge)s.") % {"judge": replacement.judge.display_name},
+def _tell_recorded(request, judge, recorded) -> None:
+    """Say what was recorded, and which entry passed to whom: the organiser need not look it up."""
+    messages.success(
+        request,
+        ngettext(
+            "The conflict of %(judge)s with %(n)d entry is recorded.",
+            "The conflict of %(judge)s with %(n)d entries is recorded.",
+            len(recorded),
         )
-    else:
-        messages.success(request, _("The conflict is recorded."))
+        % {"judge": judge.display_name, "n": len(recorded)},
+    )
+    for conflict, replacement in recorded:
+        if replacement is not None:
+            messages.info(
+                request,
+                _("“%(entry)s” passes to %(judge)s.")
+                % {"entry": conflict.entry.title, "judge": replacement.judge.display_name},
+            )
 
 
 @login_required

@@ -208,8 +208,9 @@ def manage(request, call_id: int):
     return _manage_page(request, access_call(request.user, call_id))
 
 
-def _manage_page(request, call: Call, *, panel_form=None):
-    """The call's management page; `panel_form` is a refused panel, shown with what was typed."""
+def _manage_page(request, call: Call, *, panel_form=None, conflict_form=None):
+    """The call's management page; `panel_form` is a refused panel, `conflict_form` a refused
+    conflict, shown with what was typed."""
     owns = access.can_manage_unit(request.user, call.unit)
     context = {
         "call": call,
@@ -230,6 +231,9 @@ def _manage_page(request, call: Call, *, panel_form=None):
             "criteria": list(call.criteria.all()),
             "log": call.audit_events.select_related("by", "entry").order_by("-id")[:50],
         }
+        if not call.scores_locked_at and call.panels.exists():
+            context["conflict_form"] = conflict_form or forms.ConflictForm(call=call)
+        context["pickers"] = not call.assigned_at or "conflict_form" in context
     return render(request, "calls/manage.html", context)
 
 
@@ -330,6 +334,27 @@ def judge_candidates(request, call_id: int):
     return JsonResponse({"results": judges.candidate_rows(found)})
 
 
+def _warn_short_assignments(request, call: Call) -> None:
+    """Name the entries that got fewer judges than the call asks: the panel had too few judges
+    free of conflicts with them (own unit, authorship, a declared conflict)."""
+    short = [
+        entry.title
+        for entry in call.entries.filter(status=Entry.Status.FINALIST)
+        .annotate(judges=Count("assignments"))
+        .order_by("pk")
+        if entry.judges < call.judges_per_entry
+    ]
+    if short:
+        messages.warning(
+            request,
+            _(
+                "%(titles)s got fewer than %(k)d judges: the panel has too few judges free of conflicts with them "
+                "(their own unit, authorship or a declared conflict)."
+            )
+            % {"titles": "、".join(short), "k": call.judges_per_entry},
+        )
+
+
 @login_required
 @require_POST
 def judging_action(request, call_id: int, action: str):
@@ -339,6 +364,7 @@ def judging_action(request, call_id: int, action: str):
             panel = get_object_or_404(Panel, call=call, pk=posted_id(request, "panel"))
             made = services.assignment_run(call=call, panel=panel, by=request.user, seed=request.POST.get("seed", ""))
             messages.success(request, _("%(n)d assignments made.") % {"n": len(made)})
+            _warn_short_assignments(request, call)
         elif action == "lock":
             services.scores_lock(call=call, by=request.user)
             messages.success(request, _("Scores are locked."))
@@ -587,21 +613,24 @@ def judging_page(request, assignment_id: int):
     comment = services.current_comment(assignment)
     # Taken off the panel (`judges.judge_withdraw`): the entries they scored stay theirs to see.
     withdrawn = not assignment.panel.judges.filter(pk=request.user.pk).exists()
+    invalid: set[int] = set()
     if request.method == "POST":
         comment = request.POST.get("comment", "")
         # A draft keeps what is filled in so far; submitting needs every criterion.
         draft = request.POST.get("action") == "draft"
         typed = {c.pk: request.POST.get(f"criterion-{c.pk}", "").strip() for c in criteria}
-        values, bad = {}, False
+        values = {}
         for pk, text in typed.items():
             if draft and not text:
                 continue
             try:
                 values[pk] = Decimal(text)
             except InvalidOperation:
-                bad = True
-        if bad or (not draft and values.keys() != typed.keys()):
-            messages.error(request, _("Enter a number for every criterion."))
+                invalid.add(pk)
+        if invalid:
+            # Named, and marked on the form: on a phone the judge may not see which box is empty.
+            names = "、".join(c.name for c in criteria if c.pk in invalid)
+            messages.error(request, _("Enter a number for %(criteria)s.") % {"criteria": names})
             current = typed
         else:
             try:
@@ -628,7 +657,7 @@ def judging_page(request, assignment_id: int):
             "previews": _preview_urls(
                 entry, lambda n, page: reverse("calls:judging_file", args=[assignment.pk, f"preview-{n}-{page}"])
             ),
-            "rows": [(c, current.get(c.pk, "")) for c in criteria],
+            "rows": [(c, current.get(c.pk, ""), c.pk in invalid) for c in criteria],
             "comment": comment,
             "comment_max": COMMENT_MAX,
             "answers": services.answers_shown(entry, to_judge=True),

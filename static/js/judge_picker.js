@@ -1,6 +1,7 @@
-// The judges' picker on a call's panel form: Tom Select over a plain multiple select, which is
-// what a browser without JavaScript gets. Each option carries the account's name, unit,
-// employee number and user name (its data-data), and typing searches all four. When the page
+// The judges' picker on a call's panel form, and the judge and entries pickers of a conflict:
+// Tom Select over a plain select, which is what a browser without JavaScript gets. Each option
+// carries the account's name, unit, employee number and user name, or the entry's title, unit
+// and authors (its data-data), and typing searches them all. When the page
 // lists only the panel's own judges (an organiser who reaches thousands of members), the
 // picker asks the call's judge-candidates address for the rest as the organiser types.
 (function () {
@@ -12,7 +13,7 @@
       dataAttr: "data", // the option's data-data, read from its dataset
       valueField: "id",
       labelField: "name",
-      searchField: ["name", "unit", "employee_no", "username"],
+      searchField: ["name", "unit", "employee_no", "username", "detail"],
       placeholder: select.dataset.placeholder,
       hideSelected: true,
       // Searched at once: a search left pending would reopen the list after a pick closed it.
@@ -21,7 +22,7 @@
       render: {
         option: (data, escape) =>
           `<div class="judge-option"><span class="judge-name">${escape(data.name)}</span>` +
-          `<span class="judge-no">${escape(data.employee_no || data.username)}</span>` +
+          `<span class="judge-no">${escape(data.detail || data.employee_no || data.username)}</span>` +
           `<div class="judge-unit">${escape(data.unit)}</div></div>`,
         item: (data, escape) => `<div title="${escape(data.unit)}">${escape(data.name)}</div>`,
         no_results: (_data, escape) => `<div class="no-results">${escape(select.dataset.noResults)}</div>`,

@@ -30,6 +30,9 @@ def test_essay_call_from_submission_through_a_recommendation_to_blind_judging_an
 
     # The organiser sets the call up in the product's pages.
     organiser = page_factory()
+    # Assigning, locking and publishing cannot be undone: each asks first, and the organiser agrees.
+    asked = []
+    organiser.on("dialog", lambda dialog: (asked.append(dialog.message), dialog.accept()))
     sign_in(organiser, base, "organ")
     organiser.click("#manage-menu")
     organiser.click("a[href='/calls/manage/']")
@@ -137,6 +140,7 @@ def test_essay_call_from_submission_through_a_recommendation_to_blind_judging_an
     organiser.click("#lock-button")
     organiser.click("#publish-button")
     organiser.wait_for_selector("#results-table")
+    assert [question[:6] for question in asked] == ["现在将作品分", "现在锁定评分", "现在发布结果"]
     assert "81.33" in organiser.inner_text("#results-table")
     organiser.click(".judge-comments summary")
     assert "评委1: 立意鲜明，<b>事例</b>还可更具体。" in organiser.inner_text(".judge-comments")

@@ -113,6 +113,7 @@ def test_micro_class_call_through_two_levels_and_blind_judging_to_the_library_an
     assert entry.status == Entry.Status.FINALIST
 
     organiser = page_factory()
+    organiser.on("dialog", lambda dialog: dialog.accept())  # assigning, locking, publishing ask first
     sign_in(organiser, base, "organ")
     organiser.goto(f"{base}/calls/manage/{call.pk}/")
     organiser.fill("#id_name", "评审组")

@@ -190,12 +190,12 @@ def test_an_organiser_records_a_conflict_and_the_assignment_avoids_it(
     with pytest.raises(CallRejected) as refused:
         judges.conflict_record(entry=entry, judge=jjj_judges[1], by=stranger, reason="?")
     assert refused.value.code == "not_allowed"
-    # Through the organiser's page, by user name: the judge's assignment passes on.
+    # Through the organiser's page, picked from the list: the judge's assignment passes on.
     holder = Assignment.objects.filter(entry=entry).order_by("judge_id").first().judge
     client.force_login(owner)
     client.post(
         reverse("calls:conflict_record", args=[essay_call.pk]),
-        {"entry": entry.pk, "judge": holder.username, "reason": "同一课题组"},
+        {"conflict-entries": [entry.pk], "conflict-judge": holder.pk, "conflict-reason": "同一课题组"},
     )
     assert Conflict.objects.filter(entry=entry, judge=holder).exists()
     assert not Assignment.objects.filter(entry=entry, judge=holder).exists()
@@ -444,7 +444,6 @@ def test_withdrawing_someone_who_never_judged_the_call_does_not_name_them(client
 @pytest.mark.parametrize(
     ("url_name", "body"),
     [
-        ("calls:conflict_record", {"entry": "abc", "judge": "x", "reason": "亲属"}),
         ("calls:judge_accounts", {"reset": "abc"}),
         ("calls:judging_action", {"panel": "abc"}),
     ],
@@ -453,7 +452,7 @@ def test_an_id_that_is_not_a_number_finds_nothing_instead_of_a_server_error(clie
     """The entry, panel and account ids were looked up as posted: "abc" raised "Field 'id'
     expected a number" (500)."""
     client.force_login(owner)
-    args = {"calls:conflict_record": [essay_call.pk], "calls:judging_action": [essay_call.pk, "assign"]}
+    args = {"calls:judging_action": [essay_call.pk, "assign"]}
     answer = client.post(reverse(url_name, args=args.get(url_name, [])), body)
     assert answer.status_code == 404
 

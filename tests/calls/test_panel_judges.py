@@ -164,16 +164,15 @@ def test_the_pickers_search_finds_candidates_by_name_unit_or_number_and_no_one_e
     assert client.get(url, {"q": "赵"}).status_code == 404
 
 
-def test_a_conflict_names_a_judge_among_the_candidates_only(client, essay_call, tree, panel, owner, stranger):
+def test_a_conflict_names_a_judge_among_the_calls_panel_judges_only(client, essay_call, tree, panel, owner, stranger):
     entry = finalists(essay_call, [tree["gz2"]], 1)[0]
     services.assignment_run(call=essay_call, panel=panel, by=owner, seed="c")
     signed_in(client, owner)
 
     page = client.post(
         reverse("calls:conflict_record", args=[essay_call.pk]),
-        {"entry": entry.pk, "judge": "yusuan-li", "reason": "亲属"},
-        follow=True,
+        {"conflict-entries": [entry.pk], "conflict-judge": stranger.pk, "conflict-reason": "亲属"},
     )
 
-    assert "请用用户名或工号指定一位评委。" in page.text
+    assert UNKNOWN.format(stranger.pk) in page.text
     assert not Conflict.objects.exists()

@@ -2,6 +2,7 @@ from datetime import timedelta
 from decimal import Decimal
 from io import StringIO
 
+from django.conf import settings as django_settings
 from django.core.management import call_command
 from django.utils import timezone
 
@@ -112,6 +113,14 @@ def check_demo_calls(client):
     client.force_login(User.objects.get(username="organiser"))
     managed = client.get(f"/calls/manage/{micro.pk}/").content.decode()
     assert 'id="publish-button"' in managed and "87.27" in managed
+
+    # A judge of the panel signs in with the demo password (the panel's members had none, so no
+    # one could try the judge's pages) and finds the four entries scored.
+    client.logout()
+    signed_in = client.post("/accounts/login/", {"username": "100001", "password": django_settings.DEMO_PASSWORD})
+    assert signed_in.status_code == 302
+    judging = client.get("/calls/judging/").content.decode()
+    assert micro.title in judging and judging.count('class="badge text-bg-success"') == 4
 
 
 def test_the_demo_members_daily_quiz_points_today_come_with_a_finished_daily_quiz(db):

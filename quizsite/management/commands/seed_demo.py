@@ -37,3 +37,8 @@ class Command(BaseCommand):
         self.stdout.write("  admin      administrator of 审计署, 财政部, 国家统计局")
         self.stdout.write("  organiser  organiser of 审计署/广州特派办")
         self.stdout.write("  member     member of 审计署/广州特派办/第一党支部")
+        judge = calls_demo.demo_judge()
+        if judge is not None:
+            self.stdout.write(
+                f"Demo judge (the same password): {judge.username}, {judge.real_name}, a judge of the micro-class call"
+            )
