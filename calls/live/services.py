@@ -38,7 +38,6 @@ def check_host(user, night: Night) -> None:
         raise CallRejected("not_host", _("Only organisers of the call's unit can host its speech night."))
 
 
-@transaction.atomic
 def check_presented_live(call: Call) -> None:
     """A speech night is for entries given on a stage (speeches, micro-classes), not essays or photos."""
     if not kind_of(call).presented_live:
@@ -49,6 +48,7 @@ def check_presented_live(call: Call) -> None:
         )
 
 
+@transaction.atomic
 def night_save(*, call: Call, panel: Panel, scoring_seconds: int, show_scores: str, by: User) -> Night:
     """Create the call's speech night, or change its settings until the order is drawn."""
     if not access.can_manage_unit(by, call.unit):
