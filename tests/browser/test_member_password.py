@@ -136,3 +136,22 @@ def test_bulk_temporary_passwords_ask_first_and_the_list_marks_who_must_still_ch
     row = page.locator("#member-table tr", has=page.locator(f"input[value='{member.pk}']"))
     assert "临时密码待更换" in row.inner_text()
     screenshot(page, "member-list-temporary-password")
+
+
+def test_a_page_whose_script_is_refused_for_a_temporary_password_goes_to_the_password_page(
+    asgi_server, branch, signed_in_page
+):
+    """An organiser sets the mark while the member has a page open: the page's next script request
+    is refused `password_change_required` (not a redirect a script cannot read), and the page
+    reloads into the password page (static/js/app.js)."""
+    member = branch["member"]
+    member.set_password(NEW_PASSWORD)
+    member.save()
+    page = signed_in_page(member, viewport={"width": 390, "height": 844})
+    page.goto(f"{asgi_server}/me/")
+    User.objects.filter(pk=member.pk).update(must_change_password=True)
+
+    status = page.evaluate("fetch('/papers/candidates.json').then(r => r.status)")
+
+    assert status == 403
+    page.wait_for_url("**/accounts/password/")
