@@ -19,7 +19,7 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from redis.exceptions import RedisError
 
-from orgs import passwords
+from orgs.passwords import PASSWORD_CHANGE_REQUIRED, must_change_password
 
 from . import access, commands, fanout, intake, presenters, protocol, services
 from .broadcast import HOSTS, PLAYERS, SCREENS, current_seq, group
@@ -52,21 +52,22 @@ TICK_SECONDS = 0.25
 
 
 async def refuse_sign_in(consumer: AsyncWebsocketConsumer) -> bool:
-    """Close a socket without a signed-in session with 4401, and one of an account with a
-    temporary password (`orgs.passwords`: its pages send it to choose its own, the API refuses
-    it) with a `password_change_required` error and 4403; say whether it was closed. Accepted
-    first: closed during the handshake, a client would see only an HTTP 403 (a browser, 1006)."""
+    """Close a socket without a signed-in session with 4401, and one of an account that must
+    first replace a temporary password (`orgs.passwords`) with an `error` frame
+    `password_change_required` and 4403; say whether it was closed. Accepted first: closed during
+    the handshake, a client would see only an HTTP 403 (a browser, 1006). The mark is read from
+    the user row the sign-in already loaded (`orgs.sockets`): no query of its own."""
     user = consumer.scope.get("user")
-    if user is None or not user.is_authenticated:
+    if user is not None and user.is_authenticated:
+        if not must_change_password(user):
+            return False
         await consumer.accept()
-        await consumer.close(code=4401)
-        return True
-    if passwords.must_change_password(user):
-        await consumer.accept()
-        await consumer.send(text_data=protocol.error_message("password_change_required", passwords.CHOOSE_YOUR_OWN))
+        await consumer.send(text_data=protocol.error_message("password_change_required", PASSWORD_CHANGE_REQUIRED))
         await consumer.close(code=4403)
         return True
-    return False
+    await consumer.accept()
+    await consumer.close(code=4401)
+    return True
 
 
 class ClockConsumer(AsyncWebsocketConsumer):

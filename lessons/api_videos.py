@@ -20,7 +20,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from orgs.models import User
-from quizsite.api_errors import ApiError, refused
+from orgs.passwords import PASSWORD_CHANGE_REQUIRED
+from quizsite.api_errors import ApiError, error_response, refused
 
 from .models import Lesson, Series, StudyCredit, WatchProgress
 from .services import study_rules, videos
@@ -213,7 +214,7 @@ class StreamView(APIView):
 def signed_media(request, lesson_id: int, signed: str, name: str):
     """A lesson's file through a signed stream URL: the signature names the lesson and the
     member, and the member must still be in the audience (asked on every request, as the page's
-    media asks)."""
+    media asks), and must not have a temporary password to replace (`orgs.passwords`)."""
     try:
         claim = signing.loads(signed, salt=STREAM_SALT)
     except signing.BadSignature:
@@ -223,6 +224,8 @@ def signed_media(request, lesson_id: int, signed: str, name: str):
     member = User.objects.filter(pk=claim.get("member"), is_active=True).first()
     if member is None:
         raise Http404(_("No such file."))
+    if member.must_change_password:  # a URL signed before an organiser set a temporary password
+        return error_response("password_change_required", PASSWORD_CHANGE_REQUIRED, status=403)
     lesson = get_object_or_404(Lesson.objects.select_related("unit", "series"), pk=lesson_id)
     if not videos.can_watch(member, lesson):
         raise Http404(_("No such file."))

@@ -134,3 +134,31 @@ def member_signin_failures(member: User) -> SignInFailures:
         or 0
     )
     return SignInFailures(count=count, locked=count >= settings.AXES_FAILURE_LIMIT)
+
+
+@dataclass(frozen=True)
+class PasswordEvent:
+    at: datetime
+    kind: str  # a key of services.PASSWORD_LOG
+    by: User
+
+
+def member_password_events(member: User, *, limit: int = 5) -> list[PasswordEvent]:
+    """The member's latest password events from the admin's log of changes to them, newest
+    first: temporary passwords set (by whom) and their own passwords chosen."""
+    from django.contrib.admin.models import LogEntry
+    from django.contrib.contenttypes.models import ContentType
+
+    from .services import PASSWORD_LOG
+
+    kinds = {message: kind for kind, message in PASSWORD_LOG.items()}
+    entries = (
+        LogEntry.objects.filter(
+            content_type=ContentType.objects.get_for_model(User),
+            object_id=str(member.pk),
+            change_message__in=kinds,
+        )
+        .select_related("user")
+        .order_by("-action_time", "-pk")[:limit]
+    )
+    return [PasswordEvent(at=e.action_time, kind=kinds[e.change_message], by=e.user) for e in entries]

@@ -333,6 +333,13 @@ def member_signin_unlock(*, member: User, by: User) -> int:
     return counted
 
 
+# The log's words for password events (English, as the admin's log keeps them), by kind; the
+# member's page lists them by these (`selectors.member_password_events`).
+PASSWORD_LOG = {
+    "temporary_set": "Set a temporary password; the member must change it at next sign-in.",
+    "own_chosen": "Chose their own password, replacing the temporary one.",
+    "own_changed": "Changed their own password.",
+}
 TEMPORARY_PASSWORD_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnpqrstuvwxyz23456789"  # noqa: S105 - no 0/O, 1/l/I
 TEMPORARY_PASSWORD_LENGTH = 10
 
@@ -343,7 +350,12 @@ def temporary_password() -> str:
 
 
 def check_password_reset_allowed(*, member: User, by: User) -> None:
-    """Raise OrgError unless `by` may give `member` a temporary password."""
+    """Raise OrgError unless `by` may give `member` a temporary password: never their own (it
+    would end their own session, and they know their password: they change it themselves)."""
+    if member.pk == by.pk:
+        raise OrgError(
+            "own_password", _("This is your own account: change your password with Change password in your menu.")
+        )
     try:
         access.check_manage_member(by, member)
     except PermissionDenied as error:
@@ -367,8 +379,14 @@ def member_password_reset(*, member: User, by: User) -> str:
     member.set_password(password)
     member.must_change_password = True
     member.save(update_fields=["password", "must_change_password"])
-    _log_change(by=by, member=member, message="Set a temporary password; the member must change it at next sign-in.")
+    _log_change(by=by, member=member, message=PASSWORD_LOG["temporary_set"])
     return password
+
+
+def password_change_record(*, member: User, replaced_temporary: bool) -> None:
+    """Record in the admin's log of changes to the member that they chose their own password,
+    and whether it replaced a temporary one an organiser set. Call after the change is saved."""
+    _log_change(by=member, member=member, message=PASSWORD_LOG["own_chosen" if replaced_temporary else "own_changed"])
 
 
 @transaction.atomic

@@ -4,6 +4,7 @@ from io import BytesIO
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
@@ -32,7 +33,7 @@ from .forms import (
     UnitEditForm,
     UnitMoveForm,
 )
-from .models import ApiToken, MemberPlacement, Unit, UnitPlacement
+from .models import ApiToken, MemberPlacement, Role, Unit, UnitPlacement
 
 IMPORT_SESSION_KEY = "member_import_file"
 IMPORT_ERRORS_SESSION_KEY = "member_import_errors"
@@ -277,6 +278,7 @@ def _member_page(request, member, form, **extra):
             "placements": placements,
             "paths": paths,
             "signin_failures": selectors.member_signin_failures(member),
+            "password_events": selectors.member_password_events(member),
             "devices": tokens.live_tokens(member),
             "grants": grants,
             # Granting and revoking take an administrator; they go through the member list's bulk
@@ -285,6 +287,17 @@ def _member_page(request, member, form, **extra):
             **extra,
         },
     )
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """Django's password change, recorded in the member's change log (and so whether a temporary
+    password was replaced, which `User.set_password` clears as the form saves)."""
+
+    def form_valid(self, form):
+        replaced_temporary = self.request.user.must_change_password
+        response = super().form_valid(form)
+        services.password_change_record(member=self.request.user, replaced_temporary=replaced_temporary)
+        return response
 
 
 @login_required
@@ -385,7 +398,11 @@ def member_import(request):
             del request.session[IMPORT_SESSION_KEY]
             messages.success(
                 request,
-                _("Imported: %(created)d new members, %(updated)d updated, %(unchanged)d unchanged.")
+                ngettext(
+                    "Imported: %(created)d new member, %(updated)d updated, %(unchanged)d unchanged.",
+                    "Imported: %(created)d new members, %(updated)d updated, %(unchanged)d unchanged.",
+                    report.created,
+                )
                 % {"created": report.created, "updated": report.updated, "unchanged": report.unchanged},
             )
             if report.passwords_ignored:
@@ -476,11 +493,49 @@ def member_bulk(request):
     except services.OrgError as error:
         messages.error(request, error.message)
     else:
-        messages.success(
-            request,
-            ngettext("Changed %(n)d member.", "Changed %(n)d members.", changed) % {"n": changed},
-        )
+        _say_bulk_done(request, data, changed=changed, selected=len(data["member"]))
     return redirect(back)
+
+
+def _say_bulk_done(request, data: dict, *, changed: int, selected: int) -> None:
+    """What the bulk action did, in words: which change, to how many, and how many of the
+    selected needed none (already in the unit, already holding the role...)."""
+    if not changed:
+        messages.info(request, _("Nothing changed: every selected member was already so."))
+        return
+    action, unit = data["action"], data["unit"]
+    role = Role(data["role"]).label if data["role"] else ""
+    names = {"n": changed, "unit": unit.full_path if unit else "", "role": role}
+    if action == services.BulkAction.MOVE:
+        done = ngettext("Moved %(n)d member to %(unit)s.", "Moved %(n)d members to %(unit)s.", changed)
+    elif action == services.BulkAction.DEACTIVATE:
+        done = ngettext("Deactivated %(n)d member.", "Deactivated %(n)d members.", changed)
+    elif action == services.BulkAction.REACTIVATE:
+        done = ngettext("Reactivated %(n)d member.", "Reactivated %(n)d members.", changed)
+    elif action == services.BulkAction.GRANT:
+        done = ngettext(
+            "Granted the %(role)s role in %(unit)s to %(n)d member.",
+            "Granted the %(role)s role in %(unit)s to %(n)d members.",
+            changed,
+        )
+    else:
+        done = ngettext(
+            "Revoked the %(role)s role in %(unit)s from %(n)d member.",
+            "Revoked the %(role)s role in %(unit)s from %(n)d members.",
+            changed,
+        )
+    messages.success(request, done % names)
+    if selected > changed:
+        unchanged = selected - changed
+        messages.info(
+            request,
+            ngettext(
+                "%(n)d selected member was already so and was left as they were.",
+                "%(n)d selected members were already so and were left as they were.",
+                unchanged,
+            )
+            % {"n": unchanged},
+        )
 
 
 PASSWORDS_ACTION = "passwords"

@@ -389,7 +389,7 @@ SPECTACULAR_SETTINGS = {
     # operationIds and tags without the common prefix: `lessons_list`, not `v1_lessons_list`.
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "SERVE_INCLUDE_SCHEMA": False,
-    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated", "orgs.passwords.PasswordChangedPermission"],
     # Swagger UI and ReDoc come from drf-spectacular-sidecar: no CDN on an intranet.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

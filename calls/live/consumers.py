@@ -38,7 +38,7 @@ def access_night(user, call_id: int, role: str) -> Night:
         raise CallRejected("bad_role", _("Join as judge, screen or host."))
     account = judge_account_of(user)
     if account is not None and must_choose_password(account):  # as `calls.judges.JudgeOnlyMiddleware`
-        raise CallRejected("password_change_required", passwords.CHOOSE_YOUR_OWN)
+        raise CallRejected("password_change_required", passwords.PASSWORD_CHANGE_REQUIRED)
     # call__pk, not call_id: a number past the column's range finds no row on SQLite instead of an
     # OverflowError (Django guards a primary key's range, not a foreign key's).
     night = Night.objects.select_related("call__unit", "panel").filter(call__pk=call_id).first()

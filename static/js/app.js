@@ -2,6 +2,19 @@
 // style attributes: selects that submit their form when changed, and sizes given as data.
 (function () {
   "use strict";
+  // An account given a temporary password must choose its own before anything else
+  // (orgs.passwords): a script's request (an autosave, a heartbeat, an upload chunk, a screen's
+  // poll) is then refused 403 password_change_required, and the page reloads, which takes the
+  // member to the password page. Every script's fetch passes here.
+  const plainFetch = window.fetch.bind(window);
+  window.fetch = async function (...args) {
+    const response = await plainFetch(...args);
+    if (response.status === 403) {
+      const payload = await response.clone().json().catch(() => null);
+      if (payload && payload.error && payload.error.code === "password_change_required") window.location.reload();
+    }
+    return response;
+  };
   document.querySelectorAll("select[data-submit-on-change]").forEach((select) => {
     select.addEventListener("change", () => select.form.submit());
   });

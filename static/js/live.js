@@ -110,6 +110,12 @@
           setTimeout(() => raw(again), 500 + Math.random() * 1000);
           return;
         }
+        if (frame.code === "password_change_required") {
+          // A temporary password to replace first (then close 4403): reloading the page takes
+          // the member to the password page (docs/protocol.md, "Refusals").
+          window.location.reload();
+          return;
+        }
         if (frame.ref !== undefined) forget(frame.ref);
         if (options.onError) options.onError(frame);
       } else if (options.onMessage) {

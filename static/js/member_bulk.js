@@ -24,6 +24,10 @@
       refresh();
     });
   }
+  // Temporary passwords end the selected members' own at once: asked first, as on a member's page.
+  form.addEventListener("submit", (event) => {
+    if (action && action.value === "passwords" && !window.confirm(form.dataset.confirmPasswords)) event.preventDefault();
+  });
   form.addEventListener("change", refresh);
   refresh();
 })();

@@ -9,6 +9,7 @@ import pytest
 from asgiref.sync import sync_to_async
 
 from calls.live.models import Night, NightScore, NightSpeaker
+from orgs.models import User
 from quizsite.asgi import application
 from tests import factories
 from tests.processes import session_cookie
@@ -32,6 +33,7 @@ def build():
     }
     setup = speech_night(tree)
     criteria = list(setup["call"].criteria.order_by("position").values_list("pk", flat=True))
+    screen_member = factories.member(tree["gz1"], username="watcher")
     return {
         **setup,
         "criteria": [str(pk) for pk in criteria],
@@ -39,8 +41,9 @@ def build():
             "host": session_cookie(setup["host"]),
             "judges": [session_cookie(judge) for judge in setup["judges"]],
             "outsider": session_cookie(setup["outsider"]),
-            "screen": session_cookie(factories.member(tree["gz1"], username="watcher")),
+            "screen": session_cookie(screen_member),
         },
+        "screen_member": screen_member,
     }
 
 
@@ -289,3 +292,18 @@ async def test_a_judge_account_still_on_its_printed_password_is_refused_until_it
     refused = json.loads(await socket.receive_from())
     assert (refused["type"], refused["code"]) == ("error", "password_change_required")
     assert (await socket.receive_output())["code"] == 4403
+
+
+async def test_a_judge_or_screen_with_a_temporary_password_to_replace_is_refused():
+    setup = await build()
+    judge = setup["judges"][0]
+    await sync_to_async(User.objects.filter(pk__in=[judge.pk, setup["screen_member"].pk]).update)(
+        must_change_password=True
+    )
+
+    for cookie, role in ((setup["cookies"]["judges"][0], "judge"), (setup["cookies"]["screen"], "screen")):
+        socket = await connect(setup["call"].pk, cookie + "; django_language=en", role)
+        refused = json.loads(await socket.receive_from())
+        assert (refused["type"], refused["code"]) == ("error", "password_change_required")
+        assert "temporary password" in refused["message"]
+        assert (await socket.receive_output())["code"] == 4403

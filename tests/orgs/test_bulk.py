@@ -23,7 +23,7 @@ def test_bulk_move_puts_every_selected_member_in_the_unit_with_history_and_a_log
     a, b = factories.member(tree["gz1"]), factories.member(tree["gz1"])
     client.force_login(gz_organiser)
     response = _post(client, [a, b], action="move", unit=tree["gz2"].pk, reason="支部调整")
-    assert "已修改 2 名成员。" in response.content.decode()
+    assert "已将 2 名成员调整到审计署/广州特派办/第二党支部。" in response.content.decode()
     for member in (a, b):
         member.refresh_from_db()
         assert member.unit == tree["gz2"]
@@ -177,3 +177,35 @@ def test_a_members_page_shows_their_roles_and_grants_and_revokes_one_there(clien
     assert response.redirect_chain[-1][0] == page
     assert not RoleGrant.objects.filter(user=person).exists()
     assert 'class="alert' in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("language", "done", "left"),
+    [
+        ("zh-hans", "已将 1 名成员调整到审计署/广州特派办/第二党支部。", "所选成员中有 2 名本已如此，未作改动。"),
+        ("en", "Moved 1 member to 审计署/广州特派办/第二党支部.", "2 selected members were already so and were left"),
+    ],
+)
+def test_a_bulk_move_says_what_it_did_and_how_many_needed_no_change(client, tree, gz_organiser, language, done, left):
+    moving = factories.member(tree["gz1"])
+    already_there = [factories.member(tree["gz2"]), factories.member(tree["gz2"])]
+    client.force_login(gz_organiser)
+    client.cookies["django_language"] = language
+
+    shown = _post(client, [moving, *already_there], action="move", unit=tree["gz2"].pk).content.decode()
+
+    assert done in shown and left in shown
+    assert "已修改" not in shown and "Changed" not in shown
+
+
+def test_granting_a_role_on_the_members_page_names_the_role_and_the_unit(client, tree, gz_admin):
+    person = factories.member(tree["gz1"])
+    client.force_login(gz_admin)
+    client.cookies["django_language"] = "en"
+    fields = {"action": "grant", "role": "organiser", "unit": tree["gz1"].pk}
+
+    shown = _post(client, [person], **fields).content.decode()
+    assert "Granted the Organiser role in 审计署/广州特派办/第一党支部 to 1 member." in shown
+
+    again = _post(client, [person], **fields).content.decode()
+    assert "Nothing changed: every selected member was already so." in again

@@ -209,3 +209,59 @@ def test_bulk_temporary_passwords_come_as_a_spreadsheet_with_each_refusal_explai
     response = browser.post(reverse("orgs:member_bulk"), {"member": [mine.pk, theirs.pk], "action": "passwords"})
     assert response.status_code == 302
     assert {m.pk: m.password for m in User.objects.filter(pk__in=before)} == before
+
+
+def test_an_organiser_is_sent_to_change_their_own_password_not_to_reset_it(tree, gz_organiser):
+    """Resetting one's own password ended one's own session and showed a password to sign in
+    with again: the member page offers the change page instead, and a reset posted is refused."""
+    browser = signed_in_browser(gz_organiser)
+    own_page = browser.get(reverse("orgs:member_detail", args=[gz_organiser.pk])).content.decode()
+    assert 'id="password-own"' in own_page and 'id="password-reset"' not in own_page
+    assert reverse("password_change") in own_page.split('id="password-own"')[1].split("</p>")[0]
+    before = User.objects.get(pk=gz_organiser.pk).password
+
+    response = browser.post(reverse("orgs:member_password_reset", args=[gz_organiser.pk]), follow=True)
+
+    assert "This is your own account" in response.content.decode()
+    assert 'id="temporary-password"' not in response.content.decode()
+    assert User.objects.get(pk=gz_organiser.pk).password == before
+    assert browser.get(reverse("me")).status_code == 200  # still signed in
+    rows = services.members_password_reset_bulk(by=gz_organiser, members=[gz_organiser])
+    assert rows[0][1] == "" and "本人的账号" in rows[0][2]
+
+
+def test_setting_a_temporary_password_asks_first(tree, gz_organiser):
+    member = factories.member(tree["gz1"], real_name="李四")
+    page = signed_in_browser(gz_organiser).get(reverse("orgs:member_detail", args=[member.pk])).content.decode()
+    form = page.split(f'action="{reverse("orgs:member_password_reset", args=[member.pk])}"')[1].split(">")[0]
+    assert 'data-confirm="Set a temporary password for 李四? Their current password stops working at once."' in form
+
+
+def test_the_temporary_password_and_the_members_own_choice_are_in_the_members_history(tree, gz_organiser):
+    member = factories.member(tree["gz1"])
+    password = reset_on_the_page(gz_organiser, member)
+    browser = signed_in_browser(member, password)
+    form = {"old_password": password, "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD}
+    assert browser.post(reverse("password_change"), form).status_code == 302
+    again = {"old_password": NEW_PASSWORD, "new_password1": NEW_PASSWORD + "x", "new_password2": NEW_PASSWORD + "x"}
+    assert browser.post(reverse("password_change"), again).status_code == 302
+
+    logged = LogEntry.objects.filter(object_id=str(member.pk)).order_by("pk")
+    assert [(e.user, e.change_message) for e in logged] == [
+        (gz_organiser, "Set a temporary password; the member must change it at next sign-in."),
+        (member, "Chose their own password, replacing the temporary one."),
+        (member, "Changed their own password."),
+    ]
+    # The organiser's page of the member, newest first.
+    page = signed_in_browser(gz_organiser).get(reverse("orgs:member_detail", args=[member.pk])).content.decode()
+    history = page.split('id="password-history"')[1].split("</ul>")[0]
+    lines = re.findall(r"·\s*([^<]+?)\s*</li>", history)
+    assert lines == [
+        "Changed their own password",
+        "Chose their own, replacing the temporary one",
+        "Temporary password set by 广州组织者",
+    ]
+    # The admin's history of the account.
+    superuser = User.objects.create_superuser("root", password=factories.PASSWORD)
+    admin_history = signed_in_browser(superuser).get(f"/admin/orgs/user/{member.pk}/history/").content.decode()
+    assert "Set a temporary password" in admin_history and "replacing the temporary one" in admin_history
