@@ -1,6 +1,6 @@
 """What a second walk through a call turned up: the entries table says how each entry came out once
-results are published, the honour list writes a place as the entry page does, and the judge
-accounts page describes the panel picker."""
+results are published, the honour list writes a place as the entry page does, the judge accounts
+page describes the panel picker, and a video entry's upload bar waits for an upload."""
 
 import re
 
@@ -8,6 +8,7 @@ import pytest
 from django.urls import reverse
 
 from calls import services
+from calls.models import Call
 from tests import factories
 
 from .test_results import judged
@@ -79,3 +80,13 @@ def test_the_honour_list_writes_a_place_as_the_entry_page_does(client, published
 def test_the_judge_accounts_page_sends_organisers_to_the_panel_picker(client, owner, language, says, said):
     page = signed_in(client, owner, language).get(reverse("calls:judge_accounts")).text
     assert says in page and said not in page
+
+
+def test_a_video_entrys_upload_bar_is_hidden_until_an_upload_starts(client, essay_call, tree):
+    essay_call.kind = Call.Kind.MICRO_CLASS
+    essay_call.save()
+    author = factories.member(tree["gz1"])
+    entry = services.entry_create(call=essay_call, author=author, title="微党课")
+    page = signed_in(client, author).get(reverse("calls:entry", args=[entry.pk])).text
+    box = re.search(r'<div class="progress[^"]*"[^>]*><div class="progress-bar[^"]*" id="upload-progress"', page)
+    assert box and " hidden>" in box.group(0)
