@@ -240,7 +240,7 @@ def test_a_video_entrys_upload_bar_shows_only_once_an_upload_starts(
     page = page_factory(phone=True)
     sign_in(page, live_server.url, "author")
     page.goto(f"{live_server.url}{reverse('calls:entry', args=[entry.pk])}")
-    bar = page.locator("#upload-progress-box")
+    bar = page.locator("#uploader .progress")
     page.wait_for_selector("#upload-button")
     assert bar.is_hidden()
     screenshot(page, "calls-entry-upload-waiting-phone")
