@@ -212,6 +212,7 @@ def _manage_page(request, call: Call, *, panel_form=None, conflict_form=None):
     """The call's management page; `panel_form` is a refused panel, `conflict_form` a refused
     conflict, shown with what was typed."""
     owns = access.can_manage_unit(request.user, call.unit)
+    results = selectors.results(call) if call.assigned_at else []
     context = {
         "call": call,
         "owns": owns,
@@ -220,13 +221,15 @@ def _manage_page(request, call: Call, *, panel_form=None, conflict_form=None):
         "levels": list(call.levels.all()),
         "quota_use": selectors.quota_use(request.user, call),
         "closed": timezone.now() >= call.closes_at,
+        # Once published, an entry's row says how it came out rather than "in judging".
+        "outcomes": {row.entry.pk: row for row in results} if call.results_published_at else {},
     }
     if owns:
         context |= {
             "panels": call.panels.prefetch_related("judges"),
             "panel_form": panel_form or _panel_form(request, call),
             "progress": selectors.judge_progress(call),
-            "results": selectors.results(call) if call.assigned_at else [],
+            "results": results,
             "comments": selectors.comments_by_entry(call) if call.assigned_at else {},
             "criteria": list(call.criteria.all()),
             "log": call.audit_events.select_related("by", "entry").order_by("-id")[:50],

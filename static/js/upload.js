@@ -76,6 +76,7 @@
     if (file.size === 0) { say(texts.empty, "text-danger"); return; }
     if (file.size > Number(box.dataset.max)) { say(texts.tooLarge, "text-danger"); return; }
     button.disabled = true;
+    uploadBar.parentElement.hidden = false; // a call's entry shows its bar only from here
     const shownStatus = document.getElementById("process-status"); // the current video's: stale from here on
     if (shownStatus) shownStatus.remove();
     send(file);

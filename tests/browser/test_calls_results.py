@@ -226,3 +226,29 @@ def _published_essay_call(tree) -> Call:
     services.scores_lock(call=call, by=organiser)
     services.results_publish(call=call, by=organiser)
     return call
+
+
+def test_a_video_entrys_upload_bar_shows_only_once_an_upload_starts(
+    live_server, transactional_db, tree, page_factory, screenshot
+):
+    """Before, an empty grey bar sat under the upload button of a draft waiting for its video."""
+    from django.urls import reverse
+
+    call = micro_class_call(tree)
+    author = factories.member(tree["gz1"], username="author", password=django_settings.DEMO_PASSWORD)
+    entry = services.entry_create(call=call, author=author, title="红船精神代代传")
+    page = page_factory(phone=True)
+    sign_in(page, live_server.url, "author")
+    page.goto(f"{live_server.url}{reverse('calls:entry', args=[entry.pk])}")
+    bar = page.locator("#uploader .progress")
+    page.wait_for_selector("#upload-button")
+    assert bar.is_hidden()
+    screenshot(page, "calls-entry-upload-waiting-phone")
+
+    # The server never answers the start: the upload is under way, and its bar shows at 0 %.
+    page.route(f"**{reverse('calls:entry_upload_start', args=[entry.pk])}", lambda route: None)
+    page.set_input_files("#video-file", files=[{"name": "微党课.mp4", "mimeType": "video/mp4", "buffer": b"0" * 1024}])
+    page.click("#upload-button")
+    bar.wait_for(state="visible")
+    assert page.locator("#upload-progress").inner_text() == "0%"
+    screenshot(page, "calls-entry-upload-started-phone")
