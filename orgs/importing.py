@@ -17,6 +17,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 
 from quizsite import import_files
 from quizsite.spreadsheets import (
@@ -43,6 +44,18 @@ COLUMNS = {
     "password": ("初始密码", "initial password", "password"),
 }
 REQUIRED = ("real_name", "employee_no", "unit")
+# What a problem's "Column" says: the column's name in the page's language, and on pages in another
+# language than the template's headers also the header to look for in the sheet.
+COLUMN_NAMES = {
+    "real_name": pgettext_lazy("member import column", "Name"),
+    "employee_no": pgettext_lazy("member import column", "Employee number"),
+    "unit": pgettext_lazy("member import column", "Unit"),
+    "role": pgettext_lazy("member import column", "Role"),
+    "phone": pgettext_lazy("member import column", "Phone"),
+    "party": pgettext_lazy("member import column", "Party member"),
+    "username": pgettext_lazy("member import column", "Username"),
+    "password": pgettext_lazy("member import column", "Initial password"),
+}
 
 ROLE_WORDS = {
     "": Role.MEMBER,
@@ -106,7 +119,9 @@ def passwords_ignored_message(report: ImportReport) -> str:
 
 
 def _label(key: str) -> str:
-    return COLUMNS[key][0]
+    """ "Unit (单位)" on an English page, "单位" on a Chinese one."""
+    name, header = str(COLUMN_NAMES[key]), COLUMNS[key][0]
+    return header if name == header else f"{name} ({header})"
 
 
 def _plan_rows(rows, *, by: User, report: ImportReport) -> None:

@@ -5,7 +5,7 @@ from datetime import date, datetime, time, timedelta
 
 from axes.models import AccessAttempt
 from django.conf import settings
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, F, Q, QuerySet, Sum
 from django.utils import timezone
 
 from . import access
@@ -100,8 +100,39 @@ def unit_tree_rows(user) -> list[UnitRow]:
     return [UnitRow(u, u.depth - top, u.direct, subtree[u.path]) for u in units]
 
 
-def member_search(user, *, text: str = "", unit: Unit | None = None) -> QuerySet[User]:
-    """Members the user manages, optionally within a unit's subtree and matching `text`."""
+# The member list's sort keys ("-" before one reverses it): each orders by its fields, then by
+# id so that equal values keep one order from page to page. An empty employee number sorts last
+# either way; a member who never signed in counts as the earliest sign-in.
+MEMBER_SORTS: dict[str, tuple[tuple[str, bool], ...]] = {
+    # (field, whether an empty value counts as the smallest)
+    "name": (("real_name", False), ("username", False)),
+    "employee_no": (("employee_no", False),),
+    "unit": (("unit__path", False), ("real_name", False)),
+    "last_sign_in": (("last_login", True),),
+}
+
+
+def member_sort_order(sort: str) -> list:
+    """The ORDER BY of a member list sort key like "unit" or "-last_sign_in"; an unknown key
+    gives the list's own order (by unit, then name)."""
+    descending = sort.startswith("-")
+    fields = MEMBER_SORTS.get(sort.removeprefix("-"), MEMBER_SORTS["unit"])
+    order = []
+    for name, empty_smallest in fields:
+        if descending:
+            order.append(F(name).desc(nulls_last=True))
+        elif empty_smallest:
+            order.append(F(name).asc(nulls_first=True))
+        else:
+            order.append(F(name).asc(nulls_last=True))
+    return [*order, "pk"]
+
+
+def member_search(
+    user, *, text: str = "", unit: Unit | None = None, temporary_password: bool = False, sort: str = ""
+) -> QuerySet[User]:
+    """Members the user manages, optionally within a unit's subtree, matching `text`, or still on
+    a temporary password; ordered by `sort` (a key of MEMBER_SORTS, "-" for descending)."""
     members = access.managed_members(user).select_related("unit")
     if unit is not None:
         members = members.filter(unit__path__startswith=unit.path)
@@ -113,7 +144,9 @@ def member_search(user, *, text: str = "", unit: Unit | None = None) -> QuerySet
             | Q(username__icontains=text)
             | Q(phone__icontains=text)
         )
-    return members.order_by("unit__path", "real_name", "pk")
+    if temporary_password:
+        members = members.filter(must_change_password=True)
+    return members.order_by(*member_sort_order(sort))
 
 
 @dataclass(frozen=True)

@@ -183,7 +183,13 @@ def member_list(request):
     if request.GET.get("unit", "").isdecimal():
         unit = access.access_unit(request.user, int(request.GET["unit"]))
     text = request.GET.get("q", "")
-    members = selectors.member_search(request.user, text=text, unit=unit)
+    temporary_password = request.GET.get("temporary") == "1"
+    sort = request.GET.get("sort", "")
+    if sort.removeprefix("-") not in selectors.MEMBER_SORTS:
+        sort = ""
+    members = selectors.member_search(
+        request.user, text=text, unit=unit, temporary_password=temporary_password, sort=sort
+    )
     page = Paginator(members, 25).get_page(request.GET.get("page"))
     paths = selectors.unit_paths([m.unit for m in page if m.unit])
     changeable = set(
@@ -196,12 +202,25 @@ def member_list(request):
             "page": page,
             "q": text,
             "unit": unit,
+            "temporary_password": temporary_password,
+            "sort": sort,
+            "sort_headers": _member_sort_headers(sort),
             "paths": paths,
             "total": page.paginator.count,
             "changeable": changeable,
             "bulk_form": MemberBulkForm(user=request.user),
         },
     )
+
+
+def _member_sort_headers(sort: str) -> dict[str, dict[str, str]]:
+    """For each sortable column: the sort key its header links to (the other direction when it is
+    the current sort) and its current direction ("ascending", "descending" or "")."""
+    headers = {}
+    for key in selectors.MEMBER_SORTS:
+        direction = "ascending" if sort == key else "descending" if sort == f"-{key}" else ""
+        headers[key] = {"link": f"-{key}" if direction == "ascending" else key, "direction": direction}
+    return headers
 
 
 @login_required

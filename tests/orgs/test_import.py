@@ -1,6 +1,7 @@
 from io import BytesIO
 
 import pytest
+from django.urls import reverse
 from openpyxl import load_workbook
 
 from orgs.importing import member_template, members_import
@@ -195,3 +196,25 @@ def test_a_unit_merged_down_several_rows_counts_for_each(tree, gz_organiser):
     assert set(User.objects.filter(employee_no__in=["100001", "100002"]).values_list("unit", flat=True)) == {
         tree["gz1"].pk
     }
+
+
+@pytest.mark.parametrize(
+    ("language", "unit_column", "password_column"),
+    [("en", "Unit (单位)", "Initial password (初始密码)"), ("zh-hans", "单位", "初始密码")],
+)
+def test_the_preview_names_a_problems_column_in_the_pages_language_and_as_the_sheet_heads_it(
+    client, tree, gz_organiser, language, unit_column, password_column
+):
+    book = factories.workbook(
+        [
+            [*HEADER, "初始密码"],
+            ["张伟", "100001", "审计署/京津冀特派办/机关党支部", "", "", "", ""],
+            ["李娜", "100002", "审计署/广州特派办/第一党支部", "", "", "", "123"],
+        ]
+    )
+    client.force_login(gz_organiser)
+    response = client.post(
+        reverse("orgs:member_import"), {"action": "preview", "file": book}, HTTP_ACCEPT_LANGUAGE=language
+    )
+    assert [(e.row, e.column) for e in response.context["errors_shown"]] == [(2, unit_column), (3, password_column)]
+    assert f">{unit_column}</td>" in response.text

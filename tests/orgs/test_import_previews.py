@@ -83,7 +83,7 @@ def test_a_sheet_with_hundreds_of_bad_rows_lists_the_first_ones_and_offers_every
     message = f"“{formula_like}” is not a phone number."
     assert_written_as_text(download.content, "Column", message)
     rows = list(load_workbook(BytesIO(download.content)).active.values)
-    assert rows == [("Row", "Column", "Problem")] + [(n, "手机", message) for n in range(2, 252)]
+    assert rows == [("Row", "Column", "Problem")] + [(n, "Phone (手机)", message) for n in range(2, 252)]
 
 
 def test_a_plain_member_cannot_download_a_list_of_problems(client, tree):
