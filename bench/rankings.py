@@ -68,9 +68,9 @@ def generate(args, cursor) -> dict:
     first_leaf, leaves = cursor.fetchone()
     cursor.execute(
         """INSERT INTO orgs_user (password, is_superuser, username, first_name, last_name, email, is_staff,
-               is_active, date_joined, real_name, unit_id, is_party_member, phone)
+               is_active, date_joined, real_name, unit_id, is_party_member, phone, must_change_password)
            SELECT '!', false, 'm' || g, '', '', '', false, true, now(), '成员' || g,
-                  %s + (g %% %s), true, ''
+                  %s + (g %% %s), true, '', false
            FROM generate_series(1, %s) g""",
         [first_leaf, leaves, args.members],
     )
