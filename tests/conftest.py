@@ -136,8 +136,20 @@ def pytest_collection_modifyitems(config, items):
     after pytest-django's order they left one worker running alone at the end, while the many
     short rolled-back tests fill both workers to the end. Every test passes in either order (the
     flush puts back what the migrations made: tests/flush.py)."""
+    _operations_told_apart(items)
     if hasattr(config, "workerinput"):
         items.sort(key=_in_a_rolled_back_transaction)
+
+
+def _operations_told_apart(items) -> None:
+    """Give each Schemathesis item (one per API operation, named `test[GET /api/v1/...]`) its own
+    node id. Under pytest 9 its id is the test function's alone (pytest takes an id's brackets
+    from a parametrize call, which Schemathesis does not make), and pytest-xdist, which keys items
+    by id, ran one operation of the seventy in each fuzz file (tests/api/fuzz.py)."""
+    for item in items:
+        base, bracket, operation = item.name.partition("[")
+        if bracket and item.id.params is None:
+            item._id = item.parent.id.child(base).with_params(operation.removesuffix("]"))
 
 
 @pytest.fixture(scope="session", autouse=True)
