@@ -88,7 +88,8 @@ def demo(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         call_command("seed_demo", stdout=StringIO())
         yield
-        call_command("flush", interactive=False, verbosity=0)
+        # Without restarting the sequences: ids that repeat would meet what processes keep by id.
+        call_command("flush", interactive=False, verbosity=0, reset_sequences=False)
 
 
 def walk(client: Client) -> dict[str, str]:
