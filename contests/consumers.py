@@ -145,6 +145,7 @@ class ContestConsumer(AsyncWebsocketConsumer):
         for name in self.groups_joined:
             await HUB.join(name, self)
         ensure_ticker()
+        await HUB.listening()  # with Redis: what is published from here on reaches this process
         await self._send_backlog(after=await self.send_snapshot())
 
     async def send(self, text_data=None, bytes_data=None, close=False) -> None:

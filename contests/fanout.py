@@ -69,18 +69,35 @@ class Hub:
         # Set while this process's subscription to every process's frames is in place (with
         # Redis): a frame published before it was missed here.
         self.subscribed = asyncio.Event()
+        # Set when a socket stopped waiting for the subscription (`listening`) and was sent its
+        # snapshot without it: once the subscription is in place, every socket is resynced.
+        self._snapshots_unsubscribed = False
 
     async def join(self, group: str, consumer) -> None:
         running = asyncio.get_running_loop()
         if self.loop is not running:  # a new event loop (a new server, or a test): start afresh
             self.loop, self._subscriber, self._delivering = running, None, None
             self._unpublished, self._requests, self.team_answers = {}, set(), {}
-            self.subscribed = asyncio.Event()
+            self.subscribed, self._snapshots_unsubscribed = asyncio.Event(), False
         # Found once per socket, not once per frame: delivery walks thousands of sockets.
         consumer.fanout_protocol = _server_protocol(consumer.base_send)
         self.groups[group].add(consumer)
         if settings.REDIS_URL and (self._subscriber is None or self._subscriber.done()):
             self._subscriber = asyncio.create_task(self._subscribe())
+
+    async def listening(self) -> None:
+        """Return once this process receives every process's frames (at once without Redis; with
+        Redis once its subscription is in place), or after SUBSCRIBE_WAIT_S. Call after `join` and
+        before building a socket's snapshot: a frame published after the snapshot was read but
+        before the subscription was in place would reach neither the snapshot nor the socket (the
+        first sockets of a freshly started process; under load the subscription took seconds).
+        A socket that stops waiting is resynced once the subscription is in place."""
+        if not settings.REDIS_URL or self.subscribed.is_set():
+            return
+        try:
+            await asyncio.wait_for(self.subscribed.wait(), SUBSCRIBE_WAIT_S)
+        except TimeoutError:
+            self._snapshots_unsubscribed = True
 
     def leave(self, group: str, consumer) -> None:
         members = self.groups.get(group)
@@ -158,7 +175,8 @@ class Hub:
                 async with client.pubsub() as pubsub:
                     prefix = channel_prefix()
                     await pubsub.psubscribe(prefix + "*")
-                    if lost:
+                    if lost or self._snapshots_unsubscribed:
+                        self._snapshots_unsubscribed = False
                         await self._resync(client)
                         lost = False
                     self.subscribed.set()
@@ -257,6 +275,7 @@ class Hub:
 RESYNC = ":resync"  # the channel suffix of a request to resync a contest's sockets
 TEAMS = ":teams"  # the channel suffix of teams' own frames (`publish_team_frames`)
 RESYNC_RETRY_S = 0.5
+SUBSCRIBE_WAIT_S = 5.0  # the longest a connecting socket waits for the process's subscription
 MAX_BUFFERED_BYTES = 256 * 1024
 DELIVERY_CHUNK = 250  # sockets written between two turns of the event loop: about 5 ms
 

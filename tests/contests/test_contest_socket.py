@@ -420,9 +420,7 @@ async def test_frames_delivered_while_a_sockets_snapshot_is_built_follow_the_sna
     monkeypatch.setattr(ContestConsumer, "_snapshot", slow_snapshot)
     monkeypatch.setattr(ContestConsumer, "_cached_snapshot", lambda consumer: None)
     player = await connect(contest.join_code, hall["red"][0])
-    assert await sync_to_async(built.wait)(FRAME_WAIT_S)
-    if settings.REDIS_URL:  # the process's subscription is in place: the start frame reaches it
-        await asyncio.wait_for(fanout.HUB.subscribed.wait(), FRAME_WAIT_S)
+    assert await sync_to_async(built.wait)(FRAME_WAIT_S)  # so the process's subscription is in place
     await sync_to_async(services.contest_start)(contest=contest, by=None)
     started = await sync_to_async(Contest.objects.values_list("seq", flat=True).get)(pk=contest.pk)
     await delivered(contest.pk, started)  # the start frame has reached this process's hub
@@ -432,6 +430,74 @@ async def test_frames_delivered_while_a_sockets_snapshot_is_built_follow_the_sna
     assert (first["event"], first["contest"]["status"]) == ("snapshot", "draft")
     assert second["event"] == "contest.started" and second["seq"] > first["seq"]
     await player.disconnect()
+
+
+REDIS_ONLY = pytest.mark.skipif(not settings.REDIS_URL, reason="without Redis, a process delivers its frames itself")
+
+
+def subscription_held_back(monkeypatch) -> asyncio.Event:
+    """Hold this process's subscription to every process's frames back until the returned event
+    is set (a freshly started process subscribes as its first socket joins)."""
+    subscribing, real = asyncio.Event(), fanout.Hub._subscribe
+
+    async def late_subscription(hub):
+        await subscribing.wait()
+        await real(hub)
+
+    monkeypatch.setattr(fanout.Hub, "_subscribe", late_subscription)
+    return subscribing
+
+
+@REDIS_ONLY
+async def test_the_first_socket_of_a_process_is_sent_its_snapshot_once_the_process_hears_every_frame(monkeypatch):
+    # Its snapshot was read at once: a start published before the subscription was in place
+    # reached neither, and the big screen stayed on the draft (a hall test, under load).
+    hall = await build_hall()
+    contest = hall["contest"]
+    subscribing, real_listening = subscription_held_back(monkeypatch), fanout.Hub.listening
+
+    async def listening(hub):  # the socket waits for the subscription: let it come now
+        subscribing.set()
+        await real_listening(hub)
+
+    monkeypatch.setattr(fanout.Hub, "listening", listening)
+    subscribed_when_read, real_snapshot = [], ContestConsumer._snapshot
+
+    def snapshot(consumer):
+        subscribed_when_read.append(fanout.HUB.subscribed.is_set())
+        return real_snapshot(consumer)
+
+    monkeypatch.setattr(ContestConsumer, "_snapshot", snapshot)
+    screen = await connect(contest.join_code, hall["screen"], "screen")
+    assert (await receive(screen))["contest"]["status"] == "draft"
+    assert subscribed_when_read == [True]
+    await sync_to_async(services.contest_start)(contest=contest, by=None)
+    assert (await receive(screen))["event"] == "contest.started"
+    await screen.disconnect()
+
+
+@REDIS_ONLY
+async def test_a_socket_that_stopped_waiting_for_the_subscription_is_resynced_once_it_is_in_place(monkeypatch):
+    hall = await build_hall()
+    contest = hall["contest"]
+    monkeypatch.setattr(fanout, "SUBSCRIBE_WAIT_S", 0.2)
+    subscribing, loop = subscription_held_back(monkeypatch), asyncio.get_running_loop()
+    real_snapshot, started = ContestConsumer._snapshot, []
+
+    def snapshot_then_start(consumer):  # the draft is read; the start is published before anyone listens
+        text = real_snapshot(consumer)
+        if not started:
+            started.append(services.contest_start(contest=contest, by=None))
+            loop.call_soon_threadsafe(subscribing.set)
+        return text
+
+    monkeypatch.setattr(ContestConsumer, "_snapshot", snapshot_then_start)
+    screen = await connect(contest.join_code, hall["screen"], "screen")
+    assert (await receive(screen))["contest"]["status"] == "draft"
+    resynced = await receive(screen)
+    assert (resynced["event"], resynced["contest"]["status"]) == ("snapshot", "running")
+    await asyncio.wait_for(fanout.HUB.subscribed.wait(), FRAME_WAIT_S)  # the resync is over
+    await screen.disconnect()
 
 
 async def test_a_true_false_question_refuses_a_response_that_is_not_true_or_false():
