@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -43,7 +42,7 @@ def certificate(request, entry_id: int):
     call = entry.call
     is_author = entry.author_id == request.user.pk or entry.coauthors.filter(pk=request.user.pk).exists()
     if not (is_author or access.can_manage_unit(request.user, call.unit)):
-        raise PermissionDenied(_("You may download your own certificate only."))
+        access.refuse(request.user, entry, call.unit, _("You may download your own certificate only."))
     row = next((row for row in results.winners(call) if row.entry.pk == entry.pk), None)
     if row is None or not call.results_published_at:
         raise Http404(_("There is no prize for this entry in the published results."))

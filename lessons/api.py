@@ -13,6 +13,7 @@ from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from orgs import access
 from quizsite.api_errors import ApiError, refused
 from quizsite.filenames import uploaded_name
 from quizsite.spreadsheets import XLSX_TYPE, xlsx_response
@@ -30,10 +31,10 @@ ResponseField = serializers.JSONField(help_text='Letters such as "B" or ["A", "C
 
 
 def access_attempt(user, attempt_id: int) -> Attempt:
-    """The member's own attempt; another member's id is refused."""
+    """The member's own attempt; another member's id finds nothing, as a missing one."""
     attempt = get_object_or_404(Attempt.objects.select_related("paper", "member"), pk=attempt_id)
-    if attempt.member_id != user.pk:
-        raise PermissionDenied("This attempt belongs to someone else.")
+    if attempt.member_id != user.pk:  # another's attempt is not there for you
+        raise access.not_found(Attempt)
     if hasattr(attempt.paper, "online_contest"):
         # A contest attempt is answered through the contest, which holds it to one device.
         raise PermissionDenied("This attempt belongs to an online contest.")

@@ -19,13 +19,14 @@ from rest_framework.generics import ListAPIView
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from orgs import access
 from orgs.models import User
 from orgs.passwords import PASSWORD_CHANGE_REQUIRED
 from quizsite.api_errors import ApiError, error_response, refused
 
 from .models import Lesson, Series, StudyCredit, WatchProgress
 from .services import study_rules, videos
-from .views.videos import _resume_at, access_lesson, serve_media
+from .views.videos import _resume_at, access_lesson, check_lesson_in_view, serve_media
 
 STREAM_SALT = "lessons.api.stream"
 
@@ -266,9 +267,10 @@ class HeartbeatView(APIView):
         # The lesson, the audience check and the member's span and progress in one query.
         watching = videos.lesson_watching(request.user, lesson_id)
         if watching is None:
-            raise Http404(f"No {Lesson._meta.object_name} matches the given query.")  # as get_object_or_404
+            raise access.not_found(Lesson)
         lesson = watching.lesson
         if not watching.watchable:
+            check_lesson_in_view(request.user, lesson)
             raise ApiError("not_in_audience", _("This micro-class is not open to your unit."), status_code=403)
         data = HeartbeatSerializer(data=request.data)
         data.is_valid(raise_exception=True)

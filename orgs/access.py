@@ -4,11 +4,17 @@ A grant on a unit covers its whole subtree. Organisers manage members and conten
 administrators may also grant roles and publish results. Superusers manage everything.
 Managing an account (its password, details, unit, roles, active flag) takes more than its home
 unit: see `check_manage_member`.
-`access_*` functions fetch an object and raise `PermissionDenied` with a clear message.
+`access_*` functions fetch an object with a permission check. An object outside the user's view
+(`in_view`: another organ's, or another office's) is not found, exactly as an id that names nothing
+(`not_found`), so a typed URL cannot tell whether it exists; one in view that the user may not act
+on is refused with `PermissionDenied` and a message saying what is missing (`refuse` decides).
 """
 
+from typing import NoReturn
+
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
+from django.db.models import Model, Q, QuerySet
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
@@ -79,6 +85,33 @@ def can_administer_unit(user, unit: Unit) -> bool:
     if user.is_superuser:
         return True
     return any(unit.path.startswith(root) for root in _roots(user, ADMINISTERING))
+
+
+def in_view(user, unit: Unit | None) -> bool:
+    """Whether what belongs to `unit` is in the user's view: the unit lies in a subtree they manage,
+    or on the line from their own unit up to its organ (what a unit addresses to the units below
+    it: its calls, rankings, contests, lessons)."""
+    if unit is None:
+        return bool(getattr(user, "is_superuser", False))
+    if can_manage_unit(user, unit):
+        return True
+    own = getattr(user, "unit", None)
+    return own is not None and own.path.startswith(unit.path)
+
+
+def not_found(model: type[Model]) -> Http404:
+    """What an object outside the user's view answers: word for word what `get_object_or_404`
+    answers for an id that names nothing (the API's body carries the message)."""
+    return Http404(f"No {model._meta.object_name} matches the given query.")
+
+
+def refuse(user, obj: Model, unit: Unit | None, message: str, *, visible: bool = False) -> NoReturn:
+    """Refuse `user` an action on `obj`, which belongs to `unit`: `PermissionDenied(message)` when
+    they can see the object (`in_view`, or `visible` where a kind shows it more widely, such as a
+    lesson to its audience), otherwise the not-found of a missing id."""
+    if visible or in_view(user, unit):
+        raise PermissionDenied(message)
+    raise not_found(type(obj))
 
 
 def managed_units(user) -> QuerySet[Unit]:
@@ -161,14 +194,17 @@ def access_member(user, member_id: int, *, manage: bool = True) -> User:
     member = get_object_or_404(User.objects.select_related("unit"), pk=member_id)
     if not manage and member.pk == user.pk:
         return member
-    check_manage_member(user, member)
+    try:
+        check_manage_member(user, member)
+    except PermissionDenied as refused:
+        refuse(user, member, member.unit, refused.args[0], visible=member.pk == user.pk)
     return member
 
 
 def access_unit(user, unit_id: int) -> Unit:
     unit = get_object_or_404(Unit, pk=unit_id)
     if not can_manage_unit(user, unit):
-        raise PermissionDenied(_("This unit is outside the units you manage."))
+        refuse(user, unit, unit, _("This unit is outside the units you manage."))
     return unit
 
 

@@ -23,13 +23,10 @@ from .tasks import enqueue
 
 def access_rule(user, slug: str, *, administer: bool = False) -> RankingRule:
     rule = get_object_or_404(RankingRule.objects.select_related("unit"), slug=slug)
-    allowed = selectors.can_administer(user, rule) if administer else selectors.can_view(user, rule)
-    if not allowed:
-        raise PermissionDenied(
-            _("Only administrators of %(unit)s can manage this ranking.") % {"unit": rule.unit.name}
-            if administer
-            else _("This ranking covers %(unit)s, which you are not part of.") % {"unit": rule.unit.name}
-        )
+    if not selectors.can_view(user, rule):
+        raise access.not_found(RankingRule)
+    if administer and not selectors.can_administer(user, rule):
+        raise PermissionDenied(_("Only administrators of %(unit)s can manage this ranking.") % {"unit": rule.unit.name})
     return rule
 
 

@@ -36,7 +36,7 @@ class NightForm(forms.Form):
 def _own_call(user, call_id: int) -> Call:
     call = get_object_or_404(Call.objects.select_related("unit"), pk=call_id)
     if not access.can_manage_unit(user, call.unit):
-        raise PermissionDenied(_("Only organisers of the call's unit can host its speech night."))
+        access.refuse(user, call, call.unit, _("Only organisers of the call's unit can host its speech night."))
     try:
         services.check_presented_live(call)
     except CallRejected as refused:
@@ -69,17 +69,16 @@ def host(request, call_id: int):
 @login_required
 def screen(request, call_id: int):
     night = get_object_or_404(Night.objects.select_related("call__unit"), call__pk=call_id)
-    unit, user = night.call.unit, request.user
-    if not (access.can_manage_unit(user, unit) or (user.unit is not None and user.unit.path.startswith(unit.path))):
-        raise PermissionDenied(_("No speech night of your unit is here."))
+    if not access.in_view(request.user, night.call.unit):
+        raise access.not_found(Night)
     return render(request, "calls/night_screen.html", {"night": night, "call": night.call})
 
 
 @login_required
 def judge(request, call_id: int):
-    night = get_object_or_404(Night.objects.select_related("call", "panel"), call__pk=call_id)
+    night = get_object_or_404(Night.objects.select_related("call__unit", "panel"), call__pk=call_id)
     if not night.panel.judges.filter(pk=request.user.pk).exists():
-        raise PermissionDenied(_("You are not on this night's panel."))
+        access.refuse(request.user, night, night.call.unit, _("You are not on this night's panel."))
     return render(request, "calls/night_judge.html", {"night": night, "call": night.call})
 
 

@@ -20,7 +20,7 @@ from quizsite.api_errors import ApiError, refused
 from . import selectors, services
 from .models import OnlineContest
 from .ratelimit import allow
-from .views import access_online_attempt, access_online_layout, save_answer
+from .views import access_online_attempt, access_online_layout, check_contest_in_view, save_answer
 
 LIMITS_PER_MINUTE = {"read": 60, "start": 10, "save": 120, "event": 60, "submit": 10}
 
@@ -91,7 +91,8 @@ class ContestView(OnlineAPIView):
 
     @extend_schema(operation_id="online_contest_retrieve", responses=dict)
     def get(self, request, contest_id: int):
-        contest = get_object_or_404(OnlineContest.objects.select_related("paper"), pk=contest_id)
+        contest = get_object_or_404(OnlineContest.objects.select_related("paper__unit"), pk=contest_id)
+        check_contest_in_view(request.user, contest)
         if contest not in selectors.contests_for_member(request.user):
             raise ApiError(
                 "not_in_audience", _("This contest is for other units."), status_code=status.HTTP_403_FORBIDDEN
@@ -124,7 +125,8 @@ class StartView(OnlineAPIView):
 
     @extend_schema(request=OnlineDeviceSerializer, responses={201: dict, 409: dict})
     def post(self, request, contest_id: int):
-        contest = get_object_or_404(OnlineContest.objects.select_related("paper"), pk=contest_id)
+        contest = get_object_or_404(OnlineContest.objects.select_related("paper__unit"), pk=contest_id)
+        check_contest_in_view(request.user, contest)
         data = OnlineDeviceSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         try:

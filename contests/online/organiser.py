@@ -23,10 +23,9 @@ from .services import ContestSetupRejected, DrawRule
 
 def access_managed_contest(user, contest_id: int) -> OnlineContest:
     contest = get_object_or_404(OnlineContest.objects.select_related("paper__unit"), pk=contest_id)
-    if not access.can_manage_unit(user, contest.paper.unit):
-        raise PermissionDenied(
-            _("Only organisers of %(unit)s manage this contest.") % {"unit": contest.paper.unit.name}
-        )
+    unit = contest.paper.unit
+    if not access.can_manage_unit(user, unit):
+        access.refuse(user, contest, unit, _("Only organisers of %(unit)s manage this contest.") % {"unit": unit.name})
     return contest
 
 

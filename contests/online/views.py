@@ -10,7 +10,7 @@ import json
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, JsonResponse
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -20,6 +20,7 @@ from lessons import presenters
 from lessons.models import AttemptItem
 from lessons.services import attempts
 from lessons.services.attempts import AttemptRejected, PaperLayout, ensure_current
+from orgs import access
 from quizsite.api_errors import error_response
 
 from . import selectors, services
@@ -34,6 +35,13 @@ def device_of(request) -> str:
     return hashlib.sha256(request.session.session_key.encode()).hexdigest()[:32]
 
 
+def check_contest_in_view(user, contest: OnlineContest) -> None:
+    """The not-found of a missing id for a contest the user cannot see (not addressed to them and
+    not of a unit in their view, `access.in_view`): another organ's contest is not there for them."""
+    if not access.in_view(user, contest.paper.unit) and contest not in selectors.contests_for_member(user):
+        raise access.not_found(OnlineContest)
+
+
 def access_online_attempt(user, attempt_id: int) -> OnlineAttempt:
     """The member's own online attempt, with any passed deadline applied."""
     online = get_object_or_404(
@@ -42,8 +50,8 @@ def access_online_attempt(user, attempt_id: int) -> OnlineAttempt:
         # range from SQLite (no row) on a primary key, not on a foreign key (OverflowError, a 500).
         attempt__pk=attempt_id,
     )
-    if online.attempt.member_id != user.pk:
-        raise PermissionDenied("This attempt belongs to someone else.")
+    if online.attempt.member_id != user.pk:  # another's attempt is not there for you
+        raise access.not_found(OnlineAttempt)
     online.attempt = ensure_current(online.attempt)
     if not online.attempt.is_open:  # a relay leg past its limit passes the baton now, not at the sweep
         from ..relay.services import relay_leg_submitted
@@ -66,9 +74,9 @@ def access_online_item(user, attempt_id: int, position: int) -> tuple[OnlineAtte
     try:
         online = attempt.online
     except OnlineAttempt.DoesNotExist:
-        raise Http404("No online attempt here.") from None
+        raise access.not_found(OnlineAttempt) from None
     if attempt.member_id != user.pk:
-        raise PermissionDenied("This attempt belongs to someone else.")
+        raise access.not_found(OnlineAttempt)
     online.attempt = ensure_current(attempt)
     return online, item
 
@@ -77,10 +85,8 @@ def access_online_layout(user, attempt_id: int) -> PaperLayout:
     """The member's own online attempt's layout, with the checks of `access_online_attempt`
     (usually no query: layouts are cached)."""
     layout = attempts.paper_layout(attempt_id)
-    if layout is None or layout.online_id is None:
-        raise Http404("No online attempt here.")
-    if layout.member_id != user.pk:
-        raise PermissionDenied("This attempt belongs to someone else.")
+    if layout is None or layout.online_id is None or layout.member_id != user.pk:
+        raise access.not_found(OnlineAttempt)
     return layout
 
 
@@ -119,7 +125,8 @@ def contest_list(request):
 @login_required
 @rate_limited("online-page", limit=60)
 def contest_home(request, contest_id: int):
-    contest = get_object_or_404(OnlineContest.objects.select_related("paper"), pk=contest_id)
+    contest = get_object_or_404(OnlineContest.objects.select_related("paper__unit"), pk=contest_id)
+    check_contest_in_view(request.user, contest)
     if hasattr(contest, "relay"):  # a relay leg's result page links back here
         return redirect("contests:relay_home", relay_id=contest.relay.pk)
     now = timezone.now()

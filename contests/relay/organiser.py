@@ -5,7 +5,6 @@ export and the qualification of the best teams for a live final."""
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -27,10 +26,9 @@ from .models import RelayContest, RelayLeg
 
 def access_managed_relay(user, relay_id: int) -> RelayContest:
     relay = get_object_or_404(RelayContest.objects.select_related("online__paper__unit"), pk=relay_id)
-    if not access.can_manage_unit(user, relay.online.paper.unit):
-        raise PermissionDenied(
-            _("Only organisers of %(unit)s manage this contest.") % {"unit": relay.online.paper.unit.name}
-        )
+    unit = relay.online.paper.unit
+    if not access.can_manage_unit(user, unit):
+        access.refuse(user, relay, unit, _("Only organisers of %(unit)s manage this contest.") % {"unit": unit.name})
     return relay
 
 

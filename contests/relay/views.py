@@ -22,17 +22,17 @@ from .models import RelayContest, RelayLeg, RelayTeam
 
 
 def access_relay(user: User, relay_id: int) -> RelayContest:
-    relay = get_object_or_404(RelayContest.objects.select_related("online__paper"), pk=relay_id)
+    relay = get_object_or_404(RelayContest.objects.select_related("online__paper__unit"), pk=relay_id)
     if relay not in selectors.relays_for_member(user) and not access.can_manage_unit(user, relay.online.paper.unit):
-        raise PermissionDenied(_("This relay is for other units."))
+        access.refuse(user, relay, relay.online.paper.unit, _("This relay is for other units."))
     return relay
 
 
 def access_member_team(user: User, relay: RelayContest, team_id: int) -> RelayTeam:
     team = get_object_or_404(RelayTeam.objects.select_related("relay__online__paper", "captain"), pk=team_id)
-    if team.relay_id != relay.pk or (
-        team not in selectors.teams_of_member(relay, user) and not services.may_steer(user, team)
-    ):
+    if team.relay_id != relay.pk:
+        raise access.not_found(RelayTeam)
+    if team not in selectors.teams_of_member(relay, user) and not services.may_steer(user, team):
         raise PermissionDenied("This team is not yours.")
     return team
 

@@ -3,8 +3,7 @@ Thin: authorise, call a service, render."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.http import Http404, JsonResponse
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -32,9 +31,9 @@ def access_setup(user, code: str) -> Contest:
     orgs_access.check_manager(user)
     contest = Contest.objects.select_related("unit").filter(join_code=normalised_code(code), rehearsal_of=None).first()
     if contest is None:
-        raise Http404
+        raise orgs_access.not_found(Contest)
     if not orgs_access.can_manage_unit(user, contest.unit):
-        raise PermissionDenied(_("Only organisers of a contest's unit can set it up."))
+        orgs_access.refuse(user, contest, contest.unit, _("Only organisers of a contest's unit can set it up."))
     return contest
 
 

@@ -5,7 +5,6 @@ import uuid
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Q
@@ -31,6 +30,7 @@ from ..models import ImportJob, Paper, Question, QuestionBank, QuestionType
 from ..services import questions as question_services
 from ..statistics import paper_statistics
 from ..tasks import question_import_restart, question_import_run
+from .papers import access_paper
 
 PREVIEW_SESSION_KEY = "question_import_preview"
 ERRORS_SESSION_KEY = "question_import_errors"
@@ -42,10 +42,13 @@ def access_bank(user, slug: str, *, manage: bool = True) -> QuestionBank:
     if access.can_manage_unit(user, bank.unit):
         bank.manageable = True
         return bank
-    if not manage and selectors.banks_visible_to(user).filter(pk=bank.pk).exists():
+    visible = selectors.banks_visible_to(user).filter(pk=bank.pk).exists()
+    if not manage and visible:
         bank.manageable = False
         return bank
-    raise PermissionDenied(_("This question bank belongs to a unit outside the units you manage."))
+    access.refuse(
+        user, bank, bank.unit, _("This question bank belongs to a unit outside the units you manage."), visible=visible
+    )
 
 
 class BankForm(forms.Form):
@@ -234,7 +237,7 @@ def bank_import_errors(request, slug: str):
 def access_job(user, job_id: int) -> ImportJob:
     job = get_object_or_404(ImportJob.objects.select_related("bank__unit"), pk=job_id)
     if not access.can_manage_unit(user, job.bank.unit):
-        raise PermissionDenied(_("This question bank belongs to a unit outside the units you manage."))
+        access.refuse(user, job, job.bank.unit, _("This question bank belongs to a unit outside the units you manage."))
     return job
 
 
@@ -280,9 +283,7 @@ def paper_list(request):
 
 @login_required
 def paper_statistics_view(request, paper_id: int):
-    paper = get_object_or_404(Paper.objects.select_related("unit"), pk=paper_id)
-    if not access.can_manage_unit(request.user, paper.unit):
-        raise PermissionDenied(_("This paper belongs to a unit outside the units you manage."))
+    paper = access_paper(request.user, paper_id)
     stats = paper_statistics(paper)
     chart = {
         "labels": [f"{i + 1}" for i in range(len(stats.items))],

@@ -5,7 +5,6 @@ import random
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -119,7 +118,7 @@ def _percent(value):
 def access_paper(user, paper_id: int) -> Paper:
     paper = get_object_or_404(Paper.objects.select_related("unit"), pk=paper_id)
     if not access.can_manage_unit(user, paper.unit):
-        raise PermissionDenied(_("This paper belongs to a unit outside the units you manage."))
+        access.refuse(user, paper, paper.unit, _("This paper belongs to a unit outside the units you manage."))
     return paper
 
 

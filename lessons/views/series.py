@@ -3,7 +3,6 @@
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -42,7 +41,9 @@ class SeriesForm(forms.Form):
 def access_managed_series(user, series_id: int) -> Series:
     series = get_object_or_404(Series.objects.select_related("unit"), pk=series_id)
     if not access.can_manage_unit(user, series.unit):
-        raise PermissionDenied(_("Only organisers of %(unit)s manage this series.") % {"unit": series.unit.name})
+        access.refuse(
+            user, series, series.unit, _("Only organisers of %(unit)s manage this series.") % {"unit": series.unit.name}
+        )
     return series
 
 

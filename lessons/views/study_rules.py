@@ -140,9 +140,11 @@ def parse_steps(data) -> tuple[list[StepRow], list[tuple[int, Decimal]] | None, 
 def access_organ(user, organ_id: int) -> Unit:
     """An organ whose study-hours rule the user may read: one holding a unit they manage."""
     access.check_manager(user)
-    organ = next((organ for organ in access.managed_organs(user) if organ.pk == organ_id), None)
-    if organ is None:
-        raise PermissionDenied(_("This organ's study-hours rule is kept by its own organisers and administrators."))
+    organ = get_object_or_404(Unit, pk=organ_id)
+    if organ not in access.managed_organs(user):
+        access.refuse(
+            user, organ, organ, _("This organ's study-hours rule is kept by its own organisers and administrators.")
+        )
     return organ
 
 

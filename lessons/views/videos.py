@@ -37,16 +37,29 @@ RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
 def access_lesson(user, lesson_id: int) -> Lesson:
     lesson = get_object_or_404(Lesson.objects.select_related("unit", "series"), pk=lesson_id)
     if not videos.can_watch(user, lesson):
-        raise PermissionDenied(_closed_because(user, lesson))
+        access.refuse(user, lesson, lesson.unit, _closed_because(user, lesson), visible=_in_audience(user, lesson))
     return lesson
+
+
+def _in_audience(user, lesson: Lesson) -> bool:
+    """Whether the lesson is addressed to the user's unit (its audience, else its own subtree)."""
+    audience = list(lesson.audience.all()) or [lesson.unit]
+    unit = getattr(user, "unit", None)
+    return unit is not None and any(unit.path.startswith(root.path) for root in audience)
+
+
+def check_lesson_in_view(user, lesson: Lesson) -> None:
+    """For a lesson the user may not watch: the not-found of a missing id unless the lesson is
+    addressed to their unit or otherwise in their view (`access.in_view`), so that a heartbeat
+    cannot tell another organ's lesson from none."""
+    if not (_in_audience(user, lesson) or access.in_view(user, lesson.unit)):
+        raise access.not_found(Lesson)
 
 
 def _closed_because(user, lesson: Lesson) -> str:
     """Why a member may not watch `lesson` now, in their words: a member of its audience following
     an old link learns it closed (or is not open yet, or not ready), not that it is not for their unit."""
-    audience = list(lesson.audience.all()) or [lesson.unit]
-    unit = getattr(user, "unit", None)
-    if unit is None or not any(unit.path.startswith(root.path) for root in audience):
+    if not _in_audience(user, lesson):
         return _("This micro-class is not open to your unit.")
     now = timezone.now()
 
@@ -63,7 +76,13 @@ def _closed_because(user, lesson: Lesson) -> str:
 def access_managed_lesson(user, lesson_id: int) -> Lesson:
     lesson = get_object_or_404(Lesson.objects.select_related("unit"), pk=lesson_id)
     if not access.can_manage_unit(user, lesson.unit):
-        raise PermissionDenied(_("Only organisers of %(unit)s manage this micro-class.") % {"unit": lesson.unit.name})
+        access.refuse(
+            user,
+            lesson,
+            lesson.unit,
+            _("Only organisers of %(unit)s manage this micro-class.") % {"unit": lesson.unit.name},
+            visible=videos.can_watch(user, lesson),
+        )
     return lesson
 
 
@@ -283,9 +302,10 @@ def heartbeat(request, lesson_id: int):
     # member's span and progress the beat is judged on).
     watching = videos.lesson_watching(request.user, lesson_id)
     if watching is None:
-        raise Http404("No such lesson.")
+        raise access.not_found(Lesson)
     lesson = watching.lesson
     if not watching.watchable:
+        check_lesson_in_view(request.user, lesson)
         detail = _("This micro-class is not open to your unit.")
         return error_response("not_in_audience", detail, status=403)
     try:

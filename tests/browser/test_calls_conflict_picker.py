@@ -2,19 +2,15 @@
 part of the name, the entries by part of their unit's name; the judge's unscored entry passes to
 the panel's free judge."""
 
-from datetime import timedelta
-from decimal import Decimal
-
 import pytest
 from django.conf import settings as django_settings
-from django.utils import timezone
 from playwright.sync_api import expect
 
 from calls import services
-from calls.models import Assignment, Call, Conflict, Panel
+from calls.models import Assignment, Conflict, Panel
 from tests import factories
 from tests.browser.test_shell import sign_in
-from tests.calls.conftest import submitted_essay
+from tests.calls.conftest import open_essay_call, submitted_essay
 
 pytestmark = pytest.mark.browser
 
@@ -24,18 +20,7 @@ def test_an_organiser_picks_a_panel_judge_and_a_units_entries_for_a_conflict(
 ):
     base = live_server.url
     organiser_account = factories.organiser(tree["audit"], username="organ", password=django_settings.DEMO_PASSWORD)
-    now = timezone.now()
-    call = Call.objects.create(
-        title="学习二十大征文",
-        unit=tree["audit"],
-        kind=Call.Kind.ESSAY,
-        opens_at=now - timedelta(days=1),
-        closes_at=now + timedelta(days=1),
-        judges_per_entry=1,
-    )
-    services.call_settings_save(
-        call=call, levels=[], criteria=[("内容", Decimal(1), Decimal(0), Decimal(100))], tiers=[]
-    )
+    call = open_essay_call(tree["audit"])
     first = submitted_essay(call, factories.member(tree["gz2"]), title="守初心")
     second = submitted_essay(call, factories.member(tree["gz2"]), title="担使命")
     other = submitted_essay(call, factories.member(tree["gz1"]), title="第一支部的征文")

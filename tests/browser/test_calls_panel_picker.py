@@ -2,17 +2,14 @@
 the picker has to ask the server (more candidates than the page lists). Another organ's member is
 never offered."""
 
-from datetime import timedelta
-
 import pytest
 from django.conf import settings as django_settings
-from django.utils import timezone
 
 from calls import forms
-from calls.models import Call
 from tests import factories
 from tests.browser.pickers import pick_judge
 from tests.browser.test_shell import sign_in
+from tests.calls.conftest import open_essay_call
 
 pytestmark = pytest.mark.browser
 
@@ -25,14 +22,7 @@ def test_an_organiser_picks_judges_by_part_of_a_name_and_edits_the_panel(
     xiaoming = factories.member(tree["jjj1"], real_name="王小明", employee_no="J0001")
     dali = factories.member(tree["gz1"], real_name="王大力", employee_no="G0002")
     factories.member(tree["budget"], real_name="王财政", employee_no="M0003")
-    now = timezone.now()
-    call = Call.objects.create(
-        title="学习二十大征文",
-        unit=tree["audit"],
-        kind=Call.Kind.ESSAY,
-        opens_at=now - timedelta(days=1),
-        closes_at=now + timedelta(days=1),
-    )
+    call = open_essay_call(tree["audit"])
 
     organiser = page_factory(locale="zh-CN")
     sign_in(organiser, base, "organ")

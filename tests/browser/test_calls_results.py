@@ -18,7 +18,7 @@ from tests import factories
 from tests.browser.pickers import pick_judge
 from tests.browser.test_shell import sign_in
 from tests.calls import documents
-from tests.calls.conftest import submitted_essay
+from tests.calls.conftest import open_essay_call, submitted_essay, upload
 from tests.processes import wait_for
 
 pytestmark = pytest.mark.browser
@@ -194,26 +194,12 @@ def test_micro_class_call_through_two_levels_and_blind_judging_to_the_library_an
 
 def _published_essay_call(tree) -> Call:
     """An essay call of the audit organ with two winning essays (one .docx, one PDF), published."""
-    now = timezone.now()
-    call = Call.objects.create(
-        title="学习二十大主题征文",
-        unit=tree["audit"],
-        kind=Call.Kind.ESSAY,
-        opens_at=now - timedelta(days=1),
-        closes_at=now + timedelta(days=1),
-        judges_per_entry=1,
-    )
-    services.call_settings_save(
-        call=call,
-        levels=[],
-        criteria=[("内容", Decimal(1), Decimal(0), Decimal(100))],
-        tiers=[("一等奖", Decimal(1)), ("二等奖", Decimal(1))],
+    call = open_essay_call(
+        tree["audit"], title="学习二十大主题征文", tiers=[("一等奖", Decimal(1)), ("二等奖", Decimal(1))]
     )
     organiser = factories.organiser(tree["audit"])
     first = submitted_essay(call, factories.member(tree["gz1"], real_name="王芳"), title="初心如磐")
     second = services.entry_create(call=call, author=factories.member(tree["gz2"], real_name="赵强"), title="使命在肩")
-    from tests.calls.conftest import upload
-
     services.entry_attach(entry=second, upload=upload("essay.pdf", documents.pdf()))
     services.entry_submit(entry=second, by=second.author)
     panel = Panel.objects.create(call=call, name="评审组")

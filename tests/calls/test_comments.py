@@ -10,16 +10,10 @@ from openpyxl import load_workbook
 from calls import selectors, services
 from calls.models import Assignment, Call, Entry, ScoreComment, ScoreEvent
 from calls.services import CallRejected
-from tests import factories
 from tests.spreadsheets import FORMULA, assert_written_as_text
 
 from .test_judges import api
 from .test_review_judging import finalists, scores
-
-
-@pytest.fixture
-def owner(tree):
-    return factories.organiser(tree["audit"], real_name="署组织者")
 
 
 @pytest.fixture

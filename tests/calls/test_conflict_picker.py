@@ -5,33 +5,20 @@ the form probes nothing; an entry of another call or a draft is refused with a c
 one refused entry records none of them."""
 
 import re
-from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 
 from calls import judges, services
-from calls.models import Assignment, Call, Conflict
+from calls.models import Assignment, Conflict
 from calls.services import CallRejected
 from tests import factories
 
-from .conftest import submitted_essay
+from .conftest import open_essay_call, signed_in, submitted_essay
 from .test_review_judging import finalists
 
 URL = "calls:conflict_record"
-
-
-@pytest.fixture
-def owner(tree):
-    return factories.organiser(tree["audit"], username="audit-organiser", real_name="署组织者")
-
-
-def signed_in(client, user):
-    client.force_login(user)
-    client.cookies["django_language"] = "zh-hans"
-    return client
 
 
 def record(client, call, *, judge, entries, reason="亲属关系", follow=False):
@@ -140,13 +127,7 @@ def test_an_account_off_the_calls_panels_gets_the_answer_an_unknown_id_gets(
 def test_only_entries_handed_in_to_this_call_can_be_named(client, essay_call, tree, panel, owner):
     (entry,) = finalists(essay_call, [tree["gz2"]], 1)
     draft = services.entry_create(call=essay_call, author=factories.member(tree["gz1"]), title="草稿")
-    now = timezone.now()
-    elsewhere = Call.objects.create(
-        title="财政部征文", unit=tree["mof"], kind=Call.Kind.ESSAY, opens_at=now, closes_at=now + timedelta(days=1)
-    )
-    services.call_settings_save(
-        call=elsewhere, levels=[], criteria=[("内容", Decimal(1), Decimal(0), Decimal(100))], tiers=[]
-    )
+    elsewhere = open_essay_call(tree["mof"], title="财政部征文")
     other = submitted_essay(elsewhere, factories.member(tree["budget"]), title="财政部的征文")
     judge = panel.judges.first()
     signed_in(client, owner)

@@ -17,18 +17,13 @@ from notifications.models import Notification
 from orgs.tokens import token_issue
 from tests import factories
 
+from .conftest import signed_in
 from .test_review_judging import finalists, scores
 
 
 def api(user) -> APIClient:
     _token, key = token_issue(user=user, device="评委手机")
     return APIClient(HTTP_AUTHORIZATION=f"Token {key}", HTTP_ACCEPT_LANGUAGE="zh-hans")
-
-
-@pytest.fixture
-def owner(tree):
-    """An organiser of the call's owner unit (the audit organ)."""
-    return factories.organiser(tree["audit"], real_name="署组织者")
 
 
 @pytest.fixture
@@ -372,10 +367,9 @@ def test_a_deactivated_member_is_neither_put_on_a_panel_nor_assigned_entries(
     assert not essay_call.panels.filter(name="第二组").exists()
 
 
-def test_a_refused_panel_keeps_its_name_and_judges_on_the_page_and_saves_nothing(client, tree, essay_call):
+def test_a_refused_panel_keeps_its_name_and_judges_on_the_page_and_saves_nothing(client, tree, essay_call, owner):
     # The page used to redirect, emptying both boxes: the organiser retyped every judge.
-    client.force_login(factories.organiser(tree["audit"]))
-    client.cookies["django_language"] = "zh-hans"
+    signed_in(client, owner)
     judge = factories.member(tree["gz1"], username="judge-a")
     page = client.post(
         reverse("calls:panel_add", args=[essay_call.pk]), {"name": "第一评审组", "judges": [judge.pk, 987654321]}
@@ -460,8 +454,7 @@ def test_an_id_that_is_not_a_number_finds_nothing_instead_of_a_server_error(clie
 def test_the_password_form_reads_new_password_while_a_judge_accounts_button_reads_reset(client, tree, gz_organiser):
     """The judge-account button's "重设密码" (reset password) was also the label of the new password
     on every member's password form, above "新密码确认"."""
-    client.force_login(gz_organiser)
-    client.cookies["django_language"] = "zh-hans"
+    signed_in(client, gz_organiser)
     client.post(reverse("calls:judge_accounts"), {"name": "外聘专家", "contact": "", "unit": tree["gz"].pk})
     assert "重设密码" in client.get(reverse("calls:judge_accounts")).content.decode()
     form = client.get(reverse("password_change")).content.decode()

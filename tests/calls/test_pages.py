@@ -14,7 +14,7 @@ from calls.models import Assignment, Call, Entry
 from tests import factories
 
 from . import documents
-from .conftest import submitted_essay, upload
+from .conftest import signed_in, submitted_essay, upload
 
 
 def edit_form(essay_call, tree) -> dict:
@@ -347,11 +347,10 @@ def test_reopening_appears_in_the_calls_log_with_its_reason(client, essay_call, 
     assert "为作品重新开放 · 迟交" in html and "&lt;b&gt;停电&lt;/b&gt;" in html
 
 
-def test_call_form_asks_whether_an_entry_question_must_be_filled_not_whether_a_course_is_required(client, tree):
+def test_call_form_asks_whether_an_entry_question_must_be_filled_not_whether_a_course_is_required(client, owner):
     # "required" and "question" are a lesson's 必修 and a bank's 试题 elsewhere; here they head
     # the entry form's own questions: 必填, 问题.
-    client.force_login(factories.organiser(tree["audit"]))
-    client.cookies["django_language"] = "zh-hans"
+    signed_in(client, owner)
     page = client.get(reverse("calls:call_new"))
     assert page.status_code == 200
     assert "必填" in page.text and "必修" not in page.text

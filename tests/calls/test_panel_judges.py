@@ -10,27 +10,16 @@ from calls import forms, judges, services
 from calls.models import Conflict, Panel
 from tests import factories
 
+from .conftest import signed_in
 from .test_review_judging import finalists
 
 UNKNOWN = "没有工号或用户名为 {} 的成员。"
 
 
 @pytest.fixture
-def owner(tree):
-    """An organiser of 审计署, which owns the essay call."""
-    return factories.organiser(tree["audit"], username="audit-organiser", real_name="署组织者")
-
-
-@pytest.fixture
 def stranger(tree):
     """A member of another organ (财政部)."""
     return factories.member(tree["budget"], username="yusuan-li", real_name="预算司李某", employee_no="MOF0001")
-
-
-def signed_in(client, user):
-    client.force_login(user)
-    client.cookies["django_language"] = "zh-hans"
-    return client
 
 
 def add_panel(client, call, body):

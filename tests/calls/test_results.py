@@ -63,34 +63,29 @@ def test_rankings_tier_rule_by_score_band(db):
     ]
 
 
-@pytest.fixture
-def organiser(tree):
-    return factories.organiser(tree["audit"], username="audit-organiser", real_name="署组织者")
-
-
-def judged(call, tree, panel, organiser, given):
+def judged(call, tree, panel, owner, given):
     """Entries straight into judging, each scored by three judges of jjj1: `given` holds each
     entry's (content, style) pairs; returns the entries in the order given."""
     entries = finalists(call, [tree["gz2"]], len(given))
     panel.judges.set(panel.judges.filter(unit=tree["jjj1"]))
-    services.assignment_run(call=call, panel=panel, by=organiser, seed="x")
+    services.assignment_run(call=call, panel=panel, by=owner, seed="x")
     for entry, pairs in zip(entries, given, strict=True):
         for assignment, (content, style) in zip(
             Assignment.objects.filter(entry=entry).order_by("judge_id"), pairs, strict=True
         ):
             services.score_record(assignment=assignment, by=assignment.judge, values=scores(call, content, style))
-    services.scores_lock(call=call, by=organiser)
+    services.scores_lock(call=call, by=owner)
     return entries
 
 
-def test_calls_prizes_follow_the_calls_band_mode(essay_call, tree, panel, organiser):
+def test_calls_prizes_follow_the_calls_band_mode(essay_call, tree, panel, owner):
     """Totals 0.6 × content + 0.4 × style. A: 90,90 -> 90 ×3 = 90.00; B: 85,80 -> 83 ×3 = 83.00;
     C: 70,70 -> 70. Bands: first from 88, second from 80: A first, B second, C none."""
     essay_call.prize_mode = "band"
     essay_call.save()
     essay_call.prize_tiers.filter(position=0).update(value=88)
     essay_call.prize_tiers.filter(position=1).update(value=80)
-    a, b, c = judged(essay_call, tree, panel, organiser, [[(90, 90)] * 3, [(85, 80)] * 3, [(70, 70)] * 3])
+    a, b, c = judged(essay_call, tree, panel, owner, [[(90, 90)] * 3, [(85, 80)] * 3, [(70, 70)] * 3])
     rows = selectors.results(essay_call)
     assert [(r.entry.pk, r.final, r.prize) for r in rows] == [
         (a.pk, Decimal("90.00"), "一等奖"),
@@ -100,11 +95,11 @@ def test_calls_prizes_follow_the_calls_band_mode(essay_call, tree, panel, organi
 
 
 @pytest.fixture
-def published(essay_call, tree, panel, organiser):
+def published(essay_call, tree, panel, owner):
     """Two winning essays (A first with 90, B second with 83; C 70 gets nothing), published."""
-    a, b, c = judged(essay_call, tree, panel, organiser, [[(90, 90)] * 3, [(85, 80)] * 3, [(70, 70)] * 3])
-    services.results_publish(call=essay_call, by=organiser)
-    return {"call": essay_call, "a": a, "b": b, "c": c, "organiser": organiser}
+    a, b, c = judged(essay_call, tree, panel, owner, [[(90, 90)] * 3, [(85, 80)] * 3, [(70, 70)] * 3])
+    services.results_publish(call=essay_call, by=owner)
+    return {"call": essay_call, "a": a, "b": b, "c": c, "owner": owner}
 
 
 def test_a_winner_downloads_their_certificate_with_its_font_embedded(client, published, tmp_path):
@@ -126,14 +121,14 @@ def test_certificates_only_for_winners_their_authors_and_organisers(client, publ
     assert client.get(reverse("calls:certificate", args=[a.pk])).status_code == 403
     client.force_login(c.author)
     assert client.get(reverse("calls:certificate", args=[c.pk])).status_code == 404  # no prize
-    client.force_login(published["organiser"])
+    client.force_login(published["owner"])
     bundle = client.get(reverse("calls:certificate_bundle", args=[published["call"].pk]))
     assert bundle.status_code == 200
     assert pdfs.page_count(bundle.content, tmp_path) == 2  # A's and B's
 
 
-def test_no_certificate_before_publication(client, essay_call, tree, panel, organiser):
-    a, _b, _c = judged(essay_call, tree, panel, organiser, [[(90, 90)] * 3, [(85, 80)] * 3, [(70, 70)] * 3])
+def test_no_certificate_before_publication(client, essay_call, tree, panel, owner):
+    a, _b, _c = judged(essay_call, tree, panel, owner, [[(90, 90)] * 3, [(85, 80)] * 3, [(70, 70)] * 3])
     client.force_login(a.author)
     assert client.get(reverse("calls:certificate", args=[a.pk])).status_code == 404
     with pytest.raises(CallRejected):
@@ -171,7 +166,7 @@ def test_a_pdf_essay_comes_into_the_collection_as_its_rendered_pages(client, pub
 
 
 def test_winning_micro_classes_are_published_to_the_library_in_one_action(
-    client, essay_call, tree, panel, organiser, tmp_path, eager_tasks, django_capture_on_commit_callbacks
+    client, essay_call, tree, panel, owner, tmp_path, eager_tasks, django_capture_on_commit_callbacks
 ):
     from lessons import video
 
@@ -189,13 +184,13 @@ def test_winning_micro_classes_are_published_to_the_library_in_one_action(
             services.entry_attach(entry=entry, upload=upload("clip.mp4", clip.read_bytes()))
         entries.append(services.entry_submit(entry=entry, by=author))
     panel.judges.set(panel.judges.filter(unit=tree["jjj1"]))
-    services.assignment_run(call=essay_call, panel=panel, by=organiser, seed="x")
+    services.assignment_run(call=essay_call, panel=panel, by=owner, seed="x")
     for entry, (content, style) in zip(entries, [(90, 90), (70, 70)], strict=True):
         for assignment in Assignment.objects.filter(entry=entry):
             services.score_record(assignment=assignment, by=assignment.judge, values=scores(essay_call, content, style))
-    services.scores_lock(call=essay_call, by=organiser)
-    services.results_publish(call=essay_call, by=organiser)
-    client.force_login(organiser)
+    services.scores_lock(call=essay_call, by=owner)
+    services.results_publish(call=essay_call, by=owner)
+    client.force_login(owner)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("calls:publish_to_library", args=[essay_call.pk]), {"audience": [tree["gz"].pk]})
     assert response.status_code == 302
@@ -219,20 +214,20 @@ def test_winning_micro_classes_are_published_to_the_library_in_one_action(
 
 def test_an_essay_call_cannot_publish_to_the_library(published):
     with pytest.raises(CallRejected) as refused:
-        results.winners_publish_to_library(call=published["call"], by=published["organiser"], audience=[])
+        results.winners_publish_to_library(call=published["call"], by=published["owner"], audience=[])
     assert refused.value.code == "not_video"
 
 
-def test_html_in_a_winning_title_is_escaped_in_the_collection(client, essay_call, tree, panel, organiser):
+def test_html_in_a_winning_title_is_escaped_in_the_collection(client, essay_call, tree, panel, owner):
     essay_call.levels.all().delete()
     author = factories.member(tree["gz2"])
     entry = submitted_essay(essay_call, author, title="<script>alert(1)</script>征文")
     panel.judges.set(panel.judges.filter(unit=tree["jjj1"]))
-    services.assignment_run(call=essay_call, panel=panel, by=organiser, seed="x")
+    services.assignment_run(call=essay_call, panel=panel, by=owner, seed="x")
     for assignment in Assignment.objects.filter(entry=entry):
         services.score_record(assignment=assignment, by=assignment.judge, values=scores(essay_call, 90, 90))
-    services.scores_lock(call=essay_call, by=organiser)
-    services.results_publish(call=essay_call, by=organiser)
+    services.scores_lock(call=essay_call, by=owner)
+    services.results_publish(call=essay_call, by=owner)
     client.force_login(author)
     page = client.get(reverse("calls:collection", args=[essay_call.pk])).content.decode()
     assert "&lt;script&gt;alert(1)&lt;/script&gt;征文" in page and "<script>alert(1)" not in page

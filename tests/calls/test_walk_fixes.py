@@ -5,25 +5,14 @@ and marked."""
 import re
 from decimal import Decimal
 
-import pytest
 from django.urls import reverse
 
 from calls import services
 from calls.models import Assignment, Panel, ScoreEvent
 from tests import factories
 
+from .conftest import signed_in
 from .test_review_judging import finalists
-
-
-@pytest.fixture
-def owner(tree):
-    return factories.organiser(tree["audit"], username="audit-organiser", real_name="署组织者")
-
-
-def signed_in(client, user):
-    client.force_login(user)
-    client.cookies["django_language"] = "zh-hans"
-    return client
 
 
 def form_asks(page: str, action_fragment: str) -> str:

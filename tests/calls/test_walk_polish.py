@@ -11,12 +11,8 @@ from calls import services
 from calls.models import Call
 from tests import factories
 
+from .conftest import signed_in
 from .test_results import judged
-
-
-@pytest.fixture
-def owner(tree):
-    return factories.organiser(tree["audit"], username="audit-organiser", real_name="署组织者")
 
 
 @pytest.fixture
@@ -27,12 +23,6 @@ def published(essay_call, tree, panel, owner):
     a, b, c = judged(essay_call, tree, panel, owner, [[(90, 90)] * 3, [(85, 80)] * 3, [(70, 70)] * 3])
     services.results_publish(call=essay_call, by=owner)
     return a, b, c
-
-
-def signed_in(client, user, language="zh-hans"):
-    client.force_login(user)
-    client.cookies["django_language"] = language
-    return client
 
 
 def entry_row(page: str, entry) -> str:

@@ -726,32 +726,6 @@ async def test_a_host_command_sent_again_with_its_command_id_is_answered_and_not
     await host.disconnect()
 
 
-async def test_an_account_with_a_temporary_password_is_refused_until_it_chooses_its_own():
-    """Its pages send it to the password change and the API refuses it: a socket would have let
-    whoever holds the temporary password (the organiser who set it) play as the member unseen."""
-    hall = await build_hall()
-
-    @sync_to_async
-    def temporary(username: str) -> str:
-        member = User.objects.get(username=username)
-        from orgs.services import member_password_reset
-
-        member_password_reset(member=member, by=User.objects.get(username="host"))
-        return session_cookie(User.objects.get(pk=member.pk))
-
-    for role, cookie in (("player", await temporary("red0")), ("screen", await temporary("watcher"))):
-        socket = await connect(hall["contest"].join_code, cookie, role)
-        refused = await receive(socket)
-        assert (refused["type"], refused["code"]) == ("error", "password_change_required")
-        assert (await socket.receive_output())["code"] == 4403
-    clock = Communicator(
-        application, "/ws/clock/", headers=[(b"origin", b"http://localhost"), (b"cookie", cookie.encode())]
-    )
-    await clock.connect()
-    assert json.loads(await clock.receive_from())["code"] == "password_change_required"
-    assert (await clock.receive_output())["code"] == 4403
-
-
 async def test_a_host_whose_grant_is_revoked_mid_contest_commands_nothing_more_on_the_open_console():
     """Asked at every command, as a speech night's host is: a console opened before the grant was
     revoked must not go on starting, scoring or adjusting."""

@@ -146,7 +146,7 @@ def test_api_autosave_from_a_session_needs_the_csrf_token_and_refusals_keep_the_
     assert blank.status_code == 400 and blank.json()["error"]["field"] == "device"
     assert phone.put(url, {"device": "web-1"}, format="json").json()["error"]["field"] == "response"
     other = token_client(factories.member(setup["branch"]))
-    assert other.put(url, {"device": "web-1", "response": "A"}, format="json").status_code == 403
+    assert other.put(url, {"device": "web-1", "response": "A"}, format="json").status_code == 404  # not theirs
     item.refresh_from_db()
     assert item.saved_response == kept
 
@@ -167,8 +167,13 @@ def test_online_refusals_have_the_apis_one_error_shape(taken_over):
     assert error["field"] is None
 
     elsewhere = factories.unit_at("财政部/办公厅/机关党支部")
-    outsider = token_client(factories.member(elsewhere))
-    not_for_them = outsider.get(f"/api/v1/online/{contest.pk}/", HTTP_ACCEPT_LANGUAGE="en")
+    outsider = token_client(factories.member(elsewhere))  # another organ's member: not there for them
+    hidden = outsider.get(f"/api/v1/online/{contest.pk}/", HTTP_ACCEPT_LANGUAGE="en")
+    missing = outsider.get(f"/api/v1/online/{contest.pk + 1000}/", HTTP_ACCEPT_LANGUAGE="en")
+    assert (hidden.status_code, hidden.json()) == (404, missing.json())
+    # The same organ, outside the audience: the contest is seen, and said to be for others.
+    colleague = token_client(factories.member(factories.unit_at("审计署/南京特派办/第一党支部")))
+    not_for_them = colleague.get(f"/api/v1/online/{contest.pk}/", HTTP_ACCEPT_LANGUAGE="en")
     assert not_for_them.status_code == 403
     assert not_for_them.json() == {
         "error": {"code": "not_in_audience", "message": "This contest is for other units.", "field": None}

@@ -228,4 +228,4 @@ def test_only_the_contests_organisers_may_qualify(field):
     outsider = factories.organiser(factories.unit_at("海关总署"))
     client = Client()
     client.force_login(outsider)
-    assert client.get(f"/contests/online/manage/{field['contest'].pk}/qualify/").status_code == 403
+    assert client.get(f"/contests/online/manage/{field['contest'].pk}/qualify/").status_code == 404  # not there

@@ -123,14 +123,14 @@ def test_a_refusal_has_the_apis_error_shape_in_the_members_language(setup):
     assert chinese.json()["error"]["message"] == "这道题不在本次作答中。"
 
 
-def test_another_members_attempt_is_forbidden(setup):
+def test_another_members_attempt_is_not_found(setup):
     contest = make_contest(setup)
     owner = factories.member(setup["branch"])
     signed_in(owner).post(f"/contests/online/{contest.pk}/start/")
     attempt = Attempt.objects.get(member=owner)
     intruder = signed_in(factories.member(setup["branch"]))
-    assert intruder.get(f"/contests/online/attempts/{attempt.pk}/").status_code == 403
-    assert save(intruder, attempt.pk, 1, "A").status_code == 403
+    assert intruder.get(f"/contests/online/attempts/{attempt.pk}/").status_code == 404
+    assert save(intruder, attempt.pk, 1, "A").status_code == 404
 
 
 def test_focus_loss_is_recorded_through_the_page_endpoint(setup):
@@ -292,7 +292,7 @@ def test_attempts_export_writes_formula_like_names_and_units_as_text(setup):
 def test_organiser_of_another_unit_cannot_see_the_dashboard(setup):
     contest = make_contest(setup)
     stranger = factories.organiser(factories.unit_at("财政部"))
-    assert signed_in(stranger).get(f"/contests/online/manage/{contest.pk}/").status_code == 403
+    assert signed_in(stranger).get(f"/contests/online/manage/{contest.pk}/").status_code == 404  # not there
     assert signed_in(factories.member(setup["branch"])).get("/contests/online/manage/").status_code == 403
 
 

@@ -10,9 +10,11 @@ from asgiref.sync import sync_to_async
 
 from contests import access, services
 from orgs.models import User
+from orgs.services import member_password_reset
 from quizsite.asgi import application
 from tests.contests.test_api import client_for, open_socket
 from tests.contests.test_contest_socket import build_hall, connect, receive
+from tests.processes import session_cookie
 from tests.sockets import Communicator
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio]
@@ -23,8 +25,17 @@ MESSAGE = "This account has a temporary password: choose your own on the website
 @sync_to_async
 def mark(username: str) -> None:
     """As `orgs.services.member_password_reset` leaves the account, keeping its session (a reset
-    also changes the password, which ends the sessions; the member then signs in with the new one)."""
+    also changes the password, which ends the sessions; the member then signs in with the new one:
+    `reset_and_sign_in`)."""
     User.objects.filter(username=username).update(must_change_password=True)
+
+
+@sync_to_async
+def reset_and_sign_in(username: str) -> str:
+    """The organiser `host` gives the member a temporary password; the member signs in with it:
+    the new session's cookie."""
+    member_password_reset(member=User.objects.get(username=username), by=User.objects.get(username="host"))
+    return session_cookie(User.objects.get(username=username))
 
 
 async def assert_refused(socket) -> None:
@@ -44,6 +55,17 @@ async def test_each_role_of_a_contest_socket_is_refused(who, role):
     await assert_refused(socket)
 
 
+async def test_a_member_signed_in_with_the_temporary_password_an_organiser_gave_is_refused():
+    """Its pages send it to the password change and the API refuses it: a socket would have let
+    whoever holds the temporary password (the organiser who set it) play as the member unseen."""
+    hall = await build_hall()
+
+    for username, role in (("red0", "player"), ("watcher", "screen")):
+        socket = await connect(hall["contest"].join_code, await reset_and_sign_in(username), role, language="en")
+
+        await assert_refused(socket)
+
+
 async def test_a_player_whose_place_this_process_keeps_is_refused():
     hall = await build_hall()
     code = hall["contest"].join_code
@@ -61,12 +83,12 @@ async def test_a_player_whose_place_this_process_keeps_is_refused():
 
 
 async def test_the_clock_socket_is_refused():
-    hall = await build_hall()
-    await mark("red0")
+    await build_hall()
+    cookie = await reset_and_sign_in("red0")
     socket = Communicator(
         application,
         "/ws/clock/",
-        headers=[(b"origin", b"http://localhost"), (b"cookie", (hall["red"][0] + "; django_language=en").encode())],
+        headers=[(b"origin", b"http://localhost"), (b"cookie", (cookie + "; django_language=en").encode())],
     )
     connected, _ = await socket.connect()
     assert connected

@@ -93,8 +93,8 @@ def test_another_members_attempt_id_is_refused(setup):
     from lessons.services.attempts import attempt_start
 
     theirs = attempt_start(paper=paper, member=other)
-    assert client.get(f"/api/v1/study/attempts/{theirs.pk}/").status_code == 403
-    assert client.post(f"/api/v1/study/attempts/{theirs.pk}/submit/").status_code == 403
+    assert client.get(f"/api/v1/study/attempts/{theirs.pk}/").status_code == 404  # not there for you
+    assert client.post(f"/api/v1/study/attempts/{theirs.pk}/submit/").status_code == 404
     theirs.refresh_from_db()
     assert theirs.is_open
 
@@ -204,7 +204,7 @@ def test_question_import_through_the_api(tree, django_capture_on_commit_callback
     question_import_run(queued.json()["id"])  # what the worker does with the queued task
     job = client.get(queued.json()["url"]).json()
     assert job["status"] == "done" and job["percent"] == 100 and job["result"]["imported"] == 1
-    assert upload("jjj-bank", good).status_code == 403
+    assert upload("jjj-bank", good).status_code == 404  # another office's bank is not there for them
     assert not Question.objects.filter(bank=outsider_bank).exists()
 
 
@@ -221,7 +221,7 @@ def test_banks_are_visible_down_their_units_subtree_but_managed_only_there(clien
     assert client.get("/banks/audit-bank/export.xlsx").status_code == 200
     assert client.get("/banks/audit-bank/import/").status_code == 403
     assert client.get(f"/banks/audit-bank/questions/{audit_bank.questions.get().pk}/").status_code == 403
-    assert client.get("/banks/jjj-bank/").status_code == 403
+    assert client.get("/banks/jjj-bank/").status_code == 404  # a sibling's: not there, as a missing one
     assert jjj_bank.slug not in banks
 
 
@@ -326,7 +326,7 @@ def test_an_organiser_exports_a_bank_as_the_import_layout_and_another_unit_canno
     assert "党的最高理想是什么？" in stems
     other = APIClient()
     other.force_authenticate(factories.organiser(tree["jjj"]))
-    assert other.get("/api/v1/banks/gz-bank/export/").json()["error"]["code"] == "forbidden"
+    assert other.get("/api/v1/banks/gz-bank/export/").json()["error"]["code"] == "not_found"
 
 
 def test_a_bank_code_in_chinese_is_refused_in_words_an_organiser_reads_and_the_form_is_kept(client, tree):

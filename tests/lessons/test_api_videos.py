@@ -60,7 +60,7 @@ def test_lists_show_only_the_audiences_lessons_with_progress(api, tree, clock):
     ]
     assert api.get("/api/v1/lessons/?series=other").json()["results"] == []
     other = Lesson.objects.get(title="别人的课")
-    assert api.get(f"/api/v1/lessons/{other.pk}/").status_code == 403
+    assert api.get(f"/api/v1/lessons/{other.pk}/").status_code == 404  # another office's: not there for you
 
 
 def test_heartbeats_follow_the_pages_rules(api, tree, clock):
@@ -95,7 +95,13 @@ def test_a_member_outside_the_audience_is_refused_a_heartbeat(tree, clock):
     lesson = ten_minute_lesson(tree["jjj"])
     outsider = APIClient()
     outsider.force_authenticate(factories.member(tree["gz1"]))
-    refused = beat(outsider, lesson, 0)
+    refused = beat(outsider, lesson, 0)  # another office's lesson: not there for them
+    assert refused.status_code == 404 and refused.json()["error"]["code"] == "not_found"
+    # A member it is addressed to, once its window has closed, is told so.
+    Lesson.objects.filter(pk=lesson.pk).update(publish_until=timezone.now() - timedelta(minutes=1))
+    insider = APIClient()
+    insider.force_authenticate(factories.member(tree["jjj1"]))
+    refused = beat(insider, lesson, 0)
     assert refused.status_code == 403 and refused.json()["error"]["code"] == "not_in_audience"
 
 

@@ -185,9 +185,9 @@ def test_editing_an_answered_question_keeps_its_version(editor, bank, tree):
 
 
 def test_organiser_of_another_unit_cannot_open_the_editor(client, tree, bank):
-    client.force_login(factories.organiser(tree["jjj"]))
-    assert client.get(new_url(bank)).status_code == 403
-    assert client.post(new_url(bank), single()).status_code == 403
+    client.force_login(factories.organiser(tree["jjj"]))  # another office's bank is not there for them
+    assert client.get(new_url(bank)).status_code == 404
+    assert client.post(new_url(bank), single()).status_code == 404
     assert not Question.objects.filter(bank=bank).exists()
 
 
@@ -348,11 +348,11 @@ def test_paper_preview_shows_questions_without_keys(editor, bank, tree):
 
 def test_organiser_of_another_unit_cannot_build_or_see_its_papers(client, bank, tree):
     paper = factories.paper(tree["gz"], questions=[factories.question(bank)])
-    client.force_login(factories.organiser(tree["jjj"]))
-    assert client.get(reverse("lessons:paper_edit", args=[paper.pk])).status_code == 403
-    assert client.get(reverse("lessons:paper_preview", args=[paper.pk])).status_code == 403
+    client.force_login(factories.organiser(tree["jjj"]))  # another office's paper is not there for them
+    assert client.get(reverse("lessons:paper_edit", args=[paper.pk])).status_code == 404
+    assert client.get(reverse("lessons:paper_preview", args=[paper.pk])).status_code == 404
     post = builder_post(tree["gz"], question=[str(paper.fixed_questions.get().question_id)])
-    assert client.post(reverse("lessons:paper_edit", args=[paper.pk]), post).status_code == 403
+    assert client.post(reverse("lessons:paper_edit", args=[paper.pk]), post).status_code == 404
     # a paper for another unit cannot be made either: the unit is not theirs to choose
     page = client.post(reverse("lessons:paper_new"), post)
     assert page.status_code == 200 and Paper.objects.count() == 1
@@ -446,10 +446,10 @@ def test_lesson_poster_from_an_uploaded_picture_is_stored_as_jpeg(editor, lesson
 
 
 def test_organiser_of_another_unit_cannot_change_lesson_settings(client, lesson, tree):
-    client.force_login(factories.organiser(tree["jjj"]))
+    client.force_login(factories.organiser(tree["jjj"]))  # another office's lesson is not there for them
     url = reverse("lessons:lesson_settings", args=[lesson.pk])
-    assert client.get(url).status_code == 403
-    assert client.post(url, settings_post(lesson, title="别人的课")).status_code == 403
+    assert client.get(url).status_code == 404
+    assert client.post(url, settings_post(lesson, title="别人的课")).status_code == 404
     lesson.refresh_from_db()
     assert lesson.title == "党章第一讲"
 

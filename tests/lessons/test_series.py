@@ -97,8 +97,8 @@ def test_another_offices_organiser_cannot_open_or_reorder_the_series(tree):
     lesson = videos.lesson_create(title="一", unit=tree["gz"], series=series)
     outsider = Client()
     outsider.force_login(factories.organiser(tree["jjj"], username="jjj-organiser"))
-    assert outsider.get(f"/lessons/series/{series.pk}/").status_code == 403
-    assert outsider.post(f"/lessons/series/{series.pk}/lessons/{lesson.pk}/", {"action": "remove"}).status_code == 403
+    assert outsider.get(f"/lessons/series/{series.pk}/").status_code == 404  # not there for them
+    assert outsider.post(f"/lessons/series/{series.pk}/lessons/{lesson.pk}/", {"action": "remove"}).status_code == 404
     lesson.refresh_from_db()
     assert lesson.series == series
     assert "讲堂" not in outsider.get("/lessons/series/").content.decode()
@@ -333,7 +333,10 @@ def test_a_member_following_a_link_to_a_closed_lesson_is_told_it_closed_not_that
     assert "此微党课已于 2026年1月1日 00:00 截止。" in refusal(closed)
     assert "此微党课将于" in refusal(later)
     assert "视频尚未就绪" in refusal(pending)
-    client.force_login(outsider)
+    client.force_login(outsider)  # another office's member: the lesson is not there for them
+    assert client.get(f"/lessons/{closed.pk}/").status_code == 404
+    closed.audience.set([tree["gz2"]])  # addressed to a sibling branch: told so, not "not found"
+    client.force_login(member)
     assert "此微党课未向您所在单位开放。" in refusal(closed)
 
 

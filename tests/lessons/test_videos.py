@@ -523,14 +523,17 @@ def test_media_and_heartbeats_are_for_the_audience_only(client, ready_lesson, wa
         ).status_code
         == 200
     )
-    client.force_login(outsider)
-    assert client.get(f"/lessons/{ready_lesson.pk}/media/video.mp4").status_code == 403
-    assert client.get(f"/lessons/{ready_lesson.pk}/").status_code == 403
+    client.force_login(outsider)  # another organ's member: the lesson is not there for them
+    assert client.get(f"/lessons/{ready_lesson.pk}/media/video.mp4").status_code == 404
+    assert client.get(f"/lessons/{ready_lesson.pk}/").status_code == 404
     refused = client.post(f"/lessons/{ready_lesson.pk}/heartbeat/", {"tab": "x", "position": 1}, "application/json")
-    assert refused.status_code == 403 and refused.json()["error"]["code"] == "not_in_audience"
+    assert refused.status_code == 404
     client.force_login(watcher)
     assert client.get(f"/lessons/{ready_lesson.pk}/media/../../settings.py").status_code == 404
     assert client.get(f"/lessons/{ready_lesson.pk}/media/source.mp4").status_code == 404  # the upload stays private
+    Lesson.objects.filter(pk=ready_lesson.pk).update(publish_until=timezone.now() - timedelta(minutes=1))
+    refused = client.post(f"/lessons/{ready_lesson.pk}/heartbeat/", {"tab": "x", "position": 1}, "application/json")
+    assert refused.status_code == 403 and refused.json()["error"]["code"] == "not_in_audience"  # closed: told so
     client.logout()
     signed_out = client.post(f"/lessons/{ready_lesson.pk}/heartbeat/", {"tab": "x", "position": 1}, "application/json")
     assert signed_out.status_code == 401 and signed_out.json()["error"]["code"] == "signed_out"

@@ -29,7 +29,8 @@ def test_unauthenticated_requests_are_refused(db):
 def test_units_are_scoped(api, tree):
     names = [u["name"] for u in api.get("/api/v1/units/").json()["results"]]
     assert names == ["广州特派办", "第一党支部", "第二党支部"]
-    assert api.get(f"/api/v1/units/{tree['jjj'].pk}/").status_code == 403
+    assert api.get(f"/api/v1/units/{tree['jjj'].pk}/").status_code == 404  # another office's: not there
+    assert api.get(f"/api/v1/units/{tree['audit'].pk}/").status_code == 403  # above: seen, not managed
     assert api.get(f"/api/v1/units/{tree['gz1'].pk}/").json()["full_path"] == "审计署/广州特派办/第一党支部"
 
 
@@ -39,13 +40,15 @@ def test_members_are_scoped(api, tree):
     names = {m["real_name"] for m in api.get("/api/v1/members/").json()["results"]}
     assert "张三丰" in names and "李四光" not in names
     assert api.get(f"/api/v1/members/{inside.pk}/").status_code == 200
-    response = api.get(f"/api/v1/members/{outside.pk}/")
+    assert api.get(f"/api/v1/members/{outside.pk}/").status_code == 404  # another office's: not there
+    above = factories.member(tree["audit"], real_name="王五")  # on the line up: seen, not managed
+    response = api.get(f"/api/v1/members/{above.pk}/")
     assert response.status_code == 403 and response.json()["error"]["message"] == "该成员不在您管理的单位范围内。"
 
 
 def test_patching_a_member_outside_scope_changes_nothing(api, tree):
     outside = factories.member(tree["jjj1"], real_name="李四光")
-    assert api.patch(f"/api/v1/members/{outside.pk}/", {"real_name": "x"}).status_code == 403
+    assert api.patch(f"/api/v1/members/{outside.pk}/", {"real_name": "x"}).status_code == 404
     outside.refresh_from_db()
     assert outside.real_name == "李四光"
 

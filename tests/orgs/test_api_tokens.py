@@ -96,7 +96,7 @@ def test_an_organiser_of_the_members_unit_lists_and_revokes_and_another_cannot(t
     assert [t["device"] for t in listed] == ["phone"]
     factories.organiser(tree["jjj"], username="jjj-organiser")
     theirs = bearer(sign_in("jjj-organiser", device="desk")["token"])
-    assert theirs.get(f"/api/v1/auth/tokens/?member={member.pk}").status_code == 403
+    assert theirs.get(f"/api/v1/auth/tokens/?member={member.pk}").status_code == 404  # not there for them
     assert theirs.delete(f"/api/v1/auth/tokens/{phone['id']}/").status_code == 404
     assert bearer(phone["token"]).get("/api/v1/me/").status_code == 200
     assert mine.delete(f"/api/v1/auth/tokens/{phone['id']}/").status_code == 204
@@ -141,8 +141,10 @@ def test_errors_share_one_shape_with_the_protocols_codes(tree, gz_organiser):
     past_the_end = api.get("/api/v1/units/?page=99")
     assert past_the_end.status_code == 404
     assert past_the_end.json() == {"error": {"code": "no_such_page", "message": "没有第 99 页。", "field": "page"}}
+    above = api.get(f"/api/v1/units/{tree['audit'].pk}/")
+    assert above.status_code == 403 and above.json()["error"]["code"] == "forbidden"
     outside = api.get(f"/api/v1/units/{tree['jjj'].pk}/")
-    assert outside.status_code == 403 and outside.json()["error"]["code"] == "forbidden"
+    assert outside.status_code == 404 and outside.json()["error"]["code"] == "not_found"
 
 
 def test_a_path_that_names_nothing_answers_in_the_error_shape_not_a_page(tree, gz_organiser):

@@ -36,15 +36,18 @@ def test_member_list_is_scoped_and_searchable(client, tree, gz_organiser):
     assert [m.real_name for m in found] == ["张三丰"]
 
 
-def test_member_list_filtered_to_a_unit_outside_scope_is_forbidden(client, tree, gz_organiser):
+def test_member_list_filtered_to_a_unit_outside_scope_is_refused(client, tree, gz_organiser):
     client.force_login(gz_organiser)
-    assert client.get(reverse("orgs:member_list"), {"unit": tree["jjj"].pk}).status_code == 403
+    assert client.get(reverse("orgs:member_list"), {"unit": tree["jjj"].pk}).status_code == 404  # not there
+    assert client.get(reverse("orgs:member_list"), {"unit": tree["audit"].pk}).status_code == 403  # above
 
 
 def test_opening_a_member_outside_the_subtree_is_forbidden_with_a_reason(client, tree, gz_organiser):
-    outsider = factories.member(tree["jjj1"])
     client.force_login(gz_organiser)
-    response = client.get(reverse("orgs:member_detail", args=[outsider.pk]))
+    outsider = factories.member(tree["jjj1"])  # another office's member is not there for them
+    assert client.get(reverse("orgs:member_detail", args=[outsider.pk])).status_code == 404
+    above = factories.member(tree["audit"])  # one on the line up is seen, and the reason given
+    response = client.get(reverse("orgs:member_detail", args=[above.pk]))
     assert response.status_code == 403
     assert "该成员不在您管理的单位范围内。" in response.content.decode()
 
@@ -56,7 +59,7 @@ def test_editing_a_member_outside_the_subtree_changes_nothing(client, tree, gz_o
         reverse("orgs:member_detail", args=[outsider.pk]),
         {"real_name": "改名", "unit": tree["gz1"].pk},
     )
-    assert response.status_code == 403
+    assert response.status_code == 404  # another office's member is not there for them
     outsider.refresh_from_db()
     assert outsider.real_name == "原名" and outsider.unit == tree["jjj1"]
 

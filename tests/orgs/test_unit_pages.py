@@ -134,8 +134,9 @@ def test_an_organiser_cannot_move_or_delete_the_unit_their_role_is_on(client, tr
 
 def test_a_unit_outside_the_subtree_cannot_be_opened_or_changed(client, tree, gz_organiser):
     client.force_login(gz_organiser)
-    assert client.get(reverse("orgs:unit_detail", args=[tree["jjj1"].pk])).status_code == 403
-    assert client.post(reverse("orgs:unit_close", args=[tree["jjj1"].pk])).status_code == 403
+    assert client.get(reverse("orgs:unit_detail", args=[tree["jjj1"].pk])).status_code == 404  # not there
+    assert client.post(reverse("orgs:unit_close", args=[tree["jjj1"].pk])).status_code == 404
+    assert client.get(reverse("orgs:unit_detail", args=[tree["audit"].pk])).status_code == 403  # above: seen
     tree["jjj1"].refresh_from_db()
     assert tree["jjj1"].ends_on is None
 
