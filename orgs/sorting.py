@@ -1,10 +1,10 @@
 """The order people and units are listed in: Chinese names by pinyin (拼音顺序), Latin names
 alphabetically without regard to case, the two interleaved (Alice before 安, Li Wei beside 李伟).
 
-`name_sort_key` turns a name into a plain ASCII key that SQL can ORDER BY: stored as `name_sort`
-on members and units, so lists sort and page in the database. The key is built from lowercase
-letters and digits only, whose order is the same under SQLite's binary comparison and under any
-PostgreSQL collation (which may ignore spaces and punctuation, so none are used).
+`name_sort_key` turns a name into a key that SQL can ORDER BY: stored as `name_sort` on members
+and units, so lists sort and page in the database. The key is built from lowercase ASCII letters
+and digits, whose order is the same under SQLite's binary comparison and under any PostgreSQL
+collation (which may ignore spaces and punctuation, so none are used).
 
 - A Chinese character is its syllable with the tone as a digit (TONE3, neutral tone 5): 李 li3,
   林 lin2. The tone digit also ends the syllable, so 李四 (li3si4) lists before 林一 (lin2yi1),
@@ -15,7 +15,8 @@ PostgreSQL collation (which may ignore spaces and punctuation, so none are used)
 - Spaces between Chinese characters are ignored (rosters print 王　五 to line up with 张三丰).
 - Latin letters are lowercased with accents dropped; a digit run is zero-padded so 第2 lists
   before 第10; a space or any punctuation between words is one "0" (before every letter).
-- A character pypinyin has no reading for lists after every syllable, by code point.
+- A character pypinyin has no reading for lists after every syllable, by code point. Letters of
+  other scripts (Ω, Я) stay as they are, lowercased: the one part of a key outside ASCII.
 """
 
 import re
