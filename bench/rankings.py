@@ -51,6 +51,7 @@ def generate(args, cursor) -> dict:
 
     from contests.models import Contest
     from orgs.models import Unit
+    from orgs.sorting import name_sort_key
 
     organs = max(1, round((args.units - 1) ** 0.5 / 1.5))
     per_organ = (args.units - 1 - organs) // organs
@@ -60,6 +61,8 @@ def generate(args, cursor) -> dict:
         units.append(Unit(path=opath, depth=2, numchild=per_organ, name=f"部委{o}", kind="organ"))
         for d in range(1, per_organ + 1):
             units.append(Unit(path=opath + step(d), depth=3, numchild=0, name=f"部委{o}-司局{d}", kind="department"))
+    for unit in units:
+        unit.name_sort = name_sort_key(unit.name)  # bulk_create skips `save`, which keeps it
     Unit.objects.bulk_create(units, batch_size=2000)
     root = Unit.objects.get(path=step(1))
     cursor.execute("SELECT id FROM orgs_unit WHERE depth = 3 ORDER BY id")
@@ -68,9 +71,10 @@ def generate(args, cursor) -> dict:
     first_leaf, leaves = cursor.fetchone()
     cursor.execute(
         """INSERT INTO orgs_user (password, is_superuser, username, first_name, last_name, email, is_staff,
-               is_active, date_joined, real_name, unit_id, is_party_member, phone, must_change_password)
+               is_active, date_joined, real_name, unit_id, is_party_member, phone, must_change_password,
+               name_sort)
            SELECT '!', false, 'm' || g, '', '', '', false, true, now(), '成员' || g,
-                  %s + (g %% %s), true, '', false
+                  %s + (g %% %s), true, '', false, 'cheng2yuan2' || LPAD(CAST(g AS TEXT), 6, '0')
            FROM generate_series(1, %s) g""",
         [first_leaf, leaves, args.members],
     )

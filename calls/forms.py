@@ -11,7 +11,7 @@ from django.utils.translation import pgettext_lazy
 from orgs import access
 from orgs.forms import UnitChoiceField
 from orgs.models import Unit, User
-from orgs.selectors import unit_paths
+from orgs.selectors import PEOPLE_BY_NAME, unit_paths
 
 from .judges import (
     PICKER_INLINE_LIMIT,
@@ -298,7 +298,7 @@ class ConflictForm(forms.Form):
     def __init__(self, *args, call: Call, **kwargs):
         super().__init__(*args, **kwargs)
         self.prefix = self.prefix or "conflict"
-        panel_judges = conflict_judges(call).select_related("unit").order_by("unit__path", "employee_no", "username")
+        panel_judges = conflict_judges(call).select_related("unit").order_by("unit__path", *PEOPLE_BY_NAME)
         entries = (
             conflict_entries(call)
             .select_related("unit", "author")
@@ -350,7 +350,7 @@ class PanelForm(forms.Form):
         if panel is not None:
             allowed = allowed | User.objects.filter(judging_panels=panel)
         allowed = User.objects.filter(pk__in=allowed.values("pk")).select_related("unit")
-        ordered = allowed.order_by("unit__path", "employee_no", "username")
+        ordered = allowed.order_by("unit__path", *PEOPLE_BY_NAME)
         self.inline = allowed.count() <= PICKER_INLINE_LIMIT
         if self.inline:
             listed = ordered

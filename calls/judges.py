@@ -30,7 +30,7 @@ from rest_framework.permissions import BasePermission
 from notifications.kinds import Kind, register
 from orgs import access
 from orgs.models import Unit, User, phone_validator
-from orgs.selectors import unit_paths
+from orgs.selectors import PEOPLE_BY_NAME, unit_paths
 
 from .models import Assignment, AuditEvent, Call, Conflict, Entry, JudgeAccount, JudgeReminder, Panel, ScoreEvent
 from .services import CallRejected, audit
@@ -175,7 +175,7 @@ def candidates_matching(candidates: QuerySet[User], text: str, *, limit: int = 2
     for path in Unit.objects.filter(name__icontains=text).values_list("path", flat=True)[:50]:
         within |= Q(unit__path__startswith=path) | Q(judge_account__unit__path__startswith=path)
     matches = candidates.filter(within)
-    return matches.select_related("unit").order_by("unit__path", "employee_no", "username")[:limit]
+    return matches.select_related("unit").order_by("unit__path", *PEOPLE_BY_NAME)[:limit]
 
 
 @transaction.atomic

@@ -9,6 +9,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db.models import QuerySet
 
 from orgs import access
+from orgs.selectors import person_order
 from rankings.prizes import Placed, award
 
 from . import statistics
@@ -183,7 +184,7 @@ def judge_progress(call: Call) -> list[dict]:
         row["assigned"] += 1
         latest = {event.criterion_id: event.value for event in assignment.score_events.all()}
         row["scored"] += judge_total(criteria, latest) is not None
-    return sorted(rows.values(), key=lambda row: row["judge"].pk)
+    return sorted(rows.values(), key=lambda row: person_order(row["judge"]))
 
 
 def latest_comments(call: Call) -> dict[int, str]:

@@ -24,6 +24,8 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils.translation import gettext_lazy as _
 
+from orgs.selectors import person_order
+
 FOUR_PLACES = Decimal("0.0001")
 TWO_PLACES = Decimal("0.01")
 
@@ -210,4 +212,5 @@ def panel_statistics(call) -> list[PanelStatistics]:
                 given = [t for (_j, entry), t in scores.items() if entry == entry_id]
                 if len(given) >= 2 and spread(given) > call.spread_threshold:
                     stats.flagged.append(FlaggedEntry(entries[panel_id][entry_id], sorted(given), spread(given)))
+        stats.judges.sort(key=lambda row: person_order(row.judge))  # listed by name, computed by id
     return [panels[pk] for pk in sorted(panels)]

@@ -12,7 +12,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Q
+from django.db.models import Count, Prefetch, Q
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -23,7 +23,8 @@ from django.views.decorators.http import require_POST
 
 from lessons.services.videos import LessonRejected, announced_file
 from orgs import access
-from orgs.models import Unit
+from orgs.models import Unit, User
+from orgs.selectors import PEOPLE_BY_NAME
 from quizsite.api_errors import error_response
 from quizsite.filenames import uploaded_name
 
@@ -226,7 +227,7 @@ def _manage_page(request, call: Call, *, panel_form=None, conflict_form=None):
     }
     if owns:
         context |= {
-            "panels": call.panels.prefetch_related("judges"),
+            "panels": call.panels.prefetch_related(Prefetch("judges", queryset=User.objects.order_by(*PEOPLE_BY_NAME))),
             "panel_form": panel_form or _panel_form(request, call),
             "progress": selectors.judge_progress(call),
             "results": results,

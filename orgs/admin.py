@@ -215,7 +215,7 @@ class MemberAdmin(ScopedAdmin, UserAdmin):
     list_display = ["username", "real_name", "employee_no", "unit", "is_party_member", "is_active"]
     list_filter = ["is_active", "is_party_member", "is_staff"]
     search_fields = ["username", "real_name", "employee_no", "phone"]
-    ordering = ["unit__path", "real_name"]
+    ordering = ["unit__path", "name_sort", "real_name"]
     fieldsets = [
         (None, {"fields": ["username", "password"]}),
         (_("Member"), {"fields": ["real_name", "employee_no", "unit", "is_party_member", "phone", "email"]}),

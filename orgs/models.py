@@ -11,6 +11,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from treebeard.mp_tree import MP_Node
 
+from .sorting import NAME_SORT_MAX_LENGTH, name_sort_key, person_sort_key
+
 UNIT_PATH_SEPARATOR = "/"
 
 
@@ -32,6 +34,8 @@ class Unit(MP_Node):
         blank=True,
         help_text=_("Temporary branches (for example an audit team's) end on this date."),
     )
+    # The name as lists order it (pinyin; see orgs.sorting), kept by `save`.
+    name_sort = models.CharField(max_length=NAME_SORT_MAX_LENGTH, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -46,6 +50,11 @@ class Unit(MP_Node):
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args, **kwargs) -> None:
+        self.name_sort = name_sort_key(self.name)
+        kwargs["update_fields"] = _with_sort_key(kwargs.get("update_fields"), sources={"name"})
+        super().save(*args, **kwargs)
 
     def child_units(self):
         """Direct children by path and depth (treebeard's get_children trusts a cached numchild)."""
@@ -84,6 +93,9 @@ class User(AbstractUser):
     # Set with a temporary password an organiser gave out (`services.member_password_reset`):
     # every page sends the member to change it, the API answers `password_change_required`.
     must_change_password = models.BooleanField(_("must change password"), default=False)
+    # The display name as lists order it (pinyin, surname read as one; see orgs.sorting), kept by
+    # `save` and set by `services.member_bulk_create` for rows inserted without it.
+    name_sort = models.CharField(max_length=NAME_SORT_MAX_LENGTH, blank=True, editable=False, db_index=True)
 
     class Meta:
         verbose_name = _("member")
@@ -93,6 +105,17 @@ class User(AbstractUser):
     def __str__(self) -> str:
         return self.real_name or self.username
 
+    def save(self, *args, **kwargs) -> None:
+        self.name_sort = self.sort_key()
+        kwargs["update_fields"] = _with_sort_key(
+            kwargs.get("update_fields"), sources={"real_name", "first_name", "last_name", "username"}
+        )
+        super().save(*args, **kwargs)
+
+    def sort_key(self) -> str:
+        """`name_sort` for the name shown (`display_name`)."""
+        return person_sort_key(self.display_name)
+
     @property
     def display_name(self) -> str:
         return self.real_name or self.get_full_name() or self.username
@@ -101,6 +124,13 @@ class User(AbstractUser):
         """Any password chosen clears the mark of a temporary one (the reset sets it again after)."""
         super().set_password(raw_password)
         self.must_change_password = False
+
+
+def _with_sort_key(update_fields, *, sources: set[str]):
+    """`update_fields` plus "name_sort" when it saves a field the key is made from."""
+    if update_fields is None or not sources.intersection(update_fields):
+        return update_fields
+    return {*update_fields, "name_sort"}
 
 
 class Role(models.TextChoices):

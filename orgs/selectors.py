@@ -101,15 +101,26 @@ def unit_tree_rows(user) -> list[UnitRow]:
 
 
 # The member list's sort keys ("-" before one reverses it): each orders by its fields, then by
-# id so that equal values keep one order from page to page. An empty employee number sorts last
-# either way; a member who never signed in counts as the earliest sign-in.
+# id so that equal values keep one order from page to page. Names list in pinyin order
+# (`name_sort`, orgs.sorting), names that read alike by their characters. An empty employee
+# number sorts last either way; a member who never signed in counts as the earliest sign-in.
 MEMBER_SORTS: dict[str, tuple[tuple[str, bool], ...]] = {
     # (field, whether an empty value counts as the smallest)
-    "name": (("real_name", False), ("username", False)),
+    "name": (("name_sort", False), ("real_name", False), ("username", False)),
     "employee_no": (("employee_no", False),),
-    "unit": (("unit__path", False), ("real_name", False)),
+    "unit": (("unit__path", False), ("name_sort", False), ("real_name", False)),
     "last_sign_in": (("last_login", True),),
 }
+
+
+# People listed by name: pinyin order (`name_sort`), names that read alike by their characters,
+# then the (unique) user name.
+PEOPLE_BY_NAME = ("name_sort", "real_name", "username")
+
+
+def person_order(person: User) -> tuple[str, str, str]:
+    """The sort key of PEOPLE_BY_NAME, for people already loaded."""
+    return (person.name_sort, person.real_name, person.username)
 
 
 def member_sort_order(sort: str) -> list:

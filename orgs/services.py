@@ -227,6 +227,7 @@ def member_bulk_create(*, members: list[User], by: User | None = None, at: datet
     for member in members:
         if not member.password:
             member.set_unusable_password()
+        member.name_sort = member.sort_key()  # bulk_create skips `save`, which keeps it
     created = User.objects.bulk_create(members, batch_size=1000)
     moment = at or timezone.now()
     MemberPlacement.objects.bulk_create(

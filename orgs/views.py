@@ -499,7 +499,8 @@ def member_bulk(request):
         return redirect(back)
     data = form.cleaned_data
     if data["action"] == PASSWORDS_ACTION:
-        return _temporary_passwords_xlsx(request, list(data["member"]))
+        # Listed as the member list lists them: by unit, then by name (pinyin).
+        return _temporary_passwords_xlsx(request, list(data["member"].order_by(*selectors.member_sort_order("unit"))))
     try:
         changed = services.members_bulk_apply(
             by=request.user,

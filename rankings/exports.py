@@ -9,7 +9,7 @@ from io import BytesIO
 from pathlib import Path
 
 from django.conf import settings
-from django.db.models import F, OuterRef, Subquery
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from reportlab.lib.colors import HexColor
@@ -123,7 +123,7 @@ def snapshot_workbook(snapshot: Snapshot) -> bytes:
     sheet.append([])
     sheet.append([header for header, _width, _value in columns], style="header")
     # NULLS LAST spelled out: SQLite sorts a missing place first, PostgreSQL last.
-    rows = SnapshotRow.objects.filter(snapshot=snapshot).order_by(F("place").asc(nulls_last=True), "label")
+    rows = selectors.in_place_order(SnapshotRow.objects.filter(snapshot=snapshot), snapshot)
     if employee_numbers:
         member = User.objects.filter(pk=OuterRef("subject_id"))
         rows = rows.annotate(employee_no=Subquery(member.values("employee_no")[:1]))

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import math
 
-from django.db.models import Avg, Count, Exists, F, Max, Min, OuterRef, Q, QuerySet
+from django.db.models import Avg, Count, Exists, F, Max, Min, OuterRef, Q, QuerySet, Subquery
 
 from contests.models import TeamMember
 from contests.relay.models import RelayLeg, RelayRunner
 from orgs import access
-from orgs.models import Role, RoleGrant, Unit
+from orgs.models import Role, RoleGrant, Unit, User
 
 from .models import RankingRule, RuleUnit, Snapshot, SnapshotRow
 from .params import RATE_METRICS, teams_ranked
@@ -93,13 +93,32 @@ def board_snapshot(rule: RankingRule, user, version: int | None = None) -> Snaps
     return snapshots.order_by("-version").first()
 
 
+# Whose `name_sort` lists a subject's ties: a member's or a unit's (teams list by their label).
+NAMED_SUBJECTS = {"member": User, "unit": Unit}
+
+
+def in_place_order(rows: QuerySet[SnapshotRow], snapshot: Snapshot, *first) -> QuerySet[SnapshotRow]:
+    """`rows` ordered by `first`, then by place (none last), subjects tied on a place by name:
+    a member's or a unit's in pinyin order (`name_sort`, orgs.sorting), then by label.
+
+    Only the order of ties changes with a name: places, prizes and the rows hash never read it.
+    The key is the subject's name today; the label is its name when ranked."""
+    order = [*first, F("place").asc(nulls_last=True)]
+    named = NAMED_SUBJECTS.get(snapshot.parameters.get("subject", ""))
+    if named is not None:
+        names = named.objects.filter(pk=OuterRef("subject_id")).values("name_sort")[:1]
+        rows = rows.annotate(name_order=Subquery(names))
+        order.append(F("name_order").asc(nulls_last=True))
+    return rows.order_by(*order, "label", "subject_id")
+
+
 def leaderboard_rows(snapshot: Snapshot, *, search: str = "", group_id: int | None = None) -> QuerySet[SnapshotRow]:
     rows = SnapshotRow.objects.filter(snapshot=snapshot)
     if search:
         rows = rows.filter(Q(label__icontains=search) | Q(unit_name__icontains=search))
     if group_id:
-        return rows.filter(group_id=group_id).order_by("rank_in_group", "place", "label")
-    return rows.order_by(F("place").asc(nulls_last=True), "label")
+        return in_place_order(rows.filter(group_id=group_id), snapshot, "rank_in_group")
+    return in_place_order(rows, snapshot)
 
 
 def groups(snapshot: Snapshot) -> list[dict]:
@@ -133,7 +152,7 @@ def score_histogram(snapshot: Snapshot, bins: int = 10) -> dict:
 
 
 def honour_rows(snapshot: Snapshot) -> QuerySet[SnapshotRow]:
-    return SnapshotRow.objects.filter(snapshot=snapshot).exclude(prize="").order_by("place", "label")
+    return in_place_order(SnapshotRow.objects.filter(snapshot=snapshot).exclude(prize=""), snapshot)
 
 
 def prize_counts(snapshot: Snapshot) -> list[dict]:

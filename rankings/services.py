@@ -126,7 +126,7 @@ def rule_preview(*, rule: RankingRule, sources: list[dict], limit: int = 10) -> 
             )
             preview |= {
                 "rows": selectors.with_unit_paths(
-                    rule, snapshot.rows.order_by(F("place").asc(nulls_last=True), "label")[:limit]
+                    rule, selectors.in_place_order(snapshot.rows.all(), snapshot)[:limit]
                 ),
                 "row_count": snapshot.row_count,
                 "eligible_count": snapshot.eligible_count,

@@ -27,6 +27,7 @@ from lessons.services.attempts import AttemptRejected
 from notifications.services import notify
 from orgs import access
 from orgs.models import Unit, User
+from orgs.selectors import PEOPLE_BY_NAME
 
 from ..online import services as online_services
 from ..online.models import OnlineAttempt, OnlineAuditEntry
@@ -225,7 +226,7 @@ def plans_from_units(*, relay: RelayContest, parent: Unit, legs_by_unit: bool = 
         return plans
     plans = []
     for branch in Unit.objects.filter(path__startswith=parent.path, kind__in=BRANCH_KINDS).order_by("path"):
-        members = list(eligible.filter(unit=branch).order_by("username"))
+        members = list(eligible.filter(unit=branch).order_by(*PEOPLE_BY_NAME))
         if members:
             plans.append(TeamPlan(name=branch.name, unit=branch, roster=members, captain=members[0]))
     return plans

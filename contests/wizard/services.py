@@ -14,6 +14,7 @@ from lessons.models import Question, QuestionBank, QuestionVersion, Tag
 from lessons.selectors import banks_visible_to, questions_usable_by
 from orgs import access as orgs_access
 from orgs.models import Unit, User
+from orgs.selectors import PEOPLE_BY_NAME
 
 from ..models import Contest, Round, RoundQuestion, Team, TeamMember
 from ..rounds import KINDS, round_kind
@@ -90,7 +91,7 @@ def teams_from_units(*, contest: Contest, parent: Unit, kind: str, team_size: in
     candidates = orgs_access.managed_members(by).filter(is_active=True).exclude(pk__in=placed)
     result = TeamsFromUnits(teams=[], skipped=[])
     for unit in units:
-        members = list(candidates.filter(unit__path__startswith=unit.path).order_by("real_name", "pk")[:team_size])
+        members = list(candidates.filter(unit__path__startswith=unit.path).order_by(*PEOPLE_BY_NAME)[:team_size])
         if not members:
             result.skipped.append(unit.name)
             continue

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from lessons.models import Question
 from lessons.selectors import banks_visible_to
 from orgs import access as orgs_access
-from orgs.selectors import member_search, unit_paths
+from orgs.selectors import member_search, person_order, unit_paths
 from quizsite.api_errors import error_response
 from quizsite.spreadsheets import xlsx_response
 
@@ -94,7 +94,8 @@ def _teams(contest: Contest) -> list[Team]:
     paths = unit_paths([t.unit for t in teams])
     for team in teams:
         team.path = paths.get(team.unit_id, team.unit.name)
-        team.places = sorted(team.members.all(), key=lambda p: (p.leg is None, p.leg or 0, p.pk))
+        # Relay order first; members without a leg by name.
+        team.places = sorted(team.members.all(), key=lambda p: (p.leg is None, p.leg or 0, person_order(p.member)))
     return teams
 
 
