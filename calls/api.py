@@ -30,7 +30,7 @@ class CallSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Call
-        fields = ["id", "title", "unit", "kind", "kind_label", "rules", "opens_at", "closes_at"]
+        fields = ["id", "title", "title_en", "unit", "kind", "kind_label", "rules", "rules_en", "opens_at", "closes_at"]
         fields += ["entries_per_member", "file_types", "max_file_mb", "max_coauthors", "blind"]
 
     def get_file_types(self, call: Call) -> list[str]:

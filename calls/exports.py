@@ -49,7 +49,7 @@ def scores_xlsx(call: Call) -> bytes:
     dropped_left = {pk: list(row.dropped) for pk, row in outcome.items()}
 
     book = ExportWorkbook()
-    book.properties.title = call.title
+    book.properties.title = call.display_title
     who = [_("Author"), _("Unit")] if named else []
     scores_header = [_("Entry"), _("Title"), *who, _("Panel"), _("Judge"), *[c.name for c in criteria], _("Total")]
     if call.normalise_per_judge:
@@ -58,7 +58,7 @@ def scores_xlsx(call: Call) -> bytes:
     widths = [10, 28, *([12, 18] if named else []), 12, 12, *[8] * len(criteria), 8]
     widths += [10] * (1 + call.normalise_per_judge) + [40]
     sheet = book.sheet(_("Scores"), widths=widths, frozen_rows=3)
-    sheet.append([call.title], style="title")
+    sheet.append([call.display_title], style="title")
     sheet.append([_("Exported at"), timezone.localtime().strftime("%Y-%m-%d %H:%M")])
     sheet.append(scores_header, style="header")
     for assignment in assignments:
@@ -88,6 +88,6 @@ def scores_xlsx(call: Call) -> bytes:
         line = [labels.get(pk, ""), entry.title]
         if named:
             line += [entry.author.display_name, entry.unit.name]
-        line += [float(row.final) if row.final is not None else None, row.rank, row.prize]
+        line += [float(row.final) if row.final is not None else None, row.rank, row.display_prize]
         final.append(line)
     return book.to_bytes()

@@ -56,10 +56,12 @@ class CallForm(forms.ModelForm):
         model = Call
         fields = [
             "title",
+            "title_en",
             "unit",
             "audience",
             "kind",
             "rules",
+            "rules_en",
             "opens_at",
             "closes_at",
             "entries_per_member",
@@ -76,7 +78,12 @@ class CallForm(forms.ModelForm):
             "boundary_ties",
             "percent_rounding",
         ]
-        widgets = {"opens_at": LOCAL_INPUT, "closes_at": LOCAL_INPUT, "rules": forms.Textarea(attrs={"rows": 4})}
+        widgets = {
+            "opens_at": LOCAL_INPUT,
+            "closes_at": LOCAL_INPUT,
+            "rules": forms.Textarea(attrs={"rows": 4}),
+            "rules_en": forms.Textarea(attrs={"rows": 4}),
+        }
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -122,6 +129,7 @@ class CriterionForm(forms.Form):
 
 class TierForm(forms.Form):
     name = forms.CharField(label=_("prize"), max_length=40, required=False)
+    name_en = forms.CharField(label=_("English prize name"), max_length=40, required=False)
     value = forms.DecimalField(
         label=_("count, percentage or lowest score"), min_value=0, max_digits=7, decimal_places=2, required=False
     )

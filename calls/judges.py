@@ -439,7 +439,7 @@ def judges_remind(*, call_id: int, by_id: int | None = None) -> int:
             notify(
                 recipients=[judge],
                 kind=JudgingReminder.slug,
-                params={"call": call.title, "count": counts[judge.pk]},
+                params={"call": call.title, "call_en": call.title_en, "count": counts[judge.pk]},
                 url=reverse("calls:judging"),
             )
         JudgeReminder.objects.create(call=call, judges=len(counts), by_id=by_id)

@@ -39,7 +39,9 @@ def statistics_page(request, call_id: int):
 @login_required
 def scores_export(request, call_id: int):
     call = access_call(request.user, call_id, own=True)
-    return xlsx_response(exports.scores_xlsx(call), f"{call.title} {_('scores')}", ascii_name=f"call-{call.pk}-scores")
+    return xlsx_response(
+        exports.scores_xlsx(call), f"{call.display_title} {_('scores')}", ascii_name=f"call-{call.pk}-scores"
+    )
 
 
 @login_required

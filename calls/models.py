@@ -14,13 +14,14 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from orgs.models import Unit
+from quizsite.naming import EnglishTitle, english_name_field, english_text_field, in_language
 from rankings.models import RankingRule
 
 # A call's prizes follow rankings' rules (`rankings.prizes`); "no prizes" is a call without tiers.
 PRIZE_MODES = [choice for choice in RankingRule.PrizeMode.choices if choice[0] != RankingRule.PrizeMode.NONE]
 
 
-class Call(models.Model):
+class Call(EnglishTitle, models.Model):
     class Kind(models.TextChoices):
         MICRO_CLASS = "micro_class", _("Micro-class video")
         SPEECH = "speech", _("Speech video")
@@ -28,6 +29,7 @@ class Call(models.Model):
         PHOTOS = "photos", _("Photo set")
 
     title = models.CharField(_("title"), max_length=120)
+    title_en = english_name_field(120)
     unit = models.ForeignKey(Unit, verbose_name=_("owner unit"), on_delete=models.PROTECT, related_name="calls")
     audience = models.ManyToManyField(
         Unit,
@@ -38,6 +40,7 @@ class Call(models.Model):
     )
     kind = models.CharField(_("kind of entry"), max_length=20, choices=Kind.choices)
     rules = models.TextField(_("rules"), blank=True)
+    rules_en = english_text_field(label=_("English rules"))
     opens_at = models.DateTimeField(_("submissions open"))
     closes_at = models.DateTimeField(_("submissions close"))
     entries_per_member = models.PositiveSmallIntegerField(_("entries per member"), default=1)
@@ -106,7 +109,11 @@ class Call(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.title
+        return self.display_title
+
+    @property
+    def display_rules(self) -> str:
+        return in_language(self.rules, self.rules_en)
 
 
 class Level(models.Model):
@@ -152,13 +159,18 @@ class PrizeTier(models.Model):
     call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="prize_tiers")
     position = models.PositiveSmallIntegerField()
     name = models.CharField(_("prize"), max_length=40)
+    name_en = english_name_field(40, label=_("English prize name"))
     value = models.DecimalField(_("count, percentage or lowest score"), max_digits=7, decimal_places=2)
 
     class Meta:
         ordering = ["call_id", "position"]
 
     def __str__(self) -> str:
-        return self.name
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        return in_language(self.name, self.name_en)
 
 
 class Panel(models.Model):

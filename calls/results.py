@@ -59,16 +59,16 @@ def certificates_pdf(call: Call, rows: list[selectors.EntryResult]) -> bytes:
         exports.Certificate(
             name=f"{credit(row.entry)}（{official_unit_name(row.entry.unit, call)}）",
             work=f"《{row.entry.title}》",
-            awarded_in=call.title,
-            prize=row.prize,
+            awarded_in=call.display_title,
+            prize=row.display_prize,
             rank=row.rank,
             issuer=call.unit.name,
             issued_on=issued,
-            footer=f"{call.title} · {_('receipt')} {row.entry.receipt}",
+            footer=f"{call.display_title} · {_('receipt')} {row.entry.receipt}",
         )
         for row in rows
     ]
-    return exports.certificates_document(pages, title=f"{call.title} · {_('Certificates')}")
+    return exports.certificates_document(pages, title=f"{call.display_title} · {_('Certificates')}")
 
 
 # ---------------------------------------------------------------- the library
@@ -99,6 +99,11 @@ def winners_publish_to_library(*, call: Call, by: User, audience: list[Unit]) ->
             by=by,
             speaker=credit(entry)[:60],
             description=f"{call.title} · {row.prize}\n{entry.summary}".strip(),
+            description_en=(
+                f"{call.title_en or call.title} · {row.prize_en or row.prize}\n{entry.summary}".strip()
+                if call.title_en or row.prize_en
+                else ""
+            ),
             audience=audience,
         )
         videos.lesson_attach_file(lesson=lesson, path=source)
@@ -210,19 +215,19 @@ def collection_pdf(call: Call) -> bytes:
     contents_line = style("contents", 12, spaceAfter=4)
 
     essays = collection(call)
-    story: list = [Spacer(1, 70 * mm), Paragraph(html.escape(call.title), cover), Spacer(1, 10 * mm)]
+    story: list = [Spacer(1, 70 * mm), Paragraph(html.escape(call.display_title), cover), Spacer(1, 10 * mm)]
     story += [Paragraph(html.escape(_("Collection of winning essays")), centred), Spacer(1, 60 * mm)]
     issued = timezone.localtime(call.results_published_at).strftime("%Y-%m-%d")
     story += [Paragraph(html.escape(f"{call.unit.name} · {issued}"), centred), PageBreak()]
     story.append(Paragraph(html.escape(_("Contents")), heading))
     for number, essay in enumerate(essays, start=1):
-        line = f"{number}. 《{essay.row.entry.title}》 {credit(essay.row.entry)} · {essay.row.prize}"
+        line = f"{number}. 《{essay.row.entry.title}》 {credit(essay.row.entry)} · {essay.row.display_prize}"
         story.append(Paragraph(html.escape(line), contents_line))
     width = A4[0] - 40 * mm
     for number, essay in enumerate(essays, start=1):
         entry = essay.row.entry
         story += [PageBreak(), Paragraph(html.escape(f"{number}. {entry.title}"), heading)]
-        author_line = f"{essay.row.prize} · {credit(entry)} · {official_unit_name(entry.unit, call)}"
+        author_line = f"{essay.row.display_prize} · {credit(entry)} · {official_unit_name(entry.unit, call)}"
         story.append(Paragraph(html.escape(author_line), byline))
         for block in essay.blocks:
             story.append(Paragraph(html.escape(block.text), subheading if block.style == "heading" else body))
@@ -242,7 +247,7 @@ def collection_pdf(call: Call) -> bytes:
         bottomMargin=20 * mm,
         initialFontName=font,
     )
-    document.title = f"{call.title} · {_('Collection of winning essays')}"
+    document.title = f"{call.display_title} · {_('Collection of winning essays')}"
 
     def page_number(canvas, doc) -> None:
         canvas.setFont(font, 9)

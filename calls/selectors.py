@@ -10,6 +10,7 @@ from django.db.models import QuerySet
 
 from orgs import access
 from orgs.selectors import person_order
+from quizsite.naming import in_language
 from rankings.prizes import Placed, award
 
 from . import statistics
@@ -86,8 +87,13 @@ class EntryResult:
     dropped: list[Decimal] = field(default_factory=list)
     final: Decimal | None = None
     rank: int | None = None
-    prize: str = ""
+    prize: str = ""  # as the organiser typed it
+    prize_en: str = ""
     assigned: int = 0  # judges holding the entry, withdrawn ones included
+
+    @property
+    def display_prize(self) -> str:
+        return in_language(self.prize, self.prize_en)
 
     @property
     def missing(self) -> int:
@@ -152,15 +158,17 @@ def _award(call: Call, ranked: list[EntryResult]) -> None:
     """Prizes by rankings' tier rule (`rankings.prizes`): the call's mode (count, percentage of the
     ranked entries, score band), tiers best first, and its choice for ties at a boundary."""
     tied = Counter(row.rank for row in ranked)
+    tiers = list(call.prize_tiers.all())
+    english = {tier.name: tier.name_en for tier in tiers}
     prizes = award(
         [Placed(place=row.rank, tied_count=tied[row.rank], metric=row.final) for row in ranked],
         mode=call.prize_mode,
-        tiers=[(tier.name, tier.value) for tier in call.prize_tiers.all()],
+        tiers=[(tier.name, tier.value) for tier in tiers],
         boundary_ties=call.boundary_ties,
         rounding=call.percent_rounding,
     )
     for row, prize in zip(ranked, prizes, strict=True):
-        row.prize = prize
+        row.prize, row.prize_en = prize, english.get(prize, "")
 
 
 def judge_progress(call: Call) -> list[dict]:

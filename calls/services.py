@@ -620,9 +620,10 @@ def call_settings_save(
     call: Call,
     levels: list[tuple[str, int]],
     criteria: list[tuple[str, Decimal, Decimal, Decimal]],
-    tiers: list[tuple[str, Decimal]],
+    tiers: list[tuple[str, Decimal] | tuple[str, Decimal, str]],
 ) -> None:
-    """Replace the call's levels, criteria and prize tiers by the given rows, in order. Levels
+    """Replace the call's levels, criteria and prize tiers (name, value and an optional English
+    name) by the given rows, in order. Levels
     stay as they are once an entry is submitted (entries wait at them), criteria once a score
     exists."""
     if not levels_locked(call):
@@ -638,7 +639,8 @@ def call_settings_save(
         )
     call.prize_tiers.all().delete()
     PrizeTier.objects.bulk_create(
-        PrizeTier(call=call, position=i, name=name, value=value) for i, (name, value) in enumerate(tiers)
+        PrizeTier(call=call, position=i, name=name, value=value, name_en=english[0].strip() if english else "")
+        for i, (name, value, *english) in enumerate(tiers)
     )
 
 

@@ -145,7 +145,11 @@ def call_edit(request, call_id: int | None = None):
         if call
         else [{"name": _("Content"), "weight": 60, "min_score": 0, "max_score": 100}]
     )
-    initial_tiers = [{"name": t.name, "value": _plain(t.value)} for t in call.prize_tiers.all()] if call else []
+    initial_tiers = (
+        [{"name": t.name, "name_en": t.name_en, "value": _plain(t.value)} for t in call.prize_tiers.all()]
+        if call
+        else []
+    )
     data = request.POST if request.method == "POST" else None
     form = forms.CallForm(data, instance=call, user=request.user)
     levels_locked = bool(call) and services.levels_locked(call)
@@ -180,7 +184,7 @@ def call_edit(request, call_id: int | None = None):
             call=saved,
             levels=[] if levels_locked else _rows(levels, ("unit_kind", "quota")),
             criteria=[] if criteria_locked else criteria.rows(),
-            tiers=_rows(tiers, ("name", "value")),
+            tiers=_rows(tiers, ("name", "value", "name_en")),
         )
         if not levels_locked:
             services.call_fields_save(
@@ -706,7 +710,7 @@ def honours(request, call_id: int):
     tiers: dict[str, list] = {}
     for row in selectors.results(call):
         if row.prize:
-            tiers.setdefault(row.prize, []).append(row)
+            tiers.setdefault(row.display_prize, []).append(row)
     mine = set(
         Entry.objects.filter(Q(author=request.user) | Q(coauthors=request.user), call=call).values_list("pk", flat=True)
     )

@@ -51,7 +51,7 @@ def certificate(request, entry_id: int):
     except CertificateFontMissing as missing:
         messages.error(request, str(missing))
         return redirect("calls:honours", call.pk)
-    return _pdf(content, name=f"{call.title}-{entry.title}", ascii_name=f"certificate-{entry.receipt}")
+    return _pdf(content, name=f"{call.display_title}-{entry.title}", ascii_name=f"certificate-{entry.receipt}")
 
 
 @login_required
@@ -67,7 +67,7 @@ def certificate_bundle(request, call_id: int):
     except CertificateFontMissing as missing:
         messages.error(request, str(missing))
         return redirect("calls:honours", call.pk)
-    return _pdf(content, name=f"{call.title}-{_('Certificates')}", ascii_name=f"call-{call.pk}-certificates")
+    return _pdf(content, name=f"{call.display_title}-{_('Certificates')}", ascii_name=f"call-{call.pk}-certificates")
 
 
 @login_required
@@ -114,7 +114,7 @@ def collection_pdf(request, call_id: int):
     except CertificateFontMissing as missing:
         messages.error(request, str(missing))
         return redirect("calls:collection", call.pk)
-    return _pdf(content, name=f"{call.title}-{_('Collection')}", ascii_name=f"call-{call.pk}-collection")
+    return _pdf(content, name=f"{call.display_title}-{_('Collection')}", ascii_name=f"call-{call.pk}-collection")
 
 
 @login_required

@@ -33,22 +33,35 @@ def seed(stdout) -> None:
             for t in ("single", "true_false", "multiple")
         }
         services.round_add(
-            contest=contest, type=Round.Type.RELAY, title="接力赛", versions=pool["single"][:3], points=10
+            contest=contest,
+            type=Round.Type.RELAY,
+            title="接力赛",
+            title_en="Relay round",
+            versions=pool["single"][:3],
+            points=10,
         )
         services.round_add(
             contest=contest,
             type=Round.Type.COMPULSORY,
             title="必答题",
+            title_en="Compulsory questions",
             versions=pool["true_false"][:2],
             teams_in_turn=True,
         )
         services.round_add(
-            contest=contest, type=Round.Type.BUZZER, title="抢答题", versions=pool["single"][3:5], points=20, penalty=10
+            contest=contest,
+            type=Round.Type.BUZZER,
+            title="抢答题",
+            title_en="Buzzer round",
+            versions=pool["single"][3:5],
+            points=20,
+            penalty=10,
         )
         services.round_add(
             contest=contest,
             type=Round.Type.RISK,
             title="风险题",
+            title_en="Risk round",
             versions=pool["multiple"][:1],
             risk_tiers=[10, 20, 30],
             time_limit_s=30,

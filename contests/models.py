@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from lessons.models import QuestionVersion
 from orgs.models import Unit
-from quizsite.naming import EnglishTitle, english_name_field
+from quizsite.naming import EnglishTitle, english_name_field, in_language
 
 JOIN_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
 
@@ -111,6 +111,7 @@ class Round(models.Model):
     position = models.PositiveIntegerField()
     type = models.CharField(_("type"), max_length=12, choices=Type.choices)
     title = models.CharField(_("title"), max_length=60, blank=True)
+    title_en = english_name_field(60)
     points = models.IntegerField(_("points for a right answer"), default=10)
     penalty = models.IntegerField(_("points off for a wrong answer"), default=0)
     early_buzz_penalty = models.IntegerField(_("points off for buzzing early"), default=5)
@@ -122,7 +123,13 @@ class Round(models.Model):
         constraints = [models.UniqueConstraint(fields=["contest", "position"], name="round_position_unique")]
 
     def __str__(self) -> str:
-        return self.title or self.get_type_display()
+        return self.display_title
+
+    @property
+    def display_title(self) -> str:
+        """The English title on an English page when there is one, the title as typed otherwise,
+        and the round type's name (in the page's language) for a round without a title."""
+        return in_language(self.title, self.title_en) or self.get_type_display()
 
     @property
     def kind(self):

@@ -1,13 +1,14 @@
 """Every contest payload is built here. `public_state` is what players and big screens get: it
 cannot contain an answer key before the reveal. `host_state` adds keys and answers for hosts."""
 
+from django.conf import settings
 from django.db.models import Count
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from lessons.models.questions import OPTION_LETTERS
 
 from . import services
-from .models import AuditEntry, Contest, ContestAnswer, Opening, TeamMember
+from .models import AuditEntry, Contest, ContestAnswer, Opening, Round, TeamMember
 from .protocol import PROTOCOL_VERSION
 from .rounds import round_kind
 
@@ -30,6 +31,17 @@ def phase(opening: Opening | None) -> str:
     return round_kind(opening.question.round.type).shown_phase
 
 
+def _titles(titled: Contest | Round) -> dict:
+    """`title` as a Chinese page shows it and `title_en` as an English one does: one frame goes
+    to every socket of a contest, whatever language each reads, and each picks its own. The
+    names of round types are the site's, never the builder's active language."""
+    with translation.override(settings.LANGUAGE_CODE):
+        title = titled.display_title
+    with translation.override("en"):
+        title_en = titled.display_title
+    return {"title": title, "title_en": title_en}
+
+
 def _question(opening: Opening) -> dict:
     version = opening.question.version
     round_ = opening.question.round
@@ -39,7 +51,7 @@ def _question(opening: Opening) -> dict:
         "round": {
             "position": round_.position,
             "type": round_.type,
-            "title": str(round_),
+            **_titles(round_),
             "points": round_.points,
             "penalty": round_.penalty,
             "early_buzz_penalty": round_.early_buzz_penalty,
@@ -114,7 +126,12 @@ def public_state(contest: Contest, *, event: str = "snapshot", seq: int = 0, tea
         "v": PROTOCOL_VERSION,
         "seq": seq,
         "event": event,
-        "contest": {"id": contest.pk, "title": contest.title, "status": contest.status, "join_code": contest.join_code},
+        "contest": {
+            "id": contest.pk,
+            **_titles(contest),
+            "status": contest.status,
+            "join_code": contest.join_code,
+        },
         "teams": teams,
         "question": None,
     }

@@ -139,7 +139,7 @@ def results_xlsx(request, code: str):
         question = answer.opening.question
         answers.append(
             [
-                str(question.round),
+                question.round.display_title,
                 question.position,
                 strip_tags(question.version.stem).strip(),
                 answer.team.name,

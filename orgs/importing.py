@@ -25,6 +25,7 @@ from quizsite.spreadsheets import (
     RowError,
     SpreadsheetError,
     cell_text,
+    column_label,
     read_sheet_values,
     read_table,
 )
@@ -120,8 +121,7 @@ def passwords_ignored_message(report: ImportReport) -> str:
 
 def _label(key: str) -> str:
     """ "Unit (单位)" on an English page, "单位" on a Chinese one."""
-    name, header = str(COLUMN_NAMES[key]), COLUMNS[key][0]
-    return header if name == header else f"{name} ({header})"
+    return column_label(COLUMN_NAMES[key], COLUMNS[key][0])
 
 
 def _plan_rows(rows, *, by: User, report: ImportReport) -> None:

@@ -19,6 +19,7 @@ from typing import IO, Literal
 from urllib.parse import quote
 
 from django.http import HttpResponse
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell import WriteOnlyCell
@@ -179,6 +180,7 @@ class SheetRow:
     number: int  # as Excel shows it, 1-based
     values: dict[str, object] = field(default_factory=dict)
     columns: dict[str, int] = field(default_factory=dict)  # key -> 1-based sheet column
+    headers: dict[str, str] = field(default_factory=dict)  # key -> its header as the sheet writes it
 
 
 def normalise_header(text: object) -> str:
@@ -360,17 +362,38 @@ def _value_at(rows: list, row: int, column: int) -> object:
     return None
 
 
+def column_label(name: object, header: str) -> str:
+    """A column as a page names it: "Unit (单位)" on an English page, "单位" on a Chinese one,
+    from its `name` in the page's language and its Chinese `header`."""
+    name = str(name)
+    return header if name == header else f"{name} ({header})"
+
+
+def _listed(labels: list[str]) -> str:
+    """Names as a list in the page's language: 队名、工号 in Chinese, "Team (队名), Member (工号)"."""
+    return (", " if (get_language() or "").startswith("en") else "、").join(labels)
+
+
 def read_table(
-    rows: Iterable[tuple], *, columns: dict[str, tuple[str, ...]], required: tuple[str, ...]
+    rows: Iterable[tuple],
+    *,
+    columns: dict[str, tuple[str, ...]],
+    required: tuple[str, ...],
+    names: dict[str, object] | None = None,
 ) -> list[SheetRow]:
     """Find the header row, then return each non-blank row keyed by canonical column name.
 
     `columns` maps a canonical name to the header spellings that mean it (Chinese and English).
-    Each returned row also knows which sheet column each key came from (`SheetRow.columns`).
+    Each returned row also knows which sheet column each key came from (`SheetRow.columns`) and
+    its header as written (`SheetRow.headers`), for problems to name the column the way the sheet
+    does. With `names` (each key's name in the page's language), the header row must hold only
+    known columns, each once: a header neither language knows, or two headers for one column,
+    refuse the sheet naming them, where otherwise the column would be silently left unread.
     """
     spellings = {normalise_header(s): key for key, names in columns.items() for s in names}
     rows = iter(rows)
     header_at: dict[int, str] | None = None
+    header_cells: tuple = ()
     header_number = 0
     for number, cells in enumerate(rows, start=1):
         found: dict[int, str] = {}
@@ -379,16 +402,22 @@ def read_table(
             if key and key not in found.values():
                 found[i] = key
         if all(key in found.values() for key in required):
-            header_at, header_number = found, number
+            header_at, header_cells, header_number = found, cells, number
             break
         if number >= HEADER_SEARCH_ROWS:
             break
     if header_at is None:
-        wanted = "、".join(columns[key][0] for key in required)
+        if names is None:
+            wanted = "、".join(columns[key][0] for key in required)
+        else:
+            wanted = _listed([column_label(names[key], columns[key][0]) for key in required])
         raise SpreadsheetError(
             _("No header row found in the first %(n)d rows: it needs the columns %(cols)s.")
             % {"n": HEADER_SEARCH_ROWS, "cols": wanted}
         )
+    if names is not None:
+        _check_header_row(header_cells, header_at, spellings, columns, names)
+    headers = {key: cell_text(header_cells[i]) for i, key in header_at.items()}
     table = []
     for number, cells in enumerate(rows, start=header_number + 1):
         if not cells:  # a row with no cell at all, skipped before any work: a file may hold a million
@@ -396,5 +425,30 @@ def read_table(
         values = {key: cells[i] if i < len(cells) else None for i, key in header_at.items()}
         if all(cell_text(v) == "" for v in values.values()):
             continue
-        table.append(SheetRow(number, values, {key: i + 1 for i, key in header_at.items()}))
+        table.append(SheetRow(number, values, {key: i + 1 for i, key in header_at.items()}, headers))
     return table
+
+
+def _check_header_row(cells: tuple, found: dict[int, str], spellings: dict, columns: dict, names: dict) -> None:
+    known = _listed([column_label(names[key], columns[key][0]) for key in columns])
+    for i, cell in enumerate(cells):
+        written = cell_text(cell)
+        if not written or i in found:
+            continue
+        key = spellings.get(normalise_header(cell))
+        if key is None:
+            raise SpreadsheetError(
+                _("Column %(letter)s, “%(header)s”, is not a column this sheet takes. Its columns: %(known)s.")
+                % {"letter": get_column_letter(i + 1), "header": written, "known": known}
+            )
+        first = next(at for at, found_key in found.items() if found_key == key)
+        raise SpreadsheetError(
+            _("Columns %(first)s, “%(one)s”, and %(second)s, “%(other)s”, both give %(name)s: keep one of them.")
+            % {
+                "first": get_column_letter(first + 1),
+                "one": cell_text(cells[first]),
+                "second": get_column_letter(i + 1),
+                "other": written,
+                "name": column_label(names[key], columns[key][0]),
+            }
+        )

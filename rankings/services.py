@@ -13,10 +13,18 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 
 import notifications.services
 from orgs.models import Unit, User
-from quizsite.spreadsheets import RowError, SpreadsheetError, cell_text, read_sheet_values, read_table
+from quizsite.spreadsheets import (
+    ExportWorkbook,
+    RowError,
+    SpreadsheetError,
+    cell_text,
+    read_sheet_values,
+    read_table,
+)
 
 from . import compute, selectors
 from .models import ExpectedHeadcount, RankingRule, RankingRun, RuleSource, Snapshot
@@ -181,6 +189,12 @@ HEADCOUNT_COLUMNS = {
     "unit": ("单位", "unit", "单位名称", "unit path"),
     "headcount": ("应参与人数", "expected headcount", "headcount", "人数"),
 }
+# Each column's name in the page's language: the template's header, and how a problem names a
+# column the sheet does not head in its own words.
+HEADCOUNT_NAMES = {
+    "unit": pgettext_lazy("headcount import column", "Unit"),
+    "headcount": pgettext_lazy("headcount import column", "Expected headcount"),
+}
 
 
 @dataclass
@@ -199,8 +213,11 @@ class HeadcountImport:
 
 
 def _read_headcount(text: str) -> tuple[int | None, str]:
+    """A cell's headcount and '', or None and what is wrong; an empty cell is None with nothing
+    wrong: the unit takes the counted headcount, as when its box on the page is left empty (the
+    template lists every ranked unit, and those left empty must import)."""
     if not text:
-        return None, _("The expected headcount is missing.")
+        return None, ""
     try:
         number = Decimal(text)
     except ArithmeticError:
@@ -216,14 +233,26 @@ def _read_headcount(text: str) -> tuple[int | None, str]:
     return int(number), ""
 
 
+def expected_headcounts_template(*, rule: RankingRule) -> bytes:
+    """A workbook headed in the page's language with every ranked unit's path and its stated
+    expected headcount (empty: counted), ready to fill in and import."""
+    book = ExportWorkbook()
+    sheet = book.sheet(str(HEADCOUNT_NAMES["headcount"]), widths=(48, 18), frozen_rows=1)
+    sheet.append([str(HEADCOUNT_NAMES["unit"]), str(HEADCOUNT_NAMES["headcount"])], style="header")
+    for unit in selectors.headcount_units(rule):
+        sheet.append([unit["path"], unit["expected"]])
+    return book.to_bytes()
+
+
 def expected_headcounts_import(*, rule: RankingRule, file, by: User | None = None) -> HeadcountImport:
-    """Read expected headcounts from an .xlsx (columns 单位 and 应参与人数; a unit by its path
+    """Read expected headcounts from an .xlsx (columns 单位 and 应参与人数, or Unit and Expected
+    headcount; an empty headcount takes the counted one; a unit by its path
     below the rule's unit, its full path, or its name where no other ranked unit shares it) and
     save them all, or nothing if any row is wrong."""
     report = HeadcountImport()
     try:
         sheet = read_sheet_values(file, max_bytes=settings.MEMBER_IMPORT_MAX_BYTES)
-        table = read_table(sheet.rows, columns=HEADCOUNT_COLUMNS, required=("unit", "headcount"))
+        table = read_table(sheet.rows, columns=HEADCOUNT_COLUMNS, required=("unit", "headcount"), names=HEADCOUNT_NAMES)
     except SpreadsheetError as problem:
         report.file_error = str(problem)
         return report
@@ -238,7 +267,8 @@ def expected_headcounts_import(*, rule: RankingRule, file, by: User | None = Non
         names.setdefault(unit["path"].rsplit("/", 1)[-1], []).append(unit["unit_id"])
     for name, ids in names.items():
         by_text.setdefault(name, ids[0] if len(ids) == 1 else None)
-    unit_header, count_header = HEADCOUNT_COLUMNS["unit"][0], HEADCOUNT_COLUMNS["headcount"][0]
+    # Problems name a column as the sheet heads it, whichever language it was written in.
+    unit_header, count_header = (table[0].headers[key] if table else "" for key in ("unit", "headcount"))
     counts: dict[int, int | None] = {}
     for row in table:
         report.rows += 1

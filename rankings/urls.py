@@ -20,6 +20,7 @@ urlpatterns = [
     path("<slug:slug>/manage/", views.manage, name="manage"),
     path("<slug:slug>/manage/compute/", views.compute, name="compute"),
     path("<slug:slug>/manage/headcounts/", views.headcounts, name="headcounts"),
+    path("<slug:slug>/manage/headcounts.xlsx", views.headcounts_template, name="headcounts_template"),
     path("<slug:slug>/manage/runs/<int:run_id>/", views.run_progress, name="run_progress"),
     path("<slug:slug>/manage/v<int:version>/approve/", views.approve, name="approve"),
     path("<slug:slug>/manage/v<int:version>/publish/", views.publish, name="publish"),

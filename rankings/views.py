@@ -298,6 +298,14 @@ def headcounts(request, slug: str):
 
 
 @login_required
+def headcounts_template(request, slug: str):
+    rule = access_rule(request.user, slug, administer=True)
+    return xlsx_response(
+        services.expected_headcounts_template(rule=rule), _("Expected headcounts"), ascii_name=f"headcounts-{rule.pk}"
+    )
+
+
+@login_required
 @require_POST
 def compute(request, slug: str):
     rule = access_rule(request.user, slug, administer=True)

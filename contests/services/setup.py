@@ -53,6 +53,7 @@ def round_add(
     early_buzz_penalty: int = 5,
     title: str = "",
     teams_in_turn: bool = False,
+    title_en: str = "",
 ) -> Round:
     """Add a round. Compulsory rounds with `teams_in_turn` give question k to team k mod n."""
     kind = round_kind(type)
@@ -63,6 +64,7 @@ def round_add(
         position=contest.rounds.count() + 1,
         type=type,
         title=title,
+        title_en=title_en,
         points=points,
         penalty=penalty,
         time_limit_s=time_limit_s,

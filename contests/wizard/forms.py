@@ -69,6 +69,7 @@ class RoundForm(forms.Form):
 
     type = forms.ChoiceField(choices=Round.Type.choices, widget=forms.HiddenInput)
     title = forms.CharField(label=_("Round title"), max_length=60, required=False)
+    title_en = Round._meta.get_field("title_en").formfield(label=_("English round title"))
     points = forms.IntegerField(label=_("Points for a right answer"), min_value=0, max_value=1000)
     penalty = forms.IntegerField(label=_("Points off for a wrong answer"), min_value=0, max_value=1000)
     early_buzz_penalty = forms.IntegerField(

@@ -7,6 +7,7 @@ from typing import IO
 
 from django.conf import settings
 from django.db import transaction
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext as _
 
 from orgs import access as orgs_access
@@ -23,6 +24,15 @@ COLUMNS = {
     "name": ("姓名", "name", "real name"),
     "captain": ("队长", "captain"),
     "leg": ("接力顺序", "relay order", "顺序", "order", "leg"),
+}
+# Each column's name in the page's language: the template's header, and how a problem names a
+# column the sheet does not head in its own words.
+COLUMN_NAMES = {
+    "team": pgettext_lazy("roster import column", "Team"),
+    "member": pgettext_lazy("roster import column", "Employee number"),
+    "name": pgettext_lazy("roster import column", "Name"),
+    "captain": pgettext_lazy("roster import column", "Captain"),
+    "leg": pgettext_lazy("roster import column", "Relay order"),
 }
 REQUIRED = ("team", "member")
 YES = {"是", "队长", "y", "yes", "1", "√", "✓", "true", "captain"}
@@ -48,10 +58,6 @@ class RosterReport:
         return not self.errors
 
 
-def _column(key: str) -> str:
-    return COLUMNS[key][0]
-
-
 def _plan(rows, *, contest: Contest, by: User, report: RosterReport) -> None:
     teams: dict[str, PlannedTeam] = {}
     seen: dict[int, tuple[int, str]] = {}  # member id -> (row, team)
@@ -59,8 +65,11 @@ def _plan(rows, *, contest: Contest, by: User, report: RosterReport) -> None:
     existing = set(contest.teams.values_list("name", flat=True))
     placed = dict(contest.roster.values_list("member_id", "team__name"))
 
+    headers = rows[0].headers if rows else {}
+
     def fail(row: int, key: str, message: str) -> None:
-        report.errors.append(RowError(row, _column(key), message))
+        # The column as the sheet heads it, whichever language it was written in.
+        report.errors.append(RowError(row, headers.get(key) or str(COLUMN_NAMES[key]), message))
 
     for row in rows:
         team_name = cell_text(row.values.get("team"))
@@ -132,7 +141,7 @@ def roster_import(*, contest: Contest, file: IO[bytes], by: User, dry_run: bool 
     report = RosterReport()
     try:
         sheet = read_sheet_values(file, max_bytes=settings.MEMBER_IMPORT_MAX_BYTES)
-        rows = read_table(sheet.rows, columns=COLUMNS, required=REQUIRED)
+        rows = read_table(sheet.rows, columns=COLUMNS, required=REQUIRED, names=COLUMN_NAMES)
     except SpreadsheetError as error:
         report.errors.append(RowError(0, "", str(error)))
         return report
@@ -159,11 +168,25 @@ def roster_import(*, contest: Contest, file: IO[bytes], by: User, dry_run: bool 
     return report
 
 
+EXAMPLE_ROWS = {
+    "zh": [
+        ["第一党支部队", "10001", "张三", "是", 1],
+        ["第一党支部队", "10002", "李四", "", 2],
+        ["第二党支部队", "10003", "王五", "是", 1],
+    ],
+    "en": [
+        ["First branch team", "10001", "Zhang San", "yes", 1],
+        ["First branch team", "10002", "Li Si", "", 2],
+        ["Second branch team", "10003", "Wang Wu", "yes", 1],
+    ],
+}
+
+
 def roster_template() -> bytes:
+    """The roster workbook headed and filled in the page's language; the import reads either."""
     book = ExportWorkbook()
-    sheet = book.sheet(_("Roster"), widths=(18, 16, 12, 8, 10), frozen_rows=1)
-    sheet.append([_column(k) for k in ("team", "member", "name", "captain", "leg")], style="header")
-    sheet.append(["第一党支部队", "10001", "张三", "是", 1])
-    sheet.append(["第一党支部队", "10002", "李四", "", 2])
-    sheet.append(["第二党支部队", "10003", "王五", "是", 1])
+    sheet = book.sheet(_("Roster"), widths=(20, 16, 12, 8, 12), frozen_rows=1)
+    sheet.append([str(COLUMN_NAMES[k]) for k in ("team", "member", "name", "captain", "leg")], style="header")
+    for row in EXAMPLE_ROWS["en" if (get_language() or "").startswith("en") else "zh"]:
+        sheet.append(row)
     return book.to_bytes()

@@ -294,10 +294,14 @@ def picked_versions(*, question_ids: list[int], contest: Contest, by: User) -> l
     return [usable[pk] for pk in dict.fromkeys(question_ids)]
 
 
+ROUND_TITLE_MAX = Round._meta.get_field("title").max_length
+
+
 @dataclass(frozen=True)
 class RoundSettings:
     type: str
     title: str = ""
+    title_en: str = ""
     points: int = 10
     penalty: int = 0
     early_buzz_penalty: int = 0
@@ -313,6 +317,10 @@ def check_round_settings(settings: RoundSettings) -> None:
         raise ContestRejected("time_limit", _("A question's time limit is from 5 to 600 seconds."))
     if settings.points < 0 or settings.penalty < 0 or settings.early_buzz_penalty < 0:
         raise ContestRejected("negative_points", _("Points and penalties are whole numbers from 0 up."))
+    if len(settings.title.strip()) > ROUND_TITLE_MAX or len(settings.title_en.strip()) > ROUND_TITLE_MAX:
+        raise ContestRejected(
+            "title_too_long", _("A round title is at most %(max)d characters.") % {"max": ROUND_TITLE_MAX}
+        )
     round_kind(settings.type).check_settings(settings)
 
 
@@ -347,6 +355,7 @@ def round_create(
         risk_tiers=list(settings.risk_tiers),
         early_buzz_penalty=settings.early_buzz_penalty,
         title=settings.title.strip(),
+        title_en=settings.title_en.strip(),
         teams_in_turn=settings.teams_in_turn,
     )
     audit(contest, by, "round_add", type=settings.type, questions=len(versions))

@@ -270,6 +270,7 @@ def setup_rounds(request, code: str):
         settings = services.RoundSettings(
             type=template.type,
             title=data["title"],
+            title_en=data["title_en"],
             points=data.get("points") or 0,
             penalty=data.get("penalty") or 0,
             early_buzz_penalty=data.get("early_buzz_penalty") or 0,

@@ -109,7 +109,7 @@
     const phase = q ? q.phase : "idle";
     $("status").textContent = word("status", state.contest.status);
     $("stem").innerHTML = q ? q.stem : ""; // sanitised on the server
-    $("where").textContent = q ? q.round.title + " · " + t.questionNo.replace("%s", q.position) + " · " + word("phase", phase) : word("phase", phase);
+    $("where").textContent = q ? liveTitle(q.round) + " · " + t.questionNo.replace("%s", q.position) + " · " + word("phase", phase) : word("phase", phase);
     $("key").textContent = q && q.key ? t.answer + t.colon + answerText(q, q.key) : "";
     const teams = new Map(state.teams.map((x) => [x.id, x.name]));
     $("answers").replaceChildren(...(q && q.answers ? q.answers : []).map((a) => {

@@ -144,6 +144,11 @@
     };
   };
 
+  // A contest's or round's title as this page's language shows it: frames carry both (protocol.md).
+  window.liveTitle = function (titled) {
+    return document.documentElement.lang.startsWith("en") ? titled.title_en || titled.title : titled.title;
+  };
+
   // "mm:ss" left until an ISO deadline, by the server's clock.
   window.liveRemaining = function (deadline, serverNow) {
     if (!deadline) return null;

@@ -167,7 +167,7 @@
       return;
     }
     if (!q || q.phase === "idle") { $("stage-message").textContent = state.contest.status === "paused" ? t.paused : t.waiting; $("stem").textContent = ""; $("round-label").textContent = ""; return; }
-    $("round-label").textContent = q.round.title + " · " + q.position;
+    $("round-label").textContent = liveTitle(q.round) + " · " + q.position;
     $("stem").innerHTML = q.stem; // sanitised on the server
     if (!sent || sent.opening !== q.opening) { sent = null; $("feedback").replaceChildren(); }
     const fouled = q.round.takes_buzzes && q.fouls.includes(you.team);

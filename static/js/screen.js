@@ -32,7 +32,7 @@
     renderBoard();
     if (finished) { $("round-label").textContent = ""; return renderPodium(); }
     if (!q) { $("round-label").textContent = ""; return; }
-    $("round-label").textContent = q.round.title + " · " + q.position;
+    $("round-label").textContent = liveTitle(q.round) + " · " + q.position;
     // A pause says so above the question, whatever its phase: the hall must not think time runs.
     const shown = state.contest.status === "paused" ? "paused" : q.phase;
     $("phase").textContent = t[shown] || "";

@@ -1,0 +1,121 @@
+"""The team roster import reads a sheet headed in Chinese or in English, refuses a header it does
+not know (naming it), names a row's column as the sheet heads it, and gives a template headed in
+the page's language that imports as it is."""
+
+from io import BytesIO
+
+import pytest
+from django.conf import settings
+from django.test import Client
+from django.urls import reverse
+from django.utils import translation
+from openpyxl import load_workbook
+
+from contests.models import TeamMember
+from contests.wizard import roster, services
+from tests import factories
+
+
+def client_in(language: str, user) -> Client:
+    client = Client(HTTP_ACCEPT_LANGUAGE=language)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def contest(tree, gz_organiser):
+    return services.contest_begin(title="党史知识竞赛", unit=tree["gz"], base_score=100, by=gz_organiser)
+
+
+def _import(contest, by, rows, language="zh-hans"):
+    with translation.override(language):
+        report = roster.roster_import(contest=contest, file=factories.workbook(rows), by=by)
+        return report, [(e.row, e.column, str(e.message)) for e in report.errors]
+
+
+def test_a_roster_headed_in_english_makes_its_teams(tree, gz_organiser, contest):
+    a, b = (factories.member(tree["gz1"], employee_no=no) for no in ("A1", "A2"))
+    report, errors = _import(
+        contest,
+        gz_organiser,
+        [
+            ["Team", "Employee Number", "Name", "Captain", "Relay order"],
+            ["Red", "A1", "", "", 2],
+            ["Red", "A2", "", "yes", 1],
+        ],
+    )
+    assert errors == []
+    red = contest.teams.get()
+    assert list(red.members.order_by("leg").values_list("member_id", "leg", "is_captain")) == [
+        (b.pk, 1, True),
+        (a.pk, 2, False),
+    ]
+
+
+def test_a_roster_with_headers_in_both_languages_makes_its_teams(tree, gz_organiser, contest):
+    factories.member(tree["gz1"], employee_no="A1")
+    _report, errors = _import(contest, gz_organiser, [["队名", "employee number", "队长"], ["红队", "A1", "是"]], "en")
+    assert errors == []
+    assert contest.teams.get().members.get().is_captain
+
+
+def test_a_bad_row_names_its_column_as_the_sheet_heads_it(tree, gz_organiser, contest):
+    factories.member(tree["gz1"], employee_no="A1")
+    _report, errors = _import(
+        contest, gz_organiser, [["Team", "Employee number", "Relay order"], ["Red", "NOBODY", ""], ["Red", "A1", "x"]]
+    )
+    assert [(row, column) for row, column, _message in errors] == [(2, "Employee number"), (3, "Relay order")]
+    assert not contest.teams.exists()
+
+
+def test_an_unknown_header_is_named_and_nothing_is_imported(tree, gz_organiser, contest):
+    factories.member(tree["gz1"], employee_no="A1")
+    rows = [["Team", "Employee number", "Team captain"], ["Red", "A1", "yes"]]
+    _report, errors = _import(contest, gz_organiser, rows, "en")
+    assert len(errors) == 1 and errors[0][:2] == (0, "")
+    assert "Column C, “Team captain”, is not a column this sheet takes." in errors[0][2]
+    assert "Team (队名), Employee number (工号), Name (姓名), Captain (队长), Relay order (接力顺序)" in errors[0][2]
+    assert not contest.teams.exists() and not TeamMember.objects.exists()
+
+
+def test_a_header_row_in_neither_language_says_which_columns_it_needs(tree, gz_organiser, contest):
+    factories.member(tree["gz1"], employee_no="A1")
+    rows = [["Mannschaft", "Nummer"], ["Red", "A1"]]
+    _report, english = _import(contest, gz_organiser, rows, "en")
+    assert "it needs the columns Team (队名), Employee number (工号)." in english[0][2]
+    _report, chinese = _import(contest, gz_organiser, rows)
+    assert "队名、工号" in chinese[0][2]
+    assert not contest.teams.exists()
+
+
+@pytest.mark.parametrize(
+    ("language", "headers", "team"),
+    [
+        ("en", ("Team", "Employee number", "Name", "Captain", "Relay order"), "First branch team"),
+        ("zh-hans", ("队名", "工号", "姓名", "队长", "接力顺序"), "第一党支部队"),
+    ],
+)
+def test_the_template_is_headed_in_the_pages_language_and_imports_as_it_is(
+    tree, gz_organiser, contest, language, headers, team
+):
+    for no in ("10001", "10002", "10003"):
+        factories.member(tree["gz1"], employee_no=no)
+    client = client_in(language, gz_organiser)
+    url = reverse("contests:setup_roster_template", args=[contest.join_code])
+    assert url in client.get(reverse("contests:setup_teams", args=[contest.join_code])).text
+    template = client.get(url).content
+    sheet = load_workbook(BytesIO(template)).worksheets[0]
+    assert tuple(cell.value for cell in sheet[1]) == headers
+
+    upload = BytesIO(template)
+    upload.name = "roster.xlsx"
+    response = client.post(reverse("contests:setup_roster", args=[contest.join_code]), {"file": upload})
+
+    assert response.status_code == 302
+    first = contest.teams.get(name=team)
+    assert list(first.members.order_by("leg").values_list("member__employee_no", "leg", "is_captain")) == [
+        ("10001", 1, True),
+        ("10002", 2, False),
+    ]
+    assert contest.teams.count() == 2
