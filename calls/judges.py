@@ -31,6 +31,7 @@ from notifications.kinds import Kind, register
 from orgs import access
 from orgs.models import Unit, User, phone_validator
 from orgs.selectors import PEOPLE_BY_NAME, unit_paths
+from orgs.sockets import SignInEnded, member_sockets_end
 
 from .models import Assignment, AuditEvent, Call, Conflict, Entry, JudgeAccount, JudgeReminder, Panel, ScoreEvent
 from .services import CallRejected, audit
@@ -97,7 +98,8 @@ def judge_account_create(*, by: User, unit: Unit, name: str, contact: str = "") 
 
 @transaction.atomic
 def judge_account_reset(*, account: JudgeAccount, by: User) -> str:
-    """A new printed password (the old one stops working); the judge chooses their own again."""
+    """A new printed password (the old one stops working; the judge's open live sockets close
+    after the commit); the judge chooses their own again."""
     if not access.can_manage_unit(by, account.unit):
         raise CallRejected("not_allowed", _("You can only manage judges of units you manage."))
     password = _printed_password()
@@ -105,6 +107,7 @@ def judge_account_reset(*, account: JudgeAccount, by: User) -> str:
     account.user.save(update_fields=["password"])
     account.issued_password = account.user.password
     account.save(update_fields=["issued_password"])
+    member_sockets_end(user_ids=[account.user_id], reason=SignInEnded.PASSWORD_RESET)
     return password
 
 

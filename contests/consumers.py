@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from redis.exceptions import RedisError
 
 from orgs.passwords import PASSWORD_CHANGE_REQUIRED, must_change_password
+from orgs.sockets import EndsWithSignIn
 
 from . import access, commands, fanout, intake, presenters, protocol, services
 from .broadcast import HOSTS, PLAYERS, SCREENS, current_seq, group
@@ -70,13 +71,17 @@ async def refuse_sign_in(consumer: AsyncWebsocketConsumer) -> bool:
     return True
 
 
-class ClockConsumer(AsyncWebsocketConsumer):
+class ClockConsumer(EndsWithSignIn, AsyncWebsocketConsumer):
     """Answers time.sync so a screen can measure its clock offset and round-trip time (NTP style)."""
 
     async def connect(self) -> None:
         if await refuse_sign_in(self):
             return
         await self.accept()
+        await self.keep_signed_in()
+
+    async def disconnect(self, code) -> None:
+        self.forget_sign_in()
 
     async def receive(self, text_data=None, bytes_data=None) -> None:
         received_at = protocol.server_now_ms()
@@ -90,7 +95,7 @@ class ClockConsumer(AsyncWebsocketConsumer):
         )
 
 
-class ContestConsumer(AsyncWebsocketConsumer):
+class ContestConsumer(EndsWithSignIn, AsyncWebsocketConsumer):
     """One socket of a live contest: a player's phone, a big screen or the host console."""
 
     # Broadcasts come through `contests.fanout`; no channel-layer channel (with Redis, that would
@@ -133,6 +138,8 @@ class ContestConsumer(AsyncWebsocketConsumer):
         ]
         self.budget = FrameBudget()
         await self.accept()
+        if not await self.keep_signed_in():  # its sign-in ended while it was being read
+            return
         audiences = {"player": (PLAYERS,), "screen": (SCREENS,), "host": (HOSTS,)}[self.role]
         self.groups_joined = tuple(group(self.contest.pk, audience) for audience in audiences)
         if self.role == "player" and self.place is not None:  # the team's own frames (team.answered)
@@ -180,9 +187,13 @@ class ContestConsumer(AsyncWebsocketConsumer):
     async def websocket_disconnect(self, message) -> None:
         # As Channels' own, without its closing of stale database connections on the sync
         # thread: there is no channel-layer group to leave, and no database work here.
+        self.stop_deliveries()
+        self.forget_sign_in()
+        raise StopConsumer()
+
+    def stop_deliveries(self) -> None:
         for name in self.groups_joined:
             HUB.leave(name, self)
-        raise StopConsumer()
 
     async def send_snapshot(self) -> int:
         """Send the current snapshot; return its sequence number."""
@@ -240,6 +251,8 @@ class ContestConsumer(AsyncWebsocketConsumer):
 
     async def receive(self, text_data=None, bytes_data=None) -> None:
         received_at = protocol.server_now_ms()
+        if self.sign_in_over:  # closed (`end_sign_in`): what was still on its way is not acted on
+            return
         if not self.budget.take():
             message = _("Too many frames; slow down.")
             await self.send(text_data=protocol.error_message("rate_limited", message, ref=protocol.frame_id(text_data)))

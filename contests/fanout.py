@@ -8,6 +8,7 @@ Without Redis (the embedded default, one process) publishing delivers in-process
 
 import asyncio
 import functools
+import json
 import logging
 import pickle
 import re
@@ -72,18 +73,29 @@ class Hub:
         # Set when a socket stopped waiting for the subscription (`listening`) and was sent its
         # snapshot without it: once the subscription is in place, every socket is resynced.
         self._snapshots_unsubscribed = False
+        # This process's signed-in sockets by user id, to close when their sign-in ends
+        # (`orgs.sockets.EndsWithSignIn`), and the endings heard in the last ENDINGS_KEPT_S, as
+        # (when heard, ending), for a socket that signed in before one but is tracked after it.
+        self.signed_in: dict[int, set] = defaultdict(set)
+        self.endings: list[tuple[float, dict]] = []
 
-    async def join(self, group: str, consumer) -> None:
+    def _start(self) -> None:
+        """Take the running event loop (starting afresh on a new one: a new server, or a test),
+        and subscribe to every process's messages (with Redis) unless subscribed already."""
         running = asyncio.get_running_loop()
-        if self.loop is not running:  # a new event loop (a new server, or a test): start afresh
+        if self.loop is not running:
             self.loop, self._subscriber, self._delivering = running, None, None
             self._unpublished, self._requests, self.team_answers = {}, set(), {}
             self.subscribed, self._snapshots_unsubscribed = asyncio.Event(), False
+            self.signed_in, self.endings = defaultdict(set), []
+        if settings.REDIS_URL and (self._subscriber is None or self._subscriber.done()):
+            self._subscriber = asyncio.create_task(self._subscribe())
+
+    async def join(self, group: str, consumer) -> None:
+        self._start()
         # Found once per socket, not once per frame: delivery walks thousands of sockets.
         consumer.fanout_protocol = _server_protocol(consumer.base_send)
         self.groups[group].add(consumer)
-        if settings.REDIS_URL and (self._subscriber is None or self._subscriber.done()):
-            self._subscriber = asyncio.create_task(self._subscribe())
 
     async def listening(self) -> None:
         """Return once this process receives every process's frames (at once without Redis; with
@@ -105,6 +117,38 @@ class Hub:
             members.discard(consumer)
             if not members:
                 del self.groups[group]
+
+    async def track(self, consumer, *, user_id: int, signed_in_at: float) -> bool:
+        """Keep a signed-in socket for `end_sign_ins`; False (and it is ended) if an ending heard
+        since `signed_in_at` (this process's monotonic clock, taken before its sign-in was read)
+        ends it: its sign-in may have been read before that ending was committed."""
+        self._start()
+        for heard_at, ending in list(self.endings):
+            if heard_at >= signed_in_at and user_id in ending["users"] and await consumer.end_sign_in(ending):
+                return False
+        self.signed_in[user_id].add(consumer)
+        return True
+
+    def untrack(self, consumer, *, user_id: int) -> None:
+        sockets = self.signed_in.get(user_id)
+        if sockets is not None:
+            sockets.discard(consumer)
+            if not sockets:
+                del self.signed_in[user_id]
+
+    async def end_sign_ins(self, ending: dict) -> None:
+        """Hand `ending` (`publish_sign_ins_ended`) to this process's sockets of its users, each
+        of which closes if the ending is its own (`orgs.sockets.EndsWithSignIn.end_sign_in`),
+        and keep it a while for sockets still signing in. No database: every process runs this."""
+        ending["users"] = set(ending["users"])
+        now = time.monotonic()
+        self.endings = [(at, kept) for at, kept in self.endings if now - at < ENDINGS_KEPT_S]
+        self.endings.append((now, ending))
+        sockets = [socket for user_id in ending["users"] for socket in list(self.signed_in.get(user_id, ()))]
+        results = await asyncio.gather(*(socket.end_sign_in(ending) for socket in sockets), return_exceptions=True)
+        for result in results:
+            if isinstance(result, Exception):
+                log.warning("a socket whose sign-in ended could not be closed", exc_info=result)
 
     async def deliver(self, group: str, text: str) -> None:
         """Write `text` to every socket of `group` in this process.
@@ -184,6 +228,9 @@ class Hub:
                         if message["type"] != "pmessage":
                             continue
                         group = message["channel"].decode()[len(prefix) :]
+                        if group == SIGN_INS_ENDED:
+                            await self.end_sign_ins(json.loads(message["data"]))
+                            continue
                         if group.endswith(TEAMS):
                             await self.deliver_teams(int(group.split(":", 1)[0]), message["data"].decode())
                             continue
@@ -274,6 +321,8 @@ class Hub:
 
 RESYNC = ":resync"  # the channel suffix of a request to resync a contest's sockets
 TEAMS = ":teams"  # the channel suffix of teams' own frames (`publish_team_frames`)
+SIGN_INS_ENDED = "sign-ins-ended"  # the channel (after the prefix) of `publish_sign_ins_ended`
+ENDINGS_KEPT_S = 60  # far longer than a sign-in takes to be read and its socket tracked
 RESYNC_RETRY_S = 0.5
 SUBSCRIBE_WAIT_S = 5.0  # the longest a connecting socket waits for the process's subscription
 MAX_BUFFERED_BYTES = 256 * 1024
@@ -476,6 +525,22 @@ def publish_team_frames(contest_id: int, opening_id: int, frames: dict[int, str]
             log.warning("contest %d: team frames not published", contest_id, exc_info=True)
         return
     _on_hub_loop(lambda: HUB.deliver_teams(contest_id, payload))
+
+
+def publish_sign_ins_ended(ending: dict) -> None:
+    """Have every process close its sockets that `ending` ends ({"users": [ids], ...}, read by
+    `orgs.sockets.EndsWithSignIn`): one message on the channel every process already listens to,
+    whatever the number of users or sockets. Call after the commit that ended the sign-ins.
+
+    If Redis is unreachable, only this process's sockets are closed (logged): the sign-ins have
+    ended all the same, so those sockets cannot sign in again once they reconnect."""
+    if settings.REDIS_URL:
+        try:
+            _client().publish(channel_prefix() + SIGN_INS_ENDED, json.dumps(ending))
+            return
+        except RedisError:
+            log.warning("ended sign-ins not published; closing this process's sockets only", exc_info=True)
+    _on_hub_loop(lambda: HUB.end_sign_ins(dict(ending)))
 
 
 def _deliver_here(group: str, text: str) -> None:

@@ -3,7 +3,8 @@
 page from every page, and everything else answers it `password_change_required` until the member
 has chosen their own password (`User.set_password` clears the mark): the API (the permission
 below), the JSON endpoints the pages' scripts call (the middleware), and the live sockets
-(`contests.consumers.refuse_sign_in`: an `error` frame, then close 4403)."""
+(`contests.consumers.refuse_sign_in`: an `error` frame, then close 4403). Sockets already open
+when the temporary password is set close then (`orgs.sockets.member_sockets_end`)."""
 
 from django.shortcuts import redirect
 from django.urls import reverse

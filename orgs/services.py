@@ -16,6 +16,7 @@ from quizsite.naming import joined_sentences
 
 from . import access, selectors
 from .models import MemberPlacement, Role, RoleGrant, Unit, UnitPlacement, User
+from .sockets import SignInEnded, member_sockets_end
 from .tokens import live_tokens, token_revoke
 
 
@@ -371,8 +372,8 @@ def check_password_reset_allowed(*, member: User, by: User) -> None:
 def member_password_reset(*, member: User, by: User) -> str:
     """Give `member` a temporary password and return it (kept only as a hash: the caller shows it
     once). The member must choose their own at their next sign-in; their sessions end (the session
-    auth hash changes with the password) and their API tokens are revoked. Recorded in the
-    admin's log of changes to the member (who, when)."""
+    auth hash changes with the password), their API tokens are revoked and, after the commit, their
+    open live sockets close. Recorded in the admin's log of changes to the member (who, when)."""
     check_password_reset_allowed(member=member, by=by)
     for token in live_tokens(member):
         token_revoke(token=token, by=by)
@@ -381,13 +382,24 @@ def member_password_reset(*, member: User, by: User) -> str:
     member.must_change_password = True
     member.save(update_fields=["password", "must_change_password"])
     _log_change(by=by, member=member, message=PASSWORD_LOG["temporary_set"])
+    member_sockets_end(user_ids=[member.pk], reason=SignInEnded.PASSWORD_RESET)
     return password
 
 
-def password_change_record(*, member: User, replaced_temporary: bool) -> None:
+def password_change_record(*, member: User, replaced_temporary: bool, kept_session: str) -> None:
     """Record in the admin's log of changes to the member that they chose their own password,
-    and whether it replaced a temporary one an organiser set. Call after the change is saved."""
+    and whether it replaced a temporary one an organiser set; and close their open live sockets
+    of other sessions (those sessions ended with the change), keeping those of `kept_session`,
+    the session key the change was made in (before Django cycled it). Call after the change is
+    saved."""
     _log_change(by=member, member=member, message=PASSWORD_LOG["own_chosen" if replaced_temporary else "own_changed"])
+    member_sockets_end(user_ids=[member.pk], reason=SignInEnded.PASSWORD_CHANGED, session_key=kept_session)
+
+
+def member_signed_out(*, member: User, session_key: str) -> None:
+    """Close the member's open live sockets of the session `session_key`, which they signed out
+    of (their other sessions, and their sockets there, go on)."""
+    member_sockets_end(user_ids=[member.pk], reason=SignInEnded.SIGNED_OUT, session_key=session_key)
 
 
 @transaction.atomic
@@ -463,9 +475,10 @@ def members_bulk_apply(
 ) -> int:
     """Apply one action to every selected member, or to none: each member is checked as the
     single action would check it, and each change is written to the admin's log of changes to
-    that member (who, when, what). Returns how many members changed."""
+    that member (who, when, what). Returns how many members changed. Deactivated members' open
+    live sockets close after the commit."""
     check_bulk_allowed(by=by, members=members, action=action, unit=unit, role=role)
-    changed = 0
+    changed, deactivated = 0, []
     for member in members:
         if action == BulkAction.MOVE:
             if member.unit_id == unit.pk:
@@ -478,6 +491,8 @@ def members_bulk_apply(
                 continue
             member.is_active = active
             member.save(update_fields=["is_active"])
+            if not active:
+                deactivated.append(member.pk)
             message = "Reactivated (bulk)." if active else "Deactivated (bulk)."
         elif action == BulkAction.GRANT:
             if RoleGrant.objects.filter(user=member, role=role, unit=unit).exists():
@@ -491,4 +506,5 @@ def members_bulk_apply(
             message = f"Revoked {role} on {unit.full_path} (bulk)."
         _log_change(by=by, member=member, message=f"{message} Reason: {reason}" if reason else message)
         changed += 1
+    member_sockets_end(user_ids=deactivated, reason=SignInEnded.DEACTIVATED)
     return changed

@@ -7,8 +7,15 @@ being read wait for the next one, and a batch costs two queries however many soc
 (a lone sign-in is read at once). The checks are Channels' and Django's: an unknown or expired
 session, a backend no longer configured, an inactive user or a session from before a password
 change signs in no one.
+
+A socket already open when its sign-in ends (the account is deactivated, given a temporary
+password, its password changed elsewhere, or the session signed out) is closed too, in whichever
+process holds it: `member_sockets_end` publishes one message after the commit, and each process
+closes its own sockets of those users (`EndsWithSignIn`). Signing in costs nothing more for it.
 """
 
+import logging
+import time
 from types import SimpleNamespace
 from urllib.parse import parse_qs
 
@@ -28,13 +35,17 @@ from django.contrib.auth.models import AnonymousUser
 from django.contrib.sessions.backends.cached_db import SessionStore as CachedDatabaseSessionStore
 from django.contrib.sessions.backends.db import SessionStore as DatabaseSessionStore
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.crypto import constant_time_compare
+from django.utils.translation import gettext_lazy as _
 
+from contests import fanout, protocol
 from quizsite.batching import Batches
 
 from .tokens import socket_ticket_user
 
+log = logging.getLogger(__name__)
 MAX_BATCH = 200
 # The session stores whose sessions a batch reads together (settings.SESSION_ENGINE: cached_db
 # with Redis, db otherwise); any other is read by Channels one by one.
@@ -129,6 +140,10 @@ class BatchedAuthMiddleware(AuthMiddleware):
     socket ticket."""
 
     async def resolve_scope(self, scope) -> None:
+        # Taken before the sign-in is read: a sign-in that ends after this may have been read as
+        # it was, so the socket checks the endings heard since (`EndsWithSignIn.keep_signed_in`).
+        scope["signed_in_at"] = time.monotonic()
+        scope["signed_in_session"] = None  # the session's key, if signed in by one
         ticket = parse_qs(scope.get("query_string", b"").decode("latin-1")).get("ticket")
         if ticket:  # an API client's one-time ticket (orgs.tokens), instead of a session cookie
             user = await database_sync_to_async(socket_ticket_user, thread_sensitive=False)(
@@ -137,6 +152,7 @@ class BatchedAuthMiddleware(AuthMiddleware):
             scope["user"]._wrapped = user or AnonymousUser()
             return
         scope["user"]._wrapped = await signed_in_user(scope)
+        scope["signed_in_session"] = scope["session"].session_key
 
 
 def socket_language(scope: dict) -> str:
@@ -159,3 +175,106 @@ class SocketLocaleMiddleware(BaseMiddleware):
 
 def SocketAuthStack(inner):  # noqa: N802 (named like Channels' AuthMiddlewareStack, which it replaces)
     return CookieMiddleware(SessionMiddleware(BatchedAuthMiddleware(SocketLocaleMiddleware(inner))))
+
+
+class SignInEnded:
+    """Why a member's open sockets were closed (`member_sockets_end`): the `error` frame's code.
+    Deactivation and a temporary password an organiser set close every socket of the account;
+    the member's own password change those of their other sessions; signing out the session's."""
+
+    DEACTIVATED = "account_deactivated"
+    PASSWORD_RESET = "password_reset"  # noqa: S105 (a reason, not a password)
+    PASSWORD_CHANGED = "password_changed"  # noqa: S105 (a reason, not a password)
+    SIGNED_OUT = "signed_out"
+
+
+# The `error` frame's message for each reason (docs/protocol.md, "A sign-in that ends").
+SIGN_IN_ENDINGS = {
+    SignInEnded.DEACTIVATED: _("This account has been deactivated; this connection has ended."),
+    SignInEnded.PASSWORD_RESET: _(
+        "An organiser set a temporary password for this account; sign in with it to continue."
+    ),
+    SignInEnded.PASSWORD_CHANGED: _(
+        "This account's password was changed in another session; sign in with the new password to continue."
+    ),
+    SignInEnded.SIGNED_OUT: _("You signed out; sign in again to continue."),
+}
+# The close code after the frame: the socket has no sign-in any more, as one that never had (4401).
+SIGN_IN_ENDED_CLOSE = 4401
+# Which sockets of the users an ending closes, by reason: all, only the session's, or the
+# sessions' other than it (sockets signed in by an API ticket keep theirs: the tokens live on).
+ENDING_SOCKETS = {
+    SignInEnded.DEACTIVATED: "all",
+    SignInEnded.PASSWORD_RESET: "all",
+    SignInEnded.PASSWORD_CHANGED: "other_sessions",
+    SignInEnded.SIGNED_OUT: "session",
+}
+
+
+def member_sockets_end(*, user_ids, reason: str, session_key: str | None = None) -> None:
+    """Once the current transaction commits (at once outside one), close the open sockets of
+    `user_ids` that `reason` ends, in every process (one published message: `fanout`). For
+    SIGNED_OUT, `session_key` is the session signed out; for PASSWORD_CHANGED, the one kept."""
+    users = sorted(set(user_ids))
+    if not users or (ENDING_SOCKETS[reason] == "session" and not session_key):
+        return
+    ending = {"users": users, "reason": reason, "session": session_key}
+    transaction.on_commit(lambda: fanout.publish_sign_ins_ended(ending))
+
+
+def ending_applies(ending: dict, *, signed_in_session: str | None) -> bool:
+    """Whether `ending` ends a socket of one of its users signed in with `signed_in_session`
+    (None: by an API ticket)."""
+    which = ENDING_SOCKETS[ending["reason"]]
+    if which == "session":
+        return signed_in_session is not None and signed_in_session == ending["session"]
+    if which == "other_sessions":
+        return signed_in_session is not None and signed_in_session != ending["session"]
+    return True
+
+
+class EndsWithSignIn:
+    """For a signed-in socket's consumer: closed when its sign-in ends while it is open, with one
+    `error` frame saying why (in the socket's language) and close code SIGN_IN_ENDED_CLOSE.
+
+    Call `keep_signed_in` once accepted (and stop connecting if it answers False), and
+    `forget_sign_in` when the socket goes. Closing is not leaving: whatever the socket joined
+    (a team, a panel) is the member's as before, when they sign in and connect again."""
+
+    sign_in_over = False
+
+    async def keep_signed_in(self) -> bool:
+        """Track the socket in this process; False if its sign-in has already ended (then closed)."""
+        self.language = translation.get_language()
+        return await fanout.HUB.track(
+            self, user_id=self.scope["user"].pk, signed_in_at=self.scope.get("signed_in_at", 0.0)
+        )
+
+    def forget_sign_in(self) -> None:
+        if "user" in self.scope and self.scope["user"].is_authenticated:
+            fanout.HUB.untrack(self, user_id=self.scope["user"].pk)
+
+    def stop_deliveries(self) -> None:
+        """Stop the broadcasts this socket takes from the hub (a consumer that joins groups says how)."""
+
+    async def end_sign_in(self, ending: dict) -> bool:
+        """Close the socket if `ending` ends its sign-in; say whether it did. Runs on the hub's
+        task: no database."""
+        if self.sign_in_over or not ending_applies(ending, signed_in_session=self.scope.get("signed_in_session")):
+            return False
+        self.sign_in_over = True  # from now on `send` drops what this socket would still be sent
+        self.forget_sign_in()
+        self.stop_deliveries()
+        reason = ending["reason"]
+        with translation.override(self.language):
+            text = protocol.error_message(reason, SIGN_IN_ENDINGS[reason])
+        try:
+            await self.base_send({"type": "websocket.send", "text": text})
+            await self.base_send({"type": "websocket.close", "code": SIGN_IN_ENDED_CLOSE})
+        except Exception:  # the client went meanwhile
+            log.debug("a socket whose sign-in ended had gone", exc_info=True)
+        return True
+
+    async def send(self, text_data=None, bytes_data=None, close=False) -> None:
+        if not self.sign_in_over:
+            await super().send(text_data=text_data, bytes_data=bytes_data, close=close)

@@ -314,8 +314,22 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
     def form_valid(self, form):
         replaced_temporary = self.request.user.must_change_password
+        session_key = self.request.session.session_key  # this session goes on under a new key
         response = super().form_valid(form)
-        services.password_change_record(member=self.request.user, replaced_temporary=replaced_temporary)
+        services.password_change_record(
+            member=self.request.user, replaced_temporary=replaced_temporary, kept_session=session_key
+        )
+        return response
+
+
+class LogoutView(auth_views.LogoutView):
+    """Django's sign-out, which also closes the live sockets this session has open."""
+
+    def post(self, request, *args, **kwargs):
+        member, session_key = request.user, request.session.session_key
+        response = super().post(request, *args, **kwargs)
+        if member.is_authenticated and session_key:
+            services.member_signed_out(member=member, session_key=session_key)
         return response
 
 

@@ -5,6 +5,7 @@ from pathlib import Path
 
 from calls.live import protocol as night_protocol
 from contests import protocol
+from orgs.sockets import SIGN_IN_ENDINGS
 
 ROOT = Path(__file__).resolve().parent.parent
 DOC = (ROOT / "docs" / "protocol.md").read_text()
@@ -41,6 +42,7 @@ def error_codes_in_code() -> set[str]:
     text = "\n".join(path.read_text() for path in sources)
     # `refusal(...)`: contests/commands.py refuses in the scope's own kind (a contest's or a night's).
     codes = set(re.findall(r'(?:ProtocolError|ContestRejected|ResponseInvalid|refusal)\(\s*"([a-z_]+)"', text))
+    codes |= set(SIGN_IN_ENDINGS)  # every socket's last frame when its sign-in ends (orgs/sockets.py)
     return (codes | set(re.findall(r'error_message\(\s*"([a-z_]+)"', text))) - SET_UP_ONLY
 
 

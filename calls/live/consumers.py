@@ -18,6 +18,7 @@ from contests import protocol as common
 from contests.consumers import FrameBudget, refuse_sign_in
 from contests.fanout import frame_seq
 from orgs import passwords
+from orgs.sockets import EndsWithSignIn
 
 from ..judges import judge_account_of, must_choose_password
 from ..services import CallRejected
@@ -56,7 +57,7 @@ def access_night(user, call_id: int, role: str) -> Night:
     return night
 
 
-class NightConsumer(AsyncWebsocketConsumer):
+class NightConsumer(EndsWithSignIn, AsyncWebsocketConsumer):
     snapshot_seq = 0
 
     async def connect(self) -> None:
@@ -80,6 +81,8 @@ class NightConsumer(AsyncWebsocketConsumer):
         self.budget = FrameBudget()
         self.group_name = broadcast.group(self.night.pk, AUDIENCE[self.role])
         await self.accept()
+        if not await self.keep_signed_in():  # its sign-in ended while it was being read
+            return
         # Joined before the snapshot is built, so no change is missed. Frames arriving meanwhile
         # wait in the consumer's queue until this handler returns, and those not newer than the
         # snapshot are then dropped (`night_frame`).
@@ -87,6 +90,7 @@ class NightConsumer(AsyncWebsocketConsumer):
         await self.send_snapshot()
 
     async def disconnect(self, code) -> None:
+        self.forget_sign_in()
         if getattr(self, "group_name", None):
             await self.channel_layer.group_discard(self.group_name, self.channel_name)
 
@@ -107,6 +111,8 @@ class NightConsumer(AsyncWebsocketConsumer):
 
     async def receive(self, text_data=None, bytes_data=None) -> None:
         received_at = common.server_now_ms()
+        if self.sign_in_over:  # closed (`end_sign_in`): what was still on its way is not acted on
+            return
         if not self.budget.take():
             message = _("Too many frames; slow down.")
             await self.send(text_data=common.error_message("rate_limited", message, ref=common.frame_id(text_data)))

@@ -7,8 +7,10 @@ import json
 
 import pytest
 from asgiref.sync import sync_to_async
+from django.conf import settings
 
 from calls.live.models import Night, NightScore, NightSpeaker
+from contests import fanout
 from orgs.models import User
 from quizsite.asgi import application
 from tests import factories
@@ -307,3 +309,41 @@ async def test_a_judge_or_screen_with_a_temporary_password_to_replace_is_refused
         assert (refused["type"], refused["code"]) == ("error", "password_change_required")
         assert "temporary password" in refused["message"]
         assert (await socket.receive_output())["code"] == 4403
+
+
+async def test_a_new_printed_password_closes_the_judges_open_night_socket_and_no_other():
+    """An organiser reprints a judge-only account's password: the sign-in its phone holds ends
+    (docs/protocol.md, "A sign-in that ends"); the other judges go on scoring."""
+    setup = await build()
+
+    @sync_to_async
+    def judge_who_chose_a_password():
+        from calls import judges
+
+        account, _printed = judges.judge_account_create(by=setup["host"], unit=setup["call"].unit, name="外聘评委")
+        account.user.set_password("their-own-horse-battery-3")
+        account.user.save(update_fields=["password", "must_change_password"])
+        setup["night"].panel.judges.add(account.user)
+        return account, session_cookie(account.user)
+
+    account, cookie = await judge_who_chose_a_password()
+    judge = await connect(setup["call"].pk, cookie + "; django_language=en", "judge")
+    other = await connect(setup["call"].pk, setup["cookies"]["judges"][0], "judge")
+    for socket in (judge, other):
+        await until(socket, event("snapshot"))
+    if settings.REDIS_URL:  # this process's subscription is in place: the ending reaches it
+        await asyncio.wait_for(fanout.HUB.subscribed.wait(), FRAME_WAIT_S)
+
+    from calls import judges
+
+    await sync_to_async(judges.judge_account_reset)(account=account, by=setup["host"])
+
+    ended = await until(judge, lambda f: f["type"] == "error")
+    assert (ended["code"], ended["message"]) == (
+        "password_reset",
+        "An organiser set a temporary password for this account; sign in with it to continue.",
+    )
+    assert await judge.receive_output() == {"type": "websocket.close", "code": 4401}
+    await other.send_to(text_data=json.dumps({"type": "time.sync", "client_sent_at": 7}))
+    assert (await until(other, lambda f: f["type"] == "time.synced"))["client_sent_at"] == 7
+    await other.disconnect()

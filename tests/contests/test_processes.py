@@ -155,3 +155,64 @@ def test_a_real_server_closes_an_anonymous_socket_with_4401_and_refuses_a_foreig
     finally:
         stop(process)
         wait_for(_server_sessions_gone, timeout=15, what="the stopped server's database sessions to end")
+
+
+def _subscribed_processes() -> int:
+    """How many clients hold a pattern subscription on the test's Redis database: one per ASGI
+    process with a socket (the test process itself has none: it holds no socket)."""
+    import redis
+    from django.conf import settings
+    from redis.connection import parse_url
+
+    db = parse_url(settings.REDIS_URL).get("db", 0)
+    clients = redis.Redis.from_url(settings.REDIS_URL).client_list()
+    return sum(1 for client in clients if int(client["db"]) == db and int(client.get("psub", 0)) > 0)
+
+
+def test_deactivating_a_member_closes_their_sockets_in_every_process_and_contest(tree, tmp_path):
+    from orgs import services as org_services
+
+    host_user = factories.organiser(tree["audit"], username="host")
+    boss = factories.administrator(tree["audit"], username="boss")
+    red, blue = factories.member(tree["gz1"], username="red"), factories.member(tree["jjj1"], username="blue")
+    contests = []
+    for title in ("上午场", "下午场"):
+        contest = services.contest_create(title=title, unit=tree["audit"], by=host_user)
+        services.team_add(contest=contest, name="红队", unit=tree["gz"], legs=[red])
+        services.team_add(contest=contest, name="蓝队", unit=tree["jjj"], legs=[blue])
+        contests.append(contest)
+    processes, ports = zip(*(start_web(web_env(), tmp_path / f"web{n}.log") for n in range(2)), strict=True)
+    try:
+        for port, process in zip(ports, processes, strict=True):
+            wait_for(lambda port=port: _healthy(port), timeout=60, what=f"bin/web on {port}", process=process)
+        red_cookie = session_cookie(red) + "; django_language=en"
+        morning, afternoon = Player(contests[0].join_code, red_cookie), Player(contests[1].join_code, red_cookie)
+        teammate = Player(contests[1].join_code, session_cookie(blue))
+        before = morning.connect(ports[0])["you"]  # red in one contest on one process,
+        afternoon.connect(ports[1])  # and in another contest on the other
+        teammate.connect(ports[1])
+        wait_for(lambda: _subscribed_processes() >= 2, timeout=FRAME_WAIT_S, what="both processes' subscriptions")
+
+        # In this (third) process, as the member list's bulk action does.
+        org_services.members_bulk_apply(by=boss, members=[red], action=org_services.BulkAction.DEACTIVATE)
+
+        for player in (morning, afternoon):
+            ended = player.next(lambda f: f["type"] == "error")
+            assert (ended["code"], ended["message"]) == (
+                "account_deactivated",
+                "This account has been deactivated; this connection has ended.",
+            )
+            with pytest.raises(websockets.exceptions.ConnectionClosed) as closed:
+                player.next()
+            assert closed.value.rcvd.code == 4401
+        teammate.send(type="time.sync", id="t", client_sent_at=1)  # blue's socket on the same process stays
+        assert teammate.next(lambda f: f["type"] == "time.synced")["client_sent_at"] == 1
+
+        org_services.members_bulk_apply(by=boss, members=[red], action=org_services.BulkAction.REACTIVATE)
+        assert morning.connect(ports[1])["you"] == before  # the same place on the same team
+        for player in (morning, teammate):
+            player.close()
+    finally:
+        for process in processes:
+            stop(process)
+        wait_for(_server_sessions_gone, timeout=15, what="the stopped servers' database sessions to end")

@@ -1,6 +1,7 @@
 """A real Redis restarted mid-question: what was committed meanwhile reaches every socket, and the
 sequence goes on from PostgreSQL's numbering."""
 
+import asyncio
 import json
 import os
 import shutil
@@ -16,7 +17,9 @@ from contests.models import Round
 from tests import factories
 from tests.contests.test_contest_socket import build_hall, connect, receive, until
 from tests.contests.test_processes import Player, _healthy, _server_sessions_gone, web_env
+from tests.contests.test_sign_in_sockets import assert_ended, deactivate
 from tests.processes import free_port, session_cookie, start_web, stop, wait_for
+from tests.sockets import FRAME_WAIT_S
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -144,6 +147,19 @@ async def test_a_change_this_process_alone_could_not_publish_reaches_its_sockets
     assert failures and revealed["event"] == "snapshot" and revealed["seq"] > opened["seq"]
     for socket in (host, player):
         await socket.disconnect()
+
+
+@pytest.mark.asyncio
+async def test_a_deactivation_while_redis_is_down_still_closes_the_members_sockets_in_this_process(own_redis):
+    hall = await build_hall()
+    socket = await connect(hall["contest"].join_code, hall["red"][0], language="en")
+    await receive(socket)
+    await asyncio.wait_for(fanout.HUB.subscribed.wait(), FRAME_WAIT_S)
+
+    await sync_to_async(own_redis.stop)()
+    await deactivate("red0")  # committed; its message cannot be published
+
+    await assert_ended(socket, "account_deactivated")
 
 
 @pytest.mark.skipif(
