@@ -240,6 +240,7 @@ def manage(request, slug: str):
         {
             "rule": rule,
             "snapshots": snapshots,
+            "published": rule.snapshots.filter(status=Snapshot.Status.PUBLISHED).exists(),
             "run": run,
             "active": active,
             "sources": rule.sources.select_related("contest", "paper"),
