@@ -506,3 +506,16 @@ def test_the_preview_names_a_refused_row_by_the_question_typed_in_it(client, ban
         (3, "答案指向空选项的题", ["key"]),
     ]
     assert "答案指向空选项的题" in page.text
+
+
+@pytest.mark.parametrize(("language", "column"), [("en", "Answer (答案)"), ("zh-hans", "答案")])
+def test_a_problems_column_is_named_in_the_pages_language_beside_its_header(client, bank, tree, language, column):
+    # English pages named the column only by its Chinese header ("答案").
+    client.force_login(factories.organiser(tree["audit"]))
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = language
+    upload = BytesIO(xlsx([["单选", "答案指向空选项的题", "甲", "乙", None, None, "D", "", "", ""]]))
+    upload.name = "questions.xlsx"
+    page = client.post(reverse("lessons:bank_import", args=[bank.slug]), {"file": upload, "format": ""})
+    assert [error["column"] for error in page.context["errors_shown"]] == [column]
+    download = client.get(reverse("lessons:bank_import_errors", args=[bank.slug]))
+    assert [row[1] for row in list(load_workbook(BytesIO(download.content)).active.values)[1:]] == [column]
