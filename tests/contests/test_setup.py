@@ -497,3 +497,12 @@ def test_a_team_name_merged_down_its_members_rows_names_each(tree, gz_organiser,
     assert report.ok, report.errors
     assert list(contest.teams.values_list("name", flat=True)) == ["红队"]
     assert contest.teams.get().members.count() == 2
+
+
+def test_a_rounds_difficulty_choices_read_as_words_as_in_the_paper_builder():
+    # The round form offered bare 1-5 where the paper builder says "3 · 中".
+    from contests.wizard.forms import RoundForm
+
+    with translation.override("zh-hans"):
+        labels = [str(label) for _value, label in RoundForm.base_fields["difficulty"].choices]
+    assert labels == ["不限难度", "1 · 易", "2 · 较易", "3 · 中", "4 · 较难", "5 · 难"]
