@@ -144,9 +144,12 @@ def test_host_console_log_writes_times_in_the_pages_language_not_the_browsers(
     assert re.fullmatch(time_shape + " · 主持人 · .+", entry.inner_text()), entry.inner_text()
 
 
-def test_a_phone_does_not_spend_the_relay_leg_on_a_blank_fill_in(asgi_server, transactional_db, signed_in_page):
+def test_a_blank_fill_in_is_not_sent_and_the_host_hears_it_was_the_last_question(
+    asgi_server, transactional_db, signed_in_page
+):
     """Submit with every blank empty says what is missing and sends nothing: the team's one
-    answer to the question is still there for the member to give."""
+    answer to the question is still there for the member to give. Once the only question is
+    revealed, the console says that Finish is the way on."""
     unit = factories.unit_at("审计署/广州特派办/第一党支部")
     host = factories.organiser(unit, username="host", real_name="主持人")
     runner = factories.member(unit, username="runner", real_name="跑者")
@@ -174,3 +177,9 @@ def test_a_phone_does_not_spend_the_relay_leg_on_a_blank_fill_in(asgi_server, tr
     answers = ContestAnswer.objects.filter(opening__contest=contest)
     wait_for(answers.exists, timeout=15, what="the stored answer")
     assert [(a.member_id, a.is_correct) for a in answers] == [(runner.pk, True)]
+
+    # The only question revealed: the console says that Finish is the way on (next is greyed out).
+    assert console.locator("#last-question").is_hidden()
+    console.click("#reveal-button")
+    console.locator("#last-question", has_text="这是最后一题").wait_for()
+    assert console.locator("#open-button").is_disabled()

@@ -93,6 +93,12 @@ def test_host_console_shows_words_and_only_the_buttons_the_state_allows(asgi_ser
     assert page.locator("#start-button").is_enabled()
     for button in ("open", "close", "reveal", "skip", "pause", "resume", "finish"):
         assert page.locator(f"#{button}-button").is_disabled(), button
+        # Greyed out, not a faded colour that still reads as pressable.
+        looks = page.locator(f"#{button}-button").evaluate(
+            "b => [getComputedStyle(b).filter, getComputedStyle(b).opacity]"
+        )
+        assert looks == ["grayscale(1)", "0.4"], (button, looks)
+    assert page.locator("#start-button").evaluate("b => getComputedStyle(b).filter") == "none"
 
     page.click("#start-button")
     page.wait_for_function("() => !document.getElementById('open-button').disabled")
