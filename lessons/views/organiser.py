@@ -117,6 +117,7 @@ def bank_detail(request, slug: str):
             "bank": bank,
             "page": page,
             "filters": filters,
+            "filtered": any(filters.values()),
             "types": QuestionType.choices,
             "statuses": Question.Status.choices,
         },
