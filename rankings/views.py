@@ -237,6 +237,7 @@ def manage(request, slug: str):
         {
             "rule": rule,
             "snapshots": snapshots,
+            "published": rule.snapshots.filter(status=Snapshot.Status.PUBLISHED).exists(),
             "run": run,
             "active": active,
             "sources": rule.sources.select_related("contest", "paper"),

@@ -1,8 +1,10 @@
 """The wizard's forms. Plain forms: saving goes through `contests.wizard.services`."""
 
 from django import forms
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from lessons.editor import DIFFICULTY_CHOICES
 from lessons.models import QuestionType, Tag
 from lessons.selectors import banks_visible_to
 from orgs.forms import UnitChoiceField
@@ -89,7 +91,7 @@ class RoundForm(forms.Form):
     )
     difficulty = forms.TypedChoiceField(
         label=_("Difficulty"),
-        choices=[("", _("Any difficulty")), *[(n, str(n)) for n in range(1, 6)]],
+        choices=[("", _("Any difficulty")), *[(n, format_lazy("{} · {}", n, word)) for n, word in DIFFICULTY_CHOICES]],
         coerce=int,
         empty_value=None,
         required=False,

@@ -78,7 +78,15 @@ def _plan(rows, *, contest: Contest, by: User, report: RosterReport) -> None:
             fail(row.number, "team", _("Name the team."))
             continue
         if team_name in existing:
-            fail(row.number, "team", _("Team “%(name)s” already exists in this contest.") % {"name": team_name})
+            fail(
+                row.number,
+                "team",
+                _(
+                    "Team “%(name)s” already exists in this contest: a roster only adds new teams. Give this "
+                    "team another name, or remove the existing one on this page first."
+                )
+                % {"name": team_name},
+            )
             continue
         team = teams.setdefault(team_name, PlannedTeam(team_name, row.number))
         if not key:
@@ -105,7 +113,11 @@ def _plan(rows, *, contest: Contest, by: User, report: RosterReport) -> None:
             fail(
                 row.number,
                 "member",
-                _("%(name)s is already on team “%(team)s”.") % {"name": member.display_name, "team": placed[member.pk]},
+                _(
+                    "%(name)s is already on team “%(team)s”: take them off that team on this page first, "
+                    "or leave this row out."
+                )
+                % {"name": member.display_name, "team": placed[member.pk]},
             )
             continue
         seen[member.pk] = (row.number, team_name)

@@ -5,6 +5,7 @@ import io
 from collections.abc import Iterator
 
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext, pgettext_lazy
 from openpyxl.utils import get_column_letter
 
 from quizsite.spreadsheets import SpreadsheetError, cell_text, read_sheet_values, read_table
@@ -29,6 +30,25 @@ COLUMNS = {
 }
 REQUIRED = ("type", "stem", "key")
 HEADERS = {"type": "题型", "stem": "题干", "key": "答案", "explanation": "解析", "difficulty": "难度", "tags": "知识点"}
+# A problem's column as the page names it, with the sheet's header beside it where they differ.
+COLUMN_NAMES = {
+    "题型": pgettext_lazy("question import column", "Type"),
+    "题干": pgettext_lazy("question import column", "Question"),
+    "答案": pgettext_lazy("question import column", "Answer"),
+    "解析": pgettext_lazy("question import column", "Explanation"),
+    "难度": pgettext_lazy("question import column", "Difficulty"),
+    "知识点": pgettext_lazy("question import column", "Knowledge points"),
+}
+
+
+def column_label(header: str) -> str:
+    """ "Answer (答案)" on an English page, "答案" on a Chinese one; a header it does not know as is."""
+    if header.startswith("选项") and len(header) == 3:
+        name = pgettext("question import column", "Option %(letter)s") % {"letter": header[2]}
+    else:
+        name = str(COLUMN_NAMES.get(header, header))
+    return header if name == header else f"{name} ({header})"
+
 
 TYPE_NAMES = {
     QuestionType.SINGLE: ("单选", "单选题", "单项选择", "单项选择题", "单", "single", "single choice", "sc"),

@@ -26,6 +26,7 @@ from ..importing.export import bank_export
 from ..importing.jobs import import_job_create, import_preview_confirm, import_preview_discard
 from ..importing.preview import import_preview_rows
 from ..importing.run import FORMATS, UploadRefused, questions_import, upload_format
+from ..importing.tabular import column_label
 from ..models import ImportJob, Paper, Question, QuestionBank, QuestionType
 from ..services import questions as question_services
 from ..statistics import paper_statistics
@@ -119,6 +120,7 @@ def bank_detail(request, slug: str):
             "bank": bank,
             "page": page,
             "filters": filters,
+            "filtered": any(filters.values()),
             "types": QuestionType.choices,
             "statuses": Question.Status.choices,
         },
@@ -201,7 +203,7 @@ def bank_import(request, slug: str):
                         session_key=ERRORS_SESSION_KEY,
                         place="row" if fmt in ("xlsx", "csv") else "line",
                         errors=[
-                            (error.get("row", error.get("line")), error["column"], error["message"])
+                            (error.get("row", error.get("line")), column_label(error["column"]), error["message"])
                             for error in report.errors
                         ],
                     )
@@ -215,7 +217,9 @@ def bank_import(request, slug: str):
             "report": report,
             "rows": import_preview_rows(report) if report else [],
             "file_errors": [error for error in errors if not error.get("row") and not error.get("line")],
-            "errors_shown": errors[: import_files.ERRORS_SHOWN],
+            "errors_shown": [
+                {**error, "column": column_label(error["column"])} for error in errors[: import_files.ERRORS_SHOWN]
+            ],
             "errors_more": max(len(errors) - import_files.ERRORS_SHOWN, 0),
             "preview": request.session.get(PREVIEW_SESSION_KEY) if report else None,
         },

@@ -150,6 +150,15 @@
     });
   }
 
+  // Practice, daily quiz, challenge: finishing drops the questions not yet marked (an option
+  // ticked without pressing its answer button included), so ask first when there are any.
+  if (data.paper.mode !== "exam") {
+    submitForm.addEventListener("submit", (event) => {
+      const unmarked = document.querySelectorAll(".qs-answer-button").length;
+      if (unmarked && !window.confirm(text.unanswered.replace("%(n)s", unmarked) + "\n" + text.finish)) event.preventDefault();
+    });
+  }
+
   // Practice, daily quiz, challenge: mark each answer at once.
   document.querySelectorAll(".qs-answer-button").forEach((button) => {
     button.addEventListener("click", async () => {

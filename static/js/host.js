@@ -153,6 +153,8 @@
     $("pause-button").hidden = state.contest.status !== "running";
     // The one button does two things: say which the next press does.
     $("open-button").textContent = phase === "reading" || phase === "picking" ? t.openNow : t.showNext;
+    // After the last question the only way on is Finish: say so, or the host waits on a greyed-out "next".
+    $("last-question").hidden = !(state.contest.status === "running" && !state.next && (phase === "revealed" || phase === "skipped"));
     $("open-button").title = t.next + ": " + (state.next ? t.roundNo.replace("%s", state.next.round) + " · " + t.questionNo.replace("%s", state.next.position) : t.none);
     enable(state.contest.status, phase);
   }

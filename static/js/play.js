@@ -121,6 +121,19 @@
     const submit = (response, label) =>
       act(q, "answer", { type: "answer.submit", answer_id: live.newAnswerId(), opening: q.opening, response: response }, label);
     const letters = (chosen) => chosen.join("");
+    // A tap on Submit with nothing ticked or typed would spend the team's one answer (the relay
+    // leg) on a blank: say what is missing instead of sending it.
+    const submitFilled = (response, label) => {
+      if (response.some((part) => part.trim())) return submit(response, label);
+      let note = box.querySelector(".qs-pick-first");
+      if (!note) {
+        note = document.createElement("div");
+        note.className = "qs-pick-first text-danger small mb-2";
+        note.setAttribute("role", "alert");
+        note.textContent = t.pickfirst;
+        box.append(note);
+      }
+    };
     if (q.type === "single") q.options.forEach((o) => box.append(button(o.letter + "  " + o.text, () => submit(o.letter, o.letter))));
     else if (q.type === "true_false") { box.append(button("✓ " + t.true, () => submit("对", t.true))); box.append(button("✗ " + t.false, () => submit("错", t.false))); }
     else if (q.type === "multiple") {
@@ -131,7 +144,7 @@
         label.append(document.createTextNode(o.text));
         box.append(label);
       });
-      box.append(button(t.submit, () => { const chosen = Array.from(box.querySelectorAll("input:checked")).map((i) => i.value); submit(chosen, letters(chosen)); }, "btn-primary"));
+      box.append(button(t.submit, () => { const chosen = Array.from(box.querySelectorAll("input:checked")).map((i) => i.value); submitFilled(chosen, letters(chosen)); }, "btn-primary"));
     } else {
       for (let i = 0; i < q.blanks; i++) {
         const input = document.createElement("input");
@@ -139,7 +152,7 @@
         input.placeholder = t.blank + " " + (i + 1);
         box.append(input);
       }
-      box.append(button(t.submit, () => { const blanks = Array.from(box.querySelectorAll("input")).map((i) => i.value); submit(blanks, blanks.join(" / ")); }, "btn-primary"));
+      box.append(button(t.submit, () => { const blanks = Array.from(box.querySelectorAll("input")).map((i) => i.value); submitFilled(blanks, blanks.join(" / ")); }, "btn-primary"));
     }
     return box;
   }

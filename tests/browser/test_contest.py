@@ -9,6 +9,7 @@ from django.conf import settings
 from contests import services
 from contests.models import ContestAnswer, Round
 from tests import factories
+from tests.processes import wait_for
 
 pytestmark = pytest.mark.browser
 
@@ -141,3 +142,44 @@ def test_host_console_log_writes_times_in_the_pages_language_not_the_browsers(
     entry = host.locator("#audit li").first
     entry.wait_for()
     assert re.fullmatch(time_shape + " · 主持人 · .+", entry.inner_text()), entry.inner_text()
+
+
+def test_a_blank_fill_in_is_not_sent_and_the_host_hears_it_was_the_last_question(
+    asgi_server, transactional_db, signed_in_page
+):
+    """Submit with every blank empty says what is missing and sends nothing: the team's one
+    answer to the question is still there for the member to give. Once the only question is
+    revealed, the console says that Finish is the way on."""
+    unit = factories.unit_at("审计署/广州特派办/第一党支部")
+    host = factories.organiser(unit, username="host", real_name="主持人")
+    runner = factories.member(unit, username="runner", real_name="跑者")
+    contest = services.contest_create(title="填空接力", unit=unit, by=host)
+    services.team_add(contest=contest, name="红队", unit=unit, legs=[runner])
+    fill = factories.question(factories.bank(unit), "fill_blank").current
+    services.round_add(contest=contest, type=Round.Type.RELAY, title="接力赛", versions=[fill], time_limit_s=120)
+    console = signed_in_page(host)
+    phone = signed_in_page(runner, phone=True)
+    console.goto(f"{asgi_server}/contests/{contest.join_code}/host/")
+    phone.goto(f"{asgi_server}/contests/{contest.join_code}/play/")
+    for page in (console, phone):
+        page.locator("#connection", has_text="已连接").wait_for()
+    console.click("#start-button")
+    console.click("#open-button")
+    phone.get_by_text("轮到你了").wait_for()
+
+    phone.locator("#controls button", has_text="提交答案").click()
+    phone.locator("#controls [role=alert]", has_text="请先选择或填写答案").wait_for()
+    assert not ContestAnswer.objects.filter(opening__contest=contest).exists()
+
+    phone.locator("#controls input").fill("1921")
+    phone.locator("#controls button", has_text="提交答案").click()
+    phone.get_by_text("答案已提交").wait_for()
+    answers = ContestAnswer.objects.filter(opening__contest=contest)
+    wait_for(answers.exists, timeout=15, what="the stored answer")
+    assert [(a.member_id, a.is_correct) for a in answers] == [(runner.pk, True)]
+
+    # The only question revealed: the console says that Finish is the way on (next is greyed out).
+    assert console.locator("#last-question").is_hidden()
+    console.click("#reveal-button")
+    console.locator("#last-question", has_text="这是最后一题").wait_for()
+    assert console.locator("#open-button").is_disabled()

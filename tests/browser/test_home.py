@@ -74,6 +74,11 @@ def test_ranking_big_screen_shows_ten_rows_inside_1920x1080(live_server, demo, p
     assert rows.count() == 10
     bottom = rows.nth(9).evaluate("row => row.getBoundingClientRect().bottom")
     assert bottom <= 1080, f"the tenth row ends at {bottom}px on a 1080px screen"
+    # Each member's unit, under the name, is read from the back of a hall too (it was 18px).
+    sizes = rows.locator(".name small").evaluate_all(
+        "lines => lines.map((line) => parseFloat(getComputedStyle(line).fontSize))"
+    )
+    assert len(sizes) == 10 and min(sizes) >= 24, sizes
     screenshot(page, "ranking-screen-1920")
 
 
@@ -88,6 +93,12 @@ def test_host_console_shows_words_and_only_the_buttons_the_state_allows(asgi_ser
     assert page.locator("#start-button").is_enabled()
     for button in ("open", "close", "reveal", "skip", "pause", "resume", "finish"):
         assert page.locator(f"#{button}-button").is_disabled(), button
+        # Greyed out, not a faded colour that still reads as pressable.
+        looks = page.locator(f"#{button}-button").evaluate(
+            "b => [getComputedStyle(b).filter, getComputedStyle(b).opacity]"
+        )
+        assert looks == ["grayscale(1)", "0.4"], (button, looks)
+    assert page.locator("#start-button").evaluate("b => getComputedStyle(b).filter") == "none"
 
     page.click("#start-button")
     page.wait_for_function("() => !document.getElementById('open-button').disabled")

@@ -256,3 +256,29 @@ def test_the_exam_submit_confirmation_counts_the_questions_left_blank(live_serve
     assert asked and asked[0].startswith(f"还有 {len(items) - 1} 题未作答。"), asked
     attempt.refresh_from_db()
     assert attempt.status == "in_progress"
+
+
+def test_finishing_a_practice_with_questions_not_marked_asks_first(live_server, demo, page_factory):
+    """A ticked option whose answer button was not pressed is not marked: finishing would drop it
+    (and every untouched question) without a word, so the page asks, counting them."""
+    page = page_factory(phone=True)
+    attempt = start_paper(page, live_server.url, "practice")
+    items = list(attempt.items.select_related("version").order_by("position"))
+    marked, ticked = items[0], items[1]
+    answer_card(page, marked, correct=True)
+    page.locator(f"#q{marked.position} .qs-answer-button").click()
+    page.locator(f"#q{marked.position} .qs-feedback .alert").wait_for()
+    answer_card(page, ticked, correct=True)
+
+    asked = []
+    page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.dismiss()))
+    page.click("#finish-button")
+    assert asked and asked[0].startswith(f"还有 {len(items) - 1} 题未作答。"), asked
+    attempt.refresh_from_db()
+    assert attempt.status == "in_progress"
+
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.click("#finish-button")
+    page.wait_for_url("**/result/")
+    attempt.refresh_from_db()
+    assert attempt.status == "submitted"

@@ -1,3 +1,4 @@
+import re
 from io import BytesIO
 from urllib.parse import unquote
 
@@ -34,6 +35,8 @@ def test_results_page_and_xlsx_export(client, tree):
     client.force_login(host)
     page = client.get(f"/contests/{contest.join_code}/results/").content.decode()
     assert page.index("红队") < page.index("蓝队") and "场外提示" in page
+    # The page leads back to the contests (it had no way back but the browser's).
+    assert re.search(r'<nav aria-label="breadcrumb">.*?href="/contests/"', page, re.S)
     book = load_workbook(BytesIO(client.get(f"/contests/{contest.join_code}/results.xlsx").content))
     teams = list(book.worksheets[0].iter_rows(min_row=3, values_only=True))
     assert [row[:3] for row in teams] == [(1, "红队", 110), (2, "蓝队", 97)]

@@ -8,6 +8,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import translation
 
 from contests import services as live
 from contests.models import AuditEntry, Contest, ContestAnswer, Round, ScoreEvent, TeamMember
@@ -127,6 +128,22 @@ def test_roster_with_bad_rows_names_each_and_imports_nothing(tree, gz_organiser,
     assert "红队" in report.errors[1].message and "第 2 行" in report.errors[1].message
     assert "绿队" in report.errors[3].message
     assert not contest.teams.exists() and not TeamMember.objects.exists()
+
+
+def test_a_roster_naming_a_team_or_member_already_set_up_says_what_to_do_about_it(tree, gz_organiser, contest):
+    """Teams made from units first and a roster imported after is the common path; the refusal
+    said only "already on team" and left the organiser to guess that a roster adds new teams."""
+    a, b = (factories.member(tree["gz1"], employee_no=no) for no in ("A1", "A2"))
+    services.team_create(contest=contest, name="第一党支部", members=[a], captain=a, by=gz_organiser)
+    book = _roster([["第一党支部", "A2", "", "", ""], ["第一党支部队", "A1", "", "", ""]])
+
+    with translation.override("zh-hans"):
+        report = roster.roster_import(contest=contest, file=book, by=gz_organiser)
+
+    assert [(e.row, e.column) for e in report.errors] == [(2, "队名"), (3, "工号")]
+    assert "名单只能新增参赛队" in report.errors[0].message and "先在本页删除" in report.errors[0].message
+    assert "先在本页把其移出该队" in report.errors[1].message
+    assert list(contest.teams.values_list("name", flat=True)) == ["第一党支部"]
 
 
 def test_roster_that_is_not_a_workbook_says_so(tree, gz_organiser, contest):
@@ -480,3 +497,12 @@ def test_a_team_name_merged_down_its_members_rows_names_each(tree, gz_organiser,
     assert report.ok, report.errors
     assert list(contest.teams.values_list("name", flat=True)) == ["红队"]
     assert contest.teams.get().members.count() == 2
+
+
+def test_a_rounds_difficulty_choices_read_as_words_as_in_the_paper_builder():
+    # The round form offered bare 1-5 where the paper builder says "3 · 中".
+    from contests.wizard.forms import RoundForm
+
+    with translation.override("zh-hans"):
+        labels = [str(label) for _value, label in RoundForm.base_fields["difficulty"].choices]
+    assert labels == ["不限难度", "1 · 易", "2 · 较易", "3 · 中", "4 · 较难", "5 · 难"]

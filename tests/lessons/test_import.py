@@ -506,3 +506,28 @@ def test_the_preview_names_a_refused_row_by_the_question_typed_in_it(client, ban
         (3, "答案指向空选项的题", ["key"]),
     ]
     assert "答案指向空选项的题" in page.text
+
+
+@pytest.mark.parametrize(("language", "column"), [("en", "Answer (答案)"), ("zh-hans", "答案")])
+def test_a_problems_column_is_named_in_the_pages_language_beside_its_header(client, bank, tree, language, column):
+    # English pages named the column only by its Chinese header ("答案").
+    client.force_login(factories.organiser(tree["audit"]))
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = language
+    upload = BytesIO(xlsx([["单选", "答案指向空选项的题", "甲", "乙", None, None, "D", "", "", ""]]))
+    upload.name = "questions.xlsx"
+    page = client.post(reverse("lessons:bank_import", args=[bank.slug]), {"file": upload, "format": ""})
+    assert [error["column"] for error in page.context["errors_shown"]] == [column]
+    download = client.get(reverse("lessons:bank_import_errors", args=[bank.slug]))
+    assert [row[1] for row in list(load_workbook(BytesIO(download.content)).active.values)[1:]] == [column]
+
+
+def test_an_empty_bank_says_how_to_fill_it_and_a_filter_matching_nothing_says_so(client, bank, tree):
+    # A new bank read "No questions match", as if a filter were on.
+    client.force_login(factories.organiser(tree["audit"]))
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "zh-hans"
+    url = reverse("lessons:bank_detail", args=[bank.slug])
+    empty = client.get(url).text
+    assert "题库里还没有试题" in empty and f'<a href="{reverse("lessons:bank_import", args=[bank.slug])}">' in empty
+    assert "没有符合条件的试题" not in empty
+    filtered = client.get(url, {"type": "single"}).text
+    assert "没有符合条件的试题" in filtered and "题库里还没有试题" not in filtered

@@ -428,3 +428,15 @@ def test_a_members_own_place_reads_as_a_place_in_either_language(client, board):
         assert f"Your place: No. {rank}" in client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
     client.cookies["django_language"] = "zh-hans"
     assert f"您的名次：第 {rank} 名" in client.get(url).content.decode()
+
+
+def test_the_console_leads_back_to_the_rules_and_on_to_the_board_once_published(client, board):
+    client.force_login(board["admin"])
+    slug = board["rule"].slug
+    manage = reverse("rankings:manage", args=[slug])
+    board_link = f'href="{reverse("rankings:board", args=[slug])}" id="board-link"'
+    page = client.get(manage).content.decode()
+    assert f'href="{reverse("rankings:rule_builder")}"' in page
+    assert board_link not in page  # nothing published yet: members would see no board
+    publish(board)
+    assert board_link in client.get(manage).content.decode()
