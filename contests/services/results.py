@@ -10,7 +10,8 @@ _TIMED_TYPES = [kind.type for kind in KINDS.values() if kind.times_break_ties]
 
 def team_scores(contest: Contest) -> list[dict]:
     """Teams with score (base + events) and relay time, best first: by score, then by the shorter
-    relay time; teams share a rank only when both are equal."""
+    relay time; teams share a rank only when both are equal. `ahead_on_time` marks a team placed
+    above the next one, level with it on score, by its shorter relay time."""
     totals = dict(
         ScoreEvent.objects.filter(contest=contest).values("team").annotate(s=Sum("points")).values_list("team", "s")
     )
@@ -34,6 +35,9 @@ def team_scores(contest: Contest) -> list[dict]:
         ):
             rank = index + 1
         row["rank"] = rank
+    # Say where relay time, not score, decided a place: on the team ahead of one level on score.
+    for row, below in zip(rows, [*rows[1:], None], strict=True):
+        row["ahead_on_time"] = below is not None and below["score"] == row["score"] and below["rank"] != row["rank"]
     return rows
 
 

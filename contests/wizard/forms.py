@@ -37,7 +37,12 @@ class BasicsForm(forms.Form):
 
 
 class TeamsFromUnitsForm(forms.Form):
-    kind = forms.ChoiceField(label=_("One team per"), choices=Unit.Kind.choices, initial=Unit.Kind.BRANCH)
+    kind = forms.ChoiceField(
+        label=_("One team per"),
+        choices=Unit.Kind.choices,
+        initial=Unit.Kind.BRANCH,
+        help_text=_("Party branches include the temporary ones."),
+    )
     team_size = forms.IntegerField(
         label=_("Members per team"),
         initial=3,

@@ -21,6 +21,8 @@ from ..rounds import KINDS, round_kind
 from ..services.common import ContestRejected, audit
 from ..services.setup import contest_create, round_add, team_add
 
+BRANCH_KINDS = (Unit.Kind.BRANCH, Unit.Kind.TEMPORARY_BRANCH)
+
 
 def check_preparing(contest: Contest) -> None:
     """Refuse unless the contest (as stored now, not as the caller last read it) is being prepared."""
@@ -71,14 +73,19 @@ class TeamsFromUnits:
 
 @transaction.atomic
 def teams_from_units(*, contest: Contest, parent: Unit, kind: str, team_size: int, by: User) -> TeamsFromUnits:
-    """One team per unit of `kind` under `parent` (for example each party branch of an office),
+    """One team per unit of `kind` under `parent` (for example each party branch, temporary ones
+    included, of an office),
     named after the unit, with up to `team_size` of its active members (by name) in relay order,
     the first as captain. Members already on a team of this contest are left where they are."""
     check_preparing(contest)
     check_unit(by, parent)
     if not 1 <= team_size <= 20:
         raise ContestRejected("team_size", _("A team has from 1 to 20 members."))
-    units = list(Unit.objects.filter(path__startswith=parent.path, kind=kind).exclude(pk=parent.pk).order_by("path"))
+    # "Party branches" include the temporary ones (an audit team's branch is a unit of its own kind).
+    kinds = BRANCH_KINDS if kind == Unit.Kind.BRANCH else (kind,)
+    units = list(
+        Unit.objects.filter(path__startswith=parent.path, kind__in=kinds).exclude(pk=parent.pk).order_by("path")
+    )
     if not units:
         raise ContestRejected("no_units", _("No units of that kind under %(unit)s.") % {"unit": parent.name})
     taken_names = set(contest.teams.values_list("name", flat=True))

@@ -3,6 +3,7 @@ Thin: authorise, call a service, render."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import Q
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -12,7 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from lessons.models import Question
 from lessons.selectors import banks_visible_to
 from orgs import access as orgs_access
-from orgs.selectors import member_search, person_order, unit_paths
+from orgs.selectors import PEOPLE_BY_NAME, member_search, person_order, unit_paths
 from quizsite.api_errors import error_response
 from quizsite.spreadsheets import xlsx_response
 
@@ -99,6 +100,25 @@ def _teams(contest: Contest) -> list[Team]:
     return teams
 
 
+PICKER_SIZE = 500
+
+
+def _with_candidates(user, contest: Contest, teams: list[Team]) -> list[Team]:
+    """Give each team the members free to add to it, for its picker: the team's own unit's (its
+    subtree's) first, then the rest, each part by name (pinyin)."""
+    free = member_search(user).filter(is_active=True).exclude(contest_places__contest=contest).order_by(*PEOPLE_BY_NAME)
+    near = Q(pk__in=[])
+    for team in teams:
+        near |= Q(unit__path__startswith=team.unit.path)
+    # Each team's own members make the list even when the whole list is cut at PICKER_SIZE.
+    pool = {m.pk: m for m in [*free.filter(near)[:PICKER_SIZE], *free[:PICKER_SIZE]]}
+    ordered = sorted(pool.values(), key=person_order)
+    for team in teams:
+        team.own_candidates = [m for m in ordered if m.unit.path.startswith(team.unit.path)]
+        team.other_candidates = [m for m in ordered if not m.unit.path.startswith(team.unit.path)]
+    return teams
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def setup_teams(request, code: str):
@@ -122,16 +142,14 @@ def setup_teams(request, code: str):
                     _("No members free to play in: %(names)s.") % {"names": "、".join(made.skipped)},
                 )
             return redirect("contests:setup_teams", code=contest.join_code)
-    candidates = member_search(request.user).filter(is_active=True).exclude(contest_places__contest=contest)
     return _page(
         request,
         "contests/setup/teams.html",
         contest,
         "teams",
-        teams=_teams(contest),
+        teams=_with_candidates(request.user, contest, _teams(contest)),
         units_form=units_form,
         roster_form=RosterForm(),
-        candidates=candidates[:500],
     )
 
 
@@ -156,11 +174,10 @@ def setup_roster(request, code: str):
         "contests/setup/teams.html",
         contest,
         "teams",
-        teams=_teams(contest),
+        teams=_with_candidates(request.user, contest, _teams(contest)),
         units_form=TeamsFromUnitsForm(user=request.user),
         roster_form=form,
         roster_report=report,
-        candidates=member_search(request.user).filter(is_active=True).exclude(contest_places__contest=contest)[:500],
     )
 
 

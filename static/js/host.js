@@ -4,6 +4,16 @@
   const root = document.getElementById("host");
   const t = Object.assign({}, document.getElementById("live-texts").dataset, document.getElementById("host-texts").dataset);
   const $ = (id) => document.getElementById(id);
+  // The log's times are the hall's (the site's TIME_ZONE), as every other page shows them, not
+  // the clock zone of the PC the console runs on.
+  const clock = (() => {
+    const options = { hour: "2-digit", minute: "2-digit", second: "2-digit" };
+    try {
+      return new Intl.DateTimeFormat(document.documentElement.lang, Object.assign({ timeZone: root.dataset.timeZone }, options));
+    } catch (e) {
+      return new Intl.DateTimeFormat(document.documentElement.lang, options); // a zone this browser does not know
+    }
+  })();
   let state = null;
   let busy = null; // the id of the command on its way: one at a time
   let adjusting = null; // the id of the adjustment on its way: the form empties once it is done
@@ -135,6 +145,7 @@
       li.className = "list-group-item d-flex justify-content-between";
       li.innerHTML = "<span></span><strong></strong>";
       li.firstChild.textContent = x.rank + ". " + x.name;
+      if (x.ahead_on_time) li.firstChild.append(" ", liveTieNote());
       li.lastChild.textContent = x.score;
       return li;
     }));
@@ -145,7 +156,7 @@
     $("audit").replaceChildren(...(state.audit || []).map((e) => {
       const li = document.createElement("li");
       li.className = "list-group-item";
-      li.textContent = new Date(e.at).toLocaleTimeString(document.documentElement.lang) + " · " + e.actor + " · " + (word("audit", e.action) || e.action) + (e.detail.reason ? " · " + e.detail.reason : "");
+      li.textContent = clock.format(new Date(e.at)) + " · " + e.actor + " · " + (word("audit", e.action) || e.action) + (e.detail.reason ? " · " + e.detail.reason : "");
       return li;
     }));
     $("start-button").hidden = state.contest.status !== "draft";

@@ -144,6 +144,17 @@
     };
   };
 
+  // The note on a team placed above the next one, level with it on score, by its shorter relay
+  // time (`ahead_on_time`, protocol.md): without it a tie broken by time reads as a mistake.
+  window.liveTieNote = function () {
+    const texts = document.getElementById("live-texts").dataset;
+    const note = document.createElement("small");
+    note.className = "qs-tie-note";
+    note.textContent = texts.aheadontime;
+    note.title = texts.aheadontimetitle;
+    return note;
+  };
+
   // A contest's or round's title as this page's language shows it: frames carry both (protocol.md).
   window.liveTitle = function (titled) {
     return document.documentElement.lang.startsWith("en") ? titled.title_en || titled.title : titled.title;

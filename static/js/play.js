@@ -161,15 +161,21 @@
     countdown(); // at once, not at the next tick: a closed question shows no time left
     const q = state.question;
     // Phones get the top of the board by name and every team's [id, score, rank] in standings.
-    const mine = (state.standings || []).find(([id]) => id === you.team);
-    $("my-team").textContent = mine ? you.team_name + " · " + mine[1] + " " + t.points + " · #" + mine[2] : "";
-    const board = (state.teams || []).map((x) => [x.rank, x.name, x.score, x.id === you.team]);
-    if (mine && !board.some((row) => row[3])) board.push([mine[2], you.team_name, mine[1], true]);
-    $("scores").replaceChildren(...board.map(([rank, name, score, own]) => {
+    const standings = state.standings || [];
+    const at = standings.findIndex(([id]) => id === you.team);
+    const mine = at < 0 ? null : standings[at];
+    // Ahead of the next team on time alone: level on score, a better rank (as `ahead_on_time`).
+    const below = mine && standings[at + 1];
+    const mineOnTime = Boolean(below && below[1] === mine[1] && below[2] !== mine[2]);
+    $("my-team").textContent = mine ? you.team_name + " · " + mine[1] + " " + t.points + " · #" + mine[2] + (mineOnTime ? " · " + t.aheadontime : "") : "";
+    const board = (state.teams || []).map((x) => [x.rank, x.name, x.score, x.id === you.team, x.ahead_on_time]);
+    if (mine && !board.some((row) => row[3])) board.push([mine[2], you.team_name, mine[1], true, mineOnTime]);
+    $("scores").replaceChildren(...board.map(([rank, name, score, own, onTime]) => {
       const li = document.createElement("li");
       li.className = "list-group-item d-flex justify-content-between" + (own ? " fw-bold" : "");
       li.innerHTML = "<span></span><span></span>";
       li.firstChild.textContent = rank + ". " + name;
+      if (onTime) li.firstChild.append(" ", liveTieNote());
       li.lastChild.textContent = score;
       return li;
     }));

@@ -86,6 +86,7 @@
       li.innerHTML = "<span class='rank'></span><span class='name'></span><span class='score'></span>";
       li.children[0].textContent = team.rank;
       li.children[1].textContent = team.name;
+      if (team.ahead_on_time) li.children[1].append(" ", liveTieNote());
       li.children[2].textContent = team.score;
       const before = previousScores.get(team.id);
       if (before !== undefined && before !== team.score) li.classList.add(team.score > before ? "is-up" : "is-down");
@@ -105,6 +106,7 @@
       div.children[0].textContent = team.rank;
       div.children[1].textContent = team.name;
       div.children[2].textContent = team.score;
+      if (team.ahead_on_time) div.children[2].append(" ", liveTieNote());
       return div;
     }));
   }

@@ -46,9 +46,10 @@ def page_factory(browser, request):
     contexts = []
     violations: list[str] = []
 
-    def make(*, phone: bool = False, locale: str = "zh-CN", viewport: dict | None = None):
+    def make(*, phone: bool = False, locale: str = "zh-CN", viewport: dict | None = None, timezone_id: str = ""):
         viewport = viewport or ({"width": 390, "height": 844} if phone else {"width": 1280, "height": 900})
-        context = browser.new_context(viewport=viewport, locale=locale, is_mobile=phone, has_touch=phone)
+        zone = {"timezone_id": timezone_id} if timezone_id else {}
+        context = browser.new_context(viewport=viewport, locale=locale, is_mobile=phone, has_touch=phone, **zone)
         context.set_default_timeout(15_000)
         context.on("console", lambda message: _note_csp_violation(message, violations))
         contexts.append(context)

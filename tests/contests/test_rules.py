@@ -84,6 +84,30 @@ def test_relay_time_counts_wrong_legs_and_a_missing_leg_until_the_close_and_brea
     ) == (100, 2)
 
 
+def test_a_place_won_on_relay_time_is_marked_on_the_team_ahead(hall):
+    contest = start(hall, {"type": Round.Type.RELAY, "count": 1, "points": 10})
+    red, blue, host = hall.red, hall.blue, hall.host
+
+    def board():
+        return [(row["name"], row["score"], row["rank"], row["ahead_on_time"]) for row in services.team_scores(contest)]
+
+    # Level on score and on time (none yet): one shared place, nothing to explain.
+    assert sorted(board()) == [("红队", 100, 1, False), ("蓝队", 100, 1, False)]
+    opened = services.question_open(contest=contest, by=host).opened_at
+    services.answer_submit(
+        contest=contest, member=red[0], response="错", client_answer_id="r", at=opened + timedelta(seconds=2)
+    )
+    services.answer_submit(
+        contest=contest, member=blue[0], response="错", client_answer_id="b", at=opened + timedelta(seconds=5)
+    )
+    services.question_reveal(contest=contest, by=host, at=opened + timedelta(seconds=6))
+    # Still 100 each; red took 2 s, blue 5 s: red is first by time, and says so.
+    assert board() == [("红队", 100, 1, True), ("蓝队", 100, 2, False)]
+    services.score_adjust(contest=contest, team=hall.team_blue, points=5, reason="补分", by=host)
+    # Now score decides: no note.
+    assert board() == [("蓝队", 105, 1, False), ("红队", 100, 2, False)]
+
+
 def test_answers_count_by_server_time_once_and_a_retry_is_acknowledged(hall):
     contest = start(hall, {"type": Round.Type.COMPULSORY, "count": 1})
     opening = services.question_open(contest=contest, by=hall.host)

@@ -1,0 +1,109 @@
+"""Fixes from a new organiser's walk through the contest setup wizard: temporary party branches
+count as party branches, an untitled round stays untitled, and a team's "add a member" picker
+lists its own unit's members first."""
+
+import datetime
+import re
+
+import pytest
+from django.conf import settings
+from django.test import Client
+from django.urls import reverse
+
+from contests.wizard import services as wizard
+from orgs import services as orgs_services
+from tests import factories
+
+
+def client_in(language: str, user) -> Client:
+    client = Client(HTTP_ACCEPT_LANGUAGE=language)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def contest(tree, gz_organiser):
+    return wizard.contest_begin(title="党史知识竞赛", unit=tree["gz"], base_score=100, by=gz_organiser)
+
+
+@pytest.fixture
+def audit_team(tree):
+    return orgs_services.unit_create(
+        name="审计组临时党支部", kind="temporary_branch", parent=tree["gz"], ends_on=datetime.date(2027, 6, 30)
+    )
+
+
+def test_teams_by_party_branch_include_temporary_branches(tree, gz_organiser, contest, audit_team):
+    factories.member(tree["gz1"], real_name="张一")
+    factories.member(audit_team, real_name="李审")
+
+    made = wizard.teams_from_units(contest=contest, parent=tree["gz"], kind="branch", team_size=3, by=gz_organiser)
+
+    assert [t.name for t in made.teams] == ["第一党支部", "审计组临时党支部"]
+    assert made.skipped == ["第二党支部"]
+    assert [m.member.real_name for m in made.teams[1].members.all()] == ["李审"]
+
+
+def test_teams_by_temporary_branch_still_take_only_temporary_branches(tree, gz_organiser, contest, audit_team):
+    factories.member(tree["gz1"], real_name="张一")
+    factories.member(audit_team, real_name="李审")
+
+    made = wizard.teams_from_units(
+        contest=contest, parent=tree["gz"], kind="temporary_branch", team_size=3, by=gz_organiser
+    )
+
+    assert [t.name for t in made.teams] == ["审计组临时党支部"]
+
+
+def _round_form(bank, **fields) -> dict:
+    return {
+        "type": "relay",
+        "points": 10,
+        "penalty": 0,
+        "time_limit_s": 30,
+        "source": "draw",
+        "bank": bank.pk,
+        "count": 1,
+        **fields,
+    }
+
+
+def test_a_round_left_untitled_is_stored_blank_and_each_language_names_it_by_its_type(tree, gz_organiser, contest):
+    bank = factories.bank(tree["gz"])
+    factories.question(bank, "true_false")
+    zh, en = client_in("zh-hans", gz_organiser), client_in("en", gz_organiser)
+    rounds_url = reverse("contests:setup_rounds", args=[contest.join_code])
+
+    zh.post(rounds_url, _round_form(bank, title="", title_en=""))
+
+    (round_,) = contest.rounds.all()
+    assert (round_.title, round_.title_en) == ("", "")
+    review = reverse("contests:setup_review", args=[contest.join_code])
+    for url in (rounds_url, review):
+        english, chinese = en.get(url).text, zh.get(url).text
+        assert "Relay" in english and "接力" not in english
+        assert "接力" in chinese
+
+
+def _picker(page: str, team_id: int) -> list[str]:
+    """The names offered by a team's add-a-member picker, in order."""
+    form = re.search(rf'action="[^"]*/teams/{team_id}/add/"[^>]*>(.*?)</form>', page, re.S)
+    assert form, "no picker for the team"
+    return re.findall(r'<option value="\d+">([^·<]+?) ·', form.group(1))
+
+
+def test_a_teams_member_picker_lists_its_own_units_members_first_by_name(tree, gz_organiser, contest):
+    # Pinyin order: 安 (an) < 白 (bai) < 陈 (chen) < 邓 (deng).
+    factories.member(tree["gz2"], real_name="安二")
+    factories.member(tree["gz1"], real_name="邓一")
+    factories.member(tree["gz2"], real_name="陈二")
+    factories.member(tree["gz1"], real_name="白一")
+    feng = factories.member(tree["gz1"], real_name="冯一")
+    first = wizard.team_create(contest=contest, name="一队", members=[feng], captain=None, by=gz_organiser)
+
+    page = client_in("zh-hans", gz_organiser).get(reverse("contests:setup_teams", args=[contest.join_code])).text
+
+    names = [n.strip() for n in _picker(page, first.pk)]
+    # 冯一 is on the team; the organiser (广州, guang) is in the office above the branches.
+    assert names == ["白一", "邓一", "安二", "陈二", "广州组织者"]
