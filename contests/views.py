@@ -8,9 +8,10 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.html import strip_tags
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 
 from orgs import access as orgs_access
+from orgs.selectors import unit_administrators
 from quizsite.selectors import contest_results_for_member
 from quizsite.spreadsheets import ExportWorkbook, xlsx_response
 
@@ -102,14 +103,24 @@ def host(request, code: str):
     return render(request, "contests/host.html", {"contest": contest, "role": "host"})
 
 
+def names_list(people) -> str:
+    """People's names as one list in the page's language (张三、李四; Zhang San, Li Si)."""
+    return pgettext("between list items", ", ").join(person.display_name for person in people)
+
+
 @login_required
 def results(request, code: str):
     contest = _contest_with_results(request.user, code)
+    # Results are published through a ranking rule reading the contest, which only the unit's
+    # administrators define: they get a link to one, anyone else is told whom to ask.
+    can_rank = orgs_access.can_administer_unit(request.user, contest.unit)
     return render(
         request,
         "contests/results.html",
         {
             "contest": contest,
+            "can_rank": can_rank,
+            "administrators": "" if can_rank else names_list(unit_administrators(contest.unit)),
             "rows": services.team_scores(contest),
             "events": ScoreEvent.objects.filter(contest=contest)
             .select_related("team", "created_by")

@@ -9,7 +9,7 @@ from django.db.models import Count, F, Q, QuerySet, Sum
 from django.utils import timezone
 
 from . import access
-from .models import UNIT_PATH_SEPARATOR, MemberPlacement, Unit, UnitPlacement, User
+from .models import UNIT_PATH_SEPARATOR, MemberPlacement, Role, RoleGrant, Unit, UnitPlacement, User
 
 
 def _moment(when: date | datetime) -> datetime:
@@ -206,3 +206,14 @@ def member_password_events(member: User, *, limit: int = 5) -> list[PasswordEven
         .order_by("-action_time", "-pk")[:limit]
     )
     return [PasswordEvent(at=e.action_time, kind=kinds[e.change_message], by=e.user) for e in entries]
+
+
+def unit_administrators(unit: Unit) -> list[User]:
+    """The active administrators of `unit` (a grant on it or above), nearest grant first."""
+    grants = RoleGrant.objects.filter(
+        role=Role.ADMINISTRATOR, unit__path__in=unit.lineage_paths(), user__is_active=True
+    )
+    people: dict[int, User] = {}
+    for grant in grants.select_related("user", "unit").order_by("-unit__depth", "user__username"):
+        people.setdefault(grant.user_id, grant.user)
+    return list(people.values())

@@ -26,6 +26,7 @@ from orgs import access
 from orgs.models import Unit
 from orgs.selectors import unit_paths
 
+from . import selectors
 from .models import RankingRule, RuleSource, SnapshotRow
 from .params import COMPOSABLE, TIE_BREAKS, check_rule, check_team_sources
 
@@ -400,6 +401,9 @@ class RuleForm(forms.Form):
             self.fields[f"weight_{name}"] = forms.DecimalField(
                 label=RankingRule.Metric(name).label, required=False, min_value=0, max_value=100, decimal_places=2
             )
+        # Units where no one but this administrator could approve what they compute: the form
+        # says so beside "a second administrator approves" as soon as it is ticked for one.
+        self.alone_units = selectors.units_without_other_approver(user, self.fields["unit"].queryset)
         self.tiers = TierRows(data, initial=rule.prize_tiers)
         self.source_rows = SourceRows(data, user=user, initial=sources)
 
@@ -425,6 +429,12 @@ class RuleForm(forms.Form):
             names = list(subtree.filter(depth=depth).order_by("path").values_list("name", flat=True)[:4])
             levels.append((depth, separator.join(names[:3]) + ("…" if len(names) > 3 else "")))
         return levels
+
+    def no_second_approver(self) -> bool:
+        """Whether "a second administrator approves" is ticked for a unit where no one else could."""
+        unit = self["unit"].value()
+        ticked = self["requires_second_approver"].value()
+        return bool(ticked) and str(unit) in {str(pk) for pk in self.alone_units}
 
     @property
     def weight_fields(self):

@@ -19,16 +19,23 @@ def can_administer(user, rule: RankingRule) -> bool:
     return access.can_administer_unit(user, rule.unit)
 
 
+def _approver_grants(user) -> QuerySet[RoleGrant]:
+    """Active administrators' grants other than `user`'s: the people who may approve a version
+    `user` computed under the four-eyes setting, for a unit on or below a grant's unit."""
+    return RoleGrant.objects.filter(role=Role.ADMINISTRATOR, user__is_active=True).exclude(user=user)
+
+
 def has_other_approver(rule: RankingRule, user) -> bool:
     """Whether an active administrator of the rule's unit (a grant on it or above) other than
     `user` exists to approve a version `user` computed under the four-eyes setting."""
-    return (
-        RoleGrant.objects.filter(
-            role=Role.ADMINISTRATOR, unit__path__in=rule.unit.lineage_paths(), user__is_active=True
-        )
-        .exclude(user=user)
-        .exists()
-    )
+    return _approver_grants(user).filter(unit__path__in=rule.unit.lineage_paths()).exists()
+
+
+def units_without_other_approver(user, units: QuerySet[Unit]) -> set[int]:
+    """Of `units`, those where no one but `user` could approve a version `user` computed (see
+    `has_other_approver`): one query for the grants, whatever the number of units."""
+    paths = set(_approver_grants(user).values_list("unit__path", flat=True))
+    return {pk for pk, path in units.values_list("pk", "path") if not any(path.startswith(grant) for grant in paths)}
 
 
 def can_view(user, rule: RankingRule) -> bool:

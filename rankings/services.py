@@ -664,6 +664,28 @@ def snapshot_facts_changed(snapshot: Snapshot, fingerprint: str | None = None) -
 # ---------------------------------------------------------------- publication
 
 
+def newer_published(snapshot: Snapshot) -> Snapshot | None:
+    """The rule's published snapshot when it is newer than `snapshot`, else None."""
+    return Snapshot.objects.filter(
+        rule_id=snapshot.rule_id, status=Snapshot.Status.PUBLISHED, version__gt=snapshot.version
+    ).first()
+
+
+def _check_not_superseded(snapshot: Snapshot) -> None:
+    """A draft or approved version older than the published one may be neither approved nor
+    published: the newer publication stands (a stale page's button, or a forged post)."""
+    newer = newer_published(snapshot)
+    if newer is not None:
+        raise RankingRejected(
+            "superseded",
+            _(
+                "Version %(v)d is superseded by version %(n)d, which is published: "
+                "it can no longer be approved or published."
+            )
+            % {"v": snapshot.version, "n": newer.version},
+        )
+
+
 @transaction.atomic
 def snapshot_approve(*, snapshot: Snapshot, by: User) -> Snapshot:
     """Approve a draft. Under the rule's four-eyes setting the person who computed it may not:
@@ -674,6 +696,7 @@ def snapshot_approve(*, snapshot: Snapshot, by: User) -> Snapshot:
             "not_a_draft",
             _("Only a provisional snapshot can be approved; this one is %(s)s.") % {"s": snapshot.get_status_display()},
         )
+    _check_not_superseded(snapshot)
     if snapshot.rule.requires_second_approver and snapshot.computed_by_id is not None:
         if snapshot.computed_by_id == by.pk:
             raise RankingRejected(
@@ -699,6 +722,7 @@ def snapshot_publish(*, snapshot: Snapshot, by: User, reason: str = "", as_it_st
     snapshot = Snapshot.objects.select_for_update().select_related("rule").get(pk=snapshot.pk)
     if snapshot.status == Snapshot.Status.PUBLISHED:
         raise RankingRejected("already_published", _("This snapshot is already published."))
+    _check_not_superseded(snapshot)
     if snapshot.status != Snapshot.Status.APPROVED:
         raise RankingRejected("not_approved", _("Approve the snapshot before publishing it."))
     if not as_it_stands and snapshot_facts_changed(snapshot):
@@ -709,8 +733,6 @@ def snapshot_publish(*, snapshot: Snapshot, by: User, reason: str = "", as_it_st
         )
     current = Snapshot.objects.filter(rule_id=snapshot.rule_id, status=Snapshot.Status.PUBLISHED).first()
     if current is not None:
-        if current.version > snapshot.version:
-            raise RankingRejected("older_than_published", _("A newer snapshot is already published."))
         if not reason.strip():
             raise RankingRejected(
                 "reason_required",

@@ -217,7 +217,12 @@ def manage(request, slug: str):
     pending = [s for s in snapshots if s.status in (Snapshot.Status.DRAFT, Snapshot.Status.APPROVED)]
     fingerprint = services.inputs_fingerprint(rule) if pending else ""
     alone = None  # no one else may approve what this administrator computed: asked once, when it matters
+    current = next((s for s in snapshots if s.status == Snapshot.Status.PUBLISHED), None)
+    if current is None and pending:  # published longer ago than the last 20 versions
+        current = rule.snapshots.filter(status=Snapshot.Status.PUBLISHED).first()
     for snapshot in pending:
+        # Older than the published version: neither approved nor published any more (the service refuses).
+        snapshot.superseded_by_version = current.version if current and current.version > snapshot.version else None
         snapshot.facts_changed = services.snapshot_facts_changed(snapshot, fingerprint)
         snapshot.needs_other_approver = rule.requires_second_approver and snapshot.computed_by_id == request.user.pk
         if snapshot.needs_other_approver and alone is None:

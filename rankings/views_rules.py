@@ -12,11 +12,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
+from contests.models import Contest
 from orgs import access
 from orgs.selectors import unit_paths
 
 from . import selectors, services
-from .models import RankingRule
+from .models import RankingRule, RuleSource
 from .rule_forms import RuleForm
 from .views import access_rule
 
@@ -62,7 +63,7 @@ def _copy(rule: RankingRule) -> RankingRule:
     return copy
 
 
-def _edit(request, *, rule: RankingRule, sources, action: str, editing: RankingRule | None = None):
+def _edit(request, *, rule: RankingRule, sources, action: str, editing: RankingRule | None = None, new: bool = False):
     """Show the form for `rule`; on POST save it, or with action=preview show its top rows."""
     form = RuleForm(request.POST if request.method == "POST" else None, user=request.user, rule=rule, sources=sources)
     preview = None
@@ -79,7 +80,15 @@ def _edit(request, *, rule: RankingRule, sources, action: str, editing: RankingR
     return render(
         request,
         "rankings/rule_form.html",
-        {"form": form, "rule": editing, "action": action, "preview": preview, "preview_rows": PREVIEW_ROWS},
+        {
+            "form": form,
+            "rule": editing,
+            "action": action,
+            "preview": preview,
+            "preview_rows": PREVIEW_ROWS,
+            # A new rule's four-eyes box follows the unit chosen until it is touched.
+            "follow_unit": new and request.method == "GET",
+        },
     )
 
 
@@ -89,7 +98,26 @@ def rule_new(request):
     check_administrator(request.user)
     roots = access.managed_root_units(request.user)
     rule = RankingRule(unit=next((u for u in roots if access.can_administer_unit(request.user, u)), None))
-    return _edit(request, rule=rule, sources=(), action=request.path)
+    sources = ()
+    # ?contest=<id>: from a contest's results page, that contest as the source and its unit ranked.
+    contest = _preselected_contest(request)
+    if contest is not None:
+        rule.unit = contest.unit
+        sources = [RuleSource(kind=RuleSource.Kind.CONTEST, contest=contest, weight=1)]
+    # Four eyes is the default only where someone else could approve what this administrator computes.
+    rule.requires_second_approver = rule.unit is not None and selectors.has_other_approver(rule, request.user)
+    return _edit(request, rule=rule, sources=sources, action=reverse("rankings:rule_new"), new=True)
+
+
+def _preselected_contest(request) -> Contest | None:
+    """The contest named by ?contest=, when the user administers its unit; else None (ignored)."""
+    key = request.GET.get("contest", "")
+    if request.method != "GET" or not key.isdecimal():
+        return None
+    contest = Contest.objects.select_related("unit").filter(pk=int(key), rehearsal_of=None).first()
+    if contest is None or not access.can_administer_unit(request.user, contest.unit):
+        return None
+    return contest
 
 
 @login_required

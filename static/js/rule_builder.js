@@ -170,6 +170,22 @@
     }
   });
 
+  // Four eyes: say at once when "a second administrator approves" is ticked for a unit where no
+  // one else could approve. On a new rule the box follows the unit until it is touched.
+  const approverWarning = document.getElementById("no-second-approver");
+  const secondApprover = document.getElementById("id_requires_second_approver");
+  const unitSelect = document.getElementById("id_unit");
+  if (approverWarning && secondApprover && unitSelect) {
+    const alone = new Set(approverWarning.dataset.aloneUnits.split(",").filter(Boolean));
+    let touched = form.dataset.newRule !== "1";
+    const warn = () => approverWarning.classList.toggle("d-none", !(secondApprover.checked && alone.has(unitSelect.value)));
+    secondApprover.addEventListener("change", () => { touched = true; warn(); });
+    unitSelect.addEventListener("change", () => {
+      if (!touched) secondApprover.checked = !alone.has(unitSelect.value);
+      warn();
+    });
+  }
+
   form.querySelectorAll("[data-source-row]").forEach(sourceTargets);
   refresh();
 })();

@@ -159,3 +159,20 @@ def test_every_action_a_live_contest_audits_has_words_on_the_host_console():
     page = (root / "templates" / "contests" / "host.html").read_text()
     labelled = {m.replace("-", "_") for m in re.findall(r"data-audit-([a-z-]+)=", page)}
     assert sorted(actions - labelled) == []
+
+
+def test_results_page_tells_an_organiser_who_publishes_and_gives_an_administrator_a_rule_for_it(client, tree):
+    host = factories.organiser(tree["audit"], username="host")
+    factories.administrator(tree["audit"], username="chief", real_name="王主任")
+    factories.administrator(tree["gz"], username="below", real_name="下级管理员")  # not over the contest's unit
+    contest = services.contest_create(title="发布提示", unit=tree["audit"], by=host)
+    url = f"/contests/{contest.join_code}/results/"
+    client.force_login(host)
+    page = client.get(url, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    hint = page.split('id="publish-hint"')[1].split("</div>")[0]
+    assert '<span id="unit-administrators">王主任</span>' in hint and "下级管理员" not in hint
+    assert "排名规则" in hint and 'id="new-rule-link"' not in hint
+    admin = factories.administrator(tree["audit"], username="admin")
+    client.force_login(admin)
+    hint = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode().split('id="publish-hint"')[1].split("</div>")[0]
+    assert f'href="/rankings/rules/new/?contest={contest.pk}"' in hint and "unit-administrators" not in hint

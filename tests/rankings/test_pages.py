@@ -440,3 +440,27 @@ def test_the_console_leads_back_to_the_rules_and_on_to_the_board_once_published(
     assert board_link not in page  # nothing published yet: members would see no board
     publish(board)
     assert board_link in client.get(manage).content.decode()
+
+
+def test_the_console_offers_nothing_on_a_version_older_than_the_published_one_and_refuses_a_stale_post(
+    client,
+    board,
+):
+    from tests.rankings.test_services import points
+
+    rule, admin = board["rule"], board["admin"]
+    points(board["people"]["c"], 45, "c-2")
+    newer = compute(rule).snapshot
+    snapshot_publish(snapshot=snapshot_approve(snapshot=newer, by=admin), by=admin)
+    client.force_login(admin)
+    url = reverse("rankings:manage", args=[rule.slug])
+    with translation.override("en"):
+        page = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    row = page.split('id="snapshot-v1"')[1].split("</tr>")[0]
+    assert "Superseded by version 2, which is published." in row
+    assert "approve-button" not in row and "publish-button" not in row
+    stale = client.post(
+        reverse("rankings:approve", args=[rule.slug, 1]), HTTP_ACCEPT_LANGUAGE="zh-hans", follow=True
+    ).content.decode()
+    assert "第 1 版已被第 2 版取代" in stale
+    assert Snapshot.objects.get(rule=rule, version=1).status == "draft"

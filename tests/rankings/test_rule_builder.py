@@ -577,3 +577,46 @@ def test_an_online_contest_provides_answers_for_accuracy_tie_breaks():
     with translation.override("en"):
         refused = check_tie_breaks(keys, subject="member", source_kinds=["points", "study_hours"])
     assert "only a contest, an exam or an online contest source provides" in refused
+
+
+def test_a_new_rule_asks_for_a_second_approver_only_where_someone_else_could_approve(admin_client, study):  # noqa: F811
+    def box() -> tuple[bool, bool]:
+        """Whether the four-eyes box is ticked, and whether the form warns no one else can approve."""
+        page = admin_client.get(NEW).content.decode()
+        checkbox = re.search(r'<input[^>]*id="id_requires_second_approver"[^>]*>', page).group(0)
+        warning = re.search(r'<div class="([^"]*)"[^>]*id="no-second-approver"', page).group(1)
+        return "checked" in checkbox, "d-none" not in warning
+
+    assert box() == (False, False)  # boss alone administers 审计署
+    factories.administrator(study["tree"]["audit"], username="second")
+    assert box() == (True, False)
+
+
+def test_the_form_warns_at_once_when_four_eyes_is_ticked_with_no_one_else_to_approve(admin_client, study):  # noqa: F811
+    rule = member_rule(study, slug="alone")
+    assert rule.requires_second_approver
+    edit = reverse("rankings:rule_edit", args=[rule.slug])
+    warning = re.compile(
+        r'<div class="([^"]*)" role="status" id="no-second-approver" '
+        r'data-alone-units="([^"]*)">([^<]*<i[^>]*></i>[^<]*)'
+    )
+    shown = warning.search(admin_client.get(edit, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode())
+    assert "d-none" not in shown.group(1) and "没有其他管理员可以审核" in shown.group(3)
+    assert str(study["tree"]["audit"].pk) in shown.group(2).split(",")
+    # Unticked (a post with a mistake shows the form again), the warning goes.
+    posted = warning.search(admin_client.post(edit, form_data(study["tree"], slug="alone", title="")).content.decode())
+    assert "d-none" in posted.group(1)
+
+
+def test_a_rule_for_a_contest_starts_with_that_contest_as_its_source(admin_client, study):  # noqa: F811
+    from contests import services as contest_services
+
+    contest = contest_services.contest_create(title="知识竞赛决赛", unit=study["tree"]["gz"])
+    page = admin_client.get(NEW, {"contest": contest.pk}).content.decode()
+    assert re.search(rf'<option value="{contest.pk}"[^>]*selected', page)
+    assert re.search(rf'<option value="{study["tree"]["gz"].pk}"[^>]*selected', page)
+    # Another unit's contest, or no contest at all, is ignored: the form starts empty.
+    elsewhere = contest_services.contest_create(title="别处", unit=study["tree"]["budget"])
+    for key in (elsewhere.pk, "x"):
+        page = admin_client.get(NEW, {"contest": key}).content.decode()
+        assert not re.search(r"<option value=\"\d+\"[^>]*selected[^>]*>[^<]*知识竞赛", page)

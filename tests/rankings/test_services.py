@@ -517,3 +517,43 @@ def test_only_statements_looking_up_the_headcount_by_member_get_its_index_and_st
     assert ("ANALYZE rk_heads" in statements) is looked_up_by_member
     assert any(sql.startswith("ANALYZE rk_pp") for sql in statements) is (fields["subject"] != "member")
     assert snapshot_recompute(snapshot=snapshot).ok
+
+
+def test_a_version_older_than_the_published_one_can_no_longer_be_approved_or_published(study):
+    admin = factories.administrator(study["tree"]["audit"], username="boss")
+    rule = member_rule(study)
+    v1 = snapshot_approve(snapshot=compute(rule).snapshot, by=admin)
+    points(study["people"]["c"], 45, "c-2")
+    v2 = compute(rule).snapshot
+    points(study["people"]["c"], 5, "c-3")
+    v3 = compute(rule).snapshot
+    assert [v1.version, v2.version, v3.version] == [1, 2, 3]
+    snapshot_publish(snapshot=snapshot_approve(snapshot=v3, by=admin), by=admin)
+    # A console page from before v3 was published still posts these (a stale form).
+    with translation.override("en"):
+        for action in (
+            lambda: snapshot_approve(snapshot=v2, by=admin),
+            lambda: snapshot_publish(snapshot=v2, by=admin, reason="older", as_it_stands=True),
+            lambda: snapshot_publish(snapshot=v1, by=admin, reason="older", as_it_stands=True),
+        ):
+            with pytest.raises(RankingRejected) as refused:
+                action()
+            assert refused.value.code == "superseded"
+            assert "superseded by version 3" in refused.value.message
+    statuses = dict(Snapshot.objects.filter(rule=rule).values_list("version", "status"))
+    assert statuses == {1: "approved", 2: "draft", 3: "published"}
+
+
+def test_an_older_draft_may_still_be_published_while_the_newer_version_is_a_draft_too(study):
+    """Two drafts and nothing newer published: either may be approved and published (the newer
+    one may be the mistake); once one is published, the older stops."""
+    admin = factories.administrator(study["tree"]["audit"], username="boss")
+    rule = member_rule(study)
+    v1 = compute(rule).snapshot
+    points(study["people"]["c"], 45, "c-2")
+    v2 = compute(rule).snapshot
+    published = snapshot_publish(snapshot=snapshot_approve(snapshot=v1, by=admin), by=admin, as_it_stands=True)
+    assert published.status == "published"
+    v2 = snapshot_approve(snapshot=v2, by=admin)
+    assert snapshot_publish(snapshot=v2, by=admin, reason="newer facts").status == "published"
+    assert Snapshot.objects.get(pk=v1.pk).status == "superseded"
