@@ -312,6 +312,19 @@ class PasswordChangeView(auth_views.PasswordChangeView):
     """Django's password change, recorded in the member's change log (and so whether a temporary
     password was replaced, which `User.set_password` clears as the form saves)."""
 
+    def get_form(self, form_class=None):
+        form = super().get_form(form_class)
+        # A member given a temporary password is asked for that one, by its name.
+        if self.request.user.must_change_password:
+            form.fields["old_password"].label = _("Temporary password")
+            form.error_messages = {
+                **form.error_messages,
+                "password_incorrect": _("That is not the temporary password you were given. Please enter it again."),
+            }
+        else:
+            form.fields["old_password"].label = _("Current password")
+        return form
+
     def form_valid(self, form):
         replaced_temporary = self.request.user.must_change_password
         session_key = self.request.session.session_key  # this session goes on under a new key

@@ -19,6 +19,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.cache import never_cache
 
 from .spreadsheets import ExportWorkbook, xlsx_response
@@ -101,7 +102,12 @@ def error_report_response(request: HttpRequest, *, session_key: str, filename: s
         return redirect(back)
     book = ExportWorkbook()
     sheet = book.sheet(_("Problems"), widths=(10, 18, 90), frozen_rows=1)
-    sheet.append([_("Line") if report["place"] == "line" else _("Row"), _("Column"), _("Problem")], style="header")
+    place = (
+        pgettext("place in an imported file", "Line")
+        if report["place"] == "line"
+        else pgettext("place in an imported file", "Row")
+    )
+    sheet.append([place, _("Column"), _("Problem")], style="header")
     for place, column, message in report["errors"]:
         sheet.append([place or None, column, message])
     return xlsx_response(book.to_bytes(), filename)

@@ -1,5 +1,6 @@
 """Member pages (phone first): the study hub, taking a paper, results, notebook, points."""
 
+import re
 from collections import Counter
 
 from django.contrib import messages
@@ -142,10 +143,23 @@ def notebook_page(request):
     page = Paginator(entries, 20).get_page(request.GET.get("page"))
     due_ids = set(selectors.notebook_due(member).values_list("pk", flat=True))
     tags = sorted({t.name for e in page for t in e.question.tags.all()})
+    # The answer to a check shows on its entry (the page comes back there, #entry-N), unless the
+    # entry has left this list (mastered, say): then at the top like any other message.
+    on_page = {entry.pk for entry in page}
+    top, entry_messages = [], {}
+    for message in messages.get_messages(request):
+        tag = message.extra_tags or ""
+        pk = int(tag.removeprefix("entry-")) if re.fullmatch(r"entry-\d+", tag) else None
+        if pk in on_page:
+            entry_messages[pk] = message
+        else:
+            top.append(message)
     return render(
         request,
         "lessons/notebook.html",
         {
+            "messages": top,
+            "entry_messages": entry_messages,
             "page": page,
             "state": state,
             "due_ids": due_ids,
@@ -168,12 +182,15 @@ def notebook_review(request, entry_id: int):
     try:
         log = notebook.notebook_review(entry=entry, response=response)
     except (notebook.ReviewRejected, ResponseInvalid) as error:
-        messages.error(request, error.message)
+        messages.error(request, error.message, extra_tags=f"entry-{entry.pk}")
     else:
         entry.refresh_from_db()
         level = messages.SUCCESS if log.is_correct else messages.WARNING
-        messages.add_message(request, level, presenters.review_message(log, entry))
-    return back_to(request, "lessons:notebook")
+        messages.add_message(request, level, presenters.review_message(log, entry), extra_tags=f"entry-{entry.pk}")
+    # Back to the entry just checked, not the top of a long list.
+    response = back_to(request, "lessons:notebook")
+    response["Location"] = response["Location"].split("#")[0] + f"#entry-{entry.pk}"
+    return response
 
 
 @login_required

@@ -222,6 +222,8 @@ def bank_import(request, slug: str):
             ],
             "errors_more": max(len(errors) - import_files.ERRORS_SHOWN, 0),
             "preview": request.session.get(PREVIEW_SESSION_KEY) if report else None,
+            # A spreadsheet's problems are in rows, a text file's in lines.
+            "error_place": ("row" if fmt in ("xlsx", "csv") else "line") if report else "",
         },
     )
 

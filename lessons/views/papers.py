@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from orgs import access
 from orgs.forms import UnitChoiceField
+from quizsite.templatetags.ui import tag_list
 
 from .. import selectors
 from ..editor import DIFFICULTY_CHOICES, DIFFICULTY_LABELS
@@ -267,6 +268,7 @@ def paper_candidates(request):
                     "difficulty": q.current.difficulty,
                     "bank": q.bank.display_name,
                     "tags": [t.name for t in q.tags.all()],
+                    "tags_text": tag_list(q.tags.all()),
                     "times_asked": q.times_asked,
                     "right_percent": round(100 * q.right_share) if q.right_share is not None else None,
                 }

@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 from django import template
+from django.utils.translation import pgettext
 
 from quizsite.naming import SPACE_AFTER_FULL_WIDTH
 
@@ -24,6 +25,13 @@ def bs(field):
 @register.filter
 def is_checkbox(field) -> bool:
     return getattr(field.field.widget, "input_type", "") == "checkbox"
+
+
+@register.filter
+def tag_list(tags) -> str:
+    """Question tags (names, or Tag objects) as one text, the same way on every page:
+    党章、理想信念 in Chinese, "Party Constitution, Ideals" in English."""
+    return pgettext("between list items", ", ").join(getattr(tag, "name", tag) for tag in tags)
 
 
 @register.filter

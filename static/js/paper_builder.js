@@ -62,7 +62,7 @@
       badge.textContent = question.type_label;
       const meta = document.createElement("div");
       meta.className = "qs-muted";
-      meta.textContent = [question.bank, question.difficulty + "/5", question.tags.join("、"),
+      meta.textContent = [question.bank, question.difficulty + "/5", question.tags_text,
         question.times_asked === 1 ? texts.askedOne
           : question.times_asked ? texts.asked.replace("__N__", question.times_asked) : texts.never,
         question.right_percent === null ? "" : texts.right.replace("__N__", question.right_percent)].filter(Boolean).join(" · ");

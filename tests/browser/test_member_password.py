@@ -35,8 +35,14 @@ def test_the_temporary_password_is_shown_once_and_must_be_replaced(
 
     shown = page.locator("#temporary-password")
     shown.wait_for()
-    question = "要为 张三 设置临时密码吗？" if language == "zh-hans" else "Set a temporary password for 张三?"
-    assert asked and asked[0].startswith(question)  # the old password stops working: asked first
+    # Asked first; 张三 never had a password, so none "stops working".
+    question = (
+        "要为 张三 设置临时密码吗？该成员还没有密码：先用临时密码登录，再设置自己的密码。"
+        if language == "zh-hans"
+        else "Set a temporary password for 张三? They have no password yet: "
+        "they sign in with this one, then choose their own."
+    )
+    assert asked == [question]
     password = shown.inner_text().strip()
     assert len(password) == 10
     assert page.url.endswith(f"/orgs/members/{member.pk}/password/")
@@ -52,7 +58,7 @@ def test_the_temporary_password_is_shown_once_and_must_be_replaced(
     assert password not in page.content()
 
     # The member signs in with it and is sent to choose their own, from any page, until they have.
-    phone = page_factory(locale="zh-CN")
+    phone = page_factory(phone=True, locale="zh-CN" if language == "zh-hans" else "en-US")
     phone.goto(f"{asgi_server}/accounts/login/")
     phone.fill("#id_username", member.username)
     phone.fill("#id_password", password)
@@ -61,10 +67,23 @@ def test_the_temporary_password_is_shown_once_and_must_be_replaced(
     assert phone.locator("#password-change-required").is_visible()
     phone.goto(f"{asgi_server}/me/")
     phone.wait_for_url("**/accounts/password/")
+    # Asked for the temporary password by that name, and spoken to politely (您, never 你).
+    old_label = "临时密码" if language == "zh-hans" else "Temporary password"
+    assert phone.locator("label[for=id_old_password]").inner_text().strip().rstrip(":：") == old_label
+    assert "你" not in phone.locator("main").inner_text()
+    phone.fill("#id_old_password", "not-the-one-given")
+    phone.fill("#id_new_password1", NEW_PASSWORD)
+    phone.fill("#id_new_password2", NEW_PASSWORD)
+    change = "修改密码" if language == "zh-hans" else "Change password"
+    phone.get_by_role("button", name=change).click()
+    wrong = "临时密码不正确" if language == "zh-hans" else "not the temporary password you were given"
+    assert wrong in phone.locator("main").inner_text()
+    assert "你" not in phone.locator("main").inner_text()
+    screenshot(phone, f"member-password-change-temporary-phone-{language}")
     phone.fill("#id_old_password", password)
     phone.fill("#id_new_password1", NEW_PASSWORD)
     phone.fill("#id_new_password2", NEW_PASSWORD)
-    phone.get_by_role("button", name="修改密码").click()
+    phone.get_by_role("button", name=change).click()
     phone.wait_for_url("**/accounts/password/done/")
     phone.goto(f"{asgi_server}/me/")
     assert phone.url.endswith("/me/")
@@ -128,7 +147,7 @@ def test_bulk_temporary_passwords_ask_first_and_the_list_marks_who_must_still_ch
     with page.expect_download() as download:
         page.locator("#bulk-apply").click()
     assert download.value.suggested_filename.endswith(".xlsx")
-    assert asked == ["要为所选成员设置临时密码吗？他们当前的密码将立即失效。"]
+    assert asked == ["要为所选成员设置临时密码吗？他们现有的密码（如有）将立即失效。"]
     member.refresh_from_db()
     assert member.must_change_password
 

@@ -189,3 +189,42 @@ def test_formula_like_text_in_the_list_of_problems_is_written_as_text(rf, db):
         (3, FORMULA, FORMULA),
         (None, None, "@SUM(1)"),
     ]
+
+
+@pytest.mark.parametrize(
+    ("language", "name", "expected"),
+    [("zh-hans", "questions.xlsx", "行号"), ("en", "questions.xlsx", "Row"), ("en", "questions.txt", "Line")],
+)
+def test_the_problem_tables_first_column_is_named_for_the_kind_of_file(organiser, bank, language, name, expected):
+    """It read "行 / 行号" (Row / Line) whatever the file."""
+    from tests.lessons.test_import import xlsx
+
+    organiser.defaults["HTTP_ACCEPT_LANGUAGE"] = language
+    if name.endswith(".xlsx"):
+        upload = BytesIO(xlsx([["问答题", "未知题型", None, None, None, None, "x", "", "", ""]]))
+        upload.name = name
+    else:
+        upload = aiken_upload("ANSWER: A\n", name)
+    html = organiser.post(reverse("lessons:bank_import", args=[bank.slug]), {"action": "preview", "file": upload}).text
+    table = html[html.index('id="import-errors"') : html.index("</thead>", html.index('id="import-errors"'))]
+    assert f"<th>{expected}</th>" in table
+    assert " / " not in table
+    download = organiser.get(reverse("lessons:bank_import_errors", args=[bank.slug]))
+    assert next(load_workbook(BytesIO(download.content)).active.values)[0] == expected
+
+
+@pytest.mark.parametrize(("language", "expected"), [("zh-hans", "党章、理想信念"), ("en", "党章, 理想信念")])
+def test_question_tags_read_the_same_on_the_preview_and_the_bank(organiser, bank, language, expected):
+    """The preview joined them with "；", the bank's list with spaces, the paper builder with "、"."""
+    from tests.lessons.test_import import xlsx
+
+    organiser.defaults["HTTP_ACCEPT_LANGUAGE"] = language
+    upload = BytesIO(xlsx([["单选", "党的最高理想是？", "共产主义", "小康", "", "", "A", "", 1, "党章;理想信念"]]))
+    upload.name = "questions.xlsx"
+    html = organiser.post(reverse("lessons:bank_import", args=[bank.slug]), {"action": "preview", "file": upload}).text
+    assert f">{expected}</td>" in html
+    confirm(organiser, bank)
+    question_import_run(ImportJob.objects.get().pk)
+    assert Question.objects.filter(bank=bank).count() == 1
+    html = organiser.get(reverse("lessons:bank_detail", args=[bank.slug])).text
+    assert f">{expected}</td>" in html

@@ -265,3 +265,16 @@ def test_the_temporary_password_and_the_members_own_choice_are_in_the_members_hi
     superuser = User.objects.create_superuser("root", password=factories.PASSWORD)
     admin_history = signed_in_browser(superuser).get(f"/admin/orgs/user/{member.pk}/history/").content.decode()
     assert "Set a temporary password" in admin_history and "replacing the temporary one" in admin_history
+
+
+def test_setting_a_first_password_does_not_say_one_stops_working(tree, gz_organiser):
+    """A member who never had a password: nothing of theirs stops working, so the page says so."""
+    member = factories.member(tree["gz1"], real_name="王五", password=None)
+    page = signed_in_browser(gz_organiser).get(reverse("orgs:member_detail", args=[member.pk])).content.decode()
+    form = page.split(f'action="{reverse("orgs:member_password_reset", args=[member.pk])}"')[1].split(">")[0]
+    assert (
+        'data-confirm="Set a temporary password for 王五? They have no password yet: '
+        'they sign in with this one, then choose their own."'
+    ) in form
+    assert "stops working" not in page
+    assert "This member has never had a password" in page
