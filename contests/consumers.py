@@ -152,8 +152,10 @@ class ContestConsumer(EndsWithSignIn, AsyncWebsocketConsumer):
         for name in self.groups_joined:
             await HUB.join(name, self)
         ensure_ticker()
-        await HUB.listening()  # with Redis: what is published from here on reaches this process
+        listening = await HUB.listening()  # with Redis: what is published from now on reaches this process
         await self._send_backlog(after=await self.send_snapshot())
+        if not listening:
+            await HUB.snapshot_again(self)
 
     async def send(self, text_data=None, bytes_data=None, close=False) -> None:
         # Replies (an acknowledgement per answer) take the broadcasts' path once the socket has
@@ -194,6 +196,7 @@ class ContestConsumer(EndsWithSignIn, AsyncWebsocketConsumer):
     def stop_deliveries(self) -> None:
         for name in self.groups_joined:
             HUB.leave(name, self)
+        HUB.behind.discard(self)
 
     async def send_snapshot(self) -> int:
         """Send the current snapshot; return its sequence number."""

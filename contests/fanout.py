@@ -70,9 +70,9 @@ class Hub:
         # Set while this process's subscription to every process's frames is in place (with
         # Redis): a frame published before it was missed here.
         self.subscribed = asyncio.Event()
-        # Set when a socket stopped waiting for the subscription (`listening`) and was sent its
-        # snapshot without it: once the subscription is in place, every socket is resynced.
-        self._snapshots_unsubscribed = False
+        # Sockets that stopped waiting for the subscription (`listening`) and were sent a
+        # snapshot read without it: each gets another once the subscription is in place.
+        self.behind: set = set()
         # This process's signed-in sockets by user id, to close when their sign-in ends
         # (`orgs.sockets.EndsWithSignIn`), and the endings heard in the last ENDINGS_KEPT_S, as
         # (when heard, ending), for a socket that signed in before one but is tracked after it.
@@ -86,7 +86,7 @@ class Hub:
         if self.loop is not running:
             self.loop, self._subscriber, self._delivering = running, None, None
             self._unpublished, self._requests, self.team_answers = {}, set(), {}
-            self.subscribed, self._snapshots_unsubscribed = asyncio.Event(), False
+            self.subscribed, self.behind = asyncio.Event(), set()
             self.signed_in, self.endings = defaultdict(set), []
         if settings.REDIS_URL and (self._subscriber is None or self._subscriber.done()):
             self._subscriber = asyncio.create_task(self._subscribe())
@@ -97,19 +97,29 @@ class Hub:
         consumer.fanout_protocol = _server_protocol(consumer.base_send)
         self.groups[group].add(consumer)
 
-    async def listening(self) -> None:
-        """Return once this process receives every process's frames (at once without Redis; with
-        Redis once its subscription is in place), or after SUBSCRIBE_WAIT_S. Call after `join` and
-        before building a socket's snapshot: a frame published after the snapshot was read but
-        before the subscription was in place would reach neither the snapshot nor the socket (the
-        first sockets of a freshly started process; under load the subscription took seconds).
-        A socket that stops waiting is resynced once the subscription is in place."""
+    async def listening(self) -> bool:
+        """Wait until this process receives every process's frames (at once without Redis; with
+        Redis once its subscription is in place), at most SUBSCRIBE_WAIT_S; whether it does. Call
+        after `join` and before building a socket's snapshot: a frame published after the snapshot
+        was read but before the subscription was in place would reach neither the snapshot nor
+        the socket (the first sockets of a freshly started process; under load the subscription
+        took seconds). If not, call `snapshot_again` once the snapshot has been sent."""
         if not settings.REDIS_URL or self.subscribed.is_set():
-            return
+            return True
         try:
             await asyncio.wait_for(self.subscribed.wait(), SUBSCRIBE_WAIT_S)
         except TimeoutError:
-            self._snapshots_unsubscribed = True
+            return False
+        return True
+
+    async def snapshot_again(self, consumer) -> None:
+        """Send `consumer` a fresh snapshot once this process's subscription is in place (now,
+        if it is): the one it was sent was read before (`listening` gave up)."""
+        if self.subscribed.is_set():
+            self.delivered_seq.pop(consumer.contest.pk, None)  # a snapshot cached before may be stale
+            await consumer.send_snapshot()
+        else:
+            self.behind.add(consumer)
 
     def leave(self, group: str, consumer) -> None:
         members = self.groups.get(group)
@@ -219,11 +229,11 @@ class Hub:
                 async with client.pubsub() as pubsub:
                     prefix = channel_prefix()
                     await pubsub.psubscribe(prefix + "*")
-                    if lost or self._snapshots_unsubscribed:
-                        self._snapshots_unsubscribed = False
+                    if lost:
                         await self._resync(client)
                         lost = False
                     self.subscribed.set()
+                    await self._send_snapshots_behind()
                     async for message in pubsub.listen():
                         if message["type"] != "pmessage":
                             continue
@@ -249,6 +259,17 @@ class Hub:
                 await asyncio.sleep(0.5)
             finally:
                 await client.aclose()
+
+    async def _send_snapshots_behind(self) -> None:
+        """A fresh snapshot to each socket sent one read before the subscription (`snapshot_again`).
+        Frames are not delivered meanwhile: the subscription's loop is the one sending them."""
+        behind, self.behind = self.behind, set()
+        for consumer in behind:
+            self.delivered_seq.pop(consumer.contest.pk, None)  # a snapshot cached before may be stale
+            try:
+                await consumer.send_snapshot()
+            except Exception:
+                log.debug("a snapshot to a closing socket failed", exc_info=True)
 
     async def _resync(self, client, *, only: int | None = None) -> None:
         """Send every socket of this process (of contest `only`, if given) a fresh snapshot, after

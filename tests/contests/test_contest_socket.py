@@ -458,7 +458,7 @@ async def test_the_first_socket_of_a_process_is_sent_its_snapshot_once_the_proce
 
     async def listening(hub):  # the socket waits for the subscription: let it come now
         subscribing.set()
-        await real_listening(hub)
+        return await real_listening(hub)
 
     monkeypatch.setattr(fanout.Hub, "listening", listening)
     subscribed_when_read, real_snapshot = [], ContestConsumer._snapshot
