@@ -36,7 +36,8 @@ def team_scores(contest: Contest) -> list[dict]:
             rank = index + 1
         row["rank"] = rank
     # Say where relay time, not score, decided a place: on the team ahead of one level on score.
-    for row, below in zip(rows, [*rows[1:], None], strict=True):
+    for index, row in enumerate(rows):
+        below = rows[index + 1] if index + 1 < len(rows) else None
         row["ahead_on_time"] = below is not None and below["score"] == row["score"] and below["rank"] != row["rank"]
     return rows
 

@@ -145,6 +145,14 @@ async def test_a_change_this_process_alone_could_not_publish_reaches_its_sockets
     assert (await until(host, lambda f: f.get("ref") == "v"))["type"] == "ack"
     revealed = await until(player, lambda f: (f.get("question") or {}).get("phase") == "revealed")
     assert failures and revealed["event"] == "snapshot" and revealed["seq"] > opened["seq"]
+
+    async def resync_over():  # its last step marks the contest published up to the snapshot's number
+        mark = fanout._published_key(hall["contest"].pk, code)
+        while int(client.get(mark) or 0) < revealed["seq"]:
+            await asyncio.sleep(0.01)
+
+    # Ended mid-resync, the subscription's cancellation at the test's end once hung the event loop.
+    await asyncio.wait_for(resync_over(), FRAME_WAIT_S)
     for socket in (host, player):
         await socket.disconnect()
 

@@ -138,7 +138,8 @@ def test_reviewing_in_the_notebook_goes_back_only_to_a_page_of_this_site(client,
     entry = notebook_add_wrong(member=member, question_id=question.pk)
     client.force_login(member)
     response = client.post(f"/study/notebook/{entry.pk}/review/", {"response": "对", "next": given})
-    assert response.status_code == 302 and response["Location"] == location
+    # ... and to the entry on it (#entry-N), where the answer to the check is shown
+    assert response.status_code == 302 and response["Location"] == f"{location}#entry-{entry.pk}"
 
 
 def test_over_https_the_notebook_does_not_go_back_to_a_plain_http_address(client, tree, member):
@@ -148,7 +149,7 @@ def test_over_https_the_notebook_does_not_go_back_to_a_plain_http_address(client
     response = client.post(
         f"/study/notebook/{entry.pk}/review/", {"response": "对", "next": "http://testserver/study/"}, secure=True
     )
-    assert response["Location"] == "/study/notebook/"
+    assert response["Location"] == f"/study/notebook/#entry-{entry.pk}"
 
 
 def test_a_wrong_review_sends_a_mastered_entry_back_to_the_due_list(tree, member):
