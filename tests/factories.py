@@ -160,3 +160,14 @@ def ranking_rule(unit: Unit, *, sources: list[dict], by=None, **fields) -> "Rank
         RuleSource.objects.create(rule=rule, **source)
     rule_sources_changed(rule=rule)
     return rule
+
+
+def client_in(language: str, user):
+    """A test client signed in as `user`, reading the site in `language` (as its switch leaves it)."""
+    from django.conf import settings
+    from django.test import Client
+
+    client = Client(HTTP_ACCEPT_LANGUAGE=language)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    client.force_login(user)
+    return client

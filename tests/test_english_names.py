@@ -2,7 +2,6 @@
 
 import pytest
 from django.conf import settings
-from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 
@@ -13,6 +12,7 @@ from notifications.models import Notification
 from notifications.services import notify
 from quizsite.naming import in_language, in_language_params
 from tests import factories
+from tests.factories import client_in
 
 
 def test_the_english_name_shows_only_on_english_pages_and_only_when_given():
@@ -29,13 +29,6 @@ def test_message_params_take_their_english_companions_on_english_pages():
         assert in_language_params(params) == params | {"board": "Study ranking"}
     with translation.override("zh-hans"):
         assert in_language_params(params) == params
-
-
-def client_in(language: str, user) -> Client:
-    client = Client(HTTP_ACCEPT_LANGUAGE=language)
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
-    client.force_login(user)
-    return client
 
 
 @pytest.mark.django_db

@@ -4,24 +4,16 @@ members, judges and organisers reading in English, in exports, and the text as t
 from io import BytesIO
 
 import pytest
-from django.conf import settings
-from django.test import Client
 from django.urls import reverse
 from openpyxl import load_workbook
 
 from calls import services
 from calls.models import Call
 from tests import factories
+from tests.factories import client_in
 
 from .test_pages import edit_form
 from .test_results import judged
-
-
-def client_in(language: str, user) -> Client:
-    client = Client(HTTP_ACCEPT_LANGUAGE=language)
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture

@@ -5,8 +5,6 @@ the page's language that imports as it is."""
 from io import BytesIO
 
 import pytest
-from django.conf import settings
-from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 from openpyxl import load_workbook
@@ -14,13 +12,7 @@ from openpyxl import load_workbook
 from contests.models import TeamMember
 from contests.wizard import roster, services
 from tests import factories
-
-
-def client_in(language: str, user) -> Client:
-    client = Client(HTTP_ACCEPT_LANGUAGE=language)
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
-    client.force_login(user)
-    return client
+from tests.factories import client_in
 
 
 @pytest.fixture

@@ -4,8 +4,6 @@ exports, and sent in both languages on the socket so each phone and big screen p
 from io import BytesIO
 
 import pytest
-from django.conf import settings
-from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 from openpyxl import load_workbook
@@ -14,13 +12,7 @@ from contests import presenters, services
 from contests.models import Round
 from contests.wizard import services as wizard
 from tests import factories
-
-
-def client_in(language: str, user) -> Client:
-    client = Client(HTTP_ACCEPT_LANGUAGE=language)
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
-    client.force_login(user)
-    return client
+from tests.factories import client_in
 
 
 @pytest.fixture

@@ -6,20 +6,12 @@ import datetime
 import re
 
 import pytest
-from django.conf import settings
-from django.test import Client
 from django.urls import reverse
 
 from contests.wizard import services as wizard
 from orgs import services as orgs_services
 from tests import factories
-
-
-def client_in(language: str, user) -> Client:
-    client = Client(HTTP_ACCEPT_LANGUAGE=language)
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
-    client.force_login(user)
-    return client
+from tests.factories import client_in
 
 
 @pytest.fixture

@@ -5,24 +5,16 @@ headed in the page's language that imports as it is filled in."""
 from io import BytesIO
 
 import pytest
-from django.conf import settings
-from django.test import Client
 from django.urls import reverse
 from openpyxl import load_workbook
 
 from rankings import services
 from tests import factories
+from tests.factories import client_in
 from tests.rankings import test_compute as scenario
 from tests.rankings.test_rule_semantics import expected
 
 central = scenario.central
-
-
-def client_in(language: str, user) -> Client:
-    client = Client(HTTP_ACCEPT_LANGUAGE=language)
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture
