@@ -3,6 +3,7 @@ and previews it, in the product's pages only."""
 
 import pytest
 from django.conf import settings as django_settings
+from playwright.sync_api import expect
 
 from lessons.models import Question
 from tests import factories
@@ -132,7 +133,8 @@ def test_import_preview_marks_the_bad_cell_in_place(
         page.goto(f"{live_server.url}/banks/{bank.slug}/import/")
         page.set_input_files("input[type=file]", str(path))
         page.click("#preview-button")
-        assert page.locator("#import-preview td.is-error").count() == 2
+        # A form post: wait for the answer page rather than count the page the click left.
+        expect(page.locator("#import-preview td.is-error")).to_have_count(2)
         # A refused row still says which question it was; the type reads on one line, not 单/选/题.
         assert "第4题" in page.locator("#import-preview tbody tr").nth(3).inner_text()
         lines = page.locator("#import-preview tbody tr:first-child td:nth-child(2)").evaluate(

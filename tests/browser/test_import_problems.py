@@ -5,6 +5,7 @@ from io import BytesIO
 
 import pytest
 from openpyxl import load_workbook
+from playwright.sync_api import expect
 
 from tests.browser.test_shell import sign_in
 
@@ -24,7 +25,7 @@ def test_a_question_file_with_hundreds_of_bad_lines(
     page.goto(f"{live_server.url}/banks/demo-guangzhou/import/")
     page.set_input_files("input[type=file]", str(path))
     page.click("#preview-button")
-    assert page.locator("#import-errors tbody tr").count() == 200
+    expect(page.locator("#import-errors tbody tr")).to_have_count(200)
     assert more in page.locator("#import-errors-more").inner_text()
     screenshot(page, f"import-problems-{locale}")
     with page.expect_download() as download:
@@ -44,7 +45,7 @@ def test_a_member_sheet_with_hundreds_of_bad_rows(live_server, demo, page_factor
     page.goto(f"{live_server.url}/orgs/members/import/")
     page.set_input_files("input[type=file]", str(path))
     page.click("#preview-button")
-    assert page.locator("#import-errors tbody tr").count() == 200
+    expect(page.locator("#import-errors tbody tr")).to_have_count(200)
     assert "and 5 more problems" in page.locator("#import-errors-more").inner_text()
     screenshot(page, "member-import-problems-en")
     with page.expect_download() as download:
