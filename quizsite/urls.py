@@ -17,6 +17,8 @@ urlpatterns = [
     path("me/devices/", org_views.my_devices, name="my_devices"),
     path("me/devices/<int:token_id>/sign-out/", org_views.my_device_sign_out, name="my_device_sign_out"),
     path("healthz", views.healthz, name="healthz"),
+    # Browsers and bookmarks ask for /favicon.ico whatever a page declares: the same icon.
+    path("favicon.ico", views.favicon),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", org_views.LogoutView.as_view(), name="logout"),
     path("accounts/password/", org_views.PasswordChangeView.as_view(), name="password_change"),

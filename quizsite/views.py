@@ -5,7 +5,8 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.db import DatabaseError, connection
 from django.http import JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from redis.exceptions import RedisError
 
 from lessons import selectors as lesson_selectors
@@ -63,6 +64,11 @@ def me(request):
             "streak": selectors.study_streak(user),
         },
     )
+
+
+def favicon(request):
+    """Browsers and bookmarks ask for /favicon.ico whatever a page declares: the same icon."""
+    return redirect(static("favicon.svg"), permanent=True)
 
 
 def healthz(request):

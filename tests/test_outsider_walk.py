@@ -27,9 +27,9 @@ from tests import factories
 pytestmark = pytest.mark.django_db
 
 # Not the product's own pages: the admin (superusers only, tested by Django), static files, the
-# sign-in pages, the language switch, the health check and the DRF format-suffix variants.
+# sign-in pages, the language switch, the health check, the icon and the DRF format-suffix variants.
 SKIPPED = re.compile(
-    r"^(admin/|static/|accounts/|i18n/|healthz$|api/(schema|docs|redoc)/)|\(\?P<format>|drf_format_suffix"
+    r"^(admin/|static/|accounts/|i18n/|healthz$|favicon\.ico$|api/(schema|docs|redoc)/)|\(\?P<format>|drf_format_suffix"
 )
 OUTSIDERS = ("outside-organiser", "outside-member")
 
