@@ -232,9 +232,11 @@ class Hub:
                     if lost:
                         await self._resync(client)
                         lost = False
+                    _stop_if_cancelled()
                     self.subscribed.set()
                     await self._send_snapshots_behind()
                     async for message in pubsub.listen():
+                        _stop_if_cancelled()  # a resync's command may have swallowed the cancellation
                         if message["type"] != "pmessage":
                             continue
                         group = message["channel"].decode()[len(prefix) :]
@@ -248,11 +250,13 @@ class Hub:
                             contest_id = int(group.split(":", 1)[0])
                             if self.delivered_seq.get(contest_id, 0) < int(message["data"]):
                                 await self._resync(client, only=contest_id)
+                                _stop_if_cancelled()
                             continue
                         await self.deliver(group, message["data"].decode())
             except asyncio.CancelledError:
                 raise
             except Exception:
+                _stop_if_cancelled()  # asked to stop, then the connection failed: no reconnecting
                 lost = True
                 self.subscribed.clear()
                 log.warning("contest subscription lost; reconnecting", exc_info=True)
@@ -301,6 +305,8 @@ class Hub:
                 except Exception:
                     log.debug("a resync snapshot to a closing socket failed", exc_info=True)
                     continue
+                finally:
+                    _stop_if_cancelled()
                 # The next sockets reuse the snapshot built at this number (ContestConsumer._cached_snapshot).
                 resynced, code = max(resynced, seq), consumer.contest.join_code
                 self.delivered_seq[contest_id] = resynced
@@ -335,9 +341,26 @@ class Hub:
                     return
                 except RedisError:
                     self._unpublished[contest_id] = max(self._unpublished.get(contest_id, 0), seq)
+                    _stop_if_cancelled()
                     await asyncio.sleep(RESYNC_RETRY_S)
         finally:
             await client.aclose()
+
+
+def _stop_if_cancelled() -> None:
+    """Raise CancelledError if the running task has been asked to stop.
+
+    A cancellation does not always reach the task that is cancelled: on Python 3.11 redis-py's
+    asyncio client sends every command under `asyncio.wait_for` (its socket timeout), and 3.11's
+    wait_for returns the command's result instead if the send completed in the same turn of the
+    loop as the cancellation arrived. The task then carries on as if never cancelled (the request
+    stays counted in `Task.cancelling()`). The subscription's loops check here after their
+    commands: otherwise a subscription cancelled mid-resync went back to listening, or, with
+    Redis gone, to reconnecting every RESYNC_RETRY_S, and the event loop's shutdown (which
+    cancels each task once and waits for it) never ended."""
+    task = asyncio.current_task()
+    if task is not None and task.cancelling():
+        raise asyncio.CancelledError
 
 
 RESYNC = ":resync"  # the channel suffix of a request to resync a contest's sockets
