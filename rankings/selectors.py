@@ -160,7 +160,8 @@ def tie_marks(snapshot: Snapshot, rows, *, group_id: int | None = None) -> dict[
     tie_breaks = snapshot.parameters.get("tie_breaks") or ()
     marks = {}
     for row in rows:
-        mark = tie_mark(row, below.get(row.pk), tie_breaks, lambda value: metric_value(value, metric))
+        shown = lambda value: metric_value(value, metric)  # noqa: E731 - as the board writes it
+        mark = tie_mark(row, below.get(row.pk), tie_breaks, shown, in_group=group_id is not None)
         if mark:
             marks[row.pk] = mark
     return marks

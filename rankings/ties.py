@@ -93,12 +93,18 @@ class TieMark:
 
 
 def tie_mark(
-    row: SnapshotRow, below: SnapshotRow | None, tie_breaks: Iterable[str], shown: Callable[[object], str]
+    row: SnapshotRow,
+    below: SnapshotRow | None,
+    tie_breaks: Iterable[str],
+    shown: Callable[[object], str],
+    *,
+    in_group: bool = False,
 ) -> TieMark | None:
     """The mark of `row` over `below`, the next place after it (None when there is none): set
     only where both take a place, different ones, with the same score as `shown` writes it.
     The deciding key is the first of the metric and `tie_breaks` on which they differ; a row
-    not ahead on it (which the computation never writes) gets no mark rather than a wrong one."""
+    not ahead on it (which the computation never writes) gets no mark rather than a wrong one.
+    `in_group`: the next place is within the row's group, and is named by its rank there."""
     if below is None or row.place is None or below.place is None or row.place == below.place:
         return None
     if shown(row.metric) != shown(below.metric):
@@ -112,7 +118,12 @@ def tie_mark(
         explanation = _(
             "Level on the score shown with the next place (no. %(rank)s), and placed above it by "
             "%(criterion)s: %(mine)s against %(theirs)s."
-        ) % {"rank": below.rank, "criterion": CRITERIA[key], "mine": _shown(key, row), "theirs": _shown(key, below)}
+        ) % {
+            "rank": below.rank_in_group if in_group else below.rank,
+            "criterion": CRITERIA[key],
+            "mine": _shown(key, row),
+            "theirs": _shown(key, below),
+        }
         return TieMark(key=key, label=str(MARKS[key]), explanation=explanation)
     return None
 

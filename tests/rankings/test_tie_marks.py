@@ -44,8 +44,12 @@ MARKED = {"Q", "R", "T", "U"}
 TIERS = [{"name": "一等奖", "value": 1}, {"name": "二等奖", "value": 2}, {"name": "三等奖", "value": 2}]
 
 
-def _rule(tree, **fields):
-    people = {name: factories.member(tree["gz1"], username=name.lower(), real_name=name) for name in POINTS}
+def _rule(tree, elsewhere=(), **fields):
+    """The rule over POINTS' members, all of 广州特派办/第一党支部 but `elsewhere` (京津冀特派办)."""
+    people = {
+        name: factories.member(tree["jjj1" if name in elsewhere else "gz1"], username=name.lower(), real_name=name)
+        for name in POINTS
+    }
     for name, (amount, hour) in POINTS.items():
         PointEvent.objects.create(
             member=people[name],
@@ -113,6 +117,18 @@ def test_within_a_group_and_in_a_search_the_mark_compares_with_the_next_place(ra
     found = client.get(url, {"q": "R"}).context["page"].object_list
     assert [(row.label, row.tie_mark.key) for row in found] == [("R", "finished_at_asc")]
     assert client.get(url, {"q": "S"}).context["page"].object_list[0].tie_mark is None
+
+
+def test_within_a_group_the_mark_compares_with_the_next_place_of_the_group(tree):
+    # S in 京津冀特派办; the rest in 广州特派办, ranked there P 1, Q 2, R 3, T 4, U 4, V 6 (by hand).
+    rule = _rule(tree, elsewhere={"S"}, group_level=2)
+    compute(rule)
+    admin = factories.administrator(tree["audit"], username="boss")
+    page = factories.client_in("en", admin).get(reverse("rankings:board", args=[rule.slug]), {"group": tree["gz"].pk})
+    marks = {row.label: row.tie_mark for row in page.context["page"].object_list}
+    # R is above S overall on time, but next in its group is T, 10 points below: no mark there.
+    assert {label for label, mark in marks.items() if mark} == {"Q", "T", "U"}
+    assert "(no. 6)" in marks["T"].explanation and "(no. 3)" in marks["Q"].explanation
 
 
 def test_the_big_screen_marks_the_same_rows_and_states_the_chain(ranked):
