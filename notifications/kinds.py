@@ -69,12 +69,21 @@ class ContestInvitation(Kind):
 
 @register
 class ResultsPublished(Kind):
-    """Params: board."""
+    """Params: board; for a unit or team ranking also `ranked` ("unit", "team") and for a unit
+    ranking `unit`, the ranked unit the recipient belongs to: its members take no place there."""
 
     slug = "results_published"
     icon = "bi-bar-chart-steps"
     title_text = gettext_lazy("Results published: %(board)s")
     body_text = gettext_lazy("The board is published; see your place on it.")
+
+    @classmethod
+    def body(cls, params: dict) -> str:
+        if params.get("ranked") == "unit" and params.get("unit"):
+            return _("The board is published; see where %(unit)s stands on it.") % params
+        if params.get("ranked") == "team":
+            return _("The board is published; see where your team stands on it.")
+        return super().body(params)
 
 
 @register

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
@@ -140,23 +140,24 @@ def results_published(*, snapshot) -> int:
 
     rule = snapshot.rule
     subject_ids = list(snapshot.rows.values_list("subject_id", flat=True))
+    url = reverse("rankings:board", args=[rule.slug])
+    params = {"board": rule.title, "board_en": rule.title_en}
+    if rule.subject == RankingRule.Subject.UNIT:
+        # Members take no place in a unit ranking: each is told of their own unit's, by name
+        # (ranked units are of one level, so no one is in two of them).
+        created = []
+        for path, name in Unit.objects.filter(pk__in=subject_ids).values_list("path", "name"):
+            recipients = User.objects.filter(unit__path__startswith=path, is_active=True)
+            unit_params = {**params, "ranked": "unit", "unit": name}
+            created += notify(recipients=recipients, kind="results_published", params=unit_params, url=url)
+        return len(created)
     if rule.subject == RankingRule.Subject.MEMBER:
         recipients = User.objects.filter(pk__in=subject_ids, is_active=True)
-    elif rule.subject == RankingRule.Subject.TEAM:
+    else:
         member_ids = TeamMember.objects.filter(team_id__in=subject_ids).values("member_id")
         recipients = User.objects.filter(pk__in=member_ids, is_active=True)
-    else:
-        subtrees = Q(pk__in=[])
-        for path in Unit.objects.filter(pk__in=subject_ids).values_list("path", flat=True):
-            subtrees |= Q(unit__path__startswith=path)
-        recipients = User.objects.filter(subtrees, is_active=True)
-    url = reverse("rankings:board", args=[rule.slug])
-    created = notify(
-        recipients=recipients.distinct(),
-        kind="results_published",
-        params={"board": rule.title, "board_en": rule.title_en},
-        url=url,
-    )
+        params["ranked"] = "team"
+    created = notify(recipients=recipients.distinct(), kind="results_published", params=params, url=url)
     _certificates_ready(snapshot)
     return len(created)
 

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from reportlab.lib.colors import HexColor
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.pdfbase import pdfmetrics
@@ -19,11 +20,14 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas
 
 from orgs.models import User
+from quizsite.naming import joined_sentences
 from quizsite.spreadsheets import PERCENT, ExportWorkbook, Formatted
 
 from . import selectors
 from .models import RankingRule, Snapshot, SnapshotRow
 from .params import RATE_METRICS
+from .templatetags.ranking_format import metric_value
+from .ties import TieMark, chain_sentences, marked_in_order, tie_mark
 
 
 class CertificateFontMissing(Exception):
@@ -57,7 +61,7 @@ def certificate_font() -> str:
     return _registered_font(path)
 
 
-# Rows above the column headers: the title and the version, status and hashes they carry.
+# Rows above the column headers: the title, the version, status and hashes they carry, and how ties go.
 HEADER_ROW = 7
 
 
@@ -94,6 +98,8 @@ def snapshot_workbook(snapshot: Snapshot) -> bytes:
         (_("Group"), 20, lambda row: row.group_name),
         (_("Rank in group"), 9, lambda row: row.rank_in_group),
         (_("Metric"), 11, metric),
+        # Why a row is above the next, level with it on the score: "reached first" (`rankings.ties`).
+        (_("Placed above the next, level, by"), 14, lambda row: row.tie_mark.label if row.tie_mark else ""),
         (_("Total"), 11, lambda row: float(row.total)),
         (_("Participants"), 9, lambda row: row.participants),
         (_("Headcount"), 9, lambda row: row.headcount),
@@ -120,14 +126,21 @@ def snapshot_workbook(snapshot: Snapshot) -> bytes:
     sheet.append([_("Input hash"), snapshot.input_hash])
     sheet.append([_("Rows hash"), snapshot.rows_hash])
     sheet.append([_("Computed at"), timezone.localtime(snapshot.computed_at).strftime("%Y-%m-%d %H:%M:%S")])
-    sheet.append([])
+    sheet.append([_("Ties"), joined_sentences(chain_sentences(snapshot.parameters))])
     sheet.append([header for header, _width, _value in columns], style="header")
     # NULLS LAST spelled out: SQLite sorts a missing place first, PostgreSQL last.
     rows = selectors.in_place_order(SnapshotRow.objects.filter(snapshot=snapshot), snapshot)
     if employee_numbers:
         member = User.objects.filter(pk=OuterRef("subject_id"))
         rows = rows.annotate(employee_no=Subquery(member.values("employee_no")[:1]))
-    for row in rows.iterator(chunk_size=5000):
+    tie_breaks = snapshot.parameters.get("tie_breaks") or ()
+    metric_kind = snapshot.parameters.get("metric", "")
+
+    def mark(row: SnapshotRow, below: SnapshotRow | None) -> TieMark | None:
+        return tie_mark(row, below, tie_breaks, lambda value: metric_value(value, metric_kind))
+
+    for row, row_mark in marked_in_order(rows.iterator(chunk_size=5000), mark):
+        row.tie_mark = row_mark
         sheet.append([value(row) for _header, _width, value in columns])
     book.properties.title = rule.display_title
     book.properties.keywords = f"snapshot={snapshot.pk};version={snapshot.version};input_hash={snapshot.input_hash}"
@@ -176,8 +189,7 @@ def _snapshot_certificate(row: SnapshotRow, *, unit: str) -> Certificate:
         rank=row.rank,
         issuer=snapshot.rule.unit.name,
         issued_on=timezone.localtime(snapshot.published_at or snapshot.computed_at).strftime("%Y-%m-%d"),
-        footer=f"{snapshot.rule.slug} v{snapshot.version} · {_('input hash')} {snapshot.input_hash[:16]} · "
-        f"{_('rows hash')} {snapshot.rows_hash[:16]}",
+        footer=verification_code(snapshot),
     )
 
 
@@ -211,24 +223,62 @@ def _draw_certificate(page: canvas.Canvas, certificate: Certificate, font: str) 
     page.setFillColor(red)
     page.setFont(font, 44)
     page.drawCentredString(width / 2, height - 130, _("Certificate of Honour"))
-    page.setFillColor(HexColor("#222222"))
-    # A long unit path shrinks to fit inside the border rather than running past it.
-    page.setFont(font, _fitted(certificate.name, font, 24, width - 160))
-    page.drawCentredString(width / 2, height - 215, certificate.name)
-    awarded = _("in %(ranking)s was awarded") % {"ranking": certificate.awarded_in}
-    if certificate.work:
-        awarded = _("for %(work)s in %(call)s was awarded") % {"work": certificate.work, "call": certificate.awarded_in}
-    page.setFont(font, _fitted(awarded, font, 18, width - 160))
-    page.drawCentredString(width / 2, height - 265, awarded)
-    page.setFillColor(red)
-    page.setFont(font, 36)
-    page.drawCentredString(width / 2, height - 325, certificate.prize)
+    # One sentence over five lines, the name and the prize set large: "This certifies that / 张三 /
+    # placed 1st in “…” and was awarded / First prize / in recognition of this achievement."
+    lead, awarded, closing = certificate_sentence(certificate)
     page.setFillColor(HexColor("#222222"))
     page.setFont(font, 16)
-    page.drawCentredString(width / 2, height - 370, _("Rank %(rank)s") % {"rank": certificate.rank})
+    page.drawCentredString(width / 2, height - 185, lead)
+    # A long unit path shrinks to fit inside the border rather than running past it.
+    page.setFont(font, _fitted(certificate.name, font, 24, width - 160))
+    page.drawCentredString(width / 2, height - 225, certificate.name)
+    page.setFont(font, _fitted(awarded, font, 18, width - 160))
+    page.drawCentredString(width / 2, height - 270, awarded)
+    page.setFillColor(red)
+    page.setFont(font, _fitted(certificate.prize, font, 36, width - 160))
+    page.drawCentredString(width / 2, height - 330, certificate.prize)
+    page.setFillColor(HexColor("#222222"))
+    page.setFont(font, 16)
+    page.drawCentredString(width / 2, height - 372, closing)
     page.drawRightString(width - 90, 110, certificate.issuer)
     page.drawRightString(width - 90, 85, certificate.issued_on)
-    page.setFont(font, 8)
-    page.setFillColor(HexColor("#777777"))
+    page.setFont(font, 7)
+    page.setFillColor(HexColor("#999999"))
     page.drawString(50, 48, certificate.footer)
     page.showPage()
+
+
+def ordinal(place: int) -> str:
+    """A place as a certificate writes it: 1st, 2nd, 3rd, 11th, 21st; 第 1 in Chinese."""
+    if place % 100 in (11, 12, 13) or place % 10 not in (1, 2, 3):
+        return pgettext("ordinal 4-20, 24-30 …", "%(n)sth") % {"n": place}
+    if place % 10 == 1:
+        return pgettext("ordinal 1, 21, 31 …", "%(n)sst") % {"n": place}
+    if place % 10 == 2:
+        return pgettext("ordinal 2, 22, 32 …", "%(n)snd") % {"n": place}
+    return pgettext("ordinal 3, 23, 33 …", "%(n)srd") % {"n": place}
+
+
+def certificate_sentence(certificate: Certificate) -> tuple[str, str, str]:
+    """What a certificate says around its name and prize, in the language active: the line before
+    the name, the line between name and prize, and the closing line."""
+    values = {"ranking": certificate.awarded_in, "work": certificate.work}
+    if certificate.rank:
+        values["place"] = ordinal(int(certificate.rank))
+        if certificate.work:
+            awarded = _("placed %(place)s with the entry %(work)s in “%(ranking)s” and was awarded") % values
+        else:
+            awarded = _("placed %(place)s in “%(ranking)s” and was awarded") % values
+    elif certificate.work:
+        awarded = _("was awarded, for the entry %(work)s in “%(ranking)s”,") % values
+    else:
+        awarded = _("was awarded, in “%(ranking)s”,") % values
+    return _("This certifies that"), awarded, _("in recognition of this achievement.")
+
+
+def verification_code(snapshot: Snapshot) -> str:
+    """What a certificate prints to check it against its ranking: the version, then the first 12
+    characters of its input and results hashes (the ranking's Verify page shows both in full)."""
+    return _("Verification code: %(code)s") % {
+        "code": f"{snapshot.rule.slug} v{snapshot.version} · {snapshot.input_hash[:12]}-{snapshot.rows_hash[:12]}"
+    }

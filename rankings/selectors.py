@@ -13,6 +13,8 @@ from orgs.models import Role, RoleGrant, Unit, User
 
 from .models import RankingRule, RuleUnit, Snapshot, SnapshotRow
 from .params import RATE_METRICS, teams_ranked
+from .templatetags.ranking_format import metric_value
+from .ties import TieMark, tie_mark
 
 
 def can_administer(user, rule: RankingRule) -> bool:
@@ -126,6 +128,52 @@ def leaderboard_rows(snapshot: Snapshot, *, search: str = "", group_id: int | No
     if group_id:
         return in_place_order(rows.filter(group_id=group_id), snapshot, "rank_in_group")
     return in_place_order(rows, snapshot)
+
+
+def _next_places(snapshot: Snapshot, rows: list[SnapshotRow], group_id: int | None) -> dict[int, SnapshotRow]:
+    """For each placed row of `rows` (by pk), a row of the next place after it: overall, or
+    within its group when `group_id` is given (search and pages aside: the next in the ranking)."""
+    placed = [row for row in rows if row.place is not None]
+    if not placed:
+        return {}
+    if group_id is None:
+        after = {row.pk: row.place + row.tied_count for row in placed}
+        scope = SnapshotRow.objects.filter(snapshot=snapshot)
+    else:
+        scope = SnapshotRow.objects.filter(snapshot=snapshot, group_id=group_id)
+        later = scope.filter(place__gt=OuterRef("place"), place__isnull=False).order_by("place").values("place")[:1]
+        after = dict(
+            SnapshotRow.objects.filter(pk__in=[row.pk for row in placed])
+            .annotate(next_place=Subquery(later))
+            .values_list("pk", "next_place")
+        )
+    at_place = {row.place: row for row in scope.filter(place__in={p for p in after.values() if p is not None})}
+    return {pk: at_place[place] for pk, place in after.items() if place in at_place}
+
+
+def tie_marks(snapshot: Snapshot, rows, *, group_id: int | None = None) -> dict[int, TieMark]:
+    """The rows of `rows` placed above the next place by a tie-break, level with it on the score
+    shown (`ties.tie_mark`), by pk. One query for the next places, whatever the number of rows."""
+    rows = list(rows)
+    below = _next_places(snapshot, rows, group_id)
+    metric = snapshot.parameters.get("metric", "")
+    tie_breaks = snapshot.parameters.get("tie_breaks") or ()
+    marks = {}
+    for row in rows:
+        shown = lambda value: metric_value(value, metric)  # noqa: E731 - as the board writes it
+        mark = tie_mark(row, below.get(row.pk), tie_breaks, shown, in_group=group_id is not None)
+        if mark:
+            marks[row.pk] = mark
+    return marks
+
+
+def with_tie_marks(snapshot: Snapshot, rows, *, group_id: int | None = None) -> list[SnapshotRow]:
+    """The rows, each with `tie_mark` (`tie_marks`; None for most)."""
+    rows = list(rows)
+    marks = tie_marks(snapshot, rows, group_id=group_id)
+    for row in rows:
+        row.tie_mark = marks.get(row.pk)
+    return rows
 
 
 def groups(snapshot: Snapshot) -> list[dict]:

@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -19,6 +20,7 @@ from .forms import HeadcountImportForm
 from .models import RankingRule, RankingRun, Snapshot, SnapshotRow
 from .params import RATE_METRICS, RuleParams, composite_formula, counting_rules
 from .tasks import enqueue
+from .ties import chain_sentences
 
 
 def access_rule(user, slug: str, *, administer: bool = False) -> RankingRule:
@@ -72,7 +74,9 @@ def board(request, slug: str):
     page = Paginator(selectors.leaderboard_rows(snapshot, search=search, group_id=group_id), 50).get_page(
         request.GET.get("page")
     )
-    page.object_list = selectors.with_unit_paths(rule, page.object_list)
+    page.object_list = selectors.with_tie_marks(
+        snapshot, selectors.with_unit_paths(rule, page.object_list), group_id=group_id
+    )
     group_list = selectors.groups(snapshot)
     scale = 100 if snapshot.parameters.get("metric") in RATE_METRICS else 1  # a rate's mean in percent
     chart = {
@@ -103,6 +107,7 @@ def board(request, slug: str):
             "version_query": f"v={snapshot.version}&" if _version(request) else "",
             "formula": _formula(snapshot.parameters),
             "counting_rules": counting_rules(RuleParams.from_json(snapshot.parameters)),
+            "tie_rules": chain_sentences(snapshot.parameters),
         },
     )
 
@@ -113,8 +118,12 @@ def screen(request, slug: str):
     snapshot = _shown_snapshot(request, rule)
     rows = selectors.leaderboard_rows(snapshot).filter(eligible=True)[:30]
     # The unit a row belongs to, under its name; a ranked unit is itself named by its path.
-    rows = selectors.with_unit_paths(rule, rows)
-    return render(request, "rankings/screen.html", {"rule": rule, "snapshot": snapshot, "rows": rows})
+    rows = selectors.with_tie_marks(snapshot, selectors.with_unit_paths(rule, rows))
+    return render(
+        request,
+        "rankings/screen.html",
+        {"rule": rule, "snapshot": snapshot, "rows": rows, "tie_rules": chain_sentences(snapshot.parameters)},
+    )
 
 
 @login_required
@@ -230,11 +239,12 @@ def manage(request, slug: str):
         snapshot.no_other_approver = snapshot.needs_other_approver and alone
     run = rule.runs.select_related("snapshot").first()
     active = run is not None and run.status in (RankingRun.Status.QUEUED, RankingRun.Status.RUNNING)
-    # The last computation's card says what it did while that is news: running, failed, or its
-    # version still provisional. Once that version is approved or published it would only
-    # contradict the table ("a new provisional version was computed" beside "Published").
+    # The last computation's card shows while it runs, and once ended only to whoever just
+    # started it (`?run=` from "Compute now", kept by the page's reload at its end): a finished
+    # background run is the version table's news, not a banner's. A failure stays until the next
+    # run: the versions listed are then older than the facts.
     if run is not None and not active and run.status == RankingRun.Status.DONE:
-        if run.snapshot is not None and run.snapshot.status != Snapshot.Status.DRAFT:
+        if not (request.GET.get("run") == str(run.pk) and run.requested_by_id == request.user.pk):
             run = None
     return render(
         request,
@@ -320,7 +330,7 @@ def compute(request, slug: str):
         enqueue(run)
     else:
         messages.info(request, _("This ranking is already being computed; showing that run."))
-    return redirect("rankings:manage", slug=rule.slug)
+    return redirect(f"{reverse('rankings:manage', args=[rule.slug])}?run={run.pk}")
 
 
 @login_required

@@ -33,7 +33,7 @@ def test_a_certificate_shows_its_text_on_a_viewer_without_fonts_of_its_own(certi
 def test_the_footer_is_translated_and_its_separators_print(certificate, tmp_path):
     words = pdfs.text(certificate, tmp_path)
     assert "F（京津冀特派办机关党支部）" in words.replace(" ", "")
-    assert "结果哈希" in words and "rows hash" not in words
+    assert "核验码：" in words and "哈希" not in words and "hash" not in words
     assert "·" in words and "\ufffd" not in words
 
 
@@ -77,7 +77,7 @@ def test_organisers_print_every_certificate_of_the_published_results_as_one_pdf(
     assert pdfs.page_count(pdf, tmp_path) == len(winners)
     assert all(font["emb"] == "yes" for font in pdfs.fonts(pdf, tmp_path))
     words = pdfs.text(pdf, tmp_path)
-    assert [page.split()[1][0] for page in words.split("\f") if page.strip()] == winners
+    assert [page.split()[2][0] for page in words.split("\f") if page.strip()] == winners  # after 兹表彰
     client.force_login(board["people"]["f"])
     assert client.get(url).status_code == 403 and url not in client.get(board_url).content.decode()
 
