@@ -376,7 +376,7 @@ def member_password_reset(*, member: User, by: User) -> str:
     open live sockets close. Recorded in the admin's log of changes to the member (who, when)."""
     check_password_reset_allowed(member=member, by=by)
     for token in live_tokens(member):
-        token_revoke(token=token, by=by)
+        token_revoke(token=token, by=by, close_sockets=False)  # closed below, as a password reset
     password = temporary_password()
     member.set_password(password)
     member.must_change_password = True
