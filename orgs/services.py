@@ -396,6 +396,24 @@ def password_change_record(*, member: User, replaced_temporary: bool, kept_sessi
     member_sockets_end(user_ids=[member.pk], reason=SignInEnded.PASSWORD_CHANGED, session_key=kept_session)
 
 
+def member_deactivated(*, member: User) -> None:
+    """Close the open live sockets of `member`, just deactivated (saved) elsewhere than on the
+    member pages (the admin), after the commit, as `members_bulk_apply` does for its own."""
+    member_sockets_end(user_ids=[member.pk], reason=SignInEnded.DEACTIVATED)
+
+
+def member_password_set(*, member: User, by: User, session_key: str | None) -> None:
+    """Close `member`'s open live sockets after `by` set their password (saved) in the admin's
+    password form, after the commit: their own, as a change of their own password (those of
+    their other sessions; `session_key` is the session it was made in, before Django cycled it);
+    another's, as an organiser's temporary password (every socket, those of API tickets too:
+    the account's tokens stopped with its password)."""
+    if by.pk == member.pk:
+        member_sockets_end(user_ids=[member.pk], reason=SignInEnded.PASSWORD_CHANGED, session_key=session_key)
+    else:
+        member_sockets_end(user_ids=[member.pk], reason=SignInEnded.PASSWORD_RESET)
+
+
 def member_signed_out(*, member: User, session_key: str) -> None:
     """Close the member's open live sockets of the session `session_key`, which they signed out
     of (their other sessions, and their sockets there, go on)."""
