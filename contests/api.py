@@ -17,7 +17,7 @@ from rest_framework.views import APIView
 
 from lessons.models import QuestionBank
 from orgs import access as orgs_access
-from orgs.models import Unit
+from orgs.models import ApiToken, Unit
 from orgs.tokens import socket_ticket_issue
 from quizsite.api_errors import ApiError, refused
 from quizsite.spreadsheets import XLSX_TYPE
@@ -274,7 +274,11 @@ class TicketView(APIView):
         role = data.validated_data["role"]
         contest, _place = _seat(request.user, code, role)
         path = f"/ws/contests/{contest.join_code}/"
-        ticket, expires_at = socket_ticket_issue(user=request.user, path=path)
+        # The socket ends with the sign-in asked with: the token (revoked: the app signed out), or the session.
+        token = request.auth if isinstance(request.auth, ApiToken) else None
+        ticket, expires_at = socket_ticket_issue(
+            user=request.user, path=path, token=token, session_key=request.session.session_key
+        )
         scheme = "wss" if request.is_secure() else "ws"
         query = urlencode({"role": role, "ticket": ticket})
         return Response(

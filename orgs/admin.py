@@ -2,6 +2,7 @@
 
 from django import forms
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin
 from django.core.exceptions import FieldDoesNotExist
 from django.db.models import QuerySet
@@ -238,10 +239,22 @@ class MemberAdmin(ScopedAdmin, UserAdmin):
         )
 
     def save_model(self, request, obj, form, change):
-        previous_unit_id = User.objects.filter(pk=obj.pk).values_list("unit_id", flat=True).first()
+        before = User.objects.filter(pk=obj.pk).values("unit_id", "is_active").first() or {}
         super().save_model(request, obj, form, change)
-        if obj.unit_id != previous_unit_id:
+        if obj.unit_id != before.get("unit_id"):
             services.member_record_placement(member=obj, by=request.user, reason=str(_("changed in admin")))
+        if before.get("is_active") and not obj.is_active:  # as the member pages' deactivation does
+            services.member_deactivated(member=obj)
+
+    def user_change_password(self, request, id, form_url=""):
+        """Django's password form, after which the member's open live sockets close as after the
+        member pages' own password changes (`services.member_password_set`)."""
+        session_key = request.session.session_key  # Django cycles it when one sets one's own
+        member = self.get_object(request, unquote(id))
+        response = super().user_change_password(request, id, form_url)
+        if member is not None and User.objects.filter(pk=member.pk).exclude(password=member.password).exists():
+            services.member_password_set(member=member, by=request.user, session_key=session_key)
+        return response
 
 
 @admin.register(RoleGrant)

@@ -376,7 +376,7 @@ def member_password_reset(*, member: User, by: User) -> str:
     open live sockets close. Recorded in the admin's log of changes to the member (who, when)."""
     check_password_reset_allowed(member=member, by=by)
     for token in live_tokens(member):
-        token_revoke(token=token, by=by)
+        token_revoke(token=token, by=by, close_sockets=False)  # closed below, as a password reset
     password = temporary_password()
     member.set_password(password)
     member.must_change_password = True
@@ -394,6 +394,24 @@ def password_change_record(*, member: User, replaced_temporary: bool, kept_sessi
     saved."""
     _log_change(by=member, member=member, message=PASSWORD_LOG["own_chosen" if replaced_temporary else "own_changed"])
     member_sockets_end(user_ids=[member.pk], reason=SignInEnded.PASSWORD_CHANGED, session_key=kept_session)
+
+
+def member_deactivated(*, member: User) -> None:
+    """Close the open live sockets of `member`, just deactivated (saved) elsewhere than on the
+    member pages (the admin), after the commit, as `members_bulk_apply` does for its own."""
+    member_sockets_end(user_ids=[member.pk], reason=SignInEnded.DEACTIVATED)
+
+
+def member_password_set(*, member: User, by: User, session_key: str | None) -> None:
+    """Close `member`'s open live sockets after `by` set their password (saved) in the admin's
+    password form, after the commit: their own, as a change of their own password (those of
+    their other sessions; `session_key` is the session it was made in, before Django cycled it);
+    another's, as an organiser's temporary password (every socket, those of API tickets too:
+    the account's tokens stopped with its password)."""
+    if by.pk == member.pk:
+        member_sockets_end(user_ids=[member.pk], reason=SignInEnded.PASSWORD_CHANGED, session_key=session_key)
+    else:
+        member_sockets_end(user_ids=[member.pk], reason=SignInEnded.PASSWORD_RESET)
 
 
 def member_signed_out(*, member: User, session_key: str) -> None:

@@ -43,7 +43,7 @@ from django.utils.translation import gettext_lazy as _
 from contests import fanout, protocol
 from quizsite.batching import Batches
 
-from .tokens import socket_ticket_user
+from .tokens import socket_ticket_sign_in
 
 log = logging.getLogger(__name__)
 MAX_BATCH = 200
@@ -144,12 +144,15 @@ class BatchedAuthMiddleware(AuthMiddleware):
         # it was, so the socket checks the endings heard since (`EndsWithSignIn.keep_signed_in`).
         scope["signed_in_at"] = time.monotonic()
         scope["signed_in_session"] = None  # the session's key, if signed in by one
+        scope["signed_in_token"] = None  # the API token's id, if signed in by one of its tickets
         ticket = parse_qs(scope.get("query_string", b"").decode("latin-1")).get("ticket")
         if ticket:  # an API client's one-time ticket (orgs.tokens), instead of a session cookie
-            user = await database_sync_to_async(socket_ticket_user, thread_sensitive=False)(
+            sign_in = await database_sync_to_async(socket_ticket_sign_in, thread_sensitive=False)(
                 ticket[0], path=scope["path"]
             )
-            scope["user"]._wrapped = user or AnonymousUser()
+            scope["user"]._wrapped = sign_in.user if sign_in else AnonymousUser()
+            if sign_in:  # it ends with the sign-in the ticket was asked with
+                scope["signed_in_session"], scope["signed_in_token"] = sign_in.session_key, sign_in.token_id
             return
         scope["user"]._wrapped = await signed_in_user(scope)
         scope["signed_in_session"] = scope["session"].session_key
@@ -180,7 +183,8 @@ def SocketAuthStack(inner):  # noqa: N802 (named like Channels' AuthMiddlewareSt
 class SignInEnded:
     """Why a member's open sockets were closed (`member_sockets_end`): the `error` frame's code.
     Deactivation and a temporary password an organiser set close every socket of the account;
-    the member's own password change those of their other sessions; signing out the session's."""
+    the member's own password change those of their other sessions; signing out the session's,
+    or, for an API token revoked (an app signed out), those signed in by the token's tickets."""
 
     DEACTIVATED = "account_deactivated"
     PASSWORD_RESET = "password_reset"  # noqa: S105 (a reason, not a password)
@@ -201,32 +205,36 @@ SIGN_IN_ENDINGS = {
 }
 # The close code after the frame: the socket has no sign-in any more, as one that never had (4401).
 SIGN_IN_ENDED_CLOSE = 4401
-# Which sockets of the users an ending closes, by reason: all, only the session's, or the
-# sessions' other than it (sockets signed in by an API ticket keep theirs: the tokens live on).
+# Which sockets of the users an ending closes, by reason: all, only the sign-in's (a session, or
+# an API token's tickets), or the sessions' other than it (sockets signed in by a token's ticket
+# are not ended by a password change).
 ENDING_SOCKETS = {
     SignInEnded.DEACTIVATED: "all",
     SignInEnded.PASSWORD_RESET: "all",
     SignInEnded.PASSWORD_CHANGED: "other_sessions",
-    SignInEnded.SIGNED_OUT: "session",
+    SignInEnded.SIGNED_OUT: "sign_in",
 }
 
 
-def member_sockets_end(*, user_ids, reason: str, session_key: str | None = None) -> None:
+def member_sockets_end(*, user_ids, reason: str, session_key: str | None = None, token_id: int | None = None) -> None:
     """Once the current transaction commits (at once outside one), close the open sockets of
     `user_ids` that `reason` ends, in every process (one published message: `fanout`). For
-    SIGNED_OUT, `session_key` is the session signed out; for PASSWORD_CHANGED, the one kept."""
+    SIGNED_OUT, `session_key` is the session signed out, or `token_id` the API token revoked;
+    for PASSWORD_CHANGED, `session_key` is the session kept."""
     users = sorted(set(user_ids))
-    if not users or (ENDING_SOCKETS[reason] == "session" and not session_key):
+    if not users or (ENDING_SOCKETS[reason] == "sign_in" and not (session_key or token_id)):
         return
-    ending = {"users": users, "reason": reason, "session": session_key}
+    ending = {"users": users, "reason": reason, "session": session_key, "token": token_id}
     transaction.on_commit(lambda: fanout.publish_sign_ins_ended(ending))
 
 
-def ending_applies(ending: dict, *, signed_in_session: str | None) -> bool:
+def ending_applies(ending: dict, *, signed_in_session: str | None, signed_in_token: int | None = None) -> bool:
     """Whether `ending` ends a socket of one of its users signed in with `signed_in_session`
-    (None: by an API ticket)."""
+    (None: by the ticket of an API token, `signed_in_token`)."""
     which = ENDING_SOCKETS[ending["reason"]]
-    if which == "session":
+    if which == "sign_in":
+        if ending.get("token") is not None:
+            return signed_in_token == ending["token"]
         return signed_in_session is not None and signed_in_session == ending["session"]
     if which == "other_sessions":
         return signed_in_session is not None and signed_in_session != ending["session"]
@@ -260,7 +268,8 @@ class EndsWithSignIn:
     async def end_sign_in(self, ending: dict) -> bool:
         """Close the socket if `ending` ends its sign-in; say whether it did. Runs on the hub's
         task: no database."""
-        if self.sign_in_over or not ending_applies(ending, signed_in_session=self.scope.get("signed_in_session")):
+        signed_in_with = {key: self.scope.get(key) for key in ("signed_in_session", "signed_in_token")}
+        if self.sign_in_over or not ending_applies(ending, **signed_in_with):
             return False
         self.sign_in_over = True  # from now on `send` drops what this socket would still be sent
         self.forget_sign_in()

@@ -5,6 +5,7 @@ issued; only its SHA-256 is stored, so a copy of the database signs no one in.""
 import hashlib
 import secrets
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 from django.conf import settings
 from django.core import signing
@@ -29,9 +30,10 @@ def key_hash(key: str) -> str:
 @transaction.atomic
 def token_issue(*, user: User, device: str) -> tuple[ApiToken, str]:
     """A new token for `user` on `device`, and its key (shown only now). The device's previous
-    live token, if any, is revoked: one live token per device."""
+    live token, if any, is revoked (`token_revoke`): one live token per device."""
     now = timezone.now()
-    ApiToken.objects.filter(user=user, device=device, revoked_at__isnull=True).update(revoked_at=now, revoked_by=user)
+    for replaced in ApiToken.objects.filter(user=user, device=device, revoked_at__isnull=True):
+        token_revoke(token=replaced, by=user)
     key = secrets.token_urlsafe(32)
     token = ApiToken.objects.create(
         user=user,
@@ -43,14 +45,25 @@ def token_issue(*, user: User, device: str) -> tuple[ApiToken, str]:
     return token, key
 
 
-def token_revoke(*, token: ApiToken, by: User) -> ApiToken:
-    """Revoke `token` now (revoking a revoked token changes nothing). The caller has checked
-    that `by` is its owner or manages its owner."""
+def token_revoke(*, token: ApiToken, by: User, close_sockets: bool = True) -> ApiToken:
+    """Revoke `token` now (revoking a revoked token changes nothing) and, after the commit, close
+    the live sockets signed in by its tickets (`signed_out`); `close_sockets=False` for a caller
+    that closes the owner's sockets itself, for its own reason. The caller has checked that `by`
+    is its owner or manages its owner."""
     if token.revoked_at is None:
         token.revoked_at = timezone.now()
         token.revoked_by = by
         token.save(update_fields=["revoked_at", "revoked_by"])
+        if close_sockets:
+            _token_sockets_end(token)
     return token
+
+
+def _token_sockets_end(token: ApiToken) -> None:
+    # orgs.sockets reads tickets with this module: imported here, where it is needed, not above.
+    from .sockets import SignInEnded, member_sockets_end
+
+    member_sockets_end(user_ids=[token.user_id], reason=SignInEnded.SIGNED_OUT, token_id=token.pk)
 
 
 def live_tokens(user: User):
@@ -92,20 +105,41 @@ class ApiTokenAuthentication(authentication.TokenAuthentication):
 # WebSocket tickets: a client that signs in with a token (not a session cookie) asks the API for
 # a ticket and puts it in the socket URL's query (`?ticket=`). A ticket names the user and the
 # socket path, lasts API_SOCKET_TICKET_S seconds and signs in one socket: a URL that leaks into a
-# log is of no use afterwards.
+# log is of no use afterwards. It also names the sign-in it was asked with (the token, or the
+# session of a client signed in by cookie), so that the socket closes when that sign-in ends
+# (`orgs.sockets`): signing out of an app revokes its token, and closes the token's sockets.
 TICKET_SALT = "orgs.tokens.socket-ticket"
 
 
-def socket_ticket_issue(*, user: User, path: str) -> tuple[str, datetime]:
-    """A ticket that signs `user` in on the socket at `path`, once, and when it expires."""
+class TicketSignIn(NamedTuple):
+    """Whom a socket ticket signs in, and with which sign-in: a token's id or a session's key."""
+
+    user: User
+    token_id: int | None
+    session_key: str | None
+
+
+def socket_ticket_issue(
+    *, user: User, path: str, token: ApiToken | None = None, session_key: str | None = None
+) -> tuple[str, datetime]:
+    """A ticket that signs `user` in on the socket at `path`, once, and when it expires; `token`
+    or `session_key` is the sign-in the ticket was asked with."""
     expires_at = timezone.now() + timedelta(seconds=settings.API_SOCKET_TICKET_S)
-    claim = {"user": user.pk, "path": path, "nonce": secrets.token_urlsafe(12), "until": expires_at.timestamp()}
+    claim = {
+        "user": user.pk,
+        "path": path,
+        "nonce": secrets.token_urlsafe(12),
+        "until": expires_at.timestamp(),
+        "token": token.pk if token is not None else None,
+        "session": None if token is not None else session_key,
+    }
     return signing.dumps(claim, salt=TICKET_SALT), expires_at
 
 
-def socket_ticket_user(ticket: str, *, path: str) -> User | None:
-    """The active user `ticket` signs in on `path`, or None: forged, expired, for another
-    path, or used before (the cache remembers a used nonce for as long as it could be valid)."""
+def socket_ticket_sign_in(ticket: str, *, path: str) -> TicketSignIn | None:
+    """The active user `ticket` signs in on `path`, with the sign-in it was asked with, or None:
+    forged, expired, for another path, used before (the cache remembers a used nonce for as long
+    as it could be valid), or asked with a token revoked since."""
     try:
         claim = signing.loads(ticket, salt=TICKET_SALT)
     except signing.BadSignature:
@@ -114,4 +148,8 @@ def socket_ticket_user(ticket: str, *, path: str) -> User | None:
         return None
     if not cache.add(f"socket-ticket:{claim['nonce']}", 1, settings.API_SOCKET_TICKET_S + 1):
         return None
-    return User.objects.filter(pk=claim.get("user"), is_active=True).first()
+    token_id = claim.get("token")
+    if token_id is not None and not ApiToken.objects.filter(pk=token_id, revoked_at__isnull=True).exists():
+        return None
+    user = User.objects.filter(pk=claim.get("user"), is_active=True).first()
+    return TicketSignIn(user, token_id, claim.get("session")) if user is not None else None

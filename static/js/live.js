@@ -11,10 +11,15 @@
 // hears so from onAck's second argument. An older one is not sent again: after a longer outage
 // another console may have moved on, and the host decides from the fresh snapshot; the page is
 // told (onDropped), as it is for a host command without a command_id and for every command when
-// the socket will not reconnect (stopped, 4401, 4403).
+// the socket will not reconnect (stopped, 4401, 4403). When the page's sign-in ends (4401, after
+// an `error` saying why: docs/protocol.md, "A sign-in that ends"), the page says so over
+// everything, with a link to sign in again and come back (templates/includes/sign_in_ended.html):
+// otherwise a big screen would just stand still.
 (function () {
   "use strict";
   const REPEATABLE = new Set(["answer.submit", "score.submit", "buzz", "risk.pick"]);
+  const SIGN_IN_ENDINGS = new Set(["account_deactivated", "password_reset", "password_changed", "signed_out"]);
+  const SIGNED_OUT_CLOSE = 4401;
   const RESEND_WITHIN_MS = 60000; // docs/protocol.md, "How a client works"
   window.LiveContest = function (options) {
     const scheme = location.protocol === "https:" ? "wss" : "ws";
@@ -30,6 +35,7 @@
     let counter = 0;
     let stopped = false;
     let closedBefore = false; // an open now is a reconnect
+    let signInEnding = null; // the `error` frame that said why the sign-in ended, before the 4401
 
     function setStatus(online) {
       if (options.onStatus) options.onStatus(online);
@@ -53,12 +59,13 @@
       socket.onclose = (event) => {
         setStatus(false);
         closedBefore = true;
-        const reconnecting = !(stopped || event.code === 4401 || event.code === 4403);
+        const reconnecting = !(stopped || event.code === SIGNED_OUT_CLOSE || event.code === 4403);
         pending.forEach((frame, id) => {
           if (REPEATABLE.has(frame.type)) return;
           if (reconnecting && commandSentAt.has(id)) return; // sent again on reconnecting, if still young
           drop(id);
         });
+        if (event.code === SIGNED_OUT_CLOSE) showSignInEnded(signInEnding);
         if (!reconnecting) return;
         const delay = Math.min(10000, 400 * 2 ** attempt) * (0.5 + Math.random());
         attempt += 1;
@@ -116,6 +123,10 @@
           window.location.reload();
           return;
         }
+        if (SIGN_IN_ENDINGS.has(frame.code)) {
+          signInEnding = frame; // the close (4401) follows: the page says it then
+          return;
+        }
         if (frame.ref !== undefined) forget(frame.ref);
         if (options.onError) options.onError(frame);
       } else if (options.onMessage) {
@@ -143,6 +154,19 @@
       stop() { stopped = true; if (socket) socket.close(); },
     };
   };
+
+  // Why the page's sign-in ended, in the page's language (the frame's own message for a reason
+  // this page does not know; a general one when the socket was closed without a frame, as a
+  // reconnect after the session expired is), over the page, with the link to sign in again.
+  function showSignInEnded(frame) {
+    const notice = document.getElementById("sign-in-ended");
+    if (!notice) return;
+    const code = frame ? frame.code : "ended";
+    document.getElementById("sign-in-ended-reason").textContent = notice.dataset[code] || (frame && frame.message) || notice.dataset.ended;
+    notice.dataset.reason = code;
+    notice.hidden = false;
+    document.getElementById("sign-in-again").focus();
+  }
 
   // The note on a team placed above the next one, level with it on score, by its shorter relay
   // time (`ahead_on_time`, protocol.md): without it a tie broken by time reads as a mistake.

@@ -13,6 +13,7 @@ import pytest
 from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.test import Client
+from rest_framework.test import APIClient
 
 from contests import access, fanout, services
 from contests.models import TeamMember
@@ -267,8 +268,8 @@ async def test_deactivating_an_already_inactive_member_ends_nothing_again(monkey
 
     red0, red1 = await user("red0"), await user("red1")
     assert published == [
-        {"users": [red0.pk], "reason": "account_deactivated", "session": None},
-        {"users": [red1.pk], "reason": "account_deactivated", "session": None},
+        {"users": [red0.pk], "reason": "account_deactivated", "session": None, "token": None},
+        {"users": [red1.pk], "reason": "account_deactivated", "session": None, "token": None},
     ]
     assert await deactivate("red0") == 0  # nothing changed: nothing published
     assert len(published) == 2
@@ -322,3 +323,167 @@ def deactivate_now(username: str) -> None:
     boss = factories.administrator(factories.unit_at("审计署", kind="organ"), username="boss")
     members = list(User.objects.filter(username=username))
     org_services.members_bulk_apply(by=boss, members=members, action=org_services.BulkAction.DEACTIVATE)
+
+
+@sync_to_async
+def app_signed_in(username: str, device: str) -> tuple[APIClient, int]:
+    """An app signed in as `username` on `device` through the API, and its token's id."""
+    app = APIClient()
+    credentials = {"username": username, "password": factories.PASSWORD, "device": device}
+    signed_in = app.post("/api/v1/auth/token/", credentials)
+    app.credentials(HTTP_AUTHORIZATION=f"Token {signed_in.json()['token']}")
+    return app, signed_in.json()["id"]
+
+
+async def ticket_socket(app, code: str):
+    ticket = await sync_to_async(app.post)(f"/api/v1/contests/{code}/ticket/", {"role": "player"})
+    return await open_socket(ticket.json()["url"])
+
+
+@pytest.mark.parametrize("how", ["sign_out", "revoke"])
+async def test_signing_an_app_out_through_the_api_closes_the_sockets_of_its_tokens_tickets_only(how):
+    hall = await build_hall()
+    code = hall["contest"].join_code
+    (phone, phone_token), (tablet, _tablet_token) = [
+        await app_signed_in("red0", device) for device in ("phone", "tablet")
+    ]
+    on_phone = await ticket_socket(phone, code)
+    on_tablet = await ticket_socket(tablet, code)
+    in_browser = await connect(code, hall["red"][0], language="en")
+    for each in (on_phone, on_tablet, in_browser):
+        await receive(each)
+    await subscribed()
+
+    if how == "sign_out":  # the phone's app signs out
+        ended = await sync_to_async(phone.delete)("/api/v1/auth/token/")
+    else:  # the member signs the phone out from the tablet (a lost phone)
+        ended = await sync_to_async(tablet.delete)(f"/api/v1/auth/tokens/{phone_token}/")
+    assert ended.status_code == 204
+
+    # The ticket's socket has no language cookie: Chinese.
+    await assert_ended(on_phone, "signed_out", "您已退出登录，请重新登录后继续。")
+    await assert_open(on_tablet)
+    await assert_open(in_browser)
+    for each in (on_tablet, in_browser):
+        await each.disconnect()
+
+
+async def test_a_ticket_asked_with_a_token_revoked_since_signs_in_no_one():
+    hall = await build_hall()
+    code = hall["contest"].join_code
+    phone, _token = await app_signed_in("red0", "phone")
+    ticket = await sync_to_async(phone.post)(f"/api/v1/contests/{code}/ticket/", {"role": "player"})
+    assert (await sync_to_async(phone.delete)("/api/v1/auth/token/")).status_code == 204
+
+    late = await open_socket(ticket.json()["url"])
+    assert await late.receive_output() == {"type": "websocket.close", "code": 4401}
+
+
+async def test_a_ticket_asked_with_a_session_closes_when_that_session_signs_out():
+    hall = await build_hall()
+    code = hall["contest"].join_code
+    browser, _cookie = await sync_to_async(signed_in_browser)("red0")
+    ticket = await sync_to_async(browser.post)(f"/api/v1/contests/{code}/ticket/", {"role": "player"})
+    by_ticket = await open_socket(ticket.json()["url"])
+    await receive(by_ticket)
+    await subscribed()
+
+    assert (await sync_to_async(browser.post)("/accounts/logout/")).status_code == 302
+
+    await assert_ended(by_ticket, "signed_out", "您已退出登录，请重新登录后继续。")
+
+
+@sync_to_async
+def superuser_in_admin() -> tuple[Client, str]:
+    """A superuser signed in to /admin/, and the Cookie header of that session."""
+    User.objects.create_superuser("root", password=factories.PASSWORD)
+    return signed_in_browser("root")
+
+
+@sync_to_async
+def untick_active_in_admin(admin: Client, username: str):
+    member = User.objects.get(username=username)
+    url = f"/admin/orgs/user/{member.pk}/change/"
+    form = admin.get(url).context["adminform"].form
+    shown = {k: v for k, v in form.initial.items() if k not in ("password", "last_login", "date_joined")}
+    data = {k: v for k, v in shown.items() if v is not None}
+    data.pop("is_active")  # unticked
+    data["groups"], data["user_permissions"] = [], []
+    return admin.post(url, data)
+
+
+@sync_to_async
+def set_password_in_admin(admin: Client, username: str):
+    member = User.objects.get(username=username)
+    new = "admin-set-horse-battery-5"
+    return admin.post(
+        f"/admin/orgs/user/{member.pk}/password/",
+        {"password1": new, "password2": new, "usable_password": "true", "set-password": ""},
+    )
+
+
+def clock_socket(cookie: str) -> Communicator:
+    return Communicator(
+        application,
+        "/ws/clock/",
+        headers=[(b"origin", b"http://localhost"), (b"cookie", (cookie + "; django_language=en").encode())],
+    )
+
+
+async def test_a_superuser_unticking_active_in_the_admin_closes_the_members_sockets():
+    hall = await build_hall()
+    code = hall["contest"].join_code
+    screen = await connect(code, hall["screen"], "screen", language="en")
+    other = await connect(code, hall["red"][0], language="en")
+    for each in (screen, other):
+        await receive(each)
+    admin, _cookie = await superuser_in_admin()
+    await subscribed()
+
+    saved = await untick_active_in_admin(admin, "watcher")
+    assert saved.status_code == 302, saved.context["adminform"].form.errors
+    assert not (await user("watcher")).is_active
+
+    await assert_ended(screen, "account_deactivated")
+    await assert_open(other)
+    await other.disconnect()
+
+
+async def test_a_password_set_in_the_admin_closes_every_socket_of_the_member_a_tickets_too():
+    hall = await build_hall()
+    code = hall["contest"].join_code
+    phone, _token = await app_signed_in("red0", "phone")
+    by_ticket = await ticket_socket(phone, code)
+    by_session = await connect(code, hall["red"][0], language="en")
+    teammate = await connect(code, hall["red"][1], language="en")
+    for each in (by_ticket, by_session, teammate):
+        await receive(each)
+    admin, _cookie = await superuser_in_admin()
+    await subscribed()
+
+    changed = await set_password_in_admin(admin, "red0")
+    assert changed.status_code == 302, changed.context["form"].errors
+
+    await assert_ended(by_session, "password_reset")
+    frame = await receive(by_ticket, kind="error")
+    assert frame["code"] == "password_reset"
+    assert await by_ticket.receive_output() == {"type": "websocket.close", "code": 4401}
+    await assert_open(teammate)
+    await teammate.disconnect()
+
+
+async def test_ones_own_password_set_in_the_admin_closes_the_sockets_of_ones_other_sessions_only():
+    admin, admin_cookie = await superuser_in_admin()
+    _elsewhere, elsewhere_cookie = await sync_to_async(signed_in_browser)("root")
+    here, there = clock_socket(admin_cookie), clock_socket(elsewhere_cookie)
+    for each in (here, there):
+        assert (await each.connect())[0]
+        await assert_open(each)  # tracked
+    await subscribed()
+
+    changed = await set_password_in_admin(admin, "root")
+    assert changed.status_code == 302, changed.context["form"].errors
+
+    await assert_ended(there, "password_changed")
+    await assert_open(here)  # the session the change was made in goes on
+    await here.disconnect()
