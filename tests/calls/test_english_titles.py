@@ -216,3 +216,14 @@ def test_a_nights_frames_carry_each_criterions_english_name_or_its_name_as_typed
     frame = presenters.build(night["night"], seq=1, event="snapshot")
 
     assert [(c["name"], c["name_en"]) for c in frame["criteria"]] == [("内容", "Content"), ("表达", "表达")]
+
+
+def test_the_judge_accounts_way_back_names_the_call_in_english(essay_call, organiser):
+    Call.objects.filter(pk=essay_call.pk).update(title_en="Essay call")
+    url = f"{reverse('calls:judge_accounts')}?call={essay_call.pk}"
+
+    english = client_in("en", organiser).get(url).text
+    chinese = client_in("zh-hans", organiser).get(url).text
+
+    assert "Back to Essay call" in english and "学习二十大征文" not in english
+    assert "返回“学习二十大征文”" in chinese
