@@ -116,6 +116,7 @@ class AssignmentSerializer(serializers.ModelSerializer):
 class CriterionScoreSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
+    name_en = serializers.CharField(help_text="The English name; empty: the name as typed.")
     weight = serializers.DecimalField(max_digits=5, decimal_places=2)
     min_score = serializers.DecimalField(max_digits=6, decimal_places=2)
     max_score = serializers.DecimalField(max_digits=6, decimal_places=2)
@@ -158,6 +159,7 @@ class AssignmentDetailSerializer(AssignmentSerializer):
                 {
                     "id": c.pk,
                     "name": c.name,
+                    "name_en": c.name_en,
                     "weight": c.weight,
                     "min_score": c.min_score,
                     "max_score": c.max_score,

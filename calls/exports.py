@@ -51,7 +51,8 @@ def scores_xlsx(call: Call) -> bytes:
     book = ExportWorkbook()
     book.properties.title = call.display_title
     who = [_("Author"), _("Unit")] if named else []
-    scores_header = [_("Entry"), _("Title"), *who, _("Panel"), _("Judge"), *[c.name for c in criteria], _("Total")]
+    names = [c.display_name for c in criteria]
+    scores_header = [_("Entry"), _("Title"), *who, _("Panel"), _("Judge"), *names, _("Total")]
     if call.normalise_per_judge:
         scores_header.append(_("Normalised total"))
     scores_header += [_("Dropped"), _("Comment")]

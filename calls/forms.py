@@ -113,6 +113,7 @@ class LevelForm(forms.Form):
 
 class CriterionForm(forms.Form):
     name = forms.CharField(label=_("criterion"), max_length=60, required=False)
+    name_en = forms.CharField(label=_("English criterion name"), max_length=60, required=False)
     # Whole percentages, as rankings' composite weights are typed; kept as fractions (0.60).
     weight = forms.IntegerField(label=_("weight (%)"), min_value=1, max_value=100, required=False)
     min_score = forms.DecimalField(label=_("lowest score"), max_digits=6, decimal_places=2, required=False)
@@ -157,10 +158,10 @@ class RubricFormSet(forms.BaseFormSet):
                 _("The weights add up to %(sum)s %%; they must add up to 100 %%.") % {"sum": total}
             )
 
-    def rows(self) -> list[tuple[str, Decimal, Decimal, Decimal]]:
+    def rows(self) -> list[tuple[str, Decimal, Decimal, Decimal, str]]:
         """The named criteria as `call_settings_save` takes them, each weight as a fraction."""
         return [
-            (row["name"], Decimal(row["weight"]) / 100, row["min_score"], row["max_score"])
+            (row["name"], Decimal(row["weight"]) / 100, row["min_score"], row["max_score"], row["name_en"])
             for row in (form.cleaned_data for form in self.forms)
             if row.get("name")
         ]

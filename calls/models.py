@@ -136,6 +136,7 @@ class Criterion(models.Model):
     call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="criteria")
     position = models.PositiveSmallIntegerField()
     name = models.CharField(_("criterion"), max_length=60)
+    name_en = english_name_field(60, label=_("English criterion name"))
     weight = models.DecimalField(_("weight"), max_digits=5, decimal_places=2, default=1)
     min_score = models.DecimalField(_("lowest score"), max_digits=6, decimal_places=2, default=0)
     max_score = models.DecimalField(_("highest score"), max_digits=6, decimal_places=2, default=10)
@@ -144,7 +145,11 @@ class Criterion(models.Model):
         ordering = ["call_id", "position"]
 
     def __str__(self) -> str:
-        return self.name
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        return in_language(self.name, self.name_en)
 
     @property
     def weight_percent(self) -> str:

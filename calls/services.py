@@ -537,20 +537,22 @@ def score_record(
         criterion = criteria[pk]
         # NaN first: comparing it raises.
         if not value.is_finite():
-            raise CallRejected("bad_score", _("%(name)s takes a number.") % {"name": criterion.name})
+            raise CallRejected("bad_score", _("%(name)s takes a number.") % {"name": criterion.display_name})
         if not criterion.min_score <= value <= criterion.max_score:
             raise CallRejected(
                 "out_of_range",
                 _("%(name)s takes a score from %(low)s to %(high)s.")
                 % {
-                    "name": criterion.name,
+                    "name": criterion.display_name,
                     "low": f"{criterion.min_score.normalize():f}",
                     "high": f"{criterion.max_score.normalize():f}",
                 },
             )
         # A score is kept to two places: refuse more rather than round what the judge typed.
         if value != value.quantize(SCORE_PLACES, rounding=ROUND_DOWN):
-            raise CallRejected("bad_score", _("%(name)s takes at most two decimal places.") % {"name": criterion.name})
+            raise CallRejected(
+                "bad_score", _("%(name)s takes at most two decimal places.") % {"name": criterion.display_name}
+            )
     if comment is not None:
         # Plain text: line ends made one, NUL characters (which PostgreSQL cannot store) dropped.
         comment = comment.replace("\r\n", "\n").replace("\x00", "").strip()
@@ -619,13 +621,13 @@ def call_settings_save(
     *,
     call: Call,
     levels: list[tuple[str, int]],
-    criteria: list[tuple[str, Decimal, Decimal, Decimal]],
+    criteria: list[tuple[str, Decimal, Decimal, Decimal] | tuple[str, Decimal, Decimal, Decimal, str]],
     tiers: list[tuple[str, Decimal] | tuple[str, Decimal, str]],
 ) -> None:
-    """Replace the call's levels, criteria and prize tiers (name, value and an optional English
-    name) by the given rows, in order. Levels
-    stay as they are once an entry is submitted (entries wait at them), criteria once a score
-    exists."""
+    """Replace the call's levels, criteria (name, weight, lowest and highest score and an
+    optional English name) and prize tiers (name, value and an optional English name) by the
+    given rows, in order. Levels stay as they are once an entry is submitted (entries wait at
+    them), criteria once a score exists."""
     if not levels_locked(call):
         call.levels.all().delete()
         Level.objects.bulk_create(
@@ -634,8 +636,16 @@ def call_settings_save(
     if not criteria_locked(call):
         call.criteria.all().delete()
         Criterion.objects.bulk_create(
-            Criterion(call=call, position=i, name=name, weight=weight, min_score=low, max_score=high)
-            for i, (name, weight, low, high) in enumerate(criteria)
+            Criterion(
+                call=call,
+                position=i,
+                name=name,
+                name_en=english[0].strip() if english else "",
+                weight=weight,
+                min_score=low,
+                max_score=high,
+            )
+            for i, (name, weight, low, high, *english) in enumerate(criteria)
         )
     call.prize_tiers.all().delete()
     PrizeTier.objects.bulk_create(

@@ -136,6 +136,7 @@ def call_edit(request, call_id: int | None = None):
         [
             {
                 "name": c.name,
+                "name_en": c.name_en,
                 "weight": c.weight_percent,
                 "min_score": _plain(c.min_score),
                 "max_score": _plain(c.max_score),
@@ -637,7 +638,7 @@ def judging_page(request, assignment_id: int):
                 invalid.add(pk)
         if invalid:
             # Named, and marked on the form: on a phone the judge may not see which box is empty.
-            names = "、".join(c.name for c in criteria if c.pk in invalid)
+            names = "、".join(c.display_name for c in criteria if c.pk in invalid)
             messages.error(request, _("Enter a number for %(criteria)s.") % {"criteria": names})
             current = typed
         else:

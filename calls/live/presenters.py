@@ -125,6 +125,7 @@ def build(night: Night, *, seq: int, event: str) -> dict:
             {
                 "id": criterion.pk,
                 "name": criterion.name,
+                "name_en": criterion.name_en or criterion.name,
                 "weight": f"{criterion.weight.normalize():f}",
                 "min": f"{criterion.min_score.normalize():f}",
                 "max": f"{criterion.max_score.normalize():f}",

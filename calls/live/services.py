@@ -161,14 +161,15 @@ def parse_values(night: Night, raw: object) -> dict[str, Decimal]:
                 raise InvalidOperation
         except InvalidOperation:
             raise CallRejected(
-                "bad_score", _("%(name)s: give a number with at most two decimal places.") % {"name": criterion.name}
+                "bad_score",
+                _("%(name)s: give a number with at most two decimal places.") % {"name": criterion.display_name},
             ) from None
         if not criterion.min_score <= value <= criterion.max_score:
             raise CallRejected(
                 "out_of_range",
                 _("%(name)s takes a score from %(low)s to %(high)s.")
                 % {
-                    "name": criterion.name,
+                    "name": criterion.display_name,
                     "low": f"{criterion.min_score.normalize():f}",
                     "high": f"{criterion.max_score.normalize():f}",
                 },

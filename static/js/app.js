@@ -2,6 +2,19 @@
 // style attributes: selects that submit their form when changed, and sizes given as data.
 (function () {
   "use strict";
+  // A time of day as people read it on the site: in the site's TIME_ZONE (the template puts it on
+  // <html data-time-zone>), as every server-rendered page shows times, whatever clock zone the
+  // device keeps, and written the page's language's way.
+  const siteClock = (() => {
+    const language = document.documentElement.lang;
+    const options = { hour: "2-digit", minute: "2-digit", second: "2-digit" };
+    try {
+      return new Intl.DateTimeFormat(language, Object.assign({ timeZone: document.documentElement.dataset.timeZone }, options));
+    } catch (e) {
+      return new Intl.DateTimeFormat(language, options); // a zone this browser does not know
+    }
+  })();
+  window.siteTime = (moment) => siteClock.format(moment);
   // An account given a temporary password must choose its own before anything else
   // (orgs.passwords): a script's request (an autosave, a heartbeat, an upload chunk, a screen's
   // poll) is then refused 403 password_change_required, and the page reloads, which takes the

@@ -107,7 +107,7 @@
           changedSince.delete(card);
           submitNow();
         } else if (changedSince.delete(card)) save(card); // the newer answer; the status still says saving
-        else if (result.ok) status.textContent = text.saved + " · " + new Date().toLocaleTimeString(document.documentElement.lang);
+        else if (result.ok) status.textContent = text.saved + " · " + siteTime(new Date());
         else problem(card, result.error.message);
       },
       (error) => {

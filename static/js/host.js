@@ -4,16 +4,6 @@
   const root = document.getElementById("host");
   const t = Object.assign({}, document.getElementById("live-texts").dataset, document.getElementById("host-texts").dataset);
   const $ = (id) => document.getElementById(id);
-  // The log's times are the hall's (the site's TIME_ZONE), as every other page shows them, not
-  // the clock zone of the PC the console runs on.
-  const clock = (() => {
-    const options = { hour: "2-digit", minute: "2-digit", second: "2-digit" };
-    try {
-      return new Intl.DateTimeFormat(document.documentElement.lang, Object.assign({ timeZone: root.dataset.timeZone }, options));
-    } catch (e) {
-      return new Intl.DateTimeFormat(document.documentElement.lang, options); // a zone this browser does not know
-    }
-  })();
   let state = null;
   let busy = null; // the id of the command on its way: one at a time
   let adjusting = null; // the id of the adjustment on its way: the form empties once it is done
@@ -156,7 +146,7 @@
     $("audit").replaceChildren(...(state.audit || []).map((e) => {
       const li = document.createElement("li");
       li.className = "list-group-item";
-      li.textContent = clock.format(new Date(e.at)) + " · " + e.actor + " · " + (word("audit", e.action) || e.action) + (e.detail.reason ? " · " + e.detail.reason : "");
+      li.textContent = siteTime(new Date(e.at)) + " · " + e.actor + " · " + (word("audit", e.action) || e.action) + (e.detail.reason ? " · " + e.detail.reason : "");
       return li;
     }));
     $("start-button").hidden = state.contest.status !== "draft";

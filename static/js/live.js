@@ -183,6 +183,10 @@
   window.liveTitle = function (titled) {
     return document.documentElement.lang.startsWith("en") ? titled.title_en || titled.title : titled.title;
   };
+  // A night's criterion likewise, by its `name` and `name_en`.
+  window.liveName = function (named) {
+    return window.liveTitle({ title: named.name, title_en: named.name_en });
+  };
 
   // "mm:ss" left until an ISO deadline, by the server's clock.
   window.liveRemaining = function (deadline, serverNow) {

@@ -74,7 +74,7 @@
       const label = document.createElement("label");
       label.className = "d-flex justify-content-between align-items-center gap-2";
       label.innerHTML = "<span><b></b> <span class='small qs-muted'></span></span><input class='form-control form-control-lg qs-night-input' type='number' inputmode='decimal' step='0.01' required>";
-      label.querySelector("b").textContent = c.name;
+      label.querySelector("b").textContent = liveName(c);
       label.querySelector(".small").textContent = c.min + "–" + c.max + (c.weight !== "1" ? " × " + c.weight : "");
       const input = label.querySelector("input");
       input.dataset.criterion = c.id;

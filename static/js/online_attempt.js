@@ -122,7 +122,7 @@
       .then((result) => {
         if (result.ok) {
           if (!changedSince.has(card)) {
-            status.textContent = text.saved + " · " + new Date().toLocaleTimeString(document.documentElement.lang);
+            status.textContent = text.saved + " · " + siteTime(new Date());
           }
           cells[cards.indexOf(card)].classList.toggle("is-answered", !isEmpty(response));
         } else if (result.error.code === "taken_over") freeze();

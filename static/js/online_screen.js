@@ -34,7 +34,7 @@
     $("total-finished").textContent = data.totals.finished;
     $("total-started").textContent = data.totals.started;
     $("total-headcount").textContent = data.totals.headcount;
-    $("updated").textContent = new Date(data.server_time).toLocaleTimeString(document.documentElement.lang);
+    $("updated").textContent = siteTime(new Date(data.server_time));
   }
 
   async function poll() {

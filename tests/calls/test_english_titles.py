@@ -1,5 +1,5 @@
-"""A call's optional English title, rules and prize names: typed on the call form, shown to
-members, judges and organisers reading in English, in exports, and the text as typed otherwise."""
+"""A call's optional English title, rules, prize and criterion names: typed on the call form, shown
+to members, judges and organisers reading in English, in exports, and the text as typed otherwise."""
 
 from io import BytesIO
 
@@ -8,12 +8,15 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from calls import services
-from calls.models import Call
+from calls.live import presenters
+from calls.models import Assignment, Call
 from tests import factories
 from tests.factories import client_in
 
+from .night import speech_night
 from .test_pages import edit_form
 from .test_results import judged
+from .test_review_judging import finalists
 
 
 @pytest.fixture
@@ -143,3 +146,84 @@ def test_the_scores_export_and_judges_pages_name_the_call_and_prizes_in_english(
     judge = panel.judges.filter(unit__isnull=False).first()
     judging = client_in("en", judge).get(reverse("calls:judging")).text
     assert "Essay call" in judging and "学习二十大征文" not in judging
+
+
+def test_an_organiser_types_english_criterion_names_on_the_call_form(essay_call, tree, organiser):
+    url = reverse("calls:call_edit", args=[essay_call.pk])
+    client = client_in("zh-hans", organiser)
+
+    saved = client.post(url, _form(essay_call, tree, **{"criteria-0-name_en": " Content "}))
+
+    assert saved.status_code == 302
+    assert list(essay_call.criteria.values_list("name", "name_en")) == [("内容", "Content"), ("文采", "")]
+    page = client.get(url).text  # the form shows it again to change
+    assert 'name="criteria-0-name_en" value="Content"' in page
+    assert "英文评分标准名称" in page
+
+
+def test_an_over_long_english_criterion_name_is_refused_and_changes_nothing(essay_call, tree, organiser):
+    url = reverse("calls:call_edit", args=[essay_call.pk])
+
+    page = client_in("en", organiser).post(url, _form(essay_call, tree, **{"criteria-0-name_en": "C" * 61}))
+
+    assert page.status_code == 200
+    assert "name_en" in page.context["criteria"].forms[0].errors
+    assert "Ensure this value has at most 60 characters (it has 61)." in page.text
+    assert list(essay_call.criteria.values_list("name_en", flat=True)) == ["", ""]
+
+
+def test_judges_read_criteria_in_english_and_a_criterion_without_english_as_typed(essay_call, tree, panel, organiser):
+    essay_call.criteria.filter(name="内容").update(name_en="Content")
+    (entry,) = finalists(essay_call, [tree["gz2"]], 1)
+    panel.judges.set(panel.judges.filter(unit=tree["jjj1"]))
+    services.assignment_run(call=essay_call, panel=panel, by=organiser, seed="x")
+    assignment = Assignment.objects.filter(entry=entry).order_by("judge_id").first()
+    url = reverse("calls:judging_entry", args=[assignment.pk])
+
+    english = client_in("en", assignment.judge)
+    page = english.get(url).text
+    assert "Content" in page and "内容" not in page
+    assert "文采" in page  # no English name: as typed
+    chinese = client_in("zh-hans", assignment.judge).get(url).text
+    assert "内容" in chinese and "Content" not in chinese
+
+    # A box left empty is named the page's way.
+    refused = english.post(url, {f"criterion-{c.pk}": "" for c in essay_call.criteria.all()}, follow=True)
+    assert "Enter a number for Content、文采." in refused.text
+    assert "内容" not in refused.text
+
+
+def test_the_scores_export_and_the_locked_rubric_name_criteria_in_english(published, organiser):
+    call = published["call"]
+    call.criteria.filter(name="内容").update(name_en="Content")
+    export = reverse("calls:scores_export", args=[call.pk])
+    english = load_workbook(BytesIO(client_in("en", organiser).get(export).content)).worksheets[0]
+    header = [cell.value for cell in english[3]]
+    assert "Content" in header and "文采" in header and "内容" not in header
+    chinese = load_workbook(BytesIO(client_in("zh-hans", organiser).get(export).content)).worksheets[0]
+    assert "内容" in [cell.value for cell in chinese[3]]
+
+    # Scored: the form lists the rubric instead of its fields, in the page's language.
+    form = client_in("en", organiser).get(reverse("calls:call_edit", args=[call.pk])).text
+    locked = form[form.index('id="criteria-locked"') :]
+    assert "Content (0–100" in locked and "文采 (0–100" in locked
+
+
+def test_a_nights_frames_carry_each_criterions_english_name_or_its_name_as_typed(tree):
+    night = speech_night(tree)
+    night["call"].criteria.filter(name="内容").update(name_en="Content")
+
+    frame = presenters.build(night["night"], seq=1, event="snapshot")
+
+    assert [(c["name"], c["name_en"]) for c in frame["criteria"]] == [("内容", "Content"), ("表达", "表达")]
+
+
+def test_the_judge_accounts_way_back_names_the_call_in_english(essay_call, organiser):
+    Call.objects.filter(pk=essay_call.pk).update(title_en="Essay call")
+    url = f"{reverse('calls:judge_accounts')}?call={essay_call.pk}"
+
+    english = client_in("en", organiser).get(url).text
+    chinese = client_in("zh-hans", organiser).get(url).text
+
+    assert "Back to Essay call" in english and "学习二十大征文" not in english
+    assert "返回“学习二十大征文”" in chinese
