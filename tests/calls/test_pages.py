@@ -411,3 +411,15 @@ def test_call_form_bounds_the_largest_file_and_refuses_types_the_kind_cannot_tak
     # a video takes the resumable upload: its limit is the micro-classes' (2 GB)
     video = data | {"kind": "micro_class", "max_file_mb": "2048", "file_types": "mp4"}
     assert client.post(url, video).status_code == 302
+
+
+@pytest.mark.parametrize(
+    ("language", "allowed", "shown"),
+    [("en", 1, "Up to 1 co-author."), ("en", 2, "Up to 2 co-authors."), ("zh-hans", 1, "最多 1 名合作者。")],
+)
+def test_the_call_page_counts_co_authors_in_the_readers_language(client, essay_call, tree, language, allowed, shown):
+    # The page said "Up to 1 co-authors."
+    essay_call.max_coauthors = allowed
+    essay_call.save(update_fields=["max_coauthors"])
+    signed_in(client, factories.member(tree["gz1"]), language)
+    assert shown in client.get(reverse("calls:detail", args=[essay_call.pk])).content.decode()
