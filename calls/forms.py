@@ -4,6 +4,7 @@ import json
 from decimal import Decimal
 
 from django import forms
+from django.core import validators
 from django.utils.html import escape
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -21,6 +22,7 @@ from .judges import (
     judge_candidates,
     unknown_member,
 )
+from .kinds import KINDS, EntryKind
 from .models import Call, CallField, Panel
 from .services import entrants
 
@@ -98,12 +100,49 @@ class CallForm(forms.ModelForm):
         for name in ("opens_at", "closes_at"):
             self.fields[name].input_formats = ["%Y-%m-%dT%H:%M"]
             self.fields[name].help_text = _("Local time")
+        # The kind's own limit is checked in clean(); this one keeps any number inside the column.
+        largest = max(kind.largest_file_mb for kind in KINDS.values())
+        self.fields["max_file_mb"].min_value = 1
+        self.fields["max_file_mb"].max_value = largest
+        self.fields["max_file_mb"].widget.attrs.update(min=1, max=largest)
+        self.fields["max_file_mb"].validators[:] = [
+            validators.MinValueValidator(1, message=_("A call must allow files of at least 1 MB.")),
+            validators.MaxValueValidator(
+                largest, message=_("No kind of entry can take a file larger than %(limit_value)s MB.")
+            ),
+        ]
 
     def clean(self):
         data = super().clean()
         if data.get("opens_at") and data.get("closes_at") and data["closes_at"] <= data["opens_at"]:
             self.add_error("closes_at", _("Submissions must close after they open."))
+        kind = KINDS.get(data.get("kind"))
+        if kind is not None:
+            self._check_files(data, kind)
         return data
+
+    def _check_files(self, data, kind: EntryKind) -> None:
+        """The file types and size must be ones the upload side accepts for this kind of entry."""
+        kind_label = Call.Kind(data["kind"]).label
+        typed = [part.strip().lower().lstrip(".") for part in data.get("file_types", "").split(",")]
+        refused = [ext for ext in dict.fromkeys(typed) if ext and ext not in kind.extensions]
+        if refused:
+            self.add_error(
+                "file_types",
+                _("%(kind)s entries cannot be %(refused)s files; they take %(allowed)s.")
+                % {
+                    "kind": kind_label,
+                    "refused": ", ".join(f".{ext}" for ext in refused),
+                    "allowed": ", ".join(f".{ext}" for ext in kind.extensions),
+                },
+            )
+        size = data.get("max_file_mb")
+        if size is not None and size > kind.largest_file_mb:
+            self.add_error(
+                "max_file_mb",
+                _("%(kind)s entries can be at most %(limit)s MB; the platform takes no larger file.")
+                % {"kind": kind_label, "limit": kind.largest_file_mb},
+            )
 
 
 class LevelForm(forms.Form):

@@ -18,6 +18,11 @@ class EntryKind:
     # Presented on a stage and scored there by the judges: the call may hold a speech night.
     presented_live = False
 
+    @property
+    def largest_file_mb(self) -> int:
+        """The largest file a call of this kind may allow: what one posted request may carry."""
+        return settings.CALL_FILE_POST_MAX_BYTES // 2**20
+
     def after_attach(self, entry: Entry, stored: EntryFile) -> list[str]:
         """Derive what the kind needs from the accepted file; returns the entry fields changed."""
         return []
@@ -46,6 +51,11 @@ class EssayKind(EntryKind):
 class VideoKind(EntryKind):
     extensions = ("mp4", "mov", "m4v", "webm")
     presented_live = True  # a speech, or a micro-class given on stage
+
+    @property
+    def largest_file_mb(self) -> int:
+        # Videos take the micro-classes' resumable upload, in chunks: its limit, not one request's.
+        return settings.LESSON_UPLOAD_MAX_BYTES // 2**20
 
     def after_attach(self, entry: Entry, stored: EntryFile) -> list[str]:
         from .tasks import entry_video_process_task

@@ -16,6 +16,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from orgs import access
 from orgs.models import Unit, User
@@ -156,8 +157,11 @@ def _set_coauthors(entry: Entry, coauthors) -> None:
     if entrants(entry.call).filter(pk__in=[user.pk for user in coauthors]).count() < len(coauthors):
         raise CallRejected("coauthor_outside", _("Co-authors must be members who may enter this call."))
     if len(coauthors) > entry.call.max_coauthors:
+        limit = entry.call.max_coauthors
         raise CallRejected(
-            "too_many_coauthors", _("This call allows at most %(n)d co-authors.") % {"n": entry.call.max_coauthors}
+            "too_many_coauthors",
+            ngettext("This call allows at most %(n)d co-author.", "This call allows at most %(n)d co-authors.", limit)
+            % {"n": limit},
         )
     entry.coauthors.set(coauthors)
 

@@ -310,6 +310,8 @@ def seed(stdout) -> None:
     for spec in PAPERS:
         spec = dict(spec)
         rules = spec.pop("rules")
+        # The organ's demo papers are finished ones, published for members (a new paper starts a draft).
+        spec["status"] = Paper.Status.PUBLISHED
         paper, created = Paper.objects.get_or_create(title=spec.pop("title"), unit=organ, defaults=spec)
         if created:
             PaperRule.objects.bulk_create([PaperRule(paper=paper, bank=bank, **rule) for rule in rules])

@@ -296,6 +296,10 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 MEMBER_IMPORT_MAX_BYTES = env_int("MEMBER_IMPORT_MAX_BYTES", 10 * 1024 * 1024)
+# A call's essay or photo file arrives in one request, so no call may allow more than the proxy lets
+# through (deploy/nginx.conf: client_max_body_size 64m); video entries take the resumable upload,
+# bounded by LESSON_UPLOAD_MAX_BYTES.
+CALL_FILE_POST_MAX_BYTES = env_int("CALL_FILE_POST_MAX_BYTES", 64 * 1024 * 1024)
 # An import's preview may be confirmed (and its list of problems downloaded) for this long after the
 # upload; the daily sweep then deletes the kept file (quizsite.import_files). A day leaves a preview
 # open over lunch or overnight; member sheets hold phone numbers and initial passwords, so not longer.

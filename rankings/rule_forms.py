@@ -13,6 +13,7 @@ from decimal import Decimal, InvalidOperation
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Max
 from django.forms.models import fields_for_model
@@ -353,6 +354,9 @@ class SourceRows:
         return _("Correct the sources marked below.") if self.has_errors else None
 
 
+MAX_MIN_PARTICIPANTS = 1_000_000
+
+
 class RuleForm(forms.Form):
     """Everything about a rule but its record (version, frozen population), checked as one."""
 
@@ -394,6 +398,17 @@ class RuleForm(forms.Form):
             # it would reach the database and fail there (smallint out of range).
             if isinstance(RankingRule._meta.get_field(name), models.IntegerField):
                 field.validators.extend(RankingRule._meta.get_field(name).validators)
+        # No unit has a million members: a larger minimum is a typo, said so before a preview or save.
+        participants = model_fields["min_participants"]
+        participants.validators = [v for v in participants.validators if not isinstance(v, MaxValueValidator)]
+        participants.validators.append(
+            MaxValueValidator(
+                MAX_MIN_PARTICIPANTS,
+                message=_("The minimum participants can be at most %(limit)s.")
+                % {"limit": f"{MAX_MIN_PARTICIPANTS:,}"},
+            )
+        )
+        participants.widget.attrs.update(min=0, max=MAX_MIN_PARTICIPANTS)
         self.fields = {**model_fields, **self.fields}
         self.fields["unit"] = AdministeredUnitField(user=user, label=_("unit"), help_text=HELP["unit"])
         self.fields["min_participation"].help_text = HELP["min_participation"]

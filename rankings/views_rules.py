@@ -72,7 +72,9 @@ def _edit(request, *, rule: RankingRule, sources, action: str, editing: RankingR
             scratch = RankingRule.objects.get(pk=rule.pk) if rule.pk else RankingRule(created_by=request.user)
             preview = services.rule_preview(rule=form.apply(scratch), sources=form.source_kwargs(), limit=PREVIEW_ROWS)
         if request.headers.get("X-Fragment") == "preview":
-            return render(request, "rankings/_rule_preview.html", {"form": form, "preview": preview})
+            return render(
+                request, "rankings/_rule_preview.html", {"form": form, "preview": preview, "previewing": True}
+            )
     elif request.method == "POST" and form.is_valid():
         rule = services.rule_build(rule=form.apply(rule), sources=form.source_kwargs(), by=request.user)
         messages.success(request, _("Saved. Compute the ranking to see its results."))
@@ -85,6 +87,8 @@ def _edit(request, *, rule: RankingRule, sources, action: str, editing: RankingR
             "rule": editing,
             "action": action,
             "preview": preview,
+            # The preview card lists a preview's errors only; a failed save's are beside their fields.
+            "previewing": request.POST.get("action") == "preview",
             "preview_rows": PREVIEW_ROWS,
             # A new rule's four-eyes box follows the unit chosen until it is touched.
             "follow_unit": new and request.method == "GET",

@@ -106,6 +106,7 @@ def paper(unit: Unit | str, *, mode: str = "exam", questions=(), rules=(), **fie
 
     if isinstance(unit, str):
         unit = unit_at(unit)
+    fields.setdefault("status", Paper.Status.PUBLISHED)
     paper = Paper.objects.create(title=fields.pop("title", f"{mode} paper"), unit=unit, mode=mode, **fields)
     for position, q in enumerate(questions, start=1):
         PaperQuestion.objects.create(paper=paper, question=q, position=position)

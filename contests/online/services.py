@@ -153,6 +153,7 @@ def online_contest_create(
         title_en=title_en,
         unit=unit,
         mode=Paper.Mode.EXAM,
+        status=Paper.Status.PUBLISHED,
         description=description,
         description_en=description_en,
         shuffle_questions=shuffle,

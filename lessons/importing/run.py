@@ -37,7 +37,14 @@ def upload_format(*, name: str, size: int, chosen: str = "") -> str:
         raise UploadRefused("file", message)
     fmt = chosen or format_for(name)
     if fmt is None:
-        raise UploadRefused("format", _("Choose the format: the file name does not say."))
+        raise UploadRefused(
+            "format",
+            _(
+                "“%(name)s” is not a file the import reads: it takes .xlsx, .csv, Aiken .txt and .gift files. "
+                "Save the questions as one of those, or choose the format if the name is wrong."
+            )
+            % {"name": Path(name).name},
+        )
     return fmt
 
 

@@ -70,6 +70,8 @@ DIFFICULTY_WORDS = {
     "难": 5,
     "困难": 5,
 }
+# What the difficulty column takes, as its error message lists it: 1-5, then the words by level.
+DIFFICULTIES = "1-5, " + ", ".join(DIFFICULTY_WORDS)
 BLANK_SEPARATORS = (";", "；")
 ALTERNATIVE_SEPARATORS = ("|", "｜")
 
@@ -94,7 +96,7 @@ def _difficulty(raw: str) -> int | None:
         return 3
     if raw in DIFFICULTY_WORDS:
         return DIFFICULTY_WORDS[raw]
-    return int(raw) if raw.isdecimal() else None
+    return int(raw) if raw.isdecimal() and 1 <= int(raw) <= 5 else None
 
 
 def _column_name(row, key: str) -> str:
@@ -102,21 +104,27 @@ def _column_name(row, key: str) -> str:
 
 
 def draft_from_row(row, report: ImportReport) -> Draft | None:
-    """Turn one table row into a Draft, or record its errors against its row and columns."""
+    """Turn one table row into a Draft, or record every one of its errors against its row and columns."""
     where = {"row": row.number}
     text = {key: cell_text(row.values.get(key), fold=key in ("type", "key", "difficulty")) for key in COLUMNS}
     report.stems_typed[row.number] = text["stem"]
+    refused = set()  # the columns already reported, so the question check does not repeat them
     question_type = TYPE_BY_NAME.get(text["type"].lower().replace(" ", ""))
     if question_type is None:
         report.error(
             where, "题型", _("Unknown question type “%(t)s”: use 单选, 多选, 判断 or 填空.") % {"t": text["type"]}
         )
-        return None
+        refused.add("题型")
     difficulty = _difficulty(text["difficulty"])
     if difficulty is None:
-        report.error(where, "难度", _("Difficulty “%(d)s” is not 1-5 or 易/中/难.") % {"d": text["difficulty"]})
-        return None
-    options = [text[f"option_{letter}"] for letter in OPTION_LETTERS]
+        report.error(
+            where,
+            "难度",
+            _("Difficulty “%(d)s” is not one of %(accepted)s.") % {"d": text["difficulty"], "accepted": DIFFICULTIES},
+        )
+        refused.add("难度")
+    if question_type is None:
+        return None  # the answer and options mean nothing without a type
     key = parse_key(question_type, text["key"])
     if question_type == QuestionType.TRUE_FALSE and not key:
         report.error(
@@ -124,26 +132,28 @@ def draft_from_row(row, report: ImportReport) -> Draft | None:
             "答案",
             _("Write the answer of a true-or-false question as 对 or 错, not “%(k)s”.") % {"k": text["key"]},
         )
-        return None
+        refused.add("答案")
     content = QuestionContent(
         type=question_type,
         stem=text["stem"],
-        options=options,
+        options=[text[f"option_{letter}"] for letter in OPTION_LETTERS],
         key=key,
         explanation=text["explanation"],
         source=text["source"],
-        difficulty=difficulty,
+        difficulty=3 if difficulty is None else difficulty,
         tags=_split(text["tags"], (";", "；")),
     )
     try:
-        return Draft(where, check_question(content))
+        checked = check_question(content)
     except QuestionInvalid as invalid:
         for field_name, message in invalid.errors.items():
             column = {"options": "选项A", "key": "答案", "stem": "题干", "type": "题型", "difficulty": "难度"}[
                 field_name
             ]
-            report.error(where, column, message)
+            if column not in refused:
+                report.error(where, column, message)
         return None
+    return None if refused else Draft(where, checked)
 
 
 def parse_rows(rows, report: ImportReport, progress=None) -> None:

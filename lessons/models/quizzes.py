@@ -57,7 +57,7 @@ class Paper(EnglishTitle, EnglishDescription, models.Model):
         help_text=_("Members of this unit's subtree may sit the paper; its organisers manage it."),
     )
     mode = models.CharField(_("mode"), max_length=10, choices=Mode.choices)
-    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PUBLISHED)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
     description = models.TextField(_("description"), blank=True)
     description_en = english_text_field(label=_("English description"))
     shuffle_questions = models.BooleanField(_("shuffle questions"), default=True)

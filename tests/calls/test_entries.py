@@ -4,7 +4,7 @@ from datetime import timedelta
 
 import pikepdf
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from calls import files, services
 from calls.models import AuditEvent, Entry, EntryFile
@@ -140,6 +140,11 @@ def test_entries_per_member_and_coauthors_are_limited(essay_call, author, entry,
     with pytest.raises(CallRejected) as coauthors:
         services.entry_update(entry=entry, by=author, title="t", summary="", coauthors=two)
     assert coauthors.value.code == "too_many_coauthors"
+    assert coauthors.value.message == "本次征集最多允许 1 名合作者。"
+    with translation.override("en"):
+        with pytest.raises(CallRejected) as coauthors:
+            services.entry_update(entry=entry, by=author, title="t", summary="", coauthors=two)
+    assert coauthors.value.message == "This call allows at most 1 co-author."  # not "1 co-authors"
     services.entry_withdraw(entry=entry, by=author)
     assert services.entry_create(call=essay_call, author=author, title="第二篇").pk
 

@@ -373,3 +373,53 @@ def test_a_closed_call_is_listed_under_its_own_heading_with_what_its_date_means(
     assert "其他征集" in page and "2025-03-31 截止" in page
     english = client.get(reverse("calls:list"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Other calls" in english and "closes 2025-03-31" in english
+
+
+def test_call_form_bounds_the_largest_file_and_refuses_types_the_kind_cannot_take(client, tree, essay_call):
+    # 99999999999 MB was saved (PostgreSQL's integer column would have failed with a generic
+    # error), and "exe, .pdf" was taken for an essay call.
+    client.force_login(factories.organiser(tree["audit"]))
+    url = reverse("calls:call_edit", args=[essay_call.pk])
+    data = edit_form(essay_call, tree) | {
+        "levels-TOTAL_FORMS": 0,
+        "levels-INITIAL_FORMS": 0,
+        "criteria-TOTAL_FORMS": 1,
+        "criteria-INITIAL_FORMS": 0,
+        "criteria-0-name": "内容",
+        "criteria-0-weight": "100",
+        "criteria-0-min_score": "0",
+        "criteria-0-max_score": "100",
+        "tiers-TOTAL_FORMS": 0,
+        "tiers-INITIAL_FORMS": 0,
+    }
+    client.cookies["django_language"] = "en"
+    page = client.post(url, data | {"max_file_mb": "99999999999", "file_types": "exe, .pdf"}).content.decode()
+    assert "No kind of entry can take a file larger than 2048 MB." in page
+    assert "Essay entries cannot be .exe files; they take .docx, .pdf." in page
+    # an essay arrives in one request: at most the 64 MB the proxy lets through
+    page = client.post(url, data | {"max_file_mb": "65", "file_types": "pdf"}).content.decode()
+    assert "Essay entries can be at most 64 MB; the platform takes no larger file." in page
+    client.cookies["django_language"] = "zh-hans"
+    page = client.post(url, data | {"max_file_mb": "65", "file_types": "exe, bat, docx"}).content.decode()
+    assert "征文作品不能是 .exe, .bat 文件；可接受 .docx, .pdf。" in page
+    assert "征文作品的文件最大为 64 MB，平台不接收更大的文件。" in page
+    essay_call.refresh_from_db()
+    assert (essay_call.max_file_mb, essay_call.file_types) == (1, "")
+    assert client.post(url, data | {"max_file_mb": "64", "file_types": ".PDF"}).status_code == 302
+    essay_call.refresh_from_db()
+    assert essay_call.max_file_mb == 64
+    # a video takes the resumable upload: its limit is the micro-classes' (2 GB)
+    video = data | {"kind": "micro_class", "max_file_mb": "2048", "file_types": "mp4"}
+    assert client.post(url, video).status_code == 302
+
+
+@pytest.mark.parametrize(
+    ("language", "allowed", "shown"),
+    [("en", 1, "Up to 1 co-author."), ("en", 2, "Up to 2 co-authors."), ("zh-hans", 1, "最多 1 名合作者。")],
+)
+def test_the_call_page_counts_co_authors_in_the_readers_language(client, essay_call, tree, language, allowed, shown):
+    # The page said "Up to 1 co-authors."
+    essay_call.max_coauthors = allowed
+    essay_call.save(update_fields=["max_coauthors"])
+    signed_in(client, factories.member(tree["gz1"]), language)
+    assert shown in client.get(reverse("calls:detail", args=[essay_call.pk])).content.decode()

@@ -14,6 +14,7 @@ from PIL import Image
 
 from lessons.importing.run import questions_import
 from lessons.models import ImportJob, Paper, Question
+from lessons.selectors import papers_for_member
 from lessons.services.attempts import answer_submit, attempt_start
 from lessons.services.questions import question_images_sweep
 from lessons.tasks import question_import_run
@@ -300,6 +301,17 @@ def test_built_paper_keeps_points_and_settings_as_typed(editor, bank, tree):
     # multiple: its own 5; single: the paper's 2; two true/false drawn at the paper's 1 each
     assert points[multiple_q.pk] == Decimal(5) and points[single_q.pk] == Decimal(2)
     assert len(points) == 4 and attempt.max_score == Decimal(5 + 2 + 1 + 1)
+
+
+def test_new_paper_starts_a_draft_members_do_not_see(editor, bank, tree):
+    form = editor.get(reverse("lessons:paper_new")).content.decode()
+    status = re.search(r'<select name="status"[^>]*>(.*?)</select>', form, re.S).group(1)
+    assert re.search(r'<option value="draft" selected>', status)
+    assert 'value="published" selected' not in status
+    # a paper stored without a status (a service, a script) is a draft as well, off members' list
+    paper = Paper.objects.create(title="半成品", unit=tree["gz"], mode=Paper.Mode.EXAM)
+    assert paper.status == Paper.Status.DRAFT
+    assert not papers_for_member(factories.member(tree["gz1"])).filter(pk=paper.pk).exists()
 
 
 def test_paper_builder_refuses_an_empty_paper_and_a_rule_asking_too_many(editor, bank, tree):

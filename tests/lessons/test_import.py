@@ -531,3 +531,46 @@ def test_an_empty_bank_says_how_to_fill_it_and_a_filter_matching_nothing_says_so
     assert "没有符合条件的试题" not in empty
     filtered = client.get(url, {"type": "single"}).text
     assert "没有符合条件的试题" in filtered and "题库里还没有试题" not in filtered
+
+
+def test_every_problem_of_a_row_is_reported_at_once_and_the_difficulty_message_lists_every_accepted_value(bank):
+    # Only the first problem of a row was reported: the bad true/false answer showed only after
+    # the difficulty was fixed and the file uploaded again.
+    data = xlsx(
+        [
+            ["判断", "两处错", None, None, None, None, "也许", "", "难难", ""],  # row 2: difficulty and answer
+            ["问答题", "题型与难度", None, None, None, None, "x", "", "7", ""],  # row 3: type and difficulty
+            ["单选", "较易与较难都可用", "甲", "乙", None, None, "A", "", "较易", ""],  # row 4 fine
+            ["单选", "答案与难度", "甲", "乙", None, None, "D", "", "0", ""],  # row 5: key and difficulty
+        ]
+    )
+    report = run(data, bank)
+    assert [(e["row"], e["column"]) for e in report.errors] == [
+        (2, "难度"),
+        (2, "答案"),
+        (3, "题型"),
+        (3, "难度"),
+        (5, "难度"),
+        (5, "答案"),
+    ]
+    assert (
+        report.errors[0]["message"]
+        == "难度“难难”无效：请填写 1-5, 易, 容易, 简单, 较易, 中, 中等, 一般, 较难, 难, 困难 之一。"
+    )
+    assert report.imported == 0 and not Question.objects.filter(bank=bank).exists()
+
+
+@pytest.mark.parametrize(
+    ("language", "message"),
+    [
+        ("en", "“logo.png” is not a file the import reads: it takes .xlsx, .csv, Aiken .txt and .gift files."),
+        ("zh-hans", "“logo.png”不是可导入的文件：导入只接受 .xlsx、.csv、Aiken .txt 和 .gift 文件。"),
+    ],
+)
+def test_a_file_of_a_type_the_import_cannot_read_names_the_types_it_takes(client, bank, tree, language, message):
+    client.force_login(factories.organiser(tree["audit"]))
+    client.cookies["django_language"] = language
+    upload = BytesIO(b"\x89PNG\r\n\x1a\n")
+    upload.name = "logo.png"
+    page = client.post(reverse("lessons:bank_import", args=[bank.slug]), {"file": upload, "format": ""})
+    assert message in page.content.decode()

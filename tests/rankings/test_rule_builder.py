@@ -174,7 +174,7 @@ def test_a_reversed_period_is_named_together_with_the_forms_other_mistakes(admin
         (
             {"min_participants": "99999999999999999999"},
             "min_participants",
-            "Ensure this value is less than or equal to",
+            "The minimum participants can be at most 1,000,000.",
         ),
     ],
     ids=["below-the-tree", "the-rules-own-level", "huge-k", "unit-level-below-the-tree", "huge-minimum"],
@@ -314,6 +314,25 @@ def test_a_bad_form_previews_as_a_list_of_what_to_correct(admin_client, study): 
     response = preview(admin_client, NEW, form_data(study["tree"], tier_value=["1", "-2"]))
     assert response.context["preview"] is None
     assert "Prize tier 2: A count cannot be negative." in response.content.decode()
+
+
+def test_a_huge_minimum_is_flagged_in_the_preview_and_a_failed_save_shows_only_its_own_errors(
+    admin_client,
+    study,  # noqa: F811
+):
+    # 99999999999999 passed the preview (it fits SQLite's integer), and after a failed save the
+    # preview card listed the save's errors a second time.
+    data = form_data(study["tree"], min_participants="99999999999999")
+    response = preview(admin_client, NEW, data)
+    assert response.context["preview"] is None
+    assert "Minimum participants: The minimum participants can be at most 1,000,000." in response.content.decode()
+    form, page = refused(
+        admin_client, NEW, data | {"period_starts_on": "2026-11-20", "period_ends_on": "2026-11-19"}, ""
+    )
+    assert set(form.errors) == {"min_participants", "period_ends_on"}
+    assert 'id="preview-invalid"' not in page and 'id="preview-hint"' in page
+    assert page.count("The minimum participants can be at most 1,000,000.") == 1
+    assert page.count("The period ends before it starts.") == 1
 
 
 def test_editing_saves_a_new_version_and_duplicating_copies_settings_and_sources(admin_client, study):  # noqa: F811
