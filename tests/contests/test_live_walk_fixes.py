@@ -21,7 +21,9 @@ def test_a_score_adjustment_beyond_1000_points_either_way_is_refused_and_nothing
     assert not ScoreEvent.objects.filter(contest=hall.contest).exists()
 
 
-def test_a_score_adjustment_of_1000_points_either_way_is_taken(hall):
+def test_an_adjustment_of_1000_points_either_way_is_taken_and_1001_is_not(hall):
+    with pytest.raises(services.ContestRejected):
+        services.score_adjust(contest=hall.contest, team=hall.team_red, points=1001, reason="加分", by=hall.host)
     services.score_adjust(contest=hall.contest, team=hall.team_red, points=1000, reason="加分", by=hall.host)
     services.score_adjust(contest=hall.contest, team=hall.team_blue, points=-1000, reason="扣分", by=hall.host)
     # 100 + 1000 and 100 - 1000.
