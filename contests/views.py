@@ -100,7 +100,11 @@ def screen(request, code: str):
 @login_required
 def host(request, code: str):
     contest = _contest(request.user, code, "host")
-    return render(request, "contests/host.html", {"contest": contest, "role": "host"})
+    return render(
+        request,
+        "contests/host.html",
+        {"contest": contest, "role": "host", "adjustment_limit": services.ADJUSTMENT_LIMIT},
+    )
 
 
 def names_list(people) -> str:
@@ -114,6 +118,7 @@ def results(request, code: str):
     # Results are published through a ranking rule reading the contest, which only the unit's
     # administrators define: they get a link to one, anyone else is told whom to ask.
     can_rank = orgs_access.can_administer_unit(request.user, contest.unit)
+    times_relays = services.contest_times_relays(contest)
     return render(
         request,
         "contests/results.html",
@@ -122,11 +127,23 @@ def results(request, code: str):
             "can_rank": can_rank,
             "administrators": "" if can_rank else names_list(unit_administrators(contest.unit)),
             "rows": services.team_scores(contest),
+            "times_relays": times_relays,
+            "ties_note": _ties_note(times_relays),
             "events": ScoreEvent.objects.filter(contest=contest)
             .select_related("team", "created_by")
             .exclude(reason__in=["right", "wrong"]),
         },
     )
+
+
+def _ties_note(times_relays: bool) -> str:
+    """How teams come to share a rank, as the results page and its export say it."""
+    if times_relays:
+        return _(
+            "Teams level on score are placed by the shorter relay time; teams level on both share a rank, "
+            "and the next rank counts them all (1, 1, 3)."
+        )
+    return _("Teams level on score share a rank, and the next rank counts them all (1, 1, 3).")
 
 
 @login_required
@@ -135,9 +152,13 @@ def results_xlsx(request, code: str):
     book = ExportWorkbook()
     sheet = book.sheet(_("Teams"))
     sheet.append([contest.display_title])
-    sheet.append([_("Rank"), _("Team"), _("Score"), _("Relay time (s)")])
+    # Relay time is a column only where a relay round can have decided a place.
+    times_relays = services.contest_times_relays(contest)
+    sheet.append([_("Rank"), _("Team"), _("Score"), *([_("Relay time (s)")] if times_relays else [])])
     for row in services.team_scores(contest):
-        sheet.append([row["rank"], row["name"], row["score"], row["relay_seconds"]])
+        sheet.append([row["rank"], row["name"], row["score"], *([row["relay_seconds"]] if times_relays else [])])
+    sheet.append([])
+    sheet.append([_ties_note(times_relays)])
     answers = book.sheet(_("Answers"))
     answers.append(
         [_("Round"), _("No."), _("Question"), _("Team"), _("Member"), _("Answer"), _("Right"), _("Received at")]

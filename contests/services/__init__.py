@@ -11,6 +11,7 @@ Times are the server's. Each function validates against the round's rules, write
 
 from .common import ContestRejected
 from .hosting import (
+    ADJUSTMENT_LIMIT,
     answer_override,
     close_expired,
     contest_finish,
@@ -33,10 +34,11 @@ from .playing import (
     buzz,
     risk_pick,
 )
-from .results import team_scores
+from .results import contest_times_relays, team_scores
 from .setup import contest_create, contest_start, round_add, team_add
 
 __all__ = [
+    "ADJUSTMENT_LIMIT",
     "ContestRejected",
     "Submission",
     "answer_override",
@@ -61,5 +63,6 @@ __all__ = [
     "round_add",
     "score_adjust",
     "team_add",
+    "contest_times_relays",
     "team_scores",
 ]

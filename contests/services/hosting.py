@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from orgs.models import User
@@ -229,8 +230,19 @@ def answer_override(
     return event
 
 
+# A host's adjustment corrects a ruling or a slip by some points; it never decides a contest. A
+# value far outside any round's scoring is a typo, and 2**31 points overflowed the big screen.
+ADJUSTMENT_LIMIT = 1000
+
+
 @transaction.atomic
 def score_adjust(*, contest: Contest, team: Team, points: int, reason: str, by: User) -> ScoreEvent:
+    """Add `points` (at most ADJUSTMENT_LIMIT either way) to a team's score, with a reason."""
+    if not -ADJUSTMENT_LIMIT <= points <= ADJUSTMENT_LIMIT:
+        raise ContestRejected(
+            "adjustment_too_large",
+            format_lazy(_("An adjustment is at most {limit} points either way."), limit=ADJUSTMENT_LIMIT),
+        )
     if not reason.strip():
         raise ContestRejected("reason_required", _("An adjustment needs a reason."))
     contest = Contest.objects.select_for_update().get(pk=contest.pk)

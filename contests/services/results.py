@@ -42,6 +42,12 @@ def team_scores(contest: Contest) -> list[dict]:
     return rows
 
 
+def contest_times_relays(contest: Contest) -> bool:
+    """Whether any round of the contest times its answers (a relay), so that relay time can
+    place teams level on score; without one, relay time is always 0 and means nothing."""
+    return contest.rounds.filter(type__in=_TIMED_TYPES).exists()
+
+
 def _relay_seconds(contest: Contest) -> dict[int, float]:
     """Each team's relay time: over the relay questions opened and not skipped, from the opening
     to the team's answer, right or wrong, or, when the team did not answer, to the question's

@@ -71,7 +71,13 @@
   document.querySelectorAll("[data-command]").forEach((b) => b.addEventListener("click", () => command(b.dataset.command, b.textContent)));
   $("adjust-form").addEventListener("submit", (event) => {
     event.preventDefault();
-    adjusting = host({ type: "host.adjust", team: Number($("adjust-team").value), points: Number($("adjust-points").value), reason: $("adjust-reason").value }, t.adjust);
+    // Whole points within the server's bound, or a word on the page: the browser's own check of a
+    // number field showed nothing in the console's message area, and "1e20" or "1.5" did nothing.
+    const input = $("adjust-points");
+    const limit = Number(input.max);
+    const points = Number(input.value);
+    if (!/^[+-]?\d+$/.test(input.value.trim()) || Math.abs(points) > limit) { note(t.adjustRange, "danger"); input.focus(); return; }
+    adjusting = host({ type: "host.adjust", team: Number($("adjust-team").value), points: points, reason: $("adjust-reason").value }, t.adjust);
   });
 
   // The words for a code, from data-<prefix>-<code> on #host-texts; the code itself never shows.
@@ -112,6 +118,12 @@
     $("where").textContent = q ? liveTitle(q.round) + " · " + t.questionNo.replace("%s", q.position) + " · " + word("phase", phase) : word("phase", phase);
     $("key").textContent = q && q.key ? t.answer + t.colon + answerText(q, q.key) : "";
     const teams = new Map(state.teams.map((x) => [x.id, x.name]));
+    // Every team that may answer has a row: one without an answer says so, or the host cannot
+    // tell "no answer" from "not loaded".
+    const answered = new Set((q && q.answers ? q.answers : []).map((a) => a.team));
+    const silent = q && q.phase !== "reading" && q.phase !== "picking"
+      ? state.teams.filter((x) => !answered.has(x.id) && (!q.answer_teams || q.answer_teams.includes(x.id))) : [];
+    const ended = q && (q.phase === "revealed" || q.phase === "skipped" || q.phase === "closed");
     $("answers").replaceChildren(...(q && q.answers ? q.answers : []).map((a) => {
       const tr = document.createElement("tr");
       tr.innerHTML = "<td></td><td></td><td></td><td></td><td></td>";
@@ -128,6 +140,13 @@
         const wrong = document.createElement("button"); wrong.className = "btn btn-sm btn-link text-danger"; wrong.textContent = t.overrideWrong; wrong.onclick = rule(false);
         tr.children[4].append(right, wrong);
       }
+      return tr;
+    }), ...silent.map((x) => {
+      const tr = document.createElement("tr");
+      tr.className = "qs-no-answer";
+      tr.innerHTML = "<td></td><td colspan='4' class='qs-muted'></td>";
+      tr.children[0].textContent = x.name;
+      tr.children[1].textContent = ended ? t.didNotAnswer : t.noAnswerYet;
       return tr;
     }));
     $("scores").replaceChildren(...state.teams.map((x) => {

@@ -2,7 +2,7 @@
 (function () {
   "use strict";
   const root = document.getElementById("player");
-  const t = document.getElementById("live-texts").dataset;
+  const t = Object.assign({}, document.getElementById("live-texts").dataset, document.getElementById("player-texts").dataset);
   const $ = (id) => document.getElementById(id);
   let state = null;
   let you = {};
@@ -137,6 +137,10 @@
     if (q.type === "single") q.options.forEach((o) => box.append(button(o.letter + "  " + o.text, () => submit(o.letter, o.letter))));
     else if (q.type === "true_false") { box.append(button("✓ " + t.true, () => submit("对", t.true))); box.append(button("✗ " + t.false, () => submit("错", t.false))); }
     else if (q.type === "multiple") {
+      const hint = document.createElement("div");
+      hint.className = "qs-pick-all small fw-semibold mb-2";
+      hint.textContent = t.pickall;
+      box.append(hint);
       q.options.forEach((o) => {
         const label = document.createElement("label");
         label.className = "qs-option";
@@ -233,7 +237,10 @@
       const result = q.reveal.results[String(you.team)];
       $("stage-message").textContent = "";
       const verdict = result === true ? t.right : result === false ? t.wrong : "";
-      message((verdict ? verdict + " · " : "") + t.answer + t.colon + keyText(q), result ? "success" : "secondary");
+      // What the team answered beside the key: "Not right" alone does not say how far off it was.
+      const ours = teamAnswer && teamAnswer.opening === q.opening ? t.yourteam + t.colon + responseText(q, teamAnswer.response)
+        : teamMayAnswer(q) && result === undefined ? t.noanswer : "";
+      message([verdict, ours, t.answer + t.colon + keyText(q)].filter(Boolean).join(" · "), result ? "success" : "secondary");
     }
   }
 

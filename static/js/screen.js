@@ -47,7 +47,11 @@
       if (reveal) {
         if (reveal.key.includes(o.letter)) li.className = "is-key";
         const count = Object.entries(reveal.distribution).filter(([label]) => label.includes(o.letter)).reduce((s, [, n]) => s + n, 0);
-        li.children[2].textContent = count ? "× " + count : "";
+        // How many teams chose it, as a count ("× 1" read as a wrong mark beside the key).
+        if (count) {
+          li.children[2].innerHTML = "<i class='bi bi-people-fill' aria-hidden='true'></i> ";
+          li.children[2].append(teamCount(count));
+        }
       }
       return li;
     }));
@@ -57,12 +61,30 @@
       li.textContent = q.type === "true_false" ? (reveal.key[0] ? t.true : t.false) : reveal.key.map((a) => a.join(" / ")).join("；");
       $("options").append(li);
     }
+    $("pick-all").hidden = q.type !== "multiple";
+    $("verdicts").replaceChildren(...(reveal ? verdicts(reveal.results) : []));
     const notes = [];
     if (q.baton) Object.entries(q.baton).forEach(([team, holder]) => notes.push(t.baton + " · " + teamName(Number(team)) + t.colon + holder.name));
     if (q.buzz_winner) notes.push(teamName(q.buzz_winner) + " " + t.buzzed);
     if (q.answered.length) notes.push(q.answered.map(teamName).join("、") + " " + t.answered);
     $("baton").textContent = notes.join("　·　");
     fit($("question").parentElement, $("question"), "--qs-fit");
+  }
+
+  const teamCount = (n) => (n === 1 ? t.oneTeam : t.teams.replace("%s", n));
+
+  // On the reveal, which teams were right and which not, in board order.
+  function verdicts(results) {
+    return [[true, t.rightTeams, "is-right"], [false, t.wrongTeams, "is-wrong"]].flatMap(([right, label, cls]) => {
+      const names = state.teams.filter((x) => results[String(x.id)] === right).map((x) => x.name);
+      if (!names.length) return [];
+      const div = document.createElement("div");
+      div.className = "qs-screen-verdict " + cls;
+      div.innerHTML = "<b></b>";
+      div.firstChild.textContent = label + t.colon;
+      div.append(names.join("、"));
+      return [div];
+    });
   }
 
   // Shrink a box's text (the CSS variable scales its sizes) until its content fits the projected
@@ -96,19 +118,27 @@
     fit($("scoreboard").parentElement, $("scoreboard"), "--qs-board-fit");
   }
 
+  // The top three places, as the board has them: teams sharing a rank stand on one step of one
+  // height, in the board's order (which may be by relay time); 2nd left, 1st middle, 3rd right.
   function renderPodium() {
-    $("podium").replaceChildren(...state.teams.slice(0, 3).map((team, i) => {
+    const heading = document.createElement("h2");
+    heading.className = "qs-screen-podium-title";
+    heading.textContent = t.finalResults;
+    const steps = document.createElement("div");
+    steps.className = "qs-screen-steps";
+    steps.replaceChildren(...state.teams.filter((team) => team.rank <= 3).map((team) => {
       const div = document.createElement("div");
-      div.className = "place place-" + (i + 1);
+      div.className = "place place-" + team.rank;
       div.innerHTML = "<div class='medal'></div><div class='name'></div><div class='score'></div>";
       // The medal is the rank's: teams level on score and time share it (and its colour).
-      div.children[0].classList.add("medal-" + Math.min(team.rank, 3));
+      div.children[0].classList.add("medal-" + team.rank);
       div.children[0].textContent = team.rank;
       div.children[1].textContent = team.name;
       div.children[2].textContent = team.score;
       if (team.ahead_on_time) div.children[2].append(" ", liveTieNote());
       return div;
     }));
+    $("podium").replaceChildren(heading, steps);
   }
 
   // A paused question's clock stands at the time it keeps for the resume.

@@ -13,7 +13,7 @@ from django.db import OperationalError
 
 from contests import broadcast, consumers, fanout, presenters, services
 from contests.consumers import ContestConsumer
-from contests.models import Contest, ContestAnswer, Round
+from contests.models import Contest, ContestAnswer, Round, ScoreEvent
 from orgs.models import User
 from quizsite.asgi import application
 from tests import factories
@@ -526,6 +526,20 @@ async def test_an_adjustment_for_a_team_not_in_the_contest_is_refused_as_no_such
         await host.send_to(text_data=json.dumps({"type": "host.adjust", "id": ref, "reason": "测试", **frame}))
         error = await receive(host, kind="error")
         assert (error["code"], error["ref"]) == (code, ref)
+    await host.disconnect()
+
+
+async def test_an_adjustment_beyond_1000_points_is_refused_with_its_own_code_and_nothing_changes():
+    hall = await build_hall()
+    red = await sync_to_async(hall["contest"].teams.get)(name="红队")
+    host = await connect(hall["contest"].join_code, hall["host"], "host", language="zh-hans")
+    await receive(host)
+    frame = {"type": "host.adjust", "id": "big", "team": red.pk, "points": 2147483648, "reason": "录入"}
+    await host.send_to(text_data=json.dumps(frame))
+    error = await receive(host, kind="error")
+    assert (error["code"], error["ref"]) == ("adjustment_too_large", "big")
+    assert error["message"] == "每次调整最多加减 1000 分。"
+    assert not await sync_to_async(ScoreEvent.objects.exists)()
     await host.disconnect()
 
 
