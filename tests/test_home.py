@@ -387,7 +387,7 @@ def test_tasks_list_open_online_contests_not_yet_taken_and_relay_legs_waiting_fo
     assert [t.kind for t in selectors.today_tasks(second) if t.kind == "relay"] == []  # not their leg yet
     client.force_login(member)
     page = client.get(reverse("home")).content.decode()
-    assert "接力棒到你了" in page and "党章接力赛" in page and "党史网上答题" in page
+    assert "接力棒到您了" in page and "党章接力赛" in page and "党史网上答题" in page
     assert client.get(reverse("api-home")).json()["tasks"][-1]["start_by"] is not None
 
     relay_services.relay_leg_skip(leg=leg, by=gz_organiser, reason="出差")

@@ -54,10 +54,10 @@ def test_member_goes_through_todays_tasks_on_a_phone(live_server, demo, page_fac
 
     # The demo relay's first baton is the member's: the task says by when to start and leads there.
     relay_task = page.locator(".qs-task[data-kind=relay]")
-    assert "接力棒到你了" in relay_task.inner_text() and "前开始" in relay_task.inner_text()
+    assert "接力棒到您了" in relay_task.inner_text() and "前开始" in relay_task.inner_text()
     relay_task.locator("a").click()
     page.wait_for_url("**/contests/relays/*/")
-    assert page.get_by_role("button", name="接力棒到你了：开始我的一棒").is_visible()
+    assert page.get_by_role("button", name="接力棒到您了：开始我的一棒").is_visible()
     page.go_back()
 
     page.locator("#tabbar a[href='/me/']").click()
