@@ -80,9 +80,10 @@ def test_chinese_speaks_to_people_formally():
             informal.append(translation.strip())
     assert not informal, "\n".join(informal)
     root = Path(__file__).resolve().parent.parent
+    folders = ("templates", "static", "quizsite", "orgs", "lessons", "contests", "calls", "rankings", "notifications")
     sources = [
         path
-        for folder in ("templates", "static", "quizsite", "orgs", "lessons", "contests", "calls", "rankings", "notifications")
+        for folder in folders
         for path in (root / folder).rglob("*")
         if path.suffix in {".html", ".js", ".py", ".txt"} and "vendor" not in path.parts
     ]
