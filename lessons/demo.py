@@ -283,7 +283,7 @@ PAPERS = [
         "title": "挑战答题",
         "title_en": "Challenge",
         "mode": "challenge",
-        "description": "每题 20 秒，答错即止，看你能连对几题。",
+        "description": "每题 20 秒，答错即止，看您能连对几题。",
         "description_en": "20 seconds a question, until the first wrong answer: how many can you get right in a row?",
         "question_time_s": 20,
         "rules": [{"count": 30}],

@@ -50,6 +50,7 @@ class Task:
     deadline_at: datetime | None = None
     start_by: datetime | None = None  # a relay leg waiting for the member: when to start it
     under_way: bool = False  # an exam, online contest or relay leg the member has started
+    start_url: str = ""  # where a form posts to start (or resume) it at once: a paper of the study page
 
 
 def required_lessons_unfinished(member: User) -> QuerySet[Lesson]:
@@ -131,7 +132,15 @@ def today_tasks(member: User, *, at: datetime | None = None) -> list[Task]:
     )
     for paper in papers:
         if paper.mode == Paper.Mode.DAILY:
-            tasks.append(Task("daily", paper.display_title, reverse("lessons:study_home"), done=paper.pk in daily_done))
+            tasks.append(
+                Task(
+                    "daily",
+                    paper.display_title,
+                    reverse("lessons:study_home"),
+                    done=paper.pk in daily_done,
+                    start_url=reverse("lessons:paper_start", args=[paper.pk]),
+                )
+            )
         elif paper.pk not in exam_done:
             tasks.append(
                 Task(
@@ -140,6 +149,7 @@ def today_tasks(member: User, *, at: datetime | None = None) -> list[Task]:
                     reverse("lessons:study_home"),
                     deadline_at=paper.closes_at,
                     under_way=paper.pk in started,
+                    start_url=reverse("lessons:paper_start", args=[paper.pk]),
                 )
             )
     tasks += [

@@ -387,7 +387,7 @@ def test_tasks_list_open_online_contests_not_yet_taken_and_relay_legs_waiting_fo
     assert [t.kind for t in selectors.today_tasks(second) if t.kind == "relay"] == []  # not their leg yet
     client.force_login(member)
     page = client.get(reverse("home")).content.decode()
-    assert "接力棒到你了" in page and "党章接力赛" in page and "党史网上答题" in page
+    assert "接力棒到您了" in page and "党章接力赛" in page and "党史网上答题" in page
     assert client.get(reverse("api-home")).json()["tasks"][-1]["start_by"] is not None
 
     relay_services.relay_leg_skip(leg=leg, by=gz_organiser, reason="出差")
@@ -450,5 +450,27 @@ def test_a_started_online_contest_or_exam_reads_continue_on_the_home_page(client
     )
     client.force_login(member)
     page = client.get(reverse("home"), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
-    buttons = dict(re.findall(r'fw-semibold text-break">([^<]+)</div>.*?<a class="btn[^>]*>([^<]+)</a>', page, re.S))
+    buttons = dict(
+        re.findall(r'fw-semibold text-break">([^<]+)</div>.*?<(?:a|button) class="btn[^>]*>([^<]+)</', page, re.S)
+    )
     assert (buttons["党史网上答题"], buttons["党规测验"], buttons["未开始的测验"]) == ("继续作答", "继续作答", "开始")
+
+
+def test_the_home_start_buttons_begin_the_daily_quiz_and_the_exam_themselves(client, tree, member):
+    """Start on the home led to the study page's list, where the member pressed Start again: it
+    posts to the paper's start, as the study page's own button does, and Continue resumes."""
+    bank = factories.bank(tree["audit"])
+    daily = factories.paper(tree["audit"], mode="daily", title="每日答题", questions=[factories.question(bank)])
+    exam = factories.paper(tree["audit"], mode="exam", title="党规测验", questions=[factories.question(bank)])
+    client.force_login(member)
+    page = client.get(reverse("home"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    for paper in (daily, exam):
+        start = reverse("lessons:paper_start", args=[paper.pk])
+        assert re.search(rf'<form method="post" action="{start}"><input[^>]*><button[^>]*>Start</button>', page)
+    response = client.post(reverse("lessons:paper_start", args=[exam.pk]))
+    attempt = Attempt.objects.get(member=member, paper=exam)
+    assert response.status_code == 302 and response.url == reverse("lessons:attempt", args=[attempt.pk])
+    page = client.get(reverse("home"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    start = reverse("lessons:paper_start", args=[exam.pk])
+    assert re.search(rf'<form method="post" action="{start}"><input[^>]*><button[^>]*>Continue</button>', page)
+    assert client.post(start).url == reverse("lessons:attempt", args=[attempt.pk])  # the same attempt

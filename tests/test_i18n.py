@@ -68,3 +68,23 @@ def test_every_translated_template_literal_is_found_in_the_catalogue():
             if key not in catalogue:
                 missing.append(f"{path.relative_to(templates)}: {text}")
     assert not missing, "\n".join(missing)
+
+
+def test_chinese_speaks_to_people_formally():
+    """Members and organisers are addressed as 您, never the informal 你 (the style the product
+    uses throughout); 你们 has no formal twin, so address groups as 各位 or 大家."""
+    informal = []
+    for block in entries((LOCALE / "django.po").read_text()):
+        translation = block[block.find("\nmsgstr") :]
+        if "你" in translation:
+            informal.append(translation.strip())
+    assert not informal, "\n".join(informal)
+    root = Path(__file__).resolve().parent.parent
+    folders = ("templates", "static", "quizsite", "orgs", "lessons", "contests", "calls", "rankings", "notifications")
+    sources = [
+        path
+        for folder in folders
+        for path in (root / folder).rglob("*")
+        if path.suffix in {".html", ".js", ".py", ".txt"} and "vendor" not in path.parts
+    ]
+    assert not [str(path.relative_to(root)) for path in sources if "你" in path.read_text(encoding="utf-8")]

@@ -59,7 +59,7 @@ def race_rows(contest) -> list[dict]:
     rows.sort(key=lambda r: (-(r["rate"] or 0), -r["started"], r["unit"].path))
     return [
         {
-            "unit": row["unit"].name,
+            "unit": own_members_label(row["unit"]) if row["own_members"] else row["unit"].name,
             "headcount": row["headcount"],
             "started": row["started"],
             "finished": row["finished"],
@@ -68,6 +68,10 @@ def race_rows(contest) -> list[dict]:
         }
         for row in rows
     ]
+
+
+def own_members_label(unit) -> str:
+    return _("%(unit)s (own members)") % {"unit": unit.name}
 
 
 def _totals(rows: list[dict]) -> dict:

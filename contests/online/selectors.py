@@ -73,7 +73,10 @@ def online_attempt_of(attempt: Attempt) -> OnlineAttempt:
 def participation_by_unit(contest: OnlineContest, *, parent: Unit | None = None) -> list[dict]:
     """Per unit (the audience, or the children of `parent` for a drill-down): headcount (active
     members now, party members only if the contest is), members who started, who finished, and
-    the finished rate in percent. Attempts count in the unit the member was in when they started."""
+    the finished rate in percent. Attempts count in the unit the member was in when they started.
+    A drill-down first has a row for the members placed in `parent` itself (`own_members`), when
+    it has any: without it the rows added up to fewer people than `parent`'s row (an organiser
+    placed in an office counts in its audience)."""
     attempts_expire_due(paper_ids=[contest.paper_id])
     units = list(Unit.objects.get_children(parent)) if parent is not None else list(contest.audience.order_by("path"))
     members = User.objects.filter(is_active=True)
@@ -81,22 +84,29 @@ def participation_by_unit(contest: OnlineContest, *, parent: Unit | None = None)
         members = members.filter(is_party_member=True)
     attempts = Attempt.objects.filter(paper_id=contest.paper_id)
     rows = []
+    if parent is not None:
+        own = members.filter(unit=parent).count()
+        mine = attempts.filter(unit_at_start=parent)
+        if own or mine.exists():
+            rows.append(_participation_row(parent, own, mine, own_members=True))
     for unit in units:
         headcount = members.filter(unit__path__startswith=unit.path).count()
-        mine = attempts.filter(unit_at_start__path__startswith=unit.path)
-        started = mine.values("member").distinct().count()
-        finished = mine.exclude(status=Attempt.Status.IN_PROGRESS).values("member").distinct().count()
-        rows.append(
-            {
-                "unit": unit,
-                "headcount": headcount,
-                "started": started,
-                "finished": finished,
-                "rate": round(100 * finished / headcount, 1) if headcount else None,
-                "has_children": not unit.is_leaf(),
-            }
-        )
+        rows.append(_participation_row(unit, headcount, attempts.filter(unit_at_start__path__startswith=unit.path)))
     return rows
+
+
+def _participation_row(unit: Unit, headcount: int, mine: QuerySet[Attempt], *, own_members: bool = False) -> dict:
+    started = mine.values("member").distinct().count()
+    finished = mine.exclude(status=Attempt.Status.IN_PROGRESS).values("member").distinct().count()
+    return {
+        "unit": unit,
+        "own_members": own_members,
+        "headcount": headcount,
+        "started": started,
+        "finished": finished,
+        "rate": round(100 * finished / headcount, 1) if headcount else None,
+        "has_children": not own_members and not unit.is_leaf(),
+    }
 
 
 @dataclass

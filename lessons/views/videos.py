@@ -469,7 +469,9 @@ def _completion(lesson: Lesson, viewer: User) -> tuple[list[dict], list[WatchPro
 
     A unit's figures are its active members now, as the headcount and the home's reminders count
     them: a member who moved counts in their new unit (their watching went with them), and a
-    deactivated one in none, so a rate never passes 100%."""
+    deactivated one in none, so a rate never passes 100%. A unit's reminder goes to the members
+    placed in the unit itself (`own_unfinished`; its subunits have rows and reminders of their
+    own): where that is fewer than its `unfinished`, the button says so."""
     from notifications.services import reminder_next_allowed_at
     from quizsite.selectors import members_not_finished
 
@@ -492,6 +494,7 @@ def _completion(lesson: Lesson, viewer: User) -> tuple[list[dict], list[WatchPro
                 "started": counts["started"],
                 "completed": counts["completed"],
                 "rate": round(100 * counts["completed"] / headcount, 1) if headcount else None,
+                "unfinished": headcount - counts["completed"],
                 "own_unfinished": 0,
                 "reminded_until": None,
             }

@@ -66,7 +66,7 @@ def test_host_screen_and_two_teams_through_relay_and_buzzer_rounds(asgi_server, 
     # Relay question 1: the first leg of each team answers; teammates see whose turn it is.
     host.click("#open-button")
     red0, red1, blue0 = phones["red0"], phones["red1"], phones["blue0"]
-    red0.get_by_text("轮到你了").wait_for()
+    red0.get_by_text("轮到您了").wait_for()
     red1.locator("#stage-message", has_text="轮到 红0").wait_for()  # its own frame, maybe a moment later
     assert red1.locator("#controls button").count() == 0
     screen.locator("#phase", has_text="开始作答").wait_for()
@@ -84,7 +84,7 @@ def test_host_screen_and_two_teams_through_relay_and_buzzer_rounds(asgi_server, 
 
     # Relay question 2: the baton has passed to the second legs.
     host.click("#open-button")
-    red1.get_by_text("轮到你了").wait_for()
+    red1.get_by_text("轮到您了").wait_for()
     assert red0.locator("#controls button").count() == 0
     red1.locator("#controls button", has_text="A").click()
     phones["blue1"].locator("#controls button", has_text="A").click()
@@ -104,7 +104,7 @@ def test_host_screen_and_two_teams_through_relay_and_buzzer_rounds(asgi_server, 
     host.click("#open-button")
     phones["red2"].get_by_text("请读题").wait_for(state="hidden")
     phones["red2"].locator(".qs-buzz").click()
-    phones["red2"].get_by_text("轮到你了").wait_for()
+    phones["red2"].get_by_text("轮到您了").wait_for()
     phones["red2"].locator("#controls button", has_text="A").click()
     phones["red2"].get_by_text("答案已提交").wait_for()
     screenshot(screen, "contest-screen-buzzer")
@@ -165,7 +165,7 @@ def test_a_blank_fill_in_is_not_sent_and_the_host_hears_it_was_the_last_question
         page.locator("#connection", has_text="已连接").wait_for()
     console.click("#start-button")
     console.click("#open-button")
-    phone.get_by_text("轮到你了").wait_for()
+    phone.get_by_text("轮到您了").wait_for()
 
     phone.locator("#controls button", has_text="提交答案").click()
     phone.locator("#controls [role=alert]", has_text="请先选择或填写答案").wait_for()

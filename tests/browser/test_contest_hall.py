@@ -104,7 +104,7 @@ def test_a_double_tap_on_an_answer_sends_one_answer_and_the_phone_says_which(
     host, _screen, (phone,) = open_pages(asgi_server, hall, signed_in_page, red0)
     host.click("#start-button")
     host.click("#open-button")
-    phone.get_by_text("轮到你了").wait_for()
+    phone.get_by_text("轮到您了").wait_for()
     # Two taps on the same button before the page can redraw: a thumb on a slow phone.
     phone.evaluate("() => { const b = document.querySelectorAll('#controls button')[1]; b.click(); b.click(); }")
     phone.locator("#stage-message", has_text="答案已提交：B").wait_for()
@@ -118,7 +118,7 @@ def test_a_pause_shows_on_phones_and_big_screen_with_the_clock_standing(asgi_ser
     host, screen, (phone,) = open_pages(asgi_server, hall, signed_in_page, hall["red"][0])
     host.click("#start-button")
     host.click("#open-button")
-    phone.get_by_text("轮到你了").wait_for()
+    phone.get_by_text("轮到您了").wait_for()
     host.click("#pause-button")
     phone.locator("#stage-message", has_text="已暂停").wait_for()
     assert phone.locator("#controls button").count() == 0  # answers are refused while paused
@@ -132,7 +132,7 @@ def test_a_pause_shows_on_phones_and_big_screen_with_the_clock_standing(asgi_ser
     screenshot(screen, "hall-screen-paused")
     screenshot(phone, "hall-phone-paused")
     host.click("#resume-button")
-    phone.get_by_text("轮到你了").wait_for()
+    phone.get_by_text("轮到您了").wait_for()
     screen.locator("#phase", has_text="开始作答").wait_for()
 
 
@@ -150,7 +150,7 @@ def test_a_team_that_lost_the_buzz_is_told_so_and_a_stake_shows_once_picked(
     host.click("#open-button")
     red.locator("#stage-message", has_text="请读题").wait_for(state="hidden")
     red.locator(".qs-buzz").click()
-    red.get_by_text("轮到你了").wait_for()
+    red.get_by_text("轮到您了").wait_for()
     blue.locator("#stage-message", has_text="其他队伍先抢到了").wait_for()
     assert blue.locator("#controls button").count() == 0
     screenshot(blue, "hall-phone-buzz-lost")
@@ -337,7 +337,7 @@ def test_a_question_every_team_answered_early_reads_closed_not_time_is_up(asgi_s
     host.click("#start-button")
     host.click("#open-button")
     for phone in (first, other):
-        phone.get_by_text("轮到你了").wait_for()
+        phone.get_by_text("轮到您了").wait_for()
         phone.locator("#controls button").first.click()
     # Both teams answered with most of the minute left: the question closes at once.
     screen.locator("#phase", has_text="作答已结束").wait_for()

@@ -179,7 +179,7 @@ def test_organiser_walks_from_an_empty_unit_to_a_played_contest_without_admin(
     assert [entry.split(" · ")[-1] for entry in log] == ["开始彩排", "添加环节", "按单位生成参赛队", "创建竞赛"], log
     page.click("#start-button")
     page.click("#open-button")
-    player.get_by_text("轮到你了").wait_for()
+    player.get_by_text("轮到您了").wait_for()
     player.locator("#controls button", has_text="A").click()
     player.get_by_text("答案已提交").wait_for()
     screenshot(player, "organiser-walk-7-player-phone")

@@ -152,6 +152,38 @@ def test_the_lobby_screen_ranks_units_by_finished_rate_and_its_data_refreshes(fi
     assert member.get(f"/contests/online/manage/{contest.pk}/screen/").status_code == 403
 
 
+def test_the_lobby_screen_counts_the_same_audience_as_the_dashboard_members_placed_in_the_office_too(field):
+    """The demo's lobby said 61 where the dashboard said 62: for an audience of one office the
+    lobby added up its branches and left out the organiser placed in the office itself, who is
+    in the audience (the contest is listed for them) and counted by the dashboard and reminders."""
+    office = factories.unit_at("审计署/广州特派办", "office")
+    contest = make_contest(field, audience=[office], title="本级也算")
+    organiser = factories.organiser(office)  # placed in the office itself
+    branch_members = [factories.member(field["branch"]) for _ in range(2)]
+    factories.member(field["second"])
+    start(contest, organiser)
+    services.online_attempt_submit(online=start(contest, branch_members[0]), device="phone-1", at=test_online.NOW)
+    # In the audience: the organiser, 2 in 第一党支部, 1 in 第二党支部 = 4; 2 started, 1 finished.
+    client = signed_in(field["by"])
+    dashboard = client.get(f"/contests/online/manage/{contest.pk}/")
+    assert [(r["unit"].name, r["headcount"]) for r in dashboard.context["units"]] == [("广州特派办", 4)]
+    assert dashboard.context["not_started"] == 2
+    data = client.get(f"/contests/online/manage/{contest.pk}/screen.json", HTTP_ACCEPT_LANGUAGE="zh-hans").json()
+    assert data["totals"] == {"headcount": 4, "started": 2, "finished": 1, "rate": 25.0}
+    assert [(r["unit"], r["headcount"], r["started"], r["finished"]) for r in data["rows"]] == [
+        ("第一党支部", 2, 1, 1),
+        ("广州特派办（本级）", 1, 1, 0),
+        ("第二党支部", 1, 0, 0),
+    ]
+    drill_down = client.get(f"/contests/online/manage/{contest.pk}/?unit={office.pk}", HTTP_ACCEPT_LANGUAGE="en")
+    assert [(r["unit"].name, r["own_members"], r["headcount"]) for r in drill_down.context["units"]] == [
+        ("广州特派办", True, 1),
+        ("第一党支部", False, 2),
+        ("第二党支部", False, 1),
+    ]
+    assert "广州特派办 (own members)" in drill_down.text
+
+
 # ---------------------------------------------------------------- flags
 
 

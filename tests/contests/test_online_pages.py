@@ -340,8 +340,8 @@ def test_home_says_an_attempt_is_under_way_not_that_the_member_has_not_taken_par
     contest, client, attempt = started(setup)
     page = client.get(f"/contests/online/{contest.pk}/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
     deadline = timezone.localtime(attempt.deadline_at).strftime("%m-%d %H:%M")
-    assert "你还没有参加本次答题。" not in page
-    assert f"你的作答正在进行，将于 {deadline} 自动交卷。" in page and 'id="continue-button"' in page
+    assert "您还没有参加本次答题。" not in page
+    assert f"您的作答正在进行，将于 {deadline} 自动交卷。" in page and 'id="continue-button"' in page
 
 
 def test_home_rules_join_chinese_sentences_without_a_space_and_english_ones_with_one(setup):

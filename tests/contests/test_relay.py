@@ -467,7 +467,7 @@ def test_the_next_holder_is_emailed_when_smtp_is_configured(
     with django_capture_on_commit_callbacks(execute=True):
         run_leg(team, setup["runners"][0], right=1, start=timedelta(0), took=timedelta(seconds=30))
     (message,) = [m for m in mail.outbox if m.to == ["second@example.cn"]]
-    assert message.subject == "接力棒到你了：第一党支部 第 2 棒"
+    assert message.subject == "接力棒到您了：第一党支部 第 2 棒"
     assert f"https://quiz.example.cn/contests/relays/{relay.pk}/" in message.body
 
 

@@ -1,5 +1,6 @@
 """Micro-classes: the ffmpeg pipeline, uploads, protected media and counting only what was watched."""
 
+import re
 import subprocess
 from datetime import timedelta
 from decimal import Decimal
@@ -615,6 +616,37 @@ def test_completion_report_shows_an_organiser_only_the_units_and_watchers_they_m
     assert len(page.context["units"]) == 6
     assert sorted(p.member.username for p in page.context["members"]) == ["京津冀学员", "广州学员"]
     assert {row["unit"].name: row["started"] for row in page.context["units"]}["审计署"] == 2
+
+
+def test_a_units_reminder_button_says_it_reaches_only_the_members_placed_in_the_unit_itself(client, tree):
+    """The demo's report read 广州特派办: 62, 0 completed, and "Remind them (1)": the one is the
+    organiser placed in the office itself; its branches' 61 have rows and buttons of their own."""
+    lesson = videos.lesson_create(title="必修课", unit=tree["gz"], required=True)
+    organiser = factories.organiser(tree["gz"], username="gz-org")  # placed in 广州特派办 itself
+    done = factories.member(tree["gz1"])
+    factories.member(tree["gz1"])  # has not finished
+    t0 = timezone.now()
+    WatchProgress.objects.create(
+        member=done,
+        lesson=lesson,
+        unit_at_start=tree["gz1"],
+        intervals=[[0, 6]],
+        watched_s=6,
+        started_at=t0,
+        completed_at=t0 + timedelta(minutes=5),
+    )
+    client.force_login(organiser)
+    page = client.get(f"/lessons/{lesson.pk}/report/", HTTP_ACCEPT_LANGUAGE="en")
+    # 广州特派办: the organiser + 2 in 第一党支部 = 3, 1 completed, 2 not: 1 of them in the office.
+    assert [
+        (row["unit"].name, row["headcount"], row["completed"], row["unfinished"], row["own_unfinished"])
+        for row in page.context["units"]
+    ] == [("广州特派办", 3, 1, 2, 1), ("第一党支部", 2, 1, 1, 1), ("第二党支部", 0, 0, 0, 0)]
+    table = page.content.decode().split('id="unit-completion"')[1].split("</table>")[0]
+    buttons = [" ".join(b.split()) for b in re.findall(r"</i> ([^<]*)</button>", table)]
+    assert buttons == ["Remind the 1 in this unit itself", "Remind them (1)"]
+    chinese = client.get(f"/lessons/{lesson.pk}/report/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "提醒本级未完成的 1 人" in chinese and "一键提醒 (1)" in chinese
 
 
 def test_report_shows_time_spent_and_heartbeats_and_flags_a_completion_faster_than_possible(
