@@ -148,8 +148,8 @@ def test_a_phone_shows_its_teams_answer_beside_the_key_after_the_reveal(
         page.locator("#connection", has_text=CONNECTED[language]).wait_for()
     services.question_reveal(contest=contest, by=walk["host"])
     said = {
-        "zh-hans": ("答错了 · 本队作答：AB · 答案：ABCD", "本队未作答。 · 答案：ABCD"),
-        "en": ("Not right · Your team: AB · Answer: ABCD", "Your team did not answer. · Answer: ABCD"),
+        "zh-hans": ("答错了 · 本队作答：AB · 答案：ABCD", "本队未作答 · 答案：ABCD"),
+        "en": ("Not right · Your team: AB · Answer: ABCD", "Your team did not answer · Answer: ABCD"),
     }[language]
     phone.locator("#feedback", has_text=said[0]).wait_for()
     idle.locator("#feedback", has_text=said[1]).wait_for()
