@@ -78,7 +78,20 @@ def test_ranking_big_screen_shows_ten_rows_inside_1920x1080(live_server, demo, p
         "lines => lines.map((line) => parseFloat(getComputedStyle(line).fontSize))"
     )
     assert len(sizes) == 10 and min(sizes) >= 24, sizes
+    # So are the tie-break marks under the level scores and the footnote saying how ties are
+    # broken (19px and 17px at first), and the footnote stays on the screen.
+    marks = rows.locator(".qs-tie-note").evaluate_all(
+        "marks => marks.map((mark) => parseFloat(getComputedStyle(mark).fontSize))"
+    )
+    assert marks and min(marks) >= 24, marks
+    foot = page.locator("#tie-rules")
+    assert css_px(foot.evaluate("foot => getComputedStyle(foot).fontSize")) >= 24
+    assert foot.evaluate("foot => foot.getBoundingClientRect().bottom") <= 1080
     screenshot(page, "ranking-screen-1920")
+
+
+def css_px(size: str) -> float:
+    return float(size.removesuffix("px"))
 
 
 def test_host_console_shows_words_and_only_the_buttons_the_state_allows(asgi_server, demo, page_factory):
