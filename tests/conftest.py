@@ -61,17 +61,8 @@ def _media_in_tmp(settings, tmp_path):
 
 @pytest.fixture
 def tree(db):
-    """A small organisation: two organs, offices, branches, one temporary branch."""
-    return {
-        "audit": factories.unit_at("审计署", kind="organ"),
-        "gz": factories.unit_at("审计署/广州特派办", kind="office"),
-        "gz1": factories.unit_at("审计署/广州特派办/第一党支部"),
-        "gz2": factories.unit_at("审计署/广州特派办/第二党支部"),
-        "jjj": factories.unit_at("审计署/京津冀特派办", kind="office"),
-        "jjj1": factories.unit_at("审计署/京津冀特派办/机关党支部"),
-        "mof": factories.unit_at("财政部", kind="organ"),
-        "budget": factories.unit_at("财政部/预算司", kind="office"),
-    }
+    """A small organisation: two organs, offices, branches."""
+    return factories.org_tree()
 
 
 @pytest.fixture

@@ -29,6 +29,20 @@ def unit_at(path: str, kind: str = "branch") -> Unit:
     return services.unit_create(name=name, kind=kind if parent else "organ", parent=parent)
 
 
+def org_tree() -> dict[str, Unit]:
+    """A small organisation: two organs, their offices and branches (the `tree` fixture)."""
+    return {
+        "audit": unit_at("审计署", kind="organ"),
+        "gz": unit_at("审计署/广州特派办", kind="office"),
+        "gz1": unit_at("审计署/广州特派办/第一党支部"),
+        "gz2": unit_at("审计署/广州特派办/第二党支部"),
+        "jjj": unit_at("审计署/京津冀特派办", kind="office"),
+        "jjj1": unit_at("审计署/京津冀特派办/机关党支部"),
+        "mof": unit_at("财政部", kind="organ"),
+        "budget": unit_at("财政部/预算司", kind="office"),
+    }
+
+
 def member(unit: Unit | str, *, real_name: str = "", username: str = "", password: str = PASSWORD, **extra) -> User:
     if isinstance(unit, str):
         unit = unit_at(unit)

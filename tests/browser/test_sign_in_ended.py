@@ -93,15 +93,7 @@ def test_big_screen_signed_out_in_another_tab_says_so_and_signs_in_again_back_to
 
 @pytest.fixture
 def night(transactional_db):
-    tree = {
-        "audit": factories.unit_at("审计署", kind="organ"),
-        "gz": factories.unit_at("审计署/广州特派办", kind="office"),
-        "gz1": factories.unit_at("审计署/广州特派办/第一党支部"),
-        "gz2": factories.unit_at("审计署/广州特派办/第二党支部"),
-        "jjj1": factories.unit_at("审计署/京津冀特派办/机关党支部"),
-        "mof": factories.unit_at("财政部", kind="organ"),
-        "budget": factories.unit_at("财政部/预算司", kind="office"),
-    }
+    tree = factories.org_tree()
     setup = speech_night(tree, scoring_seconds=300)
     setup["watcher"] = factories.member(tree["gz1"], username="watcher")
     setup["admin"] = User.objects.create_superuser("root", password=factories.PASSWORD)

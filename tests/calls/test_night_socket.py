@@ -24,15 +24,7 @@ pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio]
 
 @sync_to_async
 def build():
-    tree = {
-        "audit": factories.unit_at("审计署", kind="organ"),
-        "gz": factories.unit_at("审计署/广州特派办", kind="office"),
-        "gz1": factories.unit_at("审计署/广州特派办/第一党支部"),
-        "gz2": factories.unit_at("审计署/广州特派办/第二党支部"),
-        "jjj1": factories.unit_at("审计署/京津冀特派办/机关党支部"),
-        "mof": factories.unit_at("财政部", kind="organ"),
-        "budget": factories.unit_at("财政部/预算司", kind="office"),
-    }
+    tree = factories.org_tree()
     setup = speech_night(tree)
     criteria = list(setup["call"].criteria.order_by("position").values_list("pk", flat=True))
     screen_member = factories.member(tree["gz1"], username="watcher")

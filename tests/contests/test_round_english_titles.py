@@ -20,7 +20,7 @@ def contest(tree, gz_organiser):
     return wizard.contest_begin(title="党史知识竞赛", unit=tree["gz"], base_score=100, by=gz_organiser)
 
 
-def _round_form(bank, **fields) -> dict:
+def round_form(bank, **fields) -> dict:
     return {
         "type": "relay",
         "points": 10,
@@ -41,8 +41,8 @@ def test_an_organiser_gives_a_round_an_english_title_and_each_language_reads_its
     rounds_url = reverse("contests:setup_rounds", args=[contest.join_code])
     assert 'name="title_en"' in zh.get(rounds_url).text
 
-    zh.post(rounds_url, _round_form(bank, title="接力赛", title_en="Relay race"))
-    en.post(rounds_url, _round_form(bank, title="必答题", title_en=""))
+    zh.post(rounds_url, round_form(bank, title="接力赛", title_en="Relay race"))
+    en.post(rounds_url, round_form(bank, title="必答题", title_en=""))
 
     first, second = contest.rounds.order_by("position")
     assert (first.title, first.title_en, second.title, second.title_en) == ("接力赛", "Relay race", "必答题", "")
@@ -59,7 +59,7 @@ def test_an_over_long_english_round_title_is_refused_beside_its_field_and_adds_n
     factories.question(bank, "true_false")
     rounds_url = reverse("contests:setup_rounds", args=[contest.join_code])
 
-    page = client_in("en", gz_organiser).post(rounds_url, _round_form(bank, title="接力赛", title_en="R" * 61))
+    page = client_in("en", gz_organiser).post(rounds_url, round_form(bank, title="接力赛", title_en="R" * 61))
 
     assert page.status_code == 200
     errors = page.context["form"].errors["title_en"]

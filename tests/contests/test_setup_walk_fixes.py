@@ -11,6 +11,7 @@ from django.urls import reverse
 from contests.wizard import services as wizard
 from orgs import services as orgs_services
 from tests import factories
+from tests.contests.test_round_english_titles import round_form
 from tests.factories import client_in
 
 
@@ -48,26 +49,13 @@ def test_teams_by_temporary_branch_still_take_only_temporary_branches(tree, gz_o
     assert [t.name for t in made.teams] == ["审计组临时党支部"]
 
 
-def _round_form(bank, **fields) -> dict:
-    return {
-        "type": "relay",
-        "points": 10,
-        "penalty": 0,
-        "time_limit_s": 30,
-        "source": "draw",
-        "bank": bank.pk,
-        "count": 1,
-        **fields,
-    }
-
-
 def test_a_round_left_untitled_is_stored_blank_and_each_language_names_it_by_its_type(tree, gz_organiser, contest):
     bank = factories.bank(tree["gz"])
     factories.question(bank, "true_false")
     zh, en = client_in("zh-hans", gz_organiser), client_in("en", gz_organiser)
     rounds_url = reverse("contests:setup_rounds", args=[contest.join_code])
 
-    zh.post(rounds_url, _round_form(bank, title="", title_en=""))
+    zh.post(rounds_url, round_form(bank, title="", title_en=""))
 
     (round_,) = contest.rounds.all()
     assert (round_.title, round_.title_en) == ("", "")
