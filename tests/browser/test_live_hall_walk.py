@@ -73,6 +73,9 @@ def test_the_host_console_lists_every_team_and_refuses_an_adjustment_it_cannot_s
     assert rows.filter(has_text="一队").filter(has_text="A. 道路自信; B. 理论自信").count() == 1
     host.click("#reveal-button")
     rows.filter(has_text="三队").filter(has_text=did_not).wait_for()
+    # The reveal's acknowledgement may come after the frame that redrew the rows; it replaces the
+    # message area, so wait for it before reading the refusals below.
+    host.locator("#host-message .alert-success").wait_for()
     assert rows.filter(has_text="二队").filter(has_text=did_not).count() == 1
     assert rows.count() == 3
 
