@@ -184,7 +184,8 @@ def SocketAuthStack(inner):  # noqa: N802 (named like Channels' AuthMiddlewareSt
 class SignInEnded:
     """Why a member's open sockets were closed (`member_sockets_end`): the `error` frame's code.
     Deactivation, deletion and a temporary password an organiser set close every socket of the
-    account; the member's own password change those of their other sessions; signing out the
+    account; the member's own password change those of their other sessions, and those signed in
+    by their API tokens' tickets (the tokens stop with the password); signing out the
     session's, or, for an API token the app itself revoked (it signed out), those signed in by the
     token's tickets; a token revoked from elsewhere (the device signed out by the member or an
     organiser on another screen, or replaced by a new sign-in on that device) likewise, with its
@@ -216,8 +217,9 @@ SIGN_IN_ENDINGS = {
 # The close code after the frame: the socket has no sign-in any more, as one that never had (4401).
 SIGN_IN_ENDED_CLOSE = 4401
 # Which sockets of the users an ending closes, by reason: all, only the sign-in's (a session, or
-# an API token's tickets), or the sessions' other than it (sockets signed in by a token's ticket
-# are not ended by a password change).
+# an API token's tickets), or all but those of the session it names (one's own password change:
+# the session it was made in goes on; the account's API tokens stop with the password, and so do
+# the sockets of their tickets).
 ENDING_SOCKETS = {
     SignInEnded.DEACTIVATED: "all",
     SignInEnded.PASSWORD_RESET: "all",
@@ -250,7 +252,7 @@ def ending_applies(ending: dict, *, signed_in_session: str | None, signed_in_tok
             return signed_in_token == ending["token"]
         return signed_in_session is not None and signed_in_session == ending["session"]
     if which == "other_sessions":
-        return signed_in_session is not None and signed_in_session != ending["session"]
+        return signed_in_token is not None or (signed_in_session is not None and signed_in_session != ending["session"])
     return True
 
 

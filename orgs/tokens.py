@@ -144,8 +144,9 @@ def socket_ticket_issue(
 def socket_ticket_sign_in(ticket: str, *, path: str) -> TicketSignIn | None:
     """The active user `ticket` signs in on `path`, with the sign-in it was asked with, or None:
     forged, expired, for another path, used before (the cache remembers a used nonce for as long
-    as it could be valid), or asked with a token revoked since, or a session that has ended since
-    (signed out, or its password changed)."""
+    as it could be valid), or asked with a token that no longer signs in (revoked, expired, or
+    issued before the password changed), or a session that has ended since (signed out, or its
+    password changed)."""
     try:
         claim = signing.loads(ticket, salt=TICKET_SALT)
     except signing.BadSignature:
@@ -155,10 +156,10 @@ def socket_ticket_sign_in(ticket: str, *, path: str) -> TicketSignIn | None:
     if not cache.add(f"socket-ticket:{claim['nonce']}", 1, settings.API_SOCKET_TICKET_S + 1):
         return None
     token_id = claim.get("token")
-    if token_id is not None and not ApiToken.objects.filter(pk=token_id, revoked_at__isnull=True).exists():
-        return None
     user = User.objects.filter(pk=claim.get("user"), is_active=True).first()
-    if user is None or (claim.get("session") and not _session_signs_in(claim["session"], user)):
+    if user is None or (token_id is not None and not live_tokens(user).filter(pk=token_id).exists()):
+        return None
+    if claim.get("session") and not _session_signs_in(claim["session"], user):
         return None
     return TicketSignIn(user, token_id, claim.get("session"))
 

@@ -178,18 +178,20 @@ def signed_in_browser(username: str) -> tuple[Client, str]:
     return browser, f"{settings.SESSION_COOKIE_NAME}={browser.cookies[settings.SESSION_COOKIE_NAME].value}"
 
 
-async def test_changing_ones_own_password_closes_the_sockets_of_ones_other_sessions_only():
+async def test_changing_ones_own_password_closes_the_sockets_of_ones_other_sessions_and_apps_only():
     hall = await build_hall()
     code = hall["contest"].join_code
     (here, here_cookie), (elsewhere, elsewhere_cookie) = [
         await sync_to_async(signed_in_browser)("red0") for _ in range(2)
     ]
-    red0 = await user("red0")
-    ticket = await sync_to_async(client_for(red0).post)(f"/api/v1/contests/{code}/ticket/", {"role": "player"})
-    by_ticket = await open_socket(ticket.json()["url"])
+    phone, _token = await app_signed_in("red0", "phone")
+    by_app = await ticket_socket(phone, code)
+    late_ticket = await sync_to_async(phone.post)(f"/api/v1/contests/{code}/ticket/", {"role": "player"})
+    ticket = await sync_to_async(here.post)(f"/api/v1/contests/{code}/ticket/", {"role": "player"})
+    by_ticket = await open_socket(ticket.json()["url"])  # asked with this session
     this_session = await connect(code, here_cookie, language="en")
     other_session = await connect(code, elsewhere_cookie, language="en")
-    for each in (by_ticket, this_session, other_session):
+    for each in (by_app, by_ticket, this_session, other_session):
         await receive(each)
     await subscribed()
 
@@ -201,8 +203,13 @@ async def test_changing_ones_own_password_closes_the_sockets_of_ones_other_sessi
     assert changed.status_code == 302 and changed.url == "/accounts/password/done/"
 
     await assert_ended(other_session, "password_changed")
+    # The app's token stopped with the password (the API refuses it): so does its socket.
+    await assert_ended(by_app, "password_changed", "此账号的密码已在别处修改，请用新密码重新登录后继续。")
+    assert (await sync_to_async(phone.get)("/api/v1/auth/tokens/")).status_code == 401
+    late = await open_socket(late_ticket.json()["url"])  # a ticket it asked before, within its 60 seconds
+    assert await late.receive_output() == {"type": "websocket.close", "code": 4401}
     await assert_open(this_session)  # the session the change was made in goes on
-    await assert_open(by_ticket)  # the app's token still stands
+    await assert_open(by_ticket)  # and the sockets of the tickets it asked for
     assert (await sync_to_async(here.get)("/contests/")).status_code == 200
     assert (await sync_to_async(elsewhere.get)("/contests/")).status_code == 302  # signed out there
     for each in (this_session, by_ticket):
