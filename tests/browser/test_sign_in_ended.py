@@ -11,6 +11,7 @@ import pytest
 from django.conf import settings
 from playwright.sync_api import expect
 
+from calls import judges
 from contests import services
 from contests.wizard import services as wizard
 from orgs import services as org_services
@@ -228,6 +229,35 @@ def test_phone_taken_off_its_team_says_why_and_its_status_says_the_connection_en
     expect(phone.locator("#sign-in-as-other")).to_be_visible()
     expect(phone.locator("#connection")).to_have_text(CONNECTION[language]["ended"])
     screenshot(phone, f"refused-phone-{language}-390x844")
+
+
+NOT_JUDGE = {
+    "zh-hans": "此账号不在本场演讲比赛的评委组中。请用组织者发给您的评委账号登录，或联系组织者。",
+    "en": (
+        "This account is not on this speech night’s judging panel. Sign in with the judge account the organiser "
+        "gave you, or ask the organiser."
+    ),
+}
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_night_judge_taken_off_the_panel_is_told_so_after_a_reconnect(
+    asgi_server, night, signed_in_page, screenshot, language
+):
+    judge = night["judges"][0]
+    phone = in_language(signed_in_page(judge, phone=True), asgi_server, language)
+    routes = sockets_through_the_test(phone)
+    phone.goto(f"{asgi_server}/calls/{night['call'].pk}/night/judge/")
+    expect(phone.locator("#connection")).to_have_text(CONNECTION[language]["online"])
+
+    judges.judge_withdraw(call=night["call"], judge=judge, by=night["host"], reason="病假")
+    routes[-1].close()
+
+    expect(phone.locator("#sign-in-ended")).to_be_visible()
+    expect(phone.locator("#sign-in-ended-title")).to_have_text(REFUSED_TITLE[language])
+    expect(phone.locator("#sign-in-ended-reason")).to_have_text(NOT_JUDGE[language])
+    expect(phone.locator("#connection")).to_have_text(CONNECTION[language]["ended"])
+    screenshot(phone, f"refused-night-judge-{language}-390x844")
 
 
 # Counts the sockets a page opens, in the page itself: read at once after the page's timers ran.
