@@ -75,20 +75,30 @@ def _wait_message(user) -> str:
     ) % {"n": minutes}
 
 
+def refusal(role: str) -> ContestRejected:
+    """The one refusal of `role` (player, screen or host), the same whether a contest has the code
+    or not."""
+    if role == "player":
+        return ContestRejected("not_in_contest", _("You are not on a team of a contest with this code."))
+    if role == "host":
+        return ContestRejected("not_host", _("Only organisers of a contest's unit can host it."))
+    return ContestRejected("not_in_audience", _("No contest of your unit has this code."))
+
+
 def _permitted(user, code: str, role: str) -> Contest:
     """The contest with `code` if `user` may join it as a screen or host (players are found by
     their place), else the role's one refusal, the same whether a contest has the code or not."""
     if role == "player":
-        raise ContestRejected("not_in_contest", _("You are not on a team of a contest with this code."))
+        raise refusal(role)
     contest = Contest.objects.select_related("unit").filter(join_code=code).first()
     if role == "host":
         if contest is None or not orgs_access.can_manage_unit(user, contest.unit):
-            raise ContestRejected("not_host", _("Only organisers of a contest's unit can host it."))
+            raise refusal(role)
     elif contest is None or not (
         orgs_access.can_manage_unit(user, contest.unit)
         or (user.unit is not None and user.unit.path.startswith(contest.unit.path))
     ):
-        raise ContestRejected("not_in_audience", _("No contest of your unit has this code."))
+        raise refusal(role)
     return contest
 
 
@@ -157,6 +167,16 @@ def _seated(code: str, member_id: int) -> TeamMember | None:
                         _SEATS.clear()
                     _SEATS[code] = seats
     return seats.get(member_id)
+
+
+def places_forget(code: str, member_id: int) -> None:
+    """Forget the roster this process keeps of the contest with `code`, and the member's place in
+    it in the hot state: that contest was found deleted (a rehearsal reset throws its copy away,
+    and a code is a contest's key here). The next sign-in with the code reads the database."""
+    code = normalised_code(code)
+    with _seats_lock:
+        _SEATS.pop(code, None)
+    fanout.hot_forget([_place_key(code, member_id)])
 
 
 def places_keep(contest_id: int) -> None:

@@ -153,9 +153,26 @@ class ContestConsumer(EndsWithSignIn, AsyncWebsocketConsumer):
             await HUB.join(name, self)
         ensure_ticker()
         listening = await HUB.listening()  # with Redis: what is published from now on reaches this process
-        await self._send_backlog(after=await self.send_snapshot())
+        try:
+            after = await self.send_snapshot()
+        except Contest.DoesNotExist:
+            await self.refuse_contest_gone(code)
+            return
+        await self._send_backlog(after=after)
         if not listening:
             await HUB.snapshot_again(self)
+
+    async def refuse_contest_gone(self, code: str) -> None:
+        """Refuse the socket as if no contest had `code` (the role's one refusal, then 4403): the
+        contest its sign-in found was deleted since this process, or the hot state, kept its
+        roster (a rehearsal thrown away by a reset). Forgets that roster, so the next sign-in
+        with the code reads the database."""
+        self.stop_deliveries()
+        self.forget_sign_in()
+        access.places_forget(code, self.member_id)
+        refusal = access.refusal(self.role)
+        await self.send(text_data=protocol.error_message(refusal.code, refusal.message))
+        await self.close(code=4403)
 
     async def send(self, text_data=None, bytes_data=None, close=False) -> None:
         # Replies (an acknowledgement per answer) take the broadcasts' path once the socket has

@@ -473,6 +473,18 @@ def hot_set_many(values: dict[str, object], seconds: int) -> None:
     _local.update((key, (expires, value)) for key, value in values.items())
 
 
+def hot_forget(keys: list[str]) -> None:
+    """Drop values stored with `hot_set` (skipped if Redis is unreachable: they expire)."""
+    if settings.REDIS_URL:
+        try:
+            _client().delete(*(CHANNEL_PREFIX + key for key in keys))
+        except RedisError:
+            log.warning("hot state unreachable; not forgotten", exc_info=True)
+        return
+    for key in keys:
+        _local.pop(key, None)
+
+
 def hot_claim(key: str, milliseconds: int) -> bool:
     """True for the one caller, in any process, that claims `key` first; then for nobody until
     `milliseconds` have passed. Nobody claims while Redis is unreachable."""

@@ -246,6 +246,17 @@ class MemberAdmin(ScopedAdmin, UserAdmin):
         if before.get("is_active") and not obj.is_active:  # as the member pages' deactivation does
             services.member_deactivated(member=obj)
 
+    def delete_model(self, request, obj):
+        member_id = obj.pk  # None once deleted
+        super().delete_model(request, obj)
+        services.members_deleted(member_ids=[member_id])
+
+    def delete_queryset(self, request, queryset):
+        """The "delete selected" action's deletion, after which their open live sockets close."""
+        member_ids = list(queryset.values_list("pk", flat=True))
+        super().delete_queryset(request, queryset)
+        services.members_deleted(member_ids=member_ids)
+
     def user_change_password(self, request, id, form_url=""):
         """Django's password form, after which the member's open live sockets close as after the
         member pages' own password changes (`services.member_password_set`)."""

@@ -227,7 +227,7 @@ class SignInTokenView(APIView):
         """Sign out: revoke the token this request carries."""
         if not isinstance(request.auth, ApiToken):
             raise ApiError("not_a_token", _("Sign out revokes a token: send one."), status_code=400)
-        tokens.token_revoke(token=request.auth, by=request.user)
+        tokens.token_revoke(token=request.auth, by=request.user, by_itself=True)
         return Response(status=204)
 
     def get_authenticators(self):
@@ -271,5 +271,8 @@ class TokenRevokeView(APIView):
                 access.check_manage_member(request.user, token.user)
             except PermissionDenied:
                 raise Http404 from None  # another's token is not even there
-        tokens.token_revoke(token=token, by=request.user)
+        # Revoked with itself, it is the app signing out; with another token, or a session, the
+        # device is signed out from elsewhere.
+        by_itself = isinstance(request.auth, ApiToken) and request.auth.pk == token.pk
+        tokens.token_revoke(token=token, by=request.user, by_itself=by_itself)
         return Response(status=204)

@@ -402,6 +402,13 @@ def member_deactivated(*, member: User) -> None:
     member_sockets_end(user_ids=[member.pk], reason=SignInEnded.DEACTIVATED)
 
 
+def members_deleted(*, member_ids: list[int]) -> None:
+    """Close the open live sockets of the members `member_ids`, just deleted (in the admin: one,
+    or a selection), after the commit: the deletion ends every sign-in they had, but a socket
+    already open would have gone on as theirs until it reconnected. Take the ids before deleting."""
+    member_sockets_end(user_ids=member_ids, reason=SignInEnded.DELETED)
+
+
 def member_password_set(*, member: User, by: User, session_key: str | None) -> None:
     """Close `member`'s open live sockets after `by` set their password (saved) in the admin's
     password form, after the commit: their own, as a change of their own password (those of

@@ -8,8 +8,9 @@ being read wait for the next one, and a batch costs two queries however many soc
 session, a backend no longer configured, an inactive user or a session from before a password
 change signs in no one.
 
-A socket already open when its sign-in ends (the account is deactivated, given a temporary
-password, its password changed elsewhere, or the session signed out) is closed too, in whichever
+A socket already open when its sign-in ends (the account is deactivated or deleted, given a
+temporary password, its password changed elsewhere, or the session or API token signed out) is
+closed too, in whichever
 process holds it: `member_sockets_end` publishes one message after the commit, and each process
 closes its own sockets of those users (`EndsWithSignIn`). Signing in costs nothing more for it.
 """
@@ -182,14 +183,20 @@ def SocketAuthStack(inner):  # noqa: N802 (named like Channels' AuthMiddlewareSt
 
 class SignInEnded:
     """Why a member's open sockets were closed (`member_sockets_end`): the `error` frame's code.
-    Deactivation and a temporary password an organiser set close every socket of the account;
-    the member's own password change those of their other sessions; signing out the session's,
-    or, for an API token revoked (an app signed out), those signed in by the token's tickets."""
+    Deactivation, deletion and a temporary password an organiser set close every socket of the
+    account; the member's own password change those of their other sessions, and those signed in
+    by their API tokens' tickets (the tokens stop with the password); signing out the
+    session's, or, for an API token the app itself revoked (it signed out), those signed in by the
+    token's tickets; a token revoked from elsewhere (the device signed out by the member or an
+    organiser on another screen, or replaced by a new sign-in on that device) likewise, with its
+    own reason: the person holding that device did not sign out."""
 
     DEACTIVATED = "account_deactivated"
+    DELETED = "account_deleted"
     PASSWORD_RESET = "password_reset"  # noqa: S105 (a reason, not a password)
     PASSWORD_CHANGED = "password_changed"  # noqa: S105 (a reason, not a password)
     SIGNED_OUT = "signed_out"
+    DEVICE_SIGNED_OUT = "device_signed_out"
 
 
 # The `error` frame's message for each reason (docs/protocol.md, "A sign-in that ends").
@@ -202,24 +209,32 @@ SIGN_IN_ENDINGS = {
         "This account's password was changed in another session; sign in with the new password to continue."
     ),
     SignInEnded.SIGNED_OUT: _("You signed out; sign in again to continue."),
+    SignInEnded.DELETED: _("This account has been deleted; this connection has ended."),
+    SignInEnded.DEVICE_SIGNED_OUT: _(
+        "This device was signed out of the account from elsewhere; sign in again to continue."
+    ),
 }
 # The close code after the frame: the socket has no sign-in any more, as one that never had (4401).
 SIGN_IN_ENDED_CLOSE = 4401
 # Which sockets of the users an ending closes, by reason: all, only the sign-in's (a session, or
-# an API token's tickets), or the sessions' other than it (sockets signed in by a token's ticket
-# are not ended by a password change).
+# an API token's tickets), or all but those of the session it names (one's own password change:
+# the session it was made in goes on; the account's API tokens stop with the password, and so do
+# the sockets of their tickets).
 ENDING_SOCKETS = {
     SignInEnded.DEACTIVATED: "all",
     SignInEnded.PASSWORD_RESET: "all",
     SignInEnded.PASSWORD_CHANGED: "other_sessions",
     SignInEnded.SIGNED_OUT: "sign_in",
+    SignInEnded.DELETED: "all",
+    SignInEnded.DEVICE_SIGNED_OUT: "sign_in",
 }
 
 
 def member_sockets_end(*, user_ids, reason: str, session_key: str | None = None, token_id: int | None = None) -> None:
     """Once the current transaction commits (at once outside one), close the open sockets of
     `user_ids` that `reason` ends, in every process (one published message: `fanout`). For
-    SIGNED_OUT, `session_key` is the session signed out, or `token_id` the API token revoked;
+    SIGNED_OUT, `session_key` is the session signed out, or `token_id` the API token revoked (for
+    DEVICE_SIGNED_OUT, the token);
     for PASSWORD_CHANGED, `session_key` is the session kept."""
     users = sorted(set(user_ids))
     if not users or (ENDING_SOCKETS[reason] == "sign_in" and not (session_key or token_id)):
@@ -237,7 +252,7 @@ def ending_applies(ending: dict, *, signed_in_session: str | None, signed_in_tok
             return signed_in_token == ending["token"]
         return signed_in_session is not None and signed_in_session == ending["session"]
     if which == "other_sessions":
-        return signed_in_session is not None and signed_in_session != ending["session"]
+        return signed_in_token is not None or (signed_in_session is not None and signed_in_session != ending["session"])
     return True
 
 

@@ -5,9 +5,11 @@ issued; only its SHA-256 is stored, so a copy of the database signs no one in.""
 import hashlib
 import secrets
 from datetime import datetime, timedelta
+from importlib import import_module
 from typing import NamedTuple
 
 from django.conf import settings
+from django.contrib.auth import HASH_SESSION_KEY, SESSION_KEY
 from django.core import signing
 from django.core.cache import cache
 from django.db import transaction
@@ -33,7 +35,7 @@ def token_issue(*, user: User, device: str) -> tuple[ApiToken, str]:
     live token, if any, is revoked (`token_revoke`): one live token per device."""
     now = timezone.now()
     for replaced in ApiToken.objects.filter(user=user, device=device, revoked_at__isnull=True):
-        token_revoke(token=replaced, by=user)
+        token_revoke(token=replaced, by=user)  # the app there did not sign out: signed out from here
     key = secrets.token_urlsafe(32)
     token = ApiToken.objects.create(
         user=user,
@@ -45,25 +47,28 @@ def token_issue(*, user: User, device: str) -> tuple[ApiToken, str]:
     return token, key
 
 
-def token_revoke(*, token: ApiToken, by: User, close_sockets: bool = True) -> ApiToken:
+def token_revoke(*, token: ApiToken, by: User, by_itself: bool = False, close_sockets: bool = True) -> ApiToken:
     """Revoke `token` now (revoking a revoked token changes nothing) and, after the commit, close
-    the live sockets signed in by its tickets (`signed_out`); `close_sockets=False` for a caller
-    that closes the owner's sockets itself, for its own reason. The caller has checked that `by`
-    is its owner or manages its owner."""
+    the live sockets signed in by its tickets: `signed_out` when `by_itself` (the app holding the
+    token signed out with it), else `device_signed_out` (signed out from elsewhere: another
+    device, the devices pages, or replaced by a new sign-in on the device). `close_sockets=False`
+    for a caller that closes the owner's sockets itself, for its own reason. The caller has
+    checked that `by` is its owner or manages its owner."""
     if token.revoked_at is None:
         token.revoked_at = timezone.now()
         token.revoked_by = by
         token.save(update_fields=["revoked_at", "revoked_by"])
         if close_sockets:
-            _token_sockets_end(token)
+            _token_sockets_end(token, by_itself=by_itself)
     return token
 
 
-def _token_sockets_end(token: ApiToken) -> None:
+def _token_sockets_end(token: ApiToken, *, by_itself: bool) -> None:
     # orgs.sockets reads tickets with this module: imported here, where it is needed, not above.
     from .sockets import SignInEnded, member_sockets_end
 
-    member_sockets_end(user_ids=[token.user_id], reason=SignInEnded.SIGNED_OUT, token_id=token.pk)
+    reason = SignInEnded.SIGNED_OUT if by_itself else SignInEnded.DEVICE_SIGNED_OUT
+    member_sockets_end(user_ids=[token.user_id], reason=reason, token_id=token.pk)
 
 
 def live_tokens(user: User):
@@ -139,7 +144,9 @@ def socket_ticket_issue(
 def socket_ticket_sign_in(ticket: str, *, path: str) -> TicketSignIn | None:
     """The active user `ticket` signs in on `path`, with the sign-in it was asked with, or None:
     forged, expired, for another path, used before (the cache remembers a used nonce for as long
-    as it could be valid), or asked with a token revoked since."""
+    as it could be valid), or asked with a token that no longer signs in (revoked, expired, or
+    issued before the password changed), or a session that has ended since (signed out, or its
+    password changed)."""
     try:
         claim = signing.loads(ticket, salt=TICKET_SALT)
     except signing.BadSignature:
@@ -149,7 +156,18 @@ def socket_ticket_sign_in(ticket: str, *, path: str) -> TicketSignIn | None:
     if not cache.add(f"socket-ticket:{claim['nonce']}", 1, settings.API_SOCKET_TICKET_S + 1):
         return None
     token_id = claim.get("token")
-    if token_id is not None and not ApiToken.objects.filter(pk=token_id, revoked_at__isnull=True).exists():
-        return None
     user = User.objects.filter(pk=claim.get("user"), is_active=True).first()
-    return TicketSignIn(user, token_id, claim.get("session")) if user is not None else None
+    if user is None or (token_id is not None and not live_tokens(user).filter(pk=token_id).exists()):
+        return None
+    if claim.get("session") and not _session_signs_in(claim["session"], user):
+        return None
+    return TicketSignIn(user, token_id, claim.get("session"))
+
+
+def _session_signs_in(session_key: str, user: User) -> bool:
+    """Whether the session `session_key` still signs `user` in, as Django's own check of a
+    request's session does: there, for this user, with the hash of their current password."""
+    session = import_module(settings.SESSION_ENGINE).SessionStore(session_key)
+    return session.get(SESSION_KEY) == str(user.pk) and constant_time_compare(
+        session.get(HASH_SESSION_KEY, ""), user.get_session_auth_hash()
+    )

@@ -27,7 +27,7 @@
     },
     onError: (error) => { settle(error.ref); note(error.message, "danger"); },
     onDropped: (frame) => note(fill(t.notSent, settle(frame.id)), "warning"),
-    onStatus: (online) => { $("connection").textContent = online ? t.online : t.offline; },
+    onStatus: (status) => { $("connection").textContent = t[status]; },
   });
 
   // Every command with an id of its own: the server carries out a command once under its id,

@@ -12,14 +12,21 @@
 // another console may have moved on, and the host decides from the fresh snapshot; the page is
 // told (onDropped), as it is for a host command without a command_id and for every command when
 // the socket will not reconnect (stopped, 4401, 4403). When the page's sign-in ends (4401, after
-// an `error` saying why: docs/protocol.md, "A sign-in that ends"), the page says so over
-// everything, with a link to sign in again and come back (templates/includes/sign_in_ended.html):
-// otherwise a big screen would just stand still.
+// an `error` saying why: docs/protocol.md, "A sign-in that ends"), or the server refuses it
+// (4403, after an `error` naming the refusal: "Refusals"), the page says why over everything,
+// with what to do: sign in again and come back, or sign in as someone else, ask the organiser
+// and try again (templates/includes/sign_in_ended.html); otherwise a big screen would just stand
+// still. The page's status then says the connection ended (onStatus("ended")), not that it is
+// reconnecting: it does not try again.
 (function () {
   "use strict";
   const REPEATABLE = new Set(["answer.submit", "score.submit", "buzz", "risk.pick"]);
-  const SIGN_IN_ENDINGS = new Set(["account_deactivated", "password_reset", "password_changed", "signed_out"]);
+  const SIGN_IN_ENDINGS = new Set([
+    "account_deactivated", "account_deleted", "password_reset", "password_changed", "signed_out", "device_signed_out",
+  ]);
+  const REFUSALS = new Set(["not_in_contest", "not_in_audience", "not_host", "not_judge", "bad_role", "too_many_attempts"]);
   const SIGNED_OUT_CLOSE = 4401;
+  const REFUSED_CLOSE = 4403;
   const RESEND_WITHIN_MS = 60000; // docs/protocol.md, "How a client works"
   window.LiveContest = function (options) {
     const scheme = location.protocol === "https:" ? "wss" : "ws";
@@ -35,17 +42,19 @@
     let counter = 0;
     let stopped = false;
     let closedBefore = false; // an open now is a reconnect
-    let signInEnding = null; // the `error` frame that said why the sign-in ended, before the 4401
+    let closing = null; // the `error` frame that said why, before a 4401 or 4403
 
-    function setStatus(online) {
-      if (options.onStatus) options.onStatus(online);
+    // "online", "offline" (reconnecting) or "ended" (it will not reconnect).
+    function setStatus(status) {
+      if (options.onStatus) options.onStatus(status);
     }
 
     function connect() {
       socket = new WebSocket(url);
       socket.onopen = () => {
         attempt = 0;
-        setStatus(true);
+        closing = null;
+        setStatus("online");
         for (let i = 0; i < 3; i++) setTimeout(() => raw({ type: "time.sync", client_sent_at: Date.now() }), i * 300);
         pending.forEach((frame, id) => {
           if (commandSentAt.has(id)) {
@@ -57,15 +66,16 @@
       };
       socket.onmessage = (event) => handle(JSON.parse(event.data));
       socket.onclose = (event) => {
-        setStatus(false);
         closedBefore = true;
-        const reconnecting = !(stopped || event.code === SIGNED_OUT_CLOSE || event.code === 4403);
+        const ended = event.code === SIGNED_OUT_CLOSE || event.code === REFUSED_CLOSE;
+        const reconnecting = !(stopped || ended);
+        setStatus(reconnecting ? "offline" : "ended");
         pending.forEach((frame, id) => {
           if (REPEATABLE.has(frame.type)) return;
           if (reconnecting && commandSentAt.has(id)) return; // sent again on reconnecting, if still young
           drop(id);
         });
-        if (event.code === SIGNED_OUT_CLOSE) showSignInEnded(signInEnding);
+        if (ended) showEnded(event.code, closing);
         if (!reconnecting) return;
         const delay = Math.min(10000, 400 * 2 ** attempt) * (0.5 + Math.random());
         attempt += 1;
@@ -123,8 +133,8 @@
           window.location.reload();
           return;
         }
-        if (SIGN_IN_ENDINGS.has(frame.code)) {
-          signInEnding = frame; // the close (4401) follows: the page says it then
+        if (frame.ref === undefined && (SIGN_IN_ENDINGS.has(frame.code) || REFUSALS.has(frame.code))) {
+          closing = frame; // the close (4401, 4403) follows: the page says it then
           return;
         }
         if (frame.ref !== undefined) forget(frame.ref);
@@ -155,17 +165,27 @@
     };
   };
 
-  // Why the page's sign-in ended, in the page's language (the frame's own message for a reason
-  // this page does not know; a general one when the socket was closed without a frame, as a
-  // reconnect after the session expired is), over the page, with the link to sign in again.
-  function showSignInEnded(frame) {
+  // Why the page's connection ended for good, in the page's language, over the page: its
+  // sign-in ended (4401), with the link to sign in again; or it was refused (4403), with a button
+  // to sign in as someone else and a link to try again (once an organiser has let this account
+  // in). The sentence is the reason's own (the frame's message for a reason this page does not
+  // know; a general one when the socket was closed without a frame, as a reconnect after the
+  // session expired is): never a code.
+  function showEnded(closeCode, frame) {
     const notice = document.getElementById("sign-in-ended");
     if (!notice) return;
-    const code = frame ? frame.code : "ended";
-    document.getElementById("sign-in-ended-reason").textContent = notice.dataset[code] || (frame && frame.message) || notice.dataset.ended;
+    const refused = closeCode === REFUSED_CLOSE;
+    const general = refused ? "refused" : "ended";
+    const code = frame ? frame.code : general;
+    const $ = (id) => document.getElementById(id);
+    $("sign-in-ended-reason").textContent = notice.dataset[code] || (frame && frame.message) || notice.dataset[general];
+    $("sign-in-ended-title").textContent = refused ? notice.dataset.refusedTitle : notice.dataset.endedTitle;
     notice.dataset.reason = code;
+    $("sign-in-again").hidden = refused;
+    $("sign-in-other").hidden = !refused;
+    $("try-again").hidden = !refused;
     notice.hidden = false;
-    document.getElementById("sign-in-again").focus();
+    $(refused ? "sign-in-as-other" : "sign-in-again").focus();
   }
 
   // The note on a team placed above the next one, level with it on score, by its shorter relay

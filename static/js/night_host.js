@@ -15,9 +15,9 @@
     path: root.dataset.path,
     role: "host",
     onState: (frame) => { state = frame; render(); },
-    onStatus: (online) => {
-      $("connection").textContent = online ? t.online : t.offline;
-      $("connection").className = online ? "text-success" : "text-danger";
+    onStatus: (status) => {
+      $("connection").textContent = t[status];
+      $("connection").className = status === "online" ? "text-success" : "text-danger";
     },
     // A command still unanswered when the connection dropped was sent again on reconnecting,
     // or, after a longer outage, given up (live.js): say which.

@@ -26,9 +26,9 @@
       state = frame;
       render();
     },
-    onStatus: (online) => {
-      $("connection").textContent = online ? t.online : t.offline;
-      $("connection").className = "badge " + (online ? "text-bg-success" : "text-bg-danger");
+    onStatus: (status) => {
+      $("connection").textContent = t[status];
+      $("connection").className = "badge " + (status === "online" ? "text-bg-success" : "text-bg-danger");
     },
     onAck: (frame) => {
       if (frame.action !== "score.submit") return;

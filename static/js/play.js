@@ -45,7 +45,10 @@
     onMessage: (frame) => {
       if (frame.type === "team.answered" && frame.team === you.team) { teamAnswer = frame; if (state) render(); }
     },
-    onStatus: (online) => { $("connection").textContent = online ? t.online : t.offline; $("connection").className = "badge " + (online ? "text-bg-success" : "text-bg-warning"); },
+    onStatus: (status) => {
+      $("connection").textContent = t[status];
+      $("connection").className = "badge " + { online: "text-bg-success", offline: "text-bg-warning", ended: "text-bg-danger" }[status];
+    },
   });
 
   function message(text, kind) {

@@ -1,12 +1,19 @@
 """A live page whose sign-in ends (signed out in another tab, the account deactivated) says so
 over everything, in the page's language, with a link to sign in again and come back: the big
-screens above all, which otherwise stood still with no word of why."""
+screens above all, which otherwise stood still with no word of why. So does a page the server
+refuses (4403: the account's access changed since the page was opened, and its connection came
+back), with what to do; and its connection status then says the connection ended, not that it
+is reconnecting."""
+
+import re
 
 import pytest
 from django.conf import settings
 from playwright.sync_api import expect
 
+from calls import judges
 from contests import services
+from contests.wizard import services as wizard
 from orgs import services as org_services
 from orgs.models import User
 from tests import factories
@@ -17,7 +24,7 @@ pytestmark = pytest.mark.browser
 BIG_SCREEN = {"width": 1920, "height": 1080}
 DESKTOP = {"width": 1366, "height": 900}
 SIGNED_OUT = {
-    "zh-hans": ("连接已中断", "此浏览器已退出登录，本页面已停止更新。请重新登录后继续。", "重新登录"),
+    "zh-hans": ("连接已结束", "此浏览器已退出登录，本页面已停止更新。请重新登录后继续。", "重新登录"),
     "en": (
         "Connection ended",
         "This browser signed out of the account, so this page has stopped. Sign in again to carry on.",
@@ -124,3 +131,160 @@ def test_night_screen_and_judge_of_a_deactivated_account_say_so_with_a_sign_in_l
         expect(page.locator("#sign-in-again")).to_have_attribute("href", f"/accounts/login/?next={path}")
     screenshot(screen, f"sign-in-ended-night-screen-{language}")
     screenshot(judge, f"sign-in-ended-night-judge-{language}")
+
+
+REFUSED_TITLE = {"zh-hans": "无权进入本页面", "en": "Not admitted to this page"}
+NOT_IN_AUDIENCE = {
+    "zh-hans": (
+        "此账号无权显示本大屏：只有举办单位的组织者及该单位的成员可以显示。请以其中一位的身份登录，或联系组织者。"
+    ),
+    "en": (
+        "This account may not show this screen: only organisers of the unit holding it and members of that unit "
+        "may. Sign in as one of them, or ask the organiser."
+    ),
+}
+NOT_IN_CONTEST = {
+    "zh-hans": (
+        "此账号不在本场竞赛的参赛队伍中，本页面已停止更新。请联系竞赛的组织者将您加入所在队伍，或以本手机对应的队员账号登录。"
+    ),
+    "en": (
+        "This account is not on a team of this contest, so this page has stopped. Ask the contest’s organiser to "
+        "put you on your team, or sign in as the team member this phone is for."
+    ),
+}
+CONNECTION = {
+    "zh-hans": {"online": "已连接", "ended": "连接已结束"},
+    "en": {"online": "Connected", "ended": "Connection ended"},
+}
+
+
+def sockets_through_the_test(page) -> list:
+    """Route the page's live sockets through the test (to the real server), so that the test can
+    drop one as a Wi-Fi blip would: `routes[-1].close()`; the page then reconnects."""
+    routes = []
+
+    def through(socket):
+        socket.connect_to_server()
+        routes.append(socket)
+
+    page.route_web_socket(re.compile(r"/ws/"), through)
+    return routes
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_big_screen_refused_after_a_reconnect_says_why_at_hall_size_and_signs_in_as_another_user(
+    asgi_server, contest, signed_in_page, screenshot, language
+):
+    code = contest["contest"].join_code
+    screen = in_language(signed_in_page(contest["watcher"], viewport=BIG_SCREEN), asgi_server, language)
+    routes = sockets_through_the_test(screen)
+    screen.goto(f"{asgi_server}/contests/{code}/screen/")
+    screen.locator("#scoreboard li", has_text="红队").wait_for()  # the socket's snapshot arrived
+
+    # The watcher moves to another organ, out of the contest's audience; then the hall's Wi-Fi blips.
+    org_services.member_move(member=contest["watcher"], unit=factories.unit_at("财政部", kind="organ"))
+    routes[-1].close()
+
+    notice = screen.locator("#sign-in-ended")
+    expect(notice).to_be_visible()
+    expect(screen.locator("#sign-in-ended-title")).to_have_text(REFUSED_TITLE[language])
+    expect(screen.locator("#sign-in-ended-reason")).to_have_text(NOT_IN_AUDIENCE[language])
+    expect(screen.locator("#sign-in-again")).to_be_hidden()  # signed in still: it would come straight back
+    expect(screen.locator("#try-again")).to_have_attribute("href", f"/contests/{code}/screen/")
+    screenshot(screen, f"refused-screen-{language}-1920x1080")
+    # Readable from the back of the hall, as the sign-in notice is.
+    reason_px = float(screen.locator("#sign-in-ended-reason").evaluate("e => getComputedStyle(e).fontSize")[:-2])
+    assert reason_px == pytest.approx(BIG_SCREEN["width"] * 0.03, abs=1)
+    assert len(routes) == 2  # one reconnect, refused, and no other
+
+    # Signing in as someone who may show it (the organiser) brings the screen back.
+    screen.click("#sign-in-as-other")
+    screen.fill("#id_username", "host")
+    screen.fill("#id_password", factories.PASSWORD)
+    screen.click("#login-submit")
+    screen.wait_for_url(f"**/contests/{code}/screen/")
+    screen.locator("#scoreboard li", has_text="红队").wait_for()
+    expect(screen.locator("#sign-in-ended")).to_be_hidden()
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_phone_taken_off_its_team_says_why_and_its_status_says_the_connection_ended(
+    asgi_server, contest, signed_in_page, screenshot, language
+):
+    code = contest["contest"].join_code
+    red0 = User.objects.get(username="red0")
+    phone = in_language(signed_in_page(red0, phone=True), asgi_server, language)
+    routes = sockets_through_the_test(phone)
+    phone.goto(f"{asgi_server}/contests/{code}/play/")
+    expect(phone.locator("#connection")).to_have_text(CONNECTION[language]["online"])
+
+    # The organiser takes the team off the contest before it starts; the phone's connection drops.
+    team = contest["contest"].teams.get(name="红队")
+    wizard.team_remove(team=team, by=User.objects.get(username="host"))
+    routes[-1].close()
+
+    expect(phone.locator("#sign-in-ended")).to_be_visible()
+    expect(phone.locator("#sign-in-ended-title")).to_have_text(REFUSED_TITLE[language])
+    expect(phone.locator("#sign-in-ended-reason")).to_have_text(NOT_IN_CONTEST[language])
+    expect(phone.locator("#sign-in-as-other")).to_be_visible()
+    expect(phone.locator("#connection")).to_have_text(CONNECTION[language]["ended"])
+    screenshot(phone, f"refused-phone-{language}-390x844")
+
+
+NOT_JUDGE = {
+    "zh-hans": "此账号不在本场演讲比赛的评委组中。请用组织者发给您的评委账号登录，或联系组织者。",
+    "en": (
+        "This account is not on this speech night’s judging panel. Sign in with the judge account the organiser "
+        "gave you, or ask the organiser."
+    ),
+}
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_night_judge_taken_off_the_panel_is_told_so_after_a_reconnect(
+    asgi_server, night, signed_in_page, screenshot, language
+):
+    judge = night["judges"][0]
+    phone = in_language(signed_in_page(judge, phone=True), asgi_server, language)
+    routes = sockets_through_the_test(phone)
+    phone.goto(f"{asgi_server}/calls/{night['call'].pk}/night/judge/")
+    expect(phone.locator("#connection")).to_have_text(CONNECTION[language]["online"])
+
+    judges.judge_withdraw(call=night["call"], judge=judge, by=night["host"], reason="病假")
+    routes[-1].close()
+
+    expect(phone.locator("#sign-in-ended")).to_be_visible()
+    expect(phone.locator("#sign-in-ended-title")).to_have_text(REFUSED_TITLE[language])
+    expect(phone.locator("#sign-in-ended-reason")).to_have_text(NOT_JUDGE[language])
+    expect(phone.locator("#connection")).to_have_text(CONNECTION[language]["ended"])
+    screenshot(phone, f"refused-night-judge-{language}-390x844")
+
+
+# Counts the sockets a page opens, in the page itself: read at once after the page's timers ran.
+COUNT_SOCKETS = """
+window.socketsOpened = 0;
+window.WebSocket = class extends window.WebSocket {
+  constructor(...args) { super(...args); window.socketsOpened += 1; }
+};
+"""
+
+
+def test_phone_signed_out_says_the_connection_ended_and_does_not_try_again(asgi_server, contest, signed_in_page):
+    code = contest["contest"].join_code
+    phone = in_language(signed_in_page(User.objects.get(username="red0"), phone=True), asgi_server, "en")
+    phone.add_init_script(COUNT_SOCKETS)
+    phone.clock.install()  # time runs as usual, until the test runs the page's timers ahead
+    phone.goto(f"{asgi_server}/contests/{code}/play/")
+    expect(phone.locator("#connection")).to_have_text("Connected")
+
+    other = phone.context.new_page()  # another tab of the same browser signs out
+    other.set_viewport_size(DESKTOP)  # its menu open in the bar, not folded away
+    other.goto(f"{asgi_server}/")
+    other.click("#user-menu")
+    other.click("#logout-button")
+
+    expect(phone.locator("#sign-in-ended")).to_be_visible()
+    expect(phone.locator("#connection")).to_have_text("Connection ended")  # it said "Reconnecting…"
+    phone.clock.run_for(60_000)  # a reconnect would be due within 15 seconds
+    assert phone.evaluate("window.socketsOpened") == 1
+    expect(phone.locator("#connection")).to_have_text("Connection ended")

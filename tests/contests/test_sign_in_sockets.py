@@ -34,6 +34,13 @@ MESSAGES = {
         "This account's password was changed in another session; sign in with the new password to continue."
     ),
     "signed_out": "You signed out; sign in again to continue.",
+    "account_deleted": "This account has been deleted; this connection has ended.",
+    "device_signed_out": "This device was signed out of the account from elsewhere; sign in again to continue.",
+}
+# A ticket's socket has no language cookie: Chinese.
+IN_CHINESE = {
+    "signed_out": "您已退出登录，请重新登录后继续。",
+    "device_signed_out": "此设备已在别处被退出登录，请重新登录后继续。",
 }
 DEACTIVATED_ZH = "此账号已被停用，本连接已结束。"
 
@@ -171,18 +178,20 @@ def signed_in_browser(username: str) -> tuple[Client, str]:
     return browser, f"{settings.SESSION_COOKIE_NAME}={browser.cookies[settings.SESSION_COOKIE_NAME].value}"
 
 
-async def test_changing_ones_own_password_closes_the_sockets_of_ones_other_sessions_only():
+async def test_changing_ones_own_password_closes_the_sockets_of_ones_other_sessions_and_apps_only():
     hall = await build_hall()
     code = hall["contest"].join_code
     (here, here_cookie), (elsewhere, elsewhere_cookie) = [
         await sync_to_async(signed_in_browser)("red0") for _ in range(2)
     ]
-    red0 = await user("red0")
-    ticket = await sync_to_async(client_for(red0).post)(f"/api/v1/contests/{code}/ticket/", {"role": "player"})
-    by_ticket = await open_socket(ticket.json()["url"])
+    phone, _token = await app_signed_in("red0", "phone")
+    by_app = await ticket_socket(phone, code)
+    late_ticket = await sync_to_async(phone.post)(f"/api/v1/contests/{code}/ticket/", {"role": "player"})
+    ticket = await sync_to_async(here.post)(f"/api/v1/contests/{code}/ticket/", {"role": "player"})
+    by_ticket = await open_socket(ticket.json()["url"])  # asked with this session
     this_session = await connect(code, here_cookie, language="en")
     other_session = await connect(code, elsewhere_cookie, language="en")
-    for each in (by_ticket, this_session, other_session):
+    for each in (by_app, by_ticket, this_session, other_session):
         await receive(each)
     await subscribed()
 
@@ -194,8 +203,13 @@ async def test_changing_ones_own_password_closes_the_sockets_of_ones_other_sessi
     assert changed.status_code == 302 and changed.url == "/accounts/password/done/"
 
     await assert_ended(other_session, "password_changed")
+    # The app's token stopped with the password (the API refuses it): so does its socket.
+    await assert_ended(by_app, "password_changed", "此账号的密码已在别处修改，请用新密码重新登录后继续。")
+    assert (await sync_to_async(phone.get)("/api/v1/auth/tokens/")).status_code == 401
+    late = await open_socket(late_ticket.json()["url"])  # a ticket it asked before, within its 60 seconds
+    assert await late.receive_output() == {"type": "websocket.close", "code": 4401}
     await assert_open(this_session)  # the session the change was made in goes on
-    await assert_open(by_ticket)  # the app's token still stands
+    await assert_open(by_ticket)  # and the sockets of the tickets it asked for
     assert (await sync_to_async(here.get)("/contests/")).status_code == 200
     assert (await sync_to_async(elsewhere.get)("/contests/")).status_code == 302  # signed out there
     for each in (this_session, by_ticket):
@@ -340,8 +354,18 @@ async def ticket_socket(app, code: str):
     return await open_socket(ticket.json()["url"])
 
 
-@pytest.mark.parametrize("how", ["sign_out", "revoke"])
-async def test_signing_an_app_out_through_the_api_closes_the_sockets_of_its_tokens_tickets_only(how):
+@pytest.mark.parametrize(
+    ("how", "reason"),
+    [
+        ("sign_out", "signed_out"),  # the phone's app signs out
+        ("revoke_itself", "signed_out"),  # the phone's app revokes its own token by id: signing out too
+        ("revoke_from_tablet", "device_signed_out"),  # the member signs the lost phone out from the tablet
+        ("devices_page", "device_signed_out"),  # on the member's "signed in on apps" page
+        ("organiser", "device_signed_out"),  # an organiser, on the member's page
+        ("signed_in_again", "device_signed_out"),  # a new sign-in on the phone replaces its token
+    ],
+)
+async def test_signing_an_app_out_closes_the_sockets_of_its_tokens_tickets_only_saying_who_signed_out(how, reason):
     hall = await build_hall()
     code = hall["contest"].join_code
     (phone, phone_token), (tablet, _tablet_token) = [
@@ -354,14 +378,25 @@ async def test_signing_an_app_out_through_the_api_closes_the_sockets_of_its_toke
         await receive(each)
     await subscribed()
 
-    if how == "sign_out":  # the phone's app signs out
+    if how == "sign_out":
         ended = await sync_to_async(phone.delete)("/api/v1/auth/token/")
-    else:  # the member signs the phone out from the tablet (a lost phone)
+    elif how == "revoke_itself":
+        ended = await sync_to_async(phone.delete)(f"/api/v1/auth/tokens/{phone_token}/")
+    elif how == "revoke_from_tablet":
         ended = await sync_to_async(tablet.delete)(f"/api/v1/auth/tokens/{phone_token}/")
-    assert ended.status_code == 204
+    elif how == "devices_page":
+        browser, _cookie = await sync_to_async(signed_in_browser)("red0")
+        ended = await sync_to_async(browser.post)(f"/me/devices/{phone_token}/sign-out/")
+    elif how == "organiser":
+        browser, _cookie = await sync_to_async(signed_in_browser)("host")
+        red0 = await user("red0")
+        ended = await sync_to_async(browser.post)(f"/orgs/members/{red0.pk}/devices/{phone_token}/sign-out/")
+    else:
+        _app, _token = await app_signed_in("red0", "phone")
+        ended = None
+    assert ended is None or ended.status_code in (204, 302)
 
-    # The ticket's socket has no language cookie: Chinese.
-    await assert_ended(on_phone, "signed_out", "您已退出登录，请重新登录后继续。")
+    await assert_ended(on_phone, reason, IN_CHINESE[reason])
     await assert_open(on_tablet)
     await assert_open(in_browser)
     for each in (on_tablet, in_browser):
@@ -390,7 +425,7 @@ async def test_a_ticket_asked_with_a_session_closes_when_that_session_signs_out(
 
     assert (await sync_to_async(browser.post)("/accounts/logout/")).status_code == 302
 
-    await assert_ended(by_ticket, "signed_out", "您已退出登录，请重新登录后继续。")
+    await assert_ended(by_ticket, "signed_out", IN_CHINESE["signed_out"])
 
 
 @sync_to_async
@@ -487,3 +522,65 @@ async def test_ones_own_password_set_in_the_admin_closes_the_sockets_of_ones_oth
     await assert_ended(there, "password_changed")
     await assert_open(here)  # the session the change was made in goes on
     await here.disconnect()
+
+
+async def test_a_ticket_asked_with_a_session_signs_in_no_one_once_that_session_signed_out():
+    hall = await build_hall()
+    code = hall["contest"].join_code
+    browser, _cookie = await sync_to_async(signed_in_browser)("red0")
+    ticket = await sync_to_async(browser.post)(f"/api/v1/contests/{code}/ticket/", {"role": "player"})
+    assert (await sync_to_async(browser.post)("/accounts/logout/")).status_code == 302
+
+    late = await open_socket(ticket.json()["url"])  # within the ticket's 60 seconds
+    assert await late.receive_output() == {"type": "websocket.close", "code": 4401}
+
+
+@sync_to_async
+def account_without_facts(username: str) -> str:
+    """An account the admin lets a superuser delete (no unit, so no placement history, a fact the
+    admin never deletes), signed in: the Cookie header of its session."""
+    User.objects.create_user(username, password=factories.PASSWORD)
+    return signed_in_browser(username)[1]
+
+
+async def test_a_superuser_deleting_an_account_in_the_admin_closes_its_sockets():
+    hall = await build_hall()
+    guest = clock_socket(await account_without_facts("guest"))
+    other = await connect(hall["contest"].join_code, hall["red"][0], language="en")
+    assert (await guest.connect())[0]
+    await assert_open(guest)  # tracked
+    await receive(other)
+    admin, _cookie = await superuser_in_admin()
+    await subscribed()
+
+    deleted = await sync_to_async(admin.post)(f"/admin/orgs/user/{(await user('guest')).pk}/delete/", {"post": "yes"})
+    assert deleted.status_code == 302
+    assert not await User.objects.filter(username="guest").aexists()
+
+    await assert_ended(guest, "account_deleted")
+    await assert_open(other)
+    await other.disconnect()
+
+
+async def test_a_superuser_deleting_selected_accounts_in_the_admin_closes_each_ones_sockets():
+    hall = await build_hall()
+    guests = [clock_socket(await account_without_facts(name)) for name in ("guest1", "guest2")]
+    other = await connect(hall["contest"].join_code, hall["red"][0], language="en")
+    for each in guests:
+        assert (await each.connect())[0]
+        await assert_open(each)  # tracked
+    await receive(other)
+    admin, _cookie = await superuser_in_admin()
+    chosen = [(await user(name)).pk for name in ("guest1", "guest2")]
+    await subscribed()
+
+    deleted = await sync_to_async(admin.post)(
+        "/admin/orgs/user/", {"action": "delete_selected", "_selected_action": chosen, "post": "yes"}
+    )
+    assert deleted.status_code == 302
+    assert not await User.objects.filter(pk__in=chosen).aexists()
+
+    for each in guests:
+        await assert_ended(each, "account_deleted")
+    await assert_open(other)
+    await other.disconnect()
