@@ -11,7 +11,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.db import models
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import TruncDate
 from django.urls import reverse
 from django.utils import timezone
@@ -438,10 +438,12 @@ def rankings_waiting(user: User) -> dict[str, list[Snapshot]]:
         access.subtree_q(user, prefix="rule__unit__", roles=access.ADMINISTERING)
     ).select_related("rule")
     since = timezone.now() - timedelta(days=30)
+    # Only a rule's newest version may be approved or published (`rankings.services`): an older
+    # one waits for nothing.
+    newer = Snapshot.objects.filter(rule=OuterRef("rule"), version__gt=OuterRef("version"))
+    waiting = mine.filter(~Exists(newer), status__in=[Snapshot.Status.DRAFT, Snapshot.Status.APPROVED])
     return {
-        "waiting": list(
-            mine.filter(status__in=[Snapshot.Status.DRAFT, Snapshot.Status.APPROVED]).order_by("-computed_at")[:10]
-        ),
+        "waiting": list(waiting.order_by("-computed_at")[:10]),
         "published": list(
             mine.filter(status=Snapshot.Status.PUBLISHED, published_at__gte=since).order_by("-published_at")[:10]
         ),
