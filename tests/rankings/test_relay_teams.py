@@ -284,6 +284,16 @@ def test_board_export_and_certificate_name_teams_with_their_units_paths(client, 
     header, *body = sheet.iter_rows(min_row=7, values_only=True)
     team_column, unit_column = header.index("参赛队"), header.index("单位")
     assert {row[team_column]: row[unit_column] for row in body} == {name: path for name, (path, _n) in TEAMS.items()}
+    # Relay legs record their time: the column stays, with each team's legs added up by hand.
+    time_column = header.index("用时（秒）")
+    assert {row[team_column]: row[time_column] for row in body} == {
+        "审计署队": 120,  # 30 + 40 + 50
+        "广州特派办队": 45,  # 20 + 25
+        "南京特派办队": 0,
+        "财政部队": 60,
+        "税务总局队": 70,  # 30 + 40
+        "海关总署队": 100,
+    }
 
 
 def test_publishing_tells_and_certifies_the_members_who_ran_the_relay_teams_legs(client, relay_run):
@@ -327,3 +337,6 @@ def test_publishing_tells_and_certifies_the_members_who_ran_the_relay_teams_legs
     places = my_places(runners["广州特派办队"][0])
     assert [(place.rule, place.row.label, place.row.rank) for place in places] == [(rule, "广州特派办队", 2)]
     assert my_places(runners["广州特派办队"][2]) == []
+    # The API gives the legs' time, added up as in the export (20 + 25 s).
+    rows = client.get(f"/api/v1/rankings/{rule.slug}/").json()["results"]
+    assert {row["label"]: row["time_used_s"] for row in rows}["广州特派办队"] == 45
