@@ -471,7 +471,7 @@ def test_the_console_offers_nothing_on_a_draft_older_than_a_newer_draft_and_says
     stale approval posted anyway is refused in the same words and changes nothing."""
     from tests.rankings.test_services import points
 
-    rule, admin = board["rule"], board["admin"]
+    rule = board["rule"]
     points(board["people"]["c"], 45, "c-2")
     compute(rule)
     other = factories.administrator(board["tree"]["audit"], username="second")
