@@ -134,9 +134,10 @@ def reminder_send(*, by: User, unit: Unit, subject: Lesson | Paper) -> int:
 
 def results_published(*, snapshot) -> int:
     """Tell the people a newly published board is about: its ranked members, the players of its
-    ranked teams, or the active members of its ranked units' subtrees."""
-    from contests.models import TeamMember
+    ranked teams (a relay's: who ran its legs, `rankings.selectors.team_people`), or the active
+    members of its ranked units' subtrees."""
     from rankings.models import RankingRule
+    from rankings.selectors import team_people
 
     rule = snapshot.rule
     subject_ids = list(snapshot.rows.values_list("subject_id", flat=True))
@@ -154,7 +155,7 @@ def results_published(*, snapshot) -> int:
     if rule.subject == RankingRule.Subject.MEMBER:
         recipients = User.objects.filter(pk__in=subject_ids, is_active=True)
     else:
-        member_ids = TeamMember.objects.filter(team_id__in=subject_ids).values("member_id")
+        member_ids = {member_id for member_id, _team in team_people(snapshot, subject_ids)}
         recipients = User.objects.filter(pk__in=member_ids, is_active=True)
         params["ranked"] = "team"
     created = notify(recipients=recipients.distinct(), kind="results_published", params=params, url=url)
@@ -163,16 +164,17 @@ def results_published(*, snapshot) -> int:
 
 
 def _certificates_ready(snapshot) -> None:
-    """Members who won a prize (or whose team did) may download their certificate now."""
-    from contests.models import TeamMember
+    """Members who won a prize (or whose team did, as `results_published` finds a team's people)
+    may download their certificate now."""
     from rankings.models import RankingRule
+    from rankings.selectors import team_people
 
     rule = snapshot.rule
     winners = list(snapshot.rows.exclude(prize="").values_list("subject_id", flat=True))
     if rule.subject == RankingRule.Subject.MEMBER:
         places = [(member_id, member_id) for member_id in winners]
     elif rule.subject == RankingRule.Subject.TEAM:
-        places = list(TeamMember.objects.filter(team_id__in=winners).values_list("member_id", "team_id"))
+        places = team_people(snapshot, winners)
     else:
         return
     people = User.objects.filter(is_active=True).in_bulk([member_id for member_id, _subject in places])

@@ -11,7 +11,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.db import models
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import TruncDate
 from django.urls import reverse
 from django.utils import timezone
@@ -25,7 +25,8 @@ from lessons.services.videos import lessons_visible_q
 from orgs import access
 from orgs.models import Unit, User
 from rankings.models import RankingRule, Snapshot, SnapshotRow
-from rankings.selectors import visible_rules
+from rankings.params import RuleParams
+from rankings.selectors import member_teams, visible_rules
 
 
 def _local_midnight(day: date) -> datetime:
@@ -225,22 +226,25 @@ class Place:
 
 def my_places(member: User) -> list[Place]:
     """The member's row on each published board that includes them: as a member, through a
-    contest team they played in, or through their unit or one of its ancestors."""
+    contest team they played in or a relay team they ran a leg for (team ids of the two kinds
+    overlap: each board's own kind), or through their unit or one of its ancestors."""
     unit = member.unit
     ancestor_ids = (
         list(Unit.objects.filter(path__in=_ancestor_paths(unit)).values_list("pk", flat=True)) if unit else []
     )
-    team_ids = list(TeamMember.objects.filter(member=member).values_list("team_id", flat=True))
-    subjects = {
-        RankingRule.Subject.MEMBER: [member.pk],
-        RankingRule.Subject.TEAM: team_ids,
-        RankingRule.Subject.UNIT: ancestor_ids,
-    }
+    subjects = {RankingRule.Subject.MEMBER: [member.pk], RankingRule.Subject.UNIT: ancestor_ids}
+    teams: dict[str | None, list[int]] = {}
     places = []
     rules = visible_rules(member).filter(snapshots__status=Snapshot.Status.PUBLISHED).distinct()
     for rule in rules:
         snapshot = rule.snapshots.filter(status=Snapshot.Status.PUBLISHED).first()
-        ids = subjects.get(rule.subject) or []
+        if rule.subject == RankingRule.Subject.TEAM and snapshot:
+            kind = RuleParams.from_json(snapshot.parameters).teams
+            if kind not in teams:
+                teams[kind] = sorted(member_teams(member, kind))
+            ids = teams[kind]
+        else:
+            ids = subjects.get(rule.subject) or []
         row = (
             SnapshotRow.objects.filter(snapshot=snapshot, subject_id__in=ids).order_by("-subject_id").first()
             if snapshot and ids
@@ -438,10 +442,12 @@ def rankings_waiting(user: User) -> dict[str, list[Snapshot]]:
         access.subtree_q(user, prefix="rule__unit__", roles=access.ADMINISTERING)
     ).select_related("rule")
     since = timezone.now() - timedelta(days=30)
+    # Only a rule's newest version may be approved or published (`rankings.services`): an older
+    # one waits for nothing.
+    newer = Snapshot.objects.filter(rule=OuterRef("rule"), version__gt=OuterRef("version"))
+    waiting = mine.filter(~Exists(newer), status__in=[Snapshot.Status.DRAFT, Snapshot.Status.APPROVED])
     return {
-        "waiting": list(
-            mine.filter(status__in=[Snapshot.Status.DRAFT, Snapshot.Status.APPROVED]).order_by("-computed_at")[:10]
-        ),
+        "waiting": list(waiting.order_by("-computed_at")[:10]),
         "published": list(
             mine.filter(status=Snapshot.Status.PUBLISHED, published_at__gte=since).order_by("-published_at")[:10]
         ),

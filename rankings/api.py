@@ -12,7 +12,9 @@ from quizsite.pagination import PageNumberPagination
 
 from . import selectors, services
 from .models import RankingRun, Snapshot
+from .params import records_time
 from .tasks import enqueue
+from .ties import TieMark
 from .views import _shown_snapshot, access_rule
 
 ROW_FIELDS = (
@@ -52,6 +54,16 @@ def _snapshot_meta(snapshot: Snapshot) -> dict:
         "supersede_reason": snapshot.supersede_reason,
         "diff": snapshot.diff,
     }
+
+
+def _tie_break(mark: TieMark | None) -> dict | None:
+    """A row's tie-break mark as the board shows it (`rankings.ties`): the key of the criterion
+    that put it above the next place, level with it on the score shown (one of the rule's
+    `tie_breaks`, or "metric" for a score level only once rounded), with the mark and its
+    explanation in the request's language; None for a row no tie-break placed."""
+    if mark is None:
+        return None
+    return {"key": mark.key, "label": mark.label, "explanation": mark.explanation}
 
 
 def _run_payload(run: RankingRun) -> dict:
@@ -114,7 +126,18 @@ class LeaderboardView(APIView):
             group_id=int(group) if group.isdecimal() else None,
         )
         paginator = PageNumberPagination()
-        results = paginator.paginate_queryset(rows.values(*ROW_FIELDS), request, view=self)
+        page_rows = paginator.paginate_queryset(rows, request, view=self)
+        group_id = int(group) if group.isdecimal() else None
+        marks = selectors.tie_marks(snapshot, page_rows, group_id=group_id)
+        timed = records_time(snapshot.parameters)  # else no time was recorded: null, not 0 s
+        results = [
+            {
+                **{name: getattr(row, name) for name in ROW_FIELDS},
+                "time_used_s": row.time_used_s if timed else None,
+                "tie_break": _tie_break(marks.get(row.pk)),
+            }
+            for row in page_rows
+        ]
         page = paginator.page
         return Response(
             {

@@ -25,7 +25,7 @@ from quizsite.spreadsheets import PERCENT, ExportWorkbook, Formatted
 
 from . import selectors
 from .models import RankingRule, Snapshot, SnapshotRow
-from .params import RATE_METRICS
+from .params import RATE_METRICS, records_time
 from .templatetags.ranking_format import metric_value
 from .ties import TieMark, chain_sentences, marked_in_order, tie_mark
 
@@ -115,7 +115,9 @@ def snapshot_workbook(snapshot: Snapshot) -> bytes:
             if units
             else []
         ),
-        (_("Time used (s)"), 11, lambda row: float(row.time_used_s)),
+        # Only sources with answers (contests, exams, online contests and relays) record time:
+        # points and study hours would read 0 for everyone, as if no one took any.
+        *([(_("Time used (s)"), 11, lambda row: float(row.time_used_s))] if records_time(snapshot.parameters) else []),
         (_("Prize"), 10, lambda row: rule.display_prize(row.prize)),
         (_("Not ranked because"), 16, lambda row: row.reason_display),
     ]

@@ -55,6 +55,12 @@ STEPLEN = 4  # treebeard's materialised-path step: a unit at depth d has a path 
 TEAM_SOURCES = {name: kind.teams for name, kind in KINDS.items() if kind.teams}
 
 
+def records_time(parameters: dict) -> bool:
+    """Whether a snapshot's sources (its stored parameters) record the time people took: only
+    those with answers do (`SourceKind.answers`); self-study points and study hours have none."""
+    return any(source.get("kind") in ANSWER_SOURCES for source in parameters.get("sources") or ())
+
+
 def teams_ranked(source_kinds) -> str | None:
     """Which teams a team ranking with sources of `source_kinds` ranks ("contest" or "relay"),
     or None when no source brings teams."""

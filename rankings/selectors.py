@@ -7,12 +7,12 @@ import math
 from django.db.models import Avg, Count, Exists, F, Max, Min, OuterRef, Q, QuerySet, Subquery
 
 from contests.models import TeamMember
-from contests.relay.models import RelayLeg, RelayRunner
+from contests.relay.models import RelayLeg
 from orgs import access
 from orgs.models import Role, RoleGrant, Unit, User
 
 from .models import RankingRule, RuleUnit, Snapshot, SnapshotRow
-from .params import RATE_METRICS, teams_ranked
+from .params import RATE_METRICS, RuleParams, teams_ranked
 from .templatetags.ranking_format import metric_value
 from .ties import TieMark, tie_mark
 
@@ -62,11 +62,34 @@ def own_certificate_subjects(user, rule: RankingRule) -> set[int] | None:
     if rule.subject == RankingRule.Subject.MEMBER:
         return {user.pk}
     if rule.subject == RankingRule.Subject.TEAM:
-        if teams_ranked(rule.sources.values_list("kind", flat=True)) == "relay":
-            ran = RelayRunner.objects.filter(member=user).values_list("team_id", flat=True)
-            return set(ran) | set(RelayLeg.objects.filter(holder=user).values_list("team_id", flat=True))
-        return set(TeamMember.objects.filter(member=user).values_list("team_id", flat=True))
+        return member_teams(user, teams_ranked(rule.sources.values_list("kind", flat=True)))
     return set(access.managed_units(user).filter(path__startswith=rule.unit.path).values_list("pk", flat=True))
+
+
+def _ran(legs: QuerySet[RelayLeg]) -> QuerySet[RelayLeg]:
+    return legs.filter(status=RelayLeg.Status.FINISHED, holder__isnull=False)
+
+
+def member_teams(user, teams: str | None) -> set[int]:
+    """The teams of the kind a team ranking ranks (`RuleParams.teams`) that a board's results are
+    about `user` in: a live contest team whose roster holds them, or a relay team for which they
+    ran a finished leg (`team_people`)."""
+    if teams == "relay":
+        return set(_ran(RelayLeg.objects.filter(holder=user)).values_list("team_id", flat=True))
+    return set(TeamMember.objects.filter(member=user).values_list("team_id", flat=True))
+
+
+def team_people(snapshot: Snapshot, team_ids) -> list[tuple[int, int]]:
+    """(member_id, team_id) for the people of the teams `team_ids` of a team ranking's snapshot,
+    whom its publication and certificates are for: a live contest team's roster; for a relay's
+    teams, the members who ran one of the team's finished legs, the legs its score adds up. A
+    relay team's roster names places, not people who ran: a place may be a unit (whichever of its
+    members starts the leg runs it), a leg may be given to another member, and a place skipped,
+    or never reached before the window closed, ran nothing; the leg's holder is who ran it."""
+    if RuleParams.from_json(snapshot.parameters).teams == "relay":
+        legs = _ran(RelayLeg.objects.filter(team_id__in=team_ids))
+        return list(legs.values_list("holder_id", "team_id").distinct())
+    return list(TeamMember.objects.filter(team_id__in=team_ids).values_list("member_id", "team_id"))
 
 
 def own_row(snapshot: Snapshot, user) -> SnapshotRow | None:

@@ -671,9 +671,27 @@ def newer_published(snapshot: Snapshot) -> Snapshot | None:
     ).first()
 
 
+def newer_version(snapshot: Snapshot) -> Snapshot | None:
+    """The rule's newest snapshot when it is newer than `snapshot`, else None."""
+    return Snapshot.objects.filter(rule_id=snapshot.rule_id, version__gt=snapshot.version).order_by("-version").first()
+
+
+def outdated_message(version: int, newest: int) -> str:
+    """Why an unpublished version older than the rule's newest one is not approved or published,
+    as the console and a refusal say it."""
+    return _(
+        "Version %(v)d is out of date: version %(n)d was computed after it. "
+        "Only the newest version can be approved and published: check version %(n)d."
+    ) % {"v": version, "n": newest}
+
+
 def _check_not_superseded(snapshot: Snapshot) -> None:
-    """A draft or approved version older than the published one may be neither approved nor
-    published: the newer publication stands (a stale page's button, or a forged post)."""
+    """Only the rule's newest version may be approved or published (a stale page's button, or a
+    forged post). A version older than the published one: the publication stands. Older than
+    an unpublished one: the newer computation replaced it, on newer facts or a newer rule, and
+    an approval vouches for the rows it was given to, so two versions approved side by side
+    would be published one after the other (as review tools dismiss an approval once a newer
+    change is pushed)."""
     newer = newer_published(snapshot)
     if newer is not None:
         raise RankingRejected(
@@ -684,12 +702,17 @@ def _check_not_superseded(snapshot: Snapshot) -> None:
             )
             % {"v": snapshot.version, "n": newer.version},
         )
+    newest = newer_version(snapshot)
+    if newest is not None:
+        raise RankingRejected("newer_version", outdated_message(snapshot.version, newest.version))
 
 
 @transaction.atomic
 def snapshot_approve(*, snapshot: Snapshot, by: User) -> Snapshot:
     """Approve a draft. Under the rule's four-eyes setting the person who computed it may not:
-    a version computed by the background sweep (by nobody) any administrator entitled may."""
+    a version computed by the background sweep (by nobody) any administrator entitled may.
+    Takes the rule's row lock, as a computation writing a newer version does."""
+    RankingRule.objects.select_for_update().filter(pk=snapshot.rule_id).first()
     snapshot = Snapshot.objects.select_for_update().select_related("rule").get(pk=snapshot.pk)
     if snapshot.status != Snapshot.Status.DRAFT:
         raise RankingRejected(

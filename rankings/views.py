@@ -232,6 +232,13 @@ def manage(request, slug: str):
     for snapshot in pending:
         # Older than the published version: neither approved nor published any more (the service refuses).
         snapshot.superseded_by_version = current.version if current and current.version > snapshot.version else None
+        # Older than a newer unpublished version: only the newest is approved and published.
+        newest = snapshots[0].version
+        snapshot.outdated = (
+            services.outdated_message(snapshot.version, newest)
+            if newest > snapshot.version and not snapshot.superseded_by_version
+            else ""
+        )
         snapshot.facts_changed = services.snapshot_facts_changed(snapshot, fingerprint)
         snapshot.needs_other_approver = rule.requires_second_approver and snapshot.computed_by_id == request.user.pk
         if snapshot.needs_other_approver and alone is None:

@@ -87,7 +87,17 @@
     $("final-value").textContent = current.final || "";
   }
 
+  // The first three of the board stand on the podium; speakers tied with them beyond those three
+  // are counted under it, by rank, rather than left out without a word.
   function renderPodium() {
+    const more = new Map();
+    state.board.slice(3).filter((row) => row.rank <= 3).forEach((row) => more.set(row.rank, (more.get(row.rank) || 0) + 1));
+    const notes = [...more].map(([rank, count]) => {
+      const note = document.createElement("p");
+      note.className = "qs-screen-podium-more";
+      note.textContent = (count === 1 ? t.oneMoreTied : t.moreTied).replace("%(count)s", count).replace("%(rank)s", rank);
+      return note;
+    });
     const top = state.board.slice(0, 3).map((row, i) => {
       const div = document.createElement("div");
       div.className = "place place-" + (i + 1);
@@ -99,7 +109,7 @@
       div.children[3].textContent = row.final;
       return div;
     });
-    $("final-view").replaceChildren(...top);
+    $("final-view").replaceChildren(...top, ...notes);
   }
 
   setInterval(() => {

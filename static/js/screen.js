@@ -118,15 +118,31 @@
     fit($("scoreboard").parentElement, $("scoreboard"), "--qs-board-fit");
   }
 
+  // At most this many teams stand on one step: nine teams tied for first would be nine slivers
+  // of names. The others sharing that rank are counted under the steps.
+  const PODIUM_STEP = 3;
+
   // The top three places, as the board has them: teams sharing a rank stand on one step of one
   // height, in the board's order (which may be by relay time); 2nd left, 1st middle, 3rd right.
   function renderPodium() {
     const heading = document.createElement("h2");
     heading.className = "qs-screen-podium-title";
     heading.textContent = t.finalResults;
+    const standing = [];
+    const more = new Map(); // rank -> teams sharing it beyond the step's room, by rank
+    state.teams.filter((team) => team.rank <= 3).forEach((team) => {
+      if (standing.filter((other) => other.rank === team.rank).length < PODIUM_STEP) standing.push(team);
+      else more.set(team.rank, (more.get(team.rank) || 0) + 1);
+    });
+    const notes = [...more].map(([rank, count]) => {
+      const note = document.createElement("p");
+      note.className = "qs-screen-podium-more";
+      note.textContent = (count === 1 ? t.oneMoreTied : t.moreTied).replace("%(count)s", count).replace("%(rank)s", rank);
+      return note;
+    });
     const steps = document.createElement("div");
     steps.className = "qs-screen-steps";
-    steps.replaceChildren(...state.teams.filter((team) => team.rank <= 3).map((team) => {
+    steps.replaceChildren(...standing.map((team) => {
       const div = document.createElement("div");
       div.className = "place place-" + team.rank;
       div.innerHTML = "<div class='medal'></div><div class='name'></div><div class='score'></div>";
@@ -138,7 +154,7 @@
       if (team.ahead_on_time) div.children[2].append(" ", liveTieNote());
       return div;
     }));
-    $("podium").replaceChildren(heading, steps);
+    $("podium").replaceChildren(heading, steps, ...notes);
   }
 
   // A paused question's clock stands at the time it keeps for the resume.

@@ -234,3 +234,52 @@ def test_the_big_screen_lobby_and_round_are_legible_and_a_wide_score_does_not_sq
     )
     assert lines < 1.5
     screenshot(screen, f"live-walk-screen-wide-score-{language}")
+
+
+NINE = ["一队", "二队", "三队", "四队", "五队", "六队", "七队", "八队", "九队"]
+
+
+@pytest.mark.parametrize(
+    ("language", "viewport", "more"),
+    [
+        ("zh-hans", {"width": 1920, "height": 1080}, "另有 6 队并列第 1 名"),
+        ("en", {"width": 1920, "height": 1080}, "and 6 more teams tied for place 1"),
+        ("zh-hans", {"width": 1366, "height": 768}, "另有 6 队并列第 1 名"),
+        ("en", {"width": 1366, "height": 768}, "and 6 more teams tied for place 1"),
+    ],
+)
+def test_nine_teams_tied_for_first_put_three_on_the_podium_and_count_the_other_six(
+    transactional_db, asgi_server, signed_in_page, language, viewport, more
+):
+    """Nine teams finish level on their base score: all share first. Three stand on the step, in
+    the board's order, each name on one line; the six others are counted under it (9 - 3 = 6)
+    rather than squeezed into nine slivers; nothing leaves the frame."""
+    audit = factories.unit_at("审计署", kind="organ")
+    branch = factories.unit_at("审计署/广州特派办/第一党支部")
+    host = factories.organiser(audit, username="host", real_name="主持人")
+    members = [factories.member(branch, username=f"m{n}", real_name=f"队员{n}") for n in range(9)]
+    contest = services.contest_create(title="并列竞赛", title_en="Tie quiz", unit=audit, by=host)
+    for name, member in zip(NINE, members, strict=True):
+        services.team_add(contest=contest, name=name, unit=branch, legs=[member])
+    question = factories.question(factories.bank(audit), "single").current
+    services.round_add(contest=contest, type=Round.Type.COMPULSORY, title="必答题", versions=[question])
+    services.contest_start(contest=contest, by=host)
+    services.contest_finish(contest=contest, by=host)
+    screen = page_in(signed_in_page, asgi_server, members[0], language, viewport=viewport)
+    screen.goto(f"{asgi_server}/contests/{contest.join_code}/screen/")
+    note = screen.locator("#podium .qs-screen-podium-more")
+    note.wait_for()
+    assert note.all_inner_texts() == [more]
+    board = [name.strip() for name in screen.locator("#scoreboard .name").all_inner_texts()]
+    places = podium(screen)
+    assert [place["rank"] for place in places] == ["1", "1", "1"]
+    assert [place["name"] for place in sorted(places, key=lambda p: p["left"])] == board[:3]
+    names = screen.locator("#podium .name").evaluate_all(
+        "(names) => names.map((e) => e.getBoundingClientRect().height / parseFloat(getComputedStyle(e).fontSize))"
+    )
+    assert len(names) == 3 and max(names) < 2, names
+    bottom = screen.locator("#podium").evaluate(
+        "(el) => Math.max(...[...el.children].map((c) => c.getBoundingClientRect().bottom))"
+    )
+    assert bottom <= viewport["height"], bottom
+    screen.screenshot(path=f"/tmp/shots/rankfix/podium-nine-tied-{language}-{viewport['width']}.png")

@@ -75,3 +75,61 @@ def test_the_results_page_says_who_publishes_and_links_an_administrator_to_a_rul
         screenshot(page, f"rankfix-results-admin-{name}")
         page.click("#new-rule-link")
         assert page.locator("select[name=source_contest]").first.input_value() == str(scene["contest"].pk)
+
+
+SHOTS = "/tmp/shots/rankfix"
+
+
+def test_the_console_says_why_a_draft_older_than_a_newer_draft_offers_nothing(
+    asgi_server, scene, signed_in_page, screenshot
+):
+    """v3 and v4 computed after the published v2: v3 says in words that v4 replaced it and offers
+    no button; v4 offers approval."""
+    from orgs.models import User
+
+    rule, c = scene["rule"], User.objects.get(username="c")
+    points(c, 5, "c-3")
+    compute(rule)
+    points(c, 5, "c-4")
+    compute(rule)
+    said = {
+        "zh-hans": "第 3 版已过时：其后又算出了第 4 版。只有最新的版本可以审核和发布，请查看第 4 版。",
+        "en": "Version 3 is out of date: version 4 was computed after it. "
+        "Only the newest version can be approved and published: check version 4.",
+    }
+    for locale, name in LANGUAGES:
+        for viewport, size in ((DESKTOP, "desktop"), ({"width": 390, "height": 844}, "phone")):
+            page = signed_in_page(scene["admin"], locale=locale, viewport=viewport)
+            page.goto(f"{asgi_server}/rankings/points/manage/")
+            older, newer = page.locator("#snapshot-v3"), page.locator("#snapshot-v4")
+            assert older.locator(".outdated-note").inner_text() == said[name]
+            assert older.locator("button").count() == 0 and newer.locator(".approve-button").is_visible()
+            # The words read as a paragraph, not one word a line down a phone's narrow column.
+            assert older.bounding_box()["height"] < 2 * newer.bounding_box()["height"]
+            page.screenshot(path=f"{SHOTS}/console-outdated-{name}-{size}.png", full_page=True)
+
+
+@pytest.mark.parametrize("viewport", [{"width": 1366, "height": 768}, {"width": 1920, "height": 1080}])
+def test_the_ranking_screen_keeps_its_unit_and_metric_on_one_line_under_a_long_title(
+    asgi_server, scene, signed_in_page, viewport
+):
+    """The demo's titles: at 1366 px the English one left "审计署 · Total" too little room and it
+    broke after the dot; the title gives way now, and the header stays inside the frame."""
+    from rankings.models import RankingRule
+
+    RankingRule.objects.filter(pk=scene["rule"].pk).update(
+        title="审计署两周学习积分排行（个人）", title_en="National Audit Office: two weeks of study points (members)"
+    )
+    for locale, name in LANGUAGES:
+        page = signed_in_page(scene["admin"], locale=locale, viewport=viewport)
+        page.goto(f"{asgi_server}/rankings/points/screen/")
+        scope = page.locator("#screen-scope")
+        assert scope.inner_text() == {"zh-hans": "审计署 · 总分", "en": "审计署 · Total"}[name]
+        lines = scope.evaluate("(el) => el.getBoundingClientRect().height / parseFloat(getComputedStyle(el).fontSize)")
+        assert lines < 2, f"{lines:.1f} font sizes high: wrapped"
+        header = page.locator(".qs-screen-head").evaluate(
+            "(el) => [el.getBoundingClientRect().right, el.scrollWidth, el.clientWidth]"
+        )
+        assert header[0] <= viewport["width"] and header[1] <= header[2], header
+        assert page.locator("#screen-rows li:visible").count() == 3
+        page.screenshot(path=f"{SHOTS}/ranking-screen-{name}-{viewport['width']}.png")

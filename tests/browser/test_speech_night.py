@@ -200,3 +200,56 @@ def test_night_commands_lost_to_a_dropped_connection_are_sent_again_on_reconnect
     assert list(called.values_list("position", flat=True)) == [1]
     host.locator("#open-button:enabled").wait_for()
     screenshot(host, f"night-host-command-resent-{language}")
+
+
+@pytest.mark.parametrize(
+    ("locale", "more"),
+    [("zh-CN", "另有 2 位选手并列第 1 名"), ("en", "and 2 more speakers tied for place 1")],
+)
+def test_five_speakers_tied_for_first_put_three_on_the_podium_and_count_the_other_two(
+    asgi_server, night, signed_in_page, locale, more
+):
+    """Five speakers, each scored 80 and 80 by the same judge: all five share first (80.00). The
+    podium has room for three; the two others were left out without a word, and are counted
+    under it now (5 - 3 = 2)."""
+    from django.utils import timezone
+
+    from calls.live import services
+    from calls.models import Entry
+
+    unit = night["speakers"]["jjj1"].unit
+    for n, name in enumerate(("赵讲", "钱讲"), start=1):
+        author = factories.member(unit, username=f"speaker-extra{n}", real_name=name)
+        Entry.objects.create(
+            call=night["call"],
+            author=author,
+            unit=unit,
+            title=f"{name}的演讲",
+            status=Entry.Status.FINALIST,
+        )
+    host, judge = night["host"], night["judges"][0]
+    keys = [str(pk) for pk in night["call"].criteria.order_by("position").values_list("pk", flat=True)]
+    services.night_draw(night=night["night"], by=host, seed="ties")
+    for n in range(5):
+        speaker = services.speaker_call(night=night["night"], by=host)
+        services.scoring_open(night=night["night"], by=host)
+        services.score_submit(
+            night=night["night"],
+            judge=judge,
+            speaker_id=speaker.pk,
+            score_id=f"tie-{n}",
+            values={keys[0]: 80, keys[1]: 80},
+            received_at=timezone.now(),
+        )
+        services.speaker_lock(night=night["night"], by=host)
+    services.night_finish(night=night["night"], by=host)
+    screen = signed_in_page(night["watcher"], locale=locale, viewport={"width": 1920, "height": 1080})
+    screen.goto(f"{asgi_server}/calls/{night['call'].pk}/night/screen/")
+    note = screen.locator("#final-view .qs-screen-podium-more")
+    note.wait_for()
+    assert note.all_inner_texts() == [more]
+    assert screen.locator("#final-view .place").count() == 3
+    assert screen.locator("#final-view .medal-1").count() == 3
+    bottom = note.evaluate("(el) => el.getBoundingClientRect().bottom")
+    assert bottom <= 1080, bottom
+    screen.screenshot(path=f"/tmp/shots/rankfix/night-podium-tied-{locale}.png")

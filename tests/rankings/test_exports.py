@@ -91,3 +91,26 @@ def test_a_participation_rate_is_a_percentage_in_the_export_and_stays_a_number(c
         "广州特派办/第二党支部": (1, "0.0%"),
         "京津冀特派办/机关党支部": (1, "0.0%"),
     }
+
+
+def test_a_points_ranking_export_has_no_time_column_since_points_record_no_time(client, study):  # noqa: F811
+    """Self-study points carry no time: a "time used" column would read 0 for everyone. The export
+    lists the people and their points (by hand: F 50, D 40, E 35, A 30, B 20, C 10) without it."""
+    rule = factories.ranking_rule(study["tree"]["audit"], subject="member", sources=[{"kind": "points"}])
+    compute(rule)
+    client.force_login(factories.administrator(study["tree"]["audit"]))
+    for language, time_header in (("zh-hans", "用时（秒）"), ("en", "Time used (s)")):
+        sheet = load_workbook(
+            BytesIO(client.get(reverse("rankings:export", args=[rule.slug]), HTTP_ACCEPT_LANGUAGE=language).content)
+        ).active
+        header, *body = rows(sheet)
+        assert time_header not in header
+        total = header.index("总分" if language == "zh-hans" else "Total")
+        assert [(row[1], row[total]) for row in body] == [
+            ("F", 50),
+            ("D", 40),
+            ("E", 35),
+            ("A", 30),
+            ("B", 20),
+            ("C", 10),
+        ]

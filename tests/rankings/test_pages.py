@@ -464,3 +464,30 @@ def test_the_console_offers_nothing_on_a_version_older_than_the_published_one_an
     ).content.decode()
     assert "第 1 版已被第 2 版取代" in stale
     assert Snapshot.objects.get(rule=rule, version=1).status == "draft"
+
+
+def test_the_console_offers_nothing_on_a_draft_older_than_a_newer_draft_and_says_why(client, board):
+    """Two drafts: the older row says in words that the newer replaced it, with no button; a
+    stale approval posted anyway is refused in the same words and changes nothing."""
+    from tests.rankings.test_services import points
+
+    rule = board["rule"]
+    points(board["people"]["c"], 45, "c-2")
+    compute(rule)
+    other = factories.administrator(board["tree"]["audit"], username="second")
+    client.force_login(other)
+    url = reverse("rankings:manage", args=[rule.slug])
+    with translation.override("en"):
+        page = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    older = page.split('id="snapshot-v1"')[1].split("</tr>")[0]
+    newer = page.split('id="snapshot-v2"')[1].split("</tr>")[0]
+    assert (
+        "Version 1 is out of date: version 2 was computed after it. "
+        "Only the newest version can be approved and published: check version 2." in older
+    )
+    assert "approve-button" not in older and "approve-button" in newer
+    stale = client.post(
+        reverse("rankings:approve", args=[rule.slug, 1]), HTTP_ACCEPT_LANGUAGE="zh-hans", follow=True
+    ).content.decode()
+    assert "第 1 版已过时：其后又算出了第 2 版。" in stale
+    assert dict(Snapshot.objects.filter(rule=rule).values_list("version", "status")) == {1: "draft", 2: "draft"}

@@ -284,3 +284,59 @@ def test_board_export_and_certificate_name_teams_with_their_units_paths(client, 
     header, *body = sheet.iter_rows(min_row=7, values_only=True)
     team_column, unit_column = header.index("参赛队"), header.index("单位")
     assert {row[team_column]: row[unit_column] for row in body} == {name: path for name, (path, _n) in TEAMS.items()}
+    # Relay legs record their time: the column stays, with each team's legs added up by hand.
+    time_column = header.index("用时（秒）")
+    assert {row[team_column]: row[time_column] for row in body} == {
+        "审计署队": 120,  # 30 + 40 + 50
+        "广州特派办队": 45,  # 20 + 25
+        "南京特派办队": 0,
+        "财政部队": 60,
+        "税务总局队": 70,  # 30 + 40
+        "海关总署队": 100,
+    }
+
+
+def test_publishing_tells_and_certifies_the_members_who_ran_the_relay_teams_legs(client, relay_run):
+    """A relay team's people are who ran its finished legs, not its roster places: 广州's third
+    runner never started (unrun) and is told nothing; 税务's second was skipped (and left);
+    财政部's first ran and then left, and a deactivated account is told nothing. Certificates go
+    to the runners of the four prize teams (by hand: 审计署 3 legs, 广州 2, 税务 2, 财政部 2 with
+    its first runner gone = 3 + 2 + 2 + 2), each with their own team's, and the home page finds
+    the runner's place through the team they ran for."""
+    from notifications.models import Notification
+    from quizsite.selectors import my_places
+
+    rule = relay_rule(relay_run)
+    admin = factories.administrator(relay_run["root"], username="boss")
+    snapshot_publish(snapshot=snapshot_approve(snapshot=compute(rule), by=admin), by=admin)
+    runners, teams = relay_run["runners"], relay_run["teams"]
+    ran = {  # team -> the runners (1-based) of its finished legs who are still active
+        "审计署队": [1, 2, 3],
+        "广州特派办队": [1, 2],
+        "南京特派办队": [],
+        "财政部队": [2, 3],
+        "税务总局队": [1, 3],
+        "海关总署队": [1, 2],
+    }
+    told = set(Notification.objects.filter(kind="results_published").values_list("recipient__username", flat=True))
+    assert told == {f"{team}{n}" for team, numbers in ran.items() for n in numbers}
+    certified = set(Notification.objects.filter(kind="certificate_ready").values_list("recipient__username", "url"))
+    winners = ("审计署队", "广州特派办队", "税务总局队", "财政部队")
+    assert certified == {
+        (f"{team}{n}", reverse("rankings:certificate", args=[rule.slug, teams[team].pk]))
+        for team in winners
+        for n in ran[team]
+    }
+    assert len(certified) == 9
+    # The unrun third runner of 广州 may not fetch the team's certificate; its first runner may.
+    certificate = reverse("rankings:certificate", args=[rule.slug, teams["广州特派办队"].pk])
+    client.force_login(runners["广州特派办队"][2])
+    assert client.get(certificate).status_code in (403, 404)
+    client.force_login(runners["广州特派办队"][0])
+    assert client.get(certificate).status_code == 200
+    places = my_places(runners["广州特派办队"][0])
+    assert [(place.rule, place.row.label, place.row.rank) for place in places] == [(rule, "广州特派办队", 2)]
+    assert my_places(runners["广州特派办队"][2]) == []
+    # The API gives the legs' time, added up as in the export (20 + 25 s).
+    rows = client.get(f"/api/v1/rankings/{rule.slug}/").json()["results"]
+    assert {row["label"]: row["time_used_s"] for row in rows}["广州特派办队"] == 45

@@ -544,16 +544,44 @@ def test_a_version_older_than_the_published_one_can_no_longer_be_approved_or_pub
     assert statuses == {1: "approved", 2: "draft", 3: "published"}
 
 
-def test_an_older_draft_may_still_be_published_while_the_newer_version_is_a_draft_too(study):
-    """Two drafts and nothing newer published: either may be approved and published (the newer
-    one may be the mistake); once one is published, the older stops."""
+def test_only_the_newest_of_two_unpublished_versions_may_be_approved_or_published(study):
+    """Two drafts: the older was replaced by the newer computation before anyone published it,
+    so it is refused (an approval vouches for the rows it was given to; two approved side by side
+    would be published one after the other). The newer one goes through: one publication."""
+    from quizsite.selectors import rankings_waiting
+
     admin = factories.administrator(study["tree"]["audit"], username="boss")
     rule = member_rule(study)
     v1 = compute(rule).snapshot
     points(study["people"]["c"], 45, "c-2")
     v2 = compute(rule).snapshot
-    published = snapshot_publish(snapshot=snapshot_approve(snapshot=v1, by=admin), by=admin, as_it_stands=True)
-    assert published.status == "published"
+    with translation.override("en"):
+        with pytest.raises(RankingRejected) as refused:
+            snapshot_approve(snapshot=v1, by=admin)
+        assert refused.value.code == "newer_version"
+        assert refused.value.message == (
+            "Version 1 is out of date: version 2 was computed after it. "
+            "Only the newest version can be approved and published: check version 2."
+        )
+    # The administrator's home lists only version 2 as waiting for them.
+    assert [snapshot.version for snapshot in rankings_waiting(admin)["waiting"]] == [2]
     v2 = snapshot_approve(snapshot=v2, by=admin)
-    assert snapshot_publish(snapshot=v2, by=admin, reason="newer facts").status == "published"
-    assert Snapshot.objects.get(pk=v1.pk).status == "superseded"
+    assert snapshot_publish(snapshot=v2, by=admin).status == "published"
+    statuses = dict(Snapshot.objects.filter(rule=rule).values_list("version", "status"))
+    assert statuses == {1: "draft", 2: "published"}
+
+
+def test_an_approved_version_is_not_published_once_a_newer_one_is_computed(study):
+    """Approved, then the facts change and the sweep computes version 2: version 1's approval
+    does not carry over to it, and publishing version 1 is refused, in Chinese too."""
+    admin = factories.administrator(study["tree"]["audit"], username="boss")
+    rule = member_rule(study)
+    v1 = snapshot_approve(snapshot=compute(rule).snapshot, by=admin)
+    points(study["people"]["c"], 45, "c-2")
+    v2 = compute(rule).snapshot
+    with translation.override("zh-hans"):
+        with pytest.raises(RankingRejected) as refused:
+            snapshot_publish(snapshot=v1, by=admin, as_it_stands=True)
+    assert refused.value.code == "newer_version"
+    assert "第 1 版已过时" in refused.value.message and "第 2 版" in refused.value.message
+    assert v2.status == "draft" and not Snapshot.objects.filter(rule=rule, status="published").exists()

@@ -185,3 +185,23 @@ def test_a_row_level_only_on_the_rounded_score_is_marked_higher_before_rounding(
         ("Z", 2, None),
     ]
     assert "10.002" in rows[0].tie_mark.explanation and "10.001" in rows[0].tie_mark.explanation
+
+
+def test_the_leaderboard_api_carries_each_rows_tie_break_mark_with_a_stable_key_and_a_label(ranked):
+    """The API marks the same rows as the board (Q, R, T, U: above the next place on time alone),
+    also where the next place is on the next page (R, third of three, over S), with the rule's
+    key for programs and the mark in the request's language for people."""
+    url = f"/api/v1/rankings/{ranked['rule'].slug}/"
+    english = factories.client_in("en", ranked["admin"])
+    rows = [row for page in (1, 2, 3) for row in english.get(url, {"page_size": 3, "page": page}).json()["results"]]
+    assert [(row["label"], row["tie_break"] and row["tie_break"]["key"]) for row in rows] == [
+        (label, "finished_at_asc" if label in MARKED else None) for label, _place, _prize in PLACES
+    ]
+    # Points record no time: the API says none (null) rather than 0 seconds for everyone.
+    assert {row["time_used_s"] for row in rows} == {None}
+    q = rows[1]["tie_break"]
+    assert q["label"] == "reached first" and "(no. 3)" in q["explanation"]
+    chinese = factories.client_in("zh-hans", ranked["admin"]).get(url).json()["results"]
+    assert {row["label"]: row["tie_break"]["label"] for row in chinese if row["tie_break"]} == dict.fromkeys(
+        MARKED, "先达到"
+    )
