@@ -28,6 +28,7 @@ from .forms import (
     MemberBulkForm,
     MemberForm,
     MemberImportForm,
+    OwnPasswordChangeForm,
     MemberNewForm,
     UnitAddForm,
     UnitEditForm,
@@ -311,6 +312,8 @@ def _member_page(request, member, form, **extra):
 class PasswordChangeView(auth_views.PasswordChangeView):
     """Django's password change, recorded in the member's change log (and so whether a temporary
     password was replaced, which `User.set_password` clears as the form saves)."""
+
+    form_class = OwnPasswordChangeForm
 
     def get_form(self, form_class=None):
         form = super().get_form(form_class)
