@@ -28,8 +28,8 @@ from .forms import (
     MemberBulkForm,
     MemberForm,
     MemberImportForm,
-    OwnPasswordChangeForm,
     MemberNewForm,
+    OwnPasswordChangeForm,
     UnitAddForm,
     UnitEditForm,
     UnitMoveForm,
@@ -441,7 +441,20 @@ def member_import(request):
         if not stored or data is None:
             messages.error(request, _("That preview has expired. Upload the file again."))
             return redirect("orgs:member_import")
-        report = importing.members_import(file=BytesIO(data), by=request.user)
+        report = importing.members_import(
+            file=BytesIO(data), by=request.user, renames_confirmed=request.POST.get("renames_confirmed") == "1"
+        )
+        if report.renames_unconfirmed:
+            return render(
+                request,
+                "orgs/member_import.html",
+                {
+                    **_import_errors_context(request, form, report),
+                    "token": token,
+                    "renames_refused": True,
+                    "passwords_ignored": importing.passwords_ignored_message(report),
+                },
+            )
         if report.ok:
             default_storage.delete(stored)
             del request.session[IMPORT_SESSION_KEY]

@@ -57,7 +57,7 @@ def test_an_own_password_cannot_be_changed_to_itself_either(tree):
 
 @pytest.mark.parametrize(
     ("language", "expected"),
-    [("zh-hans", "此账号已停用，请联系本单位的组织者。"), ("en", "This account has been deactivated. Please contact an organiser")],
+    [("zh-hans", "此账号已停用，请联系本单位的组织者。"), ("en", "This account has been deactivated.")],
 )
 def test_a_deactivated_member_with_the_right_password_is_told_so(tree, gz_organiser, language, expected):
     member = factories.member(tree["gz1"], username="guo")
