@@ -49,7 +49,7 @@ def test_the_preview_names_each_change_old_to_new_and_flags_the_renames(client, 
     }
     assert [p.row for p in report.renamed] == [2, 3]
     body = response.content.decode()
-    assert "<del>郭秋菊</del> → <strong>张伟</strong>" in body
+    assert "<del>郭秋菊</del> → <strong>张伟</strong>" in body and "姓名：" in body
     assert "有 2 名已有成员的姓名将被改掉" in body and body.count("data-renamed") == 2
     assert 'name="renames_confirmed"' in body
 
