@@ -1,4 +1,5 @@
 from django import forms
+from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -90,6 +91,54 @@ class MemberNewForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["unit"] = UnitChoiceField(user=user, label=_("unit"))
         self.order_fields(["real_name", "employee_no", "unit", "username", "phone", "is_party_member", "password"])
+
+
+class OwnPasswordChangeForm(PasswordChangeForm):
+    """Django's password change, refusing a new password equal to the current one: a temporary
+    password "changed" to itself would clear the mark while the organiser who set it still knows it."""
+
+    def clean(self):
+        cleaned_data = super().clean()
+        new_password = cleaned_data.get("new_password2")
+        if new_password and "new_password2" not in self.errors and self.user.check_password(new_password):
+            if self.user.must_change_password:
+                message = _(
+                    "Choose a password different from the temporary one: the organiser who gave it to you knows it."
+                )
+            else:
+                message = _("The new password is the same as your current one. Choose a different password.")
+            self.add_error("new_password2", forms.ValidationError(message, code="password_unchanged"))
+        return cleaned_data
+
+
+class SignInForm(AuthenticationForm):
+    """Django's sign-in form, telling a deactivated member so, but only one who gave the right
+    password: a wrong password gets the same answer whether or not the account exists."""
+
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "inactive": _("This account has been deactivated. Please contact an organiser of your unit."),
+    }
+
+    def clean(self):
+        try:
+            return super().clean()
+        except forms.ValidationError as error:
+            if error.code == "invalid_login" and self._deactivated_with_right_password():
+                raise self.get_inactive_user_error() from None
+            raise
+
+    def get_inactive_user_error(self):
+        return forms.ValidationError(self.error_messages["inactive"], code="inactive")
+
+    def _deactivated_with_right_password(self) -> bool:
+        # A locked-out sign-in (django-axes) learns nothing about the password, this included.
+        if self.request is not None and getattr(self.request, "axes_locked_out", False):
+            return False
+        username = self.cleaned_data.get("username")
+        password = self.cleaned_data.get("password")
+        member = User.objects.filter(username=username, is_active=False).first() if username else None
+        return bool(member and password and member.check_password(password))
 
 
 class MemberImportForm(forms.Form):

@@ -4,8 +4,13 @@ An existing employee number updates that member (a new unit is recorded as a mov
 creates a member whose username defaults to the employee number. An initial password is set only
 on the accounts the import creates: a sheet is no way to reset passwords, so an existing member's
 password cell is left alone and the report says which rows had one.
+
+The preview names, for each existing member, what the sheet changes (old → new). A new name on an
+existing employee number is more often a wrong number than a renamed person, so such an import
+waits for the organiser to confirm the renames (`renames_confirmed`).
 """
 
+import re
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -31,7 +36,7 @@ from quizsite.spreadsheets import (
 )
 
 from . import access, services
-from .models import Role, User, phone_validator
+from .models import Role, RoleGrant, User, phone_validator
 from .selectors import unit_by_path, unit_paths
 
 COLUMNS = {
@@ -73,6 +78,20 @@ ROLE_WORDS = {
 }
 YES_WORDS = {"是", "y", "yes", "true", "1", "√", "党员"}
 NO_WORDS = {"否", "n", "no", "false", "0", "×", "群众"}
+# Employee numbers as organs issue them and as they serve for usernames (100001, A1, MOF001,
+# GZ-0012): letters and digits, with - or _ between them. "-5", "1.5" or "示例001" are not numbers
+# anybody holds, so the template's examples use the last form and can never match a real person.
+EMPLOYEE_NO_FORM = re.compile(r"[0-9A-Za-z]+(?:[-_][0-9A-Za-z]+)*")
+
+
+@dataclass
+class Change:
+    """One field an import changes on an existing member, as the preview shows it."""
+
+    field: str
+    old: str
+    new: str
+    key: str
 
 
 @dataclass
@@ -88,6 +107,12 @@ class PlannedMember:
     password: str
     existing: User | None = None
     unit: object = None
+    changes: list[Change] = field(default_factory=list)
+
+    @property
+    def renamed(self) -> bool:
+        """An existing member's name changes: likely a wrong employee number, to be confirmed."""
+        return any(change.key == "real_name" for change in self.changes)
 
 
 @dataclass
@@ -98,10 +123,16 @@ class ImportReport:
     created: int = 0
     updated: int = 0
     unchanged: int = 0
+    # A confirmed import that was not applied because its renames were not confirmed.
+    renames_unconfirmed: bool = False
 
     @property
     def ok(self) -> bool:
         return not self.errors and not self.file_error
+
+    @property
+    def renamed(self) -> list[PlannedMember]:
+        return [p for p in self.planned if p.renamed]
 
     @property
     def without_password(self) -> int:
@@ -152,6 +183,13 @@ def _plan_rows(rows, *, by: User, report: ImportReport) -> None:
         number = v["employee_no"]
         if not number:
             fail(n, "employee_no", _("The employee number is blank."))
+        elif not EMPLOYEE_NO_FORM.fullmatch(number):
+            fail(
+                n,
+                "employee_no",
+                _("“%(no)s” is not an employee number: use letters and digits, with - or _ only between them.")
+                % {"no": number},
+            )
         elif number in seen_numbers:
             fail(
                 n,
@@ -206,6 +244,13 @@ def _plan_rows(rows, *, by: User, report: ImportReport) -> None:
         party = v["party"].lower()
         if party and party not in YES_WORDS | NO_WORDS:
             fail(n, "party", _("Write 是 or 否 for party membership, not “%(v)s”.") % {"v": v["party"]})
+        elif party in NO_WORDS and v["role"] == "党员":
+            fail(
+                n,
+                "party",
+                _("The role says 党员 (party member) but this column says “%(v)s”: correct one of them.")
+                % {"v": v["party"]},
+            )
 
         username = v["username"] or (current.username if current else number)
         # A username derived from a duplicate employee number is the same problem: report it once.
@@ -241,6 +286,58 @@ def _plan_rows(rows, *, by: User, report: ImportReport) -> None:
                 unit=unit,
             )
         )
+
+
+def _describe_changes(planned: list[PlannedMember]) -> None:
+    """Fill each existing member's `changes`: name, unit, phone, party membership, a role added."""
+    updates = [p for p in planned if p.existing is not None and p.unit is not None]
+    if not updates:
+        return
+    members = [p.existing for p in updates]
+    grants = list(RoleGrant.objects.filter(user__in=members).select_related("unit"))
+    held: dict[int, list[tuple[str, int]]] = {}
+    for grant in grants:
+        held.setdefault(grant.user_id, []).append((grant.role, grant.unit_id))
+    units = [m.unit for m in members if m.unit is not None] + [p.unit for p in updates] + [g.unit for g in grants]
+    paths = unit_paths(list({unit.pk: unit for unit in units}.values()))
+
+    def roles_text(grants: list[tuple[str, int]]) -> str:
+        if not grants:
+            return str(Role.MEMBER.label)
+        return "; ".join(f"{Role(role).label} · {paths[unit_id]}" for role, unit_id in grants)
+
+    def yes_no(value: bool) -> str:
+        return _("yes") if value else _("no")
+
+    for plan in updates:
+        member = plan.existing
+        changes = plan.changes
+        if member.real_name != plan.real_name:
+            changes.append(Change(str(COLUMN_NAMES["real_name"]), member.real_name, plan.real_name, "real_name"))
+        if member.unit_id != plan.unit.pk:
+            old_path = paths.get(member.unit_id, "—")
+            changes.append(Change(str(COLUMN_NAMES["unit"]), old_path, plan.unit_path, "unit"))
+        if plan.role != Role.MEMBER and (plan.role, plan.unit.pk) not in held.get(member.pk, []):
+            grants = held.get(member.pk, [])
+            changes.append(
+                Change(
+                    str(COLUMN_NAMES["role"]),
+                    roles_text(grants),
+                    roles_text([*grants, (plan.role, plan.unit.pk)]),
+                    "role",
+                )
+            )
+        if member.is_party_member != plan.is_party_member:
+            changes.append(
+                Change(
+                    str(COLUMN_NAMES["party"]),
+                    yes_no(member.is_party_member),
+                    yes_no(plan.is_party_member),
+                    "party",
+                )
+            )
+        if member.phone != plan.phone:
+            changes.append(Change(str(COLUMN_NAMES["phone"]), member.phone or "—", plan.phone or "—", "phone"))
 
 
 def _changed(plan: PlannedMember) -> bool:
@@ -290,8 +387,13 @@ def _apply(report: ImportReport, *, by: User) -> None:
             services.role_grant(user=member, role=plan.role, unit=plan.unit, by=by)
 
 
-def members_import(*, file: IO[bytes], by: User, dry_run: bool = False) -> ImportReport:
-    """Check every row of the workbook; unless `dry_run` or any row is bad, import them all."""
+def members_import(
+    *, file: IO[bytes], by: User, dry_run: bool = False, renames_confirmed: bool = False
+) -> ImportReport:
+    """Check every row of the workbook; unless `dry_run` or any row is bad, import them all.
+
+    An import that gives existing members new names imports nothing (`renames_unconfirmed`)
+    unless the organiser confirmed the renames the preview listed."""
     report = ImportReport()
     try:
         sheet = read_sheet_values(file, max_bytes=settings.MEMBER_IMPORT_MAX_BYTES)
@@ -303,7 +405,11 @@ def members_import(*, file: IO[bytes], by: User, dry_run: bool = False) -> Impor
         report.file_error = _("The sheet has a header row but no members under it.")
         return report
     _plan_rows(rows, by=by, report=report)
-    if report.ok and not dry_run:
+    if report.ok:
+        _describe_changes(report.planned)
+    if report.ok and not dry_run and report.renamed and not renames_confirmed:
+        report.renames_unconfirmed = True
+    elif report.ok and not dry_run:
         try:
             _apply(report, by=by)
         except (services.OrgError, IntegrityError) as error:
@@ -344,16 +450,28 @@ def member_import_previews_sweep(*, at: datetime | None = None) -> int:
 
 
 def member_template(*, for_user: User) -> bytes:
-    """A workbook with the expected columns, two example rows, and the units the user manages."""
+    """A workbook with the expected columns and no rows, its examples on a sheet of their own
+    (the import reads the first sheet only) with example numbers no real person can hold, and the
+    units the user manages. Example rows on the first sheet, uploaded unchanged, overwrote the
+    real members who held their numbers."""
     units = list(access.managed_units(for_user).order_by("path")[:2000])
     paths = unit_paths(units)
     example = paths[units[-1].pk] if units else "审计署/广州特派办/第一党支部"
+    header = ["姓名", "工号", "单位", "角色", "手机", "党员", "用户名", "初始密码"]
+    widths = (12, 12, 44, 10, 16, 8, 14, 14)
     workbook = ExportWorkbook()
-    sheet = workbook.sheet("成员 Members", widths=(12, 12, 44, 10, 16, 8, 14, 14))
-    sheet.append(["成员导入模板 Member import template（表头行以上可以写标题或说明）"], style="title")
-    sheet.append(["姓名", "工号", "单位", "角色", "手机", "党员", "用户名", "初始密码"], style="header")
-    sheet.append(["张伟", "100001", example, "党员", "13800000001", "是", "", ""])
-    sheet.append(["李娜", "100002", example, "组织者", "", "是", "lina", ""])
+    sheet = workbook.sheet("成员 Members", widths=widths)
+    sheet.append(
+        ["成员导入模板 Member import template：表头下每行一名成员 one member per row below the header"],
+        style="title",
+    )
+    sheet.append(["填写示例见「示例 Example」工作表；只导入本工作表 Only this sheet is imported"], style="title")
+    sheet.append(header, style="header")
+    examples = workbook.sheet("示例 Example", widths=widths)
+    examples.append(["示例（不会导入）Examples, never imported: 请在「成员 Members」工作表填写真实成员"], style="title")
+    examples.append(header, style="header")
+    examples.append(["张伟", "示例001", example, "党员", "13800000001", "是", "", ""])
+    examples.append(["李娜", "示例002", example, "组织者", "", "是", "lina", ""])
     listing = workbook.sheet("单位 Units", widths=(60,))
     listing.append(["可用的单位路径 Unit paths you manage"])
     for unit in units:

@@ -29,6 +29,7 @@ from .forms import (
     MemberForm,
     MemberImportForm,
     MemberNewForm,
+    OwnPasswordChangeForm,
     UnitAddForm,
     UnitEditForm,
     UnitMoveForm,
@@ -312,6 +313,8 @@ class PasswordChangeView(auth_views.PasswordChangeView):
     """Django's password change, recorded in the member's change log (and so whether a temporary
     password was replaced, which `User.set_password` clears as the form saves)."""
 
+    form_class = OwnPasswordChangeForm
+
     def get_form(self, form_class=None):
         form = super().get_form(form_class)
         # A member given a temporary password is asked for that one, by its name.
@@ -438,7 +441,20 @@ def member_import(request):
         if not stored or data is None:
             messages.error(request, _("That preview has expired. Upload the file again."))
             return redirect("orgs:member_import")
-        report = importing.members_import(file=BytesIO(data), by=request.user)
+        report = importing.members_import(
+            file=BytesIO(data), by=request.user, renames_confirmed=request.POST.get("renames_confirmed") == "1"
+        )
+        if report.renames_unconfirmed:
+            return render(
+                request,
+                "orgs/member_import.html",
+                {
+                    **_import_errors_context(request, form, report),
+                    "token": token,
+                    "renames_refused": True,
+                    "passwords_ignored": importing.passwords_ignored_message(report),
+                },
+            )
         if report.ok:
             default_storage.delete(stored)
             del request.session[IMPORT_SESSION_KEY]

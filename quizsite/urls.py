@@ -8,6 +8,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from orgs import views as org_views
+from orgs.forms import SignInForm
 
 from . import views
 
@@ -19,7 +20,11 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     # Browsers and bookmarks ask for /favicon.ico whatever a page declares: the same icon.
     path("favicon.ico", views.favicon),
-    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path(
+        "accounts/login/",
+        auth_views.LoginView.as_view(redirect_authenticated_user=True, authentication_form=SignInForm),
+        name="login",
+    ),
     path("accounts/logout/", org_views.LogoutView.as_view(), name="logout"),
     path("accounts/password/", org_views.PasswordChangeView.as_view(), name="password_change"),
     path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),

@@ -24,9 +24,21 @@
       refresh();
     });
   }
+  // Deactivating shuts the ticked members out: asked first, naming them (at most ten, then "…").
+  function deactivateQuestion() {
+    const names = boxes()
+      .filter((box) => box.checked)
+      .map((box) => box.getAttribute("aria-label"));
+    if (names.length === 1) return form.dataset.confirmDeactivateOne.replace("__NAME__", names[0]);
+    const shown = names.slice(0, 10).join(form.dataset.nameSeparator) + (names.length > 10 ? "…" : "");
+    return form.dataset.confirmDeactivateMany.replace("__N__", names.length).replace("__NAMES__", shown);
+  }
   // Temporary passwords end the selected members' own at once: asked first, as on a member's page.
   form.addEventListener("submit", (event) => {
-    if (action && action.value === "passwords" && !window.confirm(form.dataset.confirmPasswords)) event.preventDefault();
+    const chosen = action ? action.value : "";
+    const ticked = boxes().some((box) => box.checked);
+    if (chosen === "passwords" && !window.confirm(form.dataset.confirmPasswords)) event.preventDefault();
+    else if (chosen === "deactivate" && ticked && !window.confirm(deactivateQuestion())) event.preventDefault();
   });
   form.addEventListener("change", refresh);
   refresh();

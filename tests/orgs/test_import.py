@@ -140,15 +140,32 @@ def test_weak_initial_password_is_a_row_error(tree, gz_organiser):
     assert [(e.row, e.column) for e in report.errors] == [(2, "初始密码")]
 
 
-def test_template_lists_managed_units_and_its_example_rows_import(tree):
+def test_template_lists_managed_units_and_its_examples_cannot_overwrite_anybody(tree):
+    """The template's example rows used real-looking numbers (100001, 100002) on the sheet the
+    import reads: uploaded unchanged, they overwrote the members who held those numbers."""
     admin = factories.administrator(tree["audit"])
+    holders = [
+        factories.member(tree["gz1"], employee_no="100001", real_name="郭秋菊"),
+        factories.member(tree["gz2"], employee_no="100002", real_name="朱燕"),
+    ]
     data = member_template(for_user=admin)
     book = load_workbook(BytesIO(data))
     paths = [row[0] for row in book["单位 Units"].iter_rows(min_row=2, values_only=True)]
     assert "审计署/广州特派办/第一党支部" in paths and "财政部" not in paths
+
     report = members_import(file=BytesIO(data), by=admin)
-    assert report.ok, report.errors
-    assert report.created == 2
+
+    assert report.file_error == "工作表有表头，但表头下没有成员。" and not report.planned
+    assert [(m.real_name, m.unit_id) for m in User.objects.filter(pk__in=[h.pk for h in holders])] == [
+        ("郭秋菊", tree["gz1"].pk),
+        ("朱燕", tree["gz2"].pk),
+    ]
+    # The examples, copied onto the first sheet as they are, are refused by their numbers.
+    examples = [list(row) for row in book["示例 Example"].iter_rows(min_row=2, values_only=True)]
+    assert [row[:2] for row in examples[1:]] == [["张伟", "示例001"], ["李娜", "示例002"]]
+    report = members_import(file=factories.workbook(examples), by=admin)
+    assert [(e.row, e.column) for e in report.errors] == [(2, "工号"), (3, "工号")]
+    assert User.objects.filter(real_name__in=["张伟", "李娜"]).count() == 0
 
 
 def test_reimporting_the_same_file_changes_nothing(tree, gz_organiser):
