@@ -157,7 +157,7 @@ class MemberViewSet(
                 by=self.request.user,
             )
         except services.OrgError as error:
-            raise ApiError(error.code, error.message, status_code=400) from None
+            raise _member_refusal(error) from None
 
     def perform_update(self, serializer):
         data = serializer.validated_data
@@ -173,7 +173,13 @@ class MemberViewSet(
                 reason=data.get("reason", ""),
             )
         except services.OrgError as error:
-            raise ApiError(error.code, error.message, status_code=400) from None
+            raise _member_refusal(error) from None
+
+
+def _member_refusal(error) -> ApiError:
+    """A 400 for the services' refusal of a member's details, naming the field where it is one."""
+    field = "employee_no" if error.code.startswith("employee_no") else None
+    return ApiError(error.code, error.message, field=field, status_code=400)
 
 
 class SignInSerializer(serializers.Serializer):

@@ -10,7 +10,6 @@ existing employee number is more often a wrong number than a renamed person, so 
 waits for the organiser to confirm the renames (`renames_confirmed`).
 """
 
-import re
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -78,10 +77,6 @@ ROLE_WORDS = {
 }
 YES_WORDS = {"是", "y", "yes", "true", "1", "√", "党员"}
 NO_WORDS = {"否", "n", "no", "false", "0", "×", "群众"}
-# Employee numbers as organs issue them and as they serve for usernames (100001, A1, MOF001,
-# GZ-0012): letters and digits, with - or _ between them. "-5", "1.5" or "示例001" are not numbers
-# anybody holds, so the template's examples use the last form and can never match a real person.
-EMPLOYEE_NO_FORM = re.compile(r"[0-9A-Za-z]+(?:[-_][0-9A-Za-z]+)*")
 
 
 @dataclass
@@ -183,13 +178,8 @@ def _plan_rows(rows, *, by: User, report: ImportReport) -> None:
         number = v["employee_no"]
         if not number:
             fail(n, "employee_no", _("The employee number is blank."))
-        elif not EMPLOYEE_NO_FORM.fullmatch(number):
-            fail(
-                n,
-                "employee_no",
-                _("“%(no)s” is not an employee number: use letters and digits, with - or _ only between them.")
-                % {"no": number},
-            )
+        elif problem := services.employee_no_problem(number):
+            fail(n, "employee_no", problem)
         elif number in seen_numbers:
             fail(
                 n,

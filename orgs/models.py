@@ -5,6 +5,8 @@ Placement history is append-only (DESIGN invariant 1): a move adds a row and nev
 answer. Writes go through `orgs.services`.
 """
 
+import re
+
 from django.contrib.auth.models import AbstractUser
 from django.core.validators import RegexValidator
 from django.db import models
@@ -72,6 +74,10 @@ class Unit(MP_Node):
         return UNIT_PATH_SEPARATOR.join(names)
 
 
+# Employee numbers as organs issue them and as they serve for usernames (100001, A1, MOF001,
+# GZ-0012): letters and digits, with - or _ between them. "-5", "1.5" or "示例001" are not numbers
+# anybody holds, so the member template's examples use the last form and can never match a person.
+EMPLOYEE_NO_FORM = re.compile(r"[0-9A-Za-z]+(?:[-_][0-9A-Za-z]+)*")
 phone_validator = RegexValidator(r"^\+?[0-9][0-9 \-]{4,19}$", _("Enter a phone number of digits, spaces and dashes."))
 
 

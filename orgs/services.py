@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from quizsite.naming import joined_sentences
 
 from . import access, selectors
-from .models import MemberPlacement, Role, RoleGrant, Unit, UnitPlacement, User
+from .models import EMPLOYEE_NO_FORM, MemberPlacement, Role, RoleGrant, Unit, UnitPlacement, User
 from .sockets import SignInEnded, member_sockets_end
 from .tokens import live_tokens, token_revoke
 
@@ -178,6 +178,16 @@ def check_password_for(password: str, user: User) -> None:
         raise OrgError("password_weak", joined_sentences(error.messages)) from None
 
 
+def employee_no_problem(number: str) -> str | None:
+    """Why `number` is not an employee number (the member pages, the API and the import give the
+    same sentence), or None."""
+    if EMPLOYEE_NO_FORM.fullmatch(number):
+        return None
+    return _("“%(no)s” is not an employee number: use letters and digits, with - or _ only between them.") % {
+        "no": number
+    }
+
+
 @transaction.atomic
 def member_create(
     *,
@@ -194,6 +204,8 @@ def member_create(
     """Create a member in `unit`. Without a password the account cannot sign in until one is set."""
     if User.objects.filter(username=username).exists():
         raise OrgError("username_taken", _("The username “%(u)s” is taken.") % {"u": username})
+    if employee_no and (problem := employee_no_problem(employee_no)):
+        raise OrgError("employee_no_form", problem)
     if employee_no and User.objects.filter(employee_no=employee_no).exists():
         raise OrgError(
             "employee_no_taken",
@@ -282,6 +294,9 @@ def member_update(
     """Change a member's details; a new unit is a move and lands in the placement history."""
     if employee_no is not None:
         employee_no = employee_no.strip() or None
+        # Checked only when it changes: a number kept from before the check is left as it is.
+        if employee_no and employee_no != member.employee_no and (problem := employee_no_problem(employee_no)):
+            raise OrgError("employee_no_form", problem)
         taken = User.objects.filter(employee_no=employee_no).exclude(pk=member.pk)
         if employee_no and taken.exists():
             raise OrgError(

@@ -243,13 +243,22 @@ def member_new(request):
                 by=request.user,
             )
         except services.OrgError as error:
-            form.add_error("password" if error.code == "password_weak" else None, error.message)
+            form.add_error(_member_form_field(error), error.message)
         except ValidationError as error:
             form.add_error(None, joined_sentences(error.messages))
         else:
             messages.success(request, _("Added %(name)s.") % {"name": member.display_name})
             return redirect("orgs:member_detail", member_id=member.pk)
     return render(request, "orgs/member_new.html", {"form": form})
+
+
+def _member_form_field(error) -> str | None:
+    """The member form's field a refusal of the services is about, so it shows beside it."""
+    if error.code == "password_weak":
+        return "password"
+    if error.code.startswith("employee_no"):
+        return "employee_no"
+    return None
 
 
 @login_required
@@ -272,7 +281,7 @@ def member_detail(request, member_id: int):
                 reason=data["reason"],
             )
         except services.OrgError as error:
-            form.add_error(None, error.message)
+            form.add_error(_member_form_field(error), error.message)
         else:
             messages.success(request, _("Saved %(name)s.") % {"name": member.display_name})
             return redirect("orgs:member_detail", member_id=member.pk)

@@ -2,7 +2,7 @@ import pytest
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from orgs.models import MemberPlacement
+from orgs.models import MemberPlacement, User
 from tests import factories
 
 
@@ -127,3 +127,16 @@ def test_api_lists_take_a_page_size_and_refuse_a_bad_one(api, tree, path):
     for bad in ("abc", "0", "-1"):
         response = api.get(path, {"page_size": bad})
         assert response.status_code == 400 and response.json()["error"]["field"] == "page_size"
+
+
+@pytest.mark.parametrize("number", ["-5", "1.5", "10 01", "示例001"])
+def test_create_member_with_a_malformed_employee_number_is_refused_on_its_field(api, tree, number):
+    response = api.post(
+        "/api/v1/members/",
+        {"username": "new3", "real_name": "新人", "employee_no": number, "unit": tree["gz2"].pk},
+        format="json",
+    )
+    assert response.status_code == 400
+    error = response.json()["error"]
+    assert error["code"] == "employee_no_form" and error["field"] == "employee_no"
+    assert not User.objects.filter(username="new3").exists()

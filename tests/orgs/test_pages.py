@@ -259,3 +259,35 @@ def test_member_page_labels_take_a_full_width_colon_in_chinese_and_colon_space_i
     url = reverse("orgs:member_detail", args=[person.pk])
     assert "用户名：<code>wangwu</code>" in client.get(url).content.decode()
     assert "Username: <code>wangwu</code>" in client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+
+
+def test_a_malformed_employee_number_is_refused_beside_its_field_and_keeps_what_was_typed(client, tree, gz_organiser):
+    client.force_login(gz_organiser)
+    response = client.post(
+        reverse("orgs:member_new"),
+        {"real_name": "新人", "employee_no": "-5", "unit": tree["gz1"].pk, "is_party_member": "on"},
+    )
+    assert response.status_code == 200
+    assert "不是有效的工号" in response.context["form"].errors["employee_no"][0]
+    assert 'value="新人"' in response.content.decode()
+    assert not User.objects.filter(real_name="新人").exists()
+
+
+def test_a_number_kept_from_before_the_check_does_not_block_editing_the_member(client, tree, gz_organiser):
+    person = factories.member(tree["gz1"], real_name="老员工")
+    User.objects.filter(pk=person.pk).update(employee_no="OLD-")  # saved before the check existed
+    client.force_login(gz_organiser)
+    response = client.post(
+        reverse("orgs:member_detail", args=[person.pk]),
+        {"real_name": "老员工甲", "employee_no": "OLD-", "unit": tree["gz1"].pk},
+    )
+    assert response.status_code == 302
+    person.refresh_from_db()
+    assert person.real_name == "老员工甲" and person.employee_no == "OLD-"
+    response = client.post(
+        reverse("orgs:member_detail", args=[person.pk]),
+        {"real_name": "老员工甲", "employee_no": "-6", "unit": tree["gz1"].pk},
+    )
+    assert response.status_code == 200 and "employee_no" in response.context["form"].errors
+    person.refresh_from_db()
+    assert person.employee_no == "OLD-"
