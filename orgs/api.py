@@ -17,6 +17,7 @@ from quizsite.api_errors import ApiError
 
 from . import access, selectors, services, tokens
 from .models import ApiToken, Unit, User
+from .signin import DEACTIVATED_MESSAGE, deactivated_with_right_password
 
 
 class UnitSerializer(serializers.ModelSerializer):
@@ -222,6 +223,10 @@ class SignInTokenView(APIView):
             request._request, username=data.validated_data["username"], password=data.validated_data["password"]
         )
         if user is None:
+            if deactivated_with_right_password(
+                request._request, *map(data.validated_data.get, ("username", "password"))
+            ):
+                raise ApiError("account_deactivated", DEACTIVATED_MESSAGE, status_code=400)
             raise ApiError("bad_credentials", _("Wrong username or password."), status_code=400)
         device = data.validated_data["device"].strip() or _("unnamed device")
         token, key = tokens.token_issue(user=user, device=str(device))

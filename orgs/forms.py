@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from . import access
 from .models import Role, Unit, User, phone_validator
 from .selectors import unit_paths
+from .signin import DEACTIVATED_MESSAGE, deactivated_with_right_password
 
 
 class OpenUnitSelect(forms.Select):
@@ -117,7 +118,7 @@ class SignInForm(AuthenticationForm):
 
     error_messages = {
         **AuthenticationForm.error_messages,
-        "inactive": _("This account has been deactivated. Please contact an organiser of your unit."),
+        "inactive": DEACTIVATED_MESSAGE,
     }
 
     def clean(self):
@@ -132,13 +133,9 @@ class SignInForm(AuthenticationForm):
         return forms.ValidationError(self.error_messages["inactive"], code="inactive")
 
     def _deactivated_with_right_password(self) -> bool:
-        # A locked-out sign-in (django-axes) learns nothing about the password, this included.
-        if self.request is not None and getattr(self.request, "axes_locked_out", False):
-            return False
-        username = self.cleaned_data.get("username")
-        password = self.cleaned_data.get("password")
-        member = User.objects.filter(username=username, is_active=False).first() if username else None
-        return bool(member and password and member.check_password(password))
+        return deactivated_with_right_password(
+            self.request, self.cleaned_data.get("username"), self.cleaned_data.get("password")
+        )
 
 
 class MemberImportForm(forms.Form):

@@ -9,6 +9,21 @@ from axes.handlers.database import AxesDatabaseHandler
 from axes.helpers import get_failure_limit
 from django.conf import settings
 from django.db.models import Sum
+from django.utils.translation import gettext_lazy as _
+
+from .models import User
+
+DEACTIVATED_MESSAGE = _("This account has been deactivated. Please contact an organiser of your unit.")
+
+
+def deactivated_with_right_password(request, username: str | None, password: str | None) -> bool:
+    """True if a refused sign-in was a deactivated member's with their right password, whom the
+    sign-in page and the API then tell so. A wrong password gets the same answer whether or not
+    the account exists, and a locked-out sign-in (django-axes) learns nothing about the password."""
+    if request is not None and getattr(request, "axes_locked_out", False):
+        return False
+    member = User.objects.filter(username=username, is_active=False).first() if username else None
+    return bool(member and password and member.check_password(password))
 
 
 class SigninThrottle(AxesDatabaseHandler):

@@ -92,3 +92,18 @@ def test_sign_ins_to_a_deactivated_account_still_count_and_lock(tree, gz_organis
 
     assert locked.status_code == 429 and "已停用" not in locked.content.decode()
     assert not User.objects.get(pk=member.pk).is_active
+
+
+def test_the_app_sign_in_tells_a_deactivated_member_so_only_with_the_right_password(tree, gz_organiser):
+    member = factories.member(tree["gz1"], username="guo")
+    services.members_bulk_apply(by=gz_organiser, members=[member], action="deactivate")
+    api = "/api/v1/auth/token/"
+
+    right = browser("en").post(api, {"username": "guo", "password": factories.PASSWORD, "device": "phone"})
+    wrong = browser("en").post(api, {"username": "guo", "password": "not-the-password"})
+    nobody = browser("en").post(api, {"username": "nobody", "password": "not-the-password"})
+
+    assert right.status_code == 400 and right.json()["error"]["code"] == "account_deactivated"
+    assert "has been deactivated" in right.json()["error"]["message"]
+    assert [r.json()["error"]["code"] for r in (wrong, nobody)] == ["bad_credentials", "bad_credentials"]
+    assert not member.api_tokens.exists()
