@@ -99,7 +99,9 @@ class CertificateReady(Kind):
 @register
 class OnlineContestReminder(Kind):
     """An organiser asks the members who have not started an online contest to take part.
-    Params: subject, sender, deadline (a formatted local time), reminder (the request's id)."""
+    Params: subject, subject_en, sender, deadline_at (shown as `deadline`, a local time in the
+    reader's format; older notifications keep `deadline` already written out), reminder (the
+    request's id)."""
 
     slug = "online_reminder"
     icon = "bi-alarm"
