@@ -76,6 +76,17 @@ class Team(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def name_en(self) -> str:
+        """The name as an English page shows it (`english_team_name`)."""
+        return english_team_name(self.name, self.unit.name, self.unit.name_en)
+
+
+def english_team_name(name: str, unit_name: str, unit_name_en: str) -> str:
+    """A team named after its unit (as teams made from units are) goes by the unit's English name
+    on English pages; any other name is shown as typed."""
+    return unit_name_en if unit_name_en and name == unit_name else name
+
 
 class TeamMember(models.Model):
     """A roster place. `leg` orders relay answers; substitutes have none. Frozen at the start."""

@@ -346,7 +346,7 @@ def member_import_previews_sweep(*, at: datetime | None = None) -> int:
 def member_template(*, for_user: User) -> bytes:
     """A workbook with the expected columns, two example rows, and the units the user manages."""
     units = list(access.managed_units(for_user).order_by("path")[:2000])
-    paths = unit_paths(units)
+    paths = unit_paths(units, as_typed=True)
     example = paths[units[-1].pk] if units else "审计署/广州特派办/第一党支部"
     workbook = ExportWorkbook()
     sheet = workbook.sheet("成员 Members", widths=(12, 12, 44, 10, 16, 8, 14, 14))
