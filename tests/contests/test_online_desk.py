@@ -232,3 +232,16 @@ def test_an_organiser_marks_a_flag_reviewed_with_a_note_and_the_dashboard_shows_
     other = make_contest({**field, "branch": field["second"]}, audience=[field["second"]])
     with pytest.raises(services.ContestSetupRejected):
         review.flag_review_mark(contest=other, flag=flag, note="", by=field["by"])
+
+
+def test_the_lobby_screen_names_units_in_english_on_an_english_page(field):
+    field["second"].name_en = "Second Party Branch"
+    field["second"].save(update_fields=["name_en"])
+    for unit in ("branch", "second"):
+        factories.member(field[unit])
+    url = f"/contests/online/manage/{field['contest'].pk}/screen/"
+    english = Client(HTTP_ACCEPT_LANGUAGE="en")
+    english.force_login(field["by"])
+    assert sorted(r["unit"] for r in english.get(url).context["rows"]) == ["Second Party Branch", "第一党支部"]
+    chinese = signed_in(field["by"])
+    assert sorted(r["unit"] for r in chinese.get(url).context["rows"]) == ["第一党支部", "第二党支部"]
