@@ -70,7 +70,8 @@ class ContestInvitation(Kind):
 @register
 class ResultsPublished(Kind):
     """Params: board; for a unit or team ranking also `ranked` ("unit", "team") and for a unit
-    ranking `unit`, the ranked unit the recipient belongs to: its members take no place there."""
+    ranking `unit`, the ranked unit the recipient belongs to (its members take no place there),
+    and `unit_en`, its English name (empty: `unit` in English too)."""
 
     slug = "results_published"
     icon = "bi-bar-chart-steps"

@@ -110,6 +110,23 @@ def test_an_english_certificate_names_the_unit_in_english_and_sets_latin_text_in
     assert any("WenQuanYi" in font["name"] for font in fonts), fonts  # 排名, 一等奖
 
 
+def test_members_of_a_ranked_unit_read_its_english_name_in_the_notice_in_english(study):  # noqa: F811
+    from notifications.models import Notification
+
+    name_in_english(study["tree"]["gz"], GZ)
+    admin = factories.administrator(study["tree"]["audit"], username="boss")
+    rule = factories.ranking_rule(
+        study["tree"]["audit"], subject="unit", unit_level=2, metric="per_capita", sources=[{"kind": "points"}]
+    )
+    snapshot = compute(rule).snapshot
+    services.snapshot_publish(snapshot=services.snapshot_approve(snapshot=snapshot, by=admin), by=admin)
+    notice = Notification.objects.get(recipient=study["people"]["a"], kind="results_published")
+    with translation.override("en"):
+        assert notice.body == f"The board is published; see where {GZ} stands on it."
+    with translation.override("zh-hans"):
+        assert notice.body == "排行榜已发布，去看看广州特派办的名次。"
+
+
 def test_curly_quotes_take_the_latin_font_in_english_and_the_cjk_font_in_chinese():
     from rankings.exports import CertificateFonts
 
