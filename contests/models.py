@@ -83,9 +83,16 @@ class Team(models.Model):
 
 
 def english_team_name(name: str, unit_name: str, unit_name_en: str) -> str:
-    """A team named after its unit (as teams made from units are) goes by the unit's English name
-    on English pages; any other name is shown as typed."""
-    return unit_name_en if unit_name_en and name == unit_name else name
+    """A team named after its unit goes by the unit's English name on English pages: named as the
+    unit (teams made from units are), by it; named "<unit>队" (the demo's and the roster
+    template's way), "<English name> team". Any other name is shown as typed."""
+    if not unit_name_en:
+        return name
+    if name == unit_name:
+        return unit_name_en
+    if name == f"{unit_name}队":
+        return f"{unit_name_en} team"
+    return name
 
 
 class TeamMember(models.Model):

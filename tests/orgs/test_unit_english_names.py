@@ -11,7 +11,7 @@ from django.utils import translation
 
 from calls.live import presenters as night_presenters
 from calls.live import services as night_services
-from contests import presenters
+from contests import presenters, services
 from contests.services import team_scores
 from contests.wizard import services as wizard
 from orgs import demo
@@ -98,8 +98,15 @@ def test_teams_made_from_units_go_by_the_units_english_names_in_live_frames(tree
         factories.member(tree[unit])
     contest = wizard.contest_begin(title="知识竞赛", unit=tree["audit"], base_score=100, by=host)
     wizard.teams_from_units(contest=contest, parent=tree["gz"], kind="branch", team_size=1, by=host)
+    services.team_add(contest=contest, name="第一党支部队", unit=tree["gz1"], legs=[factories.member(tree["gz1"])])
+    services.team_add(contest=contest, name="红队", unit=tree["gz1"], legs=[factories.member(tree["gz1"])])
     names = {(team["name"], team["name_en"]) for team in team_scores(contest)}
-    assert names == {("第一党支部", "First Party Branch"), ("第二党支部", "第二党支部")}
+    assert names == {
+        ("第一党支部", "First Party Branch"),
+        ("第一党支部队", "First Party Branch team"),
+        ("红队", "红队"),  # a name of its own: as typed
+        ("第二党支部", "第二党支部"),  # the unit has no English name
+    }
     place = contest.roster.select_related("team__unit").get(team__name="第一党支部")
     you = presenters.you(place.member, place)
     assert (you["team_name"], you["team_name_en"]) == ("第一党支部", "First Party Branch")
