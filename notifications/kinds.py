@@ -114,7 +114,8 @@ class OnlineContestReminder(Kind):
 
 @register
 class RelayBaton(Kind):
-    """The baton of a team relay reached the recipient. Params: contest, team, leg, start_by_at
+    """The baton of a team relay reached the recipient. Params: contest, team (team_en: its English
+    name, `contests.models.english_team_name`), leg, start_by_at
     (shown as `start_by`; older notifications keep `start_by` already written out)."""
 
     slug = "relay_baton"
@@ -125,7 +126,7 @@ class RelayBaton(Kind):
 
 @register
 class RelayStalled(Kind):
-    """A holder did not start their leg in time. Params: contest, team, holder, hours."""
+    """A holder did not start their leg in time. Params: contest, team (and team_en), holder, hours."""
 
     slug = "relay_stalled"
     icon = "bi-hourglass-split"
