@@ -152,3 +152,23 @@ def test_papers_rankings_and_units_in_the_api_carry_their_english_names(tree, cl
     assert [(p["title"], p["title_en"]) for p in papers if p["id"] == paper.pk] == [
         ("党章测验", "Party Constitution quiz")
     ]
+
+
+def test_a_contests_results_page_names_teams_after_their_units_english_names_in_english(tree):
+    host = factories.organiser(tree["audit"])
+    tree["gz1"].name_en = "First Party Branch"
+    tree["gz1"].save(update_fields=["name_en"])
+    member = factories.member(tree["gz1"])
+    contest = factories.scored_contest(
+        tree["audit"],
+        [
+            {"name": "第一党支部队", "unit": tree["gz1"], "members": [{"member": member, "unit": tree["gz1"]}]},
+            {"name": "红队", "unit": tree["gz2"], "adjustments": [5]},
+        ],
+    )
+    url = f"/contests/{contest.join_code}/results/"
+    english = client_in("en", host).get(url).text
+    assert "<td>First Party Branch team</td>" in english and "<td>红队</td>" in english
+    assert "第一党支部队" not in english
+    chinese = client_in("zh-hans", host).get(url).text
+    assert "<td>第一党支部队</td>" in chinese and "First Party Branch" not in chinese
