@@ -7,7 +7,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 
 # ffmpeg/ffprobe for the micro-class video pipeline.
 RUN apt-get update \
- && apt-get install -y --no-install-recommends ffmpeg fonts-wqy-microhei \
+ && apt-get install -y --no-install-recommends ffmpeg fonts-wqy-microhei fonts-dejavu-core \
  && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /app

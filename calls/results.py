@@ -31,10 +31,11 @@ def winners(call: Call) -> list[selectors.EntryResult]:
 
 
 def official_unit_name(unit: Unit, call: Call) -> str:
-    """The unit named as rankings' certificates name it: the names from below the call's unit
-    down to it, run together (广州特派办第一党支部: "第一党支部" alone names a branch in every organ)."""
+    """The unit named as rankings' certificates name it (`exports.unit_on_paper`), in the page's
+    language: the names from below the call's unit down to it (广州特派办第一党支部: "第一党支部"
+    alone names a branch in every organ)."""
     chain = [part for part in [*Unit.objects.get_ancestors(unit), unit] if len(part.path) > len(call.unit.path)]
-    return "".join(part.name for part in chain) or unit.name
+    return exports.unit_on_paper([part.display_name for part in chain]) or unit.display_name
 
 
 def credit(entry: Entry) -> str:
@@ -57,12 +58,12 @@ def certificates_pdf(call: Call, rows: list[selectors.EntryResult]) -> bytes:
     issued = timezone.localtime(call.results_published_at).strftime("%Y-%m-%d")
     pages = [
         exports.Certificate(
-            name=f"{credit(row.entry)}（{official_unit_name(row.entry.unit, call)}）",
+            name=exports.with_unit(credit(row.entry), official_unit_name(row.entry.unit, call)),
             work=f"《{row.entry.title}》",
             awarded_in=call.display_title,
             prize=row.display_prize,
             rank=row.rank,
-            issuer=call.unit.name,
+            issuer=call.unit.display_name,
             issued_on=issued,
             footer=f"{call.display_title} · {_('receipt')} {row.entry.receipt}",
         )

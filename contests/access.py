@@ -129,7 +129,7 @@ def _place(user, code: str, *, cached: bool) -> TeamMember | None:
     place = fanout.hot_get(_place_key(code, user.pk)) if cached else None
     if place is None:
         try:  # get(), not first(): a member has one place, and no ordering is needed
-            place = TeamMember.objects.select_related("contest", "team").get(contest__join_code=code, member=user)
+            place = TeamMember.objects.select_related("contest", "team__unit").get(contest__join_code=code, member=user)
         except TeamMember.DoesNotExist:
             return None
         if place.contest.status != Contest.Status.DRAFT:
@@ -160,7 +160,7 @@ def _seated(code: str, member_id: int) -> TeamMember | None:
         with _seats_lock:  # a hall signing in at once reads the roster once, not once per thread
             seats = _SEATS.get(code)
             if seats is None:
-                places = TeamMember.objects.select_related("contest", "team").filter(contest__join_code=code)
+                places = TeamMember.objects.select_related("contest", "team__unit").filter(contest__join_code=code)
                 seats = {p.member_id: p for p in places.exclude(contest__status=Contest.Status.DRAFT)}
                 if seats:
                     if len(_SEATS) > 100:
@@ -181,5 +181,5 @@ def places_forget(code: str, member_id: int) -> None:
 
 def places_keep(contest_id: int) -> None:
     """Put every player's place of a contest that has just started into the hot state."""
-    places = TeamMember.objects.select_related("contest", "team").filter(contest_id=contest_id)
+    places = TeamMember.objects.select_related("contest", "team__unit").filter(contest_id=contest_id)
     fanout.hot_set_many({_place_key(p.contest.join_code, p.member_id): p for p in places}, PLACE_CACHE_S)

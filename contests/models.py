@@ -61,7 +61,20 @@ class Contest(EnglishTitle, models.Model):
         return self.rehearsal_of_id is not None
 
 
-class Team(models.Model):
+class NamedAfterUnit:
+    """For a team model with `name` and `unit`: its name as an English page shows it."""
+
+    @property
+    def name_en(self) -> str:
+        """The name as an English page shows it (`english_team_name`)."""
+        return english_team_name(self.name, self.unit.name, self.unit.name_en)
+
+    @property
+    def display_name(self) -> str:
+        return in_language(self.name, self.name_en)
+
+
+class Team(NamedAfterUnit, models.Model):
     contest = models.ForeignKey(Contest, on_delete=models.CASCADE, related_name="teams")
     name = models.CharField(_("name"), max_length=60)
     unit = models.ForeignKey(Unit, verbose_name=_("unit represented"), on_delete=models.PROTECT, related_name="+")
@@ -75,6 +88,19 @@ class Team(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+def english_team_name(name: str, unit_name: str, unit_name_en: str) -> str:
+    """A team named after its unit goes by the unit's English name on English pages: named as the
+    unit (teams made from units are), by it; named "<unit>队" (the demo's and the roster
+    template's way), "<English name> team". Any other name is shown as typed."""
+    if not unit_name_en:
+        return name
+    if name == unit_name:
+        return unit_name_en
+    if name == f"{unit_name}队":
+        return f"{unit_name_en} team"
+    return name
 
 
 class TeamMember(models.Model):

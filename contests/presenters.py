@@ -256,6 +256,7 @@ def you(
         "member": user.pk,
         "team": place.team_id,
         "team_name": place.team.name,
+        "team_name_en": place.team.name_en,
         "leg": place.leg,
         "legs": (legs or {}).get(place.team_id, []),
         "team_answer": team_answer,

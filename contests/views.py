@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy, pgettext
 
 from orgs import access as orgs_access
 from orgs.selectors import unit_administrators
+from quizsite.naming import in_language
 from quizsite.selectors import contest_results_for_member
 from quizsite.spreadsheets import ExportWorkbook, xlsx_response
 
@@ -126,11 +127,13 @@ def results(request, code: str):
             "contest": contest,
             "can_rank": can_rank,
             "administrators": "" if can_rank else names_list(unit_administrators(contest.unit)),
-            "rows": services.team_scores(contest),
+            "rows": [
+                row | {"shown": in_language(row["name"], row["name_en"])} for row in services.team_scores(contest)
+            ],
             "times_relays": times_relays,
             "ties_note": _ties_note(times_relays),
             "events": ScoreEvent.objects.filter(contest=contest)
-            .select_related("team", "created_by")
+            .select_related("team__unit", "created_by")
             .exclude(reason__in=["right", "wrong"]),
         },
     )
@@ -156,7 +159,14 @@ def results_xlsx(request, code: str):
     times_relays = services.contest_times_relays(contest)
     sheet.append([_("Rank"), _("Team"), _("Score"), *([_("Relay time (s)")] if times_relays else [])])
     for row in services.team_scores(contest):
-        sheet.append([row["rank"], row["name"], row["score"], *([row["relay_seconds"]] if times_relays else [])])
+        sheet.append(
+            [
+                row["rank"],
+                in_language(row["name"], row["name_en"]),
+                row["score"],
+                *([row["relay_seconds"]] if times_relays else []),
+            ]
+        )
     sheet.append([])
     sheet.append([_ties_note(times_relays)])
     answers = book.sheet(_("Answers"))

@@ -57,6 +57,7 @@ class PaperListView(APIView):
                     {
                         "id": p.pk,
                         "title": p.title,
+                        "title_en": p.title_en,
                         "mode": p.mode,
                         "time_limit_s": p.time_limit_s,
                         "question_time_s": p.question_time_s,

@@ -70,7 +70,8 @@ class ContestInvitation(Kind):
 @register
 class ResultsPublished(Kind):
     """Params: board; for a unit or team ranking also `ranked` ("unit", "team") and for a unit
-    ranking `unit`, the ranked unit the recipient belongs to: its members take no place there."""
+    ranking `unit`, the ranked unit the recipient belongs to (its members take no place there),
+    and `unit_en`, its English name (empty: `unit` in English too)."""
 
     slug = "results_published"
     icon = "bi-bar-chart-steps"
@@ -99,7 +100,9 @@ class CertificateReady(Kind):
 @register
 class OnlineContestReminder(Kind):
     """An organiser asks the members who have not started an online contest to take part.
-    Params: subject, sender, deadline (a formatted local time), reminder (the request's id)."""
+    Params: subject, subject_en, sender, deadline_at (shown as `deadline`, a local time in the
+    reader's format; older notifications keep `deadline` already written out), reminder (the
+    request's id)."""
 
     slug = "online_reminder"
     icon = "bi-alarm"
@@ -111,7 +114,8 @@ class OnlineContestReminder(Kind):
 
 @register
 class RelayBaton(Kind):
-    """The baton of a team relay reached the recipient. Params: contest, team, leg, start_by_at
+    """The baton of a team relay reached the recipient. Params: contest, team (team_en: its English
+    name, `contests.models.english_team_name`), leg, start_by_at
     (shown as `start_by`; older notifications keep `start_by` already written out)."""
 
     slug = "relay_baton"
@@ -122,7 +126,7 @@ class RelayBaton(Kind):
 
 @register
 class RelayStalled(Kind):
-    """A holder did not start their leg in time. Params: contest, team, holder, hours."""
+    """A holder did not start their leg in time. Params: contest, team (and team_en), holder, hours."""
 
     slug = "relay_stalled"
     icon = "bi-hourglass-split"

@@ -147,9 +147,10 @@ def results_published(*, snapshot) -> int:
         # Members take no place in a unit ranking: each is told of their own unit's, by name
         # (ranked units are of one level, so no one is in two of them).
         created = []
-        for path, name in Unit.objects.filter(pk__in=subject_ids).values_list("path", "name"):
+        units = Unit.objects.filter(pk__in=subject_ids).values_list("path", "name", "name_en")
+        for path, name, name_en in units:
             recipients = User.objects.filter(unit__path__startswith=path, is_active=True)
-            unit_params = {**params, "ranked": "unit", "unit": name}
+            unit_params = {**params, "ranked": "unit", "unit": name, "unit_en": name_en}
             created += notify(recipients=recipients, kind="results_published", params=unit_params, url=url)
         return len(created)
     if rule.subject == RankingRule.Subject.MEMBER:

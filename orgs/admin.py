@@ -152,7 +152,7 @@ class UnitAdminForm(forms.ModelForm):
 
     class Meta:
         model = Unit
-        fields = ["name", "kind", "ends_on"]
+        fields = ["name", "name_en", "kind", "ends_on"]
 
     def clean(self):
         data = super().clean()
@@ -174,7 +174,7 @@ class UnitAdmin(ScopedAdmin):
     unit_prefix = ""
     list_display = ["indented_name", "kind", "ends_on"]
     list_filter = ["kind"]
-    search_fields = ["name"]
+    search_fields = ["name", "name_en"]
     ordering = ["path"]
 
     @admin.display(description=_("name"), ordering="path")
@@ -195,7 +195,12 @@ class UnitAdmin(ScopedAdmin):
         data = form.cleaned_data
         if not change:
             created = services.unit_create(
-                name=data["name"], kind=data["kind"], ends_on=data["ends_on"], parent=data["parent"], by=request.user
+                name=data["name"],
+                name_en=data["name_en"],
+                kind=data["kind"],
+                ends_on=data["ends_on"],
+                parent=data["parent"],
+                by=request.user,
             )
             obj.pk, obj.path, obj.depth = created.pk, created.path, created.depth
             return
@@ -203,6 +208,7 @@ class UnitAdmin(ScopedAdmin):
         services.unit_update(
             unit=original,
             name=data["name"],
+            name_en=data["name_en"],
             kind=data["kind"],
             ends_on=data["ends_on"],
             by=request.user,
@@ -324,4 +330,4 @@ class MemberPlacementAdmin(FactAdmin):
 @admin.register(UnitPlacement)
 class UnitPlacementAdmin(FactAdmin):
     list_display = ["unit", "name", "parent", "effective_at", "reason", "recorded_by"]
-    search_fields = ["name"]
+    search_fields = ["name", "name_en"]

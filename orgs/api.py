@@ -26,7 +26,7 @@ class UnitSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Unit
-        fields = ["id", "name", "kind", "ends_on", "depth", "parent", "full_path"]
+        fields = ["id", "name", "name_en", "kind", "ends_on", "depth", "parent", "full_path"]
 
     def get_parent(self, unit: Unit) -> int | None:
         parent = Unit.objects.get_parent(unit)

@@ -9,32 +9,37 @@ from orgs import services
 from orgs.models import Role, Unit, User
 from orgs.selectors import unit_by_path
 
-# (path, kind, ends_on) from the top; parents come before children.
+# (path, kind, ends_on, English name) from the top; parents come before children.
 TREE = [
-    ("审计署", "organ", None),
-    ("审计署/办公厅", "office", None),
-    ("审计署/办公厅/秘书处", "department", None),
-    ("审计署/办公厅/秘书处/秘书处党支部", "branch", None),
-    ("审计署/财政审计司", "office", None),
-    ("审计署/财政审计司/一处", "department", None),
-    ("审计署/财政审计司/一处/财政审计司第一党支部", "branch", None),
-    ("审计署/广州特派办", "office", None),
-    ("审计署/广州特派办/第一党支部", "branch", None),
-    ("审计署/广州特派办/第二党支部", "branch", None),
-    ("审计署/广州特派办/南方电网审计组临时党支部", "temporary_branch", date(2027, 3, 31)),
-    ("审计署/京津冀特派办", "office", None),
-    ("审计署/京津冀特派办/机关党支部", "branch", None),
-    ("财政部", "organ", None),
-    ("财政部/预算司", "office", None),
-    ("财政部/预算司/综合处", "department", None),
-    ("财政部/预算司/综合处/预算司第一党支部", "branch", None),
-    ("财政部/国库司", "office", None),
-    ("财政部/国库司/国库司党支部", "branch", None),
-    ("国家统计局", "organ", None),
-    ("国家统计局/综合司", "office", None),
-    ("国家统计局/综合司/综合司党支部", "branch", None),
-    ("国家统计局/国民经济核算司", "office", None),
-    ("国家统计局/国民经济核算司/核算司党支部", "branch", None),
+    ("审计署", "organ", None, "National Audit Office"),
+    ("审计署/办公厅", "office", None, "General Office"),
+    ("审计署/办公厅/秘书处", "department", None, "Secretariat Division"),
+    ("审计署/办公厅/秘书处/秘书处党支部", "branch", None, "Secretariat Division Party Branch"),
+    ("审计署/财政审计司", "office", None, "Department of Fiscal Audit"),
+    ("审计署/财政审计司/一处", "department", None, "First Division"),
+    ("审计署/财政审计司/一处/财政审计司第一党支部", "branch", None, "Fiscal Audit Department First Party Branch"),
+    ("审计署/广州特派办", "office", None, "Guangzhou Resident Office"),
+    ("审计署/广州特派办/第一党支部", "branch", None, "First Party Branch"),
+    ("审计署/广州特派办/第二党支部", "branch", None, "Second Party Branch"),
+    (
+        "审计署/广州特派办/南方电网审计组临时党支部",
+        "temporary_branch",
+        date(2027, 3, 31),
+        "Southern Power Grid Audit Team Temporary Party Branch",
+    ),
+    ("审计署/京津冀特派办", "office", None, "Beijing-Tianjin-Hebei Resident Office"),
+    ("审计署/京津冀特派办/机关党支部", "branch", None, "Office Party Branch"),
+    ("财政部", "organ", None, "Ministry of Finance"),
+    ("财政部/预算司", "office", None, "Budget Department"),
+    ("财政部/预算司/综合处", "department", None, "General Affairs Division"),
+    ("财政部/预算司/综合处/预算司第一党支部", "branch", None, "Budget Department First Party Branch"),
+    ("财政部/国库司", "office", None, "Treasury Department"),
+    ("财政部/国库司/国库司党支部", "branch", None, "Treasury Department Party Branch"),
+    ("国家统计局", "organ", None, "National Bureau of Statistics"),
+    ("国家统计局/综合司", "office", None, "Department of Comprehensive Affairs"),
+    ("国家统计局/综合司/综合司党支部", "branch", None, "Comprehensive Affairs Department Party Branch"),
+    ("国家统计局/国民经济核算司", "office", None, "Department of National Accounts"),
+    ("国家统计局/国民经济核算司/核算司党支部", "branch", None, "National Accounts Department Party Branch"),
 ]
 
 SURNAMES = (
@@ -57,8 +62,8 @@ DEMO_ACCOUNTS = [
 
 def seed(stdout) -> None:
     """Create the demo unit tree, about 200 members and three demo logins."""
-    units = {path: _unit(path, kind, ends_on) for path, kind, ends_on in TREE}
-    branches = [units[p] for p, kind, _ in TREE if kind in ("branch", "temporary_branch")]
+    units = {path: _unit(path, kind, ends_on, name_en) for path, kind, ends_on, name_en in TREE}
+    branches = [units[p] for p, kind, _, _ in TREE if kind in ("branch", "temporary_branch")]
     rng = random.Random(2026)  # the same people every time
     for index in range(MEMBERS):
         number = f"{100001 + index}"
@@ -74,7 +79,7 @@ def seed(stdout) -> None:
                 phone=phone,
                 is_party_member=rng.random() > 0.1,
             )
-    roots = [units[p] for p, _, _ in TREE if "/" not in p]
+    roots = [units[p] for p, _, _, _ in TREE if "/" not in p]
     for username, real_name, number, path, role in DEMO_ACCOUNTS:
         user = User.objects.filter(username=username).first() or services.member_create(
             username=username, real_name=real_name, employee_no=number, unit=units[path]
@@ -90,10 +95,14 @@ def seed(stdout) -> None:
     stdout.write(f"Demo organisation: {Unit.objects.count()} units, {members} members.")
 
 
-def _unit(path: str, kind: str, ends_on) -> Unit:
+def _unit(path: str, kind: str, ends_on, name_en: str) -> Unit:
     existing = unit_by_path(path)
     if existing is not None:
+        # A demo seeded before units had English names gets them; one an organiser named stays.
+        if not existing.name_en:
+            existing.name_en = name_en
+            existing.save(update_fields=["name_en"])
         return existing
     parent_path, _, name = path.rpartition("/")
     parent = unit_by_path(parent_path) if parent_path else None
-    return services.unit_create(name=name, kind=kind, parent=parent, ends_on=ends_on)
+    return services.unit_create(name=name, name_en=name_en, kind=kind, parent=parent, ends_on=ends_on)

@@ -188,6 +188,7 @@ class UnitFieldsForm(forms.Form):
     """A unit's own fields. A plain form: saving goes through `services.unit_create` / `unit_update`."""
 
     name = forms.CharField(label=_("name"), max_length=100)
+    name_en = Unit._meta.get_field("name_en").formfield()
     kind = forms.ChoiceField(label=_("kind"), choices=Unit.Kind.choices)
     ends_on = forms.DateField(
         label=_("ends on"),
@@ -217,7 +218,7 @@ class UnitAddForm(UnitFieldsForm):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["parent"] = _parent_field(user)
-        self.order_fields(["parent", "name", "kind", "ends_on"])
+        self.order_fields(["parent", "name", "name_en", "kind", "ends_on"])
 
 
 class UnitEditForm(UnitFieldsForm):

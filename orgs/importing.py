@@ -445,7 +445,7 @@ def member_template(*, for_user: User) -> bytes:
     units the user manages. Example rows on the first sheet, uploaded unchanged, overwrote the
     real members who held their numbers."""
     units = list(access.managed_units(for_user).order_by("path")[:2000])
-    paths = unit_paths(units)
+    paths = unit_paths(units, as_typed=True)
     example = paths[units[-1].pk] if units else "审计署/广州特派办/第一党支部"
     header = ["姓名", "工号", "单位", "角色", "手机", "党员", "用户名", "初始密码"]
     widths = (12, 12, 44, 10, 16, 8, 14, 14)

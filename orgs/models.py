@@ -13,6 +13,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from treebeard.mp_tree import MP_Node
 
+from quizsite.naming import in_language
+
 from .sorting import NAME_SORT_MAX_LENGTH, name_sort_key, person_sort_key
 
 UNIT_PATH_SEPARATOR = "/"
@@ -29,6 +31,13 @@ class Unit(MP_Node):
         TEMPORARY_BRANCH = "temporary_branch", _("Temporary party branch")
 
     name = models.CharField(_("name"), max_length=100)
+    # Optional, for pages in English (quizsite.naming): "National Audit Office" beside 审计署.
+    name_en = models.CharField(
+        _("English name"),
+        max_length=100,
+        blank=True,
+        help_text=_("Shown to people who use the site in English. Leave it empty to show the name as typed."),
+    )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     ends_on = models.DateField(
         _("ends on"),
@@ -58,6 +67,11 @@ class Unit(MP_Node):
         kwargs["update_fields"] = _with_sort_key(kwargs.get("update_fields"), sources={"name"})
         super().save(*args, **kwargs)
 
+    @property
+    def display_name(self) -> str:
+        """The English name on an English page when there is one; the name as typed otherwise."""
+        return in_language(self.name, self.name_en)
+
     def child_units(self):
         """Direct children by path and depth (treebeard's get_children trusts a cached numchild)."""
         return Unit.objects.filter(path__startswith=self.path, depth=self.depth + 1)
@@ -69,9 +83,14 @@ class Unit(MP_Node):
 
     @property
     def full_path(self) -> str:
-        """The unit's names from the root down, like 审计署/广州特派办/第一党支部."""
+        """The unit's names from the root down, as typed, like 审计署/广州特派办/第一党支部."""
         names = [unit.name for unit in Unit.objects.get_ancestors(self)] + [self.name]
         return UNIT_PATH_SEPARATOR.join(names)
+
+    @property
+    def display_path(self) -> str:
+        """`full_path` with each name in the page's language (`display_name`)."""
+        return UNIT_PATH_SEPARATOR.join(unit.display_name for unit in [*Unit.objects.get_ancestors(self), self])
 
 
 # Employee numbers as organs issue them and as they serve for usernames (100001, A1, MOF001,

@@ -8,6 +8,8 @@ from django.conf import settings
 from django.db.models import Count, F, Q, QuerySet, Sum
 from django.utils import timezone
 
+from quizsite.naming import in_language
+
 from . import access
 from .models import UNIT_PATH_SEPARATOR, MemberPlacement, Role, RoleGrant, Unit, UnitPlacement, User
 
@@ -66,11 +68,15 @@ def unit_by_path(path: str) -> Unit | None:
     return unit
 
 
-def unit_paths(units: list[Unit]) -> dict[int, str]:
-    """Full paths for many units with one query for all their ancestors."""
+def unit_paths(units: list[Unit], *, as_typed: bool = False) -> dict[int, str]:
+    """Full paths for many units with one query for all their ancestors, each name in the page's
+    language (`Unit.display_name`); `as_typed`: the names as typed, which imports match."""
     steplen = Unit.steplen
     prefixes = {u.path[:i] for u in units for i in range(steplen, len(u.path) + 1, steplen)}
-    names = dict(Unit.objects.filter(path__in=prefixes).values_list("path", "name"))
+    names = {
+        path: name if as_typed else in_language(name, name_en)
+        for path, name, name_en in Unit.objects.filter(path__in=prefixes).values_list("path", "name", "name_en")
+    }
     return {
         u.pk: UNIT_PATH_SEPARATOR.join(names[u.path[:i]] for i in range(steplen, len(u.path) + 1, steplen))
         for u in units

@@ -64,10 +64,11 @@ def unit_create(
     ends_on=None,
     by: User | None = None,
     at: datetime | None = None,
+    name_en: str = "",
 ) -> Unit:
     name = _check_unit_fields(name=name, kind=kind, ends_on=ends_on)
     check_unit_name_free(name=name, parent=parent)
-    fields = {"name": name, "kind": kind, "ends_on": ends_on}
+    fields = {"name": name, "name_en": (name_en or "").strip(), "kind": kind, "ends_on": ends_on}
     unit = Unit.objects.add_child(parent, fields) if parent is not None else Unit.objects.add_root(fields)
     UnitPlacement.objects.create(unit=unit, parent=parent, name=name, effective_at=at or timezone.now(), recorded_by=by)
     return unit
@@ -82,15 +83,19 @@ def unit_update(
     ends_on=None,
     by: User | None = None,
     reason: str = "",
+    name_en: str | None = None,
 ) -> Unit:
-    """Change a unit's name, kind or end date; a rename is recorded in its placement history."""
+    """Change a unit's name, kind or end date (and its English name unless `name_en` is None);
+    a rename is recorded in its placement history (the English name is a label, not recorded)."""
     name = _check_unit_fields(name=name, kind=kind, ends_on=ends_on)
     parent = Unit.objects.get_parent(unit, update=True)
     renamed = name != unit.name
     if renamed:
         check_unit_name_free(name=name, parent=parent, exclude=unit)
     unit.name, unit.kind, unit.ends_on = name, kind, ends_on
-    unit.save(update_fields=["name", "kind", "ends_on"])
+    if name_en is not None:
+        unit.name_en = name_en.strip()
+    unit.save(update_fields=["name", "name_en", "kind", "ends_on"])
     if renamed:
         UnitPlacement.objects.create(
             unit=unit, parent=parent, name=name, effective_at=timezone.now(), reason=reason, recorded_by=by

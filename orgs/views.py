@@ -60,7 +60,12 @@ def unit_add(request):
         data = form.cleaned_data
         try:
             unit = services.unit_create(
-                name=data["name"], kind=data["kind"], ends_on=data["ends_on"], parent=data["parent"], by=request.user
+                name=data["name"],
+                name_en=data["name_en"],
+                kind=data["kind"],
+                ends_on=data["ends_on"],
+                parent=data["parent"],
+                by=request.user,
             )
         except services.OrgError as error:
             form.add_error("name" if error.code.startswith("unit_name") else None, error.message)
@@ -76,7 +81,9 @@ def _unit_page(request, unit: Unit, *, form=None, move_form=None, status: int = 
         UnitPlacement.objects.filter(unit=unit).select_related("parent", "recorded_by").order_by("-effective_at", "-id")
     )
     paths = selectors.unit_paths([unit] + ([parent] if parent else []) + [p.parent for p in placements if p.parent])
-    form = form or UnitEditForm(initial={"name": unit.name, "kind": unit.kind, "ends_on": unit.ends_on})
+    form = form or UnitEditForm(
+        initial={"name": unit.name, "name_en": unit.name_en, "kind": unit.kind, "ends_on": unit.ends_on}
+    )
     move_form = move_form or UnitMoveForm(user=request.user, prefix="move", initial={"parent": parent and parent.pk})
     return render(
         request,
@@ -111,6 +118,7 @@ def unit_detail(request, unit_id: int):
             services.unit_update(
                 unit=unit,
                 name=data["name"],
+                name_en=data["name_en"],
                 kind=data["kind"],
                 ends_on=data["ends_on"],
                 by=request.user,

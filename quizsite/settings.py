@@ -444,6 +444,11 @@ RANKINGS_WORK_MEM = env_str("RANKINGS_WORK_MEM", "64MB")
 # A TrueType CJK font embedded (as a subset) in certificates, so they print on any viewer. Debian's
 # fonts-wqy-microhei; a .ttc is read at index 0. CFF-based OpenType (Noto CJK) cannot be embedded.
 RANKINGS_CERTIFICATE_FONT = env_str("RANKINGS_CERTIFICATE_FONT", "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")
+# Letters, digits and Western punctuation on certificates (Debian's fonts-dejavu-core): the CJK
+# font draws “quotes” full-width, which English text must not have.
+RANKINGS_CERTIFICATE_LATIN_FONT = env_str(
+    "RANKINGS_CERTIFICATE_LATIN_FONT", "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
+)
 
 # Notifications: email goes out through SMTP only when EMAIL_HOST is set; otherwise in-app only.
 EMAIL_HOST = env_str("EMAIL_HOST")

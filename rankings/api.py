@@ -86,7 +86,9 @@ class RuleListView(APIView):
                 {
                     "slug": serializers.CharField(),
                     "title": serializers.CharField(),
+                    "title_en": serializers.CharField(help_text="The English title; empty: the title as typed."),
                     "unit": serializers.CharField(),
+                    "unit_en": serializers.CharField(help_text="The unit's English name; empty: its name as typed."),
                     "subject": serializers.CharField(),
                     "metric": serializers.CharField(),
                     "manage": serializers.BooleanField(help_text="You may compute, approve and publish."),
@@ -101,7 +103,9 @@ class RuleListView(APIView):
                 {
                     "slug": rule.slug,
                     "title": rule.title,
+                    "title_en": rule.title_en,
                     "unit": rule.unit.name,
+                    "unit_en": rule.unit.name_en,
                     "subject": rule.subject,
                     "metric": rule.metric,
                     "manage": selectors.can_administer(request.user, rule),
@@ -141,7 +145,14 @@ class LeaderboardView(APIView):
         page = paginator.page
         return Response(
             {
-                "rule": {"slug": rule.slug, "title": rule.title, "unit": rule.unit.name, "metric": rule.metric},
+                "rule": {
+                    "slug": rule.slug,
+                    "title": rule.title,
+                    "title_en": rule.title_en,
+                    "unit": rule.unit.name,
+                    "unit_en": rule.unit.name_en,
+                    "metric": rule.metric,
+                },
                 "snapshot": _snapshot_meta(snapshot),
                 "page": page.number,
                 "pages": page.paginator.num_pages,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
@@ -11,8 +12,8 @@ from pathlib import Path
 from django.conf import settings
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
+from django.utils.translation import get_language, pgettext
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
 from reportlab.lib.colors import HexColor
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.pdfbase import pdfmetrics
@@ -20,7 +21,7 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas
 
 from orgs.models import User
-from quizsite.naming import joined_sentences
+from quizsite.naming import in_language, joined_sentences
 from quizsite.spreadsheets import PERCENT, ExportWorkbook, Formatted
 
 from . import selectors
@@ -61,6 +62,58 @@ def certificate_font() -> str:
     return _registered_font(path)
 
 
+@dataclass(frozen=True)
+class CertificateFonts:
+    """The CJK font, and the Latin one for letters, digits and Western punctuation. A CJK font
+    draws “quotes” full-width, as Chinese sets them, which in English reads as gaps."""
+
+    cjk: str
+    latin: str
+
+    def runs(self, text: str) -> list[tuple[str, str]]:
+        """`text` cut into (piece, font) runs: wide characters (Han, kana, full-width forms) in the
+        CJK font, the rest in the Latin one; characters of either width (quotes, dashes, the
+        middle dot) in the Latin font on an English page and in the CJK font on a Chinese one."""
+        english = (get_language() or "").startswith("en")
+        runs: list[tuple[str, str]] = []
+        for char in text:
+            width = unicodedata.east_asian_width(char)
+            font = self.cjk if width in ("W", "F") or (width == "A" and not english) else self.latin
+            if runs and runs[-1][1] == font:
+                runs[-1] = (runs[-1][0] + char, font)
+            else:
+                runs.append((char, font))
+        return runs
+
+    def width(self, text: str, size: float) -> float:
+        return sum(pdfmetrics.stringWidth(piece, font, size) for piece, font in self.runs(text))
+
+
+def certificate_fonts() -> CertificateFonts:
+    """The certificate's fonts, both embedded (subsets); raises `CertificateFontMissing` without
+    the CJK font. Without the Latin font (RANKINGS_CERTIFICATE_LATIN_FONT) the CJK font draws
+    everything, as before there was one; the system check warns of it."""
+    cjk = certificate_font()
+    latin = settings.RANKINGS_CERTIFICATE_LATIN_FONT
+    return CertificateFonts(cjk=cjk, latin=_registered_font(latin) if Path(latin).is_file() else cjk)
+
+
+def unit_on_paper(names: list[str]) -> str:
+    """A unit as a certificate names it from the names below the issuing unit down to it: Chinese
+    names run together, the official way (京津冀特派办机关党支部); English ones go from the unit
+    up, comma-separated (Office Party Branch, Beijing-Tianjin-Hebei Resident Office)."""
+    if names and all(name.isascii() for name in names):
+        return ", ".join(reversed(names))
+    return "".join(names)
+
+
+def with_unit(name: str, unit: str) -> str:
+    """A person or team with their unit after it, in brackets of the unit name's script."""
+    if not unit:
+        return name
+    return f"{name} ({unit})" if unit.isascii() else f"{name}（{unit}）"
+
+
 # Rows above the column headers: the title, the version, status and hashes they carry, and how ties go.
 HEADER_ROW = 7
 
@@ -74,10 +127,14 @@ def snapshot_workbook(snapshot: Snapshot) -> bytes:
         rule.subject, _("Name")
     )
     # (header, width, value): a unit's own unit is its label, so unit rankings have no unit column.
-    paths = selectors.unit_paths(rule)
+    names = selectors.unit_names(rule)
+    paths = {unit_id: "/".join(path) for unit_id, path in names.items()}
 
     def unit_path(row: SnapshotRow) -> str:
         return paths.get(row.unit_id) or row.unit_name
+
+    def group_name(row: SnapshotRow) -> str:
+        return in_language(row.group_name, names[row.group_id][-1]) if row.group_id in names else row.group_name
 
     # A participation rate reads as a percentage, as on the board (95.0%), and stays a number.
     rate = snapshot.parameters.get("metric") in RATE_METRICS
@@ -95,7 +152,7 @@ def snapshot_workbook(snapshot: Snapshot) -> bytes:
         (subject_header, 32 if units else 14, unit_path if units else lambda row: row.label),
         *employee_numbers,
         *([] if units else [(_("Unit"), 32, unit_path)]),
-        (_("Group"), 20, lambda row: row.group_name),
+        (_("Group"), 20, group_name),
         (_("Rank in group"), 9, lambda row: row.rank_in_group),
         (_("Metric"), 11, metric),
         # Why a row is above the next, level with it on the score: "reached first" (`rankings.ties`).
@@ -174,7 +231,7 @@ def certificate_pdf(row: SnapshotRow) -> bytes:
 def certificates_pdf(rule: RankingRule, rows: Iterable[SnapshotRow], *, title: str) -> bytes:
     """Every given winner's certificate, one page each, as a single PDF for printing."""
     # On paper a unit is named the official way, its names run together: 京津冀特派办机关党支部.
-    units = {unit_id: "".join(names) for unit_id, names in selectors.unit_names(rule).items()}
+    units = {unit_id: unit_on_paper(names) for unit_id, names in selectors.unit_names(rule).items()}
     return certificates_document(
         (_snapshot_certificate(row, unit=units.get(row.unit_id) or row.unit_name) for row in rows), title=title
     )
@@ -183,37 +240,48 @@ def certificates_pdf(rule: RankingRule, rows: Iterable[SnapshotRow], *, title: s
 def _snapshot_certificate(row: SnapshotRow, *, unit: str) -> Certificate:
     snapshot = row.snapshot
     # A unit is named by its own path; members and teams are told apart by their unit's.
-    name = unit if snapshot.rule.subject == RankingRule.Subject.UNIT else row.label + (f"（{unit}）" if unit else "")
+    name = unit if snapshot.rule.subject == RankingRule.Subject.UNIT else with_unit(row.label, unit)
     return Certificate(
         name=name,
         awarded_in=snapshot.rule.display_title,
         prize=snapshot.rule.display_prize(row.prize),
         rank=row.rank,
-        issuer=snapshot.rule.unit.name,
+        issuer=snapshot.rule.unit.display_name,
         issued_on=timezone.localtime(snapshot.published_at or snapshot.computed_at).strftime("%Y-%m-%d"),
         footer=verification_code(snapshot),
     )
 
 
 def certificates_document(certificates: Iterable[Certificate], *, title: str) -> bytes:
-    """One landscape A4 page per certificate, its CJK font embedded (a subset), as one PDF.
-    Raises `CertificateFontMissing` when the font is not installed."""
-    font = certificate_font()
+    """One landscape A4 page per certificate, its fonts embedded (subsets), as one PDF.
+    Raises `CertificateFontMissing` when the CJK font is not installed."""
+    fonts = certificate_fonts()
     out = BytesIO()
-    page = canvas.Canvas(out, pagesize=landscape(A4), initialFontName=font)  # no unembedded Helvetica
+    page = canvas.Canvas(out, pagesize=landscape(A4), initialFontName=fonts.cjk)  # no unembedded Helvetica
     page.setTitle(title)
     for certificate in certificates:
-        _draw_certificate(page, certificate, font)
+        _draw_certificate(page, certificate, fonts)
     page.save()
     return out.getvalue()
 
 
-def _fitted(text: str, font: str, size: float, room: float) -> float:
+def _fitted(text: str, fonts: CertificateFonts, size: float, room: float) -> float:
     """The font size at most `size` at which `text` fits in `room` points."""
-    return min(size, size * room / max(pdfmetrics.stringWidth(text, font, size), 1))
+    return min(size, size * room / max(fonts.width(text, size), 1))
 
 
-def _draw_certificate(page: canvas.Canvas, certificate: Certificate, font: str) -> None:
+def _draw(page: canvas.Canvas, text: str, fonts: CertificateFonts, size: float, x: float, y: float, *, align: str):
+    """`text` at `size`, each run in its font (`CertificateFonts.runs`), `align`ed on `x`:
+    "left", "centre" or "right"."""
+    start = {"left": x, "centre": x - fonts.width(text, size) / 2, "right": x - fonts.width(text, size)}[align]
+    line = page.beginText(start, y)
+    for piece, font in fonts.runs(text):
+        line.setFont(font, size)
+        line.textOut(piece)
+    page.drawText(line)
+
+
+def _draw_certificate(page: canvas.Canvas, certificate: Certificate, fonts: CertificateFonts) -> None:
     width, height = landscape(A4)
     red, gold = HexColor("#b71c1c"), HexColor("#c9a227")
     page.setStrokeColor(gold)
@@ -223,30 +291,28 @@ def _draw_certificate(page: canvas.Canvas, certificate: Certificate, font: str) 
     page.setLineWidth(1.5)
     page.rect(36, 36, width - 72, height - 72)
     page.setFillColor(red)
-    page.setFont(font, 44)
-    page.drawCentredString(width / 2, height - 130, _("Certificate of Honour"))
+    middle = width / 2
+    _draw(page, _("Certificate of Honour"), fonts, 44, middle, height - 130, align="centre")
     # One sentence over five lines, the name and the prize set large: "This certifies that / 张三 /
     # placed 1st in “…” and was awarded / First prize / in recognition of this achievement."
     lead, awarded, closing = certificate_sentence(certificate)
     page.setFillColor(HexColor("#222222"))
-    page.setFont(font, 16)
-    page.drawCentredString(width / 2, height - 185, lead)
+    _draw(page, lead, fonts, 16, middle, height - 185, align="centre")
     # A long unit path shrinks to fit inside the border rather than running past it.
-    page.setFont(font, _fitted(certificate.name, font, 24, width - 160))
-    page.drawCentredString(width / 2, height - 225, certificate.name)
-    page.setFont(font, _fitted(awarded, font, 18, width - 160))
-    page.drawCentredString(width / 2, height - 270, awarded)
+    room = width - 160
+    _draw(
+        page, certificate.name, fonts, _fitted(certificate.name, fonts, 24, room), middle, height - 225, align="centre"
+    )
+    _draw(page, awarded, fonts, _fitted(awarded, fonts, 18, room), middle, height - 270, align="centre")
     page.setFillColor(red)
-    page.setFont(font, _fitted(certificate.prize, font, 36, width - 160))
-    page.drawCentredString(width / 2, height - 330, certificate.prize)
+    prize_size = _fitted(certificate.prize, fonts, 36, room)
+    _draw(page, certificate.prize, fonts, prize_size, middle, height - 330, align="centre")
     page.setFillColor(HexColor("#222222"))
-    page.setFont(font, 16)
-    page.drawCentredString(width / 2, height - 372, closing)
-    page.drawRightString(width - 90, 110, certificate.issuer)
-    page.drawRightString(width - 90, 85, certificate.issued_on)
-    page.setFont(font, 7)
+    _draw(page, closing, fonts, 16, middle, height - 372, align="centre")
+    _draw(page, certificate.issuer, fonts, 16, width - 90, 110, align="right")
+    _draw(page, certificate.issued_on, fonts, 16, width - 90, 85, align="right")
     page.setFillColor(HexColor("#999999"))
-    page.drawString(50, 48, certificate.footer)
+    _draw(page, certificate.footer, fonts, 7, 50, 48, align="left")
     page.showPage()
 
 

@@ -10,6 +10,7 @@ from contests.models import TeamMember
 from contests.relay.models import RelayLeg
 from orgs import access
 from orgs.models import Role, RoleGrant, Unit, User
+from quizsite.naming import in_language
 
 from .models import RankingRule, RuleUnit, Snapshot, SnapshotRow
 from .params import RATE_METRICS, RuleParams, teams_ranked
@@ -243,17 +244,29 @@ def prize_counts(snapshot: Snapshot) -> list[dict]:
     )
 
 
-def unit_names(rule: RankingRule) -> dict[int, list[str]]:
+def unit_names(rule: RankingRule, *, as_typed: bool = False) -> dict[int, list[str]]:
     """Each unit of the rule's subtree as the names from below the rule's unit down to it
     (["广州特派办", "第一党支部"]): "第一党支部" alone names a branch in every organ. The tree is
-    the one the rule froze, plus units added since, as the computation reads it."""
+    the one the rule froze, plus units added since, as the computation reads it.
+
+    On an English page a name is the unit's English name, looked up now (frozen rows keep only
+    the name as typed, and their hashes cover it): only while the unit still bears the name that
+    was frozen, so a unit renamed since keeps its old name rather than a translation of the new
+    one. `as_typed`: the names as typed whatever the page's language (imports match them)."""
     frozen = RuleUnit.objects.filter(rule=rule).values_list("unit_id", "path", "name")
     nodes = {unit_id: (path, name) for unit_id, path, name in frozen}
     frozen_paths = {path for path, _name in nodes.values()}
-    live = Unit.objects.filter(path__startswith=rule.unit.path).values_list("pk", "path", "name")
-    for unit_id, path, name in live:
+    live = Unit.objects.filter(path__startswith=rule.unit.path).values_list("pk", "path", "name", "name_en")
+    english = {}
+    for unit_id, path, name, name_en in live:
         if unit_id not in nodes and path not in frozen_paths:
             nodes[unit_id] = (path, name)
+        if name_en and nodes.get(unit_id, (None, None))[1] == name:
+            english[unit_id] = name_en
+    if not as_typed:
+        nodes = {
+            unit_id: (path, in_language(name, english.get(unit_id, ""))) for unit_id, (path, name) in nodes.items()
+        }
     name_at = dict(nodes.values())
     below = len(rule.unit.path) + Unit.steplen
     return {
@@ -262,18 +275,32 @@ def unit_names(rule: RankingRule) -> dict[int, list[str]]:
     }
 
 
-def unit_paths(rule: RankingRule) -> dict[int, str]:
+def unit_paths(rule: RankingRule, *, as_typed: bool = False) -> dict[int, str]:
     """`unit_names` joined for tables: "广州特派办/第一党支部"."""
-    return {unit_id: "/".join(names) for unit_id, names in unit_names(rule).items()}
+    return {unit_id: "/".join(names) for unit_id, names in unit_names(rule, as_typed=as_typed).items()}
 
 
 def with_unit_paths(rule: RankingRule, rows) -> list[SnapshotRow]:
-    """The rows, each with `unit_path`: its unit's path below the rule's unit (`unit_paths`)."""
-    paths = unit_paths(rule)
+    """The rows, each with `unit_path`: its unit's path below the rule's unit (`unit_paths`), and
+    on an English page a `group_name` in English where its unit has an English name."""
+    names = unit_names(rule)
     rows = list(rows)
     for row in rows:
-        row.unit_path = paths.get(row.unit_id) or row.unit_name
+        row.unit_path = "/".join(names.get(row.unit_id, ())) or row.unit_name
+        if row.group_id in names:
+            row.group_name = in_language(row.group_name, names[row.group_id][-1])
     return rows
+
+
+def with_group_names(rule: RankingRule, groups: list[dict]) -> list[dict]:
+    """`groups`, each `group_name` in the page's language as `with_unit_paths` gives it."""
+    names = unit_names(rule)
+    return [
+        group | {"group_name": in_language(group["group_name"], names[group["group_id"]][-1])}
+        if group["group_id"] in names
+        else group
+        for group in groups
+    ]
 
 
 def headcount_units(rule: RankingRule) -> list[dict]:
@@ -284,7 +311,7 @@ def headcount_units(rule: RankingRule) -> list[dict]:
     frozen = dict(RuleUnit.objects.filter(rule=rule, depth=rule.unit_level).values_list("unit_id", "path"))
     live = Unit.objects.filter(path__startswith=rule.unit.path, depth=rule.unit_level).values_list("pk", "path")
     ranked = frozen | {pk: path for pk, path in live if pk not in frozen and path not in frozen.values()}
-    paths = unit_paths(rule)
+    paths = unit_paths(rule, as_typed=True)  # as the headcount sheets give them
     expected = dict(rule.expected_headcounts.values_list("unit_id", "headcount"))
     newest = Snapshot.objects.filter(rule=rule).order_by("-version").first()
     counted = dict(SnapshotRow.objects.filter(snapshot=newest).values_list("subject_id", "headcount")) if newest else {}

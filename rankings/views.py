@@ -77,7 +77,7 @@ def board(request, slug: str):
     page.object_list = selectors.with_tie_marks(
         snapshot, selectors.with_unit_paths(rule, page.object_list), group_id=group_id
     )
-    group_list = selectors.groups(snapshot)
+    group_list = selectors.with_group_names(rule, selectors.groups(snapshot))
     scale = 100 if snapshot.parameters.get("metric") in RATE_METRICS else 1  # a rate's mean in percent
     chart = {
         "histogram": selectors.score_histogram(snapshot),

@@ -64,7 +64,9 @@ def _contest(contest: OnlineContest) -> dict:
     return {
         "id": contest.pk,
         "title": paper.title,
+        "title_en": paper.title_en,
         "description": paper.description,
+        "description_en": paper.description_en,
         "opens_at": paper.opens_at,
         "closes_at": paper.closes_at,
         "time_limit_s": paper.time_limit_s,

@@ -25,7 +25,9 @@ def access_managed_contest(user, contest_id: int) -> OnlineContest:
     contest = get_object_or_404(OnlineContest.objects.select_related("paper__unit"), pk=contest_id)
     unit = contest.paper.unit
     if not access.can_manage_unit(user, unit):
-        access.refuse(user, contest, unit, _("Only organisers of %(unit)s manage this contest.") % {"unit": unit.name})
+        access.refuse(
+            user, contest, unit, _("Only organisers of %(unit)s manage this contest.") % {"unit": unit.display_name}
+        )
     return contest
 
 
@@ -94,7 +96,7 @@ class ContestForm(forms.Form):
 
 
 def _unit_label(unit: Unit) -> str:
-    return "　" * (unit.depth - 1) + unit.name
+    return "　" * (unit.depth - 1) + unit.display_name
 
 
 class RuleForm(forms.Form):
@@ -339,7 +341,7 @@ def attempts_xlsx(request, contest_id: int):
             [
                 attempt.member.display_name,
                 attempt.member.employee_no or "",
-                attempt.unit_at_start.name if attempt.unit_at_start else "",
+                attempt.unit_at_start.display_name if attempt.unit_at_start else "",
                 attempt.number,
                 str(attempt.get_status_display()),
                 timezone.localtime(attempt.started_at).replace(tzinfo=None),

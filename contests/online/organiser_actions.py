@@ -59,7 +59,7 @@ def race_rows(contest) -> list[dict]:
     rows.sort(key=lambda r: (-(r["rate"] or 0), -r["started"], r["unit"].path))
     return [
         {
-            "unit": own_members_label(row["unit"]) if row["own_members"] else row["unit"].name,
+            "unit": own_members_label(row["unit"]) if row["own_members"] else row["unit"].display_name,
             "headcount": row["headcount"],
             "started": row["started"],
             "finished": row["finished"],
@@ -71,7 +71,7 @@ def race_rows(contest) -> list[dict]:
 
 
 def own_members_label(unit) -> str:
-    return _("%(unit)s (own members)") % {"unit": unit.name}
+    return _("%(unit)s (own members)") % {"unit": unit.display_name}
 
 
 def _totals(rows: list[dict]) -> dict:

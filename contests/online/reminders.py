@@ -101,7 +101,8 @@ def online_reminder_deliver(*, reminder_id: int) -> int:
             "subject": contest.title,
             "subject_en": contest.paper.title_en,
             "sender": reminder.sent_by.display_name if reminder.sent_by else "",
-            "deadline": formats.date_format(timezone.localtime(contest.paper.closes_at), "SHORT_DATETIME_FORMAT"),
+            # Written out in each reader's language when shown (quizsite.naming.in_language_params).
+            "deadline_at": contest.paper.closes_at.isoformat(),
             "reminder": reminder.pk,
         },
         url=reverse("contests:online_home", args=[contest.pk]),

@@ -110,11 +110,12 @@ def check_draw(rules: list[DrawRule]) -> None:
 def _check_audience(unit: Unit, audience: list[Unit]) -> None:
     if not audience:
         raise ContestSetupRejected("no_audience", _("Choose at least one unit for the audience."))
-    outside = [u.name for u in audience if not u.path.startswith(unit.path)]
+    outside = [u.display_name for u in audience if not u.path.startswith(unit.path)]
     if outside:
         raise ContestSetupRejected(
             "audience_outside",
-            _("These units are outside %(unit)s: %(names)s.") % {"unit": unit.name, "names": "、".join(outside)},
+            _("These units are outside %(unit)s: %(names)s.")
+            % {"unit": unit.display_name, "names": "、".join(outside)},
         )
 
 

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from orgs.models import Unit
 
+from ..models import NamedAfterUnit
 from ..online.models import OnlineAttempt, OnlineContest
 
 
@@ -40,7 +41,7 @@ class RelayContest(models.Model):
         return self.online.paper
 
 
-class RelayTeam(models.Model):
+class RelayTeam(NamedAfterUnit, models.Model):
     """A team and where its baton is (`baton`, the leg waiting or running; none when done)."""
 
     relay = models.ForeignKey(RelayContest, on_delete=models.CASCADE, related_name="teams")

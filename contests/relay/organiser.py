@@ -28,7 +28,9 @@ def access_managed_relay(user, relay_id: int) -> RelayContest:
     relay = get_object_or_404(RelayContest.objects.select_related("online__paper__unit"), pk=relay_id)
     unit = relay.online.paper.unit
     if not access.can_manage_unit(user, unit):
-        access.refuse(user, relay, unit, _("Only organisers of %(unit)s manage this contest.") % {"unit": unit.name})
+        access.refuse(
+            user, relay, unit, _("Only organisers of %(unit)s manage this contest.") % {"unit": unit.display_name}
+        )
     return relay
 
 
@@ -143,7 +145,7 @@ class TeamsFromUnitsForm(forms.Form):
         for path in paths:
             units = units | Unit.objects.filter(path__startswith=path)
         self.fields["parent"].queryset = units.distinct().order_by("path")
-        self.fields["parent"].label_from_instance = lambda unit: "　" * (unit.depth - 1) + unit.name
+        self.fields["parent"].label_from_instance = lambda unit: "　" * (unit.depth - 1) + unit.display_name
 
 
 class TeamsImportForm(forms.Form):
@@ -269,9 +271,9 @@ def legs_xlsx(request, relay_id: int):
                 leg.team.name,
                 leg.position,
                 leg.holder.display_name if leg.holder else "",
-                leg.holder_unit.name
+                leg.holder_unit.display_name
                 if leg.holder_unit
-                else (leg.runner.unit_at_start.name if leg.runner.unit_at_start else ""),
+                else (leg.runner.unit_at_start.display_name if leg.runner.unit_at_start else ""),
                 str(leg.get_status_display()),
                 local(leg.started_at),
                 local(leg.finished_at) if leg.started_at else None,

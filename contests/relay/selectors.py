@@ -63,7 +63,7 @@ class Place:
     def name(self) -> str:
         if self.leg is not None and self.leg.holder is not None:
             return self.leg.holder.display_name
-        return self.runner.member.display_name if self.runner.member else self.runner.unit.name
+        return self.runner.member.display_name if self.runner.member else self.runner.unit.display_name
 
 
 @dataclass

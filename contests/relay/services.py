@@ -29,6 +29,7 @@ from orgs import access
 from orgs.models import Unit, User
 from orgs.selectors import PEOPLE_BY_NAME
 
+from ..models import english_team_name
 from ..online import services as online_services
 from ..online.models import OnlineAttempt, OnlineAuditEntry
 from ..online.services import ContestSetupRejected, DrawRule
@@ -327,6 +328,7 @@ def _tell_holder(relay: RelayContest, leg: RelayLeg) -> None:
             "contest": relay.paper.title,
             "contest_en": relay.paper.title_en,
             "team": leg.team.name,
+            "team_en": english_team_name(leg.team.name, leg.team.unit.name, leg.team.unit.name_en),
             "leg": leg.position,
             "start_by_at": leg.start_by.isoformat(),  # written in the reader's language when shown
         },
@@ -569,6 +571,7 @@ def _apply_due(relay: RelayContest, team: RelayTeam, *, at: datetime) -> None:
                 "contest": relay.paper.title,
                 "contest_en": relay.paper.title_en,
                 "team": team.name,
+                "team_en": english_team_name(team.name, team.unit.name, team.unit.name_en),
                 "holder": _leg_who(leg),
                 "hours": hours,
             },

@@ -2,7 +2,7 @@
 
 from django.db.models import Sum
 
-from ..models import Contest, ContestAnswer, Opening, ScoreEvent
+from ..models import Contest, ContestAnswer, Opening, ScoreEvent, english_team_name
 from ..rounds import KINDS
 
 _TIMED_TYPES = [kind.type for kind in KINDS.values() if kind.times_break_ties]
@@ -20,11 +20,14 @@ def team_scores(contest: Contest) -> list[dict]:
         {
             "id": team_id,
             "name": name,
+            "name_en": english_team_name(name, unit_name, unit_name_en),
             "unit": unit_id,
             "score": contest.base_score + (totals.get(team_id) or 0),
             "relay_seconds": round(relay.get(team_id, 0.0), 3),
         }
-        for team_id, name, unit_id in contest.teams.values_list("pk", "name", "unit_id")
+        for team_id, name, unit_id, unit_name, unit_name_en in contest.teams.values_list(
+            "pk", "name", "unit_id", "unit__name", "unit__name_en"
+        )
     ]
     rows.sort(key=lambda row: (-row["score"], row["relay_seconds"], row["id"]))
     rank = 0

@@ -117,7 +117,7 @@
     $("stem").innerHTML = q ? q.stem : ""; // sanitised on the server
     $("where").textContent = q ? liveTitle(q.round) + " · " + t.questionNo.replace("%s", q.position) + " · " + word("phase", phase) : word("phase", phase);
     $("key").textContent = q && q.key ? t.answer + t.colon + answerText(q, q.key) : "";
-    const teams = new Map(state.teams.map((x) => [x.id, x.name]));
+    const teams = new Map(state.teams.map((x) => [x.id, liveName(x)]));
     // Every team that may answer has a row: one without an answer says so, or the host cannot
     // tell "no answer" from "not loaded".
     const answered = new Set((q && q.answers ? q.answers : []).map((a) => a.team));
@@ -145,7 +145,7 @@
       const tr = document.createElement("tr");
       tr.className = "qs-no-answer";
       tr.innerHTML = "<td></td><td colspan='4' class='qs-muted'></td>";
-      tr.children[0].textContent = x.name;
+      tr.children[0].textContent = liveName(x);
       tr.children[1].textContent = ended ? t.didNotAnswer : t.noAnswerYet;
       return tr;
     }));
@@ -153,14 +153,14 @@
       const li = document.createElement("li");
       li.className = "list-group-item d-flex justify-content-between";
       li.innerHTML = "<span></span><strong></strong>";
-      li.firstChild.textContent = x.rank + ". " + x.name;
+      li.firstChild.textContent = x.rank + ". " + liveName(x);
       if (x.ahead_on_time) li.firstChild.append(" ", liveTieNote());
       li.lastChild.textContent = x.score;
       return li;
     }));
     const select = $("adjust-team");
     if (select.options.length !== state.teams.length) {
-      select.replaceChildren(...state.teams.map((x) => new Option(x.name, x.id)));
+      select.replaceChildren(...state.teams.map((x) => new Option(liveName(x), x.id)));
     }
     $("audit").replaceChildren(...(state.audit || []).map((e) => {
       const li = document.createElement("li");

@@ -71,7 +71,7 @@
     if (current) {
       $("where").textContent = fill(t["speaker-no"], current.position) + " · " + (t["phase-" + current.phase] || "");
       $("speaker-name").textContent = current.name;
-      $("speaker-title").textContent = current.title + " · " + current.unit;
+      $("speaker-title").textContent = current.title + " · " + window.liveName({ name: current.unit, name_en: current.unit_en });
     } else {
       $("where").textContent = drawn ? t["wait-speaker"] : fill(t.entrants, state.entrants);
     }

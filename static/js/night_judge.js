@@ -106,7 +106,7 @@
     // From the frame, not the snapshot's `you.conflicts`: a snapshot taken before the draw has none.
     const conflicted = current && you && current.conflicted.includes(you.seat);
     if (current) {
-      $("where").textContent = fill(t["speaker-no"], current.position) + " · " + current.unit;
+      $("where").textContent = fill(t["speaker-no"], current.position) + " · " + window.liveName({ name: current.unit, name_en: current.unit_en });
       $("speaker-name").textContent = current.name;
       $("speaker-title").textContent = current.title;
     }

@@ -40,7 +40,7 @@
       show("order-view");
       $("order-heading").textContent = t.order;
       $("order").replaceChildren(...state.speakers.map((s, i) => {
-        const li = item("", [["b", "pos", s.position], ["span", "name", s.name], ["span", "title", s.title], ["span", "unit", s.unit]]);
+        const li = item("", [["b", "pos", s.position], ["span", "name", s.name], ["span", "title", s.title], ["span", "unit", window.liveName({ name: s.unit, name_en: s.unit_en })]]);
         li.style.animationDelay = (i * 0.35) + "s";
         return li;
       }));
@@ -61,7 +61,7 @@
   function renderSpeaker(current) {
     $("phase").textContent = t["phase-" + current.phase] || "";
     $("phase").className = "qs-screen-phase is-" + (current.phase === "scoring" ? "open" : current.phase === "locked" ? "revealed" : current.phase);
-    $("position").textContent = fill(t["speaker-no"], current.position) + " · " + current.unit;
+    $("position").textContent = fill(t["speaker-no"], current.position) + " · " + window.liveName({ name: current.unit, name_en: current.unit_en });
     $("speaker-name").textContent = current.name;
     $("speaker-title").textContent = current.title;
     const values = new Map(current.scores.map((s) => [s.seat, s]));

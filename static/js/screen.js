@@ -20,7 +20,7 @@
 
   function teamName(id) {
     const team = state.teams.find((x) => x.id === id);
-    return team ? team.name : "";
+    return team ? liveName(team) : "";
   }
 
   function render() {
@@ -76,7 +76,7 @@
   // On the reveal, which teams were right and which not, in board order.
   function verdicts(results) {
     return [[true, t.rightTeams, "is-right"], [false, t.wrongTeams, "is-wrong"]].flatMap(([right, label, cls]) => {
-      const names = state.teams.filter((x) => results[String(x.id)] === right).map((x) => x.name);
+      const names = state.teams.filter((x) => results[String(x.id)] === right).map((x) => liveName(x));
       if (!names.length) return [];
       const div = document.createElement("div");
       div.className = "qs-screen-verdict " + cls;
@@ -107,7 +107,7 @@
       const li = document.createElement("li");
       li.innerHTML = "<span class='rank'></span><span class='name'></span><span class='score'></span>";
       li.children[0].textContent = team.rank;
-      li.children[1].textContent = team.name;
+      li.children[1].textContent = liveName(team);
       if (team.ahead_on_time) li.children[1].append(" ", liveTieNote());
       li.children[2].textContent = team.score;
       const before = previousScores.get(team.id);
@@ -149,7 +149,7 @@
       // The medal is the rank's: teams level on score and time share it (and its colour).
       div.children[0].classList.add("medal-" + team.rank);
       div.children[0].textContent = team.rank;
-      div.children[1].textContent = team.name;
+      div.children[1].textContent = liveName(team);
       div.children[2].textContent = team.score;
       if (team.ahead_on_time) div.children[2].append(" ", liveTieNote());
       return div;

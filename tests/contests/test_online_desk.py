@@ -2,7 +2,8 @@
 started (throttled per contest), the lobby screen of the participation race, and flags described
 per question with a reviewed mark."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.test import Client
@@ -85,6 +86,22 @@ def test_the_reminder_task_run_twice_notifies_nobody_twice(field, remind):
     assert online_reminder_deliver(reminder.pk) == 0
     assert online_reminder_deliver(999_999) == 0  # gone: returns quietly
     assert Notification.objects.filter(kind="online_reminder").count() == 1
+
+
+def test_a_reminder_sent_from_a_chinese_page_gives_its_deadline_in_each_readers_language(field, remind):
+    """The organiser sends in Chinese; the member reading in English sees the English date."""
+    factories.member(field["branch"])
+    paper = field["contest"].paper
+    paper.closes_at = datetime(2099, 3, 4, 17, 30, tzinfo=ZoneInfo("Asia/Shanghai"))
+    paper.title_en = "Party history online quiz"
+    paper.save(update_fields=["closes_at", "title_en"])
+    with translation.override("zh-hans"):
+        remind(contest=field["contest"], by=field["by"])
+    note = Notification.objects.get(kind="online_reminder")
+    with translation.override("en"):
+        assert note.body.endswith("“Party history online quiz”; it closes at 03/04/2099 5:30 PM.")
+    with translation.override("zh-hans"):
+        assert note.body.endswith("，截止时间 2099年3月4日 17:30。")
 
 
 def test_a_second_reminder_within_the_interval_is_refused_and_allowed_after_it(field, remind, settings):
@@ -215,3 +232,16 @@ def test_an_organiser_marks_a_flag_reviewed_with_a_note_and_the_dashboard_shows_
     other = make_contest({**field, "branch": field["second"]}, audience=[field["second"]])
     with pytest.raises(services.ContestSetupRejected):
         review.flag_review_mark(contest=other, flag=flag, note="", by=field["by"])
+
+
+def test_the_lobby_screen_names_units_in_english_on_an_english_page(field):
+    field["second"].name_en = "Second Party Branch"
+    field["second"].save(update_fields=["name_en"])
+    for unit in ("branch", "second"):
+        factories.member(field[unit])
+    url = f"/contests/online/manage/{field['contest'].pk}/screen/"
+    english = Client(HTTP_ACCEPT_LANGUAGE="en")
+    english.force_login(field["by"])
+    assert sorted(r["unit"] for r in english.get(url).context["rows"]) == ["Second Party Branch", "第一党支部"]
+    chinese = signed_in(field["by"])
+    assert sorted(r["unit"] for r in chinese.get(url).context["rows"]) == ["第一党支部", "第二党支部"]

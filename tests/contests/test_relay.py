@@ -565,3 +565,18 @@ def test_the_relay_page_joins_chinese_sentences_without_a_space_and_english_ones
     assert "请在接棒后 1 小时内开始作答。否则将被跳过。" in chinese
     assert "10 min to answer. 2 × Single choice." in english
     assert "of the baton reaching you. Otherwise you are skipped." in english
+
+
+def test_the_baton_notification_names_a_team_named_after_its_unit_in_english_for_english_readers(setup):
+    from django.utils import translation
+
+    setup["branch"].name_en = "First Party Branch"
+    setup["branch"].save(update_fields=["name_en"])
+    relay = make_relay(setup)
+    team = make_team(setup, relay)  # named 第一党支部, after its unit
+    run_leg(team, setup["runners"][0], right=1, start=timedelta(0), took=timedelta(seconds=30))
+    told = Notification.objects.get(recipient=setup["runners"][1], kind="relay_baton")
+    with translation.override("en"):
+        assert told.title == "The baton is yours: First Party Branch, leg 2"
+    with translation.override("zh-hans"):
+        assert told.title.startswith("接力棒到您了：第一党支部")
