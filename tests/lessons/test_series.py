@@ -11,7 +11,10 @@ from tests import factories
 
 
 def ready(lesson: Lesson) -> Lesson:
-    Lesson.objects.filter(pk=lesson.pk).update(status=Lesson.Status.READY, duration_s=Decimal("60"))
+    """The lesson processed and published, as members see it."""
+    Lesson.objects.filter(pk=lesson.pk).update(
+        status=Lesson.Status.READY, duration_s=Decimal("60"), publication=Lesson.Publication.PUBLISHED
+    )
     lesson.refresh_from_db()
     return lesson
 

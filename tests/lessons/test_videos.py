@@ -32,7 +32,7 @@ def clip(tmp_path_factory):
 
 @pytest.fixture
 def ready_lesson(tree, clip):
-    lesson = videos.lesson_create(title="党章第一讲", unit=tree["gz"], required=True)
+    lesson = videos.lesson_create(title="党章第一讲", unit=tree["gz"], required=True, published=True)
     videos.lesson_attach_file(lesson=lesson, path=clip)
     return videos.lesson_process(lesson_id=lesson.pk)
 
@@ -260,7 +260,8 @@ def test_intervals_merge():
 
 
 def ten_minute_lesson(unit, *, required: bool = True, title: str = "十分钟必修课", **extra) -> Lesson:
-    """A ready 600 s lesson without media: the heartbeat service needs only its duration."""
+    """A ready, published 600 s lesson without media: the heartbeat service needs only its duration."""
+    extra.setdefault("published", True)
     lesson = videos.lesson_create(title=title, unit=unit, required=required, **extra)
     Lesson.objects.filter(pk=lesson.pk).update(status=Lesson.Status.READY, duration_s=Decimal("600.00"))
     lesson.refresh_from_db()
