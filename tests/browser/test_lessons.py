@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 from django.conf import settings as django_settings
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from lessons.models import Heartbeat, StudyCredit, WatchProgress
 from lessons.services import videos
@@ -273,12 +274,15 @@ def test_an_organisers_lesson_tables_read_in_words_on_a_phone(
     live_server, transactional_db, tree, page_factory, screenshot, settings
 ):
     """The micro-class list, the series list and a completion report on a 390 px phone: titles
-    and unit names broke one character a line beside the buttons; the tables scroll instead."""
+    and unit names broke one character a line beside the buttons; the lists scroll instead, and
+    the report's units stack (name, then labelled figures, then the reminder) without scrolling."""
     from lessons.models import Series
 
     factories.organiser(tree["gz"], username="org", password=django_settings.DEMO_PASSWORD)
     hall = Series.objects.create(slug="hall", title="机关讲堂学习党章系列", unit=tree["gz"])
-    made = videos.lesson_create(title="学习党章：第一讲（演示）", unit=tree["gz"], series=hall, required=True)
+    made = videos.lesson_create(
+        title="学习党章：第一讲（演示）", unit=tree["gz"], series=hall, required=True, published=True
+    )
     page = page_factory(phone=True, locale="zh-CN")
     sign_in(page, live_server.url, "org")
     for url, cell in (
@@ -294,4 +298,11 @@ def test_an_organisers_lesson_tables_read_in_words_on_a_phone(
         "cell => { const r = document.createRange(); r.selectNodeContents(cell); return r.getClientRects().length; }"
     )
     assert lines == 1  # 广州特派办 on one line
+    card = page.locator(".table-responsive:has(#unit-completion)")
+    assert card.evaluate("box => box.scrollWidth <= box.clientWidth"), "the unit table scrolls sideways"
+    first = page.locator("#unit-completion tbody tr").first
+    expect(first.locator("td[data-label]").first).to_have_attribute("data-label", "应参与人数")  # labelled figures
+    remind = first.locator("button")  # the organiser, in 广州特派办 itself, has not finished
+    expect(remind).to_be_visible()
+    assert remind.bounding_box()["x"] + remind.bounding_box()["width"] <= 390
     screenshot(page, "lesson-report-phone")
