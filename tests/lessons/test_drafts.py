@@ -2,6 +2,7 @@
 published; members never meet a draft (lists, search, series, a direct link, heartbeats, the API,
 the home, reminders); taking a lesson back to a draft keeps what members watched."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -115,7 +116,7 @@ def test_members_meet_a_draft_nowhere_until_it_is_published(tree, member, member
     assert post_beat(member_client, lesson, 0).status_code == 200
 
 
-def test_a_draft_in_a_published_series_is_left_out_of_it(tree, member, member_client):
+def test_a_draft_in_a_published_series_is_left_out_of_it(tree, member, member_client, organiser_client):
     hall = Series.objects.create(slug="hall", title="机关讲堂", unit=tree["gz"])
     first = ten_minute_lesson(tree["gz"], title="第一讲", series=hall)
     second = draft(tree["gz"], title="第二讲", series=hall)
@@ -129,6 +130,10 @@ def test_a_draft_in_a_published_series_is_left_out_of_it(tree, member, member_cl
     assert [row["lessons"] for row in api.get("/api/v1/lessons/series/").json()["results"]] == [2]
     listed = api.get("/api/v1/lessons/", {"series": "hall"}).json()["results"]
     assert [row["title"] for row in listed] == ["第一讲", "第三讲"]
+    # its organisers see every lesson in place, each with its state
+    page = organiser_client.get(f"/lessons/series/{hall.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    states = re.findall(r'data-publication="(\w+)">(\w+)<', page)
+    assert states == [("published", "Published"), ("draft", "Draft"), ("published", "Published")]
 
 
 def test_published_and_scheduled_shows_from_its_time_and_a_draft_never(tree, member, member_client, clock):
