@@ -54,7 +54,9 @@ def main() -> None:
     figures = {}
     try:
         unit = org_services.unit_create(name="审计署", kind="organ")
-        lesson = videos.lesson_attach_file(lesson=videos.lesson_create(title="基准", unit=unit), path=clip)
+        lesson = videos.lesson_attach_file(
+            lesson=videos.lesson_create(title="基准", unit=unit, published=True), path=clip
+        )
         media = Path(settings.MEDIA_ROOT) / f"lessons/{lesson.pk}"
         source = Path(settings.MEDIA_ROOT) / lesson.source
         stages = {}

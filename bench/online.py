@@ -98,7 +98,7 @@ def build(members: int) -> dict:
         by=organiser,
         time_limit_s=3 * 3600,
     )
-    lesson = lesson_create(title="基准微党课", unit=organ)
+    lesson = lesson_create(title="基准微党课", unit=organ, published=True)
     Lesson.objects.filter(pk=lesson.pk).update(status=Lesson.Status.READY, duration_s=LESSON_S)
     return {
         "contest": contest.pk,

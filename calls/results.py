@@ -106,6 +106,8 @@ def winners_publish_to_library(*, call: Call, by: User, audience: list[Unit]) ->
                 else ""
             ),
             audience=audience,
+            # Publishing the winners to the library is the organiser's decision already taken.
+            published=True,
         )
         videos.lesson_attach_file(lesson=lesson, path=source)
         transaction.on_commit(lambda pk=lesson.pk: lesson_process_task.delay(pk))

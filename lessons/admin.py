@@ -127,10 +127,11 @@ class SeriesAdmin(ScopedAdmin):
 class LessonAdmin(ScopedAdmin):
     """Details, audience, publish window, quiz and subtitles; the video goes through the upload page."""
 
-    list_display = ["title", "series", "unit", "status", "duration_s", "required"]
-    list_filter = ["status", "required"]
+    list_display = ["title", "series", "unit", "publication", "status", "duration_s", "required"]
+    list_filter = ["publication", "status", "required"]
     search_fields = ["title", "speaker"]
     filter_horizontal = ["audience"]
     raw_id_fields = ["paper"]
-    readonly_fields = ["status", "progress", "failure", "duration_s", "renditions"]
+    # Published from the lesson's own pages, which refuse a lesson with no video or a failed one.
+    readonly_fields = ["publication", "status", "progress", "failure", "duration_s", "renditions"]
     exclude = ["source", "poster", "mp4", "hls", "created_by"]

@@ -26,7 +26,7 @@ from quizsite.api_errors import ApiError, error_response, refused
 
 from .models import Lesson, Series, StudyCredit, WatchProgress
 from .services import study_rules, videos
-from .views.videos import _resume_at, access_lesson, check_lesson_in_view, serve_media
+from .views.videos import _resume_at, access_lesson, check_lesson_in_view, serve_media, unpublished_text
 
 STREAM_SALT = "lessons.api.stream"
 
@@ -121,7 +121,7 @@ def _progress_of(user, lessons) -> dict[int, WatchProgress]:
 
 
 class SeriesListView(ListAPIView):
-    """Series with lessons open to you."""
+    """Series with lessons open to you (a series whose lessons are all drafts is not listed)."""
 
     serializer_class = SeriesSerializer
 
@@ -139,8 +139,8 @@ class SeriesListView(ListAPIView):
 
 
 class LessonListView(ListAPIView):
-    """Lessons open to you (ready, in their publish window, your unit in the audience), with how
-    much you have watched."""
+    """Lessons open to you (published, ready, in their publish window, your unit in the audience),
+    with how much you have watched."""
 
     serializer_class = LessonSerializer
 
@@ -263,7 +263,8 @@ class HeartbeatView(APIView):
         rules are the player page's: video counts only while playing, forward, and within the wall
         clock times LESSON_MAX_RATE; a required lesson cannot be skipped ahead; one lesson in one
         tab at a time (409 `other_tab`, `other_lesson`); 403 `not_in_audience` once you are no
-        longer in the audience or the window has closed."""
+        longer in the audience or the window has closed, 403 `not_published` once the lesson is
+        taken back to a draft (what you watched is kept)."""
         # The lesson, the audience check and the member's span and progress in one query.
         watching = videos.lesson_watching(request.user, lesson_id)
         if watching is None:
@@ -271,6 +272,8 @@ class HeartbeatView(APIView):
         lesson = watching.lesson
         if not watching.watchable:
             check_lesson_in_view(request.user, lesson)
+            if not lesson.is_published:
+                raise ApiError("not_published", unpublished_text(), status_code=403)
             raise ApiError("not_in_audience", _("This micro-class is not open to your unit."), status_code=403)
         data = HeartbeatSerializer(data=request.data)
         data.is_valid(raise_exception=True)

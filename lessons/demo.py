@@ -396,6 +396,7 @@ def seed_lessons(stdout) -> None:
             description="演示用的 30 秒测试画面：必修课不能快进，看满 90% 计入学时。",
             description_en="A 30-second test picture for the demo: a required lesson cannot be skipped "
             "ahead; watching 90% of it counts towards study hours.",
+            published=True,  # a finished lesson members watch (a new lesson starts a draft)
         )
         lesson.audience.add(organ)
         videos.lesson_attach_file(lesson=lesson, path=clip)

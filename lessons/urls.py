@@ -50,6 +50,7 @@ urlpatterns = [
     path("lessons/<int:lesson_id>/media/<path:name>", videos.media, name="lesson_media"),
     path("lessons/<int:lesson_id>/upload/", videos.upload_page, name="lesson_upload"),
     path("lessons/<int:lesson_id>/settings/", lesson_settings.lesson_settings, name="lesson_settings"),
+    path("lessons/<int:lesson_id>/publication/", videos.lesson_publication, name="lesson_publication"),
     path("lessons/<int:lesson_id>/upload/start/", videos.upload_start, name="lesson_upload_start"),
     path("lessons/<int:lesson_id>/status.json", videos.lesson_status, name="lesson_status"),
     path("lessons/<int:lesson_id>/report/", videos.report, name="lesson_report"),

@@ -94,6 +94,11 @@ def reminder_send(*, by: User, unit: Unit, subject: Lesson | Paper) -> int:
         raise NotificationRejected("not_an_exam", _("Reminders are for required lessons and exams."))
     if isinstance(subject, Lesson) and not subject.required:
         raise NotificationRejected("not_required", _("Reminders are for required lessons and exams."))
+    if isinstance(subject, Lesson) and not subject.is_published:
+        # Its link would lead members to a lesson they cannot open.
+        raise NotificationRejected(
+            "not_published", _("This micro-class is a draft: publish it before reminding anyone.")
+        )
     Unit.objects.select_for_update().filter(pk=unit.pk).first()
     next_at = reminder_next_allowed_at(unit=unit, subject=subject)
     if next_at is not None:

@@ -364,7 +364,7 @@ def subject_reaches(subject: Lesson | Paper, unit: Unit) -> bool:
 
 
 def not_finished(user: User, *, at: datetime | None = None, limit: int = 20) -> list[Unfinished]:
-    """For the units looked after, each required lesson in its publish window and each open exam
+    """For the units looked after, each published required lesson in its window and each open exam
     that reaches them, with the members who have not finished it (units with none are left out)."""
     at = at or timezone.now()
     units = units_looked_after(user)
@@ -375,7 +375,9 @@ def not_finished(user: User, *, at: datetime | None = None, limit: int = 20) -> 
     )
     ancestor_paths = {path for unit in units for path in _ancestor_paths(unit)}
     lessons = (
-        Lesson.objects.filter(in_window, required=True, status=Lesson.Status.READY)
+        Lesson.objects.filter(
+            in_window, required=True, status=Lesson.Status.READY, publication=Lesson.Publication.PUBLISHED
+        )
         .filter(
             Q(unit__path__in=ancestor_paths)
             | Q(audience__path__in=ancestor_paths)

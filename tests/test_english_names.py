@@ -171,7 +171,7 @@ def test_an_online_contest_tells_its_rules_in_the_readers_language_as_the_organi
 def test_a_lessons_english_description_is_set_on_its_settings_and_shown_to_english_readers(tree, gz_organiser):
     from lessons.services import videos
 
-    lesson = videos.lesson_create(title="党章第一讲", unit=tree["gz"], description="第一讲导读。")
+    lesson = videos.lesson_create(title="党章第一讲", unit=tree["gz"], description="第一讲导读。", published=True)
     Lesson.objects.filter(pk=lesson.pk).update(status=Lesson.Status.READY)
     url = reverse("lessons:lesson_settings", args=[lesson.pk])
     zh = client_in("zh-hans", gz_organiser)

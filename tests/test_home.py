@@ -30,6 +30,7 @@ def member(tree):
 
 
 def lesson(unit, *, title: str, required: bool = True, **fields) -> Lesson:
+    fields.setdefault("publication", Lesson.Publication.PUBLISHED)
     return Lesson.objects.create(title=title, unit=unit, required=required, status=Lesson.Status.READY, **fields)
 
 

@@ -61,6 +61,11 @@ class Lesson(EnglishTitle, EnglishDescription, models.Model):
         READY = "ready", _("Ready")
         FAILED = "failed", _("Failed")
 
+    class Publication(models.TextChoices):
+        # The words of papers' draft state: an organiser prepares a lesson unseen, then publishes it.
+        DRAFT = "draft", _("Draft")
+        PUBLISHED = "published", _("Published")
+
     series = models.ForeignKey(
         Series, verbose_name=_("series"), on_delete=models.PROTECT, null=True, blank=True, related_name="lessons"
     )
@@ -83,6 +88,10 @@ class Lesson(EnglishTitle, EnglishDescription, models.Model):
     )
     paper = models.ForeignKey(
         "lessons.Paper", verbose_name=_("quiz after the lesson"), on_delete=models.SET_NULL, null=True, blank=True
+    )
+    # Members see a lesson only once it is published, its video ready and its window open.
+    publication = models.CharField(
+        _("publication"), max_length=10, choices=Publication.choices, default=Publication.DRAFT
     )
     publish_from = models.DateTimeField(_("published from"), null=True, blank=True)
     publish_until = models.DateTimeField(_("published until"), null=True, blank=True)
@@ -140,6 +149,10 @@ class Lesson(EnglishTitle, EnglishDescription, models.Model):
     @property
     def is_ready(self) -> bool:
         return self.status == self.Status.READY
+
+    @property
+    def is_published(self) -> bool:
+        return self.publication == self.Publication.PUBLISHED
 
 
 class Upload(models.Model):

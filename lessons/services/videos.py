@@ -65,7 +65,10 @@ def lesson_create(
     publish_until: datetime | None = None,
     title_en: str = "",
     description_en: str = "",
+    published: bool = False,
 ) -> Lesson:
+    """A new lesson, waiting for its video: a draft unless `published` (then members see it once
+    its video is ready), so an organiser can prepare and preview it before anyone watches."""
     if not title.strip():
         raise LessonRejected("title_required", _("A lesson needs a title."))
     lesson = Lesson.objects.create(
@@ -79,6 +82,7 @@ def lesson_create(
         required=required,
         publish_from=publish_from,
         publish_until=publish_until,
+        publication=Lesson.Publication.PUBLISHED if published else Lesson.Publication.DRAFT,
         created_by=by,
         position=(series.lessons.count() + 1) if series else 0,
     )
@@ -88,7 +92,7 @@ def lesson_create(
 
 
 def lessons_visible_q(user) -> Q:
-    """Ready lessons in their publish window whose audience covers the user's unit."""
+    """Published, ready lessons in their publish window whose audience covers the user's unit."""
     now = timezone.now()
     unit = getattr(user, "unit", None)
     if unit is None:
@@ -98,11 +102,12 @@ def lessons_visible_q(user) -> Q:
     window = (Q(publish_from__isnull=True) | Q(publish_from__lte=now)) & (
         Q(publish_until__isnull=True) | Q(publish_until__gt=now)
     )
-    return Q(status=Lesson.Status.READY) & window & audience
+    return Q(publication=Lesson.Publication.PUBLISHED, status=Lesson.Status.READY) & window & audience
 
 
 def can_watch(user, lesson: Lesson) -> bool:
-    """The lesson is visible to the user now (audience and window), or the user manages its unit.
+    """The lesson is visible to the user now (published, audience and window), or the user manages
+    its unit (who may preview a draft).
     The media and the heartbeats both ask this; the audience is asked first (one query)."""
     from orgs import access
 
@@ -138,7 +143,8 @@ def lesson_watching(user, lesson_id: int) -> Watching | None:
     columns = [f"l.{quote(f.column)}" for f in Lesson._meta.concrete_fields]
     columns.append(  # names from the models; every value is a parameter
         f"""(
-            l.status = %s
+            l.{quote(Lesson._meta.get_field("publication").column)} = %s
+            AND l.status = %s
             AND (l.publish_from IS NULL OR l.publish_from <= %s)
             AND (l.publish_until IS NULL OR l.publish_until > %s)
             AND EXISTS (
@@ -170,7 +176,16 @@ def lesson_watching(user, lesson_id: int) -> Watching | None:
         " WHERE l.id = %s"
     )
     now = timezone.now()
-    params = [Lesson.Status.READY, now, now, getattr(user, "unit_id", None), user.pk, user.pk, lesson_id]
+    params = [
+        Lesson.Publication.PUBLISHED,
+        Lesson.Status.READY,
+        now,
+        now,
+        getattr(user, "unit_id", None),
+        user.pk,
+        user.pk,
+        lesson_id,
+    ]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         row = cursor.fetchone()
@@ -181,6 +196,42 @@ def lesson_watching(user, lesson_id: int) -> Watching | None:
     span, progress = _span_and_progress(row[split + 1 :])
     watchable = bool(row[split]) or access.can_manage_unit(user, lesson.unit)
     return Watching(lesson=lesson, watchable=watchable, span=span, progress=progress)
+
+
+# ---------------------------------------------------------------- publishing
+
+
+@transaction.atomic
+def lesson_publish(*, lesson: Lesson) -> Lesson:
+    """Show a draft lesson to its audience: at once if its video is ready and its window open,
+    else as soon as they are. A lesson without a video, or whose video failed processing, is
+    refused: it would never show. Holds the lesson's row lock, so two clicks publish it once."""
+    lesson = Lesson.objects.select_for_update().get(pk=lesson.pk)
+    if lesson.is_published:
+        raise LessonRejected("already_published", _("This micro-class is already published."))
+    if lesson.status == Lesson.Status.FAILED:
+        raise LessonRejected(
+            "video_failed",
+            _("Its video could not be processed: upload a new video, then publish the micro-class."),
+        )
+    if not lesson.source:
+        raise LessonRejected("no_video", _("Upload its video first, then publish the micro-class."))
+    lesson.publication = Lesson.Publication.PUBLISHED
+    lesson.save(update_fields=["publication"])
+    return lesson
+
+
+@transaction.atomic
+def lesson_unpublish(*, lesson: Lesson) -> Lesson:
+    """Take a lesson back to a draft: members no longer see or count it, and keep what they
+    watched, their study hours and points (nothing of theirs is deleted), so publishing it
+    again lets them go on where they were."""
+    lesson = Lesson.objects.select_for_update().get(pk=lesson.pk)
+    if not lesson.is_published:
+        raise LessonRejected("already_draft", _("This micro-class is already a draft."))
+    lesson.publication = Lesson.Publication.DRAFT
+    lesson.save(update_fields=["publication"])
+    return lesson
 
 
 # ---------------------------------------------------------------- uploads
@@ -612,7 +663,12 @@ def heartbeat_record(
     here without a lock) and written in one statement guarded on the span being still as read:
     two statements, no transaction. The first beat on a lesson, a beat that completes it (study
     hours, points), a beat whose span another beat has moved meanwhile, and every beat elsewhere
-    are judged under the member's span row lock, in a transaction: usually four statements."""
+    are judged under the member's span row lock, in a transaction: usually four statements.
+    A draft counts for nobody (`not_published`), not even for an organiser previewing it."""
+    if not lesson.is_published:
+        raise LessonRejected(
+            "not_published", _("This micro-class is a draft: watching it counts no study hours until it is published.")
+        )
     at = at or timezone.now()
     duration = float(lesson.duration_s or 0)
     if not 0 <= position_s <= duration + 1:

@@ -24,7 +24,7 @@ from ..services.lesson_settings import lesson_poster_from_frame, lesson_poster_f
 from ..services.series import lesson_join_series
 from ..services.videos import LessonRejected
 from .papers import LOCAL_INPUT
-from .videos import access_managed_lesson
+from .videos import access_managed_lesson, publication_state
 
 
 class AudienceField(forms.ModelMultipleChoiceField):
@@ -176,6 +176,7 @@ def lesson_settings(request, lesson_id: int):
         "lessons/lesson_settings.html",
         {
             "lesson": lesson,
+            "publication": publication_state(lesson),
             "form": form,
             "groups": [(title, [form[name] for name in names]) for title, names in groups],
             "poster_fields": [form["poster_second"], form["poster_image"]],

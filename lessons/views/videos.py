@@ -11,6 +11,7 @@ from pathlib import Path
 
 from django import forms
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.db.models import Count, Exists, OuterRef, Q
@@ -25,6 +26,7 @@ from orgs import access
 from orgs.forms import UnitChoiceField
 from orgs.models import User
 from quizsite.api_errors import error_response
+from quizsite.redirects import back_to
 from quizsite.spreadsheets import ExportWorkbook, xlsx_response
 
 from ..models import Heartbeat, Lesson, Series, StudyCredit, Upload, WatchProgress
@@ -32,6 +34,12 @@ from ..services import attempts, study_rules, videos
 from ..services.videos import LessonRejected
 
 RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
+
+
+def unpublished_text() -> str:
+    """What a member reads of a lesson taken back to a draft (or never published), wherever
+    they meet it: an old link, the player's heartbeats, the API."""
+    return _("This micro-class is not available at the moment. What you have watched is kept.")
 
 
 def access_lesson(user, lesson_id: int) -> Lesson:
@@ -61,6 +69,9 @@ def _closed_because(user, lesson: Lesson) -> str:
     an old link learns it closed (or is not open yet, or not ready), not that it is not for their unit."""
     if not _in_audience(user, lesson):
         return _("This micro-class is not open to your unit.")
+    if not lesson.is_published:
+        # A draft, or a lesson taken back to one while members watched: nothing of it is shown.
+        return unpublished_text()
     now = timezone.now()
 
     def local(at) -> str:
@@ -173,6 +184,8 @@ def player(request, lesson_id: int):
         "interval_s": settings.LESSON_HEARTBEAT_S,
         "duration_s": float(lesson.duration_s or 0),
         "complete_share": settings.LESSON_COMPLETE_SHARE,
+        # An organiser previewing a draft: the page sends no heartbeats (none would count).
+        "preview": not lesson.is_published,
     }
     credit = StudyCredit.objects.filter(member=request.user, lesson=lesson).first()
     return render(
@@ -186,6 +199,7 @@ def player(request, lesson_id: int):
             "lesson_hours": study_rules.lesson_study_hours(lesson),
             "credit": credit,
             "quiz_unavailable": _quiz_unavailable(request.user, lesson),
+            "publication": publication_state(lesson) if not lesson.is_published else None,
             **_series_around(request.user, lesson),
         },
     )
@@ -306,6 +320,8 @@ def heartbeat(request, lesson_id: int):
     lesson = watching.lesson
     if not watching.watchable:
         check_lesson_in_view(request.user, lesson)
+        if not lesson.is_published:
+            return error_response("not_published", unpublished_text(), status=403)
         detail = _("This micro-class is not open to your unit.")
         return error_response("not_in_audience", detail, status=403)
     try:
@@ -347,6 +363,67 @@ def heartbeat(request, lesson_id: int):
 # ---------------------------------------------------------------- organisers
 
 
+def publication_state(lesson: Lesson) -> dict:
+    """A lesson's publication as its organiser reads it: the word (Draft, Published), a badge
+    colour, and a sentence saying whether members see it now and, if not, what they wait for."""
+    now = timezone.now()
+
+    def local(at) -> str:
+        return formats.date_format(timezone.localtime(at), "SHORT_DATETIME_FORMAT")
+
+    if not lesson.is_published:
+        tone = "text-bg-secondary"
+        if lesson.status == Lesson.Status.FAILED:
+            detail = _("Members can't see it. Its video could not be processed: upload a new one before publishing.")
+        elif not lesson.source:
+            detail = _("Members can't see it. Upload its video, preview it, then publish it.")
+        else:
+            detail = _("Members can't see it until you publish it. Preview it first as a member would see it.")
+    else:
+        tone = "text-bg-primary"
+        if lesson.status == Lesson.Status.FAILED:
+            tone = "text-bg-danger"
+            detail = _("Members can't see it: its video could not be processed. Upload a new one.")
+        elif not lesson.is_ready:
+            detail = _("Members will see it as soon as its video is processed.")
+        elif lesson.publish_until and lesson.publish_until <= now:
+            detail = _("Its window ended on %(at)s: members no longer see it.") % {"at": local(lesson.publish_until)}
+        elif lesson.publish_from and lesson.publish_from > now:
+            detail = _("Members will see it from %(at)s.") % {"at": local(lesson.publish_from)}
+        else:
+            detail = _("Members of its audience can watch it now.")
+    return {
+        "published": lesson.is_published,
+        "label": lesson.get_publication_display(),
+        "tone": tone,
+        "detail": detail,
+        # Publishing is refused only where the lesson could never show: no video, or a failed one.
+        "can_publish": not lesson.is_published and bool(lesson.source) and lesson.status != Lesson.Status.FAILED,
+    }
+
+
+@login_required
+@require_POST
+def lesson_publication(request, lesson_id: int):
+    """Publish a lesson (`action=publish`) or take it back to a draft (`action=unpublish`); back
+    to the page the form was on."""
+    lesson = access_managed_lesson(request.user, lesson_id)
+    action = request.POST.get("action")
+    try:
+        if action == "publish":
+            lesson = videos.lesson_publish(lesson=lesson)
+            messages.success(request, _("Published.") + " " + publication_state(lesson)["detail"])
+        elif action == "unpublish":
+            videos.lesson_unpublish(lesson=lesson)
+            messages.success(
+                request,
+                _("Back to a draft: members no longer see it. What they watched, and their study hours, are kept."),
+            )
+    except LessonRejected as refused:
+        messages.error(request, refused.message)
+    return back_to(request, "lessons:lesson_manage")
+
+
 class LessonForm(forms.Form):
     title = forms.CharField(label=gettext_lazy("title"), max_length=120)
     speaker = forms.CharField(label=gettext_lazy("speaker"), max_length=60, required=False)
@@ -380,8 +457,12 @@ def manage(request):
             required=data["required"],
         )
         return redirect("lessons:lesson_upload", lesson_id=lesson.pk)
-    lessons = Lesson.objects.filter(access.subtree_q(request.user, prefix="unit__")).select_related("series", "unit")
-    return render(request, "lessons/lesson_manage.html", {"form": form, "lessons": lessons[:200]})
+    lessons = list(
+        Lesson.objects.filter(access.subtree_q(request.user, prefix="unit__")).select_related("series", "unit")[:200]
+    )
+    for lesson in lessons:
+        lesson.publication_state = publication_state(lesson)
+    return render(request, "lessons/lesson_manage.html", {"form": form, "lessons": lessons})
 
 
 @login_required
@@ -498,7 +579,7 @@ def _completion(lesson: Lesson, viewer: User) -> tuple[list[dict], list[WatchPro
                 "own_unfinished": 0,
                 "reminded_until": None,
             }
-            if lesson.required:
+            if lesson.required and lesson.is_published:  # nobody is reminded of a draft
                 row["own_unfinished"] = len(members_not_finished(unit=unit, subject=lesson))
                 if row["own_unfinished"]:
                     row["reminded_until"] = reminder_next_allowed_at(unit=unit, subject=lesson)

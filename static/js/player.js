@@ -32,7 +32,8 @@
   // Heartbeats go one after another, in the order they were taken: the server judges each
   // against the previous one, so a late beat must not overtake a newer one.
   function beat(position, playing) {
-    if (stopped || !video.duration) return;
+    // An organiser previewing a draft: nothing would count (the server refuses it too).
+    if (stopped || state.preview || !video.duration) return;
     const body = JSON.stringify({
       tab: tab,
       position: Math.min(position === undefined ? video.currentTime : position, video.duration),
@@ -67,6 +68,7 @@
     if (error.code === "other_tab") { video.pause(); say(texts.otherTab); }
     else if (error.code === "other_lesson") { video.pause(); say(error.message); }
     else if (error.code === "signed_out") { stopped = true; video.pause(); say(texts.signedOut); }
+    else if (error.code === "not_published") { stopped = true; video.pause(); say(error.message); }
     else if (error.message) { say(error.message); }
   }
 

@@ -18,6 +18,7 @@ from tests.api.fuzz import MARKER
 
 
 def _lesson(unit, title: str, **extra) -> Lesson:
+    extra.setdefault("published", True)
     lesson = videos.lesson_create(title=title, unit=unit, **extra)
     Lesson.objects.filter(pk=lesson.pk).update(status=Lesson.Status.READY, duration_s=Decimal("600.00"))
     return lesson

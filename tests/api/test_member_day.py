@@ -62,7 +62,7 @@ def build_day():
     teammate = factories.member(gz1, username="li", real_name="李四")
     host = factories.organiser(audit, username="host")
     series = Series.objects.create(slug="dangzhang", title="党章讲堂", unit=audit)
-    lesson = videos.lesson_create(title="党章第一讲", unit=gz, series=series, required=True)
+    lesson = videos.lesson_create(title="党章第一讲", unit=gz, series=series, required=True, published=True)
     Lesson.objects.filter(pk=lesson.pk).update(status=Lesson.Status.READY, duration_s=Decimal("60.00"))
     bank = factories.bank(audit)
     factories.paper(audit, mode="daily", questions=[factories.question(bank) for _ in range(3)], title="每日一练")

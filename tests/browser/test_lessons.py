@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 from django.conf import settings as django_settings
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from lessons.models import Heartbeat, StudyCredit, WatchProgress
 from lessons.services import videos
@@ -21,7 +22,9 @@ pytestmark = pytest.mark.browser
 @pytest.fixture
 def lesson(transactional_db, tree, tmp_path):
     point_rules_ensure_defaults()
-    made = videos.lesson_create(title="党章第一讲（浏览器测试）", unit=tree["gz"], required=True, speaker="王老师")
+    made = videos.lesson_create(
+        title="党章第一讲（浏览器测试）", unit=tree["gz"], required=True, speaker="王老师", published=True
+    )
     videos.lesson_attach_file(lesson=made, path=make_clip(tmp_path / "clip.mp4", seconds=8))
     return videos.lesson_process(lesson_id=made.pk)
 
@@ -77,7 +80,7 @@ def credited_within_the_wall_clock(member, lesson) -> None:
 @pytest.fixture
 def longer_lesson(transactional_db, tree, tmp_path):
     point_rules_ensure_defaults()
-    made = videos.lesson_create(title="党史专题（必修）", unit=tree["gz"], required=True)
+    made = videos.lesson_create(title="党史专题（必修）", unit=tree["gz"], required=True, published=True)
     videos.lesson_attach_file(lesson=made, path=make_clip(tmp_path / "long.mp4", seconds=16))
     return videos.lesson_process(lesson_id=made.pk)
 
@@ -187,7 +190,7 @@ FORGED_BEATS = """async ([count, start]) => {
 @pytest.fixture
 def minute_lesson(transactional_db, tree, tmp_path):
     point_rules_ensure_defaults()
-    made = videos.lesson_create(title="党纪学习（必修）", unit=tree["gz"], required=True)
+    made = videos.lesson_create(title="党纪学习（必修）", unit=tree["gz"], required=True, published=True)
     videos.lesson_attach_file(lesson=made, path=make_clip(tmp_path / "minute.mp4", seconds=60, size="320x180"))
     return videos.lesson_process(lesson_id=made.pk)
 
@@ -273,12 +276,15 @@ def test_an_organisers_lesson_tables_read_in_words_on_a_phone(
     live_server, transactional_db, tree, page_factory, screenshot, settings
 ):
     """The micro-class list, the series list and a completion report on a 390 px phone: titles
-    and unit names broke one character a line beside the buttons; the tables scroll instead."""
+    and unit names broke one character a line beside the buttons; the lists scroll instead, and
+    the report's units stack (name, then labelled figures, then the reminder) without scrolling."""
     from lessons.models import Series
 
     factories.organiser(tree["gz"], username="org", password=django_settings.DEMO_PASSWORD)
     hall = Series.objects.create(slug="hall", title="机关讲堂学习党章系列", unit=tree["gz"])
-    made = videos.lesson_create(title="学习党章：第一讲（演示）", unit=tree["gz"], series=hall, required=True)
+    made = videos.lesson_create(
+        title="学习党章：第一讲（演示）", unit=tree["gz"], series=hall, required=True, published=True
+    )
     page = page_factory(phone=True, locale="zh-CN")
     sign_in(page, live_server.url, "org")
     for url, cell in (
@@ -294,4 +300,11 @@ def test_an_organisers_lesson_tables_read_in_words_on_a_phone(
         "cell => { const r = document.createRange(); r.selectNodeContents(cell); return r.getClientRects().length; }"
     )
     assert lines == 1  # 广州特派办 on one line
+    card = page.locator(".table-responsive:has(#unit-completion)")
+    assert card.evaluate("box => box.scrollWidth <= box.clientWidth"), "the unit table scrolls sideways"
+    first = page.locator("#unit-completion tbody tr").first
+    expect(first.locator("td[data-label]").first).to_have_attribute("data-label", "应参与人数")  # labelled figures
+    remind = first.locator("button")  # the organiser, in 广州特派办 itself, has not finished
+    expect(remind).to_be_visible()
+    assert remind.bounding_box()["x"] + remind.bounding_box()["width"] <= 390
     screenshot(page, "lesson-report-phone")

@@ -33,7 +33,7 @@ def test_an_administrator_schedules_a_rule_and_a_members_completed_lesson_earns_
     base = live_server.url
     factories.administrator(tree["audit"], username="rule-admin", password=django_settings.DEMO_PASSWORD)
     member = factories.member(tree["gz1"], username="rule-member", password=django_settings.DEMO_PASSWORD)
-    lesson = videos.lesson_create(title="二十分钟党课", unit=tree["gz"])
+    lesson = videos.lesson_create(title="二十分钟党课", unit=tree["gz"], published=True)
     Lesson.objects.filter(pk=lesson.pk).update(status=Lesson.Status.READY, duration_s=Decimal(1200))
     lesson.refresh_from_db()
 
@@ -117,7 +117,7 @@ def test_an_organiser_gives_a_lesson_its_own_hours_and_the_player_says_so(
     base = live_server.url
     factories.organiser(tree["gz"], username="hours-organiser", password=django_settings.DEMO_PASSWORD)
     factories.member(tree["gz1"], username="hours-viewer", password=django_settings.DEMO_PASSWORD)
-    lesson = videos.lesson_create(title="专题党课", unit=tree["gz"])
+    lesson = videos.lesson_create(title="专题党课", unit=tree["gz"], published=True)
     Lesson.objects.filter(pk=lesson.pk).update(status=Lesson.Status.READY, duration_s=Decimal(1200))
 
     page = page_factory(viewport={"width": 1366, "height": 900})

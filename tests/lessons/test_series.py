@@ -11,7 +11,10 @@ from tests import factories
 
 
 def ready(lesson: Lesson) -> Lesson:
-    Lesson.objects.filter(pk=lesson.pk).update(status=Lesson.Status.READY, duration_s=Decimal("60"))
+    """The lesson processed and published, as members see it."""
+    Lesson.objects.filter(pk=lesson.pk).update(
+        status=Lesson.Status.READY, duration_s=Decimal("60"), publication=Lesson.Publication.PUBLISHED
+    )
     lesson.refresh_from_db()
     return lesson
 
@@ -319,7 +322,7 @@ def test_a_member_following_a_link_to_a_closed_lesson_is_told_it_closed_not_that
     later = ready(
         videos.lesson_create(title="未开放", unit=tree["gz"], publish_from=timezone.now() + timedelta(days=3))
     )
-    pending = videos.lesson_create(title="处理中", unit=tree["gz"])
+    pending = videos.lesson_create(title="处理中", unit=tree["gz"], published=True)
     member = factories.member(tree["gz1"], username="late")
     outsider = factories.member(tree["jjj1"], username="outsider")
     client = Client()

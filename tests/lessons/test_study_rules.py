@@ -21,7 +21,8 @@ FIRST_DAY = date(2026, 12, 10)
 
 
 def minute_lesson(unit, *, seconds: int = 60, **extra) -> Lesson:
-    """A ready lesson of `seconds` without media: the heartbeat service needs only its duration."""
+    """A ready, published lesson of `seconds` without media: the heartbeat service needs only its duration."""
+    extra.setdefault("published", True)
     lesson = videos.lesson_create(title="一分钟课", unit=unit, **extra)
     Lesson.objects.filter(pk=lesson.pk).update(status=Lesson.Status.READY, duration_s=Decimal(seconds))
     lesson.refresh_from_db()

@@ -32,7 +32,7 @@ def clip(tmp_path_factory):
 
 @pytest.fixture
 def ready_lesson(tree, clip):
-    lesson = videos.lesson_create(title="党章第一讲", unit=tree["gz"], required=True)
+    lesson = videos.lesson_create(title="党章第一讲", unit=tree["gz"], required=True, published=True)
     videos.lesson_attach_file(lesson=lesson, path=clip)
     return videos.lesson_process(lesson_id=lesson.pk)
 
@@ -260,7 +260,8 @@ def test_intervals_merge():
 
 
 def ten_minute_lesson(unit, *, required: bool = True, title: str = "十分钟必修课", **extra) -> Lesson:
-    """A ready 600 s lesson without media: the heartbeat service needs only its duration."""
+    """A ready, published 600 s lesson without media: the heartbeat service needs only its duration."""
+    extra.setdefault("published", True)
     lesson = videos.lesson_create(title=title, unit=unit, required=required, **extra)
     Lesson.objects.filter(pk=lesson.pk).update(status=Lesson.Status.READY, duration_s=Decimal("600.00"))
     lesson.refresh_from_db()
@@ -621,7 +622,7 @@ def test_completion_report_shows_an_organiser_only_the_units_and_watchers_they_m
 def test_a_units_reminder_button_says_it_reaches_only_the_members_placed_in_the_unit_itself(client, tree):
     """The demo's report read 广州特派办: 62, 0 completed, and "Remind them (1)": the one is the
     organiser placed in the office itself; its branches' 61 have rows and buttons of their own."""
-    lesson = videos.lesson_create(title="必修课", unit=tree["gz"], required=True)
+    lesson = videos.lesson_create(title="必修课", unit=tree["gz"], required=True, published=True)
     organiser = factories.organiser(tree["gz"], username="gz-org")  # placed in 广州特派办 itself
     done = factories.member(tree["gz1"])
     factories.member(tree["gz1"])  # has not finished
@@ -809,7 +810,9 @@ def test_on_postgresql_a_beat_is_one_read_and_one_guarded_write_without_a_lock(c
 
 def test_lesson_lengths_read_as_minutes_and_seconds_in_every_language(tree, gz_organiser):
     # "30 s" and "30s" were English inside the Chinese pages; 0:30 reads the same in both.
-    lesson = videos.lesson_create(title="党章第一讲", unit=tree["gz"], required=True, audience=[tree["gz"]])
+    lesson = videos.lesson_create(
+        title="党章第一讲", unit=tree["gz"], required=True, audience=[tree["gz"]], published=True
+    )
     Lesson.objects.filter(pk=lesson.pk).update(status="ready", duration_s=Decimal("3725.4"))
     member = factories.member(tree["gz1"])
     for user, path in ((gz_organiser, "/lessons/manage/"), (member, "/lessons/")):

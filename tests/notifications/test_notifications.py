@@ -15,7 +15,13 @@ from tests import factories
 
 @pytest.fixture
 def branch(tree):
-    required = Lesson.objects.create(title="学习党章", unit=tree["gz"], required=True, status=Lesson.Status.READY)
+    required = Lesson.objects.create(
+        title="学习党章",
+        unit=tree["gz"],
+        required=True,
+        status=Lesson.Status.READY,
+        publication=Lesson.Publication.PUBLISHED,
+    )
     done = factories.member(tree["gz1"], real_name="已学完")
     todo = factories.member(tree["gz1"], real_name="未学完")
     for person, address in ((done, "done@example.cn"), (todo, "todo@example.cn")):
@@ -52,7 +58,13 @@ def test_a_second_reminder_for_the_same_unit_and_lesson_is_refused_until_the_int
     assert Notification.objects.count() == 1
 
     # Another lesson for the same unit is a different reminder.
-    second = Lesson.objects.create(title="第二课", unit=branch["unit"], required=True, status=Lesson.Status.READY)
+    second = Lesson.objects.create(
+        title="第二课",
+        unit=branch["unit"],
+        required=True,
+        status=Lesson.Status.READY,
+        publication=Lesson.Publication.PUBLISHED,
+    )
     assert services.reminder_send(by=gz_organiser, unit=branch["unit"], subject=second) == 2
 
     ReminderSent.objects.filter(subject_key=f"lesson:{branch['lesson'].pk}").update(
@@ -69,7 +81,9 @@ def test_reminders_are_refused_outside_ones_units_for_optional_lessons_and_when_
         services.reminder_send(by=stranger, unit=branch["unit"], subject=branch["lesson"])
     assert refused.value.code == "forbidden"
 
-    optional = Lesson.objects.create(title="选修", unit=tree["gz"], status=Lesson.Status.READY)
+    optional = Lesson.objects.create(
+        title="选修", unit=tree["gz"], status=Lesson.Status.READY, publication=Lesson.Publication.PUBLISHED
+    )
     with pytest.raises(services.NotificationRejected) as refused:
         services.reminder_send(by=gz_organiser, unit=branch["unit"], subject=optional)
     assert refused.value.code == "not_required"

@@ -1,4 +1,7 @@
-"""Add a micro-class from a video file: `manage.py import_lesson FILE --series SLUG --title T [--json]`."""
+"""Add a micro-class from a video file: `manage.py import_lesson FILE --series SLUG --title T [--draft] [--json]`.
+
+Published unless `--draft`, as before lessons had drafts: a script importing a series keeps
+making lessons members see."""
 
 import json
 from pathlib import Path
@@ -18,16 +21,30 @@ class Command(BaseCommand):
         parser.add_argument("--title", required=True)
         parser.add_argument("--speaker", default="")
         parser.add_argument("--required", action="store_true", help="members may not skip ahead")
+        parser.add_argument("--draft", action="store_true", help="keep it a draft, unseen until published")
         parser.add_argument("--json", action="store_true", help="end with one JSON line")
 
-    def handle(self, *args, file: str, series: str, title: str, speaker: str, required: bool, json: bool, **options):
+    def handle(
+        self,
+        *args,
+        file: str,
+        series: str,
+        title: str,
+        speaker: str,
+        required: bool,
+        draft: bool,
+        json: bool,
+        **options,
+    ):
         path = Path(file)
         if not path.is_file():
             raise CommandError(f"{file}: no such file")
         found = Series.objects.filter(slug=series).select_related("unit").first()
         if found is None:
             raise CommandError(f"No series {series!r}.")
-        lesson = videos.lesson_create(title=title, unit=found.unit, series=found, speaker=speaker, required=required)
+        lesson = videos.lesson_create(
+            title=title, unit=found.unit, series=found, speaker=speaker, required=required, published=not draft
+        )
         videos.lesson_attach_file(lesson=lesson, path=path)
         lesson = videos.lesson_process(lesson_id=lesson.pk, on_progress=lambda p: self.stderr.write(f"{p:3d}%"))
         if lesson.status != Lesson.Status.READY:

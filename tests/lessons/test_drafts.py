@@ -1,0 +1,319 @@
+"""A micro-class's draft state: a new lesson is prepared unseen, previewed by its organisers and
+published; members never meet a draft (lists, search, series, a direct link, heartbeats, the API,
+the home, reminders); taking a lesson back to a draft keeps what members watched."""
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+from rest_framework.test import APIClient
+
+from lessons.models import Heartbeat, Lesson, Series, StudyCredit, WatchProgress
+from lessons.services import videos
+from lessons.services.points import point_rules_ensure_defaults
+from notifications.services import NotificationRejected, reminder_send
+from quizsite.selectors import not_finished, today_tasks
+from tests import factories
+from tests.lessons.test_videos import ten_minute_lesson
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """Django's clock, moved by hand: `clock.advance(seconds)`."""
+
+    class Clock:
+        now = timezone.now()
+
+        def advance(self, seconds: float) -> None:
+            self.now += timedelta(seconds=seconds)
+
+    moved = Clock()
+    monkeypatch.setattr(timezone, "now", lambda: moved.now)
+    return moved
+
+
+@pytest.fixture
+def member(tree):
+    point_rules_ensure_defaults()
+    return factories.member(tree["gz1"], username="zhang", real_name="张党员")
+
+
+@pytest.fixture
+def member_client(member):
+    client = Client()
+    client.force_login(member)
+    return client
+
+
+@pytest.fixture
+def organiser_client(gz_organiser):
+    client = Client()
+    client.force_login(gz_organiser)
+    return client
+
+
+def draft(unit, **extra) -> Lesson:
+    """A lesson with its video uploaded and processed, not published."""
+    lesson = ten_minute_lesson(unit, published=False, **extra)
+    Lesson.objects.filter(pk=lesson.pk).update(source=f"lessons/{lesson.pk}/source.mp4")
+    lesson.refresh_from_db()
+    return lesson
+
+
+def post_beat(client, lesson, position, *, tab="A"):
+    return client.post(
+        f"/lessons/{lesson.pk}/heartbeat/", {"tab": tab, "position": position, "playing": True}, "application/json"
+    )
+
+
+def publish(client, lesson, action="publish"):
+    return client.post(f"/lessons/{lesson.pk}/publication/", {"action": action, "next": "/lessons/manage/"})
+
+
+def test_a_new_lesson_starts_a_draft(tree, gz_organiser, organiser_client):
+    made = videos.lesson_create(title="新课", unit=tree["gz"])
+    assert made.publication == Lesson.Publication.DRAFT
+    # made on the organiser's page, too
+    organiser_client.post("/lessons/manage/", {"title": "页面上新建", "unit": tree["gz"].pk})
+    assert Lesson.objects.get(title="页面上新建").publication == Lesson.Publication.DRAFT
+    # a row stored without saying (a script) is a draft as well
+    assert Lesson.objects.create(title="脚本", unit=tree["gz"]).publication == Lesson.Publication.DRAFT
+
+
+def test_members_meet_a_draft_nowhere_until_it_is_published(tree, member, member_client, clock):
+    hall = Series.objects.create(slug="hall", title="机关讲堂", unit=tree["gz"])
+    lesson = draft(tree["gz"], title="党章第一讲", series=hall, required=True)
+    api = APIClient()
+    api.force_authenticate(member)
+
+    library = member_client.get("/lessons/").content.decode()
+    assert "党章第一讲" not in library
+    assert "党章第一讲" not in member_client.get("/lessons/", {"q": "党章"}).content.decode()
+    assert [task.title for task in today_tasks(member)] == []  # the home's required lessons
+    assert api.get("/api/v1/lessons/").json()["results"] == []
+    assert api.get("/api/v1/lessons/series/").json()["results"] == []  # a series of drafts only
+    opened = member_client.get(f"/lessons/{lesson.pk}/")
+    assert opened.status_code == 403
+    assert "该微党课暂不可观看" in opened.content.decode() or "not available" in opened.content.decode()
+    assert api.get(f"/api/v1/lessons/{lesson.pk}/").status_code == 403
+    assert api.get(f"/api/v1/lessons/{lesson.pk}/stream/").status_code == 403
+    assert member_client.get(f"/lessons/{lesson.pk}/media/video.mp4").status_code == 403
+    refused = post_beat(member_client, lesson, 0)
+    assert refused.status_code == 403 and refused.json()["error"]["code"] == "not_published"
+    refused = api.post(f"/api/v1/lessons/{lesson.pk}/heartbeats/", {"tab": "p", "position": 0}, format="json")
+    assert refused.status_code == 403 and refused.json()["error"]["code"] == "not_published"
+    assert not Heartbeat.objects.filter(lesson=lesson).exists()
+    assert not WatchProgress.objects.filter(lesson=lesson).exists()
+
+    videos.lesson_publish(lesson=lesson)
+    assert "党章第一讲" in member_client.get("/lessons/", {"q": "党章"}).content.decode()
+    assert [task.title for task in today_tasks(member)] == ["党章第一讲"]
+    assert [row["title"] for row in api.get("/api/v1/lessons/").json()["results"]] == ["党章第一讲"]
+    assert [row["lessons"] for row in api.get("/api/v1/lessons/series/").json()["results"]] == [1]
+    assert member_client.get(f"/lessons/{lesson.pk}/").status_code == 200
+    assert post_beat(member_client, lesson, 0).status_code == 200
+
+
+def test_a_draft_in_a_published_series_is_left_out_of_it(tree, member, member_client, organiser_client):
+    hall = Series.objects.create(slug="hall", title="机关讲堂", unit=tree["gz"])
+    first = ten_minute_lesson(tree["gz"], title="第一讲", series=hall)
+    second = draft(tree["gz"], title="第二讲", series=hall)
+    third = ten_minute_lesson(tree["gz"], title="第三讲", series=hall)
+    assert [lesson.position for lesson in (first, second, third)] == [1, 2, 3]
+    page = member_client.get(f"/lessons/{first.pk}/")
+    assert [item["lesson"].title for item in page.context["series_items"]] == ["第一讲", "第三讲"]
+    assert page.context["next_lesson"].title == "第三讲"
+    api = APIClient()
+    api.force_authenticate(member)
+    assert [row["lessons"] for row in api.get("/api/v1/lessons/series/").json()["results"]] == [2]
+    listed = api.get("/api/v1/lessons/", {"series": "hall"}).json()["results"]
+    assert [row["title"] for row in listed] == ["第一讲", "第三讲"]
+    # its organisers see every lesson in place, each with its state
+    page = organiser_client.get(f"/lessons/series/{hall.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    states = re.findall(r'data-publication="(\w+)">(\w+)<', page)
+    assert states == [("published", "Published"), ("draft", "Draft"), ("published", "Published")]
+
+
+def test_published_and_scheduled_shows_from_its_time_and_a_draft_never(tree, member, member_client, clock):
+    later = clock.now + timedelta(hours=2)
+    scheduled = ten_minute_lesson(tree["gz"], title="定时课", publish_from=later)
+    waiting = draft(tree["gz"], title="草稿课", publish_from=clock.now - timedelta(hours=1))
+    assert "定时课" not in member_client.get("/lessons/").content.decode()
+    clock.advance(2 * 3600)
+    library = member_client.get("/lessons/").content.decode()
+    assert "定时课" in library and "草稿课" not in library
+    assert member_client.get(f"/lessons/{scheduled.pk}/").status_code == 200
+    assert member_client.get(f"/lessons/{waiting.pk}/").status_code == 403
+
+
+def test_organisers_preview_a_draft_with_a_banner_and_their_watching_counts_nothing(
+    tree, gz_organiser, organiser_client
+):
+    lesson = draft(tree["gz"], title="预览课", audience=[tree["audit"]])  # the organiser is in the audience too
+    page = organiser_client.get(f"/lessons/{lesson.pk}/", HTTP_ACCEPT_LANGUAGE="en")
+    text = page.content.decode()
+    assert page.status_code == 200
+    assert 'id="preview-banner"' in text and "Preview — members can't see this yet." in text
+    assert page.context["state"]["preview"] is True
+    refused = post_beat(organiser_client, lesson, 0)
+    assert refused.status_code == 409 and refused.json()["error"]["code"] == "not_published"
+    assert not WatchProgress.objects.filter(lesson=lesson).exists()
+    videos.lesson_publish(lesson=lesson)
+    page = organiser_client.get(f"/lessons/{lesson.pk}/")
+    assert 'id="preview-banner"' not in page.content.decode() and page.context["state"]["preview"] is False
+
+
+def test_the_list_and_settings_say_the_state_in_words_with_publish_and_unpublish(tree, organiser_client):
+    lesson = draft(tree["gz"], title="状态课")
+    listed = organiser_client.get("/lessons/manage/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert 'data-publication="draft">Draft<' in listed
+    assert "Members can&#x27;t see it until you publish it." in listed
+    assert f'id="publish-{lesson.pk}"' in listed and f'id="preview-{lesson.pk}"' in listed
+    settings_page = organiser_client.get(f"/lessons/{lesson.pk}/settings/", HTTP_ACCEPT_LANGUAGE="en")
+    text = settings_page.content.decode()
+    assert 'id="publication-state">Draft<' in text and f'href="/lessons/{lesson.pk}/"' in text
+
+    answer = publish(organiser_client, lesson)
+    assert answer.status_code == 302 and answer["Location"] == "/lessons/manage/"
+    text = organiser_client.get(f"/lessons/{lesson.pk}/settings/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert 'id="publication-state">Published<' in text and "Members of its audience can watch it now." in text
+    assert f'id="unpublish-{lesson.pk}"' in text
+    zh = organiser_client.get("/lessons/manage/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert 'data-publication="published">已发布<' in zh and "撤回发布" in zh
+
+
+def test_another_units_organiser_cannot_publish_or_unpublish(tree, member):
+    lesson = draft(tree["gz"], title="广州的课")
+    for unit in ("jjj", "gz1"):  # another office; a branch under the lesson's office
+        outsider = Client()
+        outsider.force_login(factories.organiser(tree[unit]))
+        refused = publish(outsider, lesson)
+        assert refused.status_code in (403, 404), unit
+        assert Lesson.objects.get(pk=lesson.pk).publication == Lesson.Publication.DRAFT
+    # the other office does not learn the lesson exists; the branch, its audience, is told why
+    jjj = Client()
+    jjj.force_login(factories.organiser(tree["jjj"]))
+    assert publish(jjj, lesson).status_code == 404
+    gz1 = Client()
+    gz1.force_login(factories.organiser(tree["gz1"]))
+    assert publish(gz1, lesson).status_code == 403
+    videos.lesson_publish(lesson=lesson)
+    assert publish(gz1, lesson, "unpublish").status_code == 403
+    assert Lesson.objects.get(pk=lesson.pk).publication == Lesson.Publication.PUBLISHED
+    # a member of the audience cannot either
+    members_client = Client()
+    members_client.force_login(member)
+    assert publish(members_client, lesson, "unpublish").status_code == 403
+    assert Lesson.objects.get(pk=lesson.pk).publication == Lesson.Publication.PUBLISHED
+
+
+def test_publishing_twice_or_unpublishing_a_draft_says_so_and_changes_nothing(tree, organiser_client):
+    lesson = draft(tree["gz"], title="两次")
+    publish(organiser_client, lesson)
+    again = organiser_client.post(
+        f"/lessons/{lesson.pk}/publication/", {"action": "publish"}, follow=True, HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert "This micro-class is already published." in again.content.decode()
+    assert Lesson.objects.get(pk=lesson.pk).publication == Lesson.Publication.PUBLISHED
+    with pytest.raises(videos.LessonRejected) as refused:
+        videos.lesson_publish(lesson=lesson)
+    assert refused.value.code == "already_published"
+    videos.lesson_unpublish(lesson=lesson)
+    with pytest.raises(videos.LessonRejected) as refused:
+        videos.lesson_unpublish(lesson=lesson)
+    assert refused.value.code == "already_draft"
+    # an unknown action changes nothing
+    organiser_client.post(f"/lessons/{lesson.pk}/publication/", {"action": "delete"})
+    assert Lesson.objects.get(pk=lesson.pk).publication == Lesson.Publication.DRAFT
+
+
+def test_publishing_needs_a_video_that_did_not_fail_and_shows_once_processed(tree, member_client, organiser_client):
+    empty = videos.lesson_create(title="没视频", unit=tree["gz"])
+    answer = organiser_client.post(
+        f"/lessons/{empty.pk}/publication/", {"action": "publish"}, follow=True, HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert "Upload its video first, then publish the micro-class." in answer.content.decode()
+    failed = videos.lesson_create(title="失败", unit=tree["gz"])
+    Lesson.objects.filter(pk=failed.pk).update(
+        source="lessons/x/source.mp4", status=Lesson.Status.FAILED, failure="Not a video."
+    )
+    with pytest.raises(videos.LessonRejected) as refused:
+        videos.lesson_publish(lesson=failed)
+    assert refused.value.code == "video_failed"
+    assert Lesson.objects.filter(publication=Lesson.Publication.PUBLISHED).count() == 0
+    # still processing: published now, seen once ready (the page says so)
+    processing = videos.lesson_create(title="处理中的课", unit=tree["gz"])
+    Lesson.objects.filter(pk=processing.pk).update(source="lessons/y/source.mp4", status=Lesson.Status.PROCESSING)
+    settings_page = organiser_client.get(f"/lessons/{processing.pk}/settings/", HTTP_ACCEPT_LANGUAGE="en")
+    assert "You may publish it while its video is still being processed" in settings_page.content.decode()
+    published = organiser_client.post(
+        f"/lessons/{processing.pk}/publication/", {"action": "publish"}, follow=True, HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert "Members will see it as soon as its video is processed." in published.content.decode()
+    assert "处理中的课" not in member_client.get("/lessons/").content.decode()
+    Lesson.objects.filter(pk=processing.pk).update(status=Lesson.Status.READY, duration_s=600)
+    assert "处理中的课" in member_client.get("/lessons/").content.decode()
+
+
+def test_unpublishing_mid_watch_stops_counting_and_keeps_progress(tree, member, member_client, clock):
+    lesson = ten_minute_lesson(tree["gz"], title="看到一半")
+    Lesson.objects.filter(pk=lesson.pk).update(source="lessons/z/source.mp4")
+    post_beat(member_client, lesson, 0)
+    for position in (10, 20, 30):
+        clock.advance(10)
+        watched = post_beat(member_client, lesson, position).json()["watched_s"]
+    assert watched == 30
+    videos.lesson_unpublish(lesson=lesson)
+    clock.advance(10)
+    refused = post_beat(member_client, lesson, 40)
+    assert refused.status_code == 403 and refused.json()["error"]["code"] == "not_published"
+    assert refused.json()["error"]["message"] == "该微党课暂不可观看。您已观看的进度会保留。"
+    progress = WatchProgress.objects.get(member=member, lesson=lesson)
+    assert (float(progress.watched_s), float(progress.last_position_s)) == (30, 30)
+    assert Heartbeat.objects.filter(lesson=lesson).count() == 4  # the refused beat is not one of them
+    # published again the next day: the member resumes at 30 s and goes on from there
+    videos.lesson_publish(lesson=lesson)
+    clock.advance(24 * 3600)
+    page = member_client.get(f"/lessons/{lesson.pk}/")
+    assert page.context["state"]["resume_s"] == 30.0
+    post_beat(member_client, lesson, 30, tab="B")
+    for position in (40, 50):
+        clock.advance(10)
+        watched = post_beat(member_client, lesson, position, tab="B").json()["watched_s"]
+    assert watched == 50
+    assert not StudyCredit.objects.filter(member=member).exists()
+
+
+def test_organisers_are_not_asked_to_remind_about_a_draft(tree, gz_organiser, member):
+    lesson = draft(tree["gz"], title="必修草稿", required=True)
+    assert [row.subject for row in not_finished(gz_organiser)] == []
+    with pytest.raises(NotificationRejected) as refused:
+        reminder_send(by=gz_organiser, unit=tree["gz1"], subject=lesson)
+    assert refused.value.code == "not_published"
+    lesson = videos.lesson_publish(lesson=lesson)
+    assert [(row.subject.title, row.unit.name) for row in not_finished(gz_organiser)] == [
+        ("必修草稿", "广州特派办"),  # the organiser, placed in the office, has not watched it either
+        ("必修草稿", "第一党支部"),
+    ]
+    assert reminder_send(by=gz_organiser, unit=tree["gz1"], subject=lesson) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_lessons_made_before_drafts_stay_published(tree):
+    """Migration lessons 0021: every lesson already there was shown as soon as its video was
+    ready, and stays so; a lesson made afterwards starts a draft."""
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    before, after = [("lessons", "0020_new_paper_starts_draft")], [("lessons", "0021_new_lesson_starts_draft")]
+    executor = MigrationExecutor(connection)
+    executor.migrate(before)
+    old_lesson = executor.loader.project_state(before).apps.get_model("lessons", "Lesson")
+    made = old_lesson.objects.create(title="旧课", unit_id=tree["gz"].pk, status="ready")
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(after)
+    assert Lesson.objects.get(pk=made.pk).publication == Lesson.Publication.PUBLISHED
+    assert Lesson.objects.create(title="新课", unit=tree["gz"]).publication == Lesson.Publication.DRAFT
