@@ -219,14 +219,17 @@ class EntryForm(forms.Form):
         help_text=_("Employee numbers or user names, separated by commas."),
     )
 
-    def __init__(self, *args, call: Call, **kwargs):
+    def __init__(self, *args, call: Call, author: User, **kwargs):
         super().__init__(*args, **kwargs)
-        self.call = call
+        self.call, self.author = call, author
 
     def clean_coauthors(self) -> list[User]:
         # Looked up among the call's entrants only: one message for an unknown name and for
         # someone elsewhere, so an author cannot probe other units' accounts.
-        return members_named(self.cleaned_data["coauthors"], among=entrants(self.call))
+        coauthors = members_named(self.cleaned_data["coauthors"], among=entrants(self.call))
+        if any(user.pk == self.author.pk for user in coauthors):
+            raise forms.ValidationError(_("You cannot name yourself as a co-author."))
+        return coauthors
 
 
 class FileForm(forms.Form):

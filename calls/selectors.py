@@ -14,7 +14,7 @@ from quizsite.naming import in_language
 from rankings.prizes import Placed, award
 
 from . import statistics
-from .models import Assignment, Call, Entry, Review, ScoreComment, ScoreEvent
+from .models import Assignment, Call, Entry, Panel, Review, ScoreComment, ScoreEvent
 
 TWO_PLACES = Decimal("0.01")
 
@@ -89,16 +89,17 @@ class EntryResult:
     rank: int | None = None
     prize: str = ""  # as the organiser typed it
     prize_en: str = ""
-    assigned: int = 0  # judges holding the entry, withdrawn ones included
+    missing: int = 0  # judges still on its panel who hold the entry and have not scored it in full
+    so_far: Decimal | None = None  # the mean of the totals given, while some are missing
 
     @property
     def display_prize(self) -> str:
         return in_language(self.prize, self.prize_en)
 
     @property
-    def missing(self) -> int:
-        """Judges who hold the entry and have not scored it in full: its final rests on fewer."""
-        return max(self.assigned - len(self.judge_totals), 0)
+    def incomplete(self) -> bool:
+        """Scores are still to come (or none came): no final, rank or prize yet."""
+        return bool(self.missing) or not self.judge_totals
 
 
 def judge_total(criteria, latest: dict[int, Decimal]) -> Decimal | None:
@@ -122,9 +123,17 @@ def trimmed_mean(totals: list[Decimal], drop_from: int) -> tuple[Decimal | None,
     return mean.quantize(TWO_PLACES, rounding=ROUND_HALF_UP), dropped
 
 
+def unassigned_entries(call: Call) -> QuerySet[Entry]:
+    """Entries in judging that no judge holds (they reached judging after the assignment, or
+    none was run yet), by id."""
+    return call.entries.filter(status=Entry.Status.FINALIST, assignments__isnull=True).order_by("pk")
+
+
 def results(call: Call) -> list[EntryResult]:
     """Entries in judging with each judge's total, the final score, the rank (ties share a rank,
-    the next rank skips) and the prize tier; unscored entries last."""
+    the next rank skips) and the prize tier. Only entries scored in full by every judge holding
+    them who is still on its panel are ranked (a judge who withdrew scores no more); the others
+    come last, by id, with the mean of the totals given so far and how many are missing."""
     criteria = list(call.criteria.all())
     latest: dict[int, dict[int, Decimal]] = {}
     for event in ScoreEvent.objects.filter(assignment__entry__call=call).order_by("id"):
@@ -133,19 +142,25 @@ def results(call: Call) -> list[EntryResult]:
     entries = call.entries.filter(status=Entry.Status.FINALIST).select_related("author", "unit")
     for entry in entries:
         rows[entry.pk] = EntryResult(entry=entry)
+    on_panels = set(Panel.judges.through.objects.filter(panel__call=call).values_list("panel_id", "user_id"))
     totals: dict[tuple[int, int], Decimal] = {}
     for assignment in Assignment.objects.filter(entry__call=call).order_by("id"):
-        if assignment.entry_id in rows:
-            rows[assignment.entry_id].assigned += 1
         total = judge_total(criteria, latest.get(assignment.pk, {}))
-        if total is not None and assignment.entry_id in rows:
+        if assignment.entry_id not in rows:
+            continue
+        if total is not None:
             totals[(assignment.judge_id, assignment.entry_id)] = total
+        elif (assignment.panel_id, assignment.judge_id) in on_panels:
+            rows[assignment.entry_id].missing += 1
     if call.normalise_per_judge:
         totals = statistics.normalised(totals)
     for (_judge, entry_id), total in totals.items():
         rows[entry_id].judge_totals.append(total)
     for row in rows.values():
-        row.final, row.dropped = trimmed_mean(row.judge_totals, call.drop_extremes_from)
+        if row.missing:
+            row.so_far, _dropped = trimmed_mean(row.judge_totals, 0)
+        else:
+            row.final, row.dropped = trimmed_mean(row.judge_totals, call.drop_extremes_from)
     ranked = sorted((r for r in rows.values() if r.final is not None), key=lambda r: (-r.final, r.entry.pk))
     for index, row in enumerate(ranked):
         row.rank = ranked[index - 1].rank if index and row.final == ranked[index - 1].final else index + 1

@@ -51,6 +51,7 @@ class CallRejected(Exception):
         super().__init__(message)
         self.code = code
         self.message = message
+        self.criteria: list[int] = []  # the rubric's criteria a refused score names, to mark their boxes
 
 
 def _media(relative: str) -> Path:
@@ -141,6 +142,7 @@ def entry_create(
             "too_many", _("You may send at most %(n)d entries to this call.") % {"n": call.entries_per_member}
         )
     entry.title, entry.summary = _title(title), summary.strip()
+    _check_not_author(author, coauthors)
     entry.save()
     _set_coauthors(entry, coauthors)
     return entry
@@ -152,8 +154,13 @@ def _title(title: str) -> str:
     return title.strip()[:120]
 
 
+def _check_not_author(author: User, coauthors) -> None:
+    if any(user.pk == author.pk for user in coauthors):
+        raise CallRejected("coauthor_self", _("You cannot name yourself as a co-author."))
+
+
 def _set_coauthors(entry: Entry, coauthors) -> None:
-    coauthors = [user for user in coauthors if user.pk != entry.author_id]
+    _check_not_author(entry.author, coauthors)
     if entrants(entry.call).filter(pk__in=[user.pk for user in coauthors]).count() < len(coauthors):
         raise CallRejected("coauthor_outside", _("Co-authors must be members who may enter this call."))
     if len(coauthors) > entry.call.max_coauthors:
@@ -469,24 +476,32 @@ def is_conflicted(judge: User, entry: Entry) -> bool:
 
 @transaction.atomic
 def assignment_run(*, call: Call, panel: Panel, by: User, seed: str = "") -> list[Assignment]:
-    """Give each entry in judging to `judges_per_entry` judges of the panel: never a conflicted
-    judge, the least loaded first, ties broken by a generator seeded with the stored seed, so the
-    same seed gives the same assignment. Runs once, before any score."""
+    """Give each entry in judging that no judge holds yet to `judges_per_entry` judges of the
+    panel: never a conflicted judge, the least loaded first (counting what they already hold in
+    the call), ties broken by a generator seeded with the given or a random seed, logged with the
+    run, so the same seed gives the same assignment. The first run's seed stays on the call. An
+    entry that reaches judging after the first run (recommended late, or submitted while the call
+    is still open) is assigned by running it again; an entry once assigned is never assigned
+    again. Refused once the scores are locked."""
     call = Call.objects.select_for_update().get(pk=call.pk)
-    if call.assigned_at:
-        raise CallRejected("already_assigned", _("Entries were already assigned to judges."))
+    if call.scores_locked_at:
+        raise CallRejected("locked", _("Scores are locked; they can no longer be changed."))
     # A judge deactivated since the panel was made could never score: they get nothing.
     judges = list(panel.judges.filter(is_active=True).select_related("unit").order_by("pk"))
     if not judges:
         raise CallRejected("no_judges", _("Add judges to the panel first."))
-    entries = list(call.entries.filter(status=Entry.Status.FINALIST).select_related("unit").order_by("pk"))
+    entries = list(selectors.unassigned_entries(call).select_related("unit"))
     if not entries:
+        if call.assigned_at:
+            raise CallRejected("already_assigned", _("Every entry in judging already has its judges."))
         raise CallRejected("no_entries", _("No entry has reached judging yet."))
-    call.assignment_seed = seed or secrets.token_hex(8)
-    rng = random.Random(call.assignment_seed)  # noqa: S311 - fairness and reproducibility, not secrecy
+    seed = seed or secrets.token_hex(8)
+    rng = random.Random(seed)  # noqa: S311 - fairness and reproducibility, not secrecy
     rng.shuffle(entries)
     tiebreak = {judge.pk: rng.random() for judge in judges}
     load = {judge.pk: 0 for judge in judges}
+    for judge_id in Assignment.objects.filter(entry__call=call, judge_id__in=load).values_list("judge_id", flat=True):
+        load[judge_id] += 1
     created = []
     for entry in entries:
         eligible = [judge for judge in judges if not is_conflicted(judge, entry)]
@@ -494,10 +509,12 @@ def assignment_run(*, call: Call, panel: Panel, by: User, seed: str = "") -> lis
         for judge in eligible[: call.judges_per_entry]:
             load[judge.pk] += 1
             created.append(Assignment.objects.create(entry=entry, judge=judge, panel=panel))
-    call.assigned_at = timezone.now()
-    call.save(update_fields=["assignment_seed", "assigned_at"])
+    if not call.assigned_at:
+        call.assignment_seed = seed
+        call.assigned_at = timezone.now()
+        call.save(update_fields=["assignment_seed", "assigned_at"])
     # The log keeps the sentence in the organiser's language, as its other details (a reason typed).
-    detail = _("random seed %(seed)s, %(n)d assignments") % {"seed": call.assignment_seed, "n": len(created)}
+    detail = _("random seed %(seed)s, %(n)d assignments") % {"seed": seed, "n": len(created)}
     audit(call=call, by=by, action="assign", detail=detail)
     return created
 
@@ -537,26 +554,31 @@ def score_record(
     criteria = {criterion.pk: criterion for criterion in call.criteria.all()}
     if not set(values) <= set(criteria) or (not draft and set(values) != set(criteria)):
         raise CallRejected("incomplete", _("Score every criterion."))
-    for pk, value in values.items():
-        criterion = criteria[pk]
+    problems: dict[int, tuple[str, str]] = {}  # criterion id -> (code, message), in the rubric's order
+    for pk in sorted(values, key=list(criteria).index):
+        value, criterion = values[pk], criteria[pk]
         # NaN first: comparing it raises.
         if not value.is_finite():
-            raise CallRejected("bad_score", _("%(name)s takes a number.") % {"name": criterion.display_name})
-        if not criterion.min_score <= value <= criterion.max_score:
-            raise CallRejected(
+            problems[pk] = ("bad_score", _("%(name)s takes a number.") % {"name": criterion.display_name})
+        elif not criterion.min_score <= value <= criterion.max_score:
+            low, high = f"{criterion.min_score.normalize():f}", f"{criterion.max_score.normalize():f}"
+            problems[pk] = (
                 "out_of_range",
                 _("%(name)s takes a score from %(low)s to %(high)s.")
-                % {
-                    "name": criterion.display_name,
-                    "low": f"{criterion.min_score.normalize():f}",
-                    "high": f"{criterion.max_score.normalize():f}",
-                },
+                % {"name": criterion.display_name, "low": low, "high": high},
             )
         # A score is kept to two places: refuse more rather than round what the judge typed.
-        if value != value.quantize(SCORE_PLACES, rounding=ROUND_DOWN):
-            raise CallRejected(
-                "bad_score", _("%(name)s takes at most two decimal places.") % {"name": criterion.display_name}
+        elif value != value.quantize(SCORE_PLACES, rounding=ROUND_DOWN):
+            problems[pk] = (
+                "bad_score",
+                _("%(name)s takes at most two decimal places.") % {"name": criterion.display_name},
             )
+    if problems:
+        # Every wrong criterion at once: a judge on a phone should not find them one submit at a time.
+        first_code = next(iter(problems.values()))[0]
+        rejected = CallRejected(first_code, " ".join(message for _code, message in problems.values()))
+        rejected.criteria = list(problems)
+        raise rejected
     if comment is not None:
         # Plain text: line ends made one, NUL characters (which PostgreSQL cannot store) dropped.
         comment = comment.replace("\r\n", "\n").replace("\x00", "").strip()
@@ -591,9 +613,37 @@ def current_scores(assignment: Assignment) -> dict[int, Decimal]:
     return latest
 
 
+def check_results_complete(call: Call) -> None:
+    """Refuse (naming the entries) while an entry in judging has no judge yet, or a judge who
+    still sits on its panel has not scored it in full: a rank or a prize must not rest on part
+    of the scores."""
+    unassigned = [entry.title for entry in selectors.unassigned_entries(call)]
+    if unassigned:
+        raise CallRejected(
+            "not_assigned",
+            _("%(titles)s has no judges yet: assign it first.") % {"titles": "、".join(unassigned)},
+        )
+    incomplete = [row for row in selectors.results(call) if row.incomplete]
+    if incomplete:
+        raise CallRejected(
+            "scores_missing",
+            _("Scores are missing: %(entries)s. Wait for the judges, or take a judge who cannot score off the panel.")
+            % {
+                "entries": "、".join(
+                    ngettext("%(title)s (%(n)d score)", "%(title)s (%(n)d scores)", row.missing)
+                    % {"title": row.entry.title, "n": row.missing}
+                    for row in incomplete
+                )
+            },
+        )
+
+
 @transaction.atomic
 def scores_lock(*, call: Call, by: User) -> Call:
+    """Lock the scores; refused while some are missing (`check_results_complete`)."""
+    call = Call.objects.select_for_update().get(pk=call.pk)
     if not call.scores_locked_at:
+        check_results_complete(call)
         call.scores_locked_at = timezone.now()
         call.save(update_fields=["scores_locked_at"])
         audit(call=call, by=by, action="lock")
@@ -602,9 +652,13 @@ def scores_lock(*, call: Call, by: User) -> Call:
 
 @transaction.atomic
 def results_publish(*, call: Call, by: User) -> Call:
+    """Publish locked results; refused while scores are missing (a call locked before the lock
+    checked them)."""
+    call = Call.objects.select_for_update().get(pk=call.pk)
     if not call.scores_locked_at:
         raise CallRejected("not_locked", _("Lock the scores before publishing the results."))
     if not call.results_published_at:
+        check_results_complete(call)
         call.results_published_at = timezone.now()
         call.save(update_fields=["results_published_at"])
         audit(call=call, by=by, action="publish")

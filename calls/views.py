@@ -236,6 +236,7 @@ def _manage_page(request, call: Call, *, panel_form=None, conflict_form=None):
             "panel_form": panel_form or _panel_form(request, call),
             "progress": selectors.judge_progress(call),
             "results": results,
+            "unassigned": [entry.title for entry in selectors.unassigned_entries(call)] if call.assigned_at else [],
             "comments": selectors.comments_by_entry(call) if call.assigned_at else {},
             "criteria": list(call.criteria.all()),
             "log": call.audit_events.select_related("by", "entry").order_by("-id")[:50],
@@ -377,13 +378,6 @@ def judging_action(request, call_id: int, action: str):
         elif action == "lock":
             services.scores_lock(call=call, by=request.user)
             messages.success(request, _("Scores are locked."))
-            short = [row.entry.title for row in selectors.results(call) if row.missing]
-            if short:
-                messages.warning(
-                    request,
-                    _("Some judges had not scored %(titles)s: their finals rest on the scores given.")
-                    % {"titles": "、".join(short)},
-                )
         elif action == "publish":
             services.results_publish(call=call, by=request.user)
             messages.success(request, _("The results are published."))
@@ -419,7 +413,7 @@ def call_detail(request, call_id: int):
     call = get_object_or_404(Call.objects.select_related("unit"), pk=call_id)
     if not (services.may_enter(request.user, call) or access.can_manage_unit(request.user, call.unit)):
         raise Http404(_("No such call."))
-    form = forms.EntryForm(request.POST or None, call=call)
+    form = forms.EntryForm(request.POST or None, call=call, author=request.user)
     if request.method == "POST" and form.is_valid():
         try:
             entry = services.entry_create(
@@ -462,6 +456,7 @@ def entry_page(request, entry_id: int):
     form = forms.EntryForm(
         request.POST if request.method == "POST" and "title" in request.POST else None,
         call=entry.call,
+        author=entry.author,
         initial={
             "title": entry.title,
             "summary": entry.summary,
@@ -648,7 +643,7 @@ def judging_page(request, assignment_id: int):
                 )
             except CallRejected as rejected:
                 _refuse(request, rejected)
-                current = typed
+                current, invalid = typed, set(rejected.criteria)
             else:
                 if draft:
                     messages.success(request, _("Draft saved: it counts once every criterion is scored."))

@@ -327,20 +327,29 @@ def ordinal(place: int) -> str:
     return pgettext("ordinal 3, 23, 33 …", "%(n)srd") % {"n": place}
 
 
+OPENING_QUOTES = "“‘「『\"'"
+
+
+def quoted(title: str) -> str:
+    """The title in quote marks, unless it already opens with one (“讲好身边审计故事”微党课比赛):
+    a second pair around it would read as doubled quotes."""
+    return title if title.startswith(tuple(OPENING_QUOTES)) else f"“{title}”"
+
+
 def certificate_sentence(certificate: Certificate) -> tuple[str, str, str]:
     """What a certificate says around its name and prize, in the language active: the line before
     the name, the line between name and prize, and the closing line."""
-    values = {"ranking": certificate.awarded_in, "work": certificate.work}
+    values = {"ranking": quoted(certificate.awarded_in), "work": certificate.work}
     if certificate.rank:
         values["place"] = ordinal(int(certificate.rank))
         if certificate.work:
-            awarded = _("placed %(place)s with the entry %(work)s in “%(ranking)s” and was awarded") % values
+            awarded = _("placed %(place)s with the entry %(work)s in %(ranking)s and was awarded") % values
         else:
-            awarded = _("placed %(place)s in “%(ranking)s” and was awarded") % values
+            awarded = _("placed %(place)s in %(ranking)s and was awarded") % values
     elif certificate.work:
-        awarded = _("was awarded, for the entry %(work)s in “%(ranking)s”,") % values
+        awarded = _("was awarded, for the entry %(work)s in %(ranking)s,") % values
     else:
-        awarded = _("was awarded, in “%(ranking)s”,") % values
+        awarded = _("was awarded, in %(ranking)s,") % values
     return _("This certifies that"), awarded, _("in recognition of this achievement.")
 
 

@@ -60,8 +60,10 @@ def test_a_comment_too_long_is_refused_and_nothing_is_recorded(essay_call, assig
 
 
 def test_a_comment_after_the_lock_is_refused(essay_call, assigned, gz_organiser):
-    _entry, (assignment, *_others) = assigned
+    _entry, (assignment, *others) = assigned
     services.score_record(assignment=assignment, by=assignment.judge, values=scores(essay_call, 80, 90), comment="甲")
+    for other in others:  # the lock waits for every judge's scores
+        services.score_record(assignment=other, by=other.judge, values=scores(essay_call, 70, 70))
     services.scores_lock(call=essay_call, by=gz_organiser)
     with pytest.raises(CallRejected) as locked:
         services.score_record(
@@ -142,7 +144,7 @@ def test_the_scores_export_writes_formula_like_titles_names_and_comments_as_text
 
 
 def test_the_api_takes_and_answers_the_comment(essay_call, assigned, gz_organiser):
-    _entry, (assignment, *_others) = assigned
+    _entry, (assignment, *others) = assigned
     content, style = essay_call.criteria.values_list("pk", flat=True)
     url = f"/api/v1/calls/assignments/{assignment.pk}/scores/"
     client = api(assignment.judge)
@@ -155,6 +157,8 @@ def test_the_api_takes_and_answers_the_comment(essay_call, assigned, gz_organise
     long = client.post(url, {"scores": marks, "comment": "x" * 1001}, format="json")
     error = long.json()["error"]
     assert (long.status_code, error["code"], error["field"]) == (400, "comment_too_long", "comment")
+    for other in others:  # the lock waits for every score
+        services.score_record(assignment=other, by=other.judge, values=scores(essay_call, 70, 70))
     services.scores_lock(call=essay_call, by=gz_organiser)
     locked = client.post(url, {"scores": marks, "comment": "改"}, format="json")
     assert (locked.status_code, locked.json()["error"]["code"]) == (409, "locked")

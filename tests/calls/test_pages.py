@@ -229,11 +229,13 @@ def test_an_entry_a_judge_has_not_scored_is_marked_and_the_lock_says_so(client, 
 
     score(first, 80)
     score(second, 90)
+    # Incomplete: no final, rank or prize until the third score; (80 + 90) / 2 = 85.00 so far.
     (row,) = services.selectors.results(essay_call)
-    assert (row.final, row.assigned, row.missing) == (Decimal("85.00"), 3, 1)
+    assert (row.final, row.rank, row.so_far, row.missing) == (None, None, Decimal("85.00"), 1)
     client.force_login(factories.organiser(tree["audit"]))
     manage = reverse("calls:manage", args=[essay_call.pk])
-    assert "缺 1 份评分" in client.get(manage).content.decode()
+    page = client.get(manage).content.decode()
+    assert "缺 1 份评分" in page and "评分未完成" in page and "目前均分 85.00" in page
     score(third, 70)
     assert "missing-scores" not in client.get(manage).content.decode()
     assert (
@@ -249,8 +251,10 @@ def test_locking_with_a_score_missing_names_the_entry(client, judged, essay_call
         assignment=assignment, by=assignment.judge, values={content.pk: Decimal(80), style.pk: Decimal(80)}
     )
     client.force_login(factories.organiser(tree["audit"]))
-    locked = client.post(reverse("calls:judging_action", args=[essay_call.pk, "lock"]), follow=True).content.decode()
-    assert "部分评委尚未给我的征文评分" in locked
+    refused = client.post(reverse("calls:judging_action", args=[essay_call.pk, "lock"]), follow=True).content.decode()
+    assert "评分不全：我的征文（缺 2 份）。" in refused
+    essay_call.refresh_from_db()
+    assert essay_call.scores_locked_at is None
 
 
 def test_a_judges_list_says_per_call_how_many_entries_are_left_to_score(client, judged, essay_call, tree):
@@ -261,6 +265,8 @@ def test_a_judges_list_says_per_call_how_many_entries_are_left_to_score(client, 
     values = {content.pk: Decimal(80), style.pk: Decimal(80)}
     services.score_record(assignment=assignment, by=assignment.judge, values=values)
     assert "1 件均已评分；锁定评分前仍可修改。" in client.get(reverse("calls:judging")).content.decode()
+    for other in Assignment.objects.filter(entry=entry).exclude(pk=assignment.pk):  # the lock waits for them
+        services.score_record(assignment=other, by=other.judge, values=values)
     services.scores_lock(call=essay_call, by=factories.organiser(tree["audit"]))
     assert "评分已锁定。" in client.get(reverse("calls:judging")).content.decode()
 
@@ -277,9 +283,14 @@ def test_an_author_sees_the_published_result_on_the_entry_page(client, judged, e
     entry, _assignment = judged
     other = submitted_essay(essay_call, factories.member(tree["gz2"]), title="另一篇")
     organiser = factories.organiser(tree["audit"])
+    essay_call.prize_tiers.filter(name="二等奖").delete()  # one prize: the second entry goes without
+    services.assignment_run(call=essay_call, panel=essay_call.panels.get(), by=organiser)  # it came later
     content, style = essay_call.criteria.all()
     for assignment in Assignment.objects.filter(entry=entry):
         values = {content.pk: Decimal(90), style.pk: Decimal(80)}  # 54 + 32 = 86
+        services.score_record(assignment=assignment, by=assignment.judge, values=values)
+    for assignment in Assignment.objects.filter(entry=other):
+        values = {content.pk: Decimal(70), style.pk: Decimal(70)}  # 42 + 28 = 70
         services.score_record(assignment=assignment, by=assignment.judge, values=values)
     client.force_login(entry.author)
     page = client.get(reverse("calls:entry", args=[entry.pk])).content.decode()

@@ -121,6 +121,8 @@ def test_bad_scores_are_refused_and_record_nothing(essay_call, tree, panel, gz_o
     assert conflicted.value.code == "conflicted"
     assert not ScoreEvent.objects.exists()
     services.score_record(assignment=assignment, by=judge, values=scores(essay_call, 80, 90))
+    for other in Assignment.objects.filter(entry=entry, panel=panel).exclude(pk__in=[assignment.pk, forced.pk]):
+        services.score_record(assignment=other, by=other.judge, values=scores(essay_call, 70, 70))
     services.scores_lock(call=essay_call, by=gz_organiser)
     with pytest.raises(CallRejected) as locked:
         services.score_record(assignment=assignment, by=judge, values=scores(essay_call, 10, 10))
@@ -201,5 +203,6 @@ def test_a_draft_keeps_some_criteria_and_counts_only_once_complete(essay_call, t
     progress = {p["judge"].pk: p["scored"] for p in selectors.judge_progress(essay_call)}
     assert progress[assignment.judge_id] == 0
     services.score_record(assignment=assignment, by=assignment.judge, values={style_id: Decimal(90)}, draft=True)
+    # Counted now (0.6 × 80 + 0.4 × 90 = 84), but two judges are still to score: no final yet.
     (row,) = selectors.results(essay_call)
-    assert row.final == Decimal("84.00")
+    assert (row.final, row.so_far, row.missing) == (None, Decimal("84.00"), 2)

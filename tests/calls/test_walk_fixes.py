@@ -12,7 +12,7 @@ from calls.models import Assignment, Panel, ScoreEvent
 from tests import factories
 
 from .conftest import signed_in
-from .test_review_judging import finalists
+from .test_review_judging import finalists, scores
 
 
 def form_asks(page: str, action_fragment: str) -> str:
@@ -29,7 +29,7 @@ def test_assigning_locking_publishing_and_a_judge_dropping_out_ask_first(client,
     signed_in(client, owner)
     url = reverse("calls:manage", args=[essay_call.pk])
 
-    assert "分配只能进行一次" in form_asks(client.get(url).text, "/assign/")
+    assert "分配后评审组不能再修改" in form_asks(client.get(url).text, "/assign/")
 
     services.assignment_run(call=essay_call, panel=panel, by=owner, seed="c")
     page = client.get(url).text
@@ -37,6 +37,8 @@ def test_assigning_locking_publishing_and_a_judge_dropping_out_ask_first(client,
     judge = Assignment.objects.order_by("judge_id").first().judge
     assert f"将{judge.display_name}移出评审组吗" in form_asks(page, f"/judges/{judge.pk}/withdraw/")
 
+    for assignment in Assignment.objects.all():  # the lock waits for every score
+        services.score_record(assignment=assignment, by=assignment.judge, values=scores(essay_call, 70, 70))
     services.scores_lock(call=essay_call, by=owner)
     assert "发布后无法撤回" in form_asks(client.get(url).text, "/publish/")
 
