@@ -173,7 +173,7 @@ def notebook_page(request):
             # Each tab counts the entries it lists; "to review now" counts the due ones among them.
             "counts": selectors.notebook_counts(member, at=now),
             # Set by a removal just made: the page offers to undo it, once.
-            "removed": len(request.session.pop(REMOVED_KEY, [])) if request.method == "GET" else 0,
+            "removed": len(request.session.pop(REMOVED_KEY, [])),
             "tags": tags,
             "filters": {"type": request.GET.get("type", ""), "tag": request.GET.get("tag", "")},
         },
