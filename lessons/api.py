@@ -190,7 +190,7 @@ class ReviewView(APIView):
 
     @extend_schema(request=SaveSerializer, responses=dict)
     def post(self, request, entry_id: int):
-        entry = get_object_or_404(NotebookEntry, pk=entry_id, member=request.user)
+        entry = get_object_or_404(NotebookEntry, pk=entry_id, member=request.user, removed_at__isnull=True)
         data = SaveSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         try:

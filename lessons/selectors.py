@@ -33,15 +33,36 @@ def activity_labels() -> dict[str, str]:
 
 
 def notebook_due(member: User, *, at: datetime | None = None) -> QuerySet[NotebookEntry]:
+    """The entries to review now: not mastered, and due at `at`. Every "to review" count is this."""
     notebook_release_due(member, at=at)
     return NotebookEntry.objects.filter(
-        member=member, state=NotebookEntry.State.LEARNING, due_at__lte=at or timezone.now()
+        member=member, state=NotebookEntry.State.LEARNING, due_at__lte=at or timezone.now(), removed_at__isnull=True
     ).order_by("due_at")
+
+
+@dataclass(frozen=True)
+class NotebookCounts:
+    not_mastered: int
+    mastered: int
+    due: int  # of the not mastered, those due now: "to review now"
+
+
+def notebook_counts(member: User, *, at: datetime | None = None) -> NotebookCounts:
+    """How many entries the notebook holds in each state, and how many are due at `at`."""
+    at = at or timezone.now()
+    notebook_release_due(member, at=at)
+    learning = Q(state=NotebookEntry.State.LEARNING)
+    counts = NotebookEntry.objects.filter(member=member, removed_at__isnull=True).aggregate(
+        not_mastered=Count("pk", filter=learning),
+        mastered=Count("pk", filter=Q(state=NotebookEntry.State.MASTERED)),
+        due=Count("pk", filter=learning & Q(due_at__lte=at)),
+    )
+    return NotebookCounts(**counts)
 
 
 def notebook_entries(member: User, *, state: str = "", type: str = "", tag: str = "") -> QuerySet[NotebookEntry]:
     notebook_release_due(member)
-    entries = NotebookEntry.objects.filter(member=member).select_related("question__current")
+    entries = NotebookEntry.objects.filter(member=member, removed_at__isnull=True).select_related("question__current")
     if state:
         entries = entries.filter(state=state)
     if type:

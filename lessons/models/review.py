@@ -9,7 +9,8 @@ from .questions import Question, QuestionVersion
 
 class NotebookEntry(models.Model):
     class State(models.TextChoices):
-        LEARNING = "learning", _("To review")
+        # Not "To review": that names the entries due now, wherever a count says it.
+        LEARNING = "learning", _("Not mastered")
         MASTERED = "mastered", _("Mastered")
 
     member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notebook")
@@ -22,6 +23,14 @@ class NotebookEntry(models.Model):
     added_at = models.DateTimeField()
     last_wrong_at = models.DateTimeField()
     mastered_at = models.DateTimeField(null=True, blank=True)
+    removed_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text=_(
+            "When the member took it out of the notebook (kept, with its reviews, so it can be put back; "
+            "a new wrong answer puts it back too)."
+        ),
+    )
 
     class Meta:
         verbose_name = _("notebook entry")

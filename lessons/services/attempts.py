@@ -39,6 +39,12 @@ class AttemptRejected(Exception):
         self.message = message
 
 
+def attempt_ended() -> AttemptRejected:
+    """The refusal of any action on a finished attempt, however it ended: a page left open, or
+    brought back by the browser's Back button, may still offer its questions."""
+    return AttemptRejected("attempt_finished", _("This attempt has ended."))
+
+
 def paper_open_for(paper: Paper, member: User, at: datetime) -> None:
     """Raise unless `member` may start `paper` now."""
     if paper.status != Paper.Status.PUBLISHED:
@@ -194,14 +200,14 @@ def _check_open(attempt: Attempt, at: datetime) -> None:
     if attempt.status == Attempt.Status.EXPIRED:
         raise AttemptRejected("deadline_passed", _("Time is up: the attempt was submitted at the deadline."))
     if not attempt.is_open:
-        raise AttemptRejected("attempt_finished", _("This attempt has been submitted."))
+        raise attempt_ended()
 
 
 def _locked_open(attempt: Attempt, at: datetime) -> Attempt:
     """The attempt, row-locked and still open at `at`. Call inside a transaction."""
     attempt = Attempt.objects.select_for_update(of=("self",)).select_related("paper", "member").get(pk=attempt.pk)
     if not attempt.is_open:
-        raise AttemptRejected("attempt_finished", _("This attempt has been submitted."))
+        raise attempt_ended()
     if attempt.deadline_at and at > attempt.deadline_at:
         raise AttemptRejected("deadline_passed", _("Time is up: the attempt was submitted at the deadline."))
     return attempt
@@ -337,11 +343,11 @@ def draft_save(
         attempt = Attempt.objects.select_related("paper").filter(pk=attempt_id).first()
         if attempt is None:  # deleted with its member since its layout was read
             _layouts.pop(attempt_id, None)
-            raise AttemptRejected("attempt_finished", _("This attempt has been submitted."))
+            raise attempt_ended()
         _check_open(attempt, at)
         if guard is not None:
             raise AttemptRejected(guard.code, guard.message)
-        raise AttemptRejected("attempt_finished", _("This attempt has been submitted."))
+        raise attempt_ended()
     item.saved_response, item.saved_at = cleaned, at
     return item
 
@@ -435,12 +441,17 @@ def answer_submit(
     """Grade one answer now (practice, daily quiz, challenge). A retry with the same id is acknowledged."""
     at = at or timezone.now()
     existing = Answer.objects.filter(item__attempt=attempt, item__position=position).select_related("item").first()
-    if existing is not None:
-        if client_answer_id and existing.client_answer_id == client_answer_id:
-            return existing
-        raise AttemptRejected("already_answered", _("This question has already been answered."))
+    if existing is not None and client_answer_id and existing.client_answer_id == client_answer_id:
+        return existing
     if attempt.paper.mode != Paper.Mode.CHALLENGE:
         _check_open(attempt, at)
+    if existing is not None:
+        # Finishing grades the questions left blank: their answers are the attempt's end, not the
+        # member's (read afresh: the attempt may have finished since it was read).
+        attempt.refresh_from_db(fields=["status"])
+        if not attempt.is_open:
+            raise attempt_ended()
+        raise AttemptRejected("already_answered", _("This question has already been answered."))
     with transaction.atomic():
         return _grade_now(attempt, position, response, client_answer_id, at)
 
@@ -507,11 +518,14 @@ def _finish(attempt: Attempt, *, at: datetime, status: str) -> Attempt:
     keys_now = paper.mode != Paper.Mode.EXAM or paper.review == Paper.Review.AFTER_SUBMIT
     # Answers shown after the paper closes: the misses join the notebook then. Never shown: never.
     attempt.notebook_pending = (
-        not keys_now and paper.review == Paper.Review.AFTER_CLOSE and any(not a.is_correct for a in answers)
+        not keys_now
+        and paper.review == Paper.Review.AFTER_CLOSE
+        and any(not a.is_correct and notebook.is_answered(a.response) for a in answers)
     )
     attempt.save(update_fields=["score", "max_score", "status", "finished_at", "notebook_pending"])
     for answer in answers:
-        if answer.response is not None or paper.mode == Paper.Mode.EXAM:
+        # Blank questions earn nothing and join no notebook (`notebook.is_answered`).
+        if notebook.is_answered(answer.response):
             _after_answer(attempt, answer, notebook_now=keys_now)
     if paper.mode == Paper.Mode.EXAM:
         points_award(member=attempt.member, activity="exam_submit", source_key=f"attempt:{attempt.pk}", at=at)

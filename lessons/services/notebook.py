@@ -1,5 +1,6 @@
 """The wrong-answer notebook, scheduled by FSRS; N correct reviews in a row master an entry."""
 
+from collections.abc import Collection
 from datetime import datetime
 
 from django.conf import settings
@@ -41,8 +42,32 @@ def notebook_add_wrong(*, member: User, question_id: int, at: datetime | None = 
     entry.wrong_count += 1
     entry.last_wrong_at = at
     entry.mastered_at = None
+    entry.removed_at = None  # taken out, then missed again: it is worth reviewing after all
     entry.save()
     return entry
+
+
+def notebook_remove(*, member: User, entry_ids: Collection[int], at: datetime | None = None) -> list[int]:
+    """Take `member`'s entries out of the notebook (kept, so `notebook_restore` can undo it).
+
+    Returns the ids of the entries it took out (not those already out, nor anyone else's)."""
+    kept = NotebookEntry.objects.filter(member=member, pk__in=entry_ids, removed_at__isnull=True)
+    removed = sorted(kept.values_list("pk", flat=True))
+    NotebookEntry.objects.filter(pk__in=removed).update(removed_at=at or timezone.now())
+    return removed
+
+
+def notebook_remove_mastered(*, member: User, at: datetime | None = None) -> list[int]:
+    """Take every mastered entry of `member` out of the notebook; returns their ids."""
+    mastered = NotebookEntry.objects.filter(member=member, state=NotebookEntry.State.MASTERED, removed_at__isnull=True)
+    return notebook_remove(member=member, entry_ids=list(mastered.values_list("pk", flat=True)), at=at)
+
+
+def notebook_restore(*, member: User, entry_ids: Collection[int]) -> int:
+    """Put `member`'s removed entries back as they were (schedule and run kept); returns how many."""
+    return NotebookEntry.objects.filter(member=member, pk__in=entry_ids, removed_at__isnull=False).update(
+        removed_at=None
+    )
 
 
 def notebook_release_due(member: User, *, at: datetime | None = None) -> int:
@@ -67,10 +92,18 @@ def notebook_release_due(member: User, *, at: datetime | None = None) -> int:
             ):
                 continue  # another request released it
             misses = Answer.objects.filter(item__attempt_id=attempt_id, is_correct=False).order_by("item__position")
-            for question_id in misses.values_list("item__version__question_id", flat=True):
-                notebook_add_wrong(member=member, question_id=question_id, at=at)
+            for question_id, response in misses.values_list("item__version__question_id", "response"):
+                if is_answered(response):
+                    notebook_add_wrong(member=member, question_id=question_id, at=at)
             released += 1
     return released
+
+
+def is_answered(response: list | None) -> bool:
+    """Whether a graded response holds an answer. A question left blank (time ran out, or never
+    reached) stays out of the notebook: the member did not get it wrong, and reviewing it would
+    only fill the notebook with questions never seen; its key is on the attempt's result."""
+    return bool(response) and any(str(part).strip() for part in response if part is not None)
 
 
 class ReviewRejected(Exception):
@@ -95,7 +128,7 @@ def notebook_review(*, entry: NotebookEntry, response: object, at: datetime | No
         cleaned = clean_response(type=version.type, options=version.options, blanks=len(version.key), response=response)
     except ResponseInvalid as error:
         raise ReviewRejected(error.code, error.message) from None
-    if not any(str(part).strip() for part in cleaned if part is not None):
+    if not is_answered(cleaned):
         # A check pressed before choosing would count as a wrong answer and reset the run.
         raise ReviewRejected("empty", _("Choose or type an answer first."))
     correct = grade(type=version.type, key=version.key, response=cleaned, partial=False) == 1

@@ -9,6 +9,8 @@ from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from quizsite.redirects import back_to
@@ -59,7 +61,7 @@ def study_home(request):
             "cards": cards,
             "points_today": selectors.points_today(member),
             "points_total": selectors.points_total(member),
-            "due": selectors.notebook_due(member).count(),
+            "notebook": selectors.notebook_counts(member),
         },
     )
 
@@ -76,11 +78,15 @@ def paper_start(request, paper_id: int):
     return redirect("lessons:attempt", attempt_id=attempt.pk)
 
 
+# Never stored: Back after finishing must ask the server again, not show the questions as they
+# were (attempt.js also reloads a page the back-forward cache restores).
+@never_cache
 @login_required
 def attempt_page(request, attempt_id: int):
     attempt = access_attempt(request.user, attempt_id)
     if not attempt.is_open:
-        return redirect("lessons:attempt_result", attempt_id=attempt.pk)
+        # Not a redirect to the result: Back from the result would land on the result again.
+        return render(request, "lessons/attempt_ended.html", {"attempt": attempt, "paper": attempt.paper})
     return render(
         request,
         "lessons/attempt.html",
@@ -141,7 +147,8 @@ def notebook_page(request):
         member, state=state, type=request.GET.get("type", ""), tag=request.GET.get("tag", "")
     )
     page = Paginator(entries, 20).get_page(request.GET.get("page"))
-    due_ids = set(selectors.notebook_due(member).values_list("pk", flat=True))
+    now = timezone.now()
+    due_ids = set(selectors.notebook_due(member, at=now).values_list("pk", flat=True))
     tags = sorted({t.name for e in page for t in e.question.tags.all()})
     # The answer to a check shows on its entry (the page comes back there, #entry-N), unless the
     # entry has left this list (mastered, say): then at the top like any other message.
@@ -163,9 +170,10 @@ def notebook_page(request):
             "page": page,
             "state": state,
             "due_ids": due_ids,
-            # Each tab counts the entries it lists: the due ones among them carry a Due badge.
-            "learning_count": NotebookEntry.objects.filter(member=member, state=NotebookEntry.State.LEARNING).count(),
-            "mastered_count": NotebookEntry.objects.filter(member=member, state=NotebookEntry.State.MASTERED).count(),
+            # Each tab counts the entries it lists; "to review now" counts the due ones among them.
+            "counts": selectors.notebook_counts(member, at=now),
+            # Set by a removal just made: the page offers to undo it, once.
+            "removed": len(request.session.pop(REMOVED_KEY, [])),
             "tags": tags,
             "filters": {"type": request.GET.get("type", ""), "tag": request.GET.get("tag", "")},
         },
@@ -175,7 +183,7 @@ def notebook_page(request):
 @login_required
 @require_POST
 def notebook_review(request, entry_id: int):
-    entry = get_object_or_404(NotebookEntry, pk=entry_id, member=request.user)
+    entry = get_object_or_404(NotebookEntry, pk=entry_id, member=request.user, removed_at__isnull=True)
     response = request.POST.getlist("response")
     if entry.question.current.type in ("single", "true_false") and response:
         response = response[0]
@@ -191,6 +199,44 @@ def notebook_review(request, entry_id: int):
     response = back_to(request, "lessons:notebook")
     response["Location"] = response["Location"].split("#")[0] + f"#entry-{entry.pk}"
     return response
+
+
+# The entries the member's last removal took out: REMOVED_KEY until the notebook has said so,
+# UNDO_KEY until undone or replaced by the next removal (in the session: no ids in pages).
+REMOVED_KEY = "notebook_removed"
+UNDO_KEY = "notebook_undo"
+
+
+def _after_removal(request, removed: list[int]):
+    if removed:
+        request.session[REMOVED_KEY] = removed
+        request.session[UNDO_KEY] = removed
+    return back_to(request, "lessons:notebook")
+
+
+@login_required
+@require_POST
+def notebook_remove(request, entry_id: int):
+    return _after_removal(request, notebook.notebook_remove(member=request.user, entry_ids=[entry_id]))
+
+
+@login_required
+@require_POST
+def notebook_remove_mastered(request):
+    return _after_removal(request, notebook.notebook_remove_mastered(member=request.user))
+
+
+@login_required
+@require_POST
+def notebook_restore(request):
+    restored = notebook.notebook_restore(member=request.user, entry_ids=request.session.pop(UNDO_KEY, []))
+    if restored:
+        messages.success(
+            request,
+            ngettext("%(n)d question is back in the notebook.", "%(n)d questions are back in the notebook.", restored)
+            % {"n": restored},
+        )
+    return back_to(request, "lessons:notebook")
 
 
 @login_required

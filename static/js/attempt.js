@@ -85,6 +85,26 @@
     box.replaceChildren(alert);
   }
 
+  // The attempt ended elsewhere (another tab, the deadline, a page kept from before): say so on
+  // the question and in the bar, with the way to the result, and offer nothing more to answer.
+  function ended(card, message) {
+    problem(card, message);
+    const link = document.createElement("a");
+    link.href = text.result;
+    link.id = "ended-result-link";
+    link.textContent = text.seeResult;
+    status.replaceChildren(message + " ", link);
+    document.querySelectorAll(".qs-answer-button").forEach((button) => button.remove());
+    document.querySelectorAll(".qs-question input").forEach((input) => { input.disabled = true; });
+    submitForm.hidden = true;
+  }
+
+  // A page the browser brings back from its back-forward cache is the attempt as it was: ask the
+  // server again, which shows an ended attempt as ended.
+  window.addEventListener("pageshow", (event) => {
+    if (event.persisted) window.location.reload();
+  });
+
   // Exams: save each change. A question has one save on its way at a time: two could reach the
   // server in either order, and the older answer arriving last would replace the newer one (a
   // multiple choice ticked quickly was stored with its first tick only). A change made while a
@@ -169,6 +189,7 @@
       const answerId = card.dataset.answerId || (card.dataset.answerId = crypto.randomUUID ? crypto.randomUUID() : String(Math.random()));
       const result = await send("POST", base + card.dataset.position + "/answer/", { response: response, client_answer_id: answerId });
       if (!result.ok) {
+        if (result.error.code === "attempt_finished" || result.error.code === "deadline_passed") return ended(card, result.error.message);
         button.disabled = false;
         return problem(card, result.error.message);
       }

@@ -38,7 +38,7 @@ def test_checking_the_tenth_entry_comes_back_to_it_with_the_answer_on_it(
     tenth = cards.nth(9)
     entry_id = tenth.get_attribute("id")
     tenth.locator(".qs-option").first.click()
-    tenth.get_by_role("button").click()
+    tenth.locator(".qs-check").click()
     page.wait_for_url(f"**/study/notebook/#{entry_id}")
     # The page is back at the checked entry, which says how the check went; nothing at the top.
     wait_until_in_view(page, f"#{entry_id}")
@@ -56,7 +56,7 @@ def test_a_refused_check_also_comes_back_to_its_entry(live_server, demo, page_fa
     page.goto(live_server.url + "/study/notebook/")
     tenth = page.locator(".qs-notebook-entry").nth(9)
     entry_id = tenth.get_attribute("id")
-    tenth.get_by_role("button").click()  # nothing chosen
+    tenth.locator(".qs-check").click()  # nothing chosen
     page.wait_for_url(f"**/study/notebook/#{entry_id}")
     wait_until_in_view(page, f"#{entry_id}")
     assert page.locator(f"#{entry_id} .alert-danger").count() == 1

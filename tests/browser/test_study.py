@@ -7,6 +7,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from lessons.models import Attempt, NotebookEntry, Question
 from lessons.presenters import shown_letters
@@ -200,7 +201,7 @@ def test_a_refused_practice_answer_shows_the_servers_reason_in_the_members_langu
     Attempt.objects.filter(pk=attempt.pk).update(status=Attempt.Status.SUBMITTED, finished_at=timezone.now())
     answer_card(page, attempt.items.select_related("version").get(position=1), correct=True)
     page.locator("#q1 .qs-answer-button").click()
-    assert page.locator("#q1 .alert-warning").inner_text() == "This attempt has been submitted."
+    expect(page.locator("#q1 .alert-warning")).to_have_text("This attempt has ended.")
 
 
 def test_organiser_imports_a_bank_with_preview_and_progress(

@@ -62,7 +62,8 @@ def test_timed_exam_saves_drafts_and_grades_at_submit(tree, bank, member):
     assert done.status == Attempt.Status.SUBMITTED
     assert done.score == Decimal(4)
     assert Answer.objects.filter(item__attempt=attempt).count() == 4
-    assert NotebookEntry.objects.filter(member=member, question=questions[1]).exists()  # the unanswered one
+    # The one left blank is not a wrong answer: it stays out of the notebook.
+    assert not NotebookEntry.objects.filter(member=member, question=questions[1]).exists()
     assert PointEvent.objects.filter(member=member, activity="exam_submit").count() == 1
 
 
