@@ -25,7 +25,9 @@ def giant(tmp_path_factory):
 
 
 def processed(tree, path: Path):
-    lesson = videos.lesson_attach_file(lesson=videos.lesson_create(title="大视频", unit=tree["gz"]), path=path)
+    lesson = videos.lesson_attach_file(
+        lesson=videos.lesson_create(title="大视频", unit=tree["gz"], published=True), path=path
+    )
     return videos.lesson_process(lesson_id=lesson.pk)
 
 
