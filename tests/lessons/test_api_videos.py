@@ -14,19 +14,6 @@ from tests.lessons.test_videos import ten_minute_lesson
 
 
 @pytest.fixture
-def clock(monkeypatch):
-    class Clock:
-        now = timezone.now()
-
-        def advance(self, seconds: float) -> None:
-            self.now += timedelta(seconds=seconds)
-
-    moved = Clock()
-    monkeypatch.setattr(timezone, "now", lambda: moved.now)
-    return moved
-
-
-@pytest.fixture
 def member(tree):
     return factories.member(tree["gz1"], username="zhang")
 

@@ -7,7 +7,6 @@ from datetime import timedelta
 
 import pytest
 from django.test import Client
-from django.utils import timezone
 from rest_framework.test import APIClient
 
 from lessons.models import Heartbeat, Lesson, Series, StudyCredit, WatchProgress
@@ -17,21 +16,6 @@ from notifications.services import NotificationRejected, reminder_send
 from quizsite.selectors import not_finished, today_tasks
 from tests import factories
 from tests.lessons.test_videos import ten_minute_lesson
-
-
-@pytest.fixture
-def clock(monkeypatch):
-    """Django's clock, moved by hand: `clock.advance(seconds)`."""
-
-    class Clock:
-        now = timezone.now()
-
-        def advance(self, seconds: float) -> None:
-            self.now += timedelta(seconds=seconds)
-
-    moved = Clock()
-    monkeypatch.setattr(timezone, "now", lambda: moved.now)
-    return moved
 
 
 @pytest.fixture

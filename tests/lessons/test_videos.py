@@ -421,21 +421,6 @@ def test_muted_tabs_of_several_lessons_beating_at_the_same_moment_earn_as_one(tr
     assert len([c for c in credited if c]) == 1 and sum(credited) <= 50 * 2 + videos.SLACK_S
 
 
-@pytest.fixture
-def clock(monkeypatch):
-    """Django's clock, moved by hand: `clock.advance(seconds)`."""
-
-    class Clock:
-        now = timezone.now()
-
-        def advance(self, seconds: float) -> None:
-            self.now += timedelta(seconds=seconds)
-
-    moved = Clock()
-    monkeypatch.setattr(timezone, "now", lambda: moved.now)
-    return moved
-
-
 def post_beat(client, lesson, position, *, tab="A", playing=True):
     return client.post(
         f"/lessons/{lesson.pk}/heartbeat/", {"tab": tab, "position": position, "playing": playing}, "application/json"
