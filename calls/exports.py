@@ -68,7 +68,7 @@ def scores_xlsx(call: Call) -> bytes:
         total = totals.get(key)
         row = [labels[entry.pk], entry.title]
         if named:
-            row += [entry.author.display_name, entry.unit.name]
+            row += [entry.author.display_name, entry.unit.display_name]
         row += [assignment.panel.name, assignment.judge.display_name]
         row += [float(mine[c.pk]) if c.pk in mine else None for c in criteria]
         row.append(float(total) if total is not None else None)
@@ -88,7 +88,7 @@ def scores_xlsx(call: Call) -> bytes:
         entry = row.entry
         line = [labels.get(pk, ""), entry.title]
         if named:
-            line += [entry.author.display_name, entry.unit.name]
+            line += [entry.author.display_name, entry.unit.display_name]
         line += [float(row.final) if row.final is not None else None, row.rank, row.display_prize]
         final.append(line)
     return book.to_bytes()

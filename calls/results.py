@@ -4,7 +4,6 @@ collection (文集) as a page and a PDF with its CJK font embedded."""
 
 from __future__ import annotations
 
-import html
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from io import BytesIO
@@ -190,8 +189,9 @@ def collection(call: Call) -> list[CollectedEssay]:
 
 def collection_pdf(call: Call) -> bytes:
     """The collection (文集) as one A4 PDF: a title page, a contents page, then each essay with its
-    prize, authors and unit. Text is set in the certificate font, embedded; a PDF essay's pages
-    come in as the pictures its preview rendered. Raises `exports.CertificateFontMissing`."""
+    prize, authors and unit. Text is set in the certificate's fonts, embedded: Latin runs in the
+    Latin one, as certificates set them (`exports.CertificateFonts`). A PDF essay's pages come in
+    as the pictures its preview rendered. Raises `exports.CertificateFontMissing`."""
     from reportlab.lib.colors import HexColor
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import ParagraphStyle
@@ -201,13 +201,23 @@ def collection_pdf(call: Call) -> bytes:
     check_published(call)
     if call.kind != Call.Kind.ESSAY:
         raise CallRejected("not_essay", _("Only essay calls gather a collection."))
-    font = exports.certificate_font()
+    fonts = exports.certificate_fonts()
     red = HexColor("#b71c1c")
 
     def style(name: str, size: float, **extra) -> ParagraphStyle:
         return ParagraphStyle(
-            name, fontName=font, bulletFontName=font, fontSize=size, leading=size * 1.6, wordWrap="CJK", **extra
+            name,
+            fontName=fonts.cjk,
+            bulletFontName=fonts.cjk,
+            fontSize=size,
+            leading=size * 1.6,
+            wordWrap="CJK",
+            **extra,
         )
+
+    def paragraph(text: str, style: ParagraphStyle) -> Paragraph:
+        # The CJK font's Latin letters and punctuation read as full-width gaps in English text.
+        return Paragraph(fonts.markup(text), style)
 
     cover = style("cover", 28, alignment=1, textColor=red)
     centred = style("centred", 14, alignment=1)
@@ -218,22 +228,22 @@ def collection_pdf(call: Call) -> bytes:
     contents_line = style("contents", 12, spaceAfter=4)
 
     essays = collection(call)
-    story: list = [Spacer(1, 70 * mm), Paragraph(html.escape(call.display_title), cover), Spacer(1, 10 * mm)]
-    story += [Paragraph(html.escape(_("Collection of winning essays")), centred), Spacer(1, 60 * mm)]
+    story: list = [Spacer(1, 70 * mm), paragraph(call.display_title, cover), Spacer(1, 10 * mm)]
+    story += [paragraph(_("Collection of winning essays"), centred), Spacer(1, 60 * mm)]
     issued = timezone.localtime(call.results_published_at).strftime("%Y-%m-%d")
-    story += [Paragraph(html.escape(f"{call.unit.name} · {issued}"), centred), PageBreak()]
-    story.append(Paragraph(html.escape(_("Contents")), heading))
+    story += [paragraph(f"{call.unit.display_name} · {issued}", centred), PageBreak()]
+    story.append(paragraph(_("Contents"), heading))
     for number, essay in enumerate(essays, start=1):
         line = f"{number}. 《{essay.row.entry.title}》 {credit(essay.row.entry)} · {essay.row.display_prize}"
-        story.append(Paragraph(html.escape(line), contents_line))
+        story.append(paragraph(line, contents_line))
     width = A4[0] - 40 * mm
     for number, essay in enumerate(essays, start=1):
         entry = essay.row.entry
-        story += [PageBreak(), Paragraph(html.escape(f"{number}. {entry.title}"), heading)]
+        story += [PageBreak(), paragraph(f"{number}. {entry.title}", heading)]
         author_line = f"{essay.row.display_prize} · {credit(entry)} · {official_unit_name(entry.unit, call)}"
-        story.append(Paragraph(html.escape(author_line), byline))
+        story.append(paragraph(author_line, byline))
         for block in essay.blocks:
-            story.append(Paragraph(html.escape(block.text), subheading if block.style == "heading" else body))
+            story.append(paragraph(block.text, subheading if block.style == "heading" else body))
         for page in essay.pages:
             picture = Image(str(Path(settings.MEDIA_ROOT) / page))
             scale = min(width / picture.imageWidth, (A4[1] - 60 * mm) / picture.imageHeight)
@@ -248,12 +258,12 @@ def collection_pdf(call: Call) -> bytes:
         rightMargin=20 * mm,
         topMargin=20 * mm,
         bottomMargin=20 * mm,
-        initialFontName=font,
+        initialFontName=fonts.cjk,
     )
     document.title = f"{call.display_title} · {_('Collection of winning essays')}"
 
     def page_number(canvas, doc) -> None:
-        canvas.setFont(font, 9)
+        canvas.setFont(fonts.latin, 9)
         canvas.drawCentredString(A4[0] / 2, 10 * mm, str(doc.page))
 
     document.build(story, onFirstPage=lambda canvas, doc: None, onLaterPages=page_number)

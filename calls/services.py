@@ -378,7 +378,7 @@ def _check_unit_limit(entry: Entry) -> None:
         raise CallRejected(
             "unit_full",
             _("%(unit)s has already submitted %(n)d entries to this call, the most one unit may submit.")
-            % {"unit": entry.unit.name, "n": call.entries_per_unit},
+            % {"unit": entry.unit.display_name, "n": call.entries_per_unit},
         )
 
 
@@ -418,7 +418,9 @@ def check_reviewer(user, entry: Entry) -> None:
     if entry.status != Entry.Status.SUBMITTED or entry.at_unit is None:
         raise CallRejected("not_waiting", _("This entry is not waiting for review."))
     if not access.can_manage_unit(user, entry.at_unit):
-        raise CallRejected("not_allowed", _("This entry is reviewed by %(unit)s.") % {"unit": entry.at_unit.name})
+        raise CallRejected(
+            "not_allowed", _("This entry is reviewed by %(unit)s.") % {"unit": entry.at_unit.display_name}
+        )
 
 
 @transaction.atomic
@@ -435,7 +437,7 @@ def entry_forward(*, entry: Entry, by: User, note: str) -> Entry:
         raise CallRejected(
             "over_quota",
             _("%(unit)s may recommend at most %(n)d entries and has recommended them all.")
-            % {"unit": entry.at_unit.name, "n": level.quota},
+            % {"unit": entry.at_unit.display_name, "n": level.quota},
         )
     Review.objects.create(
         entry=entry, level=entry.level, unit=entry.at_unit, decision="forward", note=note.strip()[:300], by=by

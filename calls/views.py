@@ -54,7 +54,9 @@ def access_call(user, call_id: int, *, own: bool = False) -> Call:
     access.check_manager(user)
     call = get_object_or_404(managed_calls(user).select_related("unit"), pk=call_id)
     if own and not access.can_manage_unit(user, call.unit):
-        raise PermissionDenied(_("Only organisers of %(unit)s can change this call.") % {"unit": call.unit.name})
+        raise PermissionDenied(
+            _("Only organisers of %(unit)s can change this call.") % {"unit": call.unit.display_name}
+        )
     return call
 
 

@@ -106,7 +106,7 @@ def reminder_send(*, by: User, unit: Unit, subject: Lesson | Paper) -> int:
             "too_soon",
             _("%(unit)s was reminded about “%(subject)s” recently; you can remind them again after %(at)s.")
             % {
-                "unit": unit.name,
+                "unit": unit.display_name,
                 "subject": subject.display_title,
                 "at": formats.date_format(timezone.localtime(next_at), "SHORT_DATETIME_FORMAT"),
             },
@@ -116,7 +116,7 @@ def reminder_send(*, by: User, unit: Unit, subject: Lesson | Paper) -> int:
         raise NotificationRejected(
             "nobody",
             _("Everyone in %(unit)s has finished “%(subject)s”.")
-            % {"unit": unit.name, "subject": subject.display_title},
+            % {"unit": unit.display_name, "subject": subject.display_title},
         )
     closes = subject.publish_until if isinstance(subject, Lesson) else subject.closes_at
     url = reverse("lessons:player", args=[subject.pk]) if isinstance(subject, Lesson) else reverse("lessons:study_home")

@@ -70,6 +70,6 @@ def remind(request):
         messages.success(
             request,
             ngettext("Reminded %(count)d member of %(unit)s.", "Reminded %(count)d members of %(unit)s.", count)
-            % {"count": count, "unit": unit.name},
+            % {"count": count, "unit": unit.display_name},
         )
     return back_to(request, "home")

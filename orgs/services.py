@@ -154,13 +154,13 @@ def unit_delete(*, unit: Unit, by: User | None = None) -> None:
     unit = Unit.objects.select_for_update().get(pk=unit.pk)
     if unit.child_units().exists():
         raise OrgError(
-            "unit_has_subunits", _("“%(name)s” has subunits: move or delete them first.") % {"name": unit.name}
+            "unit_has_subunits", _("“%(name)s” has subunits: move or delete them first.") % {"name": unit.display_name}
         )
     if User.objects.filter(unit=unit).exists():
         raise OrgError(
             "unit_has_members",
             _("“%(name)s” has members, so it cannot be deleted. Close it instead: it stays in past results.")
-            % {"name": unit.name},
+            % {"name": unit.display_name},
         )
     try:
         with transaction.atomic():
@@ -172,7 +172,7 @@ def unit_delete(*, unit: Unit, by: User | None = None) -> None:
                 "“%(name)s” appears in past records (members, contests or results), so it cannot be deleted. "
                 "Close it instead."
             )
-            % {"name": unit.name},
+            % {"name": unit.display_name},
         ) from None
 
 

@@ -70,7 +70,7 @@ def unit_add(request):
         except services.OrgError as error:
             form.add_error("name" if error.code.startswith("unit_name") else None, error.message)
         else:
-            messages.success(request, _("Added the unit %(name)s.") % {"name": unit.name})
+            messages.success(request, _("Added the unit %(name)s.") % {"name": unit.display_name})
             return redirect("orgs:unit_tree")
     return render(request, "orgs/unit_add.html", {"form": form})
 
@@ -127,7 +127,7 @@ def unit_detail(request, unit_id: int):
         except services.OrgError as error:
             form.add_error("name" if error.code.startswith("unit_name") else None, error.message)
         else:
-            messages.success(request, _("Saved %(name)s.") % {"name": unit.name})
+            messages.success(request, _("Saved %(name)s.") % {"name": unit.display_name})
             return redirect("orgs:unit_detail", unit_id=unit.pk)
     unit.refresh_from_db()
     return _unit_page(request, unit, form=form)
@@ -155,7 +155,7 @@ def unit_move(request, unit_id: int):
         except services.OrgError as error:
             move_form.add_error("parent", error.message)
         else:
-            messages.success(request, _("Moved %(name)s.") % {"name": unit.name})
+            messages.success(request, _("Moved %(name)s.") % {"name": unit.display_name})
             return redirect("orgs:unit_detail", unit_id=unit.pk)
     return _unit_page(request, unit, move_form=move_form)
 
@@ -166,7 +166,7 @@ def unit_close(request, unit_id: int):
     """End a unit today: it stays in the tree and in past results, with its end date shown."""
     unit = _restructurable_unit(request, unit_id)
     services.unit_close(unit=unit, by=request.user)
-    messages.success(request, _("Closed %(name)s as of today.") % {"name": unit.name})
+    messages.success(request, _("Closed %(name)s as of today.") % {"name": unit.display_name})
     return redirect("orgs:unit_detail", unit_id=unit.pk)
 
 
@@ -175,7 +175,7 @@ def unit_close(request, unit_id: int):
 def unit_delete(request, unit_id: int):
     """Delete a unit that never held anything; otherwise say why and suggest closing it."""
     unit = _restructurable_unit(request, unit_id)
-    name = unit.name
+    name = unit.display_name
     try:
         services.unit_delete(unit=unit, by=request.user)
     except services.OrgError as error:

@@ -32,7 +32,11 @@ class PointsTodaySerializer(serializers.Serializer):
 class PlaceSerializer(serializers.Serializer):
     ranking = serializers.SlugField(source="rule.slug", help_text="The board's slug: GET /rankings/<slug>/.")
     title = serializers.CharField(source="rule.title")
+    title_en = serializers.CharField(source="rule.title_en", help_text="The English title; empty: the title as typed.")
     label = serializers.CharField(source="row.label", help_text="You, your team or your unit, as on the board.")
+    label_en = serializers.CharField(
+        help_text="On a unit board, the unit's English name as the English board gives it; empty: the label as typed."
+    )
     rank = serializers.IntegerField(source="row.rank", allow_null=True, help_text="null: not placed.")
     prize = serializers.CharField(source="row.prize")
 

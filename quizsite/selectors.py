@@ -24,9 +24,10 @@ from lessons.models import Attempt, Heartbeat, ImportJob, Lesson, Paper, PointEv
 from lessons.services.videos import lessons_visible_q
 from orgs import access
 from orgs.models import Unit, User
+from quizsite.naming import in_language
 from rankings.models import RankingRule, Snapshot, SnapshotRow
 from rankings.params import RuleParams
-from rankings.selectors import member_teams, visible_rules
+from rankings.selectors import member_teams, unit_english_names, visible_rules
 
 
 def _local_midnight(day: date) -> datetime:
@@ -222,6 +223,12 @@ class Place:
     rule: RankingRule
     row: SnapshotRow
     url: str
+    label_en: str = ""  # on a unit board, the unit's English name as the English board gives it
+
+    @property
+    def display_label(self) -> str:
+        """You, your team or your unit as the board names the row, in the page's language."""
+        return in_language(self.row.label, self.label_en)
 
 
 def my_places(member: User) -> list[Place]:
@@ -252,7 +259,8 @@ def my_places(member: User) -> list[Place]:
         )
         if row is not None:
             url = reverse("rankings:board", args=[rule.slug]) + f"?q={row.label}&highlight={row.subject_id}"
-            places.append(Place(rule, row, url))
+            english = unit_english_names(rule).get(row.subject_id, "") if rule.subject == rule.Subject.UNIT else ""
+            places.append(Place(rule, row, url, label_en=english))
     return places
 
 

@@ -11,7 +11,7 @@ from quizsite.api_errors import refused as api_refused
 from quizsite.pagination import PageNumberPagination
 
 from . import selectors, services
-from .models import RankingRun, Snapshot
+from .models import RankingRule, RankingRun, Snapshot, SnapshotRow
 from .params import records_time
 from .tasks import enqueue
 from .ties import TieMark
@@ -64,6 +64,17 @@ def _tie_break(mark: TieMark | None) -> dict | None:
     if mark is None:
         return None
     return {"key": mark.key, "label": mark.label, "explanation": mark.explanation}
+
+
+def _english_names(rule: RankingRule, row: SnapshotRow, english: dict[int, str]) -> dict:
+    """A row's `unit_name_en`, `group_name_en` and `prize_en`: what the English board shows for
+    them, or "" where it shows the name as typed (a unit renamed since the ranking froze its name
+    keeps the frozen name, `selectors.unit_english_names`)."""
+    return {
+        "unit_name_en": english.get(row.unit_id, ""),
+        "group_name_en": english.get(row.group_id, ""),
+        "prize_en": rule.prize_english(row.prize) if row.prize else "",
+    }
 
 
 def _run_payload(run: RankingRun) -> dict:
@@ -134,9 +145,11 @@ class LeaderboardView(APIView):
         group_id = int(group) if group.isdecimal() else None
         marks = selectors.tie_marks(snapshot, page_rows, group_id=group_id)
         timed = records_time(snapshot.parameters)  # else no time was recorded: null, not 0 s
+        english = selectors.unit_english_names(rule)
         results = [
             {
                 **{name: getattr(row, name) for name in ROW_FIELDS},
+                **_english_names(rule, row, english),
                 "time_used_s": row.time_used_s if timed else None,
                 "tie_break": _tie_break(marks.get(row.pk)),
             }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -87,6 +88,12 @@ class CertificateFonts:
 
     def width(self, text: str, size: float) -> float:
         return sum(pdfmetrics.stringWidth(piece, font, size) for piece, font in self.runs(text))
+
+    def markup(self, text: str) -> str:
+        """`text` as markup for a ReportLab Paragraph: escaped, each run in its font (`runs`)."""
+        return "".join(
+            f'<font face="{font}">{html.escape(piece, quote=False)}</font>' for piece, font in self.runs(text)
+        )
 
 
 def certificate_fonts() -> CertificateFonts:

@@ -187,12 +187,15 @@ class RankingRule(EnglishTitle, models.Model):
     def __str__(self) -> str:
         return self.display_title
 
+    def prize_english(self, prize: str) -> str:
+        """The English name of a prize as a snapshot row names it (its tier's name as typed), or ""
+        when the rule gives none. A tier renamed since the row was computed is no longer found."""
+        return next((str(t.get("name_en") or "") for t in self.prize_tiers or () if t.get("name") == prize), "")
+
     def display_prize(self, prize: str) -> str:
-        """A prize as a snapshot row names it (its tier's name as typed), in the page's language:
-        the tier's English name on an English page when the rule gives one. A tier renamed since
-        the row was computed is no longer found, and the prize reads as recorded."""
-        english = next((str(t.get("name_en") or "") for t in self.prize_tiers or () if t.get("name") == prize), "")
-        return in_language(prize, english)
+        """A prize as a snapshot row names it, in the page's language: the tier's English name on
+        an English page when the rule gives one (`prize_english`), else the prize as recorded."""
+        return in_language(prize, self.prize_english(prize))
 
     def clean(self) -> None:
         from .params import SAVED_SOURCES, check_rule

@@ -26,6 +26,7 @@ from lessons.selectors import activity_labels
 from orgs import access
 from orgs.models import Unit
 from orgs.selectors import unit_paths
+from quizsite.naming import in_language
 
 from . import selectors
 from .models import RankingRule, RuleSource, SnapshotRow
@@ -441,7 +442,8 @@ class RuleForm(forms.Form):
         separator = pgettext("between list items", ", ")
         levels = []
         for depth in range(unit.depth, deepest + 1):  # one short query a level: a tree can be large
-            names = list(subtree.filter(depth=depth).order_by("path").values_list("name", flat=True)[:4])
+            units = subtree.filter(depth=depth).order_by("path").values_list("name", "name_en")[:4]
+            names = [in_language(name, name_en) for name, name_en in units]
             levels.append((depth, separator.join(names[:3]) + ("…" if len(names) > 3 else "")))
         return levels
 
@@ -476,7 +478,7 @@ class RuleForm(forms.Form):
         if unit is None:
             return
         deepest = Unit.objects.filter(path__startswith=unit.path).aggregate(deepest=Max("depth"))["deepest"]
-        names = {"unit": unit.name, "low": unit.depth, "high": deepest}
+        names = {"unit": unit.display_name, "low": unit.depth, "high": deepest}
         unit_level = data.get("unit_level") if data.get("subject") == RankingRule.Subject.UNIT else None
         if unit_level and unit_level > deepest:
             self.add_error(

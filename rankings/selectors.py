@@ -244,15 +244,10 @@ def prize_counts(snapshot: Snapshot) -> list[dict]:
     )
 
 
-def unit_names(rule: RankingRule, *, as_typed: bool = False) -> dict[int, list[str]]:
-    """Each unit of the rule's subtree as the names from below the rule's unit down to it
-    (["广州特派办", "第一党支部"]): "第一党支部" alone names a branch in every organ. The tree is
-    the one the rule froze, plus units added since, as the computation reads it.
-
-    On an English page a name is the unit's English name, looked up now (frozen rows keep only
-    the name as typed, and their hashes cover it): only while the unit still bears the name that
-    was frozen, so a unit renamed since keeps its old name rather than a translation of the new
-    one. `as_typed`: the names as typed whatever the page's language (imports match them)."""
+def _rule_tree(rule: RankingRule) -> tuple[dict[int, tuple[str, str]], dict[int, str]]:
+    """The rule's subtree as `unit_names` reads it: each unit's (path, name as typed), the tree the
+    rule froze plus units added since; and the English names of the units that have one and still
+    bear the name that was frozen."""
     frozen = RuleUnit.objects.filter(rule=rule).values_list("unit_id", "path", "name")
     nodes = {unit_id: (path, name) for unit_id, path, name in frozen}
     frozen_paths = {path for path, _name in nodes.values()}
@@ -263,6 +258,20 @@ def unit_names(rule: RankingRule, *, as_typed: bool = False) -> dict[int, list[s
             nodes[unit_id] = (path, name)
         if name_en and nodes.get(unit_id, (None, None))[1] == name:
             english[unit_id] = name_en
+    return nodes, english
+
+
+def unit_names(rule: RankingRule, *, as_typed: bool = False) -> dict[int, list[str]]:
+    """Each unit of the rule's subtree as the names from below the rule's unit down to it
+    (["广州特派办", "第一党支部"]): "第一党支部" alone names a branch in every organ. The tree is
+    the one the rule froze, plus units added since, as the computation reads it.
+
+    On an English page a name is the unit's English name, looked up now (frozen rows keep only
+    the name as typed, and their hashes cover it): only while the unit still bears the name that
+    was frozen, so a unit renamed since keeps its old name rather than a translation of the new
+    one (`unit_english_names`). `as_typed`: the names as typed whatever the page's language
+    (imports match them)."""
+    nodes, english = _rule_tree(rule)
     if not as_typed:
         nodes = {
             unit_id: (path, in_language(name, english.get(unit_id, ""))) for unit_id, (path, name) in nodes.items()
@@ -273,6 +282,13 @@ def unit_names(rule: RankingRule, *, as_typed: bool = False) -> dict[int, list[s
         unit_id: [name_at.get(path[:end], "") for end in range(below, len(path) + 1, Unit.steplen)] or [name]
         for unit_id, (path, name) in nodes.items()
     }
+
+
+def unit_english_names(rule: RankingRule) -> dict[int, str]:
+    """The English name of each unit of the rule's subtree that English pages name in English
+    (`unit_names`): one that has an English name and still bears the name that was frozen. For
+    clients that choose the language themselves, as the API's `_en` fields do."""
+    return _rule_tree(rule)[1]
 
 
 def unit_paths(rule: RankingRule, *, as_typed: bool = False) -> dict[int, str]:

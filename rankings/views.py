@@ -28,7 +28,9 @@ def access_rule(user, slug: str, *, administer: bool = False) -> RankingRule:
     if not selectors.can_view(user, rule):
         raise access.not_found(RankingRule)
     if administer and not selectors.can_administer(user, rule):
-        raise PermissionDenied(_("Only administrators of %(unit)s can manage this ranking.") % {"unit": rule.unit.name})
+        raise PermissionDenied(
+            _("Only administrators of %(unit)s can manage this ranking.") % {"unit": rule.unit.display_name}
+        )
     return rule
 
 
@@ -151,7 +153,8 @@ def access_results(user, slug: str) -> RankingRule:
     rule = access_rule(user, slug)
     if not selectors.can_download_results(user, rule):
         raise PermissionDenied(
-            _("Only organisers and administrators of %(unit)s can download these results.") % {"unit": rule.unit.name}
+            _("Only organisers and administrators of %(unit)s can download these results.")
+            % {"unit": rule.unit.display_name}
         )
     return rule
 

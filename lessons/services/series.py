@@ -21,7 +21,9 @@ def _check_title(*, title: str, unit: Unit, series: Series | None = None) -> str
     if series is not None:
         same = same.exclude(pk=series.pk)
     if same.exists():
-        raise LessonRejected("title_taken", _("%(unit)s already has a series of this title.") % {"unit": unit.name})
+        raise LessonRejected(
+            "title_taken", _("%(unit)s already has a series of this title.") % {"unit": unit.display_name}
+        )
     return title[:120]
 
 

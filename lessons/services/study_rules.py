@@ -151,7 +151,10 @@ def credit_basis_text(credit: StudyCredit, *, own_organ_path: str | None = None)
         day = dateformat.format(credit.rule.effective_from, pgettext("a day in a sentence", "j F Y"))
         if own_organ_path and credit.rule.organ.path == own_organ_path:
             return _("Per your organ's rule in force from %(day)s") % {"day": day}
-        return _("Per the rule of %(organ)s in force from %(day)s") % {"organ": credit.rule.organ.name, "day": day}
+        return _("Per the rule of %(organ)s in force from %(day)s") % {
+            "organ": credit.rule.organ.display_name,
+            "day": day,
+        }
     if credit.basis == BASIS.LESSON:
         return _("The lesson's own hours")
     if credit.basis == BASIS.DEFAULT:

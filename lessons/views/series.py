@@ -42,7 +42,10 @@ def access_managed_series(user, series_id: int) -> Series:
     series = get_object_or_404(Series.objects.select_related("unit"), pk=series_id)
     if not access.can_manage_unit(user, series.unit):
         access.refuse(
-            user, series, series.unit, _("Only organisers of %(unit)s manage this series.") % {"unit": series.unit.name}
+            user,
+            series,
+            series.unit,
+            _("Only organisers of %(unit)s manage this series.") % {"unit": series.unit.display_name},
         )
     return series
 

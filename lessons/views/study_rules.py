@@ -152,7 +152,7 @@ def check_can_edit(user, organ: Unit) -> None:
     if not access.can_administer_unit(user, organ):
         raise PermissionDenied(
             _("Only an administrator of %(organ)s changes its study-hours rule; organisers may read it.")
-            % {"organ": organ.name}
+            % {"organ": organ.display_name}
         )
 
 

@@ -91,7 +91,7 @@ def access_managed_lesson(user, lesson_id: int) -> Lesson:
             user,
             lesson,
             lesson.unit,
-            _("Only organisers of %(unit)s manage this micro-class.") % {"unit": lesson.unit.name},
+            _("Only organisers of %(unit)s manage this micro-class.") % {"unit": lesson.unit.display_name},
             visible=videos.can_watch(user, lesson),
         )
     return lesson
@@ -673,9 +673,9 @@ def report_xlsx(request, lesson_id: int):
         people.append(
             [
                 p.member.display_name,
-                p.member.unit.name if p.member.unit else "",
+                p.member.unit.display_name if p.member.unit else "",
                 "" if p.member.is_active else _("yes"),
-                p.unit_at_start.name if p.unit_at_start else "",
+                p.unit_at_start.display_name if p.unit_at_start else "",
                 p.started_at.astimezone().strftime("%Y-%m-%d %H:%M:%S"),
                 float(p.watched_s),
                 float(p.furthest_s),

@@ -62,7 +62,15 @@ def test_home_answers_what_the_home_page_shows(client, tree, member, published_b
     assert body["streak"] == 2
     # 甲 40, 李党员 30, 乙 20, 丙 10 on the published board: second.
     assert body["places"] == [
-        {"ranking": published_board.slug, "title": "积分榜", "label": "李党员", "rank": 2, "prize": ""}
+        {
+            "ranking": published_board.slug,
+            "title": "积分榜",
+            "title_en": "",
+            "label": "李党员",
+            "label_en": "",  # a member board: the member's name, as typed
+            "rank": 2,
+            "prize": "",
+        }
     ]
 
     client.force_login(member)

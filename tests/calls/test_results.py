@@ -149,6 +149,28 @@ def test_the_collection_gathers_winning_essays_into_one_pdf_with_embedded_fonts(
     assert pdfs.page_count(response.content, tmp_path) == 4
 
 
+def test_the_english_collection_sets_latin_text_in_the_embedded_latin_font_as_certificates_do(
+    client, published, tmp_path, tree
+):
+    call = published["call"]
+    Call.objects.filter(pk=call.pk).update(title_en="Essays on “Reform”")
+    call.prize_tiers.filter(position=0).update(name_en="First prize")
+    tree["audit"].name_en = "National Audit Office"
+    tree["audit"].save(update_fields=["name_en"])
+    client.force_login(published["owner"])
+    response = client.get(reverse("calls:collection_pdf", args=[call.pk]), HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 200
+    fonts = pdfs.fonts(response.content, tmp_path)
+    assert fonts and all(font["emb"] == "yes" for font in fonts), fonts
+    assert any("DejaVuSans" in font["name"] for font in fonts), fonts  # the English text
+    assert any("WenQuanYi" in font["name"] for font in fonts), fonts  # the essays, typed in Chinese
+    words = " ".join(pdfs.text(response.content, tmp_path).split())
+    assert "Essays on “Reform”" in words and "Collection of winning essays" in words
+    # The cover names the issuing unit in English; A's essay won the first prize, B's the second.
+    assert "National Audit Office · " in words and "审计署" not in words
+    assert "1. 《征文0》" in words and "First prize" in words and "二等奖" in words
+
+
 def test_a_pdf_essay_comes_into_the_collection_as_its_rendered_pages(client, published, tmp_path):
     call = published["call"]
     b = published["b"]

@@ -1,6 +1,7 @@
 """Units' English names on English leaderboards, exports, big screens and certificates, looked up
 when shown: a published snapshot keeps its rows and hashes, and Chinese pages are unchanged."""
 
+import re
 from io import BytesIO
 
 from django.urls import reverse
@@ -10,7 +11,7 @@ from openpyxl import load_workbook
 from orgs import services as org_services
 from rankings import services
 from rankings.exports import certificate_pdf
-from rankings.models import Snapshot
+from rankings.models import RankingRule, Snapshot
 from tests import factories
 from tests.rankings import pdfs
 from tests.rankings.test_pages import board, publish  # noqa: F401 - fixture
@@ -135,3 +136,78 @@ def test_curly_quotes_take_the_latin_font_in_english_and_the_cjk_font_in_chinese
         assert fonts.runs("placed 1st in “排名”") == [("placed 1st in “", "Latin"), ("排名", "CJK"), ("”", "Latin")]
     with translation.override("zh-hans"):
         assert fonts.runs("在“排名”中排名第1") == [("在“排名”中排名第", "CJK"), ("1", "Latin")]
+
+
+def test_leaderboard_api_rows_carry_the_english_names_the_english_board_shows(client, board):  # noqa: F811
+    tree = board["tree"]
+    services.population_freeze(rule=board["rule"])
+    publish(board)
+    RankingRule.objects.filter(pk=board["rule"].pk).update(
+        prize_tiers=[{"name": "一等奖", "name_en": "First prize", "value": 1}, {"name": "二等奖", "value": 2}]
+    )
+    name_in_english(tree["gz"], GZ)
+    name_in_english(tree["gz1"], "First Party Branch")
+    # 第二党支部 became 第二支部 after the freeze: its rows keep the frozen name, with no English one.
+    org_services.unit_update(unit=tree["gz2"], name="第二支部", name_en="Second Branch", kind="branch")
+    client.force_login(board["admin"])
+    body = client.get(f"/api/v1/rankings/{board['rule'].slug}/", HTTP_ACCEPT_LANGUAGE="zh-hans").json()
+    rows = {row["label"]: row for row in body["results"]}
+    fields = ("unit_name", "unit_name_en", "group_name", "group_name_en", "prize", "prize_en")
+    # F 50, D 40, E 35, A 30, B 20, C 10: one first prize (F), two second prizes (D, E).
+    assert [rows["F"][name] for name in fields] == ["机关党支部", "", "京津冀特派办", "", "一等奖", "First prize"]
+    assert [rows["D"][name] for name in fields] == ["第二党支部", "", "广州特派办", GZ, "二等奖", ""]
+    assert [rows["A"][name] for name in fields] == ["第一党支部", "First Party Branch", "广州特派办", GZ, "", ""]
+    # The language of the request changes nothing: programs choose.
+    english = client.get(f"/api/v1/rankings/{board['rule'].slug}/", HTTP_ACCEPT_LANGUAGE="en").json()
+    assert english["results"] == body["results"]
+
+
+def places_shown(page: str) -> list[str]:
+    """The home's places as read: each board's title and the row's label (the links search the
+    board by the name as typed, which is not shown)."""
+    places = page[page.index('id="my-places"') :]
+    return re.findall(r'<div class="(?:fw-semibold text-break|small qs-muted text-truncate)">([^<]*)</div>', places)
+
+
+def unit_board(study):  # noqa: F811
+    """A published board ranking 广州特派办 and 京津冀特派办 (points per head), named in English after."""
+    admin = factories.administrator(study["tree"]["audit"], username="boss")
+    rule = factories.ranking_rule(
+        study["tree"]["audit"],
+        title="积分排行",
+        title_en="Points board",
+        subject="unit",
+        unit_level=2,
+        metric="per_capita",
+        sources=[{"kind": "points"}],
+    )
+    services.population_freeze(rule=rule)
+    snapshot = compute(rule).snapshot
+    services.snapshot_publish(snapshot=services.snapshot_approve(snapshot=snapshot, by=admin), by=admin)
+    name_in_english(study["tree"]["gz"], GZ)
+    return rule
+
+
+def test_a_members_place_on_a_unit_board_names_the_unit_in_english_on_the_english_home(client, study):  # noqa: F811
+    unit_board(study)
+    client.force_login(study["people"]["a"])  # in 广州特派办/第一党支部
+    english = client.get(reverse("home"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert places_shown(english) == ["Points board", GZ]
+    chinese = client.get(reverse("home"), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert places_shown(chinese) == ["积分排行", "广州特派办"]
+    [place] = client.get("/api/v1/home/").json()["places"]
+    assert (place["title"], place["title_en"], place["label"], place["label_en"]) == (
+        "积分排行",
+        "Points board",
+        "广州特派办",
+        GZ,
+    )
+
+
+def test_a_unit_renamed_since_the_freeze_keeps_its_frozen_name_on_the_english_home(client, study):  # noqa: F811
+    unit_board(study)
+    org_services.unit_update(unit=study["tree"]["gz"], name="广州办", name_en="Guangzhou Office", kind="office")
+    client.force_login(study["people"]["a"])
+    english = client.get(reverse("home"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert places_shown(english) == ["Points board", "广州特派办"]
+    assert client.get("/api/v1/home/").json()["places"][0]["label_en"] == ""
