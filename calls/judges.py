@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import random
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -367,6 +367,7 @@ class NoFreeJudge:
     entry: Entry
     panels: list[Panel]
     elsewhere: list[Panel]
+    form: object = field(default=None, compare=False)  # the page's form adding a judge for it
 
     @property
     def panel_names(self) -> str:

@@ -219,6 +219,9 @@ def entry_judge_add(request, call_id: int, entry_id: int):
                 by=request.user,
             )
         except CallRejected as rejected:
+            if rejected.code == "locked":  # locked meanwhile: the page shows no form to answer in
+                messages.error(request, rejected.message)
+                return redirect("calls:manage", call.pk)
             form.add_error("judge", rejected.message)
         else:
             messages.success(
