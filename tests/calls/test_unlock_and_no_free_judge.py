@@ -203,7 +203,7 @@ def test_an_entry_every_judge_of_its_panel_conflicts_with_is_named_and_given_to_
 
 
 def test_a_judge_free_of_conflicts_joins_the_panel_for_an_entry_none_of_its_judges_can_score(
-    client, essay_call, tree, owner
+    client, essay_call, tree, owner, gz_organiser
 ):
     jia, yi, first, _none = strand(essay_call, tree, owner, second_panel=False)
     (item,) = judges.entries_without_free_judge(essay_call)
@@ -225,11 +225,12 @@ def test_a_judge_free_of_conflicts_joins_the_panel_for_an_entry_none_of_its_judg
     assert refused.value.message == "京津冀成员 同样与“甲”存在利益冲突，请另选评委。"
     assert not first.judges.filter(pk=conflicted.pk).exists()
 
-    response = client.post(
-        reverse("calls:entry_judge_add", args=[essay_call.pk, jia.pk]),
-        {f"judge-for-{jia.pk}-panel": first.pk, f"judge-for-{jia.pk}-judge": newcomer.pk},
-    )
-    assert response.status_code == 302
+    add_url = reverse("calls:entry_judge_add", args=[essay_call.pk, jia.pk])
+    picked = {f"judge-for-{jia.pk}-panel": first.pk, f"judge-for-{jia.pk}-judge": newcomer.pk}
+    # An organiser who only reviews entries for the call (of 广州, below its owner) may not.
+    assert signed_in(client, gz_organiser).post(add_url, picked).status_code == 403
+    assert not first.judges.filter(pk=newcomer.pk).exists()
+    assert signed_in(client, owner).post(add_url, picked).status_code == 302
     assert first.judges.filter(pk=newcomer.pk).exists()
     (given,) = Assignment.objects.filter(entry=jia)
     assert (given.judge, given.panel) == (newcomer, first)
