@@ -16,9 +16,11 @@ from orgs.selectors import PEOPLE_BY_NAME, unit_paths
 
 from .judges import (
     PICKER_INLINE_LIMIT,
+    NoFreeJudge,
     candidate_rows,
     conflict_entries,
     conflict_judges,
+    free_candidates,
     judge_candidates,
     unknown_member,
 )
@@ -154,16 +156,38 @@ class CriterionForm(forms.Form):
     name = forms.CharField(label=_("criterion"), max_length=60, required=False)
     name_en = forms.CharField(label=_("English criterion name"), max_length=60, required=False)
     # Whole percentages, as rankings' composite weights are typed; kept as fractions (0.60).
-    weight = forms.IntegerField(label=_("weight (%)"), min_value=1, max_value=100, required=False)
+    weight = forms.IntegerField(
+        label=_("weight (%)"),
+        min_value=1,
+        max_value=100,
+        required=False,
+        error_messages={
+            "invalid": _("A weight is a whole number of per cent, such as 60."),
+            "min_value": _("A weight is at least %(limit_value)s %%."),
+            "max_value": _("A weight is at most %(limit_value)s %%."),
+        },
+    )
     min_score = forms.DecimalField(label=_("lowest score"), max_digits=6, decimal_places=2, required=False)
     max_score = forms.DecimalField(label=_("highest score"), max_digits=6, decimal_places=2, required=False)
 
+    MISSING = {
+        "weight": _("Give the criterion a weight."),
+        "min_score": _("Give the criterion a lowest score."),
+        "max_score": _("Give the criterion a highest score."),
+    }
+
     def clean(self):
         data = super().clean()
-        if data.get("name") and None in (data.get("weight"), data.get("min_score"), data.get("max_score")):
-            raise forms.ValidationError(_("Give the criterion a weight, a lowest and a highest score."))
-        if data.get("name") and data["min_score"] >= data["max_score"]:
-            raise forms.ValidationError(_("The highest score must be above the lowest."))
+        if not data.get("name"):
+            return data
+        # A box left empty is named; one filled in but refused already says why (a weight of 0
+        # or 101 is no missing weight).
+        for name, message in self.MISSING.items():
+            if data.get(name) is None and name not in self.errors:
+                self.add_error(name, message)
+        if data.get("min_score") is not None and data.get("max_score") is not None:
+            if data["min_score"] >= data["max_score"]:
+                raise forms.ValidationError(_("The highest score must be above the lowest."))
         return data
 
 
@@ -384,6 +408,39 @@ class ConflictForm(forms.Form):
         }
         # The reason last, as it is read: who, which entries, why.
         self.order_fields(["judge", "entries", "reason"])
+
+
+class EntryJudgeForm(forms.Form):
+    """A judge to put on a panel for an entry that every judge of the panel has a conflict with
+    (`judges.entry_judge_add`), picked among the candidates free of conflicts with the entry."""
+
+    def __init__(self, *args, call: Call, user: User, item: NoFreeJudge, search_url: str = "", **kwargs):
+        kwargs.setdefault("prefix", f"judge-for-{item.entry.pk}")
+        kwargs.setdefault("initial", {"panel": item.panels[0].pk})
+        super().__init__(*args, **kwargs)
+        self.item = item
+        free = User.objects.filter(pk__in=free_candidates(call, user, item.entry).values("pk")).select_related("unit")
+        inline = free.count() <= PICKER_INLINE_LIMIT
+        listed = free.order_by("unit__path", *PEOPLE_BY_NAME) if inline else free.none()
+        self.fields["panel"] = forms.ModelChoiceField(
+            label=_("panel"),
+            queryset=Panel.objects.filter(pk__in=[panel.pk for panel in item.panels]),
+            empty_label=None,
+            widget=forms.HiddenInput if len(item.panels) == 1 else forms.Select,
+        )
+        self.fields["judge"] = JudgeField(
+            label=_("Judge"),
+            queryset=free,
+            empty_label="",
+            widget=JudgeChoice(rows=candidate_rows(listed), search_url="" if inline else search_url),
+            help_text=_("Only judges free of conflicts with this entry are listed."),
+            error_messages={"required": _("Pick the judge.")},
+        )
+        self.fields["judge"].widget.choices = [("", ""), *self.fields["judge"].widget.listed]
+        self.fields["judge"].widget.attrs |= {
+            "data-placeholder": _("Find a judge…"),
+            "data-no-results": _("No one free of conflicts with this entry by that name."),
+        }
 
 
 class PanelForm(forms.Form):

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import random
 import secrets
+from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -33,6 +34,7 @@ from orgs.models import Unit, User, phone_validator
 from orgs.selectors import PEOPLE_BY_NAME, unit_paths
 from orgs.sockets import SignInEnded, member_sockets_end
 
+from . import selectors
 from .models import Assignment, AuditEvent, Call, Conflict, Entry, JudgeAccount, JudgeReminder, Panel, ScoreEvent
 from .services import CallRejected, audit
 
@@ -352,6 +354,93 @@ def conflicts_record(
     """An organiser's conflict between one panel judge and several entries, as `conflict_record`
     each: all of them or, when one is refused, none."""
     return [conflict_record(entry=entry, judge=judge, by=by, reason=reason) for entry in entries]
+
+
+# ---------------------------------------------------------------- entries no judge can score
+
+
+@dataclass
+class NoFreeJudge:
+    """An entry in judging that no judge holds and that every judge of `panels` has a conflict
+    with; `elsewhere` are the call's other panels with a judge free to take it."""
+
+    entry: Entry
+    panels: list[Panel]
+    elsewhere: list[Panel]
+    form: object = field(default=None, compare=False)  # the page's form adding a judge for it
+
+    @property
+    def panel_names(self) -> str:
+        return "、".join(panel.name for panel in self.panels)
+
+
+def entries_without_free_judge(call: Call) -> list[NoFreeJudge]:
+    """The entries waiting for judges (`selectors.unassigned_entries`) that some panel cannot
+    take because each of its active judges has a conflict with them (`services.is_conflicted`:
+    their unit's subtree holds the entry, they wrote it, or a declared conflict), by id. An entry
+    is left out when every panel has a free judge: assigning it is all it needs."""
+    from .services import is_conflicted
+
+    panels = list(call.panels.order_by("pk").prefetch_related("judges__unit"))
+    found = []
+    for entry in selectors.unassigned_entries(call).select_related("unit").prefetch_related("coauthors"):
+        free = {
+            panel.pk: any(judge.is_active and not is_conflicted(judge, entry) for judge in panel.judges.all())
+            for panel in panels
+        }
+        blocked = [panel for panel in panels if not free[panel.pk] and panel.judges.all()]
+        if blocked:
+            found.append(NoFreeJudge(entry, blocked, [panel for panel in panels if free[panel.pk]]))
+    return found
+
+
+def free_candidates(call: Call, user, entry: Entry) -> QuerySet[User]:
+    """The `judge_candidates` free of conflicts with `entry` (as `services.is_conflicted` decides:
+    no unit at or above the entry's, not its author or a co-author, no declared conflict)."""
+    path = entry.unit.path
+    at_or_above = [path[:end] for end in range(Unit.steplen, len(path) + 1, Unit.steplen)]
+    return (
+        judge_candidates(call, user)
+        .exclude(unit__path__in=at_or_above)
+        .exclude(pk=entry.author_id)
+        .exclude(pk__in=entry.coauthors.values("pk"))
+        .exclude(pk__in=entry.conflicts.values("judge_id"))
+    )
+
+
+@transaction.atomic
+def entry_judge_add(*, call: Call, panel: Panel, entry: Entry, judge: User, by: User) -> list[Assignment]:
+    """Give `entry`, which no judge holds (every judge of `panel` has a conflict with it), a
+    judge: `judge` joins the panel (and may take its entries passed on later) and the entry is
+    assigned by `assignment_run` with the panel. The judge must be among `judge_candidates` and
+    free of conflicts with the entry. Refused once the scores are locked, and for an entry that
+    has judges. The view checks that `by` organises the call."""
+    from .services import assignment_run, is_conflicted
+
+    call = Call.objects.select_for_update().get(pk=call.pk)
+    if call.scores_locked_at:
+        raise CallRejected("locked", _("Scores are locked; they can no longer be changed."))
+    if not selectors.unassigned_entries(call).filter(pk=entry.pk).exists():
+        raise CallRejected("already_assigned", _("“%(entry)s” already has its judges.") % {"entry": entry.title})
+    if not judge_candidates(call, by).filter(pk=judge.pk).exists():
+        raise CallRejected("not_a_candidate", unknown_member(judge.username))
+    if is_conflicted(judge, entry):
+        raise CallRejected(
+            "conflicted",
+            _("%(judge)s has a conflict with “%(entry)s” too: pick another judge.")
+            % {"judge": judge.display_name, "entry": entry.title},
+        )
+    panel.judges.add(judge)
+    audit(
+        call=call,
+        entry=entry,
+        by=by,
+        action=AuditEvent.Action.JUDGE_ADDED,
+        code="judge_added",
+        judge=judge.display_name,
+        panel=panel.name,
+    )
+    return assignment_run(call=call, panel=panel, by=by, entries=[entry])
 
 
 # ---------------------------------------------------------------- a judge who drops out

@@ -20,7 +20,7 @@ from orgs.forms import UnitChoiceField
 from quizsite.spreadsheets import xlsx_response
 
 from . import exports, judges, similarity, statistics
-from .forms import ConflictForm
+from .forms import ConflictForm, EntryJudgeForm
 from .models import Call, SimilarityPair
 from .services import CallRejected
 from .views import _assignment, _manage_page, access_call, posted_id
@@ -194,6 +194,47 @@ def conflict_record(request, call_id: int):
             _tell_recorded(request, form.cleaned_data["judge"], recorded)
             return redirect(reverse("calls:manage", args=[call.pk]) + "#conflict-record")
     return _manage_page(request, call, conflict_form=form)
+
+
+@login_required
+@require_POST
+def entry_judge_add(request, call_id: int, entry_id: int):
+    """An organiser puts a judge on a panel for an entry that every judge of the panel has a
+    conflict with; the entry is assigned to them. A refused judge comes back with the form."""
+    call = access_call(request.user, call_id, own=True)
+    entry = get_object_or_404(call.entries, pk=entry_id)
+    item = next((item for item in judges.entries_without_free_judge(call) if item.entry.pk == entry.pk), None)
+    if item is None:
+        messages.info(request, _("“%(entry)s” already has its judges.") % {"entry": entry.title})
+        return redirect("calls:manage", call.pk)
+    search_url = reverse("calls:judge_candidates", args=[call.pk])
+    form = EntryJudgeForm(request.POST, call=call, user=request.user, item=item, search_url=search_url)
+    if form.is_valid():
+        try:
+            judges.entry_judge_add(
+                call=call,
+                panel=form.cleaned_data["panel"],
+                entry=entry,
+                judge=form.cleaned_data["judge"],
+                by=request.user,
+            )
+        except CallRejected as rejected:
+            if rejected.code == "locked":  # locked meanwhile: the page shows no form to answer in
+                messages.error(request, rejected.message)
+                return redirect("calls:manage", call.pk)
+            form.add_error("judge", rejected.message)
+        else:
+            messages.success(
+                request,
+                _("%(judge)s joins %(panel)s and scores “%(entry)s”.")
+                % {
+                    "judge": form.cleaned_data["judge"].display_name,
+                    "panel": form.cleaned_data["panel"].name,
+                    "entry": entry.title,
+                },
+            )
+            return redirect("calls:manage", call.pk)
+    return _manage_page(request, call, judge_form=form)
 
 
 @login_required

@@ -10,8 +10,8 @@ import secrets
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext, ngettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from orgs.models import Unit
 from quizsite.naming import EnglishTitle, english_name_field, english_text_field, in_language
@@ -409,8 +409,33 @@ class ScoreComment(models.Model):
         return f"{self.assignment} · {self.text[:30]}"
 
 
+def _assigned(params: dict) -> str:
+    return (
+        ngettext("random seed %(seed)s, %(n)d assignment", "random seed %(seed)s, %(n)d assignments", params["n"])
+        % params
+    )
+
+
+def _night_drawn(params: dict) -> str:
+    return ngettext("seed %(seed)s, %(n)d speaker", "seed %(seed)s, %(n)d speakers", params["n"]) % params
+
+
+# How a coded detail of the log reads, written when the log is read: in the reader's language,
+# whoever did it in whichever language.
+AUDIT_DETAILS = {
+    "assigned": _assigned,
+    "night_drawn": _night_drawn,
+    "night_speaker": lambda params: gettext("speaker %(position)d") % params,
+    "judge_added": lambda params: gettext("%(judge)s joins %(panel)s") % params,
+}
+
+
 class AuditEvent(models.Model):
-    """Who did what to a call or an entry outside the append-only facts above (reopenings, locks)."""
+    """Who did what to a call or an entry outside the append-only facts above (reopenings, locks).
+
+    A detail the platform words is kept as `detail_code` and `detail_params` and written in the
+    reader's language when shown (`display_detail`); `detail` holds what a person typed (a reason),
+    and, for rows from before codes, the sentence in the language of whoever acted."""
 
     call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="audit_events")
     entry = models.ForeignKey(Entry, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
@@ -426,9 +451,13 @@ class AuditEvent(models.Model):
         CONFLICT = "conflict", _("Recorded a conflict of interest")
         LIBRARY = "library", _("Published a winner to the micro-class library")
         JUDGE_WITHDRAWN = "judge_withdrawn", _("Took a judge off the panel")
+        UNLOCK = "unlock", _("Unlocked judging")
+        JUDGE_ADDED = "judge_added", _("Added a judge for an entry no judge could score")
 
     action = models.CharField(max_length=40, choices=Action.choices)
     detail = models.CharField(max_length=300, blank=True)
+    detail_code = models.CharField(max_length=40, blank=True)
+    detail_params = models.JSONField(default=dict, blank=True)
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField(auto_now_add=True)
 
@@ -437,6 +466,12 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} · {self.at:%Y-%m-%d %H:%M}"
+
+    @property
+    def display_detail(self) -> str:
+        """The detail in the active language (a coded one), or as it was written."""
+        write = AUDIT_DETAILS.get(self.detail_code)
+        return write(self.detail_params) if write else self.detail
 
 
 # ---------------------------------------------------------------- judging: accounts, conflicts

@@ -8,6 +8,7 @@ import secrets
 import shutil
 from datetime import datetime
 from decimal import ROUND_DOWN, Decimal
+from operator import attrgetter
 from pathlib import Path
 
 from django.conf import settings
@@ -91,8 +92,15 @@ def entrants(call: Call):
     return User.objects.filter(within, is_active=True)
 
 
-def audit(*, call: Call, by: User, action: str, detail: str = "", entry: Entry | None = None) -> None:
-    AuditEvent.objects.create(call=call, entry=entry, by=by, action=action, detail=detail[:300])
+def audit(
+    *, call: Call, by: User, action: str, detail: str = "", entry: Entry | None = None, code: str = "", **params
+) -> None:
+    """Log an action on the call. `detail` is text as typed (a reason); a sentence the platform
+    words is given as a `code` of `AUDIT_DETAILS` and its `params` instead, and is written in the
+    language of whoever reads the log."""
+    AuditEvent.objects.create(
+        call=call, entry=entry, by=by, action=action, detail=detail[:300], detail_code=code, detail_params=params
+    )
 
 
 # ---------------------------------------------------------------- entries
@@ -477,14 +485,18 @@ def is_conflicted(judge: User, entry: Entry) -> bool:
 
 
 @transaction.atomic
-def assignment_run(*, call: Call, panel: Panel, by: User, seed: str = "") -> list[Assignment]:
-    """Give each entry in judging that no judge holds yet to `judges_per_entry` judges of the
-    panel: never a conflicted judge, the least loaded first (counting what they already hold in
-    the call), ties broken by a generator seeded with the given or a random seed, logged with the
-    run, so the same seed gives the same assignment. The first run's seed stays on the call. An
-    entry that reaches judging after the first run (recommended late, or submitted while the call
-    is still open) is assigned by running it again; an entry once assigned is never assigned
-    again. Refused once the scores are locked."""
+def assignment_run(
+    *, call: Call, panel: Panel, by: User, seed: str = "", entries: list[Entry] | None = None
+) -> list[Assignment]:
+    """Give each entry in judging that no judge holds yet (or those of `entries` among them) to
+    `judges_per_entry` judges of the panel: never a conflicted judge, the least loaded first
+    (counting what they already hold in the call), ties broken by a generator seeded with the
+    given or a random seed, logged with the run, so the same seed gives the same assignment. The
+    first run's seed stays on the call. An entry that reaches judging after the first run
+    (recommended late, or submitted while the call is still open), or that every judge of its
+    panel has a conflict with, is assigned by running it again, with this or another panel; an
+    entry once assigned is never assigned again. Refused once the scores are locked, and when no
+    judge of the panel is free to take any of the entries (nothing is logged then)."""
     call = Call.objects.select_for_update().get(pk=call.pk)
     if call.scores_locked_at:
         raise CallRejected("locked", _("Scores are locked; they can no longer be changed."))
@@ -492,7 +504,10 @@ def assignment_run(*, call: Call, panel: Panel, by: User, seed: str = "") -> lis
     judges = list(panel.judges.filter(is_active=True).select_related("unit").order_by("pk"))
     if not judges:
         raise CallRejected("no_judges", _("Add judges to the panel first."))
-    entries = list(selectors.unassigned_entries(call).select_related("unit"))
+    waiting = selectors.unassigned_entries(call).select_related("unit")
+    if entries is not None:
+        waiting = waiting.filter(pk__in=[entry.pk for entry in entries])
+    entries = list(waiting)
     if not entries:
         if call.assigned_at:
             raise CallRejected("already_assigned", _("Every entry in judging already has its judges."))
@@ -511,13 +526,21 @@ def assignment_run(*, call: Call, panel: Panel, by: User, seed: str = "") -> lis
         for judge in eligible[: call.judges_per_entry]:
             load[judge.pk] += 1
             created.append(Assignment.objects.create(entry=entry, judge=judge, panel=panel))
+    if not created:
+        titles = "、".join(f"“{entry.title}”" for entry in sorted(entries, key=attrgetter("pk")))
+        raise CallRejected(
+            "no_free_judge",
+            _(
+                "Every judge on panel %(panel)s has a conflict with %(titles)s: give it to another panel, "
+                "or add a judge free of conflicts to this one."
+            )
+            % {"panel": panel.name, "titles": titles},
+        )
     if not call.assigned_at:
         call.assignment_seed = seed
         call.assigned_at = timezone.now()
         call.save(update_fields=["assignment_seed", "assigned_at"])
-    # The log keeps the sentence in the organiser's language, as its other details (a reason typed).
-    detail = _("random seed %(seed)s, %(n)d assignments") % {"seed": seed, "n": len(created)}
-    audit(call=call, by=by, action="assign", detail=detail)
+    audit(call=call, by=by, action="assign", code="assigned", seed=seed, n=len(created))
     return created
 
 
@@ -653,14 +676,41 @@ def scores_lock(*, call: Call, by: User) -> Call:
 
 
 @transaction.atomic
+def scores_unlock(*, call: Call, by: User, reason: str) -> Call:
+    """Reopen judging on a locked call: judges may score again (an entry locked with scores
+    missing can then be completed, or given judges), until the call is locked again. Takes an
+    organiser of the call's owner unit and a reason, both logged; refused once the results are
+    published, which are final. Unlocking an unlocked call changes nothing."""
+    call = Call.objects.select_for_update().get(pk=call.pk)
+    if not access.can_manage_unit(by, call.unit):
+        raise CallRejected(
+            "not_allowed", _("Only organisers of %(unit)s can unlock judging.") % {"unit": call.unit.name}
+        )
+    if call.results_published_at:
+        raise CallRejected("published", _("The results are published; judging can no longer be unlocked."))
+    if not call.scores_locked_at:
+        return call
+    if not reason.strip():
+        raise CallRejected("reason_required", _("Say why judging is unlocked."))
+    call.scores_locked_at = None
+    call.save(update_fields=["scores_locked_at"])
+    audit(call=call, by=by, action=AuditEvent.Action.UNLOCK, detail=reason.strip())
+    return call
+
+
+@transaction.atomic
 def results_publish(*, call: Call, by: User) -> Call:
     """Publish locked results; refused while scores are missing (a call locked before the lock
-    checked them)."""
+    checked them: judging is unlocked to complete them, `scores_unlock`)."""
     call = Call.objects.select_for_update().get(pk=call.pk)
     if not call.scores_locked_at:
         raise CallRejected("not_locked", _("Lock the scores before publishing the results."))
     if not call.results_published_at:
-        check_results_complete(call)
+        try:
+            check_results_complete(call)
+        except CallRejected as incomplete:
+            hint = _("While the scores are locked nothing can change: unlock judging first.")
+            raise CallRejected(incomplete.code, f"{incomplete.message} {hint}") from None
         call.results_published_at = timezone.now()
         call.save(update_fields=["results_published_at"])
         audit(call=call, by=by, action="publish")

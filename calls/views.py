@@ -216,9 +216,10 @@ def manage(request, call_id: int):
     return _manage_page(request, access_call(request.user, call_id))
 
 
-def _manage_page(request, call: Call, *, panel_form=None, conflict_form=None):
+def _manage_page(request, call: Call, *, panel_form=None, conflict_form=None, judge_form=None):
     """The call's management page; `panel_form` is a refused panel, `conflict_form` a refused
-    conflict, shown with what was typed."""
+    conflict, `judge_form` a refused judge for an entry no judge could score, shown with what was
+    typed."""
     owns = access.can_manage_unit(request.user, call.unit)
     results = selectors.results(call) if call.assigned_at else []
     context = {
@@ -233,12 +234,35 @@ def _manage_page(request, call: Call, *, panel_form=None, conflict_form=None):
         "outcomes": {row.entry.pk: row for row in results} if call.results_published_at else {},
     }
     if owns:
+        panels = list(
+            call.panels.order_by("pk").prefetch_related(
+                Prefetch("judges", queryset=User.objects.order_by(*PEOPLE_BY_NAME))
+            )
+        )
+        unassigned = list(selectors.unassigned_entries(call)) if call.assigned_at else []
+        no_free_judge = judges.entries_without_free_judge(call) if unassigned else []
+        if not call.scores_locked_at:
+            search_url = reverse("calls:judge_candidates", args=[call.pk])
+            for item in no_free_judge:
+                item.form = (
+                    judge_form
+                    if judge_form is not None and judge_form.item.entry.pk == item.entry.pk
+                    else forms.EntryJudgeForm(call=call, user=request.user, item=item, search_url=search_url)
+                )
+        stranded = {item.entry.pk for item in no_free_judge}
         context |= {
-            "panels": call.panels.prefetch_related(Prefetch("judges", queryset=User.objects.order_by(*PEOPLE_BY_NAME))),
+            "panels": panels,
+            # Entries that only wait for a panel's button; the others have a notice of their own.
+            "waiting": [entry.title for entry in unassigned if entry.pk not in stranded],
             "panel_form": panel_form or _panel_form(request, call),
             "progress": selectors.judge_progress(call),
             "results": results,
-            "unassigned": [entry.title for entry in selectors.unassigned_entries(call)] if call.assigned_at else [],
+            "unassigned": unassigned,
+            "no_free_judge": no_free_judge,
+            # Per panel, how many of the entries without judges it has a free judge for.
+            "assignable": {
+                panel.pk: len(unassigned) - sum(panel in item.panels for item in no_free_judge) for panel in panels
+            },
             "comments": selectors.comments_by_entry(call) if call.assigned_at else {},
             "criteria": list(call.criteria.all()),
             "log": call.audit_events.select_related("by", "entry").order_by("-id")[:50],
@@ -374,12 +398,22 @@ def judging_action(request, call_id: int, action: str):
     try:
         if action == "assign":
             panel = get_object_or_404(Panel, call=call, pk=posted_id(request, "panel"))
-            made = services.assignment_run(call=call, panel=panel, by=request.user, seed=request.POST.get("seed", ""))
+            # One entry (no judge of its own panel can score it), or every entry without judges.
+            only = None
+            if "entry" in request.POST:
+                only = [get_object_or_404(call.entries, pk=posted_id(request, "entry"))]
+            made = services.assignment_run(
+                call=call, panel=panel, by=request.user, seed=request.POST.get("seed", ""), entries=only
+            )
             messages.success(request, _("%(n)d assignments made.") % {"n": len(made)})
             _warn_short_assignments(request, call)
         elif action == "lock":
             services.scores_lock(call=call, by=request.user)
             messages.success(request, _("Scores are locked."))
+        elif action == "unlock":
+            services.scores_unlock(call=call, by=request.user, reason=request.POST.get("reason", ""))
+            unlocked = _("Judging is unlocked: judges can complete and change their scores until you lock them again.")
+            messages.success(request, unlocked)
         elif action == "publish":
             services.results_publish(call=call, by=request.user)
             messages.success(request, _("The results are published."))

@@ -92,7 +92,7 @@ def night_draw(*, night: Night, by: User, seed: str = "") -> list[NightSpeaker]:
     )
     night.drawn_at, night.stage = timezone.now(), Night.Stage.ORDER
     night.save(update_fields=["seed", "drawn_at", "stage"])
-    audit(call=night.call, by=by, action="night_draw", detail=f"seed {night.seed}, {len(speakers)} speakers")
+    audit(call=night.call, by=by, action="night_draw", code="night_drawn", seed=night.seed, n=len(speakers))
     broadcast.after_commit(night, "order.drawn")
     return speakers
 
@@ -244,7 +244,8 @@ def speaker_lock(*, night: Night, by: User) -> NightSpeaker:
     if speaker.deadline_at > speaker.locked_at:
         speaker.deadline_at = speaker.locked_at
     speaker.save(update_fields=["locked_at", "deadline_at"])
-    audit(call=night.call, entry=speaker.entry, by=by, action="night_lock", detail=f"speaker {speaker.position}")
+    position = speaker.position
+    audit(call=night.call, entry=speaker.entry, by=by, action="night_lock", code="night_speaker", position=position)
     broadcast.after_commit(night, "speaker.revealed")
     return speaker
 

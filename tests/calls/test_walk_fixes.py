@@ -33,7 +33,7 @@ def test_assigning_locking_publishing_and_a_judge_dropping_out_ask_first(client,
 
     services.assignment_run(call=essay_call, panel=panel, by=owner, seed="c")
     page = client.get(url).text
-    assert "锁定后无法解除" in form_asks(page, "/lock/")
+    assert "结果发布之前可以解锁" in form_asks(page, "/lock/")
     judge = Assignment.objects.order_by("judge_id").first().judge
     assert f"将{judge.display_name}移出评审组吗" in form_asks(page, f"/judges/{judge.pk}/withdraw/")
 
