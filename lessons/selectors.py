@@ -1,5 +1,6 @@
 """Reads for self-study pages and the API."""
 
+import json
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -141,6 +142,22 @@ def banks_visible_to(user: User) -> QuerySet[QuestionBank]:
 def questions_usable_by(user: User) -> QuerySet[Question]:
     """Questions an organiser may put into a paper or a contest round: those of visible banks."""
     return Question.objects.filter(bank__in=banks_visible_to(user).values("pk"))
+
+
+def questions_matching_text(questions: QuerySet[Question], text: str) -> QuerySet[Question]:
+    """The questions whose current stem, options or explanation hold `text` (any case).
+
+    The options are a JSON list, matched in its stored text: PostgreSQL keeps Chinese as is and
+    SQLite as \\uXXXX escapes, so the text is looked for JSON-escaped both ways (and so cannot
+    match the quotes and commas between options)."""
+    text = text.strip()
+    if not text:
+        return questions
+    escaped = {json.dumps(text, ensure_ascii=ascii)[1:-1] for ascii in (False, True)}
+    matches = Q(current__stem__icontains=text) | Q(current__explanation__icontains=text)
+    for form in escaped:
+        matches |= Q(current__options__icontains=form)
+    return questions.filter(matches)
 
 
 def finished_attempts(paper: Paper, *, member: User | None = None) -> QuerySet[Attempt]:

@@ -15,6 +15,12 @@ from .models.questions import OPTION_LETTERS, QuestionType
 STEM_TAGS = {"p", "br", "strong", "b", "em", "i", "u", "sub", "sup", "span", "ul", "ol", "li", "code", "pre"}
 BLANK_MARK = re.compile(r"_{2,}|（\s*）|\(\s*\)")
 MAX_OPTIONS = len(OPTION_LETTERS)
+# The most characters (as read, markup aside) a question's parts may hold: several times the
+# longest real exam question, answer option or explanation, so only a pasted document or a column
+# slipped into the wrong place reaches them.
+STEM_MAX_CHARS = 2000
+OPTION_MAX_CHARS = 500
+EXPLANATION_MAX_CHARS = 2000
 # `QuestionType.values` rebuilds its list on every call: too slow for an import's 10,000 rows.
 QUESTION_TYPES = frozenset(QuestionType.values)
 
@@ -38,11 +44,29 @@ class QuestionContent:
 
 
 class QuestionInvalid(Exception):
-    """Content that cannot be stored; `errors` maps a field name to its message."""
+    """Content that cannot be stored; `errors` maps a field name to its message, and
+    `option_letter` names the option the "options" message is about (a spreadsheet's column)."""
 
-    def __init__(self, errors: dict[str, str]) -> None:
+    def __init__(self, errors: dict[str, str], *, option_letter: str = "") -> None:
         super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
         self.errors = errors
+        self.option_letter = option_letter
+
+
+def _too_long(text: str, limit: int) -> int | None:
+    """How long `text` is as read (markup aside) when that is over `limit`, else None."""
+    if len(text) <= limit:  # markup only adds: most text is decided without stripping it
+        return None
+    length = len(strip_tags(text)) if "<" in text else len(text)
+    return length if length > limit else None
+
+
+def _length_message(what: str, length: int, limit: int) -> str:
+    return _("%(what)s is %(length)s characters long; the limit is %(limit)s.") % {
+        "what": what,
+        "length": f"{length:,}",
+        "limit": f"{limit:,}",
+    }
 
 
 def check_question(content: QuestionContent) -> QuestionContent:
@@ -51,6 +75,11 @@ def check_question(content: QuestionContent) -> QuestionContent:
     stem = sanitise(content.stem)
     if not strip_tags(stem).strip():
         errors["stem"] = _("The question text is blank.")
+    elif length := _too_long(stem, STEM_MAX_CHARS):
+        errors["stem"] = _length_message(_("The question text"), length, STEM_MAX_CHARS)
+    explanation = sanitise(content.explanation)
+    if length := _too_long(explanation, EXPLANATION_MAX_CHARS):
+        errors["explanation"] = _length_message(_("The explanation"), length, EXPLANATION_MAX_CHARS)
     if content.type not in QUESTION_TYPES:
         errors["type"] = _("Unknown question type “%(type)s”.") % {"type": content.type}
         raise QuestionInvalid(errors)
@@ -58,15 +87,24 @@ def check_question(content: QuestionContent) -> QuestionContent:
     while options and not options[-1]:
         options.pop()
     key = content.key
+    option_letter = ""
     if content.type in (QuestionType.SINGLE, QuestionType.MULTIPLE):
+        too_long = [(i, length) for i, option in enumerate(options) if (length := _too_long(option, OPTION_MAX_CHARS))]
         if len(options) < 2:
+            option_letter = OPTION_LETTERS[len(options)]
             errors["options"] = _("A choice question needs at least two options.")
         elif len(options) > MAX_OPTIONS:
+            option_letter = OPTION_LETTERS[-1]
             errors["options"] = _("At most %(n)d options (A to H).") % {"n": MAX_OPTIONS}
-        elif any(not option for option in options):
+        elif "" in options:
+            option_letter = OPTION_LETTERS[options.index("")]
             errors["options"] = _("Option %(letter)s is blank but a later option is filled.") % {
-                "letter": OPTION_LETTERS[options.index("")]
+                "letter": option_letter
             }
+        elif too_long:
+            option_letter = OPTION_LETTERS[too_long[0][0]]
+            what = _("Option %(letter)s") % {"letter": option_letter}
+            errors["options"] = _length_message(what, too_long[0][1], OPTION_MAX_CHARS)
         key = normalise_letters(key)
         if not key:
             errors["key"] = _("The answer is blank.")
@@ -98,13 +136,13 @@ def check_question(content: QuestionContent) -> QuestionContent:
     if not isinstance(content.difficulty, int) or not 1 <= content.difficulty <= 5:
         errors["difficulty"] = _("Difficulty is 1 to 5 (or 易, 中, 难).")
     if errors:
-        raise QuestionInvalid(errors)
+        raise QuestionInvalid(errors, option_letter=option_letter)
     return QuestionContent(
         type=content.type,
         stem=stem,
         options=options,
         key=key,
-        explanation=sanitise(content.explanation),
+        explanation=explanation,
         source=str(content.source or "").strip()[:200],
         difficulty=content.difficulty,
         tags=sorted({t.strip()[:50] for t in content.tags if t.strip()}),

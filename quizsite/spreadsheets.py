@@ -235,10 +235,21 @@ def _load(file: IO[bytes], **options):
         ) from None
 
 
+@dataclass(frozen=True)
+class MergedRange:
+    """A merged block of cells, 1-based and inclusive, as Excel's A1:B2 names it."""
+
+    min_row: int
+    min_col: int
+    max_row: int
+    max_col: int
+
+
 @dataclass
 class Sheet:
     rows: list[tuple]
     formula_cells: list[tuple[int, int]]  # (row, column), 1-based: formulas with no saved result
+    merged: list[MergedRange] = field(default_factory=list)  # the merges whose value was repeated
 
 
 class _OnePassParser(WorkSheetParser):
@@ -296,7 +307,8 @@ class _OnePassParser(WorkSheetParser):
 
 def read_sheet_values(file: IO[bytes], *, max_bytes: int) -> Sheet:
     """Read the first sheet as organisers leave it: merged cells repeat their value in every cell
-    they cover, and formulas count by their saved result (a formula with none is reported).
+    they cover (`Sheet.merged` lists the merges, for a reader to judge them), and formulas count
+    by their saved result (a formula with none is reported).
 
     One pass over the sheet's XML, as openpyxl's read-only mode makes it (see `_OnePassParser`).
     `rows[i]` is sheet row i + 1; a row is as long as its last filled cell.
@@ -323,7 +335,9 @@ def read_sheet_values(file: IO[bytes], *, max_bytes: int) -> Sheet:
         ) from None
     finally:
         book.close()
+    merges = []
     for merged in parser.merged_cells.mergeCell if parser.merged_cells else ():
+        merges.append(MergedRange(merged.min_row, merged.min_col, merged.max_row, merged.max_col))
         value = _value_at(rows, merged.min_row, merged.min_col)
         budget.spend(merged.max_row - len(rows))
         while len(rows) < merged.max_row:
@@ -335,7 +349,7 @@ def read_sheet_values(file: IO[bytes], *, max_bytes: int) -> Sheet:
                 values.extend([None] * (merged.max_col - len(values)))
             values[merged.min_col - 1 : merged.max_col] = [value] * (merged.max_col - merged.min_col + 1)
     missing = [(row, column) for row, column in parser.formulas_without_value if _value_at(rows, row, column) is None]
-    return Sheet(rows=[tuple(values) for values in rows], formula_cells=missing)
+    return Sheet(rows=[tuple(values) for values in rows], formula_cells=missing, merged=merges)
 
 
 class _CellBudget:

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext, pgettext_lazy
 from openpyxl.utils import get_column_letter
 
-from quizsite.spreadsheets import SpreadsheetError, cell_text, read_sheet_values, read_table
+from quizsite.spreadsheets import MergedRange, SpreadsheetError, cell_text, read_sheet_values, read_table
 
 from ..grading import normalise_letters, parse_true_false
 from ..models.questions import OPTION_LETTERS, QuestionType
@@ -99,8 +99,9 @@ def _difficulty(raw: str) -> int | None:
     return int(raw) if raw.isdecimal() and 1 <= int(raw) <= 5 else None
 
 
-def _column_name(row, key: str) -> str:
-    return HEADERS.get(key) or (f"选项{key[-1]}" if key.startswith("option_") else key)
+def _column_name(key: str) -> str:
+    """A column's name as problems give it: its standard Chinese header."""
+    return COLUMNS[key][0]
 
 
 def draft_from_row(row, report: ImportReport) -> Draft | None:
@@ -147,16 +148,45 @@ def draft_from_row(row, report: ImportReport) -> Draft | None:
         checked = check_question(content)
     except QuestionInvalid as invalid:
         for field_name, message in invalid.errors.items():
-            column = {"options": "选项A", "key": "答案", "stem": "题干", "type": "题型", "difficulty": "难度"}[
-                field_name
-            ]
+            key = f"option_{invalid.option_letter or 'A'}" if field_name == "options" else field_name
+            column = _column_name(key)
             if column not in refused:
                 report.error(where, column, message)
         return None
     return None if refused else Draft(where, checked)
 
 
-def parse_rows(rows, report: ImportReport, progress=None) -> None:
+def merges_across_columns(table: list, merged: list[MergedRange]) -> dict[int, list[tuple[str, str]]]:
+    """The problems, by row, of the merges that span columns over question rows.
+
+    A merge repeats its first cell's value in every cell it covers. Down one column that is how
+    organisers give a block of rows one type or difficulty; across columns it copies one column's
+    text into the next (a question merged over 选项A becomes its option A), so each row it covers
+    is refused, under the first column that received a copy. Title rows above the header are no
+    question rows and may be merged as they like."""
+    problems: dict[int, list[tuple[str, str]]] = {}
+    if not table:
+        return problems
+    read_columns = sorted((column, key) for key, column in table[0].columns.items())
+    numbers = {row.number for row in table}
+    for merge in merged:
+        if merge.min_col == merge.max_col:
+            continue
+        copied_into = next((key for column, key in read_columns if merge.min_col < column <= merge.max_col), None)
+        if copied_into is None:
+            continue  # it only fills columns the import does not read
+        cells = f"{get_column_letter(merge.min_col)}{merge.min_row}:{get_column_letter(merge.max_col)}{merge.max_row}"
+        message = _(
+            "Cells %(cells)s are merged: unmerge them. A merge across columns copies its first cell's text "
+            "into every column it covers."
+        ) % {"cells": cells}
+        for number in range(merge.min_row, merge.max_row + 1):
+            if number in numbers:
+                problems.setdefault(number, []).append((_column_name(copied_into), message))
+    return problems
+
+
+def parse_rows(rows, report: ImportReport, progress=None, *, merged: list[MergedRange] = ()) -> None:
     try:
         table = read_table(rows, columns=COLUMNS, required=REQUIRED)
     except SpreadsheetError as error:
@@ -164,9 +194,12 @@ def parse_rows(rows, report: ImportReport, progress=None) -> None:
         return
     if not table:
         report.error({"row": 0}, "", _("The sheet has a header row but no questions under it."))
+    merge_problems = merges_across_columns(table, merged)
     for done, row in enumerate(table, start=1):
+        for column, message in merge_problems.get(row.number, ()):
+            report.error({"row": row.number}, column, message)
         draft = draft_from_row(row, report)
-        if draft is not None:
+        if draft is not None and row.number not in merge_problems:
             report.drafts.append(draft)
         if progress and (done % 500 == 0 or done == len(table)):
             progress(done, len(table))
@@ -184,7 +217,7 @@ def parse_xlsx(file, report: ImportReport, *, max_bytes: int, progress=None) -> 
             get_column_letter(column),
             _("This cell holds a formula with no saved result: open the file in Excel or WPS, save it, and try again."),
         )
-    parse_rows(sheet.rows, report, progress)
+    parse_rows(sheet.rows, report, progress, merged=sheet.merged)
 
 
 def parse_csv(data: bytes, report: ImportReport, progress=None) -> None:

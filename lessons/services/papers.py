@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from orgs.models import User
 
 from ..models import Answer, AttemptItem, Paper, PaperQuestion, PaperRule, Question, QuestionBank, Tag
+from ..selectors import questions_matching_text
 
 
 class PaperInvalid(Exception):
@@ -82,8 +83,7 @@ def question_candidates(
         )
         .order_by("-id")
     )
-    if text:
-        questions = questions.filter(current__stem__icontains=text)
+    questions = questions_matching_text(questions, text)
     if type:
         questions = questions.filter(current__type=type)
     if difficulty:

@@ -7,7 +7,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Q
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -108,10 +107,7 @@ def bank_detail(request, slug: str):
         questions = questions.filter(status=filters["status"])
     if filters["tag"]:
         questions = questions.filter(tags__name=filters["tag"])
-    if filters["q"]:
-        questions = questions.filter(
-            Q(current__stem__icontains=filters["q"]) | Q(current__explanation__icontains=filters["q"])
-        )
+    questions = selectors.questions_matching_text(questions, filters["q"])
     page = Paginator(questions, 30).get_page(request.GET.get("page"))
     return render(
         request,
@@ -257,7 +253,28 @@ def import_job(request, job_id: int):
         else:
             messages.info(request, _("This import is not stopped: it is still running or has finished."))
         return redirect("lessons:import_job", job_id=job.pk)
+    if job.confirmed_at is None and job.status == ImportJob.Status.PENDING:
+        return _preview_job_page(request, job)
     return render(request, "lessons/import_job.html", {"job": job})
+
+
+def _preview_job_page(request, job: ImportJob):
+    """A preview's job holds the checked file until its organiser confirms it; it never runs
+    itself. Its page says so, with the way to import it and the import of the same file, if any."""
+    preview = request.session.get(PREVIEW_SESSION_KEY) or {}
+    return render(
+        request,
+        "lessons/import_job_preview.html",
+        {
+            "job": job,
+            "confirmable": preview if preview.get("job") == job.pk else None,
+            "imported": ImportJob.objects.filter(
+                bank=job.bank, filename=job.filename, confirmed_at__isnull=False, created_at__gte=job.created_at
+            )
+            .order_by("created_at")
+            .first(),
+        },
+    )
 
 
 @login_required

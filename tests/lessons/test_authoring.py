@@ -87,6 +87,37 @@ def test_editor_refuses_bad_input_and_stores_nothing(editor, bank, fields, field
     assert fields.get("stem", "党的最高理想是什么？") in page.content.decode()
 
 
+@pytest.mark.parametrize(
+    ("fields", "field", "message"),
+    [
+        ({"stem": "题" * 2001}, "stem", "The question text is 2,001 characters long; the limit is 2,000."),
+        ({"explanation": "析" * 2001}, "explanation", "The explanation is 2,001 characters long; the limit is 2,000."),
+        ({"option": ["甲", "项" * 501, "丙"]}, "options", "Option B is 501 characters long; the limit is 500."),
+    ],
+)
+def test_editor_refuses_text_over_the_limits_beside_the_field_and_keeps_it(editor, bank, fields, field, message):
+    """A 20,000-character question text was stored."""
+    question = factories.question(bank, "single")
+    url = reverse("lessons:question_edit", args=[bank.slug, question.pk])
+    html = editor.post(url, single(**fields)).content.decode()
+    if field == "options":
+        assert f'<div class="invalid-feedback d-block">{message}</div>' in html
+        assert "项" * 501 in html
+    else:
+        textarea = html[html.index(f'id="{field}"') - 60 : html.index("</textarea>", html.index(f'id="{field}"'))]
+        assert "is-invalid" in textarea and fields[field] in textarea
+        after = html[html.index("</textarea>", html.index(f'id="{field}"')) :]
+        assert after.startswith(f'</textarea>\n    <div class="invalid-feedback d-block">{message}</div>')
+    assert Question.objects.get(pk=question.pk).versions.count() == 1
+
+
+def test_editor_stores_text_at_the_limits(editor, bank):
+    post = single(stem="题" * 2000, explanation="<p>" + "析" * 2000 + "</p>", option=["项" * 500, "乙"])
+    assert editor.post(new_url(bank), post).status_code == 302
+    version = Question.objects.get(bank=bank).current
+    assert len(version.stem) == 2000 and version.options[0] == "项" * 500
+
+
 def test_editor_refuses_a_file_that_is_not_a_picture(editor, bank):
     fake = BytesIO(b"%PDF-1.4 not a picture at all")
     fake.name = "photo.png"
@@ -564,3 +595,36 @@ def test_pictures_uploaded_for_a_preview_and_never_saved_are_swept_after_a_day(e
     assert question_images_sweep() == 0  # a form left open overnight keeps its picture for a day
     assert question_images_sweep(at=timezone.now() + timedelta(days=1, minutes=1)) == 1
     assert [f"questions/images/{path.name}" for path in folder.iterdir()] == [kept]
+
+
+def test_bank_page_searches_question_options_and_explanation_and_pages_keep_the_search(editor, bank):
+    """The bank page's search read the question and explanation only; a question is often found by an option."""
+    for n in range(1, 33):  # 32 matching an option: two pages of 30
+        factories.question(
+            bank, "single", stem=f"第{n}题：党的根本宗旨是？", options=[f"全心全意为人民服务{n}", "发展经济"]
+        )
+    factories.question(bank, "single", stem="党的最高理想是？", options=["共产主义", "小康"], explanation="见党章总纲")
+    factories.question(bank, "true_false", stem="党章是党的根本大法。", key=[True])
+    url = reverse("lessons:bank_detail", args=[bank.slug])
+
+    def stems(page):
+        table = page[page.index('id="question-table"') : page.index("</table>", page.index('id="question-table"'))]
+        return re.findall(r'/questions/\d+/">([^<]+)</a>', table)
+
+    assert stems(editor.get(url, {"q": "共产主义"}).text) == ["党的最高理想是？"]  # an option
+    assert stems(editor.get(url, {"q": "党章总纲"}).text) == ["党的最高理想是？"]  # the explanation
+    assert stems(editor.get(url, {"q": "根本大法"}).text) == ["党章是党的根本大法。"]  # the question
+    assert stems(editor.get(url, {"q": '"'}).text) == []  # not the quotes around each option
+    first = editor.get(url, {"q": "为人民服务", "type": "single"}).text
+    assert len(stems(first)) == 30 and 'value="为人民服务"' in first
+    assert 'href="?q=%E4%B8%BA%E4%BA%BA%E6%B0%91%E6%9C%8D%E5%8A%A1&amp;type=single&amp;page=2"' in first
+    second = editor.get(url, {"q": "为人民服务", "type": "single", "page": "2"}).text
+    assert stems(second) == ["第2题：党的根本宗旨是？", "第1题：党的根本宗旨是？"]
+    assert 'id="bank-filters-clear"' in second and "Page 2 of 2" in second
+
+
+def test_paper_builder_search_finds_a_question_by_an_option(editor, bank):
+    factories.question(bank, "single", stem="党的最高理想是？", options=["共产主义", "小康"])
+    factories.question(bank, "single", stem="另一题", options=["甲", "乙"])
+    found = editor.get(reverse("lessons:paper_candidates"), {"q": "共产主义"}).json()
+    assert [q["stem"] for q in found["questions"]] == ["党的最高理想是？"]

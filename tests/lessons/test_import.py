@@ -430,7 +430,7 @@ def test_merged_blocks_across_rows_and_columns_and_blank_rows_keep_row_numbers(b
                 ["判断", "第三题", None, None, None, None, last_answer, "", None, None],  # row 7
             ],
             title_rows=[["2026 年题库"], ["说明"]],
-            merge=["A1:J1", "A4:A5", "I4:J5"],
+            merge=["A1:J1", "A4:A5", "I4:I5", "J4:J5"],
         )
 
     report = run(workbook("也许"), bank)
@@ -439,10 +439,53 @@ def test_merged_blocks_across_rows_and_columns_and_blank_rows_keep_row_numbers(b
     report = run(workbook("对"), bank)
     assert report.ok, report.errors
     tags = {q.current.stem: set(q.tags.values_list("name", flat=True)) for q in Question.objects.filter(bank=bank)}
-    # I4:J5 takes I4's value (2) in all four cells: difficulty 2 and knowledge point "2"; J4 is lost
-    assert tags == {"第一题": {"2"}, "第二题": {"2"}, "第三题": set()}
+    assert tags == {"第一题": {"党章"}, "第二题": {"党章"}, "第三题": set()}
     assert [q.current.stem for q in Question.objects.filter(bank=bank).order_by("id")] == ["第一题", "第二题", "第三题"]
     assert sorted(Question.objects.filter(bank=bank).values_list("current__difficulty", flat=True)) == [2, 2, 3]
+
+
+def test_a_merge_across_columns_refuses_each_row_it_covers_naming_the_cells(bank):
+    """B3:C3 made the question text option A as well, and the row imported as a valid question."""
+    data = xlsx(
+        [
+            ["单选", "第一题", "甲", "乙", None, None, "A", "", "", ""],  # row 3
+            ["单选", "党的根本宗旨是什么？", None, "全心全意为人民服务", "发展经济", None, "B", "", "", ""],  # row 4
+            ["判断", "第三题", None, None, None, None, "对", "", 2, None],  # row 5, I5:J6 across and down
+            ["判断", "第四题", None, None, None, None, "错", "", None, None],  # row 6
+        ],
+        title_rows=[["2026 年题库"]],
+        merge=["A1:J1", "B4:C4", "I5:J6"],
+    )
+    report = run(data, bank)
+    why = "已合并，请取消合并。跨列合并会把第一格的内容复制到它覆盖的每一列。"
+    assert report.errors == [
+        {"row": 4, "column": "选项A", "message": f"单元格 B4:C4 {why}"},
+        {"row": 5, "column": "知识点", "message": f"单元格 I5:J6 {why}"},
+        {"row": 6, "column": "知识点", "message": f"单元格 I5:J6 {why}"},
+    ]
+    assert [d.where for d in report.drafts] == [{"row": 3}]
+    assert not Question.objects.filter(bank=bank).exists()
+
+
+def test_a_merge_across_columns_is_named_on_an_english_page_too(bank, settings):
+    from django.utils import translation
+
+    data = xlsx([["单选", "题干", None, "乙", None, None, "B", "", "", ""]], merge=["B2:C2"])
+    with translation.override("en"):
+        report = run(data, bank)
+    assert report.errors == [
+        {
+            "row": 2,
+            "column": "选项A",
+            "message": "Cells B2:C2 are merged: unmerge them. "
+            "A merge across columns copies its first cell's text into every column it covers.",
+        }
+    ]
+
+
+def test_a_merge_across_only_columns_the_import_does_not_read_is_left_alone(bank):
+    data = xlsx([["单选", "第一题", "甲", "乙", None, None, "A", "", "", "", "备注", "备注"]], merge=["K2:L2"])
+    assert run(data, bank).ok
 
 
 def test_a_formula_inside_a_merged_range_takes_the_ranges_value(bank):

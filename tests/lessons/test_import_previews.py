@@ -228,3 +228,87 @@ def test_question_tags_read_the_same_on_the_preview_and_the_bank(organiser, bank
     assert Question.objects.filter(bank=bank).count() == 1
     html = organiser.get(reverse("lessons:bank_detail", args=[bank.slug])).text
     assert f">{expected}</td>" in html
+
+
+def xlsx_upload(rows, **kwargs) -> BytesIO:
+    from tests.lessons.test_import import xlsx
+
+    upload = BytesIO(xlsx(rows, **kwargs))
+    upload.name = "questions.xlsx"
+    return upload
+
+
+def test_a_blank_option_before_a_filled_one_is_filed_under_the_blank_options_column(organiser, bank):
+    """It was filed under 选项A (Option A) on the page, the preview and the download."""
+    upload = xlsx_upload([["单选", "党的最高理想是？", "共产主义", None, "小康", None, "A", "", "", ""]])
+    html = organiser.post(reverse("lessons:bank_import", args=[bank.slug]), {"action": "preview", "file": upload}).text
+    problems = html[html.index('id="import-errors"') : html.index("</table>", html.index('id="import-errors"'))]
+    assert "<td>Option B (选项B)</td><td>Option B is blank but a later option is filled.</td>" in problems
+    assert "Option A" not in problems
+    download = organiser.get(reverse("lessons:bank_import_errors", args=[bank.slug]))
+    rows = list(load_workbook(BytesIO(download.content)).active.values)
+    assert rows[1:] == [(2, "Option B (选项B)", "Option B is blank but a later option is filled.")]
+
+
+def test_text_over_the_limits_is_refused_naming_the_column_and_the_limit(organiser, bank):
+    stem, option, explanation = "题" * 2001, "项" * 501, "析" * 2001
+    upload = xlsx_upload(
+        [
+            ["单选", stem, "甲", "乙", None, None, "A", "", "", ""],  # row 2
+            ["单选", "第二题", "甲", option, None, None, "A", explanation, "", ""],  # row 3
+            ["单选", "题" * 2000, "项" * 500, "乙", None, None, "A", "析" * 2000, "", ""],  # row 4: at the limits
+        ]
+    )
+    html = organiser.post(reverse("lessons:bank_import", args=[bank.slug]), {"action": "preview", "file": upload}).text
+    download = organiser.get(reverse("lessons:bank_import_errors", args=[bank.slug]))
+    assert list(load_workbook(BytesIO(download.content)).active.values)[1:] == [
+        (2, "Question (题干)", "The question text is 2,001 characters long; the limit is 2,000."),
+        (3, "Explanation (解析)", "The explanation is 2,001 characters long; the limit is 2,000."),
+        (3, "Option B (选项B)", "Option B is 501 characters long; the limit is 500."),
+    ]
+    preview = html[html.index('id="import-preview"') : html.index("</table>", html.index('id="import-preview"'))]
+    assert '<td class="is-error">The question text is 2,001 characters long; the limit is 2,000.' in preview
+    assert '<td class="small is-error">Option B is 501 characters long; the limit is 500.</td>' in preview
+    assert not Question.objects.exists()
+
+
+def test_length_limits_are_said_in_chinese_too(organiser, bank):
+    organiser.defaults["HTTP_ACCEPT_LANGUAGE"] = "zh-hans"
+    upload = xlsx_upload([["单选", "题" * 2001, "甲", None, "丙", None, "A", "", "", ""]])
+    organiser.post(reverse("lessons:bank_import", args=[bank.slug]), {"action": "preview", "file": upload})
+    download = organiser.get(reverse("lessons:bank_import_errors", args=[bank.slug]))
+    assert list(load_workbook(BytesIO(download.content)).active.values)[1:] == [
+        (2, "题干", "题干有 2,001 个字，最多 2,000 个字。"),
+        (2, "选项B", "选项 B 为空，但后面的选项有内容。"),
+    ]
+
+
+def test_a_previews_job_page_says_nothing_was_imported_not_waiting_for_ever(organiser, bank):
+    """It read "Waiting for a worker… 0%" for ever, while the confirmed upload ran as another job."""
+    preview(organiser, bank)
+    first = ImportJob.objects.get()
+    html = organiser.get(reverse("lessons:import_job", args=[first.pk])).text
+    assert "Preview only: nothing has been imported from this file." in html
+    assert "Waiting" not in html and 'id="job-progress"' not in html
+    token = organiser.session["question_import_preview"]["token"]
+    assert f'name="token" value="{token}"' in html  # this session's preview: confirmable from here
+    organiser.logout()
+    other = organiser
+    other.force_login(factories.organiser(bank.unit))
+    preview(other, bank)  # another browser's preview of the same file, confirmed and run
+    confirm(other, bank)
+    imported = ImportJob.objects.exclude(pk=first.pk).get()
+    question_import_run(imported.pk)
+    html = other.get(reverse("lessons:import_job", args=[first.pk])).text
+    assert "Preview only: nothing has been imported from this file." in html and 'name="token"' not in html
+    assert f'href="{reverse("lessons:import_job", args=[imported.pk])}"' in html
+    assert "The same file was imported afterwards: see that import." in html
+    html = other.get(reverse("lessons:import_job", args=[imported.pk])).text
+    assert "1 question imported." in html
+
+
+def test_a_previews_job_page_in_chinese(organiser, bank):
+    organiser.defaults["HTTP_ACCEPT_LANGUAGE"] = "zh-hans"
+    preview(organiser, bank)
+    html = organiser.get(reverse("lessons:import_job", args=[ImportJob.objects.get().pk])).text
+    assert "仅为预览：此文件中的试题尚未导入。" in html and "确认导入" in html
