@@ -9,7 +9,7 @@ from django.conf import settings as django_settings
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from lessons.models import Heartbeat, StudyCredit, WatchProgress
+from lessons.models import Heartbeat, Lesson, StudyCredit, WatchProgress
 from lessons.services import videos
 from lessons.services.points import point_rules_ensure_defaults
 from tests import factories
@@ -265,7 +265,7 @@ def test_organiser_uploads_in_chunks_and_watches_processing_finish(
     assert page.locator("#upload-progress").inner_text() == "100%"
     assert "bg-success" in page.locator("#process-progress").get_attribute("class")  # not left yellow
     screenshot(page, "lesson-upload")
-    from lessons.models import Lesson, Upload
+    from lessons.models import Upload
 
     lesson = Lesson.objects.get(title="第三讲：上传测试")
     last_upload = Upload.objects.filter(lesson=lesson).latest("created_at")
@@ -285,6 +285,15 @@ def test_an_organisers_lesson_tables_read_in_words_on_a_phone(
     made = videos.lesson_create(
         title="学习党章：第一讲（演示）", unit=tree["gz"], series=hall, required=True, published=True
     )
+    # A one-minute lesson a member of the first branch watched through: the member table has a row.
+    Lesson.objects.filter(pk=made.pk).update(status=Lesson.Status.READY, duration_s=60)
+    made.refresh_from_db()
+    viewer = factories.member(tree["gz1"], username="viewer", real_name="欧阳学习")
+    start = timezone.now() - timedelta(minutes=5)
+    for second in range(0, 61, 10):
+        at = start + timedelta(seconds=second)
+        videos.heartbeat_record(member=viewer, lesson=made, tab="A", position_s=float(second), playing=True, at=at)
+    assert StudyCredit.objects.filter(member=viewer, lesson=made).exists()
     page = page_factory(phone=True, locale="zh-CN")
     sign_in(page, live_server.url, "org")
     for url, cell in (
@@ -307,4 +316,12 @@ def test_an_organisers_lesson_tables_read_in_words_on_a_phone(
     remind = first.locator("button")  # the organiser, in 广州特派办 itself, has not finished
     expect(remind).to_be_visible()
     assert remind.bounding_box()["x"] + remind.bounding_box()["width"] <= 390
+    # The member table stacks the same way: the name, then its labelled figures, no sideways scroll.
+    card = page.locator(".table-responsive:has(#member-completion)")
+    assert card.evaluate("box => box.scrollWidth <= box.clientWidth"), "the member table scrolls sideways"
+    row = page.locator("#member-completion tbody tr").first
+    expect(row.locator("td").first).to_have_text("欧阳学习")
+    expect(row.locator("td[data-label]").first).to_have_attribute("data-label", "单位")
+    expect(row.locator("td[data-label='学时']")).to_contain_text("学时")
+    assert not page.locator("#member-completion thead").is_visible()
     screenshot(page, "lesson-report-phone")
