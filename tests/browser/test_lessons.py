@@ -325,3 +325,8 @@ def test_an_organisers_lesson_tables_read_in_words_on_a_phone(
     expect(row.locator("td[data-label='学时']")).to_contain_text("学时")
     assert not page.locator("#member-completion thead").is_visible()
     screenshot(page, "lesson-report-phone")
+    # On a desktop both are tables again, under their column heads.
+    page.set_viewport_size({"width": 1366, "height": 900})
+    expect(page.locator("#unit-completion thead")).to_be_visible()
+    expect(page.locator("#member-completion thead th").nth(3)).to_have_text("已观看（秒）")
+    screenshot(page, "lesson-report-desktop")
