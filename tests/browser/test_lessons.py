@@ -330,3 +330,35 @@ def test_an_organisers_lesson_tables_read_in_words_on_a_phone(
     expect(page.locator("#unit-completion thead")).to_be_visible()
     expect(page.locator("#member-completion thead th").nth(3)).to_have_text("已观看（秒）")
     screenshot(page, "lesson-report-desktop")
+
+
+def test_the_next_lesson_button_wraps_inside_a_phone_screen(
+    live_server, transactional_db, tree, page_factory, screenshot
+):
+    """On a touch screen buttons keep their width (they do not shrink below their text): the next
+    lesson's button, with a long English title, reached 54 px past a 390 px screen."""
+    from django.conf import settings as conf
+
+    from lessons.models import Series
+
+    hall = Series.objects.create(slug="hall", title="机关讲堂", title_en="Lecture hall", unit=tree["gz"])
+    first, second = (
+        videos.lesson_create(title=title, title_en=english, unit=tree["gz"], series=hall, published=True)
+        for title, english in (
+            ("第一讲", "Lecture one"),
+            ("第二讲", "The Party Constitution and the rules of the Party, lecture two"),
+        )
+    )
+    Lesson.objects.filter(pk__in=[first.pk, second.pk]).update(status=Lesson.Status.READY, duration_s=60)
+    Lesson.objects.filter(pk=second.pk).update(position=2)
+    factories.member(tree["gz1"], username="viewer", password=django_settings.DEMO_PASSWORD)
+    page = page_factory(phone=True)
+    page.context.add_cookies([{"name": conf.LANGUAGE_COOKIE_NAME, "value": "en", "url": live_server.url}])
+    sign_in(page, live_server.url, "viewer")
+    page.goto(f"{live_server.url}/lessons/{first.pk}/")
+    button = page.locator("#next-lesson")
+    expect(button).to_contain_text("lecture two")
+    assert page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth") == 0
+    box = button.bounding_box()
+    assert box["x"] + box["width"] <= 390
+    screenshot(page, "lesson-next-button-en-phone")
