@@ -330,6 +330,18 @@ def test_an_organisers_lesson_tables_read_in_words_on_a_phone(
     expect(page.locator("#unit-completion thead")).to_be_visible()
     expect(page.locator("#member-completion thead th").nth(3)).to_have_text("已观看（秒）")
     screenshot(page, "lesson-report-desktop")
+    # A long English unit name wraps in its column: the reminders stay inside the card.
+    from orgs.models import Unit
+
+    Unit.objects.filter(pk=tree["gz"].pk).update(
+        name_en="Guangzhou Resident Office of the National Audit Office, Southern Power Grid Audit Team, Temporary"
+    )
+    page.context.add_cookies([{"name": django_settings.LANGUAGE_COOKIE_NAME, "value": "en", "url": live_server.url}])
+    page.goto(f"{live_server.url}/lessons/{made.pk}/report/")
+    expect(page.locator("#unit-completion thead th").nth(1)).to_have_text("Headcount")
+    card = page.locator(".table-responsive:has(#unit-completion)")
+    assert card.evaluate("box => box.scrollWidth <= box.clientWidth"), "the unit table scrolls sideways on a desktop"
+    screenshot(page, "lesson-report-en-desktop")
 
 
 def test_the_next_lesson_button_wraps_inside_a_phone_screen(
