@@ -11,7 +11,8 @@ from django.utils.translation import gettext_lazy as _
 from orgs import access
 from orgs.models import User
 
-from .models import Attempt, NotebookEntry, Paper, PointEvent, PointRule, Question, QuestionBank
+from .models import Attempt, Lesson, NotebookEntry, Paper, PointEvent, PointRule, Question, QuestionBank, StudyCredit
+from .services import videos
 from .services.attempts import attempts_expire_due
 from .services.notebook import notebook_release_due
 
@@ -176,3 +177,23 @@ def paper_grade(member: User, paper: Paper) -> Attempt | None:
     finished = finished_attempts(paper, member=member)
     order = {"best": ["-score", "finished_at"], "last": ["-finished_at"], "first": ["finished_at"]}[paper.grading]
     return finished.order_by(*order).first()
+
+
+def member_study_credits(member: User) -> list[StudyCredit]:
+    """The member's study credits, newest first, each with `openable`: whether the member may open
+    its lesson now. Hours earned stay earned (and counted, here and by the rankings) when a lesson is
+    later unpublished, closed or no longer addressed to the member's unit; only the link goes."""
+    credits = list(
+        StudyCredit.objects.filter(member=member)
+        .select_related("lesson__series", "lesson__unit", "rule__organ")
+        .order_by("-granted_at")
+    )
+    visible = set(
+        Lesson.objects.filter(videos.lessons_visible_q(member), pk__in=[credit.lesson_id for credit in credits])
+        .values_list("pk", flat=True)
+        .distinct()
+    )
+    for credit in credits:
+        # An organiser may still preview a lesson of a unit they manage, as the player allows.
+        credit.openable = credit.lesson_id in visible or access.can_manage_unit(member, credit.lesson.unit)
+    return credits

@@ -30,6 +30,7 @@ from quizsite.redirects import back_to
 from quizsite.spreadsheets import ExportWorkbook, xlsx_response
 
 from ..models import Heartbeat, Lesson, Series, StudyCredit, Upload, WatchProgress
+from ..selectors import member_study_credits
 from ..services import attempts, study_rules, videos
 from ..services.videos import LessonRejected
 
@@ -144,11 +145,7 @@ def study_hours(request):
     """The member's study hours: this year's and all, and each lesson that earned them."""
     from quizsite.selectors import study_hours_this_year
 
-    credits = list(
-        StudyCredit.objects.filter(member=request.user)
-        .select_related("lesson__series", "rule__organ")
-        .order_by("-granted_at")
-    )
+    credits = member_study_credits(request.user)
     own_organ_path = study_rules.organ_path(request.user.unit) if request.user.unit else None
     for credit in credits:
         credit.basis_text = study_rules.credit_basis_text(credit, own_organ_path=own_organ_path)

@@ -9,7 +9,7 @@ from django.conf import settings as django_settings
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from lessons.models import Heartbeat, StudyCredit, WatchProgress
+from lessons.models import Heartbeat, Lesson, StudyCredit, WatchProgress
 from lessons.services import videos
 from lessons.services.points import point_rules_ensure_defaults
 from tests import factories
@@ -265,7 +265,7 @@ def test_organiser_uploads_in_chunks_and_watches_processing_finish(
     assert page.locator("#upload-progress").inner_text() == "100%"
     assert "bg-success" in page.locator("#process-progress").get_attribute("class")  # not left yellow
     screenshot(page, "lesson-upload")
-    from lessons.models import Lesson, Upload
+    from lessons.models import Upload
 
     lesson = Lesson.objects.get(title="第三讲：上传测试")
     last_upload = Upload.objects.filter(lesson=lesson).latest("created_at")
@@ -285,6 +285,15 @@ def test_an_organisers_lesson_tables_read_in_words_on_a_phone(
     made = videos.lesson_create(
         title="学习党章：第一讲（演示）", unit=tree["gz"], series=hall, required=True, published=True
     )
+    # A one-minute lesson a member of the first branch watched through: the member table has a row.
+    Lesson.objects.filter(pk=made.pk).update(status=Lesson.Status.READY, duration_s=60)
+    made.refresh_from_db()
+    viewer = factories.member(tree["gz1"], username="viewer", real_name="欧阳学习")
+    start = timezone.now() - timedelta(minutes=5)
+    for second in range(0, 61, 10):
+        at = start + timedelta(seconds=second)
+        videos.heartbeat_record(member=viewer, lesson=made, tab="A", position_s=float(second), playing=True, at=at)
+    assert StudyCredit.objects.filter(member=viewer, lesson=made).exists()
     page = page_factory(phone=True, locale="zh-CN")
     sign_in(page, live_server.url, "org")
     for url, cell in (
@@ -307,4 +316,61 @@ def test_an_organisers_lesson_tables_read_in_words_on_a_phone(
     remind = first.locator("button")  # the organiser, in 广州特派办 itself, has not finished
     expect(remind).to_be_visible()
     assert remind.bounding_box()["x"] + remind.bounding_box()["width"] <= 390
+    # The member table stacks the same way: the name, then its labelled figures, no sideways scroll.
+    card = page.locator(".table-responsive:has(#member-completion)")
+    assert card.evaluate("box => box.scrollWidth <= box.clientWidth"), "the member table scrolls sideways"
+    row = page.locator("#member-completion tbody tr").first
+    expect(row.locator("td").first).to_have_text("欧阳学习")
+    expect(row.locator("td[data-label]").first).to_have_attribute("data-label", "单位")
+    expect(row.locator("td[data-label='学时']")).to_contain_text("学时")
+    assert not page.locator("#member-completion thead").is_visible()
     screenshot(page, "lesson-report-phone")
+    # On a desktop both are tables again, under their column heads.
+    page.set_viewport_size({"width": 1366, "height": 900})
+    expect(page.locator("#unit-completion thead")).to_be_visible()
+    expect(page.locator("#member-completion thead th").nth(3)).to_have_text("已观看（秒）")
+    screenshot(page, "lesson-report-desktop")
+    # A long English unit name wraps in its column: the reminders stay inside the card.
+    from orgs.models import Unit
+
+    Unit.objects.filter(pk=tree["gz"].pk).update(
+        name_en="Guangzhou Resident Office of the National Audit Office, Southern Power Grid Audit Team, Temporary"
+    )
+    page.context.add_cookies([{"name": django_settings.LANGUAGE_COOKIE_NAME, "value": "en", "url": live_server.url}])
+    page.goto(f"{live_server.url}/lessons/{made.pk}/report/")
+    expect(page.locator("#unit-completion thead th").nth(1)).to_have_text("Headcount")
+    card = page.locator(".table-responsive:has(#unit-completion)")
+    assert card.evaluate("box => box.scrollWidth <= box.clientWidth"), "the unit table scrolls sideways on a desktop"
+    screenshot(page, "lesson-report-en-desktop")
+
+
+def test_the_next_lesson_button_wraps_inside_a_phone_screen(
+    live_server, transactional_db, tree, page_factory, screenshot
+):
+    """On a touch screen buttons keep their width (they do not shrink below their text): the next
+    lesson's button, with a long English title, reached 54 px past a 390 px screen."""
+    from django.conf import settings as conf
+
+    from lessons.models import Series
+
+    hall = Series.objects.create(slug="hall", title="机关讲堂", title_en="Lecture hall", unit=tree["gz"])
+    first, second = (
+        videos.lesson_create(title=title, title_en=english, unit=tree["gz"], series=hall, published=True)
+        for title, english in (
+            ("第一讲", "Lecture one"),
+            ("第二讲", "The Party Constitution and the rules of the Party, lecture two"),
+        )
+    )
+    Lesson.objects.filter(pk__in=[first.pk, second.pk]).update(status=Lesson.Status.READY, duration_s=60)
+    Lesson.objects.filter(pk=second.pk).update(position=2)
+    factories.member(tree["gz1"], username="viewer", password=django_settings.DEMO_PASSWORD)
+    page = page_factory(phone=True)
+    page.context.add_cookies([{"name": conf.LANGUAGE_COOKIE_NAME, "value": "en", "url": live_server.url}])
+    sign_in(page, live_server.url, "viewer")
+    page.goto(f"{live_server.url}/lessons/{first.pk}/")
+    button = page.locator("#next-lesson")
+    expect(button).to_contain_text("lecture two")
+    assert page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth") == 0
+    box = button.bounding_box()
+    assert box["x"] + box["width"] <= 390
+    screenshot(page, "lesson-next-button-en-phone")

@@ -309,3 +309,74 @@ def test_lessons_made_before_drafts_stay_published(tree):
         executor.loader.build_graph()
         executor.migrate(latest)
     assert Lesson.objects.create(title="新课", unit=tree["gz"]).publication == Lesson.Publication.DRAFT
+
+
+def test_hours_from_a_lesson_taken_back_to_a_draft_stay_counted_and_lose_only_their_link(
+    tree, member, member_client, gz_organiser, clock
+):
+    """Hours earned stay earned: the member's record, home, profile, library, API and a study-hours
+    ranking all count the lesson's hours after it was unpublished; the record lists it as no
+    longer available instead of linking to a page that would refuse them."""
+    from datetime import datetime
+    from decimal import Decimal
+    from zoneinfo import ZoneInfo
+
+    from tests.lessons.test_study_rules import minute_lesson, watch_through
+    from tests.rankings.test_services import by_label, compute
+
+    shanghai = ZoneInfo("Asia/Shanghai")
+    clock.now = datetime(2026, 12, 5, 12, 0, tzinfo=shanghai)
+    lessons = {}
+    # title: (own hours, completed at); the last one in the year before
+    for title, hours, finished in (
+        ("第一讲", "1.5", datetime(2026, 12, 1, 9, 0, tzinfo=shanghai)),
+        ("第二讲", "0.75", datetime(2026, 12, 2, 9, 0, tzinfo=shanghai)),
+        ("第三讲", "0.5", datetime(2026, 12, 3, 9, 0, tzinfo=shanghai)),
+        ("去年的课", "2", datetime(2025, 12, 20, 9, 0, tzinfo=shanghai)),
+    ):
+        lesson = minute_lesson(tree["gz"])
+        Lesson.objects.filter(pk=lesson.pk).update(title=title, study_hours=Decimal(hours))
+        lesson.refresh_from_db()
+        assert watch_through(member, lesson, finishing_at=finished).hours == Decimal(hours)
+        lessons[title] = lesson
+    assert watch_through(gz_organiser, lessons["第二讲"], finishing_at=clock.now).hours == Decimal("0.75")
+    gone = videos.lesson_unpublish(lesson=lessons["第二讲"])
+    assert member_client.get(f"/lessons/{gone.pk}/").status_code == 403  # the page a link would lead to
+
+    # 1.5 + 0.75 + 0.5 = 2.75 this year; with last year's 2: 4.75 in all
+    page = member_client.get("/lessons/hours/")
+    text = " ".join(page.content.decode().split())
+    assert re.search(r'id="hours-this-year">2\.75<', text) and re.search(r'id="hours-total">4\.75<', text)
+    listed = re.findall(r'<span class="fw-semibold text-nowrap">\+([\d.]+)</span>', text)
+    assert listed == ["0.50", "0.75", "1.50", "2"] and sum(Decimal(h) for h in listed) == Decimal("4.75")
+    for title in ("第一讲", "第三讲", "去年的课"):
+        assert f'href="/lessons/{lessons[title].pk}/">{title}</a>' in text
+    assert f'href="/lessons/{gone.pk}/"' not in text
+    assert f'<span data-gone="{gone.pk}">第二讲 <span class="badge text-bg-secondary">已下线</span>' in text
+    assert "该微党课已无法打开，您已获得的学时照常计入。" in text
+    member_client.cookies["django_language"] = "en"
+    english = " ".join(member_client.get("/lessons/hours/").content.decode().split())
+    badge = '<span class="badge text-bg-secondary">No longer available</span>'
+    assert f'<span data-gone="{gone.pk}">第二讲 {badge}' in english
+    assert "the hours you earned from it still count." in english
+
+    assert member_client.get("/").context["hours_this_year"] == Decimal("2.75")
+    assert member_client.get("/me/").context["hours_this_year"] == Decimal("2.75")
+    assert member_client.get("/lessons/").context["hours"] == Decimal("4.75")
+    api = APIClient()
+    api.force_authenticate(member)
+    assert api.get("/api/v1/study/hours/").json() == {"hours": 4.75, "lessons_completed": 4}
+    rule = factories.ranking_rule(
+        tree["audit"],
+        subject="member",
+        sources=[{"kind": "study_hours"}],
+        period_starts_on=datetime(2025, 1, 1).date(),
+        period_ends_on=datetime(2026, 12, 31).date(),
+    )
+    rows = by_label(compute(rule).snapshot)
+    assert float(rows["张党员"].total) == 4.75
+
+    # its organiser may still preview it, so their record keeps the link
+    organiser = Client()
+    organiser.force_login(gz_organiser)
+    assert f'href="/lessons/{gone.pk}/">第二讲</a>' in organiser.get("/lessons/hours/").content.decode()

@@ -45,6 +45,10 @@ def test_an_organiser_creates_a_series_in_the_product_and_empty_or_duplicate_tit
     series = Series.objects.get(title="廉政 讲堂")
     assert created.status_code == 302 and created["Location"] == f"/lessons/series/{series.pk}/"
     assert series.unit == tree["gz"] and series.title_en == "Integrity hall" and series.slug
+    # The new series says it has no lessons, without numbering that sentence as its lesson 1.
+    empty = organiser_client.get(created["Location"]).content.decode()
+    assert 'id="series-empty">还没有课程。在微党课的设置中选择该系列，即可把课加入。</div>' in empty
+    assert 'id="series-lessons"' not in empty
 
     blank = organiser_client.post("/lessons/series/", {"title": "   ", "unit": tree["gz"].pk})
     duplicate = organiser_client.post(

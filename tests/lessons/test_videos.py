@@ -119,12 +119,31 @@ def test_import_lesson_command_prints_json_and_refuses_a_non_video(tree, clip, t
     Series.objects.create(slug="jiangtang", title="机关讲堂", unit=tree["audit"])
     call_command("import_lesson", str(clip), "--series", "jiangtang", "--title", "第一讲", "--json")
     summary = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
-    assert set(summary) == {"lesson", "duration_s", "poster", "renditions"} and summary["renditions"] == ["360p"]
+    assert set(summary) == {"lesson", "duration_s", "poster", "renditions", "published"}
+    assert summary["renditions"] == ["360p"] and summary["published"] is False
     text = tmp_path / "notes.mp4"
     text.write_text("not a video")
     with pytest.raises(CommandError, match="not a playable video"):
         call_command("import_lesson", str(text), "--series", "jiangtang", "--title", "坏文件")
     assert Lesson.objects.count() == 1
+
+
+def test_an_imported_lesson_is_a_draft_like_one_made_on_the_pages_unless_published(tree, clip, capsys):
+    Series.objects.create(slug="jiangtang", title="机关讲堂", unit=tree["audit"])
+    call_command("import_lesson", str(clip), "--series", "jiangtang", "--title", "草稿")
+    assert "a draft: publish it in its Settings, or import with --publish" in capsys.readouterr().out
+    call_command("import_lesson", str(clip), "--series", "jiangtang", "--title", "旧脚本", "--draft")
+    call_command("import_lesson", str(clip), "--series", "jiangtang", "--title", "发布", "--publish")
+    assert capsys.readouterr().out.strip().splitlines()[-1].endswith("; published")
+    assert dict(Lesson.objects.values_list("title", "publication")) == {
+        "草稿": Lesson.Publication.DRAFT,
+        "旧脚本": Lesson.Publication.DRAFT,
+        "发布": Lesson.Publication.PUBLISHED,
+    }
+    member = factories.member(tree["gz1"])
+    assert list(Lesson.objects.filter(videos.lessons_visible_q(member)).values_list("title", flat=True)) == ["发布"]
+    with pytest.raises(CommandError, match="not allowed with argument"):
+        call_command("import_lesson", str(clip), "--series", "jiangtang", "--title", "两者", "--draft", "--publish")
 
 
 def test_upload_resumes_from_the_servers_offset_and_refuses_oversize_and_empty(tree, clip, settings):

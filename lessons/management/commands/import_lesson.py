@@ -1,7 +1,8 @@
-"""Add a micro-class from a video file: `manage.py import_lesson FILE --series SLUG --title T [--draft] [--json]`.
+"""Add a micro-class from a video file: `manage.py import_lesson FILE --series SLUG --title T [--publish] [--json]`.
 
-Published unless `--draft`, as before lessons had drafts: a script importing a series keeps
-making lessons members see."""
+A draft unless `--publish`, like a lesson made on the organiser's pages: an import shows to
+members only when someone says so. `--draft` (the default) is still accepted from scripts written
+when imports were published."""
 
 import json
 from pathlib import Path
@@ -21,7 +22,9 @@ class Command(BaseCommand):
         parser.add_argument("--title", required=True)
         parser.add_argument("--speaker", default="")
         parser.add_argument("--required", action="store_true", help="members may not skip ahead")
-        parser.add_argument("--draft", action="store_true", help="keep it a draft, unseen until published")
+        shown = parser.add_mutually_exclusive_group()
+        shown.add_argument("--publish", action="store_true", help="publish it: members see it once processed")
+        shown.add_argument("--draft", action="store_true", help="keep it a draft, unseen until published (the default)")
         parser.add_argument("--json", action="store_true", help="end with one JSON line")
 
     def handle(
@@ -32,7 +35,7 @@ class Command(BaseCommand):
         title: str,
         speaker: str,
         required: bool,
-        draft: bool,
+        publish: bool,
         json: bool,
         **options,
     ):
@@ -43,7 +46,7 @@ class Command(BaseCommand):
         if found is None:
             raise CommandError(f"No series {series!r}.")
         lesson = videos.lesson_create(
-            title=title, unit=found.unit, series=found, speaker=speaker, required=required, published=not draft
+            title=title, unit=found.unit, series=found, speaker=speaker, required=required, published=publish
         )
         videos.lesson_attach_file(lesson=lesson, path=path)
         lesson = videos.lesson_process(lesson_id=lesson.pk, on_progress=lambda p: self.stderr.write(f"{p:3d}%"))
@@ -56,12 +59,14 @@ class Command(BaseCommand):
             "duration_s": float(lesson.duration_s),
             "poster": lesson.poster,
             "renditions": [r["name"] for r in lesson.renditions],
+            "published": lesson.is_published,
         }
         self.stdout.write(
             _dumps(summary)
             if json
             else f"Lesson {lesson.pk}: {lesson.title}, {lesson.duration_s} s, "
-            f"renditions {', '.join(summary['renditions'])}"
+            f"renditions {', '.join(summary['renditions'])}; "
+            + ("published" if lesson.is_published else "a draft: publish it in its Settings, or import with --publish")
         )
 
 
