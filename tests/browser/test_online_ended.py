@@ -16,7 +16,7 @@ from tests.browser.test_study import answer_card
 pytestmark = pytest.mark.browser
 
 LOCALES = ["zh-CN", "en-US"]
-SUBMITTED = {"zh-CN": "你已交卷。", "en-US": "You submitted this attempt."}
+SUBMITTED = {"zh-CN": "您已交卷。", "en-US": "You submitted this attempt."}
 CLOSED = {"zh-CN": "本次作答已结束：竞赛已截止。", "en-US": "This attempt has ended: the contest has closed."}
 CLOSED_ON_SAVE = {
     "zh-CN": "本次作答已结束：竞赛已于 {t} 截止。截止前保存的答案有效。",
