@@ -390,6 +390,11 @@ def local_stamp(moment) -> str:
     return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M")
 
 
+def first_key(online) -> object:
+    """A valid answer to the attempt's first question (its type is drawn at random)."""
+    return key_of(online.attempt.items.select_related("version").get(position=1))
+
+
 def test_a_save_after_the_time_ran_out_says_the_attempt_ended_then_not_that_it_was_submitted(setup):
     """Time limit 60 s, window open for days: the first late save ends the attempt at its deadline,
     and that save and every later one (or a question opened, or an event) say so."""
@@ -403,7 +408,11 @@ def test_a_save_after_the_time_ran_out_says_the_attempt_ended_then_not_that_it_w
         for late in (61, 3600):
             with pytest.raises(AttemptRejected) as refused:
                 services.online_answer_save(
-                    online=online, device="phone-1", position=1, response="A", at=NOW + timedelta(seconds=late)
+                    online=online,
+                    device="phone-1",
+                    position=1,
+                    response=first_key(online),
+                    at=NOW + timedelta(seconds=late),
                 )
             assert (refused.value.code, refused.value.message) == ("deadline_passed", expected)
         with pytest.raises(AttemptRejected) as refused:
@@ -416,7 +425,7 @@ def test_a_save_after_the_time_ran_out_says_the_attempt_ended_then_not_that_it_w
     assert services.how_ended(online.attempt) == "time_up"
     with translation.override("zh-hans"):
         with pytest.raises(AttemptRejected) as refused:
-            services.online_answer_save(online=online, device="phone-1", position=1, response="A")
+            services.online_answer_save(online=online, device="phone-1", position=1, response=first_key(online))
         assert refused.value.message == (
             f"本次作答已结束：作答时间已于 {local_stamp(deadline)} 用完。此前保存的答案有效。"
         )
@@ -432,7 +441,7 @@ def test_a_save_after_the_contest_closed_says_the_attempt_ended_with_the_contest
     online = start(contest, factories.member(setup["branch"]))
     with translation.override("en"), pytest.raises(AttemptRejected) as refused:
         services.online_answer_save(
-            online=online, device="phone-1", position=1, response="A", at=closes + timedelta(seconds=1)
+            online=online, device="phone-1", position=1, response=first_key(online), at=closes + timedelta(seconds=1)
         )
     assert (refused.value.code, refused.value.message) == (
         "deadline_passed",
@@ -450,7 +459,7 @@ def test_a_save_after_the_member_submitted_says_it_was_submitted(setup):
     services.online_attempt_submit(online=online, device="phone-1", at=NOW + timedelta(seconds=5))
     with translation.override("en"), pytest.raises(AttemptRejected) as refused:
         services.online_answer_save(
-            online=online, device="phone-1", position=1, response="A", at=NOW + timedelta(seconds=6)
+            online=online, device="phone-1", position=1, response=first_key(online), at=NOW + timedelta(seconds=6)
         )
     assert (refused.value.code, refused.value.message) == (
         "attempt_finished",
