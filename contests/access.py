@@ -5,6 +5,7 @@ import threading
 import time
 
 from django.core.cache import cache
+from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -167,6 +168,37 @@ def _seated(code: str, member_id: int) -> TeamMember | None:
                         _SEATS.clear()
                     _SEATS[code] = seats
     return seats.get(member_id)
+
+
+def rosters_forget(codes: list[str]) -> None:
+    """Forget the rosters this process keeps of the contests with `codes` (deleted)."""
+    with _seats_lock:
+        for code in codes:
+            _SEATS.pop(code, None)
+
+
+def places_forget_deleted(contests) -> None:
+    """Call inside the transaction that deletes `contests` (a queryset, read before the delete):
+    once it commits, every process forgets their rosters and the hot state their players'
+    places, and their open sockets are told the contest is gone and closed
+    (`fanout.publish_contests_gone`). Without it another process would keep a deleted contest's
+    roster, and its phones, until one of them reconnected there."""
+    gone = [
+        {"id": pk, "code": code, "rehearsal": of is not None}
+        for pk, code, of in contests.values_list("pk", "join_code", "rehearsal_of_id")
+    ]
+    if not gone:
+        return
+    places = TeamMember.objects.filter(contest_id__in=[contest["id"] for contest in gone])
+    keys = [_place_key(code, member_id) for code, member_id in places.values_list("contest__join_code", "member_id")]
+
+    def forget() -> None:
+        rosters_forget([contest["code"] for contest in gone])  # here at once, with or without a socket
+        if keys:
+            fanout.hot_forget(keys)
+        fanout.publish_contests_gone(gone)
+
+    transaction.on_commit(forget)
 
 
 def places_forget(code: str, member_id: int) -> None:

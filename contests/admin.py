@@ -1,11 +1,14 @@
 """Contest set-up in the admin (scoped to the organiser's units); facts are read-only."""
 
 from django.contrib import admin
+from django.db import transaction
+from django.db.models import Q
 
 from lessons.models import QuestionVersion
 from lessons.selectors import questions_usable_by
 from orgs.admin import FactAdmin, ScopedAdmin, ScopedInline
 
+from . import access
 from .models import AuditEntry, Contest, ContestAnswer, Round, RoundQuestion, ScoreEvent, Team, TeamMember
 
 
@@ -26,6 +29,19 @@ class ContestAdmin(ScopedAdmin):
     list_filter = ["status"]
     readonly_fields = ["join_code", "status", "current", "started_at", "finished_at"]
     inlines = [TeamInline, RoundInline]
+
+    # A superuser's deletion (rehearsals go with their contest): every process forgets the
+    # rosters and closes the phones, as a rehearsal reset does.
+    @transaction.atomic  # the processes act once the deletion has committed
+    def delete_model(self, request, obj):
+        access.places_forget_deleted(Contest.objects.filter(Q(pk=obj.pk) | Q(rehearsal_of=obj.pk)))
+        super().delete_model(request, obj)
+
+    @transaction.atomic
+    def delete_queryset(self, request, queryset):
+        ids = list(queryset.values_list("pk", flat=True))
+        access.places_forget_deleted(Contest.objects.filter(Q(pk__in=ids) | Q(rehearsal_of__in=ids)))
+        super().delete_queryset(request, queryset)
 
 
 class TeamMemberInline(ScopedInline):

@@ -28,6 +28,9 @@ from .fanout import HUB
 from .models import Contest, ContestAnswer, Opening, Team
 
 log = logging.getLogger(__name__)
+# What an open socket is told when its contest is deleted (`ContestConsumer.contest_gone`).
+CONTEST_DELETED = _("This contest has been deleted; this connection has ended.")
+REHEARSAL_RESET = _("This rehearsal has been reset: the new one has a new join code. This connection has ended.")
 SNAPSHOT_CACHE_S = 2
 RATE_PER_SECOND = 8
 RATE_BURST = 16
@@ -173,6 +176,20 @@ class ContestConsumer(EndsWithSignIn, AsyncWebsocketConsumer):
         refusal = access.refusal(self.role)
         await self.send(text_data=protocol.error_message(refusal.code, refusal.message))
         await self.close(code=4403)
+
+    async def contest_gone(self, *, rehearsal: bool) -> None:
+        """Tell the socket its contest was deleted (a rehearsal: reset), then close it with 4403:
+        there is nothing to reconnect to. Runs on the hub's task (`Hub.end_contests`): no database."""
+        self.sign_in_over = True  # from now on `send` drops what this socket would still be sent
+        self.stop_deliveries()
+        self.forget_sign_in()
+        with translation.override(self.language):
+            text = protocol.error_message("contest_deleted", REHEARSAL_RESET if rehearsal else CONTEST_DELETED)
+        try:
+            await self.base_send({"type": "websocket.send", "text": text})
+            await self.base_send({"type": "websocket.close", "code": 4403})
+        except Exception:  # the client went meanwhile
+            log.debug("a socket of a deleted contest had gone", exc_info=True)
 
     async def send(self, text_data=None, bytes_data=None, close=False) -> None:
         # Replies (an acknowledgement per answer) take the broadcasts' path once the socket has

@@ -160,6 +160,29 @@ class Hub:
             if isinstance(result, Exception):
                 log.warning("a socket whose sign-in ended could not be closed", exc_info=result)
 
+    async def end_contests(self, gone: list[dict]) -> None:
+        """Forget this process's rosters of the contests `gone` (`publish_contests_gone`: just
+        deleted), and close their sockets here, each told why (`ContestConsumer.contest_gone`).
+        No database: every process runs this."""
+        from .access import rosters_forget  # access imports this module
+
+        rosters_forget([contest["code"] for contest in gone])
+        # By id and code: a test database, or SQLite, may reuse a deleted contest's id.
+        codes = {contest["id"]: contest["code"] for contest in gone}
+        sockets = set()
+        for name, members in list(self.groups.items()):
+            code = codes.get(int(name.split(":", 1)[0]))
+            if code is not None:
+                sockets.update(socket for socket in members if socket.contest.join_code == code)
+        rehearsals = {contest["code"] for contest in gone if contest.get("rehearsal")}
+        results = await asyncio.gather(
+            *(socket.contest_gone(rehearsal=socket.contest.join_code in rehearsals) for socket in sockets),
+            return_exceptions=True,
+        )
+        for result in results:
+            if isinstance(result, Exception):
+                log.warning("a socket of a deleted contest could not be closed", exc_info=result)
+
     async def deliver(self, group: str, text: str) -> None:
         """Write `text` to every socket of `group` in this process.
 
@@ -242,6 +265,9 @@ class Hub:
                         group = message["channel"].decode()[len(prefix) :]
                         if group == SIGN_INS_ENDED:
                             await self.end_sign_ins(json.loads(message["data"]))
+                            continue
+                        if group == CONTESTS_GONE:
+                            await self.end_contests(json.loads(message["data"]))
                             continue
                         if group.endswith(TEAMS):
                             await self.deliver_teams(int(group.split(":", 1)[0]), message["data"].decode())
@@ -366,6 +392,7 @@ def _stop_if_cancelled() -> None:
 RESYNC = ":resync"  # the channel suffix of a request to resync a contest's sockets
 TEAMS = ":teams"  # the channel suffix of teams' own frames (`publish_team_frames`)
 SIGN_INS_ENDED = "sign-ins-ended"  # the channel (after the prefix) of `publish_sign_ins_ended`
+CONTESTS_GONE = "contests-gone"  # the channel (after the prefix) of `publish_contests_gone`
 ENDINGS_KEPT_S = 60  # far longer than a sign-in takes to be read and its socket tracked
 RESYNC_RETRY_S = 0.5
 SUBSCRIBE_WAIT_S = 5.0  # the longest a connecting socket waits for the process's subscription
@@ -597,6 +624,23 @@ def publish_sign_ins_ended(ending: dict) -> None:
         except RedisError:
             log.warning("ended sign-ins not published; closing this process's sockets only", exc_info=True)
     _on_hub_loop(lambda: HUB.end_sign_ins(dict(ending)))
+
+
+def publish_contests_gone(gone: list[dict]) -> None:
+    """Have every process forget its rosters of the contests `gone` ([{"id", "code", "rehearsal"}],
+    just deleted) and close their sockets, each told why: one message on the channel every
+    process already listens to. Call after the commit that deleted them.
+
+    If Redis is unreachable, only this process acts (logged): another process's roster of a
+    deleted contest then lasts until a phone signs in there with its code (and is refused,
+    `ContestConsumer.refuse_contest_gone`), and its sockets until they reconnect."""
+    if settings.REDIS_URL:
+        try:
+            _client().publish(channel_prefix() + CONTESTS_GONE, json.dumps(gone))
+            return
+        except RedisError:
+            log.warning("deleted contests not published; acting in this process only", exc_info=True)
+    _on_hub_loop(lambda: HUB.end_contests(gone))
 
 
 def _deliver_here(group: str, text: str) -> None:

@@ -240,16 +240,18 @@ def my_places(member: User) -> list[Place]:
         list(Unit.objects.filter(path__in=_ancestor_paths(unit)).values_list("pk", flat=True)) if unit else []
     )
     subjects = {RankingRule.Subject.MEMBER: [member.pk], RankingRule.Subject.UNIT: ancestor_ids}
-    teams: dict[str | None, list[int]] = {}
+    teams: dict[tuple, list[int]] = {}
     places = []
     rules = visible_rules(member).filter(snapshots__status=Snapshot.Status.PUBLISHED).distinct()
     for rule in rules:
         snapshot = rule.snapshots.filter(status=Snapshot.Status.PUBLISHED).first()
         if rule.subject == RankingRule.Subject.TEAM and snapshot:
-            kind = RuleParams.from_json(snapshot.parameters).teams
-            if kind not in teams:
-                teams[kind] = sorted(member_teams(member, kind))
-            ids = teams[kind]
+            params = RuleParams.from_json(snapshot.parameters)
+            # A relay's runners are those of the legs inside the board's period.
+            key = (params.teams, params.period)
+            if key not in teams:
+                teams[key] = sorted(member_teams(member, params.teams, period=params.period))
+            ids = teams[key]
         else:
             ids = subjects.get(rule.subject) or []
         row = (

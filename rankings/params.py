@@ -178,15 +178,21 @@ class RuleParams:
         return json.dumps(self.to_json(), sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
 
     @property
+    def period(self) -> tuple[datetime | None, datetime | None]:
+        """The instants the rule's period runs from and until (`period_bounds`)."""
+        return period_bounds(
+            date.fromisoformat(self.period_starts_on) if self.period_starts_on else None,
+            date.fromisoformat(self.period_ends_on) if self.period_ends_on else None,
+        )
+
+    @property
     def period_start(self) -> datetime | None:
-        return local_midnight(date.fromisoformat(self.period_starts_on)) if self.period_starts_on else None
+        return self.period[0]
 
     @property
     def period_end(self) -> datetime | None:
         """The first instant after the period: local midnight ending its last day."""
-        if not self.period_ends_on:
-            return None
-        return local_midnight(date.fromisoformat(self.period_ends_on) + timedelta(days=1))
+        return self.period[1]
 
     @property
     def teams(self) -> str | None:
@@ -204,6 +210,15 @@ def _tier(tier: dict) -> dict:
     if tier.get("per_group"):
         plain["per_group"] = int(tier["per_group"])
     return plain
+
+
+def period_bounds(starts_on: date | None, ends_on: date | None) -> tuple[datetime | None, datetime | None]:
+    """A period of local calendar days, both included, as instants: the local midnight beginning
+    its first day, and the one ending its last (the first instant after it); None for an open end."""
+    return (
+        local_midnight(starts_on) if starts_on else None,
+        local_midnight(ends_on + timedelta(days=1)) if ends_on else None,
+    )
 
 
 def local_midnight(day: date) -> datetime:

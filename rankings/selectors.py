@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from datetime import datetime
 
 from django.db.models import Avg, Count, Exists, F, Max, Min, OuterRef, Q, QuerySet, Subquery
 
@@ -13,7 +14,7 @@ from orgs.models import Role, RoleGrant, Unit, User
 from quizsite.naming import in_language
 
 from .models import RankingRule, RuleUnit, Snapshot, SnapshotRow
-from .params import RATE_METRICS, RuleParams, teams_ranked
+from .params import RATE_METRICS, RuleParams, period_bounds, teams_ranked
 from .templatetags.ranking_format import metric_value
 from .ties import TieMark, tie_mark
 
@@ -63,32 +64,46 @@ def own_certificate_subjects(user, rule: RankingRule) -> set[int] | None:
     if rule.subject == RankingRule.Subject.MEMBER:
         return {user.pk}
     if rule.subject == RankingRule.Subject.TEAM:
-        return member_teams(user, teams_ranked(rule.sources.values_list("kind", flat=True)))
+        teams = teams_ranked(rule.sources.values_list("kind", flat=True))
+        return member_teams(user, teams, period=period_bounds(rule.period_starts_on, rule.period_ends_on))
     return set(access.managed_units(user).filter(path__startswith=rule.unit.path).values_list("pk", flat=True))
 
 
-def _ran(legs: QuerySet[RelayLeg]) -> QuerySet[RelayLeg]:
-    return legs.filter(status=RelayLeg.Status.FINISHED, holder__isnull=False)
+Period = tuple[datetime | None, datetime | None]
 
 
-def member_teams(user, teams: str | None) -> set[int]:
+def _ran(legs: QuerySet[RelayLeg], period: Period) -> QuerySet[RelayLeg]:
+    """The finished legs among `legs` that a ranking of `period` counts: those finished inside it
+    (as the ranking's facts are, `rankings.sources.exam`: its days are local calendar days)."""
+    starts, ends = period
+    legs = legs.filter(status=RelayLeg.Status.FINISHED, holder__isnull=False)
+    if starts is not None:
+        legs = legs.filter(finished_at__gte=starts)
+    if ends is not None:
+        legs = legs.filter(finished_at__lt=ends)
+    return legs
+
+
+def member_teams(user, teams: str | None, *, period: Period = (None, None)) -> set[int]:
     """The teams of the kind a team ranking ranks (`RuleParams.teams`) that a board's results are
     about `user` in: a live contest team whose roster holds them, or a relay team for which they
-    ran a finished leg (`team_people`)."""
+    ran a finished leg inside the ranking's `period` (`team_people`)."""
     if teams == "relay":
-        return set(_ran(RelayLeg.objects.filter(holder=user)).values_list("team_id", flat=True))
+        return set(_ran(RelayLeg.objects.filter(holder=user), period).values_list("team_id", flat=True))
     return set(TeamMember.objects.filter(member=user).values_list("team_id", flat=True))
 
 
 def team_people(snapshot: Snapshot, team_ids) -> list[tuple[int, int]]:
     """(member_id, team_id) for the people of the teams `team_ids` of a team ranking's snapshot,
     whom its publication and certificates are for: a live contest team's roster; for a relay's
-    teams, the members who ran one of the team's finished legs, the legs its score adds up. A
-    relay team's roster names places, not people who ran: a place may be a unit (whichever of its
-    members starts the leg runs it), a leg may be given to another member, and a place skipped,
-    or never reached before the window closed, ran nothing; the leg's holder is who ran it."""
-    if RuleParams.from_json(snapshot.parameters).teams == "relay":
-        legs = _ran(RelayLeg.objects.filter(team_id__in=team_ids))
+    teams, the members who ran one of the team's finished legs that the snapshot counted (inside
+    its period), the legs its score adds up. A relay team's roster names places, not people who
+    ran: a place may be a unit (whichever of its members starts the leg runs it), a leg may be
+    given to another member, and a place skipped, or never reached before the window closed, ran
+    nothing; the leg's holder is who ran it."""
+    params = RuleParams.from_json(snapshot.parameters)
+    if params.teams == "relay":
+        legs = _ran(RelayLeg.objects.filter(team_id__in=team_ids), params.period)
         return list(legs.values_list("holder_id", "team_id").distinct())
     return list(TeamMember.objects.filter(team_id__in=team_ids).values_list("member_id", "team_id"))
 

@@ -333,6 +333,43 @@ def online_attempt_claim(*, online: OnlineAttempt, device: str, at: datetime | N
     return online
 
 
+def how_ended(attempt: Attempt) -> str:
+    """How a finished attempt ended: "submitted" (by the member), "closed" (at the contest's
+    close, which cut its deadline) or "time_up" (its time limit ran out)."""
+    if attempt.status != Attempt.Status.EXPIRED:
+        return "submitted"
+    return "closed" if attempt.finished_at >= attempt.paper.closes_at else "time_up"
+
+
+def attempt_over(attempt: Attempt) -> AttemptRejected:
+    """The refusal of any action on a finished attempt, saying how it ended (`how_ended`): a
+    page left open, or brought back by the browser's Back button, may still offer its questions.
+    The codes are lessons' (`deadline_passed` once the deadline ended it, else `attempt_finished`)."""
+    ended = how_ended(attempt)
+    if ended == "submitted":
+        return AttemptRejected(
+            "attempt_finished", _("This attempt has been submitted: its answers can no longer be changed.")
+        )
+    stamp = {"t": _stamp(attempt.finished_at)}
+    if ended == "closed":
+        message = _("This attempt has ended: the contest closed at %(t)s. The answers saved by then count.")
+    else:
+        message = _("This attempt has ended: its time ran out at %(t)s. The answers saved by then count.")
+    return AttemptRejected("deadline_passed", message % stamp)
+
+
+def _saying_how_it_ended(error: AttemptRejected, attempt_id: int, at: datetime | None) -> AttemptRejected:
+    """`error`, or, if it refused an action because the attempt has ended, `attempt_over`'s
+    refusal (the attempt read afresh, with a passed deadline applied)."""
+    if error.code not in ("attempt_finished", "deadline_passed"):
+        return error
+    attempt = Attempt.objects.select_related("paper").filter(pk=attempt_id).first()
+    if attempt is None:
+        return error
+    attempt = attempts.ensure_current(attempt, at=at)
+    return error if attempt.is_open else attempt_over(attempt)
+
+
 def _taken_over() -> AttemptRejected:
     return AttemptRejected(
         "taken_over",
@@ -369,7 +406,7 @@ def online_answer_save(
     except AttemptRejected as error:
         if error.code != guard.code:
             _check_device(online, device)  # a frozen device hears that first, whatever it sent
-        raise
+        raise _saying_how_it_ended(error, online.attempt_id, at) from None
 
 
 def online_draft_save(
@@ -387,7 +424,7 @@ def online_draft_save(
     except AttemptRejected as error:
         if error.code != guard.code:
             _check_device(OnlineAttempt(pk=layout.online_id), device)
-        raise
+        raise _saying_how_it_ended(error, attempt_id, None) from None
 
 
 def _device_guard(device: str) -> attempts.SaveGuard:
@@ -419,7 +456,7 @@ def integrity_record(
     if kind not in (IntegrityEvent.Kind.FOCUS_LOST, IntegrityEvent.Kind.PASTE):
         raise AttemptRejected("unknown_event", _("Unknown event."))
     if not online.attempt.is_open:
-        raise AttemptRejected("attempt_finished", _("This attempt has been submitted."))
+        raise attempt_over(online.attempt)
     _check_device(online, device)
     if position is not None and not online.attempt.items.filter(position=position).exists():
         raise AttemptRejected("not_in_attempt", _("That question is not part of this attempt."))
@@ -430,4 +467,7 @@ def online_item_open(*, online: OnlineAttempt, device: str, position: int, at: d
     """Show a question on the device holding the attempt: with a time per question, its clock
     starts now (server time) and its answer can change only until its deadline."""
     _check_device(online, device)
-    return attempts.item_open(attempt=online.attempt, position=position, at=at)
+    try:
+        return attempts.item_open(attempt=online.attempt, position=position, at=at)
+    except AttemptRejected as error:
+        raise _saying_how_it_ended(error, online.attempt_id, at) from None

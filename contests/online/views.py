@@ -14,6 +14,7 @@ from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from lessons import presenters
@@ -165,12 +166,24 @@ def attempt_start(request, contest_id: int):
     return redirect("contests:online_attempt", attempt_id=online.attempt_id)
 
 
+# Never stored: Back after the end must ask the server again, not show the questions as they
+# were (online_attempt.js also reloads a page the back-forward cache restores).
+@never_cache
 @login_required
 @rate_limited("online-page", limit=60)
 def attempt_page(request, attempt_id: int):
     online = access_online_attempt(request.user, attempt_id)
     if not online.attempt.is_open:
-        return redirect("contests:online_result", attempt_id=attempt_id)
+        # Not a redirect to the result: Back from the result would land on the result again.
+        return render(
+            request,
+            "contests/online/attempt_ended.html",
+            {
+                "contest": online.contest,
+                "attempt": online.attempt,
+                "ended": services.how_ended(online.attempt),
+            },
+        )
     held_by = online.device
     online = services.online_attempt_claim(online=online, device=device_of(request))
     payload = presenters.for_page(presenters.attempt_payload(online.attempt))

@@ -16,6 +16,7 @@ from orgs import access as orgs_access
 from orgs.models import Unit, User
 from orgs.selectors import PEOPLE_BY_NAME
 
+from .. import access
 from ..models import Contest, Round, RoundQuestion, Team, TeamMember
 from ..rounds import KINDS, round_kind
 from ..services.common import ContestRejected, audit
@@ -450,6 +451,7 @@ def contest_rehearse(*, contest: Contest, by: User, fresh: bool = False) -> Cont
     current = contest.rehearsals.order_by("-id").first()
     if current is not None and not fresh:
         return current
+    access.places_forget_deleted(contest.rehearsals.all())
     contest.rehearsals.all().delete()
     suffix = _("rehearsal")
     rehearsal = Contest.objects.create(

@@ -25,6 +25,9 @@
     "account_deactivated", "account_deleted", "password_reset", "password_changed", "signed_out", "device_signed_out",
   ]);
   const REFUSALS = new Set(["not_in_contest", "not_in_audience", "not_host", "not_judge", "bad_role", "too_many_attempts"]);
+  // The contest was deleted (a rehearsal: reset) while the page was open: then close 4403, with
+  // nothing to sign in to or try again (docs/protocol.md, "A contest that is deleted").
+  const GONE = "contest_deleted";
   const SIGNED_OUT_CLOSE = 4401;
   const REFUSED_CLOSE = 4403;
   const RESEND_WITHIN_MS = 60000; // docs/protocol.md, "How a client works"
@@ -133,7 +136,7 @@
           window.location.reload();
           return;
         }
-        if (frame.ref === undefined && (SIGN_IN_ENDINGS.has(frame.code) || REFUSALS.has(frame.code))) {
+        if (frame.ref === undefined && (SIGN_IN_ENDINGS.has(frame.code) || REFUSALS.has(frame.code) || frame.code === GONE)) {
           closing = frame; // the close (4401, 4403) follows: the page says it then
           return;
         }
@@ -174,18 +177,19 @@
   function showEnded(closeCode, frame) {
     const notice = document.getElementById("sign-in-ended");
     if (!notice) return;
-    const refused = closeCode === REFUSED_CLOSE;
+    const gone = Boolean(frame) && frame.code === GONE; // the frame's own sentence, no way back in
+    const refused = closeCode === REFUSED_CLOSE && !gone;
     const general = refused ? "refused" : "ended";
     const code = frame ? frame.code : general;
     const $ = (id) => document.getElementById(id);
     $("sign-in-ended-reason").textContent = notice.dataset[code] || (frame && frame.message) || notice.dataset[general];
     $("sign-in-ended-title").textContent = refused ? notice.dataset.refusedTitle : notice.dataset.endedTitle;
     notice.dataset.reason = code;
-    $("sign-in-again").hidden = refused;
+    $("sign-in-again").hidden = refused || gone;
     $("sign-in-other").hidden = !refused;
     $("try-again").hidden = !refused;
     notice.hidden = false;
-    $(refused ? "sign-in-as-other" : "sign-in-again").focus();
+    if (!gone) $(refused ? "sign-in-as-other" : "sign-in-again").focus();
   }
 
   // The note on a team placed above the next one, level with it on score, by its shorter relay

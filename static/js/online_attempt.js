@@ -33,6 +33,28 @@
     return { ok: response.ok, status: response.status, payload: payload, error: error };
   }
 
+  // The attempt ended elsewhere (submitted in another tab, its time ran out, the contest closed,
+  // a page kept from before): say how, in the bar, with the way to the result, and offer nothing
+  // more to answer or submit.
+  function ended(message) {
+    frozen = true;
+    const link = document.createElement("a");
+    link.href = text.resultUrl;
+    link.id = "ended-result-link";
+    link.textContent = text.seeResult;
+    status.replaceChildren(message + " ", link);
+    status.classList.add("text-danger");
+    document.querySelectorAll("#questions input").forEach((input) => { input.disabled = true; });
+    submitForm.hidden = true;
+    document.getElementById("countdown").remove(); // no time is left to count
+  }
+
+  // A page the browser brings back from its back-forward cache is the attempt as it was: ask the
+  // server again, which shows an ended attempt as ended.
+  window.addEventListener("pageshow", (event) => {
+    if (event.persisted) window.location.reload();
+  });
+
   function freeze() {
     frozen = true;
     document.getElementById("frozen").classList.remove("d-none");
@@ -133,7 +155,7 @@
         }
         else if (result.error.code === "deadline_passed" || result.error.code === "attempt_finished") {
           changedSince.delete(card);
-          submitNow();
+          ended(result.error.message);
         }
         else status.textContent = result.error.message;
       })
@@ -239,6 +261,7 @@
       countdown.classList.toggle("is-urgent", seconds <= 30);
       if (left <= 0) {
         clearInterval(interval);
+        if (frozen) return; // ended or taken over: the bar says so already
         status.textContent = text.timeup;
         submitNow();
       }

@@ -100,6 +100,12 @@ def test_a_team_of_three_runs_a_relay_on_phones(live_server, relay, page_factory
     Attempt.objects.filter(pk=leg_two.online_attempt.attempt_id).update(deadline_at=deadline)
     RelayLeg.objects.filter(pk=leg_two.pk).update(deadline_at=deadline)
     second.reload()
+    # The leg's page says its time ran out (not a redirect: Back from the result would land on
+    # the result again), with the way to the result.
+    ended = second.locator("#attempt-ended")
+    expect(ended).to_have_attribute("data-ended", "time_up")
+    expect(ended).to_contain_text("本次作答已结束：作答时间已用完。")
+    second.click("#ended-result-link")
     second.wait_for_url("**/result/")
     leg_two.refresh_from_db()
     assert (leg_two.status, leg_two.score, leg_two.finished_at) == (

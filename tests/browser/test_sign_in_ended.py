@@ -288,3 +288,37 @@ def test_phone_signed_out_says_the_connection_ended_and_does_not_try_again(asgi_
     phone.clock.run_for(60_000)  # a reconnect would be due within 15 seconds
     assert phone.evaluate("window.socketsOpened") == 1
     expect(phone.locator("#connection")).to_have_text("Connection ended")
+
+
+REHEARSAL_RESET = {
+    "zh-hans": "排练已重置：新的排练有新的加入码。本连接已结束。",
+    "en": "This rehearsal has been reset: the new one has a new join code. This connection has ended.",
+}
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_phone_of_a_rehearsal_reset_meanwhile_says_so_with_no_sign_in_to_offer(
+    asgi_server, contest, signed_in_page, screenshot, language
+):
+    """The organiser resets the rehearsal a phone is playing: the phone says so at once (the
+    connection ended, the rehearsal reset, with a new code), and offers no sign-in: the account
+    is fine, the rehearsal is gone."""
+    host = User.objects.get(username="host")
+    bank = factories.bank(contest["contest"].unit)
+    question = factories.question(bank, "single").current
+    services.round_add(contest=contest["contest"], type="compulsory", time_limit_s=60, versions=[question])
+    rehearsal = wizard.contest_rehearse(contest=contest["contest"], by=host)
+    services.contest_start(contest=rehearsal, by=host)
+    phone = in_language(signed_in_page(User.objects.get(username="red0"), phone=True), asgi_server, language)
+    phone.goto(f"{asgi_server}/contests/{rehearsal.join_code}/play/")
+    expect(phone.locator("#connection")).to_have_text(CONNECTION[language]["online"])
+
+    wizard.contest_rehearse(contest=contest["contest"], by=host, fresh=True)
+
+    expect(phone.locator("#sign-in-ended")).to_be_visible()
+    expect(phone.locator("#sign-in-ended-title")).to_have_text(CONNECTION[language]["ended"])
+    expect(phone.locator("#sign-in-ended-reason")).to_have_text(REHEARSAL_RESET[language])
+    for button in ("#sign-in-again", "#sign-in-as-other", "#try-again"):
+        expect(phone.locator(button)).to_be_hidden()
+    expect(phone.locator("#connection")).to_have_text(CONNECTION[language]["ended"])
+    screenshot(phone, f"rehearsal-reset-phone-{language}-390x844")

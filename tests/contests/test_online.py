@@ -381,3 +381,88 @@ def test_only_identical_answers_at_the_same_time_are_flagged(setup):
     sit(contest, ding, right=3, at=NOW + timedelta(seconds=5))
     pairs = similar_pairs(contest)
     assert [(p.first.member, p.second.member, p.common, p.start_gap_s) for p in pairs] == [(jia, yi, 4, 10)]
+
+
+# ---------------------------------------------------------------- how an attempt ended
+
+
+def local_stamp(moment) -> str:
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M")
+
+
+def first_key(online) -> object:
+    """A valid answer to the attempt's first question (its type is drawn at random)."""
+    return key_of(online.attempt.items.select_related("version").get(position=1))
+
+
+def test_a_save_after_the_time_ran_out_says_the_attempt_ended_then_not_that_it_was_submitted(setup):
+    """Time limit 60 s, window open for days: the first late save ends the attempt at its deadline,
+    and that save and every later one (or a question opened, or an event) say so."""
+    from django.utils import translation
+
+    contest = make_contest(setup, time_limit_s=60)
+    online = start(contest, factories.member(setup["branch"]))
+    deadline = NOW + timedelta(seconds=60)
+    expected = f"This attempt has ended: its time ran out at {local_stamp(deadline)}. The answers saved by then count."
+    with translation.override("en"):
+        for late in (61, 3600):
+            with pytest.raises(AttemptRejected) as refused:
+                services.online_answer_save(
+                    online=online,
+                    device="phone-1",
+                    position=1,
+                    response=first_key(online),
+                    at=NOW + timedelta(seconds=late),
+                )
+            assert (refused.value.code, refused.value.message) == ("deadline_passed", expected)
+        with pytest.raises(AttemptRejected) as refused:
+            services.online_item_open(online=online, device="phone-1", position=2, at=NOW + timedelta(seconds=62))
+        assert refused.value.message == expected
+        online.attempt.refresh_from_db()
+        with pytest.raises(AttemptRejected) as refused:
+            services.integrity_record(online=online, device="phone-1", kind="paste", position=1)
+        assert refused.value.message == expected
+    assert services.how_ended(online.attempt) == "time_up"
+    with translation.override("zh-hans"):
+        with pytest.raises(AttemptRejected) as refused:
+            services.online_answer_save(online=online, device="phone-1", position=1, response=first_key(online))
+        assert refused.value.message == (
+            f"本次作答已结束：作答时间已于 {local_stamp(deadline)} 用完。此前保存的答案有效。"
+        )
+
+
+def test_a_save_after_the_contest_closed_says_the_attempt_ended_with_the_contest(setup):
+    """The window closes 5 minutes after the start, before the 10-minute limit: the deadline is
+    the close, and a save after it says the contest closed then."""
+    from django.utils import translation
+
+    closes = NOW + timedelta(minutes=5)
+    contest = make_contest(setup, closes_at=closes, time_limit_s=600)
+    online = start(contest, factories.member(setup["branch"]))
+    with translation.override("en"), pytest.raises(AttemptRejected) as refused:
+        services.online_answer_save(
+            online=online, device="phone-1", position=1, response=first_key(online), at=closes + timedelta(seconds=1)
+        )
+    assert (refused.value.code, refused.value.message) == (
+        "deadline_passed",
+        f"This attempt has ended: the contest closed at {local_stamp(closes)}. The answers saved by then count.",
+    )
+    online.attempt.refresh_from_db()
+    assert services.how_ended(online.attempt) == "closed"
+
+
+def test_a_save_after_the_member_submitted_says_it_was_submitted(setup):
+    from django.utils import translation
+
+    contest = make_contest(setup)
+    online = start(contest, factories.member(setup["branch"]))
+    services.online_attempt_submit(online=online, device="phone-1", at=NOW + timedelta(seconds=5))
+    with translation.override("en"), pytest.raises(AttemptRejected) as refused:
+        services.online_answer_save(
+            online=online, device="phone-1", position=1, response=first_key(online), at=NOW + timedelta(seconds=6)
+        )
+    assert (refused.value.code, refused.value.message) == (
+        "attempt_finished",
+        "This attempt has been submitted: its answers can no longer be changed.",
+    )
+    assert services.how_ended(online.attempt) == "submitted"

@@ -216,3 +216,53 @@ def test_deactivating_a_member_closes_their_sockets_in_every_process_and_contest
         for process in processes:
             stop(process)
         wait_for(_server_sessions_gone, timeout=15, what="the stopped servers' database sessions to end")
+
+
+def test_resetting_a_rehearsal_closes_its_phones_in_every_process(tree, tmp_path):
+    """The organiser resets a rehearsal (in a third process) while its phones are on two: each
+    process forgets the thrown-away rehearsal's roster and tells its phones so (`contest_deleted`,
+    then 4403), instead of keeping both until a phone reconnects there."""
+    from contests.wizard import services as wizard
+
+    host_user = factories.organiser(tree["audit"], username="host")
+    red, blue = factories.member(tree["gz1"], username="red"), factories.member(tree["jjj1"], username="blue")
+    contest = services.contest_create(title="排练场", unit=tree["audit"], by=host_user)
+    services.team_add(contest=contest, name="红队", unit=tree["gz"], legs=[red])
+    services.team_add(contest=contest, name="蓝队", unit=tree["jjj"], legs=[blue])
+    bank = factories.bank(tree["audit"])
+    question = factories.question(bank, "single").current
+    services.round_add(contest=contest, type=Round.Type.COMPULSORY, time_limit_s=60, versions=[question])
+    rehearsal = wizard.contest_rehearse(contest=contest, by=host_user)
+    services.contest_start(contest=rehearsal, by=host_user)
+    processes, ports = zip(*(start_web(web_env(), tmp_path / f"web{n}.log") for n in range(2)), strict=True)
+    try:
+        for port, process in zip(ports, processes, strict=True):
+            wait_for(lambda port=port: _healthy(port), timeout=60, what=f"bin/web on {port}", process=process)
+        red_phone = Player(rehearsal.join_code, session_cookie(red) + "; django_language=en")
+        blue_phone = Player(rehearsal.join_code, session_cookie(blue))
+        assert red_phone.connect(ports[0])["contest"]["join_code"] == rehearsal.join_code
+        assert blue_phone.connect(ports[1])["contest"]["join_code"] == rehearsal.join_code
+        wait_for(lambda: _subscribed_processes() >= 2, timeout=FRAME_WAIT_S, what="both processes' subscriptions")
+
+        fresh = wizard.contest_rehearse(contest=contest, by=host_user, fresh=True)
+        assert fresh.join_code != rehearsal.join_code
+
+        told = []
+        for phone in (red_phone, blue_phone):
+            told.append(phone.next(lambda f: f["type"] == "error"))
+            with pytest.raises(websockets.exceptions.ConnectionClosed) as closed:
+                phone.next()
+            assert closed.value.rcvd.code == 4403
+        assert [(frame["code"], frame["message"]) for frame in told] == [
+            (
+                "contest_deleted",
+                "This rehearsal has been reset: the new one has a new join code. This connection has ended.",
+            ),
+            ("contest_deleted", "排练已重置：新的排练有新的加入码。本连接已结束。"),
+        ]
+        # The new rehearsal's phones sign in on either process as before.
+        assert Player(fresh.join_code, session_cookie(red)).connect(ports[0])["contest"]["join_code"] == fresh.join_code
+    finally:
+        for process in processes:
+            stop(process)
+        wait_for(_server_sessions_gone, timeout=15, what="the stopped servers' database sessions to end")

@@ -340,3 +340,76 @@ def test_publishing_tells_and_certifies_the_members_who_ran_the_relay_teams_legs
     # The API gives the legs' time, added up as in the export (20 + 25 s).
     rows = client.get(f"/api/v1/rankings/{rule.slug}/").json()["results"]
     assert {row["label"]: row["time_used_s"] for row in rows}["广州特派办队"] == 45
+
+
+def test_a_relay_ranking_with_a_period_counts_only_the_runners_of_legs_inside_its_local_days(client, relay_run):
+    """The period 1-3 March (local calendar days, TIME_ZONE): a leg finished at 23:59 local on
+    28 February or at 00:00 local on 4 March lies outside; one at 00:00 on 1 March or 23:59 on
+    3 March inside. 审计署's first runner and 广州's first ran only outside the period: they are
+    not among the teams' people (told of the results, certified, finding their place at home),
+    as their legs are not in the teams' scores."""
+    from datetime import date, datetime
+    from zoneinfo import ZoneInfo
+
+    from django.conf import settings
+
+    from notifications.models import Notification
+    from quizsite.selectors import my_places
+
+    def local(day: int, hour: int, minute: int, month: int = 3) -> datetime:
+        return datetime(2026, month, day, hour, minute, tzinfo=ZoneInfo(settings.TIME_ZONE))
+
+    teams, runners = relay_run["teams"], relay_run["runners"]
+    finished = {
+        ("审计署队", 1): local(28, 23, 59, month=2),  # the day before the period: out
+        ("审计署队", 2): local(1, 0, 0),  # the period's first instant: in
+        ("审计署队", 3): local(3, 23, 59),  # its last day's last minute: in
+        ("广州特派办队", 1): local(4, 0, 0),  # the day after: out
+        ("广州特派办队", 2): local(1, 0, 0),
+    }
+    RelayLeg.objects.filter(team__relay=relay_run["relay"], status="finished").update(finished_at=local(2, 12, 0))
+    for (name, position), at in finished.items():
+        RelayLeg.objects.filter(team=teams[name], position=position).update(finished_at=at)
+
+    rule = relay_rule(relay_run, period_starts_on=date(2026, 3, 1), period_ends_on=date(2026, 3, 3))
+    admin = factories.administrator(relay_run["root"], username="boss")
+    snapshot = snapshot_publish(snapshot=snapshot_approve(snapshot=compute(rule), by=admin), by=admin)
+    got = by_team(snapshot)
+    # By hand, the legs inside: 审计署 legs 2 and 3 (2 + 1 right of 4, 40 + 50 s, 2 runners);
+    # 广州 leg 2 (2 of 2, 25 s, 1 runner); the others' legs all inside, as before.
+    changed = ("审计署队", "广州特派办队")
+    assert {
+        name: (float(r.total), r.right_count, r.answer_count, float(r.time_used_s), r.participants)
+        for name, r in got.items()
+        if name in changed
+    } == {
+        "审计署队": (3, 3, 4, 90, 2),
+        "广州特派办队": (2, 2, 2, 25, 1),
+    }
+    # 4 points: 税务 (4/4) before 财政部 (4/6); then 审计署 3, 广州 2, 海关 1. Prizes 1, 1, 2.
+    assert {name: (r.place, r.prize) for name, r in got.items() if r.eligible} == {
+        "税务总局队": (1, "一等奖"),
+        "财政部队": (2, "二等奖"),
+        "审计署队": (3, "三等奖"),
+        "广州特派办队": (4, "三等奖"),
+        "海关总署队": (5, ""),
+    }
+    ran = {  # team -> the runners (1-based) of its finished legs inside the period, still active
+        "审计署队": [2, 3],
+        "广州特派办队": [2],
+        "财政部队": [2, 3],
+        "税务总局队": [1, 3],
+        "海关总署队": [1, 2],
+    }
+    told = set(Notification.objects.filter(kind="results_published").values_list("recipient__username", flat=True))
+    assert told == {f"{team}{n}" for team, numbers in ran.items() for n in numbers}
+    certified = set(Notification.objects.filter(kind="certificate_ready").values_list("recipient__username", flat=True))
+    prized = ("税务总局队", "财政部队", "审计署队", "广州特派办队")
+    assert certified == {f"{team}{n}" for team in prized for n in ran[team]}
+    certificate = reverse("rankings:certificate", args=[rule.slug, teams["审计署队"].pk])
+    client.force_login(runners["审计署队"][0])
+    assert client.get(certificate).status_code in (403, 404)
+    client.force_login(runners["审计署队"][1])
+    assert client.get(certificate).status_code == 200
+    assert my_places(runners["审计署队"][0]) == []
+    assert [(p.row.label, p.row.rank) for p in my_places(runners["审计署队"][2])] == [("审计署队", 3)]
