@@ -17,6 +17,7 @@ from orgs import access
 from orgs.forms import UnitChoiceField
 from orgs.models import Unit
 from orgs.selectors import unit_paths
+from quizsite.forms import NumberRangeMessages
 
 from ..models import Lesson, Paper, Series
 from ..services import study_rules
@@ -40,7 +41,7 @@ class AudienceField(forms.ModelMultipleChoiceField):
         return self._paths.get(obj.pk, obj.name)
 
 
-class LessonSettingsForm(forms.ModelForm):
+class LessonSettingsForm(NumberRangeMessages, forms.ModelForm):
     POSTER_CHOICES = [
         ("keep", gettext_lazy("Keep the current poster")),
         ("frame", gettext_lazy("A frame from the video")),

@@ -132,8 +132,8 @@ def test_a_refused_criterion_weight_reads_whole_with_its_error_on_one_line(asgi_
     assert typed <= room
     error = page.locator("#criteria-table .qs-row-errors")
     expected = {
-        "zh-hans": "权重（%）：确保该值大于或等于1。",
-        "en": "Weight (%): Ensure this value is greater than or equal to 1.",
+        "zh-hans": "权重（%）：请输入 1 到 100 之间的整数。",
+        "en": "Weight (%): Type a whole number from 1 to 100.",
     }
     expect(error).to_contain_text(expected[language])
     line = float(error.evaluate("cell => getComputedStyle(cell.querySelector('div')).lineHeight").removesuffix("px"))
