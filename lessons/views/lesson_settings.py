@@ -25,6 +25,7 @@ from ..services.lesson_settings import lesson_poster_from_frame, lesson_poster_f
 from ..services.series import lesson_join_series
 from ..services.videos import LessonRejected
 from .papers import LOCAL_INPUT
+from .series import series_choice_help
 from .videos import access_managed_lesson, publication_state
 
 
@@ -102,6 +103,7 @@ class LessonSettingsForm(NumberRangeMessages, forms.ModelForm):
         self.fields["series"].queryset = Series.objects.filter(
             access.subtree_q(user, prefix="unit__") | Q(pk=self.instance.series_id if kept else None)
         )
+        series_choice_help(self.fields["series"])
         # An online contest's paper is taken only through its contest (exam pages refuse it).
         self.fields["paper"].queryset = Paper.objects.filter(
             access.subtree_q(user, prefix="unit__") | Q(pk=self.instance.paper_id if kept else None),

@@ -118,7 +118,7 @@ def test_criteria_weights_are_percentages_that_must_add_up_to_100(client, tree, 
     }
     for first, second, message in [
         ("50", "30", "各项权重合计 80%，必须正好为 100%。"),
-        ("0.5", "0.5", "输入整数。"),
+        ("0.5", "0.5", "请输入 1 到 100 之间的整数。"),
         ("70", "40", "各项权重合计 110%，必须正好为 100%。"),
     ]:
         page = client.post(url, data | {"criteria-0-weight": first, "criteria-1-weight": second}).content.decode()
