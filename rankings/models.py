@@ -241,8 +241,8 @@ class RuleSource(models.Model):
         elif self.activity:
             detail = activity_label(self.activity)
         else:
-            detail = ""
-        return f"{self.get_kind_display()} {detail}".strip()
+            return str(self.get_kind_display())
+        return _("%(kind)s (%(detail)s)") % {"kind": self.get_kind_display(), "detail": detail}
 
     def clean(self) -> None:
         kind = KINDS.get(self.kind)  # an unknown kind is refused by the field's choices

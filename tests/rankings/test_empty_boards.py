@@ -39,17 +39,17 @@ def test_approving_and_publishing_a_version_ranking_no_one_are_refused_unless_co
     [
         (
             "zh-hans",
-            "此版本中没有人参加名次",
+            "第1版中没有人参加名次，排行榜将是空的",
             "无人参加名次，仍审核通过",
             "无人参加名次，仍发布",
-            "第1版中没有人参加名次",
+            "门槛后重新计算，或确认确实要这样做",
         ),
         (
             "en",
-            "No one takes a place in this version",
+            "No one takes a place in version 1: its board would be empty",
             "Approve with no one ranked",
             "Publish with no one ranked",
-            "No one takes a place in version 1",
+            "compute again, or confirm that you mean it",
         ),
     ],
 )

@@ -22,11 +22,11 @@ def rule(tree):
 @pytest.mark.parametrize(
     ("language", "points_source", "exam_source"),
     [
-        ("zh-hans", "统计期内的自学积分 练习答对", "考试试卷：每人计一次成绩 保密知识测验"),
+        ("zh-hans", "统计期内的自学积分（练习答对）", "考试试卷：每人计一次成绩（保密知识测验）"),
         (
             "en",
-            "Self-study points in the period Practice: right answers",
-            "Exam paper: best attempt per member Secrecy quiz",
+            "Self-study points in the period (Practice: right answers)",
+            "Exam paper: best attempt per member (Secrecy quiz)",
         ),
     ],
 )
@@ -43,8 +43,8 @@ def test_an_activity_no_rule_names_reads_as_another_activity_and_an_administrato
     from rankings.models import RuleSource
 
     PointRule.objects.create(activity="reading_club", label="读书会打卡", points=1)
-    assert RuleSource(kind="points", activity="reading_club").description == "统计期内的自学积分 读书会打卡"
-    assert RuleSource(kind="points", activity="gone_away").description == "统计期内的自学积分 其他活动"
+    assert RuleSource(kind="points", activity="reading_club").description == "统计期内的自学积分（读书会打卡）"
+    assert RuleSource(kind="points", activity="gone_away").description == "统计期内的自学积分（其他活动）"
 
 
 def test_the_points_api_gives_each_events_activity_a_label_beside_its_code(tree):
