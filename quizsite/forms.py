@@ -5,6 +5,7 @@ from decimal import Decimal
 from django import forms
 from django.core.exceptions import FieldDoesNotExist
 from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import connection
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -50,8 +51,11 @@ RANGE_MESSAGES = {
 }
 
 
-# Bounds this far out are the database column's, not a limit anyone chose: not worth stating.
-COLUMN_LIMIT = 2**31 - 1
+def _column_limits() -> tuple[set, set]:
+    """The lowest and highest numbers of the database's integer columns: bounds no one chose, which
+    differ between databases (smallint on PostgreSQL, 64 bits on SQLite); not worth stating."""
+    ranges = connection.ops.integer_field_ranges.values()
+    return {low for low, _high in ranges if low < 0}, {high for _low, high in ranges}
 
 
 def _django_defaults(field: forms.Field) -> dict:
@@ -77,8 +81,9 @@ def say_number_ranges(form: forms.BaseForm) -> None:
             except FieldDoesNotExist:
                 pass
         low, high = number_range(field, model_validators)
-        low = None if low is not None and low <= -COLUMN_LIMIT else low
-        high = None if high is not None and high >= COLUMN_LIMIT else high
+        column_lows, column_highs = _column_limits()
+        low = None if low in column_lows else low
+        high = None if high in column_highs else high
         if low is None and high is None:
             continue
         whole = not isinstance(field, forms.DecimalField | forms.FloatField)
