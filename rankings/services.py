@@ -707,7 +707,6 @@ def _check_not_superseded(snapshot: Snapshot) -> None:
         raise RankingRejected("newer_version", outdated_message(snapshot.version, newest.version))
 
 
-@transaction.atomic
 def _check_someone_ranked(snapshot: Snapshot, *, nobody_ranked_ok: bool) -> None:
     """Refuse ("nobody_ranked") a version in which no one takes a place unless the caller says it
     means it: its board would be empty, which is nearly always a rule set up wrong (sources,
@@ -723,6 +722,7 @@ def _check_someone_ranked(snapshot: Snapshot, *, nobody_ranked_ok: bool) -> None
         )
 
 
+@transaction.atomic
 def snapshot_approve(*, snapshot: Snapshot, by: User, nobody_ranked_ok: bool = False) -> Snapshot:
     """Approve a draft. Under the rule's four-eyes setting the person who computed it may not:
     a version computed by the background sweep (by nobody) any administrator entitled may. A
