@@ -13,6 +13,7 @@ from orgs import access
 from orgs.forms import UnitChoiceField
 from orgs.models import Unit, User
 from orgs.selectors import PEOPLE_BY_NAME, unit_paths
+from quizsite.forms import NumberRangeMessages
 
 from .judges import (
     PICKER_INLINE_LIMIT,
@@ -55,7 +56,7 @@ class UnitsField(forms.ModelMultipleChoiceField):
         return self._paths.get(obj.pk, obj.name)
 
 
-class CallForm(forms.ModelForm):
+class CallForm(NumberRangeMessages, forms.ModelForm):
     class Meta:
         model = Call
         fields = [
@@ -147,12 +148,12 @@ class CallForm(forms.ModelForm):
             )
 
 
-class LevelForm(forms.Form):
+class LevelForm(NumberRangeMessages, forms.Form):
     unit_kind = forms.ChoiceField(label=_("reviewed by"), choices=[("", "—"), *Unit.Kind.choices], required=False)
     quota = forms.IntegerField(label=_("forwards at most"), min_value=1, max_value=999, required=False)
 
 
-class CriterionForm(forms.Form):
+class CriterionForm(NumberRangeMessages, forms.Form):
     name = forms.CharField(label=_("criterion"), max_length=60, required=False)
     name_en = forms.CharField(label=_("English criterion name"), max_length=60, required=False)
     # Whole percentages, as rankings' composite weights are typed; kept as fractions (0.60).
@@ -191,7 +192,7 @@ class CriterionForm(forms.Form):
         return data
 
 
-class TierForm(forms.Form):
+class TierForm(NumberRangeMessages, forms.Form):
     name = forms.CharField(label=_("prize"), max_length=40, required=False)
     name_en = forms.CharField(label=_("English prize name"), max_length=40, required=False)
     value = forms.DecimalField(

@@ -214,13 +214,21 @@ class ReviewView(APIView):
 @extend_schema(responses=dict)
 @api_view(["GET"])
 def points_view(request):
-    """Today's "earned / cap" per activity, the total, and the latest point events."""
+    """Today's "earned / cap" per activity, the total, and the latest point events, each activity
+    with its name in the reader's language beside its code."""
+    labels = selectors.activity_labels()
     return Response(
         {
             "total": selectors.points_total(request.user),
             "today": [row.__dict__ for row in selectors.points_today(request.user)],
             "history": [
-                {"activity": e.activity, "points": e.points, "occurred_at": e.occurred_at, "note": e.note}
+                {
+                    "activity": e.activity,
+                    "label": labels.get(e.activity) or selectors.activity_label(e.activity),
+                    "points": e.points,
+                    "occurred_at": e.occurred_at,
+                    "note": e.note,
+                }
                 for e in request.user.point_events.all()[:100]
             ],
         }

@@ -34,6 +34,15 @@ def activity_labels() -> dict[str, str]:
     return labels
 
 
+def activity_label(activity: str) -> str:
+    """One activity's name as people read it (see `activity_labels`); an activity no rule names
+    any more reads as "Other activity"."""
+    if activity in ACTIVITY_LABELS:
+        return str(ACTIVITY_LABELS[activity])
+    label = PointRule.objects.filter(activity=activity).values_list("label", flat=True).first()
+    return label or str(_("Other activity"))
+
+
 def notebook_due(member: User, *, at: datetime | None = None) -> QuerySet[NotebookEntry]:
     """The entries to review now: not mastered, and due at `at`. Every "to review" count is this."""
     notebook_release_due(member, at=at)

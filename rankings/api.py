@@ -194,13 +194,24 @@ class RunView(APIView):
         return Response(_run_payload(get_object_or_404(RankingRun, pk=run_id, rule=rule)))
 
 
+class ApproveSerializer(serializers.Serializer):
+    nobody_ranked_ok = serializers.BooleanField(
+        required=False, default=False, help_text="Approve a version in which no one takes a place."
+    )
+
+
 class ApproveView(APIView):
-    @extend_schema(request=None, responses={200: dict, 409: dict})
+    @extend_schema(request=ApproveSerializer, responses={200: dict, 409: dict})
     def post(self, request, slug: str, version: int):
         rule = access_rule(request.user, slug, administer=True)
         snapshot = get_object_or_404(Snapshot, rule=rule, version=version)
+        data = ApproveSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
         try:
-            return Response(_snapshot_meta(services.snapshot_approve(snapshot=snapshot, by=request.user)))
+            approved = services.snapshot_approve(
+                snapshot=snapshot, by=request.user, nobody_ranked_ok=data.validated_data["nobody_ranked_ok"]
+            )
+            return Response(_snapshot_meta(approved))
         except services.RankingRejected as refused:
             raise api_refused(refused) from None
 
@@ -208,6 +219,9 @@ class ApproveView(APIView):
 class PublishSerializer(serializers.Serializer):
     reason = serializers.CharField(required=False, allow_blank=True, default="")
     as_it_stands = serializers.BooleanField(required=False, default=False)
+    nobody_ranked_ok = serializers.BooleanField(
+        required=False, default=False, help_text="Publish a version in which no one takes a place."
+    )
 
 
 class PublishView(APIView):
@@ -224,6 +238,7 @@ class PublishView(APIView):
                 by=request.user,
                 reason=data.validated_data["reason"],
                 as_it_stands=data.validated_data["as_it_stands"],
+                nobody_ranked_ok=data.validated_data["nobody_ranked_ok"],
             )
         except services.RankingRejected as refused:
             raise api_refused(refused) from None

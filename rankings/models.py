@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from lessons.selectors import activity_label
 from orgs.models import Unit
 from quizsite.naming import EnglishTitle, english_name_field, in_language
 
@@ -231,7 +232,20 @@ class RuleSource(models.Model):
         ordering = ["id"]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} {self.contest or self.paper or self.activity or ''}".strip()
+        return self.description
+
+    @property
+    def description(self) -> str:
+        """The source as people read it, in the reader's language: its kind, then the contest's or
+        paper's title or the points activity's name (never the ledger's activity code)."""
+        named = self.contest or self.paper
+        if named is not None:
+            detail = named.display_title
+        elif self.activity:
+            detail = activity_label(self.activity)
+        else:
+            return str(self.get_kind_display())
+        return _("%(kind)s (%(detail)s)") % {"kind": self.get_kind_display(), "detail": detail}
 
     def clean(self) -> None:
         kind = KINDS.get(self.kind)  # an unknown kind is refused by the field's choices

@@ -26,6 +26,7 @@ from lessons.selectors import activity_labels
 from orgs import access
 from orgs.models import Unit
 from orgs.selectors import unit_paths
+from quizsite.forms import NumberRangeMessages
 from quizsite.naming import in_language
 
 from . import selectors
@@ -358,7 +359,7 @@ class SourceRows:
 MAX_MIN_PARTICIPANTS = 1_000_000
 
 
-class RuleForm(forms.Form):
+class RuleForm(NumberRangeMessages, forms.Form):
     """Everything about a rule but its record (version, frozen population), checked as one."""
 
     unit = forms.Field()  # replaced per user in __init__

@@ -707,10 +707,26 @@ def _check_not_superseded(snapshot: Snapshot) -> None:
         raise RankingRejected("newer_version", outdated_message(snapshot.version, newest.version))
 
 
+def _check_someone_ranked(snapshot: Snapshot, *, nobody_ranked_ok: bool) -> None:
+    """Refuse ("nobody_ranked") a version in which no one takes a place unless the caller says it
+    means it: its board would be empty, which is nearly always a rule set up wrong (sources,
+    period, thresholds) rather than a result to announce."""
+    if snapshot.eligible_count == 0 and not nobody_ranked_ok:
+        raise RankingRejected(
+            "nobody_ranked",
+            _(
+                "No one takes a place in version %(v)d, so its board would be empty. Check the rule's "
+                "sources, period and thresholds and compute again, or confirm that you mean it."
+            )
+            % {"v": snapshot.version},
+        )
+
+
 @transaction.atomic
-def snapshot_approve(*, snapshot: Snapshot, by: User) -> Snapshot:
+def snapshot_approve(*, snapshot: Snapshot, by: User, nobody_ranked_ok: bool = False) -> Snapshot:
     """Approve a draft. Under the rule's four-eyes setting the person who computed it may not:
-    a version computed by the background sweep (by nobody) any administrator entitled may.
+    a version computed by the background sweep (by nobody) any administrator entitled may. A
+    version ranking no one needs `nobody_ranked_ok` ("nobody_ranked").
     Takes the rule's row lock, as a computation writing a newer version does."""
     RankingRule.objects.select_for_update().filter(pk=snapshot.rule_id).first()
     snapshot = Snapshot.objects.select_for_update().select_related("rule").get(pk=snapshot.pk)
@@ -726,6 +742,7 @@ def snapshot_approve(*, snapshot: Snapshot, by: User) -> Snapshot:
                 "second_approver_required",
                 _("You computed this version, so another administrator must approve it (four eyes)."),
             )
+    _check_someone_ranked(snapshot, nobody_ranked_ok=nobody_ranked_ok)
     Snapshot.objects.filter(pk=snapshot.pk).update(
         status=Snapshot.Status.APPROVED, approved_by=by, approved_at=timezone.now()
     )
@@ -734,11 +751,14 @@ def snapshot_approve(*, snapshot: Snapshot, by: User) -> Snapshot:
 
 
 @transaction.atomic
-def snapshot_publish(*, snapshot: Snapshot, by: User, reason: str = "", as_it_stands: bool = False) -> Snapshot:
+def snapshot_publish(
+    *, snapshot: Snapshot, by: User, reason: str = "", as_it_stands: bool = False, nobody_ranked_ok: bool = False
+) -> Snapshot:
     """Publish an approved snapshot. A rule's earlier publication is superseded, which needs a reason.
 
     When the facts changed since the snapshot was computed, publishing is refused
-    ("facts_changed") unless `as_it_stands` says to publish it anyway; else compute again."""
+    ("facts_changed") unless `as_it_stands` says to publish it anyway; else compute again. A
+    version ranking no one is refused ("nobody_ranked") unless `nobody_ranked_ok` says so."""
     if "\x00" in reason:  # PostgreSQL refuses it in text: a server error, not a refusal
         raise RankingRejected("reason_invalid", _("The reason may not contain a NUL character."))
     RankingRule.objects.select_for_update().filter(pk=snapshot.rule_id).first()
@@ -748,6 +768,7 @@ def snapshot_publish(*, snapshot: Snapshot, by: User, reason: str = "", as_it_st
     _check_not_superseded(snapshot)
     if snapshot.status != Snapshot.Status.APPROVED:
         raise RankingRejected("not_approved", _("Approve the snapshot before publishing it."))
+    _check_someone_ranked(snapshot, nobody_ranked_ok=nobody_ranked_ok)
     if not as_it_stands and snapshot_facts_changed(snapshot):
         raise RankingRejected(
             "facts_changed",

@@ -379,7 +379,9 @@ def approve(request, slug: str, version: int):
         request,
         slug,
         version,
-        lambda snapshot: services.snapshot_approve(snapshot=snapshot, by=request.user),
+        lambda snapshot: services.snapshot_approve(
+            snapshot=snapshot, by=request.user, nobody_ranked_ok=request.POST.get("nobody_ranked_ok") == "1"
+        ),
         _("Version %(version)d approved: it can now be published."),
     )
 
@@ -394,7 +396,11 @@ def publish(request, slug: str, version: int):
         slug,
         version,
         lambda snapshot: services.snapshot_publish(
-            snapshot=snapshot, by=request.user, reason=reason, as_it_stands=as_it_stands
+            snapshot=snapshot,
+            by=request.user,
+            reason=reason,
+            as_it_stands=as_it_stands,
+            nobody_ranked_ok=request.POST.get("nobody_ranked_ok") == "1",
         ),
         _("Version %(version)d published: members now see it on the board, the big screen and the honour list."),
     )

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods
 
 from orgs import access
 from orgs.models import Unit
+from quizsite.forms import NumberRangeMessages
 
 from ..services.common import ContestRejected
 from . import qualification
@@ -19,7 +20,7 @@ from .models import OnlineContest
 from .organiser import _unit_label, access_managed_contest
 
 
-class QualifyForm(forms.Form):
+class QualifyForm(NumberRangeMessages, forms.Form):
     top_n = forms.IntegerField(label=gettext_lazy("how many qualify"), min_value=1, max_value=500, initial=3)
     per_group = forms.TypedChoiceField(
         label=gettext_lazy("places are counted"),

@@ -14,6 +14,7 @@ from lessons.models import Paper, QuestionType, Tag
 from lessons.selectors import banks_visible_to
 from orgs import access
 from orgs.models import Unit
+from quizsite.forms import NumberRangeMessages
 from quizsite.spreadsheets import ExportWorkbook, xlsx_response
 
 from . import reminders, review, selectors, services
@@ -31,7 +32,7 @@ def access_managed_contest(user, contest_id: int) -> OnlineContest:
     return contest
 
 
-class ContestForm(forms.Form):
+class ContestForm(NumberRangeMessages, forms.Form):
     title = forms.CharField(label=gettext_lazy("title"), max_length=120)
     title_en = Paper._meta.get_field("title_en").formfield()
     unit = forms.ModelChoiceField(label=gettext_lazy("organising unit"), queryset=Unit.objects.none())
@@ -99,7 +100,7 @@ def _unit_label(unit: Unit) -> str:
     return "　" * (unit.depth - 1) + unit.display_name
 
 
-class RuleForm(forms.Form):
+class RuleForm(NumberRangeMessages, forms.Form):
     bank = forms.ModelChoiceField(label=gettext_lazy("question bank"), queryset=None, required=False)
     type = forms.ChoiceField(
         label=gettext_lazy("type"), choices=[("", gettext_lazy("any type")), *QuestionType.choices], required=False

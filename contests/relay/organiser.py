@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods
 from lessons.models import Paper
 from orgs import access
 from orgs.models import Unit
+from quizsite.forms import NumberRangeMessages
 from quizsite.spreadsheets import ExportWorkbook, SpreadsheetError, cell_text, read_sheet_values, xlsx_response
 
 from ..online import finals, qualification
@@ -124,7 +125,7 @@ def relay_edit(request, relay_id: int | None = None):
     )
 
 
-class TeamsFromUnitsForm(forms.Form):
+class TeamsFromUnitsForm(NumberRangeMessages, forms.Form):
     parent = forms.ModelChoiceField(label=gettext_lazy("make teams under"), queryset=Unit.objects.none())
     legs_by_unit = forms.TypedChoiceField(
         label=gettext_lazy("each leg is run by"),

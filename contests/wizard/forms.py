@@ -9,12 +9,13 @@ from lessons.models import QuestionType, Tag
 from lessons.selectors import banks_visible_to
 from orgs.forms import UnitChoiceField
 from orgs.models import Unit
+from quizsite.forms import NumberRangeMessages
 
 from ..models import Contest, Round
 from ..rounds import ROUND_SETTINGS, round_kind
 
 
-class BasicsForm(forms.Form):
+class BasicsForm(NumberRangeMessages, forms.Form):
     title = forms.CharField(label=_("Title"), max_length=120)
     title_en = Contest._meta.get_field("title_en").formfield()
     base_score = forms.IntegerField(
@@ -36,7 +37,7 @@ class BasicsForm(forms.Form):
         self.order_fields(["title", "title_en", "unit", "base_score"])
 
 
-class TeamsFromUnitsForm(forms.Form):
+class TeamsFromUnitsForm(NumberRangeMessages, forms.Form):
     kind = forms.ChoiceField(
         label=_("One team per"),
         choices=Unit.Kind.choices,
@@ -68,7 +69,7 @@ def _risk_tiers(text: str) -> tuple[int, ...]:
     return tuple(int(p) for p in parts)
 
 
-class RoundForm(forms.Form):
+class RoundForm(NumberRangeMessages, forms.Form):
     """A round from a template: its settings (the template's values, editable) and where its
     questions come from (drawn by a rule, or picked)."""
 

@@ -527,9 +527,17 @@ def _finish(attempt: Attempt, *, at: datetime, status: str) -> Attempt:
         # Blank questions earn nothing and join no notebook (`notebook.is_answered`).
         if notebook.is_answered(answer.response):
             _after_answer(attempt, answer, notebook_now=keys_now)
-    if paper.mode == Paper.Mode.EXAM:
+    if paper.mode == Paper.Mode.EXAM and _answered_any(attempt):
+        # Finishing earns points only with at least one question answered: a blank hand-in (or a
+        # paper left to time out) is not a completion, and must not use up the day's cap.
         points_award(member=attempt.member, activity="exam_submit", source_key=f"attempt:{attempt.pk}", at=at)
     return attempt
+
+
+def _answered_any(attempt: Attempt) -> bool:
+    """Whether the member answered at least one of the attempt's questions (right or wrong)."""
+    responses = Answer.objects.filter(item__attempt=attempt).values_list("response", flat=True)
+    return any(notebook.is_answered(response) for response in responses)
 
 
 @transaction.atomic

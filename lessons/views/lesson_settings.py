@@ -17,6 +17,7 @@ from orgs import access
 from orgs.forms import UnitChoiceField
 from orgs.models import Unit
 from orgs.selectors import unit_paths
+from quizsite.forms import NumberRangeMessages
 
 from ..models import Lesson, Paper, Series
 from ..services import study_rules
@@ -24,6 +25,7 @@ from ..services.lesson_settings import lesson_poster_from_frame, lesson_poster_f
 from ..services.series import lesson_join_series
 from ..services.videos import LessonRejected
 from .papers import LOCAL_INPUT
+from .series import series_choice_help
 from .videos import access_managed_lesson, publication_state
 
 
@@ -40,7 +42,7 @@ class AudienceField(forms.ModelMultipleChoiceField):
         return self._paths.get(obj.pk, obj.name)
 
 
-class LessonSettingsForm(forms.ModelForm):
+class LessonSettingsForm(NumberRangeMessages, forms.ModelForm):
     POSTER_CHOICES = [
         ("keep", gettext_lazy("Keep the current poster")),
         ("frame", gettext_lazy("A frame from the video")),
@@ -101,6 +103,7 @@ class LessonSettingsForm(forms.ModelForm):
         self.fields["series"].queryset = Series.objects.filter(
             access.subtree_q(user, prefix="unit__") | Q(pk=self.instance.series_id if kept else None)
         )
+        series_choice_help(self.fields["series"])
         # An online contest's paper is taken only through its contest (exam pages refuse it).
         self.fields["paper"].queryset = Paper.objects.filter(
             access.subtree_q(user, prefix="unit__") | Q(pk=self.instance.paper_id if kept else None),

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from orgs import access
 from orgs.forms import UnitChoiceField
+from quizsite.forms import NumberRangeMessages
 from quizsite.templatetags.ui import tag_list
 
 from .. import selectors
@@ -39,7 +40,7 @@ MODE_FIELDS = {
 LOCAL_INPUT = "%Y-%m-%dT%H:%M"
 
 
-class PaperSettingsForm(forms.ModelForm):
+class PaperSettingsForm(NumberRangeMessages, forms.ModelForm):
     time_limit_minutes = forms.IntegerField(
         label=gettext_lazy("Time limit (minutes)"), min_value=1, max_value=24 * 60, required=False
     )

@@ -5,6 +5,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
@@ -38,6 +40,21 @@ class SeriesForm(forms.Form):
             self.order_fields(["title", "title_en", "unit", "description"])
 
 
+def series_choice_help(field: forms.ModelChoiceField) -> None:
+    """Say on a lesson form's series choice what it offers: the series of the units the organiser
+    manages (as banks and papers, an organiser files into their own subtree's series, never into
+    an organ's above them); with none, why the list is empty and where to create one."""
+    if field.queryset.exists():
+        field.help_text = _("The series of the units you organise.")
+    else:
+        field.help_text = format_html(
+            '{} <a href="{}" id="create-series-link">{}</a>',
+            _("No series in the units you organise yet: a lesson joins a series of its own unit or one below."),
+            reverse("lessons:series_list"),
+            _("Create a series"),
+        )
+
+
 def access_managed_series(user, series_id: int) -> Series:
     series = get_object_or_404(Series.objects.select_related("unit"), pk=series_id)
     if not access.can_manage_unit(user, series.unit):
@@ -45,7 +62,11 @@ def access_managed_series(user, series_id: int) -> Series:
             user,
             series,
             series.unit,
-            _("Only organisers of %(unit)s manage this series.") % {"unit": series.unit.display_name},
+            _(
+                "Only organisers of %(unit)s manage this series. "
+                "For the lessons of your own units, create a series there under Micro-classes > Series."
+            )
+            % {"unit": series.unit.display_name},
         )
     return series
 

@@ -33,6 +33,7 @@ from ..models import Heartbeat, Lesson, Series, StudyCredit, Upload, WatchProgre
 from ..selectors import member_study_credits
 from ..services import attempts, study_rules, videos
 from ..services.videos import LessonRejected
+from .series import series_choice_help
 
 RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
 
@@ -435,6 +436,7 @@ class LessonForm(forms.Form):
         self.fields["unit"] = UnitChoiceField(user=user, label=gettext_lazy("unit"))
         self.order_fields(["title", "unit", "series", "speaker", "description", "required"])
         self.fields["series"].queryset = Series.objects.filter(access.subtree_q(user, prefix="unit__"))
+        series_choice_help(self.fields["series"])
 
 
 @login_required

@@ -85,3 +85,15 @@ def hours(value) -> str:
         return ""
     number = Decimal(str(value)).quantize(Decimal("0.01")).normalize()
     return f"{number:f}"
+
+
+@register.inclusion_tag("includes/form_errors.html")
+def form_errors(*forms, banner_id: str = "form-errors") -> dict:
+    """The summary at the top of a page whose form came back with errors ("Nothing was saved: fix
+    what is marked below."), shown when any of `forms` (forms or formsets) has one; the messages
+    themselves stay beside their fields."""
+    failed = any(
+        form.total_error_count() if hasattr(form, "total_error_count") else getattr(form, "errors", None)
+        for form in forms
+    )
+    return {"failed": failed, "banner_id": banner_id}

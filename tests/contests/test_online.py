@@ -466,3 +466,25 @@ def test_a_save_after_the_member_submitted_says_it_was_submitted(setup):
         "This attempt has been submitted: its answers can no longer be changed.",
     )
     assert services.how_ended(online.attempt) == "submitted"
+
+
+def test_a_blank_hand_in_earns_no_completion_points_and_one_answered_question_does(setup):
+    """完成限时测验 is 2 points: handing in the three drawn questions all blank (score 0) earns
+    none; the member's second attempt with one question answered, wrongly (score 0), earns 2."""
+    from lessons.models import PointEvent
+
+    member = factories.member(setup["branch"])
+    contest = make_contest(setup)
+    blank = start(contest, member)
+    services.online_attempt_submit(online=blank, device="phone-1", at=NOW + timedelta(minutes=1))
+    assert not PointEvent.objects.filter(member=member).exists()
+
+    second = start(contest, member, at=NOW + timedelta(minutes=2))
+    first_item = second.attempt.items.get(position=1)
+    services.online_answer_save(
+        online=second, device="phone-1", position=1, response=wrong_of(first_item), at=NOW + timedelta(minutes=2)
+    )
+    done = services.online_attempt_submit(online=second, device="phone-1", at=NOW + timedelta(minutes=3))
+    assert done.score == 0
+    events = PointEvent.objects.filter(member=member, activity="exam_submit")
+    assert [(e.source_key, e.points) for e in events] == [(f"attempt:{done.pk}", 2)]

@@ -468,3 +468,38 @@ def test_the_study_page_offers_the_result_of_an_exam_whose_attempts_are_all_used
     assert f'href="/study/attempts/{finished.pk}/result/">成绩</a>' in page
     assert f'action="/study/papers/{used.pk}/start/"' not in page
     assert f'action="/study/papers/{left.pk}/start/"' in page and f"used-up-{left.pk}" not in page
+
+
+def test_finishing_a_timed_exam_earns_points_only_with_a_question_answered_and_blanks_leave_the_cap(tree, bank, member):
+    """完成限时测验: 2 points a paper, 4 a day. One morning, five papers of one single-choice
+    question (key A) each: handed in blank, left blank to time out, answered wrong (score 0),
+    answered right, answered right again. Only the answered ones count, so the wrong one and the
+    first right one fill the cap (2 + 2 = 4) and the fifth earns nothing."""
+    morning = datetime(2026, 11, 20, 1, 0, tzinfo=UTC)  # 9:00 in Beijing
+    papers = [
+        factories.paper(
+            tree["audit"],
+            title=f"测验{n}",
+            questions=[factories.question(bank, "single", key=["A"])],
+            time_limit_s=60,
+            shuffle_options=False,
+        )
+        for n in range(1, 6)
+    ]
+    attempts = [attempt_start(paper=paper, member=member, at=morning) for paper in papers]
+    done = [
+        attempt_submit(attempt=attempts[0], at=morning + timedelta(seconds=10)),
+        attempt_submit(attempt=attempts[1], at=morning + timedelta(seconds=61)),
+    ]
+    for attempt, response in zip(attempts[2:], ["B", "A", "A"], strict=True):
+        answer_save(attempt=attempt, position=1, response=response, at=morning + timedelta(seconds=5))
+        done.append(attempt_submit(attempt=attempt, at=morning + timedelta(seconds=10)))
+    assert [(a.status, a.score) for a in done] == [
+        (Attempt.Status.SUBMITTED, 0),
+        (Attempt.Status.EXPIRED, 0),
+        (Attempt.Status.SUBMITTED, 0),
+        (Attempt.Status.SUBMITTED, 1),
+        (Attempt.Status.SUBMITTED, 1),
+    ]
+    events = PointEvent.objects.filter(member=member, activity="exam_submit").order_by("occurred_at", "pk")
+    assert [(e.source_key, e.points) for e in events] == [(f"attempt:{done[2].pk}", 2), (f"attempt:{done[3].pk}", 2)]

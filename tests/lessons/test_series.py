@@ -399,3 +399,55 @@ def test_a_lessons_quiz_that_cannot_be_taken_now_says_why_instead_of_offering_a_
     Paper.objects.filter(pk=quiz.pk).update(status=Paper.Status.PUBLISHED, opens_at=opens)
     page = client.get(f"/lessons/{lesson.pk}/").content.decode()
     assert f"该试卷于 {timezone.localtime(opens):%Y-%m-%d %H:%M} 开放。" in page
+
+
+@pytest.fixture
+def four_series(tree):
+    """A series of the organ, of 广州特派办 and of its first branch, and of the sibling 京津冀特派办."""
+    from lessons.services.series import series_create
+
+    return {
+        key: series_create(title=title, unit=tree[key])
+        for key, title in {"audit": "机关讲堂", "gz": "广州讲堂", "gz1": "支部讲堂", "jjj": "京津冀讲堂"}.items()
+    }
+
+
+@pytest.mark.parametrize(
+    ("language", "note"), [("zh-hans", "您组织的单位的系列。"), ("en", "The series of the units you organise.")]
+)
+def test_a_sub_unit_organiser_files_lessons_into_their_own_units_series_only(
+    tree, gz_organiser, four_series, language, note
+):
+    """As with banks and papers, a 广州特派办 organiser works in 广州特派办 and below: its series and
+    its branch's are offered, the organ's and the sibling office's are not."""
+    client = factories.client_in(language, gz_organiser)
+    page = client.get("/lessons/manage/")
+    offered = set(page.context["form"].fields["series"].queryset.values_list("title", flat=True))
+    assert offered == {"广州讲堂", "支部讲堂"}
+    assert note in page.content.decode()
+    lesson = videos.lesson_create(title="党章第一讲", unit=tree["gz"])
+    settings_page = client.get(f"/lessons/{lesson.pk}/settings/")
+    assert set(settings_page.context["form"].fields["series"].queryset.values_list("title", flat=True)) == offered
+    assert client.get(f"/lessons/series/{four_series['gz1'].pk}/").status_code == 200
+    # The sibling office's series is out of view; the organ's is in view, and refused with a way on.
+    assert client.get(f"/lessons/series/{four_series['jjj'].pk}/").status_code == 404
+    refused = client.get(f"/lessons/series/{four_series['audit'].pk}/")
+    assert refused.status_code == 403
+    assert {"zh-hans": "为本单位新建系列", "en": "create a series there"}[language] in (refused.content.decode())
+    # Filing into the organ's series by a forged post is refused like any choice not offered.
+    post = {"title": "伪造", "unit": tree["gz"].pk, "series": four_series["audit"].pk}
+    assert "series" in client.post("/lessons/manage/", post).context["form"].errors
+    assert not Lesson.objects.filter(title="伪造").exists()
+
+
+@pytest.mark.parametrize(
+    ("language", "why"),
+    [("zh-hans", "您组织的单位还没有系列"), ("en", "No series in the units you organise yet")],
+)
+def test_an_organiser_with_no_series_is_told_why_the_choice_is_empty_and_where_to_create_one(
+    tree, gz_organiser, four_series, language, why
+):
+    Series.objects.filter(pk__in=[four_series["gz"].pk, four_series["gz1"].pk]).delete()
+    page = factories.client_in(language, gz_organiser).get("/lessons/manage/").content.decode()
+    assert why in page
+    assert 'href="/lessons/series/" id="create-series-link"' in page
