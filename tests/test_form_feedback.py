@@ -69,7 +69,7 @@ def test_study_hours_out_of_range_say_the_range_and_keep_what_was_typed(tree, la
         # A decimal's digits bound it: 7 digits with 2 decimal places hold at most 99999.99.
         ("calls.forms.TierForm", {"name": "一等奖", "value": "1000000"}, "value", "Type a number from 0 to 99999.99."),
         ("calls.forms.TierForm", {"name": "一等奖", "value": "1.234"}, "value", "At most 2 decimal places."),
-        ("calls.forms.CriterionForm", {"name": "内容", "weight": "0"}, "weight", "Type a whole number from 1 to 100."),
+        ("calls.forms.CriterionForm", {"name": "内容", "weight": "0"}, "weight", "A weight is at least 1 %."),
         ("calls.forms.LevelForm", {"unit_kind": "office", "quota": "0"}, "quota", "Type a whole number from 1 to 999."),
     ],
 )
@@ -82,7 +82,8 @@ def test_organiser_number_fields_state_their_range(db, form_path, data, field, m
     with translation.override("en"):
         form = getattr(import_module(module), name)(data)
         form.is_valid()
-    assert any(message in error for error in form.errors[field])
+        # Inside the override: a message with parameters is put together when read.
+        assert any(message in error for error in form.errors[field])
 
 
 def test_a_message_a_form_chose_itself_stays(db):
