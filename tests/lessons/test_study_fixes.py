@@ -263,3 +263,17 @@ def test_member_takes_all_mastered_entries_out(client, tree, bank, member):
     assert "2 questions taken out of the notebook." in page and "Nothing mastered yet." in page
     assert 'id="mastered-count">0</span>' in page and 'id="learning-count">1</span>' in page
     assert 'id="remove-mastered"' not in page
+
+
+def test_todays_finished_daily_quiz_links_to_its_result_instead_of_a_dead_button(client, tree, bank, member):
+    paper = factories.paper(tree["audit"], mode="daily", questions=[factories.question(bank, "true_false", key=[True])])
+    attempt = attempt_start(paper=paper, member=member)
+    answer_submit(attempt=attempt, position=1, response="对")  # the only question: the quiz ends
+    attempt.refresh_from_db()
+    assert attempt.status == Attempt.Status.SUBMITTED
+    client.force_login(member)
+    with translation.override("en"):
+        page = client.get("/study/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert f'id="done-today-{paper.pk}"' in page
+    assert f'href="/study/attempts/{attempt.pk}/result/"' in page
+    assert f'action="/study/papers/{paper.pk}/start/"' not in page
