@@ -466,6 +466,9 @@ def _grade_now(attempt: Attempt, position: int, response: object, client_answer_
         raise AttemptRejected("not_current_question", _("Answer the current question first."))
     late = item.deadline_at is not None and at > item.deadline_at
     response = None if late else _clean(item, response)
+    if not late and not notebook.is_answered(response):
+        # Marked, a blank would be a wrong answer: into the notebook, and the end of a challenge.
+        raise AttemptRejected("empty", _("Choose or type an answer first."))
     answer = _grade_item(
         item, response, paper=paper, at=min(at, item.deadline_at) if late else at, client_id=client_answer_id
     )

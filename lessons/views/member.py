@@ -26,6 +26,9 @@ from ..services import attempts, notebook
 def study_home(request):
     member = request.user
     papers = list(selectors.papers_for_member(member))
+    # Past their deadline, attempts are over before the cards are read: one that ended while the
+    # member was away would otherwise offer Continue (to a page saying it has ended), not Start.
+    attempts.attempts_expire_due(paper_ids=[paper.pk for paper in papers], member=member)
     latest = {
         a.paper_id: a
         for a in Attempt.objects.filter(member=member, paper__in=papers).order_by("paper_id", "started_at")

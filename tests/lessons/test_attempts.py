@@ -503,3 +503,33 @@ def test_finishing_a_timed_exam_earns_points_only_with_a_question_answered_and_b
     ]
     events = PointEvent.objects.filter(member=member, activity="exam_submit").order_by("occurred_at", "pk")
     assert [(e.source_key, e.points) for e in events] == [(f"attempt:{done[2].pk}", 2), (f"attempt:{done[3].pk}", 2)]
+
+
+@pytest.mark.parametrize("blank", ["", [], "  ", [" "]])
+def test_an_empty_answer_is_refused_and_marks_nothing(tree, bank, member, blank):
+    questions = [factories.question(bank, "fill_blank", key=[["1921"]]) for _ in range(2)]
+    paper = factories.paper(tree["audit"], mode="challenge", questions=questions, question_time_s=20)
+    attempt = attempt_start(paper=paper, member=member)
+    with pytest.raises(AttemptRejected) as refused:
+        answer_submit(attempt=attempt, position=1, response=blank)
+    assert refused.value.code == "empty"
+    attempt.refresh_from_db()
+    # Still the first question of a run not ended: nothing marked, nothing in the notebook.
+    assert attempt.status == Attempt.Status.IN_PROGRESS and attempt.streak == 0 and attempt.score == 0
+    assert not Answer.objects.filter(item__attempt=attempt).exists()
+    assert not NotebookEntry.objects.filter(member=member).exists()
+    answer_submit(attempt=attempt, position=1, response=["1921"])
+    attempt.refresh_from_db()
+    assert attempt.streak == 1 and attempt.score == 2  # a fill-in is worth 2 points
+
+
+def test_an_empty_practice_answer_is_refused_through_the_api(client, tree, bank, member):
+    paper = factories.paper(tree["audit"], mode="practice", questions=[factories.question(bank, "single")])
+    client.force_login(member)
+    attempt = client.post(f"/api/v1/study/papers/{paper.pk}/attempts/").json()
+    url = f"/api/v1/study/attempts/{attempt['id']}/items/1/answer/"
+    refused = client.post(url, {"response": ""}, content_type="application/json")
+    assert refused.status_code == 409 and refused.json()["error"]["code"] == "empty"
+    assert client.get(f"/api/v1/study/attempts/{attempt['id']}/").json()["status"] == "in_progress"
+    assert not PointEvent.objects.filter(member=member).exists()
+    assert not NotebookEntry.objects.filter(member=member).exists()

@@ -263,3 +263,33 @@ def test_member_takes_all_mastered_entries_out(client, tree, bank, member):
     assert "2 questions taken out of the notebook." in page and "Nothing mastered yet." in page
     assert 'id="mastered-count">0</span>' in page and 'id="learning-count">1</span>' in page
     assert 'id="remove-mastered"' not in page
+
+
+def test_todays_finished_daily_quiz_links_to_its_result_instead_of_a_dead_button(client, tree, bank, member):
+    paper = factories.paper(tree["audit"], mode="daily", questions=[factories.question(bank, "true_false", key=[True])])
+    attempt = attempt_start(paper=paper, member=member)
+    answer_submit(attempt=attempt, position=1, response="对")  # the only question: the quiz ends
+    attempt.refresh_from_db()
+    assert attempt.status == Attempt.Status.SUBMITTED
+    client.force_login(member)
+    with translation.override("en"):
+        page = client.get("/study/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert f'id="done-today-{paper.pk}"' in page
+    assert f'href="/study/attempts/{attempt.pk}/result/"' in page
+    assert f'action="/study/papers/{paper.pk}/start/"' not in page
+
+
+def test_the_study_hub_offers_start_not_continue_for_an_exam_whose_time_ran_out(client, tree, bank, member):
+    question = factories.question(bank, "true_false", key=[True])
+    paper = factories.paper(tree["audit"], mode="exam", questions=[question], time_limit_s=600)
+    started = timezone.now() - timedelta(minutes=20)  # its 10 minutes ended 10 minutes ago
+    attempt = attempt_start(paper=paper, member=member, at=started)
+    answer_save(attempt=attempt, position=1, response="对", at=started + timedelta(minutes=1))
+    client.force_login(member)
+    with translation.override("en"):
+        page = client.get("/study/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    attempt.refresh_from_db()
+    assert attempt.status == Attempt.Status.EXPIRED and attempt.score == 1  # the saved right answer
+    assert f'href="/study/attempts/{attempt.pk}/"' not in page  # no Continue to an ended attempt
+    assert f'action="/study/papers/{paper.pk}/start/"' in page
+    assert "<strong>1 / 1</strong>" in page  # Counts: the one true-or-false question, 1 point
