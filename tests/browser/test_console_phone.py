@@ -74,6 +74,7 @@ LISTS = [
     ("organiser", "/contests/online/manage/", "#online-table", 2),  # Progress, Edit
     ("organiser", "/contests/relays/manage/", "#relay-table", 2),  # Relay map, Edit
     ("admin", "/calls/manage/", "#call-table", 0),  # the title is the link; the entries' count was cut
+    ("admin", "/rankings/demo-study-offices/manage/", "#snapshot-table", 1),  # Approve (v1 is provisional)
 ]
 
 
@@ -83,7 +84,7 @@ def test_an_organisers_list_keeps_its_actions_on_a_phone(
     asgi_server, demo, signed_in_page, username, path, table_id, buttons, language
 ):
     """Each list scrolled sideways inside its card (by 7 to 322 px) with its row's last buttons
-    (Item statistics, Big screen, Results, Edit…) out of sight."""
+    (Item statistics, Big screen, Results, Edit, Approve…) out of sight."""
     page = phone_page(signed_in_page, asgi_server, username, language)
     page.goto(asgi_server + path)
     table = page.locator(table_id)
