@@ -103,6 +103,7 @@ class Formatted:
 
 
 PERCENT = "0.0%"
+TWO_DECIMALS = "0.00"
 
 
 class ExportSheet:

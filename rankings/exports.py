@@ -23,7 +23,7 @@ from reportlab.pdfgen import canvas
 
 from orgs.models import User
 from quizsite.naming import in_language, joined_sentences
-from quizsite.spreadsheets import PERCENT, ExportWorkbook, Formatted
+from quizsite.spreadsheets import PERCENT, TWO_DECIMALS, ExportWorkbook, Formatted
 
 from . import selectors
 from .models import RankingRule, Snapshot, SnapshotRow
@@ -143,12 +143,17 @@ def snapshot_workbook(snapshot: Snapshot) -> bytes:
     def group_name(row: SnapshotRow) -> str:
         return in_language(row.group_name, names[row.group_id][-1]) if row.group_id in names else row.group_name
 
-    # A participation rate reads as a percentage, as on the board (95.0%), and stays a number.
+    # A participation rate reads as a percentage, as on the board (95.0%), and stays a number;
+    # any other metric with two decimals as on the board (93.09, not 93.0911), a whole one as is.
     rate = snapshot.parameters.get("metric") in RATE_METRICS
 
     def metric(row: SnapshotRow) -> float | Formatted | None:
         value = float(row.metric) if row.metric is not None else None
-        return Formatted(value, PERCENT) if rate and value is not None else value
+        if value is None:
+            return None
+        if rate:
+            return Formatted(value, PERCENT)
+        return value if value.is_integer() else Formatted(value, TWO_DECIMALS)
 
     # Two members may share a name: their employee numbers (exports are for organisers) tell them apart.
     employee_numbers = (

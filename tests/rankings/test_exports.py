@@ -9,7 +9,7 @@ from openpyxl import load_workbook
 
 from rankings import services
 from tests import factories
-from tests.rankings.test_services import compute, study  # noqa: F401 - fixture
+from tests.rankings.test_services import compute, points, study  # noqa: F401 - fixture
 
 HEADER_ROW = 7
 
@@ -90,6 +90,28 @@ def test_a_participation_rate_is_a_percentage_in_the_export_and_stays_a_number(c
         "广州特派办/第一党支部": (0.75, "0.0%"),
         "广州特派办/第二党支部": (1, "0.0%"),
         "京津冀特派办/机关党支部": (1, "0.0%"),
+    }
+
+
+def test_a_mean_reads_with_two_decimals_as_on_the_board_and_stays_a_number(client, study):  # noqa: F811
+    """The mean over participants of 第二党支部, with G's 5 points, is (40 + 35 + 5) / 3 = 26.666…:
+    the board shows 26.67, the export showed 26.6667. The cell keeps the number and reads 26.67;
+    the whole means of 第一党支部 (60 / 3 = 20) and 机关党支部 (50) read as they are."""
+    tree = study["tree"]
+    points(factories.member(tree["gz2"], username="g", real_name="G"), 5, "g-1")
+    rule = factories.ranking_rule(
+        tree["audit"], subject="unit", unit_level=3, metric="mean", sources=[{"kind": "points"}]
+    )
+    compute(rule)
+    client.force_login(factories.administrator(tree["audit"]))
+    sheet = load_workbook(BytesIO(client.get(reverse("rankings:export", args=[rule.slug])).content)).active
+    header = [cell.value for cell in sheet[HEADER_ROW]]
+    unit, metric = header.index("单位"), header.index("指标")
+    cells = {row[unit].value: row[metric] for row in sheet.iter_rows(min_row=HEADER_ROW + 1)}
+    assert {name: (cell.value, cell.number_format) for name, cell in cells.items()} == {
+        "京津冀特派办/机关党支部": (50, "General"),
+        "广州特派办/第二党支部": (pytest.approx(80 / 3, abs=1e-4), "0.00"),
+        "广州特派办/第一党支部": (20, "General"),
     }
 
 

@@ -1,0 +1,103 @@
+"""Organisers' and administrators' lists on a phone: each row stacks into a card, its actions on a
+line of their own, none scrolled out of sight inside the table's card."""
+
+import pytest
+from django.conf import settings
+from playwright.sync_api import expect
+
+from lessons.models import Lesson
+from lessons.services import videos
+from orgs.models import User
+from tests.lessons.videos import make_clip
+
+pytestmark = pytest.mark.browser
+
+# How far the page reaches past the screen's right edge (0 when nothing scrolls sideways).
+PAST_THE_EDGE = "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+# How far a table reaches past its scrolling card (0 when the card has nothing to scroll).
+PAST_THE_CARD = (
+    "table => { const card = table.closest('.table-responsive'); return card.scrollWidth - card.clientWidth; }"
+)
+
+
+def phone_page(signed_in_page, server: str, username: str, language: str):
+    page = signed_in_page(User.objects.get(username=username), phone=True)
+    page.context.add_cookies([{"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "url": server}])
+    return page
+
+
+def assert_on_screen(button):
+    box = button.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= 390, (button.inner_text(), box)
+    button.click(trial=True)  # nothing covers it
+
+
+@pytest.fixture
+def draft_lesson(demo, tmp_path):
+    """A ready micro-class not yet published: its row has the most buttons (settings, completion,
+    preview, publish)."""
+    organiser = User.objects.get(username="organiser")
+    made = videos.lesson_create(
+        title="学习党章：手机上的列表", title_en="The Constitution on a phone", unit=organiser.unit
+    )
+    videos.lesson_attach_file(lesson=made, path=make_clip(tmp_path / "clip.mp4", seconds=4))
+    lesson = videos.lesson_process(lesson_id=made.pk)
+    assert lesson.status == Lesson.Status.READY, lesson.failure
+    return lesson
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_the_micro_class_list_shows_settings_and_publish_on_a_phone(
+    asgi_server, draft_lesson, signed_in_page, language
+):
+    """The list's four columns scrolled sideways inside its card (672 px in 366): Settings began at
+    the card's edge, Completion, Preview and Publish were out of sight."""
+    page = phone_page(signed_in_page, asgi_server, "organiser", language)
+    page.goto(f"{asgi_server}/lessons/manage/")
+    table = page.locator("#lesson-table")
+    assert page.evaluate(PAST_THE_EDGE) == 0
+    assert table.evaluate(PAST_THE_CARD) == 0
+    row = table.locator("tbody tr", has=page.locator(f"#settings-{draft_lesson.pk}"))
+    for button in (f"#settings-{draft_lesson.pk}", f"#preview-{draft_lesson.pk}", f"#publish-{draft_lesson.pk}"):
+        assert_on_screen(row.locator(button))
+    assert_on_screen(row.locator(f"a[href='/lessons/{draft_lesson.pk}/report/']"))
+    # Publishing from the phone works and the row says so.
+    row.locator(f"#publish-{draft_lesson.pk}").click()
+    expect(page.locator(f"#unpublish-{draft_lesson.pk}")).to_be_visible()
+    assert_on_screen(page.locator(f"#unpublish-{draft_lesson.pk}"))
+
+
+# (who, page, its table, how many action buttons at least a row of the demo's shows)
+LISTS = [
+    ("organiser", "/papers/", "#paper-table", 2),  # Preview, Item statistics
+    ("organiser", "/contests/", "#hosting-table", 4),  # (Set up,) Host console, Big screen, Results, Duplicate
+    ("organiser", "/contests/online/manage/", "#online-table", 2),  # Progress, Edit
+    ("organiser", "/contests/relays/manage/", "#relay-table", 2),  # Relay map, Edit
+    ("admin", "/calls/manage/", "#call-table", 0),  # the title is the link; the entries' count was cut
+    ("admin", "/rankings/demo-study-offices/manage/", "#snapshot-table", 1),  # Approve (v1 is provisional)
+]
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+@pytest.mark.parametrize(("username", "path", "table_id", "buttons"), LISTS)
+def test_an_organisers_list_keeps_its_actions_on_a_phone(
+    asgi_server, demo, signed_in_page, username, path, table_id, buttons, language
+):
+    """Each list scrolled sideways inside its card (by 7 to 322 px) with its row's last buttons
+    (Item statistics, Big screen, Results, Edit, Approve…) out of sight."""
+    page = phone_page(signed_in_page, asgi_server, username, language)
+    page.goto(asgi_server + path)
+    table = page.locator(table_id)
+    expect(table).to_be_visible()
+    assert page.evaluate(PAST_THE_EDGE) == 0
+    assert table.evaluate(PAST_THE_CARD) == 0
+    rows = table.locator("tbody tr").all()
+    assert rows
+    for row in rows:
+        for cell in row.locator("td:visible").all():
+            box = cell.bounding_box()
+            assert box["x"] + box["width"] <= 390, (path, cell.inner_text())
+        actions = row.locator("td.qs-figures-action .btn").all()
+        assert len(actions) >= buttons
+        for button in actions:
+            assert_on_screen(button)
