@@ -412,8 +412,8 @@ def test_teammates_phones_put_their_buttons_away_once_their_team_has_answered_in
 def test_a_stem_too_long_for_the_big_screen_gives_way_to_its_options_and_the_revealed_key(
     asgi_server, transactional_db, signed_in_page, screenshot
 ):
-    """A 5,000-character stem (an imported regulation pasted whole) cannot fit at any readable
-    size. The screen showed its middle, cut at both ends, with the options and then the
+    """A 2,000-character stem (the longest a question may have: a regulation pasted whole)
+    cannot fit at any readable size. The screen showed its middle, cut at both ends, with the options and then the
     revealed key below the frame: the hall never saw the answer. The stem is cut instead. The
     host's console put its buttons under the whole stem, three screens down."""
     audit = factories.unit_at("审计署", kind="organ")
@@ -422,7 +422,7 @@ def test_a_stem_too_long_for_the_big_screen_gives_way_to_its_options_and_the_rev
     player = factories.member(branch, username="red0")
     contest = services.contest_create(title="长题干竞赛", unit=audit, by=host)
     services.team_add(contest=contest, name=BLUE, unit=branch, legs=[player])
-    stem = ("开头：" + "党的纪律是党的各级组织和全体党员必须遵守的行为规则。" * 200)[:5000]
+    stem = ("开头：" + "党的纪律是党的各级组织和全体党员必须遵守的行为规则。" * 200)[:2000]
     question = factories.question(
         factories.bank(audit), "single", stem=stem, options=["政治纪律", "组织纪律", "廉洁纪律", "群众纪律"], key=["B"]
     )
