@@ -293,3 +293,22 @@ def test_the_study_hub_offers_start_not_continue_for_an_exam_whose_time_ran_out(
     assert f'href="/study/attempts/{attempt.pk}/"' not in page  # no Continue to an ended attempt
     assert f'action="/study/papers/{paper.pk}/start/"' in page
     assert "<strong>1 / 1</strong>" in page  # Counts: the one true-or-false question, 1 point
+
+
+def test_a_daily_quiz_done_today_says_todays_score_beside_the_best_that_counts(client, tree, bank, member):
+    """Yesterday right (1 / 1), today wrong (0 / 1): the card's "Counts" keeps the best, 1 / 1, which
+    read like today's score beside "Done today"; the done line now says today's own, 0 / 1."""
+    paper = factories.paper(tree["audit"], mode="daily", questions=[factories.question(bank, "true_false", key=[True])])
+    yesterday = timezone.now() - timedelta(days=1)
+    first = attempt_start(paper=paper, member=member, at=yesterday)
+    answer_submit(attempt=first, position=1, response="对", at=yesterday + timedelta(seconds=5))
+    today = attempt_start(paper=paper, member=member)
+    answer_submit(attempt=today, position=1, response="错")
+    today.refresh_from_db()
+    assert (today.status, today.score) == (Attempt.Status.SUBMITTED, 0)
+    client.force_login(member)
+    for language, done in (("en", "Done today: 0 / 1"), ("zh-hans", "今日已完成：0 / 1")):
+        with translation.override(language):
+            page = client.get("/study/", HTTP_ACCEPT_LANGUAGE=language).content.decode()
+        assert "<strong>1 / 1</strong>" in page  # Counts: the best day
+        assert done in page, language
