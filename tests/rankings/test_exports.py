@@ -72,6 +72,15 @@ def test_a_unit_ranking_export_marks_the_headcounts_an_organiser_stated(client, 
     }
 
 
+def metric_cells(client, tree, rule) -> dict:
+    """The export's metric cell of each unit, read as the audit office's administrator."""
+    client.force_login(factories.administrator(tree["audit"]))
+    sheet = load_workbook(BytesIO(client.get(reverse("rankings:export", args=[rule.slug])).content)).active
+    header = [cell.value for cell in sheet[HEADER_ROW]]
+    unit, metric = header.index("单位"), header.index("指标")
+    return {row[unit].value: row[metric] for row in sheet.iter_rows(min_row=HEADER_ROW + 1)}
+
+
 def test_a_participation_rate_is_a_percentage_in_the_export_and_stays_a_number(client, study):  # noqa: F811
     """第一党支部: 3 of its 4 members earned points, 75%; the others 100%. The cells hold 0.75 and
     1 (a formula can use them) and read 75.0% and 100.0% in a spreadsheet, as on the board."""
@@ -81,11 +90,7 @@ def test_a_participation_rate_is_a_percentage_in_the_export_and_stays_a_number(c
         tree["audit"], subject="unit", unit_level=3, metric="participation", sources=[{"kind": "points"}]
     )
     compute(rule)
-    client.force_login(factories.administrator(tree["audit"]))
-    sheet = load_workbook(BytesIO(client.get(reverse("rankings:export", args=[rule.slug])).content)).active
-    header = [cell.value for cell in sheet[HEADER_ROW]]
-    unit, metric = header.index("单位"), header.index("指标")
-    cells = {row[unit].value: row[metric] for row in sheet.iter_rows(min_row=HEADER_ROW + 1)}
+    cells = metric_cells(client, tree, rule)
     assert {name: (cell.value, cell.number_format) for name, cell in cells.items()} == {
         "广州特派办/第一党支部": (0.75, "0.0%"),
         "广州特派办/第二党支部": (1, "0.0%"),
@@ -103,11 +108,7 @@ def test_a_mean_reads_with_two_decimals_as_on_the_board_and_stays_a_number(clien
         tree["audit"], subject="unit", unit_level=3, metric="mean", sources=[{"kind": "points"}]
     )
     compute(rule)
-    client.force_login(factories.administrator(tree["audit"]))
-    sheet = load_workbook(BytesIO(client.get(reverse("rankings:export", args=[rule.slug])).content)).active
-    header = [cell.value for cell in sheet[HEADER_ROW]]
-    unit, metric = header.index("单位"), header.index("指标")
-    cells = {row[unit].value: row[metric] for row in sheet.iter_rows(min_row=HEADER_ROW + 1)}
+    cells = metric_cells(client, tree, rule)
     assert {name: (cell.value, cell.number_format) for name, cell in cells.items()} == {
         "京津冀特派办/机关党支部": (50, "General"),
         "广州特派办/第二党支部": (pytest.approx(80 / 3, abs=1e-4), "0.00"),
