@@ -25,7 +25,7 @@ from django.db.models import Q, QuerySet
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from rest_framework.permissions import BasePermission
 
 from notifications.kinds import Kind, register
@@ -490,6 +490,119 @@ def judge_withdraw(*, call: Call, judge: User, by: User, reason: str) -> tuple[l
             reassigned.append(Assignment.objects.create(entry=held.entry, judge=successor, panel=panel))
     detail = f"{judge.display_name}: {reason.strip()}"
     audit(call=call, by=by, action=AuditEvent.Action.JUDGE_WITHDRAWN, detail=detail[:300])
+    return reassigned, stranded
+
+
+# ---------------------------------------------------------------- a judge put on a panel by mistake
+
+
+def scored_assignments(panel: Panel, judge: User) -> list[Assignment]:
+    """The judge's assignments on `panel` with at least one score, by entry."""
+    return list(
+        Assignment.objects.filter(panel=panel, judge=judge, score_events__isnull=False)
+        .distinct()
+        .select_related("entry")
+        .order_by("entry_id")
+    )
+
+
+class ScoresWouldBeDiscarded(CallRejected):
+    """Removing the judge discards the scores of `count` entries: the organiser confirms first."""
+
+    def __init__(self, judge: User, count: int):
+        super().__init__(
+            "has_scores",
+            ngettext(
+                "%(judge)s has already scored %(n)d entry: removing them from the panel discards that score "
+                "(it is kept in the call's log) and passes the entry to another judge.",
+                "%(judge)s has already scored %(n)d entries: removing them from the panel discards those "
+                "scores (they are kept in the call's log) and passes the entries to other judges.",
+                count,
+            )
+            % {"judge": judge.display_name, "n": count},
+        )
+        self.count = count
+
+
+@transaction.atomic
+def panel_judge_remove(
+    *, call: Call, panel: Panel, judge: User, by: User, discard: int = 0
+) -> tuple[list[Assignment], list[Entry]]:
+    """Take `judge`, put on `panel` by mistake, off it as if never there: each of their entries
+    on the panel passes to another judge of the panel (chosen as for a conflict), and their
+    scores of it are discarded. A judge who has scored is removed only when `discard` is the
+    number of entries they scored (the organiser saw and confirmed it: `ScoresWouldBeDiscarded`
+    otherwise); the discarded values are kept in the call's log. Returns the new assignments and
+    the entries no other judge of the panel was free to take (they have one judge fewer, or none:
+    the call page then names them). Refused once judging is locked or the results are published,
+    for the panel's last judge, and for a judge who scored at the panel's speech night. The view
+    checks that `by` organises the call. (A judge who drops out keeps their scores instead:
+    `judge_withdraw`.)"""
+    from .live.models import NightScore
+
+    call = Call.objects.select_for_update().get(pk=call.pk)
+    if call.results_published_at:
+        raise CallRejected("published", _("The results are published; the panel's judges can no longer change."))
+    if call.scores_locked_at:
+        raise CallRejected("locked", _("Judging is locked; unlock judging before taking a judge off a panel."))
+    if not panel.judges.filter(pk=judge.pk).exists():
+        raise CallRejected(
+            "not_a_judge",
+            _("%(judge)s is not on panel %(panel)s.") % {"judge": judge.display_name, "panel": panel.name},
+        )
+    if panel.judges.count() == 1:
+        raise CallRejected(
+            "last_judge",
+            _("%(judge)s is the only judge on panel %(panel)s; a panel keeps at least one judge.")
+            % {"judge": judge.display_name, "panel": panel.name},
+        )
+    if NightScore.objects.filter(speaker__night__panel=panel, judge=judge).exists():
+        raise CallRejected(
+            "night_scored",
+            _("%(judge)s has scored speakers at the speech night; those scores stand, so they stay on the panel.")
+            % {"judge": judge.display_name},
+        )
+    scored = scored_assignments(panel, judge)
+    if scored and discard != len(scored):
+        raise ScoresWouldBeDiscarded(judge, len(scored))
+    criteria = list(call.criteria.all())
+    discarded = []
+    for assignment in scored:
+        from .services import current_scores
+
+        values = current_scores(assignment)
+        discarded.append(
+            {
+                "entry": assignment.entry.title,
+                "scores": [
+                    [criterion.name, criterion.name_en, f"{values[criterion.pk].normalize():f}"]
+                    for criterion in criteria
+                    if criterion.pk in values
+                ],
+            }
+        )
+    panel.judges.remove(judge)
+    reassigned, stranded = [], []
+    held = (
+        Assignment.objects.filter(panel=panel, judge=judge).select_related("panel", "entry__call").order_by("entry_id")
+    )
+    for assignment in list(held):
+        assignment.delete()  # its score events and comments with it: the log keeps the values
+        assignment.panel = panel
+        successor = _replacement(assignment)
+        if successor is None:
+            stranded.append(assignment.entry)
+        else:
+            reassigned.append(Assignment.objects.create(entry=assignment.entry, judge=successor, panel=panel))
+    audit(
+        call=call,
+        by=by,
+        action=AuditEvent.Action.JUDGE_REMOVED,
+        code="judge_removed",
+        judge=judge.display_name,
+        panel=panel.name,
+        discarded=discarded,
+    )
     return reassigned, stranded
 
 
