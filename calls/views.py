@@ -414,15 +414,19 @@ def panel_judge_remove(request, call_id: int, panel_id: int, judge_id: int):
     except CallRejected as rejected:
         _refuse(request, rejected)
         return redirect("calls:panel_edit", call.pk, panel.pk)
-    messages.success(
-        request,
-        ngettext(
-            "%(judge)s is off panel %(panel)s; %(n)d entry passes to another judge.",
-            "%(judge)s is off panel %(panel)s; %(n)d entries pass to other judges.",
-            len(reassigned),
+    said = {"judge": judge.display_name, "panel": panel.name, "n": len(reassigned)}
+    if reassigned:
+        messages.success(
+            request,
+            ngettext(
+                "%(judge)s is off panel %(panel)s; %(n)d entry passes to another judge.",
+                "%(judge)s is off panel %(panel)s; %(n)d entries pass to other judges.",
+                len(reassigned),
+            )
+            % said,
         )
-        % {"judge": judge.display_name, "panel": panel.name, "n": len(reassigned)},
-    )
+    else:
+        messages.success(request, _("%(judge)s is off panel %(panel)s.") % said)
     if stranded:
         without = [entry.title for entry in stranded if not entry.assignments.exists()]
         fewer = [entry.title for entry in stranded if entry.title not in without]
