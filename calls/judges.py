@@ -306,8 +306,11 @@ def conflict_record(*, entry: Entry, judge: User, by: User, reason: str) -> tupl
     """Record that `judge` may not judge `entry` (the judge themself, or an organiser of the
     call naming one of its panel judges), and hand an unscored assignment to another judge.
     Returns the conflict and the new assignment (None when the judge held none, or no judge of
-    the panel is free)."""
+    the panel is free). Refused once the scores are locked."""
     call = Call.objects.select_for_update().get(pk=entry.call_id)
+    if call.scores_locked_at:
+        # The pages hide the forms then, but a POST by URL reassigned an unscored entry after the lock.
+        raise CallRejected("locked", _("Scores are locked; they can no longer be changed."))
     if by.pk != judge.pk:
         if not access.can_manage_unit(by, call.unit):
             raise CallRejected("not_allowed", _("Only the judge or an organiser of this call may record a conflict."))
