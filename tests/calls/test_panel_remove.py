@@ -39,7 +39,9 @@ def remove_url(call, panel, judge):
     return reverse("calls:panel_judge_remove", args=[call.pk, panel.pk, judge.pk])
 
 
-def test_a_judge_who_has_not_scored_comes_off_the_panel_and_the_entry_passes_on(client, essay_call, tree, owner):
+def test_a_judge_who_has_not_scored_comes_off_the_panel_and_the_entry_passes_on(
+    client, essay_call, tree, owner, gz_organiser
+):
     entry, panel = two_judge_panel(essay_call, tree)
     services.assignment_run(call=essay_call, panel=panel, by=owner, seed="r")
     (held,) = Assignment.objects.filter(entry=entry)
@@ -53,7 +55,10 @@ def test_a_judge_who_has_not_scored_comes_off_the_panel_and_the_entry_passes_on(
     asked = form_asks(page, remove_url(essay_call, panel, leaving))
     assert asked == f"将 {leaving.display_name} 移出第一评审组吗？其作品将转交本组其他评委。"
 
-    answer = client.post(remove_url(essay_call, panel, leaving), follow=True).text
+    # An organiser who only reviews entries for the call (of 广州, below its owner) may not.
+    assert signed_in(client, gz_organiser).post(remove_url(essay_call, panel, leaving)).status_code == 403
+    assert panel.judges.filter(pk=leaving.pk).exists()
+    answer = signed_in(client, owner).post(remove_url(essay_call, panel, leaving), follow=True).text
     assert f"{leaving.display_name} 已移出第一评审组；1 件作品转交其他评委。" in answer
     assert list(panel.judges.all()) == [staying]
     (given,) = Assignment.objects.filter(entry=entry)
