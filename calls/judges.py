@@ -509,33 +509,13 @@ def scored_assignments(panel: Panel, judge: User) -> list[Assignment]:
     )
 
 
-class ScoresWouldBeDiscarded(CallRejected):
-    """Removing the judge discards the scores of `count` entries: the organiser confirms first."""
-
-    def __init__(self, judge: User, count: int):
-        super().__init__(
-            "has_scores",
-            ngettext(
-                "%(judge)s has already scored %(n)d entry: removing them from the panel discards that score "
-                "(it is kept in the call's log) and passes the entry to another judge.",
-                "%(judge)s has already scored %(n)d entries: removing them from the panel discards those "
-                "scores (they are kept in the call's log) and passes the entries to other judges.",
-                count,
-            )
-            % {"judge": judge.display_name, "n": count},
-        )
-        self.count = count
-
-
 @transaction.atomic
-def panel_judge_remove(
-    *, call: Call, panel: Panel, judge: User, by: User, discard: int = 0
-) -> tuple[list[Assignment], list[Entry]]:
+def panel_judge_remove(*, call: Call, panel: Panel, judge: User, by: User) -> tuple[list[Assignment], list[Entry]]:
     """Take `judge`, put on `panel` by mistake, off it as if never there: each of their entries
-    on the panel passes to another judge of the panel (chosen as for a conflict), and their
-    scores of it are discarded. A judge who has scored is removed only when `discard` is the
-    number of entries they scored (the organiser saw and confirmed it: `ScoresWouldBeDiscarded`
-    otherwise); the discarded values are kept in the call's log. Returns the new assignments and
+    on the panel passes to another judge of the panel (chosen as for a conflict). Refused for a
+    judge who has scored an entry of the panel: judge scores are facts, never deleted
+    (DESIGN.md, invariant 1), so such a judge leaves through `judge_withdraw`, their scores
+    standing. Returns the new assignments and
     the entries no other judge of the panel was free to take (they have one judge fewer, or none:
     the call page then names them). Refused once judging is locked or the results are published,
     for the panel's last judge, and for a judge who scored at the panel's speech night. The view
@@ -566,23 +546,19 @@ def panel_judge_remove(
             % {"judge": judge.display_name},
         )
     scored = scored_assignments(panel, judge)
-    if scored and discard != len(scored):
-        raise ScoresWouldBeDiscarded(judge, len(scored))
-    criteria = list(call.criteria.all())
-    discarded = []
-    for assignment in scored:
-        from .services import current_scores
-
-        values = current_scores(assignment)
-        discarded.append(
-            {
-                "entry": assignment.entry.title,
-                "scores": [
-                    [criterion.name, criterion.name_en, f"{values[criterion.pk].normalize():f}"]
-                    for criterion in criteria
-                    if criterion.pk in values
-                ],
-            }
+    if scored:
+        raise CallRejected(
+            "has_scores",
+            ngettext(
+                "%(judge)s has already scored %(n)d entry of this panel, and scores given are never deleted. "
+                "To take them off the panel with that score standing, use “Judge drops out” in the progress "
+                "table on the call page.",
+                "%(judge)s has already scored %(n)d entries of this panel, and scores given are never deleted. "
+                "To take them off the panel with those scores standing, use “Judge drops out” in the progress "
+                "table on the call page.",
+                len(scored),
+            )
+            % {"judge": judge.display_name, "n": len(scored)},
         )
     panel.judges.remove(judge)
     reassigned, stranded = [], []
@@ -590,7 +566,7 @@ def panel_judge_remove(
         Assignment.objects.filter(panel=panel, judge=judge).select_related("panel", "entry__call").order_by("entry_id")
     )
     for assignment in list(held):
-        assignment.delete()  # its score events and comments with it: the log keeps the values
+        assignment.delete()  # unscored (checked above): nothing of the judge's is lost
         assignment.panel = panel
         successor = _replacement(assignment)
         if successor is None:
@@ -604,7 +580,6 @@ def panel_judge_remove(
         code="judge_removed",
         judge=judge.display_name,
         panel=panel.name,
-        discarded=discarded,
     )
     return reassigned, stranded
 

@@ -10,7 +10,7 @@ import secrets
 
 from django.conf import settings
 from django.db import models
-from django.utils.translation import gettext, ngettext, pgettext, pgettext_lazy
+from django.utils.translation import gettext, ngettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from orgs.models import Unit
@@ -420,30 +420,6 @@ def _night_drawn(params: dict) -> str:
     return ngettext("seed %(seed)s, %(n)d speaker", "seed %(seed)s, %(n)d speakers", params["n"]) % params
 
 
-def _judge_removed(params: dict) -> str:
-    """“X off panel P”, and the scores discarded with them, entry by entry, criteria named in the
-    reader's language."""
-    said = gettext("%(judge)s off %(panel)s") % params
-    discarded = params.get("discarded") or []
-    if not discarded:
-        return said
-    entries = pgettext("between entries", "; ").join(
-        gettext("%(entry)s (%(scores)s)")
-        % {
-            "entry": item["entry"],
-            "scores": pgettext("between list items", ", ").join(
-                f"{in_language(name, name_en)} {value}" for name, name_en, value in item["scores"]
-            ),
-        }
-        for item in discarded
-    )
-    return ngettext(
-        "%(said)s; their scores of %(n)d entry discarded: %(entries)s",
-        "%(said)s; their scores of %(n)d entries discarded: %(entries)s",
-        len(discarded),
-    ) % {"said": said, "n": len(discarded), "entries": entries}
-
-
 # How a coded detail of the log reads, written when the log is read: in the reader's language,
 # whoever did it in whichever language.
 AUDIT_DETAILS = {
@@ -451,7 +427,7 @@ AUDIT_DETAILS = {
     "night_drawn": _night_drawn,
     "night_speaker": lambda params: gettext("speaker %(position)d") % params,
     "judge_added": lambda params: gettext("%(judge)s joins %(panel)s") % params,
-    "judge_removed": _judge_removed,
+    "judge_removed": lambda params: gettext("%(judge)s off %(panel)s") % params,
 }
 
 

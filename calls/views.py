@@ -335,11 +335,10 @@ def panel_add(request, call_id: int):
     return _manage_page(request, call, panel_form=form)
 
 
-def _panel_page(request, call: Call, panel: Panel, *, form=None, confirm=None, status: int = 200):
+def _panel_page(request, call: Call, panel: Panel, *, form=None):
     """The panel's page: before entries are assigned, its name and judges to edit; after, its
-    judges with what each holds and has scored, each with a button taking them off the panel
-    (`judges.panel_judge_remove`) until judging is locked. `confirm` is a refused removal that
-    would discard scores, asked again with its consequence."""
+    judges with what each holds and has scored, each who has not scored with a button taking them
+    off the panel (`judges.panel_judge_remove`) until judging is locked."""
     rows = []
     if call.assigned_at:
         held = dict(
@@ -358,8 +357,8 @@ def _panel_page(request, call: Call, panel: Panel, *, form=None, confirm=None, s
             {"judge": judge, "held": held.get(judge.pk, 0), "scored": scored.get(judge.pk, 0)}
             for judge in panel.judges.select_related("unit").order_by(*PEOPLE_BY_NAME)
         ]
-    context = {"call": call, "panel": panel, "form": form, "rows": rows, "confirm": confirm}
-    return render(request, "calls/panel_edit.html", context, status=status)
+    context = {"call": call, "panel": panel, "form": form, "rows": rows}
+    return render(request, "calls/panel_edit.html", context)
 
 
 @login_required
@@ -394,23 +393,13 @@ def panel_edit(request, call_id: int, panel_id: int):
 @login_required
 @require_POST
 def panel_judge_remove(request, call_id: int, panel_id: int, judge_id: int):
-    """Take a judge put on the panel by mistake off it: their entries pass to other judges of the
-    panel; scores they gave are discarded once the organiser has confirmed how many."""
+    """Take a judge put on the panel by mistake, who has scored nothing of it, off it: their
+    entries pass to other judges of the panel."""
     call = access_call(request.user, call_id, own=True)
     panel = get_object_or_404(Panel, call=call, pk=panel_id)
     judge = get_object_or_404(panel.judges.all(), pk=judge_id)
     try:
-        discard = int(request.POST.get("discard", "0"))
-    except ValueError:
-        discard = 0
-    try:
-        reassigned, stranded = judges.panel_judge_remove(
-            call=call, panel=panel, judge=judge, by=request.user, discard=discard
-        )
-    except judges.ScoresWouldBeDiscarded as asked:
-        return _panel_page(
-            request, call, panel, confirm={"judge": judge, "count": asked.count, "message": asked.message}
-        )
+        reassigned, stranded = judges.panel_judge_remove(call=call, panel=panel, judge=judge, by=request.user)
     except CallRejected as rejected:
         _refuse(request, rejected)
         return redirect("calls:panel_edit", call.pk, panel.pk)
