@@ -25,12 +25,27 @@ from .services import CallRejected
 
 class CallSerializer(serializers.ModelSerializer):
     unit = serializers.CharField(source="unit.name", help_text="The organising unit.")
+    unit_en = serializers.CharField(
+        source="unit.name_en", help_text="The organising unit's English name; empty: its name as typed."
+    )
     kind_label = serializers.CharField(source="get_kind_display")
     file_types = serializers.SerializerMethodField()
 
     class Meta:
         model = Call
-        fields = ["id", "title", "title_en", "unit", "kind", "kind_label", "rules", "rules_en", "opens_at", "closes_at"]
+        fields = [
+            "id",
+            "title",
+            "title_en",
+            "unit",
+            "unit_en",
+            "kind",
+            "kind_label",
+            "rules",
+            "rules_en",
+            "opens_at",
+            "closes_at",
+        ]
         fields += ["entries_per_member", "file_types", "max_file_mb", "max_coauthors", "blind"]
 
     def get_file_types(self, call: Call) -> list[str]:

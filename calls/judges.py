@@ -25,7 +25,7 @@ from django.db.models import Q, QuerySet
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from rest_framework.permissions import BasePermission
 
 from notifications.kinds import Kind, register
@@ -306,8 +306,11 @@ def conflict_record(*, entry: Entry, judge: User, by: User, reason: str) -> tupl
     """Record that `judge` may not judge `entry` (the judge themself, or an organiser of the
     call naming one of its panel judges), and hand an unscored assignment to another judge.
     Returns the conflict and the new assignment (None when the judge held none, or no judge of
-    the panel is free)."""
+    the panel is free). Refused once the scores are locked."""
     call = Call.objects.select_for_update().get(pk=entry.call_id)
+    if call.scores_locked_at:
+        # The pages hide the forms then, but a POST by URL reassigned an unscored entry after the lock.
+        raise CallRejected("locked", _("Scores are locked; they can no longer be changed."))
     if by.pk != judge.pk:
         if not access.can_manage_unit(by, call.unit):
             raise CallRejected("not_allowed", _("Only the judge or an organiser of this call may record a conflict."))
@@ -490,6 +493,94 @@ def judge_withdraw(*, call: Call, judge: User, by: User, reason: str) -> tuple[l
             reassigned.append(Assignment.objects.create(entry=held.entry, judge=successor, panel=panel))
     detail = f"{judge.display_name}: {reason.strip()}"
     audit(call=call, by=by, action=AuditEvent.Action.JUDGE_WITHDRAWN, detail=detail[:300])
+    return reassigned, stranded
+
+
+# ---------------------------------------------------------------- a judge put on a panel by mistake
+
+
+def scored_assignments(panel: Panel, judge: User) -> list[Assignment]:
+    """The judge's assignments on `panel` with at least one score, by entry."""
+    return list(
+        Assignment.objects.filter(panel=panel, judge=judge, score_events__isnull=False)
+        .distinct()
+        .select_related("entry")
+        .order_by("entry_id")
+    )
+
+
+@transaction.atomic
+def panel_judge_remove(*, call: Call, panel: Panel, judge: User, by: User) -> tuple[list[Assignment], list[Entry]]:
+    """Take `judge`, put on `panel` by mistake, off it as if never there: each of their entries
+    on the panel passes to another judge of the panel (chosen as for a conflict). Refused for a
+    judge who has scored an entry of the panel: judge scores are facts, never deleted
+    (DESIGN.md, invariant 1), so such a judge leaves through `judge_withdraw`, their scores
+    standing. Returns the new assignments and
+    the entries no other judge of the panel was free to take (they have one judge fewer, or none:
+    the call page then names them). Refused once judging is locked or the results are published,
+    for the panel's last judge, and for a judge who scored at the panel's speech night. The view
+    checks that `by` organises the call. (A judge who drops out keeps their scores instead:
+    `judge_withdraw`.)"""
+    from .live.models import NightScore
+
+    call = Call.objects.select_for_update().get(pk=call.pk)
+    if call.results_published_at:
+        raise CallRejected("published", _("The results are published; the panel's judges can no longer change."))
+    if call.scores_locked_at:
+        raise CallRejected("locked", _("Judging is locked; unlock judging before taking a judge off a panel."))
+    if not panel.judges.filter(pk=judge.pk).exists():
+        raise CallRejected(
+            "not_a_judge",
+            _("%(judge)s is not on panel %(panel)s.") % {"judge": judge.display_name, "panel": panel.name},
+        )
+    if panel.judges.count() == 1:
+        raise CallRejected(
+            "last_judge",
+            _("%(judge)s is the only judge on panel %(panel)s; a panel keeps at least one judge.")
+            % {"judge": judge.display_name, "panel": panel.name},
+        )
+    if NightScore.objects.filter(speaker__night__panel=panel, judge=judge).exists():
+        raise CallRejected(
+            "night_scored",
+            _("%(judge)s has scored speakers at the speech night; those scores stand, so they stay on the panel.")
+            % {"judge": judge.display_name},
+        )
+    scored = scored_assignments(panel, judge)
+    if scored:
+        raise CallRejected(
+            "has_scores",
+            ngettext(
+                "%(judge)s has already scored %(n)d entry of this panel, and scores given are never deleted. "
+                "To take them off the panel with that score standing, use “Judge drops out” in the progress "
+                "table on the call page.",
+                "%(judge)s has already scored %(n)d entries of this panel, and scores given are never deleted. "
+                "To take them off the panel with those scores standing, use “Judge drops out” in the progress "
+                "table on the call page.",
+                len(scored),
+            )
+            % {"judge": judge.display_name, "n": len(scored)},
+        )
+    panel.judges.remove(judge)
+    reassigned, stranded = [], []
+    held = (
+        Assignment.objects.filter(panel=panel, judge=judge).select_related("panel", "entry__call").order_by("entry_id")
+    )
+    for assignment in list(held):
+        assignment.delete()  # unscored (checked above): nothing of the judge's is lost
+        assignment.panel = panel
+        successor = _replacement(assignment)
+        if successor is None:
+            stranded.append(assignment.entry)
+        else:
+            reassigned.append(Assignment.objects.create(entry=assignment.entry, judge=successor, panel=panel))
+    audit(
+        call=call,
+        by=by,
+        action=AuditEvent.Action.JUDGE_REMOVED,
+        code="judge_removed",
+        judge=judge.display_name,
+        panel=panel.name,
+    )
     return reassigned, stranded
 
 

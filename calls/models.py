@@ -427,6 +427,7 @@ AUDIT_DETAILS = {
     "night_drawn": _night_drawn,
     "night_speaker": lambda params: gettext("speaker %(position)d") % params,
     "judge_added": lambda params: gettext("%(judge)s joins %(panel)s") % params,
+    "judge_removed": lambda params: gettext("%(judge)s off %(panel)s") % params,
 }
 
 
@@ -453,6 +454,7 @@ class AuditEvent(models.Model):
         JUDGE_WITHDRAWN = "judge_withdrawn", _("Took a judge off the panel")
         UNLOCK = "unlock", _("Unlocked judging")
         JUDGE_ADDED = "judge_added", _("Added a judge for an entry no judge could score")
+        JUDGE_REMOVED = "judge_removed", _("Removed a judge from a panel")
 
     action = models.CharField(max_length=40, choices=Action.choices)
     detail = models.CharField(max_length=300, blank=True)

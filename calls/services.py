@@ -642,12 +642,35 @@ def check_results_complete(call: Call) -> None:
     """Refuse (naming the entries) while an entry in judging has no judge yet, or a judge who
     still sits on its panel has not scored it in full: a rank or a prize must not rest on part
     of the scores."""
-    unassigned = [entry.title for entry in selectors.unassigned_entries(call)]
+    from .judges import entries_without_free_judge
+
+    unassigned = list(selectors.unassigned_entries(call))
     if unassigned:
-        raise CallRejected(
-            "not_assigned",
-            _("%(titles)s has no judges yet: assign it first.") % {"titles": "、".join(unassigned)},
-        )
+        # An entry every judge of its panel has a conflict with needs another panel or another
+        # judge, not an assignment run: say so, with the fixes the call page offers.
+        blocked = entries_without_free_judge(call)
+        reasons = [
+            (
+                _(
+                    "No judge can score “%(entry)s”: every judge on panel %(panels)s has a conflict with it "
+                    "(their own unit, authorship or a declared conflict). Give it to another panel, or add a "
+                    "judge free of conflicts to its panel, on the call page."
+                )
+                if item.elsewhere
+                else _(
+                    "No judge can score “%(entry)s”: every judge on panel %(panels)s has a conflict with it "
+                    "(their own unit, authorship or a declared conflict). Add a judge free of conflicts to its "
+                    "panel, on the call page."
+                )
+            )
+            % {"entry": item.entry.title, "panels": item.panel_names}
+            for item in blocked
+        ]
+        stranded = {item.entry.pk for item in blocked}
+        waiting = [entry.title for entry in unassigned if entry.pk not in stranded]
+        if waiting:
+            reasons.insert(0, _("%(titles)s has no judges yet: assign it first.") % {"titles": "、".join(waiting)})
+        raise CallRejected("no_free_judge" if not waiting else "not_assigned", " ".join(reasons))
     incomplete = [row for row in selectors.results(call) if row.incomplete]
     if incomplete:
         raise CallRejected(

@@ -31,6 +31,11 @@ urlpatterns = [
     path("manage/<int:call_id>/edit/", views.call_edit, name="call_edit"),
     path("manage/<int:call_id>/panels/", views.panel_add, name="panel_add"),
     path("manage/<int:call_id>/panels/<int:panel_id>/", views.panel_edit, name="panel_edit"),
+    path(
+        "manage/<int:call_id>/panels/<int:panel_id>/judges/<int:judge_id>/remove/",
+        views.panel_judge_remove,
+        name="panel_judge_remove",
+    ),
     path("manage/<int:call_id>/judge-candidates/", views.judge_candidates, name="judge_candidates"),
     path("manage/judges/", judging_views.judge_accounts, name="judge_accounts"),
     path("manage/<int:call_id>/statistics/", judging_views.statistics_page, name="statistics"),

@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from lessons.services.videos import LessonRejected, announced_file
@@ -334,14 +335,43 @@ def panel_add(request, call_id: int):
     return _manage_page(request, call, panel_form=form)
 
 
+def _panel_page(request, call: Call, panel: Panel, *, form=None):
+    """The panel's page: before entries are assigned, its name and judges to edit; after, its
+    judges with what each holds and has scored, each who has not scored with a button taking them
+    off the panel (`judges.panel_judge_remove`) until judging is locked."""
+    rows = []
+    if call.assigned_at:
+        held = dict(
+            Assignment.objects.filter(panel=panel)
+            .values("judge_id")
+            .annotate(n=Count("pk"))
+            .values_list("judge_id", "n")
+        )
+        scored = dict(
+            Assignment.objects.filter(panel=panel, score_events__isnull=False)
+            .values("judge_id")
+            .annotate(n=Count("pk", distinct=True))
+            .values_list("judge_id", "n")
+        )
+        rows = [
+            {"judge": judge, "held": held.get(judge.pk, 0), "scored": scored.get(judge.pk, 0)}
+            for judge in panel.judges.select_related("unit").order_by(*PEOPLE_BY_NAME)
+        ]
+    context = {"call": call, "panel": panel, "form": form, "rows": rows}
+    return render(request, "calls/panel_edit.html", context)
+
+
 @login_required
 def panel_edit(request, call_id: int, panel_id: int):
-    """Rename a panel and change its judges, until entries are assigned."""
+    """Rename a panel and change its judges, until entries are assigned; afterwards, take a judge
+    put on it by mistake off it."""
     call = access_call(request.user, call_id, own=True)
     panel = get_object_or_404(Panel, call=call, pk=panel_id)
     if call.assigned_at:
-        messages.error(request, _("Entries are assigned; a judge who drops out leaves through the progress table."))
-        return redirect("calls:manage", call.pk)
+        if request.method == "POST":
+            messages.error(request, _("Entries are assigned; a judge who drops out leaves through the progress table."))
+            return redirect("calls:panel_edit", call.pk, panel.pk)
+        return _panel_page(request, call, panel)
     form = _panel_form(request, call, panel=panel, data=request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -357,7 +387,51 @@ def panel_edit(request, call_id: int, panel_id: int):
         else:
             messages.success(request, _("The panel is saved."))
             return redirect(reverse("calls:manage", args=[call.pk]) + f"#panel-{panel.pk}")
-    return render(request, "calls/panel_edit.html", {"call": call, "panel": panel, "form": form})
+    return _panel_page(request, call, panel, form=form)
+
+
+@login_required
+@require_POST
+def panel_judge_remove(request, call_id: int, panel_id: int, judge_id: int):
+    """Take a judge put on the panel by mistake, who has scored nothing of it, off it: their
+    entries pass to other judges of the panel."""
+    call = access_call(request.user, call_id, own=True)
+    panel = get_object_or_404(Panel, call=call, pk=panel_id)
+    judge = get_object_or_404(panel.judges.all(), pk=judge_id)
+    try:
+        reassigned, stranded = judges.panel_judge_remove(call=call, panel=panel, judge=judge, by=request.user)
+    except CallRejected as rejected:
+        _refuse(request, rejected)
+        return redirect("calls:panel_edit", call.pk, panel.pk)
+    said = {"judge": judge.display_name, "panel": panel.name, "n": len(reassigned)}
+    if reassigned:
+        messages.success(
+            request,
+            ngettext(
+                "%(judge)s is off panel %(panel)s; %(n)d entry passes to another judge.",
+                "%(judge)s is off panel %(panel)s; %(n)d entries pass to other judges.",
+                len(reassigned),
+            )
+            % said,
+        )
+    else:
+        messages.success(request, _("%(judge)s is off panel %(panel)s.") % said)
+    if stranded:
+        without = [entry.title for entry in stranded if not entry.assignments.exists()]
+        fewer = [entry.title for entry in stranded if entry.title not in without]
+        if fewer:
+            messages.warning(
+                request,
+                _("No other judge of the panel is free to take %(titles)s: it has fewer judges.")
+                % {"titles": "、".join(fewer)},
+            )
+        if without:
+            messages.warning(
+                request,
+                _("%(titles)s has no judge now: this page says how to give it one before the scores are locked.")
+                % {"titles": "、".join(without)},
+            )
+    return redirect(reverse("calls:manage", args=[call.pk]) + f"#panel-{panel.pk}")
 
 
 @login_required

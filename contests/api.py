@@ -35,6 +35,7 @@ ContestSummary = inline_serializer(
         "status": serializers.ChoiceField(choices=Contest.Status.choices),
         "join_code": serializers.CharField(),
         "unit": serializers.CharField(help_text="The organising unit's name."),
+        "unit_en": serializers.CharField(help_text="The organising unit's English name; empty: its name as typed."),
         "role": serializers.ChoiceField(choices=["player", "screen", "host"], help_text="What you are in it."),
         "team": serializers.CharField(allow_null=True, help_text="Your team's name, if you play."),
     },
@@ -65,6 +66,7 @@ ContestDetail = inline_serializer(
         "status": serializers.ChoiceField(choices=Contest.Status.choices),
         "join_code": serializers.CharField(),
         "unit": serializers.CharField(),
+        "unit_en": serializers.CharField(help_text="The organising unit's English name; empty: its name as typed."),
         "team": TeamDetail,
     },
 )
@@ -114,6 +116,7 @@ def _summary(contest: Contest, *, role: str, team: str | None) -> dict:
         "status": contest.status,
         "join_code": contest.join_code,
         "unit": contest.unit.name,
+        "unit_en": contest.unit.name_en,
         "role": role,
         "team": team,
     }

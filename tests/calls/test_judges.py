@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 from rest_framework.test import APIClient
 
 from calls import judges, services
-from calls.models import Assignment, Conflict, JudgeAccount, JudgeReminder, ScoreEvent
+from calls.models import Assignment, Call, Conflict, JudgeAccount, JudgeReminder, ScoreEvent
 from calls.services import CallRejected
 from notifications.models import Notification
 from orgs.tokens import token_issue
@@ -223,6 +223,32 @@ def test_a_judge_declares_a_conflict_from_the_judging_page(client, essay_call, t
     client.post(reverse("calls:conflict_declare", args=[assignment.pk]), {"reason": "是我指导的作品"})
     assert Conflict.objects.get().reason == "是我指导的作品"
     assert client.get(reverse("calls:judging_entry", args=[assignment.pk])).status_code == 404
+
+
+def test_no_conflict_is_declared_or_recorded_once_the_scores_are_locked(
+    client, essay_call, tree, panel, gz_organiser, owner
+):
+    """The pages hide the conflict forms on a locked call; a POST by URL still passed an unscored
+    entry to another judge after the lock (a call locked with a score missing, as calls were
+    before the lock checked)."""
+    finalists(essay_call, [tree["gz2"]], 1)
+    services.assignment_run(call=essay_call, panel=panel, by=gz_organiser, seed="p")
+    assignment = Assignment.objects.first()
+    Call.objects.filter(pk=essay_call.pk).update(scores_locked_at=timezone.now())
+    client.force_login(assignment.judge)
+    client.cookies["django_language"] = "zh-hans"
+    page = client.get(reverse("calls:judging_entry", args=[assignment.pk])).content.decode()
+    assert 'id="conflict-declare"' not in page
+    answer = client.post(
+        reverse("calls:conflict_declare", args=[assignment.pk]), {"reason": "是我指导的作品"}, follow=True
+    )
+    assert "评分已锁定，不能再修改。" in answer.content.decode()
+    with pytest.raises(CallRejected) as refused:
+        judges.conflict_record(entry=assignment.entry, judge=assignment.judge, by=owner, reason="同事")
+    assert refused.value.code == "locked"
+    assert not Conflict.objects.exists()
+    assert Assignment.objects.filter(pk=assignment.pk, judge=assignment.judge).exists()
+    assert Assignment.objects.filter(entry=assignment.entry).count() == 3
 
 
 def test_bad_scores_twice_unassigned_and_conflicted_over_the_api(essay_call, tree, panel, gz_organiser, owner):

@@ -176,7 +176,12 @@ def test_an_entry_every_judge_of_its_panel_conflicts_with_is_named_and_given_to_
 
     with pytest.raises(CallRejected) as not_lockable:
         services.scores_lock(call=essay_call, by=owner)
-    assert not_lockable.value.code == "not_assigned"
+    # Not "has no judges yet": what it lacks is a judge free of conflicts, and where to get one.
+    assert not_lockable.value.code == "no_free_judge"
+    assert not_lockable.value.message == (
+        "“甲”无评委可评：第一评审组的每位评委都与其存在利益冲突（本单位、作者身份或已申报的冲突）。"
+        "请在征集页面将其交给其他评审组，或为其评审组增加一位没有利益冲突的评委。"
+    )
     with pytest.raises(CallRejected) as none_free:
         services.assignment_run(call=essay_call, panel=first, by=owner, entries=[jia])
     assert none_free.value.code == "no_free_judge"

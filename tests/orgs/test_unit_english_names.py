@@ -172,3 +172,47 @@ def test_a_contests_results_page_names_teams_after_their_units_english_names_in_
     assert "第一党支部队" not in english
     chinese = client_in("zh-hans", host).get(url).text
     assert "<td>第一党支部队</td>" in chinese and "First Party Branch" not in chinese
+
+
+def test_calls_and_contests_in_the_api_carry_their_units_english_name(tree):
+    """Beside `unit` as typed, `unit_en`: the unit's English name, or "" when it has none (then a
+    client shows `unit`), as the rankings' `unit_en` does."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+    from rest_framework.test import APIClient
+
+    from calls.models import Call
+    from contests import services as contest_services
+
+    tree["audit"].name_en = "National Audit Office"
+    tree["audit"].save(update_fields=["name_en"])
+    member = factories.member(tree["gz1"])
+    now = timezone.now()
+    for unit, title in ((tree["audit"], "署征文"), (tree["gz"], "办征文")):
+        Call.objects.create(
+            title=title,
+            unit=unit,
+            kind=Call.Kind.ESSAY,
+            opens_at=now - timedelta(days=1),
+            closes_at=now + timedelta(days=1),
+        )
+    client = APIClient()
+    client.force_authenticate(member)
+    calls = client.get("/api/v1/calls/").json()["results"]
+    assert sorted((c["title"], c["unit"], c["unit_en"]) for c in calls) == [
+        ("办征文", "广州特派办", ""),
+        ("署征文", "审计署", "National Audit Office"),
+    ]
+
+    host = factories.organiser(tree["audit"], username="host")
+    contest = contest_services.contest_create(title="知识竞赛", unit=tree["audit"], by=host)
+    contest_services.team_add(contest=contest, name="红队", unit=tree["gz"], legs=[member])
+    client.force_authenticate(member)
+    (mine,) = client.get("/api/v1/contests/").json()["results"]
+    assert (mine["unit"], mine["unit_en"]) == ("审计署", "National Audit Office")
+    joined = client.post("/api/v1/contests/join/", {"code": contest.join_code}).json()
+    assert (joined["unit"], joined["unit_en"]) == ("审计署", "National Audit Office")
+    client.force_authenticate(host)
+    results = client.get(f"/api/v1/contests/{contest.join_code}/results/").json()["contest"]
+    assert (results["unit"], results["unit_en"]) == ("审计署", "National Audit Office")
