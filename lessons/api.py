@@ -50,7 +50,8 @@ class PaperListView(APIView):
 
     @extend_schema(responses=inline_serializer("PaperList", {"results": serializers.ListField()}))
     def get(self, request):
-        papers = selectors.papers_for_member(request.user)
+        papers = list(selectors.papers_for_member(request.user))
+        bests = selectors.challenge_bests(request.user, papers)
         return Response(
             {
                 "results": [
@@ -63,6 +64,9 @@ class PaperListView(APIView):
                         "question_time_s": p.question_time_s,
                         "max_attempts": p.max_attempts,
                         "closes_at": p.closes_at,
+                        # A challenge's personal best (most right in a row); null for other modes
+                        # and before any run has finished.
+                        "best_streak": bests.get(p.pk),
                     }
                     for p in papers
                 ]

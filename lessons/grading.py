@@ -35,6 +35,9 @@ _PUNCTUATION = str.maketrans(
     }
 )
 _TRAILING = ".,;:!?"
+# The most characters a fill-in blank's answer may have, wherever it is typed: the attempt page's
+# and the notebook's boxes hold this many, and the question editor's accepted answers as many.
+BLANK_MAX_CHARS = 200
 
 
 class ResponseInvalid(Exception):
@@ -96,7 +99,10 @@ def clean_response(*, type: str, options: list[str], blanks: int, response: obje
             response = [response]
         if not isinstance(response, list) or len(response) > blanks:
             raise _wrong_blank_count(blanks)
-        texts = [str(part)[:500] if part is not None else "" for part in response]
+        texts = [str(part) if part is not None else "" for part in response]
+        for number, text in enumerate(texts, start=1):
+            if len(text.strip()) > BLANK_MAX_CHARS:
+                raise _blank_too_long(number, len(text.strip()))
         return texts + [""] * (blanks - len(texts))
     raise ResponseInvalid("unknown_type", format_lazy(_("Unknown question type {type!r}."), type=type))
 
@@ -132,6 +138,16 @@ def _no_such_option(options: list[str]) -> ResponseInvalid:
 def _wrong_blank_count(blanks: int) -> ResponseInvalid:
     message = format_lazy(_("This question has {blanks} blank(s): send one text for each."), blanks=blanks)
     return ResponseInvalid("wrong_blank_count", message)
+
+
+def _blank_too_long(number: int, length: int) -> ResponseInvalid:
+    message = format_lazy(
+        _("Blank {number} has {length} characters; an answer may have at most {limit}."),
+        number=number,
+        length=length,
+        limit=BLANK_MAX_CHARS,
+    )
+    return ResponseInvalid("blank_too_long", message)
 
 
 def grade(*, type: str, key: list, response: list, partial: bool) -> Decimal:

@@ -85,7 +85,7 @@ def attempt_payload(attempt: Attempt, *, at: datetime | None = None) -> dict:
     if attempt.paper.mode == Paper.Mode.CHALLENGE:
         items = items.filter(opened_at__isnull=False)  # later questions are not shown before their turn
     paper = attempt.paper
-    return {
+    payload = {
         "id": attempt.pk,
         "paper": {"id": paper.pk, "title": paper.display_title, "mode": paper.mode},
         "status": attempt.status,
@@ -102,6 +102,40 @@ def attempt_payload(attempt: Attempt, *, at: datetime | None = None) -> dict:
             for item in items
         ],
     }
+    if paper.mode == Paper.Mode.CHALLENGE:
+        payload.update(challenge_payload(attempt))
+    return payload
+
+
+def challenge_payload(attempt: Attempt) -> dict:
+    """A challenge's personal record: `best_streak`, the most right in a row in the member's
+    finished runs of the paper (null before any), and `new_best`, whether this finished run beat
+    every run before it (a tie does not, nor does a first run)."""
+    from . import selectors
+
+    record = selectors.challenge_record(attempt)
+    if record is None:  # still running: the record it is playing against
+        return {"best_streak": selectors.challenge_best(attempt.member, attempt.paper), "new_best": False}
+    return {"best_streak": record.best, "new_best": record.new_best}
+
+
+def time_up_note(attempt: Attempt) -> str:
+    """For an attempt handed in at its deadline: when time ran out and what became of the answers
+    (empty for any other attempt). The result and the ended attempt's page say it."""
+    from django.utils.translation import gettext as _
+
+    if attempt.status != Attempt.Status.EXPIRED:
+        return ""
+    stamp = {"t": timezone.localtime(attempt.finished_at).strftime("%Y-%m-%d %H:%M")}
+    if attempt.paper.mode == Paper.Mode.EXAM:
+        return _("Time ran out at %(t)s: your answers saved by then were handed in and marked.") % stamp
+    return (
+        _(
+            "Time ran out at %(t)s: your answers given by then count; "
+            "questions not answered by then count as not answered."
+        )
+        % stamp
+    )
 
 
 def key_label(question_type: str, key: list) -> str:

@@ -4,7 +4,7 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Case, Count, Q, QuerySet, Sum, Value, When
+from django.db.models import Case, Count, Max, Q, QuerySet, Sum, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -186,6 +186,46 @@ def paper_grade(member: User, paper: Paper) -> Attempt | None:
     finished = finished_attempts(paper, member=member)
     order = {"best": ["-score", "finished_at"], "last": ["-finished_at"], "first": ["finished_at"]}[paper.grading]
     return finished.order_by(*order).first()
+
+
+@dataclass(frozen=True)
+class ChallengeRecord:
+    """A challenge attempt's run beside the member's personal best at that paper."""
+
+    best: int  # the most right in a row in any of the member's finished runs of the paper, now
+    new_best: bool  # this run beat every run before it (a tie is not new; a first run beats nothing)
+
+
+def challenge_best(member: User, paper: Paper) -> int | None:
+    """The member's personal best at a challenge paper: the longest run of right answers in a
+    row over their finished attempts (a challenge's streak; sudden death ends it at the first
+    miss). None before any run has finished."""
+    return finished_attempts(paper, member=member).aggregate(best=Max("streak"))["best"]
+
+
+def challenge_bests(member: User, papers) -> dict[int, int]:
+    """`challenge_best` for many challenge papers in one query: paper id -> best (only papers run)."""
+    return dict(
+        Attempt.objects.filter(member=member, paper__in=papers, paper__mode=Paper.Mode.CHALLENGE)
+        .exclude(status=Attempt.Status.IN_PROGRESS)
+        .values("paper_id")
+        .annotate(best=Max("streak"))
+        .values_list("paper_id", "best")
+    )
+
+
+def challenge_record(attempt: Attempt) -> ChallengeRecord | None:
+    """A finished challenge run against the member's record at the paper; None for an open
+    attempt or another mode. "New" is judged against the runs started before this one, so a
+    result says it was a new best on every visit, even after a later run beat it."""
+    if attempt.paper.mode != Paper.Mode.CHALLENGE or attempt.is_open:
+        return None
+    runs = Attempt.objects.filter(member_id=attempt.member_id, paper_id=attempt.paper_id).exclude(
+        status=Attempt.Status.IN_PROGRESS
+    )
+    earlier = runs.filter(number__lt=attempt.number).aggregate(best=Max("streak"))["best"]
+    best = runs.aggregate(best=Max("streak"))["best"] or 0
+    return ChallengeRecord(best=best, new_best=earlier is not None and attempt.streak > earlier)
 
 
 def member_study_credits(member: User) -> list[StudyCredit]:

@@ -45,6 +45,20 @@ def attempt_ended() -> AttemptRejected:
     return AttemptRejected("attempt_finished", _("This attempt has ended."))
 
 
+def deadline_passed(paper: Paper) -> AttemptRejected:
+    """The refusal of an answer (or a save) that came after the attempt's deadline: what became of
+    the member's answers, and where to see how they did. The attempt was handed in at the deadline
+    with what the member had saved (an exam's drafts) or answered (each answer marked as given)."""
+    if paper.mode == Paper.Mode.EXAM:
+        message = _("Time is up. Your answers saved before the deadline were handed in; see your result.")
+    else:
+        message = _(
+            "Time is up. Your answers given before the deadline are kept and marked; "
+            "this one came too late to count. See your result."
+        )
+    return AttemptRejected("deadline_passed", message)
+
+
 def paper_open_for(paper: Paper, member: User, at: datetime) -> None:
     """Raise unless `member` may start `paper` now."""
     if paper.status != Paper.Status.PUBLISHED:
@@ -198,7 +212,7 @@ def _check_open(attempt: Attempt, at: datetime) -> None:
     """Apply a passed deadline (committed on its own) and refuse to act on a finished attempt."""
     attempt = ensure_current(attempt, at=at)
     if attempt.status == Attempt.Status.EXPIRED:
-        raise AttemptRejected("deadline_passed", _("Time is up: the attempt was submitted at the deadline."))
+        raise deadline_passed(attempt.paper)
     if not attempt.is_open:
         raise attempt_ended()
 
@@ -209,7 +223,7 @@ def _locked_open(attempt: Attempt, at: datetime) -> Attempt:
     if not attempt.is_open:
         raise attempt_ended()
     if attempt.deadline_at and at > attempt.deadline_at:
-        raise AttemptRejected("deadline_passed", _("Time is up: the attempt was submitted at the deadline."))
+        raise deadline_passed(attempt.paper)
     return attempt
 
 

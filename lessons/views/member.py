@@ -17,7 +17,7 @@ from quizsite.redirects import back_to
 
 from .. import presenters, selectors
 from ..api import access_attempt
-from ..grading import ResponseInvalid
+from ..grading import BLANK_MAX_CHARS, ResponseInvalid
 from ..models import Attempt, NotebookEntry, Paper
 from ..services import attempts, notebook
 
@@ -35,6 +35,7 @@ def study_home(request):
     }
     used = Counter(Attempt.objects.filter(member=member, paper__in=papers).values_list("paper_id", flat=True))
     today = timezone.localdate()
+    bests = selectors.challenge_bests(member, papers)
     cards = []
     for paper in papers:
         attempt = latest.get(paper.pk)
@@ -55,6 +56,8 @@ def study_home(request):
                 "done_today": done_today,
                 "used_up": _("You have used all %(n)d attempts.") % {"n": paper.max_attempts} if used_up else "",
                 "grade": selectors.paper_grade(member, paper),
+                # A challenge's personal record (most right in a row), once a run has finished.
+                "best_streak": bests.get(paper.pk),
             }
         )
     return render(
@@ -89,7 +92,11 @@ def attempt_page(request, attempt_id: int):
     attempt = access_attempt(request.user, attempt_id)
     if not attempt.is_open:
         # Not a redirect to the result: Back from the result would land on the result again.
-        return render(request, "lessons/attempt_ended.html", {"attempt": attempt, "paper": attempt.paper})
+        return render(
+            request,
+            "lessons/attempt_ended.html",
+            {"attempt": attempt, "paper": attempt.paper, "time_up": presenters.time_up_note(attempt)},
+        )
     return render(
         request,
         "lessons/attempt.html",
@@ -138,6 +145,7 @@ def attempt_result(request, attempt_id: int):
             "time_used": divmod(used_s, 60) if used_s is not None else None,
             "can_retry": can_retry,
             "history": history,
+            "time_up": presenters.time_up_note(attempt),
         },
     )
 
@@ -164,11 +172,18 @@ def notebook_page(request):
             entry_messages[pk] = message
         else:
             top.append(message)
+    typed = request.session.pop(TYPED_KEY, None) or {}
+    for entry in page:
+        # What the boxes hold: the answer of a check just refused (too long, say), else nothing.
+        entry.kept = typed["response"] if entry.pk == typed.get("entry") else []
+        blanks = len(entry.question.current.key)
+        entry.blank_values = (list(entry.kept) + [""] * blanks)[:blanks]
     return render(
         request,
         "lessons/notebook.html",
         {
             "messages": top,
+            "blank_max_chars": BLANK_MAX_CHARS,
             "entry_messages": entry_messages,
             "page": page,
             "state": state,
@@ -194,6 +209,8 @@ def notebook_review(request, entry_id: int):
         log = notebook.notebook_review(entry=entry, response=response)
     except (notebook.ReviewRejected, ResponseInvalid) as error:
         messages.error(request, error.message, extra_tags=f"entry-{entry.pk}")
+        # The page comes back with the refused answer in its boxes, to shorten or finish, not retype.
+        request.session[TYPED_KEY] = {"entry": entry.pk, "response": request.POST.getlist("response")}
     else:
         entry.refresh_from_db()
         level = messages.SUCCESS if log.is_correct else messages.WARNING
@@ -203,6 +220,9 @@ def notebook_review(request, entry_id: int):
     response["Location"] = response["Location"].split("#")[0] + f"#entry-{entry.pk}"
     return response
 
+
+# A refused check's answer, as typed, for the notebook page to put back in its entry's boxes once.
+TYPED_KEY = "notebook_typed"
 
 # The entries the member's last removal took out: REMOVED_KEY until the notebook has said so,
 # UNDO_KEY until undone or replaced by the next removal (in the session: no ids in pages).

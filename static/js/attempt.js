@@ -89,6 +89,12 @@
   // the question and in the bar, with the way to the result, and offer nothing more to answer.
   function ended(card, message) {
     problem(card, message);
+    // The way to the result right under the message on the question, where the eye is.
+    const go = document.createElement("a");
+    go.href = text.result;
+    go.className = "btn btn-primary btn-sm mt-2 qs-ended-result";
+    go.textContent = text.seeResult;
+    card.querySelector(".qs-feedback").append(go);
     const link = document.createElement("a");
     link.href = text.result;
     link.id = "ended-result-link";

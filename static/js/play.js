@@ -157,6 +157,7 @@
         const input = document.createElement("input");
         input.className = "form-control form-control-lg mb-2";
         input.placeholder = t.blank + " " + (i + 1);
+        input.maxLength = 200; // lessons/grading.py BLANK_MAX_CHARS: a longer answer is refused
         box.append(input);
       }
       box.append(button(t.submit, () => { const blanks = Array.from(box.querySelectorAll("input")).map((i) => i.value); submitFilled(blanks, blanks.join(" / ")); }, "btn-primary"));
