@@ -192,3 +192,14 @@ def test_the_problems_table_stacks_its_rows_labelled_on_a_phone(client, tree, gz
     assert '<td class="qs-problem-text">“12345” is not a phone number' in table
     css = (settings.BASE_DIR / "static" / "css" / "app.css").read_text()
     assert ".qs-problems-table > tbody > tr > td.qs-problem-text { flex-basis: 100%; }" in css
+
+
+def test_a_phone_stored_before_the_stricter_check_does_not_block_an_import_or_an_edit(client, tree, gz_organiser):
+    """ "12345" passed the earlier check; a member holding it is still updated by an import with a
+    blank 手机 cell (the phone kept) and on their page, where a new phone is checked."""
+    old = factories.member(tree["gz1"], employee_no="100001", real_name="邓丽")
+    User.objects.filter(pk=old.pk).update(phone="12345")
+    report = members_import(file=factories.workbook([HEADER, ["邓丽", "100001", GZ1, "", "", "否"]]), by=gz_organiser)
+    assert report.ok and report.updated == 1, report.file_error
+    old.refresh_from_db()
+    assert (old.phone, old.is_party_member) == ("12345", False)
