@@ -197,6 +197,23 @@ class UnitFieldsForm(forms.Form):
         help_text=_("Temporary branches (for example an audit team's) end on this date."),
     )
 
+    def __init__(self, *args, current_ends_on=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The end date already saved: a branch that has ended can still be renamed, its own date
+        # kept, but no unit is given a new end date that has already passed.
+        self.current_ends_on = current_ends_on
+
+    def clean_ends_on(self):
+        ends_on = self.cleaned_data.get("ends_on")
+        today = timezone.localdate()
+        if ends_on and ends_on < today and ends_on != self.current_ends_on:
+            raise forms.ValidationError(
+                _("The end date %(date)s has already passed: choose today (%(today)s) or a later date."),
+                code="ends_on_past",
+                params={"date": ends_on.isoformat(), "today": today.isoformat()},
+            )
+        return ends_on
+
 
 def _parent_field(user, **kwargs) -> UnitChoiceField:
     """Parents by full path, only inside the user's subtree; only a superuser may leave it empty

@@ -8,6 +8,11 @@ password cell is left alone and the report says which rows had one.
 The preview names, for each existing member, what the sheet changes (old → new). A new name on an
 existing employee number is more often a wrong number than a renamed person, so such an import
 waits for the organiser to confirm the renames (`renames_confirmed`).
+
+A blank optional cell (手机, 党员, 角色, 用户名) on an existing member's row keeps what is stored:
+a sheet exported for other reasons, with columns left empty, must not wipe phones or turn
+群众 into 党员. A phone is removed on the member's own page. A new member's blank 党员 cell is
+the documented default, 是 (as on the Add member form), and the preview lists those rows.
 """
 
 import uuid
@@ -96,10 +101,13 @@ class PlannedMember:
     employee_no: str
     unit_path: str
     role: str
-    phone: str
-    is_party_member: bool
+    # None: the cell was blank, so an existing member keeps the stored value.
+    phone: str | None
+    is_party_member: bool | None
     username: str
     password: str
+    # A new member's blank 党员 cell, read as the default 是.
+    party_by_default: bool = False
     existing: User | None = None
     unit: object = None
     changes: list[Change] = field(default_factory=list)
@@ -132,6 +140,31 @@ class ImportReport:
     @property
     def without_password(self) -> int:
         return sum(1 for p in self.planned if not p.existing and not p.password)
+
+    @property
+    def new_count(self) -> int:
+        return sum(1 for p in self.planned if p.existing is None)
+
+    @property
+    def update_count(self) -> int:
+        return sum(1 for p in self.planned if p.existing is not None and p.changes)
+
+    @property
+    def unchanged_count(self) -> int:
+        return sum(1 for p in self.planned if p.existing is not None and not p.changes)
+
+    def rows_to_show(self, limit: int) -> list[PlannedMember]:
+        """The rows a preview lists: every renamed member (each must be checked), then the other
+        new and changed rows in sheet order up to `limit` in all; unchanged rows are only counted."""
+        renamed = [p for p in self.planned if p.renamed]
+        others = [p for p in self.planned if not p.renamed and (p.existing is None or p.changes)]
+        shown = renamed + others[: max(limit - len(renamed), 0)]
+        return sorted(shown, key=lambda p: p.row)
+
+    @property
+    def party_by_default(self) -> list[int]:
+        """Rows of new members whose blank 党员 cell makes them party members by default."""
+        return [p.row for p in self.planned if p.party_by_default]
 
     @property
     def passwords_ignored(self) -> list[int]:
@@ -229,7 +262,15 @@ def _plan_rows(rows, *, by: User, report: ImportReport) -> None:
             try:
                 phone_validator(v["phone"])
             except ValidationError:
-                fail(n, "phone", _("“%(phone)s” is not a phone number.") % {"phone": v["phone"]})
+                fail(
+                    n,
+                    "phone",
+                    _(
+                        "“%(phone)s” is not a phone number: write a mobile like 13800000001, a landline with"
+                        " its area code like 010-12345678, or + and the country code like +852 2123 4567."
+                    )
+                    % {"phone": v["phone"]},
+                )
 
         party = v["party"].lower()
         if party and party not in YES_WORDS | NO_WORDS:
@@ -268,8 +309,10 @@ def _plan_rows(rows, *, by: User, report: ImportReport) -> None:
                 employee_no=number,
                 unit_path=path,
                 role=role or Role.MEMBER,
-                phone=v["phone"],
-                is_party_member=party not in NO_WORDS,
+                phone=v["phone"] or None,
+                # A new member's blank cell takes the default (the preview names those rows).
+                is_party_member=(party in YES_WORDS) if party else (None if current else True),
+                party_by_default=not party and current is None,
                 username=username,
                 password=v["password"],
                 existing=current,
@@ -317,7 +360,7 @@ def _describe_changes(planned: list[PlannedMember]) -> None:
                     "role",
                 )
             )
-        if member.is_party_member != plan.is_party_member:
+        if plan.is_party_member is not None and member.is_party_member != plan.is_party_member:
             changes.append(
                 Change(
                     str(COLUMN_NAMES["party"]),
@@ -326,17 +369,17 @@ def _describe_changes(planned: list[PlannedMember]) -> None:
                     "party",
                 )
             )
-        if member.phone != plan.phone:
-            changes.append(Change(str(COLUMN_NAMES["phone"]), member.phone or "—", plan.phone or "—", "phone"))
+        if plan.phone is not None and member.phone != plan.phone:
+            changes.append(Change(str(COLUMN_NAMES["phone"]), member.phone or "—", plan.phone, "phone"))
 
 
 def _changed(plan: PlannedMember) -> bool:
     member = plan.existing
-    return (member.real_name, member.phone, member.is_party_member, member.unit_id) != (
-        plan.real_name,
-        plan.phone,
-        plan.is_party_member,
-        plan.unit.pk,
+    return (
+        member.real_name != plan.real_name
+        or member.unit_id != plan.unit.pk
+        or (plan.phone is not None and member.phone != plan.phone)
+        or (plan.is_party_member is not None and member.is_party_member != plan.is_party_member)
     )
 
 
@@ -350,7 +393,7 @@ def _apply(report: ImportReport, *, by: User) -> None:
                 real_name=plan.real_name,
                 employee_no=plan.employee_no,
                 unit=plan.unit,
-                phone=plan.phone,
+                phone=plan.phone or "",
                 is_party_member=plan.is_party_member,
             )
             if plan.password:
@@ -456,6 +499,14 @@ def member_template(*, for_user: User) -> bytes:
         style="title",
     )
     sheet.append(["填写示例见「示例 Example」工作表；只导入本工作表 Only this sheet is imported"], style="title")
+    sheet.append(
+        [
+            "已有成员的空白单元格保留现有值（删除手机号请在成员页面操作）；新成员党员一栏空白即为「是」"
+            " Blank cells keep an existing member's current value (remove a phone on the member's page);"
+            " a new member's blank 党员 cell means 是 (yes)"
+        ],
+        style="title",
+    )
     sheet.append(header, style="header")
     examples = workbook.sheet("示例 Example", widths=widths)
     examples.append(["示例（不会导入）Examples, never imported: 请在「成员 Members」工作表填写真实成员"], style="title")

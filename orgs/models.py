@@ -97,7 +97,25 @@ class Unit(MP_Node):
 # GZ-0012): letters and digits, with - or _ between them. "-5", "1.5" or "示例001" are not numbers
 # anybody holds, so the member template's examples use the last form and can never match a person.
 EMPLOYEE_NO_FORM = re.compile(r"[0-9A-Za-z]+(?:[-_][0-9A-Za-z]+)*")
-phone_validator = RegexValidator(r"^\+?[0-9][0-9 \-]{4,19}$", _("Enter a phone number of digits, spaces and dashes."))
+# A phone number someone can be called on: a mainland mobile (11 digits from 13…19, +86 optional),
+# a landline with its area code (010-12345678, 0755 1234 5678, (021)6234567), or + and a country
+# code with at least 7 digits in all; a landline or an international number may end in an extension
+# (-123, 转123, ext 123). "12345" passed the earlier form (any 5 to 20 digits).
+PHONE_FORM = (
+    r"^(?:"
+    r"(?:\+86[ -]?)?1[3-9][0-9](?:[ -]?[0-9]{4}){2}"
+    r"|(?:(?:0[1-9][0-9]{1,2}|\(0[1-9][0-9]{1,2}\))[ -]?[0-9]{3,4}[ -]?[0-9]{4}"
+    r"|\+(?=(?:[ -]?[0-9]){7})[1-9][0-9]{0,3}(?:[ -]?[0-9]{2,}){1,5})"
+    r"(?:(?:-|转| ?ext\.? ?| ?x ?|#)[0-9]{1,6})?"
+    r")$"
+)
+phone_validator = RegexValidator(
+    PHONE_FORM,
+    _(
+        "Enter a phone number someone can be called on: a mobile like 13800000001, a landline with its"
+        " area code like 010-12345678, or + and the country code like +852 2123 4567."
+    ),
+)
 
 
 class User(AbstractUser):

@@ -311,12 +311,15 @@ def member_update(
         member.employee_no = employee_no
     if real_name is not None:
         member.real_name = real_name.strip()
+    # A phone kept from before the stricter check (phone_validator) does not block other changes:
+    # it is checked only when it changes, as the employee number is.
+    keep_phone = phone is None or phone.strip() == member.phone
     if phone is not None:
         member.phone = phone.strip()
     if is_party_member is not None:
         member.is_party_member = is_party_member
     try:
-        member.full_clean(exclude=["password", "unit"])
+        member.full_clean(exclude=["password", "unit", *(["phone"] if keep_phone else [])])
     except ValidationError as error:
         raise OrgError("member_invalid", "; ".join(error.messages)) from None
     member.save()

@@ -38,6 +38,11 @@ from .models import ApiToken, MemberPlacement, Role, Unit, UnitPlacement
 
 IMPORT_SESSION_KEY = "member_import_file"
 IMPORT_ERRORS_SESSION_KEY = "member_import_errors"
+# How many new or changed rows a member import's preview lists; the rest are counted (a 2,000-row
+# sheet listed in full made a page 89,000 px long). Every renamed row is listed whatever the count.
+IMPORT_PREVIEW_ROWS_SHOWN = 100
+# How many rows a preview's notes name (rows whose 党员 cell was blank) before "and N more".
+IMPORT_NOTE_ROWS_SHOWN = 20
 
 
 @login_required
@@ -111,7 +116,7 @@ def unit_detail(request, unit_id: int):
     unit = access.access_unit(request.user, unit_id)
     if request.method != "POST":
         return _unit_page(request, unit)
-    form = UnitEditForm(request.POST)
+    form = UnitEditForm(request.POST, current_ends_on=unit.ends_on)
     if form.is_valid():
         data = form.cleaned_data
         try:
@@ -523,9 +528,16 @@ def _import_errors_context(request, form, report: importing.ImportReport) -> dic
             place="row",
             errors=[(error.row, error.column, error.message) for error in report.errors],
         )
+    rows_shown = report.rows_to_show(IMPORT_PREVIEW_ROWS_SHOWN) if report.ok else []
+    listed = report.new_count + report.update_count
+    party_rows = report.party_by_default
     return {
         "form": form,
         "report": report,
+        "rows_shown": rows_shown,
+        "rows_more": listed - len(rows_shown),
+        "party_default_rows": ", ".join(str(row) for row in party_rows[:IMPORT_NOTE_ROWS_SHOWN]),
+        "party_default_more": max(len(party_rows) - IMPORT_NOTE_ROWS_SHOWN, 0),
         "errors_shown": report.errors[: import_files.ERRORS_SHOWN],
         "errors_more": max(len(report.errors) - import_files.ERRORS_SHOWN, 0),
     }

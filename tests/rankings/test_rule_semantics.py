@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from lessons.models import Answer, Attempt, AttemptItem
+from orgs.models import User
 from rankings import services
 from rankings.models import RankingRule
 from rankings.params import check_rule
@@ -105,7 +106,7 @@ def test_participants_cannot_break_a_tie_between_members(central):
 def test_admin_refuses_an_accuracy_tie_break_for_a_points_only_rule(client, central):
     """The admin's plain selects: accuracy with only a points source is an error on the sources,
     and nothing is saved; with an exam source added in the same edit it is accepted."""
-    client.force_login(factories.administrator(central["root"], username="boss"))
+    client.force_login(User.objects.create_superuser("boss", password="x-long-password-1"))
     rule = factories.ranking_rule(central["root"], sources=[{"kind": "points"}])
     url = reverse("admin:rankings_rankingrule_change", args=[rule.pk])
     data = page_data(client.get(url))
