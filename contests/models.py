@@ -203,6 +203,21 @@ class Opening(models.Model):
         return f"{self.contest} · {self.question}"
 
 
+class Pause(models.Model):
+    """A time the contest was paused: from the host's pause to the resume (or the finish; open
+    while it lasts). Relay time leaves these out: a leg counts only the time the hall could answer."""
+
+    contest = models.ForeignKey(Contest, on_delete=models.CASCADE, related_name="pauses")
+    started_at = models.DateTimeField()
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["started_at"]
+
+    def __str__(self) -> str:
+        return f"{self.contest} · {self.started_at:%H:%M:%S}"
+
+
 class ContestAnswer(models.Model):
     """A team's answer to an opening, by server receive time. One per team per opening."""
 

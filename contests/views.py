@@ -101,10 +101,18 @@ def screen(request, code: str):
 @login_required
 def host(request, code: str):
     contest = _contest(request.user, code, "host")
+    # A contest that cannot start yet says what it lacks, with the set-up step that adds it.
+    missing = services.start_missing(contest) if contest.status == Contest.Status.DRAFT else None
     return render(
         request,
         "contests/host.html",
-        {"contest": contest, "role": "host", "adjustment_limit": services.ADJUSTMENT_LIMIT},
+        {
+            "contest": contest,
+            "role": "host",
+            "adjustment_limit": services.ADJUSTMENT_LIMIT,
+            "missing": missing,
+            "missing_url": reverse(missing.step, args=[contest.join_code]) if missing else "",
+        },
     )
 
 

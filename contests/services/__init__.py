@@ -35,11 +35,12 @@ from .playing import (
     risk_pick,
 )
 from .results import contest_times_relays, team_scores
-from .setup import contest_create, contest_start, round_add, team_add
+from .setup import Missing, contest_create, contest_start, round_add, start_missing, team_add
 
 __all__ = [
     "ADJUSTMENT_LIMIT",
     "ContestRejected",
+    "Missing",
     "Submission",
     "answer_override",
     "answer_submit",
@@ -62,6 +63,7 @@ __all__ = [
     "risk_pick",
     "round_add",
     "score_adjust",
+    "start_missing",
     "team_add",
     "contest_times_relays",
     "team_scores",

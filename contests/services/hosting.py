@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from orgs.models import User
 
 from .. import broadcast
-from ..models import Contest, ContestAnswer, Opening, RoundQuestion, ScoreEvent, Team
+from ..models import Contest, ContestAnswer, Opening, Pause, RoundQuestion, ScoreEvent, Team
 from ..rounds import round_kind
 from .common import ContestRejected, audit, close_once, current_opening, running
 
@@ -160,6 +160,7 @@ def contest_pause(*, contest: Contest, by: User | None, at: datetime | None = No
         opening.save(update_fields=["paused_remaining_ms", "deadline_at"])
     contest.status = Contest.Status.PAUSED
     contest.save(update_fields=["status"])
+    Pause.objects.create(contest=contest, started_at=at)  # relay time leaves it out
     audit(contest, by, "pause")
     broadcast.after_commit(contest, "contest.paused")
     return contest
@@ -178,6 +179,7 @@ def contest_resume(*, contest: Contest, by: User | None, at: datetime | None = N
         opening.save(update_fields=["deadline_at", "paused_remaining_ms"])
     contest.status = Contest.Status.RUNNING
     contest.save(update_fields=["status"])
+    contest.pauses.filter(ended_at__isnull=True).update(ended_at=at)
     audit(contest, by, "resume")
     broadcast.after_commit(contest, "contest.resumed")
     return contest
@@ -185,15 +187,30 @@ def contest_resume(*, contest: Contest, by: User | None, at: datetime | None = N
 
 @transaction.atomic
 def contest_finish(*, contest: Contest, by: User | None, at: datetime | None = None) -> Contest:
+    """End the contest. A question open (or closed and not yet revealed) is closed now and its
+    answers scored, as a reveal does: answers given count, and the results are final."""
+    at = at or timezone.now()
     contest = Contest.objects.select_for_update().get(pk=contest.pk)
     if contest.status == Contest.Status.FINISHED:
         return contest
+    contest.pauses.filter(ended_at__isnull=True).update(ended_at=at)
+    opening = Opening.objects.filter(pk=contest.current_id).first()
+    if opening is not None and opening.opened_at and not opening.revealed_at and not opening.skipped:
+        question_reveal(contest=contest, by=by, at=at)
     contest.status = Contest.Status.FINISHED
-    contest.finished_at = at or timezone.now()
+    contest.finished_at = at
     contest.save(update_fields=["status", "finished_at"])
     audit(contest, by, "finish")
     broadcast.after_commit(contest, "contest.finished")
     return contest
+
+
+def check_not_finished(contest: Contest) -> None:
+    """A finished contest's results are final: no ruling or adjustment changes them."""
+    if contest.status == Contest.Status.FINISHED:
+        raise ContestRejected(
+            "results_final", _("The contest has finished and its results are final: scores can no longer be changed.")
+        )
 
 
 @transaction.atomic
@@ -205,6 +222,7 @@ def answer_override(
     if not reason.strip():
         raise ContestRejected("reason_required", _("A ruling needs a reason."))
     contest = Contest.objects.select_for_update().get(pk=contest.pk)  # before the opening's row
+    check_not_finished(contest)
     opening = Opening.objects.select_related("question__round").get(pk=answer.opening_id)
     if opening.revealed_at is None:
         raise ContestRejected("not_revealed", _("Rule on an answer after the reveal."))
@@ -246,6 +264,7 @@ def score_adjust(*, contest: Contest, team: Team, points: int, reason: str, by: 
     if not reason.strip():
         raise ContestRejected("reason_required", _("An adjustment needs a reason."))
     contest = Contest.objects.select_for_update().get(pk=contest.pk)
+    check_not_finished(contest)
     if team.contest_id != contest.pk:
         raise ContestRejected("no_such_team", _("That team is not in this contest."))
     event = ScoreEvent.objects.create(

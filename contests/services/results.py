@@ -1,5 +1,7 @@
 """Scores derived from the facts: a team's score is its base score plus its events."""
 
+from datetime import datetime
+
 from django.db.models import Sum
 
 from ..models import Contest, ContestAnswer, Opening, ScoreEvent, english_team_name
@@ -52,12 +54,18 @@ def contest_times_relays(contest: Contest) -> bool:
 
 
 def _relay_seconds(contest: Contest) -> dict[int, float]:
-    """Each team's relay time: over the relay questions opened and not skipped, from the opening
-    to the team's answer, right or wrong, or, when the team did not answer, to the question's
-    close (a question still open counts once answered or closed). Not answering never makes a
-    team faster."""
+    """Each team's relay time: over the relay questions opened, closed and not skipped, from the
+    opening to the team's answer, right or wrong, or, when the team did not answer, to the
+    question's close; less the time the contest was paused in between, and at most the round's
+    time limit. A question still open counts for no team until it closes: had answering added the
+    answering teams' legs at once, a team that answered would rank below one that had not yet.
+    Not answering never makes a team faster."""
     openings = Opening.objects.filter(
-        contest=contest, question__round__type__in=_TIMED_TYPES, opened_at__isnull=False, skipped=False
+        contest=contest,
+        question__round__type__in=_TIMED_TYPES,
+        opened_at__isnull=False,
+        closed_at__isnull=False,
+        skipped=False,
     )
     answered = {
         (opening_id, team_id): received_at
@@ -65,11 +73,23 @@ def _relay_seconds(contest: Contest) -> dict[int, float]:
             "opening_id", "team_id", "received_at"
         )
     }
+    pauses = list(contest.pauses.values_list("started_at", "ended_at"))
     team_ids = list(contest.teams.values_list("pk", flat=True))
     relay: dict[int, float] = {}
-    for opening_id, opened_at, closed_at in openings.values_list("pk", "opened_at", "closed_at"):
+    for opening_id, opened_at, closed_at, limit_s in openings.values_list(
+        "pk", "opened_at", "closed_at", "question__round__time_limit_s"
+    ):
         for team_id in team_ids:
-            until = answered.get((opening_id, team_id), closed_at)
-            if until is not None:
-                relay[team_id] = relay.get(team_id, 0.0) + (until - opened_at).total_seconds()
+            until = min(answered.get((opening_id, team_id), closed_at), closed_at)
+            relay[team_id] = relay.get(team_id, 0.0) + leg_seconds(opened_at, until, pauses, limit_s)
     return relay
+
+
+def leg_seconds(opened_at: datetime, until: datetime, pauses: list[tuple], limit_s: int) -> float:
+    """Seconds from `opened_at` to `until` the hall could answer in: less each pause
+    (`(started_at, ended_at)`, `ended_at` None while it lasts) between them, at most `limit_s`."""
+    paused = 0.0
+    for started_at, ended_at in pauses:
+        overlap = (min(until, ended_at or until) - max(opened_at, started_at)).total_seconds()
+        paused += max(0.0, overlap)
+    return min(max(0.0, (until - opened_at).total_seconds() - paused), float(limit_s))

@@ -1,5 +1,6 @@
 """Setting a contest up: teams with their relay order, rounds, and the start that freezes rosters."""
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import IntegrityError, transaction
@@ -86,14 +87,42 @@ def round_add(
     return round_
 
 
+@dataclass(frozen=True)
+class Missing:
+    """What a contest lacks before it can start, and the set-up step that adds it."""
+
+    message: str
+    step: str  # the URL name of the set-up step
+    link: str  # what a link to that step says
+
+
+def start_missing(contest: Contest) -> Missing | None:
+    """What the contest lacks to start (teams, rounds, questions in its rounds), or None."""
+    teams, rounds = contest.teams.exists(), contest.rounds.exists()
+    if not teams and not rounds:
+        message = _("Add teams and rounds before starting: the contest has neither yet.")
+        return Missing(message, "contests:setup_teams", _("Set up teams"))
+    if not teams:
+        message = _("Add teams before starting: the contest has rounds but no teams yet.")
+        return Missing(message, "contests:setup_teams", _("Set up teams"))
+    if not rounds:
+        message = _("Add rounds before starting: the contest has teams but no rounds yet.")
+        return Missing(message, "contests:setup_rounds", _("Set up rounds"))
+    if not RoundQuestion.objects.filter(round__contest=contest).exists():
+        message = _("Add questions before starting: the contest's rounds have none yet.")
+        return Missing(message, "contests:setup_rounds", _("Set up rounds"))
+    return None
+
+
 @transaction.atomic
 def contest_start(*, contest: Contest, by: User | None, at: datetime | None = None) -> Contest:
     """Start: freeze rosters with each member's unit at this moment (DESIGN invariant 6)."""
     contest = Contest.objects.select_for_update().get(pk=contest.pk)
     if contest.status != Contest.Status.DRAFT:
         return contest
-    if not contest.teams.exists() or not contest.rounds.exists():
-        raise ContestRejected("not_ready", _("Add teams and rounds before starting."))
+    missing = start_missing(contest)
+    if missing is not None:
+        raise ContestRejected("not_ready", missing.message)
     member_unit = User.objects.filter(pk=OuterRef("member_id")).values("unit_id")[:1]
     contest.roster.update(unit_at_start=Subquery(member_unit))
     contest.status = Contest.Status.RUNNING

@@ -20,7 +20,7 @@ from .. import access
 from ..models import Contest, Round, RoundQuestion, Team, TeamMember
 from ..rounds import KINDS, round_kind
 from ..services.common import ContestRejected, audit
-from ..services.setup import contest_create, round_add, team_add
+from ..services.setup import contest_create, round_add, start_missing, team_add
 
 BRANCH_KINDS = (Unit.Kind.BRANCH, Unit.Kind.TEMPORARY_BRANCH)
 
@@ -445,8 +445,9 @@ def contest_rehearse(*, contest: Contest, by: User, fresh: bool = False) -> Cont
     check_unit(by, contest.unit)
     if contest.is_rehearsal:
         raise ContestRejected("rehearsal_copy", _("Rehearse the contest itself, not its rehearsal."))
-    if not contest.teams.exists() or not contest.rounds.exists():
-        raise ContestRejected("not_ready", _("Add teams and rounds before starting."))
+    missing = start_missing(contest)
+    if missing is not None:
+        raise ContestRejected("not_ready", missing.message)
     Contest.objects.select_for_update().filter(pk=contest.pk).first()  # one rehearsal at a time
     current = contest.rehearsals.order_by("-id").first()
     if current is not None and not fresh:

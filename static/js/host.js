@@ -53,7 +53,9 @@
   // cannot be undone, so it is asked first.
   function command(type, label) {
     if (busy) return;
-    if (type === "host.finish" && !window.confirm(t.confirmFinish)) return;
+    // A question open or closed, not yet revealed, is scored by the finish: say so.
+    const inPlay = state && state.question && (state.question.phase === "open" || state.question.phase === "closed");
+    if (type === "host.finish" && !window.confirm(inPlay ? t.confirmFinishQuestion : t.confirmFinish)) return;
     busy = host({ type: type }, label);
     if (state) enable(state.contest.status, state.question ? state.question.phase : "idle");
   }
@@ -98,7 +100,7 @@
     const running = status === "running";
     const shown = phase === "reading" || phase === "picking";
     const allowed = {
-      "start-button": status === "draft",
+      "start-button": status === "draft" && !root.dataset.notReady, // the page says what is missing
       "open-button": running && (shown || ((phase === "idle" || phase === "revealed" || phase === "skipped") && !!state.next)),
       "close-button": running && phase === "open",
       "reveal-button": running && (phase === "open" || phase === "closed"),
@@ -131,7 +133,8 @@
       tr.children[1].textContent = a.name;
       tr.children[2].textContent = answerText(q, a.response);
       tr.children[3].textContent = a.is_correct ? "✓" : "✗";
-      if (q.phase === "revealed") {
+      // A finished contest's results are final (the server refuses rulings): no buttons for them.
+      if (q.phase === "revealed" && state.contest.status !== "finished") {
         const rule = (correct) => () => {
           const reason = window.prompt(t.reason);
           if (reason) host({ type: "host.override", answer: a.id, correct: correct, reason: reason }, correct ? t.overrideRight : t.overrideWrong);
@@ -171,6 +174,8 @@
     $("start-button").hidden = state.contest.status !== "draft";
     $("resume-button").hidden = state.contest.status !== "paused";
     $("pause-button").hidden = state.contest.status !== "running";
+    $("adjust-card").hidden = state.contest.status === "finished";
+    $("results-final").hidden = state.contest.status !== "finished";
     // The one button does two things: say which the next press does.
     $("open-button").textContent = phase === "reading" || phase === "picking" ? t.openNow : t.showNext;
     // After the last question the only way on is Finish: say so, or the host waits on a greyed-out "next".

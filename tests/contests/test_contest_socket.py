@@ -543,6 +543,21 @@ async def test_an_adjustment_beyond_1000_points_is_refused_with_its_own_code_and
     await host.disconnect()
 
 
+async def test_an_adjustment_after_the_finish_is_refused_as_results_final_and_nothing_changes():
+    hall = await build_hall()
+    red = await sync_to_async(hall["contest"].teams.get)(name="红队")
+    await sync_to_async(services.contest_finish)(contest=hall["contest"], by=None)
+    host = await connect(hall["contest"].join_code, hall["host"], "host", language="zh-hans")
+    await receive(host)
+    frame = {"type": "host.adjust", "id": "late", "team": red.pk, "points": -60, "reason": "赛后改分"}
+    await host.send_to(text_data=json.dumps(frame))
+    error = await receive(host, kind="error")
+    assert (error["code"], error["ref"]) == ("results_final", "late")
+    assert error["message"] == "竞赛已结束，成绩已是最终结果，分数不能再更改。"
+    assert not await sync_to_async(ScoreEvent.objects.exists)()
+    await host.disconnect()
+
+
 CHINESE = re.compile(r"[\u4e00-\u9fff]")
 
 
