@@ -65,14 +65,20 @@ def test_a_unit_view_marks_a_place_shared_only_within_the_unit(offices):
     client = factories.client_in("en", offices["admin"])
     url = reverse("rankings:board", args=["offices"])
     # B and C share their places overall with members of 京津冀特派办, but are alone in theirs.
+    # The Overall column beside still marks the overall ties (B 2=, C 4=).
     gz = client.get(url, {"group": offices["tree"]["gz"].pk}).content.decode()
-    assert _table(gz).count(SHARED) == 0
-    assert re.findall(r'<td class="fw-bold">(\d+)', _table(gz)) == ["1", "2", "3"]
+    assert _places(gz) == [("1", False, "1", False), ("2", False, "2", True), ("3", False, "4", True)]
     # In 京津冀特派办 E and F share 2nd; D, level with B overall, is alone in 1st.
     jjj = client.get(url, {"group": offices["tree"]["jjj"].pk}).content.decode()
-    assert _table(jjj).count(SHARED) == 2
-    cells = re.findall(r'<td class="fw-bold">(\d+)(<span[^>]*>=</span>)?', _table(jjj))
-    assert [(rank, bool(shared)) for rank, shared in cells] == [("1", False), ("2", True), ("2", True)]
+    assert _places(jjj) == [("1", False, "2", True), ("2", True, "4", True), ("2", True, "4", True)]
+
+
+def _places(page: str) -> list[tuple[str, bool, str, bool]]:
+    """Each row's place in the unit and overall, each with whether it is marked shared ("=")."""
+    mark = r"(<span[^>]*>=</span>)?"
+    row = rf'<td class="fw-bold">(\d+){mark}.*?<td class="d-none d-sm-table-cell">(\d+){mark}'
+    cells = re.findall(row, _table(page), re.S)
+    return [(mine, bool(tied), overall, bool(tied_overall)) for mine, tied, overall, tied_overall in cells]
 
 
 def test_the_overall_view_marks_the_in_group_place_shared_only_within_the_unit(offices):
