@@ -38,6 +38,15 @@ class PlaceSerializer(serializers.Serializer):
         help_text="On a unit board, the unit's English name as the English board gives it; empty: the label as typed."
     )
     rank = serializers.IntegerField(source="row.rank", allow_null=True, help_text="null: not placed.")
+    tied = serializers.BooleanField(help_text="Others share this place (the board writes it 18=).")
+    group_name = serializers.CharField(
+        source="row.group_name", help_text="The unit within which `rank_in_group` counts; empty: none."
+    )
+    group_name_en = serializers.CharField(help_text="Its English name; empty: the name as typed.")
+    rank_in_group = serializers.IntegerField(
+        source="row.rank_in_group", allow_null=True, help_text="Your place within that unit; null: none."
+    )
+    tied_in_group = serializers.BooleanField(help_text="Others of that unit share your place within it.")
     prize = serializers.CharField(source="row.prize")
 
 

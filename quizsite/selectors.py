@@ -27,7 +27,7 @@ from orgs.models import Unit, User
 from quizsite.naming import in_language
 from rankings.models import RankingRule, Snapshot, SnapshotRow
 from rankings.params import RuleParams
-from rankings.selectors import member_teams, unit_english_names, visible_rules
+from rankings.selectors import member_teams, unit_english_names, visible_rules, with_group_ties
 
 
 def _local_midnight(day: date) -> datetime:
@@ -224,11 +224,27 @@ class Place:
     row: SnapshotRow
     url: str
     label_en: str = ""  # on a unit board, the unit's English name as the English board gives it
+    group_name_en: str = ""  # the English name of the row's group (its unit at the board's group level)
 
     @property
     def display_label(self) -> str:
         """You, your team or your unit as the board names the row, in the page's language."""
         return in_language(self.row.label, self.label_en)
+
+    @property
+    def display_group(self) -> str:
+        """The unit within which the row has its `rank_in_group`, in the page's language."""
+        return in_language(self.row.group_name, self.group_name_en)
+
+    @property
+    def tied(self) -> bool:
+        """Others share the row's place overall."""
+        return self.row.tied_count > 1
+
+    @property
+    def tied_in_group(self) -> bool:
+        """Others of its group share the row's place there (`with_group_ties`)."""
+        return self.row.tied_in_group > 1
 
 
 def my_places(member: User) -> list[Place]:
@@ -261,8 +277,18 @@ def my_places(member: User) -> list[Place]:
         )
         if row is not None:
             url = reverse("rankings:board", args=[rule.slug]) + f"?q={row.label}&highlight={row.subject_id}"
-            english = unit_english_names(rule).get(row.subject_id, "") if rule.subject == rule.Subject.UNIT else ""
-            places.append(Place(rule, row, url, label_en=english))
+            unit_board = rule.subject == rule.Subject.UNIT
+            english = unit_english_names(rule) if unit_board or row.group_id else {}
+            row = with_group_ties(snapshot, [row])[0]
+            places.append(
+                Place(
+                    rule,
+                    row,
+                    url,
+                    label_en=english.get(row.subject_id, "") if unit_board else "",
+                    group_name_en=english.get(row.group_id, ""),
+                )
+            )
     return places
 
 

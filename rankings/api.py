@@ -141,7 +141,7 @@ class LeaderboardView(APIView):
             group_id=int(group) if group.isdecimal() else None,
         )
         paginator = PageNumberPagination()
-        page_rows = paginator.paginate_queryset(rows, request, view=self)
+        page_rows = selectors.with_group_ties(snapshot, paginator.paginate_queryset(rows, request, view=self))
         group_id = int(group) if group.isdecimal() else None
         marks = selectors.tie_marks(snapshot, page_rows, group_id=group_id)
         timed = records_time(snapshot.parameters)  # else no time was recorded: null, not 0 s
@@ -150,6 +150,9 @@ class LeaderboardView(APIView):
             {
                 **{name: getattr(row, name) for name in ROW_FIELDS},
                 **_english_names(rule, row, english),
+                # `tied_count` counts ties over the whole board; a place within the group is
+                # shared only with the group's own rows.
+                "tied_in_group": row.tied_in_group,
                 "time_used_s": row.time_used_s if timed else None,
                 "tie_break": _tie_break(marks.get(row.pk)),
             }

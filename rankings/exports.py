@@ -168,10 +168,17 @@ def snapshot_workbook(snapshot: Snapshot) -> bytes:
         (_("Rank in group"), 9, lambda row: row.rank_in_group),
         (_("Metric"), 11, metric),
         # Why a row is above the next, level with it on the score: "reached first" (`rankings.ties`).
-        (_("Placed above the next, level, by"), 14, lambda row: row.tie_mark.label if row.tie_mark else ""),
+        (_("Tie broken by"), 14, lambda row: row.tie_mark.label if row.tie_mark else ""),
         (_("Total"), 11, lambda row: float(row.total)),
-        (_("Participants"), 9, lambda row: row.participants),
-        (_("Headcount"), 9, lambda row: row.headcount),
+        # A member is their own only participant, of a headcount of one: 1 / 1 on every row says nothing.
+        *(
+            []
+            if rule.subject == RankingRule.Subject.MEMBER
+            else [
+                (_("Participants"), 9, lambda row: row.participants),
+                (_("Headcount"), 9, lambda row: row.headcount),
+            ]
+        ),
         # As the board marks it: a unit's headcount an organiser stated (应参与人数) or the counted one.
         *(
             [

@@ -109,10 +109,15 @@ def team_people(snapshot: Snapshot, team_ids) -> list[tuple[int, int]]:
 
 
 def own_row(snapshot: Snapshot, user) -> SnapshotRow | None:
-    """The user's own row of a member ranking's snapshot (None: not a member ranking, or not in it)."""
+    """The user's own row of a member ranking's snapshot (None: not a member ranking, or not in
+    it), with its group's name in the page's language (`with_unit_paths`) and `tied_in_group`
+    (`with_group_ties`): their place within their unit, beside the overall one."""
     if snapshot.rule.subject != RankingRule.Subject.MEMBER:
         return None
-    return SnapshotRow.objects.filter(snapshot=snapshot, subject_id=user.pk).first()
+    row = SnapshotRow.objects.filter(snapshot=snapshot, subject_id=user.pk).first()
+    if row is None:
+        return None
+    return with_group_ties(snapshot, with_unit_paths(snapshot.rule, [row]))[0]
 
 
 def visible_rules(user) -> QuerySet[RankingRule]:
@@ -190,20 +195,43 @@ def _next_places(snapshot: Snapshot, rows: list[SnapshotRow], group_id: int | No
     return {pk: at_place[place] for pk, place in after.items() if place in at_place}
 
 
+def _last_listed(snapshot: Snapshot, places: set[int], group_id: int | None) -> set[int]:
+    """The pk of the row listed last among those sharing each of `places` (overall, or within
+    the group `group_id`), in the board's order (`in_place_order`): the one just above the next place."""
+    if not places:
+        return set()
+    scope = SnapshotRow.objects.filter(snapshot=snapshot, place__in=places)
+    if group_id is not None:
+        scope = scope.filter(group_id=group_id)
+    last = {}
+    for pk, place in in_place_order(scope, snapshot).values_list("pk", "place"):
+        last[place] = pk
+    return set(last.values())
+
+
 def tie_marks(snapshot: Snapshot, rows, *, group_id: int | None = None) -> dict[int, TieMark]:
     """The rows of `rows` placed above the next place by a tie-break, level with it on the score
-    shown (`ties.tie_mark`), by pk. One query for the next places, whatever the number of rows."""
+    shown (`ties.tie_mark`), by pk. Of rows sharing a place only the one listed last, just above
+    the next place, is marked: a mark names what separated a row from the one below it, and the
+    others are level with the row below them. A query for the next places, and one for the
+    sharing rows' order when a marked row shares its place, whatever the number of rows."""
     rows = list(rows)
+    if group_id is not None and not all(hasattr(row, "tied_in_group") for row in rows):
+        rows = with_group_ties(snapshot, rows)
     below = _next_places(snapshot, rows, group_id)
     metric = snapshot.parameters.get("metric", "")
     tie_breaks = snapshot.parameters.get("tie_breaks") or ()
     marks = {}
+    shared = {}
     for row in rows:
         shown = lambda value: metric_value(value, metric)  # noqa: E731 - as the board writes it
         mark = tie_mark(row, below.get(row.pk), tie_breaks, shown, in_group=group_id is not None)
         if mark:
             marks[row.pk] = mark
-    return marks
+            if (row.tied_in_group if group_id is not None else row.tied_count) > 1:
+                shared[row.pk] = row.place
+    last = _last_listed(snapshot, set(shared.values()), group_id)
+    return {pk: mark for pk, mark in marks.items() if pk not in shared or pk in last}
 
 
 def with_tie_marks(snapshot: Snapshot, rows, *, group_id: int | None = None) -> list[SnapshotRow]:
@@ -212,6 +240,31 @@ def with_tie_marks(snapshot: Snapshot, rows, *, group_id: int | None = None) -> 
     marks = tie_marks(snapshot, rows, group_id=group_id)
     for row in rows:
         row.tie_mark = marks.get(row.pk)
+    return rows
+
+
+def with_group_ties(snapshot: Snapshot, rows) -> list[SnapshotRow]:
+    """The rows, each with `tied_in_group`: how many rows of its group share its place (1 for a
+    row alone on it, or without a place or a group). A row's `tied_count` counts ties over the
+    whole ranking; within a group only the group's own rows tie with it: those of the same
+    place (equal on the score and every tie-break), as `rank_in_group` numbers them. One query."""
+    rows = list(rows)
+    grouped = [row for row in rows if row.place is not None and row.group_id is not None]
+    counts = {}
+    if any(row.tied_count > 1 for row in grouped):  # no one shares a place overall: no one in a group
+        counts = {
+            (group, place): n
+            for group, place, n in SnapshotRow.objects.filter(
+                snapshot=snapshot,
+                group_id__in={row.group_id for row in grouped},
+                place__in={row.place for row in grouped if row.tied_count > 1},
+            )
+            .values("group_id", "place")
+            .annotate(n=Count("id"))
+            .values_list("group_id", "place", "n")
+        }
+    for row in rows:
+        row.tied_in_group = counts.get((row.group_id, row.place), 1)
     return rows
 
 
@@ -335,19 +388,28 @@ def with_group_names(rule: RankingRule, groups: list[dict]) -> list[dict]:
 
 
 def headcount_units(rule: RankingRule) -> list[dict]:
-    """The units a unit ranking ranks, in tree order, each with its path below the rule's unit,
-    its expected headcount (None if not stated) and its headcount in the newest version."""
+    """The units a unit ranking ranks, in tree order, each with its path below the rule's unit
+    as typed (`path`, what the headcount sheets give) and in the page's language (`label`, in
+    English where the units have English names: `unit_paths`), its expected headcount (None if
+    not stated) and its headcount in the newest version."""
     if rule.subject != RankingRule.Subject.UNIT or not rule.unit_level:
         return []
     frozen = dict(RuleUnit.objects.filter(rule=rule, depth=rule.unit_level).values_list("unit_id", "path"))
     live = Unit.objects.filter(path__startswith=rule.unit.path, depth=rule.unit_level).values_list("pk", "path")
     ranked = frozen | {pk: path for pk, path in live if pk not in frozen and path not in frozen.values()}
     paths = unit_paths(rule, as_typed=True)  # as the headcount sheets give them
+    labels = unit_paths(rule)
     expected = dict(rule.expected_headcounts.values_list("unit_id", "headcount"))
     newest = Snapshot.objects.filter(rule=rule).order_by("-version").first()
     counted = dict(SnapshotRow.objects.filter(snapshot=newest).values_list("subject_id", "headcount")) if newest else {}
     return [
-        {"unit_id": pk, "path": paths.get(pk, ""), "expected": expected.get(pk), "latest": counted.get(pk)}
+        {
+            "unit_id": pk,
+            "path": paths.get(pk, ""),
+            "label": labels.get(pk, ""),
+            "expected": expected.get(pk),
+            "latest": counted.get(pk),
+        }
         for pk, _path in sorted(ranked.items(), key=lambda item: item[1])
     ]
 

@@ -3,8 +3,9 @@
 A snapshot's places come from the metric, then the rule's tie-break chain (`compute.ORDER_KEYS`):
 two subjects level on the score shown can still take different places, and so different prizes.
 Where that happens the row placed above its level neighbour is marked with the criterion that
-decided it (the contests' "less time" mark, for every key), and the rule's chain is stated in
-words. Only what is shown is derived here: places, prizes and hashes are the computation's.
+decided it (the contests' "less time" mark, for every key): of rows sharing a place, the one
+listed last, just above the next place, as the others are level with the row below them. The
+rule's chain is stated in words. Only what is shown is derived here: places, prizes and hashes are the computation's.
 """
 
 from __future__ import annotations
@@ -116,8 +117,8 @@ def tie_mark(
         if not ahead:
             return None
         explanation = _(
-            "Level on the score shown with the next place (no. %(rank)s), and placed above it by "
-            "%(criterion)s: %(mine)s against %(theirs)s."
+            "Shown with the same score as the next place (no. %(rank)s), and placed above it by %(criterion)s: "
+            "%(mine)s against %(theirs)s."
         ) % {
             "rank": below.rank_in_group if in_group else below.rank,
             "criterion": CRITERIA[key],
@@ -132,18 +133,25 @@ def marked_in_order(
     rows: Iterable[SnapshotRow], mark: Callable[[SnapshotRow, SnapshotRow | None], TieMark | None]
 ) -> Iterator[tuple[SnapshotRow, TieMark | None]]:
     """Each row of `rows` (every row of a snapshot in place order, the unplaced last) with its
-    mark against the next place: rows sharing a place are held until the next place arrives."""
+    mark against the next place: rows sharing a place are held until the next place arrives,
+    and only the last of them, the one listed just above it, is marked (the others are level
+    with the row below them: no tie-break separated them)."""
     sharing: list[SnapshotRow] = []
+
+    def release(below: SnapshotRow | None) -> Iterator[tuple[SnapshotRow, TieMark | None]]:
+        yield from ((held, None) for held in sharing[:-1])
+        yield sharing[-1], mark(sharing[-1], below)
+
     for row in rows:
         if sharing and (row.place is None or row.place != sharing[0].place):
-            below = row if row.place is not None else None
-            yield from ((held, mark(held, below)) for held in sharing)
+            yield from release(row if row.place is not None else None)
             sharing = []
         if row.place is None:
             yield row, None
         else:
             sharing.append(row)
-    yield from ((held, mark(held, None)) for held in sharing)
+    if sharing:
+        yield from release(None)
 
 
 def chain_sentences(parameters: dict) -> list[str]:
@@ -170,7 +178,7 @@ def chain_sentences(parameters: dict) -> list[str]:
             sentences.append(_("A shared place that runs past a prize's number gets the prize for everyone in it."))
     if keys:
         sentences.append(
-            _("A mark such as “%(mark)s” beside a score names what put it above the next, level, one.")
+            _("A mark such as “%(mark)s” beside a score says what put it above the next place on the same score.")
             % {"mark": MARKS[keys[0]]}
         )
     return sentences

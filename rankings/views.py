@@ -76,9 +76,8 @@ def board(request, slug: str):
     page = Paginator(selectors.leaderboard_rows(snapshot, search=search, group_id=group_id), 50).get_page(
         request.GET.get("page")
     )
-    page.object_list = selectors.with_tie_marks(
-        snapshot, selectors.with_unit_paths(rule, page.object_list), group_id=group_id
-    )
+    rows = selectors.with_group_ties(snapshot, selectors.with_unit_paths(rule, page.object_list))
+    page.object_list = selectors.with_tie_marks(snapshot, rows, group_id=group_id)
     group_list = selectors.with_group_names(rule, selectors.groups(snapshot))
     scale = 100 if snapshot.parameters.get("metric") in RATE_METRICS else 1  # a rate's mean in percent
     chart = {

@@ -2,10 +2,11 @@
 administrator edits the rule's tie-breaks."""
 
 import pytest
+from playwright.sync_api import expect
 
 from rankings.services import snapshot_approve, snapshot_publish
 from tests import factories
-from tests.rankings.test_services import compute
+from tests.rankings.test_services import DAY, compute, points
 
 pytestmark = pytest.mark.browser
 
@@ -62,3 +63,47 @@ def test_an_empty_tie_break_chain_says_the_choice_below_it_is_not_yet_part_of_it
     screenshot(page, "rankings-rule-tie-break-added")
     page.click("#tie-break-list [data-remove-row]")
     assert page.locator("#tie-break-none").is_visible()
+
+
+@pytest.fixture
+def published_members(transactional_db):
+    """A member ranking within offices, 广州特派办 named in English as the tester's walk had it."""
+    root = factories.unit_at("审计署", kind="organ")
+    office = factories.unit_at("审计署/广州特派办", kind="office")
+    office.name_en = "Guangzhou Resident Office"
+    office.save(update_fields=["name_en"])
+    branch = factories.unit_at("审计署/广州特派办/第一党支部")
+    people = [factories.member(branch, username=f"m{n}", real_name=f"成员{n}号") for n in range(3)]
+    for n, person in enumerate(people):
+        points(person, 30 - n, f"p{n}")
+    rule = factories.ranking_rule(
+        root,
+        subject="member",
+        group_level=2,
+        slug="offices",
+        sources=[{"kind": "points"}],
+        period_starts_on=DAY,
+        period_ends_on=DAY,
+        prize_mode="count",
+        prize_tiers=[{"name": "一等奖", "name_en": "First prize", "value": 1}],
+    )
+    admin = factories.administrator(root, username="boss")
+    snapshot_publish(snapshot=snapshot_approve(snapshot=compute(rule).snapshot, by=admin), by=admin)
+    return {"member": people[0], "office": office}
+
+
+@pytest.mark.parametrize("locale", ["en-GB", "zh-CN"])
+def test_a_units_view_of_the_board_fits_a_phone(asgi_server, published_members, signed_in_page, screenshot, locale):
+    page = signed_in_page(published_members["member"], phone=True, locale=locale)
+    page.goto(f"{asgi_server}/rankings/offices/?group={published_members['office'].pk}")
+    expect(page.locator("#board-table tbody tr")).to_have_count(3)
+    screenshot(page, f"rankings-unit-view-phone-{locale}")
+    # "Rank in Guangzhou Resident Office" as the first heading pushed Total and Prize off-screen.
+    table = page.locator("#board-table").locator("xpath=..")
+    assert table.evaluate("(box) => box.scrollWidth <= box.clientWidth"), "the table scrolls sideways"
+    prize = page.locator("#board-table thead th").last
+    assert prize.bounding_box()["x"] + prize.bounding_box()["width"] <= 390
+    # The unit is named above the table instead.
+    expect(page.locator("#group-heading")).to_contain_text(
+        "Guangzhou Resident Office" if locale == "en-GB" else "广州特派办"
+    )

@@ -137,3 +137,23 @@ def test_a_points_ranking_export_has_no_time_column_since_points_record_no_time(
             ("B", 20),
             ("C", 10),
         ]
+
+
+@pytest.mark.parametrize(
+    ("subject", "fields", "kept"),
+    [("member", {"group_level": 2}, False), ("unit", {"unit_level": 3, "metric": "per_capita"}, True)],
+)
+def test_participants_and_headcounts_only_where_they_count_more_than_one(client, study, subject, fields, kept):  # noqa: F811
+    """A member is their own only participant, of a headcount of one: on a member ranking the two
+    columns read 1 and 1 on every row and are left out; a branch's (第一党支部: 3 of 3) stay."""
+    rule = factories.ranking_rule(study["tree"]["audit"], subject=subject, sources=[{"kind": "points"}], **fields)
+    compute(rule)
+    client.force_login(factories.administrator(study["tree"]["audit"]))
+    export = client.get(reverse("rankings:export", args=[rule.slug]))
+    header, *body = rows(load_workbook(BytesIO(export.content)).active)
+    assert ("参与人数" in header, "应参与人数" in header) == (kept, kept)
+    if kept:
+        unit, took_part, headcount = header.index("单位"), header.index("参与人数"), header.index("应参与人数")
+        assert {row[unit]: (row[took_part], row[headcount]) for row in body}["广州特派办/第一党支部"] == (3, 3)
+    else:
+        assert len(header) == len(body[0]) and header.index("总分") == header.index("同分胜出依据") + 1

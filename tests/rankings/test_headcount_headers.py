@@ -102,3 +102,18 @@ def test_the_template_is_headed_in_the_pages_language_and_imports_once_filled_in
 
     assert client.post(page["url"], {"action": "import", "file": filled}).status_code == 302
     assert expected(page["rule"]) == {"广州特派办": 16, "预算司": 8}
+
+
+def test_an_english_page_names_the_units_in_english_with_the_path_the_sheets_use_below(page):
+    central = page["central"]
+    for key, english in (("audit", "National Audit Office"), ("gz", "Guangzhou Resident Office")):
+        central[key].name_en = english
+        central[key].save(update_fields=["name_en"])
+    english = client_in("en", page["boss"]).get(page["url"]).content.decode()
+    gz = f'<label for="unit-{central["gz"].pk}">'
+    # 京津冀特派办 has no English name: its own name stays, under the English one of its system.
+    assert f"{gz}National Audit Office/Guangzhou Resident Office</label>" in english
+    assert f'<label for="unit-{central["jjj"].pk}">National Audit Office/京津冀特派办</label>' in english
+    assert '<div class="small qs-muted unit-as-typed" lang="zh-Hans">审计署系统/广州特派办</div>' in english
+    chinese = client_in("zh-hans", page["boss"]).get(page["url"]).content.decode()
+    assert f"{gz}审计署系统/广州特派办</label>" in chinese and "unit-as-typed" not in chinese

@@ -639,3 +639,13 @@ def test_a_rule_for_a_contest_starts_with_that_contest_as_its_source(admin_clien
     for key in (elsewhere.pk, "x"):
         page = admin_client.get(NEW, {"contest": key}).content.decode()
         assert not re.search(r"<option value=\"\d+\"[^>]*selected[^>]*>[^<]*知识竞赛", page)
+
+
+@pytest.mark.parametrize(("subject", "shown"), [("member", False), ("unit", True)])
+def test_the_preview_shows_participants_only_where_they_count_more_than_one(admin_client, study, subject, shown):  # noqa: F811
+    today = timezone.localdate().isoformat()
+    data = form_data(study["tree"], subject=subject, unit_level="3", period_ends_on=today)
+    page = preview(admin_client, NEW, data).content.decode()
+    assert ("Participants</th>" in page) == shown
+    if shown:  # by points: 第二党支部 75 (D, E), 第一党支部 60 (A, B, C), 机关党支部 50 (F); all took part
+        assert re.findall(r'd-sm-table-cell">([^<]*)</td>', page) == ["2 / 2", "3 / 3", "1 / 1"]

@@ -3,6 +3,7 @@ which one ("reached first"), and the board states the rule's chain; genuinely eq
 place, and the prize at a boundary follows the rule. Places and prizes worked out by hand below."""
 
 import datetime as dt
+import re
 from io import BytesIO
 
 import pytest
@@ -38,9 +39,10 @@ PLACES = [
     ("U", 5, "三等奖"),
     ("V", 7, ""),
 ]
-# Q is above R, R above S, and T and U above V, each on time alone; P and S are above the next
-# on points; V is last.
-MARKED = {"Q", "R", "T", "U"}
+# Q is above R, R above S, and T and U (sharing 5th) above V, each on time alone; P and S are
+# above the next on points; V is last. Of T and U only U, listed last of the two, just above V, is
+# marked: T is level with U below it, no tie-break separated them.
+MARKED = {"Q", "R", "U"}
 TIERS = [{"name": "一等奖", "value": 1}, {"name": "二等奖", "value": 2}, {"name": "三等奖", "value": 2}]
 
 
@@ -127,8 +129,9 @@ def test_within_a_group_the_mark_compares_with_the_next_place_of_the_group(tree)
     page = factories.client_in("en", admin).get(reverse("rankings:board", args=[rule.slug]), {"group": tree["gz"].pk})
     marks = {row.label: row.tie_mark for row in page.context["page"].object_list}
     # R is above S overall on time, but next in its group is T, 10 points below: no mark there.
-    assert {label for label, mark in marks.items() if mark} == {"Q", "T", "U"}
-    assert "(no. 6)" in marks["T"].explanation and "(no. 3)" in marks["Q"].explanation
+    # T and U share 4th in the group, above V on time: U, just above V, is marked, not T.
+    assert {label for label, mark in marks.items() if mark} == {"Q", "U"}
+    assert "(no. 6)" in marks["U"].explanation and "(no. 3)" in marks["Q"].explanation
 
 
 def test_the_big_screen_marks_the_same_rows_and_states_the_chain(ranked):
@@ -144,7 +147,7 @@ def test_the_export_names_the_deciding_tie_break_beside_each_row(ranked):
     sheet = book.active
     assert sheet["A6"].value == "Ties" and "reaching the score first" in sheet["B6"].value
     header, *body = sheet.iter_rows(min_row=7, values_only=True)
-    name, mark = header.index("Name"), header.index("Placed above the next, level, by")
+    name, mark = header.index("Name"), header.index("Tie broken by")
     assert [(row[name], row[mark]) for row in body] == [
         (label, "reached first" if label in MARKED else None) for label, _place, _prize in PLACES
     ]
@@ -188,7 +191,7 @@ def test_a_row_level_only_on_the_rounded_score_is_marked_higher_before_rounding(
 
 
 def test_the_leaderboard_api_carries_each_rows_tie_break_mark_with_a_stable_key_and_a_label(ranked):
-    """The API marks the same rows as the board (Q, R, T, U: above the next place on time alone),
+    """The API marks the same rows as the board (Q, R, U: above the next place on time alone),
     also where the next place is on the next page (R, third of three, over S), with the rule's
     key for programs and the mark in the request's language for people."""
     url = f"/api/v1/rankings/{ranked['rule'].slug}/"
@@ -205,3 +208,29 @@ def test_the_leaderboard_api_carries_each_rows_tie_break_mark_with_a_stable_key_
     assert {row["label"]: row["tie_break"]["label"] for row in chinese if row["tie_break"]} == dict.fromkeys(
         MARKED, "先达到"
     )
+
+
+def test_a_shared_place_is_marked_once_on_the_row_listed_just_above_the_next_place(ranked):
+    """T and U share 5th, both above V (7th) on time: only U, listed after T, carries the mark,
+    also when a page ends between them (T last on page 1, U first on page 2) and in a search
+    that finds T alone, on the board, the API and in the export alike."""
+    client = factories.client_in("en", ranked["admin"])
+    board = reverse("rankings:board", args=[ranked["rule"].slug])
+    page = client.get(board).content.decode()
+    rows = re.findall(r'<td class="text-nowrap">([A-Z])</td>(.*?)(?=<tr|</tbody>)', page, re.S)
+    assert [name for name, _rest in rows] == ["P", "Q", "R", "S", "T", "U", "V"]
+    assert [name for name, rest in rows if "tie-mark" in rest] == ["Q", "R", "U"]
+    chain = "A mark such as “reached first” beside a score says what put it above the next place on the same score."
+    assert chain in page
+    assert client.get(board, {"q": "T"}).context["page"].object_list[0].tie_mark is None
+    assert client.get(board, {"q": "U"}).context["page"].object_list[0].tie_mark.key == "finished_at_asc"
+    api = f"/api/v1/rankings/{ranked['rule'].slug}/"
+    pages = [client.get(api, {"page_size": 5, "page": n}).json()["results"] for n in (1, 2)]
+    assert [[(row["label"], bool(row["tie_break"])) for row in rows] for rows in pages] == [
+        [("P", False), ("Q", True), ("R", True), ("S", False), ("T", False)],
+        [("U", True), ("V", False)],
+    ]
+    sheet = load_workbook(BytesIO(client.get(reverse("rankings:export", args=[ranked["rule"].slug])).content)).active
+    header, *body = sheet.iter_rows(min_row=7, values_only=True)
+    name, mark = header.index("Name"), header.index("Tie broken by")
+    assert [row[name] for row in body if row[mark]] == ["Q", "R", "U"]
