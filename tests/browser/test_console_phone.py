@@ -101,3 +101,36 @@ def test_an_organisers_list_keeps_its_actions_on_a_phone(
         assert len(actions) >= buttons
         for button in actions:
             assert_on_screen(button)
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_the_member_list_fits_a_phone_with_every_sort_and_tick_box_on_screen(
+    asgi_server, demo, signed_in_page, language
+):
+    """The member list scrolled 3 px inside its card in English (its “Employee number” head ran
+    past the edge), and a phone could sort by name and number only: the unit's and last sign-in's
+    sort links were hidden with their columns. Each member is now a card, the head a line of every
+    sort link beside the select-all box."""
+    page = phone_page(signed_in_page, asgi_server, "organiser", language)
+    page.goto(f"{asgi_server}/orgs/members/")
+    table = page.locator("#member-table")
+    expect(table).to_be_visible()
+    assert page.evaluate(PAST_THE_EDGE) == 0
+    assert table.evaluate(PAST_THE_CARD) == 0
+    rows = table.locator("tbody tr").all()
+    assert len(rows) == 25  # the first page of the demo's 62 members
+    for row in rows:
+        for cell in row.locator("td:visible").all():
+            box = cell.bounding_box()
+            assert box["x"] >= 0 and box["x"] + box["width"] <= 390, cell.inner_text()
+        assert_on_screen(row.locator("input[name=member]"))
+    assert_on_screen(page.locator("#member-select-all"))
+    sorts = table.locator("thead a.qs-sort-link")
+    assert sorts.count() == 4
+    for link in sorts.all():
+        assert_on_screen(link)
+    # Sorting by unit works from the phone: the link was not on a phone's screen at all.
+    sorts.nth(2).click()
+    expect(page).to_have_url(f"{asgi_server}/orgs/members/?sort=unit")
+    expect(table.locator("thead th[aria-sort=ascending]")).to_have_count(1)
+    assert page.evaluate(PAST_THE_EDGE) == 0 and table.evaluate(PAST_THE_CARD) == 0
