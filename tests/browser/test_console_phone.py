@@ -134,3 +134,35 @@ def test_the_member_list_fits_a_phone_with_every_sort_and_tick_box_on_screen(
     expect(page).to_have_url(f"{asgi_server}/orgs/members/?sort=unit")
     expect(table.locator("thead th[aria-sort=ascending]")).to_have_count(1)
     assert page.evaluate(PAST_THE_EDGE) == 0 and table.evaluate(PAST_THE_CARD) == 0
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+@pytest.mark.parametrize(
+    ("path", "table_id", "form_id", "link_id"),
+    [
+        ("/lessons/manage/", "#lesson-table", "#lesson-form", "#lesson-new-link"),
+        ("/lessons/series/", "#series-table", "#series-form", "#series-new-link"),
+    ],
+)
+def test_a_list_with_a_new_item_form_shows_the_list_first_on_a_phone(
+    asgi_server, demo, signed_in_page, path, table_id, form_id, link_id, language
+):
+    """The micro-class list (and the series list) came after the whole new-item form, the list
+    a few screens down on a phone: the list now comes first, as on the other organiser pages, and
+    a button at the top leads to the form below it."""
+    page = phone_page(signed_in_page, asgi_server, "organiser", language)
+    page.goto(asgi_server + path)
+    table, form = page.locator(table_id), page.locator(form_id)
+    expect(table).to_be_visible()
+    assert table.bounding_box()["y"] < 844  # on the first screen
+    assert form.bounding_box()["y"] > table.bounding_box()["y"] + table.bounding_box()["height"]
+    assert page.evaluate(PAST_THE_EDGE) == 0
+    page.locator(link_id).click()
+    expect(form).to_be_in_viewport()
+
+    # On a wide screen the form stays at the list's left, side by side as before.
+    wide = signed_in_page(User.objects.get(username="organiser"), viewport={"width": 1366, "height": 900})
+    wide.goto(asgi_server + path)
+    table_box, form_box = wide.locator(table_id).bounding_box(), wide.locator(form_id).bounding_box()
+    assert form_box["x"] + form_box["width"] <= table_box["x"] and abs(form_box["y"] - table_box["y"]) < 100
+    expect(wide.locator(link_id)).to_be_hidden()
