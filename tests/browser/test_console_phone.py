@@ -166,3 +166,17 @@ def test_a_list_with_a_new_item_form_shows_the_list_first_on_a_phone(
     table_box, form_box = wide.locator(table_id).bounding_box(), wide.locator(form_id).bounding_box()
     assert form_box["x"] + form_box["width"] <= table_box["x"] and abs(form_box["y"] - table_box["y"]) < 100
     expect(wide.locator(link_id)).to_be_hidden()
+
+
+def test_a_papers_item_statistics_fit_a_phone(asgi_server, demo, signed_in_page):
+    """The item table scrolled 74 px inside its card in English with its five column heads, even
+    with no attempt to list: on a phone each question is a card, its figures labelled."""
+    from lessons.models import Paper
+
+    paper = Paper.objects.get(title="广州特派办周周练（演示）")
+    page = phone_page(signed_in_page, asgi_server, "organiser", "en")
+    page.goto(f"{asgi_server}/papers/{paper.pk}/statistics/")
+    table = page.locator("#item-table")
+    expect(table).to_contain_text("No finished attempts yet.")
+    assert page.evaluate(PAST_THE_EDGE) == 0
+    assert table.evaluate(PAST_THE_CARD) == 0
