@@ -180,3 +180,20 @@ def test_a_papers_item_statistics_fit_a_phone(asgi_server, demo, signed_in_page)
     expect(table).to_contain_text("No finished attempts yet.")
     assert page.evaluate(PAST_THE_EDGE) == 0
     assert table.evaluate(PAST_THE_CARD) == 0
+
+
+def test_an_online_contests_participation_by_unit_fits_a_phone(asgi_server, demo, signed_in_page):
+    """Its five columns scrolled 120 px inside the card in English: each unit is now a card, its
+    headcount, started, finished and rate labelled under its name."""
+    from contests.online.models import OnlineContest
+
+    contest = OnlineContest.objects.order_by("pk").first()
+    page = phone_page(signed_in_page, asgi_server, "organiser", "en")
+    page.goto(f"{asgi_server}/contests/online/manage/{contest.pk}/")
+    table = page.locator("#participation")
+    expect(table.locator("tbody tr").first).to_be_visible()
+    assert page.evaluate(PAST_THE_EDGE) == 0
+    assert table.evaluate("table => table.parentElement.scrollWidth - table.parentElement.clientWidth") == 0
+    for cell in table.locator("td:visible").all():
+        box = cell.bounding_box()
+        assert box["x"] + box["width"] <= 390, cell.inner_text()
