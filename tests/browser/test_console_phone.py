@@ -197,3 +197,20 @@ def test_an_online_contests_participation_by_unit_fits_a_phone(asgi_server, demo
     for cell in table.locator("td:visible").all():
         box = cell.bounding_box()
         assert box["x"] + box["width"] <= 390, cell.inner_text()
+
+
+def test_a_contests_review_step_lists_its_rounds_within_a_phone(asgi_server, demo, signed_in_page):
+    """The review step's rounds (question count, scoring, time limit) scrolled 88 px inside the
+    card in English: each round is now a card, its figures labelled."""
+    from contests.models import Contest
+
+    contest = Contest.objects.get(title="2026 年党章党规知识竞赛（演示）")
+    page = phone_page(signed_in_page, asgi_server, "organiser", "en")
+    page.goto(f"{asgi_server}/contests/{contest.join_code}/setup/review/")
+    table = page.locator("#review-rounds")
+    expect(table.locator("tbody tr")).to_have_count(4)
+    assert page.evaluate(PAST_THE_EDGE) == 0
+    assert table.evaluate(PAST_THE_CARD) == 0
+    for cell in table.locator("td:visible").all():
+        box = cell.bounding_box()
+        assert box["x"] + box["width"] <= 390, cell.inner_text()
