@@ -159,13 +159,20 @@ def snapshot_workbook(snapshot: Snapshot) -> bytes:
     employee_numbers = (
         [(_("Employee number"), 12, lambda row: row.employee_no)] if rule.subject == RankingRule.Subject.MEMBER else []
     )
+    # A board ranked within parent units too (the rule's group level) says in which and the place
+    # there: third of all offices, first within its own 广州特派办. Without a group level there is
+    # no such place, and the two columns would be empty on every row.
+    group_columns = (
+        [(_("Group"), 20, group_name), (_("Rank in group"), 9, lambda row: row.rank_in_group)]
+        if snapshot.parameters.get("group_level")
+        else []
+    )
     columns = [
         (_("Rank"), 7, lambda row: row.rank),
         (subject_header, 32 if units else 14, unit_path if units else lambda row: row.label),
         *employee_numbers,
         *([] if units else [(_("Unit"), 32, unit_path)]),
-        (_("Group"), 20, group_name),
-        (_("Rank in group"), 9, lambda row: row.rank_in_group),
+        *group_columns,
         (_("Metric"), 11, metric),
         # Why a row is above the next, level with it on the score: "reached first" (`rankings.ties`).
         (_("Tie broken by"), 14, lambda row: row.tie_mark.label if row.tie_mark else ""),

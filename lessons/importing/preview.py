@@ -48,7 +48,8 @@ def import_preview_rows(report: ImportReport, *, limit: int = PREVIEW_ROWS) -> l
     for where in report.duplicates:
         rows[_place(where)] = {**_blank_row(_place(where)), "duplicate": True}
     for error in report.errors:
-        place = _place(error)
+        # A text file's problem sits on its own line, and shows in its question's row.
+        place = error.get("question_line") or _place(error)
         if place == 0:
             continue  # a whole-file problem: shown above the table
         column = PREVIEW_COLUMN.get(error["column"], "options" if error["column"].startswith("选项") else "stem")

@@ -41,13 +41,16 @@ COLUMN_NAMES = {
 }
 
 
-def column_label(header: str) -> str:
-    """ "Answer (答案)" on an English page, "答案" on a Chinese one; a header it does not know as is."""
+def column_label(header: str, *, sheet: bool = True) -> str:
+    """ "Answer (答案)" on an English page, "答案" on a Chinese one; a header it does not know as is.
+    A text file's part of a question (Aiken's) has no header to point at: "Answer" alone."""
     if header.startswith("选项") and len(header) == 3:
         name = pgettext("question import column", "Option %(letter)s") % {"letter": header[2]}
     else:
         name = str(COLUMN_NAMES.get(header, header))
-    return header if name == header else f"{name} ({header})"
+    if not sheet or name == header:
+        return name
+    return f"{name} ({header})"
 
 
 TYPE_NAMES = {

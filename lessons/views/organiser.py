@@ -194,12 +194,17 @@ def bank_import(request, slug: str):
                         import_preview_discard(job_id=replaced["job"])
                     request.session[PREVIEW_SESSION_KEY] = {"token": uuid.uuid4().hex, "job": job.pk, "bank": bank.slug}
                 elif report.errors:
+                    sheet = fmt in ("xlsx", "csv")
                     import_files.error_report_store(
                         request,
                         session_key=ERRORS_SESSION_KEY,
-                        place="row" if fmt in ("xlsx", "csv") else "line",
+                        place="row" if sheet else "line",
                         errors=[
-                            (error.get("row", error.get("line")), column_label(error["column"]), error["message"])
+                            (
+                                error.get("row", error.get("line")),
+                                column_label(error["column"], sheet=sheet),
+                                error["message"],
+                            )
                             for error in report.errors
                         ],
                     )
@@ -214,7 +219,8 @@ def bank_import(request, slug: str):
             "rows": import_preview_rows(report) if report else [],
             "file_errors": [error for error in errors if not error.get("row") and not error.get("line")],
             "errors_shown": [
-                {**error, "column": column_label(error["column"])} for error in errors[: import_files.ERRORS_SHOWN]
+                {**error, "column": column_label(error["column"], sheet=fmt in ("xlsx", "csv"))}
+                for error in errors[: import_files.ERRORS_SHOWN]
             ],
             "errors_more": max(len(errors) - import_files.ERRORS_SHOWN, 0),
             "preview": request.session.get(PREVIEW_SESSION_KEY) if report else None,
@@ -255,7 +261,12 @@ def import_job(request, job_id: int):
         return redirect("lessons:import_job", job_id=job.pk)
     if job.confirmed_at is None and job.status == ImportJob.Status.PENDING:
         return _preview_job_page(request, job)
-    return render(request, "lessons/import_job.html", {"job": job})
+    sheet = job.format in ("xlsx", "csv")
+    errors = [
+        {**error, "column": column_label(error.get("column", ""), sheet=sheet)}
+        for error in ((job.result or {}).get("errors") or [])[:20]
+    ]
+    return render(request, "lessons/import_job.html", {"job": job, "errors": errors})
 
 
 def _preview_job_page(request, job: ImportJob):

@@ -149,7 +149,7 @@ def test_a_file_with_thousands_of_bad_lines_lists_the_first_ones_and_offers_ever
     assert download.status_code == 200
     rows = list(load_workbook(BytesIO(download.content)).active.values)
     assert rows[0] == ("Line", "Column", "Problem")
-    assert rows[1:] == [(n, "ANSWER", "“ANSWER:” comes before any option.") for n in range(1, bad + 1)]
+    assert rows[1:] == [(n, "Answer", "“ANSWER:” comes before any option.") for n in range(1, bad + 1)]
 
 
 def test_the_list_of_problems_is_in_the_pages_language(organiser, bank):
@@ -160,7 +160,7 @@ def test_the_list_of_problems_is_in_the_pages_language(organiser, bank):
             BytesIO(organiser.get(reverse("lessons:bank_import_errors", args=[bank.slug])).content)
         ).active.values
     )
-    assert rows == [("行号", "列", "问题"), (1, "ANSWER", "“ANSWER:”出现在选项之前。")]
+    assert rows == [("行号", "列", "问题"), (1, "答案", "“ANSWER:”出现在选项之前。")]
 
 
 def test_the_list_of_problems_is_this_sessions_and_expires_with_the_preview_window(organiser, bank):
@@ -243,7 +243,8 @@ def test_a_blank_option_before_a_filled_one_is_filed_under_the_blank_options_col
     upload = xlsx_upload([["单选", "党的最高理想是？", "共产主义", None, "小康", None, "A", "", "", ""]])
     html = organiser.post(reverse("lessons:bank_import", args=[bank.slug]), {"action": "preview", "file": upload}).text
     problems = html[html.index('id="import-errors"') : html.index("</table>", html.index('id="import-errors"'))]
-    assert "<td>Option B (选项B)</td><td>Option B is blank but a later option is filled.</td>" in problems
+    cells = '<td class="text-nowrap">Option B (选项B)</td><td>Option B is blank but a later option is filled.</td>'
+    assert cells in problems
     assert "Option A" not in problems
     download = organiser.get(reverse("lessons:bank_import_errors", args=[bank.slug]))
     rows = list(load_workbook(BytesIO(download.content)).active.values)
@@ -312,3 +313,66 @@ def test_a_previews_job_page_in_chinese(organiser, bank):
     preview(organiser, bank)
     html = organiser.get(reverse("lessons:import_job", args=[ImportJob.objects.get().pk])).text
     assert "仅为预览：此文件中的试题尚未导入。" in html and "确认导入" in html
+
+
+# Lines 1-4 import; each later question has one problem, on the line it is about (by hand below).
+AIKEN_PROBLEMS = """中国共产党成立于哪一年？
+A. 1919
+B. 1921
+ANSWER: B
+
+选项跳了字母
+A. 甲
+C. 乙
+ANSWER: A
+
+答案越界
+A) 甲
+B) 乙
+ANSWER: D
+
+只有一个选项
+A. 甲
+ANSWER: A
+
+没有答案的题
+A. 甲
+B. 乙
+
+ANSWER: A
+
+空的选项
+A.
+B. 乙
+ANSWER: B
+"""
+
+
+def test_an_aiken_files_problems_are_on_the_line_and_part_they_are_about(organiser, bank):
+    """Every Aiken problem was filed under “ANSWER”, a missing option on the question's first line:
+    the preview showed them all as the question's, the list and its download in an "ANSWER" column."""
+    page = preview(organiser, bank, AIKEN_PROBLEMS)
+    expected = [
+        (8, "Option B", "Expected option B here."),
+        (14, "Answer", "The answer names option D, which is empty."),
+        (18, "Option B", "A choice question needs at least two options."),
+        (20, "", "This question has no “ANSWER:” line."),
+        (24, "Answer", "“ANSWER:” comes before any option."),
+        (27, "Option A", "Option A is blank but a later option is filled."),
+    ]
+    assert [(error["line"], error["column"], error["message"]) for error in page.context["errors_shown"]] == expected
+    download = organiser.get(reverse("lessons:bank_import_errors", args=[bank.slug]))
+    rows = list(load_workbook(BytesIO(download.content)).active.values)
+    assert rows == [("Line", "Column", "Problem"), *[(line, part or None, message) for line, part, message in expected]]
+    # The preview shows each problem in its question's row (by the question's first line), in the
+    # column of the part it is about; a question never stored still shows its stem.
+    previewed = {row["place"]: (row["stem"], row["errors"]) for row in page.context["rows"]}
+    assert previewed == {
+        1: ("中国共产党成立于哪一年？", {}),
+        6: ("选项跳了字母", {"options": "Expected option B here."}),
+        11: ("答案越界", {"key": "The answer names option D, which is empty."}),
+        16: ("只有一个选项", {"options": "A choice question needs at least two options."}),
+        20: ("没有答案的题", {"stem": "This question has no “ANSWER:” line."}),
+        24: ("", {"key": "“ANSWER:” comes before any option."}),
+        26: ("空的选项", {"options": "Option A is blank but a later option is filled."}),
+    }

@@ -110,3 +110,45 @@ def test_an_empty_published_board_says_no_one_is_ranked_and_a_fruitless_search_s
     client = factories.client_in(language, auditor)
     searched = client.get(reverse("rankings:board", args=[other.slug]), {"q": "无此人"}).content.decode()
     assert no_match in searched and nobody not in searched
+
+
+def published_empty(empty):
+    admin = empty["admin"]
+    snapshot_publish(
+        snapshot=snapshot_approve(snapshot=empty["snapshot"], by=admin, nobody_ranked_ok=True),
+        by=admin,
+        nobody_ranked_ok=True,
+    )
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_an_empty_board_shows_its_message_alone_without_a_chart_search_or_table(empty, language):
+    """The board drew an empty score chart (axes and no bars), a search box and a table head
+    under “No one is ranked on this board yet.”: a member of 财政部 and its administrator see the
+    message alone, and the API lists no one."""
+    published_empty(empty)
+    member = factories.member(empty["tree"]["mof"], username="mof-member")
+    for person in (member, empty["admin"]):
+        page = factories.client_in(language, person).get(reverse("rankings:board", args=[empty["rule"].slug]))
+        html = page.content.decode()
+        assert 'id="board-empty"' in html
+        for absent in ('id="histogram-chart"', 'id="groups-chart"', 'id="chart-data"', "chart.umd", 'id="board-table"'):
+            assert absent not in html, (person.username, absent)
+        assert 'id="board-search"' not in html and 'id="board-no-match"' not in html
+    api = factories.client_in(language, member).get(f"/api/v1/rankings/{empty['rule'].slug}/")
+    assert api.status_code == 200
+    body = api.json()
+    assert (body["count"], body["results"], body["snapshot"]["rows"], body["snapshot"]["eligible"]) == (0, [], 0, 0)
+
+
+def test_a_board_listing_only_the_unranked_lists_them_without_an_empty_chart(study):  # noqa: F811
+    """Six members with points but a threshold of 10 participants no member reaches: each is
+    listed with why they take no place, and there is no score chart of no one."""
+    tree = study["tree"]
+    rule = factories.ranking_rule(tree["audit"], subject="member", sources=[{"kind": "points"}], min_participants=10)
+    snapshot = compute(rule).snapshot
+    assert (snapshot.row_count, snapshot.eligible_count) == (6, 0)
+    admin = factories.administrator(tree["audit"], username="boss")
+    html = factories.client_in("en", admin).get(reverse("rankings:board", args=[rule.slug])).content.decode()
+    assert html.count("Not ranked: too few participants") == 6
+    assert 'id="histogram-chart"' not in html and 'id="board-empty"' not in html

@@ -34,7 +34,7 @@ def rows(sheet) -> list[tuple]:
 
 def test_a_unit_ranking_heads_its_subject_column_unit_and_does_not_repeat_it(unit_export):
     header = rows(unit_export)[0]
-    assert header[:3] == ("名次", "单位", "所属单位") and "姓名" not in header
+    assert header[:3] == ("名次", "单位", "指标") and "姓名" not in header
     assert header.count("单位") == 1
 
 
@@ -157,3 +157,60 @@ def test_participants_and_headcounts_only_where_they_count_more_than_one(client,
         assert {row[unit]: (row[took_part], row[headcount]) for row in body}["广州特派办/第一党支部"] == (3, 3)
     else:
         assert len(header) == len(body[0]) and header.index("总分") == header.index("同分胜出依据") + 1
+
+
+def export_rows(client, rule, language: str) -> list[tuple]:
+    response = client.get(reverse("rankings:export", args=[rule.slug]), HTTP_ACCEPT_LANGUAGE=language)
+    return rows(load_workbook(BytesIO(response.content)).active)
+
+
+@pytest.mark.parametrize(
+    ("language", "group", "rank_in_group"), [("zh-hans", "所属单位", "单位内名次"), ("en", "Group", "Rank in group")]
+)
+def test_a_board_ranked_overall_only_exports_no_group_columns(client, study, language, group, rank_in_group):  # noqa: F811
+    """Without a group level no row has a group: the unit export's "Group" and "Rank in group"
+    were empty on every row (a unit's place within its parent was never computed)."""
+    tree = study["tree"]
+    client.force_login(factories.administrator(tree["audit"]))
+    for subject, level in (("unit", {"unit_level": 3}), ("member", {})):
+        rule = factories.ranking_rule(tree["audit"], subject=subject, sources=[{"kind": "points"}], **level)
+        compute(rule)
+        header = export_rows(client, rule, language)[0]
+        assert group not in header and rank_in_group not in header, (subject, header)
+
+
+def test_a_unit_board_ranked_within_offices_exports_each_branchs_office_and_place_there(client, study):  # noqa: F811
+    """Branches by points, within each office (level 2): 第二党支部 75 (40 + 35), 第一党支部 60
+    (30 + 20 + 10), 机关党支部 50. 机关党支部 is third of all and first within 京津冀特派办."""
+    tree = study["tree"]
+    rule = factories.ranking_rule(
+        tree["audit"], subject="unit", unit_level=3, group_level=2, sources=[{"kind": "points"}]
+    )
+    compute(rule)
+    client.force_login(factories.administrator(tree["audit"]))
+    header, *body = export_rows(client, rule, "zh-hans")
+    unit, total, group, in_group = (header.index(name) for name in ("单位", "总分", "所属单位", "单位内名次"))
+    assert [(row[0], row[unit], row[total], row[group], row[in_group]) for row in body] == [
+        (1, "广州特派办/第二党支部", 75, "广州特派办", 1),
+        (2, "广州特派办/第一党支部", 60, "广州特派办", 2),
+        (3, "京津冀特派办/机关党支部", 50, "京津冀特派办", 1),
+    ]
+
+
+def test_a_member_board_ranked_within_offices_exports_each_members_unit_office_and_place_there(client, study):  # noqa: F811
+    """F 50 (京津冀), D 40, E 35, A 30, B 20, C 10 (广州): F is first of all and in 京津冀特派办; A
+    fourth of all and third within 广州特派办; each with their own branch as the unit."""
+    tree = study["tree"]
+    rule = factories.ranking_rule(tree["audit"], subject="member", group_level=2, sources=[{"kind": "points"}])
+    compute(rule)
+    client.force_login(factories.administrator(tree["audit"]))
+    header, *body = export_rows(client, rule, "en")
+    name, unit, group, in_group = (header.index(h) for h in ("Name", "Unit", "Group", "Rank in group"))
+    assert [(row[0], row[name], row[unit], row[group], row[in_group]) for row in body] == [
+        (1, "F", "京津冀特派办/机关党支部", "京津冀特派办", 1),
+        (2, "D", "广州特派办/第二党支部", "广州特派办", 1),
+        (3, "E", "广州特派办/第二党支部", "广州特派办", 2),
+        (4, "A", "广州特派办/第一党支部", "广州特派办", 3),
+        (5, "B", "广州特派办/第一党支部", "广州特派办", 4),
+        (6, "C", "广州特派办/第一党支部", "广州特派办", 5),
+    ]
