@@ -173,8 +173,11 @@
     $("board-pager").textContent = boardPages.length > 1 ? `${start + 1}–${end} / ${rows.length}` : "";
   }
 
-  // The board's box changes height when the header gains the round and the clock: split again.
-  new ResizeObserver(() => { if (state) paginateBoard(); }).observe($("scoreboard").parentElement);
+  // Split again when the board's box changes height (the header gains the round and the clock)
+  // or its rows do after they were measured (a row's name settling on two lines).
+  const boardObserver = new ResizeObserver(() => { if (state) paginateBoard(); });
+  boardObserver.observe($("scoreboard").parentElement);
+  boardObserver.observe($("scoreboard"));
 
   setInterval(() => {
     if (boardPages.length < 2) return;

@@ -139,6 +139,19 @@ def test_a_question_for_23_relay_teams_counts_them_and_keeps_its_phase_badge_and
     assert 8 <= len(rows) < 23
     assert rows[-1].bounding_box()["y"] + rows[-1].bounding_box()["height"] <= box(screen, "#board-pager")["y"] + 0.5
 
+    # The reveal counts the teams that were right rather than naming all five; the board, whose
+    # first row now takes two lines (its "less time" mark), still ends above its pager line.
+    services.question_reveal(contest=contest, by=host)
+    screen.reload()
+    right = {"zh-hans": "答对：5 队", "en": "Right: 5 teams"}[language]
+    screen.locator("#verdicts", has_text=right).wait_for()
+    screenshot(screen, f"screen-reveal-23-{language}")
+    assert screen.locator("#verdicts").inner_text() == right
+    assert inside(box(screen, "#verdicts"), box(screen, ".qs-screen-stage"))
+    rows = screen.locator("#scoreboard li:visible").all()
+    assert 8 <= len(rows) < 23
+    assert rows[-1].bounding_box()["y"] + rows[-1].bounding_box()["height"] <= box(screen, "#board-pager")["y"] + 0.5
+
 
 @pytest.fixture
 def podium(transactional_db):
