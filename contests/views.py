@@ -183,7 +183,7 @@ def results_xlsx(request, code: str):
     )
     for answer in (
         ContestAnswer.objects.filter(opening__contest=contest)
-        .select_related("opening__question__round", "opening__question__version", "team", "member")
+        .select_related("opening__question__round", "opening__question__version", "team__unit", "member")
         .order_by("opening_id", "received_at")
     ):
         question = answer.opening.question
@@ -192,7 +192,7 @@ def results_xlsx(request, code: str):
                 question.round.display_title,
                 question.position,
                 strip_tags(question.version.stem).strip(),
-                answer.team.name,
+                answer.team.display_name,
                 answer.member.real_name or answer.member.username,
                 response_text(question.version, answer.response),
                 "✓" if answer.is_correct else "✗",

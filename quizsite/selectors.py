@@ -516,5 +516,6 @@ def contest_results_for_member(member: User, *, limit: int = 10) -> list[PastRes
         rows = team_scores(place.contest)
         mine = next((row for row in rows if row["id"] == place.team_id), None)
         if mine is not None:
-            results.append(PastResult(place.contest, mine["name"], mine["rank"], mine["score"], len(rows)))
+            shown = in_language(mine["name"], mine["name_en"])
+            results.append(PastResult(place.contest, shown, mine["rank"], mine["score"], len(rows)))
     return results

@@ -16,7 +16,7 @@ from quizsite.spreadsheets import ExportWorkbook, RowError, SpreadsheetError, ce
 
 from ..models import Contest, Team
 from ..services.common import ContestRejected, audit
-from .services import check_preparing, team_create
+from .services import TEAM_NAME_MAX, check_preparing, team_create
 
 COLUMNS = {
     "team": ("队名", "team", "队伍", "参赛队"),
@@ -76,6 +76,14 @@ def _plan(rows, *, contest: Contest, by: User, report: RosterReport) -> None:
         key = cell_text(row.values.get("member"), fold=True)
         if not team_name:
             fail(row.number, "team", _("Name the team."))
+            continue
+        if len(team_name) > TEAM_NAME_MAX:
+            fail(
+                row.number,
+                "team",
+                _("A team's name has at most %(max)d characters; this one has %(count)d.")
+                % {"max": TEAM_NAME_MAX, "count": len(team_name)},
+            )
             continue
         if team_name in existing:
             fail(

@@ -23,6 +23,7 @@ from ..services.common import ContestRejected, audit
 from ..services.setup import contest_create, round_add, start_missing, team_add
 
 BRANCH_KINDS = (Unit.Kind.BRANCH, Unit.Kind.TEMPORARY_BRANCH)
+TEAM_NAME_MAX = Team._meta.get_field("name").max_length
 
 
 def check_preparing(contest: Contest) -> None:
@@ -90,6 +91,17 @@ def teams_from_units(*, contest: Contest, parent: Unit, kind: str, team_size: in
     if not units:
         raise ContestRejected("no_units", _("No units of that kind under %(unit)s.") % {"unit": parent.name})
     taken_names = set(contest.teams.values_list("name", flat=True))
+    # A team made from a unit takes the unit's name, which may be longer than a team's may be.
+    too_long = [u.name for u in units if len(u.name) > TEAM_NAME_MAX]
+    if too_long:
+        raise ContestRejected(
+            "team_name_too_long",
+            _(
+                "A team's name has at most %(max)d characters, and these units' names are longer: %(names)s. "
+                "Import a roster that names their teams instead."
+            )
+            % {"max": TEAM_NAME_MAX, "names": "、".join(too_long)},
+        )
     clashes = [u.name for u in units if u.name in taken_names]
     if clashes:
         raise ContestRejected(
@@ -149,6 +161,12 @@ def team_create(*, contest: Contest, name: str, members: list[User], captain: Us
     name = name.strip()
     if not name:
         raise ContestRejected("team_name_blank", _("Give the team a name."))
+    if len(name) > TEAM_NAME_MAX:
+        raise ContestRejected(
+            "team_name_too_long",
+            _("A team's name has at most %(max)d characters; this one has %(count)d.")
+            % {"max": TEAM_NAME_MAX, "count": len(name)},
+        )
     if not members:
         raise ContestRejected("team_empty", _("Team “%(name)s” has no members.") % {"name": name})
     if contest.teams.filter(name=name).exists():

@@ -63,17 +63,28 @@
     }
     $("pick-all").hidden = q.type !== "multiple";
     $("verdicts").replaceChildren(...(reveal ? verdicts(reveal.results) : []));
+    // Each team's baton holder and who has answered, by name while a few teams play; with more
+    // the names would run to a paragraph pushing the question out of the frame, so counted.
     const notes = [];
-    if (q.baton) Object.entries(q.baton).forEach(([team, holder]) => notes.push(t.baton + " · " + teamName(Number(team)) + t.colon + holder.name));
+    const many = state.teams.length > NAMED_TEAMS;
+    const holders = Object.entries(q.baton || {});
+    if (holders.length && many) notes.push(t.batonCount.replace("%(count)s", holders.length));
+    else holders.forEach(([team, holder]) => notes.push(t.baton + " · " + teamName(Number(team)) + t.colon + holder.name));
     if (q.buzz_winner) notes.push(teamName(q.buzz_winner) + " " + t.buzzed);
-    if (q.answered.length) notes.push(q.answered.map(teamName).join("、") + " " + t.answered);
+    if (q.answered.length && many) {
+      const playing = (q.answer_teams || state.teams.map((team) => team.id)).length;
+      notes.push(t.answeredCount.replace("%(answered)s", q.answered.length).replace("%(teams)s", playing));
+    } else if (q.answered.length) notes.push(q.answered.map(teamName).join("、") + " " + t.answered);
     $("baton").textContent = notes.join("　·　");
     fit($("question").parentElement, $("question"), "--qs-fit");
   }
 
+  // Up to this many teams, the lines under the question name them; with more they count them.
+  const NAMED_TEAMS = 6;
+
   const teamCount = (n) => (n === 1 ? t.oneTeam : t.teams.replace("%s", n));
 
-  // On the reveal, which teams were right and which not, in board order.
+  // On the reveal, which teams were right and which not, in board order (counted when many).
   function verdicts(results) {
     return [[true, t.rightTeams, "is-right"], [false, t.wrongTeams, "is-wrong"]].flatMap(([right, label, cls]) => {
       const names = state.teams.filter((x) => results[String(x.id)] === right).map((x) => liveName(x));
@@ -82,12 +93,12 @@
       div.className = "qs-screen-verdict " + cls;
       div.innerHTML = "<b></b>";
       div.firstChild.textContent = label + t.colon;
-      div.append(names.join("、"));
+      div.append(state.teams.length > NAMED_TEAMS ? teamCount(names.length) : names.join("、"));
       return [div];
     });
   }
 
-  // Shrink a box's text (the CSS variable scales its sizes) until its content fits the projected
+  // Shrink the question's text (the CSS variable scales its sizes) until it fits the projected
   // frame, which never scrolls. Measured before the browser paints, so nothing is seen to jump.
   // Text too long even at the smallest size is cut (CSS, is-overflowing): a question's stem gives
   // way, so its start, the options and the revealed key stay in the frame.
@@ -102,6 +113,12 @@
     box.classList.toggle("is-overflowing", content.offsetHeight > box.clientHeight);
   }
 
+  // The board keeps a size readable from the back of the hall. When its teams do not all fit,
+  // it shows a page at a time, turning every few seconds, and says which ("13–23 / 23").
+  const BOARD_PAGE_MS = 8000;
+  let boardPages = [];
+  let boardPage = 0;
+
   function renderBoard() {
     $("scoreboard").replaceChildren(...state.teams.map((team) => {
       const li = document.createElement("li");
@@ -115,8 +132,58 @@
       previousScores.set(team.id, team.score);
       return li;
     }));
-    fit($("scoreboard").parentElement, $("scoreboard"), "--qs-board-fit");
+    paginateBoard();
   }
+
+  // Split the board's rows into pages of what fits its box (rows are measured: a long name takes
+  // two lines), keeping the page shown if it still exists.
+  function paginateBoard() {
+    const board = $("scoreboard");
+    const box = board.parentElement;
+    const pager = $("board-pager");
+    const rows = [...board.children];
+    rows.forEach((row) => { row.hidden = false; });
+    const rects = rows.map((row) => row.getBoundingClientRect()); // fractional: offsets round
+    const split = (room) => {
+      const pages = [];
+      let start = 0;
+      rects.forEach((rect, index) => {
+        if (index > start && rect.bottom - rects[start].top > room) {
+          pages.push([start, index]);
+          start = index;
+        }
+      });
+      return rows.length ? [...pages, [start, rows.length]] : [];
+    };
+    pager.hidden = true;
+    const height = box.getBoundingClientRect().height;
+    boardPages = split(height);
+    if (boardPages.length > 1) {
+      pager.hidden = false;
+      boardPages = split(height - pager.getBoundingClientRect().height);
+    }
+    if (boardPage >= boardPages.length) boardPage = 0;
+    showBoardPage();
+  }
+
+  function showBoardPage() {
+    const rows = [...$("scoreboard").children];
+    const [start, end] = boardPages[boardPage] || [0, rows.length];
+    rows.forEach((row, index) => { row.hidden = index < start || index >= end; });
+    $("board-pager").textContent = boardPages.length > 1 ? `${start + 1}–${end} / ${rows.length}` : "";
+  }
+
+  // Split again when the board's box changes height (the header gains the round and the clock)
+  // or its rows do after they were measured (a row's name settling on two lines).
+  const boardObserver = new ResizeObserver(() => { if (state) paginateBoard(); });
+  boardObserver.observe($("scoreboard").parentElement);
+  boardObserver.observe($("scoreboard"));
+
+  setInterval(() => {
+    if (boardPages.length < 2) return;
+    boardPage = (boardPage + 1) % boardPages.length;
+    showBoardPage();
+  }, BOARD_PAGE_MS);
 
   // At most this many teams stand on one step: nine teams tied for first would be nine slivers
   // of names. The others sharing that rank are counted under the steps.
@@ -141,7 +208,7 @@
       return note;
     });
     const steps = document.createElement("div");
-    steps.className = "qs-screen-steps";
+    steps.className = "qs-screen-steps" + (standing.length > 3 ? " is-crowded" : "");
     steps.replaceChildren(...standing.map((team) => {
       const div = document.createElement("div");
       div.className = "place place-" + team.rank;

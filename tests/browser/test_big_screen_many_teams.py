@@ -1,0 +1,223 @@
+"""The big screen of a hall with many teams, projected at 1920x1080 and read from the back: the
+board keeps names at a readable size and turns in pages rather than dropping teams or shrinking
+them to 17 px; the lines under a question count the teams rather than list them all; the podium
+wraps a long name on two lines with an ellipsis and keeps the "less time" badge on its step."""
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.conf import settings
+
+from contests import services
+from contests.models import Round
+from tests import factories
+
+pytestmark = pytest.mark.browser
+
+SCREEN = {"width": 1920, "height": 1080}
+LONG_ZH = "审计署广州特派办南方电网审计组临时党支部第二联合代表队（含驻场审计人员）"
+
+
+def hall_of(count: int, *, relay_questions: int = 1):
+    """A contest of `count` teams of one member each (广州特派办第N代表队), with a relay round."""
+    audit = factories.unit_at("审计署", kind="organ")
+    host = factories.organiser(audit, username="host", real_name="主持人")
+    contest = services.contest_create(title="党的二十届四中全会精神知识接力赛", unit=audit, by=host)
+    members = []
+    for n in range(1, count + 1):
+        unit = factories.unit_at(f"审计署/广州特派办/第{n}党支部")
+        member = factories.member(unit, username=f"m{n}", real_name=f"队员{n}")
+        services.team_add(contest=contest, name=f"广州特派办第{n}代表队", unit=unit, legs=[member])
+        members.append(member)
+    bank = factories.bank(audit)
+    versions = [
+        factories.question(bank, "single", options=["甲", "乙", "丙", "丁"], key=["A"]).current
+        for _ in range(relay_questions)
+    ]
+    services.round_add(contest=contest, type=Round.Type.RELAY, title="接力赛", versions=versions, time_limit_s=600)
+    return contest, host, members
+
+
+def open_screen(asgi_server, signed_in_page, contest, language="zh-hans"):
+    watcher = factories.member(factories.unit_at("审计署/广州特派办/第1党支部"), username="watcher")
+    screen = signed_in_page(watcher, viewport=SCREEN)
+    screen.context.add_cookies([{"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "url": asgi_server}])
+    screen.goto(f"{asgi_server}/contests/{contest.join_code}/screen/")
+    return screen
+
+
+def box(page, selector: str) -> dict:
+    return page.locator(selector).first.bounding_box()
+
+
+def font_px(locator) -> float:
+    return float(locator.evaluate("element => getComputedStyle(element).fontSize")[:-2])
+
+
+def inside(inner: dict, outer: dict) -> bool:
+    return (
+        inner["x"] >= outer["x"] - 0.5
+        and inner["y"] >= outer["y"] - 0.5
+        and inner["x"] + inner["width"] <= outer["x"] + outer["width"] + 0.5
+        and inner["y"] + inner["height"] <= outer["y"] + outer["height"] + 0.5
+    )
+
+
+@pytest.mark.parametrize("count", [23, 40])
+def test_a_board_of_many_teams_keeps_its_size_and_turns_in_pages_through_every_team(
+    asgi_server, transactional_db, signed_in_page, screenshot, count
+):
+    contest, _host, _members = hall_of(count)
+    screen = open_screen(asgi_server, signed_in_page, contest)
+    pager = screen.locator("#board-pager")
+    pager.filter(has_text=f"/ {count}").wait_for()
+    first = pager.inner_text()
+    screenshot(screen, f"screen-board-{count}-page-1")
+    aside = box(screen, ".qs-screen-board")
+    seen = []
+    # Every page in turn, until the first comes round again: each row shown is whole, inside the
+    # board's box and above the pager line, its name at least 30 px; every team is on a page.
+    while True:
+        label = pager.inner_text()
+        rows = screen.locator("#scoreboard li:visible")
+        names = rows.locator(".name").all_inner_texts()
+        start, end = (int(n) for n in label.split(" / ")[0].split("–"))
+        assert label == f"{start}–{end} / {count}"
+        assert names == [f"广州特派办第{n}代表队" for n in range(start, end + 1)], label
+        assert 8 <= len(names) < count or end == count  # only the last page may be short
+        pager_box = box(screen, "#board-pager")
+        for row in rows.all():
+            row_box = row.bounding_box()
+            assert inside(row_box, aside), (label, row_box, aside)
+            assert row_box["y"] + row_box["height"] <= pager_box["y"] + 0.5, (label, row_box, pager_box)
+            assert font_px(row.locator(".name")) >= 30
+        seen += names
+        if end == count:
+            break
+        screen.locator("#board-pager", has_text=f"{end + 1}–").wait_for(timeout=20_000)
+    assert seen == [f"广州特派办第{n}代表队" for n in range(1, count + 1)]
+    screen.locator("#board-pager", has_text=first).wait_for(timeout=20_000)
+
+
+def test_a_board_that_fits_shows_every_team_without_a_pager(asgi_server, transactional_db, signed_in_page, screenshot):
+    contest, _host, _members = hall_of(3)
+    screen = open_screen(asgi_server, signed_in_page, contest, "en")
+    screen.locator("#scoreboard li").nth(2).wait_for()
+    screenshot(screen, "screen-board-3")
+    assert screen.locator("#scoreboard li:visible").count() == 3
+    assert screen.locator("#board-pager").is_hidden()
+    assert font_px(screen.locator("#scoreboard .name").first) >= 30
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_a_question_for_23_relay_teams_counts_them_and_keeps_its_phase_badge_and_lines_in_the_frame(
+    asgi_server, transactional_db, signed_in_page, screenshot, language
+):
+    contest, host, members = hall_of(23)
+    services.contest_start(contest=contest, by=host)
+    services.question_open(contest=contest, by=host)
+    for member in members[:5]:
+        services.answer_submit(contest=contest, member=member, response="A", client_answer_id=member.username)
+    screen = open_screen(asgi_server, signed_in_page, contest, language)
+    baton, answered, phase = {
+        "zh-hans": ("接力棒：23 队各由当棒队员作答", "已作答 5 / 23 队", "开始作答"),
+        "en": ("Baton: 23 teams, each answered by its holder", "5 of 23 teams answered", "Answer now"),
+    }[language]
+    screen.locator("#baton", has_text=answered).wait_for()
+    screenshot(screen, f"screen-question-23-{language}")
+    assert screen.locator("#baton").inner_text() == f"{baton}　·　{answered}"
+    assert screen.locator("#phase").inner_text() == phase
+    stage = box(screen, ".qs-screen-stage")
+    for selector in ("#phase", "#stem", "#options", "#baton"):
+        assert inside(box(screen, selector), stage), selector
+    assert not screen.locator(".qs-screen-stage").evaluate("stage => stage.classList.contains('is-overflowing')")
+    # The board, under the taller header a question has (round and clock), still ends above its
+    # pager line: its pages were split again for the smaller box.
+    screen.locator("#countdown").filter(has_text=re.compile(r"^\d+$")).wait_for()
+    rows = screen.locator("#scoreboard li:visible").all()
+    assert 8 <= len(rows) < 23
+    assert rows[-1].bounding_box()["y"] + rows[-1].bounding_box()["height"] <= box(screen, "#board-pager")["y"] + 0.5
+
+    # The reveal counts the teams that were right rather than naming all five; the board, whose
+    # first row now takes two lines (its "less time" mark), still ends above its pager line.
+    services.question_reveal(contest=contest, by=host)
+    screen.reload()
+    right = {"zh-hans": "答对：5 队", "en": "Right: 5 teams"}[language]
+    screen.locator("#verdicts", has_text=right).wait_for()
+    screenshot(screen, f"screen-reveal-23-{language}")
+    assert screen.locator("#verdicts").inner_text() == right
+    assert inside(box(screen, "#verdicts"), box(screen, ".qs-screen-stage"))
+    rows = screen.locator("#scoreboard li:visible").all()
+    assert 8 <= len(rows) < 23
+    assert rows[-1].bounding_box()["y"] + rows[-1].bounding_box()["height"] <= box(screen, "#board-pager")["y"] + 0.5
+
+
+@pytest.fixture
+def podium(transactional_db):
+    """A finished relay of five teams: 第一党支部 right; the others wrong, 第二党支部 after 2 s
+    (second, on time) and three long-named teams after 5 s (third, together)."""
+    audit = factories.unit_at("审计署", kind="organ")
+    host = factories.organiser(audit, username="host", real_name="主持人")
+    contest = services.contest_create(title="党的二十届四中全会精神知识接力赛", unit=audit, by=host)
+    names = [
+        ("第一党支部", "First Party Branch"),
+        ("第二党支部", "Second Party Branch"),
+        ("南方电网审计组临时党支部", "Southern Power Grid Audit Team Temporary Party Branch"),
+        (LONG_ZH, ""),
+        ("广州特派办第2代表队", ""),
+    ]
+    members = []
+    for n, (name, name_en) in enumerate(names):
+        unit = factories.unit_at(f"审计署/广州特派办/{name}")
+        unit.name_en = name_en
+        unit.save()
+        member = factories.member(unit, username=f"m{n}")
+        services.team_add(contest=contest, name=name, unit=unit, legs=[member])
+        members.append(member)
+    bank = factories.bank(audit)
+    version = factories.question(bank, "single", options=["甲", "乙"], key=["A"]).current
+    services.round_add(contest=contest, type=Round.Type.RELAY, versions=[version], time_limit_s=60)
+    services.contest_start(contest=contest, by=host)
+    opened = services.question_open(contest=contest, by=host).opened_at
+    for member, response, seconds in zip(members, ["A", "B", "B", "B", "B"], [1, 2, 5, 5, 5], strict=True):
+        services.answer_submit(
+            contest=contest,
+            member=member,
+            response=response,
+            client_answer_id=member.username,
+            at=opened + timedelta(seconds=seconds),
+        )
+    services.question_reveal(contest=contest, by=host, at=opened + timedelta(seconds=6))
+    services.contest_finish(contest=contest, by=host)
+    return contest
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_the_podium_wraps_long_names_on_two_lines_and_keeps_the_less_time_badge_on_its_step(
+    asgi_server, podium, signed_in_page, screenshot, language
+):
+    screen = open_screen(asgi_server, signed_in_page, podium, language)
+    places = screen.locator("#podium .place")
+    places.nth(4).wait_for()
+    screenshot(screen, f"screen-podium-{language}")
+    assert places.locator(".medal").all_inner_texts() == ["1", "2", "3", "3", "3"]
+    stage = box(screen, ".qs-screen-stage")
+    for place in places.all():
+        place_box = place.bounding_box()
+        assert inside(place_box, stage)
+        name = place.locator(".name")
+        # At most two lines of the name, nothing running past the step's sides, all inside it.
+        line = float(name.evaluate("element => parseFloat(getComputedStyle(element).lineHeight)"))
+        assert name.bounding_box()["height"] <= 2 * line + 1, name.inner_text()
+        assert name.evaluate("element => element.scrollWidth <= element.clientWidth + 1"), name.inner_text()
+        for part in (".medal", ".name", ".score"):
+            assert inside(place.locator(part).bounding_box(), place_box), (part, name.inner_text())
+        assert font_px(name) >= 32
+    badge = places.nth(1).locator(".qs-tie-note")
+    assert badge.inner_text() == {"zh-hans": "用时少", "en": "less time"}[language]
+    assert inside(badge.bounding_box(), places.nth(1).bounding_box())
+    # The long names are cut after their second line, with an ellipsis (the line clamp).
+    long_name = places.nth(3).locator(".name")
+    assert long_name.evaluate("element => element.scrollHeight > element.clientHeight")
+    assert long_name.evaluate("element => getComputedStyle(element).webkitLineClamp") == "2"
