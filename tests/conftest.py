@@ -143,6 +143,30 @@ def _operations_told_apart(items) -> None:
             item._id = item.parent.id.child(base).with_params(operation.removesuffix("]"))
 
 
+def _shared_chromium():
+    """The browser tests' shared Chromium (tests/browser/conftest.py), if that conftest is loaded."""
+    import sys
+
+    module = sys.modules.get("tests.browser.conftest")
+    return getattr(module, "SHARED", None)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item):
+    """Stop the browser tests' shared Chromium before a test that does not use it: no test but a
+    browser test runs beside Playwright's event loop (async tests could not) or with Django's
+    async-safety check lifted."""
+    shared = _shared_chromium()
+    if shared is not None and shared.running and "browser" not in getattr(item, "fixturenames", ()):
+        shared.stop()
+
+
+def pytest_sessionfinish(session):
+    shared = _shared_chromium()
+    if shared is not None:
+        shared.stop()
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _own_redis_database():
     """Tests own the Redis database named by REDIS_URL: start it empty (no stale Celery tasks)."""

@@ -1,5 +1,6 @@
 """Fixtures of the API's schema fuzz (tests/api/fuzz.py, tests/api/test_schema_fuzz*.py)."""
 
+import copy
 from datetime import timedelta
 from decimal import Decimal
 
@@ -43,9 +44,31 @@ def _call(unit, title: str) -> Call:
     )
 
 
+@pytest.fixture(scope="module")
+def _world_of_the_module(django_db_setup, django_db_blocker):
+    """`world`, built once for a fuzz file (70 operations, a test each) in a transaction that each
+    test's own transaction nests in as a savepoint, as Django's `setUpTestData` does: every test
+    starts from these rows exactly as built, and the module's end rolls them back. Built with the
+    tests' password hasher (tests/conftest.py `_fast_passwords`, function-scoped), so the users and
+    their session hashes are what a per-test build made."""
+    from django.db import transaction
+    from django.test import override_settings
+
+    with django_db_blocker.unblock(), transaction.atomic():
+        with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+            built = _build_world(factories.org_tree())
+        yield built
+        transaction.set_rollback(True)
+
+
 @pytest.fixture
-def world(tree):
-    """The callers' tree (审计署, 财政部), and a tree outside it whose every name has MARKER."""
+def world(db, _world_of_the_module):
+    """The callers' tree (审计署, 财政部), and a tree outside it whose every name has MARKER: the
+    module's rows (`_world_of_the_module`), fresh copies of its Python objects for each test."""
+    return copy.deepcopy(_world_of_the_module)
+
+
+def _build_world(tree) -> dict:
     member = factories.member(tree["gz1"], username="fuzz-member", real_name="张成员")
     organiser = factories.organiser(tree["gz"], username="fuzz-organiser", real_name="广州组织者")
     administrator = factories.administrator(tree["audit"], username="fuzz-admin", real_name="审计署管理员")

@@ -14,28 +14,60 @@ CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parent.parent.parent / "test-artifacts"
 
 
-@pytest.fixture(scope="module")
+class _SharedChromium:
+    """One Chromium for a run of browser tests in a row, started by the first and stopped before
+    the first test after them that does not use it (tests/conftest.py `_no_browser_outside_its_tests`)
+    or at the session's end. Playwright's sync API runs an event loop in this thread, which must
+    stop before async tests run; and it makes Django refuse the test's own (synchronous, safe) ORM
+    calls, so those are allowed only while the browser is up. Every test still gets fresh
+    contexts (`page_factory`): no cookie, storage or page is shared between tests. Starting
+    Playwright and Chromium for each module cost one to two seconds on each of some 45 modules."""
+
+    def __init__(self) -> None:
+        self._playwright = None
+        self._browser = None
+
+    @property
+    def running(self) -> bool:
+        return self._playwright is not None
+
+    def get(self):
+        if self._browser is not None and not self._browser.is_connected():
+            self.stop()  # crashed: start another
+        if self._browser is None:
+            from playwright.sync_api import sync_playwright
+
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+            self._playwright = sync_playwright().start()
+            self._browser = self._playwright.chromium.launch(
+                executable_path=CHROMIUM,
+                args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"],
+            )
+        return self._browser
+
+    def stop(self) -> None:
+        try:
+            if self._browser is not None:
+                with contextlib.suppress(Exception):  # already gone with a crash
+                    self._browser.close()
+            if self._playwright is not None:
+                self._playwright.stop()
+        finally:
+            self._browser = self._playwright = None
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+
+
+SHARED = _SharedChromium()
+
+
+@pytest.fixture
 def browser():
-    """One Chromium per module: Playwright's event loop must stop before async tests run."""
+    """Debian's Chromium, shared by the browser tests that run one after another (`SHARED`)."""
     if not Path(CHROMIUM).exists():
         if os.environ.get("REQUIRE_BROWSER") == "1":
             pytest.fail(f"REQUIRE_BROWSER=1 but {CHROMIUM} is missing (apt-get install chromium)")
         pytest.skip(f"{CHROMIUM} is not installed; browser tests need Debian's chromium package")
-    from playwright.sync_api import sync_playwright
-
-    # Playwright's sync API runs an event loop in this thread, which makes Django refuse the
-    # test's own (synchronous, safe) ORM calls; allow them only while the browser is up.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    try:
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(
-                executable_path=CHROMIUM,
-                args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"],
-            )
-            yield browser
-            browser.close()
-    finally:
-        del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
+    return SHARED.get()
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ from playwright.sync_api import expect
 from lessons.models import Attempt
 from tests.browser.test_online import contest  # noqa: F401  (the fixture)
 from tests.browser.test_shell import sign_in
-from tests.browser.test_study import answer_card, demo, start_paper  # noqa: F401  (demo: the fixture)
+from tests.browser.test_study import answer_card, start_paper
 
 pytestmark = pytest.mark.browser
 
@@ -44,7 +44,7 @@ def both_sizes(page, screenshot, name: str) -> None:
 @pytest.mark.parametrize("language", ["zh-hans", "en"])
 def test_the_exams_saved_time_is_the_sites_clock_on_a_phone_keeping_new_york_time(
     live_server,
-    demo,  # noqa: F811
+    demo,
     page_factory,
     screenshot,
     language,

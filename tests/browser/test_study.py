@@ -2,10 +2,8 @@
 imports a bank through the preview and the progress page."""
 
 from datetime import timedelta
-from io import StringIO
 
 import pytest
-from django.core.management import call_command
 from django.utils import timezone
 from playwright.sync_api import expect
 
@@ -14,11 +12,6 @@ from lessons.presenters import shown_letters
 from tests.browser.test_shell import sign_in
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def demo(transactional_db):
-    call_command("seed_demo", "--no-video", stdout=StringIO())
 
 
 def answer_card(page, item, *, correct: bool) -> None:
