@@ -69,6 +69,12 @@ def test_home_answers_what_the_home_page_shows(client, tree, member, published_b
             "label": "李党员",
             "label_en": "",  # a member board: the member's name, as typed
             "rank": 2,
+            "tied": False,
+            # Ranked overall only: no group, no place within one.
+            "group_name": "",
+            "group_name_en": "",
+            "rank_in_group": None,
+            "tied_in_group": False,
             "prize": "",
         }
     ]

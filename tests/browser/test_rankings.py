@@ -186,7 +186,8 @@ def test_administrator_creates_a_rule_computes_a_second_approves_publishes_and_c
     member.click("text=审计署学习积分排行（浏览器测试）")
     member.select_option("#group-select", label=f"广州特派办 ({_count(rule, '广州特派办')})")
     member.wait_for_url("**group=**")
-    assert member.locator("#board-table thead").inner_text().startswith("广州特派办内名次")
+    assert member.locator("#group-heading").inner_text() == "广州特派办内名次"
+    assert member.locator("#board-table thead").inner_text().startswith("单位内名次")
     screenshot(member, "rankings-phone-drilldown")
 
 
