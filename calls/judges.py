@@ -456,6 +456,23 @@ def call_judges(call: Call) -> QuerySet[User]:
     return User.objects.filter(Q(judging_panels__call=call) | Q(call_assignments__entry__call=call)).distinct()
 
 
+def _pass_on(assignments) -> tuple[list[Assignment], list[Entry]]:
+    """Delete each of `assignments` (unscored ones) and give its entry to another judge of the same
+    panel, chosen as for a conflict. Returns the new assignments and the entries no judge of the
+    panel was free to take."""
+    reassigned, stranded = [], []
+    for held in list(assignments):
+        panel = held.panel
+        held.delete()
+        held.panel = panel
+        successor = _replacement(held)
+        if successor is None:
+            stranded.append(held.entry)
+        else:
+            reassigned.append(Assignment.objects.create(entry=held.entry, judge=successor, panel=panel))
+    return reassigned, stranded
+
+
 @transaction.atomic
 def judge_withdraw(*, call: Call, judge: User, by: User, reason: str) -> tuple[list[Assignment], list[Entry]]:
     """Take `judge` off the call's panels (they fell ill, left, declined): each of their entries
@@ -481,16 +498,7 @@ def judge_withdraw(*, call: Call, judge: User, by: User, reason: str) -> tuple[l
         .select_related("panel", "entry__call")
         .order_by("entry_id")
     )
-    reassigned, stranded = [], []
-    for held in list(unscored):
-        panel = held.panel
-        held.delete()
-        held.panel = panel
-        successor = _replacement(held)
-        if successor is None:
-            stranded.append(held.entry)
-        else:
-            reassigned.append(Assignment.objects.create(entry=held.entry, judge=successor, panel=panel))
+    reassigned, stranded = _pass_on(unscored)
     detail = f"{judge.display_name}: {reason.strip()}"
     audit(call=call, by=by, action=AuditEvent.Action.JUDGE_WITHDRAWN, detail=detail[:300])
     return reassigned, stranded
@@ -561,18 +569,10 @@ def panel_judge_remove(*, call: Call, panel: Panel, judge: User, by: User) -> tu
             % {"judge": judge.display_name, "n": len(scored)},
         )
     panel.judges.remove(judge)
-    reassigned, stranded = [], []
-    held = (
+    # Unscored, as checked above: nothing of the judge's is lost.
+    reassigned, stranded = _pass_on(
         Assignment.objects.filter(panel=panel, judge=judge).select_related("panel", "entry__call").order_by("entry_id")
     )
-    for assignment in list(held):
-        assignment.delete()  # unscored (checked above): nothing of the judge's is lost
-        assignment.panel = panel
-        successor = _replacement(assignment)
-        if successor is None:
-            stranded.append(assignment.entry)
-        else:
-            reassigned.append(Assignment.objects.create(entry=assignment.entry, judge=successor, panel=panel))
     audit(
         call=call,
         by=by,
