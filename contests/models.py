@@ -292,6 +292,8 @@ class ScoreEvent(models.Model):
         EARLY_BUZZ = "early_buzz", _("Buzzed early")
         OVERRIDE = "override", _("Judge's ruling")
         ADJUSTMENT = "adjustment", _("Adjustment")
+        # An organiser's ruling or adjustment on an appeal after the finish.
+        CORRECTION = "correction", _("Correction after the finish")
 
     contest = models.ForeignKey(Contest, on_delete=models.CASCADE, related_name="score_events")
     team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="score_events")
