@@ -8,12 +8,16 @@ import secrets
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from lessons.models import QuestionVersion
 from orgs.models import Unit
 from quizsite.naming import EnglishTitle, english_name_field, in_language
 
+# The longest team name, in a hall contest as in an online relay (the columns' length): longer
+# was imported on SQLite and a server error on PostgreSQL.
+TEAM_NAME_MAX = 60
 JOIN_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
 
 
@@ -76,7 +80,7 @@ class NamedAfterUnit:
 
 class Team(NamedAfterUnit, models.Model):
     contest = models.ForeignKey(Contest, on_delete=models.CASCADE, related_name="teams")
-    name = models.CharField(_("name"), max_length=60)
+    name = models.CharField(_("name"), max_length=TEAM_NAME_MAX)
     unit = models.ForeignKey(Unit, verbose_name=_("unit represented"), on_delete=models.PROTECT, related_name="+")
     position = models.PositiveIntegerField(default=0)
 
@@ -101,6 +105,17 @@ def english_team_name(name: str, unit_name: str, unit_name_en: str) -> str:
     if name == f"{unit_name}队":
         return f"{unit_name_en} team"
     return name
+
+
+def team_name_too_long(name: str) -> str:
+    """Why `name` cannot name a team (longer than TEAM_NAME_MAX), in the page's language; "" when
+    it can. Every way of naming a team refuses with these words: by hand, from units, by roster."""
+    if len(name) <= TEAM_NAME_MAX:
+        return ""
+    return gettext("A team's name has at most %(max)d characters; this one has %(count)d.") % {
+        "max": TEAM_NAME_MAX,
+        "count": len(name),
+    }
 
 
 class TeamMember(models.Model):
@@ -277,6 +292,8 @@ class ScoreEvent(models.Model):
         EARLY_BUZZ = "early_buzz", _("Buzzed early")
         OVERRIDE = "override", _("Judge's ruling")
         ADJUSTMENT = "adjustment", _("Adjustment")
+        # An organiser's ruling or adjustment on an appeal after the finish.
+        CORRECTION = "correction", _("Correction after the finish")
 
     contest = models.ForeignKey(Contest, on_delete=models.CASCADE, related_name="score_events")
     team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="score_events")

@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from . import views
+from . import corrections, views
 from .online import finals as online_finals
 from .online import organiser as online_organiser
 from .online import organiser_actions as online_actions
@@ -54,5 +54,6 @@ urlpatterns = [
     path("<str:code>/screen/", views.screen, name="screen"),
     path("<str:code>/host/", views.host, name="host"),
     path("<str:code>/results/", views.results, name="results"),
+    path("<str:code>/results/correct/", corrections.results_correct, name="results_correct"),
     path("<str:code>/results.xlsx", views.results_xlsx, name="results_xlsx"),
 ]

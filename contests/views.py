@@ -135,9 +135,10 @@ def results(request, code: str):
             "contest": contest,
             "can_rank": can_rank,
             "administrators": "" if can_rank else names_list(unit_administrators(contest.unit)),
-            "rows": [
-                row | {"shown": in_language(row["name"], row["name_en"])} for row in services.team_scores(contest)
-            ],
+            "rows": standings(contest),
+            # Organisers of the unit correct a finished contest's results on an appeal.
+            "can_correct": contest.status == Contest.Status.FINISHED
+            and orgs_access.can_manage_unit(request.user, contest.unit),
             "times_relays": times_relays,
             "ties_note": _ties_note(times_relays),
             "events": ScoreEvent.objects.filter(contest=contest)
@@ -145,6 +146,11 @@ def results(request, code: str):
             .exclude(reason__in=["right", "wrong"]),
         },
     )
+
+
+def standings(contest: Contest) -> list[dict]:
+    """The teams' places (`team_scores`), each with its name as the page's language shows it."""
+    return [row | {"shown": in_language(row["name"], row["name_en"])} for row in services.team_scores(contest)]
 
 
 def _ties_note(times_relays: bool) -> str:

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from orgs.models import Unit
 
-from ..models import NamedAfterUnit
+from ..models import TEAM_NAME_MAX, NamedAfterUnit
 from ..online.models import OnlineAttempt, OnlineContest
 
 
@@ -45,7 +45,7 @@ class RelayTeam(NamedAfterUnit, models.Model):
     """A team and where its baton is (`baton`, the leg waiting or running; none when done)."""
 
     relay = models.ForeignKey(RelayContest, on_delete=models.CASCADE, related_name="teams")
-    name = models.CharField(_("name"), max_length=60)
+    name = models.CharField(_("name"), max_length=TEAM_NAME_MAX)
     unit = models.ForeignKey(Unit, verbose_name=_("unit represented"), on_delete=models.PROTECT, related_name="+")
     captain = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"

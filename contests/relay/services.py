@@ -29,7 +29,7 @@ from orgs import access
 from orgs.models import Unit, User
 from orgs.selectors import PEOPLE_BY_NAME
 
-from ..models import english_team_name
+from ..models import english_team_name, team_name_too_long
 from ..online import services as online_services
 from ..online.models import OnlineAttempt, OnlineAuditEntry
 from ..online.services import ContestSetupRejected, DrawRule
@@ -175,6 +175,8 @@ def relay_teams_set(*, relay: RelayContest, plans: list[TeamPlan], by: User | No
         if not plan.roster:
             message = _("Team %(team)s has nobody on its roster.") % {"team": plan.name}
             raise ContestSetupRejected("empty_roster", message)
+        if too_long := team_name_too_long(plan.name):  # a unit's name, when teams are made from units
+            raise ContestSetupRejected("team_name_too_long", f"{plan.name}: {too_long}")
         if plan.name in names:
             raise ContestSetupRejected("team_twice", _("Two teams are called %(team)s.") % {"team": plan.name})
         names.add(plan.name)
@@ -238,13 +240,17 @@ def plans_from_rows(
 ) -> list[TeamPlan]:
     """Teams imported as rows of (team name, member's username, captain?) in roster order.
     Refused whole, naming the row (its number in the sheet, from `row_numbers`, else counted
-    from 1), for an unknown or inactive username or a member on two teams."""
+    from 1), for a team name too long, an unknown or inactive username or a member on two teams."""
     eligible = {u.username: u for u in _eligible(relay).filter(username__in=[r[1] for r in rows])}
     order: dict[str, list[User]] = {}
     captains: dict[str, User] = {}
     placed: dict[str, int] = {}
     numbers = row_numbers or list(range(1, len(rows) + 1))
     for number, (team, username, captain) in zip(numbers, rows, strict=True):
+        if too_long := team_name_too_long(team):
+            raise ContestSetupRejected(
+                "team_name_too_long", _("Row %(n)d: %(problem)s") % {"n": number, "problem": too_long}
+            )
         member = eligible.get(username)
         if member is None:
             raise ContestSetupRejected(

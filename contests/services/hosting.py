@@ -140,12 +140,18 @@ def question_skip(*, contest: Contest, by: User | None, reason: str = "") -> Ope
     opening = current_opening(contest)
     if opening.revealed_at:
         raise ContestRejected("already_revealed", _("This question has been revealed."))
-    close_once(opening, timezone.now())
-    opening.skipped = True
-    opening.save(update_fields=["skipped", "closed_at"])
-    audit(contest, by, "skip", opening=opening.pk, reason=reason)
+    _set_aside(contest, opening, at=timezone.now(), by=by, reason=reason)
     broadcast.after_commit(contest, "question.skipped")
     return opening
+
+
+def _set_aside(contest: Contest, opening: Opening, *, at: datetime, by: User | None, **detail) -> None:
+    """Close `opening` unscored, as skipped: nobody answers it or scores on it any more (a foul
+    already given stands). Call holding the contest's row lock."""
+    close_once(opening, at)
+    opening.skipped = True
+    opening.save(update_fields=["skipped", "closed_at"])
+    audit(contest, by, "skip", opening=opening.pk, **detail)
 
 
 @transaction.atomic
@@ -188,15 +194,20 @@ def contest_resume(*, contest: Contest, by: User | None, at: datetime | None = N
 @transaction.atomic
 def contest_finish(*, contest: Contest, by: User | None, at: datetime | None = None) -> Contest:
     """End the contest. A question open (or closed and not yet revealed) is closed now and its
-    answers scored, as a reveal does: answers given count, and the results are final."""
+    answers scored, as a reveal does: answers given count, and the results are final. A buzzer or
+    risk question shown and never opened is set aside as skipped: nobody could answer it, so its
+    stakes score nothing (an early buzz's foul stands, as on a skip)."""
     at = at or timezone.now()
     contest = Contest.objects.select_for_update().get(pk=contest.pk)
     if contest.status == Contest.Status.FINISHED:
         return contest
     contest.pauses.filter(ended_at__isnull=True).update(ended_at=at)
     opening = Opening.objects.filter(pk=contest.current_id).first()
-    if opening is not None and opening.opened_at and not opening.revealed_at and not opening.skipped:
-        question_reveal(contest=contest, by=by, at=at)
+    if opening is not None and not opening.revealed_at and not opening.skipped:
+        if opening.opened_at:
+            question_reveal(contest=contest, by=by, at=at)
+        else:
+            _set_aside(contest, opening, at=at, by=by, at_finish=True)
     contest.status = Contest.Status.FINISHED
     contest.finished_at = at
     contest.save(update_fields=["status", "finished_at"])
@@ -206,24 +217,47 @@ def contest_finish(*, contest: Contest, by: User | None, at: datetime | None = N
 
 
 def check_not_finished(contest: Contest) -> None:
-    """A finished contest's results are final: no ruling or adjustment changes them."""
+    """A finished contest's results are final: no ruling or adjustment of the live console changes
+    them (an organiser's correction after the finish does, `correction=True`)."""
     if contest.status == Contest.Status.FINISHED:
         raise ContestRejected(
             "results_final", _("The contest has finished and its results are final: scores can no longer be changed.")
         )
 
 
+def _check_when(contest: Contest, *, correction: bool) -> None:
+    """A ruling or adjustment is for a contest not finished; a correction, for a finished one."""
+    if not correction:
+        check_not_finished(contest)
+    elif contest.status != Contest.Status.FINISHED:
+        raise ContestRejected(
+            "not_finished",
+            _("Results are corrected once the contest has finished; until then, rule and adjust on the host console."),
+        )
+
+
+def _log_ruling_or_correction(contest: Contest, by: User, *, correction: bool, action: str, **detail) -> None:
+    """The audit entry: the console's own action, or "correct" saying which kind it was."""
+    if correction:
+        audit(contest, by, "correct", kind=action, **detail)
+    else:
+        audit(contest, by, action, **detail)
+
+
 @transaction.atomic
 def answer_override(
-    *, contest: Contest, answer: ContestAnswer, correct: bool, reason: str, by: User
+    *, contest: Contest, answer: ContestAnswer, correct: bool, reason: str, by: User, correction: bool = False
 ) -> ScoreEvent | None:
     """A judge's ruling on a revealed answer: one event bringing the team's points for it to what
-    the ruling gives. Needs a reason; audit-logged."""
+    the ruling gives. Needs a reason; audit-logged. With `correction`, an organiser's ruling on an
+    appeal after the finish (only then): a "correction" event, refused when it changes nothing."""
     if not reason.strip():
         raise ContestRejected("reason_required", _("A ruling needs a reason."))
     contest = Contest.objects.select_for_update().get(pk=contest.pk)  # before the opening's row
-    check_not_finished(contest)
+    _check_when(contest, correction=correction)
     opening = Opening.objects.select_related("question__round").get(pk=answer.opening_id)
+    if opening.contest_id != contest.pk:
+        raise ContestRejected("no_such_answer", _("No such answer in this contest."))
     if opening.revealed_at is None:
         raise ContestRejected("not_revealed", _("Rule on an answer after the reveal."))
     round_ = opening.question.round
@@ -231,7 +265,19 @@ def answer_override(
     stake = kind.stakes(opening, team_ids=[answer.team_id]).get(answer.team_id)
     wanted, _reason = kind.answer_points(round_, correct, stake)
     so_far = ScoreEvent.objects.filter(opening=opening, team=answer.team).aggregate(s=Sum("points"))["s"] or 0
-    audit(contest, by, "override", answer=answer.pk, correct=correct, reason=reason)
+    if correction and wanted == so_far:
+        raise ContestRejected("no_change", _("That answer already scores so: the correction would change nothing."))
+    _log_ruling_or_correction(
+        contest,
+        by,
+        correction=correction,
+        action="override",
+        answer=answer.pk,
+        team=answer.team_id,
+        correct=correct,
+        points=wanted - so_far,
+        reason=reason,
+    )
     if wanted == so_far:
         return None
     event = ScoreEvent.objects.create(
@@ -240,7 +286,7 @@ def answer_override(
         opening=opening,
         member_id=answer.member_id,
         points=wanted - so_far,
-        reason="override",
+        reason="correction" if correction else "override",
         note=reason,
         created_by=by,
     )
@@ -254,8 +300,11 @@ ADJUSTMENT_LIMIT = 1000
 
 
 @transaction.atomic
-def score_adjust(*, contest: Contest, team: Team, points: int, reason: str, by: User) -> ScoreEvent:
-    """Add `points` (at most ADJUSTMENT_LIMIT either way) to a team's score, with a reason."""
+def score_adjust(
+    *, contest: Contest, team: Team, points: int, reason: str, by: User, correction: bool = False
+) -> ScoreEvent:
+    """Add `points` (at most ADJUSTMENT_LIMIT either way) to a team's score, with a reason. With
+    `correction`, an organiser's correction on an appeal after the finish (only then)."""
     if not -ADJUSTMENT_LIMIT <= points <= ADJUSTMENT_LIMIT:
         raise ContestRejected(
             "adjustment_too_large",
@@ -264,12 +313,19 @@ def score_adjust(*, contest: Contest, team: Team, points: int, reason: str, by: 
     if not reason.strip():
         raise ContestRejected("reason_required", _("An adjustment needs a reason."))
     contest = Contest.objects.select_for_update().get(pk=contest.pk)
-    check_not_finished(contest)
+    _check_when(contest, correction=correction)
     if team.contest_id != contest.pk:
         raise ContestRejected("no_such_team", _("That team is not in this contest."))
     event = ScoreEvent.objects.create(
-        contest=contest, team=team, points=points, reason="adjustment", note=reason, created_by=by
+        contest=contest,
+        team=team,
+        points=points,
+        reason="correction" if correction else "adjustment",
+        note=reason,
+        created_by=by,
     )
-    audit(contest, by, "adjust", team=team.pk, points=points, reason=reason)
+    _log_ruling_or_correction(
+        contest, by, correction=correction, action="adjust", team=team.pk, points=points, reason=reason
+    )
     broadcast.after_commit(contest, "scoreboard")
     return event

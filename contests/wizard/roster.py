@@ -14,9 +14,9 @@ from orgs import access as orgs_access
 from orgs.models import User
 from quizsite.spreadsheets import ExportWorkbook, RowError, SpreadsheetError, cell_text, read_sheet_values, read_table
 
-from ..models import Contest, Team
+from ..models import Contest, Team, team_name_too_long
 from ..services.common import ContestRejected, audit
-from .services import TEAM_NAME_MAX, check_preparing, team_create
+from .services import check_preparing, team_create
 
 COLUMNS = {
     "team": ("队名", "team", "队伍", "参赛队"),
@@ -77,13 +77,8 @@ def _plan(rows, *, contest: Contest, by: User, report: RosterReport) -> None:
         if not team_name:
             fail(row.number, "team", _("Name the team."))
             continue
-        if len(team_name) > TEAM_NAME_MAX:
-            fail(
-                row.number,
-                "team",
-                _("A team's name has at most %(max)d characters; this one has %(count)d.")
-                % {"max": TEAM_NAME_MAX, "count": len(team_name)},
-            )
+        if too_long := team_name_too_long(team_name):
+            fail(row.number, "team", too_long)
             continue
         if team_name in existing:
             fail(

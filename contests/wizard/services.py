@@ -17,13 +17,12 @@ from orgs.models import Unit, User
 from orgs.selectors import PEOPLE_BY_NAME
 
 from .. import access
-from ..models import Contest, Round, RoundQuestion, Team, TeamMember
+from ..models import TEAM_NAME_MAX, Contest, Round, RoundQuestion, Team, TeamMember, team_name_too_long
 from ..rounds import KINDS, round_kind
 from ..services.common import ContestRejected, audit
 from ..services.setup import contest_create, round_add, start_missing, team_add
 
 BRANCH_KINDS = (Unit.Kind.BRANCH, Unit.Kind.TEMPORARY_BRANCH)
-TEAM_NAME_MAX = Team._meta.get_field("name").max_length
 
 
 def check_preparing(contest: Contest) -> None:
@@ -161,12 +160,8 @@ def team_create(*, contest: Contest, name: str, members: list[User], captain: Us
     name = name.strip()
     if not name:
         raise ContestRejected("team_name_blank", _("Give the team a name."))
-    if len(name) > TEAM_NAME_MAX:
-        raise ContestRejected(
-            "team_name_too_long",
-            _("A team's name has at most %(max)d characters; this one has %(count)d.")
-            % {"max": TEAM_NAME_MAX, "count": len(name)},
-        )
+    if too_long := team_name_too_long(name):
+        raise ContestRejected("team_name_too_long", too_long)
     if not members:
         raise ContestRejected("team_empty", _("Team “%(name)s” has no members.") % {"name": name})
     if contest.teams.filter(name=name).exists():

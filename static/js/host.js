@@ -53,9 +53,11 @@
   // cannot be undone, so it is asked first.
   function command(type, label) {
     if (busy) return;
-    // A question open or closed, not yet revealed, is scored by the finish: say so.
-    const inPlay = state && state.question && (state.question.phase === "open" || state.question.phase === "closed");
-    if (type === "host.finish" && !window.confirm(inPlay ? t.confirmFinishQuestion : t.confirmFinish)) return;
+    // The finish scores a question open or closed, not yet revealed, and sets aside one on show
+    // and never opened: say which.
+    const phase = state && state.question ? state.question.phase : "idle";
+    const ask = { open: t.confirmFinishQuestion, closed: t.confirmFinishQuestion, reading: t.confirmFinishShown, picking: t.confirmFinishShown }[phase] || t.confirmFinish;
+    if (type === "host.finish" && !window.confirm(ask)) return;
     busy = host({ type: type }, label);
     if (state) enable(state.contest.status, state.question ? state.question.phase : "idle");
   }
@@ -95,21 +97,36 @@
     return list.map((letter) => letter + ". " + (texts.get(letter) || "")).join("; ");
   }
 
-  // What the host may press now, by the contest's state and the current question's phase.
+  // The buttons each phase shows: only what the host may press in it. "open" is Show next (or
+  // Open it, for a question on show); it stays, greyed, after the last question, where the page
+  // says Finish is the way on. Before the start only Start shows, greyed when the page says what
+  // is missing; after the finish, none.
+  const SHOWN = {
+    idle: ["open", "pause", "finish"],
+    reading: ["open", "skip", "pause", "finish"],
+    picking: ["open", "skip", "pause", "finish"],
+    open: ["close", "reveal", "skip", "pause", "finish"],
+    closed: ["reveal", "skip", "pause", "finish"],
+    revealed: ["open", "pause", "finish"],
+    skipped: ["open", "pause", "finish"],
+  };
+
+  function shownButtons(status, phase) {
+    if (status === "draft") return ["start"];
+    if (status === "paused") return ["resume", "finish"];
+    if (status === "running") return SHOWN[phase] || [];
+    return [];
+  }
+
+  // What the host sees and may press now, by the contest's state and the current question's phase.
   function enable(status, phase) {
-    const running = status === "running";
-    const shown = phase === "reading" || phase === "picking";
-    const allowed = {
-      "start-button": status === "draft" && !root.dataset.notReady, // the page says what is missing
-      "open-button": running && (shown || ((phase === "idle" || phase === "revealed" || phase === "skipped") && !!state.next)),
-      "close-button": running && phase === "open",
-      "reveal-button": running && (phase === "open" || phase === "closed"),
-      "skip-button": running && (shown || phase === "open" || phase === "closed"),
-      "pause-button": running,
-      "resume-button": status === "paused",
-      "finish-button": running || status === "paused",
-    };
-    Object.entries(allowed).forEach(([id, on]) => { $(id).disabled = !on || Boolean(busy); });
+    const shown = shownButtons(status, phase);
+    document.querySelectorAll("#controls [data-command]").forEach((button) => {
+      const name = button.id.replace("-button", "");
+      const greyed = (name === "start" && Boolean(root.dataset.notReady)) || (name === "open" && !state.next && phase !== "reading" && phase !== "picking");
+      button.hidden = !shown.includes(name);
+      button.disabled = button.hidden || greyed || Boolean(busy);
+    });
   }
 
   function render() {
@@ -168,14 +185,12 @@
     $("audit").replaceChildren(...(state.audit || []).map((e) => {
       const li = document.createElement("li");
       li.className = "list-group-item";
-      li.textContent = siteTime(new Date(e.at)) + " · " + e.actor + " · " + (word("audit", e.action) || e.action) + (e.detail.reason ? " · " + e.detail.reason : "");
+      li.textContent = siteTime(new Date(e.at)) + " · " + e.actor + " · " + (word("audit", e.action) || e.action) + (e.detail.at_finish ? " · " + t.auditAtFinish : "") + (e.detail.reason ? " · " + e.detail.reason : "");
       return li;
     }));
-    $("start-button").hidden = state.contest.status !== "draft";
-    $("resume-button").hidden = state.contest.status !== "paused";
-    $("pause-button").hidden = state.contest.status !== "running";
-    $("adjust-card").hidden = state.contest.status === "finished";
+    $("adjust-card").hidden = state.contest.status === "finished" || state.contest.status === "draft";
     $("results-final").hidden = state.contest.status !== "finished";
+    $("paused-note").hidden = state.contest.status !== "paused";
     // The one button does two things: say which the next press does.
     $("open-button").textContent = phase === "reading" || phase === "picking" ? t.openNow : t.showNext;
     // After the last question the only way on is Finish: say so, or the host waits on a greyed-out "next".

@@ -209,4 +209,5 @@ def test_the_host_console_of_a_finished_contest_shows_no_adjustment_form(client,
     services.contest_finish(contest=contest, by=hall.host)
     page = client.get(url).content.decode()
     assert 'id="adjust-card" hidden>' in page and 'id="results-final">' in page
-    assert "its results are final, and no ruling or adjustment can change them" in page
+    assert "its results are final, and the console no longer rules or adjusts" in page
+    assert f'href="{reverse("contests:results_correct", args=[contest.join_code])}" id="correct-link"' in page

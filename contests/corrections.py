@@ -1,0 +1,135 @@
+"""Correcting a finished contest's results on an appeal: organisers adjust a team's score or
+overrule an answer, with a reason. Each correction is a new score event and an audit entry (the
+facts already recorded stay as they are); the standings are recomputed from the facts."""
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext_lazy
+
+from quizsite.forms import NumberRangeMessages
+
+from . import access, services
+from .models import Contest, ContestAnswer, ScoreEvent
+from .presenters import response_text
+from .views import standings
+from .wizard.services import check_has_results
+
+REASON_MAX = ScoreEvent._meta.get_field("note").max_length
+
+
+def _reason_field():
+    return forms.CharField(
+        label=gettext_lazy("Reason"),
+        max_length=REASON_MAX,
+        help_text=gettext_lazy("Required: the appeal and its decision, e.g. “Appeal upheld: the key was wrong”."),
+    )
+
+
+class AdjustmentForm(NumberRangeMessages, forms.Form):
+    team = forms.ModelChoiceField(label=gettext_lazy("Team"), queryset=None, empty_label=None)
+    points = forms.IntegerField(
+        label=gettext_lazy("Points to add or take off"),
+        min_value=-services.ADJUSTMENT_LIMIT,
+        max_value=services.ADJUSTMENT_LIMIT,
+        help_text=gettext_lazy("Added to the team's score; negative to take points off, e.g. 10 or -5."),
+    )
+    reason = _reason_field()
+
+    def __init__(self, *args, contest: Contest, **kwargs):
+        super().__init__(*args, prefix="adjust", **kwargs)
+        self.fields["team"].queryset = contest.teams.select_related("unit")
+        self.fields["team"].label_from_instance = lambda team: team.display_name
+
+    def clean_points(self):
+        points = self.cleaned_data["points"]
+        if points == 0:
+            raise forms.ValidationError(_("A correction of 0 points changes nothing."))
+        return points
+
+
+class OverruleForm(forms.Form):
+    answer = forms.ModelChoiceField(label=gettext_lazy("Answer to overrule"), queryset=None, empty_label=None)
+    correct = forms.TypedChoiceField(
+        label=gettext_lazy("Ruling"),
+        choices=[("1", pgettext_lazy("ruling", "Right")), ("0", pgettext_lazy("ruling", "Wrong"))],
+        coerce=lambda value: value == "1",
+    )
+    reason = _reason_field()
+
+    def __init__(self, *args, contest: Contest, **kwargs):
+        super().__init__(*args, prefix="overrule", **kwargs)
+        self.fields["answer"].queryset = (
+            ContestAnswer.objects.filter(opening__contest=contest, opening__revealed_at__isnull=False)
+            .select_related("opening__question__round", "opening__question__version", "team__unit", "member")
+            .order_by("opening__question__round__position", "opening__question__position", "team__position")
+        )
+        self.fields["answer"].label_from_instance = answer_label
+
+
+def answer_label(answer: ContestAnswer) -> str:
+    """An answer as the organiser picks it: round, question, team, member, what they answered and
+    how it was marked."""
+    question = answer.opening.question
+    return _("%(round)s · Q%(no)d · %(team)s · %(member)s: %(answer)s %(mark)s") % {
+        "round": question.round.display_title,
+        "no": question.position,
+        "team": answer.team.display_name,
+        "member": answer.member.display_name,
+        "answer": response_text(question.version, answer.response) or _("no answer"),
+        "mark": "✓" if answer.is_correct else "✗",
+    }
+
+
+@login_required
+def results_correct(request, code: str):
+    try:
+        contest = access.access_contest_socket(request.user, code, "host")
+        check_has_results(contest)
+    except services.ContestRejected as error:
+        raise PermissionDenied(error.message) from None
+    finished = contest.status == Contest.Status.FINISHED
+    data = request.POST if request.method == "POST" and finished else None
+    adjustment = AdjustmentForm(data if data and "adjust-team" in data else None, contest=contest)
+    overrule = OverruleForm(data if data and "overrule-answer" in data else None, contest=contest)
+    for form in (adjustment, overrule):
+        if form.is_bound and form.is_valid():
+            try:
+                event = _apply(form, contest=contest, by=request.user)
+            except services.ContestRejected as error:
+                form.add_error(None, error.message)
+            else:
+                messages.success(
+                    request,
+                    _("Correction recorded: %(team)s %(points)+d. The standings below are recomputed.")
+                    % {"team": event.team.display_name, "points": event.points},
+                )
+                return redirect("contests:results_correct", code=contest.join_code)
+    return render(
+        request,
+        "contests/results_correct.html",
+        {
+            "contest": contest,
+            "finished": finished,
+            "adjustment": adjustment,
+            "overrule": overrule,
+            "rows": standings(contest),
+            "corrections": ScoreEvent.objects.filter(contest=contest, reason=ScoreEvent.Reason.CORRECTION)
+            .select_related("team__unit", "created_by")
+            .order_by("-id"),
+        },
+    )
+
+
+def _apply(form: forms.Form, *, contest: Contest, by) -> ScoreEvent:
+    data = form.cleaned_data
+    if isinstance(form, AdjustmentForm):
+        return services.score_adjust(
+            contest=contest, team=data["team"], points=data["points"], reason=data["reason"], by=by, correction=True
+        )
+    return services.answer_override(
+        contest=contest, answer=data["answer"], correct=data["correct"], reason=data["reason"], by=by, correction=True
+    )
