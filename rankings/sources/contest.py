@@ -42,7 +42,9 @@ class ContestSource(SourceKind):
         outside any question (entered by hand) bring their own. A team that did not answer a question
         of a round whose time breaks ties (relay) counts the time until it closed, as the contest's
         own results do: not answering never makes a team faster. (The close is set before the
-        reveal and never after, so the openings' checksum need not cover it.)"""
+        reveal and never after, so the openings' checksum need not cover it.) A team finishes with
+        its last score event of the contest itself: an organiser's correction after the finish (an
+        appeal, days later) changes its points, not when it finished."""
         w = source.weight
         answer_s = f"CASE WHEN o.opened_at IS NULL THEN 0 ELSE {seconds_between('ca.received_at', 'o.opened_at')} END"
         unanswered_s = seconds_between("COALESCE(o.closed_at, o.revealed_at)", "o.opened_at")
@@ -59,7 +61,7 @@ class ContestSource(SourceKind):
                    0 AS right_n, 0 AS asked_n
             FROM (SELECT member_id, team_id, SUM(points) AS points,
                          SUM(CASE WHEN opening_id IS NULL THEN COALESCE(time_used_ms, 0) ELSE 0 END) / 1000.0 AS time_s,
-                         MAX(created_at) AS finished
+                         MAX(CASE WHEN reason <> 'correction' THEN created_at END) AS finished
                   FROM contests_scoreevent WHERE contest_id = %s GROUP BY member_id, team_id) se
             FULL JOIN (SELECT id, member_id, team_id, unit_at_start_id FROM contests_teammember
                        WHERE contest_id = %s) tm

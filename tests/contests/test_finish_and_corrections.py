@@ -4,6 +4,7 @@ log, the standings recomputed from the facts. Scores and places are worked out i
 
 import re
 from datetime import timedelta
+from unittest import mock
 
 import pytest
 from django.conf import settings
@@ -265,3 +266,30 @@ def test_the_correction_page_before_the_finish_points_to_the_console_and_members
     assert not ScoreEvent.objects.filter(contest=contest).exists()
     client.force_login(hall.red[0])
     assert client.get(correct_url(contest)).status_code == 403
+
+
+def test_a_correction_days_after_the_finish_moves_no_team_s_finish_time_in_a_ranking(four_teams):
+    from rankings.models import SnapshotRow
+    from tests.rankings.test_compute import compute
+
+    contest = four_teams.contest
+    green = four_teams.team["绿队"]
+    rule = factories.ranking_rule(
+        four_teams.tree["audit"],
+        subject="team",
+        tie_breaks=["finished_at_asc"],
+        sources=[{"kind": "contest", "contest": contest}],
+    )
+    # Green finished with its last scored answer of the contest itself.
+    finished = max(ScoreEvent.objects.filter(contest=contest, team=green).values_list("created_at", flat=True))
+    before = SnapshotRow.objects.get(snapshot=compute(rule), label="绿队")
+    assert (before.finished_at, float(before.total)) == (finished, 110)
+    # The appeal is upheld three days later: +10 points, and the same finish time as before.
+    appeal_day = timezone.now() + timedelta(days=3)
+    with mock.patch("django.utils.timezone.now", return_value=appeal_day):
+        event = services.score_adjust(
+            contest=contest, team=green, points=10, reason="申诉成立", by=four_teams.host, correction=True
+        )
+    assert event.created_at == appeal_day
+    after = SnapshotRow.objects.get(snapshot=compute(rule), label="绿队")
+    assert (after.finished_at, float(after.total)) == (finished, 120)
