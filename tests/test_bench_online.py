@@ -45,7 +45,7 @@ def test_online_bench_at_a_tiny_size_prints_its_result_and_loses_no_acknowledged
             "--processes",
             "1",
             "--duration",
-            "1",
+            "0.5",
             "--rounds",
             "1",
             "--json",

@@ -142,6 +142,14 @@ def test_bin_worker_answers_and_bin_beat_schedules(released, tmp_path):
     worker = start("worker", {**env, "WORKER_CONCURRENCY": "1"}, tmp_path / "worker.log")
     beat = start("beat", env, tmp_path / "beat.log")
     try:
+        # Ping once the worker says it is ready: each ping is a Python process with Django
+        # loaded, and one sent before waits its two seconds for nothing.
+        wait_for(
+            lambda: "ready" in (tmp_path / "worker.log").read_text(),
+            timeout=90,
+            what="bin/worker to start",
+            process=worker,
+        )
 
         def worker_answers() -> bool:
             ping = subprocess.run(

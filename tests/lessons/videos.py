@@ -1,8 +1,11 @@
 """Short videos made by ffmpeg for the micro-class tests (real files, real tools)."""
 
+import atexit
 import os
 import shutil
 import subprocess
+import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -20,10 +23,26 @@ def need_ffmpeg() -> None:
     pytest.skip("ffmpeg is not installed (CI installs it)")
 
 
+_made: dict[str, Path] = {}  # clips made this session, by name: tests get copies
+
+
+def _copy_of(name: str, path: Path, make: Callable[[Path], object]) -> Path:
+    """A copy at `path` of the clip `make` writes, made once a session (in this process): ffmpeg
+    took up to seconds a clip on a busy machine, and tests ask for the same few clips again and
+    again. Each test gets its own copy, to move, upload or change as it likes."""
+    if name not in _made:
+        folder = Path(tempfile.mkdtemp(prefix="test-clips-"))
+        atexit.register(shutil.rmtree, folder, ignore_errors=True)
+        make(folder / "clip.mp4")
+        _made[name] = folder / "clip.mp4"
+    shutil.copyfile(_made[name], path)
+    return path
+
+
 def make_clip(path: Path, *, seconds: int = 6, size: str = "640x360") -> Path:
     """A test pattern with a tone: H.264/AAC in MP4."""
     need_ffmpeg()
-    return make_test_clip(path, seconds=seconds, size=size)
+    return _copy_of(f"pattern-{seconds}s-{size}", path, lambda made: make_test_clip(made, seconds=seconds, size=size))
 
 
 def make_plain_clip(path: Path, *, size: str, rate: int = 1, seconds: int = 1, stretch: int = 1) -> Path:
@@ -31,14 +50,18 @@ def make_plain_clip(path: Path, *, size: str, rate: int = 1, seconds: int = 1, s
     `stretch` spreads its frames over that many times their length (a still picture declaring
     hours weighs a few kilobytes)."""
     need_ffmpeg()
-    subprocess.run(  # noqa: S603
-        ["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", f"color=c=red:size={size}:rate={rate}:duration={seconds}"]
-        + ["-vf", f"setpts=PTS*{stretch}", "-fps_mode", "passthrough"]
-        + ["-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", str(path)],
-        check=True,
-        timeout=60,
-    )  # noqa: S607
-    return path
+    return _copy_of(
+        f"plain-{size}-{rate}fps-{seconds}s-x{stretch}",
+        path,
+        lambda made: subprocess.run(  # noqa: S603
+            ["ffmpeg", "-v", "error", "-y", "-f", "lavfi"]
+            + ["-i", f"color=c=red:size={size}:rate={rate}:duration={seconds}"]
+            + ["-vf", f"setpts=PTS*{stretch}", "-fps_mode", "passthrough"]
+            + ["-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", str(made)],
+            check=True,
+            timeout=60,
+        ),  # noqa: S607
+    )
 
 
 def frame_size_and_rate(path: Path) -> tuple[int, int, float]:
