@@ -173,11 +173,13 @@
   // A fill-in sent with a blank left empty beside a filled one is marked only once the member
   // confirms it: the empty boxes are outlined, the message says which, and the button becomes
   // "Submit as it stands". Typing in the card takes the question back.
-  function askAboutBlanks(card, button, empty) {
+  function askAboutBlanks(card, button, refusal) {
     const inputs = card.querySelectorAll("input[name='q" + card.dataset.position + "']");
+    const empty = emptyBlanks(card);
     empty.forEach((number) => inputs[number - 1].classList.add("is-invalid"));
     const message = empty.length > 1 ? text.blanksEmpty : text.blankEmpty;
-    problem(card, message.replace("%(n)s", empty.join(text.separator)));
+    // The server's own words when it saw an empty blank this page did not (spaces of other kinds).
+    problem(card, empty.length ? message.replace("%(n)s", empty.join(text.separator)) : refusal);
     card.dataset.confirmBlanks = "1";
     button.textContent = text.asItStands;
     card.addEventListener("input", () => {
@@ -194,7 +196,7 @@
       const response = responseOf(card);
       if (isEmpty(response)) return problem(card, text.pick);
       const confirmed = Boolean(card.dataset.confirmBlanks);
-      if (!confirmed && emptyBlanks(card).length) return askAboutBlanks(card, button, emptyBlanks(card));
+      if (!confirmed && emptyBlanks(card).length) return askAboutBlanks(card, button);
       button.disabled = true;
       const answerId = card.dataset.answerId || (card.dataset.answerId = crypto.randomUUID ? crypto.randomUUID() : String(Math.random()));
       const body = { response: response, client_answer_id: answerId, allow_empty_blanks: confirmed };
@@ -202,7 +204,7 @@
       if (!result.ok) {
         if (result.error.code === "attempt_finished" || result.error.code === "deadline_passed") return ended(card, result.error.message);
         button.disabled = false;
-        if (result.error.code === "blanks_empty") return askAboutBlanks(card, button, emptyBlanks(card));
+        if (result.error.code === "blanks_empty") return askAboutBlanks(card, button, result.error.message);
         return problem(card, result.error.message);
       }
       showFeedback(card, result.payload);
