@@ -68,7 +68,7 @@ def shot(page, name: str) -> None:
 
 @pytest.mark.parametrize(("language", "phone"), [("zh-hans", True), ("en", False)])
 def test_a_practice_answer_with_a_blank_left_empty_is_asked_about_and_the_typed_text_kept(
-    signed_in_page, asgi_server, world, language, phone
+    asgi_server, signed_in_page, world, language, phone
 ):
     texts = TEXTS[language]
     paper = factories.paper(
@@ -108,7 +108,7 @@ def test_a_practice_answer_with_a_blank_left_empty_is_asked_about_and_the_typed_
 
 @pytest.mark.parametrize(("language", "phone"), [("zh-hans", True), ("en", False)])
 def test_a_paste_longer_than_a_blank_holds_says_it_was_cut_and_the_count_shows_near_the_limit(
-    signed_in_page, asgi_server, world, language, phone
+    asgi_server, signed_in_page, world, language, phone
 ):
     texts = TEXTS[language]
     paper = factories.paper(world["tree"]["audit"], mode="practice", questions=world["questions"][:1])
@@ -135,7 +135,7 @@ def test_a_paste_longer_than_a_blank_holds_says_it_was_cut_and_the_count_shows_n
 
 @pytest.mark.parametrize(("language", "phone"), [("zh-hans", True), ("en", False)])
 def test_handing_in_a_timed_paper_names_the_fill_ins_with_a_blank_left_empty(
-    signed_in_page, asgi_server, world, language, phone
+    asgi_server, signed_in_page, world, language, phone
 ):
     texts = TEXTS[language]
     paper = factories.paper(
@@ -166,7 +166,7 @@ def test_handing_in_a_timed_paper_names_the_fill_ins_with_a_blank_left_empty(
 
 @pytest.mark.parametrize(("language", "phone"), [("zh-hans", True), ("en", False)])
 def test_a_live_answer_with_a_blank_left_empty_is_sent_on_the_second_tap(
-    signed_in_page, asgi_server, world, language, phone
+    asgi_server, signed_in_page, world, language, phone
 ):
     unit = world["tree"]["gz1"]
     host = factories.organiser(unit, username="host", real_name="主持人")
