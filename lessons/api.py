@@ -99,9 +99,22 @@ class SaveSerializer(serializers.Serializer):
     response = ResponseField
 
 
+AllowEmptyBlanksField = serializers.BooleanField(
+    default=False,
+    help_text="Mark a fill-in answer with some blanks left empty as it stands; without it such an "
+    "answer is refused with `blanks_empty`, so the member can be asked first.",
+)
+
+
 class AnswerSerializer(serializers.Serializer):
     response = ResponseField
     client_answer_id = serializers.CharField(max_length=64, required=False, allow_blank=True)
+    allow_empty_blanks = AllowEmptyBlanksField
+
+
+class ReviewSerializer(serializers.Serializer):
+    response = ResponseField
+    allow_empty_blanks = AllowEmptyBlanksField
 
 
 class ItemSaveView(APIView):
@@ -136,6 +149,7 @@ class ItemAnswerView(APIView):
                 position=position,
                 response=data.validated_data["response"],
                 client_answer_id=data.validated_data.get("client_answer_id", ""),
+                allow_empty_blanks=data.validated_data["allow_empty_blanks"],
             )
         except attempts.AttemptRejected as error:
             raise rejected(error) from None
@@ -192,13 +206,17 @@ def notebook_list(request):
 class ReviewView(APIView):
     """Answer a notebook question again; the reply says whether it was right, and why."""
 
-    @extend_schema(request=SaveSerializer, responses=dict)
+    @extend_schema(request=ReviewSerializer, responses=dict)
     def post(self, request, entry_id: int):
         entry = get_object_or_404(NotebookEntry, pk=entry_id, member=request.user, removed_at__isnull=True)
-        data = SaveSerializer(data=request.data)
+        data = ReviewSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         try:
-            log = notebook.notebook_review(entry=entry, response=data.validated_data["response"])
+            log = notebook.notebook_review(
+                entry=entry,
+                response=data.validated_data["response"],
+                allow_empty_blanks=data.validated_data["allow_empty_blanks"],
+            )
         except notebook.ReviewRejected as error:
             raise refused(error, status_code=status.HTTP_400_BAD_REQUEST, field="response") from None
         entry.refresh_from_db()

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from .grading import BLANK_MAX_CHARS
 from .importing.export import key_text
 from .models import Question, QuestionType
 from .models.questions import OPTION_LETTERS
@@ -84,6 +85,7 @@ class EditorDraft:
                 {"letter": letter, "text": text} for letter, text in zip(OPTION_LETTERS, content.options, strict=False)
             ],
             "blank_values": [""] * len(content.key) if content.type == QuestionType.FILL_BLANK else [],
+            "blank_max_chars": BLANK_MAX_CHARS,
             "points": "",
             "answered": False,
             "saved_response": None,

@@ -7,8 +7,10 @@ Western punctuation variants and letter case all compare equal.
 import unicodedata
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.utils.functional import lazy
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext, pgettext
 
 from .models.questions import OPTION_LETTERS, QuestionType
 
@@ -105,6 +107,34 @@ def clean_response(*, type: str, options: list[str], blanks: int, response: obje
                 raise _blank_too_long(number, len(text.strip()))
         return texts + [""] * (blanks - len(texts))
     raise ResponseInvalid("unknown_type", format_lazy(_("Unknown question type {type!r}."), type=type))
+
+
+def empty_blanks(*, type: str, response: list) -> list[int]:
+    """The numbers (from 1) of a cleaned fill-in response's empty blanks, when at least one other
+    blank is filled: an answer the member may have sent before finishing it. Else an empty list
+    (a response with nothing in it is refused as `empty` wherever it would be marked)."""
+    if type != QuestionType.FILL_BLANK:
+        return []
+    empty = [number for number, text in enumerate(response, start=1) if not str(text).strip()]
+    return empty if len(empty) < len(response) else []
+
+
+def check_blanks_filled(*, type: str, response: list) -> None:
+    """Refuse (`blanks_empty`) a cleaned fill-in response with a blank left empty beside a filled
+    one: marked, the empty blank would count as wrong for what may only be a blank skipped for now.
+    Call where one answer is marked at once, unless the member has confirmed it as it stands."""
+    empty = empty_blanks(type=type, response=response)
+    if empty:
+        # Read in the language of whoever reads it, as the other refusals here.
+        raise ResponseInvalid("blanks_empty", lazy(_blanks_empty_message, str)(empty))
+
+
+def _blanks_empty_message(empty: list[int]) -> str:
+    return ngettext(
+        "Blank %(numbers)s is empty: fill it in, or confirm to have the answer marked as it stands.",
+        "Blanks %(numbers)s are empty: fill them in, or confirm to have the answer marked as it stands.",
+        len(empty),
+    ) % {"numbers": pgettext("between list items", ", ").join(map(str, empty))}
 
 
 def check_exact_form(*, type: str, options: list[str], blanks: int, response: object) -> None:

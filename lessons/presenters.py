@@ -9,6 +9,7 @@ from datetime import datetime
 from django.urls import reverse
 from django.utils import timezone
 
+from .grading import BLANK_MAX_CHARS
 from .models import Answer, Attempt, AttemptItem, Paper, QuestionType
 from .models.questions import OPTION_LETTERS
 
@@ -175,6 +176,7 @@ def for_page(payload: dict) -> dict:
         if item["type"] == QuestionType.FILL_BLANK:
             values = item.get("response") or item.get("saved_response") or []
             item["blank_values"] = list(values) + [""] * (item["blanks"] - len(values))
+            item["blank_max_chars"] = BLANK_MAX_CHARS
         if "key" in item:
             item["key_text"] = key_label(item["type"], item["key"])
     return payload

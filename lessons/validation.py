@@ -9,7 +9,7 @@ import nh3
 from django.utils.html import strip_tags
 from django.utils.translation import gettext as _
 
-from .grading import normalise_letters, normalise_text
+from .grading import BLANK_MAX_CHARS, normalise_letters, normalise_text
 from .models.questions import OPTION_LETTERS, QuestionType
 
 STEM_TAGS = {"p", "br", "strong", "b", "em", "i", "u", "sub", "sup", "span", "ul", "ol", "li", "code", "pre"}
@@ -125,8 +125,15 @@ def check_question(content: QuestionContent) -> QuestionContent:
     elif content.type == QuestionType.FILL_BLANK:
         options = []
         key = [[str(a).strip() for a in blank if str(a).strip()] for blank in key]
+        # An accepted answer longer than a member may type (grading.BLANK_MAX_CHARS) could never be given.
+        too_long = [(n, len(a)) for n, blank in enumerate(key, start=1) for a in blank if len(a) > BLANK_MAX_CHARS]
         if not key or any(not blank for blank in key):
             errors["key"] = _("Every blank needs at least one accepted answer.")
+        elif too_long:
+            errors["key"] = _(
+                "An accepted answer of blank %(n)s is %(length)s characters long; "
+                "members can type at most %(limit)s characters in a blank."
+            ) % {"n": too_long[0][0], "length": f"{too_long[0][1]:,}", "limit": BLANK_MAX_CHARS}
         marks = len(BLANK_MARK.findall(strip_tags(stem)))
         if marks and key and marks != len(key):
             errors["key"] = _("The question has %(marks)d blanks but %(answers)d answers.") % {

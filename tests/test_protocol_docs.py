@@ -43,11 +43,14 @@ def error_codes_in_code() -> set[str]:
     # `refusal(...)`: contests/commands.py refuses in the scope's own kind (a contest's or a night's).
     codes = set(re.findall(r'(?:ProtocolError|ContestRejected|ResponseInvalid|refusal)\(\s*"([a-z_]+)"', text))
     codes |= set(SIGN_IN_ENDINGS)  # every socket's last frame when its sign-in ends (orgs/sockets.py)
-    return (codes | set(re.findall(r'error_message\(\s*"([a-z_]+)"', text))) - SET_UP_ONLY
+    return (codes | set(re.findall(r'error_message\(\s*"([a-z_]+)"', text))) - SET_UP_ONLY - SELF_STUDY_ONLY
 
 
 # Refused by a round type's settings check, which only the set-up wizard runs (never a socket).
 SET_UP_ONLY = {"risk_tiers"}
+# lessons.grading.check_blanks_filled: only self-study asks back about a blank left empty (docs/api.md);
+# a live answer is on the clock and marked as sent.
+SELF_STUDY_ONLY = {"blanks_empty"}
 
 
 def documented_error_codes() -> set[str]:

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from orgs.models import User
 
-from ..grading import ResponseInvalid, clean_response, grade
+from ..grading import ResponseInvalid, check_blanks_filled, clean_response, grade
 from ..models import Answer, Attempt, AttemptItem, Paper, Question, QuestionType, QuestionVersion
 from ..models.questions import OPTION_LETTERS
 from . import notebook
@@ -450,9 +450,18 @@ def _after_answer(attempt: Attempt, answer: Answer, *, notebook_now: bool = True
 
 
 def answer_submit(
-    *, attempt: Attempt, position: int, response: object, client_answer_id: str = "", at: datetime | None = None
+    *,
+    attempt: Attempt,
+    position: int,
+    response: object,
+    client_answer_id: str = "",
+    allow_empty_blanks: bool = False,
+    at: datetime | None = None,
 ) -> Answer:
-    """Grade one answer now (practice, daily quiz, challenge). A retry with the same id is acknowledged."""
+    """Grade one answer now (practice, daily quiz, challenge). A retry with the same id is acknowledged.
+
+    A fill-in answer with a blank left empty beside a filled one is refused (`blanks_empty`) unless
+    the member confirmed it (`allow_empty_blanks`): marked at once, it could not be finished later."""
     at = at or timezone.now()
     existing = Answer.objects.filter(item__attempt=attempt, item__position=position).select_related("item").first()
     if existing is not None and client_answer_id and existing.client_answer_id == client_answer_id:
@@ -467,10 +476,12 @@ def answer_submit(
             raise attempt_ended()
         raise AttemptRejected("already_answered", _("This question has already been answered."))
     with transaction.atomic():
-        return _grade_now(attempt, position, response, client_answer_id, at)
+        return _grade_now(attempt, position, response, client_answer_id, allow_empty_blanks, at)
 
 
-def _grade_now(attempt: Attempt, position: int, response: object, client_answer_id: str, at: datetime) -> Answer:
+def _grade_now(
+    attempt: Attempt, position: int, response: object, client_answer_id: str, allow_empty_blanks: bool, at: datetime
+) -> Answer:
     attempt = _locked_open(attempt, at)
     paper = attempt.paper
     if paper.mode == Paper.Mode.EXAM:
@@ -483,6 +494,11 @@ def _grade_now(attempt: Attempt, position: int, response: object, client_answer_
     if not late and not notebook.is_answered(response):
         # Marked, a blank would be a wrong answer: into the notebook, and the end of a challenge.
         raise AttemptRejected("empty", _("Choose or type an answer first."))
+    if not late and not allow_empty_blanks:
+        try:
+            check_blanks_filled(type=item.version.type, response=response)
+        except ResponseInvalid as error:
+            raise AttemptRejected(error.code, error.message) from None
     answer = _grade_item(
         item, response, paper=paper, at=min(at, item.deadline_at) if late else at, client_id=client_answer_id
     )

@@ -12,7 +12,7 @@ from fsrs import Card, Rating, Scheduler
 
 from orgs.models import User
 
-from ..grading import ResponseInvalid, clean_response, grade
+from ..grading import ResponseInvalid, check_blanks_filled, clean_response, grade
 from ..models import Answer, Attempt, NotebookEntry, Paper, ReviewLog
 
 # Fuzzing spreads due dates randomly; we keep schedules reproducible.
@@ -114,23 +114,29 @@ class ReviewRejected(Exception):
 
 
 @transaction.atomic
-def notebook_review(*, entry: NotebookEntry, response: object, at: datetime | None = None) -> ReviewLog:
+def notebook_review(
+    *, entry: NotebookEntry, response: object, allow_empty_blanks: bool = False, at: datetime | None = None
+) -> ReviewLog:
     """Answer a notebook question again (its current version); reschedule it if it was due.
 
     A review before the entry is due is practice: it is graded and logged (not counted), but earns
     no points and changes neither the schedule nor the run towards mastery, so answering the same
-    question again and again within seconds cannot master it.
+    question again and again within seconds cannot master it. A fill-in answer with a blank left
+    empty beside a filled one is refused (`blanks_empty`) unless the member confirmed it
+    (`allow_empty_blanks`).
     """
     at = at or timezone.now()
     entry = NotebookEntry.objects.select_for_update(of=("self",)).select_related("question__current").get(pk=entry.pk)
     version = entry.question.current
     try:
         cleaned = clean_response(type=version.type, options=version.options, blanks=len(version.key), response=response)
+        if not is_answered(cleaned):
+            # A check pressed before choosing would count as a wrong answer and reset the run.
+            raise ReviewRejected("empty", _("Choose or type an answer first."))
+        if not allow_empty_blanks:
+            check_blanks_filled(type=version.type, response=cleaned)
     except ResponseInvalid as error:
         raise ReviewRejected(error.code, error.message) from None
-    if not is_answered(cleaned):
-        # A check pressed before choosing would count as a wrong answer and reset the run.
-        raise ReviewRejected("empty", _("Choose or type an answer first."))
     correct = grade(type=version.type, key=version.key, response=cleaned, partial=False) == 1
     if at < entry.due_at:
         return ReviewLog.objects.create(

@@ -176,6 +176,8 @@ def notebook_page(request):
     for entry in page:
         # What the boxes hold: the answer of a check just refused (too long, say), else nothing.
         entry.kept = typed["response"] if entry.pk == typed.get("entry") else []
+        # A check refused for an empty blank beside a filled one: offer to check it as it stands.
+        entry.confirm_blanks = entry.pk == typed.get("entry") and typed.get("code") == "blanks_empty"
         blanks = len(entry.question.current.key)
         entry.blank_values = (list(entry.kept) + [""] * blanks)[:blanks]
     return render(
@@ -206,11 +208,17 @@ def notebook_review(request, entry_id: int):
     if entry.question.current.type in ("single", "true_false") and response:
         response = response[0]
     try:
-        log = notebook.notebook_review(entry=entry, response=response)
+        log = notebook.notebook_review(
+            entry=entry, response=response, allow_empty_blanks=request.POST.get("allow_empty_blanks") == "1"
+        )
     except (notebook.ReviewRejected, ResponseInvalid) as error:
         messages.error(request, error.message, extra_tags=f"entry-{entry.pk}")
         # The page comes back with the refused answer in its boxes, to shorten or finish, not retype.
-        request.session[TYPED_KEY] = {"entry": entry.pk, "response": request.POST.getlist("response")}
+        request.session[TYPED_KEY] = {
+            "entry": entry.pk,
+            "response": request.POST.getlist("response"),
+            "code": error.code,
+        }
     else:
         entry.refresh_from_db()
         level = messages.SUCCESS if log.is_correct else messages.WARNING

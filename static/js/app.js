@@ -41,6 +41,33 @@
   document.querySelectorAll("[data-depth]").forEach((element) => {
     element.style.setProperty("--depth", element.dataset.depth);
   });
+  // A box with a most length (data-length-note) counts its characters once near the limit, and
+  // says so when a paste was cut to fit, in the note after it: the browser cuts silently.
+  document.querySelectorAll("input[data-length-note]").forEach((input) => {
+    const note = input.nextElementSibling;
+    let cut = false;
+    const show = () => {
+      const length = input.value.length;
+      const near = length >= input.maxLength * 0.8;
+      note.hidden = !near && !cut;
+      note.classList.toggle("text-danger", length >= input.maxLength);
+      note.textContent = cut && length >= input.maxLength ? note.dataset.cut : note.dataset.count.replace("__N__", length);
+    };
+    // What an insertion would add, against the room left: more than fits is cut by the browser.
+    const check = (added) => {
+      const kept = input.value.length - (input.selectionEnd - input.selectionStart);
+      cut = added !== null && kept + added.length > input.maxLength;
+    };
+    input.addEventListener("paste", (event) => check(event.clipboardData ? event.clipboardData.getData("text") : null));
+    input.addEventListener("beforeinput", (event) => {
+      // Typing one more character at the limit is not a cut: the count says the box is full.
+      const added = event.data !== null ? event.data : event.dataTransfer ? event.dataTransfer.getData("text/plain") : null;
+      if (event.inputType === "insertFromPaste" || (event.inputType === "insertText" && added && added.length > 1)) check(added);
+      else cut = false;
+    });
+    input.addEventListener("input", show);
+    show();
+  });
   // A form whose effect cannot be taken back asks first (data-confirm: the question, translated).
   document.querySelectorAll("form[data-confirm]").forEach((form) => {
     form.addEventListener("submit", (event) => {

@@ -15,23 +15,8 @@
     return match ? decodeURIComponent(match[1]) : "";
   }
 
-  function responseOf(card) {
-    const type = card.dataset.type;
-    const inputs = Array.from(card.querySelectorAll("input[name='q" + card.dataset.position + "']"));
-    if (type === "fill_blank") return inputs.map((input) => input.value);
-    const picked = inputs.filter((input) => input.checked).map((input) => input.value);
-    return type === "multiple" ? picked : picked[0] || "";
-  }
-
-  function isEmpty(response) {
-    return Array.isArray(response) ? response.every((part) => !String(part).trim()) : !response;
-  }
-
-  // The confirmation names how many questions are still blank: submitting by mistake is final.
-  function confirmText() {
-    const blank = Array.from(document.querySelectorAll(".qs-question")).filter((card) => isEmpty(responseOf(card))).length;
-    return blank ? text.unanswered.replace("%(n)s", blank) + "\n" + text.confirm : text.confirm;
-  }
+  const { responseOf, isEmpty, emptyBlanks } = window.qsAnswers;
+  const confirmText = () => window.qsAnswers.confirmText(text);
 
   async function send(method, url, body) {
     const response = await fetch(url, {
@@ -185,18 +170,41 @@
     });
   }
 
+  // A fill-in sent with a blank left empty beside a filled one is marked only once the member
+  // confirms it: the empty boxes are outlined, the message says which, and the button becomes
+  // "Submit as it stands". Typing in the card takes the question back.
+  function askAboutBlanks(card, button, refusal) {
+    const inputs = card.querySelectorAll("input[name='q" + card.dataset.position + "']");
+    const empty = emptyBlanks(card);
+    empty.forEach((number) => inputs[number - 1].classList.add("is-invalid"));
+    const message = empty.length > 1 ? text.blanksEmpty : text.blankEmpty;
+    // The server's own words when it saw an empty blank this page did not (spaces of other kinds).
+    problem(card, empty.length ? message.replace("%(n)s", empty.join(text.separator)) : refusal);
+    card.dataset.confirmBlanks = "1";
+    button.textContent = text.asItStands;
+    card.addEventListener("input", () => {
+      delete card.dataset.confirmBlanks;
+      button.textContent = text.submitAnswer;
+      inputs.forEach((input) => input.classList.remove("is-invalid"));
+    }, { once: true });
+  }
+
   // Practice, daily quiz, challenge: mark each answer at once.
   document.querySelectorAll(".qs-answer-button").forEach((button) => {
     button.addEventListener("click", async () => {
       const card = button.closest(".qs-question");
       const response = responseOf(card);
       if (isEmpty(response)) return problem(card, text.pick);
+      const confirmed = Boolean(card.dataset.confirmBlanks);
+      if (!confirmed && emptyBlanks(card).length) return askAboutBlanks(card, button);
       button.disabled = true;
       const answerId = card.dataset.answerId || (card.dataset.answerId = crypto.randomUUID ? crypto.randomUUID() : String(Math.random()));
-      const result = await send("POST", base + card.dataset.position + "/answer/", { response: response, client_answer_id: answerId });
+      const body = { response: response, client_answer_id: answerId, allow_empty_blanks: confirmed };
+      const result = await send("POST", base + card.dataset.position + "/answer/", body);
       if (!result.ok) {
         if (result.error.code === "attempt_finished" || result.error.code === "deadline_passed") return ended(card, result.error.message);
         button.disabled = false;
+        if (result.error.code === "blanks_empty") return askAboutBlanks(card, button, result.error.message);
         return problem(card, result.error.message);
       }
       showFeedback(card, result.payload);

@@ -108,22 +108,8 @@
   show(Number(sessionStorage.getItem(placeKey) || 0));
 
   // ---- autosave
-  function responseOf(card) {
-    const inputs = Array.from(card.querySelectorAll("input[name='q" + card.dataset.position + "']"));
-    if (card.dataset.type === "fill_blank") return inputs.map((input) => input.value);
-    const picked = inputs.filter((input) => input.checked).map((input) => input.value);
-    return card.dataset.type === "multiple" ? picked : picked[0] || "";
-  }
-
-  function isEmpty(response) {
-    return Array.isArray(response) ? response.every((part) => !String(part).trim()) : !response;
-  }
-
-  // The confirmation names how many questions are still blank: submitting by mistake is final.
-  function confirmText() {
-    const blank = Array.from(document.querySelectorAll(".qs-question")).filter((card) => isEmpty(responseOf(card))).length;
-    return blank ? text.unanswered.replace("%(n)s", blank) + "\n" + text.confirm : text.confirm;
-  }
+  const { responseOf, isEmpty } = window.qsAnswers;
+  const confirmText = () => window.qsAnswers.confirmText(text);
 
   // A question has one save on its way at a time: two could reach the server in either order,
   // and the older answer arriving last would replace the newer one. A change made while a save

@@ -126,16 +126,27 @@
     const letters = (chosen) => chosen.join("");
     // A tap on Submit with nothing ticked or typed would spend the team's one answer (the relay
     // leg) on a blank: say what is missing instead of sending it.
-    const submitFilled = (response, label) => {
-      if (response.some((part) => part.trim())) return submit(response, label);
+    const say = (text) => {
       let note = box.querySelector(".qs-pick-first");
       if (!note) {
         note = document.createElement("div");
         note.className = "qs-pick-first text-danger small mb-2";
         note.setAttribute("role", "alert");
-        note.textContent = t.pickfirst;
         box.append(note);
       }
+      note.textContent = text;
+    };
+    const submitFilled = (response, label) => {
+      if (!response.some((part) => part.trim())) return say(t.pickfirst);
+      // A fill-in with a blank left empty beside a filled one goes on the second tap: the first
+      // names the empty blanks (typing takes the question back).
+      const empty = q.type === "fill_blank" ? response.map((part, i) => (part.trim() ? 0 : i + 1)).filter(Boolean) : [];
+      if (empty.length && !box.dataset.confirmBlanks) {
+        box.dataset.confirmBlanks = "1";
+        box.addEventListener("input", () => { delete box.dataset.confirmBlanks; }, { once: true });
+        return say(t.blanksempty.replace("%(n)s", empty.join(t.separator)));
+      }
+      return submit(response, label);
     };
     if (q.type === "single") q.options.forEach((o) => box.append(button(o.letter + "  " + o.text, () => submit(o.letter, o.letter))));
     else if (q.type === "true_false") { box.append(button("✓ " + t.true, () => submit("对", t.true))); box.append(button("✗ " + t.false, () => submit("错", t.false))); }
