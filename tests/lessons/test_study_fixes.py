@@ -297,7 +297,7 @@ def test_the_study_hub_offers_start_not_continue_for_an_exam_whose_time_ran_out(
 
 def test_a_daily_quiz_done_today_says_todays_score_beside_the_best_that_counts(client, tree, bank, member):
     """Yesterday right (1 / 1), today wrong (0 / 1): the card's "Counts" keeps the best, 1 / 1, which
-    read like today's score beside "Done today"; the done line now says today's own, 0 / 1."""
+    read like today's score beside "Done today"; today's own figures now say today's score, 0 of 1."""
     paper = factories.paper(tree["audit"], mode="daily", questions=[factories.question(bank, "true_false", key=[True])])
     yesterday = timezone.now() - timedelta(days=1)
     first = attempt_start(paper=paper, member=member, at=yesterday)
@@ -307,7 +307,7 @@ def test_a_daily_quiz_done_today_says_todays_score_beside_the_best_that_counts(c
     today.refresh_from_db()
     assert (today.status, today.score) == (Attempt.Status.SUBMITTED, 0)
     client.force_login(member)
-    for language, done in (("en", "Done today: 0 / 1"), ("zh-hans", "今日已完成：0 / 1")):
+    for language, done in (("en", "Score: 0 of 1 marks"), ("zh-hans", "得分：0 分（满分 1 分）")):
         with translation.override(language):
             page = client.get("/study/", HTTP_ACCEPT_LANGUAGE=language).content.decode()
         assert "<strong>1 / 1</strong>" in page  # Counts: the best day
