@@ -85,7 +85,7 @@ def test_entries_due_after_local_midnight_are_not_counted_before_it_and_show_the
     client, tree, bank, member, monkeypatch
 ):
     """Asia/Shanghai midnight is 16:00 UTC: an entry due at 00:00:30 local is not to review at
-    23:59:59, is at 00:00:30, and says "next 12-06 00:00" (not the UTC 12-05 16:00)."""
+    23:59:59, is at 00:00:30, and says "next 2026-12-06 00:00" (not the UTC 2026-12-05 16:00)."""
     entries_due_at(member, bank, local(5, 23, 59, 30), local(6, 0, 0, 30))
     client.force_login(member)
     for at, due in ((local(5, 23, 59, 59), 1), (local(6, 0, 0, 0), 1), (local(6, 0, 0, 30), 2)):
@@ -93,7 +93,7 @@ def test_entries_due_after_local_midnight_are_not_counted_before_it_and_show_the
         assert f'id="due-count">{due}</div>' in home
         assert f"现在待复习：<strong>{due}</strong>" in book
     home, book = pages_at(client, monkeypatch, local(5, 23, 59, 59), "zh-hans")
-    assert "下次 12-06 00:00" in book and "12-05 16:00" not in book
+    assert "下次 2026-12-06 00:00" in book and "2026-12-05 16:00" not in book
 
 
 @pytest.mark.parametrize("mode", ["practice", "daily"])
