@@ -19,7 +19,7 @@ from rest_framework.views import APIView
 from quizsite.api_errors import ApiError, refused
 
 from . import services
-from .models import COMMENT_MAX, Assignment, Call, Entry
+from .models import COMMENT_MAX, SUMMARY_MAX_CHARS, Assignment, Call, Entry
 from .services import CallRejected
 
 
@@ -62,7 +62,7 @@ class EntrySerializer(serializers.ModelSerializer):
     class Meta:
         model = Entry
         fields = ["id", "call", "call_title", "title", "summary", "status", "status_label", "returned_reason"]
-        fields += ["receipt", "submitted_at", "author"]
+        fields += ["receipt", "submitted_at", "file_replaced_at", "author"]
 
     def get_receipt(self, entry: Entry) -> str | None:
         return entry.receipt if entry.submitted_at and entry.status != Entry.Status.WITHDRAWN else None
@@ -299,11 +299,16 @@ def _own_entry(request, entry_id: int) -> Entry:
 
 class EntryCreateSerializer(serializers.Serializer):
     title = serializers.CharField(max_length=120)
-    summary = serializers.CharField(required=False, allow_blank=True, default="")
+    summary = serializers.CharField(required=False, allow_blank=True, default="", max_length=SUMMARY_MAX_CHARS)
 
 
 class EntryFileSerializer(serializers.Serializer):
     file = serializers.FileField(help_text="Of one of the call's file_types; checked by content, not by name.")
+    replace = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="True to replace the file of a submitted entry (refused with confirm_replace otherwise).",
+    )
 
 
 class EntryCreateView(APIView):
@@ -335,7 +340,9 @@ class EntryFileView(APIView):
         data = EntryFileSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         try:
-            services.entry_attach(entry=entry, upload=data.validated_data["file"])
+            services.entry_attach(
+                entry=entry, upload=data.validated_data["file"], replace_confirmed=data.validated_data["replace"]
+            )
         except CallRejected as error:
             raise _refused(error, field="file") from None
         return Response(EntrySerializer(entry, context={"request": request}).data)

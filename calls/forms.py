@@ -26,7 +26,7 @@ from .judges import (
     unknown_member,
 )
 from .kinds import KINDS, EntryKind
-from .models import Call, CallField, Panel
+from .models import SUMMARY_MAX_CHARS, Call, CallField, Panel
 from .services import entrants
 
 
@@ -237,7 +237,13 @@ TierFormSet = forms.formset_factory(TierForm, extra=1)
 
 class EntryForm(forms.Form):
     title = forms.CharField(label=_("title"), max_length=120)
-    summary = forms.CharField(label=_("summary"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    summary = forms.CharField(
+        label=_("summary"),
+        required=False,
+        max_length=SUMMARY_MAX_CHARS,
+        # data-counter: app.js shows "characters typed / the most" under it as the member types.
+        widget=forms.Textarea(attrs={"rows": 3, "data-counter": ""}),
+    )
     coauthors = forms.CharField(
         label=_("co-authors"),
         required=False,

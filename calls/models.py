@@ -191,6 +191,10 @@ def receipt_code() -> str:
     return secrets.token_hex(4).upper()
 
 
+# An entry's summary is a few paragraphs a reviewer reads beside the file, not the work itself.
+SUMMARY_MAX_CHARS = 2000
+
+
 class Entry(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
@@ -206,7 +210,7 @@ class Entry(models.Model):
     )
     coauthors = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="coauthored_entries")
     title = models.CharField(_("title"), max_length=120)
-    summary = models.TextField(_("summary"), blank=True)
+    summary = models.TextField(_("summary"), blank=True, max_length=SUMMARY_MAX_CHARS)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
     level = models.PositiveSmallIntegerField(default=0, help_text="Position of the level reviewing it now.")
     at_unit = models.ForeignKey(Unit, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
@@ -224,6 +228,9 @@ class Entry(models.Model):
     )
     receipt = models.CharField(max_length=8, default=receipt_code, unique=True, editable=False)
     submitted_at = models.DateTimeField(null=True, blank=True)
+    # When the entry's file last changed after it was first submitted: the receipt says so, since
+    # judges and reviewers are given the file as it is now, not as it was at `submitted_at`.
+    file_replaced_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -241,6 +248,11 @@ class Entry(models.Model):
         if self.status == self.Status.WITHDRAWN:
             return False
         return not (self.status == self.Status.FINALIST and self.assignments.exists())
+
+    @property
+    def file_replaced_after_submitting(self) -> bool:
+        """Its file changed after its latest submission: what reviewers have is the newer file."""
+        return bool(self.submitted_at and self.file_replaced_at and self.file_replaced_at > self.submitted_at)
 
 
 class EntryFile(models.Model):

@@ -22,11 +22,13 @@ from django.utils.translation import ngettext
 from orgs import access
 from orgs.models import Unit, User
 from quizsite.filenames import uploaded_name
+from quizsite.naming import local_moment
 
 from . import files, selectors
 from .kinds import kind_of
 from .models import (
     COMMENT_MAX,
+    SUMMARY_MAX_CHARS,
     Assignment,
     AuditEvent,
     Call,
@@ -124,7 +126,7 @@ def check_changeable(entry: Entry) -> None:
         raise CallRejected(
             "closed",
             _("The deadline (%(at)s) has passed; entries can no longer be submitted or changed.")
-            % {"at": timezone.localtime(entry.call.closes_at).strftime("%Y-%m-%d %H:%M")},
+            % {"at": local_moment(entry.call.closes_at)},
         )
     if entry.status in (Entry.Status.WITHDRAWN, Entry.Status.FINALIST) or (
         entry.status == Entry.Status.SUBMITTED and entry.reviews.exists()
@@ -149,7 +151,7 @@ def entry_create(
         raise CallRejected(
             "too_many", _("You may send at most %(n)d entries to this call.") % {"n": call.entries_per_member}
         )
-    entry.title, entry.summary = _title(title), summary.strip()
+    entry.title, entry.summary = _title(title), _summary(summary)
     _check_not_author(author, coauthors)
     entry.save()
     _set_coauthors(entry, coauthors)
@@ -160,6 +162,16 @@ def _title(title: str) -> str:
     if not title.strip():
         raise CallRejected("title_required", _("An entry needs a title."))
     return title.strip()[:120]
+
+
+def _summary(summary: str) -> str:
+    summary = summary.strip()
+    if len(summary) > SUMMARY_MAX_CHARS:
+        raise CallRejected(
+            "summary_too_long",
+            _("The summary has %(n)d characters; the most is %(max)d.") % {"n": len(summary), "max": SUMMARY_MAX_CHARS},
+        )
+    return summary
 
 
 def _check_not_author(author: User, coauthors) -> None:
@@ -183,16 +195,34 @@ def _set_coauthors(entry: Entry, coauthors) -> None:
 
 def entry_update(*, entry: Entry, by: User, title: str, summary: str, coauthors: list[User] | tuple = ()) -> Entry:
     check_changeable(entry)
-    entry.title, entry.summary = _title(title), summary.strip()
+    entry.title, entry.summary = _title(title), _summary(summary)
     entry.save(update_fields=["title", "summary", "updated_at"])
     _set_coauthors(entry, coauthors)
     return entry
 
 
-def _check_upload(entry: Entry, *, name: str, size: int) -> str:
-    """The file's extension, once the entry may change and the name and size suit the call."""
+def replacing_submitted_file(entry: Entry) -> bool:
+    """A new file would replace the one the entry was submitted with (reviewers have that one):
+    its author is asked to confirm first."""
+    return (
+        entry.status == Entry.Status.SUBMITTED and not kind_of(entry.call).keeps_several_files and entry.files.exists()
+    )
+
+
+def _check_upload(entry: Entry, *, name: str, size: int, replace_confirmed: bool) -> str:
+    """The file's extension, once the entry may change and the name and size suit the call, and
+    the author has confirmed replacing a file already submitted (reviewers have that one)."""
     check_changeable(entry)
     call = entry.call
+    if replacing_submitted_file(entry) and not replace_confirmed:
+        raise CallRejected(
+            "confirm_replace",
+            _(
+                "This entry was submitted on %(at)s with its file. Confirm that the new file replaces it; "
+                "reviewers and judges will then get the new file."
+            )
+            % {"at": local_moment(entry.submitted_at)},
+        )
     extension = files.extension_of(name)
     allowed = allowed_extensions(call)
     if extension not in allowed:
@@ -212,12 +242,12 @@ def _check_upload(entry: Entry, *, name: str, size: int) -> str:
     return extension
 
 
-def entry_attach(*, entry: Entry, upload: UploadedFile) -> EntryFile:
+def entry_attach(*, entry: Entry, upload: UploadedFile, replace_confirmed: bool = False) -> EntryFile:
     """Check an uploaded file (type by content, size, macros, scripts) and keep it with its blind
-    copy. A photo set keeps adding files; other kinds replace their one file. Refused files leave
-    nothing behind."""
+    copy. A photo set keeps adding files; other kinds replace their one file, a submitted one only
+    with `replace_confirmed`. Refused files leave nothing behind."""
     name = uploaded_name(upload.name)
-    extension = _check_upload(entry, name=name, size=upload.size)
+    extension = _check_upload(entry, name=name, size=upload.size, replace_confirmed=replace_confirmed)
     relative = f"calls/{entry.call_id}/{entry.pk}/{secrets.token_hex(8)}.{extension}"
     target = _media(relative)
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -256,6 +286,9 @@ def _keep_file(entry: Entry, relative: str, *, extension: str, name: str, size: 
             blind_path=blind_relative,
         )
         fields = ["updated_at", *kind.after_attach(entry, stored)]
+        if entry.submitted_at:
+            entry.file_replaced_at = stored.uploaded_at
+            fields.append("file_replaced_at")
         entry.save(update_fields=fields)
     return stored
 
@@ -263,7 +296,7 @@ def _keep_file(entry: Entry, relative: str, *, extension: str, name: str, size: 
 UPLOAD_PURPOSE = "calls.entry"
 
 
-def entry_upload_start(*, entry: Entry, by: User, filename: str, size: int):
+def entry_upload_start(*, entry: Entry, by: User, filename: str, size: int, replace_confirmed: bool = False):
     """Open a resumable upload (the micro-class library's, `lessons.services.videos`) for a large
     video entry; the file is checked by name and size now, by content when the last chunk arrives
     (`entry_upload_finish`)."""
@@ -272,7 +305,7 @@ def entry_upload_start(*, entry: Entry, by: User, filename: str, size: int):
     if by.pk != entry.author_id:
         raise CallRejected("not_allowed", _("Only the author uploads the entry's file."))
     filename = uploaded_name(filename)
-    _check_upload(entry, name=filename, size=size)
+    _check_upload(entry, name=filename, size=size, replace_confirmed=replace_confirmed)
     return videos.upload_open(
         filename=filename,
         size=size,
@@ -292,7 +325,8 @@ def entry_upload_finish(upload, part: Path) -> None:
     if entry is None:
         raise UploadRefused(_("No such entry."))
     try:
-        extension = _check_upload(entry, name=upload.filename, size=upload.size)
+        # Replacing a submitted file was confirmed when the upload was opened.
+        extension = _check_upload(entry, name=upload.filename, size=upload.size, replace_confirmed=True)
         relative = f"calls/{entry.call_id}/{entry.pk}/{secrets.token_hex(8)}.{extension}"
         _media(relative).parent.mkdir(parents=True, exist_ok=True)
         shutil.move(part, _media(relative))

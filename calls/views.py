@@ -3,6 +3,7 @@ publish results; members enter; judges score. Thin: parse, authorise, call a ser
 
 from __future__ import annotations
 
+import json
 import mimetypes
 import re
 from decimal import Decimal, InvalidOperation
@@ -514,6 +515,9 @@ def call_list(request):
             "other_calls": [c for c in calls if not c.opens_at <= now < c.closes_at],
             "mine": mine,
             "judges": request.user.judging_panels.exists(),
+            # One instant for the split and for each other call's "Closed" or "opens": a call that
+            # closed earlier today is closed, whatever its date reads.
+            "now": now,
         },
     )
 
@@ -591,7 +595,9 @@ def entry_page(request, entry_id: int):
                 messages.success(request, _("Saved."))
                 return redirect("calls:entry", entry.pk)
             elif "file" in request.FILES:
-                services.entry_attach(entry=entry, upload=request.FILES["file"])
+                services.entry_attach(
+                    entry=entry, upload=request.FILES["file"], replace_confirmed=request.POST.get("replace") == "1"
+                )
                 messages.success(request, _("The file is attached."))
                 return redirect("calls:entry", entry.pk)
             elif request.POST.get("action") == "submit":
@@ -605,11 +611,13 @@ def entry_page(request, entry_id: int):
         except CallRejected as rejected:
             _refuse(request, rejected)
     is_video = entry.call.kind in (Call.Kind.MICRO_CLASS, Call.Kind.SPEECH)
+    locked_reason = ""
     try:
         services.check_changeable(entry)
         changeable = is_author
-    except CallRejected:
+    except CallRejected as rejected:
         changeable = False
+        locked_reason = rejected.message  # why its author can no longer replace the file
     return render(
         request,
         "calls/entry.html",
@@ -621,6 +629,9 @@ def entry_page(request, entry_id: int):
             "file_form": forms.FileForm(),
             "files": entry.files.all(),
             "changeable": changeable,
+            "locked_reason": locked_reason if is_author and entry.status != Entry.Status.WITHDRAWN else "",
+            # Its author replaces a submitted entry's file only after saying so.
+            "confirm_replace": changeable and services.replacing_submitted_file(entry),
             "is_author": is_author,
             "extensions": services.allowed_extensions(entry.call),
             "reviews": entry.reviews.select_related("unit"),
@@ -843,7 +854,10 @@ def entry_upload_start(request, entry_id: int):
     entry = access_entry(request.user, entry_id)
     try:
         filename, size = announced_file(request.body)
-        upload = services.entry_upload_start(entry=entry, by=request.user, filename=filename, size=size)
+        replace = json.loads(request.body).get("replace") is True
+        upload = services.entry_upload_start(
+            entry=entry, by=request.user, filename=filename, size=size, replace_confirmed=replace
+        )
     except ValueError:
         return error_response("bad_request", _("Send the file's name and size."), status=400)
     except CallRejected as rejected:

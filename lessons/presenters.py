@@ -9,6 +9,8 @@ from datetime import datetime
 from django.urls import reverse
 from django.utils import timezone
 
+from quizsite.naming import local_moment
+
 from .grading import BLANK_MAX_CHARS
 from .models import Answer, Attempt, AttemptItem, Paper, QuestionType
 from .models.questions import OPTION_LETTERS
@@ -127,7 +129,7 @@ def time_up_note(attempt: Attempt) -> str:
 
     if attempt.status != Attempt.Status.EXPIRED:
         return ""
-    stamp = {"t": timezone.localtime(attempt.finished_at).strftime("%Y-%m-%d %H:%M")}
+    stamp = {"t": local_moment(attempt.finished_at)}
     if attempt.paper.mode == Paper.Mode.EXAM:
         return _("Time ran out at %(t)s: your answers saved by then were handed in and marked.") % stamp
     return (
@@ -155,7 +157,7 @@ def review_message(log, entry) -> str:
     from django.utils.translation import gettext as _
 
     if not log.counted:
-        due = timezone.localtime(entry.due_at).strftime("%m-%d %H:%M")
+        due = local_moment(entry.due_at)
         if log.is_correct:
             message = _("Right (practice: not due until %(t)s, so no points and the schedule is unchanged).")
         else:

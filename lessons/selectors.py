@@ -3,6 +3,7 @@
 import json
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 
 from django.db.models import Case, Count, Max, Q, QuerySet, Sum, Value, When
 from django.utils import timezone
@@ -23,6 +24,17 @@ ACTIVITY_LABELS = {
     "challenge_correct": _("Challenge: right answers"),
     "notebook_review": _("Notebook reviews"),
     "video_complete": _("Micro-classes completed"),
+}
+
+# Today's rows read as points against the daily cap ("Timed exam points 4 / 4"), not as counts of
+# things done, which "Timed exams finished 4 / 4" read as.
+POINTS_LABELS = {
+    "practice_correct": _("Practice points"),
+    "daily_correct": _("Daily quiz points"),
+    "exam_submit": _("Timed exam points"),
+    "challenge_correct": _("Challenge points"),
+    "notebook_review": _("Notebook review points"),
+    "video_complete": _("Micro-class points"),
 }
 
 
@@ -86,7 +98,7 @@ def notebook_entries(member: User, *, state: str = "", type: str = "", tag: str 
 @dataclass
 class PointsRow:
     activity: str
-    label: str
+    label: str  # the activity's points, "Timed exam points"
     earned: int
     cap: int
 
@@ -103,7 +115,7 @@ def points_today(member: User, *, at: datetime | None = None) -> list[PointsRow]
     return [
         PointsRow(
             rule.activity,
-            str(ACTIVITY_LABELS.get(rule.activity, rule.label)),
+            str(POINTS_LABELS.get(rule.activity) or _("%(activity)s points") % {"activity": rule.label}),
             earned.get(rule.activity, 0),
             rule.daily_cap,
         )
@@ -168,6 +180,32 @@ def questions_matching_text(questions: QuerySet[Question], text: str) -> QuerySe
     for form in escaped:
         matches |= Q(current__options__icontains=form)
     return questions.filter(matches)
+
+
+@dataclass(frozen=True)
+class DailyProgress:
+    """A day's daily-quiz attempt in its three figures, each said once: questions answered of those
+    drawn, the score in marks (a multiple-choice question may carry 2), and the points it earned."""
+
+    answered: int
+    questions: int
+    score: Decimal
+    max_score: Decimal
+    points: int
+
+
+def daily_progress(attempt: Attempt) -> DailyProgress:
+    items = list(attempt.items.values_list("pk", "answer__pk"))
+    points = PointEvent.objects.filter(
+        member_id=attempt.member_id, source_key__in=[f"answer:{item}" for item, _answer in items]
+    ).aggregate(s=Sum("points"))["s"]
+    return DailyProgress(
+        answered=sum(1 for _item, answer in items if answer is not None),
+        questions=len(items),
+        score=attempt.score,
+        max_score=attempt.max_score,
+        points=points or 0,
+    )
 
 
 def finished_attempts(paper: Paper, *, member: User | None = None) -> QuerySet[Attempt]:

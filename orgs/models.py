@@ -136,6 +136,9 @@ class User(AbstractUser):
     # Set with a temporary password an organiser gave out (`services.member_password_reset`):
     # every page sends the member to change it, the API answers `password_change_required`.
     must_change_password = models.BooleanField(_("must change password"), default=False)
+    # The language the member last chose on the site ("" before any choice): set when they switch
+    # (`services.member_language_set`), applied when they sign in, on any browser.
+    language = models.CharField(_("language"), max_length=10, blank=True)
     # The display name as lists order it (pinyin, surname read as one; see orgs.sorting), kept by
     # `save` and set by `services.member_bulk_create` for rows inserted without it.
     name_sort = models.CharField(max_length=NAME_SORT_MAX_LENGTH, blank=True, editable=False, db_index=True)

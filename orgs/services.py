@@ -444,6 +444,14 @@ def member_password_set(*, member: User, by: User, session_key: str | None) -> N
         member_sockets_end(user_ids=[member.pk], reason=SignInEnded.PASSWORD_RESET)
 
 
+def member_language_set(*, member: User, language: str) -> None:
+    """Keep the language the member chose (a code of settings.LANGUAGES): they sign in to it next
+    time, on any browser."""
+    if member.language != language:
+        member.language = language
+        member.save(update_fields=["language"])
+
+
 def member_signed_out(*, member: User, session_key: str) -> None:
     """Close the member's open live sockets of the session `session_key`, which they signed out
     of (their other sessions, and their sockets there, go on)."""

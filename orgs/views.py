@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+from django.views import i18n as i18n_views
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -30,6 +31,7 @@ from .forms import (
     MemberImportForm,
     MemberNewForm,
     OwnPasswordChangeForm,
+    SignInForm,
     UnitAddForm,
     UnitEditForm,
     UnitMoveForm,
@@ -358,6 +360,39 @@ class PasswordChangeView(auth_views.PasswordChangeView):
             member=self.request.user, replaced_temporary=replaced_temporary, kept_session=session_key
         )
         return response
+
+
+class SignInView(auth_views.LoginView):
+    """Django's sign-in, in the language the member last chose (kept on the account), whatever
+    the browser asks for: a new browser would otherwise fall back to its own language."""
+
+    redirect_authenticated_user = True
+    authentication_form = SignInForm
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        language = form.get_user().language
+        if language:
+            response.set_cookie(
+                settings.LANGUAGE_COOKIE_NAME,
+                language,
+                max_age=settings.LANGUAGE_COOKIE_AGE,
+                path=settings.LANGUAGE_COOKIE_PATH,
+                domain=settings.LANGUAGE_COOKIE_DOMAIN,
+                secure=settings.LANGUAGE_COOKIE_SECURE,
+                httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+                samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+            )
+        return response
+
+
+def set_language(request):
+    """Django's language switch, which also keeps the choice on a signed-in member's account."""
+    response = i18n_views.set_language(request)
+    language = request.POST.get("language", "")
+    if request.method == "POST" and request.user.is_authenticated and language in dict(settings.LANGUAGES):
+        services.member_language_set(member=request.user, language=language)
+    return response
 
 
 class LogoutView(auth_views.LogoutView):

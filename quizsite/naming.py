@@ -31,6 +31,12 @@ def in_language(as_typed: str, english: str) -> str:
     return english if english and (get_language() or "").startswith("en") else as_typed
 
 
+def local_moment(moment) -> str:
+    """A moment as every page writes it: local time (TIME_ZONE), the page's language's way
+    (quizsite/formats: "2026-12-20 08:49", "20 Dec 2026 08:49")."""
+    return formats.date_format(timezone.localtime(moment), "SHORT_DATETIME_FORMAT")
+
+
 def in_language_params(params: dict) -> dict:
     """Params kept with a message (a notification's): a `<name>_en` beside `<name>` is its English
     name, used instead of it on an English page; a `<name>_at` (an ISO timestamp, or None) gives
@@ -39,7 +45,7 @@ def in_language_params(params: dict) -> dict:
     for key, value in params.items():
         if key.endswith("_at") and len(key) > 3:
             moment = parse_datetime(value) if isinstance(value, str) else None
-            shown[key[:-3]] = formats.date_format(timezone.localtime(moment), "SHORT_DATETIME_FORMAT") if moment else ""
+            shown[key[:-3]] = local_moment(moment) if moment else ""
     return shown
 
 

@@ -8,7 +8,6 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from orgs import views as org_views
-from orgs.forms import SignInForm
 
 from . import views
 
@@ -20,14 +19,12 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     # Browsers and bookmarks ask for /favicon.ico whatever a page declares: the same icon.
     path("favicon.ico", views.favicon),
-    path(
-        "accounts/login/",
-        auth_views.LoginView.as_view(redirect_authenticated_user=True, authentication_form=SignInForm),
-        name="login",
-    ),
+    path("accounts/login/", org_views.SignInView.as_view(), name="login"),
     path("accounts/logout/", org_views.LogoutView.as_view(), name="logout"),
     path("accounts/password/", org_views.PasswordChangeView.as_view(), name="password_change"),
     path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
+    # Before Django's own: a member's choice is also kept on their account.
+    path("i18n/setlang/", org_views.set_language, name="set_language"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("orgs/", include("orgs.urls")),
     path("", include("lessons.urls")),

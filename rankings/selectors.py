@@ -288,13 +288,31 @@ def score_histogram(snapshot: Snapshot, bins: int = 10) -> dict:
         return {"labels": [], "counts": []}
     rate = snapshot.parameters.get("metric") in RATE_METRICS
     scale, suffix = (100.0, "%") if rate else (1.0, "")
+    values = [float(value) * scale for value in eligible.values_list("metric", flat=True).iterator(chunk_size=10_000)]
+    if all(value.is_integer() for value in values):
+        return _whole_number_histogram([int(value) for value in values], bins, suffix)
     low, high = float(bounds["low"]) * scale, float(bounds["high"]) * scale
     width = (high - low) / bins if high > low else 1.0
     counts = [0] * bins
-    for value in eligible.values_list("metric", flat=True).iterator(chunk_size=10_000):
-        counts[min(int((float(value) * scale - low) / width), bins - 1)] += 1
+    for value in values:
+        counts[min(int((value - low) / width), bins - 1)] += 1
     decimals = max(1, min(4, math.ceil(-math.log10(width))))
     labels = [f"{low + width * i:.{decimals}f}–{low + width * (i + 1):.{decimals}f}{suffix}" for i in range(bins)]
+    return {"labels": labels, "counts": counts}
+
+
+def _whole_number_histogram(values: list[int], bins: int, suffix: str) -> dict:
+    """Bands of whole numbers for whole-number metrics (points, counts): "1–5", "6–10", or "3"
+    for a band of one value, never "1.0–5.2"; at most `bins` bands of equal width."""
+    low, high = min(values), max(values)
+    width = -(-(high - low + 1) // bins)  # ceiling: the fewest values per band for `bins` bands
+    counts = [0] * -(-(high - low + 1) // width)
+    for value in values:
+        counts[(value - low) // width] += 1
+    labels = [
+        f"{start}{suffix}" if width == 1 else f"{start}–{start + width - 1}{suffix}"
+        for start in range(low, low + width * len(counts), width)
+    ]
     return {"labels": labels, "counts": counts}
 
 

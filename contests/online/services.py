@@ -19,6 +19,7 @@ from lessons.models import Attempt, AttemptItem, Paper, PaperRule, Question, Que
 from lessons.services import attempts
 from lessons.services.attempts import AttemptRejected
 from orgs.models import Unit, User
+from quizsite.naming import local_moment
 
 from .models import IntegrityEvent, OnlineAttempt, OnlineAuditEntry, OnlineContest
 
@@ -183,7 +184,7 @@ def _audit(contest: OnlineContest, actor: User | None, action: str, **detail) ->
 
 
 def _stamp(moment: datetime) -> str:
-    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M")
+    return local_moment(moment)
 
 
 @transaction.atomic

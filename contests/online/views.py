@@ -182,6 +182,7 @@ def attempt_page(request, attempt_id: int):
                 "contest": online.contest,
                 "attempt": online.attempt,
                 "ended": services.how_ended(online.attempt),
+                "leg": _relay_leg(online),
             },
         )
     held_by = online.device
@@ -199,6 +200,14 @@ def attempt_page(request, attempt_id: int):
             "took_over": held_by != online.device,
         },
     )
+
+
+def _relay_leg(online: OnlineAttempt):
+    """The relay leg run as this attempt, or None: a leg's pages say "leg 2" of its team and lead
+    back to the relay, not "attempt 1" and the online contest's page."""
+    from ..relay.models import RelayLeg
+
+    return RelayLeg.objects.filter(online_attempt=online).select_related("team").first()
 
 
 def _json_body(request) -> dict:
@@ -279,6 +288,7 @@ def attempt_result(request, attempt_id: int):
             "attempt": online.attempt,
             "paper": online.attempt.paper,
             "payload": payload,
+            "leg": _relay_leg(online),
         },
     )
 

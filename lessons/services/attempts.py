@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from orgs.models import User
+from quizsite.naming import local_moment
 
 from ..grading import ResponseInvalid, check_blanks_filled, clean_response, grade
 from ..models import Answer, Attempt, AttemptItem, Paper, Question, QuestionType, QuestionVersion
@@ -66,10 +67,10 @@ def paper_open_for(paper: Paper, member: User, at: datetime) -> None:
     if member.unit is None or not member.unit.path.startswith(paper.unit.path):
         raise AttemptRejected("not_in_audience", _("This paper is for another unit."))
     if paper.opens_at and at < paper.opens_at:
-        opens = timezone.localtime(paper.opens_at).strftime("%Y-%m-%d %H:%M")
+        opens = local_moment(paper.opens_at)
         raise AttemptRejected("paper_not_open", _("This paper opens at %(t)s.") % {"t": opens})
     if paper.closes_at and at >= paper.closes_at:
-        closed = timezone.localtime(paper.closes_at).strftime("%Y-%m-%d %H:%M")
+        closed = local_moment(paper.closes_at)
         raise AttemptRejected("paper_closed", _("This paper closed at %(t)s.") % {"t": closed})
 
 

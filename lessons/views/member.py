@@ -39,9 +39,8 @@ def study_home(request):
     cards = []
     for paper in papers:
         attempt = latest.get(paper.pk)
-        done_today = (
-            paper.mode == Paper.Mode.DAILY and attempt is not None and attempt.day == today and not attempt.is_open
-        )
+        daily_today = paper.mode == Paper.Mode.DAILY and attempt is not None and attempt.day == today
+        done_today = daily_today and not attempt.is_open
         # An exam whose attempts are all used offers its result, not a Start that is refused.
         used_up = (
             paper.mode == Paper.Mode.EXAM
@@ -54,6 +53,9 @@ def study_home(request):
                 "paper": paper,
                 "attempt": attempt,
                 "done_today": done_today,
+                # A daily quiz's own figures for today, once today's attempt has started.
+                "daily": selectors.daily_progress(attempt) if daily_today else None,
+                "daily_attempt_pk": attempt.pk if daily_today else None,
                 "used_up": _("You have used all %(n)d attempts.") % {"n": paper.max_attempts} if used_up else "",
                 "grade": selectors.paper_grade(member, paper),
                 # A challenge's personal record (most right in a row), once a run has finished.

@@ -17,7 +17,7 @@ from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.db.models import Count, Exists, OuterRef, Q
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
@@ -26,6 +26,7 @@ from orgs import access
 from orgs.forms import UnitChoiceField
 from orgs.models import User
 from quizsite.api_errors import error_response
+from quizsite.naming import local_moment
 from quizsite.redirects import back_to
 from quizsite.spreadsheets import ExportWorkbook, xlsx_response
 
@@ -76,13 +77,10 @@ def _closed_because(user, lesson: Lesson) -> str:
         return unpublished_text()
     now = timezone.now()
 
-    def local(at) -> str:
-        return formats.date_format(timezone.localtime(at), "SHORT_DATETIME_FORMAT")
-
     if lesson.publish_until and lesson.publish_until <= now:
-        return _("This micro-class closed on %(at)s.") % {"at": local(lesson.publish_until)}
+        return _("This micro-class closed on %(at)s.") % {"at": local_moment(lesson.publish_until)}
     if lesson.publish_from and lesson.publish_from > now:
-        return _("This micro-class opens on %(at)s.") % {"at": local(lesson.publish_from)}
+        return _("This micro-class opens on %(at)s.") % {"at": local_moment(lesson.publish_from)}
     return _("This micro-class is not ready to watch yet.")
 
 
@@ -366,9 +364,6 @@ def publication_state(lesson: Lesson) -> dict:
     colour, and a sentence saying whether members see it now and, if not, what they wait for."""
     now = timezone.now()
 
-    def local(at) -> str:
-        return formats.date_format(timezone.localtime(at), "SHORT_DATETIME_FORMAT")
-
     if not lesson.is_published:
         tone = "text-bg-secondary"
         if lesson.status == Lesson.Status.FAILED:
@@ -385,9 +380,11 @@ def publication_state(lesson: Lesson) -> dict:
         elif not lesson.is_ready:
             detail = _("Members will see it as soon as its video is processed.")
         elif lesson.publish_until and lesson.publish_until <= now:
-            detail = _("Its window ended on %(at)s: members no longer see it.") % {"at": local(lesson.publish_until)}
+            detail = _("Its window ended on %(at)s: members no longer see it.") % {
+                "at": local_moment(lesson.publish_until)
+            }
         elif lesson.publish_from and lesson.publish_from > now:
-            detail = _("Members will see it from %(at)s.") % {"at": local(lesson.publish_from)}
+            detail = _("Members will see it from %(at)s.") % {"at": local_moment(lesson.publish_from)}
         else:
             detail = _("Members of its audience can watch it now.")
     return {

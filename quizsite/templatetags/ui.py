@@ -23,6 +23,13 @@ def bs(field):
 
 
 @register.filter
+def in_section(path: str, section_url: str) -> bool:
+    """The page at `path` belongs to the tab bar's section at `section_url`: the section's own page
+    or one under it (an attempt under /study/ is Study); the home page only itself."""
+    return path == section_url or (section_url != "/" and path.startswith(section_url))
+
+
+@register.filter
 def is_checkbox(field) -> bool:
     return getattr(field.field.widget, "input_type", "") == "checkbox"
 

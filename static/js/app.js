@@ -68,6 +68,35 @@
     input.addEventListener("input", show);
     show();
   });
+  // A text box with a limit says, under it, how much is typed of the most it takes ("120 / 2000");
+  // the browser's maxlength stops typing at the limit and the server refuses more.
+  document.querySelectorAll("textarea[data-counter][maxlength]").forEach((box) => {
+    const counter = document.createElement("div");
+    counter.className = "form-text text-end qs-counter";
+    counter.setAttribute("aria-live", "polite");
+    const show = () => { counter.textContent = box.value.length + " / " + box.maxLength; };
+    box.after(counter);
+    box.addEventListener("input", show);
+    show();
+  });
+  // The bell's count is the server's: a page brought back from the back-forward cache shows the
+  // count it had when left (a notification opened since reads as unread), so it asks again.
+  const bell = document.getElementById("notification-bell");
+  window.addEventListener("pageshow", async (event) => {
+    if (!event.persisted || !bell || !bell.dataset.unreadUrl) return;
+    const response = await fetch(bell.dataset.unreadUrl, { credentials: "same-origin" }).catch(() => null);
+    if (!response || !response.ok) return;
+    const { unread } = await response.json();
+    let badge = document.getElementById("unread-count");
+    if (!unread) { if (badge) badge.remove(); return; }
+    if (!badge) {
+      badge = document.createElement("span");
+      badge.id = "unread-count";
+      badge.className = "position-absolute top-0 start-100 translate-middle badge rounded-pill text-bg-warning";
+      bell.append(badge);
+    }
+    badge.textContent = unread;
+  });
   // A form whose effect cannot be taken back asks first (data-confirm: the question, translated).
   document.querySelectorAll("form[data-confirm]").forEach((form) => {
     form.addEventListener("submit", (event) => {

@@ -187,7 +187,7 @@
     const below = mine && standings[at + 1];
     const mineOnTime = Boolean(below && below[1] === mine[1] && below[2] !== mine[2]);
     const teamName = liveName({ name: you.team_name, name_en: you.team_name_en });
-    $("my-team").textContent = mine ? teamName + " · " + mine[1] + " " + t.points + " · #" + mine[2] + (mineOnTime ? " · " + t.aheadontime : "") : "";
+    $("my-team").textContent = mine ? teamName + " · " + mine[1] + " " + t.points + " · " + t.place.replace("{n}", mine[2]) + (mineOnTime ? " · " + t.aheadontime : "") : "";
     const board = (state.teams || []).map((x) => [x.rank, liveName(x), x.score, x.id === you.team, x.ahead_on_time]);
     if (mine && !board.some((row) => row[3])) board.push([mine[2], teamName, mine[1], true, mineOnTime]);
     $("scores").replaceChildren(...board.map(([rank, name, score, own, onTime]) => {

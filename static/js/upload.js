@@ -9,6 +9,7 @@
   const uploadBar = document.getElementById("upload-progress");
   const processBar = document.getElementById("process-progress");
   const message = document.getElementById("upload-message");
+  const replace = document.getElementById("replace-input");
   const CHUNK = 4 * 1024 * 1024;
 
   function csrfToken() {
@@ -23,7 +24,8 @@
     const started = await fetch(box.dataset.start, {
       method: "POST", credentials: "same-origin",
       headers: {"Content-Type": "application/json", "X-CSRFToken": csrfToken()},
-      body: JSON.stringify({filename: file.name, size: file.size}),
+      // A submitted entry's file is replaced only once its author ticks the box saying so.
+      body: JSON.stringify({filename: file.name, size: file.size, replace: Boolean(replace && replace.checked)}),
     });
     const upload = await started.json();
     if (!started.ok) { say(upload.error.message, "text-danger"); button.disabled = false; return; }

@@ -102,4 +102,4 @@ def test_a_phone_whose_own_team_won_its_place_on_time_says_so_on_its_own_line(as
     phone = in_language(signed_in_page(tied["red"], phone=True), asgi_server, "zh-hans")
     phone.goto(f"{asgi_server}/contests/{code}/play/")
     phone.locator("#my-team", has_text="用时少").wait_for()
-    assert "#1" in phone.locator("#my-team").inner_text()
+    assert "第 1 名" in phone.locator("#my-team").inner_text()  # not "#1"

@@ -5,7 +5,7 @@ showing its questions as live."""
 from datetime import timedelta
 
 import pytest
-from django.utils import timezone
+from django.utils import formats, timezone, translation
 from playwright.sync_api import expect
 
 from lessons.models import Attempt
@@ -80,7 +80,8 @@ def test_a_page_left_open_past_the_contests_close_says_it_closed_on_answering_an
 
     page.click("#next-button")
     answer_card(page, items[1], correct=True)
-    stamp = timezone.localtime(closes).strftime("%Y-%m-%d %H:%M")
+    with translation.override("en" if locale.startswith("en") else "zh-hans"):  # as the page writes it
+        stamp = formats.date_format(timezone.localtime(closes), "SHORT_DATETIME_FORMAT")
     status = page.locator("#attempt-status")
     expect(status).to_contain_text(CLOSED_ON_SAVE[locale].format(t=stamp))
     expect(page.locator("#submit-form")).to_be_hidden()

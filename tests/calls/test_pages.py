@@ -381,9 +381,10 @@ def test_a_closed_call_is_listed_under_its_own_heading_with_what_its_date_means(
     essay_call.save(update_fields=["opens_at", "closes_at"])
     client.force_login(factories.member(tree["gz1"]))
     page = client.get(reverse("calls:list"), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
-    assert "其他征集" in page and "2025-03-31 截止" in page
+    closed = timezone.localtime(essay_call.closes_at).strftime("%H:%M")
+    assert "其他征集" in page and f"已截止（2025-03-31 {closed}）" in page
     english = client.get(reverse("calls:list"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
-    assert "Other calls" in english and "closes 2025-03-31" in english
+    assert "Other calls" in english and f"Closed 31 Mar 2025 {closed}" in english
 
 
 def test_call_form_bounds_the_largest_file_and_refuses_types_the_kind_cannot_take(client, tree, essay_call):

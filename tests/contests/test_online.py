@@ -386,8 +386,12 @@ def test_only_identical_answers_at_the_same_time_are_flagged(setup):
 # ---------------------------------------------------------------- how an attempt ended
 
 
-def local_stamp(moment) -> str:
-    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M")
+def local_stamp(moment, language: str = "en") -> str:
+    """A moment as the pages write it in `language` (quizsite/formats): "6 Dec 2026 09:01", "2026-12-06 09:01"."""
+    from django.utils import formats, translation
+
+    with translation.override(language):
+        return formats.date_format(timezone.localtime(moment), "SHORT_DATETIME_FORMAT")
 
 
 def first_key(online) -> object:
@@ -427,7 +431,7 @@ def test_a_save_after_the_time_ran_out_says_the_attempt_ended_then_not_that_it_w
         with pytest.raises(AttemptRejected) as refused:
             services.online_answer_save(online=online, device="phone-1", position=1, response=first_key(online))
         assert refused.value.message == (
-            f"本次作答已结束：作答时间已于 {local_stamp(deadline)} 用完。此前保存的答案有效。"
+            f"本次作答已结束：作答时间已于 {local_stamp(deadline, 'zh-hans')} 用完。此前保存的答案有效。"
         )
 
 

@@ -99,9 +99,9 @@ def test_a_reminder_sent_from_a_chinese_page_gives_its_deadline_in_each_readers_
         remind(contest=field["contest"], by=field["by"])
     note = Notification.objects.get(kind="online_reminder")
     with translation.override("en"):
-        assert note.body.endswith("“Party history online quiz”; it closes at 03/04/2099 5:30 PM.")
+        assert note.body.endswith("“Party history online quiz”; it closes at 4 Mar 2099 17:30.")
     with translation.override("zh-hans"):
-        assert note.body.endswith("，截止时间 2099年3月4日 17:30。")
+        assert note.body.endswith("，截止时间 2099-03-04 17:30。")
 
 
 def test_a_second_reminder_within_the_interval_is_refused_and_allowed_after_it(field, remind, settings):

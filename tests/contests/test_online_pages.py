@@ -341,7 +341,7 @@ def test_the_draw_is_listed_with_the_languages_own_punctuation(setup, language, 
 def test_home_says_an_attempt_is_under_way_not_that_the_member_has_not_taken_part(setup):
     contest, client, attempt = started(setup)
     page = client.get(f"/contests/online/{contest.pk}/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
-    deadline = timezone.localtime(attempt.deadline_at).strftime("%m-%d %H:%M")
+    deadline = timezone.localtime(attempt.deadline_at).strftime("%Y-%m-%d %H:%M")
     assert "您还没有参加本次答题。" not in page
     assert f"您的作答正在进行，将于 {deadline} 自动交卷。" in page and 'id="continue-button"' in page
 

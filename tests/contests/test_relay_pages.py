@@ -88,7 +88,7 @@ def test_a_reason_too_long_or_with_a_nul_byte_is_refused_in_words_not_a_server_e
     skip = f"/contests/relays/{relay.pk}/legs/{leg.pk}/skip/"
     replace = f"/contests/relays/{relay.pk}/legs/{leg.pk}/replace/"
     for url, body, said in (
-        (skip, {"reason": "休" * 201}, "不超过 200 字符"),
+        (skip, {"reason": "休" * 201}, "最多 200 个字"),
         (skip, {"reason": "休\x00假"}, "不允许是用空字符串"),
         (replace, {"reason": "休\x00假", "username": setup["runners"][1].username}, "不允许是用空字符串"),
         (replace, {"reason": "休假", "username": "a\x00b"}, "不允许是用空字符串"),

@@ -85,7 +85,7 @@ def test_entries_due_after_local_midnight_are_not_counted_before_it_and_show_the
     client, tree, bank, member, monkeypatch
 ):
     """Asia/Shanghai midnight is 16:00 UTC: an entry due at 00:00:30 local is not to review at
-    23:59:59, is at 00:00:30, and says "next 12-06 00:00" (not the UTC 12-05 16:00)."""
+    23:59:59, is at 00:00:30, and says "next 2026-12-06 00:00" (not the UTC 2026-12-05 16:00)."""
     entries_due_at(member, bank, local(5, 23, 59, 30), local(6, 0, 0, 30))
     client.force_login(member)
     for at, due in ((local(5, 23, 59, 59), 1), (local(6, 0, 0, 0), 1), (local(6, 0, 0, 30), 2)):
@@ -93,7 +93,7 @@ def test_entries_due_after_local_midnight_are_not_counted_before_it_and_show_the
         assert f'id="due-count">{due}</div>' in home
         assert f"现在待复习：<strong>{due}</strong>" in book
     home, book = pages_at(client, monkeypatch, local(5, 23, 59, 59), "zh-hans")
-    assert "下次 12-06 00:00" in book and "12-05 16:00" not in book
+    assert "下次 2026-12-06 00:00" in book and "2026-12-05 16:00" not in book
 
 
 @pytest.mark.parametrize("mode", ["practice", "daily"])
@@ -297,7 +297,7 @@ def test_the_study_hub_offers_start_not_continue_for_an_exam_whose_time_ran_out(
 
 def test_a_daily_quiz_done_today_says_todays_score_beside_the_best_that_counts(client, tree, bank, member):
     """Yesterday right (1 / 1), today wrong (0 / 1): the card's "Counts" keeps the best, 1 / 1, which
-    read like today's score beside "Done today"; the done line now says today's own, 0 / 1."""
+    read like today's score beside "Done today"; today's own figures now say today's score, 0 of 1."""
     paper = factories.paper(tree["audit"], mode="daily", questions=[factories.question(bank, "true_false", key=[True])])
     yesterday = timezone.now() - timedelta(days=1)
     first = attempt_start(paper=paper, member=member, at=yesterday)
@@ -307,7 +307,7 @@ def test_a_daily_quiz_done_today_says_todays_score_beside_the_best_that_counts(c
     today.refresh_from_db()
     assert (today.status, today.score) == (Attempt.Status.SUBMITTED, 0)
     client.force_login(member)
-    for language, done in (("en", "Done today: 0 / 1"), ("zh-hans", "今日已完成：0 / 1")):
+    for language, done in (("en", "Score: 0 of 1 marks"), ("zh-hans", "得分：0 分（满分 1 分）")):
         with translation.override(language):
             page = client.get("/study/", HTTP_ACCEPT_LANGUAGE=language).content.decode()
         assert "<strong>1 / 1</strong>" in page  # Counts: the best day

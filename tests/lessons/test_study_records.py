@@ -171,7 +171,7 @@ def test_a_late_answer_to_a_timed_practice_says_the_earlier_answers_count(tree, 
     ("language", "note"),
     [
         ("zh-hans", "作答时间已于 2026-12-05 09:10 截止：截止前已保存的答案已为您交卷并判分。"),
-        ("en", "Time ran out at 2026-12-05 09:10: your answers saved by then were handed in and marked."),
+        ("en", "Time ran out at 5 Dec 2026 09:10: your answers saved by then were handed in and marked."),
     ],
 )
 def test_the_page_of_an_exam_whose_time_ran_out_lands_on_the_result_saying_so(

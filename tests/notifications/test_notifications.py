@@ -304,10 +304,10 @@ def test_a_remind_form_whose_next_is_not_a_page_goes_home_after_sending(client, 
 
 def test_an_english_reminder_ending_with_its_deadline_has_one_full_stop(tree, branch, gz_organiser):
     # 2036-12-06 09:05 in Shanghai; Django's own English format would write "9:05 a.m." and the
-    # sentence's full stop after it.
+    # sentence's full stop after it. The site's is "6 Dec 2036 09:05" (quizsite/formats).
     closes = dt.datetime(2036, 12, 6, 1, 5, tzinfo=dt.UTC)
     exam = factories.paper(tree["gz"], mode="exam", title="党规测验", closes_at=closes)
     services.reminder_send(by=gz_organiser, unit=branch["unit"], subject=exam)
     notice = Notification.objects.get(recipient=branch["todo"], kind="reminder")
     with translation.override("en"):
-        assert notice.body.endswith("It closes at 12/06/2036 9:05 AM.")
+        assert notice.body.endswith("It closes at 6 Dec 2036 09:05.")

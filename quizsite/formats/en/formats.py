@@ -1,3 +1,8 @@
-# Django's English short date-time ends in "a.m."/"p.m.", so a sentence that ends with a time
-# ("Run your leg ... before 12/06/2026 9:05 a.m..") gets two full stops. "AM"/"PM" has none.
-SHORT_DATETIME_FORMAT = "m/d/Y g:i A"
+# One way to write a moment on every page, in local time (TIME_ZONE): "20 Dec 2026 08:49", a day
+# and month no reader mistakes the other way round (Django's "12/20/2026 8:49 AM" is the US order)
+# and a 24-hour clock, as the Chinese pages have, with no "a.m." ending a sentence in a second full
+# stop.
+DATETIME_FORMAT = "j M Y H:i"
+SHORT_DATETIME_FORMAT = "j M Y H:i"
+DATE_FORMAT = "j M Y"
+SHORT_DATE_FORMAT = "j M Y"
