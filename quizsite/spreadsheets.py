@@ -104,6 +104,8 @@ class Formatted:
 
 PERCENT = "0.0%"
 TWO_DECIMALS = "0.00"
+# A place others share, as a board writes it (3=), still the number 3 to sort and count by.
+SHARED_PLACE = '0"="'
 
 
 class ExportSheet:

@@ -23,7 +23,7 @@ from reportlab.pdfgen import canvas
 
 from orgs.models import User
 from quizsite.naming import in_language, joined_sentences
-from quizsite.spreadsheets import PERCENT, TWO_DECIMALS, ExportWorkbook, Formatted
+from quizsite.spreadsheets import PERCENT, SHARED_PLACE, TWO_DECIMALS, ExportWorkbook, Formatted
 
 from . import selectors
 from .models import RankingRule, Snapshot, SnapshotRow
@@ -155,6 +155,19 @@ def snapshot_workbook(snapshot: Snapshot) -> bytes:
             return Formatted(value, PERCENT)
         return value if value.is_integer() else Formatted(value, TWO_DECIMALS)
 
+    # A shared place reads as the board writes it, 3= (a number still, to sort by): overall, among
+    # the ranked; within a group, among the group's own rows (`selectors.with_group_ties`).
+    in_group_ties = selectors.group_ties(snapshot) if snapshot.parameters.get("group_level") else {}
+
+    def place(rank: int | None, shared: bool) -> int | Formatted | None:
+        return Formatted(rank, SHARED_PLACE) if rank is not None and shared else rank
+
+    def rank(row: SnapshotRow) -> int | Formatted | None:
+        return place(row.rank, row.eligible and row.tied_count > 1)
+
+    def rank_in_group(row: SnapshotRow) -> int | Formatted | None:
+        return place(row.rank_in_group, (row.group_id, row.place) in in_group_ties)
+
     # Two members may share a name: their employee numbers (exports are for organisers) tell them apart.
     employee_numbers = (
         [(_("Employee number"), 12, lambda row: row.employee_no)] if rule.subject == RankingRule.Subject.MEMBER else []
@@ -163,12 +176,12 @@ def snapshot_workbook(snapshot: Snapshot) -> bytes:
     # there: third of all offices, first within its own 广州特派办. Without a group level there is
     # no such place, and the two columns would be empty on every row.
     group_columns = (
-        [(_("Group"), 20, group_name), (_("Rank in group"), 9, lambda row: row.rank_in_group)]
+        [(_("Group"), 20, group_name), (_("Rank in group"), 9, rank_in_group)]
         if snapshot.parameters.get("group_level")
         else []
     )
     columns = [
-        (_("Rank"), 7, lambda row: row.rank),
+        (_("Rank"), 7, rank),
         (subject_header, 32 if units else 14, unit_path if units else lambda row: row.label),
         *employee_numbers,
         *([] if units else [(_("Unit"), 32, unit_path)]),
@@ -246,6 +259,8 @@ class Certificate:
     issued_on: str
     footer: str
     work: str = ""
+    # Others hold the same place (a board's 3=): the certificate says "joint 3rd".
+    shared: bool = False
 
 
 def certificate_pdf(row: SnapshotRow) -> bytes:
@@ -275,6 +290,7 @@ def _snapshot_certificate(row: SnapshotRow, *, unit: str) -> Certificate:
         issuer=snapshot.rule.unit.display_name,
         issued_on=timezone.localtime(snapshot.published_at or snapshot.computed_at).strftime("%Y-%m-%d"),
         footer=verification_code(snapshot),
+        shared=row.eligible and row.tied_count > 1,
     )
 
 
@@ -368,6 +384,8 @@ def certificate_sentence(certificate: Certificate) -> tuple[str, str, str]:
     values = {"ranking": quoted(certificate.awarded_in), "work": certificate.work}
     if certificate.rank:
         values["place"] = ordinal(int(certificate.rank))
+        if certificate.shared:
+            values["place"] = pgettext("a place others share", "joint %(place)s") % {"place": values["place"]}
         if certificate.work:
             awarded = _("placed %(place)s with the entry %(work)s in %(ranking)s and was awarded") % values
         else:

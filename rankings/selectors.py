@@ -252,20 +252,29 @@ def with_group_ties(snapshot: Snapshot, rows) -> list[SnapshotRow]:
     grouped = [row for row in rows if row.place is not None and row.group_id is not None]
     counts = {}
     if any(row.tied_count > 1 for row in grouped):  # no one shares a place overall: no one in a group
-        counts = {
-            (group, place): n
-            for group, place, n in SnapshotRow.objects.filter(
-                snapshot=snapshot,
-                group_id__in={row.group_id for row in grouped},
-                place__in={row.place for row in grouped if row.tied_count > 1},
-            )
-            .values("group_id", "place")
-            .annotate(n=Count("id"))
-            .values_list("group_id", "place", "n")
-        }
+        counts = group_ties(
+            snapshot,
+            group_id__in={row.group_id for row in grouped},
+            place__in={row.place for row in grouped if row.tied_count > 1},
+        )
     for row in rows:
         row.tied_in_group = counts.get((row.group_id, row.place), 1)
     return rows
+
+
+def group_ties(snapshot: Snapshot, **among) -> dict[tuple[int, int], int]:
+    """How many rows of a group share a place, by (group, place), for the places two or more
+    share: of the whole snapshot, or of the rows filtered by `among`. One query."""
+    return {
+        (group, place): n
+        for group, place, n in SnapshotRow.objects.filter(
+            snapshot=snapshot, place__isnull=False, group_id__isnull=False, **among
+        )
+        .values("group_id", "place")
+        .annotate(n=Count("id"))
+        .filter(n__gt=1)
+        .values_list("group_id", "place", "n")
+    }
 
 
 def groups(snapshot: Snapshot) -> list[dict]:

@@ -43,9 +43,16 @@ def test_a_member_reads_the_board_on_a_phone_with_each_heading_on_one_line(
 ):
     page = signed_in_page(published_units["member"], phone=True)
     page.goto(f"{asgi_server}/rankings/branches/")
-    lines = dict(page.evaluate(HEADING_LINES))
     screenshot(page, "rankings-board-phone")
-    # 名次 and 参与率 broke after their first character in a narrow column.
+    # 名次 and 参与率 broke after their first character in a narrow column. A phone now shows each
+    # row as a card, without the headings: the score is labelled 参与率, on one line with it.
+    expect(page.locator("#board-table thead")).to_be_hidden()
+    score = page.locator("#board-table td.qs-board-score").first
+    expect(score).to_have_attribute("data-label", "参与率")
+    assert score.evaluate("td => td.getBoundingClientRect().height < 2 * parseFloat(getComputedStyle(td).lineHeight)")
+    # From 576 px the table has its headings, each on one line.
+    page.set_viewport_size({"width": 600, "height": 844})
+    lines = dict(page.evaluate(HEADING_LINES))
     assert lines and set(lines.values()) == {1}, lines
 
 
@@ -101,8 +108,9 @@ def test_a_units_view_of_the_board_fits_a_phone(asgi_server, published_members, 
     # "Rank in Guangzhou Resident Office" as the first heading pushed Total and Prize off-screen.
     table = page.locator("#board-table").locator("xpath=..")
     assert table.evaluate("(box) => box.scrollWidth <= box.clientWidth"), "the table scrolls sideways"
-    prize = page.locator("#board-table thead th").last
-    assert prize.bounding_box()["x"] + prize.bounding_box()["width"] <= 390
+    # Every row a card, its cells inside the screen.
+    for cell in page.locator("#board-table tbody td:visible").all():
+        assert cell.bounding_box()["x"] + cell.bounding_box()["width"] <= 390, cell.inner_text()
     # The unit is named above the table instead.
     expect(page.locator("#group-heading")).to_contain_text(
         "Guangzhou Resident Office" if locale == "en-GB" else "广州特派办"

@@ -76,7 +76,7 @@ def test_a_unit_view_marks_a_place_shared_only_within_the_unit(offices):
 def _places(page: str) -> list[tuple[str, bool, str, bool]]:
     """Each row's place in the unit and overall, each with whether it is marked shared ("=")."""
     mark = r"(<span[^>]*>=</span>)?"
-    row = rf'<td class="fw-bold">(\d+){mark}.*?<td class="d-none d-sm-table-cell">(\d+){mark}'
+    row = rf'<td class="fw-bold[^"]*">(\d+){mark}.*?<td class="d-none d-sm-table-cell">(\d+){mark}'
     cells = re.findall(row, _table(page), re.S)
     return [(mine, bool(tied), overall, bool(tied_overall)) for mine, tied, overall, tied_overall in cells]
 

@@ -217,7 +217,7 @@ def test_a_shared_place_is_marked_once_on_the_row_listed_just_above_the_next_pla
     client = factories.client_in("en", ranked["admin"])
     board = reverse("rankings:board", args=[ranked["rule"].slug])
     page = client.get(board).content.decode()
-    rows = re.findall(r'<td class="text-nowrap">([A-Z])</td>(.*?)(?=<tr|</tbody>)', page, re.S)
+    rows = re.findall(r'<td class="[^"]*text-nowrap">([A-Z])<(.*?)(?=<tr|</tbody>)', page, re.S)
     assert [name for name, _rest in rows] == ["P", "Q", "R", "S", "T", "U", "V"]
     assert [name for name, rest in rows if "tie-mark" in rest] == ["Q", "R", "U"]
     chain = "A mark such as “reached first” beside a score says what put it above the next place on the same score."
