@@ -217,16 +217,6 @@ def test_a_first_upload_that_is_no_video_leaves_the_lesson_failed_saying_why_and
     assert "上次上传的视频无法使用" not in client.get(f"/lessons/{lesson.pk}/upload/").text
 
 
-def test_a_refused_replacement_leaves_a_ready_lesson_ready(ready_lesson, tree):
-    organiser = factories.organiser(tree["gz"], username="org")
-    junk = bytes(range(256)) * 64
-    upload = videos.upload_start(lesson=ready_lesson, filename="bad.mp4", size=len(junk), by=organiser)
-    with pytest.raises(LessonRejected):
-        videos.upload_append(upload=upload, start=0, chunk=junk)
-    ready_lesson.refresh_from_db()
-    assert (ready_lesson.status, ready_lesson.failure) == ("ready", "")
-
-
 # ---------------------------------------------------------------- watching
 
 
