@@ -197,3 +197,53 @@ def test_the_online_contest_form_offers_units_by_path_as_the_call_form_does(clie
     assert unit_options(contest_page, "audience") == call_units
     # An organiser of the Guangzhou office manages it and its two branches.
     assert call_units == ["审计署/广州特派办", "审计署/广州特派办/第一党支部", "审计署/广州特派办/第二党支部"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_migrating_asks_one_judge_of_calls_saved_with_none_and_rewords_stored_video_refusals(tree):
+    """calls 0012 and lessons 0023: a call saved with 0 judges per entry asks 1 (the constraint
+    could not hold otherwise); a lesson's reason stored with the old double colon takes the new
+    words, which are translated (the stored text is the msgid)."""
+    from datetime import timedelta
+
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+    from django.utils import timezone
+
+    from lessons.models import Lesson
+
+    before = [("calls", "0011_audit_judge_removed"), ("lessons", "0022_notebook_entries_can_be_removed")]
+    after = [("calls", "0012_call_judges_per_entry_at_least_1"), ("lessons", "0023_video_refusals_reworded")]
+    executor = MigrationExecutor(connection)
+    latest = executor.loader.graph.leaf_nodes()
+    executor.migrate(before)
+    try:
+        old = executor.loader.project_state(before).apps
+        now = timezone.now()
+        call = old.get_model("calls", "Call").objects.create(
+            title="旧征集",
+            unit_id=tree["audit"].pk,
+            kind="essay",
+            opens_at=now,
+            closes_at=now + timedelta(days=1),
+            judges_per_entry=0,
+        )
+        lesson = old.get_model("lessons", "Lesson").objects.create(
+            title="旧课",
+            unit_id=tree["gz"].pk,
+            status="failed",
+            failure="not a playable video: upload an MP4, MOV or other common video file",
+        )
+        executor = MigrationExecutor(connection)
+        executor.loader.build_graph()
+        executor.migrate(after)
+        assert Call.objects.get(pk=call.pk).judges_per_entry == 1
+        failure = Lesson.objects.get(pk=lesson.pk).failure
+        assert failure == "it is not a playable video; upload an MP4, MOV or other common video file"
+        with translation.override("zh-hans"):
+            assert translation.gettext(failure) == "不是可以播放的视频，请上传 MP4、MOV 等常见格式的视频文件"
+    finally:
+        # Every later migration back, or the tests after this one find the database without them.
+        executor = MigrationExecutor(connection)
+        executor.loader.build_graph()
+        executor.migrate(latest)
