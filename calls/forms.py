@@ -9,8 +9,7 @@ from django.utils.html import escape
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from orgs import access
-from orgs.forms import UnitChoiceField
+from orgs.forms import UnitChoiceField, UnitsChoiceField
 from orgs.models import Unit, User
 from orgs.selectors import PEOPLE_BY_NAME, unit_paths
 from quizsite.forms import NumberRangeMessages
@@ -26,7 +25,7 @@ from .judges import (
     unknown_member,
 )
 from .kinds import KINDS, EntryKind
-from .models import SUMMARY_MAX_CHARS, Call, CallField, Panel
+from .models import JUDGES_PER_ENTRY_AT_LEAST_1, SUMMARY_MAX_CHARS, Call, CallField, Panel
 from .services import entrants
 
 
@@ -44,16 +43,6 @@ def members_named(text: str, *, among=None) -> list[User]:
 
 
 LOCAL_INPUT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
-
-
-class UnitsField(forms.ModelMultipleChoiceField):
-    def __init__(self, *, user, **kwargs):
-        queryset = access.managed_units(user).order_by("path")
-        self._paths = unit_paths(list(queryset))
-        super().__init__(queryset=queryset, **kwargs)
-
-    def label_from_instance(self, obj: Unit) -> str:
-        return self._paths.get(obj.pk, obj.name)
 
 
 class CallForm(NumberRangeMessages, forms.ModelForm):
@@ -93,7 +82,7 @@ class CallForm(NumberRangeMessages, forms.ModelForm):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["unit"] = UnitChoiceField(user=user, label=_("owner unit"))
-        self.fields["audience"] = UnitsField(
+        self.fields["audience"] = UnitsChoiceField(
             user=user,
             label=Call._meta.get_field("audience").verbose_name,
             required=False,
@@ -114,6 +103,11 @@ class CallForm(NumberRangeMessages, forms.ModelForm):
                 largest, message=_("No kind of entry can take a file larger than %(limit_value)s MB.")
             ),
         ]
+
+        judges = self.fields["judges_per_entry"]
+        judges.min_value = 1
+        judges.widget.attrs["min"] = 1
+        judges.validators[:] = [JUDGES_PER_ENTRY_AT_LEAST_1]
 
     def clean(self):
         data = super().clean()
@@ -214,7 +208,9 @@ class RubricFormSet(forms.BaseFormSet):
         named = [form.cleaned_data for form in self.forms if getattr(form, "cleaned_data", {}).get("name")]
         if not named:
             raise forms.ValidationError(_("A rubric needs at least one criterion."))
-        if any(form.errors for form in self.forms):
+        # Said with the rows' own errors (a lowest score above the highest), not a save later;
+        # only a weight missing or refused leaves no sum to speak of.
+        if any(row.get("weight") is None for row in named):
             return
         total = sum(row["weight"] for row in named)
         if total != 100:
@@ -514,7 +510,7 @@ class PanelForm(forms.Form):
 class LibraryForm(forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["audience"] = UnitsField(
+        self.fields["audience"] = UnitsChoiceField(
             user=user,
             label=_("Who may watch"),
             required=False,

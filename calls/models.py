@@ -9,6 +9,7 @@ Writes go through `calls.services`.
 import secrets
 
 from django.conf import settings
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext, ngettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
@@ -19,6 +20,11 @@ from rankings.models import RankingRule
 
 # A call's prizes follow rankings' rules (`rankings.prizes`); "no prizes" is a call without tiers.
 PRIZE_MODES = [choice for choice in RankingRule.PrizeMode.choices if choice[0] != RankingRule.PrizeMode.NONE]
+
+
+JUDGES_PER_ENTRY_AT_LEAST_1 = MinValueValidator(
+    1, message=_("Each entry needs at least 1 judge: with 0, no entry would get a judge.")
+)
 
 
 class Call(EnglishTitle, models.Model):
@@ -58,7 +64,10 @@ class Call(EnglishTitle, models.Model):
     max_file_mb = models.PositiveIntegerField(_("largest file (MB)"), default=20)
     max_coauthors = models.PositiveSmallIntegerField(_("co-authors allowed"), default=0)
     blind = models.BooleanField(_("blind review"), default=True, help_text=_("Judges see neither author nor unit."))
-    judges_per_entry = models.PositiveSmallIntegerField(_("judges per entry"), default=3)
+    # 0 saved once, and every assignment run then gave every entry no judge at all.
+    judges_per_entry = models.PositiveSmallIntegerField(
+        _("judges per entry"), default=3, validators=[JUDGES_PER_ENTRY_AT_LEAST_1]
+    )
     drop_extremes_from = models.PositiveSmallIntegerField(
         _("drop the highest and lowest from"),
         default=5,
@@ -105,7 +114,10 @@ class Call(EnglishTitle, models.Model):
         verbose_name_plural = _("calls for entries")
         ordering = ["-opens_at"]
         constraints = [
-            models.CheckConstraint(condition=models.Q(closes_at__gt=models.F("opens_at")), name="call_window_ordered")
+            models.CheckConstraint(condition=models.Q(closes_at__gt=models.F("opens_at")), name="call_window_ordered"),
+            models.CheckConstraint(
+                condition=models.Q(judges_per_entry__gte=1), name="call_judges_per_entry_at_least_1"
+            ),
         ]
 
     def __str__(self) -> str:

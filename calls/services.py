@@ -22,7 +22,7 @@ from django.utils.translation import ngettext
 from orgs import access
 from orgs.models import Unit, User
 from quizsite.filenames import uploaded_name
-from quizsite.naming import local_moment
+from quizsite.naming import joined_sentences, local_moment
 
 from . import files, selectors
 from .kinds import kind_of
@@ -613,29 +613,11 @@ def score_record(
     criteria = {criterion.pk: criterion for criterion in call.criteria.all()}
     if not set(values) <= set(criteria) or (not draft and set(values) != set(criteria)):
         raise CallRejected("incomplete", _("Score every criterion."))
-    problems: dict[int, tuple[str, str]] = {}  # criterion id -> (code, message), in the rubric's order
-    for pk in sorted(values, key=list(criteria).index):
-        value, criterion = values[pk], criteria[pk]
-        # NaN first: comparing it raises.
-        if not value.is_finite():
-            problems[pk] = ("bad_score", _("%(name)s takes a number.") % {"name": criterion.display_name})
-        elif not criterion.min_score <= value <= criterion.max_score:
-            low, high = f"{criterion.min_score.normalize():f}", f"{criterion.max_score.normalize():f}"
-            problems[pk] = (
-                "out_of_range",
-                _("%(name)s takes a score from %(low)s to %(high)s.")
-                % {"name": criterion.display_name, "low": low, "high": high},
-            )
-        # A score is kept to two places: refuse more rather than round what the judge typed.
-        elif value != value.quantize(SCORE_PLACES, rounding=ROUND_DOWN):
-            problems[pk] = (
-                "bad_score",
-                _("%(name)s takes at most two decimal places.") % {"name": criterion.display_name},
-            )
+    problems = score_problems(criteria, values)
     if problems:
         # Every wrong criterion at once: a judge on a phone should not find them one submit at a time.
         first_code = next(iter(problems.values()))[0]
-        rejected = CallRejected(first_code, " ".join(message for _code, message in problems.values()))
+        rejected = CallRejected(first_code, joined_sentences(message for _code, message in problems.values()))
         rejected.criteria = list(problems)
         raise rejected
     if comment is not None:
@@ -656,6 +638,31 @@ def score_record(
     if comment is not None and comment != current_comment(assignment):
         ScoreComment.objects.create(assignment=assignment, text=comment, by=by)
     return recorded
+
+
+def score_problems(criteria: dict[int, Criterion], values: dict[int, Decimal]) -> dict[int, tuple[str, str]]:
+    """Criterion id -> (code, message) for each of `values` its criterion refuses (not a number,
+    out of its range, more than two places), in the rubric's order (the order of `criteria`)."""
+    problems: dict[int, tuple[str, str]] = {}
+    for pk in sorted(values, key=list(criteria).index):
+        value, criterion = values[pk], criteria[pk]
+        # NaN first: comparing it raises.
+        if not value.is_finite():
+            problems[pk] = ("bad_score", _("%(name)s takes a number.") % {"name": criterion.display_name})
+        elif not criterion.min_score <= value <= criterion.max_score:
+            low, high = f"{criterion.min_score.normalize():f}", f"{criterion.max_score.normalize():f}"
+            problems[pk] = (
+                "out_of_range",
+                _("%(name)s takes a score from %(low)s to %(high)s.")
+                % {"name": criterion.display_name, "low": low, "high": high},
+            )
+        # A score is kept to two places: refuse more rather than round what the judge typed.
+        elif value != value.quantize(SCORE_PLACES, rounding=ROUND_DOWN):
+            problems[pk] = (
+                "bad_score",
+                _("%(name)s takes at most two decimal places.") % {"name": criterion.display_name},
+            )
+    return problems
 
 
 def current_comment(assignment: Assignment) -> str:

@@ -29,6 +29,7 @@ from orgs.models import Unit, User
 from orgs.selectors import PEOPLE_BY_NAME
 from quizsite.api_errors import error_response
 from quizsite.filenames import uploaded_name
+from quizsite.naming import joined_sentences
 
 from . import forms, judges, selectors, services
 from .kinds import kind_of
@@ -445,15 +446,32 @@ def judge_candidates(request, call_id: int):
     return JsonResponse({"results": judges.candidate_rows(found)})
 
 
-def _warn_short_assignments(request, call: Call) -> None:
-    """Name the entries that got fewer judges than the call asks: the panel had too few judges
-    free of conflicts with them (own unit, authorship, a declared conflict)."""
+def _warn_short_assignments(request, call: Call, panel: Panel) -> None:
+    """Name the entries that got fewer judges than the call asks: a panel smaller than the call's
+    judges per entry gives no entry more judges than it has, and otherwise the panel had too few
+    judges free of conflicts with them (own unit, authorship, a declared conflict)."""
+    size = panel.judges.filter(is_active=True).count()
+    if size < call.judges_per_entry:
+        messages.warning(
+            request,
+            ngettext(
+                "Panel %(panel)s has %(n)d judge, fewer than the %(k)d judges per entry the call asks for: "
+                "each entry got at most %(n)d. Add judges to the panel, or lower “judges per entry” in the "
+                "call's settings.",
+                "Panel %(panel)s has %(n)d judges, fewer than the %(k)d judges per entry the call asks for: "
+                "each entry got at most %(n)d. Add judges to the panel, or lower “judges per entry” in the "
+                "call's settings.",
+                size,
+            )
+            % {"panel": panel.name, "n": size, "k": call.judges_per_entry},
+        )
+    wanted = min(size, call.judges_per_entry)
     short = [
         entry.title
         for entry in call.entries.filter(status=Entry.Status.FINALIST)
         .annotate(judges=Count("assignments"))
         .order_by("pk")
-        if entry.judges < call.judges_per_entry
+        if entry.judges < wanted
     ]
     if short:
         messages.warning(
@@ -462,7 +480,7 @@ def _warn_short_assignments(request, call: Call) -> None:
                 "%(titles)s got fewer than %(k)d judges: the panel has too few judges free of conflicts with them "
                 "(their own unit, authorship or a declared conflict)."
             )
-            % {"titles": "、".join(short), "k": call.judges_per_entry},
+            % {"titles": "、".join(short), "k": wanted},
         )
 
 
@@ -481,7 +499,7 @@ def judging_action(request, call_id: int, action: str):
                 call=call, panel=panel, by=request.user, seed=request.POST.get("seed", ""), entries=only
             )
             messages.success(request, _("%(n)d assignments made.") % {"n": len(made)})
-            _warn_short_assignments(request, call)
+            _warn_short_assignments(request, call, panel)
         elif action == "lock":
             services.scores_lock(call=call, by=request.user)
             messages.success(request, _("Scores are locked."))
@@ -754,9 +772,12 @@ def judging_page(request, assignment_id: int):
                 invalid.add(pk)
         if invalid:
             # Named, and marked on the form: on a phone the judge may not see which box is empty.
+            # With the numbers typed out of range, so the judge need not submit again to learn of them.
             names = "、".join(c.display_name for c in criteria if c.pk in invalid)
-            messages.error(request, _("Enter a number for %(criteria)s.") % {"criteria": names})
-            current = typed
+            refused = services.score_problems({c.pk: c for c in criteria}, values)
+            said = [_("Enter a number for %(criteria)s.") % {"criteria": names}]
+            messages.error(request, joined_sentences(said + [message for _code, message in refused.values()]))
+            current, invalid = typed, invalid | set(refused)
         else:
             try:
                 services.score_record(

@@ -90,11 +90,11 @@ DECODE_LIMITS = ["-max_pixels", str(MAX_PIXELS)]
 OVER_MAX_PIXELS = "exceeds specified max pixel count"
 
 TOO_LARGE = gettext_noop(
-    "the picture is larger than 4K (4096 × 2160 pixels, or 4096 on its long side): export the video at 4K or less"
+    "the picture is larger than 4K (4096 × 2160 pixels, or 4096 on its long side); export the video at 4K or less"
 )
-TOO_FAST = gettext_noop("the video has more than 240 frames a second: export it at 60 frames a second or less")
-TOO_LONG = gettext_noop("the video is longer than 4 hours: cut it into parts")
-TOO_SLOW = gettext_noop("the video took too long to read: export it again as a common MP4")
+TOO_FAST = gettext_noop("the video has more than 240 frames a second; export it at 60 frames a second or less")
+TOO_LONG = gettext_noop("the video is longer than 4 hours; cut it into parts")
+TOO_SLOW = gettext_noop("the video took too long to read; export it again as a common MP4")
 
 
 def _frame_rate(stream: dict) -> float:
@@ -129,7 +129,7 @@ def inspect(path: Path) -> Probe:
         # ffprobe's words name the server's path: they go to the log, not to the organiser.
         logger.info("ffprobe refused %s: %s", path, (result.stderr.strip().splitlines() or ["unreadable"])[-1])
         raise VideoRejected(
-            "not_a_video", gettext_noop("not a playable video: upload an MP4, MOV or other common video file")
+            "not_a_video", gettext_noop("it is not a playable video; upload an MP4, MOV or other common video file")
         )
     info = json.loads(result.stdout or "{}")
     video = next((s for s in info.get("streams", []) if s.get("codec_type") == "video"), None)
@@ -171,7 +171,7 @@ def probe(path: Path) -> Probe:
     if OVER_MAX_PIXELS in decode.stderr:
         raise VideoRejected("too_large", TOO_LARGE)
     if decode.returncode != 0 or "Invalid data" in decode.stderr or "partial file" in decode.stderr:
-        raise VideoRejected("truncated", gettext_noop("the video is damaged or cut short: its end cannot be decoded"))
+        raise VideoRejected("truncated", gettext_noop("the video is damaged or cut short; its end cannot be decoded"))
     return found
 
 

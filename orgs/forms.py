@@ -41,6 +41,19 @@ class UnitChoiceField(forms.ModelChoiceField):
         return self._paths.get(obj.pk, obj.name)
 
 
+class UnitsChoiceField(forms.ModelMultipleChoiceField):
+    """Several units, shown by full path as `UnitChoiceField` shows one, limited to what the user
+    manages: among many units the path tells one 第一党支部 from another."""
+
+    def __init__(self, *, user, **kwargs):
+        queryset = access.managed_units(user).order_by("path")
+        self._paths = unit_paths(list(queryset))
+        super().__init__(queryset=queryset, **kwargs)
+
+    def label_from_instance(self, obj: Unit) -> str:
+        return self._paths.get(obj.pk, obj.name)
+
+
 class MemberForm(forms.Form):
     """A member's details. A plain form: saving goes through `services.member_update`."""
 

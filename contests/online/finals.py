@@ -12,12 +12,13 @@ from django.views.decorators.http import require_http_methods
 
 from orgs import access
 from orgs.models import Unit
+from orgs.selectors import unit_paths
 from quizsite.forms import NumberRangeMessages
 
 from ..services.common import ContestRejected
 from . import qualification
 from .models import OnlineContest
-from .organiser import _unit_label, access_managed_contest
+from .organiser import access_managed_contest
 
 
 class QualifyForm(NumberRangeMessages, forms.Form):
@@ -65,7 +66,9 @@ class QualifyForm(NumberRangeMessages, forms.Form):
         root = contest.paper.unit
         units = access.managed_units(user).filter(path__startswith=root.path, numchild__gt=0).order_by("path")
         self.fields["parent"].queryset = units
-        self.fields["parent"].label_from_instance = _unit_label
+        # By full path, as the organiser's other forms offer units.
+        paths = unit_paths(list(units))
+        self.fields["parent"].label_from_instance = lambda unit: paths.get(unit.pk, unit.display_name)
 
 
 @login_required

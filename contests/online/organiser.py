@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 from lessons.models import Paper, QuestionType, Tag
 from lessons.selectors import banks_visible_to
 from orgs import access
+from orgs.forms import UnitChoiceField, UnitsChoiceField
 from orgs.models import Unit
 from quizsite.forms import NumberRangeMessages
 from quizsite.spreadsheets import ExportWorkbook, xlsx_response
@@ -35,7 +36,6 @@ def access_managed_contest(user, contest_id: int) -> OnlineContest:
 class ContestForm(NumberRangeMessages, forms.Form):
     title = forms.CharField(label=gettext_lazy("title"), max_length=120)
     title_en = Paper._meta.get_field("title_en").formfield()
-    unit = forms.ModelChoiceField(label=gettext_lazy("organising unit"), queryset=Unit.objects.none())
     description = forms.CharField(
         label=pgettext_lazy("what players are told", "rules"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
@@ -49,11 +49,6 @@ class ContestForm(NumberRangeMessages, forms.Form):
     closes_at = forms.DateTimeField(
         label=gettext_lazy("closes at"),
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-    )
-    audience = forms.ModelMultipleChoiceField(
-        label=gettext_lazy("participating units"),
-        queryset=Unit.objects.none(),
-        widget=forms.SelectMultiple(attrs={"size": 6}),
     )
     party_members_only = forms.BooleanField(label=gettext_lazy("party members only"), required=False)
     time_limit_min = forms.IntegerField(
@@ -84,20 +79,22 @@ class ContestForm(NumberRangeMessages, forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        managed = access.managed_units(user).order_by("path")
-        self.fields["unit"].queryset = managed
-        self.fields["audience"].queryset = managed
-        self.fields["unit"].label_from_instance = self.fields["audience"].label_from_instance = _unit_label
+        # By full path, as every other organiser form offers units.
+        self.fields["unit"] = UnitChoiceField(user=user, label=gettext_lazy("organising unit"))
+        self.fields["audience"] = UnitsChoiceField(
+            user=user,
+            label=gettext_lazy("participating units"),
+            widget=forms.SelectMultiple(attrs={"size": 6}),
+        )
+        self.order_fields(
+            ["title", "title_en", "unit", "description", "description_en", "opens_at", "closes_at", "audience"]
+        )
 
     def clean(self):
         data = super().clean()
         if data.get("opens_at") and data.get("closes_at") and data["closes_at"] <= data["opens_at"]:
             self.add_error("closes_at", _("The window must close after it opens."))
         return data
-
-
-def _unit_label(unit: Unit) -> str:
-    return "　" * (unit.depth - 1) + unit.display_name
 
 
 class RuleForm(NumberRangeMessages, forms.Form):

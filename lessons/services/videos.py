@@ -264,9 +264,13 @@ UPLOAD_FINISHERS: dict[str, Callable[[Upload, Path], None]] = {}
 
 
 class UploadRefused(Exception):
-    def __init__(self, message: str):
+    """A finisher's refusal: `message` for the uploader now, `reason` (an English msgid, when the
+    refusal has one) to keep on the lesson."""
+
+    def __init__(self, message: str, *, reason: str = ""):
         super().__init__(message)
         self.message = message
+        self.reason = reason
 
 
 def register_upload_finisher(purpose: str, finish: Callable[[Upload, Path], None]) -> None:
@@ -346,7 +350,7 @@ def _finish_lesson_upload(upload: Upload, part: Path) -> None:
         video.inspect(part)
     except video.VideoRejected as rejected:
         if rejected.code != "tools_missing":  # processing says so
-            raise UploadRefused(rejected.message()) from None
+            raise UploadRefused(rejected.message(), reason=rejected.reason) from None
     lesson = Lesson.objects.get(pk=upload.lesson_id)
     if lesson.source:
         _progress_restart(lesson)
@@ -357,6 +361,15 @@ def _finish_lesson_upload(upload: Upload, part: Path) -> None:
     from ..tasks import lesson_process_task
 
     transaction.on_commit(lambda: lesson_process_task.delay(lesson.pk))
+
+
+def _lesson_upload_failed(lesson_id: int, reason: str) -> None:
+    """A lesson without a video to show (never uploaded, or failed before) records why its upload
+    was refused, as processing records its failures: it no longer reads "Uploading" for ever, and
+    its upload page and the list say why. A lesson with a video keeps it, and its status."""
+    Lesson.objects.filter(pk=lesson_id, status__in=[Lesson.Status.UPLOADING, Lesson.Status.FAILED]).update(
+        status=Lesson.Status.FAILED, progress=0, failure=reason[:300]
+    )
 
 
 def upload_append(*, upload: Upload, start: int, chunk: bytes) -> Upload:
@@ -394,6 +407,8 @@ def upload_append(*, upload: Upload, start: int, chunk: bytes) -> Upload:
             except UploadRefused as refusal:
                 refused = refusal.message
                 part.unlink(missing_ok=True)
+                if upload.lesson_id and refusal.reason:
+                    _lesson_upload_failed(upload.lesson_id, refusal.reason)
         upload.save(update_fields=fields)
     if refused:
         raise LessonRejected("refused", refused, received=upload.received)

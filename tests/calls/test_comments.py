@@ -102,7 +102,7 @@ def test_organisers_read_comments_other_judges_and_the_author_do_not(client, ess
     client.force_login(owner)
     manage = client.get(reverse("calls:manage", args=[essay_call.pk])).content.decode()
     assert "&lt;b&gt;论据&lt;/b&gt;充分" in manage and "<b>论据</b>" not in manage
-    assert f"<b>{second.judge.display_name}</b>: 错别字多" in manage
+    assert f"<b>{second.judge.display_name}</b>：错别字多" in manage
     assert "2 条评委评语" in manage
     client.force_login(second.judge)
     other_judge = client.get(reverse("calls:judging_entry", args=[second.pk])).content.decode()

@@ -175,7 +175,9 @@ def test_every_wrong_score_is_named_at_once_and_its_box_marked(client, three_cri
             by=assignment.judge,
             values={content: Decimal(-5), style: Decimal(101), shape: Decimal("80.555")},
         )
-    assert refused.value.message == "内容的分值范围为 0 至 100。 文采的分值范围为 0 至 100。 结构最多保留两位小数。"
+    assert (
+        refused.value.message == "内容的分值范围为 0 至 100。文采的分值范围为 0 至 100。结构最多保留两位小数。"
+    )  # Chinese sentences run on, no space after 。
     assert refused.value.criteria == [content, style, shape]
     assert not assignment.score_events.exists()
 
@@ -185,7 +187,7 @@ def test_every_wrong_score_is_named_at_once_and_its_box_marked(client, three_cri
         {f"criterion-{content}": "-5", f"criterion-{style}": "101", f"criterion-{shape}": "80.555", "action": "submit"},
     )
     page = response.content.decode()
-    assert "内容的分值范围为 0 至 100。 文采的分值范围为 0 至 100。 结构最多保留两位小数。" in page
+    assert "内容的分值范围为 0 至 100。文采的分值范围为 0 至 100。结构最多保留两位小数。" in page
     for pk in (content, style, shape):
         box = page[page.index(f'name="criterion-{pk}"') - 200 : page.index(f'name="criterion-{pk}"')]
         assert "is-invalid" in box and 'aria-invalid="true"' in box

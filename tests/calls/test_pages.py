@@ -40,6 +40,22 @@ def edit_form(essay_call, tree) -> dict:
     }
 
 
+def one_criterion_form(essay_call, tree) -> dict:
+    """`edit_form` with one criterion (内容, 100 %, 0-100), no levels and no tiers."""
+    return edit_form(essay_call, tree) | {
+        "levels-TOTAL_FORMS": 0,
+        "levels-INITIAL_FORMS": 0,
+        "criteria-TOTAL_FORMS": 1,
+        "criteria-INITIAL_FORMS": 0,
+        "criteria-0-name": "内容",
+        "criteria-0-weight": "100",
+        "criteria-0-min_score": "0",
+        "criteria-0-max_score": "100",
+        "tiers-TOTAL_FORMS": 0,
+        "tiers-INITIAL_FORMS": 0,
+    }
+
+
 def test_organiser_creates_a_call_with_levels_rubric_and_tiers(client, tree, gz_organiser):
     client.force_login(factories.organiser(tree["audit"]))
     opens = timezone.localtime() - timedelta(hours=1)
@@ -392,18 +408,7 @@ def test_call_form_bounds_the_largest_file_and_refuses_types_the_kind_cannot_tak
     # error), and "exe, .pdf" was taken for an essay call.
     client.force_login(factories.organiser(tree["audit"]))
     url = reverse("calls:call_edit", args=[essay_call.pk])
-    data = edit_form(essay_call, tree) | {
-        "levels-TOTAL_FORMS": 0,
-        "levels-INITIAL_FORMS": 0,
-        "criteria-TOTAL_FORMS": 1,
-        "criteria-INITIAL_FORMS": 0,
-        "criteria-0-name": "内容",
-        "criteria-0-weight": "100",
-        "criteria-0-min_score": "0",
-        "criteria-0-max_score": "100",
-        "tiers-TOTAL_FORMS": 0,
-        "tiers-INITIAL_FORMS": 0,
-    }
+    data = one_criterion_form(essay_call, tree)
     client.cookies["django_language"] = "en"
     page = client.post(url, data | {"max_file_mb": "99999999999", "file_types": "exe, .pdf"}).content.decode()
     assert "No kind of entry can take a file larger than 2048 MB." in page

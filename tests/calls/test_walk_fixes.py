@@ -56,7 +56,8 @@ def test_withdrawing_an_entry_asks_first(client, essay_call, tree):
 
 def test_assigning_names_the_entries_that_got_fewer_judges_than_the_call_asks(client, essay_call, tree, owner):
     """Three judges per entry, a panel of two: one from 第一党支部 and one from 京津冀. The entry
-    from 第二党支部 gets both (2 < 3); the one from 第一党支部 gets only the 京津冀 judge (1 < 3)."""
+    from 第二党支部 gets both (2 < 3: all the panel has, which is said of the panel); the one from
+    第一党支部 gets only the 京津冀 judge (1 < 2: a conflict, which is said of the entry)."""
     gz1_entry, gz2_entry = finalists(essay_call, [tree["gz1"], tree["gz2"]], 2)
     panel = Panel.objects.create(call=essay_call, name="评审组")
     panel.judges.set([factories.member(tree["gz1"]), factories.member(tree["jjj1"])])
@@ -68,7 +69,8 @@ def test_assigning_names_the_entries_that_got_fewer_judges_than_the_call_asks(cl
     assert Assignment.objects.filter(entry=gz1_entry).count() == 1
     assert Assignment.objects.filter(entry=gz2_entry).count() == 2
     assert "已完成 3 项分配。" in page.text
-    assert f"{gz1_entry.title}、{gz2_entry.title}分配到的评委少于 3 位" in page.text
+    assert "评审组“评审组”只有 2 位评委，少于本次征集要求的每件作品 3 位" in page.text
+    assert f"{gz1_entry.title}分配到的评委少于 2 位" in page.text and f"{gz2_entry.title}分配到" not in page.text
 
 
 def test_assigning_every_entry_in_full_warns_of_nothing(client, essay_call, tree, panel, owner):

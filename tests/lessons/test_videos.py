@@ -12,7 +12,7 @@ from django.conf import settings
 from django.core.management import CommandError, call_command
 from django.db import transaction
 from django.test import Client
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from lessons.models import Heartbeat, Lesson, PointEvent, Series, StudyCredit, Upload, WatchProgress, WatchSpan
 from lessons.services import videos
@@ -69,7 +69,7 @@ def test_files_that_are_not_videos_fail_with_a_reason(tree, tmp_path, content, c
 def test_a_failed_lesson_says_why_in_the_organisers_language(tree, gz_organiser):
     lesson = videos.lesson_create(title="党章第一讲", unit=tree["gz"])
     Lesson.objects.filter(pk=lesson.pk).update(
-        status="failed", failure="not a playable video: upload an MP4, MOV or other common video file"
+        status="failed", failure="it is not a playable video; upload an MP4, MOV or other common video file"
     )
     client = Client()
     client.force_login(gz_organiser)
@@ -167,6 +167,54 @@ def test_upload_resumes_from_the_servers_offset_and_refuses_oversize_and_empty(t
     lesson.refresh_from_db()
     assert upload.completed_at and lesson.status in ("processing", "ready")
     assert (Path(settings.MEDIA_ROOT) / lesson.source).read_bytes() == data
+
+
+def test_a_first_upload_that_is_no_video_leaves_the_lesson_failed_saying_why_and_ready_for_another(
+    client, tree, clip, settings
+):
+    """It stayed "Draft · Uploading" for ever: the upload page said the file could not be used,
+    the lesson kept status 'uploading' and no reason."""
+    organiser = factories.organiser(tree["gz"], username="org")
+    lesson = videos.lesson_create(title="党章第二讲", unit=tree["gz"], description="第二讲的简介", required=True)
+    junk = bytes(range(256)) * 64  # 16 kB of every byte value in turn, named .mp4
+    upload = videos.upload_start(lesson=lesson, filename="第二讲.mp4", size=len(junk), by=organiser)
+    with translation.override("en"), pytest.raises(LessonRejected) as refused:
+        videos.upload_append(upload=upload, start=0, chunk=junk)
+    # One colon: the reason's own instruction follows a semicolon.
+    assert refused.value.message == (
+        "This video cannot be used: it is not a playable video; upload an MP4, MOV or other common video file."
+    )
+    lesson.refresh_from_db()
+    assert (lesson.status, lesson.failure, lesson.source) == (
+        "failed",
+        "it is not a playable video; upload an MP4, MOV or other common video file",
+        "",
+    )
+    assert (lesson.title, lesson.description, lesson.required, lesson.unit) == (
+        "党章第二讲",
+        "第二讲的简介",
+        True,
+        tree["gz"],
+    )
+    assert not list((Path(settings.MEDIA_ROOT) / "uploads").glob("*.part"))
+
+    client.force_login(organiser)
+    client.cookies["django_language"] = "zh-hans"
+    listed = client.get("/lessons/manage/").text
+    row = re.search(rf"<tr[^>]*>(?:(?!</tr>).)*{lesson.title}(?:(?!</tr>).)*</tr>", listed, re.S).group(0)
+    assert "失败" in row and "上传中" not in row
+    assert "不是可以播放的视频，请上传 MP4、MOV 等常见格式的视频文件" in row
+    assert f'href="/lessons/{lesson.pk}/upload/"' in row  # upload again from the list
+    again = client.get(f"/lessons/{lesson.pk}/upload/").text
+    assert "上次上传的视频无法使用：不是可以播放的视频，请上传 MP4、MOV 等常见格式的视频文件。" in again
+
+    data = clip.read_bytes()
+    upload = videos.upload_start(lesson=lesson, filename="第二讲.mp4", size=len(data), by=organiser)
+    videos.upload_append(upload=upload, start=0, chunk=data)
+    lesson.refresh_from_db()
+    assert (lesson.status, lesson.failure) == ("processing", "")
+    assert videos.lesson_process(lesson_id=lesson.pk).status == "ready"
+    assert "上次上传的视频无法使用" not in client.get(f"/lessons/{lesson.pk}/upload/").text
 
 
 # ---------------------------------------------------------------- watching
