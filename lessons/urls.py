@@ -21,6 +21,7 @@ urlpatterns = [
     path("banks/<slug:slug>/sharing/", organiser.bank_sharing, name="bank_sharing"),
     path("banks/<slug:slug>/export.xlsx", organiser.bank_export_view, name="bank_export"),
     path("banks/<slug:slug>/import/", organiser.bank_import, name="bank_import"),
+    path("banks/<slug:slug>/publish/", organiser.bank_publish, name="bank_publish"),
     path("banks/<slug:slug>/import/problems.xlsx", organiser.bank_import_errors, name="bank_import_errors"),
     path("banks/<slug:slug>/questions/new/", authoring.question_editor, name="question_new"),
     path("banks/<slug:slug>/questions/<int:question_id>/", authoring.question_editor, name="question_edit"),
