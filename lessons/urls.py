@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import authoring, lesson_settings, member, organiser, papers, series, study_rules, videos
+from .views import authoring, lesson_settings, member, organiser, papers, points, series, study_rules, videos
 
 app_name = "lessons"
 
@@ -33,6 +33,7 @@ urlpatterns = [
     path("lessons/", videos.library, name="library"),
     path("lessons/hours/", videos.study_hours, name="study_hours"),
     path("lessons/hours/rules/", study_rules.rule_home, name="study_rule_home"),
+    path("points/rules/", points.point_rules, name="point_rules"),
     path("lessons/hours/rules/<int:organ_id>/", study_rules.rule_page, name="study_rule"),
     path(
         "lessons/hours/rules/<int:organ_id>/versions/<int:version_id>/withdraw/",
