@@ -14,7 +14,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-from .editor import DIFFICULTY_CHOICES
+from .editor import difficulty_label
 from .models import Question, QuestionBank, QuestionType, Tag
 
 
@@ -45,7 +45,7 @@ class DrawRule:
         if self.tag:
             parts.append(self.tag.name)
         if self.difficulty:
-            parts.append(str(dict(DIFFICULTY_CHOICES).get(self.difficulty, self.difficulty)))
+            parts.append(difficulty_label(self.difficulty))
         return " · ".join(parts)
 
 
@@ -113,24 +113,34 @@ def draw_problems(rules: list[RuleLike], *, fixed: Collection[int] = ()) -> dict
             "have": room.matching,
             "short": rule.count - room.available,
         }
-        if room.matching < rule.count:
-            message = _("Rule %(n)d (%(rule)s) draws %(count)d questions but only %(have)d match: %(short)d short.")
-        elif room.matching - room.fixed < rule.count:
+        # Each message names every cause of the gap it counts: too few matches, the fixed questions,
+        # and (when they take any) the rules before it.
+        if room.earlier:
+            if room.fixed:
+                message = _(
+                    "Rule %(n)d (%(rule)s) draws %(count)d questions; of the %(free)d it matches besides the "
+                    "%(fixed)d on every paper, the rules before it (%(before)s) may draw %(earlier)d first: "
+                    "%(short)d short. Put the narrower rule first or lower a count."
+                )
+            else:
+                message = _(
+                    "Rule %(n)d (%(rule)s) draws %(count)d questions; of the %(free)d it matches, the rules before "
+                    "it (%(before)s) may draw %(earlier)d first: %(short)d short. Put the narrower rule first or "
+                    "lower a count."
+                )
+            values |= {
+                "free": room.matching - room.fixed,
+                "fixed": room.fixed,
+                "before": pgettext("between list items", ", ").join(str(n) for n in room.rules_before),
+                "earlier": room.earlier,
+            }
+        elif room.fixed:
             message = _(
                 "Rule %(n)d (%(rule)s) draws %(count)d questions; %(have)d match, but %(fixed)d of them are "
                 "already on every paper and are not drawn again: %(short)d short."
             )
             values["fixed"] = room.fixed
         else:
-            message = _(
-                "Rule %(n)d (%(rule)s) draws %(count)d questions; of the %(free)d it matches, the rules before "
-                "it (%(before)s) may draw %(earlier)d first: %(short)d short. Put the narrower rule first or lower "
-                "a count."
-            )
-            values |= {
-                "free": room.matching - room.fixed,
-                "before": pgettext("between list items", ", ").join(str(n) for n in room.rules_before),
-                "earlier": room.earlier,
-            }
+            message = _("Rule %(n)d (%(rule)s) draws %(count)d questions but only %(have)d match: %(short)d short.")
         problems[number] = message % values
     return problems

@@ -27,6 +27,11 @@ DIFFICULTY_LABELS = {
 DIFFICULTY_CHOICES = tuple((n, format_lazy("{} · {}", n, word)) for n, word in DIFFICULTY_LABELS.items())
 
 
+def difficulty_label(difficulty: int) -> str:
+    """A difficulty as every page shows it ("3 · 中"); a number outside 1-5 as it is."""
+    return str(dict(DIFFICULTY_CHOICES).get(difficulty, difficulty))
+
+
 @dataclass
 class EditorDraft:
     """What the editor shows, whether or not it is valid yet."""

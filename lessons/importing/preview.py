@@ -2,6 +2,7 @@
 
 from django.utils.translation import gettext as _
 
+from ..editor import difficulty_label
 from ..models import QuestionType
 from ..models.questions import OPTION_LETTERS
 from .common import ImportReport
@@ -55,7 +56,7 @@ def import_preview_rows(report: ImportReport, *, limit: int = PREVIEW_ROWS) -> l
             "stem": content.stem,
             "options": list(zip(OPTION_LETTERS, content.options, strict=False)),
             "key": key_text(content.type, content.key).replace(";", "；"),
-            "difficulty": content.difficulty,
+            "difficulty": difficulty_label(content.difficulty),
             "tags": content.tags,
             "errors": {},
             "duplicate": False,

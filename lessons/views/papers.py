@@ -19,7 +19,7 @@ from quizsite.templatetags.ui import tag_list
 
 from .. import selectors
 from ..draws import DrawRule, draw_problems, rule_rooms
-from ..editor import DIFFICULTY_CHOICES, DIFFICULTY_LABELS
+from ..editor import DIFFICULTY_CHOICES, DIFFICULTY_LABELS, difficulty_label
 from ..models import Paper, Question, QuestionType, Tag
 from ..models.questions import OPTION_LETTERS
 from ..models.quizzes import DEFAULT_POINTS
@@ -267,7 +267,7 @@ def paper_candidates(request):
                     "type": q.current.type,
                     "type_label": q.current.get_type_display(),
                     "difficulty": q.current.difficulty,
-                    "difficulty_label": str(dict(DIFFICULTY_CHOICES).get(q.current.difficulty, q.current.difficulty)),
+                    "difficulty_label": difficulty_label(q.current.difficulty),
                     "bank": q.bank.display_name,
                     "tags": [t.name for t in q.tags.all()],
                     "tags_text": tag_list(q.tags.all()),

@@ -23,7 +23,7 @@ CHANGES_SHOWN = 20
 class PointRuleForm(NumberRangeMessages, forms.Form):
     points = forms.IntegerField(label=gettext_lazy("Points per event"), min_value=1, max_value=1000)
     daily_cap = forms.IntegerField(
-        label=gettext_lazy("Daily cap"), min_value=0, max_value=100000, help_text=gettext_lazy("0: no cap")
+        label=gettext_lazy("Daily cap"), min_value=0, max_value=100000, help_text=gettext_lazy("(0: no cap)")
     )
     is_active = forms.BooleanField(label=gettext_lazy("Active"), required=False)
 

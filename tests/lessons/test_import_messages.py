@@ -108,6 +108,8 @@ def test_a_duplicate_row_names_the_earlier_row_or_the_bank_question_it_repeats(o
         4: "重复试题：与第 3 行重复，将跳过。",
     }
     assert "与第 3 行重复" in page.text
+    # The stored row's difficulty (empty: 3) reads as in every difficulty picker.
+    assert [row["difficulty"] for row in page.context["rows"] if row["place"] == 3] == ["3 · 中"]
     assert Question.objects.filter(bank=bank).count() == 1
 
 

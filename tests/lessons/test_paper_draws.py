@@ -126,3 +126,14 @@ def test_difficulty_reads_the_same_in_the_builder_and_online_contest_rules(edito
     online = editor.get("/contests/online/manage/new/").content.decode()
     for page in (builder, online):
         assert '<option value="3">3 · medium</option>' in page
+
+
+def test_a_rule_asking_more_than_match_counts_the_fixed_questions_in_its_gap(bank, stocked):  # noqa: F811
+    single = DrawRule(bank=bank, type="single", count=20)
+    fixed = [q.pk for q in stocked["singles"][:2]]
+    with translation.override("en"):
+        (message,) = draw_problems([single], fixed=fixed).values()
+    # 17 match, 2 fixed: 15 left for 20, 5 short (not 20 - 17 = 3).
+    assert message.endswith(
+        "draws 20 questions; 17 match, but 2 of them are already on every paper and are not drawn again: 5 short."
+    )
