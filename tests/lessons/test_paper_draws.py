@@ -9,7 +9,7 @@ from django.utils import translation
 
 from contests.online.services import ContestSetupRejected, check_draw
 from lessons.draws import DrawRule, draw_problems, rule_rooms
-from lessons.models import Paper
+from lessons.models import Paper, Question
 from lessons.services.attempts import attempt_start
 from tests import factories
 from tests.lessons.test_authoring import bank, builder_post, editor  # noqa: F401
@@ -41,6 +41,13 @@ def test_a_rule_draws_its_full_count_besides_the_fixed_questions_and_the_preview
 ):
     fixed = [stocked["singles"][0], stocked["singles"][1], stocked["fill"]]
     post = builder_post(tree["gz"], question=[str(q.pk) for q in fixed], **rule_rows(bank, ("single", 15)))
+    # The tester's bank: 15 published singles, 2 of them fixed: 13 left for a rule of 15, 2 short.
+    Question.objects.filter(pk__in=[q.pk for q in stocked["singles"][15:]]).update(status="retired")
+    page = editor.post(reverse("lessons:paper_new"), post).content.decode()
+    assert "draws 15 questions; 15 match, but 2 of them are already on every paper" in page
+    assert not Paper.objects.exists()
+    # With all 17 published, 15 are left besides the 2 fixed.
+    Question.objects.filter(pk__in=[q.pk for q in stocked["singles"][15:]]).update(status="published")
     assert editor.post(reverse("lessons:paper_new"), post).status_code == 302
     paper = Paper.objects.get()
     page = editor.get(reverse("lessons:paper_preview", args=[paper.pk])).content.decode()
