@@ -99,8 +99,13 @@ class NotebookEntryAdmin(FactAdmin):
 
 @admin.register(PointRule)
 class PointRuleAdmin(admin.ModelAdmin):
+    """The values are changed on the points rules page, which validates them and records who
+    changed what (PointRuleChange); here they only show."""
+
     list_display = ["activity", "label", "points", "daily_cap", "is_active"]
-    list_editable = ["points", "daily_cap", "is_active"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["activity", "points", "daily_cap", "is_active"] if obj else []
 
 
 @admin.register(PointEvent)

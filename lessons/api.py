@@ -316,4 +316,4 @@ def import_job_view(request, job_id: int):
 @api_view(["GET"])
 def bank_export_view(request, slug: str):
     bank = access_bank(request.user, slug, manage=False)
-    return xlsx_response(bank_export(bank), bank.name, ascii_name=bank.slug)
+    return xlsx_response(bank_export(bank), bank.display_name, ascii_name=bank.slug)

@@ -6,6 +6,7 @@ each blank as its own list of alternatives; this module is the one place that re
 
 from dataclasses import dataclass, field
 
+from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -23,7 +24,13 @@ DIFFICULTY_LABELS = {
     4: gettext_lazy("fairly hard"),
     5: gettext_lazy("hard"),
 }
-DIFFICULTY_CHOICES = tuple(DIFFICULTY_LABELS.items())
+# Every difficulty picker and every rule that names one shows it the same way: "3 · 中".
+DIFFICULTY_CHOICES = tuple((n, format_lazy("{} · {}", n, word)) for n, word in DIFFICULTY_LABELS.items())
+
+
+def difficulty_label(difficulty: int) -> str:
+    """A difficulty as every page shows it ("3 · 中"); a number outside 1-5 as it is."""
+    return str(dict(DIFFICULTY_CHOICES).get(difficulty, difficulty))
 
 
 @dataclass

@@ -88,7 +88,9 @@ def question_import_run(job_id: int) -> str:
 
     with job.file.open("rb") as handle:
         data = handle.read()
-    report = questions_import(data=data, fmt=job.format, bank=job.bank, by=job.created_by, progress=progress)
+    report = questions_import(
+        data=data, fmt=job.format, bank=job.bank, by=job.created_by, progress=progress, status=job.status_given
+    )
     job.refresh_from_db()
     job.result = report.summary()
     job.status = ImportJob.Status.DONE if report.ok else ImportJob.Status.FAILED

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import authoring, lesson_settings, member, organiser, papers, series, study_rules, videos
+from .views import authoring, lesson_settings, member, organiser, papers, points, series, study_rules, videos
 
 app_name = "lessons"
 
@@ -21,6 +21,7 @@ urlpatterns = [
     path("banks/<slug:slug>/sharing/", organiser.bank_sharing, name="bank_sharing"),
     path("banks/<slug:slug>/export.xlsx", organiser.bank_export_view, name="bank_export"),
     path("banks/<slug:slug>/import/", organiser.bank_import, name="bank_import"),
+    path("banks/<slug:slug>/publish/", organiser.bank_publish, name="bank_publish"),
     path("banks/<slug:slug>/import/problems.xlsx", organiser.bank_import_errors, name="bank_import_errors"),
     path("banks/<slug:slug>/questions/new/", authoring.question_editor, name="question_new"),
     path("banks/<slug:slug>/questions/<int:question_id>/", authoring.question_editor, name="question_edit"),
@@ -32,6 +33,7 @@ urlpatterns = [
     path("lessons/", videos.library, name="library"),
     path("lessons/hours/", videos.study_hours, name="study_hours"),
     path("lessons/hours/rules/", study_rules.rule_home, name="study_rule_home"),
+    path("points/rules/", points.point_rules, name="point_rules"),
     path("lessons/hours/rules/<int:organ_id>/", study_rules.rule_page, name="study_rule"),
     path(
         "lessons/hours/rules/<int:organ_id>/versions/<int:version_id>/withdraw/",

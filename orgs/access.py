@@ -69,6 +69,16 @@ def is_administrator(user) -> bool:
     return bool(getattr(user, "is_superuser", False) or _roots(user, ADMINISTERING))
 
 
+def administers_every_unit(user) -> bool:
+    """Superusers, and administrators whose grants cover every root of the tree: settings that
+    apply to every member alike (the points rules) are theirs to change."""
+    if getattr(user, "is_superuser", False):
+        return True
+    roots = _roots(user, ADMINISTERING)
+    tops = Unit.objects.get_root_nodes().values_list("path", flat=True)
+    return bool(roots) and all(any(top.startswith(root) for root in roots) for top in tops)
+
+
 def check_manager(user) -> None:
     """Raise PermissionDenied unless the user manages some unit (organiser or administrator)."""
     if not is_manager(user):

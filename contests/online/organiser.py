@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
+from lessons.editor import DIFFICULTY_CHOICES
 from lessons.models import Paper, QuestionType, Tag
 from lessons.selectors import banks_visible_to
 from orgs import access
@@ -105,7 +106,7 @@ class RuleForm(NumberRangeMessages, forms.Form):
     tag = forms.ModelChoiceField(label=gettext_lazy("knowledge point"), queryset=Tag.objects.all(), required=False)
     difficulty = forms.TypedChoiceField(
         label=gettext_lazy("difficulty"),
-        choices=[("", gettext_lazy("any")), *((n, str(n)) for n in range(1, 6))],
+        choices=[("", gettext_lazy("any")), *DIFFICULTY_CHOICES],
         coerce=int,
         empty_value=None,
         required=False,

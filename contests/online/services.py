@@ -7,19 +7,18 @@ a stored seed per drawn paper, one device at a time and the integrity events.
 """
 
 import secrets
-from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from lessons.models import Attempt, AttemptItem, Paper, PaperRule, Question, QuestionBank, QuestionType, Tag
+from lessons.draws import DrawRule, draw_problems
+from lessons.models import Attempt, AttemptItem, Paper, PaperRule
 from lessons.services import attempts
 from lessons.services.attempts import AttemptRejected
 from orgs.models import Unit, User
-from quizsite.naming import local_moment
+from quizsite.naming import joined_sentences, local_moment
 
 from .models import IntegrityEvent, OnlineAttempt, OnlineAuditEntry, OnlineContest
 
@@ -33,79 +32,12 @@ class ContestSetupRejected(Exception):
         self.message = message
 
 
-@dataclass(frozen=True)
-class DrawRule:
-    """Draw `count` published questions from `bank`, optionally of one type, knowledge point, difficulty."""
-
-    bank: QuestionBank
-    count: int
-    type: str = ""
-    tag: Tag | None = None
-    difficulty: int | None = None
-
-    def describe(self) -> str:
-        parts = [self.bank.name]
-        if self.type:
-            parts.append(str(QuestionType(self.type).label))
-        if self.tag:
-            parts.append(self.tag.name)
-        if self.difficulty:
-            parts.append(_("difficulty %(d)d") % {"d": self.difficulty})
-        return " · ".join(parts)
-
-
-def _matching(rule: DrawRule) -> Q:
-    match = Q(bank=rule.bank, status=Question.Status.PUBLISHED, current__isnull=False)
-    if rule.type:
-        match &= Q(current__type=rule.type)
-    if rule.tag:
-        match &= Q(tags=rule.tag)
-    if rule.difficulty:
-        match &= Q(current__difficulty=rule.difficulty)
-    return match
-
-
 def check_draw(rules: list[DrawRule]) -> None:
-    """Refuse rules that some member's draw could not fill, naming each shortfall.
-
-    Each rule needs `count` matching questions; rules drawing from overlapping pools also need
-    as many distinct questions between them as they draw together (a question is drawn once)."""
+    """Refuse rules that some member's draw could not fill, naming each shortfall (`draw_problems`)."""
     if not rules:
         raise ContestSetupRejected("no_rules", _("Add at least one draw rule."))
-    problems = []
-    pools = []
-    for number, rule in enumerate(rules, start=1):
-        pool = set(Question.objects.filter(_matching(rule)).values_list("pk", flat=True).distinct())
-        pools.append(pool)
-        if len(pool) < rule.count:
-            problems.append(
-                _("Rule %(n)d (%(rule)s) draws %(count)d questions but only %(have)d match: %(short)d short.")
-                % {
-                    "n": number,
-                    "rule": rule.describe(),
-                    "count": rule.count,
-                    "have": len(pool),
-                    "short": rule.count - len(pool),
-                }
-            )
-    if not problems:
-        for mine in pools:
-            overlapping = [i for i, pool in enumerate(pools) if pool & mine]
-            distinct = set().union(*(pools[i] for i in overlapping))
-            needed = sum(rules[i].count for i in overlapping)
-            if len(distinct) < needed:
-                problems.append(
-                    _("Rules %(rules)s overlap: they draw %(count)d, %(have)d distinct match: %(short)d short.")
-                    % {
-                        "rules": "、".join(str(i + 1) for i in overlapping),
-                        "count": needed,
-                        "have": len(distinct),
-                        "short": needed - len(distinct),
-                    }
-                )
-                break
-    if problems:
-        raise ContestSetupRejected("draw_shortfall", " ".join(problems))
+    if problems := draw_problems(rules):
+        raise ContestSetupRejected("draw_shortfall", joined_sentences(problems.values()))
 
 
 def _check_audience(unit: Unit, audience: list[Unit]) -> None:

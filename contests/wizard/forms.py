@@ -1,7 +1,6 @@
 """The wizard's forms. Plain forms: saving goes through `contests.wizard.services`."""
 
 from django import forms
-from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from lessons.editor import DIFFICULTY_CHOICES
@@ -97,7 +96,7 @@ class RoundForm(NumberRangeMessages, forms.Form):
     )
     difficulty = forms.TypedChoiceField(
         label=_("Difficulty"),
-        choices=[("", _("Any difficulty")), *[(n, format_lazy("{} · {}", n, word)) for n, word in DIFFICULTY_CHOICES]],
+        choices=[("", _("Any difficulty")), *DIFFICULTY_CHOICES],
         coerce=int,
         empty_value=None,
         required=False,

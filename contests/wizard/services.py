@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from lessons.models import Question, QuestionBank, QuestionVersion, Tag
+from lessons.draws import DrawRule, rule_pool
+from lessons.models import Question, QuestionVersion
 from lessons.selectors import banks_visible_to, questions_usable_by
 from orgs import access as orgs_access
 from orgs.models import Unit, User
@@ -246,30 +247,6 @@ def team_remove(*, team: Team, by: User) -> None:
 # ---------------------------------------------------------------- rounds
 
 
-@dataclass(frozen=True)
-class DrawRule:
-    """Draw `count` published questions from `bank`, optionally of one type, knowledge point and
-    difficulty."""
-
-    bank: QuestionBank
-    count: int
-    type: str = ""
-    tag: Tag | None = None
-    difficulty: int | None = None
-
-
-def questions_matching(rule: DrawRule, *, exclude: set[int] = frozenset()):
-    """The published questions a rule may draw from, less those in `exclude` (question ids)."""
-    pool = Question.objects.filter(bank=rule.bank, status=Question.Status.PUBLISHED, current__isnull=False)
-    if rule.type:
-        pool = pool.filter(current__type=rule.type)
-    if rule.tag is not None:
-        pool = pool.filter(tags=rule.tag)
-    if rule.difficulty:
-        pool = pool.filter(current__difficulty=rule.difficulty)
-    return pool.exclude(pk__in=exclude)
-
-
 def contest_question_ids(contest: Contest) -> set[int]:
     """Questions already asked in some round of the contest: a draw does not repeat them."""
     return set(RoundQuestion.objects.filter(round__contest=contest).values_list("version__question_id", flat=True))
@@ -281,7 +258,7 @@ def draw_versions(*, rule: DrawRule, contest: Contest, by: User, rng: random.Ran
         raise ContestRejected("bank_not_visible", _("This question bank is outside the units you manage."))
     if rule.count < 1:
         raise ContestRejected("count", _("A round needs at least one question."))
-    ids = sorted(questions_matching(rule, exclude=contest_question_ids(contest)).values_list("pk", flat=True))
+    ids = sorted(rule_pool(rule, exclude=contest_question_ids(contest)).values_list("pk", flat=True))
     if len(ids) < rule.count:
         raise ContestRejected(
             "bank_too_few",

@@ -28,8 +28,11 @@ def import_job_create(
     return job
 
 
-def import_preview_confirm(*, job_id: int, bank: QuestionBank, at: datetime | None = None) -> ImportJob | None:
-    """Confirm the preview's job if it is still within the preview window; None when it is not
+def import_preview_confirm(
+    *, job_id: int, bank: QuestionBank, status: str, at: datetime | None = None
+) -> ImportJob | None:
+    """Confirm the preview's job, its questions to be stored of `status` (published or drafts), if
+    it is still within the preview window; None when it is not
     (or was swept, or confirmed already). The conditional update serialises with the sweep's row
     lock: a job is either confirmed and kept, or swept, never both."""
     at = at or timezone.now()
@@ -39,7 +42,7 @@ def import_preview_confirm(*, job_id: int, bank: QuestionBank, at: datetime | No
         status=ImportJob.Status.PENDING,
         confirmed_at__isnull=True,
         created_at__gte=at - import_files.preview_window(),
-    ).update(confirmed_at=at)
+    ).update(confirmed_at=at, status_given=status)
     return ImportJob.objects.get(pk=job_id) if confirmed else None
 
 

@@ -1,11 +1,15 @@
 """The first rows of a checked import, as they will be stored, with each error in its column."""
 
+from django.utils.translation import gettext as _
+
+from ..editor import difficulty_label
 from ..models import QuestionType
 from ..models.questions import OPTION_LETTERS
 from .common import ImportReport
 from .export import key_text
 
 PREVIEW_ROWS = 20
+STEM_SHOWN = 30  # characters of a bank question a duplicate row names
 # Where an error's column shows in the preview (the option columns fold into one).
 PREVIEW_COLUMN = {"题型": "type", "题干": "stem", "答案": "key", "难度": "difficulty", "知识点": "tags"}
 
@@ -28,6 +32,18 @@ def _blank_row(place: int, stem: str = "") -> dict:
     }
 
 
+def _duplicate_of(first: dict) -> str:
+    """What a skipped row repeats: an earlier row or line of the file, or a question of the bank."""
+    if "row" in first:
+        return _("A duplicate of row %(n)d: skipped.") % {"n": first["row"]}
+    if "line" in first:
+        return _("A duplicate of the question at line %(n)d: skipped.") % {"n": first["line"]}
+    stem = first.get("stem", "")
+    # Cut by hand: Django's Chinese catalogue ends a cut text with "...", not the one-character "…".
+    shown = stem if len(stem) <= STEM_SHOWN else stem[: STEM_SHOWN - 1] + "…"
+    return _("A duplicate of “%(stem)s”, already in the bank: skipped.") % {"stem": shown}
+
+
 def import_preview_rows(report: ImportReport, *, limit: int = PREVIEW_ROWS) -> list[dict]:
     """One dict per source row (the first `limit`), ordered by row or line: a row to be stored
     shows its stored content; a refused row carries its messages under the columns at fault."""
@@ -40,13 +56,13 @@ def import_preview_rows(report: ImportReport, *, limit: int = PREVIEW_ROWS) -> l
             "stem": content.stem,
             "options": list(zip(OPTION_LETTERS, content.options, strict=False)),
             "key": key_text(content.type, content.key).replace(";", "；"),
-            "difficulty": content.difficulty,
+            "difficulty": difficulty_label(content.difficulty),
             "tags": content.tags,
             "errors": {},
             "duplicate": False,
         }
     for where in report.duplicates:
-        rows[_place(where)] = {**_blank_row(_place(where)), "duplicate": True}
+        rows[_place(where)] = {**_blank_row(_place(where)), "duplicate": _duplicate_of(where.get("of", {}))}
     for error in report.errors:
         # A text file's problem sits on its own line, and shows in its question's row.
         place = error.get("question_line") or _place(error)

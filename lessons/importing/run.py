@@ -7,6 +7,7 @@ from io import BytesIO
 from pathlib import Path
 
 from django.conf import settings
+from django.utils.html import strip_tags
 from django.utils.translation import gettext as _
 
 from orgs.models import User
@@ -105,23 +106,26 @@ def _parse(data: bytes, fmt: str, progress: Progress | None) -> ImportReport:
 
 
 def mark_duplicates(report: ImportReport, bank: QuestionBank) -> list[str]:
-    """Drop drafts whose normalised stem and key match a question in the bank or an earlier row.
+    """Drop drafts whose normalised stem and key match a question in the bank or an earlier row,
+    each recorded with what it repeats: {"row": 7, "of": {"row": 5}} or {"row": 7, "of": {"stem":
+    the bank question's text}}.
 
-    One query for the bank's fingerprints, then a set; returns the kept drafts' fingerprints."""
-    existing = set()
+    One query for the bank's fingerprints, then a dict; returns the kept drafts' fingerprints."""
+    first_seen: dict[str, dict] = {}
     if bank.pk is not None:
-        existing = set(
+        for mark, stem in (
             Question.objects.filter(bank=bank)
             .exclude(status=Question.Status.RETIRED)
-            .values_list("current__fingerprint", flat=True)
-        )
+            .values_list("current__fingerprint", "current__stem")
+        ):
+            first_seen.setdefault(mark, {"stem": strip_tags(stem or "")})
     kept, marks = [], []
     for draft in report.drafts:
         mark = fingerprint(draft.content)
-        if mark in existing:
-            report.duplicates.append(draft.where)
+        if mark in first_seen:
+            report.duplicates.append({**draft.where, "of": first_seen[mark]})
         else:
-            existing.add(mark)
+            first_seen[mark] = dict(draft.where)
             kept.append(draft)
             marks.append(mark)
     report.drafts = kept
@@ -136,8 +140,10 @@ def questions_import(
     by: User | None,
     dry_run: bool = False,
     progress: Progress | None = None,
+    status: str = Question.Status.PUBLISHED,
 ) -> ImportReport:
-    """Check every question; unless `dry_run` or anything is wrong, store them all at once.
+    """Check every question; unless `dry_run` or anything is wrong, store them all at once, of
+    `status` (published, or drafts to review).
 
     `progress(done, total)` is called while rows are checked (tables only).
     """
@@ -148,6 +154,6 @@ def questions_import(
             report.by_type[draft.content.type] += 1
         if report.ok and not dry_run:
             report.imported = questions_bulk_create(
-                bank=bank, contents=[d.content for d in report.drafts], by=by, fingerprints=fingerprints
+                bank=bank, contents=[d.content for d in report.drafts], by=by, fingerprints=fingerprints, status=status
             )
     return report

@@ -73,8 +73,14 @@ DIFFICULTY_WORDS = {
     "难": 5,
     "困难": 5,
 }
-# What the difficulty column takes, as its error message lists it: 1-5, then the words by level.
-DIFFICULTIES = "1-5, " + ", ".join(DIFFICULTY_WORDS)
+
+
+def accepted_difficulties() -> str:
+    """What the difficulty column takes, as its error message lists it in the page's language:
+    1 to 5, then the words by level ("1～5、易、容易…" in Chinese, "1-5, 易, 容易…" in English)."""
+    return pgettext("between list items", ", ").join([_("1-5"), *DIFFICULTY_WORDS])
+
+
 BLANK_SEPARATORS = (";", "；")
 ALTERNATIVE_SEPARATORS = ("|", "｜")
 
@@ -124,7 +130,8 @@ def draft_from_row(row, report: ImportReport) -> Draft | None:
         report.error(
             where,
             "难度",
-            _("Difficulty “%(d)s” is not one of %(accepted)s.") % {"d": text["difficulty"], "accepted": DIFFICULTIES},
+            _("Difficulty “%(d)s” is not one of %(accepted)s.")
+            % {"d": text["difficulty"], "accepted": accepted_difficulties()},
         )
         refused.add("难度")
     if question_type is None:
@@ -208,11 +215,33 @@ def parse_rows(rows, report: ImportReport, progress=None, *, merged: list[Merged
             progress(done, len(table))
 
 
+def _is_text(start: bytes) -> bool:
+    """Whether a file's first bytes are text (a CSV saved under an .xlsx name), not a binary
+    package: an .xlsx is a zip ("PK…"), an old .xls a compound file, and both hold NUL bytes."""
+    if not start or b"\x00" in start or start.startswith(b"PK"):
+        return False
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            start.decode(encoding)
+        except UnicodeDecodeError as error:
+            if error.start < len(start) - 4:  # not just a character cut at the end of the sample
+                continue
+        return True
+    return False
+
+
 def parse_xlsx(file, report: ImportReport, *, max_bytes: int, progress=None) -> None:
     try:
         sheet = read_sheet_values(file, max_bytes=max_bytes)
     except SpreadsheetError as error:
-        report.error({"row": 0}, "", str(error))
+        message = str(error)
+        file.seek(0)
+        if _is_text(file.read(4096)):
+            message = _(
+                "This file is text, not an Excel workbook, though it was read as .xlsx: it looks like a CSV file "
+                "with the wrong name. Choose the format “csv” and upload it again (or rename it to .csv)."
+            )
+        report.error({"row": 0}, "", message)
         return
     for row, column in sheet.formula_cells:
         report.error(

@@ -1,4 +1,4 @@
-from .points import PointEvent, PointRule
+from .points import PointEvent, PointRule, PointRuleChange
 from .questions import ImportJob, Question, QuestionBank, QuestionType, QuestionVersion, Tag
 from .quizzes import Answer, Attempt, AttemptItem, Paper, PaperQuestion, PaperRule
 from .review import NotebookEntry, ReviewLog
@@ -24,6 +24,7 @@ __all__ = [
     "PaperRule",
     "PointEvent",
     "PointRule",
+    "PointRuleChange",
     "Question",
     "QuestionBank",
     "QuestionType",

@@ -23,6 +23,25 @@ class PointRule(models.Model):
         return self.label
 
 
+class PointRuleChange(models.Model):
+    """One change of a points rule: who made it, when, and its values before and after
+    ({"points", "daily_cap", "is_active"}). Never updated; the rules page lists them."""
+
+    rule = models.ForeignKey(PointRule, on_delete=models.CASCADE, related_name="changes")
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    at = models.DateTimeField()
+    before = models.JSONField()
+    after = models.JSONField()
+
+    class Meta:
+        verbose_name = _("points rule change")
+        verbose_name_plural = _("points rule changes")
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.rule} · {self.at:%Y-%m-%d %H:%M}"
+
+
 class PointEvent(models.Model):
     """Points earned once for one source (an answer, a quiz, a video...). Never updated."""
 

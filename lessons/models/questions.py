@@ -170,6 +170,14 @@ class ImportJob(models.Model):
     # Set when its organiser confirms the preview (at once through the API). A job never confirmed
     # is only a preview's kept file: the daily sweep deletes it after the preview window.
     confirmed_at = models.DateTimeField(null=True, blank=True)
+    # The status the imported questions get: drafts wait for a review before random rules and
+    # online contests may draw them; the API and the command publish at once, as they always did.
+    status_given = models.CharField(
+        _("imported as"),
+        max_length=10,
+        choices=[(Question.Status.PUBLISHED, _("Published")), (Question.Status.DRAFT, _("Draft"))],
+        default=Question.Status.PUBLISHED,
+    )
     heartbeat_at = models.DateTimeField(
         null=True, blank=True, help_text=_("When the running import last reported progress.")
     )

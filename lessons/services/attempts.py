@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from orgs.models import User
 from quizsite.naming import local_moment
 
+from ..draws import rule_pool
 from ..grading import ResponseInvalid, check_blanks_filled, clean_response, grade
 from ..models import Answer, Attempt, AttemptItem, Paper, Question, QuestionType, QuestionVersion
 from ..models.questions import OPTION_LETTERS
@@ -79,15 +80,8 @@ def _draw(paper: Paper, rng: random.Random) -> list[QuestionVersion]:
     chosen: list[int] = []
     fixed = list(paper.fixed_questions.filter(question__in=published).values_list("question_id", flat=True))
     chosen.extend(fixed)
-    for rule in paper.rules.all():
-        pool = published.filter(bank=rule.bank).exclude(pk__in=chosen)
-        if rule.type:
-            pool = pool.filter(current__type=rule.type)
-        if rule.tag_id:
-            pool = pool.filter(tags=rule.tag_id)
-        if rule.difficulty:
-            pool = pool.filter(current__difficulty=rule.difficulty)
-        ids = sorted(pool.values_list("pk", flat=True))
+    for rule in paper.rules.select_related("bank", "tag"):
+        ids = sorted(rule_pool(rule, exclude=chosen).values_list("pk", flat=True).distinct())
         chosen.extend(rng.sample(ids, min(rule.count, len(ids))))
     if paper.shuffle_questions or not fixed:
         rng.shuffle(chosen)

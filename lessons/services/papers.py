@@ -9,7 +9,8 @@ from django.utils.translation import gettext as _
 
 from orgs.models import User
 
-from ..models import Answer, AttemptItem, Paper, PaperQuestion, PaperRule, Question, QuestionBank, Tag
+from ..draws import DrawRule, draw_problems
+from ..models import Answer, AttemptItem, Paper, PaperQuestion, PaperRule, Question, QuestionBank
 from ..selectors import questions_matching_text
 
 
@@ -25,27 +26,6 @@ class PaperInvalid(Exception):
 class PickedQuestion:
     question: Question
     points: int | None  # None: the paper's points for the question's type
-
-
-@dataclass
-class DrawRule:
-    bank: QuestionBank
-    count: int
-    type: str = ""
-    tag: Tag | None = None
-    difficulty: int | None = None
-
-
-def rule_pool(*, bank: QuestionBank, type: str = "", tag: Tag | None = None, difficulty: int | None = None):
-    """The published questions a draw rule picks from (what attempts draw from, too)."""
-    pool = Question.objects.filter(bank=bank, status=Question.Status.PUBLISHED, current__isnull=False)
-    if type:
-        pool = pool.filter(current__type=type)
-    if tag is not None:
-        pool = pool.filter(tags=tag)
-    if difficulty:
-        pool = pool.filter(current__difficulty=difficulty)
-    return pool
 
 
 def question_candidates(
@@ -102,14 +82,9 @@ def _check(picked: list[PickedQuestion], rules: list[DrawRule]) -> None:
     for position, rule in enumerate(rules, start=1):
         if rule.count < 1:
             errors[f"rule{position}"] = _("Rule %(n)d draws no questions: set how many.") % {"n": position}
-            continue
-        available = rule_pool(bank=rule.bank, type=rule.type, tag=rule.tag, difficulty=rule.difficulty).count()
-        if available < rule.count:
-            errors[f"rule{position}"] = _("Rule %(n)d asks for %(count)d questions but only %(available)d match.") % {
-                "n": position,
-                "count": rule.count,
-                "available": available,
-            }
+    # A question picked for every paper is never drawn again: the rules draw from the rest.
+    for position, message in draw_problems(rules, fixed=[item.question.pk for item in picked]).items():
+        errors[f"rule{position}"] = message
     if errors:
         raise PaperInvalid(errors)
 

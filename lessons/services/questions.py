@@ -179,6 +179,15 @@ def question_set_status(*, question: Question, status: str) -> Question:
     return question
 
 
+def questions_publish(*, bank: QuestionBank, question_ids: list[int] | None = None) -> int:
+    """Publish the bank's drafts (those of `question_ids`, or every one): from now on random rules
+    and online contests may draw them. Returns how many were published."""
+    drafts = Question.objects.filter(bank=bank, status=Question.Status.DRAFT, current__isnull=False)
+    if question_ids is not None:
+        drafts = drafts.filter(pk__in=question_ids)
+    return drafts.update(status=Question.Status.PUBLISHED)
+
+
 def _insert_rows(cursor, table: str, columns: tuple[str, ...], rows: list[tuple]) -> None:
     """Insert many rows into `table` (one of this module's, never a caller's string): COPY on
     PostgreSQL, where even a pipelined executemany costs a round of parsing per row; executemany
@@ -200,8 +209,10 @@ def questions_bulk_create(
     contents: list[QuestionContent],
     by: User | None = None,
     fingerprints: list[str] | None = None,
+    status: str = Question.Status.PUBLISHED,
 ) -> int:
-    """Store many checked questions as version 1 with a handful of set-based statements (imports).
+    """Store many checked questions as version 1, of `status`, with a handful of set-based
+    statements (imports).
 
     Questions get ids in the order of `contents`. `fingerprints`, when the caller has them (the
     duplicate check), are `fingerprint(content)` for each content, in order.
@@ -218,7 +229,7 @@ def questions_bulk_create(
             """WITH RECURSIVE counter(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM counter WHERE n < %s)
             INSERT INTO lessons_question (bank_id, status, created_at)
             SELECT %s, %s, %s FROM counter RETURNING id""",
-            [len(contents), bank.pk, Question.Status.PUBLISHED, now],
+            [len(contents), bank.pk, status, now],
         )
         question_ids = sorted(row[0] for row in cursor.fetchall())
         _insert_rows(

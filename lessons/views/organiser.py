@@ -11,7 +11,7 @@ from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods
 
 from orgs import access
@@ -119,6 +119,9 @@ def bank_detail(request, slug: str):
             "filtered": any(filters.values()),
             "types": QuestionType.choices,
             "statuses": Question.Status.choices,
+            "drafts": bank.questions.filter(status=Question.Status.DRAFT, current__isnull=False).count()
+            if bank.manageable
+            else 0,
         },
     )
 
@@ -138,9 +141,39 @@ def bank_sharing(request, slug: str):
 
 
 @login_required
+@require_http_methods(["POST"])
+def bank_publish(request, slug: str):
+    """Publish the bank's ticked drafts, or all of them: random rules and online contests may then
+    draw them."""
+    bank = access_bank(request.user, slug)
+    ids = (
+        None
+        if request.POST.get("which") == "all"
+        else [int(v) for v in request.POST.getlist("question") if v.isdigit()]
+    )
+    if ids == []:
+        messages.error(request, _("Tick the drafts to publish first."))
+    else:
+        published = question_services.questions_publish(bank=bank, question_ids=ids)
+        messages.success(
+            request,
+            ngettext("%(n)d draft published.", "%(n)d drafts published.", published) % {"n": published},
+        )
+    return redirect(
+        request.POST.get("next")
+        if _same_bank_page(request.POST.get("next"), bank)
+        else reverse("lessons:bank_detail", args=[bank.slug])
+    )
+
+
+def _same_bank_page(url: str | None, bank: QuestionBank) -> bool:
+    return bool(url) and url.startswith(reverse("lessons:bank_detail", args=[bank.slug]))
+
+
+@login_required
 def bank_export_view(request, slug: str):
     bank = access_bank(request.user, slug, manage=False)
-    return xlsx_response(bank_export(bank), bank.name, ascii_name=bank.slug)
+    return xlsx_response(bank_export(bank), bank.display_name, ascii_name=bank.slug)
 
 
 class ImportForm(forms.Form):
@@ -150,6 +183,13 @@ class ImportForm(forms.Form):
         choices=[("", gettext_lazy("From the file name"))] + [(f, f) for f in FORMATS],
         required=False,
     )
+
+
+def _status_given(post) -> str:
+    """The status the organiser chose for the imported questions; drafts unless they chose to
+    publish at once (the preview's default: nothing unreviewed reaches a random draw)."""
+    published = post.get("status") == Question.Status.PUBLISHED
+    return Question.Status.PUBLISHED if published else Question.Status.DRAFT
 
 
 @login_required
@@ -162,7 +202,7 @@ def bank_import(request, slug: str):
         preview = request.session.get(PREVIEW_SESSION_KEY) or {}
         job = None
         if preview.get("token") == request.POST.get("token") and preview.get("bank") == bank.slug:
-            job = import_preview_confirm(job_id=preview["job"], bank=bank)
+            job = import_preview_confirm(job_id=preview["job"], bank=bank, status=_status_given(request.POST))
         if job is None:
             messages.error(request, _("That preview has expired. Upload the file again."))
             return redirect("lessons:bank_import", slug=bank.slug)
@@ -201,7 +241,7 @@ def bank_import(request, slug: str):
                         place="row" if sheet else "line",
                         errors=[
                             (
-                                error.get("row", error.get("line")),
+                                error.get("row", error.get("line")) or None,  # a whole file's: no row
                                 column_label(error["column"], sheet=sheet),
                                 error["message"],
                             )
@@ -209,6 +249,10 @@ def bank_import(request, slug: str):
                         ],
                     )
     errors = report.errors if report else []
+    # A problem of the whole file (not a workbook, no header row, no questions) is said above the
+    # table; the table lists the rows' and lines' problems.
+    file_errors = [error for error in errors if not error.get("row") and not error.get("line")]
+    place_errors = [error for error in errors if error.get("row") or error.get("line")]
     return render(
         request,
         "lessons/bank_import.html",
@@ -217,12 +261,12 @@ def bank_import(request, slug: str):
             "form": form,
             "report": report,
             "rows": import_preview_rows(report) if report else [],
-            "file_errors": [error for error in errors if not error.get("row") and not error.get("line")],
+            "file_errors": file_errors,
             "errors_shown": [
                 {**error, "column": column_label(error["column"], sheet=fmt in ("xlsx", "csv"))}
-                for error in errors[: import_files.ERRORS_SHOWN]
+                for error in place_errors[: import_files.ERRORS_SHOWN]
             ],
-            "errors_more": max(len(errors) - import_files.ERRORS_SHOWN, 0),
+            "errors_more": max(len(place_errors) - import_files.ERRORS_SHOWN, 0),
             "preview": request.session.get(PREVIEW_SESSION_KEY) if report else None,
             # A spreadsheet's problems are in rows, a text file's in lines.
             "error_place": ("row" if fmt in ("xlsx", "csv") else "line") if report else "",

@@ -18,7 +18,8 @@ from quizsite.forms import NumberRangeMessages
 from quizsite.templatetags.ui import tag_list
 
 from .. import selectors
-from ..editor import DIFFICULTY_CHOICES, DIFFICULTY_LABELS
+from ..draws import DrawRule, draw_problems, rule_rooms
+from ..editor import DIFFICULTY_CHOICES, DIFFICULTY_LABELS, difficulty_label
 from ..models import Paper, Question, QuestionType, Tag
 from ..models.questions import OPTION_LETTERS
 from ..models.quizzes import DEFAULT_POINTS
@@ -131,20 +132,19 @@ def _int(value, default=None):
         return default
 
 
-def _posted_questions(request, banks) -> list[paper_services.PickedQuestion]:
-    ids = [i for i in (_int(v) for v in request.POST.getlist("question")) if i is not None]
+def _posted_questions(data, banks) -> list[paper_services.PickedQuestion]:
+    ids = [i for i in (_int(v) for v in data.getlist("question")) if i is not None]
     found = {q.pk: q for q in Question.objects.filter(pk__in=ids, bank__in=banks).select_related("current")}
     picked = []
     for question_id in dict.fromkeys(ids):
         if question_id in found:
-            points = _int(request.POST.get(f"points_{question_id}"))
+            points = _int(data.get(f"points_{question_id}"))
             picked.append(paper_services.PickedQuestion(found[question_id], points if points and points > 0 else None))
     return picked
 
 
-def _posted_rules(request, banks) -> list[paper_services.DrawRule]:
-    post = request.POST
-    columns = [post.getlist(f"rule_{name}") for name in ("bank", "type", "tag", "difficulty", "count")]
+def _posted_rules(data, banks) -> list[DrawRule]:
+    columns = [data.getlist(f"rule_{name}") for name in ("bank", "type", "tag", "difficulty", "count")]
     banks_by_pk = {b.pk: b for b in banks}
     rules = []
     for bank_id, question_type, tag_name, difficulty, count in zip(*columns, strict=False):
@@ -153,7 +153,7 @@ def _posted_rules(request, banks) -> list[paper_services.DrawRule]:
             continue
         tag = Tag.objects.filter(name=tag_name.strip()).first() if tag_name.strip() else None
         rules.append(
-            paper_services.DrawRule(
+            DrawRule(
                 bank=bank,
                 count=_int(count, 0),
                 type=question_type if question_type in QuestionType.values else "",
@@ -189,8 +189,8 @@ def paper_builder(request, paper_id: int | None = None):
     form = PaperSettingsForm(request.POST or None, instance=paper, user=request.user)
     errors: dict[str, str] = {}
     if request.method == "POST":
-        picked = _posted_questions(request, banks)
-        rules = _posted_rules(request, banks)
+        picked = _posted_questions(request.POST, banks)
+        rules = _posted_rules(request.POST, banks)
         if form.is_valid():
             try:
                 paper = paper_services.paper_save(paper=form.save(), picked=picked, rules=rules, by=request.user)
@@ -212,7 +212,7 @@ def paper_builder(request, paper_id: int | None = None):
         )
         rules = (
             [
-                paper_services.DrawRule(bank=r.bank, count=r.count, type=r.type, tag=r.tag, difficulty=r.difficulty)
+                DrawRule(bank=r.bank, count=r.count, type=r.type, tag=r.tag, difficulty=r.difficulty)
                 for r in paper.rules.select_related("bank", "tag")
             ]
             if paper.pk
@@ -267,6 +267,7 @@ def paper_candidates(request):
                     "type": q.current.type,
                     "type_label": q.current.get_type_display(),
                     "difficulty": q.current.difficulty,
+                    "difficulty_label": difficulty_label(q.current.difficulty),
                     "bank": q.bank.display_name,
                     "tags": [t.name for t in q.tags.all()],
                     "tags_text": tag_list(q.tags.all()),
@@ -282,23 +283,22 @@ def paper_candidates(request):
 @login_required
 @require_GET
 def paper_rule_count(request):
-    """How many published questions a draw rule would choose from, as the organiser sets it."""
+    """What each draw rule of the builder, as the organiser sets it, can count on in every draw:
+    the questions it matches, less those picked for every paper and those earlier rules may take.
+    Takes the builder's own field names (its picked questions and rule rows)."""
     access.check_manager(request.user)
-    bank = _banks_for(request).filter(pk=_int(request.GET.get("bank"))).first()
-    if bank is None:
-        return JsonResponse({"count": 0})
-    tag_name = request.GET.get("tag", "").strip()
-    tag = Tag.objects.filter(name=tag_name).first() if tag_name else None
-    if tag_name and tag is None:
-        return JsonResponse({"count": 0})
-    question_type = request.GET.get("type", "")
-    count = paper_services.rule_pool(
-        bank=bank,
-        type=question_type if question_type in QuestionType.values else "",
-        tag=tag,
-        difficulty=_int(request.GET.get("difficulty")),
-    ).count()
-    return JsonResponse({"count": count})
+    banks = selectors.banks_visible_to(request.user)
+    picked = _posted_questions(request.GET, banks)
+    rules = _posted_rules(request.GET, banks)
+    rooms = rule_rooms(rules, fixed=[item.question.pk for item in picked])
+    return JsonResponse(
+        {
+            "rules": [
+                {"matching": room.matching, "available": room.available, "count": rule.count}
+                for rule, room in zip(rules, rooms, strict=True)
+            ]
+        }
+    )
 
 
 @login_required
@@ -335,6 +335,12 @@ def paper_preview(request, paper_id: int):
             "items": payload["items"],
             "total_points": sum(int(item["points"]) for item in items),
             "drawn": paper.rules.exists(),
+            "draw_problems": list(
+                draw_problems(
+                    list(paper.rules.select_related("bank", "tag")),
+                    fixed=paper.fixed_questions.values_list("question_id", flat=True),
+                ).values()
+            ),
             "time_limit_minutes": (paper.time_limit_s or 0) // 60,
         },
     )

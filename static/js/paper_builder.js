@@ -34,6 +34,7 @@
     points.placeholder = document.getElementById("id_points_" + question.type).value;
     pickedList.appendChild(row);
     countPicked();
+    countRules();
   }
 
   let searchTimer = null, searchSerial = 0;
@@ -62,7 +63,7 @@
       badge.textContent = question.type_label;
       const meta = document.createElement("div");
       meta.className = "qs-muted";
-      meta.textContent = [question.bank, question.difficulty + "/5", question.tags_text,
+      meta.textContent = [question.bank, question.difficulty_label, question.tags_text,
         question.times_asked === 1 ? texts.askedOne
           : question.times_asked ? texts.asked.replace("__N__", question.times_asked) : texts.never,
         question.right_percent === null ? "" : texts.right.replace("__N__", question.right_percent)].filter(Boolean).join(" · ");
@@ -80,27 +81,39 @@
   }
   function searchSoon() { clearTimeout(searchTimer); searchTimer = setTimeout(search, 250); }
 
-  async function countRule(rule) {
-    const params = new URLSearchParams({
-      bank: rule.querySelector("[name=rule_bank]").value,
-      type: rule.querySelector("[name=rule_type]").value,
-      difficulty: rule.querySelector("[name=rule_difficulty]").value,
-      tag: rule.querySelector("[name=rule_tag]").value,
+  // Every rule's count at once: a rule draws from what the picked questions and the rules above
+  // it leave, so adding a question or changing one rule changes the others' counts too.
+  let countSerial = 0;
+  async function countRules() {
+    const rules = Array.from(ruleList.querySelectorAll(".qs-rule"));
+    if (!rules.length) return;
+    const params = new URLSearchParams();
+    pickedIds().forEach((id) => params.append("question", id));
+    rules.forEach((rule) => {
+      ["bank", "type", "tag", "difficulty", "count"].forEach((name) => {
+        params.append("rule_" + name, rule.querySelector("[name=rule_" + name + "]").value);
+      });
     });
+    const serial = ++countSerial;
     const response = await fetch(ruleList.dataset.url + "?" + params, {credentials: "same-origin"});
-    if (!response.ok) return;
-    const {count} = await response.json();
-    const wanted = Number(rule.querySelector("[name=rule_count]").value || 0);
-    const label = rule.querySelector(".qs-rule-count");
-    label.textContent = texts.match.replace("__N__", count);
-    label.classList.toggle("text-danger", count < wanted);
-    label.classList.toggle("text-success", count >= wanted);
+    if (!response.ok || serial !== countSerial) return;
+    const counts = (await response.json()).rules;
+    rules.forEach((rule, index) => {
+      const room = counts[index];
+      if (!room) return;
+      const wanted = Number(rule.querySelector("[name=rule_count]").value || 0);
+      const label = rule.querySelector(".qs-rule-count");
+      label.textContent = room.available === room.matching ? texts.match.replace("__N__", room.matching)
+        : texts.left.replace("__A__", room.available).replace("__M__", room.matching);
+      label.classList.toggle("text-danger", room.available < wanted);
+      label.classList.toggle("text-success", room.available >= wanted);
+    });
   }
 
   picker.addEventListener("input", searchSoon);
   picker.addEventListener("change", searchSoon);
-  ruleList.addEventListener("input", (event) => { const rule = event.target.closest(".qs-rule"); if (rule) countRule(rule); });
-  ruleList.addEventListener("change", (event) => { const rule = event.target.closest(".qs-rule"); if (rule) countRule(rule); });
+  ruleList.addEventListener("input", countRules);
+  ruleList.addEventListener("change", countRules);
   document.getElementById("id_mode").addEventListener("change", showMode);
   form.addEventListener("click", (event) => {
     const button = event.target.closest("button");
@@ -108,19 +121,21 @@
     if (button.id === "add-rule") {
       const rule = document.getElementById("rule-template").content.firstElementChild.cloneNode(true);
       ruleList.appendChild(rule);
-      countRule(rule);
+      countRules();
     } else if (button.classList.contains("qs-remove-rule")) {
       button.closest(".qs-rule").remove();
+      countRules();
     } else if (button.classList.contains("qs-remove") && button.closest(".qs-picked")) {
       button.closest(".qs-picked").remove();
       countPicked();
+      countRules();
       searchSoon();
     } else if (button.classList.contains("qs-move-up")) {
       const row = button.closest(".qs-picked");
       if (row.previousElementSibling) pickedList.insertBefore(row, row.previousElementSibling);
     }
   });
-  ruleList.querySelectorAll(".qs-rule").forEach(countRule);
+  countRules();
   showMode();
   search();
 })();

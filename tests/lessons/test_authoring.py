@@ -360,7 +360,8 @@ def test_paper_builder_refuses_an_empty_paper_and_a_rule_asking_too_many(editor,
             rule_count=["3"],
         ),
     )
-    assert "Rule 1 asks for 3 questions but only 1 match." in page.content.decode()
+    # 1 single-choice question for a rule drawing 3: 2 short.
+    assert f"Rule 1 ({bank.name} · Single choice) draws 3 questions but only 1 match: 2 short." in page.content.decode()
     assert not Paper.objects.exists()
 
 
@@ -373,8 +374,9 @@ def test_rule_count_and_picker_filters(editor, bank, tree):
         answer_submit(
             attempt=attempt_start(paper=paper, member=factories.member(tree["gz1"])), position=1, response=response
         )
-    count = editor.get(reverse("lessons:paper_rule_count"), {"bank": bank.pk, "type": "single", "tag": "党章"})
-    assert count.json() == {"count": 1}
+    rule = {"rule_bank": bank.pk, "rule_type": "single", "rule_tag": "党章", "rule_difficulty": "", "rule_count": "1"}
+    count = editor.get(reverse("lessons:paper_rule_count"), rule)
+    assert count.json() == {"rules": [{"matching": 1, "available": 1, "count": 1}]}
     found = editor.get(reverse("lessons:paper_candidates"), {"type": "single", "unused": "1"}).json()
     assert found["total"] == 1 and "党史" in found["questions"][0]["tags"]
     found = editor.get(reverse("lessons:paper_candidates"), {"tag": "党章", "type": "single"}).json()

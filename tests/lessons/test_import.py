@@ -9,6 +9,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.urls import reverse
+from django.utils import translation
 from openpyxl import Workbook, load_workbook
 
 from lessons.grading import grade
@@ -134,7 +135,12 @@ def test_formulas_without_a_saved_result_are_named(bank):
 def test_text_file_renamed_xlsx_and_oversized_files_are_clear_errors(bank, settings):
     report = run(b"just some text, not a workbook", bank)
     assert report.errors == [
-        {"row": 0, "column": "", "message": "这不是 Excel .xlsx 工作簿。请在 Excel 或 WPS 中另存为 .xlsx 后重试。"}
+        {
+            "row": 0,
+            "column": "",
+            "message": "这个文件是文本，不是 Excel 工作簿，却按 .xlsx 读取：它看起来是改错了文件名的 CSV 文件。"
+            "请把格式选为“csv”后重新上传（或把文件改名为 .csv）。",
+        }
     ]
     settings.QUESTION_IMPORT_MAX_BYTES = 20 * 1024 * 1024
     report = run(b"0" * (50 * 1024 * 1024), bank)
@@ -147,7 +153,7 @@ def test_duplicates_are_reported_and_not_imported_twice(bank):
         ["单选", " 重复的题 ", "甲", "乙", None, None, "ａ", "", "", ""],
     ]
     report = run(xlsx(rows), bank)
-    assert report.imported == 1 and report.duplicates == [{"row": 3}]
+    assert report.imported == 1 and report.duplicates == [{"row": 3, "of": {"row": 2}}]
     again = run(xlsx(rows[:1]), bank)
     assert again.imported == 0 and again.summary()["duplicates"] == 1
     assert Question.objects.filter(bank=bank).count() == 1
@@ -598,8 +604,11 @@ def test_every_problem_of_a_row_is_reported_at_once_and_the_difficulty_message_l
     ]
     assert (
         report.errors[0]["message"]
-        == "难度“难难”无效：请填写 1-5, 易, 容易, 简单, 较易, 中, 中等, 一般, 较难, 难, 困难 之一。"
+        == "难度“难难”无效：请填写以下之一：1～5、易、容易、简单、较易、中、中等、一般、较难、难、困难。"
     )
+    with translation.override("en"):
+        english = run(data, bank).errors[0]["message"]
+    assert english == "Difficulty “难难” is not one of 1-5, 易, 容易, 简单, 较易, 中, 中等, 一般, 较难, 难, 困难."
     assert report.imported == 0 and not Question.objects.filter(bank=bank).exists()
 
 

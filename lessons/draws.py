@@ -1,0 +1,146 @@
+"""Draw rules: which published questions a rule draws from, and whether every draw can be filled.
+
+Papers (exam, practice, daily quiz, challenge), online contests and relays store their rules as
+`PaperRule` rows, which `attempts._draw` fills in order, each rule from the questions no fixed
+question and no earlier rule took; live contest rounds draw from a bank the same way. This module
+is the one place that says what a rule matches and how many it can still count on.
+"""
+
+from collections.abc import Collection
+from dataclasses import dataclass
+from typing import Protocol
+
+from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
+
+from .editor import difficulty_label
+from .models import Question, QuestionBank, QuestionType, Tag
+
+
+class RuleLike(Protocol):
+    bank: QuestionBank
+    count: int
+    type: str
+    tag: Tag | None
+    difficulty: int | None
+
+
+@dataclass(frozen=True)
+class DrawRule:
+    """Draw `count` published questions from `bank`, optionally of one type, knowledge point and
+    difficulty."""
+
+    bank: QuestionBank
+    count: int
+    type: str = ""
+    tag: Tag | None = None
+    difficulty: int | None = None
+
+    def describe(self) -> str:
+        """The rule in a few words: its bank, then what narrows it ("党章题库 · 单选题 · 3 · 中")."""
+        parts = [self.bank.display_name]
+        if self.type:
+            parts.append(str(QuestionType(self.type).label))
+        if self.tag:
+            parts.append(self.tag.name)
+        if self.difficulty:
+            parts.append(difficulty_label(self.difficulty))
+        return " · ".join(parts)
+
+
+def rule_pool(rule: RuleLike, *, exclude: Collection[int] = ()) -> QuerySet[Question]:
+    """The published questions `rule` draws from (a `DrawRule` or a stored `PaperRule`), less
+    the question ids in `exclude`."""
+    pool = Question.objects.filter(bank=rule.bank, status=Question.Status.PUBLISHED, current__isnull=False)
+    if rule.type:
+        pool = pool.filter(current__type=rule.type)
+    if rule.tag is not None:
+        pool = pool.filter(tags=rule.tag)
+    if rule.difficulty:
+        pool = pool.filter(current__difficulty=rule.difficulty)
+    return pool.exclude(pk__in=exclude) if exclude else pool
+
+
+@dataclass(frozen=True)
+class RuleRoom:
+    """What one rule can count on in every draw, the worst case included."""
+
+    matching: int  # published questions the rule matches
+    fixed: int  # of those, questions already on every paper (never drawn again)
+    earlier: int  # of the rest, how many the rules before it may have drawn first
+    rules_before: tuple[int, ...]  # those rules' numbers (from 1)
+
+    @property
+    def available(self) -> int:
+        return max(self.matching - self.fixed - self.earlier, 0)
+
+
+def rule_rooms(rules: list[RuleLike], *, fixed: Collection[int] = ()) -> list[RuleRoom]:
+    """Each rule's room, in order. A rule draws from its matches less the fixed questions and
+    whatever an earlier rule drew; at worst each earlier rule drew all its count from the questions
+    the two share, so that many are set aside."""
+    fixed = set(fixed)
+    pools = [set(rule_pool(rule).values_list("pk", flat=True).distinct()) for rule in rules]
+    rooms = []
+    for number, pool in enumerate(pools):
+        free = pool - fixed
+        taken = [(before + 1, min(rules[before].count, len(pools[before] & free))) for before in range(number)]
+        taken = [(n, share) for n, share in taken if share]
+        rooms.append(
+            RuleRoom(
+                matching=len(pool),
+                fixed=len(pool) - len(free),
+                earlier=sum(share for _n, share in taken),
+                rules_before=tuple(n for n, _share in taken),
+            )
+        )
+    return rooms
+
+
+def draw_problems(rules: list[RuleLike], *, fixed: Collection[int] = ()) -> dict[int, str]:
+    """A message per rule (by its number, from 1) that some draw could not fill, naming the gap:
+    too few matching questions, matching questions already on the paper, or rules before it that
+    draw from the same questions. Rules asking for no questions are the caller's to refuse."""
+    problems = {}
+    for number, (rule, room) in enumerate(zip(rules, rule_rooms(rules, fixed=fixed), strict=True), start=1):
+        if rule.count < 1 or room.available >= rule.count:
+            continue
+        values = {
+            "n": number,
+            "rule": DrawRule(rule.bank, rule.count, rule.type, rule.tag, rule.difficulty).describe(),
+            "count": rule.count,
+            "have": room.matching,
+            "short": rule.count - room.available,
+        }
+        # Each message names every cause of the gap it counts: too few matches, the fixed questions,
+        # and (when they take any) the rules before it.
+        if room.earlier:
+            if room.fixed:
+                message = _(
+                    "Rule %(n)d (%(rule)s) draws %(count)d questions; of the %(free)d it matches besides the "
+                    "%(fixed)d on every paper, the rules before it (%(before)s) may draw %(earlier)d first: "
+                    "%(short)d short. Put the narrower rule first or lower a count."
+                )
+            else:
+                message = _(
+                    "Rule %(n)d (%(rule)s) draws %(count)d questions; of the %(free)d it matches, the rules before "
+                    "it (%(before)s) may draw %(earlier)d first: %(short)d short. Put the narrower rule first or "
+                    "lower a count."
+                )
+            values |= {
+                "free": room.matching - room.fixed,
+                "fixed": room.fixed,
+                "before": pgettext("between list items", ", ").join(str(n) for n in room.rules_before),
+                "earlier": room.earlier,
+            }
+        elif room.fixed:
+            message = _(
+                "Rule %(n)d (%(rule)s) draws %(count)d questions; %(have)d match, but %(fixed)d of them are "
+                "already on every paper and are not drawn again: %(short)d short."
+            )
+            values["fixed"] = room.fixed
+        else:
+            message = _("Rule %(n)d (%(rule)s) draws %(count)d questions but only %(have)d match: %(short)d short.")
+        problems[number] = message % values
+    return problems

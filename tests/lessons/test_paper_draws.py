@@ -1,0 +1,146 @@
+"""Draw rules beside fixed questions and beside each other: the builder's counts, its refusals, the
+preview, and online contests' setup, all from one reckoning (lessons/draws.py)."""
+
+import re
+
+import pytest
+from django.urls import reverse
+from django.utils import translation
+
+from contests.online.services import ContestSetupRejected, check_draw
+from lessons.draws import DrawRule, draw_problems, rule_rooms
+from lessons.models import Paper, Question
+from lessons.services.attempts import attempt_start
+from tests import factories
+from tests.lessons.test_authoring import bank, builder_post, editor  # noqa: F401
+
+
+@pytest.fixture
+def stocked(bank):  # noqa: F811
+    """17 single-choice questions and one fill-in, as the tester's bank had them."""
+    singles = [factories.question(bank, "single") for _n in range(17)]
+    return {"singles": singles, "fill": factories.question(bank, "fill_blank")}
+
+
+def rule_rows(bank, *rules):  # noqa: F811
+    """The builder's rule columns for (type, count) pairs of `bank`."""
+    return {
+        "rule_bank": [str(bank.pk)] * len(rules),
+        "rule_type": [t for t, _count in rules],
+        "rule_tag": [""] * len(rules),
+        "rule_difficulty": [""] * len(rules),
+        "rule_count": [str(count) for _t, count in rules],
+    }
+
+
+def test_a_rule_draws_its_full_count_besides_the_fixed_questions_and_the_preview_adds_up(
+    editor,  # noqa: F811
+    bank,  # noqa: F811
+    stocked,
+    tree,
+):
+    fixed = [stocked["singles"][0], stocked["singles"][1], stocked["fill"]]
+    post = builder_post(tree["gz"], question=[str(q.pk) for q in fixed], **rule_rows(bank, ("single", 15)))
+    # The tester's bank: 15 published singles, 2 of them fixed: 13 left for a rule of 15, 2 short.
+    Question.objects.filter(pk__in=[q.pk for q in stocked["singles"][15:]]).update(status="retired")
+    page = editor.post(reverse("lessons:paper_new"), post).content.decode()
+    assert "draws 15 questions; 15 match, but 2 of them are already on every paper" in page
+    assert not Paper.objects.exists()
+    # With all 17 published, 15 are left besides the 2 fixed.
+    Question.objects.filter(pk__in=[q.pk for q in stocked["singles"][15:]]).update(status="published")
+    assert editor.post(reverse("lessons:paper_new"), post).status_code == 302
+    paper = Paper.objects.get()
+    page = editor.get(reverse("lessons:paper_preview", args=[paper.pk])).content.decode()
+    # 3 fixed + 15 drawn = 18 questions; points: 2 singles x 2 + 1 fill-in x 3 + 15 singles x 2 = 37.
+    assert "18 questions" in page and "37 points in all" in page
+    attempt = attempt_start(paper=paper, member=factories.member(tree["gz1"]))
+    asked = [item.version.question_id for item in attempt.items.select_related("version")]
+    assert len(asked) == len(set(asked)) == 18 and attempt.max_score == 37
+
+
+def test_the_builder_refuses_a_rule_the_questions_left_beside_the_fixed_ones_cannot_fill(
+    editor,  # noqa: F811
+    bank,  # noqa: F811
+    stocked,
+    tree,
+):
+    fixed = [stocked["singles"][0], stocked["singles"][1], stocked["fill"]]
+    post = builder_post(tree["gz"], question=[str(q.pk) for q in fixed], **rule_rows(bank, ("single", 16)))
+    page = editor.post(reverse("lessons:paper_new"), post).content.decode()
+    # 17 singles match; 2 are on every paper, so 15 are left for a rule drawing 16: 1 short.
+    assert (
+        f"Rule 1 ({bank.name} · Single choice) draws 16 questions; 17 match, but 2 of them are already "
+        "on every paper and are not drawn again: 1 short." in page
+    )
+    assert not Paper.objects.exists()
+
+
+def test_the_builders_live_count_leaves_out_fixed_questions_and_what_earlier_rules_may_take(
+    editor,  # noqa: F811
+    bank,  # noqa: F811
+    stocked,
+):
+    fixed = [stocked["singles"][0], stocked["singles"][1], stocked["fill"]]
+    query = {"question": [str(q.pk) for q in fixed], **rule_rows(bank, ("single", 5), ("", 4))}
+    counts = editor.get(reverse("lessons:paper_rule_count"), query).json()
+    # Rule 1: 17 singles match, 2 fixed: 15 left. Rule 2 (any type): 18 match, 3 fixed, and rule 1
+    # may have drawn 5 of the 15 it shares: 18 - 3 - 5 = 10 left.
+    assert counts == {
+        "rules": [
+            {"matching": 17, "available": 15, "count": 5},
+            {"matching": 18, "available": 10, "count": 4},
+        ]
+    }
+
+
+def test_a_broad_rule_before_a_narrow_one_is_refused_and_the_other_order_is_not(bank, stocked):  # noqa: F811
+    broad, narrow = DrawRule(bank=bank, count=10), DrawRule(bank=bank, type="fill_blank", count=1)
+    # The any-type rule may draw the only fill-in question first: 1 - 1 = 0 left for the fill-in rule.
+    with translation.override("en"):
+        (message,) = draw_problems([broad, narrow]).values()
+    assert message.startswith("Rule 2 (") and "the rules before it (1) may draw 1 first: 1 short." in message
+    # The fill-in rule first: the any-type rule has 18 - 1 = 17 left for its 10.
+    assert draw_problems([narrow, broad]) == {}
+    assert [room.available for room in rule_rooms([narrow, broad])] == [1, 17]
+
+
+def test_an_online_contest_refuses_rules_the_same_way(bank, stocked):  # noqa: F811
+    rules = [DrawRule(bank=bank, count=18), DrawRule(bank=bank, type="single", count=1)]
+    with translation.override("zh-hans"), pytest.raises(ContestSetupRejected) as refused:
+        check_draw(rules)
+    # Rule 1 takes all 18; rule 2's 17 singles may all be gone: 1 short.
+    assert refused.value.code == "draw_shortfall"
+    assert re.search(
+        r"第 2 条规则（.*）要抽 1 道题；在符合的 17 道中，它前面的规则（1）可能先抽走 17 道：缺 1 道。",
+        str(refused.value),
+    )
+
+
+def test_the_preview_warns_when_the_banks_no_longer_fill_a_saved_draw(editor, bank, stocked, tree):  # noqa: F811
+    paper = factories.paper(
+        tree["gz"], questions=stocked["singles"][:2], rules=[{"bank": bank, "type": "single", "count": 15}]
+    )
+    stocked["singles"][2].status = "retired"
+    stocked["singles"][2].save()
+    page = editor.get(reverse("lessons:paper_preview", args=[paper.pk])).content.decode()
+    # 16 singles are published now, 2 fixed: 14 left for 15, 1 short; the draw gives 2 + 14 = 16.
+    assert 'id="draw-problems"' in page and "are not drawn again: 1 short." in page
+    assert "16 questions" in page
+
+
+def test_difficulty_reads_the_same_in_the_builder_and_online_contest_rules(editor, bank):  # noqa: F811
+    builder = editor.get(reverse("lessons:paper_new")).content.decode()
+    online = editor.get("/contests/online/manage/new/").content.decode()
+    for page in (builder, online):
+        assert '<option value="3">3 · medium</option>' in page
+
+
+def test_a_rule_asking_more_than_match_counts_the_fixed_questions_in_its_gap(bank, stocked):  # noqa: F811
+    single = DrawRule(bank=bank, type="single", count=20)
+    fixed = [q.pk for q in stocked["singles"][:2]]
+    with translation.override("en"):
+        (message,) = draw_problems([single], fixed=fixed).values()
+    # 17 match, 2 fixed: 15 left for 20, 5 short (not 20 - 17 = 3).
+    assert message.endswith(
+        "draws 20 questions; 17 match, but 2 of them are already on every paper and are not drawn again: 5 short."
+    )
