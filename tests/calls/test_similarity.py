@@ -87,7 +87,7 @@ def test_a_decided_pair_is_kept_and_an_undecided_one_not_found_again_goes(essay_
     assert SimilarityDecision.objects.count() == 2
     # The second author replaces the file by an unrelated essay: the pair is no longer found but
     # has decisions, so it stays; its text is extracted again.
-    services.entry_attach(entry=second, upload=upload("new.docx", documents.docx([OTHER])))
+    services.entry_attach(entry=second, upload=upload("new.docx", documents.docx([OTHER])), replace_confirmed=True)
     similarity.similarity_check(call_id=essay_call.pk)
     assert SimilarityPair.objects.filter(pk=pair.pk).exists()
     assert EntryText.objects.get(entry=second).text.strip() == OTHER
