@@ -72,9 +72,9 @@ def generate(args, cursor) -> dict:
     cursor.execute(
         """INSERT INTO orgs_user (password, is_superuser, username, first_name, last_name, email, is_staff,
                is_active, date_joined, real_name, unit_id, is_party_member, phone, must_change_password,
-               name_sort)
+               name_sort, language)
            SELECT '!', false, 'm' || g, '', '', '', false, true, now(), '成员' || g,
-                  %s + (g %% %s), true, '', false, 'cheng2yuan2' || LPAD(CAST(g AS TEXT), 6, '0')
+                  %s + (g %% %s), true, '', false, 'cheng2yuan2' || LPAD(CAST(g AS TEXT), 6, '0'), ''
            FROM generate_series(1, %s) g""",
         [first_leaf, leaves, args.members],
     )

@@ -149,7 +149,7 @@ def bank_publish(request, slug: str):
     ids = (
         None
         if request.POST.get("which") == "all"
-        else [int(v) for v in request.POST.getlist("question") if v.isdigit()]
+        else [int(v) for v in request.POST.getlist("question") if v.isdecimal()]
     )
     if ids == []:
         messages.error(request, _("Tick the drafts to publish first."))

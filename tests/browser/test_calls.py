@@ -143,7 +143,7 @@ def test_essay_call_from_submission_through_a_recommendation_to_blind_judging_an
     assert [question[:6] for question in asked] == ["现在将作品分", "现在锁定评分", "现在发布结果"]
     assert "81.33" in organiser.inner_text("#results-table")
     organiser.click(".judge-comments summary")
-    assert "评委1: 立意鲜明，<b>事例</b>还可更具体。" in organiser.inner_text(".judge-comments")
+    assert "评委1：立意鲜明，<b>事例</b>还可更具体。" in organiser.inner_text(".judge-comments")
     screenshot(organiser, "calls-manage-comments-desktop")
 
     author.goto(f"{base}/calls/{call.pk}/honours/")
