@@ -9,7 +9,19 @@
   const bar = document.getElementById("watched-bar");
   const watchedText = document.getElementById("watched-text");
   const completedBadge = document.getElementById("completed-badge");
-  const tab = (window.crypto && crypto.randomUUID) ? crypto.randomUUID() : String(Math.random()).slice(2);
+  // One id per browser tab, kept across its pages (sessionStorage is the tab's own): a member who
+  // leaves the lesson and comes straight back in the same tab is the same tab to the server, even
+  // when the beat saying the page stopped playing was lost with the page (it waits its turn behind
+  // a beat still on the way). Another tab, or another browser, has its own id.
+  const tab = (function () {
+    const fresh = (window.crypto && crypto.randomUUID) ? crypto.randomUUID() : String(Math.random()).slice(2);
+    try {
+      const kept = sessionStorage.getItem("qs-player-tab");
+      if (kept) return kept;
+      sessionStorage.setItem("qs-player-tab", fresh);
+    } catch (error) { /* storage refused (private mode): an id for this page only */ }
+    return fresh;
+  })();
   // A required lesson may be sought up to where the server says the stretch watched without a
   // gap ends, or to where this page has played to without a seek.
   let allowedMax = state.furthest_s;

@@ -9,7 +9,7 @@ from django.conf import settings as django_settings
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from lessons.models import Heartbeat, Lesson, StudyCredit, WatchProgress
+from lessons.models import Heartbeat, Lesson, StudyCredit, WatchProgress, WatchSpan
 from lessons.services import videos
 from lessons.services.points import point_rules_ensure_defaults
 from tests import factories
@@ -174,6 +174,46 @@ def test_leaving_the_player_and_coming_back_carries_on_counting_and_shows_what_w
     assert not Heartbeat.objects.filter(member=member, lesson=longer_lesson, rejected="other_tab").exists()
     assert not page.evaluate("document.getElementById('player').paused")
     assert "计入 0 秒" not in page.locator("#watched-text").inner_text()
+
+
+def test_a_stop_beat_lost_with_the_page_does_not_shut_the_same_tab_out_but_another_tab_is(
+    live_server, longer_lesson, tree, page_factory, settings
+):
+    """The beat that says "stopped" as the page goes can be lost with it (it waits behind a beat
+    still on the way). Coming back in the same tab within LESSON_TAB_TIMEOUT_S is still the same
+    tab to the server, so it plays on; a second tab of the same browser is another tab, paused."""
+    settings.LESSON_HEARTBEAT_S = 1
+    member = factories.member(tree["gz1"], username="viewer", password=django_settings.DEMO_PASSWORD)
+    play = "() => { const v = document.getElementById('player'); v.muted = true; return v.play(); }"
+    page = page_factory(phone=True)
+    sign_in(page, live_server.url, "viewer")
+    page.goto(f"{live_server.url}/lessons/{longer_lesson.pk}/")
+    page.wait_for_function("() => document.getElementById('player').readyState >= 1")
+    page.evaluate(play)
+    page.wait_for_function("() => document.getElementById('player').currentTime > 2.5")
+    wait_for_beat(member, longer_lesson, playing=True, position_s__gt=1)
+    # Every beat from here on is lost: the page's requests hang (a route cannot stand in for it:
+    # a request made as the page goes, with keepalive, passes by Playwright's routing).
+    page.evaluate("() => { window.fetch = () => new Promise(() => {}); }")
+    page.goto(f"{live_server.url}/study/")
+    span = WatchSpan.objects.get(member=member)
+    assert span.last_beat_playing and span.lesson_id == longer_lesson.pk  # to the server it plays on
+
+    page.goto(f"{live_server.url}/lessons/{longer_lesson.pk}/")
+    page.wait_for_function("() => document.getElementById('player').readyState >= 1")
+    page.evaluate(play)
+    page.wait_for_function("() => document.getElementById('player').currentTime > 4.5")
+    assert not Heartbeat.objects.filter(member=member, lesson=longer_lesson, rejected="other_tab").exists()
+    assert not page.evaluate("document.getElementById('player').paused")
+
+    other = page.context.new_page()  # a second tab of the same browser, the same lesson
+    other.goto(f"{live_server.url}/lessons/{longer_lesson.pk}/")
+    other.wait_for_function("() => document.getElementById('player').readyState >= 1")
+    other.evaluate("() => { const v = document.getElementById('player'); v.muted = true; v.play().catch(() => {}); }")
+    expect(other.locator("#player-notice")).to_be_visible()
+    other.wait_for_function("() => document.getElementById('player').paused")
+    assert Heartbeat.objects.filter(member=member, lesson=longer_lesson, rejected="other_tab").exists()
+    assert not page.evaluate("document.getElementById('player').paused")
 
 
 FORGED_BEATS = """async ([count, start]) => {
