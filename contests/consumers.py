@@ -179,7 +179,9 @@ class ContestConsumer(EndsWithSignIn, AsyncWebsocketConsumer):
 
     async def contest_gone(self, *, rehearsal: bool) -> None:
         """Tell the socket its contest was deleted (a rehearsal: reset), then close it with 4403:
-        there is nothing to reconnect to. Runs on the hub's task (`Hub.end_contests`): no database."""
+        there is nothing to reconnect to. Runs on the hub's task (`Hub.end_contests`), or on the
+        socket's own when a frame it acts on finds the contest deleted before the hub was told
+        (the commit is out, the message on its way): no database."""
         self.sign_in_over = True  # from now on `send` drops what this socket would still be sent
         self.stop_deliveries()
         self.forget_sign_in()
@@ -306,7 +308,10 @@ class ContestConsumer(EndsWithSignIn, AsyncWebsocketConsumer):
             )
             return
         if kind == protocol.SYNC:
-            await self.send_snapshot()
+            try:
+                await self.send_snapshot()
+            except Contest.DoesNotExist:  # deleted a moment ago, before the hub heard of it
+                await self.contest_gone(rehearsal=self.contest.is_rehearsal)
             return
         ref = message.get("id")
         if kind == protocol.ANSWER_SUBMIT:
@@ -319,6 +324,9 @@ class ContestConsumer(EndsWithSignIn, AsyncWebsocketConsumer):
             result = await database_sync_to_async(self._act, thread_sensitive=sensitive)(kind, message)
         except services.ContestRejected as error:
             await self.send(text_data=protocol.error_message(error.code, error.message, ref=ref))
+            return
+        except Contest.DoesNotExist:
+            await self.contest_gone(rehearsal=self.contest.is_rehearsal)
             return
         except (DatabaseError, RedisError):
             # Rolled back (a change that commits is acknowledged whatever becomes of its

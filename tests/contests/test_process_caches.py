@@ -65,3 +65,28 @@ async def test_resetting_a_rehearsal_tells_its_open_phones_and_forgets_its_roste
         assert await phone.receive_output() == {"type": "websocket.close", "code": 4403}
     assert access.known_place(rehearsal.join_code, red_id) is None
     assert fanout.hot_get(f"place:{rehearsal.join_code}:{red_id}") is None
+
+
+async def test_a_phone_asking_for_the_picture_just_after_the_reset_is_told_before_the_hub_is(monkeypatch):
+    """The phone's `sync` (or an action) reaches its socket after the commit that deleted the
+    rehearsal but before the message saying so reaches the process: the socket is told the same
+    (`contest_deleted`, then 4403), not torn down by the missing contest (a 1011 the phone would
+    reconnect after, to be refused as if it had never been let in)."""
+    held = []
+    monkeypatch.setattr(fanout, "publish_contests_gone", held.append)  # the message still on its way
+    hall = await build_hall()
+    rehearsal = await rehearse(hall["contest"])
+    phone = await connect(rehearsal.join_code, hall["red"][0], language="en")
+    assert (await receive(phone))["contest"]["join_code"] == rehearsal.join_code
+
+    await rehearse(hall["contest"], fresh=True)
+    assert [gone["code"] for gone in held[0]] == [rehearsal.join_code]
+    fanout.HUB.delivered_seq.pop(rehearsal.pk, None)  # no snapshot kept to answer from
+    await phone.send_json_to({"type": "sync"})
+
+    frame = await receive(phone, kind="error")
+    assert (frame["code"], frame["message"]) == (
+        "contest_deleted",
+        "This rehearsal has been reset: the new one has a new join code. This connection has ended.",
+    )
+    assert await phone.receive_output() == {"type": "websocket.close", "code": 4403}
