@@ -394,7 +394,7 @@ class ContestConsumer(EndsWithSignIn, AsyncWebsocketConsumer):
         if kind in simple:
             simple[kind](contest=contest, by=user)
         elif kind == "host.skip":
-            services.question_skip(contest=contest, by=user, reason=str(message.get("reason", ""))[:200])
+            services.question_skip(contest=contest, by=user, reason=str(message.get("reason", "")))
         elif kind == "host.override":
             answer_id = message.get("answer")
             answer = (
@@ -410,7 +410,7 @@ class ContestConsumer(EndsWithSignIn, AsyncWebsocketConsumer):
                 contest=contest,
                 answer=answer,
                 correct=bool(message.get("correct")),
-                reason=str(message.get("reason", ""))[:200],
+                reason=str(message.get("reason", "")),
                 by=user,
             )
         elif kind == "host.adjust":
@@ -421,7 +421,7 @@ class ContestConsumer(EndsWithSignIn, AsyncWebsocketConsumer):
             if team is None:
                 raise services.ContestRejected("no_such_team", _("That team is not in this contest."))
             services.score_adjust(
-                contest=contest, team=team, points=points, reason=str(message.get("reason", ""))[:200], by=user
+                contest=contest, team=team, points=points, reason=str(message.get("reason", "")), by=user
             )
         return {}
 

@@ -18,7 +18,7 @@ from .presenters import response_text
 from .views import standings
 from .wizard.services import check_has_results
 
-REASON_MAX = ScoreEvent._meta.get_field("note").max_length
+REASON_MAX = services.REASON_MAX
 
 
 def _reason_field():

@@ -110,6 +110,7 @@ def host(request, code: str):
             "contest": contest,
             "role": "host",
             "adjustment_limit": services.ADJUSTMENT_LIMIT,
+            "reason_max": services.REASON_MAX,
             "missing": missing,
             "missing_url": reverse(missing.step, args=[contest.join_code]) if missing else "",
         },

@@ -12,6 +12,7 @@ Times are the server's. Each function validates against the round's rules, write
 from .common import ContestRejected
 from .hosting import (
     ADJUSTMENT_LIMIT,
+    REASON_MAX,
     answer_override,
     close_expired,
     contest_finish,
@@ -39,6 +40,7 @@ from .setup import Missing, contest_create, contest_start, round_add, start_miss
 
 __all__ = [
     "ADJUSTMENT_LIMIT",
+    "REASON_MAX",
     "ContestRejected",
     "Missing",
     "Submission",

@@ -16,6 +16,10 @@ from ..models import Contest, ContestAnswer, Opening, Pause, RoundQuestion, Scor
 from ..rounds import round_kind
 from .common import ContestRejected, audit, close_once, current_opening, running
 
+# A host's or organiser's reason (a skip, a ruling, an adjustment) is kept whole, as typed, in the
+# audit log and on the score event: a longer one is refused, never cut.
+REASON_MAX = ScoreEvent._meta.get_field("note").max_length
+
 
 def next_question(contest: Contest) -> RoundQuestion | None:
     """The first question, in round order, that has not been shown yet."""
@@ -136,6 +140,7 @@ def question_reveal(*, contest: Contest, by: User | None, at: datetime | None = 
 
 @transaction.atomic
 def question_skip(*, contest: Contest, by: User | None, reason: str = "") -> Opening:
+    _check_reason_length(reason)
     contest = Contest.objects.select_for_update().get(pk=contest.pk)
     opening = current_opening(contest)
     if opening.revealed_at:
@@ -143,6 +148,16 @@ def question_skip(*, contest: Contest, by: User | None, reason: str = "") -> Ope
     _set_aside(contest, opening, at=timezone.now(), by=by, reason=reason)
     broadcast.after_commit(contest, "question.skipped")
     return opening
+
+
+def _check_reason_length(reason: str) -> None:
+    if len(reason) > REASON_MAX:
+        raise ContestRejected(
+            "reason_too_long",
+            format_lazy(
+                _("Keep the reason to {limit} characters (this one has {count})."), limit=REASON_MAX, count=len(reason)
+            ),
+        )
 
 
 def _set_aside(contest: Contest, opening: Opening, *, at: datetime, by: User | None, **detail) -> None:
@@ -253,6 +268,7 @@ def answer_override(
     appeal after the finish (only then): a "correction" event, refused when it changes nothing."""
     if not reason.strip():
         raise ContestRejected("reason_required", _("A ruling needs a reason."))
+    _check_reason_length(reason)
     contest = Contest.objects.select_for_update().get(pk=contest.pk)  # before the opening's row
     _check_when(contest, correction=correction)
     opening = Opening.objects.select_related("question__round").get(pk=answer.opening_id)
@@ -312,6 +328,7 @@ def score_adjust(
         )
     if not reason.strip():
         raise ContestRejected("reason_required", _("An adjustment needs a reason."))
+    _check_reason_length(reason)
     contest = Contest.objects.select_for_update().get(pk=contest.pk)
     _check_when(contest, correction=correction)
     if team.contest_id != contest.pk:

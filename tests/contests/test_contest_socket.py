@@ -543,6 +543,28 @@ async def test_an_adjustment_beyond_1000_points_is_refused_with_its_own_code_and
     await host.disconnect()
 
 
+async def test_a_reason_over_200_characters_is_refused_whole_not_cut_and_200_are_kept_as_typed():
+    hall = await build_hall()
+    red = await sync_to_async(hall["contest"].teams.get)(name="红队")
+    host = await connect(hall["contest"].join_code, hall["host"], "host", language="zh-hans")
+    await receive(host)
+    reason = "第三题选项印刷有误，经裁判组合议，" * 12  # 17 characters, 12 times: 204
+    assert len(reason) == 204
+    frame = {"type": "host.adjust", "id": "long", "team": red.pk, "points": 5, "reason": reason}
+    await host.send_to(text_data=json.dumps(frame))
+    error = await receive(host, kind="error")
+    assert (error["code"], error["ref"]) == ("reason_too_long", "long")
+    assert error["message"] == "理由请控制在 200 个字以内（当前 204 个字）。"
+    assert not await sync_to_async(ScoreEvent.objects.exists)()
+
+    frame |= {"id": "fits", "reason": reason[:200]}
+    await host.send_to(text_data=json.dumps(frame))
+    assert (await receive(host, kind="ack"))["ref"] == "fits"
+    kept = await sync_to_async(ScoreEvent.objects.get)()
+    assert (kept.points, kept.note) == (5, reason[:200])
+    await host.disconnect()
+
+
 async def test_an_adjustment_after_the_finish_is_refused_as_results_final_and_nothing_changes():
     hall = await build_hall()
     red = await sync_to_async(hall["contest"].teams.get)(name="红队")
