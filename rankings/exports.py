@@ -186,7 +186,8 @@ def snapshot_workbook(snapshot: Snapshot) -> bytes:
         *employee_numbers,
         *([] if units else [(_("Unit"), 32, unit_path)]),
         *group_columns,
-        (_("Metric"), 11, metric),
+        # Ranked by the total, the metric is the total: the same number twice would read as two measures.
+        *([] if snapshot.parameters.get("metric", "total") == "total" else [(_("Metric"), 11, metric)]),
         # Why a row is above the next, level with it on the score: "reached first" (`rankings.ties`).
         (_("Tie broken by"), 14, lambda row: row.tie_mark.label if row.tie_mark else ""),
         (_("Total"), 11, lambda row: float(row.total)),
