@@ -27,7 +27,7 @@ class RankingRule(EnglishTitle, models.Model):
     class Metric(models.TextChoices):
         TOTAL = "total", _("Total")
         MEAN = "mean", _("Mean over participants")
-        PER_CAPITA = "per_capita", _("Per capita (headcount at the start)")
+        PER_CAPITA = "per_capita", _("Per capita (headcount on the headcount day)")
         PARTICIPATION = "participation", _("Participation rate")
         TOP_K = "top_k", _("Mean of the top k")
         BEST = "best", _("Best single source (members)")

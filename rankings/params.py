@@ -403,12 +403,12 @@ def counting_rules(params: RuleParams) -> list[str]:
         moment = datetime.fromisoformat(params.headcount_at).astimezone(ZoneInfo(settings.TIME_ZONE))
         if moment.time() == time.min:  # a local midnight: the end of the day before
             sentences.append(
-                _("The headcount counts each member once, in their unit at the end of %(day)s.")
+                _("The headcount counts each member once, in their unit at the end of the headcount day, %(day)s.")
                 % {"day": (moment.date() - timedelta(days=1)).isoformat()}
             )
         else:
             sentences.append(
-                _("The headcount counts each member once, in their unit at %(moment)s.")
+                _("The headcount counts each member once, in their unit when it was taken, %(moment)s.")
                 % {"moment": moment.strftime("%Y-%m-%d %H:%M")}
             )
     else:
