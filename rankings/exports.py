@@ -26,7 +26,7 @@ from quizsite.naming import in_language, joined_sentences
 from quizsite.spreadsheets import PERCENT, SHARED_PLACE, TWO_DECIMALS, ExportWorkbook, Formatted
 
 from . import selectors
-from .models import RankingRule, Snapshot, SnapshotRow
+from .models import RankingRule, Snapshot, SnapshotRow, ranked_description
 from .params import RATE_METRICS, records_time
 from .templatetags.ranking_format import metric_value
 from .ties import TieMark, chain_sentences, marked_in_order, tie_mark
@@ -221,7 +221,12 @@ def snapshot_workbook(snapshot: Snapshot) -> bytes:
     book = ExportWorkbook()
     sheet = book.sheet(_("Ranking"), widths=[width for _header, width, _value in columns], frozen_rows=HEADER_ROW)
     sheet.append([rule.display_title], style="title")
-    sheet.append([_("Version"), snapshot.version, _("Status"), snapshot.get_status_display()])
+    ranked = ranked_description(
+        snapshot.parameters.get("subject", rule.subject),
+        unit_level=snapshot.parameters.get("unit_level"),
+        unit_kinds=snapshot.parameters.get("unit_kinds") or (),
+    )
+    sheet.append([_("Version"), snapshot.version, _("Status"), snapshot.get_status_display(), _("Ranked"), ranked])
     sheet.append([_("Input hash"), snapshot.input_hash])
     sheet.append([_("Rows hash"), snapshot.rows_hash])
     sheet.append([_("Computed at"), timezone.localtime(snapshot.computed_at).strftime("%Y-%m-%d %H:%M:%S")])

@@ -128,7 +128,8 @@ def test_an_english_page_names_the_units_in_english_with_the_path_the_sheets_use
         ),
         (
             "en",
-            "Row 2 is headed “名称”, “人数”; this sheet needs the columns Unit (单位), Expected headcount (应参与人数).",
+            "Row 2 is headed “名称”, “人数”; this sheet needs the columns "
+            "Unit (单位), Expected headcount (应参与人数).",
         ),
     ],
 )
