@@ -326,7 +326,9 @@ class RuleUnit(models.Model):
 
 
 class RuleMember(models.Model):
-    """A member counted in the headcount at the rule's start, with their unit then."""
+    """An active member of the rule's subtree when it was first saved, with their unit then: a
+    record of the start only. The headcount that per capita and participation divide by is taken
+    at the cut-off, the end of the headcount day (`rankings.params`), not from these rows."""
 
     rule = models.ForeignKey(RankingRule, on_delete=models.CASCADE, related_name="+")
     member_id = models.IntegerField()

@@ -13,7 +13,7 @@ from decimal import Decimal, InvalidOperation
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator
+from django.core.validators import MaxLengthValidator, MaxValueValidator
 from django.db import models
 from django.db.models import Max
 from django.forms.models import fields_for_model
@@ -140,6 +140,11 @@ RESERVED_SLUGS = {"rules"}
 # A prize's name (and its English name) is at most as long as the prize a snapshot row records:
 # a longer one would fail the computation's insert on PostgreSQL.
 PRIZE_NAME_MAX = SnapshotRow._meta.get_field("prize").max_length
+
+# A title is read on the board, the big screen's header and the console in one or two lines: the
+# column takes 120 characters, a title on those pages at most these (a Chinese character is about
+# two Latin letters wide, so the English title may take more).
+TITLE_MAX = {"title": 60, "title_en": 80}
 
 # A source's weight is stored to three decimal places (0.001).
 WEIGHT_STEP = Decimal("0.001")
@@ -435,6 +440,21 @@ class RuleForm(NumberRangeMessages, forms.Form):
             )
         )
         participants.widget.attrs.update(min=0, max=MAX_MIN_PARTICIPANTS)
+        for name, limit in TITLE_MAX.items():
+            title = model_fields[name]
+            title.max_length = limit
+            title.validators = [v for v in title.validators if not isinstance(v, MaxLengthValidator)]
+            title.validators.append(
+                MaxLengthValidator(
+                    limit,
+                    message=_(
+                        "A title can be at most %(limit_value)d characters (this one has %(show_value)d): "
+                        "the board and the big screen show it on one or two lines. Shorten it."
+                    ),
+                )
+            )
+            # data-counter: app.js shows "characters typed / the most" under it.
+            title.widget.attrs.update(maxlength=limit, **{"data-counter": ""})
         self.fields = {**model_fields, **self.fields}
         self.fields["unit"] = AdministeredUnitField(user=user, label=_("unit"), help_text=HELP["unit"])
         self.fields["min_participation"].help_text = HELP["min_participation"]
