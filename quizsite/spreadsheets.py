@@ -412,7 +412,13 @@ def read_table(
     header_at: dict[int, str] | None = None
     header_cells: tuple = ()
     header_number = 0
+    # The first of the rows with the most cells written (a title above it has one): where the
+    # sheet's own header most likely is, to name it when it is not the header wanted.
+    first_written: tuple[int, list[str]] | None = None
     for number, cells in enumerate(rows, start=1):
+        written = [text for text in (cell_text(cell) for cell in cells) if text]
+        if written and (first_written is None or len(written) > len(first_written[1])):
+            first_written = (number, written)
         found: dict[int, str] = {}
         for i, cell in enumerate(cells):
             key = spellings.get(normalise_header(cell))
@@ -428,6 +434,14 @@ def read_table(
             wanted = "、".join(columns[key][0] for key in required)
         else:
             wanted = _listed([column_label(names[key], columns[key][0]) for key in required])
+            if first_written is not None:
+                # A header in its place with other names (名称, 人数): say what was found, not that
+                # nothing was.
+                row, written = first_written
+                raise SpreadsheetError(
+                    _("Row %(row)d is headed %(found)s; this sheet needs the columns %(cols)s.")
+                    % {"row": row, "found": _listed([f"“{text}”" for text in written]), "cols": wanted}
+                )
         raise SpreadsheetError(
             _("No header row found in the first %(n)d rows: it needs the columns %(cols)s.")
             % {"n": HEADER_SEARCH_ROWS, "cols": wanted}

@@ -114,7 +114,7 @@ class RankingRuleAdmin(AdministratorScoped):
     form = RuleForm
     fieldsets = [
         (None, {"fields": ["title", "slug", "unit", "is_active"]}),
-        (_("Who is ranked"), {"fields": ["subject", "unit_level", "group_level"]}),
+        (_("Who is ranked"), {"fields": ["subject", "unit_level", "unit_kinds", "group_level"]}),
         (
             _("Metric and eligibility"),
             {"fields": ["metric", "top_k", "composite", "min_participants", "min_participation"]},

@@ -101,6 +101,13 @@ class RuleListView(APIView):
                     "unit": serializers.CharField(),
                     "unit_en": serializers.CharField(help_text="The unit's English name; empty: its name as typed."),
                     "subject": serializers.CharField(),
+                    "unit_level": serializers.IntegerField(
+                        allow_null=True, help_text="Unit rankings by tree level: the level ranked (1 = roots)."
+                    ),
+                    "unit_kinds": serializers.ListField(
+                        child=serializers.CharField(),
+                        help_text="Unit rankings by kind: the kinds of unit ranked, at any level (else empty).",
+                    ),
                     "metric": serializers.CharField(),
                     "manage": serializers.BooleanField(help_text="You may compute, approve and publish."),
                 },
@@ -118,6 +125,8 @@ class RuleListView(APIView):
                     "unit": rule.unit.name,
                     "unit_en": rule.unit.name_en,
                     "subject": rule.subject,
+                    "unit_level": rule.unit_level if rule.subject == RankingRule.Subject.UNIT else None,
+                    "unit_kinds": sorted(rule.unit_kinds or []) if rule.subject == RankingRule.Subject.UNIT else [],
                     "metric": rule.metric,
                     "manage": selectors.can_administer(request.user, rule),
                 }

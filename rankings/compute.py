@@ -29,6 +29,8 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
+from orgs.models import Unit
+
 from .params import STEPLEN, RuleParams
 from .sources import source_kind
 from .sql import Sql, instant, postgres
@@ -128,6 +130,26 @@ def _counted_members(alias: str, params: RuleParams) -> str:
     return " AND ".join(conditions)
 
 
+def _kinds_sql(params: RuleParams) -> str:
+    """The unit kinds a ranking by kind ranks, as SQL literals (each a known `Unit.Kind`)."""
+    known = set(Unit.Kind.values)
+    if not params.unit_kinds or any(kind not in known for kind in params.unit_kinds):
+        raise ValueError(f"unit kinds {params.unit_kinds!r}")
+    return ", ".join(f"'{kind}'" for kind in params.unit_kinds)
+
+
+def _ranked_under(params: RuleParams) -> str:
+    """A derived table pairing each unit's `path` of `rk_tree` with `subject_path`: the nearest
+    unit at or above it of the kinds a ranking by kind ranks (units with none have no row).
+    Ancestors are found by their paths' prefixes, one lookup per level, and the deepest one wins
+    (of prefixes of one path, the longest sorts last)."""
+    return f"""SELECT tr.path AS path, MAX(st.path) AS subject_path
+            FROM rk_tree tr
+            JOIN (SELECT DISTINCT depth FROM rk_tree) lv ON lv.depth <= tr.depth
+            JOIN rk_tree st ON st.path = SUBSTR(tr.path, 1, {STEPLEN} * lv.depth) AND st.kind IN ({_kinds_sql(params)})
+            GROUP BY tr.path"""
+
+
 def build_participants(params: RuleParams) -> None:
     """Create `rk_tree` and `rk_pp` (per subject and participant) on this connection."""
     facts = _facts(params)
@@ -135,9 +157,9 @@ def build_participants(params: RuleParams) -> None:
         _drop_temp(cursor)
         cursor.execute(
             """CREATE TEMP TABLE rk_tree AS
-            SELECT unit_id, path, depth, name FROM rankings_ruleunit WHERE rule_id = %s
+            SELECT unit_id, path, depth, name, kind FROM rankings_ruleunit WHERE rule_id = %s
             UNION ALL
-            SELECT u.id, u.path, u.depth, u.name FROM orgs_unit u
+            SELECT u.id, u.path, u.depth, u.name, u.kind FROM orgs_unit u
             WHERE u.path LIKE %s
               AND u.id NOT IN (SELECT unit_id FROM rankings_ruleunit WHERE rule_id = %s)
               AND u.path NOT IN (SELECT path FROM rankings_ruleunit WHERE rule_id = %s)""",
@@ -191,6 +213,18 @@ def build_participants(params: RuleParams) -> None:
             subject, join, where = "f.member_id", "", f"f.member_id IS NOT NULL AND {active}"
         elif params.subject == "team":
             subject, join, where = "f.team_id", "", "f.team_id IS NOT NULL"
+        elif params.unit_kinds:
+            # Each fact to the nearest unit of the kinds ranked at or above its unit; the
+            # participant counts when the headcount places them under that same unit.
+            ranked_under = _ranked_under(params)
+            subject = "st.unit_id"
+            join = (
+                f"JOIN ({ranked_under}) fs ON fs.path = tr.path JOIN rk_tree st ON st.path = fs.subject_path "
+                f"LEFT JOIN (SELECT h.member_id, hs.subject_path FROM rk_heads h JOIN ({ranked_under}) hs "
+                "ON hs.path = h.path) hh ON hh.member_id = f.member_id AND hh.subject_path = st.path"
+            )
+            where = active
+            counted = "CASE WHEN hh.member_id IS NOT NULL THEN 1 ELSE 0 END"
         else:
             width = STEPLEN * params.unit_level
             subject = "st.unit_id"
@@ -280,7 +314,9 @@ def input_hash(params: RuleParams) -> str:
     line = _line(*(_text(column, HASH_PLACES.get(column)) for column in KEPT_PARTICIPANT_COLUMNS))
     # Headcounts rank units only: for members and teams a new colleague without facts changes nothing.
     units_counted = "" if params.subject == "unit" else "WHERE 1 = 0"
-    heads = _line(_text("unit_id"), _text("path"), _text("n"))
+    # A ranking by kind ranks units by their kinds: those are inputs too (only there, so that
+    # level rankings' hashes read as before).
+    heads = _line(_text("unit_id"), _text("path"), _text("n"), *((_text("kind"),) if params.unit_kinds else ()))
     teams = _line(_text("team_id"), _text("unit_id"), _text("roster"))
     return _sha256(
         params.canonical(),
@@ -372,15 +408,23 @@ def _subjects_sql(params: RuleParams) -> Sql:
             LEFT JOIN rk_tree tu ON tu.unit_id = tt.unit_id)"""
         )
     else:
-        width = STEPLEN * params.unit_level
         # An expected headcount an organiser stated wins over the counted one.
         pairs = params.expected_headcounts or ((None, None),)
         expected = " UNION ALL ".join(["SELECT CAST(%s AS INTEGER) AS unit_id, CAST(%s AS INTEGER) AS n"] * len(pairs))
-        sql.add(
-            f""", heads AS (
-            SELECT SUBSTR(h.path, 1, {width}) AS path, SUM(h.n) AS n
+        if params.unit_kinds:
+            # Each unit's headcount to the nearest ranked unit at or above it, as its facts go.
+            heads = f"""SELECT hs.subject_path AS path, SUM(h.n) AS n
+            FROM rk_unit_heads h JOIN ({_ranked_under(params)}) hs ON hs.path = h.path
+            GROUP BY hs.subject_path"""
+            ranked = f"tr.kind IN ({_kinds_sql(params)})"
+        else:
+            width = STEPLEN * params.unit_level
+            heads = f"""SELECT SUBSTR(h.path, 1, {width}) AS path, SUM(h.n) AS n
             FROM rk_unit_heads h WHERE LENGTH(h.path) >= {width}
-            GROUP BY SUBSTR(h.path, 1, {width})
+            GROUP BY SUBSTR(h.path, 1, {width})"""
+            ranked = f"tr.depth = {int(params.unit_level)}"
+        sql.add(
+            f""", heads AS ({heads}
         ), expected AS ({expected}
         ), subjects AS (
             SELECT tr.unit_id AS subject_id, COALESCE(a.total, 0) AS total,
@@ -392,9 +436,8 @@ def _subjects_sql(params: RuleParams) -> Sql:
             FROM rk_tree tr LEFT JOIN agg a ON a.subject_id = tr.unit_id
             LEFT JOIN heads h ON h.path = tr.path
             LEFT JOIN expected x ON x.unit_id = tr.unit_id
-            WHERE tr.depth = %s)""",
+            WHERE {ranked})""",
             *(value for pair in pairs for value in pair),
-            params.unit_level,
         )
     return sql
 
@@ -778,9 +821,9 @@ def build_headcounts(params: RuleParams) -> None:
     with connection.cursor() as cursor:
         cursor.execute(
             """CREATE TEMP TABLE rk_unit_heads AS
-            SELECT tr.unit_id AS unit_id, tr.path AS path, COUNT(h.member_id) AS n
+            SELECT tr.unit_id AS unit_id, tr.path AS path, tr.kind AS kind, COUNT(h.member_id) AS n
             FROM rk_tree tr LEFT JOIN rk_heads h ON h.unit_id = tr.unit_id
-            GROUP BY tr.unit_id, tr.path"""
+            GROUP BY tr.unit_id, tr.path, tr.kind"""
         )
         cursor.execute(
             f"CREATE TEMP TABLE rk_teams AS {teams.rosters.format(marks=marks)}",
@@ -825,8 +868,8 @@ def keep_inputs(snapshot_id: int, in_rows: bool) -> None:
                 [snapshot_id],
             )
         cursor.execute(
-            """INSERT INTO rankings_snapshotunit (snapshot_id, unit_id, path, depth, name, headcount)
-            SELECT %s, tr.unit_id, tr.path, tr.depth, tr.name, COALESCE(h.n, 0)
+            """INSERT INTO rankings_snapshotunit (snapshot_id, unit_id, path, depth, name, headcount, kind)
+            SELECT %s, tr.unit_id, tr.path, tr.depth, tr.name, COALESCE(h.n, 0), COALESCE(tr.kind, '')
             FROM rk_tree tr LEFT JOIN rk_unit_heads h ON h.unit_id = tr.unit_id""",
             [snapshot_id],
         )
@@ -844,14 +887,14 @@ def load_inputs(snapshot_id: int, in_rows: bool) -> None:
     with connection.cursor() as cursor:
         _drop_temp(cursor)
         cursor.execute(
-            "CREATE TEMP TABLE rk_tree AS SELECT unit_id, path, depth, name "
+            "CREATE TEMP TABLE rk_tree AS SELECT unit_id, path, depth, name, kind "
             "FROM rankings_snapshotunit WHERE snapshot_id = %s",
             [snapshot_id],
         )
         cursor.execute("CREATE INDEX rk_tree_unit ON rk_tree (unit_id)")
         cursor.execute("CREATE INDEX rk_tree_path ON rk_tree (path)")
         cursor.execute(
-            "CREATE TEMP TABLE rk_unit_heads AS SELECT unit_id, path, headcount AS n "
+            "CREATE TEMP TABLE rk_unit_heads AS SELECT unit_id, path, kind, headcount AS n "
             "FROM rankings_snapshotunit WHERE snapshot_id = %s",
             [snapshot_id],
         )
@@ -892,7 +935,8 @@ def drift(snapshot_id: int, in_rows: bool) -> dict[str, int]:
             """SELECT
                 (SELECT COUNT(*) FROM rk_unit_heads now
                  LEFT JOIN rankings_snapshotunit kept ON kept.snapshot_id = %s AND kept.unit_id = now.unit_id
-                 WHERE kept.id IS NULL OR kept.headcount <> now.n OR kept.path <> now.path)
+                 WHERE kept.id IS NULL OR kept.headcount <> now.n OR kept.path <> now.path
+                    OR (kept.kind <> '' AND kept.kind <> now.kind))
               + (SELECT COUNT(*) FROM rankings_snapshotunit kept
                  WHERE kept.snapshot_id = %s AND kept.unit_id NOT IN (SELECT unit_id FROM rk_unit_heads)),
                 (SELECT COUNT(*) FROM rk_teams now

@@ -26,7 +26,7 @@ from quizsite.naming import in_language, joined_sentences
 from quizsite.spreadsheets import PERCENT, SHARED_PLACE, TWO_DECIMALS, ExportWorkbook, Formatted
 
 from . import selectors
-from .models import RankingRule, Snapshot, SnapshotRow
+from .models import RankingRule, Snapshot, SnapshotRow, ranked_description
 from .params import RATE_METRICS, records_time
 from .templatetags.ranking_format import metric_value
 from .ties import TieMark, chain_sentences, marked_in_order, tie_mark
@@ -186,7 +186,8 @@ def snapshot_workbook(snapshot: Snapshot) -> bytes:
         *employee_numbers,
         *([] if units else [(_("Unit"), 32, unit_path)]),
         *group_columns,
-        (_("Metric"), 11, metric),
+        # Ranked by the total, the metric is the total: the same number twice would read as two measures.
+        *([] if snapshot.parameters.get("metric", "total") == "total" else [(_("Metric"), 11, metric)]),
         # Why a row is above the next, level with it on the score: "reached first" (`rankings.ties`).
         (_("Tie broken by"), 14, lambda row: row.tie_mark.label if row.tie_mark else ""),
         (_("Total"), 11, lambda row: float(row.total)),
@@ -220,7 +221,12 @@ def snapshot_workbook(snapshot: Snapshot) -> bytes:
     book = ExportWorkbook()
     sheet = book.sheet(_("Ranking"), widths=[width for _header, width, _value in columns], frozen_rows=HEADER_ROW)
     sheet.append([rule.display_title], style="title")
-    sheet.append([_("Version"), snapshot.version, _("Status"), snapshot.get_status_display()])
+    ranked = ranked_description(
+        snapshot.parameters.get("subject", rule.subject),
+        unit_level=snapshot.parameters.get("unit_level"),
+        unit_kinds=snapshot.parameters.get("unit_kinds") or (),
+    )
+    sheet.append([_("Version"), snapshot.version, _("Status"), snapshot.get_status_display(), _("Ranked"), ranked])
     sheet.append([_("Input hash"), snapshot.input_hash])
     sheet.append([_("Rows hash"), snapshot.rows_hash])
     sheet.append([_("Computed at"), timezone.localtime(snapshot.computed_at).strftime("%Y-%m-%d %H:%M:%S")])

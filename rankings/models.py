@@ -10,6 +10,7 @@ draft -> approved -> published; a correction is a newer snapshot that supersedes
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 
 from lessons.selectors import activity_label
 from orgs.models import Unit
@@ -27,7 +28,7 @@ class RankingRule(EnglishTitle, models.Model):
     class Metric(models.TextChoices):
         TOTAL = "total", _("Total")
         MEAN = "mean", _("Mean over participants")
-        PER_CAPITA = "per_capita", _("Per capita (headcount at the start)")
+        PER_CAPITA = "per_capita", _("Per capita (headcount on the headcount day)")
         PARTICIPATION = "participation", _("Participation rate")
         TOP_K = "top_k", _("Mean of the top k")
         BEST = "best", _("Best single source (members)")
@@ -69,6 +70,15 @@ class RankingRule(EnglishTitle, models.Model):
     subject = models.CharField(_("ranked"), max_length=10, choices=Subject.choices, default=Subject.MEMBER)
     unit_level = models.PositiveSmallIntegerField(
         _("unit level"), null=True, blank=True, help_text=_("For unit rankings: the tree level ranked (1 = roots).")
+    )
+    unit_kinds = models.JSONField(
+        _("unit kinds"),
+        default=list,
+        blank=True,
+        help_text=_(
+            "For unit rankings, instead of a tree level: rank every unit of these kinds, at whatever level it "
+            "sits (for example all party branches). A unit inside another ranked unit is ranked on its own."
+        ),
     )
     group_level = models.PositiveSmallIntegerField(
         _("group level"),
@@ -188,6 +198,11 @@ class RankingRule(EnglishTitle, models.Model):
     def __str__(self) -> str:
         return self.display_title
 
+    @property
+    def ranked_display(self) -> str:
+        """Who the rule ranks, as its pages say it (`ranked_description`)."""
+        return ranked_description(self.subject, unit_level=self.unit_level, unit_kinds=self.unit_kinds)
+
     def prize_english(self, prize: str) -> str:
         """The English name of a prize as a snapshot row names it (its tier's name as typed), or ""
         when the rule gives none. A tier renamed since the row was computed is no longer found."""
@@ -204,6 +219,21 @@ class RankingRule(EnglishTitle, models.Model):
         if self.unit_id:
             # A form editing the sources alongside says so: their kinds are checked with them.
             check_rule(self, source_kinds=getattr(self, "pending_source_kinds", SAVED_SOURCES))
+
+
+def ranked_description(subject: str, *, unit_level: int | None = None, unit_kinds=()) -> str:
+    """Who a ranking ranks, in the reader's language: "Members", "Teams", "Units at level 3", or
+    "Units: Party branch, Temporary party branch (at any level)" for a ranking by kind."""
+    if subject != RankingRule.Subject.UNIT:
+        return str(RankingRule.Subject(subject).label) if subject in RankingRule.Subject.values else subject
+    if unit_kinds:
+        kinds = pgettext("between list items", ", ").join(
+            str(Unit.Kind(kind).label) if kind in Unit.Kind.values else kind for kind in unit_kinds
+        )
+        return _("Units: %(kinds)s (at any level)") % {"kinds": kinds}
+    if unit_level:
+        return _("Units at level %(level)d") % {"level": unit_level}
+    return str(RankingRule.Subject.UNIT.label)
 
 
 class RuleSource(models.Model):
@@ -284,6 +314,8 @@ class RuleUnit(models.Model):
     path = models.CharField(max_length=255)
     depth = models.PositiveIntegerField()
     name = models.CharField(max_length=100)
+    # The unit's kind then (`Unit.Kind`): a ranking by kind ranks the units of its kinds.
+    kind = models.CharField(max_length=20, blank=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["rule", "unit_id"], name="rule_unit_once")]
@@ -294,7 +326,9 @@ class RuleUnit(models.Model):
 
 
 class RuleMember(models.Model):
-    """A member counted in the headcount at the rule's start, with their unit then."""
+    """An active member of the rule's subtree when it was first saved, with their unit then: a
+    record of the start only. The headcount that per capita and participation divide by is taken
+    at the cut-off, the end of the headcount day (`rankings.params`), not from these rows."""
 
     rule = models.ForeignKey(RankingRule, on_delete=models.CASCADE, related_name="+")
     member_id = models.IntegerField()
@@ -547,6 +581,8 @@ class SnapshotUnit(models.Model):
     depth = models.PositiveIntegerField()
     name = models.CharField(max_length=100)
     headcount = models.PositiveIntegerField()
+    # The unit's kind as ranked ("" in snapshots kept before kinds were: none of them ranked by kind).
+    kind = models.CharField(max_length=20, blank=True)
 
     def __str__(self) -> str:
         return f"{self.name} ({self.headcount})"

@@ -35,6 +35,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from orgs.models import Unit
+
 from .sources import KINDS
 
 TIE_BREAKS = ("accuracy_desc", "right_desc", "time_used_asc", "finished_at_asc", "participants_desc")
@@ -86,6 +88,8 @@ class RuleParams:
     subject: str
     metric: str = "total"
     unit_level: int | None = None
+    # A unit ranking ranks the units at `unit_level`, or (when given) every unit of these kinds.
+    unit_kinds: tuple = ()
     group_level: int | None = None
     top_k: int = 3
     composite: dict = field(default_factory=dict)
@@ -113,7 +117,8 @@ class RuleParams:
             unit_path=rule.unit.path,
             subject=rule.subject,
             metric=rule.metric,
-            unit_level=rule.unit_level,
+            unit_level=rule.unit_level if not rule.unit_kinds else None,
+            unit_kinds=tuple(sorted(rule.unit_kinds or ())) if rule.subject == "unit" else (),
             group_level=rule.group_level,
             top_k=rule.top_k,
             composite={key: float(value) for key, value in (rule.composite or {}).items()},
@@ -151,6 +156,7 @@ class RuleParams:
         data = dict(data)
         data["sources"] = tuple(Source(**source) for source in data.get("sources", ()))
         data["tie_breaks"] = tuple(data.get("tie_breaks", ()))
+        data["unit_kinds"] = tuple(data.get("unit_kinds", ()))
         data["prize_tiers"] = tuple(data.get("prize_tiers", ()))
         data["expected_headcounts"] = tuple(tuple(pair) for pair in data.get("expected_headcounts", ()))
         return cls(**data)
@@ -159,6 +165,7 @@ class RuleParams:
         data = asdict(self)
         data["sources"] = [asdict(source) for source in self.sources]
         data["tie_breaks"] = list(self.tie_breaks)
+        data["unit_kinds"] = list(self.unit_kinds)
         data["prize_tiers"] = [dict(tier) for tier in self.prize_tiers]
         data["expected_headcounts"] = [list(pair) for pair in self.expected_headcounts]
         # Settings added later are left out while unused, so earlier snapshots' parameters (and
@@ -168,6 +175,7 @@ class RuleParams:
             ("expected_headcounts", []),
             ("mover_credit", "fact"),
             ("count_deactivated", False),
+            ("unit_kinds", []),
         )
         for name, unused in unused_settings:
             if data[name] == unused:
@@ -288,9 +296,16 @@ def check_rule(rule, *, source_kinds=SAVED_SOURCES) -> None:
         )
     if rule.subject != "member" and rule.metric == "best":
         errors["metric"] = _("The best single source ranks members; for teams and units use the mean of the top k.")
-    if rule.subject == "unit":
+    kinds = list(rule.unit_kinds or [])
+    if rule.subject == "unit" and kinds:
+        known = {value for value, _label in Unit.Kind.choices}
+        if not isinstance(rule.unit_kinds, list) or any(kind not in known for kind in kinds):
+            errors["unit_kinds"] = _("Unknown unit kind: choose from the list.")
+        elif rule.unit_level:
+            errors["unit_level"] = _("Rank units either by tree level or by kind, not both: leave the level empty.")
+    elif rule.subject == "unit":
         if not rule.unit_level:
-            errors["unit_level"] = _("Choose the tree level of the units to rank.")
+            errors["unit_level"] = _("Choose the tree level of the units to rank, or the kinds of unit.")
         elif rule.unit_level < unit_depth:
             errors["unit_level"] = _("The level must be at or below the rule's unit (level %(d)d).") % {"d": unit_depth}
     if rule.group_level:
@@ -403,12 +418,12 @@ def counting_rules(params: RuleParams) -> list[str]:
         moment = datetime.fromisoformat(params.headcount_at).astimezone(ZoneInfo(settings.TIME_ZONE))
         if moment.time() == time.min:  # a local midnight: the end of the day before
             sentences.append(
-                _("The headcount counts each member once, in their unit at the end of %(day)s.")
+                _("The headcount counts each member once, in their unit at the end of the headcount day, %(day)s.")
                 % {"day": (moment.date() - timedelta(days=1)).isoformat()}
             )
         else:
             sentences.append(
-                _("The headcount counts each member once, in their unit at %(moment)s.")
+                _("The headcount counts each member once, in their unit when it was taken, %(moment)s.")
                 % {"moment": moment.strftime("%Y-%m-%d %H:%M")}
             )
     else:

@@ -13,7 +13,7 @@ from decimal import Decimal, InvalidOperation
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator
+from django.core.validators import MaxLengthValidator, MaxValueValidator
 from django.db import models
 from django.db.models import Max
 from django.forms.models import fields_for_model
@@ -37,7 +37,7 @@ from .params import COMPOSABLE, TIE_BREAKS, check_rule, check_team_sources
 # (and one line in HELP when the model's help text is not plain enough); SHOWN_IF and WIDE only
 # when it applies to some choices or needs a full line.
 LAYOUT = {
-    "who": ["title", "title_en", "slug", "unit", "subject", "unit_level", "group_level"],
+    "who": ["title", "title_en", "slug", "unit", "subject", "units_by", "unit_level", "unit_kinds", "group_level"],
     "facts": ["period_starts_on", "period_ends_on"],
     "counted": ["headcount_on", "mover_credit", "party_members_only", "count_deactivated"],
     "score": ["metric", "top_k", "min_participants", "min_participation"],
@@ -47,12 +47,16 @@ LAYOUT = {
     "record": ["is_active", "requires_second_approver"],
 }
 SHOWN_IF = {
-    "unit_level": "id_subject:unit",
+    # Units are ranked by tree level or by kind (conditions joined by ";" must all hold).
+    "units_by": "id_subject:unit",
+    "unit_level": "id_subject:unit;id_units_by:level",
+    "unit_kinds": "id_subject:unit;id_units_by:kind",
     "top_k": "id_metric:top_k",
     "percent_rounding": "id_prize_mode:percent",
 }
 WIDE = {
     "title",
+    "unit_kinds",
     "metric",
     "mover_credit",
     "party_members_only",
@@ -64,7 +68,7 @@ WIDE = {
 }
 
 # Settings the form edits its own way; every other name in LAYOUT is the model's field as it is.
-FORM_ONLY = ("unit", "min_participation")
+FORM_ONLY = ("unit", "min_participation", "units_by", "unit_kinds")
 RULE_FIELDS = [name for names in LAYOUT.values() for name in names if name not in FORM_ONLY]
 
 # One line under each control, in plain words.
@@ -76,7 +80,14 @@ HELP = {
         "Whether people, teams or units take the places. Teams are a live contest's or a team relay's: "
         "add that contest or relay as a source."
     ),
+    "units_by": gettext_lazy(
+        "Branches can sit at different levels: rank by kind to rank all of one kind, wherever they sit."
+    ),
     "unit_level": gettext_lazy("For units: which level of the tree is ranked (1 = the top organs)."),
+    "unit_kinds": gettext_lazy(
+        "Every unit of the kinds ticked is ranked, at whatever level it sits; its members and those of the "
+        "units under it count for it. Tick temporary branches to rank them too."
+    ),
     "group_level": gettext_lazy("Also rank within each parent unit at this level; leave empty for one overall list."),
     "metric": gettext_lazy("How each subject's score is worked out from its participants' facts."),
     "top_k": gettext_lazy("For the top-k mean: how many best participants count."),
@@ -129,6 +140,11 @@ RESERVED_SLUGS = {"rules"}
 # A prize's name (and its English name) is at most as long as the prize a snapshot row records:
 # a longer one would fail the computation's insert on PostgreSQL.
 PRIZE_NAME_MAX = SnapshotRow._meta.get_field("prize").max_length
+
+# A title is read on the board, the big screen's header and the console in one or two lines: the
+# column takes 120 characters, a title on those pages at most these (a Chinese character is about
+# two Latin letters wide, so the English title may take more).
+TITLE_MAX = {"title": 60, "title_en": 80}
 
 # A source's weight is stored to three decimal places (0.001).
 WEIGHT_STEP = Decimal("0.001")
@@ -363,6 +379,17 @@ class RuleForm(NumberRangeMessages, forms.Form):
     """Everything about a rule but its record (version, frozen population), checked as one."""
 
     unit = forms.Field()  # replaced per user in __init__
+    units_by = forms.ChoiceField(
+        label=gettext_lazy("rank the units"),
+        required=False,
+        choices=[("level", gettext_lazy("At one tree level")), ("kind", gettext_lazy("Of chosen kinds, at any level"))],
+    )
+    unit_kinds = forms.MultipleChoiceField(
+        label=gettext_lazy("kinds of unit ranked"),
+        required=False,
+        choices=Unit.Kind.choices,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
+    )
     min_participation = forms.DecimalField(
         label=gettext_lazy("minimum participation (%)"), required=False, min_value=0, max_value=100, decimal_places=2
     )
@@ -379,6 +406,8 @@ class RuleForm(NumberRangeMessages, forms.Form):
         initial = {name: getattr(rule, name) for name in RULE_FIELDS}
         initial["unit"] = rule.unit_id
         initial["tie_breaks"] = list(rule.tie_breaks or [])
+        initial["unit_kinds"] = list(rule.unit_kinds or [])
+        initial["units_by"] = "kind" if rule.unit_kinds else "level"
         if rule.min_participation is not None:
             initial["min_participation"] = _plain(rule.min_participation * 100)
         for name, weight in (rule.composite or {}).items():
@@ -411,9 +440,26 @@ class RuleForm(NumberRangeMessages, forms.Form):
             )
         )
         participants.widget.attrs.update(min=0, max=MAX_MIN_PARTICIPANTS)
+        for name, limit in TITLE_MAX.items():
+            title = model_fields[name]
+            title.max_length = limit
+            title.validators = [v for v in title.validators if not isinstance(v, MaxLengthValidator)]
+            title.validators.append(
+                MaxLengthValidator(
+                    limit,
+                    message=_(
+                        "A title can be at most %(limit_value)d characters (this one has %(show_value)d): "
+                        "the board and the big screen show it on one or two lines. Shorten it."
+                    ),
+                )
+            )
+            # data-counter: app.js shows "characters typed / the most" under it.
+            title.widget.attrs.update(maxlength=limit, **{"data-counter": ""})
         self.fields = {**model_fields, **self.fields}
         self.fields["unit"] = AdministeredUnitField(user=user, label=_("unit"), help_text=HELP["unit"])
         self.fields["min_participation"].help_text = HELP["min_participation"]
+        self.fields["units_by"].help_text = HELP["units_by"]
+        self.fields["unit_kinds"].help_text = HELP["unit_kinds"]
         for name in COMPOSABLE:
             self.fields[f"weight_{name}"] = forms.DecimalField(
                 label=RankingRule.Metric(name).label, required=False, min_value=0, max_value=100, decimal_places=2
@@ -496,8 +542,20 @@ class RuleForm(NumberRangeMessages, forms.Form):
                 else _("%(unit)s has no units below it to group by: leave this empty.") % names,
             )
 
+    def _choose_units(self, data) -> None:
+        """A unit ranking ranks one tree level or units of the kinds ticked, never both: the
+        other choice's value is dropped (it may still be on the page, hidden)."""
+        by_kind = data.get("subject") == RankingRule.Subject.UNIT and data.get("units_by") == "kind"
+        if by_kind:
+            data["unit_level"] = None
+            if not data.get("unit_kinds") and not self.has_error("unit_kinds"):
+                self.add_error("unit_kinds", _("Tick at least one kind of unit to rank."))
+        else:
+            data["unit_kinds"] = []
+
     def clean(self):
         data = super().clean()
+        self._choose_units(data)
         self._check_levels(data)
         starts, ends = data.get("period_starts_on"), data.get("period_ends_on")
         if starts and ends and ends < starts:
@@ -553,6 +611,7 @@ class RuleForm(NumberRangeMessages, forms.Form):
         for name in RULE_FIELDS:
             setattr(rule, name, data[name])
         rule.unit = data["unit"]
+        rule.unit_kinds = sorted(data.get("unit_kinds") or [])
         share = data.get("min_participation")
         rule.min_participation = share / 100 if share is not None else None
         rule.tie_breaks = list(data.get("tie_breaks") or [])

@@ -419,10 +419,12 @@ def headcount_units(rule: RankingRule) -> list[dict]:
     as typed (`path`, what the headcount sheets give) and in the page's language (`label`, in
     English where the units have English names: `unit_paths`), its expected headcount (None if
     not stated) and its headcount in the newest version."""
-    if rule.subject != RankingRule.Subject.UNIT or not rule.unit_level:
+    if rule.subject != RankingRule.Subject.UNIT or not (rule.unit_level or rule.unit_kinds):
         return []
-    frozen = dict(RuleUnit.objects.filter(rule=rule, depth=rule.unit_level).values_list("unit_id", "path"))
-    live = Unit.objects.filter(path__startswith=rule.unit.path, depth=rule.unit_level).values_list("pk", "path")
+    # The units ranked: those of the level, or of the kinds (`rankings.compute`).
+    which = {"kind__in": rule.unit_kinds} if rule.unit_kinds else {"depth": rule.unit_level}
+    frozen = dict(RuleUnit.objects.filter(rule=rule, **which).values_list("unit_id", "path"))
+    live = Unit.objects.filter(path__startswith=rule.unit.path, **which).values_list("pk", "path")
     ranked = frozen | {pk: path for pk, path in live if pk not in frozen and path not in frozen.values()}
     paths = unit_paths(rule, as_typed=True)  # as the headcount sheets give them
     labels = unit_paths(rule)

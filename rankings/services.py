@@ -311,8 +311,8 @@ def population_freeze(*, rule: RankingRule) -> None:
     prefix = Unit.objects.filter(pk=rule.unit_id).values_list("path", flat=True).get() + "%"
     with connection.cursor() as cursor:
         cursor.execute(
-            "INSERT INTO rankings_ruleunit (rule_id, unit_id, path, depth, name) "
-            "SELECT %s, id, path, depth, name FROM orgs_unit WHERE path LIKE %s",
+            "INSERT INTO rankings_ruleunit (rule_id, unit_id, path, depth, name, kind) "
+            "SELECT %s, id, path, depth, name, kind FROM orgs_unit WHERE path LIKE %s",
             [rule.pk, prefix],
         )
         cursor.execute(
@@ -350,6 +350,10 @@ def inputs_fingerprint(rule: RankingRule) -> str:
             checksum("orgs_memberplacement", placements, f"{placed} AND {moved}", subtree),
             checksum("orgs_user", {"unit_id": "integer"}, f"{in_subtree} AND NOT is_active", subtree),
         ]
+    if rule.subject == RankingRule.Subject.UNIT and rule.unit_kinds:
+        # A unit of a kind ranked, added to the subtree since the tree was frozen, is ranked too
+        # (the frozen units keep the kinds they had then).
+        parts.append(checksum("orgs_unit", {"depth": "integer"}, "path LIKE %s", subtree))
     for source in rule.sources.order_by("id"):
         parts += source_kind(source.kind).checksums(source, rule)
     return f"v{rule.version}:" + hashlib.sha256("|".join(parts).encode()).hexdigest()

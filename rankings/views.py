@@ -17,7 +17,7 @@ from quizsite.spreadsheets import attachment_disposition, xlsx_response
 
 from . import exports, selectors, services
 from .forms import HeadcountImportForm
-from .models import RankingRule, RankingRun, Snapshot, SnapshotRow
+from .models import RankingRule, RankingRun, Snapshot, SnapshotRow, ranked_description
 from .params import RATE_METRICS, RuleParams, composite_formula, counting_rules
 from .tasks import enqueue
 from .ties import chain_sentences
@@ -108,6 +108,12 @@ def board(request, slug: str):
             "version_query": f"v={snapshot.version}&" if _version(request) else "",
             "formula": _formula(snapshot.parameters),
             "counting_rules": counting_rules(RuleParams.from_json(snapshot.parameters)),
+            # Who this version ranked (its parameters: the rule may have changed since).
+            "ranked": ranked_description(
+                snapshot.parameters.get("subject", rule.subject),
+                unit_level=snapshot.parameters.get("unit_level"),
+                unit_kinds=snapshot.parameters.get("unit_kinds") or (),
+            ),
             "tie_rules": chain_sentences(snapshot.parameters),
         },
     )

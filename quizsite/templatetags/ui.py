@@ -31,6 +31,16 @@ def in_section(path: str, section_url: str) -> bool:
 
 @register.filter
 def is_checkbox(field) -> bool:
+    return getattr(field.field.widget, "input_type", "") == "checkbox" and not is_checkbox_list(field)
+
+
+@register.filter
+def is_checkbox_list(field) -> bool:
+    """A choice of several boxes to tick (`CheckboxSelectMultiple`), laid out as a group."""
+    return getattr(field.field.widget, "allow_multiple_selected", False) and is_checkbox_widget(field)
+
+
+def is_checkbox_widget(field) -> bool:
     return getattr(field.field.widget, "input_type", "") == "checkbox"
 
 

@@ -70,7 +70,7 @@
   });
   // A text box with a limit says, under it, how much is typed of the most it takes ("120 / 2000");
   // the browser's maxlength stops typing at the limit and the server refuses more.
-  document.querySelectorAll("textarea[data-counter][maxlength]").forEach((box) => {
+  document.querySelectorAll("textarea[data-counter][maxlength], input[data-counter][maxlength]").forEach((box) => {
     const counter = document.createElement("div");
     counter.className = "form-text text-end qs-counter";
     counter.setAttribute("aria-live", "polite");

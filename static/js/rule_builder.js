@@ -6,13 +6,17 @@
   const form = document.getElementById("rule-form");
   if (!form) return;
 
-  // Sections shown only for some choices: data-show-if="<select id>:<value>,<value>".
+  // Sections shown only for some choices: data-show-if="<select id>:<value>,<value>", several
+  // such conditions joined by ";" when all must hold.
   const conditional = Array.from(form.querySelectorAll("[data-show-if]"));
   function showSections() {
     conditional.forEach((element) => {
-      const [id, values] = element.dataset.showIf.split(":");
-      const select = document.getElementById(id);
-      element.classList.toggle("d-none", !!select && !values.split(",").includes(select.value));
+      const hidden = element.dataset.showIf.split(";").some((condition) => {
+        const [id, values] = condition.split(":");
+        const select = document.getElementById(id);
+        return !!select && !values.split(",").includes(select.value);
+      });
+      element.classList.toggle("d-none", hidden);
     });
   }
 

@@ -75,7 +75,7 @@ def test_a_header_row_in_neither_language_says_which_columns_it_needs(tree, gz_o
     factories.member(tree["gz1"], employee_no="A1")
     rows = [["Mannschaft", "Nummer"], ["Red", "A1"]]
     _report, english = _import(contest, gz_organiser, rows, "en")
-    assert "it needs the columns Team (队名), Employee number (工号)." in english[0][2]
+    assert "this sheet needs the columns Team (队名), Employee number (工号)." in english[0][2]
     _report, chinese = _import(contest, gz_organiser, rows)
     assert "队名、工号" in chinese[0][2]
     assert not contest.teams.exists()

@@ -214,3 +214,51 @@ def test_a_member_board_ranked_within_offices_exports_each_members_unit_office_a
         (5, "B", "广州特派办/第一党支部", "广州特派办", 4),
         (6, "C", "广州特派办/第一党支部", "广州特派办", 5),
     ]
+
+
+@pytest.mark.parametrize(
+    ("language", "metric_header", "total_header"), [("zh-hans", "指标", "总分"), ("en", "Metric", "Total")]
+)
+def test_a_ranking_by_the_total_exports_the_total_once_and_a_composite_keeps_both(
+    study,  # noqa: F811
+    language,
+    metric_header,
+    total_header,
+):
+    """Ranked by the total, a member's metric is their total: A's 30 points read 30 under both 指标
+    and 总分, one number under two names. That export shows the total only. A composite's metric
+    (per capita alone, 第一党支部: 60 points / 3 members = 20, against its total 60) is another
+    number, and keeps its column."""
+    tree = study["tree"]
+    admin = factories.administrator(tree["audit"])
+    by_total = factories.ranking_rule(tree["audit"], subject="member", sources=[{"kind": "points"}])
+    composite = factories.ranking_rule(
+        tree["audit"],
+        subject="unit",
+        unit_level=3,
+        metric="composite",
+        composite={"per_capita": 1.0},
+        sources=[{"kind": "points"}],
+    )
+    compute(by_total)
+    compute(composite)
+    client = factories.client_in(language, admin)
+
+    def export(rule):
+        content = client.get(reverse("rankings:export", args=[rule.slug])).content
+        header, *body = rows(load_workbook(BytesIO(content)).active)
+        return header, body
+
+    header, body = export(by_total)
+    assert total_header in header and metric_header not in header
+    total = header.index(total_header)
+    assert {row[1]: row[total] for row in body} == {"F": 50, "D": 40, "E": 35, "A": 30, "B": 20, "C": 10}
+    header, body = export(composite)
+    assert metric_header in header and total_header in header
+    by_unit = {row[1]: (row[header.index(metric_header)], row[header.index(total_header)]) for row in body}
+    # Per capita 50 (机关党支部: 50 / 1) is the best: 100; 第二党支部 75 / 2 = 37.5 → 75; 第一党支部 20 → 40.
+    assert by_unit == {
+        "京津冀特派办/机关党支部": (100, 50),
+        "广州特派办/第二党支部": (75, 75),
+        "广州特派办/第一党支部": (40, 60),
+    }

@@ -69,7 +69,7 @@ def test_two_headers_for_one_column_are_refused(page):
 def test_a_header_row_in_neither_language_says_which_columns_it_needs(page):
     rows = [["Einheit", "Anzahl"], ["广州特派办", 16]]
     english = _upload(page, "en", factories.workbook(rows)).context["report"].file_error
-    assert "it needs the columns Unit (单位), Expected headcount (应参与人数)." in english
+    assert "this sheet needs the columns Unit (单位), Expected headcount (应参与人数)." in english
     chinese = _upload(page, "zh-hans", factories.workbook(rows)).context["report"].file_error
     assert "单位、应参与人数" in chinese
     assert expected(page["rule"]) == {}
@@ -117,3 +117,28 @@ def test_an_english_page_names_the_units_in_english_with_the_path_the_sheets_use
     assert '<div class="small qs-muted unit-as-typed" lang="zh-Hans">审计署系统/广州特派办</div>' in english
     chinese = client_in("zh-hans", page["boss"]).get(page["url"]).content.decode()
     assert f"{gz}审计署系统/广州特派办</label>" in chinese and "unit-as-typed" not in chinese
+
+
+@pytest.mark.parametrize(
+    ("language", "said"),
+    [
+        (
+            "zh-hans",
+            "第 2 行的表头为 “名称”、“人数”，本表需要的列为：单位、应参与人数。",
+        ),
+        (
+            "en",
+            "Row 2 is headed “名称”, “人数”; this sheet needs the columns "
+            "Unit (单位), Expected headcount (应参与人数).",
+        ),
+    ],
+)
+def test_a_header_with_other_column_names_is_named_with_the_columns_wanted(page, language, said):
+    """A sheet titled in row 1 and headed 名称 / 人数 in row 2 has a header, with names this sheet
+    does not take: the message names the row and what it holds, and the columns wanted, rather
+    than saying no header was found in the first 15 rows."""
+    book = factories.workbook([["2026年应参与人数"], ["名称", "人数"], ["广州特派办", 16]])
+    message = _upload(page, language, book).context["report"].file_error
+    assert message == said
+    assert "15" not in message
+    assert expected(page["rule"]) == {}

@@ -649,3 +649,31 @@ def test_the_preview_shows_participants_only_where_they_count_more_than_one(admi
     assert ("Participants</th>" in page) == shown
     if shown:  # by points: 第二党支部 75 (D, E), 第一党支部 60 (A, B, C), 机关党支部 50 (F); all took part
         assert re.findall(r'd-sm-table-cell">([^<]*)</td>', page) == ["2 / 2", "3 / 3", "1 / 1"]
+
+
+@pytest.mark.parametrize(
+    ("language", "said"),
+    [
+        ("en", "A title can be at most 60 characters (this one has 61)"),
+        ("zh-hans", "标题最多 60 个字（现有 61 个）"),
+    ],
+)
+def test_a_title_longer_than_the_board_shows_is_refused_with_its_length_and_a_counter(
+    admin_client,
+    study,  # noqa: F811
+    language,
+    said,
+):
+    """The column takes 120 characters; the board and the big screen show 60 (80 in English) on
+    one or two lines. 61 is refused, saying so; 60 is saved. The input carries the limit and asks
+    for the counter under it."""
+    tree = study["tree"]
+    admin_client.defaults["HTTP_ACCEPT_LANGUAGE"] = language
+    response = admin_client.post(NEW, form_data(tree, title="支" * 61))
+    assert response.status_code == 200 and not RankingRule.objects.exists()
+    assert said in response.content.decode()
+    assert re.search(r'<input[^>]*name="title"[^>]*maxlength="60"', response.content.decode())
+    assert re.search(r'<input[^>]*data-counter[^>]*name="title"|name="title"[^>]*data-counter', response.text)
+    assert admin_client.post(NEW, form_data(tree, title="支" * 60, title_en="E" * 81)).status_code == 200
+    assert admin_client.post(NEW, form_data(tree, title="支" * 60, title_en="E" * 80)).status_code == 302
+    assert RankingRule.objects.get().title == "支" * 60

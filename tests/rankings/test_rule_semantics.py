@@ -624,9 +624,9 @@ def test_the_board_states_how_this_rule_counted_people(client, central):
         compute(rule)
         page = client.get(reverse("rankings:board", args=[rule.slug])).content.decode()
         texts[rule.slug] = page[page.index('id="counting-rules"') :].split("</p>")[0]
-    assert "按 2026-03-31 结束时成员所在单位计算" in texts["plain"] and "已停用的成员不计入" in texts["plain"]
+    assert "按统计日 2026-03-31 结束时成员所在单位计算" in texts["plain"] and "已停用的成员不计入" in texts["plain"]
     assert "只统计党员" not in texts["plain"] and "以填写的人数为准" not in texts["plain"]
-    assert "按 2026-03-15 结束时成员所在单位计算" in texts["stated"] and "已停用的成员也计入" in texts["stated"]
+    assert "按统计日 2026-03-15 结束时成员所在单位计算" in texts["stated"] and "已停用的成员也计入" in texts["stated"]
     assert "只统计党员" in texts["stated"] and "以填写的人数为准" in texts["stated"]
 
 
@@ -648,3 +648,36 @@ def test_the_rule_builder_refuses_a_time_tie_break_for_points_only_and_accepts_i
     page = client.post(NEW, form_data(tree, tie_breaks=["finished_at_asc", "time_used_asc"], **exam_source))
     assert page.status_code == 302
     assert RankingRule.objects.get(slug="branch-points").tie_breaks == ["finished_at_asc", "time_used_asc"]
+
+
+@pytest.mark.parametrize(
+    ("language", "label", "sentence"),
+    [
+        ("zh-hans", "人均（按统计日应参与人数）", "应参与人数按统计日 2026-03-31 结束时成员所在单位计算"),
+        (
+            "en",
+            "Per capita (headcount on the headcount day)",
+            "in their unit at the end of the headcount day, 2026-03-31.",
+        ),
+    ],
+)
+def test_per_capita_divides_by_the_headcount_at_the_end_of_the_period_as_its_label_and_board_say(
+    central, language, label, sentence
+):
+    """广州特派办 has 广一 (90 points, there since before the period) and 广二, who joins on 20 March,
+    after the period starts; 广三 joins on 5 April, after it ends. The headcount is taken at the
+    end of the period's last day: 2 (not 1, as at the start; not 3, as now), per capita 90 / 2 =
+    45. The metric's name and the board's sentence say the same: the headcount day."""
+    paper = factories.paper(central["root"])
+    scenario.sat(paper, person(central, "gz1", "广一"), central["gz1"], 90, local(2026, 3, 10, 9))
+    person(central, "gz1", "广二", at=local(2026, 3, 20, 9))
+    person(central, "gz1", "广三", at=local(2026, 4, 5, 9))
+    rule = scenario.organ_rule(central, paper, metric="per_capita", group_level=None)
+    gz = rows(compute(rule))["广州特派办"]
+    assert (gz.headcount, float(gz.metric)) == (2, 45)
+    boss = factories.administrator(central["root"], username="boss")
+    with translation.override(language):
+        page = factories.client_in(language, boss).get(reverse("rankings:board", args=[rule.slug])).content.decode()
+    assert page.count(label) >= 2  # the page's heading and the metric's column
+    counting = page[page.index('id="counting-rules"') :].split("</p>")[0]
+    assert sentence in counting
