@@ -57,6 +57,11 @@ def test_score_bands_on_the_participation_rate_are_typed_in_percent_and_give_the
     page = admin_client.get(reverse("rankings:rule_edit", args=[rule.slug])).content.decode()
     assert re.findall(r'name="tier_value" value="([^"]+)"', page) == ["90", "50"]
     assert 'data-unit-band-rate="% and above"' in page
+    chinese = factories.client_in("zh-hans", rule.created_by)
+    assert (
+        'data-unit-band-rate="% 及以上"'
+        in chinese.get(reverse("rankings:rule_edit", args=[rule.slug])).content.decode()
+    )
 
 
 def test_the_preview_gives_the_same_band_prizes_as_the_computation(admin_client, study):  # noqa: F811
