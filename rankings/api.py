@@ -190,10 +190,13 @@ class LeaderboardView(APIView):
 class RunListView(APIView):
     """Compute now: 202 with the run to poll; an already active run is returned (200)."""
 
-    @extend_schema(request=None, responses={200: dict, 202: dict, 403: dict})
+    @extend_schema(request=None, responses={200: dict, 202: dict, 403: dict, 409: dict})
     def post(self, request, slug: str):
         rule = access_rule(request.user, slug, administer=True)
-        run, created = services.run_request(rule=rule, by=request.user)
+        try:
+            run, created = services.run_request(rule=rule, by=request.user)
+        except services.RankingRejected as refused:
+            raise api_refused(refused) from None
         if created:
             enqueue(run)
         return Response(_run_payload(run), status=status.HTTP_202_ACCEPTED if created else status.HTTP_200_OK)

@@ -101,6 +101,14 @@ def _least(a: str, b: str) -> str:
     return f"LEAST({a}, {b})" if postgres() else f"MIN({a}, {b})"
 
 
+def _greatest(a: str, b: str) -> str:
+    """The larger of two values, NULL if either is (as SQLite's MAX; PostgreSQL's GREATEST would
+    ignore a NULL)."""
+    if postgres():
+        return f"CASE WHEN {a} IS NULL OR {b} IS NULL THEN NULL ELSE GREATEST({a}, {b}) END"
+    return f"MAX({a}, {b})"
+
+
 def _facts(params: RuleParams) -> Sql:
     """Every source's facts (`rankings.sources`), each row tagged with its source's position
     `src` (a member's mean and best-of are taken over sources)."""
@@ -408,7 +416,11 @@ def _subjects_sql(params: RuleParams) -> Sql:
             LEFT JOIN rk_tree tu ON tu.unit_id = tt.unit_id)"""
         )
     else:
-        # An expected headcount an organiser stated wins over the counted one.
+        # An expected headcount an organiser stated wins over the counted one; since
+        # `stated_headcount_floor`, never below the participants (the counted one never is).
+        stated = "COALESCE(x.n, h.n, 0)"
+        if params.stated_headcount_floor:
+            stated = f"COALESCE({_greatest('x.n', 'COALESCE(a.participants, 0)')}, h.n, 0)"
         pairs = params.expected_headcounts or ((None, None),)
         expected = " UNION ALL ".join(["SELECT CAST(%s AS INTEGER) AS unit_id, CAST(%s AS INTEGER) AS n"] * len(pairs))
         if params.unit_kinds:
@@ -428,7 +440,7 @@ def _subjects_sql(params: RuleParams) -> Sql:
         ), expected AS ({expected}
         ), subjects AS (
             SELECT tr.unit_id AS subject_id, COALESCE(a.total, 0) AS total,
-                   COALESCE(a.participants, 0) AS participants, COALESCE(x.n, h.n, 0) AS headcount,
+                   COALESCE(a.participants, 0) AS participants, {stated} AS headcount,
                    CASE WHEN x.n IS NULL THEN 0 ELSE 1 END AS headcount_expected,
                    COALESCE(a.time_used, 0) AS time_used, a.finished, tr.path AS unit_path,
                    a.member_total, a.topk_sum, COALESCE(a.right_n, 0) AS right_n,

@@ -121,6 +121,14 @@ def with_unit(name: str, unit: str) -> str:
     return f"{name} ({unit})" if unit.isascii() else f"{name}（{unit}）"
 
 
+def _headcount_source(snapshot: Snapshot, row: SnapshotRow) -> str:
+    """Where a unit's headcount came from, as the board says it."""
+    stated = snapshot.stated_headcount_below_participants(row)
+    if stated is not None:
+        return _("Stated %(stated)d, fewer than took part: counted as the participants") % {"stated": stated}
+    return _("Expected headcount (stated)") if row.headcount_expected else _("Counted")
+
+
 # Rows above the column headers: the title, the version, status and hashes they carry, and how ties go.
 HEADER_ROW = 7
 
@@ -206,7 +214,7 @@ def snapshot_workbook(snapshot: Snapshot) -> bytes:
                 (
                     _("Headcount source"),
                     18,
-                    lambda row: _("Expected headcount (stated)") if row.headcount_expected else _("Counted"),
+                    lambda row: _headcount_source(snapshot, row),
                 )
             ]
             if units

@@ -9,6 +9,7 @@ draft -> approved -> published; a correction is a newer snapshot that supersedes
 
 from django.conf import settings
 from django.db import models
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext
 
@@ -405,6 +406,7 @@ class Snapshot(models.Model):
         SUPERSEDED = "superseded", _("Superseded")
 
     FROZEN = (Status.PUBLISHED, Status.SUPERSEDED)
+    REVIEWED = (Status.DRAFT, Status.APPROVED)  # waiting to be approved or published
 
     rule = models.ForeignKey(RankingRule, on_delete=models.PROTECT, related_name="snapshots")
     version = models.PositiveIntegerField()
@@ -468,6 +470,18 @@ class Snapshot(models.Model):
     @property
     def is_published(self) -> bool:
         return self.status == self.Status.PUBLISHED
+
+    def stated_headcount_below_participants(self, row: "SnapshotRow") -> int | None:
+        """The headcount an organiser stated for `row`'s unit when fewer than took part, so the
+        row counts its participants instead (`RuleParams.stated_headcount_floor`); else None."""
+        if not row.headcount_expected:
+            return None
+        stated = self._stated_headcounts.get(row.subject_id)
+        return stated if stated is not None and stated < row.headcount else None
+
+    @cached_property
+    def _stated_headcounts(self) -> dict[int, int]:
+        return {int(unit): int(count) for unit, count in self.parameters.get("expected_headcounts") or ()}
 
 
 class SnapshotRow(models.Model):

@@ -109,6 +109,9 @@ class RuleParams:
     expected_headcounts: tuple = ()  # ((unit_id, headcount), ...) by unit id
     mover_credit: str = "fact"
     count_deactivated: bool = False
+    # A stated headcount below a unit's participants counts as its participants (more took part
+    # than were expected): never a rate over 100 %. Off in snapshots computed before it existed.
+    stated_headcount_floor: bool = False
 
     @classmethod
     def from_rule(cls, rule) -> RuleParams:
@@ -149,6 +152,7 @@ class RuleParams:
             expected_headcounts=tuple(rule.expected_headcounts.order_by("unit_id").values_list("unit_id", "headcount"))
             if rule.subject == "unit"
             else (),
+            stated_headcount_floor=rule.subject == "unit" and rule.expected_headcounts.exists(),
         )
 
     @classmethod
@@ -176,6 +180,7 @@ class RuleParams:
             ("mover_credit", "fact"),
             ("count_deactivated", False),
             ("unit_kinds", []),
+            ("stated_headcount_floor", False),
         )
         for name, unused in unused_settings:
             if data[name] == unused:

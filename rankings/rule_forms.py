@@ -31,7 +31,7 @@ from quizsite.naming import in_language
 
 from . import selectors
 from .models import RankingRule, RuleSource, SnapshotRow
-from .params import COMPOSABLE, TIE_BREAKS, check_rule, check_team_sources
+from .params import COMPOSABLE, RATE_METRICS, TIE_BREAKS, check_rule, check_team_sources
 
 # Where each setting shows: the page's sections, in order. A new model setting is one name here
 # (and one line in HELP when the model's help text is not plain enough); SHOWN_IF and WIDE only
@@ -162,6 +162,11 @@ def _number(text: str) -> Decimal | None:
     return value if value.is_finite() else None
 
 
+def band_in_percent(mode: str, metric: str) -> bool:
+    """Whether prize tiers of `mode` under `metric` are score bands on a rate, typed in percent."""
+    return mode == RankingRule.PrizeMode.BAND and metric in RATE_METRICS
+
+
 def _plain(value) -> str:
     """A stored number as typed: 3, 12.5 (never 3.0 or 1E+1)."""
     number = Decimal(str(value))
@@ -187,9 +192,11 @@ class AdministeredUnitField(forms.ModelChoiceField):
 class TierRows:
     """Prize tiers as the rows posted (`tier_name`, `tier_name_en`, `tier_value`, `tier_per_group`,
     in page order), best first. A row's optional English name is shown on English pages; its
-    optional quota is the most of that tier one group may take."""
+    optional quota is the most of that tier one group may take. A score band on a rate (the
+    participation rate, stored as a fraction like the metric) is typed and shown as a percentage,
+    as the board shows the rate: 90 on the page is 0.9 stored (`in_percent`)."""
 
-    def __init__(self, data=None, *, initial=()):
+    def __init__(self, data=None, *, initial=(), in_percent: bool = False):
         if data is not None:
             names, values = data.getlist("tier_name"), data.getlist("tier_value")
             # A post without the English name or quota column (an older page) keeps its rows.
@@ -206,7 +213,7 @@ class TierRows:
                 {
                     "name": str(t["name"]),
                     "name_en": str(t.get("name_en") or ""),
-                    "value": _plain(t["value"]),
+                    "value": _plain(Decimal(str(t["value"])) * 100 if in_percent else t["value"]),
                     "per_group": str(t.get("per_group") or ""),
                 }
                 for t in initial or ()
@@ -218,9 +225,11 @@ class TierRows:
     def has_errors(self) -> bool:
         return any(row["errors"] for row in self.rows)
 
-    def clean(self, mode: str, *, has_groups: bool = False) -> tuple[list[dict], str | None]:
+    def clean(self, mode: str, *, has_groups: bool = False, metric: str = "") -> tuple[list[dict], str | None]:
         """The tiers as the rule stores them, and a message for the section (or None).
-        `has_groups`: the rule ranks within groups, so a tier may have a quota per group."""
+        `has_groups`: the rule ranks within groups, so a tier may have a quota per group; `metric`:
+        the rule's, whose score bands on a rate are typed in percent (`band_in_percent`)."""
+        in_percent = band_in_percent(mode, metric)
         if mode == RankingRule.PrizeMode.NONE:
             return [], None
         if not self.rows:
@@ -242,6 +251,8 @@ class TierRows:
                 row["errors"].append(_("A count is a whole number of places, at least 1."))
             elif mode == RankingRule.PrizeMode.PERCENT and not 0 < value <= 100:
                 row["errors"].append(_("A percentage lies above 0 and at most 100."))
+            elif in_percent and not 0 <= value <= 100:
+                row["errors"].append(_("A participation rate lies between 0 and 100 %."))
             elif mode == RankingRule.PrizeMode.BAND and above is not None and value >= above:
                 row["errors"].append(
                     _("This band's lowest score (%(low)s) must be below the band above it (%(above)s).")
@@ -250,7 +261,7 @@ class TierRows:
             quota = self._quota(row, has_groups=has_groups)
             if value is not None:
                 above = value
-                tier = {"name": row["name"], "value": float(value)}
+                tier = {"name": row["name"], "value": float(value / 100 if in_percent else value)}
                 if row["name_en"]:
                     tier["name_en"] = row["name_en"]
                 if quota:
@@ -467,7 +478,7 @@ class RuleForm(NumberRangeMessages, forms.Form):
         # Units where no one but this administrator could approve what they compute: the form
         # says so beside "a second administrator approves" as soon as it is ticked for one.
         self.alone_units = selectors.units_without_other_approver(user, self.fields["unit"].queryset)
-        self.tiers = TierRows(data, initial=rule.prize_tiers)
+        self.tiers = TierRows(data, initial=rule.prize_tiers, in_percent=band_in_percent(rule.prize_mode, rule.metric))
         self.source_rows = SourceRows(data, user=user, initial=sources)
 
     @property
@@ -564,7 +575,7 @@ class RuleForm(NumberRangeMessages, forms.Form):
         mode = data.get("prize_mode") or RankingRule.PrizeMode.NONE
         # A group level typed but refused is named beside it: the quotas are not told it is missing.
         has_groups = bool(data.get("group_level")) or self.has_error("group_level")
-        tiers, tier_error = self.tiers.clean(mode, has_groups=has_groups)
+        tiers, tier_error = self.tiers.clean(mode, has_groups=has_groups, metric=data.get("metric") or "")
         if tier_error:
             self.add_error("prize_tiers", tier_error)
         data["prize_tiers"] = tiers

@@ -418,7 +418,8 @@ def headcount_units(rule: RankingRule) -> list[dict]:
     """The units a unit ranking ranks, in tree order, each with its path below the rule's unit
     as typed (`path`, what the headcount sheets give) and in the page's language (`label`, in
     English where the units have English names: `unit_paths`), its expected headcount (None if
-    not stated) and its headcount in the newest version."""
+    not stated), its headcount in the newest version and how many took part in it (`took_part`:
+    the fewest a stated headcount may be)."""
     if rule.subject != RankingRule.Subject.UNIT or not (rule.unit_level or rule.unit_kinds):
         return []
     # The units ranked: those of the level, or of the kinds (`rankings.compute`).
@@ -430,14 +431,16 @@ def headcount_units(rule: RankingRule) -> list[dict]:
     labels = unit_paths(rule)
     expected = dict(rule.expected_headcounts.values_list("unit_id", "headcount"))
     newest = Snapshot.objects.filter(rule=rule).order_by("-version").first()
-    counted = dict(SnapshotRow.objects.filter(snapshot=newest).values_list("subject_id", "headcount")) if newest else {}
+    newest_rows = SnapshotRow.objects.filter(snapshot=newest).values_list("subject_id", "headcount", "participants")
+    counted = {pk: (headcount, took_part) for pk, headcount, took_part in newest_rows} if newest else {}
     return [
         {
             "unit_id": pk,
             "path": paths.get(pk, ""),
             "label": labels.get(pk, ""),
             "expected": expected.get(pk),
-            "latest": counted.get(pk),
+            "latest": counted.get(pk, (None, None))[0],
+            "took_part": counted.get(pk, (None, 0))[1] or 0,
         }
         for pk, _path in sorted(ranked.items(), key=lambda item: item[1])
     ]
@@ -462,3 +465,21 @@ def rule_stages(rules: list[RankingRule]) -> dict[int, str]:
         newest.setdefault(rule_id, status)
     stage = {Snapshot.Status.DRAFT: "computed", Snapshot.Status.APPROVED: "approved"}
     return {rule.pk: stage.get(newest.get(rule.pk), "published" if rule.pk in newest else "draft") for rule in rules}
+
+
+def headcounts_below_participants(snapshot: Snapshot) -> list[dict]:
+    """The units of `snapshot` whose stated headcount was below the number who took part (more took
+    part after it was stated), each with its path in the page's language, the figure stated and
+    the participants it was counted with instead, in path order."""
+    if not snapshot.parameters.get("stated_headcount_floor"):
+        return []
+    rows = SnapshotRow.objects.filter(snapshot=snapshot, headcount_expected=True).order_by("unit_id")
+    paths = unit_paths(snapshot.rule)
+    found = []
+    for row in rows:
+        stated = snapshot.stated_headcount_below_participants(row)
+        if stated is not None:
+            found.append(
+                {"unit": paths.get(row.subject_id, row.label), "stated": stated, "participants": row.participants}
+            )
+    return sorted(found, key=lambda unit: unit["unit"])

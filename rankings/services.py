@@ -152,17 +152,17 @@ def expected_headcounts_save(*, rule: RankingRule, counts: dict[int, int | None]
     """State (or, with None, withdraw) the expected headcount of ranked units; any change is a new
     rule version, to be recomputed. Returns how many units changed.
 
-    Raises RankingRejected for a unit the rule does not rank or a count below 0 or above
-    HEADCOUNT_MAX: nothing is saved."""
-    ranked = {unit["unit_id"]: unit["expected"] for unit in selectors.headcount_units(rule)}
+    Raises RankingRejected for a unit the rule does not rank or a count it cannot have
+    (`expected_headcount_problem`): nothing is saved."""
+    units = {unit["unit_id"]: unit for unit in selectors.headcount_units(rule)}
     for unit_id, count in counts.items():
-        if unit_id not in ranked:
+        if unit_id not in units:
             raise RankingRejected("unknown_unit", _("This ranking does not rank that unit."))
-        if count is not None and count < 0:
-            raise RankingRejected("negative_headcount", _("A headcount cannot be negative."))
-        if count is not None and count > HEADCOUNT_MAX:
-            raise RankingRejected("huge_headcount", headcount_too_large())
-    changed = {unit_id: count for unit_id, count in counts.items() if ranked[unit_id] != count}
+        if count is not None:
+            code, problem = expected_headcount_problem(units[unit_id], count)
+            if problem:
+                raise RankingRejected(code, problem)
+    changed = {unit_id: count for unit_id, count in counts.items() if units[unit_id]["expected"] != count}
     for unit_id, count in changed.items():
         if count is None:
             ExpectedHeadcount.objects.filter(rule=rule, unit_id=unit_id).delete()
@@ -183,6 +183,33 @@ HEADCOUNT_MAX = 1_000_000
 
 def headcount_too_large() -> str:
     return _("A headcount is at most %(max)s: check the number.") % {"max": f"{HEADCOUNT_MAX:,}"}
+
+
+def expected_headcount_problem(unit: dict, count: int) -> tuple[str, str]:
+    """Why `count` cannot be the stated headcount of `unit` (a `selectors.headcount_units` entry),
+    as (code, message naming the unit), or ("", "").
+
+    0 is refused: a unit stated to expect no one would drop out of the ranking with everyone who
+    took part (leave it empty to use the counted headcount). So is a figure below the number who
+    took part in the newest version: it would give a rate over 100 %. A figure already stated is
+    let stand (the computation counts such a unit against its participants and says so), so an
+    old figure never blocks saving the others."""
+    if count == unit["expected"]:
+        return "", ""
+    if count < 0:
+        return "negative_headcount", _("A headcount cannot be negative.")
+    if count > HEADCOUNT_MAX:
+        return "huge_headcount", headcount_too_large()
+    if count == 0:
+        return "zero_headcount", _(
+            "%(unit)s: a headcount of 0 would leave the unit unranked. Leave it empty to use the counted one."
+        ) % {"unit": unit["label"]}
+    if count < unit["took_part"]:
+        return "headcount_below_participants", _(
+            "%(unit)s: %(took_part)d people already took part (newest version), "
+            "so the expected headcount cannot be below %(took_part)d."
+        ) % {"unit": unit["label"], "took_part": unit["took_part"]}
+    return "", ""
 
 
 HEADCOUNT_COLUMNS = {
@@ -257,6 +284,7 @@ def expected_headcounts_import(*, rule: RankingRule, file, by: User | None = Non
         report.file_error = str(problem)
         return report
     ranked = selectors.headcount_units(rule)
+    units = {unit["unit_id"]: unit for unit in ranked}
     prefix = rule.unit.full_path + "/"
     by_text: dict[str, int | None] = {}
     for unit in ranked:
@@ -290,6 +318,8 @@ def expected_headcounts_import(*, rule: RankingRule, file, by: User | None = Non
         elif unit_id in counts:
             report.errors.append(RowError(row.number, unit_header, _("This unit is listed twice.")))
         count, problem = _read_headcount(cell_text(row.values["headcount"], fold=True))
+        if unit_id is not None and count is not None and not problem:
+            problem = expected_headcount_problem(units[unit_id], count)[1]
         if problem:
             report.errors.append(RowError(row.number, count_header, problem))
         if unit_id is not None and not problem:
@@ -393,12 +423,24 @@ def _abandoned() -> Q:
     ) | Q(status=RankingRun.Status.RUNNING, heartbeat_at__lt=now - timedelta(seconds=settings.RANKINGS_RUN_GRACE_S))
 
 
+def check_sources_ready(*, rule: RankingRule) -> None:
+    """Raise RankingRejected naming the first of the rule's sources with nothing to rank yet."""
+    for source in rule.sources.select_related("contest").order_by("id"):
+        problem = source_kind(source.kind).not_ready(source)
+        if problem:
+            raise RankingRejected("source_not_ready", problem)
+
+
 def run_request(*, rule: RankingRule, by: User | None = None) -> tuple[RankingRun, bool]:
     """Queue a computation of `rule`, or return the one already queued or running (created=False).
 
     An abandoned run (see `_abandoned`) is marked failed first, so "Compute now" and the beat
     sweep start afresh about a minute after a worker dies. The partial unique index on active
-    runs is the lock: two requests at once get one run."""
+    runs is the lock: two requests at once get one run.
+
+    Raises RankingRejected("source_not_ready") when a source has nothing to rank yet (a contest
+    that has not started: `SourceKind.not_ready`)."""
+    check_sources_ready(rule=rule)
     RankingRun.objects.filter(_abandoned(), rule=rule).update(
         status=RankingRun.Status.FAILED, outcome="abandoned: the worker stopped", finished_at=timezone.now()
     )

@@ -4,7 +4,7 @@ from celery import shared_task
 from django.conf import settings
 
 from .models import RankingRule, RankingRun
-from .services import rules_mark_dirty, run_execute, run_request
+from .services import RankingRejected, rules_mark_dirty, run_execute, run_request
 
 
 # A computation is idempotent and fenced (`run_claim`), so a task whose worker died is put back on
@@ -30,7 +30,10 @@ def recompute_dirty_rules() -> list[int]:
     """The beat sweep: mark rules whose facts changed, and queue one run for each dirty rule."""
     queued = []
     for rule in RankingRule.objects.filter(pk__in=rules_mark_dirty()):
-        run, created = run_request(rule=rule)
+        try:
+            run, created = run_request(rule=rule)
+        except RankingRejected:  # a contest not started yet: computed once it is
+            continue
         if created:
             ranking_run.delay(run.pk)
             queued.append(rule.pk)

@@ -248,6 +248,10 @@ def manage(request, slug: str):
             else ""
         )
         snapshot.facts_changed = services.snapshot_facts_changed(snapshot, fingerprint)
+        # Before approving, the reviewer reads which units' stated headcounts more people exceeded.
+        snapshot.headcounts_raised = (
+            selectors.headcounts_below_participants(snapshot) if snapshot.status in Snapshot.REVIEWED else []
+        )
         snapshot.needs_other_approver = rule.requires_second_approver and snapshot.computed_by_id == request.user.pk
         if snapshot.needs_other_approver and alone is None:
             alone = not selectors.has_other_approver(rule, request.user)
@@ -285,10 +289,8 @@ def _typed_headcounts(post, units: list[dict]) -> tuple[dict[int, int | None], d
             counts[unit["unit_id"]] = None
         elif not text.lstrip("-").isdecimal():
             errors[unit["unit_id"]] = _("Type a whole number.")
-        elif int(text) < 0:
-            errors[unit["unit_id"]] = _("A headcount cannot be negative.")
-        elif int(text) > services.HEADCOUNT_MAX:
-            errors[unit["unit_id"]] = services.headcount_too_large()
+        elif problem := services.expected_headcount_problem(unit, int(text))[1]:
+            errors[unit["unit_id"]] = problem
         else:
             counts[unit["unit_id"]] = int(text)
     return counts, errors
@@ -340,7 +342,11 @@ def headcounts_template(request, slug: str):
 @require_POST
 def compute(request, slug: str):
     rule = access_rule(request.user, slug, administer=True)
-    run, created = services.run_request(rule=rule, by=request.user)
+    try:
+        run, created = services.run_request(rule=rule, by=request.user)
+    except services.RankingRejected as refused:
+        messages.error(request, refused.message)
+        return redirect("rankings:manage", slug=rule.slug)
     if created:
         enqueue(run)
     else:

@@ -31,6 +31,10 @@ class SourceKind:
         """Raise ValidationError (by field) when `source` cannot be read for `rule` (None while
         the source is not attached to one yet)."""
 
+    def not_ready(self, source: RuleSource) -> str:
+        """Why `source` has nothing to rank yet (a message for the compute page), or ""."""
+        return ""
+
     def facts(self, source: Source, params: RuleParams) -> Sql:
         raise NotImplementedError
 

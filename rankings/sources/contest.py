@@ -28,6 +28,18 @@ class ContestSource(SourceKind):
         if source.contest.is_rehearsal:
             raise ValidationError({"contest": _("This is a rehearsal: it keeps no results.")})
 
+    def not_ready(self, source: RuleSource) -> str:
+        """A contest still being prepared has never been played: every team would take its base
+        score, all tied, prizes and all. One running (or paused) may be ranked: a live board."""
+        from contests.models import Contest
+
+        if source.contest.status == Contest.Status.DRAFT:
+            return _(
+                "“%(contest)s” has not started yet: a ranking of it would give every team only its base "
+                "score. Compute this ranking once the contest has started."
+            ) % {"contest": source.contest.display_title}
+        return ""
+
     def facts(self, source: Source, params: RuleParams) -> Sql:
         """Score events per (member, team) with the roster (taking part counts even without points),
         and each team's base score. Members count in the unit recorded when the contest started.

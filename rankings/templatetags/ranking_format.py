@@ -23,3 +23,9 @@ def metric_value(value, metric: str) -> str:
 def prize_name(prize: str, rule) -> str:
     """A snapshot row's prize in the page's language (`RankingRule.display_prize`)."""
     return rule.display_prize(prize) if prize else ""
+
+
+@register.filter
+def stated_below(row, snapshot) -> int | None:
+    """The headcount stated for `row`'s unit when more took part (`Snapshot.stated_headcount_below_participants`)."""
+    return snapshot.stated_headcount_below_participants(row)

@@ -20,11 +20,14 @@
     });
   }
 
-  // Prize tiers: the unit after each value follows the prize mode.
+  // Prize tiers: the unit after each value follows the prize mode (a score band on the
+  // participation rate is typed in percent, as the board shows the rate).
   const tierList = document.getElementById("tier-rows");
   const prizeMode = document.getElementById("id_prize_mode");
+  const metric = document.getElementById("id_metric");
   function tierUnits() {
-    const unit = tierList.dataset["unit" + prizeMode.value.charAt(0).toUpperCase() + prizeMode.value.slice(1)] || "";
+    const mode = prizeMode.value === "band" && metric && metric.value === "participation" ? "bandRate" : prizeMode.value;
+    const unit = tierList.dataset["unit" + mode.charAt(0).toUpperCase() + mode.slice(1)] || "";
     tierList.querySelectorAll("[data-tier-unit]").forEach((span) => { span.textContent = unit; });
   }
 

@@ -244,10 +244,10 @@ def test_party_members_only_leaves_others_out_of_headcount_participants_and_rank
 
 def test_an_expected_headcount_wins_over_the_counted_one_and_never_sets_the_scale_above_100_percent(client, central):
     """Composite participation × 0.5 + per capita / best × 0.5. 广州: 2 counted heads, both sat
-    (40, 60), expected 4: 50 %, per capita 25. 京津冀: 2 counted, both sat (50, 50), expected 1:
-    200 % (counts as 100), per capita 100, but above 100 % so not the scale. 预算司: 1 head, sat
-    30: 100 %, per capita 30 = the scale. 广州 = 25 + 0.5 × 25 / 30 × 100 = 66.6667;
-    京津冀 = 50 + 0.5 × 100 / 30 × 100 = 216.6667; 预算司 = 50 + 50 = 100."""
+    (40, 60), expected 4: 50 %, per capita 25. 京津冀: 2 counted, both sat (50, 50), expected 1,
+    fewer than sat: counted as its 2 participants, 100 %, per capita 50 = the scale (not 200 % and
+    100 a head). 预算司: 1 head, sat 30: 100 %, per capita 30. 广州 = 25 + 0.5 × 25 / 50 × 100 =
+    50; 京津冀 = 50 + 0.5 × 50 / 50 × 100 = 100; 预算司 = 50 + 0.5 × 30 / 50 × 100 = 80."""
     paper = factories.paper(central["root"])
     when = local(2026, 3, 10, 9)
     for key, name, score in (("gz1", "广一", 40), ("gz1", "广二", 60), ("jjj1", "京一", 50), ("jjj1", "京二", 50)):
@@ -262,9 +262,9 @@ def test_an_expected_headcount_wins_over_the_counted_one_and_never_sets_the_scal
         for label, row in got.items()
         if row.eligible
     } == {
-        "京津冀特派办": (2, 1, True, 216.6667, 1),
-        "预算司": (1, 1, False, 100, 2),
-        "广州特派办": (2, 4, True, 66.6667, 3),
+        "京津冀特派办": (2, 2, True, 100, 1),
+        "预算司": (1, 1, False, 80, 2),
+        "广州特派办": (2, 4, True, 50, 3),
     }
     client.force_login(boss)
     board = client.get(reverse("rankings:board", args=[rule.slug])).content.decode()

@@ -5,7 +5,7 @@ import json
 from django.core.management.base import BaseCommand, CommandError
 
 from rankings.models import RankingRule
-from rankings.services import run_execute, run_request
+from rankings.services import RankingRejected, run_execute, run_request
 
 
 class Command(BaseCommand):
@@ -21,7 +21,10 @@ class Command(BaseCommand):
             found = RankingRule.objects.filter(pk=int(rule)).first()
         if found is None:
             raise CommandError(f"No ranking rule {rule!r} (give its id or short name).")
-        run, created = run_request(rule=found)
+        try:
+            run, created = run_request(rule=found)
+        except RankingRejected as refused:
+            raise CommandError(refused.message) from None
         if not created:
             raise CommandError(f"Rule {found.slug!r} is already being computed (run {run.pk}, {run.status}).")
         run = run_execute(
