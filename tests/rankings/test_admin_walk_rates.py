@@ -280,8 +280,8 @@ def test_migrating_reads_participation_bands_above_1_as_typed_percentages_and_ke
     from django.db import connection
     from django.db.migrations.executor import MigrationExecutor
 
-    before = [("rankings", "0022_prize_tiers_may_name_english")]
-    after = [("rankings", "0023_participation_bands_typed_in_percent_read_as_fractions")]
+    before = [("rankings", "0024_unit_rankings_by_kind")]
+    after = [("rankings", "0025_participation_bands_typed_in_percent_read_as_fractions")]
     executor = MigrationExecutor(connection)
     latest = executor.loader.graph.leaf_nodes()
     executor.migrate(before)
