@@ -13,14 +13,22 @@ $(STAMP): requirements.txt requirements-dev.txt
 	$(PY) -m pip install --quiet -r requirements-dev.txt
 	touch $(STAMP)
 
-## Install, migrate, load demo data and serve HTTP + WebSockets on embedded defaults.
+## Install, migrate, load demo data and serve HTTP + WebSockets on embedded defaults. With a
+## broker (REDIS_URL or CELERY_BROKER_URL) tasks no longer run inline: a Celery worker and beat
+## (bin/worker, bin/beat) run alongside, or rankings and imports would wait in the queue for ever.
+## Ctrl-C stops all three.
 run: $(STAMP)
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
 	@echo ""
 	@echo "  Open http://127.0.0.1:$(PORT)/  (Ctrl-C stops the server)"
 	@echo ""
-	exec $(PY) manage.py runserver 127.0.0.1:$(PORT)
+	@if [ -z "$${CELERY_BROKER_URL:-$${REDIS_URL:-}}" ]; then exec $(PY) manage.py runserver 127.0.0.1:$(PORT); fi; \
+	echo "  A broker is set: a Celery worker and beat run alongside (warnings only: LOG_LEVEL=INFO for more)."; \
+	export PYTHON=$(PY) LOG_LEVEL=$${LOG_LEVEL:-WARNING}; \
+	bin/worker & worker=$$!; bin/beat & beat=$$!; \
+	trap 'kill $$worker $$beat 2>/dev/null; wait' EXIT INT TERM; \
+	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 ## Install and run the tests (PostgreSQL and Redis when DATABASE_URL / REDIS_URL are set) on
 ## PYTEST_WORKERS processes (pytest-xdist, a test file per process at a time; 0: one process).

@@ -40,8 +40,9 @@ from quizsite.spreadsheets import (
 )
 
 from . import access, services
-from .models import Role, RoleGrant, User, phone_validator
-from .selectors import unit_by_path, unit_paths
+from .models import Role, RoleGrant, Unit, User, phone_validator
+from .paths import PathMatch, unit_path_finder
+from .selectors import unit_paths
 
 COLUMNS = {
     "real_name": ("姓名", "real name", "name"),
@@ -186,7 +187,11 @@ def _label(key: str) -> str:
 def _plan_rows(rows, *, by: User, report: ImportReport) -> None:
     seen_numbers: dict[str, int] = {}
     seen_usernames: dict[str, int] = {}
-    units_by_path: dict[str, object] = {}
+    # Paths in either language (orgs.paths), over the whole tree: a unit outside the organiser's
+    # units is found and refused as such, not reported unknown.
+    finder = unit_path_finder()
+    units_by_path: dict[str, PathMatch] = {}
+    units: dict[int, Unit] = {}
     numbers = [cell_text(r.values.get("employee_no"), fold=True) for r in rows]
     existing = {u.employee_no: u for u in User.objects.filter(employee_no__in=numbers).select_related("unit")}
     manageable = set(
@@ -235,16 +240,22 @@ def _plan_rows(rows, *, by: User, report: ImportReport) -> None:
 
         path = v["unit"]
         if path not in units_by_path:
-            units_by_path[path] = unit_by_path(path)
-        unit = units_by_path[path]
+            units_by_path[path] = finder.find(path)
+        match = units_by_path[path]
+        if match.unit_id and match.unit_id not in units:
+            units[match.unit_id] = Unit.objects.get(pk=match.unit_id)
+        unit = units.get(match.unit_id)
         if not path:
             fail(n, "unit", _("The unit is blank."))
         elif unit is None:
             fail(
                 n,
                 "unit",
-                _("Unknown unit path “%(path)s”: write it from the top, like 审计署/广州特派办/第一党支部.")
-                % {"path": path},
+                _(
+                    "Unknown unit path “%(path)s”. %(problem)s Write it from the top, in Chinese or in English,"
+                    " like National Audit Office/Guangzhou Resident Office/First Party Branch."
+                )
+                % {"path": path, "problem": match.explained()},
             )
         elif not access.can_manage_unit(by, unit):
             fail(n, "unit", _("The unit “%(path)s” is outside the units you manage.") % {"path": path})
@@ -485,10 +496,11 @@ def member_import_previews_sweep(*, at: datetime | None = None) -> int:
 def member_template(*, for_user: User) -> bytes:
     """A workbook with the expected columns and no rows, its examples on a sheet of their own
     (the import reads the first sheet only) with example numbers no real person can hold, and the
-    units the user manages. Example rows on the first sheet, uploaded unchanged, overwrote the
-    real members who held their numbers."""
+    units the user manages, by their paths in the page's language (the import reads either).
+    Example rows on the first sheet, uploaded unchanged, overwrote the real members who held their
+    numbers."""
     units = list(access.managed_units(for_user).order_by("path")[:2000])
-    paths = unit_paths(units, as_typed=True)
+    paths = unit_paths(units)
     example = paths[units[-1].pk] if units else "审计署/广州特派办/第一党支部"
     header = ["姓名", "工号", "单位", "角色", "手机", "党员", "用户名", "初始密码"]
     widths = (12, 12, 44, 10, 16, 8, 14, 14)

@@ -12,6 +12,7 @@ from quizsite.naming import in_language
 
 from . import access
 from .models import UNIT_PATH_SEPARATOR, MemberPlacement, Role, RoleGrant, Unit, UnitPlacement, User
+from .paths import unit_path_finder
 
 
 def _moment(when: date | datetime) -> datetime:
@@ -56,16 +57,10 @@ def unit_path_on(unit: Unit, when: date | datetime) -> str | None:
 
 
 def unit_by_path(path: str) -> Unit | None:
-    """Resolve a path like 审计署/广州特派办/第一党支部 (names from the root) to a unit."""
-    names = [part.strip() for part in path.replace("／", "/").split(UNIT_PATH_SEPARATOR)]
-    if not path.strip() or any(not name for name in names):
-        return None
-    unit = Unit.objects.get_root_nodes().filter(name=names[0]).first()
-    for name in names[1:]:
-        if unit is None:
-            return None
-        unit = unit.child_units().filter(name=name).first()
-    return unit
+    """The unit a path from the root names, like 审计署/广州特派办/第一党支部, in either language
+    (`orgs.paths`); None if it names none or several."""
+    found = unit_path_finder(for_text=path).find(path)
+    return Unit.objects.get(pk=found.unit_id) if found.unit_id else None
 
 
 def unit_paths(units: list[Unit], *, as_typed: bool = False) -> dict[int, str]:

@@ -139,8 +139,13 @@ def unit_move(
 
 @transaction.atomic
 def unit_close(*, unit: Unit, by: User | None = None, on=None) -> Unit:
-    """End a unit on `on` (default today): it stays in the tree and in every past result."""
-    unit.ends_on = on or timezone.localdate()
+    """End a unit on `on` (default today), earlier than a later end date it had (a temporary
+    branch closed early): it stays in the tree and in every past result. A unit that ends by
+    then already keeps its end date: closing never lengthens a unit's life."""
+    day = on or timezone.localdate()
+    if unit.ends_on is not None and unit.ends_on <= day:
+        return unit
+    unit.ends_on = day
     unit.save(update_fields=["ends_on"])
     return unit
 
@@ -193,6 +198,55 @@ def employee_no_problem(number: str) -> str | None:
     }
 
 
+def member_new_problems(*, username: str | None, employee_no: str | None) -> list[OrgError]:
+    """Every reason `member_create` refuses a new member's username and employee number, all at
+    once: the number's form or its holder, and the username's holder. An empty username is the
+    employee number; when the member holding that number also holds it as username, that is one
+    problem, said of the number (a username error beside an empty box misled). `username` None:
+    not checked (the form refused it already)."""
+    problems = []
+    number_holder = None
+    if employee_no and (problem := employee_no_problem(employee_no)):
+        problems.append(OrgError("employee_no_form", problem))
+    elif employee_no:
+        number_holder = User.objects.filter(employee_no=employee_no).values_list("pk", flat=True).first()
+        if number_holder is not None:
+            problems.append(
+                OrgError(
+                    "employee_no_taken",
+                    _("Employee number %(no)s already belongs to another member.") % {"no": employee_no},
+                )
+            )
+    if username is None or not (username or employee_no):
+        return problems
+    holder = User.objects.filter(username=username or employee_no).values_list("pk", flat=True).first()
+    if holder is None or (holder == number_holder and (username or employee_no) == employee_no):
+        return problems
+    if username:
+        problems.append(OrgError("username_taken", _("The username “%(u)s” is taken.") % {"u": username}))
+    else:
+        problems.append(
+            OrgError(
+                "username_taken",
+                _(
+                    "Left empty, the username is the employee number, and “%(u)s” is already another"
+                    " member's username: type a username."
+                )
+                % {"u": employee_no},
+            )
+        )
+    return problems
+
+
+class OrgErrors(OrgError):
+    """Several refusals at once (`errors`, each an OrgError), so that a form shows each beside
+    its field; its code and message are the first's, its message all of theirs."""
+
+    def __init__(self, errors: list[OrgError]) -> None:
+        super().__init__(errors[0].code, joined_sentences(error.message for error in errors))
+        self.errors = errors
+
+
 @transaction.atomic
 def member_create(
     *,
@@ -206,16 +260,17 @@ def member_create(
     by: User | None = None,
     at: datetime | None = None,
 ) -> User:
-    """Create a member in `unit`. Without a password the account cannot sign in until one is set."""
-    if User.objects.filter(username=username).exists():
-        raise OrgError("username_taken", _("The username “%(u)s” is taken.") % {"u": username})
-    if employee_no and (problem := employee_no_problem(employee_no)):
-        raise OrgError("employee_no_form", problem)
-    if employee_no and User.objects.filter(employee_no=employee_no).exists():
-        raise OrgError(
-            "employee_no_taken",
-            _("Employee number %(no)s already belongs to another member.") % {"no": employee_no},
-        )
+    """Create a member in `unit`; an empty `username` is the employee number. Without a password
+    the account cannot sign in until one is set.
+
+    Raises OrgError (OrgErrors for several, `member_new_problems`) for a username or employee
+    number that is taken or malformed."""
+    problems = member_new_problems(username=username, employee_no=employee_no)
+    if len(problems) == 1:
+        raise problems[0]
+    if problems:
+        raise OrgErrors(problems)
+    username = username or employee_no or ""
     member = User(
         username=username,
         real_name=real_name,

@@ -105,6 +105,8 @@ def _unit_page(request, unit: Unit, *, form=None, move_form=None, status: int = 
             "placements": placements,
             "direct_members": unit.members.filter(is_active=True).count(),
             "subunits": unit.child_units().count(),
+            # Open today: no end date, or one still to come (a temporary branch may end early).
+            "closable": unit.ends_on is None or unit.ends_on > timezone.localdate(),
         },
         status=status,
     )
@@ -244,11 +246,17 @@ def _member_sort_headers(sort: str) -> dict[str, dict[str, str]]:
 def member_new(request):
     access.check_manager(request.user)
     form = MemberNewForm(request.POST or None, user=request.user)
+    if request.method == "POST":
+        # Every problem at once: a taken employee number beside a missing name, not one per try.
+        form.is_valid()
+        data = form.cleaned_data
+        for problem in services.member_new_problems(username=data.get("username"), employee_no=data.get("employee_no")):
+            form.add_error(_member_form_field(problem), problem.message)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             member = services.member_create(
-                username=data["username"] or data["employee_no"],
+                username=data["username"],
                 real_name=data["real_name"],
                 unit=data["unit"],
                 employee_no=data["employee_no"],
@@ -258,7 +266,8 @@ def member_new(request):
                 by=request.user,
             )
         except services.OrgError as error:
-            form.add_error(_member_form_field(error), error.message)
+            for problem in getattr(error, "errors", [error]):
+                form.add_error(_member_form_field(problem), problem.message)
         except ValidationError as error:
             form.add_error(None, joined_sentences(error.messages))
         else:
@@ -273,6 +282,8 @@ def _member_form_field(error) -> str | None:
         return "password"
     if error.code.startswith("employee_no"):
         return "employee_no"
+    if error.code == "username_taken":
+        return "username"
     return None
 
 

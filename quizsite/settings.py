@@ -418,6 +418,9 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# A job still queued after this long (a worker takes one within a second or two) tells the person
+# waiting on it that the background worker does not seem to be running (quizsite.background).
+BACKGROUND_QUEUE_PATIENCE_S = env_int("BACKGROUND_QUEUE_PATIENCE_S", 30)
 CELERY_BEAT_SCHEDULE = {
     "expire-overdue-attempts": {"task": "lessons.tasks.expire_overdue_attempts", "schedule": 30.0},
     # Question pictures uploaded for a preview whose question was never saved.

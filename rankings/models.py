@@ -15,6 +15,7 @@ from django.utils.translation import pgettext
 
 from lessons.selectors import activity_label
 from orgs.models import Unit
+from quizsite import background
 from quizsite.naming import EnglishTitle, english_name_field, in_language
 
 from .sources import KINDS
@@ -380,6 +381,11 @@ class RankingRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.rule} · {self.get_status_display()}"
+
+    @property
+    def worker_missing(self) -> bool:
+        """Still queued long after it was requested: no background worker seems to run."""
+        return self.status == self.Status.QUEUED and background.worker_missing(self.created_at)
 
     @property
     def outcome_display(self) -> str:

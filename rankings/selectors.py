@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from datetime import datetime
 
 from django.db.models import Avg, Count, Exists, F, Max, Min, OuterRef, Q, QuerySet, Subquery
@@ -11,6 +12,7 @@ from contests.models import TeamMember
 from contests.relay.models import RelayLeg
 from orgs import access
 from orgs.models import Role, RoleGrant, Unit, User
+from orgs.paths import PathMatch, PathNode, UnitPathFinder, first_found, path_parts
 from quizsite.naming import in_language
 
 from .models import RankingRule, RuleUnit, Snapshot, SnapshotRow
@@ -444,6 +446,34 @@ def headcount_units(rule: RankingRule) -> list[dict]:
         }
         for pk, _path in sorted(ranked.items(), key=lambda item: item[1])
     ]
+
+
+def headcount_unit_finder(rule: RankingRule) -> Callable[[str], PathMatch]:
+    """What finds the ranked unit a headcount sheet's row names (`orgs.paths`): by its path below
+    the rule's unit, its full path, or its name alone where no other ranked unit shares it; each
+    name as typed or in English, the names the headcount page shows in either language. The tree
+    is `unit_names`' (frozen names; an English name only while the unit still bears the name
+    that was frozen), the units above the rule's unit as they are now."""
+    ranked = {unit["unit_id"] for unit in headcount_units(rule)}
+    tree, english = _rule_tree(rule)
+    below = [
+        PathNode(unit_id, path, name, english.get(unit_id, ""), listed=unit_id in ranked)
+        for unit_id, (path, name) in tree.items()
+        if len(path) > len(rule.unit.path)
+    ]
+    above = [
+        PathNode(unit.pk, unit.path, unit.name, unit.name_en, listed=False)
+        for unit in [*Unit.objects.get_ancestors(rule.unit), rule.unit]
+    ]
+    relative = UnitPathFinder(below, top_depth=rule.unit.depth + 1)
+    full = UnitPathFinder(above + below)
+
+    def find(text: str) -> PathMatch:
+        if len(path_parts(text)) == 1:
+            return first_found(relative.find(text), relative.find_by_name(text))
+        return first_found(relative.find(text), full.find(text))
+
+    return find
 
 
 def administered_rules(user) -> QuerySet[RankingRule]:

@@ -17,6 +17,8 @@ from django.utils.translation import pgettext_lazy
 
 import notifications.services
 from orgs.models import Unit, User
+from orgs.paths import path_parts
+from quizsite.naming import joined_sentences
 from quizsite.spreadsheets import (
     ExportWorkbook,
     RowError,
@@ -261,13 +263,14 @@ def _read_headcount(text: str) -> tuple[int | None, str]:
 
 
 def expected_headcounts_template(*, rule: RankingRule) -> bytes:
-    """A workbook headed in the page's language with every ranked unit's path and its stated
+    """A workbook in the page's language (headers and paths: the import reads either) with
+    every ranked unit's path and its stated
     expected headcount (empty: counted), ready to fill in and import."""
     book = ExportWorkbook()
     sheet = book.sheet(str(HEADCOUNT_NAMES["headcount"]), widths=(48, 18), frozen_rows=1)
     sheet.append([str(HEADCOUNT_NAMES["unit"]), str(HEADCOUNT_NAMES["headcount"])], style="header")
     for unit in selectors.headcount_units(rule):
-        sheet.append([unit["path"], unit["expected"]])
+        sheet.append([unit["label"], unit["expected"]])
     return book.to_bytes()
 
 
@@ -283,28 +286,19 @@ def expected_headcounts_import(*, rule: RankingRule, file, by: User | None = Non
     except SpreadsheetError as problem:
         report.file_error = str(problem)
         return report
-    ranked = selectors.headcount_units(rule)
-    units = {unit["unit_id"]: unit for unit in ranked}
-    prefix = rule.unit.full_path + "/"
-    by_text: dict[str, int | None] = {}
-    for unit in ranked:
-        by_text[unit["path"]] = unit["unit_id"]
-        by_text[prefix + unit["path"]] = unit["unit_id"]
-    names: dict[str, list[int]] = {}
-    for unit in ranked:
-        names.setdefault(unit["path"].rsplit("/", 1)[-1], []).append(unit["unit_id"])
-    for name, ids in names.items():
-        by_text.setdefault(name, ids[0] if len(ids) == 1 else None)
+    units = {unit["unit_id"]: unit for unit in selectors.headcount_units(rule)}
+    find_unit = selectors.headcount_unit_finder(rule)
     # Problems name a column as the sheet heads it, whichever language it was written in.
     unit_header, count_header = (table[0].headers[key] if table else "" for key in ("unit", "headcount"))
     counts: dict[int, int | None] = {}
     for row in table:
         report.rows += 1
-        text = "/".join(part.strip() for part in cell_text(row.values["unit"], fold=True).split("/"))
-        unit_id = by_text.get(text)
-        if not text:
+        text = cell_text(row.values["unit"], fold=True)
+        match = find_unit(text)
+        unit_id = match.unit_id
+        if match.problem == "blank":
             report.errors.append(RowError(row.number, unit_header, _("The unit is missing.")))
-        elif text in by_text and unit_id is None:
+        elif match.problem == "ambiguous" and len(path_parts(text)) == 1:
             # The same name in two organs (第一党支部): only a path tells which.
             report.errors.append(
                 RowError(
@@ -312,8 +306,9 @@ def expected_headcounts_import(*, rule: RankingRule, file, by: User | None = Non
                 )
             )
         elif unit_id is None:
+            refusal = _("“%(name)s” is not a unit this ranking ranks.") % {"name": text}
             report.errors.append(
-                RowError(row.number, unit_header, _("“%(name)s” is not a unit this ranking ranks.") % {"name": text})
+                RowError(row.number, unit_header, joined_sentences(filter(None, [refusal, match.explained()])))
             )
         elif unit_id in counts:
             report.errors.append(RowError(row.number, unit_header, _("This unit is listed twice.")))

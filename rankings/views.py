@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -274,6 +275,7 @@ def manage(request, slug: str):
             "published": rule.snapshots.filter(status=Snapshot.Status.PUBLISHED).exists(),
             "run": run,
             "active": active,
+            "worker_patience": settings.BACKGROUND_QUEUE_PATIENCE_S,
             "sources": rule.sources.select_related("contest", "paper"),
             "formula": _formula({"metric": rule.metric, "composite": rule.composite}),
         },
@@ -365,6 +367,7 @@ def run_progress(request, slug: str, run_id: int):
             "stage": run.stage,
             "outcome": run.outcome,
             "snapshot_version": run.snapshot.version if run.snapshot else None,
+            "worker_missing": run.worker_missing,
         }
     )
 

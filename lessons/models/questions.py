@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from orgs.models import Unit
+from quizsite import background
 from quizsite.naming import english_name_field, in_language
 
 OPTION_LETTERS = "ABCDEFGH"
@@ -190,6 +191,11 @@ class ImportJob(models.Model):
 
     def __str__(self) -> str:
         return f"{self.filename} → {self.bank}"
+
+    @property
+    def worker_missing(self) -> bool:
+        """Confirmed, yet still waiting long after: no background worker seems to run."""
+        return self.status == self.Status.PENDING and background.worker_missing(self.confirmed_at)
 
     @property
     def stalled(self) -> bool:

@@ -3,6 +3,7 @@
 import uuid
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -310,7 +311,11 @@ def import_job(request, job_id: int):
         {**error, "column": column_label(error.get("column", ""), sheet=sheet)}
         for error in ((job.result or {}).get("errors") or [])[:20]
     ]
-    return render(request, "lessons/import_job.html", {"job": job, "errors": errors})
+    return render(
+        request,
+        "lessons/import_job.html",
+        {"job": job, "errors": errors, "worker_patience": settings.BACKGROUND_QUEUE_PATIENCE_S},
+    )
 
 
 def _preview_job_page(request, job: ImportJob):
@@ -339,6 +344,7 @@ def import_job_progress(request, job_id: int):
         {
             "status": job.status,
             "stalled": job.stalled,
+            "worker_missing": job.worker_missing,
             "stage": job.stage,
             "percent": job.percent,
             "processed": job.processed,

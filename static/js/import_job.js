@@ -9,6 +9,8 @@
     const job = await (await fetch(status.dataset.url, {credentials: "same-origin"})).json();
     bar.style.width = job.percent + "%"; bar.textContent = job.percent + "%";
     if (!unfinished(job.status) || job.stalled) { window.location.reload(); return; }
+    const missing = document.getElementById("worker-missing");
+    if (missing) missing.hidden = !job.worker_missing;
     status.textContent = job.total
       ? status.dataset.rows.replace("__DONE__", job.processed).replace("__TOTAL__", job.total)
       : {pending: status.dataset.waiting, running: status.dataset.running}[job.status];

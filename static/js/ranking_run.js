@@ -8,6 +8,8 @@
     const run = await (await fetch(card.dataset.url, {credentials: "same-origin"})).json();
     bar.style.width = run.progress + "%"; bar.textContent = run.progress + "%";
     status.textContent = status.dataset[run.status] || run.status; outcome.textContent = run.stage;
+    const missing = document.getElementById("worker-missing");
+    if (missing) missing.hidden = !run.worker_missing;
     if (run.status === "queued" || run.status === "running") setTimeout(poll, 700); else window.location.reload();
   }
   setTimeout(poll, 500);
