@@ -11,6 +11,7 @@ from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from orgs import access
@@ -298,6 +299,10 @@ def _typed_headcounts(post, units: list[dict]) -> tuple[dict[int, int | None], d
     return counts, errors
 
 
+def _units_changed(changed: int) -> str:
+    return ngettext("%(changed)d unit changed.", "%(changed)d units changed.", changed) % {"changed": changed}
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def headcounts(request, slug: str):
@@ -310,17 +315,16 @@ def headcounts(request, slug: str):
         if form.is_valid():
             report = services.expected_headcounts_import(rule=rule, file=form.cleaned_data["file"], by=request.user)
             if report.ok:
-                messages.success(
-                    request,
-                    _("Read %(rows)d rows; %(changed)d units changed.")
-                    % {"rows": report.rows, "changed": report.changed},
-                )
+                read = ngettext("Read %(rows)d row;", "Read %(rows)d rows;", report.rows) % {"rows": report.rows}
+                # "Read 2 rows; 1 unit changed." (in Chinese without the space)
+                said = _("%(read)s %(changed)s") % {"read": read, "changed": _units_changed(report.changed)}
+                messages.success(request, said)
                 return redirect("rankings:headcounts", slug=rule.slug)
     elif request.method == "POST":
         counts, errors = _typed_headcounts(request.POST, units)
         if not errors:
             changed = services.expected_headcounts_save(rule=rule, counts=counts, by=request.user)
-            messages.success(request, _("Saved; %(changed)d units changed.") % {"changed": changed})
+            messages.success(request, _("Saved; %(changed)s") % {"changed": _units_changed(changed)})
             return redirect("rankings:headcounts", slug=rule.slug)
         for unit in units:  # what was typed stays on the page, errors and all
             unit["typed"] = request.POST.get(f"unit-{unit['unit_id']}", "")

@@ -18,7 +18,7 @@ from orgs.selectors import unit_paths
 
 from . import selectors, services
 from .models import RankingRule, RuleSource
-from .rule_forms import RuleForm
+from .rule_forms import TITLE_MAX, RuleForm
 from .views import access_rule
 
 PREVIEW_ROWS = 10
@@ -49,13 +49,24 @@ def rule_builder_list(request):
     return render(request, "rankings/rule_builder_list.html", {"items": items})
 
 
+def _copy_title(title: str) -> str:
+    """The copy's title, "<title> (copy)", shortened with "…" where the whole would pass the builder's
+    limit (`TITLE_MAX`): a copy opens ready to save."""
+    limit = TITLE_MAX["title"]
+    copied = _("%(title)s (copy)") % {"title": title}
+    over = len(copied) - limit
+    if over > 0:
+        copied = _("%(title)s (copy)") % {"title": title[: len(title) - over - 1] + "…"}
+    return copied
+
+
 def _copy(rule: RankingRule) -> RankingRule:
     """An unsaved rule with `rule`'s settings, titled and named as a copy."""
     copy = RankingRule.objects.get(pk=rule.pk)
     copy.pk = None
     copy._state.adding = True
     copy.population_frozen_at = None
-    copy.title = _("%(title)s (copy)") % {"title": rule.title}
+    copy.title = _copy_title(rule.title)
     base = f"{rule.slug[:54]}-copy"
     copy.slug, number = base, 2
     while RankingRule.objects.filter(slug=copy.slug).exists():

@@ -85,3 +85,26 @@ def test_the_english_template_lists_english_paths_and_imports_as_filled_in(page)
     assert expected(page["rule"]) == {"广州特派办": 16, "国库司": 4}
     chinese = client_in("zh-hans", page["boss"]).get(reverse("rankings:headcounts_template", args=[page["rule"].slug]))
     assert load_workbook(BytesIO(chinese.content)).worksheets[0]["A2"].value == "审计署系统/广州特派办"
+
+
+@pytest.mark.parametrize(
+    "language, one_row, saved",
+    [
+        ("en", "Read 1 row; 1 unit changed.", "Saved; 2 units changed."),
+        ("zh-hans", "已读取 1 行；1 个单位有变化。", "已保存；2 个单位有变化。"),
+    ],
+)
+def test_what_changed_is_said_in_the_singular_for_one(page, language, one_row, saved):
+    client = client_in(language, page["boss"])
+    book = factories.workbook([["Unit", "Expected headcount"], ["国库司", 3]])
+    done = client.post(page["url"], {"action": "import", "file": book}, follow=True)
+    assert [str(message) for message in done.context["messages"]] == [one_row]
+    typed = {f"unit-{unit_id}": count for unit_id, count in _ids(page, {"预算司": 8, "国库司": 4}).items()}
+    done = client.post(page["url"], typed, follow=True)
+    assert [str(message) for message in done.context["messages"]] == [saved]
+
+
+def _ids(page, counts):
+    from orgs.models import Unit
+
+    return {Unit.objects.get(name=name).pk: count for name, count in counts.items()}

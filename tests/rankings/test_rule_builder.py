@@ -349,6 +349,15 @@ def test_editing_saves_a_new_version_and_duplicating_copies_settings_and_sources
     assert f'action="{NEW}"' in copy.content.decode()
 
 
+def test_a_copy_of_a_long_title_is_shortened_to_fit_the_limit_not_refused_when_saved(admin_client, study):  # noqa: F811
+    rule = member_rule(study, slug="long-title", title="甲" * 58)  # " (copy)" would make it 65
+    copy = admin_client.get(reverse("rankings:rule_duplicate", args=[rule.slug]))
+    assert copy.context["form"]["title"].value() == "甲" * 52 + "… (copy)"  # 52 + 1 + 7 = 60
+    short = member_rule(study, slug="short-title", title="支部积分")
+    copy = admin_client.get(reverse("rankings:rule_duplicate", args=[short.slug]))
+    assert copy.context["form"]["title"].value() == "支部积分 (copy)"
+
+
 def test_the_list_shows_where_each_rule_stands(admin_client, study):  # noqa: F811
     draft = member_rule(study, slug="never-computed", title="未计算")
     computed = member_rule(study, slug="computed", title="已计算")
