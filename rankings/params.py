@@ -435,7 +435,14 @@ def counting_rules(params: RuleParams) -> list[str]:
         sentences.append(_("The headcount counts each member once, in their unit now."))
     if params.party_members_only:
         sentences.append(_("Only party members are counted."))
-    if params.expected_headcounts:
+    if params.expected_headcounts and params.stated_headcount_floor:
+        sentences.append(
+            _(
+                "Where an organiser stated an expected headcount, it replaces the counted one, "
+                "but never below the number who took part."
+            )
+        )
+    elif params.expected_headcounts:
         sentences.append(_("Where an organiser stated an expected headcount, it replaces the counted one."))
     sentences.append(_("Participants are members of the headcount who took part."))
     if params.count_deactivated:

@@ -119,6 +119,7 @@ def test_a_stated_headcount_below_the_participants_counts_the_participants_never
     with translation.override("zh-hans"):
         board = client.get(reverse("rankings:board", args=[rule.slug]), HTTP_ACCEPT_LANGUAGE="zh-hans")
         assert "实际参与人数超过填写的应参与人数 1：按参与人数 2 计算。" in board.content.decode()
+        assert "组织者填写了应参与人数的单位，以填写的人数为准，但不少于实际参与人数。" in board.content.decode()
     manage = factories.client_in("en", boss).get(reverse("rankings:manage", args=[rule.slug])).content.decode()
     assert "Version 1: in 1 unit more took part than its stated headcount" in manage
     assert "审计署系统/广州特派办: stated 1, 2 took part" in manage
