@@ -245,7 +245,8 @@ def _member_sort_headers(sort: str) -> dict[str, dict[str, str]]:
 @require_http_methods(["GET", "POST"])
 def member_new(request):
     access.check_manager(request.user)
-    form = MemberNewForm(request.POST or None, user=request.user)
+    # Bound on every POST, an empty one too (`request.POST or None` would leave it unbound).
+    form = MemberNewForm(request.POST if request.method == "POST" else None, user=request.user)
     if request.method == "POST":
         # Every problem at once: a taken employee number beside a missing name, not one per try.
         form.is_valid()

@@ -307,8 +307,10 @@ def expected_headcounts_import(*, rule: RankingRule, file, by: User | None = Non
             )
         elif unit_id is None:
             refusal = _("“%(name)s” is not a unit this ranking ranks.") % {"name": text}
+            # Which part of a path was not found; a name alone is looked for among the ranked units.
+            path_problem = match.explained() if len(path_parts(text)) > 1 else ""
             report.errors.append(
-                RowError(row.number, unit_header, joined_sentences(filter(None, [refusal, match.explained()])))
+                RowError(row.number, unit_header, joined_sentences(filter(None, [refusal, path_problem])))
             )
         elif unit_id in counts:
             report.errors.append(RowError(row.number, unit_header, _("This unit is listed twice.")))

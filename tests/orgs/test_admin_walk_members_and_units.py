@@ -45,6 +45,14 @@ def test_every_problem_shows_at_once_beside_its_field(tree, gz_organiser):
     }
 
 
+def test_an_empty_post_says_what_is_missing_and_adds_no_one(tree, gz_organiser):
+    before = User.objects.count()
+    page = client_in("en", gz_organiser).post(reverse("orgs:member_new"), {})
+    assert page.status_code == 200
+    assert set(page.context["form"].errors) == {"real_name", "employee_no", "unit"}
+    assert User.objects.count() == before
+
+
 def test_an_empty_username_whose_number_is_someone_elses_username_is_said_of_the_username(tree, gz_organiser):
     # Two different people: one holds the number, another has it as username.
     factories.member(tree["gz1"], username="100002", employee_no="900001")
