@@ -136,38 +136,45 @@ def test_a_second_lesson_in_another_window_is_paused_while_the_first_plays(
 ):
     settings.LESSON_HEARTBEAT_S = 1
     member = factories.member(tree["gz1"], username="viewer", password=django_settings.DEMO_PASSWORD)
-    play = "() => { const v = document.getElementById('player'); v.muted = true; return v.play(); }"
     first, second = page_factory(), page_factory()
     for page, playing in ((first, longer_lesson), (second, lesson)):
         sign_in(page, live_server.url, "viewer")
         page.goto(f"{live_server.url}/lessons/{playing.pk}/")
         page.wait_for_function("() => document.getElementById('player').readyState >= 1")
-    first.evaluate(play)
+    first.evaluate(PLAY)
     first.wait_for_function("() => document.getElementById('player').currentTime > 1")
-    second.evaluate(play)
+    second.evaluate(PLAY)
     second.wait_for_function("() => document.getElementById('player').paused")
     assert "一节课" in second.locator("#player-notice").inner_text()
     assert Heartbeat.objects.filter(member=member, lesson=lesson, rejected="other_lesson").exists()
     screenshot(second, "lesson-player-other-lesson")
 
 
+PLAY = "() => { const v = document.getElementById('player'); v.muted = true; return v.play(); }"
+
+
+def _playing_on_a_phone(live_server, lesson, tree, page_factory):
+    """A member signed in on a phone, `lesson` playing past 2.5 s."""
+    member = factories.member(tree["gz1"], username="viewer", password=django_settings.DEMO_PASSWORD)
+    page = page_factory(phone=True)
+    sign_in(page, live_server.url, "viewer")
+    page.goto(f"{live_server.url}/lessons/{lesson.pk}/")
+    page.wait_for_function("() => document.getElementById('player').readyState >= 1")
+    page.evaluate(PLAY)
+    page.wait_for_function("() => document.getElementById('player').currentTime > 2.5")
+    return member, page
+
+
 def test_leaving_the_player_and_coming_back_carries_on_counting_and_shows_what_was_counted(
     live_server, longer_lesson, tree, page_factory, settings
 ):
     settings.LESSON_HEARTBEAT_S = 1
-    member = factories.member(tree["gz1"], username="viewer", password=django_settings.DEMO_PASSWORD)
-    play = "() => { const v = document.getElementById('player'); v.muted = true; return v.play(); }"
-    page = page_factory(phone=True)
-    sign_in(page, live_server.url, "viewer")
-    page.goto(f"{live_server.url}/lessons/{longer_lesson.pk}/")
-    page.wait_for_function("() => document.getElementById('player').readyState >= 1")
-    page.evaluate(play)
-    page.wait_for_function("() => document.getElementById('player').currentTime > 2.5")
+    member, page = _playing_on_a_phone(live_server, longer_lesson, tree, page_factory)
     page.goto(f"{live_server.url}/study/")  # away while it plays, and straight back
     assert float(WatchProgress.objects.get(member=member, lesson=longer_lesson).watched_s) >= 1
     page.goto(f"{live_server.url}/lessons/{longer_lesson.pk}/")
     page.wait_for_function("() => document.getElementById('player').readyState >= 1")
-    page.evaluate(play)
+    page.evaluate(PLAY)
     page.wait_for_function("() => document.getElementById('player').currentTime > 4.5")
     # Not refused as "playing in another tab" (the page just left), and the seconds counted
     # before are shown, not "0 s".
@@ -183,14 +190,7 @@ def test_a_stop_beat_lost_with_the_page_does_not_shut_the_same_tab_out_but_anoth
     still on the way). Coming back in the same tab within LESSON_TAB_TIMEOUT_S is still the same
     tab to the server, so it plays on; a second tab of the same browser is another tab, paused."""
     settings.LESSON_HEARTBEAT_S = 1
-    member = factories.member(tree["gz1"], username="viewer", password=django_settings.DEMO_PASSWORD)
-    play = "() => { const v = document.getElementById('player'); v.muted = true; return v.play(); }"
-    page = page_factory(phone=True)
-    sign_in(page, live_server.url, "viewer")
-    page.goto(f"{live_server.url}/lessons/{longer_lesson.pk}/")
-    page.wait_for_function("() => document.getElementById('player').readyState >= 1")
-    page.evaluate(play)
-    page.wait_for_function("() => document.getElementById('player').currentTime > 2.5")
+    member, page = _playing_on_a_phone(live_server, longer_lesson, tree, page_factory)
     wait_for_beat(member, longer_lesson, playing=True, position_s__gt=1)
     # Every beat from here on is lost: the page's requests hang (a route cannot stand in for it:
     # a request made as the page goes, with keepalive, passes by Playwright's routing).
@@ -201,7 +201,7 @@ def test_a_stop_beat_lost_with_the_page_does_not_shut_the_same_tab_out_but_anoth
 
     page.goto(f"{live_server.url}/lessons/{longer_lesson.pk}/")
     page.wait_for_function("() => document.getElementById('player').readyState >= 1")
-    page.evaluate(play)
+    page.evaluate(PLAY)
     page.wait_for_function("() => document.getElementById('player').currentTime > 4.5")
     assert not Heartbeat.objects.filter(member=member, lesson=longer_lesson, rejected="other_tab").exists()
     assert not page.evaluate("document.getElementById('player').paused")
