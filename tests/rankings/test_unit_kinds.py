@@ -31,6 +31,7 @@ from rankings import selectors, services
 from rankings.models import RankingRule
 from tests import factories
 from tests.rankings.test_compute import compute
+from tests.rankings.test_rule_builder import form_data
 from tests.rankings.test_services import DAY, points
 
 BEFORE = timezone.make_aware(dt.datetime(2026, 1, 1, 9))
@@ -200,30 +201,21 @@ def test_the_board_export_and_api_say_which_kinds_are_ranked(branches, language,
 
 def test_the_rule_builder_saves_a_ranking_by_kind_and_asks_for_a_kind(client, branches):
     client.force_login(factories.administrator(branches["audit"], username="boss"))
-    data = {
-        "title": "党支部积分排名",
-        "slug": "branch-kinds",
-        "unit": branches["audit"].pk,
-        "subject": "unit",
-        "units_by": "kind",
-        "unit_level": "3",  # left over from the level's input, hidden: dropped
-        "unit_kinds": ["branch", "temporary_branch"],
-        "group_level": "2",
-        "metric": "total",
-        "top_k": "3",
-        "min_participants": "0",
-        "mover_credit": "fact",
-        "rank_style": "standard",
-        "prize_mode": "none",
-        "boundary_ties": "share",
-        "percent_rounding": "floor",
-        "source_kind": ["points"],
-        "source_contest": [""],
-        "source_paper": [""],
-        "source_activity": [""],
-        "source_weight": ["1"],
-        "action": "save",
-    }
+    data = form_data(
+        branches,
+        title="党支部积分排名",
+        slug="branch-kinds",
+        subject="unit",
+        units_by="kind",
+        unit_level="3",  # left over from the level's input, hidden: dropped
+        unit_kinds=["branch", "temporary_branch"],
+        period_starts_on="",
+        period_ends_on="",
+        prize_mode="none",
+        tier_name=[],
+        tier_value=[],
+        tie_breaks=[],
+    )
     assert client.post(reverse("rankings:rule_new"), data).status_code == 302
     saved = RankingRule.objects.get(slug="branch-kinds")
     assert (saved.unit_kinds, saved.unit_level) == (["branch", "temporary_branch"], None)
