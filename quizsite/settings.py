@@ -409,10 +409,13 @@ SPECTACULAR_SETTINGS = {
     ],
 }
 
-CELERY_BROKER_URL = env_str("CELERY_BROKER_URL") or REDIS_URL
+_BROKER_URL = env_str("CELERY_BROKER_URL") or REDIS_URL
+# No broker means tasks run inline: the embedded default needs no worker. Celery still takes a
+# producer for an inline task; the in-process transport keeps it from pointing that producer at an
+# AMQP server on localhost (kombu's "No hostname was supplied" warning on every such task).
+CELERY_BROKER_URL = _BROKER_URL or "memory://localhost/"
+CELERY_TASK_ALWAYS_EAGER = not _BROKER_URL
 CELERY_RESULT_BACKEND = env_str("CELERY_RESULT_BACKEND") or REDIS_URL or None
-# No broker means tasks run inline: the embedded default needs no worker.
-CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True

@@ -99,6 +99,21 @@ def test_embedded_defaults_need_nothing_set():
     assert "TIME_ZONE = 'Asia/Shanghai'" in result.stdout
 
 
+def test_an_inline_task_on_the_embedded_defaults_runs_without_a_broker_warning():
+    # Celery takes a producer even for a task run inline; without a broker URL kombu pointed it at
+    # AMQP on localhost and warned "No hostname was supplied" on every task the demo's seed ran.
+    probe = (
+        "from quizsite.celery import app\n"
+        "def probe():\n"
+        "    return 6 * 7\n"
+        "print(app.task(probe, name='probe').delay().get())"
+    )
+    result = run_django({}, "shell", "-c", probe)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-1] == "42"
+    assert "hostname" not in result.stderr
+
+
 def database_options(env_changes: dict) -> dict:
     script = (
         "import json; from django.conf import settings; print(json.dumps(settings.DATABASES['default']['OPTIONS']))"
