@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+import notifications.services
 from lessons.draws import DrawRule, rule_pool
 from lessons.models import Question, QuestionVersion
 from lessons.selectors import banks_visible_to, questions_usable_by
@@ -217,7 +218,9 @@ def team_member_add(*, team: Team, member: User, by: User) -> TeamMember:
             _("%(name)s is already on team “%(team)s”.") % {"name": member.display_name, "team": other.team.name},
         )
     last = max(team.members.exclude(leg=None).values_list("leg", flat=True), default=0)
-    return TeamMember.objects.create(contest=team.contest, team=team, member=member, leg=last + 1)
+    place = TeamMember.objects.create(contest=team.contest, team=team, member=member, leg=last + 1)
+    notifications.services.contest_invited(contest=team.contest, members=[member])  # as team_add does
+    return place
 
 
 @transaction.atomic
@@ -421,6 +424,9 @@ def contest_duplicate(*, contest: Contest, title: str, with_teams: bool, by: Use
         raise ContestRejected("rehearsal_copy", _("Duplicate the contest itself, not its rehearsal."))
     copy = contest_begin(title=title, unit=contest.unit, base_score=contest.base_score, by=by)
     teams = _copy_teams(contest, copy) if with_teams else {}
+    if teams:  # put on the new contest's teams: invited with its way in, as team_add does
+        invited = User.objects.filter(contest_places__contest=copy)
+        notifications.services.contest_invited(contest=copy, members=invited)
     _copy_rounds(contest, copy, teams)
     audit(copy, by, "duplicate", of=contest.title)
     return copy

@@ -337,6 +337,30 @@ def test_duplicate_copies_rounds_and_optionally_teams_under_a_new_code(tree, gz_
     assert AuditEntry.objects.filter(contest=with_teams, action="duplicate").exists()
 
 
+def test_members_put_on_a_team_by_hand_or_by_a_duplicate_are_invited_and_a_rehearsal_invites_nobody(
+    tree, gz_organiser, contest
+):
+    # team_add invited its members; a member added to a team later, and the teams a duplicate
+    # copied, were not told (the walk: "members added by hand received no invitation").
+    from notifications.models import Notification
+
+    def invited(code: str) -> set[int]:
+        sent = Notification.objects.filter(kind="contest_invitation", url=reverse("contests:play", args=[code]))
+        return set(sent.values_list("recipient", flat=True))
+
+    a, b = _ready(tree, gz_organiser, contest)  # 一队 (甲), 二队 (乙): both invited by team_create
+    late = factories.member(tree["gz1"], real_name="丙")
+    services.team_member_add(team=contest.teams.get(name="一队"), member=late, by=gz_organiser)
+    assert invited(contest.join_code) == {a.pk, b.pk, late.pk}
+
+    rehearsal = services.contest_rehearse(contest=contest, by=gz_organiser)
+    assert invited(rehearsal.join_code) == set()  # practice: the organiser brings whom he needs
+    copy = services.contest_duplicate(contest=contest, title="第二届", with_teams=True, by=gz_organiser)
+    assert invited(copy.join_code) == {a.pk, b.pk, late.pk}
+    bare = services.contest_duplicate(contest=contest, title="第三届", with_teams=False, by=gz_organiser)
+    assert invited(bare.join_code) == set()
+
+
 def test_setup_pages_of_another_units_contest_are_not_found(client, tree, contest):
     outsider = factories.organiser(tree["jjj"])  # another office's contest is not there for them
     client.force_login(outsider)
