@@ -155,7 +155,12 @@ def _shared_chromium():
 def pytest_runtest_setup(item):
     """Stop the browser tests' shared Chromium before a test that does not use it: no test but a
     browser test runs beside Playwright's event loop (async tests could not) or with Django's
-    async-safety check lifted."""
+    async-safety check lifted. And roll back the rows built once for a module (tests/module_rows.py)
+    before a test that is not rolled back: it commits, or its processes read, outside them."""
+    if not _in_a_rolled_back_transaction(item):
+        from tests import module_rows
+
+        module_rows.roll_back_all()
     shared = _shared_chromium()
     if shared is not None and shared.running and "browser" not in getattr(item, "fixturenames", ()):
         shared.stop()
