@@ -14,6 +14,18 @@ from contests.models import Round, ScoreEvent
 from contests.services import ContestRejected
 
 
+@pytest.fixture
+def hall(module_hall):
+    """The hall built once for this file (tests/contests/conftest.py `module_hall`)."""
+    return module_hall
+
+
+@pytest.fixture
+def tree(hall):
+    """A small organisation (tests/conftest.py `tree`): the hall's."""
+    return hall.tree
+
+
 def start(hall, *rounds):
     for spec in rounds:
         count = spec.pop("count", 3)
