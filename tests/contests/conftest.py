@@ -77,3 +77,15 @@ def build_hall(tree) -> SimpleNamespace:
         team_blue=services.team_add(contest=contest, name="蓝队", unit=tree["jjj"], legs=blue),
         versions=[factories.question(bank, "true_false", key=[True]).current for _ in range(12)],
     )
+
+
+def start(hall, *rounds):
+    """Add `rounds` to the hall's contest ({"type": ..., "count": questions, other round settings};
+    3 questions unless told), the questions taken from the hall's, and start it."""
+    for spec in rounds:
+        count = spec.pop("count", 3)
+        versions = [hall.versions.pop() for _ in range(count)]
+        services.round_add(contest=hall.contest, versions=versions, **spec)
+    services.contest_start(contest=hall.contest, by=hall.host)
+    hall.contest.refresh_from_db()
+    return hall.contest

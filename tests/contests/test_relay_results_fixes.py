@@ -12,6 +12,7 @@ from django.utils import timezone, translation
 from contests import services
 from contests.models import Round, ScoreEvent
 from contests.services import ContestRejected
+from tests.contests.conftest import start
 
 
 @pytest.fixture
@@ -24,16 +25,6 @@ def hall(module_hall):
 def tree(hall):
     """A small organisation (tests/conftest.py `tree`): the hall's."""
     return hall.tree
-
-
-def start(hall, *rounds):
-    for spec in rounds:
-        count = spec.pop("count", 3)
-        versions = [hall.versions.pop() for _ in range(count)]
-        services.round_add(contest=hall.contest, versions=versions, **spec)
-    services.contest_start(contest=hall.contest, by=hall.host)
-    hall.contest.refresh_from_db()
-    return hall.contest
 
 
 def board(contest):

@@ -16,7 +16,7 @@ from contests.presenters import public_state
 from contests.services import ContestRejected
 from orgs import services as org_services
 from tests import factories
-from tests.contests.conftest import build_hall
+from tests.contests.conftest import build_hall, start
 from tests.processes import wait_for
 
 
@@ -36,16 +36,6 @@ def tree(hall):
 def committed_hall(transactional_db):
     """`hall` for a transactional test, built in it (committed, as other connections must see it)."""
     return build_hall(factories.org_tree())
-
-
-def start(hall, *rounds):
-    for spec in rounds:
-        count = spec.pop("count", 3)
-        versions = [hall.versions.pop() for _ in range(count)]
-        services.round_add(contest=hall.contest, versions=versions, **spec)
-    services.contest_start(contest=hall.contest, by=hall.host)
-    hall.contest.refresh_from_db()
-    return hall.contest
 
 
 def score(contest, team):
