@@ -8,14 +8,16 @@ objects (`copy.deepcopy`), so what a test changes on them does not reach the nex
 that needs the objects' rows as they are now reads them again, as it did before.
 
     @pytest.fixture(scope="module")
-    def _hall_of_the_module(django_db_setup, django_db_blocker):
-        yield from ModuleRows.built(django_db_blocker, build)
+    def _hall_of_the_module(request, django_db_setup, django_db_blocker):
+        yield from ModuleRows.built(request, django_db_blocker, build)
 
     @pytest.fixture
     def hall(request, db, _hall_of_the_module):
         return _hall_of_the_module.copy(request)
 
-Only rolled-back tests may use such rows (a transactional or live-server test commits, and other
+Every database test of such a module takes them (they are there for any test of the module once
+built: tests/conftest.py `pytest_runtest_setup` refuses one that does not ask for them). Only
+rolled-back tests may use such rows (a transactional or live-server test commits, and other
 connections would not see uncommitted rows): `copy` refuses any other test, and before any other
 test runs the open module transactions are rolled back (tests/conftest.py `pytest_runtest_setup`).
 The build uses the tests' password hasher and a media directory of its own (tests/conftest.py
@@ -35,7 +37,8 @@ _OPEN: list["ModuleRows"] = []  # innermost last
 
 
 class ModuleRows:
-    def __init__(self, blocker, build):
+    def __init__(self, request, blocker, build):
+        self.fixture = request.fixturename
         self._blocker = blocker
         self._media = tempfile.TemporaryDirectory(prefix="module-rows-")  # never the project's media/
         cache.clear()  # as each test starts (tests/conftest.py `_empty_cache`): ids repeat between tests
@@ -55,9 +58,9 @@ class ModuleRows:
         _OPEN.append(self)
 
     @classmethod
-    def built(cls, blocker, build):
-        """A module fixture's body: `yield from ModuleRows.built(django_db_blocker, build)`."""
-        rows = cls(blocker, build)
+    def built(cls, request, blocker, build):
+        """A module fixture's body: `yield from ModuleRows.built(request, django_db_blocker, build)`."""
+        rows = cls(request, blocker, build)
         try:
             yield rows
         finally:
@@ -91,3 +94,10 @@ def roll_back_all() -> None:
     """Before a test that is not rolled back: no module's transaction may be open under it."""
     if _OPEN:
         _OPEN[0].roll_back()
+
+
+def unasked(item) -> list[str]:
+    """The module fixtures whose rows are there for this rolled-back test without its asking for
+    them: a test of such a module that does not take them would find rows it did not make."""
+    fixtures = getattr(item, "fixturenames", ())
+    return [rows.fixture for rows in _OPEN if rows.fixture not in fixtures]

@@ -34,9 +34,9 @@ def hall(tree):
 
 
 @pytest.fixture(scope="module")
-def _hall_of_the_module(django_db_setup, django_db_blocker):
+def _hall_of_the_module(request, django_db_setup, django_db_blocker):
     """`hall`'s rows and tree, built once for a module's rolled-back tests (tests/module_rows.py)."""
-    yield from ModuleRows.built(django_db_blocker, lambda: build_hall(factories.org_tree()))
+    yield from ModuleRows.built(request, django_db_blocker, lambda: build_hall(factories.org_tree()))
 
 
 @pytest.fixture

@@ -127,7 +127,7 @@ def same_page(response) -> str:
 
 
 @pytest.fixture(scope="module")
-def _rows_of_the_module(django_db_setup, django_db_blocker):
+def _rows_of_the_module(request, django_db_setup, django_db_blocker):
     """The tree, 审计署's objects and the stranger, built once for this file's rolled-back tests
     (tests/module_rows.py): no test here changes them, each reads them through the pages."""
 
@@ -139,7 +139,7 @@ def _rows_of_the_module(django_db_setup, django_db_blocker):
             "stranger": factories.organiser(tree["mof"], username="mof-organiser"),
         }
 
-    yield from ModuleRows.built(django_db_blocker, build)
+    yield from ModuleRows.built(request, django_db_blocker, build)
 
 
 @pytest.fixture

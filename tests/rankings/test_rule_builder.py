@@ -19,10 +19,10 @@ NEW = reverse("rankings:rule_new")
 
 
 @pytest.fixture(scope="module")
-def _study_of_the_module(django_db_setup, django_db_blocker):
+def _study_of_the_module(request, django_db_setup, django_db_blocker):
     """`study` (tests/rankings/test_services.py: the tree, six members, their points), built once
     for this file's rolled-back tests (tests/module_rows.py); each test's changes roll back."""
-    yield from ModuleRows.built(django_db_blocker, lambda: build_study(factories.org_tree()))
+    yield from ModuleRows.built(request, django_db_blocker, lambda: build_study(factories.org_tree()))
 
 
 @pytest.fixture
