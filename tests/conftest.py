@@ -155,7 +155,14 @@ def _shared_chromium():
 def pytest_runtest_setup(item):
     """Stop the browser tests' shared Chromium before a test that does not use it: no test but a
     browser test runs beside Playwright's event loop (async tests could not) or with Django's
-    async-safety check lifted."""
+    async-safety check lifted. And roll back the rows built once for a module (tests/module_rows.py)
+    before a test that is not rolled back: it commits, or its processes read, outside them."""
+    from tests import module_rows
+
+    if not _in_a_rolled_back_transaction(item):
+        module_rows.roll_back_all()
+    elif unasked := module_rows.unasked(item):
+        raise RuntimeError(f"{item.nodeid} would find the rows of {', '.join(unasked)} without asking for them")
     shared = _shared_chromium()
     if shared is not None and shared.running and "browser" not in getattr(item, "fixturenames", ()):
         shared.stop()

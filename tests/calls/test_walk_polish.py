@@ -12,17 +12,7 @@ from calls.models import Call
 from tests import factories
 
 from .conftest import signed_in
-from .test_results import judged
-
-
-@pytest.fixture
-def published(essay_call, tree, panel, owner):
-    """Totals 0.6 × content + 0.4 × style, three judges alike: A 90, B 0.6×85 + 0.4×80 = 83,
-    C 70. Prizes by count (1 first, 1 second): A first (place 1), B second (place 2), C none
-    (place 3)."""
-    a, b, c = judged(essay_call, tree, panel, owner, [[(90, 90)] * 3, [(85, 80)] * 3, [(70, 70)] * 3])
-    services.results_publish(call=essay_call, by=owner)
-    return a, b, c
+from .test_results import judged, published  # noqa: F401 - fixture
 
 
 def entry_row(page: str, entry) -> str:
@@ -32,9 +22,15 @@ def entry_row(page: str, entry) -> str:
 
 
 def test_after_publishing_the_entries_table_shows_each_entrys_outcome_not_in_judging(
-    client, published, essay_call, owner, gz_organiser
+    client,
+    published,  # noqa: F811
+    essay_call,
+    owner,
+    gz_organiser,
 ):
-    a, b, c = published
+    # Totals 0.6 × content + 0.4 × style, three judges alike: A 90, B 0.6×85 + 0.4×80 = 83, C 70.
+    # Prizes by count (1 first, 1 second): A first (place 1), B second (place 2), C none (place 3).
+    a, b, c = published["a"], published["b"], published["c"]
     for organiser in (owner, gz_organiser):  # the call's own organiser and the office above the entries
         page = signed_in(client, organiser).get(reverse("calls:manage", args=[essay_call.pk])).text
         rows = [entry_row(page, entry) for entry in (a, b, c)]
@@ -52,8 +48,15 @@ def test_before_publishing_the_entries_table_still_says_in_judging(client, essay
 
 
 @pytest.mark.parametrize(("language", "place"), [("zh-hans", "第 1 名"), ("en", "Rank 1")])
-def test_the_honour_list_writes_a_place_as_the_entry_page_does(client, published, essay_call, owner, language, place):
-    a = published[0]
+def test_the_honour_list_writes_a_place_as_the_entry_page_does(
+    client,
+    published,  # noqa: F811
+    essay_call,
+    owner,
+    language,
+    place,
+):
+    a = published["a"]
     signed_in(client, owner, language)
     honours = client.get(reverse("calls:honours", args=[essay_call.pk])).text
     entry = client.get(reverse("calls:entry", args=[a.pk])).text

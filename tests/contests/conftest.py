@@ -7,6 +7,7 @@ from django.db import connection, connections
 
 from contests import services
 from tests import factories
+from tests.module_rows import ModuleRows
 
 
 @pytest_asyncio.fixture(autouse=True)
@@ -29,6 +30,38 @@ async def _close_socket_thread_connections(request):
 def hall(tree):
     """A contest in the audit office: a host, two teams of three (red from a Guangzhou branch,
     blue from a Beijing one), and twelve true/false questions whose key is 对."""
+    return build_hall(tree)
+
+
+@pytest.fixture(scope="module")
+def _hall_of_the_module(request, django_db_setup, django_db_blocker):
+    """`hall`'s rows and tree, built once for a module's rolled-back tests (tests/module_rows.py)."""
+    yield from ModuleRows.built(request, django_db_blocker, lambda: build_hall(factories.org_tree()))
+
+
+@pytest.fixture
+def module_hall(request, db, _hall_of_the_module):
+    """`hall` as a module built it: each test plays its rounds in its own savepoint, rolled back,
+    and starts from the same draft contest without rounds. A module whose tests do not depend on
+    when the hall was made takes it as its `hall` (and the hall's `tree` as its `tree`):
+
+        @pytest.fixture
+        def hall(module_hall):
+            return module_hall
+
+    The contest's id and join code are the same in each of the module's tests (its id already was
+    on SQLite, rolled back): what this process keeps by them without Redis is forgotten here, as
+    `cache.clear()` empties Redis's for each test (tests/conftest.py `_empty_cache`)."""
+    from contests import broadcast, fanout
+
+    fanout._local.clear()
+    fanout._published.clear()
+    broadcast._progress_built_s.clear()
+    return _hall_of_the_module.copy(request)
+
+
+def build_hall(tree) -> SimpleNamespace:
+    """`hall`'s rows in `tree`."""
     bank = factories.bank(tree["audit"])
     host = factories.organiser(tree["audit"], username="host")
     contest = services.contest_create(title="知识竞赛", unit=tree["audit"], by=host)
@@ -44,3 +77,15 @@ def hall(tree):
         team_blue=services.team_add(contest=contest, name="蓝队", unit=tree["jjj"], legs=blue),
         versions=[factories.question(bank, "true_false", key=[True]).current for _ in range(12)],
     )
+
+
+def start(hall, *rounds):
+    """Add `rounds` to the hall's contest ({"type": ..., "count": questions, other round settings};
+    3 questions unless told), the questions taken from the hall's, and start it."""
+    for spec in rounds:
+        count = spec.pop("count", 3)
+        versions = [hall.versions.pop() for _ in range(count)]
+        services.round_add(contest=hall.contest, versions=versions, **spec)
+    services.contest_start(contest=hall.contest, by=hall.host)
+    hall.contest.refresh_from_db()
+    return hall.contest

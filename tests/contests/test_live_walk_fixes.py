@@ -13,6 +13,18 @@ from contests.models import Round, ScoreEvent
 from tests.factories import client_in
 
 
+@pytest.fixture
+def hall(module_hall):
+    """The hall built once for this file (tests/contests/conftest.py `module_hall`)."""
+    return module_hall
+
+
+@pytest.fixture
+def tree(hall):
+    """A small organisation (tests/conftest.py `tree`): the hall's."""
+    return hall.tree
+
+
 @pytest.mark.parametrize("points", [1001, -1001, 2147483648, 10**20])
 def test_a_score_adjustment_beyond_1000_points_either_way_is_refused_and_nothing_is_counted(hall, points):
     with pytest.raises(services.ContestRejected) as refused:

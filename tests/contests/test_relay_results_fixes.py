@@ -12,16 +12,19 @@ from django.utils import timezone, translation
 from contests import services
 from contests.models import Round, ScoreEvent
 from contests.services import ContestRejected
+from tests.contests.conftest import start
 
 
-def start(hall, *rounds):
-    for spec in rounds:
-        count = spec.pop("count", 3)
-        versions = [hall.versions.pop() for _ in range(count)]
-        services.round_add(contest=hall.contest, versions=versions, **spec)
-    services.contest_start(contest=hall.contest, by=hall.host)
-    hall.contest.refresh_from_db()
-    return hall.contest
+@pytest.fixture
+def hall(module_hall):
+    """The hall built once for this file (tests/contests/conftest.py `module_hall`)."""
+    return module_hall
+
+
+@pytest.fixture
+def tree(hall):
+    """A small organisation (tests/conftest.py `tree`): the hall's."""
+    return hall.tree
 
 
 def board(contest):

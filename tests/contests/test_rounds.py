@@ -17,6 +17,18 @@ from contests.wizard.round_templates import TEMPLATES
 from tests import factories
 
 
+@pytest.fixture
+def hall(module_hall):
+    """The hall built once for this file (tests/contests/conftest.py `module_hall`)."""
+    return module_hall
+
+
+@pytest.fixture
+def tree(hall):
+    """A small organisation (tests/conftest.py `tree`): the hall's."""
+    return hall.tree
+
+
 def test_the_registry_has_the_rules_of_every_round_type():
     assert sorted(KINDS) == sorted(Round.Type.values)
     for type_, kind in KINDS.items():

@@ -16,17 +16,26 @@ from contests.presenters import public_state
 from contests.services import ContestRejected
 from orgs import services as org_services
 from tests import factories
+from tests.contests.conftest import build_hall, start
 from tests.processes import wait_for
 
 
-def start(hall, *rounds):
-    for spec in rounds:
-        count = spec.pop("count", 3)
-        versions = [hall.versions.pop() for _ in range(count)]
-        services.round_add(contest=hall.contest, versions=versions, **spec)
-    services.contest_start(contest=hall.contest, by=hall.host)
-    hall.contest.refresh_from_db()
-    return hall.contest
+@pytest.fixture
+def hall(module_hall):
+    """The hall built once for this file (tests/contests/conftest.py `module_hall`)."""
+    return module_hall
+
+
+@pytest.fixture
+def tree(hall):
+    """A small organisation (tests/conftest.py `tree`): the hall's."""
+    return hall.tree
+
+
+@pytest.fixture
+def committed_hall(transactional_db):
+    """`hall` for a transactional test, built in it (committed, as other connections must see it)."""
+    return build_hall(factories.org_tree())
 
 
 def score(contest, team):
@@ -481,7 +490,8 @@ def test_an_answer_received_before_the_close_counts_though_written_after_it_but_
 
 
 @pytest.mark.django_db(transaction=True)
-def test_answer_batches_share_the_questions_lock_and_a_reveal_waits_for_them(hall):
+def test_answer_batches_share_the_questions_lock_and_a_reveal_waits_for_them(committed_hall):
+    hall = committed_hall
     if connection.vendor != "postgresql":
         pytest.skip("row locks are PostgreSQL's (SQLite writes one transaction at a time)")
     contest = start(hall, {"type": Round.Type.COMPULSORY, "count": 1, "time_limit_s": 20})

@@ -21,12 +21,12 @@ from lessons.models import Series
 from lessons.services import videos
 from tests import factories
 from tests.calls.conftest import open_essay_call
+from tests.module_rows import ModuleRows
 
 MISSING = 987654  # an id no row has
 
 
-@pytest.fixture
-def audit(tree):
+def _audit(tree) -> dict:
     """审计署's objects of every kind, made by its organiser."""
     owner = factories.organiser(tree["audit"], username="audit-organiser")
     bank = factories.bank(tree["audit"], slug="audit-bank")
@@ -126,10 +126,42 @@ def same_page(response) -> str:
     return re.sub(r'(csrfmiddlewaretoken" value|name="csrf-token" content)="[^"]*"', "", text)
 
 
+@pytest.fixture(scope="module")
+def _rows_of_the_module(request, django_db_setup, django_db_blocker):
+    """The tree, 审计署's objects and the stranger, built once for this file's rolled-back tests
+    (tests/module_rows.py): no test here changes them, each reads them through the pages."""
+
+    def build():
+        tree = factories.org_tree()
+        return {
+            "tree": tree,
+            "audit": _audit(tree),
+            "stranger": factories.organiser(tree["mof"], username="mof-organiser"),
+        }
+
+    yield from ModuleRows.built(request, django_db_blocker, build)
+
+
 @pytest.fixture
-def stranger(tree):
+def _rows(request, db, _rows_of_the_module):
+    return _rows_of_the_module.copy(request)
+
+
+@pytest.fixture
+def tree(_rows):
+    """A small organisation (tests/conftest.py `tree`), the module's."""
+    return _rows["tree"]
+
+
+@pytest.fixture
+def audit(_rows):
+    return _rows["audit"]
+
+
+@pytest.fixture
+def stranger(_rows):
     """An organiser of another organ (财政部)."""
-    return factories.organiser(tree["mof"], username="mof-organiser")
+    return _rows["stranger"]
 
 
 @pytest.mark.parametrize(("what", "url", "missing_url"), PAGES, ids=[page[0] for page in PAGES])

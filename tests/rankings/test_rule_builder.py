@@ -12,13 +12,32 @@ from rankings import selectors
 from rankings.models import RankingRule, RuleSource, Snapshot
 from rankings.params import check_tie_breaks
 from tests import factories
-from tests.rankings.test_services import compute, member_rule, study  # noqa: F401 - fixture
+from tests.module_rows import ModuleRows
+from tests.rankings.test_services import build_study, compute, member_rule
 
 NEW = reverse("rankings:rule_new")
 
 
+@pytest.fixture(scope="module")
+def _study_of_the_module(request, django_db_setup, django_db_blocker):
+    """`study` (tests/rankings/test_services.py: the tree, six members, their points), built once
+    for this file's rolled-back tests (tests/module_rows.py); each test's changes roll back."""
+    yield from ModuleRows.built(request, django_db_blocker, lambda: build_study(factories.org_tree()))
+
+
 @pytest.fixture
-def admin_client(client, study):  # noqa: F811
+def study(request, db, _study_of_the_module):
+    return _study_of_the_module.copy(request)
+
+
+@pytest.fixture
+def tree(study):
+    """A small organisation (tests/conftest.py `tree`): the module's, `study`'s."""
+    return study["tree"]
+
+
+@pytest.fixture
+def admin_client(client, study):
     client.force_login(factories.administrator(study["tree"]["audit"], username="boss"))
     client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
     return client
@@ -60,7 +79,7 @@ def form_data(tree, **changes) -> dict:
     return data
 
 
-def test_the_form_saves_tiers_tie_break_order_and_sources_as_typed(admin_client, study):  # noqa: F811
+def test_the_form_saves_tiers_tie_break_order_and_sources_as_typed(admin_client, study):
     response = admin_client.post(NEW, form_data(study["tree"]))
     rule = RankingRule.objects.get(slug="branch-points")
     assert response.status_code == 302 and response["Location"] == reverse("rankings:manage", args=[rule.slug])
@@ -71,7 +90,7 @@ def test_the_form_saves_tiers_tie_break_order_and_sources_as_typed(admin_client,
     assert rule.population_frozen_at is not None
 
 
-def test_composite_weights_are_stored_as_fractions_of_100_percent(admin_client, study):  # noqa: F811
+def test_composite_weights_are_stored_as_fractions_of_100_percent(admin_client, study):
     data = form_data(
         study["tree"],
         subject="unit",
@@ -101,26 +120,26 @@ def refused(client, url, data, field):
     return form, page
 
 
-def test_percentages_past_100_are_refused_with_their_sum(admin_client, study):  # noqa: F811
+def test_percentages_past_100_are_refused_with_their_sum(admin_client, study):
     data = form_data(study["tree"], prize_mode="percent", tier_value=["60", "50"])
     form, page = refused(admin_client, NEW, data, "prize_tiers")
     assert form.errors["prize_tiers"] == ["The percentages add up to 110%, more than 100%."]
     assert 'value="60"' in page and 'value="50"' in page and 'data-error-for="prize_tiers"' in page
 
 
-def test_a_negative_count_is_refused_on_its_row(admin_client, study):  # noqa: F811
+def test_a_negative_count_is_refused_on_its_row(admin_client, study):
     form, page = refused(admin_client, NEW, form_data(study["tree"], tier_value=["1", "-2"]), "prize_tiers")
     assert [row["errors"] for row in form.tiers.rows] == [[], ["A count cannot be negative."]]
     assert 'value="-2"' in page and "A count cannot be negative." in page
 
 
-def test_a_score_band_above_the_band_before_it_is_refused_on_its_row(admin_client, study):  # noqa: F811
+def test_a_score_band_above_the_band_before_it_is_refused_on_its_row(admin_client, study):
     data = form_data(study["tree"], prize_mode="band", tier_value=["80", "90"])
     form, _page = refused(admin_client, NEW, data, "prize_tiers")
     assert form.tiers.rows[1]["errors"] == ["This band's lowest score (90) must be below the band above it (80)."]
 
 
-def test_weights_not_adding_up_to_100_percent_are_refused_with_their_sum(admin_client, study):  # noqa: F811
+def test_weights_not_adding_up_to_100_percent_are_refused_with_their_sum(admin_client, study):
     data = form_data(
         study["tree"],
         subject="unit",
@@ -134,13 +153,13 @@ def test_weights_not_adding_up_to_100_percent_are_refused_with_their_sum(admin_c
     assert 'data-error-for="composite"' in page and 'value="30"' in page
 
 
-def test_a_period_ending_before_it_starts_is_refused(admin_client, study):  # noqa: F811
+def test_a_period_ending_before_it_starts_is_refused(admin_client, study):
     data = form_data(study["tree"], period_starts_on="2026-11-20", period_ends_on="2026-11-19")
     form, _page = refused(admin_client, NEW, data, "period_ends_on")
     assert form.errors["period_ends_on"] == ["The period ends before it starts."]
 
 
-def test_a_reversed_period_is_named_together_with_the_forms_other_mistakes(admin_client, study):  # noqa: F811
+def test_a_reversed_period_is_named_together_with_the_forms_other_mistakes(admin_client, study):
     data = form_data(study["tree"], period_starts_on="2026-12-31", period_ends_on="2026-01-01", tier_value=["1", "x"])
     form, page = refused(admin_client, NEW, data, "period_ends_on")
     assert form.errors["period_ends_on"] == ["The period ends before it starts."]
@@ -181,7 +200,7 @@ def test_a_reversed_period_is_named_together_with_the_forms_other_mistakes(admin
 )
 def test_a_tree_level_or_number_no_unit_could_have_is_refused_beside_its_field(
     admin_client,
-    study,  # noqa: F811
+    study,
     changes,
     field,
     message,
@@ -194,7 +213,7 @@ def test_a_tree_level_or_number_no_unit_could_have_is_refused_beside_its_field(
 @pytest.mark.parametrize("group_level", ["9", "two"])
 def test_a_refused_group_level_does_not_also_tell_the_quotas_to_choose_one(
     admin_client,
-    study,  # noqa: F811
+    study,
     group_level,
 ):
     data = form_data(study["tree"], group_level=group_level, tier_per_group=["1", ""])
@@ -203,7 +222,7 @@ def test_a_refused_group_level_does_not_also_tell_the_quotas_to_choose_one(
     assert "A quota per group needs groups" not in page
 
 
-def test_the_form_lists_the_tree_levels_with_their_units_names(admin_client, study):  # noqa: F811
+def test_the_form_lists_the_tree_levels_with_their_units_names(admin_client, study):
     # "Unit level 3" meant nothing to an administrator who had never counted the tree's levels.
     page = admin_client.get(NEW, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
     levels = re.findall(r"<li>(第 \d 级：[^<]*)</li>", page)
@@ -214,7 +233,7 @@ def test_the_form_lists_the_tree_levels_with_their_units_names(admin_client, stu
     ]
 
 
-def test_a_weight_with_more_decimals_than_are_kept_is_refused_on_its_row(admin_client, study):  # noqa: F811
+def test_a_weight_with_more_decimals_than_are_kept_is_refused_on_its_row(admin_client, study):
     # 999.9999 would round to 1000 (past the column) and 0.0004 to a weight of nothing.
     for weight in ("999.9999", "0.0004"):
         form, page = refused(admin_client, NEW, form_data(study["tree"], source_weight=[weight]), "sources")
@@ -222,19 +241,19 @@ def test_a_weight_with_more_decimals_than_are_kept_is_refused_on_its_row(admin_c
         assert f'value="{weight}"' in page
 
 
-def test_a_unit_the_administrator_does_not_administer_is_refused(admin_client, study):  # noqa: F811
+def test_a_unit_the_administrator_does_not_administer_is_refused(admin_client, study):
     form, page = refused(admin_client, NEW, form_data(study["tree"], unit=study["tree"]["mof"].pk), "unit")
     assert form.errors["unit"] == ["You do not administer that unit: choose one of the units listed."]
     assert "财政部" not in page  # not even offered
 
 
-def test_a_short_name_already_taken_is_refused(admin_client, study):  # noqa: F811
+def test_a_short_name_already_taken_is_refused(admin_client, study):
     member_rule(study, slug="branch-points")
     form, _page = refused(admin_client, NEW, form_data(study["tree"]), "slug")
     assert form.errors["slug"] == ["Another ranking already uses this short name; choose another."]
 
 
-def test_a_rule_without_sources_is_refused(admin_client, study):  # noqa: F811
+def test_a_rule_without_sources_is_refused(admin_client, study):
     data = form_data(study["tree"], source_kind=[], source_contest=[], source_paper=[], source_activity=[])
     data["source_weight"] = []
     form, _page = refused(admin_client, NEW, data, "sources")
@@ -247,7 +266,7 @@ def preview(client, url, data):
     return response
 
 
-def test_the_preview_of_a_unit_ranking_names_its_column_unit_and_shows_rates_in_percent(admin_client, study):  # noqa: F811
+def test_the_preview_of_a_unit_ranking_names_its_column_unit_and_shows_rates_in_percent(admin_client, study):
     # Counted at the end of today: the members were made today, after the points' day.
     today = timezone.localdate().isoformat()
     data = form_data(study["tree"], subject="unit", unit_level="3", metric="participation", period_ends_on=today)
@@ -257,7 +276,7 @@ def test_the_preview_of_a_unit_ranking_names_its_column_unit_and_shows_rates_in_
     assert re.findall(r'<td class="text-end">([^<]*)</td>', page) == ["100%", "100%", "100%"]
 
 
-def test_the_preview_shows_the_top_rows_and_saves_nothing(admin_client, study):  # noqa: F811
+def test_the_preview_shows_the_top_rows_and_saves_nothing(admin_client, study):
     response = preview(admin_client, NEW, form_data(study["tree"]))
     rows = response.context["preview"]["rows"]
     # Points on the day: F 50, D 40, E 35, A 30, B 20, C 10; one first prize, two second prizes.
@@ -289,7 +308,7 @@ def test_the_preview_shows_the_top_rows_and_saves_nothing(admin_client, study): 
     ],
     ids=["members", "branches-composite"],
 )
-def test_the_preview_equals_the_top_rows_of_a_computed_snapshot(admin_client, study, changes):  # noqa: F811
+def test_the_preview_equals_the_top_rows_of_a_computed_snapshot(admin_client, study, changes):
     data = form_data(study["tree"], **changes)
     shown = preview(admin_client, NEW, data).context["preview"]["rows"]
     admin_client.post(NEW, data)
@@ -301,7 +320,7 @@ def test_the_preview_equals_the_top_rows_of_a_computed_snapshot(admin_client, st
     ]
 
 
-def test_previewing_a_change_leaves_the_saved_rule_as_it_was(admin_client, study):  # noqa: F811
+def test_previewing_a_change_leaves_the_saved_rule_as_it_was(admin_client, study):
     rule = member_rule(study, slug="branch-points", prize_mode="none")
     url = reverse("rankings:rule_edit", args=[rule.slug])
     rows = preview(admin_client, url, form_data(study["tree"], title="改过的")).context["preview"]["rows"]
@@ -310,7 +329,7 @@ def test_previewing_a_change_leaves_the_saved_rule_as_it_was(admin_client, study
     assert (rule.title, rule.prize_mode, rule.version, rule.snapshots.count()) == ("排名", "none", 2, 0)
 
 
-def test_a_bad_form_previews_as_a_list_of_what_to_correct(admin_client, study):  # noqa: F811
+def test_a_bad_form_previews_as_a_list_of_what_to_correct(admin_client, study):
     response = preview(admin_client, NEW, form_data(study["tree"], tier_value=["1", "-2"]))
     assert response.context["preview"] is None
     assert "Prize tier 2: A count cannot be negative." in response.content.decode()
@@ -318,7 +337,7 @@ def test_a_bad_form_previews_as_a_list_of_what_to_correct(admin_client, study): 
 
 def test_a_huge_minimum_is_flagged_in_the_preview_and_a_failed_save_shows_only_its_own_errors(
     admin_client,
-    study,  # noqa: F811
+    study,
 ):
     # 99999999999999 passed the preview (it fits SQLite's integer), and after a failed save the
     # preview card listed the save's errors a second time.
@@ -335,7 +354,7 @@ def test_a_huge_minimum_is_flagged_in_the_preview_and_a_failed_save_shows_only_i
     assert page.count("The period ends before it starts.") == 1
 
 
-def test_editing_saves_a_new_version_and_duplicating_copies_settings_and_sources(admin_client, study):  # noqa: F811
+def test_editing_saves_a_new_version_and_duplicating_copies_settings_and_sources(admin_client, study):
     rule = member_rule(study, slug="branch-points")
     edit = reverse("rankings:rule_edit", args=[rule.slug])
     page = admin_client.get(edit).content.decode()
@@ -349,7 +368,7 @@ def test_editing_saves_a_new_version_and_duplicating_copies_settings_and_sources
     assert f'action="{NEW}"' in copy.content.decode()
 
 
-def test_a_copy_of_a_long_title_is_shortened_to_fit_the_limit_not_refused_when_saved(admin_client, study):  # noqa: F811
+def test_a_copy_of_a_long_title_is_shortened_to_fit_the_limit_not_refused_when_saved(admin_client, study):
     rule = member_rule(study, slug="long-title", title="甲" * 58)  # " (copy)" would make it 65
     copy = admin_client.get(reverse("rankings:rule_duplicate", args=[rule.slug]))
     assert copy.context["form"]["title"].value() == "甲" * 52 + "… (copy)"  # 52 + 1 + 7 = 60
@@ -358,7 +377,7 @@ def test_a_copy_of_a_long_title_is_shortened_to_fit_the_limit_not_refused_when_s
     assert copy.context["form"]["title"].value() == "支部积分 (copy)"
 
 
-def test_the_list_shows_where_each_rule_stands(admin_client, study):  # noqa: F811
+def test_the_list_shows_where_each_rule_stands(admin_client, study):
     draft = member_rule(study, slug="never-computed", title="未计算")
     computed = member_rule(study, slug="computed", title="已计算")
     compute(computed)
@@ -368,7 +387,7 @@ def test_the_list_shows_where_each_rule_stands(admin_client, study):  # noqa: F8
     assert reverse("rankings:rule_new") in page and "/admin/" not in page.split("<main")[1]
 
 
-def test_administrators_of_another_unit_and_organisers_are_refused(client, study):  # noqa: F811
+def test_administrators_of_another_unit_and_organisers_are_refused(client, study):
     rule = member_rule(study, slug="branch-points")
     client.force_login(factories.administrator(study["tree"]["mof"], username="mof-admin"))  # does not find it
     for url in (reverse("rankings:rule_edit", args=[rule.slug]), reverse("rankings:rule_duplicate", args=[rule.slug])):
@@ -383,7 +402,7 @@ def test_administrators_of_another_unit_and_organisers_are_refused(client, study
     assert rule.title == "排名" and RankingRule.objects.count() == 1
 
 
-def test_organisers_pages_for_rules_link_to_the_builder_not_the_admin(admin_client, study):  # noqa: F811
+def test_organisers_pages_for_rules_link_to_the_builder_not_the_admin(admin_client, study):
     rule = member_rule(study, slug="branch-points")
     for url in (reverse("rankings:list"), reverse("rankings:manage", args=[rule.slug])):
         main = admin_client.get(url).content.decode().split("<main")[1]
@@ -394,20 +413,20 @@ def test_organisers_pages_for_rules_link_to_the_builder_not_the_admin(admin_clie
     assert reverse("rankings:rule_duplicate", args=[rule.slug]) in manage
 
 
-def test_errors_read_in_chinese_for_chinese_readers(admin_client, study):  # noqa: F811
+def test_errors_read_in_chinese_for_chinese_readers(admin_client, study):
     data = form_data(study["tree"], prize_mode="band", tier_value=["80", "90"])
     page = admin_client.post(NEW, data, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
     assert "本档最低分（90）必须低于上一档（80）。" in page and "请修改下面标出的奖项行。" in page
 
 
-def test_teams_are_ranked_from_a_contest_or_a_relay_only(admin_client, study):  # noqa: F811
+def test_teams_are_ranked_from_a_contest_or_a_relay_only(admin_client, study):
     form, _page = refused(admin_client, NEW, form_data(study["tree"], subject="team"), "sources")
     assert form.errors["sources"] == [
         "Teams are ranked from a live contest or a team relay: add the contest, or the relay, as a source."
     ]
 
 
-def relay_setup(study) -> dict:  # noqa: F811
+def relay_setup(study) -> dict:
     organ = study["tree"]["audit"]
     bank = factories.bank(organ)
     for _ in range(2):
@@ -415,7 +434,7 @@ def relay_setup(study) -> dict:  # noqa: F811
     return {"organ": organ, "bank": bank, "by": factories.organiser(organ)}
 
 
-def relay_rule_data(study, *papers, **changes) -> dict:  # noqa: F811
+def relay_rule_data(study, *papers, **changes) -> dict:
     """The builder's form for a team ranking of the relays or online contests `papers`."""
     sources = {
         "source_kind": ["online"] * len(papers),
@@ -428,7 +447,7 @@ def relay_rule_data(study, *papers, **changes) -> dict:  # noqa: F811
     return form_data(study["tree"], **{**fields, **sources, **changes})
 
 
-def test_the_builder_offers_relays_by_name_and_saves_a_relay_team_ranking(admin_client, study):  # noqa: F811
+def test_the_builder_offers_relays_by_name_and_saves_a_relay_team_ranking(admin_client, study):
     from tests.contests.test_relay import make_relay
 
     relay = make_relay(relay_setup(study), title="党史知识接力赛", audience=[study["tree"]["audit"]])
@@ -442,7 +461,7 @@ def test_the_builder_offers_relays_by_name_and_saves_a_relay_team_ranking(admin_
     assert rule.tie_breaks == ["accuracy_desc", "time_used_asc"]
 
 
-def test_a_team_ranking_refuses_an_online_contest_that_is_no_relay(admin_client, study):  # noqa: F811
+def test_a_team_ranking_refuses_an_online_contest_that_is_no_relay(admin_client, study):
     from tests.contests.test_online import make_contest
 
     setup = relay_setup(study)
@@ -453,7 +472,7 @@ def test_a_team_ranking_refuses_an_online_contest_that_is_no_relay(admin_client,
     assert form.source_rows.rows[0]["errors"] == ["Teams are ranked from a team relay: choose a relay."]
 
 
-def test_a_team_ranking_refuses_a_contest_and_a_relay_together(admin_client, study):  # noqa: F811
+def test_a_team_ranking_refuses_a_contest_and_a_relay_together(admin_client, study):
     from tests.contests.test_relay import make_relay
 
     relay = make_relay(relay_setup(study), audience=[study["tree"]["audit"]])
@@ -474,12 +493,12 @@ def test_a_team_ranking_refuses_a_contest_and_a_relay_together(admin_client, stu
     ]
 
 
-def quota_rule(study, **fields):  # noqa: F811
+def quota_rule(study, **fields):
     tiers = [{"name": "一等奖", "value": 2, "per_group": 1}, {"name": "二等奖", "value": 3}]
     return member_rule(study, slug="branch-points", prize_mode="count", prize_tiers=tiers, **fields)
 
 
-def test_editing_a_rule_shows_and_keeps_its_per_group_quotas(admin_client, study):  # noqa: F811
+def test_editing_a_rule_shows_and_keeps_its_per_group_quotas(admin_client, study):
     rule = quota_rule(study)
     edit = reverse("rankings:rule_edit", args=[rule.slug])
     form = admin_client.get(edit).context["form"]
@@ -495,7 +514,7 @@ def test_editing_a_rule_shows_and_keeps_its_per_group_quotas(admin_client, study
     assert rule.prize_tiers == [{"name": "一等奖", "value": 2.0, "per_group": 1}, {"name": "二等奖", "value": 3.0}]
 
 
-def test_the_preview_honours_a_quota_per_group(admin_client, study):  # noqa: F811
+def test_the_preview_honours_a_quota_per_group(admin_client, study):
     data = form_data(study["tree"], tier_value=["3", "1"], tier_per_group=["1", ""])
     rows = preview(admin_client, NEW, data).context["preview"]["rows"]
     # F 50 (京津冀), D 40, E 35, A 30 (广州): three first prizes, at most one per office, go to F
@@ -525,7 +544,7 @@ def test_the_preview_honours_a_quota_per_group(admin_client, study):  # noqa: F8
 )
 def test_a_bad_quota_per_group_is_refused_on_its_row_keeping_what_was_typed(
     admin_client,
-    study,  # noqa: F811
+    study,
     quotas,
     group_level,
     message,
@@ -544,7 +563,7 @@ def test_the_quota_hint_says_what_becomes_of_a_group_tied_at_its_limit(admin_cli
     assert "同一分组在名额线上并列的，按“获奖线上的并列”的设置处理" in page
 
 
-def test_who_is_counted_is_saved_as_typed(admin_client, study):  # noqa: F811
+def test_who_is_counted_is_saved_as_typed(admin_client, study):
     data = form_data(
         study["tree"],
         headcount_on="2026-11-19",
@@ -561,7 +580,7 @@ def test_who_is_counted_is_saved_as_typed(admin_client, study):  # noqa: F811
     assert '<option value="cut_off" selected>' in edit
 
 
-def branch_preview(client, study, **changes):  # noqa: F811
+def branch_preview(client, study, **changes):
     """Per branch: (headcount, participants, per-capita points) in the preview."""
     # Members were placed in their branches today: a headcount taken at the period's end (the
     # day of the points) finds nobody, one taken today finds them.
@@ -572,7 +591,7 @@ def branch_preview(client, study, **changes):  # noqa: F811
     return {r.label.split("/")[-1]: (r.headcount, r.participants, r.metric and float(r.metric)) for r in shown}
 
 
-def test_the_preview_counts_party_members_only_and_deactivated_members_as_the_form_says(admin_client, study):  # noqa: F811
+def test_the_preview_counts_party_members_only_and_deactivated_members_as_the_form_says(admin_client, study):
     people = study["people"]
     people["c"].is_party_member = False  # 第一党支部: A 30, B 20, C 10 (not a party member)
     people["c"].save(update_fields=["is_party_member"])
@@ -584,13 +603,13 @@ def test_the_preview_counts_party_members_only_and_deactivated_members_as_the_fo
     assert party["第一党支部"] == (2, 2, 25.0) and party["第二党支部"] == (1, 1, 40.0)
 
 
-def test_the_preview_takes_the_headcount_on_the_day_typed(admin_client, study):  # noqa: F811
+def test_the_preview_takes_the_headcount_on_the_day_typed(admin_client, study):
     on_the_points_day = branch_preview(admin_client, study, headcount_on="2026-11-20")
     assert on_the_points_day["第一党支部"][:2] == (0, 0)
     assert branch_preview(admin_client, study)["第一党支部"] == (3, 3, 20.0)
 
 
-def test_new_settings_metrics_and_tie_breaks_read_plainly_in_chinese(admin_client, study):  # noqa: F811
+def test_new_settings_metrics_and_tie_breaks_read_plainly_in_chinese(admin_client, study):
     page = admin_client.get(NEW, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
     for text in ("统计哪些人", "应参与人数统计日", "仅限党员", "统计已停用的成员", "每项成绩计入取得时成员所在的单位"):
         assert text in page
@@ -607,7 +626,7 @@ def test_an_online_contest_provides_answers_for_accuracy_tie_breaks():
     assert "only a contest, an exam or an online contest source provides" in refused
 
 
-def test_a_new_rule_asks_for_a_second_approver_only_where_someone_else_could_approve(admin_client, study):  # noqa: F811
+def test_a_new_rule_asks_for_a_second_approver_only_where_someone_else_could_approve(admin_client, study):
     def box() -> tuple[bool, bool]:
         """Whether the four-eyes box is ticked, and whether the form warns no one else can approve."""
         page = admin_client.get(NEW).content.decode()
@@ -620,7 +639,7 @@ def test_a_new_rule_asks_for_a_second_approver_only_where_someone_else_could_app
     assert box() == (True, False)
 
 
-def test_the_form_warns_at_once_when_four_eyes_is_ticked_with_no_one_else_to_approve(admin_client, study):  # noqa: F811
+def test_the_form_warns_at_once_when_four_eyes_is_ticked_with_no_one_else_to_approve(admin_client, study):
     rule = member_rule(study, slug="alone")
     assert rule.requires_second_approver
     edit = reverse("rankings:rule_edit", args=[rule.slug])
@@ -636,7 +655,7 @@ def test_the_form_warns_at_once_when_four_eyes_is_ticked_with_no_one_else_to_app
     assert "d-none" in posted.group(1)
 
 
-def test_a_rule_for_a_contest_starts_with_that_contest_as_its_source(admin_client, study):  # noqa: F811
+def test_a_rule_for_a_contest_starts_with_that_contest_as_its_source(admin_client, study):
     from contests import services as contest_services
 
     contest = contest_services.contest_create(title="知识竞赛决赛", unit=study["tree"]["gz"])
@@ -651,7 +670,7 @@ def test_a_rule_for_a_contest_starts_with_that_contest_as_its_source(admin_clien
 
 
 @pytest.mark.parametrize(("subject", "shown"), [("member", False), ("unit", True)])
-def test_the_preview_shows_participants_only_where_they_count_more_than_one(admin_client, study, subject, shown):  # noqa: F811
+def test_the_preview_shows_participants_only_where_they_count_more_than_one(admin_client, study, subject, shown):
     today = timezone.localdate().isoformat()
     data = form_data(study["tree"], subject=subject, unit_level="3", period_ends_on=today)
     page = preview(admin_client, NEW, data).content.decode()
@@ -669,7 +688,7 @@ def test_the_preview_shows_participants_only_where_they_count_more_than_one(admi
 )
 def test_a_title_longer_than_the_board_shows_is_refused_with_its_length_and_a_counter(
     admin_client,
-    study,  # noqa: F811
+    study,
     language,
     said,
 ):

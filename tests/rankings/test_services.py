@@ -49,6 +49,11 @@ def points(member, amount, key, day=DAY):
 @pytest.fixture
 def study(tree):
     """Members of four branches with self-study points, and a points rule ranking branches."""
+    return build_study(tree)
+
+
+def build_study(tree) -> dict:
+    """`study`'s rows in `tree`."""
     people = {}
     for unit_key, names in {"gz1": ["a", "b", "c"], "gz2": ["d", "e"], "jjj1": ["f"]}.items():
         for name in names:
