@@ -35,7 +35,18 @@ from orgs.selectors import PEOPLE_BY_NAME, unit_paths
 from orgs.sockets import SignInEnded, member_sockets_end
 
 from . import selectors
-from .models import Assignment, AuditEvent, Call, Conflict, Entry, JudgeAccount, JudgeReminder, Panel, ScoreEvent
+from .models import (
+    Assignment,
+    AuditEvent,
+    Call,
+    Conflict,
+    Entry,
+    JudgeAccount,
+    JudgeReminder,
+    Panel,
+    ScoreClearing,
+    ScoreEvent,
+)
 from .services import CallRejected, audit
 
 PASSWORD_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnpqrstuvwxyz23456789"  # noqa: S105 - an alphabet; no 0/O, 1/l/I
@@ -321,7 +332,7 @@ def conflict_record(*, entry: Entry, judge: User, by: User, reason: str) -> tupl
     if not reason.strip():
         raise CallRejected("reason_required", _("Say what the conflict is."))
     held = Assignment.objects.filter(entry=entry, judge=judge).select_related("panel", "entry__call").first()
-    if held is not None and ScoreEvent.objects.filter(assignment=held).exists():
+    if held is not None and ScoreEvent.every.filter(assignment=held).exists():  # set aside ones too: never deleted
         if by.pk != judge.pk:
             raise CallRejected(
                 "already_scored",
@@ -494,7 +505,7 @@ def judge_withdraw(*, call: Call, judge: User, by: User, reason: str) -> tuple[l
         panel.judges.remove(judge)
     unscored = (
         Assignment.objects.filter(entry__call=call, judge=judge)
-        .exclude(pk__in=ScoreEvent.objects.values("assignment_id"))
+        .exclude(pk__in=ScoreEvent.every.values("assignment_id"))  # scores set aside stay on record too
         .select_related("panel", "entry__call")
         .order_by("entry_id")
     )
@@ -582,6 +593,91 @@ def panel_judge_remove(*, call: Call, panel: Panel, judge: User, by: User) -> tu
         panel=panel.name,
     )
     return reassigned, stranded
+
+
+# ---------------------------------------------------------------- a judge's scores set aside
+
+
+def clearable_assignments(call: Call) -> dict[int, list[Assignment]]:
+    """Entry id -> the assignments with scores that count, by judge: what an organiser may clear."""
+    scored = ScoreEvent.objects.filter(assignment__entry__call=call).values("assignment_id")
+    rows: dict[int, list[Assignment]] = {}
+    for assignment in (
+        Assignment.objects.filter(pk__in=scored).select_related("judge", "panel").order_by("entry_id", "judge_id")
+    ):
+        rows.setdefault(assignment.entry_id, []).append(assignment)
+    return rows
+
+
+@transaction.atomic
+def scores_clear(*, assignment: Assignment, by: User, reason: str, reassign: bool = False) -> ScoreClearing:
+    """Set `assignment`'s scores aside (the judge scored the wrong entry, or gave wrong scores), with
+    a reason: they stay on record (`ScoreClearing`, the audit log) and no longer count, and the
+    entry is scored afresh: by the same judge, or with `reassign` by another judge of the panel,
+    chosen as for a conflict. Until the results are published, and while judging is not locked
+    (the judge could not score again); an organiser of the call's unit only. (A judge changes their
+    own scores themself until the lock: `services.score_record`.)"""
+    from .services import current_scores
+
+    call = Call.objects.select_for_update().get(pk=assignment.entry.call_id)
+    if not access.can_manage_unit(by, call.unit):
+        raise CallRejected(
+            "not_allowed", _("Only organisers of %(unit)s can clear a judge's scores.") % {"unit": call.unit.name}
+        )
+    if call.results_published_at:
+        raise CallRejected("published", _("The results are published; scores can no longer be cleared."))
+    if call.scores_locked_at:
+        raise CallRejected("locked", _("Judging is locked; unlock judging before clearing a judge's scores."))
+    reason = reason.strip()
+    if not reason:
+        raise CallRejected("reason_required", _("Say why the scores are cleared."))
+    if len(reason) > 300:
+        raise CallRejected(
+            "reason_too_long",
+            _("Keep the reason to %(limit)d characters (this one has %(count)d).")
+            % {"limit": 300, "count": len(reason)},
+        )
+    assignment = (
+        Assignment.objects.select_for_update().select_related("entry__call", "panel", "judge").get(pk=assignment.pk)
+    )
+    values = current_scores(assignment)
+    if not values:
+        raise CallRejected(
+            "no_scores",
+            _("%(judge)s has no scores of “%(entry)s” to clear.")
+            % {"judge": assignment.judge.display_name, "entry": assignment.entry.title},
+        )
+    judge = assignment.judge
+    successor = None
+    if reassign:
+        successor = _replacement(assignment)
+        if successor is None:
+            raise CallRejected(
+                "no_free_judge",
+                _("No other judge of panel %(panel)s is free to take “%(entry)s”; the scores were not cleared.")
+                % {"panel": assignment.panel.name, "entry": assignment.entry.title},
+            )
+    up_to = ScoreEvent.every.filter(assignment=assignment).order_by("-pk").values_list("pk", flat=True).first()
+    cleared = ScoreClearing.objects.create(
+        assignment=assignment,
+        judge=judge,
+        up_to=up_to,
+        values={str(pk): f"{value:f}" for pk, value in values.items()},
+        reason=reason,
+        reassigned_to=successor,
+        by=by,
+    )
+    assignment.scores_from = up_to
+    fields = ["scores_from"]
+    if successor is not None:
+        assignment.judge = successor
+        fields.append("judge")
+    assignment.save(update_fields=fields)
+    detail = f"{judge.display_name} × {assignment.entry.title}: {reason}"
+    if successor is not None:
+        detail += f" → {successor.display_name}"
+    audit(call=call, entry=assignment.entry, by=by, action=AuditEvent.Action.SCORES_CLEARED, detail=detail[:300])
+    return cleared
 
 
 # ---------------------------------------------------------------- reminders

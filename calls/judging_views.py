@@ -21,7 +21,7 @@ from quizsite.spreadsheets import xlsx_response
 
 from . import exports, judges, similarity, statistics
 from .forms import ConflictForm, EntryJudgeForm
-from .models import Call, SimilarityPair
+from .models import Assignment, Call, SimilarityPair
 from .services import CallRejected
 from .views import _assignment, _manage_page, access_call, posted_id
 
@@ -266,6 +266,40 @@ def judge_withdraw(request, call_id: int, judge_id: int):
             % {"titles": "、".join(entry.title for entry in stranded)},
         )
     return redirect("calls:manage", call.pk)
+
+
+@login_required
+@require_POST
+def scores_clear(request, call_id: int, entry_id: int):
+    """An organiser sets a judge's scores of an entry aside, with a reason: the judge scores it
+    again, or another judge of the panel does. A refusal comes back with what was typed."""
+    call = access_call(request.user, call_id, own=True)
+    assignment = get_object_or_404(
+        Assignment.objects.select_related("entry", "judge"),
+        pk=posted_id(request, "assignment"),
+        entry_id=entry_id,
+        entry__call=call,
+    )
+    reason, reassign = request.POST.get("reason", ""), request.POST.get("reassign") == "1"
+    judge = assignment.judge
+    try:
+        cleared = judges.scores_clear(assignment=assignment, by=request.user, reason=reason, reassign=reassign)
+    except CallRejected as rejected:
+        typed = {"entry": entry_id, "assignment": assignment.pk, "reason": reason, "reassign": reassign}
+        return _manage_page(request, call, clear_typed=typed | {"error": rejected.message})
+    if cleared.reassigned_to is not None:
+        said = _("The scores %(judge)s gave “%(entry)s” are cleared; %(successor)s scores it now.") % {
+            "judge": judge.display_name,
+            "entry": assignment.entry.title,
+            "successor": cleared.reassigned_to.display_name,
+        }
+    else:
+        said = _("The scores %(judge)s gave “%(entry)s” are cleared; they score it again.") % {
+            "judge": judge.display_name,
+            "entry": assignment.entry.title,
+        }
+    messages.success(request, said)
+    return redirect(reverse("calls:manage", args=[call.pk]) + "#results-table")
 
 
 def _tell_recorded(request, judge, recorded) -> None:

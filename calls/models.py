@@ -387,6 +387,9 @@ class Assignment(models.Model):
     judge = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="call_assignments")
     panel = models.ForeignKey(Panel, on_delete=models.CASCADE, related_name="assignments")
     token = models.CharField(max_length=16, default=receipt_code, editable=False)
+    # Score events up to this id were set aside by an organiser (`ScoreClearing` says who, when and
+    # why): they stay on record and no longer count; the entry is scored afresh.
+    scores_from = models.PositiveBigIntegerField(default=0, editable=False)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["entry", "judge"], name="one_assignment_per_judge_entry")]
@@ -396,9 +399,18 @@ class Assignment(models.Model):
         return f"{self.entry} · {self.judge}"
 
 
+class StandingScores(models.Manager):
+    """The score events that count: every one but those an organiser set aside (`ScoreClearing`).
+    The default manager, so an assignment's `score_events` (and a prefetch of them) count only
+    these; `ScoreEvent.every` reads the whole log."""
+
+    def get_queryset(self):
+        return super().get_queryset().filter(pk__gt=models.F("assignment__scores_from"))
+
+
 class ScoreEvent(models.Model):
     """A judge's score on one criterion at a moment; the latest per criterion counts. Never edited:
-    the rows are the audit log of every score and change."""
+    the rows are the audit log of every score and change (set aside ones too: `ScoreClearing`)."""
 
     assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="score_events")
     criterion = models.ForeignKey(Criterion, on_delete=models.CASCADE, related_name="+")
@@ -406,11 +418,40 @@ class ScoreEvent(models.Model):
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField(auto_now_add=True)
 
+    every = models.Manager()  # the whole log, set aside scores too
+    objects = StandingScores()
+
+    class Meta:
+        ordering = ["id"]
+        default_manager_name = "objects"
+        base_manager_name = "every"
+
+    def __str__(self) -> str:
+        return f"{self.assignment} · {self.value}"
+
+
+class ScoreClearing(models.Model):
+    """An organiser set a judge's scores of one entry aside before the results were published (the
+    judge scored the wrong entry, or gave wrong scores): the scores stay on record, no longer
+    count, and the entry is scored afresh, by the same judge or by another of the panel
+    (`reassigned_to`). Never edited."""
+
+    assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="clearings")
+    judge = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    up_to = models.PositiveBigIntegerField(help_text="The last score event set aside.")
+    values = models.JSONField(default=dict, help_text="Criterion id -> the value set aside, as a string.")
+    reason = models.CharField(_("reason"), max_length=300)
+    reassigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+
     class Meta:
         ordering = ["id"]
 
     def __str__(self) -> str:
-        return f"{self.assignment} · {self.value}"
+        return f"{self.assignment} · {self.at:%Y-%m-%d %H:%M}"
 
 
 COMMENT_MAX = 1000
@@ -479,6 +520,7 @@ class AuditEvent(models.Model):
         UNLOCK = "unlock", _("Unlocked judging")
         JUDGE_ADDED = "judge_added", _("Added a judge for an entry no judge could score")
         JUDGE_REMOVED = "judge_removed", _("Removed a judge from a panel")
+        SCORES_CLEARED = "scores_cleared", _("Cleared a judge's scores of an entry")
 
     action = models.CharField(max_length=40, choices=Action.choices)
     detail = models.CharField(max_length=300, blank=True)

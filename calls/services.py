@@ -787,7 +787,7 @@ def levels_locked(call: Call) -> bool:
 
 
 def criteria_locked(call: Call) -> bool:
-    return call.pk is not None and ScoreEvent.objects.filter(assignment__entry__call=call).exists()
+    return call.pk is not None and ScoreEvent.every.filter(assignment__entry__call=call).exists()
 
 
 @transaction.atomic

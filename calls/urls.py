@@ -44,6 +44,7 @@ urlpatterns = [
     path("manage/<int:call_id>/judges/<int:judge_id>/withdraw/", judging_views.judge_withdraw, name="judge_withdraw"),
     path("manage/<int:call_id>/conflicts/", judging_views.conflict_record, name="conflict_record"),
     path("manage/<int:call_id>/entries/<int:entry_id>/judge/", judging_views.entry_judge_add, name="entry_judge_add"),
+    path("manage/<int:call_id>/entries/<int:entry_id>/clear-scores/", judging_views.scores_clear, name="scores_clear"),
     path("manage/<int:call_id>/similarity/", judging_views.similarity_page, name="similarity"),
     path("manage/<int:call_id>/similarity/run/", judging_views.similarity_run, name="similarity_run"),
     path("manage/similarity/<int:pair_id>/", judging_views.similarity_decide, name="similarity_decide"),

@@ -219,10 +219,10 @@ def manage(request, call_id: int):
     return _manage_page(request, access_call(request.user, call_id))
 
 
-def _manage_page(request, call: Call, *, panel_form=None, conflict_form=None, judge_form=None):
+def _manage_page(request, call: Call, *, panel_form=None, conflict_form=None, judge_form=None, clear_typed=None):
     """The call's management page; `panel_form` is a refused panel, `conflict_form` a refused
-    conflict, `judge_form` a refused judge for an entry no judge could score, shown with what was
-    typed."""
+    conflict, `judge_form` a refused judge for an entry no judge could score, `clear_typed` a
+    refused clearing of a judge's scores (`judging_views.scores_clear`), shown with what was typed."""
     owns = access.can_manage_unit(request.user, call.unit)
     results = selectors.results(call) if call.assigned_at else []
     context = {
@@ -269,6 +269,9 @@ def _manage_page(request, call: Call, *, panel_form=None, conflict_form=None, ju
             "comments": selectors.comments_by_entry(call) if call.assigned_at else {},
             "criteria": list(call.criteria.all()),
             "log": call.audit_events.select_related("by", "entry").order_by("-id")[:50],
+            # Until the lock, an organiser may set a judge's scores of an entry aside (`judges.scores_clear`).
+            "clearable": judges.clearable_assignments(call) if call.assigned_at and not call.scores_locked_at else {},
+            "clear_typed": clear_typed or {},
         }
         if not call.scores_locked_at and call.panels.exists():
             context["conflict_form"] = conflict_form or forms.ConflictForm(call=call)
@@ -809,6 +812,8 @@ def judging_page(request, assignment_id: int):
             "answers": services.answers_shown(entry, to_judge=True),
             "locked": bool(call.scores_locked_at) or withdrawn,
             "withdrawn": withdrawn,
+            # Scores of theirs an organiser set aside (`judges.scores_clear`), until they score again.
+            "cleared": None if current else assignment.clearings.filter(judge=request.user).last(),
         },
     )
 

@@ -10,6 +10,7 @@ from django.utils.html import strip_tags
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 
+from lessons.grading import BLANK_MAX_CHARS
 from orgs import access as orgs_access
 from orgs.selectors import unit_administrators
 from quizsite.naming import in_language
@@ -83,7 +84,9 @@ def join(request):
 @login_required
 def play(request, code: str):
     contest = _contest(request.user, code, "player")
-    return render(request, "contests/play.html", {"contest": contest, "role": "player"})
+    # The most characters a blank takes (the server refuses more): the phone counts towards it.
+    context = {"contest": contest, "role": "player", "blank_max_chars": BLANK_MAX_CHARS}
+    return render(request, "contests/play.html", context)
 
 
 @login_required

@@ -70,7 +70,12 @@ def _open_now(contest: Contest, opening: Opening, at: datetime, by: User | None)
 def question_close(*, contest: Contest, by: User | None, at: datetime | None = None) -> Opening:
     at = at or timezone.now()
     contest = Contest.objects.select_for_update().get(pk=contest.pk)
+    check_not_paused(contest)
     opening = current_opening(contest)
+    if opening.opened_at is None and not opening.skipped:
+        # Closed before it opened, the question would open already closed: nobody could answer,
+        # and every stake picked on a risk question would be lost at the reveal.
+        raise ContestRejected("not_open", _("Open the question before closing it."))
     if close_once(opening, at):
         audit(contest, by, "close", opening=opening.pk)
         broadcast.after_commit(contest, "question.closed")
@@ -99,12 +104,22 @@ def _time_used_ms(opening: Opening, answer: ContestAnswer) -> int | None:
 
 @transaction.atomic
 def question_reveal(*, contest: Contest, by: User | None, at: datetime | None = None) -> Opening:
-    """Close (if open), score every answer once, and reveal the key to everyone."""
+    """Close (if open), score every answer once, and reveal the key to everyone. Not while paused
+    (the question keeps its time for the resume), and never a skipped question: a skip scores
+    nothing, and a reveal after it would score it, even after the finish."""
     at = at or timezone.now()
     contest = Contest.objects.select_for_update().get(pk=contest.pk)
+    check_not_paused(contest)
     opening = current_opening(contest)
+    if opening.skipped:
+        raise ContestRejected("question_skipped", _("This question was skipped: it is not scored or revealed."))
     if opening.opened_at is None:
         raise ContestRejected("not_open", _("Open the question before revealing it."))
+    return _reveal(contest, opening, at=at, by=by)
+
+
+def _reveal(contest: Contest, opening: Opening, *, at: datetime, by: User | None) -> Opening:
+    """Score the opened `opening`'s answers once and reveal it. Call holding the contest's row lock."""
     if opening.revealed_at:
         return opening
     close_once(opening, at)
@@ -142,12 +157,28 @@ def question_reveal(*, contest: Contest, by: User | None, at: datetime | None = 
 def question_skip(*, contest: Contest, by: User | None, reason: str = "") -> Opening:
     _check_reason_length(reason)
     contest = Contest.objects.select_for_update().get(pk=contest.pk)
+    check_not_paused(contest)
     opening = current_opening(contest)
     if opening.revealed_at:
         raise ContestRejected("already_revealed", _("This question has been revealed."))
     _set_aside(contest, opening, at=timezone.now(), by=by, reason=reason)
     broadcast.after_commit(contest, "question.skipped")
     return opening
+
+
+def check_not_paused(contest: Contest) -> None:
+    """The question in play is closed, revealed or skipped while the contest runs, as the console
+    offers: paused, it keeps its remaining time for the teams, until the resume or the finish."""
+    if contest.status == Contest.Status.PAUSED:
+        raise ContestRejected("paused", _("The contest is paused: resume it first."))
+
+
+def check_started(contest: Contest, message=None) -> None:
+    """Scores change, and a contest ends, only once it has started (the console offers only Start before)."""
+    if contest.status == Contest.Status.DRAFT:
+        raise ContestRejected(
+            "not_started", message or _("The contest has not started yet: scores can change only once it is running.")
+        )
 
 
 def _check_reason_length(reason: str) -> None:
@@ -216,11 +247,12 @@ def contest_finish(*, contest: Contest, by: User | None, at: datetime | None = N
     contest = Contest.objects.select_for_update().get(pk=contest.pk)
     if contest.status == Contest.Status.FINISHED:
         return contest
+    check_started(contest, _("The contest has not started yet: there is nothing to finish."))
     contest.pauses.filter(ended_at__isnull=True).update(ended_at=at)
     opening = Opening.objects.filter(pk=contest.current_id).first()
     if opening is not None and not opening.revealed_at and not opening.skipped:
         if opening.opened_at:
-            question_reveal(contest=contest, by=by, at=at)
+            _reveal(contest, current_opening(contest), at=at, by=by)
         else:
             _set_aside(contest, opening, at=at, by=by, at_finish=True)
     contest.status = Contest.Status.FINISHED
@@ -241,8 +273,9 @@ def check_not_finished(contest: Contest) -> None:
 
 
 def _check_when(contest: Contest, *, correction: bool) -> None:
-    """A ruling or adjustment is for a contest not finished; a correction, for a finished one."""
+    """A ruling or adjustment is for a contest started and not finished; a correction, for a finished one."""
     if not correction:
+        check_started(contest)
         check_not_finished(contest)
     elif contest.status != Contest.Status.FINISHED:
         raise ContestRejected(

@@ -42,8 +42,9 @@
     element.style.setProperty("--depth", element.dataset.depth);
   });
   // A box with a most length (data-length-note) counts its characters once near the limit, and
-  // says so when a paste was cut to fit, in the note after it: the browser cuts silently.
-  document.querySelectorAll("input[data-length-note]").forEach((input) => {
+  // says so when a paste was cut to fit, in the note after it: the browser cuts silently. Pages
+  // that build such boxes (a live contest's phone) call window.lengthNote on each.
+  window.lengthNote = (input) => {
     const note = input.nextElementSibling;
     let cut = false;
     const show = () => {
@@ -67,7 +68,8 @@
     });
     input.addEventListener("input", show);
     show();
-  });
+  };
+  document.querySelectorAll("input[data-length-note]").forEach(window.lengthNote);
   // A text box with a limit says, under it, how much is typed of the most it takes ("120 / 2000");
   // the browser's maxlength stops typing at the limit and the server refuses more.
   document.querySelectorAll("textarea[data-counter][maxlength], input[data-counter][maxlength]").forEach((box) => {

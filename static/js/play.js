@@ -13,6 +13,8 @@
   // The team's answer as the server stored it (team.answered, or a snapshot's you.team_answer):
   // a teammate's phone puts its buttons away once anyone of the team has answered.
   let teamAnswer = null; // {opening, member, name, response, received_at}
+  // The blanks typed for the question in play, kept when the controls are drawn again.
+  let drafts = null; // {opening, values}
 
   const live = LiveContest({
     code: root.dataset.code,
@@ -164,14 +166,37 @@
       });
       box.append(button(t.submit, () => { const chosen = Array.from(box.querySelectorAll("input:checked")).map((i) => i.value); submitFilled(chosen, letters(chosen)); }, "btn-primary"));
     } else {
+      // Each blank as a practice paper's (templates/lessons/_blank_input.html): the server's most
+      // characters, counted in a note near the limit, which also says when a paste was cut. What
+      // is typed is kept for the question across redraws (a frame, a refusal), so nothing is lost.
+      if (!drafts || drafts.opening !== q.opening) drafts = { opening: q.opening, values: [] };
+      const limit = Number(root.dataset.blankMax);
       for (let i = 0; i < q.blanks; i++) {
+        const wrap = document.createElement("div");
+        wrap.className = "qs-blank mb-2";
         const input = document.createElement("input");
-        input.className = "form-control form-control-lg mb-2";
+        input.className = "form-control form-control-lg";
+        input.type = "text";
+        input.autocomplete = "off";
         input.placeholder = t.blank + " " + (i + 1);
-        input.maxLength = 200; // lessons/grading.py BLANK_MAX_CHARS: a longer answer is refused
-        box.append(input);
+        input.maxLength = limit;
+        input.value = drafts.values[i] || "";
+        // Over the limit only if the server refused it (a page that took more): say which blank.
+        const over = input.value.trim().length > limit;
+        input.classList.toggle("is-invalid", over);
+        input.setAttribute("aria-invalid", String(over));
+        input.addEventListener("input", () => { drafts.values[i] = input.value; });
+        const note = document.createElement("div");
+        note.className = "form-text qs-length-note";
+        note.setAttribute("aria-live", "polite");
+        note.hidden = true;
+        note.dataset.count = t.blankcount;
+        note.dataset.cut = t.blankcut;
+        wrap.append(input, note);
+        box.append(wrap);
+        window.lengthNote(input);
       }
-      box.append(button(t.submit, () => { const blanks = Array.from(box.querySelectorAll("input")).map((i) => i.value); submitFilled(blanks, blanks.join(" / ")); }, "btn-primary"));
+      box.append(button(t.submit, () => { const blanks = Array.from(box.querySelectorAll(".qs-blank input")).map((i) => i.value); submitFilled(blanks, blanks.join(" / ")); }, "btn-primary"));
     }
     return box;
   }

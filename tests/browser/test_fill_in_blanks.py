@@ -1,7 +1,7 @@
 """On a phone and a desktop, in both languages: a practice answer with a blank left empty is asked
 about before it is marked, a timed paper's hand-in names the fill-ins with an empty blank, a live
 contest's phone sends such an answer on the second tap, and a paste longer than a blank holds
-says it was cut (the browser cuts it silently)."""
+says it was cut (the browser cuts it silently), on a practice paper and on a live contest's phone."""
 
 import pytest
 from django.conf import settings
@@ -29,6 +29,7 @@ TEXTS = {
         "partly": "有空没填的填空题：第 1 题。",
         "connected": "已连接",
         "live_empty": "第 1 空还没有填。再点一次“提交答案”即按现在的答案提交。",
+        "too_long": "第 1 空有 201 个字符，答案最多 200 个字符。",
     },
     "en": {
         "blank_empty": "Blank 2 is empty. Fill it in, "
@@ -41,6 +42,7 @@ TEXTS = {
         "partly": "Fill-in questions with a blank left empty: 1.",
         "connected": "Connected",
         "live_empty": "Still empty: blank 1. Tap Submit again to send the answer as it stands.",
+        "too_long": "Blank 1 has 201 characters; an answer may have at most 200.",
     },
 }
 
@@ -197,3 +199,60 @@ def test_a_live_answer_with_a_blank_left_empty_is_sent_on_the_second_tap(
     answers = ContestAnswer.objects.filter(opening__contest=contest)
     wait_for(answers.exists, timeout=15, what="the stored answer")
     assert [(a.response, a.is_correct) for a in answers] == [(["", "2017"], False)]
+
+
+@pytest.mark.parametrize(("language", "phone"), [("zh-hans", True), ("en", True), ("zh-hans", False), ("en", False)])
+def test_a_live_phones_blanks_count_towards_the_servers_limit_and_its_refusal_keeps_the_typed_text(
+    asgi_server, signed_in_page, world, language, phone
+):
+    texts = TEXTS[language]
+    unit = world["tree"]["gz1"]
+    host = factories.organiser(unit, username="host", real_name="主持人")
+    runner = world["member"]
+    contest = services.contest_create(title="填空接力", unit=unit, by=host)
+    services.team_add(contest=contest, name="红队", unit=unit, legs=[runner])
+    fill_in = world["questions"][0].current
+    services.round_add(contest=contest, type=Round.Type.RELAY, title="接力赛", versions=[fill_in], time_limit_s=600)
+    services.contest_start(contest=contest, by=host)
+    services.question_open(contest=contest, by=host)
+    player = open_page(signed_in_page, asgi_server, runner, language, phone)
+    player.goto(f"{asgi_server}/contests/{contest.join_code}/play/")
+    blanks = player.locator("#controls .qs-blank input")
+    notes = player.locator("#controls .qs-length-note")
+    expect(blanks).to_have_count(2)
+    expect(blanks.nth(0)).to_have_attribute("maxlength", "200")  # lessons.grading.BLANK_MAX_CHARS
+    expect(notes.nth(0)).to_be_hidden()  # far from the limit, nothing to say
+
+    blanks.nth(0).click()
+    player.keyboard.insert_text("党" * 170)  # 170 >= 80% of 200: counted
+    expect(notes.nth(0)).to_have_text(texts["count"])
+    player.keyboard.press("ControlOrMeta+a")
+    player.keyboard.insert_text("章" * 250)  # 250 over 200, replacing the selection: cut to 200
+    expect(blanks.nth(0)).to_have_value("章" * 200)
+    expect(notes.nth(0)).to_have_text(texts["cut"])
+    expect(notes.nth(0)).to_have_class("form-text qs-length-note text-danger")
+    shot_live(player, f"phone-blank-cut-{language}-{'phone' if phone else 'desktop'}")
+
+    # A page that took more than the limit (its maxlength gone) is refused by the server: the
+    # phone says which blank and how long, and keeps what was typed. 200 + 1 = 201 characters.
+    blanks.nth(0).evaluate("input => input.removeAttribute('maxlength')")
+    blanks.nth(0).fill("章" * 201)
+    blanks.nth(1).fill("2017")
+    player.locator("#controls button.btn-primary").click()
+    expect(player.locator("#feedback .alert")).to_have_text(texts["too_long"])
+    expect(blanks.nth(0)).to_have_value("章" * 201)
+    expect(blanks.nth(1)).to_have_value("2017")
+    expect(blanks.nth(0)).to_have_attribute("aria-invalid", "true")
+    shot_live(player, f"phone-blank-refused-{language}-{'phone' if phone else 'desktop'}")
+    assert not ContestAnswer.objects.filter(opening__contest=contest).exists()
+
+    # Cut back to the limit, the same answer is taken: 201 - 1 = 200 characters.
+    blanks.nth(0).fill("章" * 200)
+    player.locator("#controls button.btn-primary").click()
+    answers = ContestAnswer.objects.filter(opening__contest=contest)
+    wait_for(answers.exists, timeout=15, what="the stored answer")
+    assert [a.response for a in answers] == [["章" * 200, "2017"]]
+
+
+def shot_live(page, name: str) -> None:
+    page.screenshot(path=f"/tmp/shots/live/{name}.png", full_page=True)

@@ -545,6 +545,7 @@ async def test_an_adjustment_beyond_1000_points_is_refused_with_its_own_code_and
 
 async def test_a_reason_over_200_characters_is_refused_whole_not_cut_and_200_are_kept_as_typed():
     hall = await build_hall()
+    await sync_to_async(services.contest_start)(contest=hall["contest"], by=None)  # adjusted while it runs
     red = await sync_to_async(hall["contest"].teams.get)(name="红队")
     host = await connect(hall["contest"].join_code, hall["host"], "host", language="zh-hans")
     await receive(host)
@@ -568,6 +569,7 @@ async def test_a_reason_over_200_characters_is_refused_whole_not_cut_and_200_are
 async def test_an_adjustment_after_the_finish_is_refused_as_results_final_and_nothing_changes():
     hall = await build_hall()
     red = await sync_to_async(hall["contest"].teams.get)(name="红队")
+    await sync_to_async(services.contest_start)(contest=hall["contest"], by=None)  # finished once started
     await sync_to_async(services.contest_finish)(contest=hall["contest"], by=None)
     host = await connect(hall["contest"].join_code, hall["host"], "host", language="zh-hans")
     await receive(host)
@@ -740,6 +742,15 @@ async def test_a_host_command_sent_again_with_its_command_id_is_answered_and_not
     red = next(t for t in (await receive(host))["teams"] if t["name"] == "红队")
     adjust = {"type": "host.adjust", "team": red["id"], "points": 5, "reason": "补记", "command_id": "c-1"}
 
+    # A refused command's repeat gets the same refusal, even once it could be carried out.
+    await host.send_to(text_data=json.dumps({"type": "host.open", "id": "h3", "command_id": "c-2"}))
+    assert (await until(host, lambda f: f.get("ref") == "h3"))["code"] == "not_running"
+    await sync_to_async(services.contest_start)(contest=contest, by=None)
+    await host.send_to(text_data=json.dumps({"type": "host.open", "id": "h4", "command_id": "c-2"}))
+    assert (await until(host, lambda f: f.get("ref") == "h4"))["code"] == "not_running"
+    assert (await sync_to_async(Contest.objects.get)(pk=contest.pk)).current_id is None  # nothing opened
+
+    # Started (c-2's refusal stands), the adjustment is carried out once, however often it comes.
     await host.send_to(text_data=json.dumps({**adjust, "id": "h1"}))
     first = await until(host, lambda f: f.get("ref") == "h1")
     assert (first["type"], first["command_id"], first["repeat"]) == ("ack", "c-1", False)
@@ -751,14 +762,6 @@ async def test_a_host_command_sent_again_with_its_command_id_is_answered_and_not
     assert (second["type"], second["command_id"], second["repeat"]) == ("ack", "c-1", True)
     scores = await sync_to_async(services.team_scores)(contest)
     assert next(t for t in scores if t["name"] == "红队")["score"] == 105  # counted once
-
-    # A refused command's repeat gets the same refusal, even once it could be carried out.
-    await host.send_to(text_data=json.dumps({"type": "host.open", "id": "h3", "command_id": "c-2"}))
-    assert (await until(host, lambda f: f.get("ref") == "h3"))["code"] == "not_running"
-    await sync_to_async(services.contest_start)(contest=contest, by=None)
-    await host.send_to(text_data=json.dumps({"type": "host.open", "id": "h4", "command_id": "c-2"}))
-    assert (await until(host, lambda f: f.get("ref") == "h4"))["code"] == "not_running"
-    assert (await sync_to_async(Contest.objects.get)(pk=contest.pk)).current_id is None  # nothing opened
 
     for ref, frame, code in [
         ("h5", {"type": "host.close", "command_id": "c-1"}, "command_id_taken"),

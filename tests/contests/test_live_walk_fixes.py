@@ -34,6 +34,9 @@ def test_a_score_adjustment_beyond_1000_points_either_way_is_refused_and_nothing
 
 
 def test_an_adjustment_of_1000_points_either_way_is_taken_and_1001_is_not(hall):
+    # Adjusted while it runs: before the start an adjustment is refused (tests/contests/test_host_phases.py).
+    services.round_add(contest=hall.contest, type=Round.Type.RELAY, versions=hall.versions[:1])
+    services.contest_start(contest=hall.contest, by=hall.host)
     with pytest.raises(services.ContestRejected):
         services.score_adjust(contest=hall.contest, team=hall.team_red, points=1001, reason="加分", by=hall.host)
     services.score_adjust(contest=hall.contest, team=hall.team_red, points=1000, reason="加分", by=hall.host)
