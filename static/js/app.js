@@ -103,19 +103,4 @@
       if (!window.confirm(form.dataset.confirm)) event.preventDefault();
     });
   });
-  // A form that records something each time it is sent (a correction of results) is sent once: a
-  // double click on its button posted it twice, and two corrections were recorded. Its buttons
-  // stay disabled until the next page comes (which keeps what was typed when refused).
-  document.querySelectorAll("form[data-submit-once]").forEach((form) => {
-    const buttons = () => form.querySelectorAll("button[type=submit], button:not([type])");
-    form.addEventListener("submit", (event) => {
-      if (event.defaultPrevented) return;
-      if (form.dataset.sent) { event.preventDefault(); return; }
-      form.dataset.sent = "1";
-      // After this event, so the button that sent the form is still part of it.
-      setTimeout(() => buttons().forEach((b) => { b.disabled = true; }));
-    });
-    // Come back to by the back button: the form may be sent again.
-    window.addEventListener("pageshow", () => { delete form.dataset.sent; buttons().forEach((b) => { b.disabled = false; }); });
-  });
 })();

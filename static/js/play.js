@@ -41,8 +41,7 @@
         // Sent again after a reconnect, once the question had closed: say which answer did not
         // count ("Time is up" alone did not say the team's answer was lost).
         sent.late = true;
-        render();
-        message(fill(t.notintime, sent.label), "warning");
+        render(); // said above the question, where "Sending" was
         return;
       }
       if (sent && error.ref === sent.id) {
