@@ -197,4 +197,3 @@ def test_after_the_last_question_the_console_shows_finish_without_next_in_both_l
         expect(host.locator("#finish-button")).to_be_visible()
         expect(host.locator("#open-button")).to_be_hidden()  # it stood greyed out beside the note
         shot(host, f"hostfix-console-last-question-{language}")
-
