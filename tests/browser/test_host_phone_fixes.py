@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from contests import services
-from contests.models import Round, ScoreEvent
+from contests.models import AuditEntry, Round, ScoreEvent
 from tests import factories
 from tests.browser.test_relay_results_fixes import CONNECTED, CONSOLE, SCREEN, hall, in_language  # noqa: F401
 
@@ -197,3 +197,22 @@ def test_after_the_last_question_the_console_shows_finish_without_next_in_both_l
         expect(host.locator("#finish-button")).to_be_visible()
         expect(host.locator("#open-button")).to_be_hidden()  # it stood greyed out beside the note
         shot(host, f"hostfix-console-last-question-{language}")
+
+
+def test_a_double_click_on_a_ruling_rules_once(asgi_server, hall, signed_in_page):  # noqa: F811
+    contest, host_user = hall["contest"], hall["host"]
+    services.round_add(contest=contest, type=Round.Type.RELAY, versions=hall["versions"], time_limit_s=60)
+    services.contest_start(contest=contest, by=host_user)
+    services.question_open(contest=contest, by=host_user)
+    services.answer_submit(contest=contest, member=hall["blue"], response="B", client_answer_id="b")  # key A
+    services.question_reveal(contest=contest, by=host_user)
+    host = in_language(signed_in_page(host_user, viewport=CONSOLE), asgi_server, "zh-hans")
+    host.on("dialog", lambda dialog: dialog.accept("申诉成立"))
+    host.goto(f"{asgi_server}/contests/{contest.join_code}/host/")
+    host.locator("#connection", has_text=CONNECTED["zh-hans"]).wait_for()
+
+    host.locator("#answers tr", has_text="蓝队").locator("button").first.dblclick()  # rule right
+    host.locator("#pause-button").click()  # after the ruling on the same socket, as above
+    expect(host.locator("#resume-button")).to_be_visible()
+    # One ruling in the log (the double click asked twice and ruled twice).
+    assert AuditEntry.objects.filter(contest=contest, action="override").count() == 1
