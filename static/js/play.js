@@ -265,7 +265,7 @@
     } else if (q.phase === "closed") {
       // Closed for everyone: say so, with the team's answer (this phone's own, or the snapshot's
       // after a reload: the page forgot what it sent), or that this phone's did not go in time.
-      $("stage-message").textContent = (sent && sent.label && sentNote(q, "answer")) || teamNote(q) || t.closed;
+      $("stage-message").textContent = (sent && sent.label && sentNote(q, "answer")) || [teamNote(q), t.closed].filter(Boolean).join(" · ");
     } else if (q.phase === "skipped") {
       $("stage-message").textContent = t.skipped;
     } else if (q.phase === "revealed") {

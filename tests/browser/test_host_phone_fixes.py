@@ -122,7 +122,8 @@ def test_a_reloaded_phone_shows_its_teams_answer_once_answers_are_closed(
         services.answer_submit(contest=contest, member=hall["blue"], response=response, client_answer_id=f"b{n}")
         services.question_close(contest=contest, by=host_user)
         phone.goto(f"{asgi_server}/contests/{contest.join_code}/play/")  # a reload, answers closed
-        expect(phone.locator("#stage-message")).to_have_text(said)  # not "作答已结束，等待揭晓答案…"
+        # Not "作答已结束，等待揭晓答案…" alone: the team's answer, then that answers are closed.
+        expect(phone.locator("#stage-message")).to_have_text(said + " · 作答已结束，等待揭晓答案…")
         services.question_reveal(contest=contest, by=host_user)
 
 
