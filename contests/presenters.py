@@ -4,6 +4,7 @@ cannot contain an answer key before the reveal. `host_state` adds keys and answe
 from django.conf import settings
 from django.db.models import Count
 from django.utils import timezone, translation
+from django.utils.translation import pgettext
 
 from lessons.models.questions import OPTION_LETTERS
 
@@ -89,6 +90,14 @@ def _reveal(opening: Opening) -> dict:
     return {"key": version.key, "explanation": version.explanation, "distribution": distribution, "results": results}
 
 
+def blanks_text(blanks) -> str:
+    """A fill-in's blanks as every page writes them, in the page's language: 2017；2022 in Chinese,
+    2017; 2022 in English; a blank's accepted answers (an answer key's) apart by " / ". The
+    console, phones and big screen write them alike (live.js `liveBlanks`, the same separator)."""
+    separator = pgettext("between the blanks of a fill-in answer", "; ")
+    return separator.join(" / ".join(map(str, v)) if isinstance(v, list) else str(v) for v in blanks)
+
+
 def response_text(version, response) -> str:
     """An answer as people read it in an export: each chosen option's letter and text, 对/错, or
     the blanks; '' when unanswered."""
@@ -98,7 +107,7 @@ def response_text(version, response) -> str:
     if version.type == "true_false":
         return "对" if chosen and chosen[0] else "错"
     if version.type == "fill_blank":
-        return "; ".join(" / ".join(v) if isinstance(v, list) else str(v) for v in chosen)
+        return blanks_text(chosen)
     texts = dict(zip(OPTION_LETTERS, version.options, strict=False))
     return "; ".join(f"{letter}. {texts.get(letter, '')}" for letter in chosen)
 

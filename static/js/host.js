@@ -5,9 +5,13 @@
   const t = Object.assign({}, document.getElementById("live-texts").dataset, document.getElementById("host-texts").dataset);
   const $ = (id) => document.getElementById(id);
   let state = null;
-  let busy = null; // the id of the command on its way: one at a time
-  let adjusting = null; // the id of the adjustment on its way: the form empties once it is done
+  // One intent, one command: what sent a command stays disabled until the server answers it (ack
+  // or error) or the command is given up. A double click on Apply sent two adjustments, each with
+  // its own command_id (100 -> 106 for +3). Keys: "controls" (the buttons of #controls: one of
+  // them at a time), "adjust" (the adjustment form), "rule-<answer id>" (a ruling on an answer).
+  const held = new Map(); // key -> id of its command on its way
   const labels = new Map(); // frame id -> what the host pressed, as the console says it
+  const opened = new Set(); // ids of the answers whose whole text the host tapped open
 
   const live = LiveContest({
     code: root.dataset.code,
@@ -21,8 +25,9 @@
     // A command still unanswered when the connection dropped was sent again on reconnecting
     // (live.js): say so, since the host may have seen the console go offline.
     onAck: (ack, resent) => {
+      // The adjustment form empties once it is carried out; on an error it keeps what was typed.
+      if (held.get("adjust") === ack.ref) $("adjust-form").reset();
       const label = settle(ack.ref);
-      if (ack.ref === adjusting) { adjusting = null; $("adjust-form").reset(); }
       note(resent ? fill(t.resent, label) : t.done, "success");
     },
     onError: (error) => { settle(error.ref); note(error.message, "danger"); },
@@ -48,27 +53,42 @@
     $("host-message").replaceChildren(div);
   }
 
+  // Send a command for `key` unless one for it is still on its way: the controls of `key` stay
+  // disabled until it is answered (`settle`).
+  function once(key, frame, label) {
+    if (held.has(key)) return null;
+    const id = host(frame, label);
+    held.set(key, id);
+    hold();
+    return id;
+  }
+
+  // Disable what has a command on its way (and give back what has not).
+  function hold() {
+    if (state) enable(state.contest.status, state.question ? state.question.phase : "idle");
+    $("adjust-fields").disabled = held.has("adjust");
+    document.querySelectorAll("#answers [data-rule]").forEach((b) => { b.disabled = held.has("rule-" + b.dataset.rule); });
+  }
+
   // One command at a time, the buttons held until it is answered: a double click on "Show / open
   // next" showed a buzzer question and opened it at once, with no time to read it out. Finishing
   // cannot be undone, so it is asked first.
   function command(type, label) {
-    if (busy) return;
+    if (held.has("controls")) return;
     // The finish scores a question open or closed, not yet revealed, and sets aside one on show
     // and never opened: say which.
     const phase = state && state.question ? state.question.phase : "idle";
     const ask = { open: t.confirmFinishQuestion, closed: t.confirmFinishQuestion, reading: t.confirmFinishShown, picking: t.confirmFinishShown }[phase] || t.confirmFinish;
     if (type === "host.finish" && !window.confirm(ask)) return;
-    busy = host({ type: type }, label);
-    if (state) enable(state.contest.status, state.question ? state.question.phase : "idle");
+    once("controls", { type: type }, label);
   }
 
   // The command `ref` is answered (or given up): free the buttons; what the host pressed.
   function settle(ref) {
     const label = labels.get(ref) || "";
     labels.delete(ref);
-    if (ref !== busy) return label;
-    busy = null;
-    if (state) enable(state.contest.status, state.question ? state.question.phase : "idle");
+    held.forEach((id, key) => { if (id === ref) held.delete(key); });
+    hold();
     return label;
   }
 
@@ -81,7 +101,7 @@
     const limit = Number(input.max);
     const points = Number(input.value);
     if (!/^[+-]?\d+$/.test(input.value.trim()) || Math.abs(points) > limit) { note(t.adjustRange, "danger"); input.focus(); return; }
-    adjusting = host({ type: "host.adjust", team: Number($("adjust-team").value), points: points, reason: $("adjust-reason").value }, t.adjust);
+    once("adjust", { type: "host.adjust", team: Number($("adjust-team").value), points: points, reason: $("adjust-reason").value }, t.adjust);
   });
 
   // The words for a code, from data-<prefix>-<code> on #host-texts; the code itself never shows.
@@ -92,14 +112,14 @@
     if (response === null || response === undefined) return t.blank;
     const list = Array.isArray(response) ? response : [response];
     if (q.type === "true_false") return list.map((v) => (v ? t.true : t.false)).join(", ");
-    if (q.type === "fill_blank") return list.map((v) => (Array.isArray(v) ? v.join(" / ") : v) || t.blank).join("; ");
+    if (q.type === "fill_blank") return liveBlanks(list.map((v) => (Array.isArray(v) ? v : v || t.blank)));
     const texts = new Map((q.options || []).map((o) => [o.letter, o.text]));
     return list.map((letter) => letter + ". " + (texts.get(letter) || "")).join("; ");
   }
 
   // The buttons each phase shows: only what the host may press in it. "open" is Show next (or
-  // Open it, for a question on show); it stays, greyed, after the last question, where the page
-  // says Finish is the way on. Before the start only Start shows, greyed when the page says what
+  // Open it, for a question on show); it goes after the last question, where the page says
+  // Finish is the way on. Before the start only Start shows, greyed when the page says what
   // is missing; after the finish, none.
   const SHOWN = {
     idle: ["open", "pause", "finish"],
@@ -123,9 +143,12 @@
     const shown = shownButtons(status, phase);
     document.querySelectorAll("#controls [data-command]").forEach((button) => {
       const name = button.id.replace("-button", "");
-      const greyed = (name === "start" && Boolean(root.dataset.notReady)) || (name === "open" && !state.next && phase !== "reading" && phase !== "picking");
-      button.hidden = !shown.includes(name);
-      button.disabled = button.hidden || greyed || Boolean(busy);
+      const greyed = name === "start" && Boolean(root.dataset.notReady);
+      // After the last question there is no next to show: the button goes, and the note beside
+      // Finish says that is the way on (a greyed-out "Show the next question" read as stuck).
+      const noNext = name === "open" && !state.next && phase !== "reading" && phase !== "picking";
+      button.hidden = !shown.includes(name) || noNext;
+      button.disabled = button.hidden || greyed || held.has("controls");
     });
   }
 
@@ -148,16 +171,27 @@
       tr.innerHTML = "<td></td><td></td><td></td><td></td><td></td>";
       tr.children[0].textContent = teams.get(a.team);
       tr.children[1].textContent = a.name;
-      tr.children[2].textContent = answerText(q, a.response);
+      tr.children[0].className = tr.children[1].className = "qs-name-col";
+      // A long answer wraps in its own column, clipped to three lines: whole on hover or a tap.
+      const text = answerText(q, a.response);
+      const shown = document.createElement("span");
+      shown.textContent = text;
+      tr.children[2].className = "qs-answer-col";
+      tr.children[2].title = text;
+      tr.children[2].append(shown);
+      tr.children[2].classList.toggle("is-open", opened.has(a.id));
+      tr.children[2].addEventListener("click", () => { tr.children[2].classList.toggle("is-open", !opened.delete(a.id) && Boolean(opened.add(a.id))); });
       tr.children[3].textContent = a.is_correct ? "✓" : "✗";
       // A finished contest's results are final (the server refuses rulings): no buttons for them.
       if (q.phase === "revealed" && state.contest.status !== "finished") {
         const rule = (correct) => () => {
+          if (held.has("rule-" + a.id)) return; // the ruling on it is on its way
           const reason = window.prompt(t.reason);
-          if (reason) host({ type: "host.override", answer: a.id, correct: correct, reason: reason }, correct ? t.overrideRight : t.overrideWrong);
+          if (reason) once("rule-" + a.id, { type: "host.override", answer: a.id, correct: correct, reason: reason }, correct ? t.overrideRight : t.overrideWrong);
         };
         const right = document.createElement("button"); right.className = "btn btn-sm btn-link"; right.textContent = t.overrideRight; right.onclick = rule(true);
         const wrong = document.createElement("button"); wrong.className = "btn btn-sm btn-link text-danger"; wrong.textContent = t.overrideWrong; wrong.onclick = rule(false);
+        [right, wrong].forEach((b) => { b.dataset.rule = a.id; b.disabled = held.has("rule-" + a.id); });
         tr.children[4].append(right, wrong);
       }
       return tr;
@@ -193,7 +227,7 @@
     $("paused-note").hidden = state.contest.status !== "paused";
     // The one button does two things: say which the next press does.
     $("open-button").textContent = phase === "reading" || phase === "picking" ? t.openNow : t.showNext;
-    // After the last question the only way on is Finish: say so, or the host waits on a greyed-out "next".
+    // After the last question the only way on is Finish: say so (the "next" button is gone).
     $("last-question").hidden = !(state.contest.status === "running" && !state.next && (phase === "revealed" || phase === "skipped"));
     $("open-button").title = t.next + ": " + (state.next ? t.roundNo.replace("%s", state.next.round) + " · " + t.questionNo.replace("%s", state.next.position) : t.none);
     enable(state.contest.status, phase);

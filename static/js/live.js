@@ -31,6 +31,14 @@
   const SIGNED_OUT_CLOSE = 4401;
   const REFUSED_CLOSE = 4403;
   const RESEND_WITHIN_MS = 60000; // docs/protocol.md, "How a client works"
+  // A connection can die without a close (Wi-Fi gone, a phone out of range): the socket stays
+  // "open" and the page said Connected for 27 s and more while an answer waited to go. So the
+  // client asks the server's time (`time.sync`) every HEARTBEAT_MS, and at once after sending an
+  // action; heard nothing for SILENT_MS after asking, it takes the connection as lost, and
+  // reconnects (docs/protocol.md, "How a client works"). The browser saying it went offline
+  // counts as lost at once; back online, it reconnects at once.
+  const HEARTBEAT_MS = 10000;
+  const SILENT_MS = 5000;
   window.LiveContest = function (options) {
     const scheme = location.protocol === "https:" ? "wss" : "ws";
     const url = scheme + "://" + location.host + (options.path || "/ws/contests/" + options.code + "/") + "?role=" + options.role;
@@ -46,6 +54,8 @@
     let stopped = false;
     let closedBefore = false; // an open now is a reconnect
     let closing = null; // the `error` frame that said why, before a 4401 or 4403
+    let askedAt = null; // when a time.sync went unanswered so far (performance.now()), or null
+    let retry = null; // the timer of the next reconnect
 
     // "online", "offline" (reconnecting) or "ended" (it will not reconnect).
     function setStatus(status) {
@@ -53,6 +63,8 @@
     }
 
     function connect() {
+      retry = null;
+      askedAt = null;
       socket = new WebSocket(url);
       socket.onopen = () => {
         attempt = 0;
@@ -67,23 +79,56 @@
           raw(frame);
         });
       };
-      socket.onmessage = (event) => handle(JSON.parse(event.data));
-      socket.onclose = (event) => {
-        closedBefore = true;
-        const ended = event.code === SIGNED_OUT_CLOSE || event.code === REFUSED_CLOSE;
-        const reconnecting = !(stopped || ended);
-        setStatus(reconnecting ? "offline" : "ended");
-        pending.forEach((frame, id) => {
-          if (REPEATABLE.has(frame.type)) return;
-          if (reconnecting && commandSentAt.has(id)) return; // sent again on reconnecting, if still young
-          drop(id);
-        });
-        if (ended) showEnded(event.code, closing);
-        if (!reconnecting) return;
-        const delay = Math.min(10000, 400 * 2 ** attempt) * (0.5 + Math.random());
-        attempt += 1;
-        setTimeout(connect, delay);
-      };
+      socket.onmessage = (event) => { askedAt = null; handle(JSON.parse(event.data)); };
+      socket.onclose = (event) => closed(event.code);
+    }
+
+    // Ask for the server's time: an answer of any kind says the connection lives.
+    function ask() {
+      if (!socket || socket.readyState !== WebSocket.OPEN) return;
+      if (askedAt === null) askedAt = performance.now();
+      raw({ type: "time.sync", client_sent_at: Date.now() });
+    }
+
+    // The connection is taken as lost without its close: leave that socket (what it still
+    // delivers is not read) and go on as after a close.
+    function lost() {
+      if (!socket || stopped || socket.readyState > WebSocket.OPEN) return;
+      const dead = socket;
+      dead.onopen = dead.onmessage = dead.onclose = dead.onerror = null;
+      dead.close();
+      closed(1006);
+    }
+
+    let lastAsked = 0;
+    setInterval(() => {
+      if (askedAt !== null && performance.now() - askedAt > SILENT_MS) lost();
+      else if (performance.now() - lastAsked >= HEARTBEAT_MS) { lastAsked = performance.now(); ask(); }
+    }, 1000);
+    window.addEventListener("offline", lost);
+    window.addEventListener("online", () => {
+      // Back: try now rather than at the end of a backoff grown while offline.
+      if (retry === null || stopped) return;
+      clearTimeout(retry);
+      attempt = 0;
+      connect();
+    });
+
+    function closed(code) {
+      closedBefore = true;
+      const ended = code === SIGNED_OUT_CLOSE || code === REFUSED_CLOSE;
+      const reconnecting = !(stopped || ended);
+      setStatus(reconnecting ? "offline" : "ended");
+      pending.forEach((frame, id) => {
+        if (REPEATABLE.has(frame.type)) return;
+        if (reconnecting && commandSentAt.has(id)) return; // sent again on reconnecting, if still young
+        drop(id);
+      });
+      if (ended) showEnded(code, closing);
+      if (!reconnecting) return;
+      const delay = Math.min(10000, 400 * 2 ** attempt) * (0.5 + Math.random());
+      attempt += 1;
+      retry = setTimeout(connect, delay);
     }
 
     function forget(id) {
@@ -158,6 +203,7 @@
         if (frame.type !== "sync") pending.set(frame.id, frame);
         if (frame.command_id) commandSentAt.set(frame.id, performance.now());
         raw(frame);
+        if (frame.type !== "sync") ask(); // not answered within SILENT_MS: the connection is lost
         return frame.id;
       },
       serverNow: () => Date.now() + offset,
@@ -210,6 +256,14 @@
   // A night's criterion likewise, by its `name` and `name_en`.
   window.liveName = function (named) {
     return window.liveTitle({ title: named.name, title_en: named.name_en });
+  };
+
+  // A fill-in's blanks as every page writes them (contests/presenters.py `blanks_text`): apart by
+  // the page language's separator (2017；2022, or 2017; 2022), a blank's accepted answers (an
+  // answer key's) apart by " / ".
+  window.liveBlanks = function (blanks) {
+    const separator = document.getElementById("live-texts").dataset.blanksep;
+    return blanks.map((v) => (Array.isArray(v) ? v.join(" / ") : v)).join(separator);
   };
 
   // "mm:ss" left until an ISO deadline, by the server's clock.

@@ -9,7 +9,8 @@
   // This phone's own answer or stake for the question in play (sent, then acknowledged): phones get no progress frames,
   // so without it the buttons stayed after the acknowledgement, and a second tap (or a double
   // tap) was refused with "your team has already answered".
-  let sent = null; // {opening, kind, id, label, done}
+  let sent = null; // {opening, kind, id, label, done, late}
+  let online = false; // the connection's state (live.js): an answer on its way while offline is not sent
   // The team's answer as the server stored it (team.answered, or a snapshot's you.team_answer):
   // a teammate's phone puts its buttons away once anyone of the team has answered.
   let teamAnswer = null; // {opening, member, name, response, received_at}
@@ -38,6 +39,13 @@
     },
     onError: (error) => {
       // Refused: the buttons come back (unless the team's answer or stake is in already).
+      if (sent && error.ref === sent.id && error.code === "deadline_passed" && sent.kind === "answer") {
+        // Sent again after a reconnect, once the question had closed: say which answer did not
+        // count ("Time is up" alone did not say the team's answer was lost).
+        sent.late = true;
+        render(); // said above the question, where "Sending" was
+        return;
+      }
       if (sent && error.ref === sent.id) {
         sent = ["already_answered", "already_picked"].includes(error.code) ? Object.assign(sent, { done: true, label: "" }) : null;
         render();
@@ -50,6 +58,10 @@
     onStatus: (status) => {
       $("connection").textContent = t[status];
       $("connection").className = "badge " + { online: "text-bg-success", offline: "text-bg-warning", ended: "text-bg-danger" }[status];
+      online = status === "online";
+      // An answer on its way says whether it can go (only then: a render redraws the controls,
+      // and would untick what the player is choosing).
+      if (state && sent && !sent.done) render();
     },
   });
 
@@ -95,10 +107,16 @@
     render();
   }
 
+  const fill = (text, answer) => text.replace("{answer}", answer);
+
+  // What this phone sent: received, on its way, not sent (no connection: it goes again on
+  // reconnecting), or not received in time (the question closed meanwhile).
   function sentNote(q, kind) {
     if (!sent || sent.opening !== q.opening || sent.kind !== kind) return null;
-    const what = sent.done ? (kind === "pick" ? t.yourstake : t.sent) : t.sending;
-    return sent.label ? what + t.colon + sent.label : what;
+    if (sent.late) return fill(t.notintime, sent.label);
+    if (sent.done) return sent.label ? (kind === "pick" ? t.yourstake : t.sent) + t.colon + sent.label : kind === "pick" ? t.yourstake : t.sent;
+    if (!online) return fill(t.notsent, sent.label);
+    return sent.label ? fill(t.sendinglabel, sent.label) : t.sending;
   }
 
   // "Your team answered: B (by 张三)" once the team's answer to this question is stored.
@@ -117,7 +135,7 @@
   // A stored (canonical) response as people read it: letters, true/false, or the blanks.
   function responseText(q, response) {
     if (q.type === "true_false") return response[0] ? t.true : t.false;
-    if (q.type === "fill_blank") return response.join(" / ");
+    if (q.type === "fill_blank") return liveBlanks(response);
     return response.join("");
   }
 
@@ -196,7 +214,7 @@
         box.append(wrap);
         window.lengthNote(input);
       }
-      box.append(button(t.submit, () => { const blanks = Array.from(box.querySelectorAll(".qs-blank input")).map((i) => i.value); submitFilled(blanks, blanks.join(" / ")); }, "btn-primary"));
+      box.append(button(t.submit, () => { const blanks = Array.from(box.querySelectorAll(".qs-blank input")).map((i) => i.value); submitFilled(blanks, liveBlanks(blanks)); }, "btn-primary"));
     }
     return box;
   }
@@ -270,8 +288,9 @@
         $("stage-message").textContent = q.answered.includes(you.team) ? t.sent : "";
       }
     } else if (q.phase === "closed") {
-      // Closed for everyone: say so, unless this phone sent the answer itself (it says what).
-      $("stage-message").textContent = (sent && sent.label && sentNote(q, "answer")) || t.closed;
+      // Closed for everyone: say so, with the team's answer (this phone's own, or the snapshot's
+      // after a reload: the page forgot what it sent), or that this phone's did not go in time.
+      $("stage-message").textContent = (sent && sent.label && sentNote(q, "answer")) || [teamNote(q), t.closed].filter(Boolean).join(" · ");
     } else if (q.phase === "skipped") {
       $("stage-message").textContent = t.skipped;
     } else if (q.phase === "revealed") {
@@ -279,8 +298,9 @@
       $("stage-message").textContent = "";
       const verdict = result === true ? t.right : result === false ? t.wrong : "";
       // What the team answered beside the key: "Not right" alone does not say how far off it was.
+      const late = sent && sent.late && sent.opening === q.opening ? fill(t.notintime, sent.label) : "";
       const ours = teamAnswer && teamAnswer.opening === q.opening ? t.yourteam + t.colon + responseText(q, teamAnswer.response)
-        : teamMayAnswer(q) && result === undefined ? t.noanswer : "";
+        : late || (teamMayAnswer(q) && result === undefined ? t.noanswer : "");
       message([verdict, ours, t.answer + t.colon + keyText(q)].filter(Boolean).join(" · "), result ? "success" : "secondary");
     }
   }
@@ -288,7 +308,7 @@
   function keyText(q) {
     const key = q.reveal.key;
     if (q.type === "true_false") return key[0] ? t.true : t.false;
-    if (q.type === "fill_blank") return key.map((a) => a.join(" / ")).join("；");
+    if (q.type === "fill_blank") return liveBlanks(key);
     return key.join("");
   }
 

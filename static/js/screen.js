@@ -58,7 +58,7 @@
     if (reveal && (q.type === "true_false" || q.type === "fill_blank")) {
       const li = document.createElement("li");
       li.className = "is-key";
-      li.textContent = q.type === "true_false" ? (reveal.key[0] ? t.true : t.false) : reveal.key.map((a) => a.join(" / ")).join("；");
+      li.textContent = q.type === "true_false" ? (reveal.key[0] ? t.true : t.false) : liveBlanks(reveal.key);
       $("options").append(li);
     }
     $("pick-all").hidden = q.type !== "multiple";

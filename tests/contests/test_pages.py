@@ -122,6 +122,23 @@ def test_an_exported_choice_answer_reads_as_its_options_text(tree):
     assert response_text(single, None) == ""
 
 
+def test_a_two_blank_answer_is_written_one_way_per_language(tree):
+    """The phone wrote 2017 / ２０２２, the key 2017；2022 and the console 2017; 2022: one
+    presentation per language (the results' correction page and export read this one)."""
+    from django.utils import translation
+
+    from contests.presenters import blanks_text, response_text
+
+    fill_in = factories.question(
+        factories.bank(tree["audit"]), "fill_blank", stem="____年和____年", key=[["2017"], ["2022", "二〇二二"]]
+    )
+    with translation.override("zh-hans"):
+        assert response_text(fill_in.current, ["2017", "2022"]) == "2017；2022"
+        assert blanks_text(fill_in.current.key) == "2017；2022 / 二〇二二"  # a blank's accepted answers: " / "
+    with translation.override("en"):
+        assert response_text(fill_in.current, ["2017", "2022"]) == "2017; 2022"
+
+
 def test_big_screen_qr_code_scales_to_its_box_rather_than_a_fixed_size(client, tree):
     host = factories.organiser(tree["audit"], username="host")
     contest = services.contest_create(title="二维码", unit=tree["audit"], by=host)
