@@ -33,11 +33,13 @@
   const RESEND_WITHIN_MS = 60000; // docs/protocol.md, "How a client works"
   // A connection can die without a close (Wi-Fi gone, a phone out of range): the socket stays
   // "open" and the page said Connected for 27 s and more while an answer waited to go. So the
-  // client asks the server's time (`time.sync`) every HEARTBEAT_MS, and at once after sending an
-  // action; heard nothing for SILENT_MS after asking, it takes the connection as lost, and
-  // reconnects (docs/protocol.md, "How a client works"). The browser saying it went offline
+  // client asks the server's time (`time.sync`) once it has heard nothing for HEARTBEAT_MS, and at
+  // once after sending an action; heard nothing for SILENT_MS after asking, it takes the
+  // connection as lost, and reconnects (docs/protocol.md, "How a client works"). Only a quiet
+  // connection is asked: a hall of 5,000 phones between questions sends 250 frames a second, not
+  // one per phone every few seconds while frames flow anyway. The browser saying it went offline
   // counts as lost at once; back online, it reconnects at once.
-  const HEARTBEAT_MS = 10000;
+  const HEARTBEAT_MS = 20000;
   const SILENT_MS = 5000;
   window.LiveContest = function (options) {
     const scheme = location.protocol === "https:" ? "wss" : "ws";
@@ -55,6 +57,7 @@
     let closedBefore = false; // an open now is a reconnect
     let closing = null; // the `error` frame that said why, before a 4401 or 4403
     let askedAt = null; // when a time.sync went unanswered so far (performance.now()), or null
+    let heardAt = performance.now(); // when the last frame arrived
     let retry = null; // the timer of the next reconnect
 
     // "online", "offline" (reconnecting) or "ended" (it will not reconnect).
@@ -65,6 +68,7 @@
     function connect() {
       retry = null;
       askedAt = null;
+      heardAt = performance.now();
       socket = new WebSocket(url);
       socket.onopen = () => {
         attempt = 0;
@@ -79,7 +83,7 @@
           raw(frame);
         });
       };
-      socket.onmessage = (event) => { askedAt = null; handle(JSON.parse(event.data)); };
+      socket.onmessage = (event) => { askedAt = null; heardAt = performance.now(); handle(JSON.parse(event.data)); };
       socket.onclose = (event) => closed(event.code);
     }
 
@@ -100,10 +104,9 @@
       closed(1006);
     }
 
-    let lastAsked = 0;
     setInterval(() => {
       if (askedAt !== null && performance.now() - askedAt > SILENT_MS) lost();
-      else if (performance.now() - lastAsked >= HEARTBEAT_MS) { lastAsked = performance.now(); ask(); }
+      else if (askedAt === null && performance.now() - heardAt >= HEARTBEAT_MS) ask();
     }, 1000);
     window.addEventListener("offline", lost);
     window.addEventListener("online", () => {
