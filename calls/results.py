@@ -81,7 +81,6 @@ def winners_publish_to_library(*, call: Call, by: User, audience: list[Unit]) ->
     description, the entry's transcoded video processed by the library's pipeline. An entry already
     published is left as it is, so the action may be repeated as videos finish processing."""
     from lessons.services import videos
-    from lessons.tasks import lesson_process_task
 
     call = Call.objects.select_for_update().get(pk=call.pk)
     if call.kind not in VIDEO_KINDS:
@@ -109,7 +108,7 @@ def winners_publish_to_library(*, call: Call, by: User, audience: list[Unit]) ->
             published=True,
         )
         videos.lesson_attach_file(lesson=lesson, path=source)
-        transaction.on_commit(lambda pk=lesson.pk: lesson_process_task.delay(pk))
+        videos.lesson_processing_queue(lesson_id=lesson.pk)
         Entry.objects.filter(pk=entry.pk).update(lesson=lesson)
         entry.lesson = lesson
         audit(call=call, entry=entry, by=by, action="library", detail=lesson.title)

@@ -263,13 +263,30 @@ class ImportUploadSerializer(serializers.Serializer):
     dry_run = serializers.BooleanField(required=False, default=False)
 
 
+IMPORT_JOB = inline_serializer(
+    "ImportJob",
+    {
+        "id": serializers.IntegerField(),
+        "status": serializers.CharField(help_text="`pending`, `running`, `done` or `failed`."),
+        "stalled": serializers.BooleanField(help_text="Running, yet silent for longer than any import takes."),
+        "worker_missing": serializers.BooleanField(
+            help_text="Still pending longer than BACKGROUND_QUEUE_PATIENCE_S: no background worker seems to be "
+            "running (tell the platform's system administrator). Never where tasks run inline."
+        ),
+        "percent": serializers.IntegerField(help_text="0-100."),
+        "result": serializers.JSONField(allow_null=True, help_text="The summary once finished, else null."),
+        "url": serializers.CharField(help_text="Poll this."),
+    },
+)
+
+
 class BankImportView(APIView):
     """Import questions into a bank (organisers). With dry_run, check only: the reply has every
     error with its row (or line) and column. Otherwise a job is queued; poll its URL."""
 
     parser_classes = [MultiPartParser]
 
-    @extend_schema(request=ImportUploadSerializer, responses={200: dict, 202: dict, 400: dict})
+    @extend_schema(request=ImportUploadSerializer, responses={200: dict, 202: IMPORT_JOB, 400: dict})
     def post(self, request, slug: str):
         bank = access_bank(request.user, slug)
         data = ImportUploadSerializer(data=request.data)
@@ -295,13 +312,14 @@ def _job_payload(job: ImportJob) -> dict:
         "id": job.pk,
         "status": job.status,
         "stalled": job.stalled,
+        "worker_missing": job.worker_missing,
         "percent": job.percent,
         "result": job.result,
         "url": reverse("api-import-job", args=[job.pk]),
     }
 
 
-@extend_schema(responses=dict)
+@extend_schema(responses=IMPORT_JOB)
 @api_view(["GET"])
 def import_job_view(request, job_id: int):
     """An import job's progress and, when finished, its summary."""

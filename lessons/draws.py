@@ -12,7 +12,7 @@ from typing import Protocol
 
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
+from django.utils.translation import ngettext, pgettext
 
 from .editor import difficulty_label
 from .models import Question, QuestionBank, QuestionType, Tag
@@ -29,29 +29,37 @@ class RuleLike(Protocol):
 @dataclass(frozen=True)
 class DrawRule:
     """Draw `count` published questions from `bank`, optionally of one type, knowledge point and
-    difficulty."""
+    difficulty. `tag_name` keeps a knowledge point typed that does not exist (`tag` is then None):
+    such a rule matches no question, rather than every question of the bank."""
 
     bank: QuestionBank
     count: int
     type: str = ""
     tag: Tag | None = None
     difficulty: int | None = None
+    tag_name: str = ""
 
     def describe(self) -> str:
         """The rule in a few words: its bank, then what narrows it ("党章题库 · 单选题 · 3 · 中")."""
         parts = [self.bank.display_name]
         if self.type:
             parts.append(str(QuestionType(self.type).label))
-        if self.tag:
-            parts.append(self.tag.name)
+        if self.tag or self.tag_name:
+            parts.append(self.tag.name if self.tag else self.tag_name)
         if self.difficulty:
             parts.append(difficulty_label(self.difficulty))
         return " · ".join(parts)
+
+    def pool_size(self) -> int:
+        """How many published questions the rule matches."""
+        return rule_pool(self).distinct().count()
 
 
 def rule_pool(rule: RuleLike, *, exclude: Collection[int] = ()) -> QuerySet[Question]:
     """The published questions `rule` draws from (a `DrawRule` or a stored `PaperRule`), less
     the question ids in `exclude`."""
+    if rule.tag is None and getattr(rule, "tag_name", ""):
+        return Question.objects.none()  # a knowledge point no question has
     pool = Question.objects.filter(bank=rule.bank, status=Question.Status.PUBLISHED, current__isnull=False)
     if rule.type:
         pool = pool.filter(current__type=rule.type)
@@ -106,6 +114,10 @@ def draw_problems(rules: list[RuleLike], *, fixed: Collection[int] = ()) -> dict
     for number, (rule, room) in enumerate(zip(rules, rule_rooms(rules, fixed=fixed), strict=True), start=1):
         if rule.count < 1 or room.available >= rule.count:
             continue
+        short_of_its_point = _knowledge_point_problem(number, rule)
+        if short_of_its_point:
+            problems[number] = short_of_its_point
+            continue
         values = {
             "n": number,
             "rule": DrawRule(rule.bank, rule.count, rule.type, rule.tag, rule.difficulty).describe(),
@@ -144,3 +156,34 @@ def draw_problems(rules: list[RuleLike], *, fixed: Collection[int] = ()) -> dict
             message = _("Rule %(n)d (%(rule)s) draws %(count)d questions but only %(have)d match: %(short)d short.")
         problems[number] = message % values
     return problems
+
+
+def _knowledge_point_problem(number: int, rule: RuleLike) -> str:
+    """Why rule `number` falls short when its knowledge point alone is the cause, naming it: no
+    knowledge point is called so, or its bank holds fewer published questions of it than the rule
+    draws. Empty when the rule names none, or its knowledge point has enough (the gap is then its
+    type, its difficulty, the fixed questions or earlier rules)."""
+    if rule.tag is None:
+        if not getattr(rule, "tag_name", ""):
+            return ""
+        return _(
+            'Rule %(n)d: there is no knowledge point "%(point)s", so no question has it. Check how it is '
+            "written, or choose one the list offers."
+        ) % {"n": number, "point": rule.tag_name}
+    have = DrawRule(bank=rule.bank, count=rule.count, tag=rule.tag).pool_size()
+    if have >= rule.count:
+        return ""
+    return ngettext(
+        'Rule %(n)d draws %(count)d questions of the knowledge point "%(point)s", which has %(have)d published '
+        "question in %(bank)s: %(short)d short.",
+        'Rule %(n)d draws %(count)d questions of the knowledge point "%(point)s", which has %(have)d published '
+        "questions in %(bank)s: %(short)d short.",
+        have,
+    ) % {
+        "n": number,
+        "count": rule.count,
+        "point": rule.tag.name,
+        "have": have,
+        "bank": rule.bank.display_name,
+        "short": rule.count - have,
+    }

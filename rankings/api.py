@@ -81,11 +81,29 @@ def _run_payload(run: RankingRun) -> dict:
     return {
         "id": run.pk,
         "status": run.status,
+        "worker_missing": run.worker_missing,
         "progress": run.progress,
         "stage": run.stage,
         "outcome": run.outcome,
         "snapshot_version": run.snapshot.version if run.snapshot_id else None,
     }
+
+
+RUN = inline_serializer(
+    "RankingRun",
+    {
+        "id": serializers.IntegerField(),
+        "status": serializers.CharField(help_text="`queued`, `running`, `done` or `failed`."),
+        "worker_missing": serializers.BooleanField(
+            help_text="Still queued longer than BACKGROUND_QUEUE_PATIENCE_S: no background worker seems to be "
+            "running (tell the platform's system administrator). Never where tasks run inline."
+        ),
+        "progress": serializers.IntegerField(help_text="0-100."),
+        "stage": serializers.CharField(),
+        "outcome": serializers.CharField(),
+        "snapshot_version": serializers.IntegerField(allow_null=True),
+    },
+)
 
 
 class RuleListView(APIView):
@@ -190,7 +208,7 @@ class LeaderboardView(APIView):
 class RunListView(APIView):
     """Compute now: 202 with the run to poll; an already active run is returned (200)."""
 
-    @extend_schema(request=None, responses={200: dict, 202: dict, 403: dict, 409: dict})
+    @extend_schema(request=None, responses={200: RUN, 202: RUN, 403: dict, 409: dict})
     def post(self, request, slug: str):
         rule = access_rule(request.user, slug, administer=True)
         try:
@@ -203,7 +221,7 @@ class RunListView(APIView):
 
 
 class RunView(APIView):
-    @extend_schema(responses={200: dict})
+    @extend_schema(responses={200: RUN})
     def get(self, request, slug: str, run_id: int):
         rule = access_rule(request.user, slug, administer=True)
         return Response(_run_payload(get_object_or_404(RankingRun, pk=run_id, rule=rule)))

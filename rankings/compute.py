@@ -920,11 +920,12 @@ def load_inputs(snapshot_id: int, in_rows: bool) -> None:
         )
 
 
-def drift(snapshot_id: int, in_rows: bool) -> dict[str, int]:
+def drift(snapshot_id: int, in_rows: bool, *, by_kind: bool) -> dict[str, int]:
     """How today's facts differ from the inputs `snapshot_id` kept (in its rows if `in_rows`).
     Call after building this connection's `rk_pp`, `rk_unit_heads` and `rk_teams` from today's
     facts: counts of participants' results added, changed and gone since, and of units and teams
-    whose headcount changed (or that came or went)."""
+    whose headcount changed (or that came or went). A unit's kind counts only for a ranking
+    `by_kind`, as in its input hash: a ranking by tree level does not read kinds."""
     key = "kept.subject_id = now.subject_id AND COALESCE(kept.member_id, 0) = COALESCE(now.member_id, 0)"
     same = " AND ".join(
         f"{_text('now.' + name, HASH_PLACES.get(name))} = {_text('kept.' + name, HASH_PLACES.get(name))}"
@@ -948,7 +949,7 @@ def drift(snapshot_id: int, in_rows: bool) -> dict[str, int]:
                 (SELECT COUNT(*) FROM rk_unit_heads now
                  LEFT JOIN rankings_snapshotunit kept ON kept.snapshot_id = %s AND kept.unit_id = now.unit_id
                  WHERE kept.id IS NULL OR kept.headcount <> now.n OR kept.path <> now.path
-                    OR (kept.kind <> '' AND kept.kind <> now.kind))
+                    OR (%s AND kept.kind <> '' AND kept.kind <> now.kind))
               + (SELECT COUNT(*) FROM rankings_snapshotunit kept
                  WHERE kept.snapshot_id = %s AND kept.unit_id NOT IN (SELECT unit_id FROM rk_unit_heads)),
                 (SELECT COUNT(*) FROM rk_teams now
@@ -957,7 +958,7 @@ def drift(snapshot_id: int, in_rows: bool) -> dict[str, int]:
                     OR COALESCE(kept.unit_id, 0) <> COALESCE(now.unit_id, 0))
               + (SELECT COUNT(*) FROM rankings_snapshotteam kept
                  WHERE kept.snapshot_id = %s AND kept.team_id NOT IN (SELECT team_id FROM rk_teams))""",
-            [snapshot_id] * 4,
+            [snapshot_id, by_kind, snapshot_id, snapshot_id, snapshot_id],
         )
         units, teams = (int(value or 0) for value in cursor.fetchone())
     return {"added": added, "changed": changed, "gone": gone, "units": units, "teams": teams}

@@ -691,7 +691,7 @@ def snapshot_drift(*, snapshot: Snapshot) -> dict[str, int] | None:
     try:
         with compute.tuned_session():
             compute.build_inputs(params)
-            return compute.drift(snapshot.pk, bool(snapshot.inputs_in_rows))
+            return compute.drift(snapshot.pk, bool(snapshot.inputs_in_rows), by_kind=bool(params.unit_kinds))
     finally:
         compute.drop_temp()
 

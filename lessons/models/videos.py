@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from orgs.models import Unit
+from quizsite import background
 from quizsite.naming import EnglishDescription, EnglishTitle, english_name_field, english_text_field
 
 from .study_rules import StudyHoursRule
@@ -97,6 +98,9 @@ class Lesson(EnglishTitle, EnglishDescription, models.Model):
     publish_until = models.DateTimeField(_("published until"), null=True, blank=True)
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.UPLOADING)
     progress = models.PositiveSmallIntegerField(default=0)
+    # Set when its processing is queued for the background worker, cleared when a worker takes it:
+    # a lesson still "processing" long after it was queued has no worker (quizsite.background).
+    processing_queued_at = models.DateTimeField(_("processing queued at"), null=True, blank=True)
     failure = models.CharField(_("why processing failed"), max_length=300, blank=True)
     source = models.CharField(max_length=255, blank=True, help_text="The uploaded file, under MEDIA_ROOT.")
     duration_s = models.DecimalField(_("duration (s)"), max_digits=8, decimal_places=2, null=True, blank=True)
@@ -153,6 +157,11 @@ class Lesson(EnglishTitle, EnglishDescription, models.Model):
     @property
     def is_published(self) -> bool:
         return self.publication == self.Publication.PUBLISHED
+
+    @property
+    def worker_missing(self) -> bool:
+        """Its processing queued, yet no worker took it long after: no background worker seems to run."""
+        return self.status == self.Status.PROCESSING and background.worker_missing(self.processing_queued_at)
 
 
 class Upload(models.Model):

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from orgs.models import User
 from quizsite.naming import local_moment
 
-from ..draws import rule_pool
+from ..draws import draw_problems, rule_pool
 from ..grading import ResponseInvalid, check_blanks_filled, clean_response, grade
 from ..models import Answer, Attempt, AttemptItem, Paper, Question, QuestionType, QuestionVersion
 from ..models.questions import OPTION_LETTERS
@@ -89,6 +89,25 @@ def _draw(paper: Paper, rng: random.Random) -> list[QuestionVersion]:
     return [versions[pk] for pk in chosen]
 
 
+def _check_draw_fills(paper: Paper) -> None:
+    """Refuse ("draw_short") to start a paper one of whose draw rules cannot draw its full count
+    any more (questions retired, deleted or untagged since the paper was saved, which checked it):
+    a member would otherwise get a shorter paper than the one set, and nothing would say so. The
+    reckoning is the builder's (`draws.draw_problems`), which names the rule and what it lacks."""
+    published = Question.objects.filter(status=Question.Status.PUBLISHED, current__isnull=False)
+    fixed = paper.fixed_questions.filter(question__in=published).values_list("question_id", flat=True)
+    problems = draw_problems(list(paper.rules.select_related("bank", "tag")), fixed=list(fixed))
+    if problems:
+        raise AttemptRejected(
+            "draw_short",
+            _(
+                "This paper cannot be drawn in full: questions it draws from were removed after it was set. "
+                "Nothing was started. Tell its organiser: %(problem)s"
+            )
+            % {"problem": " ".join(problems.values())},
+        )
+
+
 def _option_order(version: QuestionVersion, paper: Paper, rng: random.Random) -> list[int]:
     order = list(range(len(version.options)))
     if paper.shuffle_options and version.type in (QuestionType.SINGLE, QuestionType.MULTIPLE):
@@ -121,6 +140,7 @@ def attempt_start(*, paper: Paper, member: User, at: datetime | None = None, see
     finished = Attempt.objects.filter(member=member, paper=paper).count()
     if paper.max_attempts and finished >= paper.max_attempts:
         raise AttemptRejected("no_attempts_left", _("You have used all %(n)d attempts.") % {"n": paper.max_attempts})
+    _check_draw_fills(paper)
     rng = random.Random(seed)  # noqa: S311  (question order, not security)
     versions = _draw(paper, rng)
     if not versions:

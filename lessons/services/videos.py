@@ -358,9 +358,17 @@ def _finish_lesson_upload(upload: Upload, part: Path) -> None:
     _media(relative).parent.mkdir(parents=True, exist_ok=True)
     shutil.move(part, _media(relative))
     Lesson.objects.filter(pk=lesson.pk).update(source=relative, status=Lesson.Status.PROCESSING, progress=0, failure="")
+    lesson_processing_queue(lesson_id=lesson.pk)
+
+
+def lesson_processing_queue(*, lesson_id: int) -> None:
+    """Queue the processing of the lesson's source for the background worker once the transaction
+    commits, noting when (`processing_queued_at`, which the worker clears as it takes it): its
+    organiser's pages then say so if no worker ever does."""
     from ..tasks import lesson_process_task
 
-    transaction.on_commit(lambda: lesson_process_task.delay(lesson.pk))
+    Lesson.objects.filter(pk=lesson_id).update(processing_queued_at=timezone.now())
+    transaction.on_commit(lambda: lesson_process_task.delay(lesson_id))
 
 
 def _lesson_upload_failed(lesson_id: int, reason: str) -> None:
@@ -456,6 +464,7 @@ def lesson_process(*, lesson_id: int, on_progress: Callable[[int], None] | None 
     lesson = Lesson.objects.filter(pk=lesson_id).first()
     if lesson is None or lesson.status == Lesson.Status.READY or not lesson.source:
         return lesson
+    Lesson.objects.filter(pk=lesson_id).update(processing_queued_at=None)  # taken: no longer waiting
 
     def report(percent: int) -> None:
         Lesson.objects.filter(pk=lesson_id).update(progress=percent)

@@ -3,6 +3,7 @@
 from pathlib import Path
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
@@ -184,5 +185,6 @@ def lesson_settings(request, lesson_id: int):
             "groups": [(title, [form[name] for name in names]) for title, names in groups],
             "poster_fields": [form["poster_second"], form["poster_image"]],
             "subtitles_name": Path(lesson.subtitles.name).name if lesson.subtitles else "",
+            "worker_patience": settings.BACKGROUND_QUEUE_PATIENCE_S,
         },
     )

@@ -159,6 +159,8 @@ def _posted_rules(data, banks) -> list[DrawRule]:
                 type=question_type if question_type in QuestionType.values else "",
                 tag=tag,
                 difficulty=_int(difficulty) if _int(difficulty) in DIFFICULTY_LABELS else None,
+                # kept as typed when no knowledge point has it: the save names it, the form keeps it
+                tag_name="" if tag else tag_name.strip(),
             )
         )
     return rules

@@ -458,7 +458,16 @@ def manage(request):
     )
     for lesson in lessons:
         lesson.publication_state = publication_state(lesson)
-    return render(request, "lessons/lesson_manage.html", {"form": form, "lessons": lessons})
+    return render(
+        request,
+        "lessons/lesson_manage.html",
+        {
+            "form": form,
+            "lessons": lessons,
+            "worker_missing": any(lesson.worker_missing for lesson in lessons),
+            "worker_patience": settings.BACKGROUND_QUEUE_PATIENCE_S,
+        },
+    )
 
 
 @login_required
@@ -472,6 +481,7 @@ def upload_page(request, lesson_id: int):
             "max_bytes": settings.LESSON_UPLOAD_MAX_BYTES,
             "tools_missing": videos.video.tools_missing(),
             "watching": videos.lesson_progress_started(lesson) if lesson.source else None,
+            "worker_patience": settings.BACKGROUND_QUEUE_PATIENCE_S,
         },
     )
 
@@ -530,6 +540,7 @@ def lesson_status(request, lesson_id: int):
     return JsonResponse(
         {
             "status": lesson.status,
+            "worker_missing": lesson.worker_missing,
             "progress": lesson.progress,
             "failure": _(lesson.failure) if lesson.failure else "",
             "duration_s": float(lesson.duration_s or 0),

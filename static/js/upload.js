@@ -67,6 +67,9 @@
     setBar(processBar, lesson.progress);
     processBar.classList.remove("bg-warning", "bg-success", "bg-danger");
     processBar.classList.add(lesson.status === "ready" ? "bg-success" : lesson.status === "failed" ? "bg-danger" : "bg-warning");
+    // Queued long and no worker took it: say so (and hide it again once one does).
+    const missing = document.getElementById("worker-missing");
+    if (missing) missing.hidden = !lesson.worker_missing;
     if (lesson.status === "ready") { say(texts.ready, "text-success"); return; }
     if (lesson.status === "failed") { say(texts.failed + " " + lesson.failure, "text-danger"); button.disabled = false; return; }
     setTimeout(follow, 1000);

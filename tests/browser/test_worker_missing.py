@@ -12,7 +12,8 @@ from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from lessons.models import ImportJob
+from lessons.models import ImportJob, Lesson
+from lessons.services import videos
 from rankings.models import RankingRun
 from tests import factories
 
@@ -95,3 +96,44 @@ def test_a_question_import_waiting_too_long_says_the_worker_is_not_running(
     page.reload()  # for the picture: the patience the page names is the one set when it loaded
     expect(page.locator("#worker-missing")).to_contain_text(TEXTS[locale])
     page.screenshot(path=str(SHOTS / f"import-worker-missing-{locale}-desk.png"))
+
+
+@pytest.mark.parametrize("locale", ["zh-CN", "en-US"])
+def test_a_lesson_video_waiting_too_long_says_the_worker_is_not_running_on_its_organisers_pages(
+    asgi_server, no_worker, signed_in_page, locale
+):
+    """Its processing was queued and no worker took it: the list, the settings and the upload page
+    said "Processing" for ever. Queued 5 s ago nothing is said yet; past the patience all three say
+    it (the list once above its table, and on the lesson's row)."""
+    unit = factories.unit_at("审计署", kind="organ")
+    organiser = factories.organiser(unit, username="org")
+    lesson = videos.lesson_create(title="党章第一讲", unit=unit, by=organiser)
+    Lesson.objects.filter(pk=lesson.pk).update(
+        status=Lesson.Status.PROCESSING, source=f"lessons/{lesson.pk}/source.mp4"
+    )
+    _waited(Lesson, lesson.pk, "processing_queued_at", 5)
+    pages = {
+        "lesson-list": reverse("lessons:lesson_manage"),
+        "lesson-settings": reverse("lessons:lesson_settings", args=[lesson.pk]),
+        "lesson-upload": reverse("lessons:lesson_upload", args=[lesson.pk]),
+    }
+    page = signed_in_page(organiser, locale=locale)
+    for url in pages.values():
+        page.goto(asgi_server + url)
+        expect(page.locator("h1")).to_be_visible()
+        expect(page.locator("#worker-missing")).to_be_hidden()
+    _waited(Lesson, lesson.pk, "processing_queued_at", 31)
+    no_worker(30)
+    for phone in (False, True):
+        page = signed_in_page(organiser, locale=locale, phone=phone)
+        for name, url in pages.items():
+            page.goto(asgi_server + url)
+            notice = page.locator("#worker-missing")
+            expect(notice).to_be_visible()
+            expect(notice).to_contain_text(TEXTS[locale])
+            if name == "lesson-list":
+                expect(page.locator(f"#waiting-for-worker-{lesson.pk}")).to_be_visible()
+            assert page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth") == 0
+            page.screenshot(
+                path=str(SHOTS / f"{name}-worker-missing-{locale}-{'phone' if phone else 'desk'}.png"), full_page=True
+            )

@@ -337,3 +337,26 @@ def test_a_bank_code_in_chinese_is_refused_in_words_an_organiser_reads_and_the_f
     assert page.status_code == 200
     assert "只能使用英文字母、数字、下划线和短横线" in page.text and "有效“字段”" not in page.text
     assert 'value="决赛题库"' in page.text and 'value="党章 题库"' in page.text
+
+
+def test_an_import_queued_past_the_patience_says_on_the_api_that_no_worker_takes_it(tree, settings):
+    """A broker and no worker: the import confirmed 601 s ago, the patience 600 s, says so
+    beside its status; 60 s ago it does not yet; once a worker takes it (running) it no longer does."""
+    from lessons.models import ImportJob
+
+    settings.CELERY_TASK_ALWAYS_EAGER, settings.BACKGROUND_QUEUE_PATIENCE_S = False, 600
+    organiser = factories.organiser(tree["gz"])
+    bank = factories.bank(tree["gz"], slug="gz-bank")
+    job = ImportJob.objects.create(
+        bank=bank, filename="bank.xlsx", format="xlsx", created_by=organiser, confirmed_at=timezone.now()
+    )
+    client = APIClient()
+    client.force_authenticate(organiser)
+    url = f"/api/v1/import-jobs/{job.pk}/"
+    ImportJob.objects.filter(pk=job.pk).update(confirmed_at=timezone.now() - timedelta(seconds=60))
+    body = client.get(url).json()
+    assert (body["status"], body["worker_missing"]) == ("pending", False)
+    ImportJob.objects.filter(pk=job.pk).update(confirmed_at=timezone.now() - timedelta(seconds=601))
+    assert client.get(url).json()["worker_missing"] is True
+    ImportJob.objects.filter(pk=job.pk).update(status="running", heartbeat_at=timezone.now())
+    assert client.get(url).json()["worker_missing"] is False

@@ -2,6 +2,7 @@
 preview, and online contests' setup, all from one reckoning (lessons/draws.py)."""
 
 import re
+from html import unescape
 
 import pytest
 from django.urls import reverse
@@ -9,8 +10,8 @@ from django.utils import translation
 
 from contests.online.services import ContestSetupRejected, check_draw
 from lessons.draws import DrawRule, draw_problems, rule_rooms
-from lessons.models import Paper, Question
-from lessons.services.attempts import attempt_start
+from lessons.models import Attempt, Paper, Question
+from lessons.services.attempts import AttemptRejected, attempt_start
 from tests import factories
 from tests.lessons.test_authoring import bank, builder_post, editor  # noqa: F401
 
@@ -144,3 +145,70 @@ def test_a_rule_asking_more_than_match_counts_the_fixed_questions_in_its_gap(ban
     assert message.endswith(
         "draws 20 questions; 17 match, but 2 of them are already on every paper and are not drawn again: 5 short."
     )
+
+
+def test_a_rule_naming_a_knowledge_point_that_does_not_exist_is_refused_and_kept_as_typed(
+    editor,  # noqa: F811
+    bank,  # noqa: F811
+    stocked,
+    tree,
+):
+    """The builder used to drop a knowledge point it did not know and save the rule drawing from
+    the whole bank: 5 of any of its 18 questions, silently."""
+    post = builder_post(tree["gz"], **(rule_rows(bank, ("", 5)) | {"rule_tag": ["党史学习"]}))
+    page = unescape(editor.post(reverse("lessons:paper_new"), post).content.decode())
+    assert 'Rule 1: there is no knowledge point "党史学习", so no question has it.' in page
+    assert 'name="rule_tag" list="known-tags" value="党史学习"' in page  # nothing typed is lost
+    assert not Paper.objects.exists()
+
+
+def test_a_rule_drawing_more_than_its_knowledge_point_has_names_it_and_its_count(
+    editor,  # noqa: F811
+    bank,  # noqa: F811
+    stocked,
+    tree,
+):
+    """党史 is on 2 published questions of the bank (a third is retired): a rule of 5 is 5 - 2 = 3
+    short, and the message says of which knowledge point and how many it has."""
+    for _n in range(3):
+        factories.question(bank, "single", tags=["党史"])
+    Question.objects.filter(pk=Question.objects.filter(tags__name="党史").order_by("pk").first().pk).update(
+        status="retired"
+    )
+    post = builder_post(tree["gz"], **(rule_rows(bank, ("", 5)) | {"rule_tag": ["党史"]}))
+    page = unescape(editor.post(reverse("lessons:paper_new"), post).content.decode())
+    assert (
+        f'Rule 1 draws 5 questions of the knowledge point "党史", which has 2 published questions in '
+        f"{bank.display_name}: 3 short." in page
+    )
+    assert not Paper.objects.exists()
+
+
+def test_a_member_starting_a_paper_whose_knowledge_point_lost_questions_is_told_and_nothing_starts(
+    client,
+    bank,  # noqa: F811
+    stocked,
+    tree,
+):
+    """Saved with 2 questions of 党史 for a rule of 2; one is retired since: the rule is 2 - 1 = 1
+    short. The start used to give a paper of 1 question in silence."""
+    tagged = [factories.question(bank, "single", tags=["党史"]) for _n in range(2)]
+    tag = tagged[0].tags.get()
+    paper = factories.paper(tree["gz"], rules=[{"bank": bank, "tag": tag, "count": 2}])
+    assert attempt_start(paper=paper, member=factories.member(tree["gz1"])).items.count() == 2
+    member = factories.member(tree["gz1"])
+    Question.objects.filter(pk=tagged[1].pk).update(status="retired")
+    with translation.override("en"), pytest.raises(AttemptRejected) as refused:
+        attempt_start(paper=paper, member=member)
+    assert refused.value.code == "draw_short"
+    assert refused.value.message.startswith("This paper cannot be drawn in full")
+    assert (
+        f'Rule 1 draws 2 questions of the knowledge point "党史", which has 1 published question in '
+        f"{bank.display_name}: 1 short." in refused.value.message
+    )
+    assert not Attempt.objects.filter(member=member).exists()
+    # The member's page says it, in Chinese too, and starts nothing.
+    client.force_login(member)
+    response = client.post(reverse("lessons:paper_start", args=[paper.pk]), HTTP_ACCEPT_LANGUAGE="zh-hans", follow=True)
+    assert "这份试卷无法完整抽题" in response.content.decode()
+    assert not Attempt.objects.filter(member=member).exists()

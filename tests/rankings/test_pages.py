@@ -1,6 +1,7 @@
 """Leaderboard pages, exports, certificates and the console, through the test client."""
 
 import re
+from datetime import timedelta
 from io import BytesIO
 
 import pytest
@@ -10,7 +11,7 @@ from openpyxl import load_workbook
 
 from orgs.models import User
 from quizsite.pagination import PageNumberPagination
-from rankings.models import Snapshot
+from rankings.models import RankingRun, Snapshot
 from rankings.services import snapshot_approve, snapshot_publish
 from tests import factories
 from tests.rankings.test_services import compute, member_rule, study  # noqa: F401 - fixture
@@ -212,6 +213,27 @@ def test_api_computes_approves_publishes_and_serves_the_leaderboard(
     assert body["snapshot"]["provisional"] is False and body["count"] == 5 and body["pages"] == 3
     assert [row["label"] for row in body["results"]] == ["D", "E"]
     assert client.post(f"/api/v1/rankings/{slug}/runs/").status_code == 403
+
+
+def test_api_says_when_a_run_waits_past_the_patience_with_no_worker(client, board, settings):
+    """A broker and no worker: the run requested 601 s ago, the patience 600 s, says so beside
+    its status; 60 s ago not yet (a slow test machine's request never takes 540 s); a run a worker
+    took (running) never does."""
+    settings.CELERY_TASK_ALWAYS_EAGER, settings.BACKGROUND_QUEUE_PATIENCE_S = False, 600
+    slug = board["rule"].slug
+    client.force_login(board["admin"])
+    run = RankingRun.objects.create(rule=board["rule"], requested_by=board["admin"])
+    url = f"/api/v1/rankings/{slug}/runs/{run.pk}/"
+    RankingRun.objects.filter(pk=run.pk).update(created_at=timezone.now() - timedelta(seconds=60))
+    body = client.get(url).json()
+    assert (body["status"], body["worker_missing"]) == ("queued", False)
+    RankingRun.objects.filter(pk=run.pk).update(created_at=timezone.now() - timedelta(seconds=601))
+    assert client.get(url).json()["worker_missing"] is True
+    # Asking to compute again returns the run still queued, with the same flag.
+    again = client.post(f"/api/v1/rankings/{slug}/runs/")
+    assert again.status_code == 200 and again.json()["id"] == run.pk and again.json()["worker_missing"] is True
+    RankingRun.objects.filter(pk=run.pk).update(status="running")
+    assert client.get(url).json()["worker_missing"] is False
 
 
 def test_export_writes_formula_like_titles_and_names_as_text(client, study):  # noqa: F811

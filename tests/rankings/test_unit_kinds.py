@@ -145,6 +145,27 @@ def test_a_snapshot_by_kind_recomputes_from_its_kept_inputs_and_keeps_the_kinds(
     assert services.snapshot_drift(snapshot=snapshot)["units"] == 0  # frozen at the rule's first save
 
 
+def test_a_kind_changed_since_is_drift_for_a_ranking_by_kind_but_not_for_a_level_ranking(branches):
+    """第三党支部 is added at level 3 after both rules froze the tree, so both read it from today's
+    tree: the level-3 ranking as a unit of its level, the ranking by kind as a branch. After both
+    are computed it becomes a temporary branch. Both snapshots still verify from their kept inputs.
+    The drift: the ranking by kind ranked it for its kind, so 1 unit differs; the level ranking
+    never read kinds (its input hash has none), so 0 units differ (it said 1 before)."""
+    by_kind, by_level = rule(branches, unit_kinds=["branch"]), rule(branches, unit_level=3)
+    added = factories.unit_at("审计署/广州特派办/第三党支部", kind="branch")
+    kind_snapshot, level_snapshot = compute(by_kind), compute(by_level)
+    assert services.snapshot_drift(snapshot=kind_snapshot)["units"] == 0
+    assert services.snapshot_drift(snapshot=level_snapshot)["units"] == 0
+    org_services.unit_update(
+        unit=added, name="第三党支部", kind="temporary_branch", ends_on=DAY + dt.timedelta(days=30)
+    )
+    for snapshot in (kind_snapshot, level_snapshot):
+        check = services.snapshot_recompute(snapshot=snapshot)
+        assert check.inputs_match and check.rows_match
+    assert services.snapshot_drift(snapshot=kind_snapshot)["units"] == 1
+    assert services.snapshot_drift(snapshot=level_snapshot)["units"] == 0
+
+
 def test_a_new_branch_marks_a_ranking_by_kind_changed_but_not_a_level_ranking(branches):
     """A branch added under 一处 (level 4) is a new subject of the ranking by kind: its inputs'
     fingerprint changes. The level-3 ranking ranks no level-4 unit: unchanged."""
