@@ -80,3 +80,46 @@ def test_a_papers_start_opened_as_an_address_goes_to_the_study_page_not_a_blank_
     sign_in_on_this_page(page)
     expect(page).to_have_url(f"{asgi_server}/study/")
     screenshot(page, f"post-only-get-study-{locale}-{'phone' if phone else 'desktop'}")
+
+
+SIGNED_OUT_ON_QUESTION = {
+    "zh-CN": ("您已退出登录，这道题的答案没有提交。之前的答案都已保存。", "重新登录"),
+    "en-US": ("You have been signed out, so this answer was not sent. Your earlier answers are kept.", "Sign in again"),
+}
+
+
+@pytest.mark.parametrize(("locale", "phone"), LAYOUTS)
+def test_practice_after_the_session_expired_says_signed_out_and_signs_in_back_to_the_attempt(
+    asgi_server, demo, signed_in_page, screenshot, locale, phone
+):
+    from lessons.models import Answer
+    from lessons.selectors import papers_for_member
+    from lessons.services.attempts import attempt_start
+    from tests.browser.test_study import answer_card
+
+    member = User.objects.get(username="member")
+    practice = papers_for_member(member).filter(mode=Paper.Mode.PRACTICE).order_by("pk").first()
+    attempt = attempt_start(paper=practice, member=member)
+    first, second = attempt.items.select_related("version").order_by("position")[:2]
+    page = signed_in_page(member, **layout(locale, phone))
+    page.goto(f"{asgi_server}/study/attempts/{attempt.pk}/")
+    answer_card(page, first, correct=True)
+    page.locator("#q1 .qs-answer-button").click()
+    expect(page.locator("#q1 .alert-success")).to_have_count(1)
+
+    page.context.clear_cookies(name=settings.SESSION_COOKIE_NAME)  # the session has expired
+    answer_card(page, second, correct=True)
+    page.locator("#q2 .qs-answer-button").click()
+    note, link = SIGNED_OUT_ON_QUESTION[locale]
+    expect(page.locator("#q2 .qs-feedback .alert-warning")).to_have_text(note)  # not DRF's words
+    expect(page.locator("#attempt-status")).to_contain_text(note)
+    screenshot(page, f"signed-out-practice-{locale}-{'phone' if phone else 'desktop'}")
+    assert Answer.objects.filter(item__attempt=attempt).count() == 1  # the first answer, kept
+
+    expect(page.locator("#q2 .qs-sign-in-again")).to_have_text(link)
+    page.locator("#q2 .qs-sign-in-again").click()
+    expect(page).to_have_url(re.compile(rf"/accounts/login/\?next=/study/attempts/{attempt.pk}/$"))
+    sign_in_on_this_page(page)
+    expect(page).to_have_url(f"{asgi_server}/study/attempts/{attempt.pk}/")
+    expect(page.locator("#q1 .alert-success")).to_have_count(1)  # the answer given before, kept
+    expect(page.locator("#q2 .qs-answer-button")).to_be_visible()  # this one to send again
