@@ -63,6 +63,7 @@ def test_a_member_opens_a_series_from_the_library_and_goes_on_to_its_next_lesson
     WatchProgress.objects.create(member=member, lesson=second, watched_s=150)  # 150 of 600 s: 25%
     page = signed_in_page(member, **layout(locale, phone))
     page.goto(f"{asgi_server}/lessons/")
+    screenshot(page, f"library-series-link-{name(locale, phone)}")
     page.locator(".qs-series-link").click()
 
     expect(page).to_have_url(f"{asgi_server}/lessons/series/{hall.pk}/")
