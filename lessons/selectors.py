@@ -12,7 +12,19 @@ from django.utils.translation import gettext_lazy as _
 from orgs import access
 from orgs.models import User
 
-from .models import Attempt, Lesson, NotebookEntry, Paper, PointEvent, PointRule, Question, QuestionBank, StudyCredit
+from .models import (
+    Attempt,
+    Lesson,
+    NotebookEntry,
+    Paper,
+    PointEvent,
+    PointRule,
+    Question,
+    QuestionBank,
+    Series,
+    StudyCredit,
+    WatchProgress,
+)
 from .services import videos
 from .services.attempts import attempts_expire_due
 from .services.notebook import notebook_release_due
@@ -284,3 +296,58 @@ def member_study_credits(member: User) -> list[StudyCredit]:
         # An organiser may still preview a lesson of a unit they manage, as the player allows.
         credit.openable = credit.lesson_id in visible or access.can_manage_unit(member, credit.lesson.unit)
     return credits
+
+
+@dataclass
+class SeriesLessonRow:
+    lesson: Lesson
+    percent: int  # of the video watched
+    done: bool
+    hours: Decimal | None  # the study hours it earns once completed (None: none)
+
+
+@dataclass
+class SeriesProgress:
+    """A member's way through a series: its lessons open to them in order, how many they have
+    completed, the study hours its lessons have granted them, and the next one to watch."""
+
+    rows: list[SeriesLessonRow]
+    done: int
+    hours_earned: Decimal
+    next_lesson: Lesson | None
+
+    @property
+    def total(self) -> int:
+        return len(self.rows)
+
+    @property
+    def percent(self) -> int:
+        return 100 * self.done // self.total if self.total else 0
+
+
+def series_progress(member: User, series: Series) -> SeriesProgress:
+    """The series as `member` may watch it (published, open to their unit), each lesson with their
+    progress; the next lesson is the first in order they have not completed."""
+    from .services.study_rules import lessons_study_hours
+
+    lessons = list(
+        Lesson.objects.filter(videos.lessons_visible_q(member), series=series)
+        .select_related("unit")
+        .distinct()
+        .order_by("position", "created_at", "pk")
+    )
+    progress = {p.lesson_id: p for p in WatchProgress.objects.filter(member=member, lesson__in=lessons)}
+    earns = lessons_study_hours(lessons)
+    rows = []
+    for lesson in lessons:
+        mine = progress.get(lesson.pk)
+        watched = float(mine.watched_s) if mine else 0
+        percent = min(100, int(100 * watched / float(lesson.duration_s))) if lesson.duration_s else 0
+        rows.append(SeriesLessonRow(lesson, percent, bool(mine and mine.completed_at), earns[lesson.pk]))
+    earned = StudyCredit.objects.filter(member=member, lesson__series=series).aggregate(s=Sum("hours"))["s"]
+    return SeriesProgress(
+        rows=rows,
+        done=sum(1 for row in rows if row.done),
+        hours_earned=earned or Decimal(0),
+        next_lesson=next((row.lesson for row in rows if not row.done), None),
+    )

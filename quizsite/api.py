@@ -15,8 +15,14 @@ class TaskSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=["lesson", "daily", "exam", "online", "relay", "contest"])
     title = serializers.CharField()
     url = serializers.CharField(help_text="The page for this task (a path on the site).")
-    done = serializers.BooleanField(help_text="Only the daily quiz stays on the list once done.")
+    done = serializers.BooleanField(
+        help_text="Done today: a task stays on the list, ticked, for the rest of the day it was done."
+    )
     deadline_at = serializers.DateTimeField(allow_null=True)
+    under_way = serializers.BooleanField(
+        help_text="An attempt or relay leg you have started; such tasks come first, soonest end first."
+    )
+    ends_at = serializers.DateTimeField(allow_null=True, help_text="When the attempt under way ends (its time limit).")
     start_by = serializers.DateTimeField(
         allow_null=True, help_text="For a relay leg waiting for you: start it by then, or it may be skipped."
     )

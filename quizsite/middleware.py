@@ -1,8 +1,17 @@
 """Project middleware."""
 
-from django.http import QueryDict
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpResponseRedirect, QueryDict
 from django.middleware.locale import LocaleMiddleware
+from django.shortcuts import resolve_url
+from django.urls import Resolver404, resolve
 from django.utils import translation
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 
 
 class RequestLocaleMiddleware(LocaleMiddleware):
@@ -41,3 +50,74 @@ class QueryNulMiddleware:
             cleaned._mutable = False
             request.GET = cleaned
         return self.get_response(request)
+
+
+# Where a form sent while signed out comes back to after the sign-in, so that page can say so.
+RESUBMIT_KEY = "signed_out_post_page"
+
+
+class FormPagesMiddleware:
+    """Forms post to addresses that take nothing but POST (start a paper, check a notebook entry,
+    remove it, send an entry...): in one place, none of them is ever a dead end.
+
+    - A form sent after the session expired went to the sign-in page with `next` = the address it
+      posted to, which the browser then asked for with GET: a blank 405 and the answer lost. The
+      sign-in now sends the member back to the page the form was on (its `next` field, else the
+      page it came from), which says they were signed out and should send it again.
+    - A GET of a POST-only address (a bookmark, that old sign-in link, Back) goes to its page: the
+      nearest address above it that is a page (/study/notebook/5/review/ -> /study/notebook/).
+    The API (/api/) answers for itself in JSON."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.path.startswith("/api/"):
+            return self.get_response(request)
+        user = getattr(request, "user", None)
+        if request.method == "GET" and user is not None and user.is_authenticated and RESUBMIT_KEY in request.session:
+            if request.session.pop(RESUBMIT_KEY) == request.path:
+                messages.warning(
+                    request,
+                    _("You had been signed out, so what you last sent was not saved. Please send it again."),
+                )
+        response = self.get_response(request)
+        if request.method == "POST" and not (user and user.is_authenticated) and self._to_sign_in(response):
+            page = self._form_page(request)
+            # Only a page the browser went to: a script's request (a heartbeat) leaves no note.
+            if request.headers.get("Sec-Fetch-Mode", "navigate") == "navigate":
+                request.session[RESUBMIT_KEY] = urlsplit(page).path
+            return redirect_to_login(page)
+        if request.method in ("GET", "HEAD") and response.status_code == 405:
+            return HttpResponseRedirect(self._page_above(request.path))
+        return response
+
+    @staticmethod
+    def _to_sign_in(response) -> bool:
+        return response.status_code == 302 and urlsplit(response["Location"]).path == resolve_url(settings.LOGIN_URL)
+
+    def _form_page(self, request) -> str:
+        """The page the form was posted from: its `next` field or the Referer when they are this
+        site's (and not the POST-only address itself), else the page above the address."""
+        for candidate in (request.POST.get("next", ""), request.headers.get("Referer", "")):
+            if candidate and url_has_allowed_host_and_scheme(
+                candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+            ):
+                parts = urlsplit(candidate)
+                if parts.path and parts.path != request.path:
+                    return parts._replace(scheme="", netloc="").geturl()
+        return self._page_above(request.path)
+
+    @staticmethod
+    def _page_above(path: str) -> str:
+        """The nearest address above `path` that this site serves (at worst the home page)."""
+        segments = [segment for segment in path.split("/") if segment]
+        while segments:
+            segments.pop()
+            candidate = "/" + "".join(f"{segment}/" for segment in segments)
+            try:
+                resolve(candidate)
+            except Resolver404:
+                continue
+            return candidate
+        return "/"

@@ -7,7 +7,7 @@ points ledger's days are.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 from django.db import models
@@ -52,18 +52,8 @@ class Task:
     deadline_at: datetime | None = None
     start_by: datetime | None = None  # a relay leg waiting for the member: when to start it
     under_way: bool = False  # an exam, online contest or relay leg the member has started
+    ends_at: datetime | None = None  # when the attempt under way ends (its time limit)
     start_url: str = ""  # where a form posts to start (or resume) it at once: a paper of the study page
-
-
-def required_lessons_unfinished(member: User) -> QuerySet[Lesson]:
-    """Required lessons the member may watch now and has not completed."""
-    completed = WatchProgress.objects.filter(member=member, completed_at__isnull=False).values("lesson_id")
-    return (
-        Lesson.objects.filter(lessons_visible_q(member), required=True)
-        .exclude(pk__in=completed)
-        .distinct()
-        .order_by("publish_until", "title")
-    )
 
 
 def contests_to_join(member: User) -> QuerySet[Contest]:
@@ -73,17 +63,6 @@ def contests_to_join(member: User) -> QuerySet[Contest]:
         .distinct()
         .order_by("-started_at")
     )
-
-
-def online_contests_to_take(member: User, *, at: datetime) -> list:
-    """Online contests open now for the member that they have not finished an attempt at."""
-    open_now = [c for c in contests_for_member(member) if c.paper.opens_at <= at < c.paper.closes_at]
-    finished = set(
-        Attempt.objects.filter(member=member, paper__in=[c.paper_id for c in open_now])
-        .exclude(status=Attempt.Status.IN_PROGRESS)
-        .values_list("paper_id", flat=True)
-    )
-    return [c for c in open_now if c.paper_id not in finished]
 
 
 def batons_held(member: User, *, at: datetime) -> QuerySet[RelayLeg]:
@@ -102,37 +81,60 @@ def batons_held(member: User, *, at: datetime) -> QuerySet[RelayLeg]:
 
 
 def today_tasks(member: User, *, at: datetime | None = None) -> list[Task]:
-    """Required lessons not finished, the daily quiz, open exams not yet sat, online contests open
-    and not yet taken, relay legs waiting for the member, contests running now.
+    """Required lessons, the daily quiz, open exams, online contests open now, relay legs waiting
+    for the member, contests running now.
 
-    The daily quiz stays on the list once done (ticked), so the member sees today's work is over.
+    One rule for all: a task done today stays on the list, ticked, until the day is over (a
+    lesson completed, a paper submitted today); one done before today is gone. An attempt under
+    way (an exam or online contest started, a relay leg running) comes first, soonest end first,
+    with the time it ends; then what is left to do; then what is done.
     """
     at = at or timezone.now()
     day = _today(at)
+    today_start = _local_midnight(day)
+    completed = dict(
+        WatchProgress.objects.filter(member=member, completed_at__isnull=False).values_list("lesson_id", "completed_at")
+    )
     tasks = [
         Task(
             "lesson",
             lesson.display_title,
             reverse("lessons:player", args=[lesson.pk]),
+            done=lesson.pk in completed,
             deadline_at=lesson.publish_until,
         )
-        for lesson in required_lessons_unfinished(member)
+        for lesson in Lesson.objects.filter(lessons_visible_q(member), required=True)
+        .distinct()
+        .order_by("publish_until", "title")
+        if lesson.pk not in completed or completed[lesson.pk] >= today_start
     ]
     papers = list(
         lesson_selectors.papers_for_member(member, at=at).filter(mode__in=[Paper.Mode.DAILY, Paper.Mode.EXAM])
     )
-    finished = Attempt.objects.filter(member=member, paper__in=papers).exclude(status=Attempt.Status.IN_PROGRESS)
-    daily_done = set(finished.filter(day=day).values_list("paper_id", flat=True))
-    exam_done = set(finished.values_list("paper_id", flat=True))
-    online_now = online_contests_to_take(member, at=at)
-    started = set(
-        Attempt.objects.filter(
-            member=member,
-            status=Attempt.Status.IN_PROGRESS,
-            paper__in=[paper.pk for paper in papers] + [contest.paper_id for contest in online_now],
-        ).values_list("paper_id", flat=True)
+    online_now = [c for c in contests_for_member(member) if c.paper.opens_at <= at < c.paper.closes_at]
+    attempts = Attempt.objects.filter(
+        member=member, paper__in=[paper.pk for paper in papers] + [contest.paper_id for contest in online_now]
     )
+    open_attempts = {a.paper_id: a for a in attempts.filter(status=Attempt.Status.IN_PROGRESS)}
+    finished = attempts.exclude(status=Attempt.Status.IN_PROGRESS)
+    daily_done = set(finished.filter(day=day).values_list("paper_id", flat=True))
+    # The day of each paper's last finished attempt: today's keep the task, ticked; older ones end it.
+    last_finished = dict(
+        finished.values("paper_id").annotate(last=models.Max("finished_at")).values_list("paper_id", "last")
+    )
+
+    def sat(paper_id: int) -> bool | None:
+        """Done today (True), still to do (False), or done before today (None: not listed)."""
+        if paper_id in open_attempts or paper_id not in last_finished:
+            return False
+        return True if (last_finished[paper_id] or today_start) >= today_start else None
+
+    def ends_at(paper_id: int) -> datetime | None:
+        attempt = open_attempts.get(paper_id)
+        return attempt.deadline_at if attempt else None
+
     for paper in papers:
+        start_url = reverse("lessons:paper_start", args=[paper.pk])
         if paper.mode == Paper.Mode.DAILY:
             tasks.append(
                 Task(
@@ -140,18 +142,22 @@ def today_tasks(member: User, *, at: datetime | None = None) -> list[Task]:
                     paper.display_title,
                     reverse("lessons:study_home"),
                     done=paper.pk in daily_done,
-                    start_url=reverse("lessons:paper_start", args=[paper.pk]),
+                    under_way=paper.pk in open_attempts,
+                    ends_at=ends_at(paper.pk),
+                    start_url=start_url,
                 )
             )
-        elif paper.pk not in exam_done:
+        elif sat(paper.pk) is not None:
             tasks.append(
                 Task(
                     "exam",
                     paper.display_title,
                     reverse("lessons:study_home"),
+                    done=sat(paper.pk),
                     deadline_at=paper.closes_at,
-                    under_way=paper.pk in started,
-                    start_url=reverse("lessons:paper_start", args=[paper.pk]),
+                    under_way=paper.pk in open_attempts,
+                    ends_at=ends_at(paper.pk),
+                    start_url=start_url,
                 )
             )
     tasks += [
@@ -159,10 +165,13 @@ def today_tasks(member: User, *, at: datetime | None = None) -> list[Task]:
             "online",
             contest.paper.display_title,
             reverse("contests:online_home", args=[contest.pk]),
+            done=sat(contest.paper_id),
             deadline_at=contest.paper.closes_at,
-            under_way=contest.paper_id in started,
+            under_way=contest.paper_id in open_attempts,
+            ends_at=ends_at(contest.paper_id),
         )
         for contest in online_now
+        if sat(contest.paper_id) is not None
     ]
     tasks += [
         Task(
@@ -172,6 +181,7 @@ def today_tasks(member: User, *, at: datetime | None = None) -> list[Task]:
             deadline_at=leg.deadline_at,
             start_by=leg.start_by if leg.status == RelayLeg.Status.WAITING else None,
             under_way=leg.status == RelayLeg.Status.RUNNING,
+            ends_at=leg.deadline_at if leg.status == RelayLeg.Status.RUNNING else None,
         )
         for leg in batons_held(member, at=at)
     ]
@@ -179,7 +189,9 @@ def today_tasks(member: User, *, at: datetime | None = None) -> list[Task]:
         Task("contest", contest.display_title, reverse("contests:play", args=[contest.join_code]))
         for contest in contests_to_join(member)
     ]
-    return tasks
+    far = datetime.max.replace(tzinfo=UTC)
+    # Stable: within each group, the kinds' order above.
+    return sorted(tasks, key=lambda task: (0, task.ends_at or far) if task.under_way else (2 if task.done else 1, far))
 
 
 def study_days(member: User, *, since: date) -> set[date]:

@@ -165,6 +165,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # A form sent while signed out, or a POST-only address opened, comes back to its page.
+    "quizsite.middleware.FormPagesMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     # An account with a temporary password is sent to change it (orgs.passwords).

@@ -68,17 +68,76 @@ def test_tasks_list_unfinished_required_lessons_the_daily_quiz_open_exams_and_ru
 
     tasks = selectors.today_tasks(member)
 
+    # What is left to do, then what was done today (ticked, for the rest of the day).
     assert [(t.kind, t.title, t.done) for t in tasks] == [
         ("lesson", todo.title, False),
         ("daily", daily.title, False),
         ("exam", exam.title, False),
         ("contest", "知识竞赛", False),
+        ("lesson", done.title, True),
+        ("exam", sat.title, True),
     ]
     assert tasks[2].deadline_at == exam.closes_at
     assert tasks[3].url == reverse("contests:play", args=[running.join_code])
 
     finish(daily, member, at=now, day=timezone.localdate(now))
     assert [t.done for t in selectors.today_tasks(member) if t.kind == "daily"] == [True]
+
+
+def test_a_lesson_completed_or_an_exam_sat_today_stays_ticked_like_the_daily_quiz_and_is_gone_tomorrow(
+    client, tree, member
+):
+    """One rule for every task: done today, it stays on the list ticked (a required lesson and an
+    exam disappeared while the daily quiz stayed), and the count is what is left to do."""
+    now = local(2026, 3, 10, 9, 0)
+    watched = lesson(tree["gz"], title="必修一")
+    exam = factories.paper(tree["gz"], mode="exam", title="党章测验", closes_at=now + dt.timedelta(days=3))
+    daily = factories.paper(tree["audit"], mode="daily", title="每日答题")
+    WatchProgress.objects.create(member=member, lesson=watched, completed_at=now - dt.timedelta(hours=1))
+    finish(exam, member, at=now - dt.timedelta(minutes=30))
+    finish(daily, member, at=now - dt.timedelta(minutes=10), day=now.date())
+
+    today = selectors.today_tasks(member, at=now)
+    assert [(t.kind, t.done) for t in today] == [("lesson", True), ("daily", True), ("exam", True)]
+    # The next morning (local midnight has passed): the lesson and the exam are done and gone; the
+    # daily quiz is a new day's, to do.
+    tomorrow = selectors.today_tasks(member, at=local(2026, 3, 11, 0, 1))
+    assert [(t.kind, t.done) for t in tomorrow] == [("daily", False)]
+
+
+def test_an_exam_attempt_under_way_is_listed_first_with_its_time_left_and_counted(client, tree, member):
+    """A second attempt at an exam running with a minute left was missing from the list (the first,
+    finished, hid the paper) and from the count."""
+    now = timezone.now()
+    bank = factories.bank(tree["audit"])
+    lesson(tree["gz"], title="必修一")
+    exam = factories.paper(
+        tree["gz"], mode="exam", title="党章测验", max_attempts=2, questions=[factories.question(bank)]
+    )
+    finish(exam, member, at=now - dt.timedelta(days=1))
+    Attempt.objects.create(
+        paper=exam,
+        member=member,
+        number=2,
+        started_at=now - dt.timedelta(minutes=9),
+        deadline_at=now + dt.timedelta(seconds=90),
+    )
+
+    tasks = selectors.today_tasks(member, at=now)
+    assert [(t.kind, t.title, t.under_way, t.done) for t in tasks] == [
+        ("exam", "党章测验", True, False),  # first: it is running
+        ("lesson", "必修一", False, False),
+    ]
+    assert tasks[0].ends_at == now + dt.timedelta(seconds=90)
+    client.force_login(member)
+    page = client.get(reverse("home"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "2 things to do today" in page  # the exam under way and the lesson: 1 + 1
+    first = page.index('class="list-group-item')
+    assert page.index("党章测验", first) < page.index("必修一", first)
+    assert "Under way: 1\xa0minute left" in page  # 90 s to go: timeuntil reads whole minutes
+    assert re.search(r'action="[^"]*/start/"><input[^>]*><button[^>]*>Continue</button>', page)
+    api = client.get(reverse("api-home")).json()
+    assert (api["tasks_left"], api["tasks"][0]["under_way"], api["tasks"][0]["title"]) == (2, True, "党章测验")
 
 
 def test_yesterdays_daily_quiz_does_not_tick_todays(tree, member):
@@ -380,6 +439,7 @@ def test_tasks_list_open_online_contests_not_yet_taken_and_relay_legs_waiting_fo
     assert [(t.kind, t.title, t.done) for t in tasks] == [
         ("online", "党史网上答题", False),
         ("relay", "党章接力赛", False),
+        ("online", "已答过的网上答题", True),  # taken today: ticked for the rest of the day
     ]
     assert tasks[0].url == reverse("contests:online_home", args=[open_now.pk])
     assert tasks[0].deadline_at == open_now.paper.closes_at
@@ -389,7 +449,8 @@ def test_tasks_list_open_online_contests_not_yet_taken_and_relay_legs_waiting_fo
     client.force_login(member)
     page = client.get(reverse("home")).content.decode()
     assert "接力棒到您了" in page and "党章接力赛" in page and "党史网上答题" in page
-    assert client.get(reverse("api-home")).json()["tasks"][-1]["start_by"] is not None
+    relay_task = next(task for task in client.get(reverse("api-home")).json()["tasks"] if task["kind"] == "relay")
+    assert relay_task["start_by"] is not None
 
     relay_services.relay_leg_skip(leg=leg, by=gz_organiser, reason="出差")
 

@@ -32,6 +32,9 @@ SKIPPED = re.compile(
     r"^(admin/|static/|accounts/|i18n/|healthz$|favicon\.ico$|api/(schema|docs|redoc)/)|\(\?P<format>|drf_format_suffix"
 )
 OUTSIDERS = ("outside-organiser", "outside-member")
+# The routes of one member's own things (a notebook entry, a self-study attempt): to anyone else
+# they answer 404 for every action, as if there were no such entry (not a redirect, not a 403).
+OTHER_MEMBERS_OWN = re.compile(r"^study/(notebook/<int:entry_id>|attempts/<int:attempt_id>)/")
 
 
 @pytest.fixture(scope="module")
@@ -232,14 +235,14 @@ def fingerprint() -> str:
     from contests.models import Contest, Team, TeamMember
     from contests.online.models import OnlineContest
     from contests.relay.models import RelayLeg, RelayTeam
-    from lessons.models import Lesson, Paper, Question, QuestionBank, Series, StudyHoursRule, Upload
+    from lessons.models import Lesson, NotebookEntry, Paper, Question, QuestionBank, Series, StudyHoursRule, Upload
     from orgs.models import ApiToken, RoleGrant
     from rankings.models import RankingRule, Snapshot
 
     digest = hashlib.sha256()
     models = (Unit, RoleGrant, ApiToken, QuestionBank, Question, Paper, Series, Lesson, Upload, Contest, Team)
     models += (TeamMember, OnlineContest, RelayTeam, RelayLeg, Call, Entry, Panel, Assignment, RankingRule, Snapshot)
-    models += (StudyHoursRule,)
+    models += (StudyHoursRule, NotebookEntry)
     for model in models:
         rows = model.objects.order_by("pk").values()
         digest.update(json.dumps(list(rows), default=str, sort_keys=True).encode())
@@ -256,7 +259,7 @@ def test_outsiders_see_and_change_nothing_of_another_organ_on_any_url(demo, sett
     settings.ALLOWED_HOSTS = ["testserver"]
     hidden = secrets()
     before = fingerprint()
-    shown, errors = [], []
+    shown, errors, refused_otherwise, blank = [], [], [], []
     routes = patterns()
     assert len(routes) > 150, len(routes)
     clients = {}
@@ -280,6 +283,12 @@ def test_outsiders_see_and_change_nothing_of_another_organ_on_any_url(demo, sett
             text = content.decode(errors="replace")
             if response.status_code >= 500:
                 errors.append((username, method, url, response.status_code))
+            if method == "get" and response.status_code == 405 and not route.startswith("api/"):
+                # A POST-only address opened as a page goes to its page, never a blank 405.
+                blank.append((username, url))
+            if method == "post" and OTHER_MEMBERS_OWN.search(route) and response.status_code != 404:
+                # Another member's notebook entry or attempt is not there for them, whatever the action.
+                refused_otherwise.append((username, url, response.status_code))
             leaked = sorted(secret for secret in hidden if secret in text)
             if leaked:
                 shown.append((username, method, url, response.status_code, leaked[:3]))
@@ -289,4 +298,6 @@ def test_outsiders_see_and_change_nothing_of_another_organ_on_any_url(demo, sett
             errors.append((username, "get", odd))
     assert not errors, errors
     assert not shown, shown
+    assert not refused_otherwise, refused_otherwise
+    assert not blank, blank
     assert fingerprint() == before

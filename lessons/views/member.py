@@ -250,7 +250,9 @@ def _after_removal(request, removed: list[int]):
 @login_required
 @require_POST
 def notebook_remove(request, entry_id: int):
-    return _after_removal(request, notebook.notebook_remove(member=request.user, entry_ids=[entry_id]))
+    # Another member's entry is not there for this one: 404, as a check of it answers.
+    entry = get_object_or_404(NotebookEntry, pk=entry_id, member=request.user)
+    return _after_removal(request, notebook.notebook_remove(member=request.user, entry_ids=[entry.pk]))
 
 
 @login_required

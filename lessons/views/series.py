@@ -1,9 +1,10 @@
-"""An organiser's series: create one, edit it, and put its lessons in order."""
+"""Series: a member's way through one (its lessons in order, their progress, the next to watch),
+and an organiser's management of it (create, edit, put its lessons in order)."""
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.html import format_html
@@ -14,6 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from orgs import access
 from orgs.forms import UnitChoiceField
 
+from .. import selectors
 from ..models import Lesson, Series
 from ..services import series as series_services
 from ..services.videos import LessonRejected
@@ -86,19 +88,41 @@ def series_list(request):
             form.add_error("title", refused.message)
         else:
             messages.success(request, _("Series created. Add lessons to it from their settings."))
-            return redirect("lessons:series_detail", series_id=series.pk)
-    series = (
-        Series.objects.filter(access.subtree_q(request.user, prefix="unit__"))
+            return redirect("lessons:series_manage", series_id=series.pk)
+    # Their units' series, and the series (of a unit above) that their units' lessons sit in: the
+    # latter read-only, so an office whose lessons are in the organ's lecture hall finds it here.
+    in_their_lessons = Lesson.objects.filter(access.subtree_q(request.user, prefix="unit__")).values("series_id")
+    series_list = list(
+        Series.objects.filter(Q(access.subtree_q(request.user, prefix="unit__")) | Q(pk__in=in_their_lessons))
         .select_related("unit")
         .annotate(lesson_count=Count("lessons"))
-        .order_by("unit__path", "title")
+        .order_by("unit__path", "title")[:200]
     )
-    return render(request, "lessons/series_list.html", {"form": form, "series_list": series[:200]})
+    for series in series_list:
+        series.managed = access.can_manage_unit(request.user, series.unit)
+    return render(request, "lessons/series_list.html", {"form": form, "series_list": series_list})
+
+
+@login_required
+def series_page(request, series_id: int):
+    """A member's view of a series: its lessons open to them in order, each one's progress, the
+    series' progress and the study hours earned in it, and the next lesson to watch. Its
+    organisers see it too (with the way to manage it); anyone else gets a missing id's 404."""
+    user = request.user
+    series = Series.objects.select_related("unit").filter(pk=series_id).first()
+    if series is None:
+        raise access.not_found(Series)
+    progress = selectors.series_progress(user, series)
+    managed = access.can_manage_unit(user, series.unit)
+    has_own_lesson = series.lessons.filter(access.subtree_q(user, prefix="unit__")).exists()
+    if not (progress.rows or managed or has_own_lesson):
+        raise access.not_found(Series)
+    return render(request, "lessons/series.html", {"series": series, "progress": progress, "managed": managed})
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def series_detail(request, series_id: int):
+def series_manage(request, series_id: int):
     series = access_managed_series(request.user, series_id)
     initial = {"title": series.title, "title_en": series.title_en, "description": series.description}
     form = SeriesForm(request.POST or None, initial=initial)
@@ -112,10 +136,10 @@ def series_detail(request, series_id: int):
             form.add_error("title", refused.message)
         else:
             messages.success(request, _("Series saved."))
-            return redirect("lessons:series_detail", series_id=series.pk)
+            return redirect("lessons:series_manage", series_id=series.pk)
     return render(
         request,
-        "lessons/series_detail.html",
+        "lessons/series_manage.html",
         {"series": series, "form": form, "lessons": series_services.series_lessons(series)},
     )
 
@@ -141,4 +165,4 @@ def series_lesson_action(request, series_id: int, lesson_id: int):
             )
     except LessonRejected as refused:
         messages.error(request, refused.message)
-    return redirect("lessons:series_detail", series_id=series.pk)
+    return redirect("lessons:series_manage", series_id=series.pk)

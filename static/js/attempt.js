@@ -28,7 +28,28 @@
     const payload = await response.json().catch(() => ({}));
     // A refusal reads {"error": {"code", "message", "field"}}, its message in the member's language.
     const error = payload.error || { code: "", message: text.failed };
+    // 401/403: the session has ended (the attempt is the member's own, so nothing else refuses it).
+    if (response.status === 401 || response.status === 403) error.code = "signed_out";
     return { ok: response.ok, payload: payload, error: error };
+  }
+
+  // Signed out (the session expired, or another tab signed out): say so on the question and in
+  // the bar with the way to sign in and come back to this attempt, whose answers so far the
+  // server keeps; the answer on the question stays as chosen, to send again once signed in.
+  function signedOut(card) {
+    const link = () => {
+      const a = document.createElement("a");
+      a.href = text.signIn;
+      a.textContent = text.signInAgain;
+      return a;
+    };
+    problem(card, text.signedOut + " ");
+    const again = link();
+    again.className = "btn btn-primary btn-sm mt-2 qs-sign-in-again";
+    card.querySelector(".qs-feedback").append(again);
+    const bar = link();
+    bar.id = "signed-out-link";
+    status.replaceChildren(text.signedOut + " ", bar);
   }
 
   function showFeedback(card, result) {
@@ -117,6 +138,9 @@
         if (result.error.code === "deadline_passed" || result.error.code === "attempt_finished") {
           changedSince.delete(card);
           submitNow();
+        } else if (result.error.code === "signed_out") {
+          changedSince.delete(card);
+          signedOut(card);
         } else if (changedSince.delete(card)) save(card); // the newer answer; the status still says saving
         else if (result.ok) status.textContent = text.saved + " · " + siteTime(new Date());
         else problem(card, result.error.message);
@@ -204,6 +228,7 @@
       if (!result.ok) {
         if (result.error.code === "attempt_finished" || result.error.code === "deadline_passed") return ended(card, result.error.message);
         button.disabled = false;
+        if (result.error.code === "signed_out") return signedOut(card);
         if (result.error.code === "blanks_empty") return askAboutBlanks(card, button, result.error.message);
         return problem(card, result.error.message);
       }

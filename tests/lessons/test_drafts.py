@@ -115,7 +115,7 @@ def test_a_draft_in_a_published_series_is_left_out_of_it(tree, member, member_cl
     listed = api.get("/api/v1/lessons/", {"series": "hall"}).json()["results"]
     assert [row["title"] for row in listed] == ["第一讲", "第三讲"]
     # its organisers see every lesson in place, each with its state
-    page = organiser_client.get(f"/lessons/series/{hall.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    page = organiser_client.get(f"/lessons/series/{hall.pk}/manage/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     states = re.findall(r'data-publication="(\w+)">(\w+)<', page)
     assert states == [("published", "Published"), ("draft", "Draft"), ("published", "Published")]
 

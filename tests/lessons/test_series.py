@@ -43,7 +43,7 @@ def test_an_organiser_creates_a_series_in_the_product_and_empty_or_duplicate_tit
         "/lessons/series/", {"title": "  廉政 讲堂 ", "unit": tree["gz"].pk, "title_en": "Integrity hall"}
     )
     series = Series.objects.get(title="廉政 讲堂")
-    assert created.status_code == 302 and created["Location"] == f"/lessons/series/{series.pk}/"
+    assert created.status_code == 302 and created["Location"] == f"/lessons/series/{series.pk}/manage/"
     assert series.unit == tree["gz"] and series.title_en == "Integrity hall" and series.slug
     # The new series says it has no lessons, without numbering that sentence as its lesson 1.
     empty = organiser_client.get(created["Location"]).content.decode()
@@ -67,17 +67,17 @@ def test_lessons_are_put_in_order_and_one_taken_out_closes_the_gap(organiser_cli
     first, second, third = (
         ready(videos.lesson_create(title=title, unit=tree["gz"], series=series)) for title in ("一", "二", "三")
     )
-    page = organiser_client.get(f"/lessons/series/{series.pk}/")
+    page = organiser_client.get(f"/lessons/series/{series.pk}/manage/")
     assert page.status_code == 200 and page.content.decode().index("一") < page.content.decode().index("三")
 
-    organiser_client.post(f"/lessons/series/{series.pk}/lessons/{third.pk}/", {"action": "up"})
+    organiser_client.post(f"/lessons/series/{series.pk}/manage/lessons/{third.pk}/", {"action": "up"})
     assert order(series) == ["一", "三", "二"]
-    organiser_client.post(f"/lessons/series/{series.pk}/lessons/{first.pk}/", {"action": "up"})
+    organiser_client.post(f"/lessons/series/{series.pk}/manage/lessons/{first.pk}/", {"action": "up"})
     assert order(series) == ["一", "三", "二"]
-    organiser_client.post(f"/lessons/series/{series.pk}/lessons/{first.pk}/", {"action": "down"})
+    organiser_client.post(f"/lessons/series/{series.pk}/manage/lessons/{first.pk}/", {"action": "down"})
     assert order(series) == ["三", "一", "二"]
 
-    organiser_client.post(f"/lessons/series/{series.pk}/lessons/{first.pk}/", {"action": "remove"})
+    organiser_client.post(f"/lessons/series/{series.pk}/manage/lessons/{first.pk}/", {"action": "remove"})
     first.refresh_from_db()
     assert first.series is None and first.status == Lesson.Status.READY
     assert list(series.lessons.order_by("position").values_list("title", "position")) == [("三", 1), ("二", 2)]
@@ -105,7 +105,9 @@ def test_another_offices_organiser_cannot_open_or_reorder_the_series(tree):
     outsider = Client()
     outsider.force_login(factories.organiser(tree["jjj"], username="jjj-organiser"))
     assert outsider.get(f"/lessons/series/{series.pk}/").status_code == 404  # not there for them
-    assert outsider.post(f"/lessons/series/{series.pk}/lessons/{lesson.pk}/", {"action": "remove"}).status_code == 404
+    assert outsider.get(f"/lessons/series/{series.pk}/manage/").status_code == 404
+    removed = outsider.post(f"/lessons/series/{series.pk}/manage/lessons/{lesson.pk}/", {"action": "remove"})
+    assert removed.status_code == 404
     lesson.refresh_from_db()
     assert lesson.series == series
     assert "讲堂" not in outsider.get("/lessons/series/").content.decode()
@@ -428,10 +430,10 @@ def test_a_sub_unit_organiser_files_lessons_into_their_own_units_series_only(
     lesson = videos.lesson_create(title="党章第一讲", unit=tree["gz"])
     settings_page = client.get(f"/lessons/{lesson.pk}/settings/")
     assert set(settings_page.context["form"].fields["series"].queryset.values_list("title", flat=True)) == offered
-    assert client.get(f"/lessons/series/{four_series['gz1'].pk}/").status_code == 200
+    assert client.get(f"/lessons/series/{four_series['gz1'].pk}/manage/").status_code == 200
     # The sibling office's series is out of view; the organ's is in view, and refused with a way on.
-    assert client.get(f"/lessons/series/{four_series['jjj'].pk}/").status_code == 404
-    refused = client.get(f"/lessons/series/{four_series['audit'].pk}/")
+    assert client.get(f"/lessons/series/{four_series['jjj'].pk}/manage/").status_code == 404
+    refused = client.get(f"/lessons/series/{four_series['audit'].pk}/manage/")
     assert refused.status_code == 403
     assert {"zh-hans": "为本单位新建系列", "en": "create a series there"}[language] in (refused.content.decode())
     # Filing into the organ's series by a forged post is refused like any choice not offered.
@@ -451,3 +453,68 @@ def test_an_organiser_with_no_series_is_told_why_the_choice_is_empty_and_where_t
     page = factories.client_in(language, gz_organiser).get("/lessons/manage/").content.decode()
     assert why in page
     assert 'href="/lessons/series/" id="create-series-link"' in page
+
+
+def test_a_member_sees_a_series_in_order_with_each_lessons_progress_hours_earned_and_the_next_to_watch(tree):
+    """Members had no series page (/lessons/series/N/ refused them as not its organisers): it lists
+    the lessons open to them in order with their progress, '3 of 5 done', the study hours its
+    lessons granted them and the first lesson in order not completed; the library links to it."""
+    from django.utils import timezone
+
+    from lessons.models import StudyCredit, WatchProgress
+
+    hall = Series.objects.create(slug="hall", title="机关讲堂", title_en="Lecture hall", unit=tree["gz"])
+    lessons = [
+        ready(videos.lesson_create(title=title, unit=tree["gz"], series=hall))
+        for title in ("第一讲", "第二讲", "第三讲", "第四讲", "第五讲")
+    ]
+    videos.lesson_create(title="草稿讲", unit=tree["gz"], series=hall)  # a draft: not the member's
+    member = factories.member(tree["gz1"], username="li")
+    now = timezone.now()
+    for lesson, hours in ((lessons[0], "0.5"), (lessons[2], "0.5"), (lessons[3], "0.25")):
+        WatchProgress.objects.create(member=member, lesson=lesson, watched_s=60, completed_at=now)
+        StudyCredit.objects.create(member=member, lesson=lesson, hours=Decimal(hours), granted_at=now)
+    WatchProgress.objects.create(member=member, lesson=lessons[1], watched_s=15)  # 15 of 60 s: 25%
+    client = factories.client_in("en", member)
+
+    page = client.get(f"/lessons/series/{hall.pk}/")
+    assert page.status_code == 200
+    progress = page.context["progress"]
+    assert [row.lesson.title for row in progress.rows] == ["第一讲", "第二讲", "第三讲", "第四讲", "第五讲"]
+    assert [(row.done, row.percent) for row in progress.rows] == [
+        (True, 100),
+        (False, 25),  # 15 / 60 s
+        (True, 100),
+        (True, 100),
+        (False, 0),
+    ]
+    assert progress.hours_earned == Decimal("1.25")  # 0.5 + 0.5 + 0.25
+    assert progress.next_lesson == lessons[1]  # the first in order not completed, not the last watched
+    text = page.content.decode()
+    assert "3 of 5 done" in text and "1.25 study hours earned here" in text
+    assert f'href="/lessons/{lessons[1].pk}/" id="series-next-link"' in text
+    assert "series-manage-link" not in text  # a member does not manage it
+    assert client.get(f"/lessons/series/{hall.pk}/manage/").status_code == 403
+    library = client.get("/lessons/").content.decode()
+    assert f'href="/lessons/series/{hall.pk}/">Lecture hall' in library
+
+    zh = factories.client_in("zh-hans", member).get(f"/lessons/series/{hall.pk}/").content.decode()
+    assert "已学完 3 / 5" in zh and "本系列已获 1.25 学时" in zh
+
+
+def test_an_office_organiser_finds_the_organs_series_holding_their_lesson_read_only(tree, gz_organiser):
+    """广州特派办's organiser was told 'No series yet' although their lesson sits in the organ's
+    lecture hall: it is listed, marked as a series of a unit above, with the members' view."""
+    hall = Series.objects.create(slug="hall", title="机关讲堂（演示）", unit=tree["audit"])
+    ready(videos.lesson_create(title="广州的一讲", unit=tree["gz"], series=hall))
+    Series.objects.create(slug="other", title="别的讲堂", unit=tree["audit"])  # none of their lessons
+    client = factories.client_in("en", gz_organiser)
+
+    listing = client.get("/lessons/series/").content.decode()
+    assert "机关讲堂（演示）" in listing and "别的讲堂" not in listing
+    assert "A series of a unit above yours that holds your lessons" in listing
+    assert f'href="/lessons/series/{hall.pk}/"' in listing
+    assert f'href="/lessons/series/{hall.pk}/manage/"' not in listing
+    page = client.get(f"/lessons/series/{hall.pk}/")
+    assert page.status_code == 200 and "series-manage-link" not in page.content.decode()
+    assert client.get(f"/lessons/series/{hall.pk}/manage/").status_code == 403

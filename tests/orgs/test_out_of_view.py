@@ -82,6 +82,7 @@ PAGES = [
     ("lesson", "/lessons/{lesson.pk}/", "/lessons/{missing}/"),
     ("lesson settings", "/lessons/{lesson.pk}/settings/", "/lessons/{missing}/settings/"),
     ("series", "/lessons/series/{series.pk}/", "/lessons/series/{missing}/"),
+    ("series management", "/lessons/series/{series.pk}/manage/", "/lessons/series/{missing}/manage/"),
     ("study-hours rule", "/lessons/hours/rules/{organ.pk}/", "/lessons/hours/rules/{missing}/"),
     ("contest setup", "/contests/{contest.join_code}/setup/", "/contests/ZZZZZZ/setup/"),
     ("online contest", "/contests/online/{online.pk}/", "/contests/online/{missing}/"),
