@@ -82,7 +82,7 @@ def test_the_judge_whose_scores_were_cleared_is_told_why_and_scores_again(
     page = signed_in_page(third.judge, phone=phone, viewport=PHONE if phone else DESKTOP)
     page.context.add_cookies([{"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "url": asgi_server}])
     page.goto(f"{asgi_server}/calls/judging/{third.pk}/")
-    said = {"zh-hans": "征集活动的组织者清除了你对这件作品的评分", "en": "The call's organiser cleared your scores"}
+    said = {"zh-hans": "征集活动的组织者清除了您对这件作品的评分", "en": "The call's organiser cleared your scores"}
     expect(page.locator("#scores-cleared")).to_contain_text(said[language])
     expect(page.locator("#scores-cleared")).to_contain_text("评分录反了")
     expect(page.locator("#score-form input[type=number]").first).to_have_value("")

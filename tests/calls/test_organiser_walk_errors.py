@@ -237,8 +237,9 @@ def test_migrating_asks_one_judge_of_calls_saved_with_none_and_rewords_stored_vi
         executor = MigrationExecutor(connection)
         executor.loader.build_graph()
         executor.migrate(after)
-        assert Call.objects.get(pk=call.pk).judges_per_entry == 1
-        failure = Lesson.objects.get(pk=lesson.pk).failure
+        # Only the columns read: later migrations' columns are not there yet.
+        assert Call.objects.filter(pk=call.pk).values_list("judges_per_entry", flat=True).get() == 1
+        failure = Lesson.objects.filter(pk=lesson.pk).values_list("failure", flat=True).get()
         assert failure == "it is not a playable video; upload an MP4, MOV or other common video file"
         with translation.override("zh-hans"):
             assert translation.gettext(failure) == "不是可以播放的视频，请上传 MP4、MOV 等常见格式的视频文件"
