@@ -15,19 +15,8 @@ from contests import services
 from contests.models import Round, ScoreEvent
 from contests.services import ContestRejected
 from tests import factories
+from tests.contests.hall_once import hall_built_once, tree_of_the_hall  # noqa: F401 (fixtures)
 from tests.contests.test_relay_results_fixes import board, start
-
-
-@pytest.fixture
-def hall(module_hall):
-    """The hall built once for this file (tests/contests/conftest.py `module_hall`)."""
-    return module_hall
-
-
-@pytest.fixture
-def tree(hall):
-    """A small organisation (tests/conftest.py `tree`): the hall's."""
-    return hall.tree
 
 
 def test_finish_sets_a_buzzer_question_shown_and_never_opened_aside_and_its_foul_stands(hall):

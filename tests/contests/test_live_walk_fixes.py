@@ -10,19 +10,8 @@ from openpyxl import load_workbook
 
 from contests import services
 from contests.models import Round, ScoreEvent
+from tests.contests.hall_once import hall_built_once, tree_of_the_hall  # noqa: F401 (fixtures)
 from tests.factories import client_in
-
-
-@pytest.fixture
-def hall(module_hall):
-    """The hall built once for this file (tests/contests/conftest.py `module_hall`)."""
-    return module_hall
-
-
-@pytest.fixture
-def tree(hall):
-    """A small organisation (tests/conftest.py `tree`): the hall's."""
-    return hall.tree
 
 
 @pytest.mark.parametrize("points", [1001, -1001, 2147483648, 10**20])

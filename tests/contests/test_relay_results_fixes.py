@@ -13,18 +13,7 @@ from contests import services
 from contests.models import Round, ScoreEvent
 from contests.services import ContestRejected
 from tests.contests.conftest import start
-
-
-@pytest.fixture
-def hall(module_hall):
-    """The hall built once for this file (tests/contests/conftest.py `module_hall`)."""
-    return module_hall
-
-
-@pytest.fixture
-def tree(hall):
-    """A small organisation (tests/conftest.py `tree`): the hall's."""
-    return hall.tree
+from tests.contests.hall_once import hall_built_once, tree_of_the_hall  # noqa: F401 (fixtures)
 
 
 def board(contest):

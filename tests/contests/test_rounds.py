@@ -15,18 +15,7 @@ from contests.wizard import services as wizard_services
 from contests.wizard.forms import RoundForm
 from contests.wizard.round_templates import TEMPLATES
 from tests import factories
-
-
-@pytest.fixture
-def hall(module_hall):
-    """The hall built once for this file (tests/contests/conftest.py `module_hall`)."""
-    return module_hall
-
-
-@pytest.fixture
-def tree(hall):
-    """A small organisation (tests/conftest.py `tree`): the hall's."""
-    return hall.tree
+from tests.contests.hall_once import hall_built_once, tree_of_the_hall  # noqa: F401 (fixtures)
 
 
 def test_the_registry_has_the_rules_of_every_round_type():

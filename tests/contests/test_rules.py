@@ -17,19 +17,8 @@ from contests.services import ContestRejected
 from orgs import services as org_services
 from tests import factories
 from tests.contests.conftest import build_hall, start
+from tests.contests.hall_once import hall_built_once, tree_of_the_hall  # noqa: F401 (fixtures)
 from tests.processes import wait_for
-
-
-@pytest.fixture
-def hall(module_hall):
-    """The hall built once for this file (tests/contests/conftest.py `module_hall`)."""
-    return module_hall
-
-
-@pytest.fixture
-def tree(hall):
-    """A small organisation (tests/conftest.py `tree`): the hall's."""
-    return hall.tree
 
 
 @pytest.fixture
