@@ -166,17 +166,25 @@ def test_handing_in_a_timed_paper_names_the_fill_ins_with_a_blank_left_empty(
     assert Answer.objects.get(item__attempt=attempt, item__position=1).response == ["十九大", ""]
 
 
-@pytest.mark.parametrize(("language", "phone"), [("zh-hans", True), ("en", False)])
-def test_a_live_answer_with_a_blank_left_empty_is_sent_on_the_second_tap(
-    asgi_server, signed_in_page, world, language, phone
-):
+def relay_of_one_fill_in(world, *, time_limit_s: int):
+    """A live relay of the world's two-blank fill-in, its one team the world's member; the host."""
     unit = world["tree"]["gz1"]
     host = factories.organiser(unit, username="host", real_name="主持人")
     runner = world["member"]
     contest = services.contest_create(title="填空接力", unit=unit, by=host)
     services.team_add(contest=contest, name="红队", unit=unit, legs=[runner])
     fill_in = world["questions"][0].current
-    services.round_add(contest=contest, type=Round.Type.RELAY, title="接力赛", versions=[fill_in], time_limit_s=120)
+    services.round_add(
+        contest=contest, type=Round.Type.RELAY, title="接力赛", versions=[fill_in], time_limit_s=time_limit_s
+    )
+    return contest, host, runner
+
+
+@pytest.mark.parametrize(("language", "phone"), [("zh-hans", True), ("en", False)])
+def test_a_live_answer_with_a_blank_left_empty_is_sent_on_the_second_tap(
+    asgi_server, signed_in_page, world, language, phone
+):
+    contest, host, runner = relay_of_one_fill_in(world, time_limit_s=120)
     console = signed_in_page(host)
     player = open_page(signed_in_page, asgi_server, runner, language, phone)
     console.goto(f"{asgi_server}/contests/{contest.join_code}/host/")
@@ -206,13 +214,7 @@ def test_a_live_phones_blanks_count_towards_the_servers_limit_and_its_refusal_ke
     asgi_server, signed_in_page, world, language, phone
 ):
     texts = TEXTS[language]
-    unit = world["tree"]["gz1"]
-    host = factories.organiser(unit, username="host", real_name="主持人")
-    runner = world["member"]
-    contest = services.contest_create(title="填空接力", unit=unit, by=host)
-    services.team_add(contest=contest, name="红队", unit=unit, legs=[runner])
-    fill_in = world["questions"][0].current
-    services.round_add(contest=contest, type=Round.Type.RELAY, title="接力赛", versions=[fill_in], time_limit_s=600)
+    contest, host, runner = relay_of_one_fill_in(world, time_limit_s=600)
     services.contest_start(contest=contest, by=host)
     services.question_open(contest=contest, by=host)
     player = open_page(signed_in_page, asgi_server, runner, language, phone)
