@@ -33,9 +33,9 @@
   const RESEND_WITHIN_MS = 60000; // docs/protocol.md, "How a client works"
   // A connection can die without a close (Wi-Fi gone, a phone out of range): the socket stays
   // "open" and the page said Connected for 27 s and more while an answer waited to go. So the
-  // client asks the server's time (`time.sync`) once it has heard nothing for HEARTBEAT_MS, and at
-  // once after sending an action; heard nothing for SILENT_MS after asking, it takes the
-  // connection as lost, and reconnects (docs/protocol.md, "How a client works"). Only a quiet
+  // client asks the server's time (`time.sync`) once it has heard nothing for HEARTBEAT_MS; heard
+  // nothing for SILENT_MS after asking, or after sending an action (each is answered), it takes
+  // the connection as lost, and reconnects (docs/protocol.md, "How a client works"). Only a quiet
   // connection is asked: a hall of 5,000 phones between questions sends 250 frames a second, not
   // one per phone every few seconds while frames flow anyway. The browser saying it went offline
   // counts as lost at once; back online, it reconnects at once.
@@ -206,7 +206,10 @@
         if (frame.type !== "sync") pending.set(frame.id, frame);
         if (frame.command_id) commandSentAt.set(frame.id, performance.now());
         raw(frame);
-        if (frame.type !== "sync") ask(); // not answered within SILENT_MS: the connection is lost
+        // Every action is answered (ack or error): nothing heard within SILENT_MS, the connection
+        // is lost. No time.sync beside it, which would double a hall's frames in an answer burst.
+        const open = socket && socket.readyState === WebSocket.OPEN; // else it goes on opening
+        if (frame.type !== "sync" && open && askedAt === null) askedAt = performance.now();
         return frame.id;
       },
       serverNow: () => Date.now() + offset,

@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from contests import services
-from contests.models import AuditEntry, Round, ScoreEvent
+from contests.models import AuditEntry, ContestAnswer, Round, ScoreEvent
 from tests import factories
 from tests.browser.test_relay_results_fixes import CONNECTED, CONSOLE, SCREEN, hall, in_language  # noqa: F401
 
@@ -95,6 +95,46 @@ def test_a_phone_without_network_says_so_and_that_its_answer_was_not_received_in
 
     services.question_reveal(contest=contest, by=host_user)
     expect(phone.locator("#feedback")).to_contain_text(late[language])  # not "Your team did not answer"
+
+
+def test_a_connection_gone_silent_after_an_answer_is_left_and_the_answer_goes_on_a_new_one(
+    asgi_server,
+    hall,  # noqa: F811
+    signed_in_page,
+):
+    # A link can die without a close (the browser still online): the socket stays open and
+    # nothing arrives. Every action is answered, so five seconds without a frame after sending one
+    # mean the connection is lost: the phone leaves it, connects again and sends the answer there.
+    # (Before the heartbeat the answer waited on the silent socket for ever.)
+    contest, host_user = hall["contest"], hall["host"]
+    multiple = factories.question(factories.bank(hall["audit"]), "multiple").current  # key ABC
+    services.round_add(contest=contest, type=Round.Type.RELAY, versions=[multiple], time_limit_s=120)
+    services.contest_start(contest=contest, by=host_user)
+    services.question_open(contest=contest, by=host_user)
+    phone = in_language(signed_in_page(hall["blue"], phone=True), asgi_server, "en")
+    sockets = []  # per connection: whether its frames are swallowed, both ways
+
+    def relay(ws):
+        silent = {"on": False}
+        sockets.append(silent)
+        server = ws.connect_to_server()
+        ws.on_message(lambda message: None if silent["on"] else server.send(message))
+        server.on_message(lambda message: None if silent["on"] else ws.send(message))
+
+    phone.route_web_socket(f"**/ws/contests/{contest.join_code}/**", relay)
+    phone.goto(f"{asgi_server}/contests/{contest.join_code}/play/")
+    phone.locator("#connection", has_text=CONNECTED["en"]).wait_for()
+    phone.locator("#controls input[value=A]").check()
+    phone.locator("#controls input[value=B]").check()
+
+    sockets[0]["on"] = True  # the first connection goes silent, still open
+    phone.locator("#controls button.btn-primary").click()
+    # Waited on in the page: the routes' handlers run only while Playwright is called. Five
+    # seconds of silence, a reconnect within a few, the answer's ack.
+    expect(phone.locator("#stage-message")).to_have_text("Answer received: AB", timeout=30_000)
+    expect(phone.locator("#connection")).to_have_text(CONNECTED["en"])
+    answers = ContestAnswer.objects.filter(opening__contest=contest)
+    assert len(sockets) == 2 and [a.response for a in answers] == [["A", "B"]]
 
 
 def test_a_reloaded_phone_shows_its_teams_answer_once_answers_are_closed(
