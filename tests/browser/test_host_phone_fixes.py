@@ -54,6 +54,16 @@ def test_a_double_click_on_apply_adjusts_the_score_once(asgi_server, hall, signe
     assert list(ScoreEvent.objects.filter(team=red).values_list("points", flat=True)) == [3]
 
 
+def multiple_choice_open(hall):  # noqa: F811 (a plain argument here, not the fixture)
+    """The hall's contest started on a relay of one multiple-choice question (key ABC), open."""
+    contest, host_user = hall["contest"], hall["host"]
+    multiple = factories.question(factories.bank(hall["audit"]), "multiple").current
+    services.round_add(contest=contest, type=Round.Type.RELAY, versions=[multiple], time_limit_s=120)
+    services.contest_start(contest=contest, by=host_user)
+    services.question_open(contest=contest, by=host_user)
+    return contest, host_user
+
+
 @pytest.mark.parametrize("language", ["zh-hans", "en"])
 def test_a_phone_without_network_says_so_and_that_its_answer_was_not_received_in_time(
     asgi_server,
@@ -61,11 +71,7 @@ def test_a_phone_without_network_says_so_and_that_its_answer_was_not_received_in
     signed_in_page,
     language,
 ):
-    contest, host_user = hall["contest"], hall["host"]
-    multiple = factories.question(factories.bank(hall["audit"]), "multiple").current  # key ABC
-    services.round_add(contest=contest, type=Round.Type.RELAY, versions=[multiple], time_limit_s=120)
-    services.contest_start(contest=contest, by=host_user)
-    services.question_open(contest=contest, by=host_user)
+    contest, host_user = multiple_choice_open(hall)
     phone = in_language(signed_in_page(hall["blue"], phone=True), asgi_server, language)
     phone.goto(f"{asgi_server}/contests/{contest.join_code}/play/")
     phone.locator("#connection", has_text=CONNECTED[language]).wait_for()
@@ -106,11 +112,7 @@ def test_a_connection_gone_silent_after_an_answer_is_left_and_the_answer_goes_on
     # nothing arrives. Every action is answered, so five seconds without a frame after sending one
     # mean the connection is lost: the phone leaves it, connects again and sends the answer there.
     # (Before the heartbeat the answer waited on the silent socket for ever.)
-    contest, host_user = hall["contest"], hall["host"]
-    multiple = factories.question(factories.bank(hall["audit"]), "multiple").current  # key ABC
-    services.round_add(contest=contest, type=Round.Type.RELAY, versions=[multiple], time_limit_s=120)
-    services.contest_start(contest=contest, by=host_user)
-    services.question_open(contest=contest, by=host_user)
+    contest, host_user = multiple_choice_open(hall)
     phone = in_language(signed_in_page(hall["blue"], phone=True), asgi_server, "en")
     sockets = []  # per connection: whether its frames are swallowed, both ways
 
