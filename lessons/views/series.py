@@ -74,8 +74,22 @@ def access_managed_series(user, series_id: int) -> Series:
 
 
 @login_required
+def series_library(request):
+    """The series open to the member (their units' and those above, published to them), each with
+    how many of its lessons they have completed, leading to the series' page. Organisers see
+    theirs here as members do, with the way to the series they manage (`series_list`), as the
+    library and its management page split."""
+    return render(
+        request,
+        "lessons/series_library.html",
+        {"rows": selectors.member_series(request.user), "manages": access.is_manager(request.user)},
+    )
+
+
+@login_required
 @require_http_methods(["GET", "POST"])
 def series_list(request):
+    """The organiser's series: those of the units they manage, to create and put in order."""
     access.check_manager(request.user)
     form = SeriesForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
