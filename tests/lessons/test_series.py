@@ -578,3 +578,21 @@ def test_a_member_lists_the_series_open_to_them_with_their_progress_and_an_organ
     # 广州's organiser manages 广州讲堂 and 支部草稿; the organ's series holds none of 广州's lessons.
     assert sorted(series.title for series in managed.context["series_list"]) == ["广州讲堂", "支部草稿"]
     assert 'href="/lessons/series/" id="series-library-link"' in managed.content.decode()
+
+
+def test_a_series_description_has_an_english_companion_shown_on_english_pages(organiser_client, tree):
+    """A series had a description in one language only, so its English page showed the Chinese."""
+    hall = Series.objects.create(slug="hall", title="讲堂", unit=tree["gz"])
+    ready(videos.lesson_create(title="一", unit=tree["gz"], series=hall))
+    saved = organiser_client.post(
+        f"/lessons/series/{hall.pk}/manage/",
+        {"title": "讲堂", "title_en": "Hall", "description": "按顺序学习", "description_en": "Study in order"},
+    )
+    assert saved.status_code == 302
+    hall.refresh_from_db()
+    assert (hall.description, hall.description_en) == ("按顺序学习", "Study in order")
+    member = factories.member(tree["gz1"], username="li")
+    english = factories.client_in("en", member).get(f"/lessons/series/{hall.pk}/").content.decode()
+    assert 'id="series-description">Study in order</p>' in english and "按顺序学习" not in english
+    chinese = factories.client_in("zh-hans", member).get(f"/lessons/series/{hall.pk}/").content.decode()
+    assert 'id="series-description">按顺序学习</p>' in chinese
