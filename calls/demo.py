@@ -28,6 +28,32 @@ from .models import Assignment, Call
 ESSAY_TITLE = "学习贯彻党的二十届四中全会精神征文（演示）"
 MICRO_TITLE = "“讲好身边审计故事”微党课比赛（演示）"
 
+# What people reading in English see instead (`display_title`, `display_rules`, the criteria's
+# and prizes' `name_en`): the demo's Chinese texts otherwise show on the English pages.
+ESSAY_ENGLISH = {
+    "title_en": "Essays on the spirit of the Fourth Plenary Session of the 20th Central Committee (demo)",
+    "rules_en": (
+        "Write on studying and applying the spirit of the Fourth Plenary Session of the 20th Central Committee, "
+        "drawing on your own work. One essay each, up to 3,000 characters, Word (.docx) or PDF, with at most one "
+        "co-author. Each Party branch recommends 2 essays, and the office picks the best 3 for judging."
+    ),
+}
+MICRO_ENGLISH = {
+    "title_en": "“Telling the audit stories around us” micro-class contest (demo)",
+    "rules_en": "One entry each, up to 8 minutes, in MP4. The office recommends at most 4 for judging.",
+}
+ENGLISH_NAMES = {
+    "思想性": "Ideas",
+    "结合实际": "Bearing on the work",
+    "文字表达": "Writing",
+    "思想内容": "Content",
+    "讲授表达": "Delivery",
+    "制作质量": "Production",
+    "一等奖": "First prize",
+    "二等奖": "Second prize",
+    "三等奖": "Third prize",
+}
+
 # Micro-class rubric: name, weight, lowest, highest.
 MICRO_CRITERIA = [
     ("思想内容", Decimal("0.5"), Decimal(0), Decimal(100)),
@@ -83,6 +109,7 @@ def seed(stdout, *, video: bool = True) -> None:
     office = unit_by_path("审计署/广州特派办")
     organiser = User.objects.get(username="organiser")
     essay = Call.objects.filter(title=ESSAY_TITLE).first() or _essay_call(office, organiser)
+    _in_english(essay, ESSAY_ENGLISH)
     micro = Call.objects.filter(title=MICRO_TITLE).first()
     if micro is None:
         from lessons import video as lesson_video
@@ -91,11 +118,22 @@ def seed(stdout, *, video: bool = True) -> None:
             stdout.write(f"Demo calls: {essay.title} (open); the micro-class call skipped (no video).")
             return
         micro = _micro_call(office, organiser)
+    _in_english(micro, MICRO_ENGLISH)
     stdout.write(
         f"Demo calls: {essay.title} (open, for the member) and {micro.title} "
         f"({micro.entries.count()} entries scored, results to publish: organiser)."
     )
     _judge_sign_in(micro)
+
+
+def _in_english(call: Call, english: dict[str, str]) -> None:
+    """Give the demo call, its criteria and prizes their English texts where they have none (a
+    demo seeded before they had them gets them too; one already given stays as it is)."""
+    for field, text in english.items():
+        Call.objects.filter(pk=call.pk, **{field: ""}).update(**{field: text})
+    for rows in (call.criteria, call.prize_tiers):
+        for name, name_en in ENGLISH_NAMES.items():
+            rows.filter(name=name, name_en="").update(name_en=name_en)
 
 
 def demo_judge() -> User | None:

@@ -45,6 +45,7 @@ from .models import (
     JudgeReminder,
     Panel,
     ScoreClearing,
+    ScoreComment,
     ScoreEvent,
 )
 from .services import CallRejected, audit
@@ -519,12 +520,22 @@ def judge_withdraw(*, call: Call, judge: User, by: User, reason: str) -> tuple[l
 
 
 def scored_assignments(panel: Panel, judge: User) -> list[Assignment]:
-    """The judge's assignments on `panel` with at least one score, by entry."""
+    """The judge's assignments on `panel` with at least one score that counts (scores an
+    organiser cleared do not: `ScoreClearing`), by entry."""
     return list(
-        Assignment.objects.filter(panel=panel, judge=judge, score_events__isnull=False)
-        .distinct()
+        Assignment.objects.filter(panel=panel, judge=judge, pk__in=ScoreEvent.objects.values("assignment_id"))
         .select_related("entry")
         .order_by("entry_id")
+    )
+
+
+def _on_record(assignments: QuerySet[Assignment]) -> set[int]:
+    """The ids among `assignments` that carry a record: a score (cleared ones too), a clearing or
+    a comment. Deleting such an assignment would delete that record with it."""
+    return (
+        set(ScoreEvent.every.filter(assignment__in=assignments).values_list("assignment_id", flat=True))
+        | set(ScoreClearing.objects.filter(assignment__in=assignments).values_list("assignment_id", flat=True))
+        | set(ScoreComment.objects.filter(assignment__in=assignments).values_list("assignment_id", flat=True))
     )
 
 
@@ -532,9 +543,13 @@ def scored_assignments(panel: Panel, judge: User) -> list[Assignment]:
 def panel_judge_remove(*, call: Call, panel: Panel, judge: User, by: User) -> tuple[list[Assignment], list[Entry]]:
     """Take `judge`, put on `panel` by mistake, off it as if never there: each of their entries
     on the panel passes to another judge of the panel (chosen as for a conflict). Refused for a
-    judge who has scored an entry of the panel: judge scores are facts, never deleted
+    judge who has scores of the panel that count: judge scores are facts, never deleted
     (DESIGN.md, invariant 1), so such a judge leaves through `judge_withdraw`, their scores
-    standing. Returns the new assignments and
+    standing. A judge whose scores were all cleared (`scores_clear`) may come off: each entry
+    with cleared scores passes on as `scores_clear` with `reassign` passes it, the assignment
+    itself handed over, so its cleared scores and `ScoreClearing` stay on record; refused, with
+    nothing changed, when no other judge of the panel is free to take such an entry (deleting its
+    assignment would delete that record). Returns the new assignments and
     the entries no other judge of the panel was free to take (they have one judge fewer, or none:
     the call page then names them). Refused once judging is locked or the results are published,
     for the panel's last judge, and for a judge who scored at the panel's speech night. The view
@@ -579,11 +594,29 @@ def panel_judge_remove(*, call: Call, panel: Panel, judge: User, by: User) -> tu
             )
             % {"judge": judge.display_name, "n": len(scored)},
         )
-    panel.judges.remove(judge)
-    # Unscored, as checked above: nothing of the judge's is lost.
-    reassigned, stranded = _pass_on(
+    held = (
         Assignment.objects.filter(panel=panel, judge=judge).select_related("panel", "entry__call").order_by("entry_id")
     )
+    on_record = _on_record(held)
+    panel.judges.remove(judge)
+    handed = []
+    for assignment in held.filter(pk__in=on_record):
+        successor = _replacement(assignment)
+        if successor is None:
+            raise CallRejected(
+                "cleared_no_free_judge",
+                _(
+                    "%(judge)s's cleared scores of “%(entry)s” stay on record with the entry, and no other judge "
+                    "of panel %(panel)s is free to take it over, so %(judge)s stays on the panel to score it afresh."
+                )
+                % {"judge": judge.display_name, "entry": assignment.entry.title, "panel": panel.name},
+            )
+        assignment.judge = successor
+        assignment.save(update_fields=["judge"])
+        handed.append(assignment)
+    # The rest carry no record, as checked above: nothing of the judge's is lost.
+    reassigned, stranded = _pass_on(held.exclude(pk__in=on_record))
+    reassigned = sorted(handed + reassigned, key=lambda assignment: assignment.entry_id)
     audit(
         call=call,
         by=by,

@@ -13,7 +13,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, F, Prefetch, Q
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -34,7 +34,7 @@ from quizsite.naming import joined_sentences
 from . import forms, judges, selectors, services
 from .kinds import kind_of
 from .live.views import judge_nights
-from .models import COMMENT_MAX, Assignment, Call, Entry, EntryFile, Panel
+from .models import COMMENT_MAX, Assignment, Call, Entry, EntryFile, Panel, ScoreEvent
 from .services import CallRejected
 
 # ---------------------------------------------------------------- access
@@ -352,14 +352,27 @@ def _panel_page(request, call: Call, panel: Panel, *, form=None):
             .annotate(n=Count("pk"))
             .values_list("judge_id", "n")
         )
+        # Scores that count only: a judge whose scores were all cleared may come off the panel.
         scored = dict(
-            Assignment.objects.filter(panel=panel, score_events__isnull=False)
+            Assignment.objects.filter(panel=panel, pk__in=ScoreEvent.objects.values("assignment_id"))
+            .values("judge_id")
+            .annotate(n=Count("pk"))
+            .values_list("judge_id", "n")
+        )
+        cleared = dict(
+            Assignment.objects.filter(panel=panel, clearings__judge=F("judge"))
+            .exclude(pk__in=ScoreEvent.objects.values("assignment_id"))
             .values("judge_id")
             .annotate(n=Count("pk", distinct=True))
             .values_list("judge_id", "n")
         )
         rows = [
-            {"judge": judge, "held": held.get(judge.pk, 0), "scored": scored.get(judge.pk, 0)}
+            {
+                "judge": judge,
+                "held": held.get(judge.pk, 0),
+                "scored": scored.get(judge.pk, 0),
+                "cleared": cleared.get(judge.pk, 0),
+            }
             for judge in panel.judges.select_related("unit").order_by(*PEOPLE_BY_NAME)
         ]
     context = {"call": call, "panel": panel, "form": form, "rows": rows}

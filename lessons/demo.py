@@ -358,6 +358,12 @@ def seed_office(stdout) -> None:
     stdout.write(f"Demo office study: bank {bank.slug} and a practice paper of 广州特派办.")
 
 
+SERIES_DESCRIPTION = "审计署机关讲堂的演示系列：按顺序学习，本页显示每一讲的进度和下一讲。"
+SERIES_DESCRIPTION_EN = (
+    "The organ's lecture hall, for the demo: its lessons in order, with your progress in each and the next to watch."
+)
+
+
 def seed_lessons(stdout) -> None:
     """A lecture-hall series with one short required micro-class, made by ffmpeg when installed."""
     import tempfile
@@ -374,9 +380,12 @@ def seed_lessons(stdout) -> None:
             "title": "机关讲堂（演示）",
             "title_en": "Lecture hall (demo)",
             "unit": organ,
-            "description": "演示系列",
+            "description": SERIES_DESCRIPTION,
+            "description_en": SERIES_DESCRIPTION_EN,
         },
     )
+    if not series.description_en:  # a demo seeded before series had English descriptions
+        Series.objects.filter(pk=series.pk).update(description=SERIES_DESCRIPTION, description_en=SERIES_DESCRIPTION_EN)
     if Lesson.objects.filter(series=series, status=Lesson.Status.READY).exists():
         return
     if video.tools_missing():

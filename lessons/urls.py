@@ -42,7 +42,8 @@ urlpatterns = [
     ),
     path("lessons/hours/rules/<int:organ_id>/preview.json", study_rules.rule_preview, name="study_rule_preview"),
     path("lessons/manage/", videos.manage, name="lesson_manage"),
-    path("lessons/series/", series.series_list, name="series_list"),
+    path("lessons/series/", series.series_library, name="series_library"),
+    path("lessons/series/manage/", series.series_list, name="series_list"),
     path("lessons/series/<int:series_id>/", series.series_page, name="series"),
     path("lessons/series/<int:series_id>/manage/", series.series_manage, name="series_manage"),
     path(

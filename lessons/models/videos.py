@@ -24,7 +24,7 @@ from quizsite.naming import EnglishDescription, EnglishTitle, english_name_field
 from .study_rules import StudyHoursRule
 
 
-class Series(EnglishTitle, models.Model):
+class Series(EnglishTitle, EnglishDescription, models.Model):
     """A programme of lessons, such as a lecture hall (讲堂) series."""
 
     slug = models.SlugField(_("short name"), max_length=60, unique=True)
@@ -32,6 +32,7 @@ class Series(EnglishTitle, models.Model):
     title_en = english_name_field(120)
     unit = models.ForeignKey(Unit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="series")
     description = models.TextField(_("description"), blank=True)
+    description_en = english_text_field(label=_("English description"))
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -27,7 +27,9 @@ def _check_title(*, title: str, unit: Unit, series: Series | None = None) -> str
     return title[:120]
 
 
-def series_create(*, title: str, unit: Unit, title_en: str = "", description: str = "") -> Series:
+def series_create(
+    *, title: str, unit: Unit, title_en: str = "", description: str = "", description_en: str = ""
+) -> Series:
     """A new series of `unit`; its title must be new in that unit."""
     return Series.objects.create(
         slug=f"series-{uuid.uuid4().hex[:12]}",
@@ -35,14 +37,18 @@ def series_create(*, title: str, unit: Unit, title_en: str = "", description: st
         title_en=" ".join(title_en.split())[:120],
         unit=unit,
         description=description.strip(),
+        description_en=description_en.strip(),
     )
 
 
-def series_update(*, series: Series, title: str, title_en: str = "", description: str = "") -> Series:
+def series_update(
+    *, series: Series, title: str, title_en: str = "", description: str = "", description_en: str = ""
+) -> Series:
     series.title = _check_title(title=title, unit=series.unit, series=series)
     series.title_en = " ".join(title_en.split())[:120]
     series.description = description.strip()
-    series.save(update_fields=["title", "title_en", "description"])
+    series.description_en = description_en.strip()
+    series.save(update_fields=["title", "title_en", "description", "description_en"])
     return series
 
 

@@ -34,12 +34,20 @@ class SeriesForm(forms.Form):
     description = forms.CharField(
         label=gettext_lazy("description"), widget=forms.Textarea(attrs={"rows": 2}), required=False
     )
+    description_en = forms.CharField(
+        label=gettext_lazy("English description"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        help_text=gettext_lazy(
+            "Shown to people who use the site in English. Leave it empty to show the text as typed."
+        ),
+    )
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         if user is not None:
             self.fields["unit"] = UnitChoiceField(user=user, label=gettext_lazy("unit"))
-            self.order_fields(["title", "title_en", "unit", "description"])
+            self.order_fields(["title", "title_en", "unit", "description", "description_en"])
 
 
 def series_choice_help(field: forms.ModelChoiceField) -> None:
@@ -74,15 +82,33 @@ def access_managed_series(user, series_id: int) -> Series:
 
 
 @login_required
+def series_library(request):
+    """The series open to the member (their units' and those above, published to them), each with
+    how many of its lessons they have completed, leading to the series' page. Organisers see
+    theirs here as members do, with the way to the series they manage (`series_list`), as the
+    library and its management page split."""
+    return render(
+        request,
+        "lessons/series_library.html",
+        {"rows": selectors.member_series(request.user), "manages": access.is_manager(request.user)},
+    )
+
+
+@login_required
 @require_http_methods(["GET", "POST"])
 def series_list(request):
+    """The organiser's series: those of the units they manage, to create and put in order."""
     access.check_manager(request.user)
     form = SeriesForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             series = series_services.series_create(
-                title=data["title"], unit=data["unit"], title_en=data["title_en"], description=data["description"]
+                title=data["title"],
+                unit=data["unit"],
+                title_en=data["title_en"],
+                description=data["description"],
+                description_en=data["description_en"],
             )
         except LessonRejected as refused:
             form.add_error("title", refused.message)
@@ -124,13 +150,22 @@ def series_page(request, series_id: int):
 @require_http_methods(["GET", "POST"])
 def series_manage(request, series_id: int):
     series = access_managed_series(request.user, series_id)
-    initial = {"title": series.title, "title_en": series.title_en, "description": series.description}
+    initial = {
+        "title": series.title,
+        "title_en": series.title_en,
+        "description": series.description,
+        "description_en": series.description_en,
+    }
     form = SeriesForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             series_services.series_update(
-                series=series, title=data["title"], title_en=data["title_en"], description=data["description"]
+                series=series,
+                title=data["title"],
+                title_en=data["title_en"],
+                description=data["description"],
+                description_en=data["description_en"],
             )
         except LessonRejected as refused:
             form.add_error("title", refused.message)

@@ -141,7 +141,7 @@ def test_the_member_list_fits_a_phone_with_every_sort_and_tick_box_on_screen(
     ("path", "table_id", "form_id", "link_id"),
     [
         ("/lessons/manage/", "#lesson-table", "#lesson-form", "#lesson-new-link"),
-        ("/lessons/series/", "#series-table", "#series-form", "#series-new-link"),
+        ("/lessons/series/manage/", "#series-table", "#series-form", "#series-new-link"),
     ],
 )
 def test_a_list_with_a_new_item_form_shows_the_list_first_on_a_phone(

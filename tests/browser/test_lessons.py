@@ -338,7 +338,7 @@ def test_an_organisers_lesson_tables_read_in_words_on_a_phone(
     sign_in(page, live_server.url, "org")
     for url, cell in (
         ("/lessons/manage/", "#lesson-table tbody td:first-child"),
-        ("/lessons/series/", "#series-table tbody td:first-child"),
+        ("/lessons/series/manage/", "#series-table tbody td:first-child"),
     ):
         page.goto(live_server.url + url)
         box = page.locator(cell).first.bounding_box()

@@ -96,7 +96,7 @@ def test_an_office_organiser_sees_the_organs_series_holding_their_lessons_and_op
     asgi_server, hall, signed_in_page, screenshot, locale, phone
 ):
     page = signed_in_page(User.objects.get(username="organiser"), **layout(locale, phone))
-    page.goto(f"{asgi_server}/lessons/series/")
+    page.goto(f"{asgi_server}/lessons/series/manage/")
     row = page.locator("#series-table tbody tr", has=page.locator(".qs-series-above"))
     expect(row.locator(".qs-series-above")).to_contain_text(ABOVE[locale])
     screenshot(page, f"series-list-organiser-{name(locale, phone)}")

@@ -1,6 +1,7 @@
 """A judge put on a panel by mistake comes off it from the panel's page: their entries pass to
-another judge of the panel; a judge who has scored is refused (judge scores are never deleted:
-they leave through "Judge drops out", their scores standing); refused once judging is locked or
+another judge of the panel; a judge who has scores that count is refused (judge scores are never
+deleted: they leave through "Judge drops out", their scores standing), one whose scores were all
+cleared comes off, the assignment with its cleared scores and clearing handed on; refused once judging is locked or
 the results are published. Locking names an entry every judge of its panel conflicts with as
 such, not as one without judges."""
 
@@ -11,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from calls import judges, selectors, services
-from calls.models import Assignment, Call, ScoreEvent
+from calls.models import Assignment, Call, ScoreClearing, ScoreComment, ScoreEvent
 from calls.services import CallRejected
 from tests import factories
 
@@ -177,3 +178,95 @@ def test_an_entry_left_without_a_free_judge_is_named_and_locking_says_why(client
     )
     essay_call.refresh_from_db()
     assert essay_call.scores_locked_at is None
+
+
+def test_a_judge_whose_only_scores_were_cleared_comes_off_and_the_cleared_scores_stay_on_record(
+    client, essay_call, tree, owner
+):
+    """The one entry 征文 is held by one judge, who scores it 80,70; the organiser clears those
+    scores (no reassign: the same judge would score afresh). They no longer count, so the judge
+    may come off the panel: the same assignment row passes to the other judge, its two cleared
+    score events and the clearing still there, none counting. The new judge scores 90,80:
+    0.6 × 90 + 0.4 × 80 = 54 + 32 = 86.00, the entry's only total."""
+    entry, panel = two_judge_panel(essay_call, tree)
+    services.assignment_run(call=essay_call, panel=panel, by=owner, seed="r")
+    (held,) = Assignment.objects.filter(entry=entry)
+    leaving, staying = held.judge, panel.judges.exclude(pk=held.judge_id).get()
+    services.score_record(assignment=held, by=leaving, values=scores(essay_call, 80, 70), comment="论点清楚")
+    clearing = judges.scores_clear(assignment=held, by=owner, reason="评错了作品")
+
+    page_url = reverse("calls:panel_edit", args=[essay_call.pk, panel.pk])
+    page = signed_in(client, owner).get(page_url).text
+    row = page[page.index(f'id="panel-judge-{leaving.pk}"') :].split("</li>")[0]
+    assert "分到 1 件作品 · 已评 0 件 · " in row and "1 件的评分已清除（保留在记录中）" in row
+    assert form_asks(page, remove_url(essay_call, panel, leaving)).startswith(f"将 {leaving.display_name} 移出")
+
+    answer = client.post(remove_url(essay_call, panel, leaving), follow=True).text
+    assert f"{leaving.display_name} 已移出第一评审组；1 件作品转交其他评委。" in answer
+    assert list(panel.judges.all()) == [staying]
+    (given,) = Assignment.objects.filter(entry=entry)
+    assert (given.pk, given.judge, given.panel) == (held.pk, staying, panel)
+    # The record: both cleared events (by the judge who left), the clearing and the comment.
+    assert [(event.by, event.value) for event in ScoreEvent.every.filter(assignment=given)] == [
+        (leaving, 80),
+        (leaving, 70),
+    ]
+    assert not ScoreEvent.objects.filter(assignment=given).exists()
+    assert list(ScoreClearing.objects.filter(assignment=given)) == [clearing]
+    clearing.refresh_from_db()
+    assert (clearing.judge, clearing.reason) == (leaving, "评错了作品")
+    assert ScoreComment.objects.filter(assignment=given, by=leaving).count() == 1
+
+    services.score_record(assignment=given, by=staying, values=scores(essay_call, 90, 80))
+    services.scores_lock(call=essay_call, by=owner)
+    (result,) = selectors.results(essay_call)
+    assert (result.entry, result.judge_totals, result.final) == (entry, [Decimal("86.00")], Decimal("86.00"))
+
+
+def test_a_judge_with_a_cleared_and_a_standing_score_is_still_refused(client, essay_call, tree, owner):
+    """Both entries (from 广州's second branch) are held by both judges. 京评委 scores 征文甲
+    and 征文乙; the organiser clears 征文甲's only. One score still counts: removal is refused,
+    naming 1 entry, and nothing changes."""
+    Call.objects.filter(pk=essay_call.pk).update(judges_per_entry=2)
+    essay_call.levels.all().delete()
+    jia = submitted_essay(essay_call, factories.member(tree["gz2"]), title="征文甲")
+    yi = submitted_essay(essay_call, factories.member(tree["gz2"]), title="征文乙")
+    panel = essay_call.panels.create(name="第一评审组")
+    mistaken = factories.member(tree["jjj1"], real_name="京评委")
+    panel.judges.set([mistaken, factories.member(tree["gz1"], real_name="广州评委")])
+    services.assignment_run(call=essay_call, panel=panel, by=owner, seed="r")
+    for entry in (jia, yi):
+        assignment = Assignment.objects.get(entry=entry, judge=mistaken)
+        services.score_record(assignment=assignment, by=mistaken, values=scores(essay_call, 80, 70))
+    judges.scores_clear(assignment=Assignment.objects.get(entry=jia, judge=mistaken), by=owner, reason="评错了")
+
+    page = signed_in(client, owner).get(reverse("calls:panel_edit", args=[essay_call.pk, panel.pk])).text
+    row = page[page.index(f'id="panel-judge-{mistaken.pk}"') :].split("</li>")[0]
+    assert "分到 2 件作品 · 已评 1 件 · " in row and "1 件的评分已清除（保留在记录中）" in row
+    assert "panel-judge-remove" not in row
+    refused = client.post(remove_url(essay_call, panel, mistaken), follow=True).text
+    assert "京评委 已评了本评审组的 1 件作品，评分一经给出不会删除。" in refused
+    assert panel.judges.filter(pk=mistaken.pk).exists()
+    assert Assignment.objects.filter(judge=mistaken).count() == 2
+    assert (ScoreEvent.every.count(), ScoreEvent.objects.count()) == (4, 2)
+
+
+def test_cleared_scores_no_other_judge_is_free_to_take_keep_the_judge_on_the_panel(essay_call, tree, owner):
+    """征文 comes from 京津冀's branch, so only 广州评委 is free for it. Their scores of it are
+    cleared; taking them off would leave the entry's assignment, and with it the cleared scores,
+    nowhere to go: refused with a message saying so, and nothing changes."""
+    entry, panel = two_judge_panel(essay_call, tree, author_unit="jjj1")
+    services.assignment_run(call=essay_call, panel=panel, by=owner, seed="r")
+    (held,) = Assignment.objects.filter(entry=entry)
+    services.score_record(assignment=held, by=held.judge, values=scores(essay_call, 80, 70))
+    judges.scores_clear(assignment=held, by=owner, reason="评错了")
+    with translation.override("en"), pytest.raises(CallRejected) as refused:
+        judges.panel_judge_remove(call=essay_call, panel=panel, judge=held.judge, by=owner)
+    assert refused.value.code == "cleared_no_free_judge"
+    assert refused.value.message == (
+        "广州评委's cleared scores of “征文” stay on record with the entry, and no other judge of panel 第一评审组 "
+        "is free to take it over, so 广州评委 stays on the panel to score it afresh."
+    )
+    assert panel.judges.count() == 2
+    assert Assignment.objects.get(entry=entry).judge == held.judge
+    assert (ScoreEvent.every.count(), ScoreClearing.objects.count()) == (2, 1)

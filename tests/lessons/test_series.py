@@ -31,7 +31,7 @@ def order(series: Series) -> list[str]:
 
 
 def test_an_organiser_creates_a_series_in_the_product_and_empty_or_duplicate_titles_are_refused(organiser_client, tree):
-    page = organiser_client.get("/lessons/series/")
+    page = organiser_client.get("/lessons/series/manage/")
     assert page.status_code == 200
     html = page.content.decode()
     assert "/admin/" not in html
@@ -40,7 +40,7 @@ def test_an_organiser_creates_a_series_in_the_product_and_empty_or_duplicate_tit
     lesson_form = organiser_client.get("/lessons/manage/").content.decode()
     assert lesson_form.index('id="id_title"') < lesson_form.index('id="id_unit"') < lesson_form.index('id="id_speaker"')
     created = organiser_client.post(
-        "/lessons/series/", {"title": "  廉政 讲堂 ", "unit": tree["gz"].pk, "title_en": "Integrity hall"}
+        "/lessons/series/manage/", {"title": "  廉政 讲堂 ", "unit": tree["gz"].pk, "title_en": "Integrity hall"}
     )
     series = Series.objects.get(title="廉政 讲堂")
     assert created.status_code == 302 and created["Location"] == f"/lessons/series/{series.pk}/manage/"
@@ -50,15 +50,15 @@ def test_an_organiser_creates_a_series_in_the_product_and_empty_or_duplicate_tit
     assert 'id="series-empty">还没有课程。在微党课的设置中选择该系列，即可把课加入。</div>' in empty
     assert 'id="series-lessons"' not in empty
 
-    blank = organiser_client.post("/lessons/series/", {"title": "   ", "unit": tree["gz"].pk})
+    blank = organiser_client.post("/lessons/series/manage/", {"title": "   ", "unit": tree["gz"].pk})
     duplicate = organiser_client.post(
-        "/lessons/series/", {"title": "廉政讲堂".replace("政", "政 "), "unit": tree["gz"].pk}
+        "/lessons/series/manage/", {"title": "廉政讲堂".replace("政", "政 "), "unit": tree["gz"].pk}
     )
     assert blank.status_code == 200 and duplicate.status_code == 200
     assert "已有同名系列" in duplicate.content.decode() or "already has a series" in duplicate.content.decode()
     assert Series.objects.count() == 1
     # The same title in another unit the organiser manages is another series.
-    other = organiser_client.post("/lessons/series/", {"title": "廉政 讲堂", "unit": tree["gz1"].pk})
+    other = organiser_client.post("/lessons/series/manage/", {"title": "廉政 讲堂", "unit": tree["gz1"].pk})
     assert other.status_code == 302 and Series.objects.count() == 2
 
 
@@ -110,7 +110,7 @@ def test_another_offices_organiser_cannot_open_or_reorder_the_series(tree):
     assert removed.status_code == 404
     lesson.refresh_from_db()
     assert lesson.series == series
-    assert "讲堂" not in outsider.get("/lessons/series/").content.decode()
+    assert "讲堂" not in outsider.get("/lessons/series/manage/").content.decode()
 
 
 def test_saving_a_lessons_settings_keeps_an_organs_series_quiz_and_audience_the_organiser_does_not_manage(
@@ -455,7 +455,7 @@ def test_an_organiser_with_no_series_is_told_why_the_choice_is_empty_and_where_t
     Series.objects.filter(pk__in=[four_series["gz"].pk, four_series["gz1"].pk]).delete()
     page = factories.client_in(language, gz_organiser).get("/lessons/manage/").content.decode()
     assert why in page
-    assert 'href="/lessons/series/" id="create-series-link"' in page
+    assert 'href="/lessons/series/manage/" id="create-series-link"' in page
 
 
 def test_a_member_sees_a_series_in_order_with_each_lessons_progress_hours_earned_and_the_next_to_watch(tree):
@@ -513,7 +513,7 @@ def test_an_office_organiser_finds_the_organs_series_holding_their_lesson_read_o
     Series.objects.create(slug="other", title="别的讲堂", unit=tree["audit"])  # none of their lessons
     client = factories.client_in("en", gz_organiser)
 
-    listing = client.get("/lessons/series/").content.decode()
+    listing = client.get("/lessons/series/manage/").content.decode()
     assert "机关讲堂（演示）" in listing and "别的讲堂" not in listing
     assert "A series of a unit above yours that holds your lessons" in listing
     assert f'href="/lessons/series/{hall.pk}/"' in listing
@@ -521,3 +521,78 @@ def test_an_office_organiser_finds_the_organs_series_holding_their_lesson_read_o
     page = client.get(f"/lessons/series/{hall.pk}/")
     assert page.status_code == 200 and "series-manage-link" not in page.content.decode()
     assert client.get(f"/lessons/series/{hall.pk}/manage/").status_code == 403
+
+
+def test_a_member_lists_the_series_open_to_them_with_their_progress_and_an_organiser_keeps_the_management_list(
+    tree, gz_organiser
+):
+    """/lessons/series/ was the organisers' list only (a member was refused). Now it lists, for a
+    member of 广州's first branch, the series holding a lesson open to them: 广州讲堂 (their
+    office's: 5 published, 1 draft; 3 completed, 1 a quarter watched -> 3 of 5) and 机关讲堂 (the
+    organ's: 2 published, both completed -> 2 of 2, completed); not the sibling office's
+    京津冀讲堂, nor 支部草稿 whose only lesson is a draft. The organisers' list moved to
+    /lessons/series/manage/, as the library's did to /lessons/manage/, and each links the other."""
+    from django.utils import timezone
+
+    from lessons.models import WatchProgress
+
+    office = Series.objects.create(slug="gz", title="广州讲堂", title_en="Guangzhou hall", unit=tree["gz"])
+    organ = Series.objects.create(slug="audit", title="机关讲堂", title_en="Lecture hall", unit=tree["audit"])
+    sibling = Series.objects.create(slug="jjj", title="京津冀讲堂", unit=tree["jjj"])
+    drafts = Series.objects.create(slug="draft", title="支部草稿", unit=tree["gz1"])
+    office_lessons = [
+        ready(videos.lesson_create(title=f"广州第{n}讲", unit=tree["gz"], series=office)) for n in range(1, 6)
+    ]
+    videos.lesson_create(title="广州草稿", unit=tree["gz"], series=office)
+    organ_lessons = [
+        ready(videos.lesson_create(title=f"机关第{n}讲", unit=tree["audit"], series=organ)) for n in (1, 2)
+    ]
+    ready(videos.lesson_create(title="京津冀一讲", unit=tree["jjj"], series=sibling))
+    videos.lesson_create(title="支部草稿一讲", unit=tree["gz1"], series=drafts)
+    member = factories.member(tree["gz1"], username="li")
+    now = timezone.now()
+    for lesson in [office_lessons[0], office_lessons[2], office_lessons[4], *organ_lessons]:
+        WatchProgress.objects.create(member=member, lesson=lesson, watched_s=60, completed_at=now)
+    WatchProgress.objects.create(member=member, lesson=office_lessons[1], watched_s=15)
+
+    zh = factories.client_in("zh-hans", member)
+    page = zh.get("/lessons/series/")
+    assert page.status_code == 200
+    assert [(row.series, row.done, row.total) for row in page.context["rows"]] == [(office, 3, 5), (organ, 2, 2)]
+    text = page.content.decode()
+    assert f'href="/lessons/series/{office.pk}/">广州讲堂' in text
+    assert f'href="/lessons/series/{organ.pk}/">机关讲堂' in text
+    assert "已学完 3 / 5" in text and "系列已学完 · 已学完 2 / 2" in text
+    assert "京津冀讲堂" not in text and "支部草稿" not in text
+    assert "series-manage-list-link" not in text  # a member manages nothing
+    assert zh.get("/lessons/series/manage/").status_code == 403
+    assert 'href="/lessons/series/" id="library-series-link"' in zh.get("/lessons/").content.decode()
+    english = factories.client_in("en", member).get("/lessons/series/").content.decode()
+    assert "Guangzhou hall" in english and "3 of 5 done" in english and "Series completed · 2 of 2 done" in english
+
+    organiser = factories.client_in("zh-hans", gz_organiser)
+    theirs = organiser.get("/lessons/series/").content.decode()
+    assert 'href="/lessons/series/manage/" id="series-manage-list-link"' in theirs
+    managed = organiser.get("/lessons/series/manage/")
+    assert managed.status_code == 200
+    # 广州's organiser manages 广州讲堂 and 支部草稿; the organ's series holds none of 广州's lessons.
+    assert sorted(series.title for series in managed.context["series_list"]) == ["广州讲堂", "支部草稿"]
+    assert 'href="/lessons/series/" id="series-library-link"' in managed.content.decode()
+
+
+def test_a_series_description_has_an_english_companion_shown_on_english_pages(organiser_client, tree):
+    """A series had a description in one language only, so its English page showed the Chinese."""
+    hall = Series.objects.create(slug="hall", title="讲堂", unit=tree["gz"])
+    ready(videos.lesson_create(title="一", unit=tree["gz"], series=hall))
+    saved = organiser_client.post(
+        f"/lessons/series/{hall.pk}/manage/",
+        {"title": "讲堂", "title_en": "Hall", "description": "按顺序学习", "description_en": "Study in order"},
+    )
+    assert saved.status_code == 302
+    hall.refresh_from_db()
+    assert (hall.description, hall.description_en) == ("按顺序学习", "Study in order")
+    member = factories.member(tree["gz1"], username="li")
+    english = factories.client_in("en", member).get(f"/lessons/series/{hall.pk}/").content.decode()
+    assert 'id="series-description">Study in order</p>' in english and "按顺序学习" not in english
+    chinese = factories.client_in("zh-hans", member).get(f"/lessons/series/{hall.pk}/").content.decode()
+    assert 'id="series-description">按顺序学习</p>' in chinese
