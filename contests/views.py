@@ -106,6 +106,9 @@ def host(request, code: str):
     contest = _contest(request.user, code, "host")
     # A contest that cannot start yet says what it lacks, with the set-up step that adds it.
     missing = services.start_missing(contest) if contest.status == Contest.Status.DRAFT else None
+    # Deactivated after the start, a runner cannot sign in: the host is told who, on which team.
+    playing = contest.status in (Contest.Status.RUNNING, Contest.Status.PAUSED)
+    deactivated = services.places_by_team(services.roster_deactivated(contest)) if playing else ""
     return render(
         request,
         "contests/host.html",
@@ -116,6 +119,7 @@ def host(request, code: str):
             "reason_max": services.REASON_MAX,
             "missing": missing,
             "missing_url": reverse(missing.step, args=[contest.join_code]) if missing else "",
+            "deactivated": deactivated,
         },
     )
 

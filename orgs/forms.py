@@ -158,6 +158,9 @@ class MemberImportForm(forms.Form):
     )
 
 
+GRANTING_ACTIONS = ("grant", "revoke")
+
+
 class MemberBulkForm(forms.Form):
     """The member list's bulk bar: one action for the ticked members."""
 
@@ -195,6 +198,13 @@ class MemberBulkForm(forms.Form):
             user=user, label=_("Unit"), required=False, empty_label=_("Choose a unit…")
         )
         self.order_fields(["member", "action", "unit", "role", "reason"])
+        # Granting and revoking take an administrator of the unit (the services check it again):
+        # an organiser is not offered them, an administrator only in the units they administer.
+        administered = access.managed_units(user).filter(access.subtree_q(user, roles=access.ADMINISTERING))
+        self.grant_units = frozenset(str(pk) for pk in administered.values_list("pk", flat=True))
+        self.offered_actions = [
+            (value, label) for value, label in self.ACTIONS if value not in GRANTING_ACTIONS or self.grant_units
+        ]
 
 
 class UnitFieldsForm(forms.Form):

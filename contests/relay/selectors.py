@@ -60,6 +60,15 @@ class Place:
     overdue: bool = False
 
     @property
+    def deactivated(self) -> bool:
+        """Whether the member this place waits for cannot sign in (deactivated): the baton skips
+        them when it arrives, and a leg they already hold waits to be skipped or given to another."""
+        if self.leg is not None and self.leg.status != RelayLeg.Status.WAITING:
+            return False
+        member = self.leg.holder if self.leg is not None and self.leg.holder is not None else self.runner.member
+        return member is not None and not member.is_active
+
+    @property
     def name(self) -> str:
         if self.leg is not None and self.leg.holder is not None:
             return self.leg.holder.display_name

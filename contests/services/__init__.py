@@ -36,7 +36,16 @@ from .playing import (
     risk_pick,
 )
 from .results import contest_times_relays, team_scores
-from .setup import Missing, contest_create, contest_start, round_add, start_missing, team_add
+from .setup import (
+    Missing,
+    contest_create,
+    contest_start,
+    places_by_team,
+    roster_deactivated,
+    round_add,
+    start_missing,
+    team_add,
+)
 
 __all__ = [
     "ADJUSTMENT_LIMIT",
@@ -58,12 +67,14 @@ __all__ = [
     "contest_resume",
     "contest_start",
     "next_question",
+    "places_by_team",
     "question_close",
     "question_open",
     "question_reveal",
     "question_skip",
     "risk_pick",
     "round_add",
+    "roster_deactivated",
     "score_adjust",
     "start_missing",
     "team_add",

@@ -4,9 +4,10 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import IntegrityError, transaction
-from django.db.models import OuterRef, Subquery
+from django.db.models import F, OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 
 import notifications.services
 from lessons.models import QuestionVersion
@@ -96,8 +97,30 @@ class Missing:
     link: str  # what a link to that step says
 
 
+def roster_deactivated(contest: Contest) -> list[TeamMember]:
+    """The contest's runners and captains whose accounts are deactivated (they cannot sign in),
+    by team and relay order. Substitutes (no leg) are not listed: nobody waits for them."""
+    places = contest.roster.filter(Q(leg__isnull=False) | Q(is_captain=True), member__is_active=False)
+    return list(
+        places.select_related("team", "member").order_by("team__position", "team_id", F("leg").asc(nulls_last=True))
+    )
+
+
+def places_by_team(places: list[TeamMember]) -> str:
+    """The places named by team: 第一党支部：蔡凤艳、李四；第二党支部：王五 (Team 1: A, B; Team 2: C)."""
+    teams: dict[Team, list[str]] = {}
+    for place in places:
+        teams.setdefault(place.team, []).append(place.member.display_name)
+    between = pgettext("between list items", ", ")
+    return pgettext("between teams in a list", "; ").join(
+        _("%(team)s: %(names)s") % {"team": team.display_name, "names": between.join(names)}
+        for team, names in teams.items()
+    )
+
+
 def start_missing(contest: Contest) -> Missing | None:
-    """What the contest lacks to start (teams, rounds, questions in its rounds), or None."""
+    """What the contest lacks to start (teams, rounds, questions in its rounds, runners who can
+    sign in), or None."""
     teams, rounds = contest.teams.exists(), contest.rounds.exists()
     if not teams and not rounds:
         message = _("Add teams and rounds before starting: the contest has neither yet.")
@@ -111,6 +134,12 @@ def start_missing(contest: Contest) -> Missing | None:
     if not RoundQuestion.objects.filter(round__contest=contest).exists():
         message = _("Add questions before starting: the contest's rounds have none yet.")
         return Missing(message, "contests:setup_rounds", _("Set up rounds"))
+    deactivated = roster_deactivated(contest)
+    if deactivated:
+        message = _("Replace the deactivated members before starting (they can no longer sign in): %(places)s.") % {
+            "places": places_by_team(deactivated)
+        }
+        return Missing(message, "contests:setup_teams", _("Replace them on the teams page"))
     return None
 
 

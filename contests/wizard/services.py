@@ -8,7 +8,10 @@ import random
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.db.models import F
+from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 import notifications.services
 from lessons.draws import DrawRule, rule_pool
@@ -398,27 +401,51 @@ def _copy_rounds(source: Contest, target: Contest, teams: dict[int, Team]) -> No
 
 
 def _copy_teams(source: Contest, target: Contest) -> dict[int, Team]:
+    """Copy the teams and their relay orders, leaving out deactivated members (they cannot sign
+    in): the others keep their order, closed up, and when the captain is left out the first
+    runner left becomes captain."""
     copies: dict[int, Team] = {}
     for team in source.teams.order_by("position", "id"):
-        places = list(team.members.all())
+        places = list(team.members.select_related("member"))
+        kept = [p for p in places if p.member.is_active]
+        runners = sorted((p for p in kept if p.leg), key=lambda p: p.leg)
+        captain_left_out = any(p.is_captain for p in places) and not any(p.is_captain for p in kept)
         old_pk = team.pk
         team.pk = None
         team.contest = target
         team.save(force_insert=True)
         TeamMember.objects.bulk_create(
             [
-                TeamMember(contest=target, team=team, member_id=p.member_id, leg=p.leg, is_captain=p.is_captain)
-                for p in places
+                TeamMember(
+                    contest=target,
+                    team=team,
+                    member_id=p.member_id,
+                    leg=leg,
+                    is_captain=p.is_captain or (captain_left_out and leg == 1),
+                )
+                for leg, p in enumerate(runners, start=1)
+            ]
+            + [
+                TeamMember(contest=target, team=team, member_id=p.member_id, is_captain=p.is_captain)
+                for p in kept
+                if not p.leg
             ]
         )
         copies[old_pk] = team
     return copies
 
 
+def duplicate_left_out(contest: Contest) -> list[TeamMember]:
+    """The places a duplicate with teams leaves out: deactivated members', by team and relay order."""
+    places = contest.roster.filter(member__is_active=False).select_related("team", "member")
+    return list(places.order_by("team__position", "team_id", F("leg").asc(nulls_last=True)))
+
+
 @transaction.atomic
 def contest_duplicate(*, contest: Contest, title: str, with_teams: bool, by: User) -> Contest:
     """A new contest being prepared, with a new join code, the same rounds and questions, and
-    (if asked) the same teams and relay orders. The original is not touched."""
+    (if asked) the same teams and relay orders, without deactivated members (see
+    `duplicate_left_out`). The original is not touched."""
     check_unit(by, contest.unit)
     if contest.is_rehearsal:
         raise ContestRejected("rehearsal_copy", _("Duplicate the contest itself, not its rehearsal."))
@@ -469,23 +496,74 @@ def check_has_results(contest: Contest) -> None:
         raise ContestRejected("rehearsal_no_results", _("This is a rehearsal: it keeps no results."))
 
 
-def contest_problems(contest: Contest) -> list[str]:
-    """What the review step warns about before the contest is played."""
+@dataclass(frozen=True)
+class Problem:
+    """Something the review step warns about; `blocks_start` when the contest cannot start until
+    it is put right, `link` (with `link_text`) to the page where that is done."""
+
+    message: str
+    blocks_start: bool = False
+    link: str = ""
+    link_text: str = ""
+
+    def __str__(self) -> str:
+        return self.message
+
+
+def contest_problems(contest: Contest) -> list[Problem]:
+    """What the review step warns about before the contest is played: first what stops it from
+    starting, then what it would be played with though it looks wrong."""
     problems = []
-    teams = list(contest.teams.all())
+    teams = list(contest.teams.prefetch_related("members__member__unit").select_related("unit"))
     if not teams:
-        problems.append(_("The contest has no teams."))
+        problems.append(Problem(_("The contest has no teams."), blocks_start=True))
     if not contest.rounds.exists():
-        problems.append(_("The contest has no rounds."))
+        problems.append(Problem(_("The contest has no rounds."), blocks_start=True))
+    teams_page = reverse("contests:setup_teams", args=[contest.join_code])
+    for team in teams:
+        problems += _team_member_problems(team, f"{teams_page}#team-{team.pk}")
     legless = [t.name for t in teams if not any(p.leg for p in t.members.all())]
     if legless:
-        problems.append(_("These teams have no members: %(names)s.") % {"names": "、".join(legless)})
+        problems.append(Problem(_("These teams have no members: %(names)s.") % {"names": "、".join(legless)}))
     dealing = [kind.type for kind in KINDS.values() if "teams_in_turn" in kind.settings]  # to teams in turn
     for round_ in contest.rounds.filter(type__in=dealing):
         in_turn = round_.questions.exclude(team=None).count()
         if teams and in_turn % len(teams):
             problems.append(
-                _("Round %(n)d gives the teams unequal numbers of questions: use a multiple of %(teams)d.")
-                % {"n": round_.position, "teams": len(teams)}
+                Problem(
+                    _("Round %(n)d gives the teams unequal numbers of questions: use a multiple of %(teams)d.")
+                    % {"n": round_.position, "teams": len(teams)}
+                )
             )
+    return sorted(problems, key=lambda problem: not problem.blocks_start)
+
+
+def _team_member_problems(team: Team, link: str) -> list[Problem]:
+    """A team's runners and captain who were deactivated (it cannot start with them: they cannot
+    sign in), and its members now in a unit outside the team's (a warning: organisers may field
+    teams across units)."""
+    problems = []
+    places = [p for p in team.members.all() if p.leg or p.is_captain]
+    places.sort(key=lambda p: p.leg or 0)
+    gone = [p for p in places if not p.member.is_active]
+    if gone:
+        names = pgettext("between list items", ", ").join(p.member.display_name for p in gone)
+        if any(p.is_captain for p in gone):
+            text = _(
+                "%(team)s: %(names)s deactivated, cannot sign in; replace them in the relay order and choose "
+                "another captain."
+            )
+        else:
+            text = _("%(team)s: %(names)s deactivated, cannot sign in; replace them in the relay order.")
+        message = text % {"team": team.display_name, "names": names}
+        problems.append(Problem(message, blocks_start=True, link=link, link_text=_("Replace them on the team page")))
+    for place in places:
+        unit = place.member.unit
+        if place.member.is_active and unit is not None and not unit.path.startswith(team.unit.path):
+            message = _("%(team)s: %(name)s is now in %(unit)s, outside the unit the team represents.") % {
+                "team": team.display_name,
+                "name": place.member.display_name,
+                "unit": unit.display_path,
+            }
+            problems.append(Problem(message, link=link, link_text=_("Open the team page")))
     return problems

@@ -20,6 +20,7 @@ from quizsite.spreadsheets import xlsx_response
 from ..access import normalised_code
 from ..models import Contest, Round, Team
 from ..services import ContestRejected
+from ..services.setup import places_by_team
 from . import roster, services
 from .forms import BasicsForm, DuplicateForm, RosterForm, RoundForm, TeamsFromUnitsForm
 from .round_templates import TEMPLATES
@@ -97,6 +98,11 @@ def _teams(contest: Contest) -> list[Team]:
         team.path = paths.get(team.unit_id, team.unit.name)
         # Relay order first; members without a leg by name.
         team.places = sorted(team.members.all(), key=lambda p: (p.leg is None, p.leg or 0, person_order(p.member)))
+        for place in team.places:
+            # Marked on the page: a deactivated member cannot sign in to run their leg; a member
+            # moved out of the team's unit may be kept (cross-unit teams) but is pointed out.
+            unit = place.member.unit
+            place.moved_to = unit if unit is not None and not unit.path.startswith(team.unit.path) else None
     return teams
 
 
@@ -396,11 +402,21 @@ def duplicate(request, code: str):
         request.POST or None, initial={"title": _("%(title)s (copy)") % {"title": contest.title}, "with_teams": True}
     )
     if request.method == "POST" and form.is_valid():
+        left_out = services.duplicate_left_out(contest) if form.cleaned_data["with_teams"] else []
         try:
             copy = services.contest_duplicate(contest=contest, by=request.user, **form.cleaned_data)
         except ContestRejected as error:
             form.add_error(None, error.message)
         else:
             messages.success(request, _("Made a copy with join code %(code)s.") % {"code": copy.join_code})
+            if left_out:
+                if any(place.is_captain for place in left_out):
+                    warning = _(
+                        "Left out of the copy's teams, as their accounts are deactivated: %(places)s. A team "
+                        "whose captain was left out has its first runner as captain."
+                    )
+                else:
+                    warning = _("Left out of the copy's teams, as their accounts are deactivated: %(places)s.")
+                messages.warning(request, warning % {"places": places_by_team(left_out)})
             return redirect("contests:setup_review", code=copy.join_code)
     return render(request, "contests/setup/duplicate.html", {"contest": contest, "form": form})

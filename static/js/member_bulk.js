@@ -15,6 +15,15 @@
     form.querySelectorAll("[data-bulk-for]").forEach((field) => {
       field.hidden = !field.dataset.bulkFor.split(" ").includes(action ? action.value : "");
     });
+    // Roles are granted only in units the user administers; the server checks it again.
+    const granting = action && ["grant", "revoke"].includes(action.value);
+    const unit = document.getElementById("bulk-unit");
+    if (unit) {
+      unit.querySelectorAll("option[data-no-grant]").forEach((option) => {
+        option.disabled = granting;
+      });
+      if (granting && unit.selectedOptions[0] && unit.selectedOptions[0].disabled) unit.value = "";
+    }
   }
   if (all) {
     all.addEventListener("change", () => {

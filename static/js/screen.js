@@ -4,6 +4,8 @@
   const root = document.getElementById("screen");
   const t = Object.assign({}, document.getElementById("live-texts").dataset, document.getElementById("screen-texts").dataset);
   const $ = (id) => document.getElementById(id);
+  // The join code's size follows its length (app.css): all of it fits its column.
+  $("join-code").style.setProperty("--qs-code-chars", $("join-code").textContent.trim().length);
   let state = null;
   const previousScores = new Map();
 

@@ -108,3 +108,29 @@ def test_the_import_preview_shows_what_changes_and_flags_a_rename(
     expect(renamed).to_contain_text("请核对工号" if language == "zh-hans" else "check the employee number")
     expect(page.locator("#import-preview [data-change=unit]")).to_have_count(2)
     screenshot(page, f"member-import-changes-{language}-{size}")
+
+
+def test_granting_a_role_in_bulk_offers_only_the_units_the_user_administers(asgi_server, branch, signed_in_page):
+    """Organiser of the office and administrator of its first branch: with "Grant a role" chosen,
+    the units they may not grant in cannot be picked (moving a member still may pick them), and a
+    grant in the first branch goes through."""
+    from orgs.models import RoleGrant, Unit
+
+    first = Unit.objects.get(name="第一党支部")
+    second = Unit.objects.get(name="第二党支部")
+    both = branch["organiser"]
+    services.role_grant(user=both, role="administrator", unit=first)
+    page = open_page(signed_in_page, asgi_server, both, "zh-hans", "desktop")
+    page.goto(f"{asgi_server}/orgs/members/")
+    page.get_by_role("checkbox", name="朱燕").check()
+    page.select_option("#bulk-action", "grant")
+    expect(page.locator(f'#bulk-unit option[value="{second.pk}"]')).to_be_disabled()
+    expect(page.locator(f'#bulk-unit option[value="{first.pk}"]')).to_be_enabled()
+    page.select_option("#bulk-action", "move")
+    expect(page.locator(f'#bulk-unit option[value="{second.pk}"]')).to_be_enabled()
+    page.select_option("#bulk-action", "grant")
+    page.select_option("#bulk-unit", str(first.pk))
+    page.select_option("#bulk-role", "organiser")
+    page.click("#bulk-apply")
+    expect(page.locator(".alert-success")).to_contain_text("组织者")
+    assert RoleGrant.objects.filter(user=branch["other"], role="organiser", unit=first).exists()

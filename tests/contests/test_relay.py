@@ -580,3 +580,22 @@ def test_the_baton_notification_names_a_team_named_after_its_unit_in_english_for
         assert told.title == "The baton is yours: First Party Branch, leg 2"
     with translation.override("zh-hans"):
         assert told.title.startswith("接力棒到您了：第一党支部")
+
+
+def test_the_relay_map_marks_deactivated_runners_the_baton_holder_and_those_still_to_come(setup):
+    """An online relay skips a deactivated runner when the baton arrives, but the organiser's map
+    said nothing before that, nor of a holder deactivated while the leg waited."""
+    relay = make_relay(setup)
+    team = make_team(setup, relay)
+    first, second, third = setup["runners"]
+    assert baton(team).holder == first
+    for member in (first, third):
+        member.is_active = False
+        member.save(update_fields=["is_active"])
+    client = Client()
+    client.force_login(setup["by"])
+    page = client.get(f"/contests/relays/manage/{relay.pk}/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    legs = {n: page.split(f'data-leg="{n}"')[1].split("</li>")[0] for n in (1, 2, 3)}
+    assert "已停用：无法登录跑这一棒，请跳过或更换持棒人。" in legs[1]
+    assert "已停用" not in legs[2]
+    assert "已停用：接力棒到达时将跳过这一棒。" in legs[3]

@@ -136,6 +136,46 @@ def test_member_list_offers_tick_boxes_only_for_accounts_the_user_may_change(cli
     assert f'name="member" value="{gz_admin.pk}" aria-label="广州管理员" disabled' in body
 
 
+def _bulk_select(body: str, select_id: str) -> str:
+    return body.split(f'id="{select_id}"')[1].split("</select>")[0]
+
+
+def test_member_list_offers_granting_roles_only_to_whoever_may_grant_them_and_the_server_still_refuses(
+    client, tree, gz_organiser, gz_admin
+):
+    """An organiser was offered "Grant a role", which then always failed: granting takes an
+    administrator of the unit. Now an organiser is not offered it (nor revoking), and a grant
+    posted anyway is still refused, naming why."""
+    person = factories.member(tree["gz1"], real_name="李四")
+    client.force_login(gz_organiser)
+    actions = _bulk_select(client.get(reverse("orgs:member_list")).content.decode(), "bulk-action")
+    assert 'value="move"' in actions and 'value="deactivate"' in actions
+    assert 'value="grant"' not in actions and 'value="revoke"' not in actions
+    body = _post(client, [person], action="grant", role="organiser", unit=tree["gz1"].pk).content.decode()
+    assert "只有该单位的管理员才能授予“组织者”角色。" in body
+    assert not RoleGrant.objects.filter(user=person).exists()
+
+    client.force_login(gz_admin)
+    body = client.get(reverse("orgs:member_list")).content.decode()
+    actions = _bulk_select(body, "bulk-action")
+    assert 'value="grant"' in actions and 'value="revoke"' in actions
+    assert "data-no-grant" not in _bulk_select(body, "bulk-unit")  # administers every unit they manage
+
+
+def test_an_administrator_of_one_branch_who_organises_the_office_may_grant_only_in_that_branch(client, tree):
+    """Organiser of the office, administrator of its first branch: grant is offered, and the unit
+    list marks every unit but the first branch as one not to grant in (the script disables those)."""
+    both = factories.organiser(tree["gz"], real_name="双重角色")
+    services.role_grant(user=both, role=Role.ADMINISTRATOR, unit=tree["gz1"])
+    client.force_login(both)
+    body = client.get(reverse("orgs:member_list")).content.decode()
+    assert 'value="grant"' in _bulk_select(body, "bulk-action")
+    units = _bulk_select(body, "bulk-unit")
+    assert f'value="{tree["gz1"].pk}">' in units
+    assert f'value="{tree["gz2"].pk}" data-no-grant>' in units
+    assert f'value="{tree["gz"].pk}" data-no-grant>' in units
+
+
 def test_a_members_page_shows_their_roles_and_grants_and_revokes_one_there(client, tree, gz_admin, gz_organiser):
     """An administrator adding an organiser sees and sets the role on the member's own page (it
     was granted only from the member list's bulk bar, and shown nowhere)."""

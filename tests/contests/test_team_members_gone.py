@@ -1,0 +1,135 @@
+"""Members deactivated or moved after the teams were made. The walk: a member deactivated from the
+members page stayed team 1's captain and first runner, the review warned nothing, a duplicate
+with its teams copied her, and the copy's big screen gave her the baton though she could not sign
+in. Now a deactivated runner stops the start (named, with a link to her team), a moved member is
+pointed out, a duplicate leaves her out, and the host is told when it happens after the start."""
+
+import pytest
+from django.urls import reverse
+from django.utils import translation
+
+from contests import services as live
+from contests.models import Contest
+from contests.wizard import services
+from orgs import services as orgs_services
+from tests import factories
+
+
+@pytest.fixture
+def contest(tree, gz_organiser):
+    return services.contest_begin(title="党史知识竞赛", unit=tree["gz"], base_score=100, by=gz_organiser)
+
+
+@pytest.fixture
+def teams(tree, gz_organiser, contest):
+    """第一党支部: 蔡凤艳 (captain, leg 1), 李四 (leg 2); 第二党支部: 王五; a relay round."""
+    cai, li = (factories.member(tree["gz1"], real_name=name) for name in ("蔡凤艳", "李四"))
+    wang = factories.member(tree["gz2"], real_name="王五")
+    first = services.team_create(contest=contest, name="第一党支部", members=[cai, li], captain=cai, by=gz_organiser)
+    second = services.team_create(contest=contest, name="第二党支部", members=[wang], captain=wang, by=gz_organiser)
+    bank = factories.bank(tree["gz"])
+    services.round_create(
+        contest=contest,
+        settings=services.RoundSettings(type="relay", time_limit_s=20),
+        by=gz_organiser,
+        question_ids=[factories.question(bank).pk for _ in range(2)],
+    )
+    return {"cai": cai, "li": li, "wang": wang, "first": first, "second": second}
+
+
+def _deactivate(member, by):
+    orgs_services.members_bulk_apply(by=by, members=[member], action="deactivate")
+
+
+def test_a_deactivated_runner_is_a_problem_that_stops_the_start_naming_team_and_member(
+    client, tree, gz_organiser, contest, teams
+):
+    with translation.override("zh-hans"):
+        assert services.contest_problems(contest) == []
+    _deactivate(teams["cai"], gz_organiser)
+
+    with translation.override("zh-hans"):
+        problems = services.contest_problems(contest)
+        assert [(p.message, p.blocks_start) for p in problems] == [
+            ("第一党支部：蔡凤艳 已停用，无法登录，请在接力顺序中替换，并另选队长。", True)
+        ]
+        assert problems[0].link == f"/contests/{contest.join_code}/setup/teams/#team-{teams['first'].pk}"
+        with pytest.raises(live.ContestRejected) as refused:
+            live.contest_start(contest=contest, by=gz_organiser)
+    assert refused.value.code == "not_ready"
+    assert "第一党支部：蔡凤艳" in str(refused.value.message)
+    assert Contest.objects.get(pk=contest.pk).status == Contest.Status.DRAFT
+
+    client.force_login(gz_organiser)
+    review = client.get(reverse("contests:setup_review", args=[contest.join_code])).content.decode()
+    blockers = review.split('id="review-blockers"')[1].split("</div>")[0]
+    assert "以下问题解决之前，竞赛无法开始" in blockers and "蔡凤艳" in blockers
+    assert f'href="/contests/{contest.join_code}/setup/teams/#team-{teams["first"].pk}"' in blockers
+    page = client.get(reverse("contests:setup_teams", args=[contest.join_code])).content.decode()
+    first_card = page.split(f'id="team-{teams["first"].pk}"')[1].split('id="team-')[0]
+    cai_line = first_card.split(f'data-member="{teams["cai"].pk}"')[1].split("</li>")[0]
+    assert "已停用，请替换" in cai_line
+    assert "已停用" not in first_card.split(f'data-member="{teams["li"].pk}"')[1].split("</li>")[0]
+    host = client.get(reverse("contests:host", args=[contest.join_code])).content.decode()
+    assert 'id="not-ready"' in host and "开赛前请替换已停用的队员" in host
+
+    # Taken off the team (李四 runs alone and is made captain), the contest starts.
+    services.team_member_remove(team=teams["first"], member_id=teams["cai"].pk, by=gz_organiser)
+    services.team_arrange(team=teams["first"], order=[teams["li"].pk], captain_id=teams["li"].pk, by=gz_organiser)
+    assert services.contest_problems(contest) == []
+    assert live.contest_start(contest=contest, by=gz_organiser).status == Contest.Status.RUNNING
+
+
+def test_a_member_moved_to_another_unit_is_a_warning_naming_the_new_unit_and_the_start_goes_on(
+    client, tree, gz_organiser, contest, teams
+):
+    orgs_services.member_move(member=teams["wang"], unit=tree["gz1"], by=gz_organiser, reason="支部调整")
+
+    with translation.override("zh-hans"):
+        problems = services.contest_problems(contest)
+        assert [(p.message, p.blocks_start) for p in problems] == [
+            ("第二党支部：王五 现属于 审计署/广州特派办/第一党支部，已不在该队代表的单位内。", False)
+        ]
+    client.force_login(gz_organiser)
+    page = client.get(reverse("contests:setup_teams", args=[contest.join_code])).content.decode()
+    wang_line = page.split(f'data-member="{teams["wang"].pk}"')[1].split("</li>")[0]
+    assert "现属于 第一党支部" in wang_line
+    review = client.get(reverse("contests:setup_review", args=[contest.join_code])).content.decode()
+    assert 'id="review-blockers"' not in review and "现属于 审计署/广州特派办/第一党支部" in review
+    assert live.contest_start(contest=contest, by=gz_organiser).status == Contest.Status.RUNNING
+
+
+def test_a_duplicate_with_teams_leaves_deactivated_members_out_and_passes_on_the_captaincy(
+    client, tree, gz_organiser, contest, teams
+):
+    _deactivate(teams["cai"], gz_organiser)
+    client.force_login(gz_organiser)
+    response = client.post(
+        reverse("contests:setup_duplicate", args=[contest.join_code]),
+        {"title": "党史知识竞赛（第二场）", "with_teams": "on"},
+        follow=True,
+    )
+    copy = Contest.objects.get(title="党史知识竞赛（第二场）")
+    places = copy.roster.order_by("team__position", "leg").values_list("team__name", "member_id", "leg", "is_captain")
+    assert list(places) == [("第一党支部", teams["li"].pk, 1, True), ("第二党支部", teams["wang"].pk, 1, True)]
+    body = response.content.decode()
+    assert (
+        "以下队员的账号已停用，未复制到新竞赛的参赛队中：第一党支部：蔡凤艳。队长未被复制的参赛队，由其第一棒队员担任队长。"
+        in body
+    )
+    # The original keeps her (and stays unable to start until she is replaced).
+    assert contest.roster.filter(member=teams["cai"]).exists()
+    assert live.contest_start(contest=copy, by=gz_organiser).status == Contest.Status.RUNNING
+
+
+def test_the_host_console_names_a_runner_deactivated_after_the_start(client, tree, gz_organiser, contest, teams):
+    live.contest_start(contest=contest, by=gz_organiser)
+    client.force_login(gz_organiser)
+    host = reverse("contests:host", args=[contest.join_code])
+    assert 'id="deactivated-runners"' not in client.get(host).content.decode()
+    _deactivate(teams["li"], gz_organiser)
+    shown = client.get(host).content.decode().split('id="deactivated-runners"')[1].split("</div>")[0]
+    assert "以下队员在竞赛开始后被停用" in shown and "第一党支部：李四" in shown
+    client.cookies["django_language"] = "en"
+    shown = client.get(host).content.decode().split('id="deactivated-runners"')[1].split("</div>")[0]
+    assert "Deactivated since the start" in shown and "第一党支部: 李四" in shown
