@@ -404,3 +404,25 @@ def duplicate(request, code: str):
             messages.success(request, _("Made a copy with join code %(code)s.") % {"code": copy.join_code})
             return redirect("contests:setup_review", code=copy.join_code)
     return render(request, "contests/setup/duplicate.html", {"contest": contest, "form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def contest_delete(request, code: str):
+    """Delete a contest that never started, after a confirm page; a started one keeps its results."""
+    contest = access_setup(request.user, code)
+    refusal = services.contest_delete_refusal(contest)
+    if request.method == "POST" and not refusal:
+        title = contest.display_title
+        try:
+            services.contest_delete(contest=contest)
+        except ContestRejected as error:
+            refusal = error.message
+        else:
+            messages.success(request, _("The contest “%(title)s” was deleted.") % {"title": title})
+            return redirect("contests:list")
+    return render(
+        request,
+        "contests/setup/delete.html",
+        {"contest": contest, "refusal": refusal, "teams": contest.teams.count(), "rounds": contest.rounds.count()},
+    )
