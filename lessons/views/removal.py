@@ -157,6 +157,8 @@ def _undo_words(deleted: int, retired: int) -> str:
     said = ngettext("Import undone: %(n)d question deleted", "Import undone: %(n)d questions deleted", deleted) % {
         "n": deleted
     }
+    if not retired:
+        return said + _(".")
     return said + ngettext(
         ", %(n)d retired because something uses it.", ", %(n)d retired because something uses them.", retired
     ) % {"n": retired}
