@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Q
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
@@ -424,5 +425,11 @@ def contest_delete(request, code: str):
     return render(
         request,
         "contests/setup/delete.html",
-        {"contest": contest, "refusal": refusal, "teams": contest.teams.count(), "rounds": contest.rounds.count()},
+        {
+            "title": contest.display_title,
+            "refusal": refusal,
+            "back": reverse("contests:list"),
+            "teams": contest.teams.count(),
+            "rounds": contest.rounds.count(),
+        },
     )

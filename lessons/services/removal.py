@@ -84,10 +84,13 @@ def questions_delete_plan(questions: QuerySet[Question]) -> QuestionsDeleted:
 
 
 @transaction.atomic
-def questions_delete(*, bank: QuestionBank, questions: QuerySet[Question]) -> QuestionsDeleted:
-    """Delete those of `questions` in `bank` that nothing uses (USES), with their versions; leave the
-    others as they are and say how many each use kept. Locks the questions' rows first, so a second
-    submit of the same deletion waits and then finds them gone: it deletes nothing twice."""
+def questions_delete(
+    *, bank: QuestionBank, questions: QuerySet[Question], retire_kept: bool = False
+) -> QuestionsDeleted:
+    """Delete those of `questions` in `bank` that nothing uses (USES), with their versions; retire
+    the others if `retire_kept` (else leave them as they are) and say how many each use kept, all in
+    one transaction. Locks the questions' rows first, so a second submit of the same deletion waits
+    and then finds them gone: it deletes nothing twice."""
     ids = list(questions.filter(bank=bank).select_for_update(of=("self",)).order_by("pk").values_list("pk", flat=True))
     chosen = Question.objects.filter(bank=bank, pk__in=questions.filter(bank=bank).values("pk"))
     uses = question_uses(chosen)
@@ -98,6 +101,9 @@ def questions_delete(*, bank: QuestionBank, questions: QuerySet[Question]) -> Qu
         Question.objects.filter(pk__in=chunk).update(current=None)
         QuestionVersion.objects.filter(question_id__in=chunk).delete()
         Question.objects.filter(pk__in=chunk).delete()
+    if retire_kept:
+        for chunk in _chunks(sorted(held)):
+            Question.objects.filter(pk__in=chunk).update(status=Question.Status.RETIRED)
     return QuestionsDeleted(
         deleted=len(doomed),
         kept_ids=sorted(held),
@@ -132,8 +138,7 @@ def import_undo(*, job: ImportJob) -> ImportUndone:
     if job.status != ImportJob.Status.DONE:
         raise RemovalRefused("import_not_done", _("Only a finished import can be undone."))
     questions = Question.objects.filter(import_job=job)
-    removed = questions_delete(bank=job.bank, questions=questions)
-    questions.filter(pk__in=removed.kept_ids).update(status=Question.Status.RETIRED)
+    removed = questions_delete(bank=job.bank, questions=questions, retire_kept=True)
     job.undone_at = timezone.now()
     job.undo_result = {"deleted": removed.deleted, "retired": removed.kept}
     job.save(update_fields=["undone_at", "undo_result"])

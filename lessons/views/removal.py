@@ -85,13 +85,9 @@ def bank_bulk(request, slug: str):
             },
         )
     if action == "delete":
-        done = removal.questions_delete(bank=bank, questions=questions)
-        retired = 0
-        if done.kept and request.POST.get("retire_kept") == "yes":
-            retired = removal.questions_status_set(
-                bank=bank, questions=questions.filter(pk__in=done.kept_ids), status=Question.Status.RETIRED
-            )
-        _say_deleted(request, done, retired=retired)
+        retire_kept = request.POST.get("retire_kept") == "yes"
+        done = removal.questions_delete(bank=bank, questions=questions, retire_kept=retire_kept)
+        _say_deleted(request, done, retired=done.kept if retire_kept else 0)
     else:
         changed = removal.questions_status_set(bank=bank, questions=questions, status=STATUS_OF[action])
         _say_changed(request, action, changed)

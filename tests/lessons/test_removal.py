@@ -229,3 +229,38 @@ def test_a_contest_is_deleted_only_if_it_never_started(organiser, tree):
     assert "It has not started." in organiser.get(url).text
     assert "was deleted." in organiser.post(url, follow=True).text
     assert not Contest.objects.filter(pk=preparing.pk).exists()
+
+
+def test_an_online_contest_is_deleted_with_its_paper_only_while_no_one_has_started_it(client, tree):
+    from contests.online.models import OnlineContest
+    from tests.contests.test_online import make_contest, start
+
+    organ = factories.unit_at("审计署")
+    setup = {
+        "organ": organ,
+        "branch": factories.unit_at("审计署/广州特派办/第一党支部"),
+        "bank": factories.bank(organ),
+        "by": factories.organiser(organ),
+    }
+    for type_, count in (("single", 2), ("true_false", 1)):
+        for _ in range(count):
+            factories.question(setup["bank"], type_)
+    untouched, started = make_contest(setup), make_contest(setup, title="已开始的网上答题")
+    start(started, factories.member(setup["branch"]))
+    client.force_login(setup["by"])
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+
+    url = reverse("contests:online_delete", args=[started.pk])
+    assert "Members have started this contest" in client.get(url).text
+    client.post(url)
+    assert OnlineContest.objects.filter(pk=started.pk).exists()
+
+    url = reverse("contests:online_delete", args=[untouched.pk])
+    assert "No one has started it." in client.get(url).text
+    assert "was deleted." in client.post(url, follow=True).text
+    assert not OnlineContest.objects.filter(pk=untouched.pk).exists()
+    assert not Paper.objects.filter(pk=untouched.paper_id).exists()
+    assert Question.objects.filter(bank=setup["bank"]).count() == 3  # the questions stay
+    # Another organ's organiser cannot delete the started one either.
+    client.force_login(factories.organiser(tree["mof"]))
+    assert client.post(reverse("contests:online_delete", args=[started.pk])).status_code in (403, 404)
