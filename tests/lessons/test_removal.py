@@ -168,6 +168,10 @@ def test_undoing_an_import_deletes_its_unused_questions_retires_the_used_and_lea
     assert "This import was undone already; nothing more was changed." in again
     assert Question.objects.filter(bank=bank).count() == 4
     assert ImportJob.objects.get(pk=job.pk).undo_result == {"deleted": 3, "retired": 2}
+    assert "3 deleted, 2 retired because something used them." in again  # the import's page says so
+    # The earlier import, nothing of it used: undone, it says only what it deleted.
+    done = organiser.post(reverse("lessons:import_undo", args=[earlier.pk]), follow=True).text
+    assert "Import undone: 1 question deleted." in done and "Undone on " in done and ": 1 deleted." in done
 
 
 def test_a_bank_is_deleted_only_when_nothing_uses_its_questions(organiser, bank, tree):
