@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('lessons', '0026_lesson_processing_queued_at'),
+        ('lessons', '0027_series_description_en'),
     ]
 
     operations = [
