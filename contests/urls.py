@@ -26,6 +26,7 @@ urlpatterns = [
     path("online/manage/", online_organiser.manage_list, name="online_manage"),
     path("online/manage/new/", online_organiser.contest_edit, name="online_new"),
     path("online/manage/<int:contest_id>/edit/", online_organiser.contest_edit, name="online_edit"),
+    path("online/manage/<int:contest_id>/delete/", online_organiser.contest_delete, name="online_delete"),
     path("online/manage/<int:contest_id>/", online_organiser.dashboard, name="online_dashboard"),
     path("online/manage/<int:contest_id>/attempts.xlsx", online_organiser.attempts_xlsx, name="online_export"),
     path("online/manage/<int:contest_id>/qualify/", online_finals.qualify_page, name="online_qualify"),
@@ -41,6 +42,7 @@ urlpatterns = [
     path("relays/manage/", relay_organiser.manage_list, name="relay_manage"),
     path("relays/manage/new/", relay_organiser.relay_edit, name="relay_new"),
     path("relays/manage/<int:relay_id>/edit/", relay_organiser.relay_edit, name="relay_edit"),
+    path("relays/manage/<int:relay_id>/delete/", relay_organiser.relay_delete, name="relay_delete"),
     path("relays/manage/<int:relay_id>/teams/", relay_organiser.relay_teams, name="relay_teams"),
     path(
         "relays/manage/<int:relay_id>/roster-template.xlsx",

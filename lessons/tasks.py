@@ -89,7 +89,13 @@ def question_import_run(job_id: int) -> str:
     with job.file.open("rb") as handle:
         data = handle.read()
     report = questions_import(
-        data=data, fmt=job.format, bank=job.bank, by=job.created_by, progress=progress, status=job.status_given
+        data=data,
+        fmt=job.format,
+        bank=job.bank,
+        by=job.created_by,
+        progress=progress,
+        status=job.status_given,
+        import_job_id=job.pk,
     )
     job.refresh_from_db()
     job.result = report.summary()

@@ -1,6 +1,17 @@
 from django.urls import path
 
-from .views import authoring, lesson_settings, member, organiser, papers, points, series, study_rules, videos
+from .views import (
+    authoring,
+    lesson_settings,
+    member,
+    organiser,
+    papers,
+    points,
+    removal,
+    series,
+    study_rules,
+    videos,
+)
 
 app_name = "lessons"
 
@@ -22,6 +33,8 @@ urlpatterns = [
     path("banks/<slug:slug>/export.xlsx", organiser.bank_export_view, name="bank_export"),
     path("banks/<slug:slug>/import/", organiser.bank_import, name="bank_import"),
     path("banks/<slug:slug>/publish/", organiser.bank_publish, name="bank_publish"),
+    path("banks/<slug:slug>/questions/bulk/", removal.bank_bulk, name="bank_bulk"),
+    path("banks/<slug:slug>/delete/", removal.bank_delete, name="bank_delete"),
     path("banks/<slug:slug>/import/problems.xlsx", organiser.bank_import_errors, name="bank_import_errors"),
     path("banks/<slug:slug>/questions/new/", authoring.question_editor, name="question_new"),
     path("banks/<slug:slug>/questions/<int:question_id>/", authoring.question_editor, name="question_edit"),
@@ -29,6 +42,7 @@ urlpatterns = [
     path("questions/images/<int:version_id>/", authoring.question_image, name="question_image"),
     path("imports/template.xlsx", authoring.import_template, name="import_template"),
     path("imports/<int:job_id>/", organiser.import_job, name="import_job"),
+    path("imports/<int:job_id>/undo/", removal.import_undo, name="import_undo"),
     path("imports/<int:job_id>/progress.json", organiser.import_job_progress, name="import_job_progress"),
     path("lessons/", videos.library, name="library"),
     path("lessons/hours/", videos.study_hours, name="study_hours"),
@@ -65,6 +79,7 @@ urlpatterns = [
     path("papers/", organiser.paper_list, name="paper_list"),
     path("papers/new/", papers.paper_builder, name="paper_new"),
     path("papers/<int:paper_id>/edit/", papers.paper_builder, name="paper_edit"),
+    path("papers/<int:paper_id>/delete/", removal.paper_delete, name="paper_delete"),
     path("papers/<int:paper_id>/preview/", papers.paper_preview, name="paper_preview"),
     path("papers/candidates.json", papers.paper_candidates, name="paper_candidates"),
     path("papers/rule-count.json", papers.paper_rule_count, name="paper_rule_count"),

@@ -6,9 +6,11 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
+from django.views.decorators.http import require_http_methods
 
 from lessons.editor import DIFFICULTY_CHOICES
 from lessons.models import Paper, QuestionType, Tag
@@ -19,6 +21,7 @@ from orgs.models import Unit
 from quizsite.forms import NumberRangeMessages
 from quizsite.spreadsheets import ExportWorkbook, xlsx_response
 
+from ..errors import ContestRejected
 from . import reminders, review, selectors, services
 from .models import OnlineContest
 from .services import ContestSetupRejected, DrawRule
@@ -355,3 +358,29 @@ def attempts_xlsx(request, contest_id: int):
             ]
         )
     return xlsx_response(book.to_bytes(), contest.display_title, ascii_name=f"online-contest-{contest.pk}")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def contest_delete(request, contest_id: int):
+    """Delete an online contest no one has started, after a confirm page; a started one keeps its
+    results."""
+    contest = access_managed_contest(request.user, contest_id)
+    return online_contest_delete_page(request, contest, back=reverse("contests:online_manage"))
+
+
+def online_contest_delete_page(request, contest: OnlineContest, *, back: str):
+    """The confirm page and the deletion of an online contest or of the relay it carries."""
+    refusal = services.online_contest_delete_refusal(contest)
+    title = contest.display_title
+    if request.method == "POST" and not refusal:
+        try:
+            services.online_contest_delete(contest=contest)
+        except ContestRejected as error:
+            refusal = error.message
+        else:
+            messages.success(request, _("The contest “%(title)s” was deleted.") % {"title": title})
+            return redirect(back)
+    return render(
+        request, "contests/setup/delete.html", {"title": title, "refusal": refusal, "back": back, "teams": None}
+    )

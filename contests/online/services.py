@@ -20,6 +20,7 @@ from lessons.services.attempts import AttemptRejected
 from orgs.models import Unit, User
 from quizsite.naming import joined_sentences, local_moment
 
+from ..errors import ContestRejected
 from .models import IntegrityEvent, OnlineAttempt, OnlineAuditEntry, OnlineContest
 
 
@@ -404,3 +405,32 @@ def online_item_open(*, online: OnlineAttempt, device: str, position: int, at: d
         return attempts.item_open(attempt=online.attempt, position=position, at=at)
     except AttemptRejected as error:
         raise _saying_how_it_ended(error, online.attempt_id, at) from None
+
+
+def online_contest_delete_refusal(contest: OnlineContest) -> str:
+    """Why the online contest (or the relay it carries) cannot be deleted, in words ("" when it
+    can): one that anyone has started keeps its results, and one a ranking rule reads stays for it."""
+    from rankings.models import RuleSource  # rankings build on contests
+
+    if contest.paper.attempts.exists() or OnlineAttempt.objects.filter(contest=contest).exists():
+        return _("Members have started this contest: it keeps its results, so it cannot be deleted.")
+    if RuleSource.objects.filter(paper=contest.paper).exists():
+        return _("A ranking rule reads this contest's scores: remove it from the rule first.")
+    return ""
+
+
+@transaction.atomic
+def online_contest_delete(*, contest: OnlineContest) -> None:
+    """Delete an online contest no one has started, with its relay (teams, rosters, legs waiting)
+    if it carries one, and its paper; the questions stay in their banks. One transaction: an
+    attempt started meanwhile holds the paper (a protected link), so the deletion then fails
+    whole and changes nothing."""
+    contest = OnlineContest.objects.select_related("paper").select_for_update(of=("self",)).get(pk=contest.pk)
+    if refusal := online_contest_delete_refusal(contest):
+        raise ContestRejected("contest_not_deletable", refusal)
+    paper = contest.paper
+    relay = getattr(contest, "relay", None)
+    if relay is not None:
+        relay.delete()
+    contest.delete()
+    paper.delete()

@@ -19,7 +19,14 @@ from quizsite.forms import NumberRangeMessages
 from quizsite.spreadsheets import ExportWorkbook, SpreadsheetError, cell_text, read_sheet_values, xlsx_response
 
 from ..online import finals, qualification
-from ..online.organiser import ContestForm, builder_forms, draw_rules, paper_fields, paper_initial
+from ..online.organiser import (
+    ContestForm,
+    builder_forms,
+    draw_rules,
+    online_contest_delete_page,
+    paper_fields,
+    paper_initial,
+)
 from ..online.services import ContestSetupRejected
 from . import selectors, services
 from .models import RelayContest, RelayLeg
@@ -302,3 +309,11 @@ def relay_qualify(request, relay_id: int):
         back=(reverse("contests:relay_map", args=[relay.pk]), relay.paper.display_title),
         relay=relay,
     )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def relay_delete(request, relay_id: int):
+    """Delete a relay no one has started, with its online contest and paper, after a confirm page."""
+    relay = access_managed_relay(request.user, relay_id)
+    return online_contest_delete_page(request, relay.online, back=reverse("contests:relay_manage"))

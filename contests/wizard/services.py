@@ -567,3 +567,26 @@ def _team_member_problems(team: Team, link: str) -> list[Problem]:
             }
             problems.append(Problem(message, link=link, link_text=_("Open the team page")))
     return problems
+
+
+def contest_delete_refusal(contest: Contest) -> str:
+    """Why the contest cannot be deleted, in words ("" when it can): one that has started keeps
+    its results, and one a ranking rule reads stays for it."""
+    from rankings.models import RuleSource  # rankings build on contests
+
+    if contest.started_at is not None or contest.status != Contest.Status.DRAFT:
+        return _("This contest has started: it keeps its results, so it cannot be deleted.")
+    if RuleSource.objects.filter(contest=contest).exists():
+        return _("A ranking rule reads this contest's scores: remove it from the rule first.")
+    return ""
+
+
+@transaction.atomic
+def contest_delete(*, contest: Contest) -> None:
+    """Delete a contest that never started, with its teams, rounds and rehearsals. Holds the
+    contest's row lock, so a start racing the deletion either happens first (and the deletion is
+    refused) or finds the contest gone."""
+    contest = Contest.objects.select_for_update().get(pk=contest.pk)
+    if refusal := contest_delete_refusal(contest):
+        raise ContestRejected("contest_not_deletable", refusal)
+    contest.delete()

@@ -19,4 +19,5 @@ urlpatterns = [
     path("<str:code>/setup/review/", views.setup_review, name="setup_review"),
     path("<str:code>/rehearse/", views.rehearse, name="setup_rehearse"),
     path("<str:code>/duplicate/", views.duplicate, name="setup_duplicate"),
+    path("<str:code>/delete/", views.contest_delete, name="setup_delete"),
 ]

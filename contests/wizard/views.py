@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Q
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
@@ -420,3 +421,31 @@ def duplicate(request, code: str):
                 messages.warning(request, warning % {"places": places_by_team(left_out)})
             return redirect("contests:setup_review", code=copy.join_code)
     return render(request, "contests/setup/duplicate.html", {"contest": contest, "form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def contest_delete(request, code: str):
+    """Delete a contest that never started, after a confirm page; a started one keeps its results."""
+    contest = access_setup(request.user, code)
+    refusal = services.contest_delete_refusal(contest)
+    if request.method == "POST" and not refusal:
+        title = contest.display_title
+        try:
+            services.contest_delete(contest=contest)
+        except ContestRejected as error:
+            refusal = error.message
+        else:
+            messages.success(request, _("The contest “%(title)s” was deleted.") % {"title": title})
+            return redirect("contests:list")
+    return render(
+        request,
+        "contests/setup/delete.html",
+        {
+            "title": contest.display_title,
+            "refusal": refusal,
+            "back": reverse("contests:list"),
+            "teams": contest.teams.count(),
+            "rounds": contest.rounds.count(),
+        },
+    )

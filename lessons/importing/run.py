@@ -141,11 +141,13 @@ def questions_import(
     dry_run: bool = False,
     progress: Progress | None = None,
     status: str = Question.Status.PUBLISHED,
+    import_job_id: int | None = None,
 ) -> ImportReport:
     """Check every question; unless `dry_run` or anything is wrong, store them all at once, of
     `status` (published, or drafts to review).
 
-    `progress(done, total)` is called while rows are checked (tables only).
+    `progress(done, total)` is called while rows are checked (tables only); the questions
+    record `import_job_id`, the import job storing them, so that import can be undone.
     """
     with cycle_collection_paused():
         report = parse(data, fmt, progress)
@@ -154,6 +156,11 @@ def questions_import(
             report.by_type[draft.content.type] += 1
         if report.ok and not dry_run:
             report.imported = questions_bulk_create(
-                bank=bank, contents=[d.content for d in report.drafts], by=by, fingerprints=fingerprints, status=status
+                bank=bank,
+                contents=[d.content for d in report.drafts],
+                by=by,
+                fingerprints=fingerprints,
+                status=status,
+                import_job_id=import_job_id,
             )
     return report

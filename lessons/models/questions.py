@@ -86,6 +86,10 @@ class Question(models.Model):
         "QuestionVersion", on_delete=models.PROTECT, null=True, related_name="+", verbose_name=_("current version")
     )
     tags = models.ManyToManyField(Tag, blank=True, related_name="questions", verbose_name=_("knowledge points"))
+    # The import that brought it in (none when added by hand): an import can be undone as a whole.
+    import_job = models.ForeignKey(
+        "ImportJob", on_delete=models.SET_NULL, null=True, blank=True, related_name="questions", editable=False
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -183,6 +187,9 @@ class ImportJob(models.Model):
         null=True, blank=True, help_text=_("When the running import last reported progress.")
     )
     finished_at = models.DateTimeField(null=True, blank=True)
+    # Set when its organiser undid it, with what the undo did: {"deleted": n, "retired": m}.
+    undone_at = models.DateTimeField(null=True, blank=True)
+    undo_result = models.JSONField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("question import")

@@ -210,9 +210,10 @@ def questions_bulk_create(
     by: User | None = None,
     fingerprints: list[str] | None = None,
     status: str = Question.Status.PUBLISHED,
+    import_job_id: int | None = None,
 ) -> int:
     """Store many checked questions as version 1, of `status`, with a handful of set-based
-    statements (imports).
+    statements (imports), each recording `import_job_id` (the import that brought it, if any).
 
     Questions get ids in the order of `contents`. `fingerprints`, when the caller has them (the
     duplicate check), are `fingerprint(content)` for each content, in order.
@@ -227,9 +228,9 @@ def questions_bulk_create(
         # until their versions exist, so the i-th smallest new id goes to the i-th content.
         cursor.execute(
             """WITH RECURSIVE counter(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM counter WHERE n < %s)
-            INSERT INTO lessons_question (bank_id, status, created_at)
-            SELECT %s, %s, %s FROM counter RETURNING id""",
-            [len(contents), bank.pk, status, now],
+            INSERT INTO lessons_question (bank_id, status, import_job_id, created_at)
+            SELECT %s, %s, %s, %s FROM counter RETURNING id""",
+            [len(contents), bank.pk, status, import_job_id, now],
         )
         question_ids = sorted(row[0] for row in cursor.fetchall())
         _insert_rows(

@@ -34,6 +34,12 @@ from ..tasks import question_import_restart, question_import_run
 from .papers import access_paper
 
 PREVIEW_SESSION_KEY = "question_import_preview"
+BULK_ACTIONS = [
+    ("retire", gettext_lazy("Retire")),
+    ("publish", gettext_lazy("Publish")),
+    ("draft", gettext_lazy("Move to draft")),
+    ("delete", gettext_lazy("Delete")),
+]
 ERRORS_SESSION_KEY = "question_import_errors"
 
 
@@ -97,18 +103,31 @@ def bank_list(request):
     return render(request, "lessons/bank_list.html", {"banks": banks, "form": form})
 
 
-@login_required
-def bank_detail(request, slug: str):
-    bank = access_bank(request.user, slug, manage=False)
-    questions = Question.objects.filter(bank=bank).select_related("current").prefetch_related("tags").order_by("-id")
-    filters = {key: request.GET.get(key, "") for key in ("type", "status", "tag", "q")}
+BANK_FILTERS = ("type", "status", "tag", "q")
+
+
+def bank_filters(data) -> dict[str, str]:
+    """The bank page's filter (type, status, knowledge point, text) from a query or a form."""
+    return {key: data.get(key, "") for key in BANK_FILTERS}
+
+
+def filtered_questions(bank: QuestionBank, filters: dict[str, str]):
+    """The bank's questions matching `filters`: the bank page's list, and its bulk actions' "all"."""
+    questions = Question.objects.filter(bank=bank)
     if filters["type"]:
         questions = questions.filter(current__type=filters["type"])
     if filters["status"]:
         questions = questions.filter(status=filters["status"])
     if filters["tag"]:
         questions = questions.filter(tags__name=filters["tag"])
-    questions = selectors.questions_matching_text(questions, filters["q"])
+    return selectors.questions_matching_text(questions, filters["q"])
+
+
+@login_required
+def bank_detail(request, slug: str):
+    bank = access_bank(request.user, slug, manage=False)
+    filters = bank_filters(request.GET)
+    questions = filtered_questions(bank, filters).select_related("current").prefetch_related("tags").order_by("-id")
     page = Paginator(questions, 30).get_page(request.GET.get("page"))
     return render(
         request,
@@ -123,6 +142,10 @@ def bank_detail(request, slug: str):
             "drafts": bank.questions.filter(status=Question.Status.DRAFT, current__isnull=False).count()
             if bank.manageable
             else 0,
+            "imports": bank.import_jobs.filter(status=ImportJob.Status.DONE).order_by("-created_at")[:5]
+            if bank.manageable
+            else [],
+            "bulk_actions": BULK_ACTIONS,
         },
     )
 
