@@ -71,6 +71,16 @@ def gz_organiser(tree):
 
 
 @pytest.fixture
+def processed_once(monkeypatch):
+    """Lessons processed by lesson_process as it is, ffmpeg's steps in it (probe, poster, MP4, HLS)
+    run for real once a session for the same video and copied after that: for tests of what a
+    processed lesson does, not of the processing (which other tests run for real every time)."""
+    from tests.lessons.videos import ffmpeg_steps_once
+
+    ffmpeg_steps_once(monkeypatch)
+
+
+@pytest.fixture
 def eager_tasks():
     """Run Celery tasks inline in this test even with a broker configured (CI): for tests of what
     a task does, not of the worker, which has tests of its own."""
