@@ -25,6 +25,12 @@ from tests.lessons.videos import ffmpeg_steps_once, make_clip, need_ffmpeg
 from tests.spreadsheets import FORMULA, assert_written_as_text
 
 
+@pytest.fixture
+def tree(module_tree):
+    """`tree`, built once for this file's rolled-back tests (tests/conftest.py `module_tree`)."""
+    return module_tree
+
+
 @pytest.fixture(scope="session")
 def clip(tmp_path_factory):
     return make_clip(tmp_path_factory.mktemp("clips") / "clip.mp4")
@@ -487,8 +493,15 @@ def test_one_member_plays_one_lesson_at_a_time(tree, watcher, settings):
     assert cheater.beat(first, 0, tab="C").rejected == ""
 
 
+@pytest.fixture
+def committed_tree(transactional_db):
+    """`tree` for a transactional test: its own rows, committed (the module's are rolled back first)."""
+    return factories.org_tree()
+
+
 @pytest.mark.django_db(transaction=True)
-def test_muted_tabs_of_several_lessons_beating_at_the_same_moment_earn_as_one(tree):
+def test_muted_tabs_of_several_lessons_beating_at_the_same_moment_earn_as_one(committed_tree):
+    tree = committed_tree
     from django.db import connection
 
     from tests.threads import run_together
