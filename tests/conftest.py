@@ -65,9 +65,39 @@ def tree(db):
     return factories.org_tree()
 
 
+@pytest.fixture(scope="module")
+def _tree_of_the_module(request, django_db_setup, django_db_blocker):
+    """`tree`'s units, built once for a module's rolled-back tests (tests/module_rows.py)."""
+    from tests.module_rows import ModuleRows
+
+    yield from ModuleRows.built(request, django_db_blocker, factories.org_tree)
+
+
+@pytest.fixture
+def module_tree(request, db, _tree_of_the_module):
+    """`tree` as a module built it. A module whose every database test takes `tree` (directly or
+    through `gz_organiser` and the like) may take it as its `tree`:
+
+        @pytest.fixture
+        def tree(module_tree):
+            return module_tree
+    """
+    return _tree_of_the_module.copy(request)
+
+
 @pytest.fixture
 def gz_organiser(tree):
     return factories.organiser(tree["gz"], username="gz-organiser", real_name="广州组织者")
+
+
+@pytest.fixture
+def processed_once(monkeypatch):
+    """Lessons processed by lesson_process as it is, ffmpeg's steps in it (probe, poster, MP4, HLS)
+    run for real once a session for the same video and copied after that: for tests of what a
+    processed lesson does, not of the processing (which other tests run for real every time)."""
+    from tests.lessons.videos import ffmpeg_steps_once
+
+    ffmpeg_steps_once(monkeypatch)
 
 
 @pytest.fixture

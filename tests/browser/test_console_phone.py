@@ -33,7 +33,7 @@ def assert_on_screen(button):
 
 
 @pytest.fixture
-def draft_lesson(demo, tmp_path):
+def draft_lesson(demo, tmp_path, processed_once):
     """A ready micro-class not yet published: its row has the most buttons (settings, completion,
     preview, publish)."""
     organiser = User.objects.get(username="organiser")

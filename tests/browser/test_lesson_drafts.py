@@ -15,7 +15,7 @@ pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
-def draft_lesson(transactional_db, tree, tmp_path):
+def draft_lesson(transactional_db, tree, tmp_path, processed_once):
     made = videos.lesson_create(title="学习党章：草稿课", title_en="The Constitution (draft)", unit=tree["gz"])
     videos.lesson_attach_file(lesson=made, path=make_clip(tmp_path / "clip.mp4", seconds=4))
     return videos.lesson_process(lesson_id=made.pk)

@@ -20,7 +20,7 @@ pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
-def lesson(transactional_db, tree, tmp_path):
+def lesson(transactional_db, tree, tmp_path, processed_once):
     point_rules_ensure_defaults()
     made = videos.lesson_create(
         title="党章第一讲（浏览器测试）", unit=tree["gz"], required=True, speaker="王老师", published=True
@@ -78,7 +78,7 @@ def credited_within_the_wall_clock(member, lesson) -> None:
 
 
 @pytest.fixture
-def longer_lesson(transactional_db, tree, tmp_path):
+def longer_lesson(transactional_db, tree, tmp_path, processed_once):
     point_rules_ensure_defaults()
     made = videos.lesson_create(title="党史专题（必修）", unit=tree["gz"], required=True, published=True)
     videos.lesson_attach_file(lesson=made, path=make_clip(tmp_path / "long.mp4", seconds=16))
@@ -228,7 +228,7 @@ FORGED_BEATS = """async ([count, start]) => {
 
 
 @pytest.fixture
-def minute_lesson(transactional_db, tree, tmp_path):
+def minute_lesson(transactional_db, tree, tmp_path, processed_once):
     point_rules_ensure_defaults()
     made = videos.lesson_create(title="党纪学习（必修）", unit=tree["gz"], required=True, published=True)
     videos.lesson_attach_file(lesson=made, path=make_clip(tmp_path / "minute.mp4", seconds=60, size="320x180"))

@@ -10,6 +10,12 @@ from lessons.services import videos
 from tests import factories
 
 
+@pytest.fixture
+def tree(module_tree):
+    """`tree`, built once for this file's rolled-back tests (tests/conftest.py `module_tree`)."""
+    return module_tree
+
+
 def ready(lesson: Lesson) -> Lesson:
     """The lesson processed and published, as members see it."""
     Lesson.objects.filter(pk=lesson.pk).update(

@@ -21,8 +21,14 @@ from lessons.services.study_rules import default_rule
 from lessons.services.videos import LessonRejected
 from orgs.models import User
 from tests import factories
-from tests.lessons.videos import make_clip, need_ffmpeg
+from tests.lessons.videos import ffmpeg_steps_once, make_clip, need_ffmpeg
 from tests.spreadsheets import FORMULA, assert_written_as_text
+
+
+@pytest.fixture
+def tree(module_tree):
+    """`tree`, built once for this file's rolled-back tests (tests/conftest.py `module_tree`)."""
+    return module_tree
 
 
 @pytest.fixture(scope="session")
@@ -30,15 +36,20 @@ def clip(tmp_path_factory):
     return make_clip(tmp_path_factory.mktemp("clips") / "clip.mp4")
 
 
-@pytest.fixture
-def ready_lesson(tree, clip):
+def processed_lesson(tree, clip):
     lesson = videos.lesson_create(title="党章第一讲", unit=tree["gz"], required=True, published=True)
     videos.lesson_attach_file(lesson=lesson, path=clip)
     return videos.lesson_process(lesson_id=lesson.pk)
 
 
-def test_pipeline_makes_poster_faststart_mp4_and_hls_and_is_idempotent(ready_lesson, settings):
-    lesson = ready_lesson
+@pytest.fixture
+def ready_lesson(tree, clip, processed_once):
+    """A processed lesson, ffmpeg's part of it done once a session (tests/lessons/videos.py)."""
+    return processed_lesson(tree, clip)
+
+
+def test_pipeline_makes_poster_faststart_mp4_and_hls_and_is_idempotent(tree, clip, settings):
+    lesson = processed_lesson(tree, clip)  # ffmpeg for real, every time
     assert lesson.status == "ready" and 5.9 <= float(lesson.duration_s) <= 6.2
     media = Path(settings.MEDIA_ROOT)
     assert (media / lesson.poster).read_bytes()[:2] == b"\xff\xd8"  # JPEG
@@ -48,6 +59,23 @@ def test_pipeline_makes_poster_faststart_mp4_and_hls_and_is_idempotent(ready_les
     assert [r["name"] for r in lesson.renditions] == ["360p"] and "360p.m3u8" in master
     assert list((media / f"lessons/{lesson.pk}/hls").glob("360p_*.ts"))
     assert videos.lesson_process(lesson_id=lesson.pk).status == "ready"  # twice: nothing changes
+
+
+def test_a_lesson_processed_once_a_session_is_as_one_processed_for_real(tree, clip, settings, monkeypatch):
+    """`processed_once` (tests/lessons/videos.py): the same row and files as ffmpeg's own run."""
+
+    def made(lesson):
+        folder = Path(settings.MEDIA_ROOT) / f"lessons/{lesson.pk}"
+        files = sorted(str(path.relative_to(folder)) for path in folder.rglob("*") if path.is_file())
+        fields = (lesson.status, lesson.progress, lesson.failure, lesson.duration_s, lesson.renditions)
+        paths = [str(path).replace(f"lessons/{lesson.pk}/", "") for path in (lesson.poster, lesson.mp4, lesson.hls)]
+        return fields, paths, files
+
+    real = made(processed_lesson(tree, clip))
+    assert real[0][0] == "ready" and "hls/360p_0000.ts" in real[2]
+    ffmpeg_steps_once(monkeypatch)
+    kept, copied = made(processed_lesson(tree, clip)), made(processed_lesson(tree, clip))  # copied: from what was kept
+    assert kept == real and copied == real
 
 
 @pytest.mark.parametrize(
@@ -128,7 +156,7 @@ def test_import_lesson_command_prints_json_and_refuses_a_non_video(tree, clip, t
     assert Lesson.objects.count() == 1
 
 
-def test_an_imported_lesson_is_a_draft_like_one_made_on_the_pages_unless_published(tree, clip, capsys):
+def test_an_imported_lesson_is_a_draft_like_one_made_on_the_pages_unless_published(tree, clip, capsys, processed_once):
     Series.objects.create(slug="jiangtang", title="机关讲堂", unit=tree["audit"])
     call_command("import_lesson", str(clip), "--series", "jiangtang", "--title", "草稿")
     assert "a draft: publish it in its Settings, or import with --publish" in capsys.readouterr().out
@@ -170,7 +198,7 @@ def test_upload_resumes_from_the_servers_offset_and_refuses_oversize_and_empty(t
 
 
 def test_a_first_upload_that_is_no_video_leaves_the_lesson_failed_saying_why_and_ready_for_another(
-    client, tree, clip, settings
+    client, tree, clip, settings, processed_once
 ):
     """It stayed "Draft · Uploading" for ever: the upload page said the file could not be used,
     the lesson kept status 'uploading' and no reason."""
@@ -465,8 +493,15 @@ def test_one_member_plays_one_lesson_at_a_time(tree, watcher, settings):
     assert cheater.beat(first, 0, tab="C").rejected == ""
 
 
+@pytest.fixture
+def committed_tree(transactional_db):
+    """`tree` for a transactional test: its own rows, committed (the module's are rolled back first)."""
+    return factories.org_tree()
+
+
 @pytest.mark.django_db(transaction=True)
-def test_muted_tabs_of_several_lessons_beating_at_the_same_moment_earn_as_one(tree):
+def test_muted_tabs_of_several_lessons_beating_at_the_same_moment_earn_as_one(committed_tree):
+    tree = committed_tree
     from django.db import connection
 
     from tests.threads import run_together

@@ -1,6 +1,8 @@
 """Short videos made by ffmpeg for the micro-class tests (real files, real tools)."""
 
 import atexit
+import copy
+import hashlib
 import os
 import shutil
 import subprocess
@@ -76,3 +78,60 @@ def frame_size_and_rate(path: Path) -> tuple[int, int, float]:
     width, height, rate = shown.stdout.strip().split(",")
     numerator, denominator = rate.split("/")
     return int(width), int(height), int(numerator) / int(denominator)
+
+
+_done: dict[tuple, tuple] = {}  # ffmpeg's work this session (in this process), by its input's bytes and arguments
+
+
+def _once(real: Callable, *, writes: bool, reports: bool) -> Callable:
+    """`real`, one of lessons.video's ffmpeg steps, run for real once a session for the same
+    input bytes and arguments: what it wrote (its target file or folder, the argument after the
+    source) kept, copied into the next test's place, its result and the progress it reported
+    given again. A step that fails is not kept: it runs again."""
+
+    def step(source: Path, *args, on_progress: Callable[[float], None] | None = None, **kwargs):
+        target, rest = (args[0], args[1:]) if writes else (None, args)
+        if rest and callable(rest[-1]):  # make_mp4 and make_hls take on_progress by position
+            *rest, on_progress = rest
+        key = (real.__name__, hashlib.sha256(source.read_bytes()).hexdigest(), repr(rest), repr(sorted(kwargs.items())))
+        if key not in _done:
+            shares: list[float] = []
+
+            def report(share: float) -> None:
+                shares.append(share)
+                if on_progress:
+                    on_progress(share)
+
+            progress = {"on_progress": report} if reports else {}
+            result = real(source, *([target] if writes else []), *rest, **progress, **kwargs)
+            kept = None
+            if writes:
+                kept = Path(tempfile.mkdtemp(prefix="test-processed-")) / "made"
+                atexit.register(shutil.rmtree, kept.parent, ignore_errors=True)
+                (shutil.copytree if target.is_dir() else shutil.copyfile)(target, kept)
+            _done[key] = (kept, result, shares)
+        else:
+            kept, result, shares = _done[key]
+            if writes:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                if kept.is_dir():
+                    shutil.copytree(kept, target, dirs_exist_ok=True)
+                else:
+                    shutil.copyfile(kept, target)
+            for share in shares if on_progress else ():
+                on_progress(share)
+        return copy.deepcopy(result)
+
+    return step
+
+
+def ffmpeg_steps_once(monkeypatch) -> None:
+    """lesson_process as it is, its ffmpeg steps (probe, poster, MP4, HLS) each run once a session
+    for the same video (`processed_once` in tests/conftest.py)."""
+    from lessons import video
+
+    need_ffmpeg()
+    monkeypatch.setattr(video, "probe", _once(video.probe, writes=False, reports=False))
+    monkeypatch.setattr(video, "make_poster", _once(video.make_poster, writes=True, reports=False))
+    monkeypatch.setattr(video, "make_mp4", _once(video.make_mp4, writes=True, reports=True))
+    monkeypatch.setattr(video, "make_hls", _once(video.make_hls, writes=True, reports=True))

@@ -8,7 +8,8 @@ from rankings import compute as ranking_compute
 from rankings.models import Snapshot, SnapshotInput, SnapshotRow, SnapshotUnit
 from rankings.services import snapshot_approve, snapshot_publish
 from tests import factories
-from tests.rankings.test_services import compute, member_rule, points, study  # noqa: F401 - fixture
+from tests.module_rows import ModuleRows
+from tests.rankings.test_services import build_study, compute, member_rule, points
 
 # Each statement receives the published snapshot's id (and a draft's where it names two). The
 # published member ranking by total keeps its participants' inputs in its rows; `{m}` is a
@@ -35,8 +36,10 @@ WRITES = {
 }
 
 
-@pytest.fixture
-def published(study):  # noqa: F811
+def build_published() -> dict:
+    """A published member ranking by total and one by mean (6 rows each), and a draft computed after
+    a new point, in `study`'s tree (tests/rankings/test_services.py)."""
+    study = build_study(factories.org_tree())
     admin = factories.administrator(study["tree"]["audit"], username="boss")
     rule = member_rule(study)
     snapshot = compute(rule).snapshot
@@ -48,6 +51,18 @@ def published(study):  # noqa: F811
     snapshot.refresh_from_db()
     by_mean.refresh_from_db()
     return {"snapshot": snapshot, "draft": draft, "by_mean": by_mean}
+
+
+@pytest.fixture(scope="module")
+def _published_of_the_module(request, django_db_setup, django_db_blocker):
+    """`published`, built once for this file's rolled-back tests (tests/module_rows.py): each
+    test's writes, refused or not, roll back."""
+    yield from ModuleRows.built(request, django_db_blocker, build_published)
+
+
+@pytest.fixture
+def published(request, db, _published_of_the_module):
+    return _published_of_the_module.copy(request)
 
 
 def _counts(snapshot_id: int) -> tuple[int, int, int]:

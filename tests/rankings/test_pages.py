@@ -14,12 +14,18 @@ from quizsite.pagination import PageNumberPagination
 from rankings.models import RankingRun, Snapshot
 from rankings.services import snapshot_approve, snapshot_publish
 from tests import factories
-from tests.rankings.test_services import compute, member_rule, study  # noqa: F401 - fixture
+from tests.rankings.test_services import compute, member_rule
 from tests.spreadsheets import FORMULA, assert_written_as_text
 
 
 @pytest.fixture
-def board(study):  # noqa: F811
+def study(module_study):
+    """`study`, built once for this file's rolled-back tests (tests/rankings/conftest.py)."""
+    return module_study
+
+
+@pytest.fixture
+def board(study):
     admin = factories.administrator(study["tree"]["audit"], username="boss")
     rule = member_rule(
         study,
@@ -236,7 +242,7 @@ def test_api_says_when_a_run_waits_past_the_patience_with_no_worker(client, boar
     assert client.get(url).json()["worker_missing"] is False
 
 
-def test_export_writes_formula_like_titles_and_names_as_text(client, study):  # noqa: F811
+def test_export_writes_formula_like_titles_and_names_as_text(client, study):
     study["people"]["a"].real_name = FORMULA
     study["people"]["a"].save()
     admin = factories.administrator(study["tree"]["audit"], username="boss")
@@ -315,7 +321,7 @@ def test_the_console_shows_score_changes_and_offers_publishing_as_it_stands(clie
     assert ", 1 score change" in page and "1 score changes" not in page
 
 
-def test_the_big_screen_names_each_unit_once(client, study):  # noqa: F811
+def test_the_big_screen_names_each_unit_once(client, study):
     admin = factories.administrator(study["tree"]["audit"], username="boss")
     rule = factories.ranking_rule(
         study["tree"]["audit"], subject="unit", unit_level=3, metric="total", sources=[{"kind": "points"}]
@@ -413,7 +419,7 @@ def test_a_member_sees_the_board_without_its_input_hash_which_its_administrators
     assert f"<code>{snapshot.input_hash[:12]}</code>" in page
 
 
-def test_an_administrator_alone_under_four_eyes_is_told_how_to_get_the_version_approved(client, study):  # noqa: F811
+def test_an_administrator_alone_under_four_eyes_is_told_how_to_get_the_version_approved(client, study):
     from orgs.models import Role, RoleGrant
     from rankings.services import run_execute, run_request
 

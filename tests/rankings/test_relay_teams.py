@@ -13,6 +13,7 @@ from io import BytesIO
 import pytest
 from django.db import DatabaseError, connection, transaction
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from contests.relay import selectors as relay_selectors
@@ -25,6 +26,7 @@ from rankings.services import inputs_fingerprint, snapshot_approve, snapshot_pub
 from tests import factories
 from tests.contests import test_relay
 from tests.contests.test_relay import make_relay, run_leg
+from tests.module_rows import ModuleRows
 from tests.rankings import pdfs
 from tests.rankings.test_compute import compute
 
@@ -54,9 +56,25 @@ def leg(teams, runners, name: str, position: int, *, right: int, minute: int, to
     )
 
 
+@pytest.fixture(scope="module")
+def _relay_of_the_module(request, django_db_setup, django_db_blocker):
+    """The relay below, run once for this file's rolled-back tests (tests/module_rows.py): each
+    test's rules, snapshots and changed legs roll back."""
+
+    def build() -> dict:
+        # The second the relay ran at (tests/conftest.py `_test_clocks` sets it as each test starts,
+        # after a module's fixtures): its legs' times are worked out from it.
+        test_relay.NOW = timezone.now().replace(microsecond=0)
+        return {"now": test_relay.NOW, "run": run_relay()}
+
+    yield from ModuleRows.built(request, django_db_blocker, build)
+
+
 @pytest.fixture
-def relay_run(db):
-    return run_relay()
+def relay_run(request, db, _relay_of_the_module):
+    built = _relay_of_the_module.copy(request)
+    test_relay.NOW = built["now"]  # the relay's, not this test's start
+    return built["run"]
 
 
 def run_relay() -> dict:

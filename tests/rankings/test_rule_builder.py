@@ -12,22 +12,15 @@ from rankings import selectors
 from rankings.models import RankingRule, RuleSource, Snapshot
 from rankings.params import check_tie_breaks
 from tests import factories
-from tests.module_rows import ModuleRows
-from tests.rankings.test_services import build_study, compute, member_rule
+from tests.rankings.test_services import compute, member_rule
 
 NEW = reverse("rankings:rule_new")
 
 
-@pytest.fixture(scope="module")
-def _study_of_the_module(request, django_db_setup, django_db_blocker):
-    """`study` (tests/rankings/test_services.py: the tree, six members, their points), built once
-    for this file's rolled-back tests (tests/module_rows.py); each test's changes roll back."""
-    yield from ModuleRows.built(request, django_db_blocker, lambda: build_study(factories.org_tree()))
-
-
 @pytest.fixture
-def study(request, db, _study_of_the_module):
-    return _study_of_the_module.copy(request)
+def study(module_study):
+    """`study`, built once for this file's rolled-back tests (tests/rankings/conftest.py)."""
+    return module_study
 
 
 @pytest.fixture
