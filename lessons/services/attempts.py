@@ -446,7 +446,8 @@ def _grade_item(item: AttemptItem, response: list | None, *, paper: Paper, at: d
 
 
 def _after_answer(attempt: Attempt, answer: Answer, *, notebook_now: bool = True) -> None:
-    """Notebook for a wrong answer, points for a right one (each once per source).
+    """Notebook for an answer not fully right (partly right ones too, labelled so), points for a
+    right one (each once per source).
 
     The notebook shows a question's key when it is reviewed, so a wrong answer of an exam whose
     answers are not shown yet joins it later (`notebook_now=False`, see `notebook_release_due`)."""
@@ -454,7 +455,9 @@ def _after_answer(attempt: Attempt, answer: Answer, *, notebook_now: bool = True
     question_id = answer.item.version.question_id
     if not answer.is_correct:
         if notebook_now:
-            notebook.notebook_add_wrong(member=member, question_id=question_id, at=answer.answered_at)
+            notebook.notebook_add_wrong(
+                member=member, question_id=question_id, partly_right=answer.score > 0, at=answer.answered_at
+            )
     elif attempt.paper.mode in CORRECT_ACTIVITY:
         points_award(
             member=member,
