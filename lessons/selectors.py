@@ -173,6 +173,13 @@ def banks_visible_to(user: User) -> QuerySet[QuestionBank]:
     ).annotate(question_count=Count("questions", filter=~Q(questions__status=Question.Status.RETIRED)))
 
 
+def papers_fixing(question: Question) -> list[Paper]:
+    """The papers that set `question` as one of their fixed questions, by title."""
+    return sorted(
+        Paper.objects.filter(fixed_questions__question=question).distinct(), key=lambda paper: paper.display_title
+    )
+
+
 def questions_usable_by(user: User) -> QuerySet[Question]:
     """Questions an organiser may put into a paper or a contest round: those of visible banks."""
     return Question.objects.filter(bank__in=banks_visible_to(user).values("pk"))
