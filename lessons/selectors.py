@@ -170,7 +170,25 @@ def banks_visible_to(user: User) -> QuerySet[QuestionBank]:
         above.update(root.path[:i] for i in range(step, len(root.path), step))
     return QuestionBank.objects.filter(
         access.subtree_q(user, prefix="unit__") | Q(unit__path__in=above, shared_below=True)
-    ).annotate(question_count=Count("questions", filter=~Q(questions__status=Question.Status.RETIRED)))
+    ).annotate(
+        question_count=Count("questions", filter=~Q(questions__status=Question.Status.RETIRED)),
+        retired_count=Count("questions", filter=Q(questions__status=Question.Status.RETIRED)),
+    )
+
+
+@dataclass(frozen=True)
+class BankCounts:
+    """A bank's questions as every page counts them: those in use (published and drafts), and
+    the retired apart (kept for the attempts and exams that used them)."""
+
+    in_use: int
+    retired: int
+
+
+def bank_counts(bank: QuestionBank) -> BankCounts:
+    retired = Q(status=Question.Status.RETIRED)
+    counts = bank.questions.aggregate(in_use=Count("pk", filter=~retired), retired=Count("pk", filter=retired))
+    return BankCounts(**counts)
 
 
 def papers_fixing(question: Question) -> list[Paper]:

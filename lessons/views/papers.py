@@ -276,7 +276,8 @@ def paper_candidates(request):
                     "bank": q.bank.display_name,
                     "tags": [t.name for t in q.tags.all()],
                     "tags_text": tag_list(q.tags.all()),
-                    "times_asked": q.times_asked,
+                    "times_answered": q.times_answered,
+                    "times_blank": q.times_blank,
                     "right_percent": round(100 * q.right_share) if q.right_share is not None else None,
                 }
                 for q in questions[:30]
