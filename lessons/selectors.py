@@ -206,16 +206,18 @@ def questions_usable_by(user: User) -> QuerySet[Question]:
 def questions_matching_text(questions: QuerySet[Question], text: str) -> QuerySet[Question]:
     """The questions whose current stem, options or explanation hold `text` (any case).
 
-    The options are a JSON list, matched in its stored text: PostgreSQL keeps Chinese as is and
-    SQLite as \\uXXXX escapes, so the text is looked for JSON-escaped both ways (and so cannot
-    match the quotes and commas between options)."""
+    The options are a JSON list, matched in its stored text, which holds the text as typed on both
+    databases (`TextAsTypedJSONEncoder` for SQLite's): the text is looked for JSON-escaped as that
+    text escapes it (quotes, backslashes), so it cannot match the quotes and commas between options."""
     text = text.strip()
     if not text:
         return questions
-    escaped = {json.dumps(text, ensure_ascii=ascii)[1:-1] for ascii in (False, True)}
-    matches = Q(current__stem__icontains=text) | Q(current__explanation__icontains=text)
-    for form in escaped:
-        matches |= Q(current__options__icontains=form)
+    as_stored = json.dumps(text, ensure_ascii=False)[1:-1]
+    matches = (
+        Q(current__stem__icontains=text)
+        | Q(current__explanation__icontains=text)
+        | Q(current__options__icontains=as_stored)
+    )
     return questions.filter(matches)
 
 

@@ -265,7 +265,7 @@ def questions_bulk_create(
                     1,
                     content.type,
                     content.stem,
-                    json.dumps(content.options),  # as Django's JSONField writes it
+                    json.dumps(content.options, ensure_ascii=False),  # as the model's field writes it
                     json.dumps(content.key),
                     content.explanation,
                     content.source,
