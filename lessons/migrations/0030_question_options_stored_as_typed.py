@@ -23,7 +23,7 @@ def rewrite_options_as_typed(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("lessons", "0027_notebook_entry_last_miss_partly_right"),
+        ("lessons", "0029_notebook_entry_last_miss_partly_right"),
     ]
 
     operations = [

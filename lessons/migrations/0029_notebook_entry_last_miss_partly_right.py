@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('lessons', '0026_lesson_processing_queued_at'),
+        ('lessons', '0028_question_records_its_import_and_imports_can_be_undone'),
     ]
 
     operations = [
