@@ -5,6 +5,7 @@ answer key can leave the server with an open attempt.
 """
 
 from datetime import datetime
+from decimal import Decimal
 
 from django.urls import reverse
 from django.utils import timezone
@@ -59,6 +60,7 @@ def item_payload(item: AttemptItem, *, reveal: bool, answer: Answer | None = Non
         # A question's score tells right from wrong, so it is shown with the key, not before.
         payload["score"] = str(answer.score)
         payload["is_correct"] = answer.is_correct
+        payload["verdict"] = verdict(answer)
         payload["key"] = shown_letters(item, version.key)
         payload["explanation"] = version.explanation
     return payload
@@ -69,10 +71,42 @@ def answer_feedback(item: AttemptItem, answer: Answer) -> dict:
     return {
         "position": item.position,
         "is_correct": answer.is_correct,
+        "verdict": verdict(answer),
         "score": str(answer.score),
+        "marks_text": marks_text(answer.score, item.points),
         "key": shown_letters(item, item.version.key),
         "explanation": item.version.explanation,
     }
+
+
+def verdict(answer: Answer) -> str:
+    """How a marked answer did: `right` (all the points), `partly_right` (some of them: a paper
+    giving partial credit), `wrong`, or `not_answered` (left blank, or its time ran out)."""
+    from .services.notebook import is_answered
+
+    if answer.is_correct:
+        return "right"
+    if not is_answered(answer.response):
+        return "not_answered"
+    return "partly_right" if answer.score > 0 else "wrong"
+
+
+def marks_text(earned, total) -> str:
+    """ "1 of 2 marks" (得 1/2 分): the marks an answer earned of the question's."""
+    from django.utils.translation import ngettext
+
+    earned_text, total_text = _number(earned), _number(total)
+    total = Decimal(total)
+    count = int(total) if total == int(total) else 2  # a fraction of a mark reads as plural
+    return ngettext("%(earned)s of %(total)s mark", "%(earned)s of %(total)s marks", count) % {
+        "earned": earned_text,
+        "total": total_text,
+    }
+
+
+def _number(value) -> str:
+    """2.00 -> "2", 1.50 -> "1.5"."""
+    return format(Decimal(value).normalize(), "f")
 
 
 def _instant(paper: Paper, answer: Answer | None) -> bool:
@@ -169,7 +203,18 @@ def review_message(log, entry) -> str:
         if entry.state == entry.State.MASTERED:
             return _("Right. Mastered: it moves to the mastered section.")
         return _("Right. %(n)d in a row; it comes back later.") % {"n": entry.consecutive_correct}
+    if _partly_right(log):
+        return _("Partly right. The answer is %(key)s.") % {"key": key_label(log.version.type, log.version.key)}
     return _("Not right. The answer is %(key)s.") % {"key": key_label(log.version.type, log.version.key)}
+
+
+def _partly_right(log) -> bool:
+    """Whether a review missed only part of the answer (some right options and no wrong one, or
+    some blanks right): in the notebook it is still a miss, told as partly right."""
+    from .grading import grade
+
+    version = log.version
+    return grade(type=version.type, key=version.key, response=log.response or [], partial=True) > 0
 
 
 def for_page(payload: dict) -> dict:
@@ -181,4 +226,6 @@ def for_page(payload: dict) -> dict:
             item["blank_max_chars"] = BLANK_MAX_CHARS
         if "key" in item:
             item["key_text"] = key_label(item["type"], item["key"])
+        if "score" in item:
+            item["marks_text"] = marks_text(item["score"], item["points"])
     return payload

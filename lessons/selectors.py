@@ -170,7 +170,32 @@ def banks_visible_to(user: User) -> QuerySet[QuestionBank]:
         above.update(root.path[:i] for i in range(step, len(root.path), step))
     return QuestionBank.objects.filter(
         access.subtree_q(user, prefix="unit__") | Q(unit__path__in=above, shared_below=True)
-    ).annotate(question_count=Count("questions", filter=~Q(questions__status=Question.Status.RETIRED)))
+    ).annotate(
+        question_count=Count("questions", filter=~Q(questions__status=Question.Status.RETIRED)),
+        retired_count=Count("questions", filter=Q(questions__status=Question.Status.RETIRED)),
+    )
+
+
+@dataclass(frozen=True)
+class BankCounts:
+    """A bank's questions as every page counts them: those in use (published and drafts), and
+    the retired apart (kept for the attempts and exams that used them)."""
+
+    in_use: int
+    retired: int
+
+
+def bank_counts(bank: QuestionBank) -> BankCounts:
+    retired = Q(status=Question.Status.RETIRED)
+    counts = bank.questions.aggregate(in_use=Count("pk", filter=~retired), retired=Count("pk", filter=retired))
+    return BankCounts(**counts)
+
+
+def papers_fixing(question: Question) -> list[Paper]:
+    """The papers that set `question` as one of their fixed questions, by title."""
+    return sorted(
+        Paper.objects.filter(fixed_questions__question=question).distinct(), key=lambda paper: paper.display_title
+    )
 
 
 def questions_usable_by(user: User) -> QuerySet[Question]:
@@ -181,16 +206,18 @@ def questions_usable_by(user: User) -> QuerySet[Question]:
 def questions_matching_text(questions: QuerySet[Question], text: str) -> QuerySet[Question]:
     """The questions whose current stem, options or explanation hold `text` (any case).
 
-    The options are a JSON list, matched in its stored text: PostgreSQL keeps Chinese as is and
-    SQLite as \\uXXXX escapes, so the text is looked for JSON-escaped both ways (and so cannot
-    match the quotes and commas between options)."""
+    The options are a JSON list, matched in its stored text, which holds the text as typed on both
+    databases (`TextAsTypedJSONEncoder` for SQLite's): the text is looked for JSON-escaped as that
+    text escapes it (quotes, backslashes), so it cannot match the quotes and commas between options."""
     text = text.strip()
     if not text:
         return questions
-    escaped = {json.dumps(text, ensure_ascii=ascii)[1:-1] for ascii in (False, True)}
-    matches = Q(current__stem__icontains=text) | Q(current__explanation__icontains=text)
-    for form in escaped:
-        matches |= Q(current__options__icontains=form)
+    as_stored = json.dumps(text, ensure_ascii=False)[1:-1]
+    matches = (
+        Q(current__stem__icontains=text)
+        | Q(current__explanation__icontains=text)
+        | Q(current__options__icontains=as_stored)
+    )
     return questions.filter(matches)
 
 

@@ -18,6 +18,8 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.utils.translation import gettext as _
+
 from .grading import grade
 from .models import Answer, Paper, QuestionVersion
 from .models.questions import OPTION_LETTERS
@@ -73,7 +75,7 @@ def _choices(question_type: str, response: list | None) -> list[str]:
     if not response:
         return ["—"]
     if question_type == "true_false":
-        return ["对" if response[0] else "错"]
+        return [_("True") if response[0] else _("False")]  # in the reader's language
     if question_type == "fill_blank":
         return [" / ".join(response)]
     return list(response)

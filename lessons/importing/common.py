@@ -11,6 +11,8 @@ class Draft:
 
     where: dict
     content: QuestionContent
+    # What the import changed in the row as typed, for the preview to say ("A." taken off option A).
+    notes: list[str] = field(default_factory=list)
 
 
 @dataclass

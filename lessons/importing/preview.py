@@ -28,8 +28,17 @@ def _blank_row(place: int, stem: str = "") -> dict:
         "difficulty": "",
         "tags": [],
         "errors": {},
+        "notes": [],
         "duplicate": False,
     }
+
+
+def _key_shown(question_type: str, key: list) -> str:
+    """A key as the page's reader reads it: true or false in their language (对/错, True/False),
+    a fill-in's blanks split by "；" and its alternatives by " | ", as the file writes them."""
+    if question_type == QuestionType.TRUE_FALSE:
+        return _("True") if key and key[0] else _("False")
+    return key_text(question_type, key).replace(";", "；")
 
 
 def _duplicate_of(first: dict) -> str:
@@ -55,10 +64,11 @@ def import_preview_rows(report: ImportReport, *, limit: int = PREVIEW_ROWS) -> l
             "type": QuestionType(content.type).label,
             "stem": content.stem,
             "options": list(zip(OPTION_LETTERS, content.options, strict=False)),
-            "key": key_text(content.type, content.key).replace(";", "；"),
+            "key": _key_shown(content.type, content.key),
             "difficulty": difficulty_label(content.difficulty),
             "tags": content.tags,
             "errors": {},
+            "notes": draft.notes,
             "duplicate": False,
         }
     for where in report.duplicates:

@@ -2,13 +2,23 @@
 
 import csv
 import io
-from collections.abc import Iterator
+import re
+import unicodedata
+from collections.abc import Iterable, Iterator
 
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext, pgettext_lazy
 from openpyxl.utils import get_column_letter
 
-from quizsite.spreadsheets import MergedRange, SpreadsheetError, cell_text, read_sheet_values, read_table
+from quizsite.spreadsheets import (
+    HEADER_SEARCH_ROWS,
+    MergedRange,
+    SpreadsheetError,
+    cell_text,
+    normalise_header,
+    read_sheet_values,
+    read_table,
+)
 
 from ..grading import normalise_letters, parse_true_false
 from ..models.questions import OPTION_LETTERS, QuestionType
@@ -82,6 +92,8 @@ def accepted_difficulties() -> str:
 
 
 BLANK_SEPARATORS = (";", "；")
+# Knowledge points as organisers list them: 党章、党史 or 党章，党史 as often as 党章;党史.
+TAG_SEPARATORS = (";", "；", "、", "，", ",")
 ALTERNATIVE_SEPARATORS = ("|", "｜")
 
 
@@ -113,57 +125,90 @@ def _column_name(key: str) -> str:
     return COLUMNS[key][0]
 
 
-def draft_from_row(row, report: ImportReport) -> Draft | None:
-    """Turn one table row into a Draft, or record every one of its errors against its row and columns."""
+# A letter written before an option's text: "A.", "A、", "A．", "A)", "(A)", "（Ａ）".
+_LETTER_PREFIX = re.compile(
+    r"^\s*(?:[(（]\s*(?P<wrapped>[A-Za-zＡ-Ｚａ-ｚ])\s*[)）]|(?P<marked>[A-Za-zＡ-Ｚａ-ｚ])\s*[.．。、,，:：)）])\s*"
+)
+
+
+def without_own_letter(text: str, letter: str) -> str:
+    """An option's text less a leading letter of its own column ("A.实现共产主义" in 选项A ->
+    "实现共产主义"): members see each option's letter beside it, so it would read "A A.实现…".
+    Another letter ("B." in 选项A) is left as typed: it may be the text itself."""
+    match = _LETTER_PREFIX.match(text)
+    if match is None or not text[match.end() :].strip():
+        return text
+    written = unicodedata.normalize("NFKC", match.group("wrapped") or match.group("marked")).upper()
+    return text[match.end() :] if written == letter else text
+
+
+def draft_from_row(row, report: ImportReport, *, formula_keys: Iterable[str] = ()) -> Draft | None:
+    """Turn one table row into a Draft, or record every one of its errors against its row and columns.
+
+    `formula_keys`: the row's columns holding a formula with no saved result, each reported once
+    (its empty value would otherwise bring a second, misleading problem: "option A is empty")."""
     where = {"row": row.number}
     text = {key: cell_text(row.values.get(key), fold=key in ("type", "key", "difficulty")) for key in COLUMNS}
     report.stems_typed[row.number] = text["stem"]
-    refused = set()  # the columns already reported, so the question check does not repeat them
+    refused = set()  # the columns already reported: each column of a row says one problem
+
+    def refuse(column: str, message: str) -> None:
+        if column not in refused:
+            report.error(where, column, message)
+        refused.add(column)
+
+    for key in sorted(formula_keys, key=lambda key: row.columns[key]):
+        refuse(
+            _column_name(key),
+            _("This cell holds a formula with no saved result: open the file in Excel or WPS, save it, and try again."),
+        )
     question_type = TYPE_BY_NAME.get(text["type"].lower().replace(" ", ""))
     if question_type is None:
-        report.error(
-            where, "题型", _("Unknown question type “%(t)s”: use 单选, 多选, 判断 or 填空.") % {"t": text["type"]}
-        )
-        refused.add("题型")
+        refuse("题型", _("Unknown question type “%(t)s”: use 单选, 多选, 判断 or 填空.") % {"t": text["type"]})
     difficulty = _difficulty(text["difficulty"])
     if difficulty is None:
-        report.error(
-            where,
+        refuse(
             "难度",
             _("Difficulty “%(d)s” is not one of %(accepted)s.")
             % {"d": text["difficulty"], "accepted": accepted_difficulties()},
         )
-        refused.add("难度")
     if question_type is None:
         return None  # the answer and options mean nothing without a type
     key = parse_key(question_type, text["key"])
     if question_type == QuestionType.TRUE_FALSE and not key:
-        report.error(
-            where,
-            "答案",
-            _("Write the answer of a true-or-false question as 对 or 错, not “%(k)s”.") % {"k": text["key"]},
-        )
-        refused.add("答案")
+        refuse("答案", _("Write the answer of a true-or-false question as 对 or 错, not “%(k)s”.") % {"k": text["key"]})
+    options, prefixes = [], []
+    for letter in OPTION_LETTERS:
+        typed = text[f"option_{letter}"]
+        options.append(without_own_letter(typed, letter))
+        if options[-1] != typed:
+            prefixes.append(f"“{typed[: len(typed) - len(options[-1])].strip()}”")
     content = QuestionContent(
         type=question_type,
         stem=text["stem"],
-        options=[text[f"option_{letter}"] for letter in OPTION_LETTERS],
+        options=options,
         key=key,
         explanation=text["explanation"],
         source=text["source"],
         difficulty=3 if difficulty is None else difficulty,
-        tags=_split(text["tags"], (";", "；")),
+        tags=_split(text["tags"], TAG_SEPARATORS),
     )
     try:
         checked = check_question(content)
     except QuestionInvalid as invalid:
         for field_name, message in invalid.errors.items():
             key = f"option_{invalid.option_letter or 'A'}" if field_name == "options" else field_name
-            column = _column_name(key)
-            if column not in refused:
-                report.error(where, column, message)
+            refuse(_column_name(key), message)
         return None
-    return None if refused else Draft(where, checked)
+    if refused:
+        return None
+    notes = []
+    if prefixes:
+        notes.append(
+            _("Taken off the options' start (members see each option's letter beside it): %(prefixes)s.")
+            % {"prefixes": pgettext("between list items", ", ").join(prefixes)}
+        )
+    return Draft(where, checked, notes)
 
 
 def merges_across_columns(table: list, merged: list[MergedRange]) -> dict[int, list[tuple[str, str]]]:
@@ -196,7 +241,55 @@ def merges_across_columns(table: list, merged: list[MergedRange]) -> dict[int, l
     return problems
 
 
-def parse_rows(rows, report: ImportReport, progress=None, *, merged: list[MergedRange] = ()) -> None:
+# A header cell over all the option columns, their letters in the row below it (选项 merged over C:F).
+OPTION_GROUP_HEADERS = {"选项", "options", "option"}
+
+
+class OptionsOverLetters:
+    """The rows, with a header written over two rows ("选项" merged above A, B, C, D) read as one:
+    the letters below become 选项A, 选项B… and their row is left empty (row numbers stay as the
+    sheet shows them). `group_column` keeps the 1-based column of a "选项" header with no letters
+    under it, which names no option column: the sheet's options cannot be read."""
+
+    def __init__(self, rows: Iterable[tuple]) -> None:
+        self.rows = rows
+        self.group_column: int | None = None
+
+    def __iter__(self) -> Iterator[tuple]:
+        rows = iter(self.rows)
+        for number, cells in enumerate(rows, start=1):
+            group = next((i for i, cell in enumerate(cells) if normalise_header(cell) in OPTION_GROUP_HEADERS), None)
+            if group is None or number > HEADER_SEARCH_ROWS:
+                yield cells
+                continue
+            below = next(rows, None) or ()
+            letters = {i: cell_text(cell, fold=True).upper() for i, cell in enumerate(below) if cell_text(cell)}
+            if letters and all(i >= group and letter in OPTION_LETTERS for i, letter in letters.items()):
+                header = list(cells) + [None] * (len(below) - len(cells))
+                for i, letter in letters.items():
+                    header[i] = f"选项{letter}"
+                yield tuple(header)
+                yield ()
+                self.group_column = None
+            else:
+                self.group_column = group + 1
+                yield cells
+                if below:
+                    yield below
+            yield from rows
+            return
+
+
+def parse_rows(
+    rows,
+    report: ImportReport,
+    progress=None,
+    *,
+    merged: list[MergedRange] = (),
+    formula_cells: Iterable[tuple[int, int]] = (),
+) -> None:
+    """Check every row of a sheet; `formula_cells` are (row, column) of formulas with no saved result."""
+    rows = OptionsOverLetters(rows)
     try:
         table = read_table(rows, columns=COLUMNS, required=REQUIRED)
     except SpreadsheetError as error:
@@ -204,11 +297,28 @@ def parse_rows(rows, report: ImportReport, progress=None, *, merged: list[Merged
         return
     if not table:
         report.error({"row": 0}, "", _("The sheet has a header row but no questions under it."))
+        return
+    if rows.group_column is not None and not any(key.startswith("option_") for key in table[0].columns):
+        report.error(
+            {"row": 0},
+            "",
+            _(
+                "The header “%(header)s” in column %(letter)s was not understood, so no option was read: head each "
+                "option's column 选项A, 选项B… (or write A, B… in the row below “%(header)s”) and upload again."
+            )
+            % {"header": "选项", "letter": get_column_letter(rows.group_column)},
+        )
+        return
+    key_at = {column: key for key, column in table[0].columns.items()}
+    formula_keys: dict[int, set[str]] = {}
+    for number, column in formula_cells:
+        if column in key_at:  # a column the import does not read holds nothing it needs
+            formula_keys.setdefault(number, set()).add(key_at[column])
     merge_problems = merges_across_columns(table, merged)
     for done, row in enumerate(table, start=1):
         for column, message in merge_problems.get(row.number, ()):
             report.error({"row": row.number}, column, message)
-        draft = draft_from_row(row, report)
+        draft = draft_from_row(row, report, formula_keys=formula_keys.get(row.number, ()))
         if draft is not None and row.number not in merge_problems:
             report.drafts.append(draft)
         if progress and (done % 500 == 0 or done == len(table)):
@@ -243,13 +353,7 @@ def parse_xlsx(file, report: ImportReport, *, max_bytes: int, progress=None) -> 
             )
         report.error({"row": 0}, "", message)
         return
-    for row, column in sheet.formula_cells:
-        report.error(
-            {"row": row},
-            get_column_letter(column),
-            _("This cell holds a formula with no saved result: open the file in Excel or WPS, save it, and try again."),
-        )
-    parse_rows(sheet.rows, report, progress, merged=sheet.merged)
+    parse_rows(sheet.rows, report, progress, merged=sheet.merged, formula_cells=sheet.formula_cells)
 
 
 def parse_csv(data: bytes, report: ImportReport, progress=None) -> None:

@@ -70,6 +70,14 @@ INSTRUCTIONS = [
         "At least two for choice questions, from A on",
     ],
     [
+        "",
+        "只写选项内容；写成“A.实现共产主义”时，开头与本列字母相同的“A.”“A、”“(A)”会被去掉。"
+        "表头也可以写成两行：“选项”合并在上，A、B、C、D 写在下一行",
+        "",
+        "The option's text alone: a leading letter of the column's own (“A.”, “A、”, “(A)”) is taken off. "
+        "The header may also take two rows: “选项” merged above, A, B, C, D in the row below",
+    ],
+    [
         "答案",
         "单选写一个字母（B），多选写多个（ABD），判断写 对 或 错，填空见示例",
         "Answer",
@@ -77,7 +85,12 @@ INSTRUCTIONS = [
     ],
     ["解析", "可不填", "Explanation", "Optional"],
     ["难度", "1-5，或 易、较易、中、较难、难；不填为中", "Difficulty", "1-5 or 易/较易/中/较难/难; empty means 3"],
-    ["知识点", "多个用 ; 隔开", "Knowledge points", "Separated by ;"],
+    [
+        "知识点",
+        "多个用 ; ；、 ， 或 , 隔开（一个知识点里不能有这些符号）",
+        "Knowledge points",
+        "Separated by ; ；、 ， or , (so none of these may be inside one point)",
+    ],
     ["出处", "可不填", "Source", "Optional"],
     ["", "", "", ""],
     [

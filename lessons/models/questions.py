@@ -1,5 +1,6 @@
 """Question banks. A question's content lives in immutable-once-answered versions."""
 
+import json
 from datetime import timedelta
 
 from django.conf import settings
@@ -101,6 +102,16 @@ class Question(models.Model):
         return self.current.stem_text[:40] if self.current else f"#{self.pk}"
 
 
+class TextAsTypedJSONEncoder(json.JSONEncoder):
+    """JSON with its text as typed (党, not \\u515a). SQLite stores a JSON field as this text, and
+    a search of the options matches it: escaped, "1922" would match inside the escapes of Chinese
+    characters ("\\u5192\\u2..."), and the text people see would need escaping to be found."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs["ensure_ascii"] = False
+        super().__init__(*args, **kwargs)
+
+
 class QuestionVersion(models.Model):
     """The content of a question as answered. Once an attempt uses it, it is never edited.
 
@@ -113,7 +124,7 @@ class QuestionVersion(models.Model):
     number = models.PositiveIntegerField()
     type = models.CharField(_("type"), max_length=12, choices=QuestionType.choices)
     stem = models.TextField(_("stem"), help_text=_("Sanitised HTML."))
-    options = models.JSONField(_("options"), default=list, blank=True)
+    options = models.JSONField(_("options"), default=list, blank=True, encoder=TextAsTypedJSONEncoder)
     key = models.JSONField(_("answer key"))
     explanation = models.TextField(_("explanation"), blank=True)
     source = models.CharField(_("source"), max_length=200, blank=True)

@@ -20,6 +20,13 @@ class NotebookEntry(models.Model):
     due_at = models.DateTimeField(db_index=True)
     consecutive_correct = models.PositiveIntegerField(default=0)
     wrong_count = models.PositiveIntegerField(default=1)
+    last_miss_partly_right = models.BooleanField(
+        default=False,
+        help_text=_(
+            "Whether the latest miss earned part of the marks (a paper giving partial credit): "
+            "not fully right, so it stays to review, labelled partly right."
+        ),
+    )
     added_at = models.DateTimeField()
     last_wrong_at = models.DateTimeField()
     mastered_at = models.DateTimeField(null=True, blank=True)

@@ -75,10 +75,22 @@ def paper_open_for(paper: Paper, member: User, at: datetime) -> None:
         raise AttemptRejected("paper_closed", _("This paper closed at %(t)s.") % {"t": closed})
 
 
+def paper_fixed_ids(paper: Paper) -> list[int]:
+    """The ids of the paper's fixed questions an attempt is given, in the paper's order.
+
+    An exam keeps its questions whatever their status since (as Moodle keeps a question in the
+    quizzes that use it): retiring a question takes it out of random draws, and of the practice,
+    daily quiz and challenge papers that drill it, never out of an exam already set and maybe taken,
+    whose questions and marks would otherwise change between two members' attempts."""
+    fixed = paper.fixed_questions.filter(question__current__isnull=False).order_by("position")
+    if paper.mode != Paper.Mode.EXAM:
+        fixed = fixed.filter(question__status=Question.Status.PUBLISHED)
+    return list(fixed.values_list("question_id", flat=True))
+
+
 def _draw(paper: Paper, rng: random.Random) -> list[QuestionVersion]:
-    published = Question.objects.filter(status=Question.Status.PUBLISHED, current__isnull=False)
     chosen: list[int] = []
-    fixed = list(paper.fixed_questions.filter(question__in=published).values_list("question_id", flat=True))
+    fixed = paper_fixed_ids(paper)
     chosen.extend(fixed)
     for rule in paper.rules.select_related("bank", "tag"):
         ids = sorted(rule_pool(rule, exclude=chosen).values_list("pk", flat=True).distinct())
@@ -94,9 +106,7 @@ def _check_draw_fills(paper: Paper) -> None:
     any more (questions retired, deleted or untagged since the paper was saved, which checked it):
     a member would otherwise get a shorter paper than the one set, and nothing would say so. The
     reckoning is the builder's (`draws.draw_problems`), which names the rule and what it lacks."""
-    published = Question.objects.filter(status=Question.Status.PUBLISHED, current__isnull=False)
-    fixed = paper.fixed_questions.filter(question__in=published).values_list("question_id", flat=True)
-    problems = draw_problems(list(paper.rules.select_related("bank", "tag")), fixed=list(fixed))
+    problems = draw_problems(list(paper.rules.select_related("bank", "tag")), fixed=paper_fixed_ids(paper))
     if problems:
         raise AttemptRejected(
             "draw_short",
@@ -446,7 +456,8 @@ def _grade_item(item: AttemptItem, response: list | None, *, paper: Paper, at: d
 
 
 def _after_answer(attempt: Attempt, answer: Answer, *, notebook_now: bool = True) -> None:
-    """Notebook for a wrong answer, points for a right one (each once per source).
+    """Notebook for an answer not fully right (partly right ones too, labelled so), points for a
+    right one (each once per source).
 
     The notebook shows a question's key when it is reviewed, so a wrong answer of an exam whose
     answers are not shown yet joins it later (`notebook_now=False`, see `notebook_release_due`)."""
@@ -454,7 +465,9 @@ def _after_answer(attempt: Attempt, answer: Answer, *, notebook_now: bool = True
     question_id = answer.item.version.question_id
     if not answer.is_correct:
         if notebook_now:
-            notebook.notebook_add_wrong(member=member, question_id=question_id, at=answer.answered_at)
+            notebook.notebook_add_wrong(
+                member=member, question_id=question_id, partly_right=answer.score > 0, at=answer.answered_at
+            )
     elif attempt.paper.mode in CORRECT_ACTIVITY:
         points_award(
             member=member,

@@ -24,15 +24,24 @@ def mastered_after() -> int:
 
 
 @transaction.atomic
-def notebook_add_wrong(*, member: User, question_id: int, at: datetime | None = None) -> NotebookEntry:
-    """Put a wrongly answered question in the notebook, or send a mastered one back to review."""
+def notebook_add_wrong(
+    *, member: User, question_id: int, partly_right: bool = False, at: datetime | None = None
+) -> NotebookEntry:
+    """Put a question not answered fully right in the notebook, or send a mastered one back to
+    review. A partly right answer (part of the marks) counts as a miss, labelled `partly_right`."""
     at = at or timezone.now()
     entry = NotebookEntry.objects.select_for_update().filter(member=member, question_id=question_id).first()
     if entry is None:
         # The miss is the card's first review: rated Again, it starts on the short learning steps.
         card, _log = SCHEDULER.review_card(Card(due=at), Rating.Again, review_datetime=at)
         return NotebookEntry.objects.create(
-            member=member, question_id=question_id, card=card.to_dict(), due_at=card.due, added_at=at, last_wrong_at=at
+            member=member,
+            question_id=question_id,
+            card=card.to_dict(),
+            due_at=card.due,
+            added_at=at,
+            last_wrong_at=at,
+            last_miss_partly_right=partly_right,
         )
     card, _log = SCHEDULER.review_card(Card.from_dict(entry.card), Rating.Again, review_datetime=at)
     entry.card = card.to_dict()
@@ -41,6 +50,7 @@ def notebook_add_wrong(*, member: User, question_id: int, at: datetime | None = 
     entry.consecutive_correct = 0
     entry.wrong_count += 1
     entry.last_wrong_at = at
+    entry.last_miss_partly_right = partly_right
     entry.mastered_at = None
     entry.removed_at = None  # taken out, then missed again: it is worth reviewing after all
     entry.save()
@@ -92,9 +102,9 @@ def notebook_release_due(member: User, *, at: datetime | None = None) -> int:
             ):
                 continue  # another request released it
             misses = Answer.objects.filter(item__attempt_id=attempt_id, is_correct=False).order_by("item__position")
-            for question_id, response in misses.values_list("item__version__question_id", "response"):
+            for question_id, response, score in misses.values_list("item__version__question_id", "response", "score"):
                 if is_answered(response):
-                    notebook_add_wrong(member=member, question_id=question_id, at=at)
+                    notebook_add_wrong(member=member, question_id=question_id, partly_right=score > 0, at=at)
             released += 1
     return released
 
@@ -137,7 +147,9 @@ def notebook_review(
             check_blanks_filled(type=version.type, response=cleaned)
     except ResponseInvalid as error:
         raise ReviewRejected(error.code, error.message) from None
-    correct = grade(type=version.type, key=version.key, response=cleaned, partial=False) == 1
+    # Only a fully right review counts; a partly right one is labelled as such, as in an attempt.
+    fraction = grade(type=version.type, key=version.key, response=cleaned, partial=True)
+    correct = fraction == 1
     if at < entry.due_at:
         return ReviewLog.objects.create(
             entry=entry, version=version, response=cleaned, is_correct=correct, reviewed_at=at, counted=False
@@ -157,6 +169,7 @@ def notebook_review(
         entry.consecutive_correct = 0
         entry.wrong_count += 1
         entry.last_wrong_at = at
+        entry.last_miss_partly_right = fraction > 0
         entry.mastered_at = None
     entry.save()
     if correct:

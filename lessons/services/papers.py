@@ -3,8 +3,22 @@
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import Avg, Case, Count, Exists, FloatField, OuterRef, QuerySet, Subquery, Value, When
-from django.db.models.functions import Coalesce
+from django.db.models import (
+    Avg,
+    Case,
+    Count,
+    Exists,
+    F,
+    FloatField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    TextField,
+    Value,
+    When,
+)
+from django.db.models.functions import Cast, Coalesce
 from django.utils.translation import gettext as _
 
 from orgs.models import User
@@ -12,6 +26,10 @@ from orgs.models import User
 from ..draws import DrawRule, draw_problems
 from ..models import Answer, AttemptItem, Paper, PaperQuestion, PaperRule, Question, QuestionBank
 from ..selectors import questions_matching_text
+
+# A marked answer with nothing in it, as its JSON reads: [], [""], ["", " "], [null] (time ran out,
+# or an exam handed in with the question untouched); `notebook.is_answered` says the same in Python.
+BLANK_RESPONSE = r'^\[(\s*(null|"\s*")\s*,?)*\]$'
 
 
 class PaperInvalid(Exception):
@@ -37,28 +55,26 @@ def question_candidates(
     tag: str = "",
     never_used: bool = False,
 ) -> QuerySet[Question]:
-    """Published questions of `banks` matching the picker's filters, with how often each was asked
-    and the share of answers that were right (None before any answer)."""
-    asked = (
-        AttemptItem.objects.filter(version__question=OuterRef("pk"))
-        .order_by()
-        .values("version__question")
-        .annotate(c=Count("id"))
+    """Published questions of `banks` matching the picker's filters, with how often each was
+    answered (`times_answered`) and left blank (`times_blank`) in a marked attempt, and the share
+    of its answers that were right (None before any). A blank is no answer: it counts apart, in
+    neither the answers nor the share right (one right and one blank is 1 answered, 100% right)."""
+    answers = Answer.objects.filter(item__version__question=OuterRef("pk")).order_by()
+    given = answers.alias(response_text=Cast("response", TextField())).exclude(
+        Q(response__isnull=True) | Q(response_text__regex=BLANK_RESPONSE)
     )
-    right = (
-        Answer.objects.filter(item__version__question=OuterRef("pk"))
-        .order_by()
-        .values("item__version__question")
-        .annotate(
-            share=Avg(Case(When(is_correct=True, then=Value(1.0)), default=Value(0.0), output_field=FloatField()))
-        )
+    answered = given.values("item__version__question").annotate(c=Count("id"))
+    marked = answers.values("item__version__question").annotate(c=Count("id"))
+    right = given.values("item__version__question").annotate(
+        share=Avg(Case(When(is_correct=True, then=Value(1.0)), default=Value(0.0), output_field=FloatField()))
     )
     questions = (
         Question.objects.filter(bank__in=banks, status=Question.Status.PUBLISHED, current__isnull=False)
         .select_related("current", "bank")
         .prefetch_related("tags")
         .annotate(
-            times_asked=Coalesce(Subquery(asked.values("c")), 0),
+            times_answered=Coalesce(Subquery(answered.values("c")), 0),
+            times_blank=Coalesce(Subquery(marked.values("c")), 0) - F("times_answered"),
             right_share=Subquery(right.values("share")),
         )
         .order_by("-id")

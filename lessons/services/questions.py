@@ -153,18 +153,27 @@ def question_create(
     return question
 
 
+def _same_content(version: QuestionVersion, content: QuestionContent) -> bool:
+    """Whether a checked `content` says what `version` says, field for field."""
+    fields = ("type", "stem", "options", "key", "explanation", "source", "difficulty", "image")
+    return all(getattr(version, name) == getattr(content, name) for name in fields)
+
+
 @transaction.atomic
 def question_edit(*, question: Question, content: QuestionContent, by: User | None = None) -> Question:
-    """Change a question. If any attempt used the current version, keep it and add a new one."""
+    """Change a question. If any attempt used the current version and its content changes, keep
+    it and add a new one; knowledge points are the question's, not a version's."""
     content = check_question(content)
     question = Question.objects.select_for_update().get(pk=question.pk)
     current = question.current
-    if AttemptItem.objects.filter(version=current).exists():
+    # Nothing a version holds changed (only the status or knowledge points): no new version.
+    unchanged = _same_content(current, content)
+    if not unchanged and AttemptItem.objects.filter(version=current).exists():
         version = _version(question, content, number=current.number + 1, by=by)
         version.save()
         question.current = version
         question.save(update_fields=["current"])
-    else:
+    elif not unchanged:
         fresh = _version(question, content, number=current.number, by=by)
         fresh.pk = current.pk
         fresh.created_at = current.created_at
@@ -257,7 +266,7 @@ def questions_bulk_create(
                     1,
                     content.type,
                     content.stem,
-                    json.dumps(content.options),  # as Django's JSONField writes it
+                    json.dumps(content.options, ensure_ascii=False),  # as the model's field writes it
                     json.dumps(content.key),
                     content.explanation,
                     content.source,

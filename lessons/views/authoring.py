@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_http_methods
 
 from orgs import access
@@ -19,7 +20,7 @@ from quizsite.spreadsheets import xlsx_response
 from .. import selectors
 from ..editor import DIFFICULTY_CHOICES, EditorDraft, draft_from_post, draft_from_question, editor_errors
 from ..importing.template import question_import_template
-from ..models import AttemptItem, Question, QuestionType, QuestionVersion, Tag
+from ..models import AttemptItem, Paper, Question, QuestionType, QuestionVersion, Tag
 from ..services import questions as question_services
 from ..validation import QuestionInvalid, check_question
 from .organiser import access_bank
@@ -79,9 +80,11 @@ def question_editor(request, slug: str, question_id: int | None = None):
                 )
                 messages.success(request, _("Question added."))
             else:
-                before = question.current_id
+                before, status_before = question.current_id, question.status
                 question = question_services.question_edit(question=question, content=draft.content(), by=request.user)
                 question_services.question_set_status(question=question, status=draft.status)
+                if draft.status == Question.Status.RETIRED and status_before != Question.Status.RETIRED:
+                    _warn_papers_keep(request, question)
                 if question.current_id != before:
                     messages.success(
                         request,
@@ -106,7 +109,36 @@ def question_editor(request, slug: str, question_id: int | None = None):
             "statuses": Question.Status.choices,
             "difficulties": DIFFICULTY_CHOICES,
             "known_tags": Tag.objects.order_by("name").values_list("name", flat=True)[:500],
+            "fixed_on": selectors.papers_fixing(question) if question else [],
         },
+    )
+
+
+def _warn_papers_keep(request, question: Question) -> None:
+    """Say which papers a question just retired is fixed on, and what becomes of it there: exams
+    keep it (their questions and marks stay as set), practice, daily quiz and challenge papers
+    leave it out of new attempts, as random draws do."""
+    papers = selectors.papers_fixing(question)
+    exams = [paper for paper in papers if paper.mode == Paper.Mode.EXAM]
+    drills = [paper for paper in papers if paper.mode != Paper.Mode.EXAM]
+    if exams:
+        messages.warning(
+            request,
+            _("Retired, it stays on the exams that set it, so their questions and marks do not change: %(papers)s.")
+            % {"papers": _titles(exams)},
+        )
+    if drills:
+        messages.warning(
+            request,
+            _("Retired, it leaves random draws and new attempts of the papers that set it: %(papers)s.")
+            % {"papers": _titles(drills)},
+        )
+
+
+def _titles(papers: list[Paper]) -> str:
+    """Papers' titles as a reader lists them: 《党章测试》、《每日一练》 / "Party rules test", "Daily"."""
+    return pgettext("between list items", ", ").join(
+        pgettext("a title quoted", "“%(title)s”") % {"title": paper.display_title} for paper in papers
     )
 
 

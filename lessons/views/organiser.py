@@ -137,6 +137,7 @@ def bank_detail(request, slug: str):
             "page": page,
             "filters": filters,
             "filtered": any(filters.values()),
+            "counts": selectors.bank_counts(bank),
             "types": QuestionType.choices,
             "statuses": Question.Status.choices,
             "drafts": bank.questions.filter(status=Question.Status.DRAFT, current__isnull=False).count()

@@ -173,6 +173,7 @@ def _picked_rows(picked: list[paper_services.PickedQuestion], points_per_type: d
             "stem": item.question.current.stem_text,
             "type": item.question.current.get_type_display(),
             "points": item.points or "",
+            "retired": item.question.status == Question.Status.RETIRED,
             "default_points": points_per_type.get(
                 item.question.current.type, DEFAULT_POINTS[item.question.current.type]
             ),
@@ -220,6 +221,7 @@ def paper_builder(request, paper_id: int | None = None):
             if paper.pk
             else []
         )
+    picked_rows = _picked_rows(picked, paper.points_per_type or DEFAULT_POINTS)
     return render(
         request,
         "lessons/paper_builder.html",
@@ -228,7 +230,8 @@ def paper_builder(request, paper_id: int | None = None):
             "form": form,
             "points_fields": [form[f"points_{question_type}"] for question_type in QuestionType.values],
             "errors": errors,
-            "picked": _picked_rows(picked, paper.points_per_type or DEFAULT_POINTS),
+            "picked": picked_rows,
+            "picked_retired": any(row["retired"] for row in picked_rows),
             "rules": rules,
             "banks": banks,
             "types": QuestionType.choices,
@@ -273,7 +276,8 @@ def paper_candidates(request):
                     "bank": q.bank.display_name,
                     "tags": [t.name for t in q.tags.all()],
                     "tags_text": tag_list(q.tags.all()),
-                    "times_asked": q.times_asked,
+                    "times_answered": q.times_answered,
+                    "times_blank": q.times_blank,
                     "right_percent": round(100 * q.right_share) if q.right_share is not None else None,
                 }
                 for q in questions[:30]

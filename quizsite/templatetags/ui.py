@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 from django import template
+from django.utils.html import format_html_join
 from django.utils.translation import pgettext
 
 from quizsite.naming import SPACE_AFTER_FULL_WIDTH
@@ -49,6 +50,16 @@ def tag_list(tags) -> str:
     """Question tags (names, or Tag objects) as one text, the same way on every page:
     党章、理想信念 in Chinese, "Party Constitution, Ideals" in English."""
     return pgettext("between list items", ", ").join(getattr(tag, "name", tag) for tag in tags)
+
+
+@register.filter
+def tag_chips(tags) -> str:
+    """Question tags as one chip each, the same way on every page: a point's name may hold a
+    comma or 、 (typed in the editor), which a joined text could not tell from two points."""
+    names = [getattr(tag, "name", tag) for tag in tags]
+    if not names:
+        return "—"
+    return format_html_join(" ", '<span class="badge text-bg-light border qs-tag">{}</span>', ((n,) for n in names))
 
 
 @register.filter

@@ -55,10 +55,15 @@
   function showFeedback(card, result) {
     const box = card.querySelector(".qs-feedback");
     const alert = document.createElement("div");
-    alert.className = "alert mb-0 py-2 " + (result.is_correct ? "alert-success" : "alert-danger");
+    const partly = result.verdict === "partly_right";
+    alert.className = "alert mb-0 py-2 qs-verdict " + (result.is_correct ? "alert-success" : partly ? "alert-warning" : "alert-danger");
+    alert.dataset.verdict = result.verdict;
     const strong = document.createElement("strong");
-    strong.textContent = result.is_correct ? text.right : text.wrong;
-    alert.append(strong, " · " + text.answer + text.colon + keyText(card.dataset.type, result.key));
+    strong.textContent = result.is_correct ? text.right : partly ? text.partlyRight : text.wrong;
+    const marks = document.createElement("span");
+    marks.className = "qs-marks";
+    marks.textContent = result.marks_text; // in the page's language, from the server
+    alert.append(strong, " · ", marks, " · " + text.answer + text.colon + keyText(card.dataset.type, result.key));
     if (result.explanation) {
       const explanation = document.createElement("div");
       explanation.className = "small mt-1";

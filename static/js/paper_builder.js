@@ -63,9 +63,12 @@
       badge.textContent = question.type_label;
       const meta = document.createElement("div");
       meta.className = "qs-muted";
+      // A blank is no answer: it is counted apart, and the share right is of the answers only.
+      const times = (n, one, many) => (n === 1 ? one : n ? many.replace("__N__", n) : "");
       meta.textContent = [question.bank, question.difficulty_label, question.tags_text,
-        question.times_asked === 1 ? texts.askedOne
-          : question.times_asked ? texts.asked.replace("__N__", question.times_asked) : texts.never,
+        question.times_answered || question.times_blank ? "" : texts.never,
+        times(question.times_answered, texts.answeredOne, texts.answered),
+        times(question.times_blank, texts.blankOne, texts.blank),
         question.right_percent === null ? "" : texts.right.replace("__N__", question.right_percent)].filter(Boolean).join(" · ");
       body.append(badge, document.createTextNode(question.stem), meta);
       const add = document.createElement("button");

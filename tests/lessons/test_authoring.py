@@ -380,7 +380,7 @@ def test_rule_count_and_picker_filters(editor, bank, tree):
     found = editor.get(reverse("lessons:paper_candidates"), {"type": "single", "unused": "1"}).json()
     assert found["total"] == 1 and "党史" in found["questions"][0]["tags"]
     found = editor.get(reverse("lessons:paper_candidates"), {"tag": "党章", "type": "single"}).json()
-    assert found["questions"][0]["times_asked"] == 4 and found["questions"][0]["right_percent"] == 75
+    assert found["questions"][0]["times_answered"] == 4 and found["questions"][0]["right_percent"] == 75
 
 
 def test_paper_preview_shows_questions_without_keys(editor, bank, tree):

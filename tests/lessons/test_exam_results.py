@@ -93,7 +93,7 @@ def test_the_review_says_not_answered_for_questions_left_blank(client, tree, mem
     attempt = sit(exam(tree, pass_mark=None), member, right=2, seconds=60)
     client.force_login(member)
     body = client.get(reverse("lessons:attempt_result", args=[attempt.pk]), HTTP_ACCEPT_LANGUAGE="zh-hans")
-    verdicts = re.findall(r'<div class="alert [^"]*">\s*<strong>(.*?)</strong>', body.content.decode())
+    verdicts = re.findall(r'<div class="alert [^"]*"[^>]*>\s*<strong>(.*?)</strong>', body.content.decode())
     assert verdicts == ["答对了", "答对了", "未作答", "未作答", "未作答"]
 
 
