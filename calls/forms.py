@@ -26,7 +26,7 @@ from .judges import (
 )
 from .kinds import KINDS, EntryKind
 from .models import JUDGES_PER_ENTRY_AT_LEAST_1, SUMMARY_MAX_CHARS, Call, CallField, Panel
-from .services import entrants
+from .services import RESULT_SETTINGS, entrants
 
 
 def members_named(text: str, *, among=None) -> list[User]:
@@ -79,8 +79,11 @@ class CallForm(NumberRangeMessages, forms.ModelForm):
             "rules_en": forms.Textarea(attrs={"rows": 4}),
         }
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, user, results_locked: str = "", **kwargs):
+        """`results_locked`: why the prizes and scoring settings cannot change now
+        (`services.results_settings_locked`); they are then shown, not taken from the post."""
         super().__init__(*args, **kwargs)
+        self.results_locked = results_locked
         self.fields["unit"] = UnitChoiceField(user=user, label=_("owner unit"))
         self.fields["audience"] = UnitsChoiceField(
             user=user,
@@ -108,15 +111,35 @@ class CallForm(NumberRangeMessages, forms.ModelForm):
         judges.min_value = 1
         judges.widget.attrs["min"] = 1
         judges.validators[:] = [JUDGES_PER_ENTRY_AT_LEAST_1]
+        if results_locked:
+            for name in RESULT_SETTINGS:
+                self.fields[name].disabled = True
+                self.fields[name].help_text = results_locked
 
     def clean(self):
         data = super().clean()
+        if self.results_locked:
+            self._refuse_result_settings()
         if data.get("opens_at") and data.get("closes_at") and data["closes_at"] <= data["opens_at"]:
             self.add_error("closes_at", _("Submissions must close after they open."))
         kind = KINDS.get(data.get("kind"))
         if kind is not None:
             self._check_files(data, kind)
         return data
+
+    def _refuse_result_settings(self) -> None:
+        """A locked setting posted all the same (the page shows it without a box) is refused by
+        name when it differs from the call's, rather than quietly kept."""
+        for name in RESULT_SETTINGS:
+            field = self.fields[name]
+            if self.add_prefix(name) not in self.data:
+                continue
+            try:
+                posted = field.clean(field.widget.value_from_datadict(self.data, self.files, self.add_prefix(name)))
+            except forms.ValidationError:
+                posted = None
+            if posted != self.get_initial_for_field(field, name):
+                self.add_error(name, self.results_locked)
 
     def _check_files(self, data, kind: EntryKind) -> None:
         """The file types and size must be ones the upload side accepts for this kind of entry."""

@@ -15,7 +15,7 @@ from django.utils.translation import gettext, ngettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from orgs.models import Unit
-from quizsite.naming import EnglishTitle, english_name_field, english_text_field, in_language
+from quizsite.naming import EnglishTitle, english_name_field, english_text_field, in_language, listed
 from rankings.models import RankingRule
 
 # A call's prizes follow rankings' rules (`rankings.prizes`); "no prizes" is a call without tiers.
@@ -485,6 +485,14 @@ def _night_drawn(params: dict) -> str:
     return ngettext("seed %(seed)s, %(n)d speaker", "seed %(seed)s, %(n)d speakers", params["n"]) % params
 
 
+def _settings_changed(params: dict) -> str:
+    names = [
+        gettext("prize tiers") if name == "prize_tiers" else str(Call._meta.get_field(name).verbose_name)
+        for name in params["settings"]
+    ]
+    return gettext("changed: %(settings)s") % {"settings": listed(names)}
+
+
 # How a coded detail of the log reads, written when the log is read: in the reader's language,
 # whoever did it in whichever language.
 AUDIT_DETAILS = {
@@ -493,6 +501,7 @@ AUDIT_DETAILS = {
     "night_speaker": lambda params: gettext("speaker %(position)d") % params,
     "judge_added": lambda params: gettext("%(judge)s joins %(panel)s") % params,
     "judge_removed": lambda params: gettext("%(judge)s off %(panel)s") % params,
+    "settings_changed": _settings_changed,
 }
 
 
@@ -521,6 +530,7 @@ class AuditEvent(models.Model):
         JUDGE_ADDED = "judge_added", _("Added a judge for an entry no judge could score")
         JUDGE_REMOVED = "judge_removed", _("Removed a judge from a panel")
         SCORES_CLEARED = "scores_cleared", _("Cleared a judge's scores of an entry")
+        RESULT_SETTINGS = "result_settings", _("Changed the prizes or the scoring after judges scored")
 
     action = models.CharField(max_length=40, choices=Action.choices)
     detail = models.CharField(max_length=300, blank=True)

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.db.models import Count, F, Prefetch, Q
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -157,12 +158,17 @@ def call_edit(request, call_id: int | None = None):
         else []
     )
     data = request.POST if request.method == "POST" else None
-    form = forms.CallForm(data, instance=call, user=request.user)
+    results_locked = services.results_settings_locked(call) if call else ""
+    form = forms.CallForm(data, instance=call, user=request.user, results_locked=results_locked)
     levels_locked = bool(call) and services.levels_locked(call)
     criteria_locked = bool(call) and services.criteria_locked(call)
     levels = forms.LevelFormSet(None if levels_locked else data, prefix="levels", initial=initial_levels)
     criteria = forms.CriterionFormSet(None if criteria_locked else data, prefix="criteria", initial=initial_criteria)
-    tiers = forms.TierFormSet(data, prefix="tiers", initial=initial_tiers)
+    # Locked tiers are shown, not boxed; tiers posted all the same go to the service, which refuses a change.
+    tiers_posted = data is not None and "tiers-TOTAL_FORMS" in data
+    tiers = forms.TierFormSet(
+        data if tiers_posted or not results_locked else None, prefix="tiers", initial=initial_tiers
+    )
     initial_fields = (
         [
             {
@@ -179,25 +185,37 @@ def call_edit(request, call_id: int | None = None):
     )
     # Fields change as levels do: until an entry is submitted.
     fields = forms.FieldFormSet(None if levels_locked else data, prefix="fields", initial=initial_fields)
-    checked = [form, tiers] + ([] if levels_locked else [levels, fields]) + ([] if criteria_locked else [criteria])
+    checked = (
+        [form]
+        + ([tiers] if tiers.is_bound else [])
+        + ([] if levels_locked else [levels, fields])
+        + ([] if criteria_locked else [criteria])
+    )
     if data is not None and all(f.is_valid() for f in checked):
-        saved = form.save(commit=False)
-        if not call:
-            saved.created_by = request.user
-        saved.save()
-        form.save_m2m()
-        services.call_settings_save(
-            call=saved,
-            levels=[] if levels_locked else _rows(levels, ("unit_kind", "quota")),
-            criteria=[] if criteria_locked else criteria.rows(),
-            tiers=_rows(tiers, ("name", "value", "name_en")),
-        )
-        if not levels_locked:
-            services.call_fields_save(
-                call=saved, fields=_rows(fields, ("label", "kind", "choices", "required", "identifying"))
-            )
-        messages.success(request, _("The call is saved."))
-        return redirect("calls:manage", saved.pk)
+        try:
+            with transaction.atomic():
+                saved = form.save(commit=False)
+                if not call:
+                    saved.created_by = request.user
+                saved.save()
+                form.save_m2m()
+                services.call_settings_save(
+                    call=saved,
+                    levels=[] if levels_locked else _rows(levels, ("unit_kind", "quota")),
+                    criteria=[] if criteria_locked else criteria.rows(),
+                    tiers=_rows(tiers, ("name", "value", "name_en")) if tiers.is_bound else None,
+                    settings_changed=form.changed_data,
+                    by=request.user,
+                )
+                if not levels_locked:
+                    services.call_fields_save(
+                        call=saved, fields=_rows(fields, ("label", "kind", "choices", "required", "identifying"))
+                    )
+        except services.CallRejected as refused:
+            form.add_error(None, refused.message)
+        else:
+            messages.success(request, _("The call is saved."))
+            return redirect("calls:manage", saved.pk)
     return render(
         request,
         "calls/call_form.html",
@@ -210,6 +228,7 @@ def call_edit(request, call_id: int | None = None):
             "fields": fields,
             "levels_locked": levels_locked,
             "criteria_locked": criteria_locked,
+            "results_locked": results_locked,
         },
     )
 
