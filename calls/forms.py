@@ -13,6 +13,7 @@ from orgs.forms import UnitChoiceField, UnitsChoiceField
 from orgs.models import Unit, User
 from orgs.selectors import PEOPLE_BY_NAME, unit_paths
 from quizsite.forms import NumberRangeMessages
+from rankings.params import check_prize_tiers
 
 from .judges import (
     PICKER_INLINE_LIMIT,
@@ -251,7 +252,32 @@ class RubricFormSet(forms.BaseFormSet):
 
 
 CriterionFormSet = forms.formset_factory(CriterionForm, formset=RubricFormSet, extra=1)
-TierFormSet = forms.formset_factory(TierForm, extra=1)
+
+
+class PrizeTierFormSet(forms.BaseFormSet):
+    """The call's prize tiers, best first, checked together by rankings' tier rule
+    (`rankings.params.check_prize_tiers`) under the call's prize mode `mode`: percentages adding up
+    to more than 100 %, or score bands not from the highest down, are refused as a ranking rule's.
+    No tier at all is a call without prizes."""
+
+    def __init__(self, *args, mode: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.mode = mode
+
+    def clean(self):
+        if any(self.errors):
+            return
+        tiers = [
+            {"name": row["name"], "value": row["value"]}
+            for row in (form.cleaned_data for form in self.forms)
+            if row.get("name")
+        ]
+        problem = check_prize_tiers(mode=self.mode, tiers=tiers) if tiers else None
+        if problem:
+            raise forms.ValidationError(problem)
+
+
+TierFormSet = forms.formset_factory(TierForm, formset=PrizeTierFormSet, extra=1)
 
 
 class EntryForm(forms.Form):

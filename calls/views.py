@@ -167,7 +167,11 @@ def call_edit(request, call_id: int | None = None):
     # Locked tiers are shown, not boxed; tiers posted all the same go to the service, which refuses a change.
     tiers_posted = data is not None and "tiers-TOTAL_FORMS" in data
     tiers = forms.TierFormSet(
-        data if tiers_posted or not results_locked else None, prefix="tiers", initial=initial_tiers
+        data if tiers_posted or not results_locked else None,
+        prefix="tiers",
+        initial=initial_tiers,
+        # Checked under the prize mode posted (a locked one stays the call's).
+        mode=call.prize_mode if results_locked else (data or {}).get("prize_mode", ""),
     )
     initial_fields = (
         [
