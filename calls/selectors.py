@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -97,6 +98,12 @@ class EntryResult:
         return in_language(self.prize, self.prize_en)
 
     @property
+    def totals_marked(self) -> list[tuple[Decimal, bool]]:
+        """Each judge's total with whether it is a dropped one (`dropped_marker`)."""
+        is_dropped = dropped_marker(self.dropped)
+        return [(total, is_dropped(total)) for total in self.judge_totals]
+
+    @property
     def incomplete(self) -> bool:
         """Scores are still to come (or none came): no final, rank or prize yet."""
         return bool(self.missing) or not self.judge_totals
@@ -121,6 +128,21 @@ def trimmed_mean(totals: list[Decimal], drop_from: int) -> tuple[Decimal | None,
         ordered = ordered[1:-1]
     mean = sum(ordered, Decimal(0)) / len(ordered)
     return mean.quantize(TWO_PLACES, rounding=ROUND_HALF_UP), dropped
+
+
+def dropped_marker(dropped: list[Decimal]) -> Callable[[Decimal], bool]:
+    """Asked total by total (judge by judge), says whether that total is a dropped one: each
+    dropped value marks one total only, so five totals of 80 with the highest and lowest dropped
+    have two marked, not five."""
+    left = list(dropped)
+
+    def is_dropped(total: Decimal) -> bool:
+        if total in left:
+            left.remove(total)
+            return True
+        return False
+
+    return is_dropped
 
 
 def unassigned_entries(call: Call) -> QuerySet[Entry]:
