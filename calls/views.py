@@ -30,7 +30,7 @@ from orgs.models import Unit, User
 from orgs.selectors import PEOPLE_BY_NAME
 from quizsite.api_errors import error_response
 from quizsite.filenames import uploaded_name
-from quizsite.naming import joined_sentences
+from quizsite.naming import joined_sentences, local_moment
 
 from . import forms, judges, selectors, services
 from .kinds import kind_of
@@ -608,6 +608,8 @@ def call_detail(request, call_id: int):
             "extensions": services.allowed_extensions(call),
             "mine": call.entries.filter(author=request.user),
             "is_open": call.opens_at <= timezone.now() < call.closes_at,
+            # Before the window the page says when it opens, not that submissions are closed.
+            "opens_at": local_moment(call.opens_at) if timezone.now() < call.opens_at else "",
             "entries_left": services.entries_left(call, request.user),
         },
     )
