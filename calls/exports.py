@@ -69,7 +69,7 @@ def scores_xlsx(call: Call) -> bytes:
         row = [labels[entry.pk], entry.title]
         if named:
             row += [entry.author.display_name, entry.unit.display_name]
-        row += [assignment.panel.name, assignment.judge.display_name]
+        row += [assignment.panel.display_name, assignment.judge.display_name]
         row += [float(mine[c.pk]) if c.pk in mine else None for c in criteria]
         row.append(float(total) if total is not None else None)
         if call.normalise_per_judge:

@@ -15,6 +15,7 @@ from orgs.selectors import PEOPLE_BY_NAME, unit_paths
 from quizsite.forms import NumberRangeMessages
 from rankings.params import check_prize_tiers
 
+from .files import types_listed
 from .judges import (
     PICKER_INLINE_LIMIT,
     NoFreeJudge,
@@ -153,8 +154,8 @@ class CallForm(NumberRangeMessages, forms.ModelForm):
                 _("%(kind)s entries cannot be %(refused)s files; they take %(allowed)s.")
                 % {
                     "kind": kind_label,
-                    "refused": ", ".join(f".{ext}" for ext in refused),
-                    "allowed": ", ".join(f".{ext}" for ext in kind.extensions),
+                    "refused": types_listed(refused),
+                    "allowed": types_listed(kind.extensions),
                 },
             )
         size = data.get("max_file_mb")
@@ -298,6 +299,8 @@ class EntryForm(forms.Form):
     def __init__(self, *args, call: Call, author: User, **kwargs):
         super().__init__(*args, **kwargs)
         self.call, self.author = call, author
+        if not call.max_coauthors:  # a call for single authors asks for none
+            del self.fields["coauthors"]
 
     def clean_coauthors(self) -> list[User]:
         # Looked up among the call's entrants only: one message for an unknown name and for
@@ -499,11 +502,22 @@ class PanelForm(forms.Form):
     """A panel's name and judges, picked among `judges.judge_candidates` (and the panel's own)."""
 
     name = forms.CharField(label=_("panel"), max_length=60)
+    name_en = forms.CharField(
+        label=Panel._meta.get_field("name_en").verbose_name,
+        max_length=60,
+        required=False,
+        help_text=Panel._meta.get_field("name_en").help_text,
+    )
 
     def __init__(self, *args, call: Call, user: User, panel: Panel | None = None, search_url: str = "", **kwargs):
         if panel is not None:
             kwargs.setdefault(
-                "initial", {"name": panel.name, "judges": list(panel.judges.values_list("pk", flat=True))}
+                "initial",
+                {
+                    "name": panel.name,
+                    "name_en": panel.name_en,
+                    "judges": list(panel.judges.values_list("pk", flat=True)),
+                },
             )
         super().__init__(*args, **kwargs)
         allowed = judge_candidates(call, user)

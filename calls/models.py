@@ -193,10 +193,15 @@ class PrizeTier(models.Model):
 class Panel(models.Model):
     call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="panels")
     name = models.CharField(_("panel"), max_length=60)
+    name_en = english_name_field(60, label=_("English panel name"))
     judges = models.ManyToManyField(settings.AUTH_USER_MODEL, verbose_name=_("judges"), related_name="judging_panels")
 
     def __str__(self) -> str:
-        return self.name
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        return in_language(self.name, self.name_en)
 
 
 def receipt_code() -> str:
@@ -476,8 +481,7 @@ class ScoreComment(models.Model):
 
 def _assigned(params: dict) -> str:
     return (
-        ngettext("random seed %(seed)s, %(n)d assignment", "random seed %(seed)s, %(n)d assignments", params["n"])
-        % params
+        ngettext("%(n)d assignment, draw code %(seed)s", "%(n)d assignments, draw code %(seed)s", params["n"]) % params
     )
 
 

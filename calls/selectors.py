@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 
 from orgs import access
 from orgs.selectors import person_order
@@ -147,8 +147,13 @@ def dropped_marker(dropped: list[Decimal]) -> Callable[[Decimal], bool]:
 
 def unassigned_entries(call: Call) -> QuerySet[Entry]:
     """Entries in judging that no judge holds (they reached judging after the assignment, or
-    none was run yet), by id."""
-    return call.entries.filter(status=Entry.Status.FINALIST, assignments__isnull=True).order_by("pk")
+    none was run yet), by id. A judge who dropped out holds only what they scored: an assignment
+    they left with no score that counts (its scores cleared, and no judge of the panel was free
+    to take it over) stays on record but leaves its entry waiting for a judge."""
+    held = Assignment.objects.filter(entry=OuterRef("pk")).filter(
+        Q(judge__judging_panels=F("panel")) | Q(pk__in=ScoreEvent.objects.values("assignment_id"))
+    )
+    return call.entries.filter(status=Entry.Status.FINALIST).exclude(Exists(held)).order_by("pk")
 
 
 def results(call: Call) -> list[EntryResult]:

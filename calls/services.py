@@ -118,10 +118,12 @@ def _window_open(entry: Entry, now: datetime) -> bool:
 def check_changeable(entry: Entry) -> None:
     """Raise unless the author may still change the entry: inside the window (or reopened for it),
     and not yet decided on by a reviewer (a returned entry may be mended and sent again), in judging
-    or withdrawn."""
+    or withdrawn. An entry whose results are published is refused as such ("published")."""
     now = timezone.now()
     if entry.call.opens_at > now:
         raise CallRejected("not_open", _("This call is not open for entries yet."))
+    if entry.status == Entry.Status.FINALIST and entry.call.results_published_at:
+        raise CallRejected("published", _("The results are published; the entry can no longer change."))
     if not _window_open(entry, now):
         raise CallRejected(
             "closed",
@@ -228,7 +230,7 @@ def _check_upload(entry: Entry, *, name: str, size: int, replace_confirmed: bool
     if extension not in allowed:
         raise CallRejected(
             "type_not_allowed",
-            _("This call takes %(types)s files.") % {"types": ", ".join(f".{ext}" for ext in allowed)},
+            _("This call takes %(types)s files.") % {"types": files.types_listed(allowed)},
         )
     if size > call.max_file_mb * 2**20:
         raise CallRejected(
@@ -568,7 +570,7 @@ def assignment_run(
                 "Every judge on panel %(panel)s has a conflict with %(titles)s: give it to another panel, "
                 "or add a judge free of conflicts to this one."
             )
-            % {"panel": panel.name, "titles": titles},
+            % {"panel": panel.display_name, "titles": titles},
         )
     if not call.assigned_at:
         call.assignment_seed = seed
