@@ -116,7 +116,7 @@ class CallForm(NumberRangeMessages, forms.ModelForm):
         if results_locked:
             for name in RESULT_SETTINGS:
                 self.fields[name].disabled = True
-                self.fields[name].help_text = results_locked
+                self.fields[name].help_text = _("Locked: the note at the top of the page says why.")
 
     def clean(self):
         data = super().clean()
