@@ -86,6 +86,11 @@ def test_published_prizes_cannot_be_changed_on_the_call_form(client, essay_call,
     assert (essay_call.prize_mode, essay_call.drop_extremes_from, essay_call.normalise_per_judge) == ("count", 5, False)
     assert list(essay_call.prize_tiers.values_list("name", "value")) == [("一等奖", Decimal("1.00"))]
     assert prizes(essay_call) == AS_JUDGED
+    honours = client.get(reverse("calls:honours", args=[essay_call.pk])).text
+    jia, yi, bing = tied
+    assert "一等奖" in honours and "二等奖" not in honours and "特等奖" not in honours
+    assert f'id="honour-{jia.pk}"' in honours and f'id="honour-{yi.pk}"' in honours
+    assert f'id="honour-{bing.pk}"' not in honours
     assert not AuditEvent.objects.filter(call=essay_call, action=AuditEvent.Action.RESULT_SETTINGS).exists()
 
     # The page as it is sent (the locked settings are not posted) still saves the rest.
