@@ -53,6 +53,8 @@ ENGLISH_NAMES = {
     "二等奖": "Second prize",
     "三等奖": "Third prize",
 }
+MICRO_PANEL = "特派办微党课评审组"
+PANEL_NAMES = {MICRO_PANEL: "Special commissioners' offices micro-class panel"}
 
 # Micro-class rubric: name, weight, lowest, highest.
 MICRO_CRITERIA = [
@@ -127,13 +129,15 @@ def seed(stdout, *, video: bool = True) -> None:
 
 
 def _in_english(call: Call, english: dict[str, str]) -> None:
-    """Give the demo call, its criteria and prizes their English texts where they have none (a
-    demo seeded before they had them gets them too; one already given stays as it is)."""
+    """Give the demo call, its criteria, prizes and panels their English texts where they have
+    none (a demo seeded before they had them gets them too; one already given stays as it is)."""
     for field, text in english.items():
         Call.objects.filter(pk=call.pk, **{field: ""}).update(**{field: text})
     for rows in (call.criteria, call.prize_tiers):
         for name, name_en in ENGLISH_NAMES.items():
             rows.filter(name=name, name_en="").update(name_en=name_en)
+    for name, name_en in PANEL_NAMES.items():
+        call.panels.filter(name=name, name_en="").update(name_en=name_en)
 
 
 def demo_judge() -> User | None:
@@ -228,7 +232,13 @@ def _micro_call(office, organiser) -> Call:
     judges = [User.objects.filter(unit=unit_by_path(path)).order_by("employee_no").first() for path in JUDGE_BRANCHES]
     # Other offices' members are beyond the office organiser's reach: the organ's administrator
     # makes the panel (`judge_candidates`).
-    panel = panel_save(call=call, by=User.objects.get(username="admin"), name="特派办微党课评审组", judges=judges)
+    panel = panel_save(
+        call=call,
+        by=User.objects.get(username="admin"),
+        name=MICRO_PANEL,
+        name_en=PANEL_NAMES[MICRO_PANEL],
+        judges=judges,
+    )
     services.assignment_run(call=call, panel=panel, by=organiser, seed="demo")
     criteria = list(call.criteria.order_by("position"))
     for entry, (*_, scores) in zip(entries, MICRO_ENTRIES, strict=True):

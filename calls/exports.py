@@ -15,7 +15,7 @@ from quizsite.spreadsheets import ExportWorkbook
 
 from . import statistics
 from .models import Assignment, Call, ScoreEvent
-from .selectors import judge_total, latest_comments, results
+from .selectors import dropped_marker, judge_total, latest_comments, results
 
 
 def entry_labels(call: Call) -> dict[int, str]:
@@ -46,7 +46,7 @@ def scores_xlsx(call: Call) -> bytes:
     counted = statistics.normalised(totals) if call.normalise_per_judge else totals
     outcome = {row.entry.pk: row for row in results(call)}
     comments = latest_comments(call)
-    dropped_left = {pk: list(row.dropped) for pk, row in outcome.items()}
+    dropped = {pk: dropped_marker(row.dropped) for pk, row in outcome.items()}
 
     book = ExportWorkbook()
     book.properties.title = call.display_title
@@ -69,15 +69,13 @@ def scores_xlsx(call: Call) -> bytes:
         row = [labels[entry.pk], entry.title]
         if named:
             row += [entry.author.display_name, entry.unit.display_name]
-        row += [assignment.panel.name, assignment.judge.display_name]
+        row += [assignment.panel.display_name, assignment.judge.display_name]
         row += [float(mine[c.pk]) if c.pk in mine else None for c in criteria]
         row.append(float(total) if total is not None else None)
         if call.normalise_per_judge:
             row.append(float(counted[key]) if key in counted else None)
         # A dropped value is marked once, on the first judge whose counted total it is.
-        is_dropped = key in counted and counted[key] in dropped_left.get(entry.pk, [])
-        if is_dropped:
-            dropped_left[entry.pk].remove(counted[key])
+        is_dropped = key in counted and entry.pk in dropped and dropped[entry.pk](counted[key])
         row.append(_("dropped") if is_dropped else "")
         row.append(comments.get(assignment.pk, ""))
         sheet.append(row)

@@ -24,6 +24,7 @@ import pikepdf
 import pikepdf.settings
 
 from quizsite.archives import PackageDamaged, PackageTooLarge, check_package
+from quizsite.naming import listed
 from quizsite.pictures import PictureTooLarge, open_picture
 
 # What `filetype` reports for each allowed extension's real content.
@@ -61,6 +62,11 @@ class FileRefused(Exception):
 
 def extension_of(name: str) -> str:
     return Path(name).suffix.lower().lstrip(".")
+
+
+def types_listed(extensions) -> str:
+    """File types as a page lists them in its language: ".docx、.pdf", ".docx, .pdf"."""
+    return listed(f".{extension}" for extension in extensions)
 
 
 def check_content(*, extension: str, head: bytes, path: Path) -> None:

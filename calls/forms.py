@@ -13,7 +13,9 @@ from orgs.forms import UnitChoiceField, UnitsChoiceField
 from orgs.models import Unit, User
 from orgs.selectors import PEOPLE_BY_NAME, unit_paths
 from quizsite.forms import NumberRangeMessages
+from rankings.params import check_prize_tiers
 
+from .files import types_listed
 from .judges import (
     PICKER_INLINE_LIMIT,
     NoFreeJudge,
@@ -26,7 +28,7 @@ from .judges import (
 )
 from .kinds import KINDS, EntryKind
 from .models import JUDGES_PER_ENTRY_AT_LEAST_1, SUMMARY_MAX_CHARS, Call, CallField, Panel
-from .services import entrants
+from .services import RESULT_SETTINGS, entrants
 
 
 def members_named(text: str, *, among=None) -> list[User]:
@@ -79,8 +81,11 @@ class CallForm(NumberRangeMessages, forms.ModelForm):
             "rules_en": forms.Textarea(attrs={"rows": 4}),
         }
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, user, results_locked: str = "", **kwargs):
+        """`results_locked`: why the prizes and scoring settings cannot change now
+        (`services.results_settings_locked`); they are then shown, not taken from the post."""
         super().__init__(*args, **kwargs)
+        self.results_locked = results_locked
         self.fields["unit"] = UnitChoiceField(user=user, label=_("owner unit"))
         self.fields["audience"] = UnitsChoiceField(
             user=user,
@@ -108,15 +113,35 @@ class CallForm(NumberRangeMessages, forms.ModelForm):
         judges.min_value = 1
         judges.widget.attrs["min"] = 1
         judges.validators[:] = [JUDGES_PER_ENTRY_AT_LEAST_1]
+        if results_locked:
+            for name in RESULT_SETTINGS:
+                self.fields[name].disabled = True
+                self.fields[name].help_text = _("Locked: the note at the top of the page says why.")
 
     def clean(self):
         data = super().clean()
+        if self.results_locked:
+            self._refuse_result_settings()
         if data.get("opens_at") and data.get("closes_at") and data["closes_at"] <= data["opens_at"]:
             self.add_error("closes_at", _("Submissions must close after they open."))
         kind = KINDS.get(data.get("kind"))
         if kind is not None:
             self._check_files(data, kind)
         return data
+
+    def _refuse_result_settings(self) -> None:
+        """A locked setting posted all the same (the page shows it without a box) is refused by
+        name when it differs from the call's, rather than quietly kept."""
+        for name in RESULT_SETTINGS:
+            field = self.fields[name]
+            if self.add_prefix(name) not in self.data:
+                continue
+            try:
+                posted = field.clean(field.widget.value_from_datadict(self.data, self.files, self.add_prefix(name)))
+            except forms.ValidationError:
+                posted = None
+            if posted != self.get_initial_for_field(field, name):
+                self.add_error(name, self.results_locked)
 
     def _check_files(self, data, kind: EntryKind) -> None:
         """The file types and size must be ones the upload side accepts for this kind of entry."""
@@ -129,8 +154,8 @@ class CallForm(NumberRangeMessages, forms.ModelForm):
                 _("%(kind)s entries cannot be %(refused)s files; they take %(allowed)s.")
                 % {
                     "kind": kind_label,
-                    "refused": ", ".join(f".{ext}" for ext in refused),
-                    "allowed": ", ".join(f".{ext}" for ext in kind.extensions),
+                    "refused": types_listed(refused),
+                    "allowed": types_listed(kind.extensions),
                 },
             )
         size = data.get("max_file_mb")
@@ -228,7 +253,32 @@ class RubricFormSet(forms.BaseFormSet):
 
 
 CriterionFormSet = forms.formset_factory(CriterionForm, formset=RubricFormSet, extra=1)
-TierFormSet = forms.formset_factory(TierForm, extra=1)
+
+
+class PrizeTierFormSet(forms.BaseFormSet):
+    """The call's prize tiers, best first, checked together by rankings' tier rule
+    (`rankings.params.check_prize_tiers`) under the call's prize mode `mode`: percentages adding up
+    to more than 100 %, or score bands not from the highest down, are refused as a ranking rule's.
+    No tier at all is a call without prizes."""
+
+    def __init__(self, *args, mode: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.mode = mode
+
+    def clean(self):
+        if any(self.errors):
+            return
+        tiers = [
+            {"name": row["name"], "value": row["value"]}
+            for row in (form.cleaned_data for form in self.forms)
+            if row.get("name")
+        ]
+        problem = check_prize_tiers(mode=self.mode, tiers=tiers) if tiers else None
+        if problem:
+            raise forms.ValidationError(problem)
+
+
+TierFormSet = forms.formset_factory(TierForm, formset=PrizeTierFormSet, extra=1)
 
 
 class EntryForm(forms.Form):
@@ -249,6 +299,8 @@ class EntryForm(forms.Form):
     def __init__(self, *args, call: Call, author: User, **kwargs):
         super().__init__(*args, **kwargs)
         self.call, self.author = call, author
+        if not call.max_coauthors:  # a call for single authors asks for none
+            del self.fields["coauthors"]
 
     def clean_coauthors(self) -> list[User]:
         # Looked up among the call's entrants only: one message for an unknown name and for
@@ -450,11 +502,22 @@ class PanelForm(forms.Form):
     """A panel's name and judges, picked among `judges.judge_candidates` (and the panel's own)."""
 
     name = forms.CharField(label=_("panel"), max_length=60)
+    name_en = forms.CharField(
+        label=Panel._meta.get_field("name_en").verbose_name,
+        max_length=60,
+        required=False,
+        help_text=Panel._meta.get_field("name_en").help_text,
+    )
 
     def __init__(self, *args, call: Call, user: User, panel: Panel | None = None, search_url: str = "", **kwargs):
         if panel is not None:
             kwargs.setdefault(
-                "initial", {"name": panel.name, "judges": list(panel.judges.values_list("pk", flat=True))}
+                "initial",
+                {
+                    "name": panel.name,
+                    "name_en": panel.name_en,
+                    "judges": list(panel.judges.values_list("pk", flat=True)),
+                },
             )
         super().__init__(*args, **kwargs)
         allowed = judge_candidates(call, user)

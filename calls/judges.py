@@ -33,6 +33,7 @@ from orgs import access
 from orgs.models import Unit, User, phone_validator
 from orgs.selectors import PEOPLE_BY_NAME, unit_paths
 from orgs.sockets import SignInEnded, member_sockets_end
+from quizsite.naming import listed
 
 from . import selectors
 from .models import (
@@ -196,8 +197,11 @@ def candidates_matching(candidates: QuerySet[User], text: str, *, limit: int = 2
 
 
 @transaction.atomic
-def panel_save(*, call: Call, by: User, name: str, judges: list[User], panel: Panel | None = None) -> Panel:
-    """Create a panel of the call (or rename `panel` and set its judges). Every judge must be
+def panel_save(
+    *, call: Call, by: User, name: str, judges: list[User], panel: Panel | None = None, name_en: str = ""
+) -> Panel:
+    """Create a panel of the call (or rename `panel` and set its judges), with its optional
+    English name (`name_en`). Every judge must be
     among `judge_candidates` (or on `panel` already); refused once judges are assigned, when a
     judge leaves through `judge_withdraw` instead. The view checks that `by` organises the call."""
     call = Call.objects.select_for_update().get(pk=call.pk)
@@ -214,10 +218,10 @@ def panel_save(*, call: Call, by: User, name: str, judges: list[User], panel: Pa
     if not judges:
         raise CallRejected("no_judges", _("Pick at least one judge."))
     if panel is None:
-        panel = Panel.objects.create(call=call, name=name)
+        panel = Panel.objects.create(call=call, name=name, name_en=name_en.strip())
     else:
-        panel.name = name
-        panel.save(update_fields=["name"])
+        panel.name, panel.name_en = name, name_en.strip()
+        panel.save(update_fields=["name", "name_en"])
     panel.judges.set(judges)
     return panel
 
@@ -386,7 +390,7 @@ class NoFreeJudge:
 
     @property
     def panel_names(self) -> str:
-        return "、".join(panel.name for panel in self.panels)
+        return listed(panel.display_name for panel in self.panels)
 
 
 def entries_without_free_judge(call: Call) -> list[NoFreeJudge]:
@@ -489,9 +493,13 @@ def _pass_on(assignments) -> tuple[list[Assignment], list[Entry]]:
 def judge_withdraw(*, call: Call, judge: User, by: User, reason: str) -> tuple[list[Assignment], list[Entry]]:
     """Take `judge` off the call's panels (they fell ill, left, declined): each of their entries
     they have not scored passes to another judge of the same panel, chosen as for a conflict; the
-    entries they scored keep those scores. Returns the new assignments and the entries no judge
-    of the panel was free to take. Refused once the scores are locked, and for someone on no panel
-    of the call. The view checks that `by` organises the call."""
+    entries they scored keep those scores. An entry whose scores by them were cleared passes on
+    with its assignment, as `panel_judge_remove` passes it, so the cleared scores and the clearing
+    stay on record; with no judge free to take it, it stays on record with them and waits for a
+    judge (`selectors.unassigned_entries`) if it has no other. Returns the new assignments (and
+    those handed over) and the entries no judge of the panel was free to take. Refused once the
+    scores are locked, and for someone on no panel of the call. The view checks that `by`
+    organises the call."""
     call = Call.objects.select_for_update().get(pk=call.pk)
     if call.scores_locked_at:
         raise CallRejected("locked", _("Scores are locked; they can no longer be changed."))
@@ -506,11 +514,24 @@ def judge_withdraw(*, call: Call, judge: User, by: User, reason: str) -> tuple[l
         panel.judges.remove(judge)
     unscored = (
         Assignment.objects.filter(entry__call=call, judge=judge)
-        .exclude(pk__in=ScoreEvent.every.values("assignment_id"))  # scores set aside stay on record too
+        .exclude(pk__in=ScoreEvent.objects.values("assignment_id"))  # their scores that count stand
         .select_related("panel", "entry__call")
         .order_by("entry_id")
     )
-    reassigned, stranded = _pass_on(unscored)
+    on_record = _on_record(unscored)
+    handed, stranded = [], []
+    for assignment in unscored.filter(pk__in=on_record):
+        successor = _replacement(assignment)
+        if successor is None:
+            stranded.append(assignment.entry)
+            continue
+        assignment.judge = successor
+        assignment.save(update_fields=["judge"])
+        handed.append(assignment)
+    # The rest carry no record: they go, and their entries pass on.
+    reassigned, passed_stranded = _pass_on(unscored.exclude(pk__in=on_record))
+    reassigned = sorted(handed + reassigned, key=lambda assignment: assignment.entry_id)
+    stranded = sorted(stranded + passed_stranded, key=lambda entry: entry.pk)
     detail = f"{judge.display_name}: {reason.strip()}"
     audit(call=call, by=by, action=AuditEvent.Action.JUDGE_WITHDRAWN, detail=detail[:300])
     return reassigned, stranded
@@ -565,13 +586,13 @@ def panel_judge_remove(*, call: Call, panel: Panel, judge: User, by: User) -> tu
     if not panel.judges.filter(pk=judge.pk).exists():
         raise CallRejected(
             "not_a_judge",
-            _("%(judge)s is not on panel %(panel)s.") % {"judge": judge.display_name, "panel": panel.name},
+            _("%(judge)s is not on panel %(panel)s.") % {"judge": judge.display_name, "panel": panel.display_name},
         )
     if panel.judges.count() == 1:
         raise CallRejected(
             "last_judge",
             _("%(judge)s is the only judge on panel %(panel)s; a panel keeps at least one judge.")
-            % {"judge": judge.display_name, "panel": panel.name},
+            % {"judge": judge.display_name, "panel": panel.display_name},
         )
     if NightScore.objects.filter(speaker__night__panel=panel, judge=judge).exists():
         raise CallRejected(
@@ -609,7 +630,7 @@ def panel_judge_remove(*, call: Call, panel: Panel, judge: User, by: User) -> tu
                     "%(judge)s's cleared scores of “%(entry)s” stay on record with the entry, and no other judge "
                     "of panel %(panel)s is free to take it over, so %(judge)s stays on the panel to score it afresh."
                 )
-                % {"judge": judge.display_name, "entry": assignment.entry.title, "panel": panel.name},
+                % {"judge": judge.display_name, "entry": assignment.entry.title, "panel": panel.display_name},
             )
         assignment.judge = successor
         assignment.save(update_fields=["judge"])
@@ -688,7 +709,7 @@ def scores_clear(*, assignment: Assignment, by: User, reason: str, reassign: boo
             raise CallRejected(
                 "no_free_judge",
                 _("No other judge of panel %(panel)s is free to take “%(entry)s”; the scores were not cleared.")
-                % {"panel": assignment.panel.name, "entry": assignment.entry.title},
+                % {"panel": assignment.panel.display_name, "entry": assignment.entry.title},
             )
     up_to = ScoreEvent.every.filter(assignment=assignment).order_by("-pk").values_list("pk", flat=True).first()
     cleared = ScoreClearing.objects.create(

@@ -23,7 +23,7 @@ from . import exports, judges, similarity, statistics
 from .forms import ConflictForm, EntryJudgeForm
 from .models import Assignment, Call, SimilarityPair
 from .services import CallRejected
-from .views import _assignment, _manage_page, access_call, posted_id
+from .views import _assignment, _manage_page, access_call, posted_id, warn_stranded
 
 
 @login_required
@@ -259,12 +259,7 @@ def judge_withdraw(request, call_id: int, judge_id: int):
         )
         % {"judge": judge.display_name, "n": len(reassigned)},
     )
-    if stranded:
-        messages.warning(
-            request,
-            _("No other judge of the panel is free to take %(titles)s: it has fewer judges.")
-            % {"titles": "、".join(entry.title for entry in stranded)},
-        )
+    warn_stranded(request, call, stranded)
     return redirect("calls:manage", call.pk)
 
 

@@ -15,7 +15,7 @@ from django.utils.translation import gettext, ngettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from orgs.models import Unit
-from quizsite.naming import EnglishTitle, english_name_field, english_text_field, in_language
+from quizsite.naming import EnglishTitle, english_name_field, english_text_field, in_language, listed
 from rankings.models import RankingRule
 
 # A call's prizes follow rankings' rules (`rankings.prizes`); "no prizes" is a call without tiers.
@@ -193,10 +193,15 @@ class PrizeTier(models.Model):
 class Panel(models.Model):
     call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="panels")
     name = models.CharField(_("panel"), max_length=60)
+    name_en = english_name_field(60, label=_("English panel name"))
     judges = models.ManyToManyField(settings.AUTH_USER_MODEL, verbose_name=_("judges"), related_name="judging_panels")
 
     def __str__(self) -> str:
-        return self.name
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        return in_language(self.name, self.name_en)
 
 
 def receipt_code() -> str:
@@ -476,13 +481,20 @@ class ScoreComment(models.Model):
 
 def _assigned(params: dict) -> str:
     return (
-        ngettext("random seed %(seed)s, %(n)d assignment", "random seed %(seed)s, %(n)d assignments", params["n"])
-        % params
+        ngettext("%(n)d assignment, draw code %(seed)s", "%(n)d assignments, draw code %(seed)s", params["n"]) % params
     )
 
 
 def _night_drawn(params: dict) -> str:
     return ngettext("seed %(seed)s, %(n)d speaker", "seed %(seed)s, %(n)d speakers", params["n"]) % params
+
+
+def _settings_changed(params: dict) -> str:
+    names = [
+        gettext("prize tiers") if name == "prize_tiers" else str(Call._meta.get_field(name).verbose_name)
+        for name in params["settings"]
+    ]
+    return gettext("changed: %(settings)s") % {"settings": listed(names)}
 
 
 # How a coded detail of the log reads, written when the log is read: in the reader's language,
@@ -493,6 +505,7 @@ AUDIT_DETAILS = {
     "night_speaker": lambda params: gettext("speaker %(position)d") % params,
     "judge_added": lambda params: gettext("%(judge)s joins %(panel)s") % params,
     "judge_removed": lambda params: gettext("%(judge)s off %(panel)s") % params,
+    "settings_changed": _settings_changed,
 }
 
 
@@ -521,6 +534,7 @@ class AuditEvent(models.Model):
         JUDGE_ADDED = "judge_added", _("Added a judge for an entry no judge could score")
         JUDGE_REMOVED = "judge_removed", _("Removed a judge from a panel")
         SCORES_CLEARED = "scores_cleared", _("Cleared a judge's scores of an entry")
+        RESULT_SETTINGS = "result_settings", _("Changed the prizes or the scoring after judges scored")
 
     action = models.CharField(max_length=40, choices=Action.choices)
     detail = models.CharField(max_length=300, blank=True)

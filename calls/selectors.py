@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 
 from orgs import access
 from orgs.selectors import person_order
@@ -97,6 +98,12 @@ class EntryResult:
         return in_language(self.prize, self.prize_en)
 
     @property
+    def totals_marked(self) -> list[tuple[Decimal, bool]]:
+        """Each judge's total with whether it is a dropped one (`dropped_marker`)."""
+        is_dropped = dropped_marker(self.dropped)
+        return [(total, is_dropped(total)) for total in self.judge_totals]
+
+    @property
     def incomplete(self) -> bool:
         """Scores are still to come (or none came): no final, rank or prize yet."""
         return bool(self.missing) or not self.judge_totals
@@ -123,10 +130,30 @@ def trimmed_mean(totals: list[Decimal], drop_from: int) -> tuple[Decimal | None,
     return mean.quantize(TWO_PLACES, rounding=ROUND_HALF_UP), dropped
 
 
+def dropped_marker(dropped: list[Decimal]) -> Callable[[Decimal], bool]:
+    """Asked total by total (judge by judge), says whether that total is a dropped one: each
+    dropped value marks one total only, so five totals of 80 with the highest and lowest dropped
+    have two marked, not five."""
+    left = list(dropped)
+
+    def is_dropped(total: Decimal) -> bool:
+        if total in left:
+            left.remove(total)
+            return True
+        return False
+
+    return is_dropped
+
+
 def unassigned_entries(call: Call) -> QuerySet[Entry]:
     """Entries in judging that no judge holds (they reached judging after the assignment, or
-    none was run yet), by id."""
-    return call.entries.filter(status=Entry.Status.FINALIST, assignments__isnull=True).order_by("pk")
+    none was run yet), by id. A judge who dropped out holds only what they scored: an assignment
+    they left with no score that counts (its scores cleared, and no judge of the panel was free
+    to take it over) stays on record but leaves its entry waiting for a judge."""
+    held = Assignment.objects.filter(entry=OuterRef("pk")).filter(
+        Q(judge__judging_panels=F("panel")) | Q(pk__in=ScoreEvent.objects.values("assignment_id"))
+    )
+    return call.entries.filter(status=Entry.Status.FINALIST).exclude(Exists(held)).order_by("pk")
 
 
 def results(call: Call) -> list[EntryResult]:

@@ -118,10 +118,12 @@ def _window_open(entry: Entry, now: datetime) -> bool:
 def check_changeable(entry: Entry) -> None:
     """Raise unless the author may still change the entry: inside the window (or reopened for it),
     and not yet decided on by a reviewer (a returned entry may be mended and sent again), in judging
-    or withdrawn."""
+    or withdrawn. An entry whose results are published is refused as such ("published")."""
     now = timezone.now()
     if entry.call.opens_at > now:
         raise CallRejected("not_open", _("This call is not open for entries yet."))
+    if entry.status == Entry.Status.FINALIST and entry.call.results_published_at:
+        raise CallRejected("published", _("The results are published; the entry can no longer change."))
     if not _window_open(entry, now):
         raise CallRejected(
             "closed",
@@ -228,7 +230,7 @@ def _check_upload(entry: Entry, *, name: str, size: int, replace_confirmed: bool
     if extension not in allowed:
         raise CallRejected(
             "type_not_allowed",
-            _("This call takes %(types)s files.") % {"types": ", ".join(f".{ext}" for ext in allowed)},
+            _("This call takes %(types)s files.") % {"types": files.types_listed(allowed)},
         )
     if size > call.max_file_mb * 2**20:
         raise CallRejected(
@@ -568,7 +570,7 @@ def assignment_run(
                 "Every judge on panel %(panel)s has a conflict with %(titles)s: give it to another panel, "
                 "or add a judge free of conflicts to this one."
             )
-            % {"panel": panel.name, "titles": titles},
+            % {"panel": panel.display_name, "titles": titles},
         )
     if not call.assigned_at:
         call.assignment_seed = seed
@@ -790,24 +792,63 @@ def criteria_locked(call: Call) -> bool:
     return call.pk is not None and ScoreEvent.every.filter(assignment__entry__call=call).exists()
 
 
+# What makes finals, ranks and prizes of the scores besides the rubric: fixed with the scores
+# (the prize tiers too), so a locked or published result cannot change under its entries.
+RESULT_SETTINGS = ("drop_extremes_from", "normalise_per_judge", "prize_mode", "boundary_ties", "percent_rounding")
+
+
+def results_settings_locked(call: Call) -> str:
+    """Why the call's prizes and scoring settings (`RESULT_SETTINGS` and the prize tiers) cannot
+    change now, or "" while they can: they are fixed once the scores are locked, until judging is
+    unlocked (`scores_unlock`, with a reason), and for good once the results are published."""
+    if call.pk is None or not call.scores_locked_at:
+        return ""
+    if call.results_published_at:
+        return _("The results are published, so the prizes and the scoring can no longer change.")
+    return _(
+        "The scores are locked, so the prizes and the scoring cannot change: "
+        "unlock judging on the call's page first (with a reason, kept in the log)."
+    )
+
+
+def _tier_rows(tiers) -> list[tuple[str, Decimal, str]]:
+    return [(name, Decimal(value), english[0].strip() if english else "") for name, value, *english in tiers]
+
+
 @transaction.atomic
 def call_settings_save(
     *,
     call: Call,
     levels: list[tuple[str, int]],
     criteria: list[tuple[str, Decimal, Decimal, Decimal] | tuple[str, Decimal, Decimal, Decimal, str]],
-    tiers: list[tuple[str, Decimal] | tuple[str, Decimal, str]],
+    tiers: list[tuple[str, Decimal] | tuple[str, Decimal, str]] | None,
+    settings_changed: list[str] | tuple = (),
+    by: User | None = None,
 ) -> None:
     """Replace the call's levels, criteria (name, weight, lowest and highest score and an
     optional English name) and prize tiers (name, value and an optional English name) by the
     given rows, in order. Levels stay as they are once an entry is submitted (entries wait at
-    them), criteria once a score exists."""
+    them), criteria once a score exists; `tiers=None` keeps the tiers.
+
+    `settings_changed` names the call's `RESULT_SETTINGS` the caller changed with these rows (in
+    this transaction). A change of those or of the tiers is refused with the reason while
+    `results_settings_locked`, and logged (`settings_changed`, by `by`) once judges have scored."""
+    changed = [name for name in RESULT_SETTINGS if name in settings_changed]
+    if tiers is not None:
+        stored = [(t.name, t.value, t.name_en) for t in call.prize_tiers.all()]
+        if _tier_rows(tiers) != stored:
+            changed.append("prize_tiers")
+    if changed:
+        locked = results_settings_locked(Call.objects.select_for_update().get(pk=call.pk))
+        if locked:
+            raise CallRejected("results_locked", locked)
     if not levels_locked(call):
         call.levels.all().delete()
         Level.objects.bulk_create(
             Level(call=call, position=i, unit_kind=kind, quota=quota) for i, (kind, quota) in enumerate(levels)
         )
-    if not criteria_locked(call):
+    scored = criteria_locked(call)
+    if not scored:
         call.criteria.all().delete()
         Criterion.objects.bulk_create(
             Criterion(
@@ -821,11 +862,15 @@ def call_settings_save(
             )
             for i, (name, weight, low, high, *english) in enumerate(criteria)
         )
-    call.prize_tiers.all().delete()
-    PrizeTier.objects.bulk_create(
-        PrizeTier(call=call, position=i, name=name, value=value, name_en=english[0].strip() if english else "")
-        for i, (name, value, *english) in enumerate(tiers)
-    )
+    if "prize_tiers" in changed:
+        call.prize_tiers.all().delete()
+        PrizeTier.objects.bulk_create(
+            PrizeTier(call=call, position=i, name=name, value=value, name_en=english)
+            for i, (name, value, english) in enumerate(_tier_rows(tiers))
+        )
+    if changed and scored and by is not None:
+        # Finals and prizes of scored entries may come out differently: the log says what changed.
+        audit(call=call, by=by, action=AuditEvent.Action.RESULT_SETTINGS, code="settings_changed", settings=changed)
 
 
 # ---------------------------------------------------------------- the organiser's extra fields

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.db.models import Count, F, Prefetch, Q
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -29,9 +30,10 @@ from orgs.models import Unit, User
 from orgs.selectors import PEOPLE_BY_NAME
 from quizsite.api_errors import error_response
 from quizsite.filenames import uploaded_name
-from quizsite.naming import joined_sentences
+from quizsite.naming import joined_sentences, local_moment
 
 from . import forms, judges, selectors, services
+from .files import types_listed
 from .kinds import kind_of
 from .live.views import judge_nights
 from .models import COMMENT_MAX, Assignment, Call, Entry, EntryFile, Panel, ScoreEvent
@@ -157,12 +159,21 @@ def call_edit(request, call_id: int | None = None):
         else []
     )
     data = request.POST if request.method == "POST" else None
-    form = forms.CallForm(data, instance=call, user=request.user)
+    results_locked = services.results_settings_locked(call) if call else ""
+    form = forms.CallForm(data, instance=call, user=request.user, results_locked=results_locked)
     levels_locked = bool(call) and services.levels_locked(call)
     criteria_locked = bool(call) and services.criteria_locked(call)
     levels = forms.LevelFormSet(None if levels_locked else data, prefix="levels", initial=initial_levels)
     criteria = forms.CriterionFormSet(None if criteria_locked else data, prefix="criteria", initial=initial_criteria)
-    tiers = forms.TierFormSet(data, prefix="tiers", initial=initial_tiers)
+    # Locked tiers are shown, not boxed; tiers posted all the same go to the service, which refuses a change.
+    tiers_posted = data is not None and "tiers-TOTAL_FORMS" in data
+    tiers = forms.TierFormSet(
+        data if tiers_posted or not results_locked else None,
+        prefix="tiers",
+        initial=initial_tiers,
+        # Checked under the prize mode posted (a locked one stays the call's).
+        mode=call.prize_mode if results_locked else (data or {}).get("prize_mode", ""),
+    )
     initial_fields = (
         [
             {
@@ -179,25 +190,37 @@ def call_edit(request, call_id: int | None = None):
     )
     # Fields change as levels do: until an entry is submitted.
     fields = forms.FieldFormSet(None if levels_locked else data, prefix="fields", initial=initial_fields)
-    checked = [form, tiers] + ([] if levels_locked else [levels, fields]) + ([] if criteria_locked else [criteria])
+    checked = (
+        [form]
+        + ([tiers] if tiers.is_bound else [])
+        + ([] if levels_locked else [levels, fields])
+        + ([] if criteria_locked else [criteria])
+    )
     if data is not None and all(f.is_valid() for f in checked):
-        saved = form.save(commit=False)
-        if not call:
-            saved.created_by = request.user
-        saved.save()
-        form.save_m2m()
-        services.call_settings_save(
-            call=saved,
-            levels=[] if levels_locked else _rows(levels, ("unit_kind", "quota")),
-            criteria=[] if criteria_locked else criteria.rows(),
-            tiers=_rows(tiers, ("name", "value", "name_en")),
-        )
-        if not levels_locked:
-            services.call_fields_save(
-                call=saved, fields=_rows(fields, ("label", "kind", "choices", "required", "identifying"))
-            )
-        messages.success(request, _("The call is saved."))
-        return redirect("calls:manage", saved.pk)
+        try:
+            with transaction.atomic():
+                saved = form.save(commit=False)
+                if not call:
+                    saved.created_by = request.user
+                saved.save()
+                form.save_m2m()
+                services.call_settings_save(
+                    call=saved,
+                    levels=[] if levels_locked else _rows(levels, ("unit_kind", "quota")),
+                    criteria=[] if criteria_locked else criteria.rows(),
+                    tiers=_rows(tiers, ("name", "value", "name_en")) if tiers.is_bound else None,
+                    settings_changed=form.changed_data,
+                    by=request.user,
+                )
+                if not levels_locked:
+                    services.call_fields_save(
+                        call=saved, fields=_rows(fields, ("label", "kind", "choices", "required", "identifying"))
+                    )
+        except services.CallRejected as refused:
+            form.add_error(None, refused.message)
+        else:
+            messages.success(request, _("The call is saved."))
+            return redirect("calls:manage", saved.pk)
     return render(
         request,
         "calls/call_form.html",
@@ -210,6 +233,7 @@ def call_edit(request, call_id: int | None = None):
             "fields": fields,
             "levels_locked": levels_locked,
             "criteria_locked": criteria_locked,
+            "results_locked": results_locked,
         },
     )
 
@@ -330,7 +354,11 @@ def panel_add(request, call_id: int):
     if form.is_valid():
         try:
             judges.panel_save(
-                call=call, by=request.user, name=form.cleaned_data["name"], judges=form.cleaned_data["judges"]
+                call=call,
+                by=request.user,
+                name=form.cleaned_data["name"],
+                name_en=form.cleaned_data["name_en"],
+                judges=form.cleaned_data["judges"],
             )
         except CallRejected as rejected:
             _refuse(request, rejected)
@@ -398,6 +426,7 @@ def panel_edit(request, call_id: int, panel_id: int):
                 by=request.user,
                 panel=panel,
                 name=form.cleaned_data["name"],
+                name_en=form.cleaned_data["name_en"],
                 judges=form.cleaned_data["judges"],
             )
         except CallRejected as rejected:
@@ -421,7 +450,7 @@ def panel_judge_remove(request, call_id: int, panel_id: int, judge_id: int):
     except CallRejected as rejected:
         _refuse(request, rejected)
         return redirect("calls:panel_edit", call.pk, panel.pk)
-    said = {"judge": judge.display_name, "panel": panel.name, "n": len(reassigned)}
+    said = {"judge": judge.display_name, "panel": panel.display_name, "n": len(reassigned)}
     if reassigned:
         messages.success(
             request,
@@ -434,22 +463,29 @@ def panel_judge_remove(request, call_id: int, panel_id: int, judge_id: int):
         )
     else:
         messages.success(request, _("%(judge)s is off panel %(panel)s.") % said)
-    if stranded:
-        without = [entry.title for entry in stranded if not entry.assignments.exists()]
-        fewer = [entry.title for entry in stranded if entry.title not in without]
-        if fewer:
-            messages.warning(
-                request,
-                _("No other judge of the panel is free to take %(titles)s: it has fewer judges.")
-                % {"titles": "、".join(fewer)},
-            )
-        if without:
-            messages.warning(
-                request,
-                _("%(titles)s has no judge now: this page says how to give it one before the scores are locked.")
-                % {"titles": "、".join(without)},
-            )
+    warn_stranded(request, call, stranded)
     return redirect(reverse("calls:manage", args=[call.pk]) + f"#panel-{panel.pk}")
+
+
+def warn_stranded(request, call: Call, stranded: list[Entry]) -> None:
+    """Name the entries a judge leaving left that no other judge of the panel was free to take:
+    those with judges still have fewer; those waiting for a judge (`selectors.unassigned_entries`)
+    are named on the call page too, with how to give them one."""
+    waiting = set(selectors.unassigned_entries(call).values_list("pk", flat=True))
+    without = [entry.title for entry in stranded if entry.pk in waiting]
+    fewer = [entry.title for entry in stranded if entry.pk not in waiting]
+    if fewer:
+        messages.warning(
+            request,
+            _("No other judge of the panel is free to take %(titles)s: it has fewer judges.")
+            % {"titles": "、".join(fewer)},
+        )
+    if without:
+        messages.warning(
+            request,
+            _("%(titles)s has no judge now: this page says how to give it one before the scores are locked.")
+            % {"titles": "、".join(without)},
+        )
 
 
 @login_required
@@ -479,7 +515,7 @@ def _warn_short_assignments(request, call: Call, panel: Panel) -> None:
                 "call's settings.",
                 size,
             )
-            % {"panel": panel.name, "n": size, "k": call.judges_per_entry},
+            % {"panel": panel.display_name, "n": size, "k": call.judges_per_entry},
         )
     wanted = min(size, call.judges_per_entry)
     short = [
@@ -569,7 +605,7 @@ def call_detail(request, call_id: int):
                 author=request.user,
                 title=form.cleaned_data["title"],
                 summary=form.cleaned_data["summary"],
-                coauthors=form.cleaned_data["coauthors"],
+                coauthors=form.cleaned_data.get("coauthors", []),
             )
         except CallRejected as rejected:
             _refuse(request, rejected)
@@ -583,8 +619,11 @@ def call_detail(request, call_id: int):
             "call": call,
             "form": form,
             "extensions": services.allowed_extensions(call),
+            "file_types": types_listed(services.allowed_extensions(call)),
             "mine": call.entries.filter(author=request.user),
             "is_open": call.opens_at <= timezone.now() < call.closes_at,
+            # Before the window the page says when it opens, not that submissions are closed.
+            "opens_at": local_moment(call.opens_at) if timezone.now() < call.opens_at else "",
             "entries_left": services.entries_left(call, request.user),
         },
     )
@@ -645,6 +684,7 @@ def entry_page(request, entry_id: int):
         except CallRejected as rejected:
             _refuse(request, rejected)
     is_video = entry.call.kind in (Call.Kind.MICRO_CLASS, Call.Kind.SPEECH)
+    result = _published_result(entry)
     locked_reason = ""
     try:
         services.check_changeable(entry)
@@ -652,13 +692,22 @@ def entry_page(request, entry_id: int):
     except CallRejected as rejected:
         changeable = False
         locked_reason = rejected.message  # why its author can no longer replace the file
+        if rejected.code == "published" and result is not None and result.rank:
+            outcome = (
+                _("%(prize)s, rank %(rank)d") % {"prize": result.display_prize, "rank": result.rank}
+                if result.display_prize
+                else _("rank %(rank)d") % {"rank": result.rank}
+            )
+            locked_reason = _("The results are published (%(outcome)s); the entry can no longer change.") % {
+                "outcome": outcome
+            }
     return render(
         request,
         "calls/entry.html",
         {
             "entry": entry,
             "call": entry.call,
-            "result": _published_result(entry),
+            "result": result,
             "form": form,
             "file_form": forms.FileForm(),
             "files": entry.files.all(),
@@ -668,6 +717,7 @@ def entry_page(request, entry_id: int):
             "confirm_replace": changeable and services.replacing_submitted_file(entry),
             "is_author": is_author,
             "extensions": services.allowed_extensions(entry.call),
+            "file_types": types_listed(services.allowed_extensions(entry.call)),
             "reviews": entry.reviews.select_related("unit"),
             "answers": services.answers_shown(entry, to_judge=False),
             "previews": _preview_urls(entry, lambda n, page: reverse("calls:entry_preview", args=[entry.pk, n, page])),

@@ -26,6 +26,12 @@ def joined_sentences(sentences) -> str:
     return SPACE_AFTER_FULL_WIDTH.sub("", " ".join(str(sentence) for sentence in sentences))
 
 
+def listed(items) -> str:
+    """Items as a list in the page's language: "docx、pdf" in Chinese (the enumeration comma),
+    "docx, pdf" in English."""
+    return (", " if (get_language() or "").startswith("en") else "、").join(str(item) for item in items)
+
+
 def in_language(as_typed: str, english: str) -> str:
     """The English name on an English page when there is one; the name as typed otherwise."""
     return english if english and (get_language() or "").startswith("en") else as_typed

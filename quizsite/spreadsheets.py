@@ -19,7 +19,6 @@ from typing import IO, Literal
 from urllib.parse import quote
 
 from django.http import HttpResponse
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell import WriteOnlyCell
@@ -34,6 +33,7 @@ from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from openpyxl.xml.constants import SHEET_MAIN_NS
 
 from .archives import PackageTooLarge, check_unpacked_size
+from .naming import listed
 
 HEADER_SEARCH_ROWS = 15
 # The most cells a sheet read may hold in memory, counting the blanks before each row's last cell
@@ -386,11 +386,6 @@ def column_label(name: object, header: str) -> str:
     return header if name == header else f"{name} ({header})"
 
 
-def _listed(labels: list[str]) -> str:
-    """Names as a list in the page's language: 队名、工号 in Chinese, "Team (队名), Member (工号)"."""
-    return (", " if (get_language() or "").startswith("en") else "、").join(labels)
-
-
 def read_table(
     rows: Iterable[tuple],
     *,
@@ -433,14 +428,14 @@ def read_table(
         if names is None:
             wanted = "、".join(columns[key][0] for key in required)
         else:
-            wanted = _listed([column_label(names[key], columns[key][0]) for key in required])
+            wanted = listed([column_label(names[key], columns[key][0]) for key in required])
             if first_written is not None:
                 # A header in its place with other names (名称, 人数): say what was found, not that
                 # nothing was.
                 row, written = first_written
                 raise SpreadsheetError(
                     _("Row %(row)d is headed %(found)s; this sheet needs the columns %(cols)s.")
-                    % {"row": row, "found": _listed([f"“{text}”" for text in written]), "cols": wanted}
+                    % {"row": row, "found": listed([f"“{text}”" for text in written]), "cols": wanted}
                 )
         raise SpreadsheetError(
             _("No header row found in the first %(n)d rows: it needs the columns %(cols)s.")
@@ -461,7 +456,7 @@ def read_table(
 
 
 def _check_header_row(cells: tuple, found: dict[int, str], spellings: dict, columns: dict, names: dict) -> None:
-    known = _listed([column_label(names[key], columns[key][0]) for key in columns])
+    known = listed([column_label(names[key], columns[key][0]) for key in columns])
     for i, cell in enumerate(cells):
         written = cell_text(cell)
         if not written or i in found:

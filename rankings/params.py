@@ -361,8 +361,15 @@ def check_team_sources(*, subject: str, source_kinds) -> str | None:
 
 
 def _check_tiers(rule) -> str | None:
-    tiers = rule.prize_tiers or []
-    if rule.prize_mode == "none":
+    return check_prize_tiers(mode=rule.prize_mode, tiers=rule.prize_tiers or [], group_level=rule.group_level)
+
+
+def check_prize_tiers(*, mode: str, tiers: list[dict], group_level: int | None = None) -> str | None:
+    """Why prize tiers (dicts with a name, a value and an optional quota per group), best first,
+    cannot be awarded in `mode`, or None: each named, a count whole and above zero, percentages
+    adding up to at most 100 %, score bands from the highest down. A call's tiers are checked by
+    it too (`calls.forms.PrizeTierFormSet`)."""
+    if mode == "none":
         return None
     if not isinstance(tiers, list) or not tiers:
         return _("List the prize tiers, best first.")
@@ -371,20 +378,20 @@ def _check_tiers(rule) -> str | None:
         if not isinstance(tier, dict) or not str(tier.get("name", "")).strip():
             return _("Tier %(n)d needs a name.") % {"n": index}
         value = _number(tier.get("value"), "prize_tiers", index)
-        if rule.prize_mode in ("count", "percent") and value <= 0:
+        if mode in ("count", "percent") and value <= 0:
             return _("Tier %(n)d: the value must be above zero.") % {"n": index}
-        if rule.prize_mode == "count" and value != int(value):
+        if mode == "count" and value != int(value):
             return _("Tier %(n)d: a count is a whole number.") % {"n": index}
         quota = tier.get("per_group")
         if quota is not None:
-            if not rule.group_level:
+            if not group_level:
                 return _("Tier %(n)d: a quota per group needs a group level.") % {"n": index}
             if isinstance(quota, bool) or not isinstance(quota, int) or quota < 1:
                 return _("Tier %(n)d: the quota per group is a whole number of at least 1.") % {"n": index}
         values.append(value)
-    if rule.prize_mode == "percent" and sum(values) > 100:
+    if mode == "percent" and sum(values) > 100:
         return _("The percentages add up to %(sum)s%%, more than 100%%.") % {"sum": f"{sum(values):g}"}
-    if rule.prize_mode == "band" and any(b >= a for a, b in zip(values, values[1:], strict=False)):
+    if mode == "band" and any(b >= a for a, b in zip(values, values[1:], strict=False)):
         return _("Score bands go from the highest lowest-score down, each below the one before.")
     return None
 

@@ -418,7 +418,7 @@ def test_call_form_bounds_the_largest_file_and_refuses_types_the_kind_cannot_tak
     assert "Essay entries can be at most 64 MB; the platform takes no larger file." in page
     client.cookies["django_language"] = "zh-hans"
     page = client.post(url, data | {"max_file_mb": "65", "file_types": "exe, bat, docx"}).content.decode()
-    assert "征文作品不能是 .exe, .bat 文件；可接受 .docx, .pdf。" in page
+    assert "征文作品不能是 .exe、.bat 文件；可接受 .docx、.pdf。" in page
     assert "征文作品的文件最大为 64 MB，平台不接收更大的文件。" in page
     essay_call.refresh_from_db()
     assert (essay_call.max_file_mb, essay_call.file_types) == (1, "")

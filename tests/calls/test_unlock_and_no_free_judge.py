@@ -264,8 +264,8 @@ def test_a_judge_free_of_conflicts_joins_the_panel_for_an_entry_none_of_its_judg
 @pytest.mark.parametrize(
     ("acting", "reading", "expected", "not_expected"),
     [
-        ("zh-hans", "en", "random seed s, 6 assignments", "随机种子"),
-        ("en", "zh-hans", "随机种子 s，共分配 6 份", "random seed"),
+        ("zh-hans", "en", "6 assignments, draw code s", "抽签码"),
+        ("en", "zh-hans", "共分配 6 份，抽签码 s", "draw code"),
     ],
 )
 def test_the_log_writes_the_assignments_detail_in_the_readers_language(
@@ -295,10 +295,10 @@ def test_old_log_rows_stay_readable_and_the_platforms_sentences_among_them_are_t
     assert (drawn.detail_code, drawn.detail_params) == ("night_drawn", {"seed": "7f", "n": 1})
     assert typed.detail_code == ""
     english = signed_in(client, owner, "en").get(url).text
-    assert "random seed demo, 6 assignments" in english and "seed 7f, 1 speaker<" in english
+    assert "6 assignments, draw code demo" in english and "seed 7f, 1 speaker<" in english
     assert "2026-12-10 18:00 材料补交" in english
     chinese = signed_in(client, owner).get(url).text
-    assert "随机种子 demo，共分配 6 份" in chinese and "种子 7f，共 1 位演讲者" in chinese
+    assert "共分配 6 份，抽签码 demo" in chinese and "种子 7f，共 1 位演讲者" in chinese
 
 
 # ---------------------------------------------------------------- criterion weights
