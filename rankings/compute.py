@@ -427,8 +427,12 @@ def _subjects_sql(params: RuleParams) -> Sql:
         stated = "COALESCE(x.n, h.n, 0)"
         if params.participants_as_credited:
             # Participants need not be in the headcount (a member who took part, then moved out):
-            # stated or counted, it is never below them; a unit with neither has none.
-            stated = f"COALESCE({_greatest('COALESCE(x.n, h.n)', 'COALESCE(a.participants, 0)')}, 0)"
+            # stated or counted, it is never below them; a unit nobody was counted in at the
+            # cut-off keeps none (not ranked, as before), whoever took part there earlier.
+            stated = (
+                "CASE WHEN COALESCE(x.n, h.n, 0) = 0 THEN 0 "
+                f"ELSE {_greatest('COALESCE(x.n, h.n)', 'COALESCE(a.participants, 0)')} END"
+            )
         elif params.stated_headcount_floor:
             stated = f"COALESCE({_greatest('x.n', 'COALESCE(a.participants, 0)')}, h.n, 0)"
         pairs = params.expected_headcounts or ((None, None),)

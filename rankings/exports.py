@@ -126,6 +126,9 @@ def _headcount_source(snapshot: Snapshot, row: SnapshotRow) -> str:
     stated = snapshot.stated_headcount_below_participants(row)
     if stated is not None:
         return _("Stated %(stated)d, fewer than took part: counted as the participants") % {"stated": stated}
+    counted = snapshot.counted_headcount_below_participants(row)
+    if counted is not None:
+        return _("Counted %(counted)d, fewer than took part: counted as the participants") % {"counted": counted}
     return _("Expected headcount (stated)") if row.headcount_expected else _("Counted")
 
 

@@ -19,7 +19,8 @@ How people are counted (the rule's population), stated once here and on the rule
   those whose results make up its total, so its mean is that total over them. A member who moved
   and took part before and after counts in both units. The headcount is never below the
   participants (a unit left by members who took part there, or a stated figure outgrown, is
-  counted against its participants): participation never exceeds 100 %. Snapshots computed
+  counted against its participants; one nobody is counted in at the cut-off has none and is not
+  ranked): participation never exceeds 100 %. Snapshots computed
   before counted only members of the unit's headcount as its participants, while a mover's
   results still added to its total; they keep their parameters and verify as computed.
 - Deactivated members count in neither the headcount nor the participants, and their facts are

@@ -102,7 +102,13 @@ def test_a_branch_left_by_a_member_who_took_part_is_counted_against_its_particip
     and the board says so."""
     User.objects.filter(username="u-戊").update(is_active=False)
     per_capita = rule(branches, metric="per_capita")
-    assert columns(compute(per_capita))["第二党支部"] == (71, 3, 3, pytest.approx(71 / 3, abs=1e-4))
+    counted = compute(per_capita)
+    assert columns(counted)["第二党支部"] == (71, 3, 3, pytest.approx(71 / 3, abs=1e-4))
+    assert counted.counted_headcount_below_participants(counted.rows.get(label="第二党支部")) == 2
+    assert counted.counted_headcount_below_participants(counted.rows.get(label="第一党支部")) is None
+    by_kind = compute(rule(branches, metric="per_capita", unit_level=None, unit_kinds=["branch"], slug="by-kind"))
+    assert columns(by_kind)["第二党支部"] == (71, 3, 3, pytest.approx(71 / 3, abs=1e-4))
+    assert by_kind.counted_headcount_below_participants(by_kind.rows.get(label="第二党支部")) == 2
     participation = rule(branches, metric="participation")
     assert columns(compute(participation))["第二党支部"] == (71, 3, 3, 1.0)
     stated = rule(branches, metric="per_capita", slug="movers-stated")
@@ -111,6 +117,24 @@ def test_a_branch_left_by_a_member_who_took_part_is_counted_against_its_particip
     assert columns(snapshot)["第二党支部"] == (71, 3, 3, pytest.approx(71 / 3, abs=1e-4))
     row = snapshot.rows.get(label="第二党支部")
     assert row.headcount_expected and snapshot.stated_headcount_below_participants(row) == 2
+    assert snapshot.counted_headcount_below_participants(row) is None
+
+
+def test_the_board_shows_the_total_beside_the_mean_and_says_where_a_headcount_was_outgrown(client, branches):
+    """The mean 71 / 3 = 23.67 stands beside its total 71 and 3 of 3 took part; 第二's counted
+    headcount (丙, 丁: 戊 deactivated) is 2, and the row says it is counted against 3."""
+    User.objects.filter(username="u-戊").update(is_active=False)
+    admin = factories.administrator(branches["audit"], username="boss")
+    snapshot = compute(rule(branches, metric="mean"))
+    client.force_login(admin)
+    page = client.get(f"/rankings/{snapshot.rule.slug}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    second = page[page.index("第二党支部") :]
+    second = second[: second.index("</tr>")]
+    assert "3 / 3" in second and 'board-total">71<' in second and ">23.67<" in second
+    assert (
+        "More took part here than the 2 members counted at the cut-off (some moved out since): counted against 3."
+        in second
+    )
 
 
 def test_a_version_computed_before_keeps_its_figures_and_verifies_and_the_next_one_adds_up(branches, monkeypatch):
