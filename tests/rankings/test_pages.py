@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 
 from orgs.models import User
 from quizsite.pagination import PageNumberPagination
-from rankings.models import RankingRun, Snapshot
+from rankings.models import RankingRule, RankingRun, Snapshot
 from rankings.services import snapshot_approve, snapshot_publish
 from tests import factories
 from tests.rankings.test_services import compute, member_rule, study  # noqa: F401 - fixture
@@ -411,6 +411,24 @@ def test_a_member_sees_the_board_without_its_input_hash_which_its_administrators
     client.force_login(board["admin"])
     page = client.get(url).content.decode()
     assert f"<code>{snapshot.input_hash[:12]}</code>" in page
+
+
+def test_a_rule_never_computed_says_only_that_it_is_not_computed_yet(study):  # noqa: F811
+    """Beside "Not computed yet" the console also said its inputs changed since the last computation."""
+    admin = factories.administrator(study["tree"]["audit"], username="boss")
+    rule = member_rule(study, slug="fresh")
+    rule.refresh_from_db()
+    assert rule.dirty
+    for language, shown, hidden in (
+        ("en", "Not computed yet.", "inputs changed since the last computation"),
+        ("zh-hans", "尚未计算", 'id="dirty-flag"'),
+    ):
+        page = factories.client_in(language, admin).get(reverse("rankings:manage", args=[rule.slug])).content.decode()
+        assert shown in page and hidden not in page and 'id="dirty-flag"' not in page
+    compute(rule)
+    RankingRule.objects.filter(pk=rule.pk).update(dirty=True)  # as the sweep marks it when facts change
+    page = factories.client_in("en", admin).get(reverse("rankings:manage", args=[rule.slug])).content.decode()
+    assert 'id="dirty-flag"' in page
 
 
 def test_an_administrator_alone_under_four_eyes_is_told_how_to_get_the_version_approved(client, study):  # noqa: F811
