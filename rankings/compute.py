@@ -427,10 +427,11 @@ def _subjects_sql(params: RuleParams) -> Sql:
         stated = "COALESCE(x.n, h.n, 0)"
         if params.participants_as_credited:
             # Participants need not be in the headcount (a member who took part, then moved out):
-            # stated or counted, it is never below them; a unit nobody was counted in at the
-            # cut-off keeps none (not ranked, as before), whoever took part there earlier.
+            # stated or counted, it is never below them; a unit with no stated figure that
+            # nobody was counted in at the cut-off keeps none (not ranked, as before), whoever
+            # took part there earlier.
             stated = (
-                "CASE WHEN COALESCE(x.n, h.n, 0) = 0 THEN 0 "
+                "CASE WHEN x.n IS NULL AND COALESCE(h.n, 0) = 0 THEN 0 "
                 f"ELSE {_greatest('COALESCE(x.n, h.n)', 'COALESCE(a.participants, 0)')} END"
             )
         elif params.stated_headcount_floor:
