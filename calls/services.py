@@ -387,7 +387,7 @@ def entry_submit(*, entry: Entry, by: User) -> Entry:
         raise CallRejected("no_file", _("Attach your file before submitting."))
     if entry.video_status == "failed":
         raise CallRejected(
-            "video_failed", _("The video could not be processed: %(why)s") % {"why": _(entry.video_failure)}
+            "video_failed", _("The video could not be processed: %(why)s.") % {"why": _(entry.video_failure)}
         )
     _check_required_answers(entry)
     entry.unit = entry.author.unit

@@ -212,7 +212,9 @@ def build_participants(params: RuleParams) -> None:
             cursor.execute("CREATE INDEX rk_heads_member ON rk_heads (member_id)")
             if postgres():
                 cursor.execute("ANALYZE rk_heads")
-        # `hc`: the participant counts as one (is in the subject's headcount population).
+        # `hc`: the participant counts as one of the subject's participants: every member with a
+        # fact credited to it (since `participants_as_credited`; before, for units, only members
+        # of its headcount).
         # Deactivated members' facts (and under "party members only", others') are left out,
         # except from a team's own record.
         counted = "CASE WHEN f.member_id IS NOT NULL THEN 1 ELSE 0 END"
@@ -222,26 +224,29 @@ def build_participants(params: RuleParams) -> None:
         elif params.subject == "team":
             subject, join, where = "f.team_id", "", "f.team_id IS NOT NULL"
         elif params.unit_kinds:
-            # Each fact to the nearest unit of the kinds ranked at or above its unit; the
-            # participant counts when the headcount places them under that same unit.
+            # Each fact to the nearest unit of the kinds ranked at or above its unit.
             ranked_under = _ranked_under(params)
             subject = "st.unit_id"
-            join = (
-                f"JOIN ({ranked_under}) fs ON fs.path = tr.path JOIN rk_tree st ON st.path = fs.subject_path "
-                f"LEFT JOIN (SELECT h.member_id, hs.subject_path FROM rk_heads h JOIN ({ranked_under}) hs "
-                "ON hs.path = h.path) hh ON hh.member_id = f.member_id AND hh.subject_path = st.path"
-            )
+            join = f"JOIN ({ranked_under}) fs ON fs.path = tr.path JOIN rk_tree st ON st.path = fs.subject_path"
             where = active
-            counted = "CASE WHEN hh.member_id IS NOT NULL THEN 1 ELSE 0 END"
+            if not params.participants_as_credited:
+                # Before it, the participant counted only when the headcount placed them under
+                # that same unit.
+                join += (
+                    f" LEFT JOIN (SELECT h.member_id, hs.subject_path FROM rk_heads h JOIN ({ranked_under}) hs "
+                    "ON hs.path = h.path) hh ON hh.member_id = f.member_id AND hh.subject_path = st.path"
+                )
+                counted = "CASE WHEN hh.member_id IS NOT NULL THEN 1 ELSE 0 END"
         else:
             width = STEPLEN * params.unit_level
             subject = "st.unit_id"
-            join = (
-                f"JOIN rk_tree st ON st.path = SUBSTR(tr.path, 1, {width}) "
-                f"LEFT JOIN rk_heads hh ON hh.member_id = f.member_id AND SUBSTR(hh.path, 1, {width}) = st.path"
-            )
+            join = f"JOIN rk_tree st ON st.path = SUBSTR(tr.path, 1, {width})"
             where = f"LENGTH(tr.path) >= {width} AND {active}"
-            counted = "CASE WHEN hh.member_id IS NOT NULL THEN 1 ELSE 0 END"
+            if not params.participants_as_credited:
+                join += (
+                    f" LEFT JOIN rk_heads hh ON hh.member_id = f.member_id AND SUBSTR(hh.path, 1, {width}) = st.path"
+                )
+                counted = "CASE WHEN hh.member_id IS NOT NULL THEN 1 ELSE 0 END"
         # Each fact in the unit of its time, or (movers credited at the cut-off) every fact of a
         # member in the headcount in their unit there.
         credited = "JOIN rk_tree tr ON tr.unit_id = f.unit_id"
@@ -417,9 +422,19 @@ def _subjects_sql(params: RuleParams) -> Sql:
         )
     else:
         # An expected headcount an organiser stated wins over the counted one; since
-        # `stated_headcount_floor`, never below the participants (the counted one never is).
+        # `stated_headcount_floor`, never below the participants (the counted one was never
+        # below them while they had to be in it, before `participants_as_credited`).
         stated = "COALESCE(x.n, h.n, 0)"
-        if params.stated_headcount_floor:
+        if params.participants_as_credited:
+            # Participants need not be in the headcount (a member who took part, then moved out):
+            # stated or counted, it is never below them; a unit with no stated figure that
+            # nobody was counted in at the cut-off keeps none (not ranked, as before), whoever
+            # took part there earlier.
+            stated = (
+                "CASE WHEN x.n IS NULL AND COALESCE(h.n, 0) = 0 THEN 0 "
+                f"ELSE {_greatest('COALESCE(x.n, h.n)', 'COALESCE(a.participants, 0)')} END"
+            )
+        elif params.stated_headcount_floor:
             stated = f"COALESCE({_greatest('x.n', 'COALESCE(a.participants, 0)')}, h.n, 0)"
         pairs = params.expected_headcounts or ((None, None),)
         expected = " UNION ALL ".join(["SELECT CAST(%s AS INTEGER) AS unit_id, CAST(%s AS INTEGER) AS n"] * len(pairs))

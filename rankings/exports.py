@@ -126,6 +126,9 @@ def _headcount_source(snapshot: Snapshot, row: SnapshotRow) -> str:
     stated = snapshot.stated_headcount_below_participants(row)
     if stated is not None:
         return _("Stated %(stated)d, fewer than took part: counted as the participants") % {"stated": stated}
+    counted = snapshot.counted_headcount_below_participants(row)
+    if counted is not None:
+        return _("Counted %(counted)d, fewer than took part: counted as the participants") % {"counted": counted}
     return _("Expected headcount (stated)") if row.headcount_expected else _("Counted")
 
 
@@ -411,9 +414,12 @@ def certificate_sentence(certificate: Certificate) -> tuple[str, str, str]:
     return _("This certifies that"), awarded, _("in recognition of this achievement.")
 
 
+def snapshot_code(snapshot: Snapshot) -> str:
+    """The code a certificate prints to check it against its ranking: the version, then the first
+    12 characters of its input and results hashes (the ranking's Verify page shows both in full)."""
+    return f"{snapshot.rule.slug} v{snapshot.version} · {snapshot.input_hash[:12]}-{snapshot.rows_hash[:12]}"
+
+
 def verification_code(snapshot: Snapshot) -> str:
-    """What a certificate prints to check it against its ranking: the version, then the first 12
-    characters of its input and results hashes (the ranking's Verify page shows both in full)."""
-    return _("Verification code: %(code)s") % {
-        "code": f"{snapshot.rule.slug} v{snapshot.version} · {snapshot.input_hash[:12]}-{snapshot.rows_hash[:12]}"
-    }
+    """`snapshot_code` as a certificate labels it."""
+    return _("Verification code: %(code)s") % {"code": snapshot_code(snapshot)}

@@ -485,6 +485,38 @@ class Snapshot(models.Model):
         stated = self._stated_headcounts.get(row.subject_id)
         return stated if stated is not None and stated < row.headcount else None
 
+    def counted_headcount_below_participants(self, row: "SnapshotRow") -> int | None:
+        """The headcount counted for `row`'s unit at the cut-off when more took part there (members
+        who took part, then moved out: `RuleParams.participants_as_credited`), so the row counts
+        its participants instead; else None."""
+        if row.headcount_expected or not self.parameters.get("participants_as_credited"):
+            return None
+        counted = self._counted_headcounts.get(row.subject_id, 0)
+        return counted if counted < (row.headcount or 0) else None
+
+    @cached_property
+    def _counted_headcounts(self) -> dict[int, int]:
+        """Each ranked unit's counted headcount from the units this snapshot kept, as the
+        computation sums it: every kept unit under the ranked one (by kind: those whose nearest
+        unit of a ranked kind at or above them is it)."""
+        from .params import STEPLEN
+
+        units = list(SnapshotUnit.objects.filter(snapshot=self).values_list("unit_id", "path", "kind", "headcount"))
+        kinds = set(self.parameters.get("unit_kinds") or ())
+        level = self.parameters.get("unit_level")
+        by_path = {path: unit_id for unit_id, path, kind, _count in units if not kinds or kind in kinds}
+        counted: dict[int, int] = {}
+        for _unit_id, path, _kind, count in units:
+            if kinds:
+                # Ancestors' paths are the path's prefixes, STEPLEN characters a level; the deepest wins.
+                prefixes = (path[:end] for end in range(len(path), 0, -STEPLEN))
+                subject = next((by_path[prefix] for prefix in prefixes if prefix in by_path), None)
+            else:
+                subject = by_path.get(path[: STEPLEN * level]) if level and len(path) >= STEPLEN * level else None
+            if subject is not None:
+                counted[subject] = counted.get(subject, 0) + count
+        return counted
+
     @cached_property
     def _stated_headcounts(self) -> dict[int, int]:
         return {int(unit): int(count) for unit, count in self.parameters.get("expected_headcounts") or ()}

@@ -15,9 +15,14 @@ How people are counted (the rule's population), stated once here and on the rule
   of the day `headcount_on`, else of the period, else when the rule was first saved); "party
   members only" leaves others out of it and of the participants. An expected headcount an
   organiser states for a unit (应参与人数) replaces the counted one.
-- A unit's participants are members of its headcount with a fact credited to it, so with the
-  counted headcount participation never exceeds 100 %; a mover's facts still add to the unit
-  they were credited to.
+- A unit's participants are the members with a result credited to it (`participants_as_credited`):
+  those whose results make up its total, so its mean is that total over them. A member who moved
+  and took part before and after counts in both units. The headcount is never below the
+  participants (a unit left by members who took part there, or a stated figure outgrown, is
+  counted against its participants; one nobody is counted in at the cut-off has none and is not
+  ranked): participation never exceeds 100 %. Snapshots computed
+  before counted only members of the unit's headcount as its participants, while a mover's
+  results still added to its total; they keep their parameters and verify as computed.
 - Deactivated members count in neither the headcount nor the participants, and their facts are
   not ranked, unless the rule counts them (`count_deactivated`). A team's score is the team's
   record and keeps every roster member's points.
@@ -112,6 +117,10 @@ class RuleParams:
     # A stated headcount below a unit's participants counts as its participants (more took part
     # than were expected): never a rate over 100 %. Off in snapshots computed before it existed.
     stated_headcount_floor: bool = False
+    # A unit's participants are everyone with a result credited to it, and its headcount (counted
+    # or stated) is never below them. Off in snapshots computed before: there a mover's results
+    # added to the total of a unit they were no participant of.
+    participants_as_credited: bool = False
 
     @classmethod
     def from_rule(cls, rule) -> RuleParams:
@@ -153,6 +162,7 @@ class RuleParams:
             if rule.subject == "unit"
             else (),
             stated_headcount_floor=rule.subject == "unit" and rule.expected_headcounts.exists(),
+            participants_as_credited=rule.subject == "unit",
         )
 
     @classmethod
@@ -181,6 +191,7 @@ class RuleParams:
             ("count_deactivated", False),
             ("unit_kinds", []),
             ("stated_headcount_floor", False),
+            ("participants_as_credited", False),
         )
         for name, unused in unused_settings:
             if data[name] == unused:
@@ -451,7 +462,21 @@ def counting_rules(params: RuleParams) -> list[str]:
         )
     elif params.expected_headcounts:
         sentences.append(_("Where an organiser stated an expected headcount, it replaces the counted one."))
-    sentences.append(_("Participants are members of the headcount who took part."))
+    if params.participants_as_credited:
+        sentences.append(
+            _(
+                "A unit's participants are the members whose results count for it, so its mean is its total "
+                "divided by them; a member who moved counts in each unit they took part for."
+            )
+        )
+        sentences.append(
+            _(
+                "Per capita is the total divided by the headcount, and participation the participants "
+                "divided by the headcount, which is never below the participants."
+            )
+        )
+    else:
+        sentences.append(_("Participants are members of the headcount who took part."))
     if params.count_deactivated:
         sentences.append(_("Deactivated members are counted."))
     else:

@@ -160,7 +160,7 @@ def chain_sentences(parameters: dict) -> list[str]:
     keys = [key for key in parameters.get("tie_breaks") or () if key in CRITERIA]
     phrases = [str(CRITERIA[key]) for key in keys]
     if not phrases:
-        sentences = [_("Equal scores share a place: this rule breaks no ties.")]
+        sentences = [_("Equal scores share a place; this rule breaks no ties.")]
     elif len(phrases) == 1:
         sentences = [
             _("Equal scores are decided by %(criterion)s; whoever is still level shares the place.")

@@ -117,6 +117,10 @@ def board(request, slug: str):
                 unit_kinds=snapshot.parameters.get("unit_kinds") or (),
             ),
             "tie_rules": chain_sentences(snapshot.parameters),
+            "snapshot_code": exports.snapshot_code(snapshot),
+            # A unit's or team's total beside a metric formed from it (mean, per capita, ...), so
+            # the row's figures can be checked against each other.
+            "show_total": rule.subject != "member" and snapshot.parameters.get("metric") != "total",
         },
     )
 

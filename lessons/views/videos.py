@@ -543,6 +543,10 @@ def lesson_status(request, lesson_id: int):
             "worker_missing": lesson.worker_missing,
             "progress": lesson.progress,
             "failure": _(lesson.failure) if lesson.failure else "",
+            # The reason as a sentence to show on its own, as the pages word it.
+            "failure_message": _("This video cannot be used: %(why)s.") % {"why": _(lesson.failure)}
+            if lesson.failure
+            else "",
             "duration_s": float(lesson.duration_s or 0),
         }
     )

@@ -29,3 +29,9 @@ def prize_name(prize: str, rule) -> str:
 def stated_below(row, snapshot) -> int | None:
     """The headcount stated for `row`'s unit when more took part (`Snapshot.stated_headcount_below_participants`)."""
     return snapshot.stated_headcount_below_participants(row)
+
+
+@register.filter
+def counted_below(row, snapshot) -> int | None:
+    """The headcount counted for `row`'s unit when more took part (`Snapshot.counted_headcount_below_participants`)."""
+    return snapshot.counted_headcount_below_participants(row)

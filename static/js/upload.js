@@ -71,7 +71,7 @@
     const missing = document.getElementById("worker-missing");
     if (missing) missing.hidden = !lesson.worker_missing;
     if (lesson.status === "ready") { say(texts.ready, "text-success"); return; }
-    if (lesson.status === "failed") { say(texts.failed + " " + lesson.failure, "text-danger"); button.disabled = false; return; }
+    if (lesson.status === "failed") { say(lesson.failure_message || texts.failed, "text-danger"); button.disabled = false; return; }
     setTimeout(follow, 1000);
   }
 

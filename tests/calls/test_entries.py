@@ -314,3 +314,26 @@ def test_a_draft_is_its_authors_alone_until_it_is_handed_in(client, entry, autho
     for organiser in (gz_organiser, call_organiser):
         client.force_login(organiser)
         assert [client.get(url).status_code for url in urls] == [200, 200]
+
+
+def test_a_video_entry_that_failed_says_so_in_a_full_sentence_in_either_language(essay_call, author):
+    """The entry page showed the stored reason alone after "Video:", a lowercase fragment
+    ("it is not a playable video; ..."); submitting it was refused without a full stop."""
+    entry = services.entry_create(call=essay_call, author=author, title="微党课")
+    EntryFile.objects.create(entry=entry, original_name="x.mp4", extension="mp4", path="x.mp4", size=1)
+    Entry.objects.filter(pk=entry.pk).update(
+        video_status="failed", video_failure="it is not a playable video; upload an MP4, MOV or other common video file"
+    )
+    url = f"/calls/entries/{entry.pk}/"
+    english = factories.client_in("en", author).get(url).content.decode()
+    assert (
+        "This video cannot be used: it is not a playable video; upload an MP4, MOV or other common video file."
+        in english
+    )
+    chinese = factories.client_in("zh-hans", author).get(url).content.decode()
+    assert "此视频无法使用：不是可以播放的视频，请上传 MP4、MOV 等常见格式的视频文件。" in chinese
+    with translation.override("en"), pytest.raises(CallRejected) as refused:
+        services.entry_submit(entry=Entry.objects.get(pk=entry.pk), by=author)
+    assert refused.value.message == (
+        "The video could not be processed: it is not a playable video; upload an MP4, MOV or other common video file."
+    )

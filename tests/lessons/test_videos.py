@@ -1004,3 +1004,24 @@ def test_uploads_given_up_on_are_swept_with_what_they_received(tree, settings):
     assert set(Upload.objects.values_list("pk", flat=True)) == {resumed.pk, fresh.pk}
     assert sorted(path.name for path in (Path(settings.MEDIA_ROOT) / "uploads").iterdir()) == [f"{resumed.pk}.part"]
     assert not {given_up.pk, never_sent.pk} & set(Upload.objects.values_list("pk", flat=True))
+
+
+def test_a_failed_lesson_says_why_in_a_full_sentence_on_the_organisers_pages(tree):
+    """The micro-class list and the lesson's settings showed the stored reason alone, a lowercase
+    fragment ("it is not a playable video; upload ..."), in both languages."""
+    organiser = factories.organiser(tree["gz"], username="org")
+    lesson = videos.lesson_create(title="党章第三讲", unit=tree["gz"])
+    Lesson.objects.filter(pk=lesson.pk).update(
+        status="failed", failure="it is not a playable video; upload an MP4, MOV or other common video file"
+    )
+    sentences = {
+        "en": "This video cannot be used: it is not a playable video; upload an MP4, MOV or other common video file.",
+        "zh-hans": "此视频无法使用：不是可以播放的视频，请上传 MP4、MOV 等常见格式的视频文件。",
+    }
+    for language, sentence in sentences.items():
+        client = factories.client_in(language, organiser)
+        for url in ("/lessons/manage/", f"/lessons/{lesson.pk}/settings/"):
+            page = client.get(url).content.decode()
+            assert re.search(r'class="small text-danger video-failure">([^<]*)<', page).group(1) == sentence, url
+        # The upload page's script shows it as it polls the processing.
+        assert client.get(f"/lessons/{lesson.pk}/status.json").json()["failure_message"] == sentence

@@ -198,7 +198,8 @@ def test_units_without_participants_or_headcount_take_no_place_prize_or_group_pl
 def test_a_mover_is_credited_fact_by_fact_and_counted_once_at_the_cut_off(central):
     """迁 sat the exam on 5 March in 广州 and moved to 京津冀 on 20 March; their points: 10 on
     5 March (广州), 20 on 25 March (京津冀). Facts go to the unit of their time, the headcount to
-    the unit at the period's end: 广州 2 heads, 2 participants (迁 is no longer one of them);
+    the unit at the period's end, and a participant is whoever has a result there: 广州 counts 2
+    heads (广一, 广二) but 3 participants (迁 took part there too), so it is counted against 3;
     京津冀 2 heads (京一, 迁), 2 participants (京一 sat, 迁 earned points there)."""
     paper = factories.paper(central["root"])
     g1, g2, j1 = person(central, "gz1", "广一"), person(central, "gz1", "广二"), person(central, "jjj1", "京一")
@@ -222,7 +223,7 @@ def test_a_mover_is_credited_fact_by_fact_and_counted_once_at_the_cut_off(centra
     rule_sources_changed(rule=rule)
     got = rows(compute(rule))
     summary = {label: (float(row.total), row.participants, row.headcount, row.place) for label, row in got.items()}
-    assert summary["广州特派办"] == (50 + 50 + 90 + 10, 2, 2, 1)
+    assert summary["广州特派办"] == (50 + 50 + 90 + 10, 3, 3, 1)
     assert summary["京津冀特派办"] == (60 + 20, 2, 2, 2)
     participation = organ_rule(central, paper, metric="participation", slug="participation")
     for row in SnapshotRow.objects.filter(snapshot=compute(participation), eligible=True):

@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 
 from orgs.models import User
 from quizsite.pagination import PageNumberPagination
-from rankings.models import RankingRun, Snapshot
+from rankings.models import RankingRule, RankingRun, Snapshot
 from rankings.services import snapshot_approve, snapshot_publish
 from tests import factories
 from tests.rankings.test_services import compute, member_rule
@@ -413,10 +413,57 @@ def test_a_member_sees_the_board_without_its_input_hash_which_its_administrators
     url = reverse("rankings:board", args=[board["rule"].slug])
     client.force_login(board["people"]["a"])
     page = client.get(url).content.decode()
-    assert snapshot.input_hash[:12] not in page and 'id="input-hash"' not in page
+    assert snapshot.input_hash[:12] not in page and 'id="verification-detail"' not in page
     client.force_login(board["admin"])
     page = client.get(url).content.decode()
-    assert f"<code>{snapshot.input_hash[:12]}</code>" in page
+    assert f"<code>{snapshot.input_hash[:12]}</code>" not in page
+
+
+def test_organisers_find_the_fingerprints_only_in_a_collapsed_labelled_verification_detail(board):
+    """The board's header and the console's table showed raw hashes as a column of their own;
+    now the board folds the certificates' code away under "Fingerprint for verification", the
+    console links to Verify, and the Verify page folds the full hashes away under the same label."""
+    publish(board)
+    snapshot = Snapshot.objects.get(rule=board["rule"], status="published")
+    slug = board["rule"].slug
+    for language, label in (("en", "Fingerprint for verification"), ("zh-hans", "核验指纹")):
+        client = factories.client_in(language, board["admin"])
+        page = client.get(reverse("rankings:board", args=[slug])).content.decode()
+        header = page[: page.index('id="board-table"')]
+        assert snapshot.input_hash[:10] not in header
+        detail = re.search(
+            r'<details class="[^"]*" id="verification-detail"><summary>(.*?)</summary>(.*?)</details>', page, re.S
+        )
+        assert detail.group(1) == label
+        assert f"{slug} v1 · {snapshot.input_hash[:12]}-{snapshot.rows_hash[:12]}" in detail.group(2)
+        console = client.get(reverse("rankings:manage", args=[slug])).content.decode()
+        assert snapshot.input_hash[:10] not in console and "<th>Hash</th>" not in console and "哈希" not in console
+        assert reverse("rankings:verify", args=[slug, 1]) in console
+        verify = client.get(reverse("rankings:verify", args=[slug, 1])).content.decode()
+        folded = re.search(
+            r'<details class="small" id="fingerprints"><summary>(.*?)</summary>(.*?)</details>', verify, re.S
+        )
+        assert folded.group(1) == label
+        assert snapshot.input_hash in folded.group(2) and snapshot.rows_hash in folded.group(2)
+        assert verify.count(snapshot.input_hash) == 1
+
+
+def test_a_rule_never_computed_says_only_that_it_is_not_computed_yet(study):  # noqa: F811
+    """Beside "Not computed yet" the console also said its inputs changed since the last computation."""
+    admin = factories.administrator(study["tree"]["audit"], username="boss")
+    rule = member_rule(study, slug="fresh")
+    rule.refresh_from_db()
+    assert rule.dirty
+    for language, shown, hidden in (
+        ("en", "Not computed yet.", "inputs changed since the last computation"),
+        ("zh-hans", "尚未计算", 'id="dirty-flag"'),
+    ):
+        page = factories.client_in(language, admin).get(reverse("rankings:manage", args=[rule.slug])).content.decode()
+        assert shown in page and hidden not in page and 'id="dirty-flag"' not in page
+    compute(rule)
+    RankingRule.objects.filter(pk=rule.pk).update(dirty=True)  # as the sweep marks it when facts change
+    page = factories.client_in("en", admin).get(reverse("rankings:manage", args=[rule.slug])).content.decode()
+    assert 'id="dirty-flag"' in page
 
 
 def test_an_administrator_alone_under_four_eyes_is_told_how_to_get_the_version_approved(client, study):

@@ -123,8 +123,8 @@ def reference(rule, contest):
     rule's subtree do not count. A fact counts in the unit at the contest's start (points: in the
     unit of their time); the headcount
     is each active member in their unit now (the rule was saved after every move); a unit's
-    participants are members of its headcount with a fact there. Deactivated members' facts
-    count only for their team."""
+    participants are the members with a fact credited there, and its headcount, when anyone is
+    counted in it, is never below them. Deactivated members' facts count only for their team."""
     units = {u.pk: u for u in Unit.objects.filter(path__startswith=rule.unit.path)}
     base = contest.base_score
     facts = []  # (member, team, unit, score, time_s, finished)
@@ -192,14 +192,7 @@ def reference(rule, contest):
         heads[member.unit_id] += 1
 
     def counted(subject, member):
-        if member is None:
-            return False
-        if rule.subject != "unit":
-            return True
-        person = people[member]
-        return (
-            person.is_active and person.unit_id in units and units[person.unit_id].path.startswith(units[subject].path)
-        )
+        return member is not None
 
     out = {}
     for subject, parts in subjects.items():
@@ -218,6 +211,8 @@ def reference(rule, contest):
         else:
             unit_path = units[subject].path
             headcount = sum(n for uid, n in heads.items() if units[uid].path.startswith(unit_path))
+            if headcount:
+                headcount = max(headcount, participants)
         scores = sorted((p[1] for p in members), reverse=True)
         k = rule.top_k
         metric = {

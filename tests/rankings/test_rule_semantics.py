@@ -491,7 +491,8 @@ def test_issue_14_scenario_every_place_group_place_prize_and_reason_by_hand(cent
     审计署系统
       广州特派办: 广一 90 at 05:10 on 1 March (inside: 21:10 UTC on 28 February), 广二 70, and
         迁 80 on 5 March before moving to 京津冀 on 20 March: 240 points credited here, 2 heads
-        at the period's end (迁 has left): 120 per head, 2 participants.
+        at the period's end (迁 has left) but 3 participants (迁 took part here), so it is
+        counted against 3: 80 per head.
       京津冀特派办: 京一 60 at 23:30 on 31 March (inside), 京二 100 at 07:00 on 1 April (outside:
         23:00 UTC on 31 March), 停 100 but deactivated (counts nowhere); counted heads 京一,
         京二, 迁 = 3, expected headcount 2 wins: 60 / 2 = 30 per head, 1 participant.
@@ -556,7 +557,7 @@ def test_issue_14_scenario_every_place_group_place_prize_and_reason_by_hand(cent
     }
     audit, mof = "审计署系统", "财政部系统"
     assert table == {
-        "广州特派办": (1, 1, audit, "一等奖", "", 2, 2, False, 240, 120),
+        "广州特派办": (1, 1, audit, "一等奖", "", 3, 3, False, 240, 80),
         "预算司": (2, 1, mof, "优秀奖", "", 2, 2, False, 120, 60),
         "国库司": (2, 1, mof, "优秀奖", "", 1, 1, False, 60, 60),
         "京津冀特派办": (4, 2, audit, "二等奖", "", 1, 2, True, 60, 30),
@@ -570,8 +571,9 @@ def test_issue_14_scenario_every_place_group_place_prize_and_reason_by_hand(cent
 
 def test_a_rule_may_credit_a_movers_facts_to_their_unit_at_the_cut_off(central):
     """迁 sat 90 in 广州 on 5 March and moved to 京津冀 on 20 March. By default the 90 stays in
-    广州 (150 = 60 + 90; 京津冀 40); credited at the cut-off it goes with them (广州 60,
-    京津冀 130), and they are a participant of 京津冀 (2 of 2) instead of nobody's."""
+    广州 (150 = 60 + 90; 京津冀 40) and they took part for 广州 (2 participants, its headcount of 1
+    counted as 2); credited at the cut-off it goes with them (广州 60, 京津冀 130), and they are a
+    participant of 京津冀 (2 of 2) instead."""
     paper = factories.paper(central["root"])
     scenario.sat(paper, person(central, "gz1", "广一"), central["gz1"], 60, local(2026, 3, 10, 9))
     scenario.sat(paper, person(central, "jjj1", "京一"), central["jjj1"], 40, local(2026, 3, 10, 9))
@@ -586,7 +588,7 @@ def test_a_rule_may_credit_a_movers_facts_to_their_unit_at_the_cut_off(central):
             for label, row in rows(compute(rule)).items()
             if row.eligible
         }
-    assert summary["fact"] == {"广州特派办": (150, 1, 1), "京津冀特派办": (40, 1, 2)}
+    assert summary["fact"] == {"广州特派办": (150, 2, 2), "京津冀特派办": (40, 1, 2)}
     assert summary["cut_off"] == {"广州特派办": (60, 1, 1), "京津冀特派办": (130, 2, 2)}
 
 

@@ -61,16 +61,18 @@ def _rule(tree, elsewhere=(), **fields):
             occurred_at=timezone.make_aware(dt.datetime.combine(DAY, dt.time(hour))),
             source_key=f"{name}-1",
         )
-    fields.setdefault("boundary_ties", "share")
+    fields = {
+        "boundary_ties": "share",
+        "tie_breaks": ["finished_at_asc"],
+        "prize_mode": "count",
+        "prize_tiers": TIERS,
+    } | fields
     return factories.ranking_rule(
         tree["audit"],
         subject="member",
         sources=[{"kind": "points"}],
         period_starts_on=DAY,
         period_ends_on=DAY,
-        tie_breaks=["finished_at_asc"],
-        prize_mode="count",
-        prize_tiers=TIERS,
         **fields,
     )
 
@@ -110,6 +112,24 @@ def test_the_board_marks_each_place_won_on_time_and_states_the_chain(ranked):
     page = chinese.content.decode()
     assert page.count(">先达到<") == len(MARKED)
     assert "同分排序：成绩相同时，先达到该成绩者排名在前；仍相同者名次并列。" in page
+
+
+def test_a_rule_breaking_no_ties_says_so_after_one_colon_in_either_language(tree):
+    """The chain follows its label "Ties: " ("同分排序："), so its own sentence holds no second colon."""
+    rule = _rule(tree, tie_breaks=[], prize_mode="none", prize_tiers=[])
+    compute(rule)
+    admin = factories.administrator(tree["audit"], username="boss")
+    url = reverse("rankings:board", args=[rule.slug])
+    lines = {
+        language: re.search(
+            r'id="tie-rules">(.*?)</p>', factories.client_in(language, admin).get(url).content.decode(), re.S
+        ).group(1)
+        for language in ("en", "zh-hans")
+    }
+    assert lines == {
+        "en": "Ties: Equal scores share a place; this rule breaks no ties.",
+        "zh-hans": "同分排序：成绩相同者名次并列，本规则不设同分比较。",
+    }
 
 
 def test_within_a_group_and_in_a_search_the_mark_compares_with_the_next_place(ranked):

@@ -89,26 +89,28 @@ def table(snapshot) -> dict[str, tuple]:
 def test_a_level_ranking_still_ranks_every_unit_of_its_level_whatever_their_kind(branches):
     """Level 3 holds 秘书处 (a division: S 45 + M1 30 + M2 10 below it = 85), 一处 (60), the
     temporary branch (50), 第一党支部 (A 25 + V's 5 earned there = 30) and 第二党支部 (20): kinds mixed,
-    as before. V counts in 秘书处's headcount (3 + V = 4), not 第一党支部's (A, B)."""
+    as before. V counts in 秘书处's headcount (3 + V = 4), not 第一党支部's (A, B), but took part for
+    both: 第一党支部's participants are A and V (2 of 2)."""
     assert table(compute(rule(branches, unit_level=3))) == {
         "秘书处": (1, 85, 3, 4),
         "一处": (2, 60, 1, 1),
         "审计组临时党支部": (3, 50, 1, 1),
-        "第一党支部": (4, 30, 1, 2),
+        "第一党支部": (4, 30, 2, 2),
         "第二党支部": (5, 20, 1, 1),
     }
 
 
 def test_a_ranking_by_kind_ranks_exactly_the_party_branches_at_both_depths(branches):
     """秘书处党支部 (level 4): M1 30 + M2 10 = 40, participants 2 of a headcount of 3 (V moved in).
-    第一党支部 (level 3): A 25 + V's 5 (earned there before moving) = 30; participants A only (V is
-    no longer in its headcount; X is deactivated and not counted), headcount A and B = 2.
+    第一党支部 (level 3): A 25 + V's 5 (earned there before moving) = 30; participants A and V (V
+    took part there, though no longer in its headcount; X is deactivated and not counted),
+    headcount A and B = 2.
     第二党支部, closed since, keeps its result: 20. S (in the division, in no branch), Y (一处)
     and the temporary branch (not ticked) are not ranked."""
     snapshot = compute(rule(branches, unit_kinds=["branch"]))
     assert table(snapshot) == {
         "秘书处党支部": (1, 40, 2, 3),
-        "第一党支部": (2, 30, 1, 2),
+        "第一党支部": (2, 30, 2, 2),
         "第二党支部": (3, 20, 1, 1),
     }
     assert snapshot.parameters["unit_kinds"] == ["branch"] and snapshot.parameters["unit_level"] is None
