@@ -206,6 +206,16 @@ def paper_delete(request, paper_id: int):
         {
             "paper": paper,
             "blockers": blockers,
+            "contest_delete_url": _contest_delete_url(paper) if blockers.get("contest") else None,
             "closed": paper.closes_at is not None and paper.closes_at <= timezone.now(),
         },
     )
+
+
+def _contest_delete_url(paper) -> str:
+    """The delete page of the online contest (or the relay around it) whose paper this is."""
+    online = paper.online_contest
+    relay = getattr(online, "relay", None)
+    if relay is not None:
+        return reverse("contests:relay_delete", args=[relay.pk])
+    return reverse("contests:online_delete", args=[online.pk])

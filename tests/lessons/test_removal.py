@@ -254,6 +254,11 @@ def test_an_online_contest_is_deleted_with_its_paper_only_while_no_one_has_start
     client.force_login(setup["by"])
     client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
 
+    # The paper's own delete page sends the organiser to the contest's.
+    page = client.get(reverse("lessons:paper_delete", args=[started.paper_id])).text
+    assert "delete the contest instead" in page
+    assert f'href="{reverse("contests:online_delete", args=[started.pk])}" id="paper-contest-delete"' in page
+
     url = reverse("contests:online_delete", args=[started.pk])
     assert "Members have started this contest" in client.get(url).text
     client.post(url)
@@ -268,3 +273,20 @@ def test_an_online_contest_is_deleted_with_its_paper_only_while_no_one_has_start
     # Another organ's organiser cannot delete the started one either.
     client.force_login(factories.organiser(tree["mof"]))
     assert client.post(reverse("contests:online_delete", args=[started.pk])).status_code in (403, 404)
+
+
+def test_a_relays_paper_sends_the_organiser_to_the_relays_delete_page(client, tree):
+    from tests.contests.test_relay import make_relay
+
+    organ = factories.unit_at("审计署")
+    bank = factories.bank(organ)
+    for _ in range(2):
+        factories.question(bank, "single")
+    setup = {"organ": organ, "bank": bank, "by": factories.organiser(organ)}
+    relay = make_relay(setup)
+    client.force_login(setup["by"])
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+
+    page = client.get(reverse("lessons:paper_delete", args=[relay.online.paper_id])).text
+    assert f'href="{reverse("contests:relay_delete", args=[relay.pk])}" id="paper-contest-delete"' in page
+    assert reverse("contests:online_delete", args=[relay.online.pk]) not in page
