@@ -12,6 +12,9 @@ from lessons.services.attempts import attempt_start
 from lessons.services.questions import question_set_status
 from tests import factories
 
+# The editor's form for the question `exam_of_three` makes first, unchanged.
+from tests.lessons.test_authoring import single as editor_post
+
 
 @pytest.fixture
 def bank(tree):
@@ -69,21 +72,6 @@ def test_the_preview_and_the_editor_show_the_retired_question_on_the_exam(tree, 
         (questions[2].pk, False),
     ]
     assert 'id="retired-note"' in builder
-
-
-def editor_post(**fields):
-    """The editor's form for the question `exam_of_three` makes first, unchanged."""
-    post = {
-        "type": "single",
-        "stem": "党的最高理想是什么？",
-        "option": ["实现共产主义", "发展经济", "改善民生"],
-        "key": ["0"],
-        "difficulty": "3",
-        "status": "published",
-        "action": "save",
-    }
-    post.update(fields)
-    return post
 
 
 def test_retiring_a_question_names_the_papers_that_fix_it(tree, bank, organiser):
