@@ -267,7 +267,8 @@ def test_a_question_two_earlier_rules_share_is_set_aside_once_not_once_for_each(
         ),
         (
             "zh-hans",
-            "第 3 条规则（{bank} · 填空题）要抽 4 道题；在符合的 5 道中，它前面的规则（1、2）可能先抽走 2 道：缺 1 道。",
+            "第 3 条规则（{bank} · 填空题）要抽 4 道题；在符合的 5 道中，"
+            "它前面的规则（1、2）可能先抽走 2 道：缺 1 道。",
         ),
     ],
 )
