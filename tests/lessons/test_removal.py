@@ -18,18 +18,6 @@ from tests import factories
 FIVE_AIKEN = "".join(f"第{n}题：党的最高理想是？\nA. 共产主义{n}\nB. 小康\nANSWER: A\n\n" for n in range(1, 6))
 
 
-@pytest.fixture
-def bank(tree):
-    return factories.bank(tree["gz"], slug="dangzhang")
-
-
-@pytest.fixture
-def organiser(client, gz_organiser):
-    client.force_login(gz_organiser)
-    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
-    return client
-
-
 def five_with_two_attempted(bank, tree):
     """Five questions of `bank`; a member's attempt drew two of them (tagged 用过), by a rule, so
     no paper lists them: only the attempt uses them."""
