@@ -458,6 +458,7 @@ def entry_judge_add(*, call: Call, panel: Panel, entry: Entry, judge: User, by: 
         code="judge_added",
         judge=judge.display_name,
         panel=panel.name,
+        panel_en=panel.name_en,
     )
     return assignment_run(call=call, panel=panel, by=by, entries=[entry])
 
@@ -645,6 +646,7 @@ def panel_judge_remove(*, call: Call, panel: Panel, judge: User, by: User) -> tu
         code="judge_removed",
         judge=judge.display_name,
         panel=panel.name,
+        panel_en=panel.name_en,
     )
     return reassigned, stranded
 

@@ -15,7 +15,14 @@ from django.utils.translation import gettext, ngettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from orgs.models import Unit
-from quizsite.naming import EnglishTitle, english_name_field, english_text_field, in_language, listed
+from quizsite.naming import (
+    EnglishTitle,
+    english_name_field,
+    english_text_field,
+    in_language,
+    in_language_params,
+    listed,
+)
 from rankings.models import RankingRule
 
 # A call's prizes follow rankings' rules (`rankings.prizes`); "no prizes" is a call without tiers.
@@ -503,8 +510,9 @@ AUDIT_DETAILS = {
     "assigned": _assigned,
     "night_drawn": _night_drawn,
     "night_speaker": lambda params: gettext("speaker %(position)d") % params,
-    "judge_added": lambda params: gettext("%(judge)s joins %(panel)s") % params,
-    "judge_removed": lambda params: gettext("%(judge)s off %(panel)s") % params,
+    # The panel as named then, in the reader's language (`panel_en`, its English name; none before 0017).
+    "judge_added": lambda params: gettext("%(judge)s joins %(panel)s") % in_language_params(params),
+    "judge_removed": lambda params: gettext("%(judge)s off %(panel)s") % in_language_params(params),
     "settings_changed": _settings_changed,
 }
 

@@ -86,24 +86,74 @@ class RuleRoom:
 
 def rule_rooms(rules: list[RuleLike], *, fixed: Collection[int] = ()) -> list[RuleRoom]:
     """Each rule's room, in order. A rule draws from its matches less the fixed questions and
-    whatever an earlier rule drew; at worst each earlier rule drew all its count from the questions
-    the two share, so that many are set aside."""
+    whatever an earlier rule drew; at worst the rules before it drew, between them, as many of its
+    questions as they could (`_most_taken`), so that many are set aside."""
     fixed = set(fixed)
     pools = [set(rule_pool(rule).values_list("pk", flat=True).distinct()) for rule in rules]
     rooms = []
     for number, pool in enumerate(pools):
         free = pool - fixed
-        taken = [(before + 1, min(rules[before].count, len(pools[before] & free))) for before in range(number)]
-        taken = [(n, share) for n, share in taken if share]
+        before = [(n, rules[n].count, pools[n] & free) for n in range(number)]
+        before = [(n, count, shared) for n, count, shared in before if count > 0 and shared]
         rooms.append(
             RuleRoom(
                 matching=len(pool),
                 fixed=len(pool) - len(free),
-                earlier=sum(share for _n, share in taken),
-                rules_before=tuple(n for n, _share in taken),
+                earlier=_most_taken([(count, shared) for _n, count, shared in before]),
+                rules_before=tuple(n + 1 for n, _count, _shared in before),
             )
         )
     return rooms
+
+
+def _most_taken(draws: list[tuple[int, set[int]]]) -> int:
+    """The most questions that draws of (count, from these questions) can take between them, each
+    question once: a largest matching of draws to questions, as a flow. Adding the counts would
+    take a question two rules share twice. Questions are grouped by which draws may take them, so
+    the flow runs over a few groups rather than every question."""
+    groups: dict[frozenset[int], int] = {}
+    for question in set().union(*(shared for _count, shared in draws)):
+        takers = frozenset(index for index, (_count, shared) in enumerate(draws) if question in shared)
+        groups[takers] = groups.get(takers, 0) + 1
+    group_left = dict(groups)
+    count_left = [count for count, _shared in draws]
+    taken: dict[tuple[int, frozenset[int]], int] = {}  # draw, group -> questions assigned
+    total = 0
+    while True:
+        path = _augmenting_path(count_left, group_left, taken)
+        if path is None:
+            return total
+        amount = min([count_left[path[0][0]], group_left[path[-1][1]]] + [taken[step] for step in path[1::2]])
+        count_left[path[0][0]] -= amount
+        group_left[path[-1][1]] -= amount
+        for position, step in enumerate(path):
+            taken[step] = taken.get(step, 0) + (amount if position % 2 == 0 else -amount)
+        total += amount
+
+
+def _augmenting_path(
+    count_left: list[int], group_left: dict[frozenset[int], int], taken: dict[tuple[int, frozenset[int]], int]
+) -> list[tuple[int, frozenset[int]]] | None:
+    """A breadth-first path from a draw with count left to a group with questions left,
+    alternating a new assignment (draw, group) with an undone one (draw, group) it displaces; None
+    when the flow is already largest."""
+    queue = [(draw, []) for draw, left in enumerate(count_left) if left > 0]
+    seen_draws = {draw for draw, _path in queue}
+    seen_groups: set[frozenset[int]] = set()
+    while queue:
+        draw, path = queue.pop(0)
+        for group in group_left:
+            if draw not in group or group in seen_groups:
+                continue
+            seen_groups.add(group)
+            step = path + [(draw, group)]
+            if group_left[group] > 0:
+                return step
+            for other in group:
+                if other not in seen_draws and taken.get((other, group), 0) > 0:
+                    seen_draws.add(other)
+                    queue.append((other, step + [(other, group)]))
+    return None
 
 
 def draw_problems(rules: list[RuleLike], *, fixed: Collection[int] = ()) -> dict[int, str]:

@@ -66,6 +66,7 @@ def question_import_run(job_id: int) -> str:
     """Run an uploaded import. Only the run that moves the job from pending to running works."""
     from django.db import transaction
 
+    from .importing.jobs import import_job_finish
     from .importing.run import questions_import
     from .models import ImportJob
 
@@ -98,11 +99,7 @@ def question_import_run(job_id: int) -> str:
         import_job_id=job.pk,
     )
     job.refresh_from_db()
-    job.result = report.summary()
-    job.status = ImportJob.Status.DONE if report.ok else ImportJob.Status.FAILED
-    job.stage = ""
-    job.finished_at = timezone.now()
-    job.save(update_fields=["result", "status", "stage", "finished_at"])
+    import_job_finish(job=job, report=report)
     return job.status
 
 

@@ -118,9 +118,9 @@ def places_by_team(places: list[TeamMember]) -> str:
     )
 
 
-def start_missing(contest: Contest) -> Missing | None:
-    """What the contest lacks to start (teams, rounds, questions in its rounds, runners who can
-    sign in), or None."""
+def rehearsal_missing(contest: Contest) -> Missing | None:
+    """What the contest lacks to be rehearsed (teams, rounds, questions in its rounds), or None.
+    Deactivated runners do not stop a rehearsal: its teams are copies that leave them out."""
     teams, rounds = contest.teams.exists(), contest.rounds.exists()
     if not teams and not rounds:
         message = _("Add teams and rounds before starting: the contest has neither yet.")
@@ -134,6 +134,15 @@ def start_missing(contest: Contest) -> Missing | None:
     if not RoundQuestion.objects.filter(round__contest=contest).exists():
         message = _("Add questions before starting: the contest's rounds have none yet.")
         return Missing(message, "contests:setup_rounds", _("Set up rounds"))
+    return None
+
+
+def start_missing(contest: Contest) -> Missing | None:
+    """What the contest lacks to start (what a rehearsal lacks, then runners who can sign in), or
+    None."""
+    missing = rehearsal_missing(contest)
+    if missing is not None:
+        return missing
     deactivated = roster_deactivated(contest)
     if deactivated:
         message = _("Replace the deactivated members before starting (they can no longer sign in): %(places)s.") % {

@@ -25,7 +25,7 @@ from .. import access
 from ..models import TEAM_NAME_MAX, Contest, Round, RoundQuestion, Team, TeamMember, team_name_too_long
 from ..rounds import KINDS, round_kind
 from ..services.common import ContestRejected, audit
-from ..services.setup import contest_create, round_add, start_missing, team_add
+from ..services.setup import contest_create, rehearsal_missing, round_add, team_add
 
 BRANCH_KINDS = (Unit.Kind.BRANCH, Unit.Kind.TEMPORARY_BRANCH)
 
@@ -464,11 +464,12 @@ def contest_rehearse(*, contest: Contest, by: User, fresh: bool = False) -> Cont
     """The contest's rehearsal: a copy with its own join code and the same teams (test teams:
     whoever is on them may join to practise), rounds and questions, ready to play from the host
     console. It keeps no results. With `fresh` (a reset, or after changing the contest), the
-    existing rehearsal and all it recorded are thrown away and a new one, with a new code, made."""
+    existing rehearsal and all it recorded are thrown away and a new one, with a new code, made.
+    Deactivated members do not stop it: the copies leave them out (`duplicate_left_out`)."""
     check_unit(by, contest.unit)
     if contest.is_rehearsal:
         raise ContestRejected("rehearsal_copy", _("Rehearse the contest itself, not its rehearsal."))
-    missing = start_missing(contest)
+    missing = rehearsal_missing(contest)
     if missing is not None:
         raise ContestRejected("not_ready", missing.message)
     Contest.objects.select_for_update().filter(pk=contest.pk).first()  # one rehearsal at a time

@@ -21,7 +21,7 @@ from quizsite.spreadsheets import xlsx_response
 from ..access import normalised_code
 from ..models import Contest, Round, Team
 from ..services import ContestRejected
-from ..services.setup import places_by_team
+from ..services.setup import places_by_team, rehearsal_missing
 from . import roster, services
 from .forms import BasicsForm, DuplicateForm, RosterForm, RoundForm, TeamsFromUnitsForm
 from .round_templates import TEMPLATES
@@ -370,6 +370,7 @@ def round_remove(request, code: str, round_id: int):
 @login_required
 def setup_review(request, code: str):
     contest = access_setup(request.user, code)
+    missing = rehearsal_missing(contest)
     return _page(
         request,
         "contests/setup/review.html",
@@ -379,6 +380,11 @@ def setup_review(request, code: str):
         rounds=list(contest.rounds.prefetch_related("questions")),
         problems=services.contest_problems(contest),
         rehearsal=contest.rehearsals.order_by("-id").first(),
+        # The rehearse button is disabled beside what stops it, as the host's start button is;
+        # deactivated runners do not stop it, and it says they are left out.
+        rehearsal_missing=missing,
+        rehearsal_missing_url=reverse(missing.step, args=[contest.join_code]) if missing else "",
+        rehearsal_left_out=places_by_team(services.duplicate_left_out(contest)),
     )
 
 

@@ -11,6 +11,7 @@ from orgs.models import User
 from quizsite import import_files
 
 from ..models import ImportJob, QuestionBank
+from .common import ImportReport
 
 DIRECTORY = ImportJob._meta.get_field("file").upload_to
 
@@ -26,6 +27,16 @@ def import_job_create(
     job.file.save(f"{uuid.uuid4().hex}-{fmt}", ContentFile(data), save=False)
     job.save()
     return job
+
+
+def import_job_finish(*, job: ImportJob, report: ImportReport) -> None:
+    """Record a run's outcome on its job: the summary, and done (its questions, which record the
+    job, can then be undone from the bank's page) or failed (nothing was stored)."""
+    job.result = report.summary()
+    job.status = ImportJob.Status.DONE if report.ok else ImportJob.Status.FAILED
+    job.stage = ""
+    job.finished_at = timezone.now()
+    job.save(update_fields=["result", "status", "stage", "finished_at"])
 
 
 def import_preview_confirm(

@@ -313,6 +313,12 @@ def paper_preview(request, paper_id: int):
     paper = access_paper(request.user, paper_id)
     versions = _draw(paper, random.Random())  # noqa: S311  (a sample draw, not security)
     fixed_points = dict(paper.fixed_questions.filter(points__isnull=False).values_list("question_id", "points"))
+    # An exam keeps a question retired since it was set: marked, as the paper editor marks it.
+    retired = set(
+        Question.objects.filter(
+            pk__in=[version.question_id for version in versions], status=Question.Status.RETIRED
+        ).values_list("pk", flat=True)
+    )
     items = []
     for position, version in enumerate(versions, start=1):
         points = fixed_points.get(version.question_id) or paper.points_for(version.type)
@@ -330,6 +336,7 @@ def paper_preview(request, paper_id: int):
                 "answered": False,
                 "saved_response": None,
                 "image_url": reverse("lessons:question_image", args=[version.pk]) if version.image else "",
+                "retired": version.question_id in retired,
             }
         )
     payload = for_page({"items": items})

@@ -154,7 +154,7 @@ def _undo_words(deleted: int, retired: int) -> str:
         "n": deleted
     }
     if not retired:
-        return said + _(".")
+        return said + pgettext("end of a sentence", ".")
     return said + ngettext(
         ", %(n)d retired because something uses it.", ", %(n)d retired because something uses them.", retired
     ) % {"n": retired}

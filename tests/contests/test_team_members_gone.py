@@ -133,3 +133,76 @@ def test_the_host_console_names_a_runner_deactivated_after_the_start(client, tre
     client.cookies["django_language"] = "en"
     shown = client.get(host).content.decode().split('id="deactivated-runners"')[1].split("</div>")[0]
     assert "Deactivated since the start" in shown and "第一党支部: 李四" in shown
+
+
+def _rehearsal_card(client, contest) -> tuple[str, str]:
+    """The review's rehearsal card, and its rehearse button's attributes."""
+    review = client.get(reverse("contests:setup_review", args=[contest.join_code])).content.decode()
+    card = review.split('<i class="bi bi-cone-striped">')[1].split('<i class="bi bi-broadcast">')[0]
+    return card, card.split('id="rehearse"')[1].split(">")[0]
+
+
+@pytest.mark.parametrize(
+    ("language", "note"),
+    [
+        (
+            "zh-hans",
+            "彩排不含已停用的队员（第一党支部：蔡凤艳），测试队照常进行；正式竞赛须先替换他们才能开始。",
+        ),
+        (
+            "en",
+            "The rehearsal leaves out the deactivated members (第一党支部: 蔡凤艳): test teams play without them. "
+            "The contest itself starts once they are replaced.",
+        ),
+    ],
+)
+def test_a_deactivated_runner_stops_the_start_but_not_a_rehearsal_which_leaves_her_out(
+    client, tree, gz_organiser, contest, teams, language, note
+):
+    """The rehearsal plays copies of the teams without deactivated members (as a duplicate does),
+    so she cannot hold it up: its button stays enabled and says she is left out."""
+    _deactivate(teams["cai"], gz_organiser)
+    client.force_login(gz_organiser)
+    client.cookies["django_language"] = language
+    card, button = _rehearsal_card(client, contest)
+    assert "disabled" not in button and 'id="rehearsal-not-ready"' not in card
+    assert note in card
+    response = client.post(reverse("contests:setup_rehearse", args=[contest.join_code]))
+    rehearsal = contest.rehearsals.get()
+    assert response.url == reverse("contests:host", args=[rehearsal.join_code])
+    # 第一党支部 runs 李四 alone, made captain as first runner; 第二党支部 keeps 王五.
+    places = rehearsal.roster.order_by("team__position", "leg").values_list(
+        "team__name", "member_id", "leg", "is_captain"
+    )
+    assert list(places) == [("第一党支部", teams["li"].pk, 1, True), ("第二党支部", teams["wang"].pk, 1, True)]
+    assert live.contest_start(contest=rehearsal, by=gz_organiser).status == Contest.Status.RUNNING
+    with pytest.raises(live.ContestRejected) as refused:
+        live.contest_start(contest=contest, by=gz_organiser)
+    assert refused.value.code == "not_ready"
+
+
+@pytest.mark.parametrize(
+    ("language", "reason", "link"),
+    [
+        ("zh-hans", "请先为环节添加题目再开始：本竞赛的环节里还没有题目。", "设置环节"),
+        ("en", "Add questions before starting: the contest&#x27;s rounds have none yet.", "Set up rounds"),
+    ],
+)
+def test_the_rehearse_button_is_disabled_beside_what_stops_it_as_the_start_button_is(
+    client, tree, gz_organiser, contest, teams, language, reason, link
+):
+    """Teams and a round but no questions in it: the button used to be clickable and the refusal
+    came only after the click."""
+    contest.rounds.get().questions.all().delete()
+    client.force_login(gz_organiser)
+    client.cookies["django_language"] = language
+    card, button = _rehearsal_card(client, contest)
+    assert " disabled" in button and 'aria-describedby="rehearsal-not-ready"' in button
+    not_ready = card.split('id="rehearsal-not-ready"')[1].split("</div>")[0]
+    assert reason in not_ready
+    assert f'href="/contests/{contest.join_code}/setup/rounds/"' in not_ready and link in not_ready
+    host = client.get(reverse("contests:host", args=[contest.join_code])).content.decode()
+    assert reason in host  # the same reason the host's start button is disabled beside
+    # Refused all the same if posted.
+    client.post(reverse("contests:setup_rehearse", args=[contest.join_code]))
+    assert not contest.rehearsals.exists()

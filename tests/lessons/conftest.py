@@ -5,6 +5,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from tests import factories
+
 
 @pytest.fixture
 def clock(monkeypatch):
@@ -19,3 +21,17 @@ def clock(monkeypatch):
     moved = Clock()
     monkeypatch.setattr(timezone, "now", lambda: moved.now)
     return moved
+
+
+@pytest.fixture
+def bank(tree):
+    """广州特派办's bank 党章 (code dangzhang). Modules needing another bank define their own."""
+    return factories.bank(tree["gz"], slug="dangzhang")
+
+
+@pytest.fixture
+def organiser(client, gz_organiser):
+    """The test client signed in as 广州特派办's organiser, its pages in English."""
+    client.force_login(gz_organiser)
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    return client

@@ -8,7 +8,7 @@ from lessons.draws import DrawRule, rule_pool
 from lessons.models import ImportJob, Question
 from lessons.tasks import question_import_run
 from tests import factories
-from tests.lessons.test_import_previews import bank, organiser, preview  # noqa: F401
+from tests.lessons.test_import_previews import preview
 
 TWO = "党的最高理想是？\nA. 共产主义\nB. 小康\nANSWER: A\n\n党章是什么？\nA. 根本大法\nB. 一般文件\nANSWER: A\n"
 

@@ -25,18 +25,6 @@ from tests.spreadsheets import FORMULA, assert_written_as_text
 AIKEN = "党的最高理想是？\nA. 共产主义\nB. 小康\nANSWER: A\n"
 
 
-@pytest.fixture
-def bank(tree):
-    return factories.bank(tree["gz"], slug="dangzhang")
-
-
-@pytest.fixture
-def organiser(client, gz_organiser):
-    client.force_login(gz_organiser)
-    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
-    return client
-
-
 def aiken_upload(text: str, name: str = "questions.txt") -> BytesIO:
     upload = BytesIO(text.encode())
     upload.name = name

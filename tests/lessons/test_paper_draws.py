@@ -212,3 +212,102 @@ def test_a_member_starting_a_paper_whose_knowledge_point_lost_questions_is_told_
     response = client.post(reverse("lessons:paper_start", args=[paper.pk]), HTTP_ACCEPT_LANGUAGE="zh-hans", follow=True)
     assert "这份试卷无法完整抽题" in response.content.decode()
     assert not Attempt.objects.filter(member=member).exists()
+
+
+@pytest.fixture
+def overlapping(bank):  # noqa: F811
+    """Three rules over nine questions, the later ones sharing questions with the earlier ones:
+
+    f1 fill-in, difficulty 1, 党章 | f2 fill-in, difficulty 1 | f3-f5 fill-ins, difficulty 3
+    s1, s2 singles, difficulty 1   | s3, s4 singles, difficulty 3, 党章
+    Rule 1 (difficulty 1, 2 of them) matches f1 f2 s1 s2; rule 2 (党章, 1) matches f1 s3 s4;
+    rule 3 (fill-ins) matches f1-f5."""
+    factories.question(bank, "fill_blank", difficulty=1, tags=["党章"])
+    factories.question(bank, "fill_blank", difficulty=1)
+    for _n in range(3):
+        factories.question(bank, "fill_blank", difficulty=3)
+    for _n in range(2):
+        factories.question(bank, "single", difficulty=1)
+    for _n in range(2):
+        factories.question(bank, "single", difficulty=3, tags=["党章"])
+    return {
+        "rule_bank": [str(bank.pk)] * 3,
+        "rule_type": ["", "", "fill_blank"],
+        "rule_tag": ["", "党章", ""],
+        "rule_difficulty": ["1", "", ""],
+        "rule_count": ["2", "1", "3"],
+    }
+
+
+def test_a_question_two_earlier_rules_share_is_set_aside_once_not_once_for_each(
+    editor,  # noqa: F811
+    overlapping,
+):
+    """Rule 3's fill-ins f1-f5: rule 1 may draw f1 and f2 and rule 2 may draw f1, but not both
+    may draw f1. Between them they take at most 2 of its 5 (rule 1 f1 f2; or rule 1 f2 and rule 2
+    f1), so 5 - 2 = 3 are left in every draw. Adding their counts (2 + 1 = 3) left 5 - 3 = 2."""
+    counts = editor.get(reverse("lessons:paper_rule_count"), overlapping).json()
+    # Rule 1: 4 match, nothing before it. Rule 2: 3 match, rule 1 may draw f1 first: 3 - 1 = 2.
+    assert counts == {
+        "rules": [
+            {"matching": 4, "available": 4, "count": 2},
+            {"matching": 3, "available": 2, "count": 1},
+            {"matching": 5, "available": 3, "count": 3},
+        ]
+    }
+
+
+@pytest.mark.parametrize(
+    ("language", "message"),
+    [
+        (
+            "en",
+            "Rule 3 ({bank} · Fill in the blank) draws 4 questions; of the 5 it matches, the rules before it (1, 2) "
+            "may draw 2 first: 1 short.",
+        ),
+        (
+            "zh-hans",
+            "第 3 条规则（{bank} · 填空题）要抽 4 道题；在符合的 5 道中，"
+            "它前面的规则（1、2）可能先抽走 2 道：缺 1 道。",
+        ),
+    ],
+)
+def test_the_builder_saves_overlapping_rules_that_always_fill_and_counts_the_gap_exactly(
+    editor,  # noqa: F811
+    bank,  # noqa: F811
+    overlapping,
+    tree,
+    language,
+    message,
+):
+    """Rule 3 drawing 3 of the 3 always left is saved; drawing 4 it is 4 - 3 = 1 short, the earlier
+    rules taking at most 2 of its questions (not 2 + 1 = 3, which said 2 short)."""
+    page = editor.post(
+        reverse("lessons:paper_new"), builder_post(tree["gz"], **overlapping), HTTP_ACCEPT_LANGUAGE=language
+    )
+    assert page.status_code == 302
+    post = builder_post(tree["gz"], **(overlapping | {"rule_count": ["2", "1", "4"]}))
+    page = unescape(editor.post(reverse("lessons:paper_new"), post, HTTP_ACCEPT_LANGUAGE=language).content.decode())
+    assert message.format(bank=bank.display_name) in page
+    assert Paper.objects.count() == 1
+
+
+def test_stored_overlapping_rules_are_reckoned_the_same_way_and_the_draw_fills(bank, overlapping, tree):  # noqa: F811
+    """With s1 and s2 retired, rule 1 (difficulty 1) must draw f1 and f2; rule 2 (党章) then draws
+    s3 or s4, and rule 3 (fill-ins) has f3-f5: 3, its count. The sum of counts said 5 - 3 = 2."""
+    Question.objects.filter(current__type="single", current__difficulty=1).update(status="retired")
+    tag = Question.objects.filter(tags__name="党章").first().tags.get()
+    paper = factories.paper(
+        tree["gz"],
+        rules=[
+            {"bank": bank, "difficulty": 1, "count": 2},
+            {"bank": bank, "tag": tag, "count": 1},
+            {"bank": bank, "type": "fill_blank", "count": 3},
+        ],
+    )
+    # Rule 1: f1 f2, 2. Rule 2: f1 s3 s4, less f1 rule 1 may take: 2. Rule 3: 5 less f1 f2: 3.
+    assert [room.available for room in rule_rooms(list(paper.rules.all()))] == [2, 2, 3]
+    assert draw_problems(list(paper.rules.all())) == {}
+    attempt = attempt_start(paper=paper, member=factories.member(tree["gz1"]))
+    asked = [item.version.question_id for item in attempt.items.select_related("version")]
+    assert len(asked) == len(set(asked)) == 2 + 1 + 3

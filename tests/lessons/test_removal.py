@@ -1,7 +1,10 @@
 """Taking things back without /admin/: the bank page's bulk actions (retire, publish, draft, delete
 of what nothing uses), an import undone, and a bank, a paper or a contest deleted."""
 
+from io import StringIO
+
 import pytest
+from django.core.management import call_command
 from django.urls import reverse
 
 from contests.models import Contest
@@ -13,18 +16,6 @@ from lessons.tasks import question_import_run
 from tests import factories
 
 FIVE_AIKEN = "".join(f"第{n}题：党的最高理想是？\nA. 共产主义{n}\nB. 小康\nANSWER: A\n\n" for n in range(1, 6))
-
-
-@pytest.fixture
-def bank(tree):
-    return factories.bank(tree["gz"], slug="dangzhang")
-
-
-@pytest.fixture
-def organiser(client, gz_organiser):
-    client.force_login(gz_organiser)
-    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
-    return client
 
 
 def five_with_two_attempted(bank, tree):
@@ -290,3 +281,28 @@ def test_a_relays_paper_sends_the_organiser_to_the_relays_delete_page(client, tr
     page = client.get(reverse("lessons:paper_delete", args=[relay.online.paper_id])).text
     assert f'href="{reverse("contests:relay_delete", args=[relay.pk])}" id="paper-contest-delete"' in page
     assert reverse("contests:online_delete", args=[relay.online.pk]) not in page
+
+
+@pytest.mark.parametrize(
+    ("language", "said"), [("en", "Import undone: 5 questions deleted."), ("zh-hans", "导入已撤销：删除 5 道试题。")]
+)
+def test_an_import_by_the_command_is_recorded_and_undone_from_the_banks_page(
+    bank, tree, gz_organiser, tmp_path, language, said
+):
+    """manage.py import_questions stored its questions with no import to undo: now it records one
+    as the page does (a done job holding the file, its 5 questions linked to it)."""
+    aiken = tmp_path / "党章五题.txt"
+    aiken.write_text(FIVE_AIKEN)
+    by_hand = factories.question(bank)
+    call_command("import_questions", str(aiken), "--bank", bank.slug, stdout=StringIO())
+    job = ImportJob.objects.get()
+    assert (job.status, job.filename, job.result["imported"], job.created_by) == ("done", "党章五题.txt", 5, None)
+    assert Question.objects.filter(import_job=job).count() == 5 and bank.questions.count() == 1 + 5
+
+    client = factories.client_in(language, gz_organiser)
+    undo = reverse("lessons:import_undo", args=[job.pk])
+    assert f'href="{undo}"' in client.get(reverse("lessons:bank_detail", args=[bank.slug])).text
+    done = client.post(undo, follow=True).text
+    # Nothing uses the 5: all deleted; the question added by hand stays.
+    assert said in done
+    assert list(bank.questions.all()) == [by_hand]

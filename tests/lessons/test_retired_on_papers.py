@@ -74,6 +74,24 @@ def test_the_preview_and_the_editor_show_the_retired_question_on_the_exam(tree, 
     assert 'id="retired-note"' in builder
 
 
+@pytest.mark.parametrize(("language", "mark"), [("en", "Retired"), ("zh-hans", "已停用")])
+def test_the_preview_marks_the_retired_question_as_the_editor_does(tree, bank, gz_organiser, language, mark):
+    """Of the exam's 3 questions the first is retired: its card alone carries the editor's mark."""
+    paper, questions = exam_of_three(tree, bank)
+    question_set_status(question=questions[0], status=Question.Status.RETIRED)
+    client = factories.client_in(language, gz_organiser)
+    preview = client.get(reverse("lessons:paper_preview", args=[paper.pk])).content.decode()
+    cards = preview.split('class="card qs-card mb-3 qs-question"')[1:]
+    marked = [
+        (card.split('class="qs-stem mb-3">')[1].startswith("党的最高理想是什么？"), "qs-retired" in card)
+        for card in cards
+    ]
+    # 3 cards; the retired one (its stem exactly 党的最高理想是什么？) marked, the other two not.
+    assert sorted(marked) == [(False, False), (False, False), (True, True)]
+    (card,) = [card for card in cards if "qs-retired" in card]
+    assert f'<span class="badge text-bg-warning qs-retired me-auto">{mark}</span>' in card
+
+
 def test_retiring_a_question_names_the_papers_that_fix_it(tree, bank, organiser):
     paper, questions = exam_of_three(tree, bank)
     factories.paper(tree["gz"], mode="practice", title="每日练", questions=[questions[0]])

@@ -4,7 +4,9 @@ import json
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
 
+from lessons.importing.jobs import import_job_create, import_job_finish
 from lessons.importing.run import FORMATS, format_for, questions_import
 from lessons.models import QuestionBank
 from lessons.services.questions import bank_create
@@ -39,7 +41,16 @@ class Command(BaseCommand):
                 if not options["dry_run"]
                 else QuestionBank(slug=options["bank"], unit=unit)
             )
-        report = questions_import(data=path.read_bytes(), fmt=fmt, bank=bank, by=None, dry_run=options["dry_run"])
+        data = path.read_bytes()
+        if options["dry_run"]:
+            report = questions_import(data=data, fmt=fmt, bank=bank, by=None, dry_run=True)
+        else:
+            # Recorded as the page's imports are (a job holding the file, its questions linked to it),
+            # so the bank's page lists it and can undo it.
+            with transaction.atomic():
+                job = import_job_create(bank=bank, filename=path.name, fmt=fmt, data=data, by=None, confirmed=True)
+                report = questions_import(data=data, fmt=fmt, bank=bank, by=None, import_job_id=job.pk)
+                import_job_finish(job=job, report=report)
         for error in report.errors:
             where = f"row {error['row']}" if "row" in error else f"line {error['line']}"
             column = f", {error['column']}" if error["column"] else ""
