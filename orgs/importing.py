@@ -204,7 +204,9 @@ def _plan_rows(rows, *, by: User, report: ImportReport) -> None:
         report.errors.append(RowError(row, _label(key), message))
 
     for sheet_row in rows:
-        v = {key: cell_text(sheet_row.values.get(key), fold=True) for key in COLUMNS}
+        # The unit path as typed: the path finder folds full-width forms on both sides
+        # (orgs.paths.unit_name_key), and an error quotes what the organiser wrote.
+        v = {key: cell_text(sheet_row.values.get(key), fold=key != "unit") for key in COLUMNS}
         n = sheet_row.number
         errors_before = len(report.errors)
         if not v["real_name"]:
