@@ -217,7 +217,10 @@ class UnitFieldsForm(forms.Form):
         label=_("ends on"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        help_text=_("Temporary branches (for example an audit team's) end on this date."),
+        help_text=_(
+            "Only for a temporary party branch (for example an audit team's): its last day. Other units"
+            " end with “Close as of today” on their page."
+        ),
     )
 
     def __init__(self, *args, current_ends_on=None, **kwargs):

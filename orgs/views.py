@@ -75,11 +75,20 @@ def unit_add(request):
                 by=request.user,
             )
         except services.OrgError as error:
-            form.add_error("name" if error.code.startswith("unit_name") else None, error.message)
+            form.add_error(_unit_form_field(error), error.message)
         else:
             messages.success(request, _("Added the unit %(name)s.") % {"name": unit.display_name})
             return redirect("orgs:unit_tree")
     return render(request, "orgs/unit_add.html", {"form": form})
+
+
+def _unit_form_field(error: services.OrgError) -> str | None:
+    """The unit form's field a refusal of the services is about, so it shows beside it."""
+    if error.code.startswith("unit_name"):
+        return "name"
+    if error.code in ("end_date_temporary_only", "temporary_needs_end"):
+        return "ends_on"
+    return None
 
 
 def _unit_page(request, unit: Unit, *, form=None, move_form=None, status: int = 200):
@@ -134,7 +143,7 @@ def unit_detail(request, unit_id: int):
                 reason=data["reason"],
             )
         except services.OrgError as error:
-            form.add_error("name" if error.code.startswith("unit_name") else None, error.message)
+            form.add_error(_unit_form_field(error), error.message)
         else:
             messages.success(request, _("Saved %(name)s.") % {"name": unit.display_name})
             return redirect("orgs:unit_detail", unit_id=unit.pk)
