@@ -218,3 +218,24 @@ def unit_administrators(unit: Unit) -> list[User]:
     for grant in grants.select_related("user", "unit").order_by("-unit__depth", "user__username"):
         people.setdefault(grant.user_id, grant.user)
     return list(people.values())
+
+
+def members_previous_units(unit: Unit, members: list) -> dict[int, Unit]:
+    """For each of `members` (now in `unit`), the unit they were in before it, by their placement
+    history (a seconded member's home unit): {member id: unit}; a member who was never elsewhere
+    is left out."""
+    previous: dict[int, Unit] = {}
+    placements = (
+        MemberPlacement.objects.filter(member__in=members)
+        .select_related("unit")
+        .order_by("member_id", "-effective_at", "-id")
+    )
+    arrived: set[int] = set()
+    for placement in placements:
+        if placement.member_id in previous:
+            continue
+        if placement.unit_id == unit.pk:
+            arrived.add(placement.member_id)
+        elif placement.member_id in arrived:
+            previous[placement.member_id] = placement.unit
+    return previous

@@ -167,15 +167,38 @@ def unit_move(
 
 
 @transaction.atomic
-def unit_close(*, unit: Unit, by: User | None = None, on=None) -> Unit:
-    """End a unit on `on` (default today), earlier than a later end date it had (a temporary
-    branch closed early): it stays in the tree and in every past result. A unit that ends by
-    then already keeps its end date: closing never lengthens a unit's life."""
+def unit_close(
+    *, unit: Unit, by: User | None = None, on=None, moves: dict[User, Unit] | None = None, reason: str = ""
+) -> Unit:
+    """Close a unit now: from this moment it is not offered as a parent or a member's unit
+    (`Unit.closed_at`); its end date becomes `on` (default today), earlier than a later one it
+    had (a temporary branch closed early), never later. It stays in the tree and in every past
+    result. `moves`: members of the unit to place elsewhere in the same transaction (seconded
+    members back where they came from), each checked as a move of the member pages; those not
+    named stay in the closed unit."""
+    unit = Unit.objects.select_for_update().get(pk=unit.pk)
+    moves = moves or {}
+    for member, target in moves.items():
+        if member.unit_id != unit.pk:
+            raise OrgError("close_move_not_member", _("%(name)s is not a member of this unit.") % {"name": member})
+        if target.pk == unit.pk or not target.is_open_for_new(timezone.localdate()):
+            raise OrgError(
+                "close_move_target_closed",
+                _("%(name)s cannot move to “%(unit)s”: it is closed.") % {"name": member, "unit": target.display_name},
+            )
+        if by is not None and not (access.can_manage_member(by, member) and access.can_manage_unit(by, target)):
+            raise OrgError(
+                "close_move_outside_scope",
+                _("You may not move %(name)s to “%(unit)s”.") % {"name": member, "unit": target.display_name},
+            )
+    why = reason or _("%(unit)s closed") % {"unit": unit.name}
+    for member, target in moves.items():
+        member_move(member=member, unit=target, by=by, reason=why)
     day = on or timezone.localdate()
-    if unit.ends_on is not None and unit.ends_on <= day:
-        return unit
-    unit.ends_on = day
-    unit.save(update_fields=["ends_on"])
+    if unit.ends_on is None or unit.ends_on > day:
+        unit.ends_on = day
+    unit.closed_at = unit.closed_at or timezone.now()
+    unit.save(update_fields=["ends_on", "closed_at"])
     return unit
 
 
