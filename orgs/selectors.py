@@ -209,6 +209,41 @@ def member_password_events(member: User, *, limit: int = 5) -> list[PasswordEven
     return [PasswordEvent(at=e.action_time, kind=kinds[e.change_message], by=e.user) for e in entries]
 
 
+@dataclass(frozen=True)
+class ActivationEvent:
+    at: datetime
+    active: bool  # reactivated (True) or deactivated
+    by: User | None
+    reason: str
+
+
+def member_activation_events(member: User, *, limit: int = 10) -> list[ActivationEvent]:
+    """The member's latest deactivations and reactivations from the admin's log of changes to
+    them (`services.members_bulk_apply` writes them), newest first, with who and why."""
+    from django.contrib.admin.models import LogEntry
+    from django.contrib.contenttypes.models import ContentType
+
+    from .services import ACTIVATION_LOG
+
+    entries = (
+        LogEntry.objects.filter(content_type=ContentType.objects.get_for_model(User), object_id=str(member.pk))
+        .filter(
+            Q(change_message__startswith=ACTIVATION_LOG[True]) | Q(change_message__startswith=ACTIVATION_LOG[False])
+        )
+        .select_related("user")
+        .order_by("-action_time", "-pk")[:limit]
+    )
+    return [
+        ActivationEvent(
+            at=entry.action_time,
+            active=entry.change_message.startswith(ACTIVATION_LOG[True]),
+            by=entry.user,
+            reason=entry.change_message.partition(" Reason: ")[2],
+        )
+        for entry in entries
+    ]
+
+
 def unit_administrators(unit: Unit) -> list[User]:
     """The active administrators of `unit` (a grant on it or above), nearest grant first."""
     grants = RoleGrant.objects.filter(

@@ -472,6 +472,9 @@ PASSWORD_LOG = {
     "own_chosen": "Chose their own password, replacing the temporary one.",
     "own_changed": "Changed their own password.",
 }
+# The log's first word for a reactivation (True) and a deactivation (False); the member's page
+# lists them by it (`selectors.member_activation_events`).
+ACTIVATION_LOG = {True: "Reactivated", False: "Deactivated"}
 TEMPORARY_PASSWORD_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnpqrstuvwxyz23456789"  # noqa: S105 - no 0/O, 1/l/I
 TEMPORARY_PASSWORD_LENGTH = 10
 
@@ -656,7 +659,7 @@ def members_bulk_apply(
             member.save(update_fields=["is_active"])
             if not active:
                 deactivated.append(member.pk)
-            message = "Reactivated (bulk)." if active else "Deactivated (bulk)."
+            message = f"{ACTIVATION_LOG[active]} (bulk)."
         elif action == BulkAction.GRANT:
             if RoleGrant.objects.filter(user=member, role=role, unit=unit).exists():
                 continue
