@@ -162,6 +162,23 @@ def member_search(
 
 
 @dataclass(frozen=True)
+class MemberCounts:
+    """How many of a member list's members are active (the unit tree's headcounts) and how many
+    deactivated (listed, but counted nowhere else)."""
+
+    active: int
+    deactivated: int
+
+
+def member_counts(members: QuerySet[User]) -> MemberCounts:
+    """The active and deactivated members among `members`, in one query."""
+    counts = members.order_by().aggregate(
+        active=Count("pk", filter=Q(is_active=True)), deactivated=Count("pk", filter=Q(is_active=False))
+    )
+    return MemberCounts(active=counts["active"], deactivated=counts["deactivated"])
+
+
+@dataclass(frozen=True)
 class SignInFailures:
     """A member's failed sign-ins that still count towards a lockout (within the cool-off)."""
 

@@ -266,7 +266,8 @@ def member_list(request):
             "sort": sort,
             "sort_headers": _member_sort_headers(sort),
             "paths": paths,
-            "total": page.paginator.count,
+            # Active members, as the unit tree counts them, and the deactivated ones also listed.
+            "counts": selectors.member_counts(members),
             "changeable": changeable,
             "bulk_form": MemberBulkForm(user=request.user),
         },
