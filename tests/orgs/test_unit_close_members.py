@@ -47,6 +47,7 @@ def test_the_close_page_lists_the_members_and_offers_each_their_previous_unit(cl
     assert form[f"member_{team['bing'].pk}"].initial == ""
     assert "来自 审计署/广州特派办/第一党支部" in page.text and "返回 审计署/广州特派办/第一党支部" in page.text
     assert "留在已撤销的单位" in page.text and "它的 3 名成员去向" in page.text
+    assert '<li class="breadcrumb-item active" aria-current="page">撤销</li>' in page.text
     client.cookies["django_language"] = "en"
     english = client.get(reverse("orgs:unit_close", args=[team["branch"].pk])).text
     assert "Where its 3 members go" in english and "Back to 审计署/广州特派办/第一党支部" in english
