@@ -165,6 +165,12 @@ class UnitAdminForm(forms.ModelForm):
                 services.check_unit_name_free(name=data["name"].strip(), parent=parent, exclude=unit)
             except services.OrgError as error:
                 self.add_error("name", error.message)
+        try:
+            services.check_unit_end_date(
+                kind=data.get("kind"), ends_on=data.get("ends_on"), kept_ends_on=unit and unit.ends_on
+            )
+        except services.OrgError as error:
+            self.add_error("ends_on", error.message)
         return data
 
 

@@ -10,7 +10,8 @@ from .signin import DEACTIVATED_MESSAGE, deactivated_with_right_password
 
 
 class OpenUnitSelect(forms.Select):
-    """A unit list without the units that have closed (their end date has passed), except the one
+    """A unit list without the units that have closed (closed by someone, or their end date has
+    passed: `Unit.is_open_for_new`), except the one
     already chosen: a paper or member of a closed unit still shows, and saves, its unit."""
 
     def __init__(self, *args, closed_ids: frozenset[str] = frozenset(), **kwargs):
@@ -33,7 +34,7 @@ class UnitChoiceField(forms.ModelChoiceField):
         units = list(access.managed_units(user).order_by("path"))
         self._paths = unit_paths(units)
         today = timezone.localdate()
-        closed = frozenset(str(u.pk) for u in units if u.ends_on is not None and u.ends_on < today)
+        closed = frozenset(str(u.pk) for u in units if not u.is_open_for_new(today))
         kwargs.setdefault("widget", OpenUnitSelect(closed_ids=closed))
         super().__init__(queryset=access.managed_units(user).order_by("path"), **kwargs)
 
@@ -217,7 +218,10 @@ class UnitFieldsForm(forms.Form):
         label=_("ends on"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        help_text=_("Temporary branches (for example an audit team's) end on this date."),
+        help_text=_(
+            "Only for a temporary party branch (for example an audit team's): its last day. Other units"
+            " end with “Close as of today” on their page."
+        ),
     )
 
     def __init__(self, *args, current_ends_on=None, **kwargs):
@@ -273,3 +277,44 @@ class UnitMoveForm(forms.Form):
         self.fields["parent"] = _parent_field(user)
         self.fields["parent"].label = _("New parent unit")
         self.order_fields(["parent", "reason"])
+
+
+STAY = ""
+
+
+class UnitCloseForm(forms.Form):
+    """Closing a unit: for each of its members, where they go (`member_<id>`): back to the unit
+    they came from (offered first and chosen), another open unit, or nowhere (they stay in the
+    closed unit, as every member did before this step)."""
+
+    reason = forms.CharField(label=_("Reason"), max_length=200, required=False)
+
+    def __init__(self, *args, user, unit: Unit, members: list[User], previous: dict[int, Unit], **kwargs):
+        super().__init__(*args, **kwargs)
+        today = timezone.localdate()
+        units = [u for u in access.managed_units(user).order_by("path") if u.pk != unit.pk and u.is_open_for_new(today)]
+        paths = unit_paths(units + list(previous.values()))
+        self.rows = []
+        for member in members:
+            home = previous.get(member.pk)
+            choices = [(STAY, _("Stay in the closed unit"))]
+            if not access.can_manage_member(user, member):
+                field = forms.ChoiceField(choices=choices, required=False, disabled=True, initial=STAY)
+            else:
+                if home is not None and home in units:
+                    choices.insert(0, (str(home.pk), _("Back to %(path)s") % {"path": paths[home.pk]}))
+                choices += [(str(u.pk), paths[u.pk]) for u in units if home is None or u.pk != home.pk]
+                field = forms.ChoiceField(choices=choices, required=False, initial=choices[0][0])
+            field.label = member.display_name
+            self.fields[f"member_{member.pk}"] = field
+            self.rows.append((member, home, self[f"member_{member.pk}"]))
+        self._units = {str(u.pk): u for u in units}
+        self._members = members
+
+    def moves(self) -> dict[User, Unit]:
+        """{member: the unit they go to} for the members not staying."""
+        return {
+            member: self._units[self.cleaned_data[f"member_{member.pk}"]]
+            for member in self._members
+            if self.cleaned_data.get(f"member_{member.pk}")
+        }

@@ -68,10 +68,13 @@ COLUMN_NAMES = {
     "password": pgettext_lazy("member import column", "Initial password"),
 }
 
+# 成员 is the role's name on the pages (Role.MEMBER). 党员, which the template taught before, is
+# still read as it where it cannot be mistaken for party membership: not beside 党员 = 否.
+OLD_MEMBER_ROLE_WORD = "党员"
 ROLE_WORDS = {
     "": Role.MEMBER,
-    "党员": Role.MEMBER,
     "成员": Role.MEMBER,
+    OLD_MEMBER_ROLE_WORD: Role.MEMBER,
     "member": Role.MEMBER,
     "组织者": Role.ORGANISER,
     "组织员": Role.ORGANISER,
@@ -204,7 +207,9 @@ def _plan_rows(rows, *, by: User, report: ImportReport) -> None:
         report.errors.append(RowError(row, _label(key), message))
 
     for sheet_row in rows:
-        v = {key: cell_text(sheet_row.values.get(key), fold=True) for key in COLUMNS}
+        # The unit path as typed: the path finder folds full-width forms on both sides
+        # (orgs.paths.unit_name_key), and an error quotes what the organiser wrote.
+        v = {key: cell_text(sheet_row.values.get(key), fold=key != "unit") for key in COLUMNS}
         n = sheet_row.number
         errors_before = len(report.errors)
         if not v["real_name"]:
@@ -262,7 +267,7 @@ def _plan_rows(rows, *, by: User, report: ImportReport) -> None:
 
         role = ROLE_WORDS.get(v["role"].lower())
         if role is None:
-            fail(n, "role", _("Unknown role “%(role)s”: use 党员, 组织者 or 管理员.") % {"role": v["role"]})
+            fail(n, "role", _("Unknown role “%(role)s”: use 成员, 组织者 or 管理员.") % {"role": v["role"]})
         elif unit is not None and role != Role.MEMBER:
             try:
                 access.check_can_grant(by, role=role, unit=unit)
@@ -286,11 +291,14 @@ def _plan_rows(rows, *, by: User, report: ImportReport) -> None:
         party = v["party"].lower()
         if party and party not in YES_WORDS | NO_WORDS:
             fail(n, "party", _("Write 是 or 否 for party membership, not “%(v)s”.") % {"v": v["party"]})
-        elif party in NO_WORDS and v["role"] == "党员":
+        elif party in NO_WORDS and v["role"] == OLD_MEMBER_ROLE_WORD:
             fail(
                 n,
                 "party",
-                _("The role says 党员 (party member) but this column says “%(v)s”: correct one of them.")
+                _(
+                    "The role says 党员, the old word for the role 成员 (member), and this column says"
+                    " “%(v)s”: for a member who is not a party member, write 成员 as the role."
+                )
                 % {"v": v["party"]},
             )
 
@@ -523,7 +531,7 @@ def member_template(*, for_user: User) -> bytes:
     examples = workbook.sheet("示例 Example", widths=widths)
     examples.append(["示例（不会导入）Examples, never imported: 请在「成员 Members」工作表填写真实成员"], style="title")
     examples.append(header, style="header")
-    examples.append(["张伟", "示例001", example, "党员", "13800000001", "是", "", ""])
+    examples.append(["张伟", "示例001", example, "成员", "13800000001", "是", "", ""])
     examples.append(["李娜", "示例002", example, "组织者", "", "是", "lina", ""])
     listing = workbook.sheet("单位 Units", widths=(60,))
     listing.append(["可用的单位路径 Unit paths you manage"])

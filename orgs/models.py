@@ -45,6 +45,10 @@ class Unit(MP_Node):
         blank=True,
         help_text=_("Temporary branches (for example an audit team's) end on this date."),
     )
+    # When someone closed the unit (`services.unit_close`): from then on it is not offered as a
+    # parent or a member's unit, although its end date (that day) is its last. A unit only reaching
+    # its end date is offered through that day (`is_open_for_new`).
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True, editable=False)
     # The name as lists order it (pinyin; see orgs.sorting), kept by `save`.
     name_sort = models.CharField(max_length=NAME_SORT_MAX_LENGTH, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -71,6 +75,11 @@ class Unit(MP_Node):
     def display_name(self) -> str:
         """The English name on an English page when there is one; the name as typed otherwise."""
         return in_language(self.name, self.name_en)
+
+    def is_open_for_new(self, today) -> bool:
+        """Whether new members, subunits or contests may be placed in the unit on `today`: not
+        once someone closed it, nor after its end date (its last day)."""
+        return self.closed_at is None and (self.ends_on is None or self.ends_on >= today)
 
     def child_units(self):
         """Direct children by path and depth (treebeard's get_children trusts a cached numchild)."""

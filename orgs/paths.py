@@ -4,11 +4,16 @@ pages show, National Audit Office/Guangzhou Resident Office/First Party Branch.
 Each part of a path names one unit below the one before it, by its name as typed or by its
 English name (`Unit.name_en`), so a path copied from an English page finds the unit, as does one
 that mixes the two: an English page shows a unit without an English name by its name as typed.
-Letter case and spaces around a part do not matter, and a full-width slash (／) separates as "/" does.
+Letter case, spaces around a part and full-width or half-width forms do not matter (Ｘ处 is X处,
+审计组（临时） is 审计组(临时), both sides compared by `unit_name_key`; the units are named as stored, a
+path as typed), nor do spaces beside a Chinese character (一 处 is 一处); a full-width slash (／)
+separates as "/" does.
 A path either names one unit or says which part was not found; two units a path could name (one
 unit's English name another's Chinese one) are refused rather than guessed.
 """
 
+import re
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -59,8 +64,33 @@ def path_parts(text: str) -> list[str]:
     return [part.strip() for part in (text or "").replace("／", UNIT_PATH_SEPARATOR).split(UNIT_PATH_SEPARATOR)]
 
 
+_SPACES = re.compile(r"\s+")
+
+
+def _wide(char: str) -> bool:
+    return unicodedata.east_asian_width(char) in ("W", "F")
+
+
+def unit_name_tidied(name: str) -> str:
+    """A unit name as it is kept: trimmed, each run of spaces one space, and no space beside a
+    Chinese (wide) character, where Chinese writing has none: "一 处" is 一处, "Audit  Team 1" is
+    "Audit Team 1". Full-width forms are kept as typed (审计组（临时）)."""
+    parts = _SPACES.split((name or "").strip())
+    tidied = parts[0]
+    for part in parts[1:]:
+        tidied += part if _wide(tidied[-1]) or _wide(part[0]) else " " + part
+    return tidied
+
+
+def unit_name_key(name: str) -> str:
+    """What two unit names are compared by: the tidied name with full-width forms folded to
+    half-width (NFKC: Ｘ处 and X处, （ and ( are one), case ignored. Sibling names must differ by
+    it, and a typed path part finds a unit whose name or English name has the same key."""
+    return unit_name_tidied(unicodedata.normalize("NFKC", name or "")).casefold()
+
+
 def _folded(name: str) -> str:
-    return name.strip().casefold()
+    return unit_name_key(name)
 
 
 class UnitPathFinder:
@@ -124,13 +154,32 @@ def first_found(*matches: PathMatch) -> PathMatch:
     return max(matches, key=lambda match: (match.problem != "not_found", len(match.found)))
 
 
+# A run of Chinese characters that folding leaves as they are: a name with the same key contains it.
+_STABLE_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]+")
+
+
+def _candidates_q(part: str) -> Q | None:
+    """Units that may have the key of `part`, a superset (None: any unit may): its longest run of
+    Chinese characters, or its English name written either way."""
+    runs = _STABLE_RUN.findall(part)
+    if not runs:
+        return None
+    folded = unicodedata.normalize("NFKC", part).strip()
+    return Q(name__contains=max(runs, key=len)) | Q(name_en__iexact=part) | Q(name_en__iexact=folded)
+
+
 def unit_path_finder(*, for_text: str | None = None) -> UnitPathFinder:
-    """A finder over the whole tree, paths from the roots; `for_text`: over only the units named
-    in that one path (one query for a single lookup, not the whole tree)."""
+    """A finder over the whole tree, paths from the roots; `for_text`: over only the units that
+    may be named in that one path (one query for a single lookup, not the whole tree)."""
     units = Unit.objects.all()
     if for_text is not None:
         named = Q(pk__in=[])
         for part in {part for part in path_parts(for_text) if part}:
-            named |= Q(name__iexact=part) | Q(name_en__iexact=part)
-        units = units.filter(named)
+            candidates = _candidates_q(part)
+            if candidates is None:
+                named = None
+                break
+            named |= candidates
+        if named is not None:
+            units = units.filter(named)
     return UnitPathFinder(PathNode(*row) for row in units.values_list("pk", "path", "name", "name_en"))

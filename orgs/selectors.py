@@ -162,6 +162,23 @@ def member_search(
 
 
 @dataclass(frozen=True)
+class MemberCounts:
+    """How many of a member list's members are active (the unit tree's headcounts) and how many
+    deactivated (listed, but counted nowhere else)."""
+
+    active: int
+    deactivated: int
+
+
+def member_counts(members: QuerySet[User]) -> MemberCounts:
+    """The active and deactivated members among `members`, in one query."""
+    counts = members.order_by().aggregate(
+        active=Count("pk", filter=Q(is_active=True)), deactivated=Count("pk", filter=Q(is_active=False))
+    )
+    return MemberCounts(active=counts["active"], deactivated=counts["deactivated"])
+
+
+@dataclass(frozen=True)
 class SignInFailures:
     """A member's failed sign-ins that still count towards a lockout (within the cool-off)."""
 
@@ -209,6 +226,41 @@ def member_password_events(member: User, *, limit: int = 5) -> list[PasswordEven
     return [PasswordEvent(at=e.action_time, kind=kinds[e.change_message], by=e.user) for e in entries]
 
 
+@dataclass(frozen=True)
+class ActivationEvent:
+    at: datetime
+    active: bool  # reactivated (True) or deactivated
+    by: User | None
+    reason: str
+
+
+def member_activation_events(member: User, *, limit: int = 10) -> list[ActivationEvent]:
+    """The member's latest deactivations and reactivations from the admin's log of changes to
+    them (`services.members_bulk_apply` writes them), newest first, with who and why."""
+    from django.contrib.admin.models import LogEntry
+    from django.contrib.contenttypes.models import ContentType
+
+    from .services import ACTIVATION_LOG
+
+    entries = (
+        LogEntry.objects.filter(content_type=ContentType.objects.get_for_model(User), object_id=str(member.pk))
+        .filter(
+            Q(change_message__startswith=ACTIVATION_LOG[True]) | Q(change_message__startswith=ACTIVATION_LOG[False])
+        )
+        .select_related("user")
+        .order_by("-action_time", "-pk")[:limit]
+    )
+    return [
+        ActivationEvent(
+            at=entry.action_time,
+            active=entry.change_message.startswith(ACTIVATION_LOG[True]),
+            by=entry.user,
+            reason=entry.change_message.partition(" Reason: ")[2],
+        )
+        for entry in entries
+    ]
+
+
 def unit_administrators(unit: Unit) -> list[User]:
     """The active administrators of `unit` (a grant on it or above), nearest grant first."""
     grants = RoleGrant.objects.filter(
@@ -218,3 +270,24 @@ def unit_administrators(unit: Unit) -> list[User]:
     for grant in grants.select_related("user", "unit").order_by("-unit__depth", "user__username"):
         people.setdefault(grant.user_id, grant.user)
     return list(people.values())
+
+
+def members_previous_units(unit: Unit, members: list) -> dict[int, Unit]:
+    """For each of `members` (now in `unit`), the unit they were in before it, by their placement
+    history (a seconded member's home unit): {member id: unit}; a member who was never elsewhere
+    is left out."""
+    previous: dict[int, Unit] = {}
+    placements = (
+        MemberPlacement.objects.filter(member__in=members)
+        .select_related("unit")
+        .order_by("member_id", "-effective_at", "-id")
+    )
+    arrived: set[int] = set()
+    for placement in placements:
+        if placement.member_id in previous:
+            continue
+        if placement.unit_id == unit.pk:
+            arrived.add(placement.member_id)
+        elif placement.member_id in arrived:
+            previous[placement.member_id] = placement.unit
+    return previous

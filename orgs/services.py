@@ -16,6 +16,7 @@ from quizsite.naming import joined_sentences
 
 from . import access, selectors
 from .models import EMPLOYEE_NO_FORM, MemberPlacement, Role, RoleGrant, Unit, UnitPlacement, User
+from .paths import unit_name_key, unit_name_tidied
 from .sockets import SignInEnded, member_sockets_end
 from .tokens import live_tokens, token_revoke
 
@@ -34,25 +35,53 @@ def _siblings(parent: Unit | None):
 
 
 def check_unit_name_free(*, name: str, parent: Unit | None, exclude: Unit | None = None) -> None:
-    """Sibling names are unique, so a path like 审计署/广州特派办 names one unit."""
-    siblings = _siblings(parent).filter(name=name)
+    """Sibling names are unique, compared as typed paths are (`unit_name_key`: Ｘ处 is X处, 一 处
+    is 一处), so a path like 审计署/广州特派办 names one unit whichever way it is typed."""
+    key = unit_name_key(name)
+    siblings = _siblings(parent)
     if exclude is not None:
         siblings = siblings.exclude(pk=exclude.pk)
-    if siblings.exists():
-        raise OrgError("unit_name_taken", _("A unit named “%(name)s” already exists here.") % {"name": name})
+    taken = next((other for other in siblings.values_list("name", flat=True) if unit_name_key(other) == key), None)
+    if taken is not None:
+        raise OrgError(
+            "unit_name_taken",
+            _("A unit named “%(name)s” already exists here.") % {"name": taken}
+            if taken == name
+            else _(
+                "“%(name)s” reads the same as “%(taken)s”, which already exists here (full-width and"
+                " half-width characters, spaces beside Chinese characters and letter case do not count)."
+            )
+            % {"name": name, "taken": taken},
+        )
 
 
-def _check_unit_fields(*, name: str, kind: str, ends_on) -> str:
-    name = (name or "").strip()
+def _check_unit_fields(*, name: str, kind: str, ends_on, kept_ends_on=None) -> str:
+    """The tidied name (`unit_name_tidied`), or OrgError. Only a temporary branch is given an end
+    date here; `kept_ends_on`, the unit's saved one (a closed unit's), may stay whatever its kind."""
+    name = unit_name_tidied(name)
     if not name:
         raise OrgError("unit_name_blank", _("A unit needs a name."))
-    if "/" in name:
+    if "/" in name or "／" in name:
         raise OrgError("unit_name_slash", _("A unit name cannot contain “/”: it separates path levels."))
     if kind not in Unit.Kind.values:
         raise OrgError("unit_kind_unknown", _("Unknown unit kind “%(kind)s”.") % {"kind": kind})
     if kind == Unit.Kind.TEMPORARY_BRANCH and ends_on is None:
         raise OrgError("temporary_needs_end", _("A temporary branch needs an end date."))
+    check_unit_end_date(kind=kind, ends_on=ends_on, kept_ends_on=kept_ends_on)
     return name
+
+
+def check_unit_end_date(*, kind: str, ends_on, kept_ends_on=None) -> None:
+    """Only a temporary branch is given an end date; a unit's saved one (`kept_ends_on`, set when
+    it was closed) may stay whatever its kind."""
+    if kind != Unit.Kind.TEMPORARY_BRANCH and ends_on is not None and ends_on != kept_ends_on:
+        raise OrgError(
+            "end_date_temporary_only",
+            _(
+                "Only a temporary party branch has an end date. Leave it empty; to end this unit,"
+                " use “Close as of today” on its page."
+            ),
+        )
 
 
 @transaction.atomic
@@ -87,7 +116,7 @@ def unit_update(
 ) -> Unit:
     """Change a unit's name, kind or end date (and its English name unless `name_en` is None);
     a rename is recorded in its placement history (the English name is a label, not recorded)."""
-    name = _check_unit_fields(name=name, kind=kind, ends_on=ends_on)
+    name = _check_unit_fields(name=name, kind=kind, ends_on=ends_on, kept_ends_on=unit.ends_on)
     parent = Unit.objects.get_parent(unit, update=True)
     renamed = name != unit.name
     if renamed:
@@ -138,15 +167,38 @@ def unit_move(
 
 
 @transaction.atomic
-def unit_close(*, unit: Unit, by: User | None = None, on=None) -> Unit:
-    """End a unit on `on` (default today), earlier than a later end date it had (a temporary
-    branch closed early): it stays in the tree and in every past result. A unit that ends by
-    then already keeps its end date: closing never lengthens a unit's life."""
+def unit_close(
+    *, unit: Unit, by: User | None = None, on=None, moves: dict[User, Unit] | None = None, reason: str = ""
+) -> Unit:
+    """Close a unit now: from this moment it is not offered as a parent or a member's unit
+    (`Unit.closed_at`); its end date becomes `on` (default today), earlier than a later one it
+    had (a temporary branch closed early), never later. It stays in the tree and in every past
+    result. `moves`: members of the unit to place elsewhere in the same transaction (seconded
+    members back where they came from), each checked as a move of the member pages; those not
+    named stay in the closed unit."""
+    unit = Unit.objects.select_for_update().get(pk=unit.pk)
+    moves = moves or {}
+    for member, target in moves.items():
+        if member.unit_id != unit.pk:
+            raise OrgError("close_move_not_member", _("%(name)s is not a member of this unit.") % {"name": member})
+        if target.pk == unit.pk or not target.is_open_for_new(timezone.localdate()):
+            raise OrgError(
+                "close_move_target_closed",
+                _("%(name)s cannot move to “%(unit)s”: it is closed.") % {"name": member, "unit": target.display_name},
+            )
+        if by is not None and not (access.can_manage_member(by, member) and access.can_manage_unit(by, target)):
+            raise OrgError(
+                "close_move_outside_scope",
+                _("You may not move %(name)s to “%(unit)s”.") % {"name": member, "unit": target.display_name},
+            )
+    why = reason or _("%(unit)s closed") % {"unit": unit.name}
+    for member, target in moves.items():
+        member_move(member=member, unit=target, by=by, reason=why)
     day = on or timezone.localdate()
-    if unit.ends_on is not None and unit.ends_on <= day:
-        return unit
-    unit.ends_on = day
-    unit.save(update_fields=["ends_on"])
+    if unit.ends_on is None or unit.ends_on > day:
+        unit.ends_on = day
+    unit.closed_at = unit.closed_at or timezone.now()
+    unit.save(update_fields=["ends_on", "closed_at"])
     return unit
 
 
@@ -420,6 +472,9 @@ PASSWORD_LOG = {
     "own_chosen": "Chose their own password, replacing the temporary one.",
     "own_changed": "Changed their own password.",
 }
+# The log's first word for a reactivation (True) and a deactivation (False); the member's page
+# lists them by it (`selectors.member_activation_events`).
+ACTIVATION_LOG = {True: "Reactivated", False: "Deactivated"}
 TEMPORARY_PASSWORD_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnpqrstuvwxyz23456789"  # noqa: S105 - no 0/O, 1/l/I
 TEMPORARY_PASSWORD_LENGTH = 10
 
@@ -604,7 +659,7 @@ def members_bulk_apply(
             member.save(update_fields=["is_active"])
             if not active:
                 deactivated.append(member.pk)
-            message = "Reactivated (bulk)." if active else "Deactivated (bulk)."
+            message = f"{ACTIVATION_LOG[active]} (bulk)."
         elif action == BulkAction.GRANT:
             if RoleGrant.objects.filter(user=member, role=role, unit=unit).exists():
                 continue

@@ -33,6 +33,7 @@ from .forms import (
     OwnPasswordChangeForm,
     SignInForm,
     UnitAddForm,
+    UnitCloseForm,
     UnitEditForm,
     UnitMoveForm,
 )
@@ -75,11 +76,20 @@ def unit_add(request):
                 by=request.user,
             )
         except services.OrgError as error:
-            form.add_error("name" if error.code.startswith("unit_name") else None, error.message)
+            form.add_error(_unit_form_field(error), error.message)
         else:
             messages.success(request, _("Added the unit %(name)s.") % {"name": unit.display_name})
             return redirect("orgs:unit_tree")
     return render(request, "orgs/unit_add.html", {"form": form})
+
+
+def _unit_form_field(error: services.OrgError) -> str | None:
+    """The unit form's field a refusal of the services is about, so it shows beside it."""
+    if error.code.startswith("unit_name"):
+        return "name"
+    if error.code in ("end_date_temporary_only", "temporary_needs_end"):
+        return "ends_on"
+    return None
 
 
 def _unit_page(request, unit: Unit, *, form=None, move_form=None, status: int = 200):
@@ -105,8 +115,9 @@ def _unit_page(request, unit: Unit, *, form=None, move_form=None, status: int = 
             "placements": placements,
             "direct_members": unit.members.filter(is_active=True).count(),
             "subunits": unit.child_units().count(),
-            # Open today: no end date, or one still to come (a temporary branch may end early).
-            "closable": unit.ends_on is None or unit.ends_on > timezone.localdate(),
+            # Open today and not closed by someone: no end date, or one still to come (a temporary
+            # branch may end early).
+            "closable": unit.closed_at is None and (unit.ends_on is None or unit.ends_on > timezone.localdate()),
         },
         status=status,
     )
@@ -134,7 +145,7 @@ def unit_detail(request, unit_id: int):
                 reason=data["reason"],
             )
         except services.OrgError as error:
-            form.add_error("name" if error.code.startswith("unit_name") else None, error.message)
+            form.add_error(_unit_form_field(error), error.message)
         else:
             messages.success(request, _("Saved %(name)s.") % {"name": unit.display_name})
             return redirect("orgs:unit_detail", unit_id=unit.pk)
@@ -170,13 +181,44 @@ def unit_move(request, unit_id: int):
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def unit_close(request, unit_id: int):
-    """End a unit today: it stays in the tree and in past results, with its end date shown."""
+    """Close a unit now, after a page that lists its members and where each goes: back to the
+    unit they came from (a temporary branch's seconded members), another unit, or nowhere. The
+    moves and the close are one transaction."""
     unit = _restructurable_unit(request, unit_id)
-    services.unit_close(unit=unit, by=request.user)
-    messages.success(request, _("Closed %(name)s as of today.") % {"name": unit.display_name})
-    return redirect("orgs:unit_detail", unit_id=unit.pk)
+    if unit.closed_at is not None or not unit.is_open_for_new(timezone.localdate()):
+        messages.info(request, _("%(name)s is already closed.") % {"name": unit.display_name})
+        return redirect("orgs:unit_detail", unit_id=unit.pk)
+    members = list(unit.members.order_by("name_sort", "pk"))
+    previous = selectors.members_previous_units(unit, members)
+    # Bound on every POST, an empty one too: a unit without members posts nothing but the token.
+    data = request.POST if request.method == "POST" else None
+    form = UnitCloseForm(data, user=request.user, unit=unit, members=members, previous=previous)
+    if request.method == "POST" and form.is_valid():
+        moves = form.moves()
+        try:
+            services.unit_close(unit=unit, by=request.user, moves=moves, reason=form.cleaned_data["reason"])
+        except services.OrgError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(
+                request,
+                ngettext(
+                    "Closed %(name)s; %(count)d member moved.",
+                    "Closed %(name)s; %(count)d members moved.",
+                    len(moves),
+                )
+                % {"name": unit.display_name, "count": len(moves)}
+                if moves
+                else _("Closed %(name)s as of today.") % {"name": unit.display_name},
+            )
+            return redirect("orgs:unit_detail", unit_id=unit.pk)
+    return render(
+        request,
+        "orgs/unit_close.html",
+        {"unit": unit, "form": form, "paths": selectors.unit_paths(list(previous.values()))},
+    )
 
 
 @login_required
@@ -224,7 +266,8 @@ def member_list(request):
             "sort": sort,
             "sort_headers": _member_sort_headers(sort),
             "paths": paths,
-            "total": page.paginator.count,
+            # Active members, as the unit tree counts them, and the deactivated ones also listed.
+            "counts": selectors.member_counts(members),
             "changeable": changeable,
             "bulk_form": MemberBulkForm(user=request.user),
         },
@@ -335,6 +378,10 @@ def _member_page(request, member, form, **extra):
             "paths": paths,
             "signin_failures": selectors.member_signin_failures(member),
             "password_events": selectors.member_password_events(member),
+            "activation_events": selectors.member_activation_events(member),
+            # Deactivating and reactivating go through the member list's bulk action, for this
+            # one member, under its rules: a member one may change, never one's own account.
+            "can_change_activation": member.pk != request.user.pk and access.can_manage_member(request.user, member),
             "devices": tokens.live_tokens(member),
             "grants": grants,
             # Granting and revoking take an administrator; they go through the member list's bulk

@@ -80,8 +80,8 @@ def _temporary_branch(tree, ends_on) -> Unit:
 @pytest.mark.parametrize(
     ("language", "button", "question"),
     [
-        ("zh-hans", "提前撤销（今天）", "今天就撤销审计组临时党支部（原定"),
-        ("en", "Close early, as of today", "Close 审计组临时党支部 today instead of on"),
+        ("zh-hans", "提前撤销（今天）", "它将立即撤销，而不是在"),
+        ("en", "Close early, as of today", "It closes now instead of on"),
     ],
 )
 def test_a_temporary_branch_ending_later_can_be_closed_early_after_a_question(
@@ -92,7 +92,9 @@ def test_a_temporary_branch_ending_later_can_be_closed_early_after_a_question(
     member = factories.member(branch)
     client = client_in(language, gz_organiser)
     page = client.get(reverse("orgs:unit_detail", args=[branch.pk])).text
-    assert button in page and question in page
+    assert button in page
+    # The question is on the close page, with the members and where they go (orgs.views.unit_close).
+    assert question in client.get(reverse("orgs:unit_close", args=[branch.pk])).text
     assert client.post(reverse("orgs:unit_close", args=[branch.pk])).status_code == 302
     branch.refresh_from_db()
     member.refresh_from_db()

@@ -108,5 +108,5 @@ def test_role_party_member_with_party_column_no_is_a_row_problem(tree, gz_organi
     )
     report = members_import(file=book, by=gz_organiser)
     assert [(e.row, e.column, e.message) for e in report.errors] == [
-        (2, "党员", "角色写的是“党员”，本栏却是“否”：请改正其中一处。")
+        (2, "党员", "角色写的是“党员”，这是“成员”角色的旧称，本栏却是“否”：不是党员的成员，请把角色写成“成员”。")
     ]

@@ -1,0 +1,45 @@
+"""The member page shows whether the member is active and deactivates or reactivates them, as the
+member list's bulk action does (its rules and service), with the history: the QA walk found the
+page neither showing nor changing it."""
+
+import pytest
+from django.urls import reverse
+
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_member_page_deactivates_and_reactivates_with_the_history(client, tree, gz_organiser):
+    member = factories.member(tree["gz1"], real_name="邓丽")
+    client.force_login(gz_organiser)
+    client.cookies["django_language"] = "zh-hans"
+    url = reverse("orgs:member_detail", args=[member.pk])
+
+    page = client.get(url).text
+    assert "已启用" in page and 'id="member-deactivate"' in page and "停用邓丽吗？" in page
+
+    done = client.post(
+        reverse("orgs:member_bulk"), {"member": member.pk, "action": "deactivate", "reason": "退休", "next": url}
+    )
+    assert done.status_code == 302 and done.url == url
+    member.refresh_from_db()
+    assert not member.is_active
+    page = client.get(url)
+    assert 'id="member-reactivate"' in page.text and "不能登录，不计入单位人数" in page.text
+    [event] = page.context["activation_events"]
+    assert (event.active, event.by, event.reason) == (False, gz_organiser, "退休")
+
+    client.post(reverse("orgs:member_bulk"), {"member": member.pk, "action": "reactivate", "next": url})
+    member.refresh_from_db()
+    assert member.is_active
+    client.cookies["django_language"] = "en"
+    page = client.get(url)
+    assert [(e.active, e.reason) for e in page.context["activation_events"]] == [(True, ""), (False, "退休")]
+    assert "Reactivated" in page.text and "Deactivate 邓丽?" in page.text
+
+
+def test_no_button_on_ones_own_page(client, tree, gz_organiser):
+    client.force_login(gz_organiser)
+    own = client.get(reverse("orgs:member_detail", args=[gz_organiser.pk])).text
+    assert 'id="activation-status"' in own and 'id="member-deactivate"' not in own
