@@ -457,14 +457,15 @@ def _grade_item(item: AttemptItem, response: list | None, *, paper: Paper, at: d
 
 def _after_answer(attempt: Attempt, answer: Answer, *, notebook_now: bool = True) -> None:
     """Notebook for an answer not fully right (partly right ones too, labelled so), points for a
-    right one (each once per source).
+    right one (each once per source). A question left blank (an exam's, or a challenge question
+    whose time ran out) joins no notebook: nothing was answered wrong.
 
     The notebook shows a question's key when it is reviewed, so a wrong answer of an exam whose
     answers are not shown yet joins it later (`notebook_now=False`, see `notebook_release_due`)."""
     member = attempt.member
     question_id = answer.item.version.question_id
     if not answer.is_correct:
-        if notebook_now:
+        if notebook_now and notebook.is_answered(answer.response):
             notebook.notebook_add_wrong(
                 member=member, question_id=question_id, partly_right=answer.score > 0, at=answer.answered_at
             )
@@ -585,9 +586,7 @@ def _finish(attempt: Attempt, *, at: datetime, status: str) -> Attempt:
     )
     attempt.save(update_fields=["score", "max_score", "status", "finished_at", "notebook_pending"])
     for answer in answers:
-        # Blank questions earn nothing and join no notebook (`notebook.is_answered`).
-        if notebook.is_answered(answer.response):
-            _after_answer(attempt, answer, notebook_now=keys_now)
+        _after_answer(attempt, answer, notebook_now=keys_now)
     if paper.mode == Paper.Mode.EXAM and _answered_any(attempt):
         # Finishing earns points only with at least one question answered: a blank hand-in (or a
         # paper left to time out) is not a completion, and must not use up the day's cap.
@@ -636,9 +635,6 @@ def ensure_current(attempt: Attempt, *, at: datetime | None = None) -> Attempt:
                             "score": 0,
                             "answered_at": timed_out.deadline_at,
                         },
-                    )
-                    notebook.notebook_add_wrong(
-                        member=locked.member, question_id=timed_out.version.question_id, at=timed_out.deadline_at
                     )
                     _finish(locked, at=timed_out.deadline_at, status=Attempt.Status.SUBMITTED)
             attempt.refresh_from_db()
