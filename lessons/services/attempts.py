@@ -590,8 +590,17 @@ def _finish(attempt: Attempt, *, at: datetime, status: str) -> Attempt:
     if paper.mode == Paper.Mode.EXAM and _answered_any(attempt):
         # Finishing earns points only with at least one question answered: a blank hand-in (or a
         # paper left to time out) is not a completion, and must not use up the day's cap.
-        points_award(member=attempt.member, activity="exam_submit", source_key=f"attempt:{attempt.pk}", at=at)
+        points_award(
+            member=attempt.member, activity=_completion_activity(attempt), source_key=f"attempt:{attempt.pk}", at=at
+        )
     return attempt
+
+
+def _completion_activity(attempt: Attempt) -> str:
+    """The points activity finishing this timed paper earns: an online contest's attempt has its
+    own (its own line in the points history and its own daily cap), any other exam `exam_submit`."""
+    online = Attempt.objects.filter(pk=attempt.pk, online__isnull=False).exists()
+    return "online_contest_submit" if online else "exam_submit"
 
 
 def _answered_any(attempt: Attempt) -> bool:
