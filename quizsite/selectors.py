@@ -16,6 +16,8 @@ from django.db.models.functions import TruncDate
 from django.urls import reverse
 from django.utils import timezone
 
+from calls.models import Call, Entry
+from calls.services import audience_q
 from contests.models import Contest, TeamMember
 from contests.online.selectors import contests_for_member
 from contests.relay.models import RelayLeg
@@ -78,6 +80,20 @@ def batons_held(member: User, *, at: datetime) -> QuerySet[RelayLeg]:
         .select_related("team__relay__online__paper")
         .order_by("start_by")
     )
+
+
+def open_calls(member: User, *, at: datetime | None = None) -> list[Call]:
+    """The calls for entries the member may enter now (their audience, inside the window), the
+    soonest to close first; each says whether the member has an entry in it (`entered`)."""
+    at = at or timezone.now()
+    mine = Entry.objects.filter(Q(author=member) | Q(coauthors=member), call=OuterRef("pk"))
+    calls = (
+        Call.objects.filter(audience_q(member), opens_at__lte=at, closes_at__gt=at)
+        .distinct()
+        .annotate(entered=Exists(mine))
+        .order_by("closes_at", "pk")
+    )
+    return list(calls)
 
 
 def today_tasks(member: User, *, at: datetime | None = None) -> list[Task]:
