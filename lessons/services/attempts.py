@@ -146,7 +146,9 @@ def attempt_start(*, paper: Paper, member: User, at: datetime | None = None, see
             return current
     day = timezone.localdate(at) if paper.mode == Paper.Mode.DAILY else None
     if day and Attempt.objects.filter(member=member, paper=paper, day=day).exists():
-        raise AttemptRejected("daily_done", _("You have done today's quiz. Come back tomorrow."))
+        raise AttemptRejected(
+            "daily_done", _("You have done today's daily quiz: its result is below. Come back tomorrow for the next.")
+        )
     finished = Attempt.objects.filter(member=member, paper=paper).count()
     if paper.max_attempts and finished >= paper.max_attempts:
         raise AttemptRejected("no_attempts_left", _("You have used all %(n)d attempts.") % {"n": paper.max_attempts})
