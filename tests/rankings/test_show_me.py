@@ -8,7 +8,6 @@ import pytest
 from django.urls import reverse
 
 from rankings.services import snapshot_approve, snapshot_publish
-from rankings.views import BOARD_PAGE_SIZE
 from tests import factories
 from tests.rankings.test_services import DAY, compute, points
 
@@ -52,7 +51,6 @@ def follow(client, url, link_id):
     ],
 )
 def test_show_me_opens_the_page_with_my_row_and_the_rows_around_it(client, sixty, place, shown):
-    assert BOARD_PAGE_SIZE == 50
     member = sixty["people"][place]
     client.force_login(member)
     url = reverse("rankings:board", args=[sixty["rule"].slug])
