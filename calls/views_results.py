@@ -42,7 +42,8 @@ def certificate(request, entry_id: int):
     call = entry.call
     is_author = entry.author_id == request.user.pk or entry.coauthors.filter(pk=request.user.pk).exists()
     if not (is_author or access.can_manage_unit(request.user, call.unit)):
-        access.refuse(request.user, entry, call.unit, _("You may download your own certificate only."))
+        # Answered as a missing id is: a 403 here would tell which entry ids exist.
+        raise access.not_found(Entry)
     row = next((row for row in results.winners(call) if row.entry.pk == entry.pk), None)
     if row is None or not call.results_published_at:
         raise Http404(_("There is no prize for this entry in the published results."))

@@ -36,6 +36,7 @@ ACTIVITY_LABELS = {
     "challenge_correct": _("Challenge: right answers"),
     "notebook_review": _("Notebook reviews"),
     "video_complete": _("Micro-classes completed"),
+    "online_contest_submit": _("Online contests finished"),
 }
 
 # Today's rows read as points against the daily cap ("Timed exam points 4 / 4"), not as counts of
@@ -47,6 +48,7 @@ POINTS_LABELS = {
     "challenge_correct": _("Challenge points"),
     "notebook_review": _("Notebook review points"),
     "video_complete": _("Micro-class points"),
+    "online_contest_submit": _("Online contest points"),
 }
 
 
@@ -56,6 +58,11 @@ def activity_labels() -> dict[str, str]:
     labels = dict(PointRule.objects.values_list("activity", "label"))
     labels.update({activity: str(label) for activity, label in ACTIVITY_LABELS.items()})
     return labels
+
+
+def point_rule_active(activity: str) -> PointRule | None:
+    """The activity's rule when it earns points now (active), else None."""
+    return PointRule.objects.filter(activity=activity, is_active=True).first()
 
 
 def activity_label(activity: str) -> str:

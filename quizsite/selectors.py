@@ -16,6 +16,8 @@ from django.db.models.functions import TruncDate
 from django.urls import reverse
 from django.utils import timezone
 
+from calls.models import Call, Entry
+from calls.services import audience_q
 from contests.models import Contest, TeamMember
 from contests.online.selectors import contests_for_member
 from contests.relay.models import RelayLeg
@@ -78,6 +80,20 @@ def batons_held(member: User, *, at: datetime) -> QuerySet[RelayLeg]:
         .select_related("team__relay__online__paper")
         .order_by("start_by")
     )
+
+
+def open_calls(member: User, *, at: datetime | None = None) -> list[Call]:
+    """The calls for entries the member may enter now (their audience, inside the window), the
+    soonest to close first; each says whether the member has an entry in it (`entered`)."""
+    at = at or timezone.now()
+    mine = Entry.objects.filter(Q(author=member) | Q(coauthors=member), call=OuterRef("pk"))
+    calls = (
+        Call.objects.filter(audience_q(member), opens_at__lte=at, closes_at__gt=at)
+        .distinct()
+        .annotate(entered=Exists(mine))
+        .order_by("closes_at", "pk")
+    )
+    return list(calls)
 
 
 def today_tasks(member: User, *, at: datetime | None = None) -> list[Task]:
@@ -235,6 +251,7 @@ class Place:
     rule: RankingRule
     row: SnapshotRow
     url: str
+    snapshot: Snapshot | None = None  # the published version the row is of: its date and metric
     label_en: str = ""  # on a unit board, the unit's English name as the English board gives it
     group_name_en: str = ""  # the English name of the row's group (its unit at the board's group level)
 
@@ -247,6 +264,16 @@ class Place:
     def display_group(self) -> str:
         """The unit within which the row has its `rank_in_group`, in the page's language."""
         return in_language(self.row.group_name, self.group_name_en)
+
+    @property
+    def names_someone_else(self) -> bool:
+        """The row is a unit's or a team's: a member board's row is the member, named at the top."""
+        return self.rule.subject != RankingRule.Subject.MEMBER
+
+    @property
+    def metric(self) -> str:
+        """The metric the published version ranked by (the rule may have changed since)."""
+        return (self.snapshot.parameters.get("metric") if self.snapshot else "") or self.rule.metric
 
     @property
     def tied(self) -> bool:
@@ -288,7 +315,12 @@ def my_places(member: User) -> list[Place]:
             else None
         )
         if row is not None:
-            url = reverse("rankings:board", args=[rule.slug]) + f"?q={row.label}&highlight={row.subject_id}"
+            board = reverse("rankings:board", args=[rule.slug])
+            if rule.subject == RankingRule.Subject.MEMBER:
+                # The board's page holding the member's row, among the rows around it.
+                url = f"{board}?mine=1&highlight={row.subject_id}#board-row-{row.subject_id}"
+            else:
+                url = f"{board}?q={row.label}&highlight={row.subject_id}"
             unit_board = rule.subject == rule.Subject.UNIT
             english = unit_english_names(rule) if unit_board or row.group_id else {}
             row = with_group_ties(snapshot, [row])[0]
@@ -299,6 +331,7 @@ def my_places(member: User) -> list[Place]:
                     url,
                     label_en=english.get(row.subject_id, "") if unit_board else "",
                     group_name_en=english.get(row.group_id, ""),
+                    snapshot=snapshot,
                 )
             )
     return places

@@ -30,6 +30,7 @@ def home(request):
             hours_this_year=selectors.study_hours_this_year(user),
             streak=selectors.study_streak(user),
             places=selectors.my_places(user),
+            open_calls=selectors.open_calls(user),
         )
         context["tasks_left"] = sum(1 for task in context["tasks"] if not task.done)
         context["points_today_total"] = sum(row.earned for row in context["points_today"])
@@ -62,6 +63,7 @@ def me(request):
             "points_total": lesson_selectors.points_total(user),
             "hours_this_year": selectors.study_hours_this_year(user),
             "streak": selectors.study_streak(user),
+            "open_calls": len(selectors.open_calls(user)),
         },
     )
 

@@ -176,6 +176,14 @@ def leaderboard_rows(snapshot: Snapshot, *, search: str = "", group_id: int | No
     return in_place_order(rows, snapshot)
 
 
+def row_position(rows: QuerySet[SnapshotRow], subject_id: int) -> int | None:
+    """Where the subject's row stands in `rows` as ordered (0 first), or None when it is not there."""
+    for position, listed in enumerate(rows.values_list("subject_id", flat=True).iterator()):
+        if listed == subject_id:
+            return position
+    return None
+
+
 def _next_places(snapshot: Snapshot, rows: list[SnapshotRow], group_id: int | None) -> dict[int, SnapshotRow]:
     """For each placed row of `rows` (by pk), a row of the next place after it: overall, or
     within its group when `group_id` is given (search and pages aside: the next in the ranking)."""

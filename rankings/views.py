@@ -68,6 +68,9 @@ def _formula(parameters: dict) -> str:
     return composite_formula(parameters.get("composite") or {}) if parameters.get("metric") == "composite" else ""
 
 
+BOARD_PAGE_SIZE = 50
+
+
 @login_required
 def board(request, slug: str):
     rule = access_rule(request.user, slug)
@@ -75,9 +78,16 @@ def board(request, slug: str):
     search = request.GET.get("q", "").strip()[:50]
     group = request.GET.get("group", "")
     group_id = int(group) if group.isdecimal() else None
-    page = Paginator(selectors.leaderboard_rows(snapshot, search=search, group_id=group_id), 50).get_page(
-        request.GET.get("page")
-    )
+    listed = selectors.leaderboard_rows(snapshot, search=search, group_id=group_id)
+    own_row = selectors.own_row(snapshot, request.user)
+    page_number = request.GET.get("page")
+    if request.GET.get("mine") and page_number is None and own_row is not None:
+        # "Show me": the page holding the member's own row, with the rows around it (the pages'
+        # links carry a page number, which wins).
+        position = selectors.row_position(listed, own_row.subject_id)
+        if position is not None:
+            page_number = position // BOARD_PAGE_SIZE + 1
+    page = Paginator(listed, BOARD_PAGE_SIZE).get_page(page_number)
     rows = selectors.with_group_ties(snapshot, selectors.with_unit_paths(rule, page.object_list))
     page.object_list = selectors.with_tie_marks(snapshot, rows, group_id=group_id)
     group_list = selectors.with_group_names(rule, selectors.groups(snapshot))
@@ -106,7 +116,7 @@ def board(request, slug: str):
             "manage": selectors.can_administer(request.user, rule),
             "can_download": selectors.can_download_results(request.user, rule),
             "own_certificates": selectors.own_certificate_subjects(request.user, rule),
-            "own_row": selectors.own_row(snapshot, request.user),
+            "own_row": own_row,
             "version_query": f"v={snapshot.version}&" if _version(request) else "",
             "formula": _formula(snapshot.parameters),
             "counting_rules": counting_rules(RuleParams.from_json(snapshot.parameters)),

@@ -13,6 +13,7 @@ from lessons.models import Attempt, Heartbeat, Lesson, PointEvent, StudyCredit, 
 from lessons.services.attempts import attempt_start
 from lessons.services.points import point_rules_ensure_defaults, points_award
 from quizsite import selectors
+from rankings.models import Snapshot
 from rankings.services import run_execute, run_request, snapshot_approve, snapshot_publish
 from tests import factories
 
@@ -252,10 +253,11 @@ def test_my_place_is_the_members_row_on_each_published_board_with_a_highlighting
     places = selectors.my_places(member)
     # 甲 40, 李党员 30, 乙 20, 丙 10: second.
     assert [(p.rule.title, p.row.rank) for p in places] == [("积分榜", 2)]
-    assert places[0].url == reverse("rankings:board", args=[published_board.slug]) + f"?q=李党员&highlight={member.pk}"
+    board_url = reverse("rankings:board", args=[published_board.slug])
+    assert places[0].url == f"{board_url}?mine=1&highlight={member.pk}#board-row-{member.pk}"
     client.force_login(member)
     assert "第 2 名" in client.get(reverse("home")).content.decode()
-    board = client.get(places[0].url).content.decode()
+    board = client.get(places[0].url.partition("#")[0]).content.decode()
     assert board.count("qs-mine") == 1 and "李党员" in board.split("qs-mine")[1].split("</tr>")[0]
 
 
@@ -536,3 +538,31 @@ def test_the_home_start_buttons_begin_the_daily_quiz_and_the_exam_themselves(cli
     start = reverse("lessons:paper_start", args=[exam.pk])
     assert re.search(rf'<form method="post" action="{start}"><input[^>]*><button[^>]*>Continue</button>', page)
     assert client.post(start).url == reverse("lessons:attempt", args=[attempt.pk])  # the same attempt
+
+
+@pytest.fixture
+def publishing_at_1340_utc(monkeypatch):
+    """The clock at 13:40 UTC on 6 December 2026 (a published snapshot cannot be changed after)."""
+    monkeypatch.setattr(timezone, "now", lambda: dt.datetime(2026, 12, 6, 13, 40, tzinfo=dt.UTC))
+
+
+@pytest.mark.parametrize(
+    ("language", "basis", "hint"),
+    [
+        ("zh-hans", '总分 <b class="qs-place-score">30</b> · 12-06 21:40 发布', "榜单下次发布时才会更新。"),
+        (
+            "en",
+            'Total <b class="qs-place-score">30</b> · as published 12-06 21:40',
+            "It changes when the board is next published.",
+        ),
+    ],
+)
+def test_my_place_says_which_board_its_date_and_the_score_it_counted_without_my_name(
+    publishing_at_1340_utc, tree, member, published_board, language, basis, hint
+):
+    """李党员 scored 30 on 积分榜, published at 13:40 UTC on 6 December: 21:40 in Shanghai (UTC+8)."""
+    assert Snapshot.objects.get(rule=published_board).published_at == dt.datetime(2026, 12, 6, 13, 40, tzinfo=dt.UTC)
+    page = factories.client_in(language, member).get(reverse("home")).content.decode()
+    places = page[page.index('id="my-places"') :].split("</ul>")[0]
+    assert "积分榜" in places and basis in places and hint in places
+    assert "李党员" not in places  # the card's own name, said in the greeting above

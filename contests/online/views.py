@@ -19,6 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from lessons import presenters
 from lessons.models import AttemptItem
+from lessons.selectors import point_rule_active
 from lessons.services import attempts
 from lessons.services.attempts import AttemptRejected, PaperLayout, ensure_current
 from orgs import access
@@ -148,6 +149,7 @@ def contest_home(request, contest_id: int):
             "refusal": refusal,
             "rules": list(contest.paper.rules.select_related("bank", "tag")),
             "limit_minutes": _minutes(contest.paper.time_limit_s),
+            "points_rule": point_rule_active("online_contest_submit"),
             "now": now,
         },
     )

@@ -146,7 +146,9 @@ def attempt_start(*, paper: Paper, member: User, at: datetime | None = None, see
             return current
     day = timezone.localdate(at) if paper.mode == Paper.Mode.DAILY else None
     if day and Attempt.objects.filter(member=member, paper=paper, day=day).exists():
-        raise AttemptRejected("daily_done", _("You have done today's quiz. Come back tomorrow."))
+        raise AttemptRejected(
+            "daily_done", _("You have done today's daily quiz: its result is below. Come back tomorrow for the next.")
+        )
     finished = Attempt.objects.filter(member=member, paper=paper).count()
     if paper.max_attempts and finished >= paper.max_attempts:
         raise AttemptRejected("no_attempts_left", _("You have used all %(n)d attempts.") % {"n": paper.max_attempts})
@@ -457,14 +459,15 @@ def _grade_item(item: AttemptItem, response: list | None, *, paper: Paper, at: d
 
 def _after_answer(attempt: Attempt, answer: Answer, *, notebook_now: bool = True) -> None:
     """Notebook for an answer not fully right (partly right ones too, labelled so), points for a
-    right one (each once per source).
+    right one (each once per source). A question left blank (an exam's, or a challenge question
+    whose time ran out) joins no notebook: nothing was answered wrong.
 
     The notebook shows a question's key when it is reviewed, so a wrong answer of an exam whose
     answers are not shown yet joins it later (`notebook_now=False`, see `notebook_release_due`)."""
     member = attempt.member
     question_id = answer.item.version.question_id
     if not answer.is_correct:
-        if notebook_now:
+        if notebook_now and notebook.is_answered(answer.response):
             notebook.notebook_add_wrong(
                 member=member, question_id=question_id, partly_right=answer.score > 0, at=answer.answered_at
             )
@@ -585,14 +588,21 @@ def _finish(attempt: Attempt, *, at: datetime, status: str) -> Attempt:
     )
     attempt.save(update_fields=["score", "max_score", "status", "finished_at", "notebook_pending"])
     for answer in answers:
-        # Blank questions earn nothing and join no notebook (`notebook.is_answered`).
-        if notebook.is_answered(answer.response):
-            _after_answer(attempt, answer, notebook_now=keys_now)
+        _after_answer(attempt, answer, notebook_now=keys_now)
     if paper.mode == Paper.Mode.EXAM and _answered_any(attempt):
         # Finishing earns points only with at least one question answered: a blank hand-in (or a
         # paper left to time out) is not a completion, and must not use up the day's cap.
-        points_award(member=attempt.member, activity="exam_submit", source_key=f"attempt:{attempt.pk}", at=at)
+        points_award(
+            member=attempt.member, activity=_completion_activity(attempt), source_key=f"attempt:{attempt.pk}", at=at
+        )
     return attempt
+
+
+def _completion_activity(attempt: Attempt) -> str:
+    """The points activity finishing this timed paper earns: an online contest's attempt has its
+    own (its own line in the points history and its own daily cap), any other exam `exam_submit`."""
+    online = Attempt.objects.filter(pk=attempt.pk, online__isnull=False).exists()
+    return "online_contest_submit" if online else "exam_submit"
 
 
 def _answered_any(attempt: Attempt) -> bool:
@@ -636,9 +646,6 @@ def ensure_current(attempt: Attempt, *, at: datetime | None = None) -> Attempt:
                             "score": 0,
                             "answered_at": timed_out.deadline_at,
                         },
-                    )
-                    notebook.notebook_add_wrong(
-                        member=locked.member, question_id=timed_out.version.question_id, at=timed_out.deadline_at
                     )
                     _finish(locked, at=timed_out.deadline_at, status=Attempt.Status.SUBMITTED)
             attempt.refresh_from_db()

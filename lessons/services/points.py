@@ -117,6 +117,7 @@ DEFAULT_RULES = [
     ("challenge_correct", "挑战答题答对", 1, 6),
     ("notebook_review", "错题复习答对", 1, 5),
     ("video_complete", "学完微党课", 5, 20),
+    ("online_contest_submit", "完成线上竞赛", 2, 4),
 ]
 
 

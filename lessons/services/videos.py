@@ -669,12 +669,15 @@ def heartbeat_record(
     rate: float = 1.0,
     at: datetime | None = None,
     seen: Watching | None = None,
+    take_over: bool = False,
 ) -> BeatResult:
     """Credit the video played since the member's previous heartbeat, if the wall clock allows it.
 
     Judged against the member's span (`WatchSpan`), not the claims in the beat:
     - one lesson in one tab at a time per member: while another tab or lesson is playing and
-      live, a beat is refused (`other_tab`, `other_lesson`); a paused one may be taken over;
+      live, a beat is refused (`other_tab`, `other_lesson`); a paused one may be taken over, and
+      a playing one too when the member asks to (`take_over`, "Watch here instead"): the beat
+      that takes over is the new anchor, credited nothing, and the other tab's beats are refused;
     - a forward move from a playing beat is credited only if it fits both the time since that
       beat and, with everything the span has credited, the time since the span began, each times
       `LESSON_MAX_RATE` plus one `SLACK_S`; the claimed rate is recorded, never trusted;
@@ -698,7 +701,7 @@ def heartbeat_record(
     if not 0 <= position_s <= duration + 1:
         raise LessonRejected("bad_position", _("That position is outside the video."))
     beat = {"member": member, "lesson": lesson, "tab": tab, "position_s": position_s, "playing": playing}
-    beat |= {"rate": rate, "at": at}
+    beat |= {"rate": rate, "at": at, "take_over": take_over}
     if connection.vendor == "postgresql":
         if seen is None:
             row = _span_row(member, lesson, lock=False)
@@ -718,7 +721,7 @@ def _heartbeat_guarded(*, span: WatchSpan, progress: WatchProgress, **beat) -> B
     was read, or the beat completes the lesson. A refused beat changes nothing but its own row, so
     judging it on the state read a moment before judges it as if it had arrived then."""
     span_was = span._columns_read
-    refused = _playing_elsewhere(span, beat["lesson"], beat["tab"], beat["at"])
+    refused = _playing_elsewhere(span, beat["lesson"], beat["tab"], beat["at"], take_over=beat.pop("take_over"))
     if refused:
         _beat_log(**beat, rejected=refused).save()
         return BeatResult(progress=None, credited_s=0.0, rejected=refused)
@@ -739,7 +742,7 @@ def _heartbeat_guarded(*, span: WatchSpan, progress: WatchProgress, **beat) -> B
 def _heartbeat_locked(*, member: User, lesson: Lesson, **beat) -> BeatResult:
     """The beat judged and written under the member's span row lock."""
     span, progress = _span_locked(member, lesson)
-    refused = _playing_elsewhere(span, lesson, beat["tab"], beat["at"])
+    refused = _playing_elsewhere(span, lesson, beat["tab"], beat["at"], take_over=beat.pop("take_over"))
     if refused:
         _beat_log(member=member, lesson=lesson, **beat, rejected=refused).save()
         return BeatResult(progress=None, credited_s=0.0, rejected=refused)
@@ -781,10 +784,11 @@ def _live(span: WatchSpan, lesson: Lesson, tab: str, at: datetime) -> tuple[bool
     return live, live and (span.lesson_id != lesson.pk or span.tab != tab)
 
 
-def _playing_elsewhere(span: WatchSpan, lesson: Lesson, tab: str, at: datetime) -> str:
-    """Why the beat is refused for another tab or lesson playing ("other_tab", "other_lesson"), or ""."""
+def _playing_elsewhere(span: WatchSpan, lesson: Lesson, tab: str, at: datetime, *, take_over: bool = False) -> str:
+    """Why the beat is refused for another tab or lesson playing ("other_tab", "other_lesson"), or "".
+    A beat taking over is not refused: it moves the span here (`_judge` credits it nothing)."""
     live, elsewhere = _live(span, lesson, tab, at)
-    if elsewhere and span.last_beat_playing:
+    if elsewhere and span.last_beat_playing and not take_over:
         return "other_tab" if span.lesson_id == lesson.pk else "other_lesson"
     return ""
 

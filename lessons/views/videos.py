@@ -182,6 +182,7 @@ def player(request, lesson_id: int):
         "complete_share": settings.LESSON_COMPLETE_SHARE,
         # An organiser previewing a draft: the page sends no heartbeats (none would count).
         "preview": not lesson.is_published,
+        "other_tab": other_tab_text(),
     }
     credit = StudyCredit.objects.filter(member=request.user, lesson=lesson).first()
     return render(
@@ -302,6 +303,14 @@ def _ranged(request, path: Path, content_type: str) -> HttpResponse:
     return response
 
 
+def other_tab_text() -> str:
+    """What a page refused for another tab playing the lesson is told: what to do about it."""
+    return _(
+        "This lesson is playing in another tab or window; it counts in one place at a time. Close the other one, "
+        "or it frees itself about %(seconds)s seconds after it was last playing; or watch here instead."
+    ) % {"seconds": settings.LESSON_TAB_TIMEOUT_S}
+
+
 @require_POST
 def heartbeat(request, lesson_id: int):
     """The player's report: {"tab", "position", "playing", "rate"}. JSON in, JSON out."""
@@ -330,14 +339,14 @@ def heartbeat(request, lesson_id: int):
             playing=bool(data.get("playing")),
             rate=float(data.get("rate", 1)),
             seen=watching,
+            take_over=data.get("take_over") is True,
         )
     except (ValueError, KeyError, TypeError):
         return error_response("bad_heartbeat", _("A heartbeat needs tab and position."), status=400)
     except LessonRejected as refused:
         return error_response(refused.code, refused.message, status=409)
     if beat.rejected == "other_tab":
-        detail = _("This lesson is playing in another tab or window; it counts in one place at a time.")
-        return error_response("other_tab", detail, status=409)
+        return error_response("other_tab", other_tab_text(), status=409)
     if beat.rejected == "other_lesson":
         detail = _("Another micro-class is playing for you; one lesson counts at a time.")
         return error_response("other_lesson", detail, status=409)

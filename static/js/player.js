@@ -27,7 +27,9 @@
   let allowedMax = state.furthest_s;
   let lastTime = 0;
   let stopped = false;
+  let takingOver = false;  // "Watch here instead": the next playing beat moves the lesson to this tab
   let sending = Promise.resolve();
+  const takeOver = document.getElementById("take-over");
 
   function csrfToken() {
     const match = document.cookie.match(/(?:^|; )csrftoken=([^;]+)/);
@@ -46,12 +48,14 @@
   function beat(position, playing) {
     // An organiser previewing a draft: nothing would count (the server refuses it too).
     if (stopped || state.preview || !video.duration) return;
-    const body = JSON.stringify({
+    const fields = {
       tab: tab,
       position: Math.min(position === undefined ? video.currentTime : position, video.duration),
       playing: playing === undefined ? !video.paused && !video.ended : playing,
       rate: video.playbackRate,
-    });
+    };
+    if (takingOver && fields.playing) { fields.take_over = true; takingOver = false; }
+    const body = JSON.stringify(fields);
     sending = sending.then(() => send(body));
   }
 
@@ -66,6 +70,7 @@
     } catch (error) { return; }  // offline for a moment: the next heartbeat carries on
     const reply = await response.json().catch(() => ({}));
     if (response.ok) {
+      takeOver.hidden = true;
       show(reply);
       if (reply.rejected === "skipped" && state.required) {
         video.currentTime = reply.furthest_s;  // the server counts only from where the stretch ends
@@ -77,7 +82,7 @@
       return;
     }
     const error = reply.error || {};  // {"code", "message", "field"}, the message in the member's language
-    if (error.code === "other_tab") { video.pause(); say(texts.otherTab); }
+    if (error.code === "other_tab") { video.pause(); say(state.other_tab); takeOver.hidden = false; }
     else if (error.code === "other_lesson") { video.pause(); say(error.message); }
     else if (error.code === "signed_out") { stopped = true; video.pause(); say(texts.signedOut); }
     else if (error.code === "not_published") { stopped = true; video.pause(); say(error.message); }
@@ -122,6 +127,12 @@
     beat(lastTime, !video.paused);
     beat(video.currentTime, false);
     lastTime = video.currentTime;
+  });
+  document.getElementById("take-over-button").addEventListener("click", () => {
+    takingOver = true;
+    takeOver.hidden = true;
+    say("");
+    video.play();  // its "play" event sends the beat that takes over
   });
   video.addEventListener("seeked", () => beat());
   video.addEventListener("pause", () => beat());

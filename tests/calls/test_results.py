@@ -118,7 +118,7 @@ def test_a_winner_downloads_their_certificate_with_its_font_embedded(client, pub
 def test_certificates_only_for_winners_their_authors_and_organisers(client, published, tree, tmp_path):
     a, c = published["a"], published["c"]
     client.force_login(factories.member(tree["gz2"]))
-    assert client.get(reverse("calls:certificate", args=[a.pk])).status_code == 403
+    assert client.get(reverse("calls:certificate", args=[a.pk])).status_code == 404  # as for a missing id
     client.force_login(c.author)
     assert client.get(reverse("calls:certificate", args=[c.pk])).status_code == 404  # no prize
     client.force_login(published["owner"])
@@ -267,3 +267,19 @@ def test_rankings_tier_rule_over_more_places_than_one_batch(db):
         rounding="floor",
     )
     assert prizes == ["一等奖"] * 2100 + ["二等奖"] * 300 + [""] * 100
+
+
+def test_another_members_certificate_answers_as_a_missing_id_does(client, published, tree):
+    """A 403 "You may download your own certificate only." for an entry that exists beside a 404
+    for one that does not told which entry ids exist: both are the same 404 now."""
+    a = published["a"]
+    client.force_login(factories.member(tree["gz2"]))
+    someone_elses = client.get(reverse("calls:certificate", args=[a.pk]))
+    missing = client.get(reverse("calls:certificate", args=[a.pk + 10_000]))
+    assert (someone_elses.status_code, missing.status_code) == (404, 404)
+
+    def said(response) -> str:  # the page's own words (its nonces differ from one response to the next)
+        return response.content.decode().split("<main")[1].split("</main>")[0]
+
+    assert said(someone_elses) == said(missing)
+    assert b"certificate only" not in someone_elses.content

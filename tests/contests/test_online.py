@@ -471,7 +471,7 @@ def test_a_save_after_the_member_submitted_says_it_was_submitted(setup):
 
 
 def test_a_blank_hand_in_earns_no_completion_points_and_one_answered_question_does(setup):
-    """完成限时测验 is 2 points: handing in the three drawn questions all blank (score 0) earns
+    """完成线上竞赛 is 2 points: handing in the three drawn questions all blank (score 0) earns
     none; the member's second attempt with one question answered, wrongly (score 0), earns 2."""
     from lessons.models import PointEvent
 
@@ -488,5 +488,5 @@ def test_a_blank_hand_in_earns_no_completion_points_and_one_answered_question_do
     )
     done = services.online_attempt_submit(online=second, device="phone-1", at=NOW + timedelta(minutes=3))
     assert done.score == 0
-    events = PointEvent.objects.filter(member=member, activity="exam_submit")
+    events = PointEvent.objects.filter(member=member, activity="online_contest_submit")
     assert [(e.source_key, e.points) for e in events] == [(f"attempt:{done.pk}", 2)]

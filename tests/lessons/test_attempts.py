@@ -533,3 +533,48 @@ def test_an_empty_practice_answer_is_refused_through_the_api(client, tree, bank,
     assert client.get(f"/api/v1/study/attempts/{attempt['id']}/").json()["status"] == "in_progress"
     assert not PointEvent.objects.filter(member=member).exists()
     assert not NotebookEntry.objects.filter(member=member).exists()
+
+
+def test_a_challenge_question_left_unanswered_until_its_time_ran_out_stays_out_of_the_notebook(tree, bank, member):
+    """The walk: the member looked at question 2, answered nothing and left; it read "Wrong 1×"
+    with an empty answer. Question 1 right, question 2 timed out: the run ends at streak 1 and
+    the notebook stays empty."""
+    questions = [factories.question(bank, "true_false", key=[True]) for _ in range(3)]
+    paper = factories.paper(tree["audit"], mode="challenge", questions=questions, question_time_s=20)
+    start = timezone.now()
+    attempt = attempt_start(paper=paper, member=member, at=start)
+    answer_submit(attempt=attempt, position=1, response="对", at=start + timedelta(seconds=5))
+    attempt = ensure_current(attempt, at=start + timedelta(seconds=60))  # question 2 closed at 5 + 20 = 25 s
+    assert attempt.status == Attempt.Status.SUBMITTED and attempt.streak == 1
+    assert not NotebookEntry.objects.filter(member=member).exists()
+
+
+def test_a_challenge_answer_sent_after_its_time_ran_out_stays_out_of_the_notebook(tree, bank, member):
+    """A late answer is marked as no answer (`_grade_now`): it ends the run and joins no notebook,
+    while a wrong answer in time still does."""
+    questions = [factories.question(bank, "true_false", key=[True]) for _ in range(2)]
+    paper = factories.paper(tree["audit"], mode="challenge", questions=questions, question_time_s=20)
+    start = timezone.now()
+    late = attempt_start(paper=paper, member=member, at=start)
+    answer_submit(attempt=late, position=1, response="错", at=start + timedelta(seconds=21))  # closed at 20 s
+    late.refresh_from_db()
+    assert late.status == Attempt.Status.SUBMITTED and late.streak == 0
+    assert not NotebookEntry.objects.filter(member=member).exists()
+
+    wrong = attempt_start(paper=paper, member=member, at=start + timedelta(minutes=1))
+    answer_submit(attempt=wrong, position=1, response="错", at=start + timedelta(minutes=1, seconds=5))
+    assert NotebookEntry.objects.filter(member=member).count() == 1
+
+
+def test_the_challenge_page_says_a_timed_out_question_ends_the_run_and_stays_out_of_the_notebook(
+    client, tree, bank, member
+):
+    paper = factories.paper(tree["audit"], mode="challenge", questions=[factories.question(bank)], question_time_s=20)
+    attempt = attempt_start(paper=paper, member=member)
+    client.force_login(member)
+    for language, said in (
+        ("zh-hans", "答题时间用完，挑战也随之结束；未作答的题不记入错题本。"),
+        ("en", "Running out of time ends it too; a question left unanswered stays out of the wrong-answer notebook."),
+    ):
+        page = client.get(f"/study/attempts/{attempt.pk}/", HTTP_ACCEPT_LANGUAGE=language).content.decode()
+        assert said in page

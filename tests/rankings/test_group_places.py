@@ -120,7 +120,8 @@ def test_a_member_sees_their_place_in_their_unit_beside_the_overall_one(offices,
     assert summary in page
     group = offices["tree"]["gz" if name in "ABC" else "jjj"].pk
     link = re.search(r'id="my-group-link" href="([^"]*)"', page).group(1).replace("&amp;", "&")
-    assert link == f"?group={group}&q={name}&highlight={offices['people'][name].pk}"
+    member = offices["people"][name].pk
+    assert link == f"?group={group}&mine=1&highlight={member}#board-row-{member}"
     # In their unit's view the link to it is not offered again.
     in_unit = client.get(reverse("rankings:board", args=["offices"]), {"group": group}).content.decode()
     assert 'id="my-group-link"' not in in_unit

@@ -172,9 +172,9 @@ def test_a_member_sees_their_own_place_and_a_link_to_their_row(client, board):
     assert "您的名次：第 4 名" in page and "30</b>" in page
     a = board["people"]["a"].pk
     link = re.search(r'id="my-place-link" href="([^"]*)"', page).group(1).replace("&amp;", "&")
-    assert link == f"?q=A&highlight={a}"
-    found = client.get(url + link)
-    assert [row.subject_id for row in found.context["page"]] == [a] and "qs-mine" in found.content.decode()
+    assert link == f"?mine=1&highlight={a}#board-row-{a}"
+    found = client.get(url + link.partition("#")[0])
+    assert a in [row.subject_id for row in found.context["page"]] and "qs-mine" in found.content.decode()
     client.force_login(board["admin"])  # not ranked here: no card
     assert 'id="my-place"' not in client.get(url).content.decode()
 
