@@ -1,0 +1,102 @@
+"""Fixes from the QA walk of contest day: the results export adds up, skip confirms, the
+console's ruling links, the correction page's ties, rehearsal titles, refusals' wording."""
+
+from io import BytesIO
+
+from openpyxl import load_workbook
+
+from contests import services
+from contests.models import Round
+from tests.factories import client_in
+from tests.spreadsheets import FORMULA
+
+
+def play_reconciled_contest(hall):
+    """Base 100, right +10 / wrong −5: Q1 red right, blue wrong; Q2 both answer, then skipped;
+    Q3 red wrong, blue right; +15 to blue in the contest; after the finish red's Q3 is overruled
+    to right and red gets a −3 correction."""
+    contest, host = hall.contest, hall.host
+    services.round_add(contest=contest, type=Round.Type.COMPULSORY, versions=hall.versions[:3], points=10, penalty=5)
+    services.contest_start(contest=contest, by=host)
+    responses = [("对", "错"), ("对", "对"), ("错", "对")]
+    for number, (red, blue) in enumerate(responses, start=1):
+        services.question_open(contest=contest, by=host)
+        services.answer_submit(contest=contest, member=hall.red[0], response=red, client_answer_id=f"r{number}")
+        services.answer_submit(contest=contest, member=hall.blue[0], response=blue, client_answer_id=f"b{number}")
+        if number == 2:
+            services.question_skip(contest=contest, by=host, reason="题目有歧义")
+        else:
+            services.question_reveal(contest=contest, by=host)
+    services.score_adjust(contest=contest, team=hall.team_blue, points=15, reason=FORMULA, by=host)
+    services.contest_finish(contest=contest, by=host)
+    red_q3 = contest.teams.get(pk=hall.team_red.pk).answers.get(client_answer_id="r3")
+    services.answer_override(
+        contest=contest, answer=red_q3, correct=True, reason="申诉成立：答案有误", by=host, correction=True
+    )
+    services.score_adjust(contest=contest, team=hall.team_red, points=-3, reason="场外提示", by=host, correction=True)
+    return contest
+
+
+def test_results_export_adds_up_to_each_teams_score(hall):
+    contest = play_reconciled_contest(hall)
+    book = load_workbook(BytesIO(client_in("en", hall.host).get(f"/contests/{contest.join_code}/results.xlsx").content))
+    teams, answers, changes = book.worksheets
+    assert changes.title == "Adjustments and corrections"
+    header, *rows = teams.iter_rows(min_row=2, max_row=4, values_only=True)
+    assert header == (
+        "Rank",
+        "Team",
+        "Score",
+        "Base score",
+        "Points on the answers sheet",
+        "Adjustments and corrections",
+    )
+    # Red: 100 + 10 (Q1) + 0 (Q2 voided) + (−5 + 15 = 10) (Q3 overruled) − 3 = 117.
+    # Blue: 100 − 5 (Q1) + 0 (Q2 voided) + 10 (Q3) + 15 = 120.
+    assert rows == [(1, "蓝队", 120, 100, 5, 15), (2, "红队", 117, 100, 20, -3)]
+    answer_rows = list(answers.iter_rows(min_row=2, values_only=True))
+    # Team, answer, mark, points, note.
+    assert [(row[3], row[5], row[6], row[7]) for row in answer_rows] == [
+        ("红队", "对", "✓", 10),
+        ("蓝队", "错", "✗", -5),
+        ("红队", "对", "Voided", 0),
+        ("蓝队", "对", "Voided", 0),
+        ("红队", "错", "✓", 10),
+        ("蓝队", "对", "✓", 10),
+    ]
+    assert answer_rows[2][8] == "Voided: the question was skipped (题目有歧义)"
+    assert answer_rows[4][8].startswith("Corrected after the finish to right (")
+    assert answer_rows[4][8].endswith(": 申诉成立：答案有误")
+    change_rows = list(changes.iter_rows(min_row=2, max_row=3, values_only=True))
+    # Time, team, points, kind, reason (a formula's text stays text), by.
+    assert [row[1:5] for row in change_rows] == [
+        ("蓝队", 15, "Adjustment", FORMULA),
+        ("红队", -3, "Correction after the finish", "场外提示"),
+    ]
+    assert all(row[0] and row[5] for row in change_rows)
+    # The file sums to the first sheet: base + answers' points + adjustments and corrections.
+    score = dict.fromkeys(("红队", "蓝队"), 100)
+    for row in answer_rows:
+        score[row[3]] += row[7]
+    for row in change_rows:
+        score[row[1]] += row[2]
+    assert score == {"红队": 117, "蓝队": 120}
+    assert [cell.data_type for cell in next(changes.iter_rows(min_row=2, max_row=2))][4] == "s"
+
+
+def test_results_export_in_chinese_marks_voided_and_corrected_answers(hall):
+    contest = play_reconciled_contest(hall)
+    book = load_workbook(
+        BytesIO(client_in("zh-hans", hall.host).get(f"/contests/{contest.join_code}/results.xlsx").content)
+    )
+    teams, answers, changes = book.worksheets
+    assert changes.title == "调整与更正"
+    assert next(teams.iter_rows(min_row=2, max_row=2, values_only=True))[3:] == (
+        "基础分",
+        "答题得分（见作答情况表）",
+        "调整与更正",
+    )
+    answer_rows = list(answers.iter_rows(min_row=2, values_only=True))
+    assert answer_rows[2][6:9] == ("作废", 0, "作废：该题已跳过（题目有歧义）")
+    assert answer_rows[4][8].startswith("赛后更正为正确")
+    assert [row[3] for row in changes.iter_rows(min_row=2, max_row=3, values_only=True)] == ["分数调整", "赛后更正"]
