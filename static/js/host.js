@@ -72,7 +72,8 @@
 
   // One command at a time, the buttons held until it is answered: a double click on "Show / open
   // next" showed a buzzer question and opened it at once, with no time to read it out. Finishing
-  // cannot be undone, so it is asked first.
+  // cannot be undone, nor can skipping a question teams have answered (their answers are voided),
+  // so both are asked first.
   function command(type, label) {
     if (held.has("controls")) return;
     // The finish scores a question open or closed, not yet revealed, and sets aside one on show
@@ -80,6 +81,8 @@
     const phase = state && state.question ? state.question.phase : "idle";
     const ask = { open: t.confirmFinishQuestion, closed: t.confirmFinishQuestion, reading: t.confirmFinishShown, picking: t.confirmFinishShown }[phase] || t.confirmFinish;
     if (type === "host.finish" && !window.confirm(ask)) return;
+    const given = state && state.question && state.question.answers ? state.question.answers.length : 0;
+    if (type === "host.skip" && given && !window.confirm((given === 1 ? t.confirmSkipOne : t.confirmSkip).replace("%s", given))) return;
     once("controls", { type: type }, label);
   }
 

@@ -1,0 +1,66 @@
+"""The host console after the QA walk of contest day: Skip asks first when it voids answers
+given, naming how many; ruling links offer only the verdict that changes something, on one line."""
+
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+
+from contests import services
+from contests.models import Opening, Round
+from tests.browser.test_relay_results_fixes import CONNECTED, CONSOLE, hall, in_language  # noqa: F401
+
+pytestmark = pytest.mark.browser
+
+SHOTS = Path("/tmp/shots/livefix")
+PHASE = {
+    "open": {"zh-hans": "作答中", "en": "Open for answers"},
+    "skipped": {"zh-hans": "已跳过", "en": "Skipped"},
+}
+ASKS = {
+    1: {"zh-hans": "已提交的 1 份作答将作废", "en": "The 1 answer given is voided"},
+    2: {"zh-hans": "已提交的 2 份作答将作废", "en": "The 2 answers given are voided"},
+}
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_skip_asks_first_naming_the_answers_it_voids(asgi_server, hall, signed_in_page, language):  # noqa: F811
+    contest, host_user = hall["contest"], hall["host"]
+    services.round_add(contest=contest, type=Round.Type.COMPULSORY, versions=hall["versions"], time_limit_s=600)
+    services.contest_start(contest=contest, by=host_user)
+    first = services.question_open(contest=contest, by=host_user)
+    services.answer_submit(contest=contest, member=hall["red"], response="A", client_answer_id="r1")
+    host = in_language(signed_in_page(host_user, viewport=CONSOLE), asgi_server, language)
+    host.goto(f"{asgi_server}/contests/{contest.join_code}/host/")
+    host.locator("#connection", has_text=CONNECTED[language]).wait_for()
+    expect(host.locator("#answers tr:not(.qs-no-answer)")).to_have_count(1)
+
+    asked, accept = [], []
+
+    def answer_dialog(dialog):
+        asked.append(dialog.message)
+        dialog.accept() if accept else dialog.dismiss()
+
+    host.on("dialog", answer_dialog)
+    host.locator("#skip-button").click()
+    # Declined: nothing sent, the question stays open with its answer.
+    assert len(asked) == 1 and ASKS[1][language] in asked[0], asked
+    expect(host.locator("#where")).to_contain_text(PHASE["open"][language])
+    expect(host.locator("#skip-button")).to_be_enabled()
+    assert not Opening.objects.get(pk=first.pk).skipped
+
+    services.answer_submit(contest=contest, member=hall["blue"], response="B", client_answer_id="b1")
+    expect(host.locator("#answers tr:not(.qs-no-answer)")).to_have_count(2)
+    accept.append(True)
+    host.locator("#skip-button").click()
+    expect(host.locator("#where")).to_contain_text(PHASE["skipped"][language])
+    assert ASKS[2][language] in asked[-1], asked
+    assert Opening.objects.get(pk=first.pk).skipped
+
+    # No answer given: nothing is voided, so Skip acts at once.
+    asked.clear()
+    host.locator("#open-button").click()
+    expect(host.locator("#where")).to_contain_text(PHASE["open"][language])
+    host.locator("#skip-button").click()
+    expect(host.locator("#where")).to_contain_text(PHASE["skipped"][language])
+    assert asked == []
