@@ -184,18 +184,26 @@
       tr.children[2].append(shown);
       tr.children[2].classList.toggle("is-open", opened.has(a.id));
       tr.children[2].addEventListener("click", () => { tr.children[2].classList.toggle("is-open", !opened.delete(a.id) && Boolean(opened.add(a.id))); });
-      tr.children[3].textContent = a.is_correct ? "✓" : "✗";
+      // The verdict as it stands: the latest ruling's, else the marking's.
+      const right = a.ruling === null || a.ruling === undefined ? a.is_correct : a.ruling;
+      tr.children[3].textContent = right ? "✓" : "✗";
+      tr.children[4].className = "qs-rule-col";
       // A finished contest's results are final (the server refuses rulings): no buttons for them.
+      // Only the ruling that changes something: an answer standing wrong may be ruled right, and
+      // one standing right ruled wrong.
       if (q.phase === "revealed" && state.contest.status !== "finished") {
-        const rule = (correct) => () => {
+        const correct = !right;
+        const button = document.createElement("button");
+        button.className = "btn btn-sm btn-link py-0" + (correct ? "" : " text-danger");
+        button.textContent = correct ? t.overrideRight : t.overrideWrong;
+        button.dataset.rule = a.id;
+        button.disabled = held.has("rule-" + a.id);
+        button.onclick = () => {
           if (held.has("rule-" + a.id)) return; // the ruling on it is on its way
           const reason = window.prompt(t.reason);
-          if (reason) once("rule-" + a.id, { type: "host.override", answer: a.id, correct: correct, reason: reason }, correct ? t.overrideRight : t.overrideWrong);
+          if (reason) once("rule-" + a.id, { type: "host.override", answer: a.id, correct: correct, reason: reason }, button.textContent);
         };
-        const right = document.createElement("button"); right.className = "btn btn-sm btn-link"; right.textContent = t.overrideRight; right.onclick = rule(true);
-        const wrong = document.createElement("button"); wrong.className = "btn btn-sm btn-link text-danger"; wrong.textContent = t.overrideWrong; wrong.onclick = rule(false);
-        [right, wrong].forEach((b) => { b.dataset.rule = a.id; b.disabled = held.has("rule-" + a.id); });
-        tr.children[4].append(right, wrong);
+        tr.children[4].append(button);
       }
       return tr;
     }), ...silent.map((x) => {

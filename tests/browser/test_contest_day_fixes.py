@@ -64,3 +64,44 @@ def test_skip_asks_first_naming_the_answers_it_voids(asgi_server, hall, signed_i
     host.locator("#skip-button").click()
     expect(host.locator("#where")).to_contain_text(PHASE["skipped"][language])
     assert asked == []
+
+
+RULE = {True: {"zh-hans": "判为正确", "en": "Rule right"}, False: {"zh-hans": "判为错误", "en": "Rule wrong"}}
+
+
+@pytest.mark.parametrize("viewport", [CONSOLE, {"width": 1920, "height": 1080}], ids=["1366", "1920"])
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_ruling_links_offer_the_verdict_that_changes_something_on_one_line(
+    asgi_server,
+    hall,  # noqa: F811
+    signed_in_page,
+    language,
+    viewport,
+):
+    contest, host_user = hall["contest"], hall["host"]
+    services.round_add(contest=contest, type=Round.Type.COMPULSORY, versions=hall["versions"], time_limit_s=600)
+    services.contest_start(contest=contest, by=host_user)
+    services.question_open(contest=contest, by=host_user)
+    services.answer_submit(contest=contest, member=hall["red"], response="A", client_answer_id="r1")  # right
+    services.answer_submit(contest=contest, member=hall["blue"], response="B", client_answer_id="b1")  # wrong
+    services.question_reveal(contest=contest, by=host_user)
+    host = in_language(signed_in_page(host_user, viewport=viewport), asgi_server, language)
+    host.goto(f"{asgi_server}/contests/{contest.join_code}/host/")
+    host.locator("#connection", has_text=CONNECTED[language]).wait_for()
+    red, blue = (host.locator("#answers tr", has_text=name) for name in ("红队", "蓝队"))
+    # Red stands right: only "rule wrong"; blue stands wrong: only "rule right".
+    expect(red.locator("[data-rule]")).to_have_text([RULE[False][language]])
+    expect(blue.locator("[data-rule]")).to_have_text([RULE[True][language]])
+    for row in (red, blue):
+        link = row.locator("[data-rule]").bounding_box()
+        # One line: a link no taller than a line of small text (~31 px), the row as short.
+        assert link["height"] < 40 and link["width"] > link["height"], link
+        assert row.bounding_box()["height"] < 50, row.bounding_box()
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    host.screenshot(path=str(SHOTS / f"console-rulings-{viewport['width']}-{language}.png"), full_page=True)
+
+    host.once("dialog", lambda dialog: dialog.accept("复核：答案可接受"))
+    blue.locator("[data-rule]").click()
+    # Ruled right, blue now stands right: the console offers to rule it wrong again.
+    expect(blue.locator("td").nth(3)).to_have_text("✓")
+    expect(blue.locator("[data-rule]")).to_have_text([RULE[False][language]])
