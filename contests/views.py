@@ -149,7 +149,7 @@ def results(request, code: str):
             "can_correct": contest.status == Contest.Status.FINISHED
             and orgs_access.can_manage_unit(request.user, contest.unit),
             "times_relays": times_relays,
-            "ties_note": _ties_note(times_relays),
+            "ties_note": ties_note(times_relays),
             "events": ScoreEvent.objects.filter(contest=contest)
             .select_related("team__unit", "created_by")
             .exclude(reason__in=["right", "wrong"]),
@@ -162,7 +162,7 @@ def standings(contest: Contest) -> list[dict]:
     return [row | {"shown": in_language(row["name"], row["name_en"])} for row in services.team_scores(contest)]
 
 
-def _ties_note(times_relays: bool) -> str:
+def ties_note(times_relays: bool) -> str:
     """How teams come to share a rank, as the results page and its export say it."""
     if times_relays:
         return _(
@@ -214,7 +214,7 @@ def results_xlsx(request, code: str):
             ]
         )
     sheet.append([])
-    sheet.append([_ties_note(times_relays)])
+    sheet.append([ties_note(times_relays)])
     answers = book.sheet(_("Answers"))
     answers.append(
         [

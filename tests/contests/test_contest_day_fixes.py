@@ -1,8 +1,11 @@
 """Fixes from the QA walk of contest day: the results export adds up, skip confirms, the
 console's ruling links, the correction page's ties, rehearsal titles, refusals' wording."""
 
+import re
+from datetime import timedelta
 from io import BytesIO
 
+from django.urls import reverse
 from openpyxl import load_workbook
 
 from contests import services
@@ -100,3 +103,32 @@ def test_results_export_in_chinese_marks_voided_and_corrected_answers(hall):
     assert answer_rows[2][6:9] == ("作废", 0, "作废：该题已跳过（题目有歧义）")
     assert answer_rows[4][8].startswith("赛后更正为正确")
     assert [row[3] for row in changes.iter_rows(min_row=2, max_row=3, values_only=True)] == ["分数调整", "赛后更正"]
+
+
+def test_correction_page_shows_relay_time_and_the_less_time_mark_of_a_tie(hall):
+    contest, host = hall.contest, hall.host
+    services.round_add(contest=contest, type=Round.Type.RELAY, versions=hall.versions[:1], time_limit_s=60)
+    services.contest_start(contest=contest, by=host)
+    opened = services.question_open(contest=contest, by=host).opened_at
+    # Both right (110 each): red after 2 s, blue after 5 s, so red is placed first on time.
+    services.answer_submit(
+        contest=contest, member=hall.red[0], response="对", client_answer_id="r", at=opened + timedelta(seconds=2)
+    )
+    services.answer_submit(
+        contest=contest, member=hall.blue[0], response="对", client_answer_id="b", at=opened + timedelta(seconds=5)
+    )
+    services.contest_finish(contest=contest, by=host)
+    url = reverse("contests:results_correct", args=[contest.join_code])
+    for language, relay, mark, note in (
+        ("zh-hans", "接力用时（秒）", "用时少", "得分相同的队伍按接力用时较短者排前"),
+        ("en", "Relay time (s)", "less time", "placed by the shorter relay time"),
+    ):
+        page = client_in(language, host).get(url).content.decode()
+        standings = page[page.index('id="standings"') : page.index("</table>", page.index('id="standings"'))]
+        rows = re.findall(r"<tr>(.*?)</tr>", standings, re.S)
+        assert relay in rows[0]
+        # Rank, team with its mark, score, relay time.
+        assert "红队" in rows[1] and 'class="qs-tie-note"' in rows[1] and f">{mark}</small>" in rows[1]
+        assert ">110<" in rows[1] and ">2.0<" in rows[1]
+        assert ">110<" in rows[2] and ">5.0<" in rows[2] and mark not in rows[2]
+        assert note in page
