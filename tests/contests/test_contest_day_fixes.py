@@ -6,10 +6,12 @@ from datetime import timedelta
 from io import BytesIO
 
 from django.urls import reverse
+from django.utils import translation
 from openpyxl import load_workbook
 
 from contests import services
 from contests.models import Round
+from contests.wizard import services as wizard
 from tests.factories import client_in
 from tests.spreadsheets import FORMULA
 
@@ -132,3 +134,25 @@ def test_correction_page_shows_relay_time_and_the_less_time_mark_of_a_tie(hall):
         assert ">110<" in rows[1] and ">2.0<" in rows[1]
         assert ">110<" in rows[2] and ">5.0<" in rows[2] and mark not in rows[2]
         assert note in page
+
+
+def test_rehearsal_keeps_a_title_in_each_language_with_that_languages_mark(hall):
+    contest, host = hall.contest, hall.host
+    services.round_add(contest=contest, type=Round.Type.COMPULSORY, versions=hall.versions[:1])
+    contest.title, contest.title_en = "竞赛日接力赛", "Contest-day relay"
+    contest.save()
+    with translation.override("zh-hans"):  # rehearsed by an organiser reading in Chinese
+        rehearsal = wizard.contest_rehearse(contest=contest, by=host)
+    assert (rehearsal.title, rehearsal.title_en) == ("竞赛日接力赛（彩排）", "Contest-day relay (rehearsal)")
+    console = reverse("contests:host", args=[rehearsal.join_code])
+    assert (
+        '<h1 class="h4 mb-0">Contest-day relay (rehearsal)</h1>' in client_in("en", host).get(console).content.decode()
+    )
+    assert '<h1 class="h4 mb-0">竞赛日接力赛（彩排）</h1>' in client_in("zh-hans", host).get(console).content.decode()
+
+    # Without an English title, an English page shows the title as typed, with the English mark.
+    contest.title_en = ""
+    contest.save()
+    with translation.override("en"):  # reset by an organiser reading in English
+        rehearsal = wizard.contest_rehearse(contest=contest, by=host, fresh=True)
+    assert (rehearsal.title, rehearsal.title_en) == ("竞赛日接力赛（彩排）", "竞赛日接力赛 (rehearsal)")
