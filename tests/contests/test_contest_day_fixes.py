@@ -156,3 +156,16 @@ def test_rehearsal_keeps_a_title_in_each_language_with_that_languages_mark(hall)
     with translation.override("en"):  # reset by an organiser reading in English
         rehearsal = wizard.contest_rehearse(contest=contest, by=host, fresh=True)
     assert (rehearsal.title, rehearsal.title_en) == ("竞赛日接力赛（彩排）", "竞赛日接力赛 (rehearsal)")
+
+
+def test_a_typed_code_that_finds_nothing_is_told_to_check_it_in_both_languages(hall):
+    player = hall.red[0]
+    for language, words in (
+        ("zh-hans", "此加入码找不到您所在参赛队参加的竞赛：请核对加入码，或询问竞赛组织者。"),
+        ("en", "No contest with this code has you on a team: check the code, or ask the organiser."),
+    ):
+        client = client_in(language, player)
+        # A code no contest has, and a contest the member is not on: the same words for both.
+        other = services.contest_create(title="别的竞赛", unit=hall.tree["audit"])
+        for code in ("ZZZZZZ", other.join_code):
+            assert words in client.post("/contests/join/", {"code": code}).content.decode()
