@@ -105,3 +105,29 @@ def test_ruling_links_offer_the_verdict_that_changes_something_on_one_line(
     # Ruled right, blue now stands right: the console offers to rule it wrong again.
     expect(blue.locator("td").nth(3)).to_have_text("✓")
     expect(blue.locator("[data-rule]")).to_have_text([RULE[False][language]])
+
+
+OFFLINE = {"zh-hans": "连接已断开，正在重连…", "en": "Connection lost: reconnecting…"}
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_phones_offline_badge_fits_a_390_px_screen(asgi_server, hall, signed_in_page, language):  # noqa: F811
+    contest, host_user = hall["contest"], hall["host"]
+    contest.title, contest.title_en = "2026 年度党章党规知识竞赛决赛", "2026 Party Constitution and Rules Quiz final"
+    contest.save()
+    services.round_add(contest=contest, type=Round.Type.COMPULSORY, versions=hall["versions"], time_limit_s=600)
+    services.contest_start(contest=contest, by=host_user)
+    phone = in_language(signed_in_page(hall["red"], phone=True), asgi_server, language)
+    phone.goto(f"{asgi_server}/contests/{contest.join_code}/play/")
+    phone.locator("#connection", has_text=CONNECTED[language]).wait_for()
+    phone.context.set_offline(True)
+    badge = phone.locator("#connection")
+    expect(badge).to_have_text(OFFLINE[language])
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    phone.screenshot(path=str(SHOTS / f"phone-offline-{language}.png"))
+    # The whole text inside the badge, and the badge inside the screen: nothing cut or off the edge.
+    box = badge.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= 390, box
+    assert badge.evaluate("(b) => b.scrollWidth <= b.clientWidth")
+    assert phone.evaluate("() => document.documentElement.scrollWidth") <= 390
+    phone.context.set_offline(False)

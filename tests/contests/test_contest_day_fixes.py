@@ -6,7 +6,7 @@ from datetime import timedelta
 from io import BytesIO
 
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from openpyxl import load_workbook
 
 from contests import services
@@ -169,3 +169,19 @@ def test_a_typed_code_that_finds_nothing_is_told_to_check_it_in_both_languages(h
         other = services.contest_create(title="别的竞赛", unit=hall.tree["audit"])
         for code in ("ZZZZZZ", other.join_code):
             assert words in client.post("/contests/join/", {"code": code}).content.decode()
+
+
+def test_results_page_gives_the_time_of_in_contest_adjustments_as_of_corrections(hall):
+    contest, host = hall.contest, hall.host
+    services.round_add(contest=contest, type=Round.Type.COMPULSORY, versions=hall.versions[:1])
+    services.contest_start(contest=contest, by=host)
+    adjustment = services.score_adjust(contest=contest, team=hall.team_blue, points=15, reason="主持人加分", by=host)
+    services.contest_finish(contest=contest, by=host)
+    correction = services.score_adjust(
+        contest=contest, team=hall.team_red, points=-3, reason="场外提示", by=host, correction=True
+    )
+    for language in ("zh-hans", "en"):
+        page = client_in(language, host).get(reverse("contests:results", args=[contest.join_code])).content.decode()
+        for event in (adjustment, correction):
+            line = next(line for line in re.findall(r"<li .*?</li>", page, re.S) if event.note in line)
+            assert timezone.localtime(event.created_at).strftime("%Y-%m-%d %H:%M") in line, line
