@@ -1,13 +1,16 @@
 """The host console after the QA walk of contest day: Skip asks first when it voids answers
 given, naming how many; ruling links offer only the verdict that changes something, on one line."""
 
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from django.utils import translation
 from playwright.sync_api import expect
 
 from contests import services
 from contests.models import Opening, Round
+from contests.wizard import services as wizard
 from tests.browser.test_relay_results_fixes import CONNECTED, CONSOLE, hall, in_language  # noqa: F401
 
 pytestmark = pytest.mark.browser
@@ -131,3 +134,64 @@ def test_phones_offline_badge_fits_a_390_px_screen(asgi_server, hall, signed_in_
     assert badge.evaluate("(b) => b.scrollWidth <= b.clientWidth")
     assert phone.evaluate("() => document.documentElement.scrollWidth") <= 390
     phone.context.set_offline(False)
+
+
+SCREEN = {"width": 1920, "height": 1080}
+REHEARSAL = {"zh-hans": "接力竞赛（彩排）", "en": "Relay quiz (rehearsal)"}
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_rehearsal_console_and_big_screen_show_the_pages_language_title(
+    asgi_server,
+    hall,  # noqa: F811
+    signed_in_page,
+    language,
+):
+    contest, host_user = hall["contest"], hall["host"]
+    services.round_add(contest=contest, type=Round.Type.COMPULSORY, versions=hall["versions"], time_limit_s=600)
+    with translation.override("zh-hans"):  # rehearsed from a Chinese page, shown on either
+        rehearsal = wizard.contest_rehearse(contest=contest, by=host_user)
+    host = in_language(signed_in_page(host_user, viewport=CONSOLE), asgi_server, language)
+    screen = in_language(signed_in_page(host_user, viewport=SCREEN), asgi_server, language)
+    host.goto(f"{asgi_server}/contests/{rehearsal.join_code}/host/")
+    screen.goto(f"{asgi_server}/contests/{rehearsal.join_code}/screen/")
+    expect(host.locator("h1")).to_have_text(REHEARSAL[language])
+    expect(screen.locator(".qs-screen-title")).to_have_text(REHEARSAL[language])
+    host.locator("#connection", has_text=CONNECTED[language]).wait_for()
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    host.screenshot(path=str(SHOTS / f"rehearsal-console-{language}.png"), full_page=True)
+    screen.screenshot(path=str(SHOTS / f"rehearsal-screen-{language}.png"))
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_correction_and_results_pages_show_the_tie_and_every_adjustments_time(
+    asgi_server,
+    hall,  # noqa: F811
+    signed_in_page,
+    language,
+):
+    contest, host_user = hall["contest"], hall["host"]
+    services.round_add(contest=contest, type=Round.Type.RELAY, versions=hall["versions"][:1], time_limit_s=60)
+    services.contest_start(contest=contest, by=host_user)
+    opened = services.question_open(contest=contest, by=host_user).opened_at
+    # Both right (110): red after 2 s, blue after 5 s; then +5 and −5 leave both at 110 again.
+    for member, seconds in ((hall["red"], 2), (hall["blue"], 5)):
+        at = opened + timedelta(seconds=seconds)
+        services.answer_submit(contest=contest, member=member, response="A", client_answer_id=member.username, at=at)
+    services.question_reveal(contest=contest, by=host_user)
+    blue = contest.teams.get(name="蓝队")
+    services.score_adjust(contest=contest, team=blue, points=5, reason="主持人加分", by=host_user)
+    services.contest_finish(contest=contest, by=host_user)
+    services.score_adjust(contest=contest, team=blue, points=-5, reason="申诉：加分有误", by=host_user, correction=True)
+    page = in_language(signed_in_page(host_user, viewport=CONSOLE), asgi_server, language)
+    page.goto(f"{asgi_server}/contests/{contest.join_code}/results/correct/")
+    red = page.locator("#standings tbody tr").first
+    expect(red).to_contain_text("红队")
+    expect(red.locator(".qs-tie-note")).to_have_text({"zh-hans": "用时少", "en": "less time"}[language])
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"correct-standings-{language}.png"), full_page=True)
+    page.goto(f"{asgi_server}/contests/{contest.join_code}/results/")
+    # The in-contest adjustment has its time, as the correction after the finish does.
+    expect(page.locator("li", has_text="主持人加分").locator("time")).to_have_count(1)
+    expect(page.locator("li", has_text="申诉：加分有误").locator("time")).to_have_count(1)
+    page.screenshot(path=str(SHOTS / f"results-times-{language}.png"), full_page=True)
