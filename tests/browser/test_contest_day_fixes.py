@@ -133,6 +133,11 @@ def test_phones_offline_badge_fits_a_390_px_screen(asgi_server, hall, signed_in_
     assert box["x"] >= 0 and box["x"] + box["width"] <= 390, box
     assert badge.evaluate("(b) => b.scrollWidth <= b.clientWidth")
     assert phone.evaluate("() => document.documentElement.scrollWidth") <= 390
+    # The badge wraps rather than squeezing the title: the title keeps at least half the head (it
+    # was pressed into three lines by a one-line badge whose closing "…" read as cut off).
+    head = phone.locator("#player > div").first.bounding_box()
+    title = phone.locator("#my-team").locator("..").bounding_box()
+    assert title["width"] >= head["width"] / 2 - 8, (title, head)
     phone.context.set_offline(False)
 
 
