@@ -80,7 +80,12 @@ def refusal(role: str) -> ContestRejected:
     """The one refusal of `role` (player, screen or host), the same whether a contest has the code
     or not."""
     if role == "player":
-        return ContestRejected("not_in_contest", _("You are not on a team of a contest with this code."))
+        # One message for a code that finds no contest and for a contest one is not on (no code
+        # enumeration): worded for both, so neither reads as being left off a team.
+        return ContestRejected(
+            "not_in_contest",
+            _("No contest with this code has you on a team: check the code, or ask the organiser."),
+        )
     if role == "host":
         return ContestRejected("not_host", _("Only organisers of a contest's unit can host it."))
     return ContestRejected("not_in_audience", _("No contest of your unit has this code."))

@@ -15,7 +15,7 @@ from quizsite.forms import NumberRangeMessages
 from . import access, services
 from .models import Contest, ContestAnswer, ScoreEvent
 from .presenters import response_text
-from .views import standings
+from .views import standings, ties_note
 from .wizard.services import check_has_results
 
 REASON_MAX = services.REASON_MAX
@@ -92,6 +92,7 @@ def results_correct(request, code: str):
     except services.ContestRejected as error:
         raise PermissionDenied(error.message) from None
     finished = contest.status == Contest.Status.FINISHED
+    times_relays = services.contest_times_relays(contest)
     data = request.POST if request.method == "POST" and finished else None
     adjustment = AdjustmentForm(data if data and "adjust-team" in data else None, contest=contest)
     overrule = OverruleForm(data if data and "overrule-answer" in data else None, contest=contest)
@@ -117,6 +118,8 @@ def results_correct(request, code: str):
             "adjustment": adjustment,
             "overrule": overrule,
             "rows": standings(contest),
+            "times_relays": times_relays,
+            "ties_note": ties_note(times_relays),
             "corrections": ScoreEvent.objects.filter(contest=contest, reason=ScoreEvent.Reason.CORRECTION)
             .select_related("team__unit", "created_by")
             .order_by("-id"),

@@ -207,6 +207,9 @@ def host_state(
             }
             for answer_id, team_id, member_id, real_name, username, response, is_correct, received_at in answers
         ]
+        rulings = _rulings(contest, opening) if opening.revealed_at else {}
+        for answer in state["question"]["answers"]:
+            answer["ruling"] = rulings.get(answer["id"])
     if progress:
         return state
     upcoming = services.next_question(contest)
@@ -219,6 +222,21 @@ def host_state(
         TeamMember.objects.filter(contest=contest).values("team_id").annotate(n=Count("id")).values_list("team_id", "n")
     )
     return state
+
+
+def _rulings(contest: Contest, opening: Opening) -> dict[int, bool]:
+    """The verdict the latest ruling gave each of `opening`'s answers that was ruled on (in the
+    contest, or corrected after the finish), by answer id."""
+    answer_ids = set(opening.answers.values_list("pk", flat=True))
+    rulings = {}
+    for detail in (
+        AuditEntry.objects.filter(contest=contest, action__in=["override", "correct"])
+        .order_by("pk")
+        .values_list("detail", flat=True)
+    ):
+        if detail.get("answer") in answer_ids:
+            rulings[detail["answer"]] = detail["correct"]
+    return rulings
 
 
 # Phones get the top of the board by name, and every team's place as [team, score, rank].

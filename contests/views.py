@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import strip_tags
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
@@ -18,7 +19,7 @@ from quizsite.selectors import contest_results_for_member
 from quizsite.spreadsheets import ExportWorkbook, xlsx_response
 
 from . import access, services
-from .models import Contest, ContestAnswer, ScoreEvent
+from .models import Contest, ScoreEvent
 from .presenters import response_text
 from .wizard.services import check_has_results
 
@@ -148,7 +149,7 @@ def results(request, code: str):
             "can_correct": contest.status == Contest.Status.FINISHED
             and orgs_access.can_manage_unit(request.user, contest.unit),
             "times_relays": times_relays,
-            "ties_note": _ties_note(times_relays),
+            "ties_note": ties_note(times_relays),
             "events": ScoreEvent.objects.filter(contest=contest)
             .select_related("team__unit", "created_by")
             .exclude(reason__in=["right", "wrong"]),
@@ -161,7 +162,7 @@ def standings(contest: Contest) -> list[dict]:
     return [row | {"shown": in_language(row["name"], row["name_en"])} for row in services.team_scores(contest)]
 
 
-def _ties_note(times_relays: bool) -> str:
+def ties_note(times_relays: bool) -> str:
     """How teams come to share a rank, as the results page and its export say it."""
     if times_relays:
         return _(
@@ -173,13 +174,33 @@ def _ties_note(times_relays: bool) -> str:
 
 @login_required
 def results_xlsx(request, code: str):
+    """The results as a workbook that adds up: each team's score on the first sheet is the base
+    score plus its points on the answers sheet (as counted: voided, overruled) plus its lines on
+    the adjustments sheet, and the first sheet shows those three parts beside it."""
     contest = _contest_with_results(request.user, code)
+    questions, off_questions = services.results_ledger(contest)
+    from_answers: dict[int, int] = {}
+    for entry in questions:
+        from_answers[entry.team.pk] = from_answers.get(entry.team.pk, 0) + entry.points
+    adjusted: dict[int, int] = {}
+    for event in off_questions:
+        adjusted[event.team_id] = adjusted.get(event.team_id, 0) + event.points
     book = ExportWorkbook()
     sheet = book.sheet(_("Teams"))
     sheet.append([contest.display_title])
     # Relay time is a column only where a relay round can have decided a place.
     times_relays = services.contest_times_relays(contest)
-    sheet.append([_("Rank"), _("Team"), _("Score"), *([_("Relay time (s)")] if times_relays else [])])
+    sheet.append(
+        [
+            _("Rank"),
+            _("Team"),
+            _("Score"),
+            *([_("Relay time (s)")] if times_relays else []),
+            _("Base score"),
+            _("Points on the answers sheet"),
+            _("Adjustments and corrections"),
+        ]
+    )
     for row in services.team_scores(contest):
         sheet.append(
             [
@@ -187,30 +208,105 @@ def results_xlsx(request, code: str):
                 in_language(row["name"], row["name_en"]),
                 row["score"],
                 *([row["relay_seconds"]] if times_relays else []),
+                contest.base_score,
+                from_answers.get(row["id"], 0),
+                adjusted.get(row["id"], 0),
             ]
         )
     sheet.append([])
-    sheet.append([_ties_note(times_relays)])
+    sheet.append([ties_note(times_relays)])
     answers = book.sheet(_("Answers"))
     answers.append(
-        [_("Round"), _("No."), _("Question"), _("Team"), _("Member"), _("Answer"), _("Right"), _("Received at")]
+        [
+            _("Round"),
+            _("No."),
+            _("Question"),
+            _("Team"),
+            _("Member"),
+            _("Answer"),
+            pgettext("export column", "Verdict"),
+            pgettext("score", "Points"),
+            _("Note"),
+            _("Received at"),
+        ]
     )
-    for answer in (
-        ContestAnswer.objects.filter(opening__contest=contest)
-        .select_related("opening__question__round", "opening__question__version", "team__unit", "member")
-        .order_by("opening_id", "received_at")
-    ):
-        question = answer.opening.question
+    for entry in questions:
+        question = entry.opening.question
+        answer = entry.answer
         answers.append(
             [
                 question.round.display_title,
                 question.position,
                 strip_tags(question.version.stem).strip(),
-                answer.team.display_name,
-                answer.member.real_name or answer.member.username,
-                response_text(question.version, answer.response),
-                "✓" if answer.is_correct else "✗",
-                answer.received_at.astimezone().strftime("%Y-%m-%d %H:%M:%S.%f")[:-3],
+                entry.team.display_name,
+                answer.member.display_name if answer else "",
+                response_text(question.version, answer.response) if answer else "",
+                _verdict_mark(entry),
+                entry.points,
+                _question_points_note(entry),
+                _export_time(answer.received_at) if answer else "",
             ]
         )
+    changes = book.sheet(_("Adjustments and corrections"))
+    changes.append([_("Time"), _("Team"), pgettext("score", "Points"), _("Kind"), _("Reason"), _("By")])
+    for event in off_questions:
+        changes.append(
+            [
+                _export_time(event.created_at),
+                event.team.display_name,
+                event.points,
+                event.get_reason_display(),
+                event.note,
+                event.created_by.display_name if event.created_by else "",
+            ]
+        )
+    changes.append([])
+    changes.append(
+        [_("Rulings on answers, in the contest or after the finish, count in their answer's row on the answers sheet.")]
+    )
     return xlsx_response(book.to_bytes(), contest.display_title, ascii_name=f"contest-{contest.join_code}")
+
+
+def _export_time(at) -> str:
+    return timezone.localtime(at).strftime("%Y-%m-%d %H:%M:%S.%f")[:-3]
+
+
+def _verdict_mark(entry: services.QuestionPoints) -> str:
+    """✓ or ✗ as the answer stands after every ruling; a voided answer counts neither way."""
+    if entry.answer is None:
+        return ""
+    if entry.voided:
+        return pgettext("answer", "Voided")
+    return "✓" if entry.verdict else "✗"
+
+
+def _question_points_note(entry: services.QuestionPoints) -> str:
+    """Why the row counts what it does: voided by a skip, a foul, a stake not answered, rulings."""
+    notes = []
+    if entry.voided and entry.answer is not None:
+        notes.append(
+            _("Voided: the question was skipped (%(reason)s)") % {"reason": entry.void_reason}
+            if entry.void_reason
+            else _("Voided: the question was skipped")
+        )
+    if ScoreEvent.Reason.EARLY_BUZZ in entry.reasons:
+        notes.append(_("Buzzed early"))
+    if entry.answer is None and ScoreEvent.Reason.WRONG in entry.reasons:
+        notes.append(_("No answer"))
+    for ruling in entry.rulings:
+        after_finish = ruling.action == "correct"
+        values = {
+            "verdict": pgettext("verdict", "right") if ruling.detail["correct"] else pgettext("verdict", "wrong"),
+            "by": ruling.actor.display_name if ruling.actor else "",
+            "at": _export_time(ruling.at)[:-4],
+            "reason": ruling.detail.get("reason", ""),
+        }
+        notes.append(
+            (
+                _("Corrected after the finish to %(verdict)s (%(by)s, %(at)s): %(reason)s")
+                if after_finish
+                else _("Ruled %(verdict)s in the contest (%(by)s, %(at)s): %(reason)s")
+            )
+            % values
+        )
+    return "; ".join(notes)

@@ -35,7 +35,7 @@ from .playing import (
     buzz,
     risk_pick,
 )
-from .results import contest_times_relays, team_scores
+from .results import QuestionPoints, contest_times_relays, results_ledger, team_scores
 from .setup import (
     Missing,
     contest_create,
@@ -80,6 +80,8 @@ __all__ = [
     "score_adjust",
     "start_missing",
     "team_add",
+    "QuestionPoints",
     "contest_times_relays",
+    "results_ledger",
     "team_scores",
 ]

@@ -1,10 +1,11 @@
 """Scores derived from the facts: a team's score is its base score plus its events."""
 
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.db.models import Sum
 
-from ..models import Contest, ContestAnswer, Opening, ScoreEvent, english_team_name
+from ..models import AuditEntry, Contest, ContestAnswer, Opening, ScoreEvent, Team, english_team_name
 from ..rounds import KINDS
 
 _TIMED_TYPES = [kind.type for kind in KINDS.values() if kind.times_break_ties]
@@ -93,3 +94,84 @@ def leg_seconds(opened_at: datetime, until: datetime, pauses: list[tuple], limit
         overlap = (min(until, ended_at or until) - max(opened_at, started_at)).total_seconds()
         paused += max(0.0, overlap)
     return min(max(0.0, (until - opened_at).total_seconds() - paused), float(limit_s))
+
+
+@dataclass
+class QuestionPoints:
+    """A team's points on one question as counted: its answer (or none: a foul, a stake missed),
+    the verdict that stands after every ruling, and the rulings that gave it."""
+
+    opening: Opening
+    team: Team
+    answer: ContestAnswer | None
+    points: int = 0
+    verdict: bool | None = None
+    voided: bool = False
+    void_reason: str = ""
+    reasons: set[str] = field(default_factory=set)
+    rulings: list[AuditEntry] = field(default_factory=list)
+
+
+def results_ledger(contest: Contest) -> tuple[list[QuestionPoints], list[ScoreEvent]]:
+    """Every point of the standings, as the results export lists them: the points on questions
+    (one entry per answer, and per team with points on a question it did not answer), in the
+    order played, then the adjustments and corrections not on a question, oldest first. A team's
+    base score plus its entries in both is its score in `team_scores`. An answer to a skipped
+    question is voided (0 points); a ruling's points, in the contest or on an appeal after the
+    finish, count in its answer's entry."""
+    entries: dict[tuple[int, int], QuestionPoints] = {}
+    for answer in (
+        ContestAnswer.objects.filter(opening__contest=contest)
+        .select_related("opening__question__round", "opening__question__version", "team__unit", "member")
+        .order_by("opening_id", "received_at", "pk")
+    ):
+        entries[answer.opening_id, answer.team_id] = QuestionPoints(
+            opening=answer.opening,
+            team=answer.team,
+            answer=answer,
+            verdict=answer.is_correct,
+            voided=answer.opening.skipped,
+        )
+    off_questions = []
+    for event in (
+        ScoreEvent.objects.filter(contest=contest)
+        .select_related("opening__question__round", "opening__question__version", "team__unit", "created_by")
+        .order_by("pk")
+    ):
+        if event.opening_id is None:
+            off_questions.append(event)
+            continue
+        entry = entries.setdefault(
+            (event.opening_id, event.team_id), QuestionPoints(opening=event.opening, team=event.team, answer=None)
+        )
+        entry.points += event.points
+        entry.reasons.add(event.reason)
+    skips = {
+        entry.detail.get("opening"): entry.detail.get("reason", "")
+        for entry in AuditEntry.objects.filter(contest=contest, action="skip")
+    }
+    for entry in entries.values():
+        if entry.voided:
+            entry.void_reason = skips.get(entry.opening.pk, "")
+    answer_entries = {entry.answer.pk: entry for entry in entries.values() if entry.answer is not None}
+    for ruling in (
+        AuditEntry.objects.filter(contest=contest, action__in=["override", "correct"])
+        .select_related("actor")
+        .order_by("pk")
+    ):
+        entry = answer_entries.get(ruling.detail.get("answer"))
+        if entry is None:  # an adjustment after the finish: not on an answer
+            continue
+        entry.rulings.append(ruling)
+        entry.verdict = ruling.detail["correct"]
+    ordered = sorted(
+        entries.values(),
+        key=lambda entry: (
+            entry.opening.pk,
+            entry.answer is None,
+            entry.answer.received_at.timestamp() if entry.answer else 0,
+            entry.team.position,
+            entry.team.pk,
+        ),
+    )
+    return ordered, off_questions

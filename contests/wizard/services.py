@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.db.models import F
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
@@ -478,9 +479,10 @@ def contest_rehearse(*, contest: Contest, by: User, fresh: bool = False) -> Cont
         return current
     access.places_forget_deleted(contest.rehearsals.all())
     contest.rehearsals.all().delete()
-    suffix = _("rehearsal")
     rehearsal = Contest.objects.create(
-        title=f"{contest.title[: 120 - len(suffix) - 3]} ({suffix})",
+        # Each language's title with its own mark, whatever the language of who pressed Rehearse.
+        title=_rehearsal_title(contest.title, "zh-hans"),
+        title_en=_rehearsal_title(contest.title_en or contest.title, "en"),
         unit=contest.unit,
         base_score=contest.base_score,
         created_by=by,
@@ -489,6 +491,14 @@ def contest_rehearse(*, contest: Contest, by: User, fresh: bool = False) -> Cont
     _copy_rounds(contest, rehearsal, _copy_teams(contest, rehearsal))
     audit(contest, by, "rehearsal_reset" if current else "rehearsal_open", code=rehearsal.join_code)
     return rehearsal
+
+
+def _rehearsal_title(title: str, language: str) -> str:
+    """`title` marked as a rehearsal's in `language`, cut to fit the column."""
+    with translation.override(language):
+        marked = _("%(title)s (rehearsal)")
+    room = Contest._meta.get_field("title").max_length - len(marked % {"title": ""})
+    return marked % {"title": title[:room]}
 
 
 def check_has_results(contest: Contest) -> None:

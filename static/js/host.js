@@ -72,7 +72,8 @@
 
   // One command at a time, the buttons held until it is answered: a double click on "Show / open
   // next" showed a buzzer question and opened it at once, with no time to read it out. Finishing
-  // cannot be undone, so it is asked first.
+  // cannot be undone, nor can skipping a question teams have answered (their answers are voided),
+  // so both are asked first.
   function command(type, label) {
     if (held.has("controls")) return;
     // The finish scores a question open or closed, not yet revealed, and sets aside one on show
@@ -80,6 +81,8 @@
     const phase = state && state.question ? state.question.phase : "idle";
     const ask = { open: t.confirmFinishQuestion, closed: t.confirmFinishQuestion, reading: t.confirmFinishShown, picking: t.confirmFinishShown }[phase] || t.confirmFinish;
     if (type === "host.finish" && !window.confirm(ask)) return;
+    const given = state && state.question && state.question.answers ? state.question.answers.length : 0;
+    if (type === "host.skip" && given && !window.confirm((given === 1 ? t.confirmSkipOne : t.confirmSkip).replace("%s", given))) return;
     once("controls", { type: type }, label);
   }
 
@@ -181,18 +184,26 @@
       tr.children[2].append(shown);
       tr.children[2].classList.toggle("is-open", opened.has(a.id));
       tr.children[2].addEventListener("click", () => { tr.children[2].classList.toggle("is-open", !opened.delete(a.id) && Boolean(opened.add(a.id))); });
-      tr.children[3].textContent = a.is_correct ? "✓" : "✗";
+      // The verdict as it stands: the latest ruling's, else the marking's.
+      const right = a.ruling === null || a.ruling === undefined ? a.is_correct : a.ruling;
+      tr.children[3].textContent = right ? "✓" : "✗";
+      tr.children[4].className = "qs-rule-col";
       // A finished contest's results are final (the server refuses rulings): no buttons for them.
+      // Only the ruling that changes something: an answer standing wrong may be ruled right, and
+      // one standing right ruled wrong.
       if (q.phase === "revealed" && state.contest.status !== "finished") {
-        const rule = (correct) => () => {
+        const correct = !right;
+        const button = document.createElement("button");
+        button.className = "btn btn-sm btn-link py-0" + (correct ? "" : " text-danger");
+        button.textContent = correct ? t.overrideRight : t.overrideWrong;
+        button.dataset.rule = a.id;
+        button.disabled = held.has("rule-" + a.id);
+        button.onclick = () => {
           if (held.has("rule-" + a.id)) return; // the ruling on it is on its way
           const reason = window.prompt(t.reason);
-          if (reason) once("rule-" + a.id, { type: "host.override", answer: a.id, correct: correct, reason: reason }, correct ? t.overrideRight : t.overrideWrong);
+          if (reason) once("rule-" + a.id, { type: "host.override", answer: a.id, correct: correct, reason: reason }, button.textContent);
         };
-        const right = document.createElement("button"); right.className = "btn btn-sm btn-link"; right.textContent = t.overrideRight; right.onclick = rule(true);
-        const wrong = document.createElement("button"); wrong.className = "btn btn-sm btn-link text-danger"; wrong.textContent = t.overrideWrong; wrong.onclick = rule(false);
-        [right, wrong].forEach((b) => { b.dataset.rule = a.id; b.disabled = held.has("rule-" + a.id); });
-        tr.children[4].append(right, wrong);
+        tr.children[4].append(button);
       }
       return tr;
     }), ...silent.map((x) => {

@@ -69,9 +69,12 @@ def test_results_without_a_relay_round_show_no_relay_time_and_say_how_ties_are_s
     assert "Teams level on score share a rank, and the next rank counts them all (1, 1, 3)." in page
     book = load_workbook(BytesIO(client.get(f"/contests/{contest.join_code}/results.xlsx").content))
     rows = list(book.worksheets[0].iter_rows(min_row=2, values_only=True))
-    # Both at 100: both first. No relay-time column, and the note below the table.
-    assert rows[:3] == [("Rank", "Team", "Score"), (1, "红队", 100), (1, "蓝队", 100)]
-    assert rows[-1] == ("Teams level on score share a rank, and the next rank counts them all (1, 1, 3).", None, None)
+    # Both at 100: both first. No relay-time column (then how each score adds up: base 100, both
+    # answered wrong at no penalty, no adjustment), and the note below the table.
+    parts = ("Base score", "Points on the answers sheet", "Adjustments and corrections")
+    assert rows[:3] == [("Rank", "Team", "Score", *parts), (1, "红队", 100, 100, 0, 0), (1, "蓝队", 100, 100, 0, 0)]
+    note = "Teams level on score share a rank, and the next rank counts them all (1, 1, 3)."
+    assert rows[-1] == (note, None, None, None, None, None)
     zh = client_in("zh-hans", hall.host).get(f"/contests/{contest.join_code}/results/").content.decode()
     assert "得分相同的队伍并列同一名次" in zh and "接力用时" not in zh
 
@@ -87,4 +90,7 @@ def test_results_with_a_relay_round_keep_relay_time_and_say_it_places_teams_leve
         "Team",
         "Score",
         "Relay time (s)",
+        "Base score",
+        "Points on the answers sheet",
+        "Adjustments and corrections",
     )

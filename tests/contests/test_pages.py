@@ -59,7 +59,9 @@ def test_join_with_a_code_goes_to_the_player_page_or_says_why_not(client, tree):
     response = client.post("/contests/join/", {"code": contest.join_code.lower()})
     assert response.status_code == 302 and response["Location"] == f"/contests/{contest.join_code}/play/"
     wrong = client.post("/contests/join/", {"code": "ZZZZZZ"})
-    assert wrong.status_code == 200 and "您不在使用此加入码的竞赛的任何参赛队中" in wrong.content.decode()
+    # One message for a code no contest has and a contest one is not on: it says to check the code.
+    words = "此加入码找不到您所在参赛队参加的竞赛：请核对加入码，或询问竞赛组织者。"
+    assert wrong.status_code == 200 and words in wrong.content.decode()
 
 
 def test_results_export_writes_formula_like_names_as_text_under_a_safe_file_name(client, tree):

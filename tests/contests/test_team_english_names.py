@@ -55,7 +55,7 @@ def test_the_answers_sheet_and_past_results_name_the_team_as_the_teams_sheet_doe
     url = reverse("contests:results_xlsx", args=[contest.join_code])
 
     def team_columns(language: str) -> tuple[list, list]:
-        teams, answers = load_workbook(BytesIO(client_in(language, host).get(url).content)).worksheets
+        teams, answers, _changes = load_workbook(BytesIO(client_in(language, host).get(url).content)).worksheets
         return (
             [row[1] for row in teams.iter_rows(min_row=3, max_row=4, values_only=True)],
             [row[3] for row in answers.iter_rows(min_row=2, values_only=True)],
