@@ -193,12 +193,15 @@ def build_participants(params: RuleParams) -> None:
             cursor.execute("ANALYZE rk_place")
         cut_off = instant(datetime.fromisoformat(params.headcount_at) if params.headcount_at else timezone.now())
         # The headcount: counted members (by default active ones) placed in the subtree at the
-        # cut-off (members with no recorded placement at all: in their unit).
+        # cut-off (members with no recorded placement at all: in their unit). Since
+        # `headcount_as_credited` the first placement also covers the time before it, as for
+        # results: members imported after the cut-off count where their results count.
+        begun = "(pl.since IS NULL OR pl.start_at < %s)" if params.headcount_as_credited else "pl.start_at < %s"
         cursor.execute(
             f"""CREATE TEMP TABLE rk_heads AS
             SELECT u.id AS member_id, tr.unit_id AS unit_id, tr.path AS path
             FROM orgs_user u
-            LEFT JOIN rk_place pl ON pl.member_id = u.id AND pl.start_at < %s AND (pl.until IS NULL OR pl.until >= %s)
+            LEFT JOIN rk_place pl ON pl.member_id = u.id AND {begun} AND (pl.until IS NULL OR pl.until >= %s)
             LEFT JOIN (SELECT DISTINCT member_id FROM rk_place) placed ON placed.member_id = u.id
             JOIN rk_tree tr ON tr.unit_id = CASE
                 WHEN pl.member_id IS NOT NULL THEN pl.unit_id WHEN placed.member_id IS NULL THEN u.unit_id END
@@ -425,7 +428,10 @@ def _subjects_sql(params: RuleParams) -> Sql:
         # `stated_headcount_floor`, never below the participants (the counted one was never
         # below them while they had to be in it, before `participants_as_credited`).
         stated = "COALESCE(x.n, h.n, 0)"
-        if params.participants_as_credited:
+        if params.headcount_as_credited:
+            # Stated or counted, never below the participants, even where nobody was counted.
+            stated = _greatest("COALESCE(x.n, h.n, 0)", "COALESCE(a.participants, 0)")
+        elif params.participants_as_credited:
             # Participants need not be in the headcount (a member who took part, then moved out):
             # stated or counted, it is never below them; a unit with no stated figure that
             # nobody was counted in at the cut-off keeps none (not ranked, as before), whoever
@@ -489,6 +495,11 @@ def insert_rows(params: RuleParams, snapshot_id: int, previous_id: int | None = 
     measured_exact = _round_exact(_composite(params), 4) if params.metric == "composite" else "metric_x"
     rate = "participants * 1.0 / NULLIF(headcount, 0)"
     min_rate = params.min_participation
+    # Since `headcount_as_credited` a subject without a headcount is left out only where the
+    # ranking reads it (its headcount is then 0 only if nobody took part either).
+    no_headcount = (
+        "WHEN headcount = 0 THEN 'no_headcount'" if params.needs_headcount or not params.headcount_as_credited else ""
+    )
     keys = ", ".join(["metric DESC"] + [ORDER_KEYS[key] for key in params.tie_breaks])
     shown = "DENSE_RANK()" if params.rank_style == "dense" else "RANK()"
     group_width = STEPLEN * params.group_level if params.group_level else None
@@ -513,7 +524,7 @@ def insert_rows(params: RuleParams, snapshot_id: int, previous_id: int | None = 
             FROM subjects s
         ), judged AS (
             SELECT sc.*,
-                CASE WHEN headcount = 0 THEN 'no_headcount'
+                CASE {no_headcount}
                      WHEN participants = 0 OR metric IS NULL THEN 'no_participants'
                      WHEN participants < %s THEN 'too_few_participants'
                      WHEN %s IS NOT NULL AND COALESCE({rate}, 0) < %s THEN 'low_participation'

@@ -12,15 +12,18 @@ How people are counted (the rule's population), stated once here and on the rule
   start, otherwise the placement history in `orgs`). A rule may instead credit every fact of a
   member in the headcount to their unit at the cut-off.
 - The headcount counts each member once, in their unit at the cut-off (`headcount_at`: the end
-  of the day `headcount_on`, else of the period, else when the rule was first saved); "party
+  of the day `headcount_on`, else of the period, else when the rule was first saved), a member's
+  first recorded unit reaching back before they were placed there, as for their results
+  (`headcount_as_credited`: members imported after the cut-off count where their results do); "party
   members only" leaves others out of it and of the participants. An expected headcount an
   organiser states for a unit (应参与人数) replaces the counted one.
 - A unit's participants are the members with a result credited to it (`participants_as_credited`):
   those whose results make up its total, so its mean is that total over them. A member who moved
   and took part before and after counts in both units. The headcount is never below the
   participants (a unit left by members who took part there, or a stated figure outgrown, is
-  counted against its participants; one nobody is counted in at the cut-off has none and is not
-  ranked): participation never exceeds 100 %. Snapshots computed
+  counted against its participants, since `headcount_as_credited` even where nobody was counted):
+  participation never exceeds 100 %, and "no headcount" keeps a unit out only where the metric
+  divides by it. Snapshots computed
   before counted only members of the unit's headcount as its participants, while a mover's
   results still added to its total; they keep their parameters and verify as computed.
 - Deactivated members count in neither the headcount nor the participants, and their facts are
@@ -121,6 +124,13 @@ class RuleParams:
     # or stated) is never below them. Off in snapshots computed before: there a mover's results
     # added to the total of a unit they were no participant of.
     participants_as_credited: bool = False
+    # A member's first recorded placement reaches back before it for the headcount as it does for
+    # their results (members imported after the cut-off count where their results count); the
+    # headcount is never below the participants, even where nobody was counted; and only a metric
+    # that divides by the headcount leaves out a unit without one. Off in snapshots computed before:
+    # there members placed after the cut-off were in no headcount, and a unit without a headcount
+    # was not ranked by any metric.
+    headcount_as_credited: bool = False
 
     @classmethod
     def from_rule(cls, rule) -> RuleParams:
@@ -163,6 +173,7 @@ class RuleParams:
             else (),
             stated_headcount_floor=rule.subject == "unit" and rule.expected_headcounts.exists(),
             participants_as_credited=rule.subject == "unit",
+            headcount_as_credited=rule.subject == "unit",
         )
 
     @classmethod
@@ -192,6 +203,7 @@ class RuleParams:
             ("unit_kinds", []),
             ("stated_headcount_floor", False),
             ("participants_as_credited", False),
+            ("headcount_as_credited", False),
         )
         for name, unused in unused_settings:
             if data[name] == unused:
@@ -222,6 +234,14 @@ class RuleParams:
     def teams(self) -> str | None:
         """For a team ranking, which teams it ranks (`teams_ranked`)."""
         return teams_ranked(source.kind for source in self.sources) if self.subject == "team" else None
+
+    @property
+    def needs_headcount(self) -> bool:
+        """Whether a subject's ranking reads its headcount: a metric (or composite part) divided by
+        it, or a minimum participation rate."""
+        divided = {"per_capita", "participation"}
+        parts = set(self.composite) if self.metric == "composite" else {self.metric}
+        return bool(parts & divided) or self.min_participation is not None
 
     @property
     def subject_level(self) -> int | None:
@@ -477,6 +497,13 @@ def counting_rules(params: RuleParams) -> list[str]:
         )
     else:
         sentences.append(_("Participants are members of the headcount who took part."))
+    if params.headcount_as_credited:
+        sentences.append(
+            _(
+                "Members first placed in a unit after the headcount day (imported since, say) count in its "
+                "headcount, as their results count for it."
+            )
+        )
     if params.count_deactivated:
         sentences.append(_("Deactivated members are counted."))
     else:

@@ -340,13 +340,23 @@ def honour_rows(snapshot: Snapshot) -> QuerySet[SnapshotRow]:
 
 
 def prize_counts(snapshot: Snapshot) -> list[dict]:
-    return list(
+    """Each prize awarded, best first, with its winners (`count`) and, for prizes by count, the
+    places its tier was given (`places`; None otherwise). Counts are places counted on from the
+    tier above, so ties at a boundary can give a tier more winners than places."""
+    parameters = snapshot.parameters
+    places = {}
+    if parameters.get("prize_mode") == "count":
+        places = {tier["name"]: int(tier["value"]) for tier in parameters.get("prize_tiers") or ()}
+    counts = list(
         SnapshotRow.objects.filter(snapshot=snapshot)
         .exclude(prize="")
         .values("prize")
         .annotate(count=Count("id"), best=Min("place"))
         .order_by("best")
     )
+    for prize in counts:
+        prize["places"] = places.get(prize["prize"])
+    return counts
 
 
 def _rule_tree(rule: RankingRule) -> tuple[dict[int, tuple[str, str]], dict[int, str]]:

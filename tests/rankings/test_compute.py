@@ -172,7 +172,8 @@ def organ_rule(central, paper, **fields):
 
 def test_units_without_participants_or_headcount_take_no_place_prize_or_group_place(central):
     """广州 (2 of 2 sat, 150 points) and 京津冀 (1 of 1, 60) are ranked; 预算司 has two members and
-    nobody sat: "no participants"; 国库司 has nobody: "no headcount". A 50 % first prize over the
+    nobody sat: "no participants"; 国库司 has nobody: "no participants" as well (a ranking by
+    total reads no headcount). A 50 % first prize over the
     two eligible organs goes to one (floor of 1.0), not two."""
     paper = factories.paper(central["root"])
     g1, g2, j1 = person(central, "gz1", "广一"), person(central, "gz1", "广二"), person(central, "jjj1", "京一")
@@ -191,7 +192,8 @@ def test_units_without_participants_or_headcount_take_no_place_prize_or_group_pl
         "广州特派办": (1, 1, "一等奖", "", 2, 2),
         "京津冀特派办": (2, 2, "", "", 1, 1),
         "预算司": (None, None, "", "no_participants", 0, 2),
-        "国库司": (None, None, "", "no_headcount", 0, 0),
+        # Ranked by the total, which no headcount divides: "no participants" (`headcount_as_credited`).
+        "国库司": (None, None, "", "no_participants", 0, 0),
     }
 
 

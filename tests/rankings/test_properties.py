@@ -123,8 +123,9 @@ def reference(rule, contest):
     rule's subtree do not count. A fact counts in the unit at the contest's start (points: in the
     unit of their time); the headcount
     is each active member in their unit now (the rule was saved after every move); a unit's
-    participants are the members with a fact credited there, and its headcount, when anyone is
-    counted in it, is never below them. Deactivated members' facts count only for their team."""
+    participants are the members with a fact credited there, and its headcount is never below
+    them (`headcount_as_credited`); a unit without a headcount is left out only where the metric
+    divides by it. Deactivated members' facts count only for their team."""
     units = {u.pk: u for u in Unit.objects.filter(path__startswith=rule.unit.path)}
     base = contest.base_score
     facts = []  # (member, team, unit, score, time_s, finished)
@@ -211,8 +212,7 @@ def reference(rule, contest):
         else:
             unit_path = units[subject].path
             headcount = sum(n for uid, n in heads.items() if units[uid].path.startswith(unit_path))
-            if headcount:
-                headcount = max(headcount, participants)
+            headcount = max(headcount, participants)
         scores = sorted((p[1] for p in members), reverse=True)
         k = rule.top_k
         metric = {
@@ -227,7 +227,8 @@ def reference(rule, contest):
             sources = by_source[(subject, subject)]
             metric = {"total": total, "mean": total / len(sources), "best": max(sources.values())}[rule.metric]
         metric = rounded(metric)
-        if headcount == 0:
+        divides = rule.subject != "unit" or rule.metric in ("per_capita", "participation")
+        if headcount == 0 and divides:
             reason = "no_headcount"
         elif participants == 0 or metric is None:
             reason = "no_participants"

@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from contests.online.services import DrawRule
+from orgs import services as org_services
 from rankings import selectors
 from rankings.models import RankingRule, RuleSource, Snapshot
 from rankings.params import check_tie_breaks
@@ -575,8 +576,7 @@ def test_who_is_counted_is_saved_as_typed(admin_client, study):
 
 def branch_preview(client, study, **changes):
     """Per branch: (headcount, participants, per-capita points) in the preview."""
-    # Members were placed in their branches today: a headcount taken at the period's end (the
-    # day of the points) finds nobody, one taken today finds them.
+    # Members were placed in their branches today; the headcount is taken today unless changed.
     changes.setdefault("headcount_on", timezone.localdate().isoformat())
     data = form_data(study["tree"], subject="unit", unit_level="3", metric="per_capita", **changes)
     rows = preview(client, NEW, {**data, "prize_mode": "none", "tier_name": [], "tier_value": []})
@@ -597,11 +597,16 @@ def test_the_preview_counts_party_members_only_and_deactivated_members_as_the_fo
 
 
 def test_the_preview_takes_the_headcount_on_the_day_typed(admin_client, study):
+    """A (30 points for 第一党支部 on 20 November) moves to 第二党支部 today. Members were first
+    placed today, and a first placement reaches back (`headcount_as_credited`): at the end of the
+    points day A is in 第一's headcount, at the end of today in 第二's."""
+    org_services.member_move(member=study["people"]["a"], unit=study["tree"]["gz2"], reason="调动")
     on_the_points_day = branch_preview(admin_client, study, headcount_on="2026-11-20")
-    # Nobody is counted there at the end of the points day (placed since), though 3 took part for
-    # it: no headcount, and the unit is not ranked.
-    assert on_the_points_day["第一党支部"][:2] == (0, 3)
-    assert branch_preview(admin_client, study)["第一党支部"] == (3, 3, 20.0)
+    # 第二: D 40 + E 35 = 75 over D, E: 37.5; 第一: 60 over A, B, C: 20.
+    assert on_the_points_day["第二党支部"] == (2, 2, 37.5)
+    assert on_the_points_day["第一党支部"] == (3, 3, 20.0)
+    # Today 第二 counts D, E, A: 75 / 3 = 25.
+    assert branch_preview(admin_client, study)["第二党支部"] == (3, 2, 25.0)
 
 
 def test_new_settings_metrics_and_tie_breaks_read_plainly_in_chinese(admin_client, study):

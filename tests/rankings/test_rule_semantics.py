@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from lessons.models import Answer, Attempt, AttemptItem
+from orgs import services as org_services
 from orgs.models import User
 from rankings import services
 from rankings.models import RankingRule
@@ -666,14 +667,15 @@ def test_the_rule_builder_refuses_a_time_tie_break_for_points_only_and_accepts_i
 def test_per_capita_divides_by_the_headcount_at_the_end_of_the_period_as_its_label_and_board_say(
     central, language, label, sentence
 ):
-    """广州特派办 has 广一 (90 points, there since before the period) and 广二, who joins on 20 March,
-    after the period starts; 广三 joins on 5 April, after it ends. The headcount is taken at the
-    end of the period's last day: 2 (not 1, as at the start; not 3, as now), per capita 90 / 2 =
-    45. The metric's name and the board's sentence say the same: the headcount day."""
+    """广州特派办 has 广一 (90 points, there since before the period) and 广二, who moves in from
+    京津冀 on 20 March, after the period starts; 广三 moves in from 京津冀 on 5 April, after it ends.
+    The headcount is taken at the end of the period's last day: 2 (not 1, as at the start; not 3,
+    as now), per capita 90 / 2 = 45. The metric's name and the board's sentence say the same: the
+    headcount day. (Members who moved, not newcomers: a member's first placement reaches back.)"""
     paper = factories.paper(central["root"])
     scenario.sat(paper, person(central, "gz1", "广一"), central["gz1"], 90, local(2026, 3, 10, 9))
-    person(central, "gz1", "广二", at=local(2026, 3, 20, 9))
-    person(central, "gz1", "广三", at=local(2026, 4, 5, 9))
+    for name, moved in (("广二", local(2026, 3, 20, 9)), ("广三", local(2026, 4, 5, 9))):
+        org_services.member_move(member=person(central, "jjj1", name), unit=central["gz1"], reason="调动", at=moved)
     rule = scenario.organ_rule(central, paper, metric="per_capita", group_level=None)
     gz = rows(compute(rule))["广州特派办"]
     assert (gz.headcount, float(gz.metric)) == (2, 45)

@@ -300,10 +300,10 @@ def test_verify_passes_after_late_facts_and_a_new_organ_and_the_drift_counts_the
     # Members: LATE is added, A's total changed.
     assert "1 participants' results added since, 1 changed, 0 gone" in capsys.readouterr().out
     call_command("verify_snapshot", str(unit_snapshot.pk))
-    # Branches: LATE's result in 第一党支部 is added, A's changed; LATE joined after the
-    # headcount's cut-off (when the rule was saved), so the one unit that differs is the new
-    # 第三党支部.
-    assert "1 participants' results added since, 1 changed, 0 gone; headcount changed in 1 units" in (
+    # Branches: LATE's result in 第一党支部 is added, A's changed; LATE was first placed after the
+    # headcount's cut-off (when the rule was saved), and a first placement reaches back
+    # (`headcount_as_credited`): 第一党支部's headcount changed, and the new 第三党支部 came.
+    assert "1 participants' results added since, 1 changed, 0 gone; headcount changed in 2 units" in (
         capsys.readouterr().out
     )
     # The skip option prints the verdict only.

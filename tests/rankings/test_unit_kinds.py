@@ -177,7 +177,7 @@ def test_a_new_branch_marks_a_ranking_by_kind_changed_but_not_a_level_ranking(br
     assert services.inputs_fingerprint(by_kind) != before[0]
     assert services.inputs_fingerprint(by_level) == before[1]
     labels = {row.label: row.ineligible_reason for row in compute(by_kind).rows.all()}
-    assert labels == {"秘书处党支部": "", "第一党支部": "", "第二党支部": "", new_branch.name: "no_headcount"}
+    assert labels == {"秘书处党支部": "", "第一党支部": "", "第二党支部": "", new_branch.name: "no_participants"}
 
 
 def test_a_rule_ranks_by_level_or_by_kind_not_both(branches):
