@@ -87,7 +87,37 @@ def parse_frame(text: str | None, *, allowed: tuple[str, ...]) -> dict:
     if message["type"] not in allowed:
         kind = message["type"][:64]
         raise ProtocolError("unknown_type", format_lazy(_("Unknown message type {kind!r}."), kind=kind), ref=ref)
+    if not storable(message):
+        # Refused here, before any of it reaches a query: a batch of answers failed whole on one
+        # answer's question id of 21 digits (SQLite cannot bind it) or answer id holding a NUL
+        # (PostgreSQL's text cannot hold one).
+        message = _("A number in the frame is too large, or a text in it holds a NUL character: no field takes either.")
+        raise ProtocolError("bad_value", message, ref=ref if storable(ref) else None)
     return message
+
+
+# The database's integers are 64-bit: no id, count, score or time in ms that a client sends is beyond.
+DB_INT_MIN, DB_INT_MAX = -(2**63), 2**63 - 1
+
+
+def storable(value: object) -> bool:
+    """Whether every integer in a decoded JSON value fits the database's integers and no text in
+    it (keys too) holds a NUL character."""
+    pending = [value]
+    while pending:
+        value = pending.pop()
+        if isinstance(value, str):
+            if "\x00" in value:
+                return False
+        elif isinstance(value, int):
+            if not DB_INT_MIN <= value <= DB_INT_MAX:
+                return False
+        elif isinstance(value, dict):
+            pending.extend(value)
+            pending.extend(value.values())
+        elif isinstance(value, list):
+            pending.extend(value)
+    return True
 
 
 def frame_id(text: str | None) -> object:

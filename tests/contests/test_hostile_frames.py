@@ -1,0 +1,40 @@
+"""Frames a hostile client sends (found by a security test): each gets its error, the socket stays
+usable, and nobody else's action is refused for it."""
+
+import json
+
+import pytest
+from asgiref.sync import sync_to_async
+
+from contests.models import ContestAnswer
+from tests.contests.test_contest_socket import answer_frame, build_compulsory_hall, connect, receive
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio]
+
+
+@pytest.mark.parametrize(
+    "poison",
+    [
+        {"answer_id": "p", "opening": 10**20},  # 21 digits: SQLite cannot bind it
+        {"answer_id": "p\x00"},  # PostgreSQL's text cannot hold a NUL
+        {"answer_id": "p", "opening": 1, "response": ["A", 2**63]},  # one past the largest 64-bit integer
+    ],
+)
+async def test_a_value_no_field_takes_is_refused_by_its_frame_and_another_teams_answer_is_acknowledged(poison):
+    contest, opening, (mallory_cookie, alice_cookie) = await build_compulsory_hall(teams=2, size=1)
+    mallory, alice = await connect(contest.join_code, mallory_cookie), await connect(contest.join_code, alice_cookie)
+    await receive(mallory), await receive(alice)
+    frame = {"type": "answer.submit", "id": "p", "opening": opening.pk, "response": "A", **poison}
+    for _ in range(3):
+        await mallory.send_to(text_data=json.dumps(frame))
+    await alice.send_to(text_data=answer_frame("g", opening))
+
+    assert (await receive(alice, kind="ack"))["answer_id"] == "g"
+    for _ in range(3):
+        refused = await receive(mallory, kind="error")
+        assert (refused["code"], refused["ref"]) == ("bad_value", "p")
+    assert await sync_to_async(list)(ContestAnswer.objects.values_list("client_answer_id", flat=True)) == ["g"]
+    await mallory.send_to(text_data=json.dumps({"type": "sync"}))  # still usable
+    assert (await receive(mallory, kind="state"))["event"] == "snapshot"
+    for socket in (mallory, alice):
+        await socket.disconnect()
