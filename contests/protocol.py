@@ -9,6 +9,8 @@ import time
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from quizsite import client_json
+
 PROTOCOL_VERSION = 8
 MAX_FRAME_BYTES = 4096
 
@@ -76,8 +78,8 @@ def parse_frame(text: str | None, *, allowed: tuple[str, ...]) -> dict:
             ref=frame_id(text),
         )
     try:
-        message = json.loads(text)
-    except ValueError:
+        message = client_json.loads(text)
+    except client_json.BadJSON:
         raise ProtocolError("malformed_json", _("The frame is not valid JSON.")) from None
     if not isinstance(message, dict):
         raise ProtocolError("missing_type", _('A frame is a JSON object with a string "type".'))
@@ -125,8 +127,8 @@ def frame_id(text: str | None) -> object:
     if text is None or len(text) > MAX_FRAME_READ_FOR_REF:
         return None
     try:
-        message = json.loads(text)
-    except ValueError:
+        message = client_json.loads(text)
+    except client_json.BadJSON:
         return None
     return message.get("id") if isinstance(message, dict) else None
 

@@ -38,3 +38,22 @@ async def test_a_value_no_field_takes_is_refused_by_its_frame_and_another_teams_
     assert (await receive(mallory, kind="state"))["event"] == "snapshot"
     for socket in (mallory, alice):
         await socket.disconnect()
+
+
+@pytest.mark.parametrize(
+    ("depth", "code"),
+    [
+        (1500, "malformed_json"),  # 3,000 brackets: within 4,096 bytes, past the parser's stack (1,000 deep)
+        (3000, "frame_too_large"),  # 6 KB: too large, and read for its id (at most 64 KiB), which is too deep
+    ],
+)
+async def test_a_frame_nested_too_deep_gets_its_error_and_the_socket_stays_usable(depth, code):
+    contest, _opening, (cookie,) = await build_compulsory_hall(teams=1, size=1)
+    player = await connect(contest.join_code, cookie)
+    await receive(player)
+    await player.send_to(text_data='{"type": "sync", "id": ' + "[" * depth + "]" * depth + "}")
+    refused = await receive(player)
+    assert (refused["type"], refused["code"], "ref" in refused) == ("error", code, False)
+    await player.send_to(text_data=json.dumps({"type": "sync"}))
+    assert (await receive(player, kind="state"))["event"] == "snapshot"
+    await player.disconnect()

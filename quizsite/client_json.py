@@ -1,0 +1,53 @@
+"""JSON from clients (socket frames, request bodies), read one way everywhere.
+
+`json.loads` lets through a value nested so deep that the parser runs out of stack: a
+RecursionError, which nothing caught (a socket closed with 1011, a page answered an HTML 500,
+for a body of a few kilobytes). `loads` refuses it, NaN and Infinity (not JSON, though Python
+reads them), and whatever else is not JSON, with
+`BadJSON`, a ValueError, so a caller that already refused invalid JSON refuses these too.
+"""
+
+import codecs
+import json
+
+from rest_framework.exceptions import ParseError
+from rest_framework.parsers import JSONParser, get_encoding
+
+
+class BadJSON(ValueError):
+    """Text that is not JSON, or is nested too deep to read."""
+
+
+def _refuse_constant(name: str) -> float:
+    raise BadJSON(f"{name} is not a JSON number")
+
+
+# Made once: json.loads with any option builds a new decoder per call.
+_decoder = json.JSONDecoder(parse_constant=_refuse_constant)
+
+
+def loads(text: str | bytes | bytearray) -> object:
+    """The value `text` holds (bytes are read as UTF-8); BadJSON if it is not JSON or is nested
+    too deep for the parser."""
+    try:
+        if isinstance(text, (bytes, bytearray)):
+            text = text.decode()
+        return _decoder.decode(text)
+    except RecursionError:
+        raise BadJSON("nested too deep") from None
+    except BadJSON:
+        raise
+    except ValueError as error:  # JSONDecodeError, UnicodeDecodeError
+        raise BadJSON(str(error)) from None
+
+
+class StrictJSONParser(JSONParser):
+    """DRF's JSON parser reading through `loads`: a body it refuses is a ParseError (400
+    `malformed_json` in the API's error shape), never a 500."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        encoding = get_encoding(parser_context or {})
+        try:
+            return loads(codecs.getreader(encoding)(stream).read())
+        except BadJSON as error:
+            raise ParseError(f"JSON parse error - {error}") from None
