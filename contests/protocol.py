@@ -89,13 +89,23 @@ def parse_frame(text: str | None, *, allowed: tuple[str, ...]) -> dict:
     if message["type"] not in allowed:
         kind = message["type"][:64]
         raise ProtocolError("unknown_type", format_lazy(_("Unknown message type {kind!r}."), kind=kind), ref=ref)
+    if message["type"] == TIME_SYNC and not _is_number(message.get("client_sent_at")):
+        # It is echoed back: a string came back as sent, and only a number is of use to the client.
+        reason = _("Send client_sent_at: your clock in milliseconds, as a number.")
+        raise ProtocolError("bad_client_sent_at", reason, ref=ref if storable(ref) else None)
     if not storable(message):
         # Refused here, before any of it reaches a query: a batch of answers failed whole on one
         # answer's question id of 21 digits (SQLite cannot bind it) or answer id holding a NUL
         # (PostgreSQL's text cannot hold one).
-        message = _("A number in the frame is too large, or a text in it holds a NUL character: no field takes either.")
-        raise ProtocolError("bad_value", message, ref=ref if storable(ref) else None)
+        reason = _("A number in the frame is too large, or a text in it holds a NUL character: no field takes either.")
+        raise ProtocolError("bad_value", reason, ref=ref if storable(ref) else None)
     return message
+
+
+def _is_number(value: object) -> bool:
+    """A JSON number (JSON's true and false are bool, which Python counts as int); `client_json`
+    has refused the ones that are not finite."""
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
 # The database's integers are 64-bit: no id, count, score or time in ms that a client sends is beyond.
@@ -135,7 +145,8 @@ def frame_id(text: str | None) -> object:
 
 # One encoder for the replies, made once: json.dumps with any option makes a new encoder per call,
 # which was a third of encoding an acknowledgement (a hall's burst sends one per answer).
-_encode = json.JSONEncoder(ensure_ascii=False).encode
+# Never NaN or Infinity, which are not JSON (a browser's JSON.parse refuses the whole frame).
+_encode = json.JSONEncoder(ensure_ascii=False, allow_nan=False).encode
 
 
 def error_message(code: str, message: str, *, ref: object = None) -> str:
@@ -170,5 +181,6 @@ def time_synced(*, client_sent_at: object, received_at: int) -> str:
             "client_sent_at": client_sent_at,
             "server_received_at": received_at,
             "server_sent_at": server_now_ms(),
-        }
+        },
+        allow_nan=False,
     )

@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 TOO_DEEP = '{"code": ' + "[" * 3000 + "]" * 3000 + "}"
 
 
-@pytest.mark.parametrize("text", [TOO_DEEP, TOO_DEEP.encode(), "{nope", b"\xff", "[NaN]", "[-Infinity]"])
+@pytest.mark.parametrize("text", [TOO_DEEP, TOO_DEEP.encode(), "{nope", b"\xff", "[NaN]", "[-Infinity]", "[1e99999]"])
 def test_json_nested_too_deep_or_not_json_is_refused_as_a_value_error(text):
     with pytest.raises(client_json.BadJSON) as refused:
         client_json.loads(text)
@@ -27,18 +27,20 @@ def test_json_nested_as_deep_as_a_client_may_send_is_read():
     assert client_json.loads(b'{"a": [[1, 2.5, "x"]], "b": null}') == {"a": [[1, 2.5, "x"]], "b": None}
 
 
-def test_an_api_body_nested_too_deep_is_a_400_in_the_apis_error_shape(tree):
+@pytest.mark.parametrize("body", [TOO_DEEP, '{"code": 1e99999}'])
+def test_an_api_body_nested_too_deep_or_with_an_endless_number_is_a_400_in_the_apis_error_shape(tree, body):
     api = APIClient()
     api.force_authenticate(factories.member(tree["gz1"]))
-    response = api.post("/api/v1/contests/join/", data=TOO_DEEP, content_type="application/json")
+    response = api.post("/api/v1/contests/join/", data=body, content_type="application/json")
     assert response.status_code == 400
     assert response.json()["error"]["code"] == "malformed_json" and response.json()["error"]["field"] is None
 
 
-def test_an_upload_announced_in_json_nested_too_deep_is_refused_in_words(client, tree):
+@pytest.mark.parametrize("body", [TOO_DEEP, '{"filename": "a.mp4", "size": NaN}'])
+def test_an_upload_announced_in_json_nested_too_deep_or_with_nan_is_refused_in_words(client, tree, body):
     lesson = videos.lesson_create(title="上传", unit=tree["gz"])
     client.force_login(factories.organiser(tree["gz"], username="org"))
-    response = client.post(f"/lessons/{lesson.pk}/upload/start/", TOO_DEEP, "application/json")
+    response = client.post(f"/lessons/{lesson.pk}/upload/start/", body, "application/json")
     assert response.status_code == 400
     assert response.json()["error"] == {"code": "bad_request", "message": "请提供文件名和大小。", "field": None}
     assert not Upload.objects.exists()

@@ -57,3 +57,37 @@ async def test_a_frame_nested_too_deep_gets_its_error_and_the_socket_stays_usabl
     await player.send_to(text_data=json.dumps({"type": "sync"}))
     assert (await receive(player, kind="state"))["event"] == "snapshot"
     await player.disconnect()
+
+
+def strict_json(text: str) -> dict:
+    """A frame as a browser's JSON.parse reads it: NaN and Infinity are not JSON."""
+
+    def not_json(name):
+        raise ValueError(f"{name} is not JSON")
+
+    return json.loads(text, parse_constant=not_json)
+
+
+@pytest.mark.parametrize(
+    ("frame", "code", "ref"),
+    [
+        ('{"type": "time.sync", "id": "t", "client_sent_at": NaN}', "malformed_json", None),
+        ('{"type": "time.sync", "id": "t", "client_sent_at": 1e99999}', "malformed_json", None),  # infinity once read
+        ('{"type": "time.sync", "id": "t", "client_sent_at": -Infinity}', "malformed_json", None),
+        ('{"type": "no.such", "id": NaN}', "malformed_json", None),  # the id is echoed as ref
+        ('{"type": "time.sync", "id": "t", "client_sent_at": "<b>now</b>"}', "bad_client_sent_at", "t"),
+        ('{"type": "time.sync", "id": "t"}', "bad_client_sent_at", "t"),
+        ('{"type": "time.sync", "id": "t", "client_sent_at": true}', "bad_client_sent_at", "t"),
+    ],
+)
+async def test_a_clock_sync_without_a_finite_number_is_refused_and_nothing_sent_back_is_invalid_json(frame, code, ref):
+    contest, _opening, (cookie,) = await build_compulsory_hall(teams=1, size=1)
+    player = await connect(contest.join_code, cookie)
+    await receive(player)
+    await player.send_to(text_data=frame)
+    refused = strict_json(await player.receive_from())
+    assert (refused["type"], refused["code"], refused.get("ref")) == ("error", code, ref)
+    await player.send_to(text_data=json.dumps({"type": "time.sync", "client_sent_at": 1764300000123.5}))
+    synced = strict_json(await player.receive_from())
+    assert (synced["type"], synced["client_sent_at"]) == ("time.synced", 1764300000123.5)
+    await player.disconnect()
