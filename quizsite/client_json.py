@@ -59,5 +59,5 @@ class StrictJSONParser(JSONParser):
         encoding = get_encoding(parser_context or {})
         try:
             return loads(codecs.getreader(encoding)(stream).read())
-        except BadJSON as error:
+        except ValueError as error:  # BadJSON, or a body that is not text in its charset
             raise ParseError(f"JSON parse error - {error}") from None
