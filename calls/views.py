@@ -3,7 +3,6 @@ publish results; members enter; judges score. Thin: parse, authorise, call a ser
 
 from __future__ import annotations
 
-import json
 import mimetypes
 import re
 from decimal import Decimal, InvalidOperation
@@ -28,6 +27,7 @@ from lessons.services.videos import LessonRejected, announced_file
 from orgs import access
 from orgs.models import Unit, User
 from orgs.selectors import PEOPLE_BY_NAME
+from quizsite import client_json
 from quizsite.api_errors import error_response
 from quizsite.filenames import uploaded_name
 from quizsite.naming import joined_sentences, local_moment
@@ -943,7 +943,7 @@ def entry_upload_start(request, entry_id: int):
     entry = access_entry(request.user, entry_id)
     try:
         filename, size = announced_file(request.body)
-        replace = json.loads(request.body).get("replace") is True
+        replace = client_json.loads(request.body).get("replace") is True
         upload = services.entry_upload_start(
             entry=entry, by=request.user, filename=filename, size=size, replace_confirmed=replace
         )

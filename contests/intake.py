@@ -17,6 +17,7 @@ import asyncio
 import logging
 
 from channels.db import database_sync_to_async
+from django.db import InterfaceError, OperationalError
 from django.utils.translation import gettext_lazy as _
 
 from quizsite.batching import Batches
@@ -30,14 +31,7 @@ MAX_BATCH = 500
 
 async def _write(contest_id: int, submissions: list) -> list:
     """One batch of a contest's answers; then its questions are settled beside the next batches."""
-    try:
-        outcomes = await database_sync_to_async(services.answers_submit, thread_sensitive=False)(
-            contest_id=contest_id, submissions=submissions, settle=False
-        )
-    except Exception:
-        log.exception("recording %d answers failed", len(submissions))
-        unavailable = _("The answer could not be stored just now; it is being sent again.")
-        outcomes = [services.ContestRejected("unavailable", unavailable)] * len(submissions)
+    outcomes = await _record(contest_id, submissions)
     answers = [outcome for outcome in outcomes if isinstance(outcome, ContestAnswer)]
     # Each answer carries its question as the batch's lock found it (the eligible teams are counted from it).
     for opening in {answer.opening_id: answer.opening for answer in answers}.values():
@@ -46,6 +40,28 @@ async def _write(contest_id: int, submissions: list) -> list:
         # One per team (a retry's answer is its team's too): teammates hear of it, not the hall.
         _beside(_announce(contest_id, list({(a.opening_id, a.team_id): a for a in answers}.values())))
     return outcomes
+
+
+async def _record(contest_id: int, submissions: list) -> list:
+    """Each submission's outcome, a failing one `unavailable`: a batch that fails for what an
+    answer holds (an id beyond the database's range, a character it cannot store) is written
+    again in halves, down to the answers that fail on their own, so that one player's bad answer
+    never refuses the others of its batch. A database that cannot be reached fails every answer
+    at once: nothing would isolate it, and each retry would wait on the connection."""
+    try:
+        return await database_sync_to_async(services.answers_submit, thread_sensitive=False)(
+            contest_id=contest_id, submissions=submissions, settle=False
+        )
+    except (OperationalError, InterfaceError):
+        log.exception("recording %d answers failed", len(submissions))
+    except Exception:
+        if len(submissions) > 1:
+            # Whatever a half committed before failing is found again as its answers' retries.
+            half = len(submissions) // 2
+            return await _record(contest_id, submissions[:half]) + await _record(contest_id, submissions[half:])
+        log.exception("recording an answer failed")
+    unavailable = _("The answer could not be stored just now; it is being sent again.")
+    return [services.ContestRejected("unavailable", unavailable)] * len(submissions)
 
 
 def _beside(work) -> None:

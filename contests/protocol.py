@@ -9,6 +9,8 @@ import time
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from quizsite import client_json
+
 PROTOCOL_VERSION = 8
 MAX_FRAME_BYTES = 4096
 
@@ -76,8 +78,8 @@ def parse_frame(text: str | None, *, allowed: tuple[str, ...]) -> dict:
             ref=frame_id(text),
         )
     try:
-        message = json.loads(text)
-    except ValueError:
+        message = client_json.loads(text)
+    except client_json.BadJSON:
         raise ProtocolError("malformed_json", _("The frame is not valid JSON.")) from None
     if not isinstance(message, dict):
         raise ProtocolError("missing_type", _('A frame is a JSON object with a string "type".'))
@@ -87,7 +89,47 @@ def parse_frame(text: str | None, *, allowed: tuple[str, ...]) -> dict:
     if message["type"] not in allowed:
         kind = message["type"][:64]
         raise ProtocolError("unknown_type", format_lazy(_("Unknown message type {kind!r}."), kind=kind), ref=ref)
+    if message["type"] == TIME_SYNC and not _is_number(message.get("client_sent_at")):
+        # It is echoed back: a string came back as sent, and only a number is of use to the client.
+        reason = _("Send client_sent_at: your clock in milliseconds, as a number.")
+        raise ProtocolError("bad_client_sent_at", reason, ref=ref if storable(ref) else None)
+    if not storable(message):
+        # Refused here, before any of it reaches a query: a batch of answers failed whole on one
+        # answer's question id of 21 digits (SQLite cannot bind it) or answer id holding a NUL
+        # (PostgreSQL's text cannot hold one).
+        reason = _("A number in the frame is too large, or a text in it holds a NUL character: no field takes either.")
+        raise ProtocolError("bad_value", reason, ref=ref if storable(ref) else None)
     return message
+
+
+def _is_number(value: object) -> bool:
+    """A JSON number (JSON's true and false are bool, which Python counts as int); `client_json`
+    has refused the ones that are not finite."""
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+# The database's integers are 64-bit: no id, count, score or time in ms that a client sends is beyond.
+DB_INT_MIN, DB_INT_MAX = -(2**63), 2**63 - 1
+
+
+def storable(value: object) -> bool:
+    """Whether every integer in a decoded JSON value fits the database's integers and no text in
+    it (keys too) holds a NUL character."""
+    pending = [value]
+    while pending:
+        value = pending.pop()
+        if isinstance(value, str):
+            if "\x00" in value:
+                return False
+        elif isinstance(value, int):
+            if not DB_INT_MIN <= value <= DB_INT_MAX:
+                return False
+        elif isinstance(value, dict):
+            pending.extend(value)
+            pending.extend(value.values())
+        elif isinstance(value, list):
+            pending.extend(value)
+    return True
 
 
 def frame_id(text: str | None) -> object:
@@ -95,15 +137,16 @@ def frame_id(text: str | None) -> object:
     if text is None or len(text) > MAX_FRAME_READ_FOR_REF:
         return None
     try:
-        message = json.loads(text)
-    except ValueError:
+        message = client_json.loads(text)
+    except client_json.BadJSON:
         return None
     return message.get("id") if isinstance(message, dict) else None
 
 
 # One encoder for the replies, made once: json.dumps with any option makes a new encoder per call,
 # which was a third of encoding an acknowledgement (a hall's burst sends one per answer).
-_encode = json.JSONEncoder(ensure_ascii=False).encode
+# Never NaN or Infinity, which are not JSON (a browser's JSON.parse refuses the whole frame).
+_encode = json.JSONEncoder(ensure_ascii=False, allow_nan=False).encode
 
 
 def error_message(code: str, message: str, *, ref: object = None) -> str:
@@ -138,5 +181,6 @@ def time_synced(*, client_sent_at: object, received_at: int) -> str:
             "client_sent_at": client_sent_at,
             "server_received_at": received_at,
             "server_sent_at": server_now_ms(),
-        }
+        },
+        allow_nan=False,
     )

@@ -5,7 +5,6 @@ over, and the first one's saves are refused from then on (the page says so).
 """
 
 import hashlib
-import json
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -23,6 +22,7 @@ from lessons.selectors import point_rule_active
 from lessons.services import attempts
 from lessons.services.attempts import AttemptRejected, PaperLayout, ensure_current
 from orgs import access
+from quizsite import client_json
 from quizsite.api_errors import error_response
 
 from . import selectors, services
@@ -214,7 +214,7 @@ def _relay_leg(online: OnlineAttempt):
 
 def _json_body(request) -> dict:
     try:
-        body = json.loads(request.body or b"{}")
+        body = client_json.loads(request.body or b"{}")
     except ValueError:
         body = None
     if not isinstance(body, dict):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import json
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -18,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from orgs.models import Unit, User
+from quizsite import client_json
 from quizsite.filenames import uploaded_name
 
 from .. import video
@@ -240,14 +240,14 @@ def lesson_unpublish(*, lesson: Lesson) -> Lesson:
 def announced_file(body: bytes) -> tuple[str, int]:
     """The file name and size a resumable upload is opened with, from its JSON body
     `{"filename": ..., "size": ...}`; ValueError unless the name is text and the size a number
-    (JSON reads a size of 1e400 as infinity, which no int() takes: an OverflowError, not a ValueError)."""
+    (a size of 1e400, which JSON reads as infinity, is refused by `client_json`)."""
     try:
-        data = json.loads(body or b"{}")
+        data = client_json.loads(body or b"{}")
         filename, size = data["filename"], data["size"]
         if not isinstance(filename, str):
             raise ValueError(filename, size)
         return filename, int(size)
-    except (KeyError, TypeError, OverflowError) as error:
+    except (KeyError, TypeError) as error:
         raise ValueError(body[:100]) from error
 
 

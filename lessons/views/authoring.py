@@ -20,26 +20,47 @@ from quizsite.spreadsheets import xlsx_response
 from .. import selectors
 from ..editor import DIFFICULTY_CHOICES, EditorDraft, draft_from_post, draft_from_question, editor_errors
 from ..importing.template import question_import_template
-from ..models import AttemptItem, Paper, Question, QuestionType, QuestionVersion, Tag
+from ..models import AttemptItem, Paper, Question, QuestionBank, QuestionType, QuestionVersion, Tag
 from ..services import questions as question_services
 from ..validation import QuestionInvalid, check_question
 from .organiser import access_bank
 
 
-def _posted_image(request, question: Question | None) -> str:
+def _posted_image(request, bank: QuestionBank, question: Question | None) -> str:
     """The illustration the form ends with: a new upload, one kept from a preview, or none."""
     if request.POST.get("image_remove"):
         return ""
     if upload := request.FILES.get("image"):
-        return question_services.question_image_store(data=upload.read())
-    return _kept_image(request, question)
+        name = question_services.question_image_store(data=upload.read())
+        # Shown back (the preview) and kept (the next post) in this bank's editor, by this session only.
+        uploaded = request.session.get(IMAGES_UPLOADED, [])
+        request.session[IMAGES_UPLOADED] = [*uploaded, [bank.pk, name]][-IMAGES_UPLOADED_KEPT:]
+        return name
+    return _kept_image(request, bank, question)
 
 
-def _kept_image(request, question: Question | None) -> str:
+def _kept_image(request, bank: QuestionBank, question: Question | None) -> str:
     kept = request.POST.get("image_kept", "")
-    if kept and (question_services.is_question_image(kept) or (question and kept == question.current.image)):
+    if kept and (_bank_image(request, bank, kept) or (question and kept == question.current.image)):
         return kept
     return ""
+
+
+# The illustrations this session uploaded in a bank's editor and may not have saved yet: the
+# latest few, as [bank id, file name].
+IMAGES_UPLOADED = "question_images_uploaded"
+IMAGES_UPLOADED_KEPT = 20
+
+
+def _bank_image(request, bank: QuestionBank, name: str) -> bool:
+    """Whether `name` is an illustration of `bank`: a version's of one of its questions, or one
+    this session uploaded in its editor. A stored file's name alone is not enough: another
+    unit's organiser, shown it or guessing it, would read another bank's picture through their own."""
+    if not question_services.is_question_image(name):
+        return False
+    return [bank.pk, name] in request.session.get(IMAGES_UPLOADED, []) or (
+        QuestionVersion.objects.filter(question__bank=bank, image=name).exists()
+    )
 
 
 @login_required
@@ -58,10 +79,10 @@ def question_editor(request, slug: str, question_id: int | None = None):
     preview = None
     if request.method == "POST":
         try:
-            image = _posted_image(request, question)
+            image = _posted_image(request, bank, question)
         except QuestionInvalid as invalid:  # the refused upload is dropped; an earlier image stays
             errors.update(invalid.errors)
-            image = _kept_image(request, question)
+            image = _kept_image(request, bank, question)
         draft = draft_from_post(request.POST, image=image)
         try:
             check_question(draft.content())
@@ -159,10 +180,11 @@ def question_image(request, version_id: int):
 
 @login_required
 def question_image_draft(request, slug: str):
-    """An illustration uploaded in the editor but not saved yet, shown back to its bank's organisers."""
-    access_bank(request.user, slug)
+    """An illustration of the bank's (one uploaded in its editor and not saved yet, or one of its
+    questions'), shown back to its organisers by file name."""
+    bank = access_bank(request.user, slug)
     name = request.GET.get("name", "")
-    if not question_services.is_question_image(name):
+    if not _bank_image(request, bank, name):
         raise Http404(_("No such file."))
     path = Path(settings.MEDIA_ROOT) / name
     return FileResponse(path.open("rb"), content_type=mimetypes.guess_type(path.name)[0] or "application/octet-stream")

@@ -3,7 +3,6 @@ organiser's upload, processing and completion report."""
 
 from __future__ import annotations
 
-import json
 import mimetypes
 import re
 from decimal import Decimal
@@ -25,6 +24,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from orgs import access
 from orgs.forms import UnitChoiceField
 from orgs.models import User
+from quizsite import client_json
 from quizsite.api_errors import error_response
 from quizsite.naming import local_moment
 from quizsite.redirects import back_to
@@ -330,7 +330,7 @@ def heartbeat(request, lesson_id: int):
         detail = _("This micro-class is not open to your unit.")
         return error_response("not_in_audience", detail, status=403)
     try:
-        data = json.loads(request.body or b"{}")
+        data = client_json.loads(request.body or b"{}")
         beat = videos.heartbeat_record(
             member=request.user,
             lesson=lesson,
