@@ -12,6 +12,7 @@ from PIL import Image
 
 from lessons.models import Question
 from tests import factories
+from tests.lessons.test_authoring import single as question_post
 
 pytestmark = pytest.mark.django_db
 
@@ -22,19 +23,6 @@ def picture() -> BytesIO:
     data.seek(0)
     data.name = "illustration.png"
     return data
-
-
-def question_post(**fields) -> dict:
-    return {
-        "type": "single",
-        "stem": "党的最高理想是什么？",
-        "option": ["实现共产主义", "发展经济", "改善民生"],
-        "key": ["0"],
-        "difficulty": "3",
-        "status": "published",
-        "action": "save",
-        **fields,
-    }
 
 
 def draft_url(bank, name: str) -> str:
