@@ -229,3 +229,26 @@ def test_only_the_contests_organisers_may_qualify(field):
     client = Client()
     client.force_login(outsider)
     assert client.get(f"/contests/online/manage/{field['contest'].pk}/qualify/").status_code == 404  # not there
+
+
+@pytest.mark.parametrize(("language", "shown"), [("zh-hans", "4.8 秒"), ("en", "4.8 s")])
+def test_members_level_on_score_are_placed_by_their_time_to_the_millisecond(field, language, shown):
+    """Times were cut to whole seconds, so 5.017 s and 5.612 s (0.6 s apart) were a full tie."""
+    gz, contest = field["gz"], field["contest"]
+    finish(contest, factories.member(gz, real_name="甲"), right=2, seconds=5.612)
+    finish(contest, factories.member(gz, real_name="乙"), right=2, seconds=4.817)
+    finish(contest, factories.member(gz, real_name="丙"), right=2, seconds=5.017)
+    candidates = qualification.member_candidates(contest, parent=field["organ"])
+    result = qualification.qualify(candidates, top_n=1, per_group=False, ties=TIES_BREAK)
+    # Equal score (2 points) and accuracy (2 of 3): by time, 乙 4.817 s, 丙 5.017 s, 甲 5.612 s.
+    # Cut to whole seconds they were 4, 5, 5: 丙 and 甲 shared the second place.
+    assert [(r.candidate.label, r.rank, r.candidate.time_s) for r in result.groups[0].rows] == [
+        ("乙", 1, 4.817),
+        ("丙", 2, 5.017),
+        ("甲", 3, 5.612),
+    ]
+    client = factories.client_in(language, field["by"])
+    form = {"top_n": "1", "per_group": "0", "parent": str(field["organ"].pk), "ties": TIES_BREAK}
+    form |= {"team_size": "3", "title": "决赛"}
+    preview = client.get(f"/contests/online/manage/{contest.pk}/qualify/", form).text
+    assert shown in preview  # 乙's 4.817 s, shown to a tenth as the relay shows times
