@@ -10,6 +10,7 @@ import time
 from datetime import UTC, datetime
 from typing import NamedTuple
 
+from asgiref.sync import sync_to_async
 from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.exceptions import StopConsumer
@@ -22,7 +23,7 @@ from redis.exceptions import RedisError
 from orgs.passwords import PASSWORD_CHANGE_REQUIRED, must_change_password
 from orgs.sockets import EndsWithSignIn
 
-from . import access, commands, fanout, intake, presenters, protocol, services
+from . import access, commands, fanout, intake, presence, presenters, protocol, services
 from .broadcast import HOSTS, PLAYERS, SCREENS, current_seq, group
 from .fanout import HUB
 from .models import Contest, ContestAnswer, Opening, Team
@@ -106,6 +107,7 @@ class ContestConsumer(EndsWithSignIn, AsyncWebsocketConsumer):
     channel_layer_alias = "none"
     groups_joined: tuple[str, ...] = ()
     backlog: list[str] | None = None  # frames delivered before the snapshot was sent
+    presence_token: str | None = None  # a player socket's entry in `contests.presence`
 
     async def connect(self) -> None:
         if await refuse_sign_in(self):
@@ -154,6 +156,13 @@ class ContestConsumer(EndsWithSignIn, AsyncWebsocketConsumer):
         self.backlog = []
         for name in self.groups_joined:
             await HUB.join(name, self)
+        if self.role == "player" and self.place is not None:
+            self.presence_token = presence.new_token(self.member_id)
+            await sync_to_async(presence.join, thread_sensitive=False)(
+                self.contest.pk, self.contest.join_code, self.presence_token
+            )
+        elif self.role == "host":
+            _presence_told.pop((self.contest.pk, self.contest.join_code), None)  # the next tick tells it afresh
         ensure_ticker()
         listening = await HUB.listening()  # with Redis: what is published from now on reaches this process
         try:
@@ -227,6 +236,9 @@ class ContestConsumer(EndsWithSignIn, AsyncWebsocketConsumer):
         # thread: there is no channel-layer group to leave, and no database work here.
         self.stop_deliveries()
         self.forget_sign_in()
+        token, self.presence_token = self.presence_token, None
+        if token is not None:  # the host console hears of it on its next presence tick
+            await sync_to_async(presence.leave, thread_sensitive=False)(self.contest.pk, self.contest.join_code, token)
         raise StopConsumer()
 
     def stop_deliveries(self) -> None:
@@ -265,7 +277,9 @@ class ContestConsumer(EndsWithSignIn, AsyncWebsocketConsumer):
     def _snapshot(self) -> str:
         seq = current_seq(self.contest.pk)
         if self.role == "host":
-            return json.dumps(presenters.host_state(self.contest, seq=seq), ensure_ascii=False)
+            state = presenters.host_state(self.contest, seq=seq)
+            state["online"] = presence.online(self.contest.pk, self.contest.join_code)
+            return json.dumps(state, ensure_ascii=False)
         return self._with_you(_public_snapshot(self.contest, seq))
 
     def _with_you(self, snapshot: "_Snapshot") -> str:
@@ -505,7 +519,54 @@ async def _tick() -> None:
     while HUB.groups:
         contest_ids = {int(name.split(":", 1)[0]) for name in list(HUB.groups)}
         await database_sync_to_async(_close_expired)(contest_ids)
+        await _presence_tick()
         await asyncio.sleep(TICK_SECONDS)
+
+
+# What this process last told its host consoles of each contest (`presence` frames), by
+# (contest id, code); and when it last renewed its player sockets' entries and read the sets.
+_presence_told: dict[tuple[int, str], list[int] | None] = {}
+_presence_at = {"renewed": 0.0, "read": 0.0}
+
+
+async def _presence_tick() -> None:
+    """Renew this process's player sockets in `contests.presence` every REFRESH_S, and every
+    TICK_S tell this process's host consoles who is connected, if that changed: one Redis read
+    per contest with a console here, one frame encoded once. No database."""
+    now = time.monotonic()
+    groups = list(HUB.groups.items())
+    if now - _presence_at["renewed"] >= presence.REFRESH_S:
+        _presence_at["renewed"] = now
+        sockets: dict[tuple[int, str], list[str]] = {}
+        for name, members in groups:
+            if name.endswith(":" + PLAYERS):
+                for socket in list(members):
+                    if socket.presence_token is not None:
+                        contest = socket.contest
+                        sockets.setdefault((contest.pk, contest.join_code), []).append(socket.presence_token)
+        if sockets:
+            await sync_to_async(presence.renew, thread_sensitive=False)(sockets)
+    if now - _presence_at["read"] < presence.TICK_S:
+        return
+    _presence_at["read"] = now
+    consoles = {}
+    for name, members in groups:
+        if name.endswith(":" + HOSTS) and members:
+            contest = next(iter(members)).contest
+            consoles[(contest.pk, contest.join_code)] = name
+    for gone in [contest for contest in _presence_told if contest not in consoles]:
+        del _presence_told[gone]
+    if not consoles:
+        return
+    connected = await sync_to_async(_presence_read, thread_sensitive=False)(list(consoles))
+    for contest, members in connected.items():
+        if contest not in _presence_told or _presence_told[contest] != members:
+            _presence_told[contest] = members
+            await HUB.deliver(consoles[contest], presence.frame(members))
+
+
+def _presence_read(contests: list[tuple[int, str]]) -> dict[tuple[int, str], list[int] | None]:
+    return {contest: presence.online(*contest) for contest in contests}
 
 
 def _close_expired(contest_ids: set[int]) -> None:

@@ -2,7 +2,7 @@
 cannot contain an answer key before the reveal. `host_state` adds keys and answers for hosts."""
 
 from django.conf import settings
-from django.db.models import Count
+from django.db.models import Count, F
 from django.utils import timezone, translation
 from django.utils.translation import pgettext
 
@@ -221,6 +221,8 @@ def host_state(
     state["roster"] = list(
         TeamMember.objects.filter(contest=contest).values("team_id").annotate(n=Count("id")).values_list("team_id", "n")
     )
+    if event in RUNNER_EVENTS:
+        state["runners"] = runners(contest)
     return state
 
 
@@ -237,6 +239,24 @@ def _rulings(contest: Contest, opening: Opening) -> dict[int, bool]:
         if detail.get("answer") in answer_ids:
             rulings[detail["answer"]] = detail["correct"]
     return rulings
+
+
+# The host's frames that list every team's members (`runners`): the roster can change only before
+# the start, and the console keeps the list from its snapshot or the start's frame, so the other
+# broadcasts need not carry thousands of names.
+RUNNER_EVENTS = {"snapshot", "contest.started"}
+
+
+def runners(contest: Contest) -> dict[str, list[dict]]:
+    """Every team's members for the host console, by team id: `member`, `name` and relay `leg`
+    (in relay order; members without a leg last)."""
+    placed = TeamMember.objects.filter(contest=contest).order_by("team_id", F("leg").asc(nulls_last=True), "pk")
+    listed: dict[str, list[dict]] = {}
+    for team_id, member_id, real_name, username, leg in placed.values_list(
+        "team_id", "member_id", "member__real_name", "member__username", "leg"
+    ):
+        listed.setdefault(str(team_id), []).append({"member": member_id, "name": real_name or username, "leg": leg})
+    return listed
 
 
 # Phones get the top of the board by name, and every team's place as [team, score, rank].

@@ -39,12 +39,13 @@ STATE = "state"
 HOST_STATE = "host.state"
 ACK = "ack"
 TEAM_ANSWERED = "team.answered"
+PRESENCE = "presence"  # to host consoles: which players have a phone connected
 
 PLAYER_TYPES = (TIME_SYNC, SYNC, ANSWER_SUBMIT, BUZZ, RISK_PICK)
 SCREEN_TYPES = (TIME_SYNC, SYNC)
 HOST_TYPES = (TIME_SYNC, SYNC, *HOST_COMMANDS)
 CLIENT_TYPES = tuple(dict.fromkeys(PLAYER_TYPES + HOST_TYPES))
-SERVER_TYPES = (TIME_SYNCED, ERROR, STATE, HOST_STATE, ACK, TEAM_ANSWERED)
+SERVER_TYPES = (TIME_SYNCED, ERROR, STATE, HOST_STATE, ACK, TEAM_ANSWERED, PRESENCE)
 
 
 class ProtocolError(Exception):

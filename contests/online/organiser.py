@@ -285,7 +285,10 @@ def dashboard(request, contest_id: int):
         if not any(parent.path.startswith(u.path) for u in contest.audience.all()):
             raise PermissionDenied(_("That unit is not in this contest's audience."))
     rows = selectors.participation_by_unit(contest, parent=parent)
-    attempts = selectors.attempt_rows(contest)
+    order = request.GET.get("order", "newest")
+    if order not in selectors.ATTEMPT_ORDERS:
+        order = "newest"
+    attempts = selectors.attempt_rows(contest, order=order)
     flag_pairs = review.flagged_pairs(contest)
     last_reminder = reminders.reminder_last(contest)
     return render(
@@ -297,6 +300,7 @@ def dashboard(request, contest_id: int):
             "parent": parent,
             "units": rows,
             "attempts": attempts[:100],
+            "order": order,
             "attempt_count": len(attempts),
             "flagged": [row for row in attempts if row.focus_lost or row.pastes or row.online.takeovers],
             "pairs": [row.pair for row in flag_pairs],

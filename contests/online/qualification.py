@@ -51,7 +51,7 @@ class Candidate:
     score: Decimal
     right: int
     questions: int
-    time_s: int
+    time_s: float  # a member's to the millisecond (4.817); a relay team's, its legs' whole seconds
     is_team: bool = False
     unit: Unit | None = None  # the unit a team represents
     captain: User | None = None
@@ -172,11 +172,10 @@ def _eligible(contest: OnlineContest):
     return members
 
 
-def member_candidates(contest: OnlineContest, *, parent: Unit) -> list[Candidate]:
-    """Every member with a finished attempt, by the attempt that counts (the paper's rule: best,
-    last or first), grouped under `parent` by the unit they were in when they started it.
-    Deactivated members are left out, and non-members of the party when the contest is for
-    party members only."""
+def counting_attempts(contest: OnlineContest) -> list[Attempt]:
+    """Each member's attempt that counts (the paper's rule: best, last or first), annotated with
+    `right` and `questions`. Deactivated members are left out, and non-members of the party when
+    the contest is for party members only."""
     paper = contest.paper
     order = {Paper.Grading.BEST: ["-score", "finished_at"], Paper.Grading.LAST: ["-finished_at"]}.get(
         paper.grading, ["finished_at"]
@@ -194,25 +193,50 @@ def member_candidates(contest: OnlineContest, *, parent: Unit) -> list[Candidate
     counting: dict[int, Attempt] = {}
     for attempt in attempts:
         counting.setdefault(attempt.member_id, attempt)
+    return list(counting.values())
+
+
+def ranking_key(attempt: Attempt) -> tuple:
+    """The contest's ranking order of counting attempts, as the qualification ranks members:
+    score, then accuracy, then time (to the millisecond), each best first."""
+    return candidate_of(attempt, group=None).full_key()
+
+
+def candidate_of(attempt: Attempt, *, group: Unit | None) -> Candidate:
+    member = attempt.member
+    return Candidate(
+        key=f"member:{member.pk}",
+        label=member.display_name,
+        group=group,
+        members=(member,),
+        score=attempt.score,
+        right=attempt.right,
+        questions=attempt.questions,
+        time_s=attempt.time_used_s or 0,
+    )
+
+
+def attempt_places(contest: OnlineContest) -> dict[int, int]:
+    """The place of each attempt that counts, by attempt id, in the contest's ranking order
+    (`ranking_key`); attempts level on score, accuracy and time share a place (1, 2, 2, 4)."""
+    ordered = sorted(counting_attempts(contest), key=ranking_key)
+    places: dict[int, int] = {}
+    for index, attempt in enumerate(ordered):
+        level = index and ranking_key(attempt) == ranking_key(ordered[index - 1])
+        places[attempt.pk] = places[ordered[index - 1].pk] if level else index + 1
+    return places
+
+
+def member_candidates(contest: OnlineContest, *, parent: Unit) -> list[Candidate]:
+    """Every member with a finished attempt, by the attempt that counts (`counting_attempts`),
+    grouped under `parent` by the unit they were in when they started it."""
     groups: dict[int, Unit | None] = {}
     candidates = []
-    for attempt in counting.values():
+    for attempt in counting_attempts(contest):
         unit = attempt.unit_at_start
         if unit is not None and unit.pk not in groups:
             groups[unit.pk] = group_of(unit, parent)
-        member = attempt.member
-        candidates.append(
-            Candidate(
-                key=f"member:{member.pk}",
-                label=member.display_name,
-                group=groups.get(unit.pk) if unit is not None else None,
-                members=(member,),
-                score=attempt.score,
-                right=attempt.right,
-                questions=attempt.questions,
-                time_s=attempt.time_used_s or 0,
-            )
-        )
+        candidates.append(candidate_of(attempt, group=groups.get(unit.pk) if unit is not None else None))
     return candidates
 
 

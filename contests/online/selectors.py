@@ -15,6 +15,7 @@ from orgs import access
 from orgs.models import Unit, User
 
 from .models import IntegrityEvent, OnlineAttempt, OnlineContest
+from .qualification import attempt_places
 
 
 def contests_for_member(member: User, *, at: datetime | None = None) -> list[OnlineContest]:
@@ -112,14 +113,22 @@ def _participation_row(unit: Unit, headcount: int, mine: QuerySet[Attempt], *, o
 @dataclass
 class AttemptRow:
     online: OnlineAttempt
-    duration_s: int | None
+    duration_s: float | None  # to the millisecond (`Attempt.time_used_s`)
     focus_lost: int
     pastes: int
+    place: int | None = None  # in the contest's ranking, for the attempt that counts of each member
 
 
-def attempt_rows(contest: OnlineContest) -> list[AttemptRow]:
-    """Every attempt with its integrity counts, newest first."""
+ATTEMPT_ORDERS = ("newest", "place")
+
+
+def attempt_rows(contest: OnlineContest, *, order: str = "newest") -> list[AttemptRow]:
+    """Every attempt with its integrity counts and, for each member's attempt that counts, its
+    place in the contest's ranking (`qualification.attempt_places`: score, accuracy, then time,
+    as the qualification ranks). Newest first, or with `order` "place" by place (the attempts
+    without one after, newest first)."""
     attempts_expire_due(paper_ids=[contest.paper_id])
+    places = attempt_places(contest)
     onlines = (
         OnlineAttempt.objects.filter(contest=contest)
         .select_related("attempt__member", "attempt__unit_at_start")
@@ -129,17 +138,19 @@ def attempt_rows(contest: OnlineContest) -> list[AttemptRow]:
         )
         .order_by("-attempt__started_at")
     )
-    return [
+    rows = [
         AttemptRow(
             online=o,
-            duration_s=int((o.attempt.finished_at - o.attempt.started_at).total_seconds())
-            if o.attempt.finished_at
-            else None,
+            duration_s=o.attempt.time_used_s,
             focus_lost=o.focus_lost,
             pastes=o.pastes,
+            place=places.get(o.attempt_id),
         )
         for o in onlines
     ]
+    if order == "place":  # a stable sort: equal places, and the unplaced, stay newest first
+        rows.sort(key=lambda row: (row.place is None, row.place or 0))
+    return rows
 
 
 @dataclass

@@ -2,6 +2,7 @@
 relay order). Every row is checked first; nothing is created if any row is wrong, and each
 problem is named by row and column."""
 
+import unicodedata
 from dataclasses import dataclass, field
 from typing import IO
 
@@ -35,7 +36,12 @@ COLUMN_NAMES = {
     "leg": pgettext_lazy("roster import column", "Relay order"),
 }
 REQUIRED = ("team", "member")
-YES = {"是", "队长", "y", "yes", "1", "√", "✓", "true", "captain"}
+# The captain column takes what the template teaches, in either language: 是 / yes for the captain,
+# empty (or 否 / no) for the others. Anything else is refused, not read as "no": a "1" there is
+# most likely a relay order typed one column off, and a mark read wrongly would leave the team
+# without its captain, or with the wrong one, and nobody told.
+YES = {"是", "yes", "队长", "captain"}
+NO = {"", "否", "no"}
 
 
 @dataclass
@@ -123,13 +129,34 @@ def _plan(rows, *, contest: Contest, by: User, report: RosterReport) -> None:
                 % {"name": member.display_name, "team": placed[member.pk]},
             )
             continue
+        typed_name = cell_text(row.values.get("name"))
+        if typed_name and not _same_name(typed_name, member):
+            fail(
+                row.number,
+                "name",
+                _(
+                    "The name “%(typed)s” is not the name of the member with employee number or username "
+                    "“%(key)s”, who is %(actual)s: check the employee number (or correct the name)."
+                )
+                % {"typed": typed_name, "key": key, "actual": member.display_name},
+            )
+            continue
         seen[member.pk] = (row.number, team_name)
         leg_text = cell_text(row.values.get("leg"), fold=True)
         if leg_text and not leg_text.isdecimal():
             fail(row.number, "leg", _("The relay order is a whole number: 1, 2, 3…"))
             continue
         team.members.append((int(leg_text) if leg_text else 1000 + row.number, row.number, member))
-        if cell_text(row.values.get("captain"), fold=True).lower() in YES:
+        captain_text = cell_text(row.values.get("captain"), fold=True).lower()
+        if captain_text not in YES | NO:
+            fail(
+                row.number,
+                "captain",
+                _("Write “yes” (or 是) for the team’s captain and leave it empty for the others, not “%(value)s”.")
+                % {"value": cell_text(row.values.get("captain"))},
+            )
+            continue
+        if captain_text in YES:
             if team.captain is not None:
                 fail(row.number, "captain", _("Team “%(name)s” already has a captain.") % {"name": team_name})
                 continue
@@ -146,6 +173,17 @@ def _plan(rows, *, contest: Contest, by: User, report: RosterReport) -> None:
             )
         team.members.sort(key=lambda planned: planned[0])
     report.teams = list(teams.values())
+
+
+def _name_key(name: str) -> str:
+    """A name as the roster compares it: full-width folded, without spaces, in one case (张 三,
+    张三 and ＺＨＡＮＧ　San all read alike)."""
+    return "".join(unicodedata.normalize("NFKC", name).split()).casefold()
+
+
+def _same_name(typed: str, member: User) -> bool:
+    """Whether a row's typed name is the member's (their real name, or their username)."""
+    return _name_key(typed) in {_name_key(name) for name in (member.real_name, member.username) if name}
 
 
 def roster_import(*, contest: Contest, file: IO[bytes], by: User, dry_run: bool = False) -> RosterReport:

@@ -197,11 +197,13 @@ class Attempt(models.Model):
         return self.status == self.Status.IN_PROGRESS
 
     @property
-    def time_used_s(self) -> int | None:
-        """Whole seconds from start to submission; None while the attempt is open."""
+    def time_used_s(self) -> float | None:
+        """Seconds from start to submission, to the millisecond (4.817); None while the attempt is
+        open. Not cut to whole seconds: online contests rank on it, and two members 0.9 s apart
+        must not count as tied."""
         if self.finished_at is None:
             return None
-        return int((self.finished_at - self.started_at).total_seconds())
+        return round((self.finished_at - self.started_at).total_seconds(), 3)
 
     @property
     def passed(self) -> bool | None:

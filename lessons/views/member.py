@@ -118,6 +118,13 @@ def attempt_submit(request, attempt_id: int):
     return redirect("lessons:attempt_result", attempt_id=attempt.pk)
 
 
+def minutes_and_seconds(seconds: float) -> tuple[int, float]:
+    """A time used as whole minutes and seconds to a tenth, as the relay shows times (125.44 s is
+    2 min 5.4 s); rounded before it is split, so 119.96 s is 2 min 0 s, never 1 min 60 s."""
+    minutes, rest = divmod(round(seconds, 1), 60)
+    return int(minutes), round(rest, 1)
+
+
 @login_required
 def attempt_result(request, attempt_id: int):
     attempt = access_attempt(request.user, attempt_id)
@@ -131,7 +138,7 @@ def attempt_result(request, attempt_id: int):
     history = []
     if paper.mode == Paper.Mode.EXAM:
         history = [
-            {"attempt": past, "time_used": divmod(past.time_used_s, 60)}
+            {"attempt": past, "time_used": minutes_and_seconds(past.time_used_s)}
             for past in selectors.finished_attempts(paper, member=request.user).order_by("number")
         ]
     can_retry = paper.mode in (Paper.Mode.PRACTICE, Paper.Mode.CHALLENGE) or (
@@ -144,7 +151,7 @@ def attempt_result(request, attempt_id: int):
             "attempt": attempt,
             "payload": payload,
             "paper": paper,
-            "time_used": divmod(used_s, 60) if used_s is not None else None,
+            "time_used": minutes_and_seconds(used_s) if used_s is not None else None,
             "can_retry": can_retry,
             "history": history,
             "time_up": presenters.time_up_note(attempt),

@@ -12,15 +12,24 @@
   const held = new Map(); // key -> id of its command on its way
   const labels = new Map(); // frame id -> what the host pressed, as the console says it
   const opened = new Set(); // ids of the answers whose whole text the host tapped open
+  // Members with a phone connected, from the snapshot's `online` and each `presence` frame (sent
+  // on a tick when it changes); null while the server cannot tell.
+  let online = null;
 
   const live = LiveContest({
     code: root.dataset.code,
     role: "host",
     onState: (frame) => {
       // Progress inside a question (protocol 6) carries the question alone: keep the rest.
-      if (state) ["teams", "next", "audit", "roster"].forEach((key) => { if (!(key in frame)) frame[key] = state[key]; });
+      if (state) ["teams", "next", "audit", "roster", "runners"].forEach((key) => { if (!(key in frame)) frame[key] = state[key]; });
+      if ("online" in frame) online = frame.online === null ? null : new Set(frame.online);
       state = frame;
       render();
+    },
+    onMessage: (frame) => {
+      if (frame.type !== "presence") return;
+      online = frame.online === null ? null : new Set(frame.online);
+      if (state) render();
     },
     // A command still unanswered when the connection dropped was sent again on reconnecting
     // (live.js): say so, since the host may have seen the console go offline.
@@ -209,11 +218,18 @@
     }), ...silent.map((x) => {
       const tr = document.createElement("tr");
       tr.className = "qs-no-answer";
-      tr.innerHTML = "<td></td><td colspan='4' class='qs-muted'></td>";
+      tr.innerHTML = "<td class='qs-name-col'></td><td class='qs-name-col'></td><td colspan='3' class='qs-muted'></td>";
       tr.children[0].textContent = liveName(x);
-      tr.children[1].textContent = ended ? t.didNotAnswer : t.noAnswerYet;
+      // In a relay only the baton holder may answer: say who, and whether their phone is there.
+      const holder = q.baton ? q.baton[String(x.id)] : null;
+      if (holder) {
+        tr.children[1].textContent = holder.name;
+        tr.children[1].append(...connection(holder.member));
+      }
+      tr.children[2].textContent = ended ? t.didNotAnswer : t.noAnswerYet;
       return tr;
     }));
+    renderPresence(teams);
     $("scores").replaceChildren(...state.teams.map((x) => {
       const li = document.createElement("li");
       li.className = "list-group-item d-flex justify-content-between";
@@ -242,6 +258,40 @@
     $("last-question").hidden = !(state.contest.status === "running" && !state.next && (phase === "revealed" || phase === "skipped"));
     $("open-button").title = t.next + ": " + (state.next ? t.roundNo.replace("%s", state.next.round) + " · " + t.questionNo.replace("%s", state.next.position) : t.none);
     enable(state.contest.status, phase);
+  }
+
+  // A mark beside a member who has no phone connected ([] when connected, or when unknown).
+  function connection(member) {
+    if (online === null || online.has(member)) return [];
+    const badge = document.createElement("span");
+    badge.className = "badge text-bg-danger ms-1 qs-runner-offline";
+    badge.innerHTML = "<i class='bi bi-wifi-off'></i> ";
+    badge.append(t.runnerOffline);
+    return [" ", badge];
+  }
+
+  // How many runners have a phone connected, and who has not (by team, in relay order).
+  function renderPresence(teams) {
+    const runners = state.runners || {};
+    const all = Object.entries(runners).flatMap(([team, members]) => members.map((m) => Object.assign({ team: Number(team) }, m)));
+    $("presence-card").hidden = all.length === 0;
+    if (online === null) {
+      $("presence-summary").textContent = t.presenceUnknown;
+      $("presence-missing").replaceChildren();
+      return;
+    }
+    const missing = all.filter((m) => !online.has(m.member));
+    $("presence-summary").textContent = t.presenceCount.replace("{on}", all.length - missing.length).replace("{all}", all.length);
+    $("presence-summary").classList.toggle("text-danger", missing.length > 0);
+    $("presence-missing").replaceChildren(...missing.map((m) => {
+      const li = document.createElement("li");
+      li.className = "list-group-item d-flex justify-content-between gap-2 qs-runner-missing";
+      li.innerHTML = "<span></span><span class='qs-muted text-nowrap'></span>";
+      li.firstChild.textContent = (teams.get(m.team) || "") + " · " + m.name;
+      li.firstChild.append(...connection(m.member));
+      li.lastChild.textContent = m.leg ? t.legNo.replace("%s", m.leg) : "";
+      return li;
+    }));
   }
 
   setInterval(() => {

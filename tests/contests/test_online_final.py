@@ -1,6 +1,7 @@
 """Qualifying an online contest's best members into a live final: ranking, ties at the cut,
 per-group quotas, deactivated members left out, and the live contest's teams."""
 
+import re
 from datetime import timedelta
 from decimal import Decimal
 
@@ -229,3 +230,56 @@ def test_only_the_contests_organisers_may_qualify(field):
     client = Client()
     client.force_login(outsider)
     assert client.get(f"/contests/online/manage/{field['contest'].pk}/qualify/").status_code == 404  # not there
+
+
+@pytest.mark.parametrize(("language", "shown"), [("zh-hans", "4.8 秒"), ("en", "4.8 s")])
+def test_members_level_on_score_are_placed_by_their_time_to_the_millisecond(field, language, shown):
+    """Times were cut to whole seconds, so 5.017 s and 5.612 s (0.6 s apart) were a full tie."""
+    gz, contest = field["gz"], field["contest"]
+    finish(contest, factories.member(gz, real_name="甲"), right=2, seconds=5.612)
+    finish(contest, factories.member(gz, real_name="乙"), right=2, seconds=4.817)
+    finish(contest, factories.member(gz, real_name="丙"), right=2, seconds=5.017)
+    candidates = qualification.member_candidates(contest, parent=field["organ"])
+    result = qualification.qualify(candidates, top_n=1, per_group=False, ties=TIES_BREAK)
+    # Equal score (2 points) and accuracy (2 of 3): by time, 乙 4.817 s, 丙 5.017 s, 甲 5.612 s.
+    # Cut to whole seconds they were 4, 5, 5: 丙 and 甲 shared the second place.
+    assert [(r.candidate.label, r.rank, r.candidate.time_s) for r in result.groups[0].rows] == [
+        ("乙", 1, 4.817),
+        ("丙", 2, 5.017),
+        ("甲", 3, 5.612),
+    ]
+    client = factories.client_in(language, field["by"])
+    form = {"top_n": "1", "per_group": "0", "parent": str(field["organ"].pk), "ties": TIES_BREAK}
+    form |= {"team_size": "3", "title": "决赛"}
+    preview = client.get(f"/contests/online/manage/{contest.pk}/qualify/", form).text
+    assert shown in preview  # 乙's 4.817 s, shown to a tenth as the relay shows times
+
+
+@pytest.mark.parametrize(("language", "button"), [("zh-hans", "按名次"), ("en", "By place")])
+def test_the_dashboard_gives_each_counting_attempt_its_place_and_sorts_by_it(field, language, button):
+    """The attempts were listed newest first with no places: only the qualification preview had them."""
+    from contests.online import services
+
+    gz, contest = field["gz"], field["contest"]
+    finish(contest, factories.member(gz, real_name="甲"), right=2, seconds=5.612)
+    finish(contest, factories.member(gz, real_name="乙"), right=2, seconds=4.817)
+    finish(contest, factories.member(gz, real_name="丙"), right=3, seconds=9)
+    services.online_attempt_start(
+        contest=contest, member=factories.member(gz, real_name="丁"), device="d", at=test_online.NOW
+    )
+    client = factories.client_in(language, field["by"])
+    url = f"/contests/online/manage/{contest.pk}/"
+    page = client.get(url).text
+    assert button in page and 'id="order-newest"' in page
+
+    def rows(text):
+        body = text.split('id="attempts"', 1)[1].split("</table>", 1)[0]
+        found = re.findall(r'data-place="(\d*)">.*?</td>\s*<td>(\S+) <span', body, re.S)
+        return [(name, int(place) if place else None) for place, name in found]
+
+    # 丙 3 points first; 乙 and 甲 2 points each, 乙 quicker (4.817 s against 5.612 s); 丁 has not finished.
+    assert sorted(rows(page), key=lambda row: row[0]) == sorted([("丙", 1), ("乙", 2), ("甲", 3), ("丁", None)])
+    by_place = client.get(url, {"order": "place"}).text
+    assert rows(by_place) == [("丙", 1), ("乙", 2), ("甲", 3), ("丁", None)]
+    assert "4.8</td>" in by_place and "5.6</td>" in by_place  # times to a tenth, as the relay shows them
+    assert client.get(url, {"order": "nonsense"}).status_code == 200  # an order it does not know: newest first

@@ -91,8 +91,10 @@ def test_a_header_row_in_neither_language_says_which_columns_it_needs(tree, gz_o
 def test_the_template_is_headed_in_the_pages_language_and_imports_as_it_is(
     tree, gz_organiser, contest, language, headers, team
 ):
-    for no in ("10001", "10002", "10003"):
-        factories.member(tree["gz1"], employee_no=no)
+    # The template's example rows, whose names are checked against their employee numbers' members.
+    names = {"en": ("Zhang San", "Li Si", "Wang Wu"), "zh-hans": ("张三", "李四", "王五")}[language]
+    for no, name in zip(("10001", "10002", "10003"), names, strict=True):
+        factories.member(tree["gz1"], employee_no=no, real_name=name)
     client = client_in(language, gz_organiser)
     url = reverse("contests:setup_roster_template", args=[contest.join_code])
     assert url in client.get(reverse("contests:setup_teams", args=[contest.join_code])).text
@@ -111,3 +113,63 @@ def test_the_template_is_headed_in_the_pages_language_and_imports_as_it_is(
         ("10002", 2, False),
     ]
     assert contest.teams.count() == 2
+
+
+@pytest.mark.parametrize(
+    ("language", "header", "message"),
+    [
+        (
+            "zh-hans",
+            ["队名", "工号", "姓名"],
+            "姓名“是”与工号或用户名“10001”的成员不符，该成员是张三：请核对工号（或更正姓名）。",
+        ),
+        (
+            "en",
+            ["Team", "Employee number", "Name"],
+            "The name “是” is not the name of the member with employee number or username “10001”, who is 张三: "
+            "check the employee number (or correct the name).",
+        ),
+    ],
+)
+def test_a_name_that_is_not_its_employee_numbers_member_refuses_the_roster(
+    tree, gz_organiser, contest, language, header, message
+):
+    """The QA walk's row: 是 typed in the name column, so the row's employee number was never
+    checked against anyone; a mistyped number put the wrong person on a team silently."""
+    factories.member(tree["gz1"], employee_no="10001", real_name="张三")
+    factories.member(tree["gz1"], employee_no="10002", real_name="Li Si")
+    factories.member(tree["gz1"], employee_no="10003", real_name="王五", username="wangwu")
+    factories.member(tree["gz1"], employee_no="10004", real_name="赵六")
+    rows = [
+        header,
+        ["红队", "１０００２", "ＬＩ　ｓｉ"],  # row 2: full-width number, letters and space, another case: Li Si
+        ["红队", "10003", "wangwu"],  # row 3: the username names the member too
+        ["红队", "10004", " 赵　六 "],  # row 4: a full-width space inside, spaces around: 赵六
+        ["红队", "10001", "是"],  # row 5: not 张三
+    ]
+    _report, errors = _import(contest, gz_organiser, rows, language)
+    assert errors == [(5, header[2], message)]
+    assert not contest.teams.exists() and not TeamMember.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("language", "message"),
+    [
+        ("zh-hans", "队长一栏请为队长填写“是”（或 yes），其他队员留空，不能填写“1”。"),
+        ("en", "Write “yes” (or 是) for the team’s captain and leave it empty for the others, not “1”."),
+    ],
+)
+def test_the_captain_column_takes_only_what_the_template_teaches(tree, gz_organiser, contest, language, message):
+    """The walk saw "1" taken silently; a relay order typed one column off reads as "1"."""
+    for no in ("A1", "A2", "A3", "A4"):
+        factories.member(tree["gz1"], employee_no=no)
+    header = ["队名", "工号", "队长"]
+    _report, errors = _import(contest, gz_organiser, [header, ["红队", "A1", "1"], ["红队", "A2", ""]], language)
+    assert errors == [(2, "队长", message)]
+    assert not contest.teams.exists()
+
+    rows = [header, ["红队", "A1", "否"], ["红队", "A2", "YES"], ["蓝队", "A3", "是"], ["蓝队", "A4", "no"]]
+    _report, errors = _import(contest, gz_organiser, rows, language)
+    assert errors == []
+    captains = TeamMember.objects.filter(contest=contest, is_captain=True).values_list("member__employee_no", flat=True)
+    assert sorted(captains) == ["A2", "A3"]

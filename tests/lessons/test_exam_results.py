@@ -120,3 +120,18 @@ def test_the_result_shows_a_fill_in_key_as_the_live_feedback_does_not_as_the_imp
     body = client.get(reverse("lessons:attempt_result", args=[attempt.pk])).content.decode()
     assert "十九大；2017 / 二〇一七" in body
     assert "2017|二〇一七" not in body
+
+
+@pytest.mark.parametrize(
+    ("language", "seconds", "shown"),
+    [
+        ("zh-hans", 4.817, "用时 0 分 4.8 秒"),  # it said 0 分 4 秒: cut, not rounded
+        ("en", 125.44, "Time used: 2 min 5.4 s"),  # 125.44 s = 2 min 5.44 s, to a tenth 5.4
+        ("en", 119.96, "Time used: 2 min 0 s"),  # 119.96 s to a tenth is 120.0 s: never "1 min 60 s"
+    ],
+)
+def test_the_time_used_is_shown_to_a_tenth_of_a_second(tree, member, language, seconds, shown):
+    attempt = sit(exam(tree, pass_mark=60), member, right=3, seconds=seconds)
+    assert attempt.time_used_s == round(seconds, 3)
+    body = factories.client_in(language, member).get(reverse("lessons:attempt_result", args=[attempt.pk])).text
+    assert shown in body
