@@ -11,7 +11,7 @@ from django.utils import timezone
 from quizsite.naming import in_language
 
 from . import access
-from .models import UNIT_PATH_SEPARATOR, MemberPlacement, Role, RoleGrant, Unit, UnitPlacement, User
+from .models import UNIT_PATH_SEPARATOR, Activity, MemberPlacement, Role, RoleGrant, Unit, UnitPlacement, User
 from .paths import unit_path_finder
 
 
@@ -235,29 +235,20 @@ class ActivationEvent:
 
 
 def member_activation_events(member: User, *, limit: int = 10) -> list[ActivationEvent]:
-    """The member's latest deactivations and reactivations from the admin's log of changes to
-    them (`services.members_bulk_apply` writes them), newest first, with who and why."""
-    from django.contrib.admin.models import LogEntry
-    from django.contrib.contenttypes.models import ContentType
-
-    from .services import ACTIVATION_LOG
-
-    entries = (
-        LogEntry.objects.filter(content_type=ContentType.objects.get_for_model(User), object_id=str(member.pk))
-        .filter(
-            Q(change_message__startswith=ACTIVATION_LOG[True]) | Q(change_message__startswith=ACTIVATION_LOG[False])
-        )
-        .select_related("user")
-        .order_by("-action_time", "-pk")[:limit]
+    """The member's latest deactivations and reactivations from the activity
+    (`services.member_active_set` records them), newest first, with who and why."""
+    kinds = (Activity.Kind.MEMBER_REACTIVATED, Activity.Kind.MEMBER_DEACTIVATED)
+    records = (
+        Activity.objects.filter(member=member, kind__in=kinds).select_related("actor").order_by("-at", "-id")[:limit]
     )
     return [
         ActivationEvent(
-            at=entry.action_time,
-            active=entry.change_message.startswith(ACTIVATION_LOG[True]),
-            by=entry.user,
-            reason=entry.change_message.partition(" Reason: ")[2],
+            at=record.at,
+            active=record.kind == Activity.Kind.MEMBER_REACTIVATED,
+            by=record.actor,
+            reason=record.reason,
         )
-        for entry in entries
+        for record in records
     ]
 
 
