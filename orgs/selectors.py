@@ -282,3 +282,37 @@ def members_previous_units(unit: Unit, members: list) -> dict[int, Unit]:
         elif placement.member_id in arrived:
             previous[placement.member_id] = placement.unit
     return previous
+
+
+def activity_rows(
+    user: User,
+    *,
+    kind: str = "",
+    since: date | None = None,
+    until: date | None = None,
+    member: User | None = None,
+    unit: Unit | None = None,
+):
+    """The activity `user` may see (`access.visible_activity`), newest first: of one `kind`, on
+    local calendar days (TIME_ZONE) from `since` through `until`, about one `member`, or touching
+    `unit`'s subtree."""
+    records = access.visible_activity(user)
+    if kind:
+        records = records.filter(kind=kind)
+    if since is not None:
+        records = records.filter(at__gte=_local_midnight(since))
+    if until is not None:
+        records = records.filter(at__lt=_local_midnight(until + timedelta(days=1)))
+    if member is not None:
+        records = records.filter(member=member)
+    if unit is not None:
+        records = records.filter(
+            Q(unit__path__startswith=unit.path)
+            | Q(from_unit__path__startswith=unit.path)
+            | Q(to_unit__path__startswith=unit.path)
+        )
+    return records.select_related("actor", "member", "unit", "from_unit", "to_unit").order_by("-at", "-id")
+
+
+def _local_midnight(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
