@@ -141,11 +141,20 @@ def member_sort_order(sort: str) -> list:
 
 
 def member_search(
-    user, *, text: str = "", unit: Unit | None = None, temporary_password: bool = False, sort: str = ""
+    user,
+    *,
+    text: str = "",
+    unit: Unit | None = None,
+    temporary_password: bool = False,
+    role: str = "",
+    sort: str = "",
 ) -> QuerySet[User]:
-    """Members the user manages, optionally within a unit's subtree, matching `text`, or still on
-    a temporary password; ordered by `sort` (a key of MEMBER_SORTS, "-" for descending)."""
+    """Members the user manages, optionally within a unit's subtree, matching `text`, still on
+    a temporary password, or holding `role` (organiser or administrator) on some unit; ordered by
+    `sort` (a key of MEMBER_SORTS, "-" for descending)."""
     members = access.managed_members(user).select_related("unit")
+    if role in (Role.ORGANISER, Role.ADMINISTRATOR):
+        members = members.filter(pk__in=RoleGrant.objects.filter(role=role).values("user_id"))
     if unit is not None:
         members = members.filter(unit__path__startswith=unit.path)
     text = text.strip()
@@ -316,3 +325,13 @@ def activity_rows(
 
 def _local_midnight(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def members_grants(members) -> dict[int, list[RoleGrant]]:
+    """The role grants of each of `members` (a page of a member list), unit by unit, in one
+    query: {member id: [grant, ...]}."""
+    grants: dict[int, list[RoleGrant]] = {}
+    rows = RoleGrant.objects.filter(user__in=members).select_related("unit").order_by("unit__path", "role")
+    for grant in rows:
+        grants.setdefault(grant.user_id, []).append(grant)
+    return grants

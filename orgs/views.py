@@ -249,8 +249,11 @@ def member_list(request):
     sort = request.GET.get("sort", "")
     if sort.removeprefix("-") not in selectors.MEMBER_SORTS:
         sort = ""
+    role = request.GET.get("role", "")
+    if role not in (Role.ORGANISER, Role.ADMINISTRATOR):
+        role = ""
     members = selectors.member_search(
-        request.user, text=text, unit=unit, temporary_password=temporary_password, sort=sort
+        request.user, text=text, unit=unit, temporary_password=temporary_password, role=role, sort=sort
     )
     page = Paginator(members, 25).get_page(request.GET.get("page"))
     paths = selectors.unit_paths([m.unit for m in page if m.unit])
@@ -265,6 +268,9 @@ def member_list(request):
             "q": text,
             "unit": unit,
             "temporary_password": temporary_password,
+            "role": role,
+            "role_choices": [(Role.ORGANISER, Role.ORGANISER.label), (Role.ADMINISTRATOR, Role.ADMINISTRATOR.label)],
+            "grants": selectors.members_grants(list(page)),
             "sort": sort,
             "sort_headers": _member_sort_headers(sort),
             "paths": paths,
