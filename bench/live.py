@@ -72,7 +72,7 @@ def build_members(players: int) -> dict:
 
     organ = org_services.unit_create(name="审计署", kind="organ")
     host = org_services.member_create(username="bench-host", real_name="主持人", unit=organ)
-    org_services.role_grant(user=host, role=Role.ORGANISER, unit=organ)
+    org_services.role_grant(user=host, role=Role.ORGANISER, unit=organ, by=None)
     members = User.objects.bulk_create(
         [User(username=f"p{n}", real_name=f"选手{n}", unit=organ, password="!") for n in range(players)],
         batch_size=1000,

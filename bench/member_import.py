@@ -45,7 +45,7 @@ def main() -> None:
     try:
         organ = services.unit_create(name="审计署", kind="organ")
         admin = services.member_create(username="bench-admin", real_name="管理员", unit=organ)
-        services.role_grant(user=admin, role=Role.ADMINISTRATOR, unit=organ)
+        services.role_grant(user=admin, role=Role.ADMINISTRATOR, unit=organ, by=None)
         paths = []
         for office_no in range(args.branches // 10):
             office = services.unit_create(name=f"特派办{office_no}", kind="office", parent=organ)

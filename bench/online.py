@@ -65,7 +65,7 @@ def build(members: int) -> dict:
 
     organ = org_services.unit_create(name="审计署", kind="organ")
     organiser = org_services.member_create(username="bench-organiser", real_name="组织者", unit=organ)
-    org_services.role_grant(user=organiser, role=Role.ORGANISER, unit=organ)
+    org_services.role_grant(user=organiser, role=Role.ORGANISER, unit=organ, by=None)
     people = User.objects.bulk_create(
         [User(username=f"m{n}", real_name=f"成员{n}", unit=organ, password="!") for n in range(members)],
         batch_size=1000,

@@ -18,7 +18,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
-from .models import Role, RoleGrant, Unit, User
+from .models import Activity, Role, RoleGrant, Unit, User
 
 _GRANTS_CACHE = "_orgs_grants"
 
@@ -147,6 +147,15 @@ def managed_members(user) -> QuerySet[User]:
     """Members whose home unit is in the user's subtrees: they may be listed, searched and put
     in teams. Changing their accounts takes `check_manage_member` as well."""
     return User.objects.filter(subtree_q(user, prefix="unit__"))
+
+
+def visible_activity(user) -> QuerySet[Activity]:
+    """The activity records touching the user's subtrees: about a unit there, or from or to one
+    (a member moved out, a unit moved away, a unit deleted from under one). Another unit's
+    organiser sees none of them."""
+    return Activity.objects.filter(
+        subtree_q(user, prefix="unit__") | subtree_q(user, prefix="from_unit__") | subtree_q(user, prefix="to_unit__")
+    )
 
 
 # The roles whose grant covers each role: an account holding an administrator grant is managed

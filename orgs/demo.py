@@ -88,9 +88,9 @@ def seed(stdout) -> None:
         user.save(update_fields=["password"])
         if role == Role.ADMINISTRATOR:
             for root in roots:
-                services.role_grant(user=user, role=role, unit=root)
+                services.role_grant(user=user, role=role, unit=root, by=None)
         elif role:
-            services.role_grant(user=user, role=role, unit=units[path])
+            services.role_grant(user=user, role=role, unit=units[path], by=None)
     members = User.objects.filter(unit__isnull=False).count()
     stdout.write(f"Demo organisation: {Unit.objects.count()} units, {members} members.")
 

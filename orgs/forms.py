@@ -4,7 +4,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from . import access
-from .models import Role, Unit, User, phone_validator
+from .models import Activity, Role, Unit, User, phone_validator
 from .selectors import unit_paths
 from .signin import DEACTIVATED_MESSAGE, deactivated_with_right_password
 
@@ -318,3 +318,27 @@ class UnitCloseForm(forms.Form):
             for member in self._members
             if self.cleaned_data.get(f"member_{member.pk}")
         }
+
+
+class ActivityFilterForm(forms.Form):
+    """The activity page's filters: a kind, and a range of local calendar days (either end open)."""
+
+    kind = forms.ChoiceField(label=_("What"), required=False, choices=[("", _("Everything")), *Activity.Kind.choices])
+    since = forms.DateField(
+        label=_("From"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"invalid": _("Enter a date such as 2026-12-06.")},
+    )
+    until = forms.DateField(
+        label=_("Through"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"invalid": _("Enter a date such as 2026-12-06.")},
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("since") and data.get("until") and data["since"] > data["until"]:
+            self.add_error("until", _("The last day comes before the first: swap them or clear one."))
+        return data

@@ -294,3 +294,57 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.device}"
+
+
+class Activity(models.Model):
+    """One change to the organisation, as it happened: who did what, to whom, when (the activity
+    page reads these). Rows are written by `orgs.services` in the change's own transaction and
+    never edited or deleted; names are kept as they were then, so a later rename or deletion
+    leaves the sentence readable."""
+
+    class Kind(models.TextChoices):
+        ROLE_GRANTED = "role_granted", _("Role granted")
+        ROLE_REVOKED = "role_revoked", _("Role revoked")
+        MEMBER_DEACTIVATED = "member_deactivated", _("Member deactivated")
+        MEMBER_REACTIVATED = "member_reactivated", _("Member reactivated")
+        MEMBER_MOVED = "member_moved", _("Member moved")
+        MEMBER_ADDED = "member_added", _("Member added")
+        MEMBER_IMPORTED = "member_imported", _("Member imported")
+        UNIT_CREATED = "unit_created", _("Unit created")
+        UNIT_RENAMED = "unit_renamed", _("Unit renamed")
+        UNIT_MOVED = "unit_moved", _("Unit moved")
+        UNIT_CLOSED = "unit_closed", _("Unit closed")
+        UNIT_DELETED = "unit_deleted", _("Unit deleted")
+
+    at = models.DateTimeField(_("when"), db_index=True)
+    kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
+    actor = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    member = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    # The unit the change is about: the role's, the member's after it, the unit created, renamed,
+    # moved or closed (None once deleted: `name` keeps it).
+    unit = models.ForeignKey(Unit, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    # Where from: a moved member's unit before, a moved unit's parent before, a deleted unit's parent.
+    from_unit = models.ForeignKey(Unit, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    # Where to: a moved or created unit's parent.
+    to_unit = models.ForeignKey(Unit, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    role = models.CharField(_("role"), max_length=20, blank=True, choices=Role.choices)
+    member_name = models.CharField(max_length=150, blank=True)  # the member's name then
+    name = models.CharField(max_length=100, blank=True)  # `unit`'s name then (a deleted unit's)
+    old_name = models.CharField(max_length=100, blank=True)  # a renamed unit's name before
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("activity record")
+        verbose_name_plural = _("activity records")
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.kind}"
+
+    def save(self, *args, **kwargs) -> None:
+        if not self._state.adding:
+            raise ValueError("Activity rows are never edited.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("Activity rows are never deleted.")

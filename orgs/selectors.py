@@ -11,7 +11,7 @@ from django.utils import timezone
 from quizsite.naming import in_language
 
 from . import access
-from .models import UNIT_PATH_SEPARATOR, MemberPlacement, Role, RoleGrant, Unit, UnitPlacement, User
+from .models import UNIT_PATH_SEPARATOR, Activity, MemberPlacement, Role, RoleGrant, Unit, UnitPlacement, User
 from .paths import unit_path_finder
 
 
@@ -141,11 +141,20 @@ def member_sort_order(sort: str) -> list:
 
 
 def member_search(
-    user, *, text: str = "", unit: Unit | None = None, temporary_password: bool = False, sort: str = ""
+    user,
+    *,
+    text: str = "",
+    unit: Unit | None = None,
+    temporary_password: bool = False,
+    role: str = "",
+    sort: str = "",
 ) -> QuerySet[User]:
-    """Members the user manages, optionally within a unit's subtree, matching `text`, or still on
-    a temporary password; ordered by `sort` (a key of MEMBER_SORTS, "-" for descending)."""
+    """Members the user manages, optionally within a unit's subtree, matching `text`, still on
+    a temporary password, or holding `role` (organiser or administrator) on some unit; ordered by
+    `sort` (a key of MEMBER_SORTS, "-" for descending)."""
     members = access.managed_members(user).select_related("unit")
+    if role in (Role.ORGANISER, Role.ADMINISTRATOR):
+        members = members.filter(pk__in=RoleGrant.objects.filter(role=role).values("user_id"))
     if unit is not None:
         members = members.filter(unit__path__startswith=unit.path)
     text = text.strip()
@@ -235,29 +244,20 @@ class ActivationEvent:
 
 
 def member_activation_events(member: User, *, limit: int = 10) -> list[ActivationEvent]:
-    """The member's latest deactivations and reactivations from the admin's log of changes to
-    them (`services.members_bulk_apply` writes them), newest first, with who and why."""
-    from django.contrib.admin.models import LogEntry
-    from django.contrib.contenttypes.models import ContentType
-
-    from .services import ACTIVATION_LOG
-
-    entries = (
-        LogEntry.objects.filter(content_type=ContentType.objects.get_for_model(User), object_id=str(member.pk))
-        .filter(
-            Q(change_message__startswith=ACTIVATION_LOG[True]) | Q(change_message__startswith=ACTIVATION_LOG[False])
-        )
-        .select_related("user")
-        .order_by("-action_time", "-pk")[:limit]
+    """The member's latest deactivations and reactivations from the activity
+    (`services.member_active_set` records them), newest first, with who and why."""
+    kinds = (Activity.Kind.MEMBER_REACTIVATED, Activity.Kind.MEMBER_DEACTIVATED)
+    records = (
+        Activity.objects.filter(member=member, kind__in=kinds).select_related("actor").order_by("-at", "-id")[:limit]
     )
     return [
         ActivationEvent(
-            at=entry.action_time,
-            active=entry.change_message.startswith(ACTIVATION_LOG[True]),
-            by=entry.user,
-            reason=entry.change_message.partition(" Reason: ")[2],
+            at=record.at,
+            active=record.kind == Activity.Kind.MEMBER_REACTIVATED,
+            by=record.actor,
+            reason=record.reason,
         )
-        for entry in entries
+        for record in records
     ]
 
 
@@ -291,3 +291,47 @@ def members_previous_units(unit: Unit, members: list) -> dict[int, Unit]:
         elif placement.member_id in arrived:
             previous[placement.member_id] = placement.unit
     return previous
+
+
+def activity_rows(
+    user: User,
+    *,
+    kind: str = "",
+    since: date | None = None,
+    until: date | None = None,
+    member: User | None = None,
+    unit: Unit | None = None,
+):
+    """The activity `user` may see (`access.visible_activity`), newest first: of one `kind`, on
+    local calendar days (TIME_ZONE) from `since` through `until`, about one `member`, or touching
+    `unit`'s subtree."""
+    records = access.visible_activity(user)
+    if kind:
+        records = records.filter(kind=kind)
+    if since is not None:
+        records = records.filter(at__gte=_local_midnight(since))
+    if until is not None:
+        records = records.filter(at__lt=_local_midnight(until + timedelta(days=1)))
+    if member is not None:
+        records = records.filter(member=member)
+    if unit is not None:
+        records = records.filter(
+            Q(unit__path__startswith=unit.path)
+            | Q(from_unit__path__startswith=unit.path)
+            | Q(to_unit__path__startswith=unit.path)
+        )
+    return records.select_related("actor", "member", "unit", "from_unit", "to_unit").order_by("-at", "-id")
+
+
+def _local_midnight(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def members_grants(members) -> dict[int, list[RoleGrant]]:
+    """The role grants of each of `members` (a page of a member list), unit by unit, in one
+    query: {member id: [grant, ...]}."""
+    grants: dict[int, list[RoleGrant]] = {}
+    rows = RoleGrant.objects.filter(user__in=members).select_related("unit").order_by("unit__path", "role")
+    for grant in rows:
+        grants.setdefault(grant.user_id, []).append(grant)
+    return grants

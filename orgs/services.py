@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from quizsite.naming import joined_sentences
 
 from . import access, selectors
-from .models import EMPLOYEE_NO_FORM, MemberPlacement, Role, RoleGrant, Unit, UnitPlacement, User
+from .models import EMPLOYEE_NO_FORM, Activity, MemberPlacement, Role, RoleGrant, Unit, UnitPlacement, User
 from .paths import unit_name_key, unit_name_tidied
 from .sockets import SignInEnded, member_sockets_end
 from .tokens import live_tokens, token_revoke
@@ -28,6 +28,38 @@ class OrgError(Exception):
         super().__init__(message)
         self.code = code
         self.message = message
+
+
+def activity_record(
+    *,
+    kind: str,
+    by: User | None,
+    member: User | None = None,
+    unit: Unit | None = None,
+    from_unit: Unit | None = None,
+    to_unit: Unit | None = None,
+    role: str = "",
+    old_name: str = "",
+    reason: str = "",
+    name: str | None = None,
+    at: datetime | None = None,
+) -> Activity:
+    """Append one row to the organisation's activity (`Activity`). Call inside the change's
+    transaction, after the change, so the record and the change commit or vanish together."""
+    return Activity.objects.create(
+        at=at or timezone.now(),
+        kind=kind,
+        actor=by if by is not None and by.pk else None,
+        member=member,
+        member_name=member.display_name if member is not None else "",
+        unit=unit,
+        name=name if name is not None else (unit.name if unit is not None else ""),
+        from_unit=from_unit,
+        to_unit=to_unit,
+        role=role,
+        old_name=old_name,
+        reason=reason[:200],
+    )
 
 
 def _siblings(parent: Unit | None):
@@ -100,6 +132,7 @@ def unit_create(
     fields = {"name": name, "name_en": (name_en or "").strip(), "kind": kind, "ends_on": ends_on}
     unit = Unit.objects.add_child(parent, fields) if parent is not None else Unit.objects.add_root(fields)
     UnitPlacement.objects.create(unit=unit, parent=parent, name=name, effective_at=at or timezone.now(), recorded_by=by)
+    activity_record(kind=Activity.Kind.UNIT_CREATED, by=by, unit=unit, to_unit=parent, at=at)
     return unit
 
 
@@ -119,6 +152,7 @@ def unit_update(
     name = _check_unit_fields(name=name, kind=kind, ends_on=ends_on, kept_ends_on=unit.ends_on)
     parent = Unit.objects.get_parent(unit, update=True)
     renamed = name != unit.name
+    old_name = unit.name
     if renamed:
         check_unit_name_free(name=name, parent=parent, exclude=unit)
     unit.name, unit.kind, unit.ends_on = name, kind, ends_on
@@ -129,6 +163,7 @@ def unit_update(
         UnitPlacement.objects.create(
             unit=unit, parent=parent, name=name, effective_at=timezone.now(), reason=reason, recorded_by=by
         )
+        activity_record(kind=Activity.Kind.UNIT_RENAMED, by=by, unit=unit, old_name=old_name, reason=reason)
     return unit
 
 
@@ -162,6 +197,15 @@ def unit_move(
         effective_at=at or timezone.now(),
         reason=reason,
         recorded_by=by,
+    )
+    activity_record(
+        kind=Activity.Kind.UNIT_MOVED,
+        by=by,
+        unit=unit,
+        from_unit=current_parent,
+        to_unit=new_parent,
+        reason=reason,
+        at=at,
     )
     return Unit.objects.get(pk=unit.pk)
 
@@ -199,6 +243,7 @@ def unit_close(
         unit.ends_on = day
     unit.closed_at = unit.closed_at or timezone.now()
     unit.save(update_fields=["ends_on", "closed_at"])
+    activity_record(kind=Activity.Kind.UNIT_CLOSED, by=by, unit=unit, reason=reason)
     return unit
 
 
@@ -219,6 +264,7 @@ def unit_delete(*, unit: Unit, by: User | None = None) -> None:
             _("“%(name)s” has members, so it cannot be deleted. Close it instead: it stays in past results.")
             % {"name": unit.display_name},
         )
+    parent = Unit.objects.get_parent(unit)
     try:
         with transaction.atomic():
             unit.delete()
@@ -231,6 +277,7 @@ def unit_delete(*, unit: Unit, by: User | None = None) -> None:
             )
             % {"name": unit.display_name},
         ) from None
+    activity_record(kind=Activity.Kind.UNIT_DELETED, by=by, from_unit=parent, name=unit.name)
 
 
 def check_password_for(password: str, user: User) -> None:
@@ -339,6 +386,7 @@ def member_create(
     member.full_clean(exclude=["password"])
     member.save()
     member_record_placement(member=member, by=by, at=at)
+    activity_record(kind=Activity.Kind.MEMBER_ADDED, by=by, member=member, unit=unit, at=at)
     return member
 
 
@@ -357,6 +405,22 @@ def member_bulk_create(*, members: list[User], by: User | None = None, at: datet
     moment = at or timezone.now()
     MemberPlacement.objects.bulk_create(
         [MemberPlacement(member=m, unit_id=m.unit_id, effective_at=moment, recorded_by=by) for m in created],
+        batch_size=1000,
+    )
+    actor = by if by is not None and by.pk else None
+    Activity.objects.bulk_create(
+        [
+            Activity(
+                at=moment,
+                kind=Activity.Kind.MEMBER_IMPORTED,
+                actor=actor,
+                member=m,
+                member_name=m.display_name,
+                unit_id=m.unit_id,
+                name=m.unit.name if m.unit_id else "",
+            )
+            for m in created
+        ],
         batch_size=1000,
     )
     return created
@@ -385,9 +449,13 @@ def member_move(
     """Put `member` in `unit` from `at` (default now) on, appending to the placement history."""
     if member.unit_id == unit.pk:
         return member
+    before = Unit.objects.filter(pk=member.unit_id).first()
     member.unit = unit
     member.save(update_fields=["unit"])
     member_record_placement(member=member, by=by, reason=reason, at=at)
+    activity_record(
+        kind=Activity.Kind.MEMBER_MOVED, by=by, member=member, unit=unit, from_unit=before, reason=reason, at=at
+    )
     return member
 
 
@@ -436,15 +504,37 @@ def member_update(
 
 
 @transaction.atomic
-def role_grant(*, user: User, role: str, unit: Unit, by: User | None = None) -> RoleGrant:
+def role_grant(*, user: User, role: str, unit: Unit, by: User | None, reason: str = "") -> RoleGrant:
+    """Grant `user` the role on `unit` (its subtree), recorded in the activity; a grant they hold
+    already is returned as it is, and not recorded again. `by` None: the system (seeding)."""
     if role not in (Role.ORGANISER, Role.ADMINISTRATOR):
         raise OrgError("role_unknown", _("Only organiser and administrator roles are granted."))
-    grant, _created = RoleGrant.objects.get_or_create(user=user, role=role, unit=unit, defaults={"granted_by": by})
+    grant, created = RoleGrant.objects.get_or_create(user=user, role=role, unit=unit, defaults={"granted_by": by})
+    if created:
+        activity_record(kind=Activity.Kind.ROLE_GRANTED, by=by, member=user, unit=unit, role=role, reason=reason)
     return grant
 
 
-def role_revoke(*, user: User, role: str, unit: Unit) -> None:
-    RoleGrant.objects.filter(user=user, role=role, unit=unit).delete()
+@transaction.atomic
+def role_revoke(*, user: User, role: str, unit: Unit, by: User | None, reason: str = "") -> None:
+    """Take the role on `unit` from `user`, recorded in the activity (who, when); nothing, and
+    no record, when they do not hold it."""
+    deleted, _by_model = RoleGrant.objects.filter(user=user, role=role, unit=unit).delete()
+    if deleted:
+        activity_record(kind=Activity.Kind.ROLE_REVOKED, by=by, member=user, unit=unit, role=role, reason=reason)
+
+
+@transaction.atomic
+def member_active_set(*, member: User, active: bool, by: User | None, reason: str = "") -> bool:
+    """Deactivate (`active` False) or reactivate `member`, recorded in the activity; whether it
+    changed. The caller closes a deactivated member's live sockets (`member_sockets_end`)."""
+    if member.is_active == active:
+        return False
+    member.is_active = active
+    member.save(update_fields=["is_active"])
+    kind = Activity.Kind.MEMBER_REACTIVATED if active else Activity.Kind.MEMBER_DEACTIVATED
+    activity_record(kind=kind, by=by, member=member, unit=member.unit, reason=reason)
+    return True
 
 
 @transaction.atomic
@@ -472,9 +562,6 @@ PASSWORD_LOG = {
     "own_chosen": "Chose their own password, replacing the temporary one.",
     "own_changed": "Changed their own password.",
 }
-# The log's first word for a reactivation (True) and a deactivation (False); the member's page
-# lists them by it (`selectors.member_activation_events`).
-ACTIVATION_LOG = {True: "Reactivated", False: "Deactivated"}
 TEMPORARY_PASSWORD_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnpqrstuvwxyz23456789"  # noqa: S105 - no 0/O, 1/l/I
 TEMPORARY_PASSWORD_LENGTH = 10
 
@@ -640,8 +727,8 @@ def members_bulk_apply(
     reason: str = "",
 ) -> int:
     """Apply one action to every selected member, or to none: each member is checked as the
-    single action would check it, and each change is written to the admin's log of changes to
-    that member (who, when, what). Returns how many members changed. Deactivated members' open
+    single action would check it, and each change is recorded in the activity (who, when, what,
+    the reason). Returns how many members changed. Deactivated members' open
     live sockets close after the commit."""
     check_bulk_allowed(by=by, members=members, action=action, unit=unit, role=role)
     changed, deactivated = 0, []
@@ -650,27 +737,20 @@ def members_bulk_apply(
             if member.unit_id == unit.pk:
                 continue
             member_move(member=member, unit=unit, by=by, reason=reason)
-            message = f"Moved to unit {unit.full_path} (bulk)."
         elif action in (BulkAction.DEACTIVATE, BulkAction.REACTIVATE):
             active = action == BulkAction.REACTIVATE
-            if member.is_active == active:
+            if not member_active_set(member=member, active=active, by=by, reason=reason):
                 continue
-            member.is_active = active
-            member.save(update_fields=["is_active"])
             if not active:
                 deactivated.append(member.pk)
-            message = f"{ACTIVATION_LOG[active]} (bulk)."
         elif action == BulkAction.GRANT:
             if RoleGrant.objects.filter(user=member, role=role, unit=unit).exists():
                 continue
-            role_grant(user=member, role=role, unit=unit, by=by)
-            message = f"Granted {role} on {unit.full_path} (bulk)."
+            role_grant(user=member, role=role, unit=unit, by=by, reason=reason)
         else:
             if not RoleGrant.objects.filter(user=member, role=role, unit=unit).exists():
                 continue
-            role_revoke(user=member, role=role, unit=unit)
-            message = f"Revoked {role} on {unit.full_path} (bulk)."
-        _log_change(by=by, member=member, message=f"{message} Reason: {reason}" if reason else message)
+            role_revoke(user=member, role=role, unit=unit, by=by, reason=reason)
         changed += 1
     member_sockets_end(user_ids=deactivated, reason=SignInEnded.DEACTIVATED)
     return changed

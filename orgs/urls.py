@@ -11,6 +11,7 @@ urlpatterns = [
     path("units/<int:unit_id>/move/", views.unit_move, name="unit_move"),
     path("units/<int:unit_id>/close/", views.unit_close, name="unit_close"),
     path("units/<int:unit_id>/delete/", views.unit_delete, name="unit_delete"),
+    path("activity/", views.activity, name="activity"),
     path("members/", views.member_list, name="member_list"),
     path("members/bulk/", views.member_bulk, name="member_bulk"),
     path("members/new/", views.member_new, name="member_new"),

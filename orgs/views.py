@@ -25,7 +25,9 @@ from quizsite.naming import joined_sentences
 from quizsite.spreadsheets import ExportWorkbook, xlsx_response
 
 from . import access, importing, selectors, services, tokens
+from .activity import activity_sentence
 from .forms import (
+    ActivityFilterForm,
     MemberBulkForm,
     MemberForm,
     MemberImportForm,
@@ -247,8 +249,11 @@ def member_list(request):
     sort = request.GET.get("sort", "")
     if sort.removeprefix("-") not in selectors.MEMBER_SORTS:
         sort = ""
+    role = request.GET.get("role", "")
+    if role not in (Role.ORGANISER, Role.ADMINISTRATOR):
+        role = ""
     members = selectors.member_search(
-        request.user, text=text, unit=unit, temporary_password=temporary_password, sort=sort
+        request.user, text=text, unit=unit, temporary_password=temporary_password, role=role, sort=sort
     )
     page = Paginator(members, 25).get_page(request.GET.get("page"))
     paths = selectors.unit_paths([m.unit for m in page if m.unit])
@@ -263,6 +268,9 @@ def member_list(request):
             "q": text,
             "unit": unit,
             "temporary_password": temporary_password,
+            "role": role,
+            "role_choices": [(Role.ORGANISER, Role.ORGANISER.label), (Role.ADMINISTRATOR, Role.ADMINISTRATOR.label)],
+            "grants": selectors.members_grants(list(page)),
             "sort": sort,
             "sort_headers": _member_sort_headers(sort),
             "paths": paths,
@@ -270,6 +278,42 @@ def member_list(request):
             "counts": selectors.member_counts(members),
             "changeable": changeable,
             "bulk_form": MemberBulkForm(user=request.user),
+        },
+    )
+
+
+@login_required
+def activity(request):
+    """The organisation's activity in the user's subtrees, newest first: of one kind, between two
+    local calendar days, about one member (`member`) or one unit's subtree (`unit`)."""
+    access.check_manager(request.user)
+    member = unit = None
+    if request.GET.get("member", "").isdecimal():
+        member = get_object_or_404(access.managed_members(request.user), pk=int(request.GET["member"]))
+    if request.GET.get("unit", "").isdecimal():
+        unit = access.access_unit(request.user, int(request.GET["unit"]))
+    form = ActivityFilterForm(request.GET)
+    form.is_valid()  # a field typed wrong is named beside it; the others still filter
+    filters = {name: form.cleaned_data.get(name) for name in ("kind", "since", "until")}
+    records = selectors.activity_rows(
+        request.user,
+        kind=filters["kind"] or "",
+        since=filters["since"],
+        until=filters["until"],
+        member=member,
+        unit=unit,
+    )
+    page = Paginator(records, 25).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "orgs/activity.html",
+        {
+            "page": page,
+            "rows": [(record, activity_sentence(record)) for record in page],
+            "form": form,
+            "member": member,
+            "unit": unit,
+            "filtered": any(filters.values()) or member is not None or unit is not None,
         },
     )
 

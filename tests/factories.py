@@ -59,13 +59,13 @@ def member(unit: Unit | str, *, real_name: str = "", username: str = "", passwor
 
 def organiser(unit: Unit | str, **kwargs) -> User:
     user = member(unit, **kwargs)
-    services.role_grant(user=user, role=Role.ORGANISER, unit=user.unit)
+    services.role_grant(user=user, role=Role.ORGANISER, unit=user.unit, by=None)
     return user
 
 
 def administrator(unit: Unit | str, **kwargs) -> User:
     user = member(unit, **kwargs)
-    services.role_grant(user=user, role=Role.ADMINISTRATOR, unit=user.unit)
+    services.role_grant(user=user, role=Role.ADMINISTRATOR, unit=user.unit, by=None)
     return user
 
 

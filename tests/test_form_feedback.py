@@ -15,7 +15,7 @@ BANNER = {"zh-hans": "未保存任何内容：请修改下面标出的问题。"
 def organiser(tree):
     """An organiser and administrator of 审计署, who may use every organiser form."""
     user = factories.organiser(tree["audit"], username="boss")
-    org_services.role_grant(user=user, role=Role.ADMINISTRATOR, unit=tree["audit"])
+    org_services.role_grant(user=user, role=Role.ADMINISTRATOR, unit=tree["audit"], by=None)
     return user
 
 

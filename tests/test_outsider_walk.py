@@ -49,7 +49,7 @@ def demo(django_db_setup, django_db_blocker):
         organiser = factories.member(factories.unit_at("财政部/国库司"), username=OUTSIDERS[0])
         from orgs import services
 
-        services.role_grant(user=organiser, role=Role.ORGANISER, unit=organiser.unit)
+        services.role_grant(user=organiser, role=Role.ORGANISER, unit=organiser.unit, by=None)
         factories.member(outside, username=OUTSIDERS[1])
         yield ids()
         call_command("flush", interactive=False, verbosity=0)

@@ -119,7 +119,7 @@ def test_granting_a_role_in_bulk_offers_only_the_units_the_user_administers(asgi
     first = Unit.objects.get(name="第一党支部")
     second = Unit.objects.get(name="第二党支部")
     both = branch["organiser"]
-    services.role_grant(user=both, role="administrator", unit=first)
+    services.role_grant(user=both, role="administrator", unit=first, by=None)
     page = open_page(signed_in_page, asgi_server, both, "zh-hans", "desktop")
     page.goto(f"{asgi_server}/orgs/members/")
     page.get_by_role("checkbox", name="朱燕").check()

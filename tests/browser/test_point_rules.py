@@ -33,7 +33,7 @@ def test_an_administrator_changes_the_daily_quiz_points_from_the_manage_menu(
     asgi_server, tree, signed_in_page, screenshot, locale, refused, saved, record
 ):
     head = factories.administrator(tree["audit"], real_name="总管理员")
-    org_services.role_grant(user=head, role=Role.ADMINISTRATOR, unit=tree["mof"])
+    org_services.role_grant(user=head, role=Role.ADMINISTRATOR, unit=tree["mof"], by=None)
     daily = PointRule.objects.get(activity="daily_correct")
     page = signed_in_page(head, locale=locale, viewport={"width": 1366, "height": 900})
     page.goto(f"{asgi_server}/")

@@ -18,7 +18,7 @@ URL = reverse("lessons:point_rules")
 def head(tree):
     """An administrator of both organs, the whole tree."""
     user = factories.administrator(tree["audit"], real_name="总管理员")
-    org_services.role_grant(user=user, role=Role.ADMINISTRATOR, unit=tree["mof"])
+    org_services.role_grant(user=user, role=Role.ADMINISTRATOR, unit=tree["mof"], by=None)
     return user
 
 

@@ -811,7 +811,7 @@ def test_an_organiser_no_longer_over_the_lesson_cannot_go_on_with_its_upload(cli
         started["chunk_url"], b"12345", content_type="application/octet-stream", HTTP_CONTENT_RANGE="bytes 0-4/10"
     )
     assert first.status_code == 200 and first.json()["received"] == 5
-    org_services.role_revoke(user=organiser, role=Role.ORGANISER, unit=tree["gz"])
+    org_services.role_revoke(user=organiser, role=Role.ORGANISER, unit=tree["gz"], by=None)
     refused = client.put(
         started["chunk_url"], b"67890", content_type="application/octet-stream", HTTP_CONTENT_RANGE="bytes 5-9/10"
     )

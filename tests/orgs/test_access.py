@@ -32,8 +32,8 @@ def test_plain_member_manages_nothing_but_may_see_themselves(tree):
 
 def test_grants_on_nested_units_do_not_double_count(tree):
     user = factories.organiser(tree["audit"])
-    services.role_grant(user=user, role=Role.ORGANISER, unit=tree["gz"])
-    services.role_grant(user=user, role=Role.ORGANISER, unit=tree["mof"])
+    services.role_grant(user=user, role=Role.ORGANISER, unit=tree["gz"], by=None)
+    services.role_grant(user=user, role=Role.ORGANISER, unit=tree["mof"], by=None)
     access.forget_grants(user)
     assert {u.name for u in access.managed_root_units(user)} == {"审计署", "财政部"}
     assert access.managed_units(user).count() == 8

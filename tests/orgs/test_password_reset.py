@@ -107,7 +107,7 @@ def test_an_organiser_of_another_organ_is_refused_and_nothing_changes(tree):
 def test_an_account_holding_a_role_above_the_organisers_subtree_is_refused(tree, gz_organiser):
     # Home unit in the organiser's office, but an administrator of the whole organ.
     boss = factories.member(tree["gz1"])
-    services.role_grant(user=boss, role=Role.ADMINISTRATOR, unit=tree["audit"])
+    services.role_grant(user=boss, role=Role.ADMINISTRATOR, unit=tree["audit"], by=None)
     before = boss.password
 
     response = signed_in_browser(gz_organiser).post(reverse("orgs:member_password_reset", args=[boss.pk]))
@@ -174,7 +174,7 @@ def test_bulk_temporary_passwords_come_as_a_spreadsheet_with_each_refusal_explai
     gone = factories.member(tree["gz1"], real_name="张三", username="zhangsan", employee_no="E3")
     services.members_bulk_apply(by=gz_organiser, members=[gone], action=services.BulkAction.DEACTIVATE)
     boss = factories.member(tree["gz1"], real_name="张四", username="zhangsi", employee_no="E4")
-    services.role_grant(user=boss, role=Role.ADMINISTRATOR, unit=tree["audit"])
+    services.role_grant(user=boss, role=Role.ADMINISTRATOR, unit=tree["audit"], by=None)
     untouched = {m.pk: User.objects.get(pk=m.pk).password for m in (gone, boss)}
 
     browser = signed_in_browser(gz_organiser)

@@ -18,7 +18,7 @@ HEADER = ["姓名", "工号", "单位", "角色", "手机", "党员", "用户名
 def accounts(tree):
     """Accounts whose home unit is in the Guangzhou branch, of every rank."""
     organ_admin = factories.member(tree["gz1"], real_name="署管理员", employee_no="900001")
-    services.role_grant(user=organ_admin, role=Role.ADMINISTRATOR, unit=tree["audit"])
+    services.role_grant(user=organ_admin, role=Role.ADMINISTRATOR, unit=tree["audit"], by=None)
     branch_admin = factories.administrator(tree["gz1"], real_name="支部管理员", employee_no="900002")
     superuser = factories.member(tree["gz1"], real_name="超级用户", employee_no="900003")
     User.objects.filter(pk=superuser.pk).update(is_superuser=True, is_staff=True)
