@@ -142,7 +142,8 @@ def test_organisers_download_the_results_workbook_and_outsiders_are_refused(tree
     download = client_for(host).get(f"/api/v1/contests/{contest.join_code}/results/export/")
     assert download.status_code == 200 and download["Content-Type"].startswith("application/vnd.openxmlformats")
     rows = list(load_workbook(BytesIO(download.content)).worksheets[0].values)
-    assert rows[0][0] == "知识竞赛" and rows[2] == (1, "红队", 100, 0)
+    # Rank, team, score, relay time, then the score's parts: base 100 + 0 from answers + 0 adjusted.
+    assert rows[0][0] == "知识竞赛" and rows[2] == (1, "红队", 100, 0, 100, 0, 0)
     outsider = client_for(factories.member(tree["mof"]))
     refused = outsider.get(f"/api/v1/contests/{contest.join_code}/results/export/")
     assert refused.status_code == 403 and refused.json()["error"]["code"] == "not_in_audience"

@@ -170,7 +170,7 @@ def test_the_player_shows_the_series_in_order_what_is_next_and_the_hours_the_les
     page = client.get(f"/lessons/{first.pk}/").content.decode()
     assert "第 1 讲，共 3 讲" in page and "二支部专讲" not in page
     # The series' name leads to its page (its lessons, progress and hours), which the member may open.
-    assert f'<a href="/lessons/series/{hall.pk}/" id="series-link">讲堂</a>' in page
+    assert f'<a class="qs-tap" href="/lessons/series/{hall.pk}/" id="series-link">讲堂</a>' in page
     assert client.get(f"/lessons/series/{hall.pk}/").status_code == 200
     # The next lesson is the first one after this not yet finished: the third, not the second.
     assert f'href="/lessons/{third.pk}/" id="next-lesson"' in page

@@ -42,9 +42,11 @@ def test_english_pages_name_a_prize_in_english_and_a_tier_without_one_as_typed(c
         assert "二等奖" in english, name  # no English name given: the name as typed
         chinese = get(client, reverse(name, args=[slug]), "zh-hans")
         assert "一等奖" in chinese and "First prize" not in chinese, name
-    # The member's own place on the home page.
-    assert "· First prize" in get(client, reverse("home"), "en")
-    assert "· 一等奖" in get(client, reverse("home"), "zh-hans")
+    # The member's own place on the home page: its My place card names the prize in each language
+    # (no longer after the member's own name).
+    english_place = get(client, reverse("home"), "en").split('id="my-places"')[1]
+    assert "First prize" in english_place and "一等奖" not in english_place
+    assert "一等奖" in get(client, reverse("home"), "zh-hans").split('id="my-places"')[1]
 
 
 def test_exports_and_certificates_name_the_prize_in_the_language_they_are_asked_in(client, published, tmp_path):
