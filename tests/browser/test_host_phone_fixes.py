@@ -12,6 +12,7 @@ from playwright.sync_api import expect
 from contests import services
 from contests.models import AuditEntry, ContestAnswer, Round, ScoreEvent
 from tests import factories
+from tests.browser.test_contest_day_fixes import BOX
 from tests.browser.test_relay_results_fixes import CONNECTED, CONSOLE, SCREEN, hall, in_language  # noqa: F401
 
 pytestmark = pytest.mark.browser
@@ -198,11 +199,12 @@ def test_a_long_fill_in_answer_wraps_in_its_column_and_two_blanks_read_alike_eve
     expect(answer).to_have_attribute("title", long_answer + BETWEEN[language] + "2022")  # the whole answer on hover
     # The names keep their width (a character a line was about 20 px); the answer wraps in its own
     # column, three lines at most until tapped.
+    # Each box measured in the page in one step: a presence frame redraws the table.
     for cell in (red_row.locator("td").nth(0), red_row.locator("td").nth(1)):
-        assert cell.bounding_box()["width"] >= 100, cell.bounding_box()
-        assert cell.bounding_box()["height"] < 2 * answer.bounding_box()["height"]
+        assert cell.evaluate(BOX)["width"] >= 100, cell.evaluate(BOX)
+        assert cell.evaluate(BOX)["height"] < 2 * answer.evaluate(BOX)["height"]
     line = float(answer.evaluate("td => getComputedStyle(td).lineHeight").removesuffix("px"))
-    clipped = answer.locator("span").bounding_box()["height"]
+    clipped = answer.locator("span").evaluate(BOX)["height"]
     assert clipped <= 3 * line + 1, (clipped, line)
     answer.click()
     expect(answer).to_have_class("qs-answer-col is-open")
