@@ -39,9 +39,10 @@ def test_member_watches_a_required_lesson_to_completion_and_cannot_skip_ahead(
     sign_in(page, live_server.url, "viewer")
     page.goto(f"{live_server.url}/lessons/")
     page.click(f"a[href='/lessons/{lesson.pk}/']")
-    page.wait_for_function("() => document.getElementById('player').readyState >= 1")
+    page.wait_for_url(f"**/lessons/{lesson.pk}/")
+    page.wait_for_function("() => document.getElementById('player')?.readyState >= 1")
     page.evaluate("() => { const v = document.getElementById('player'); v.muted = true; return v.play(); }")
-    page.wait_for_function("() => document.getElementById('player').currentTime > 1")
+    page.wait_for_function("() => document.getElementById('player')?.currentTime > 1")
 
     # Dragging towards the end of a required lesson is refused: the playhead comes back.
     page.evaluate("() => { document.getElementById('player').currentTime = 7; }")
@@ -95,17 +96,17 @@ def test_a_required_lesson_played_at_double_speed_completes_and_after_a_reload_c
     page = page_factory()
     sign_in(page, live_server.url, "viewer")
     page.goto(f"{live_server.url}/lessons/{lesson.pk}/")
-    page.wait_for_function("() => document.getElementById('player').readyState >= 1")
+    page.wait_for_function("() => document.getElementById('player')?.readyState >= 1")
     page.evaluate(
         "() => { const v = document.getElementById('player'); v.muted = true; v.playbackRate = 2; return v.play(); }"
     )
-    page.wait_for_function("() => document.getElementById('player').currentTime > 5")
+    page.wait_for_function("() => document.getElementById('player')?.currentTime > 5")
     page.evaluate("() => document.getElementById('player').pause()")
     wait_for_beat(member, lesson, playing=False, position_s__gt=5)
 
     # After a reload the page knows only the server's gapless stretch: a seek past it comes back.
     page.reload()
-    page.wait_for_function("() => document.getElementById('player').readyState >= 1")
+    page.wait_for_function("() => document.getElementById('player')?.readyState >= 1")
     furthest = float(WatchProgress.objects.get(member=member, lesson=lesson).furthest_s)
     assert 4 < furthest < 12
     page.evaluate("() => { document.getElementById('player').currentTime = 15; }")
@@ -140,11 +141,11 @@ def test_a_second_lesson_in_another_window_is_paused_while_the_first_plays(
     for page, playing in ((first, longer_lesson), (second, lesson)):
         sign_in(page, live_server.url, "viewer")
         page.goto(f"{live_server.url}/lessons/{playing.pk}/")
-        page.wait_for_function("() => document.getElementById('player').readyState >= 1")
+        page.wait_for_function("() => document.getElementById('player')?.readyState >= 1")
     first.evaluate(PLAY)
-    first.wait_for_function("() => document.getElementById('player').currentTime > 1")
+    first.wait_for_function("() => document.getElementById('player')?.currentTime > 1")
     second.evaluate(PLAY)
-    second.wait_for_function("() => document.getElementById('player').paused")
+    second.wait_for_function("() => document.getElementById('player')?.paused")
     assert "一节课" in second.locator("#player-notice").inner_text()
     assert Heartbeat.objects.filter(member=member, lesson=lesson, rejected="other_lesson").exists()
     screenshot(second, "lesson-player-other-lesson")
@@ -159,9 +160,9 @@ def _playing_on_a_phone(live_server, lesson, tree, page_factory):
     page = page_factory(phone=True)
     sign_in(page, live_server.url, "viewer")
     page.goto(f"{live_server.url}/lessons/{lesson.pk}/")
-    page.wait_for_function("() => document.getElementById('player').readyState >= 1")
+    page.wait_for_function("() => document.getElementById('player')?.readyState >= 1")
     page.evaluate(PLAY)
-    page.wait_for_function("() => document.getElementById('player').currentTime > 2.5")
+    page.wait_for_function("() => document.getElementById('player')?.currentTime > 2.5")
     return member, page
 
 
@@ -173,9 +174,9 @@ def test_leaving_the_player_and_coming_back_carries_on_counting_and_shows_what_w
     page.goto(f"{live_server.url}/study/")  # away while it plays, and straight back
     assert float(WatchProgress.objects.get(member=member, lesson=longer_lesson).watched_s) >= 1
     page.goto(f"{live_server.url}/lessons/{longer_lesson.pk}/")
-    page.wait_for_function("() => document.getElementById('player').readyState >= 1")
+    page.wait_for_function("() => document.getElementById('player')?.readyState >= 1")
     page.evaluate(PLAY)
-    page.wait_for_function("() => document.getElementById('player').currentTime > 4.5")
+    page.wait_for_function("() => document.getElementById('player')?.currentTime > 4.5")
     # Not refused as "playing in another tab" (the page just left), and the seconds counted
     # before are shown, not "0 s".
     assert not Heartbeat.objects.filter(member=member, lesson=longer_lesson, rejected="other_tab").exists()
@@ -200,18 +201,18 @@ def test_a_stop_beat_lost_with_the_page_does_not_shut_the_same_tab_out_but_anoth
     assert span.last_beat_playing and span.lesson_id == longer_lesson.pk  # to the server it plays on
 
     page.goto(f"{live_server.url}/lessons/{longer_lesson.pk}/")
-    page.wait_for_function("() => document.getElementById('player').readyState >= 1")
+    page.wait_for_function("() => document.getElementById('player')?.readyState >= 1")
     page.evaluate(PLAY)
-    page.wait_for_function("() => document.getElementById('player').currentTime > 4.5")
+    page.wait_for_function("() => document.getElementById('player')?.currentTime > 4.5")
     assert not Heartbeat.objects.filter(member=member, lesson=longer_lesson, rejected="other_tab").exists()
     assert not page.evaluate("document.getElementById('player').paused")
 
     other = page.context.new_page()  # a second tab of the same browser, the same lesson
     other.goto(f"{live_server.url}/lessons/{longer_lesson.pk}/")
-    other.wait_for_function("() => document.getElementById('player').readyState >= 1")
+    other.wait_for_function("() => document.getElementById('player')?.readyState >= 1")
     other.evaluate("() => { const v = document.getElementById('player'); v.muted = true; v.play().catch(() => {}); }")
     expect(other.locator("#player-notice")).to_be_visible()
-    other.wait_for_function("() => document.getElementById('player').paused")
+    other.wait_for_function("() => document.getElementById('player')?.paused")
     assert Heartbeat.objects.filter(member=member, lesson=longer_lesson, rejected="other_tab").exists()
     assert not page.evaluate("document.getElementById('player').paused")
 
@@ -245,9 +246,9 @@ def test_the_console_seek_trick_and_forged_beats_earn_no_more_than_the_wall_cloc
     page = page_factory()
     sign_in(page, live_server.url, "cheater")
     page.goto(f"{live_server.url}/lessons/{lesson.pk}/")
-    page.wait_for_function("() => document.getElementById('player').readyState >= 1")
+    page.wait_for_function("() => document.getElementById('player')?.readyState >= 1")
     page.evaluate("() => { const v = document.getElementById('player'); v.muted = true; return v.play(); }")
-    page.wait_for_function("() => document.getElementById('player').currentTime > 0.3")
+    page.wait_for_function("() => document.getElementById('player')?.currentTime > 0.3")
     # One console line, as reported: 1.9 s ahead every 150 ms (about 13x).
     page.evaluate(
         "() => { const v = document.getElementById('player'); window.tricks = 0;"
