@@ -3,6 +3,8 @@
 Each kind's wording is in one place (`SENTENCES`); names are the units' and members' as they are
 now when they still exist (in the page's language), as they were then when they are gone."""
 
+import datetime
+
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
 from django.utils.translation import gettext_lazy as _
@@ -22,6 +24,10 @@ SENTENCES = {
     Kind.MEMBER_IMPORTED: _("%(actor)s imported %(member)s into %(unit)s on %(when)s"),
     Kind.UNIT_CREATED: _("%(actor)s created %(unit)s under %(to_unit)s on %(when)s"),
     Kind.UNIT_RENAMED: _("%(actor)s renamed %(old_name)s to %(unit)s on %(when)s"),
+    Kind.UNIT_KIND_CHANGED: _("%(actor)s changed the type of %(unit)s from %(old_value)s to %(new_value)s on %(when)s"),
+    Kind.UNIT_END_DATE_CHANGED: _(
+        "%(actor)s changed the end date of %(unit)s from %(old_value)s to %(new_value)s on %(when)s"
+    ),
     Kind.UNIT_MOVED: _("%(actor)s moved %(unit)s from under %(from_unit)s to under %(to_unit)s on %(when)s"),
     Kind.UNIT_CLOSED: _("%(actor)s closed %(unit)s on %(when)s"),
     Kind.UNIT_DELETED: _("%(actor)s deleted %(unit)s from under %(from_unit)s on %(when)s"),
@@ -36,6 +42,15 @@ def _unit_name(unit: Unit | None, kept: str = "") -> str:
     if unit is not None:
         return unit.display_name
     return kept or pgettext("no parent unit", "the top level")
+
+
+def _value_words(record: Activity, value: str) -> str:
+    """A changed kind's or end date's stored value as words: "Party branch", "2026年12月31日", "none"."""
+    if record.kind == Kind.UNIT_KIND_CHANGED:
+        return str(Unit.Kind(value).label) if value in Unit.Kind.values else value
+    if not value:
+        return pgettext("no end date", "none")
+    return date_format(datetime.date.fromisoformat(value), pgettext("activity end date", "j M Y"))
 
 
 def activity_when(at) -> str:
@@ -57,5 +72,7 @@ def activity_sentence(record: Activity) -> str:
         "from_unit": _unit_name(record.from_unit),
         "to_unit": _unit_name(record.to_unit),
         "old_name": record.old_name,
+        "old_value": _value_words(record, record.old_value),
+        "new_value": _value_words(record, record.new_value),
         "when": activity_when(record.at),
     }

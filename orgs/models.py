@@ -312,6 +312,8 @@ class Activity(models.Model):
         MEMBER_IMPORTED = "member_imported", _("Member imported")
         UNIT_CREATED = "unit_created", _("Unit created")
         UNIT_RENAMED = "unit_renamed", _("Unit renamed")
+        UNIT_KIND_CHANGED = "unit_kind_changed", _("Unit type changed")
+        UNIT_END_DATE_CHANGED = "unit_end_date_changed", _("Unit end date changed")
         UNIT_MOVED = "unit_moved", _("Unit moved")
         UNIT_CLOSED = "unit_closed", _("Unit closed")
         UNIT_DELETED = "unit_deleted", _("Unit deleted")
@@ -331,6 +333,9 @@ class Activity(models.Model):
     member_name = models.CharField(max_length=150, blank=True)  # the member's name then
     name = models.CharField(max_length=100, blank=True)  # `unit`'s name then (a deleted unit's)
     old_name = models.CharField(max_length=100, blank=True)  # a renamed unit's name before
+    # A changed unit's kind (its code) or end date (ISO, empty for none), before and after.
+    old_value = models.CharField(max_length=40, blank=True)
+    new_value = models.CharField(max_length=40, blank=True)
     reason = models.CharField(_("reason"), max_length=200, blank=True)
 
     class Meta:

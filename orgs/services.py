@@ -40,6 +40,8 @@ def activity_record(
     to_unit: Unit | None = None,
     role: str = "",
     old_name: str = "",
+    old_value: str = "",
+    new_value: str = "",
     reason: str = "",
     name: str | None = None,
     at: datetime | None = None,
@@ -58,6 +60,8 @@ def activity_record(
         to_unit=to_unit,
         role=role,
         old_name=old_name,
+        old_value=old_value,
+        new_value=new_value,
         reason=reason[:200],
     )
 
@@ -148,11 +152,12 @@ def unit_update(
     name_en: str | None = None,
 ) -> Unit:
     """Change a unit's name, kind or end date (and its English name unless `name_en` is None);
-    a rename is recorded in its placement history (the English name is a label, not recorded)."""
+    a rename is recorded in its placement history, and each of the three changes in the activity
+    record (the English name is a label, not recorded)."""
     name = _check_unit_fields(name=name, kind=kind, ends_on=ends_on, kept_ends_on=unit.ends_on)
     parent = Unit.objects.get_parent(unit, update=True)
     renamed = name != unit.name
-    old_name = unit.name
+    old_name, old_kind, old_ends_on = unit.name, unit.kind, unit.ends_on
     if renamed:
         check_unit_name_free(name=name, parent=parent, exclude=unit)
     unit.name, unit.kind, unit.ends_on = name, kind, ends_on
@@ -164,6 +169,19 @@ def unit_update(
             unit=unit, parent=parent, name=name, effective_at=timezone.now(), reason=reason, recorded_by=by
         )
         activity_record(kind=Activity.Kind.UNIT_RENAMED, by=by, unit=unit, old_name=old_name, reason=reason)
+    if kind != old_kind:
+        activity_record(
+            kind=Activity.Kind.UNIT_KIND_CHANGED, by=by, unit=unit, old_value=old_kind, new_value=kind, reason=reason
+        )
+    if ends_on != old_ends_on:
+        activity_record(
+            kind=Activity.Kind.UNIT_END_DATE_CHANGED,
+            by=by,
+            unit=unit,
+            old_value=old_ends_on.isoformat() if old_ends_on else "",
+            new_value=ends_on.isoformat() if ends_on else "",
+            reason=reason,
+        )
     return unit
 
 

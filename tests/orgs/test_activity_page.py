@@ -1,7 +1,7 @@
 """The activity page: readable sentences in both languages, newest first, filtered by kind and by
 local calendar days, and only what touches the viewer's subtrees."""
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import pytest
 from django.urls import reverse
@@ -154,6 +154,31 @@ def test_a_units_page_links_to_its_subtrees_activity_and_the_menu_to_the_page(cl
     services.unit_update(unit=tree["gz2"], name="机关第二党支部", kind="branch", by=gz_admin)
     sentences = _sentences(client, f"?unit={tree['gz1'].pk}&kind={Activity.Kind.UNIT_RENAMED}")
     assert len(sentences) == 1 and "将 第一党支部 更名为 机关第一党支部" in sentences[0]
+
+
+def test_kind_and_end_date_changes_read_as_sentences_in_both_languages(client, tree, gz_admin):
+    client.force_login(gz_admin)
+    this_year = timezone.localdate().year
+    tree_built = Activity.objects.latest("id").pk  # the tree's own records: 第一党支部 created
+    for ends_on in (date(2026, 12, 31), date(2027, 1, 15)):
+        services.unit_update(unit=tree["gz1"], name="第一党支部", kind="temporary_branch", ends_on=ends_on, by=gz_admin)
+    # The test's own dating: the tree at 08:00, the changes at 09:00 (ties: newest id first).
+    Activity.objects.filter(pk__lte=tree_built).update(at=_local(this_year, 12, 6, 8, 0))
+    Activity.objects.filter(pk__gt=tree_built).update(at=_local(this_year, 12, 6, 9, 0))
+    query = f"?unit={tree['gz1'].pk}"
+    # Newest first: the extension, then the end date set, then the kind changed (same call, kind first).
+    assert _sentences(client, query) == [
+        "王组织 于 12月6日 09:00 将 第一党支部 的结束日期由 2026年12月31日 改为 2027年1月15日",
+        "王组织 于 12月6日 09:00 将 第一党支部 的结束日期由 无 改为 2026年12月31日",
+        "王组织 于 12月6日 09:00 将 第一党支部 的类型由“党支部”改为“临时党支部”",
+        "系统 于 12月6日 08:00 在 广州特派办 下新建 第一党支部",
+    ]
+    client.cookies["django_language"] = "en"
+    assert _sentences(client, query)[:3] == [
+        "王组织 changed the end date of 第一党支部 from 31 Dec 2026 to 15 Jan 2027 on 6 Dec 09:00",
+        "王组织 changed the end date of 第一党支部 from none to 31 Dec 2026 on 6 Dec 09:00",
+        "王组织 changed the type of 第一党支部 from Party branch to Temporary party branch on 6 Dec 09:00",
+    ]
 
 
 def test_the_list_is_paginated_newest_first(client, tree, gz_admin):

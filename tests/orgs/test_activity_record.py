@@ -162,7 +162,7 @@ def test_unit_create_records_the_unit_and_its_parent(tree, gz_organiser):
     )
 
 
-def test_unit_rename_records_old_and_new_names_and_a_kind_change_alone_records_nothing(tree, gz_organiser):
+def test_unit_rename_records_old_and_new_names(tree, gz_organiser):
     with NewRecords() as new:
         services.unit_update(unit=tree["gz1"], name="机关第一党支部", kind="branch", by=gz_organiser, reason="改名")
     record = new.one
@@ -175,8 +175,45 @@ def test_unit_rename_records_old_and_new_names_and_a_kind_change_alone_records_n
         "改名",
     )
     with NewRecords() as kept:
-        services.unit_update(unit=tree["gz1"], name="机关第一党支部", kind="department", by=gz_organiser)
-    assert kept.records == []
+        services.unit_update(unit=tree["gz1"], name="机关第一党支部", kind="branch", by=gz_organiser)
+    assert kept.records == []  # nothing changed, nothing recorded
+
+
+def test_a_kind_change_and_an_end_date_change_each_record_before_and_after(tree, gz_organiser):
+    with NewRecords() as kind_changed:
+        services.unit_update(unit=tree["gz1"], name="第一党支部", kind="department", by=gz_organiser, reason="调整")
+    record = kind_changed.one
+    assert (record.kind, record.unit, record.old_value, record.new_value, record.reason) == (
+        Activity.Kind.UNIT_KIND_CHANGED,
+        tree["gz1"],
+        "branch",
+        "department",
+        "调整",
+    )
+    with NewRecords() as made_temporary:
+        services.unit_update(
+            unit=tree["gz1"],
+            name="第一党支部",
+            kind="temporary_branch",
+            ends_on=datetime.date(2026, 12, 31),
+            by=gz_organiser,
+        )
+    # One change of kind (department -> temporary branch), one of end date (none -> 31 Dec).
+    assert sorted((r.kind, r.old_value, r.new_value) for r in made_temporary.records) == [
+        (Activity.Kind.UNIT_END_DATE_CHANGED, "", "2026-12-31"),
+        (Activity.Kind.UNIT_KIND_CHANGED, "department", "temporary_branch"),
+    ]
+    with NewRecords() as extended:
+        services.unit_update(
+            unit=tree["gz1"],
+            name="第一党支部",
+            kind="temporary_branch",
+            ends_on=datetime.date(2027, 1, 15),
+            by=gz_organiser,
+        )
+    assert [(r.kind, r.old_value, r.new_value) for r in extended.records] == [
+        (Activity.Kind.UNIT_END_DATE_CHANGED, "2026-12-31", "2027-01-15"),
+    ]
 
 
 def test_unit_move_records_the_parent_before_and_after_and_a_refused_move_nothing(tree, gz_admin):
