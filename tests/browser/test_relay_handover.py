@@ -79,6 +79,11 @@ def test_the_host_hands_an_offline_runners_leg_to_a_teammate_whose_phone_then_an
     expect(host.locator("#handover-to option")).to_have_text(["红二"])
     expect(host.locator("#handover-who")).to_contain_text("红一")
     host.fill("#handover-reason", "手机没电")
+    # The dialog's fade and slide in have ended (for the screenshot).
+    host.wait_for_function(
+        "() => getComputedStyle(document.getElementById('handover-dialog') ?? document.body).opacity === '1'"
+        " && getComputedStyle(document.querySelector('#handover-dialog .modal-dialog') ?? document.body).transform === 'none'"
+    )
     host.screenshot(path=str(SHOTS / f"console-confirm-{language}.png"), full_page=True)
     host.click("#handover-confirm")
     expect(dialog).to_be_hidden()
