@@ -82,7 +82,8 @@ def test_the_host_hands_an_offline_runners_leg_to_a_teammate_whose_phone_then_an
     # The dialog's fade and slide in have ended (for the screenshot).
     host.wait_for_function(
         "() => getComputedStyle(document.getElementById('handover-dialog') ?? document.body).opacity === '1'"
-        " && getComputedStyle(document.querySelector('#handover-dialog .modal-dialog') ?? document.body).transform === 'none'"
+        " && getComputedStyle(document.querySelector('#handover-dialog .modal-dialog') ?? document.body)"
+        ".transform === 'none'"
     )
     host.screenshot(path=str(SHOTS / f"console-confirm-{language}.png"), full_page=True)
     host.click("#handover-confirm")
