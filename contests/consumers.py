@@ -437,7 +437,27 @@ class ContestConsumer(EndsWithSignIn, AsyncWebsocketConsumer):
             services.score_adjust(
                 contest=contest, team=team, points=points, reason=str(message.get("reason", "")), by=user
             )
+        elif kind == "host.hand_over":
+            return self._hand_over(message, contest, user)
         return {}
+
+    def _hand_over(self, message: dict, contest: Contest, user) -> dict:
+        team_id, from_member, to_member = message.get("team"), message.get("from_member"), message.get("to_member")
+        if not (_is_whole(from_member) and _is_whole(to_member)):
+            raise services.ContestRejected("bad_member", _("Send from_member and to_member as member ids."))
+        team = Team.objects.filter(pk=team_id, contest=contest).first() if _is_whole(team_id) else None
+        if team is None:
+            raise services.ContestRejected("no_such_team", _("That team is not in this contest."))
+        handover = services.legs_hand_over(
+            contest=contest,
+            team=team,
+            from_member_id=from_member,
+            to_member_id=to_member,
+            reason=str(message.get("reason", "")),
+            by=user,
+        )
+        question = handover.from_question
+        return {"from_question": {"round": question.round.position, "position": question.position}}
 
 
 def _refusal_head(refusal: services.ContestRejected, language: str) -> str:

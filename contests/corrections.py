@@ -15,7 +15,7 @@ from quizsite.forms import NumberRangeMessages
 from . import access, services
 from .models import Contest, ContestAnswer, ScoreEvent
 from .presenters import response_text
-from .views import standings, ties_note
+from .views import handover_start, standings, ties_note
 from .wizard.services import check_has_results
 
 REASON_MAX = services.REASON_MAX
@@ -120,6 +120,7 @@ def results_correct(request, code: str):
             "rows": standings(contest),
             "times_relays": times_relays,
             "ties_note": ties_note(times_relays),
+            "handovers": [(handover, handover_start(handover)) for handover in services.handovers_made(contest)],
             "corrections": ScoreEvent.objects.filter(contest=contest, reason=ScoreEvent.Reason.CORRECTION)
             .select_related("team__unit", "created_by")
             .order_by("-id"),

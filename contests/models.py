@@ -44,6 +44,9 @@ class Contest(EnglishTitle, models.Model):
     # The number of the contest's latest broadcast, bumped in the transaction of each change
     # (`broadcast.after_commit`): kept here, not in Redis, so numbering survives a Redis restart.
     seq = models.PositiveBigIntegerField(default=0, editable=False)
+    # Bumped in the transaction of each relay hand-over (`LegHandover`): every process keys the
+    # roster it judges answers by on it, so none keeps judging by the legs before the hand-over.
+    baton_version = models.PositiveIntegerField(default=0, editable=False)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     # A rehearsal is a disposable copy played with test teams under its own join code: it keeps
@@ -138,6 +141,27 @@ class TeamMember(models.Model):
 
     def __str__(self) -> str:
         return f"{self.team} · {self.member}"
+
+
+class LegHandover(models.Model):
+    """The host gave a runner's remaining relay legs to a teammate: from `from_question` on (in
+    round order), every leg `from_member` would hold is `to_member`'s. Append-only: `TeamMember.leg`
+    stays as frozen at the start; `services.baton_in_turn` applies these on top of it, in order."""
+
+    contest = models.ForeignKey(Contest, on_delete=models.CASCADE, related_name="leg_handovers")
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="leg_handovers")
+    from_member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    to_member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    from_question = models.ForeignKey("RoundQuestion", on_delete=models.CASCADE, related_name="+")
+    reason = models.CharField(max_length=200, blank=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.team} · {self.from_member_id} → {self.to_member_id}"
 
 
 class Round(models.Model):

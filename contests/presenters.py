@@ -9,7 +9,7 @@ from django.utils.translation import pgettext
 from lessons.models.questions import OPTION_LETTERS
 
 from . import services
-from .models import AuditEntry, Contest, ContestAnswer, Opening, Round, TeamMember
+from .models import AuditEntry, Contest, ContestAnswer, LegHandover, Opening, Round, TeamMember
 from .protocol import PROTOCOL_VERSION
 from .rounds import round_kind
 
@@ -142,6 +142,7 @@ def public_state(contest: Contest, *, event: str = "snapshot", seq: int = 0, tea
             "join_code": contest.join_code,
         },
         "teams": teams,
+        "handovers": handovers(contest),
         "question": None,
     }
     if opening is None:
@@ -154,6 +155,42 @@ def public_state(contest: Contest, *, event: str = "snapshot", seq: int = 0, tea
         question["reveal"] = _reveal(opening)
     state["question"] = question
     return _stamped(state)
+
+
+def handovers(contest: Contest) -> list[dict]:
+    """Every relay hand-over of the contest (`LegHandover`), in the order made: from the question
+    at `round`, `position` on, the legs `from` would hold are `to`'s. Phones work out their team's
+    baton holder from `you.legs` and these (`services.baton_in_turn`, the server's rule). No query
+    while the contest has none (`baton_version` counts them)."""
+    if not contest.baton_version:
+        return []
+    rows = (
+        LegHandover.objects.filter(contest=contest)
+        .order_by("pk")
+        .values(
+            "team_id",
+            "from_member_id",
+            "from_member__real_name",
+            "from_member__username",
+            "to_member_id",
+            "to_member__real_name",
+            "to_member__username",
+            "from_question__round__position",
+            "from_question__position",
+        )
+    )
+    return [
+        {
+            "team": row["team_id"],
+            "from": row["from_member_id"],
+            "from_name": row["from_member__real_name"] or row["from_member__username"],
+            "to": row["to_member_id"],
+            "to_name": row["to_member__real_name"] or row["to_member__username"],
+            "round": row["from_question__round__position"],
+            "position": row["from_question__position"],
+        }
+        for row in rows
+    ]
 
 
 def _stamped(state: dict) -> dict:

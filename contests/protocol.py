@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from quizsite import client_json
 
-PROTOCOL_VERSION = 8
+PROTOCOL_VERSION = 9
 MAX_FRAME_BYTES = 4096
 
 # Client -> server
@@ -31,6 +31,7 @@ HOST_COMMANDS = (
     "host.finish",
     "host.override",
     "host.adjust",
+    "host.hand_over",
 )
 # Server -> client
 TIME_SYNCED = "time.synced"

@@ -215,6 +215,9 @@ def results_xlsx(request, code: str):
         )
     sheet.append([])
     sheet.append([ties_note(times_relays)])
+    handovers = services.handovers_made(contest)
+    handed_from = services.legs_handed_from(contest)
+    runners = {handover.from_member_id: handover.from_member.display_name for handover in handovers}
     answers = book.sheet(_("Answers"))
     answers.append(
         [
@@ -243,7 +246,7 @@ def results_xlsx(request, code: str):
                 response_text(question.version, answer.response) if answer else "",
                 _verdict_mark(entry),
                 entry.points,
-                _question_points_note(entry),
+                _question_points_note(entry, runners.get(handed_from.get((entry.opening.pk, entry.team.pk)))),
                 _export_time(answer.received_at) if answer else "",
             ]
         )
@@ -264,6 +267,23 @@ def results_xlsx(request, code: str):
     changes.append(
         [_("Rulings on answers, in the contest or after the finish, count in their answer's row on the answers sheet.")]
     )
+    if handovers:
+        handed = book.sheet(_("Relay hand-overs"))
+        handed.append(
+            [_("Time"), _("Team"), _("Handed over by"), _("Taken over by"), _("From question"), _("Reason"), _("By")]
+        )
+        for handover in handovers:
+            handed.append(
+                [
+                    _export_time(handover.at),
+                    handover.team.display_name,
+                    handover.from_member.display_name,
+                    handover.to_member.display_name,
+                    handover_start(handover),
+                    handover.reason,
+                    handover.by.display_name if handover.by else "",
+                ]
+            )
     return xlsx_response(book.to_bytes(), contest.display_title, ascii_name=f"contest-{contest.join_code}")
 
 
@@ -280,9 +300,18 @@ def _verdict_mark(entry: services.QuestionPoints) -> str:
     return "✓" if entry.verdict else "✗"
 
 
-def _question_points_note(entry: services.QuestionPoints) -> str:
-    """Why the row counts what it does: voided by a skip, a foul, a stake not answered, rulings."""
+def handover_start(handover) -> str:
+    """The first question a relay hand-over applies to, as people read it: "接力赛 · 第 3 题"."""
+    question = handover.from_question
+    return _("%(round)s · Q%(no)d") % {"round": question.round.display_title, "no": question.position}
+
+
+def _question_points_note(entry: services.QuestionPoints, handed_from: str | None = None) -> str:
+    """Why the row counts what it does: voided by a skip, a foul, a stake not answered, rulings;
+    and whose relay leg it was, when the runner had handed it over (`handed_from`)."""
     notes = []
+    if handed_from:
+        notes.append(_("Relay leg handed over from %(runner)s") % {"runner": handed_from})
     if entry.voided and entry.answer is not None:
         notes.append(
             _("Voided: the question was skipped (%(reason)s)") % {"reason": entry.void_reason}

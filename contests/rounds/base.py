@@ -3,7 +3,7 @@
 from collections.abc import Collection
 from typing import TYPE_CHECKING, ClassVar, Protocol
 
-from ..models import Contest, Opening, Round
+from ..models import Contest, Opening, Round, RoundQuestion
 
 if TYPE_CHECKING:
     from ..wizard.services import RoundSettings
@@ -13,7 +13,7 @@ ROUND_SETTINGS = ("points", "penalty", "early_buzz_penalty", "time_limit_s", "ri
 
 
 class Roster(Protocol):
-    def baton_holder(self, team_id: int, question_position: int) -> int | None: ...
+    def baton_holder(self, team_id: int, question: RoundQuestion) -> int | None: ...
 
 
 class AnswerBatch(Protocol):

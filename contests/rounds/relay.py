@@ -19,22 +19,27 @@ class Relay(RoundKind):
         return 0
 
     def check_answerer(self, batch: AnswerBatch, member_id: int, team_id: int) -> None:
-        if batch.roster.baton_holder(team_id, batch.opening.question.position) != member_id:
+        if batch.roster.baton_holder(team_id, batch.opening.question) != member_id:
             raise ContestRejected("leg_not_yours", _("Only the teammate holding the baton may answer this question."))
 
     def frame_extras(self, opening: Opening, contest: Contest) -> dict:
-        """Every team's baton holder, by id with the name to show."""
-        from ..services.playing import baton_holders  # the services build on the round kinds
+        """Every team's baton holder, by id with the name to show, and the runner who handed
+        this leg to them (`LegHandover`), if one did."""
+        from ..services.playing import baton_paths  # the services build on the round kinds
 
-        holders = baton_holders(opening)
+        paths = baton_paths(opening)
         names = dict(
-            TeamMember.objects.filter(member_id__in=holders.values(), contest=contest).values_list(
-                "member_id", "member__real_name"
-            )
+            TeamMember.objects.filter(
+                member_id__in={member for path in paths.values() for member in path}, contest=contest
+            ).values_list("member_id", "member__real_name")
         )
         return {
             "baton": {
-                str(team_id): {"member": member_id, "name": names.get(member_id, "")}
-                for team_id, member_id in holders.items()
+                str(team_id): {
+                    "member": path[-1],
+                    "name": names.get(path[-1], ""),
+                    "handed_from": {"member": path[-2], "name": names.get(path[-2], "")} if len(path) > 1 else None,
+                }
+                for team_id, path in paths.items()
             }
         }

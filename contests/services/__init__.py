@@ -10,6 +10,7 @@ Times are the server's. Each function validates against the round's rules, write
 """
 
 from .common import ContestRejected
+from .handover import handovers_made, legs_hand_over, legs_handed_from
 from .hosting import (
     ADJUSTMENT_LIMIT,
     REASON_MAX,
@@ -32,7 +33,9 @@ from .playing import (
     answers_submit,
     baton_holder,
     baton_holders,
+    baton_in_turn,
     buzz,
+    relay_order,
     risk_pick,
 )
 from .results import QuestionPoints, contest_times_relays, results_ledger, team_scores
@@ -60,6 +63,11 @@ __all__ = [
     "answers_submit",
     "baton_holder",
     "baton_holders",
+    "baton_in_turn",
+    "handovers_made",
+    "legs_hand_over",
+    "legs_handed_from",
+    "relay_order",
     "buzz",
     "close_expired",
     "contest_create",

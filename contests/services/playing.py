@@ -16,7 +16,7 @@ from lessons.grading import ResponseInvalid, check_exact_form, clean_response, g
 from orgs.models import User
 
 from .. import broadcast
-from ..models import Buzz, Contest, ContestAnswer, Opening, RiskPick, ScoreEvent, TeamMember
+from ..models import Buzz, Contest, ContestAnswer, LegHandover, Opening, RiskPick, RoundQuestion, ScoreEvent, TeamMember
 from ..rounds import round_kind
 from .common import ContestRejected, check_running, close_once, current_opening, running
 
@@ -29,24 +29,74 @@ def _place(contest: Contest, member: User) -> TeamMember:
 
 
 def baton_holder(opening: Opening, team_id: int) -> int | None:
-    """The member id holding the relay baton for `team_id` on this question (legs in turn)."""
+    """The member id holding the relay baton for `team_id` on this question (`baton_in_turn`)."""
     return baton_holders(opening, team_ids=[team_id]).get(team_id)
 
 
 def baton_holders(opening: Opening, *, team_ids: Sequence[int] | None = None) -> dict[int, int]:
-    """Every team's (or the named teams') baton holder for this question, from one query."""
+    """Every team's (or the named teams') baton holder for this question, from two queries."""
+    return {team_id: path[-1] for team_id, path in baton_paths(opening, team_ids=team_ids).items()}
+
+
+def baton_paths(opening: Opening, *, team_ids: Sequence[int] | None = None) -> dict[int, list[int]]:
+    """Every team's (or the named teams') `baton_path` for this question, from two queries."""
+    legs, handovers = relay_order(opening.contest_id, team_ids=team_ids)
+    question = opening.question
+    return {
+        team_id: baton_path(members, handovers.get(team_id, ()), question.round.position, question.position)
+        for team_id, members in legs.items()
+    }
+
+
+class Handover(NamedTuple):
+    """A `LegHandover` as the relay rule reads it: from the question at (`round`, `position`) on,
+    `from_member`'s legs are `to_member`'s."""
+
+    from_member: int
+    to_member: int
+    round: int
+    position: int
+
+
+def relay_order(
+    contest_id: int, *, team_ids: Sequence[int] | None = None
+) -> tuple[dict[int, list[int]], dict[int, list[Handover]]]:
+    """Each team's members in leg order (as frozen at the start), and its hand-overs in the order made."""
     legs: dict[int, list[int]] = {}
-    placed = TeamMember.objects.filter(contest_id=opening.contest_id, leg__isnull=False)
+    placed = TeamMember.objects.filter(contest_id=contest_id, leg__isnull=False)
+    handed = LegHandover.objects.filter(contest_id=contest_id)
     if team_ids is not None:
-        placed = placed.filter(team_id__in=team_ids)
+        placed, handed = placed.filter(team_id__in=team_ids), handed.filter(team_id__in=team_ids)
     for team_id, member_id in placed.order_by("team_id", "leg").values_list("team_id", "member_id"):
         legs.setdefault(team_id, []).append(member_id)
-    return {team_id: leg_in_turn(members, opening.question.position) for team_id, members in legs.items()}
+    handovers: dict[int, list[Handover]] = {}
+    for team_id, *fields in handed.order_by("pk").values_list(
+        "team_id", "from_member_id", "to_member_id", "from_question__round__position", "from_question__position"
+    ):
+        handovers.setdefault(team_id, []).append(Handover(*fields))
+    return legs, handovers
 
 
 def leg_in_turn(members: Sequence[int], question_position: int) -> int:
     """The relay rule: question k's baton is with the team's leg (k - 1) mod its number of legs."""
     return members[(question_position - 1) % len(members)]
+
+
+def baton_in_turn(members: Sequence[int], handovers: Sequence[Handover], round_position: int, position: int) -> int:
+    """Who holds the baton for the question at `position` of the round at `round_position`: the
+    last of its `baton_path`. The one rule for the answer intake, the frames and the results."""
+    return baton_path(members, handovers, round_position, position)[-1]
+
+
+def baton_path(members: Sequence[int], handovers: Sequence[Handover], round_position: int, position: int) -> list[int]:
+    """The members the baton for this question passed through: the leg in turn (`leg_in_turn`),
+    then the receiver of each hand-over, in the order made, that was from the holder then and
+    applies from this question or an earlier one."""
+    path = [leg_in_turn(members, position)]
+    for handover in handovers:
+        if handover.from_member == path[-1] and (round_position, position) >= (handover.round, handover.position):
+            path.append(handover.to_member)
+    return path
 
 
 def _eligible_teams(opening: Opening) -> int:
@@ -91,30 +141,28 @@ class _Candidate(NamedTuple):
 
 
 class _Roster:
-    """A running contest's roster as the batches judge it: each member's team and each team's
-    relay order. Rosters are frozen at the start, so each process reads one once."""
+    """A running contest's roster as the batches judge it: each member's team, each team's relay
+    order and its hand-overs. Rosters are frozen at the start and hand-overs bump the contest's
+    `baton_version`, so each process reads one once per version."""
 
     def __init__(self, contest_id: int) -> None:
-        self.teams: dict[int, int] = {}
-        self.legs: dict[int, list[int]] = {}
-        rows = TeamMember.objects.filter(contest_id=contest_id).order_by("team_id", "leg")
-        for member_id, team_id, leg in rows.values_list("member_id", "team_id", "leg"):
-            self.teams[member_id] = team_id
-            if leg is not None:
-                self.legs.setdefault(team_id, []).append(member_id)
+        self.teams = dict(TeamMember.objects.filter(contest_id=contest_id).values_list("member_id", "team_id"))
+        self.legs, self.handovers = relay_order(contest_id)
 
-    def baton_holder(self, team_id: int, question_position: int) -> int | None:
+    def baton_holder(self, team_id: int, question: RoundQuestion) -> int | None:
         members = self.legs.get(team_id)
-        return leg_in_turn(members, question_position) if members else None
+        if not members:
+            return None
+        return baton_in_turn(members, self.handovers.get(team_id, ()), question.round.position, question.position)
 
 
-_ROSTERS: dict[tuple[int, datetime], _Roster] = {}
+_ROSTERS: dict[tuple[int, datetime, int], _Roster] = {}
 
 
 def _roster(contest: Contest, *, fresh: bool = False) -> _Roster:
-    """The roster of a started contest (its start time is in the key: SQLite may reuse an id);
-    `fresh` reads it again."""
-    key = (contest.pk, contest.started_at)
+    """The roster of a started contest as of its latest hand-over (its start time is in the key:
+    SQLite may reuse an id); `fresh` reads it again."""
+    key = (contest.pk, contest.started_at, contest.baton_version)
     roster = None if fresh else _ROSTERS.get(key)
     if roster is None:
         if len(_ROSTERS) > 100:
@@ -292,10 +340,14 @@ def _submit_in_one_statement(
         state, inserted, earlier = _insert_if_in_play(contest_id, opening, sent, retries)
         if state is None or state.status != Contest.Status.RUNNING:
             return [_refusal_for_all(state and state.status, opening)] * len(submissions), opening
-        # The host moved on since this process last looked; or the question it kept is another
-        # contest's whose row ids this one repeats (ids repeat after a database is restored from a
-        # dump, or a test's flush restarts the sequences): its start time tells them apart.
-        if state.current_id != opening.pk or state.started_at != opening.contest.started_at:
+        # The host moved on since this process last looked, or handed a runner's legs over (the
+        # batch was judged by the legs before: the statement inserted none of it); or the
+        # question it kept is another contest's whose row ids this one repeats (ids repeat after
+        # a database is restored from a dump, or a test's flush restarts the sequences): its
+        # start time tells them apart.
+        contest = opening.contest
+        moved = state.current_id != opening.pk or state.baton_version != contest.baton_version
+        if moved or state.started_at != contest.started_at:
             opening, batch = _in_play(contest_id), None
             continue
         opening = _IN_PLAY[contest_id] = state.applied_to(opening)
@@ -339,6 +391,7 @@ class _LockedState(NamedTuple):
     closed_at: datetime | None
     revealed_at: datetime | None
     buzz_winner_id: int | None
+    baton_version: int
 
     def applied_to(self, opening: Opening) -> Opening:
         """A copy of `opening` (its question and contest shared) in this state."""
@@ -369,7 +422,7 @@ def _in_play(contest_id: int) -> Opening | None:
 
 
 _BATCH_STATEMENT = """
-WITH contest AS (SELECT current_id, status, started_at FROM {contest} WHERE id = %(contest)s),
+WITH contest AS (SELECT current_id, status, started_at, baton_version FROM {contest} WHERE id = %(contest)s),
 question AS (
     SELECT id, opened_at, deadline_at, closed_at, revealed_at, buzz_winner_id FROM {opening}
     WHERE id = %(opening)s FOR SHARE
@@ -382,6 +435,7 @@ inserted AS (
                %(answer_ids)s::text[], %(correct)s::boolean[])
         AS b(team_id, member_id, response, received_at, client_answer_id, is_correct)
     WHERE contest.current_id = question.id AND contest.status = %(running)s AND contest.started_at = %(started)s
+        AND contest.baton_version = %(baton_version)s
         AND question.opened_at IS NOT NULL AND question.revealed_at IS NULL
         AND (question.deadline_at IS NULL OR b.received_at <= question.deadline_at)
         AND (question.closed_at IS NULL OR b.received_at <= question.closed_at)
@@ -403,7 +457,8 @@ SELECT contest.current_id, contest.status, contest.started_at, question.opened_a
     earlier.ids, earlier.answer_ids, earlier.teams, earlier.members, earlier.responses, earlier.received,
     earlier.correct,
     (SELECT coalesce(array_agg(a.team_id), '{{}}') FROM {answer} a JOIN question ON a.opening_id = question.id
-        WHERE a.team_id = ANY(%(teams)s::bigint[]))
+        WHERE a.team_id = ANY(%(teams)s::bigint[])),
+    contest.baton_version
 FROM contest LEFT JOIN question ON true, earlier
 """
 
@@ -460,6 +515,7 @@ def _insert_if_in_play(
                 "opening": opening.pk,
                 "running": Contest.Status.RUNNING,
                 "started": opening.contest.started_at,
+                "baton_version": opening.contest.baton_version,
                 "teams": [answer.team_id for answer in answers],
                 "members": [answer.member_id for answer in answers],
                 "responses": [json.dumps(answer.response, ensure_ascii=False) for answer in answers],
@@ -472,7 +528,7 @@ def _insert_if_in_play(
         row = cursor.fetchone()
     if row is None:
         return None, {}, _NOTHING_EARLIER
-    return _LockedState(*row[:8]), dict(zip(row[9], row[8], strict=True)), _Earlier(*row[10:17], set(row[17]))
+    return _LockedState(*row[:8], row[18]), dict(zip(row[9], row[8], strict=True)), _Earlier(*row[10:17], set(row[17]))
 
 
 def _outcomes(

@@ -77,6 +77,7 @@
     if (state) enable(state.contest.status, state.question ? state.question.phase : "idle");
     $("adjust-fields").disabled = held.has("adjust");
     document.querySelectorAll("#answers [data-rule]").forEach((b) => { b.disabled = held.has("rule-" + b.dataset.rule); });
+    document.querySelectorAll(".qs-hand-over").forEach((b) => { b.disabled = held.has("hand-over"); });
   }
 
   // One command at a time, the buttons held until it is answered: a double click on "Show / open
@@ -225,6 +226,8 @@
       if (holder) {
         tr.children[1].textContent = holder.name;
         tr.children[1].append(...connection(holder.member));
+        if (holder.handed_from) tr.children[1].append(...handedFrom(holder.handed_from.name));
+        if (!ended) tr.children[1].append(...handOverButton(x.id, holder.member, holder.name));
       }
       tr.children[2].textContent = ended ? t.didNotAnswer : t.noAnswerYet;
       return tr;
@@ -270,6 +273,64 @@
     return [" ", badge];
   }
 
+  // A runner's remaining relay legs go to a teammate (a phone died, the runner left the hall):
+  // offered while the contest runs, to a runner still holding legs, as the server refuses the rest.
+  function handOverButton(team, member, name) {
+    const running = state.contest.status === "running" || state.contest.status === "paused";
+    const mates = ((state.runners || {})[String(team)] || []).filter((m) => m.member !== member);
+    if (!running || !mates.length || handedAway(team, member)) return [];
+    const button = document.createElement("button");
+    button.type = "button";
+    button.className = "btn btn-sm btn-outline-primary py-0 ms-1 qs-hand-over";
+    button.dataset.member = member;
+    button.disabled = held.has("hand-over");
+    button.innerHTML = "<i class='bi bi-arrow-left-right'></i> ";
+    button.append(t.handOver);
+    button.addEventListener("click", () => openHandOver(team, member, name));
+    return [" ", button];
+  }
+
+  function handedFrom(name) {
+    const span = document.createElement("span");
+    span.className = "small qs-muted ms-1 qs-handed-from";
+    span.textContent = "(" + t.handedFrom.replace("%s", name) + ")";
+    return [" ", span];
+  }
+
+  // Whether the member's last part in the team's hand-overs was handing legs away (then they hold
+  // none, until legs are handed back to them), or receiving them.
+  function handedAway(team, member) {
+    let away = false;
+    (state.handovers || []).forEach((h) => {
+      if (h.team !== team) return;
+      if (h.from === member) away = true;
+      if (h.to === member) away = false;
+    });
+    return away;
+  }
+
+  const handedTo = (team, member) => (state.handovers || []).some((h) => h.team === team && h.to === member);
+
+  let handingOver = null; // {team, member} of the dialog open
+  const dialog = () => bootstrap.Modal.getOrCreateInstance($("handover-dialog"));
+
+  function openHandOver(team, member, name) {
+    handingOver = { team: team, member: member };
+    const mates = ((state.runners || {})[String(team)] || []).filter((m) => m.member !== member);
+    $("handover-to").replaceChildren(...mates.map((m) => new Option(m.name, m.member)));
+    const teamName = state.teams.find((x) => x.id === team);
+    $("handover-who").textContent = t.handoverWho.replace("{runner}", name).replace("{team}", teamName ? liveName(teamName) : "");
+    $("handover-reason").value = "";
+    dialog().show();
+  }
+
+  $("handover-form").addEventListener("submit", (event) => {
+    event.preventDefault();
+    if (!handingOver || !$("handover-to").value) return;
+    const frame = { type: "host.hand_over", team: handingOver.team, from_member: handingOver.member, to_member: Number($("handover-to").value), reason: $("handover-reason").value };
+    if (once("hand-over", frame, t.handOver)) dialog().hide();
+  });
+
   // How many runners have a phone connected, and who has not (by team, in relay order).
   function renderPresence(teams) {
     const runners = state.runners || {};
@@ -289,6 +350,8 @@
       li.innerHTML = "<span></span><span class='qs-muted text-nowrap'></span>";
       li.firstChild.textContent = (teams.get(m.team) || "") + " · " + m.name;
       li.firstChild.append(...connection(m.member));
+      const relay = state.question && state.question.round.answered_by === "baton";
+      if (relay && (m.leg || handedTo(m.team, m.member))) li.firstChild.append(...handOverButton(m.team, m.member, m.name));
       li.lastChild.textContent = m.leg ? t.legNo.replace("%s", m.leg) : "";
       return li;
     }));

@@ -84,10 +84,18 @@
     return true;
   }
 
-  // The relay baton for question k is with leg (k - 1) mod legs of the team (the server's rule).
+  // The relay baton for question k is with leg (k - 1) mod legs of the team, passed on by each of
+  // the team's hand-overs, in the order made, from its holder then and from this question or an
+  // earlier one (the server's rule, services.baton_in_turn; protocol 9).
   function batonHolder(q) {
     const legs = you.legs || [];
-    return legs.length ? legs[(q.position - 1) % legs.length] : null;
+    if (!legs.length) return null;
+    let holder = legs[(q.position - 1) % legs.length];
+    const r = q.round.position, k = q.position;
+    (state.handovers || []).forEach((h) => {
+      if (h.team === you.team && h.from === holder.member && (r > h.round || (r === h.round && k >= h.position))) holder = { member: h.to, name: h.to_name };
+    });
+    return holder;
   }
 
   function button(label, onClick, cls) {

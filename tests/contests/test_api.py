@@ -96,7 +96,7 @@ def test_a_ticket_is_given_only_for_a_role_the_user_may_take(tree):
     assert refused.status_code == 403 and refused.json()["error"]["code"] == "not_host"
     ticket = client_for(host).post(f"/api/v1/contests/{contest.join_code}/ticket/", {"role": "host"}).json()
     assert ticket["url"].startswith(f"ws://testserver/ws/contests/{contest.join_code}/?role=host&ticket=")
-    assert ticket["protocol_version"] == 8
+    assert ticket["protocol_version"] == 9
 
 
 async def open_socket(url: str):

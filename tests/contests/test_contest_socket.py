@@ -704,7 +704,7 @@ async def test_a_teams_answer_reaches_its_own_phones_only_and_every_snapshot_aft
     told = await receive(teammate, kind="team.answered")
     assert told == {
         "type": "team.answered",
-        "v": 8,
+        "v": 9,
         "opening": opening.pk,
         "team": snapshots[0]["you"]["team"],
         "member": snapshots[0]["you"]["member"],

@@ -47,7 +47,7 @@ async def test_the_console_is_told_when_a_runner_connects_and_when_he_leaves():
     told = await receive(host, kind="presence")
     while told["online"] != [red[0].pk]:  # a tick may have read the set before the phone joined
         told = await receive(host, kind="presence")
-    assert told == {"type": "presence", "v": 8, "online": [red[0].pk]}
+    assert told == {"type": "presence", "v": 9, "online": [red[0].pk]}
 
     await phone.disconnect()  # he closed his phone
     assert (await receive(host, kind="presence"))["online"] == []

@@ -29,7 +29,7 @@ class _Roster:
     def __init__(self, holders: dict[int, int]) -> None:
         self.holders = holders
 
-    def baton_holder(self, team_id: int, question_position: int) -> int | None:
+    def baton_holder(self, team_id: int, question) -> int | None:
         return self.holders.get(team_id)
 
 
@@ -274,7 +274,7 @@ def test_a_player_missing_from_the_roster_a_process_kept_is_read_again_not_refus
     _start(hall, type=Round.Type.COMPULSORY)
     stale = playing._Roster(hall.contest.pk)
     stale.teams, stale.legs = {}, {}
-    playing._ROSTERS[(hall.contest.pk, hall.contest.started_at)] = stale
+    playing._ROSTERS[(hall.contest.pk, hall.contest.started_at, hall.contest.baton_version)] = stale
     services.question_open(contest=hall.contest, by=hall.host)
     answer = services.answer_submit(contest=hall.contest, member=hall.red[1], response="对", client_answer_id="r")
     assert answer.team_id == hall.team_red.pk
