@@ -26,9 +26,15 @@ class OpenUnitSelect(forms.Select):
         ]
 
 
+CLOSED_UNIT_MESSAGE = _("This unit is closed.")
+
+
 class UnitChoiceField(forms.ModelChoiceField):
     """Units shown by full path, limited to what the user manages; closed units are not offered
-    for new choices (see `OpenUnitSelect`)."""
+    for new choices (see `OpenUnitSelect`) and are refused if posted anyway, except the form's
+    initial unit (a paper or member of a closed unit still saves its unit)."""
+
+    default_error_messages = {"closed": CLOSED_UNIT_MESSAGE}
 
     def __init__(self, *, user, **kwargs):
         units = list(access.managed_units(user).order_by("path"))
@@ -37,6 +43,19 @@ class UnitChoiceField(forms.ModelChoiceField):
         closed = frozenset(str(u.pk) for u in units if not u.is_open_for_new(today))
         kwargs.setdefault("widget", OpenUnitSelect(closed_ids=closed))
         super().__init__(queryset=access.managed_units(user).order_by("path"), **kwargs)
+        self._kept = None
+
+    def get_bound_field(self, form, field_name):
+        # The form's initial unit is the one a closed unit may keep; the form is only known here.
+        # Each form has its own deep copy of the field, so this does not leak between forms.
+        initial = form.get_initial_for_field(self, field_name)
+        self._kept = str(getattr(initial, "pk", initial)) if initial not in (None, "") else None
+        return super().get_bound_field(form, field_name)
+
+    def validate(self, value):
+        super().validate(value)
+        if value is not None and str(value.pk) != self._kept and not value.is_open_for_new(timezone.localdate()):
+            raise forms.ValidationError(self.error_messages["closed"], code="closed")
 
     def label_from_instance(self, obj: Unit) -> str:
         return self._paths.get(obj.pk, obj.name)

@@ -120,6 +120,16 @@ def check_unit_end_date(*, kind: str, ends_on, kept_ends_on=None) -> None:
         )
 
 
+def check_unit_open(unit: Unit | None) -> None:
+    """Refuse a unit that takes nothing new (closed, or past its end date: `Unit.is_open_for_new`),
+    re-read from the database so a unit closed since the caller read it is refused too."""
+    if unit is None:
+        return
+    current = Unit.objects.filter(pk=unit.pk).only("closed_at", "ends_on").first()
+    if current is None or not current.is_open_for_new(timezone.localdate()):
+        raise OrgError("unit_closed", _("“%(unit)s” is closed.") % {"unit": unit.display_name})
+
+
 @transaction.atomic
 def unit_create(
     *,
@@ -132,6 +142,7 @@ def unit_create(
     name_en: str = "",
 ) -> Unit:
     name = _check_unit_fields(name=name, kind=kind, ends_on=ends_on)
+    check_unit_open(parent)
     check_unit_name_free(name=name, parent=parent)
     fields = {"name": name, "name_en": (name_en or "").strip(), "kind": kind, "ends_on": ends_on}
     unit = Unit.objects.add_child(parent, fields) if parent is not None else Unit.objects.add_root(fields)
@@ -203,6 +214,7 @@ def unit_move(
     current_parent = Unit.objects.get_parent(unit, update=True)
     if (current_parent and current_parent.pk) == (new_parent and new_parent.pk):
         return unit
+    check_unit_open(new_parent)
     check_unit_name_free(name=unit.name, parent=new_parent)
     if new_parent is not None:
         Unit.objects.move(unit, new_parent, pos="last-child")
@@ -717,6 +729,8 @@ def check_bulk_allowed(*, by: User, members: list[User], action: str, unit: Unit
         raise OrgError("bulk_unit_missing", _("Choose the unit."))
     if unit is not None and not access.can_manage_unit(by, unit):
         raise OrgError("unit_outside_scope", _("This unit is outside the units you manage."))
+    if action == BulkAction.MOVE:
+        check_unit_open(unit)
     if action in (BulkAction.GRANT, BulkAction.REVOKE):
         if role not in (Role.ORGANISER, Role.ADMINISTRATOR):
             raise OrgError("role_unknown", _("Only organiser and administrator roles are granted."))

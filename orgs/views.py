@@ -63,7 +63,8 @@ def unit_add(request):
     """A new unit under one the user manages (superusers may also add a top-level unit)."""
     access.check_manager(request.user)
     initial = {"kind": "branch"}
-    if request.GET.get("parent", "").isdecimal():
+    # On a post the parent is the one posted: a closed unit named in the address is not kept.
+    if request.method == "GET" and request.GET.get("parent", "").isdecimal():
         initial["parent"] = int(request.GET["parent"])
     form = UnitAddForm(request.POST or None, user=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.db.models import F
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
@@ -44,12 +44,19 @@ def check_unit(by: User, unit: Unit) -> None:
         raise ContestRejected("unit_outside_scope", _("This unit is outside the units you manage."))
 
 
+def check_unit_open(unit: Unit) -> None:
+    """Refuse a closed unit (`Unit.is_open_for_new`, as stored now) as a new contest's owner."""
+    if not Unit.objects.get(pk=unit.pk).is_open_for_new(timezone.localdate()):
+        raise ContestRejected("unit_closed", _("“%(unit)s” is closed.") % {"unit": unit.display_name})
+
+
 def contest_begin(*, title: str, unit: Unit, base_score: int, by: User, title_en: str = "") -> Contest:
     """The wizard's first step: a contest being prepared, owned by a unit the organiser manages."""
     title = title.strip()
     if not title:
         raise ContestRejected("title_blank", _("Give the contest a title."))
     check_unit(by, unit)
+    check_unit_open(unit)
     contest = contest_create(title=title, title_en=title_en.strip(), unit=unit, by=by, base_score=base_score)
     audit(contest, by, "create")
     return contest
@@ -61,6 +68,8 @@ def contest_basics_update(
 ) -> Contest:
     check_preparing(contest)
     check_unit(by, unit)
+    if unit.pk != contest.unit_id:  # a contest of a unit closed since keeps it
+        check_unit_open(unit)
     title = title.strip()
     if not title:
         raise ContestRejected("title_blank", _("Give the contest a title."))
