@@ -545,10 +545,42 @@ def role_grant(*, user: User, role: str, unit: Unit, by: User | None, reason: st
     return grant
 
 
+def check_administrators_left(*, by: User | None, users: list[User], role: str, unit: Unit) -> None:
+    """Refuse taking the administrator role on `unit` from `users` when `by` is one of them (as
+    deactivating oneself is refused), or when no other administrator grant of an active member
+    would cover `unit` (on it or above it): an organ left with no administrator has no one to
+    grant the role again."""
+    if role != Role.ADMINISTRATOR:
+        return
+    holders = set(
+        RoleGrant.objects.filter(role=Role.ADMINISTRATOR, unit=unit, user__in=[u.pk for u in users]).values_list(
+            "user_id", flat=True
+        )
+    )
+    if not holders:  # nothing to revoke
+        return
+    if by is not None and by.pk in holders:
+        raise OrgError("revoke_own_administrator", _("You cannot revoke your own administrator role."))
+    others = RoleGrant.objects.filter(
+        role=Role.ADMINISTRATOR, unit__path__in=unit.lineage_paths(), user__is_active=True
+    ).exclude(unit=unit, user__in=holders)
+    if not others.exists():
+        raise OrgError(
+            "last_administrator",
+            _("“%(unit)s” would be left with no administrator: grant the role to someone else first.")
+            % {"unit": unit.display_name},
+        )
+
+
 @transaction.atomic
 def role_revoke(*, user: User, role: str, unit: Unit, by: User | None, reason: str = "") -> None:
     """Take the role on `unit` from `user`, recorded in the activity (who, when); nothing, and
-    no record, when they do not hold it."""
+    no record, when they do not hold it. The last administrator covering a unit, and one's own
+    administrator role, are refused (`check_administrators_left`)."""
+    # One revoke at a time per unit: two administrators revoking each other at once would
+    # otherwise each see the other's grant left.
+    Unit.objects.select_for_update().filter(pk=unit.pk).first()
+    check_administrators_left(by=by, users=[user], role=role, unit=unit)
     deleted, _by_model = RoleGrant.objects.filter(user=user, role=role, unit=unit).delete()
     if deleted:
         activity_record(kind=Activity.Kind.ROLE_REVOKED, by=by, member=user, unit=unit, role=role, reason=reason)
@@ -738,6 +770,8 @@ def check_bulk_allowed(*, by: User, members: list[User], action: str, unit: Unit
             access.check_can_grant(by, role=role, unit=unit)
         except PermissionDenied as error:
             raise OrgError("grant_not_allowed", str(error)) from None
+    if action == BulkAction.REVOKE:
+        check_administrators_left(by=by, users=members, role=role, unit=unit)
     if action == BulkAction.DEACTIVATE and any(m.pk == by.pk for m in members):
         raise OrgError("bulk_self_deactivate", _("You cannot deactivate your own account."))
     refused = [m.display_name for m in members if not access.can_manage_member(by, m)]
