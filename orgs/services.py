@@ -251,7 +251,13 @@ def unit_close(
     members back where they came from), each checked as a move of the member pages; those not
     named stay in the closed unit."""
     unit = Unit.objects.select_for_update().get(pk=unit.pk)
-    moves = moves or {}
+    # Under the lock: a close that waited on another (two clicks, two tabs) finds it closed and
+    # writes nothing, rather than recording a second close and moving members again.
+    if unit.closed_at is not None:
+        raise OrgError("unit_already_closed", _("%(name)s is already closed.") % {"name": unit.display_name})
+    # The members as they are now, locked: the caller's objects were read before the lock.
+    locked = User.objects.select_for_update().in_bulk([m.pk for m in moves or {}])
+    moves = {locked.get(member.pk, member): target for member, target in (moves or {}).items()}
     for member, target in moves.items():
         if member.unit_id != unit.pk:
             raise OrgError("close_move_not_member", _("%(name)s is not a member of this unit.") % {"name": member})
@@ -589,8 +595,12 @@ def role_revoke(*, user: User, role: str, unit: Unit, by: User | None, reason: s
 @transaction.atomic
 def member_active_set(*, member: User, active: bool, by: User | None, reason: str = "") -> bool:
     """Deactivate (`active` False) or reactivate `member`, recorded in the activity; whether it
-    changed. The caller closes a deactivated member's live sockets (`member_sockets_end`)."""
-    if member.is_active == active:
+    changed. The caller closes a deactivated member's live sockets (`member_sockets_end`).
+    Compared with the row locked now, not the caller's copy: of two overlapping deactivations
+    the second changes nothing and records nothing."""
+    current = User.objects.select_for_update().only("is_active").get(pk=member.pk).is_active
+    if current == active:
+        member.is_active = current
         return False
     member.is_active = active
     member.save(update_fields=["is_active"])

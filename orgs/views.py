@@ -203,6 +203,9 @@ def unit_close(request, unit_id: int):
         try:
             services.unit_close(unit=unit, by=request.user, moves=moves, reason=form.cleaned_data["reason"])
         except services.OrgError as error:
+            if error.code == "unit_already_closed":  # closed by an overlapping request meanwhile
+                messages.info(request, error.message)
+                return redirect("orgs:unit_detail", unit_id=unit.pk)
             form.add_error(None, error.message)
         else:
             messages.success(
