@@ -1,3 +1,5 @@
+from datetime import date
+
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
 from django.utils import timezone
@@ -339,6 +341,21 @@ class UnitCloseForm(forms.Form):
         }
 
 
+# The days the activity filter takes: a day's local midnight, and the next day's, must be a time
+# (0001-01-01 in Beijing is before year 1 in UTC, and 9999-12-31 has no next day: both were 500s).
+ACTIVITY_FIRST_DAY = date(1900, 1, 1)
+ACTIVITY_LAST_DAY = date(9998, 12, 31)
+
+
+def _activity_day(value):
+    if value is not None and not ACTIVITY_FIRST_DAY <= value <= ACTIVITY_LAST_DAY:
+        raise forms.ValidationError(
+            _("Enter a date from %(first)s through %(last)s."),
+            code="out_of_range",
+            params={"first": ACTIVITY_FIRST_DAY.isoformat(), "last": ACTIVITY_LAST_DAY.isoformat()},
+        )
+
+
 class ActivityFilterForm(forms.Form):
     """The activity page's filters: a kind, and a range of local calendar days (either end open)."""
 
@@ -346,14 +363,16 @@ class ActivityFilterForm(forms.Form):
     since = forms.DateField(
         label=_("From"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widget=forms.DateInput(attrs={"type": "date", "min": "1900-01-01", "max": "9998-12-31"}, format="%Y-%m-%d"),
         error_messages={"invalid": _("Enter a date such as 2026-12-06.")},
+        validators=[_activity_day],
     )
     until = forms.DateField(
         label=_("Through"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widget=forms.DateInput(attrs={"type": "date", "min": "1900-01-01", "max": "9998-12-31"}, format="%Y-%m-%d"),
         error_messages={"invalid": _("Enter a date such as 2026-12-06.")},
+        validators=[_activity_day],
     )
 
     def clean(self):
