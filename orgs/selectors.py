@@ -243,12 +243,17 @@ class ActivationEvent:
     reason: str
 
 
-def member_activation_events(member: User, *, limit: int = 10) -> list[ActivationEvent]:
+def member_activation_events(member: User, *, viewer: User, limit: int = 10) -> list[ActivationEvent]:
     """The member's latest deactivations and reactivations from the activity
-    (`services.member_active_set` records them), newest first, with who and why."""
+    (`services.member_active_set` records them) that `viewer` may see (`access.visible_activity`,
+    as the activity page shows them: not those recorded in another organ before a move), newest
+    first, with who and why."""
     kinds = (Activity.Kind.MEMBER_REACTIVATED, Activity.Kind.MEMBER_DEACTIVATED)
     records = (
-        Activity.objects.filter(member=member, kind__in=kinds).select_related("actor").order_by("-at", "-id")[:limit]
+        access.visible_activity(viewer)
+        .filter(member=member, kind__in=kinds)
+        .select_related("actor")
+        .order_by("-at", "-id")[:limit]
     )
     return [
         ActivationEvent(

@@ -426,7 +426,7 @@ def _member_page(request, member, form, **extra):
             "paths": paths,
             "signin_failures": selectors.member_signin_failures(member),
             "password_events": selectors.member_password_events(member),
-            "activation_events": selectors.member_activation_events(member),
+            "activation_events": selectors.member_activation_events(member, viewer=request.user),
             # Deactivating and reactivating go through the member list's bulk action, for this
             # one member, under its rules: a member one may change, never one's own account.
             "can_change_activation": member.pk != request.user.pk and access.can_manage_member(request.user, member),
