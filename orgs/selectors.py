@@ -63,6 +63,14 @@ def unit_by_path(path: str) -> Unit | None:
     return Unit.objects.get(pk=found.unit_id) if found.unit_id else None
 
 
+def open_subunits(unit: Unit) -> list[Unit]:
+    """The units below `unit` still open (`Unit.is_open_for_new`), by path: closing `unit` is
+    refused while it has any, or they would stay offered with their members under a closed unit."""
+    today = timezone.localdate()
+    below = Unit.objects.filter(path__startswith=unit.path, depth__gt=unit.depth).order_by("path")
+    return [u for u in below if u.is_open_for_new(today)]
+
+
 def unit_paths(units: list[Unit], *, as_typed: bool = False) -> dict[int, str]:
     """Full paths for many units with one query for all their ancestors, each name in the page's
     language (`Unit.display_name`); `as_typed`: the names as typed, which imports match."""

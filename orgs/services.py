@@ -255,6 +255,12 @@ def unit_close(
     # writes nothing, rather than recording a second close and moving members again.
     if unit.closed_at is not None:
         raise OrgError("unit_already_closed", _("%(name)s is already closed.") % {"name": unit.display_name})
+    if subunits := selectors.open_subunits(unit):
+        raise OrgError(
+            "unit_open_subunits",
+            _("%(name)s has open subunits: close or move them first (%(units)s).")
+            % {"name": unit.display_name, "units": "、".join(u.display_name for u in subunits)},
+        )
     # The members as they are now, locked: the caller's objects were read before the lock.
     locked = User.objects.select_for_update().in_bulk([m.pk for m in moves or {}])
     moves = {locked.get(member.pk, member): target for member, target in (moves or {}).items()}

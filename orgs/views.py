@@ -220,10 +220,18 @@ def unit_close(request, unit_id: int):
                 else _("Closed %(name)s as of today.") % {"name": unit.display_name},
             )
             return redirect("orgs:unit_detail", unit_id=unit.pk)
+    subunits = selectors.open_subunits(unit)
     return render(
         request,
         "orgs/unit_close.html",
-        {"unit": unit, "form": form, "paths": selectors.unit_paths(list(previous.values()))},
+        {
+            "unit": unit,
+            "form": form,
+            "paths": selectors.unit_paths(list(previous.values())),
+            # Closing is refused while any subunit is open: the page lists them, linked.
+            "open_subunits": subunits,
+            "subunit_paths": selectors.unit_paths(subunits),
+        },
     )
 
 
