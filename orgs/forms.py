@@ -5,6 +5,8 @@ from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from quizsite.naming import visible_text
+
 from . import access
 from .models import Activity, Role, Unit, User, phone_validator
 from .selectors import unit_paths
@@ -76,10 +78,18 @@ class UnitsChoiceField(forms.ModelMultipleChoiceField):
         return self._paths.get(obj.pk, obj.name)
 
 
+class VisibleCharField(forms.CharField):
+    """Text without invisible format characters (`visible_text`): a name of only a zero-width
+    space is empty, and a required one is refused as empty."""
+
+    def to_python(self, value):
+        return visible_text(super().to_python(value))
+
+
 class MemberForm(forms.Form):
     """A member's details. A plain form: saving goes through `services.member_update`."""
 
-    real_name = forms.CharField(label=_("real name"), max_length=50)
+    real_name = VisibleCharField(label=_("real name"), max_length=50)
     employee_no = forms.CharField(label=_("employee number"), max_length=32, required=False)
     phone = forms.CharField(label=_("phone"), max_length=20, required=False, validators=[phone_validator])
     is_party_member = forms.BooleanField(label=_("party member"), required=False)
@@ -105,7 +115,7 @@ class MemberNewForm(forms.Form):
     """One new member, the fields of a row of the member import. Saving goes through
     `services.member_create`."""
 
-    real_name = forms.CharField(label=_("real name"), max_length=50)
+    real_name = VisibleCharField(label=_("real name"), max_length=50)
     employee_no = forms.CharField(label=_("employee number"), max_length=32)
     username = forms.CharField(
         label=_("username"),

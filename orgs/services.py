@@ -12,7 +12,7 @@ from django.db.models import ProtectedError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from quizsite.naming import joined_sentences
+from quizsite.naming import joined_sentences, visible_text
 
 from . import access, selectors
 from .models import EMPLOYEE_NO_FORM, Activity, MemberPlacement, Role, RoleGrant, Unit, UnitPlacement, User
@@ -144,7 +144,7 @@ def unit_create(
     name = _check_unit_fields(name=name, kind=kind, ends_on=ends_on)
     check_unit_open(parent)
     check_unit_name_free(name=name, parent=parent)
-    fields = {"name": name, "name_en": (name_en or "").strip(), "kind": kind, "ends_on": ends_on}
+    fields = {"name": name, "name_en": visible_text(name_en), "kind": kind, "ends_on": ends_on}
     unit = Unit.objects.add_child(parent, fields) if parent is not None else Unit.objects.add_root(fields)
     UnitPlacement.objects.create(unit=unit, parent=parent, name=name, effective_at=at or timezone.now(), recorded_by=by)
     activity_record(kind=Activity.Kind.UNIT_CREATED, by=by, unit=unit, to_unit=parent, at=at)
@@ -173,7 +173,7 @@ def unit_update(
         check_unit_name_free(name=name, parent=parent, exclude=unit)
     unit.name, unit.kind, unit.ends_on = name, kind, ends_on
     if name_en is not None:
-        unit.name_en = name_en.strip()
+        unit.name_en = visible_text(name_en)
     unit.save(update_fields=["name", "name_en", "kind", "ends_on"])
     if renamed:
         UnitPlacement.objects.create(
@@ -527,7 +527,7 @@ def member_update(
             )
         member.employee_no = employee_no
     if real_name is not None:
-        member.real_name = real_name.strip()
+        member.real_name = visible_text(real_name)
     # A phone kept from before the stricter check (phone_validator) does not block other changes:
     # it is checked only when it changes, as the employee number is.
     keep_phone = phone is None or phone.strip() == member.phone

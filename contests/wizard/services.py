@@ -21,6 +21,7 @@ from lessons.selectors import banks_visible_to, questions_usable_by
 from orgs import access as orgs_access
 from orgs.models import Unit, User
 from orgs.selectors import PEOPLE_BY_NAME
+from quizsite.naming import visible_text
 
 from .. import access
 from ..models import TEAM_NAME_MAX, Contest, Round, RoundQuestion, Team, TeamMember, team_name_too_long
@@ -172,7 +173,7 @@ def _redeal(contest: Contest, round_ids: list[int]) -> None:
 def team_create(*, contest: Contest, name: str, members: list[User], captain: User | None, by: User) -> Team:
     """A team with `members` in relay order. Every member must be one the organiser manages."""
     check_preparing(contest)
-    name = name.strip()
+    name = visible_text(name)
     if not name:
         raise ContestRejected("team_name_blank", _("Give the team a name."))
     if too_long := team_name_too_long(name):
