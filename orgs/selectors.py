@@ -158,11 +158,14 @@ def member_search(
     sort: str = "",
 ) -> QuerySet[User]:
     """Members the user manages, optionally within a unit's subtree, matching `text`, still on
-    a temporary password, or holding `role` (organiser or administrator) on some unit; ordered by
+    a temporary password, or holding `role` (organiser or administrator) on a unit in the user's
+    subtrees; ordered by
     `sort` (a key of MEMBER_SORTS, "-" for descending)."""
     members = access.managed_members(user).select_related("unit")
     if role in (Role.ORGANISER, Role.ADMINISTRATOR):
-        members = members.filter(pk__in=RoleGrant.objects.filter(role=role).values("user_id"))
+        # A grant in the user's subtrees: one in another organ is not theirs to see or filter by.
+        grants = RoleGrant.objects.filter(access.subtree_q(user, prefix="unit__"), role=role)
+        members = members.filter(pk__in=grants.values("user_id"))
     if unit is not None:
         members = members.filter(unit__path__startswith=unit.path)
     text = text.strip()
@@ -340,11 +343,15 @@ def _local_midnight(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min))
 
 
-def members_grants(members) -> dict[int, list[RoleGrant]]:
-    """The role grants of each of `members` (a page of a member list), unit by unit, in one
-    query: {member id: [grant, ...]}."""
+def members_grants(members, *, viewer) -> dict[int, list[RoleGrant]]:
+    """The role grants of each of `members` (a page of a member list) on units in `viewer`'s
+    subtrees (not another organ's), unit by unit, in one query: {member id: [grant, ...]}."""
     grants: dict[int, list[RoleGrant]] = {}
-    rows = RoleGrant.objects.filter(user__in=members).select_related("unit").order_by("unit__path", "role")
+    rows = (
+        RoleGrant.objects.filter(access.subtree_q(viewer, prefix="unit__"), user__in=members)
+        .select_related("unit")
+        .order_by("unit__path", "role")
+    )
     for grant in rows:
         grants.setdefault(grant.user_id, []).append(grant)
     return grants

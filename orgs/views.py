@@ -282,7 +282,7 @@ def member_list(request):
             "temporary_password": temporary_password,
             "role": role,
             "role_choices": [(Role.ORGANISER, Role.ORGANISER.label), (Role.ADMINISTRATOR, Role.ADMINISTRATOR.label)],
-            "grants": selectors.members_grants(list(page)),
+            "grants": selectors.members_grants(list(page), viewer=request.user),
             "sort": sort,
             "sort_headers": _member_sort_headers(sort),
             "paths": paths,
