@@ -125,6 +125,7 @@ def test_a_unit_with_open_subunits_is_not_closed_and_its_page_lists_them(client,
         assert 'id="unit-close-confirm"' not in page
     response = client.post(url, {"reason": "撤并"})
     assert response.status_code == 200 and 'id="close-open-subunits"' in response.text
+    assert 'id="close-back"' in response.text
     with pytest.raises(services.OrgError) as error:
         services.unit_close(unit=tree["jjj"], by=jjj_organiser)
     assert error.value.code == "unit_open_subunits" and "机关党支部" in error.value.message
