@@ -324,8 +324,8 @@ class ResultsExportView(APIView):
         responses={(200, XLSX_TYPE): OpenApiTypes.BINARY},
     )
     def get(self, request, code: str):
-        """The results page's .xlsx export (teams, and every answer with its time): for the
-        contest's organisers and members of its unit's subtree."""
-        _seat(request.user, code, "screen")
+        """The results page's .xlsx export (teams, and every answer with its time, each
+        adjustment's reason and who made it): for the contest's organisers only."""
+        _seat(request.user, code, "host")
         # The page's own export; DRF has put the token's user on Django's request.
         return views.results_xlsx(request._request, code)

@@ -32,8 +32,20 @@ def _contest(user, code: str, role: str) -> Contest:
 
 
 def _contest_with_results(user, code: str) -> Contest:
-    """A contest whose results may be read: never a rehearsal, which keeps none."""
-    contest = _contest(user, code, "screen")
+    """A contest whose full results (every answer, each adjustment's reason, who made it) its
+    organisers may read: never a rehearsal, which keeps none. Members of its unit are refused as
+    anyone else is: they see results on a leaderboard once a ranking rule publishes them."""
+    try:
+        contest = access.access_contest_socket(user, code, "host")
+    except services.ContestRejected as error:
+        if error.code != "not_host":  # too many wrong codes: that wait is what to say
+            raise PermissionDenied(error.message) from None
+        raise PermissionDenied(
+            _(
+                "Only organisers of a contest’s unit see its full results. Members see them on a"
+                " leaderboard once they are published."
+            )
+        ) from None
     try:
         check_has_results(contest)
     except services.ContestRejected as error:

@@ -1,7 +1,11 @@
+from datetime import date
+
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from quizsite.naming import visible_text
 
 from . import access
 from .models import Activity, Role, Unit, User, phone_validator
@@ -26,9 +30,15 @@ class OpenUnitSelect(forms.Select):
         ]
 
 
+CLOSED_UNIT_MESSAGE = _("This unit is closed.")
+
+
 class UnitChoiceField(forms.ModelChoiceField):
     """Units shown by full path, limited to what the user manages; closed units are not offered
-    for new choices (see `OpenUnitSelect`)."""
+    for new choices (see `OpenUnitSelect`) and are refused if posted anyway, except the form's
+    initial unit (a paper or member of a closed unit still saves its unit)."""
+
+    default_error_messages = {"closed": CLOSED_UNIT_MESSAGE}
 
     def __init__(self, *, user, **kwargs):
         units = list(access.managed_units(user).order_by("path"))
@@ -37,6 +47,19 @@ class UnitChoiceField(forms.ModelChoiceField):
         closed = frozenset(str(u.pk) for u in units if not u.is_open_for_new(today))
         kwargs.setdefault("widget", OpenUnitSelect(closed_ids=closed))
         super().__init__(queryset=access.managed_units(user).order_by("path"), **kwargs)
+        self._kept = None
+
+    def get_bound_field(self, form, field_name):
+        # The form's initial unit is the one a closed unit may keep; the form is only known here.
+        # Each form has its own deep copy of the field, so this does not leak between forms.
+        initial = form.get_initial_for_field(self, field_name)
+        self._kept = str(getattr(initial, "pk", initial)) if initial not in (None, "") else None
+        return super().get_bound_field(form, field_name)
+
+    def validate(self, value):
+        super().validate(value)
+        if value is not None and str(value.pk) != self._kept and not value.is_open_for_new(timezone.localdate()):
+            raise forms.ValidationError(self.error_messages["closed"], code="closed")
 
     def label_from_instance(self, obj: Unit) -> str:
         return self._paths.get(obj.pk, obj.name)
@@ -55,10 +78,18 @@ class UnitsChoiceField(forms.ModelMultipleChoiceField):
         return self._paths.get(obj.pk, obj.name)
 
 
+class VisibleCharField(forms.CharField):
+    """Text without invisible format characters (`visible_text`): a name of only a zero-width
+    space is empty, and a required one is refused as empty."""
+
+    def to_python(self, value):
+        return visible_text(super().to_python(value))
+
+
 class MemberForm(forms.Form):
     """A member's details. A plain form: saving goes through `services.member_update`."""
 
-    real_name = forms.CharField(label=_("real name"), max_length=50)
+    real_name = VisibleCharField(label=_("real name"), max_length=50)
     employee_no = forms.CharField(label=_("employee number"), max_length=32, required=False)
     phone = forms.CharField(label=_("phone"), max_length=20, required=False, validators=[phone_validator])
     is_party_member = forms.BooleanField(label=_("party member"), required=False)
@@ -84,7 +115,7 @@ class MemberNewForm(forms.Form):
     """One new member, the fields of a row of the member import. Saving goes through
     `services.member_create`."""
 
-    real_name = forms.CharField(label=_("real name"), max_length=50)
+    real_name = VisibleCharField(label=_("real name"), max_length=50)
     employee_no = forms.CharField(label=_("employee number"), max_length=32)
     username = forms.CharField(
         label=_("username"),
@@ -320,6 +351,21 @@ class UnitCloseForm(forms.Form):
         }
 
 
+# The days the activity filter takes: a day's local midnight, and the next day's, must be a time
+# (0001-01-01 in Beijing is before year 1 in UTC, and 9999-12-31 has no next day: both were 500s).
+ACTIVITY_FIRST_DAY = date(1900, 1, 1)
+ACTIVITY_LAST_DAY = date(9998, 12, 31)
+
+
+def _activity_day(value):
+    if value is not None and not ACTIVITY_FIRST_DAY <= value <= ACTIVITY_LAST_DAY:
+        raise forms.ValidationError(
+            _("Enter a date from %(first)s through %(last)s."),
+            code="out_of_range",
+            params={"first": ACTIVITY_FIRST_DAY.isoformat(), "last": ACTIVITY_LAST_DAY.isoformat()},
+        )
+
+
 class ActivityFilterForm(forms.Form):
     """The activity page's filters: a kind, and a range of local calendar days (either end open)."""
 
@@ -327,14 +373,16 @@ class ActivityFilterForm(forms.Form):
     since = forms.DateField(
         label=_("From"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widget=forms.DateInput(attrs={"type": "date", "min": "1900-01-01", "max": "9998-12-31"}, format="%Y-%m-%d"),
         error_messages={"invalid": _("Enter a date such as 2026-12-06.")},
+        validators=[_activity_day],
     )
     until = forms.DateField(
         label=_("Through"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widget=forms.DateInput(attrs={"type": "date", "min": "1900-01-01", "max": "9998-12-31"}, format="%Y-%m-%d"),
         error_messages={"invalid": _("Enter a date such as 2026-12-06.")},
+        validators=[_activity_day],
     )
 
     def clean(self):

@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
+from quizsite.naming import visible_text
+
 from .models import UNIT_PATH_SEPARATOR, Unit
 
 
@@ -74,8 +76,9 @@ def _wide(char: str) -> bool:
 def unit_name_tidied(name: str) -> str:
     """A unit name as it is kept: trimmed, each run of spaces one space, and no space beside a
     Chinese (wide) character, where Chinese writing has none: "一 处" is 一处, "Audit  Team 1" is
-    "Audit Team 1". Full-width forms are kept as typed (审计组（临时）)."""
-    parts = _SPACES.split((name or "").strip())
+    "Audit Team 1". Full-width forms are kept as typed (审计组（临时）). Invisible format
+    characters (`visible_text`: a zero-width space) are dropped, so a name of only those is blank."""
+    parts = _SPACES.split(visible_text(name))
     tidied = parts[0]
     for part in parts[1:]:
         tidied += part if _wide(tidied[-1]) or _wide(part[0]) else " " + part

@@ -63,6 +63,14 @@ def unit_by_path(path: str) -> Unit | None:
     return Unit.objects.get(pk=found.unit_id) if found.unit_id else None
 
 
+def open_subunits(unit: Unit) -> list[Unit]:
+    """The units below `unit` still open (`Unit.is_open_for_new`), by path: closing `unit` is
+    refused while it has any, or they would stay offered with their members under a closed unit."""
+    today = timezone.localdate()
+    below = Unit.objects.filter(path__startswith=unit.path, depth__gt=unit.depth).order_by("path")
+    return [u for u in below if u.is_open_for_new(today)]
+
+
 def unit_paths(units: list[Unit], *, as_typed: bool = False) -> dict[int, str]:
     """Full paths for many units with one query for all their ancestors, each name in the page's
     language (`Unit.display_name`); `as_typed`: the names as typed, which imports match."""
@@ -150,11 +158,14 @@ def member_search(
     sort: str = "",
 ) -> QuerySet[User]:
     """Members the user manages, optionally within a unit's subtree, matching `text`, still on
-    a temporary password, or holding `role` (organiser or administrator) on some unit; ordered by
+    a temporary password, or holding `role` (organiser or administrator) on a unit in the user's
+    subtrees; ordered by
     `sort` (a key of MEMBER_SORTS, "-" for descending)."""
     members = access.managed_members(user).select_related("unit")
     if role in (Role.ORGANISER, Role.ADMINISTRATOR):
-        members = members.filter(pk__in=RoleGrant.objects.filter(role=role).values("user_id"))
+        # A grant in the user's subtrees: one in another organ is not theirs to see or filter by.
+        grants = RoleGrant.objects.filter(access.subtree_q(user, prefix="unit__"), role=role)
+        members = members.filter(pk__in=grants.values("user_id"))
     if unit is not None:
         members = members.filter(unit__path__startswith=unit.path)
     text = text.strip()
@@ -243,12 +254,17 @@ class ActivationEvent:
     reason: str
 
 
-def member_activation_events(member: User, *, limit: int = 10) -> list[ActivationEvent]:
+def member_activation_events(member: User, *, viewer: User, limit: int = 10) -> list[ActivationEvent]:
     """The member's latest deactivations and reactivations from the activity
-    (`services.member_active_set` records them), newest first, with who and why."""
+    (`services.member_active_set` records them) that `viewer` may see (`access.visible_activity`,
+    as the activity page shows them: not those recorded in another organ before a move), newest
+    first, with who and why."""
     kinds = (Activity.Kind.MEMBER_REACTIVATED, Activity.Kind.MEMBER_DEACTIVATED)
     records = (
-        Activity.objects.filter(member=member, kind__in=kinds).select_related("actor").order_by("-at", "-id")[:limit]
+        access.visible_activity(viewer)
+        .filter(member=member, kind__in=kinds)
+        .select_related("actor")
+        .order_by("-at", "-id")[:limit]
     )
     return [
         ActivationEvent(
@@ -327,11 +343,15 @@ def _local_midnight(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min))
 
 
-def members_grants(members) -> dict[int, list[RoleGrant]]:
-    """The role grants of each of `members` (a page of a member list), unit by unit, in one
-    query: {member id: [grant, ...]}."""
+def members_grants(members, *, viewer) -> dict[int, list[RoleGrant]]:
+    """The role grants of each of `members` (a page of a member list) on units in `viewer`'s
+    subtrees (not another organ's), unit by unit, in one query: {member id: [grant, ...]}."""
     grants: dict[int, list[RoleGrant]] = {}
-    rows = RoleGrant.objects.filter(user__in=members).select_related("unit").order_by("unit__path", "role")
+    rows = (
+        RoleGrant.objects.filter(access.subtree_q(viewer, prefix="unit__"), user__in=members)
+        .select_related("unit")
+        .order_by("unit__path", "role")
+    )
     for grant in rows:
         grants.setdefault(grant.user_id, []).append(grant)
     return grants

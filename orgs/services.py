@@ -12,7 +12,7 @@ from django.db.models import ProtectedError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from quizsite.naming import joined_sentences
+from quizsite.naming import joined_sentences, visible_text
 
 from . import access, selectors
 from .models import EMPLOYEE_NO_FORM, Activity, MemberPlacement, Role, RoleGrant, Unit, UnitPlacement, User
@@ -120,6 +120,16 @@ def check_unit_end_date(*, kind: str, ends_on, kept_ends_on=None) -> None:
         )
 
 
+def check_unit_open(unit: Unit | None) -> None:
+    """Refuse a unit that takes nothing new (closed, or past its end date: `Unit.is_open_for_new`),
+    re-read from the database so a unit closed since the caller read it is refused too."""
+    if unit is None:
+        return
+    current = Unit.objects.filter(pk=unit.pk).only("closed_at", "ends_on").first()
+    if current is None or not current.is_open_for_new(timezone.localdate()):
+        raise OrgError("unit_closed", _("“%(unit)s” is closed.") % {"unit": unit.display_name})
+
+
 @transaction.atomic
 def unit_create(
     *,
@@ -132,8 +142,9 @@ def unit_create(
     name_en: str = "",
 ) -> Unit:
     name = _check_unit_fields(name=name, kind=kind, ends_on=ends_on)
+    check_unit_open(parent)
     check_unit_name_free(name=name, parent=parent)
-    fields = {"name": name, "name_en": (name_en or "").strip(), "kind": kind, "ends_on": ends_on}
+    fields = {"name": name, "name_en": visible_text(name_en), "kind": kind, "ends_on": ends_on}
     unit = Unit.objects.add_child(parent, fields) if parent is not None else Unit.objects.add_root(fields)
     UnitPlacement.objects.create(unit=unit, parent=parent, name=name, effective_at=at or timezone.now(), recorded_by=by)
     activity_record(kind=Activity.Kind.UNIT_CREATED, by=by, unit=unit, to_unit=parent, at=at)
@@ -162,7 +173,7 @@ def unit_update(
         check_unit_name_free(name=name, parent=parent, exclude=unit)
     unit.name, unit.kind, unit.ends_on = name, kind, ends_on
     if name_en is not None:
-        unit.name_en = name_en.strip()
+        unit.name_en = visible_text(name_en)
     unit.save(update_fields=["name", "name_en", "kind", "ends_on"])
     if renamed:
         UnitPlacement.objects.create(
@@ -203,6 +214,7 @@ def unit_move(
     current_parent = Unit.objects.get_parent(unit, update=True)
     if (current_parent and current_parent.pk) == (new_parent and new_parent.pk):
         return unit
+    check_unit_open(new_parent)
     check_unit_name_free(name=unit.name, parent=new_parent)
     if new_parent is not None:
         Unit.objects.move(unit, new_parent, pos="last-child")
@@ -239,7 +251,19 @@ def unit_close(
     members back where they came from), each checked as a move of the member pages; those not
     named stay in the closed unit."""
     unit = Unit.objects.select_for_update().get(pk=unit.pk)
-    moves = moves or {}
+    # Under the lock: a close that waited on another (two clicks, two tabs) finds it closed and
+    # writes nothing, rather than recording a second close and moving members again.
+    if unit.closed_at is not None:
+        raise OrgError("unit_already_closed", _("%(name)s is already closed.") % {"name": unit.display_name})
+    if subunits := selectors.open_subunits(unit):
+        raise OrgError(
+            "unit_open_subunits",
+            _("%(name)s has open subunits: close or move them first (%(units)s).")
+            % {"name": unit.display_name, "units": "、".join(u.display_name for u in subunits)},
+        )
+    # The members as they are now, locked: the caller's objects were read before the lock.
+    locked = User.objects.select_for_update().in_bulk([m.pk for m in moves or {}])
+    moves = {locked.get(member.pk, member): target for member, target in (moves or {}).items()}
     for member, target in moves.items():
         if member.unit_id != unit.pk:
             raise OrgError("close_move_not_member", _("%(name)s is not a member of this unit.") % {"name": member})
@@ -503,7 +527,7 @@ def member_update(
             )
         member.employee_no = employee_no
     if real_name is not None:
-        member.real_name = real_name.strip()
+        member.real_name = visible_text(real_name)
     # A phone kept from before the stricter check (phone_validator) does not block other changes:
     # it is checked only when it changes, as the employee number is.
     keep_phone = phone is None or phone.strip() == member.phone
@@ -533,10 +557,42 @@ def role_grant(*, user: User, role: str, unit: Unit, by: User | None, reason: st
     return grant
 
 
+def check_administrators_left(*, by: User | None, users: list[User], role: str, unit: Unit) -> None:
+    """Refuse taking the administrator role on `unit` from `users` when `by` is one of them (as
+    deactivating oneself is refused), or when no other administrator grant of an active member
+    would cover `unit` (on it or above it): an organ left with no administrator has no one to
+    grant the role again."""
+    if role != Role.ADMINISTRATOR:
+        return
+    holders = set(
+        RoleGrant.objects.filter(role=Role.ADMINISTRATOR, unit=unit, user__in=[u.pk for u in users]).values_list(
+            "user_id", flat=True
+        )
+    )
+    if not holders:  # nothing to revoke
+        return
+    if by is not None and by.pk in holders:
+        raise OrgError("revoke_own_administrator", _("You cannot revoke your own administrator role."))
+    others = RoleGrant.objects.filter(
+        role=Role.ADMINISTRATOR, unit__path__in=unit.lineage_paths(), user__is_active=True
+    ).exclude(unit=unit, user__in=holders)
+    if not others.exists():
+        raise OrgError(
+            "last_administrator",
+            _("“%(unit)s” would be left with no administrator: grant the role to someone else first.")
+            % {"unit": unit.display_name},
+        )
+
+
 @transaction.atomic
 def role_revoke(*, user: User, role: str, unit: Unit, by: User | None, reason: str = "") -> None:
     """Take the role on `unit` from `user`, recorded in the activity (who, when); nothing, and
-    no record, when they do not hold it."""
+    no record, when they do not hold it. The last administrator covering a unit, and one's own
+    administrator role, are refused (`check_administrators_left`)."""
+    # One revoke at a time per unit: two administrators revoking each other at once would
+    # otherwise each see the other's grant left.
+    Unit.objects.select_for_update().filter(pk=unit.pk).first()
+    check_administrators_left(by=by, users=[user], role=role, unit=unit)
     deleted, _by_model = RoleGrant.objects.filter(user=user, role=role, unit=unit).delete()
     if deleted:
         activity_record(kind=Activity.Kind.ROLE_REVOKED, by=by, member=user, unit=unit, role=role, reason=reason)
@@ -545,8 +601,12 @@ def role_revoke(*, user: User, role: str, unit: Unit, by: User | None, reason: s
 @transaction.atomic
 def member_active_set(*, member: User, active: bool, by: User | None, reason: str = "") -> bool:
     """Deactivate (`active` False) or reactivate `member`, recorded in the activity; whether it
-    changed. The caller closes a deactivated member's live sockets (`member_sockets_end`)."""
-    if member.is_active == active:
+    changed. The caller closes a deactivated member's live sockets (`member_sockets_end`).
+    Compared with the row locked now, not the caller's copy: of two overlapping deactivations
+    the second changes nothing and records nothing."""
+    current = User.objects.select_for_update().only("is_active").get(pk=member.pk).is_active
+    if current == active:
+        member.is_active = current
         return False
     member.is_active = active
     member.save(update_fields=["is_active"])
@@ -717,6 +777,8 @@ def check_bulk_allowed(*, by: User, members: list[User], action: str, unit: Unit
         raise OrgError("bulk_unit_missing", _("Choose the unit."))
     if unit is not None and not access.can_manage_unit(by, unit):
         raise OrgError("unit_outside_scope", _("This unit is outside the units you manage."))
+    if action == BulkAction.MOVE:
+        check_unit_open(unit)
     if action in (BulkAction.GRANT, BulkAction.REVOKE):
         if role not in (Role.ORGANISER, Role.ADMINISTRATOR):
             raise OrgError("role_unknown", _("Only organiser and administrator roles are granted."))
@@ -724,6 +786,8 @@ def check_bulk_allowed(*, by: User, members: list[User], action: str, unit: Unit
             access.check_can_grant(by, role=role, unit=unit)
         except PermissionDenied as error:
             raise OrgError("grant_not_allowed", str(error)) from None
+    if action == BulkAction.REVOKE:
+        check_administrators_left(by=by, users=members, role=role, unit=unit)
     if action == BulkAction.DEACTIVATE and any(m.pk == by.pk for m in members):
         raise OrgError("bulk_self_deactivate", _("You cannot deactivate your own account."))
     refused = [m.display_name for m in members if not access.can_manage_member(by, m)]

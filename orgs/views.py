@@ -63,7 +63,8 @@ def unit_add(request):
     """A new unit under one the user manages (superusers may also add a top-level unit)."""
     access.check_manager(request.user)
     initial = {"kind": "branch"}
-    if request.GET.get("parent", "").isdecimal():
+    # On a post the parent is the one posted: a closed unit named in the address is not kept.
+    if request.method == "GET" and request.GET.get("parent", "").isdecimal():
         initial["parent"] = int(request.GET["parent"])
     form = UnitAddForm(request.POST or None, user=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -202,6 +203,9 @@ def unit_close(request, unit_id: int):
         try:
             services.unit_close(unit=unit, by=request.user, moves=moves, reason=form.cleaned_data["reason"])
         except services.OrgError as error:
+            if error.code == "unit_already_closed":  # closed by an overlapping request meanwhile
+                messages.info(request, error.message)
+                return redirect("orgs:unit_detail", unit_id=unit.pk)
             form.add_error(None, error.message)
         else:
             messages.success(
@@ -216,10 +220,18 @@ def unit_close(request, unit_id: int):
                 else _("Closed %(name)s as of today.") % {"name": unit.display_name},
             )
             return redirect("orgs:unit_detail", unit_id=unit.pk)
+    subunits = selectors.open_subunits(unit)
     return render(
         request,
         "orgs/unit_close.html",
-        {"unit": unit, "form": form, "paths": selectors.unit_paths(list(previous.values()))},
+        {
+            "unit": unit,
+            "form": form,
+            "paths": selectors.unit_paths(list(previous.values())),
+            # Closing is refused while any subunit is open: the page lists them, linked.
+            "open_subunits": subunits,
+            "subunit_paths": selectors.unit_paths(subunits),
+        },
     )
 
 
@@ -270,7 +282,7 @@ def member_list(request):
             "temporary_password": temporary_password,
             "role": role,
             "role_choices": [(Role.ORGANISER, Role.ORGANISER.label), (Role.ADMINISTRATOR, Role.ADMINISTRATOR.label)],
-            "grants": selectors.members_grants(list(page)),
+            "grants": selectors.members_grants(list(page), viewer=request.user),
             "sort": sort,
             "sort_headers": _member_sort_headers(sort),
             "paths": paths,
@@ -422,7 +434,7 @@ def _member_page(request, member, form, **extra):
             "paths": paths,
             "signin_failures": selectors.member_signin_failures(member),
             "password_events": selectors.member_password_events(member),
-            "activation_events": selectors.member_activation_events(member),
+            "activation_events": selectors.member_activation_events(member, viewer=request.user),
             # Deactivating and reactivating go through the member list's bulk action, for this
             # one member, under its rules: a member one may change, never one's own account.
             "can_change_activation": member.pk != request.user.pk and access.can_manage_member(request.user, member),

@@ -9,6 +9,7 @@ prize tiers an optional `name_en` (`RankingRule.display_prize`), chosen the same
 """
 
 import re
+import unicodedata
 
 from django.db import models
 from django.utils import formats, timezone
@@ -18,6 +19,13 @@ from django.utils.translation import gettext_lazy as _
 
 # Full-width punctuation carries its own space; Chinese sets no space after it.
 SPACE_AFTER_FULL_WIDTH = re.compile(r"(?<=[。！？：；，、）])\s+")
+
+
+def visible_text(text: str | None) -> str:
+    """`text` trimmed, without invisible format characters (Unicode category Cf: zero-width
+    space, joiners, word joiner, byte-order mark, direction marks...): a name of only those is
+    blank, and is refused as one, rather than saved as an empty-looking row."""
+    return "".join(char for char in (text or "") if unicodedata.category(char) != "Cf").strip()
 
 
 def joined_sentences(sentences) -> str:

@@ -28,6 +28,7 @@ from notifications.services import notify
 from orgs import access
 from orgs.models import Unit, User
 from orgs.selectors import PEOPLE_BY_NAME
+from quizsite.naming import visible_text
 
 from ..models import english_team_name, team_name_too_long
 from ..online import services as online_services
@@ -246,7 +247,12 @@ def plans_from_rows(
     captains: dict[str, User] = {}
     placed: dict[str, int] = {}
     numbers = row_numbers or list(range(1, len(rows) + 1))
-    for number, (team, username, captain) in zip(numbers, rows, strict=True):
+    for number, (typed, username, captain) in zip(numbers, rows, strict=True):
+        team = visible_text(typed)  # a name of only zero-width spaces is no name
+        if not team:
+            raise ContestSetupRejected(
+                "team_name_blank", _("Row %(n)d: %(problem)s") % {"n": number, "problem": _("Name the team.")}
+            )
         if too_long := team_name_too_long(team):
             raise ContestSetupRejected(
                 "team_name_too_long", _("Row %(n)d: %(problem)s") % {"n": number, "problem": too_long}

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from orgs import access as orgs_access
 from orgs.models import User
+from quizsite.naming import visible_text
 from quizsite.spreadsheets import ExportWorkbook, RowError, SpreadsheetError, cell_text, read_sheet_values, read_table
 
 from ..models import Contest, Team, team_name_too_long
@@ -78,7 +79,7 @@ def _plan(rows, *, contest: Contest, by: User, report: RosterReport) -> None:
         report.errors.append(RowError(row, headers.get(key) or str(COLUMN_NAMES[key]), message))
 
     for row in rows:
-        team_name = cell_text(row.values.get("team"))
+        team_name = visible_text(cell_text(row.values.get("team")))
         key = cell_text(row.values.get("member"), fold=True)
         if not team_name:
             fail(row.number, "team", _("Name the team."))

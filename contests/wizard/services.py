@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.db.models import F
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
@@ -21,6 +21,7 @@ from lessons.selectors import banks_visible_to, questions_usable_by
 from orgs import access as orgs_access
 from orgs.models import Unit, User
 from orgs.selectors import PEOPLE_BY_NAME
+from quizsite.naming import visible_text
 
 from .. import access
 from ..models import TEAM_NAME_MAX, Contest, Round, RoundQuestion, Team, TeamMember, team_name_too_long
@@ -44,12 +45,19 @@ def check_unit(by: User, unit: Unit) -> None:
         raise ContestRejected("unit_outside_scope", _("This unit is outside the units you manage."))
 
 
+def check_unit_open(unit: Unit) -> None:
+    """Refuse a closed unit (`Unit.is_open_for_new`, as stored now) as a new contest's owner."""
+    if not Unit.objects.get(pk=unit.pk).is_open_for_new(timezone.localdate()):
+        raise ContestRejected("unit_closed", _("“%(unit)s” is closed.") % {"unit": unit.display_name})
+
+
 def contest_begin(*, title: str, unit: Unit, base_score: int, by: User, title_en: str = "") -> Contest:
     """The wizard's first step: a contest being prepared, owned by a unit the organiser manages."""
     title = title.strip()
     if not title:
         raise ContestRejected("title_blank", _("Give the contest a title."))
     check_unit(by, unit)
+    check_unit_open(unit)
     contest = contest_create(title=title, title_en=title_en.strip(), unit=unit, by=by, base_score=base_score)
     audit(contest, by, "create")
     return contest
@@ -61,6 +69,8 @@ def contest_basics_update(
 ) -> Contest:
     check_preparing(contest)
     check_unit(by, unit)
+    if unit.pk != contest.unit_id:  # a contest of a unit closed since keeps it
+        check_unit_open(unit)
     title = title.strip()
     if not title:
         raise ContestRejected("title_blank", _("Give the contest a title."))
@@ -163,7 +173,7 @@ def _redeal(contest: Contest, round_ids: list[int]) -> None:
 def team_create(*, contest: Contest, name: str, members: list[User], captain: User | None, by: User) -> Team:
     """A team with `members` in relay order. Every member must be one the organiser manages."""
     check_preparing(contest)
-    name = name.strip()
+    name = visible_text(name)
     if not name:
         raise ContestRejected("team_name_blank", _("Give the team a name."))
     if too_long := team_name_too_long(name):

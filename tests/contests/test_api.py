@@ -146,7 +146,12 @@ def test_organisers_download_the_results_workbook_and_outsiders_are_refused(tree
     assert rows[0][0] == "知识竞赛" and rows[2] == (1, "红队", 100, 0, 100, 0, 0)
     outsider = client_for(factories.member(tree["mof"]))
     refused = outsider.get(f"/api/v1/contests/{contest.join_code}/results/export/")
-    assert refused.status_code == 403 and refused.json()["error"]["code"] == "not_in_audience"
+    assert refused.status_code == 403 and refused.json()["error"]["code"] == "not_host"
+    # A member of the contest's unit (and a player) is refused too: the workbook has every
+    # answer, each adjustment's reason and who made it (an attacker walk downloaded it).
+    for member in (factories.member(tree["audit"]), _red[0]):
+        refused = client_for(member).get(f"/api/v1/contests/{contest.join_code}/results/export/")
+        assert refused.status_code == 403 and refused.json()["error"]["code"] == "not_host"
 
 
 @pytest.mark.parametrize("code", ["%00", "AB%00CD", "%E4%B8%AD", "AB-CD"])

@@ -51,6 +51,28 @@ def test_results_page_and_xlsx_export(client, tree):
     assert client.get(f"/contests/{contest.join_code}/host/").status_code == 403
 
 
+def test_the_full_results_and_export_are_the_organisers_only(client, tree):
+    """An attacker walk read a contest's unpublished results page and downloaded its workbook
+    (every answer, each adjustment's reason, the organiser's name) as a plain member of its unit
+    on no team. Members are refused as anyone else is, and told where they see results."""
+    host = factories.organiser(tree["gz"], username="host", real_name="李组织")
+    contest = services.contest_create(title="结果保密", unit=tree["gz"], by=host)
+    services.team_add(contest=contest, name="红队", unit=tree["gz1"], legs=[factories.member(tree["gz1"])])
+    player = contest.roster.get().member
+    for member in (factories.member(tree["gz1"]), factories.member(tree["gz"]), player):
+        client.force_login(member)
+        page = client.get(f"/contests/{contest.join_code}/results/", HTTP_ACCEPT_LANGUAGE="en")
+        assert page.status_code == 403 and "李组织" not in page.content.decode()
+        assert "Members see them on a leaderboard once they are published." in page.content.decode()
+        assert client.get(f"/contests/{contest.join_code}/results.xlsx").status_code == 403
+    zh = client.get(f"/contests/{contest.join_code}/results/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "成员在排行榜发布后即可查看。" in zh
+    client.force_login(host)
+    page = client.get(f"/contests/{contest.join_code}/results/")
+    assert page.status_code == 200 and 'id="export-link"' in page.content.decode()
+    assert client.get(f"/contests/{contest.join_code}/results.xlsx").status_code == 200
+
+
 def test_join_with_a_code_goes_to_the_player_page_or_says_why_not(client, tree):
     player = factories.member(tree["gz1"])
     contest = services.contest_create(title="加入", unit=tree["audit"])

@@ -131,6 +131,21 @@ def test_a_range_typed_backwards_or_a_bad_date_is_named_and_filters_nothing_away
     assert len(bad.context["rows"]) == 5
 
 
+@pytest.mark.parametrize("field, day", [("until", "9999-12-31"), ("since", "0001-01-01")])
+def test_a_date_at_the_calendars_edge_is_named_not_a_server_error(client, tree, gz_admin, field, day):
+    """An attacker walk's ?until=9999-12-31 (no next day) and ?since=0001-01-01 (before year 1 in
+    UTC) answered 500 OverflowError."""
+    client.force_login(gz_admin)
+    page = client.get(URL, {field: day})
+    assert page.status_code == 200
+    assert "请输入 1900-01-01 至 9998-12-31 之间的日期。" in page.content.decode()
+    assert len(page.context["rows"]) == 5  # as with a bad date: 5 records, none filtered away
+    english = client.get(URL, {field: day}, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Enter a date from 1900-01-01 through 9998-12-31." in english
+    # The last day allowed still works at both ends.
+    assert client.get(URL, {"since": "1900-01-01", "until": "9998-12-31"}).status_code == 200
+
+
 def test_a_members_page_links_to_their_activity_alone(client, tree, gz_admin):
     li, wang = factories.member(tree["gz1"], real_name="李党员"), factories.member(tree["gz1"], real_name="王五")
     services.member_move(member=li, unit=tree["gz2"], by=gz_admin)

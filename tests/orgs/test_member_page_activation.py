@@ -43,3 +43,23 @@ def test_no_button_on_ones_own_page(client, tree, gz_organiser):
     client.force_login(gz_organiser)
     own = client.get(reverse("orgs:member_detail", args=[gz_organiser.pk])).text
     assert 'id="activation-status"' in own and 'id="member-deactivate"' not in own
+
+
+def test_a_deactivation_recorded_in_another_organ_is_not_shown_after_a_move(client, tree, gz_organiser):
+    """An attacker walk's member moved from 审计署 to 财政部 showed 财政部's administrator the
+    reasons 审计署 recorded for deactivating them; the activity page hid the same records."""
+    from orgs import services
+
+    member = factories.member(tree["gz1"], real_name="调任者")
+    services.member_active_set(member=member, active=False, by=gz_organiser, reason="审计署内部原因")
+    services.member_active_set(member=member, active=True, by=gz_organiser, reason="")
+    services.member_move(member=member, unit=tree["budget"], by=None, reason="调任")
+    mof_admin = factories.administrator(tree["mof"])
+    services.member_active_set(member=member, active=False, by=mof_admin, reason="财政部休假")
+    client.force_login(mof_admin)
+    page = client.get(reverse("orgs:member_detail", args=[member.pk]))
+    # Three records on the member (2 in 审计署, 1 in 财政部): 财政部 sees its own one only.
+    assert [(e.active, e.reason) for e in page.context["activation_events"]] == [(False, "财政部休假")]
+    assert "审计署内部原因" not in page.text
+    activity = client.get(reverse("orgs:activity"), {"member": member.pk}).text
+    assert "审计署内部原因" not in activity

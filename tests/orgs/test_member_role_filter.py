@@ -41,3 +41,22 @@ def test_each_members_roles_show_as_badges_with_their_unit_in_both_languages(cli
     client.cookies["django_language"] = "en"
     page = client.get(URL, {"q": "李组织"}).content.decode()
     assert "Organiser · 第一党支部</span>" in page and "Administrator · 第二党支部</span>" in page
+
+
+def test_roles_held_in_another_organ_are_neither_badges_nor_filtered_on(client, tree):
+    """An attacker walk found 财政部's administrator's ?role=organiser listing a member of 财政部
+    with "Organiser · First Party Branch", a grant in 审计署 (the filter and the badges read grants
+    on any unit)."""
+    mof_admin = factories.administrator(tree["mof"], username="mof-admin", real_name="财政部管理员")
+    both = factories.member(tree["budget"], real_name="两处任职")
+    services.role_grant(user=both, role=Role.ORGANISER, unit=tree["gz1"], by=None)  # in 审计署
+    client.force_login(mof_admin)
+    client.cookies["django_language"] = "en"
+    assert _names(client, role="organiser") == []  # no organiser grant in 财政部
+    page = client.get(URL, {"q": "两处任职"}).content.decode()
+    assert "两处任职" in page and "First Party Branch" not in page and "第一党支部" not in page
+    # A grant in 财政部 shows, and the filter finds them by it.
+    services.role_grant(user=both, role=Role.ORGANISER, unit=tree["budget"], by=mof_admin)
+    assert _names(client, role="organiser") == ["两处任职"]
+    page = client.get(URL, {"q": "两处任职"}).content.decode()
+    assert "Organiser · 预算司</span>" in page and "第一党支部" not in page

@@ -104,3 +104,34 @@ def test_a_unit_closed_today_is_no_longer_offered_but_one_ending_today_still_is(
 def test_another_units_organiser_cannot_open_the_close_page(client, team, tree):
     client.force_login(factories.organiser(tree["jjj"]))
     assert client.get(reverse("orgs:unit_close", args=[team["branch"].pk])).status_code in (403, 404)
+
+
+def test_a_unit_with_open_subunits_is_not_closed_and_its_page_lists_them(client, tree, gz_organiser):
+    """An attacker walk closed 京津冀特派办 and its 机关党支部 stayed open and offered, with its
+    members, while the close page said "It has no members". Closing waits for the subunits."""
+    jjj_organiser = factories.organiser(tree["audit"], username="audit-organiser")
+    factories.member(tree["jjj1"], real_name="支部成员")
+    client.force_login(jjj_organiser)
+    url = reverse("orgs:unit_close", args=[tree["jjj"].pk])
+    for language, words in (
+        ("en", "It has 1 open subunit. Close it or move it elsewhere first"),
+        ("zh-hans", "该单位尚有 1 个未撤销的下级单位。"),
+    ):
+        client.cookies["django_language"] = language
+        page = client.get(url).text
+        listed = page.split('id="close-open-subunits"')[1].split("</div>")[0]
+        assert words in listed
+        assert f'href="{reverse("orgs:unit_detail", args=[tree["jjj1"].pk])}"' in listed
+        assert 'id="unit-close-confirm"' not in page
+    response = client.post(url, {"reason": "撤并"})
+    assert response.status_code == 200 and 'id="close-open-subunits"' in response.text
+    assert 'id="close-back"' in response.text
+    with pytest.raises(services.OrgError) as error:
+        services.unit_close(unit=tree["jjj"], by=jjj_organiser)
+    assert error.value.code == "unit_open_subunits" and "机关党支部" in error.value.message
+    assert Unit.objects.get(pk=tree["jjj"].pk).closed_at is None
+    # Once its branch is closed, the office closes.
+    services.unit_close(unit=tree["jjj1"], by=jjj_organiser)
+    assert 'id="unit-close-confirm"' in client.get(url).text
+    services.unit_close(unit=tree["jjj"], by=jjj_organiser)
+    assert Unit.objects.get(pk=tree["jjj"].pk).closed_at is not None

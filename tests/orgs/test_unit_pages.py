@@ -196,7 +196,8 @@ def test_closed_units_are_not_offered_for_new_choices_but_a_chosen_one_stays(cli
     assert closed not in offered and last_day in offered
     # A paper, bank or member of the closed unit still shows and saves its unit.
     assert f"{closed} selected" in str(UnitForm(initial={"unit": tree["gz2"].pk})["unit"])
-    assert UnitForm({"unit": tree["gz2"].pk}).is_valid()
+    assert UnitForm({"unit": tree["gz2"].pk}, initial={"unit": tree["gz2"].pk}).is_valid()
+    assert not UnitForm({"unit": tree["gz2"].pk}).is_valid()  # not as a new choice
 
     client.force_login(gz_organiser)
     bank_page = client.get(reverse("lessons:bank_list")).content.decode()
