@@ -10,7 +10,7 @@ from django.utils import timezone
 from lessons.models import PointEvent
 from orgs import services as org_services
 from orgs.models import Role, User
-from quizsite.selectors import my_places
+from quizsite.selectors import my_places, rankings_waiting
 from rankings import selectors
 from rankings.models import RankingRule, RuleSource, SnapshotRow
 from rankings.services import (
@@ -201,6 +201,13 @@ def test_only_an_administrator_of_every_organ_covered_manages_the_rule(organs, c
     assert not selectors.can_administer(one_organ, rule)
     assert rule not in selectors.administered_rules(one_organ)
     assert rule in selectors.administered_rules(organs["admin"])
+    # Holding the rule's own unit is not enough either: not the other organs'.
+    owner_only = factories.administrator(units["audit"], username="audit-admin")
+    assert not selectors.can_administer(owner_only, rule)
+    assert rule not in selectors.administered_rules(owner_only)
+    # Their home's list of boards to approve or publish holds only the rules they administer.
+    assert [s.rule for s in rankings_waiting(owner_only)["published"]] == []
+    assert [s.rule for s in rankings_waiting(organs["admin"])["published"]] == [rule]
     client.force_login(one_organ)
     # 财政部's administrator sees the board their members are on, but may not run or export it.
     assert client.get(reverse("rankings:board", args=[rule.slug])).status_code == 200
