@@ -29,7 +29,13 @@ from orgs.models import Unit, User
 from quizsite.naming import in_language
 from rankings.models import RankingRule, Snapshot, SnapshotRow
 from rankings.params import RuleParams
-from rankings.selectors import member_teams, unit_english_names, visible_rules, with_group_ties
+from rankings.selectors import (
+    administered_rules,
+    member_teams,
+    unit_english_names,
+    visible_rules,
+    with_group_ties,
+)
 
 
 def _local_midnight(day: date) -> datetime:
@@ -521,9 +527,8 @@ def work_in_progress(user: User) -> dict[str, list]:
 def rankings_waiting(user: User) -> dict[str, list[Snapshot]]:
     """For administrators: provisional snapshots to approve, approved ones to publish, and boards
     published in the last 30 days."""
-    mine = Snapshot.objects.filter(
-        access.subtree_q(user, prefix="rule__unit__", roles=access.ADMINISTERING)
-    ).select_related("rule")
+    # The rules they administer: a rule covering several organs only for who holds them all.
+    mine = Snapshot.objects.filter(rule__in=administered_rules(user).values("pk")).select_related("rule")
     since = timezone.now() - timedelta(days=30)
     # Only a rule's newest version may be approved or published (`rankings.services`): an older
     # one waits for nothing.

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from orgs import access
 from orgs.admin import ScopedAdmin, ScopedInline
 
-from . import services
+from . import selectors, services
 from .models import RankingRule, RuleSource, Snapshot
 from .params import TIE_BREAKS, check_tie_breaks
 
@@ -168,7 +168,5 @@ class SnapshotAdmin(AdministratorScoped):
     def has_delete_permission(self, request, obj=None) -> bool:
         # Drafts may be thrown away; published and superseded snapshots are the record.
         return (
-            obj is not None
-            and obj.status not in Snapshot.FROZEN
-            and access.can_administer_unit(request.user, obj.rule.unit)
+            obj is not None and obj.status not in Snapshot.FROZEN and selectors.can_administer(request.user, obj.rule)
         )

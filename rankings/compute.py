@@ -163,15 +163,20 @@ def build_participants(params: RuleParams) -> None:
     facts = _facts(params)
     with connection.cursor() as cursor:
         _drop_temp(cursor)
+        # A rule covering several units (`scope_paths`) keeps of its frozen tree only their
+        # subtrees (its scope may have changed since it froze); one without keeps all of it, as ever.
+        covered = " OR ".join(["path LIKE %s"] * len(params.covered_paths))
+        frozen_covered = f"AND ({covered})" if params.scope_paths else ""
+        patterns = [path + "%" for path in params.covered_paths]
         cursor.execute(
-            """CREATE TEMP TABLE rk_tree AS
-            SELECT unit_id, path, depth, name, kind FROM rankings_ruleunit WHERE rule_id = %s
+            f"""CREATE TEMP TABLE rk_tree AS
+            SELECT unit_id, path, depth, name, kind FROM rankings_ruleunit WHERE rule_id = %s {frozen_covered}
             UNION ALL
             SELECT u.id, u.path, u.depth, u.name, u.kind FROM orgs_unit u
-            WHERE u.path LIKE %s
+            WHERE ({covered})
               AND u.id NOT IN (SELECT unit_id FROM rankings_ruleunit WHERE rule_id = %s)
               AND u.path NOT IN (SELECT path FROM rankings_ruleunit WHERE rule_id = %s)""",
-            [params.rule_id, params.unit_path + "%", params.rule_id, params.rule_id],
+            [params.rule_id, *(patterns if params.scope_paths else []), *patterns, params.rule_id, params.rule_id],
         )
         cursor.execute("CREATE INDEX rk_tree_unit ON rk_tree (unit_id)")
         cursor.execute("CREATE INDEX rk_tree_path ON rk_tree (path)")

@@ -67,7 +67,10 @@ class RankingRule(EnglishTitle, models.Model):
         verbose_name=_("unit"),
         on_delete=models.PROTECT,
         related_name="ranking_rules",
-        help_text=_("Only members, teams and units of this unit's subtree are ranked."),
+        help_text=_(
+            "The unit whose administrators own the rule. Unless the rule names the units it covers, "
+            "only members, teams and units of this unit's subtree are ranked."
+        ),
     )
     subject = models.CharField(_("ranked"), max_length=10, choices=Subject.choices, default=Subject.MEMBER)
     unit_level = models.PositiveSmallIntegerField(
@@ -205,6 +208,27 @@ class RankingRule(EnglishTitle, models.Model):
         """Who the rule ranks, as its pages say it (`ranked_description`)."""
         return ranked_description(self.subject, unit_level=self.unit_level, unit_kinds=self.unit_kinds)
 
+    def scope_units(self) -> list[Unit]:
+        """The units of the rule's scope (`RuleScope`) by path, none for most rules. An edit not
+        saved yet carries its scope as `pending_scope`."""
+        scope = getattr(self, "pending_scope", None)
+        if scope is None:
+            # `scope.all()`: pages fetch rules with `prefetch_related("scope__unit")`.
+            scope = [entry.unit for entry in self.scope.all()] if self.pk else []
+        return sorted(scope, key=lambda unit: unit.path)
+
+    def covered_units(self) -> list[Unit]:
+        """The units whose subtrees the rule ranks: its scope's, or its own unit without one."""
+        return self.scope_units() or ([self.unit] if self.unit_id else [])
+
+    def covered_paths(self) -> list[str]:
+        return [unit.path for unit in self.covered_units()]
+
+    @property
+    def covered_display(self) -> str:
+        """The units the rule covers, as its pages name them: its unit's name, or its scope's."""
+        return pgettext("between list items", ", ").join(unit.display_name for unit in self.covered_units())
+
     def prize_english(self, prize: str) -> str:
         """The English name of a prize as a snapshot row names it (its tier's name as typed), or ""
         when the rule gives none. A tier renamed since the row was computed is no longer found."""
@@ -283,6 +307,22 @@ class RuleSource(models.Model):
         kind = KINDS.get(self.kind)  # an unknown kind is refused by the field's choices
         if kind is not None:
             kind.check(self, getattr(self, "rule", None))
+
+
+class RuleScope(models.Model):
+    """One of the units a rule covers: it ranks the union of its scope units' subtrees, say three
+    organs that are no subtree of one unit the administrator holds. No rows: the rule's own unit."""
+
+    rule = models.ForeignKey(RankingRule, on_delete=models.CASCADE, related_name="scope")
+    unit = models.ForeignKey(Unit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = _("unit covered")
+        verbose_name_plural = _("units covered")
+        constraints = [models.UniqueConstraint(fields=["rule", "unit"], name="rulescope_unit_once_per_rule")]
+
+    def __str__(self) -> str:
+        return self.unit.name
 
 
 class ExpectedHeadcount(models.Model):

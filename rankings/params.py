@@ -131,6 +131,9 @@ class RuleParams:
     # there members placed after the cut-off were in no headcount, and a unit without a headcount
     # was not ranked by any metric.
     headcount_as_credited: bool = False
+    # The units a rule covers when it names several (`RuleScope`), by path: it ranks the union of
+    # their subtrees. Empty: the subtree of `unit_path`, as every rule before scopes.
+    scope_paths: tuple = ()
 
     @classmethod
     def from_rule(cls, rule) -> RuleParams:
@@ -174,6 +177,7 @@ class RuleParams:
             stated_headcount_floor=rule.subject == "unit" and rule.expected_headcounts.exists(),
             participants_as_credited=rule.subject == "unit",
             headcount_as_credited=rule.subject == "unit",
+            scope_paths=_scope_paths(rule),
         )
 
     @classmethod
@@ -184,6 +188,7 @@ class RuleParams:
         data["unit_kinds"] = tuple(data.get("unit_kinds", ()))
         data["prize_tiers"] = tuple(data.get("prize_tiers", ()))
         data["expected_headcounts"] = tuple(tuple(pair) for pair in data.get("expected_headcounts", ()))
+        data["scope_paths"] = tuple(data.get("scope_paths", ()))
         return cls(**data)
 
     def to_json(self) -> dict:
@@ -193,6 +198,7 @@ class RuleParams:
         data["unit_kinds"] = list(self.unit_kinds)
         data["prize_tiers"] = [dict(tier) for tier in self.prize_tiers]
         data["expected_headcounts"] = [list(pair) for pair in self.expected_headcounts]
+        data["scope_paths"] = list(self.scope_paths)
         # Settings added later are left out while unused, so earlier snapshots' parameters (and
         # the hashes taken over them) read the same.
         unused_settings = (
@@ -204,6 +210,7 @@ class RuleParams:
             ("stated_headcount_floor", False),
             ("participants_as_credited", False),
             ("headcount_as_credited", False),
+            ("scope_paths", []),
         )
         for name, unused in unused_settings:
             if data[name] == unused:
@@ -212,6 +219,11 @@ class RuleParams:
 
     def canonical(self) -> bytes:
         return json.dumps(self.to_json(), sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
+
+    @property
+    def covered_paths(self) -> tuple[str, ...]:
+        """The paths of the units whose subtrees are ranked: the scope's, or the rule's unit."""
+        return self.scope_paths or (self.unit_path,)
 
     @property
     def period(self) -> tuple[datetime | None, datetime | None]:
@@ -246,6 +258,12 @@ class RuleParams:
     @property
     def subject_level(self) -> int | None:
         return self.unit_level if self.subject == "unit" else None
+
+
+def _scope_paths(rule) -> tuple[str, ...]:
+    """The scope's paths, or () when it covers the rule's unit alone (what no scope means)."""
+    paths = tuple(rule.covered_paths())
+    return () if paths == (rule.unit.path,) else paths
 
 
 def _tier(tier: dict) -> dict:
@@ -324,7 +342,9 @@ def check_rule(rule, *, source_kinds=SAVED_SOURCES) -> None:
     errors: dict[str, str] = {}
     if source_kinds == SAVED_SOURCES:
         source_kinds = list(rule.sources.values_list("kind", flat=True)) or None if rule.pk else None
-    unit_depth = rule.unit.depth if rule.unit_id else 1
+    covered = rule.covered_units()
+    # Every covered subtree has a unit at the ranked level only at or below the deepest of them.
+    unit_depth = max((unit.depth for unit in covered), default=1)
     if rule.subject == "member" and rule.metric not in MEMBER_METRICS:
         errors["metric"] = _(
             "A member's ranking uses the total, the mean over their sources or their best source; "
@@ -342,6 +362,10 @@ def check_rule(rule, *, source_kinds=SAVED_SOURCES) -> None:
     elif rule.subject == "unit":
         if not rule.unit_level:
             errors["unit_level"] = _("Choose the tree level of the units to rank, or the kinds of unit.")
+        elif rule.unit_level < unit_depth and covered != [rule.unit]:
+            errors["unit_level"] = _("The level must be at or below every unit covered (level %(d)d).") % {
+                "d": unit_depth
+            }
         elif rule.unit_level < unit_depth:
             errors["unit_level"] = _("The level must be at or below the rule's unit (level %(d)d).") % {"d": unit_depth}
     if rule.group_level:

@@ -15,7 +15,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator, MaxValueValidator
 from django.db import models
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.forms.models import fields_for_model
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
@@ -37,7 +37,18 @@ from .params import COMPOSABLE, RATE_METRICS, TIE_BREAKS, check_rule, check_team
 # (and one line in HELP when the model's help text is not plain enough); SHOWN_IF and WIDE only
 # when it applies to some choices or needs a full line.
 LAYOUT = {
-    "who": ["title", "title_en", "slug", "unit", "subject", "units_by", "unit_level", "unit_kinds", "group_level"],
+    "who": [
+        "title",
+        "title_en",
+        "slug",
+        "unit",
+        "scope",
+        "subject",
+        "units_by",
+        "unit_level",
+        "unit_kinds",
+        "group_level",
+    ],
     "facts": ["period_starts_on", "period_ends_on"],
     "counted": ["headcount_on", "mover_credit", "party_members_only", "count_deactivated"],
     "score": ["metric", "top_k", "min_participants", "min_participation"],
@@ -56,6 +67,7 @@ SHOWN_IF = {
 }
 WIDE = {
     "title",
+    "scope",
     "unit_kinds",
     "metric",
     "mover_credit",
@@ -68,14 +80,22 @@ WIDE = {
 }
 
 # Settings the form edits its own way; every other name in LAYOUT is the model's field as it is.
-FORM_ONLY = ("unit", "min_participation", "units_by", "unit_kinds")
+FORM_ONLY = ("unit", "scope", "min_participation", "units_by", "unit_kinds")
 RULE_FIELDS = [name for names in LAYOUT.values() for name in names if name not in FORM_ONLY]
 
 # One line under each control, in plain words.
 HELP = {
     "title": gettext_lazy("As members see it on the board, e.g. 2026 Party-constitution quiz, branches."),
     "slug": gettext_lazy("Letters, digits and dashes; it appears in the board's address."),
-    "unit": gettext_lazy("Only members, teams and units under this unit are ranked."),
+    "unit": gettext_lazy(
+        "The rule's own unit: its administrators keep the rule. Only members, teams and units under it are "
+        "ranked, unless you choose the units covered below."
+    ),
+    "scope": gettext_lazy(
+        "To rank across several units you administer (say three organs), choose them all: everyone under "
+        "each is ranked on one board, and the levels below count from the top of the tree. Empty: the unit "
+        "above only."
+    ),
     "subject": gettext_lazy(
         "Whether people, teams or units take the places. Teams are a live contest's or a team relay's: "
         "add that contest or relay as a source."
@@ -187,6 +207,49 @@ class AdministeredUnitField(forms.ModelChoiceField):
 
     def label_from_instance(self, obj: Unit) -> str:
         return self._paths.get(obj.pk, obj.name)
+
+
+class ScopeField(forms.ModelMultipleChoiceField):
+    """Units the user administers that a rule may cover, by full path; closed units are not
+    offered, and one posted anyway is refused by name, as are units inside another one chosen."""
+
+    def __init__(self, *, user, chosen=(), **kwargs):
+        units = Unit.objects.filter(access.subtree_q(user, roles=access.ADMINISTERING)).order_by("path")
+        self._paths = unit_paths(list(units))
+        kwargs.setdefault(
+            "error_messages",
+            {
+                "invalid_choice": _("You do not administer one of these units: choose units listed."),
+                "invalid_pk_value": _("You do not administer one of these units: choose units listed."),
+            },
+        )
+        super().__init__(queryset=units, required=False, **kwargs)
+        chosen = {unit.pk for unit in chosen}
+        self.widget.choices = [
+            (unit.pk, self.label_from_instance(unit)) for unit in units if unit.closed_at is None or unit.pk in chosen
+        ]
+        self.widget.attrs.update(
+            {"data-unit-picker": "", "data-remove-title": _("Remove"), "data-placeholder": _("Type to find a unit")}
+        )
+
+    def label_from_instance(self, obj: Unit) -> str:
+        return self._paths.get(obj.pk, obj.name)
+
+    def clean(self, value) -> list[Unit]:
+        units = sorted(super().clean(value), key=lambda unit: unit.path)
+        for unit in units:
+            if unit.closed_at is not None:
+                raise ValidationError(
+                    _("%(unit)s is closed: a ranking covers open units.") % {"unit": self.label_from_instance(unit)}
+                )
+        for outer in units:
+            for inner in units:
+                if inner.pk != outer.pk and inner.path.startswith(outer.path):
+                    raise ValidationError(
+                        _("%(inner)s lies inside %(outer)s, which covers it already: choose one of the two.")
+                        % {"inner": self.label_from_instance(inner), "outer": self.label_from_instance(outer)}
+                    )
+        return units
 
 
 class TierRows:
@@ -416,6 +479,8 @@ class RuleForm(NumberRangeMessages, forms.Form):
         self.rule = rule
         initial = {name: getattr(rule, name) for name in RULE_FIELDS}
         initial["unit"] = rule.unit_id
+        scope = rule.scope_units()
+        initial["scope"] = [unit.pk for unit in scope]
         initial["tie_breaks"] = list(rule.tie_breaks or [])
         initial["unit_kinds"] = list(rule.unit_kinds or [])
         initial["units_by"] = "kind" if rule.unit_kinds else "level"
@@ -468,6 +533,7 @@ class RuleForm(NumberRangeMessages, forms.Form):
             title.widget.attrs.update(maxlength=limit, **{"data-counter": ""})
         self.fields = {**model_fields, **self.fields}
         self.fields["unit"] = AdministeredUnitField(user=user, label=_("unit"), help_text=HELP["unit"])
+        self.fields["scope"] = ScopeField(user=user, chosen=scope, label=_("units covered"), help_text=HELP["scope"])
         self.fields["min_participation"].help_text = HELP["min_participation"]
         self.fields["units_by"].help_text = HELP["units_by"]
         self.fields["unit_kinds"].help_text = HELP["unit_kinds"]
@@ -489,17 +555,26 @@ class RuleForm(NumberRangeMessages, forms.Form):
             for section, names in LAYOUT.items()
         }
 
+    def _covered(self, data) -> list[Unit]:
+        """The units the rule on the form covers: the units chosen, or its unit without any."""
+        unit = data.get("unit")
+        return list(data.get("scope") or ()) or ([unit] if unit else [])
+
     def tree_levels(self) -> list[tuple[int, str]]:
-        """The tree levels under the rule's unit (its own first), each with a few of its units'
-        names, so that "level 3" means something to an administrator who never counted them."""
-        unit = getattr(self, "cleaned_data", {}).get("unit") or self.rule.unit
-        if unit is None:
+        """The tree levels under the units the rule covers (their own first), each with a few of
+        its units' names, so that "level 3" means something to an administrator who never
+        counted them."""
+        data = getattr(self, "cleaned_data", None)
+        if data is None:
+            data = {"unit": self.rule.unit if self.rule.unit_id else None, "scope": self.rule.scope_units()}
+        covered = self._covered(data)
+        if not covered:
             return []
-        subtree = Unit.objects.filter(path__startswith=unit.path)
+        subtree = Unit.objects.filter(_subtrees(covered))
         deepest = subtree.aggregate(deepest=Max("depth"))["deepest"]
         separator = pgettext("between list items", ", ")
         levels = []
-        for depth in range(unit.depth, deepest + 1):  # one short query a level: a tree can be large
+        for depth in range(min(unit.depth for unit in covered), deepest + 1):  # one short query a level
             units = subtree.filter(depth=depth).order_by("path").values_list("name", "name_en")[:4]
             names = [in_language(name, name_en) for name, name_en in units]
             levels.append((depth, separator.join(names[:3]) + ("…" if len(names) > 3 else "")))
@@ -530,11 +605,15 @@ class RuleForm(NumberRangeMessages, forms.Form):
         return slug
 
     def _check_levels(self, data) -> None:
-        """Tree levels must name units that exist below the rule's unit: a level past the deepest
-        would rank no unit, or put every member in no group, without a word."""
-        unit = data.get("unit")
-        if unit is None:
+        """Tree levels must name units that exist below the units covered: a level past the
+        deepest would rank no unit, or put every member in no group, without a word."""
+        covered = self._covered(data)
+        if not covered:
             return
+        if data.get("scope"):
+            self._check_scope_levels(data, covered)
+            return
+        unit = covered[0]
         deepest = Unit.objects.filter(path__startswith=unit.path).aggregate(deepest=Max("depth"))["deepest"]
         names = {"unit": unit.display_name, "low": unit.depth, "high": deepest}
         unit_level = data.get("unit_level") if data.get("subject") == RankingRule.Subject.UNIT else None
@@ -551,6 +630,33 @@ class RuleForm(NumberRangeMessages, forms.Form):
                 % names
                 if unit.depth < deepest
                 else _("%(unit)s has no units below it to group by: leave this empty.") % names,
+            )
+
+    def _check_scope_levels(self, data, covered: list[Unit]) -> None:
+        """For several units covered: groups may be the covered units themselves (a place within
+        each organ) or units below them, never above (they would hold units not covered)."""
+        deepest = Unit.objects.filter(_subtrees(covered)).aggregate(deepest=Max("depth"))["deepest"]
+        separator = pgettext("between list items", ", ")
+        names = {
+            "unit": separator.join(unit.display_name for unit in covered),
+            "low": max(unit.depth for unit in covered),
+            "high": deepest,
+        }
+        unit_level = data.get("unit_level") if data.get("subject") == RankingRule.Subject.UNIT else None
+        if unit_level and unit_level > deepest:
+            self.add_error(
+                "unit_level",
+                _("The units under %(unit)s go down to level %(high)d: choose a level up to that.") % names,
+            )
+        group_level = data.get("group_level")
+        if group_level and not names["low"] <= group_level <= deepest:
+            self.add_error(
+                "group_level",
+                _(
+                    "Groups are the units covered (level %(low)d) or units below them: choose a level "
+                    "from %(low)d to %(high)d."
+                )
+                % names,
             )
 
     def _choose_units(self, data) -> None:
@@ -622,6 +728,7 @@ class RuleForm(NumberRangeMessages, forms.Form):
         for name in RULE_FIELDS:
             setattr(rule, name, data[name])
         rule.unit = data["unit"]
+        rule.pending_scope = self.scope()
         rule.unit_kinds = sorted(data.get("unit_kinds") or [])
         share = data.get("min_participation")
         rule.min_participation = share / 100 if share is not None else None
@@ -632,3 +739,15 @@ class RuleForm(NumberRangeMessages, forms.Form):
 
     def source_kwargs(self) -> list[dict]:
         return self.cleaned_data["sources"]
+
+    def scope(self) -> list[Unit]:
+        """The units chosen for the rule to cover (none: its unit only)."""
+        return list(self.cleaned_data.get("scope") or [])
+
+
+def _subtrees(units: list[Unit]) -> Q:
+    """A filter for the units in the subtrees of `units`."""
+    condition = Q(pk__in=[])
+    for unit in units:
+        condition |= Q(path__startswith=unit.path)
+    return condition

@@ -15,14 +15,29 @@ from orgs.models import Role, RoleGrant, Unit, User
 from orgs.paths import PathMatch, PathNode, UnitPathFinder, first_found, path_parts
 from quizsite.naming import in_language
 
-from .models import RankingRule, RuleUnit, Snapshot, SnapshotRow
+from .models import RankingRule, RuleScope, RuleUnit, Snapshot, SnapshotRow
 from .params import RATE_METRICS, RuleParams, period_bounds, teams_ranked
 from .templatetags.ranking_format import metric_value
 from .ties import TieMark, tie_mark
 
 
 def can_administer(user, rule: RankingRule) -> bool:
-    return access.can_administer_unit(user, rule.unit)
+    """Administrators of the rule's unit who also administer every unit it covers: a rule ranking
+    several organs is theirs only who hold them all."""
+    return all(access.can_administer_unit(user, unit) for unit in [rule.unit, *rule.scope_units()])
+
+
+def covered_q(rule: RankingRule, *, prefix: str = "") -> Q:
+    """A filter for objects whose unit (at `prefix`, e.g. "unit__") lies in a subtree the rule covers."""
+    condition = Q(pk__in=[])
+    for path in rule.covered_paths():
+        condition |= Q(**{f"{prefix}path__startswith": path})
+    return condition
+
+
+def _covering_path(rule: RankingRule, path: str) -> str | None:
+    """The path of the covered unit whose subtree holds `path`, or None."""
+    return next((covered for covered in rule.covered_paths() if path.startswith(covered)), None)
 
 
 def _approver_grants(user) -> QuerySet[RoleGrant]:
@@ -32,9 +47,15 @@ def _approver_grants(user) -> QuerySet[RoleGrant]:
 
 
 def has_other_approver(rule: RankingRule, user) -> bool:
-    """Whether an active administrator of the rule's unit (a grant on it or above) other than
-    `user` exists to approve a version `user` computed under the four-eyes setting."""
-    return _approver_grants(user).filter(unit__path__in=rule.unit.lineage_paths()).exists()
+    """Whether an active administrator of the rule (`can_administer`: a grant on or above its unit
+    and each unit it covers) other than `user` exists to approve a version `user` computed under
+    the four-eyes setting."""
+    units = [rule.unit, *rule.scope_units()]
+    lineage = {path for unit in units for path in unit.lineage_paths()}
+    held: dict[int, set[str]] = {}
+    for user_id, path in _approver_grants(user).filter(unit__path__in=lineage).values_list("user_id", "unit__path"):
+        held.setdefault(user_id, set()).add(path)
+    return any(all(set(unit.lineage_paths()) & paths for unit in units) for paths in held.values())
 
 
 def units_without_other_approver(user, units: QuerySet[Unit]) -> set[int]:
@@ -45,17 +66,20 @@ def units_without_other_approver(user, units: QuerySet[Unit]) -> set[int]:
 
 
 def can_view(user, rule: RankingRule) -> bool:
-    """Administrators of the rule's unit, and anyone whose unit lies in its subtree."""
-    if can_administer(user, rule) or access.can_manage_unit(user, rule.unit):
+    """Administrators of the rule's unit, organisers and administrators of a unit it covers, and
+    anyone whose unit lies in a subtree it covers."""
+    covered = rule.covered_units()
+    if can_administer(user, rule) or any(access.can_manage_unit(user, unit) for unit in [rule.unit, *covered]):
         return True
     unit = getattr(user, "unit", None)
-    return bool(unit and unit.path.startswith(rule.unit.path))
+    return bool(unit and _covering_path(rule, unit.path))
 
 
 def can_download_results(user, rule: RankingRule) -> bool:
-    """Exports and anyone's certificate: organisers and administrators of the rule's unit. A
-    member sees the published board, not a spreadsheet of every colleague's result."""
-    return access.can_manage_unit(user, rule.unit)
+    """Exports and anyone's certificate: organisers and administrators of every unit the rule
+    covers (its unit, or each of its scope). A member sees the published board, not a spreadsheet
+    of every colleague's result."""
+    return all(access.can_manage_unit(user, unit) for unit in rule.covered_units())
 
 
 def own_certificate_subjects(user, rule: RankingRule) -> set[int] | None:
@@ -68,7 +92,7 @@ def own_certificate_subjects(user, rule: RankingRule) -> set[int] | None:
     if rule.subject == RankingRule.Subject.TEAM:
         teams = teams_ranked(rule.sources.values_list("kind", flat=True))
         return member_teams(user, teams, period=period_bounds(rule.period_starts_on, rule.period_ends_on))
-    return set(access.managed_units(user).filter(path__startswith=rule.unit.path).values_list("pk", flat=True))
+    return set(access.managed_units(user).filter(covered_q(rule)).values_list("pk", flat=True))
 
 
 Period = tuple[datetime | None, datetime | None]
@@ -122,18 +146,33 @@ def own_row(snapshot: Snapshot, user) -> SnapshotRow | None:
     return with_group_ties(snapshot, with_unit_paths(snapshot.rule, [row]))[0]
 
 
+def _administered_q(user) -> Q:
+    """Rules the user administers (`can_administer`): their unit and every scope unit in the
+    user's subtrees."""
+    scope_outside = RuleScope.objects.filter(rule=OuterRef("pk")).exclude(
+        access.subtree_q(user, prefix="unit__", roles=access.ADMINISTERING)
+    )
+    return access.subtree_q(user, prefix="unit__", roles=access.ADMINISTERING) & ~Exists(scope_outside)
+
+
 def visible_rules(user) -> QuerySet[RankingRule]:
-    """Published rules in the user's part of the tree, and every rule they administer."""
+    """Published rules covering the user's part of the tree, and every rule they administer."""
     published = Exists(Snapshot.objects.filter(rule=OuterRef("pk"), status=Snapshot.Status.PUBLISHED))
-    mine = access.subtree_q(user, prefix="unit__", roles=access.ADMINISTERING)
-    condition = mine
+    condition = _administered_q(user)
     unit = getattr(user, "unit", None)
     if unit is not None:
-        ancestors = [unit.path[:end] for end in range(4, len(unit.path) + 1, 4)]
-        condition |= Q(published, unit__path__in=ancestors)
+        ancestors = unit.lineage_paths()
+        scoped = Exists(RuleScope.objects.filter(rule=OuterRef("pk")))
+        in_scope = Exists(RuleScope.objects.filter(rule=OuterRef("pk"), unit__path__in=ancestors))
+        condition |= Q(published) & (Q(~scoped, unit__path__in=ancestors) | Q(in_scope))
     elif user.is_superuser:
         condition = Q()
-    return RankingRule.objects.filter(condition).select_related("unit").order_by("-created_at")
+    return (
+        RankingRule.objects.filter(condition)
+        .select_related("unit")
+        .prefetch_related("scope__unit")
+        .order_by("-created_at")
+    )
 
 
 def board_snapshot(rule: RankingRule, user, version: int | None = None) -> Snapshot | None:
@@ -366,7 +405,7 @@ def _rule_tree(rule: RankingRule) -> tuple[dict[int, tuple[str, str]], dict[int,
     frozen = RuleUnit.objects.filter(rule=rule).values_list("unit_id", "path", "name")
     nodes = {unit_id: (path, name) for unit_id, path, name in frozen}
     frozen_paths = {path for path, _name in nodes.values()}
-    live = Unit.objects.filter(path__startswith=rule.unit.path).values_list("pk", "path", "name", "name_en")
+    live = Unit.objects.filter(covered_q(rule)).values_list("pk", "path", "name", "name_en")
     english = {}
     for unit_id, path, name, name_en in live:
         if unit_id not in nodes and path not in frozen_paths:
@@ -379,7 +418,9 @@ def _rule_tree(rule: RankingRule) -> tuple[dict[int, tuple[str, str]], dict[int,
 def unit_names(rule: RankingRule, *, as_typed: bool = False) -> dict[int, list[str]]:
     """Each unit of the rule's subtree as the names from below the rule's unit down to it
     (["广州特派办", "第一党支部"]): "第一党支部" alone names a branch in every organ. The tree is
-    the one the rule froze, plus units added since, as the computation reads it.
+    the one the rule froze, plus units added since, as the computation reads it. A rule covering
+    several units (its scope) names from the covered unit down (["审计署", "广州特派办"]): which
+    organ a unit belongs to is what such a board compares.
 
     On an English page a name is the unit's English name, looked up now (frozen rows keep only
     the name as typed, and their hashes cover it): only while the unit still bears the name that
@@ -392,9 +433,17 @@ def unit_names(rule: RankingRule, *, as_typed: bool = False) -> dict[int, list[s
             unit_id: (path, in_language(name, english.get(unit_id, ""))) for unit_id, (path, name) in nodes.items()
         }
     name_at = dict(nodes.values())
-    below = len(rule.unit.path) + Unit.steplen
+    scoped = bool(rule.scope_units())
+
+    def first_named(path: str) -> int:
+        """Where the names start: at the covered unit for a scope, below the rule's unit otherwise."""
+        if scoped:
+            return len(_covering_path(rule, path) or path)
+        return len(rule.unit.path) + Unit.steplen
+
     return {
-        unit_id: [name_at.get(path[:end], "") for end in range(below, len(path) + 1, Unit.steplen)] or [name]
+        unit_id: [name_at.get(path[:end], "") for end in range(first_named(path), len(path) + 1, Unit.steplen)]
+        or [name]
         for unit_id, (path, name) in nodes.items()
     }
 
@@ -445,7 +494,7 @@ def headcount_units(rule: RankingRule) -> list[dict]:
     # The units ranked: those of the level, or of the kinds (`rankings.compute`).
     which = {"kind__in": rule.unit_kinds} if rule.unit_kinds else {"depth": rule.unit_level}
     frozen = dict(RuleUnit.objects.filter(rule=rule, **which).values_list("unit_id", "path"))
-    live = Unit.objects.filter(path__startswith=rule.unit.path, **which).values_list("pk", "path")
+    live = Unit.objects.filter(covered_q(rule), **which).values_list("pk", "path")
     ranked = frozen | {pk: path for pk, path in live if pk not in frozen and path not in frozen.values()}
     paths = unit_paths(rule, as_typed=True)  # as the headcount sheets give them
     labels = unit_paths(rule)
@@ -474,16 +523,20 @@ def headcount_unit_finder(rule: RankingRule) -> Callable[[str], PathMatch]:
     that was frozen), the units above the rule's unit as they are now."""
     ranked = {unit["unit_id"] for unit in headcount_units(rule)}
     tree, english = _rule_tree(rule)
+    # Paths start below the rule's unit, or at the covered units for a scope (`unit_names`).
+    scope = rule.scope_units()
     below = [
         PathNode(unit_id, path, name, english.get(unit_id, ""), listed=unit_id in ranked)
         for unit_id, (path, name) in tree.items()
-        if len(path) > len(rule.unit.path)
+        if scope or len(path) > len(rule.unit.path)
     ]
-    above = [
-        PathNode(unit.pk, unit.path, unit.name, unit.name_en, listed=False)
-        for unit in [*Unit.objects.get_ancestors(rule.unit), rule.unit]
-    ]
-    relative = UnitPathFinder(below, top_depth=rule.unit.depth + 1)
+    if scope:
+        above_units = {ancestor for unit in scope for ancestor in Unit.objects.get_ancestors(unit)}
+        relative = UnitPathFinder(below, top_depth=min(unit.depth for unit in scope))
+    else:
+        above_units = [*Unit.objects.get_ancestors(rule.unit), rule.unit]
+        relative = UnitPathFinder(below, top_depth=rule.unit.depth + 1)
+    above = [PathNode(unit.pk, unit.path, unit.name, unit.name_en, listed=False) for unit in above_units]
     full = UnitPathFinder(above + below)
 
     def find(text: str) -> PathMatch:
@@ -495,10 +548,11 @@ def headcount_unit_finder(rule: RankingRule) -> Callable[[str], PathMatch]:
 
 
 def administered_rules(user) -> QuerySet[RankingRule]:
-    """Rules of the units the user administers, newest first."""
+    """Rules the user administers (`can_administer`), newest first."""
     return (
-        RankingRule.objects.filter(access.subtree_q(user, prefix="unit__", roles=access.ADMINISTERING))
+        RankingRule.objects.filter(_administered_q(user))
         .select_related("unit")
+        .prefetch_related("scope__unit")
         .order_by("-updated_at")
     )
 

@@ -29,7 +29,7 @@ from quizsite.spreadsheets import (
 )
 
 from . import compute, selectors
-from .models import ExpectedHeadcount, RankingRule, RankingRun, RuleSource, Snapshot
+from .models import ExpectedHeadcount, RankingRule, RankingRun, RuleScope, RuleSource, Snapshot
 from .params import SAVED_SOURCES, RuleParams, check_rule
 from .sources import source_kind
 from .sql import facts_checksum
@@ -48,11 +48,16 @@ class RankingRejected(Exception):
 
 
 @transaction.atomic
-def rule_save(*, rule: RankingRule, by: User | None = None, source_kinds=SAVED_SOURCES) -> RankingRule:
+def rule_save(
+    *, rule: RankingRule, by: User | None = None, source_kinds=SAVED_SOURCES, scope: list[Unit] | None = None
+) -> RankingRule:
     """Validate and save a rule. A change to a saved rule bumps its version and marks it dirty.
 
     `source_kinds`: the kinds of the sources the rule is being saved with, when they change in the
-    same edit; by default the rule's saved sources; None: none yet (checked when they are added)."""
+    same edit; by default the rule's saved sources; None: none yet (checked when they are added).
+    `scope`: the units the rule covers from now on (`rule_scope_set`); None keeps its scope."""
+    if scope is not None:
+        rule.pending_scope = list(scope)
     check_rule(rule, source_kinds=source_kinds)
     if rule.pk:
         RankingRule.objects.select_for_update().filter(pk=rule.pk).first()
@@ -61,9 +66,26 @@ def rule_save(*, rule: RankingRule, by: User | None = None, source_kinds=SAVED_S
         rule.created_by = by
     rule.dirty = True
     rule.save()
+    if scope is not None:
+        rule_scope_set(rule=rule, units=scope)
     if rule.population_frozen_at is None:
         population_freeze(rule=rule)
     return rule
+
+
+def rule_scope_set(*, rule: RankingRule, units: list[Unit]) -> None:
+    """Make `units` the units a saved rule covers. None, or the rule's own unit alone, is no scope:
+    the rule covers its unit's subtree and its parameters stay as they were before scopes."""
+    chosen = {unit.pk for unit in units}
+    if chosen == {rule.unit_id}:
+        chosen = set()
+    rule.scope.exclude(unit_id__in=chosen).delete()
+    kept = set(rule.scope.values_list("unit_id", flat=True))
+    RuleScope.objects.bulk_create(RuleScope(rule=rule, unit_id=pk) for pk in sorted(chosen - kept))
+    # The rule reads its scope from the table again (a page may have prefetched the old one).
+    if hasattr(rule, "pending_scope"):
+        del rule.pending_scope
+    getattr(rule, "_prefetched_objects_cache", {}).pop("scope", None)
 
 
 def rule_sources_changed(*, rule: RankingRule) -> None:
@@ -84,18 +106,20 @@ def _source_key(source: dict) -> tuple:
 
 
 @transaction.atomic
-def rule_build(*, rule: RankingRule, sources: list[dict], by: User | None = None) -> RankingRule:
-    """Save a rule and its sources (keyword arguments of `RuleSource`) as one change: one new
-    version, marked to be computed."""
+def rule_build(
+    *, rule: RankingRule, sources: list[dict], by: User | None = None, scope: list[Unit] | None = None
+) -> RankingRule:
+    """Save a rule, its sources (keyword arguments of `RuleSource`) and the units it covers
+    (`rule_save`'s `scope`) as one change: one new version, marked to be computed."""
     before = sorted(_source_key(s) for s in rule.sources.values(*RULE_SOURCE_FIELDS)) if rule.pk else []
-    rule = rule_save(rule=rule, by=by, source_kinds=[source["kind"] for source in sources] or None)
+    rule = rule_save(rule=rule, by=by, source_kinds=[source["kind"] for source in sources] or None, scope=scope)
     if sorted(_source_key(s) for s in sources) != before:
         rule.sources.all().delete()
         RuleSource.objects.bulk_create(RuleSource(rule=rule, **source) for source in sources)
     return rule
 
 
-def rule_preview(*, rule: RankingRule, sources: list[dict], limit: int = 10) -> dict:
+def rule_preview(*, rule: RankingRule, sources: list[dict], limit: int = 10, scope: list[Unit] | None = None) -> dict:
     """The top `limit` rows `rule` (saved or not, already checked) would rank on today's facts,
     with the counts of ranked and eligible subjects. The rule, its sources and the snapshot are
     written inside a transaction that is rolled back: nothing is saved."""
@@ -120,6 +144,8 @@ def rule_preview(*, rule: RankingRule, sources: list[dict], limit: int = 10) -> 
             rule.save()
             rule.sources.all().delete()
             RuleSource.objects.bulk_create(RuleSource(rule=rule, **source) for source in sources)
+            if scope is not None:
+                rule_scope_set(rule=rule, units=scope)
             population_freeze(rule=rule)
             rule.refresh_from_db(fields=["population_frozen_at"])
             params = RuleParams.from_rule(rule)
@@ -326,6 +352,12 @@ def expected_headcounts_import(*, rule: RankingRule, file, by: User | None = Non
     return report
 
 
+def _covered_sql(rule: RankingRule, column: str) -> tuple[str, tuple[str, ...]]:
+    """A condition on a unit's path `column` for the units the rule covers, and its arguments."""
+    prefixes = tuple(path + "%" for path in rule.covered_paths())
+    return "(" + " OR ".join([f"{column} LIKE %s"] * len(prefixes)) + ")", prefixes
+
+
 @transaction.atomic
 def population_freeze(*, rule: RankingRule) -> None:
     """Record the unit tree and every member of the rule's subtree as they are now.
@@ -335,18 +367,18 @@ def population_freeze(*, rule: RankingRule) -> None:
     rule = RankingRule.objects.select_for_update().get(pk=rule.pk)
     if rule.population_frozen_at is not None:
         return
-    prefix = Unit.objects.filter(pk=rule.unit_id).values_list("path", flat=True).get() + "%"
+    covered, prefixes = _covered_sql(rule, "path")
     with connection.cursor() as cursor:
         cursor.execute(
-            "INSERT INTO rankings_ruleunit (rule_id, unit_id, path, depth, name, kind) "
-            "SELECT %s, id, path, depth, name, kind FROM orgs_unit WHERE path LIKE %s",
-            [rule.pk, prefix],
+            "INSERT INTO rankings_ruleunit (rule_id, unit_id, path, depth, name, kind) "  # noqa: S608 - placeholders only
+            f"SELECT %s, id, path, depth, name, kind FROM orgs_unit WHERE {covered}",
+            [rule.pk, *prefixes],
         )
         cursor.execute(
-            "INSERT INTO rankings_rulemember (rule_id, member_id, unit_id) "
+            "INSERT INTO rankings_rulemember (rule_id, member_id, unit_id) "  # noqa: S608 - placeholders only
             "SELECT %s, m.id, m.unit_id FROM orgs_user m JOIN orgs_unit u ON u.id = m.unit_id "
-            "WHERE m.is_active AND u.path LIKE %s",
-            [rule.pk, prefix],
+            f"WHERE m.is_active AND {_covered_sql(rule, 'u.path')[0]}",
+            [rule.pk, *prefixes],
         )
     rule.population_frozen_at = timezone.now()
     RankingRule.objects.filter(pk=rule.pk).update(population_frozen_at=rule.population_frozen_at)
@@ -358,10 +390,10 @@ def inputs_fingerprint(rule: RankingRule) -> str:
     existing fact changes it as surely as a new one. Also covers members' placements and whether
     they are active, which decide the units facts count for and the headcount."""
     checksum = facts_checksum
-    subtree = (rule.unit.path + "%",)
-    in_subtree = "unit_id IN (SELECT id FROM orgs_unit WHERE path LIKE %s)"
+    covered, subtree = _covered_sql(rule, "path")
+    in_subtree = f"unit_id IN (SELECT id FROM orgs_unit WHERE {covered})"  # noqa: S608 - placeholders only
     placed = "member_id IN (SELECT member_id FROM orgs_memberplacement WHERE unit_id IN "
-    placed += "(SELECT id FROM orgs_unit WHERE path LIKE %s))"
+    placed += f"(SELECT id FROM orgs_unit WHERE {covered}))"  # noqa: S608 - placeholders only
     placements = {"member_id": "integer", "unit_id": "integer", "effective_at": "time"}
     parts = [f"v{rule.version}"]
     if rule.subject == RankingRule.Subject.UNIT:
@@ -380,7 +412,7 @@ def inputs_fingerprint(rule: RankingRule) -> str:
     if rule.subject == RankingRule.Subject.UNIT and rule.unit_kinds:
         # A unit of a kind ranked, added to the subtree since the tree was frozen, is ranked too
         # (the frozen units keep the kinds they had then).
-        parts.append(checksum("orgs_unit", {"depth": "integer"}, "path LIKE %s", subtree))
+        parts.append(checksum("orgs_unit", {"depth": "integer"}, covered, subtree))
     for source in rule.sources.order_by("id"):
         parts += source_kind(source.kind).checksums(source, rule)
     return f"v{rule.version}:" + hashlib.sha256("|".join(parts).encode()).hexdigest()

@@ -26,7 +26,7 @@ from .ties import chain_sentences
 
 
 def access_rule(user, slug: str, *, administer: bool = False) -> RankingRule:
-    rule = get_object_or_404(RankingRule.objects.select_related("unit"), slug=slug)
+    rule = get_object_or_404(RankingRule.objects.select_related("unit").prefetch_related("scope__unit"), slug=slug)
     if not selectors.can_view(user, rule):
         raise access.not_found(RankingRule)
     if administer and not selectors.can_administer(user, rule):
@@ -175,7 +175,7 @@ def access_results(user, slug: str) -> RankingRule:
     if not selectors.can_download_results(user, rule):
         raise PermissionDenied(
             _("Only organisers and administrators of %(unit)s can download these results.")
-            % {"unit": rule.unit.display_name}
+            % {"unit": rule.covered_display}
         )
     return rule
 

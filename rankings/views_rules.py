@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 from django.views.decorators.http import require_http_methods
 
 from contests.models import Contest
@@ -41,9 +41,14 @@ def rule_builder_list(request):
     check_administrator(request.user)
     rules = list(selectors.administered_rules(request.user))
     stages = selectors.rule_stages(rules)
-    paths = unit_paths([rule.unit for rule in rules])
+    paths = unit_paths([unit for rule in rules for unit in rule.covered_units()])
+    separator = pgettext("between list items", ", ")
     items = [
-        {"rule": rule, "unit_path": paths.get(rule.unit_id, rule.unit.name), "stage": STAGES[stages[rule.pk]]}
+        {
+            "rule": rule,
+            "unit_path": separator.join(paths.get(unit.pk, unit.name) for unit in rule.covered_units()),
+            "stage": STAGES[stages[rule.pk]],
+        }
         for rule in rules
     ]
     return render(request, "rankings/rule_builder_list.html", {"items": items})
@@ -66,6 +71,7 @@ def _copy(rule: RankingRule) -> RankingRule:
     copy.pk = None
     copy._state.adding = True
     copy.population_frozen_at = None
+    copy.pending_scope = rule.scope_units()
     copy.title = _copy_title(rule.title)
     base = f"{rule.slug[:54]}-copy"
     copy.slug, number = base, 2
@@ -81,13 +87,17 @@ def _edit(request, *, rule: RankingRule, sources, action: str, editing: RankingR
     if request.method == "POST" and request.POST.get("action") == "preview":
         if form.is_valid():
             scratch = RankingRule.objects.get(pk=rule.pk) if rule.pk else RankingRule(created_by=request.user)
-            preview = services.rule_preview(rule=form.apply(scratch), sources=form.source_kwargs(), limit=PREVIEW_ROWS)
+            preview = services.rule_preview(
+                rule=form.apply(scratch), sources=form.source_kwargs(), scope=form.scope(), limit=PREVIEW_ROWS
+            )
         if request.headers.get("X-Fragment") == "preview":
             return render(
                 request, "rankings/_rule_preview.html", {"form": form, "preview": preview, "previewing": True}
             )
     elif request.method == "POST" and form.is_valid():
-        rule = services.rule_build(rule=form.apply(rule), sources=form.source_kwargs(), by=request.user)
+        rule = services.rule_build(
+            rule=form.apply(rule), sources=form.source_kwargs(), scope=form.scope(), by=request.user
+        )
         messages.success(request, _("Saved. Compute the ranking to see its results."))
         return redirect("rankings:manage", slug=rule.slug)
     return render(
