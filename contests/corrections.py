@@ -7,18 +7,21 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from quizsite.forms import NumberRangeMessages
 
 from . import access, services
-from .models import Contest, ContestAnswer, ScoreEvent
+from .models import AuditEntry, Contest, ContestAnswer, ScoreEvent
 from .presenters import response_text
 from .views import handover_start, standings, ties_note
 from .wizard.services import check_has_results
 
 REASON_MAX = services.REASON_MAX
+# A ruling's reason as the answer picker shows it: enough to recognise it in an option's line.
+RULING_REASON_SHOWN = 40
 
 
 def _reason_field():
@@ -67,21 +70,49 @@ class OverruleForm(forms.Form):
             .select_related("opening__question__round", "opening__question__version", "team__unit", "member")
             .order_by("opening__question__round__position", "opening__question__position", "team__position")
         )
-        self.fields["answer"].label_from_instance = answer_label
+        rulings = services.answer_rulings(contest)
+        self.fields["answer"].label_from_instance = lambda answer: answer_label(answer, rulings.get(answer.pk))
 
 
-def answer_label(answer: ContestAnswer) -> str:
+def _mark(correct: bool) -> str:
+    return "✓" if correct else "✗"
+
+
+def answer_label(answer: ContestAnswer, ruling: AuditEntry | None = None) -> str:
     """An answer as the organiser picks it: round, question, team, member, what they answered and
-    how it was marked."""
+    its mark now; when a ruling (`services.answer_rulings`) gave that mark, the ruling, with the
+    first mark and its reason, so the organiser corrects what stands, not what was first marked."""
     question = answer.opening.question
-    return _("%(round)s · Q%(no)d · %(team)s · %(member)s: %(answer)s %(mark)s") % {
+    values = {
         "round": question.round.display_title,
         "no": question.position,
         "team": answer.team.display_name,
         "member": answer.member.display_name,
         "answer": response_text(question.version, answer.response) or _("no answer"),
-        "mark": "✓" if answer.is_correct else "✗",
+        "mark": _mark(answer.is_correct),
     }
+    if ruling is None:
+        return _("%(round)s · Q%(no)d · %(team)s · %(member)s: %(answer)s %(mark)s") % values
+    values |= {
+        "mark": _mark(ruling.detail["correct"]),
+        "first": _mark(answer.is_correct),
+        "reason": Truncator(ruling.detail.get("reason", "")).chars(RULING_REASON_SHOWN),
+    }
+    if ruling.action == "correct":
+        return (
+            _(
+                "%(round)s · Q%(no)d · %(team)s · %(member)s: %(answer)s %(mark)s"
+                " (corrected to %(mark)s after the finish, first marked %(first)s: %(reason)s)"
+            )
+            % values
+        )
+    return (
+        _(
+            "%(round)s · Q%(no)d · %(team)s · %(member)s: %(answer)s %(mark)s"
+            " (ruled %(mark)s in the contest, first marked %(first)s: %(reason)s)"
+        )
+        % values
+    )
 
 
 @login_required

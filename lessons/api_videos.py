@@ -238,6 +238,12 @@ class HeartbeatSerializer(serializers.Serializer):
     position = serializers.FloatField(min_value=0, help_text="The player's position, in seconds.")
     playing = serializers.BooleanField(default=False)
     rate = serializers.FloatField(default=1, min_value=0, max_value=16, help_text="Recorded, never believed.")
+    take_over = serializers.BooleanField(
+        default=False,
+        help_text="Watch here instead: after 409 `other_tab` or `other_lesson`, when the member chooses to, "
+        "this beat takes the lesson over from the other player. It counts nothing itself (what is watched "
+        "from here on counts, once), and the other player's beats are refused from then on.",
+    )
 
 
 HeartbeatResult = inline_serializer(
@@ -262,9 +268,10 @@ class HeartbeatView(APIView):
         """Report the player every `heartbeat_interval_s` seconds and on pause, seek and end. The
         rules are the player page's: video counts only while playing, forward, and within the wall
         clock times LESSON_MAX_RATE; a required lesson cannot be skipped ahead; one lesson in one
-        tab at a time (409 `other_tab`, `other_lesson`); 403 `not_in_audience` once you are no
-        longer in the audience or the window has closed, 403 `not_published` once the lesson is
-        taken back to a draft (what you watched is kept)."""
+        tab at a time (409 `other_tab`, `other_lesson`; a beat with `take_over` watches here
+        instead); 403 `not_in_audience` once you are no longer in the audience or the window has
+        closed, 403 `not_published` once the lesson is taken back to a draft (what you watched is
+        kept)."""
         # The lesson, the audience check and the member's span and progress in one query.
         watching = videos.lesson_watching(request.user, lesson_id)
         if watching is None:
@@ -287,6 +294,7 @@ class HeartbeatView(APIView):
                 playing=beat_data["playing"],
                 rate=beat_data["rate"],
                 seen=watching,
+                take_over=beat_data["take_over"],
             )
         except videos.LessonRejected as error:
             raise refused(error) from None

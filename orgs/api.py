@@ -179,7 +179,7 @@ class MemberViewSet(
 
 def _member_refusal(error) -> ApiError:
     """A 400 for the services' refusal of a member's details, naming the field where it is one."""
-    field = "employee_no" if error.code.startswith("employee_no") else None
+    field = "employee_no" if error.code.startswith("employee_no") else "unit" if error.code == "unit_closed" else None
     return ApiError(error.code, error.message, field=field, status_code=400)
 
 

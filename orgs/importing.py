@@ -264,6 +264,9 @@ def _plan_rows(rows, *, by: User, report: ImportReport) -> None:
             )
         elif not access.can_manage_unit(by, unit):
             fail(n, "unit", _("The unit “%(path)s” is outside the units you manage.") % {"path": path})
+        elif (current is None or current.unit_id != unit.pk) and (problem := services.unit_closed_problem(unit)):
+            # A member already in a closed unit (who stayed when it closed) keeps it: not a placement.
+            fail(n, "unit", problem)
 
         role = ROLE_WORDS.get(v["role"].lower())
         if role is None:

@@ -339,6 +339,27 @@ def employee_no_problem(number: str) -> str | None:
     }
 
 
+def unit_closed_problem(unit: Unit, *, at: datetime | None = None) -> str | None:
+    """Why no member may be placed in `unit` on the day of `at` (default now), naming the unit and
+    the day: someone closed it, or its end date has passed (`Unit.is_open_for_new`); None when it
+    is open. The member pages, the API and the import give the same sentence."""
+    day = timezone.localdate(at) if at is not None else timezone.localdate()
+    if unit.is_open_for_new(day):
+        return None
+    if unit.closed_at is not None:
+        return _("The unit “%(unit)s” was closed on %(date)s.") % {
+            "unit": unit.display_name,
+            "date": timezone.localdate(unit.closed_at).isoformat(),
+        }
+    return _("The unit “%(unit)s” ended on %(date)s.") % {"unit": unit.display_name, "date": unit.ends_on.isoformat()}
+
+
+def check_unit_open_for_member(unit: Unit, *, at: datetime | None = None) -> None:
+    """Refuse placing a member in a closed or ended unit (`unit_closed_problem`)."""
+    if problem := unit_closed_problem(unit, at=at):
+        raise OrgError("unit_closed", problem)
+
+
 def member_new_problems(*, username: str | None, employee_no: str | None) -> list[OrgError]:
     """Every reason `member_create` refuses a new member's username and employee number, all at
     once: the number's form or its holder, and the username's holder. An empty username is the
@@ -405,8 +426,10 @@ def member_create(
     the account cannot sign in until one is set.
 
     Raises OrgError (OrgErrors for several, `member_new_problems`) for a username or employee
-    number that is taken or malformed."""
+    number that is taken or malformed, or for a closed unit."""
     problems = member_new_problems(username=username, employee_no=employee_no)
+    if problem := unit_closed_problem(unit, at=at):
+        problems.append(OrgError("unit_closed", problem))
     if len(problems) == 1:
         raise problems[0]
     if problems:
@@ -488,9 +511,11 @@ def member_move(
     reason: str = "",
     at: datetime | None = None,
 ) -> User:
-    """Put `member` in `unit` from `at` (default now) on, appending to the placement history."""
+    """Put `member` in `unit` from `at` (default now) on, appending to the placement history.
+    A closed or ended unit is refused (`check_unit_open_for_member`)."""
     if member.unit_id == unit.pk:
         return member
+    check_unit_open_for_member(unit, at=at)
     before = Unit.objects.filter(pk=member.unit_id).first()
     member.unit = unit
     member.save(update_fields=["unit"])
@@ -778,7 +803,7 @@ def check_bulk_allowed(*, by: User, members: list[User], action: str, unit: Unit
     if unit is not None and not access.can_manage_unit(by, unit):
         raise OrgError("unit_outside_scope", _("This unit is outside the units you manage."))
     if action == BulkAction.MOVE:
-        check_unit_open(unit)
+        check_unit_open_for_member(unit)
     if action in (BulkAction.GRANT, BulkAction.REVOKE):
         if role not in (Role.ORGANISER, Role.ADMINISTRATOR):
             raise OrgError("role_unknown", _("Only organiser and administrator roles are granted."))

@@ -384,6 +384,8 @@ def _member_form_field(error) -> str | None:
         return "employee_no"
     if error.code == "username_taken":
         return "username"
+    if error.code == "unit_closed":
+        return "unit"
     return None
 
 

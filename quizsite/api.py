@@ -54,6 +54,23 @@ class PlaceSerializer(serializers.Serializer):
     )
     tied_in_group = serializers.BooleanField(help_text="Others of that unit share your place within it.")
     prize = serializers.CharField(source="row.prize")
+    metric = serializers.CharField(
+        help_text="What `score` measures: the metric the published version ranked by (`total`, `mean`,"
+        " `per_capita`, `participation`, `top_k`, `best`, `composite`)."
+    )
+    score = serializers.DecimalField(
+        source="row.metric",
+        max_digits=18,
+        decimal_places=4,
+        allow_null=True,
+        help_text="The score counted for your place, as the home page's My place card shows it (a participation"
+        " rate as a fraction: 0.9500 is 95%); null: none.",
+    )
+    published_at = serializers.DateTimeField(
+        source="snapshot.published_at",
+        allow_null=True,
+        help_text="When the board's version your place is from was published: it changes at the next publication.",
+    )
 
 
 class HomeSerializer(serializers.Serializer):

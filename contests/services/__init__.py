@@ -38,7 +38,7 @@ from .playing import (
     relay_order,
     risk_pick,
 )
-from .results import QuestionPoints, contest_times_relays, results_ledger, team_scores
+from .results import QuestionPoints, answer_rulings, contest_times_relays, results_ledger, team_scores
 from .setup import (
     Missing,
     contest_create,
@@ -89,6 +89,7 @@ __all__ = [
     "start_missing",
     "team_add",
     "QuestionPoints",
+    "answer_rulings",
     "contest_times_relays",
     "results_ledger",
     "team_scores",

@@ -112,6 +112,20 @@ class QuestionPoints:
     rulings: list[AuditEntry] = field(default_factory=list)
 
 
+def answer_rulings(contest: Contest) -> dict[int, AuditEntry]:
+    """The ruling that stands on each ruled answer of `contest` (the latest, in the contest or
+    corrected after the finish), by answer id: its `detail["correct"]` is the answer's verdict now."""
+    rulings = {}
+    for ruling in (
+        AuditEntry.objects.filter(contest=contest, action__in=["override", "correct"])
+        .select_related("actor")
+        .order_by("pk")
+    ):
+        if ruling.detail.get("answer") is not None:  # not an adjustment after the finish
+            rulings[ruling.detail["answer"]] = ruling
+    return rulings
+
+
 def results_ledger(contest: Contest) -> tuple[list[QuestionPoints], list[ScoreEvent]]:
     """Every point of the standings, as the results export lists them: the points on questions
     (one entry per answer, and per team with points on a question it did not answer), in the

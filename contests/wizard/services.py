@@ -8,7 +8,7 @@ import random
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import Count, F
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -538,8 +538,10 @@ def contest_problems(contest: Contest) -> list[Problem]:
     teams = list(contest.teams.prefetch_related("members__member__unit").select_related("unit"))
     if not teams:
         problems.append(Problem(_("The contest has no teams."), blocks_start=True))
-    if not contest.rounds.exists():
+    rounds = list(contest.rounds.annotate(question_count=Count("questions")).order_by("position"))
+    if not rounds:
         problems.append(Problem(_("The contest has no rounds."), blocks_start=True))
+    problems += _empty_round_problems(rounds, reverse("contests:setup_rounds", args=[contest.join_code]))
     teams_page = reverse("contests:setup_teams", args=[contest.join_code])
     for team in teams:
         problems += _team_member_problems(team, f"{teams_page}#team-{team.pk}")
@@ -557,6 +559,25 @@ def contest_problems(contest: Contest) -> list[Problem]:
                 )
             )
     return sorted(problems, key=lambda problem: not problem.blocks_start)
+
+
+def _empty_round_problems(rounds: list[Round], link: str) -> list[Problem]:
+    """Rounds without questions (`rounds` annotated with `question_count`): when none has any, the
+    contest cannot start or be rehearsed (`rehearsal_missing` says so, in the same words); when some
+    have, each empty round is named, as it has nothing to play."""
+    empty = [round_ for round_ in rounds if not round_.question_count]
+    if rounds and len(empty) == len(rounds):
+        message = _("Add questions before starting: the contest's rounds have none yet.")
+        return [Problem(message, blocks_start=True, link=link, link_text=_("Set up rounds"))]
+    return [
+        Problem(
+            _("Round %(n)d, %(title)s, has no questions: it has nothing to play.")
+            % {"n": round_.position, "title": round_.display_title},
+            link=link,
+            link_text=_("Set up rounds"),
+        )
+        for round_ in empty
+    ]
 
 
 def _team_member_problems(team: Team, link: str) -> list[Problem]:

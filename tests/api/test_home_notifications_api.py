@@ -18,6 +18,7 @@ from lessons.services.points import point_rules_ensure_defaults, points_award
 from notifications.models import Notification
 from notifications.services import notify
 from orgs.tokens import token_issue
+from rankings.models import Snapshot
 from tests import factories
 from tests.calls import documents
 from tests.calls.conftest import essay_call, submitted_essay, upload  # noqa: F401 (fixture)
@@ -44,6 +45,8 @@ def test_home_answers_what_the_home_page_shows(client, tree, member, published_b
     todo = lesson(tree["gz"], title="必修一")
     daily = factories.paper(tree["audit"], mode="daily", title="每日答题")
 
+    # When the board's version was published (a published snapshot cannot change), in local time.
+    published = timezone.localtime(Snapshot.objects.get(rule=published_board, status="published").published_at)
     body = api(member).get("/api/v1/home/").json()
 
     # Tasks: the required lesson not watched (the one credited is not completed either), then the daily quiz.
@@ -76,6 +79,10 @@ def test_home_answers_what_the_home_page_shows(client, tree, member, published_b
             "rank_in_group": None,
             "tied_in_group": False,
             "prize": "",
+            # What the My place card shows: the total counted, 30 points, and when it was published.
+            "metric": "total",
+            "score": "30.0000",
+            "published_at": published.isoformat(),
         }
     ]
 
@@ -85,6 +92,8 @@ def test_home_answers_what_the_home_page_shows(client, tree, member, published_b
     assert '<div class="qs-stat" id="streak">2</div>' in page
     assert '<div class="qs-stat" id="hours-this-year">0.75</div>' in page
     assert "第 2 名" in page
+    # The page's card shows the same score and date.
+    assert '<b class="qs-place-score">30</b>' in page and published.strftime("%m-%d %H:%M") in page
 
 
 def test_home_needs_credentials(db):
@@ -266,3 +275,12 @@ def test_after_the_deadline_a_new_entry_is_refused(essay_call, member):
     response = api(member).post(f"/api/v1/calls/{essay_call.pk}/entries/", {"title": "迟到"})
     assert (response.status_code, response.json()["error"]["code"]) == (409, "closed")
     assert not Entry.objects.exists()
+
+
+def test_the_home_schema_documents_the_place_s_score_and_published_date(client, member):
+    client.force_login(member)
+    schema = client.get("/api/schema/", {"format": "json"}).json()
+    place = schema["components"]["schemas"]["Place"]["properties"]
+    assert place["published_at"]["format"] == "date-time" and place["published_at"]["nullable"] is True
+    assert place["score"]["nullable"] is True and "My place" in place["score"]["description"]
+    assert "metric the published version ranked by" in place["metric"]["description"]

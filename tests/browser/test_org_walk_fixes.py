@@ -56,7 +56,7 @@ def test_deactivating_asks_first_naming_the_member(asgi_server, branch, signed_i
     page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.accept()))
     page.click("#bulk-apply")
     expect(
-        page.locator("#member-table .badge", has_text="停用" if language == "zh-hans" else "inactive")
+        page.locator("#member-table .badge", has_text="已停用" if language == "zh-hans" else "deactivated")
     ).to_have_count(2)
     many = (
         "要停用这 2 名成员吗：郭秋菊、朱燕？" if language == "zh-hans" else "Deactivate these 2 members: 郭秋菊, 朱燕?"

@@ -90,3 +90,45 @@ def test_the_refusal_says_what_to_do_and_the_page_offers_to_watch_here(
     assert refused.status_code == 409 and said in refused.json()["error"]["message"]
     page = client.get(f"/lessons/{lesson.pk}/").content.decode()
     assert 'id="take-over-button"' in page and button in page
+
+
+def api_beat(api, lesson, position, *, tab, take_over=None):
+    body = {"tab": tab, "position": position, "playing": True}
+    if take_over is not None:
+        body["take_over"] = take_over
+    return api.post(f"/api/v1/lessons/{lesson.pk}/heartbeats/", body, format="json")
+
+
+def test_the_phone_api_watches_here_instead_as_the_page_does_counting_each_second_once(client, tree, watcher, clock):
+    """The browser plays 0-10 s (10 s counted); at 12 s the phone is refused (409 `other_tab`),
+    then takes over at position 10 (`take_over`, counted 0) and plays to 20 (10 s counted), while
+    the browser, left open, reports position 20 again: refused. Counted: 0-10 by the browser and
+    10-20 by the phone = 20 s, nothing twice."""
+    from rest_framework.test import APIClient
+
+    lesson = ten_minute_lesson(tree["gz"], required=False)
+    client.force_login(watcher)
+    phone = APIClient()
+    phone.force_authenticate(watcher)
+    assert post_beat(client, lesson, 0, tab="browser").status_code == 200
+    clock.advance(10)
+    assert post_beat(client, lesson, 10, tab="browser").json()["credited_s"] == 10
+    clock.advance(2)  # 12 s
+    refused = api_beat(phone, lesson, 10, tab="phone")
+    assert refused.status_code == 409 and refused.json()["error"]["code"] == "other_tab"
+    took_over = api_beat(phone, lesson, 10, tab="phone", take_over=True)
+    assert took_over.status_code == 200 and took_over.json()["credited_s"] == 0  # the new anchor
+    clock.advance(8)  # 20 s
+    old_player = post_beat(client, lesson, 20, tab="browser")
+    assert old_player.status_code == 409 and old_player.json()["error"]["code"] == "other_tab"
+    clock.advance(2)  # 22 s
+    assert api_beat(phone, lesson, 20, tab="phone").json()["credited_s"] == 10
+    progress = WatchProgress.objects.get(member=watcher, lesson=lesson)
+    assert float(progress.watched_s) == 20 and progress.intervals == [[0, 20]]
+
+
+def test_the_heartbeat_schema_documents_take_over(client, watcher):
+    client.force_login(watcher)
+    schema = client.get("/api/schema/", {"format": "json"}).json()
+    fields = schema["components"]["schemas"]["Heartbeat"]["properties"]
+    assert fields["take_over"]["type"] == "boolean" and "Watch here instead" in fields["take_over"]["description"]

@@ -63,3 +63,17 @@ def test_a_deactivation_recorded_in_another_organ_is_not_shown_after_a_move(clie
     assert "审计署内部原因" not in page.text
     activity = client.get(reverse("orgs:activity"), {"member": member.pk}).text
     assert "审计署内部原因" not in activity
+
+
+@pytest.mark.parametrize(("language", "word"), [("en", "deactivated"), ("zh-hans", "已停用")])
+def test_the_member_list_badge_says_deactivated_as_its_heading_does(client, tree, gz_organiser, language, word):
+    gone = factories.member(tree["gz1"], real_name="邓丽")
+    gone.is_active = False
+    gone.save(update_fields=["is_active"])
+    client.force_login(gz_organiser)
+    client.cookies["django_language"] = language
+    page = client.get(reverse("orgs:member_list")).text
+    # The heading's count and the member's badge use the one word (English had "inactive").
+    heading = "1 deactivated" if language == "en" else "已停用 1 人"
+    badge = f'<span class="badge text-bg-secondary qs-deactivated-badge">{word}</span>'
+    assert heading in page and badge in page and ">inactive<" not in page
