@@ -30,15 +30,11 @@ class OpenUnitSelect(forms.Select):
         ]
 
 
-CLOSED_UNIT_MESSAGE = _("This unit is closed.")
-
-
 class UnitChoiceField(forms.ModelChoiceField):
     """Units shown by full path, limited to what the user manages; closed units are not offered
     for new choices (see `OpenUnitSelect`) and are refused if posted anyway, except the form's
-    initial unit (a paper or member of a closed unit still saves its unit)."""
-
-    default_error_messages = {"closed": CLOSED_UNIT_MESSAGE}
+    initial unit (a paper or member of a closed unit still saves its unit). The refusal names the
+    unit and the day it closed or ended, as the services' (`unit_closed_problem`)."""
 
     def __init__(self, *, user, **kwargs):
         units = list(access.managed_units(user).order_by("path"))
@@ -58,8 +54,10 @@ class UnitChoiceField(forms.ModelChoiceField):
 
     def validate(self, value):
         super().validate(value)
-        if value is not None and str(value.pk) != self._kept and not value.is_open_for_new(timezone.localdate()):
-            raise forms.ValidationError(self.error_messages["closed"], code="closed")
+        from .services import unit_closed_problem  # the services read these forms' modules
+
+        if value is not None and str(value.pk) != self._kept and (problem := unit_closed_problem(value)):
+            raise forms.ValidationError(problem, code="closed")
 
     def label_from_instance(self, obj: Unit) -> str:
         return self._paths.get(obj.pk, obj.name)

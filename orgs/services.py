@@ -120,14 +120,17 @@ def check_unit_end_date(*, kind: str, ends_on, kept_ends_on=None) -> None:
         )
 
 
-def check_unit_open(unit: Unit | None) -> None:
-    """Refuse a unit that takes nothing new (closed, or past its end date: `Unit.is_open_for_new`),
-    re-read from the database so a unit closed since the caller read it is refused too."""
+def check_unit_open(unit: Unit | None, *, at: datetime | None = None) -> None:
+    """Refuse a unit that takes nothing new on the day of `at` (closed, or past its end date:
+    `unit_closed_problem`, which names the unit and the day), re-read from the database so a unit
+    closed since the caller read it is refused too."""
     if unit is None:
         return
-    current = Unit.objects.filter(pk=unit.pk).only("closed_at", "ends_on").first()
-    if current is None or not current.is_open_for_new(timezone.localdate()):
+    current = Unit.objects.filter(pk=unit.pk).first()
+    if current is None:
         raise OrgError("unit_closed", _("“%(unit)s” is closed.") % {"unit": unit.display_name})
+    if problem := unit_closed_problem(current, at=at):
+        raise OrgError("unit_closed", problem)
 
 
 @transaction.atomic
@@ -354,12 +357,6 @@ def unit_closed_problem(unit: Unit, *, at: datetime | None = None) -> str | None
     return _("The unit “%(unit)s” ended on %(date)s.") % {"unit": unit.display_name, "date": unit.ends_on.isoformat()}
 
 
-def check_unit_open_for_member(unit: Unit, *, at: datetime | None = None) -> None:
-    """Refuse placing a member in a closed or ended unit (`unit_closed_problem`)."""
-    if problem := unit_closed_problem(unit, at=at):
-        raise OrgError("unit_closed", problem)
-
-
 def member_new_problems(*, username: str | None, employee_no: str | None) -> list[OrgError]:
     """Every reason `member_create` refuses a new member's username and employee number, all at
     once: the number's form or its holder, and the username's holder. An empty username is the
@@ -512,10 +509,10 @@ def member_move(
     at: datetime | None = None,
 ) -> User:
     """Put `member` in `unit` from `at` (default now) on, appending to the placement history.
-    A closed or ended unit is refused (`check_unit_open_for_member`)."""
+    A closed or ended unit is refused (`check_unit_open`)."""
     if member.unit_id == unit.pk:
         return member
-    check_unit_open_for_member(unit, at=at)
+    check_unit_open(unit, at=at)
     before = Unit.objects.filter(pk=member.unit_id).first()
     member.unit = unit
     member.save(update_fields=["unit"])
@@ -803,7 +800,7 @@ def check_bulk_allowed(*, by: User, members: list[User], action: str, unit: Unit
     if unit is not None and not access.can_manage_unit(by, unit):
         raise OrgError("unit_outside_scope", _("This unit is outside the units you manage."))
     if action == BulkAction.MOVE:
-        check_unit_open_for_member(unit)
+        check_unit_open(unit)
     if action in (BulkAction.GRANT, BulkAction.REVOKE):
         if role not in (Role.ORGANISER, Role.ADMINISTRATOR):
             raise OrgError("role_unknown", _("Only organiser and administrator roles are granted."))

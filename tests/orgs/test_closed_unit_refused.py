@@ -5,6 +5,7 @@ field only hid closed units from its list). The forms and the services both refu
 import pytest
 from django import forms
 from django.urls import reverse
+from django.utils import timezone, translation
 
 from contests.models import Contest
 from contests.services.common import ContestRejected
@@ -15,6 +16,13 @@ from orgs.models import Activity, Unit
 from tests import factories
 
 pytestmark = pytest.mark.django_db
+
+
+def _closed_today(unit) -> str:
+    """The refusal names the unit (in English) and the local day it closed: today, in these tests."""
+    with translation.override("en"):
+        name = unit.display_name
+    return f"The unit “{name}” was closed on {timezone.localdate().isoformat()}."
 
 
 @pytest.fixture
@@ -33,7 +41,7 @@ def test_a_new_unit_under_a_closed_one_is_refused_by_the_form(client, tree, clos
     before = Unit.objects.count()
     response = client.post(reverse("orgs:unit_add"), {"parent": closed.pk, "name": "新支部", "kind": "branch"})
     assert response.status_code == 200
-    assert "This unit is closed." in response.content.decode()
+    assert _closed_today(closed) in response.content.decode()
     assert Unit.objects.count() == before
 
 
@@ -42,7 +50,7 @@ def test_the_parent_in_the_address_does_not_let_a_closed_unit_through(client, cl
     before = Unit.objects.count()
     url = reverse("orgs:unit_add") + f"?parent={closed.pk}"
     response = client.post(url, {"parent": closed.pk, "name": "新支部", "kind": "branch"})
-    assert response.status_code == 200 and "This unit is closed." in response.content.decode()
+    assert response.status_code == 200 and _closed_today(closed) in response.content.decode()
     assert Unit.objects.count() == before
 
 
@@ -50,7 +58,7 @@ def test_the_closed_unit_error_reads_in_chinese(client, closed, gz_organiser):
     client.force_login(gz_organiser)
     client.cookies["django_language"] = "zh-hans"
     response = client.post(reverse("orgs:unit_add"), {"parent": closed.pk, "name": "新支部", "kind": "branch"})
-    assert "该单位已撤销。" in response.content.decode()
+    assert f"单位“{closed.name}”已于 {timezone.localdate().isoformat()} 撤销。" in response.content.decode()
 
 
 def test_unit_create_and_unit_move_refuse_a_closed_parent(tree, closed):
@@ -74,7 +82,7 @@ def test_a_unit_closed_after_the_caller_read_it_is_refused(tree, gz_organiser):
 def test_a_new_contest_in_a_closed_unit_is_refused(client, closed, gz_organiser):
     _english(client, gz_organiser)
     response = client.post(reverse("contests:setup_new"), {"title": "知识竞赛", "unit": closed.pk, "base_score": 100})
-    assert response.status_code == 200 and "This unit is closed." in response.content.decode()
+    assert response.status_code == 200 and _closed_today(closed) in response.content.decode()
     assert not Contest.objects.filter(title="知识竞赛").exists()
     with pytest.raises(ContestRejected) as error:
         wizard.contest_begin(title="知识竞赛", unit=closed, base_score=100, by=gz_organiser)
@@ -102,7 +110,7 @@ def test_a_bulk_move_into_a_closed_unit_is_refused(client, tree, gz_organiser):
         {"member": [m.pk for m in members], "action": "move", "unit": tree["gz2"].pk},
         follow=True,
     )
-    assert "This unit is closed." in response.content.decode()
+    assert _closed_today(tree["gz2"]) in response.content.decode()
     for m in members:
         m.refresh_from_db()
         assert m.unit_id == tree["gz1"].pk
