@@ -11,9 +11,9 @@ until its server notices (uvicorn pings every 20 s and drops a socket that does 
 20 s more).
 
 Written one socket at a time, a hall reconnecting at once cost every socket two thread hops and
-two Redis round trips (join and leave) on top of its snapshot: the resync of 5,000 phones on two
-processes took twice as long, its CPU doubled (docs/benchmarks.md, stop 46). Batched, the hall's
-5,000 entries are a few writes a second for each process.
+two Redis round trips (join and leave) on top of its snapshot, about 1.1 s of a process's CPU for
+2,500 sockets, on the thread pool its sign-ins and snapshots wait for; batched, 0.014 s
+(docs/benchmarks.md, "Presence in batches").
 
 The console is told on a tick, not per connection or per answer: every TICK_S each process with a
 host console of a contest asks for the set's version (`poll`: one small read), reads the set only
