@@ -157,10 +157,9 @@ class ContestConsumer(EndsWithSignIn, AsyncWebsocketConsumer):
         for name in self.groups_joined:
             await HUB.join(name, self)
         if self.role == "player" and self.place is not None:
+            # Written with this process's other joins and leaves on the ticker's next turn.
             self.presence_token = presence.new_token(self.member_id)
-            await sync_to_async(presence.join, thread_sensitive=False)(
-                self.contest.pk, self.contest.join_code, self.presence_token
-            )
+            presence.join(self.contest.pk, self.contest.join_code, self.presence_token)
         elif self.role == "host":
             _presence_told.pop((self.contest.pk, self.contest.join_code), None)  # the next tick tells it afresh
         ensure_ticker()
@@ -237,8 +236,9 @@ class ContestConsumer(EndsWithSignIn, AsyncWebsocketConsumer):
         self.stop_deliveries()
         self.forget_sign_in()
         token, self.presence_token = self.presence_token, None
-        if token is not None:  # the host console hears of it on its next presence tick
-            await sync_to_async(presence.leave, thread_sensitive=False)(self.contest.pk, self.contest.join_code, token)
+        if token is not None:  # written on the ticker's next turn; consoles hear of it on their next tick
+            presence.leave(self.contest.pk, self.contest.join_code, token)
+            ensure_ticker()
         raise StopConsumer()
 
     def stop_deliveries(self) -> None:
@@ -536,10 +536,12 @@ def ensure_ticker() -> None:
 
 
 async def _tick() -> None:
-    while HUB.groups:
-        contest_ids = {int(name.split(":", 1)[0]) for name in list(HUB.groups)}
-        await database_sync_to_async(_close_expired)(contest_ids)
+    # On while a socket is here, and until the leaves of the last ones are written.
+    while HUB.groups or presence.pending():
         await _presence_tick()
+        contest_ids = {int(name.split(":", 1)[0]) for name in list(HUB.groups)}
+        if contest_ids:
+            await database_sync_to_async(_close_expired)(contest_ids)
         await asyncio.sleep(TICK_SECONDS)
 
 
@@ -550,22 +552,26 @@ _presence_at = {"renewed": 0.0, "read": 0.0}
 
 
 async def _presence_tick() -> None:
-    """Renew this process's player sockets in `contests.presence` every REFRESH_S, and every
-    TICK_S tell this process's host consoles who is connected, if that changed: one Redis read
-    per contest with a console here, one frame encoded once. No database."""
+    """Write what this process's player sockets did in `contests.presence` since the last turn
+    (joins and leaves, in one round trip), renewing all of them every REFRESH_S; and every TICK_S
+    tell this process's host consoles who is connected, if that changed: one small Redis read
+    per contest with a console here (the set itself only when it changed), one frame encoded
+    once. No database."""
     now = time.monotonic()
     groups = list(HUB.groups.items())
+    renewed: dict[tuple[int, str], list[str]] = {}
     if now - _presence_at["renewed"] >= presence.REFRESH_S:
         _presence_at["renewed"] = now
-        sockets: dict[tuple[int, str], list[str]] = {}
         for name, members in groups:
             if name.endswith(":" + PLAYERS):
                 for socket in list(members):
                     if socket.presence_token is not None:
                         contest = socket.contest
-                        sockets.setdefault((contest.pk, contest.join_code), []).append(socket.presence_token)
-        if sockets:
-            await sync_to_async(presence.renew, thread_sensitive=False)(sockets)
+                        renewed.setdefault((contest.pk, contest.join_code), []).append(socket.presence_token)
+    batch = presence.take()
+    if (batch or renewed) and not await sync_to_async(presence.write, thread_sensitive=False)(batch, renewed):
+        if HUB.groups:  # again on the next turn (with no socket left, the entries expire)
+            presence.restore(batch)
     if now - _presence_at["read"] < presence.TICK_S:
         return
     _presence_at["read"] = now
@@ -576,17 +582,14 @@ async def _presence_tick() -> None:
             consoles[(contest.pk, contest.join_code)] = name
     for gone in [contest for contest in _presence_told if contest not in consoles]:
         del _presence_told[gone]
+    presence.keep_only(consoles.keys())
     if not consoles:
         return
-    connected = await sync_to_async(_presence_read, thread_sensitive=False)(list(consoles))
+    connected = await sync_to_async(presence.poll, thread_sensitive=False)(list(consoles))
     for contest, members in connected.items():
         if contest not in _presence_told or _presence_told[contest] != members:
             _presence_told[contest] = members
             await HUB.deliver(consoles[contest], presence.frame(members))
-
-
-def _presence_read(contests: list[tuple[int, str]]) -> dict[tuple[int, str], list[int] | None]:
-    return {contest: presence.online(*contest) for contest in contests}
 
 
 def _close_expired(contest_ids: set[int]) -> None:

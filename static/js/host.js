@@ -29,7 +29,7 @@
     onMessage: (frame) => {
       if (frame.type !== "presence") return;
       online = frame.online === null ? null : new Set(frame.online);
-      if (state) render();
+      if (state) renderMarks();
     },
     // A command still unanswered when the connection dropped was sent again on reconnecting
     // (live.js): say so, since the host may have seen the console go offline.
@@ -172,7 +172,7 @@
     $("stem").innerHTML = q ? q.stem : ""; // sanitised on the server
     $("where").textContent = q ? liveTitle(q.round) + " · " + t.questionNo.replace("%s", q.position) + " · " + word("phase", phase) : word("phase", phase);
     $("key").textContent = q && q.key ? t.answer + t.colon + answerText(q, q.key) : "";
-    const teams = new Map(state.teams.map((x) => [x.id, liveName(x)]));
+    const teams = teamNames();
     // Every team that may answer has a row: one without an answer says so, or the host cannot
     // tell "no answer" from "not loaded".
     const answered = new Set((q && q.answers ? q.answers : []).map((a) => a.team));
@@ -225,7 +225,10 @@
       const holder = q.baton ? q.baton[String(x.id)] : null;
       if (holder) {
         tr.children[1].textContent = holder.name;
-        tr.children[1].append(...connection(holder.member));
+        const mark = document.createElement("span");
+        mark.dataset.presenceMember = holder.member;
+        mark.append(...connection(holder.member));
+        tr.children[1].append(mark);
         if (holder.handed_from) tr.children[1].append(...handedFrom(holder.handed_from.name));
         if (!ended) tr.children[1].append(...handOverButton(x.id, holder.member, holder.name));
       }
@@ -261,6 +264,18 @@
     $("last-question").hidden = !(state.contest.status === "running" && !state.next && (phase === "revealed" || phase === "skipped"));
     $("open-button").title = t.next + ": " + (state.next ? t.roundNo.replace("%s", state.next.round) + " · " + t.questionNo.replace("%s", state.next.position) : t.none);
     enable(state.contest.status, phase);
+  }
+
+  const teamNames = () => new Map(state.teams.map((x) => [x.id, liveName(x)]));
+
+  // A `presence` frame changes only who is marked: the marks in the answers table change in place
+  // (its rows stay: redrawn, a row the host was reading or about to tap vanished for an instant),
+  // and the phones card is drawn again.
+  function renderMarks() {
+    document.querySelectorAll("#answers [data-presence-member]").forEach((mark) => {
+      mark.replaceChildren(...connection(Number(mark.dataset.presenceMember)));
+    });
+    renderPresence(teamNames());
   }
 
   // A mark beside a member who has no phone connected ([] when connected, or when unknown).

@@ -59,3 +59,42 @@ def test_the_console_marks_a_runner_whose_phone_closed(asgi_server, hall, signed
 
     red_phone.close()
     expect(host.locator("#presence-missing li")).to_have_count(2)
+
+
+def test_a_presence_frame_marks_the_runner_in_place_without_redrawing_the_answers_table(
+    asgi_server,
+    hall,  # noqa: F811
+    signed_in_page,
+):
+    contest, host_user = hall["contest"], hall["host"]
+    services.round_add(contest=contest, type=Round.Type.RELAY, versions=hall["versions"], time_limit_s=600)
+    services.contest_start(contest=contest, by=host_user)
+    services.question_open(contest=contest, by=host_user)
+    code = contest.join_code
+    phones = {}
+    for runner in ("red", "blue"):
+        phones[runner] = in_language(signed_in_page(hall[runner], viewport=PHONE), asgi_server, "zh-hans")
+        phones[runner].goto(f"{asgi_server}/contests/{code}/play/")
+        phones[runner].locator("#connection", has_text=CONNECTED["zh-hans"]).wait_for()
+    host = in_language(signed_in_page(host_user, viewport=CONSOLE), asgi_server, "zh-hans")
+    host.goto(f"{asgi_server}/contests/{code}/host/")
+    expect(host.locator("#presence-summary")).to_have_text("2 名队员中 2 名已连接")
+    # The rows the host is looking at: 红队's and 蓝队's "no answer yet", each with its baton holder.
+    host.evaluate(
+        """() => {
+        const rows = [...document.querySelectorAll("#answers tr.qs-no-answer")];
+        window.__red = rows.find((tr) => tr.textContent.includes("红一"));
+        window.__blue = rows.find((tr) => tr.textContent.includes("蓝一"));
+      }"""
+    )
+    assert host.evaluate("() => Boolean(window.__red && window.__blue)")
+
+    phones["blue"].close()  # 蓝一 closes his phone: a presence frame, and no other change
+    blue_row = host.locator("#answers tr.qs-no-answer", has_text="蓝一")
+    expect(blue_row.locator(".qs-runner-offline")).to_have_text("未连接")
+    expect(host.locator("#presence-missing li")).to_have_count(1)
+    # The very rows drawn before the frame are still in the page, the mark added to 蓝队's; a
+    # redrawn table would have replaced both.
+    assert host.evaluate("() => [document.contains(window.__red), document.contains(window.__blue)]") == [True, True]
+    assert host.evaluate("() => window.__blue.querySelector('.qs-runner-offline')?.textContent.trim()") == "未连接"
+    assert host.evaluate("() => window.__red.querySelector('.qs-runner-offline')") is None
