@@ -98,8 +98,8 @@ def test_ruling_links_offer_the_verdict_that_changes_something_on_one_line(
     expect(red.locator("[data-rule]")).to_have_text([RULE[False][language]])
     expect(blue.locator("[data-rule]")).to_have_text([RULE[True][language]])
     for row in (red, blue):
-        # Measured in the page in one step: the console redraws the table when a frame arrives (a
-        # presence tick), so a box asked for separately can find the row between two drawings.
+        # Measured in the page in one step: the console redraws the table when a state frame
+        # arrives, so a box asked for separately could find the row between two drawings.
         link = row.locator("[data-rule]").evaluate(BOX)
         # One line: a link no taller than a line of small text (~31 px), the row as short.
         assert link["height"] < 40 and link["width"] > link["height"], link

@@ -199,7 +199,7 @@ def test_a_long_fill_in_answer_wraps_in_its_column_and_two_blanks_read_alike_eve
     expect(answer).to_have_attribute("title", long_answer + BETWEEN[language] + "2022")  # the whole answer on hover
     # The names keep their width (a character a line was about 20 px); the answer wraps in its own
     # column, three lines at most until tapped.
-    # Each box measured in the page in one step: a presence frame redraws the table.
+    # Each box measured in the page in one step: a state frame redraws the table.
     for cell in (red_row.locator("td").nth(0), red_row.locator("td").nth(1)):
         assert cell.evaluate(BOX)["width"] >= 100, cell.evaluate(BOX)
         assert cell.evaluate(BOX)["height"] < 2 * answer.evaluate(BOX)["height"]
