@@ -681,6 +681,10 @@ def test_completion_report_export_marks_a_watcher_deactivated_since(client, tree
     rows = {row[0]: dict(zip(header, row, strict=True)) for row in people.iter_rows(min_row=2, values_only=True)}
     assert rows["已离职学员"]["已停用"] == "是"
     assert rows["在职学员"]["已停用"] in ("", None)
+    # The page's badge uses the member list's word (it said "inactive" in English).
+    client.cookies["django_language"] = "en"
+    page = client.get(f"/lessons/{lesson.pk}/report/").text
+    assert page.count('qs-deactivated-badge">deactivated</span>') == 1 and ">inactive<" not in page
 
 
 def test_completion_report_shows_an_organiser_only_the_units_and_watchers_they_manage(client, tree, clip):
