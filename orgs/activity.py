@@ -32,6 +32,8 @@ SENTENCES = {
     Kind.UNIT_CLOSED: _("%(actor)s closed %(unit)s on %(when)s"),
     Kind.UNIT_DELETED: _("%(actor)s deleted %(unit)s from under %(from_unit)s on %(when)s"),
 }
+# The kinds whose sentence says a value before and after (`old_value`, `new_value`).
+VALUED = (Kind.UNIT_KIND_CHANGED, Kind.UNIT_END_DATE_CHANGED)
 ROLE_WORDS = {
     Role.ORGANISER: pgettext_lazy("role in a sentence", "organiser"),
     Role.ADMINISTRATOR: pgettext_lazy("role in a sentence", "administrator"),
@@ -72,7 +74,7 @@ def activity_sentence(record: Activity) -> str:
         "from_unit": _unit_name(record.from_unit),
         "to_unit": _unit_name(record.to_unit),
         "old_name": record.old_name,
-        "old_value": _value_words(record, record.old_value),
-        "new_value": _value_words(record, record.new_value),
+        "old_value": _value_words(record, record.old_value) if record.kind in VALUED else "",
+        "new_value": _value_words(record, record.new_value) if record.kind in VALUED else "",
         "when": activity_when(record.at),
     }
