@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, pgettext_lazy
+from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 
 from quizsite.forms import NumberRangeMessages
 
@@ -71,23 +71,36 @@ class OverruleForm(forms.Form):
             .order_by("opening__question__round__position", "opening__question__position", "team__position")
         )
         rulings = services.answer_rulings(contest)
-        self.fields["answer"].label_from_instance = lambda answer: answer_label(answer, rulings.get(answer.pk))
+        handed_from = services.legs_handed_from(contest)
+        runners = {
+            handover.from_member_id: handover.from_member.display_name for handover in services.handovers_made(contest)
+        }
+        self.fields["answer"].label_from_instance = lambda answer: answer_label(
+            answer, rulings.get(answer.pk), runners.get(handed_from.get((answer.opening_id, answer.team_id)))
+        )
 
 
 def _mark(correct: bool) -> str:
     return "✓" if correct else "✗"
 
 
-def answer_label(answer: ContestAnswer, ruling: AuditEntry | None = None) -> str:
+def answer_label(answer: ContestAnswer, ruling: AuditEntry | None = None, handed_from: str | None = None) -> str:
     """An answer as the organiser picks it: round, question, team, member, what they answered and
     its mark now; when a ruling (`services.answer_rulings`) gave that mark, the ruling, with the
-    first mark and its reason, so the organiser corrects what stands, not what was first marked."""
+    first mark and its reason, so the organiser corrects what stands, not what was first marked.
+    A relay leg handed over names the runner it was handed from (`handed_from`), as the console does."""
     question = answer.opening.question
+    member = answer.member.display_name
+    if handed_from:
+        member = pgettext("relay leg", "%(member)s (handed over from %(runner)s)") % {
+            "member": member,
+            "runner": handed_from,
+        }
     values = {
         "round": question.round.display_title,
         "no": question.position,
         "team": answer.team.display_name,
-        "member": answer.member.display_name,
+        "member": member,
         "answer": response_text(question.version, answer.response) or _("no answer"),
         "mark": _mark(answer.is_correct),
     }

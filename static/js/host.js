@@ -185,6 +185,9 @@
       tr.children[0].textContent = teams.get(a.team);
       tr.children[1].textContent = a.name;
       tr.children[0].className = tr.children[1].className = "qs-name-col";
+      // A relay leg handed over says so once answered too, as it did while the row waited.
+      const holder = q.baton ? q.baton[String(a.team)] : null;
+      if (holder && holder.handed_from && holder.member === a.member) tr.children[1].append(...handedFrom(holder.handed_from.name));
       // A long answer wraps in its own column, clipped to three lines: whole on hover or a tap.
       const text = answerText(q, a.response);
       const shown = document.createElement("span");

@@ -86,6 +86,16 @@ def test_the_host_hands_an_offline_runners_leg_to_a_teammate_whose_phone_then_an
         ".transform === 'none'"
     )
     host.screenshot(path=str(SHOTS / f"console-confirm-{language}.png"), full_page=True)
+    # The page behind is dimmed as the product's other overlays dim it, all of it: on a phone the
+    # console runs below the screen, where a backdrop fixed to the window left it undimmed.
+    backdrop = host.locator(".modal-backdrop")
+    expect(backdrop).to_have_css("background-color", "rgb(31, 35, 40)")
+    expect(backdrop).to_have_css("opacity", "0.6")
+    host.set_viewport_size(PHONE)
+    page_height = host.evaluate("document.documentElement.scrollHeight")
+    # scrollHeight is rounded to a whole pixel, the backdrop's height is not.
+    assert page_height > PHONE["height"] and backdrop.bounding_box()["height"] > page_height - 1
+    host.set_viewport_size(CONSOLE)
     host.click("#handover-confirm")
     expect(dialog).to_be_hidden()
     new_row = host.locator("#answers tr.qs-no-answer", has_text="红二")
@@ -99,5 +109,7 @@ def test_the_host_hands_an_offline_runners_leg_to_a_teammate_whose_phone_then_an
     phone.screenshot(path=str(SHOTS / f"phone-new-holder-{language}.png"), full_page=True)
     phone.locator("#controls button", has_text="A").click()
     phone.get_by_text(texts["sent"]).wait_for()
-    expect(host.locator("#answers tr", has_text="红二").first).to_contain_text("甲")
+    answered = host.locator("#answers tr:not(.qs-no-answer)", has_text="红二")
+    expect(answered).to_contain_text("甲")
+    expect(answered.locator(".qs-handed-from")).to_have_text(texts["from"])  # as while it waited
     host.screenshot(path=str(SHOTS / f"console-after-{language}.png"), full_page=True)

@@ -12,6 +12,7 @@ from contests import presenters, services
 from contests.models import ContestAnswer, LegHandover, Round, TeamMember
 from contests.services import ContestRejected, playing
 from tests import factories
+from tests.contests.test_correction_picker import options
 from tests.factories import client_in
 
 
@@ -276,3 +277,20 @@ def test_the_results_export_and_the_correction_page_say_who_held_each_handed_ove
 
     page = client_in("en", relay["host"]).get(reverse("contests:results_correct", args=[code])).content.decode()
     assert "红2’s legs held by 红3, from Relay · Q2 on · 手机没电" in page
+
+
+def test_the_correction_page_s_answer_picker_names_whom_a_handed_over_leg_was_taken_from(client, relay):
+    red1, red2, red3, _red4 = relay["red"]
+    play(relay, 1, red1)
+    q1 = ContestAnswer.objects.get(member=red1)
+    services.question_open(contest=relay["contest"], by=relay["host"])  # Q2: runner 2's leg
+    hand_over(relay, red2, red3)
+    q2 = answer(relay, red3, "q2")
+    services.question_reveal(contest=relay["contest"], by=relay["host"])
+    services.contest_finish(contest=relay["contest"], by=relay["host"])
+    client.force_login(relay["host"])
+
+    english, chinese = (options(client, relay["contest"], language) for language in ("en", "zh-hans"))
+    assert english[q1.pk] == "Relay · Q1 · 红队 · 红1: 对 ✓"  # not handed over
+    assert english[q2.pk] == "Relay · Q2 · 红队 · 红3 (handed over from 红2): 对 ✓"
+    assert chinese[q2.pk] == "接力赛 · 第 2 题 · 红队 · 红3（交接自 红2）：对 ✓"

@@ -124,6 +124,55 @@ def test_killing_a_process_mid_question_loses_no_answer(tree, tmp_path):
         wait_for(_server_sessions_gone, timeout=15, what="the stopped servers' database sessions to end")
 
 
+def test_a_phone_on_another_process_answers_by_the_hand_over_the_host_made(tree, tmp_path):
+    """Each process judges answers by a roster it keeps (`playing._ROSTERS`), keyed by the contest's
+    `baton_version`: the host hands red0's legs to red1 on process 0, and process 1, which kept
+    the roster from blue0's answer before, judges red's phones by the hand-over."""
+    host_user = factories.organiser(tree["audit"], username="host")
+    red = [factories.member(tree["gz1"], username=f"red{n}") for n in range(2)]
+    blue = [factories.member(tree["jjj1"], username=f"blue{n}") for n in range(2)]
+    contest = services.contest_create(title="双进程接力", unit=tree["audit"], by=host_user)
+    red_team = services.team_add(contest=contest, name="红队", unit=tree["gz"], legs=red)
+    services.team_add(contest=contest, name="蓝队", unit=tree["jjj"], legs=blue)
+    bank = factories.bank(tree["audit"])
+    versions = [factories.question(bank, "true_false", key=[True]).current for _ in range(2)]
+    services.round_add(contest=contest, type=Round.Type.RELAY, time_limit_s=60, versions=versions)
+    processes, ports = zip(*(start_web(web_env(), tmp_path / f"web{n}.log") for n in range(2)), strict=True)
+    try:
+        for port, process in zip(ports, processes, strict=True):
+            wait_for(lambda port=port: _healthy(port), timeout=60, what=f"bin/web on {port}", process=process)
+        host = Player(contest.join_code, session_cookie(host_user), "host")
+        old, new, blue_runner = (Player(contest.join_code, session_cookie(member)) for member in (*red, blue[0]))
+        host.connect(ports[0])
+        for phone in (old, new, blue_runner):
+            phone.connect(ports[1])
+        host.send(type="host.start", id="s")
+        host.next(lambda f: f["type"] == "ack")
+        host.send(type="host.open", id="o")
+        opening = blue_runner.next(lambda f: f.get("event") == "question.opened")["question"]["opening"]
+        # Q1 is each team's first runner's leg: blue0's answer has process 1 read the roster.
+        blue_runner.send(type="answer.submit", id="b", answer_id="blue0-q1", opening=opening, response=True)
+        assert blue_runner.next(lambda f: f["type"] in ("ack", "error"))["type"] == "ack"
+
+        hand_over = {"team": red_team.pk, "from_member": red[0].pk, "to_member": red[1].pk, "command_id": "c-1"}
+        host.send(type="host.hand_over", id="h", **hand_over)
+        handed = host.next(lambda f: f["type"] in ("ack", "error") and f.get("ref") == "h")
+        assert handed["from_question"] == {"round": 1, "position": 1}
+
+        old.send(type="answer.submit", id="r0", answer_id="red0-q1", opening=opening, response=True)
+        assert old.next(lambda f: f["type"] in ("ack", "error")).get("code") == "leg_not_yours"
+        new.send(type="answer.submit", id="r1", answer_id="red1-q1", opening=opening, response=True)
+        assert new.next(lambda f: f["type"] in ("ack", "error"))["type"] == "ack"
+        answered = ContestAnswer.objects.filter(opening_id=opening).values_list("member__username", flat=True)
+        assert sorted(answered) == ["blue0", "red1"]
+        for player in (host, old, new, blue_runner):
+            player.close()
+    finally:
+        for process in processes:
+            stop(process)
+        wait_for(_server_sessions_gone, timeout=15, what="the stopped servers' database sessions to end")
+
+
 def _server_sessions_gone() -> bool:
     with connection.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE application_name = %s", [SERVER_APP_NAME])
