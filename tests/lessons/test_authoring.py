@@ -201,6 +201,33 @@ def test_true_false_and_fill_blank_are_stored_as_the_grader_reads_them(editor, b
     assert answer_submit(attempt=attempt, position=2, response=["一九二一", "上海"]).is_correct
 
 
+def test_saving_the_same_question_twice_is_refused_with_a_link_to_the_one_stored(editor, bank):
+    true_false = single(type="true_false", stem="党章是党的根本大法。", option=[], key=[], truth="true")
+    editor.post(new_url(bank), true_false)
+    stored = Question.objects.get(bank=bank)
+    # Back, then Save again; spaces around the text do not make it another question.
+    response = editor.post(new_url(bank), {**true_false, "stem": " 党章是党的根本大法。 "})
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "This bank already has this question (same type, text and answer)." in body
+    assert f'href="/banks/gz-bank/questions/{stored.pk}/" id="same-question-link"' in body
+    assert Question.objects.filter(bank=bank).count() == 1
+    # The other answer is another question; so is the same one in another bank.
+    editor.post(new_url(bank), {**true_false, "truth": "false"})
+    assert Question.objects.filter(bank=bank).count() == 2
+    # Saving the stored question unchanged is no duplicate of itself.
+    response = editor.post(reverse("lessons:question_edit", args=[bank.slug, stored.pk]), true_false)
+    assert response.status_code == 302
+
+
+def test_a_retired_question_does_not_block_writing_it_again(editor, bank):
+    true_false = single(type="true_false", stem="党章是党的根本大法。", option=[], key=[], truth="true")
+    editor.post(new_url(bank), true_false)
+    Question.objects.filter(bank=bank).update(status=Question.Status.RETIRED)
+    assert editor.post(new_url(bank), true_false).status_code == 302
+    assert Question.objects.filter(bank=bank).count() == 2
+
+
 def test_editing_an_answered_question_keeps_its_version(editor, bank, tree):
     question = factories.question(bank)
     member = factories.member(tree["gz1"])
