@@ -151,7 +151,11 @@ def call_edit(request, call_id: int | None = None):
             for c in call.criteria.all()
         ]
         if call
-        else [{"name": _("Content"), "weight": 60, "min_score": 0, "max_score": 100}]
+        # A rubric that saves as it stands: its weights add up to 100 %.
+        else [
+            {"name": _("Content"), "weight": 60, "min_score": 0, "max_score": 100},
+            {"name": _("Presentation"), "weight": 40, "min_score": 0, "max_score": 100},
+        ]
     )
     initial_tiers = (
         [{"name": t.name, "name_en": t.name_en, "value": _plain(t.value)} for t in call.prize_tiers.all()]
