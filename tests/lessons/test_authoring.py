@@ -372,6 +372,13 @@ def test_new_paper_starts_a_draft_members_do_not_see(editor, bank, tree):
     assert not papers_for_member(factories.member(tree["gz1"])).filter(pk=paper.pk).exists()
 
 
+def test_a_fixed_questions_box_on_a_paper_is_labelled_as_its_score_not_as_member_points(editor, bank):
+    editor.defaults["HTTP_ACCEPT_LANGUAGE"] = "zh-hans"
+    page = editor.get(reverse("lessons:paper_new")).content.decode()
+    assert page.count('aria-label="分值" title="分值"') == 1  # the picked-question row's template
+    assert 'aria-label="积分"' not in page
+
+
 def test_paper_builder_refuses_an_empty_paper_and_a_rule_asking_too_many(editor, bank, tree):
     factories.question(bank, "single")
     page = editor.post(reverse("lessons:paper_new"), builder_post(tree["gz"]))
