@@ -183,6 +183,17 @@ def test_multiple_choice_key_follows_ticked_options_and_grades_right(editor, ban
     assert image.status_code == 200 and image["Content-Type"] == "image/png"
 
 
+def test_the_editor_refuses_a_multiple_choice_question_with_one_right_option_and_keeps_the_text(editor, bank):
+    response = editor.post(new_url(bank), single(type="multiple", key=["1"]))
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert (
+        '<div class="invalid-feedback d-block" id="key-error">A multiple-choice question has at least two right'
+        " options, not only B: tick another right option or make it a single-choice question.</div>"
+    ) in body
+    assert "党的最高理想是什么？" in body and not Question.objects.filter(bank=bank).exists()
+
+
 def test_true_false_and_fill_blank_are_stored_as_the_grader_reads_them(editor, bank, tree):
     editor.post(new_url(bank), single(type="true_false", stem="党章是党的根本大法。", option=[], key=[], truth="false"))
     editor.post(
