@@ -360,7 +360,8 @@ def _plan_rows(rows, *, by: User, report: ImportReport) -> None:
                 row=n,
                 real_name=v["real_name"],
                 employee_no=number,
-                unit_path=path,
+                # A unit named alone is shown by its path: the preview says which unit it found.
+                unit_path=unit.display_path if unit and unit.depth > 1 and len(path_parts(path)) == 1 else path,
                 role=role or Role.MEMBER,
                 phone=v["phone"] or None,
                 # A new member's blank cell takes the default (the preview names those rows).

@@ -241,6 +241,9 @@ def test_the_preview_names_a_problems_column_in_the_pages_language_and_as_the_sh
 def test_a_bare_unit_name_unique_among_the_importers_units_finds_the_unit(tree, gz_organiser):
     # 第二党支部 is under 广州特派办 only; 机关党支部 (京津冀) is beyond this organiser and no rival.
     book = factories.workbook(rows_with(["李娜", "100002", "第二党支部", "", "", ""]))
+    preview = members_import(file=book, by=gz_organiser, dry_run=True)
+    assert [member.unit_path for member in preview.rows_to_show(5)] == ["审计署/广州特派办/第二党支部"]
+    book.seek(0)
     report = members_import(file=book, by=gz_organiser)
     assert report.ok, report.errors
     assert User.objects.get(employee_no="100002").unit == tree["gz2"]
