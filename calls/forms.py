@@ -24,6 +24,8 @@ from .judges import (
     conflict_judges,
     free_candidates,
     judge_candidates,
+    panel_name_taken,
+    panel_name_taken_message,
     unknown_member,
 )
 from .kinds import KINDS, EntryKind
@@ -554,6 +556,13 @@ class PanelForm(forms.Form):
                 help_text=_("Employee numbers or user names, separated by commas."),
             )
         self.allowed = allowed
+        self.call, self.panel = call, panel
+
+    def clean_name(self):
+        name = self.cleaned_data["name"]
+        if panel_name_taken(self.call, name, panel=self.panel):
+            raise forms.ValidationError(panel_name_taken_message(name))
+        return name
 
     def clean(self):
         data = super().clean()

@@ -217,6 +217,8 @@ def panel_save(
         raise CallRejected("not_a_candidate", unknown_member(str(outside[0].pk)))
     if not judges:
         raise CallRejected("no_judges", _("Pick at least one judge."))
+    if panel_name_taken(call, name, panel=panel):
+        raise CallRejected("panel_name_taken", panel_name_taken_message(name))
     if panel is None:
         panel = Panel.objects.create(call=call, name=name, name_en=name_en.strip())
     else:
@@ -224,6 +226,30 @@ def panel_save(
         panel.save(update_fields=["name", "name_en"])
     panel.judges.set(judges)
     return panel
+
+
+def panel_name_taken(call: Call, name: str, *, panel: Panel | None = None) -> bool:
+    """Whether another panel of `call` has `name`: the manage page, the assign button and the
+    judges' progress name panels by it, so two alike could not be told apart."""
+    others = Panel.objects.filter(call=call, name=name.strip())
+    return (others.exclude(pk=panel.pk) if panel is not None else others).exists()
+
+
+def panel_name_taken_message(name: str) -> str:
+    return _("This call already has a panel named %(name)s; give this one another name.") % {"name": name.strip()}
+
+
+def panel_short_message(call: Call, *, name: str, size: int) -> str:
+    """What to say of a panel with fewer judges than each of `call`'s entries needs, or ""."""
+    if size >= call.judges_per_entry:
+        return ""
+    return ngettext(
+        "Panel %(panel)s has %(n)d judge, but each entry needs %(k)d: assigned now, each entry would get "
+        "at most %(n)d. Add judges, or lower “judges per entry” in the call's settings.",
+        "Panel %(panel)s has %(n)d judges, but each entry needs %(k)d: assigned now, each entry would get "
+        "at most %(n)d. Add judges, or lower “judges per entry” in the call's settings.",
+        size,
+    ) % {"panel": name, "n": size, "k": call.judges_per_entry}
 
 
 def unknown_member(name: str) -> str:

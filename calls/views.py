@@ -151,7 +151,11 @@ def call_edit(request, call_id: int | None = None):
             for c in call.criteria.all()
         ]
         if call
-        else [{"name": _("Content"), "weight": 60, "min_score": 0, "max_score": 100}]
+        # A rubric that saves as it stands: its weights add up to 100 %.
+        else [
+            {"name": _("Content"), "weight": 60, "min_score": 0, "max_score": 100},
+            {"name": _("Presentation"), "weight": 40, "min_score": 0, "max_score": 100},
+        ]
     )
     initial_tiers = (
         [{"name": t.name, "name_en": t.name_en, "value": _plain(t.value)} for t in call.prize_tiers.all()]
@@ -279,6 +283,11 @@ def _manage_page(request, call: Call, *, panel_form=None, conflict_form=None, ju
         stranded = {item.entry.pk for item in no_free_judge}
         context |= {
             "panels": panels,
+            # Before assigning: each panel with fewer judges than an entry needs, and what to do.
+            "panels_short": {
+                panel.pk: judges.panel_short_message(call, name=panel.display_name, size=len(panel.judges.all()))
+                for panel in panels
+            },
             # Entries that only wait for a panel's button; the others have a notice of their own.
             "waiting": [entry.title for entry in unassigned if entry.pk not in stranded],
             "panel_form": panel_form or _panel_form(request, call),
@@ -353,7 +362,7 @@ def panel_add(request, call_id: int):
     form = _panel_form(request, call, data=request.POST)
     if form.is_valid():
         try:
-            judges.panel_save(
+            panel = judges.panel_save(
                 call=call,
                 by=request.user,
                 name=form.cleaned_data["name"],
@@ -363,9 +372,17 @@ def panel_add(request, call_id: int):
         except CallRejected as rejected:
             _refuse(request, rejected)
         else:
-            messages.success(request, _("The panel is saved."))
+            _say_panel_saved(request, call, panel)
         return redirect("calls:manage", call.pk)
     return _manage_page(request, call, panel_form=form)
+
+
+def _say_panel_saved(request, call: Call, panel: Panel) -> None:
+    """The panel is saved; and, before any entry is assigned, whether it is too small for the call."""
+    messages.success(request, _("The panel is saved."))
+    short = judges.panel_short_message(call, name=panel.display_name, size=panel.judges.count())
+    if short:
+        messages.warning(request, short)
 
 
 def _panel_page(request, call: Call, panel: Panel, *, form=None):
@@ -432,7 +449,7 @@ def panel_edit(request, call_id: int, panel_id: int):
         except CallRejected as rejected:
             _refuse(request, rejected)
         else:
-            messages.success(request, _("The panel is saved."))
+            _say_panel_saved(request, call, panel)
             return redirect(reverse("calls:manage", args=[call.pk]) + f"#panel-{panel.pk}")
     return _panel_page(request, call, panel, form=form)
 

@@ -28,6 +28,7 @@ from .models import (
 from .services import videos
 from .services.attempts import attempts_expire_due
 from .services.notebook import notebook_release_due
+from .validation import QuestionContent, fingerprint
 
 ACTIVITY_LABELS = {
     "practice_correct": _("Practice: right answers"),
@@ -203,6 +204,19 @@ def papers_fixing(question: Question) -> list[Paper]:
     return sorted(
         Paper.objects.filter(fixed_questions__question=question).distinct(), key=lambda paper: paper.display_title
     )
+
+
+def bank_question_like(
+    bank: QuestionBank, content: QuestionContent, *, other_than: Question | None = None
+) -> Question | None:
+    """A question of `bank`, not retired, that is `content` over again (the import's fingerprint:
+    same type, normalised stem and key); `content` is checked (`check_question`)."""
+    same = Question.objects.filter(bank=bank, current__fingerprint=fingerprint(content)).exclude(
+        status=Question.Status.RETIRED
+    )
+    if other_than is not None:
+        same = same.exclude(pk=other_than.pk)
+    return same.order_by("pk").first()
 
 
 def questions_usable_by(user: User) -> QuerySet[Question]:

@@ -118,6 +118,13 @@ def check_question(content: QuestionContent) -> QuestionContent:
                 }
             elif content.type == QuestionType.SINGLE and len(key) > 1:
                 errors["key"] = _("A single-choice question has one answer, not %(key)s.") % {"key": "".join(key)}
+            # 多选题 means at least two right options, as members are told; one right option is a
+            # single-choice question. Questions stored before this rule keep their key (not rechecked).
+            elif content.type == QuestionType.MULTIPLE and len(key) < 2:
+                errors["key"] = _(
+                    "A multiple-choice question has at least two right options, not only %(key)s: tick another"
+                    " right option or make it a single-choice question."
+                ) % {"key": "".join(key)}
     elif content.type == QuestionType.TRUE_FALSE:
         options = []
         if len(key) != 1 or not isinstance(key[0], bool):

@@ -26,7 +26,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext_lazy
+from django.utils.translation import pgettext, pgettext_lazy
 
 from quizsite import import_files
 from quizsite.spreadsheets import (
@@ -41,7 +41,7 @@ from quizsite.spreadsheets import (
 
 from . import access, services
 from .models import Role, RoleGrant, Unit, User, phone_validator
-from .paths import PathMatch, unit_path_finder
+from .paths import PathMatch, UnitPathFinder, path_parts, unit_path_finder
 from .selectors import unit_paths
 
 COLUMNS = {
@@ -187,12 +187,41 @@ def _label(key: str) -> str:
     return column_label(COLUMN_NAMES[key], COLUMNS[key][0])
 
 
+def _unit_match(text: str, *, finder: UnitPathFinder, in_scope: UnitPathFinder) -> PathMatch:
+    """The unit a sheet's cell names: by its path from the top, or, for a name without a slash
+    that is no top unit, by that name among the importer's units (`in_scope`): the one so named,
+    or the several it could be (`candidates`)."""
+    match = finder.find(text)
+    if match.unit_id is not None or len([part for part in path_parts(text) if part]) != 1:
+        return match
+    by_name = in_scope.find_by_name(text.strip())
+    return by_name if by_name.unit_id is not None or by_name.candidates else match
+
+
+# The units a name could be, listed in its error: enough to choose, not the whole tree.
+SAME_NAME_PATHS_SHOWN = 5
+
+
+def _same_name_message(name: str, candidates: tuple[int, ...]) -> str:
+    units = list(Unit.objects.filter(pk__in=candidates).order_by("path"))
+    paths = unit_paths(units)
+    shown = [paths[unit.pk] for unit in units[:SAME_NAME_PATHS_SHOWN]]
+    listed = pgettext("between unit paths", "; ").join(shown) + ("…" if len(units) > SAME_NAME_PATHS_SHOWN else "")
+    return _("Several units you manage are called “%(name)s”: %(paths)s. Write the whole path of the one you mean.") % {
+        "name": name,
+        "paths": listed,
+    }
+
+
 def _plan_rows(rows, *, by: User, report: ImportReport) -> None:
     seen_numbers: dict[str, int] = {}
     seen_usernames: dict[str, int] = {}
     # Paths in either language (orgs.paths), over the whole tree: a unit outside the organiser's
     # units is found and refused as such, not reported unknown.
     finder = unit_path_finder()
+    # A unit's name alone, as a ranking's headcount sheet takes it, where no other unit the
+    # organiser manages has that name.
+    in_scope = unit_path_finder(listed=set(access.managed_units(by).values_list("pk", flat=True)))
     units_by_path: dict[str, PathMatch] = {}
     units: dict[int, Unit] = {}
     numbers = [cell_text(r.values.get("employee_no"), fold=True) for r in rows]
@@ -245,13 +274,15 @@ def _plan_rows(rows, *, by: User, report: ImportReport) -> None:
 
         path = v["unit"]
         if path not in units_by_path:
-            units_by_path[path] = finder.find(path)
+            units_by_path[path] = _unit_match(path, finder=finder, in_scope=in_scope)
         match = units_by_path[path]
         if match.unit_id and match.unit_id not in units:
             units[match.unit_id] = Unit.objects.get(pk=match.unit_id)
         unit = units.get(match.unit_id)
         if not path:
             fail(n, "unit", _("The unit is blank."))
+        elif match.candidates:
+            fail(n, "unit", _same_name_message(path, match.candidates))
         elif unit is None:
             fail(
                 n,
@@ -329,7 +360,8 @@ def _plan_rows(rows, *, by: User, report: ImportReport) -> None:
                 row=n,
                 real_name=v["real_name"],
                 employee_no=number,
-                unit_path=path,
+                # A unit named alone is shown by its path: the preview says which unit it found.
+                unit_path=unit.display_path if unit and unit.depth > 1 and len(path_parts(path)) == 1 else path,
                 role=role or Role.MEMBER,
                 phone=v["phone"] or None,
                 # A new member's blank cell takes the default (the preview names those rows).

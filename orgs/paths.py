@@ -47,6 +47,8 @@ class PathMatch:
     problem: str = ""
     missing: str = ""
     found: str = ""
+    # "ambiguous" by a name alone (`find_by_name`): the units it could be.
+    candidates: tuple[int, ...] = ()
 
     def explained(self) -> str:
         """Which part of the path went wrong, in the page's language ("" when found or blank)."""
@@ -142,7 +144,7 @@ class UnitPathFinder:
             if node.listed and key in {_folded(node.name), _folded(node.name_en) or None}
         ]
         if len(named) > 1:
-            return PathMatch(problem="ambiguous")
+            return PathMatch(problem="ambiguous", candidates=tuple(node.unit_id for node in named))
         if not named:
             return PathMatch(problem="not_found", missing=text)
         return PathMatch(unit_id=named[0].unit_id)
@@ -171,9 +173,10 @@ def _candidates_q(part: str) -> Q | None:
     return Q(name__contains=max(runs, key=len)) | Q(name_en__iexact=part) | Q(name_en__iexact=folded)
 
 
-def unit_path_finder(*, for_text: str | None = None) -> UnitPathFinder:
+def unit_path_finder(*, for_text: str | None = None, listed: set[int] | None = None) -> UnitPathFinder:
     """A finder over the whole tree, paths from the roots; `for_text`: over only the units that
-    may be named in that one path (one query for a single lookup, not the whole tree)."""
+    may be named in that one path (one query for a single lookup, not the whole tree); `listed`:
+    the only units a path or a name may end at (all when None)."""
     units = Unit.objects.all()
     if for_text is not None:
         named = Q(pk__in=[])
@@ -185,4 +188,7 @@ def unit_path_finder(*, for_text: str | None = None) -> UnitPathFinder:
             named |= candidates
         if named is not None:
             units = units.filter(named)
-    return UnitPathFinder(PathNode(*row) for row in units.values_list("pk", "path", "name", "name_en"))
+    return UnitPathFinder(
+        PathNode(*row, listed=listed is None or row[0] in listed)
+        for row in units.values_list("pk", "path", "name", "name_en")
+    )

@@ -43,6 +43,8 @@ from .models import ApiToken, MemberPlacement, Role, Unit, UnitPlacement
 
 IMPORT_SESSION_KEY = "member_import_file"
 IMPORT_ERRORS_SESSION_KEY = "member_import_errors"
+# A bulk action refused: the ticks and the fields chosen, shown again on the list it came from.
+BULK_DRAFT_SESSION_KEY = "member_bulk_draft"
 # How many new or changed rows a member import's preview lists; the rest are counted (a 2,000-row
 # sheet listed in full made a page 89,000 px long). Every renamed row is listed whatever the count.
 IMPORT_PREVIEW_ROWS_SHOWN = 100
@@ -290,8 +292,24 @@ def member_list(request):
             "counts": selectors.member_counts(members),
             "changeable": changeable,
             "bulk_form": MemberBulkForm(user=request.user),
+            "bulk_draft": _bulk_draft_pop(request),
         },
     )
+
+
+def _bulk_draft_keep(request) -> None:
+    """Keep a refused bulk action's ticks and fields for the list the organiser is sent back to,
+    so the error is fixed by changing one field, not by choosing everything again."""
+    request.session[BULK_DRAFT_SESSION_KEY] = {
+        "member": [pk for pk in request.POST.getlist("member") if pk.isdecimal()],
+        **{name: request.POST.get(name, "")[:200] for name in ("action", "unit", "role", "reason")},
+    }
+
+
+def _bulk_draft_pop(request) -> dict:
+    """The refused bulk action kept for this list, once (member ids as numbers)."""
+    draft = request.session.pop(BULK_DRAFT_SESSION_KEY, None) or {}
+    return {**draft, "member": {int(pk) for pk in draft.get("member", [])}}
 
 
 @login_required
@@ -720,6 +738,7 @@ def member_bulk(request):
         for errors in form.errors.values():
             for error in errors:
                 messages.error(request, error)
+        _bulk_draft_keep(request)
         return redirect(back)
     data = form.cleaned_data
     if data["action"] == PASSWORDS_ACTION:
@@ -736,6 +755,7 @@ def member_bulk(request):
         )
     except services.OrgError as error:
         messages.error(request, error.message)
+        _bulk_draft_keep(request)
     else:
         _say_bulk_done(request, data, changed=changed, selected=len(data["member"]))
     return redirect(back)

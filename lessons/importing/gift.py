@@ -105,7 +105,8 @@ def _content(stem: str, body: str, explanation: str) -> QuestionContent | str:
         for i, (mark, weight, _t) in enumerate(answers)
         if i < len(OPTION_LETTERS) and (mark == "=" or (weight is not None and weight > 0))
     ]
-    kind = "single" if len(right) == 1 and all(w is None for _m, w, _t in answers) else "multiple"
+    # One right answer is a single choice, weighted or not (100 % for it, -100 % for any other).
+    kind = "single" if len(right) == 1 else "multiple"
     return QuestionContent(type=kind, stem=stem, options=options, key=right, explanation=explanation)
 
 

@@ -76,7 +76,7 @@ def question_editor(request, slug: str, question_id: int | None = None):
     )
     draft = draft_from_question(question) if question else EditorDraft()
     errors: dict[str, str] = {}
-    preview = None
+    preview = same = None
     if request.method == "POST":
         try:
             image = _posted_image(request, bank, question)
@@ -85,9 +85,14 @@ def question_editor(request, slug: str, question_id: int | None = None):
             image = _kept_image(request, bank, question)
         draft = draft_from_post(request.POST, image=image)
         try:
-            check_question(draft.content())
+            checked = check_question(draft.content())
         except QuestionInvalid as invalid:
             errors.update(editor_errors(draft, invalid.errors))
+        else:
+            # Saved twice (Back, then Save again) or typed twice: refused as the import skips it.
+            same = selectors.bank_question_like(bank, checked, other_than=question)
+            if same is not None and request.POST.get("action") != "preview":
+                errors["stem"] = _("This bank already has this question (same type, text and answer).")
         if not errors and request.POST.get("action") == "preview":
             preview = draft.preview_item()
             if draft.image:
@@ -126,6 +131,7 @@ def question_editor(request, slug: str, question_id: int | None = None):
             "draft": draft,
             "errors": errors,
             "preview": preview,
+            "same": same,
             "types": QuestionType.choices,
             "statuses": Question.Status.choices,
             "difficulties": DIFFICULTY_CHOICES,

@@ -34,6 +34,10 @@ from ..tasks import question_import_restart, question_import_run
 from .papers import access_paper
 
 PREVIEW_SESSION_KEY = "question_import_preview"
+# The previews this session confirmed, as [token, job id], the latest few: confirming one again
+# (Back, then Import) leads to its import rather than calling the preview expired.
+CONFIRMED_SESSION_KEY = "question_import_confirmed"
+CONFIRMED_KEPT = 10
 BULK_ACTIONS = [
     ("retire", gettext_lazy("Retire")),
     ("publish", gettext_lazy("Publish")),
@@ -229,9 +233,16 @@ def bank_import(request, slug: str):
         if preview.get("token") == request.POST.get("token") and preview.get("bank") == bank.slug:
             job = import_preview_confirm(job_id=preview["job"], bank=bank, status=_status_given(request.POST))
         if job is None:
+            token = request.POST.get("token", "")
+            done = [job_id for kept, job_id in request.session.get(CONFIRMED_SESSION_KEY, []) if kept == token]
+            if done:
+                messages.info(request, _("This file is already imported: here is how its import went."))
+                return redirect("lessons:import_job", job_id=done[0])
             messages.error(request, _("That preview has expired. Upload the file again."))
             return redirect("lessons:bank_import", slug=bank.slug)
         del request.session[PREVIEW_SESSION_KEY]
+        confirmed = request.session.get(CONFIRMED_SESSION_KEY, [])
+        request.session[CONFIRMED_SESSION_KEY] = [*confirmed, [preview["token"], job.pk]][-CONFIRMED_KEPT:]
         transaction.on_commit(lambda: question_import_run.delay(job.pk))
         return redirect("lessons:import_job", job_id=job.pk)
     report = None

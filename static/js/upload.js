@@ -56,6 +56,9 @@
       }
       setBar(uploadBar, Math.floor((100 * received) / file.size));
     }
+    // The file is all here: the bar's label no longer says it is on its way.
+    const label = document.getElementById("upload-label");
+    if (label && texts.uploaded) label.textContent = texts.uploaded;
     say(texts.processing);
     // A page without a processing bar (a call's video entry) shows its own state once reloaded.
     if (!box.dataset.status) { window.location.assign(box.dataset.done || window.location.href); return; }
@@ -70,7 +73,12 @@
     // Queued long and no worker took it: say so (and hide it again once one does).
     const missing = document.getElementById("worker-missing");
     if (missing) missing.hidden = !lesson.worker_missing;
-    if (lesson.status === "ready") { say(texts.ready, "text-success"); return; }
+    if (lesson.status === "ready") {
+      say(texts.ready, "text-success");
+      const next = document.getElementById("upload-next"); // preview and settings, as the words say
+      if (next) next.hidden = false;
+      return;
+    }
     if (lesson.status === "failed") { say(lesson.failure_message || texts.failed, "text-danger"); button.disabled = false; return; }
     setTimeout(follow, 1000);
   }

@@ -305,10 +305,17 @@ def test_organiser_uploads_in_chunks_and_watches_processing_finish(
     page.wait_for_selector("#upload-message.text-success", timeout=90_000)
     assert page.locator("#upload-progress").inner_text() == "100%"
     assert "bg-success" in page.locator("#process-progress").get_attribute("class")  # not left yellow
+    # All sent: the bar's label says so, and the draft's words lead to its preview and settings.
+    assert page.locator("#upload-label").inner_text() == "已上传"
+    lesson = Lesson.objects.get(title="第三讲：上传测试")
+    expect(page.locator("#upload-next")).to_be_visible()
+    assert page.locator("#upload-next-preview").get_attribute("href") == f"/lessons/{lesson.pk}/"
+    assert page.locator("#upload-next-settings").get_attribute("href") == f"/lessons/{lesson.pk}/settings/"
+    assert page.locator("#upload-next-settings").inner_text().strip() == "设置（在此发布）"
     screenshot(page, "lesson-upload")
     from lessons.models import Upload
 
-    lesson = Lesson.objects.get(title="第三讲：上传测试")
+    lesson.refresh_from_db()
     last_upload = Upload.objects.filter(lesson=lesson).latest("created_at")
     assert lesson.status == "ready" and last_upload.received == clip.stat().st_size
 

@@ -12,7 +12,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import translation
 
-from calls import services
+from calls import judges, services
 from calls.forms import CallForm
 from calls.models import Assignment, Call, Panel, ScoreEvent
 from tests import factories
@@ -248,3 +248,58 @@ def test_migrating_asks_one_judge_of_calls_saved_with_none_and_rewords_stored_vi
         executor = MigrationExecutor(connection)
         executor.loader.build_graph()
         executor.migrate(latest)
+
+
+def test_a_second_panel_with_the_same_name_is_refused_beside_the_name_and_keeps_the_judges(
+    client, essay_call, tree, owner
+):
+    signed_in(client, owner)
+    first, second = factories.member(tree["jjj1"]), factories.member(tree["jjj1"])
+    url = reverse("calls:panel_add", args=[essay_call.pk])
+    client.post(url, {"name": "第一评审组", "judges": [first.pk]})
+    page = client.post(url, {"name": " 第一评审组 ", "judges": [second.pk]})
+    assert page.status_code == 200
+    assert "本征集活动已有名为“第一评审组”的评审组，请为此评审组另取一个名称。" in page.text
+    assert f'<option value="{second.pk}" selected data-data=' in page.text
+    assert list(essay_call.panels.values_list("name", flat=True)) == ["第一评审组"]
+    # Renaming a panel to another's name is refused too; keeping its own name is not.
+    other = services_panel(essay_call, owner, "第二评审组", [second])
+    edit = reverse("calls:panel_edit", args=[essay_call.pk, other.pk])
+    assert "另取一个名称" in client.post(edit, {"name": "第一评审组", "judges": [second.pk]}).text
+    assert client.post(edit, {"name": "第二评审组", "judges": [second.pk]}).status_code == 302
+
+
+def services_panel(call, by, name, members):
+    return judges.panel_save(call=call, by=by, name=name, judges=members)
+
+
+def test_the_service_refuses_a_panel_name_the_call_already_has(essay_call, tree, owner):
+    services_panel(essay_call, owner, "第一评审组", [factories.member(tree["jjj1"])])
+    with pytest.raises(services.CallRejected) as refused:
+        services_panel(essay_call, owner, "第一评审组", [factories.member(tree["jjj1"])])
+    assert refused.value.code == "panel_name_taken"
+
+
+@pytest.mark.parametrize(
+    ("language", "warning"),
+    [
+        ("zh-hans", "评审组“一人组”只有 1 位评委，而每件作品需要 3 位：现在分配，每件作品最多只能分到 1 位评委。"),
+        ("en", "Panel 一人组 has 1 judge, but each entry needs 3: assigned now, each entry would get at most 1."),
+    ],
+)
+def test_a_panel_smaller_than_the_judges_per_entry_is_warned_of_on_saving_and_beside_its_button(
+    client, essay_call, tree, owner, language, warning
+):
+    assert essay_call.judges_per_entry == 3
+    signed_in(client, owner, language)
+    page = client.post(
+        reverse("calls:panel_add", args=[essay_call.pk]),
+        {"name": "一人组", "judges": [factories.member(tree["jjj1"]).pk]},
+        follow=True,
+    ).text
+    # Once as the message after saving, once beside the panel's assign button.
+    assert page.count(warning) == 2
+    # Three judges are enough: no warning.
+    panel = essay_call.panels.get()
+    panel.judges.add(factories.member(tree["jjj1"]), factories.member(tree["jjj1"]))
+    assert "panel-short" not in client.get(reverse("calls:manage", args=[essay_call.pk])).text

@@ -1,6 +1,7 @@
 """The pages: organisers set a call up without the admin, members enter, blind judges score."""
 
 import io
+import re
 import zipfile
 from datetime import timedelta
 from decimal import Decimal
@@ -440,3 +441,29 @@ def test_the_call_page_counts_co_authors_in_the_readers_language(client, essay_c
     essay_call.save(update_fields=["max_coauthors"])
     signed_in(client, factories.member(tree["gz1"]), language)
     assert shown in client.get(reverse("calls:detail", args=[essay_call.pk])).content.decode()
+
+
+def _inputs(page: str, prefix: str) -> dict[str, str]:
+    """The values of the page's boxes named `prefix`-…, the formset's own rows (not its blank one)."""
+    found = {}
+    for tag in re.findall(r"<input[^>]*>", page):
+        name = re.search(r'name="([^"]+)"', tag)
+        if name and name.group(1).startswith(prefix) and "__prefix__" not in name.group(1):
+            value = re.search(r'value="([^"]*)"', tag)
+            found[name.group(1)] = value.group(1) if value else ""
+    return found
+
+
+def test_the_new_call_rubric_as_offered_adds_up_to_100_and_saves(client, essay_call, tree):
+    signed_in(client, factories.organiser(tree["audit"]))
+    page = client.get(reverse("calls:call_new")).text
+    criteria = _inputs(page, "criteria-")
+    assert (criteria["criteria-0-name"], criteria["criteria-0-weight"]) == ("内容", "60")
+    assert (criteria["criteria-1-name"], criteria["criteria-1-weight"]) == ("表达", "40")
+    assert criteria["criteria-TOTAL_FORMS"] == "3"  # the two, and one empty
+    assert 'id="criteria-table-add"' in page and 'id="tiers-table-add"' in page
+    data = edit_form(essay_call, tree) | criteria | {"title": "新征文"}
+    data |= {"levels-TOTAL_FORMS": 0, "levels-INITIAL_FORMS": 0, "tiers-TOTAL_FORMS": 0, "tiers-INITIAL_FORMS": 0}
+    assert client.post(reverse("calls:call_new"), data).status_code == 302
+    call = Call.objects.get(title="新征文")
+    assert list(call.criteria.values_list("name", "weight")) == [("内容", Decimal("0.6")), ("表达", Decimal("0.4"))]

@@ -87,3 +87,12 @@ def test_a_teams_member_picker_lists_its_own_units_members_first_by_name(tree, g
     names = [n.strip() for n in _picker(page, first.pk)]
     # 冯一 is on the team; the organiser (广州, guang) is in the office above the branches.
     assert names == ["白一", "邓一", "安二", "陈二", "广州组织者"]
+
+
+def test_the_wizards_last_step_is_titled_as_its_tab_not_as_a_quizs_review(contest, gz_organiser):
+    review = reverse("contests:setup_review", args=[contest.join_code])
+    zh = client_in("zh-hans", gz_organiser).get(review).content.decode()
+    title = re.search(r"<title>(.*?)</title>", zh, re.S).group(1)
+    assert title.startswith("检查与彩排 · ") and "答题回顾" not in zh
+    en = client_in("en", gz_organiser).get(review).content.decode()
+    assert re.search(r"<title>(.*?)</title>", en, re.S).group(1).startswith("Review and rehearse · ")

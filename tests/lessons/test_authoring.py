@@ -183,6 +183,17 @@ def test_multiple_choice_key_follows_ticked_options_and_grades_right(editor, ban
     assert image.status_code == 200 and image["Content-Type"] == "image/png"
 
 
+def test_the_editor_refuses_a_multiple_choice_question_with_one_right_option_and_keeps_the_text(editor, bank):
+    response = editor.post(new_url(bank), single(type="multiple", key=["1"]))
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert (
+        '<div class="invalid-feedback d-block" id="key-error">A multiple-choice question has at least two right'
+        " options, not only B: tick another right option or make it a single-choice question.</div>"
+    ) in body
+    assert "党的最高理想是什么？" in body and not Question.objects.filter(bank=bank).exists()
+
+
 def test_true_false_and_fill_blank_are_stored_as_the_grader_reads_them(editor, bank, tree):
     editor.post(new_url(bank), single(type="true_false", stem="党章是党的根本大法。", option=[], key=[], truth="false"))
     editor.post(
@@ -199,6 +210,33 @@ def test_true_false_and_fill_blank_are_stored_as_the_grader_reads_them(editor, b
     attempt = attempt_start(paper=paper, member=member)
     assert answer_submit(attempt=attempt, position=1, response=["错"]).is_correct
     assert answer_submit(attempt=attempt, position=2, response=["一九二一", "上海"]).is_correct
+
+
+def test_saving_the_same_question_twice_is_refused_with_a_link_to_the_one_stored(editor, bank):
+    true_false = single(type="true_false", stem="党章是党的根本大法。", option=[], key=[], truth="true")
+    editor.post(new_url(bank), true_false)
+    stored = Question.objects.get(bank=bank)
+    # Back, then Save again; spaces around the text do not make it another question.
+    response = editor.post(new_url(bank), {**true_false, "stem": " 党章是党的根本大法。 "})
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "This bank already has this question (same type, text and answer)." in body
+    assert f'href="/banks/gz-bank/questions/{stored.pk}/" id="same-question-link"' in body
+    assert Question.objects.filter(bank=bank).count() == 1
+    # The other answer is another question; so is the same one in another bank.
+    editor.post(new_url(bank), {**true_false, "truth": "false"})
+    assert Question.objects.filter(bank=bank).count() == 2
+    # Saving the stored question unchanged is no duplicate of itself.
+    response = editor.post(reverse("lessons:question_edit", args=[bank.slug, stored.pk]), true_false)
+    assert response.status_code == 302
+
+
+def test_a_retired_question_does_not_block_writing_it_again(editor, bank):
+    true_false = single(type="true_false", stem="党章是党的根本大法。", option=[], key=[], truth="true")
+    editor.post(new_url(bank), true_false)
+    Question.objects.filter(bank=bank).update(status=Question.Status.RETIRED)
+    assert editor.post(new_url(bank), true_false).status_code == 302
+    assert Question.objects.filter(bank=bank).count() == 2
 
 
 def test_editing_an_answered_question_keeps_its_version(editor, bank, tree):
@@ -343,6 +381,13 @@ def test_new_paper_starts_a_draft_members_do_not_see(editor, bank, tree):
     paper = Paper.objects.create(title="半成品", unit=tree["gz"], mode=Paper.Mode.EXAM)
     assert paper.status == Paper.Status.DRAFT
     assert not papers_for_member(factories.member(tree["gz1"])).filter(pk=paper.pk).exists()
+
+
+def test_a_fixed_questions_box_on_a_paper_is_labelled_as_its_score_not_as_member_points(editor, bank):
+    editor.defaults["HTTP_ACCEPT_LANGUAGE"] = "zh-hans"
+    page = editor.get(reverse("lessons:paper_new")).content.decode()
+    assert page.count('aria-label="分值" title="分值"') == 1  # the picked-question row's template
+    assert 'aria-label="积分"' not in page
 
 
 def test_paper_builder_refuses_an_empty_paper_and_a_rule_asking_too_many(editor, bank, tree):

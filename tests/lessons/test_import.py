@@ -15,7 +15,7 @@ from openpyxl import Workbook, load_workbook
 from lessons.grading import grade
 from lessons.importing.export import bank_export
 from lessons.importing.run import questions_import
-from lessons.models import Question, QuestionBank
+from lessons.models import Question, QuestionBank, QuestionVersion
 from tests import factories
 from tests.spreadsheets import FORMULA, assert_written_as_text
 
@@ -627,3 +627,35 @@ def test_a_file_of_a_type_the_import_cannot_read_names_the_types_it_takes(client
     upload.name = "logo.png"
     page = client.post(reverse("lessons:bank_import", args=[bank.slug]), {"file": upload, "format": ""})
     assert message in page.content.decode()
+
+
+def test_a_multiple_choice_row_with_one_right_option_is_refused_at_its_answer_cell(bank):
+    data = xlsx(
+        [
+            ["多选", "四个意识包括？", "政治意识", "大局意识", "消费意识", None, "AB", "", "", ""],  # row 2: fine
+            ["多选", "只有一个答案", "甲", "乙", "丙", None, "B", "", "", ""],  # row 3: one right option
+        ]
+    )
+    with translation.override("zh-hans"):
+        report = run(data, bank)
+    assert [(e["row"], e["column"]) for e in report.errors] == [(3, "答案")]
+    assert report.errors[0]["message"] == (
+        "多选题至少要有两个正确选项，而不是只有 B：请再勾选一个正确选项，或改为单选题。"
+    )
+    assert report.imported == 0 and not Question.objects.filter(bank=bank).exists()
+
+
+def test_a_gift_question_with_one_weighted_right_answer_is_a_single_choice(bank):
+    report = run("::Q:: 党的最高理想是？ {~%100%共产主义 ~%-100%小康}\n".encode(), bank, fmt="gift")
+    assert report.ok, report.errors
+    version = Question.objects.get(bank=bank).current
+    assert (version.type, version.key) == ("single", ["A"])
+
+
+def test_a_multiple_choice_question_stored_with_one_right_option_before_the_rule_still_shows(client, bank, tree):
+    question = factories.question(bank, "multiple")
+    QuestionVersion.objects.filter(pk=question.current_id).update(key=["B"])
+    client.force_login(factories.organiser(tree["audit"]))
+    page = client.get(reverse("lessons:question_edit", args=[bank.slug, question.pk]))
+    assert page.status_code == 200
+    assert "四个意识包括" in page.content.decode()

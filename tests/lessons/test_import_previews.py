@@ -369,3 +369,20 @@ def test_an_aiken_files_problems_are_on_the_line_and_part_they_are_about(organis
         24: ("", {"key": "“ANSWER:” comes before any option."}),
         26: ("空的选项", {"options": "Option A is blank but a later option is filled."}),
     }
+
+
+def test_confirming_an_imported_preview_again_leads_to_its_import_not_to_an_expired_preview(organiser, bank):
+    preview(organiser, bank)
+    token = organiser.session["question_import_preview"]["token"]
+    first = confirm(organiser, bank)
+    job = ImportJob.objects.get()
+    assert first["Location"] == reverse("lessons:import_job", args=[job.pk])
+    # Back to the preview page, then Import again: the same token.
+    again = organiser.post(
+        reverse("lessons:bank_import", args=[bank.slug]), {"action": "confirm", "token": token}, follow=True
+    )
+    assert again.redirect_chain == [(reverse("lessons:import_job", args=[job.pk]), 302)]
+    body = again.content.decode()
+    assert "This file is already imported: here is how its import went." in body
+    assert "That preview has expired" not in body
+    assert ImportJob.objects.count() == 1

@@ -1,6 +1,8 @@
 """Bulk actions on the member list: all selected members or none, each checked as the single
 action is, each recorded in the organisation's activity."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -254,3 +256,39 @@ def test_granting_a_role_on_the_members_page_names_the_role_and_the_unit(client,
 
     again = _post(client, [person], **fields).content.decode()
     assert "Nothing changed: every selected member was already so." in again
+
+
+def _ticked_member_ids(body: str) -> set[int]:
+    return {int(pk) for pk in re.findall(r'<input[^>]*name="member" value="(\d+)"[^>]* checked', body)}
+
+
+def test_a_refused_bulk_action_keeps_the_ticked_members_and_the_chosen_fields_once(client, tree, gz_organiser):
+    a = factories.member(tree["gz1"], real_name="新甲")
+    b = factories.member(tree["gz1"], real_name="新乙")
+    factories.member(tree["gz1"], real_name="新丙")
+    client.force_login(gz_organiser)
+    listed = reverse("orgs:member_list") + "?q=%E6%96%B0"  # ?q=新, as the search form sends it
+    response = client.post(
+        reverse("orgs:member_bulk"),
+        {"member": [a.pk, b.pk], "action": "move", "unit": "", "reason": "支部调整", "next": listed},
+        follow=True,
+    )
+    body = response.content.decode()
+    assert response.redirect_chain[-1][0] == listed
+    assert "请选择单位。" in body
+    assert _ticked_member_ids(body) == {a.pk, b.pk}
+    assert '<option value="move" selected>' in body
+    assert 'id="bulk-reason" maxlength="200" value="支部调整"' in body
+    assert User.objects.get(pk=a.pk).unit == tree["gz1"]
+    # Shown again once: the next visit to the list starts clean.
+    body = client.get(listed).content.decode()
+    assert _ticked_member_ids(body) == set()
+    assert '<option value="move" selected>' not in body
+
+
+def test_a_bulk_action_refused_by_the_form_keeps_the_ticks_too(client, tree, gz_organiser):
+    a = factories.member(tree["gz1"])
+    client.force_login(gz_organiser)
+    body = _post(client, [a], action="").content.decode()
+    assert "请选择对所选成员执行的操作。" in body
+    assert _ticked_member_ids(body) == {a.pk}

@@ -236,3 +236,34 @@ def test_the_preview_names_a_problems_column_in_the_pages_language_and_as_the_sh
     )
     assert [(e.row, e.column) for e in response.context["errors_shown"]] == [(2, unit_column), (3, password_column)]
     assert f">{unit_column}</td>" in response.text
+
+
+def test_a_bare_unit_name_unique_among_the_importers_units_finds_the_unit(tree, gz_organiser):
+    # 第二党支部 is under 广州特派办 only; 机关党支部 (京津冀) is beyond this organiser and no rival.
+    book = factories.workbook(rows_with(["李娜", "100002", "第二党支部", "", "", ""]))
+    preview = members_import(file=book, by=gz_organiser, dry_run=True)
+    assert [member.unit_path for member in preview.rows_to_show(5)] == ["审计署/广州特派办/第二党支部"]
+    book.seek(0)
+    report = members_import(file=book, by=gz_organiser)
+    assert report.ok, report.errors
+    assert User.objects.get(employee_no="100002").unit == tree["gz2"]
+
+
+def test_a_bare_unit_name_several_units_have_is_refused_with_their_paths(tree, gz_organiser):
+    factories.unit_at("审计署/京津冀特派办/第二党支部")
+    organ_organiser = factories.organiser(tree["audit"])
+    book = factories.workbook(rows_with(["李娜", "100002", "第二党支部", "", "", ""]))
+    report = members_import(file=book, by=organ_organiser)
+    assert [(e.row, e.column, e.message) for e in report.errors] == [
+        (
+            2,
+            "单位",
+            "您管理的单位中有多个名为“第二党支部”：审计署/广州特派办/第二党支部；审计署/京津冀特派办/第二党支部。"
+            "请填写您所指单位的完整路径。",
+        )
+    ]
+    assert not User.objects.filter(employee_no="100002").exists()
+    # Under 广州特派办 alone the name is one unit again.
+    book = factories.workbook(rows_with(["李娜", "100002", "第二党支部", "", "", ""]))
+    report = members_import(file=book, by=gz_organiser)
+    assert report.ok, report.errors
