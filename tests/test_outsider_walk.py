@@ -13,6 +13,7 @@ import json
 import re
 from datetime import timedelta
 from decimal import Decimal
+from io import StringIO
 
 import pytest
 from django.core.management import call_command
@@ -22,7 +23,6 @@ from django.utils import timezone
 
 from orgs.models import Role, Unit, User
 from tests import factories
-from tests.seeded import seed_demo
 
 pytestmark = pytest.mark.django_db
 
@@ -43,7 +43,7 @@ def demo(django_db_setup, django_db_blocker):
     rankings), a lesson in a series, a judged entry, a self-study attempt with a notebook entry, an
     online attempt and an upload of its members; and, in 财政部, an organiser and a member."""
     with django_db_blocker.unblock():
-        seed_demo()  # `seed_demo --no-video`'s rows, copied back if this process seeded them before
+        call_command("seed_demo", "--no-video", stdout=StringIO())
         _owner_extras()
         outside = factories.unit_at("财政部/国库司/国库司党支部")
         organiser = factories.member(factories.unit_at("财政部/国库司"), username=OUTSIDERS[0])
