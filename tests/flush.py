@@ -9,13 +9,17 @@ table is as empty afterwards as before. The exceptions keep the same outcome by 
 - tables whose rows a trigger refuses to delete (published ranking snapshots) are truncated, as
   before, with the tables that reference them;
 - content types and permissions, which the flush's post_migrate signal would create again, are
-  kept while they are exactly as the migrations left them (compared by a digest of their rows);
+  kept while they are exactly as the migrations left them (compared by a digest of their rows),
+  and then the signal is not sent: its receivers (contenttypes' and auth's, which only create
+  what is missing) would find every row there, after a query or two per app for each test; when
+  the signal did make them again, the rows it made are those kept from then on;
 - the default point rules, which only a data migration creates, are kept likewise, and put back
   as migrated when a test changed or deleted them (`restore_statements`, on SQLite too).
 """
 
 from contextlib import contextmanager
 
+from django.core.management.commands import flush as flush_command
 from django.db import OperationalError, connection
 
 # Filled by post_migrate (contenttypes, auth) after every flush: kept while unchanged.
@@ -150,16 +154,21 @@ def install():
     save_as_migrated()
     guarded = tables_guarded_against_delete()
     as_migrated = {table: digest(table) for table in KEPT_AS_MIGRATED}
+    # Whether the flush being run keeps every table its post_migrate signal would fill again.
+    recreated_kept = False
 
     def sql_flush(self, style, tables, *, reset_sequences=False, allow_cascade=False):
         with _lock_waits_bounded():
             return statements_for(self, style, tables, reset_sequences=reset_sequences, allow_cascade=allow_cascade)
 
     def statements_for(self, style, tables, *, reset_sequences, allow_cascade):
+        nonlocal recreated_kept
+        recreated_kept = False
         if reset_sequences:  # restarting sequences needs the TRUNCATE ... RESTART IDENTITY
             statements = truncate_all(self, style, tables, reset_sequences=True, allow_cascade=allow_cascade)
             return statements + restore_statements(tables)
         changed = {table for table, rows in as_migrated.items() if table in tables and digest(table) != rows}
+        recreated_kept = all(table in tables and table not in changed for table in RECREATED_AFTER_FLUSH)
         filled = tables_with_rows([table for table in tables if table not in as_migrated]) | changed
         truncated = sorted(filled & guarded)
         # Truncate first: PostgreSQL refuses to truncate a table with pending trigger events.
@@ -177,11 +186,25 @@ def install():
         with _naming_the_lock_holders():
             execute_flush(self, [f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT_S}s'", *sql_list])
 
+    emit_post_migrate = flush_command.emit_post_migrate_signal
+
+    def emit_post_migrate_unless_kept(*args, **kwargs):
+        nonlocal recreated_kept
+        kept, recreated_kept = recreated_kept, False
+        if kept:
+            return
+        emit_post_migrate(*args, **kwargs)
+        # What its receivers made again is the new reference (the same rows under new ids): or
+        # every later flush of the process would find them changed and empty them again.
+        as_migrated.update({table: digest(table) for table in RECREATED_AFTER_FLUSH})
+
     operations.sql_flush = sql_flush
     operations.execute_sql_flush = execute_sql_flush
+    flush_command.emit_post_migrate_signal = emit_post_migrate_unless_kept
 
     def undo():
         operations.sql_flush = truncate_all
         operations.execute_sql_flush = execute_flush
+        flush_command.emit_post_migrate_signal = emit_post_migrate
 
     return undo
