@@ -296,3 +296,29 @@ def test_an_empty_choice_covers_the_rules_unit_as_before(organs, client):
     assert client.post(NEW, scope_form(organs, group_level="2")).status_code == 302
     rule = RankingRule.objects.get(slug="branch-points")
     assert rule.scope_units() == [] and rule.covered_units() == [organs["units"]["audit"]]
+
+
+def test_the_api_lists_the_units_a_rule_covers_by_path(organs, client):
+    """`covered_units`: a rule of 审计署 covering 财政部 and 国家统计局 lists those two (not its own
+    unit, which it does not rank), one without a scope its own unit; the board's `rule` alike."""
+    units = organs["units"]
+    units["mof"].name_en = "Ministry of Finance"
+    units["mof"].save(update_fields=["name_en"])
+    two = rule_save(
+        rule=RankingRule(unit=units["audit"], title="两部门", slug="two-organs", requires_second_approver=False),
+        by=organs["admin"],
+        scope=[units["mof"], units["stats"]],
+    )
+    RuleSource.objects.create(rule=two, kind="points")
+    rule_sources_changed(rule=two)
+    compute(two)
+    factories.ranking_rule(units["gz"], slug="gz-only", sources=[{"kind": "points"}])
+    client.force_login(organs["admin"])
+    listed = {item["slug"]: item for item in client.get(reverse("api-rankings")).json()}
+    mof = {"id": units["mof"].pk, "name": "财政部", "name_en": "Ministry of Finance", "path": "财政部"}
+    stats = {"id": units["stats"].pk, "name": "国家统计局", "name_en": "", "path": "国家统计局"}
+    assert (listed["two-organs"]["unit"], listed["two-organs"]["covered_units"]) == ("审计署", [mof, stats])
+    gz = {"id": units["gz"].pk, "name": "广州特派办", "name_en": "", "path": "审计署/广州特派办"}
+    assert listed["gz-only"]["covered_units"] == [gz]
+    board = client.get(reverse("api-leaderboard", args=["two-organs"])).json()
+    assert board["rule"]["covered_units"] == [mof, stats]
