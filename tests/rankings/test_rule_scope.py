@@ -2,6 +2,9 @@
 国家统计局, overall and within each organ, seen and run only by those who hold all of them."""
 
 import datetime as dt
+import html
+import json
+import re
 
 import pytest
 from django.urls import reverse
@@ -14,9 +17,12 @@ from quizsite.selectors import my_places, rankings_waiting
 from rankings import selectors
 from rankings.models import RankingRule, RuleSource, SnapshotRow
 from rankings.services import (
+    RankingRejected,
     rule_save,
     rule_scope_set,
     rule_sources_changed,
+    run_execute,
+    run_request,
     snapshot_approve,
     snapshot_publish,
     snapshot_recompute,
@@ -322,3 +328,49 @@ def test_the_api_lists_the_units_a_rule_covers_by_path(organs, client):
     assert listed["gz-only"]["covered_units"] == [gz]
     board = client.get(reverse("api-leaderboard", args=["two-organs"])).json()
     assert board["rule"]["covered_units"] == [mof, stats]
+
+
+APPROVER_WARNING = re.compile(r'<div class="([^"]*)" role="status" id="no-second-approver" data-approvers="([^"]*)"')
+
+
+def test_only_an_administrator_of_both_organs_is_a_second_approver(organs, client):
+    """Four eyes on a rule of 审计署 covering 审计署 and 财政部, computed by the administrator of
+    three organs: an administrator of 审计署 alone may neither approve it nor count as the second
+    approver the rule form and the console look for; one of both organs does and may."""
+    units = organs["units"]
+    rule = rule_save(
+        rule=RankingRule(unit=units["audit"], title="两部门", slug="audit-mof", period_starts_on=DAY),
+        by=organs["admin"],
+        scope=[units["audit"], units["mof"]],
+    )
+    assert rule.requires_second_approver
+    RuleSource.objects.create(rule=rule, kind="points")
+    rule_sources_changed(rule=rule)
+    run, _created = run_request(rule=rule, by=organs["admin"])
+    snapshot = run_execute(run_id=run.pk).snapshot
+    audit_only = factories.administrator(units["audit"], username="audit-only")
+    client.force_login(organs["admin"])
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+
+    def warned() -> tuple[bool, dict]:
+        """Whether the rule form warns that no one else can approve, and its approvers per unit."""
+        page = client.get(reverse("rankings:rule_edit", args=[rule.slug])).content.decode()
+        shown = APPROVER_WARNING.search(page)
+        return "d-none" not in shown.group(1), json.loads(html.unescape(shown.group(2)))
+
+    # audit-only, numbered 0, holds 审计署 and its office, not 财政部: no one else holds both.
+    assert not selectors.has_other_approver(rule, organs["admin"])
+    assert warned() == (True, {str(units["audit"].pk): [0], str(units["gz"].pk): [0]})
+    console = client.get(reverse("rankings:manage", args=[rule.slug])).content.decode()
+    assert "no one else administers all of 审计署, 财政部, so no one can approve it" in console
+    with pytest.raises(RankingRejected) as refused:
+        snapshot_approve(snapshot=snapshot, by=audit_only)
+    assert refused.value.code == "not_administrator"
+
+    both = factories.administrator(units["audit"], username="audit-and-mof")
+    org_services.role_grant(user=both, role=Role.ADMINISTRATOR, unit=units["mof"], by=None)
+    # audit-and-mof (1) holds 审计署 and 财政部 with everything under them.
+    assert selectors.has_other_approver(rule, organs["admin"])
+    held = {units[key].pk: [0, 1] for key in ("audit", "gz")} | {units[key].pk: [1] for key in ("mof", "budget")}
+    assert warned() == (False, {str(pk): numbers for pk, numbers in held.items()})
+    assert snapshot_approve(snapshot=snapshot, by=both).approved_by == both
