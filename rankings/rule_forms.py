@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import json
+from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 
 from django import forms
@@ -238,19 +239,23 @@ class ScopeField(forms.ModelMultipleChoiceField):
 
     def clean(self, value) -> list[Unit]:
         units = sorted(super().clean(value), key=lambda unit: unit.path)
-        for unit in units:
-            if unit.closed_at is not None:
-                raise ValidationError(
-                    _("%(unit)s is closed: a ranking covers open units.") % {"unit": self.label_from_instance(unit)}
-                )
-        for outer in units:
-            for inner in units:
-                if inner.pk != outer.pk and inner.path.startswith(outer.path):
-                    raise ValidationError(
-                        _("%(inner)s lies inside %(outer)s, which covers it already: choose one of the two.")
-                        % {"inner": self.label_from_instance(inner), "outer": self.label_from_instance(outer)}
-                    )
+        check_scope(units, self.label_from_instance)
         return units
+
+
+def check_scope(units: list[Unit], label: Callable[[Unit], str]) -> None:
+    """Refuse units a rule may not cover together, each named by `label`: a closed unit, or one
+    inside another chosen (which covers it already)."""
+    for unit in units:
+        if unit.closed_at is not None:
+            raise ValidationError(_("%(unit)s is closed: a ranking covers open units.") % {"unit": label(unit)})
+    for outer in units:
+        for inner in units:
+            if inner.pk != outer.pk and inner.path.startswith(outer.path):
+                raise ValidationError(
+                    _("%(inner)s lies inside %(outer)s, which covers it already: choose one of the two.")
+                    % {"inner": label(inner), "outer": label(outer)}
+                )
 
 
 class TierRows:

@@ -28,6 +28,7 @@ from rankings.services import (
     snapshot_recompute,
 )
 from tests import factories
+from tests.adminforms import add_inline_row, page_data
 from tests.rankings.test_rule_builder import form_data
 from tests.rankings.test_services import DAY, compute
 
@@ -374,3 +375,35 @@ def test_only_an_administrator_of_both_organs_is_a_second_approver(organs, clien
     held = {units[key].pk: [0, 1] for key in ("audit", "gz")} | {units[key].pk: [1] for key in ("mof", "budget")}
     assert warned() == (False, {str(pk): numbers for pk, numbers in held.items()})
     assert snapshot_approve(snapshot=snapshot, by=both).approved_by == both
+
+
+def test_the_admin_shows_the_units_a_rule_covers_and_saves_them_as_a_new_version(organs, client):
+    """The rule's admin page has an inline of its scope for superusers: the three organs by path;
+    one removed is a new version covering two; a unit inside one kept is refused by path."""
+    units = organs["units"]
+    rule = scoped_rule(organs)
+    computed = compute(rule).snapshot
+    assert not RankingRule.objects.get(pk=rule.pk).dirty
+    client.force_login(User.objects.create_superuser("root", password="x-long-password-1"))
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    url = reverse("admin:rankings_rankingrule_change", args=[rule.pk])
+    response = client.get(url)
+    page = response.content.decode()
+    scope_group = page[page.index('id="scope-group"') :]
+    scope_group = scope_group[: scope_group.index("</fieldset>")]
+    assert re.findall(r'<option value="(\d+)" selected>([^<]*)</option>', scope_group) == [
+        (str(units["audit"].pk), "审计署"),
+        (str(units["mof"].pk), "财政部"),
+        (str(units["stats"].pk), "国家统计局"),
+    ]
+    data = page_data(response)
+    data["scope-2-DELETE"] = ["on"]
+    nested = add_inline_row(dict(data), "scope", unit=units["budget"].pk)
+    refused = client.post(url, nested)
+    assert refused.status_code == 200
+    errors = [str(e) for inline in refused.context["inline_admin_formsets"] for e in inline.formset.non_form_errors()]
+    assert errors == ["财政部/预算司 lies inside 财政部, which covers it already: choose one of the two."]
+    assert client.post(url, data).status_code == 302
+    rule = RankingRule.objects.get(pk=rule.pk)
+    assert [unit.pk for unit in rule.scope_units()] == [units["audit"].pk, units["mof"].pk]
+    assert rule.version > computed.rule_version and rule.dirty
