@@ -103,18 +103,6 @@ def _covered_units(rules: list[RankingRule]) -> dict[int, list[dict]]:
     }
 
 
-COVERED_UNITS = inline_serializer(
-    "RankingCoveredUnit",
-    {
-        "id": serializers.IntegerField(),
-        "name": serializers.CharField(),
-        "name_en": serializers.CharField(help_text="The unit's English name; empty: its name as typed."),
-        "path": serializers.CharField(help_text="The names from the root down, as typed: 审计署/广州特派办."),
-    },
-    many=True,
-    help_text="The units whose subtrees the rule ranks: those it names, or its own unit (`unit`) alone.",
-)
-
 RUN = inline_serializer(
     "RankingRun",
     {
@@ -144,7 +132,22 @@ class RuleListView(APIView):
                     "title_en": serializers.CharField(help_text="The English title; empty: the title as typed."),
                     "unit": serializers.CharField(),
                     "unit_en": serializers.CharField(help_text="The unit's English name; empty: its name as typed."),
-                    "covered_units": COVERED_UNITS,
+                    "covered_units": inline_serializer(
+                        "RankingCoveredUnit",
+                        {
+                            "id": serializers.IntegerField(),
+                            "name": serializers.CharField(),
+                            "name_en": serializers.CharField(
+                                help_text="The unit's English name; empty: its name as typed."
+                            ),
+                            "path": serializers.CharField(
+                                help_text="The names from the root down, as typed: 审计署/广州特派办."
+                            ),
+                        },
+                        many=True,
+                        help_text="The units whose subtrees the rule ranks: those it names, or its own unit "
+                        "(`unit`) alone.",
+                    ),
                     "subject": serializers.CharField(),
                     "unit_level": serializers.IntegerField(
                         allow_null=True, help_text="Unit rankings by tree level: the level ranked (1 = roots)."
