@@ -13,10 +13,13 @@ from django.utils.translation import gettext_lazy as _
 
 from orgs import access
 from orgs.admin import ScopedAdmin, ScopedInline
+from orgs.forms import UnitChoiceField
+from orgs.models import Unit
 
 from . import selectors, services
-from .models import RankingRule, RuleSource, Snapshot
+from .models import RankingRule, RuleScope, RuleSource, Snapshot
 from .params import TIE_BREAKS, check_tie_breaks
+from .rule_forms import check_scope
 
 TIE_BREAK_LABELS = {
     "accuracy_desc": _("Accuracy (rate of right answers), higher first"),
@@ -86,6 +89,34 @@ class RuleSourceInline(ScopedInline):
     raw_id_fields = ["contest", "paper"]
 
 
+class RuleScopeFormSet(BaseInlineFormSet):
+    def clean(self):
+        """Refuse units the rule builder would refuse together (`check_scope`), by path."""
+        super().clean()
+        units = [
+            form.cleaned_data["unit"]
+            for form in self.forms
+            if getattr(form, "cleaned_data", None)
+            and form.cleaned_data.get("unit")
+            and not self._should_delete_form(form)
+        ]
+        check_scope(sorted(units, key=lambda unit: unit.path), lambda unit: unit.display_path)
+
+
+class RuleScopeInline(admin.TabularInline):
+    """The units a rule covers (none: its own unit). Django's model permissions keep it to
+    superusers, as is the whole admin; administrators choose them on the rule builder's page."""
+
+    model = RuleScope
+    formset = RuleScopeFormSet
+    extra = 0
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.related_model is Unit:
+            return UnitChoiceField(user=request.user, label=db_field.verbose_name)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
 class AdministratorScoped(ScopedAdmin):
     """Rankings belong to administrators (organisers prepare contests, administrators publish)."""
 
@@ -110,7 +141,7 @@ class RankingRuleAdmin(AdministratorScoped):
     list_filter = ["subject", "metric", "prize_mode"]
     search_fields = ["title", "slug"]
     readonly_fields = ["version", "population_frozen_at"]
-    inlines = [RuleSourceInline]
+    inlines = [RuleSourceInline, RuleScopeInline]
     form = RuleForm
     fieldsets = [
         (None, {"fields": ["title", "slug", "unit", "is_active"]}),
@@ -141,6 +172,8 @@ class RankingRuleAdmin(AdministratorScoped):
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         if any(formset.has_changed() for formset in formsets):
+            # Its own unit alone is no scope (`rule_scope_set`); either change is a new version.
+            services.rule_scope_set(rule=form.instance, units=form.instance.scope_units())
             services.rule_sources_changed(rule=form.instance)
 
     def has_delete_permission(self, request, obj=None) -> bool:

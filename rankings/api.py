@@ -7,6 +7,7 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from orgs.selectors import unit_paths
 from quizsite.api_errors import refused as api_refused
 from quizsite.pagination import PageNumberPagination
 
@@ -89,6 +90,19 @@ def _run_payload(run: RankingRun) -> dict:
     }
 
 
+def _covered_units(rules: list[RankingRule]) -> dict[int, list[dict]]:
+    """Per rule, the units it ranks the subtrees of (`RankingRule.covered_units`: its scope, or its
+    own unit without one), by path as typed, with one query for every rule's paths."""
+    paths = unit_paths([unit for rule in rules for unit in rule.covered_units()], as_typed=True)
+    return {
+        rule.pk: [
+            {"id": unit.pk, "name": unit.name, "name_en": unit.name_en, "path": paths[unit.pk]}
+            for unit in rule.covered_units()
+        ]
+        for rule in rules
+    }
+
+
 RUN = inline_serializer(
     "RankingRun",
     {
@@ -118,6 +132,22 @@ class RuleListView(APIView):
                     "title_en": serializers.CharField(help_text="The English title; empty: the title as typed."),
                     "unit": serializers.CharField(),
                     "unit_en": serializers.CharField(help_text="The unit's English name; empty: its name as typed."),
+                    "covered_units": inline_serializer(
+                        "RankingCoveredUnit",
+                        {
+                            "id": serializers.IntegerField(),
+                            "name": serializers.CharField(),
+                            "name_en": serializers.CharField(
+                                help_text="The unit's English name; empty: its name as typed."
+                            ),
+                            "path": serializers.CharField(
+                                help_text="The names from the root down, as typed: 审计署/广州特派办."
+                            ),
+                        },
+                        many=True,
+                        help_text="The units whose subtrees the rule ranks: those it names, or its own unit "
+                        "(`unit`) alone.",
+                    ),
                     "subject": serializers.CharField(),
                     "unit_level": serializers.IntegerField(
                         allow_null=True, help_text="Unit rankings by tree level: the level ranked (1 = roots)."
@@ -134,6 +164,8 @@ class RuleListView(APIView):
         },
     )
     def get(self, request):
+        rules = list(selectors.visible_rules(request.user))
+        covered = _covered_units(rules)
         return Response(
             [
                 {
@@ -142,13 +174,14 @@ class RuleListView(APIView):
                     "title_en": rule.title_en,
                     "unit": rule.unit.name,
                     "unit_en": rule.unit.name_en,
+                    "covered_units": covered[rule.pk],
                     "subject": rule.subject,
                     "unit_level": rule.unit_level if rule.subject == RankingRule.Subject.UNIT else None,
                     "unit_kinds": sorted(rule.unit_kinds or []) if rule.subject == RankingRule.Subject.UNIT else [],
                     "metric": rule.metric,
                     "manage": selectors.can_administer(request.user, rule),
                 }
-                for rule in selectors.visible_rules(request.user)
+                for rule in rules
             ]
         )
 
@@ -194,6 +227,7 @@ class LeaderboardView(APIView):
                     "title_en": rule.title_en,
                     "unit": rule.unit.name,
                     "unit_en": rule.unit.name_en,
+                    "covered_units": _covered_units([rule])[rule.pk],
                     "metric": rule.metric,
                 },
                 "snapshot": _snapshot_meta(snapshot),

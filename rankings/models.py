@@ -224,6 +224,17 @@ class RankingRule(EnglishTitle, models.Model):
     def covered_paths(self) -> list[str]:
         return [unit.path for unit in self.covered_units()]
 
+    def managing_units(self) -> list[Unit]:
+        """The units whose administrators manage the rule, each of whom must hold them all
+        (`selectors.can_administer`): its own unit and its scope's, in path order."""
+        units = {unit.pk: unit for unit in [self.unit, *self.scope_units()]}
+        return sorted(units.values(), key=lambda unit: unit.path)
+
+    @property
+    def managing_display(self) -> str:
+        """The units whose administrators manage the rule (`managing_units`), as its pages name them."""
+        return pgettext("between list items", ", ").join(unit.display_name for unit in self.managing_units())
+
     @property
     def covered_display(self) -> str:
         """The units the rule covers, as its pages name them: its unit's name, or its scope's."""

@@ -9,6 +9,8 @@ chain as an ordered list of hidden inputs, the composite weights as one percenta
 from __future__ import annotations
 
 import copy
+import json
+from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 
 from django import forms
@@ -237,19 +239,23 @@ class ScopeField(forms.ModelMultipleChoiceField):
 
     def clean(self, value) -> list[Unit]:
         units = sorted(super().clean(value), key=lambda unit: unit.path)
-        for unit in units:
-            if unit.closed_at is not None:
-                raise ValidationError(
-                    _("%(unit)s is closed: a ranking covers open units.") % {"unit": self.label_from_instance(unit)}
-                )
-        for outer in units:
-            for inner in units:
-                if inner.pk != outer.pk and inner.path.startswith(outer.path):
-                    raise ValidationError(
-                        _("%(inner)s lies inside %(outer)s, which covers it already: choose one of the two.")
-                        % {"inner": self.label_from_instance(inner), "outer": self.label_from_instance(outer)}
-                    )
+        check_scope(units, self.label_from_instance)
         return units
+
+
+def check_scope(units: list[Unit], label: Callable[[Unit], str]) -> None:
+    """Refuse units a rule may not cover together, each named by `label`: a closed unit, or one
+    inside another chosen (which covers it already)."""
+    for unit in units:
+        if unit.closed_at is not None:
+            raise ValidationError(_("%(unit)s is closed: a ranking covers open units.") % {"unit": label(unit)})
+    for outer in units:
+        for inner in units:
+            if inner.pk != outer.pk and inner.path.startswith(outer.path):
+                raise ValidationError(
+                    _("%(inner)s lies inside %(outer)s, which covers it already: choose one of the two.")
+                    % {"inner": label(inner), "outer": label(outer)}
+                )
 
 
 class TierRows:
@@ -541,9 +547,12 @@ class RuleForm(NumberRangeMessages, forms.Form):
             self.fields[f"weight_{name}"] = forms.DecimalField(
                 label=RankingRule.Metric(name).label, required=False, min_value=0, max_value=100, decimal_places=2
             )
-        # Units where no one but this administrator could approve what they compute: the form
-        # says so beside "a second administrator approves" as soon as it is ticked for one.
-        self.alone_units = selectors.units_without_other_approver(user, self.fields["unit"].queryset)
+        # Who else administers each unit, numbered (not their ids): someone holding the rule's unit
+        # and every unit it covers may approve what this administrator computes. The form says at
+        # once when "a second administrator approves" is ticked with no such person.
+        approvers = selectors.other_approvers(user, self.fields["unit"].queryset)
+        numbers = {holder: n for n, holder in enumerate(sorted(set().union(*approvers.values())))}
+        self.approvers = {str(pk): sorted(numbers[h] for h in held) for pk, held in approvers.items() if held}
         self.tiers = TierRows(data, initial=rule.prize_tiers, in_percent=band_in_percent(rule.prize_mode, rule.metric))
         self.source_rows = SourceRows(data, user=user, initial=sources)
 
@@ -581,10 +590,16 @@ class RuleForm(NumberRangeMessages, forms.Form):
         return levels
 
     def no_second_approver(self) -> bool:
-        """Whether "a second administrator approves" is ticked for a unit where no one else could."""
-        unit = self["unit"].value()
-        ticked = self["requires_second_approver"].value()
-        return bool(ticked) and str(unit) in {str(pk) for pk in self.alone_units}
+        """Whether "a second administrator approves" is ticked where no one else holds the unit
+        chosen and every unit covered (`selectors.has_other_approver`), as rule_builder.js says it."""
+        if not self["requires_second_approver"].value():
+            return False
+        chosen = {str(pk) for pk in [self["unit"].value(), *(self["scope"].value() or ())] if pk}
+        return bool(chosen) and not set.intersection(*(set(self.approvers.get(pk, ())) for pk in chosen))
+
+    @property
+    def approvers_json(self) -> str:
+        return json.dumps(self.approvers, separators=(",", ":"))
 
     @property
     def weight_fields(self):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 
 from django.db.models import Avg, Count, Exists, F, Max, Min, OuterRef, Q, QuerySet, Subquery
@@ -23,8 +23,8 @@ from .ties import TieMark, tie_mark
 
 def can_administer(user, rule: RankingRule) -> bool:
     """Administrators of the rule's unit who also administer every unit it covers: a rule ranking
-    several organs is theirs only who hold them all."""
-    return all(access.can_administer_unit(user, unit) for unit in [rule.unit, *rule.scope_units()])
+    several organs is theirs only who hold them all (`RankingRule.managing_units`)."""
+    return all(access.can_administer_unit(user, unit) for unit in rule.managing_units())
 
 
 def covered_q(rule: RankingRule, *, prefix: str = "") -> Q:
@@ -40,29 +40,25 @@ def _covering_path(rule: RankingRule, path: str) -> str | None:
     return next((covered for covered in rule.covered_paths() if path.startswith(covered)), None)
 
 
-def _approver_grants(user) -> QuerySet[RoleGrant]:
-    """Active administrators' grants other than `user`'s: the people who may approve a version
-    `user` computed under the four-eyes setting, for a unit on or below a grant's unit."""
-    return RoleGrant.objects.filter(role=Role.ADMINISTRATOR, user__is_active=True).exclude(user=user)
+def other_approvers(user, units: Iterable[Unit]) -> dict[int, set[int]]:
+    """For each of `units`, the active administrators other than `user` who administer it (a
+    grant on it or above), by id: a version `user` computed of a rule under the four-eyes setting
+    is approved by one of them who holds every unit managing the rule (`has_other_approver`).
+    One query for the grants, whatever the number of units."""
+    grants = list(
+        RoleGrant.objects.filter(role=Role.ADMINISTRATOR, user__is_active=True)
+        .exclude(user=user)
+        .values_list("user_id", "unit__path")
+    )
+    return {unit.pk: {holder for holder, path in grants if unit.path.startswith(path)} for unit in units}
 
 
 def has_other_approver(rule: RankingRule, user) -> bool:
-    """Whether an active administrator of the rule (`can_administer`: a grant on or above its unit
-    and each unit it covers) other than `user` exists to approve a version `user` computed under
-    the four-eyes setting."""
-    units = [rule.unit, *rule.scope_units()]
-    lineage = {path for unit in units for path in unit.lineage_paths()}
-    held: dict[int, set[str]] = {}
-    for user_id, path in _approver_grants(user).filter(unit__path__in=lineage).values_list("user_id", "unit__path"):
-        held.setdefault(user_id, set()).add(path)
-    return any(all(set(unit.lineage_paths()) & paths for unit in units) for paths in held.values())
-
-
-def units_without_other_approver(user, units: QuerySet[Unit]) -> set[int]:
-    """Of `units`, those where no one but `user` could approve a version `user` computed (see
-    `has_other_approver`): one query for the grants, whatever the number of units."""
-    paths = set(_approver_grants(user).values_list("unit__path", flat=True))
-    return {pk for pk, path in units.values_list("pk", "path") if not any(path.startswith(grant) for grant in paths)}
+    """Whether someone other than `user` may approve a version `user` computed under the
+    four-eyes setting: an active administrator of the rule (`can_administer`: a grant on or above
+    its unit and each unit it covers), as `services.snapshot_approve` decides."""
+    held = other_approvers(user, rule.managing_units()).values()
+    return bool(set.intersection(*held))
 
 
 def can_view(user, rule: RankingRule) -> bool:

@@ -760,6 +760,24 @@ def outdated_message(version: int, newest: int) -> str:
     ) % {"v": version, "n": newest}
 
 
+def administrators_only_message(rule: RankingRule) -> str:
+    """Who alone may manage `rule` (`selectors.can_administer`), as a refusal says it."""
+    units = rule.managing_units()
+    if len(units) == 1:
+        return _("Only administrators of %(unit)s can manage this ranking.") % {"unit": units[0].display_name}
+    return _("Only someone who administers all of %(units)s can manage this ranking.") % {
+        "units": rule.managing_display
+    }
+
+
+def _check_administers(rule: RankingRule, by: User) -> None:
+    """Refuse ("not_administrator") anyone who does not administer the rule's unit and every unit
+    it covers: the pages and the API refuse them first, and the four-eyes hint counts only
+    those who pass (`selectors.has_other_approver`)."""
+    if not selectors.can_administer(by, rule):
+        raise RankingRejected("not_administrator", administrators_only_message(rule))
+
+
 def _check_not_superseded(snapshot: Snapshot) -> None:
     """Only the rule's newest version may be approved or published (a stale page's button, or a
     forged post). A version older than the published one: the publication stands. Older than
@@ -799,7 +817,8 @@ def _check_someone_ranked(snapshot: Snapshot, *, nobody_ranked_ok: bool) -> None
 
 @transaction.atomic
 def snapshot_approve(*, snapshot: Snapshot, by: User, nobody_ranked_ok: bool = False) -> Snapshot:
-    """Approve a draft. Under the rule's four-eyes setting the person who computed it may not:
+    """Approve a draft, as an administrator of the rule's unit and every unit it covers
+    ("not_administrator"). Under the rule's four-eyes setting the person who computed it may not:
     a version computed by the background sweep (by nobody) any administrator entitled may. A
     version ranking no one needs `nobody_ranked_ok` ("nobody_ranked").
     Takes the rule's row lock, as a computation writing a newer version does."""
@@ -810,6 +829,7 @@ def snapshot_approve(*, snapshot: Snapshot, by: User, nobody_ranked_ok: bool = F
             "not_a_draft",
             _("Only a provisional snapshot can be approved; this one is %(s)s.") % {"s": snapshot.get_status_display()},
         )
+    _check_administers(snapshot.rule, by)
     _check_not_superseded(snapshot)
     if snapshot.rule.requires_second_approver and snapshot.computed_by_id is not None:
         if snapshot.computed_by_id == by.pk:
@@ -829,7 +849,8 @@ def snapshot_approve(*, snapshot: Snapshot, by: User, nobody_ranked_ok: bool = F
 def snapshot_publish(
     *, snapshot: Snapshot, by: User, reason: str = "", as_it_stands: bool = False, nobody_ranked_ok: bool = False
 ) -> Snapshot:
-    """Publish an approved snapshot. A rule's earlier publication is superseded, which needs a reason.
+    """Publish an approved snapshot, as an administrator of the rule's unit and every unit it
+    covers ("not_administrator"). A rule's earlier publication is superseded, which needs a reason.
 
     When the facts changed since the snapshot was computed, publishing is refused
     ("facts_changed") unless `as_it_stands` says to publish it anyway; else compute again. A
@@ -840,6 +861,7 @@ def snapshot_publish(
     snapshot = Snapshot.objects.select_for_update().select_related("rule").get(pk=snapshot.pk)
     if snapshot.status == Snapshot.Status.PUBLISHED:
         raise RankingRejected("already_published", _("This snapshot is already published."))
+    _check_administers(snapshot.rule, by)
     _check_not_superseded(snapshot)
     if snapshot.status != Snapshot.Status.APPROVED:
         raise RankingRejected("not_approved", _("Approve the snapshot before publishing it."))

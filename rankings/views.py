@@ -30,9 +30,7 @@ def access_rule(user, slug: str, *, administer: bool = False) -> RankingRule:
     if not selectors.can_view(user, rule):
         raise access.not_found(RankingRule)
     if administer and not selectors.can_administer(user, rule):
-        raise PermissionDenied(
-            _("Only administrators of %(unit)s can manage this ranking.") % {"unit": rule.unit.display_name}
-        )
+        raise PermissionDenied(services.administrators_only_message(rule))
     return rule
 
 

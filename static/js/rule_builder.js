@@ -177,20 +177,29 @@
     }
   });
 
-  // Four eyes: say at once when "a second administrator approves" is ticked for a unit where no
-  // one else could approve. On a new rule the box follows the unit until it is touched.
+  // Four eyes: say at once when "a second administrator approves" is ticked where no one else
+  // holds the rule's unit and every unit covered (data-approvers: per unit, the others holding it,
+  // numbered). On a new rule the box follows the units until it is touched.
   const approverWarning = document.getElementById("no-second-approver");
   const secondApprover = document.getElementById("id_requires_second_approver");
   const unitSelect = document.getElementById("id_unit");
+  const scopeSelect = document.getElementById("id_scope");
   if (approverWarning && secondApprover && unitSelect) {
-    const alone = new Set(approverWarning.dataset.aloneUnits.split(",").filter(Boolean));
+    const approvers = JSON.parse(approverWarning.dataset.approvers || "{}");
+    const alone = () => {
+      const scope = scopeSelect ? Array.from(scopeSelect.selectedOptions, (option) => option.value) : [];
+      const held = [unitSelect.value, ...scope].filter(Boolean).map((pk) => approvers[pk] || []);
+      return held.length > 0 && !held[0].some((someone) => held.every((others) => others.includes(someone)));
+    };
     let touched = form.dataset.newRule !== "1";
-    const warn = () => approverWarning.classList.toggle("d-none", !(secondApprover.checked && alone.has(unitSelect.value)));
-    secondApprover.addEventListener("change", () => { touched = true; warn(); });
-    unitSelect.addEventListener("change", () => {
-      if (!touched) secondApprover.checked = !alone.has(unitSelect.value);
+    const warn = () => approverWarning.classList.toggle("d-none", !(secondApprover.checked && alone()));
+    const follow = () => {
+      if (!touched) secondApprover.checked = !alone();
       warn();
-    });
+    };
+    secondApprover.addEventListener("change", () => { touched = true; warn(); });
+    unitSelect.addEventListener("change", follow);
+    if (scopeSelect) scopeSelect.addEventListener("change", follow);
   }
 
   form.querySelectorAll("[data-source-row]").forEach(sourceTargets);

@@ -5,6 +5,7 @@ import pytest
 from playwright.sync_api import expect
 
 from rankings.services import snapshot_approve, snapshot_publish
+from tests import factories
 from tests.browser.pickers import pick_judge
 from tests.rankings.test_rule_scope import build_organs, scoped_rule
 from tests.rankings.test_services import compute
@@ -50,3 +51,24 @@ def test_a_member_reads_the_board_across_organs_on_a_phone(asgi_server, organs, 
     page.goto(f"{asgi_server}/rankings/{rule.slug}/")
     expect(page.locator("#board-table")).to_contain_text("国家统计局/综合司")
     expect(page.locator("body")).to_contain_text("审计署、财政部、国家统计局 · ")
+
+
+def test_the_four_eyes_warning_follows_the_units_covered(asgi_server, organs, signed_in_page, screenshot):
+    """audit-only administers 审计署 alone: a second approver of a rule of 审计署, not of one
+    covering 财政部 too. The new rule's box follows the units chosen until it is touched."""
+    factories.administrator(organs["units"]["audit"], username="audit-only")
+    for locale, name in (("zh-CN", "zh-hans"), ("en", "en")):
+        page = signed_in_page(organs["admin"], locale=locale, viewport={"width": 1366, "height": 900})
+        page.goto(f"{asgi_server}/rankings/rules/new/")
+        box, warning = page.locator("#id_requires_second_approver"), page.locator("#no-second-approver")
+        expect(page.locator("#id_unit")).to_have_value(str(organs["units"]["audit"].pk))
+        expect(box).to_be_checked()
+        expect(warning).to_be_hidden()
+        pick_judge(page, "财政部", "财政部", select="#id_scope")
+        expect(box).not_to_be_checked()
+        box.check()
+        expect(warning).to_be_visible()
+        warning.scroll_into_view_if_needed()
+        screenshot(page, f"scope-four-eyes-warning-{name}")
+        page.locator("#id_scope + .ts-wrapper .item", has_text="财政部").locator(".remove").click()
+        expect(warning).to_be_hidden()

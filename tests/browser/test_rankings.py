@@ -32,7 +32,7 @@ def test_administrator_creates_a_rule_computes_a_second_approves_publishes_and_c
     # The organ's only administrator: four eyes is not ticked for them, and ticking it is warned of at once.
     assert not page.locator("#id_requires_second_approver").is_checked()
     page.check("#id_requires_second_approver")
-    assert "没有其他管理员可以审核" in page.locator("#no-second-approver").inner_text()
+    assert "因此无人可以审核" in page.locator("#no-second-approver").inner_text()
     page.select_option("#id_subject", "member")
     page.fill("#id_group_level", "2")
     page.click("#add-source")

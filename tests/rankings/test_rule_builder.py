@@ -1,6 +1,8 @@
 """The ranking rule builder: plain controls, every bad input named next to its field, a preview
 that saves nothing and equals what a computation gives, and administrators' units only."""
 
+import html
+import json
 import re
 
 import pytest
@@ -645,11 +647,12 @@ def test_the_form_warns_at_once_when_four_eyes_is_ticked_with_no_one_else_to_app
     edit = reverse("rankings:rule_edit", args=[rule.slug])
     warning = re.compile(
         r'<div class="([^"]*)" role="status" id="no-second-approver" '
-        r'data-alone-units="([^"]*)">([^<]*<i[^>]*></i>[^<]*)'
+        r'data-approvers="([^"]*)">([^<]*<i[^>]*></i>[^<]*)'
     )
     shown = warning.search(admin_client.get(edit, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode())
-    assert "d-none" not in shown.group(1) and "没有其他管理员可以审核" in shown.group(3)
-    assert str(study["tree"]["audit"].pk) in shown.group(2).split(",")
+    assert "d-none" not in shown.group(1) and "因此无人可以审核" in shown.group(3)
+    # No one else holds 审计署: it has no approvers listed.
+    assert str(study["tree"]["audit"].pk) not in json.loads(html.unescape(shown.group(2)))
     # Unticked (a post with a mistake shows the form again), the warning goes.
     posted = warning.search(admin_client.post(edit, form_data(study["tree"], slug="alone", title="")).content.decode())
     assert "d-none" in posted.group(1)

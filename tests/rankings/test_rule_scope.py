@@ -2,6 +2,9 @@
 国家统计局, overall and within each organ, seen and run only by those who hold all of them."""
 
 import datetime as dt
+import html
+import json
+import re
 
 import pytest
 from django.urls import reverse
@@ -14,14 +17,18 @@ from quizsite.selectors import my_places, rankings_waiting
 from rankings import selectors
 from rankings.models import RankingRule, RuleSource, SnapshotRow
 from rankings.services import (
+    RankingRejected,
     rule_save,
     rule_scope_set,
     rule_sources_changed,
+    run_execute,
+    run_request,
     snapshot_approve,
     snapshot_publish,
     snapshot_recompute,
 )
 from tests import factories
+from tests.adminforms import add_inline_row, page_data
 from tests.rankings.test_rule_builder import form_data
 from tests.rankings.test_services import DAY, compute
 
@@ -296,3 +303,107 @@ def test_an_empty_choice_covers_the_rules_unit_as_before(organs, client):
     assert client.post(NEW, scope_form(organs, group_level="2")).status_code == 302
     rule = RankingRule.objects.get(slug="branch-points")
     assert rule.scope_units() == [] and rule.covered_units() == [organs["units"]["audit"]]
+
+
+def test_the_api_lists_the_units_a_rule_covers_by_path(organs, client):
+    """`covered_units`: a rule of 审计署 covering 财政部 and 国家统计局 lists those two (not its own
+    unit, which it does not rank), one without a scope its own unit; the board's `rule` alike."""
+    units = organs["units"]
+    units["mof"].name_en = "Ministry of Finance"
+    units["mof"].save(update_fields=["name_en"])
+    two = rule_save(
+        rule=RankingRule(unit=units["audit"], title="两部门", slug="two-organs", requires_second_approver=False),
+        by=organs["admin"],
+        scope=[units["mof"], units["stats"]],
+    )
+    RuleSource.objects.create(rule=two, kind="points")
+    rule_sources_changed(rule=two)
+    compute(two)
+    factories.ranking_rule(units["gz"], slug="gz-only", sources=[{"kind": "points"}])
+    client.force_login(organs["admin"])
+    listed = {item["slug"]: item for item in client.get(reverse("api-rankings")).json()}
+    mof = {"id": units["mof"].pk, "name": "财政部", "name_en": "Ministry of Finance", "path": "财政部"}
+    stats = {"id": units["stats"].pk, "name": "国家统计局", "name_en": "", "path": "国家统计局"}
+    assert (listed["two-organs"]["unit"], listed["two-organs"]["covered_units"]) == ("审计署", [mof, stats])
+    gz = {"id": units["gz"].pk, "name": "广州特派办", "name_en": "", "path": "审计署/广州特派办"}
+    assert listed["gz-only"]["covered_units"] == [gz]
+    board = client.get(reverse("api-leaderboard", args=["two-organs"])).json()
+    assert board["rule"]["covered_units"] == [mof, stats]
+
+
+APPROVER_WARNING = re.compile(r'<div class="([^"]*)" role="status" id="no-second-approver" data-approvers="([^"]*)"')
+
+
+def test_only_an_administrator_of_both_organs_is_a_second_approver(organs, client):
+    """Four eyes on a rule of 审计署 covering 审计署 and 财政部, computed by the administrator of
+    three organs: an administrator of 审计署 alone may neither approve it nor count as the second
+    approver the rule form and the console look for; one of both organs does and may."""
+    units = organs["units"]
+    rule = rule_save(
+        rule=RankingRule(unit=units["audit"], title="两部门", slug="audit-mof", period_starts_on=DAY),
+        by=organs["admin"],
+        scope=[units["audit"], units["mof"]],
+    )
+    assert rule.requires_second_approver
+    RuleSource.objects.create(rule=rule, kind="points")
+    rule_sources_changed(rule=rule)
+    run, _created = run_request(rule=rule, by=organs["admin"])
+    snapshot = run_execute(run_id=run.pk).snapshot
+    audit_only = factories.administrator(units["audit"], username="audit-only")
+    client.force_login(organs["admin"])
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+
+    def warned() -> tuple[bool, dict]:
+        """Whether the rule form warns that no one else can approve, and its approvers per unit."""
+        page = client.get(reverse("rankings:rule_edit", args=[rule.slug])).content.decode()
+        shown = APPROVER_WARNING.search(page)
+        return "d-none" not in shown.group(1), json.loads(html.unescape(shown.group(2)))
+
+    # audit-only, numbered 0, holds 审计署 and its office, not 财政部: no one else holds both.
+    assert not selectors.has_other_approver(rule, organs["admin"])
+    assert warned() == (True, {str(units["audit"].pk): [0], str(units["gz"].pk): [0]})
+    console = client.get(reverse("rankings:manage", args=[rule.slug])).content.decode()
+    assert "no one else administers all of 审计署, 财政部, so no one can approve it" in console
+    with pytest.raises(RankingRejected) as refused:
+        snapshot_approve(snapshot=snapshot, by=audit_only)
+    assert refused.value.code == "not_administrator"
+
+    both = factories.administrator(units["audit"], username="audit-and-mof")
+    org_services.role_grant(user=both, role=Role.ADMINISTRATOR, unit=units["mof"], by=None)
+    # audit-and-mof (1) holds 审计署 and 财政部 with everything under them.
+    assert selectors.has_other_approver(rule, organs["admin"])
+    held = {units[key].pk: [0, 1] for key in ("audit", "gz")} | {units[key].pk: [1] for key in ("mof", "budget")}
+    assert warned() == (False, {str(pk): numbers for pk, numbers in held.items()})
+    assert snapshot_approve(snapshot=snapshot, by=both).approved_by == both
+
+
+def test_the_admin_shows_the_units_a_rule_covers_and_saves_them_as_a_new_version(organs, client):
+    """The rule's admin page has an inline of its scope for superusers: the three organs by path;
+    one removed is a new version covering two; a unit inside one kept is refused by path."""
+    units = organs["units"]
+    rule = scoped_rule(organs)
+    computed = compute(rule).snapshot
+    assert not RankingRule.objects.get(pk=rule.pk).dirty
+    client.force_login(User.objects.create_superuser("root", password="x-long-password-1"))
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    url = reverse("admin:rankings_rankingrule_change", args=[rule.pk])
+    response = client.get(url)
+    page = response.content.decode()
+    scope_group = page[page.index('id="scope-group"') :]
+    scope_group = scope_group[: scope_group.index("</fieldset>")]
+    assert re.findall(r'<option value="(\d+)" selected>([^<]*)</option>', scope_group) == [
+        (str(units["audit"].pk), "审计署"),
+        (str(units["mof"].pk), "财政部"),
+        (str(units["stats"].pk), "国家统计局"),
+    ]
+    data = page_data(response)
+    data["scope-2-DELETE"] = ["on"]
+    nested = add_inline_row(dict(data), "scope", unit=units["budget"].pk)
+    refused = client.post(url, nested)
+    assert refused.status_code == 200
+    errors = [str(e) for inline in refused.context["inline_admin_formsets"] for e in inline.formset.non_form_errors()]
+    assert errors == ["财政部/预算司 lies inside 财政部, which covers it already: choose one of the two."]
+    assert client.post(url, data).status_code == 302
+    rule = RankingRule.objects.get(pk=rule.pk)
+    assert [unit.pk for unit in rule.scope_units()] == [units["audit"].pk, units["mof"].pk]
+    assert rule.version > computed.rule_version and rule.dirty
