@@ -78,15 +78,19 @@ def _question(opening: Opening) -> dict:
     }
 
 
-def _reveal(opening: Opening) -> dict:
-    """The key and the distribution of answers: only ever built for a revealed question."""
+def _reveal(contest: Contest, opening: Opening) -> dict:
+    """The key, the distribution of answers and each team's verdict as it stands (the latest
+    ruling's, else the marking's): only ever built for a revealed question."""
     version = opening.question.version
     distribution: dict[str, int] = {}
     results: dict[str, bool] = {}
-    for team_id, response, is_correct in opening.answers.values_list("team_id", "response", "is_correct"):
+    rulings = _rulings(contest, opening)
+    for answer_id, team_id, response, is_correct in opening.answers.values_list(
+        "pk", "team_id", "response", "is_correct"
+    ):
         label = _label(version.type, response)
         distribution[label] = distribution.get(label, 0) + 1
-        results[str(team_id)] = is_correct
+        results[str(team_id)] = rulings.get(answer_id, is_correct)
     return {"key": version.key, "explanation": version.explanation, "distribution": distribution, "results": results}
 
 
@@ -152,7 +156,7 @@ def public_state(contest: Contest, *, event: str = "snapshot", seq: int = 0, tea
     question["answered"] = sorted(answered)
     question.update(round_kind(opening.question.round.type).frame_extras(opening, contest))
     if opening.revealed_at:
-        question["reveal"] = _reveal(opening)
+        question["reveal"] = _reveal(contest, opening)
     state["question"] = question
     return _stamped(state)
 
