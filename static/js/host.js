@@ -21,7 +21,7 @@
     role: "host",
     onState: (frame) => {
       // Progress inside a question (protocol 6) carries the question alone: keep the rest.
-      if (state) ["teams", "next", "audit", "roster", "runners"].forEach((key) => { if (!(key in frame)) frame[key] = state[key]; });
+      if (state) ["teams", "next", "relay_ahead", "audit", "roster", "runners"].forEach((key) => { if (!(key in frame)) frame[key] = state[key]; });
       if ("online" in frame) online = frame.online === null ? null : new Set(frame.online);
       state = frame;
       render();
@@ -289,11 +289,15 @@
   }
 
   // A runner's remaining relay legs go to a teammate (a phone died, the runner left the hall):
-  // offered while the contest runs, to a runner still holding legs, as the server refuses the rest.
+  // offered while the contest runs, to a runner still holding legs, while the team has a relay
+  // question left (one still to show, or the one open it has not answered), as the server
+  // refuses the rest (services/handover.py): from the start on, so roll call before Q1 can.
   function handOverButton(team, member, name) {
     const running = state.contest.status === "running" || state.contest.status === "paused";
     const mates = ((state.runners || {})[String(team)] || []).filter((m) => m.member !== member);
-    if (!running || !mates.length || handedAway(team, member)) return [];
+    const q = state.question;
+    const inPlay = q && q.round.answered_by === "baton" && q.phase === "open" && !q.answered.includes(team);
+    if (!running || !mates.length || handedAway(team, member) || !(state.relay_ahead || inPlay)) return [];
     const button = document.createElement("button");
     button.type = "button";
     button.className = "btn btn-sm btn-outline-primary py-0 ms-1 qs-hand-over";
@@ -365,8 +369,7 @@
       li.innerHTML = "<span></span><span class='qs-muted text-nowrap'></span>";
       li.firstChild.textContent = (teams.get(m.team) || "") + " · " + m.name;
       li.firstChild.append(...connection(m.member));
-      const relay = state.question && state.question.round.answered_by === "baton";
-      if (relay && (m.leg || handedTo(m.team, m.member))) li.firstChild.append(...handOverButton(m.team, m.member, m.name));
+      if (m.leg || handedTo(m.team, m.member)) li.firstChild.append(...handOverButton(m.team, m.member, m.name));
       li.lastChild.textContent = m.leg ? t.legNo.replace("%s", m.leg) : "";
       return li;
     }));
