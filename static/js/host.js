@@ -11,6 +11,8 @@
   // them at a time), "adjust" (the adjustment form), "rule-<answer id>" (a ruling on an answer).
   const held = new Map(); // key -> id of its command on its way
   const labels = new Map(); // frame id -> what the host pressed, as the console says it
+  const sentIn = new Map(); // frame id -> {seq, phase} of the state the console showed when it was sent
+  let doneUntil = null; // the seq after which the green note of a command carried out goes
   const opened = new Set(); // ids of the answers whose whole text the host tapped open
   // Members with a phone connected, from the snapshot's `online` and each `presence` frame (sent
   // on a tick when it changes); null while the server cannot tell.
@@ -23,6 +25,9 @@
       // Progress inside a question (protocol 6) carries the question alone: keep the rest.
       if (state) ["teams", "next", "relay_ahead", "audit", "roster", "runners"].forEach((key) => { if (!(key in frame)) frame[key] = state[key]; });
       if ("online" in frame) online = frame.online === null ? null : new Set(frame.online);
+      // A command's note stays through the frame it caused (numbered the next after the one the
+      // console showed), and goes with the next change after it.
+      if (doneUntil !== null && frame.seq > doneUntil) { doneUntil = null; $("host-message").replaceChildren(); }
       state = frame;
       render();
     },
@@ -36,10 +41,20 @@
     onAck: (ack, resent) => {
       // The adjustment form empties once it is carried out; on an error it keeps what was typed.
       if (held.get("adjust") === ack.ref) $("adjust-form").reset();
+      const sent = sentIn.get(ack.ref);
       const label = settle(ack.ref);
-      note(resent ? fill(t.resent, label) : t.done, "success");
+      note(resent ? fill(t.resent, label) : fill(t.done, label), "success");
+      doneUntil = (sent ? sent.seq : state ? state.seq : 0) + 1;
     },
-    onError: (error) => { settle(error.ref); note(error.message, "danger"); },
+    onError: (error) => {
+      const sent = sentIn.get(error.ref);
+      settle(error.ref);
+      // "Show next" refused for a question in play while this console showed none: another
+      // console showed it first (its frame may still be on the way), which is no fault here.
+      const overtaken = error.code === "question_in_play" && sent && ["idle", "revealed", "skipped"].includes(sent.phase);
+      note(overtaken ? t.shownElsewhere : error.message, overtaken ? "info" : "danger");
+      doneUntil = overtaken ? (state ? state.seq : 0) + 1 : null;
+    },
     onDropped: (frame) => note(fill(t.notSent, settle(frame.id)), "warning"),
     onStatus: (status) => { $("connection").textContent = t[status]; },
   });
@@ -50,6 +65,7 @@
     frame.command_id = live.newCommandId();
     const id = live.send(frame);
     labels.set(id, label.trim());
+    sentIn.set(id, { seq: state ? state.seq : 0, phase: state && state.question ? state.question.phase : "idle" });
     return id;
   }
 
@@ -100,6 +116,7 @@
   function settle(ref) {
     const label = labels.get(ref) || "";
     labels.delete(ref);
+    sentIn.delete(ref);
     held.forEach((id, key) => { if (id === ref) held.delete(key); });
     hold();
     return label;
