@@ -4,7 +4,7 @@ cannot contain an answer key before the reveal. `host_state` adds keys and answe
 from django.conf import settings
 from django.db.models import Count, F
 from django.utils import timezone, translation
-from django.utils.translation import pgettext
+from django.utils.translation import gettext, pgettext
 
 from lessons.models.questions import OPTION_LETTERS
 
@@ -103,13 +103,13 @@ def blanks_text(blanks) -> str:
 
 
 def response_text(version, response) -> str:
-    """An answer as people read it in an export: each chosen option's letter and text, 对/错, or
-    the blanks; '' when unanswered."""
+    """An answer as people read it in an export or on a page: each chosen option's letter and
+    text, True/False (对/错) in the active language, or the blanks; '' when unanswered."""
     if response is None:
         return ""
     chosen = response if isinstance(response, list) else [response]
     if version.type == "true_false":
-        return "对" if chosen and chosen[0] else "错"
+        return gettext("True") if chosen and chosen[0] else gettext("False")
     if version.type == "fill_blank":
         return blanks_text(chosen)
     texts = dict(zip(OPTION_LETTERS, version.options, strict=False))
