@@ -3,7 +3,9 @@ answers' words in the page's language, a rehearsal's results page."""
 
 import pytest
 
-from contests.models import Contest
+from contests import services
+from contests.models import Contest, Round
+from contests.wizard import services as wizard
 from tests.factories import client_in
 
 
@@ -24,3 +26,15 @@ def test_a_copy_starts_with_each_title_marked_in_its_own_language_whatever_the_p
 def test_a_copy_of_a_contest_without_an_english_title_starts_without_one(hall):
     form = client_in("en", hall.host).get(f"/contests/{hall.contest.join_code}/duplicate/").context["form"]
     assert (form["title"].value(), form["title_en"].value()) == ("知识竞赛（副本）", "")
+
+
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+def test_a_rehearsal_s_results_page_says_it_keeps_none_and_links_back_to_the_contest(hall, language):
+    services.round_add(contest=hall.contest, type=Round.Type.COMPULSORY, versions=hall.versions[:1])
+    rehearsal = wizard.contest_rehearse(contest=hall.contest, by=hall.host)
+    page = client_in(language, hall.host).get(f"/contests/{rehearsal.join_code}/results/")
+    text = page.content.decode()
+    assert page.status_code == 200
+    assert "full results" not in text
+    assert ("This is a rehearsal: it keeps no results." if language == "en" else "这是彩排") in text
+    assert f'href="/contests/{hall.contest.join_code}/setup/review/"' in text
