@@ -72,4 +72,4 @@ def test_an_answer_nobody_ruled_on_shows_its_first_mark_alone(client, hall):
     services.contest_finish(contest=contest, by=hall.host)
     client.force_login(hall.host)
     shown = options(client, contest, "en")[blue.pk]
-    assert shown.endswith(f"· 蓝队 · {blue.member.display_name}: 错 ✗")
+    assert shown.endswith(f"· 蓝队 · {blue.member.display_name}: False ✗")
