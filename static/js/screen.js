@@ -152,12 +152,11 @@
       previousScores.set(team.id, team.score);
       return li;
     }));
-    fitNames($("scoreboard"));
     paginateBoard();
   }
 
   // A name too long for its two lines (English unit names run long: "Fiscal Audit Department
-  // First Party Branch ...") takes a third rather than losing its end, which is often what tells
+  // First Party Branch ...") takes up to four rather than losing its end, which often tells
   // two teams apart; the size stays readable from the back of the hall. Read in one pass, then
   // written: one layout.
   function fitNames(list) {
@@ -175,6 +174,7 @@
     const pager = $("board-pager");
     const rows = [...board.children];
     rows.forEach((row) => { row.hidden = false; });
+    fitNames(board); // on each render and each resize: the web font may have come since
     const rects = rows.map((row) => row.getBoundingClientRect()); // fractional: offsets round
     const split = (room) => {
       const pages = [];
