@@ -4,7 +4,7 @@ cannot contain an answer key before the reveal. `host_state` adds keys and answe
 from django.conf import settings
 from django.db.models import Count, F
 from django.utils import timezone, translation
-from django.utils.translation import pgettext
+from django.utils.translation import gettext, pgettext
 
 from lessons.models.questions import OPTION_LETTERS
 
@@ -78,15 +78,19 @@ def _question(opening: Opening) -> dict:
     }
 
 
-def _reveal(opening: Opening) -> dict:
-    """The key and the distribution of answers: only ever built for a revealed question."""
+def _reveal(contest: Contest, opening: Opening) -> dict:
+    """The key, the distribution of answers and each team's verdict as it stands (the latest
+    ruling's, else the marking's): only ever built for a revealed question."""
     version = opening.question.version
     distribution: dict[str, int] = {}
     results: dict[str, bool] = {}
-    for team_id, response, is_correct in opening.answers.values_list("team_id", "response", "is_correct"):
+    rulings = _rulings(contest, opening)
+    for answer_id, team_id, response, is_correct in opening.answers.values_list(
+        "pk", "team_id", "response", "is_correct"
+    ):
         label = _label(version.type, response)
         distribution[label] = distribution.get(label, 0) + 1
-        results[str(team_id)] = is_correct
+        results[str(team_id)] = rulings.get(answer_id, is_correct)
     return {"key": version.key, "explanation": version.explanation, "distribution": distribution, "results": results}
 
 
@@ -99,13 +103,13 @@ def blanks_text(blanks) -> str:
 
 
 def response_text(version, response) -> str:
-    """An answer as people read it in an export: each chosen option's letter and text, 对/错, or
-    the blanks; '' when unanswered."""
+    """An answer as people read it in an export or on a page: each chosen option's letter and
+    text, True/False (对/错) in the active language, or the blanks; '' when unanswered."""
     if response is None:
         return ""
     chosen = response if isinstance(response, list) else [response]
     if version.type == "true_false":
-        return "对" if chosen and chosen[0] else "错"
+        return gettext("True") if chosen and chosen[0] else gettext("False")
     if version.type == "fill_blank":
         return blanks_text(chosen)
     texts = dict(zip(OPTION_LETTERS, version.options, strict=False))
@@ -152,7 +156,7 @@ def public_state(contest: Contest, *, event: str = "snapshot", seq: int = 0, tea
     question["answered"] = sorted(answered)
     question.update(round_kind(opening.question.round.type).frame_extras(opening, contest))
     if opening.revealed_at:
-        question["reveal"] = _reveal(opening)
+        question["reveal"] = _reveal(contest, opening)
     state["question"] = question
     return _stamped(state)
 
@@ -251,6 +255,7 @@ def host_state(
         return state
     upcoming = services.next_question(contest)
     state["next"] = {"round": upcoming.round.position, "position": upcoming.position} if upcoming else None
+    state["relay_ahead"] = services.relay_questions_ahead(contest)
     state["audit"] = [
         {"action": e.action, "actor": e.actor.real_name if e.actor else "", "detail": e.detail, "at": e.at.isoformat()}
         for e in AuditEntry.objects.filter(contest=contest).select_related("actor")[:30]

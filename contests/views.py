@@ -53,6 +53,14 @@ def _contest_with_results(user, code: str) -> Contest:
     return contest
 
 
+def _rehearsal_hosted(user, code: str) -> Contest | None:
+    """The rehearsal with `code` if `user` organises its unit (and so may host it), else None."""
+    rehearsal = Contest.objects.filter(join_code=access.normalised_code(code), rehearsal_of__isnull=False).first()
+    if rehearsal is None or not orgs_access.can_manage_unit(user, rehearsal.unit):
+        return None
+    return rehearsal
+
+
 @login_required
 def contest_list(request):
     """Contests the user hosts, and those they play in."""
@@ -144,6 +152,9 @@ def names_list(people) -> str:
 
 @login_required
 def results(request, code: str):
+    rehearsal = _rehearsal_hosted(request.user, code)
+    if rehearsal is not None:  # practice, so nothing to read here: say so, and where the contest is
+        return render(request, "contests/rehearsal_results.html", {"contest": rehearsal.rehearsal_of})
     contest = _contest_with_results(request.user, code)
     # Results are published through a ranking rule reading the contest, which only the unit's
     # administrators define: they get a link to one, anyone else is told whom to ask.

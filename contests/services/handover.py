@@ -99,6 +99,14 @@ def _relay_questions_left(contest: Contest, team: Team) -> list[RoundQuestion]:
     )
 
 
+def relay_questions_ahead(contest: Contest) -> bool:
+    """Whether a relay question of the contest is still to be shown: until then every runner
+    holding a leg may hand it over (`legs_hand_over`), whatever is in play."""
+    return RoundQuestion.objects.filter(
+        round__contest=contest, round__type=Round.Type.RELAY, opening__isnull=True
+    ).exists()
+
+
 def handovers_made(contest: Contest) -> list[LegHandover]:
     """The contest's hand-overs in the order made, with their team, members, first question and host."""
     return list(

@@ -136,4 +136,10 @@ class RoundForm(NumberRangeMessages, forms.Form):
 
 class DuplicateForm(forms.Form):
     title = forms.CharField(label=_("Title of the copy"), max_length=120)
+    title_en = forms.CharField(
+        label=_("English title of the copy"),
+        max_length=120,
+        required=False,
+        help_text=_("Shown to people who use the site in English. Leave it empty to show the title as typed."),
+    )
     with_teams = forms.BooleanField(label=_("Copy the teams and relay orders too"), required=False, initial=True)

@@ -453,7 +453,7 @@ def duplicate_left_out(contest: Contest) -> list[TeamMember]:
 
 
 @transaction.atomic
-def contest_duplicate(*, contest: Contest, title: str, with_teams: bool, by: User) -> Contest:
+def contest_duplicate(*, contest: Contest, title: str, with_teams: bool, by: User, title_en: str = "") -> Contest:
     """A new contest being prepared, with a new join code, the same rounds and questions, and
     (if asked) the same teams and relay orders, without deactivated members (see
     `duplicate_left_out`). The original is not touched."""
@@ -461,6 +461,9 @@ def contest_duplicate(*, contest: Contest, title: str, with_teams: bool, by: Use
     if contest.is_rehearsal:
         raise ContestRejected("rehearsal_copy", _("Duplicate the contest itself, not its rehearsal."))
     copy = contest_begin(title=title, unit=contest.unit, base_score=contest.base_score, by=by)
+    if title_en:
+        Contest.objects.filter(pk=copy.pk).update(title_en=title_en)
+        copy.title_en = title_en
     teams = _copy_teams(contest, copy) if with_teams else {}
     if teams:  # put on the new contest's teams: invited with its way in, as team_add does
         invited = User.objects.filter(contest_places__contest=copy)
@@ -506,7 +509,22 @@ def contest_rehearse(*, contest: Contest, by: User, fresh: bool = False) -> Cont
 def _rehearsal_title(title: str, language: str) -> str:
     """`title` marked as a rehearsal's in `language`, cut to fit the column."""
     with translation.override(language):
-        marked = _("%(title)s (rehearsal)")
+        return _marked_title(title, _("%(title)s (rehearsal)"))
+
+
+def duplicate_titles(contest: Contest) -> dict[str, str]:
+    """The titles a copy of `contest` starts with: each marked as a copy in its own language,
+    whatever the language of who duplicates it ("党史知识竞赛（副本）", "Party history quiz (copy)");
+    no English title when the original has none."""
+    with translation.override("zh-hans"):
+        title = _marked_title(contest.title, _("%(title)s (copy)"))
+    with translation.override("en"):
+        title_en = _marked_title(contest.title_en, _("%(title)s (copy)")) if contest.title_en else ""
+    return {"title": title, "title_en": title_en}
+
+
+def _marked_title(title: str, marked: str) -> str:
+    """`title` in `marked` (a "%(title)s" pattern), cut to fit the title's column."""
     room = Contest._meta.get_field("title").max_length - len(marked % {"title": ""})
     return marked % {"title": title[:room]}
 

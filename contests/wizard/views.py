@@ -405,9 +405,7 @@ def rehearse(request, code: str):
 @require_http_methods(["GET", "POST"])
 def duplicate(request, code: str):
     contest = access_setup(request.user, code)
-    form = DuplicateForm(
-        request.POST or None, initial={"title": _("%(title)s (copy)") % {"title": contest.title}, "with_teams": True}
-    )
+    form = DuplicateForm(request.POST or None, initial={**services.duplicate_titles(contest), "with_teams": True})
     if request.method == "POST" and form.is_valid():
         left_out = services.duplicate_left_out(contest) if form.cleaned_data["with_teams"] else []
         try:

@@ -11,6 +11,8 @@
   // them at a time), "adjust" (the adjustment form), "rule-<answer id>" (a ruling on an answer).
   const held = new Map(); // key -> id of its command on its way
   const labels = new Map(); // frame id -> what the host pressed, as the console says it
+  const sentIn = new Map(); // frame id -> {seq, phase} of the state the console showed when it was sent
+  let doneUntil = null; // the seq after which the green note of a command carried out goes
   const opened = new Set(); // ids of the answers whose whole text the host tapped open
   // Members with a phone connected, from the snapshot's `online` and each `presence` frame (sent
   // on a tick when it changes); null while the server cannot tell.
@@ -21,8 +23,11 @@
     role: "host",
     onState: (frame) => {
       // Progress inside a question (protocol 6) carries the question alone: keep the rest.
-      if (state) ["teams", "next", "audit", "roster", "runners"].forEach((key) => { if (!(key in frame)) frame[key] = state[key]; });
+      if (state) ["teams", "next", "relay_ahead", "audit", "roster", "runners"].forEach((key) => { if (!(key in frame)) frame[key] = state[key]; });
       if ("online" in frame) online = frame.online === null ? null : new Set(frame.online);
+      // A command's note stays through the frame it caused (numbered the next after the one the
+      // console showed), and goes with the next change after it.
+      if (doneUntil !== null && frame.seq > doneUntil) { doneUntil = null; $("host-message").replaceChildren(); }
       state = frame;
       render();
     },
@@ -36,10 +41,20 @@
     onAck: (ack, resent) => {
       // The adjustment form empties once it is carried out; on an error it keeps what was typed.
       if (held.get("adjust") === ack.ref) $("adjust-form").reset();
+      const sent = sentIn.get(ack.ref);
       const label = settle(ack.ref);
-      note(resent ? fill(t.resent, label) : t.done, "success");
+      note(resent ? fill(t.resent, label) : fill(t.done, label), "success");
+      doneUntil = (sent ? sent.seq : state ? state.seq : 0) + 1;
     },
-    onError: (error) => { settle(error.ref); note(error.message, "danger"); },
+    onError: (error) => {
+      const sent = sentIn.get(error.ref);
+      settle(error.ref);
+      // "Show next" refused for a question in play while this console showed none: another
+      // console showed it first (its frame may still be on the way), which is no fault here.
+      const overtaken = error.code === "question_in_play" && sent && ["idle", "revealed", "skipped"].includes(sent.phase);
+      note(overtaken ? t.shownElsewhere : error.message, overtaken ? "info" : "danger");
+      doneUntil = overtaken ? (state ? state.seq : 0) + 1 : null;
+    },
     onDropped: (frame) => note(fill(t.notSent, settle(frame.id)), "warning"),
     onStatus: (status) => { $("connection").textContent = t[status]; },
   });
@@ -50,6 +65,7 @@
     frame.command_id = live.newCommandId();
     const id = live.send(frame);
     labels.set(id, label.trim());
+    sentIn.set(id, { seq: state ? state.seq : 0, phase: state && state.question ? state.question.phase : "idle" });
     return id;
   }
 
@@ -100,6 +116,7 @@
   function settle(ref) {
     const label = labels.get(ref) || "";
     labels.delete(ref);
+    sentIn.delete(ref);
     held.forEach((id, key) => { if (id === ref) held.delete(key); });
     hold();
     return label;
@@ -292,11 +309,15 @@
   }
 
   // A runner's remaining relay legs go to a teammate (a phone died, the runner left the hall):
-  // offered while the contest runs, to a runner still holding legs, as the server refuses the rest.
+  // offered while the contest runs, to a runner still holding legs, while the team has a relay
+  // question left (one still to show, or the one open it has not answered), as the server
+  // refuses the rest (services/handover.py): from the start on, so roll call before Q1 can.
   function handOverButton(team, member, name) {
     const running = state.contest.status === "running" || state.contest.status === "paused";
     const mates = ((state.runners || {})[String(team)] || []).filter((m) => m.member !== member);
-    if (!running || !mates.length || handedAway(team, member)) return [];
+    const q = state.question;
+    const inPlay = q && q.round.answered_by === "baton" && q.phase === "open" && !q.answered.includes(team);
+    if (!running || !mates.length || handedAway(team, member) || !(state.relay_ahead || inPlay)) return [];
     const button = document.createElement("button");
     button.type = "button";
     button.className = "btn btn-sm btn-outline-primary py-0 ms-1 qs-hand-over";
@@ -368,8 +389,7 @@
       li.innerHTML = "<span></span><span class='qs-muted text-nowrap'></span>";
       li.firstChild.textContent = (teams.get(m.team) || "") + " · " + m.name;
       li.firstChild.append(...connection(m.member));
-      const relay = state.question && state.question.round.answered_by === "baton";
-      if (relay && (m.leg || handedTo(m.team, m.member))) li.firstChild.append(...handOverButton(m.team, m.member, m.name));
+      if (m.leg || handedTo(m.team, m.member)) li.firstChild.append(...handOverButton(m.team, m.member, m.name));
       li.lastChild.textContent = m.leg ? t.legNo.replace("%s", m.leg) : "";
       return li;
     }));

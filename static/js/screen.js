@@ -73,11 +73,13 @@
     if (holders.length && many) notes.push(t.batonCount.replace("%(count)s", holders.length));
     else holders.forEach(([team, holder]) => notes.push(t.baton + " · " + teamName(Number(team)) + t.colon + holder.name));
     if (q.buzz_winner) notes.push(teamName(q.buzz_winner) + " " + t.buzzed);
+    $("fouls").replaceChildren(...fouls(q, many));
     if (q.answered.length && many) {
       const playing = (q.answer_teams || state.teams.map((team) => team.id)).length;
       notes.push(t.answeredCount.replace("%(answered)s", q.answered.length).replace("%(teams)s", playing));
-    } else if (q.answered.length) notes.push(q.answered.map(teamName).join("、") + " " + t.answered);
-    $("baton").textContent = notes.join("　·　");
+    } else if (q.answered.length) notes.push(q.answered.map(teamName).join(t.listSeparator) + " " + t.answered);
+    // The separator keeps to the note before it (a no-break space): a wrapped line never starts with "·".
+    $("baton").textContent = notes.join("\u00a0\u00a0·\u3000");
     fit($("question").parentElement, $("question"), "--qs-fit");
   }
 
@@ -85,6 +87,22 @@
   const NAMED_TEAMS = 6;
 
   const teamCount = (n) => (n === 1 ? t.oneTeam : t.teams.replace("%s", n));
+
+  // A buzz while the question was shown for reading is a foul costing the round's early-buzz
+  // points: the hall sees who lost them (counted when many teams play).
+  function fouls(q, many) {
+    const teams = q.fouls || [];
+    if (!teams.length) return [];
+    const points = q.round.early_buzz_penalty;
+    const lines = many && teams.length > 1 ? [t.teams.replace("%s", teams.length)] : teams.map(teamName);
+    return lines.map((who) => {
+      const div = document.createElement("div");
+      div.className = "qs-screen-foul";
+      div.innerHTML = "<i class='bi bi-exclamation-octagon-fill' aria-hidden='true'></i> ";
+      div.append(t.foul.replace("%(teams)s", who).replace("%(points)s", points));
+      return div;
+    });
+  }
 
   // On the reveal, which teams were right and which not, in board order (counted when many).
   function verdicts(results) {
@@ -95,7 +113,7 @@
       div.className = "qs-screen-verdict " + cls;
       div.innerHTML = "<b></b>";
       div.firstChild.textContent = label + t.colon;
-      div.append(state.teams.length > NAMED_TEAMS ? teamCount(names.length) : names.join("、"));
+      div.append(state.teams.length > NAMED_TEAMS ? teamCount(names.length) : names.join(t.listSeparator));
       return [div];
     });
   }
@@ -137,6 +155,17 @@
     paginateBoard();
   }
 
+  // A name too long for its two lines (English unit names run long: "Fiscal Audit Department
+  // First Party Branch ...") takes up to four rather than losing its end, which often tells
+  // two teams apart; the size stays readable from the back of the hall. Read in one pass, then
+  // written: one layout.
+  function fitNames(list) {
+    const names = [...list.querySelectorAll(".name")];
+    // Clipped by more than half a line (a line's glyphs may overhang its box by a pixel or two).
+    const cut = (name) => name.scrollHeight - name.clientHeight > parseFloat(getComputedStyle(name).lineHeight) / 2;
+    names.filter(cut).forEach((name) => name.classList.add("is-long"));
+  }
+
   // Split the board's rows into pages of what fits its box (rows are measured: a long name takes
   // two lines), keeping the page shown if it still exists.
   function paginateBoard() {
@@ -145,6 +174,7 @@
     const pager = $("board-pager");
     const rows = [...board.children];
     rows.forEach((row) => { row.hidden = false; });
+    fitNames(board); // on each render and each resize: the web font may have come since
     const rects = rows.map((row) => row.getBoundingClientRect()); // fractional: offsets round
     const split = (room) => {
       const pages = [];

@@ -136,7 +136,7 @@ def test_a_question_for_23_relay_teams_counts_them_and_keeps_its_phase_badge_and
     }[language]
     screen.locator("#baton", has_text=answered).wait_for()
     screenshot(screen, f"screen-question-23-{language}")
-    assert screen.locator("#baton").inner_text() == f"{baton}　·　{answered}"
+    assert screen.locator("#baton").inner_text() == f"{baton}\u00a0\u00a0·\u3000{answered}"
     assert screen.locator("#phase").inner_text() == phase
     stage = box(screen, ".qs-screen-stage")
     for selector in ("#phase", "#stem", "#options", "#baton"):

@@ -60,14 +60,14 @@ def test_results_export_adds_up_to_each_teams_score(hall):
     # Blue: 100 − 5 (Q1) + 0 (Q2 voided) + 10 (Q3) + 15 = 120.
     assert rows == [(1, "蓝队", 120, 100, 5, 15), (2, "红队", 117, 100, 20, -3)]
     answer_rows = list(answers.iter_rows(min_row=2, values_only=True))
-    # Team, answer, mark, points, note.
+    # Team, answer (in the export's language: 对 is True), mark, points, note.
     assert [(row[3], row[5], row[6], row[7]) for row in answer_rows] == [
-        ("红队", "对", "✓", 10),
-        ("蓝队", "错", "✗", -5),
-        ("红队", "对", "Voided", 0),
-        ("蓝队", "对", "Voided", 0),
-        ("红队", "错", "✓", 10),
-        ("蓝队", "对", "✓", 10),
+        ("红队", "True", "✓", 10),
+        ("蓝队", "False", "✗", -5),
+        ("红队", "True", "Voided", 0),
+        ("蓝队", "True", "Voided", 0),
+        ("红队", "False", "✓", 10),
+        ("蓝队", "True", "✓", 10),
     ]
     assert answer_rows[2][8] == "Voided: the question was skipped (题目有歧义)"
     assert answer_rows[4][8].startswith("Corrected after the finish to right (")

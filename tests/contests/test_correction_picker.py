@@ -50,13 +50,13 @@ def test_the_picker_shows_each_answer_s_mark_after_the_rulings_and_the_ruling(cl
         round_title = contest.rounds.get().display_title
     member = {red.pk: red.member.display_name, blue.pk: blue.member.display_name}
     english = options(client, contest, "en")
-    # Blue's 错 was marked ✗ and ruled right in the contest: ✓ now. Red's 对 was marked ✓ and
+    # Blue's 错 (False) was marked ✗ and ruled right in the contest: ✓ now. Red's 对 (True) was marked ✓ and
     # corrected to wrong after the finish: ✗ now.
     assert english[blue.pk] == (
-        f"{round_title} · Q1 · 蓝队 · {member[blue.pk]}: 错 ✓ (ruled ✓ in the contest, first marked ✗: 读音可接受)"
+        f"{round_title} · Q1 · 蓝队 · {member[blue.pk]}: False ✓ (ruled ✓ in the contest, first marked ✗: 读音可接受)"
     )
     assert english[red.pk] == (
-        f"{round_title} · Q1 · 红队 · {member[red.pk]}: 对 ✗"
+        f"{round_title} · Q1 · 红队 · {member[red.pk]}: True ✗"
         " (corrected to ✗ after the finish, first marked ✓: 申诉：抢先作答)"
     )
     chinese = options(client, contest, "zh-hans")
@@ -72,4 +72,4 @@ def test_an_answer_nobody_ruled_on_shows_its_first_mark_alone(client, hall):
     services.contest_finish(contest=contest, by=hall.host)
     client.force_login(hall.host)
     shown = options(client, contest, "en")[blue.pk]
-    assert shown.endswith(f"· 蓝队 · {blue.member.display_name}: 错 ✗")
+    assert shown.endswith(f"· 蓝队 · {blue.member.display_name}: False ✗")
