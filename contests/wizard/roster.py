@@ -131,7 +131,7 @@ def _plan(rows, *, contest: Contest, by: User, report: RosterReport) -> None:
             )
             continue
         typed_name = cell_text(row.values.get("name"))
-        if typed_name and not _same_name(typed_name, member):
+        if typed_name and not same_name(typed_name, member):
             fail(
                 row.number,
                 "name",
@@ -182,7 +182,7 @@ def _name_key(name: str) -> str:
     return "".join(unicodedata.normalize("NFKC", name).split()).casefold()
 
 
-def _same_name(typed: str, member: User) -> bool:
+def same_name(typed: str, member: User) -> bool:
     """Whether a row's typed name is the member's (their real name, or their username)."""
     return _name_key(typed) in {_name_key(name) for name in (member.real_name, member.username) if name}
 

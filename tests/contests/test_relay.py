@@ -71,6 +71,14 @@ def make_team(setup, relay, roster=None, name="第一党支部", captain=None) -
     return RelayTeam.objects.get(relay=relay, name=name)
 
 
+def roster_rows(*rows) -> list[dict]:
+    """Rows of (team, username, captain?) as the roster import reads them, from the sheet's row 2."""
+    return [
+        {"number": n, "team": team, "member": member, "name": "", "captain": "是" if captain else "", "leg": ""}
+        for n, (team, member, captain) in enumerate(rows, start=2)
+    ]
+
+
 def wrong_of(item) -> str:
     return "A" if key_of(item) != "A" else "B"
 
@@ -434,9 +442,9 @@ def test_standings_break_a_tie_on_score_by_accuracy_then_time(setup):
 def test_import_refuses_an_unknown_username_naming_the_row(setup):
     relay = make_relay(setup)
     with pytest.raises(ContestSetupRejected) as refused:
-        services.plans_from_rows(relay=relay, rows=[("甲", "runner1", True), ("甲", "nobody", False)])
-    assert refused.value.code == "unknown_member" and "2" in refused.value.message
-    plans = services.plans_from_rows(relay=relay, rows=[("甲", "runner2", False), ("甲", "runner1", True)])
+        services.plans_from_rows(relay=relay, rows=roster_rows(("甲", "runner1", True), ("甲", "nobody", False)))
+    assert [(e.row, e.column) for e in refused.value.errors] == [(3, "工号")] and "nobody" in refused.value.message
+    plans = services.plans_from_rows(relay=relay, rows=roster_rows(("甲", "runner2", False), ("甲", "runner1", True)))
     assert ([m.username for m in plans[0].roster], plans[0].captain.username) == (["runner2", "runner1"], "runner1")
 
 
