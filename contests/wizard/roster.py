@@ -22,7 +22,16 @@ from .services import check_preparing, team_create
 
 COLUMNS = {
     "team": ("队名", "team", "队伍", "参赛队"),
-    "member": ("工号", "employee number", "用户名", "username", "成员", "member"),
+    "member": (
+        "工号",
+        "employee number",
+        "用户名",
+        "username",
+        "工号或用户名",
+        "employee number or username",
+        "成员",
+        "member",
+    ),
     "name": ("姓名", "name", "real name"),
     "captain": ("队长", "captain"),
     "leg": ("接力顺序", "relay order", "顺序", "order", "leg"),
