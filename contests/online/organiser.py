@@ -80,6 +80,14 @@ class ContestForm(NumberRangeMessages, forms.Form):
             (Paper.Review.AFTER_CLOSE, gettext_lazy("After the window closes")),
         ],
     )
+    keys_after_each_confirmed = forms.BooleanField(
+        label=gettext_lazy("show the keys after each attempt although members may try again"),
+        required=False,
+        help_text=gettext_lazy(
+            "Needed only with more than one attempt and keys shown after each: a member then sees every key "
+            "after the first attempt, and the next attempt draws from the same banks."
+        ),
+    )
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -98,6 +106,21 @@ class ContestForm(NumberRangeMessages, forms.Form):
         data = super().clean()
         if data.get("opens_at") and data.get("closes_at") and data["closes_at"] <= data["opens_at"]:
             self.add_error("closes_at", _("The window must close after it opens."))
+        if (
+            "max_attempts" in self.fields
+            and data.get("results_shown") == Paper.Review.AFTER_SUBMIT
+            and data.get("max_attempts") not in (None, 1)
+            and not data.get("keys_after_each_confirmed")
+        ):
+            # The next attempt draws from the banks whose keys the member has just been shown.
+            self.add_error(
+                "results_shown",
+                _(
+                    "With more than one attempt, keys shown after each attempt let a member see them before "
+                    "trying again on questions from the same banks. Show them after the window closes, allow "
+                    "one attempt, or tick the box below to confirm."
+                ),
+            )
         return data
 
 
@@ -147,7 +170,12 @@ def _initial(contest: OnlineContest | None) -> tuple[dict, list[dict]]:
         )
     initial, rules = paper_initial(contest)
     paper = contest.paper
-    initial |= {"question_time_s": paper.question_time_s, "max_attempts": paper.max_attempts, "grading": paper.grading}
+    initial |= {
+        "question_time_s": paper.question_time_s,
+        "max_attempts": paper.max_attempts,
+        "grading": paper.grading,
+        "keys_after_each_confirmed": paper.review == Paper.Review.AFTER_SUBMIT and paper.max_attempts != 1,
+    }
     return initial, rules
 
 

@@ -64,7 +64,7 @@ class RelayForm(ContestForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         # A leg is one attempt with the leg's time limit; a relay keeps no per-question clock.
-        for name in ("max_attempts", "grading", "question_time_s"):
+        for name in ("max_attempts", "grading", "question_time_s", "keys_after_each_confirmed"):
             del self.fields[name]
         self.fields["time_limit_min"].label = gettext_lazy("time limit per leg (minutes)")
 

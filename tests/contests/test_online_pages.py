@@ -384,3 +384,22 @@ def test_after_a_member_started_the_paper_timing_settings_and_draw_are_locked_an
     assert client.post(f"/contests/online/manage/{contest.pk}/edit/", tampered).status_code == 302
     paper.refresh_from_db()
     assert (paper.time_limit_s, paper.max_attempts) == kept[:2]
+
+
+def test_keys_after_each_attempt_with_a_second_attempt_are_refused_until_confirmed(setup):
+    # Two attempts, best counts, keys shown after each: attempt 1 would show every key before
+    # attempt 2 draws from the same bank.
+    from contests.online.models import OnlineContest
+
+    client = signed_in(setup["by"])
+    form = contest_form(setup, results_shown="after_submit", max_attempts="2")
+    for language, warning in [("zh-hans", "多次作答"), ("en", "With more than one attempt")]:
+        page = client.post("/contests/online/manage/new/", form, HTTP_ACCEPT_LANGUAGE=language)
+        assert page.status_code == 200 and warning in page.content.decode()
+        assert not OnlineContest.objects.exists()
+    one = client.post(
+        "/contests/online/manage/new/", contest_form(setup, results_shown="after_submit", max_attempts="1")
+    )
+    assert one.status_code == 302
+    confirmed = client.post("/contests/online/manage/new/", form | {"keys_after_each_confirmed": "on"})
+    assert confirmed.status_code == 302 and OnlineContest.objects.count() == 2
