@@ -138,3 +138,15 @@ def test_a_roster_reports_every_wrong_row_checks_names_and_refuses_1_as_captain(
     assert rows == [(3, "工号或用户名"), (4, "姓名"), (5, "队长")]
     page = response.content.decode()
     assert "nobody" in page and "张冠李戴" in page and "“1”" in page
+
+
+def test_the_relay_page_before_any_team_has_no_empty_map_and_the_log_counts_one_team(setup):  # noqa: F811
+    relay = make_relay(setup, audience=[setup["branch"]])
+    organiser = signed_in(setup["by"])
+    url = f"/contests/relays/manage/{relay.pk}/"
+    # No team yet: no map heading over an empty row of cards (its gutter hid the heading).
+    assert 'id="relay-map"' not in organiser.get(url).content.decode()
+    organiser.post(teams_url(relay), {"parent": setup["branch"].pk})
+    english = organiser.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert 'id="relay-map"' in english
+    assert "made 1 team\n" in english and "made 1 teams" not in english
