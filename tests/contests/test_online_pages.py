@@ -403,3 +403,29 @@ def test_keys_after_each_attempt_with_a_second_attempt_are_refused_until_confirm
     assert one.status_code == 302
     confirmed = client.post("/contests/online/manage/new/", form | {"keys_after_each_confirmed": "on"})
     assert confirmed.status_code == 302 and OnlineContest.objects.count() == 2
+
+
+def test_a_rules_knowledge_points_are_the_banks_not_every_one_on_the_site(setup):
+    from lessons.models import Tag
+
+    factories.question(setup["bank"], "single").tags.add(Tag.objects.create(name="党史"))
+    elsewhere = Tag.objects.create(name="别的单位的知识点")
+    factories.question(factories.bank("财政部"), "single").tags.add(elsewhere)
+    client = signed_in(setup["by"])
+    rule = client.get("/contests/online/manage/new/").context["rules"][0]
+    assert [tag.name for tag in rule.fields["tag"].queryset] == ["党史"]
+    # The bank's own point is offered; another bank's is refused on its row.
+    other_bank = factories.bank(setup["organ"])
+    factories.question(other_bank, "single").tags.add(law := Tag.objects.create(name="审计法"))
+    page = client.post("/contests/online/manage/new/", contest_form(setup, **{"rules-0-tag": law.pk}))
+    assert page.status_code == 200 and not OnlineContest.objects.exists()
+    assert page.context["rules"][0].errors["tag"]
+
+
+def test_the_members_contest_page_names_each_rules_bank(setup):
+    contest = make_contest(setup)
+    member = factories.member(setup["branch"])
+    page = signed_in(member).get(f"/contests/online/{contest.pk}/").content.decode()
+    bank = setup["bank"].name
+    # 2 singles and 1 true/false, both from the one bank.
+    assert f"2 × 单选题（出自“{bank}”）" in page and f"1 × 判断题（出自“{bank}”）" in page
