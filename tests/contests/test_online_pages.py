@@ -329,13 +329,17 @@ def test_a_rule_count_over_the_limit_gets_that_one_error_not_also_none_given(set
 
 
 @pytest.mark.parametrize(
-    ("language", "draw"), [("zh-hans", "2 × 单选题、1 × 判断题。"), ("en", "2 × Single choice, 1 × True or false.")]
+    ("language", "draw"),
+    [
+        ("zh-hans", "2 × 单选题（出自“{bank}”）、1 × 判断题（出自“{bank}”）。"),
+        ("en", "2 × Single choice (from {bank}), 1 × True or false (from {bank})."),
+    ],
 )
 def test_the_draw_is_listed_with_the_languages_own_punctuation(setup, language, draw):
     contest = make_contest(setup)
     client = signed_in(factories.member(setup["branch"]))
     page = client.get(f"/contests/online/{contest.pk}/", HTTP_ACCEPT_LANGUAGE=language).content.decode()
-    assert draw in " ".join(page.split())
+    assert draw.format(bank=setup["bank"].name) in " ".join(page.split())
 
 
 def test_home_says_an_attempt_is_under_way_not_that_the_member_has_not_taken_part(setup):

@@ -569,9 +569,10 @@ def test_the_relay_page_joins_chinese_sentences_without_a_space_and_english_ones
     client.force_login(setup["runners"][0])
     chinese = client.get(f"/contests/relays/{relay.pk}/").text
     english = " ".join(client.get(f"/contests/relays/{relay.pk}/", HTTP_ACCEPT_LANGUAGE="en").text.split())
-    assert "限时 10 分钟。2 × 单选题。" in chinese
+    bank = setup["bank"].name
+    assert f"限时 10 分钟。2 × 单选题（出自“{bank}”）。" in chinese
     assert "请在接棒后 1 小时内开始作答。否则将被跳过。" in chinese
-    assert "10 min to answer. 2 × Single choice." in english
+    assert f"10 min to answer. 2 × Single choice (from {bank})." in english
     assert "of the baton reaching you. Otherwise you are skipped." in english
 
 

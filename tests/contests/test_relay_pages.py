@@ -229,7 +229,7 @@ def test_the_legs_draw_is_listed_with_chinese_punctuation(setup):  # noqa: F811
     relay = make_relay(setup)  # two single-choice questions a leg
     make_team(setup, relay)
     page = signed_in(setup["runners"][0]).get(f"/contests/relays/{relay.pk}/", HTTP_ACCEPT_LANGUAGE="zh-hans")
-    assert "2 × 单选题。" in " ".join(page.content.decode().split())
+    assert f"2 × 单选题（出自“{setup['bank'].name}”）。" in " ".join(page.content.decode().split())
 
 
 def test_editing_a_relay_posts_what_the_page_sends_and_keeps_its_unit(setup):  # noqa: F811
