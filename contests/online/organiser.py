@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from lessons.editor import DIFFICULTY_CHOICES
-from lessons.models import Paper, QuestionType, Tag
+from lessons.models import Paper, Question, QuestionType, Tag
 from lessons.selectors import banks_visible_to
 from orgs import access
 from orgs.forms import UnitChoiceField, UnitsChoiceField
@@ -80,6 +80,14 @@ class ContestForm(NumberRangeMessages, forms.Form):
             (Paper.Review.AFTER_CLOSE, gettext_lazy("After the window closes")),
         ],
     )
+    keys_after_each_confirmed = forms.BooleanField(
+        label=gettext_lazy("show the keys after each attempt although members may try again"),
+        required=False,
+        help_text=gettext_lazy(
+            "Needed only with more than one attempt and keys shown after each: a member then sees every key "
+            "after the first attempt, and the next attempt draws from the same banks."
+        ),
+    )
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -98,7 +106,36 @@ class ContestForm(NumberRangeMessages, forms.Form):
         data = super().clean()
         if data.get("opens_at") and data.get("closes_at") and data["closes_at"] <= data["opens_at"]:
             self.add_error("closes_at", _("The window must close after it opens."))
+        if (
+            "max_attempts" in self.fields
+            and data.get("results_shown") == Paper.Review.AFTER_SUBMIT
+            and data.get("max_attempts") not in (None, 1)
+            and not data.get("keys_after_each_confirmed")
+        ):
+            # The next attempt draws from the banks whose keys the member has just been shown.
+            self.add_error(
+                "results_shown",
+                _(
+                    "With more than one attempt, keys shown after each attempt let a member see them before "
+                    "trying again on questions from the same banks. Show them after the window closes, allow "
+                    "one attempt, or tick the box below to confirm."
+                ),
+            )
         return data
+
+
+class TagSelect(forms.Select):
+    """Knowledge points, each option naming the banks whose questions carry it (`data-banks`), for
+    the page to offer only the chosen bank's."""
+
+    banks_of: dict[int, list[int]] = {}
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        if value:
+            banks = self.banks_of.get(getattr(value, "value", value), [])
+            option["attrs"]["data-banks"] = " ".join(str(pk) for pk in banks)
+        return option
 
 
 class RuleForm(NumberRangeMessages, forms.Form):
@@ -106,7 +143,9 @@ class RuleForm(NumberRangeMessages, forms.Form):
     type = forms.ChoiceField(
         label=gettext_lazy("type"), choices=[("", gettext_lazy("any type")), *QuestionType.choices], required=False
     )
-    tag = forms.ModelChoiceField(label=gettext_lazy("knowledge point"), queryset=Tag.objects.all(), required=False)
+    tag = forms.ModelChoiceField(
+        label=gettext_lazy("knowledge point"), queryset=Tag.objects.none(), required=False, widget=TagSelect
+    )
     difficulty = forms.TypedChoiceField(
         label=gettext_lazy("difficulty"),
         choices=[("", gettext_lazy("any")), *DIFFICULTY_CHOICES],
@@ -116,15 +155,38 @@ class RuleForm(NumberRangeMessages, forms.Form):
     )
     count = forms.IntegerField(label=gettext_lazy("questions"), min_value=1, max_value=200, required=False)
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, user, banks_of_tags: dict[int, list[int]] | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["bank"].queryset = banks_visible_to(user)
+        banks = banks_visible_to(user)
+        self.fields["bank"].queryset = banks
+        # Only the knowledge points of the banks this organiser may draw from, not every one on the site.
+        banks_of = banks_of_tags if banks_of_tags is not None else tag_banks(banks)
+        self.fields["tag"].queryset = Tag.objects.filter(pk__in=banks_of)
+        self.fields["tag"].widget.banks_of = banks_of
 
     def clean(self):
         data = super().clean()
         if data.get("bank") and not data.get("count") and "count" not in self.errors:
             self.add_error("count", _("How many questions does this rule draw?"))
+        bank, tag = data.get("bank"), data.get("tag")
+        if bank and tag and bank.pk not in self.fields["tag"].widget.banks_of.get(tag.pk, []):
+            self.add_error(
+                "tag",
+                _("No question of %(bank)s has the knowledge point %(tag)s: choose one of its own.")
+                % {"bank": bank.display_name, "tag": tag.name},
+            )
         return data
+
+
+def tag_banks(banks) -> dict[int, list[int]]:
+    """Each knowledge point used in `banks`, with the banks (ids) whose questions carry it."""
+    banks_of: dict[int, list[int]] = {}
+    pairs = Question.tags.through.objects.filter(question__bank__in=banks)
+    for tag_id, bank_id in (
+        pairs.values_list("tag_id", "question__bank_id").distinct().order_by("tag_id", "question__bank_id")
+    ):
+        banks_of.setdefault(tag_id, []).append(bank_id)
+    return banks_of
 
 
 RuleFormSet = forms.formset_factory(RuleForm, extra=2, max_num=12)
@@ -147,7 +209,12 @@ def _initial(contest: OnlineContest | None) -> tuple[dict, list[dict]]:
         )
     initial, rules = paper_initial(contest)
     paper = contest.paper
-    initial |= {"question_time_s": paper.question_time_s, "max_attempts": paper.max_attempts, "grading": paper.grading}
+    initial |= {
+        "question_time_s": paper.question_time_s,
+        "max_attempts": paper.max_attempts,
+        "grading": paper.grading,
+        "keys_after_each_confirmed": paper.review == Paper.Review.AFTER_SUBMIT and paper.max_attempts != 1,
+    }
     return initial, rules
 
 
@@ -210,7 +277,10 @@ def builder_forms(form_class, request, initial: dict, rules_initial: list[dict],
     # Posted rows take the saved draw only when it is locked: a row cleared on purpose is empty.
     rows = rules_initial if data is None or started else None
     form = form_class(data, user=request.user, initial=initial)
-    rules = RuleFormSet(data, initial=rows, form_kwargs={"user": request.user}, prefix="rules")
+    banks_of = tag_banks(banks_visible_to(request.user))  # once for every row
+    rules = RuleFormSet(
+        data, initial=rows, form_kwargs={"user": request.user, "banks_of_tags": banks_of}, prefix="rules"
+    )
     builder_locked(form, rules, created=created, started=started)
     return form, rules
 

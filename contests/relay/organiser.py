@@ -8,15 +8,22 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language, gettext_lazy, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from lessons.models import Paper
 from orgs import access
 from orgs.models import Unit
 from quizsite.forms import NumberRangeMessages
-from quizsite.spreadsheets import ExportWorkbook, SpreadsheetError, cell_text, read_sheet_values, xlsx_response
+from quizsite.spreadsheets import (
+    ExportWorkbook,
+    SpreadsheetError,
+    cell_text,
+    read_sheet_values,
+    read_table,
+    xlsx_response,
+)
 
 from ..online import finals, qualification
 from ..online.organiser import (
@@ -28,6 +35,7 @@ from ..online.organiser import (
     paper_initial,
 )
 from ..online.services import ContestSetupRejected
+from ..wizard import roster
 from . import selectors, services
 from .models import RelayContest, RelayLeg
 
@@ -56,7 +64,7 @@ class RelayForm(ContestForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         # A leg is one attempt with the leg's time limit; a relay keeps no per-question clock.
-        for name in ("max_attempts", "grading", "question_time_s"):
+        for name in ("max_attempts", "grading", "question_time_s", "keys_after_each_confirmed"):
             del self.fields[name]
         self.fields["time_limit_min"].label = gettext_lazy("time limit per leg (minutes)")
 
@@ -133,7 +141,12 @@ def relay_edit(request, relay_id: int | None = None):
 
 
 class TeamsFromUnitsForm(NumberRangeMessages, forms.Form):
-    parent = forms.ModelChoiceField(label=gettext_lazy("make teams under"), queryset=Unit.objects.none())
+    parent = forms.ModelChoiceField(
+        label=gettext_lazy("make teams under"),
+        queryset=Unit.objects.none(),
+        required=False,
+        empty_label=gettext_lazy("every unit of the relay"),
+    )
     legs_by_unit = forms.TypedChoiceField(
         label=gettext_lazy("each leg is run by"),
         choices=[
@@ -159,67 +172,117 @@ class TeamsFromUnitsForm(NumberRangeMessages, forms.Form):
 class TeamsImportForm(forms.Form):
     file = forms.FileField(
         label=gettext_lazy("roster workbook (xlsx)"),
-        help_text=gettext_lazy("Columns: team, username, captain (yes or empty); rows in running order."),
+        help_text=gettext_lazy(
+            "One row per runner in running order: team, employee number or username, name (checked against the "
+            "member’s), captain (yes or 是, else empty), relay order (optional), headed in Chinese or in English."
+        ),
     )
 
 
-def _import_rows(upload) -> tuple[list[tuple[str, str, bool]], list[int]]:
-    """The roster's rows under the header, with their row numbers in the sheet."""
+def _import_rows(upload) -> list[dict]:
+    """The roster's rows under its header (found by the live roster's column names, wherever it
+    is in the first rows), each as the texts `plans_from_rows` reads, with its row number."""
     sheet = read_sheet_values(upload, max_bytes=5 * 1024 * 1024)
-    rows, numbers = [], []
-    for number, values in enumerate(sheet.rows[1:], start=2):
-        cells = [cell_text(v) for v in values] + ["", "", ""]
-        if cells[0] or cells[1]:
-            rows.append((cells[0], cells[1], cells[2].lower() in ("yes", "y", "是", "1", "true", "队长")))
-            numbers.append(number)
-    return rows, numbers
+    table = read_table(sheet.rows, columns=roster.COLUMNS, required=roster.REQUIRED, names=roster.COLUMN_NAMES)
+    if not table:
+        raise SpreadsheetError(_("The roster has no rows under its header."))
+    return [
+        {
+            "number": row.number,
+            "headers": row.headers,
+            "team": cell_text(row.values.get("team")),
+            "member": cell_text(row.values.get("member"), fold=True),
+            "name": cell_text(row.values.get("name")),
+            "captain": cell_text(row.values.get("captain"), fold=True),
+            "leg": cell_text(row.values.get("leg"), fold=True),
+        }
+        for row in table
+    ]
 
 
 @login_required
 def relay_roster_template(request, relay_id: int):
-    """The workbook the roster import reads: team, username, captain, one runner a row in order."""
+    """The workbook the roster import reads, headed as the live contest's roster (without the
+    relay order: rows run in order), in the page's language."""
     access_managed_relay(request.user, relay_id)
     book = ExportWorkbook()
-    sheet = book.sheet(_("Roster"), widths=(18, 16, 10), frozen_rows=1)
-    sheet.append([_("Team name"), _("Username"), _("Captain")], style="header")
-    sheet.append(["第一党支部队", "10001", "是"])
-    sheet.append(["第一党支部队", "10002", ""])
-    sheet.append(["第二党支部队", "10003", "是"])
+    sheet = book.sheet(_("Roster"), widths=(18, 16, 12, 10), frozen_rows=1)
+    sheet.append([str(roster.COLUMN_NAMES[key]) for key in ("team", "member", "name", "captain")], style="header")
+    english = (get_language() or "").startswith("en")
+    for row in roster.EXAMPLE_ROWS["en" if english else "zh"]:
+        sheet.append(row[:4])
     return xlsx_response(book.to_bytes(), _("Relay roster"), ascii_name="relay-roster")
+
+
+# Rows of an imported roster waiting for the organiser to confirm the teams it replaces.
+PENDING_ROSTER = "relay_roster_pending_{}"
 
 
 @login_required
 def relay_teams(request, relay_id: int):
+    """Make teams from units or import a roster; teams are added to those already made. When the
+    new teams would replace some (same name, or standing for the same unit), the page lists them
+    and asks to confirm before anything is deleted."""
     relay = access_managed_relay(request.user, relay_id)
     units_form = TeamsFromUnitsForm(relay=relay)
     import_form = TeamsImportForm()
+    confirm = None
+    errors, row_errors = [], []
+    pending = PENDING_ROSTER.format(relay.pk)
     if request.method == "POST":
         try:
-            if "file" in request.FILES:
-                import_form = TeamsImportForm(request.POST, request.FILES)
-                if not import_form.is_valid():
+            if "file" in request.FILES or request.POST.get("from") == "import":
+                if "file" in request.FILES:
+                    import_form = TeamsImportForm(request.POST, request.FILES)
+                    if not import_form.is_valid():
+                        raise ContestSetupRejected("bad_file", _("Choose a workbook to import."))
+                    request.session[pending] = _import_rows(request.FILES["file"])
+                elif pending not in request.session:
                     raise ContestSetupRejected("bad_file", _("Choose a workbook to import."))
-                rows, numbers = _import_rows(request.FILES["file"])
-                plans = services.plans_from_rows(relay=relay, rows=rows, row_numbers=numbers)
+                plans = services.plans_from_rows(relay=relay, rows=request.session[pending])
+                source = {"from": "import"}
             else:
                 units_form = TeamsFromUnitsForm(request.POST, relay=relay)
                 if not units_form.is_valid():
                     raise ContestSetupRejected("bad_unit", _("Choose a unit."))
-                plans = services.plans_from_units(
-                    relay=relay,
-                    parent=units_form.cleaned_data["parent"],
-                    legs_by_unit=units_form.cleaned_data["legs_by_unit"],
+                data = units_form.cleaned_data
+                plans = services.plans_from_units(relay=relay, parent=data["parent"], legs_by_unit=data["legs_by_unit"])
+                source = {
+                    "parent": data["parent"].pk if data["parent"] else "",
+                    "legs_by_unit": data["legs_by_unit"] or "",
+                }
+            replaced = services.teams_replaced(relay=relay, plans=plans)
+            if replaced and "confirm" not in request.POST:
+                confirm = {"replaced": replaced, "plans": plans, "source": source}
+            else:
+                confirmed = [int(pk) for pk in request.POST.getlist("replace") if pk.isdecimal()]
+                teams = services.relay_teams_set(relay=relay, plans=plans, by=request.user, replacing=confirmed)
+                request.session.pop(pending, None)
+                made = ngettext(
+                    "%(n)d team made; its first holder has been told.",
+                    "%(n)d teams made; each first holder has been told.",
+                    len(teams),
                 )
-            teams = services.relay_teams_set(relay=relay, plans=plans, by=request.user)
+                messages.success(request, made % {"n": len(teams)})
+                return redirect("contests:relay_map", relay_id=relay.pk)
+        except services.RosterRejected as error:
+            request.session.pop(pending, None)
+            row_errors = error.errors
         except (ContestSetupRejected, SpreadsheetError) as error:
-            messages.error(request, getattr(error, "message", str(error)))
-        else:
-            messages.success(request, _("%(n)d teams made; each first holder has been told.") % {"n": len(teams)})
-            return redirect("contests:relay_map", relay_id=relay.pk)
+            request.session.pop(pending, None)
+            errors = [getattr(error, "message", str(error))]
     return render(
         request,
         "contests/relay/teams.html",
-        {"relay": relay, "units_form": units_form, "import_form": import_form},
+        {
+            "relay": relay,
+            "units_form": units_form,
+            "import_form": import_form,
+            "confirm": confirm,
+            "errors": errors,
+            "row_errors": row_errors,
+            "teams": relay.teams.select_related("unit").prefetch_related("runners"),
+        },
     )
 
 

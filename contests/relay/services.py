@@ -12,6 +12,7 @@ skip at the same moment pass the baton once.
 """
 
 import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -136,12 +137,28 @@ def _audit(relay: RelayContest, actor: User | None, action: str, **detail) -> No
 @dataclass(frozen=True)
 class TeamPlan:
     """A team to make: its name, the unit it represents, its roster in order (members or units)
-    and its captain (a member of the roster, or none)."""
+    and its captain (a member of the roster, or none). `for_unit`: made from units, so it stands
+    for `unit` and replaces the team that already stands for it."""
 
     name: str
     unit: Unit
     roster: list[User] | list[Unit]
     captain: User | None = None
+    for_unit: bool = False
+
+
+class RosterRejected(ContestSetupRejected):
+    """An imported roster refused whole, with every wrong row (`errors`, RowError each)."""
+
+    def __init__(self, errors: list) -> None:
+        super().__init__("roster_rows", "\n".join(_row_problem(error) for error in errors))
+        self.errors = errors
+
+
+def _row_problem(error) -> str:
+    if not error.row:
+        return error.message
+    return _("Row %(n)d, column %(col)s: %(problem)s") % {"n": error.row, "col": error.column, "problem": error.message}
 
 
 def _check_teams_editable(relay: RelayContest) -> None:
@@ -151,7 +168,7 @@ def _check_teams_editable(relay: RelayContest) -> None:
 
 def _eligible(relay: RelayContest):
     """The active members of the relay's audience who may run (party members, if it says so): an
-    imported roster finds usernames among these only, so a refusal never names someone elsewhere."""
+    imported roster finds members among these only, so a refusal never names someone elsewhere."""
     within = Q(pk__in=[])
     for unit in relay.online.audience.all():
         within |= Q(unit__path__startswith=unit.path)
@@ -161,16 +178,56 @@ def _eligible(relay: RelayContest):
     return members
 
 
+def teams_replaced(*, relay: RelayContest, plans: list[TeamPlan]) -> list[RelayTeam]:
+    """The relay's teams that making `plans` would delete: each with a planned team's name, or
+    standing for a unit a team made from units now stands for. Every other team stays."""
+    names = {plan.name for plan in plans}
+    units = {plan.unit.pk for plan in plans if plan.for_unit}
+    return list(relay.teams.filter(Q(name__in=names) | Q(unit__in=units)).order_by("position", "id"))
+
+
+def _withdraw_baton_notices(relay: RelayContest, teams: list[RelayTeam]) -> int:
+    """Delete the "baton is yours" notifications of teams being deleted: they would send members
+    to a leg of a team that no longer exists. Returns how many were withdrawn."""
+    if not teams:
+        return 0
+    from notifications.models import Notification
+
+    return Notification.objects.filter(
+        kind="relay_baton",
+        url=reverse("contests:relay_home", args=[relay.pk]),
+        params__team__in=[team.name for team in teams],
+    ).delete()[0]
+
+
 @transaction.atomic
-def relay_teams_set(*, relay: RelayContest, plans: list[TeamPlan], by: User | None, at: datetime | None = None):
-    """Replace the relay's teams with `plans` and hand each its first baton. Refused once a leg
-    has started, for an empty roster, or for a runner outside the relay's audience."""
+def relay_teams_set(
+    *,
+    relay: RelayContest,
+    plans: list[TeamPlan],
+    by: User | None,
+    replacing: Iterable[int] = (),
+    at: datetime | None = None,
+):
+    """Add `plans` to the relay's teams and hand each new team its first baton. A planned team
+    replaces the team with its name (or, made from units, the one standing for its unit) only
+    when `replacing` lists exactly those teams' ids, as the organiser confirmed them; other teams
+    stay. Refused once a leg has started, for an empty roster, for a runner outside the relay's
+    audience or already on a team that stays."""
     at = at or timezone.now()
     relay = RelayContest.objects.select_for_update(of=("self",)).select_related("online__paper").get(pk=relay.pk)
     _check_teams_editable(relay)
     if not plans:
         raise ContestSetupRejected("no_teams", _("No teams to make: choose a unit with party branches and members."))
+    replaced = teams_replaced(relay=relay, plans=plans)
+    if {team.pk for team in replaced} != set(replacing):
+        names = "、".join(team.name for team in replaced)
+        message = _("Making these teams deletes %(teams)s and their rosters: confirm to go on.") % {"teams": names}
+        raise ContestSetupRejected("confirm_replace", message)
     audience = list(relay.online.audience.all())
+    kept = RelayRunner.objects.filter(team__relay=relay).exclude(team__in=replaced).select_related("team")
+    kept_members = {r.member_id: r.team.name for r in kept if r.member_id}
+    kept_units = {r.unit_id: r.team.name for r in kept if r.unit_id}
     names = set()
     for plan in plans:
         if not plan.roster:
@@ -189,10 +246,19 @@ def relay_teams_set(*, relay: RelayContest, plans: list[TeamPlan], by: User | No
                     _("%(who)s (team %(team)s) is outside the relay's units.")
                     % {"who": _who(runner), "team": plan.name},
                 )
-    RelayLeg.objects.filter(team__relay=relay).delete()
-    relay.teams.all().delete()
+            other = (kept_units if isinstance(runner, Unit) else kept_members).get(runner.pk)
+            if other is not None:
+                raise ContestSetupRejected(
+                    "runner_on_kept_team",
+                    _("%(who)s already runs for team %(other)s, which stays: take them off it first.")
+                    % {"who": _who(runner), "other": other},
+                )
+    _withdraw_baton_notices(relay, replaced)
+    RelayLeg.objects.filter(team__in=replaced).delete()
+    RelayTeam.objects.filter(pk__in=[team.pk for team in replaced]).delete()
+    after = relay.teams.order_by("-position").values_list("position", flat=True).first() or 0
     teams = []
-    for number, plan in enumerate(plans, start=1):
+    for number, plan in enumerate(plans, start=after + 1):
         team = RelayTeam.objects.create(
             relay=relay, name=plan.name, unit=plan.unit, captain=plan.captain, position=number
         )
@@ -208,7 +274,14 @@ def relay_teams_set(*, relay: RelayContest, plans: list[TeamPlan], by: User | No
         )
         _pass_baton(relay, team, at=max(at, relay.paper.opens_at))
         teams.append(team)
-    _audit(relay, by, "teams_set", teams=len(teams), runners=sum(len(p.roster) for p in plans))
+    _audit(
+        relay,
+        by,
+        "teams_set",
+        teams=len(teams),
+        runners=sum(len(p.roster) for p in plans),
+        replaced=[team.name for team in replaced],
+    )
     return teams
 
 
@@ -216,67 +289,135 @@ def _who(runner: User | Unit) -> str:
     return runner.name if isinstance(runner, Unit) else runner.display_name
 
 
-def plans_from_units(*, relay: RelayContest, parent: Unit, legs_by_unit: bool = False) -> list[TeamPlan]:
-    """Teams made in bulk under `parent`: one team per party branch, its active members in order
-    of name as the roster (the first is captain); or, with `legs_by_unit`, one team per unit
-    directly under `parent`, its party branches as the legs (the baton passes between branches)."""
+def plans_from_units(*, relay: RelayContest, parent: Unit | None, legs_by_unit: bool = False) -> list[TeamPlan]:
+    """Teams made in bulk under `parent` (none: under every unit of the relay's audience): one
+    team per party branch, its active members in order of name as the roster (the first is
+    captain); or, with `legs_by_unit`, one team per unit directly under it, its party branches as
+    the legs (the baton passes between branches)."""
     eligible = _eligible(relay)
-    if legs_by_unit:
-        plans = []
-        for child in Unit.objects.filter(path__startswith=parent.path, depth=parent.depth + 1).order_by("path"):
-            branches = list(Unit.objects.filter(path__startswith=child.path, kind__in=BRANCH_KINDS).order_by("path"))
-            if branches:
-                plans.append(TeamPlan(name=child.name, unit=child, roster=branches))
-        return plans
-    plans = []
-    for branch in Unit.objects.filter(path__startswith=parent.path, kind__in=BRANCH_KINDS).order_by("path"):
-        members = list(eligible.filter(unit=branch).order_by(*PEOPLE_BY_NAME))
-        if members:
-            plans.append(TeamPlan(name=branch.name, unit=branch, roster=members, captain=members[0]))
+    roots = [parent] if parent is not None else list(relay.online.audience.order_by("path"))
+    plans, seen = [], set()
+    for root in roots:
+        if legs_by_unit:
+            for child in Unit.objects.filter(path__startswith=root.path, depth=root.depth + 1).order_by("path"):
+                branches = list(
+                    Unit.objects.filter(path__startswith=child.path, kind__in=BRANCH_KINDS).order_by("path")
+                )
+                if branches and child.pk not in seen:
+                    seen.add(child.pk)
+                    plans.append(TeamPlan(name=child.name, unit=child, roster=branches, for_unit=True))
+            continue
+        for branch in Unit.objects.filter(path__startswith=root.path, kind__in=BRANCH_KINDS).order_by("path"):
+            members = list(eligible.filter(unit=branch).order_by(*PEOPLE_BY_NAME))
+            if members and branch.pk not in seen:
+                seen.add(branch.pk)
+                plans.append(TeamPlan(name=branch.name, unit=branch, roster=members, captain=members[0], for_unit=True))
     return plans
 
 
-def plans_from_rows(
-    *, relay: RelayContest, rows: list[tuple[str, str, bool]], row_numbers: list[int] | None = None
-) -> list[TeamPlan]:
-    """Teams imported as rows of (team name, member's username, captain?) in roster order.
-    Refused whole, naming the row (its number in the sheet, from `row_numbers`, else counted
-    from 1), for a team name too long, an unknown or inactive username or a member on two teams."""
-    eligible = {u.username: u for u in _eligible(relay).filter(username__in=[r[1] for r in rows])}
-    order: dict[str, list[User]] = {}
+def plans_from_rows(*, relay: RelayContest, rows: list[dict]) -> list[TeamPlan]:
+    """Teams imported as roster rows, each a dict of the sheet's texts (`number`, `team`,
+    `member` (employee number or username), `name`, `captain`, `leg`), read by the live
+    contest's roster columns and checked by its rules: the name must be the member's, the
+    captain is marked 是 / yes, the relay order is a whole number. Refused whole, listing every
+    wrong row by its number in the sheet and its column (RosterRejected)."""
+    from quizsite.spreadsheets import RowError
+
+    from ..wizard.roster import COLUMN_NAMES, same_name
+    from ..wizard.roster import NO as CAPTAIN_NO
+    from ..wizard.roster import YES as CAPTAIN_YES
+
+    keys = [row["member"] for row in rows]
+    eligible = list(_eligible(relay).filter(Q(employee_no__in=keys) | Q(username__in=keys)).select_related("unit"))
+    by_number = {u.employee_no: u for u in eligible if u.employee_no}
+    by_username = {u.username: u for u in eligible}
+    errors: list[RowError] = []
+    order: dict[str, list[tuple[int, int, User]]] = {}
     captains: dict[str, User] = {}
-    placed: dict[str, int] = {}
-    numbers = row_numbers or list(range(1, len(rows) + 1))
-    for number, (typed, username, captain) in zip(numbers, rows, strict=True):
-        team = visible_text(typed)  # a name of only zero-width spaces is no name
+    first_rows: dict[str, int] = {}
+    placed: dict[int, int] = {}
+
+    def fail(row: dict, column: str, message: str) -> None:
+        errors.append(RowError(row["number"], row.get("headers", {}).get(column) or str(COLUMN_NAMES[column]), message))
+
+    for row in rows:
+        team = visible_text(row["team"])  # a name of only zero-width spaces is no name
         if not team:
-            raise ContestSetupRejected(
-                "team_name_blank", _("Row %(n)d: %(problem)s") % {"n": number, "problem": _("Name the team.")}
-            )
+            fail(row, "team", _("Name the team."))
+            continue
         if too_long := team_name_too_long(team):
-            raise ContestSetupRejected(
-                "team_name_too_long", _("Row %(n)d: %(problem)s") % {"n": number, "problem": too_long}
-            )
-        member = eligible.get(username)
+            fail(row, "team", too_long)
+            continue
+        first_rows.setdefault(team, row["number"])
+        key = row["member"]
+        if not key:
+            fail(row, "member", _("Give the member's employee number or username."))
+            continue
+        member = by_number.get(key) or by_username.get(key)
         if member is None:
-            raise ContestSetupRejected(
-                "unknown_member",
-                _("Row %(n)d: no active member with the username %(u)s.") % {"n": number, "u": username},
+            fail(
+                row,
+                "member",
+                _("No active member of the relay's units has the employee number or username “%(key)s”.")
+                % {"key": key},
             )
-        if username in placed:
-            raise ContestSetupRejected(
-                "member_twice",
-                _("Row %(n)d: %(u)s is already on the roster in row %(m)d.")
-                % {"n": number, "u": username, "m": placed[username]},
+            continue
+        if member.pk in placed:
+            fail(
+                row,
+                "member",
+                _("%(name)s is already on the roster in row %(row)d.")
+                % {"name": member.display_name, "row": placed[member.pk]},
             )
-        placed[username] = number
-        order.setdefault(team, []).append(member)
-        if captain:
+            continue
+        placed[member.pk] = row["number"]
+        if row["name"] and not same_name(row["name"], member):
+            fail(
+                row,
+                "name",
+                _(
+                    "The name “%(typed)s” is not the name of the member with employee number or username "
+                    "“%(key)s”, who is %(actual)s: check the employee number (or correct the name)."
+                )
+                % {"typed": row["name"], "key": key, "actual": member.display_name},
+            )
+            continue
+        if row["leg"] and not row["leg"].isdecimal():
+            fail(row, "leg", _("The relay order is a whole number: 1, 2, 3…"))
+            continue
+        captain = row["captain"].lower()
+        if captain not in CAPTAIN_YES | CAPTAIN_NO:
+            fail(
+                row,
+                "captain",
+                _("Write “yes” (or 是) for the team’s captain and leave it empty for the others, not “%(value)s”.")
+                % {"value": row["captain"]},
+            )
+            continue
+        if captain in CAPTAIN_YES:
+            if team in captains:
+                fail(row, "captain", _("Team “%(name)s” already has a captain.") % {"name": team})
+                continue
             captains[team] = member
-    return [
-        TeamPlan(name=name, unit=members[0].unit, roster=members, captain=captains.get(name, members[0]))
-        for name, members in order.items()
-    ]
+        leg = int(row["leg"]) if row["leg"] else 1000 + row["number"]
+        order.setdefault(team, []).append((leg, row["number"], member))
+    for team, runners in order.items():
+        legs = [leg for leg, _row, _m in runners if leg < 1000]
+        if len(legs) != len(set(legs)):
+            errors.append(
+                RowError(
+                    first_rows[team],
+                    str(COLUMN_NAMES["leg"]),
+                    _("Team “%(name)s” gives two members the same relay order.") % {"name": team},
+                )
+            )
+    if errors:
+        raise RosterRejected(sorted(errors, key=lambda error: error.row))
+    plans = []
+    for name, runners in order.items():
+        members = [member for _leg, _row, member in sorted(runners, key=lambda runner: runner[:2])]
+        plans.append(TeamPlan(name=name, unit=members[0].unit, roster=members, captain=captains.get(name, members[0])))
+    return plans
 
 
 # ---------------------------------------------------------------- the baton

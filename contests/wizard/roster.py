@@ -22,7 +22,16 @@ from .services import check_preparing, team_create
 
 COLUMNS = {
     "team": ("队名", "team", "队伍", "参赛队"),
-    "member": ("工号", "employee number", "用户名", "username", "成员", "member"),
+    "member": (
+        "工号",
+        "employee number",
+        "用户名",
+        "username",
+        "工号或用户名",
+        "employee number or username",
+        "成员",
+        "member",
+    ),
     "name": ("姓名", "name", "real name"),
     "captain": ("队长", "captain"),
     "leg": ("接力顺序", "relay order", "顺序", "order", "leg"),
@@ -131,7 +140,7 @@ def _plan(rows, *, contest: Contest, by: User, report: RosterReport) -> None:
             )
             continue
         typed_name = cell_text(row.values.get("name"))
-        if typed_name and not _same_name(typed_name, member):
+        if typed_name and not same_name(typed_name, member):
             fail(
                 row.number,
                 "name",
@@ -182,7 +191,7 @@ def _name_key(name: str) -> str:
     return "".join(unicodedata.normalize("NFKC", name).split()).casefold()
 
 
-def _same_name(typed: str, member: User) -> bool:
+def same_name(typed: str, member: User) -> bool:
     """Whether a row's typed name is the member's (their real name, or their username)."""
     return _name_key(typed) in {_name_key(name) for name in (member.real_name, member.username) if name}
 

@@ -9,7 +9,7 @@ from contests.relay import services
 from contests.relay.models import RelayLeg, RelayTeam
 from tests import factories
 from tests.contests.test_online_api import token_client
-from tests.contests.test_relay import make_relay, make_team, setup  # noqa: F401  (the fixture)
+from tests.contests.test_relay import make_relay, make_team, roster_rows, setup  # noqa: F401  (the fixture)
 
 pytestmark = pytest.mark.django_db
 
@@ -51,8 +51,8 @@ def test_a_roster_import_naming_a_member_of_another_organ_refuses_the_row_withou
     relay = make_relay(setup)
     factories.member("财政部/预算司/第一党支部", username="mof-clerk", real_name="财政部的人")
     with pytest.raises(ContestSetupRejected) as refused:
-        services.plans_from_rows(relay=relay, rows=[("甲", "runner1", True), ("甲", "mof-clerk", False)])
-    assert refused.value.code == "unknown_member" and "财政部的人" not in refused.value.message
+        services.plans_from_rows(relay=relay, rows=roster_rows(("甲", "runner1", True), ("甲", "mof-clerk", False)))
+    assert refused.value.code == "roster_rows" and "财政部的人" not in refused.value.message
     with pytest.raises(ContestSetupRejected) as unknown:
-        services.plans_from_rows(relay=relay, rows=[("甲", "runner1", True), ("甲", "nobody-here", False)])
+        services.plans_from_rows(relay=relay, rows=roster_rows(("甲", "runner1", True), ("甲", "nobody-here", False)))
     assert refused.value.message.replace("mof-clerk", "NAME") == unknown.value.message.replace("nobody-here", "NAME")

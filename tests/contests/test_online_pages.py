@@ -329,13 +329,17 @@ def test_a_rule_count_over_the_limit_gets_that_one_error_not_also_none_given(set
 
 
 @pytest.mark.parametrize(
-    ("language", "draw"), [("zh-hans", "2 × 单选题、1 × 判断题。"), ("en", "2 × Single choice, 1 × True or false.")]
+    ("language", "draw"),
+    [
+        ("zh-hans", "2 × 单选题（出自“{bank}”）、1 × 判断题（出自“{bank}”）。"),
+        ("en", "2 × Single choice (from {bank}), 1 × True or false (from {bank})."),
+    ],
 )
 def test_the_draw_is_listed_with_the_languages_own_punctuation(setup, language, draw):
     contest = make_contest(setup)
     client = signed_in(factories.member(setup["branch"]))
     page = client.get(f"/contests/online/{contest.pk}/", HTTP_ACCEPT_LANGUAGE=language).content.decode()
-    assert draw in " ".join(page.split())
+    assert draw.format(bank=setup["bank"].name) in " ".join(page.split())
 
 
 def test_home_says_an_attempt_is_under_way_not_that_the_member_has_not_taken_part(setup):
@@ -384,3 +388,48 @@ def test_after_a_member_started_the_paper_timing_settings_and_draw_are_locked_an
     assert client.post(f"/contests/online/manage/{contest.pk}/edit/", tampered).status_code == 302
     paper.refresh_from_db()
     assert (paper.time_limit_s, paper.max_attempts) == kept[:2]
+
+
+def test_keys_after_each_attempt_with_a_second_attempt_are_refused_until_confirmed(setup):
+    # Two attempts, best counts, keys shown after each: attempt 1 would show every key before
+    # attempt 2 draws from the same bank.
+    from contests.online.models import OnlineContest
+
+    client = signed_in(setup["by"])
+    form = contest_form(setup, results_shown="after_submit", max_attempts="2")
+    for language, warning in [("zh-hans", "多次作答"), ("en", "With more than one attempt")]:
+        page = client.post("/contests/online/manage/new/", form, HTTP_ACCEPT_LANGUAGE=language)
+        assert page.status_code == 200 and warning in page.content.decode()
+        assert not OnlineContest.objects.exists()
+    one = client.post(
+        "/contests/online/manage/new/", contest_form(setup, results_shown="after_submit", max_attempts="1")
+    )
+    assert one.status_code == 302
+    confirmed = client.post("/contests/online/manage/new/", form | {"keys_after_each_confirmed": "on"})
+    assert confirmed.status_code == 302 and OnlineContest.objects.count() == 2
+
+
+def test_a_rules_knowledge_points_are_the_banks_not_every_one_on_the_site(setup):
+    from lessons.models import Tag
+
+    factories.question(setup["bank"], "single").tags.add(Tag.objects.create(name="党史"))
+    elsewhere = Tag.objects.create(name="别的单位的知识点")
+    factories.question(factories.bank("财政部"), "single").tags.add(elsewhere)
+    client = signed_in(setup["by"])
+    rule = client.get("/contests/online/manage/new/").context["rules"][0]
+    assert [tag.name for tag in rule.fields["tag"].queryset] == ["党史"]
+    # The bank's own point is offered; another bank's is refused on its row.
+    other_bank = factories.bank(setup["organ"])
+    factories.question(other_bank, "single").tags.add(law := Tag.objects.create(name="审计法"))
+    page = client.post("/contests/online/manage/new/", contest_form(setup, **{"rules-0-tag": law.pk}))
+    assert page.status_code == 200 and not OnlineContest.objects.exists()
+    assert page.context["rules"][0].errors["tag"]
+
+
+def test_the_members_contest_page_names_each_rules_bank(setup):
+    contest = make_contest(setup)
+    member = factories.member(setup["branch"])
+    page = signed_in(member).get(f"/contests/online/{contest.pk}/").content.decode()
+    bank = setup["bank"].name
+    # 2 singles and 1 true/false, both from the one bank.
+    assert f"2 × 单选题（出自“{bank}”）" in page and f"1 × 判断题（出自“{bank}”）" in page

@@ -71,6 +71,14 @@ def make_team(setup, relay, roster=None, name="第一党支部", captain=None) -
     return RelayTeam.objects.get(relay=relay, name=name)
 
 
+def roster_rows(*rows) -> list[dict]:
+    """Rows of (team, username, captain?) as the roster import reads them, from the sheet's row 2."""
+    return [
+        {"number": n, "team": team, "member": member, "name": "", "captain": "是" if captain else "", "leg": ""}
+        for n, (team, member, captain) in enumerate(rows, start=2)
+    ]
+
+
 def wrong_of(item) -> str:
     return "A" if key_of(item) != "A" else "B"
 
@@ -434,9 +442,9 @@ def test_standings_break_a_tie_on_score_by_accuracy_then_time(setup):
 def test_import_refuses_an_unknown_username_naming_the_row(setup):
     relay = make_relay(setup)
     with pytest.raises(ContestSetupRejected) as refused:
-        services.plans_from_rows(relay=relay, rows=[("甲", "runner1", True), ("甲", "nobody", False)])
-    assert refused.value.code == "unknown_member" and "2" in refused.value.message
-    plans = services.plans_from_rows(relay=relay, rows=[("甲", "runner2", False), ("甲", "runner1", True)])
+        services.plans_from_rows(relay=relay, rows=roster_rows(("甲", "runner1", True), ("甲", "nobody", False)))
+    assert [(e.row, e.column) for e in refused.value.errors] == [(3, "工号")] and "nobody" in refused.value.message
+    plans = services.plans_from_rows(relay=relay, rows=roster_rows(("甲", "runner2", False), ("甲", "runner1", True)))
     assert ([m.username for m in plans[0].roster], plans[0].captain.username) == (["runner2", "runner1"], "runner1")
 
 
@@ -561,9 +569,10 @@ def test_the_relay_page_joins_chinese_sentences_without_a_space_and_english_ones
     client.force_login(setup["runners"][0])
     chinese = client.get(f"/contests/relays/{relay.pk}/").text
     english = " ".join(client.get(f"/contests/relays/{relay.pk}/", HTTP_ACCEPT_LANGUAGE="en").text.split())
-    assert "限时 10 分钟。2 × 单选题。" in chinese
+    bank = setup["bank"].name
+    assert f"限时 10 分钟。2 × 单选题（出自“{bank}”）。" in chinese
     assert "请在接棒后 1 小时内开始作答。否则将被跳过。" in chinese
-    assert "10 min to answer. 2 × Single choice." in english
+    assert f"10 min to answer. 2 × Single choice (from {bank})." in english
     assert "of the baton reaching you. Otherwise you are skipped." in english
 
 

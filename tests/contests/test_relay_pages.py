@@ -148,10 +148,13 @@ def test_organiser_builds_a_relay_makes_teams_and_follows_the_map(setup):  # noq
     assert list(team.runners.values_list("member__username", flat=True)) == ["runner1", "runner2", "runner3"]
     page = organiser.get(f"/contests/relays/manage/{relay.pk}/").content.decode()
     assert 'id="relay-map"' in page and "第一党支部" in page
+    # Again before any leg: the page asks before it replaces the team, then replaces it.
+    asked = organiser.post(f"/contests/relays/manage/{relay.pk}/teams/", {"parent": setup["organ"].pk})
+    assert asked.status_code == 200 and RelayTeam.objects.get(relay=relay).pk == team.pk
     organiser.post(
-        f"/contests/relays/manage/{relay.pk}/teams/", {"parent": setup["organ"].pk}
-    )  # again before any leg: replaces
-    assert RelayTeam.objects.filter(relay=relay).count() == 1
+        f"/contests/relays/manage/{relay.pk}/teams/", {"parent": setup["organ"].pk, "replace": team.pk, "confirm": "1"}
+    )
+    assert RelayTeam.objects.filter(relay=relay).exclude(pk=team.pk).count() == 1
 
 
 def test_legs_export_lists_every_leg_with_its_result(setup):  # noqa: F811
@@ -189,9 +192,10 @@ def test_organiser_imports_a_roster_and_a_bad_row_imports_nothing(setup):  # noq
     organiser = signed_in(setup["by"])
     bad = factories.workbook([["队名", "用户名", "队长"], ["甲队", "runner1", ""], ["甲队", "nobody", ""]])
     bad.name = "roster.xlsx"
-    response = organiser.post(f"/contests/relays/manage/{relay.pk}/teams/", {"file": bad}, follow=True)
+    response = organiser.post(f"/contests/relays/manage/{relay.pk}/teams/", {"file": bad})
     # The unknown username is on the sheet's third row (under the header and 甲队's first runner).
-    assert "第 3 行" in response.content.decode() and not RelayTeam.objects.exists()
+    assert [(e.row, e.column) for e in response.context["row_errors"]] == [(3, "用户名")]
+    assert "nobody" in response.content.decode() and not RelayTeam.objects.exists()
     good = factories.workbook(
         [["队名", "用户名", "队长"], ["甲队", "runner3", ""], ["甲队", "runner1", "是"], ["乙队", "runner2", ""]]
     )
@@ -211,8 +215,8 @@ def test_the_teams_page_offers_a_roster_template_that_imports_once_filled_in(set
     assert url in organiser.get(f"/contests/relays/manage/{relay.pk}/teams/").text
     sheet = load_workbook(io.BytesIO(organiser.get(url).content)).active
     rows = [list(row) for row in sheet.iter_rows(values_only=True)]
-    assert rows[0] == ["队名", "用户名", "队长"]
-    rows[1:] = [["甲队", "runner1", "是"], ["甲队", "runner2", None]]
+    assert rows[0] == ["队名", "工号", "姓名", "队长"]
+    rows[1:] = [["甲队", "runner1", None, "是"], ["甲队", "runner2", None, None]]
     filled = factories.workbook(rows)
     filled.name = "roster.xlsx"
     organiser.post(f"/contests/relays/manage/{relay.pk}/teams/", {"file": filled})
@@ -225,7 +229,7 @@ def test_the_legs_draw_is_listed_with_chinese_punctuation(setup):  # noqa: F811
     relay = make_relay(setup)  # two single-choice questions a leg
     make_team(setup, relay)
     page = signed_in(setup["runners"][0]).get(f"/contests/relays/{relay.pk}/", HTTP_ACCEPT_LANGUAGE="zh-hans")
-    assert "2 × 单选题。" in " ".join(page.content.decode().split())
+    assert f"2 × 单选题（出自“{setup['bank'].name}”）。" in " ".join(page.content.decode().split())
 
 
 def test_editing_a_relay_posts_what_the_page_sends_and_keeps_its_unit(setup):  # noqa: F811

@@ -173,3 +173,12 @@ def test_the_captain_column_takes_only_what_the_template_teaches(tree, gz_organi
     assert errors == []
     captains = TeamMember.objects.filter(contest=contest, is_captain=True).values_list("member__employee_no", flat=True)
     assert sorted(captains) == ["A2", "A3"]
+
+
+@pytest.mark.parametrize(("header", "language"), [("工号或用户名", "zh-hans"), ("Employee number or username", "en")])
+def test_a_roster_headed_with_the_pages_own_column_name_makes_its_teams(tree, gz_organiser, contest, header, language):
+    # The page names the column 工号或用户名 / "employee number or username"; a sheet headed so was refused.
+    factories.member(tree["gz1"], employee_no="A1")
+    _report, errors = _import(contest, gz_organiser, [["队名", header, "队长"], ["红队", "A1", "是"]], language)
+    assert errors == []
+    assert contest.teams.get().members.get().is_captain

@@ -14,7 +14,7 @@ from contests.relay.models import RelayTeam
 from contests.services.common import ContestRejected
 from contests.wizard import roster, services
 from tests import factories
-from tests.contests.test_relay import make_relay
+from tests.contests.test_relay import make_relay, roster_rows
 from tests.contests.test_relay import setup as relay_setup  # noqa: F401  (the fixture)
 
 NAME_60 = ("审计署广州特派办" + "南方电网审计组临时党支部第二联合代表队" * 3)[:60]
@@ -92,8 +92,8 @@ def test_a_relay_roster_row_naming_a_team_over_60_characters_is_refused_on_its_r
     # The header is row 1, 甲队's runner row 2, the 63-character team's runner row 3.
     rows = [["队名", "用户名", "队长"], ["甲队", "runner1", "是"], [NAME_63, "runner2", "是"]]
     for language, message in [
-        ("zh-hans", "第 3 行：队名最多 60 个字，这个有 63 个。"),
-        ("en", "Row 3: A team's name has at most 60 characters; this one has 63."),
+        ("zh-hans", "队名最多 60 个字，这个有 63 个。"),
+        ("en", "A team's name has at most 60 characters; this one has 63."),
     ]:
         sheet = factories.workbook(rows)
         sheet.name = "roster.xlsx"
@@ -101,13 +101,15 @@ def test_a_relay_roster_row_naming_a_team_over_60_characters_is_refused_on_its_r
             f"/contests/relays/manage/{relay.pk}/teams/", {"file": sheet}, follow=True, HTTP_ACCEPT_LANGUAGE=language
         )
         assert page.status_code == 200
+        # Listed as the live roster lists a problem: its row, its column as headed, the problem.
+        assert [(e.row, e.column, e.message) for e in page.context["row_errors"]] == [(3, "队名", message)]
         assert escape(message) in page.content.decode()
         assert not RelayTeam.objects.exists()
 
 
 def test_a_relay_roster_team_of_exactly_60_characters_is_imported(db, relay_setup):  # noqa: F811
     relay = make_relay(relay_setup)
-    plans = relay_services.plans_from_rows(relay=relay, rows=[(NAME_60, "runner1", True)])
+    plans = relay_services.plans_from_rows(relay=relay, rows=roster_rows((NAME_60, "runner1", True)))
     relay_services.relay_teams_set(relay=relay, plans=plans, by=relay_setup["by"])
     assert list(RelayTeam.objects.values_list("name", flat=True)) == [NAME_60]
 
