@@ -291,6 +291,6 @@ def test_the_correction_page_s_answer_picker_names_whom_a_handed_over_leg_was_ta
     client.force_login(relay["host"])
 
     english, chinese = (options(client, relay["contest"], language) for language in ("en", "zh-hans"))
-    assert english[q1.pk] == "Relay · Q1 · 红队 · 红1: 对 ✓"  # not handed over
-    assert english[q2.pk] == "Relay · Q2 · 红队 · 红3 (handed over from 红2): 对 ✓"
+    assert english[q1.pk] == "Relay · Q1 · 红队 · 红1: True ✓"  # not handed over; a mark in the page's language
+    assert english[q2.pk] == "Relay · Q2 · 红队 · 红3 (handed over from 红2): True ✓"
     assert chinese[q2.pk] == "接力赛 · 第 2 题 · 红队 · 红3（交接自 红2）：对 ✓"
