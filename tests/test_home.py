@@ -573,10 +573,10 @@ def publishing_at_1340_utc(monkeypatch):
 @pytest.mark.parametrize(
     ("language", "basis", "hint"),
     [
-        ("zh-hans", '总分 <b class="qs-place-score">30</b> · 12-06 21:40 发布', "榜单下次发布时才会更新。"),
+        ("zh-hans", '总分 <b class="qs-place-score">30</b> · 2026-12-06 21:40 发布', "榜单下次发布时才会更新。"),
         (
             "en",
-            'Total <b class="qs-place-score">30</b> · as published 12-06 21:40',
+            'Total <b class="qs-place-score">30</b> · as published 6 Dec 2026 21:40',
             "It changes when the board is next published.",
         ),
     ],
