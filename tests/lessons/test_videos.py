@@ -903,7 +903,8 @@ def test_the_locked_span_read_gives_the_same_rows_as_the_orm(tree, watcher):
 
     assert values(span) == values(WatchSpan.objects.get(member=watcher)) == values(other_lesson_span)
     assert values(progress) == values(WatchProgress.objects.get(member=watcher, lesson=lesson))
-    assert progress.intervals == [[0.25, 20.25]] and progress.watched_s == Decimal("20.00")
+    # The first beat, 0.25 s in, continues from the video's start (`RESUME_GAP_S`): 0 to 20.25 s.
+    assert progress.intervals == [[0.0, 20.25]] and progress.watched_s == Decimal("20.25")
     assert span.last_beat_at == t0 + timedelta(seconds=40) and no_progress is None
 
 
