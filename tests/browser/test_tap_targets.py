@@ -6,12 +6,14 @@ replace the holder" (21) were under 32 px, and an entry's link to its call was 2
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
-from calls.models import Entry
+from calls import services as calls_services
+from calls.models import Call
 from contests.relay.models import RelayContest
 from lessons.models import Lesson, Series
 from lessons.services import videos
-from orgs.models import Unit
+from orgs.models import Unit, User
 from tests.browser.test_shell import sign_in
 
 pytestmark = pytest.mark.browser
@@ -29,7 +31,9 @@ def test_lone_links_are_44_px_tall_on_a_phone(live_server, demo, page_factory):
     lesson = videos.lesson_create(title="系列中的一课", unit=organ, required=False, published=True)
     Lesson.objects.filter(pk=lesson.pk).update(series=series, status=Lesson.Status.READY, duration_s=Decimal(600))
     relay = RelayContest.objects.first()
-    entry = Entry.objects.filter(author__username="member").first()
+    member = User.objects.get(username="member")
+    essays = Call.objects.filter(kind=Call.Kind.ESSAY, closes_at__gt=timezone.now()).first()  # open to the member
+    entry = calls_services.entry_create(call=essays, author=member, title="我的征文")
     page = page_factory(phone=True)
     sign_in(page, live_server.url, "member")
     checks = [
