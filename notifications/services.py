@@ -32,9 +32,12 @@ def email_enabled() -> bool:
     return bool(settings.EMAIL_HOST)
 
 
-def notify(*, recipients: Iterable[User], kind: str, params: dict, url: str = "") -> list[Notification]:
-    """Create one notification per recipient (each once), and email those with an address after
-    the transaction commits, when SMTP is configured."""
+def notify(
+    *, recipients: Iterable[User], kind: str, params: dict, url: str = "", urls: dict[int, str] | None = None
+) -> list[Notification]:
+    """Create one notification per recipient (each once), pointing at `url` or at the recipient's
+    own in `urls` (by user id), and email those with an address after the transaction commits,
+    when SMTP is configured."""
     if kind_class(kind).slug != kind:
         raise ValueError(f"unknown notification kind {kind!r}")
     seen = set()
@@ -42,7 +45,8 @@ def notify(*, recipients: Iterable[User], kind: str, params: dict, url: str = ""
     for recipient in recipients:
         if recipient.pk not in seen:
             seen.add(recipient.pk)
-            rows.append(Notification(recipient=recipient, kind=kind, params=params, url=url))
+            own_url = (urls or {}).get(recipient.pk, url)
+            rows.append(Notification(recipient=recipient, kind=kind, params=params, url=own_url))
     created = Notification.objects.bulk_create(rows, batch_size=1000)
     if email_enabled():
         ids = [n.pk for n in created if n.pk and n.recipient.email]
@@ -158,13 +162,16 @@ def results_published(*, snapshot) -> int:
             unit_params = {**params, "ranked": "unit", "unit": name, "unit_en": name_en}
             created += notify(recipients=recipients, kind="results_published", params=unit_params, url=url)
         return len(created)
+    urls = None
     if rule.subject == RankingRule.Subject.MEMBER:
         recipients = User.objects.filter(pk__in=subject_ids, is_active=True)
+        # Each member's own row, on the board's page holding it, highlighted (as the home's My place links).
+        urls = {pk: f"{url}?mine=1&highlight={pk}#board-row-{pk}" for pk in subject_ids}
     else:
         member_ids = {member_id for member_id, _team in team_people(snapshot, subject_ids)}
         recipients = User.objects.filter(pk__in=member_ids, is_active=True)
         params["ranked"] = "team"
-    created = notify(recipients=recipients.distinct(), kind="results_published", params=params, url=url)
+    created = notify(recipients=recipients.distinct(), kind="results_published", params=params, url=url, urls=urls)
     _certificates_ready(snapshot)
     return len(created)
 

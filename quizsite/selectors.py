@@ -23,6 +23,7 @@ from contests.online.selectors import contests_for_member
 from contests.relay.models import RelayLeg
 from lessons import selectors as lesson_selectors
 from lessons.models import Attempt, Heartbeat, ImportJob, Lesson, Paper, PointEvent, StudyCredit, WatchProgress
+from lessons.services.attempts import attempts_expire_due
 from lessons.services.videos import lessons_visible_q
 from orgs import access
 from orgs.models import Unit, User
@@ -134,9 +135,11 @@ def today_tasks(member: User, *, at: datetime | None = None) -> list[Task]:
         lesson_selectors.papers_for_member(member, at=at).filter(mode__in=[Paper.Mode.DAILY, Paper.Mode.EXAM])
     )
     online_now = [c for c in contests_for_member(member) if c.paper.opens_at <= at < c.paper.closes_at]
-    attempts = Attempt.objects.filter(
-        member=member, paper__in=[paper.pk for paper in papers] + [contest.paper_id for contest in online_now]
-    )
+    paper_ids = [paper.pk for paper in papers] + [contest.paper_id for contest in online_now]
+    # An attempt past its deadline has ended, whether or not a worker has submitted it yet: it is
+    # not under way (nor shown with no time left), and it ticks the task on the day it ended.
+    attempts_expire_due(at=at, paper_ids=paper_ids, member=member)
+    attempts = Attempt.objects.filter(member=member, paper__in=paper_ids)
     open_attempts = {a.paper_id: a for a in attempts.filter(status=Attempt.Status.IN_PROGRESS)}
     finished = attempts.exclude(status=Attempt.Status.IN_PROGRESS)
     daily_done = set(finished.filter(day=day).values_list("paper_id", flat=True))

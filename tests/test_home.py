@@ -141,6 +141,30 @@ def test_an_exam_attempt_under_way_is_listed_first_with_its_time_left_and_counte
     assert (api["tasks_left"], api["tasks"][0]["under_way"], api["tasks"][0]["title"]) == (2, True, "党章测验")
 
 
+def test_an_attempt_past_its_deadline_is_not_under_way_across_local_midnight(tree, member):
+    """No worker expired them: yesterday's daily quiz (its deadline local midnight) and an exam
+    whose ten minutes ran out at 00:05 were listed as under way with no time left."""
+    bank = factories.bank(tree["audit"])
+    daily = factories.paper(tree["audit"], mode="daily", title="每日答题", questions=[factories.question(bank)])
+    exam = factories.paper(
+        tree["gz"], mode="exam", title="党章测验", time_limit_s=600, questions=[factories.question(bank)]
+    )
+    quiz = attempt_start(paper=daily, member=member, at=local(2026, 3, 10, 23, 58))
+    sitting = attempt_start(paper=exam, member=member, at=local(2026, 3, 10, 23, 55))
+    assert (quiz.deadline_at, sitting.deadline_at) == (local(2026, 3, 11, 0, 0), local(2026, 3, 11, 0, 5))
+
+    # 00:04: the daily quiz ended at midnight, yesterday's: today's is to do. The exam runs on.
+    tasks = selectors.today_tasks(member, at=local(2026, 3, 11, 0, 4))
+    assert [(t.kind, t.under_way, t.done, t.ends_at) for t in tasks] == [
+        ("exam", True, False, local(2026, 3, 11, 0, 5)),
+        ("daily", False, False, None),
+    ]
+    # 00:06: the exam ended at 00:05, today: done today, ticked; nothing is under way.
+    tasks = selectors.today_tasks(member, at=local(2026, 3, 11, 0, 6))
+    assert [(t.kind, t.under_way, t.done) for t in tasks] == [("daily", False, False), ("exam", False, True)]
+    assert Attempt.objects.get(pk=sitting.pk).finished_at == local(2026, 3, 11, 0, 5)
+
+
 def test_yesterdays_daily_quiz_does_not_tick_todays(tree, member):
     daily = factories.paper(tree["audit"], mode="daily", title="每日答题")
     yesterday = timezone.now() - dt.timedelta(days=1)
@@ -549,10 +573,10 @@ def publishing_at_1340_utc(monkeypatch):
 @pytest.mark.parametrize(
     ("language", "basis", "hint"),
     [
-        ("zh-hans", '总分 <b class="qs-place-score">30</b> · 12-06 21:40 发布', "榜单下次发布时才会更新。"),
+        ("zh-hans", '总分 <b class="qs-place-score">30</b> · 2026-12-06 21:40 发布', "榜单下次发布时才会更新。"),
         (
             "en",
-            'Total <b class="qs-place-score">30</b> · as published 12-06 21:40',
+            'Total <b class="qs-place-score">30</b> · as published 6 Dec 2026 21:40',
             "It changes when the board is next published.",
         ),
     ],

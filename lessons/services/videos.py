@@ -28,8 +28,18 @@ from .study_rules import lesson_earning
 # What one watching span may credit beyond wall clock x `LESSON_MAX_RATE`: network jitter
 # between the first and the latest heartbeat, granted once per span (not per beat).
 SLACK_S = 2.0
-# Intervals this close touch: the player reports positions to the hundredth of a second.
+# Intervals this close touch: the player reports positions to the hundredth of a second. Merging
+# fills the gap without charging it, so it stays this small; wider gaps are bridged, charged, below.
 MERGE_GAP_S = 0.01
+# Two reports of one moment differ by more than the hundredth they are kept to: the beat of a
+# "play" reads currentTime once the video has resumed (5.196 s paused, 5.21 s played in Chromium),
+# and a page resuming at the stored, rounded position lands past the stretch's unrounded end
+# (11.919924 s watched, 11.93 s resumed). The page itself learns the position only as often as
+# `timeupdate` fires, at most every 250 ms (HTML spec), so that is the tolerance. A playing beat
+# starting at most this far past the end of a watched stretch continues it, credited from that
+# end: the bridged part counts against the span's budget like any other credit, so however often
+# it is used, all a member is credited stays within wall clock x `LESSON_MAX_RATE` + `SLACK_S`.
+RESUME_GAP_S = 0.25
 # A required lesson's gapless stretch may be continued from at most this far past its end:
 # players nudge over gaps in the stream while seeking. What is bridged counts against the span.
 GAP_BRIDGED_S = 1.0
@@ -659,6 +669,22 @@ def gapless_end(intervals: list[list[float]]) -> float:
     return intervals[0][1] if intervals and intervals[0][0] <= MERGE_GAP_S else 0.0
 
 
+def _continued_from(intervals: list[list[float]], start: float, *, required: bool) -> float | None:
+    """Where watching from `start` is credited from: `start` itself, or the end of the watched
+    stretch (the video's start counts as one) that `start` lies at most `RESUME_GAP_S` past, so
+    two reports of one moment leave no gap. On a required lesson only the stretch from 0 may be
+    continued, from at most `GAP_BRIDGED_S` past its end; None for a start further on (skipped)."""
+    if required:
+        stretch_end = gapless_end(intervals)
+        if start <= stretch_end:
+            return start
+        return stretch_end if start - stretch_end <= GAP_BRIDGED_S else None
+    if any(low <= start <= high for low, high in intervals):
+        return start
+    ends = [0.0, *(high for _, high in intervals)]
+    return max((end for end in ends if end < start <= end + RESUME_GAP_S), default=start)
+
+
 def heartbeat_record(
     *,
     member: User,
@@ -683,6 +709,8 @@ def heartbeat_record(
       `LESSON_MAX_RATE` plus one `SLACK_S`; the claimed rate is recorded, never trusted;
     - on a required lesson only a move that starts within the stretch watched from 0 (or within
       `GAP_BRIDGED_S` past its end, credited from the end) is credited (`skipped` otherwise);
+      on any other, a move starting at most `RESUME_GAP_S` past a watched stretch is credited
+      from its end (`_continued_from`);
     - a refused beat is recorded and changes nothing else; a move back, or a move reported while
       paused that the clock cannot explain (a seek), becomes the new anchor without credit.
     A member's beats are judged one after another. On PostgreSQL a beat of a member who has a span
@@ -833,10 +861,10 @@ def _judge(
         max_rate = settings.LESSON_MAX_RATE
         since_beat = (at - span.last_beat_at).total_seconds()
         since_span = (at - span.started_at).total_seconds()
-        credit_from: float | None = start
-        furthest = float(progress.furthest_s)
-        if lesson.required and start > furthest + MERGE_GAP_S:
-            credit_from = furthest if start - furthest <= GAP_BRIDGED_S else None
+        # Compared with the stretches' own ends, not the rounded `furthest_s`: a start a rounding
+        # past the end is bridged from it, or the stretch splits there and a required lesson
+        # refuses the next beat as skipped.
+        credit_from = _continued_from(progress.intervals, start, required=lesson.required)
         gained = position_s - (start if credit_from is None else credit_from)
         believable = (
             moved <= since_beat * max_rate + SLACK_S

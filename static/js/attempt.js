@@ -18,12 +18,14 @@
   const { responseOf, isEmpty, emptyBlanks } = window.qsAnswers;
   const confirmText = () => window.qsAnswers.confirmText(text);
 
-  async function send(method, url, body) {
+  // `keepalive`: the request outlives the page (a save sent as the member leaves it).
+  async function send(method, url, body, keepalive = false) {
     const response = await fetch(url, {
       method: method,
       headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken() },
       credentials: "same-origin",
       body: JSON.stringify(body),
+      keepalive: keepalive,
     });
     const payload = await response.json().catch(() => ({}));
     // A refusal reads {"error": {"code", "message", "field"}}, its message in the member's language.
@@ -131,13 +133,13 @@
   const inFlight = new Map(); // card -> its save on the way
   const changedSince = new Set(); // cards changed while their save was on the way
 
-  function save(card) {
+  function save(card, keepalive = false) {
     pending.delete(card);
     if (inFlight.has(card)) {
       changedSince.add(card);
       return inFlight.get(card);
     }
-    const request = send("PUT", base + card.dataset.position + "/", { response: responseOf(card) }).then(
+    const request = send("PUT", base + card.dataset.position + "/", { response: responseOf(card) }, keepalive).then(
       (result) => {
         inFlight.delete(card);
         if (result.error.code === "deadline_passed" || result.error.code === "attempt_finished") {
@@ -169,6 +171,23 @@
     while (inFlight.size) await Promise.all(Array.from(inFlight.values()));
   }
 
+  // Leaving the page (a reload, Back, a link, another app) does not wait for the debounce: what
+  // is waiting is saved at once, with keepalive so the save outlives the page, as the video
+  // player's last beat does. A page going away answers no save, so the newer answer of a question
+  // whose save is still on its way goes too, right behind it.
+  function saveBeforeLeaving(event) {
+    if (event.type === "visibilitychange" && document.visibilityState !== "hidden") return;
+    for (const [card, timer] of Array.from(pending)) {
+      clearTimeout(timer);
+      save(card, true);
+    }
+    if (event.type !== "pagehide") return;
+    for (const card of Array.from(changedSince)) {
+      changedSince.delete(card);
+      send("PUT", base + card.dataset.position + "/", { response: responseOf(card) }, true).catch(() => {});
+    }
+  }
+
   async function submitNow() {
     await flushSaves();
     submitForm.dataset.auto = "1";
@@ -183,6 +202,8 @@
         pending.set(card, setTimeout(() => save(card), card.dataset.type === "fill_blank" ? 600 : 0));
       });
     });
+    window.addEventListener("pagehide", saveBeforeLeaving);
+    document.addEventListener("visibilitychange", saveBeforeLeaving);
     submitForm.addEventListener("submit", (event) => {
       if (submitForm.dataset.auto) return;
       event.preventDefault();

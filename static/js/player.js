@@ -41,6 +41,15 @@
     watchedText.textContent = texts.watched.replace("%(percent)s%%", progress.percent + "%").replace("%(seconds)s", Math.round(progress.watched_s));
     completedBadge.hidden = !progress.completed;
     allowedMax = Math.max(allowedMax, progress.furthest_s);
+    if (progress.completed && texts.credited) credited();
+  }
+  // Completed on this page: the hours it promised are now credited (the page said "Completing
+  // this lesson earns ..." until a reload), and its closing time no longer matters.
+  function credited() {
+    const icon = document.createElement("i");
+    icon.className = "bi bi-clock-history text-success";
+    document.getElementById("lesson-hours").replaceChildren(icon, " " + texts.credited);
+    delete texts.credited;
   }
 
   // Heartbeats go one after another, in the order they were taken: the server judges each

@@ -3,6 +3,7 @@ refused, and the lesson completes with its study hours. The video is made by ffm
 
 import time
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 from django.conf import settings as django_settings
@@ -58,7 +59,9 @@ def test_member_watches_a_required_lesson_to_completion_and_cannot_skip_ahead(
     # No single credited span covers the skipped stretch.
     beats = Heartbeat.objects.filter(member=member, lesson=lesson)
     assert not beats.filter(credited_from_s__lt=2, credited_to_s__gt=6.5).exists()
-    assert StudyCredit.objects.filter(member=member, lesson=lesson).exists()
+    assert StudyCredit.objects.get(member=member, lesson=lesson).hours == Decimal("0.25")  # under 900 s
+    # The line under the player says the hours are credited now, not still to earn, without a reload.
+    expect(page.locator("#lesson-hours")).to_have_text("本课已计入学时 0.25。")
 
 
 def wait_for_beat(member, lesson, **match) -> Heartbeat:

@@ -462,6 +462,59 @@ def test_a_required_lesson_bridges_a_players_nudge_of_under_a_second_from_the_st
     assert cheater.beat(required, 35, after=10).rejected == "skipped"
 
 
+@pytest.mark.parametrize("required", [True, False])
+def test_pausing_and_playing_again_keeps_one_watched_stretch(tree, watcher, required):
+    """Chromium paused at 5.196 s reports 5.21 s in the beat of the "play" after it: 0.014 s on."""
+    lesson = ten_minute_lesson(tree["gz"], required=required)
+    cheater = Cheater(watcher)
+    cheater.beat(lesson, 0, playing=False)
+    cheater.beat(lesson, 0)
+    assert cheater.beat(lesson, 5.196, after=5.2, playing=False).credited_s == 5.196
+    cheater.beat(lesson, 5.21, after=1)
+    # Credited from where the stretch ends: 10.21 - 5.196 = 5.014 s.
+    assert cheater.beat(lesson, 10.21, after=5).credited_s == pytest.approx(5.014)
+    assert cheater.beat(lesson, 15.21, after=5).rejected == ""
+    progress = WatchProgress.objects.get(member=watcher, lesson=lesson)
+    assert progress.intervals == [[0.0, 15.21]]
+    assert float(progress.watched_s) == 15.21 and float(progress.furthest_s) == 15.21
+
+
+def test_resuming_a_required_lesson_after_a_reload_continues_the_stretch(tree, watcher, settings):
+    """The page resumes at the stored 11.92 s and the browser plays on from 11.93 s; the stretch
+    ended at 11.919924 s."""
+    required = ten_minute_lesson(tree["gz"], required=True)
+    cheater = Cheater(watcher)
+    cheater.beat(required, 0)
+    cheater.beat(required, 11.919924, after=12, playing=False)
+    cheater.now += settings.LESSON_TAB_TIMEOUT_S  # the reloaded page is a new span
+    cheater.beat(required, 11.93, tab="B", playing=False)
+    cheater.beat(required, 11.93, tab="B", after=1)
+    assert cheater.beat(required, 16.93, tab="B", after=5).rejected == ""
+    assert cheater.beat(required, 21.93, tab="B", after=5).rejected == ""
+    progress = WatchProgress.objects.get(member=watcher, lesson=required)
+    assert progress.intervals == [[0.0, 21.93]] and float(progress.furthest_s) == 21.93
+
+
+@pytest.mark.parametrize("required", [True, False])
+def test_hopping_a_little_ahead_after_every_pause_gains_nothing_beyond_the_wall_clock(tree, watcher, required):
+    """A gap continued from its end is credited like watching: hopping 0.24 s ahead (within
+    `RESUME_GAP_S`) after each pause and playing 0.01 s gains no free video (the `Cheater`
+    checks the budget after every beat); the budget refuses the hops once it is spent."""
+    lesson = ten_minute_lesson(tree["gz"], required=required)
+    cheater = Cheater(watcher)
+    cheater.beat(lesson, 0)
+    position, refused = 0.0, 0
+    step = 1 / 64  # a binary fraction: the wall clock adds up exactly
+    for _ in range(128):  # 128 x 0.25 s = 32 s of video claimed in 128 x 3/64 s = 6 s
+        cheater.beat(lesson, position, after=step, playing=False)
+        cheater.beat(lesson, position + 0.24, after=step)
+        result = cheater.beat(lesson, position + 0.25, after=step)
+        refused += result.rejected == "too_fast"
+        position = float(WatchProgress.objects.get(member=watcher, lesson=lesson).intervals[0][1])
+    # 6 s x 2 + 2 s of slack: at most 14 s credited, so at least (32 - 14) / 0.25 = 72 hops refused.
+    assert cheater.credited() <= 14 and refused >= 72
+
+
 def test_a_lesson_that_is_not_required_counts_what_is_watched_after_a_seek(tree, watcher):
     lesson = ten_minute_lesson(tree["gz"], required=False)
     cheater = Cheater(watcher)
@@ -850,7 +903,8 @@ def test_the_locked_span_read_gives_the_same_rows_as_the_orm(tree, watcher):
 
     assert values(span) == values(WatchSpan.objects.get(member=watcher)) == values(other_lesson_span)
     assert values(progress) == values(WatchProgress.objects.get(member=watcher, lesson=lesson))
-    assert progress.intervals == [[0.25, 20.25]] and progress.watched_s == Decimal("20.00")
+    # The first beat, 0.25 s in, continues from the video's start (`RESUME_GAP_S`): 0 to 20.25 s.
+    assert progress.intervals == [[0.0, 20.25]] and progress.watched_s == Decimal("20.25")
     assert span.last_beat_at == t0 + timedelta(seconds=40) and no_progress is None
 
 

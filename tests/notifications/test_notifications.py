@@ -253,8 +253,11 @@ def test_publishing_a_board_tells_the_ranked_members(tree):
     assert certificate.recipient == ranked
     assert certificate.url == reverse("rankings:certificate", args=[rule.slug, ranked.pk])
     assert ranked.pk in recipients and unranked.pk not in recipients
-    assert Notification.objects.get(recipient=ranked, kind="results_published").url == reverse(
-        "rankings:board", args=[rule.slug]
+    # Opened, it shows the member's own row, highlighted, as the home's My place link does.
+    board = reverse("rankings:board", args=[rule.slug])
+    assert (
+        Notification.objects.get(recipient=ranked, kind="results_published").url
+        == f"{board}?mine=1&highlight={ranked.pk}#board-row-{ranked.pk}"
     )
 
 
