@@ -114,6 +114,7 @@ def buzzer(transactional_db):
             "Foul: 蓝队 buzzed before the question opened, −5 points",
         ),
     ],
+    ids=["zh-hans", "en"],  # the language: the sentences would make a failure's screenshot name too long
 )
 def test_the_big_screen_joins_names_in_its_language_and_shows_an_early_buzz_foul(
     asgi_server, buzzer, signed_in_page, language, answered, foul
