@@ -220,6 +220,11 @@ class ContestConsumer(EndsWithSignIn, AsyncWebsocketConsumer):
                 await self.dispatch(await receive())
         except StopConsumer:
             pass
+        finally:
+            # Also when the server cancels the socket's task (it gave up waiting for the close) or
+            # a handler failed: a socket left in the hub's groups would still be delivered to, and
+            # would keep this process's ticker turning for ever.
+            self.leave_everything()
 
     async def dispatch(self, message) -> None:
         # Channels closes stale database connections before every handler, a hop to its one
@@ -233,13 +238,18 @@ class ContestConsumer(EndsWithSignIn, AsyncWebsocketConsumer):
     async def websocket_disconnect(self, message) -> None:
         # As Channels' own, without its closing of stale database connections on the sync
         # thread: there is no channel-layer group to leave, and no database work here.
+        self.leave_everything()
+        raise StopConsumer()
+
+    def leave_everything(self) -> None:
+        """Stop the socket's deliveries, forget its sign-in and write its presence off; again
+        is harmless."""
         self.stop_deliveries()
         self.forget_sign_in()
         token, self.presence_token = self.presence_token, None
         if token is not None:  # written on the ticker's next turn; consoles hear of it on their next tick
             presence.leave(self.contest.pk, self.contest.join_code, token)
             ensure_ticker()
-        raise StopConsumer()
 
     def stop_deliveries(self) -> None:
         for name in self.groups_joined:

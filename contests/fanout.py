@@ -84,6 +84,10 @@ class Hub:
         and subscribe to every process's messages (with Redis) unless subscribed already."""
         running = asyncio.get_running_loop()
         if self.loop is not running:
+            if self.loop is not None and self.loop.is_closed():
+                # The sockets of a server whose loop has ended: none can be delivered to, and
+                # left here they would keep the new loop's ticker turning for ever.
+                self.groups = defaultdict(set)
             self.loop, self._subscriber, self._delivering = running, None, None
             self._unpublished, self._requests, self.team_answers = {}, set(), {}
             self.subscribed, self.behind = asyncio.Event(), set()

@@ -2,6 +2,7 @@
 on a tick and only when it changes."""
 
 import asyncio
+import threading
 import time
 
 import pytest
@@ -68,6 +69,29 @@ async def online_becomes(at: tuple[int, str], members: list[int]) -> None:
 
 
 async def test_the_last_phone_to_leave_a_process_is_written_off_before_its_ticker_stops(monkeypatch):
+    await last_phone_leaves(monkeypatch)
+
+
+async def test_the_sockets_of_a_server_whose_loop_ended_do_not_keep_the_next_one_s_ticker_turning(monkeypatch):
+    """A server stopped without closing its sockets (its event loop ended with them still in the
+    hub's groups, as a test's server may): the next loop's ticker still stops once its own last
+    socket has left."""
+
+    class Abandoned:
+        base_send = None
+
+    async def join():
+        await fanout.HUB.join("999999:players", Abandoned())
+
+    server = threading.Thread(target=asyncio.run, args=(join(),))  # its own loop, closed when done
+    server.start()
+    server.join()
+    assert "999999:players" in fanout.HUB.groups
+    await last_phone_leaves(monkeypatch)
+    assert "999999:players" not in fanout.HUB.groups
+
+
+async def last_phone_leaves(monkeypatch) -> None:
     contest, _host, red, red_cookies = await relay_hall()
     at = (contest.pk, contest.join_code)
     written = []  # every batch of joins and leaves the process wrote
@@ -82,6 +106,23 @@ async def test_the_last_phone_to_leave_a_process_is_written_off_before_its_ticke
     await asyncio.wait_for(consumers._ticker, FRAME_WAIT_S)
     assert written[-1] == {at: dict.fromkeys(joined, False)}  # the same socket's entry, left
     assert await sync_to_async(presence.online)(*at) == []
+
+
+async def test_a_socket_whose_task_is_cancelled_leaves_the_hub_and_is_written_off(monkeypatch):
+    """The server gives up on a socket (its task is cancelled, no disconnect is dispatched): it
+    leaves its groups and its presence is written off, as if it had closed."""
+    contest, _host, red, red_cookies = await relay_hall()
+    at = (contest.pk, contest.join_code)
+    phone = await connect(contest.join_code, red_cookies[0])
+    await receive(phone, kind="state")
+    await online_becomes(at, [red[0].pk])
+    groups = fanout.HUB.groups.items()
+    (socket,) = {member for name, members in groups if name.startswith(f"{contest.pk}:") for member in members}
+    phone.future.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await phone.future
+    assert [name for name, members in fanout.HUB.groups.items() if socket in members] == []
+    await online_becomes(at, [])
 
 
 def write_turn() -> None:
