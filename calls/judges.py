@@ -219,6 +219,8 @@ def panel_save(
         raise CallRejected("no_judges", _("Pick at least one judge."))
     if panel_name_taken(call, name, panel=panel):
         raise CallRejected("panel_name_taken", panel_name_taken_message(name))
+    # Kept as compared: the constraint one_panel_name_per_call then refuses what the check refuses.
+    name = name.strip()
     if panel is None:
         panel = Panel.objects.create(call=call, name=name, name_en=name_en.strip())
     else:

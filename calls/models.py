@@ -203,6 +203,11 @@ class Panel(models.Model):
     name_en = english_name_field(60, label=_("English panel name"))
     judges = models.ManyToManyField(settings.AUTH_USER_MODEL, verbose_name=_("judges"), related_name="judging_panels")
 
+    class Meta:
+        # The manage page, the assign button and the judges' progress name panels by their name;
+        # `calls.judges.panel_name_taken` says so kindly first, this stops what gets past it.
+        constraints = [models.UniqueConstraint(fields=["call", "name"], name="one_panel_name_per_call")]
+
     def __str__(self) -> str:
         return self.display_name
 
