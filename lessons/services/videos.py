@@ -665,8 +665,18 @@ def _save_beat(beat: Heartbeat, span: WatchSpan, progress: WatchProgress, *, spa
 
 
 def gapless_end(intervals: list[list[float]]) -> float:
-    """Where the stretch watched without a gap from the start ends (0 if the start is unwatched)."""
-    return intervals[0][1] if intervals and intervals[0][0] <= MERGE_GAP_S else 0.0
+    """Where the stretch watched without a gap from the start ends (0 if the start is unwatched),
+    read across gaps of at most `RESUME_GAP_S`. No new beat leaves such a gap (`_continued_from`
+    credits a start that close from the end before it), but the player split stretches by that
+    much before it did, and a member's stored stretches still are: read strictly, the required
+    lesson's check would refuse them, once, as skipped. Only the stretches are credited, so the
+    gaps read across count towards nothing."""
+    end = 0.0
+    for low, high in intervals:
+        if low > end + RESUME_GAP_S:
+            break
+        end = max(end, high)
+    return end
 
 
 def _continued_from(intervals: list[list[float]], start: float, *, required: bool) -> float | None:

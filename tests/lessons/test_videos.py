@@ -1,5 +1,6 @@
 """Micro-classes: the ffmpeg pipeline, uploads, protected media and counting only what was watched."""
 
+import importlib
 import re
 import subprocess
 from datetime import timedelta
@@ -8,6 +9,7 @@ from io import BytesIO
 from pathlib import Path
 
 import pytest
+from django.apps import apps
 from django.conf import settings
 from django.core.management import CommandError, call_command
 from django.db import transaction
@@ -19,6 +21,7 @@ from lessons.services import videos
 from lessons.services.points import point_rules_ensure_defaults
 from lessons.services.study_rules import default_rule
 from lessons.services.videos import LessonRejected
+from lessons.views.videos import _resume_at
 from orgs.models import User
 from tests import factories
 from tests.lessons.videos import ffmpeg_steps_once, make_clip, need_ffmpeg
@@ -493,6 +496,56 @@ def test_resuming_a_required_lesson_after_a_reload_continues_the_stretch(tree, w
     assert cheater.beat(required, 21.93, tab="B", after=5).rejected == ""
     progress = WatchProgress.objects.get(member=watcher, lesson=required)
     assert progress.intervals == [[0.0, 21.93]] and float(progress.furthest_s) == 21.93
+
+
+def test_the_stretch_from_the_start_reads_across_the_small_gaps_the_old_player_left():
+    assert videos.gapless_end([[0.0, 11.92], [12.02, 30.0]]) == 30.0
+    assert videos.gapless_end([[0.25, 40.0]]) == 40.0  # the first beat 0.25 s in
+    assert videos.gapless_end([[0.0, 10.0], [10.25, 20.0], [20.3, 25.0]]) == 20.0
+    assert videos.gapless_end([[0.3, 5.0]]) == 0.0
+    assert videos.gapless_end([]) == 0.0
+
+
+def test_stretches_split_by_the_old_player_resume_where_they_end_and_play_on(tree, watcher, settings):
+    """Stored before the fix: a required lesson's stretches split 0.1 s apart at 11.92 s
+    (furthest 11.92 s, last at 30 s), another's 0.3 s apart at 10 s (last at 20 s), a third's
+    started 0.25 s in (furthest 0). Migration lessons 0032 reads the ends again: 30, 10 and 40 s.
+    The first resumes at 30 s, and 5 s played on from there are credited: 11.92 + (35 - 12.02)
+    = 34.90 s watched, the gap still not counted. The second's gap is wider than `RESUME_GAP_S`:
+    it resumes at 10 s, and playing on from 20 s is refused as skipped."""
+    split = ten_minute_lesson(tree["gz"], title="分段课")
+    wide = ten_minute_lesson(tree["gz"], title="宽缝课")
+    late = ten_minute_lesson(tree["gz"], title="迟起课")
+    stored = {
+        split: ([[0.0, 11.92], [12.02, 30.0]], "29.90", "11.92", "30"),
+        wide: ([[0.0, 10.0], [10.3, 20.0]], "19.70", "10", "20"),
+        late: ([[0.25, 40.0]], "39.75", "0", "40"),
+    }
+    cheater = Cheater(watcher)
+    for lesson, (intervals, watched, furthest, last) in stored.items():
+        cheater.beat(lesson, 0)
+        cheater.now += settings.LESSON_TAB_TIMEOUT_S
+        WatchProgress.objects.filter(member=watcher, lesson=lesson).update(
+            intervals=intervals, watched_s=Decimal(watched), furthest_s=Decimal(furthest), last_position_s=Decimal(last)
+        )
+    migration = importlib.import_module("lessons.migrations.0032_watch_progress_furthest_across_small_gaps")
+    migration.read_furthest_across_small_gaps(apps, None)
+    progress = {p.lesson: p for p in WatchProgress.objects.filter(member=watcher)}
+    assert [float(progress[lesson].furthest_s) for lesson in (split, wide, late)] == [30.0, 10.0, 40.0]
+    assert [_resume_at(lesson, progress[lesson]) for lesson in (split, wide, late)] == [30.0, 10.0, 40.0]
+
+    cheater.beat(split, 30, tab="B", playing=False)
+    cheater.beat(split, 30, tab="B", after=1)
+    played = cheater.beat(split, 35, tab="B", after=5)
+    assert (played.rejected, played.credited_s) == ("", 5.0)
+    split_progress = WatchProgress.objects.get(member=watcher, lesson=split)
+    assert split_progress.intervals == [[0.0, 11.92], [12.02, 35.0]]
+    assert (split_progress.watched_s, split_progress.furthest_s) == (Decimal("34.90"), Decimal("35.00"))
+
+    cheater.now += settings.LESSON_TAB_TIMEOUT_S
+    cheater.beat(wide, 20, tab="C", playing=False)
+    cheater.beat(wide, 20, tab="C", after=1)
+    assert cheater.beat(wide, 25, tab="C", after=5).rejected == "skipped"
 
 
 @pytest.mark.parametrize("required", [True, False])
