@@ -124,7 +124,8 @@ def relay_runners_ahead(contest: Contest) -> dict[str, list[int]]:
     for team_id, members in legs.items():
         handed = handovers.get(team_id, ())
         holders = {baton_in_turn(members, handed, round_position, position) for round_position, position in unshown}
-        ahead[str(team_id)] = [member for member in dict.fromkeys([*members, *(h.to_member for h in handed)]) if member in holders]
+        in_order = dict.fromkeys([*members, *(h.to_member for h in handed)])
+        ahead[str(team_id)] = [member for member in in_order if member in holders]
     return ahead
 
 

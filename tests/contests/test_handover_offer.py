@@ -30,7 +30,11 @@ def short_relay(tree):
 
 def hand_over(relay, from_member, to_member):
     return services.legs_hand_over(
-        contest=relay["contest"], team=relay["team"], from_member_id=from_member.pk, to_member_id=to_member.pk, by=relay["host"]
+        contest=relay["contest"],
+        team=relay["team"],
+        from_member_id=from_member.pk,
+        to_member_id=to_member.pk,
+        by=relay["host"],
     )
 
 
