@@ -2,6 +2,7 @@
 form and the draw rules of online contests): the rules left on the page are the rules saved."""
 
 import re
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
@@ -10,6 +11,8 @@ from lessons.models import Paper
 from tests import factories
 
 pytestmark = pytest.mark.browser
+
+SHOTS = Path("/tmp/shots/jsrows")
 
 
 def test_rules_added_and_removed_in_the_paper_builder_are_saved_as_left(
@@ -34,6 +37,10 @@ def test_rules_added_and_removed_in_the_paper_builder_are_saved_as_left(
     expect(rules).to_have_count(2)
     # The count beside each rule follows the rules left: 3 of each bank's questions match.
     expect(rules.nth(1).locator(".qs-rule-count")).to_have_text(re.compile("3"))
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "paper-builder-rules-desktop.png"), full_page=True)
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.screenshot(path=str(SHOTS / "paper-builder-rules-phone.png"), full_page=True)
     page.click("#save-paper")
     page.wait_for_url(re.compile(r"/papers/\d+/edit/$"))
     paper = Paper.objects.get(title="两条规则的试卷")
