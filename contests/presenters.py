@@ -256,6 +256,7 @@ def host_state(
     upcoming = services.next_question(contest)
     state["next"] = {"round": upcoming.round.position, "position": upcoming.position} if upcoming else None
     state["relay_ahead"] = services.relay_questions_ahead(contest)
+    state["relay_runners"] = services.relay_runners_ahead(contest)
     state["audit"] = [
         {"action": e.action, "actor": e.actor.real_name if e.actor else "", "detail": e.detail, "at": e.at.isoformat()}
         for e in AuditEntry.objects.filter(contest=contest).select_related("actor")[:30]

@@ -10,7 +10,7 @@ Times are the server's. Each function validates against the round's rules, write
 """
 
 from .common import ContestRejected
-from .handover import handovers_made, legs_hand_over, legs_handed_from, relay_questions_ahead
+from .handover import handovers_made, legs_hand_over, legs_handed_from, relay_questions_ahead, relay_runners_ahead
 from .hosting import (
     ADJUSTMENT_LIMIT,
     REASON_MAX,
@@ -68,6 +68,7 @@ __all__ = [
     "legs_hand_over",
     "legs_handed_from",
     "relay_questions_ahead",
+    "relay_runners_ahead",
     "relay_order",
     "buzz",
     "close_expired",

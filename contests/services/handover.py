@@ -107,6 +107,28 @@ def relay_questions_ahead(contest: Contest) -> bool:
     ).exists()
 
 
+def relay_runners_ahead(contest: Contest) -> dict[str, list[int]]:
+    """Every team's members holding the baton (after the hand-overs) of at least one relay
+    question not yet shown, by team id as a string, in relay order: the runners `legs_hand_over`
+    takes from beyond the question in play. A runner whose legs all fall past the last relay
+    question, or who handed them over, is in no list."""
+    unshown = set(
+        RoundQuestion.objects.filter(
+            round__contest=contest, round__type=Round.Type.RELAY, opening__isnull=True
+        ).values_list("round__position", "position")
+    )
+    if not unshown:
+        return {}
+    legs, handovers = relay_order(contest.pk)
+    ahead = {}
+    for team_id, members in legs.items():
+        handed = handovers.get(team_id, ())
+        holders = {baton_in_turn(members, handed, round_position, position) for round_position, position in unshown}
+        in_order = dict.fromkeys([*members, *(h.to_member for h in handed)])
+        ahead[str(team_id)] = [member for member in in_order if member in holders]
+    return ahead
+
+
 def handovers_made(contest: Contest) -> list[LegHandover]:
     """The contest's hand-overs in the order made, with their team, members, first question and host."""
     return list(

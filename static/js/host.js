@@ -23,7 +23,7 @@
     role: "host",
     onState: (frame) => {
       // Progress inside a question (protocol 6) carries the question alone: keep the rest.
-      if (state) ["teams", "next", "relay_ahead", "audit", "roster", "runners"].forEach((key) => { if (!(key in frame)) frame[key] = state[key]; });
+      if (state) ["teams", "next", "relay_ahead", "relay_runners", "audit", "roster", "runners"].forEach((key) => { if (!(key in frame)) frame[key] = state[key]; });
       if ("online" in frame) online = frame.online === null ? null : new Set(frame.online);
       // A command's note stays through the frame it caused (numbered the next after the one the
       // console showed), and goes with the next change after it.
@@ -309,15 +309,19 @@
   }
 
   // A runner's remaining relay legs go to a teammate (a phone died, the runner left the hall):
-  // offered while the contest runs, to a runner still holding legs, while the team has a relay
-  // question left (one still to show, or the one open it has not answered), as the server
-  // refuses the rest (services/handover.py): from the start on, so roll call before Q1 can.
+  // offered while the contest runs, to a member holding the baton of a relay question still to
+  // show (`relay_runners`) or of the one in play that the team has not answered, as the server
+  // refuses the rest (`not_a_runner`, `no_legs_left`: services/handover.py): from the start on,
+  // so roll call before Q1 can; never to a runner whose legs all fall past the last question.
   function handOverButton(team, member, name) {
     const running = state.contest.status === "running" || state.contest.status === "paused";
     const mates = ((state.runners || {})[String(team)] || []).filter((m) => m.member !== member);
     const q = state.question;
-    const inPlay = q && q.round.answered_by === "baton" && q.phase === "open" && !q.answered.includes(team);
-    if (!running || !mates.length || handedAway(team, member) || !(state.relay_ahead || inPlay)) return [];
+    // In play as the server counts it: shown and not yet closed (an opening not closed, revealed or skipped).
+    const inPlay = q && q.round.answered_by === "baton" && !["closed", "revealed", "skipped"].includes(q.phase) && !q.answered.includes(team);
+    const holdsInPlay = inPlay && q.baton && q.baton[String(team)] && q.baton[String(team)].member === member;
+    const holdsAhead = ((state.relay_runners || {})[String(team)] || []).includes(member);
+    if (!running || !mates.length || !(holdsAhead || holdsInPlay)) return [];
     const button = document.createElement("button");
     button.type = "button";
     button.className = "btn btn-sm btn-outline-primary py-0 ms-1 qs-hand-over";
@@ -334,18 +338,6 @@
     span.className = "small qs-muted ms-1 qs-handed-from";
     span.textContent = "(" + t.handedFrom.replace("%s", name) + ")";
     return [" ", span];
-  }
-
-  // Whether the member's last part in the team's hand-overs was handing legs away (then they hold
-  // none, until legs are handed back to them), or receiving them.
-  function handedAway(team, member) {
-    let away = false;
-    (state.handovers || []).forEach((h) => {
-      if (h.team !== team) return;
-      if (h.from === member) away = true;
-      if (h.to === member) away = false;
-    });
-    return away;
   }
 
   const handedTo = (team, member) => (state.handovers || []).some((h) => h.team === team && h.to === member);

@@ -1,5 +1,6 @@
 // The paper builder: settings shown for the chosen mode, a question picker with filters, picked
-// questions reordered or removed, and draw rules with a live count of the questions they match.
+// questions reordered or removed, and draw rules (added and removed by static/js/formset_rows.js)
+// with a live count of the questions they match.
 (function () {
   "use strict";
   const form = document.getElementById("paper-builder");
@@ -117,18 +118,13 @@
   picker.addEventListener("change", searchSoon);
   ruleList.addEventListener("input", countRules);
   ruleList.addEventListener("change", countRules);
+  // A rule added or removed (static/js/formset_rows.js).
+  ruleList.addEventListener("qs:rows-changed", countRules);
   document.getElementById("id_mode").addEventListener("change", showMode);
   form.addEventListener("click", (event) => {
     const button = event.target.closest("button");
     if (!button) return;
-    if (button.id === "add-rule") {
-      const rule = document.getElementById("rule-template").content.firstElementChild.cloneNode(true);
-      ruleList.appendChild(rule);
-      countRules();
-    } else if (button.classList.contains("qs-remove-rule")) {
-      button.closest(".qs-rule").remove();
-      countRules();
-    } else if (button.classList.contains("qs-remove") && button.closest(".qs-picked")) {
+    if (button.classList.contains("qs-remove") && button.closest(".qs-picked")) {
       button.closest(".qs-picked").remove();
       countPicked();
       countRules();

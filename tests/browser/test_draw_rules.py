@@ -2,6 +2,7 @@
 rule's knowledge points are only the chosen bank's."""
 
 import re
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
@@ -42,6 +43,8 @@ def test_an_organiser_adds_a_third_draw_rule_and_sees_only_the_banks_knowledge_p
         page.select_option(f"#id_rules-{row}-bank", str(bank.pk))
         page.fill(f"#id_rules-{row}-count", "1")
     page.select_option("#id_rules-2-tag", str(law.pk))
+    Path("/tmp/shots/jsrows").mkdir(parents=True, exist_ok=True)
+    page.screenshot(path="/tmp/shots/jsrows/draw-rules-three-desktop.png", full_page=True)
     page.locator("#save-contest").click()
     page.wait_for_url(re.compile(r"/contests/online/manage/\d+/$"))
     rules = OnlineContest.objects.get().paper.rules.order_by("pk")
