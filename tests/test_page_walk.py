@@ -16,7 +16,9 @@ from django.conf import settings
 from django.core.management import call_command
 from django.test import Client
 
+from lessons import video
 from orgs.models import User
+from tests.lessons.videos import ffmpeg_steps_once
 
 # Not pages: downloads, media, sockets' helpers, the API and its documentation, and sign-out.
 SKIPPED = re.compile(r"^/(static|media|api|i18n|admin)/|\.(xlsx|pdf|json|csv|vtt|m3u8|mp4)$|/accounts/logout/")
@@ -86,7 +88,13 @@ def translated_msgids() -> list[str]:
 @pytest.fixture(scope="module")
 def demo(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
-        call_command("seed_demo", stdout=StringIO())
+        with pytest.MonkeyPatch.context() as patch:
+            if not video.tools_missing():
+                # The demo's videos through ffmpeg's steps once a process for the same clip (the
+                # call's four entries are one; a lesson processed in this process before is copied):
+                # the walk reads the pages of processed videos, the processing has tests of its own.
+                ffmpeg_steps_once(patch)
+            call_command("seed_demo", stdout=StringIO())
         yield
         # Without restarting the sequences: ids that repeat would meet what processes keep by id.
         call_command("flush", interactive=False, verbosity=0, reset_sequences=False)
