@@ -74,7 +74,7 @@ def judged(call, tree, panel, owner, given):
             Assignment.objects.filter(entry=entry).order_by("judge_id"), pairs, strict=True
         ):
             services.score_record(assignment=assignment, by=assignment.judge, values=scores(call, content, style))
-    services.scores_lock(call=call, by=owner)
+    services.scores_lock(call=call, by=owner, close_now=True)
     return entries
 
 
@@ -210,7 +210,7 @@ def test_winning_micro_classes_are_published_to_the_library_in_one_action(
     for entry, (content, style) in zip(entries, [(90, 90), (70, 70)], strict=True):
         for assignment in Assignment.objects.filter(entry=entry):
             services.score_record(assignment=assignment, by=assignment.judge, values=scores(essay_call, content, style))
-    services.scores_lock(call=essay_call, by=owner)
+    services.scores_lock(call=essay_call, by=owner, close_now=True)
     services.results_publish(call=essay_call, by=owner)
     client.force_login(owner)
     with django_capture_on_commit_callbacks(execute=True):
@@ -248,7 +248,7 @@ def test_html_in_a_winning_title_is_escaped_in_the_collection(client, essay_call
     services.assignment_run(call=essay_call, panel=panel, by=owner, seed="x")
     for assignment in Assignment.objects.filter(entry=entry):
         services.score_record(assignment=assignment, by=assignment.judge, values=scores(essay_call, 90, 90))
-    services.scores_lock(call=essay_call, by=owner)
+    services.scores_lock(call=essay_call, by=owner, close_now=True)
     services.results_publish(call=essay_call, by=owner)
     client.force_login(author)
     page = client.get(reverse("calls:collection", args=[essay_call.pk])).content.decode()
