@@ -469,7 +469,9 @@ def check_reviewer(user, entry: Entry) -> None:
     """Refuse unless the entry waits for `user`'s unit to recommend or return it, and the call's
     results are not published (they are final: nothing reaches judging any more)."""
     if entry.call.results_published_at:
-        raise CallRejected("published", _("The results of this call are published; entries can no longer be recommended."))
+        raise CallRejected(
+            "published", _("The results of this call are published; entries can no longer be recommended.")
+        )
     if entry.status != Entry.Status.SUBMITTED or entry.at_unit is None:
         raise CallRejected("not_waiting", _("This entry is not waiting for review."))
     if not access.can_manage_unit(user, entry.at_unit):
@@ -808,12 +810,12 @@ def results_publish(*, call: Call, by: User) -> Call:
     if not call.scores_locked_at:
         raise CallRejected("not_locked", _("Lock the scores before publishing the results."))
     if not call.results_published_at:
-        check_call_closed(call)
         try:
             check_results_complete(call)
         except CallRejected as incomplete:
             hint = _("While the scores are locked nothing can change: unlock judging first.")
             raise CallRejected(incomplete.code, f"{incomplete.message} {hint}") from None
+        check_call_closed(call)
         call.results_published_at = timezone.now()
         call.save(update_fields=["results_published_at"])
         audit(call=call, by=by, action="publish")

@@ -17,10 +17,9 @@ from django.db.models import Count, F, Prefetch, Q
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
-from django.utils import translation
 from django.utils.translation import gettext_noop, ngettext
 from django.views.decorators.http import require_POST
 

@@ -257,7 +257,9 @@ def test_an_entry_a_judge_has_not_scored_is_marked_and_the_lock_says_so(client, 
     assert "missing-scores" not in client.get(manage).content.decode()
     assert (
         "部分评委"
-        not in client.post(reverse("calls:judging_action", args=[essay_call.pk, "lock"]), {"close_now": "1"}, follow=True).content.decode()
+        not in client.post(
+            reverse("calls:judging_action", args=[essay_call.pk, "lock"]), {"close_now": "1"}, follow=True
+        ).content.decode()
     )
 
 
@@ -268,7 +270,9 @@ def test_locking_with_a_score_missing_names_the_entry(client, judged, essay_call
         assignment=assignment, by=assignment.judge, values={content.pk: Decimal(80), style.pk: Decimal(80)}
     )
     client.force_login(factories.organiser(tree["audit"]))
-    refused = client.post(reverse("calls:judging_action", args=[essay_call.pk, "lock"]), {"close_now": "1"}, follow=True).content.decode()
+    refused = client.post(
+        reverse("calls:judging_action", args=[essay_call.pk, "lock"]), {"close_now": "1"}, follow=True
+    ).content.decode()
     assert "评分不全：我的征文（缺 2 份）。" in refused
     essay_call.refresh_from_db()
     assert essay_call.scores_locked_at is None

@@ -164,7 +164,9 @@ def test_an_entry_left_without_a_free_judge_is_named_and_locking_says_why(client
     assert "“征文”无评委可评：第一评审组的每位评委都与其存在利益冲突" in answer
     assert not Assignment.objects.filter(entry=entry).exists()
 
-    answer = client.post(reverse("calls:judging_action", args=[essay_call.pk, "lock"]), {"close_now": "1"}, follow=True).text
+    answer = client.post(
+        reverse("calls:judging_action", args=[essay_call.pk, "lock"]), {"close_now": "1"}, follow=True
+    ).text
     assert "尚无评委" not in answer
     assert (
         "“征文”无评委可评：第一评审组的每位评委都与其存在利益冲突（本单位、作者身份或已申报的冲突）。"
