@@ -80,7 +80,7 @@ class OpenCallListView(ListAPIView):
         now = timezone.now()
         mine = Call.objects.filter(services.audience_q(self.request.user)).values("pk")
         return (
-            Call.objects.filter(pk__in=mine, opens_at__lte=now, closes_at__gt=now)
+            Call.objects.filter(pk__in=mine, opens_at__lte=now, closes_at__gt=now, results_published_at__isnull=True)
             .select_related("unit")
             .order_by("closes_at", "id")
         )

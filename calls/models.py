@@ -130,6 +130,10 @@ class Call(EnglishTitle, models.Model):
     def __str__(self) -> str:
         return self.display_title
 
+    def takes_entries(self, at) -> bool:
+        """Inside the window, and the results not published (they are final whatever the dates)."""
+        return self.opens_at <= at < self.closes_at and not self.results_published_at
+
     @property
     def display_rules(self) -> str:
         return in_language(self.rules, self.rules_en)
@@ -519,6 +523,9 @@ AUDIT_DETAILS = {
     "judge_added": lambda params: gettext("%(judge)s joins %(panel)s") % in_language_params(params),
     "judge_removed": lambda params: gettext("%(judge)s off %(panel)s") % in_language_params(params),
     "settings_changed": _settings_changed,
+    "closed_to_lock": lambda params: (
+        gettext("closed the call then (it was to close %(was)s)") % in_language_params(params)
+    ),
 }
 
 

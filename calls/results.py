@@ -5,6 +5,7 @@ collection (文集) as a page and a PDF with its CJK font embedded."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from html.parser import HTMLParser
 from io import BytesIO
 from pathlib import Path
@@ -22,6 +23,8 @@ from .models import Call, Entry
 from .services import CallRejected, audit
 
 VIDEO_KINDS = (Call.Kind.MICRO_CLASS, Call.Kind.SPEECH)
+# Between the library dates of two winners' lessons (`winners_publish_to_library`).
+LIBRARY_STEP = timedelta(milliseconds=1)
 
 
 def winners(call: Call) -> list[selectors.EntryResult]:
@@ -86,8 +89,18 @@ def winners_publish_to_library(*, call: Call, by: User, audience: list[Unit]) ->
     if call.kind not in VIDEO_KINDS:
         raise CallRejected("not_video", _("Only micro-class and speech calls publish to the library."))
     check_published(call)
+    from lessons.models import Lesson
+
+    ranked = winners(call)
+    # The library lists lessons newest first: each winner's lesson is dated a millisecond before
+    # the one above it, from one moment for the call (kept by the lessons already published), so
+    # first prize reads first even when a lower prize's video finishes later.
+    anchor = next(
+        (row.entry.lesson.created_at + index * LIBRARY_STEP for index, row in enumerate(ranked) if row.entry.lesson_id),
+        timezone.now(),
+    )
     published = []
-    for row in winners(call):
+    for index, row in enumerate(ranked):
         entry = row.entry
         source = Path(settings.MEDIA_ROOT) / f"calls/{call.pk}/{entry.pk}/video.mp4"
         if entry.lesson_id or entry.video_status != "ready" or not source.is_file():
@@ -107,6 +120,7 @@ def winners_publish_to_library(*, call: Call, by: User, audience: list[Unit]) ->
             # Publishing the winners to the library is the organiser's decision already taken.
             published=True,
         )
+        Lesson.objects.filter(pk=lesson.pk).update(created_at=anchor - index * LIBRARY_STEP)
         videos.lesson_attach_file(lesson=lesson, path=source)
         videos.lesson_processing_queue(lesson_id=lesson.pk)
         Entry.objects.filter(pk=entry.pk).update(lesson=lesson)

@@ -110,6 +110,8 @@ def audit(
 
 def _window_open(entry: Entry, now: datetime) -> bool:
     call = entry.call
+    if call.results_published_at:  # final, whatever the dates or a reopening say
+        return False
     if call.opens_at <= now < call.closes_at:
         return True
     return entry.pk is not None and entry.reopenings.filter(until__gt=now).exists()
@@ -118,12 +120,15 @@ def _window_open(entry: Entry, now: datetime) -> bool:
 def check_changeable(entry: Entry) -> None:
     """Raise unless the author may still change the entry: inside the window (or reopened for it),
     and not yet decided on by a reviewer (a returned entry may be mended and sent again), in judging
-    or withdrawn. An entry whose results are published is refused as such ("published")."""
+    or withdrawn. Once the call's results are published nothing is taken or changed, whatever the
+    dates or a reopening say, and that is the reason given ("published")."""
     now = timezone.now()
     if entry.call.opens_at > now:
         raise CallRejected("not_open", _("This call is not open for entries yet."))
-    if entry.status == Entry.Status.FINALIST and entry.call.results_published_at:
-        raise CallRejected("published", _("The results are published; the entry can no longer change."))
+    if entry.call.results_published_at:
+        if entry.status == Entry.Status.FINALIST:
+            raise CallRejected("published", _("The results are published; the entry can no longer change."))
+        raise CallRejected("published", _("The results of this call are published; it takes no more entries."))
     if not _window_open(entry, now):
         raise CallRejected(
             "closed",
@@ -446,6 +451,8 @@ def entry_reopen(*, entry: Entry, by: User, until: datetime, reason: str) -> Reo
         raise CallRejected(
             "not_allowed", _("Only an organiser of this call or of the author's unit may reopen an entry.")
         )
+    if entry.call.results_published_at:
+        raise CallRejected("published", _("The results of this call are published; entries can no longer be reopened."))
     if not reason.strip():
         raise CallRejected("reason_required", _("Say why this entry is reopened."))
     if until <= timezone.now():
@@ -459,6 +466,12 @@ def entry_reopen(*, entry: Entry, by: User, until: datetime, reason: str) -> Reo
 
 
 def check_reviewer(user, entry: Entry) -> None:
+    """Refuse unless the entry waits for `user`'s unit to recommend or return it, and the call's
+    results are not published (they are final: nothing reaches judging any more)."""
+    if entry.call.results_published_at:
+        raise CallRejected(
+            "published", _("The results of this call are published; entries can no longer be recommended.")
+        )
     if entry.status != Entry.Status.SUBMITTED or entry.at_unit is None:
         raise CallRejected("not_waiting", _("This entry is not waiting for review."))
     if not access.can_manage_unit(user, entry.at_unit):
@@ -729,15 +742,39 @@ def check_results_complete(call: Call) -> None:
         )
 
 
+def check_call_closed(call: Call) -> None:
+    """Refuse while the call still takes entries: one sent after the scores were locked or the
+    results published could never be judged."""
+    if timezone.now() < call.closes_at:
+        raise CallRejected(
+            "still_open",
+            _(
+                "The call takes entries until %(at)s: the scores can be locked and the results published "
+                "once it has closed (or close it now as you lock the scores)."
+            )
+            % {"at": local_moment(call.closes_at)},
+        )
+
+
 @transaction.atomic
-def scores_lock(*, call: Call, by: User) -> Call:
-    """Lock the scores; refused while some are missing (`check_results_complete`)."""
+def scores_lock(*, call: Call, by: User, close_now: bool = False) -> Call:
+    """Lock the scores; refused while some are missing (`check_results_complete`), and while the
+    call still takes entries (`check_call_closed`) unless `close_now`: the call then closes now
+    (its closing time becomes now, the old one logged with the lock), once the scores are complete."""
     call = Call.objects.select_for_update().get(pk=call.pk)
     if not call.scores_locked_at:
+        now = timezone.now()
+        closing = close_now and call.opens_at < now < call.closes_at
+        if not closing:
+            check_call_closed(call)
         check_results_complete(call)
-        call.scores_locked_at = timezone.now()
-        call.save(update_fields=["scores_locked_at"])
-        audit(call=call, by=by, action="lock")
+        code, params = "", {}
+        if closing:
+            code, params = "closed_to_lock", {"was_at": call.closes_at.isoformat()}
+            call.closes_at = now
+        call.scores_locked_at = now
+        call.save(update_fields=["scores_locked_at", "closes_at"])
+        audit(call=call, by=by, action="lock", code=code, **params)
     return call
 
 
@@ -766,7 +803,8 @@ def scores_unlock(*, call: Call, by: User, reason: str) -> Call:
 
 @transaction.atomic
 def results_publish(*, call: Call, by: User) -> Call:
-    """Publish locked results; refused while scores are missing (a call locked before the lock
+    """Publish locked results; refused while the call is open (one locked before the lock
+    checked that; `check_call_closed`) or scores are missing (a call locked before the lock
     checked them: judging is unlocked to complete them, `scores_unlock`)."""
     call = Call.objects.select_for_update().get(pk=call.pk)
     if not call.scores_locked_at:
@@ -777,6 +815,7 @@ def results_publish(*, call: Call, by: User) -> Call:
         except CallRejected as incomplete:
             hint = _("While the scores are locked nothing can change: unlock judging first.")
             raise CallRejected(incomplete.code, f"{incomplete.message} {hint}") from None
+        check_call_closed(call)
         call.results_published_at = timezone.now()
         call.save(update_fields=["results_published_at"])
         audit(call=call, by=by, action="publish")

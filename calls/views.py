@@ -17,10 +17,10 @@ from django.db.models import Count, F, Prefetch, Q
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_noop, ngettext
 from django.views.decorators.http import require_POST
 
 from lessons.services.videos import LessonRejected, announced_file
@@ -134,6 +134,17 @@ def _rows(formset, fields: tuple[str, ...]) -> list[tuple]:
     return [tuple(form.cleaned_data[f] for f in fields) for form in formset if form.cleaned_data.get(fields[0])]
 
 
+def _default_criteria() -> list[dict]:
+    """A new call's rubric, ready to save (its weights add up to 100 %), named in both languages
+    whatever the organiser's: each judge reads it in theirs."""
+    rows = []
+    for name, weight in ((gettext_noop("Content"), 60), (gettext_noop("Presentation"), 40)):
+        with translation.override(settings.LANGUAGE_CODE):
+            chinese = _(name)
+        rows.append({"name": chinese, "name_en": name, "weight": weight, "min_score": 0, "max_score": 100})
+    return rows
+
+
 @login_required
 def call_edit(request, call_id: int | None = None):
     access.check_manager(request.user)
@@ -151,11 +162,7 @@ def call_edit(request, call_id: int | None = None):
             for c in call.criteria.all()
         ]
         if call
-        # A rubric that saves as it stands: its weights add up to 100 %.
-        else [
-            {"name": _("Content"), "weight": 60, "min_score": 0, "max_score": 100},
-            {"name": _("Presentation"), "weight": 40, "min_score": 0, "max_score": 100},
-        ]
+        else _default_criteria()
     )
     initial_tiers = (
         [{"name": t.name, "name_en": t.name_en, "value": _plain(t.value)} for t in call.prize_tiers.all()]
@@ -570,7 +577,7 @@ def judging_action(request, call_id: int, action: str):
             messages.success(request, _("%(n)d assignments made.") % {"n": len(made)})
             _warn_short_assignments(request, call, panel)
         elif action == "lock":
-            services.scores_lock(call=call, by=request.user)
+            services.scores_lock(call=call, by=request.user, close_now=request.POST.get("close_now") == "1")
             messages.success(request, _("Scores are locked."))
         elif action == "unlock":
             services.scores_unlock(call=call, by=request.user, reason=request.POST.get("reason", ""))
@@ -598,8 +605,8 @@ def call_list(request):
         request,
         "calls/call_list.html",
         {
-            "open_calls": [c for c in calls if c.opens_at <= now < c.closes_at],
-            "other_calls": [c for c in calls if not c.opens_at <= now < c.closes_at],
+            "open_calls": [c for c in calls if c.takes_entries(now)],
+            "other_calls": [c for c in calls if not c.takes_entries(now)],
             "mine": mine,
             "judges": request.user.judging_panels.exists(),
             # One instant for the split and for each other call's "Closed" or "opens": a call that
@@ -638,7 +645,7 @@ def call_detail(request, call_id: int):
             "extensions": services.allowed_extensions(call),
             "file_types": types_listed(services.allowed_extensions(call)),
             "mine": call.entries.filter(author=request.user),
-            "is_open": call.opens_at <= timezone.now() < call.closes_at,
+            "is_open": call.takes_entries(timezone.now()),
             # Before the window the page says when it opens, not that submissions are closed.
             "opens_at": local_moment(call.opens_at) if timezone.now() < call.opens_at else "",
             "entries_left": services.entries_left(call, request.user),

@@ -95,7 +95,7 @@ def open_calls(member: User, *, at: datetime | None = None) -> list[Call]:
     at = at or timezone.now()
     mine = Entry.objects.filter(Q(author=member) | Q(coauthors=member), call=OuterRef("pk"))
     calls = (
-        Call.objects.filter(audience_q(member), opens_at__lte=at, closes_at__gt=at)
+        Call.objects.filter(audience_q(member), opens_at__lte=at, closes_at__gt=at, results_published_at__isnull=True)
         .distinct()
         .annotate(entered=Exists(mine))
         .order_by("closes_at", "pk")

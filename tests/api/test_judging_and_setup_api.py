@@ -119,7 +119,7 @@ def test_scores_after_the_lock_are_refused(judging, gz_organiser):
     given = {judging["content"].pk: Decimal(70), judging["style"].pk: Decimal(70)}
     for held in Assignment.objects.all():  # the lock waits for every score
         call_services.score_record(assignment=held, by=held.judge, values=given)
-    call_services.scores_lock(call=judging["call"], by=gz_organiser)
+    call_services.scores_lock(call=judging["call"], by=gz_organiser, close_now=True)
     answer = api(judge).post(
         f"/api/v1/calls/assignments/{assignment.pk}/scores/", _scores(judging, "80", "80"), format="json"
     )

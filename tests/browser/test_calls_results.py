@@ -209,7 +209,7 @@ def _published_essay_call(tree) -> Call:
     for entry, value in ((first, 95), (second, 88)):
         assignment = Assignment.objects.get(entry=entry)
         services.score_record(assignment=assignment, by=assignment.judge, values={criterion.pk: Decimal(value)})
-    services.scores_lock(call=call, by=organiser)
+    services.scores_lock(call=call, by=organiser, close_now=True)
     services.results_publish(call=call, by=organiser)
     return call
 

@@ -64,7 +64,7 @@ def test_a_comment_after_the_lock_is_refused(essay_call, assigned, gz_organiser)
     services.score_record(assignment=assignment, by=assignment.judge, values=scores(essay_call, 80, 90), comment="甲")
     for other in others:  # the lock waits for every judge's scores
         services.score_record(assignment=other, by=other.judge, values=scores(essay_call, 70, 70))
-    services.scores_lock(call=essay_call, by=gz_organiser)
+    services.scores_lock(call=essay_call, by=gz_organiser, close_now=True)
     with pytest.raises(CallRejected) as locked:
         services.score_record(
             assignment=assignment, by=assignment.judge, values=scores(essay_call, 80, 90), comment="乙"
@@ -159,7 +159,7 @@ def test_the_api_takes_and_answers_the_comment(essay_call, assigned, gz_organise
     assert (long.status_code, error["code"], error["field"]) == (400, "comment_too_long", "comment")
     for other in others:  # the lock waits for every score
         services.score_record(assignment=other, by=other.judge, values=scores(essay_call, 70, 70))
-    services.scores_lock(call=essay_call, by=gz_organiser)
+    services.scores_lock(call=essay_call, by=gz_organiser, close_now=True)
     locked = client.post(url, {"scores": marks, "comment": "改"}, format="json")
     assert (locked.status_code, locked.json()["error"]["code"]) == (409, "locked")
     assert list(ScoreComment.objects.values_list("text", flat=True)) == ["<i>好</i>"]

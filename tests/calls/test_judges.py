@@ -279,7 +279,7 @@ def test_bad_scores_twice_unassigned_and_conflicted_over_the_api(essay_call, tre
     assert (conflicted.status_code, conflicted.json()["error"]["code"]) == (404, "not_assigned")
     for held in Assignment.objects.exclude(pk=assignment.pk):  # the lock waits for every score
         services.score_record(assignment=held, by=held.judge, values=scores(essay_call, 70, 70))
-    services.scores_lock(call=essay_call, by=gz_organiser)
+    services.scores_lock(call=essay_call, by=gz_organiser, close_now=True)
     lowered = {"scores": [{"criterion": content, "score": 10}, {"criterion": style, "score": 10}]}
     locked = client.post(url, lowered, format="json")
     assert (locked.status_code, locked.json()["error"]["code"]) == (409, "locked")

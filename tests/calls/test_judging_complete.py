@@ -46,7 +46,7 @@ def test_an_entry_reaching_judging_after_the_assignment_is_assigned_by_a_second_
     assert "尚无评委：迟到的征文。" in page and "分配尚无评委的 1 件作品" in page
     # Locking now would leave it unjudged: refused, named.
     with pytest.raises(CallRejected) as refused:
-        services.scores_lock(call=essay_call, by=gz_organiser)
+        services.scores_lock(call=essay_call, by=gz_organiser, close_now=True)
     assert refused.value.code == "not_assigned" and "迟到的征文" in refused.value.message
 
     response = client.post(reverse("calls:judging_action", args=[essay_call.pk, "assign"]), {"panel": panel.pk})
@@ -96,7 +96,7 @@ def test_an_entry_missing_scores_gets_no_rank_or_prize_and_holds_back_lock_and_p
     )
 
     with pytest.raises(CallRejected) as refused:
-        services.scores_lock(call=essay_call, by=gz_organiser)
+        services.scores_lock(call=essay_call, by=gz_organiser, close_now=True)
     assert refused.value.code == "scores_missing"
     assert refused.value.message == "评分不全：征文1（缺 2 份）。请等评委评完，或将无法评分的评委移出评审组。"
     essay_call.refresh_from_db()
@@ -120,7 +120,7 @@ def test_an_entry_missing_scores_gets_no_rank_or_prize_and_holds_back_lock_and_p
         (b.pk, 1, Decimal("85.00"), "一等奖"),
         (a.pk, 2, Decimal("76.00"), "二等奖"),
     ]
-    services.scores_lock(call=essay_call, by=gz_organiser)
+    services.scores_lock(call=essay_call, by=gz_organiser, close_now=True)
     assert services.results_publish(call=essay_call, by=gz_organiser).results_published_at is not None
 
 
@@ -141,7 +141,7 @@ def test_a_withdrawn_judges_unfinished_draft_does_not_hold_the_results_back(essa
     judge_withdraw(call=essay_call, judge=third.judge, by=gz_organiser, reason="病假")
     (row,) = selectors.results(essay_call)
     assert (row.rank, row.final, row.missing) == (1, Decimal("75.00"), 0)
-    assert services.scores_lock(call=essay_call, by=gz_organiser).scores_locked_at is not None
+    assert services.scores_lock(call=essay_call, by=gz_organiser, close_now=True).scores_locked_at is not None
 
 
 # ---------------------------------------------------------------- every wrong score named
@@ -260,7 +260,7 @@ def test_a_calls_certificate_pdf_prints_a_quoted_title_once_quoted(
     services.assignment_run(call=essay_call, panel=panel, by=owner, seed="q")
     for assignment in Assignment.objects.filter(entry=entry):
         score(assignment, essay_call, 90, 90)
-    services.scores_lock(call=essay_call, by=owner)
+    services.scores_lock(call=essay_call, by=owner, close_now=True)
     services.results_publish(call=essay_call, by=owner)
     signed_in(client, entry.author, language)
     response = client.get(reverse("calls:certificate", args=[entry.pk]))

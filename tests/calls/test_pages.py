@@ -257,7 +257,9 @@ def test_an_entry_a_judge_has_not_scored_is_marked_and_the_lock_says_so(client, 
     assert "missing-scores" not in client.get(manage).content.decode()
     assert (
         "部分评委"
-        not in client.post(reverse("calls:judging_action", args=[essay_call.pk, "lock"]), follow=True).content.decode()
+        not in client.post(
+            reverse("calls:judging_action", args=[essay_call.pk, "lock"]), {"close_now": "1"}, follow=True
+        ).content.decode()
     )
 
 
@@ -268,7 +270,9 @@ def test_locking_with_a_score_missing_names_the_entry(client, judged, essay_call
         assignment=assignment, by=assignment.judge, values={content.pk: Decimal(80), style.pk: Decimal(80)}
     )
     client.force_login(factories.organiser(tree["audit"]))
-    refused = client.post(reverse("calls:judging_action", args=[essay_call.pk, "lock"]), follow=True).content.decode()
+    refused = client.post(
+        reverse("calls:judging_action", args=[essay_call.pk, "lock"]), {"close_now": "1"}, follow=True
+    ).content.decode()
     assert "评分不全：我的征文（缺 2 份）。" in refused
     essay_call.refresh_from_db()
     assert essay_call.scores_locked_at is None
@@ -284,7 +288,7 @@ def test_a_judges_list_says_per_call_how_many_entries_are_left_to_score(client, 
     assert "1 件均已评分；锁定评分前仍可修改。" in client.get(reverse("calls:judging")).content.decode()
     for other in Assignment.objects.filter(entry=entry).exclude(pk=assignment.pk):  # the lock waits for them
         services.score_record(assignment=other, by=other.judge, values=values)
-    services.scores_lock(call=essay_call, by=factories.organiser(tree["audit"]))
+    services.scores_lock(call=essay_call, by=factories.organiser(tree["audit"]), close_now=True)
     assert "评分已锁定。" in client.get(reverse("calls:judging")).content.decode()
 
 
@@ -312,7 +316,7 @@ def test_an_author_sees_the_published_result_on_the_entry_page(client, judged, e
     client.force_login(entry.author)
     page = client.get(reverse("calls:entry", args=[entry.pk])).content.decode()
     assert 'id="entry-result"' not in page
-    services.scores_lock(call=essay_call, by=organiser)
+    services.scores_lock(call=essay_call, by=organiser, close_now=True)
     services.results_publish(call=essay_call, by=organiser)
     page = client.get(reverse("calls:entry", args=[entry.pk])).content.decode()
     assert "一等奖" in page and "第 1 名 · 最终得分 86.00" in page

@@ -118,7 +118,7 @@ def test_a_judge_who_scored_is_not_removed_their_scores_stand_and_they_leave_thr
     for entry, content, style in ((jia, 90, 80), (yi, 60, 50)):
         assignment = Assignment.objects.get(entry=entry, judge=kept)
         services.score_record(assignment=assignment, by=kept, values=scores(essay_call, content, style))
-    services.scores_lock(call=essay_call, by=owner)
+    services.scores_lock(call=essay_call, by=owner, close_now=True)
     # 征文甲: (76.00 + 0.6 × 90 + 0.4 × 80 = 86.00) / 2 = 81.00; 征文乙: 0.6 × 60 + 0.4 × 50 = 56.00.
     assert [(row.entry, sorted(row.judge_totals), row.final, row.rank) for row in selectors.results(essay_call)] == [
         (jia, [Decimal("76.00"), Decimal("86.00")], Decimal("81.00"), 1),
@@ -164,14 +164,16 @@ def test_an_entry_left_without_a_free_judge_is_named_and_locking_says_why(client
     assert "“征文”无评委可评：第一评审组的每位评委都与其存在利益冲突" in answer
     assert not Assignment.objects.filter(entry=entry).exists()
 
-    answer = client.post(reverse("calls:judging_action", args=[essay_call.pk, "lock"]), follow=True).text
+    answer = client.post(
+        reverse("calls:judging_action", args=[essay_call.pk, "lock"]), {"close_now": "1"}, follow=True
+    ).text
     assert "尚无评委" not in answer
     assert (
         "“征文”无评委可评：第一评审组的每位评委都与其存在利益冲突（本单位、作者身份或已申报的冲突）。"
         "请在征集页面为其评审组增加一位没有利益冲突的评委。"
     ) in answer
     with translation.override("en"), pytest.raises(CallRejected) as refused:
-        services.scores_lock(call=essay_call, by=owner)
+        services.scores_lock(call=essay_call, by=owner, close_now=True)
     assert refused.value.message == (
         "No judge can score “征文”: every judge on panel 第一评审组 has a conflict with it (their own unit, "
         "authorship or a declared conflict). Add a judge free of conflicts to its panel, on the call page."
@@ -218,7 +220,7 @@ def test_a_judge_whose_only_scores_were_cleared_comes_off_and_the_cleared_scores
     assert ScoreComment.objects.filter(assignment=given, by=leaving).count() == 1
 
     services.score_record(assignment=given, by=staying, values=scores(essay_call, 90, 80))
-    services.scores_lock(call=essay_call, by=owner)
+    services.scores_lock(call=essay_call, by=owner, close_now=True)
     (result,) = selectors.results(essay_call)
     assert (result.entry, result.judge_totals, result.final) == (entry, [Decimal("86.00")], Decimal("86.00"))
 

@@ -128,7 +128,7 @@ def test_after_unlocking_with_a_reason_a_prize_change_is_made_and_logged(client,
 
     services.scores_unlock(call=essay_call, by=owner, reason="并列第一，改按分数段评奖")
     assert client.post(url, bands).status_code == 302
-    services.scores_lock(call=essay_call, by=owner)
+    services.scores_lock(call=essay_call, by=owner, close_now=True)
 
     assert prizes(essay_call) == [
         ("征文0", Decimal("80.00"), 1, "一等奖"),

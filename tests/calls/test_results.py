@@ -1,10 +1,12 @@
 """A call's results through rankings: prize tiers by rankings' rule, certificates drawn by rankings'
 code, winners published to the micro-class library, and the collection of winning essays."""
 
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from calls import results, selectors, services
 from calls.models import Assignment, AuditEvent, Call, Entry
@@ -74,7 +76,7 @@ def judged(call, tree, panel, owner, given):
             Assignment.objects.filter(entry=entry).order_by("judge_id"), pairs, strict=True
         ):
             services.score_record(assignment=assignment, by=assignment.judge, values=scores(call, content, style))
-    services.scores_lock(call=call, by=owner)
+    services.scores_lock(call=call, by=owner, close_now=True)
     return entries
 
 
@@ -174,10 +176,14 @@ def test_the_english_collection_sets_latin_text_in_the_embedded_latin_font_as_ce
 def test_a_pdf_essay_comes_into_the_collection_as_its_rendered_pages(client, published, tmp_path):
     call = published["call"]
     b = published["b"]
+    # B as if it had been sent as a PDF: changed as a draft of the call still open, then put back.
+    kept = Call.objects.filter(pk=call.pk).values("closes_at", "results_published_at").get()
+    Call.objects.filter(pk=call.pk).update(closes_at=timezone.now() + timedelta(days=1), results_published_at=None)
     Entry.objects.filter(pk=b.pk).update(status=Entry.Status.DRAFT)
     b.refresh_from_db()
     services.entry_attach(entry=b, upload=upload("essay.pdf", documents.pdf()))
     Entry.objects.filter(pk=b.pk).update(status=Entry.Status.FINALIST)
+    Call.objects.filter(pk=call.pk).update(**kept)
     essays = results.collection(call)
     assert [len(essay.pages) for essay in essays] == [0, 1]
     client.force_login(b.author)
@@ -210,7 +216,7 @@ def test_winning_micro_classes_are_published_to_the_library_in_one_action(
     for entry, (content, style) in zip(entries, [(90, 90), (70, 70)], strict=True):
         for assignment in Assignment.objects.filter(entry=entry):
             services.score_record(assignment=assignment, by=assignment.judge, values=scores(essay_call, content, style))
-    services.scores_lock(call=essay_call, by=owner)
+    services.scores_lock(call=essay_call, by=owner, close_now=True)
     services.results_publish(call=essay_call, by=owner)
     client.force_login(owner)
     with django_capture_on_commit_callbacks(execute=True):
@@ -248,7 +254,7 @@ def test_html_in_a_winning_title_is_escaped_in_the_collection(client, essay_call
     services.assignment_run(call=essay_call, panel=panel, by=owner, seed="x")
     for assignment in Assignment.objects.filter(entry=entry):
         services.score_record(assignment=assignment, by=assignment.judge, values=scores(essay_call, 90, 90))
-    services.scores_lock(call=essay_call, by=owner)
+    services.scores_lock(call=essay_call, by=owner, close_now=True)
     services.results_publish(call=essay_call, by=owner)
     client.force_login(author)
     page = client.get(reverse("calls:collection", args=[essay_call.pk])).content.decode()

@@ -44,7 +44,7 @@ def test_a_resumably_uploaded_winner_is_transcoded_and_published_by_the_worker(
         services.score_record(
             assignment=assignment, by=assignment.judge, values={content: Decimal(90), style: Decimal(80)}
         )
-    services.scores_lock(call=call, by=organiser)
+    services.scores_lock(call=call, by=organiser, close_now=True)
     services.results_publish(call=call, by=organiser)
     (published,) = results.winners_publish_to_library(call=call, by=organiser, audience=[tree["gz"]])
     wait_for(

@@ -123,7 +123,7 @@ def test_bad_scores_are_refused_and_record_nothing(essay_call, tree, panel, gz_o
     services.score_record(assignment=assignment, by=judge, values=scores(essay_call, 80, 90))
     for other in Assignment.objects.filter(entry=entry, panel=panel).exclude(pk__in=[assignment.pk, forced.pk]):
         services.score_record(assignment=other, by=other.judge, values=scores(essay_call, 70, 70))
-    services.scores_lock(call=essay_call, by=gz_organiser)
+    services.scores_lock(call=essay_call, by=gz_organiser, close_now=True)
     with pytest.raises(CallRejected) as locked:
         services.score_record(assignment=assignment, by=judge, values=scores(essay_call, 10, 10))
     assert locked.value.code == "locked"

@@ -64,7 +64,7 @@ def test_an_organiser_clears_a_judges_scores_and_the_judge_scores_the_entry_agai
     assert 'id="scores-cleared"' not in client.get(reverse("calls:judging_entry", args=[third.pk])).text
     # (76 + 86 + 46) / 3 = 208 / 3 = 69.33
     assert totals(essay_call) == ([Decimal(46), Decimal(76), Decimal(86)], Decimal("69.33"), 0)
-    services.scores_lock(call=essay_call, by=owner)
+    services.scores_lock(call=essay_call, by=owner, close_now=True)
     services.results_publish(call=essay_call, by=owner)
     with pytest.raises(CallRejected) as refused:
         judges.scores_clear(assignment=third, by=owner, reason="再改")
@@ -116,7 +116,7 @@ def test_a_refused_clearing_says_why_and_keeps_what_was_typed(client, essay_call
     with pytest.raises(CallRejected) as refused:
         judges.scores_clear(assignment=first, by=gz_organiser, reason="试试")
     assert refused.value.code == "not_allowed"
-    services.scores_lock(call=essay_call, by=owner)
+    services.scores_lock(call=essay_call, by=owner, close_now=True)
     assert "清除评委的评分" not in signed_in(client, owner).get(manage).text
     with pytest.raises(CallRejected) as refused:
         judges.scores_clear(assignment=first, by=owner, reason="锁定后")

@@ -71,7 +71,7 @@ def test_a_call_locked_with_a_score_missing_is_unlocked_completed_locked_again_a
     assert 'id="unlock-judging"' not in page and 'id="lock-button"' in page
 
     score(third, 70, 60)
-    assert client.post(action_url(essay_call, "lock")).status_code == 302
+    assert client.post(action_url(essay_call, "lock"), {"close_now": "1"}).status_code == 302
     assert client.post(action_url(essay_call, "publish")).status_code == 302
     essay_call.refresh_from_db()
     assert essay_call.scores_locked_at is not None and essay_call.results_published_at is not None
@@ -89,7 +89,7 @@ def test_unlocking_is_refused_once_the_results_are_published(client, essay_call,
     services.assignment_run(call=essay_call, panel=panel, by=owner, seed="p")
     for assignment in Assignment.objects.filter(entry=entry):
         score(assignment, 70, 70)
-    services.scores_lock(call=essay_call, by=owner)
+    services.scores_lock(call=essay_call, by=owner, close_now=True)
     url = reverse("calls:manage", args=[essay_call.pk])
     assert 'id="unlock-judging"' in signed_in(client, owner).get(url).text
     services.results_publish(call=essay_call, by=owner)
@@ -175,7 +175,7 @@ def test_an_entry_every_judge_of_its_panel_conflicts_with_is_named_and_given_to_
     ) in english
 
     with pytest.raises(CallRejected) as not_lockable:
-        services.scores_lock(call=essay_call, by=owner)
+        services.scores_lock(call=essay_call, by=owner, close_now=True)
     # Not "has no judges yet": what it lacks is a judge free of conflicts, and where to get one.
     assert not_lockable.value.code == "no_free_judge"
     assert not_lockable.value.message == (
@@ -200,7 +200,7 @@ def test_an_entry_every_judge_of_its_panel_conflicts_with_is_named_and_given_to_
     # 甲: 80,90 -> 0.6 × 80 + 0.4 × 90 = 84.00; 乙: 70,70 -> 70.00. 甲 first (一等奖), 乙 second (二等奖).
     score(given, 80, 90)
     score(Assignment.objects.get(entry=yi), 70, 70)
-    services.scores_lock(call=essay_call, by=owner)
+    services.scores_lock(call=essay_call, by=owner, close_now=True)
     assert [(row.entry, row.final, row.rank, row.prize) for row in selectors.results(essay_call)] == [
         (jia, Decimal("84.00"), 1, "一等奖"),
         (yi, Decimal("70.00"), 2, "二等奖"),
@@ -251,7 +251,7 @@ def test_a_judge_free_of_conflicts_joins_the_panel_for_an_entry_none_of_its_judg
     # 甲: 80,90 -> 84.00; 乙: 70,70 -> 70.00.
     score(given, 80, 90)
     score(Assignment.objects.get(entry=yi), 70, 70)
-    services.scores_lock(call=essay_call, by=owner)
+    services.scores_lock(call=essay_call, by=owner, close_now=True)
     assert [(row.entry, row.final, row.rank) for row in selectors.results(essay_call)] == [
         (jia, Decimal("84.00"), 1),
         (yi, Decimal("70.00"), 2),

@@ -183,7 +183,7 @@ def test_an_entry_left_with_cleared_scores_and_no_free_judge_waits_for_a_judge(c
     page = client.get(reverse("calls:manage", args=[essay_call.pk])).text
     assert f"尚无评委：{entry.title}" in page
     with pytest.raises(CallRejected) as refused:
-        services.scores_lock(call=essay_call, by=owner)
+        services.scores_lock(call=essay_call, by=owner, close_now=True)
     assert entry.title in refused.value.message
 
     newcomer = factories.member(tree["jjj1"], real_name="京评委乙")

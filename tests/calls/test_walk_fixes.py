@@ -39,7 +39,7 @@ def test_assigning_locking_publishing_and_a_judge_dropping_out_ask_first(client,
 
     for assignment in Assignment.objects.all():  # the lock waits for every score
         services.score_record(assignment=assignment, by=assignment.judge, values=scores(essay_call, 70, 70))
-    services.scores_lock(call=essay_call, by=owner)
+    services.scores_lock(call=essay_call, by=owner, close_now=True)
     assert "发布后无法撤回" in form_asks(client.get(url).text, "/publish/")
 
 
