@@ -472,6 +472,19 @@ def check_prize_tiers(*, mode: str, tiers: list[dict], group_level: int | None =
     return None
 
 
+def prize_places_beyond_ranked(*, mode: str, tiers, ranked: int) -> str | None:
+    """A warning, not a refusal, when tiers by count cover more places than `ranked` subjects
+    take (100, 200 and 300 places on a board of 119: everyone ranked wins a prize), or None."""
+    if mode != "count" or not ranked:
+        return None
+    places = sum(int(tier["value"]) for tier in tiers or ())
+    if places <= ranked:
+        return None
+    return _(
+        "The prize tiers cover %(places)s places; only %(ranked)s are ranked, so every one of them gets a prize."
+    ) % {"places": f"{places:,}", "ranked": f"{ranked:,}"}
+
+
 def composite_formula(weights: dict) -> str:
     """The composite in words, as the board and the console show it, e.g. "participation rate
     (%) × 0.4 + per capita / best eligible × 100 × 0.6"."""
