@@ -136,9 +136,7 @@ def test_the_ranking_screen_keeps_its_unit_and_metric_on_one_line_under_a_long_t
 
 
 @pytest.mark.parametrize("viewport", [{"width": 1366, "height": 900}, {"width": 1920, "height": 1080}])
-def test_the_ranking_screen_title_wins_over_a_long_list_of_units_covered(
-    asgi_server, scene, signed_in_page, viewport
-):
+def test_the_ranking_screen_title_wins_over_a_long_list_of_units_covered(asgi_server, scene, signed_in_page, viewport):
     """Three organs' English names kept one line and cut the title to "December knowled…": the
     units wrap now, their full text the element's tooltip, and the title shows whole."""
     from orgs.models import Unit
