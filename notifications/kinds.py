@@ -71,7 +71,8 @@ class ContestInvitation(Kind):
 class ResultsPublished(Kind):
     """Params: board; for a unit or team ranking also `ranked` ("unit", "team") and for a unit
     ranking `unit`, the ranked unit the recipient belongs to (its members take no place there),
-    and `unit_en`, its English name (empty: `unit` in English too)."""
+    and `unit_en`, its English name (empty: `unit` in English too); for a correction of a board
+    published before, `correction`, the reason given."""
 
     slug = "results_published"
     icon = "bi-bar-chart-steps"
@@ -79,7 +80,16 @@ class ResultsPublished(Kind):
     body_text = gettext_lazy("The board is published; see your place on it.")
 
     @classmethod
+    def title(cls, params: dict) -> str:
+        if "correction" in params:
+            return _("Results corrected: %(board)s") % params
+        return super().title(params)
+
+    @classmethod
     def body(cls, params: dict) -> str:
+        if "correction" in params:
+            # A correction publishes a new version over one people have seen: say so, and why.
+            return _("The board was corrected (reason: %(correction)s); see your place on it now.") % params
         if params.get("ranked") == "unit" and params.get("unit"):
             return _("The board is published; see where %(unit)s stands on it.") % params
         if params.get("ranked") == "team":

@@ -141,10 +141,11 @@ def reminder_send(*, by: User, unit: Unit, subject: Lesson | Paper) -> int:
     return len(members)
 
 
-def results_published(*, snapshot) -> int:
+def results_published(*, snapshot, replaced=None) -> int:
     """Tell the people a newly published board is about: its ranked members, the players of its
     ranked teams (a relay's: who ran its legs, `rankings.selectors.team_people`), or the active
-    members of its ranked units' subtrees."""
+    members of its ranked units' subtrees. `replaced`: the version it corrects (just superseded,
+    with its reason), so the notice says it is a correction and why."""
     from rankings.models import RankingRule
     from rankings.selectors import team_people
 
@@ -152,6 +153,8 @@ def results_published(*, snapshot) -> int:
     subject_ids = list(snapshot.rows.values_list("subject_id", flat=True))
     url = reverse("rankings:board", args=[rule.slug])
     params = {"board": rule.title, "board_en": rule.title_en}
+    if replaced is not None:
+        params["correction"] = replaced.supersede_reason or "-"
     if rule.subject == RankingRule.Subject.UNIT:
         # Members take no place in a unit ranking: each is told of their own unit's, by name
         # (ranked units are of one level, so no one is in two of them).
@@ -172,18 +175,21 @@ def results_published(*, snapshot) -> int:
         recipients = User.objects.filter(pk__in=member_ids, is_active=True)
         params["ranked"] = "team"
     created = notify(recipients=recipients.distinct(), kind="results_published", params=params, url=url, urls=urls)
-    _certificates_ready(snapshot)
+    _certificates_ready(snapshot, replaced=replaced)
     return len(created)
 
 
-def _certificates_ready(snapshot) -> None:
+def _certificates_ready(snapshot, *, replaced=None) -> None:
     """Members who won a prize (or whose team did, as `results_published` finds a team's people)
-    may download their certificate now."""
+    may download their certificate now. After a correction (`replaced`), only those whose prize
+    it changed or newly gave: the others' certificates read as before."""
     from rankings.models import RankingRule
     from rankings.selectors import team_people
 
     rule = snapshot.rule
-    winners = list(snapshot.rows.exclude(prize="").values_list("subject_id", flat=True))
+    prizes = snapshot.rows.exclude(prize="").values_list("subject_id", "prize")
+    before = dict(replaced.rows.values_list("subject_id", "prize")) if replaced is not None else {}
+    winners = [subject_id for subject_id, prize in prizes if before.get(subject_id, "") != prize]
     if rule.subject == RankingRule.Subject.MEMBER:
         places = [(member_id, member_id) for member_id in winners]
     elif rule.subject == RankingRule.Subject.TEAM:

@@ -72,15 +72,16 @@ def _filename_stem(name: str) -> str:
     return stem.encode()[:FILENAME_MAX_BYTES].decode(errors="ignore").strip(" .")
 
 
-def attachment_disposition(name: str, *, extension: str, ascii_name: str = "") -> str:
-    """A Content-Disposition header for a download called `name` + `extension`.
+def attachment_disposition(name: str, *, extension: str, ascii_name: str = "", inline: bool = False) -> str:
+    """A Content-Disposition header for a download called `name` + `extension` (`inline`: for
+    the browser to show, a PDF say, and saved under that name).
 
     The name loses what file systems refuse and is shortened; a name beyond ASCII (Chinese) goes
     in RFC 5987's `filename*`, with `ascii_name` (or what is ASCII in `name`, or "export") as the
     plain `filename` for clients that do not read it."""
     stem = _filename_stem(name) or "export"
     plain = ASCII_FILENAME_SAFE.sub("_", _filename_stem(ascii_name) or stem).strip("_.") or "export"
-    header = f'attachment; filename="{plain}{extension}"'
+    header = f'{"inline" if inline else "attachment"}; filename="{plain}{extension}"'
     if plain != stem:
         header += f"; filename*=UTF-8''{quote(stem + extension, safe='')}"
     return header

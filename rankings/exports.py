@@ -132,6 +132,17 @@ def _headcount_source(snapshot: Snapshot, row: SnapshotRow) -> str:
     return _("Expected headcount (stated)") if row.headcount_expected else _("Counted")
 
 
+def _moment(moment) -> str:
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M:%S") if moment else ""
+
+
+def _who_when(person, moment) -> str:
+    """ "张三, 2026-12-07 07:32:10" (local time), or "" when no one has yet."""
+    if moment is None:
+        return ""
+    return f"{person.display_name}, {_moment(moment)}" if person is not None else _moment(moment)
+
+
 # Rows above the column headers: the title, the version, status and hashes they carry, and how ties go.
 HEADER_ROW = 7
 
@@ -237,10 +248,31 @@ def snapshot_workbook(snapshot: Snapshot) -> bytes:
         unit_level=snapshot.parameters.get("unit_level"),
         unit_kinds=snapshot.parameters.get("unit_kinds") or (),
     )
-    sheet.append([_("Version"), snapshot.version, _("Status"), snapshot.get_status_display(), _("Ranked"), ranked])
+    sheet.append(
+        [
+            _("Version"),
+            snapshot.version,
+            _("Status"),
+            snapshot.get_status_display(),
+            _("Ranked"),
+            ranked,
+            _("Period"),
+            snapshot.period_display,
+        ]
+    )
     sheet.append([_("Input hash"), snapshot.input_hash])
     sheet.append([_("Rows hash"), snapshot.rows_hash])
-    sheet.append([_("Computed at"), timezone.localtime(snapshot.computed_at).strftime("%Y-%m-%d %H:%M:%S")])
+    # Who vouched for these figures and when, beside when they were computed.
+    sheet.append(
+        [
+            _("Computed at"),
+            _moment(snapshot.computed_at),
+            _("Approved by"),
+            _who_when(snapshot.approved_by, snapshot.approved_at),
+            _("Published by"),
+            _who_when(snapshot.published_by, snapshot.published_at),
+        ]
+    )
     sheet.append([_("Ties"), joined_sentences(chain_sentences(snapshot.parameters))])
     sheet.append([header for header, _width, _value in columns], style="header")
     # NULLS LAST spelled out: SQLite sorts a missing place first, PostgreSQL last.

@@ -7,8 +7,11 @@ draft -> approved -> published; a correction is a newer snapshot that supersedes
 (DESIGN invariant 5).
 """
 
+from datetime import date
+
 from django.conf import settings
 from django.db import models
+from django.utils.formats import date_format
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext
@@ -236,6 +239,14 @@ class RankingRule(EnglishTitle, models.Model):
         return pgettext("between list items", ", ").join(unit.display_name for unit in self.managing_units())
 
     @property
+    def period_display(self) -> str:
+        """The days the rule counts now (`period_description`); each snapshot keeps its own."""
+        return period_description(
+            self.period_starts_on.isoformat() if self.period_starts_on else None,
+            self.period_ends_on.isoformat() if self.period_ends_on else None,
+        )
+
+    @property
     def covered_display(self) -> str:
         """The units the rule covers, as its pages name them: its unit's name, or its scope's."""
         return pgettext("between list items", ", ").join(unit.display_name for unit in self.covered_units())
@@ -271,6 +282,23 @@ def ranked_description(subject: str, *, unit_level: int | None = None, unit_kind
     if unit_level:
         return _("Units at level %(level)d") % {"level": unit_level}
     return str(RankingRule.Subject.UNIT.label)
+
+
+def period_description(starts_on: str | None, ends_on: str | None) -> str:
+    """The local calendar days a ranking counts (ISO dates, as a snapshot's parameters keep them),
+    in the reader's date format: "Period: 24 Nov 2026 – 7 Dec 2026", "Period: from 24 Nov 2026",
+    or, with no dates, every fact up to the computation."""
+    start = date_format(date.fromisoformat(starts_on), "DATE_FORMAT") if starts_on else ""
+    end = date_format(date.fromisoformat(ends_on), "DATE_FORMAT") if ends_on else ""
+    if start and end:
+        period = start if start == end else _("%(start)s – %(end)s") % {"start": start, "end": end}
+    elif start:
+        period = _("from %(start)s") % {"start": start}
+    elif end:
+        period = _("until %(end)s") % {"end": end}
+    else:
+        period = _("no dates set, every fact up to the computation")
+    return _("Period: %(period)s") % {"period": period}
 
 
 class RuleSource(models.Model):
@@ -527,6 +555,22 @@ class Snapshot(models.Model):
     @property
     def is_published(self) -> bool:
         return self.status == self.Status.PUBLISHED
+
+    @property
+    def prize_places_warning(self) -> str | None:
+        """Whether its tiers by count cover more places than it ranked (`prize_places_beyond_ranked`)."""
+        from .params import prize_places_beyond_ranked
+
+        parameters = self.parameters or {}
+        return prize_places_beyond_ranked(
+            mode=parameters.get("prize_mode", ""), tiers=parameters.get("prize_tiers"), ranked=self.eligible_count
+        )
+
+    @property
+    def period_display(self) -> str:
+        """The period this version counted (its parameters: the rule may have changed since)."""
+        parameters = self.parameters or {}
+        return period_description(parameters.get("period_starts_on"), parameters.get("period_ends_on"))
 
     def stated_headcount_below_participants(self, row: "SnapshotRow") -> int | None:
         """The headcount an organiser stated for `row`'s unit when fewer than took part, so the

@@ -34,6 +34,7 @@ How people are counted (the rule's population), stated once here and on the rule
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
@@ -300,11 +301,20 @@ def _cut_off(rule) -> str | None:
     return None
 
 
+# The most places a prize tier (or a group's quota) may cover, and the largest score band: no
+# ranking has a million places, and a number past these is a typo that would overflow (1e400 is
+# infinity as a float) where the snapshot counts places.
+MAX_PRIZE_PLACES = 1_000_000
+MAX_SCORE_BAND = 1_000_000_000
+
+
 def _number(value, field_name: str, tier: int) -> float:
     try:
         number = float(Decimal(str(value)))
     except (ArithmeticError, ValueError, TypeError):
-        raise ValidationError({field_name: _("Tier %(n)d: the value must be a number.") % {"n": tier}}) from None
+        number = None
+    if number is None or isinstance(value, bool) or not math.isfinite(number):
+        raise ValidationError({field_name: _("Tier %(n)d: the value must be a number.") % {"n": tier}})
     return number
 
 
@@ -435,20 +445,44 @@ def check_prize_tiers(*, mode: str, tiers: list[dict], group_level: int | None =
         value = _number(tier.get("value"), "prize_tiers", index)
         if mode in ("count", "percent") and value <= 0:
             return _("Tier %(n)d: the value must be above zero.") % {"n": index}
-        if mode == "count" and value != int(value):
-            return _("Tier %(n)d: a count is a whole number.") % {"n": index}
+        if mode == "count" and (value != int(value) or value > MAX_PRIZE_PLACES):
+            return _("Tier %(n)d: a count is a whole number from 1 to %(most)s.") % {
+                "n": index,
+                "most": f"{MAX_PRIZE_PLACES:,}",
+            }
+        if mode == "band" and abs(value) > MAX_SCORE_BAND:
+            return _("Tier %(n)d: a score band lies between -%(most)s and %(most)s.") % {
+                "n": index,
+                "most": f"{MAX_SCORE_BAND:,}",
+            }
         quota = tier.get("per_group")
         if quota is not None:
             if not group_level:
                 return _("Tier %(n)d: a quota per group needs a group level.") % {"n": index}
-            if isinstance(quota, bool) or not isinstance(quota, int) or quota < 1:
-                return _("Tier %(n)d: the quota per group is a whole number of at least 1.") % {"n": index}
+            if isinstance(quota, bool) or not isinstance(quota, int) or not 1 <= quota <= MAX_PRIZE_PLACES:
+                return _("Tier %(n)d: the quota per group is a whole number from 1 to %(most)s.") % {
+                    "n": index,
+                    "most": f"{MAX_PRIZE_PLACES:,}",
+                }
         values.append(value)
     if mode == "percent" and sum(values) > 100:
         return _("The percentages add up to %(sum)s%%, more than 100%%.") % {"sum": f"{sum(values):g}"}
     if mode == "band" and any(b >= a for a, b in zip(values, values[1:], strict=False)):
         return _("Score bands go from the highest lowest-score down, each below the one before.")
     return None
+
+
+def prize_places_beyond_ranked(*, mode: str, tiers, ranked: int) -> str | None:
+    """A warning, not a refusal, when tiers by count cover more places than `ranked` subjects
+    take (100, 200 and 300 places on a board of 119: everyone ranked wins a prize), or None."""
+    if mode != "count" or not ranked:
+        return None
+    places = sum(int(tier["value"]) for tier in tiers or ())
+    if places <= ranked:
+        return None
+    return _(
+        "The prize tiers cover %(places)s places; only %(ranked)s are ranked, so every one of them gets a prize."
+    ) % {"places": f"{places:,}", "ranked": f"{ranked:,}"}
 
 
 def composite_formula(weights: dict) -> str:

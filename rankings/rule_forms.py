@@ -33,7 +33,15 @@ from quizsite.naming import in_language
 
 from . import selectors
 from .models import RankingRule, RuleSource, SnapshotRow
-from .params import COMPOSABLE, RATE_METRICS, TIE_BREAKS, check_rule, check_team_sources
+from .params import (
+    COMPOSABLE,
+    MAX_PRIZE_PLACES,
+    MAX_SCORE_BAND,
+    RATE_METRICS,
+    TIE_BREAKS,
+    check_rule,
+    check_team_sources,
+)
 
 # Where each setting shows: the page's sections, in order. A new model setting is one name here
 # (and one line in HELP when the model's help text is not plain enough); SHOWN_IF and WIDE only
@@ -316,12 +324,20 @@ class TierRows:
                 row["errors"].append(_("Enter a number."))
             elif mode == RankingRule.PrizeMode.COUNT and value < 0:
                 row["errors"].append(_("A count cannot be negative."))
-            elif mode == RankingRule.PrizeMode.COUNT and (value == 0 or value != value.to_integral_value()):
-                row["errors"].append(_("A count is a whole number of places, at least 1."))
+            elif mode == RankingRule.PrizeMode.COUNT and (
+                value == 0 or value != value.to_integral_value() or value > MAX_PRIZE_PLACES
+            ):
+                row["errors"].append(
+                    _("A count is a whole number of places, from 1 to %(most)s.") % {"most": f"{MAX_PRIZE_PLACES:,}"}
+                )
             elif mode == RankingRule.PrizeMode.PERCENT and not 0 < value <= 100:
                 row["errors"].append(_("A percentage lies above 0 and at most 100."))
             elif in_percent and not 0 <= value <= 100:
                 row["errors"].append(_("A participation rate lies between 0 and 100 %."))
+            elif mode == RankingRule.PrizeMode.BAND and abs(value) > MAX_SCORE_BAND:
+                row["errors"].append(
+                    _("A score band lies between -%(most)s and %(most)s.") % {"most": f"{MAX_SCORE_BAND:,}"}
+                )
             elif mode == RankingRule.PrizeMode.BAND and above is not None and value >= above:
                 row["errors"].append(
                     _("This band's lowest score (%(low)s) must be below the band above it (%(above)s).")
@@ -349,8 +365,11 @@ class TierRows:
         if not row["per_group"]:
             return None
         quota = _number(row["per_group"])
-        if quota is None or quota < 1 or quota != quota.to_integral_value():
-            row["errors"].append(_("At most how many per group: a whole number of at least 1, or empty."))
+        if quota is None or not 1 <= quota <= MAX_PRIZE_PLACES or quota != quota.to_integral_value():
+            row["errors"].append(
+                _("At most how many per group: a whole number from 1 to %(most)s, or empty.")
+                % {"most": f"{MAX_PRIZE_PLACES:,}"}
+            )
             return None
         if not has_groups:
             row["errors"].append(
@@ -453,6 +472,8 @@ class SourceRows:
 
 
 MAX_MIN_PARTICIPANTS = 1_000_000
+MAX_TOP_K = 1_000
+TREE_LEVELS = ("unit_level", "group_level")
 
 
 class RuleForm(NumberRangeMessages, forms.Form):
@@ -508,9 +529,17 @@ class RuleForm(NumberRangeMessages, forms.Form):
         )
         for name, field in model_fields.items():
             # The form field of a model's integer does not carry the column's range; a number past
-            # it would reach the database and fail there (smallint out of range).
-            if isinstance(RankingRule._meta.get_field(name), models.IntegerField):
+            # it would reach the database and fail there (smallint out of range). A tree level is
+            # instead checked against the tree (`_check_levels`), which names the levels there are.
+            if isinstance(RankingRule._meta.get_field(name), models.IntegerField) and name not in TREE_LEVELS:
                 field.validators.extend(RankingRule._meta.get_field(name).validators)
+        # k past the number of members any unit has is a typo, said so in words, not the column's range.
+        top_k = model_fields["top_k"]
+        top_k.validators = [v for v in top_k.validators if not isinstance(v, MaxValueValidator)]
+        top_k.validators.append(
+            MaxValueValidator(MAX_TOP_K, message=_("k can be at most %(limit)s.") % {"limit": f"{MAX_TOP_K:,}"})
+        )
+        top_k.widget.attrs.update(max=MAX_TOP_K)
         # No unit has a million members: a larger minimum is a typo, said so before a preview or save.
         participants = model_fields["min_participants"]
         participants.validators = [v for v in participants.validators if not isinstance(v, MaxValueValidator)]
@@ -678,8 +707,10 @@ class RuleForm(NumberRangeMessages, forms.Form):
         """A unit ranking ranks one tree level or units of the kinds ticked, never both: the
         other choice's value is dropped (it may still be on the page, hidden)."""
         by_kind = data.get("subject") == RankingRule.Subject.UNIT and data.get("units_by") == "kind"
-        if by_kind:
+        if by_kind or data.get("subject") != RankingRule.Subject.UNIT:
+            # Hidden on the page, and never read for members or teams: not kept either.
             data["unit_level"] = None
+        if by_kind:
             if not data.get("unit_kinds") and not self.has_error("unit_kinds"):
                 self.add_error("unit_kinds", _("Tick at least one kind of unit to rank."))
         else:

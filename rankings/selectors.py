@@ -581,3 +581,8 @@ def headcounts_below_participants(snapshot: Snapshot) -> list[dict]:
                 {"unit": paths.get(row.subject_id, row.label), "stated": stated, "participants": row.participants}
             )
     return sorted(found, key=lambda unit: unit["unit"])
+
+
+def replaced_version(snapshot: Snapshot) -> Snapshot | None:
+    """The published version `snapshot` corrected (superseded by it, with the reason), or None."""
+    return Snapshot.objects.filter(superseded_by=snapshot).only("version", "supersede_reason").first()

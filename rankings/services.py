@@ -882,9 +882,10 @@ def snapshot_publish(
         Snapshot.objects.filter(pk=current.pk).update(
             status=Snapshot.Status.SUPERSEDED, superseded_by=snapshot, supersede_reason=reason.strip()[:300]
         )
+        current.refresh_from_db()
     Snapshot.objects.filter(pk=snapshot.pk).update(
         status=Snapshot.Status.PUBLISHED, published_by=by, published_at=timezone.now()
     )
     snapshot.refresh_from_db()
-    notifications.services.results_published(snapshot=snapshot)
+    notifications.services.results_published(snapshot=snapshot, replaced=current)
     return snapshot

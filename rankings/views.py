@@ -126,6 +126,8 @@ def board(request, slug: str):
             ),
             "tie_rules": chain_sentences(snapshot.parameters),
             "snapshot_code": exports.snapshot_code(snapshot),
+            # A correction says so, with the reason given, not only when it was published.
+            "replaced": selectors.replaced_version(snapshot),
             # A unit's or team's total beside a metric formed from it (mean, per capita, ...), so
             # the row's figures can be checked against each other.
             "show_total": rule.subject != "member" and snapshot.parameters.get("metric") != "total",
@@ -210,7 +212,13 @@ def certificate(request, slug: str, subject_id: int):
         messages.error(request, str(missing))
         return redirect("rankings:honours", slug=rule.slug)
     response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{rule.slug}-v{snapshot.version}-{subject_id}.pdf"'
+    # Named for people (the board and whose it is), not by the account's number in the address.
+    response["Content-Disposition"] = attachment_disposition(
+        f"{rule.display_title}-{row.label}",
+        extension=".pdf",
+        ascii_name=f"{rule.slug}-v{snapshot.version}-certificate",
+        inline=True,
+    )
     return response
 
 

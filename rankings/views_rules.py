@@ -18,6 +18,7 @@ from orgs.selectors import unit_paths
 
 from . import selectors, services
 from .models import RankingRule, RuleSource
+from .params import prize_places_beyond_ranked
 from .rule_forms import TITLE_MAX, RuleForm
 from .views import access_rule
 
@@ -89,6 +90,9 @@ def _edit(request, *, rule: RankingRule, sources, action: str, editing: RankingR
             scratch = RankingRule.objects.get(pk=rule.pk) if rule.pk else RankingRule(created_by=request.user)
             preview = services.rule_preview(
                 rule=form.apply(scratch), sources=form.source_kwargs(), scope=form.scope(), limit=PREVIEW_ROWS
+            )
+            preview["prize_places_warning"] = prize_places_beyond_ranked(
+                mode=scratch.prize_mode, tiers=scratch.prize_tiers, ranked=preview["eligible_count"]
             )
         if request.headers.get("X-Fragment") == "preview":
             return render(

@@ -123,7 +123,7 @@ def test_the_ranking_screen_keeps_its_unit_and_metric_on_one_line_under_a_long_t
     for locale, name in LANGUAGES:
         page = signed_in_page(scene["admin"], locale=locale, viewport=viewport)
         page.goto(f"{asgi_server}/rankings/points/screen/")
-        scope = page.locator("#screen-scope")
+        scope = page.locator("#screen-scope-line")
         assert scope.inner_text() == {"zh-hans": "审计署 · 总分", "en": "审计署 · Total"}[name]
         lines = scope.evaluate("(el) => el.getBoundingClientRect().height / parseFloat(getComputedStyle(el).fontSize)")
         assert lines < 2, f"{lines:.1f} font sizes high: wrapped"
@@ -133,3 +133,25 @@ def test_the_ranking_screen_keeps_its_unit_and_metric_on_one_line_under_a_long_t
         assert header[0] <= viewport["width"] and header[1] <= header[2], header
         assert page.locator("#screen-rows li:visible").count() == 3
         page.screenshot(path=f"{SHOTS}/ranking-screen-{name}-{viewport['width']}.png")
+
+
+@pytest.mark.parametrize("viewport", [{"width": 1366, "height": 900}, {"width": 1920, "height": 1080}])
+def test_the_ranking_screen_title_wins_over_a_long_list_of_units_covered(asgi_server, scene, signed_in_page, viewport):
+    """Three organs' English names kept one line and cut the title to "December knowled…": the
+    units wrap now, their full text the element's tooltip, and the title shows whole."""
+    from orgs.models import Unit
+    from rankings.models import RankingRule
+
+    units = "National Audit Office, Ministry of Finance, National Bureau of Statistics"
+    Unit.objects.filter(name="审计署").update(name_en=units)
+    RankingRule.objects.filter(pk=scene["rule"].pk).update(title_en="December knowledge contest, all organs")
+    page = signed_in_page(scene["admin"], locale="en", viewport=viewport)
+    page.goto(f"{asgi_server}/rankings/points/screen/")
+    title = page.locator("#screen-title")
+    assert title.inner_text() == "December knowledge contest, all organs"
+    shown, whole = title.evaluate("(el) => [[el.clientWidth, el.clientHeight], [el.scrollWidth, el.scrollHeight]]")
+    assert whole[0] <= shown[0] and whole[1] <= shown[1], (shown, whole)
+    assert page.locator("#screen-scope").get_attribute("title") == f"{units} · Total"
+    header = page.locator(".qs-screen-head").evaluate("(el) => [el.scrollWidth, el.clientWidth]")
+    assert header[0] <= header[1], header
+    page.screenshot(path=f"{SHOTS}/ranking-screen-long-units-{viewport['width']}.png")

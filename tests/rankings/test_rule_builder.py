@@ -6,6 +6,7 @@ import json
 import re
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone, translation
 
@@ -13,7 +14,7 @@ from contests.online.services import DrawRule
 from orgs import services as org_services
 from rankings import selectors
 from rankings.models import RankingRule, RuleSource, Snapshot
-from rankings.params import check_tie_breaks
+from rankings.params import check_prize_tiers, check_tie_breaks
 from tests import factories
 from tests.rankings.test_services import compute, member_rule
 
@@ -179,7 +180,18 @@ def test_a_reversed_period_is_named_together_with_the_forms_other_mistakes(admin
         (
             {"subject": "unit", "unit_level": "3", "metric": "top_k", "top_k": "99999999999999999999"},
             "top_k",
-            "Ensure this value is less than or equal to",
+            "k can be at most 1,000.",
+        ),
+        (
+            # Django's "Ensure this value is less than or equal to 9223372036854775807." came instead.
+            {"group_level": "99999999999999999999"},
+            "group_level",
+            "Groups are units below 审计署 (level 1): choose a level above 1 and up to 3.",
+        ),
+        (
+            {"subject": "unit", "unit_level": "99999999999999999999", "group_level": ""},
+            "unit_level",
+            "The units under 审计署 go down to level 3: choose a level up to that.",
         ),
         (
             {"subject": "unit", "unit_level": "5", "group_level": ""},
@@ -192,7 +204,15 @@ def test_a_reversed_period_is_named_together_with_the_forms_other_mistakes(admin
             "The minimum participants can be at most 1,000,000.",
         ),
     ],
-    ids=["below-the-tree", "the-rules-own-level", "huge-k", "unit-level-below-the-tree", "huge-minimum"],
+    ids=[
+        "below-the-tree",
+        "the-rules-own-level",
+        "huge-k",
+        "huge-group-level",
+        "huge-unit-level",
+        "unit-level-below-the-tree",
+        "huge-minimum",
+    ],
 )
 def test_a_tree_level_or_number_no_unit_could_have_is_refused_beside_its_field(
     admin_client,
@@ -202,8 +222,79 @@ def test_a_tree_level_or_number_no_unit_could_have_is_refused_beside_its_field(
     message,
 ):
     form, page = refused(admin_client, NEW, form_data(study["tree"], **changes), field)
-    assert field in form.errors and message in page
+    assert form.errors[field] == [message]
     assert f'value="{changes[field]}"' in page
+
+
+def test_a_member_rankings_hidden_unit_level_is_not_kept(admin_client, study):
+    # The level is hidden unless units are ranked; a huge one left there reached the column.
+    assert admin_client.post(NEW, form_data(study["tree"], unit_level="99999999999999999999")).status_code == 302
+    assert RankingRule.objects.get(slug="branch-points").unit_level is None
+
+
+COUNT_REFUSED = "A count is a whole number of places, from 1 to 1,000,000."
+
+
+@pytest.mark.parametrize(
+    ("mode", "value", "message"),
+    [
+        # 1e400 is a whole number to Decimal and infinity as a float: the save and the preview
+        # failed with OverflowError; 10^23 overflowed SQLite's integer in the preview.
+        ("count", "1e400", COUNT_REFUSED),
+        ("count", "99999999999999999999999", COUNT_REFUSED),
+        ("count", "1000001", COUNT_REFUSED),
+        ("band", "1e400", "A score band lies between -1,000,000,000 and 1,000,000,000."),
+        ("percent", "1e400", "A percentage lies above 0 and at most 100."),
+    ],
+    ids=["count-1e400", "count-10-to-23", "count-past-a-million", "band-1e400", "percent-1e400"],
+)
+@pytest.mark.parametrize("action", ["save", "preview"])
+def test_a_tier_value_past_any_ranking_is_refused_on_its_row(admin_client, study, mode, value, message, action):
+    data = form_data(study["tree"], prize_mode=mode, tier_value=[value, "1" if mode != "band" else "-1"])
+    if action == "preview":
+        response = preview(admin_client, NEW, data)
+        assert response.context["preview"] is None
+        assert f"Prize tier 1: {message}" in response.content.decode()
+        return
+    form, page = refused(admin_client, NEW, data, "prize_tiers")
+    assert [row["errors"] for row in form.tiers.rows] == [[message], []]
+    assert f'value="{value}"' in page
+
+
+def test_a_million_places_is_the_largest_count_taken(admin_client, study):
+    data = form_data(study["tree"], tier_value=["1000000", "2"])
+    assert admin_client.post(NEW, data).status_code == 302
+    assert RankingRule.objects.get(slug="branch-points").prize_tiers[0]["value"] == 1_000_000
+
+
+@pytest.mark.parametrize(
+    ("mode", "tier", "message"),
+    [
+        ("count", {"name": "一等奖", "value": 10**23}, "Tier 1: a count is a whole number from 1 to 1,000,000."),
+        (
+            "band",
+            {"name": "一等奖", "value": -(10**10)},
+            "Tier 1: a score band lies between -1,000,000,000 and 1,000,000,000.",
+        ),
+        (
+            "count",
+            {"name": "一等奖", "value": 1, "per_group": 10**23},
+            "Tier 1: the quota per group is a whole number from 1 to 1,000,000.",
+        ),
+    ],
+    ids=["huge-count", "huge-band", "huge-quota"],
+)
+def test_stored_tiers_past_any_ranking_are_refused_in_words(mode, tier, message):
+    # The check every save of a rule passes (the admin's too).
+    with translation.override("en"):
+        assert check_prize_tiers(mode=mode, tiers=[tier], group_level=2) == message
+
+
+def test_an_infinite_stored_tier_is_refused_as_no_number():
+    # 1e400 raised OverflowError (float infinity to int) instead.
+    with translation.override("en"), pytest.raises(ValidationError) as refused:
+        check_prize_tiers(mode="count", tiers=[{"name": "一等奖", "value": "1e400"}])
+    assert refused.value.message_dict == {"prize_tiers": ["Tier 1: the value must be a number."]}
 
 
 @pytest.mark.parametrize("group_level", ["9", "two"])
@@ -524,19 +615,23 @@ def test_the_preview_honours_a_quota_per_group(admin_client, study):
     ]
 
 
+QUOTA_REFUSED = "At most how many per group: a whole number from 1 to 1,000,000, or empty."
+
+
 @pytest.mark.parametrize(
     ("quotas", "group_level", "message"),
     [
-        (["0", ""], "2", "At most how many per group: a whole number of at least 1, or empty."),
-        (["1.5", ""], "2", "At most how many per group: a whole number of at least 1, or empty."),
-        (["one", ""], "2", "At most how many per group: a whole number of at least 1, or empty."),
+        (["0", ""], "2", QUOTA_REFUSED),
+        (["1.5", ""], "2", QUOTA_REFUSED),
+        (["one", ""], "2", QUOTA_REFUSED),
+        (["99999999999999999999999", ""], "2", QUOTA_REFUSED),
         (
             ["1", ""],
             "",
             "A quota per group needs groups: choose a group level under What is ranked, or empty the quota.",
         ),
     ],
-    ids=["zero", "fraction", "words", "no-group-level"],
+    ids=["zero", "fraction", "words", "past-a-million", "no-group-level"],
 )
 def test_a_bad_quota_per_group_is_refused_on_its_row_keeping_what_was_typed(
     admin_client,
