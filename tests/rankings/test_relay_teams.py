@@ -8,7 +8,6 @@ deactivated before the baton reached them (skipped) and another after running th
 expected value is worked out by hand in the comments, not read back from the computation."""
 
 from datetime import timedelta
-from decimal import Decimal
 from io import BytesIO
 
 import pytest
@@ -432,21 +431,3 @@ def test_a_relay_ranking_with_a_period_counts_only_the_runners_of_legs_inside_it
     assert client.get(certificate).status_code == 200
     assert my_places(runners["审计署队"][0]) == []
     assert [(p.row.label, p.row.rank) for p in my_places(runners["审计署队"][2])] == [("审计署队", 3)]
-
-
-def test_a_team_ranking_breaks_a_tie_on_the_legs_time_to_the_millisecond(db):
-    setup = test_relay.make_setup()
-    relay, _teams = test_relay.relay_of_tenths(setup)
-    rule = factories.ranking_rule(
-        setup["organ"],
-        sources=[{"kind": "online", "paper": relay.paper}],
-        subject="team",
-        tie_breaks=["time_used_asc"],
-    )
-    got = by_team(compute(rule))
-    # Both 3 points; 整秒 took 10 + 10 + 11 = 31.0 s, 十分之九 3 × 10.9 = 32.7 s (cut to whole
-    # seconds: 31 against 30, the wrong way round).
-    assert {name: (float(r.total), r.time_used_s, r.place) for name, r in got.items()} == {
-        "整秒": (3.0, Decimal("31.000"), 1),
-        "十分之九": (3.0, Decimal("32.700"), 2),
-    }
