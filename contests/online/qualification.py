@@ -51,7 +51,7 @@ class Candidate:
     score: Decimal
     right: int
     questions: int
-    time_s: float  # a member's to the millisecond (4.817); a relay team's, its legs' whole seconds
+    time_s: float | Decimal  # to the millisecond: a member's attempt (4.817), a relay team's legs summed
     is_team: bool = False
     unit: Unit | None = None  # the unit a team represents
     captain: User | None = None

@@ -60,7 +60,7 @@ def _leg(place: selectors.Place, shown: bool) -> dict:
         "score": str(leg.score) if finished and shown else None,
         "right": leg.right if finished and shown else None,
         "questions": leg.questions if finished else None,
-        "time_used_s": leg.time_used_s if finished else None,
+        "time_used_s": float(leg.time_used_s) if finished else None,
         "skip_reason": leg.skip_reason if leg else "",
     }
 
@@ -98,7 +98,7 @@ class RelayView(OnlineAPIView):
                         "i_am_captain": row.team.captain_id == request.user.pk,
                         "score": str(row.score) if shown else None,
                         "accuracy": row.accuracy if shown else None,
-                        "time_used_s": row.time_used_s,
+                        "time_used_s": float(row.time_used_s),
                         "legs": [_leg(place, shown) for place in row.places],
                     }
                     for row in rows

@@ -121,7 +121,8 @@ class RelayLeg(models.Model):
     max_score = models.DecimalField(max_digits=8, decimal_places=2, default=0)
     right = models.PositiveIntegerField(default=0)
     questions = models.PositiveIntegerField(default=0)
-    time_used_s = models.PositiveIntegerField(default=0)
+    # From the start of the leg's attempt to its end, to the millisecond (10.9 s, not 10).
+    time_used_s = models.DecimalField(max_digits=10, decimal_places=3, default=0)
     skip_reason = models.CharField(max_length=200, blank=True)
     skipped_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"

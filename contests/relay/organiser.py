@@ -348,7 +348,7 @@ def legs_xlsx(request, relay_id: int):
                 str(leg.get_status_display()),
                 local(leg.started_at),
                 local(leg.finished_at) if leg.started_at else None,
-                leg.time_used_s if finished else None,
+                float(leg.time_used_s) if finished else None,
                 float(leg.score) if finished else None,
                 float(leg.max_score) if finished else None,
                 leg.right if finished else None,

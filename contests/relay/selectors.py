@@ -82,7 +82,7 @@ class TeamRow:
     score: Decimal = Decimal(0)
     right: int = 0
     questions: int = 0
-    time_used_s: int = 0
+    time_used_s: Decimal = Decimal(0)  # the finished legs' seconds, to the millisecond
     legs_run: int = 0
     rank: int = 0
 

@@ -5,7 +5,10 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
 from django.test import Client
+from django.urls import reverse
 from django.utils import timezone
 
 from contests.online import services as online_services
@@ -27,6 +30,10 @@ NOW = timezone.now().replace(microsecond=0)  # set again as each test starts (te
 
 @pytest.fixture
 def setup():
+    return make_setup()
+
+
+def make_setup() -> dict:
     organ = factories.unit_at("审计署")
     branch = factories.unit_at("审计署/广州特派办/第一党支部")
     second = factories.unit_at("审计署/广州特派办/第二党支部")
@@ -96,6 +103,27 @@ def run_leg(team, member, *, right: int, start: timedelta, took: timedelta) -> R
     online_services.online_attempt_submit(online=online, device="phone", at=NOW + start + took)
     leg.refresh_from_db()
     return leg
+
+
+def relay_of_tenths(setup) -> tuple[RelayContest, dict[str, RelayTeam]]:
+    """Two teams of three, every leg 1 of 2 right: 十分之九 runs three legs of 10.9 s (32.7 s in
+    all), 整秒 legs of 10, 10 and 11 s (31 s)."""
+    relay = make_relay(setup)
+    fast = [factories.member(setup["second"], username=f"whole{n}") for n in (1, 2, 3)]
+    services.relay_teams_set(
+        relay=relay,
+        plans=[
+            TeamPlan(name="十分之九", unit=setup["branch"], roster=setup["runners"]),
+            TeamPlan(name="整秒", unit=setup["second"], roster=fast),
+        ],
+        by=setup["by"],
+        at=NOW,
+    )
+    teams = {t.name: t for t in RelayTeam.objects.filter(relay=relay)}
+    for n, (tenths, whole) in enumerate(zip(setup["runners"], fast, strict=True)):
+        run_leg(teams["十分之九"], tenths, right=1, start=timedelta(minutes=n), took=timedelta(milliseconds=10_900))
+        run_leg(teams["整秒"], whole, right=1, start=timedelta(minutes=n), took=timedelta(seconds=(10, 10, 11)[n]))
+    return relay, teams
 
 
 def baton(team) -> RelayLeg | None:
@@ -437,6 +465,52 @@ def test_standings_break_a_tie_on_score_by_accuracy_then_time(setup):
         (2, "甲", 50.0, 90),
         (3, "乙", 25.0, 20),
     ]
+
+
+def test_a_legs_time_counts_to_the_millisecond_so_the_faster_team_ranks_first(setup):
+    relay, teams = relay_of_tenths(setup)
+    legs = RelayLeg.objects.filter(team=teams["十分之九"]).order_by("position")
+    assert [leg.time_used_s for leg in legs] == [Decimal("10.900")] * 3
+    rows = selectors.team_rows(relay, at=NOW + timedelta(hours=1))
+    # Both score 3 of 6 (50 %). 整秒 took 10 + 10 + 11 = 31.0 s, 十分之九 3 × 10.9 = 32.7 s: cut to
+    # whole seconds they were 31 and 30, and the slower team ranked first.
+    assert [(r.rank, r.team.name, r.score, r.accuracy, r.time_used_s) for r in rows] == [
+        (1, "整秒", 3, 50.0, Decimal("31.000")),
+        (2, "十分之九", 3, 50.0, Decimal("32.700")),
+    ]
+    client = factories.client_in("en", setup["by"])
+    page = client.get(reverse("contests:relay_map", args=[relay.pk])).content.decode()
+    # Seconds to a tenth: each leg and each team's total, in the standings and on the map.
+    assert page.count("10.9 s") == 3 and "32.7 s" in page and "31.0 s" in page
+    assert ">32.7</td>" in page and ">31.0</td>" in page
+    chinese = factories.client_in("zh-hans", setup["by"]).get(reverse("contests:relay_map", args=[relay.pk]))
+    assert "32.7 秒" in chinese.content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_migration_takes_finished_legs_times_again_from_their_attempts(setup):
+    """Back before 0012 the legs hold whole seconds, cut as the old service stored them (10.9 s as
+    10); forward, each finished leg's time comes again from its attempt: 10.9 s. A leg with no
+    attempt to read keeps what it has."""
+    relay, teams = relay_of_tenths(setup)
+    RelayLeg.objects.filter(team=teams["整秒"], position=3).update(online_attempt=None, time_used_s=7)
+    executor = MigrationExecutor(connection)
+    executor.migrate([("contests", "0011_leg_handovers")])
+    try:
+        assert sorted(RelayLeg.objects.values_list("time_used_s", flat=True)) == [7, 10, 10, 10, 10, 10]
+    finally:
+        executor = MigrationExecutor(connection)
+        executor.migrate([("contests", "0012_relay_leg_time_to_the_millisecond")])
+    times = {(leg.team.name, leg.position): leg.time_used_s for leg in RelayLeg.objects.select_related("team")}
+    assert times == {
+        ("十分之九", 1): Decimal("10.900"),
+        ("十分之九", 2): Decimal("10.900"),
+        ("十分之九", 3): Decimal("10.900"),
+        ("整秒", 1): Decimal("10.000"),
+        ("整秒", 2): Decimal("10.000"),
+        ("整秒", 3): Decimal("7.000"),
+    }
+    assert [r.team.name for r in selectors.team_rows(relay)] == ["整秒", "十分之九"]
 
 
 def test_import_refuses_an_unknown_username_naming_the_row(setup):

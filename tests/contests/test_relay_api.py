@@ -83,3 +83,11 @@ def test_relay_endpoints_are_in_the_openapi_schema(setup, client):  # noqa: F811
         "/api/v1/online/relays/{relay_id}/legs/{leg_id}/replace/",
     ):
         assert path in schema
+
+
+def test_leg_and_team_times_come_as_numbers_to_the_millisecond(setup):  # noqa: F811
+    relay, _teams = test_relay.relay_of_tenths(setup)
+    [mine] = token_client(setup["runners"][0]).get(f"/api/v1/online/relays/{relay.pk}/").json()["teams"]
+    # Three legs of 10.9 s: 32.7 s in all, not the 30 whole seconds they were cut to.
+    assert [leg["time_used_s"] for leg in mine["legs"]] == [10.9, 10.9, 10.9]
+    assert mine["time_used_s"] == 32.7
