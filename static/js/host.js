@@ -359,8 +359,22 @@
     event.preventDefault();
     if (!handingOver || !$("handover-to").value) return;
     const frame = { type: "host.hand_over", team: handingOver.team, from_member: handingOver.member, to_member: Number($("handover-to").value), reason: $("handover-reason").value };
-    if (once("hand-over", frame, t.handOver)) dialog().hide();
+    if (once("hand-over", frame, t.handOver)) closeHandOver();
   });
+
+  // Bootstrap ignores hide() while the dialog is still fading in (a host quick on the button, or
+  // a slow machine): then it closes as soon as it is shown.
+  let dialogOpening = false;
+  let closeWhenShown = false;
+  $("handover-dialog").addEventListener("show.bs.modal", () => { dialogOpening = true; });
+  $("handover-dialog").addEventListener("shown.bs.modal", () => {
+    dialogOpening = false;
+    if (closeWhenShown) { closeWhenShown = false; dialog().hide(); }
+  });
+  function closeHandOver() {
+    if (dialogOpening) closeWhenShown = true;
+    else dialog().hide();
+  }
 
   // How many runners have a phone connected, and who has not (by team, in relay order).
   function renderPresence(teams) {

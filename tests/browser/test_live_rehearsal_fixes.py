@@ -77,6 +77,26 @@ def test_the_host_hands_a_runner_over_between_the_start_and_the_first_question(
     expect(host.locator("#host-message .alert")).to_have_count(0)
 
 
+def test_the_hand_over_dialog_closes_when_sent_while_it_is_still_fading_in(asgi_server, relay, signed_in_page):
+    """Bootstrap ignores a modal's hide() during its show transition: a host quick on the button
+    (or a slow machine, as in CI) was left looking at the dialog after the hand-over was done."""
+    code = relay["contest"].join_code
+    host = in_language(signed_in_page(relay["host"], viewport=CONSOLE), asgi_server, "zh-hans")
+    host.goto(f"{asgi_server}/contests/{code}/host/")
+    host.locator("#connection", has_text=CONNECTED["zh-hans"]).wait_for()
+    host.locator("#presence-missing .qs-hand-over").first.wait_for()
+    # Opened and sent in one go: the dialog has only begun to fade in.
+    host.evaluate(
+        """() => {
+            document.querySelector("#presence-missing .qs-hand-over").click();
+            document.getElementById("handover-form").requestSubmit();
+        }"""
+    )
+    expect(host.locator("#host-message .alert-success")).to_have_text(TEXTS["zh-hans"]["handed"])
+    expect(host.locator("#handover-dialog")).to_be_hidden()
+    expect(host.locator(".modal-backdrop")).to_have_count(0)
+
+
 @pytest.fixture
 def buzzer(transactional_db):
     """A buzzer round shown for reading, three teams (two with long English names); two have
