@@ -470,7 +470,7 @@ def test_a_per_group_quota_applies_to_percentage_prizes_too(central):
     ("fields", "message"),
     [
         ({"group_level": None}, "需要设置分组层级"),
-        ({"prize_tiers": [{"name": "一等奖", "value": 2, "per_group": 0}]}, "至少为 1 的整数"),
+        ({"prize_tiers": [{"name": "一等奖", "value": 2, "per_group": 0}]}, "须为 1 至 1,000,000 之间的整数"),
     ],
 )
 def test_a_per_group_quota_is_refused_without_groups_or_below_one(central, fields, message):
