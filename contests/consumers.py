@@ -452,9 +452,7 @@ class ContestConsumer(EndsWithSignIn, AsyncWebsocketConsumer):
             team = Team.objects.filter(pk=team_id, contest=contest).first() if _is_whole(team_id) else None
             if team is None:
                 raise services.ContestRejected("no_such_team", _("That team is not in this contest."))
-            services.score_adjust(
-                contest=contest, team=team, points=points, reason=reason, by=user
-            )
+            services.score_adjust(contest=contest, team=team, points=points, reason=reason, by=user)
         elif kind == "host.hand_over":
             return self._hand_over(message, contest, user)
         return {}
