@@ -369,6 +369,12 @@ class ContestConsumer(EndsWithSignIn, AsyncWebsocketConsumer):
             message = _("Send an answer_id: a string of 1 to 64 characters.")
             await self.send(text_data=protocol.error_message("bad_answer_id", message, ref=ref))
             return
+        if "opening" in message and not _is_whole(opening):
+            # Not taken as absent: an `opening` of "41" skipped the check that the host has not
+            # moved on, and the answer counted for whatever question was in play.
+            refusal = _("Send opening as the question's opening, a whole number.")
+            await self.send(text_data=protocol.error_message("bad_value", refusal, ref=ref))
+            return
         submission = services.Submission(
             member_id=self.member_id,
             client_answer_id=answer_id,
@@ -418,9 +424,11 @@ class ContestConsumer(EndsWithSignIn, AsyncWebsocketConsumer):
         if kind in simple:
             simple[kind](contest=contest, by=user)
         elif kind == "host.skip":
-            services.question_skip(contest=contest, by=user, reason=str(message.get("reason", "")))
+            services.question_skip(contest=contest, by=user, reason=_reason(message))
         elif kind == "host.override":
-            answer_id = message.get("answer")
+            answer_id, correct, reason = message.get("answer"), message.get("correct"), _reason(message)
+            if not isinstance(correct, bool):  # bool("false") is True: a string ruled the answer right
+                raise services.ContestRejected("bad_value", _("Send correct as true or false (JSON, not text)."))
             answer = (
                 ContestAnswer.objects.filter(pk=answer_id, opening__contest=contest)
                 .select_related("opening__question__round", "team")
@@ -433,26 +441,25 @@ class ContestConsumer(EndsWithSignIn, AsyncWebsocketConsumer):
             services.answer_override(
                 contest=contest,
                 answer=answer,
-                correct=bool(message.get("correct")),
-                reason=str(message.get("reason", "")),
+                correct=correct,
+                reason=reason,
                 by=user,
             )
         elif kind == "host.adjust":
-            team_id, points = message.get("team"), message.get("points")
+            team_id, points, reason = message.get("team"), message.get("points"), _reason(message)
             if not _is_whole(points):
                 raise services.ContestRejected("bad_adjustment", _("Send points as a whole number."))
             team = Team.objects.filter(pk=team_id, contest=contest).first() if _is_whole(team_id) else None
             if team is None:
                 raise services.ContestRejected("no_such_team", _("That team is not in this contest."))
-            services.score_adjust(
-                contest=contest, team=team, points=points, reason=str(message.get("reason", "")), by=user
-            )
+            services.score_adjust(contest=contest, team=team, points=points, reason=reason, by=user)
         elif kind == "host.hand_over":
             return self._hand_over(message, contest, user)
         return {}
 
     def _hand_over(self, message: dict, contest: Contest, user) -> dict:
         team_id, from_member, to_member = message.get("team"), message.get("from_member"), message.get("to_member")
+        reason = _reason(message)
         if not (_is_whole(from_member) and _is_whole(to_member)):
             raise services.ContestRejected("bad_member", _("Send from_member and to_member as member ids."))
         team = Team.objects.filter(pk=team_id, contest=contest).first() if _is_whole(team_id) else None
@@ -463,7 +470,7 @@ class ContestConsumer(EndsWithSignIn, AsyncWebsocketConsumer):
             team=team,
             from_member_id=from_member,
             to_member_id=to_member,
-            reason=str(message.get("reason", "")),
+            reason=reason,
             by=user,
         )
         question = handover.from_question
@@ -480,6 +487,16 @@ def _refusal_head(refusal: services.ContestRejected, language: str) -> str:
     if head is None:
         head = heads[language] = protocol.error_head(refusal.code, refusal.message)
     return head
+
+
+def _reason(message: dict) -> str:
+    """A host command's `reason`: a string, or left out (then empty). Anything else (`null`, a
+    number, a list) is refused with `bad_value`: `str()` of it was kept as the reason ("None",
+    "['x']"), and a required reason counted as given."""
+    reason = message.get("reason", "")
+    if not isinstance(reason, str):
+        raise services.ContestRejected("bad_value", _("Send reason as text."))
+    return reason
 
 
 def _is_whole(value: object) -> bool:

@@ -381,6 +381,7 @@
     const runners = state.runners || {};
     const all = Object.entries(runners).flatMap(([team, members]) => members.map((m) => Object.assign({ team: Number(team) }, m)));
     $("presence-card").hidden = all.length === 0;
+    renderLegsAhead(teams, all);
     if (online === null) {
       $("presence-summary").textContent = t.presenceUnknown;
       $("presence-missing").replaceChildren();
@@ -396,6 +397,27 @@
       li.firstChild.textContent = (teams.get(m.team) || "") + " · " + m.name;
       li.firstChild.append(...connection(m.member));
       if (m.leg || handedTo(m.team, m.member)) li.firstChild.append(...handOverButton(m.team, m.member, m.name));
+      li.lastChild.textContent = m.leg ? t.legNo.replace("%s", m.leg) : "";
+      return li;
+    }));
+  }
+
+  // Every runner holding the baton of a relay question still to show (`relay_runners`, after the
+  // hand-overs), connected or not, by team in relay order, each with "Hand over": between
+  // questions a runner about to leave the hall hands over with their phone still connected
+  // (the list above names only the runners not connected). Folded: a big hall has many.
+  function renderLegsAhead(teams, all) {
+    const ahead = state.relay_runners || {};
+    const running = state.contest.status === "running" || state.contest.status === "paused";
+    const holders = all.filter((m) => (ahead[String(m.team)] || []).includes(m.member));
+    $("legs-ahead").hidden = !running || holders.length === 0;
+    $("legs-ahead-summary").textContent = t.legsAhead.replace("%s", holders.length);
+    $("legs-ahead-list").replaceChildren(...holders.map((m) => {
+      const li = document.createElement("li");
+      li.className = "list-group-item d-flex justify-content-between gap-2 qs-runner-ahead";
+      li.innerHTML = "<span></span><span class='qs-muted text-nowrap'></span>";
+      li.firstChild.textContent = (teams.get(m.team) || "") + " · " + m.name;
+      li.firstChild.append(...connection(m.member), ...handOverButton(m.team, m.member, m.name));
       li.lastChild.textContent = m.leg ? t.legNo.replace("%s", m.leg) : "";
       return li;
     }));

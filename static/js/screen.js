@@ -159,11 +159,16 @@
   // First Party Branch ...") takes up to four rather than losing its end, which often tells
   // two teams apart; the size stays readable from the back of the hall. Read in one pass, then
   // written: one layout.
-  function fitNames(list) {
-    const names = [...list.querySelectorAll(".name")];
+  // The podium's steps go one further (`steps`): a name still cut on four lines takes as many as
+  // it needs at the board's size. Each step is one read of every name, then one write.
+  function fitNames(list, steps = ["is-long"]) {
     // Clipped by more than half a line (a line's glyphs may overhang its box by a pixel or two).
     const cut = (name) => name.scrollHeight - name.clientHeight > parseFloat(getComputedStyle(name).lineHeight) / 2;
-    names.filter(cut).forEach((name) => name.classList.add("is-long"));
+    let names = [...list.querySelectorAll(".name")];
+    steps.forEach((step) => {
+      names = names.filter(cut);
+      names.forEach((name) => name.classList.add(step));
+    });
   }
 
   // Split the board's rows into pages of what fits its box (rows are measured: a long name takes
@@ -254,7 +259,19 @@
       return div;
     }));
     $("podium").replaceChildren(heading, steps, ...notes);
+    fitPodium();
   }
+
+  // A long name on a step ("Southern Power Grid Audit Team Temporary Party Branch") is shown
+  // whole, as on the board beside it: on four lines, then on as many as it needs at the board's
+  // size (1.6vw, 31 px at 1920), never cut at two with an ellipsis. Again when the podium's box changes (the
+  // window, or the podium shown).
+  function fitPodium() {
+    const podium = $("podium");
+    podium.querySelectorAll(".name").forEach((name) => name.classList.remove("is-long", "is-longer"));
+    fitNames(podium, ["is-long", "is-longer"]);
+  }
+  new ResizeObserver(() => { if (!$("podium").hidden) fitPodium(); }).observe($("podium"));
 
   // A paused question's clock stands at the time it keeps for the resume.
   function pausedLeft(q) {
