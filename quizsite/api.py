@@ -35,6 +35,13 @@ class PointsTodaySerializer(serializers.Serializer):
     cap = serializers.IntegerField(help_text="The most points this activity gives in a day.")
 
 
+class CorrectionSerializer(serializers.Serializer):
+    version = serializers.IntegerField(help_text="The version corrected, no longer shown.")
+    reason = serializers.CharField(
+        source="supersede_reason", help_text="Why it was corrected, as the publisher gave it."
+    )
+
+
 class PlaceSerializer(serializers.Serializer):
     ranking = serializers.SlugField(source="rule.slug", help_text="The board's slug: GET /rankings/<slug>/.")
     title = serializers.CharField(source="rule.title")
@@ -70,6 +77,21 @@ class PlaceSerializer(serializers.Serializer):
         source="snapshot.published_at",
         allow_null=True,
         help_text="When the board's version your place is from was published: it changes at the next publication.",
+    )
+    period_starts_on = serializers.DateField(
+        source="snapshot.period_starts_on",
+        allow_null=True,
+        help_text="The first day that version counted, a local calendar day (YYYY-MM-DD); null: no start set.",
+    )
+    period_ends_on = serializers.DateField(
+        source="snapshot.period_ends_on",
+        allow_null=True,
+        help_text="The last day that version counted, a local calendar day counted whole; null: no end set.",
+    )
+    corrects = CorrectionSerializer(
+        source="replaced",
+        allow_null=True,
+        help_text='The published version this one corrected (the card\'s "as corrected"); null: not a correction.',
     )
 
 

@@ -33,6 +33,7 @@ from rankings.params import RuleParams
 from rankings.selectors import (
     administered_rules,
     member_teams,
+    replaced_version,
     unit_english_names,
     visible_rules,
     with_group_ties,
@@ -263,6 +264,7 @@ class Place:
     snapshot: Snapshot | None = None  # the published version the row is of: its date and metric
     label_en: str = ""  # on a unit board, the unit's English name as the English board gives it
     group_name_en: str = ""  # the English name of the row's group (its unit at the board's group level)
+    replaced: Snapshot | None = None  # the published version `snapshot` corrected, with the reason, if any
 
     @property
     def display_label(self) -> str:
@@ -341,6 +343,7 @@ def my_places(member: User) -> list[Place]:
                     label_en=english.get(row.subject_id, "") if unit_board else "",
                     group_name_en=english.get(row.group_id, ""),
                     snapshot=snapshot,
+                    replaced=replaced_version(snapshot),
                 )
             )
     return places

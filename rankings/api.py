@@ -41,6 +41,7 @@ ROW_FIELDS = (
 
 
 def _snapshot_meta(snapshot: Snapshot) -> dict:
+    replaced = selectors.replaced_version(snapshot)
     return {
         "version": snapshot.version,
         "status": snapshot.status,
@@ -53,6 +54,11 @@ def _snapshot_meta(snapshot: Snapshot) -> dict:
         "computed_at": snapshot.computed_at,
         "published_at": snapshot.published_at,
         "supersede_reason": snapshot.supersede_reason,
+        # The local calendar days this version counted, as the board's period line gives them.
+        "period_starts_on": snapshot.period_starts_on,
+        "period_ends_on": snapshot.period_ends_on,
+        # The published version this one corrected, as the board's "Corrected ..." line says.
+        "corrects": {"version": replaced.version, "reason": replaced.supersede_reason} if replaced else None,
         "diff": snapshot.diff,
     }
 
@@ -157,6 +163,15 @@ class RuleListView(APIView):
                         help_text="Unit rankings by kind: the kinds of unit ranked, at any level (else empty).",
                     ),
                     "metric": serializers.CharField(),
+                    "period_starts_on": serializers.DateField(
+                        allow_null=True,
+                        help_text="The first day the rule counts, a local calendar day; null: no start set.",
+                    ),
+                    "period_ends_on": serializers.DateField(
+                        allow_null=True,
+                        help_text="The last day the rule counts, a local calendar day counted whole; null: no end "
+                        "set. A board's own version says what it counted (`snapshot` of /rankings/<slug>/).",
+                    ),
                     "manage": serializers.BooleanField(help_text="You may compute, approve and publish."),
                 },
                 many=True,
@@ -179,6 +194,8 @@ class RuleListView(APIView):
                     "unit_level": rule.unit_level if rule.subject == RankingRule.Subject.UNIT else None,
                     "unit_kinds": sorted(rule.unit_kinds or []) if rule.subject == RankingRule.Subject.UNIT else [],
                     "metric": rule.metric,
+                    "period_starts_on": rule.period_starts_on,
+                    "period_ends_on": rule.period_ends_on,
                     "manage": selectors.can_administer(request.user, rule),
                 }
                 for rule in rules

@@ -310,6 +310,8 @@ class Certificate:
     work: str = ""
     # Others hold the same place (a board's 3=): the certificate says "joint 3rd".
     shared: bool = False
+    # The days a ranking counted ("Period: 24 Nov 2026 – 7 Dec 2026"), under the citation.
+    period: str = ""
 
 
 def certificate_pdf(row: SnapshotRow) -> bytes:
@@ -322,12 +324,30 @@ def certificates_pdf(rule: RankingRule, rows: Iterable[SnapshotRow], *, title: s
     """Every given winner's certificate, one page each, as a single PDF for printing."""
     # On paper a unit is named the official way, its names run together: 京津冀特派办机关党支部.
     units = {unit_id: unit_on_paper(names) for unit_id, names in selectors.unit_names(rule).items()}
-    return certificates_document(
-        (_snapshot_certificate(row, unit=units.get(row.unit_id) or row.unit_name) for row in rows), title=title
-    )
+    footers: dict[int, str] = {}  # one per snapshot: whether it corrected another is one query
+
+    def pages() -> Iterable[Certificate]:
+        for row in rows:
+            if row.snapshot_id not in footers:
+                footers[row.snapshot_id] = _footer(row.snapshot)
+            yield _snapshot_certificate(
+                row, unit=units.get(row.unit_id) or row.unit_name, footer=footers[row.snapshot_id]
+            )
+
+    return certificates_document(pages(), title=title)
 
 
-def _snapshot_certificate(row: SnapshotRow, *, unit: str) -> Certificate:
+def _footer(snapshot: Snapshot) -> str:
+    """The verification code, and on a correction the version it replaced: a certificate printed
+    from that version no longer holds."""
+    replaced = selectors.replaced_version(snapshot)
+    if replaced is None:
+        return verification_code(snapshot)
+    replacing = _("corrected, replacing version %(version)s") % {"version": replaced.version}
+    return f"{verification_code(snapshot)} · {replacing}"
+
+
+def _snapshot_certificate(row: SnapshotRow, *, unit: str, footer: str) -> Certificate:
     snapshot = row.snapshot
     # A unit is named by its own path; members and teams are told apart by their unit's.
     name = unit if snapshot.rule.subject == RankingRule.Subject.UNIT else with_unit(row.label, unit)
@@ -338,8 +358,10 @@ def _snapshot_certificate(row: SnapshotRow, *, unit: str) -> Certificate:
         rank=row.rank,
         issuer=snapshot.rule.unit.display_name,
         issued_on=timezone.localtime(snapshot.published_at or snapshot.computed_at).strftime("%Y-%m-%d"),
-        footer=verification_code(snapshot),
+        footer=footer,
         shared=row.eligible and row.tied_count > 1,
+        # A ranking without dates counts every fact up to its computation: no period to print.
+        period=snapshot.period_display if snapshot.period_starts_on or snapshot.period_ends_on else "",
     )
 
 
@@ -400,6 +422,10 @@ def _draw_certificate(page: canvas.Canvas, certificate: Certificate, fonts: Cert
     _draw(page, certificate.prize, fonts, prize_size, middle, height - 330, align="centre")
     page.setFillColor(HexColor("#222222"))
     _draw(page, closing, fonts, 16, middle, height - 372, align="centre")
+    if certificate.period:
+        page.setFillColor(HexColor("#555555"))
+        _draw(page, certificate.period, fonts, 13, middle, height - 402, align="centre")
+        page.setFillColor(HexColor("#222222"))
     _draw(page, certificate.issuer, fonts, 16, width - 90, 110, align="right")
     _draw(page, certificate.issued_on, fonts, 16, width - 90, 85, align="right")
     page.setFillColor(HexColor("#999999"))

@@ -572,6 +572,19 @@ class Snapshot(models.Model):
         parameters = self.parameters or {}
         return period_description(parameters.get("period_starts_on"), parameters.get("period_ends_on"))
 
+    @property
+    def period_starts_on(self) -> date | None:
+        """The first local calendar day this version counted (`period_display`), None without one:
+        a date as typed, never an instant, so no time zone shifts it."""
+        starts_on = (self.parameters or {}).get("period_starts_on")
+        return date.fromisoformat(starts_on) if starts_on else None
+
+    @property
+    def period_ends_on(self) -> date | None:
+        """The last local calendar day this version counted, whole (`period_starts_on`)."""
+        ends_on = (self.parameters or {}).get("period_ends_on")
+        return date.fromisoformat(ends_on) if ends_on else None
+
     def stated_headcount_below_participants(self, row: "SnapshotRow") -> int | None:
         """The headcount an organiser stated for `row`'s unit when fewer than took part, so the
         row counts its participants instead (`RuleParams.stated_headcount_floor`); else None."""

@@ -457,12 +457,15 @@ def unit_paths(rule: RankingRule, *, as_typed: bool = False) -> dict[int, str]:
 
 
 def with_unit_paths(rule: RankingRule, rows) -> list[SnapshotRow]:
-    """The rows, each with `unit_path`: its unit's path below the rule's unit (`unit_paths`), and
-    on an English page a `group_name` in English where its unit has an English name."""
+    """The rows, each with `unit_path`: its unit's path below the rule's unit (`unit_paths`), cut
+    into `unit_own` (the unit's own name) and `unit_above` (the path above it, or ""), and on an
+    English page a `group_name` in English where its unit has an English name."""
     names = unit_names(rule)
     rows = list(rows)
     for row in rows:
         row.unit_path = "/".join(names.get(row.unit_id, ())) or row.unit_name
+        *above, row.unit_own = names.get(row.unit_id) or [row.unit_name]
+        row.unit_above = "/".join(above)
         if row.group_id in names:
             row.group_name = in_language(row.group_name, names[row.group_id][-1])
     return rows

@@ -83,6 +83,10 @@ def test_home_answers_what_the_home_page_shows(client, tree, member, published_b
             "metric": "total",
             "score": "30.0000",
             "published_at": published.isoformat(),
+            # The one day the board counted (20 November 2026), as the card's period line says it.
+            "period_starts_on": "2026-11-20",
+            "period_ends_on": "2026-11-20",
+            "corrects": None,
         }
     ]
 

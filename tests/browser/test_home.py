@@ -92,6 +92,68 @@ def test_ranking_big_screen_shows_ten_rows_inside_1920x1080(live_server, demo, p
     screenshot(page, "ranking-screen-1920")
 
 
+# English names long enough that each row's unit path below the name ran to two lines at 1920 px.
+LONG_ENGLISH_UNITS = {
+    "办公厅": "General Office of the Ministry",
+    "秘书处": "Department of Policy Research and Regulations",
+    "秘书处党支部": "Party Branch of the Department of Policy Research and Regulations",
+    "财政审计司": "Department of Fiscal Audit and Budget Execution Supervision",
+    "一处": "First Division for Central Budget Execution",
+    "财政审计司第一党支部": "First Party Branch of the Department of Fiscal Audit and Budget Execution",
+    "广州特派办": "Guangzhou Resident Office of the National Audit Office",
+    "第一党支部": "First Party Branch of the Guangzhou Resident Office",
+    "第二党支部": "Second Party Branch of the Guangzhou Resident Office",
+    "南方电网审计组临时党支部": "Temporary Party Branch of the China Southern Power Grid Audit Team",
+    "京津冀特派办": "Beijing-Tianjin-Hebei Resident Office of the National Audit Office",
+    "机关党支部": "Party Branch of the Resident Office Headquarters",
+}
+
+
+@pytest.mark.parametrize("locale", ["en", "zh-CN"])
+def test_ranking_big_screen_keeps_ten_rows_of_long_english_unit_paths_and_the_footnote_inside_1080(
+    live_server, demo, page_factory, screenshot, locale
+):
+    """Ten members whose units' English paths each ran to two lines pushed the list to 1,327 px and
+    the footnote off a 1080 px screen: each path keeps one line now, cut, its whole in the tooltip."""
+    from orgs.models import Unit
+
+    for name, english in LONG_ENGLISH_UNITS.items():
+        assert Unit.objects.filter(name=name).update(name_en=english) == 1, name
+    page = page_factory(viewport={"width": 1920, "height": 1080}, locale=locale)
+    sign_in(page, live_server.url, "admin")
+    page.goto(f"{live_server.url}/rankings/demo-study-members/screen/")
+    rows = page.locator("#screen-rows li:visible")
+    assert rows.count() == 10
+    assert rows.nth(9).evaluate("row => row.getBoundingClientRect().bottom") <= 1080
+    foot = page.locator("#tie-rules")
+    assert foot.is_visible() and foot.evaluate("foot => foot.getBoundingClientRect().bottom") <= 1080
+    assert page.evaluate("document.documentElement.scrollHeight") <= 1080
+    paths = rows.locator(".name small")
+    # The whole path is each line's tooltip, whether or not the line is cut.
+    titles = paths.evaluate_all("lines => lines.map((line) => line.title)")
+    if locale == "en":
+        # Every path is of the long English names, and at least one is longer than its line: cut, not wrapped.
+        names = set(LONG_ENGLISH_UNITS.values())
+        assert all(set(title.split("/")) <= names for title in titles), titles
+        cut = paths.evaluate_all("lines => lines.filter((line) => line.scrollWidth > line.clientWidth).length")
+        assert cut >= 1
+    else:
+        assert titles == paths.all_inner_texts() and all(titles), titles
+    # One line each: a line box as high as its font's line height, not two.
+    heights = paths.evaluate_all(
+        "lines => lines.map((line) => line.getBoundingClientRect().height"
+        " / parseFloat(getComputedStyle(line).lineHeight))"
+    )
+    assert max(heights) < 1.5, heights
+    # Each row's name and unit fit inside the row's box.
+    spill = rows.evaluate_all(
+        "rows => rows.map((row) => { const box = row.getBoundingClientRect(), name = row.querySelector('.name')"
+        ".getBoundingClientRect(); return Math.max(box.top - name.top, name.bottom - box.bottom); })"
+    )
+    assert max(spill) <= 0, spill
+    screenshot(page, f"ranking-screen-1920-long-english-units-{locale}")
+
+
 def css_px(size: str) -> float:
     return float(size.removesuffix("px"))
 
