@@ -5,6 +5,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
@@ -37,7 +38,7 @@ def access_attempt(user, attempt_id: int) -> Attempt:
         raise access.not_found(Attempt)
     if hasattr(attempt.paper, "online_contest"):
         # A contest attempt is answered through the contest, which holds it to one device.
-        raise PermissionDenied("This attempt belongs to an online contest.")
+        raise PermissionDenied(_("This attempt belongs to an online contest: answer it on the contest's page."))
     return attempts.ensure_current(attempt)
 
 
