@@ -5,8 +5,7 @@ from datetime import timedelta
 
 import pytest
 from django.test import Client
-from django.utils import timezone
-from django.utils import translation
+from django.utils import timezone, translation
 
 from lessons import selectors
 from lessons.services.attempts import answer_submit, attempt_start
