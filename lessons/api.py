@@ -5,6 +5,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
@@ -14,7 +15,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from orgs import access
-from quizsite.api_errors import ApiError, refused
+from quizsite.api_errors import ApiError, error_body, refused
 from quizsite.filenames import uploaded_name
 from quizsite.spreadsheets import XLSX_TYPE, xlsx_response
 
@@ -37,7 +38,7 @@ def access_attempt(user, attempt_id: int) -> Attempt:
         raise access.not_found(Attempt)
     if hasattr(attempt.paper, "online_contest"):
         # A contest attempt is answered through the contest, which holds it to one device.
-        raise PermissionDenied("This attempt belongs to an online contest.")
+        raise PermissionDenied(_("This attempt belongs to an online contest: answer it on the contest's page."))
     return attempts.ensure_current(attempt)
 
 
@@ -97,6 +98,13 @@ class AttemptView(APIView):
 
 class SaveSerializer(serializers.Serializer):
     response = ResponseField
+    revision = serializers.IntegerField(
+        min_value=0,
+        required=False,
+        help_text="The attempt's `revision` this client last saw (from the attempt or its last save): if "
+        "another tab or client has saved an answer since, the save is refused (409 `sheet_changed`, with "
+        "the attempt as it is now). Without it, the save is stored whatever was saved since.",
+    )
 
 
 AllowEmptyBlanksField = serializers.BooleanField(
@@ -126,10 +134,20 @@ class ItemSaveView(APIView):
         data = SaveSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         try:
-            item = attempts.answer_save(attempt=attempt, position=position, response=data.validated_data["response"])
+            item = attempts.answer_save(
+                attempt=attempt,
+                position=position,
+                response=data.validated_data["response"],
+                revision=data.validated_data.get("revision"),
+            )
+        except attempts.SheetChanged as error:
+            # What the client needs to catch up: the answers as saved now, and their revision.
+            attempt.refresh_from_db()
+            body = {**error_body(error.code, error.message), "attempt": presenters.attempt_payload(attempt)}
+            return Response(body, status=status.HTTP_409_CONFLICT)
         except attempts.AttemptRejected as error:
             raise rejected(error) from None
-        return Response({"position": item.position, "saved_at": item.saved_at})
+        return Response({"position": item.position, "saved_at": item.saved_at, "revision": item.revision})
 
 
 class ItemAnswerView(APIView):

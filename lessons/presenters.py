@@ -133,6 +133,8 @@ def attempt_payload(attempt: Attempt, *, at: datetime | None = None) -> dict:
         "score": str(attempt.score) if not attempt.is_open or paper.mode != Paper.Mode.EXAM else None,
         "max_score": str(attempt.max_score),
         "streak": attempt.streak,
+        # Bumped by every saved exam answer; a save sends the one its page last saw (see the API).
+        "revision": attempt.revision,
         "review_available": reveal,
         "items": [
             item_payload(item, reveal=reveal or _instant(paper, answers.get(item.pk)), answer=answers.get(item.pk))

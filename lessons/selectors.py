@@ -27,7 +27,7 @@ from .models import (
 )
 from .services import videos
 from .services.attempts import attempts_expire_due
-from .services.notebook import notebook_release_due
+from .services.notebook import is_answered, notebook_release_due
 from .validation import QuestionContent, fingerprint
 
 ACTIVITY_LABELS = {
@@ -245,7 +245,9 @@ def questions_matching_text(questions: QuerySet[Question], text: str) -> QuerySe
 @dataclass(frozen=True)
 class DailyProgress:
     """A day's daily-quiz attempt in its three figures, each said once: questions answered of those
-    drawn, the score in marks (a multiple-choice question may carry 2), and the points it earned."""
+    drawn, the score in marks (a multiple-choice question may carry 2), and the points it earned.
+    A question left blank is not answered, though finishing the attempt (its deadline passing)
+    gives it a blank answer row to mark it 0."""
 
     answered: int
     questions: int
@@ -255,12 +257,12 @@ class DailyProgress:
 
 
 def daily_progress(attempt: Attempt) -> DailyProgress:
-    items = list(attempt.items.values_list("pk", "answer__pk"))
+    items = list(attempt.items.values_list("pk", "answer__pk", "answer__response"))
     points = PointEvent.objects.filter(
-        member_id=attempt.member_id, source_key__in=[f"answer:{item}" for item, _answer in items]
+        member_id=attempt.member_id, source_key__in=[f"answer:{item}" for item, _answer, _response in items]
     ).aggregate(s=Sum("points"))["s"]
     return DailyProgress(
-        answered=sum(1 for _item, answer in items if answer is not None),
+        answered=sum(1 for _item, answer, response in items if answer is not None and is_answered(response)),
         questions=len(items),
         score=attempt.score,
         max_score=attempt.max_score,

@@ -18,6 +18,8 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
+from quizsite.not_found import not_found_message
+
 from .models import Activity, Role, RoleGrant, Unit, User
 
 _GRANTS_CACHE = "_orgs_grants"
@@ -110,9 +112,10 @@ def in_view(user, unit: Unit | None) -> bool:
 
 
 def not_found(model: type[Model]) -> Http404:
-    """What an object outside the user's view answers: word for word what `get_object_or_404`
-    answers for an id that names nothing (the API's body carries the message)."""
-    return Http404(f"No {model._meta.object_name} matches the given query.")
+    """What an object outside the user's view answers: word for word what the API answers for an
+    id that names nothing (`get_object_or_404`'s 404, put in people's words there), in the
+    request's language."""
+    return Http404(not_found_message(model._meta.object_name))
 
 
 def refuse(user, obj: Model, unit: Unit | None, message: str, *, visible: bool = False) -> NoReturn:

@@ -14,6 +14,8 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from .not_found import DJANGO_NOT_FOUND, not_found_message
+
 
 class ApiError(exceptions.APIException):
     """A refusal with a stable code: 409 unless a status is given."""
@@ -46,6 +48,18 @@ CODES: list[tuple[type[exceptions.APIException], str]] = [
 ]
 
 
+def _not_found(exc: Http404 | exceptions.NotFound) -> exceptions.NotFound:
+    """A 404 in people's words: Django's message naming a model, or none at all (a bare `Http404`,
+    DRF's "Not found."), becomes the plain one; a message a view wrote itself stays."""
+    message = str(exc.args[0]) if isinstance(exc, Http404) and exc.args else ""
+    if isinstance(exc, exceptions.NotFound):
+        message = "" if str(exc.detail) == str(exceptions.NotFound.default_detail) else str(exc.detail)
+    model = DJANGO_NOT_FOUND.match(message)
+    if model or not message:
+        return exceptions.NotFound(not_found_message(model.group(1) if model else None))
+    return exceptions.NotFound(message)
+
+
 def _first(detail, path: str = "") -> tuple[str | None, object]:
     """The first (field, ErrorDetail) in a ValidationError's detail; nested fields are dotted."""
     if isinstance(detail, dict):
@@ -74,8 +88,8 @@ def error_response(code: str, message: str, *, status: int, field: str | None = 
 
 def exception_handler(exc, context):
     # As DRF's own handler does, but here too, so that the codes below see DRF's classes.
-    if isinstance(exc, Http404):
-        exc = exceptions.NotFound(*exc.args)
+    if isinstance(exc, (Http404, exceptions.NotFound)):
+        exc = _not_found(exc)
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied(*exc.args)
     response = drf_exception_handler(exc, context)

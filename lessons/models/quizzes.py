@@ -168,6 +168,13 @@ class Attempt(models.Model):
     score = models.DecimalField(max_digits=8, decimal_places=2, default=0)
     max_score = models.DecimalField(max_digits=8, decimal_places=2, default=0)
     streak = models.PositiveIntegerField(default=0)
+    revision = models.PositiveIntegerField(
+        default=0,
+        help_text=_(
+            "Bumped by every saved exam answer: a save from a page that had not seen the latest one (another "
+            "tab or window changed the paper) is refused, so that the page shows what is saved."
+        ),
+    )
     notebook_pending = models.BooleanField(
         default=False,
         help_text=_(

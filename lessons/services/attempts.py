@@ -41,6 +41,21 @@ class AttemptRejected(Exception):
         self.message = message
 
 
+class SheetChanged(AttemptRejected):
+    """A save from a page that had not seen the attempt's latest saved answer (made in another tab
+    or window, or by another client): refused, with the revision the page should catch up to."""
+
+    def __init__(self, revision: int) -> None:
+        super().__init__(
+            "sheet_changed",
+            _(
+                "This paper was changed in another tab or window. The answers here now show what is saved; "
+                "check them, and answer again where you need to."
+            ),
+        )
+        self.revision = revision
+
+
 def attempt_ended() -> AttemptRejected:
     """The refusal of any action on a finished attempt, however it ended: a page left open, or
     brought back by the browser's Back button, may still offer its questions."""
@@ -273,13 +288,15 @@ def answer_save(
     at: datetime | None = None,
     item: AttemptItem | None = None,
     guard: SaveGuard | None = None,
+    revision: int | None = None,
 ) -> AttemptItem:
     """Autosave an exam answer (a draft until submit). Refused after the deadline.
 
     `attempt` comes with its paper; `item` (with its version), when given, saves the read of it.
-    The write is one statement that holds the attempt row in share mode while it checks the
-    attempt is open (and `guard`): a submit, which holds the row for update while it grades the
-    drafts, either sees this save or makes it refused, so an acknowledged save is never lost."""
+    The write checks the attempt is open (and `guard`) holding its row: a submit, which holds the
+    row for update while it grades the drafts, either sees this save or makes it refused, so an
+    acknowledged save is never lost. `revision`, when given, is the attempt's revision the saving
+    page last saw: if another page has saved since, `SheetChanged` (see `draft_save`)."""
     at = at or timezone.now()
     _check_open(attempt, at)
     if attempt.paper.mode != Paper.Mode.EXAM:
@@ -291,16 +308,12 @@ def answer_save(
             attempt = _locked_open(attempt, at)
             item = _item(attempt, position)
             _check_question_time(attempt, item, at)
-            return _write_draft(attempt, item, response, at, guard)
+            return draft_save(
+                attempt_id=attempt.pk, item=item, response=response, at=at, guard=guard, revision=revision
+            )
     if item is None:
         item = _item(attempt, position)
-    return _write_draft(attempt, item, response, at, guard)
-
-
-def _write_draft(
-    attempt: Attempt, item: AttemptItem, response: object, at: datetime, guard: SaveGuard | None
-) -> AttemptItem:
-    return draft_save(attempt_id=attempt.pk, item=item, response=response, at=at, guard=guard)
+    return draft_save(attempt_id=attempt.pk, item=item, response=response, at=at, guard=guard, revision=revision)
 
 
 @dataclass(frozen=True)
@@ -372,14 +385,29 @@ def paper_layout(attempt_id: int) -> PaperLayout | None:
 
 
 def draft_save(
-    *, attempt_id: int, item: AttemptItem, response: object, at: datetime | None = None, guard: SaveGuard | None = None
+    *,
+    attempt_id: int,
+    item: AttemptItem,
+    response: object,
+    at: datetime | None = None,
+    guard: SaveGuard | None = None,
+    revision: int | None = None,
 ) -> AttemptItem:
-    """Store an exam's draft answer in one statement, refused (with the reason read afterwards)
-    unless the attempt is open and in time at `at` and `guard` holds. For an exam without a time
-    per question (`answer_save` decides that); `item` needs its version and option order."""
+    """Store an exam's draft answer, refused (with the reason read afterwards) unless the attempt
+    is open and in time at `at` and `guard` holds. For an exam without a time per question
+    (`answer_save` decides that); `item` needs its version and option order.
+
+    A self-study save (no `guard`) bumps the attempt's revision, which the returned item carries as
+    `revision`; with `revision` given (what the saving page last saw) it is refused with
+    `SheetChanged` when another page saved since. An online contest's save (`guard`: the one
+    device that holds it) has no other page to tell, and stays the one statement of its hot path."""
     at = at or timezone.now()
     cleaned = _clean(item, response)
-    if not _store_draft(attempt_id=attempt_id, item_id=item.pk, response=cleaned, at=at, guard=guard):
+    if guard is None:
+        saved = _store_study_draft(attempt_id=attempt_id, item_id=item.pk, response=cleaned, at=at, revision=revision)
+    else:
+        saved = _store_draft(attempt_id=attempt_id, item_id=item.pk, response=cleaned, at=at, guard=guard)
+    if not saved:
         # Closed (submitted, or the deadline passed) since the client last heard, or the guard failed.
         attempt = Attempt.objects.select_related("paper").filter(pk=attempt_id).first()
         if attempt is None:  # deleted with its member since its layout was read
@@ -388,8 +416,11 @@ def draft_save(
         _check_open(attempt, at)
         if guard is not None:
             raise AttemptRejected(guard.code, guard.message)
+        if revision is not None and attempt.revision != revision:
+            raise SheetChanged(attempt.revision)
         raise attempt_ended()
     item.saved_response, item.saved_at = cleaned, at
+    item.revision = None if saved is True else saved
     return item
 
 
@@ -423,6 +454,36 @@ def item_open(*, attempt: Attempt, position: int, at: datetime | None = None) ->
         if attempt.paper.mode == Paper.Mode.EXAM and attempt.paper.question_time_s and item.opened_at is None:
             _open_exam_item(attempt, item, at)
         return item
+
+
+@transaction.atomic
+def _store_study_draft(
+    *, attempt_id: int, item_id: int, response: list, at: datetime, revision: int | None
+) -> int | None:
+    """Bump the attempt's revision if it is open at `at` (and at `revision`, when given), then
+    write the draft; the new revision, or None when refused. The bump holds the attempt's row
+    for update until the draft is written: a submit sees this save or refuses it, and two pages
+    saving at once take turns, the second refused if it expected the first's revision."""
+    table = Attempt._meta.db_table
+    expected = " AND revision = %s" if revision is not None else ""
+    moment = connection.ops.adapt_datetimefield_value(at)
+    with connection.cursor() as cursor:
+        # Table names from the models; every value is a parameter.
+        cursor.execute(
+            f"UPDATE {table} SET revision = revision + 1 WHERE id = %s AND status = %s"  # noqa: S608
+            f" AND (deadline_at IS NULL OR deadline_at >= %s){expected} RETURNING revision",
+            (attempt_id, Attempt.Status.IN_PROGRESS, moment, *(() if revision is None else (revision,))),
+        )
+        bumped = cursor.fetchone()
+        if bumped is None:
+            return None
+        saved = AttemptItem._meta.get_field("saved_response").get_db_prep_value(response, connection)
+        cursor.execute(
+            f"UPDATE {AttemptItem._meta.db_table} SET saved_response = %s, saved_at = %s"  # noqa: S608
+            " WHERE id = %s AND attempt_id = %s",
+            (saved, moment, item_id, attempt_id),
+        )
+    return bumped[0]
 
 
 def _store_draft(*, attempt_id: int, item_id: int, response: list, at: datetime, guard: SaveGuard | None) -> bool:

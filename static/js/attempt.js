@@ -124,42 +124,90 @@
     if (event.persisted) window.location.reload();
   });
 
-  // Exams: save each change. A question has one save on its way at a time: two could reach the
-  // server in either order, and the older answer arriving last would replace the newer one (a
-  // multiple choice ticked quickly was stored with its first tick only). A change made while a
-  // save is on its way is sent when that save returns. Pending saves are flushed before the
-  // paper is submitted, so an answer typed just before pressing Submit is not lost.
+  // Exams: save each change. The page's saves go one at a time, each carrying the attempt's
+  // revision this page last saw (the server bumps it on every saved answer and returns it): a
+  // save that meets a newer revision was made on a page that had not seen another tab's or
+  // window's answers, and is refused with them ("sheet_changed"). One at a time also keeps a
+  // question's older answer from arriving after its newer one (a multiple choice ticked quickly
+  // was stored with its first tick only). A change made while a save is on its way waits its
+  // turn, and pending saves are flushed before the paper is submitted, so an answer typed just
+  // before pressing Submit is not lost.
+  let revision = data.revision;
   const pending = new Map(); // card -> debounce timer
-  const inFlight = new Map(); // card -> its save on the way
-  const changedSince = new Set(); // cards changed while their save was on the way
+  const queue = []; // cards whose answer is to be sent, each once, in the order changed
+  let sending = null; // the save on its way
 
-  function save(card, keepalive = false) {
+  // `leaving`: the page is being left or hidden, so the save goes with keepalive and outlives the
+  // page, as the video player's last beat does.
+  function save(card, leaving = false) {
     pending.delete(card);
-    if (inFlight.has(card)) {
-      changedSince.add(card);
-      return inFlight.get(card);
-    }
-    const request = send("PUT", base + card.dataset.position + "/", { response: responseOf(card) }, keepalive).then(
+    if (!queue.includes(card)) queue.push(card);
+    return pump(leaving);
+  }
+
+  function pump(leaving = false) {
+    if (sending || !queue.length) return sending || Promise.resolve();
+    const card = queue.shift();
+    const keepalive = leaving || document.visibilityState === "hidden";
+    const body = { response: responseOf(card), revision: revision };
+    sending = send("PUT", base + card.dataset.position + "/", body, keepalive).then(
       (result) => {
-        inFlight.delete(card);
-        if (result.error.code === "deadline_passed" || result.error.code === "attempt_finished") {
-          changedSince.delete(card);
+        sending = null;
+        const code = result.error.code;
+        if (code === "deadline_passed" || code === "attempt_finished") {
+          queue.length = 0;
           submitNow();
-        } else if (result.error.code === "signed_out") {
-          changedSince.delete(card);
+          return;
+        }
+        if (code === "signed_out") {
+          queue.length = 0;
           signedOut(card);
-        } else if (changedSince.delete(card)) save(card); // the newer answer; the status still says saving
-        else if (result.ok) status.textContent = text.saved + " · " + siteTime(new Date());
-        else problem(card, result.error.message);
+          return;
+        }
+        if (code === "sheet_changed") {
+          queue.length = 0;
+          changedElsewhere(card, result.payload.attempt, result.error.message);
+          return;
+        }
+        if (result.ok) {
+          revision = result.payload.revision;
+          if (!queue.length && !pending.size) status.textContent = text.saved + " · " + siteTime(new Date());
+        } else problem(card, result.error.message);
+        return pump();
       },
       (error) => {
-        inFlight.delete(card);
-        if (changedSince.delete(card)) save(card);
+        sending = null;
+        pump();
         throw error;
       },
     );
-    inFlight.set(card, request);
-    return request;
+    return sending;
+  }
+
+  // Another tab or window saved answers this page had not seen: show the answers as saved, say
+  // so on the question just answered and in the bar, and let the member answer again from there.
+  function changedElsewhere(card, attempt, message) {
+    pending.forEach((timer) => clearTimeout(timer));
+    pending.clear();
+    revision = attempt.revision;
+    attempt.items.forEach((item) => {
+      const shown = document.getElementById("q" + item.position);
+      if (shown) showSaved(shown, item.saved_response);
+    });
+    problem(card, message);
+    card.querySelector(".qs-feedback .alert").id = "sheet-changed";
+    status.textContent = message;
+  }
+
+  // A card's inputs set to a saved answer (null: none): letters, [true]/[false], or blank texts.
+  function showSaved(card, saved) {
+    const inputs = card.querySelectorAll("input[name='q" + card.dataset.position + "']");
+    const values = saved || [];
+    inputs.forEach((input, index) => {
+      if (card.dataset.type === "fill_blank") input.value = values[index] || "";
+      else if (card.dataset.type === "true_false") input.checked = values.length > 0 && values[0] === (input.value === "对");
+      else input.checked = values.includes(input.value);
+    });
   }
 
   async function flushSaves() {
@@ -167,14 +215,14 @@
       clearTimeout(timer);
       save(card);
     }
-    // A save returning sends its question's newer answer, if any: wait for that one too.
-    while (inFlight.size) await Promise.all(Array.from(inFlight.values()));
+    // A save returning sends the next one waiting, if any: wait for those too.
+    while (sending || queue.length) await pump();
   }
 
   // Leaving the page (a reload, Back, a link, another app) does not wait for the debounce: what
-  // is waiting is saved at once, with keepalive so the save outlives the page, as the video
-  // player's last beat does. A page going away answers no save, so the newer answer of a question
-  // whose save is still on its way goes too, right behind it.
+  // is waiting is saved at once. A page going away answers no save, so what still waits behind
+  // the save on its way goes at once too, with keepalive, and without a revision (several at
+  // once would refuse each other): the member's last answers to those questions are kept.
   function saveBeforeLeaving(event) {
     if (event.type === "visibilitychange" && document.visibilityState !== "hidden") return;
     for (const [card, timer] of Array.from(pending)) {
@@ -182,8 +230,7 @@
       save(card, true);
     }
     if (event.type !== "pagehide") return;
-    for (const card of Array.from(changedSince)) {
-      changedSince.delete(card);
+    for (const card of queue.splice(0)) {
       send("PUT", base + card.dataset.position + "/", { response: responseOf(card) }, true).catch(() => {});
     }
   }

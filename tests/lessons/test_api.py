@@ -360,3 +360,42 @@ def test_an_import_queued_past_the_patience_says_on_the_api_that_no_worker_takes
     assert client.get(url).json()["worker_missing"] is True
     ImportJob.objects.filter(pk=job.pk).update(status="running", heartbeat_at=timezone.now())
     assert client.get(url).json()["worker_missing"] is False
+
+
+@pytest.mark.parametrize(
+    ("language", "message"),
+    [("zh-hans", "未找到该作答记录，或您无权查看。"), ("en", "No such attempt, or it is not yours to see.")],
+)
+def test_an_attempt_not_found_is_said_plainly_in_the_members_language(setup, language, message):
+    """Another member's attempt and a missing one answered 404 "No Attempt matches the given
+    query.", in English and naming a model, whatever the member's language."""
+    client, paper, tree = setup["client"], setup["paper"], setup["tree"]
+    from lessons.services.attempts import attempt_start
+
+    theirs = attempt_start(paper=paper, member=factories.member(tree["gz2"]))
+    missing = Attempt.objects.order_by("-pk").first().pk + 1000
+    client.credentials(HTTP_AUTHORIZATION=client._credentials["HTTP_AUTHORIZATION"], HTTP_ACCEPT_LANGUAGE=language)
+    for attempt_id in (theirs.pk, missing):
+        base = f"/api/v1/study/attempts/{attempt_id}/"
+        for response in (
+            client.get(base),
+            client.post(base + "items/2/answer/", {"response": "A"}, format="json"),
+            client.put(base + "items/2/", {"response": "A"}, format="json"),
+            client.post(base + "submit/"),
+        ):
+            assert response.status_code == 404
+            assert response.json()["error"] == {"code": "not_found", "message": message, "field": None}
+
+
+@pytest.mark.parametrize(
+    ("language", "message"),
+    [("zh-hans", "未找到相关内容，或您无权查看。"), ("en", "Nothing was found here, or it is not yours to see.")],
+)
+def test_a_bare_not_found_is_said_plainly_too(setup, language, message):
+    """A view's bare 404 (DRF's "Not found.") says the general plain message."""
+    from rest_framework.exceptions import NotFound
+
+    from quizsite.api_errors import exception_handler
+
+    with translation.override(language):
+        assert exception_handler(NotFound(), {}).data["error"]["message"] == message

@@ -1,9 +1,11 @@
 """Today's points and the daily quiz card as a member reads them: points against a daily cap say
 "points", and the daily card says each of its figures once, each by what it is."""
 
+from datetime import timedelta
+
 import pytest
 from django.test import Client
-from django.utils import translation
+from django.utils import timezone, translation
 
 from lessons import selectors
 from lessons.services.attempts import answer_submit, attempt_start
@@ -92,3 +94,21 @@ def test_a_daily_quiz_done_today_shows_its_score_once_not_as_counts_and_done_ali
     card = page.split('data-mode="daily"')[1].split('class="col-12')[0]
     assert card.count("0 / 1") + card.count("0 of 1") == 1, card
     assert "Counts" not in card and "Done for today." in card
+
+
+def test_a_daily_quiz_past_its_deadline_counts_only_the_questions_answered(member, tree, bank):
+    """Five true-or-false questions, the first answered, then the deadline passes: finishing marks
+    the other four as blank answers (0 marks), which the card counted as answered ("5 of 5").
+    Answered by the member: 1 of the 5."""
+    questions = [factories.question(bank, "true_false", key=[True]) for _ in range(5)]
+    paper = factories.paper(tree["audit"], mode="daily", questions=questions)
+    attempt = attempt_start(paper=paper, member=member)
+    answer_submit(attempt=attempt, position=1, response="对")
+    type(attempt).objects.filter(pk=attempt.pk).update(deadline_at=timezone.now() - timedelta(seconds=1))
+    for language, line in (("en", "Answered today: 1 of 5 questions"), ("zh-hans", "今日已答：1 / 5 题")):
+        page = page_in(language, member, "/study/")
+        card = page.split(f'id="daily-today-{paper.pk}"')[1].split("</ul>")[0]
+        assert line in card, (language, card)
+    attempt.refresh_from_db()
+    assert attempt.status != "in_progress"  # the deadline's passing finished it, with its blanks
+    assert attempt.items.filter(answer__isnull=False).count() == 5

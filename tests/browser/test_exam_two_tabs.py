@@ -1,0 +1,67 @@
+"""A timed exam open in two tabs: tab 1 answers Q1, tab 2 changes Q1, then tab 1 answers Q3. Tab 1
+said "Saved" while still showing its old Q1 (the server kept tab 2's, which a submit from tab 1
+graded). Now tab 1's save is refused: the page says the paper was changed in another tab or
+window, shows the answers as saved, and the member answers again."""
+
+import pytest
+from django.conf import settings
+from playwright.sync_api import expect
+
+from lessons.models import Attempt, AttemptItem
+from lessons.services.attempts import attempt_start
+from tests import factories
+from tests.processes import wait_for
+
+pytestmark = pytest.mark.browser
+
+NOTICE = {
+    "zh-hans": "此试卷已在另一个标签页或窗口中修改。本页现显示已保存的答案，请核对，需要时重新作答。",
+    "en": "This paper was changed in another tab or window. The answers here now show what is saved; "
+    "check them, and answer again where you need to.",
+}
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_a_tab_behind_another_is_told_and_shows_the_answers_as_saved(asgi_server, signed_in_page, tree, language):
+    bank = factories.bank(tree["audit"])
+    questions = [factories.question(bank, "single", key=["A"]) for _ in range(3)]
+    paper = factories.paper(tree["audit"], mode="exam", questions=questions, time_limit_s=900)
+    member = factories.member(tree["gz1"])
+    attempt = attempt_start(paper=paper, member=member)
+    url = f"{asgi_server}/study/attempts/{attempt.pk}/"
+
+    def revision_is(number: int):
+        return lambda: Attempt.objects.get(pk=attempt.pk).revision == number
+
+    tabs = []
+    for _ in range(2):
+        tab = signed_in_page(member, phone=True, viewport={"width": 390, "height": 844})
+        tab.context.add_cookies([{"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "url": asgi_server}])
+        tabs.append(tab)
+    one, two = tabs
+
+    one.goto(url)
+    one.locator("#q1 input[value=A]").check()
+    wait_for(revision_is(1), timeout=10, what="tab 1's Q1 saved")
+    two.goto(url)
+    expect(two.locator("#q1 input[value=A]")).to_be_checked()
+    two.locator("#q1 input[value=B]").check()
+    wait_for(revision_is(2), timeout=10, what="tab 2's Q1 saved")
+    tab_two_q1 = AttemptItem.objects.get(attempt=attempt, position=1).saved_response
+
+    one.locator("#q3 input[value=A]").check()
+    notice = one.locator("#q3 #sheet-changed")
+    expect(notice).to_have_text(NOTICE[language])
+    expect(one.locator("#attempt-status")).to_have_text(NOTICE[language])
+    # The answers as saved: Q1 as tab 2 left it, Q3 not answered; nothing stored from tab 1.
+    expect(one.locator("#q1 input[value=B]")).to_be_checked()
+    expect(one.locator("#q1 input[value=A]")).not_to_be_checked()
+    expect(one.locator("#q3 input[value=A]")).not_to_be_checked()
+    assert Attempt.objects.get(pk=attempt.pk).revision == 2
+    assert AttemptItem.objects.get(attempt=attempt, position=3).saved_response is None
+
+    # Answering again from there is saved, over the answers the page now shows.
+    one.locator("#q3 input[value=A]").check()
+    wait_for(revision_is(3), timeout=10, what="tab 1's Q3 saved after catching up")
+    assert AttemptItem.objects.get(attempt=attempt, position=1).saved_response == tab_two_q1
+    assert AttemptItem.objects.get(attempt=attempt, position=3).saved_response is not None
