@@ -1,7 +1,8 @@
-"""Demo calls for entries of 广州特派办: an essay call open now (the demo member may enter it) and
-a micro-class call whose window has closed, its entries recommended by the office, scored by a
-panel and the scores locked, the results waiting for the organiser to publish. Seeding again
-leaves the same state (idempotent).
+"""Demo calls for entries of 广州特派办: an essay call open now (the demo member may enter it; an
+essay of 第一党支部 waits there for the branch secretary's recommendation) and a micro-class call
+whose window has closed, its entries recommended by the office, scored by a panel and the scores
+locked, the results waiting for the organiser to publish. Seeding again leaves the same state
+(idempotent).
 
 The panel's judges come from other offices of 审计署: the demo organiser (广州特派办) and the
 administrator (审计署 itself) may not score entries of their own unit's subtree
@@ -9,10 +10,13 @@ administrator (审计署 itself) may not score entries of their own unit's subtr
 reaches those offices, makes the panel.
 """
 
+import io
 import tempfile
+import zipfile
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
+from xml.sax.saxutils import escape
 
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -97,6 +101,19 @@ MICRO_ENTRIES = [
         [(70, 72, 65), (75, 70, 68), (72, 68, 70)],
     ),
 ]
+# An essay of 第一党支部 handed in and waiting for the branch (the demo secretary) to recommend it:
+# (the n-th member there by employee number, title, summary, paragraphs of the document).
+WAITING_ESSAY = (
+    0,
+    "以审计监督护航高质量发展",
+    "结合一次经济责任审计，谈如何把全会精神落实到审计一线。",
+    [
+        "以审计监督护航高质量发展",
+        "党的二十届四中全会对推动高质量发展作出部署，审计机关要在服务大局中找准定位。",
+        "在一次经济责任审计中，我们坚持问题导向，推动被审计单位建章立制、堵塞漏洞。",
+        "今后要把学习成果转化为做好审计工作的实际成效。",
+    ],
+)
 COMMENTS = ["选题好，结合实际。", "讲述生动，节奏得当。", "画面清晰，可再精炼。"]
 
 # Judges from offices other than 广州特派办: the first member (by employee number) of each branch.
@@ -112,6 +129,7 @@ def seed(stdout, *, video: bool = True) -> None:
     organiser = User.objects.get(username="organiser")
     essay = Call.objects.filter(title=ESSAY_TITLE).first() or _essay_call(office, organiser)
     _in_english(essay, ESSAY_ENGLISH)
+    _waiting_essay(essay)
     micro = Call.objects.filter(title=MICRO_TITLE).first()
     if micro is None:
         from lessons import video as lesson_video
@@ -122,7 +140,7 @@ def seed(stdout, *, video: bool = True) -> None:
         micro = _micro_call(office, organiser)
     _in_english(micro, MICRO_ENGLISH)
     stdout.write(
-        f"Demo calls: {essay.title} (open, for the member) and {micro.title} "
+        f"Demo calls: {essay.title} (open, for the member; an essay waits for the secretary) and {micro.title} "
         f"({micro.entries.count()} entries scored, results to publish: organiser)."
     )
     _judge_sign_in(micro)
@@ -188,6 +206,50 @@ def _essay_call(office, organiser) -> Call:
         tiers=[("一等奖", Decimal(1)), ("二等奖", Decimal(2)), ("三等奖", Decimal(3))],
     )
     return call
+
+
+def _waiting_essay(essay: Call) -> None:
+    """Hand in the branch's essay once (a demo seeded before it was there gets it too), so the
+    demo secretary finds an entry to recommend on signing in."""
+    who, title, summary, paragraphs = WAITING_ESSAY
+    if essay.entries.filter(title=title).exists():
+        return
+    author = _author("第一党支部", who)
+    entry = services.entry_create(call=essay, author=author, title=title, summary=summary)
+    services.entry_attach(entry=entry, upload=SimpleUploadedFile(f"{title}.docx", _docx(paragraphs)))
+    services.entry_submit(entry=entry, by=author)
+
+
+def _docx(paragraphs: list[str]) -> bytes:
+    """The smallest Word document holding `paragraphs`, as the upload checks and previews read it."""
+    body = "".join(f"<w:p><w:r><w:t>{escape(text)}</w:t></w:r></w:p>" for text in paragraphs)
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(
+            "[Content_Types].xml",
+            '<?xml version="1.0" encoding="UTF-8"?>'
+            '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+            '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+            '<Default Extension="xml" ContentType="application/xml"/>'
+            '<Override PartName="/word/document.xml" '
+            'ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/>'
+            "</Types>",
+        )
+        archive.writestr(
+            "_rels/.rels",
+            '<?xml version="1.0" encoding="UTF-8"?>'
+            '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+            '<Relationship Id="rId1" Target="word/document.xml" '
+            'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument"/>'
+            "</Relationships>",
+        )
+        archive.writestr(
+            "word/document.xml",
+            '<?xml version="1.0" encoding="UTF-8"?>'
+            '<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">'
+            f"<w:body>{body}</w:body></w:document>",
+        )
+    return out.getvalue()
 
 
 def _at(moment, hour: int):
@@ -258,4 +320,6 @@ def _author(branch: str, who) -> User:
     if who == "member":
         return User.objects.get(username="member")
     unit = unit_by_path(f"审计署/广州特派办/{branch}")
-    return User.objects.filter(unit=unit, is_active=True).exclude(username="member").order_by("employee_no")[who]
+    # The demo logins are left out: the member enters the essay call in the demo, the secretary reviews.
+    people = User.objects.filter(unit=unit, is_active=True).exclude(username__in=["member", "secretary"])
+    return people.order_by("employee_no")[who]

@@ -132,7 +132,16 @@ class Call(EnglishTitle, models.Model):
 
     def takes_entries(self, at) -> bool:
         """Inside the window, and the results not published (they are final whatever the dates)."""
-        return self.opens_at <= at < self.closes_at and not self.results_published_at
+        return self.opens_at <= at < self.ends_at and not self.results_published_at
+
+    @property
+    def ends_at(self):
+        """When the call stops (or stopped) taking entries: its closing time, or the publishing of
+        its results when that came first. Before publishing waited for the closing, a call could
+        be published while open; it is finished since, whatever its closing time says."""
+        if self.results_published_at and self.results_published_at < self.closes_at:
+            return self.results_published_at
+        return self.closes_at
 
     @property
     def display_rules(self) -> str:

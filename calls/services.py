@@ -756,17 +756,46 @@ def check_call_closed(call: Call) -> None:
         )
 
 
+def running_reopening(call: Call) -> Reopening | None:
+    """The reopening of the call's entries that ends last among those still running on an entry
+    its author may yet change (not withdrawn, not in judging), or None."""
+    return (
+        Reopening.objects.filter(entry__call=call, until__gt=timezone.now())
+        .exclude(entry__status__in=[Entry.Status.WITHDRAWN, Entry.Status.FINALIST])
+        .select_related("entry")
+        .order_by("-until", "-pk")
+        .first()
+    )
+
+
+def check_no_reopening(call: Call) -> None:
+    """Refuse while an entry is reopened: what its author sends until then could never be judged
+    once the scores are locked (closing the call now does not end a reopening)."""
+    reopening = running_reopening(call)
+    if reopening is not None:
+        raise CallRejected(
+            "reopened",
+            _(
+                "“%(entry)s” is reopened for its author until %(at)s: the scores can be locked and the "
+                "results published once the reopening has ended."
+            )
+            % {"entry": reopening.entry.title, "at": local_moment(reopening.until)},
+        )
+
+
 @transaction.atomic
 def scores_lock(*, call: Call, by: User, close_now: bool = False) -> Call:
-    """Lock the scores; refused while some are missing (`check_results_complete`), and while the
-    call still takes entries (`check_call_closed`) unless `close_now`: the call then closes now
-    (its closing time becomes now, the old one logged with the lock), once the scores are complete."""
+    """Lock the scores; refused while some are missing (`check_results_complete`), while an entry
+    is reopened (`check_no_reopening`), and while the call still takes entries (`check_call_closed`)
+    unless `close_now`: the call then closes now (its closing time becomes now, the old one logged
+    with the lock), once the scores are complete."""
     call = Call.objects.select_for_update().get(pk=call.pk)
     if not call.scores_locked_at:
         now = timezone.now()
         closing = close_now and call.opens_at < now < call.closes_at
         if not closing:
             check_call_closed(call)
+        check_no_reopening(call)
         check_results_complete(call)
         code, params = "", {}
         if closing:
@@ -804,7 +833,8 @@ def scores_unlock(*, call: Call, by: User, reason: str) -> Call:
 @transaction.atomic
 def results_publish(*, call: Call, by: User) -> Call:
     """Publish locked results; refused while the call is open (one locked before the lock
-    checked that; `check_call_closed`) or scores are missing (a call locked before the lock
+    checked that; `check_call_closed`), while an entry is reopened (reopened after the lock;
+    `check_no_reopening`) or scores are missing (a call locked before the lock
     checked them: judging is unlocked to complete them, `scores_unlock`)."""
     call = Call.objects.select_for_update().get(pk=call.pk)
     if not call.scores_locked_at:
@@ -816,6 +846,7 @@ def results_publish(*, call: Call, by: User) -> Call:
             hint = _("While the scores are locked nothing can change: unlock judging first.")
             raise CallRejected(incomplete.code, f"{incomplete.message} {hint}") from None
         check_call_closed(call)
+        check_no_reopening(call)
         call.results_published_at = timezone.now()
         call.save(update_fields=["results_published_at"])
         audit(call=call, by=by, action="publish")

@@ -260,14 +260,24 @@ def _manage_page(request, call: Call, *, panel_form=None, conflict_form=None, ju
     refused clearing of a judge's scores (`judging_views.scores_clear`), shown with what was typed."""
     owns = access.can_manage_unit(request.user, call.unit)
     results = selectors.results(call) if call.assigned_at else []
+    entries = list(selectors.reviewable_entries(request.user, call))
     context = {
         "call": call,
         "owns": owns,
         "presented_live": kind_of(call).presented_live,
-        "entries": selectors.reviewable_entries(request.user, call),
+        "entries": entries,
+        # A branch's secretary sees the entry they recommended waiting at the office, without the
+        # office's form: only the unit it waits at (and those above) decide on it.
+        "may_review": {
+            entry.pk
+            for entry in entries
+            if entry.status == Entry.Status.SUBMITTED
+            and entry.at_unit
+            and access.can_manage_unit(request.user, entry.at_unit)
+        },
         "levels": list(call.levels.all()),
         "quota_use": selectors.quota_use(request.user, call),
-        "closed": timezone.now() >= call.closes_at,
+        "closed": timezone.now() >= call.ends_at,
         # Once published, an entry's row says how it came out rather than "in judging".
         "outcomes": {row.entry.pk: row for row in results} if call.results_published_at else {},
     }
@@ -307,6 +317,8 @@ def _manage_page(request, call: Call, *, panel_form=None, conflict_form=None, ju
                 panel.pk: len(unassigned) - sum(panel in item.panels for item in no_free_judge) for panel in panels
             },
             "comments": selectors.comments_by_entry(call) if call.assigned_at else {},
+            # An entry reopened for its author holds the lock and the publishing until it ends.
+            "reopening": services.running_reopening(call) if not call.results_published_at else None,
             "criteria": list(call.criteria.all()),
             "log": call.audit_events.select_related("by", "entry").order_by("-id")[:50],
             # Until the lock, an organiser may set a judge's scores of an entry aside (`judges.scores_clear`).
@@ -647,7 +659,9 @@ def call_detail(request, call_id: int):
             "mine": call.entries.filter(author=request.user),
             "is_open": call.takes_entries(timezone.now()),
             # Before the window the page says when it opens, not that submissions are closed.
-            "opens_at": local_moment(call.opens_at) if timezone.now() < call.opens_at else "",
+            "opens_at": local_moment(call.opens_at)
+            if timezone.now() < call.opens_at and not call.results_published_at
+            else "",
             "entries_left": services.entries_left(call, request.user),
         },
     )

@@ -57,11 +57,14 @@ DEMO_ACCOUNTS = [
     ("admin", "系统管理员", "900001", "审计署", Role.ADMINISTRATOR),
     ("organiser", "陈组织", "900002", "审计署/广州特派办", Role.ORGANISER),
     ("member", "李党员", "900003", "审计署/广州特派办/第一党支部", None),
+    # The branch's secretary: an organiser of the branch alone, who recommends its members'
+    # entries to the office (calls.services.check_reviewer asks can_manage_unit of the branch).
+    ("secretary", "张书记", "900004", "审计署/广州特派办/第一党支部", Role.ORGANISER),
 ]
 
 
 def seed(stdout) -> None:
-    """Create the demo unit tree, about 200 members and three demo logins."""
+    """Create the demo unit tree, about 200 members and the four demo logins."""
     units = {path: _unit(path, kind, ends_on, name_en) for path, kind, ends_on, name_en in TREE}
     branches = [units[p] for p, kind, _, _ in TREE if kind in ("branch", "temporary_branch")]
     rng = random.Random(2026)  # the same people every time

@@ -1,4 +1,4 @@
-"""Walk every page reachable from the menu, in both languages, as the three demo people.
+"""Walk every page reachable from the menu, in both languages, as the four demo people.
 
 Fails on a server error, on a link into /admin/ shown to someone who is not a superuser (except the
 few authoring screens still being replaced, listed below), and on text left in English on a
@@ -131,7 +131,7 @@ def walk(client: Client) -> dict[str, str]:
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("username", ["member", "organiser", "admin"])
+@pytest.mark.parametrize("username", ["member", "organiser", "admin", "secretary"])
 @pytest.mark.parametrize("language", ["zh-hans", "en"])
 def test_every_page_from_the_menu_loads_links_no_admin_screen_and_is_translated(demo, username, language):
     user = User.objects.get(username=username)

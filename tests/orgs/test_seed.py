@@ -10,6 +10,7 @@ from calls.models import Assignment, Call, Entry, Review, ScoreEvent
 from lessons import video
 from orgs import access
 from orgs.models import MemberPlacement, RoleGrant, Unit, User
+from orgs.selectors import unit_by_path
 from tests.lessons.videos import ffmpeg_steps_once, need_ffmpeg
 
 
@@ -48,7 +49,11 @@ def test_seed_demo_builds_a_realistic_tree_and_is_idempotent(db, client, setting
     assert {u.name for u in access.managed_root_units(organiser)} == {"广州特派办"}
     assert access.is_administrator(User.objects.get(username="admin"))
     assert not access.is_manager(User.objects.get(username="member"))
-    for username in ("admin", "organiser", "member"):
+    secretary = User.objects.get(username="secretary")
+    assert secretary.unit.path == unit_by_path("审计署/广州特派办/第一党支部").path
+    assert {(g.role, g.unit.name) for g in secretary.role_grants.all()} == {("organiser", "第一党支部")}
+    assert all("\u4e00" <= ch <= "\u9fff" for ch in secretary.real_name)
+    for username in ("admin", "organiser", "member", "secretary"):
         # Through the sign-in page, as a person would: sign-in throttling needs the request.
         signed_in = client.post("/accounts/login/", {"username": username, "password": settings.DEMO_PASSWORD})
         assert signed_in.status_code == 302, username
@@ -85,6 +90,11 @@ def check_demo_calls(client):
     assert essay.unit.name == "广州特派办" and essay.opens_at < now
     assert essay.closes_at - now > timedelta(weeks=3)
     assert services.may_enter(member, essay) and services.entries_left(essay, member) == 1
+    # One essay of 第一党支部 waits for its secretary's recommendation, which the secretary may give.
+    (waiting,) = essay.entries.all()
+    assert waiting.status == "submitted" and waiting.at_unit.name == "第一党支部" and waiting.level == 0
+    assert waiting.unit.name == "第一党支部" and waiting.author.username not in {"member", "secretary"}
+    services.check_reviewer(User.objects.get(username="secretary"), waiting)
 
     micro = Call.objects.get(kind="micro_class")
     assert micro.unit.name == "广州特派办" and micro.closes_at <= now
@@ -119,6 +129,12 @@ def check_demo_calls(client):
     client.force_login(User.objects.get(username="organiser"))
     managed = client.get(f"/calls/manage/{micro.pk}/").content.decode()
     assert 'id="publish-button"' in managed and "87.27" in managed
+
+    # The secretary finds the essay with its recommendation form on the call's page.
+    client.force_login(User.objects.get(username="secretary"))
+    assert essay.title in client.get("/calls/manage/").content.decode()
+    reviewing = client.get(f"/calls/manage/{essay.pk}/").content.decode()
+    assert f'id="entry-{waiting.pk}"' in reviewing and "review-form" in reviewing
 
     # A judge of the panel signs in with the demo password (the panel's members had none, so no
     # one could try the judge's pages) and finds the four entries scored.

@@ -33,10 +33,11 @@ class Command(BaseCommand):
         rankings_demo.seed(self.stdout)
         calls_demo.seed(self.stdout, video=not no_video)
         self.stdout.write(self.style.SUCCESS("Demo data ready."))
-        self.stdout.write(f"Demo logins (password for all three: {settings.DEMO_PASSWORD}):")
+        self.stdout.write(f"Demo logins (password for all four: {settings.DEMO_PASSWORD}):")
         self.stdout.write("  admin      administrator of 审计署, 财政部, 国家统计局")
         self.stdout.write("  organiser  organiser of 审计署/广州特派办")
         self.stdout.write("  member     member of 审计署/广州特派办/第一党支部")
+        self.stdout.write("  secretary  secretary (organiser) of 审计署/广州特派办/第一党支部, recommends its entries")
         judge = calls_demo.demo_judge()
         if judge is not None:
             self.stdout.write(

@@ -1,0 +1,136 @@
+"""A call published while still open (before publishing waited for the closing) reads as finished
+everywhere, and an entry reopened for its author holds the lock and the publishing until the
+reopening ends."""
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from calls import services
+from calls.models import Call, Reopening
+from calls.services import CallRejected
+from tests import factories
+from tests.api.test_home_notifications_api import api
+
+from .conftest import signed_in
+from .test_call_closing import scored
+
+
+def shown(moment) -> str:
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M")
+
+
+def test_a_call_published_while_open_reads_as_closed_at_its_publishing_everywhere(client, essay_call, tree):
+    """Built as such a call stands in the database: opened ten days ago, to close in ten days,
+    its results published two days ago."""
+    now = timezone.now()
+    published = now - timedelta(days=2)
+    Call.objects.filter(pk=essay_call.pk).update(
+        opens_at=now - timedelta(days=10),
+        closes_at=now + timedelta(days=10),
+        scores_locked_at=published,
+        results_published_at=published,
+    )
+    essay_call.refresh_from_db()
+    assert essay_call.ends_at == published
+    member = factories.member(tree["gz2"])
+    signed_in(client, member)
+
+    # The call list: among the other calls, closed when it was published, neither open nor "opens".
+    listed = client.get(reverse("calls:list")).text
+    open_part, other_part = listed.split('id="other-calls"')
+    assert essay_call.title not in open_part
+    assert f"已截止（{shown(published)}）" in other_part
+    assert f"{shown(essay_call.opens_at)} 开始" not in other_part
+    # Its page: the window ends at the publishing, submissions closed (not "open on ...").
+    detail = client.get(reverse("calls:detail", args=[essay_call.pk])).text
+    assert f"{shown(essay_call.opens_at)} – {shown(published)}" in detail
+    assert shown(essay_call.closes_at) not in detail
+    assert "提交已截止。" in detail and 'id="call-opens"' not in detail and 'id="entry-form"' not in detail
+    # The home page and the API do not offer it.
+    assert 'id="home-calls"' not in client.get("/").text
+    assert api(member).get("/api/v1/calls/").json()["count"] == 0
+    # The organiser's pages give the same window.
+    organiser = signed_in(client, factories.organiser(tree["audit"]))
+    for name, args in (("calls:manage_list", []), ("calls:manage", [essay_call.pk])):
+        page = organiser.get(reverse(name, args=args)).text
+        assert shown(published) in page and shown(essay_call.closes_at) not in page, name
+
+
+def test_a_call_closing_before_its_publishing_keeps_its_closing_time(essay_call):
+    closes = timezone.now() - timedelta(days=3)
+    Call.objects.filter(pk=essay_call.pk).update(
+        opens_at=closes - timedelta(days=7),
+        closes_at=closes,
+        scores_locked_at=closes + timedelta(days=1),
+        results_published_at=closes + timedelta(days=2),
+    )
+    essay_call.refresh_from_db()
+    assert essay_call.ends_at == closes
+
+
+def reopened_draft(call, tree, owner, hours=2):
+    """A draft begun while the call was open; the call then closes and the draft is reopened for
+    `hours` hours."""
+    draft = services.entry_create(call=call, author=factories.member(tree["gz1"]), title="补交的征文")
+    Call.objects.filter(pk=call.pk).update(closes_at=timezone.now() - timedelta(minutes=5))
+    call.refresh_from_db()
+    until = timezone.now() + timedelta(hours=hours)
+    return services.entry_reopen(entry=draft, by=owner, until=until, reason="出差补交")
+
+
+def test_scores_are_not_locked_while_an_entry_is_reopened(client, essay_call, tree, panel, owner):
+    """Reopened too, later still: an entry in judging and a withdrawn one, which cannot change
+    whatever their reopening says and hold nothing."""
+    (finalist,) = scored(essay_call, tree, panel, owner)
+    withdrawn = services.entry_create(call=essay_call, author=factories.member(tree["gz2"]), title="撤回的征文")
+    services.entry_withdraw(entry=withdrawn, by=withdrawn.author)
+    reopening = reopened_draft(essay_call, tree, owner)
+    until = shown(reopening.until)
+    for entry in (finalist, withdrawn):
+        services.entry_reopen(entry=entry, by=owner, until=timezone.now() + timedelta(hours=5), reason="误操作")
+
+    for close_now in (False, True):
+        with pytest.raises(CallRejected) as refused:
+            services.scores_lock(call=essay_call, by=owner, close_now=close_now)
+        assert refused.value.code == "reopened"
+        assert "补交的征文" in refused.value.message and until in refused.value.message
+    essay_call.refresh_from_db()
+    assert essay_call.scores_locked_at is None
+
+    # The page says when the reopening ends instead of offering the lock.
+    page = signed_in(client, owner).get(reverse("calls:manage", args=[essay_call.pk])).text
+    assert 'id="lock-button"' not in page and 'id="publish-button"' not in page
+    assert f"“补交的征文”已为作者重新开放至 {until}：待重新开放结束后，方可锁定评分并公布结果。" in page
+    english = signed_in(client, owner, "en").get(reverse("calls:manage", args=[essay_call.pk])).text
+    assert "“补交的征文” is reopened for its author until" in english
+    # Posted all the same, it is refused with the same words.
+    signed_in(client, owner)
+    answer = client.post(reverse("calls:judging_action", args=[essay_call.pk, "lock"]), follow=True).text
+    assert f"已为作者重新开放至 {until}" in answer
+    essay_call.refresh_from_db()
+    assert essay_call.scores_locked_at is None
+
+    # Once the draft's reopening has ended, the lock is offered and taken.
+    Reopening.objects.filter(pk=reopening.pk).update(until=timezone.now() - timedelta(seconds=1))
+    page = client.get(reverse("calls:manage", args=[essay_call.pk])).text
+    assert 'id="lock-button"' in page and 'id="reopened-until"' not in page
+    assert services.scores_lock(call=essay_call, by=owner).scores_locked_at is not None
+
+
+def test_results_are_not_published_while_an_entry_reopened_after_the_lock_is_reopened(
+    client, essay_call, tree, panel, owner
+):
+    scored(essay_call, tree, panel, owner)
+    draft = services.entry_create(call=essay_call, author=factories.member(tree["gz1"]), title="补交的征文")
+    services.scores_lock(call=essay_call, by=owner, close_now=True)
+    reopening = services.entry_reopen(
+        entry=draft, by=owner, until=timezone.now() + timedelta(hours=1), reason="出差补交"
+    )
+    with pytest.raises(CallRejected) as refused:
+        services.results_publish(call=essay_call, by=owner)
+    assert refused.value.code == "reopened" and shown(reopening.until) in refused.value.message
+    page = signed_in(client, owner).get(reverse("calls:manage", args=[essay_call.pk])).text
+    assert 'id="publish-button"' not in page and 'id="reopened-until"' in page
