@@ -87,8 +87,7 @@ def test_the_paper_builder_sends_a_contests_paper_to_the_contests_settings_and_c
     with pytest.raises(AttemptRejected):
         services.online_attempt_start(contest=contest, member=member, device="phone-1", at=NOW + timedelta(minutes=2))
 
-
-def test_an_ordinary_paper_still_saves_in_the_builder(setup, client):
+    # The same post saves an ordinary paper as before.
     paper = Paper.objects.create(title="党章知识测试", unit=setup["organ"], mode=Paper.Mode.EXAM, max_attempts=1)
     response = client.post(reverse("lessons:paper_edit", args=[paper.pk]), unlimited_post(setup, paper))
     assert response.status_code == 302 and response.url == reverse("lessons:paper_edit", args=[paper.pk])
