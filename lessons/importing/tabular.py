@@ -248,8 +248,9 @@ OPTION_GROUP_HEADERS = {"选项", "options", "option"}
 class OptionsOverLetters:
     """The rows, with a header written over two rows ("选项" merged above A, B, C, D) read as one:
     the letters below become 选项A, 选项B… and their row is left empty (row numbers stay as the
-    sheet shows them); the other headers may be merged down over both rows. `group_column` keeps the 1-based column of a "选项" header with no letters
-    under it, which names no option column: the sheet's options cannot be read."""
+    sheet shows them); the other headers may be merged down over both rows. `group_column` keeps
+    the 1-based column of a "选项" header with no letters under it, which names no option column:
+    the sheet's options cannot be read."""
 
     def __init__(self, rows: Iterable[tuple]) -> None:
         self.rows = rows

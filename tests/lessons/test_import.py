@@ -335,7 +335,9 @@ def test_export_writes_formula_like_text_as_text_and_it_reimports_unchanged(bank
     factories.question(bank, "multiple", stem="-1 是负数吗？", options=["-1", "=A1", "#N/A"], key=["A", "C"])
     factories.question(bank, "fill_blank", stem="+____+", key=[["=2", "-2"]], tags=["=标签"])
     data = bank_export(bank)
-    assert_written_as_text(data, f"{FORMULA} · {bank.unit.name}", FORMULA, "=1+1", "-2", "@某人", "-1 是负数吗？", "#N/A")
+    assert_written_as_text(
+        data, f"{FORMULA} · {bank.unit.name}", FORMULA, "=1+1", "-2", "@某人", "-1 是负数吗？", "#N/A"
+    )
 
     copy = factories.bank(tree["audit"], slug="copy")
     report = run(data, copy)

@@ -129,7 +129,10 @@ def test_the_bank_exports_title_row_names_the_bank_and_its_unit_not_its_slug(org
     unit = bank.unit
     unit.name_en = "National Audit Office"
     unit.save()
-    for language, title in [("en", "Party Constitution · National Audit Office"), ("zh-hans", f"党章题库 · {unit.name}")]:
+    for language, title in [
+        ("en", "Party Constitution · National Audit Office"),
+        ("zh-hans", f"党章题库 · {unit.name}"),
+    ]:
         organiser.defaults["HTTP_ACCEPT_LANGUAGE"] = language
         response = organiser.get(reverse("lessons:bank_export", args=[bank.slug]))
         sheet = load_workbook(BytesIO(response.content)).active
