@@ -153,7 +153,7 @@ class RuleForm(NumberRangeMessages, forms.Form):
         empty_value=None,
         required=False,
     )
-    count = forms.IntegerField(label=gettext_lazy("questions"), min_value=1, max_value=200, required=False)
+    count = forms.IntegerField(label=gettext_lazy("questions to draw"), min_value=1, max_value=200, required=False)
 
     def __init__(self, *args, user, banks_of_tags: dict[int, list[int]] | None = None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -391,7 +391,7 @@ def dashboard(request, contest_id: int):
 def attempts_xlsx(request, contest_id: int):
     contest = access_managed_contest(request.user, contest_id)
     book = ExportWorkbook()
-    sheet = book.sheet(_("Attempts"), widths=(14, 14, 24, 8, 16, 18, 18, 10, 8, 8, 10, 8, 10, 22), frozen_rows=1)
+    sheet = book.sheet(_("Attempts"), widths=(14, 14, 24, 8, 16, 18, 18, 10, 8, 8, 10, 8, 10), frozen_rows=1)
     sheet.append(
         [
             _("Name"),
@@ -407,7 +407,6 @@ def attempts_xlsx(request, contest_id: int):
             _("Left the page"),
             _("Pastes"),
             _("Device takeovers"),
-            _("Draw seed"),
         ],
         style="header",
     )
@@ -428,7 +427,6 @@ def attempts_xlsx(request, contest_id: int):
                 row.focus_lost,
                 row.pastes,
                 row.online.takeovers,
-                str(row.online.seed),
             ]
         )
     return xlsx_response(book.to_bytes(), contest.display_title, ascii_name=f"online-contest-{contest.pk}")

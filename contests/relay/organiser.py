@@ -311,7 +311,7 @@ def legs_xlsx(request, relay_id: int):
     relay = access_managed_relay(request.user, relay_id)
     services.relay_sync(relay=relay)
     book = ExportWorkbook()
-    sheet = book.sheet(_("Legs"), widths=(18, 6, 14, 20, 12, 18, 18, 10, 8, 8, 8, 10, 24, 22), frozen_rows=1)
+    sheet = book.sheet(_("Legs"), widths=(18, 6, 14, 20, 12, 18, 18, 10, 8, 8, 8, 10, 24), frozen_rows=1)
     sheet.append(
         [
             _("Team"),
@@ -327,7 +327,6 @@ def legs_xlsx(request, relay_id: int):
             _("Right answers"),
             _("Questions"),
             _("Reason skipped"),
-            _("Draw seed"),
         ],
         style="header",
     )
@@ -354,7 +353,6 @@ def legs_xlsx(request, relay_id: int):
                 leg.right if finished else None,
                 leg.questions if finished else None,
                 leg.skip_reason,
-                str(leg.online_attempt.seed) if leg.online_attempt else "",
             ]
         )
     return xlsx_response(book.to_bytes(), relay.online.paper.display_title, ascii_name=f"relay-{relay.pk}-legs")

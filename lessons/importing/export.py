@@ -18,12 +18,14 @@ def key_text(question_type: str, key: list) -> str:
 
 
 def bank_export(bank: QuestionBank, *, include_retired: bool = False) -> bytes:
+    """The bank as the import's xlsx layout: a title row, the header, one row per question."""
     questions = Question.objects.filter(bank=bank).select_related("current").prefetch_related("tags").order_by("id")
     if not include_retired:
         questions = questions.exclude(status=Question.Status.RETIRED)
     book = ExportWorkbook()
     sheet = book.sheet(bank.name, default="questions")
-    sheet.append([f"{bank.name}（{bank.slug}）"])
+    # The title row names the bank as organisers know it (its title and unit), never its slug.
+    sheet.append([f"{bank.display_name} · {bank.unit.display_name}"])
     sheet.append(HEADER, style="header")
     for question in questions.iterator(chunk_size=1000):
         version = question.current

@@ -248,8 +248,9 @@ OPTION_GROUP_HEADERS = {"选项", "options", "option"}
 class OptionsOverLetters:
     """The rows, with a header written over two rows ("选项" merged above A, B, C, D) read as one:
     the letters below become 选项A, 选项B… and their row is left empty (row numbers stay as the
-    sheet shows them). `group_column` keeps the 1-based column of a "选项" header with no letters
-    under it, which names no option column: the sheet's options cannot be read."""
+    sheet shows them); the other headers may be merged down over both rows. `group_column` keeps
+    the 1-based column of a "选项" header with no letters under it, which names no option column:
+    the sheet's options cannot be read."""
 
     def __init__(self, rows: Iterable[tuple]) -> None:
         self.rows = rows
@@ -263,7 +264,13 @@ class OptionsOverLetters:
                 yield cells
                 continue
             below = next(rows, None) or ()
-            letters = {i: cell_text(cell, fold=True).upper() for i, cell in enumerate(below) if cell_text(cell)}
+            # A header merged down over both rows (题型 in A1:A2) reads again in the row below: the
+            # workbook reader copies a merge's text into every cell it covers. That is no letter.
+            letters = {
+                i: cell_text(cell, fold=True).upper()
+                for i, cell in enumerate(below)
+                if cell_text(cell) and not _continues_above(cells, i, cell)
+            }
             if letters and all(i >= group and letter in OPTION_LETTERS for i, letter in letters.items()):
                 header = list(cells) + [None] * (len(below) - len(cells))
                 for i, letter in letters.items():
@@ -278,6 +285,11 @@ class OptionsOverLetters:
                     yield below
             yield from rows
             return
+
+
+def _continues_above(cells: tuple, i: int, cell) -> bool:
+    """Whether `cell`, under the header row `cells`, repeats the header above it (a merge down)."""
+    return i < len(cells) and cell_text(cells[i]) == cell_text(cell)
 
 
 def parse_rows(

@@ -108,7 +108,10 @@ def _check(picked: list[PickedQuestion], rules: list[DrawRule]) -> None:
 @transaction.atomic
 def paper_save(*, paper: Paper, picked: list[PickedQuestion], rules: list[DrawRule], by: User | None = None) -> Paper:
     """Save the paper's settings and replace its questions and rules. Attempts already started
-    keep the versions and points they were given; only new attempts see the change."""
+    keep the versions and points they were given; only new attempts see the change. A contest's
+    paper is refused: it changes through the contest's services, which check and log the change."""
+    if paper.pk is not None and Paper.objects.filter(pk=paper.pk, online_contest__isnull=False).exists():
+        raise PaperInvalid({"contest": _("This paper is an online contest's: change it in the contest's settings.")})
     _check(picked, rules)
     if paper.pk is None:
         paper.created_by = by

@@ -197,7 +197,12 @@ def paper_delete(*, paper: Paper) -> None:
 
 def paper_close(*, paper: Paper) -> bool:
     """Close the paper now: no new attempt starts, every attempt and result is kept. False when it
-    was closed already."""
+    was closed already. A contest's paper is refused (RemovalRefused "paper_of_contest"): its
+    window moves in the contest's settings, which log the change."""
+    if Paper.objects.filter(pk=paper.pk, online_contest__isnull=False).exists():
+        raise RemovalRefused(
+            "paper_of_contest", _("This paper is an online contest's: change it in the contest's settings.")
+        )
     now = timezone.now()
     if paper.closes_at is not None and paper.closes_at <= now:
         return False

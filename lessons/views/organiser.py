@@ -31,7 +31,7 @@ from ..models import ImportJob, Paper, Question, QuestionBank, QuestionType
 from ..services import questions as question_services
 from ..statistics import paper_statistics
 from ..tasks import question_import_restart, question_import_run
-from .papers import access_paper
+from .papers import access_paper, owning_contest
 
 PREVIEW_SESSION_KEY = "question_import_preview"
 # The previews this session confirmed, as [token, job id], the latest few: confirming one again
@@ -394,10 +394,13 @@ def paper_list(request):
     access.check_manager(request.user)
     papers = (
         Paper.objects.filter(access.subtree_q(request.user, prefix="unit__"))
-        .select_related("unit")
+        .select_related("unit", "online_contest__relay")
         .order_by("-created_at")
     )
-    return render(request, "lessons/paper_list.html", {"papers": papers})
+    # A contest's paper stays listed (its preview and item statistics serve here too), marked as
+    # the contest's and linked to it: its settings change only in the contest's own form.
+    rows = [(paper, owning_contest(paper)) for paper in papers]
+    return render(request, "lessons/paper_list.html", {"papers": rows})
 
 
 @login_required

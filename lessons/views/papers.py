@@ -1,6 +1,7 @@
 """The paper builder: settings by mode, questions picked from banks or drawn by rules, preview."""
 
 import random
+from dataclasses import dataclass
 
 from django import forms
 from django.contrib import messages
@@ -125,6 +126,39 @@ def access_paper(user, paper_id: int) -> Paper:
     return paper
 
 
+@dataclass(frozen=True)
+class OwningContest:
+    """The online contest (or the team relay around it) whose paper this is, and its organiser
+    pages. Such a paper changes only through the contest's own form, which checks what members
+    have started and logs the change."""
+
+    kind: str
+    page_url: str
+    edit_url: str
+    delete_url: str
+
+
+def owning_contest(paper: Paper) -> OwningContest | None:
+    """None for an ordinary paper. Select `online_contest__relay` with a list of papers."""
+    online = getattr(paper, "online_contest", None)
+    if online is None:
+        return None
+    relay = getattr(online, "relay", None)
+    if relay is not None:
+        return OwningContest(
+            kind=_("Relay"),
+            page_url=reverse("contests:relay_map", args=[relay.pk]),
+            edit_url=reverse("contests:relay_edit", args=[relay.pk]),
+            delete_url=reverse("contests:relay_delete", args=[relay.pk]),
+        )
+    return OwningContest(
+        kind=_("Online contest"),
+        page_url=reverse("contests:online_dashboard", args=[online.pk]),
+        edit_url=reverse("contests:online_edit", args=[online.pk]),
+        delete_url=reverse("contests:online_delete", args=[online.pk]),
+    )
+
+
 def _int(value, default=None):
     try:
         return int(value)
@@ -188,6 +222,17 @@ def paper_builder(request, paper_id: int | None = None):
     """Create or change a paper: its settings, the questions picked and the draw rules."""
     access.check_manager(request.user)
     paper = access_paper(request.user, paper_id) if paper_id else Paper(mode=Paper.Mode.EXAM)
+    contest = owning_contest(paper) if paper.pk else None
+    if contest is not None:
+        messages.warning(
+            request,
+            _(
+                "“%(title)s” belongs to a contest (%(kind)s): its paper changes here, in the contest's own "
+                "settings, which keep fixed what members have already started."
+            )
+            % {"title": paper.display_title, "kind": contest.kind},
+        )
+        return redirect(contest.edit_url)
     banks = selectors.banks_visible_to(request.user).select_related("unit").order_by("name")
     form = PaperSettingsForm(request.POST or None, instance=paper, user=request.user)
     errors: dict[str, str] = {}
@@ -345,6 +390,7 @@ def paper_preview(request, paper_id: int):
         "lessons/paper_preview.html",
         {
             "paper": paper,
+            "contest": owning_contest(paper),
             "items": payload["items"],
             "total_points": sum(int(item["points"]) for item in items),
             "drawn": paper.rules.exists(),

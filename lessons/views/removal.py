@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods
 from ..models import Question, QuestionBank
 from ..services import removal
 from .organiser import BULK_ACTIONS, access_bank, access_job, bank_filters, filtered_questions
-from .papers import access_paper
+from .papers import access_paper, owning_contest
 
 ACTIONS = dict(BULK_ACTIONS)
 STATUS_OF = {"retire": Question.Status.RETIRED, "publish": Question.Status.PUBLISHED, "draft": Question.Status.DRAFT}
@@ -188,8 +188,10 @@ def paper_delete(request, paper_id: int):
     """Delete a paper no one has attempted; one with attempts may be closed instead."""
     paper = access_paper(request.user, paper_id)
     blockers = removal.paper_delete_blockers(paper)
+    contest = owning_contest(paper)
     if request.method == "POST":
-        if request.POST.get("action") == "close":
+        # A contest's window closes in the contest's own settings, where the change is logged.
+        if request.POST.get("action") == "close" and contest is None:
             if removal.paper_close(paper=paper):
                 messages.success(request, _("The paper is closed: no one can start it, and its results are kept."))
             else:
@@ -206,16 +208,7 @@ def paper_delete(request, paper_id: int):
         {
             "paper": paper,
             "blockers": blockers,
-            "contest_delete_url": _contest_delete_url(paper) if blockers.get("contest") else None,
+            "contest_delete_url": contest.delete_url if contest else None,
             "closed": paper.closes_at is not None and paper.closes_at <= timezone.now(),
         },
     )
-
-
-def _contest_delete_url(paper) -> str:
-    """The delete page of the online contest (or the relay around it) whose paper this is."""
-    online = paper.online_contest
-    relay = getattr(online, "relay", None)
-    if relay is not None:
-        return reverse("contests:relay_delete", args=[relay.pk])
-    return reverse("contests:online_delete", args=[online.pk])

@@ -287,11 +287,11 @@ def test_import_preview_shows_rows_as_stored_and_marks_the_bad_cell(editor, bank
     html = page.content.decode()
     preview = html[html.index('id="import-preview"') : html.index("</table>", html.index('id="import-preview"'))]
     assert preview.count("<tr") == 1 + 20  # header and the first 20 of 24 rows
-    bad = preview[preview.index("<td>4<") - 40 : preview.index("<td>5</td>")]
+    bad = preview[preview.index('<td data-label="Row">4<') - 40 : preview.index('<td data-label="Row">5</td>')]
     assert 'class="table-danger"' in bad
-    assert '<td class="is-error">A single-choice question has one answer, not AB.</td>' in bad
-    good = preview[preview.index("<td>2</td>") : preview.index("<td>3</td>")]
-    assert "第1题" in good and "<td>B</td>" in good and "is-error" not in good
+    assert '<td class="is-error" data-label="Answer">A single-choice question has one answer, not AB.</td>' in bad
+    good = preview[preview.index('<td data-label="Row">2</td>') : preview.index('<td data-label="Row">3</td>')]
+    assert "第1题" in good and '<td data-label="Answer">B</td>' in good and "is-error" not in good
     assert not Question.objects.filter(bank=bank).exists()
 
 

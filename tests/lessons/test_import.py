@@ -335,7 +335,9 @@ def test_export_writes_formula_like_text_as_text_and_it_reimports_unchanged(bank
     factories.question(bank, "multiple", stem="-1 是负数吗？", options=["-1", "=A1", "#N/A"], key=["A", "C"])
     factories.question(bank, "fill_blank", stem="+____+", key=[["=2", "-2"]], tags=["=标签"])
     data = bank_export(bank)
-    assert_written_as_text(data, f"{FORMULA}（{bank.slug}）", FORMULA, "=1+1", "-2", "@某人", "-1 是负数吗？", "#N/A")
+    assert_written_as_text(
+        data, f"{FORMULA} · {bank.unit.name}", FORMULA, "=1+1", "-2", "@某人", "-1 是负数吗？", "#N/A"
+    )
 
     copy = factories.bank(tree["audit"], slug="copy")
     report = run(data, copy)
@@ -368,7 +370,7 @@ def test_a_bank_named_with_characters_files_and_sheets_refuse_exports(client, tr
     assert sent_name.endswith(".xlsx") and not set('/\\:*?"<>|') & set(sent_name)
     sheet = load_workbook(BytesIO(response.content)).active
     assert 0 < len(sheet.title) <= 31 and not set("[]:*?/\\") & set(sheet.title)
-    assert sheet["A1"].value == f"{name}（dangzhang）"
+    assert sheet["A1"].value == f"{name} · {tree['audit'].name}"
 
 
 def test_gift_weights_are_kept_only_where_our_scoring_means_the_same(bank):

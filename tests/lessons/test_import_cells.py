@@ -145,6 +145,31 @@ def test_a_header_of_options_with_nothing_under_it_is_said_not_understood(bank):
     ]
 
 
+def test_a_two_row_header_with_its_other_headers_merged_down_is_read(bank):
+    # The template's usual layout: 选项 merged over C1:F1 with A-D in C2:F2, and every other
+    # header merged down over both rows (A1:A2, B1:B2, G1:G2 ...).
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["题型", "题干", "选项", None, None, None, "答案", "解析", "难度", "知识点"])
+    sheet.append([None, None, "A", "B", "C", "D", None, None, None, None])
+    sheet.append(["单选", "党的最高理想是？", "共产主义", "小康", "现代化", "富强", "A", "党章总纲", "易", "党章"])
+    sheet.append(["多选", "四个意识包括？", "政治意识", "大局意识", "核心意识", "看齐意识", "ABCD", None, "中", "党性"])
+    sheet.merge_cells("C1:F1")
+    for column in "ABGHIJ":
+        sheet.merge_cells(f"{column}1:{column}2")
+    out = BytesIO()
+    book.save(out)
+
+    report = run(out.getvalue(), bank)
+    assert report.errors == [] and report.imported == 2
+    questions = {q.current.stem_text: q.current for q in Question.objects.filter(bank=bank).select_related("current")}
+    single, multiple = questions["党的最高理想是？"], questions["四个意识包括？"]
+    assert (single.type, single.options, single.key) == ("single", ["共产主义", "小康", "现代化", "富强"], ["A"])
+    assert single.explanation == "党章总纲"
+    assert (multiple.type, multiple.key) == ("multiple", ["A", "B", "C", "D"])
+    assert multiple.options == ["政治意识", "大局意识", "核心意识", "看齐意识"]
+
+
 def test_an_english_preview_shows_true_or_false_in_english(bank, organiser):
     rows = [["判断", "党章是根本大法。", None, None, None, None, "对", None, "易", "党章"]]
     rows.append(["判断", "党成立于1922年。", None, None, None, None, "错", None, "易", "党史"])

@@ -1,6 +1,8 @@
 """Imported questions kept as drafts to review (the preview's default) or published at once, and
 the bank's list publishing drafts, ticked or all: drafts are never drawn."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -70,3 +72,26 @@ def test_publishing_with_nothing_ticked_says_so_and_another_units_organiser_cann
     assert organiser.post(publish, {"which": "all"}).status_code == 404
     kept.refresh_from_db()
     assert kept.status == "draft"
+
+
+def test_an_undone_imports_page_says_it_was_undone_and_no_longer_points_to_its_drafts(
+    organiser,  # noqa: F811
+    bank,  # noqa: F811
+    django_capture_on_commit_callbacks,
+):
+    preview(organiser, bank, TWO)
+    with django_capture_on_commit_callbacks(execute=False):
+        confirm(organiser, bank)
+    job = ImportJob.objects.get()
+    question_import_run(job.pk)
+    url = reverse("lessons:import_job", args=[job.pk])
+    before = organiser.get(url).text
+    assert re.search(r'id="job-status"[^>]*>Imported</p>', before) and 'id="job-drafts"' in before
+
+    organiser.post(reverse("lessons:import_undo", args=[job.pk]))
+    after = organiser.get(url).text
+    # Both drafts were deleted: the page no longer reads as imported nor sends to the drafts.
+    assert Question.objects.count() == 0
+    assert re.search(r'id="job-status"[^>]*>This import was undone on [^<]+\.</p>', after)
+    assert 'id="job-progress"' not in after and 'id="job-drafts"' not in after
+    assert "2 questions imported." not in after and "It had imported 2 questions." in after

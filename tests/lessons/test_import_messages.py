@@ -121,3 +121,19 @@ def test_the_bank_export_is_named_in_the_pages_language(organiser, bank):
         organiser.defaults["HTTP_ACCEPT_LANGUAGE"] = language
         response = organiser.get(reverse("lessons:bank_export", args=[bank.slug]))
         assert unquote(response["Content-Disposition"].partition("filename*=UTF-8''")[2]) == name
+
+
+def test_the_bank_exports_title_row_names_the_bank_and_its_unit_not_its_slug(organiser, bank):
+    bank.name, bank.name_en = "党章题库", "Party Constitution"
+    bank.save()
+    unit = bank.unit
+    unit.name_en = "National Audit Office"
+    unit.save()
+    for language, title in [
+        ("en", "Party Constitution · National Audit Office"),
+        ("zh-hans", f"党章题库 · {unit.name}"),
+    ]:
+        organiser.defaults["HTTP_ACCEPT_LANGUAGE"] = language
+        response = organiser.get(reverse("lessons:bank_export", args=[bank.slug]))
+        sheet = load_workbook(BytesIO(response.content)).active
+        assert sheet["A1"].value == title and "dangzhang" not in title
