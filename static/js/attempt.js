@@ -136,6 +136,7 @@
   const pending = new Map(); // card -> debounce timer
   const queue = []; // cards whose answer is to be sent, each once, in the order changed
   let sending = null; // the save on its way
+  let changed = false; // a save met another tab's answers since the member last pressed Submit
 
   // `leaving`: the page is being left or hidden, so the save goes with keepalive and outlives the
   // page, as the video player's last beat does.
@@ -187,6 +188,7 @@
   // Another tab or window saved answers this page had not seen: show the answers as saved, say
   // so on the question just answered and in the bar, and let the member answer again from there.
   function changedElsewhere(card, attempt, message) {
+    changed = true;
     pending.forEach((timer) => clearTimeout(timer));
     pending.clear();
     revision = attempt.revision;
@@ -235,8 +237,14 @@
     }
   }
 
-  async function submitNow() {
+  // `byMember`: the member pressed Submit. If a save then meets another tab's answers, the
+  // paper is not handed in: the page shows the answers as saved and says so, and the member
+  // checks them and presses Submit again (handing in at once would grade answers they never
+  // saw, with their last one dropped). At the deadline or once the attempt has ended it goes in.
+  async function submitNow(byMember = false) {
+    changed = false;
     await flushSaves();
+    if (byMember && changed) return;
     submitForm.dataset.auto = "1";
     submitForm.submit();
   }
@@ -254,7 +262,7 @@
     submitForm.addEventListener("submit", (event) => {
       if (submitForm.dataset.auto) return;
       event.preventDefault();
-      if (window.confirm(confirmText())) submitNow();
+      if (window.confirm(confirmText())) submitNow(true);
     });
   }
 

@@ -65,3 +65,52 @@ def test_a_tab_behind_another_is_told_and_shows_the_answers_as_saved(asgi_server
     wait_for(revision_is(3), timeout=10, what="tab 1's Q3 saved after catching up")
     assert AttemptItem.objects.get(attempt=attempt, position=1).saved_response == tab_two_q1
     assert AttemptItem.objects.get(attempt=attempt, position=3).saved_response is not None
+
+
+def test_submitting_from_a_tab_behind_another_stops_to_show_the_answers_as_saved(asgi_server, signed_in_page, tree):
+    """The member answers Q3 and presses Submit at once, on a tab that has not seen another tab's
+    Q1: the answer's save is refused (`sheet_changed`), so the paper is not handed in with
+    answers the member never saw and without the one just given. The page stays, says why, and
+    Submit pressed again hands it in."""
+    bank = factories.bank(tree["audit"])
+    questions = [factories.question(bank, "single", key=["A"]) for _ in range(3)]
+    paper = factories.paper(tree["audit"], mode="exam", questions=questions, time_limit_s=900)
+    member = factories.member(tree["gz1"])
+    attempt = attempt_start(paper=paper, member=member)
+    url = f"{asgi_server}/study/attempts/{attempt.pk}/"
+
+    def revision_is(number: int):
+        return lambda: Attempt.objects.get(pk=attempt.pk).revision == number
+
+    one, two = (signed_in_page(member, phone=True, viewport={"width": 390, "height": 844}) for _ in range(2))
+    for tab in (one, two):
+        tab.context.add_cookies([{"name": settings.LANGUAGE_COOKIE_NAME, "value": "en", "url": asgi_server}])
+    one.goto(url)
+    one.locator("#q1 input[value=A]").check()
+    wait_for(revision_is(1), timeout=10, what="tab 1's Q1 saved")
+    two.goto(url)
+    expect(two.locator("#q1 input[value=A]")).to_be_checked()
+    two.locator("#q1 input[value=B]").check()
+    wait_for(revision_is(2), timeout=10, what="tab 2's Q1 saved")
+
+    # Q3 ticked and Submit pressed in one go: the save is still waiting when the paper goes in.
+    one.once("dialog", lambda dialog: dialog.accept())
+    one.evaluate(
+        """() => {
+            const input = document.querySelector("#q3 input[value=A]");
+            input.checked = true;
+            input.dispatchEvent(new Event("input", { bubbles: true }));
+            document.getElementById("submit-button").click();
+        }"""
+    )
+    expect(one.locator("#q3 #sheet-changed")).to_have_text(NOTICE["en"])
+    expect(one.locator("#q1 input[value=B]")).to_be_checked()
+    attempt.refresh_from_db()
+    assert attempt.status == Attempt.Status.IN_PROGRESS
+    assert one.url == url
+
+    one.once("dialog", lambda dialog: dialog.accept())
+    one.click("#submit-button")
+    one.wait_for_url("**/result/")
+    attempt.refresh_from_db()
+    assert attempt.status == Attempt.Status.SUBMITTED
