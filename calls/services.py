@@ -14,7 +14,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -451,6 +451,9 @@ def entry_reopen(*, entry: Entry, by: User, until: datetime, reason: str) -> Reo
         raise CallRejected(
             "not_allowed", _("Only an organiser of this call or of the author's unit may reopen an entry.")
         )
+    # The call's row, as locking the scores and publishing hold it: a reopening made while the
+    # results go out either comes first (and holds them) or sees them published.
+    entry.call = Call.objects.select_for_update().get(pk=entry.call_id)
     if entry.call.results_published_at:
         raise CallRejected("published", _("The results of this call are published; entries can no longer be reopened."))
     if not reason.strip():
@@ -758,10 +761,13 @@ def check_call_closed(call: Call) -> None:
 
 def running_reopening(call: Call) -> Reopening | None:
     """The reopening of the call's entries that ends last among those still running on an entry
-    its author may yet change (not withdrawn, not in judging), or None."""
+    its author may yet change (not withdrawn, not in judging, not submitted and already reviewed:
+    `check_changeable` refuses those), or None."""
+    reviewed = Review.objects.filter(entry=OuterRef("entry"))
     return (
         Reopening.objects.filter(entry__call=call, until__gt=timezone.now())
         .exclude(entry__status__in=[Entry.Status.WITHDRAWN, Entry.Status.FINALIST])
+        .exclude(Q(entry__status=Entry.Status.SUBMITTED) & Exists(reviewed))
         .select_related("entry")
         .order_by("-until", "-pk")
         .first()

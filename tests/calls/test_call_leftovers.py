@@ -14,7 +14,7 @@ from calls.services import CallRejected
 from tests import factories
 from tests.api.test_home_notifications_api import api
 
-from .conftest import signed_in
+from .conftest import signed_in, submitted_essay
 from .test_call_closing import scored
 
 
@@ -134,3 +134,34 @@ def test_results_are_not_published_while_an_entry_reopened_after_the_lock_is_reo
     assert refused.value.code == "reopened" and shown(reopening.until) in refused.value.message
     page = signed_in(client, owner).get(reverse("calls:manage", args=[essay_call.pk])).text
     assert 'id="publish-button"' not in page and 'id="reopened-until"' in page
+
+
+def test_a_reopened_entry_already_recommended_holds_nothing(essay_call, tree, owner):
+    """Submitted and recommended by its branch, then reopened: its author still cannot change it
+    (it is under review), so its reopening holds neither the lock nor the publishing."""
+    entry = submitted_essay(essay_call, factories.member(tree["gz1"]), title="已推荐的征文")
+    services.entry_forward(entry=entry, by=owner, note="支部推荐")
+    Call.objects.filter(pk=essay_call.pk).update(closes_at=timezone.now() - timedelta(minutes=5))
+    entry.refresh_from_db()
+    services.entry_reopen(entry=entry, by=owner, until=timezone.now() + timedelta(hours=2), reason="补充材料")
+    with pytest.raises(CallRejected) as refused:
+        services.check_changeable(entry)
+    assert refused.value.code == "under_review"
+    assert services.running_reopening(essay_call) is None
+    services.check_no_reopening(essay_call)  # refuses nothing
+
+
+def test_an_entry_is_not_reopened_once_the_results_went_out_after_its_page_was_read(essay_call, tree, owner):
+    """The organiser's entry (and its call) read before the results were published in another
+    request: the reopening reads the call's row as it is now, and is refused."""
+    draft = services.entry_create(call=essay_call, author=factories.member(tree["gz1"]), title="迟到的征文")
+    stale = type(draft).objects.select_related("call").get(pk=draft.pk)
+    assert stale.call.results_published_at is None
+    published = timezone.now() - timedelta(minutes=1)
+    Call.objects.filter(pk=essay_call.pk).update(
+        closes_at=published, scores_locked_at=published, results_published_at=published
+    )
+    with pytest.raises(CallRejected) as refused:
+        services.entry_reopen(entry=stale, by=owner, until=timezone.now() + timedelta(hours=1), reason="补交")
+    assert refused.value.code == "published"
+    assert not Reopening.objects.filter(entry=draft).exists()
