@@ -20,6 +20,7 @@ from xml.sax.saxutils import escape
 
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
 from django.utils import timezone
 
 from orgs.models import User
@@ -210,14 +211,16 @@ def _essay_call(office, organiser) -> Call:
 
 def _waiting_essay(essay: Call) -> None:
     """Hand in the branch's essay once (a demo seeded before it was there gets it too), so the
-    demo secretary finds an entry to recommend on signing in."""
+    demo secretary finds an entry to recommend on signing in. Not once the call has stopped taking
+    entries (a demo seeded weeks ago): then nothing, and nothing half-made."""
     who, title, summary, paragraphs = WAITING_ESSAY
-    if essay.entries.filter(title=title).exists():
+    if essay.entries.filter(title=title).exists() or not essay.takes_entries(timezone.now()):
         return
     author = _author("第一党支部", who)
-    entry = services.entry_create(call=essay, author=author, title=title, summary=summary)
-    services.entry_attach(entry=entry, upload=SimpleUploadedFile(f"{title}.docx", _docx(paragraphs)))
-    services.entry_submit(entry=entry, by=author)
+    with transaction.atomic():
+        entry = services.entry_create(call=essay, author=author, title=title, summary=summary)
+        services.entry_attach(entry=entry, upload=SimpleUploadedFile(f"{title}.docx", _docx(paragraphs)))
+        services.entry_submit(entry=entry, by=author)
 
 
 def _docx(paragraphs: list[str]) -> bytes:

@@ -144,6 +144,13 @@ def check_demo_calls(client):
     judging = client.get("/calls/judging/").content.decode()
     assert micro.title in judging and judging.count('class="badge text-bg-success"') == 4
 
+    # Seeded again once the essay call has closed (a demo seeded weeks ago): its waiting essay is
+    # not handed in again (a closed call refuses it: seeding failed) and nothing is left half-made.
+    waiting.delete()
+    Call.objects.filter(pk=essay.pk).update(closes_at=now - timedelta(days=1))
+    call_command("seed_demo", stdout=StringIO())
+    assert not essay.entries.exists()
+
 
 def test_the_demo_members_daily_quiz_points_today_come_with_a_finished_daily_quiz(db):
     """The home page offers today's daily quiz as not done unless a daily attempt finished today;
