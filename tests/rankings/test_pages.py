@@ -329,8 +329,11 @@ def test_the_big_screen_names_each_unit_once(client, study):
     snapshot = compute(rule).snapshot
     client.force_login(admin)
     page = client.get(reverse("rankings:screen", args=[rule.slug]) + f"?v={snapshot.version}").content.decode()
-    # 机关党支部 (京津冀) leads with 50: its path below 审计署 once, not its name twice.
-    assert page.count("机关党支部") == 1 and "京津冀特派办/机关党支部" in page
+    # 机关党支部 (京津冀) leads with 50: its own name once, not twice, the unit above it beside it,
+    # and its whole path below 审计署 as the lines' tooltip.
+    shown = re.sub(r"<[^>]*>", " ", page)
+    assert shown.count("机关党支部") == 1 and "京津冀特派办" in shown
+    assert 'title="京津冀特派办/机关党支部"' in page
 
 
 def test_the_honour_list_prints_on_a4(client, board):
