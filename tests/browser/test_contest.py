@@ -77,6 +77,10 @@ def test_host_screen_and_two_teams_through_relay_and_buzzer_rounds(asgi_server, 
     # The open carries no board for phones (no score changed): the phone keeps the one it had.
     assert red1.locator("#scores li").count() == 2
     screenshot(red1, "contest-phone-teammate")
+    # Every team that may answer has answered: the question closes by itself, its key appears on
+    # the console and the buttons move down a line. Reveal once the console shows it closed: a
+    # click aimed while the key line came in could land beside the button (it failed once in CI).
+    host.locator("#where", has_text="作答已结束").wait_for()
     host.click("#reveal-button")
     screen.locator("#phase", has_text="答案").wait_for()
     screen.locator("#scoreboard li", has_text="红队").locator(".score", has_text="110").wait_for()
@@ -90,6 +94,10 @@ def test_host_screen_and_two_teams_through_relay_and_buzzer_rounds(asgi_server, 
     phones["blue1"].locator("#controls button", has_text="A").click()
     red1.get_by_text("答案已提交").wait_for()
     phones["blue1"].get_by_text("答案已提交").wait_for()
+    # Every team that may answer has answered: the question closes by itself, its key appears on
+    # the console and the buttons move down a line. Reveal once the console shows it closed: a
+    # click aimed while the key line came in could land beside the button (it failed once in CI).
+    host.locator("#where", has_text="作答已结束").wait_for()
     host.click("#reveal-button")
     screen.locator("#scoreboard li", has_text="红队").locator(".score", has_text="120").wait_for()
 
@@ -108,6 +116,10 @@ def test_host_screen_and_two_teams_through_relay_and_buzzer_rounds(asgi_server, 
     phones["red2"].locator("#controls button", has_text="A").click()
     phones["red2"].get_by_text("答案已提交").wait_for()
     screenshot(screen, "contest-screen-buzzer")
+    # Every team that may answer has answered: the question closes by itself, its key appears on
+    # the console and the buttons move down a line. Reveal once the console shows it closed: a
+    # click aimed while the key line came in could land beside the button (it failed once in CI).
+    host.locator("#where", has_text="作答已结束").wait_for()
     host.click("#reveal-button")
     screen.locator("#scoreboard li", has_text="红队").locator(".score", has_text="140").wait_for()
     assert score_on(screen, "蓝队") == "105"  # 110 after relay, minus 5 for the early buzz
