@@ -21,8 +21,10 @@ NOTICE = {
 }
 
 
-@pytest.mark.parametrize("language", ["zh-hans", "en"])
-def test_a_tab_behind_another_is_told_and_shows_the_answers_as_saved(asgi_server, signed_in_page, tree, language):
+def behind_another_tab(asgi_server, signed_in_page, tree, language):
+    """A timed exam open on two phone tabs of one member, in `language`: tab 1 answers Q1 with A,
+    then tab 2 (opened after) changes it to B. Tab 1 has not seen tab 2's answer. Returns the
+    attempt, its URL, both tabs, and a check of the attempt's revision."""
     bank = factories.bank(tree["audit"])
     questions = [factories.question(bank, "single", key=["A"]) for _ in range(3)]
     paper = factories.paper(tree["audit"], mode="exam", questions=questions, time_limit_s=900)
@@ -33,13 +35,9 @@ def test_a_tab_behind_another_is_told_and_shows_the_answers_as_saved(asgi_server
     def revision_is(number: int):
         return lambda: Attempt.objects.get(pk=attempt.pk).revision == number
 
-    tabs = []
-    for _ in range(2):
-        tab = signed_in_page(member, phone=True, viewport={"width": 390, "height": 844})
+    one, two = (signed_in_page(member, phone=True, viewport={"width": 390, "height": 844}) for _ in range(2))
+    for tab in (one, two):
         tab.context.add_cookies([{"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "url": asgi_server}])
-        tabs.append(tab)
-    one, two = tabs
-
     one.goto(url)
     one.locator("#q1 input[value=A]").check()
     wait_for(revision_is(1), timeout=10, what="tab 1's Q1 saved")
@@ -47,6 +45,12 @@ def test_a_tab_behind_another_is_told_and_shows_the_answers_as_saved(asgi_server
     expect(two.locator("#q1 input[value=A]")).to_be_checked()
     two.locator("#q1 input[value=B]").check()
     wait_for(revision_is(2), timeout=10, what="tab 2's Q1 saved")
+    return attempt, url, one, two, revision_is
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_a_tab_behind_another_is_told_and_shows_the_answers_as_saved(asgi_server, signed_in_page, tree, language):
+    attempt, _url, one, _two, revision_is = behind_another_tab(asgi_server, signed_in_page, tree, language)
     tab_two_q1 = AttemptItem.objects.get(attempt=attempt, position=1).saved_response
 
     one.locator("#q3 input[value=A]").check()
@@ -72,26 +76,7 @@ def test_submitting_from_a_tab_behind_another_stops_to_show_the_answers_as_saved
     Q1: the answer's save is refused (`sheet_changed`), so the paper is not handed in with
     answers the member never saw and without the one just given. The page stays, says why, and
     Submit pressed again hands it in."""
-    bank = factories.bank(tree["audit"])
-    questions = [factories.question(bank, "single", key=["A"]) for _ in range(3)]
-    paper = factories.paper(tree["audit"], mode="exam", questions=questions, time_limit_s=900)
-    member = factories.member(tree["gz1"])
-    attempt = attempt_start(paper=paper, member=member)
-    url = f"{asgi_server}/study/attempts/{attempt.pk}/"
-
-    def revision_is(number: int):
-        return lambda: Attempt.objects.get(pk=attempt.pk).revision == number
-
-    one, two = (signed_in_page(member, phone=True, viewport={"width": 390, "height": 844}) for _ in range(2))
-    for tab in (one, two):
-        tab.context.add_cookies([{"name": settings.LANGUAGE_COOKIE_NAME, "value": "en", "url": asgi_server}])
-    one.goto(url)
-    one.locator("#q1 input[value=A]").check()
-    wait_for(revision_is(1), timeout=10, what="tab 1's Q1 saved")
-    two.goto(url)
-    expect(two.locator("#q1 input[value=A]")).to_be_checked()
-    two.locator("#q1 input[value=B]").check()
-    wait_for(revision_is(2), timeout=10, what="tab 2's Q1 saved")
+    attempt, url, one, _two, _revision_is = behind_another_tab(asgi_server, signed_in_page, tree, "en")
 
     # Q3 ticked and Submit pressed in one go: the save is still waiting when the paper goes in.
     one.once("dialog", lambda dialog: dialog.accept())
