@@ -456,6 +456,12 @@ def entry_reopen(*, entry: Entry, by: User, until: datetime, reason: str) -> Reo
     entry.call = Call.objects.select_for_update().get(pk=entry.call_id)
     if entry.call.results_published_at:
         raise CallRejected("published", _("The results of this call are published; entries can no longer be reopened."))
+    if entry.call.scores_locked_at:
+        # What the author changed could not be judged: the judges' scores are final until unlocked.
+        raise CallRejected(
+            "scores_locked",
+            _("The scores of this call are locked: unlock judging (with a reason) before reopening an entry."),
+        )
     if not reason.strip():
         raise CallRejected("reason_required", _("Say why this entry is reopened."))
     if until <= timezone.now():

@@ -171,12 +171,18 @@ def similarity_check(*, call_id: int) -> int | None:
 
 
 def calls_due() -> list[int]:
-    """Essay calls past their deadline not checked since it."""
+    """Essay calls that stopped taking entries (`Call.ends_at`: their closing time, or the
+    publishing of their results when that came first) and were not checked since."""
     from django.db.models import F, Q
+    from django.db.models.functions import Coalesce, Least
 
+    ended = Least("closes_at", Coalesce("results_published_at", "closes_at"))
     return list(
-        Call.objects.filter(kind=Call.Kind.ESSAY, closes_at__lte=timezone.now())
-        .filter(Q(similarity_checked_at__isnull=True) | Q(similarity_checked_at__lt=F("closes_at")))
+        Call.objects.filter(kind=Call.Kind.ESSAY)
+        .annotate(ended_at=ended)
+        .filter(ended_at__lte=timezone.now())
+        .filter(Q(similarity_checked_at__isnull=True) | Q(similarity_checked_at__lt=F("ended_at")))
+        .order_by("pk")
         .values_list("pk", flat=True)
     )
 

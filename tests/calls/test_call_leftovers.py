@@ -120,14 +120,46 @@ def test_scores_are_not_locked_while_an_entry_is_reopened(client, essay_call, tr
     assert services.scores_lock(call=essay_call, by=owner).scores_locked_at is not None
 
 
-def test_results_are_not_published_while_an_entry_reopened_after_the_lock_is_reopened(
+def test_no_entry_is_reopened_once_the_scores_are_locked_until_judging_is_unlocked(
     client, essay_call, tree, panel, owner
 ):
+    """What the author would change could not be judged: the scores are final while locked. The
+    form is not offered, a posted one is refused, and unlocking (with a reason) allows it again."""
+    draft = submitted_essay(essay_call, factories.member(tree["gz1"]), title="补交的征文")
+    services.entry_return(entry=draft, by=owner, reason="请补充材料")
+    scored(essay_call, tree, panel, owner)
+    services.scores_lock(call=essay_call, by=owner, close_now=True)
+    until = timezone.now() + timedelta(hours=1)
+    with pytest.raises(CallRejected) as refused:
+        services.entry_reopen(entry=draft, by=owner, until=until, reason="出差补交")
+    assert refused.value.code == "scores_locked"
+    assert not Reopening.objects.exists()
+
+    signed_in(client, owner)
+    page = client.get(reverse("calls:manage", args=[essay_call.pk])).text
+    assert "补交的征文" in page and reverse("calls:entry_reopen", args=[draft.pk]) not in page
+    answer = client.post(
+        reverse("calls:entry_reopen", args=[draft.pk]),
+        {"until": timezone.localtime(until).strftime("%Y-%m-%dT%H:%M"), "reason": "出差补交"},
+        follow=True,
+    ).text
+    assert "本征集的评分已锁定：请先解锁评审（并说明原因），再重新开放作品。" in answer
+    assert not Reopening.objects.exists()
+
+    services.scores_unlock(call=essay_call, by=owner, reason="补交材料")
+    page = client.get(reverse("calls:manage", args=[essay_call.pk])).text
+    assert reverse("calls:entry_reopen", args=[draft.pk]) in page
+    assert services.entry_reopen(entry=draft, by=owner, until=until, reason="出差补交").entry_id == draft.pk
+
+
+def test_results_are_not_published_while_a_reopening_made_after_the_lock_runs(client, essay_call, tree, panel, owner):
+    """Before reopenings were refused after the lock, one could be made then: built as it stands
+    in the database, it still holds the publishing until it ends."""
     scored(essay_call, tree, panel, owner)
     draft = services.entry_create(call=essay_call, author=factories.member(tree["gz1"]), title="补交的征文")
     services.scores_lock(call=essay_call, by=owner, close_now=True)
-    reopening = services.entry_reopen(
-        entry=draft, by=owner, until=timezone.now() + timedelta(hours=1), reason="出差补交"
+    reopening = Reopening.objects.create(
+        entry=draft, until=timezone.now() + timedelta(hours=1), reason="出差补交", by=owner
     )
     with pytest.raises(CallRejected) as refused:
         services.results_publish(call=essay_call, by=owner)

@@ -5,6 +5,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 from django.urls import reverse
+from django.utils import timezone
 
 from calls import services, similarity
 from calls.models import Call, EntryText, SimilarityDecision, SimilarityPair
@@ -113,6 +114,23 @@ def test_only_closed_unchecked_essay_calls_are_due(essay_call):
     assert similarity.calls_due() == [essay_call.pk]
     similarity.similarity_check(call_id=essay_call.pk)
     assert similarity.calls_due() == []
+
+
+def test_an_essay_call_published_while_open_is_due_from_its_publishing(essay_call):
+    """Before publishing waited for the closing, a call could be published while open: it stopped
+    taking entries then (`Call.ends_at`), so it is checked then, not at its stored closing time."""
+    now = timezone.now()
+    published = now - timedelta(days=2)
+    Call.objects.filter(pk=essay_call.pk).update(
+        opens_at=now - timedelta(days=10), closes_at=now + timedelta(days=10), results_published_at=published
+    )
+    assert similarity.calls_due() == [essay_call.pk]
+    # Checked after the publishing (but long before the stored closing): not due again.
+    Call.objects.filter(pk=essay_call.pk).update(similarity_checked_at=published + timedelta(hours=1))
+    assert similarity.calls_due() == []
+    # Checked before the publishing: due.
+    Call.objects.filter(pk=essay_call.pk).update(similarity_checked_at=published - timedelta(hours=1))
+    assert similarity.calls_due() == [essay_call.pk]
 
 
 def test_the_similarity_page_shows_highlighted_passages_and_records_decisions(
