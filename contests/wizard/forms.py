@@ -1,6 +1,7 @@
 """The wizard's forms. Plain forms: saving goes through `contests.wizard.services`."""
 
 from django import forms
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from lessons.editor import DIFFICULTY_CHOICES
@@ -51,9 +52,21 @@ class TeamsFromUnitsForm(NumberRangeMessages, forms.Form):
         help_text=_("Taken by name from each unit's active members; change them afterwards."),
     )
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, user, contest_unit: Unit, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["parent"] = UnitChoiceField(user=user, label=_("Under the unit"), empty_label=_("Choose a unit…"))
+        # Only units inside the contest's own (`services.check_inside_contest`); any other posted
+        # (another organ's, typed into the request) gets this field's refusal and changes nothing.
+        outside = gettext("Choose a unit under %(unit)s, the unit this contest belongs to, from the list.") % {
+            "unit": contest_unit.display_name
+        }
+        parent = UnitChoiceField(
+            user=user,
+            label=_("Under the unit"),
+            empty_label=_("Choose a unit…"),
+            error_messages={"invalid_choice": outside.replace("%", "%%")},
+        )
+        parent.queryset = parent.queryset.filter(path__startswith=contest_unit.path)
+        self.fields["parent"] = parent
         self.order_fields(["kind", "parent", "team_size"])
 
 

@@ -77,7 +77,7 @@ class RosterReport:
 def _plan(rows, *, contest: Contest, by: User, report: RosterReport) -> None:
     teams: dict[str, PlannedTeam] = {}
     seen: dict[int, tuple[int, str]] = {}  # member id -> (row, team)
-    managed = orgs_access.managed_members(by).filter(is_active=True)
+    managed = orgs_access.managed_members(by).filter(is_active=True).select_related("unit")
     existing = set(contest.teams.values_list("name", flat=True))
     placed = dict(contest.roster.values_list("member_id", "team__name"))
 
@@ -117,6 +117,15 @@ def _plan(rows, *, contest: Contest, by: User, report: RosterReport) -> None:
                 row.number,
                 "member",
                 _("No member with employee number or username “%(key)s” in your units.") % {"key": key},
+            )
+            continue
+        if member.unit is None or not member.unit.path.startswith(contest.unit.path):
+            # The organiser manages them, so naming them tells nothing new (`check_members_inside_contest`).
+            fail(
+                row.number,
+                "member",
+                _("%(name)s is outside %(unit)s, the unit this contest belongs to.")
+                % {"name": member.display_name, "unit": contest.unit.display_name},
             )
             continue
         if member.pk in seen:

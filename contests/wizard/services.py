@@ -45,6 +45,33 @@ def check_unit(by: User, unit: Unit) -> None:
         raise ContestRejected("unit_outside_scope", _("This unit is outside the units you manage."))
 
 
+def check_inside_contest(contest: Contest, unit: Unit) -> None:
+    """Refuse `unit` unless it lies in the subtree of the contest's unit. The contest's organisers
+    are its unit's (`views.access_setup`), and a team from elsewhere would put people outside their
+    scope in their hands; online contests refuse an audience outside their unit the same way."""
+    if not unit.path.startswith(contest.unit.path):
+        raise ContestRejected(
+            "unit_outside_contest",
+            _(
+                "“%(unit)s” is outside %(contest_unit)s, the unit this contest belongs to: choose a unit "
+                "under it, or change the contest's organising unit first."
+            )
+            % {"unit": unit.display_name, "contest_unit": contest.unit.display_name},
+        )
+
+
+def check_members_inside_contest(contest: Contest, members: list[User]) -> None:
+    """Refuse members whose unit is outside the subtree of the contest's unit, naming them
+    (`check_inside_contest`). Call only with members the organiser manages: it names them."""
+    outside = [m.display_name for m in members if m.unit is None or not m.unit.path.startswith(contest.unit.path)]
+    if outside:
+        raise ContestRejected(
+            "member_outside_contest",
+            _("These members are outside %(unit)s, the unit this contest belongs to: %(names)s.")
+            % {"unit": contest.unit.display_name, "names": "、".join(outside)},
+        )
+
+
 def check_unit_open(unit: Unit) -> None:
     """Refuse a closed unit (`Unit.is_open_for_new`, as stored now) as a new contest's owner."""
     if not Unit.objects.get(pk=unit.pk).is_open_for_new(timezone.localdate()):
@@ -71,6 +98,17 @@ def contest_basics_update(
     check_unit(by, unit)
     if unit.pk != contest.unit_id:  # a contest of a unit closed since keeps it
         check_unit_open(unit)
+        # Its teams stay inside its unit (`check_inside_contest`), moved or not.
+        outside = [t.name for t in contest.teams.select_related("unit") if not t.unit.path.startswith(unit.path)]
+        if outside:
+            raise ContestRejected(
+                "teams_outside_unit",
+                _(
+                    "These teams represent units outside %(unit)s: %(names)s. "
+                    "Remove them first, or choose a unit above theirs."
+                )
+                % {"unit": unit.display_name, "names": "、".join(outside)},
+            )
     title = title.strip()
     if not title:
         raise ContestRejected("title_blank", _("Give the contest a title."))
@@ -93,9 +131,11 @@ def teams_from_units(*, contest: Contest, parent: Unit, kind: str, team_size: in
     """One team per unit of `kind` under `parent` (for example each party branch, temporary ones
     included, of an office),
     named after the unit, with up to `team_size` of its active members (by name) in relay order,
-    the first as captain. Members already on a team of this contest are left where they are."""
+    the first as captain. Members already on a team of this contest are left where they are.
+    `parent` must lie inside the contest's unit (`check_inside_contest`)."""
     check_preparing(contest)
     check_unit(by, parent)
+    check_inside_contest(contest, parent)
     if not 1 <= team_size <= 20:
         raise ContestRejected("team_size", _("A team has from 1 to 20 members."))
     # "Party branches" include the temporary ones (an audit team's branch is a unit of its own kind).
@@ -171,7 +211,8 @@ def _redeal(contest: Contest, round_ids: list[int]) -> None:
 
 @transaction.atomic
 def team_create(*, contest: Contest, name: str, members: list[User], captain: User | None, by: User) -> Team:
-    """A team with `members` in relay order. Every member must be one the organiser manages."""
+    """A team with `members` in relay order. Every member must be one the organiser manages, of a
+    unit inside the contest's (`check_members_inside_contest`)."""
     check_preparing(contest)
     name = visible_text(name)
     if not name:
@@ -189,6 +230,7 @@ def team_create(*, contest: Contest, name: str, members: list[User], captain: Us
             "member_outside_scope",
             _("These members are outside the units you manage: %(names)s.") % {"names": "、".join(outside)},
         )
+    check_members_inside_contest(contest, members)
     team = team_add(contest=contest, name=name, unit=common_unit([m.unit for m in members]), legs=members)
     if captain is not None:
         TeamMember.objects.filter(team=team, member=captain).update(is_captain=True)
@@ -225,6 +267,7 @@ def team_member_add(*, team: Team, member: User, by: User) -> TeamMember:
             "member_outside_scope",
             _("These members are outside the units you manage: %(names)s.") % {"names": member.display_name},
         )
+    check_members_inside_contest(team.contest, [member])
     other = TeamMember.objects.filter(contest=team.contest, member=member).select_related("team").first()
     if other is not None:
         raise ContestRejected(

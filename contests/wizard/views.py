@@ -113,7 +113,12 @@ PICKER_SIZE = 500
 def _with_candidates(user, contest: Contest, teams: list[Team]) -> list[Team]:
     """Give each team the members free to add to it, for its picker: the team's own unit's (its
     subtree's) first, then the rest, each part by name (pinyin)."""
-    free = member_search(user).filter(is_active=True).exclude(contest_places__contest=contest).order_by(*PEOPLE_BY_NAME)
+    free = (
+        member_search(user)
+        .filter(is_active=True, unit__path__startswith=contest.unit.path)  # services.check_members_inside_contest
+        .exclude(contest_places__contest=contest)
+        .order_by(*PEOPLE_BY_NAME)
+    )
     near = Q(pk__in=[])
     for team in teams:
         near |= Q(unit__path__startswith=team.unit.path)
@@ -130,7 +135,7 @@ def _with_candidates(user, contest: Contest, teams: list[Team]) -> list[Team]:
 @require_http_methods(["GET", "POST"])
 def setup_teams(request, code: str):
     contest = access_setup(request.user, code)
-    units_form = TeamsFromUnitsForm(request.POST or None, user=request.user)
+    units_form = TeamsFromUnitsForm(request.POST or None, user=request.user, contest_unit=contest.unit)
     if request.method == "POST" and units_form.is_valid():
         data = units_form.cleaned_data
         try:
@@ -182,7 +187,7 @@ def setup_roster(request, code: str):
         contest,
         "teams",
         teams=_with_candidates(request.user, contest, _teams(contest)),
-        units_form=TeamsFromUnitsForm(user=request.user),
+        units_form=TeamsFromUnitsForm(user=request.user, contest_unit=contest.unit),
         roster_form=form,
         roster_report=report,
     )

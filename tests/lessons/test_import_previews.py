@@ -261,8 +261,14 @@ def test_text_over_the_limits_is_refused_naming_the_column_and_the_limit(organis
         (3, "Option B (选项B)", "Option B is 501 characters long; the limit is 500."),
     ]
     preview = html[html.index('id="import-preview"') : html.index("</table>", html.index('id="import-preview"'))]
-    stem_cell = '<td class="qs-figures-wide is-error">The question text is 2,001 characters long; the limit is 2,000.'
-    option_cell = '<td class="small qs-figures-wide is-error">Option B is 501 characters long; the limit is 500.</td>'
+    stem_cell = (
+        '<td class="qs-figures-wide is-error" data-label="Question">'
+        "The question text is 2,001 characters long; the limit is 2,000."
+    )
+    option_cell = (
+        '<td class="small qs-figures-wide is-error" data-label="Options">'
+        "Option B is 501 characters long; the limit is 500.</td>"
+    )
     assert stem_cell in preview and option_cell in preview
     assert not Question.objects.exists()
 
