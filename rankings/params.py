@@ -45,6 +45,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from orgs.models import Unit
+from quizsite.forms import local_day_problem
 
 from .sources import KINDS
 
@@ -406,8 +407,16 @@ def check_rule(rule, *, source_kinds=SAVED_SOURCES) -> None:
         errors["prize_tiers"] = tier_error
     if rule.period_starts_on and rule.period_ends_on and rule.period_ends_on < rule.period_starts_on:
         errors["period_ends_on"] = _("The period ends before it starts.")
+    errors |= check_days(rule)
     if errors:
         raise ValidationError(errors)
+
+
+def check_days(rule) -> dict[str, str]:
+    """The rule's days that cannot be computed (no local midnight before or after them), by field,
+    with why: empty when every day it names can be (`local_day_problem`)."""
+    days = {name: getattr(rule, name) for name in ("period_starts_on", "period_ends_on", "headcount_on")}
+    return {name: problem for name, day in days.items() if (problem := local_day_problem(day))}
 
 
 def check_team_sources(*, subject: str, source_kinds) -> str | None:

@@ -28,7 +28,7 @@ from lessons.selectors import activity_labels
 from orgs import access
 from orgs.models import Unit
 from orgs.selectors import unit_paths
-from quizsite.forms import NumberRangeMessages
+from quizsite.forms import LOCAL_DAY_ATTRS, NumberRangeMessages, check_local_day
 from quizsite.naming import in_language
 
 from . import selectors
@@ -474,6 +474,7 @@ class SourceRows:
 MAX_MIN_PARTICIPANTS = 1_000_000
 MAX_TOP_K = 1_000
 TREE_LEVELS = ("unit_level", "group_level")
+LOCAL_DAYS = ("period_starts_on", "period_ends_on", "headcount_on")
 
 
 class RuleForm(NumberRangeMessages, forms.Form):
@@ -522,9 +523,9 @@ class RuleForm(NumberRangeMessages, forms.Form):
             help_texts=HELP,
             labels=LABELS,
             widgets={
-                "period_starts_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-                "period_ends_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-                "headcount_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+                "period_starts_on": forms.DateInput(attrs=LOCAL_DAY_ATTRS, format="%Y-%m-%d"),
+                "period_ends_on": forms.DateInput(attrs=LOCAL_DAY_ATTRS, format="%Y-%m-%d"),
+                "headcount_on": forms.DateInput(attrs=LOCAL_DAY_ATTRS, format="%Y-%m-%d"),
             },
         )
         for name, field in model_fields.items():
@@ -533,6 +534,9 @@ class RuleForm(NumberRangeMessages, forms.Form):
             # instead checked against the tree (`_check_levels`), which names the levels there are.
             if isinstance(RankingRule._meta.get_field(name), models.IntegerField) and name not in TREE_LEVELS:
                 field.validators.extend(RankingRule._meta.get_field(name).validators)
+            if name in LOCAL_DAYS:
+                # A day that has no local midnight before or after it cannot be computed.
+                field.validators.append(check_local_day)
         # k past the number of members any unit has is a typo, said so in words, not the column's range.
         top_k = model_fields["top_k"]
         top_k.validators = [v for v in top_k.validators if not isinstance(v, MaxValueValidator)]
