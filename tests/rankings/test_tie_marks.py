@@ -161,6 +161,15 @@ def test_the_big_screen_marks_the_same_rows_and_states_the_chain(ranked):
     assert text.count(">reached first<") == len(MARKED) and 'id="tie-rules"' in text
 
 
+def test_the_big_screen_marks_a_shared_place_as_the_board_does(ranked):
+    page = factories.client_in("en", ranked["admin"]).get(reverse("rankings:screen", args=[ranked["rule"].slug]))
+    cells = re.findall(r'<span class="rank">(.*?)</span><span class="name">', page.content.decode())
+    places = [re.sub(r"<[^>]+>", "", cell) for cell in cells]
+    # By hand (PLACES): T and U share 5th, as the board's and the export's 5=; the rest stand alone.
+    assert places == ["1", "2", "3", "4", "5=", "5=", "7"]
+    assert 'title="shared place">=</span>' in page.content.decode()
+
+
 def test_the_export_names_the_deciding_tie_break_beside_each_row(ranked):
     client = factories.client_in("en", ranked["admin"])
     book = load_workbook(BytesIO(client.get(reverse("rankings:export", args=[ranked["rule"].slug])).content))
