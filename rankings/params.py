@@ -45,6 +45,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from orgs.models import Unit
+from orgs.paths import unit_name_key
 from quizsite.forms import local_day_problem
 
 from .sources import KINDS
@@ -434,8 +435,26 @@ def check_team_sources(*, subject: str, source_kinds) -> str | None:
     return None
 
 
+def tier_name_key(name: str) -> str:
+    """What two prize tiers' names are compared by, as sibling units' are (`unit_name_key`: 一等奖
+    and "一等奖 ", Ａ and a are one): a rule's tiers must differ by it, or their prizes merge."""
+    return unit_name_key(name)
+
+
 def _check_tiers(rule) -> str | None:
-    return check_prize_tiers(mode=rule.prize_mode, tiers=rule.prize_tiers or [], group_level=rule.group_level)
+    problem = check_prize_tiers(mode=rule.prize_mode, tiers=rule.prize_tiers or [], group_level=rule.group_level)
+    if problem or rule.prize_mode == "none":
+        return problem
+    for key in ("name", "name_en"):
+        first: dict[str, int] = {}
+        for index, tier in enumerate(rule.prize_tiers, start=1):
+            name = str(tier.get(key) or "")
+            if name and first.setdefault(tier_name_key(name), index) != index:
+                return _("Tier %(n)d has the same name as tier %(first)d: give each tier its own name.") % {
+                    "n": index,
+                    "first": first[tier_name_key(name)],
+                }
+    return None
 
 
 def check_prize_tiers(*, mode: str, tiers: list[dict], group_level: int | None = None) -> str | None:
