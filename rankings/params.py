@@ -10,7 +10,8 @@ How people are counted (the rule's population), stated once here and on the rule
 - A member who moved is credited fact by fact (the default; `mover_credit`): each fact goes to
   the unit the member belonged to when it happened (the unit recorded at an exam's or contest's
   start, otherwise the placement history in `orgs`). A rule may instead credit every fact of a
-  member in the headcount to their unit at the cut-off.
+  member in the headcount to their unit at the cut-off. A member board lists a member who moved
+  once, with all their results, in one unit (`counting_rules` says which for the setting).
 - The headcount counts each member once, in their unit at the cut-off (`headcount_at`: the end
   of the day `headcount_on`, else of the period, else when the rule was first saved), a member's
   first recorded unit reaching back before they were placed there, as for their results
@@ -536,10 +537,31 @@ def composite_formula(weights: dict) -> str:
     return " + ".join(parts)
 
 
+def _member_mover_rules(params: RuleParams) -> list[str]:
+    """Where a member board lists a member who moved: with all their results in one unit, their
+    unit at the cut-off when the rule credits movers there; otherwise the unit of their results
+    whose path sorts last (`compute`: MAX(unit_path)), not necessarily their unit now. Their place
+    within a group and the groups' means ("Units compared") count them in that unit too."""
+    if params.mover_credit == "cut_off":
+        listed = _("A member who moved is listed, with all their results, in their unit when the headcount is taken.")
+    else:
+        listed = _(
+            "A member who moved is listed once, with all their results, in one of the units they earned them "
+            "in, not necessarily their unit now."
+        )
+    if not params.group_level:
+        return [listed]
+    return [listed, _('Their place within a unit and "Units compared" count all their results there.')]
+
+
 def counting_rules(params: RuleParams) -> list[str]:
     """How a snapshot counted people, sentence by sentence, as its board states it."""
     sentences = [_("Period days are local calendar days.")]
-    if params.mover_credit == "cut_off":
+    if params.subject == "member":
+        # A member is one row in one unit: crediting each result to the unit of its time splits
+        # nothing on a member board, so that is not what it says to its readers.
+        sentences += _member_mover_rules(params)
+    elif params.mover_credit == "cut_off":
         sentences.append(_("Every result of a member counts for their unit when the headcount is taken."))
     else:
         sentences.append(_("Each result counts for the unit the member belonged to when it was earned."))
