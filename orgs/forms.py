@@ -1,10 +1,9 @@
-from datetime import date
-
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from quizsite.forms import LOCAL_DAY_ATTRS, check_local_day
 from quizsite.naming import visible_text
 
 from . import access
@@ -349,21 +348,6 @@ class UnitCloseForm(forms.Form):
         }
 
 
-# The days the activity filter takes: a day's local midnight, and the next day's, must be a time
-# (0001-01-01 in Beijing is before year 1 in UTC, and 9999-12-31 has no next day: both were 500s).
-ACTIVITY_FIRST_DAY = date(1900, 1, 1)
-ACTIVITY_LAST_DAY = date(9998, 12, 31)
-
-
-def _activity_day(value):
-    if value is not None and not ACTIVITY_FIRST_DAY <= value <= ACTIVITY_LAST_DAY:
-        raise forms.ValidationError(
-            _("Enter a date from %(first)s through %(last)s."),
-            code="out_of_range",
-            params={"first": ACTIVITY_FIRST_DAY.isoformat(), "last": ACTIVITY_LAST_DAY.isoformat()},
-        )
-
-
 class ActivityFilterForm(forms.Form):
     """The activity page's filters: a kind, and a range of local calendar days (either end open)."""
 
@@ -371,16 +355,16 @@ class ActivityFilterForm(forms.Form):
     since = forms.DateField(
         label=_("From"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date", "min": "1900-01-01", "max": "9998-12-31"}, format="%Y-%m-%d"),
+        widget=forms.DateInput(attrs=LOCAL_DAY_ATTRS, format="%Y-%m-%d"),
         error_messages={"invalid": _("Enter a date such as 2026-12-06.")},
-        validators=[_activity_day],
+        validators=[check_local_day],
     )
     until = forms.DateField(
         label=_("Through"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date", "min": "1900-01-01", "max": "9998-12-31"}, format="%Y-%m-%d"),
+        widget=forms.DateInput(attrs=LOCAL_DAY_ATTRS, format="%Y-%m-%d"),
         error_messages={"invalid": _("Enter a date such as 2026-12-06.")},
-        validators=[_activity_day],
+        validators=[check_local_day],
     )
 
     def clean(self):

@@ -1,5 +1,7 @@
-"""What every organiser form shares: number fields that state their range when refused."""
+"""What every organiser form shares: number fields that state their range when refused, and the
+local calendar days a date field takes."""
 
+from datetime import date
 from decimal import Decimal
 
 from django import forms
@@ -8,6 +10,31 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import connection
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+
+# The local calendar days a date field takes: the local midnight beginning a day, and the one
+# ending it, must be instants (0001-01-01 in Beijing is before year 1 in UTC, and 9999-12-31 has
+# no next day: both were server errors where they were computed).
+FIRST_LOCAL_DAY = date(1900, 1, 1)
+LAST_LOCAL_DAY = date(9998, 12, 31)
+LOCAL_DAY_ATTRS = {"type": "date", "min": FIRST_LOCAL_DAY.isoformat(), "max": LAST_LOCAL_DAY.isoformat()}
+
+
+def local_day_problem(day: date | None) -> str | None:
+    """Why a day cannot be taken as a local calendar day (`FIRST_LOCAL_DAY` to `LAST_LOCAL_DAY`), or None."""
+    if day is None or FIRST_LOCAL_DAY <= day <= LAST_LOCAL_DAY:
+        return None
+    return _("Enter a date from %(first)s through %(last)s.") % {
+        "first": FIRST_LOCAL_DAY.isoformat(),
+        "last": LAST_LOCAL_DAY.isoformat(),
+    }
+
+
+def check_local_day(day: date | None) -> None:
+    """A date field's validator: `local_day_problem` as a refusal."""
+    problem = local_day_problem(day)
+    if problem:
+        raise forms.ValidationError(problem, code="out_of_range")
+
 
 RANGE_CODES = ("invalid", "min_value", "max_value", "max_digits", "max_whole_digits")
 

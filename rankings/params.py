@@ -10,7 +10,8 @@ How people are counted (the rule's population), stated once here and on the rule
 - A member who moved is credited fact by fact (the default; `mover_credit`): each fact goes to
   the unit the member belonged to when it happened (the unit recorded at an exam's or contest's
   start, otherwise the placement history in `orgs`). A rule may instead credit every fact of a
-  member in the headcount to their unit at the cut-off.
+  member in the headcount to their unit at the cut-off. A member board lists a member who moved
+  once, with all their results, in one unit (`counting_rules` says which for the setting).
 - The headcount counts each member once, in their unit at the cut-off (`headcount_at`: the end
   of the day `headcount_on`, else of the period, else when the rule was first saved), a member's
   first recorded unit reaching back before they were placed there, as for their results
@@ -45,6 +46,8 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from orgs.models import Unit
+from orgs.paths import unit_name_key
+from quizsite.forms import local_day_problem
 
 from .sources import KINDS
 
@@ -406,8 +409,16 @@ def check_rule(rule, *, source_kinds=SAVED_SOURCES) -> None:
         errors["prize_tiers"] = tier_error
     if rule.period_starts_on and rule.period_ends_on and rule.period_ends_on < rule.period_starts_on:
         errors["period_ends_on"] = _("The period ends before it starts.")
+    errors |= check_days(rule)
     if errors:
         raise ValidationError(errors)
+
+
+def check_days(rule) -> dict[str, str]:
+    """The rule's days that cannot be computed (no local midnight before or after them), by field,
+    with why: empty when every day it names can be (`local_day_problem`)."""
+    days = {name: getattr(rule, name) for name in ("period_starts_on", "period_ends_on", "headcount_on")}
+    return {name: problem for name, day in days.items() if (problem := local_day_problem(day))}
 
 
 def check_team_sources(*, subject: str, source_kinds) -> str | None:
@@ -425,8 +436,26 @@ def check_team_sources(*, subject: str, source_kinds) -> str | None:
     return None
 
 
+def tier_name_key(name: str) -> str:
+    """What two prize tiers' names are compared by, as sibling units' are (`unit_name_key`: 一等奖
+    and "一等奖 ", Ａ and a are one): a rule's tiers must differ by it, or their prizes merge."""
+    return unit_name_key(name)
+
+
 def _check_tiers(rule) -> str | None:
-    return check_prize_tiers(mode=rule.prize_mode, tiers=rule.prize_tiers or [], group_level=rule.group_level)
+    problem = check_prize_tiers(mode=rule.prize_mode, tiers=rule.prize_tiers or [], group_level=rule.group_level)
+    if problem or rule.prize_mode == "none":
+        return problem
+    for key in ("name", "name_en"):
+        first: dict[str, int] = {}
+        for index, tier in enumerate(rule.prize_tiers, start=1):
+            name = str(tier.get(key) or "")
+            if name and first.setdefault(tier_name_key(name), index) != index:
+                return _("Tier %(n)d has the same name as tier %(first)d: give each tier its own name.") % {
+                    "n": index,
+                    "first": first[tier_name_key(name)],
+                }
+    return None
 
 
 def check_prize_tiers(*, mode: str, tiers: list[dict], group_level: int | None = None) -> str | None:
@@ -508,10 +537,31 @@ def composite_formula(weights: dict) -> str:
     return " + ".join(parts)
 
 
+def _member_mover_rules(params: RuleParams) -> list[str]:
+    """Where a member board lists a member who moved: with all their results in one unit, their
+    unit at the cut-off when the rule credits movers there; otherwise the unit of their results
+    whose path sorts last (`compute`: MAX(unit_path)), not necessarily their unit now. Their place
+    within a group and the groups' means ("Units compared") count them in that unit too."""
+    if params.mover_credit == "cut_off":
+        listed = _("A member who moved is listed, with all their results, in their unit when the headcount is taken.")
+    else:
+        listed = _(
+            "A member who moved is listed once, with all their results, in one of the units they earned them "
+            "in, not necessarily their unit now."
+        )
+    if not params.group_level:
+        return [listed]
+    return [listed, _('Their place within a unit and "Units compared" count all their results there.')]
+
+
 def counting_rules(params: RuleParams) -> list[str]:
     """How a snapshot counted people, sentence by sentence, as its board states it."""
     sentences = [_("Period days are local calendar days.")]
-    if params.mover_credit == "cut_off":
+    if params.subject == "member":
+        # A member is one row in one unit: crediting each result to the unit of its time splits
+        # nothing on a member board, so that is not what it says to its readers.
+        sentences += _member_mover_rules(params)
+    elif params.mover_credit == "cut_off":
         sentences.append(_("Every result of a member counts for their unit when the headcount is taken."))
     else:
         sentences.append(_("Each result counts for the unit the member belonged to when it was earned."))

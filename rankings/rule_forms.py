@@ -28,7 +28,7 @@ from lessons.selectors import activity_labels
 from orgs import access
 from orgs.models import Unit
 from orgs.selectors import unit_paths
-from quizsite.forms import NumberRangeMessages
+from quizsite.forms import LOCAL_DAY_ATTRS, NumberRangeMessages, check_local_day
 from quizsite.naming import in_language
 
 from . import selectors
@@ -41,6 +41,7 @@ from .params import (
     TIE_BREAKS,
     check_rule,
     check_team_sources,
+    tier_name_key,
 )
 
 # Where each setting shows: the page's sections, in order. A new model setting is one name here
@@ -312,6 +313,7 @@ class TierRows:
         if not self.rows:
             return [], _("List the prize tiers, best first.")
         tiers, above = [], None
+        seen: dict[str, dict[str, int]] = {"name": {}, "name_en": {}}
         for row in self.rows:
             value = _number(row["value"])
             if not row["name"]:
@@ -343,6 +345,7 @@ class TierRows:
                     _("This band's lowest score (%(low)s) must be below the band above it (%(above)s).")
                     % {"low": _plain(value), "above": _plain(above)}
                 )
+            self._check_repeated(row, seen)
             quota = self._quota(row, has_groups=has_groups)
             if value is not None:
                 above = value
@@ -358,6 +361,20 @@ class TierRows:
             total = sum(_number(row["value"]) for row in self.rows)
             return tiers, _("The percentages add up to %(sum)s%%, more than 100%%.") % {"sum": _plain(total)}
         return tiers, None
+
+    def _check_repeated(self, row: dict, seen: dict[str, dict[str, int]]) -> None:
+        """A name (or English name) given to a tier above is refused on the row: the board would
+        merge both tiers into one prize. Names compare as unit names do (`tier_name_key`)."""
+        number = self.rows.index(row) + 1
+        for field, message in (
+            ("name", _("Tier %(n)d is already named %(name)s: give each tier its own name.")),
+            ("name_en", _("Tier %(n)d already has the English name %(name)s: give each tier its own.")),
+        ):
+            if not row[field]:
+                continue
+            first = seen[field].setdefault(tier_name_key(row[field]), number)
+            if first != number:
+                row["errors"].append(message % {"n": first, "name": self.rows[first - 1][field]})
 
     @staticmethod
     def _quota(row: dict, *, has_groups: bool) -> int | None:
@@ -474,6 +491,7 @@ class SourceRows:
 MAX_MIN_PARTICIPANTS = 1_000_000
 MAX_TOP_K = 1_000
 TREE_LEVELS = ("unit_level", "group_level")
+LOCAL_DAYS = ("period_starts_on", "period_ends_on", "headcount_on")
 
 
 class RuleForm(NumberRangeMessages, forms.Form):
@@ -522,9 +540,9 @@ class RuleForm(NumberRangeMessages, forms.Form):
             help_texts=HELP,
             labels=LABELS,
             widgets={
-                "period_starts_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-                "period_ends_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-                "headcount_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+                "period_starts_on": forms.DateInput(attrs=LOCAL_DAY_ATTRS, format="%Y-%m-%d"),
+                "period_ends_on": forms.DateInput(attrs=LOCAL_DAY_ATTRS, format="%Y-%m-%d"),
+                "headcount_on": forms.DateInput(attrs=LOCAL_DAY_ATTRS, format="%Y-%m-%d"),
             },
         )
         for name, field in model_fields.items():
@@ -533,6 +551,9 @@ class RuleForm(NumberRangeMessages, forms.Form):
             # instead checked against the tree (`_check_levels`), which names the levels there are.
             if isinstance(RankingRule._meta.get_field(name), models.IntegerField) and name not in TREE_LEVELS:
                 field.validators.extend(RankingRule._meta.get_field(name).validators)
+            if name in LOCAL_DAYS:
+                # A day that has no local midnight before or after it cannot be computed.
+                field.validators.append(check_local_day)
         # k past the number of members any unit has is a typo, said so in words, not the column's range.
         top_k = model_fields["top_k"]
         top_k.validators = [v for v in top_k.validators if not isinstance(v, MaxValueValidator)]

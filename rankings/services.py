@@ -13,7 +13,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext_lazy
+from django.utils.translation import pgettext, pgettext_lazy
 
 import notifications.services
 from orgs.models import Unit, User
@@ -30,7 +30,7 @@ from quizsite.spreadsheets import (
 
 from . import compute, selectors
 from .models import ExpectedHeadcount, RankingRule, RankingRun, RuleScope, RuleSource, Snapshot
-from .params import SAVED_SOURCES, RuleParams, check_rule
+from .params import SAVED_SOURCES, RuleParams, check_days, check_rule
 from .sources import source_kind
 from .sql import facts_checksum
 
@@ -571,6 +571,16 @@ def _compute(run: RankingRun, attempt: int, task_id: str, report: Callable[[int,
     rule = run.rule
     if not rule.sources.exists():
         raise RankingRejected("no_sources", _("The rule reads no facts: add a contest, points or exam source."))
+    if bad_days := check_days(rule):
+        # Saved before the form refused such days: no period or cut-off can be computed from them.
+        raise RankingRejected(
+            "day_out_of_range",
+            _("The rule's dates cannot be computed (%(days)s): edit the rule. %(problem)s")
+            % {
+                "days": pgettext("between list items", ", ").join(getattr(rule, name).isoformat() for name in bad_days),
+                "problem": next(iter(bad_days.values())),
+            },
+        )
     # Abandoned exams past their deadline count as finished even where no beat has submitted them.
     paper_ids = [
         source.paper_id

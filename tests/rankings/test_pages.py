@@ -275,7 +275,8 @@ def test_leaderboard_api_cuts_a_huge_page_size_and_answers_404_past_the_last_pag
 def test_the_board_states_how_people_are_counted(client, board):
     client.force_login(board["admin"])
     page = client.get(reverse("rankings:board", args=[board["rule"].slug]), HTTP_ACCEPT_LANGUAGE="zh-hans")
-    assert "每项成绩计入取得成绩时成员所在单位" in page.content.decode()
+    # A member board: a member who moved is one row in one unit (tests/rankings/test_member_board_movers.py).
+    assert "调动过的成员只列一次，连同其全部成绩列在其取得成绩的单位之一" in page.content.decode()
 
 
 def test_organisers_verify_a_version_and_see_how_facts_drifted_members_may_not(client, board):
@@ -379,7 +380,7 @@ def test_the_boards_counting_note_joins_chinese_sentences_without_a_space_and_en
     assert note.startswith("人数计算方法：统计期按本地日历日计算。") and "。 " not in note and "： " not in note
     english = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
     note = english.split('id="counting-rules">', 1)[1].split("</p>", 1)[0]
-    assert note.startswith("How people are counted: Period days are local calendar days. E")
+    assert note.startswith("How people are counted: Period days are local calendar days. A member who moved")
 
 
 def test_publishing_refuses_a_body_that_is_not_an_object_and_a_nul_in_the_reason_in_words(client, board):

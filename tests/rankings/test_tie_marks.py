@@ -161,6 +161,33 @@ def test_the_big_screen_marks_the_same_rows_and_states_the_chain(ranked):
     assert text.count(">reached first<") == len(MARKED) and 'id="tie-rules"' in text
 
 
+def test_the_big_screen_marks_a_shared_place_as_the_board_does(ranked):
+    page = factories.client_in("en", ranked["admin"]).get(reverse("rankings:screen", args=[ranked["rule"].slug]))
+    cells = re.findall(r'<span class="rank">(.*?)</span><span class="name">', page.content.decode())
+    places = [re.sub(r"<[^>]+>", "", cell) for cell in cells]
+    # By hand (PLACES): T and U share 5th, as the board's and the export's 5=; the rest stand alone.
+    assert places == ["1", "2", "3", "4", "5=", "5=", "7"]
+    assert 'title="shared place">=</span>' in page.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("language", "alone", "shared"), [("en", "Rank 4", "Joint rank 5"), ("zh-hans", "第 4 名", "并列第 5 名")]
+)
+def test_the_honour_list_says_a_shared_place_is_shared_as_the_certificate_does(ranked, language, alone, shared):
+    client = factories.client_in(language, ranked["admin"])
+    page = client.get(reverse("rankings:honours", args=[ranked["rule"].slug])).content.decode()
+    # By hand (PLACES): the third prize goes to S alone on 4th, and to T and U sharing 5th.
+    places = re.findall(r'<span class="small text-nowrap">([^<·]+)', page)
+    assert [place.strip() for place in places] == [
+        alone.replace("4", "1"),
+        alone.replace("4", "2"),
+        alone.replace("4", "3"),
+        alone,
+        shared,
+        shared,
+    ]
+
+
 def test_the_export_names_the_deciding_tie_break_beside_each_row(ranked):
     client = factories.client_in("en", ranked["admin"])
     book = load_workbook(BytesIO(client.get(reverse("rankings:export", args=[ranked["rule"].slug])).content))
