@@ -12,7 +12,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import connection, connections, transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -263,8 +263,13 @@ def announced_file(body: bytes) -> tuple[str, int]:
 
 def upload_start(*, lesson: Lesson, filename: str, size: int, by: User) -> Upload:
     """Open a resumable upload of a lesson's source video of `size` bytes. Refuses empty files
-    and files over the limit."""
-    return upload_open(filename=filename, size=size, by=by, max_bytes=settings.LESSON_UPLOAD_MAX_BYTES, lesson=lesson)
+    and files over the limit. A lesson that had no video now reads "Uploading"; one with a video
+    keeps its status (members go on watching it until the new one is processed)."""
+    upload = upload_open(
+        filename=filename, size=size, by=by, max_bytes=settings.LESSON_UPLOAD_MAX_BYTES, lesson=lesson
+    )
+    Lesson.objects.filter(pk=lesson.pk, status=Lesson.Status.NO_VIDEO).update(status=Lesson.Status.UPLOADING)
+    return upload
 
 
 # What to do with a finished upload that is not a lesson's, by its `purpose`: another app's
@@ -348,8 +353,18 @@ def uploads_sweep(*, older_than: timedelta = UPLOAD_ABANDONED_AFTER, at: datetim
                 continue
             part.unlink(missing_ok=True)
             upload.delete()
+            if upload.lesson_id:
+                _lesson_upload_abandoned(upload.lesson_id)
             swept += 1
     return swept
+
+
+def _lesson_upload_abandoned(lesson_id: int) -> None:
+    """A lesson whose only upload was given up on, and which has no video, has no video yet again
+    (not "Uploading" for ever)."""
+    Lesson.objects.filter(pk=lesson_id, status=Lesson.Status.UPLOADING, source="").exclude(
+        Exists(Upload.objects.filter(lesson=OuterRef("pk"), completed_at__isnull=True))
+    ).update(status=Lesson.Status.NO_VIDEO)
 
 
 def _finish_lesson_upload(upload: Upload, part: Path) -> None:
@@ -385,7 +400,9 @@ def _lesson_upload_failed(lesson_id: int, reason: str) -> None:
     """A lesson without a video to show (never uploaded, or failed before) records why its upload
     was refused, as processing records its failures: it no longer reads "Uploading" for ever, and
     its upload page and the list say why. A lesson with a video keeps it, and its status."""
-    Lesson.objects.filter(pk=lesson_id, status__in=[Lesson.Status.UPLOADING, Lesson.Status.FAILED]).update(
+    Lesson.objects.filter(
+        pk=lesson_id, status__in=[Lesson.Status.NO_VIDEO, Lesson.Status.UPLOADING, Lesson.Status.FAILED]
+    ).update(
         status=Lesson.Status.FAILED, progress=0, failure=reason[:300]
     )
 

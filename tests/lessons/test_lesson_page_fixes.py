@@ -24,3 +24,44 @@ def test_manage_list_shows_no_bare_duration_label_for_a_lesson_without_video(org
     (cell,) = row.xpath(".//td[contains(@class, 'lesson-duration-empty')]")
     assert cell.text_content().strip() == "—"
     assert "d-none" in cell.get("class").split() and "d-sm-table-cell" in cell.get("class").split()
+
+
+def test_a_lesson_never_sent_a_video_reads_no_video_yet_not_uploading(organiser, tree, gz_organiser):
+    """A new lesson read "Uploading / 上传中" for ever in the list (and on the home's work in
+    progress) though no upload was ever started; an open upload still reads "Uploading"."""
+    from lessons.models import Lesson
+    from quizsite.selectors import work_in_progress
+
+    lesson = videos.lesson_create(title="未上传视频的课", unit=tree["gz"])
+    assert lesson.status == "no_video"
+    row = _row_of(organiser.get(reverse("lessons:lesson_manage")).content, lesson.pk)
+    assert row.xpath(".//span[@data-status]")[0].text_content() == "No video yet"
+    organiser.defaults["HTTP_ACCEPT_LANGUAGE"] = "zh-hans"
+    row = _row_of(organiser.get(reverse("lessons:lesson_manage")).content, lesson.pk)
+    assert row.xpath(".//span[@data-status]")[0].text_content() == "尚未上传视频"
+    assert lesson not in work_in_progress(gz_organiser)["lessons"]
+
+    videos.upload_start(lesson=lesson, filename="课.mp4", size=1000, by=gz_organiser)
+    lesson.refresh_from_db()
+    assert lesson.status == Lesson.Status.UPLOADING
+    assert lesson in work_in_progress(gz_organiser)["lessons"]
+
+
+def test_an_abandoned_first_upload_leaves_the_lesson_with_no_video_yet(tree, gz_organiser):
+    """The sweep that deletes an upload given up on puts a lesson that has no video back to "No
+    video yet"; a lesson with a ready video keeps its status through an upload of a new one."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from lessons.models import Lesson
+
+    lesson = videos.lesson_create(title="放弃上传的课", unit=tree["gz"])
+    videos.upload_start(lesson=lesson, filename="课.mp4", size=1000, by=gz_organiser)
+    ready = videos.lesson_create(title="已有视频的课", unit=tree["gz"])
+    Lesson.objects.filter(pk=ready.pk).update(status=Lesson.Status.READY, source="lessons/x/source.mp4")
+    videos.upload_start(lesson=ready, filename="新.mp4", size=1000, by=gz_organiser)
+    assert videos.uploads_sweep(at=timezone.now() + timedelta(days=4)) == 2
+    lesson.refresh_from_db()
+    ready.refresh_from_db()
+    assert (lesson.status, ready.status) == (Lesson.Status.NO_VIDEO, Lesson.Status.READY)
