@@ -31,11 +31,6 @@ from .views.videos import _resume_at, access_lesson, check_lesson_in_view, serve
 STREAM_SALT = "lessons.api.stream"
 
 
-def _percent(lesson: Lesson, progress: WatchProgress | None) -> int:
-    duration = float(lesson.duration_s or 0)
-    return min(100, int(100 * float(progress.watched_s) / duration)) if progress and duration else 0
-
-
 class SeriesSerializer(serializers.ModelSerializer):
     lessons = serializers.IntegerField(
         source="lessons_open", read_only=True, help_text="Lessons of the series open to you."
@@ -61,7 +56,7 @@ class LessonSerializer(serializers.ModelSerializer):
         return self.context["progress"].get(lesson.pk)
 
     def get_percent(self, lesson: Lesson) -> int:
-        return _percent(lesson, self._progress(lesson))
+        return videos.watched_percent(lesson, self._progress(lesson))
 
     def get_completed(self, lesson: Lesson) -> bool:
         mine = self._progress(lesson)
@@ -310,7 +305,7 @@ class HeartbeatView(APIView):
                 "rejected": beat.rejected,
                 "watched_s": float(progress.watched_s),
                 "furthest_s": float(progress.furthest_s),
-                "percent": _percent(lesson, progress),
+                "percent": videos.watched_percent(lesson, progress),
                 "completed": progress.completed_at is not None,
                 "completed_now": beat.completed_now,
             },

@@ -428,8 +428,7 @@ def series_progress(member: User, series: Series) -> SeriesProgress:
     rows = []
     for lesson in lessons:
         mine = progress.get(lesson.pk)
-        watched = float(mine.watched_s) if mine else 0
-        percent = min(100, int(100 * watched / float(lesson.duration_s))) if lesson.duration_s else 0
+        percent = videos.watched_percent(lesson, mine)
         rows.append(SeriesLessonRow(lesson, percent, bool(mine and mine.completed_at), earns[lesson.pk]))
     earned = StudyCredit.objects.filter(member=member, lesson__series=series).aggregate(s=Sum("hours"))["s"]
     return SeriesProgress(

@@ -544,6 +544,19 @@ def merge(intervals: list[list[float]], start: float, end: float) -> list[list[f
     return merged
 
 
+def watched_percent(lesson: Lesson, progress: WatchProgress | None) -> int:
+    """The share of the lesson the member has watched, 0-100, as every page and the API show it:
+    100 once completed, whatever the seconds say (a completion stays when the video is replaced,
+    and the seconds watched of the old one, divided by the new one's length, read "75%" beside
+    "Completed")."""
+    if progress is None:
+        return 0
+    if progress.completed_at is not None:
+        return 100
+    duration = float(lesson.duration_s or 0)
+    return min(100, int(100 * float(progress.watched_s) / duration)) if duration else 0
+
+
 def fastest_completion_s(duration_s: float) -> float:
     """The least wall clock in which honest watching at `LESSON_MAX_RATE` can complete a lesson:
     the share to watch, less the span's slack, at the allowed rate. Faster ones are flagged."""

@@ -129,9 +129,7 @@ def library(request):
     items = []
     for lesson in lessons:
         mine = progress.get(lesson.pk)
-        percent = (
-            min(100, int(100 * float(mine.watched_s) / float(lesson.duration_s))) if mine and lesson.duration_s else 0
-        )
+        percent = videos.watched_percent(lesson, mine)
         items.append(
             {"lesson": lesson, "percent": percent, "done": bool(mine and mine.completed_at), "hours": earns[lesson.pk]}
         )
@@ -177,6 +175,7 @@ def player(request, lesson_id: int):
         "resume_s": _resume_at(lesson, mine),
         "furthest_s": float(mine.furthest_s) if mine else 0.0,
         "watched_s": float(mine.watched_s) if mine else 0.0,
+        "percent": videos.watched_percent(lesson, mine),
         "interval_s": settings.LESSON_HEARTBEAT_S,
         "duration_s": float(lesson.duration_s or 0),
         "complete_share": settings.LESSON_COMPLETE_SHARE,
@@ -351,14 +350,13 @@ def heartbeat(request, lesson_id: int):
         detail = _("Another micro-class is playing for you; one lesson counts at a time.")
         return error_response("other_lesson", detail, status=409)
     progress = beat.progress
-    duration = float(lesson.duration_s or 0)
     return JsonResponse(
         {
             "credited_s": round(beat.credited_s, 2),
             "rejected": beat.rejected,
             "watched_s": float(progress.watched_s),
             "furthest_s": float(progress.furthest_s),
-            "percent": min(100, int(100 * float(progress.watched_s) / duration)) if duration else 0,
+            "percent": videos.watched_percent(lesson, progress),
             "completed": progress.completed_at is not None,
             "completed_now": beat.completed_now,
         }

@@ -65,3 +65,57 @@ def test_an_abandoned_first_upload_leaves_the_lesson_with_no_video_yet(tree, gz_
     lesson.refresh_from_db()
     ready.refresh_from_db()
     assert (lesson.status, ready.status) == (Lesson.Status.NO_VIDEO, Lesson.Status.READY)
+
+
+def _published_lesson(unit, *, duration_s=40, title="换过视频的课", **fields):
+    """A published lesson with a processed video of `duration_s`, written as rows (the pages read
+    only these)."""
+    from lessons.models import Lesson
+
+    lesson = videos.lesson_create(title=title, unit=unit, published=True, **fields)
+    Lesson.objects.filter(pk=lesson.pk).update(
+        status=Lesson.Status.READY, source=f"lessons/{lesson.pk}/source.mp4", duration_s=duration_s
+    )
+    lesson.refresh_from_db()
+    return lesson
+
+
+def test_a_lesson_completed_before_its_video_was_replaced_reads_100_percent(client, tree):
+    """Finished on a 30 s video later replaced by a 40 s one: the player said "Watched 75%"
+    beside "Completed" and the library card showed a 75% bar. A completion is 100%; the seconds
+    counted and the hours stay as they were."""
+    import json
+
+    from django.utils import timezone
+
+    from lessons.models import WatchProgress
+    from tests import factories
+
+    member = factories.member(tree["gz1"], username="viewer")
+    lesson = _published_lesson(tree["gz"], duration_s=40)
+    WatchProgress.objects.create(
+        member=member, lesson=lesson, intervals=[[0, 30]], watched_s=30, furthest_s=30, completed_at=timezone.now()
+    )
+    unfinished = _published_lesson(tree["gz"], duration_s=40, title="看了一半的课")
+    WatchProgress.objects.create(member=member, lesson=unfinished, intervals=[[0, 10]], watched_s=10, furthest_s=10)
+    client.force_login(member)
+
+    page = lxml.html.fromstring(client.get(reverse("lessons:library")).content)
+    bars = {
+        card.xpath(".//a/@href")[0]: card.xpath(".//div[@data-percent]/@data-percent")[0]
+        for card in page.xpath("//*[.//div[@data-percent]][.//a[starts-with(@href, '/lessons/')]]")
+        if len(card.xpath(".//div[@data-percent]")) == 1
+    }
+    assert bars[f"/lessons/{lesson.pk}/"] == "100"
+    assert bars[f"/lessons/{unfinished.pk}/"] == "25"  # 10 of 40 s
+
+    player = lxml.html.fromstring(client.get(reverse("lessons:player", args=[lesson.pk])).content)
+    (state,) = player.xpath("//script[@id='player-state']/text()")
+    assert (json.loads(state)["percent"], json.loads(state)["watched_s"]) == (100, 30.0)
+
+    answer = client.post(
+        reverse("lessons:heartbeat", args=[lesson.pk]),
+        data=json.dumps({"tab": "t1", "position": 0, "playing": False}),
+        content_type="application/json",
+    )
+    assert (answer.json()["percent"], answer.json()["completed"], answer.json()["watched_s"]) == (100, True, 30.0)
