@@ -119,3 +119,55 @@ def test_a_lesson_completed_before_its_video_was_replaced_reads_100_percent(clie
         content_type="application/json",
     )
     assert (answer.json()["percent"], answer.json()["completed"], answer.json()["watched_s"]) == (100, True, 30.0)
+
+
+def test_a_lesson_a_member_cannot_see_answers_like_a_missing_id_in_their_language(client, tree):
+    """Another unit's lesson answered 403 "not open to your unit" where a missing id answered 404
+    (ids could be probed), and a draft never watched 403 "What you have watched is kept" of
+    nothing watched. Both now answer the 404 of a missing id, on the page, its media, its
+    heartbeats and the API; the "kept" message stays for a draft the member did watch."""
+    from rest_framework.test import APIClient
+
+    from lessons.models import Lesson, WatchProgress
+    from tests import factories
+
+    member = factories.member(tree["gz1"], username="viewer")
+    client.force_login(member)
+    api = APIClient()
+    api.force_authenticate(member)
+    others = _published_lesson(tree["gz"], title="第二支部的课", audience=[tree["gz2"]])
+    never_watched = _published_lesson(tree["gz"], title="没看过的草稿")
+    watched = _published_lesson(tree["gz"], title="看过的草稿")
+    WatchProgress.objects.create(member=member, lesson=watched, intervals=[[0, 12]], watched_s=12, furthest_s=12)
+    Lesson.objects.filter(pk__in=[never_watched.pk, watched.pk]).update(publication=Lesson.Publication.DRAFT)
+    missing = Lesson.objects.order_by("-pk").first().pk + 1000
+
+    not_found_heading = {"en": "This page does not exist", "zh-hans": "页面不存在"}
+    for language, message in (
+        ("en", "No such micro-class, or it is not open to you."),
+        ("zh-hans", "未找到该微党课，或它未向您开放。"),
+    ):
+        client.defaults["HTTP_ACCEPT_LANGUAGE"] = language
+        for lesson_id in (others.pk, never_watched.pk, missing):
+            page = client.get(f"/lessons/{lesson_id}/")
+            assert page.status_code == 404, (language, lesson_id)
+            assert page.content.decode().count(not_found_heading[language]) == 1
+            assert client.get(f"/lessons/{lesson_id}/media/video.mp4").status_code == 404
+            beat = client.post(f"/lessons/{lesson_id}/heartbeat/", {"tab": "A", "position": 0}, "application/json")
+            assert beat.status_code == 404
+            assert api.get(f"/api/v1/lessons/{lesson_id}/", HTTP_ACCEPT_LANGUAGE=language).status_code == 404
+            beat = api.post(
+                f"/api/v1/lessons/{lesson_id}/heartbeats/",
+                {"tab": "p", "position": 0},
+                format="json",
+                HTTP_ACCEPT_LANGUAGE=language,
+            )
+            assert (beat.status_code, beat.json()["error"]["code"]) == (404, "not_found")
+            assert beat.json()["error"]["message"] == message
+
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    page = client.get(f"/lessons/{watched.pk}/")
+    assert page.status_code == 403
+    assert "This micro-class is not available at the moment. What you have watched is kept." in page.content.decode()
+    beat = client.post(f"/lessons/{watched.pk}/heartbeat/", {"tab": "A", "position": 0}, "application/json")
+    assert (beat.status_code, beat.json()["error"]["code"]) == (403, "not_published")
