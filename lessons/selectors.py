@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from orgs import access
 from orgs.models import User
+from quizsite.naming import local_moment
 
 from .models import (
     Attempt,
@@ -437,3 +438,23 @@ def series_progress(member: User, series: Series) -> SeriesProgress:
         hours_earned=earned or Decimal(0),
         next_lesson=next((row.lesson for row in rows if not row.done), None),
     )
+
+
+def lesson_quiz_warning(lesson: Lesson, at: datetime | None = None) -> str:
+    """Why members cannot take the lesson's quiz now, in the organiser's words ('' when they can,
+    or it has none): a draft paper, or one closed since. Their player greys the quiz out and says
+    "This paper is not published."; its organiser is told where they attach it and publish."""
+    paper = lesson.paper
+    if paper is None:
+        return ""
+    if paper.status != Paper.Status.PUBLISHED:
+        return _(
+            "Its quiz “%(paper)s” is a draft: members can't take it until the paper is published."
+        ) % {"paper": paper.display_title}
+    at = at or timezone.now()
+    if paper.closes_at and paper.closes_at <= at:
+        return _("Its quiz “%(paper)s” closed on %(at)s: members can no longer take it.") % {
+            "paper": paper.display_title,
+            "at": local_moment(paper.closes_at),
+        }
+    return ""

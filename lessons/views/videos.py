@@ -31,7 +31,7 @@ from quizsite.redirects import back_to
 from quizsite.spreadsheets import ExportWorkbook, xlsx_response
 
 from ..models import Heartbeat, Lesson, Series, StudyCredit, Upload, WatchProgress
-from ..selectors import member_study_credits
+from ..selectors import lesson_quiz_warning, member_study_credits
 from ..services import attempts, study_rules, videos
 from ..services.videos import LessonRejected
 from .series import series_choice_help
@@ -420,6 +420,9 @@ def lesson_publication(request, lesson_id: int):
         if action == "publish":
             lesson = videos.lesson_publish(lesson=lesson)
             messages.success(request, _("Published.") + " " + publication_state(lesson)["detail"])
+            # Published all the same: the video is the lesson; its quiz can be published after.
+            if warning := lesson_quiz_warning(lesson):
+                messages.warning(request, warning)
         elif action == "unpublish":
             videos.lesson_unpublish(lesson=lesson)
             messages.success(

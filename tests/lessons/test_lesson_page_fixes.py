@@ -171,3 +171,59 @@ def test_a_lesson_a_member_cannot_see_answers_like_a_missing_id_in_their_languag
     assert "This micro-class is not available at the moment. What you have watched is kept." in page.content.decode()
     beat = client.post(f"/lessons/{watched.pk}/heartbeat/", {"tab": "A", "position": 0}, "application/json")
     assert (beat.status_code, beat.json()["error"]["code"]) == (403, "not_published")
+
+
+def test_a_draft_paper_attached_as_a_lessons_quiz_is_named_as_such_and_warned_of(organiser, tree):
+    """The quiz list offered draft papers among the rest, and saving said only "Lesson settings
+    saved." while members met a greyed quiz button and "This paper is not published.". Published
+    papers now come first, a draft says members can't take it, and saving or publishing the lesson
+    with a draft (or since closed) quiz says so; the lesson is saved and published all the same."""
+    from datetime import timedelta
+    from html import unescape
+
+    from django.utils import timezone
+
+    from lessons.models import Lesson, Paper
+    from tests import factories
+
+    draft_paper = factories.paper(tree["gz"], mode="practice", title="Amber weekly practice", status="draft")
+    factories.paper(tree["gz"], mode="practice", title="Zinc quiz")
+    lesson = _published_lesson(tree["gz"], title="Lesson with a quiz")
+    Lesson.objects.filter(pk=lesson.pk).update(publication=Lesson.Publication.DRAFT)
+    url = f"/lessons/{lesson.pk}/settings/"
+
+    page = lxml.html.fromstring(organiser.get(url).content)
+    options = [o.text_content() for o in page.xpath("//select[@name='paper']/option") if o.get("value")]
+    assert options == [
+        "Zinc quiz",
+        "Amber weekly practice (draft: members can't take it until it is published)",
+    ]
+    assert page.xpath("//*[@id='quiz-warning']") == []
+
+    draft_said = "Its quiz “Amber weekly practice” is a draft: members can't take it until the paper is published."
+    saved = organiser.post(url, {"title": lesson.title, "paper": draft_paper.pk, "poster_choice": "keep"}, follow=True)
+    html = unescape(saved.content.decode())
+    assert "Lesson settings saved." in html
+    assert html.count(draft_said) == 2  # the message, and the warning under the quiz until it is fixed
+    assert Lesson.objects.get(pk=lesson.pk).paper == draft_paper
+
+    published_page = unescape(
+        organiser.post(f"/lessons/{lesson.pk}/publication/", {"action": "publish", "next": url}, follow=True).content.decode()
+    )
+    assert Lesson.objects.get(pk=lesson.pk).is_published
+    assert published_page.count(draft_said) == 2
+
+    organiser.defaults["HTTP_ACCEPT_LANGUAGE"] = "zh-hans"
+    page = lxml.html.fromstring(organiser.get(url).content)
+    assert page.xpath("//*[@id='quiz-warning']")[0].text_content().strip() == (
+        "其课后测验“Amber weekly practice”是草稿：试卷发布之前，党员无法参加。"
+    )
+
+    # Published, then closed since: the organiser is told members can no longer take it.
+    Paper.objects.filter(pk=draft_paper.pk).update(status="published", closes_at=timezone.now() - timedelta(hours=1))
+    organiser.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    page = lxml.html.fromstring(organiser.get(url).content)
+    warning = page.xpath("//*[@id='quiz-warning']")[0].text_content()
+    assert "Its quiz “Amber weekly practice” closed on" in warning and "members can no longer take it." in warning
+    Paper.objects.filter(pk=draft_paper.pk).update(closes_at=None)
+    assert lxml.html.fromstring(organiser.get(url).content).xpath("//*[@id='quiz-warning']") == []
