@@ -458,3 +458,21 @@ def lesson_quiz_warning(lesson: Lesson, at: datetime | None = None) -> str:
             "at": local_moment(paper.closes_at),
         }
     return ""
+
+
+def lesson_title_taken_text(lesson: Lesson) -> str:
+    """A hint when another lesson of the lesson's unit has its title ('' when none): warned, not
+    refused (organisers re-record a lesson and keep the old one a while), but two lessons of one
+    name in a list, a report or a member's study hours cannot be told apart."""
+    other = (
+        Lesson.objects.filter(unit_id=lesson.unit_id, title__iexact=lesson.title.strip())
+        .exclude(pk=lesson.pk)
+        .order_by("-created_at")
+        .first()
+    )
+    if other is None:
+        return ""
+    return _(
+        "Another micro-class of %(unit)s is also titled “%(title)s” (created on %(at)s). Both are kept; "
+        "if this one replaces it, give them titles members can tell apart or take the old one back to a draft."
+    ) % {"unit": lesson.unit.display_name, "title": other.title, "at": local_moment(other.created_at)}

@@ -21,7 +21,7 @@ from orgs.selectors import unit_paths
 from quizsite.forms import NumberRangeMessages
 
 from ..models import Lesson, Paper, Series
-from ..selectors import lesson_quiz_warning
+from ..selectors import lesson_quiz_warning, lesson_title_taken_text
 from ..services import study_rules
 from ..services.lesson_settings import lesson_poster_from_frame, lesson_poster_from_image
 from ..services.series import lesson_join_series
@@ -171,6 +171,8 @@ def lesson_settings(request, lesson_id: int):
             messages.success(request, _("Lesson settings saved."))
             if warning := lesson_quiz_warning(lesson):
                 messages.warning(request, warning)
+            if "title" in form.changed_data and (taken := lesson_title_taken_text(lesson)):
+                messages.warning(request, taken)
             if lesson.publish_until and lesson.publish_until <= timezone.now():
                 # Allowed (it is how a lesson is closed), but a past date typed by mistake would
                 # hide the lesson from every member without a word.
@@ -194,6 +196,7 @@ def lesson_settings(request, lesson_id: int):
             "lesson": lesson,
             "publication": publication_state(lesson),
             "quiz_warning": lesson_quiz_warning(lesson),
+            "title_taken": lesson_title_taken_text(lesson),
             "form": form,
             "groups": [(title, [form[name] for name in names]) for title, names in groups],
             "poster_fields": [form["poster_second"], form["poster_image"]],

@@ -31,7 +31,7 @@ from quizsite.redirects import back_to
 from quizsite.spreadsheets import ExportWorkbook, xlsx_response
 
 from ..models import Heartbeat, Lesson, Series, StudyCredit, Upload, WatchProgress
-from ..selectors import lesson_quiz_warning, member_study_credits
+from ..selectors import lesson_quiz_warning, lesson_title_taken_text, member_study_credits
 from ..services import attempts, study_rules, videos
 from ..services.videos import LessonRejected
 from .series import series_choice_help
@@ -467,6 +467,8 @@ def manage(request):
             description=data["description"],
             required=data["required"],
         )
+        if taken := lesson_title_taken_text(lesson):
+            messages.warning(request, taken)
         return redirect("lessons:lesson_upload", lesson_id=lesson.pk)
     lessons = list(
         Lesson.objects.filter(access.subtree_q(request.user, prefix="unit__")).select_related("series", "unit")[:200]

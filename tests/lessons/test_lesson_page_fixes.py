@@ -227,3 +227,37 @@ def test_a_draft_paper_attached_as_a_lessons_quiz_is_named_as_such_and_warned_of
     assert "Its quiz “Amber weekly practice” closed on" in warning and "members can no longer take it." in warning
     Paper.objects.filter(pk=draft_paper.pk).update(closes_at=None)
     assert lxml.html.fromstring(organiser.get(url).content).xpath("//*[@id='quiz-warning']") == []
+
+
+def test_a_second_lesson_of_the_same_title_in_a_unit_is_warned_of_not_refused(organiser, tree):
+    """Two lessons of one title in one unit were made silently (a series' title must be unique in
+    its unit). Creating or renaming one to a title its unit already has now warns, and keeps both:
+    organisers re-record lessons. Another unit's lesson of that title is no clash."""
+    from html import unescape
+
+    from lessons.models import Lesson
+
+    old = videos.lesson_create(title="学习党章", unit=tree["gz"])
+    videos.lesson_create(title="Other unit's", unit=tree["gz1"])
+    hint = "Another micro-class of 广州特派办 is also titled “学习党章”"
+
+    made = organiser.post(reverse("lessons:lesson_manage"), {"title": " 学习党章 ", "unit": tree["gz"].pk}, follow=True)
+    assert unescape(made.content.decode()).count(hint) == 1
+    assert Lesson.objects.filter(unit=tree["gz"], title="学习党章").count() == 2
+    new = Lesson.objects.exclude(pk=old.pk).get(unit=tree["gz"], title="学习党章")
+    page = lxml.html.fromstring(organiser.get(f"/lessons/{new.pk}/settings/").content)
+    assert hint in page.xpath("//*[@id='title-taken']")[0].text_content()
+
+    fresh = organiser.post(
+        reverse("lessons:lesson_manage"), {"title": "Other unit's", "unit": tree["gz"].pk}, follow=True
+    )
+    assert "Another micro-class of" not in unescape(fresh.content.decode())
+
+    renamed = videos.lesson_create(title="第二讲", unit=tree["gz"])
+    saved = organiser.post(
+        f"/lessons/{renamed.pk}/settings/", {"title": "学习党章", "poster_choice": "keep"}, follow=True
+    )
+    assert unescape(saved.content.decode()).count(hint) == 2  # the message, and the note under the title
+    organiser.defaults["HTTP_ACCEPT_LANGUAGE"] = "zh-hans"
+    page = lxml.html.fromstring(organiser.get(f"/lessons/{renamed.pk}/settings/").content)
+    assert "广州特派办已有一个同名微党课“学习党章”" in page.xpath("//*[@id='title-taken']")[0].text_content()
