@@ -448,9 +448,9 @@ def lesson_quiz_warning(lesson: Lesson, at: datetime | None = None) -> str:
     if paper is None:
         return ""
     if paper.status != Paper.Status.PUBLISHED:
-        return _(
-            "Its quiz “%(paper)s” is a draft: members can't take it until the paper is published."
-        ) % {"paper": paper.display_title}
+        return _("Its quiz “%(paper)s” is a draft: members can't take it until the paper is published.") % {
+            "paper": paper.display_title
+        }
     at = at or timezone.now()
     if paper.closes_at and paper.closes_at <= at:
         return _("Its quiz “%(paper)s” closed on %(at)s: members can no longer take it.") % {

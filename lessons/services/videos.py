@@ -265,9 +265,7 @@ def upload_start(*, lesson: Lesson, filename: str, size: int, by: User) -> Uploa
     """Open a resumable upload of a lesson's source video of `size` bytes. Refuses empty files
     and files over the limit. A lesson that had no video now reads "Uploading"; one with a video
     keeps its status (members go on watching it until the new one is processed)."""
-    upload = upload_open(
-        filename=filename, size=size, by=by, max_bytes=settings.LESSON_UPLOAD_MAX_BYTES, lesson=lesson
-    )
+    upload = upload_open(filename=filename, size=size, by=by, max_bytes=settings.LESSON_UPLOAD_MAX_BYTES, lesson=lesson)
     Lesson.objects.filter(pk=lesson.pk, status=Lesson.Status.NO_VIDEO).update(status=Lesson.Status.UPLOADING)
     return upload
 
@@ -402,9 +400,7 @@ def _lesson_upload_failed(lesson_id: int, reason: str) -> None:
     its upload page and the list say why. A lesson with a video keeps it, and its status."""
     Lesson.objects.filter(
         pk=lesson_id, status__in=[Lesson.Status.NO_VIDEO, Lesson.Status.UPLOADING, Lesson.Status.FAILED]
-    ).update(
-        status=Lesson.Status.FAILED, progress=0, failure=reason[:300]
-    )
+    ).update(status=Lesson.Status.FAILED, progress=0, failure=reason[:300])
 
 
 def upload_append(*, upload: Upload, start: int, chunk: bytes) -> Upload:

@@ -208,7 +208,9 @@ def test_a_draft_paper_attached_as_a_lessons_quiz_is_named_as_such_and_warned_of
     assert Lesson.objects.get(pk=lesson.pk).paper == draft_paper
 
     published_page = unescape(
-        organiser.post(f"/lessons/{lesson.pk}/publication/", {"action": "publish", "next": url}, follow=True).content.decode()
+        organiser.post(
+            f"/lessons/{lesson.pk}/publication/", {"action": "publish", "next": url}, follow=True
+        ).content.decode()
     )
     assert Lesson.objects.get(pk=lesson.pk).is_published
     assert published_page.count(draft_said) == 2
