@@ -26,14 +26,9 @@ from quizsite.api_errors import ApiError, error_response, refused
 
 from .models import Lesson, Series, StudyCredit, WatchProgress
 from .services import study_rules, videos
-from .views.videos import _resume_at, access_lesson, check_lesson_in_view, serve_media, unpublished_text
+from .views.videos import _resume_at, access_lesson, check_lesson_known, serve_media, unpublished_text
 
 STREAM_SALT = "lessons.api.stream"
-
-
-def _percent(lesson: Lesson, progress: WatchProgress | None) -> int:
-    duration = float(lesson.duration_s or 0)
-    return min(100, int(100 * float(progress.watched_s) / duration)) if progress and duration else 0
 
 
 class SeriesSerializer(serializers.ModelSerializer):
@@ -61,7 +56,7 @@ class LessonSerializer(serializers.ModelSerializer):
         return self.context["progress"].get(lesson.pk)
 
     def get_percent(self, lesson: Lesson) -> int:
-        return _percent(lesson, self._progress(lesson))
+        return videos.watched_percent(lesson, self._progress(lesson))
 
     def get_completed(self, lesson: Lesson) -> bool:
         mine = self._progress(lesson)
@@ -270,15 +265,16 @@ class HeartbeatView(APIView):
         clock times LESSON_MAX_RATE; a required lesson cannot be skipped ahead; one lesson in one
         tab at a time (409 `other_tab`, `other_lesson`; a beat with `take_over` watches here
         instead); 403 `not_in_audience` once you are no longer in the audience or the window has
-        closed, 403 `not_published` once the lesson is taken back to a draft (what you watched is
-        kept)."""
+        closed, 403 `not_published` once a lesson you watched is taken back to a draft (what you
+        watched is kept); 404, as for a missing id, for another unit's lesson or a draft you never
+        watched."""
         # The lesson, the audience check and the member's span and progress in one query.
         watching = videos.lesson_watching(request.user, lesson_id)
         if watching is None:
             raise access.not_found(Lesson)
         lesson = watching.lesson
         if not watching.watchable:
-            check_lesson_in_view(request.user, lesson)
+            check_lesson_known(request.user, lesson, watched=watching.progress is not None)
             if not lesson.is_published:
                 raise ApiError("not_published", unpublished_text(), status_code=403)
             raise ApiError("not_in_audience", _("This micro-class is not open to your unit."), status_code=403)
@@ -310,7 +306,7 @@ class HeartbeatView(APIView):
                 "rejected": beat.rejected,
                 "watched_s": float(progress.watched_s),
                 "furthest_s": float(progress.furthest_s),
-                "percent": _percent(lesson, progress),
+                "percent": videos.watched_percent(lesson, progress),
                 "completed": progress.completed_at is not None,
                 "completed_now": beat.completed_now,
             },

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from orgs import access
 from orgs.models import User
+from quizsite.naming import local_moment
 
 from .models import (
     Attempt,
@@ -428,8 +429,7 @@ def series_progress(member: User, series: Series) -> SeriesProgress:
     rows = []
     for lesson in lessons:
         mine = progress.get(lesson.pk)
-        watched = float(mine.watched_s) if mine else 0
-        percent = min(100, int(100 * watched / float(lesson.duration_s))) if lesson.duration_s else 0
+        percent = videos.watched_percent(lesson, mine)
         rows.append(SeriesLessonRow(lesson, percent, bool(mine and mine.completed_at), earns[lesson.pk]))
     earned = StudyCredit.objects.filter(member=member, lesson__series=series).aggregate(s=Sum("hours"))["s"]
     return SeriesProgress(
@@ -438,3 +438,41 @@ def series_progress(member: User, series: Series) -> SeriesProgress:
         hours_earned=earned or Decimal(0),
         next_lesson=next((row.lesson for row in rows if not row.done), None),
     )
+
+
+def lesson_quiz_warning(lesson: Lesson, at: datetime | None = None) -> str:
+    """Why members cannot take the lesson's quiz now, in the organiser's words ('' when they can,
+    or it has none): a draft paper, or one closed since. Their player greys the quiz out and says
+    "This paper is not published."; its organiser is told where they attach it and publish."""
+    paper = lesson.paper
+    if paper is None:
+        return ""
+    if paper.status != Paper.Status.PUBLISHED:
+        return _("Its quiz “%(paper)s” is a draft: members can't take it until the paper is published.") % {
+            "paper": paper.display_title
+        }
+    at = at or timezone.now()
+    if paper.closes_at and paper.closes_at <= at:
+        return _("Its quiz “%(paper)s” closed on %(at)s: members can no longer take it.") % {
+            "paper": paper.display_title,
+            "at": local_moment(paper.closes_at),
+        }
+    return ""
+
+
+def lesson_title_taken_text(lesson: Lesson) -> str:
+    """A hint when another lesson of the lesson's unit has its title ('' when none): warned, not
+    refused (organisers re-record a lesson and keep the old one a while), but two lessons of one
+    name in a list, a report or a member's study hours cannot be told apart."""
+    other = (
+        Lesson.objects.filter(unit_id=lesson.unit_id, title__iexact=lesson.title.strip())
+        .exclude(pk=lesson.pk)
+        .order_by("-created_at")
+        .first()
+    )
+    if other is None:
+        return ""
+    return _(
+        "Another micro-class of %(unit)s is also titled “%(title)s” (created on %(at)s). Both are kept; "
+        "if this one replaces it, give them titles members can tell apart or take the old one back to a draft."
+    ) % {"unit": lesson.unit.display_name, "title": other.title, "at": local_moment(other.created_at)}

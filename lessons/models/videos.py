@@ -58,6 +58,9 @@ def lesson_media_path(lesson: "Lesson", filename: str) -> str:
 
 class Lesson(EnglishTitle, EnglishDescription, models.Model):
     class Status(models.TextChoices):
+        # Never sent a video: not "Uploading", which an organiser would wait on for ever.
+        NO_VIDEO = "no_video", _("No video yet")
+        # An upload is open (`services.videos.upload_start`) for a lesson that had no video.
         UPLOADING = "uploading", _("Uploading")
         PROCESSING = "processing", _("Processing")
         READY = "ready", _("Ready")
@@ -97,7 +100,7 @@ class Lesson(EnglishTitle, EnglishDescription, models.Model):
     )
     publish_from = models.DateTimeField(_("published from"), null=True, blank=True)
     publish_until = models.DateTimeField(_("published until"), null=True, blank=True)
-    status = models.CharField(max_length=12, choices=Status.choices, default=Status.UPLOADING)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.NO_VIDEO)
     progress = models.PositiveSmallIntegerField(default=0)
     # Set when its processing is queued for the background worker, cleared when a worker takes it:
     # a lesson still "processing" long after it was queued has no worker (quizsite.background).

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import connection, connections, transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -263,8 +263,11 @@ def announced_file(body: bytes) -> tuple[str, int]:
 
 def upload_start(*, lesson: Lesson, filename: str, size: int, by: User) -> Upload:
     """Open a resumable upload of a lesson's source video of `size` bytes. Refuses empty files
-    and files over the limit."""
-    return upload_open(filename=filename, size=size, by=by, max_bytes=settings.LESSON_UPLOAD_MAX_BYTES, lesson=lesson)
+    and files over the limit. A lesson that had no video now reads "Uploading"; one with a video
+    keeps its status (members go on watching it until the new one is processed)."""
+    upload = upload_open(filename=filename, size=size, by=by, max_bytes=settings.LESSON_UPLOAD_MAX_BYTES, lesson=lesson)
+    Lesson.objects.filter(pk=lesson.pk, status=Lesson.Status.NO_VIDEO).update(status=Lesson.Status.UPLOADING)
+    return upload
 
 
 # What to do with a finished upload that is not a lesson's, by its `purpose`: another app's
@@ -348,8 +351,18 @@ def uploads_sweep(*, older_than: timedelta = UPLOAD_ABANDONED_AFTER, at: datetim
                 continue
             part.unlink(missing_ok=True)
             upload.delete()
+            if upload.lesson_id:
+                _lesson_upload_abandoned(upload.lesson_id)
             swept += 1
     return swept
+
+
+def _lesson_upload_abandoned(lesson_id: int) -> None:
+    """A lesson whose only upload was given up on, and which has no video, has no video yet again
+    (not "Uploading" for ever)."""
+    Lesson.objects.filter(pk=lesson_id, status=Lesson.Status.UPLOADING, source="").exclude(
+        Exists(Upload.objects.filter(lesson=OuterRef("pk"), completed_at__isnull=True))
+    ).update(status=Lesson.Status.NO_VIDEO)
 
 
 def _finish_lesson_upload(upload: Upload, part: Path) -> None:
@@ -385,9 +398,9 @@ def _lesson_upload_failed(lesson_id: int, reason: str) -> None:
     """A lesson without a video to show (never uploaded, or failed before) records why its upload
     was refused, as processing records its failures: it no longer reads "Uploading" for ever, and
     its upload page and the list say why. A lesson with a video keeps it, and its status."""
-    Lesson.objects.filter(pk=lesson_id, status__in=[Lesson.Status.UPLOADING, Lesson.Status.FAILED]).update(
-        status=Lesson.Status.FAILED, progress=0, failure=reason[:300]
-    )
+    Lesson.objects.filter(
+        pk=lesson_id, status__in=[Lesson.Status.NO_VIDEO, Lesson.Status.UPLOADING, Lesson.Status.FAILED]
+    ).update(status=Lesson.Status.FAILED, progress=0, failure=reason[:300])
 
 
 def upload_append(*, upload: Upload, start: int, chunk: bytes) -> Upload:
@@ -525,6 +538,19 @@ def merge(intervals: list[list[float]], start: float, end: float) -> list[list[f
         else:
             merged.append([low, high])
     return merged
+
+
+def watched_percent(lesson: Lesson, progress: WatchProgress | None) -> int:
+    """The share of the lesson the member has watched, 0-100, as every page and the API show it:
+    100 once completed, whatever the seconds say (a completion stays when the video is replaced,
+    and the seconds watched of the old one, divided by the new one's length, read "75%" beside
+    "Completed")."""
+    if progress is None:
+        return 0
+    if progress.completed_at is not None:
+        return 100
+    duration = float(lesson.duration_s or 0)
+    return min(100, int(100 * float(progress.watched_s) / duration)) if duration else 0
 
 
 def fastest_completion_s(duration_s: float) -> float:

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Case, Q, When
 from django.shortcuts import redirect, render
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
@@ -21,6 +21,7 @@ from orgs.selectors import unit_paths
 from quizsite.forms import NumberRangeMessages
 
 from ..models import Lesson, Paper, Series
+from ..selectors import lesson_quiz_warning, lesson_title_taken_text
 from ..services import study_rules
 from ..services.lesson_settings import lesson_poster_from_frame, lesson_poster_from_image
 from ..services.series import lesson_join_series
@@ -41,6 +42,12 @@ class AudienceField(forms.ModelMultipleChoiceField):
 
     def label_from_instance(self, obj) -> str:
         return self._paths.get(obj.pk, obj.name)
+
+
+def paper_choice_label(paper: Paper) -> str:
+    if paper.status == Paper.Status.PUBLISHED:
+        return paper.display_title
+    return _("%(paper)s (draft: members can't take it until it is published)") % {"paper": paper.display_title}
 
 
 class LessonSettingsForm(NumberRangeMessages, forms.ModelForm):
@@ -106,10 +113,13 @@ class LessonSettingsForm(NumberRangeMessages, forms.ModelForm):
         )
         series_choice_help(self.fields["series"])
         # An online contest's paper is taken only through its contest (exam pages refuse it).
+        # Published papers first; a draft stays a choice (the quiz may be published later) but
+        # says members can't take it: attached silently, the member's quiz button was greyed out.
         self.fields["paper"].queryset = Paper.objects.filter(
             access.subtree_q(user, prefix="unit__") | Q(pk=self.instance.paper_id if kept else None),
             online_contest__isnull=True,
-        ).order_by("title")
+        ).order_by(Case(When(status=Paper.Status.PUBLISHED, then=0), default=1), "title")
+        self.fields["paper"].label_from_instance = paper_choice_label
         self.fields["publish_from"].help_text = _("Local time. Empty: from now on.")
         self.fields["publish_until"].help_text = _("Local time. Empty: no end.")
         self.fields["subtitles"].help_text = _("A WebVTT file (.vtt).")
@@ -159,6 +169,10 @@ def lesson_settings(request, lesson_id: int):
             lesson.refresh_from_db()
         else:
             messages.success(request, _("Lesson settings saved."))
+            if warning := lesson_quiz_warning(lesson):
+                messages.warning(request, warning)
+            if "title" in form.changed_data and (taken := lesson_title_taken_text(lesson)):
+                messages.warning(request, taken)
             if lesson.publish_until and lesson.publish_until <= timezone.now():
                 # Allowed (it is how a lesson is closed), but a past date typed by mistake would
                 # hide the lesson from every member without a word.
@@ -181,6 +195,8 @@ def lesson_settings(request, lesson_id: int):
         {
             "lesson": lesson,
             "publication": publication_state(lesson),
+            "quiz_warning": lesson_quiz_warning(lesson),
+            "title_taken": lesson_title_taken_text(lesson),
             "form": form,
             "groups": [(title, [form[name] for name in names]) for title, names in groups],
             "poster_fields": [form["poster_second"], form["poster_image"]],

@@ -31,7 +31,7 @@ from quizsite.redirects import back_to
 from quizsite.spreadsheets import ExportWorkbook, xlsx_response
 
 from ..models import Heartbeat, Lesson, Series, StudyCredit, Upload, WatchProgress
-from ..selectors import member_study_credits
+from ..selectors import lesson_quiz_warning, lesson_title_taken_text, member_study_credits
 from ..services import attempts, study_rules, videos
 from ..services.videos import LessonRejected
 from .series import series_choice_help
@@ -40,15 +40,17 @@ RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
 
 
 def unpublished_text() -> str:
-    """What a member reads of a lesson taken back to a draft (or never published), wherever
-    they meet it: an old link, the player's heartbeats, the API."""
+    """What a member who watched a lesson since taken back to a draft reads of it, wherever they
+    meet it: an old link, the player's heartbeats, the API."""
     return _("This micro-class is not available at the moment. What you have watched is kept.")
 
 
 def access_lesson(user, lesson_id: int) -> Lesson:
     lesson = get_object_or_404(Lesson.objects.select_related("unit", "series"), pk=lesson_id)
     if not videos.can_watch(user, lesson):
-        access.refuse(user, lesson, lesson.unit, _closed_because(user, lesson), visible=_in_audience(user, lesson))
+        watched = WatchProgress.objects.filter(member=user, lesson=lesson).exists()
+        check_lesson_known(user, lesson, watched=watched)
+        raise PermissionDenied(_closed_because(user, lesson))
     return lesson
 
 
@@ -59,21 +61,24 @@ def _in_audience(user, lesson: Lesson) -> bool:
     return unit is not None and any(unit.path.startswith(root.path) for root in audience)
 
 
-def check_lesson_in_view(user, lesson: Lesson) -> None:
-    """For a lesson the user may not watch: the not-found of a missing id unless the lesson is
-    addressed to their unit or otherwise in their view (`access.in_view`), so that a heartbeat
-    cannot tell another organ's lesson from none."""
-    if not (_in_audience(user, lesson) or access.in_view(user, lesson.unit)):
+def check_lesson_known(user, lesson: Lesson, *, watched: bool) -> None:
+    """For a lesson the user may not watch: the not-found of a missing id unless they have met it,
+    that is watched some of it (`watched`) or it is published to their unit (it was, or will be,
+    in their library). Another unit's lesson, or a draft they never watched, is not theirs to
+    know of: a 403 told it from a missing id, and told a draft's member "what you have watched is
+    kept" of nothing watched."""
+    if not watched and not (_in_audience(user, lesson) and lesson.is_published):
         raise access.not_found(Lesson)
 
 
 def _closed_because(user, lesson: Lesson) -> str:
-    """Why a member may not watch `lesson` now, in their words: a member of its audience following
-    an old link learns it closed (or is not open yet, or not ready), not that it is not for their unit."""
+    """Why a member who knows the lesson (`check_lesson_known`) may not watch it now, in their
+    words: a member of its audience following an old link learns it closed (or is not open yet,
+    or not ready), one who watched it before moving unit that it is not for their unit now."""
     if not _in_audience(user, lesson):
         return _("This micro-class is not open to your unit.")
     if not lesson.is_published:
-        # A draft, or a lesson taken back to one while members watched: nothing of it is shown.
+        # Taken back to a draft while they watched: nothing of it is shown.
         return unpublished_text()
     now = timezone.now()
 
@@ -129,9 +134,7 @@ def library(request):
     items = []
     for lesson in lessons:
         mine = progress.get(lesson.pk)
-        percent = (
-            min(100, int(100 * float(mine.watched_s) / float(lesson.duration_s))) if mine and lesson.duration_s else 0
-        )
+        percent = videos.watched_percent(lesson, mine)
         items.append(
             {"lesson": lesson, "percent": percent, "done": bool(mine and mine.completed_at), "hours": earns[lesson.pk]}
         )
@@ -177,6 +180,7 @@ def player(request, lesson_id: int):
         "resume_s": _resume_at(lesson, mine),
         "furthest_s": float(mine.furthest_s) if mine else 0.0,
         "watched_s": float(mine.watched_s) if mine else 0.0,
+        "percent": videos.watched_percent(lesson, mine),
         "interval_s": settings.LESSON_HEARTBEAT_S,
         "duration_s": float(lesson.duration_s or 0),
         "complete_share": settings.LESSON_COMPLETE_SHARE,
@@ -324,7 +328,7 @@ def heartbeat(request, lesson_id: int):
         raise access.not_found(Lesson)
     lesson = watching.lesson
     if not watching.watchable:
-        check_lesson_in_view(request.user, lesson)
+        check_lesson_known(request.user, lesson, watched=watching.progress is not None)
         if not lesson.is_published:
             return error_response("not_published", unpublished_text(), status=403)
         detail = _("This micro-class is not open to your unit.")
@@ -351,14 +355,13 @@ def heartbeat(request, lesson_id: int):
         detail = _("Another micro-class is playing for you; one lesson counts at a time.")
         return error_response("other_lesson", detail, status=409)
     progress = beat.progress
-    duration = float(lesson.duration_s or 0)
     return JsonResponse(
         {
             "credited_s": round(beat.credited_s, 2),
             "rejected": beat.rejected,
             "watched_s": float(progress.watched_s),
             "furthest_s": float(progress.furthest_s),
-            "percent": min(100, int(100 * float(progress.watched_s) / duration)) if duration else 0,
+            "percent": videos.watched_percent(lesson, progress),
             "completed": progress.completed_at is not None,
             "completed_now": beat.completed_now,
         }
@@ -417,6 +420,9 @@ def lesson_publication(request, lesson_id: int):
         if action == "publish":
             lesson = videos.lesson_publish(lesson=lesson)
             messages.success(request, _("Published.") + " " + publication_state(lesson)["detail"])
+            # Published all the same: the video is the lesson; its quiz can be published after.
+            if warning := lesson_quiz_warning(lesson):
+                messages.warning(request, warning)
         elif action == "unpublish":
             videos.lesson_unpublish(lesson=lesson)
             messages.success(
@@ -461,6 +467,8 @@ def manage(request):
             description=data["description"],
             required=data["required"],
         )
+        if taken := lesson_title_taken_text(lesson):
+            messages.warning(request, taken)
         return redirect("lessons:lesson_upload", lesson_id=lesson.pk)
     lessons = list(
         Lesson.objects.filter(access.subtree_q(request.user, prefix="unit__")).select_related("series", "unit")[:200]

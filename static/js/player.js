@@ -113,8 +113,9 @@
   video.addEventListener("loadedmetadata", () => {
     if (state.resume_s > 1 && state.resume_s < video.duration - 3) { video.currentTime = state.resume_s; lastTime = state.resume_s; say(texts.resumed); }
     // What was counted before this visit, until the first heartbeat answers (it may be refused).
-    const duration = state.duration_s || video.duration;
-    const percent = duration ? Math.min(100, Math.floor(100 * state.watched_s / duration)) : 0;
+    // The server's share (100 once completed, even of a video replaced since); a lesson not yet
+    // processed to its length is measured against the video's own.
+    const percent = state.duration_s || state.percent || !video.duration ? state.percent : Math.min(100, Math.floor(100 * state.watched_s / video.duration));
     show({percent: percent, watched_s: state.watched_s, furthest_s: state.furthest_s, completed: !completedBadge.hidden});
     beat();
   }, {once: true});

@@ -42,11 +42,12 @@ def test_organiser_previews_and_publishes_a_draft_the_member_sees_only_once_publ
     expect(organiser.locator("#preview-banner")).to_contain_text("预览——党员暂时看不到。")
     expect(organiser.locator("h1")).to_contain_text("学习党章：草稿课")
 
-    # The member sees nothing of it: not in the library, and an old link says it is not available.
+    # The member sees nothing of it: not in the library, and its link finds no lesson (they never
+    # watched it: nothing of theirs is "kept").
     member.goto(f"{base}/lessons/")
     expect(in_library).to_have_count(0)
     member.goto(f"{base}/lessons/{lesson.pk}/")
-    expect(member.locator("body")).to_contain_text("该微党课暂不可观看")
+    expect(member.locator("h1")).to_contain_text("页面不存在")
 
     # Published from its settings: the page says so, and the member finds it.
     organiser.click("#preview-banner a")

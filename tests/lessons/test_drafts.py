@@ -78,16 +78,18 @@ def test_members_meet_a_draft_nowhere_until_it_is_published(tree, member, member
     assert [task.title for task in today_tasks(member)] == []  # the home's required lessons
     assert api.get("/api/v1/lessons/").json()["results"] == []
     assert api.get("/api/v1/lessons/series/").json()["results"] == []  # a series of drafts only
+    # A draft they never watched is, for them, no lesson at all: the 404 of a missing id (a 403
+    # "what you have watched is kept" told of it, and of watching they never did).
     opened = member_client.get(f"/lessons/{lesson.pk}/")
-    assert opened.status_code == 403
-    assert "该微党课暂不可观看" in opened.content.decode() or "not available" in opened.content.decode()
-    assert api.get(f"/api/v1/lessons/{lesson.pk}/").status_code == 403
-    assert api.get(f"/api/v1/lessons/{lesson.pk}/stream/").status_code == 403
-    assert member_client.get(f"/lessons/{lesson.pk}/media/video.mp4").status_code == 403
-    refused = post_beat(member_client, lesson, 0)
-    assert refused.status_code == 403 and refused.json()["error"]["code"] == "not_published"
+    assert opened.status_code == 404
+    assert "页面不存在" in opened.content.decode()
+    assert "该微党课暂不可观看" not in opened.content.decode()
+    assert api.get(f"/api/v1/lessons/{lesson.pk}/").status_code == 404
+    assert api.get(f"/api/v1/lessons/{lesson.pk}/stream/").status_code == 404
+    assert member_client.get(f"/lessons/{lesson.pk}/media/video.mp4").status_code == 404
+    assert post_beat(member_client, lesson, 0).status_code == 404
     refused = api.post(f"/api/v1/lessons/{lesson.pk}/heartbeats/", {"tab": "p", "position": 0}, format="json")
-    assert refused.status_code == 403 and refused.json()["error"]["code"] == "not_published"
+    assert refused.status_code == 404 and refused.json()["error"]["code"] == "not_found"
     assert not Heartbeat.objects.filter(lesson=lesson).exists()
     assert not WatchProgress.objects.filter(lesson=lesson).exists()
 
@@ -129,7 +131,7 @@ def test_published_and_scheduled_shows_from_its_time_and_a_draft_never(tree, mem
     library = member_client.get("/lessons/").content.decode()
     assert "定时课" in library and "草稿课" not in library
     assert member_client.get(f"/lessons/{scheduled.pk}/").status_code == 200
-    assert member_client.get(f"/lessons/{waiting.pk}/").status_code == 403
+    assert member_client.get(f"/lessons/{waiting.pk}/").status_code == 404  # a draft never watched: none
 
 
 def test_organisers_preview_a_draft_with_a_banner_and_their_watching_counts_nothing(
