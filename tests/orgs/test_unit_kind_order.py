@@ -101,7 +101,7 @@ def test_a_party_branch_page_has_no_add_a_subunit_button(client, chain, admin_of
     assert 'id="add-subunit"' in client.get(reverse("orgs:unit_detail", args=[chain["department"].pk])).content.decode()
 
 
-def test_a_kind_that_ranks_above_its_parent_is_refused(chain):
+def test_a_kind_that_ranks_above_its_parent_is_refused_and_skipped_or_repeated_levels_are_not(chain):
     before = _tree_state()
     with pytest.raises(services.OrgError) as refused:
         services.unit_create(name="新司", kind=OFFICE, parent=chain["department"])
@@ -113,10 +113,7 @@ def test_a_kind_that_ranks_above_its_parent_is_refused(chain):
             name="审计组临时党支部", kind=TEMPORARY, parent=chain["branch"], ends_on=timezone.localdate()
         )
     assert _tree_state() == before
-
-
-def test_skipped_and_repeated_levels_are_accepted(chain):
-    """机关党委's branch under the organ, a ministry under an organ, a sub-office, a 科 under a 处."""
+    # 机关党委's branch under the organ, a ministry under an organ, a sub-office, a 科 under a 处.
     services.unit_create(name="机关党委第一党支部", kind=BRANCH, parent=chain["organ"])
     services.unit_create(name="下属单位", kind=ORGAN, parent=chain["organ"])
     services.unit_create(name="分中心", kind=OFFICE, parent=chain["office"])
@@ -205,28 +202,31 @@ def saved_before_the_rule(chain):
     return {**chain, "bad": Unit.objects.get(pk=department.pk), "old_branch": old_branch}
 
 
-def test_pages_of_a_tree_saved_before_the_rule_still_show(client, saved_before_the_rule, admin_of):
+def test_a_tree_saved_before_the_rule_shows_and_saves_edits_that_put_no_pair_out_of_order(
+    client, saved_before_the_rule, admin_of
+):
+    bad, branch = saved_before_the_rule["bad"], saved_before_the_rule["branch"]
     client.force_login(admin_of)
     tree_page = client.get(reverse("orgs:unit_tree"))
     assert tree_page.status_code == 200 and "支部下的处室" in tree_page.content.decode()
     for unit in ("branch", "bad", "old_branch"):
         assert client.get(reverse("orgs:unit_detail", args=[saved_before_the_rule[unit].pk])).status_code == 200
 
+    # 支部下的处室 holds 旧党支部 in order: as a branch it would hold it out of order.
+    with pytest.raises(services.OrgError) as refused:
+        services.unit_update(unit=bad, name="支部下的处室", kind=BRANCH)
+    assert refused.value.code == "unit_kind_children"
+    # Moving it to another party branch is a new pair out of order.
+    other = services.unit_create(name="第二党支部", kind=BRANCH, parent=saved_before_the_rule["office"])
+    with pytest.raises(services.OrgError):
+        services.unit_move(unit=bad, new_parent=other)
+    assert Unit.objects.get(pk=bad.pk).kind == DEPARTMENT
 
-def test_an_edit_that_puts_no_pair_out_of_order_saves_in_a_tree_saved_before_the_rule(
-    client, saved_before_the_rule, admin_of
-):
-    bad, branch = saved_before_the_rule["bad"], saved_before_the_rule["branch"]
-    client.force_login(admin_of)
     # Renames, kind unchanged: the unit under the branch, and the branch holding it.
-    assert (
-        client.post(reverse("orgs:unit_detail", args=[bad.pk]), {"name": "处室甲", "kind": DEPARTMENT}).status_code
-        == 302
-    )
-    assert (
-        client.post(reverse("orgs:unit_detail", args=[branch.pk]), {"name": "党支部甲", "kind": BRANCH}).status_code
-        == 302
-    )
+    renamed = client.post(reverse("orgs:unit_detail", args=[bad.pk]), {"name": "处室甲", "kind": DEPARTMENT})
+    assert renamed.status_code == 302
+    renamed = client.post(reverse("orgs:unit_detail", args=[branch.pk]), {"name": "党支部甲", "kind": BRANCH})
+    assert renamed.status_code == 302
     # Another kind for the unit under the branch: that pair was out of order already, and the
     # office it becomes still holds its branch in order.
     services.unit_update(unit=bad, name="处室甲", kind=OFFICE)
@@ -239,20 +239,6 @@ def test_an_edit_that_puts_no_pair_out_of_order_saves_in_a_tree_saved_before_the
     # Moved to where it belongs, it is in order.
     services.unit_move(unit=bad, new_parent=saved_before_the_rule["organ"])
     assert Unit.objects.get(pk=bad.pk).full_path == "审计署/处室甲"
-
-
-def test_an_edit_that_puts_another_pair_out_of_order_is_refused_in_a_tree_saved_before_the_rule(
-    saved_before_the_rule,
-):
-    # 支部下的处室 holds 旧党支部 in order: as a branch it would hold it out of order.
-    with pytest.raises(services.OrgError) as refused:
-        services.unit_update(unit=saved_before_the_rule["bad"], name="支部下的处室", kind=BRANCH)
-    assert refused.value.code == "unit_kind_children"
-    # Moving it to another party branch is a new pair out of order.
-    other = services.unit_create(name="第二党支部", kind=BRANCH, parent=saved_before_the_rule["office"])
-    with pytest.raises(services.OrgError):
-        services.unit_move(unit=saved_before_the_rule["bad"], new_parent=other)
-    assert Unit.objects.get(pk=saved_before_the_rule["bad"].pk).kind == DEPARTMENT
 
 
 def test_the_admin_refuses_a_unit_under_a_party_branch_and_saves_a_kind_and_parent_changed_together(
