@@ -27,7 +27,9 @@ def test_organiser_adds_a_branch_under_their_office(client, tree, gz_organiser):
 def test_the_add_page_offers_parents_by_path_and_kinds_as_a_select(client, tree, gz_organiser):
     client.force_login(gz_organiser)
     body = client.get(reverse("orgs:unit_add")).content.decode()
-    assert "审计署/广州特派办/第一党支部" in body
+    assert f'<option value="{tree["gz"].pk}">审计署/广州特派办</option>' in body
+    # A party branch holds no units, so it is not offered (test_unit_kind_order).
+    assert "审计署/广州特派办/第一党支部" not in body
     assert "审计署/京津冀特派办" not in body
     assert '<select name="kind"' in body and "临时党支部" in body
 
