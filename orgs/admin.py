@@ -171,7 +171,25 @@ class UnitAdminForm(forms.ModelForm):
             )
         except services.OrgError as error:
             self.add_error("ends_on", error.message)
+        if data.get("kind") and not self.has_error("parent"):
+            self._check_order(unit, parent, data)
         return data
+
+    def _check_order(self, unit: Unit | None, parent: Unit | None, data) -> None:
+        """The kind and the parent as they will be after saving, in the tree's order: as a move
+        if the parent changes, as an edit of the kind otherwise (a pair already out of order may
+        stay so, `services.check_unit_under`)."""
+        parent_before = Unit.objects.get_parent(unit) if unit else None
+        kept_parent = unit is not None and (parent_before and parent_before.pk) == (parent and parent.pk)
+        name = (data.get("name") or "").strip() or (unit.name if unit else "")
+        try:
+            services.check_unit_under(
+                name=name, kind=data["kind"], parent=parent, kind_before=unit.kind if kept_parent else None
+            )
+            if unit is not None:
+                services.check_unit_holds(unit=unit, kind=data["kind"])
+        except services.OrgError as error:
+            self.add_error("parent" if error.code == "unit_kind_parent" else "kind", error.message)
 
 
 @admin.register(Unit)
@@ -211,8 +229,24 @@ class UnitAdmin(ScopedAdmin):
             obj.pk, obj.path, obj.depth = created.pk, created.path, created.depth
             return
         original = Unit.objects.get(pk=obj.pk)
+        parent_now = Unit.objects.get_parent(original)
+        # The form checked the shape after both steps. A new kind that does not fit under the
+        # present parent (a department made an organ and moved to the top) is saved after the move.
+        kind_fits_now = (
+            parent_now is None
+            or Unit.Kind.may_hold(parent_now.kind, data["kind"])
+            or not Unit.Kind.may_hold(parent_now.kind, original.kind)
+        )
+        if kind_fits_now:
+            self._update(request, original, data)
+            services.unit_move(unit=original, new_parent=data["parent"], by=request.user, reason=data["reason"])
+        else:
+            moved = services.unit_move(unit=original, new_parent=data["parent"], by=request.user, reason=data["reason"])
+            self._update(request, moved, data)
+
+    def _update(self, request, unit: Unit, data) -> None:
         services.unit_update(
-            unit=original,
+            unit=unit,
             name=data["name"],
             name_en=data["name_en"],
             kind=data["kind"],
@@ -220,7 +254,6 @@ class UnitAdmin(ScopedAdmin):
             by=request.user,
             reason=data["reason"],
         )
-        services.unit_move(unit=original, new_parent=data["parent"], by=request.user, reason=data["reason"])
 
 
 @admin.register(User)

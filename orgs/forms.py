@@ -7,24 +7,25 @@ from quizsite.forms import LOCAL_DAY_ATTRS, check_local_day
 from quizsite.naming import visible_text
 
 from . import access
-from .models import Activity, Role, Unit, User, phone_validator
+from .models import UNIT_KINDS_HOLDING_NONE, Activity, Role, Unit, User, phone_validator
 from .selectors import unit_paths
 from .signin import DEACTIVATED_MESSAGE, deactivated_with_right_password
 
 
 class OpenUnitSelect(forms.Select):
     """A unit list without the units that have closed (closed by someone, or their end date has
-    passed: `Unit.is_open_for_new`), except the one
-    already chosen: a paper or member of a closed unit still shows, and saves, its unit."""
+    passed: `Unit.is_open_for_new`) or that are not offered for another reason (a party branch as
+    a parent), except the one already chosen: a paper or member of a closed unit still shows, and
+    saves, its unit."""
 
-    def __init__(self, *args, closed_ids: frozenset[str] = frozenset(), **kwargs):
+    def __init__(self, *args, hidden_ids: frozenset[str] = frozenset(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.closed_ids = closed_ids
+        self.hidden_ids = hidden_ids
 
     def optgroups(self, name, value, attrs=None):
         chosen = {str(v) for v in value}
         return [
-            (group, [o for o in options if str(o["value"]) not in self.closed_ids or str(o["value"]) in chosen], index)
+            (group, [o for o in options if str(o["value"]) not in self.hidden_ids or str(o["value"]) in chosen], index)
             for group, options, index in super().optgroups(name, value, attrs)
         ]
 
@@ -33,14 +34,20 @@ class UnitChoiceField(forms.ModelChoiceField):
     """Units shown by full path, limited to what the user manages; closed units are not offered
     for new choices (see `OpenUnitSelect`) and are refused if posted anyway, except the form's
     initial unit (a paper or member of a closed unit still saves its unit). The refusal names the
-    unit and the day it closed or ended, as the services' (`unit_closed_problem`)."""
+    unit and the day it closed or ended, as the services' (`unit_closed_problem`).
+    `parents_only`: a unit that holds no units (a party branch) is not offered either; the
+    services refuse one posted anyway (`check_unit_under`), naming both units."""
 
-    def __init__(self, *, user, **kwargs):
+    def __init__(self, *, user, parents_only: bool = False, **kwargs):
         units = list(access.managed_units(user).order_by("path"))
         self._paths = unit_paths(units)
         today = timezone.localdate()
-        closed = frozenset(str(u.pk) for u in units if not u.is_open_for_new(today))
-        kwargs.setdefault("widget", OpenUnitSelect(closed_ids=closed))
+        hidden = frozenset(
+            str(u.pk)
+            for u in units
+            if not u.is_open_for_new(today) or (parents_only and u.kind in UNIT_KINDS_HOLDING_NONE)
+        )
+        kwargs.setdefault("widget", OpenUnitSelect(hidden_ids=hidden))
         super().__init__(queryset=access.managed_units(user).order_by("path"), **kwargs)
         self._kept = None
 
@@ -241,7 +248,14 @@ class UnitFieldsForm(forms.Form):
 
     name = forms.CharField(label=_("name"), max_length=100)
     name_en = Unit._meta.get_field("name_en").formfield()
-    kind = forms.ChoiceField(label=_("kind"), choices=Unit.Kind.choices)
+    kind = forms.ChoiceField(
+        label=_("kind"),
+        choices=Unit.Kind.choices,
+        help_text=_(
+            "Organ > office / bureau > department > party branch: a unit goes under one of its own level or"
+            " a higher one (levels may be skipped); a party branch has no subunits."
+        ),
+    )
     ends_on = forms.DateField(
         label=_("ends on"),
         required=False,
@@ -271,10 +285,11 @@ class UnitFieldsForm(forms.Form):
 
 
 def _parent_field(user, **kwargs) -> UnitChoiceField:
-    """Parents by full path, only inside the user's subtree; only a superuser may leave it empty
-    (a new top-level unit)."""
+    """Parents by full path, only inside the user's subtree and not party branches (they hold no
+    units); only a superuser may leave it empty (a new top-level unit)."""
     return UnitChoiceField(
         user=user,
+        parents_only=True,
         label=_("Parent unit"),
         required=not user.is_superuser,
         empty_label=_("(top level)") if user.is_superuser else _("Choose a unit…"),

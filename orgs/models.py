@@ -30,6 +30,17 @@ class Unit(MP_Node):
         BRANCH = "branch", _("Party branch")
         TEMPORARY_BRANCH = "temporary_branch", _("Temporary party branch")
 
+        @staticmethod
+        def may_hold(parent_kind: str, child_kind: str) -> bool:
+            """Whether a unit of `parent_kind` may hold one of `child_kind`: the tree runs organ >
+            office / bureau > department > (temporary) party branch, and a child ranks at its
+            parent's level or below. Levels may be skipped (an organ's 机关党委 branches sit under
+            the organ) and repeat (中央和国家机关 holds ministries, an office its sub-offices);
+            a (temporary) party branch holds no units."""
+            if parent_kind in UNIT_KINDS_HOLDING_NONE:
+                return False
+            return UNIT_KIND_LEVELS[child_kind] >= UNIT_KIND_LEVELS[parent_kind]
+
     name = models.CharField(_("name"), max_length=100)
     # Optional, for pages in English (quizsite.naming): "National Audit Office" beside 审计署.
     name_en = models.CharField(
@@ -100,6 +111,17 @@ class Unit(MP_Node):
     def display_path(self) -> str:
         """`full_path` with each name in the page's language (`display_name`)."""
         return UNIT_PATH_SEPARATOR.join(unit.display_name for unit in [*Unit.objects.get_ancestors(self), self])
+
+
+# The levels of the tree from the top (`Unit.Kind.may_hold`): a temporary branch is a branch.
+UNIT_KIND_LEVELS = {
+    Unit.Kind.ORGAN: 0,
+    Unit.Kind.OFFICE: 1,
+    Unit.Kind.DEPARTMENT: 2,
+    Unit.Kind.BRANCH: 3,
+    Unit.Kind.TEMPORARY_BRANCH: 3,
+}
+UNIT_KINDS_HOLDING_NONE = frozenset({Unit.Kind.BRANCH, Unit.Kind.TEMPORARY_BRANCH})
 
 
 # Employee numbers as organs issue them and as they serve for usernames (100001, A1, MOF001,

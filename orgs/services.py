@@ -11,11 +11,22 @@ from django.db import transaction
 from django.db.models import ProtectedError
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from quizsite.naming import joined_sentences, visible_text
 
 from . import access, selectors
-from .models import EMPLOYEE_NO_FORM, Activity, MemberPlacement, Role, RoleGrant, Unit, UnitPlacement, User
+from .models import (
+    EMPLOYEE_NO_FORM,
+    UNIT_KINDS_HOLDING_NONE,
+    Activity,
+    MemberPlacement,
+    Role,
+    RoleGrant,
+    Unit,
+    UnitPlacement,
+    User,
+)
 from .paths import unit_name_key, unit_name_tidied
 from .sockets import SignInEnded, member_sockets_end
 from .tokens import live_tokens, token_revoke
@@ -91,6 +102,71 @@ def check_unit_name_free(*, name: str, parent: Unit | None, exclude: Unit | None
         )
 
 
+# The order of the tree, as the refusals below print it.
+UNIT_ORDER_TEXT = _lazy("organ > office / bureau > department > party branch")
+
+
+def _kind_label(kind: str) -> str:
+    return str(Unit.Kind(kind).label)
+
+
+def check_unit_under(*, name: str, kind: str, parent: Unit | None, kind_before: str | None = None) -> None:
+    """Refuse a unit `name` of `kind` under `parent` out of the tree's order (`Unit.Kind.may_hold`).
+
+    `kind_before`: the unit's kind before an edit that keeps its parent. A pair already out of
+    order (a database that predates this rule) may stay so: the edit did not make it, and
+    refusing would stop a rename too. An edit may not put a pair out of order that was in order.
+    """
+    if parent is None or Unit.Kind.may_hold(parent.kind, kind):
+        return
+    if kind_before is not None and not Unit.Kind.may_hold(parent.kind, kind_before):
+        return
+    params = {
+        "name": name,
+        "kind": _kind_label(kind),
+        "parent": parent.display_name,
+        "parent_kind": _kind_label(parent.kind),
+        "order": UNIT_ORDER_TEXT,
+    }
+    if parent.kind in UNIT_KINDS_HOLDING_NONE:
+        message = _(
+            "“%(name)s” (%(kind)s) cannot go under “%(parent)s” (%(parent_kind)s): a party branch, temporary or"
+            " not, has no subunits."
+        )
+    else:
+        message = _(
+            "“%(name)s” (%(kind)s) cannot go under “%(parent)s” (%(parent_kind)s): a unit goes under one of its"
+            " own level or a higher one (%(order)s)."
+        )
+    raise OrgError("unit_kind_parent", message % params)
+
+
+def check_unit_holds(*, unit: Unit, kind: str) -> None:
+    """Refuse changing `unit` to `kind` when a subunit it holds in order would then be out of
+    order (`Unit.Kind.may_hold`); subunits already out of order stay as they are."""
+    for child in unit.child_units().order_by("path"):
+        if Unit.Kind.may_hold(kind, child.kind) or not Unit.Kind.may_hold(unit.kind, child.kind):
+            continue
+        params = {
+            "name": unit.display_name,
+            "kind": _kind_label(kind),
+            "child": child.display_name,
+            "child_kind": _kind_label(child.kind),
+            "order": UNIT_ORDER_TEXT,
+        }
+        if kind in UNIT_KINDS_HOLDING_NONE:
+            message = _(
+                "“%(name)s” cannot be changed to “%(kind)s”: it holds “%(child)s” (%(child_kind)s), and a party"
+                " branch, temporary or not, has no subunits. Move or delete its subunits first."
+            )
+        else:
+            message = _(
+                "“%(name)s” cannot be changed to “%(kind)s”: it holds “%(child)s” (%(child_kind)s), which ranks"
+                " above that (%(order)s). Move that subunit first."
+            )
+        raise OrgError("unit_kind_children", message % params)
+
+
 def _check_unit_fields(*, name: str, kind: str, ends_on, kept_ends_on=None) -> str:
     """The tidied name (`unit_name_tidied`), or OrgError. Only a temporary branch is given an end
     date here; `kept_ends_on`, the unit's saved one (a closed unit's), may stay whatever its kind."""
@@ -144,8 +220,14 @@ def unit_create(
     at: datetime | None = None,
     name_en: str = "",
 ) -> Unit:
+    """A new unit `name` of `kind` under `parent` (a top-level one without), in the tree's order
+    (`check_unit_under`). Locks the parent's row, so a change of its kind waits for this."""
     name = _check_unit_fields(name=name, kind=kind, ends_on=ends_on)
+    if parent is not None:
+        # Its kind as saved now, not as the caller read it.
+        parent = Unit.objects.select_for_update().filter(pk=parent.pk).first() or parent
     check_unit_open(parent)
+    check_unit_under(name=name, kind=kind, parent=parent)
     check_unit_name_free(name=name, parent=parent)
     fields = {"name": name, "name_en": visible_text(name_en), "kind": kind, "ends_on": ends_on}
     unit = Unit.objects.add_child(parent, fields) if parent is not None else Unit.objects.add_root(fields)
@@ -167,9 +249,15 @@ def unit_update(
 ) -> Unit:
     """Change a unit's name, kind or end date (and its English name unless `name_en` is None);
     a rename is recorded in its placement history, and each of the three changes in the activity
-    record (the English name is a label, not recorded)."""
+    record (the English name is a label, not recorded). A new kind keeps the tree's order with
+    the parent and the subunits (`check_unit_under`, `check_unit_holds`). Locks the unit's row."""
     name = _check_unit_fields(name=name, kind=kind, ends_on=ends_on, kept_ends_on=unit.ends_on)
+    # Locked, and its kind as saved: a subunit created meanwhile waits (`unit_create`) or is seen.
+    saved = Unit.objects.select_for_update().get(pk=unit.pk)
     parent = Unit.objects.get_parent(unit, update=True)
+    if kind != saved.kind:
+        check_unit_under(name=name, kind=kind, parent=parent, kind_before=saved.kind)
+        check_unit_holds(unit=saved, kind=kind)
     renamed = name != unit.name
     old_name, old_kind, old_ends_on = unit.name, unit.kind, unit.ends_on
     if renamed:
@@ -208,16 +296,19 @@ def unit_move(
     reason: str = "",
     at: datetime | None = None,
 ) -> Unit:
-    """Move a unit (with its subtree and members) under `new_parent`, keeping history."""
+    """Move a unit (with its subtree and members) under `new_parent`, keeping history; the unit's
+    kind must fit under the new parent's (`check_unit_under`). Locks the unit's row, then the new
+    parent's."""
     unit = Unit.objects.select_for_update().get(pk=unit.pk)
     if new_parent is not None:
-        new_parent = Unit.objects.get(pk=new_parent.pk)
+        new_parent = Unit.objects.select_for_update().get(pk=new_parent.pk)
         if new_parent.pk == unit.pk or new_parent.is_descendant_of(unit):
             raise OrgError("unit_move_cycle", _("A unit cannot move under itself or its own subunits."))
     current_parent = Unit.objects.get_parent(unit, update=True)
     if (current_parent and current_parent.pk) == (new_parent and new_parent.pk):
         return unit
     check_unit_open(new_parent)
+    check_unit_under(name=unit.display_name, kind=unit.kind, parent=new_parent)
     check_unit_name_free(name=unit.name, parent=new_parent)
     if new_parent is not None:
         Unit.objects.move(unit, new_parent, pos="last-child")

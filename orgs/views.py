@@ -39,7 +39,7 @@ from .forms import (
     UnitEditForm,
     UnitMoveForm,
 )
-from .models import ApiToken, MemberPlacement, Role, Unit, UnitPlacement
+from .models import UNIT_KINDS_HOLDING_NONE, ApiToken, MemberPlacement, Role, Unit, UnitPlacement
 
 IMPORT_SESSION_KEY = "member_import_file"
 IMPORT_ERRORS_SESSION_KEY = "member_import_errors"
@@ -81,19 +81,24 @@ def unit_add(request):
                 by=request.user,
             )
         except services.OrgError as error:
-            form.add_error(_unit_form_field(error), error.message)
+            form.add_error(_unit_form_field(error, form), error.message)
         else:
             messages.success(request, _("Added the unit %(name)s.") % {"name": unit.display_name})
             return redirect("orgs:unit_tree")
     return render(request, "orgs/unit_add.html", {"form": form})
 
 
-def _unit_form_field(error: services.OrgError) -> str | None:
+def _unit_form_field(error: services.OrgError, form) -> str | None:
     """The unit form's field a refusal of the services is about, so it shows beside it."""
     if error.code.startswith("unit_name"):
         return "name"
     if error.code in ("end_date_temporary_only", "temporary_needs_end"):
         return "ends_on"
+    if error.code == "unit_kind_parent":
+        # The add form has a parent to choose; the edit form only the kind.
+        return "parent" if "parent" in form.fields else "kind"
+    if error.code == "unit_kind_children":
+        return "kind"
     return None
 
 
@@ -120,6 +125,8 @@ def _unit_page(request, unit: Unit, *, form=None, move_form=None, status: int = 
             "placements": placements,
             "direct_members": unit.members.filter(is_active=True).count(),
             "subunits": unit.child_units().count(),
+            # A party branch holds no units (`Unit.Kind.may_hold`): no "Add a subunit" for it.
+            "holds_subunits": unit.kind not in UNIT_KINDS_HOLDING_NONE,
             # Open today and not closed by someone: no end date, or one still to come (a temporary
             # branch may end early).
             "closable": unit.closed_at is None and (unit.ends_on is None or unit.ends_on > timezone.localdate()),
@@ -150,7 +157,7 @@ def unit_detail(request, unit_id: int):
                 reason=data["reason"],
             )
         except services.OrgError as error:
-            form.add_error(_unit_form_field(error), error.message)
+            form.add_error(_unit_form_field(error, form), error.message)
         else:
             messages.success(request, _("Saved %(name)s.") % {"name": unit.display_name})
             return redirect("orgs:unit_detail", unit_id=unit.pk)

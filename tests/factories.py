@@ -20,12 +20,14 @@ PASSWORD = "correct-horse-battery-7"
 
 
 def unit_at(path: str, kind: str = "branch") -> Unit:
-    """The unit at `path`, creating it and any missing ancestors (ancestors as offices)."""
+    """The unit at `path`, creating it and any missing ancestors: an organ at the top, offices
+    below it, or organs for an organ (an office holds no organ: `Unit.Kind.may_hold`)."""
     existing = unit_by_path(path)
     if existing is not None:
         return existing
     parent_path, _, name = path.rpartition("/")
-    parent = unit_at(parent_path, kind="office" if "/" in parent_path else "organ") if parent_path else None
+    ancestor_kind = "office" if "/" in parent_path and kind != "organ" else "organ"
+    parent = unit_at(parent_path, kind=ancestor_kind) if parent_path else None
     return services.unit_create(name=name, kind=kind if parent else "organ", parent=parent)
 
 

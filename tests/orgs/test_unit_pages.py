@@ -27,7 +27,9 @@ def test_organiser_adds_a_branch_under_their_office(client, tree, gz_organiser):
 def test_the_add_page_offers_parents_by_path_and_kinds_as_a_select(client, tree, gz_organiser):
     client.force_login(gz_organiser)
     body = client.get(reverse("orgs:unit_add")).content.decode()
-    assert "审计署/广州特派办/第一党支部" in body
+    assert f'<option value="{tree["gz"].pk}">审计署/广州特派办</option>' in body
+    # A party branch holds no units, so it is not offered (test_unit_kind_order).
+    assert "审计署/广州特派办/第一党支部" not in body
     assert "审计署/京津冀特派办" not in body
     assert '<select name="kind"' in body and "临时党支部" in body
 
@@ -90,27 +92,30 @@ def test_renaming_to_a_sibling_name_is_refused(client, tree, gz_organiser):
 def test_moving_a_unit_changes_its_path_and_keeps_the_old_one_in_history(client, tree, gz_organiser):
     client.force_login(gz_organiser)
     moved = tree["gz2"]
+    # A department to take the branch: a party branch holds no units (test_unit_kind_order).
+    department = factories.unit_at("审计署/广州特派办/综合处", kind="department")
     before_move = UnitPlacement.objects.get(unit=moved).effective_at
     response = client.post(
-        reverse("orgs:unit_move", args=[moved.pk]), {"move-parent": tree["gz1"].pk, "move-reason": "改为下属"}
+        reverse("orgs:unit_move", args=[moved.pk]), {"move-parent": department.pk, "move-reason": "改为下属"}
     )
     assert response.status_code == 302
     moved.refresh_from_db()
-    assert moved.full_path == "审计署/广州特派办/第一党支部/第二党支部"
+    assert moved.full_path == "审计署/广州特派办/综合处/第二党支部"
     assert unit_path_on(moved, before_move) == "审计署/广州特派办/第二党支部"
     last = UnitPlacement.objects.filter(unit=moved).last()
-    assert (last.parent_id, last.reason) == (tree["gz1"].pk, "改为下属")
+    assert (last.parent_id, last.reason) == (department.pk, "改为下属")
 
 
 def test_moving_a_unit_under_its_own_descendant_is_refused(client, tree, gz_organiser):
     client.force_login(gz_organiser)
-    child = factories.unit_at("审计署/广州特派办/第一党支部/第一小组")
-    response = client.post(reverse("orgs:unit_move", args=[tree["gz1"].pk]), {"move-parent": child.pk})
+    department = factories.unit_at("审计署/广州特派办/综合处", kind="department")
+    child = factories.unit_at("审计署/广州特派办/综合处/一科", kind="department")
+    response = client.post(reverse("orgs:unit_move", args=[department.pk]), {"move-parent": child.pk})
     assert response.status_code == 200
     assert "单位不能移动到自身或其下级单位之下。" in response.content.decode()
-    tree["gz1"].refresh_from_db()
-    assert tree["gz1"].full_path == "审计署/广州特派办/第一党支部"
-    assert UnitPlacement.objects.filter(unit=tree["gz1"]).count() == 1
+    department.refresh_from_db()
+    assert department.full_path == "审计署/广州特派办/综合处"
+    assert UnitPlacement.objects.filter(unit=department).count() == 1
 
 
 def test_moving_to_a_parent_outside_the_subtree_is_refused(client, tree, gz_organiser):

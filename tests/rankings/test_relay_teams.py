@@ -89,7 +89,7 @@ def run_relay() -> dict:
         "by": organiser,
     }
     relay = make_relay(setup, title="党史知识接力赛", audience=[root])
-    organs = {name: factories.unit_at(f"{ROOT}/{path}") for name, (path, _n) in TEAMS.items()}
+    organs = {name: factories.unit_at(f"{ROOT}/{path}", kind="organ") for name, (path, _n) in TEAMS.items()}
     runners = {
         name: [
             factories.member(factories.unit_at(f"{ROOT}/{TEAMS[name][0]}/第一党支部"), username=f"{name}{n}")
