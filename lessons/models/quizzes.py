@@ -175,6 +175,16 @@ class Attempt(models.Model):
             "tab or window changed the paper) is refused, so that the page shows what is saved."
         ),
     )
+    revision_page = models.CharField(
+        max_length=64,
+        blank=True,
+        default="",
+        help_text=_(
+            "The page (a token each exam page makes when it loads) whose save made the current revision; "
+            "empty when a client sent none. A save from that same page is accepted though its revision "
+            "is behind: only its own save's answer was lost on the way back."
+        ),
+    )
     notebook_pending = models.BooleanField(
         default=False,
         help_text=_(
