@@ -91,6 +91,17 @@ class Paper(EnglishTitle, EnglishDescription, models.Model):
     closes_at = models.DateTimeField(_("closes at"), null=True, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+    practised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_(
+            "A member's own practice by knowledge point (made by the member, not an organiser): only "
+            "that member sits it, and it is listed on no paper page or ranking source."
+        ),
+    )
 
     class Meta:
         verbose_name = _("paper")

@@ -82,6 +82,8 @@ def paper_open_for(paper: Paper, member: User, at: datetime) -> None:
         raise AttemptRejected("paper_not_published", _("This paper is not published."))
     if member.unit is None or not member.unit.path.startswith(paper.unit.path):
         raise AttemptRejected("not_in_audience", _("This paper is for another unit."))
+    if paper.practised_by_id is not None and paper.practised_by_id != member.pk:
+        raise AttemptRejected("not_in_audience", _("This practice is another member's."))
     if paper.opens_at and at < paper.opens_at:
         opens = local_moment(paper.opens_at)
         raise AttemptRejected("paper_not_open", _("This paper opens at %(t)s.") % {"t": opens})

@@ -109,6 +109,7 @@ class LessonSettingsForm(NumberRangeMessages, forms.ModelForm):
         self.fields["paper"].queryset = Paper.objects.filter(
             access.subtree_q(user, prefix="unit__") | Q(pk=self.instance.paper_id if kept else None),
             online_contest__isnull=True,
+            practised_by=None,
         ).order_by("title")
         self.fields["publish_from"].help_text = _("Local time. Empty: from now on.")
         self.fields["publish_until"].help_text = _("Local time. Empty: no end.")
