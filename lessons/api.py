@@ -105,6 +105,14 @@ class SaveSerializer(serializers.Serializer):
         "another tab or client has saved an answer since, the save is refused (409 `sheet_changed`, with "
         "the attempt as it is now). Without it, the save is stored whatever was saved since.",
     )
+    page = serializers.RegexField(
+        r"^[A-Za-z0-9_-]{8,64}$",
+        required=False,
+        help_text="A token the client makes once per page (or session) it saves from, 8 to 64 letters, digits, "
+        "`-` or `_` (a UUID will do), sent with every save beside `revision`: when the attempt's last save came "
+        "from the same token, a save at an older revision is accepted (the client missed only its own last "
+        "save's answer, say in a network drop); only another token's save refuses it.",
+    )
 
 
 AllowEmptyBlanksField = serializers.BooleanField(
@@ -139,6 +147,7 @@ class ItemSaveView(APIView):
                 position=position,
                 response=data.validated_data["response"],
                 revision=data.validated_data.get("revision"),
+                page=data.validated_data.get("page", ""),
             )
         except attempts.SheetChanged as error:
             # What the client needs to catch up: the answers as saved now, and their revision.

@@ -14,6 +14,7 @@ from orgs.models import User
 from quizsite.naming import local_moment
 
 from .models import (
+    Answer,
     Attempt,
     Lesson,
     NotebookEntry,
@@ -24,6 +25,7 @@ from .models import (
     QuestionBank,
     Series,
     StudyCredit,
+    Tag,
     WatchProgress,
 )
 from .services import videos
@@ -156,14 +158,17 @@ MODE_ORDER = Case(
 
 
 def papers_for_member(member: User, *, at: datetime | None = None) -> QuerySet[Paper]:
-    """Published, open papers whose unit's subtree holds the member."""
+    """Published, open papers whose unit's subtree holds the member (members' own practice by
+    knowledge point, `Paper.practised_by`, is on its own page)."""
     if member.unit is None:
         return Paper.objects.none()
     at = at or timezone.now()
     ancestors = member.unit.lineage_paths()
     # An online contest's paper is taken from the contest's own pages, not the study hub.
     return (
-        Paper.objects.filter(status=Paper.Status.PUBLISHED, unit__path__in=ancestors, online_contest__isnull=True)
+        Paper.objects.filter(
+            status=Paper.Status.PUBLISHED, unit__path__in=ancestors, online_contest__isnull=True, practised_by=None
+        )
         .filter(Q(opens_at__isnull=True) | Q(opens_at__lte=at), Q(closes_at__isnull=True) | Q(closes_at__gt=at))
         .annotate(mode_order=MODE_ORDER)
         .order_by("mode_order", "-created_at")
@@ -476,3 +481,59 @@ def lesson_title_taken_text(lesson: Lesson) -> str:
         "Another micro-class of %(unit)s is also titled “%(title)s” (created on %(at)s). Both are kept; "
         "if this one replaces it, give them titles members can tell apart or take the old one back to a draft."
     ) % {"unit": lesson.unit.display_name, "title": other.title, "at": local_moment(other.created_at)}
+
+
+def topic_practice_banks(member: User) -> QuerySet[QuestionBank]:
+    """The banks a member may practise from by knowledge point: those of the member's unit and of
+    every unit above it that are shared with the units below. A bank kept confidential (a
+    contest's questions, say) is for its organisers only, so never offered."""
+    if member.unit is None:
+        return QuestionBank.objects.none()
+    return QuestionBank.objects.filter(unit__path__in=member.unit.lineage_paths(), shared_below=True)
+
+
+@dataclass(frozen=True)
+class TopicRow:
+    """A knowledge point of one bank as the member's topic page lists it."""
+
+    bank: QuestionBank
+    tag: Tag
+    questions: int  # published questions of the bank with this knowledge point
+    answered: int  # the member's answers given to them so far (blanks not counted)
+    right: int
+
+    @property
+    def accuracy(self) -> int | None:
+        """Per cent right of the answers given, rounded; None before any."""
+        return round(100 * self.right / self.answered) if self.answered else None
+
+
+def topic_rows(member: User) -> list[TopicRow]:
+    """Each knowledge point of the member's practice banks (`topic_practice_banks`) with published
+    questions, with their count and the member's record at them (every finished or open answer to
+    one of those questions, in any paper); by bank, then knowledge point. Three queries."""
+    banks = {bank.pk: bank for bank in topic_practice_banks(member)}
+    counts = (
+        Question.objects.filter(
+            bank__in=list(banks), status=Question.Status.PUBLISHED, current__isnull=False, tags__isnull=False
+        )
+        .values_list("bank_id", "tags")
+        .annotate(n=Count("pk", distinct=True))
+    )
+    counted = {(bank_id, tag_id): n for bank_id, tag_id, n in counts}
+    tags = Tag.objects.in_bulk({tag_id for _bank, tag_id in counted})
+    record: dict[tuple[int, int], list[int]] = {}
+    for bank_id, tag_id, response, is_correct in Answer.objects.filter(
+        item__attempt__member=member,
+        item__version__question__bank__in=list(banks),
+        item__version__question__tags__isnull=False,
+    ).values_list("item__version__question__bank_id", "item__version__question__tags", "response", "is_correct"):
+        if (bank_id, tag_id) in counted and is_answered(response):
+            tally = record.setdefault((bank_id, tag_id), [0, 0])
+            tally[0] += 1
+            tally[1] += int(is_correct)
+    rows = [
+        TopicRow(banks[bank_id], tags[tag_id], n, *record.get((bank_id, tag_id), (0, 0)))
+        for (bank_id, tag_id), n in counted.items()
+    ]
+    return sorted(rows, key=lambda row: (row.bank.display_name, row.bank.pk, row.tag.name))

@@ -407,7 +407,9 @@ class SourceRows:
         scope = access.subtree_q(user, prefix="unit__", roles=access.ADMINISTERING)
         self.contests = list(Contest.objects.filter(scope).select_related("unit").order_by("-created_at"))
         self.papers = list(
-            Paper.objects.filter(scope).select_related("unit", "online_contest__relay").order_by("title")
+            Paper.objects.filter(scope, practised_by=None)
+            .select_related("unit", "online_contest__relay")
+            .order_by("title")
         )
         self.online_papers = [p for p in self.papers if hasattr(p, "online_contest")]
         # Relays are online contests too: their papers are offered as such, named as relays.

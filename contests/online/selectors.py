@@ -10,6 +10,7 @@ from django.utils import timezone
 from lessons.models import Answer, Attempt
 from lessons.presenters import may_review
 from lessons.selectors import finished_attempts, paper_grade
+from lessons.services import notebook
 from lessons.services.attempts import attempts_expire_due
 from orgs import access
 from orgs.models import Unit, User
@@ -157,26 +158,31 @@ def attempt_rows(contest: OnlineContest, *, order: str = "newest") -> list[Attem
 class SimilarPair:
     first: Attempt
     second: Attempt
-    common: int
+    common: int  # identical answers given (questions both left blank not counted)
     start_gap_s: int
     finish_gap_s: int
+    same_wrong: int = 0  # of those, identical wrong answers: the telling ones
 
 
 def similar_pairs(contest: OnlineContest, *, min_common: int = 3, max_gap_s: int = 30) -> list[SimilarPair]:
     """Pairs of finished attempts by different members, started and finished within `max_gap_s`
-    of each other, that gave the same answer to every question both were given (at least
-    `min_common` of them): flagged for an organiser to review, not judged."""
+    of each other, that gave the same answer to every question both were given and either
+    answered, with at least `min_common` identical answers given: flagged for an organiser to
+    review, not judged. A question both left blank is no likeness (neither answered it), and one
+    left blank by one of them only is a difference."""
     finished = list(
         Attempt.objects.filter(paper_id=contest.paper_id)
         .exclude(status=Attempt.Status.IN_PROGRESS)
         .select_related("member")
         .order_by("started_at", "pk")  # a pair started at the same moment reads in the same order every time
     )
-    answers: dict[int, dict[int, str]] = {a.pk: {} for a in finished}
-    for attempt_id, question_id, response in Answer.objects.filter(item__attempt__in=finished).values_list(
-        "item__attempt_id", "item__version__question_id", "response"
+    # Per attempt and question: the answer given (None when left blank) and whether it was right.
+    answers: dict[int, dict[int, tuple[str | None, bool]]] = {a.pk: {} for a in finished}
+    for attempt_id, question_id, response, is_correct in Answer.objects.filter(item__attempt__in=finished).values_list(
+        "item__attempt_id", "item__version__question_id", "response", "is_correct"
     ):
-        answers[attempt_id][question_id] = json.dumps(response, sort_keys=True)
+        given = json.dumps(response, sort_keys=True) if notebook.is_answered(response) else None
+        answers[attempt_id][question_id] = (given, is_correct)
     pairs = []
     for i, first in enumerate(finished):
         for second in finished[i + 1 :]:
@@ -188,7 +194,9 @@ def similar_pairs(contest: OnlineContest, *, min_common: int = 3, max_gap_s: int
             finish_gap = abs((second.finished_at - first.finished_at).total_seconds())
             if finish_gap > max_gap_s:
                 continue
-            common = answers[first.pk].keys() & answers[second.pk].keys()
-            if len(common) >= min_common and all(answers[first.pk][q] == answers[second.pk][q] for q in common):
-                pairs.append(SimilarPair(first, second, len(common), int(start_gap), int(finish_gap)))
+            mine, theirs = answers[first.pk], answers[second.pk]
+            shared = [q for q in mine.keys() & theirs.keys() if mine[q][0] is not None or theirs[q][0] is not None]
+            if len(shared) >= min_common and all(mine[q][0] == theirs[q][0] for q in shared):
+                same_wrong = sum(1 for q in shared if not mine[q][1])
+                pairs.append(SimilarPair(first, second, len(shared), int(start_gap), int(finish_gap), same_wrong))
     return pairs

@@ -91,6 +91,17 @@ class Paper(EnglishTitle, EnglishDescription, models.Model):
     closes_at = models.DateTimeField(_("closes at"), null=True, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+    practised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_(
+            "A member's own practice by knowledge point (made by the member, not an organiser): only "
+            "that member sits it, and it is listed on no paper page or ranking source."
+        ),
+    )
 
     class Meta:
         verbose_name = _("paper")
@@ -173,6 +184,16 @@ class Attempt(models.Model):
         help_text=_(
             "Bumped by every saved exam answer: a save from a page that had not seen the latest one (another "
             "tab or window changed the paper) is refused, so that the page shows what is saved."
+        ),
+    )
+    revision_page = models.CharField(
+        max_length=64,
+        blank=True,
+        default="",
+        help_text=_(
+            "The page (a token each exam page makes when it loads) whose save made the current revision; "
+            "empty when a client sent none. A save from that same page is accepted though its revision "
+            "is behind: only its own save's answer was lost on the way back."
         ),
     )
     notebook_pending = models.BooleanField(

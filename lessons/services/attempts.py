@@ -82,6 +82,8 @@ def paper_open_for(paper: Paper, member: User, at: datetime) -> None:
         raise AttemptRejected("paper_not_published", _("This paper is not published."))
     if member.unit is None or not member.unit.path.startswith(paper.unit.path):
         raise AttemptRejected("not_in_audience", _("This paper is for another unit."))
+    if paper.practised_by_id is not None and paper.practised_by_id != member.pk:
+        raise AttemptRejected("not_in_audience", _("This practice is another member's."))
     if paper.opens_at and at < paper.opens_at:
         opens = local_moment(paper.opens_at)
         raise AttemptRejected("paper_not_open", _("This paper opens at %(t)s.") % {"t": opens})
@@ -289,6 +291,7 @@ def answer_save(
     item: AttemptItem | None = None,
     guard: SaveGuard | None = None,
     revision: int | None = None,
+    page: str = "",
 ) -> AttemptItem:
     """Autosave an exam answer (a draft until submit). Refused after the deadline.
 
@@ -296,7 +299,7 @@ def answer_save(
     The write checks the attempt is open (and `guard`) holding its row: a submit, which holds the
     row for update while it grades the drafts, either sees this save or makes it refused, so an
     acknowledged save is never lost. `revision`, when given, is the attempt's revision the saving
-    page last saw: if another page has saved since, `SheetChanged` (see `draft_save`)."""
+    page last saw: if another page has saved since, `SheetChanged` (see `draft_save`, and `page`)."""
     at = at or timezone.now()
     _check_open(attempt, at)
     if attempt.paper.mode != Paper.Mode.EXAM:
@@ -309,11 +312,13 @@ def answer_save(
             item = _item(attempt, position)
             _check_question_time(attempt, item, at)
             return draft_save(
-                attempt_id=attempt.pk, item=item, response=response, at=at, guard=guard, revision=revision
+                attempt_id=attempt.pk, item=item, response=response, at=at, guard=guard, revision=revision, page=page
             )
     if item is None:
         item = _item(attempt, position)
-    return draft_save(attempt_id=attempt.pk, item=item, response=response, at=at, guard=guard, revision=revision)
+    return draft_save(
+        attempt_id=attempt.pk, item=item, response=response, at=at, guard=guard, revision=revision, page=page
+    )
 
 
 @dataclass(frozen=True)
@@ -392,6 +397,7 @@ def draft_save(
     at: datetime | None = None,
     guard: SaveGuard | None = None,
     revision: int | None = None,
+    page: str = "",
 ) -> AttemptItem:
     """Store an exam's draft answer, refused (with the reason read afterwards) unless the attempt
     is open and in time at `at` and `guard` holds. For an exam without a time per question
@@ -399,12 +405,17 @@ def draft_save(
 
     A self-study save (no `guard`) bumps the attempt's revision, which the returned item carries as
     `revision`; with `revision` given (what the saving page last saw) it is refused with
-    `SheetChanged` when another page saved since. An online contest's save (`guard`: the one
+    `SheetChanged` when another page saved since. `page` is the saving page's token: when the
+    attempt's last save came from that same page, its save is accepted though its revision is
+    behind, for the page then missed only its own save's answer (the response was lost on the way
+    back, as in a network drop), never another page's. An online contest's save (`guard`: the one
     device that holds it) has no other page to tell, and stays the one statement of its hot path."""
     at = at or timezone.now()
     cleaned = _clean(item, response)
     if guard is None:
-        saved = _store_study_draft(attempt_id=attempt_id, item_id=item.pk, response=cleaned, at=at, revision=revision)
+        saved = _store_study_draft(
+            attempt_id=attempt_id, item_id=item.pk, response=cleaned, at=at, revision=revision, page=page
+        )
     else:
         saved = _store_draft(attempt_id=attempt_id, item_id=item.pk, response=cleaned, at=at, guard=guard)
     if not saved:
@@ -458,21 +469,28 @@ def item_open(*, attempt: Attempt, position: int, at: datetime | None = None) ->
 
 @transaction.atomic
 def _store_study_draft(
-    *, attempt_id: int, item_id: int, response: list, at: datetime, revision: int | None
+    *, attempt_id: int, item_id: int, response: list, at: datetime, revision: int | None, page: str
 ) -> int | None:
-    """Bump the attempt's revision if it is open at `at` (and at `revision`, when given), then
-    write the draft; the new revision, or None when refused. The bump holds the attempt's row
-    for update until the draft is written: a submit sees this save or refuses it, and two pages
-    saving at once take turns, the second refused if it expected the first's revision."""
+    """Bump the attempt's revision if it is open at `at` (and at `revision`, or last saved by
+    `page`, when given), recording `page` as the last saver, then write the draft; the new
+    revision, or None when refused. The bump holds the attempt's row for update until the draft
+    is written: a submit sees this save or refuses it, and two pages saving at once take turns,
+    the second refused if it expected the first's revision."""
     table = Attempt._meta.db_table
-    expected = " AND revision = %s" if revision is not None else ""
+    expected, expected_params = "", ()
+    if revision is not None and page:
+        # Behind only by its own saves (whose answers were lost): the same page made the last one.
+        expected, expected_params = " AND (revision = %s OR revision_page = %s)", (revision, page)
+    elif revision is not None:
+        expected, expected_params = " AND revision = %s", (revision,)
     moment = connection.ops.adapt_datetimefield_value(at)
     with connection.cursor() as cursor:
         # Table names from the models; every value is a parameter.
         cursor.execute(
-            f"UPDATE {table} SET revision = revision + 1 WHERE id = %s AND status = %s"  # noqa: S608
-            f" AND (deadline_at IS NULL OR deadline_at >= %s){expected} RETURNING revision",
-            (attempt_id, Attempt.Status.IN_PROGRESS, moment, *(() if revision is None else (revision,))),
+            f"UPDATE {table} SET revision = revision + 1, revision_page = %s"  # noqa: S608
+            f" WHERE id = %s AND status = %s AND (deadline_at IS NULL OR deadline_at >= %s){expected}"
+            " RETURNING revision",
+            (page, attempt_id, Attempt.Status.IN_PROGRESS, moment, *expected_params),
         )
         bumped = cursor.fetchone()
         if bumped is None:

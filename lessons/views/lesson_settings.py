@@ -118,6 +118,7 @@ class LessonSettingsForm(NumberRangeMessages, forms.ModelForm):
         self.fields["paper"].queryset = Paper.objects.filter(
             access.subtree_q(user, prefix="unit__") | Q(pk=self.instance.paper_id if kept else None),
             online_contest__isnull=True,
+            practised_by=None,
         ).order_by(Case(When(status=Paper.Status.PUBLISHED, then=0), default=1), "title")
         self.fields["paper"].label_from_instance = paper_choice_label
         self.fields["publish_from"].help_text = _("Local time. Empty: from now on.")

@@ -19,7 +19,7 @@ from .. import presenters, selectors
 from ..api import access_attempt
 from ..grading import BLANK_MAX_CHARS, ResponseInvalid
 from ..models import Attempt, NotebookEntry, Paper
-from ..services import attempts, notebook
+from ..services import attempts, notebook, topic_practice
 
 
 @login_required
@@ -295,3 +295,36 @@ def points_page(request):
             "labels": selectors.activity_labels(),
         },
     )
+
+
+@login_required
+def topic_practice_page(request):
+    """Practice by knowledge point: the knowledge points of the banks the member may use, each
+    with its questions and the member's accuracy so far, and a start for 10 or 20 questions."""
+    rows = selectors.topic_rows(request.user)
+    return render(
+        request,
+        "lessons/topic_practice.html",
+        {
+            "rows": rows,
+            "counts": topic_practice.TOPIC_COUNTS,
+            # The points it earns are practice's, under practice's daily cap: shown as on the study page.
+            "points": [row for row in selectors.points_today(request.user) if row.activity == "practice_correct"],
+        },
+    )
+
+
+@login_required
+@require_POST
+def topic_practice_begin(request):
+    try:
+        attempt = topic_practice.topic_practice_start(
+            member=request.user,
+            bank_id=request.POST.get("bank", ""),
+            tag_id=request.POST.get("point", ""),
+            count=request.POST.get("count", ""),
+        )
+    except attempts.AttemptRejected as error:
+        messages.error(request, error.message)
+        return redirect("lessons:topic_practice")
+    return redirect("lessons:attempt", attempt_id=attempt.pk)

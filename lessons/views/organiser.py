@@ -393,7 +393,7 @@ def import_job_progress(request, job_id: int):
 def paper_list(request):
     access.check_manager(request.user)
     papers = (
-        Paper.objects.filter(access.subtree_q(request.user, prefix="unit__"))
+        Paper.objects.filter(access.subtree_q(request.user, prefix="unit__"), practised_by=None)
         .select_related("unit", "online_contest__relay")
         .order_by("-created_at")
     )

@@ -131,11 +131,18 @@
   // question's older answer from arriving after its newer one (a multiple choice ticked quickly
   // was stored with its first tick only). A change made while a save is on its way waits its
   // turn, and pending saves are flushed before the paper is submitted, so an answer typed just
-  // before pressing Submit is not lost.
+  // before pressing Submit is not lost. Each save also carries this page's own token: a save
+  // that reached the server but whose answer was lost (a network drop) leaves the page a revision
+  // behind its own save, and the server, seeing the last save came from this very page, accepts
+  // the next instead of telling of another tab. A save that fails on the way is sent again,
+  // first, with the next one, or on its own after a wait that doubles up to half a minute.
   let revision = data.revision;
+  const page = crypto.randomUUID ? crypto.randomUUID() : String(Math.random()).slice(2) + String(Date.now());
   const pending = new Map(); // card -> debounce timer
   const queue = []; // cards whose answer is to be sent, each once, in the order changed
   let sending = null; // the save on its way
+  let retryDelay = 2000; // after a save failed on the way (ms)
+  let retryTimer = null;
   let changed = false; // a save met another tab's answers since the member last pressed Submit
 
   // `leaving`: the page is being left or hidden, so the save goes with keepalive and outlives the
@@ -150,7 +157,7 @@
     if (sending || !queue.length) return sending || Promise.resolve();
     const card = queue.shift();
     const keepalive = leaving || document.visibilityState === "hidden";
-    const body = { response: responseOf(card), revision: revision };
+    const body = { response: responseOf(card), revision: revision, page: page };
     sending = send("PUT", base + card.dataset.position + "/", body, keepalive).then(
       (result) => {
         sending = null;
@@ -171,14 +178,21 @@
           return;
         }
         if (result.ok) {
+          retryDelay = 2000;
           revision = result.payload.revision;
           if (!queue.length && !pending.size) status.textContent = text.saved + " · " + siteTime(new Date());
         } else problem(card, result.error.message);
         return pump();
       },
       (error) => {
+        // No answer came (offline, or the answer was lost): this card goes again, first, when
+        // the next save or the submit sends the queue; resent, it is accepted as this page's.
         sending = null;
-        pump();
+        if (!queue.includes(card)) queue.unshift(card);
+        status.textContent = text.retrying;
+        clearTimeout(retryTimer);
+        retryTimer = setTimeout(() => pump().catch(() => {}), retryDelay);
+        retryDelay = Math.min(retryDelay * 2, 30000);
         throw error;
       },
     );
@@ -233,7 +247,7 @@
     }
     if (event.type !== "pagehide") return;
     for (const card of queue.splice(0)) {
-      send("PUT", base + card.dataset.position + "/", { response: responseOf(card) }, true).catch(() => {});
+      send("PUT", base + card.dataset.position + "/", { response: responseOf(card), page: page }, true).catch(() => {});
     }
   }
 

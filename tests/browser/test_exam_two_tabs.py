@@ -99,3 +99,42 @@ def test_submitting_from_a_tab_behind_another_stops_to_show_the_answers_as_saved
     one.wait_for_url("**/result/")
     attempt.refresh_from_db()
     assert attempt.status == Attempt.Status.SUBMITTED
+
+
+def test_a_save_whose_answer_was_lost_does_not_make_the_next_save_look_like_another_tab(
+    asgi_server, signed_in_page, tree
+):
+    """One tab only. Q1's save reaches the server (revision 1) but its answer is lost on the way
+    back, as in a network drop: the page says it is not saved yet and still holds revision 0.
+    Ticking Q2 (or the retry) sends Q1 again, and Q2: both accepted as this page's own (revision
+    3), with no "changed in another tab" notice. Before, Q2's save at 0 was refused as if another tab had saved."""
+    bank = factories.bank(tree["audit"])
+    questions = [factories.question(bank, "single", key=["A"]) for _ in range(3)]
+    paper = factories.paper(tree["audit"], mode="exam", questions=questions, time_limit_s=900)
+    member = factories.member(tree["gz1"])
+    attempt = attempt_start(paper=paper, member=member)
+    tab = signed_in_page(member, phone=True, viewport={"width": 390, "height": 844})
+    tab.context.add_cookies([{"name": settings.LANGUAGE_COOKIE_NAME, "value": "en", "url": asgi_server}])
+    lost = []
+
+    def lose_the_first_answer(route):
+        if lost:
+            route.continue_()
+            return
+        route.fetch()  # reaches the server and is stored
+        lost.append(True)
+        route.abort("connectionreset")  # but the page never hears back
+
+    tab.route("**/api/v1/study/attempts/*/items/1/", lose_the_first_answer)
+    tab.goto(f"{asgi_server}/study/attempts/{attempt.pk}/")
+    tab.locator("#q1 input[value=A]").check()
+    wait_for(lambda: Attempt.objects.get(pk=attempt.pk).revision == 1, timeout=10, what="Q1 stored")
+    expect(tab.locator("#attempt-status")).to_have_text("Not saved yet: no connection. Trying again…")
+    tab.locator("#q2 input[value=B]").check()
+    # Waiting on the page (not only the database) lets Playwright run the route for the resend.
+    expect(tab.locator("#attempt-status")).to_contain_text("Saved")
+    wait_for(lambda: Attempt.objects.get(pk=attempt.pk).revision == 3, timeout=10, what="Q1 again and Q2 stored")
+    expect(tab.locator("#sheet-changed")).to_have_count(0)
+    expect(tab.locator("#q1 input[value=A]")).to_be_checked()
+    items = AttemptItem.objects.filter(attempt=attempt).order_by("position")
+    assert [item.saved_response is not None for item in items] == [True, True, False]

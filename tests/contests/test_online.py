@@ -381,6 +381,48 @@ def test_only_identical_answers_at_the_same_time_are_flagged(setup):
     assert [(p.first.member, p.second.member, p.common, p.start_gap_s) for p in pairs] == [(jia, yi, 4, 10)]
 
 
+def sit_answering(contest, member, *, at, answers: dict):
+    """One attempt answering only the questions in `answers` (question -> "right" or "wrong", the
+    wrong one the question's first other option, the same for everyone whatever the option order);
+    every other question is left blank (never saved)."""
+    from lessons.presenters import shown_letters
+
+    online = start(contest, member, at=at)
+    for item in online.attempt.items.select_related("version"):
+        verdict = answers.get(item.version.question_id)
+        if verdict is None:
+            continue
+        key = item.version.key
+        letter = key[0] if verdict == "right" else next(x for x in "ABC" if x not in key)
+        response = shown_letters(item, [letter])[0]
+        services.online_answer_save(online=online, device="phone-1", position=item.position, response=response, at=at)
+    services.online_attempt_submit(online=online, device="phone-1", at=at + timedelta(minutes=2))
+
+
+def test_questions_both_left_blank_are_not_answers_alike(setup):
+    """Four single questions q1-q4, drawn in any order. 甲 and 乙, 10 s apart, both answer q1 right
+    and leave q2-q4 blank: one answer alike, under the three needed, so no pair (the blanks used to
+    make it four alike). An hour later 丙 and 丁 give the same wrong answer to q1-q3 and both leave
+    q4 blank: a pair with 3 answers alike (not 4), all 3 wrong. Two hours later 戊 answers q1-q4
+    wrong and 己 q1-q3 the same and q4 blank: q4 differs, so no pair."""
+    from contests.online.selectors import similar_pairs
+
+    contest = make_contest(setup, rules=[DrawRule(bank=setup["bank"], type="single", count=4)])
+    q1, q2, q3, q4 = (q.pk for q in setup["singles"])
+    jia, yi, bing, ding, wu, ji = (factories.member(setup["branch"], real_name=n) for n in "甲乙丙丁戊己")
+    sit_answering(contest, jia, at=NOW, answers={q1: "right"})
+    sit_answering(contest, yi, at=NOW + timedelta(seconds=10), answers={q1: "right"})
+    three_wrong = {q1: "wrong", q2: "wrong", q3: "wrong"}
+    sit_answering(contest, bing, at=NOW + timedelta(hours=1), answers=three_wrong)
+    sit_answering(contest, ding, at=NOW + timedelta(hours=1, seconds=5), answers=three_wrong)
+    sit_answering(contest, wu, at=NOW + timedelta(hours=2), answers={**three_wrong, q4: "wrong"})
+    sit_answering(contest, ji, at=NOW + timedelta(hours=2, seconds=5), answers=three_wrong)
+    pairs = similar_pairs(contest)
+    assert [(p.first.member, p.second.member, p.common, p.same_wrong, p.start_gap_s) for p in pairs] == [
+        (bing, ding, 3, 3, 5)
+    ]
+
+
 # ---------------------------------------------------------------- how an attempt ended
 
 

@@ -261,6 +261,8 @@ def test_dashboard_shows_participation_by_unit_and_flags(setup):
     assert (row["headcount"], row["started"], row["finished"], row["rate"]) == (4, 3, 2, 50.0)
     # Both finished members gave the same answers to the same 3 questions, 0 s apart: one pair.
     assert [(p.first.member, p.second.member, p.common) for p in page.context["pairs"]] == [(members[0], members[1], 3)]
+    # Its line says how many answers were alike and how many of those wrong (none: all right).
+    assert "3 道题作答相同，其中 0 道答错；开始相差 0 秒，交卷相差 0 秒" in page.content.decode()
     assert [r.online.attempt.member for r in page.context["flagged"]] == [members[2]]
 
 

@@ -96,3 +96,57 @@ def test_the_api_refuses_a_stale_save_with_the_answers_as_saved(exam, language, 
     # A client sending no revision saves as before.
     plain = client.put(base + "items/3/", {"response": "B"}, format="json")
     assert (plain.status_code, plain.json()["revision"]) == (200, 2)
+
+
+def test_a_page_whose_save_response_was_lost_has_its_next_save_accepted(exam):
+    """Page P saves Q1 at revision 0; the save is stored (now 1) but its answer never reaches P,
+    which still holds 0. P's next save, Q2 at 0 with the same page token, is P's own continuation:
+    accepted (now 2), both answers kept, and P is the last saver."""
+    answer_save(attempt=exam, position=1, response="A", revision=0, page="page-one-token")
+    retried = answer_save(attempt=exam, position=2, response="B", revision=0, page="page-one-token")
+    assert retried.revision == 2
+    exam.refresh_from_db()
+    assert (exam.revision, exam.revision_page) == (2, "page-one-token")
+    # Both stored (in the question's own letters, which the attempt's option order may shuffle).
+    assert saved(exam, 1) is not None and saved(exam, 2) is not None
+
+
+def test_a_real_second_tab_is_still_refused_though_it_sends_a_page_token(exam):
+    """Page P saves Q1 at 0 (now 1, its answer lost); tab T, loaded at 0 before, saves Q2 at 0
+    with its own token: the last save was P's, not T's, so refused at 1 and Q2 untouched. After
+    T catches up (saves at 1, now 2), P's save at 0 is refused too: another page saved since."""
+    answer_save(attempt=exam, position=1, response="A", revision=0, page="page-one-token")
+    with pytest.raises(SheetChanged) as refused:
+        answer_save(attempt=exam, position=2, response="B", revision=0, page="page-two-token")
+    assert refused.value.revision == 1
+    assert saved(exam, 2) is None
+    answer_save(attempt=exam, position=2, response="B", revision=1, page="page-two-token")
+    with pytest.raises(SheetChanged) as refused:
+        answer_save(attempt=exam, position=3, response="C", revision=0, page="page-one-token")
+    assert refused.value.revision == 2
+    assert saved(exam, 3) is None
+
+
+def test_the_api_accepts_a_pages_save_after_its_own_lost_save_and_refuses_another_pages(exam):
+    """Through the API: page P saves Q1 at 0 (answer 1, say lost); P saves Q2 at 0 again with its
+    `page`: 200, revision 2. Page T, which saw 0, saves Q3 at 0: 409 at revision 2; so does a
+    client with no page token at 1. A malformed
+    page token is a 400 on `page` and stores nothing."""
+    client = APIClient()
+    client.force_authenticate(exam.member)
+    base = f"/api/v1/study/attempts/{exam.pk}/items/"
+    page_one, page_two = "3f1c2a9e-0000-4000-8000-000000000001", "3f1c2a9e-0000-4000-8000-000000000002"
+    first = client.put(base + "1/", {"response": "A", "revision": 0, "page": page_one}, format="json")
+    assert (first.status_code, first.json()["revision"]) == (200, 1)
+    again = client.put(base + "2/", {"response": "B", "revision": 0, "page": page_one}, format="json")
+    assert (again.status_code, again.json()["revision"]) == (200, 2)
+    other = client.put(base + "3/", {"response": "C", "revision": 0, "page": page_two}, format="json")
+    assert other.status_code == 409
+    assert other.json()["attempt"]["revision"] == 2
+    # Without a page token a client is held to its revision as before, even after its own save.
+    tokenless = client.put(base + "3/", {"response": "C", "revision": 1}, format="json")
+    assert tokenless.status_code == 409
+    bad = client.put(base + "3/", {"response": "C", "revision": 2, "page": "no spaces allowed"}, format="json")
+    assert bad.status_code == 400
+    assert bad.json()["error"]["field"] == "page"
+    assert saved(exam, 3) is None

@@ -1,0 +1,161 @@
+"""Practice by knowledge point: a member lists the knowledge points of the banks they may use (their
+unit's and those above, shared below), with each point's questions and their accuracy so far, and
+starts a practice of 10 or 20 of its questions, an ordinary practice attempt earning practice's
+points under practice's daily cap. Bad choices get a clear message and create nothing."""
+
+import pytest
+from django.test import Client
+
+from lessons import selectors
+from lessons.models import Attempt, Paper, PointEvent, Tag
+from lessons.services.attempts import AttemptRejected, answer_submit, attempt_start
+from lessons.services.topic_practice import topic_practice_start
+from tests import factories
+
+
+@pytest.fixture
+def banks(tree):
+    """审计署's shared bank: 12 questions on 党章 (2 of them drafts, 1 retired), 3 on 党史; its
+    confidential bank: 5 on 党章; 财政部's bank: 4 on 党章. A member of 广州's first branch."""
+    shared = factories.bank(tree["audit"])
+    for _ in range(10):
+        factories.question(shared, "single", key=["A"], tags=["党章"])
+    draft = factories.question(shared, "single", tags=["党章"])
+    type(draft).objects.filter(pk=draft.pk).update(status="draft")
+    retired = factories.question(shared, "single", tags=["党章"])
+    type(retired).objects.filter(pk=retired.pk).update(status="retired")
+    for _ in range(3):
+        factories.question(shared, "true_false", key=[True], tags=["党史"])
+    factories.question(shared, "single")  # no knowledge point
+    secret = factories.bank(tree["audit"])
+    type(secret).objects.filter(pk=secret.pk).update(shared_below=False)
+    for _ in range(5):
+        factories.question(secret, "single", tags=["党章"])
+    other = factories.bank(tree["mof"])
+    for _ in range(4):
+        factories.question(other, "single", tags=["党章"])
+    member = factories.member(tree["gz1"])
+    return {"shared": shared, "secret": secret, "other": other, "member": member}
+
+
+def tag(name: str) -> Tag:
+    return Tag.objects.get(name=name)
+
+
+def nothing_created(before: tuple[int, int]) -> bool:
+    return (Paper.objects.count(), Attempt.objects.count()) == before
+
+
+def test_the_list_shows_the_points_of_shared_banks_above_with_their_published_questions(banks):
+    rows = selectors.topic_rows(banks["member"])
+    # Only the shared bank: 10 published on 党章 (the draft and the retired one not), 3 on 党史.
+    assert [(row.bank, row.tag.name, row.questions, row.accuracy) for row in rows] == [
+        (banks["shared"], "党史", 3, None),
+        (banks["shared"], "党章", 10, None),
+    ]
+
+
+def test_a_topic_practice_draws_from_the_point_and_counts_as_practice(banks):
+    """10 questions of 党章 from the shared bank; answering the first right earns practice's 1
+    point; the list then reads 1 of 1 right (100%), 党史 still unpractised."""
+    member = banks["member"]
+    attempt = topic_practice_start(member=member, bank_id=banks["shared"].pk, tag_id=tag("党章").pk, count="10")
+    assert attempt.paper.mode == "practice" and attempt.paper.practised_by == member
+    items = list(attempt.items.select_related("version__question"))
+    assert len(items) == 10
+    assert {item.version.question.bank_id for item in items} == {banks["shared"].pk}
+    assert all(tag("党章") in item.version.question.tags.all() for item in items)
+    first = min(items, key=lambda item: item.position)
+    key = "ABC"[first.option_order.index(0)]  # where the key (option A) is shown
+    answer_submit(attempt=attempt, position=first.position, response=key)
+    events = PointEvent.objects.filter(member=member)
+    assert [(e.activity, e.points) for e in events] == [("practice_correct", 1)]
+    rows = {row.tag.name: (row.answered, row.right, row.accuracy) for row in selectors.topic_rows(member)}
+    assert rows == {"党章": (1, 1, 100), "党史": (0, 0, None)}
+
+
+def test_asking_for_more_than_the_point_has_gives_all_of_them_and_the_same_choice_resumes(banks):
+    member = banks["member"]
+    attempt = topic_practice_start(member=member, bank_id=banks["shared"].pk, tag_id=tag("党史").pk, count=20)
+    assert attempt.items.count() == 3
+    again = topic_practice_start(member=member, bank_id=banks["shared"].pk, tag_id=tag("党史").pk, count=20)
+    assert again.pk == attempt.pk
+    assert Paper.objects.filter(practised_by=member).count() == 1
+
+
+def test_points_stay_under_practices_daily_cap_shared_with_ordinary_practice(banks):
+    """Practice's rule: 1 point a right answer, 10 a day. 8 right in an organiser's practice paper,
+    then 5 right in a topic practice: 2 more points, 10 in all, not 13."""
+    member = banks["member"]
+    questions = list(banks["shared"].questions.filter(tags__name="党章", status="published"))
+    paper = factories.paper(banks["shared"].unit, mode="practice", questions=questions[:8], shuffle_options=False)
+    ordinary = attempt_start(paper=paper, member=member)
+    for position in range(1, 9):
+        answer_submit(attempt=ordinary, position=position, response="A")
+    attempt = topic_practice_start(member=member, bank_id=banks["shared"].pk, tag_id=tag("党章").pk, count=10)
+    for item in attempt.items.order_by("position")[:5]:
+        answer_submit(attempt=attempt, position=item.position, response="ABC"[item.option_order.index(0)])
+    assert sum(PointEvent.objects.filter(member=member).values_list("points", flat=True)) == 10
+
+
+@pytest.mark.parametrize(
+    ("choice", "code"),
+    [
+        ({"bank": "other", "point": "党章", "count": 10}, "topic_not_available"),  # another organ's bank
+        ({"bank": "secret", "point": "党章", "count": 10}, "topic_not_available"),  # kept confidential
+        ({"bank": "shared", "point": "廉政", "count": 10}, "topic_empty"),  # a point with no question here
+        ({"bank": "shared", "point": "党章", "count": 15}, "count_out_of_range"),
+        ({"bank": "shared", "point": "党章", "count": 0}, "count_out_of_range"),
+        ({"bank": "shared", "point": "党章", "count": "ten"}, "count_out_of_range"),
+        ({"bank": 999999, "point": "党章", "count": 10}, "topic_not_available"),  # no such bank
+        ({"bank": "shared", "point": 999999, "count": 10}, "topic_not_available"),  # no such point
+        ({"bank": "1 OR 1=1", "point": "党章", "count": 10}, "topic_not_available"),
+        ({"bank": "99999999999999999999", "point": "党章", "count": 10}, "topic_not_available"),
+    ],
+)
+def test_bad_choices_are_refused_and_create_nothing(banks, choice, code):
+    factories.question(banks["secret"], "single", tags=["廉政"])  # 廉政 exists, but not in the shared bank
+    bank = banks[choice["bank"]].pk if choice["bank"] in banks else choice["bank"]
+    point = tag(choice["point"]).pk if isinstance(choice["point"], str) else choice["point"]
+    before = (Paper.objects.count(), Attempt.objects.count())
+    with pytest.raises(AttemptRejected) as refused:
+        topic_practice_start(member=banks["member"], bank_id=bank, tag_id=point, count=choice["count"])
+    assert refused.value.code == code
+    assert nothing_created(before)
+
+
+def test_a_members_topic_paper_is_on_no_other_members_list_and_they_cannot_start_it(banks, tree):
+    member = banks["member"]
+    attempt = topic_practice_start(member=member, bank_id=banks["shared"].pk, tag_id=tag("党章").pk, count=10)
+    neighbour = factories.member(tree["gz1"])
+    assert attempt.paper not in selectors.papers_for_member(neighbour)
+    assert attempt.paper not in selectors.papers_for_member(member)
+    with pytest.raises(AttemptRejected) as refused:
+        attempt_start(paper=attempt.paper, member=neighbour)
+    assert refused.value.code == "not_in_audience"
+
+
+@pytest.mark.parametrize(
+    ("language", "heading", "figures", "refusal"),
+    [
+        ("en", "Practice by topic", "10 questions", "Choose 10 or 20 questions."),
+        ("zh-hans", "专题练习", "10 道题", "请选择 10 道或 20 道题。"),
+    ],
+)
+def test_the_pages_list_start_and_refuse(banks, language, heading, figures, refusal):
+    client = Client(HTTP_ACCEPT_LANGUAGE=language)
+    client.force_login(banks["member"])
+    page = client.get("/study/topics/")
+    html = page.content.decode()
+    assert page.status_code == 200 and heading in html and figures in html
+    assert f'id="topic-{banks["shared"].pk}-{tag("党章").pk}"' in html
+    assert f'id="topic-{banks["secret"].pk}-' not in html and f'id="topic-{banks["other"].pk}-' not in html
+    assert 'id="topic-practice-link"' in client.get("/study/").content.decode()
+    bad = client.post("/study/topics/start/", {"bank": banks["shared"].pk, "point": tag("党章").pk, "count": 30})
+    assert bad.status_code == 302 and bad.url == "/study/topics/"
+    assert refusal in client.get("/study/topics/").content.decode()
+    assert not Attempt.objects.exists()
+    good = client.post("/study/topics/start/", {"bank": banks["shared"].pk, "point": tag("党章").pk, "count": 20})
+    attempt = Attempt.objects.get()
+    assert good.url == f"/study/attempts/{attempt.pk}/"
+    assert attempt.items.count() == 10  # 20 asked, the point has 10
