@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('lessons', '0033_attempt_revision'),
+        ('lessons', '0034_lesson_status_no_video_yet'),
     ]
 
     operations = [
