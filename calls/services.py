@@ -296,6 +296,7 @@ def _keep_file(entry: Entry, relative: str, *, extension: str, name: str, size: 
         if entry.submitted_at:
             entry.file_replaced_at = stored.uploaded_at
             fields.append("file_replaced_at")
+            _check_similarity_again(entry)
         entry.save(update_fields=fields)
     return stored
 
@@ -401,7 +402,15 @@ def entry_submit(*, entry: Entry, by: User) -> Entry:
     entry.submitted_at = timezone.now()
     entry.returned_reason = ""
     entry.save()
+    _check_similarity_again(entry)
     return entry
+
+
+def _check_similarity_again(entry: Entry) -> None:
+    """An essay handed in or replaced after its call stopped taking entries (under a reopening)
+    was not in the similarity check made then: the call is checked again (`similarity.calls_due`)."""
+    if entry.call.kind == Call.Kind.ESSAY and timezone.now() >= entry.call.ends_at:
+        Call.objects.filter(pk=entry.call_id, similarity_checked_at__isnull=False).update(similarity_checked_at=None)
 
 
 def _check_required_answers(entry: Entry) -> None:

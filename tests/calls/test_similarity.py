@@ -154,3 +154,34 @@ def test_the_similarity_page_shows_highlighted_passages_and_records_decisions(
     outsider = factories.organiser(tree["budget"])
     client.force_login(outsider)
     assert client.get(reverse("calls:similarity", args=[essay_call.pk])).status_code == 404
+
+
+def test_an_essay_handed_in_or_replaced_under_a_reopening_makes_the_call_due_again(essay_call, tree):
+    """The check made when the call closed did not see them: a draft handed in under a reopening,
+    and a submitted essay whose file is replaced under one."""
+    owner = factories.organiser(tree["audit"])
+    late = services.entry_create(call=essay_call, author=factories.member(tree["gz1"]), title="补交的征文")
+    early = services.entry_create(call=essay_call, author=factories.member(tree["gz2"]), title="先交的征文")
+    services.entry_attach(entry=early, upload=upload("essay.docx", documents.docx(("初稿",))))
+    services.entry_submit(entry=early, by=early.author)
+    Call.objects.filter(pk=essay_call.pk).update(closes_at=timezone.now() - timedelta(minutes=5))
+    essay_call.refresh_from_db()
+    similarity.similarity_check(call_id=essay_call.pk)
+    assert similarity.calls_due() == []
+
+    until = timezone.now() + timedelta(hours=2)
+    for entry in (late, early):
+        services.entry_reopen(entry=entry, by=owner, until=until, reason="出差补交")
+    late.refresh_from_db()
+    services.entry_attach(entry=late, upload=upload("essay.docx", documents.docx(("补交的正文",))))
+    assert similarity.calls_due() == []  # a draft's file: nothing handed in yet
+    services.entry_submit(entry=late, by=late.author)
+    assert similarity.calls_due() == [essay_call.pk]
+
+    similarity.similarity_check(call_id=essay_call.pk)
+    assert similarity.calls_due() == []
+    early.refresh_from_db()
+    services.entry_attach(
+        entry=early, upload=upload("essay.docx", documents.docx(("修改后的正文",))), replace_confirmed=True
+    )
+    assert similarity.calls_due() == [essay_call.pk]
