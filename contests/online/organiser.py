@@ -91,6 +91,10 @@ class ContestForm(NumberRangeMessages, forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
+        # The close saved before this edit (None when creating), and whether someone has started:
+        # set by `builder_forms`, read by `clean` to refuse a window that is already over.
+        self.saved_closes_at = None
+        self.started = False
         # By full path, as every other organiser form offers units.
         self.fields["unit"] = UnitChoiceField(user=user, label=gettext_lazy("organising unit"))
         self.fields["audience"] = UnitsChoiceField(
@@ -106,6 +110,11 @@ class ContestForm(NumberRangeMessages, forms.Form):
         data = super().clean()
         if data.get("opens_at") and data.get("closes_at") and data["closes_at"] <= data["opens_at"]:
             self.add_error("closes_at", _("The window must close after it opens."))
+        elif self._closes_in_the_past(data.get("closes_at")):
+            self.add_error(
+                "closes_at",
+                _("This time has already passed: nobody could take part. Choose a close time still to come."),
+            )
         if (
             "max_attempts" in self.fields
             and data.get("results_shown") == Paper.Review.AFTER_SUBMIT
@@ -122,6 +131,15 @@ class ContestForm(NumberRangeMessages, forms.Form):
                 ),
             )
         return data
+
+    def _closes_in_the_past(self, closes_at) -> bool:
+        """Whether `closes_at` is already past and may not be: on a new contest, or one nobody has
+        started whose close is being moved. A close left as saved (a finished contest whose title
+        is corrected) stays; a started one may only close later, which the service checks."""
+        if closes_at is None or self.started or closes_at > timezone.now():
+            return False
+        saved = self.saved_closes_at
+        return saved is None or closes_at.replace(second=0, microsecond=0) != saved.replace(second=0, microsecond=0)
 
 
 class TagSelect(forms.Select):
@@ -277,6 +295,8 @@ def builder_forms(form_class, request, initial: dict, rules_initial: list[dict],
     # Posted rows take the saved draw only when it is locked: a row cleared on purpose is empty.
     rows = rules_initial if data is None or started else None
     form = form_class(data, user=request.user, initial=initial)
+    form.saved_closes_at = initial["closes_at"] if created else None
+    form.started = started
     banks_of = tag_banks(banks_visible_to(request.user))  # once for every row
     rules = RuleFormSet(
         data, initial=rows, form_kwargs={"user": request.user, "banks_of_tags": banks_of}, prefix="rules"
