@@ -116,21 +116,24 @@ class ContestForm(NumberRangeMessages, forms.Form):
                 _("This time has already passed: nobody could take part. Choose a close time still to come."),
             )
         if (
-            "max_attempts" in self.fields
-            and data.get("results_shown") == Paper.Review.AFTER_SUBMIT
-            and data.get("max_attempts") not in (None, 1)
+            data.get("results_shown") == Paper.Review.AFTER_SUBMIT
             and not data.get("keys_after_each_confirmed")
+            and (refusal := self.keys_after_each_refusal(data))
         ):
-            # The next attempt draws from the banks whose keys the member has just been shown.
-            self.add_error(
-                "results_shown",
-                _(
-                    "With more than one attempt, keys shown after each attempt let a member see them before "
-                    "trying again on questions from the same banks. Show them after the window closes, allow "
-                    "one attempt, or tick the box below to confirm."
-                ),
-            )
+            self.add_error("results_shown", refusal)
         return data
+
+    def keys_after_each_refusal(self, data: dict) -> str:
+        """Why keys shown after each attempt need the confirm box ticked; empty when they do not.
+        With more than one attempt, the next one draws from the banks whose keys the member has just
+        been shown."""
+        if data.get("max_attempts") in (None, 1):
+            return ""
+        return _(
+            "With more than one attempt, keys shown after each attempt let a member see them before "
+            "trying again on questions from the same banks. Show them after the window closes, allow "
+            "one attempt, or tick the box below to confirm."
+        )
 
     def _closes_in_the_past(self, closes_at) -> bool:
         """Whether `closes_at` is already past and may not be: on a new contest, or one nobody has

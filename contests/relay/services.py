@@ -57,7 +57,7 @@ def relay_create(
     party_members_only: bool = False,
     description: str = "",
     shuffle: bool = True,
-    results_shown: str = Paper.Review.AFTER_SUBMIT,
+    results_shown: str = Paper.Review.AFTER_CLOSE,
     title_en: str = "",
     description_en: str = "",
 ) -> RelayContest:

@@ -10,10 +10,17 @@ from django.test import Client
 from django.utils import timezone
 
 from contests.online.models import OnlineContest
-from tests.contests.test_online_pages import contest_form
 from tests.contests.test_online import setup  # noqa: F401  (the fixture)
+from tests.contests.test_online_pages import contest_form
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def relay_setup():
+    from tests.contests.test_relay import make_setup
+
+    return make_setup()
 
 
 def signed_in(member) -> Client:
@@ -72,3 +79,64 @@ def test_editing_a_contest_nobody_started_may_not_move_its_close_into_the_past(s
     assert page.status_code == 200 and "closes_at" in page.context["form"].errors
     contest.paper.refresh_from_db()
     assert contest.paper.closes_at > now
+
+
+# ---------------------------------------------------------------- 1. keys after each relay leg
+
+
+def run_first_leg(relay, runner) -> Client:
+    """The first runner starts the team's leg, answers nothing and submits (the page's POST)."""
+    from lessons.models import Attempt
+
+    team = relay.teams.get()
+    client = signed_in(runner)
+    client.post(f"/contests/relays/{relay.pk}/teams/{team.pk}/start/")
+    attempt = Attempt.objects.get(member=runner)
+    client.post(f"/contests/online/attempts/{attempt.pk}/submit/")
+    return client, attempt
+
+
+def test_a_new_relay_hides_the_keys_until_the_window_closes_by_default(relay_setup):
+    from tests.contests.test_relay import make_relay, make_team
+
+    builder = signed_in(relay_setup["by"]).get("/contests/relays/manage/new/")
+    assert builder.context["form"].initial["results_shown"] == "after_close"
+    relay = make_relay(relay_setup)  # the service's default as well
+    assert relay.online.paper.review == "after_close"
+    make_team(relay_setup, relay)
+    client, attempt = run_first_leg(relay, relay_setup["runners"][0])
+    # Leg 1's result page, and the submit POST replayed, show no key: the factory's single-choice
+    # questions have the key "实现共产主义" (option A), which the page would name with the answer.
+    for page in (
+        client.get(f"/contests/online/attempts/{attempt.pk}/result/"),
+        client.post(f"/contests/online/attempts/{attempt.pk}/submit/", follow=True),
+    ):
+        assert page.status_code == 200
+        assert not any(item.get("key") for item in page.context["payload"]["items"])
+
+
+def test_keys_after_each_leg_need_the_same_explicit_confirmation_as_online_contests(relay_setup):
+    from contests.relay.models import RelayContest
+    from tests.contests.test_relay_pages import relay_form
+
+    client = signed_in(relay_setup["by"])
+    form = relay_form(relay_setup, per_leg=2) | {"results_shown": "after_submit"}
+    for language, said in [("zh-hans", "传给"), ("en", "pass them on")]:
+        page = client.post("/contests/relays/manage/new/", form, HTTP_ACCEPT_LANGUAGE=language)
+        assert page.status_code == 200
+        assert said in " ".join(page.context["form"].errors["results_shown"])
+    assert not RelayContest.objects.exists()
+    confirmed = client.post("/contests/relays/manage/new/", form | {"keys_after_each_confirmed": "on"})
+    assert confirmed.status_code == 302
+    relay = RelayContest.objects.get()
+    assert relay.online.paper.review == "after_submit"
+    # Its edit page comes back with the box ticked, so saving it again keeps what was chosen.
+    edit = client.get(f"/contests/relays/manage/{relay.pk}/edit/")
+    assert edit.context["form"].initial["keys_after_each_confirmed"] is True
+    # Such a relay (as every relay was made before) still runs, and shows leg 1's keys after it.
+    from tests.contests.test_relay import make_team
+
+    make_team(relay_setup, relay)
+    runner, attempt = run_first_leg(relay, relay_setup["runners"][0])
+    page = runner.get(f"/contests/online/attempts/{attempt.pk}/result/")
+    assert page.status_code == 200 and all(item.get("key") for item in page.context["payload"]["items"])
