@@ -309,6 +309,8 @@ def relay_teams(request, relay_id: int):
             "errors": errors,
             "row_errors": row_errors,
             "teams": relay.teams.select_related("unit").prefetch_related("runners"),
+            # Said up front rather than on submit: once a leg has started the forms would only refuse.
+            "locked": services.TEAMS_LOCKED if services.teams_locked(relay) else "",
         },
     )
 

@@ -22,6 +22,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from lessons.models import Attempt, Paper
 from lessons.services import attempts
@@ -162,9 +163,17 @@ def _row_problem(error) -> str:
     return _("Row %(n)d, column %(col)s: %(problem)s") % {"n": error.row, "col": error.column, "problem": error.message}
 
 
+TEAMS_LOCKED = gettext_lazy("A leg has started: the teams can no longer change.")
+
+
+def teams_locked(relay: RelayContest) -> bool:
+    """Whether a leg of the relay has started, so its teams can no longer change."""
+    return RelayLeg.objects.filter(team__relay=relay, started_at__isnull=False).exists()
+
+
 def _check_teams_editable(relay: RelayContest) -> None:
-    if RelayLeg.objects.filter(team__relay=relay, started_at__isnull=False).exists():
-        raise ContestSetupRejected("relay_started", _("A leg has started: the teams can no longer change."))
+    if teams_locked(relay):
+        raise ContestSetupRejected("relay_started", str(TEAMS_LOCKED))
 
 
 def _eligible(relay: RelayContest):

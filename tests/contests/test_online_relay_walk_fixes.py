@@ -140,3 +140,23 @@ def test_keys_after_each_leg_need_the_same_explicit_confirmation_as_online_conte
     runner, attempt = run_first_leg(relay, relay_setup["runners"][0])
     page = runner.get(f"/contests/online/attempts/{attempt.pk}/result/")
     assert page.status_code == 200 and all(item.get("key") for item in page.context["payload"]["items"])
+
+
+# ---------------------------------------------------------------- 6. the teams page once a leg has started
+
+
+def test_the_teams_page_says_the_teams_are_fixed_once_a_leg_has_started_and_offers_no_forms(relay_setup):
+    from tests.contests.test_relay import make_relay, make_team
+
+    relay = make_relay(relay_setup)
+    team = make_team(relay_setup, relay)
+    organiser = signed_in(relay_setup["by"])
+    url = f"/contests/relays/manage/{relay.pk}/teams/"
+    before = organiser.get(url).content.decode()
+    assert 'id="make-teams"' in before and 'id="teams-import"' in before and 'id="teams-locked"' not in before
+    signed_in(relay_setup["runners"][0]).post(f"/contests/relays/{relay.pk}/teams/{team.pk}/start/")
+    for language, said in [("zh-hans", "已有一棒开始"), ("en", "A leg has started: the teams can no longer change.")]:
+        page = organiser.get(url, HTTP_ACCEPT_LANGUAGE=language).content.decode()
+        assert 'id="teams-locked"' in page and said in page
+        assert 'id="make-teams"' not in page and 'id="teams-import"' not in page
+        assert 'id="current-teams"' in page  # the teams made are still listed
