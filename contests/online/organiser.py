@@ -317,6 +317,20 @@ def builder_locked(form, rules, *, created: bool, started: bool) -> None:
         for name in ("opens_at", "time_limit_min", "question_time_s", "max_attempts", "grading", "shuffle"):
             if name in form.fields:
                 form.fields[name].disabled = True
+        # What would change the results of those who took part, or show keys earlier than they
+        # were told, is locked too (the service refuses it as well); adding units is not.
+        form.fields["party_members_only"].disabled = True
+        form.fields["party_members_only"].help_text = gettext_lazy(
+            "Members have started: this stays as it is, since it decides whom each unit's participation counts."
+        )
+        form.fields["audience"].help_text = gettext_lazy(
+            "Members have started: units may be added, not removed (their members' results stay in the contest)."
+        )
+        if form.initial.get("results_shown") == Paper.Review.AFTER_CLOSE:
+            form.fields["results_shown"].disabled = True
+            form.fields["results_shown"].help_text = gettext_lazy(
+                "Members have started, told the keys come after the window closes: they cannot be shown earlier."
+            )
         for rule in rules:
             for field in rule.fields.values():
                 field.disabled = True

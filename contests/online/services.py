@@ -169,6 +169,12 @@ def online_contest_update(
             raise ContestSetupRejected(
                 "paper_fixed", _("Members have started: the paper, attempts and time limit can no longer change.")
             )
+        _check_started_audience(contest, audience=audience, party_members_only=party_members_only)
+        if paper.review == Paper.Review.AFTER_CLOSE and results_shown not in (None, Paper.Review.AFTER_CLOSE):
+            raise ContestSetupRejected(
+                "keys_earlier",
+                _("Members have started, told the keys come after the window closes: they cannot be shown earlier."),
+            )
     elif rules is not None:
         check_draw(rules)
         paper.rules.all().delete()
@@ -199,6 +205,30 @@ def online_contest_update(
     contest.audience.set(audience)
     contest.paper = paper
     return contest
+
+
+def _check_started_audience(contest: OnlineContest, *, audience: list[Unit], party_members_only: bool) -> None:
+    """Refuse, once members have started, a change of who takes part that would change their
+    results: a unit of the audience removed (a member of it who took part would drop out) or
+    "party members only" switched (it changes each unit's headcount). Units added are allowed."""
+    if party_members_only != contest.party_members_only:
+        raise ContestSetupRejected(
+            "party_only_fixed",
+            _(
+                "Members have started: “party members only” stays as it is, since it decides whom each unit's "
+                "participation counts."
+            ),
+        )
+    dropped = [
+        unit.display_name
+        for unit in contest.audience.all()
+        if not any(unit.path.startswith(kept.path) for kept in audience)
+    ]
+    if dropped:
+        raise ContestSetupRejected(
+            "audience_narrowed",
+            _("Members have started: units may be added, not removed. Keep %(names)s.") % {"names": "、".join(dropped)},
+        )
 
 
 def _extend_open_attempts(paper: Paper, *, old_close: datetime, new_close: datetime) -> None:

@@ -160,3 +160,88 @@ def test_the_teams_page_says_the_teams_are_fixed_once_a_leg_has_started_and_offe
         assert 'id="teams-locked"' in page and said in page
         assert 'id="make-teams"' not in page and 'id="teams-import"' not in page
         assert 'id="current-teams"' in page  # the teams made are still listed
+
+
+# ---------------------------------------------------------------- 5. settings locked once members have started
+
+
+def started_contest(setup):  # noqa: F811
+    """A contest for both branches, keys after the close, that a member of the first has started."""
+    from contests.online import services
+    from tests import factories
+    from tests.contests.test_online import make_contest
+
+    contest = make_contest(setup, audience=[setup["branch"], setup["other"]])
+    member = factories.member(setup["branch"], username="first_taker")
+    services.online_attempt_start(contest=contest, member=member, device="phone-1")
+    return contest
+
+
+def update(contest, **changes):
+    from contests.online import services
+
+    paper = contest.paper
+    fields = {
+        "contest": contest,
+        "by": None,
+        "title": paper.title,
+        "audience": list(contest.audience.all()),
+        "opens_at": paper.opens_at,
+        "closes_at": paper.closes_at,
+        "party_members_only": contest.party_members_only,
+        "results_shown": paper.review,
+    }
+    return services.online_contest_update(**(fields | changes))
+
+
+def test_once_started_the_audience_may_widen_but_not_narrow(setup):  # noqa: F811
+    from contests.online.services import ContestSetupRejected
+
+    contest = started_contest(setup)
+    with pytest.raises(ContestSetupRejected) as refused:
+        update(contest, audience=[setup["branch"]])  # 南京特派办's branch dropped
+    assert refused.value.code == "audience_narrowed" and "第一党支部" in refused.value.message
+    assert contest.audience.count() == 2
+    # The whole 审计署 instead of the two branches: both are still inside it, so it only widens.
+    update(contest, audience=[setup["organ"]])
+    assert list(contest.audience.all()) == [setup["organ"]]
+
+
+def test_once_started_party_members_only_and_showing_keys_earlier_are_refused(setup):  # noqa: F811
+    from contests.online.services import ContestSetupRejected
+
+    contest = started_contest(setup)
+    with pytest.raises(ContestSetupRejected) as refused:
+        update(contest, party_members_only=True)
+    assert refused.value.code == "party_only_fixed"
+    with pytest.raises(ContestSetupRejected) as refused:
+        update(contest, results_shown="after_submit")
+    assert refused.value.code == "keys_earlier"
+    contest.refresh_from_db()
+    contest.paper.refresh_from_db()
+    assert (contest.party_members_only, contest.paper.review) == (False, "after_close")
+
+
+def test_the_edit_page_disables_the_locked_settings_and_ignores_a_tampered_post(setup):  # noqa: F811
+    contest = started_contest(setup)
+    client = signed_in(setup["by"])
+    url = f"/contests/online/manage/{contest.pk}/edit/"
+    for language, said in [("zh-hans", "只能增加"), ("en", "units may be added, not removed")]:
+        page = client.get(url, HTTP_ACCEPT_LANGUAGE=language)
+        fields = page.context["form"].fields
+        assert fields["party_members_only"].disabled and fields["results_shown"].disabled
+        assert not fields["audience"].disabled
+        assert said in page.content.decode()
+    form = contest_form(setup, audience=[setup["branch"].pk, setup["other"].pk], max_attempts="2")
+    form |= {"party_members_only": "on", "results_shown": "after_submit", "keys_after_each_confirmed": "on"}
+    paper = contest.paper
+    # The close a minute later (the form sends whole minutes; an earlier close is refused once started).
+    later = local(paper.closes_at + timedelta(minutes=1))
+    form |= {"opens_at": local(paper.opens_at), "closes_at": later, "time_limit_min": "10"}
+    saved = client.post(url, form)
+    assert saved.status_code == 302, saved.context["form"].errors
+    contest.refresh_from_db()
+    contest.paper.refresh_from_db()
+    assert (contest.party_members_only, contest.paper.review) == (False, "after_close")
+    narrowed = client.post(url, form | {"audience": [setup["branch"].pk]}, HTTP_ACCEPT_LANGUAGE="en")
+    assert narrowed.status_code == 200 and "units may be added, not removed" in narrowed.content.decode()
