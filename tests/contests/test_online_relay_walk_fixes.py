@@ -245,3 +245,110 @@ def test_the_edit_page_disables_the_locked_settings_and_ignores_a_tampered_post(
     assert (contest.party_members_only, contest.paper.review) == (False, "after_close")
     narrowed = client.post(url, form | {"audience": [setup["branch"].pk]}, HTTP_ACCEPT_LANGUAGE="en")
     assert narrowed.status_code == 200 and "units may be added, not removed" in narrowed.content.decode()
+
+
+# ---------------------------------------------------------------- 3. one person on two teams
+
+
+@pytest.fixture
+def two_bureaus():
+    """A hand-built tree: 审计署 > 甲局 > 甲局第一支部 (林一, 林二) and 审计署 > 乙局 > 乙局第一支部 (周一)."""
+    from contests.relay.services import DrawRule
+    from tests import factories
+    from tests.contests.test_relay import NOW
+
+    organ = factories.unit_at("审计署")
+    jia = factories.unit_at("审计署/甲局")
+    jia_branch = factories.unit_at("审计署/甲局/甲局第一支部")
+    yi = factories.unit_at("审计署/乙局")
+    yi_branch = factories.unit_at("审计署/乙局/乙局第一支部")
+    bank = factories.bank(organ)
+    for _ in range(4):
+        factories.question(bank, "single")
+    organiser = factories.organiser(organ)
+    from contests.relay import services
+
+    relay = services.relay_create(
+        title="跨局接力赛",
+        unit=organ,
+        audience=[organ],
+        opens_at=NOW - timedelta(hours=1),
+        closes_at=NOW + timedelta(days=7),
+        rules=[DrawRule(bank=bank, type="single", count=2)],
+        by=organiser,
+        leg_time_limit_s=600,
+    )
+    return {
+        "relay": relay,
+        "by": organiser,
+        "jia": jia,
+        "jia_branch": jia_branch,
+        "yi": yi,
+        "yi_branch": yi_branch,
+        "lin1": factories.member(jia_branch, real_name="林一"),
+        "lin2": factories.member(jia_branch, real_name="林二"),
+        "zhou1": factories.member(yi_branch, real_name="周一"),
+    }
+
+
+def member_team(tree, roster):
+    from contests.relay.services import TeamPlan
+
+    return TeamPlan(name="混编队", unit=tree["yi"], roster=roster, captain=roster[0])
+
+
+def unit_team(tree):
+    from contests.relay.services import TeamPlan
+
+    # 甲局 runs with its branch as its only leg: any active member of 甲局第一支部 may run it.
+    return TeamPlan(name="甲局", unit=tree["jia"], roster=[tree["jia_branch"]], for_unit=True)
+
+
+def test_a_member_team_with_a_member_of_a_unit_teams_unit_is_refused_naming_both(two_bureaus):
+    from contests.relay import services
+    from contests.relay.models import RelayTeam
+
+    tree, relay = two_bureaus, two_bureaus["relay"]
+    services.relay_teams_set(relay=relay, plans=[unit_team(tree)], by=tree["by"])
+    with pytest.raises(services.ContestSetupRejected) as refused:
+        services.relay_teams_set(relay=relay, plans=[member_team(tree, [tree["zhou1"], tree["lin1"]])], by=tree["by"])
+    assert refused.value.code == "runner_on_two_teams"
+    message = refused.value.message
+    assert "林一" in message and "混编队" in message and "甲局第一支部" in message and "甲局" in message
+    assert list(RelayTeam.objects.filter(relay=relay).values_list("name", flat=True)) == ["甲局"]
+
+
+def test_a_unit_team_whose_unit_holds_a_member_of_a_member_team_is_refused_too(two_bureaus):
+    from contests.relay import services
+
+    tree, relay = two_bureaus, two_bureaus["relay"]
+    services.relay_teams_set(relay=relay, plans=[member_team(tree, [tree["zhou1"], tree["lin2"]])], by=tree["by"])
+    with pytest.raises(services.ContestSetupRejected) as refused:
+        services.relay_teams_set(relay=relay, plans=[unit_team(tree)], by=tree["by"])
+    assert refused.value.code == "runner_on_two_teams" and "林二" in refused.value.message
+    # Both in one go: the second plan meets the first.
+    relay.teams.all().delete()
+    with pytest.raises(services.ContestSetupRejected):
+        services.relay_teams_set(relay=relay, plans=[member_team(tree, [tree["lin1"]]), unit_team(tree)], by=tree["by"])
+    # A member team of 乙局 only sits beside 甲局's unit team.
+    services.relay_teams_set(relay=relay, plans=[member_team(tree, [tree["zhou1"]]), unit_team(tree)], by=tree["by"])
+    assert relay.teams.count() == 2
+
+
+def test_a_member_who_moved_into_another_teams_unit_cannot_run_its_leg_as_well(two_bureaus):
+    from contests.relay import services
+    from lessons.services.attempts import AttemptRejected
+    from orgs.models import User
+
+    tree, relay = two_bureaus, two_bureaus["relay"]
+    services.relay_teams_set(relay=relay, plans=[member_team(tree, [tree["zhou1"]]), unit_team(tree)], by=tree["by"])
+    # 周一 (on 混编队) is moved into 甲局第一支部 after the teams were made.
+    User.objects.filter(pk=tree["zhou1"].pk).update(unit=tree["jia_branch"])
+    zhou1 = User.objects.get(pk=tree["zhou1"].pk)
+    jia_team = relay.teams.get(name="甲局")
+    with pytest.raises(AttemptRejected) as refused:
+        services.relay_leg_start(team=jia_team, member=zhou1, device="phone-1")
+    assert refused.value.code == "runs_for_another_team" and "混编队" in refused.value.message
+    # 林一, of 甲局第一支部 and no other team, runs it.
+    leg = services.relay_leg_start(team=jia_team, member=tree["lin1"], device="phone-2")
+    assert leg.holder == tree["lin1"]
