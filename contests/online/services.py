@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from lessons.draws import DrawRule, draw_problems
+from lessons.draws import DrawRule, draw_problems, mixed_points
 from lessons.models import Attempt, AttemptItem, Paper, PaperRule
 from lessons.services import attempts
 from lessons.services.attempts import AttemptRejected
@@ -39,6 +39,20 @@ def check_draw(rules: list[DrawRule]) -> None:
         raise ContestSetupRejected("no_rules", _("Add at least one draw rule."))
     if problems := draw_problems(rules):
         raise ContestSetupRejected("draw_shortfall", joined_sentences(problems.values()))
+    # Members and teams are ranked by raw score: every paper must be out of the same total.
+    if mixed := mixed_points(rules, Paper().points_for):
+        raise ContestSetupRejected(
+            "mixed_points",
+            joined_sentences(
+                [
+                    *mixed.values(),
+                    _(
+                        "Members are ranked by their score, so every paper must have the same full marks: "
+                        "narrow each such rule to one type, or to types worth the same points."
+                    ),
+                ]
+            ),
+        )
 
 
 def _check_audience(unit: Unit, audience: list[Unit]) -> None:

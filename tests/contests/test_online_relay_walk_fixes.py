@@ -352,3 +352,74 @@ def test_a_member_who_moved_into_another_teams_unit_cannot_run_its_leg_as_well(t
     # 林一, of 甲局第一支部 and no other team, runs it.
     leg = services.relay_leg_start(team=jia_team, member=tree["lin1"], device="phone-2")
     assert leg.holder == tree["lin1"]
+
+
+# ---------------------------------------------------------------- 2. papers with different full marks
+
+
+def with_multiples(setup):  # noqa: F811
+    """The bank: 4 single choice and 3 true/false (1 point each), and 2 multiple choice (2 points)."""
+    from tests import factories
+
+    for _ in range(2):
+        factories.question(setup["bank"], "multiple")
+    return setup
+
+
+def test_a_contest_rule_drawing_questions_of_different_points_is_refused_with_the_totals(setup):  # noqa: F811
+    from django.utils import translation
+
+    from contests.online.services import ContestSetupRejected, DrawRule
+    from tests.contests.test_online import make_contest
+    from tests.contests.test_relay import make_relay
+
+    with_multiples(setup)
+    any_three = [DrawRule(bank=setup["bank"], count=3)]
+    # Three of any type: at lowest three 1-point questions (3), at highest both multiples and one
+    # more (2 + 2 + 1 = 5).
+    with translation.override("en"), pytest.raises(ContestSetupRejected) as refused:
+        make_contest(setup, rules=any_three)
+    assert refused.value.code == "mixed_points"
+    assert "worth 1, 2 points" in refused.value.message and "add up to 3 to 5 points" in refused.value.message
+    with pytest.raises(ContestSetupRejected) as refused:
+        make_relay(setup, rules=any_three)
+    assert refused.value.code == "mixed_points"
+    assert not OnlineContest.objects.exists()
+    # Single choice and true/false are both worth 1: any type of those is one total (3) for everyone.
+    setup["bank"].questions.filter(current__type="multiple").update(status="retired")
+    assert make_contest(setup, rules=any_three).paper.rules.count() == 1
+
+
+def test_the_contest_builder_says_why_a_mixed_rule_is_refused_in_both_languages(setup):  # noqa: F811
+    with_multiples(setup)
+    client = signed_in(setup["by"])
+    form = contest_form(setup, **{"rules-0-type": "", "rules-0-count": "3"})
+    for language, said in [("zh-hans", "满分"), ("en", "the same full marks")]:
+        page = client.post("/contests/online/manage/new/", form, HTTP_ACCEPT_LANGUAGE=language)
+        assert page.status_code == 200 and said in " ".join(page.context["form"].non_field_errors())
+        assert 'id="same-total-note"' in page.content.decode()
+    assert not OnlineContest.objects.exists()
+
+
+def test_a_practice_paper_with_a_mixed_rule_is_saved_with_a_plain_warning(setup):  # noqa: F811
+    from django.contrib.messages import get_messages
+    from django.urls import reverse
+
+    from lessons.models import Paper
+    from tests.lessons.test_authoring import builder_post
+
+    with_multiples(setup)
+    client = signed_in(setup["by"])
+    post = builder_post(setup["organ"], mode="practice", status="draft", rule_bank=[str(setup["bank"].pk)])
+    post |= {"rule_type": [""], "rule_tag": [""], "rule_difficulty": [""], "rule_count": ["3"]}
+    saved = client.post(reverse("lessons:paper_new"), post, HTTP_ACCEPT_LANGUAGE="en")
+    assert saved.status_code == 302
+    paper = Paper.objects.get(title="党章知识测试")
+    # The builder's points: single 2, true/false 1, multiple 4. Three of any type: at lowest three
+    # true/false (3), at highest both multiples and a single (4 + 4 + 2 = 10).
+    warnings = [str(m) for m in get_messages(saved.wsgi_request) if m.level_tag == "warning"]
+    assert len(warnings) == 1
+    assert "papers drawn from this rule will have different totals" in warnings[0]
+    assert "worth 1, 2, 4 points" in warnings[0] and "3 to 10 points" in warnings[0]
+    preview = client.get(reverse("lessons:paper_preview", args=[paper.pk]), HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert 'id="points-warnings"' in preview.content.decode() and "总分不同" in preview.content.decode()
