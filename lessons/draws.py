@@ -6,11 +6,11 @@ question and no earlier rule took; live contest rounds draw from a bank the same
 is the one place that says what a rule matches and how many it can still count on.
 """
 
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from typing import Protocol
 
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext
 
@@ -237,3 +237,28 @@ def _knowledge_point_problem(number: int, rule: RuleLike) -> str:
         "bank": rule.bank.display_name,
         "short": rule.count - have,
     }
+
+
+def mixed_points(rules: list[RuleLike], points_for: Callable[[str], int]) -> dict[int, str]:
+    """A message per rule (by its number, from 1) whose questions are worth different points
+    (`points_for` a question type), so two papers drawn by it can have different totals: the
+    points it mixes and the lowest and highest its draw can add up to."""
+    messages = {}
+    for number, rule in enumerate(rules, start=1):
+        per_type = rule_pool(rule).values("current__type").annotate(n=Count("pk", distinct=True))
+        worth = sorted(points_for(row["current__type"]) for row in per_type for _ in range(row["n"]))
+        if len(set(worth)) < 2 or rule.count < 1:
+            continue
+        drawn = min(rule.count, len(worth))
+        messages[number] = _(
+            "Rule %(n)d (%(rule)s) draws from questions worth %(points)s points: papers drawn from this rule will "
+            "have different totals: its %(count)d questions add up to %(low)d to %(high)d points."
+        ) % {
+            "n": number,
+            "rule": DrawRule(rule.bank, rule.count, rule.type, rule.tag, rule.difficulty).describe(),
+            "points": pgettext("between list items", ", ").join(str(p) for p in sorted(set(worth))),
+            "count": rule.count,
+            "low": sum(worth[:drawn]),
+            "high": sum(worth[-drawn:]),
+        }
+    return messages

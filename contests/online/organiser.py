@@ -91,6 +91,10 @@ class ContestForm(NumberRangeMessages, forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
+        # The close saved before this edit (None when creating), and whether someone has started:
+        # set by `builder_forms`, read by `clean` to refuse a window that is already over.
+        self.saved_closes_at = None
+        self.started = False
         # By full path, as every other organiser form offers units.
         self.fields["unit"] = UnitChoiceField(user=user, label=gettext_lazy("organising unit"))
         self.fields["audience"] = UnitsChoiceField(
@@ -106,22 +110,39 @@ class ContestForm(NumberRangeMessages, forms.Form):
         data = super().clean()
         if data.get("opens_at") and data.get("closes_at") and data["closes_at"] <= data["opens_at"]:
             self.add_error("closes_at", _("The window must close after it opens."))
-        if (
-            "max_attempts" in self.fields
-            and data.get("results_shown") == Paper.Review.AFTER_SUBMIT
-            and data.get("max_attempts") not in (None, 1)
-            and not data.get("keys_after_each_confirmed")
-        ):
-            # The next attempt draws from the banks whose keys the member has just been shown.
+        elif self._closes_in_the_past(data.get("closes_at")):
             self.add_error(
-                "results_shown",
-                _(
-                    "With more than one attempt, keys shown after each attempt let a member see them before "
-                    "trying again on questions from the same banks. Show them after the window closes, allow "
-                    "one attempt, or tick the box below to confirm."
-                ),
+                "closes_at",
+                _("This time has already passed: nobody could take part. Choose a close time still to come."),
             )
+        if (
+            data.get("results_shown") == Paper.Review.AFTER_SUBMIT
+            and not data.get("keys_after_each_confirmed")
+            and (refusal := self.keys_after_each_refusal(data))
+        ):
+            self.add_error("results_shown", refusal)
         return data
+
+    def keys_after_each_refusal(self, data: dict) -> str:
+        """Why keys shown after each attempt need the confirm box ticked; empty when they do not.
+        With more than one attempt, the next one draws from the banks whose keys the member has just
+        been shown."""
+        if data.get("max_attempts") in (None, 1):
+            return ""
+        return _(
+            "With more than one attempt, keys shown after each attempt let a member see them before "
+            "trying again on questions from the same banks. Show them after the window closes, allow "
+            "one attempt, or tick the box below to confirm."
+        )
+
+    def _closes_in_the_past(self, closes_at) -> bool:
+        """Whether `closes_at` is already past and may not be: on a new contest, or one nobody has
+        started whose close is being moved. A close left as saved (a finished contest whose title
+        is corrected) stays; a started one may only close later, which the service checks."""
+        if closes_at is None or self.started or closes_at > timezone.now():
+            return False
+        saved = self.saved_closes_at
+        return saved is None or closes_at.replace(second=0, microsecond=0) != saved.replace(second=0, microsecond=0)
 
 
 class TagSelect(forms.Select):
@@ -277,6 +298,8 @@ def builder_forms(form_class, request, initial: dict, rules_initial: list[dict],
     # Posted rows take the saved draw only when it is locked: a row cleared on purpose is empty.
     rows = rules_initial if data is None or started else None
     form = form_class(data, user=request.user, initial=initial)
+    form.saved_closes_at = initial["closes_at"] if created else None
+    form.started = started
     banks_of = tag_banks(banks_visible_to(request.user))  # once for every row
     rules = RuleFormSet(
         data, initial=rows, form_kwargs={"user": request.user, "banks_of_tags": banks_of}, prefix="rules"
@@ -294,6 +317,20 @@ def builder_locked(form, rules, *, created: bool, started: bool) -> None:
         for name in ("opens_at", "time_limit_min", "question_time_s", "max_attempts", "grading", "shuffle"):
             if name in form.fields:
                 form.fields[name].disabled = True
+        # What would change the results of those who took part, or show keys earlier than they
+        # were told, is locked too (the service refuses it as well); adding units is not.
+        form.fields["party_members_only"].disabled = True
+        form.fields["party_members_only"].help_text = gettext_lazy(
+            "Members have started: this stays as it is, since it decides whom each unit's participation counts."
+        )
+        form.fields["audience"].help_text = gettext_lazy(
+            "Members have started: units may be added, not removed (their members' results stay in the contest)."
+        )
+        if form.initial.get("results_shown") == Paper.Review.AFTER_CLOSE:
+            form.fields["results_shown"].disabled = True
+            form.fields["results_shown"].help_text = gettext_lazy(
+                "Members have started, told the keys come after the window closes: they cannot be shown earlier."
+            )
         for rule in rules:
             for field in rule.fields.values():
                 field.disabled = True

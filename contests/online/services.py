@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from lessons.draws import DrawRule, draw_problems
+from lessons.draws import DrawRule, draw_problems, mixed_points
 from lessons.models import Attempt, AttemptItem, Paper, PaperRule
 from lessons.services import attempts
 from lessons.services.attempts import AttemptRejected
@@ -39,6 +39,20 @@ def check_draw(rules: list[DrawRule]) -> None:
         raise ContestSetupRejected("no_rules", _("Add at least one draw rule."))
     if problems := draw_problems(rules):
         raise ContestSetupRejected("draw_shortfall", joined_sentences(problems.values()))
+    # Members and teams are ranked by raw score: every paper must be out of the same total.
+    if mixed := mixed_points(rules, Paper().points_for):
+        raise ContestSetupRejected(
+            "mixed_points",
+            joined_sentences(
+                [
+                    *mixed.values(),
+                    _(
+                        "Members are ranked by their score, so every paper must have the same full marks: "
+                        "narrow each such rule to one type, or to types worth the same points."
+                    ),
+                ]
+            ),
+        )
 
 
 def _check_audience(unit: Unit, audience: list[Unit]) -> None:
@@ -169,6 +183,12 @@ def online_contest_update(
             raise ContestSetupRejected(
                 "paper_fixed", _("Members have started: the paper, attempts and time limit can no longer change.")
             )
+        _check_started_audience(contest, audience=audience, party_members_only=party_members_only)
+        if paper.review == Paper.Review.AFTER_CLOSE and results_shown not in (None, Paper.Review.AFTER_CLOSE):
+            raise ContestSetupRejected(
+                "keys_earlier",
+                _("Members have started, told the keys come after the window closes: they cannot be shown earlier."),
+            )
     elif rules is not None:
         check_draw(rules)
         paper.rules.all().delete()
@@ -199,6 +219,30 @@ def online_contest_update(
     contest.audience.set(audience)
     contest.paper = paper
     return contest
+
+
+def _check_started_audience(contest: OnlineContest, *, audience: list[Unit], party_members_only: bool) -> None:
+    """Refuse, once members have started, a change of who takes part that would change their
+    results: a unit of the audience removed (a member of it who took part would drop out) or
+    "party members only" switched (it changes each unit's headcount). Units added are allowed."""
+    if party_members_only != contest.party_members_only:
+        raise ContestSetupRejected(
+            "party_only_fixed",
+            _(
+                "Members have started: “party members only” stays as it is, since it decides whom each unit's "
+                "participation counts."
+            ),
+        )
+    dropped = [
+        unit.display_name
+        for unit in contest.audience.all()
+        if not any(unit.path.startswith(kept.path) for kept in audience)
+    ]
+    if dropped:
+        raise ContestSetupRejected(
+            "audience_narrowed",
+            _("Members have started: units may be added, not removed. Keep %(names)s.") % {"names": "、".join(dropped)},
+        )
 
 
 def _extend_open_attempts(paper: Paper, *, old_close: datetime, new_close: datetime) -> None:

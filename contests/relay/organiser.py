@@ -64,9 +64,31 @@ class RelayForm(ContestForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         # A leg is one attempt with the leg's time limit; a relay keeps no per-question clock.
-        for name in ("max_attempts", "grading", "question_time_s", "keys_after_each_confirmed"):
+        for name in ("max_attempts", "grading", "question_time_s"):
             del self.fields[name]
         self.fields["time_limit_min"].label = gettext_lazy("time limit per leg (minutes)")
+        self.fields["results_shown"].choices = [
+            (Paper.Review.AFTER_CLOSE, gettext_lazy("After the window closes")),
+            (Paper.Review.AFTER_SUBMIT, gettext_lazy("After each leg")),
+        ]
+        self.fields["results_shown"].help_text = gettext_lazy(
+            "After the window closes is safer: the other runners of the team and every other team draw from "
+            "the same banks while the relay goes on."
+        )
+        confirm = self.fields["keys_after_each_confirmed"]
+        confirm.label = gettext_lazy("show the keys after each leg although the relay goes on")
+        confirm.help_text = gettext_lazy(
+            "Needed with keys shown after each leg: a runner then sees every key of the leg and could pass "
+            "them on to the runners still to come, of their team or another."
+        )
+
+    def keys_after_each_refusal(self, data: dict) -> str:
+        # Every leg is drawn from the same banks as the legs still to run, whoever runs them.
+        return _(
+            "Keys shown after each leg let a runner pass them on to the runners still to come, of their "
+            "team or another, who draw from the same banks. Show them after the window closes, or tick the "
+            "box below to confirm."
+        )
 
 
 def _initial(relay: RelayContest | None) -> tuple[dict, list[dict]]:
@@ -78,14 +100,19 @@ def _initial(relay: RelayContest | None) -> tuple[dict, list[dict]]:
                 "closes_at": now + timezone.timedelta(days=7),
                 "time_limit_min": 10,
                 "shuffle": True,
-                "results_shown": Paper.Review.AFTER_SUBMIT,
+                "results_shown": Paper.Review.AFTER_CLOSE,
                 "start_within_h": 24,
                 "late_start": RelayContest.LateStart.FLAG,
             },
             [],
         )
     initial, rules = paper_initial(relay.online)
-    initial |= {"start_within_h": relay.start_within_h, "late_start": relay.late_start}
+    initial |= {
+        "start_within_h": relay.start_within_h,
+        "late_start": relay.late_start,
+        # A relay saved before the box was asked for keeps its keys after each leg when re-saved.
+        "keys_after_each_confirmed": relay.online.paper.review == Paper.Review.AFTER_SUBMIT,
+    }
     return initial, rules
 
 
@@ -282,6 +309,8 @@ def relay_teams(request, relay_id: int):
             "errors": errors,
             "row_errors": row_errors,
             "teams": relay.teams.select_related("unit").prefetch_related("runners"),
+            # Said up front rather than on submit: once a leg has started the forms would only refuse.
+            "locked": services.TEAMS_LOCKED if services.teams_locked(relay) else "",
         },
     )
 

@@ -22,6 +22,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from lessons.models import Attempt, Paper
 from lessons.services import attempts
@@ -57,7 +58,7 @@ def relay_create(
     party_members_only: bool = False,
     description: str = "",
     shuffle: bool = True,
-    results_shown: str = Paper.Review.AFTER_SUBMIT,
+    results_shown: str = Paper.Review.AFTER_CLOSE,
     title_en: str = "",
     description_en: str = "",
 ) -> RelayContest:
@@ -162,9 +163,17 @@ def _row_problem(error) -> str:
     return _("Row %(n)d, column %(col)s: %(problem)s") % {"n": error.row, "col": error.column, "problem": error.message}
 
 
+TEAMS_LOCKED = gettext_lazy("A leg has started: the teams can no longer change.")
+
+
+def teams_locked(relay: RelayContest) -> bool:
+    """Whether a leg of the relay has started, so its teams can no longer change."""
+    return RelayLeg.objects.filter(team__relay=relay, started_at__isnull=False).exists()
+
+
 def _check_teams_editable(relay: RelayContest) -> None:
-    if RelayLeg.objects.filter(team__relay=relay, started_at__isnull=False).exists():
-        raise ContestSetupRejected("relay_started", _("A leg has started: the teams can no longer change."))
+    if teams_locked(relay):
+        raise ContestSetupRejected("relay_started", str(TEAMS_LOCKED))
 
 
 def _eligible(relay: RelayContest):
@@ -226,9 +235,15 @@ def relay_teams_set(
         message = _("Making these teams deletes %(teams)s and their rosters: confirm to go on.") % {"teams": names}
         raise ContestSetupRejected("confirm_replace", message)
     audience = list(relay.online.audience.all())
-    kept = RelayRunner.objects.filter(team__relay=relay).exclude(team__in=replaced).select_related("team")
+    kept = (
+        RelayRunner.objects.filter(team__relay=relay)
+        .exclude(team__in=replaced)
+        .select_related("team", "member__unit", "unit")
+    )
     kept_members = {r.member_id: r.team.name for r in kept if r.member_id}
     kept_units = {r.unit_id: r.team.name for r in kept if r.unit_id}
+    # Whoever may run for a team: its members, and every member inside its units (`holds_baton`).
+    running = _Running([(r.member or r.unit, r.team.name) for r in kept])
     names = set()
     for plan in plans:
         if not plan.roster:
@@ -254,6 +269,8 @@ def relay_teams_set(
                     _("%(who)s already runs for team %(other)s, which stays: take them off it first.")
                     % {"who": _who(runner), "other": other},
                 )
+            running.check(runner, plan.name)
+        running.add([(runner, plan.name) for runner in plan.roster])
     _withdraw_baton_notices(relay, replaced)
     RelayLeg.objects.filter(team__in=replaced).delete()
     RelayTeam.objects.filter(pk__in=[team.pk for team in replaced]).delete()
@@ -284,6 +301,37 @@ def relay_teams_set(
         replaced=[team.name for team in replaced],
     )
     return teams
+
+
+class _Running:
+    """The runners of a relay's teams, members and units, to refuse one person on two teams: a
+    member of one team inside a unit (or its subtree) that runs a leg for another, or either way
+    round, since any active member of a unit's subtree may run that unit's leg."""
+
+    def __init__(self, runners: list[tuple[User | Unit, str]]) -> None:
+        self.members: list[tuple[User, str]] = []
+        self.units: list[tuple[Unit, str]] = []
+        self.add(runners)
+
+    def add(self, runners: list[tuple[User | Unit, str]]) -> None:
+        for runner, team in runners:
+            (self.units if isinstance(runner, Unit) else self.members).append((runner, team))
+
+    def check(self, runner: User | Unit, team: str) -> None:
+        if isinstance(runner, Unit):
+            pairs = [(member, other, runner, team) for member, other in self.members if other != team]
+        else:
+            pairs = [(runner, team, unit, other) for unit, other in self.units if other != team]
+        for member, member_team, unit, unit_team in pairs:
+            if member.unit is not None and member.unit.path.startswith(unit.path):
+                raise ContestSetupRejected(
+                    "runner_on_two_teams",
+                    _(
+                        "%(member)s runs for team %(team)s and belongs to %(unit)s, which runs a leg for team "
+                        "%(other)s: a person may run for one team only."
+                    )
+                    % {"member": member.display_name, "team": member_team, "unit": unit.name, "other": unit_team},
+                )
 
 
 def _who(runner: User | Unit) -> str:
@@ -529,6 +577,11 @@ def _start(team: RelayTeam, *, member: User, device: str, at: datetime) -> Relay
         holder = leg.holder.display_name if leg.holder else leg.holder_unit.name
         message = _("The baton is with %(holder)s: your leg opens when it reaches you.") % {"holder": holder}
         raise AttemptRejected("not_baton_holder", message)
+    if other := _other_team_run_for(relay, team, member):
+        message = _("You run for team %(other)s in this relay: a person may run for one team only.") % {
+            "other": other.name
+        }
+        raise AttemptRejected("runs_for_another_team", message)
     if leg.status == RelayLeg.Status.RUNNING:
         return _resume(leg, device=device, at=at)
     seed = secrets.randbits(62)
@@ -540,6 +593,18 @@ def _start(team: RelayTeam, *, member: User, device: str, at: datetime) -> Relay
 
     transaction.on_commit(lambda: relay_leg_close.apply_async((leg.pk,), eta=leg.deadline_at))
     return leg
+
+
+def _other_team_run_for(relay: RelayContest, team: RelayTeam, member: User) -> RelayTeam | None:
+    """Another team of the relay that `member` is a runner of, or has held a leg for (a unit's leg
+    or a replacement): a member who moved into a unit running for another team since the teams
+    were made would otherwise run for both."""
+    others = RelayTeam.objects.filter(relay=relay).exclude(pk=team.pk)
+    return (
+        others.filter(Q(runners__member=member) | Q(legs__holder=member, legs__started_at__isnull=False))
+        .order_by("position", "pk")
+        .first()
+    )
 
 
 def _resume(leg: RelayLeg, *, device: str, at: datetime) -> RelayLeg:

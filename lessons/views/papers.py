@@ -19,7 +19,7 @@ from quizsite.forms import NumberRangeMessages
 from quizsite.templatetags.ui import tag_list
 
 from .. import selectors
-from ..draws import DrawRule, draw_problems, rule_rooms
+from ..draws import DrawRule, draw_problems, mixed_points, rule_rooms
 from ..editor import DIFFICULTY_CHOICES, DIFFICULTY_LABELS, difficulty_label
 from ..models import Paper, Question, QuestionType, Tag
 from ..models.questions import OPTION_LETTERS
@@ -246,6 +246,9 @@ def paper_builder(request, paper_id: int | None = None):
                 errors = invalid.errors
             else:
                 messages.success(request, _("Paper saved."))
+                # Allowed on a practice paper, but said plainly: its papers are not out of one total.
+                for warning in mixed_points(rules, paper.points_for).values():
+                    messages.warning(request, warning)
                 if request.POST.get("then") == "preview":
                     return redirect("lessons:paper_preview", paper_id=paper.pk)
                 return redirect("lessons:paper_edit", paper_id=paper.pk)
@@ -401,5 +404,8 @@ def paper_preview(request, paper_id: int):
                 ).values()
             ),
             "time_limit_minutes": (paper.time_limit_s or 0) // 60,
+            "points_warnings": list(
+                mixed_points(list(paper.rules.select_related("bank", "tag")), paper.points_for).values()
+            ),
         },
     )

@@ -42,6 +42,7 @@ def relay(transactional_db):
         by=organiser,
         leg_time_limit_s=300,
         description="每队三人依次接棒，每棒 2 题，限时 5 分钟。",
+        results_shown="after_submit",  # scores after each leg (the default is after the close)
     )
     services.relay_teams_set(
         relay=relay,
@@ -140,5 +141,7 @@ def test_a_team_of_three_runs_a_relay_on_phones(live_server, relay, page_factory
     expect(desktop.locator("#started-note")).to_be_visible()
     screenshot(desktop, "relay-edit-desktop")
     desktop.goto(f"{base}/contests/relays/manage/{relay.pk}/teams/")
-    expect(desktop.locator("#teams-from-units")).to_be_visible()
+    # Legs have run: the page says the teams are fixed and offers no way to make or import them.
+    expect(desktop.locator("#teams-locked")).to_be_visible()
+    expect(desktop.locator("#teams-from-units")).to_have_count(0)
     screenshot(desktop, "relay-teams-desktop")

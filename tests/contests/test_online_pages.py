@@ -374,6 +374,8 @@ def test_after_a_member_started_the_paper_timing_settings_and_draw_are_locked_an
     client = signed_in(setup["by"])
     form = client.get(f"/contests/online/manage/{contest.pk}/edit/").context["form"]
     locked = {"unit", "opens_at", "time_limit_min", "question_time_s", "max_attempts", "grading", "shuffle"}
+    # Also who counts (party members only) and keys told to come after the close.
+    locked |= {"party_members_only", "results_shown"}
     assert {name for name, field in form.fields.items() if field.disabled} == locked
     later = (timezone.localtime(paper.closes_at) + timedelta(days=1)).replace(second=0, microsecond=0)
     data = contest_form(setup, title="改名的网上答题", closes_at=later.strftime("%Y-%m-%dT%H:%M"))

@@ -15,7 +15,8 @@ pytestmark = pytest.mark.django_db
 
 
 def test_the_holder_runs_a_leg_over_the_api_and_the_baton_passes(setup):  # noqa: F811
-    relay = make_relay(setup, opens_at=test_relay.NOW - timedelta(hours=1))
+    # Results after each leg (no longer the default): the submit's reply carries the score.
+    relay = make_relay(setup, opens_at=test_relay.NOW - timedelta(hours=1), results_shown="after_submit")
     team = make_team(setup, relay)
     first, second, _third = setup["runners"]
     api_first, api_second = token_client(first), token_client(second)
