@@ -314,7 +314,7 @@ class TierRows:
             return [], _("List the prize tiers, best first.")
         tiers, above = [], None
         seen: dict[str, dict[str, int]] = {"name": {}, "name_en": {}}
-        for row in self.rows:
+        for number, row in enumerate(self.rows, start=1):
             value = _number(row["value"])
             if not row["name"]:
                 row["errors"].append(_("Give this tier a name."))
@@ -345,7 +345,7 @@ class TierRows:
                     _("This band's lowest score (%(low)s) must be below the band above it (%(above)s).")
                     % {"low": _plain(value), "above": _plain(above)}
                 )
-            self._check_repeated(row, seen)
+            self._check_repeated(row, number, seen)
             quota = self._quota(row, has_groups=has_groups)
             if value is not None:
                 above = value
@@ -362,10 +362,9 @@ class TierRows:
             return tiers, _("The percentages add up to %(sum)s%%, more than 100%%.") % {"sum": _plain(total)}
         return tiers, None
 
-    def _check_repeated(self, row: dict, seen: dict[str, dict[str, int]]) -> None:
-        """A name (or English name) given to a tier above is refused on the row: the board would
-        merge both tiers into one prize. Names compare as unit names do (`tier_name_key`)."""
-        number = self.rows.index(row) + 1
+    def _check_repeated(self, row: dict, number: int, seen: dict[str, dict[str, int]]) -> None:
+        """A name (or English name) given to a tier above is refused on row `number` (from 1): the
+        board would merge both tiers into one prize. Names compare as unit names do (`tier_name_key`)."""
         for field, message in (
             ("name", _("Tier %(n)d is already named %(name)s: give each tier its own name.")),
             ("name_en", _("Tier %(n)d already has the English name %(name)s: give each tier its own.")),

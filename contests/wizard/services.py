@@ -27,7 +27,7 @@ from .. import access
 from ..models import TEAM_NAME_MAX, Contest, Round, RoundQuestion, Team, TeamMember, team_name_too_long
 from ..rounds import KINDS, round_kind
 from ..services.common import ContestRejected, audit
-from ..services.setup import contest_create, rehearsal_missing, round_add, team_add
+from ..services.setup import contest_create, places_by_team, rehearsal_missing, round_add, team_add
 
 BRANCH_KINDS = (Unit.Kind.BRANCH, Unit.Kind.TEMPORARY_BRANCH)
 
@@ -108,6 +108,18 @@ def contest_basics_update(
                     "Remove them first, or choose a unit above theirs."
                 )
                 % {"unit": unit.display_name, "names": "、".join(outside)},
+            )
+        # A member may sit anywhere inside the contest's unit, not only inside their team's.
+        places = contest.roster.select_related("team", "member__unit").order_by("team__position", "team_id", "leg")
+        stranded = [p for p in places if p.member.unit is None or not p.member.unit.path.startswith(unit.path)]
+        if stranded:
+            raise ContestRejected(
+                "members_outside_unit",
+                _(
+                    "These team members are outside %(unit)s: %(places)s. "
+                    "Take them off their teams first, or choose a unit above theirs."
+                )
+                % {"unit": unit.display_name, "places": places_by_team(stranded)},
             )
     title = title.strip()
     if not title:
@@ -435,7 +447,9 @@ def round_remove(*, round_: Round, by: User) -> None:
 # ---------------------------------------------------------------- copies
 
 
-def _copy_rounds(source: Contest, target: Contest, teams: dict[int, Team]) -> None:
+def _copy_rounds(source: Contest, target: Contest, teams: dict[int, Team]) -> list[int]:
+    """Copy the rounds and their questions; the ids of the copied rounds dealt to teams in turn."""
+    in_turn = []
     for round_ in source.rounds.order_by("position"):
         questions = list(round_.questions.order_by("position"))
         round_.pk = None
@@ -452,21 +466,32 @@ def _copy_rounds(source: Contest, target: Contest, teams: dict[int, Team]) -> No
                 for q in questions
             ]
         )
+        if any(q.team_id for q in questions):
+            in_turn.append(round_.pk)
+    return in_turn
 
 
-def _copy_teams(source: Contest, target: Contest) -> dict[int, Team]:
+def _inside(unit: Unit | None, within: Unit) -> bool:
+    return unit is not None and unit.path.startswith(within.path)
+
+
+def _copy_teams(source: Contest, target: Contest, *, within: Unit | None = None) -> dict[int, Team]:
     """Copy the teams and their relay orders, leaving out deactivated members (they cannot sign
-    in): the others keep their order, closed up, and when the captain is left out the first
-    runner left becomes captain."""
+    in), and with `within`, teams representing a unit outside it and members now outside it
+    (`duplicate_outside`): the others keep their order, closed up, and when the captain is left
+    out the first runner left becomes captain."""
     copies: dict[int, Team] = {}
-    for team in source.teams.order_by("position", "id"):
-        places = list(team.members.select_related("member"))
-        kept = [p for p in places if p.member.is_active]
+    for team in source.teams.select_related("unit").order_by("position", "id"):
+        if within is not None and not _inside(team.unit, within):
+            continue
+        places = list(team.members.select_related("member__unit"))
+        kept = [p for p in places if p.member.is_active and (within is None or _inside(p.member.unit, within))]
         runners = sorted((p for p in kept if p.leg), key=lambda p: p.leg)
         captain_left_out = any(p.is_captain for p in places) and not any(p.is_captain for p in kept)
         old_pk = team.pk
         team.pk = None
         team.contest = target
+        team.position = len(copies)  # closed up over the teams left out
         team.save(force_insert=True)
         TeamMember.objects.bulk_create(
             [
@@ -495,11 +520,33 @@ def duplicate_left_out(contest: Contest) -> list[TeamMember]:
     return list(places.order_by("team__position", "team_id", F("leg").asc(nulls_last=True)))
 
 
+@dataclass
+class DuplicateOutside:
+    """What a duplicate with teams leaves out as outside the contest's unit: teams made before
+    teams had to stay inside it, and active members who moved out since (`contest_basics_update`)."""
+
+    teams: list[Team]
+    places: list[TeamMember]  # on the teams copied
+
+
+def duplicate_outside(contest: Contest) -> DuplicateOutside:
+    teams = list(contest.teams.select_related("unit").order_by("position", "id"))
+    outside = DuplicateOutside(teams=[t for t in teams if not _inside(t.unit, contest.unit)], places=[])
+    places = contest.roster.filter(member__is_active=True).exclude(team__in=outside.teams)
+    ordered = places.select_related("team", "member__unit").order_by(
+        "team__position", "team_id", F("leg").asc(nulls_last=True)
+    )
+    outside.places = [p for p in ordered if not _inside(p.member.unit, contest.unit)]
+    return outside
+
+
 @transaction.atomic
 def contest_duplicate(*, contest: Contest, title: str, with_teams: bool, by: User, title_en: str = "") -> Contest:
     """A new contest being prepared, with a new join code, the same rounds and questions, and
     (if asked) the same teams and relay orders, without deactivated members (see
-    `duplicate_left_out`). The original is not touched."""
+    `duplicate_left_out`) and without teams or members outside the contest's unit (see
+    `duplicate_outside`), so the copy keeps the rule `check_inside_contest` sets. The original
+    is not touched."""
     check_unit(by, contest.unit)
     if contest.is_rehearsal:
         raise ContestRejected("rehearsal_copy", _("Duplicate the contest itself, not its rehearsal."))
@@ -507,11 +554,13 @@ def contest_duplicate(*, contest: Contest, title: str, with_teams: bool, by: Use
     if title_en:
         Contest.objects.filter(pk=copy.pk).update(title_en=title_en)
         copy.title_en = title_en
-    teams = _copy_teams(contest, copy) if with_teams else {}
+    teams = _copy_teams(contest, copy, within=contest.unit) if with_teams else {}
     if teams:  # put on the new contest's teams: invited with its way in, as team_add does
         invited = User.objects.filter(contest_places__contest=copy)
         notifications.services.contest_invited(contest=copy, members=invited)
-    _copy_rounds(contest, copy, teams)
+    in_turn = _copy_rounds(contest, copy, teams)
+    if with_teams and len(teams) < contest.teams.count():
+        _redeal(copy, in_turn)  # the questions of the teams left out go to the others
     audit(copy, by, "duplicate", of=contest.title)
     return copy
 

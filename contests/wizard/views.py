@@ -8,12 +8,13 @@ from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from lessons.models import Question
 from lessons.selectors import banks_visible_to
 from orgs import access as orgs_access
+from orgs.models import Unit
 from orgs.selectors import PEOPLE_BY_NAME, member_search, person_order, unit_paths
 from quizsite.api_errors import error_response
 from quizsite.spreadsheets import xlsx_response
@@ -412,7 +413,9 @@ def duplicate(request, code: str):
     contest = access_setup(request.user, code)
     form = DuplicateForm(request.POST or None, initial={**services.duplicate_titles(contest), "with_teams": True})
     if request.method == "POST" and form.is_valid():
-        left_out = services.duplicate_left_out(contest) if form.cleaned_data["with_teams"] else []
+        with_teams = form.cleaned_data["with_teams"]
+        left_out = services.duplicate_left_out(contest) if with_teams else []
+        outside = services.duplicate_outside(contest) if with_teams else services.DuplicateOutside([], [])
         try:
             copy = services.contest_duplicate(contest=contest, by=request.user, **form.cleaned_data)
         except ContestRejected as error:
@@ -428,8 +431,35 @@ def duplicate(request, code: str):
                 else:
                     warning = _("Left out of the copy's teams, as their accounts are deactivated: %(places)s.")
                 messages.warning(request, warning % {"places": places_by_team(left_out)})
+            _warn_outside(request, outside, contest.unit)
             return redirect("contests:setup_review", code=copy.join_code)
     return render(request, "contests/setup/duplicate.html", {"contest": contest, "form": form})
+
+
+def _warn_outside(request, outside: services.DuplicateOutside, unit: Unit) -> None:
+    """Say which teams and members a duplicate left out as outside the contest's unit."""
+    if outside.teams:
+        names = pgettext("between list items", ", ").join(team.display_name for team in outside.teams)
+        messages.warning(
+            request,
+            _(
+                "Left out of the copy, as they represent units outside %(unit)s, the unit this contest "
+                "belongs to: teams %(names)s."
+            )
+            % {"unit": unit.display_name, "names": names},
+        )
+    if outside.places:
+        if any(place.is_captain for place in outside.places):
+            warning = _(
+                "Left out of the copy's teams, as they are now outside %(unit)s, the unit this contest belongs "
+                "to: %(places)s. A team whose captain was left out has its first runner as captain."
+            )
+        else:
+            warning = _(
+                "Left out of the copy's teams, as they are now outside %(unit)s, the unit this contest belongs "
+                "to: %(places)s."
+            )
+        messages.warning(request, warning % {"unit": unit.display_name, "places": places_by_team(outside.places)})
 
 
 @login_required

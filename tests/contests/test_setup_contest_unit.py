@@ -7,6 +7,7 @@ another organ typed into the request is refused as well, and nothing is made."""
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from contests import services as live
 from contests.models import Team, TeamMember
@@ -175,3 +176,96 @@ def test_a_contest_with_teams_is_not_moved_to_a_unit_that_leaves_them_outside(un
     )
     contest.refresh_from_db()
     assert contest.unit_id == units["organ"].pk
+
+
+def test_a_contest_is_not_moved_to_a_unit_that_leaves_a_team_member_outside(units, people, organiser, contest):
+    # 一支部队 represents 第一党支部, but 广二甲 of 第二党支部 was added to it, as any member of
+    # 广州特派办 may be: moving the contest down to 第一党支部 would leave him outside it.
+    team = services.team_create(contest=contest, name="一支部队", members=[people["gz1"]], captain=None, by=organiser)
+    services.team_member_add(team=team, member=people["gz2"], by=organiser)
+    with translation.override("zh-hans"), pytest.raises(live.ContestRejected) as refused:
+        services.contest_basics_update(contest=contest, title="改名", unit=units["gz1"], base_score=100, by=organiser)
+    assert refused.value.code == "members_outside_unit"
+    assert refused.value.message == (
+        "以下参赛队员不在第一党支部范围内：一支部队：广二甲。请先将其移出参赛队，或选择包含其所在单位的上级单位。"
+    )
+    with translation.override("en"), pytest.raises(live.ContestRejected) as refused:
+        services.contest_basics_update(contest=contest, title="改名", unit=units["gz1"], base_score=100, by=organiser)
+    assert refused.value.message == (
+        "These team members are outside 第一党支部: 一支部队: 广二甲. "
+        "Take them off their teams first, or choose a unit above theirs."
+    )
+    contest.refresh_from_db()
+    assert (contest.unit_id, contest.title) == (units["gz"].pk, "广州特派办知识竞赛")
+    # Without him the move is allowed.
+    services.team_member_remove(team=team, member_id=people["gz2"].pk, by=organiser)
+    services.contest_basics_update(
+        contest=contest, title=contest.title, unit=units["gz1"], base_score=100, by=organiser
+    )
+    contest.refresh_from_db()
+    assert contest.unit_id == units["gz1"].pk
+
+
+@pytest.fixture
+def older_contest(units, people, organiser, contest):
+    """广州特派办's contest as an older one may stand: 深圳队 made before teams had to stay inside
+    its unit (team_add checks nothing), and 红队's captain and first runner 广一甲 since moved to
+    深圳特派办. A compulsory round deals its two questions to the teams in turn."""
+    from contests.services.setup import team_add
+
+    team_add(contest=contest, name="深圳队", unit=units["sz1"], legs=[people["sz1"]])
+    third = factories.member(units["gz2"], real_name="广二乙", employee_no="G3")
+    services.team_create(
+        contest=contest, name="红队", members=[people["gz1"], people["gz2"], third], captain=people["gz1"], by=organiser
+    )
+    bank = factories.bank(units["gz"])
+    questions = [factories.question(bank, "true_false", key=[True]) for _ in range(2)]
+    services.round_create(
+        contest=contest,
+        settings=services.RoundSettings(type="compulsory", points=10, time_limit_s=20, teams_in_turn=True),
+        by=organiser,
+        question_ids=[q.pk for q in questions],
+    )
+    people["gz1"].unit = units["sz2"]
+    people["gz1"].save(update_fields=["unit"])
+    return contest
+
+
+def test_a_duplicate_copies_only_the_teams_and_members_inside_the_contests_unit(
+    units, people, organiser, older_contest
+):
+    copy = services.contest_duplicate(contest=older_contest, title="第二届", with_teams=True, by=organiser)
+
+    assert copy.unit_id == units["gz"].pk
+    assert list(copy.roster.order_by("leg").values_list("team__name", "member__real_name", "leg", "is_captain")) == [
+        ("红队", "广二甲", 1, True),
+        ("红队", "广二乙", 2, False),
+    ]
+    assert list(copy.teams.values_list("name", "position")) == [("红队", 0)]
+    # Both questions of the round in turn go to the one team copied, none to no team.
+    assert list(copy.rounds.get().questions.values_list("team__name", flat=True)) == ["红队", "红队"]
+    # The original keeps its teams as they were.
+    assert older_contest.roster.count() == 4 and older_contest.teams.count() == 2
+
+
+def test_the_duplicate_page_says_which_teams_and_members_were_left_out_in_both_languages(
+    client, units, people, organiser, older_contest
+):
+    client.force_login(organiser)
+    url = reverse("contests:setup_duplicate", args=[older_contest.join_code])
+    data = {"title": "第二届", "title_en": "", "with_teams": "on"}
+    page = client.post(url, data, follow=True, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "以下参赛队所代表的单位不在广州特派办（本竞赛所属单位）范围内，未复制到新竞赛中：深圳队。" in page
+    assert (
+        "以下队员现已不在广州特派办（本竞赛所属单位）范围内，未复制到新竞赛的参赛队中：红队：广一甲。"
+        "队长未被复制的参赛队，由其第一棒队员担任队长。"
+    ) in page
+    page = client.post(url, {**data, "title": "第三届"}, follow=True, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert (
+        "Left out of the copy, as they represent units outside 广州特派办, the unit this contest belongs to: "
+        "teams 深圳队."
+    ) in page
+    assert (
+        "Left out of the copy&#x27;s teams, as they are now outside 广州特派办, the unit this contest belongs to: "
+        "红队: 广一甲. A team whose captain was left out has its first runner as captain."
+    ) in page

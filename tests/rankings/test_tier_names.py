@@ -65,3 +65,13 @@ def test_the_rule_check_refuses_stored_tiers_named_alike_for_every_other_saver(s
     with pytest.raises(ValidationError) as refusal:
         check_rule(rule)
     assert refusal.value.message_dict == {"prize_tiers": ["第 3 档与第 2 档名称相同：请为每档奖项取不同的名称。"]}
+
+
+def test_a_row_identical_to_the_one_above_is_refused_on_the_second_row(admin_client, study):
+    # Same name, same count: the two rows read alike, and the second is still the one marked.
+    data = form_data(study["tree"], tier_name=["一等奖", "一等奖"], tier_value=["1", "1"])
+    form, page = refused(admin_client, NEW, data, "prize_tiers")
+    expected = "Tier 1 is already named 一等奖: give each tier its own name."
+    assert [row["errors"] for row in form.tiers.rows] == [[], [expected]]
+    assert form.errors["prize_tiers"] == ["Correct the tier rows marked below."]
+    assert expected in page
