@@ -250,3 +250,44 @@ def test_members_topic_papers_do_not_block_deleting_the_bank_and_go_with_it(tree
     assert bank_delete_blockers(bank) == {}
     assert bank_delete(bank=bank) == 2
     assert not Paper.objects.filter(pk=paper.pk).exists() and not Attempt.objects.filter(pk=attempt.pk).exists()
+
+
+@pytest.mark.parametrize(
+    ("language", "warning"),
+    [
+        ("en", "see every answer of this bank while practising. Do not open a bank used for exams or contests."),
+        ("zh-hans", "练习时会看到本题库每道题的答案。请勿开放用于考试或竞赛的题库。"),
+    ],
+)
+def test_organisers_open_a_bank_for_practice_on_its_form_or_page_and_are_warned(tree, language, warning):
+    organiser = factories.organiser(tree["audit"])
+    client = Client(HTTP_ACCEPT_LANGUAGE=language)
+    client.force_login(organiser)
+    assert warning in client.get("/banks/").content.decode()
+    base = {"name": "题库", "name_en": "", "unit": tree["audit"].pk, "shared_below": "on"}
+    assert client.post("/banks/", {**base, "slug": "study-2026", "open_for_practice": "on"}).status_code == 302
+    assert client.post("/banks/", {**base, "slug": "exam-2026"}).status_code == 302  # the box left unticked
+    opened = {bank.slug: bank.open_for_practice for bank in selectors.QuestionBank.objects.all()}
+    assert opened == {"study-2026": True, "exam-2026": False}
+    below = Client()
+    below.force_login(factories.organiser(tree["gz"]))
+    assert below.post("/banks/exam-2026/practice/", {"open_for_practice": "yes"}).status_code == 403
+    assert 'id="bank-practice"' in client.get("/banks/exam-2026/").content.decode()
+    assert client.post("/banks/exam-2026/practice/", {"open_for_practice": "yes"}).status_code == 302
+    assert client.post("/banks/study-2026/practice/", {"open_for_practice": "no"}).status_code == 302
+    opened = {bank.slug: bank.open_for_practice for bank in selectors.QuestionBank.objects.all()}
+    assert opened == {"study-2026": False, "exam-2026": True}
+
+
+def test_the_demo_member_practises_the_offices_practice_only_bank_and_not_the_exam_one(db):
+    """The demo's organ bank feeds its timed exam; only 广州特派办's bank (a draft practice paper's)
+    is opened for practice, so the demo member's topic page lists that one bank."""
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from orgs.models import User
+
+    call_command("seed_demo", "--no-video", stdout=StringIO())
+    rows = selectors.topic_rows(User.objects.get(username="member"))
+    assert rows and {row.bank.slug for row in rows} == {"demo-guangzhou"}
