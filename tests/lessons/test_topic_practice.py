@@ -1,7 +1,8 @@
 """Practice by knowledge point: a member lists the knowledge points of the banks they may use (their
-unit's and those above, shared below and opened for practice by their organisers), with each point's questions and their accuracy so far, and
-starts a practice of 10 or 20 of its questions, an ordinary practice attempt earning practice's
-points under practice's daily cap. Bad choices get a clear message and create nothing."""
+unit's and those above, shared below and opened for practice by their organisers), with each point's
+questions and their accuracy so far, and starts a practice of 10 or 20 of its questions, an ordinary
+practice attempt earning practice's points under practice's daily cap. Bad choices get a clear
+message and create nothing."""
 
 from datetime import timedelta
 
