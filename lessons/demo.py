@@ -334,6 +334,8 @@ def seed_office(stdout) -> None:
         name_en="Guangzhou Office working knowledge (demo)",
         unit=office,
         description="演示题库：组织者可编辑",
+        # Used by no exam or contest, so it is the demo's bank open for practice by topic.
+        open_for_practice=True,
     )
     if not bank.questions.exists():
         contents = [

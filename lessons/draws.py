@@ -8,14 +8,15 @@ is the one place that says what a rule matches and how many it can still count o
 
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Protocol
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext
 
 from .editor import difficulty_label
-from .models import Question, QuestionBank, QuestionType, Tag
+from .models import Paper, PaperQuestion, PaperRule, Question, QuestionBank, QuestionType, Tag
 
 
 class RuleLike(Protocol):
@@ -68,6 +69,23 @@ def rule_pool(rule: RuleLike, *, exclude: Collection[int] = ()) -> QuerySet[Ques
     if rule.difficulty:
         pool = pool.filter(current__difficulty=rule.difficulty)
     return pool.exclude(pk__in=exclude) if exclude else pool
+
+
+def exam_held_question_ids(*, banks: Collection[int], at: datetime) -> set[int]:
+    """The ids of the questions of `banks` that an exam or online-contest paper whose window is
+    open or still to come (no closing time, or one after `at`) holds: fixed on it, or drawable by
+    one of its rules. Drafts count (they may be published with their window). Practice by topic
+    never draws these: it shows every key at once and may be restarted, which would hand a member
+    the keys of an exam they are sitting or about to sit."""
+    papers = Paper.objects.filter(Q(mode=Paper.Mode.EXAM) | Q(online_contest__isnull=False)).filter(
+        Q(closes_at__isnull=True) | Q(closes_at__gt=at)
+    )
+    held = set(
+        PaperQuestion.objects.filter(paper__in=papers, question__bank__in=banks).values_list("question_id", flat=True)
+    )
+    for rule in PaperRule.objects.filter(paper__in=papers, bank__in=banks).select_related("bank", "tag"):
+        held.update(rule_pool(rule).values_list("pk", flat=True))
+    return held
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from orgs import access
 from orgs.models import User
 from quizsite.naming import local_moment
 
+from .draws import exam_held_question_ids
 from .models import (
     Answer,
     Attempt,
@@ -28,6 +29,7 @@ from .models import (
     Tag,
     WatchProgress,
 )
+from .presenters import may_review
 from .services import videos
 from .services.attempts import attempts_expire_due
 from .services.notebook import is_answered, notebook_release_due
@@ -485,11 +487,14 @@ def lesson_title_taken_text(lesson: Lesson) -> str:
 
 def topic_practice_banks(member: User) -> QuerySet[QuestionBank]:
     """The banks a member may practise from by knowledge point: those of the member's unit and of
-    every unit above it that are shared with the units below. A bank kept confidential (a
-    contest's questions, say) is for its organisers only, so never offered."""
+    every unit above it that their organisers opened for practice (`open_for_practice`: practice
+    shows every key) and share with the units below. Sharing alone only lets organisers below
+    build papers from a bank, which may hold an exam's or a contest's questions."""
     if member.unit is None:
         return QuestionBank.objects.none()
-    return QuestionBank.objects.filter(unit__path__in=member.unit.lineage_paths(), shared_below=True)
+    return QuestionBank.objects.filter(
+        unit__path__in=member.unit.lineage_paths(), shared_below=True, open_for_practice=True
+    )
 
 
 @dataclass(frozen=True)
@@ -509,26 +514,39 @@ class TopicRow:
 
 
 def topic_rows(member: User) -> list[TopicRow]:
-    """Each knowledge point of the member's practice banks (`topic_practice_banks`) with published
-    questions, with their count and the member's record at them (every finished or open answer to
-    one of those questions, in any paper); by bank, then knowledge point. Three queries."""
+    """Each knowledge point of the member's practice banks (`topic_practice_banks`) with questions
+    to practise (published, and held by no exam or online contest still open or to come:
+    `exam_held_question_ids`), with their count and the member's record at them: their answers
+    to those questions whose keys they have seen (practice, daily quiz and challenge show each at
+    once; an exam's or online contest's only once `may_review` allows), in any paper, so the
+    figure never tells a result before it is shown. By bank, then knowledge point."""
+    at = timezone.now()
     banks = {bank.pk: bank for bank in topic_practice_banks(member)}
     counts = (
         Question.objects.filter(
             bank__in=list(banks), status=Question.Status.PUBLISHED, current__isnull=False, tags__isnull=False
         )
+        .exclude(pk__in=exam_held_question_ids(banks=list(banks), at=at))
         .values_list("bank_id", "tags")
         .annotate(n=Count("pk", distinct=True))
     )
     counted = {(bank_id, tag_id): n for bank_id, tag_id, n in counts}
     tags = Tag.objects.in_bulk({tag_id for _bank, tag_id in counted})
-    record: dict[tuple[int, int], list[int]] = {}
-    for bank_id, tag_id, response, is_correct in Answer.objects.filter(
+    answers = Answer.objects.filter(
         item__attempt__member=member,
         item__version__question__bank__in=list(banks),
         item__version__question__tags__isnull=False,
-    ).values_list("item__version__question__bank_id", "item__version__question__tags", "response", "is_correct"):
-        if (bank_id, tag_id) in counted and is_answered(response):
+    )
+    # An exam-mode attempt (timed exams and online contests) shows its keys only when review opens.
+    exam_attempts = Attempt.objects.filter(
+        pk__in=answers.filter(item__attempt__paper__mode=Paper.Mode.EXAM).values("item__attempt")
+    ).select_related("paper")
+    keys_hidden = {attempt.pk for attempt in exam_attempts if not may_review(attempt, at=at)}
+    record: dict[tuple[int, int], list[int]] = {}
+    for bank_id, tag_id, attempt_id, response, is_correct in answers.values_list(
+        "item__version__question__bank_id", "item__version__question__tags", "item__attempt", "response", "is_correct"
+    ):
+        if (bank_id, tag_id) in counted and attempt_id not in keys_hidden and is_answered(response):
             tally = record.setdefault((bank_id, tag_id), [0, 0])
             tally[0] += 1
             tally[1] += int(is_correct)

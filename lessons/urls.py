@@ -32,6 +32,7 @@ urlpatterns = [
     path("banks/", organiser.bank_list, name="bank_list"),
     path("banks/<slug:slug>/", organiser.bank_detail, name="bank_detail"),
     path("banks/<slug:slug>/sharing/", organiser.bank_sharing, name="bank_sharing"),
+    path("banks/<slug:slug>/practice/", organiser.bank_practice, name="bank_practice"),
     path("banks/<slug:slug>/export.xlsx", organiser.bank_export_view, name="bank_export"),
     path("banks/<slug:slug>/import/", organiser.bank_import, name="bank_import"),
     path("banks/<slug:slug>/publish/", organiser.bank_publish, name="bank_publish"),

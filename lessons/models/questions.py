@@ -43,6 +43,16 @@ class QuestionBank(models.Model):
             " papers. Untick to keep a contest's questions confidential to this unit's organisers."
         ),
     )
+    # Practice by topic shows each answer's key and may be restarted at will, so a bank is offered
+    # there only when its organisers say so: `shared_below` never meant "members may see the keys".
+    open_for_practice = models.BooleanField(
+        _("open for practice by topic"),
+        default=False,
+        help_text=_(
+            "Members of this unit and the units below may practise this bank's knowledge points and see"
+            " every answer of this bank while practising. Do not open a bank used for exams or contests."
+        ),
+    )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from orgs.models import User
 from quizsite.naming import local_moment
 
-from ..draws import draw_problems, rule_pool
+from ..draws import draw_problems, exam_held_question_ids, rule_pool
 from ..grading import ResponseInvalid, check_blanks_filled, clean_response, grade
 from ..models import Answer, Attempt, AttemptItem, Paper, Question, QuestionType, QuestionVersion
 from ..models.questions import OPTION_LETTERS
@@ -109,8 +109,12 @@ def _draw(paper: Paper, rng: random.Random) -> list[QuestionVersion]:
     chosen: list[int] = []
     fixed = paper_fixed_ids(paper)
     chosen.extend(fixed)
-    for rule in paper.rules.select_related("bank", "tag"):
-        ids = sorted(rule_pool(rule, exclude=chosen).values_list("pk", flat=True).distinct())
+    rules = list(paper.rules.select_related("bank", "tag"))
+    held: set[int] = set()
+    if paper.practised_by_id is not None:
+        held = exam_held_question_ids(banks={rule.bank_id for rule in rules}, at=timezone.now())
+    for rule in rules:
+        ids = sorted(set(rule_pool(rule, exclude=chosen).values_list("pk", flat=True)) - held)
         chosen.extend(rng.sample(ids, min(rule.count, len(ids))))
     if paper.shuffle_questions or not fixed:
         rng.shuffle(chosen)

@@ -38,6 +38,7 @@ def bank_create(
     description: str = "",
     name_en: str = "",
     shared_below: bool = True,
+    open_for_practice: bool = False,
 ) -> QuestionBank:
     if QuestionBank.objects.filter(slug=slug).exists():
         raise BankError("bank_slug_taken", f"A question bank with code {slug!r} exists.")
@@ -49,6 +50,7 @@ def bank_create(
         created_by=by,
         description=description,
         shared_below=shared_below,
+        open_for_practice=open_for_practice,
     )
 
 
@@ -57,6 +59,14 @@ def bank_sharing_set(*, bank: QuestionBank, shared_below: bool) -> QuestionBank:
     unit's. Papers they already built keep the questions they hold."""
     QuestionBank.objects.filter(pk=bank.pk).update(shared_below=shared_below)
     bank.shared_below = shared_below
+    return bank
+
+
+def bank_practice_set(*, bank: QuestionBank, open_for_practice: bool) -> QuestionBank:
+    """Offer the bank to members' practice by topic (which shows every key at once), or stop.
+    Questions an exam or online contest still to close holds are never drawn there either way."""
+    QuestionBank.objects.filter(pk=bank.pk).update(open_for_practice=open_for_practice)
+    bank.open_for_practice = open_for_practice
     return bank
 
 

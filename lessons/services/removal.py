@@ -146,10 +146,12 @@ def import_undo(*, job: ImportJob) -> ImportUndone:
 
 
 def bank_delete_blockers(bank: QuestionBank) -> dict[str, int]:
-    """Why the bank cannot be deleted now: {"rules": papers drawing from it} and, for each use in
-    USES, how many of its questions that use holds. Empty when it can be."""
+    """Why the bank cannot be deleted now: {"rules": organisers' papers drawing from it} and, for
+    each use in USES, how many of its questions that use holds. Empty when it can be. Members'
+    own topic papers (`Paper.practised_by`) are not counted: no organiser sees them, and
+    `bank_delete` takes them along (any attempt of theirs holds questions, which blocks anyway)."""
     blockers = dict(questions_delete_plan(bank.questions.all()).kept_by)
-    papers = PaperRule.objects.filter(bank=bank).values("paper").distinct().count()
+    papers = PaperRule.objects.filter(bank=bank, paper__practised_by__isnull=True).values("paper").distinct().count()
     if papers:
         blockers["rules"] = papers
     return blockers
@@ -164,6 +166,11 @@ def bank_delete(*, bank: QuestionBank) -> int:
     if bank_delete_blockers(bank):
         raise RemovalRefused("bank_in_use", _("Something uses this bank's questions: it was not deleted."))
     deleted = questions_delete(bank=bank, questions=bank.questions.all()).deleted
+    # Members' topic papers of the bank go with it: an attempt of theirs holding a question blocked
+    # above, so any attempt left holds none (nothing of the member's record is lost).
+    topic_papers = Paper.objects.filter(practised_by__isnull=False, rules__bank=bank).values("pk")
+    Attempt.objects.filter(paper__in=topic_papers).delete()
+    Paper.objects.filter(pk__in=topic_papers).delete()
     files = list(bank.import_jobs.exclude(file="").values_list("file", flat=True))
     bank.delete()
     storage = ImportJob.file.field.storage

@@ -8,11 +8,12 @@ for every later session of the same choice; no organiser's page or ranking lists
 """
 
 from django.db import transaction
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from orgs.models import User
 
+from ..draws import exam_held_question_ids
 from ..models import Attempt, Paper, PaperRule, Question, QuestionBank, Tag
 from ..selectors import topic_practice_banks
 from .attempts import AttemptRejected, attempt_start
@@ -39,9 +40,11 @@ def check_topic(*, member: User, bank_id: object, tag_id: object, count: object)
     tag = Tag.objects.filter(pk=int(tag_id)).first()
     if bank is None or tag is None:
         raise unavailable
-    available = Question.objects.filter(
-        bank=bank, tags=tag, status=Question.Status.PUBLISHED, current__isnull=False
-    ).count()
+    available = (
+        Question.objects.filter(bank=bank, tags=tag, status=Question.Status.PUBLISHED, current__isnull=False)
+        .exclude(pk__in=exam_held_question_ids(banks=[bank.pk], at=timezone.now()))
+        .count()
+    )
     if not available:
         raise AttemptRejected(
             "topic_empty", _("The knowledge point “%(point)s” has no questions to practise yet.") % {"point": tag.name}
@@ -55,7 +58,11 @@ def topic_practice_start(*, member: User, bank_id: object, tag_id: object, count
     the point has fewer) drawn from the bank's published questions with it. Bad input raises
     `AttemptRejected` and creates nothing. Ids and count may come straight from a form."""
     bank, tag, count = check_topic(member=member, bank_id=bank_id, tag_id=tag_id, count=count)
-    paper = Paper.objects.filter(practised_by=member, rules__bank=bank, rules__tag=tag, rules__count=count).first()
+    # Looked up in the member's current unit: a member who moved gets a new paper there (their old
+    # one, of their old unit, would be refused as "for another unit"); past attempts stay theirs.
+    paper = Paper.objects.filter(
+        practised_by=member, unit=member.unit, rules__bank=bank, rules__tag=tag, rules__count=count
+    ).first()
     if paper is None:
         with translation.override("zh-hans"):
             title = _("Practice by topic")

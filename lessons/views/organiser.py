@@ -71,11 +71,12 @@ class BankForm(forms.Form):
     name = forms.CharField(label=gettext_lazy("Bank name"), max_length=100)
     name_en = QuestionBank._meta.get_field("name_en").formfield()
     shared_below = QuestionBank._meta.get_field("shared_below").formfield()
+    open_for_practice = QuestionBank._meta.get_field("open_for_practice").formfield()
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["unit"] = UnitChoiceField(user=user, label=gettext_lazy("Unit"))
-        self.order_fields(["slug", "name", "name_en", "unit", "shared_below"])
+        self.order_fields(["slug", "name", "name_en", "unit", "shared_below", "open_for_practice"])
         roots = access.managed_root_units(user)
         if roots:
             self.fields["unit"].initial = roots[0].pk
@@ -99,6 +100,7 @@ def bank_list(request):
             unit=form.cleaned_data["unit"],
             by=request.user,
             shared_below=form.cleaned_data["shared_below"],
+            open_for_practice=form.cleaned_data["open_for_practice"],
         )
         return redirect("lessons:bank_detail", slug=bank.slug)
     banks = list(selectors.banks_visible_to(request.user).select_related("unit").order_by("name"))
@@ -166,6 +168,20 @@ def bank_sharing(request, slug: str):
         messages.success(request, _("Organisers of the units below may now see and use this bank."))
     else:
         messages.success(request, _("This bank is now confidential: only organisers of its unit see it."))
+    return redirect("lessons:bank_detail", slug=bank.slug)
+
+
+@login_required
+@require_http_methods(["POST"])
+def bank_practice(request, slug: str):
+    """Open the bank for members' practice by topic (which shows every key), or close it."""
+    bank = access_bank(request.user, slug)
+    open_for_practice = request.POST.get("open_for_practice") == "yes"
+    question_services.bank_practice_set(bank=bank, open_for_practice=open_for_practice)
+    if open_for_practice:
+        messages.success(request, _("Members may now practise this bank by topic."))
+    else:
+        messages.success(request, _("This bank is no longer offered for practice by topic."))
     return redirect("lessons:bank_detail", slug=bank.slug)
 
 

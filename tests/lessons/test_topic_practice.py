@@ -1,22 +1,28 @@
 """Practice by knowledge point: a member lists the knowledge points of the banks they may use (their
-unit's and those above, shared below), with each point's questions and their accuracy so far, and
-starts a practice of 10 or 20 of its questions, an ordinary practice attempt earning practice's
-points under practice's daily cap. Bad choices get a clear message and create nothing."""
+unit's and those above, shared below and opened for practice by their organisers), with each point's
+questions and their accuracy so far, and starts a practice of 10 or 20 of its questions, an ordinary
+practice attempt earning practice's points under practice's daily cap. Bad choices get a clear
+message and create nothing."""
+
+from datetime import timedelta
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from lessons import selectors
 from lessons.models import Attempt, Paper, PointEvent, Tag
-from lessons.services.attempts import AttemptRejected, answer_submit, attempt_start
+from lessons.services.attempts import AttemptRejected, answer_save, answer_submit, attempt_start, attempt_submit
+from lessons.services.removal import bank_delete, bank_delete_blockers
 from lessons.services.topic_practice import topic_practice_start
 from tests import factories
 
 
 @pytest.fixture
 def banks(tree):
-    """审计署's shared bank: 12 questions on 党章 (2 of them drafts, 1 retired), 3 on 党史; its
-    confidential bank: 5 on 党章; 财政部's bank: 4 on 党章. A member of 广州's first branch."""
+    """审计署's shared bank, open for practice: 12 questions on 党章 (2 of them drafts, 1 retired),
+    3 on 党史; its confidential bank: 5 on 党章; 财政部's bank: 4 on 党章 (both also opened for
+    practice, which does not make them this member's). A member of 广州's first branch."""
     shared = factories.bank(tree["audit"])
     for _ in range(10):
         factories.question(shared, "single", key=["A"], tags=["党章"])
@@ -34,6 +40,8 @@ def banks(tree):
     other = factories.bank(tree["mof"])
     for _ in range(4):
         factories.question(other, "single", tags=["党章"])
+    type(shared).objects.filter(pk__in=[shared.pk, secret.pk, other.pk]).update(open_for_practice=True)
+    shared.refresh_from_db()
     member = factories.member(tree["gz1"])
     return {"shared": shared, "secret": secret, "other": other, "member": member}
 
@@ -159,3 +167,128 @@ def test_the_pages_list_start_and_refuse(banks, language, heading, figures, refu
     attempt = Attempt.objects.get()
     assert good.url == f"/study/attempts/{attempt.pk}/"
     assert attempt.items.count() == 10  # 20 asked, the point has 10
+
+
+def test_a_shared_bank_its_organisers_did_not_open_for_practice_is_not_offered(banks, tree):
+    """Shared below only lets organisers below build papers from it (an exam's, say): its keys
+    are not for members to walk through in practice."""
+    exam_bank = factories.bank(tree["audit"])
+    for _ in range(4):
+        factories.question(exam_bank, "single", tags=["党章"])
+    assert exam_bank.shared_below and not exam_bank.open_for_practice
+    assert exam_bank not in {row.bank for row in selectors.topic_rows(banks["member"])}
+    with pytest.raises(AttemptRejected) as refused:
+        topic_practice_start(member=banks["member"], bank_id=exam_bank.pk, tag_id=tag("党章").pk, count=10)
+    assert refused.value.code == "topic_not_available"
+
+
+def test_questions_of_an_exam_or_contest_still_to_close_are_never_drawn_into_topic_practice(banks, tree):
+    """An exam closing tomorrow fixes 3 of the 10 党章 questions; an online-contest-style exam with
+    no closing time draws 党史 by rule; a closed exam fixes 2 more 党章 ones (they are free again).
+    The list reads 党章 10 - 3 = 7 and no 党史; a practice of 10 gets those 7, none of the 3."""
+    shared = banks["shared"]
+    zhangs = list(shared.questions.filter(tags__name="党章", status="published").order_by("pk"))
+    soon = timezone.now() + timedelta(days=1)
+    factories.paper(tree["audit"], mode="exam", questions=zhangs[:3], closes_at=soon)
+    factories.paper(tree["audit"], mode="exam", rules=[{"bank": shared, "tag": tag("党史"), "count": 2}])
+    factories.paper(tree["audit"], mode="exam", questions=zhangs[3:5], closes_at=timezone.now() - timedelta(days=1))
+    member = banks["member"]
+    assert [(row.tag.name, row.questions) for row in selectors.topic_rows(member)] == [("党章", 7)]
+    attempt = topic_practice_start(member=member, bank_id=shared.pk, tag_id=tag("党章").pk, count=10)
+    drawn = set(attempt.items.values_list("version__question_id", flat=True))
+    assert drawn == {q.pk for q in zhangs[3:]}
+    with pytest.raises(AttemptRejected) as refused:
+        topic_practice_start(member=member, bank_id=shared.pk, tag_id=tag("党史").pk, count=10)
+    assert refused.value.code == "topic_empty"
+
+
+def test_the_accuracy_counts_an_exams_answers_only_once_its_results_are_shown(banks, tree):
+    """An exam reviewed after it closes: 1 right and 1 wrong on 党章, handed in. Until the close the
+    list's 党章 reads no answers; after it, 1 of 2 right (50%)."""
+    zhangs = list(banks["shared"].questions.filter(tags__name="党章", status="published").order_by("pk"))
+    closes = timezone.now() + timedelta(days=1)
+    exam = factories.paper(
+        tree["audit"], mode="exam", questions=zhangs[:2], review="after_close", closes_at=closes, shuffle_options=False
+    )
+    member = banks["member"]
+    attempt = attempt_start(paper=exam, member=member)
+    by_question = {i.version.question_id: i.position for i in attempt.items.select_related("version")}
+    answer_save(attempt=attempt, position=by_question[zhangs[0].pk], response="A")
+    answer_save(attempt=attempt, position=by_question[zhangs[1].pk], response="B")
+    attempt_submit(attempt=attempt)
+    rows = {row.tag.name: (row.answered, row.right, row.accuracy) for row in selectors.topic_rows(member)}
+    assert rows["党章"] == (0, 0, None)
+    Paper.objects.filter(pk=exam.pk).update(closes_at=timezone.now() - timedelta(minutes=1))
+    rows = {row.tag.name: (row.answered, row.right, row.accuracy) for row in selectors.topic_rows(member)}
+    assert rows["党章"] == (2, 1, 50)
+
+
+def test_a_member_who_moved_unit_can_go_on_practising_the_same_point(banks, tree):
+    """Moved from 广州's first branch to its second (a hand-built move): the same choice starts
+    again, on a paper of the new unit, instead of "This paper is for another unit"."""
+    member = banks["member"]
+    first = topic_practice_start(member=member, bank_id=banks["shared"].pk, tag_id=tag("党史").pk, count=10)
+    type(member).objects.filter(pk=member.pk).update(unit=tree["gz2"])
+    member.refresh_from_db()
+    again = topic_practice_start(member=member, bank_id=banks["shared"].pk, tag_id=tag("党史").pk, count=10)
+    assert again.member == member and again.items.count() == 3
+    assert again.paper.unit == tree["gz2"] and first.paper.unit == tree["gz1"]
+
+
+def test_members_topic_papers_do_not_block_deleting_the_bank_and_go_with_it(tree):
+    """A member practised 2 questions of the bank: the organiser is told an attempt holds them,
+    not of a paper drawing from it (no page of theirs lists one). Once nothing holds a question
+    (the attempt's items gone, as after an abandoned start), deleting takes the member's paper too."""
+    bank = factories.bank(tree["audit"])
+    type(bank).objects.filter(pk=bank.pk).update(open_for_practice=True)
+    for _ in range(2):
+        factories.question(bank, "single", tags=["党章"])
+    member = factories.member(tree["gz1"])
+    attempt = topic_practice_start(member=member, bank_id=bank.pk, tag_id=tag("党章").pk, count=10)
+    paper = attempt.paper
+    assert bank_delete_blockers(bank) == {"attempt": 2}
+    attempt.items.all().delete()  # as if nothing of it held a question any more
+    assert bank_delete_blockers(bank) == {}
+    assert bank_delete(bank=bank) == 2
+    assert not Paper.objects.filter(pk=paper.pk).exists() and not Attempt.objects.filter(pk=attempt.pk).exists()
+
+
+@pytest.mark.parametrize(
+    ("language", "warning"),
+    [
+        ("en", "see every answer of this bank while practising. Do not open a bank used for exams or contests."),
+        ("zh-hans", "练习时会看到本题库每道题的答案。请勿开放用于考试或竞赛的题库。"),
+    ],
+)
+def test_organisers_open_a_bank_for_practice_on_its_form_or_page_and_are_warned(tree, language, warning):
+    organiser = factories.organiser(tree["audit"])
+    client = Client(HTTP_ACCEPT_LANGUAGE=language)
+    client.force_login(organiser)
+    assert warning in client.get("/banks/").content.decode()
+    base = {"name": "题库", "name_en": "", "unit": tree["audit"].pk, "shared_below": "on"}
+    assert client.post("/banks/", {**base, "slug": "study-2026", "open_for_practice": "on"}).status_code == 302
+    assert client.post("/banks/", {**base, "slug": "exam-2026"}).status_code == 302  # the box left unticked
+    opened = {bank.slug: bank.open_for_practice for bank in selectors.QuestionBank.objects.all()}
+    assert opened == {"study-2026": True, "exam-2026": False}
+    below = Client()
+    below.force_login(factories.organiser(tree["gz"]))
+    assert below.post("/banks/exam-2026/practice/", {"open_for_practice": "yes"}).status_code == 403
+    assert 'id="bank-practice"' in client.get("/banks/exam-2026/").content.decode()
+    assert client.post("/banks/exam-2026/practice/", {"open_for_practice": "yes"}).status_code == 302
+    assert client.post("/banks/study-2026/practice/", {"open_for_practice": "no"}).status_code == 302
+    opened = {bank.slug: bank.open_for_practice for bank in selectors.QuestionBank.objects.all()}
+    assert opened == {"study-2026": False, "exam-2026": True}
+
+
+def test_the_demo_member_practises_the_offices_practice_only_bank_and_not_the_exam_one(db):
+    """The demo's organ bank feeds its timed exam; only 广州特派办's bank (a draft practice paper's)
+    is opened for practice, so the demo member's topic page lists that one bank."""
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from orgs.models import User
+
+    call_command("seed_demo", "--no-video", stdout=StringIO())
+    rows = selectors.topic_rows(User.objects.get(username="member"))
+    assert rows and {row.bank.slug for row in rows} == {"demo-guangzhou"}
