@@ -258,9 +258,9 @@ def two_bureaus():
     from tests.contests.test_relay import NOW
 
     organ = factories.unit_at("审计署")
-    jia = factories.unit_at("审计署/甲局")
+    jia = factories.unit_at("审计署/甲局", kind="office")
     jia_branch = factories.unit_at("审计署/甲局/甲局第一支部")
-    yi = factories.unit_at("审计署/乙局")
+    yi = factories.unit_at("审计署/乙局", kind="office")
     yi_branch = factories.unit_at("审计署/乙局/乙局第一支部")
     bank = factories.bank(organ)
     for _ in range(4):
