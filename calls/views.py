@@ -120,7 +120,13 @@ def _media(relative: str) -> Path:
 @login_required
 def manage_list(request):
     access.check_manager(request.user)
-    submitted = Count("entries", filter=~Q(entries__status__in=[Entry.Status.DRAFT, Entry.Status.WITHDRAWN]))
+    # Handed-in entries from the viewer's own units, as the call's page lists them
+    # (`selectors.reviewable_entries`): a branch's secretary does not learn other branches' counts.
+    submitted = Count(
+        "entries",
+        filter=~Q(entries__status__in=[Entry.Status.DRAFT, Entry.Status.WITHDRAWN])
+        & access.subtree_q(request.user, prefix="entries__unit__"),
+    )
     calls = managed_calls(request.user).select_related("unit").annotate(entry_count=submitted).order_by("-opens_at")
     return render(request, "calls/manage_list.html", {"calls": calls})
 

@@ -162,7 +162,10 @@ def attempt_result(request, attempt_id: int):
 @login_required
 def notebook_page(request):
     member = request.user
-    state = request.GET.get("state", NotebookEntry.State.LEARNING)
+    # An unknown tab (a hand-edited or stale link) falls back to the first one, not to an empty page.
+    state = request.GET.get("state", "")
+    if state not in NotebookEntry.State.values:
+        state = NotebookEntry.State.LEARNING
     entries = selectors.notebook_entries(
         member, state=state, type=request.GET.get("type", ""), tag=request.GET.get("tag", "")
     )

@@ -471,3 +471,14 @@ def test_the_new_call_rubric_as_offered_adds_up_to_100_and_saves(client, essay_c
     assert client.post(reverse("calls:call_new"), data).status_code == 302
     call = Call.objects.get(title="新征文")
     assert list(call.criteria.values_list("name", "weight")) == [("内容", Decimal("0.6")), ("表达", Decimal("0.4"))]
+
+
+def test_call_list_counts_only_the_entries_from_the_viewers_units(client, essay_call, tree):
+    """Two essays from 第一党支部 and one from 京津冀's branch: 第二党支部's organiser sees 0 (the
+    call's page has none for them either), 广州's 2, the organ's owner all 3."""
+    for unit in ("gz1", "gz1", "jjj1"):
+        submitted_essay(essay_call, factories.member(tree[unit]))
+    for unit, count in (("gz2", 0), ("gz", 2), ("audit", 3)):
+        client.force_login(factories.organiser(tree[unit]))
+        response = client.get(reverse("calls:manage_list"))
+        assert [(c.title, c.entry_count) for c in response.context["calls"]] == [("学习二十大征文", count)], unit

@@ -254,3 +254,14 @@ def test_the_to_review_tab_counts_the_entries_it_lists_not_only_the_due_ones(cli
     assert page.count("qs-notebook-entry") == 4
     assert '<span class="badge text-bg-light" id="learning-count">4</span>' in page
     assert page.count('<span class="badge text-bg-danger">') == 1  # the one due carries its badge
+
+
+@pytest.mark.parametrize("state", ["bogus", ""])
+def test_an_unknown_notebook_tab_lists_the_entries_to_review(client, tree, member, state):
+    """A hand-edited `state` shows the "to review" tab with its entry, not an empty notebook."""
+    question = factories.question(factories.bank(tree["audit"]), "true_false", key=[True])
+    notebook_add_wrong(member=member, question_id=question.pk)
+    client.force_login(member)
+    body = client.get(f"/study/notebook/?state={state}", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert f'id="entry-{member.notebook.get().pk}"' in body
+    assert "Well done" not in body
