@@ -284,6 +284,17 @@ def build_participants(params: RuleParams) -> None:
                    MAX(hc) AS hc, SUM(rt) AS rt, SUM(qn) AS qn, COUNT(*) AS srcs, MAX(s) AS best
             FROM ({per_participant}) ps GROUP BY subject_id, member_id"""
         cursor.execute(statement, facts.params)
+        if params.subject == "member" and params.members_listed_at_cut_off and params.mover_credit != "cut_off":
+            # A member who moved is listed in their unit at the cut-off, not in whichever of the
+            # units of their results sorts last. Only members with more than one placement can
+            # have moved: the rest keep the one path they have.
+            cursor.execute(
+                """UPDATE rk_pp SET unit_path = (SELECT h.path FROM rk_heads h WHERE h.member_id = rk_pp.member_id)
+                WHERE member_id IN (
+                    SELECT h.member_id FROM rk_heads h
+                    JOIN (SELECT member_id FROM rk_place GROUP BY member_id HAVING COUNT(*) > 1) mv
+                      ON mv.member_id = h.member_id)"""
+            )
         if postgres() and params.subject != "member":
             # The columns later statements join and group on: statistics of all would cost twice.
             # A member ranking ranks `rk_pp` as it stands, without grouping it again, and joins it

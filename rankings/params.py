@@ -138,6 +138,11 @@ class RuleParams:
     # The units a rule covers when it names several (`RuleScope`), by path: it ranks the union of
     # their subtrees. Empty: the subtree of `unit_path`, as every rule before scopes.
     scope_paths: tuple = ()
+    # A member board lists a member who moved, with all their results, in their unit at the
+    # cut-off (the headcount's), under either `mover_credit`; one no longer in the ranked units
+    # stays in the unit of their results whose path sorts last. Off in snapshots computed before:
+    # there every mover was listed that way, which could be the unit they had left.
+    members_listed_at_cut_off: bool = False
 
     @classmethod
     def from_rule(cls, rule) -> RuleParams:
@@ -182,6 +187,7 @@ class RuleParams:
             participants_as_credited=rule.subject == "unit",
             headcount_as_credited=rule.subject == "unit",
             scope_paths=_scope_paths(rule),
+            members_listed_at_cut_off=rule.subject == "member",
         )
 
     @classmethod
@@ -215,6 +221,7 @@ class RuleParams:
             ("participants_as_credited", False),
             ("headcount_as_credited", False),
             ("scope_paths", []),
+            ("members_listed_at_cut_off", False),
         )
         for name, unused in unused_settings:
             if data[name] == unused:
@@ -539,10 +546,11 @@ def composite_formula(weights: dict) -> str:
 
 def _member_mover_rules(params: RuleParams) -> list[str]:
     """Where a member board lists a member who moved: with all their results in one unit, their
-    unit at the cut-off when the rule credits movers there; otherwise the unit of their results
-    whose path sorts last (`compute`: MAX(unit_path)), not necessarily their unit now. Their place
-    within a group and the groups' means ("Units compared") count them in that unit too."""
-    if params.mover_credit == "cut_off":
+    unit at the cut-off (since `members_listed_at_cut_off`, or when the rule credits movers
+    there); before, otherwise, the unit of their results whose path sorts last (`compute`:
+    MAX(unit_path)), not necessarily their unit now. Their place within a group and the groups'
+    means ("Units compared") count them in that unit too."""
+    if params.mover_credit == "cut_off" or params.members_listed_at_cut_off:
         listed = _("A member who moved is listed, with all their results, in their unit when the headcount is taken.")
     else:
         listed = _(

@@ -276,7 +276,7 @@ def test_the_board_states_how_people_are_counted(client, board):
     client.force_login(board["admin"])
     page = client.get(reverse("rankings:board", args=[board["rule"].slug]), HTTP_ACCEPT_LANGUAGE="zh-hans")
     # A member board: a member who moved is one row in one unit (tests/rankings/test_member_board_movers.py).
-    assert "调动过的成员只列一次，连同其全部成绩列在其取得成绩的单位之一" in page.content.decode()
+    assert "调动过的成员连同其全部成绩，列在统计应参与人数时其所在的单位。" in page.content.decode()
 
 
 def test_organisers_verify_a_version_and_see_how_facts_drifted_members_may_not(client, board):
