@@ -39,7 +39,14 @@ TREE = [
     ("国家统计局/综合司", "office", None, "Department of Comprehensive Affairs"),
     ("国家统计局/综合司/综合司党支部", "branch", None, "Comprehensive Affairs Department Party Branch"),
     ("国家统计局/国民经济核算司", "office", None, "Department of National Accounts"),
-    ("国家统计局/国民经济核算司/核算司党支部", "branch", None, "National Accounts Department Party Branch"),
+    # A 党总支 between an office and its branch, as organs group branches under their 党委.
+    ("国家统计局/国民经济核算司/核算司党总支", "general_branch", None, "National Accounts General Party Branch"),
+    (
+        "国家统计局/国民经济核算司/核算司党总支/核算司党支部",
+        "branch",
+        None,
+        "National Accounts Department Party Branch",
+    ),
 ]
 
 SURNAMES = (

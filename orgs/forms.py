@@ -252,8 +252,9 @@ class UnitFieldsForm(forms.Form):
         label=_("kind"),
         choices=Unit.Kind.choices,
         help_text=_(
-            "Organ > office / bureau > department > party branch: a unit goes under one of its own level or"
-            " a higher one (levels may be skipped); a party branch has no subunits."
+            "Organ > office / bureau > department > general Party branch > party branch: a unit goes under one"
+            " of its own level or a higher one (levels may be skipped); a general Party branch holds party"
+            " branches only; a party branch has no subunits."
         ),
     )
     ends_on = forms.DateField(

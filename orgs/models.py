@@ -27,19 +27,24 @@ class Unit(MP_Node):
         ORGAN = "organ", _("Organ")
         OFFICE = "office", _("Office / bureau")
         DEPARTMENT = "department", _("Department")
+        GENERAL_BRANCH = "general_branch", _("General Party branch")
         BRANCH = "branch", _("Party branch")
         TEMPORARY_BRANCH = "temporary_branch", _("Temporary party branch")
 
         @staticmethod
         def may_hold(parent_kind: str, child_kind: str) -> bool:
             """Whether a unit of `parent_kind` may hold one of `child_kind`: the tree runs organ >
-            office / bureau > department > (temporary) party branch, and a child ranks at its
-            parent's level or below. Levels may be skipped (an organ's 机关党委 branches sit under
-            the organ) and repeat (中央和国家机关 holds ministries, an office its sub-offices);
+            office / bureau > department > general Party branch (党总支) > (temporary) party branch,
+            and a child ranks at its parent's level or below. Levels may be skipped (an organ's
+            机关党委 branches sit under the organ) and repeat (中央和国家机关 holds ministries, an
+            office its sub-offices), but a 党总支 holds party branches only, never another 党总支;
             a (temporary) party branch holds no units."""
             if parent_kind in UNIT_KINDS_HOLDING_NONE:
                 return False
-            return UNIT_KIND_LEVELS[child_kind] >= UNIT_KIND_LEVELS[parent_kind]
+            child_level, parent_level = UNIT_KIND_LEVELS[child_kind], UNIT_KIND_LEVELS[parent_kind]
+            if parent_kind in UNIT_KINDS_HOLDING_BRANCHES_ONLY:
+                return child_level > parent_level
+            return child_level >= parent_level
 
     name = models.CharField(_("name"), max_length=100)
     # Optional, for pages in English (quizsite.naming): "National Audit Office" beside 审计署.
@@ -118,10 +123,13 @@ UNIT_KIND_LEVELS = {
     Unit.Kind.ORGAN: 0,
     Unit.Kind.OFFICE: 1,
     Unit.Kind.DEPARTMENT: 2,
-    Unit.Kind.BRANCH: 3,
-    Unit.Kind.TEMPORARY_BRANCH: 3,
+    Unit.Kind.GENERAL_BRANCH: 3,
+    Unit.Kind.BRANCH: 4,
+    Unit.Kind.TEMPORARY_BRANCH: 4,
 }
 UNIT_KINDS_HOLDING_NONE = frozenset({Unit.Kind.BRANCH, Unit.Kind.TEMPORARY_BRANCH})
+# A 党总支 groups party branches under a 党委; organs do not nest one 党总支 in another.
+UNIT_KINDS_HOLDING_BRANCHES_ONLY = frozenset({Unit.Kind.GENERAL_BRANCH})
 
 
 # Employee numbers as organs issue them and as they serve for usernames (100001, A1, MOF001,

@@ -18,6 +18,7 @@ from quizsite.naming import joined_sentences, visible_text
 from . import access, selectors
 from .models import (
     EMPLOYEE_NO_FORM,
+    UNIT_KINDS_HOLDING_BRANCHES_ONLY,
     UNIT_KINDS_HOLDING_NONE,
     Activity,
     MemberPlacement,
@@ -103,7 +104,7 @@ def check_unit_name_free(*, name: str, parent: Unit | None, exclude: Unit | None
 
 
 # The order of the tree, as the refusals below print it.
-UNIT_ORDER_TEXT = _lazy("organ > office / bureau > department > party branch")
+UNIT_ORDER_TEXT = _lazy("organ > office / bureau > department > general Party branch > party branch")
 
 
 def _kind_label(kind: str) -> str:
@@ -133,6 +134,11 @@ def check_unit_under(*, name: str, kind: str, parent: Unit | None, kind_before: 
             "“%(name)s” (%(kind)s) cannot go under “%(parent)s” (%(parent_kind)s): a party branch, temporary or"
             " not, has no subunits."
         )
+    elif parent.kind in UNIT_KINDS_HOLDING_BRANCHES_ONLY:
+        message = _(
+            "“%(name)s” (%(kind)s) cannot go under “%(parent)s” (%(parent_kind)s): a general Party branch holds"
+            " party branches only, temporary or not."
+        )
     else:
         message = _(
             "“%(name)s” (%(kind)s) cannot go under “%(parent)s” (%(parent_kind)s): a unit goes under one of its"
@@ -158,6 +164,11 @@ def check_unit_holds(*, unit: Unit, kind: str) -> None:
             message = _(
                 "“%(name)s” cannot be changed to “%(kind)s”: it holds “%(child)s” (%(child_kind)s), and a party"
                 " branch, temporary or not, has no subunits. Move or delete its subunits first."
+            )
+        elif kind in UNIT_KINDS_HOLDING_BRANCHES_ONLY:
+            message = _(
+                "“%(name)s” cannot be changed to “%(kind)s”: it holds “%(child)s” (%(child_kind)s), and a general"
+                " Party branch holds party branches only. Move that subunit first."
             )
         else:
             message = _(

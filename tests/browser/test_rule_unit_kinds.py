@@ -28,7 +28,8 @@ def test_the_builder_offers_a_level_or_kinds_for_units_and_counts_the_title(live
     page.select_option("#id_units_by", "kind")
     expect(page.locator("#id_unit_level")).to_be_hidden()
     expect(page.locator("#id_unit_kinds")).to_be_visible()
-    expect(page.locator("label[for=id_unit_kinds_3]")).to_have_text("Party branch")
+    expect(page.locator("label[for=id_unit_kinds_3]")).to_have_text("General Party branch")
+    expect(page.locator("label[for=id_unit_kinds_4]")).to_have_text("Party branch")
     # The title counts what is typed of the most it takes.
     page.fill("#id_title", "党支部积分")
     expect(page.locator("#id_title + .qs-counter")).to_have_text("5 / 60")

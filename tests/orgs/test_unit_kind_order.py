@@ -1,7 +1,8 @@
-"""The unit tree keeps the order of unit kinds: organ > office / bureau > department > (temporary)
-party branch, levels skipped or repeated, and a party branch holds no units. Creating, moving and
-changing a unit's kind keep it, on the pages, in the admin and in the services; a tree saved before
-the rule still shows and saves edits that do not put another pair out of order."""
+"""The unit tree keeps the order of unit kinds: organ > office / bureau > department > general
+Party branch (党总支) > (temporary) party branch, levels skipped or repeated, a 党总支 holding
+party branches only and a party branch no units. Creating, moving and changing a unit's kind keep
+it, on the pages, in the admin and in the services; a tree saved before the rule still shows and
+saves edits that do not put another pair out of order."""
 
 from datetime import timedelta
 
@@ -14,6 +15,7 @@ from orgs.models import Activity, Unit, UnitPlacement
 from tests import factories
 
 ORGAN, OFFICE, DEPARTMENT, BRANCH, TEMPORARY = "organ", "office", "department", "branch", "temporary_branch"
+GENERAL = "general_branch"
 
 # The tester's report, in both languages: a department posted under a party branch.
 UNDER_BRANCH = {
@@ -44,6 +46,19 @@ UNDER_BRANCH = {
         (BRANCH, TEMPORARY, False),
         (TEMPORARY, BRANCH, False),
         (TEMPORARY, DEPARTMENT, False),
+        # 机关党委 > 第一党总支 > 办公厅党支部: a 党总支 sits under organs, offices and departments
+        # and holds party branches, temporary or not, and nothing else.
+        (ORGAN, GENERAL, True),
+        (OFFICE, GENERAL, True),
+        (DEPARTMENT, GENERAL, True),
+        (GENERAL, BRANCH, True),
+        (GENERAL, TEMPORARY, True),
+        (GENERAL, GENERAL, False),
+        (GENERAL, DEPARTMENT, False),
+        (GENERAL, OFFICE, False),
+        (GENERAL, ORGAN, False),
+        (BRANCH, GENERAL, False),
+        (TEMPORARY, GENERAL, False),
     ],
 )
 def test_which_kind_may_hold_which(parent, child, allowed):
@@ -140,7 +155,7 @@ def test_moving_a_unit_under_a_party_branch_or_a_lower_kind_is_refused_and_nothi
         services.unit_move(unit=general_office, new_parent=other)
     assert str(refused.value) == (
         "“办公厅” (Office / bureau) cannot go under “财务处” (Department): a unit goes under one of its own"
-        " level or a higher one (organ > office / bureau > department > party branch)."
+        " level or a higher one (organ > office / bureau > department > general Party branch > party branch)."
     )
     assert _tree_state() == before
 
@@ -170,7 +185,7 @@ def test_changing_a_units_kind_keeps_the_order_with_its_parent_and_its_subunits(
     page = client.post(url, {"name": "综合科", "kind": ORGAN, "ends_on": ""})
     assert page.context["form"].errors["kind"] == [
         "“综合科”（机关）不能设在“机关服务中心”（厅局 / 办）之下：单位只能设在同级或更高一级的单位之下"
-        "（机关 > 厅局 / 办 > 处室 > 党支部）。"
+        "（机关 > 厅局 / 办 > 处室 > 党总支 > 党支部）。"
     ]
     # 机关服务中心 holds 综合科 (a department): it cannot become a party branch either.
     with pytest.raises(services.OrgError) as refused:
@@ -260,3 +275,80 @@ def test_the_admin_refuses_a_unit_under_a_party_branch_and_saves_a_kind_and_pare
     moved = Unit.objects.get(pk=chain["department"].pk)
     assert (moved.full_path, moved.kind) == ("综合科", ORGAN)
     assert Unit.objects.get(pk=chain["branch"].pk).full_path == "综合科/综合科党支部"
+
+
+# A department posted under a 党总支, in both languages.
+UNDER_GENERAL_BRANCH = {
+    "zh-hans": "“总支下的处室”（处室）不能设在“第一党总支”（党总支）之下：党总支下只设党支部（含临时党支部）。",
+    "en": "“总支下的处室” (Department) cannot go under “第一党总支” (General Party branch): a general Party branch"
+    " holds party branches only, temporary or not.",
+}
+
+
+@pytest.fixture
+def general_branch(chain):
+    """机关服务中心 > 第一党总支 (general branch) > 服务中心党支部 (branch)."""
+    general = services.unit_create(name="第一党总支", kind=GENERAL, parent=chain["office"])
+    branch = services.unit_create(name="服务中心党支部", kind=BRANCH, parent=general)
+    return {**chain, "general": general, "general_branch_child": branch}
+
+
+def test_the_unit_form_refuses_a_department_or_another_general_branch_under_a_general_branch(
+    client, general_branch, admin_of
+):
+    client.force_login(admin_of)
+    before = _tree_state()
+    general = general_branch["general"]
+    for language, message in UNDER_GENERAL_BRANCH.items():
+        client.cookies["django_language"] = language
+        page = client.post(reverse("orgs:unit_add"), {"parent": general.pk, "name": "总支下的处室", "kind": DEPARTMENT})
+        assert page.status_code == 200
+        assert page.context["form"].errors["parent"] == [message]
+    client.cookies["django_language"] = "en"
+    page = client.post(reverse("orgs:unit_add"), {"parent": general.pk, "name": "第二党总支", "kind": GENERAL})
+    assert page.context["form"].errors["parent"] == [
+        "“第二党总支” (General Party branch) cannot go under “第一党总支” (General Party branch): a general Party"
+        " branch holds party branches only, temporary or not."
+    ]
+    assert _tree_state() == before
+    # A party branch and a temporary one go under it.
+    added = client.post(reverse("orgs:unit_add"), {"parent": general.pk, "name": "第二党支部", "kind": BRANCH})
+    assert added.status_code == 302
+    later = (timezone.localdate() + timedelta(days=30)).isoformat()
+    added = client.post(
+        reverse("orgs:unit_add"),
+        {"parent": general.pk, "name": "审计组临时党支部", "kind": TEMPORARY, "ends_on": later},
+    )
+    assert added.status_code == 302
+    assert sorted(u.name for u in general.child_units()) == ["审计组临时党支部", "服务中心党支部", "第二党支部"]
+
+
+def test_a_general_branch_is_offered_as_a_parent_and_shown_by_its_kind_in_the_tree(client, general_branch, admin_of):
+    client.force_login(admin_of)
+    client.cookies["django_language"] = "zh-hans"
+    general = general_branch["general"]
+    body = client.get(reverse("orgs:unit_add")).content.decode()
+    assert f'<option value="{general.pk}">审计署/机关服务中心/第一党总支</option>' in body
+    assert 'value="general_branch">党总支</option>' in body
+    assert 'id="add-subunit"' in client.get(reverse("orgs:unit_detail", args=[general.pk])).content.decode()
+    tree = client.get(reverse("orgs:unit_tree")).content.decode()
+    assert '<i class="bi bi-flag-fill text-danger"></i>' in tree and ">党总支</span>" in tree
+
+
+def test_a_unit_holding_a_department_cannot_become_a_general_branch_and_one_holding_branches_can(
+    client, general_branch, admin_of
+):
+    client.force_login(admin_of)
+    client.cookies["django_language"] = "zh-hans"
+    office = general_branch["office"]
+    page = client.post(reverse("orgs:unit_detail", args=[office.pk]), {"name": "机关服务中心", "kind": GENERAL})
+    assert page.status_code == 200
+    assert page.context["form"].errors["kind"] == [
+        "“机关服务中心”不能改为“党总支”：其下设有“综合科”（处室），而党总支下只设党支部。请先移走该下级单位。"
+    ]
+    # 综合科 holds only 综合科党支部: it may become a 党总支; moving the 党总支 under it may not.
+    services.unit_update(unit=general_branch["department"], name="综合科党总支", kind=GENERAL)
+    with pytest.raises(services.OrgError) as refused:
+        services.unit_move(unit=general_branch["general"], new_parent=Unit.objects.get(name="综合科党总支"))
+    assert refused.value.code == "unit_kind_parent"
+    assert Unit.objects.get(pk=general_branch["general"].pk).full_path == "审计署/机关服务中心/第一党总支"

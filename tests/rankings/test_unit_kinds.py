@@ -28,7 +28,7 @@ from openpyxl import load_workbook
 from orgs import services as org_services
 from orgs.models import User
 from rankings import selectors, services
-from rankings.models import RankingRule
+from rankings.models import RankingRule, ranked_description
 from tests import factories
 from tests.rankings.test_compute import compute
 from tests.rankings.test_rule_builder import form_data
@@ -243,7 +243,7 @@ def test_the_rule_builder_saves_a_ranking_by_kind_and_asks_for_a_kind(client, br
     saved = RankingRule.objects.get(slug="branch-kinds")
     assert (saved.unit_kinds, saved.unit_level) == (["branch", "temporary_branch"], None)
     page = client.get(reverse("rankings:rule_edit", args=[saved.slug])).content.decode()
-    assert 'value="branch"' in page and 'id="id_unit_kinds_3"' in page
+    assert 'value="branch"' in page and 'id="id_unit_kinds_4"' in page
     data |= {"slug": "no-kind", "unit_kinds": []}
     with translation.override("zh-hans"):
         response = client.post(reverse("rankings:rule_new"), data, HTTP_ACCEPT_LANGUAGE="zh-hans")
@@ -255,3 +255,66 @@ def test_the_rule_builder_saves_a_ranking_by_kind_and_asks_for_a_kind(client, br
         RankingRule.objects.get(slug="by-level").unit_kinds,
         RankingRule.objects.get(slug="by-level").unit_level,
     ) == ([], 3)
+
+
+@pytest.fixture
+def general_branches(db):
+    """机关党委 > 第一党总支 > 办公厅党支部 and 文电处党支部; 第二党总支 > 机要处党支部; 直属党支部
+    beside them, in no 党总支. Points on DAY:
+
+        第一党总支 itself       G 10 (the 总支 secretary, in no branch)
+        办公厅党支部            P 30, Q 20
+        文电处党支部            R 15, Z none
+        第二党总支/机要处党支部   K 40
+        直属党支部              D 100
+    """
+    units = {
+        "audit": factories.unit_at("审计署", kind="organ"),
+        "committee": factories.unit_at("审计署/机关党委", kind="office"),
+    }
+    for key, path, kind in (
+        ("first", "审计署/机关党委/第一党总支", "general_branch"),
+        ("office_branch", "审计署/机关党委/第一党总支/办公厅党支部", "branch"),
+        ("docs_branch", "审计署/机关党委/第一党总支/文电处党支部", "branch"),
+        ("second", "审计署/机关党委/第二党总支", "general_branch"),
+        ("secret_branch", "审计署/机关党委/第二党总支/机要处党支部", "branch"),
+        ("direct_branch", "审计署/机关党委/直属党支部", "branch"),
+    ):
+        units[key] = factories.unit_at(path, kind=kind)
+    for unit_key, scores in {
+        "first": {"G": 10},
+        "office_branch": {"P": 30, "Q": 20},
+        "docs_branch": {"R": 15, "Z": None},
+        "secret_branch": {"K": 40},
+        "direct_branch": {"D": 100},
+    }.items():
+        for name, amount in scores.items():
+            person = factories.member(units[unit_key], username=name.lower(), real_name=name, at=BEFORE)
+            if amount is not None:
+                points(person, amount, f"{name}-1")
+    return units
+
+
+def test_a_ranking_by_kind_ranks_each_general_branch_with_the_branches_under_it(general_branches):
+    """第一党总支: G 10 + P 30 + Q 20 + R 15 = 75, participants G, P, Q, R (4) of a headcount of 5
+    (Z too). 第二党总支: K 40, 1 of 1. 直属党支部 (in no 党总支) and the branches are not ranked.
+    Per capita: 75 / 5 = 15 and 40 / 1 = 40, so 第二党总支 comes first."""
+    assert table(compute(rule(general_branches, unit_kinds=["general_branch"]))) == {
+        "第一党总支": (1, 75, 4, 5),
+        "第二党总支": (2, 40, 1, 1),
+    }
+    snapshot = compute(rule(general_branches, unit_kinds=["general_branch"], metric="per_capita"))
+    assert {row.label: (row.place, float(row.metric)) for row in snapshot.rows.all()} == {
+        "第二党总支": (1, 40),
+        "第一党总支": (2, 15),
+    }
+
+
+def test_the_rule_builder_offers_general_branches_among_the_kinds_to_rank(client, general_branches):
+    client.force_login(factories.administrator(general_branches["audit"], username="boss"))
+    client.cookies["django_language"] = "zh-hans"
+    page = client.get(reverse("rankings:rule_new")).content.decode()
+    assert 'value="general_branch"' in page and "党总支" in page
+    with translation.override("en"):
+        described = ranked_description("unit", unit_kinds=["general_branch", "branch"])
+    assert described == "Units: General Party branch, Party branch (at any level)"
