@@ -3,6 +3,7 @@
 import hashlib
 import json
 import re
+import unicodedata
 from dataclasses import dataclass, field
 
 import nh3
@@ -69,6 +70,24 @@ def _length_message(what: str, length: int, limit: int) -> str:
     }
 
 
+def _repeated_option(options: list[str]) -> tuple[int, int] | None:
+    """The indexes of an earlier option and of the first option that repeats it as members read it
+    (full-width forms and spacing aside), or None. Case and punctuation count: "。" and "，" differ."""
+    seen: dict[str, int] = {}
+    for i, option in enumerate(options):
+        read = " ".join(unicodedata.normalize("NFKC", strip_tags(option)).split())
+        if read in seen:
+            return seen[read], i
+        seen[read] = i
+    return None
+
+
+def _separates_letters(character: str) -> bool:
+    """Whether `character` may stand between an answer's letters ("A,B", "A、B", "A B"): space or
+    punctuation. A digit or any other sign is no letter: "1" is refused, not read as blank."""
+    return character.isspace() or unicodedata.category(character).startswith("P")
+
+
 def check_question(content: QuestionContent) -> QuestionContent:
     """Validate and canonicalise; raise QuestionInvalid naming every bad field."""
     errors: dict[str, str] = {}
@@ -105,11 +124,20 @@ def check_question(content: QuestionContent) -> QuestionContent:
             option_letter = OPTION_LETTERS[too_long[0][0]]
             what = _("Option %(letter)s") % {"letter": option_letter}
             errors["options"] = _length_message(what, too_long[0][1], OPTION_MAX_CHARS)
+        elif repeated := _repeated_option(options):
+            first, second = repeated
+            option_letter = OPTION_LETTERS[second]
+            errors["options"] = _(
+                "Options %(first)s and %(second)s are the same, “%(text)s”: an answer between them is ambiguous. "
+                "Change one of them."
+            ) % {"first": OPTION_LETTERS[first], "second": option_letter, "text": strip_tags(options[second])}
+        typed = "".join(str(part) for part in key).strip()
+        written = [ch for ch in unicodedata.normalize("NFKC", typed).upper() if not _separates_letters(ch)]
         key = normalise_letters(key)
-        if not key:
+        if not written:
             errors["key"] = _("The answer is blank.")
-        elif any(letter not in OPTION_LETTERS for letter in key):
-            errors["key"] = _("The answer “%(key)s” is not made of option letters A-H.") % {"key": "".join(key)}
+        elif any(ch not in OPTION_LETTERS for ch in written):
+            errors["key"] = _("The answer “%(key)s” is not made of option letters A-H.") % {"key": typed}
         else:
             empty = [letter for letter in key if OPTION_LETTERS.index(letter) >= len(options)]
             if empty:

@@ -20,6 +20,7 @@ from urllib.parse import quote
 
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
@@ -222,6 +223,47 @@ def _check_size(file: IO[bytes], max_bytes: int) -> None:
         raise SpreadsheetError(message)
 
 
+# An OLE compound file (CFB): an old .xls, or an .xlsx that Excel or WPS encrypted with a password,
+# which is its zip package sealed inside such a file, beside the key it needs.
+COMPOUND_FILE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+ENCRYPTED_PACKAGE_STREAMS = ("EncryptionInfo", "EncryptedPackage")
+DIRECTORY_ENTRY_BYTES = 128  # a CFB directory entry; sectors (512 or 4,096 bytes) hold whole ones
+
+
+def _has_compound_stream(data: bytes, name: str) -> bool:
+    """Whether the compound file `data` has a directory entry named `name`: the name in UTF-16LE
+    with its terminating NUL at the start of an entry, and the entry's name length (bytes 64-65)
+    saying so. Searching for the name alone could meet the same text inside a sheet's cells."""
+    encoded = (name + "\x00").encode("utf-16-le")
+    length = len(encoded).to_bytes(2, "little")
+    at = data.find(encoded)
+    while at != -1:
+        if at % DIRECTORY_ENTRY_BYTES == 0 and data[at + 64 : at + 66] == length:
+            return True
+        at = data.find(encoded, at + 1)
+    return False
+
+
+def _not_a_workbook(file: IO[bytes]) -> str:
+    """Why `file`, which is no xlsx zip package, cannot be read, said so the organiser can fix it:
+    a password to remove, an old .xls to save again as .xlsx, or any other file."""
+    file.seek(0)
+    data = file.read()
+    if data.startswith(COMPOUND_FILE_SIGNATURE):
+        if all(_has_compound_stream(data, name) for name in ENCRYPTED_PACKAGE_STREAMS):
+            return _(
+                "This workbook is protected by a password, so it cannot be read. Open it in Excel or WPS, remove "
+                "the password (Excel: File > Info > Protect Workbook > Encrypt with Password, clear the password; "
+                "WPS: File > Document Encryption > Password Encryption, clear the password), save it and upload "
+                "it again."
+            )
+        return _(
+            "This is an old Excel 97-2003 workbook (.xls). Open it in Excel or WPS, save it as an Excel "
+            "workbook (.xlsx) and upload that file."
+        )
+    return _("This is not an Excel .xlsx workbook. Save it from Excel or WPS as .xlsx and try again.")
+
+
 def _load(file: IO[bytes], **options):
     try:
         file.seek(0, 2)
@@ -234,9 +276,7 @@ def _load(file: IO[bytes], **options):
     except PackageTooLarge as refused:
         raise SpreadsheetError(str(refused)) from None
     except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError):
-        raise SpreadsheetError(
-            _("This is not an Excel .xlsx workbook. Save it from Excel or WPS as .xlsx and try again.")
-        ) from None
+        raise SpreadsheetError(_not_a_workbook(file)) from None
 
 
 @dataclass(frozen=True)
@@ -334,9 +374,7 @@ def read_sheet_values(file: IO[bytes], *, max_bytes: int) -> Sheet:
                     values[cell["column"] - 1] = cell["value"]
         parser.source.close()
     except (zipfile.BadZipFile, KeyError, IndexError, OSError, ValueError, SyntaxError):
-        raise SpreadsheetError(
-            _("This is not an Excel .xlsx workbook. Save it from Excel or WPS as .xlsx and try again.")
-        ) from None
+        raise SpreadsheetError(_not_a_workbook(file)) from None
     finally:
         book.close()
     merges = []
@@ -393,6 +431,7 @@ def read_table(
     columns: dict[str, tuple[str, ...]],
     required: tuple[str, ...],
     names: dict[str, object] | None = None,
+    open_header: bool = False,
 ) -> list[SheetRow]:
     """Find the header row, then return each non-blank row keyed by canonical column name.
 
@@ -401,7 +440,11 @@ def read_table(
     its header as written (`SheetRow.headers`), for problems to name the column the way the sheet
     does. With `names` (each key's name in the page's language), the header row must hold only
     known columns, each once: a header neither language knows, or two headers for one column,
-    refuse the sheet naming them, where otherwise the column would be silently left unread.
+    refuse the sheet naming them, where otherwise the column would be silently left unread. With
+    `open_header`, `names` only names columns in problems and the header row may hold others.
+
+    A row that is clearly the header (at least two known columns, and known columns for at least
+    half its cells) but lacks a required column is named with the columns it lacks.
     """
     spellings = {normalise_header(s): key for key, names in columns.items() for s in names}
     rows = iter(rows)
@@ -411,6 +454,8 @@ def read_table(
     # The first of the rows with the most cells written (a title above it has one): where the
     # sheet's own header most likely is, to name it when it is not the header wanted.
     first_written: tuple[int, list[str]] | None = None
+    # The row with the most known columns that reads as a header lacking a required one.
+    partial_header: tuple[int, dict[int, str]] | None = None
     for number, cells in enumerate(rows, start=1):
         written = [text for text in (cell_text(cell) for cell in cells) if text]
         if written and (first_written is None or len(written) > len(first_written[1])):
@@ -423,13 +468,29 @@ def read_table(
         if all(key in found.values() for key in required):
             header_at, header_cells, header_number = found, cells, number
             break
+        if len(found) >= 2 and 2 * len(found) >= len(written):
+            if partial_header is None or len(found) > len(partial_header[1]):
+                partial_header = (number, found)
         if number >= HEADER_SEARCH_ROWS:
             break
     if header_at is None:
-        if names is None:
-            wanted = "、".join(columns[key][0] for key in required)
-        else:
-            wanted = listed([column_label(names[key], columns[key][0]) for key in required])
+
+        def label(key: str) -> str:
+            return columns[key][0] if names is None else column_label(names[key], columns[key][0])
+
+        wanted = "、".join(label(key) for key in required) if names is None else listed(map(label, required))
+        if partial_header is not None:
+            row, found = partial_header
+            missing = [key for key in required if key not in found.values()]
+            raise SpreadsheetError(
+                ngettext(
+                    "The header is in row %(row)d, but it has no %(cols)s column.",
+                    "The header is in row %(row)d, but it has no %(cols)s columns.",
+                    len(missing),
+                )
+                % {"row": row, "cols": listed(map(label, missing))}
+            )
+        if names is not None and not open_header:
             if first_written is not None:
                 # A header in its place with other names (名称, 人数): say what was found, not that
                 # nothing was.
@@ -442,7 +503,7 @@ def read_table(
             _("No header row found in the first %(n)d rows: it needs the columns %(cols)s.")
             % {"n": HEADER_SEARCH_ROWS, "cols": wanted}
         )
-    if names is not None:
+    if names is not None and not open_header:
         _check_header_row(header_cells, header_at, spellings, columns, names)
     headers = {key: cell_text(header_cells[i]) for i, key in header_at.items()}
     table = []

@@ -6,6 +6,7 @@ from io import BytesIO
 from urllib.parse import unquote
 
 import pytest
+from django.utils import translation
 from openpyxl import Workbook, load_workbook
 
 from quizsite.spreadsheets import (
@@ -13,9 +14,11 @@ from quizsite.spreadsheets import (
     SpreadsheetError,
     attachment_disposition,
     read_sheet_values,
+    read_table,
     sheet_title,
 )
 from tests.archives import inflated
+from tests.compound_files import encrypted_xlsx, old_xls
 from tests.spreadsheets import FORMULA, assert_written_as_text, with_sheet_xml
 
 DANGEROUS_TEXT = [FORMULA, "=1+1", "+1+1", "-1+1", "@SUM(A1)", "\t=1+1", "=", "#N/A", "-", "- 选项"]
@@ -184,3 +187,28 @@ def test_a_cell_on_the_last_row_is_read_with_the_blank_rows_above_it():
     )
     rows = read_sheet_values(BytesIO(data), max_bytes=2**20).rows
     assert (len(rows), rows[0], rows[1], rows[-1]) == (1_048_576, ("题干", "答案"), (), (None, "末行"))
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (encrypted_xlsx(), "This workbook is protected by a password, so it cannot be read."),
+        (old_xls("EncryptionInfo EncryptedPackage"), "This is an old Excel 97-2003 workbook (.xls)."),
+    ],
+)
+def test_a_file_that_is_no_xlsx_package_is_named_for_what_it_is(data, message):
+    with translation.override("en"), pytest.raises(SpreadsheetError) as refused:
+        read_sheet_values(BytesIO(data), max_bytes=1_000_000)
+    assert str(refused.value).startswith(message)
+
+
+def test_a_header_row_lacking_a_required_column_is_named_not_searched_past():
+    rows = [("说明：请按模板填写",), ("姓名", "单位", "角色"), ("张伟", "审计署", "成员")]
+    columns = {"name": ("姓名",), "no": ("工号",), "unit": ("单位",), "role": ("角色",)}
+    with translation.override("zh-hans"), pytest.raises(SpreadsheetError) as refused:
+        read_table(rows, columns=columns, required=("name", "no", "unit"))
+    assert str(refused.value) == "表头在第 2 行，但缺少 工号 列。"
+    # A row of other headers is no header lacking a column: none is found.
+    with translation.override("zh-hans"), pytest.raises(SpreadsheetError) as refused:
+        read_table([("序号", "备注"), ("1", "单位")], columns=columns, required=("name", "no", "unit"))
+    assert str(refused.value) == "前 15 行中没有找到表头：表头需要包含 姓名、工号、单位 列。"

@@ -20,7 +20,7 @@ from quizsite.spreadsheets import (
     read_table,
 )
 
-from ..grading import normalise_letters, parse_true_false
+from ..grading import parse_true_false
 from ..models.questions import OPTION_LETTERS, QuestionType
 from ..validation import QuestionContent, QuestionInvalid, check_question
 from .common import Draft, ImportReport
@@ -49,6 +49,9 @@ COLUMN_NAMES = {
     "难度": pgettext_lazy("question import column", "Difficulty"),
     "知识点": pgettext_lazy("question import column", "Knowledge points"),
 }
+
+# The required columns' names, for a header lacking one to name it in the page's language.
+REQUIRED_NAMES = {key: COLUMN_NAMES[COLUMNS[key][0]] for key in REQUIRED}
 
 
 def column_label(header: str, *, sheet: bool = True) -> str:
@@ -105,7 +108,7 @@ def _split(text: str, separators: tuple[str, ...]) -> list[str]:
 
 def parse_key(question_type: str, raw: str) -> list:
     if question_type in (QuestionType.SINGLE, QuestionType.MULTIPLE):
-        return normalise_letters(raw)
+        return [raw]  # as typed: check_question reads the letters and quotes what is not one
     if question_type == QuestionType.TRUE_FALSE:
         value = parse_true_false(raw)
         return [] if value is None else [value]
@@ -303,7 +306,8 @@ def parse_rows(
     """Check every row of a sheet; `formula_cells` are (row, column) of formulas with no saved result."""
     rows = OptionsOverLetters(rows)
     try:
-        table = read_table(rows, columns=COLUMNS, required=REQUIRED)
+        # Other columns (序号, 备注) may sit beside the question's: they are left unread.
+        table = read_table(rows, columns=COLUMNS, required=REQUIRED, names=REQUIRED_NAMES, open_header=True)
     except SpreadsheetError as error:
         report.error({"row": 0}, "", str(error))
         return

@@ -10,6 +10,7 @@ from openpyxl import Workbook, load_workbook
 
 from lessons.models import Question
 from tests import factories
+from tests.compound_files import encrypted_xlsx, old_xls
 from tests.lessons.test_import import HEADER, xlsx
 
 
@@ -49,7 +50,9 @@ CSV_MESSAGE = (
         # A CSV (here GBK, as Excel in China saves it) renamed .xlsx: the page says to choose CSV.
         ("题型,题干,答案\n单选,党的最高理想是？,A\n".encode("gb18030"), "题目.xlsx", "", CSV_MESSAGE),
         # An old binary .xls (a compound file, NUL bytes) read as .xlsx: save it as .xlsx.
-        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 512, "old.xls", "xlsx", "这不是 Excel .xlsx 工作簿。"),
+        (old_xls(), "old.xls", "xlsx", "这是旧版 Excel 97-2003 工作簿（.xls）。"),
+        # An .xlsx encrypted with a password is a compound file too: remove the password.
+        (encrypted_xlsx(), "加密.xlsx", "", "此工作簿设置了打开密码，无法读取。"),
         (empty_workbook(), "empty.xlsx", "", "前 15 行中没有找到表头"),
         (xlsx([]), "header-only.xlsx", "", "工作表有表头，但表头下没有试题。"),
     ],

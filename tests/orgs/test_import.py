@@ -7,6 +7,7 @@ from openpyxl import load_workbook
 from orgs.importing import member_template, members_import
 from orgs.models import MemberPlacement, RoleGrant, User
 from tests import factories
+from tests.compound_files import encrypted_xlsx, old_xls
 from tests.spreadsheets import DAMAGED_CELLS, damaged
 
 HEADER = ["姓名", "工号", "单位", "角色", "手机", "党员"]
@@ -105,6 +106,25 @@ def test_text_file_renamed_xlsx_is_a_clear_error(tree, gz_organiser):
     report = members_import(file=fake, by=gz_organiser)
     assert report.file_error == "这不是 Excel .xlsx 工作簿。请在 Excel 或 WPS 中另存为 .xlsx 后重试。"
     assert User.objects.count() == 1  # just the organiser
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        (encrypted_xlsx(), "此工作簿设置了打开密码，无法读取。请在 Excel 或 WPS 中打开它并取消密码"),
+        (old_xls(), "这是旧版 Excel 97-2003 工作簿（.xls）。请在 Excel 或 WPS 中打开它，另存为 Excel 工作簿（.xlsx）"),
+    ],
+)
+def test_a_password_protected_workbook_or_an_old_xls_is_named_for_what_it_is(tree, gz_organiser, content, expected):
+    report = members_import(file=BytesIO(content), by=gz_organiser)
+    assert report.file_error.startswith(expected)
+    assert User.objects.count() == 1  # just the organiser
+
+
+def test_a_header_lacking_the_employee_number_names_its_row_and_the_column(tree, gz_organiser):
+    book = factories.workbook([["姓名", "单位", "角色"], ["张伟", "审计署", "成员"]], title_rows=[["成员名单"]])
+    report = members_import(file=book, by=gz_organiser)
+    assert report.file_error == "表头在第 2 行，但缺少 工号 列。"
 
 
 @pytest.mark.parametrize(
