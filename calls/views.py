@@ -32,7 +32,7 @@ from quizsite.api_errors import error_response
 from quizsite.filenames import uploaded_name
 from quizsite.naming import joined_sentences, local_moment
 
-from . import forms, judges, selectors, services
+from . import forms, judges, results, selectors, services
 from .files import types_listed
 from .kinds import kind_of
 from .live.views import judge_nights
@@ -961,6 +961,8 @@ def honours(request, call_id: int):
     for row in selectors.results(call):
         if row.prize:
             tiers.setdefault(row.display_prize, []).append(row)
+    # Each prized entry's authors as its certificate names them (a query each: prizes are few).
+    credits = {row.entry.pk: results.credit(row.entry) for rows in tiers.values() for row in rows}
     mine = set(
         Entry.objects.filter(Q(author=request.user) | Q(coauthors=request.user), call=call).values_list("pk", flat=True)
     )
@@ -973,6 +975,7 @@ def honours(request, call_id: int):
             "provisional": not call.results_published_at,
             "owns": owns,
             "mine": mine,
+            "credits": credits,
             "video_call": call.kind in (Call.Kind.MICRO_CLASS, Call.Kind.SPEECH),
             "library_form": forms.LibraryForm(user=request.user) if owns else None,
         },

@@ -289,3 +289,18 @@ def test_another_members_certificate_answers_as_a_missing_id_does(client, publis
 
     assert said(someone_elses) == said(missing)
     assert b"certificate only" not in someone_elses.content
+
+
+def test_the_honour_list_names_co_authors_after_the_author_as_the_certificate_does(client, published, tree):
+    """A (first prize) was written by its author with two co-authors of the same branch, B by
+    its author alone: the list reads "author、co-author、co-author · unit" and "author · unit"."""
+    a, b = published["a"], published["b"]
+    first = factories.member(tree["gz2"], real_name="汪兰")
+    second = factories.member(tree["gz2"], real_name="白云")
+    a.coauthors.set([second, first])
+    client.force_login(published["owner"])
+    page = client.get(reverse("calls:honours", args=[published["call"].pk]), HTTP_ACCEPT_LANGUAGE="zh-hans").text
+    unit = a.unit.display_name
+    named = sorted([first, second], key=lambda person: person.pk)
+    assert f"{a.author.display_name}、{named[0].display_name}、{named[1].display_name} · {unit}" in page
+    assert f"{b.author.display_name} · {b.unit.display_name}" in page
