@@ -4,6 +4,7 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from fractions import Fraction
 
 from django.db.models import Case, Count, Max, Q, QuerySet, Sum, Value, When
 from django.utils import timezone
@@ -513,13 +514,20 @@ class TopicRow:
         return round(100 * self.right / self.answered) if self.answered else None
 
 
-def topic_rows(member: User) -> list[TopicRow]:
+# How the topic page orders its knowledge points: by bank (the default), or the member's weakest
+# first. The page's `order` parameter takes one of these; anything else is the default.
+TOPIC_ORDERS = ("bank", "weakest")
+
+
+def topic_rows(member: User, *, order: str = "bank") -> list[TopicRow]:
     """Each knowledge point of the member's practice banks (`topic_practice_banks`) with questions
     to practise (published, and held by no exam or online contest still open or to come:
     `exam_held_question_ids`), with their count and the member's record at them: their answers
     to those questions whose keys they have seen (practice, daily quiz and challenge show each at
     once; an exam's or online contest's only once `may_review` allows), in any paper, so the
-    figure never tells a result before it is shown. By bank, then knowledge point."""
+    figure never tells a result before it is shown. By bank, then knowledge point; with `order`
+    "weakest", the points answered at least once by that share right, lowest first (equal shares
+    in bank order), then the points never answered, in bank order."""
     at = timezone.now()
     banks = {bank.pk: bank for bank in topic_practice_banks(member)}
     counts = (
@@ -554,4 +562,9 @@ def topic_rows(member: User) -> list[TopicRow]:
         TopicRow(banks[bank_id], tags[tag_id], n, *record.get((bank_id, tag_id), (0, 0)))
         for (bank_id, tag_id), n in counted.items()
     ]
-    return sorted(rows, key=lambda row: (row.bank.display_name, row.bank.pk, row.tag.name))
+    by_bank = sorted(rows, key=lambda row: (row.bank.display_name, row.bank.pk, row.tag.name))
+    if order != "weakest":
+        return by_bank
+    # By the exact share, not the rounded per cent shown (33 of 100 is weaker than 1 of 3, both
+    # "33%"). The sort is stable: equal shares stay in bank order.
+    return sorted(by_bank, key=lambda row: (not row.answered, Fraction(row.right, row.answered or 1)))

@@ -303,13 +303,18 @@ def points_page(request):
 @login_required
 def topic_practice_page(request):
     """Practice by knowledge point: the knowledge points of the banks the member may use, each
-    with its questions and the member's accuracy so far, and a start for 10 or 20 questions."""
-    rows = selectors.topic_rows(request.user)
+    with its questions and the member's accuracy so far, and a start for 10 or 20 questions;
+    grouped by bank, or the weakest first with `?order=weakest` (any other order: by bank)."""
+    order = request.GET.get("order")
+    if order not in selectors.TOPIC_ORDERS:
+        order = selectors.TOPIC_ORDERS[0]
+    rows = selectors.topic_rows(request.user, order=order)
     return render(
         request,
         "lessons/topic_practice.html",
         {
             "rows": rows,
+            "order": order,
             "counts": topic_practice.TOPIC_COUNTS,
             # The points it earns are practice's, under practice's daily cap: shown as on the study page.
             "points": [row for row in selectors.points_today(request.user) if row.activity == "practice_correct"],

@@ -292,3 +292,57 @@ def test_the_demo_member_practises_the_offices_practice_only_bank_and_not_the_ex
     call_command("seed_demo", "--no-video", stdout=StringIO())
     rows = selectors.topic_rows(User.objects.get(username="member"))
     assert rows and {row.bank.slug for row in rows} == {"demo-guangzhou"}
+
+
+def answer(attempt: Attempt, rights: list[bool]) -> None:
+    """Answer the attempt's first questions in order, right or wrong as `rights` says (key: A)."""
+    for item, right in zip(attempt.items.order_by("position"), rights, strict=False):
+        key = "ABC"[item.option_order.index(0)]  # where option A, the key, is shown
+        answer_submit(attempt=attempt, position=item.position, response=key if right else "ABC".replace(key, "")[0])
+
+
+def topic_order(html: str, ids: dict[str, str]) -> list[str]:
+    """The names of `ids` (name: card id) in the order the page lists their cards."""
+    return sorted(ids, key=lambda name: html.index(f'id="{ids[name]}"'))
+
+
+@pytest.fixture
+def practised(banks):
+    """The shared bank's 党章 answered 1 right of 4 (25%), a new point 廉政 (4 questions) 3 of 4
+    (75%), 党史 never: by bank the list reads 党史, 党章, 廉政 (by name)."""
+    member, shared = banks["member"], banks["shared"]
+    for _ in range(4):
+        factories.question(shared, "single", key=["A"], tags=["廉政"])
+    answer(topic_practice_start(member=member, bank_id=shared.pk, tag_id=tag("党章").pk, count=10), [1, 0, 0, 0])
+    answer(topic_practice_start(member=member, bank_id=shared.pk, tag_id=tag("廉政").pk, count=10), [1, 1, 0, 1])
+    return {name: f"topic-{shared.pk}-{tag(name).pk}" for name in ("党史", "党章", "廉政")}
+
+
+def test_weakest_first_lists_practised_points_by_accuracy_then_the_unpractised_ones(banks, practised):
+    member = banks["member"]
+    by_bank = [(row.tag.name, row.accuracy) for row in selectors.topic_rows(member)]
+    assert by_bank == [("党史", None), ("党章", 25), ("廉政", 75)]
+    weakest = [(row.tag.name, row.accuracy) for row in selectors.topic_rows(member, order="weakest")]
+    assert weakest == [("党章", 25), ("廉政", 75), ("党史", None)]
+    client = Client(HTTP_ACCEPT_LANGUAGE="zh-hans")
+    client.force_login(member)
+    html = client.get("/study/topics/?order=weakest").content.decode()
+    assert topic_order(html, practised) == ["党章", "廉政", "党史"]
+    assert "薄弱优先" in html
+    assert 'class="nav-link active" aria-current="page" href="/study/topics/?order=weakest"' in html
+    # Each card names its bank when the list is not grouped under the banks' headings.
+    assert f'id="bank-{banks["shared"].pk}"' not in html
+
+
+@pytest.mark.parametrize("order", ["", "bank", "Weakest", "weakest'--", "x" * 300, "%00"])
+def test_an_unknown_order_lists_the_points_by_bank_under_the_banks_heading(banks, practised, order):
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client.force_login(banks["member"])
+    page = client.get("/study/topics/", {"order": order})
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert topic_order(html, practised) == ["党史", "党章", "廉政"]
+    assert f'id="bank-{banks["shared"].pk}"' in html
+    assert 'class="nav-link active" aria-current="page" href="/study/topics/" id="order-bank">By bank<' in html
+    # The list is all there without the page's script: its search box is hidden until it runs.
+    assert 'qs-topic-filter" id="topic-filter" hidden' in html
