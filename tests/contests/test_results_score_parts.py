@@ -48,3 +48,16 @@ def test_the_results_show_base_score_points_on_answers_and_adjustments_beside_th
     page = client.get(reverse("contests:results", args=[contest.join_code])).content.decode()
     assert ">Base score</th>" in page and ">Points on answers</th>" in page
     assert cells(page, "红队")[4:] == ["100", "+30", "+0"]
+
+
+def test_the_console_big_screen_and_phones_say_what_every_team_s_first_score_is(client, hall):
+    contest = hall.contest
+    type(contest).objects.filter(pk=contest.pk).update(base_score=120)  # each team shows 120 first
+    pages = [(hall.host, "contests:host"), (hall.host, "contests:screen"), (hall.red[0], "contests:play")]
+    for language, label in (("zh-hans", "起始分 120"), ("en", "Base score 120")):
+        client.cookies["django_language"] = language
+        for user, name in pages:
+            client.force_login(user)
+            page = client.get(reverse(name, args=[contest.join_code])).content.decode()
+            note = page.split('id="base-score-note">')[1].split("</")[0]
+            assert note == label, (name, language)
