@@ -21,7 +21,17 @@ def cells(page: str, team: str) -> list[str]:
     """The cells of `team`'s row of the results table, as text."""
     table = page.split('id="results-table"')[1].split("</table>")[0]
     row = next(r for r in table.split("<tr>") if f"<td>{team}" in r)
-    return [re.sub(r"<small.*?</small>|<[^>]+>", "", cell).strip() for cell in re.findall(r"<td[^>]*>(.*?)</td>", row)]
+    return [
+        re.sub(r"<small.*?</small>|<div .*?</div>|<[^>]+>", "", cell).strip()
+        for cell in re.findall(r"<td[^>]*>(.*?)</td>", row)
+    ]
+
+
+def phone_sum(page: str, team: str) -> str:
+    """What a phone shows under `team`'s name instead of the columns of its score's parts."""
+    table = page.split('id="results-table"')[1].split("</table>")[0]
+    row = next(r for r in table.split("<tr>") if f"<td>{team}" in r)
+    return row.split('data-part="sum">')[1].split("</div>")[0]
 
 
 def test_the_results_show_base_score_points_on_answers_and_adjustments_beside_the_total(client, hall):
@@ -42,7 +52,8 @@ def test_the_results_show_base_score_points_on_answers_and_adjustments_beside_th
     # red: 100 + 3 × 10 + 0 = 130, legs 2 s each = 6.0 s; blue: 100 + 0 − 5 = 95, 20 s × 3 = 60.0 s
     assert cells(page, "红队") == ["1", "红队", "130", "6.0", "100", "+30", "+0"]
     assert cells(page, "蓝队") == ["2", "蓝队", "95", "60.0", "100", "+0", "-5"]
-    assert '<th class="text-end qs-muted fw-normal">基础分</th>' in page
+    assert (phone_sum(page, "红队"), phone_sum(page, "蓝队")) == ("100 +30 +0", "100 +0 -5")
+    assert ">基础分</th>" in page
     assert "总分 = 基础分 + 答题得分 + 调整与更正" in page
     client.cookies["django_language"] = "en"
     page = client.get(reverse("contests:results", args=[contest.join_code])).content.decode()
