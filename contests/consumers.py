@@ -282,15 +282,23 @@ class ContestConsumer(EndsWithSignIn, AsyncWebsocketConsumer):
         if self.role == "host" or seq is None:
             return None
         snapshot = _public_snapshot(self.contest, seq, build=False)
-        return None if snapshot is None else self._with_you(snapshot)
+        if snapshot is None or _overdue(snapshot.open_until):  # the database path closes it first
+            return None
+        return self._with_you(snapshot)
 
     def _snapshot(self) -> str:
         seq = current_seq(self.contest.pk)
         if self.role == "host":
             state = presenters.host_state(self.contest, seq=seq)
+            question = state["question"]
+            if _close_if_overdue(_open_until(question), question and question["opening"]):
+                state = presenters.host_state(self.contest, seq=current_seq(self.contest.pk))
             state["online"] = presence.online(self.contest.pk, self.contest.join_code)
             return json.dumps(state, ensure_ascii=False)
-        return self._with_you(_public_snapshot(self.contest, seq))
+        snapshot = _public_snapshot(self.contest, seq)
+        if _close_if_overdue(snapshot.open_until, snapshot.opening):
+            snapshot = _public_snapshot(self.contest, current_seq(self.contest.pk))
+        return self._with_you(snapshot)
 
     def _with_you(self, snapshot: "_Snapshot") -> str:
         if self.role == "player":
@@ -511,6 +519,7 @@ class _Snapshot(NamedTuple):
     legs: dict[int, list[dict]]  # every team's relay order, for `you`
     opening: int | None  # the question in play
     team_answers: dict[int, dict]  # each team's answer to it so far, for `you`
+    open_until: datetime | None  # the deadline of the question, if it is open in this picture
 
     def fresh(self) -> bool:
         return time.monotonic() - self.built_at <= SNAPSHOT_CACHE_S
@@ -545,8 +554,32 @@ def _public_snapshot(contest: Contest, seq: int, *, build: bool = True) -> _Snap
             legs=presenters.relay_legs(contest),
             opening=opening,
             team_answers=presenters.team_answers(opening),
+            open_until=_open_until(state["question"]),
         )
         return built
+
+
+def _open_until(question: dict | None) -> datetime | None:
+    """The deadline of a question that a state shows open (paused, it has none)."""
+    if question is None or question["phase"] != "open" or not question["deadline_at"]:
+        return None
+    return datetime.fromisoformat(question["deadline_at"])
+
+
+def _overdue(open_until: datetime | None) -> bool:
+    return open_until is not None and open_until <= datetime.now(UTC)
+
+
+def _close_if_overdue(open_until: datetime | None, opening_id: int | None) -> bool:
+    """Close the question a snapshot shows open past its deadline, through the ticker's own
+    idempotent closer (broadcasting `question.closed`), and say whether to build the snapshot
+    again. The ticker only runs while this process has sockets: after a restart, the first
+    snapshots would otherwise show open a question whose deadline passed while no process had
+    one, until the ticker's first turn. Call on a worker thread, never in a group handler."""
+    if not _overdue(open_until):
+        return False
+    services.close_expired(opening_id=opening_id)
+    return True  # closed now, or by another process meanwhile: either way a newer number
 
 
 _ticker: asyncio.Task | None = None

@@ -130,6 +130,9 @@ def host(request, code: str):
     # Deactivated after the start, a runner cannot sign in: the host is told who, on which team.
     playing = contest.status in (Contest.Status.RUNNING, Contest.Status.PAUSED)
     deactivated = services.places_by_team(services.roster_deactivated(contest)) if playing else ""
+    # Members who moved out of the contest's unit since they were added: named before the start.
+    draft = contest.status == Contest.Status.DRAFT
+    moved_out = services.moved_out_by_team(services.roster_outside_unit(contest)) if draft else ""
     return render(
         request,
         "contests/host.html",
@@ -141,6 +144,7 @@ def host(request, code: str):
             "missing": missing,
             "missing_url": reverse(missing.step, args=[contest.join_code]) if missing else "",
             "deactivated": deactivated,
+            "moved_out": moved_out,
         },
     )
 
@@ -167,7 +171,8 @@ def results(request, code: str):
             "contest": contest,
             "can_rank": can_rank,
             "administrators": "" if can_rank else names_list(unit_administrators(contest.unit)),
-            "rows": standings(contest),
+            "rows": standings_with_parts(contest),
+            "with_parts": True,
             # Organisers of the unit correct a finished contest's results on an appeal.
             "can_correct": contest.status == Contest.Status.FINISHED
             and orgs_access.can_manage_unit(request.user, contest.unit),
@@ -183,6 +188,33 @@ def results(request, code: str):
 def standings(contest: Contest) -> list[dict]:
     """The teams' places (`team_scores`), each with its name as the page's language shows it."""
     return [row | {"shown": in_language(row["name"], row["name_en"])} for row in services.team_scores(contest)]
+
+
+def score_parts(questions, off_questions) -> tuple[dict[int, int], dict[int, int]]:
+    """Each team's points on the answers (as counted: voided, overruled) and its adjustments and
+    corrections, by team id, from `services.results_ledger`: with the base score, its total."""
+    from_answers: dict[int, int] = {}
+    for entry in questions:
+        from_answers[entry.team.pk] = from_answers.get(entry.team.pk, 0) + entry.points
+    adjusted: dict[int, int] = {}
+    for event in off_questions:
+        adjusted[event.team_id] = adjusted.get(event.team_id, 0) + event.points
+    return from_answers, adjusted
+
+
+def standings_with_parts(contest: Contest) -> list[dict]:
+    """The standings, each row with the parts its score adds up from, as the export has them:
+    `base` + `from_answers` + `adjusted` = `score`."""
+    from_answers, adjusted = score_parts(*services.results_ledger(contest))
+    return [
+        row
+        | {
+            "base": contest.base_score,
+            "from_answers": from_answers.get(row["id"], 0),
+            "adjusted": adjusted.get(row["id"], 0),
+        }
+        for row in standings(contest)
+    ]
 
 
 def ties_note(times_relays: bool) -> str:
@@ -202,12 +234,7 @@ def results_xlsx(request, code: str):
     the adjustments sheet, and the first sheet shows those three parts beside it."""
     contest = _contest_with_results(request.user, code)
     questions, off_questions = services.results_ledger(contest)
-    from_answers: dict[int, int] = {}
-    for entry in questions:
-        from_answers[entry.team.pk] = from_answers.get(entry.team.pk, 0) + entry.points
-    adjusted: dict[int, int] = {}
-    for event in off_questions:
-        adjusted[event.team_id] = adjusted.get(event.team_id, 0) + event.points
+    from_answers, adjusted = score_parts(questions, off_questions)
     book = ExportWorkbook()
     sheet = book.sheet(_("Teams"))
     sheet.append([contest.display_title])

@@ -106,6 +106,32 @@ def roster_deactivated(contest: Contest) -> list[TeamMember]:
     )
 
 
+def roster_outside_unit(contest: Contest) -> list[TeamMember]:
+    """The contest's team members (substitutes too) who have moved out of the contest's unit
+    since they were added (`check_members_inside_contest` refused them then), by team and relay
+    order, each with `member.unit` loaded: the organiser replaces them before the start."""
+    places = contest.roster.exclude(member__unit__path__startswith=contest.unit.path)
+    return list(
+        places.select_related("team", "member__unit").order_by(
+            "team__position", "team_id", F("leg").asc(nulls_last=True), "member_id"
+        )
+    )
+
+
+def moved_out_by_team(places: list[TeamMember]) -> str:
+    """Moved members named with their team and the unit they are in now: 张三（红队）现属财政部;
+    Zhang San (Red team), now in the Ministry of Finance."""
+    return pgettext("between list items", ", ").join(
+        (_("%(name)s (%(team)s), now in %(unit)s") if place.member.unit else _("%(name)s (%(team)s), now in no unit"))
+        % {
+            "name": place.member.display_name,
+            "team": place.team.display_name,
+            "unit": place.member.unit.display_name if place.member.unit else "",
+        }
+        for place in places
+    )
+
+
 def places_by_team(places: list[TeamMember]) -> str:
     """The places named by team: 第一党支部：蔡凤艳、李四；第二党支部：王五 (Team 1: A, B; Team 2: C)."""
     teams: dict[Team, list[str]] = {}

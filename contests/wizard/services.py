@@ -654,7 +654,7 @@ def contest_problems(contest: Contest) -> list[Problem]:
     problems += _empty_round_problems(rounds, reverse("contests:setup_rounds", args=[contest.join_code]))
     teams_page = reverse("contests:setup_teams", args=[contest.join_code])
     for team in teams:
-        problems += _team_member_problems(team, f"{teams_page}#team-{team.pk}")
+        problems += _team_member_problems(team, f"{teams_page}#team-{team.pk}", contest.unit)
     legless = [t.name for t in teams if not any(p.leg for p in t.members.all())]
     if legless:
         problems.append(Problem(_("These teams have no members: %(names)s.") % {"names": "、".join(legless)}))
@@ -690,10 +690,11 @@ def _empty_round_problems(rounds: list[Round], link: str) -> list[Problem]:
     ]
 
 
-def _team_member_problems(team: Team, link: str) -> list[Problem]:
+def _team_member_problems(team: Team, link: str, contest_unit: Unit) -> list[Problem]:
     """A team's runners and captain who were deactivated (it cannot start with them: they cannot
     sign in), and its members now in a unit outside the team's (a warning: organisers may field
-    teams across units)."""
+    teams across units), or outside the contest's (a warning to replace them: adding them is
+    refused now, `check_members_inside_contest`)."""
     problems = []
     places = [p for p in team.members.all() if p.leg or p.is_captain]
     places.sort(key=lambda p: p.leg or 0)
@@ -711,7 +712,22 @@ def _team_member_problems(team: Team, link: str) -> list[Problem]:
         problems.append(Problem(message, blocks_start=True, link=link, link_text=_("Replace them on the team page")))
     for place in places:
         unit = place.member.unit
-        if place.member.is_active and unit is not None and not unit.path.startswith(team.unit.path):
+        if place.member.is_active and (unit is None or not unit.path.startswith(contest_unit.path)):
+            message = (
+                _(
+                    "%(team)s: %(name)s is now in %(unit)s, outside %(contest_unit)s, the unit this contest "
+                    "belongs to: replace them before starting."
+                )
+                if unit
+                else _("%(team)s: %(name)s is now in no unit: replace them before starting.")
+            ) % {
+                "team": team.display_name,
+                "name": place.member.display_name,
+                "unit": unit.display_path if unit else "",
+                "contest_unit": contest_unit.display_name,
+            }
+            problems.append(Problem(message, link=link, link_text=_("Open the team page")))
+        elif place.member.is_active and unit is not None and not unit.path.startswith(team.unit.path):
             message = _("%(team)s: %(name)s is now in %(unit)s, outside the unit the team represents.") % {
                 "team": team.display_name,
                 "name": place.member.display_name,

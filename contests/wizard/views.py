@@ -22,7 +22,7 @@ from quizsite.spreadsheets import xlsx_response
 from ..access import normalised_code
 from ..models import Contest, Round, Team
 from ..services import ContestRejected
-from ..services.setup import places_by_team, rehearsal_missing
+from ..services.setup import moved_out_by_team, places_by_team, rehearsal_missing, roster_outside_unit
 from . import roster, services
 from .forms import BasicsForm, DuplicateForm, RosterForm, RoundForm, TeamsFromUnitsForm
 from .round_templates import TEMPLATES
@@ -95,6 +95,7 @@ def setup_basics(request, code: str):
 
 def _teams(contest: Contest) -> list[Team]:
     teams = list(contest.teams.prefetch_related("members__member__unit").select_related("unit"))
+    contest_path = contest.unit.path
     paths = unit_paths([t.unit for t in teams])
     for team in teams:
         team.path = paths.get(team.unit_id, team.unit.name)
@@ -105,6 +106,8 @@ def _teams(contest: Contest) -> list[Team]:
             # moved out of the team's unit may be kept (cross-unit teams) but is pointed out.
             unit = place.member.unit
             place.moved_to = unit if unit is not None and not unit.path.startswith(team.unit.path) else None
+            # Moved out of the contest's unit since being added (which refuses them): replace them.
+            place.left_contest_unit = unit is None or not unit.path.startswith(contest_path)
     return teams
 
 
@@ -161,6 +164,7 @@ def setup_teams(request, code: str):
         contest,
         "teams",
         teams=_with_candidates(request.user, contest, _teams(contest)),
+        moved_out=moved_out_by_team(roster_outside_unit(contest)) if contest.status == Contest.Status.DRAFT else "",
         units_form=units_form,
         roster_form=RosterForm(),
     )

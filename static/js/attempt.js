@@ -101,6 +101,7 @@
   // The attempt ended elsewhere (another tab, the deadline, a page kept from before): say so on
   // the question and in the bar, with the way to the result, and offer nothing more to answer.
   function ended(card, message) {
+    stopCountdown();
     problem(card, message);
     // The way to the result right under the message on the question, where the eye is.
     const go = document.createElement("a");
@@ -329,15 +330,29 @@
       }
       showFeedback(card, result.payload);
       const attempt = result.payload.attempt;
-      if (attempt.status !== "in_progress") setTimeout(() => { window.location.href = text.result; }, 1200);
+      if (attempt.status !== "in_progress") {
+        // The run is over (a wrong answer ends a challenge): no time is running any more.
+        stopCountdown();
+        setTimeout(() => { window.location.href = text.result; }, 1200);
+      }
       else if (data.paper.mode === "challenge") setTimeout(() => window.location.reload(), 900);
     });
   });
 
-  // Countdown to the exam deadline or the open challenge question's deadline.
+  // Countdown to the exam deadline or the open challenge question's deadline. Stopped where it
+  // stands once the attempt has ended (it went on ticking beside "Challenge ended").
   const open = data.items.filter((item) => item.deadline_at && !item.answered).pop();
   const deadline = data.deadline_at ? Date.parse(data.deadline_at) : open ? Date.parse(open.deadline_at) : null;
   const countdown = document.getElementById("countdown");
+  let interval = null;
+  function stopCountdown() {
+    clearInterval(interval);
+    interval = null;
+    if (countdown) {
+      countdown.classList.remove("is-urgent");
+      countdown.classList.add("is-stopped");
+    }
+  }
   if (deadline && countdown) {
     const tick = () => {
       const left = Math.max(0, deadline - (Date.now() + clockOffset));
@@ -350,7 +365,7 @@
         submitNow();
       }
     };
-    const interval = setInterval(tick, 250);
+    interval = setInterval(tick, 250);
     tick();
   }
 })();

@@ -1,6 +1,8 @@
 """On a phone and a desktop, in both languages: Back after finishing a practice shows that the
 attempt has ended (not live questions), and a member takes a notebook entry out and undoes it."""
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
 from playwright.sync_api import expect
 
@@ -88,3 +90,25 @@ def test_member_takes_a_notebook_entry_out_and_undoes_it(live_server, demo, page
     page.click("#undo-remove")
     expect(page.locator(".qs-notebook-entry")).to_have_count(3)
     expect(page.locator("#learning-count")).to_have_text("3")
+
+
+def test_a_wrong_answer_that_ends_a_challenge_stops_its_countdown_until_the_result(live_server, demo, page_factory):
+    page = page_factory(phone=True)
+    page.clock.install()  # the page's timers run on a clock the test moves
+    attempt = start_paper(page, live_server.url, "challenge")
+    item = attempt.items.select_related("version").exclude(deadline_at=None).order_by("position").first()
+    countdown = page.locator("#countdown")
+    expect(countdown).not_to_have_text("--:--")
+    # Held still from here: the countdown moves only when the test moves the clock.
+    page.clock.pause_at(datetime.now(UTC) + timedelta(seconds=2))
+    answer_card(page, item, correct=False)
+    page.locator(f"#q{item.position} .qs-answer-button").click()
+    expect(page.locator(f"#q{item.position} .qs-verdict")).to_have_attribute("data-verdict", "wrong")
+    shown = countdown.inner_text()
+    # A second on, ticking every 250 ms, it would read a second less (it went on to 00:18 beside
+    # "Challenge ended"); the result page comes only 1.2 s after the verdict.
+    page.clock.run_for(1000)
+    expect(countdown).to_have_text(shown)
+    expect(countdown).to_have_class("qs-countdown is-stopped")
+    page.clock.run_for(500)
+    page.wait_for_url(f"**/study/attempts/{attempt.pk}/result/")

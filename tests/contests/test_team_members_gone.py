@@ -206,3 +206,35 @@ def test_the_rehearse_button_is_disabled_beside_what_stops_it_as_the_start_butto
     # Refused all the same if posted.
     client.post(reverse("contests:setup_rehearse", args=[contest.join_code]))
     assert not contest.rehearsals.exists()
+
+
+def test_a_member_moved_out_of_the_contest_s_unit_is_named_with_the_new_unit_on_the_teams_page_and_console(
+    client, tree, gz_organiser, contest, teams
+):
+    # 王五 (第二党支部's only member) moves to 财政部/预算司, outside 广州特派办, the contest's unit:
+    # adding him now would be refused; added before, he stays on the team, named until replaced.
+    type(teams["wang"]).objects.filter(pk=teams["wang"].pk).update(unit=tree["budget"])
+    client.force_login(gz_organiser)
+    page = client.get(reverse("contests:setup_teams", args=[contest.join_code])).content.decode()
+    alert = page.split('id="moved-out-members"')[1].split("</div>")[0]
+    assert "以下队员加入参赛队后已调出本竞赛所属单位 广州特派办：王五（第二党支部）现属于 预算司。" in alert
+    wang_line = page.split(f'data-member="{teams["wang"].pk}"')[1].split("</li>")[0]
+    assert "已调出：现属于 预算司" in wang_line
+    assert page.count('id="moved-out-members"') == 1 and "蔡凤艳（" not in alert
+    console = client.get(reverse("contests:host", args=[contest.join_code])).content.decode()
+    alert = console.split('id="moved-out-members"')[1].split("</div>")[0]
+    assert "王五（第二党支部）现属于 预算司" in alert and "请在开始前到参赛队页面替换他们" in alert
+    with translation.override("zh-hans"):
+        assert [p.message for p in services.contest_problems(contest)] == [
+            "第二党支部：王五 现属于 财政部/预算司，已不在本竞赛所属单位 广州特派办 内，请在开始前替换。"
+        ]
+    client.cookies["django_language"] = "en"
+    console = client.get(reverse("contests:host", args=[contest.join_code])).content.decode()
+    alert = console.split('id="moved-out-members"')[1].split("</div>")[0]
+    assert "These team members have moved out of" in alert and "王五 (第二党支部), now in 预算司" in alert
+    # Not dropped: he is still on the team, and once started the console no longer asks.
+    assert contest.roster.filter(member=teams["wang"]).exists()
+    live.contest_start(contest=contest, by=gz_organiser)
+    assert (
+        'id="moved-out-members"' not in client.get(reverse("contests:host", args=[contest.join_code])).content.decode()
+    )
