@@ -30,9 +30,9 @@ from orgs.selectors import PEOPLE_BY_NAME
 from quizsite import client_json
 from quizsite.api_errors import error_response
 from quizsite.filenames import uploaded_name
-from quizsite.naming import joined_sentences, local_moment
+from quizsite.naming import joined_sentences, listed, local_moment
 
-from . import forms, judges, results, selectors, services
+from . import forms, judges, selectors, services
 from .files import types_listed
 from .kinds import kind_of
 from .live.views import judge_nights
@@ -961,8 +961,13 @@ def honours(request, call_id: int):
     for row in selectors.results(call):
         if row.prize:
             tiers.setdefault(row.display_prize, []).append(row)
-    # Each prized entry's authors as its certificate names them (a query each: prizes are few).
-    credits = {row.entry.pk: results.credit(row.entry) for rows in tiers.values() for row in rows}
+    # Each prized entry's authors, co-authors after the author as on its certificate, listed in the
+    # page's language (a query each: prizes are few).
+    credits = {
+        row.entry.pk: listed(person.display_name for person in [row.entry.author, *row.entry.coauthors.order_by("pk")])
+        for rows in tiers.values()
+        for row in rows
+    }
     mine = set(
         Entry.objects.filter(Q(author=request.user) | Q(coauthors=request.user), call=call).values_list("pk", flat=True)
     )

@@ -82,14 +82,24 @@ def _repeated_option(options: list[str]) -> tuple[int, int] | None:
     return None
 
 
+# Signs people put between answer letters that Unicode does not class as punctuation ("A+B", "A|B").
+LETTER_JOINERS = frozenset("+|")
+
+
 def _separates_letters(character: str) -> bool:
-    """Whether `character` may stand between an answer's letters ("A,B", "A、B", "A B"): space or
-    punctuation. A digit or any other sign is no letter: "1" is refused, not read as blank."""
-    return character.isspace() or unicodedata.category(character).startswith("P")
+    """Whether `character` may stand between an answer's letters ("A,B", "A、B", "A B", "A+B"):
+    space, punctuation, + or |, or an invisible format character (a zero-width space or byte-order
+    mark pasted from a web page). A digit or any other sign is no letter: "1" is refused, not read
+    as blank."""
+    category = unicodedata.category(character)
+    return character.isspace() or category.startswith("P") or category == "Cf" or character in LETTER_JOINERS
 
 
-def check_question(content: QuestionContent) -> QuestionContent:
-    """Validate and canonicalise; raise QuestionInvalid naming every bad field."""
+def check_question(content: QuestionContent, *, options_before: list[str] | None = None) -> QuestionContent:
+    """Validate and canonicalise; raise QuestionInvalid naming every bad field. `options_before`:
+    the options of the version an edit changes. Options it leaves as they were are not refused for
+    repeating one another (a rule newer than some stored questions): changing only the knowledge
+    points or the explanation of such a question still saves."""
     errors: dict[str, str] = {}
     stem = sanitise(content.stem)
     if not strip_tags(stem).strip():
@@ -124,7 +134,7 @@ def check_question(content: QuestionContent) -> QuestionContent:
             option_letter = OPTION_LETTERS[too_long[0][0]]
             what = _("Option %(letter)s") % {"letter": option_letter}
             errors["options"] = _length_message(what, too_long[0][1], OPTION_MAX_CHARS)
-        elif repeated := _repeated_option(options):
+        elif options != [str(o).strip() for o in options_before or []] and (repeated := _repeated_option(options)):
             first, second = repeated
             option_letter = OPTION_LETTERS[second]
             errors["options"] = _(

@@ -105,14 +105,23 @@ def seed(stdout) -> None:
     stdout.write(f"Demo organisation: {Unit.objects.count()} units, {members} members.")
 
 
+# Units the demo has moved since, by their path now and before: a demo seeded before is moved
+# (with its members), not given a second, empty unit of the same name.
+MOVED_FROM = {"国家统计局/国民经济核算司/核算司党总支/核算司党支部": "国家统计局/国民经济核算司/核算司党支部"}
+
+
 def _unit(path: str, kind: str, ends_on, name_en: str) -> Unit:
     existing = unit_by_path(path)
+    parent_path, _, name = path.rpartition("/")
+    before = unit_by_path(MOVED_FROM[path]) if existing is None and path in MOVED_FROM else None
+    if before is not None:
+        services.unit_move(unit=before, new_parent=unit_by_path(parent_path), reason="演示数据调整")
+        existing = unit_by_path(path)
     if existing is not None:
         # A demo seeded before units had English names gets them; one an organiser named stays.
         if not existing.name_en:
             existing.name_en = name_en
             existing.save(update_fields=["name_en"])
         return existing
-    parent_path, _, name = path.rpartition("/")
     parent = unit_by_path(parent_path) if parent_path else None
     return services.unit_create(name=name, name_en=name_en, kind=kind, parent=parent, ends_on=ends_on)

@@ -285,15 +285,13 @@ def build_participants(params: RuleParams) -> None:
             FROM ({per_participant}) ps GROUP BY subject_id, member_id"""
         cursor.execute(statement, facts.params)
         if params.subject == "member" and params.members_listed_at_cut_off and params.mover_credit != "cut_off":
-            # A member who moved is listed in their unit at the cut-off, not in whichever of the
-            # units of their results sorts last. Only members with more than one placement can
-            # have moved: the rest keep the one path they have.
+            # A member is listed in their unit at the cut-off, not in whichever of the units of
+            # their results sorts last (a mover's placements, or the unit recorded when a team or
+            # an exam started); one not in the headcount keeps that last one. A join, not a
+            # lookup per row: `rk_heads` has no index here.
             cursor.execute(
-                """UPDATE rk_pp SET unit_path = (SELECT h.path FROM rk_heads h WHERE h.member_id = rk_pp.member_id)
-                WHERE member_id IN (
-                    SELECT h.member_id FROM rk_heads h
-                    JOIN (SELECT member_id FROM rk_place GROUP BY member_id HAVING COUNT(*) > 1) mv
-                      ON mv.member_id = h.member_id)"""
+                """UPDATE rk_pp SET unit_path = h.path FROM rk_heads h
+                WHERE h.member_id = rk_pp.member_id AND h.path <> rk_pp.unit_path"""
             )
         if postgres() and params.subject != "member":
             # The columns later statements join and group on: statistics of all would cost twice.

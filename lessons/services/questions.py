@@ -173,7 +173,7 @@ def _same_content(version: QuestionVersion, content: QuestionContent) -> bool:
 def question_edit(*, question: Question, content: QuestionContent, by: User | None = None) -> Question:
     """Change a question. If any attempt used the current version and its content changes, keep
     it and add a new one; knowledge points are the question's, not a version's."""
-    content = check_question(content)
+    content = check_question(content, options_before=question.current.options if question.current else None)
     question = Question.objects.select_for_update().get(pk=question.pk)
     current = question.current
     # Nothing a version holds changed (only the status or knowledge points): no new version.

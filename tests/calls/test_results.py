@@ -304,3 +304,12 @@ def test_the_honour_list_names_co_authors_after_the_author_as_the_certificate_do
     named = sorted([first, second], key=lambda person: person.pk)
     assert f"{a.author.display_name}、{named[0].display_name}、{named[1].display_name} · {unit}" in page
     assert f"{b.author.display_name} · {b.unit.display_name}" in page
+
+
+def test_the_english_honour_list_separates_the_authors_with_commas(client, published, tree):
+    a = published["a"]
+    partner = factories.member(tree["gz2"], real_name="汪兰")
+    a.coauthors.set([partner])
+    client.force_login(published["owner"])
+    page = client.get(reverse("calls:honours", args=[published["call"].pk]), HTTP_ACCEPT_LANGUAGE="en").text
+    assert f"{a.author.display_name}, {partner.display_name} · " in page

@@ -156,3 +156,33 @@ def test_the_editor_refuses_two_identical_options_beside_the_options(client, tre
         " Change one of them.</div>"
     ) in page.content.decode()
     assert not Question.objects.filter(bank=bank).exists()
+
+
+@pytest.mark.parametrize("typed", ["A\u200b", "\ufeffA", "A+B", "A＋B", "A|B"])
+def test_answers_with_invisible_marks_or_plus_signs_between_letters_still_read(typed):
+    """Pasted from a web page (a zero-width space, a byte-order mark) or written "A+B": read as the
+    letters, as before the stricter check, not refused over a sign nobody can see."""
+    letters = sorted({letter for letter in typed.upper() if letter in "AB"})
+    kind = "multiple" if len(letters) > 1 else "single"
+    content = QuestionContent(type=kind, stem="题", options=["甲", "乙", "丙"], key=[typed])
+    assert check_question(content).key == letters
+
+
+def test_a_stored_question_with_repeated_options_still_saves_an_edit_that_leaves_them(db):
+    """Options that repeat each other, stored before the rule: changing only the knowledge points
+    saves; changing an option to another repeat is refused."""
+    from lessons.models import QuestionVersion
+    from lessons.services.questions import question_edit
+
+    question = factories.question(factories.bank(factories.unit_at("审计署", kind="organ")))
+    QuestionVersion.objects.filter(pk=question.current_id).update(options=["甲", "甲", "乙"])
+    question.refresh_from_db()
+    kept = QuestionContent(
+        type="single", stem=question.current.stem, options=["甲", "甲", "乙"], key=["C"], tags=["党章"]
+    )
+    question_edit(question=question, content=kept)
+    assert list(question.tags.values_list("name", flat=True)) == ["党章"]
+    changed = QuestionContent(type="single", stem=question.current.stem, options=["乙", "丙", "乙"], key=["A"])
+    with pytest.raises(QuestionInvalid) as refused:
+        question_edit(question=question, content=changed)
+    assert "options" in refused.value.errors

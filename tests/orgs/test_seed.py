@@ -163,3 +163,20 @@ def test_the_demo_members_daily_quiz_points_today_come_with_a_finished_daily_qui
         (daily,) = [task for task in today_tasks(member) if task.kind == "daily"]
         earned = next(row.earned for row in points_today(member) if row.activity == "daily_correct")
         assert daily.done or earned == 0, (member.username, earned)
+
+
+def test_a_demo_seeded_before_the_general_branch_has_its_branch_moved_under_it_with_its_members(db):
+    """A demo seeded when 核算司党支部 sat right under 国民经济核算司: seeding again moves it, with
+    its member, under the new 核算司党总支, rather than adding a second, empty 核算司党支部."""
+    from orgs import demo, services
+
+    organ = services.unit_create(name="国家统计局", kind="organ", parent=None)
+    office = services.unit_create(name="国民经济核算司", kind="office", parent=organ)
+    branch = services.unit_create(name="核算司党支部", kind="branch", parent=office)
+    member = services.member_create(username="old-demo", real_name="旧成员", employee_no="OLD1", unit=branch)
+    demo.seed(StringIO())
+    (moved,) = Unit.objects.filter(name="核算司党支部")
+    assert moved.pk == branch.pk
+    assert unit_by_path("国家统计局/国民经济核算司/核算司党总支/核算司党支部").pk == branch.pk
+    member.refresh_from_db()
+    assert member.unit_id == branch.pk
