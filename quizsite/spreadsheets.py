@@ -485,7 +485,7 @@ def read_table(
             raise SpreadsheetError(
                 ngettext(
                     "The header is in row %(row)d, but it has no %(cols)s column.",
-                    "The header is in row %(row)d, but it has no %(cols)s columns.",
+                    "The header is in row %(row)d, but these columns are missing: %(cols)s.",
                     len(missing),
                 )
                 % {"row": row, "cols": listed(map(label, missing))}

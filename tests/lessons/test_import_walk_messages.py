@@ -107,7 +107,7 @@ def test_an_aiken_answer_written_as_a_digit_is_refused_on_its_answer_line(bank):
         (
             ("Question", "Option A", "Option B", "Explanation"),
             "en",
-            "The header is in row 2, but it has no Type (题型), Answer (答案) columns.",
+            "The header is in row 2, but these columns are missing: Type (题型), Answer (答案).",
         ),
         (("stem", "option A", "option B", "explanation"), "zh-hans", "表头在第 2 行，但缺少 题型、答案 列。"),
     ],
