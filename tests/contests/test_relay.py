@@ -160,7 +160,8 @@ def test_teams_are_made_one_per_party_branch_with_the_first_holder_told(setup):
 
 
 LEFT_OUT_NOTE = {
-    "zh-hans": "以下成员编在下设党支部的党总支，未编入任何队伍：张书记（第一党总支）。如需他们参赛，请导入编入他们的名单。",
+    "zh-hans": "以下成员编在下设党支部的党总支，未编入任何队伍：张书记（第一党总支）。"
+    "如需他们参赛，请导入编入他们的名单。",
     "en": "On no team, as they are placed in a general Party branch that holds party branches: 张书记 (第一党总支)."
     " To have them run, import a roster that places them.",
 }
