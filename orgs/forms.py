@@ -36,16 +36,19 @@ class UnitChoiceField(forms.ModelChoiceField):
     initial unit (a paper or member of a closed unit still saves its unit). The refusal names the
     unit and the day it closed or ended, as the services' (`unit_closed_problem`).
     `parents_only`: a unit that holds no units (a party branch) is not offered either; the
-    services refuse one posted anyway (`check_unit_under`), naming both units."""
+    services refuse one posted anyway (`check_unit_under`), naming both units. `offered`: a
+    further test a unit must pass to be offered (a moved unit's possible parents)."""
 
-    def __init__(self, *, user, parents_only: bool = False, **kwargs):
+    def __init__(self, *, user, parents_only: bool = False, offered=None, **kwargs):
         units = list(access.managed_units(user).order_by("path"))
         self._paths = unit_paths(units)
         today = timezone.localdate()
         hidden = frozenset(
             str(u.pk)
             for u in units
-            if not u.is_open_for_new(today) or (parents_only and u.kind in UNIT_KINDS_HOLDING_NONE)
+            if not u.is_open_for_new(today)
+            or (parents_only and u.kind in UNIT_KINDS_HOLDING_NONE)
+            or (offered is not None and not offered(u))
         )
         kwargs.setdefault("widget", OpenUnitSelect(hidden_ids=hidden))
         super().__init__(queryset=access.managed_units(user).order_by("path"), **kwargs)
@@ -314,11 +317,19 @@ class UnitEditForm(UnitFieldsForm):
 
 
 class UnitMoveForm(forms.Form):
+    """Moving `unit`: the new parents offered are those that may hold its kind
+    (`Unit.Kind.may_hold`: no department under a 党总支), not the unit itself nor its subunits; the
+    services refuse any other posted (`unit_move`)."""
+
     reason = forms.CharField(label=_("Reason"), max_length=200, required=False)
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, user, unit: Unit, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["parent"] = _parent_field(user)
+
+        def offered(parent: Unit) -> bool:
+            return not parent.path.startswith(unit.path) and Unit.Kind.may_hold(parent.kind, unit.kind)
+
+        self.fields["parent"] = _parent_field(user, offered=offered)
         self.fields["parent"].label = _("New parent unit")
         self.order_fields(["parent", "reason"])
 

@@ -111,7 +111,9 @@ def _unit_page(request, unit: Unit, *, form=None, move_form=None, status: int = 
     form = form or UnitEditForm(
         initial={"name": unit.name, "name_en": unit.name_en, "kind": unit.kind, "ends_on": unit.ends_on}
     )
-    move_form = move_form or UnitMoveForm(user=request.user, prefix="move", initial={"parent": parent and parent.pk})
+    move_form = move_form or UnitMoveForm(
+        user=request.user, unit=unit, prefix="move", initial={"parent": parent and parent.pk}
+    )
     return render(
         request,
         "orgs/unit_detail.html",
@@ -177,7 +179,7 @@ def _restructurable_unit(request, unit_id: int) -> Unit:
 def unit_move(request, unit_id: int):
     """Put a unit (with its subunits and members) under another parent; the history keeps both."""
     unit = _restructurable_unit(request, unit_id)
-    move_form = UnitMoveForm(request.POST, user=request.user, prefix="move")
+    move_form = UnitMoveForm(request.POST, user=request.user, unit=unit, prefix="move")
     if move_form.is_valid():
         new_parent = move_form.cleaned_data["parent"]
         try:

@@ -256,6 +256,7 @@ def relay_teams(request, relay_id: int):
     confirm = None
     errors, row_errors = [], []
     pending = PENDING_ROSTER.format(relay.pk)
+    left_out = []  # members teams made from units leave out (`services.members_left_out`)
     if request.method == "POST":
         try:
             if "file" in request.FILES or request.POST.get("from") == "import":
@@ -274,6 +275,8 @@ def relay_teams(request, relay_id: int):
                     raise ContestSetupRejected("bad_unit", _("Choose a unit."))
                 data = units_form.cleaned_data
                 plans = services.plans_from_units(relay=relay, parent=data["parent"], legs_by_unit=data["legs_by_unit"])
+                if not data["legs_by_unit"]:
+                    left_out = services.members_left_out(relay=relay, parent=data["parent"])
                 source = {
                     "parent": data["parent"].pk if data["parent"] else "",
                     "legs_by_unit": data["legs_by_unit"] or "",
@@ -291,6 +294,16 @@ def relay_teams(request, relay_id: int):
                     len(teams),
                 )
                 messages.success(request, made % {"n": len(teams)})
+                if left_out:
+                    note = _(
+                        "On no team, as they are placed in a general Party branch that holds party branches:"
+                        " %(members)s. To have them run, import a roster that places them."
+                    )
+                    members = "、".join(
+                        _("%(name)s (%(unit)s)") % {"name": m.display_name, "unit": m.unit.display_name}
+                        for m in left_out
+                    )
+                    messages.warning(request, note % {"members": members})
                 return redirect("contests:relay_map", relay_id=relay.pk)
         except services.RosterRejected as error:
             request.session.pop(pending, None)

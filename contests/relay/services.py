@@ -341,8 +341,10 @@ def _who(runner: User | Unit) -> str:
 def plans_from_units(*, relay: RelayContest, parent: Unit | None, legs_by_unit: bool = False) -> list[TeamPlan]:
     """Teams made in bulk under `parent` (none: under every unit of the relay's audience): one
     team per party branch, its active members in order of name as the roster (the first is
-    captain); or, with `legs_by_unit`, one team per unit directly under it, its party branches as
-    the legs (the baton passes between branches)."""
+    captain), and one per 党总支 that holds no party branch, of the members placed in it (members
+    placed in a 党总支 that holds branches are left to the organiser: `members_left_out`); or,
+    with `legs_by_unit`, one team per unit directly under it, its party branches as the legs (the
+    baton passes between branches)."""
     eligible = _eligible(relay)
     roots = [parent] if parent is not None else list(relay.online.audience.order_by("path"))
     plans, seen = [], set()
@@ -356,12 +358,38 @@ def plans_from_units(*, relay: RelayContest, parent: Unit | None, legs_by_unit: 
                     seen.add(child.pk)
                     plans.append(TeamPlan(name=child.name, unit=child, roster=branches, for_unit=True))
             continue
-        for branch in Unit.objects.filter(path__startswith=root.path, kind__in=BRANCH_KINDS).order_by("path"):
+        for branch in _team_units(root):
             members = list(eligible.filter(unit=branch).order_by(*PEOPLE_BY_NAME))
             if members and branch.pk not in seen:
                 seen.add(branch.pk)
                 plans.append(TeamPlan(name=branch.name, unit=branch, roster=members, captain=members[0], for_unit=True))
     return plans
+
+
+def _team_units(root: Unit) -> list[Unit]:
+    """The units under `root` (itself included) whose members make a team each: every party
+    branch, and every 党总支 holding no party branch, in tree order."""
+    units = list(
+        Unit.objects.filter(path__startswith=root.path, kind__in=[*BRANCH_KINDS, Unit.Kind.GENERAL_BRANCH]).order_by(
+            "path"
+        )
+    )
+    branch_paths = [u.path for u in units if u.kind in BRANCH_KINDS]
+    return [u for u in units if u.kind in BRANCH_KINDS or not any(path.startswith(u.path) for path in branch_paths)]
+
+
+def members_left_out(*, relay: RelayContest, parent: Unit | None) -> list[User]:
+    """The members `plans_from_units` (one team per party branch) puts on no team although they
+    may run: those placed in a 党总支 that holds party branches (its secretary, say), by name, for
+    the organiser to place by hand."""
+    roots = [parent] if parent is not None else list(relay.online.audience.order_by("path"))
+    within = Q(pk__in=[])
+    for root in roots:
+        within |= Q(path__startswith=root.path)
+    generals = Unit.objects.filter(within, kind=Unit.Kind.GENERAL_BRANCH).exclude(
+        pk__in=[u.pk for root in roots for u in _team_units(root)]
+    )
+    return list(_eligible(relay).filter(unit__in=generals).select_related("unit").order_by(*PEOPLE_BY_NAME))
 
 
 def plans_from_rows(*, relay: RelayContest, rows: list[dict]) -> list[TeamPlan]:

@@ -159,6 +159,44 @@ def test_teams_are_made_one_per_party_branch_with_the_first_holder_told(setup):
     assert not Notification.objects.filter(recipient=setup["runners"][1]).exists()
 
 
+LEFT_OUT_NOTE = {
+    "zh-hans": "以下成员编在下设党支部的党总支，未编入任何队伍：张书记（第一党总支）。"
+    "如需他们参赛，请导入编入他们的名单。",
+    "en": "On no team, as they are placed in a general Party branch that holds party branches: 张书记 (第一党总支)."
+    " To have them run, import a roster that places them.",
+}
+
+
+def test_members_placed_in_a_general_branch_run_for_it_when_it_holds_no_branch_and_are_named_otherwise(client, setup):
+    """广州特派办 > 第一党总支 (its secretary 张书记 placed in it) > 总支第一党支部 (王五), and
+    第二党总支 holding no branch (李四, 赵六): 第二党总支 makes a team of its own members; 张书记
+    sits on none, and the page names him."""
+    first = factories.unit_at("审计署/广州特派办/第一党总支", kind="general_branch")
+    factories.member(first, real_name="张书记", username="secretary")
+    factories.member(factories.unit_at("审计署/广州特派办/第一党总支/总支第一党支部"), username="wangwu")
+    second = factories.unit_at("审计署/广州特派办/第二党总支", kind="general_branch")
+    factories.member(second, real_name="赵六", username="zhaoliu")
+    factories.member(second, real_name="李四", username="lisi")
+    relay = make_relay(setup)
+    plans = services.plans_from_units(relay=relay, parent=setup["organ"])
+    # In tree order; 第二党支部 has no member, 第一党总支 holds a branch; 李四 before 赵六 by pinyin.
+    assert [(p.name, [m.username for m in p.roster]) for p in plans] == [
+        ("第一党支部", ["runner1", "runner2", "runner3"]),
+        ("总支第一党支部", ["wangwu"]),
+        ("第二党总支", ["lisi", "zhaoliu"]),
+    ]
+    assert [m.username for m in services.members_left_out(relay=relay, parent=None)] == ["secretary"]
+    client.force_login(setup["by"])
+    for language, note in LEFT_OUT_NOTE.items():
+        client.cookies["django_language"] = language
+        relay = make_relay(setup)
+        page = client.post(reverse("contests:relay_teams", args=[relay.pk]), {"parent": ""}, follow=True)
+        assert [str(m) for m in page.context["messages"]][1:] == [note]
+        assert sorted(relay.teams.values_list("name", flat=True)) == sorted(
+            ["第一党支部", "总支第一党支部", "第二党总支"]
+        )
+
+
 def test_legs_by_unit_pass_the_baton_between_party_branches(setup):
     relay = make_relay(setup)
     plans = services.plans_from_units(relay=relay, parent=setup["organ"], legs_by_unit=True)

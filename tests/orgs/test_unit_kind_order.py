@@ -352,3 +352,42 @@ def test_a_unit_holding_a_department_cannot_become_a_general_branch_and_one_hold
         services.unit_move(unit=general_branch["general"], new_parent=Unit.objects.get(name="综合科党总支"))
     assert refused.value.code == "unit_kind_parent"
     assert Unit.objects.get(pk=general_branch["general"].pk).full_path == "审计署/机关服务中心/第一党总支"
+
+
+def _move_options(client, unit: Unit) -> list[str]:
+    """The move form's parent choices on `unit`'s page, by label, in order."""
+    form = client.get(reverse("orgs:unit_detail", args=[unit.pk])).context["move_form"]
+    return [
+        option["label"]
+        for _group, options, _index in form["parent"].field.widget.optgroups("move-parent", [form["parent"].value()])
+        for option in options
+        if option["value"] != ""
+    ]
+
+
+def test_the_move_picker_offers_only_parents_that_may_hold_the_unit_and_not_its_own_subtree(
+    client, general_branch, admin_of
+):
+    """Tester's report: moving 综合科 (department) offered 第一党总支, and the move was then refused."""
+    client.force_login(admin_of)
+    client.cookies["django_language"] = "zh-hans"
+    services.unit_create(name="分中心", kind=OFFICE, parent=general_branch["office"])
+    # 综合科 (department) goes under the organ, an office or another department: not under the
+    # 党总支 nor a branch, nor itself.
+    assert _move_options(client, general_branch["department"]) == [
+        "审计署",
+        "审计署/机关服务中心",
+        "审计署/机关服务中心/分中心",
+    ]
+    # 服务中心党支部 (branch) may also go under the 党总支 and 综合科 (in tree order: the units
+    # under 机关服务中心 as they were made).
+    assert _move_options(client, general_branch["general_branch_child"]) == [
+        "审计署",
+        "审计署/机关服务中心",
+        "审计署/机关服务中心/综合科",
+        "审计署/机关服务中心/第一党总支",
+        "审计署/机关服务中心/分中心",
+    ]
+    # 机关服务中心 (office) goes under the organ only: not itself nor 分中心, its own sub-office.
+    assert _move_options(client, general_branch["office"]) == ["审计署"]
+
