@@ -390,4 +390,3 @@ def test_the_move_picker_offers_only_parents_that_may_hold_the_unit_and_not_its_
     ]
     # 机关服务中心 (office) goes under the organ only: not itself nor 分中心, its own sub-office.
     assert _move_options(client, general_branch["office"]) == ["审计署"]
-
