@@ -40,9 +40,14 @@ def official_unit_name(unit: Unit, call: Call) -> str:
     return exports.unit_on_paper([part.display_name for part in chain]) or unit.display_name
 
 
+def authors(entry: Entry) -> list:
+    """The entry's author, then its co-authors, in the order certificates name them."""
+    return [entry.author, *entry.coauthors.order_by("pk")]
+
+
 def credit(entry: Entry) -> str:
     """The author and co-authors, as named on a certificate or under a published micro-class."""
-    return "、".join(person.display_name for person in [entry.author, *entry.coauthors.order_by("pk")])
+    return "、".join(person.display_name for person in authors(entry))
 
 
 # ---------------------------------------------------------------- certificates

@@ -32,7 +32,7 @@ from quizsite.api_errors import error_response
 from quizsite.filenames import uploaded_name
 from quizsite.naming import joined_sentences, listed, local_moment
 
-from . import forms, judges, selectors, services
+from . import forms, judges, results, selectors, services
 from .files import types_listed
 from .kinds import kind_of
 from .live.views import judge_nights
@@ -964,7 +964,7 @@ def honours(request, call_id: int):
     # Each prized entry's authors, co-authors after the author as on its certificate, listed in the
     # page's language (a query each: prizes are few).
     credits = {
-        row.entry.pk: listed(person.display_name for person in [row.entry.author, *row.entry.coauthors.order_by("pk")])
+        row.entry.pk: listed(person.display_name for person in results.authors(row.entry))
         for rows in tiers.values()
         for row in rows
     }
