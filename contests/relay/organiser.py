@@ -35,6 +35,7 @@ from ..online.organiser import (
     paper_initial,
 )
 from ..online.services import ContestSetupRejected
+from ..services.setup import members_with_units
 from ..wizard import roster
 from . import selectors, services
 from .models import RelayContest, RelayLeg
@@ -276,7 +277,7 @@ def relay_teams(request, relay_id: int):
                 data = units_form.cleaned_data
                 plans = services.plans_from_units(relay=relay, parent=data["parent"], legs_by_unit=data["legs_by_unit"])
                 if not data["legs_by_unit"]:
-                    left_out = services.members_left_out(relay=relay, parent=data["parent"])
+                    left_out = services.members_left_out(relay=relay, parent=data["parent"], by=request.user)
                 source = {
                     "parent": data["parent"].pk if data["parent"] else "",
                     "legs_by_unit": data["legs_by_unit"] or "",
@@ -296,14 +297,10 @@ def relay_teams(request, relay_id: int):
                 messages.success(request, made % {"n": len(teams)})
                 if left_out:
                     note = _(
-                        "On no team, as they are placed in a general Party branch that holds party branches:"
-                        " %(members)s. To have them run, import a roster that places them."
+                        "On no team, as no team was made from the unit they are placed in: %(members)s."
+                        " To have them run, import a roster that places them."
                     )
-                    members = "、".join(
-                        _("%(name)s (%(unit)s)") % {"name": m.display_name, "unit": m.unit.display_name}
-                        for m in left_out
-                    )
-                    messages.warning(request, note % {"members": members})
+                    messages.warning(request, note % {"members": members_with_units(left_out)})
                 return redirect("contests:relay_map", relay_id=relay.pk)
         except services.RosterRejected as error:
             request.session.pop(pending, None)

@@ -342,7 +342,8 @@ def plans_from_units(*, relay: RelayContest, parent: Unit | None, legs_by_unit: 
     """Teams made in bulk under `parent` (none: under every unit of the relay's audience): one
     team per party branch, its active members in order of name as the roster (the first is
     captain), and one per 党总支 that holds no party branch, of the members placed in it (members
-    placed in a 党总支 that holds branches are left to the organiser: `members_left_out`); or,
+    placed in any other unit, a 党总支 holding branches or an office or department directly, are
+    left to the organiser: `members_left_out`); or,
     with `legs_by_unit`, one team per unit directly under it, its party branches as the legs (the
     baton passes between branches)."""
     eligible = _eligible(relay)
@@ -378,18 +379,20 @@ def _team_units(root: Unit) -> list[Unit]:
     return [u for u in units if u.kind in BRANCH_KINDS or not any(path.startswith(u.path) for path in branch_paths)]
 
 
-def members_left_out(*, relay: RelayContest, parent: Unit | None) -> list[User]:
+def members_left_out(*, relay: RelayContest, parent: Unit | None, by: User | None = None) -> list[User]:
     """The members `plans_from_units` (one team per party branch) puts on no team although they
-    may run: those placed in a 党总支 that holds party branches (its secretary, say), by name, for
-    the organiser to place by hand."""
+    may run, for the organiser to place by hand: those placed in a unit no team is made from, such
+    as a 党总支 holding party branches (its secretary, say), or an office or department directly
+    rather than in one of its branches. `by`, the organiser making the teams, is not named."""
     roots = [parent] if parent is not None else list(relay.online.audience.order_by("path"))
     within = Q(pk__in=[])
     for root in roots:
-        within |= Q(path__startswith=root.path)
-    generals = Unit.objects.filter(within, kind=Unit.Kind.GENERAL_BRANCH).exclude(
-        pk__in=[u.pk for root in roots for u in _team_units(root)]
-    )
-    return list(_eligible(relay).filter(unit__in=generals).select_related("unit").order_by(*PEOPLE_BY_NAME))
+        within |= Q(unit__path__startswith=root.path)
+    team_units = [unit.pk for root in roots for unit in _team_units(root)]
+    members = _eligible(relay).filter(within).exclude(unit__in=team_units)
+    if by is not None:
+        members = members.exclude(pk=by.pk)
+    return list(members.select_related("unit").order_by(*PEOPLE_BY_NAME))
 
 
 def plans_from_rows(*, relay: RelayContest, rows: list[dict]) -> list[TeamPlan]:

@@ -144,6 +144,15 @@ def places_by_team(places: list[TeamMember]) -> str:
     )
 
 
+def members_with_units(members: list[User]) -> str:
+    """Members named with the unit they are placed in: 张书记（第一党总支）、李四（审计一处）;
+    Zhang (General branch 1), Li Si (Audit division 1). For the members teams made from units
+    leave out (the live contest's and the relay's), so the organiser can place them by hand."""
+    return pgettext("between list items", ", ").join(
+        _("%(name)s (%(unit)s)") % {"name": m.display_name, "unit": m.unit.display_name} for m in members
+    )
+
+
 def rehearsal_missing(contest: Contest) -> Missing | None:
     """What the contest lacks to be rehearsed (teams, rounds, questions in its rounds), or None.
     Deactivated runners do not stop a rehearsal: its teams are copies that leave them out."""

@@ -5,10 +5,10 @@ Each function refuses with `ContestRejected` (a stable code and a message for pe
 changes nothing when refused. Setting up is for contests still being prepared."""
 
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db import transaction
-from django.db.models import Count, F
+from django.db.models import Count, F, Q
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -136,6 +136,9 @@ def contest_basics_update(
 class TeamsFromUnits:
     teams: list[Team]
     skipped: list[str]  # units with no active member free to play
+    # Active members free to play placed under the parent but in no unit a team was made from (a
+    # 党总支's secretary, a department's own staff), named for the organiser to add by hand.
+    left_out: list[User] = field(default_factory=list)
 
 
 @transaction.atomic
@@ -143,7 +146,9 @@ def teams_from_units(*, contest: Contest, parent: Unit, kind: str, team_size: in
     """One team per unit of `kind` under `parent` (for example each party branch, temporary ones
     included, of an office),
     named after the unit, with up to `team_size` of its active members (by name) in relay order,
-    the first as captain. Members already on a team of this contest are left where they are.
+    the first as captain. Members already on a team of this contest are left where they are;
+    those placed under `parent` but in none of these units (a 党总支's secretary when the teams are
+    its branches, a department's own staff) are on no team and named in `left_out` (all but `by`).
     `parent` must lie inside the contest's unit (`check_inside_contest`)."""
     check_preparing(contest)
     check_unit(by, parent)
@@ -187,6 +192,16 @@ def teams_from_units(*, contest: Contest, parent: Unit, kind: str, team_size: in
         placed.update(m.pk for m in members)
         candidates = candidates.exclude(pk__in=[m.pk for m in members])
         result.teams.append(team)
+    made_from = Q(pk__in=[])
+    for unit in units:
+        made_from |= Q(unit__path__startswith=unit.path)
+    result.left_out = list(
+        candidates.filter(unit__path__startswith=parent.path)
+        .exclude(made_from)
+        .exclude(pk=by.pk)
+        .select_related("unit")
+        .order_by(*PEOPLE_BY_NAME)
+    )
     _redeal(contest, _in_turn_rounds(contest))
     audit(contest, by, "teams_from_units", unit=parent.name, teams=len(result.teams))
     return result

@@ -22,7 +22,13 @@ from quizsite.spreadsheets import xlsx_response
 from ..access import normalised_code
 from ..models import Contest, Round, Team
 from ..services import ContestRejected
-from ..services.setup import moved_out_by_team, places_by_team, rehearsal_missing, roster_outside_unit
+from ..services.setup import (
+    members_with_units,
+    moved_out_by_team,
+    places_by_team,
+    rehearsal_missing,
+    roster_outside_unit,
+)
 from . import roster, services
 from .forms import BasicsForm, DuplicateForm, RosterForm, RoundForm, TeamsFromUnitsForm
 from .round_templates import TEMPLATES
@@ -157,6 +163,12 @@ def setup_teams(request, code: str):
                     request,
                     _("No members free to play in: %(names)s.") % {"names": "、".join(made.skipped)},
                 )
+            if made.left_out:
+                note = _(
+                    "On no team, as no team was made from the unit they are placed in: %(members)s."
+                    " To have them play, add them to a team with “Add a member…” below."
+                )
+                messages.warning(request, note % {"members": members_with_units(made.left_out)})
             return redirect("contests:setup_teams", code=contest.join_code)
     return _page(
         request,

@@ -160,9 +160,8 @@ def test_teams_are_made_one_per_party_branch_with_the_first_holder_told(setup):
 
 
 LEFT_OUT_NOTE = {
-    "zh-hans": "以下成员编在下设党支部的党总支，未编入任何队伍：张书记（第一党总支）。"
-    "如需他们参赛，请导入编入他们的名单。",
-    "en": "On no team, as they are placed in a general Party branch that holds party branches: 张书记 (第一党总支)."
+    "zh-hans": "以下成员所在单位未组队，未编入任何队伍：张书记（第一党总支）。如需他们参赛，请导入编入他们的名单。",
+    "en": "On no team, as no team was made from the unit they are placed in: 张书记 (第一党总支)."
     " To have them run, import a roster that places them.",
 }
 
@@ -185,7 +184,9 @@ def test_members_placed_in_a_general_branch_run_for_it_when_it_holds_no_branch_a
         ("总支第一党支部", ["wangwu"]),
         ("第二党总支", ["lisi", "zhaoliu"]),
     ]
-    assert [m.username for m in services.members_left_out(relay=relay, parent=None)] == ["secretary"]
+    # The organiser, placed in the organ itself, makes the teams and is not named.
+    left_out = services.members_left_out(relay=relay, parent=None, by=setup["by"])
+    assert [m.username for m in left_out] == ["secretary"]
     client.force_login(setup["by"])
     for language, note in LEFT_OUT_NOTE.items():
         client.cookies["django_language"] = language
