@@ -13,6 +13,7 @@ from orgs.forms import UnitChoiceField, UnitsChoiceField
 from orgs.models import Unit, User
 from orgs.selectors import PEOPLE_BY_NAME, unit_paths
 from quizsite.forms import NumberRangeMessages
+from quizsite.naming import listed
 from rankings.params import check_prize_tiers
 
 from .files import types_listed
@@ -374,7 +375,7 @@ def entry_rows(entries) -> list[dict]:
             "id": entry.pk,
             "name": entry.title,
             "unit": paths[entry.unit_id],
-            "detail": "、".join(
+            "detail": listed(
                 author.display_name for author in [entry.author, *sorted(entry.coauthors.all(), key=lambda u: u.pk)]
             ),
         }

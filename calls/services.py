@@ -22,7 +22,7 @@ from django.utils.translation import ngettext
 from orgs import access
 from orgs.models import Unit, User
 from quizsite.filenames import uploaded_name
-from quizsite.naming import joined_sentences, local_moment
+from quizsite.naming import joined_sentences, listed, local_moment
 
 from . import files, selectors
 from .kinds import kind_of
@@ -594,7 +594,7 @@ def assignment_run(
             load[judge.pk] += 1
             created.append(Assignment.objects.create(entry=entry, judge=judge, panel=panel))
     if not created:
-        titles = "、".join(f"“{entry.title}”" for entry in sorted(entries, key=attrgetter("pk")))
+        titles = listed(f"“{entry.title}”" for entry in sorted(entries, key=attrgetter("pk")))
         raise CallRejected(
             "no_free_judge",
             _(
@@ -743,7 +743,7 @@ def check_results_complete(call: Call) -> None:
         stranded = {item.entry.pk for item in blocked}
         waiting = [entry.title for entry in unassigned if entry.pk not in stranded]
         if waiting:
-            reasons.insert(0, _("%(titles)s has no judges yet: assign it first.") % {"titles": "、".join(waiting)})
+            reasons.insert(0, _("%(titles)s has no judges yet: assign it first.") % {"titles": listed(waiting)})
         raise CallRejected("no_free_judge" if not waiting else "not_assigned", " ".join(reasons))
     incomplete = [row for row in selectors.results(call) if row.incomplete]
     if incomplete:
@@ -751,7 +751,7 @@ def check_results_complete(call: Call) -> None:
             "scores_missing",
             _("Scores are missing: %(entries)s. Wait for the judges, or take a judge who cannot score off the panel.")
             % {
-                "entries": "、".join(
+                "entries": listed(
                     ngettext("%(title)s (%(n)d score)", "%(title)s (%(n)d scores)", row.missing)
                     % {"title": row.entry.title, "n": row.missing}
                     for row in incomplete
@@ -988,7 +988,7 @@ def _answer_value(field: CallField, raw: str) -> str:
             raise CallRejected(
                 "bad_choice",
                 _("“%(label)s” takes one of: %(options)s.")
-                % {"label": field.label, "options": "、".join(field.options)},
+                % {"label": field.label, "options": listed(field.options)},
             )
         return raw
     try:

@@ -520,13 +520,13 @@ def warn_stranded(request, call: Call, stranded: list[Entry]) -> None:
         messages.warning(
             request,
             _("No other judge of the panel is free to take %(titles)s: it has fewer judges.")
-            % {"titles": "、".join(fewer)},
+            % {"titles": listed(fewer)},
         )
     if without:
         messages.warning(
             request,
             _("%(titles)s has no judge now: this page says how to give it one before the scores are locked.")
-            % {"titles": "、".join(without)},
+            % {"titles": listed(without)},
         )
 
 
@@ -574,7 +574,7 @@ def _warn_short_assignments(request, call: Call, panel: Panel) -> None:
                 "%(titles)s got fewer than %(k)d judges: the panel has too few judges free of conflicts with them "
                 "(their own unit, authorship or a declared conflict)."
             )
-            % {"titles": "、".join(short), "k": wanted},
+            % {"titles": listed(short), "k": wanted},
         )
 
 
@@ -883,7 +883,7 @@ def judging_page(request, assignment_id: int):
         if invalid:
             # Named, and marked on the form: on a phone the judge may not see which box is empty.
             # With the numbers typed out of range, so the judge need not submit again to learn of them.
-            names = "、".join(c.display_name for c in criteria if c.pk in invalid)
+            names = listed(c.display_name for c in criteria if c.pk in invalid)
             refused = services.score_problems({c.pk: c for c in criteria}, values)
             said = [_("Enter a number for %(criteria)s.") % {"criteria": names}]
             messages.error(request, joined_sentences(said + [message for _code, message in refused.values()]))

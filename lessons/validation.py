@@ -10,6 +10,8 @@ import nh3
 from django.utils.html import strip_tags
 from django.utils.translation import gettext as _
 
+from quizsite.naming import listed
+
 from .grading import BLANK_MAX_CHARS, normalise_letters, normalise_text
 from .models.questions import OPTION_LETTERS, QuestionType
 
@@ -151,9 +153,7 @@ def check_question(content: QuestionContent, *, options_before: list[str] | None
         else:
             empty = [letter for letter in key if OPTION_LETTERS.index(letter) >= len(options)]
             if empty:
-                errors["key"] = _("The answer names option %(letters)s, which is empty.") % {
-                    "letters": "、".join(empty)
-                }
+                errors["key"] = _("The answer names option %(letters)s, which is empty.") % {"letters": listed(empty)}
             elif content.type == QuestionType.SINGLE and len(key) > 1:
                 errors["key"] = _("A single-choice question has one answer, not %(key)s.") % {"key": "".join(key)}
             # 多选题 means at least two right options, as members are told; one right option is a

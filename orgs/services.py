@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
-from quizsite.naming import joined_sentences, visible_text
+from quizsite.naming import joined_sentences, listed, visible_text
 
 from . import access, selectors
 from .models import (
@@ -364,7 +364,7 @@ def unit_close(
         raise OrgError(
             "unit_open_subunits",
             _("%(name)s has open subunits: close or move them first (%(units)s).")
-            % {"name": unit.display_name, "units": "、".join(u.display_name for u in subunits)},
+            % {"name": unit.display_name, "units": listed(u.display_name for u in subunits)},
         )
     # The members as they are now, locked: the caller's objects were read before the lock.
     locked = User.objects.select_for_update().in_bulk([m.pk for m in moves or {}])
@@ -918,7 +918,7 @@ def check_bulk_allowed(*, by: User, members: list[User], action: str, unit: Unit
     if refused:
         raise OrgError(
             "bulk_members_outside_scope",
-            _("You may not change these members, so nothing was changed: %(names)s.") % {"names": "、".join(refused)},
+            _("You may not change these members, so nothing was changed: %(names)s.") % {"names": listed(refused)},
         )
 
 

@@ -18,7 +18,7 @@ from lessons.models import Attempt, AttemptItem, Paper, PaperRule
 from lessons.services import attempts
 from lessons.services.attempts import AttemptRejected
 from orgs.models import Unit, User
-from quizsite.naming import joined_sentences, local_moment
+from quizsite.naming import joined_sentences, listed, local_moment
 
 from ..errors import ContestRejected
 from .models import IntegrityEvent, OnlineAttempt, OnlineAuditEntry, OnlineContest
@@ -63,7 +63,7 @@ def _check_audience(unit: Unit, audience: list[Unit]) -> None:
         raise ContestSetupRejected(
             "audience_outside",
             _("These units are outside %(unit)s: %(names)s.")
-            % {"unit": unit.display_name, "names": "、".join(outside)},
+            % {"unit": unit.display_name, "names": listed(outside)},
         )
 
 
@@ -241,7 +241,7 @@ def _check_started_audience(contest: OnlineContest, *, audience: list[Unit], par
     if dropped:
         raise ContestSetupRejected(
             "audience_narrowed",
-            _("Members have started: units may be added, not removed. Keep %(names)s.") % {"names": "、".join(dropped)},
+            _("Members have started: units may be added, not removed. Keep %(names)s.") % {"names": listed(dropped)},
         )
 
 

@@ -31,7 +31,7 @@ from notifications.services import notify
 from orgs import access
 from orgs.models import Unit, User
 from orgs.selectors import PEOPLE_BY_NAME
-from quizsite.naming import visible_text
+from quizsite.naming import listed, visible_text
 
 from ..models import english_team_name, team_name_too_long
 from ..online import services as online_services
@@ -231,7 +231,7 @@ def relay_teams_set(
         raise ContestSetupRejected("no_teams", _("No teams to make: choose a unit with party branches and members."))
     replaced = teams_replaced(relay=relay, plans=plans)
     if {team.pk for team in replaced} != set(replacing):
-        names = "、".join(team.name for team in replaced)
+        names = listed(team.name for team in replaced)
         message = _("Making these teams deletes %(teams)s and their rosters: confirm to go on.") % {"teams": names}
         raise ContestSetupRejected("confirm_replace", message)
     audience = list(relay.online.audience.all())

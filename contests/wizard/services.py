@@ -21,7 +21,7 @@ from lessons.selectors import banks_visible_to, questions_usable_by
 from orgs import access as orgs_access
 from orgs.models import Unit, User
 from orgs.selectors import PEOPLE_BY_NAME
-from quizsite.naming import visible_text
+from quizsite.naming import listed, visible_text
 
 from .. import access
 from ..models import TEAM_NAME_MAX, Contest, Round, RoundQuestion, Team, TeamMember, team_name_too_long
@@ -68,7 +68,7 @@ def check_members_inside_contest(contest: Contest, members: list[User]) -> None:
         raise ContestRejected(
             "member_outside_contest",
             _("These members are outside %(unit)s, the unit this contest belongs to: %(names)s.")
-            % {"unit": contest.unit.display_name, "names": "、".join(outside)},
+            % {"unit": contest.unit.display_name, "names": listed(outside)},
         )
 
 
@@ -107,7 +107,7 @@ def contest_basics_update(
                     "These teams represent units outside %(unit)s: %(names)s. "
                     "Remove them first, or choose a unit above theirs."
                 )
-                % {"unit": unit.display_name, "names": "、".join(outside)},
+                % {"unit": unit.display_name, "names": listed(outside)},
             )
         # A member may sit anywhere inside the contest's unit, not only inside their team's.
         places = contest.roster.select_related("team", "member__unit").order_by("team__position", "team_id", "leg")
@@ -172,12 +172,12 @@ def teams_from_units(*, contest: Contest, parent: Unit, kind: str, team_size: in
                 "A team's name has at most %(max)d characters, and these units' names are longer: %(names)s. "
                 "Import a roster that names their teams instead."
             )
-            % {"max": TEAM_NAME_MAX, "names": "、".join(too_long)},
+            % {"max": TEAM_NAME_MAX, "names": listed(too_long)},
         )
     clashes = [u.name for u in units if u.name in taken_names]
     if clashes:
         raise ContestRejected(
-            "team_name_taken", _("These teams already exist: %(names)s.") % {"names": "、".join(clashes)}
+            "team_name_taken", _("These teams already exist: %(names)s.") % {"names": listed(clashes)}
         )
     placed = set(contest.roster.values_list("member_id", flat=True))
     candidates = orgs_access.managed_members(by).filter(is_active=True).exclude(pk__in=placed)
@@ -255,7 +255,7 @@ def team_create(*, contest: Contest, name: str, members: list[User], captain: Us
     if outside:
         raise ContestRejected(
             "member_outside_scope",
-            _("These members are outside the units you manage: %(names)s.") % {"names": "、".join(outside)},
+            _("These members are outside the units you manage: %(names)s.") % {"names": listed(outside)},
         )
     check_members_inside_contest(contest, members)
     team = team_add(contest=contest, name=name, unit=common_unit([m.unit for m in members]), legs=members)
@@ -672,7 +672,7 @@ def contest_problems(contest: Contest) -> list[Problem]:
         problems += _team_member_problems(team, f"{teams_page}#team-{team.pk}", contest.unit)
     legless = [t.name for t in teams if not any(p.leg for p in t.members.all())]
     if legless:
-        problems.append(Problem(_("These teams have no members: %(names)s.") % {"names": "、".join(legless)}))
+        problems.append(Problem(_("These teams have no members: %(names)s.") % {"names": listed(legless)}))
     dealing = [kind.type for kind in KINDS.values() if "teams_in_turn" in kind.settings]  # to teams in turn
     for round_ in contest.rounds.filter(type__in=dealing):
         in_turn = round_.questions.exclude(team=None).count()

@@ -17,6 +17,7 @@ from orgs import access as orgs_access
 from orgs.models import Unit
 from orgs.selectors import PEOPLE_BY_NAME, member_search, person_order, unit_paths
 from quizsite.api_errors import error_response
+from quizsite.naming import listed
 from quizsite.spreadsheets import xlsx_response
 
 from ..access import normalised_code
@@ -161,7 +162,7 @@ def setup_teams(request, code: str):
             if made.skipped:
                 messages.warning(
                     request,
-                    _("No members free to play in: %(names)s.") % {"names": "、".join(made.skipped)},
+                    _("No members free to play in: %(names)s.") % {"names": listed(made.skipped)},
                 )
             if made.left_out:
                 note = _(

@@ -129,3 +129,25 @@ def test_relay_teams_from_branches_name_who_is_placed_in_an_office_department_or
         relay = make_relay(setup)
         page = client.post(reverse("contests:relay_teams", args=[relay.pk]), {"parent": ""}, follow=True)
         assert [str(m) for m in page.context["messages"]][1:] == [note]
+
+
+def test_names_in_a_refusal_are_listed_in_the_pages_language(tree, gz_organiser):
+    """Names in a message are joined by the enumeration comma in Chinese and by commas in English
+    (they were joined by "、" in both)."""
+    from django.utils import translation
+
+    from contests.errors import ContestRejected
+
+    organ_shaped(tree["gz"])
+    contest = wizard.contest_begin(title="党史知识竞赛", unit=tree["gz"], base_score=100, by=gz_organiser)
+    wizard.teams_from_units(contest=contest, parent=tree["gz"], kind="branch", team_size=3, by=gz_organiser)
+    # The four branches with members have teams now (the tree's two empty branches have none).
+    names = "审计一处第一党支部{0}审计一处第二党支部{0}机关第一党支部{0}机关第二党支部"
+    expected = {
+        "zh-hans": "以下参赛队已存在：" + names.format("、") + "。",
+        "en": "These teams already exist: " + names.format(", ") + ".",
+    }
+    for language, message in expected.items():
+        with translation.override(language), pytest.raises(ContestRejected) as refused:
+            wizard.teams_from_units(contest=contest, parent=tree["gz"], kind="branch", team_size=3, by=gz_organiser)
+        assert str(refused.value.message) == message
