@@ -63,6 +63,8 @@ urlpatterns = [
     path("lessons/series/manage/", series.series_list, name="series_list"),
     path("lessons/series/<int:series_id>/", series.series_page, name="series"),
     path("lessons/series/<int:series_id>/manage/", series.series_manage, name="series_manage"),
+    path("lessons/series/<int:series_id>/progress/", series.series_progress, name="series_progress"),
+    path("lessons/series/<int:series_id>/progress.xlsx", series.series_progress_xlsx, name="series_progress_xlsx"),
     path(
         "lessons/series/<int:series_id>/manage/lessons/<int:lesson_id>/",
         series.series_lesson_action,

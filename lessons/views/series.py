@@ -14,8 +14,10 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from orgs import access
 from orgs.forms import UnitChoiceField
+from orgs.models import Unit
+from quizsite.spreadsheets import ExportWorkbook, xlsx_response
 
-from .. import selectors
+from .. import completion, selectors
 from ..models import Lesson, Series
 from ..services import series as series_services
 from ..services.videos import LessonRejected
@@ -172,11 +174,79 @@ def series_manage(request, series_id: int):
         else:
             messages.success(request, _("Series saved."))
             return redirect("lessons:series_manage", series_id=series.pk)
+    lessons = series_services.series_lessons(series)
+    figures = completion.series_lesson_completion(lessons, request.user)
+    for lesson in lessons:
+        lesson.figures = figures[lesson.pk]
+    return render(request, "lessons/series_manage.html", {"series": series, "form": form, "lessons": lessons})
+
+
+@login_required
+def series_progress(request, series_id: int):
+    """The series' progress for its organisers: per unit they manage that its lessons are for, how
+    many members completed all its required lessons, some or none; with `unit`, that unit's
+    members, each with the lessons they completed, those who have not finished first."""
+    series = access_managed_series(request.user, series_id)
+    report = completion.series_completion(series, request.user)
+    unit = None
+    if request.GET.get("unit"):
+        unit = next((row.unit for row in report.units if str(row.unit.pk) == request.GET["unit"]), None)
+        if unit is None:  # not a unit of the series' audience that the organiser manages
+            raise access.not_found(Unit)
+    members = report.members_of(unit) if unit else []
     return render(
         request,
-        "lessons/series_manage.html",
-        {"series": series, "form": form, "lessons": series_services.series_lessons(series)},
+        "lessons/series_progress.html",
+        {
+            "series": series,
+            "report": report,
+            "unit": unit,
+            "members": [(row, row.cells(report.lessons)) for row in members],
+        },
     )
+
+
+@login_required
+def series_progress_xlsx(request, series_id: int):
+    """The series' progress as the page shows it: a sheet of units, and one of every member with
+    when they completed each lesson."""
+    series = access_managed_series(request.user, series_id)
+    report = completion.series_completion(series, request.user)
+    status_text = status_texts()
+    book = ExportWorkbook()
+    sheet = book.sheet(_("Units"), frozen_rows=2)
+    sheet.append([series.display_title])
+    sheet.append([_("Unit"), _("Headcount"), status_text["all"], status_text["some"], status_text["none"]])
+    for row in report.units:
+        sheet.append([row.unit.name, row.headcount, row.counts["all"], row.counts["some"], row.counts["none"]])
+    people = book.sheet(_("Members"), frozen_rows=1)
+    people.append(
+        [_("Name"), _("Unit"), _("Progress"), _("Required lessons completed")]
+        + [lesson.display_title + (f" ({_('Required')})" if lesson.required else "") for lesson in report.lessons]
+    )
+    for row in report.members_of():
+        people.append(
+            [
+                row.member.display_name,
+                row.member.unit.display_name,
+                status_text[row.status],
+                f"{row.required_done} / {len(row.required)}",
+            ]
+            + [
+                (at.astimezone().strftime("%Y-%m-%d %H:%M:%S") if at else "") if theirs else _("not for their unit")
+                for _lesson, theirs, at in row.cells(report.lessons)
+            ]
+        )
+    return xlsx_response(book.to_bytes(), series.display_title, ascii_name=f"series-{series.pk}-progress")
+
+
+def status_texts() -> dict[str, str]:
+    """A member's place in a series, in the organiser's words."""
+    return {
+        "all": _("Completed all required lessons"),
+        "some": _("Completed some"),
+        "none": _("Completed none"),
+    }
 
 
 @login_required

@@ -13,7 +13,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Q
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -30,6 +30,7 @@ from quizsite.naming import local_moment
 from quizsite.redirects import back_to
 from quizsite.spreadsheets import ExportWorkbook, xlsx_response
 
+from .. import completion
 from ..models import Heartbeat, Lesson, Series, StudyCredit, Upload, WatchProgress
 from ..selectors import lesson_quiz_warning, lesson_title_taken_text, member_study_credits
 from ..services import attempts, study_rules, videos
@@ -577,41 +578,33 @@ def _completion(lesson: Lesson, viewer: User) -> tuple[list[dict], list[WatchPro
     members' names are not theirs to read.
 
     A unit's figures are its active members now, as the headcount and the home's reminders count
-    them: a member who moved counts in their new unit (their watching went with them), and a
-    deactivated one in none, so a rate never passes 100%. A unit's reminder goes to the members
-    placed in the unit itself (`own_unfinished`; its subunits have rows and reminders of their
-    own): where that is fewer than its `unfinished`, the button says so."""
+    them (`lessons.completion`, which a series' progress reads too): a member who moved counts in
+    their new unit (their watching went with them), and a deactivated one in none, so a rate never
+    passes 100%. A unit's reminder goes to the members placed in the unit itself
+    (`own_unfinished`; its subunits have rows and reminders of their own): where that is fewer
+    than its `unfinished`, the button says so."""
     from notifications.services import reminder_next_allowed_at
     from quizsite.selectors import members_not_finished
 
-    audience = list(lesson.audience.all()) or [lesson.unit]
-    progress = WatchProgress.objects.filter(lesson=lesson, member=OuterRef("pk"))
     units = []
-    for root in audience:
-        for unit in (
-            root.__class__.objects.filter(path__startswith=root.path).filter(access.subtree_q(viewer)).order_by("path")
-        ):
-            counts = User.objects.filter(unit__path__startswith=unit.path, is_active=True).aggregate(
-                headcount=Count("pk"),
-                started=Count("pk", filter=Exists(progress)),
-                completed=Count("pk", filter=Exists(progress.filter(completed_at__isnull=False))),
-            )
-            headcount = counts["headcount"]
-            row = {
-                "unit": unit,
-                "headcount": headcount,
-                "started": counts["started"],
-                "completed": counts["completed"],
-                "rate": round(100 * counts["completed"] / headcount, 1) if headcount else None,
-                "unfinished": headcount - counts["completed"],
-                "own_unfinished": 0,
-                "reminded_until": None,
-            }
-            if lesson.required and lesson.is_published:  # nobody is reminded of a draft
-                row["own_unfinished"] = len(members_not_finished(unit=unit, subject=lesson))
-                if row["own_unfinished"]:
-                    row["reminded_until"] = reminder_next_allowed_at(unit=unit, subject=lesson)
-            units.append(row)
+    for unit in completion.units_in_view(completion.audience_roots(lesson), viewer):
+        counts = completion.unit_figures(lesson, [unit])
+        headcount = counts["headcount"]
+        row = {
+            "unit": unit,
+            "headcount": headcount,
+            "started": counts["started"],
+            "completed": counts["completed"],
+            "rate": round(100 * counts["completed"] / headcount, 1) if headcount else None,
+            "unfinished": headcount - counts["completed"],
+            "own_unfinished": 0,
+            "reminded_until": None,
+        }
+        if lesson.required and lesson.is_published:  # nobody is reminded of a draft
+            row["own_unfinished"] = len(members_not_finished(unit=unit, subject=lesson))
+            if row["own_unfinished"]:
+                row["reminded_until"] = reminder_next_allowed_at(unit=unit, subject=lesson)
+        units.append(row)
     beats = {
         row["member"]: row
         for row in Heartbeat.objects.filter(lesson=lesson)
