@@ -7,8 +7,8 @@ only notes it in this process (`join`, `leave`: no I/O, on the event loop); the 
 writes what was noted since its last turn in one round trip (`take`, `write`), and renews all its
 sockets' entries every REFRESH_S, so a process that dies loses its entries within TTL_S instead of
 leaving its players shown as connected. A phone whose connection died without closing counts
-until its server notices (uvicorn pings every 20 s and drops a socket that does not answer within
-20 s more).
+until its server notices (bin/web has uvicorn ping every WEB_WS_PING_S, 10 s, and drop a socket that
+does not answer within as long again).
 
 Written one socket at a time, a hall reconnecting at once cost every socket two thread hops and
 two Redis round trips (join and leave) on top of its snapshot, about 1.1 s of a process's CPU for

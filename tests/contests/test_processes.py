@@ -315,3 +315,49 @@ def test_resetting_a_rehearsal_closes_its_phones_in_every_process(tree, tmp_path
         for process in processes:
             stop(process)
         wait_for(_server_sessions_gone, timeout=15, what="the stopped servers' database sessions to end")
+
+
+def _raw_player_socket(port: int, code: str, cookie: str):
+    """A player socket opened by hand over TCP and then never read: a phone that went out of
+    signal without closing. Unlike a WebSocket library it answers no ping (libraries answer them
+    by themselves, in the background)."""
+    import socket
+
+    raw = socket.create_connection(("127.0.0.1", port), timeout=FRAME_WAIT_S)
+    raw.sendall(
+        (
+            f"GET /ws/contests/{code}/?role=player HTTP/1.1\r\nHost: localhost\r\nUpgrade: websocket\r\n"
+            "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
+            f"Origin: http://localhost\r\nCookie: {cookie}\r\n\r\n"
+        ).encode()
+    )
+    head = b""
+    while b"\r\n\r\n" not in head:
+        head += raw.recv(1)
+    assert head.startswith(b"HTTP/1.1 101"), head
+    return raw
+
+
+def test_a_phone_whose_connection_died_without_a_close_leaves_the_connected_list_once_it_misses_a_ping(tree, tmp_path):
+    """bin/web pings every WEB_WS_PING_S seconds and drops a socket that has not answered as long
+    after: the console stops showing such a phone connected (uvicorn's default, 20 + 20 s, kept it
+    there for up to 40 s). Here 1 s: the phone is off the list in about 2 s (the wait allows 15)."""
+    from contests import presence
+
+    host_user = factories.organiser(tree["audit"], username="host")
+    red = factories.member(tree["gz1"], username="red")
+    contest = services.contest_create(title="掉线", unit=tree["audit"], by=host_user)
+    services.team_add(contest=contest, name="红队", unit=tree["gz"], legs=[red])
+    process, port = start_web({**web_env(), "WEB_WS_PING_S": "1"}, tmp_path / "web.log")
+    raw = None
+    try:
+        wait_for(lambda: _healthy(port), timeout=60, what="bin/web", process=process)
+        raw = _raw_player_socket(port, contest.join_code, session_cookie(red))
+        at = (contest.pk, contest.join_code)
+        wait_for(lambda: presence.online(*at) == [red.pk], timeout=FRAME_WAIT_S, what="red's phone to be connected")
+        wait_for(lambda: presence.online(*at) == [], timeout=15, what="red's silent phone to be dropped")
+    finally:
+        if raw is not None:
+            raw.close()
+        stop(process)
+        wait_for(_server_sessions_gone, timeout=15, what="the stopped server's database sessions to end")
