@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
@@ -16,6 +17,7 @@ from orgs.selectors import unit_paths
 from quizsite.forms import NumberRangeMessages
 
 from ..services.common import ContestRejected
+from ..wizard.services import _marked_title
 from . import qualification
 from .models import OnlineContest
 from .organiser import access_managed_contest
@@ -83,11 +85,20 @@ def qualify_page(request, contest_id: int):
     )
 
 
+def default_final_title(contest: OnlineContest) -> str:
+    """The final's title to start with: the contest's title as typed, marked as its final in the
+    language titles are typed in, whatever the page's ("2026 网上初赛·决赛" on an English page too,
+    not "2026 网上初赛: final"), as a duplicated contest's title is marked as a copy
+    (`duplicate_titles`)."""
+    with translation.override("zh-hans"):
+        return _marked_title(contest.title, _("%(title)s: final"))
+
+
 def qualify_view(request, *, contest: OnlineContest, candidates, back: tuple[str, str], relay=None):
     """Preview (GET with the form's fields) or create (POST) the final of `contest`, whose
     candidates come from `candidates(subject, parent=...)`: the relay's teams when `relay` is
     given, else the contest's members."""
-    initial = {"parent": contest.paper.unit, "title": _("%(title)s: final") % {"title": contest.title}}
+    initial = {"parent": contest.paper.unit, "title": default_final_title(contest)}
     data = request.POST if request.method == "POST" else (request.GET if "top_n" in request.GET else None)
     form = QualifyForm(data, initial=initial, contest=contest, user=request.user, teams=relay is not None)
     result = None

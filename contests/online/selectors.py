@@ -1,6 +1,7 @@
 """Reads for online contests: what a member sees, what organisers follow."""
 
 import json
+from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -118,6 +119,7 @@ class AttemptRow:
     focus_lost: int
     pastes: int
     place: int | None = None  # in the contest's ranking, for the attempt that counts of each member
+    several: bool = False  # the member has made more than one attempt: the table says which this is
 
 
 ATTEMPT_ORDERS = ("newest", "place")
@@ -149,6 +151,9 @@ def attempt_rows(contest: OnlineContest, *, order: str = "newest") -> list[Attem
         )
         for o in onlines
     ]
+    made = Counter(row.online.attempt.member_id for row in rows)
+    for row in rows:
+        row.several = made[row.online.attempt.member_id] > 1
     if order == "place":  # a stable sort: equal places, and the unplaced, stay newest first
         rows.sort(key=lambda row: (row.place is None, row.place or 0))
     return rows

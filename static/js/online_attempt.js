@@ -1,7 +1,7 @@
 // Taking an online contest: one question per screen with an answer sheet; every change is
 // autosaved; the countdown shows the server's deadline, corrected by the offset between the
-// server's clock (sent with the page) and this device's. Leaving the page and pasting are
-// reported to the organisers. If another device takes the attempt over, this page freezes.
+// server's clock (sent with the page) and this device's. Switching away from the page (not a
+// reload or Back) and pasting are reported to the organisers. If another device takes the attempt over, this page freezes.
 (function () {
   "use strict";
   const data = JSON.parse(document.getElementById("attempt-data").textContent);
@@ -20,9 +20,10 @@
     return match ? decodeURIComponent(match[1]) : "";
   }
 
-  async function send(method, url, body) {
+  async function send(method, url, body, keepalive) {
     const response = await fetch(url, {
       method: method,
+      keepalive: Boolean(keepalive), // a report sent as the page goes to the background still arrives
       headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken() },
       credentials: "same-origin",
       body: JSON.stringify(body),
@@ -185,19 +186,58 @@
   submitForm.addEventListener("submit", (event) => {
     if (submitForm.dataset.auto) return;
     event.preventDefault();
-    if (!frozen && window.confirm(confirmText())) submitNow();
+    if (frozen) return;
+    asking = true;
+    const confirmed = window.confirm(confirmText());
+    asking = false;
+    if (confirmed) submitNow();
   });
 
   // ---- fair play: recorded for organisers to look at, not punished
   function report(kind, position) {
     if (frozen) return;
-    send("POST", text.eventUrl, { kind: kind, position: position }).then((result) => {
+    send("POST", text.eventUrl, { kind: kind, position: position }, true).then((result) => {
       if (result.error.code === "taken_over") freeze();
     }).catch(() => {});
   }
+  // "Left the page" is a switch away while this page stays loaded: the tab hidden (another tab or
+  // app, the window minimised) or the window losing focus to another window. One switch counts
+  // once however many of these it sets off. The page itself going away (a reload, Back, a link,
+  // closing it) is no switch: the browser says so with pagehide before it hides the page, and a
+  // member who comes back to the attempt has only reloaded it.
+  let unloading = false;
+  let asking = false; // this page's own confirmation takes the focus
+  let away = null; // the switch under way: the question on show, and whether it was reported
+  function leaving() {
+    if (unloading || asking || frozen) return;
+    away = away || { position: Number(cards[current].dataset.position), reported: false };
+  }
+  function reportAway() {
+    if (!away || away.reported || unloading) return;
+    away.reported = true;
+    report("focus_lost", away.position);
+  }
+  function back() {
+    reportAway();
+    away = null;
+  }
+  window.addEventListener("pagehide", () => { unloading = true; away = null; });
+  window.addEventListener("pageshow", () => { unloading = false; });
   document.addEventListener("visibilitychange", () => {
-    if (document.visibilityState === "hidden") report("focus_lost", Number(cards[current].dataset.position));
+    if (document.visibilityState === "hidden") {
+      // Hidden while loaded is a switch: reported at once, as a phone may drop a page left in
+      // the background without it ever coming back.
+      leaving();
+      reportAway();
+    } else back();
   });
+  // Focus lost with the page still on show (another window beside it): counted when the focus
+  // comes back to the page, so that focus lost to the address bar on the way to a reload is not.
+  window.addEventListener("blur", () => {
+    if (document.activeElement && document.activeElement.tagName === "IFRAME") return; // inside the page
+    leaving();
+  });
+  window.addEventListener("focus", back);
 
   if (questionTime) {
     cards.forEach((card) => { if (timedOut(card)) lockCard(card); });
