@@ -573,6 +573,14 @@ def counting_rules(params: RuleParams) -> list[str]:
         sentences.append(_("Every result of a member counts for their unit when the headcount is taken."))
     else:
         sentences.append(_("Each result counts for the unit the member belonged to when it was earned."))
+    if params.subject == "unit" and params.unit_kinds:
+        # `compute._ranked_under`: each fact and each member of the headcount to one ranked unit.
+        sentences.append(
+            _(
+                "Each member counts once, for the nearest ranked unit at or above their own: a ranked unit "
+                "with ranked units under it counts only the members placed outside them."
+            )
+        )
     if params.headcount_at:
         moment = datetime.fromisoformat(params.headcount_at).astimezone(ZoneInfo(settings.TIME_ZONE))
         if moment.time() == time.min:  # a local midnight: the end of the day before

@@ -116,8 +116,10 @@ HELP = {
     ),
     "unit_level": gettext_lazy("For units: which level of the tree is ranked (1 = the top organs)."),
     "unit_kinds": gettext_lazy(
-        "Every unit of the kinds ticked is ranked, at whatever level it sits; its members and those of the "
-        "units under it count for it. Tick temporary branches to rank them too."
+        "Every unit of the kinds ticked is ranked, at whatever level it sits. Each member counts once, for "
+        "the nearest ticked unit at or above their own: a general branch ticked with party branches counts "
+        "only the members placed in it directly, so tick general branches alone to compare them with all "
+        "their members. Tick temporary branches to rank them too."
     ),
     "group_level": gettext_lazy("Also rank within each parent unit at this level; leave empty for one overall list."),
     "metric": gettext_lazy("How each subject's score is worked out from its participants' facts."),

@@ -29,6 +29,8 @@ from orgs import services as org_services
 from orgs.models import User
 from rankings import selectors, services
 from rankings.models import RankingRule, ranked_description
+from rankings.params import RuleParams, counting_rules
+from rankings.rule_forms import HELP
 from tests import factories
 from tests.rankings.test_compute import compute
 from tests.rankings.test_rule_builder import form_data
@@ -318,3 +320,37 @@ def test_the_rule_builder_offers_general_branches_among_the_kinds_to_rank(client
     with translation.override("en"):
         described = ranked_description("unit", unit_kinds=["general_branch", "branch"])
     assert described == "Units: General Party branch, Party branch (at any level)"
+
+
+def test_general_branches_ranked_with_their_branches_count_only_the_members_placed_in_them_and_the_board_says_so(
+    general_branches,
+):
+    """Ticked with party branches, each member counts once, for the nearest ticked unit: 第一党总支
+    keeps only its secretary G (10, 1 of 1), 第二党总支 has nobody placed in it directly (no
+    headcount: not ranked), and every branch ranks its own: 直属 100 (D), 办公厅 30 + 20 = 50 (P, Q),
+    机要处 40 (K), 文电处 15 (R; Z took no part: 1 of 2). The builder's help and the board say so
+    (the help said the members of the units under a unit count for it)."""
+    snapshot = compute(rule(general_branches, unit_kinds=["general_branch", "branch"]))
+    assert table(snapshot) == {
+        "直属党支部": (1, 100, 1, 1),
+        "办公厅党支部": (2, 50, 2, 2),
+        "机要处党支部": (3, 40, 1, 1),
+        "文电处党支部": (4, 15, 1, 2),
+        "第一党总支": (5, 10, 1, 1),
+        "第二党总支": (None, 0, 0, 0),
+    }
+    sentence = {
+        "en": "Each member counts once, for the nearest ranked unit at or above their own: a ranked unit with "
+        "ranked units under it counts only the members placed outside them.",
+        "zh-hans": "每名成员只计入一次，计入本单位或上级单位中最近的参与排名单位：下设参与排名单位的单位，"
+        "只计入未编入这些下级单位的成员。",
+    }
+    for language, text in sentence.items():
+        with translation.override(language):
+            assert text in counting_rules(RuleParams.from_json(snapshot.parameters))
+    level = compute(rule(general_branches, unit_level=3))
+    with translation.override("en"):
+        assert sentence["en"] not in counting_rules(RuleParams.from_json(level.parameters))
+        assert "general branch ticked with party branches counts only the members placed in it directly" in str(
+            HELP["unit_kinds"]
+        )
