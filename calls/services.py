@@ -987,8 +987,7 @@ def _answer_value(field: CallField, raw: str) -> str:
         if raw not in field.options:
             raise CallRejected(
                 "bad_choice",
-                _("“%(label)s” takes one of: %(options)s.")
-                % {"label": field.label, "options": listed(field.options)},
+                _("“%(label)s” takes one of: %(options)s.") % {"label": field.label, "options": listed(field.options)},
             )
         return raw
     try:

@@ -62,8 +62,7 @@ def _check_audience(unit: Unit, audience: list[Unit]) -> None:
     if outside:
         raise ContestSetupRejected(
             "audience_outside",
-            _("These units are outside %(unit)s: %(names)s.")
-            % {"unit": unit.display_name, "names": listed(outside)},
+            _("These units are outside %(unit)s: %(names)s.") % {"unit": unit.display_name, "names": listed(outside)},
         )
 
 
