@@ -18,8 +18,8 @@ from quizsite.redirects import back_to
 from .. import presenters, selectors
 from ..api import access_attempt
 from ..grading import BLANK_MAX_CHARS, ResponseInvalid
-from ..models import Attempt, NotebookEntry, Paper
-from ..services import attempts, notebook, topic_practice
+from ..models import Attempt, Lesson, NotebookEntry, Paper
+from ..services import attempts, notebook, topic_practice, videos
 
 
 @login_required
@@ -155,7 +155,20 @@ def attempt_result(request, attempt_id: int):
             "can_retry": can_retry,
             "history": history,
             "time_up": presenters.time_up_note(attempt),
+            "lesson": _quiz_lesson(request.user, paper),
         },
+    )
+
+
+def _quiz_lesson(member, paper: Paper):
+    """The lesson whose quiz the paper is, as the member may watch it now (None if none): its
+    result leads back to it and its series, not only to the study page."""
+    return (
+        Lesson.objects.filter(videos.lessons_visible_q(member), paper=paper)
+        .select_related("series")
+        .distinct()
+        .order_by("series_id", "position", "created_at", "pk")
+        .first()
     )
 
 

@@ -188,6 +188,7 @@ def player(request, lesson_id: int):
         # An organiser previewing a draft: the page sends no heartbeats (none would count).
         "preview": not lesson.is_published,
         "other_tab": other_tab_text(),
+        "max_rate": settings.LESSON_MAX_RATE,
     }
     credit = StudyCredit.objects.filter(member=request.user, lesson=lesson).first()
     return render(
@@ -202,9 +203,25 @@ def player(request, lesson_id: int):
             "credit": credit,
             "quiz_unavailable": _quiz_unavailable(request.user, lesson),
             "publication": publication_state(lesson) if not lesson.is_published else None,
+            # Members reach only ready lessons (`can_watch`); an organiser previewing one with no
+            # video, one still processing or one that failed reads why instead of an empty player.
+            "unplayable": "" if lesson.is_ready else _unplayable_text(lesson),
+            "max_rate": settings.LESSON_MAX_RATE,
             **_series_around(request.user, lesson),
         },
     )
+
+
+def _unplayable_text(lesson: Lesson) -> str:
+    """Why a lesson has nothing to play, as its organiser previewing it reads it."""
+    if lesson.status == Lesson.Status.FAILED:
+        why = _("The video could not be processed: upload another.")
+        if lesson.failure:
+            why = _("The video could not be processed (%(why)s): upload another.") % {"why": _(lesson.failure)}
+        return why
+    if lesson.status == Lesson.Status.PROCESSING:
+        return _("Its video is still being processed: it plays here once that is done.")
+    return _("No playable video yet: upload one first.")
 
 
 def _quiz_unavailable(user, lesson: Lesson) -> str:
@@ -229,9 +246,16 @@ def _series_around(user, lesson: Lesson) -> dict:
         .distinct()
         .order_by("position", "created_at", "pk")
     )
-    if lesson.pk not in {item.pk for item in lessons}:
-        # A manager previewing a lesson outside its window or audience still sees it in place.
-        lessons = sorted([*lessons, lesson], key=lambda item: (item.position, item.created_at, item.pk))
+    visible = {item.pk for item in lessons}
+    if lesson.pk not in visible:
+        # A manager previewing a lesson members do not see (a draft, or outside its window or
+        # audience) sees it in place among every lesson of the series they manage, drafts too:
+        # with only the one previewed added, two drafts at the end were both "Lesson 3 of 3".
+        managed = Lesson.objects.filter(access.subtree_q(user, prefix="unit__"), series_id=lesson.series_id)
+        lessons = sorted(
+            {item.pk: item for item in [*lessons, *managed, lesson]}.values(),
+            key=lambda item: (item.position, item.created_at, item.pk),
+        )
     done = set(
         WatchProgress.objects.filter(member=user, lesson__in=lessons, completed_at__isnull=False).values_list(
             "lesson_id", flat=True
@@ -240,7 +264,10 @@ def _series_around(user, lesson: Lesson) -> dict:
     index = next(i for i, item in enumerate(lessons) if item.pk == lesson.pk)
     later = lessons[index + 1 :]
     upcoming = next((item for item in later if item.pk not in done), later[0] if later else None)
-    items = [{"lesson": item, "done": item.pk in done, "current": item.pk == lesson.pk} for item in lessons]
+    items = [
+        {"lesson": item, "done": item.pk in done, "current": item.pk == lesson.pk, "unseen": item.pk not in visible}
+        for item in lessons
+    ]
     return {"series_items": items, "series_number": index + 1, "next_lesson": upcoming}
 
 
@@ -437,6 +464,15 @@ def lesson_publication(request, lesson_id: int):
 
 class LessonForm(forms.Form):
     title = forms.CharField(label=gettext_lazy("title"), max_length=120)
+    # Optional, as on the series form: English pages show the title as typed until it is given.
+    title_en = forms.CharField(
+        label=gettext_lazy("English title"),
+        max_length=120,
+        required=False,
+        help_text=gettext_lazy(
+            "Shown to people who use the site in English. Leave it empty to show the title as typed."
+        ),
+    )
     speaker = forms.CharField(label=gettext_lazy("speaker"), max_length=60, required=False)
     series = forms.ModelChoiceField(label=gettext_lazy("series"), queryset=Series.objects.none(), required=False)
     description = forms.CharField(
@@ -447,7 +483,7 @@ class LessonForm(forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["unit"] = UnitChoiceField(user=user, label=gettext_lazy("unit"))
-        self.order_fields(["title", "unit", "series", "speaker", "description", "required"])
+        self.order_fields(["title", "title_en", "unit", "series", "speaker", "description", "required"])
         self.fields["series"].queryset = Series.objects.filter(access.subtree_q(user, prefix="unit__"))
         series_choice_help(self.fields["series"])
 
@@ -461,6 +497,7 @@ def manage(request):
         data = form.cleaned_data
         lesson = videos.lesson_create(
             title=data["title"],
+            title_en=data["title_en"],
             unit=data["unit"],
             by=request.user,
             series=data["series"],

@@ -36,6 +36,8 @@
     return match ? decodeURIComponent(match[1]) : "";
   }
   function say(text) { notice.textContent = text; notice.hidden = !text; }
+  // A draft's preview counts nothing at any speed: it says nothing of speed either.
+  function tooFast() { return !state.preview && video.playbackRate > state.max_rate; }
   function show(progress) {
     bar.style.width = progress.percent + "%";
     watchedText.textContent = texts.watched.replace("%(percent)s%%", progress.percent + "%").replace("%(seconds)s", Math.round(progress.watched_s));
@@ -65,10 +67,10 @@
     };
     if (takingOver && fields.playing) { fields.take_over = true; takingOver = false; }
     const body = JSON.stringify(fields);
-    sending = sending.then(() => send(body));
+    sending = sending.then(() => send(body, fields.rate));
   }
 
-  async function send(body) {
+  async function send(body, rate) {
     let response;
     try {
       response = await fetch(state.heartbeat_url, {
@@ -85,6 +87,9 @@
         video.currentTime = reply.furthest_s;  // the server counts only from where the stretch ends
         say(texts.noSkip);
       } else if (reply.rejected === "too_fast") {
+        // The server refused the stretch: say why the counter stays (not for a beat taken at a
+        // speed since slowed down to what counts: its answer comes late).
+        if (!(rate > state.max_rate && !tooFast())) say(texts.tooFast);
         beat(video.currentTime, false);  // a late beat: start counting again from here
         beat();
       }
@@ -146,7 +151,13 @@
   });
   video.addEventListener("seeked", () => beat());
   video.addEventListener("pause", () => beat());
-  video.addEventListener("play", () => { say(""); beat(); });
+  video.addEventListener("play", () => { say(tooFast() ? texts.tooFast : ""); beat(); });
+  // Faster than the server counts (LESSON_MAX_RATE): said as soon as the speed is chosen, and
+  // taken back once it is slow enough again.
+  video.addEventListener("ratechange", () => {
+    if (tooFast()) say(texts.tooFast);
+    else if (notice.textContent === texts.tooFast) say("");
+  });
   video.addEventListener("ended", () => beat());
   document.addEventListener("visibilitychange", () => { if (document.visibilityState === "hidden") beat(); });
   // Leaving the page stops the video: say so, or the member coming back to this lesson within

@@ -10,6 +10,7 @@
   const processBar = document.getElementById("process-progress");
   const message = document.getElementById("upload-message");
   const replace = document.getElementById("replace-input");
+  const next = document.getElementById("upload-next"); // preview and settings: only once the video is ready
   const CHUNK = 4 * 1024 * 1024;
 
   function csrfToken() {
@@ -75,7 +76,6 @@
     if (missing) missing.hidden = !lesson.worker_missing;
     if (lesson.status === "ready") {
       say(texts.ready, "text-success");
-      const next = document.getElementById("upload-next"); // preview and settings, as the words say
       if (next) next.hidden = false;
       return;
     }
@@ -89,6 +89,7 @@
     if (file.size === 0) { say(texts.empty, "text-danger"); return; }
     if (file.size > Number(box.dataset.max)) { say(texts.tooLarge, "text-danger"); return; }
     button.disabled = true;
+    if (next) next.hidden = true; // the new video is not ready (and may be refused)
     uploadBar.parentElement.hidden = false; // a call's entry shows its bar only from here
     const shownStatus = document.getElementById("process-status"); // the current video's: stale from here on
     if (shownStatus) shownStatus.remove();
