@@ -572,3 +572,17 @@ def test_the_console_offers_nothing_on_a_draft_older_than_a_newer_draft_and_says
     ).content.decode()
     assert "第 1 版已过时：其后又算出了第 2 版。" in stale
     assert dict(Snapshot.objects.filter(rule=rule).values_list("version", "status")) == {1: "draft", 2: "draft"}
+
+
+def test_the_board_says_what_the_equals_sign_after_a_place_means_in_both_languages(client, board):
+    """The table writes a shared place "3=" (as the export does) while the member's own card says
+    "(shared)": a line under the table says what the sign means."""
+    url = reverse("rankings:board", args=[board["rule"].slug])
+    client.force_login(board["admin"])
+    chinese = client.get(url).content.decode()
+    assert (
+        '<p class="small qs-muted mb-1" id="shared-place-legend">名次后的“=”表示并列，如“3=”为并列第 3 名。</p>'
+        in chinese
+    )
+    english = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "“3=” after a place means it is shared: several tied for 3rd." in english
