@@ -313,7 +313,36 @@ class UnitAddForm(UnitFieldsForm):
 
 
 class UnitEditForm(UnitFieldsForm):
+    """Editing a unit. Its kind and end date take the right to move or close it
+    (`access.check_restructure_unit`): for anyone else they are shown read-only with the reason
+    (`locked`), and a posted change to them is refused, not silently dropped, so nothing is saved."""
+
     reason = forms.CharField(label=_("Reason for a rename"), max_length=200, required=False)
+
+    LOCKED_FIELDS = ("kind", "ends_on")
+
+    def __init__(self, *args, locked: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.locked = locked
+        if locked:
+            for name in self.LOCKED_FIELDS:
+                self.fields[name].disabled = True
+                self.fields[name].help_text = locked
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.locked:
+            for name in self.LOCKED_FIELDS:
+                if name not in self.data:  # a browser posts no disabled field
+                    continue
+                field = self.fields[name]
+                try:
+                    posted = field.clean(self.data.get(name))
+                except forms.ValidationError:
+                    posted = object()  # anything unreadable differs from what is saved
+                if posted != self.get_initial_for_field(field, name):
+                    self.add_error(name, self.locked)
+        return cleaned
 
 
 class UnitMoveForm(forms.Form):

@@ -102,15 +102,26 @@ def _unit_form_field(error: services.OrgError, form) -> str | None:
     return None
 
 
+def _unit_initial(unit: Unit) -> dict:
+    return {"name": unit.name, "name_en": unit.name_en, "kind": unit.kind, "ends_on": unit.ends_on}
+
+
+def _structure_locked(user, unit: Unit) -> str:
+    """Why `user` may not change the unit's kind or end date, or "" if they may: an end date
+    closes the unit to new members and a kind regroups rankings, so both take the right to move
+    or close it (`access.check_restructure_unit`), a grant above the unit; renaming does not."""
+    if access.can_restructure_unit(user, unit):
+        return ""
+    return _("Only someone who manages the unit above may change its kind or end date.")
+
+
 def _unit_page(request, unit: Unit, *, form=None, move_form=None, status: int = 200):
     parent = Unit.objects.get_parent(unit, update=True)
     placements = list(
         UnitPlacement.objects.filter(unit=unit).select_related("parent", "recorded_by").order_by("-effective_at", "-id")
     )
     paths = selectors.unit_paths([unit] + ([parent] if parent else []) + [p.parent for p in placements if p.parent])
-    form = form or UnitEditForm(
-        initial={"name": unit.name, "name_en": unit.name_en, "kind": unit.kind, "ends_on": unit.ends_on}
-    )
+    form = form or UnitEditForm(initial=_unit_initial(unit), locked=_structure_locked(request.user, unit))
     move_form = move_form or UnitMoveForm(
         user=request.user, unit=unit, prefix="move", initial={"parent": parent and parent.pk}
     )
@@ -145,7 +156,12 @@ def unit_detail(request, unit_id: int):
     unit = access.access_unit(request.user, unit_id)
     if request.method != "POST":
         return _unit_page(request, unit)
-    form = UnitEditForm(request.POST, current_ends_on=unit.ends_on)
+    form = UnitEditForm(
+        request.POST,
+        initial=_unit_initial(unit),
+        current_ends_on=unit.ends_on,
+        locked=_structure_locked(request.user, unit),
+    )
     if form.is_valid():
         data = form.cleaned_data
         try:
