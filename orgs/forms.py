@@ -50,6 +50,8 @@ class UnitChoiceField(forms.ModelChoiceField):
             or (parents_only and u.kind in UNIT_KINDS_HOLDING_NONE)
             or (offered is not None and not offered(u))
         )
+        # Whether any unit is offered at all: none leaves only the empty choice.
+        self.offers_any = len(units) > len(hidden)
         kwargs.setdefault("widget", OpenUnitSelect(hidden_ids=hidden))
         super().__init__(queryset=access.managed_units(user).order_by("path"), **kwargs)
         self._kept = None
@@ -310,6 +312,13 @@ class UnitAddForm(UnitFieldsForm):
         super().__init__(*args, **kwargs)
         self.fields["parent"] = _parent_field(user)
         self.order_fields(["parent", "name", "name_en", "kind", "ends_on"])
+
+
+def can_add_unit(user) -> bool:
+    """Whether `user` may add a unit anywhere: a superuser (a top-level unit), or someone who
+    manages an open unit that may hold one (a party branch holds none: a branch's secretary adds
+    nothing). The unit tree offers "Add a unit" only then."""
+    return user.is_superuser or _parent_field(user).offers_any
 
 
 class UnitEditForm(UnitFieldsForm):

@@ -38,6 +38,7 @@ from .forms import (
     UnitCloseForm,
     UnitEditForm,
     UnitMoveForm,
+    can_add_unit,
 )
 from .models import UNIT_KINDS_HOLDING_NONE, ApiToken, MemberPlacement, Role, Unit, UnitPlacement
 
@@ -56,7 +57,7 @@ IMPORT_NOTE_ROWS_SHOWN = 20
 def unit_tree(request):
     access.check_manager(request.user)
     rows = selectors.unit_tree_rows(request.user)
-    return render(request, "orgs/unit_tree.html", {"rows": rows})
+    return render(request, "orgs/unit_tree.html", {"rows": rows, "can_add": can_add_unit(request.user)})
 
 
 @login_required
@@ -69,6 +70,9 @@ def unit_add(request):
     if request.method == "GET" and request.GET.get("parent", "").isdecimal():
         initial["parent"] = int(request.GET["parent"])
     form = UnitAddForm(request.POST or None, user=request.user, initial=initial)
+    if not can_add_unit(request.user):
+        # Reached by its address: say why there is nothing to fill in, and save nothing.
+        return render(request, "orgs/unit_add.html", {"form": form, "nowhere": True}, status=403)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
