@@ -1,3 +1,5 @@
+from datetime import datetime, time, timedelta
+
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
 from django.utils import timezone
@@ -7,7 +9,7 @@ from quizsite.forms import LOCAL_DAY_ATTRS, check_local_day
 from quizsite.naming import visible_text
 
 from . import access
-from .models import UNIT_KINDS_HOLDING_NONE, Activity, Role, Unit, User, phone_validator
+from .models import UNIT_KINDS_HOLDING_NONE, Activity, MemberPlacement, Role, Unit, User, phone_validator
 from .selectors import unit_paths
 from .signin import DEACTIVATED_MESSAGE, deactivated_with_right_password
 
@@ -117,7 +119,63 @@ class MemberForm(forms.Form):
         )
         super().__init__(*args, **kwargs)
         self.fields["unit"] = UnitChoiceField(user=user, label=_("unit"))
-        self.order_fields(["real_name", "employee_no", "unit", "phone", "is_party_member", "reason"])
+        self.member = member
+        self.order_fields(["real_name", "employee_no", "unit", "moved_on", "phone", "is_party_member", "reason"])
+
+    moved_on = forms.DateField(
+        label=_("Unit change effective from"),
+        required=False,
+        widget=forms.DateInput(attrs=LOCAL_DAY_ATTRS, format="%Y-%m-%d"),
+        validators=[check_local_day],
+        help_text=_("Empty: from now. A day: from its start (00:00). Not a day to come."),
+    )
+
+    def clean_moved_on(self):
+        day = self.cleaned_data.get("moved_on")
+        today = timezone.localdate()
+        if day and day > today:
+            raise forms.ValidationError(
+                _("%(date)s is still to come: a unit change takes effect today (%(today)s) at the latest."),
+                code="moved_on_future",
+                params={"date": day.isoformat(), "today": today.isoformat()},
+            )
+        return day
+
+    def moved_at(self) -> datetime | None:
+        """The moment a unit change takes effect: the local midnight (TIME_ZONE) starting the day
+        chosen, or None (now)."""
+        day = self.cleaned_data.get("moved_on")
+        return timezone.make_aware(datetime.combine(day, time.min)) if day else None
+
+    def clean(self):
+        cleaned = super().clean()
+        at = self.moved_at() if not self.has_error("moved_on") else None
+        unit = cleaned.get("unit")
+        if at is not None and unit is not None and unit.pk != self.member.unit_id:
+            began = (
+                MemberPlacement.objects.filter(member=self.member)
+                .order_by("-effective_at", "-id")
+                .values_list("effective_at", flat=True)
+                .first()
+            )
+            if began is not None and at < began:
+                # The first day whose start is not before the current placement's.
+                first = timezone.localdate(began)
+                if timezone.make_aware(datetime.combine(first, time.min)) < began:
+                    first += timedelta(days=1)
+                self.add_error(
+                    "moved_on",
+                    _(
+                        "%(name)s has been in their current unit since %(began)s: a unit change takes effect"
+                        " from %(first)s at the earliest."
+                    )
+                    % {
+                        "name": self.member.display_name,
+                        "began": timezone.localtime(began).strftime("%Y-%m-%d %H:%M"),
+                        "first": first.isoformat(),
+                    },
+                )
+        return cleaned
 
 
 class MemberNewForm(forms.Form):

@@ -651,8 +651,10 @@ def member_update(
     employee_no: str | None = None,
     unit: Unit | None = None,
     reason: str = "",
+    at: datetime | None = None,
 ) -> User:
-    """Change a member's details; a new unit is a move and lands in the placement history."""
+    """Change a member's details; a new unit is a move and lands in the placement history, from
+    `at` (default now: the member page's "effective from" day, checked there)."""
     if employee_no is not None:
         employee_no = employee_no.strip() or None
         # Checked only when it changes: a number kept from before the check is left as it is.
@@ -680,7 +682,7 @@ def member_update(
         raise OrgError("member_invalid", "; ".join(error.messages)) from None
     member.save()
     if unit is not None:
-        member_move(member=member, unit=unit, by=by, reason=reason)
+        member_move(member=member, unit=unit, by=by, reason=reason, at=at)
     return member
 
 

@@ -454,6 +454,7 @@ def member_detail(request, member_id: int):
                 is_party_member=data["is_party_member"],
                 unit=data["unit"],
                 reason=data["reason"],
+                at=form.moved_at(),
             )
         except services.OrgError as error:
             form.add_error(_member_form_field(error), error.message)
