@@ -166,9 +166,7 @@ class UnitAdminForm(forms.ModelForm):
             except services.OrgError as error:
                 self.add_error("name", error.message)
         try:
-            services.check_unit_end_date(
-                kind=data.get("kind"), ends_on=data.get("ends_on"), kept_ends_on=unit and unit.ends_on
-            )
+            services.check_unit_end_date(kind=data.get("kind"), ends_on=data.get("ends_on"), saved=unit)
         except services.OrgError as error:
             self.add_error("ends_on", error.message)
         if data.get("kind") and not self.has_error("parent"):

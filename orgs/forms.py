@@ -1,3 +1,5 @@
+from datetime import datetime, time, timedelta
+
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
 from django.utils import timezone
@@ -7,7 +9,7 @@ from quizsite.forms import LOCAL_DAY_ATTRS, check_local_day
 from quizsite.naming import visible_text
 
 from . import access
-from .models import UNIT_KINDS_HOLDING_NONE, Activity, Role, Unit, User, phone_validator
+from .models import UNIT_KINDS_HOLDING_NONE, Activity, MemberPlacement, Role, Unit, User, phone_validator
 from .selectors import unit_paths
 from .signin import DEACTIVATED_MESSAGE, deactivated_with_right_password
 
@@ -50,6 +52,8 @@ class UnitChoiceField(forms.ModelChoiceField):
             or (parents_only and u.kind in UNIT_KINDS_HOLDING_NONE)
             or (offered is not None and not offered(u))
         )
+        # Whether any unit is offered at all: none leaves only the empty choice.
+        self.offers_any = len(units) > len(hidden)
         kwargs.setdefault("widget", OpenUnitSelect(hidden_ids=hidden))
         super().__init__(queryset=access.managed_units(user).order_by("path"), **kwargs)
         self._kept = None
@@ -115,7 +119,63 @@ class MemberForm(forms.Form):
         )
         super().__init__(*args, **kwargs)
         self.fields["unit"] = UnitChoiceField(user=user, label=_("unit"))
-        self.order_fields(["real_name", "employee_no", "unit", "phone", "is_party_member", "reason"])
+        self.member = member
+        self.order_fields(["real_name", "employee_no", "unit", "moved_on", "phone", "is_party_member", "reason"])
+
+    moved_on = forms.DateField(
+        label=_("Unit change effective from"),
+        required=False,
+        widget=forms.DateInput(attrs=LOCAL_DAY_ATTRS, format="%Y-%m-%d"),
+        validators=[check_local_day],
+        help_text=_("Empty: from now. A day: from its start (00:00). Not a day to come."),
+    )
+
+    def clean_moved_on(self):
+        day = self.cleaned_data.get("moved_on")
+        today = timezone.localdate()
+        if day and day > today:
+            raise forms.ValidationError(
+                _("%(date)s is still to come: a unit change takes effect today (%(today)s) at the latest."),
+                code="moved_on_future",
+                params={"date": day.isoformat(), "today": today.isoformat()},
+            )
+        return day
+
+    def moved_at(self) -> datetime | None:
+        """The moment a unit change takes effect: the local midnight (TIME_ZONE) starting the day
+        chosen, or None (now)."""
+        day = self.cleaned_data.get("moved_on")
+        return timezone.make_aware(datetime.combine(day, time.min)) if day else None
+
+    def clean(self):
+        cleaned = super().clean()
+        at = self.moved_at() if not self.has_error("moved_on") else None
+        unit = cleaned.get("unit")
+        if at is not None and unit is not None and unit.pk != self.member.unit_id:
+            began = (
+                MemberPlacement.objects.filter(member=self.member)
+                .order_by("-effective_at", "-id")
+                .values_list("effective_at", flat=True)
+                .first()
+            )
+            if began is not None and at < began:
+                # The first day whose start is not before the current placement's.
+                first = timezone.localdate(began)
+                if timezone.make_aware(datetime.combine(first, time.min)) < began:
+                    first += timedelta(days=1)
+                self.add_error(
+                    "moved_on",
+                    _(
+                        "%(name)s has been in their current unit since %(began)s: a unit change takes effect"
+                        " from %(first)s at the earliest."
+                    )
+                    % {
+                        "name": self.member.display_name,
+                        "began": timezone.localtime(began).strftime("%Y-%m-%d %H:%M"),
+                        "first": first.isoformat(),
+                    },
+                )
+        return cleaned
 
 
 class MemberNewForm(forms.Form):
@@ -312,8 +372,44 @@ class UnitAddForm(UnitFieldsForm):
         self.order_fields(["parent", "name", "name_en", "kind", "ends_on"])
 
 
+def can_add_unit(user) -> bool:
+    """Whether `user` may add a unit anywhere: a superuser (a top-level unit), or someone who
+    manages an open unit that may hold one (a party branch holds none: a branch's secretary adds
+    nothing). The unit tree offers "Add a unit" only then."""
+    return user.is_superuser or _parent_field(user).offers_any
+
+
 class UnitEditForm(UnitFieldsForm):
+    """Editing a unit. Its kind and end date take the right to move or close it
+    (`access.check_restructure_unit`): for anyone else they are shown read-only with the reason
+    (`locked`), and a posted change to them is refused, not silently dropped, so nothing is saved."""
+
     reason = forms.CharField(label=_("Reason for a rename"), max_length=200, required=False)
+
+    LOCKED_FIELDS = ("kind", "ends_on")
+
+    def __init__(self, *args, locked: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.locked = locked
+        if locked:
+            for name in self.LOCKED_FIELDS:
+                self.fields[name].disabled = True
+                self.fields[name].help_text = locked
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.locked:
+            for name in self.LOCKED_FIELDS:
+                if name not in self.data:  # a browser posts no disabled field
+                    continue
+                field = self.fields[name]
+                try:
+                    posted = field.clean(self.data.get(name))
+                except forms.ValidationError:
+                    posted = object()  # anything unreadable differs from what is saved
+                if posted != self.get_initial_for_field(field, name):
+                    self.add_error(name, self.locked)
+        return cleaned
 
 
 class UnitMoveForm(forms.Form):

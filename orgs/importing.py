@@ -345,9 +345,18 @@ def _plan_rows(rows, *, by: User, report: ImportReport) -> None:
                 fail(n, "username", _("A username may contain only letters, digits and @ . + - _"))
         if username and (v["username"] or seen_numbers.get(number) == n):
             holder = taken_usernames.get(username)
-            if (holder is not None and holder != (current.pk if current else None)) or username in seen_usernames:
+            if username in seen_usernames:
+                # Taken by an earlier row of this sheet, not by an account: name that row.
+                fail(
+                    n,
+                    "username",
+                    _("The username “%(u)s” appears again (first on row %(row)d).")
+                    % {"u": username, "row": seen_usernames[username]},
+                )
+            elif holder is not None and holder != (current.pk if current else None):
                 fail(n, "username", _("The username “%(u)s” is taken.") % {"u": username})
-            seen_usernames[username] = n
+            else:
+                seen_usernames[username] = n
 
         if v["password"] and current is None and len(report.errors) == errors_before:
             try:

@@ -178,9 +178,9 @@ def check_unit_holds(*, unit: Unit, kind: str) -> None:
         raise OrgError("unit_kind_children", message % params)
 
 
-def _check_unit_fields(*, name: str, kind: str, ends_on, kept_ends_on=None) -> str:
+def _check_unit_fields(*, name: str, kind: str, ends_on, saved: Unit | None = None) -> str:
     """The tidied name (`unit_name_tidied`), or OrgError. Only a temporary branch is given an end
-    date here; `kept_ends_on`, the unit's saved one (a closed unit's), may stay whatever its kind."""
+    date here; `saved`, the unit as saved, may keep its own (`check_unit_end_date`)."""
     name = unit_name_tidied(name)
     if not name:
         raise OrgError("unit_name_blank", _("A unit needs a name."))
@@ -190,21 +190,36 @@ def _check_unit_fields(*, name: str, kind: str, ends_on, kept_ends_on=None) -> s
         raise OrgError("unit_kind_unknown", _("Unknown unit kind “%(kind)s”.") % {"kind": kind})
     if kind == Unit.Kind.TEMPORARY_BRANCH and ends_on is None:
         raise OrgError("temporary_needs_end", _("A temporary branch needs an end date."))
-    check_unit_end_date(kind=kind, ends_on=ends_on, kept_ends_on=kept_ends_on)
+    check_unit_end_date(kind=kind, ends_on=ends_on, saved=saved)
     return name
 
 
-def check_unit_end_date(*, kind: str, ends_on, kept_ends_on=None) -> None:
-    """Only a temporary branch is given an end date; a unit's saved one (`kept_ends_on`, set when
-    it was closed) may stay whatever its kind."""
-    if kind != Unit.Kind.TEMPORARY_BRANCH and ends_on is not None and ends_on != kept_ends_on:
-        raise OrgError(
-            "end_date_temporary_only",
-            _(
-                "Only a temporary party branch has an end date. Leave it empty; to end this unit,"
-                " use “Close as of today” on its page."
-            ),
-        )
+def check_unit_end_date(*, kind: str, ends_on, saved: Unit | None = None) -> None:
+    """Only a temporary branch is given an end date. A closed unit (`saved.closed_at`) keeps the
+    date it was closed on whatever its kind. An open temporary branch changed to another kind is
+    refused while its end date is filled, not cleared behind the editor's back: the date was its
+    last day, and whether the unit now runs on is theirs to say by emptying it."""
+    if kind == Unit.Kind.TEMPORARY_BRANCH or ends_on is None:
+        return
+    if saved is not None and saved.ends_on == ends_on:
+        if saved.closed_at is not None or saved.kind == kind:
+            return
+        if saved.kind == Unit.Kind.TEMPORARY_BRANCH:
+            raise OrgError(
+                "end_date_temporary_only",
+                _(
+                    "A %(kind)s has no end date: empty the end date (%(date)s, this temporary branch's"
+                    " last day) to change its kind, or keep it a temporary party branch."
+                )
+                % {"kind": Unit.Kind(kind).label, "date": ends_on.isoformat()},
+            )
+    raise OrgError(
+        "end_date_temporary_only",
+        _(
+            "Only a temporary party branch has an end date. Leave it empty; to end this unit,"
+            " use “Close as of today” on its page."
+        ),
+    )
 
 
 def check_unit_open(unit: Unit | None, *, at: datetime | None = None) -> None:
@@ -262,7 +277,7 @@ def unit_update(
     a rename is recorded in its placement history, and each of the three changes in the activity
     record (the English name is a label, not recorded). A new kind keeps the tree's order with
     the parent and the subunits (`check_unit_under`, `check_unit_holds`). Locks the unit's row."""
-    name = _check_unit_fields(name=name, kind=kind, ends_on=ends_on, kept_ends_on=unit.ends_on)
+    name = _check_unit_fields(name=name, kind=kind, ends_on=ends_on, saved=unit)
     # Locked, and its kind as saved: a subunit created meanwhile waits (`unit_create`) or is seen.
     saved = Unit.objects.select_for_update().get(pk=unit.pk)
     parent = Unit.objects.get_parent(unit, update=True)
@@ -636,8 +651,10 @@ def member_update(
     employee_no: str | None = None,
     unit: Unit | None = None,
     reason: str = "",
+    at: datetime | None = None,
 ) -> User:
-    """Change a member's details; a new unit is a move and lands in the placement history."""
+    """Change a member's details; a new unit is a move and lands in the placement history, from
+    `at` (default now: the member page's "effective from" day, checked there)."""
     if employee_no is not None:
         employee_no = employee_no.strip() or None
         # Checked only when it changes: a number kept from before the check is left as it is.
@@ -665,7 +682,7 @@ def member_update(
         raise OrgError("member_invalid", "; ".join(error.messages)) from None
     member.save()
     if unit is not None:
-        member_move(member=member, unit=unit, by=by, reason=reason)
+        member_move(member=member, unit=unit, by=by, reason=reason, at=at)
     return member
 
 

@@ -38,6 +38,7 @@ from .forms import (
     UnitCloseForm,
     UnitEditForm,
     UnitMoveForm,
+    can_add_unit,
 )
 from .models import UNIT_KINDS_HOLDING_NONE, ApiToken, MemberPlacement, Role, Unit, UnitPlacement
 
@@ -56,7 +57,7 @@ IMPORT_NOTE_ROWS_SHOWN = 20
 def unit_tree(request):
     access.check_manager(request.user)
     rows = selectors.unit_tree_rows(request.user)
-    return render(request, "orgs/unit_tree.html", {"rows": rows})
+    return render(request, "orgs/unit_tree.html", {"rows": rows, "can_add": can_add_unit(request.user)})
 
 
 @login_required
@@ -69,6 +70,9 @@ def unit_add(request):
     if request.method == "GET" and request.GET.get("parent", "").isdecimal():
         initial["parent"] = int(request.GET["parent"])
     form = UnitAddForm(request.POST or None, user=request.user, initial=initial)
+    if not can_add_unit(request.user):
+        # Reached by its address: say why there is nothing to fill in, and save nothing.
+        return render(request, "orgs/unit_add.html", {"form": form, "nowhere": True}, status=403)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -102,15 +106,26 @@ def _unit_form_field(error: services.OrgError, form) -> str | None:
     return None
 
 
+def _unit_initial(unit: Unit) -> dict:
+    return {"name": unit.name, "name_en": unit.name_en, "kind": unit.kind, "ends_on": unit.ends_on}
+
+
+def _structure_locked(user, unit: Unit) -> str:
+    """Why `user` may not change the unit's kind or end date, or "" if they may: an end date
+    closes the unit to new members and a kind regroups rankings, so both take the right to move
+    or close it (`access.check_restructure_unit`), a grant above the unit; renaming does not."""
+    if access.can_restructure_unit(user, unit):
+        return ""
+    return _("Only someone who manages the unit above may change its kind or end date.")
+
+
 def _unit_page(request, unit: Unit, *, form=None, move_form=None, status: int = 200):
     parent = Unit.objects.get_parent(unit, update=True)
     placements = list(
         UnitPlacement.objects.filter(unit=unit).select_related("parent", "recorded_by").order_by("-effective_at", "-id")
     )
     paths = selectors.unit_paths([unit] + ([parent] if parent else []) + [p.parent for p in placements if p.parent])
-    form = form or UnitEditForm(
-        initial={"name": unit.name, "name_en": unit.name_en, "kind": unit.kind, "ends_on": unit.ends_on}
-    )
+    form = form or UnitEditForm(initial=_unit_initial(unit), locked=_structure_locked(request.user, unit))
     move_form = move_form or UnitMoveForm(
         user=request.user, unit=unit, prefix="move", initial={"parent": parent and parent.pk}
     )
@@ -145,7 +160,12 @@ def unit_detail(request, unit_id: int):
     unit = access.access_unit(request.user, unit_id)
     if request.method != "POST":
         return _unit_page(request, unit)
-    form = UnitEditForm(request.POST, current_ends_on=unit.ends_on)
+    form = UnitEditForm(
+        request.POST,
+        initial=_unit_initial(unit),
+        current_ends_on=unit.ends_on,
+        locked=_structure_locked(request.user, unit),
+    )
     if form.is_valid():
         data = form.cleaned_data
         try:
@@ -434,6 +454,7 @@ def member_detail(request, member_id: int):
                 is_party_member=data["is_party_member"],
                 unit=data["unit"],
                 reason=data["reason"],
+                at=form.moved_at(),
             )
         except services.OrgError as error:
             form.add_error(_member_form_field(error), error.message)

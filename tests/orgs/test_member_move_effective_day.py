@@ -1,0 +1,75 @@
+"""A member's unit change on their page may be dated: a local calendar day (TIME_ZONE), the move
+taking effect from that day's local midnight; empty is now. A day to come, and a day whose start
+precedes the member's current placement, are refused."""
+
+from datetime import UTC, datetime
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from orgs.models import MemberPlacement
+from tests import factories
+
+# 12:00 on 7 Dec in Shanghai (UTC+8) is 04:00 on 7 Dec in UTC.
+NOW = datetime(2026, 12, 7, 4, 0, tzinfo=UTC)
+# 00:00 on 6 Dec in Shanghai is 16:00 on 5 Dec in UTC: the current placement began exactly then.
+PLACED = datetime(2026, 12, 5, 16, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def page(client, tree, gz_organiser, settings, monkeypatch):
+    settings.TIME_ZONE = "Asia/Shanghai"
+    monkeypatch.setattr(timezone, "now", lambda: NOW)
+    member = factories.member(tree["gz1"], real_name="李调动")
+    MemberPlacement.objects.filter(member=member).update(effective_at=PLACED)
+    client.force_login(gz_organiser)
+    client.cookies["django_language"] = "zh-hans"
+    url = reverse("orgs:member_detail", args=[member.pk])
+    fields = {
+        "real_name": "李调动",
+        "employee_no": member.employee_no,
+        "phone": "",
+        "is_party_member": "on",
+        "unit": tree["gz2"].pk,
+        "reason": "",
+    }
+    return client, url, fields, member
+
+
+def _placements(member) -> list:
+    return list(
+        MemberPlacement.objects.filter(member=member).order_by("effective_at").values_list("unit__name", "effective_at")
+    )
+
+
+def test_the_day_the_placement_began_is_taken_from_its_local_midnight(page):
+    client, url, fields, member = page
+
+    response = client.post(url, {**fields, "moved_on": "2026-12-06"})
+
+    assert response.status_code == 302
+    # 00:00 on 6 Dec in Shanghai = 16:00 on 5 Dec UTC, the same moment the old placement began.
+    assert _placements(member)[-1] == ("第二党支部", datetime(2026, 12, 5, 16, 0, tzinfo=UTC))
+
+
+def test_the_day_before_the_placement_began_is_refused(page):
+    client, url, fields, member = page
+
+    response = client.post(url, {**fields, "moved_on": "2026-12-05"})
+
+    assert response.status_code == 200
+    # The placement began 00:00 on 6 Dec local: 5 Dec starts a day earlier.
+    assert response.context["form"].errors["moved_on"] == [
+        "李调动 自 2026-12-06 00:00 起在现单位：调动最早从 2026-12-06 起生效。"
+    ]
+    assert _placements(member) == [("第一党支部", PLACED)]
+
+
+def test_a_day_to_come_is_refused_and_empty_is_now(page):
+    client, url, fields, member = page
+
+    refused = client.post(url, {**fields, "moved_on": "2026-12-08"})
+    assert refused.context["form"].errors["moved_on"] == ["2026-12-08 尚未到来：调动最晚从今天（2026-12-07）起生效。"]
+    assert client.post(url, {**fields, "moved_on": ""}).status_code == 302
+    assert _placements(member)[-1] == ("第二党支部", NOW)
