@@ -189,7 +189,7 @@ def test_judges_read_criteria_in_english_and_a_criterion_without_english_as_type
 
     # A box left empty is named the page's way.
     refused = english.post(url, {f"criterion-{c.pk}": "" for c in essay_call.criteria.all()}, follow=True)
-    assert "Enter a number for Content、文采." in refused.text
+    assert "Enter a number for Content, 文采." in refused.text  # commas on an English page
     assert "内容" not in refused.text
 
 
