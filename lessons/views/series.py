@@ -23,9 +23,10 @@ from ..services import series as series_services
 from ..services.videos import LessonRejected
 
 
-class SeriesForm(forms.Form):
-    title = forms.CharField(label=gettext_lazy("title"), max_length=120)
-    title_en = forms.CharField(
+def english_title_field() -> forms.CharField:
+    """The optional English title of a series or a lesson: English pages show the title as typed
+    until it is given."""
+    return forms.CharField(
         label=gettext_lazy("English title"),
         max_length=120,
         required=False,
@@ -33,6 +34,11 @@ class SeriesForm(forms.Form):
             "Shown to people who use the site in English. Leave it empty to show the title as typed."
         ),
     )
+
+
+class SeriesForm(forms.Form):
+    title = forms.CharField(label=gettext_lazy("title"), max_length=120)
+    title_en = english_title_field()
     description = forms.CharField(
         label=gettext_lazy("description"), widget=forms.Textarea(attrs={"rows": 2}), required=False
     )

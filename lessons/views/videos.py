@@ -35,7 +35,7 @@ from ..models import Heartbeat, Lesson, Series, StudyCredit, Upload, WatchProgre
 from ..selectors import lesson_quiz_warning, lesson_title_taken_text, member_study_credits
 from ..services import attempts, study_rules, videos
 from ..services.videos import LessonRejected
-from .series import series_choice_help
+from .series import english_title_field, series_choice_help
 
 RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
 
@@ -464,15 +464,7 @@ def lesson_publication(request, lesson_id: int):
 
 class LessonForm(forms.Form):
     title = forms.CharField(label=gettext_lazy("title"), max_length=120)
-    # Optional, as on the series form: English pages show the title as typed until it is given.
-    title_en = forms.CharField(
-        label=gettext_lazy("English title"),
-        max_length=120,
-        required=False,
-        help_text=gettext_lazy(
-            "Shown to people who use the site in English. Leave it empty to show the title as typed."
-        ),
-    )
+    title_en = english_title_field()  # optional, as on the series form
     speaker = forms.CharField(label=gettext_lazy("speaker"), max_length=60, required=False)
     series = forms.ModelChoiceField(label=gettext_lazy("series"), queryset=Series.objects.none(), required=False)
     description = forms.CharField(
