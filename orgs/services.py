@@ -263,6 +263,11 @@ def unit_create(
 
 
 @transaction.atomic
+def structure_locked_message() -> str:
+    """Why someone without the right to move or close a unit may not change its kind or end date."""
+    return _("Only someone who manages the unit above may change its kind or end date.")
+
+
 def unit_update(
     *,
     unit: Unit,
@@ -280,6 +285,14 @@ def unit_update(
     name = _check_unit_fields(name=name, kind=kind, ends_on=ends_on, saved=unit)
     # Locked, and its kind as saved: a subunit created meanwhile waits (`unit_create`) or is seen.
     saved = Unit.objects.select_for_update().get(pk=unit.pk)
+    if (
+        by is not None
+        and (kind != saved.kind or ends_on != saved.ends_on)
+        and not access.can_restructure_unit(by, saved)
+    ):
+        # An end date closes the unit to new members and a kind regroups rankings: both take the
+        # right to move or close it, as the unit's page says beside the two fields.
+        raise OrgError("unit_structure_refused", structure_locked_message())
     parent = Unit.objects.get_parent(unit, update=True)
     if kind != saved.kind:
         check_unit_under(name=name, kind=kind, parent=parent, kind_before=saved.kind)

@@ -116,7 +116,7 @@ def _structure_locked(user, unit: Unit) -> str:
     or close it (`access.check_restructure_unit`), a grant above the unit; renaming does not."""
     if access.can_restructure_unit(user, unit):
         return ""
-    return _("Only someone who manages the unit above may change its kind or end date.")
+    return services.structure_locked_message()
 
 
 def _unit_page(request, unit: Unit, *, form=None, move_form=None, status: int = 200):

@@ -85,3 +85,20 @@ def test_the_administrator_of_the_unit_above_may_change_kind_and_end_date(client
     posted = {"name": "第一党支部", "kind": "temporary_branch", "ends_on": "2099-12-31", "reason": ""}
     assert client.post(url, posted).status_code == 302
     assert _saved(unit) == ("第一党支部", "temporary_branch", date(2099, 12, 31))
+
+
+def test_the_service_itself_refuses_them_whatever_page_or_form_calls_it(tree, secretary):
+    """The rule lives in `unit_update`, not only in the page's form: a caller that skips the form
+    is refused the same, and a rename by the same secretary still goes through."""
+    from orgs import services
+
+    unit = tree["gz1"]
+    before = _saved(unit)
+    with pytest.raises(services.OrgError) as refused:
+        services.unit_update(
+            unit=unit, name=unit.name, kind="temporary_branch", ends_on=date(2026, 12, 7), by=secretary
+        )
+    assert refused.value.code == "unit_structure_refused"
+    assert _saved(unit) == before
+    services.unit_update(unit=unit, name="第一党支部（改名）", kind=unit.kind, ends_on=unit.ends_on, by=secretary)
+    assert _saved(unit) == ("第一党支部（改名）", before[1], before[2])
