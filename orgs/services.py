@@ -262,12 +262,12 @@ def unit_create(
     return unit
 
 
-@transaction.atomic
 def structure_locked_message() -> str:
     """Why someone without the right to move or close a unit may not change its kind or end date."""
     return _("Only someone who manages the unit above may change its kind or end date.")
 
 
+@transaction.atomic
 def unit_update(
     *,
     unit: Unit,

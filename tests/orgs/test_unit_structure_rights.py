@@ -102,3 +102,26 @@ def test_the_service_itself_refuses_them_whatever_page_or_form_calls_it(tree, se
     assert _saved(unit) == before
     services.unit_update(unit=unit, name="第一党支部（改名）", kind=unit.kind, ends_on=unit.ends_on, by=secretary)
     assert _saved(unit) == ("第一党支部（改名）", before[1], before[2])
+
+
+def test_unit_update_is_one_transaction_when_no_request_holds_one(transactional_db, monkeypatch):
+    """Called outside any transaction (a command, a fixture, a task), `unit_update` opens its own:
+    the locked read, the save and the activity records commit together. Stop 53 left its
+    `@transaction.atomic` on a helper declared above it, and PostgreSQL then refused the lock."""
+    from django.db import connection
+
+    from orgs import services
+
+    unit = factories.org_tree()["gz1"]
+    seen = []
+    record = services.activity_record
+
+    def recording(**kwargs):
+        seen.append(connection.in_atomic_block)
+        return record(**kwargs)
+
+    monkeypatch.setattr(services, "activity_record", recording)
+    services.unit_update(unit=unit, name="第一党支部（改名）", kind=unit.kind, ends_on=unit.ends_on)
+
+    assert seen == [True]
+    assert _saved(unit)[0] == "第一党支部（改名）"
