@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from quizsite.forms import LOCAL_DAY_ATTRS, check_local_day
-from quizsite.naming import visible_text
+from quizsite.naming import listed, visible_text
 
 from . import access
 from .models import UNIT_KINDS_HOLDING_NONE, Activity, MemberPlacement, Role, Unit, User, phone_validator
@@ -97,6 +97,74 @@ class VisibleCharField(forms.CharField):
         return visible_text(super().to_python(value))
 
 
+def moved_on_field() -> forms.DateField:
+    """The optional day a unit change takes effect from (the member page and the bulk bar)."""
+    return forms.DateField(
+        label=_("Unit change effective from"),
+        required=False,
+        widget=forms.DateInput(attrs=LOCAL_DAY_ATTRS, format="%Y-%m-%d"),
+        validators=[check_local_day],
+        help_text=_("Empty: from now. A day: from its start (00:00). Not a day to come."),
+    )
+
+
+def check_moved_on_not_to_come(day):
+    """A unit change takes effect today at the latest."""
+    today = timezone.localdate()
+    if day and day > today:
+        raise forms.ValidationError(
+            _("%(date)s is still to come: a unit change takes effect today (%(today)s) at the latest."),
+            code="moved_on_future",
+            params={"date": day.isoformat(), "today": today.isoformat()},
+        )
+    return day
+
+
+def moved_at(day) -> datetime | None:
+    """The local midnight (TIME_ZONE) starting `day`, or None (now)."""
+    return timezone.make_aware(datetime.combine(day, time.min)) if day else None
+
+
+def moved_before_placement(members, at: datetime) -> str:
+    """Why a unit change from `at` cannot be recorded for `members`: those whose current placement
+    began after it, each with the first day allowed ("" when none). A history cannot go back
+    before its latest entry."""
+    began = {}
+    for member_id, effective_at in (
+        MemberPlacement.objects.filter(member__in=members)
+        .order_by("effective_at", "id")
+        .values_list("member_id", "effective_at")
+    ):
+        began[member_id] = effective_at  # the latest placement, ordered last
+    late = sorted(
+        ((member, began[member.pk]) for member in members if member.pk in began and at < began[member.pk]),
+        key=lambda pair: (pair[1], pair[0].pk),
+    )
+    if not late:
+        return ""
+
+    def first_day(start: datetime):
+        # The first day whose start is not before the current placement's.
+        first = timezone.localdate(start)
+        return first + timedelta(days=1) if moved_at(first) < start else first
+
+    if len(late) == 1:
+        member, start = late[0]
+        return _(
+            "%(name)s has been in their current unit since %(began)s: a unit change takes effect"
+            " from %(first)s at the earliest."
+        ) % {
+            "name": member.display_name,
+            "began": timezone.localtime(start).strftime("%Y-%m-%d %H:%M"),
+            "first": first_day(start).isoformat(),
+        }
+    latest = max(start for _member, start in late)
+    return _(
+        "%(names)s came to their current units after that day: for all the selected members a unit change"
+        " takes effect from %(first)s at the earliest."
+    ) % {"names": listed([member.display_name for member, _start in late]), "first": first_day(latest).isoformat()}
+
+
 class MemberForm(forms.Form):
     """A member's details. A plain form: saving goes through `services.member_update`."""
 
@@ -122,59 +190,23 @@ class MemberForm(forms.Form):
         self.member = member
         self.order_fields(["real_name", "employee_no", "unit", "moved_on", "phone", "is_party_member", "reason"])
 
-    moved_on = forms.DateField(
-        label=_("Unit change effective from"),
-        required=False,
-        widget=forms.DateInput(attrs=LOCAL_DAY_ATTRS, format="%Y-%m-%d"),
-        validators=[check_local_day],
-        help_text=_("Empty: from now. A day: from its start (00:00). Not a day to come."),
-    )
+    moved_on = moved_on_field()
 
     def clean_moved_on(self):
-        day = self.cleaned_data.get("moved_on")
-        today = timezone.localdate()
-        if day and day > today:
-            raise forms.ValidationError(
-                _("%(date)s is still to come: a unit change takes effect today (%(today)s) at the latest."),
-                code="moved_on_future",
-                params={"date": day.isoformat(), "today": today.isoformat()},
-            )
-        return day
+        return check_moved_on_not_to_come(self.cleaned_data.get("moved_on"))
 
     def moved_at(self) -> datetime | None:
         """The moment a unit change takes effect: the local midnight (TIME_ZONE) starting the day
         chosen, or None (now)."""
-        day = self.cleaned_data.get("moved_on")
-        return timezone.make_aware(datetime.combine(day, time.min)) if day else None
+        return moved_at(self.cleaned_data.get("moved_on"))
 
     def clean(self):
         cleaned = super().clean()
         at = self.moved_at() if not self.has_error("moved_on") else None
         unit = cleaned.get("unit")
         if at is not None and unit is not None and unit.pk != self.member.unit_id:
-            began = (
-                MemberPlacement.objects.filter(member=self.member)
-                .order_by("-effective_at", "-id")
-                .values_list("effective_at", flat=True)
-                .first()
-            )
-            if began is not None and at < began:
-                # The first day whose start is not before the current placement's.
-                first = timezone.localdate(began)
-                if timezone.make_aware(datetime.combine(first, time.min)) < began:
-                    first += timedelta(days=1)
-                self.add_error(
-                    "moved_on",
-                    _(
-                        "%(name)s has been in their current unit since %(began)s: a unit change takes effect"
-                        " from %(first)s at the earliest."
-                    )
-                    % {
-                        "name": self.member.display_name,
-                        "began": timezone.localtime(began).strftime("%Y-%m-%d %H:%M"),
-                        "first": first.isoformat(),
-                    },
-                )
+            if problem := moved_before_placement([self.member], at):
+                self.add_error("moved_on", problem)
         return cleaned
 
 
@@ -289,6 +321,7 @@ class MemberBulkForm(forms.Form):
     )
     role = forms.ChoiceField(label=_("Role"), choices=ROLES, required=False)
     reason = forms.CharField(label=_("Reason"), max_length=200, required=False)
+    moved_on = moved_on_field()
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -296,7 +329,7 @@ class MemberBulkForm(forms.Form):
         self.fields["unit"] = UnitChoiceField(
             user=user, label=_("Unit"), required=False, empty_label=_("Choose a unit…")
         )
-        self.order_fields(["member", "action", "unit", "role", "reason"])
+        self.order_fields(["member", "action", "unit", "moved_on", "role", "reason"])
         # Granting and revoking take an administrator of the unit (the services check it again):
         # an organiser is not offered them, an administrator only in the units they administer.
         administered = access.managed_units(user).filter(access.subtree_q(user, roles=access.ADMINISTERING))
@@ -304,6 +337,22 @@ class MemberBulkForm(forms.Form):
         self.offered_actions = [
             (value, label) for value, label in self.ACTIONS if value not in GRANTING_ACTIONS or self.grant_units
         ]
+
+    def clean_moved_on(self):
+        return check_moved_on_not_to_come(self.cleaned_data.get("moved_on"))
+
+    def clean(self):
+        cleaned = super().clean()
+        at = moved_at(cleaned.get("moved_on"))
+        unit, members = cleaned.get("unit"), cleaned.get("member")
+        if cleaned.get("action") == "move" and at is not None and unit is not None and members:
+            if problem := moved_before_placement([m for m in members if m.unit_id != unit.pk], at):
+                self.add_error("moved_on", problem)
+        return cleaned
+
+    def moved_at(self) -> datetime | None:
+        """When a bulk move takes effect: the chosen day's local midnight, or None (now)."""
+        return moved_at(self.cleaned_data.get("moved_on")) if self.cleaned_data.get("action") == "move" else None
 
 
 class UnitFieldsForm(forms.Form):

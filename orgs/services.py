@@ -961,6 +961,7 @@ def members_bulk_apply(
     unit: Unit | None = None,
     role: str = "",
     reason: str = "",
+    at: datetime | None = None,
 ) -> int:
     """Apply one action to every selected member, or to none: each member is checked as the
     single action would check it, and each change is recorded in the activity (who, when, what,
@@ -972,7 +973,7 @@ def members_bulk_apply(
         if action == BulkAction.MOVE:
             if member.unit_id == unit.pk:
                 continue
-            member_move(member=member, unit=unit, by=by, reason=reason)
+            member_move(member=member, unit=unit, by=by, reason=reason, at=at)
         elif action in (BulkAction.DEACTIVATE, BulkAction.REACTIVATE):
             active = action == BulkAction.REACTIVATE
             if not member_active_set(member=member, active=active, by=by, reason=reason):

@@ -331,7 +331,7 @@ def _bulk_draft_keep(request) -> None:
     so the error is fixed by changing one field, not by choosing everything again."""
     request.session[BULK_DRAFT_SESSION_KEY] = {
         "member": [pk for pk in request.POST.getlist("member") if pk.isdecimal()],
-        **{name: request.POST.get(name, "")[:200] for name in ("action", "unit", "role", "reason")},
+        **{name: request.POST.get(name, "")[:200] for name in ("action", "unit", "role", "reason", "moved_on")},
     }
 
 
@@ -782,6 +782,7 @@ def member_bulk(request):
             unit=data["unit"],
             role=data["role"],
             reason=data["reason"],
+            at=form.moved_at(),
         )
     except services.OrgError as error:
         messages.error(request, error.message)
@@ -800,7 +801,12 @@ def _say_bulk_done(request, data: dict, *, changed: int, selected: int) -> None:
     action, unit = data["action"], data["unit"]
     role = Role(data["role"]).label if data["role"] else ""
     names = {"n": changed, "unit": unit.full_path if unit else "", "role": role}
-    if action == services.BulkAction.MOVE:
+    if action == services.BulkAction.MOVE and data["moved_on"]:
+        names["day"] = data["moved_on"].isoformat()
+        done = ngettext(
+            "Moved %(n)d member to %(unit)s, from %(day)s.", "Moved %(n)d members to %(unit)s, from %(day)s.", changed
+        )
+    elif action == services.BulkAction.MOVE:
         done = ngettext("Moved %(n)d member to %(unit)s.", "Moved %(n)d members to %(unit)s.", changed)
     elif action == services.BulkAction.DEACTIVATE:
         done = ngettext("Deactivated %(n)d member.", "Deactivated %(n)d members.", changed)

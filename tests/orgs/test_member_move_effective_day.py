@@ -73,3 +73,71 @@ def test_a_day_to_come_is_refused_and_empty_is_now(page):
     assert refused.context["form"].errors["moved_on"] == ["2026-12-08 尚未到来：调动最晚从今天（2026-12-07）起生效。"]
     assert client.post(url, {**fields, "moved_on": ""}).status_code == 302
     assert _placements(member)[-1] == ("第二党支部", NOW)
+
+
+# The member list's bulk bar takes the same day for every ticked member.
+
+# 10:00 on 6 Dec in Shanghai: a second member came to their unit then, so 6 Dec starts too early.
+PLACED_LATER = datetime(2026, 12, 6, 2, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def bulk(page, tree):
+    client, _url, _fields, first = page
+    second = factories.member(tree["gz1"], real_name="王新来")
+    MemberPlacement.objects.filter(member=second).update(effective_at=PLACED_LATER)
+
+    def post(day: str):
+        return client.post(
+            reverse("orgs:member_bulk"),
+            {"member": [first.pk, second.pk], "action": "move", "unit": tree["gz2"].pk, "moved_on": day},
+            follow=True,
+        )
+
+    return post, first, second
+
+
+def test_a_bulk_move_dated_takes_effect_for_each_member_from_the_days_local_midnight(bulk):
+    post, first, second = bulk
+
+    body = post("2026-12-07").content.decode()
+
+    assert "已将 2 名成员调整到审计署/广州特派办/第二党支部，自 2026-12-07 起生效。" in body
+    # 00:00 on 7 Dec in Shanghai = 16:00 on 6 Dec UTC.
+    assert _placements(first)[-1] == ("第二党支部", datetime(2026, 12, 6, 16, 0, tzinfo=UTC))
+    assert _placements(second)[-1] == ("第二党支部", datetime(2026, 12, 6, 16, 0, tzinfo=UTC))
+
+
+def test_a_bulk_day_before_one_members_placement_names_them_and_moves_nobody(bulk):
+    post, first, second = bulk
+
+    response = post("2026-12-06")
+    body = response.content.decode()
+
+    # 李调动 may move from 6 Dec (placed at its start), 王新来 only from 7 Dec (placed 10:00 on 6 Dec).
+    assert "王新来 自 2026-12-06 10:00 起在现单位：调动最早从 2026-12-07 起生效。" in body
+    assert _placements(first) == [("第一党支部", PLACED)]
+    assert _placements(second) == [("第一党支部", PLACED_LATER)]
+    # The bar comes back as it was sent, the day included.
+    assert 'name="moved_on" id="bulk-moved-on"' in body and 'value="2026-12-06"' in body
+
+
+def test_a_bulk_day_before_several_placements_gives_the_first_day_for_them_all(bulk):
+    post, first, second = bulk
+
+    body = post("2026-12-05").content.decode()
+
+    assert "李调动、王新来 调入现单位晚于该日：所选成员的调动最早从 2026-12-07 起生效。" in body
+    assert [_placements(m)[-1][0] for m in (first, second)] == ["第一党支部", "第一党支部"]
+
+
+def test_a_bulk_day_to_come_is_refused_and_the_bar_offers_the_day_for_moves_only(bulk, client):
+    post, first, _second = bulk
+
+    body = post("2026-12-08").content.decode()
+
+    assert "2026-12-08 尚未到来：调动最晚从今天（2026-12-07）起生效。" in body
+    assert _placements(first) == [("第一党支部", PLACED)]
+    page = client.get(reverse("orgs:member_list")).content.decode()
+    # Shown only with "Move to a unit" (member_bulk.js reads data-bulk-for).
+    assert 'data-bulk-for="move"><label class="form-label small mb-1" for="bulk-moved-on">生效日期</label>' in page
