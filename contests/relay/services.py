@@ -37,9 +37,8 @@ from ..models import english_team_name, team_name_too_long
 from ..online import services as online_services
 from ..online.models import OnlineAttempt, OnlineAuditEntry
 from ..online.services import ContestSetupRejected, DrawRule
+from ..services.setup import BRANCH_KINDS, team_units
 from .models import RelayContest, RelayLeg, RelayRunner, RelayTeam
-
-BRANCH_KINDS = (Unit.Kind.BRANCH, Unit.Kind.TEMPORARY_BRANCH)
 
 
 @transaction.atomic
@@ -359,24 +358,12 @@ def plans_from_units(*, relay: RelayContest, parent: Unit | None, legs_by_unit: 
                     seen.add(child.pk)
                     plans.append(TeamPlan(name=child.name, unit=child, roster=branches, for_unit=True))
             continue
-        for branch in _team_units(root):
+        for branch in team_units(root):
             members = list(eligible.filter(unit=branch).order_by(*PEOPLE_BY_NAME))
             if members and branch.pk not in seen:
                 seen.add(branch.pk)
                 plans.append(TeamPlan(name=branch.name, unit=branch, roster=members, captain=members[0], for_unit=True))
     return plans
-
-
-def _team_units(root: Unit) -> list[Unit]:
-    """The units under `root` (itself included) whose members make a team each: every party
-    branch, and every 党总支 holding no party branch, in tree order."""
-    units = list(
-        Unit.objects.filter(path__startswith=root.path, kind__in=[*BRANCH_KINDS, Unit.Kind.GENERAL_BRANCH]).order_by(
-            "path"
-        )
-    )
-    branch_paths = [u.path for u in units if u.kind in BRANCH_KINDS]
-    return [u for u in units if u.kind in BRANCH_KINDS or not any(path.startswith(u.path) for path in branch_paths)]
 
 
 def members_left_out(*, relay: RelayContest, parent: Unit | None, by: User | None = None) -> list[User]:
@@ -388,8 +375,8 @@ def members_left_out(*, relay: RelayContest, parent: Unit | None, by: User | Non
     within = Q(pk__in=[])
     for root in roots:
         within |= Q(unit__path__startswith=root.path)
-    team_units = [unit.pk for root in roots for unit in _team_units(root)]
-    members = _eligible(relay).filter(within).exclude(unit__in=team_units)
+    made_from = [unit.pk for root in roots for unit in team_units(root)]
+    members = _eligible(relay).filter(within).exclude(unit__in=made_from)
     if by is not None:
         members = members.exclude(pk=by.pk)
     return list(members.select_related("unit").order_by(*PEOPLE_BY_NAME))

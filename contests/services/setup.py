@@ -144,6 +144,24 @@ def places_by_team(places: list[TeamMember]) -> str:
     )
 
 
+# "Party branches" include the temporary ones (an audit team's branch is a unit of its own kind).
+BRANCH_KINDS = (Unit.Kind.BRANCH, Unit.Kind.TEMPORARY_BRANCH)
+
+
+def team_units(root: Unit) -> list[Unit]:
+    """The units under `root` (itself included) whose members make a team each when teams are
+    made from party branches: every party branch, and every 党总支 holding no party branch (its
+    members are placed in it directly), in tree order. The live contest's wizard and the relay
+    both make teams so."""
+    units = list(
+        Unit.objects.filter(path__startswith=root.path, kind__in=[*BRANCH_KINDS, Unit.Kind.GENERAL_BRANCH]).order_by(
+            "path"
+        )
+    )
+    branch_paths = [u.path for u in units if u.kind in BRANCH_KINDS]
+    return [u for u in units if u.kind in BRANCH_KINDS or not any(path.startswith(u.path) for path in branch_paths)]
+
+
 def members_with_units(members: list[User]) -> str:
     """Members named with the unit they are placed in: 张书记（第一党总支）、李四（审计一处）;
     Zhang (General branch 1), Li Si (Audit division 1). For the members teams made from units

@@ -42,7 +42,10 @@ class TeamsFromUnitsForm(NumberRangeMessages, forms.Form):
         label=_("One team per"),
         choices=Unit.Kind.choices,
         initial=Unit.Kind.BRANCH,
-        help_text=_("Party branches include the temporary ones."),
+        help_text=_(
+            "Party branches include the temporary ones, and a general Party branch that holds none (its members"
+            " make its team)."
+        ),
     )
     team_size = forms.IntegerField(
         label=_("Members per team"),

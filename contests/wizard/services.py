@@ -27,9 +27,7 @@ from .. import access
 from ..models import TEAM_NAME_MAX, Contest, Round, RoundQuestion, Team, TeamMember, team_name_too_long
 from ..rounds import KINDS, round_kind
 from ..services.common import ContestRejected, audit
-from ..services.setup import contest_create, places_by_team, rehearsal_missing, round_add, team_add
-
-BRANCH_KINDS = (Unit.Kind.BRANCH, Unit.Kind.TEMPORARY_BRANCH)
+from ..services.setup import contest_create, places_by_team, rehearsal_missing, round_add, team_add, team_units
 
 
 def check_preparing(contest: Contest) -> None:
@@ -155,11 +153,13 @@ def teams_from_units(*, contest: Contest, parent: Unit, kind: str, team_size: in
     check_inside_contest(contest, parent)
     if not 1 <= team_size <= 20:
         raise ContestRejected("team_size", _("A team has from 1 to 20 members."))
-    # "Party branches" include the temporary ones (an audit team's branch is a unit of its own kind).
-    kinds = BRANCH_KINDS if kind == Unit.Kind.BRANCH else (kind,)
-    units = list(
-        Unit.objects.filter(path__startswith=parent.path, kind__in=kinds).exclude(pk=parent.pk).order_by("path")
-    )
+    if kind == Unit.Kind.BRANCH:
+        # Party branches, temporary ones included, and a 党总支 holding none (as the relay makes them).
+        units = [unit for unit in team_units(parent) if unit.pk != parent.pk]
+    else:
+        units = list(
+            Unit.objects.filter(path__startswith=parent.path, kind=kind).exclude(pk=parent.pk).order_by("path")
+        )
     if not units:
         raise ContestRejected("no_units", _("No units of that kind under %(unit)s.") % {"unit": parent.name})
     taken_names = set(contest.teams.values_list("name", flat=True))

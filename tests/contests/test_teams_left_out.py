@@ -151,3 +151,24 @@ def test_names_in_a_refusal_are_listed_in_the_pages_language(tree, gz_organiser)
         with translation.override(language), pytest.raises(ContestRejected) as refused:
             wizard.teams_from_units(contest=contest, parent=tree["gz"], kind="branch", team_size=3, by=gz_organiser)
         assert str(refused.value.message) == message
+
+
+def test_a_general_branch_holding_no_branch_is_a_team_of_its_own_in_the_wizard_as_in_the_relay(tree, gz_organiser):
+    """A 党总支 with no party branch under it has its members placed in it directly: teams made
+    from party branches make it a team too (the relay always did; the wizard named them left out)."""
+    organ_shaped(tree["gz"])
+    retired = factories.unit_at("审计署/广州特派办/离退休党总支", kind="general_branch")
+    for name in ("己成员", "庚成员"):
+        factories.member(retired, real_name=name)
+    contest = wizard.contest_begin(title="党史知识竞赛", unit=tree["gz"], base_score=100, by=gz_organiser)
+
+    made = wizard.teams_from_units(contest=contest, parent=tree["gz"], kind="branch", team_size=3, by=gz_organiser)
+
+    # In tree order: 审计一处's two branches, 机关党总支's two, then 离退休党总支 (made after them),
+    # its members by pinyin: 庚 (geng) before 己 (ji).
+    assert [(t.name, list(t.members.order_by("leg").values_list("member__real_name", flat=True))) for t in made.teams][
+        -1
+    ] == ("离退休党总支", ["庚成员", "己成员"])
+    assert len(made.teams) == 5
+    # 机关党总支 holds branches, so its secretary is still named; nobody of 离退休党总支 is.
+    assert [m.real_name for m in made.left_out] == LEFT_OUT
