@@ -148,21 +148,41 @@ def moved_before_placement(members, at: datetime) -> str:
         first = timezone.localdate(start)
         return first + timedelta(days=1) if moved_at(first) < start else first
 
+    latest = max(start for _member, start in late)
+    first = first_day(latest)
     if len(late) == 1:
         member, start = late[0]
-        return _(
-            "%(name)s has been in their current unit since %(began)s: a unit change takes effect"
-            " from %(first)s at the earliest."
-        ) % {
+        figures = {
             "name": member.display_name,
             "began": timezone.localtime(start).strftime("%Y-%m-%d %H:%M"),
-            "first": first_day(start).isoformat(),
+            "first": first.isoformat(),
         }
-    latest = max(start for _member, start in late)
-    return _(
-        "%(names)s came to their current units after that day: for all the selected members a unit change"
-        " takes effect from %(first)s at the earliest."
-    ) % {"names": listed([member.display_name for member, _start in late]), "first": first_day(latest).isoformat()}
+        if first > timezone.localdate():
+            # Placed today: no day can be given, only now.
+            return (
+                _("%(name)s has been in their current unit since %(began)s: leave the day empty to move them from now.")
+                % figures
+            )
+        return (
+            _(
+                "%(name)s has been in their current unit since %(began)s: a unit change takes effect"
+                " from %(first)s at the earliest."
+            )
+            % figures
+        )
+    figures = {"names": listed([member.display_name for member, _start in late]), "first": first.isoformat()}
+    if first > timezone.localdate():
+        return (
+            _("%(names)s came to their current units after that day: leave the day empty to move them all from now.")
+            % figures
+        )
+    return (
+        _(
+            "%(names)s came to their current units after that day: for all the selected members a unit change"
+            " takes effect from %(first)s at the earliest."
+        )
+        % figures
+    )
 
 
 class MemberForm(forms.Form):

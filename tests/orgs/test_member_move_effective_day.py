@@ -141,3 +141,22 @@ def test_a_bulk_day_to_come_is_refused_and_the_bar_offers_the_day_for_moves_only
     page = client.get(reverse("orgs:member_list")).content.decode()
     # Shown only with "Move to a unit" (member_bulk.js reads data-bulk-for).
     assert 'data-bulk-for="move"><label class="form-label small mb-1" for="bulk-moved-on">生效日期</label>' in page
+
+
+def test_a_member_placed_today_can_be_moved_from_now_only_and_is_told_so(page, bulk):
+    """Placed at 09:00 today (local), the first day allowed would be tomorrow, still to come: the
+    message asks for no day rather than naming one the form refuses too."""
+    client, url, fields, member = page
+    post, _first, second = bulk
+    MemberPlacement.objects.filter(member=member).update(effective_at=datetime(2026, 12, 7, 1, 0, tzinfo=UTC))
+
+    refused = client.post(url, {**fields, "moved_on": "2026-12-07"})
+
+    assert refused.context["form"].errors["moved_on"] == [
+        "李调动 自 2026-12-07 09:00 起在现单位：请将生效日期留空，即刻调动。"
+    ]
+    # In bulk: from 7 Dec only 李调动 is late; from 6 Dec 王新来 (placed 10:00 on 6 Dec) is too,
+    # named first as placed first.
+    assert "李调动 自 2026-12-07 09:00 起在现单位：请将生效日期留空，即刻调动。" in post("2026-12-07").text
+    body = post("2026-12-06").text
+    assert "王新来、李调动 调入现单位晚于该日：请将生效日期留空，即刻调动。" in body
