@@ -244,8 +244,9 @@ def test_streak_counts_days_of_wrong_answers_and_notebook_checks_that_earned_no_
 
     bank = factories.bank(tree["gz"], slug="streak-bank")
     q1, q2, q3 = (factories.question(bank, "single") for _ in range(3))  # key A of 3 options
-    daily = factories.paper(tree["audit"], mode="daily", questions=[q1])
-    practice = factories.paper(tree["audit"], mode="practice", questions=[q2])
+    # Options in their own order: "C" is wrong, "A" right.
+    daily = factories.paper(tree["audit"], mode="daily", questions=[q1], shuffle_options=False)
+    practice = factories.paper(tree["audit"], mode="practice", questions=[q2], shuffle_options=False)
     exam = factories.paper(tree["audit"], mode="exam", questions=[q3], time_limit_s=600)
 
     quiz = attempt_start(paper=daily, member=member, at=utc(2026, 3, 14, 23, 49))
