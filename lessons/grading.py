@@ -101,7 +101,9 @@ def clean_response(*, type: str, options: list[str], blanks: int, response: obje
             response = [response]
         if not isinstance(response, list) or len(response) > blanks:
             raise _wrong_blank_count(blanks)
-        texts = [str(part) if part is not None else "" for part in response]
+        # A NUL character cannot be typed, shows as nothing, and PostgreSQL refuses it in JSON:
+        # dropped, as invisible characters are from names, so the answer is kept, not an error.
+        texts = [str(part).replace("\x00", "") if part is not None else "" for part in response]
         for number, text in enumerate(texts, start=1):
             if len(text.strip()) > BLANK_MAX_CHARS:
                 raise _blank_too_long(number, len(text.strip()))

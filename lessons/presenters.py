@@ -163,6 +163,18 @@ def time_up_note(attempt: Attempt) -> str:
     (empty for any other attempt). The result and the ended attempt's page say it."""
     from django.utils.translation import gettext as _
 
+    if attempt.paper.mode == Paper.Mode.CHALLENGE and not attempt.is_open:
+        # A challenge has no deadline of its own: its run ends when a question's time runs out,
+        # which marked the question unanswered (a member who left saw only "not answered").
+        timed_out = (
+            attempt.items.filter(answer__isnull=False, answer__response__isnull=True).order_by("-position").first()
+        )
+        if timed_out is None:
+            return ""
+        return _("The time for question %(n)d ran out at %(t)s: the run ended there, with it unanswered.") % {
+            "n": timed_out.position,
+            "t": local_moment(timed_out.deadline_at or attempt.finished_at),
+        }
     if attempt.status != Attempt.Status.EXPIRED:
         return ""
     stamp = {"t": local_moment(attempt.finished_at)}

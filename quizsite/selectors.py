@@ -22,8 +22,20 @@ from contests.models import Contest, TeamMember
 from contests.online.selectors import contests_for_member
 from contests.relay.models import RelayLeg
 from lessons import selectors as lesson_selectors
-from lessons.models import Attempt, Heartbeat, ImportJob, Lesson, Paper, PointEvent, StudyCredit, WatchProgress
+from lessons.models import (
+    Answer,
+    Attempt,
+    Heartbeat,
+    ImportJob,
+    Lesson,
+    Paper,
+    PointEvent,
+    ReviewLog,
+    StudyCredit,
+    WatchProgress,
+)
 from lessons.services.attempts import attempts_expire_due
+from lessons.services.notebook import is_answered
 from lessons.services.videos import lessons_visible_q
 from orgs import access
 from orgs.models import Unit, User
@@ -221,17 +233,36 @@ def today_tasks(member: User, *, at: datetime | None = None) -> list[Task]:
 
 
 def study_days(member: User, *, since: date) -> set[date]:
-    """Local days from `since` on which the member earned points or watched a lesson."""
+    """Local days from `since` on which the member studied: earned points, answered a question
+    (right or wrong: a practice, daily quiz, exam or challenge answer, or a notebook review) or
+    watched a lesson. Points alone would miss a day of wrong answers, or of an activity whose
+    points are capped or turned off: the member studied all the same."""
+    local = timezone.get_current_timezone()
+    start = _local_midnight(since)
     days = set(PointEvent.objects.filter(member=member, day__gte=since).values_list("day", flat=True))
     watched = (
-        Heartbeat.objects.filter(
-            member=member, received_at__gte=_local_midnight(since), credited_to_s__isnull=False, rejected=""
-        )
-        .annotate(local_day=TruncDate("received_at", tzinfo=timezone.get_current_timezone()))
+        Heartbeat.objects.filter(member=member, received_at__gte=start, credited_to_s__isnull=False, rejected="")
+        .annotate(local_day=TruncDate("received_at", tzinfo=local))
         .values_list("local_day", flat=True)
         .distinct()
     )
-    return days | set(watched)
+    days |= set(watched)
+    reviewed = (
+        ReviewLog.objects.filter(entry__member=member, reviewed_at__gte=start)
+        .annotate(local_day=TruncDate("reviewed_at", tzinfo=local))
+        .values_list("local_day", flat=True)
+        .distinct()
+    )
+    days |= set(reviewed)
+    # Only the days not known yet are read, answer by answer: a question left blank (an exam's,
+    # or a challenge question whose time ran out) is no study.
+    answered = (
+        Answer.objects.filter(item__attempt__member=member, answered_at__gte=start, response__isnull=False)
+        .annotate(local_day=TruncDate("answered_at", tzinfo=local))
+        .exclude(local_day__in=days)
+        .values_list("local_day", "response")
+    )
+    return days | {day for day, response in answered if is_answered(response)}
 
 
 STREAK_LOOKBACK_DAYS = 366

@@ -230,6 +230,44 @@ def test_streak_counts_local_days_across_midnight(tree, member):
     assert selectors.study_streak(member, at=local(2026, 3, 11, 0, 40)) == 3
 
 
+def test_streak_counts_days_of_wrong_answers_and_notebook_checks_that_earned_no_points(tree, member):
+    """By hand: the 14th a daily quiz answered wrong (23:50 local, 15:50 UTC), the 15th a practice
+    answer wrong at 00:20 local (16:20 UTC on the 14th), the 16th only a notebook check before its
+    entry was due (practice: no points). No point was earned, yet the member studied three days in a
+    row; the 17th, an exam left blank at its deadline is no study: the streak stays 3 and is broken on
+    the 18th."""
+    from lessons.services.attempts import answer_submit, attempt_submit
+    from lessons.services.notebook import notebook_review
+
+    def utc(*args) -> dt.datetime:  # the notebook's scheduler takes UTC times
+        return local(*args).astimezone(dt.UTC)
+
+    bank = factories.bank(tree["gz"], slug="streak-bank")
+    q1, q2, q3 = (factories.question(bank, "single") for _ in range(3))  # key A of 3 options
+    # Options in their own order: "C" is wrong, "A" right.
+    daily = factories.paper(tree["audit"], mode="daily", questions=[q1], shuffle_options=False)
+    practice = factories.paper(tree["audit"], mode="practice", questions=[q2], shuffle_options=False)
+    exam = factories.paper(tree["audit"], mode="exam", questions=[q3], time_limit_s=600)
+
+    quiz = attempt_start(paper=daily, member=member, at=utc(2026, 3, 14, 23, 49))
+    answer_submit(attempt=quiz, position=1, response="C", at=utc(2026, 3, 14, 23, 50))
+    run = attempt_start(paper=practice, member=member, at=utc(2026, 3, 15, 0, 19))
+    answer_submit(attempt=run, position=1, response="C", at=utc(2026, 3, 15, 0, 20))
+    entry = member.notebook.get(question=q2)
+    # Due a few minutes after the miss: checked the next day it would count; a check before it is due
+    # is practice, so move the entry's due time past the check.
+    entry.due_at = local(2026, 3, 16, 23, 0)
+    entry.save(update_fields=["due_at"])
+    notebook_review(entry=entry, response="A", at=utc(2026, 3, 16, 9, 0))
+    sitting = attempt_start(paper=exam, member=member, at=utc(2026, 3, 17, 9, 0))
+    attempt_submit(attempt=sitting, at=utc(2026, 3, 17, 9, 20))  # after its deadline: handed in blank
+
+    assert not PointEvent.objects.filter(member=member).exists()
+    assert selectors.study_streak(member, at=local(2026, 3, 16, 12, 0)) == 3  # 14th, 15th, 16th
+    assert selectors.study_streak(member, at=local(2026, 3, 17, 12, 0)) == 3  # not extended, not broken
+    assert selectors.study_streak(member, at=local(2026, 3, 18, 12, 0)) == 0
+
+
 def test_study_hours_this_year_start_at_local_new_year(tree, member):
     for title, hours, at in [
         ("去年", "0.50", local(2025, 12, 31, 23, 30)),  # 15:30 UTC on 31 Dec: last year locally

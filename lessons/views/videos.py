@@ -366,7 +366,8 @@ def heartbeat(request, lesson_id: int):
         beat = videos.heartbeat_record(
             member=request.user,
             lesson=lesson,
-            tab=str(data["tab"])[:40],
+            # No player sends a NUL, and PostgreSQL takes none in text: dropped, not a server error.
+            tab=str(data["tab"]).replace("\x00", "")[:40],
             position_s=float(data["position"]),
             playing=bool(data.get("playing")),
             rate=float(data.get("rate", 1)),

@@ -130,6 +130,33 @@ def test_the_api_refuses_a_blank_left_empty_with_its_code_and_marks_it_once_conf
     assert Answer.objects.get(item__attempt=attempt).response == ["", "2017"]
 
 
+def test_a_nul_character_in_a_blank_is_dropped_so_the_answer_is_marked_saved_and_reviewed(tree, member, two_blanks):
+    """A forged NUL (no keyboard types one; PostgreSQL refuses it in JSON, a server error before) is
+    dropped: by hand "十\\x00九大" is "十九大", right, as are the exam's save and the notebook's check."""
+    api = api_client(member)
+    practice = factories.paper(tree["audit"], mode="practice", questions=[two_blanks])
+    attempt = attempt_start(paper=practice, member=member)
+
+    marked = api.post(
+        f"/api/v1/study/attempts/{attempt.pk}/items/1/answer/", {"response": ["十\x00九大", "2017"]}, format="json"
+    )
+
+    assert marked.status_code == 200 and marked.json()["is_correct"] is True
+    assert Answer.objects.get(item__attempt=attempt).response == ["十九大", "2017"]
+    exam = factories.paper(tree["audit"], mode="exam", questions=[two_blanks], time_limit_s=600)
+    sitting = attempt_start(paper=exam, member=member)
+    saved = api.put(f"/api/v1/study/attempts/{sitting.pk}/items/1/", {"response": ["\x00", "20\x0017"]}, format="json")
+    assert saved.status_code == 200
+    assert sitting.items.get().saved_response == ["", "2017"]
+    entry = notebook_add_wrong(member=member, question_id=two_blanks.pk)
+    NotebookEntry.objects.filter(pk=entry.pk).update(due_at=timezone.now() - timedelta(minutes=1))
+    checked = api.post(
+        f"/api/v1/study/notebook/{entry.pk}/review/", {"response": ["十九大\x00", "2017"]}, format="json"
+    )
+    assert checked.status_code == 200 and checked.json()["is_correct"] is True
+    assert ReviewLog.objects.get(entry=entry).response == ["十九大", "2017"]
+
+
 # --- Timed papers: kept and marked as they stand ------------------------------------------------
 
 
