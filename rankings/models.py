@@ -303,7 +303,7 @@ def period_span(starts_on: str | None, ends_on: str | None) -> str:
         period = _("until %(end)s") % {"end": end}
     else:
         period = _("no dates set, every fact up to the computation")
-    return period
+    return str(period)  # `_` is lazy here: a cell takes text, not a proxy
 
 
 class RuleSource(models.Model):
