@@ -191,13 +191,16 @@ def time_up_note(attempt: Attempt) -> str:
 
 def key_label(question_type: str, key: list) -> str:
     """A key as the reader reads it: true/false in the page's language, a fill-in's accepted answers
-    as "a / b" and its blanks split by "；" (as the live feedback shows them), letters as they are."""
+    as "a / b" and its blanks split as the live feedback splits them ("；" in Chinese, "; " in
+    English), letters as they are."""
     from django.utils.translation import gettext as _
+    from django.utils.translation import pgettext
 
     if question_type == QuestionType.TRUE_FALSE:
         return _("True") if key and key[0] else _("False")
     if question_type == QuestionType.FILL_BLANK:
-        return "；".join(" / ".join(alternatives) for alternatives in key)
+        separator = pgettext("between the blanks of a fill-in answer", "; ")
+        return separator.join(" / ".join(alternatives) for alternatives in key)
     return "".join(key)
 
 

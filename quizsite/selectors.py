@@ -39,7 +39,7 @@ from lessons.services.notebook import is_answered
 from lessons.services.videos import lessons_visible_q
 from orgs import access
 from orgs.models import Unit, User
-from quizsite.naming import in_language
+from quizsite.naming import in_language, listed
 from rankings.models import RankingRule, Snapshot, SnapshotRow
 from rankings.params import RuleParams
 from rankings.selectors import (
@@ -455,6 +455,9 @@ def participation_this_week(user: User, *, at: datetime | None = None) -> list[U
     return list(rows.values())
 
 
+FIRST_NAMES = 6  # named on the organiser's home; the rest are counted
+
+
 @dataclass
 class Unfinished:
     """Members of one unit who have not finished one required lesson or open exam."""
@@ -467,6 +470,12 @@ class Unfinished:
     @property
     def count(self) -> int:
         return len(self.members)
+
+    @property
+    def first_names(self) -> str:
+        """The first FIRST_NAMES members' names as a list in the page's language: "张三、李四" in
+        Chinese, "Zhang San, Li Si" in English (a Chinese enumeration comma read as a typo there)."""
+        return listed(member.display_name for member in self.members[:FIRST_NAMES])
 
 
 def members_not_finished(*, unit: Unit, subject: Lesson | Paper) -> list[User]:

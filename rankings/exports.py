@@ -257,7 +257,7 @@ def snapshot_workbook(snapshot: Snapshot) -> bytes:
             _("Ranked"),
             ranked,
             _("Period"),
-            snapshot.period_display,
+            snapshot.period_days,
         ]
     )
     sheet.append([_("Input hash"), snapshot.input_hash])

@@ -288,6 +288,11 @@ def period_description(starts_on: str | None, ends_on: str | None) -> str:
     """The local calendar days a ranking counts (ISO dates, as a snapshot's parameters keep them),
     in the reader's date format: "Period: 24 Nov 2026 – 7 Dec 2026", "Period: from 24 Nov 2026",
     or, with no dates, every fact up to the computation."""
+    return _("Period: %(period)s") % {"period": period_span(starts_on, ends_on)}
+
+
+def period_span(starts_on: str | None, ends_on: str | None) -> str:
+    """`period_description` without its label, for a cell beside one: "24 Nov 2026 – 7 Dec 2026"."""
     start = date_format(date.fromisoformat(starts_on), "DATE_FORMAT") if starts_on else ""
     end = date_format(date.fromisoformat(ends_on), "DATE_FORMAT") if ends_on else ""
     if start and end:
@@ -298,7 +303,7 @@ def period_description(starts_on: str | None, ends_on: str | None) -> str:
         period = _("until %(end)s") % {"end": end}
     else:
         period = _("no dates set, every fact up to the computation")
-    return _("Period: %(period)s") % {"period": period}
+    return str(period)  # `_` is lazy here: a cell takes text, not a proxy
 
 
 class RuleSource(models.Model):
@@ -571,6 +576,12 @@ class Snapshot(models.Model):
         """The period this version counted (its parameters: the rule may have changed since)."""
         parameters = self.parameters or {}
         return period_description(parameters.get("period_starts_on"), parameters.get("period_ends_on"))
+
+    @property
+    def period_days(self) -> str:
+        """The days of `period_display` without its "Period:" label."""
+        parameters = self.parameters or {}
+        return period_span(parameters.get("period_starts_on"), parameters.get("period_ends_on"))
 
     @property
     def period_starts_on(self) -> date | None:

@@ -363,6 +363,19 @@ def test_organiser_home_lists_who_has_not_finished_with_a_reminder_button(client
     assert "李四" in page and reverse("notifications:remind") in page
 
 
+@pytest.mark.parametrize(("language", "names"), [("zh-hans", "张三、李四"), ("en", "张三, 李四")])
+def test_organiser_home_lists_who_has_not_finished_with_the_pages_list_separator(tree, gz_organiser, language, names):
+    """The names are people's as typed; only what joins them follows the page's language."""
+    factories.member(tree["gz1"], real_name="张三")
+    factories.member(tree["gz1"], real_name="李四")
+    lesson(tree["gz"], title="必修课")
+
+    page = factories.client_in(language, gz_organiser).get(reverse("home")).content.decode()
+
+    listing = re.search(r'id="not-finished">(.*?)</ul>', page, re.S).group(1)
+    assert names in listing, listing
+
+
 def test_the_contests_page_lists_joinable_contests_and_past_results_or_says_there_are_none(client, tree, member):
     client.force_login(member)
     empty = client.get(reverse("contests:list")).content.decode()

@@ -23,6 +23,7 @@ from tests.lessons.videos import ffmpeg_steps_once
 # Not pages: downloads, media, sockets' helpers, the API and its documentation, and sign-out.
 SKIPPED = re.compile(r"^/(static|media|api|i18n|admin)/|\.(xlsx|pdf|json|csv|vtt|m3u8|mp4)$|/accounts/logout/")
 MAX_PAGES = 120
+SPACE_AFTER_FULL_WIDTH_STOP = re.compile(r"[。！？：；，、]\s+[\u4e00-\u9fff]")
 DEPTH = 2
 
 
@@ -51,6 +52,12 @@ class Links(HTMLParser):
     def handle_data(self, data):
         if not self._skip and data.strip():
             self.text.append(data.strip())
+
+
+def visible_texts(html: str) -> list[str]:
+    parser = Links()
+    parser.feed(html)
+    return parser.text
 
 
 def titles_with_english_names() -> dict[str, str]:
@@ -159,6 +166,15 @@ def test_every_page_from_the_menu_loads_links_no_admin_screen_and_is_translated(
             text = "\n".join(parser.text)
             untranslated |= {(url, msgid) for msgid in msgids if msgid in text}
         assert not untranslated, f"left in English for {username}: {sorted(untranslated)}"
+        # Chinese takes no space after its full-width punctuation: "1 人未完成：张三", not "： 张三"
+        # (sentences translated one by one and joined with " " go through {% sentences %}).
+        spaced = {
+            (url, text)
+            for url, html in pages.items()
+            for text in visible_texts(html)
+            if SPACE_AFTER_FULL_WIDTH_STOP.search(text)
+        }
+        assert not spaced, f"a space after full-width punctuation for {username}: {sorted(spaced)}"
     else:
         titles = titles_with_english_names()
         assert len(titles) >= 8, titles  # banks, papers, the series, the contest, the boards

@@ -199,7 +199,7 @@ class TeamsFromUnitsForm(NumberRangeMessages, forms.Form):
 
 class TeamsImportForm(forms.Form):
     file = forms.FileField(
-        label=gettext_lazy("roster workbook (xlsx)"),
+        label=gettext_lazy("Roster (.xlsx)"),
         help_text=gettext_lazy(
             "One row per runner in running order: team, employee number or username, name (checked against the "
             "member’s), captain (yes or 是, else empty), relay order (optional), headed in Chinese or in English."

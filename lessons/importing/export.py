@@ -23,8 +23,9 @@ def bank_export(bank: QuestionBank, *, include_retired: bool = False) -> bytes:
     if not include_retired:
         questions = questions.exclude(status=Question.Status.RETIRED)
     book = ExportWorkbook()
-    sheet = book.sheet(bank.name, default="questions")
-    # The title row names the bank as organisers know it (its title and unit), never its slug.
+    # The sheet and the title row name the bank as organisers know it in the reader's language
+    # (its title and unit), never its slug.
+    sheet = book.sheet(bank.display_name, default="questions")
     sheet.append([f"{bank.display_name} · {bank.unit.display_name}"])
     sheet.append(HEADER, style="header")
     for question in questions.iterator(chunk_size=1000):

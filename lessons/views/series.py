@@ -224,7 +224,7 @@ def series_progress_xlsx(request, series_id: int):
     sheet.append([series.display_title])
     sheet.append([_("Unit"), _("Headcount"), status_text["all"], status_text["some"], status_text["none"]])
     for row in report.units:
-        sheet.append([row.unit.name, row.headcount, row.counts["all"], row.counts["some"], row.counts["none"]])
+        sheet.append([row.unit.display_name, row.headcount, row.counts["all"], row.counts["some"], row.counts["none"]])
     people = book.sheet(_("Members"), frozen_rows=1)
     people.append(
         [_("Name"), _("Unit"), _("Progress"), _("Required lessons completed")]

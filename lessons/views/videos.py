@@ -700,7 +700,7 @@ def report_xlsx(request, lesson_id: int):
     sheet.append([lesson.display_title])
     sheet.append([_("Unit"), _("Headcount"), _("Started"), _("Completed"), _("Completion rate (%)")])
     for row in units:
-        sheet.append([row["unit"].name, row["headcount"], row["started"], row["completed"], row["rate"]])
+        sheet.append([row["unit"].display_name, row["headcount"], row["started"], row["completed"], row["rate"]])
     people = book.sheet(_("Members"))
     people.append(
         [

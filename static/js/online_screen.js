@@ -25,7 +25,8 @@
       started.style.width = row.started_rate + "%";
       finished.style.width = row.rate + "%";
       bar.append(started, finished);
-      const counts = texts.counts.replace("%(f)s", row.finished).replace("%(s)s", row.started).replace("%(h)s", row.headcount);
+      // English says "1 person" and "2 people"; the page gives both forms (Chinese has one).
+      const counts = (row.headcount === 1 ? texts.countsOne : texts.counts).replace("%(f)s", row.finished).replace("%(s)s", row.started).replace("%(h)s", row.headcount);
       item.append(cell("qs-race-rank", String(index + 1)), cell("qs-race-unit", row.unit), bar,
         cell("qs-race-rate", row.rate + "%"), cell("qs-race-counts", counts));
       return item;

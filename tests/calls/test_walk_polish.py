@@ -75,6 +75,17 @@ def test_the_judge_accounts_page_sends_organisers_to_the_panel_picker(client, ow
     assert says in page and said not in page
 
 
+@pytest.mark.parametrize(
+    ("language", "headers"),
+    [("zh-hans", ["评委", "用户名", "手机或电子邮箱", ""]), ("en", ["Judge", "Username", "Phone or email", ""])],
+)
+def test_the_judge_accounts_table_is_headed_as_the_member_pages_are(client, owner, language, headers):
+    """It said "User name" where the members' pages say "Username", and "phone or email" in lower case."""
+    page = signed_in(client, owner, language).get(reverse("calls:judge_accounts")).text
+    head = re.search(r'id="judge-table">\s*<thead><tr>(.*?)</tr></thead>', page, re.S).group(1)
+    assert re.findall(r"<th>(.*?)</th>", head) == headers
+
+
 def test_a_video_entrys_upload_bar_is_hidden_until_an_upload_starts(client, essay_call, tree):
     essay_call.kind = Call.Kind.MICRO_CLASS
     essay_call.save()

@@ -169,6 +169,20 @@ def test_the_lobby_screen_ranks_units_by_finished_rate_and_its_data_refreshes(fi
     assert member.get(f"/contests/online/manage/{contest.pk}/screen/").status_code == 403
 
 
+def test_the_lobby_screen_says_one_person_and_two_people_in_english_and_gives_its_script_both(field):
+    """A branch of one read "1 people" on the screen and after each poll."""
+    factories.member(field["branch"])
+    factories.member(field["second"])
+    factories.member(field["second"])
+    client = factories.client_in("en", field["by"])
+    page = client.get(f"/contests/online/manage/{field['contest'].pk}/screen/").content.decode()
+    assert "0 finished · 0 started · 1 person<" in page and "0 finished · 0 started · 2 people<" in page
+    assert 'data-counts-one="%(f)s finished · %(s)s started · %(h)s person"' in page
+    assert 'data-counts="%(f)s finished · %(s)s started · %(h)s people"' in page
+    chinese = factories.client_in("zh-hans", field["by"]).get(f"/contests/online/manage/{field['contest'].pk}/screen/")
+    assert "已完成 0 · 已开始 0 · 共 1 人" in chinese.content.decode()
+
+
 def test_the_lobby_screen_counts_the_same_audience_as_the_dashboard_members_placed_in_the_office_too(field):
     """The demo's lobby said 61 where the dashboard said 62: for an audience of one office the
     lobby added up its branches and left out the organiser placed in the office itself, who is

@@ -96,3 +96,25 @@ def test_the_wizards_last_step_is_titled_as_its_tab_not_as_a_quizs_review(contes
     assert title.startswith("检查与彩排 · ") and "答题回顾" not in zh
     en = client_in("en", gz_organiser).get(review).content.decode()
     assert re.search(r"<title>(.*?)</title>", en, re.S).group(1).startswith("Review and rehearse · ")
+
+
+def test_the_add_round_button_names_the_round_type_in_lower_case_mid_sentence(contest, gz_organiser):
+    """It read "Add a Relay round", the type's capital left in the middle of the sentence."""
+    rounds = reverse("contests:setup_rounds", args=[contest.join_code])
+    en = client_in("en", gz_organiser).get(rounds, {"type": "relay"}).content.decode()
+    assert re.search(r'id="add-round">.*?</i> Add a relay round</button>', en, re.S)
+    zh = client_in("zh-hans", gz_organiser).get(rounds, {"type": "relay"}).content.decode()
+    assert re.search(r'id="add-round">.*?</i> 添加接力.*?环节</button>', zh, re.S)
+
+
+def test_the_relay_and_the_live_contest_label_their_roster_upload_alike():
+    """The relay's read "Roster workbook (xlsx)" (名单工作簿（xlsx）) where the live contest's reads
+    "Roster (.xlsx)": one upload, two names."""
+    from django.utils import translation
+
+    from contests.relay.organiser import TeamsImportForm
+    from contests.wizard.forms import RosterForm
+
+    for language, label in (("en", "Roster (.xlsx)"), ("zh-hans", "名单（.xlsx）")):
+        with translation.override(language):
+            assert str(TeamsImportForm().fields["file"].label) == str(RosterForm().fields["file"].label) == label

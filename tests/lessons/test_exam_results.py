@@ -120,6 +120,9 @@ def test_the_result_shows_a_fill_in_key_as_the_live_feedback_does_not_as_the_imp
     body = client.get(reverse("lessons:attempt_result", args=[attempt.pk])).content.decode()
     assert "十九大；2017 / 二〇一七" in body
     assert "2017|二〇一七" not in body
+    # An English page splits the blanks the English way, as the live feedback does ("; ").
+    english = factories.client_in("en", member).get(reverse("lessons:attempt_result", args=[attempt.pk]))
+    assert "十九大; 2017 / 二〇一七" in english.content.decode()
 
 
 @pytest.mark.parametrize(

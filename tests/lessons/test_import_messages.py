@@ -140,3 +140,5 @@ def test_the_bank_exports_title_row_names_the_bank_and_its_unit_not_its_slug(org
         response = organiser.get(reverse("lessons:bank_export", args=[bank.slug]))
         sheet = load_workbook(BytesIO(response.content)).active
         assert sheet["A1"].value == title and "dangzhang" not in title
+        # The sheet's tab too: it said 党章题库 in an English export.
+        assert sheet.title == title.partition(" · ")[0]

@@ -221,3 +221,16 @@ def test_the_player_says_in_both_languages_what_speed_is_not_counted(tree, setti
         page = page_of(factories.client_in(language, member), f"/lessons/{lesson.pk}/")
         assert page.xpath("//*[@id='player-texts']")[0].get("data-too-fast") == words
         assert '"max_rate": 3' in page.xpath("string(//script[@id='player-state'])")
+
+
+def test_the_players_subtitles_are_named_in_the_pages_language(tree, gz_organiser):
+    """The captions menu offered "中文" on an English page."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    lesson = ready(videos.lesson_create(title="第一讲", unit=tree["gz"]))
+    lesson.subtitles = SimpleUploadedFile("zh.vtt", "WEBVTT\n\n00:01.000 --> 00:02.000\n党章\n".encode())
+    lesson.save(update_fields=["subtitles"])
+    for language, label in (("en", "Chinese"), ("zh-hans", "中文")):
+        page = page_of(factories.client_in(language, gz_organiser), f"/lessons/{lesson.pk}/")
+        (track,) = page.xpath("//video[@id='player']/track")
+        assert track.get("label") == label and track.get("srclang") == "zh"

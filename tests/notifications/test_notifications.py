@@ -216,6 +216,23 @@ def test_with_smtp_configured_a_reminder_is_emailed_once(
     assert len(mail.outbox) == 1
 
 
+def test_an_email_is_in_the_language_its_recipient_chose_on_the_site(
+    branch, gz_organiser, settings, eager_tasks, django_capture_on_commit_callbacks
+):
+    """Every email went out in Chinese, the site's default, to a member reading the site in English."""
+    settings.EMAIL_HOST = "smtp.example.cn"
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.SITE_URL = ""
+    branch["todo"].language = "en"
+    branch["todo"].save(update_fields=["language"])
+    with django_capture_on_commit_callbacks(execute=True):
+        services.reminder_send(by=gz_organiser, unit=branch["unit"], subject=branch["lesson"])
+
+    (message,) = mail.outbox
+    assert message.subject == "Reminder: please finish “学习党章”"
+    assert message.body.startswith("广州组织者 reminds you") and "提醒" not in message.body, message.body
+
+
 def test_publishing_a_board_tells_the_ranked_members(tree):
 
     admin = factories.administrator(tree["audit"])

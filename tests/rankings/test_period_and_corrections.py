@@ -104,7 +104,11 @@ def test_the_period_is_shown_on_the_board_honours_big_screen_manage_page_and_exp
 
     response = factories.client_in("zh-hans", admin).get(reverse("rankings:export", args=[rule.slug]))
     sheet = load_workbook(BytesIO(response.content)).active
-    assert [cell.value for cell in sheet[2]][6:8] == ["统计期", "统计期：2026-11-20 至 2026-12-07"]
+    # The label in its own cell, the days beside it (the days said "Period:" again).
+    assert [cell.value for cell in sheet[2]][6:8] == ["统计期", "2026-11-20 至 2026-12-07"]
+    english = factories.client_in("en", admin).get(reverse("rankings:export", args=[rule.slug]))
+    english_sheet = load_workbook(BytesIO(english.content)).active
+    assert [cell.value for cell in english_sheet[2]][6:8] == ["Period", "20 Nov 2026 – 7 Dec 2026"]
     approved = snapshot.approved_at.astimezone(dt.timezone(dt.timedelta(hours=8))).strftime("%Y-%m-%d %H:%M:%S")
     published_at = snapshot.published_at.astimezone(dt.timezone(dt.timedelta(hours=8))).strftime("%Y-%m-%d %H:%M:%S")
     assert [cell.value for cell in sheet[5]][2:6] == [
