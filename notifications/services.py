@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Max, QuerySet
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
@@ -75,11 +75,21 @@ def _subject_key(subject: Lesson | Paper) -> str:
 
 def reminder_next_allowed_at(*, unit: Unit, subject: Lesson | Paper):
     """When a reminder for this unit and subject may next be sent (None: now)."""
-    last = ReminderSent.objects.filter(unit=unit, subject_key=_subject_key(subject)).order_by("-sent_at").first()
-    if last is None:
-        return None
-    allowed = last.sent_at + timedelta(hours=settings.NOTIFICATION_REMINDER_INTERVAL_H)
-    return allowed if allowed > timezone.now() else None
+    return reminders_next_allowed_at(units=[unit], subject=subject).get(unit.pk)
+
+
+def reminders_next_allowed_at(*, units: Iterable[Unit], subject: Lesson | Paper) -> dict[int, datetime]:
+    """`reminder_next_allowed_at` for each of `units` in one query: unit id -> when a reminder
+    may next be sent, for the units that must still wait (the others may send one now)."""
+    now = timezone.now()
+    interval = timedelta(hours=settings.NOTIFICATION_REMINDER_INTERVAL_H)
+    last_sent = (
+        ReminderSent.objects.filter(unit__in=list(units), subject_key=_subject_key(subject))
+        .values("unit_id")
+        .annotate(last=Max("sent_at"))
+        .order_by()
+    )
+    return {row["unit_id"]: row["last"] + interval for row in last_sent if row["last"] + interval > now}
 
 
 @transaction.atomic

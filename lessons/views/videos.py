@@ -612,28 +612,29 @@ def _completion(lesson: Lesson, viewer: User) -> tuple[list[dict], list[WatchPro
     passes 100%. A unit's reminder goes to the members placed in the unit itself
     (`own_unfinished`; its subunits have rows and reminders of their own): where that is fewer
     than its `unfinished`, the button says so."""
-    from notifications.services import reminder_next_allowed_at
-    from quizsite.selectors import members_not_finished
+    from notifications.services import reminders_next_allowed_at
 
+    in_view = completion.units_in_view(completion.audience_roots(lesson), viewer)
+    figures = completion.units_figures(lesson, in_view)
+    reminding = lesson.required and lesson.is_published  # nobody is reminded of a draft
+    reminded_until = reminders_next_allowed_at(units=in_view, subject=lesson) if reminding else {}
     units = []
-    for unit in completion.units_in_view(completion.audience_roots(lesson), viewer):
-        counts = completion.unit_figures(lesson, [unit])
+    for unit in in_view:
+        counts = figures[unit.pk]
         headcount = counts["headcount"]
-        row = {
-            "unit": unit,
-            "headcount": headcount,
-            "started": counts["started"],
-            "completed": counts["completed"],
-            "rate": round(100 * counts["completed"] / headcount, 1) if headcount else None,
-            "unfinished": headcount - counts["completed"],
-            "own_unfinished": 0,
-            "reminded_until": None,
-        }
-        if lesson.required and lesson.is_published:  # nobody is reminded of a draft
-            row["own_unfinished"] = len(members_not_finished(unit=unit, subject=lesson))
-            if row["own_unfinished"]:
-                row["reminded_until"] = reminder_next_allowed_at(unit=unit, subject=lesson)
-        units.append(row)
+        own_unfinished = counts["own_headcount"] - counts["own_completed"] if reminding else 0
+        units.append(
+            {
+                "unit": unit,
+                "headcount": headcount,
+                "started": counts["started"],
+                "completed": counts["completed"],
+                "rate": round(100 * counts["completed"] / headcount, 1) if headcount else None,
+                "unfinished": headcount - counts["completed"],
+                "own_unfinished": own_unfinished,
+                "reminded_until": reminded_until.get(unit.pk) if own_unfinished else None,
+            }
+        )
     beats = {
         row["member"]: row
         for row in Heartbeat.objects.filter(lesson=lesson)
