@@ -86,3 +86,21 @@ def test_a_lessons_completion_report_takes_the_same_queries_for_two_offices_as_f
     assert (rows["一支部"]["started"], rows["一支部"]["own_unfinished"]) == (2, 2)
     assert rows["一支部"]["reminded_until"] is not None
     assert rows["审计署"]["own_unfinished"] == 1  # the administrator, placed in the organ itself
+
+
+@pytest.mark.django_db
+def test_the_api_lists_of_units_and_members_take_the_same_queries_for_a_few_rows_as_for_many(tree):
+    """Each row's path (and a unit's parent) was a query or two of its own: 102 for a page of 50."""
+    administrator = factories.administrator(tree["audit"])
+    client = signed_in(administrator)
+    factories.member(tree["gz1"])
+    few = {url: queries_for(client, reverse(url)) for url in ("unit-list", "member-list")}
+    for n in range(4):
+        factories.member(factories.unit_at(f"审计署/新特派办{n}/一处/一支部"))
+    many = {url: queries_for(client, reverse(url)) for url in ("unit-list", "member-list")}
+    assert many == few
+    units = {row["full_path"]: row["parent"] for row in client.get(reverse("unit-list")).json()["results"]}
+    assert units["审计署/新特派办3/一处/一支部"] == factories.unit_at("审计署/新特派办3/一处").pk
+    assert units["审计署"] is None
+    members = client.get(reverse("member-list"), {"q": "成员"}).json()["results"]
+    assert "审计署/新特派办0/一处/一支部" in {row["unit_path"] for row in members}
