@@ -104,3 +104,37 @@ def test_the_api_lists_of_units_and_members_take_the_same_queries_for_a_few_rows
     assert units["审计署"] is None
     members = client.get(reverse("member-list"), {"q": "成员"}).json()["results"]
     assert "审计署/新特派办0/一处/一支部" in {row["unit_path"] for row in members}
+
+
+@pytest.mark.django_db
+def test_an_organisers_home_takes_the_same_queries_for_two_units_as_for_five(tree, gz_organiser):
+    """The units not finished with a required lesson or an open exam were read with a query per
+    unit and subject, and each one's last reminder with another: 82 queries on a ministry's home."""
+    from lessons.models import Lesson
+    from notifications.models import ReminderSent
+
+    lesson = Lesson.objects.create(
+        title="必修课",
+        unit=tree["gz"],
+        required=True,
+        status=Lesson.Status.READY,
+        publication=Lesson.Publication.PUBLISHED,
+    )
+    factories.paper(tree["gz"], mode="exam", title="党章测验")
+    for branch in ("gz1", "gz2"):
+        factories.member(tree[branch])
+    client = signed_in(gz_organiser)
+    few = queries_for(client, reverse("home"))
+    for n in range(3):
+        branch = factories.unit_at(f"审计署/广州特派办/新支部{n}")
+        factories.member(branch)
+        ReminderSent.objects.create(
+            unit=branch, subject_key=f"lesson:{lesson.pk}", sent_by=gz_organiser, sent_at=timezone.now(), recipients=1
+        )
+    many = queries_for(client, reverse("home"))
+    assert many == few
+    rows = client.get(reverse("home")).context["unfinished"]
+    # Five branches and the office (where the organiser sits), each with a lesson and an exam to finish.
+    assert len(rows) == 12
+    reminded = {(row.unit.name, row.kind) for row in rows if row.next_at is not None}
+    assert reminded == {("新支部0", "lesson"), ("新支部1", "lesson"), ("新支部2", "lesson")}

@@ -612,12 +612,13 @@ def _completion(lesson: Lesson, viewer: User) -> tuple[list[dict], list[WatchPro
     passes 100%. A unit's reminder goes to the members placed in the unit itself
     (`own_unfinished`; its subunits have rows and reminders of their own): where that is fewer
     than its `unfinished`, the button says so."""
-    from notifications.services import reminders_next_allowed_at
+    from notifications.services import reminders_next_allowed
 
     in_view = completion.units_in_view(completion.audience_roots(lesson), viewer)
     figures = completion.units_figures(lesson, in_view)
     reminding = lesson.required and lesson.is_published  # nobody is reminded of a draft
-    reminded_until = reminders_next_allowed_at(units=in_view, subject=lesson) if reminding else {}
+    waits = reminders_next_allowed((unit, lesson) for unit in in_view) if reminding else [None] * len(in_view)
+    reminded_until = dict(zip([unit.pk for unit in in_view], waits, strict=True))
     units = []
     for unit in in_view:
         counts = figures[unit.pk]
