@@ -1,6 +1,7 @@
 """Reads for self-study pages and the API."""
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -290,11 +291,32 @@ def finished_attempts(paper: Paper, *, member: User | None = None) -> QuerySet[A
     return finished.filter(member=member) if member is not None else finished
 
 
+GRADING_ORDER = {"best": ["-score", "finished_at"], "last": ["-finished_at"], "first": ["finished_at"]}
+
+
 def paper_grade(member: User, paper: Paper) -> Attempt | None:
     """The attempt that counts, by the paper's grading rule (best, last or first)."""
-    finished = finished_attempts(paper, member=member)
-    order = {"best": ["-score", "finished_at"], "last": ["-finished_at"], "first": ["finished_at"]}[paper.grading]
-    return finished.order_by(*order).first()
+    return paper_grades(member, [paper]).get(paper.pk)
+
+
+def paper_grades(member: User, papers: Iterable[Paper]) -> dict[int, Attempt]:
+    """`paper_grade` for many papers: paper id -> the member's attempt that counts (papers with a
+    finished attempt only), each attempt holding its paper. A query per grading rule among the
+    papers, whatever their number: the study hub shows a card for every open paper."""
+    papers = {paper.pk: paper for paper in papers}
+    attempts_expire_due(paper_ids=list(papers), member=member)
+    grades: dict[int, Attempt] = {}
+    for grading in sorted({paper.grading for paper in papers.values()}):
+        finished = (
+            Attempt.objects.filter(member=member, paper_id__in=[pk for pk, p in papers.items() if p.grading == grading])
+            .exclude(status=Attempt.Status.IN_PROGRESS)
+            .order_by(*GRADING_ORDER[grading])
+        )
+        for attempt in finished:
+            if attempt.paper_id not in grades:
+                attempt.paper = papers[attempt.paper_id]
+                grades[attempt.paper_id] = attempt
+    return grades
 
 
 @dataclass(frozen=True)

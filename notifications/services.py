@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Max, Q, QuerySet
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
@@ -75,11 +75,30 @@ def _subject_key(subject: Lesson | Paper) -> str:
 
 def reminder_next_allowed_at(*, unit: Unit, subject: Lesson | Paper):
     """When a reminder for this unit and subject may next be sent (None: now)."""
-    last = ReminderSent.objects.filter(unit=unit, subject_key=_subject_key(subject)).order_by("-sent_at").first()
-    if last is None:
-        return None
-    allowed = last.sent_at + timedelta(hours=settings.NOTIFICATION_REMINDER_INTERVAL_H)
-    return allowed if allowed > timezone.now() else None
+    return reminders_next_allowed([(unit, subject)])[0]
+
+
+def reminders_next_allowed(pairs: Iterable[tuple[Unit, Lesson | Paper]]) -> list[datetime | None]:
+    """`reminder_next_allowed_at` for each (unit, subject) of `pairs`, in their order, in one
+    query: a completion report or a home lists many units and subjects at once."""
+    pairs = [(unit.pk, _subject_key(subject)) for unit, subject in pairs]
+    units_by_subject: dict[str, set[int]] = {}
+    for unit_id, key in pairs:
+        units_by_subject.setdefault(key, set()).add(unit_id)
+    sent = Q(pk__in=[])
+    for key, unit_ids in units_by_subject.items():
+        sent |= Q(subject_key=key, unit_id__in=unit_ids)
+    interval = timedelta(hours=settings.NOTIFICATION_REMINDER_INTERVAL_H)
+    now = timezone.now()
+    last = {
+        (row["unit_id"], row["subject_key"]): row["last"]
+        for row in ReminderSent.objects.filter(sent)
+        .values("unit_id", "subject_key")
+        .annotate(last=Max("sent_at"))
+        .order_by()
+    }
+    allowed = [last[pair] + interval if pair in last else None for pair in pairs]
+    return [at if at is not None and at > now else None for at in allowed]
 
 
 @transaction.atomic

@@ -10,7 +10,7 @@ from django.templatetags.static import static
 from redis.exceptions import RedisError
 
 from lessons import selectors as lesson_selectors
-from notifications.services import reminder_next_allowed_at
+from notifications.services import reminders_next_allowed
 from orgs import access
 from orgs.selectors import unit_paths
 
@@ -36,8 +36,10 @@ def home(request):
         context["points_today_total"] = sum(row.earned for row in context["points_today"])
         if access.is_manager(user):
             unfinished = selectors.not_finished(user)
-            for row in unfinished:
-                row.next_at = reminder_next_allowed_at(unit=row.unit, subject=row.subject)
+            for row, next_at in zip(
+                unfinished, reminders_next_allowed((row.unit, row.subject) for row in unfinished), strict=True
+            ):
+                row.next_at = next_at
             context.update(
                 is_manager=True,
                 participation=selectors.participation_this_week(user),

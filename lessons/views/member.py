@@ -36,6 +36,7 @@ def study_home(request):
     used = Counter(Attempt.objects.filter(member=member, paper__in=papers).values_list("paper_id", flat=True))
     today = timezone.localdate()
     bests = selectors.challenge_bests(member, papers)
+    grades = selectors.paper_grades(member, papers)
     cards = []
     for paper in papers:
         attempt = latest.get(paper.pk)
@@ -57,7 +58,7 @@ def study_home(request):
                 "daily": selectors.daily_progress(attempt) if daily_today else None,
                 "daily_attempt_pk": attempt.pk if daily_today else None,
                 "used_up": _("You have used all %(n)d attempts.") % {"n": paper.max_attempts} if used_up else "",
-                "grade": selectors.paper_grade(member, paper),
+                "grade": grades.get(paper.pk),
                 # A challenge's personal record (most right in a row), once a run has finished.
                 "best_streak": bests.get(paper.pk),
             }

@@ -4,6 +4,7 @@ and an organiser's management of it (create, edit, put its lessons in order)."""
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -187,6 +188,9 @@ def series_manage(request, series_id: int):
     return render(request, "lessons/series_manage.html", {"series": series, "form": form, "lessons": lessons})
 
 
+PROGRESS_PAGE_SIZE = 50
+
+
 @login_required
 def series_progress(request, series_id: int):
     """The series' progress for its organisers: per unit they manage that its lessons are for, how
@@ -199,7 +203,8 @@ def series_progress(request, series_id: int):
         unit = next((row.unit for row in report.units if str(row.unit.pk) == request.GET["unit"]), None)
         if unit is None:  # not a unit of the series' audience that the organiser manages
             raise access.not_found(Unit)
-    members = report.members_of(unit) if unit else []
+    # A unit's members PROGRESS_PAGE_SIZE at a time: an organ holds thousands (the xlsx lists them all).
+    page = Paginator(report.members_of(unit) if unit else [], PROGRESS_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "lessons/series_progress.html",
@@ -207,7 +212,8 @@ def series_progress(request, series_id: int):
             "series": series,
             "report": report,
             "unit": unit,
-            "members": [(row, row.cells(report.lessons)) for row in members],
+            "members": [(row, row.cells(report.lessons)) for row in page.object_list],
+            "page": page,
         },
     )
 

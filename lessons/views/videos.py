@@ -13,6 +13,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
+from django.core.paginator import Page, Paginator
 from django.db.models import Count, Q
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -600,7 +601,12 @@ def lesson_status(request, lesson_id: int):
     )
 
 
-def _completion(lesson: Lesson, viewer: User) -> tuple[list[dict], list[WatchProgress]]:
+REPORT_PAGE_SIZE = 50
+
+
+def _completion(
+    lesson: Lesson, viewer: User, *, page: str | None = None
+) -> tuple[list[dict], list[WatchProgress], Page]:
     """Per unit of the audience: headcount, started, completed and the rate; and every watcher,
     with the study hours credited to them (`credit`) and what gave them (`basis_text`). Only the
     units the viewer manages and the watchers counted in them: an audience may reach further than
@@ -613,41 +619,47 @@ def _completion(lesson: Lesson, viewer: User) -> tuple[list[dict], list[WatchPro
     passes 100%. A unit's reminder goes to the members placed in the unit itself
     (`own_unfinished`; its subunits have rows and reminders of their own): where that is fewer
     than its `unfinished`, the button says so."""
-    from notifications.services import reminder_next_allowed_at
-    from quizsite.selectors import members_not_finished
+    from notifications.services import reminders_next_allowed
 
+    in_view = completion.units_in_view(completion.audience_roots(lesson), viewer)
+    figures = completion.units_figures(lesson, in_view)
+    reminding = lesson.required and lesson.is_published  # nobody is reminded of a draft
+    waits = reminders_next_allowed((unit, lesson) for unit in in_view) if reminding else [None] * len(in_view)
+    reminded_until = dict(zip([unit.pk for unit in in_view], waits, strict=True))
     units = []
-    for unit in completion.units_in_view(completion.audience_roots(lesson), viewer):
-        counts = completion.unit_figures(lesson, [unit])
+    for unit in in_view:
+        counts = figures[unit.pk]
         headcount = counts["headcount"]
-        row = {
-            "unit": unit,
-            "headcount": headcount,
-            "started": counts["started"],
-            "completed": counts["completed"],
-            "rate": round(100 * counts["completed"] / headcount, 1) if headcount else None,
-            "unfinished": headcount - counts["completed"],
-            "own_unfinished": 0,
-            "reminded_until": None,
-        }
-        if lesson.required and lesson.is_published:  # nobody is reminded of a draft
-            row["own_unfinished"] = len(members_not_finished(unit=unit, subject=lesson))
-            if row["own_unfinished"]:
-                row["reminded_until"] = reminder_next_allowed_at(unit=unit, subject=lesson)
-        units.append(row)
+        own_unfinished = counts["own_headcount"] - counts["own_completed"] if reminding else 0
+        units.append(
+            {
+                "unit": unit,
+                "headcount": headcount,
+                "started": counts["started"],
+                "completed": counts["completed"],
+                "rate": round(100 * counts["completed"] / headcount, 1) if headcount else None,
+                "unfinished": headcount - counts["completed"],
+                "own_unfinished": own_unfinished,
+                "reminded_until": reminded_until.get(unit.pk) if own_unfinished else None,
+            }
+        )
+    watchers = (
+        WatchProgress.objects.filter(lesson=lesson)
+        .filter(access.subtree_q(viewer, prefix="unit_at_start__") | access.subtree_q(viewer, prefix="member__unit__"))
+        .select_related("member__unit", "unit_at_start")
+        .order_by("-watched_s", "pk")
+    )
+    # The page lists its watchers REPORT_PAGE_SIZE at a time (an organ-wide lesson has thousands);
+    # the xlsx (no `page`) lists them all.
+    paged = Paginator(watchers, REPORT_PAGE_SIZE).get_page(page) if page is not None else None
+    members = list(paged.object_list if paged is not None else watchers)
     beats = {
         row["member"]: row
-        for row in Heartbeat.objects.filter(lesson=lesson)
+        for row in Heartbeat.objects.filter(lesson=lesson, member__in=[p.member_id for p in members])
         .values("member")
         .annotate(beats=Count("id"), refused=Count("id", filter=~Q(rejected="")))
     }
     fastest_s = videos.fastest_completion_s(float(lesson.duration_s or 0))
-    members = list(
-        WatchProgress.objects.filter(lesson=lesson)
-        .filter(access.subtree_q(viewer, prefix="unit_at_start__") | access.subtree_q(viewer, prefix="member__unit__"))
-        .select_related("member__unit", "unit_at_start")
-        .order_by("-watched_s")
-    )
     credits = {
         credit.member_id: credit
         for credit in StudyCredit.objects.filter(
@@ -662,7 +674,7 @@ def _completion(lesson: Lesson, viewer: User) -> tuple[list[dict], list[WatchPro
         p.refused_beats = beats.get(p.member_id, {}).get("refused", 0)
         p.took_s = (p.completed_at - p.started_at).total_seconds() if p.completed_at else None
         p.too_fast = p.took_s is not None and p.took_s < fastest_s
-    return units, members
+    return units, members, paged
 
 
 def _watching_rule() -> dict:
@@ -673,7 +685,7 @@ def _watching_rule() -> dict:
 @login_required
 def report(request, lesson_id: int):
     lesson = access_managed_lesson(request.user, lesson_id)
-    units, members = _completion(lesson, request.user)
+    units, members, page = _completion(lesson, request.user, page=request.GET.get("page", ""))
     duration = float(lesson.duration_s or 0)
     rule = study_rules.rule_for_lesson(lesson)
     return render(
@@ -683,6 +695,7 @@ def report(request, lesson_id: int):
             "lesson": lesson,
             "units": units,
             "members": members,
+            "page": page,
             "rule": rule,
             "watching": _watching_rule(),
             "lesson_hours": study_rules.lesson_study_hours(lesson, rule=rule),
@@ -694,7 +707,7 @@ def report(request, lesson_id: int):
 @login_required
 def report_xlsx(request, lesson_id: int):
     lesson = access_managed_lesson(request.user, lesson_id)
-    units, members = _completion(lesson, request.user)
+    units, members, _page = _completion(lesson, request.user)
     book = ExportWorkbook()
     sheet = book.sheet(_("Units"))
     sheet.append([lesson.display_title])

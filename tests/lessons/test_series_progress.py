@@ -206,3 +206,18 @@ def test_series_progress_takes_the_same_queries_however_many_members(hall, gz_or
         report = completion.series_completion(hall["series"], gz_organiser)
     assert len(report.members) == 5 + 6
     assert len(many.captured_queries) == len(few.captured_queries)
+
+
+def test_series_progress_lists_a_units_members_a_page_at_a_time(hall, gz_organiser, tree, monkeypatch):
+    """An organ's thousands of members were one page (10,000 rows, 11 s on a ministry's data)."""
+    from lessons.views import series as series_views
+
+    monkeypatch.setattr(series_views, "PROGRESS_PAGE_SIZE", 1, raising=False)
+    client = factories.client_in("zh-hans", gz_organiser)
+    url = f"/lessons/series/{hall['series'].pk}/progress/"
+    first = client.get(url, {"unit": tree["gz2"].pk})
+    second = client.get(url, {"unit": tree["gz2"].pk, "page": 2})
+    assert [row.member.real_name for row, _cells in first.context["members"]] == ["丙"]
+    assert [row.member.real_name for row, _cells in second.context["members"]] == ["戊"]
+    # The next page keeps the unit: 第二党支部's members, not the whole series'.
+    assert f"?unit={tree['gz2'].pk}&amp;page=2" in first.content.decode()
