@@ -110,6 +110,16 @@
     const from = event.target.qsOpenedFrom;
     if (from && from.isConnected && from !== document.body) from.focus();
   });
+  // The phone's menu closes with Escape, the keyboard's place back on its button (an open
+  // dropdown inside it, Manage or the user menu, closes first, by Bootstrap).
+  document.querySelectorAll(".navbar-collapse[id]").forEach((menu) => {
+    menu.addEventListener("keydown", (event) => {
+      if (event.key !== "Escape" || !menu.classList.contains("show") || menu.querySelector(".dropdown-menu.show")) return;
+      bootstrap.Collapse.getOrCreateInstance(menu).hide();
+      const toggler = document.querySelector('[data-bs-target="#' + menu.id + '"]');
+      if (toggler) toggler.focus();
+    });
+  });
   // A form whose effect cannot be taken back asks first (data-confirm: the question, translated).
   document.querySelectorAll("form[data-confirm]").forEach((form) => {
     form.addEventListener("submit", (event) => {

@@ -86,6 +86,10 @@ def test_every_control_on_the_organisers_pages_has_a_name_and_every_page_a_headi
     for path in paths:
         page.goto(live_server.url + path)
         assert_page_is_labelled(page, path)
+    # A box's help is its description: Django points aria-describedby at "<id>_helptext", which
+    # no element had.
+    page.goto(f"{live_server.url}/banks/")
+    expect(page.locator("#id_slug")).to_have_accessible_description("Letters, digits and dashes, e.g. dangzhang-2026.")
     # The draw rules and the rubric were the rows without names: they are there to be checked.
     page.goto(f"{live_server.url}/papers/{paper.pk}/edit/")
     assert page.locator("select[name=rule_bank]").count() >= 1
@@ -111,6 +115,14 @@ def test_every_control_on_the_members_pages_has_a_name_in_chinese(live_server, d
         assert_page_is_labelled(page, path)
     page.goto(live_server.url + "/study/notebook/")
     expect(page.locator("input[name=tag]")).to_have_accessible_name("知识点")
+    # The phone's menu opens from the keyboard and Escape closes it, back on its button.
+    page.locator(".navbar-toggler").focus()
+    page.keyboard.press("Enter")
+    expect(page.locator("#qs-nav")).to_have_class("navbar-collapse collapse show")  # opened, not opening
+    page.keyboard.press("Tab")
+    page.keyboard.press("Escape")
+    expect(page.locator("#qs-nav")).to_be_hidden()
+    expect(page.locator(".navbar-toggler")).to_be_focused()
     # The bell says how many are unread: its name was only "通知", the badge's number unsaid.
     unread = Notification.objects.filter(recipient__username="member", read_at__isnull=True).count()
     assert unread > 0
