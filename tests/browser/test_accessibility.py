@@ -89,7 +89,14 @@ def test_every_control_on_the_organisers_pages_has_a_name_and_every_page_a_headi
     # A box's help is its description: Django points aria-describedby at "<id>_helptext", which
     # no element had.
     page.goto(f"{live_server.url}/banks/")
-    expect(page.locator("#id_slug")).to_have_accessible_description("Letters, digits and dashes, e.g. dangzhang-2026.")
+    help_text = "Letters, digits and dashes, e.g. dangzhang-2026."
+    expect(page.locator("#id_slug")).to_have_accessible_description(help_text)
+    # And so is its error ("<id>_error"), after the help, once the form comes back refused.
+    with page.expect_navigation():
+        page.locator("form:has(#id_slug)").evaluate("form => { form.noValidate = true; form.requestSubmit(); }")
+    error = page.locator("#id_slug_error").inner_text()
+    assert error
+    expect(page.locator("#id_slug")).to_have_accessible_description(f"{help_text} {error}")
     # The draw rules and the rubric were the rows without names: they are there to be checked.
     page.goto(f"{live_server.url}/papers/{paper.pk}/edit/")
     assert page.locator("select[name=rule_bank]").count() >= 1
