@@ -4,6 +4,7 @@ from decimal import Decimal
 
 from django import template
 from django.utils.html import format_html_join
+from django.utils.text import capfirst
 from django.utils.translation import pgettext
 
 from quizsite.naming import SPACE_AFTER_FULL_WIDTH
@@ -14,13 +15,19 @@ _WIDGET_CLASSES = {"select": "form-select", "checkbox": "form-check-input", "fil
 
 
 @register.filter
-def bs(field):
-    """Render a bound form field with the Bootstrap class for its widget (and is-invalid)."""
+def bs(field, labelled: str = ""):
+    """Render a bound form field with the Bootstrap class for its widget (and is-invalid).
+
+    `labelled` ("labelled"): the field's label becomes its box's accessible name (aria-label),
+    for a box whose visible label is a column heading, not a <label> of its own (a formset's table)."""
     input_type = getattr(field.field.widget, "input_type", "textarea")
     css = _WIDGET_CLASSES.get(input_type, "form-control")
     if field.errors:
         css += " is-invalid"
-    return field.as_widget(attrs={"class": css})
+    attrs = {"class": css}
+    if labelled:
+        attrs["aria-label"] = capfirst(str(field.label))
+    return field.as_widget(attrs=attrs)
 
 
 @register.filter

@@ -75,7 +75,9 @@
   document.querySelectorAll("textarea[data-counter][maxlength], input[data-counter][maxlength]").forEach((box) => {
     const counter = document.createElement("div");
     counter.className = "form-text text-end qs-counter";
-    counter.setAttribute("aria-live", "polite");
+    // Read with the box when it is reached, not after every key typed (a live region did).
+    counter.id = (box.id || box.name) + "-counter";
+    box.setAttribute("aria-describedby", [box.getAttribute("aria-describedby"), counter.id].filter(Boolean).join(" "));
     const show = () => { counter.textContent = box.value.length + " / " + box.maxLength; };
     box.after(counter);
     box.addEventListener("input", show);
@@ -89,6 +91,8 @@
     const response = await fetch(bell.dataset.unreadUrl, { credentials: "same-origin" }).catch(() => null);
     if (!response || !response.ok) return;
     const { unread } = await response.json();
+    // The bell's name carries the count: its aria-label, which a screen reader reads instead of the badge.
+    bell.setAttribute("aria-label", unread ? bell.dataset.labelUnread.replace("__N__", unread) : bell.dataset.label);
     let badge = document.getElementById("unread-count");
     if (!unread) { if (badge) badge.remove(); return; }
     if (!badge) {
@@ -98,6 +102,23 @@
       bell.append(badge);
     }
     badge.textContent = unread;
+  });
+  // A dialog opened from a script (the console's hand-over) gives the keyboard back, when it
+  // closes, to where it was when it opened: Bootstrap does so only for a data-bs-toggle button.
+  document.addEventListener("show.bs.modal", (event) => { event.target.qsOpenedFrom = document.activeElement; });
+  document.addEventListener("hidden.bs.modal", (event) => {
+    const from = event.target.qsOpenedFrom;
+    if (from && from.isConnected && from !== document.body) from.focus();
+  });
+  // The phone's menu closes with Escape, the keyboard's place back on its button (an open
+  // dropdown inside it, Manage or the user menu, closes first, by Bootstrap).
+  document.querySelectorAll(".navbar-collapse[id]").forEach((menu) => {
+    menu.addEventListener("keydown", (event) => {
+      if (event.key !== "Escape" || !menu.classList.contains("show") || menu.querySelector(".dropdown-menu.show")) return;
+      bootstrap.Collapse.getOrCreateInstance(menu).hide();
+      const toggler = document.querySelector('[data-bs-target="#' + menu.id + '"]');
+      if (toggler) toggler.focus();
+    });
   });
   // A form whose effect cannot be taken back asks first (data-confirm: the question, translated).
   document.querySelectorAll("form[data-confirm]").forEach((form) => {

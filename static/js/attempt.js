@@ -54,7 +54,8 @@
     status.replaceChildren(text.signedOut + " ", bar);
   }
 
-  function showFeedback(card, result) {
+  // `fromButton`: the member pressed the question's button with the keyboard's place on it.
+  function showFeedback(card, result, fromButton = false) {
     const box = card.querySelector(".qs-feedback");
     const alert = document.createElement("div");
     const partly = result.verdict === "partly_right";
@@ -79,9 +80,28 @@
       const value = card.dataset.type === "true_false" ? input.value === "对" : input.value;
       if (result.key.includes(value)) option.classList.add("is-key");
       else if (input.checked) option.classList.add("is-wrong");
+      else return;
+      option.append(optionMark(option.classList.contains("is-key")));
     });
     const button = card.querySelector(".qs-answer-button");
+    // The button pressed goes away with the inputs: the keyboard's place moves to the verdict,
+    // which a screen reader then reads ("Not right · 0 / 1 pt · Answer: C"), and Tab goes on to
+    // the next question from there.
+    alert.tabIndex = -1;
     if (button) button.remove();
+    if (fromButton) alert.focus();
+  }
+
+  // An option marked in words as well as in colour (lessons/_option_mark.html): the key, or the
+  // member's wrong pick.
+  function optionMark(right) {
+    const mark = document.createElement("span");
+    mark.className = "qs-mark ms-auto " + (right ? "is-key" : "is-wrong");
+    const icon = document.createElement("i");
+    icon.className = "bi " + (right ? "bi-check-circle-fill" : "bi-x-circle-fill");
+    icon.setAttribute("aria-hidden", "true");
+    mark.append(icon, " " + (right ? text.keyMark : text.wrongMark));
+    return mark;
   }
 
   function keyText(type, key) {
@@ -94,6 +114,7 @@
     const box = card.querySelector(".qs-feedback");
     const alert = document.createElement("div");
     alert.className = "alert alert-warning mb-0 py-2";
+    alert.setAttribute("role", "alert"); // read out at once: the member's place stays on the button
     alert.textContent = message;
     box.replaceChildren(alert);
   }
@@ -317,6 +338,7 @@
       if (isEmpty(response)) return problem(card, text.pick);
       const confirmed = Boolean(card.dataset.confirmBlanks);
       if (!confirmed && emptyBlanks(card).length) return askAboutBlanks(card, button);
+      const hadFocus = document.activeElement === button; // disabling it loses it
       button.disabled = true;
       const answerId = card.dataset.answerId || (card.dataset.answerId = crypto.randomUUID ? crypto.randomUUID() : String(Math.random()));
       const body = { response: response, client_answer_id: answerId, allow_empty_blanks: confirmed };
@@ -324,11 +346,12 @@
       if (!result.ok) {
         if (result.error.code === "attempt_finished" || result.error.code === "deadline_passed") return ended(card, result.error.message);
         button.disabled = false;
+        if (hadFocus) button.focus();
         if (result.error.code === "signed_out") return signedOut(card);
         if (result.error.code === "blanks_empty") return askAboutBlanks(card, button, result.error.message);
         return problem(card, result.error.message);
       }
-      showFeedback(card, result.payload);
+      showFeedback(card, result.payload, hadFocus);
       const attempt = result.payload.attempt;
       if (attempt.status !== "in_progress") {
         // The run is over (a wrong answer ends a challenge): no time is running any more.

@@ -42,5 +42,8 @@
     }
     // eslint-disable-next-line no-undef
     new TomSelect(select, settings);
+    // The plain select stays in the page, out of sight and out of the Tab order, for the form:
+    // a screen reader meets only the picker, which its label names.
+    select.setAttribute("aria-hidden", "true");
   });
 })();

@@ -205,6 +205,7 @@
         input.type = "text";
         input.autocomplete = "off";
         input.placeholder = t.blank + " " + (i + 1);
+        input.setAttribute("aria-label", input.placeholder); // a placeholder alone is no name once typed over
         input.maxLength = limit;
         input.value = drafts.values[i] || "";
         // Over the limit only if the server refused it (a page that took more): say which blank.

@@ -10,5 +10,6 @@
       maxOptions: 200,
       placeholder: select.dataset.placeholder,
     });
+    select.setAttribute("aria-hidden", "true"); // the picker stands for it (judge_picker.js)
   });
 })();

@@ -56,7 +56,7 @@ def test_the_home_shows_each_tasks_whole_title_on_a_phone(live_server, demo, pag
 def test_an_exams_bar_shows_its_whole_title_and_kind_on_a_phone_in_english(live_server, demo, page_factory):
     page = page_factory(phone=True, locale="en-US")
     start_paper(page, live_server.url, "exam")
-    bar_title = page.locator("#attempt-bar strong")
+    bar_title = page.locator("#attempt-bar h1")
     assert bar_title.inner_text() == "2026 Party Constitution and rules test"
     assert bar_title.evaluate("el => el.parentElement.scrollWidth <= el.parentElement.clientWidth")
     badge = page.locator("#paper-mode").bounding_box()

@@ -1,0 +1,252 @@
+"""A keyboard and screen-reader walk of the pages members and organisers use most, in Chromium.
+
+What it found: boxes with no name a screen reader could say (a paper's draw rules, a call's
+rubric, levels and prize tiers, the notebook's knowledge-point filter, a fill-in blank named only
+by its placeholder); pages with no heading (the question import, adding a member or a unit, a
+member's page, taking a paper); Bootstrap's focus glow, 25 % opaque, all but invisible on the red
+menu bar and faint on white; grey help text at 4.4:1 on the page's background; the bell's name
+without its count; after "Submit answer" the keyboard's place fell to the top of the page and the
+verdict was not read; the key and a wrong pick told apart by colour alone; the exam's countdown a
+live region read out every second."""
+
+import pytest
+from playwright.sync_api import expect
+
+from lessons.models import Attempt, Paper
+from lessons.presenters import shown_letters
+from notifications.models import Notification
+from tests.browser.test_shell import sign_in
+from tests.browser.test_study import answer_card, start_paper
+
+pytestmark = pytest.mark.browser
+
+# Roles a person operates: each needs a name a screen reader can say.
+CONTROL_ROLES = {
+    "button",
+    "link",
+    "textbox",
+    "combobox",
+    "checkbox",
+    "radio",
+    "searchbox",
+    "spinbutton",
+    "listbox",
+    "slider",
+    "tab",
+    "switch",
+}
+
+
+def unnamed_controls(page) -> list[str]:
+    """The controls with no accessible name in Chromium's own accessibility tree (what a screen
+    reader is given), and boxes named by nothing but their placeholder, which goes once typed in."""
+    cdp = page.context.new_cdp_session(page)
+    found = []
+    for node in cdp.send("Accessibility.getFullAXTree")["nodes"]:
+        role = node.get("role", {}).get("value")
+        if node.get("ignored") or role not in CONTROL_ROLES:
+            continue
+        name = node.get("name") or {}
+        sources = {source.get("type") for source in name.get("sources", []) if source.get("value")}
+        if not name.get("value", "").strip() or sources == {"placeholder"}:
+            element = cdp.send("DOM.resolveNode", {"backendNodeId": node["backendDOMNodeId"]})["object"]
+            html = cdp.send(
+                "Runtime.callFunctionOn",
+                {
+                    "objectId": element["objectId"],
+                    "functionDeclaration": "function () { return this.outerHTML.slice(0, 120); }",
+                    "returnByValue": True,
+                },
+            )["result"]["value"]
+            found.append(f"{role}: {html}")
+    cdp.detach()
+    return found
+
+
+def assert_page_is_labelled(page, path: str) -> None:
+    assert unnamed_controls(page) == [], path
+    assert page.locator("main").count() == 1, path
+    assert page.locator("h1").count() == 1, path
+
+
+def test_every_control_on_the_organisers_pages_has_a_name_and_every_page_a_heading(live_server, demo, page_factory):
+    page = page_factory(locale="en-US", viewport={"width": 1366, "height": 900})
+    sign_in(page, live_server.url, "organiser")
+    paper = Paper.objects.get(title="广州特派办周周练（演示）")
+    paths = [
+        "/banks/",
+        "/banks/demo-guangzhou/import/",
+        f"/papers/{paper.pk}/edit/",
+        "/calls/manage/new/",
+        "/orgs/members/",
+        "/orgs/members/new/",
+        "/orgs/units/add/",
+        "/lessons/series/manage/",
+    ]
+    for path in paths:
+        page.goto(live_server.url + path)
+        assert_page_is_labelled(page, path)
+    # A box's help is its description: Django points aria-describedby at "<id>_helptext", which
+    # no element had.
+    page.goto(f"{live_server.url}/banks/")
+    help_text = "Letters, digits and dashes, e.g. dangzhang-2026."
+    expect(page.locator("#id_slug")).to_have_accessible_description(help_text)
+    # And so is its error ("<id>_error"), after the help, once the form comes back refused.
+    with page.expect_navigation():
+        page.locator("form:has(#id_slug)").evaluate("form => { form.noValidate = true; form.requestSubmit(); }")
+    error = page.locator("#id_slug_error").inner_text()
+    assert error
+    expect(page.locator("#id_slug")).to_have_accessible_description(f"{help_text} {error}")
+    # The draw rules and the rubric were the rows without names: they are there to be checked.
+    page.goto(f"{live_server.url}/papers/{paper.pk}/edit/")
+    assert page.locator("select[name=rule_bank]").count() >= 1
+    expect(page.locator("select[name=rule_bank]").first).to_have_accessible_name("Question bank")
+    page.goto(f"{live_server.url}/calls/manage/new/")
+    expect(page.locator("#id_criteria-0-weight")).to_have_accessible_name("Weight (%)")
+
+
+def test_every_control_on_the_members_pages_has_a_name_in_chinese(live_server, demo, page_factory):
+    page = page_factory(phone=True)
+    attempt = start_paper(page, live_server.url, "practice")
+    assert_page_is_labelled(page, "practice")
+    blank = next((item for item in attempt.items.order_by("position") if item.version.type == "fill_blank"), None)
+    if blank is not None:
+        expect(page.locator(f"#q{blank.position} input[type=text]").first).to_have_accessible_name("第 1 空")
+    # The options of a question are one group, named by the question.
+    group = page.locator("#q1 .qs-inputs")
+    expect(group).to_have_accessible_name(
+        page.locator("#q1-kind").inner_text() + " " + page.locator("#q1-stem").inner_text()
+    )
+    for path in ["/", "/study/", "/study/notebook/", "/me/"]:
+        page.goto(live_server.url + path)
+        assert_page_is_labelled(page, path)
+    page.goto(live_server.url + "/study/notebook/")
+    expect(page.locator("input[name=tag]")).to_have_accessible_name("知识点")
+    # The phone's menu opens from the keyboard and Escape closes it, back on its button.
+    page.locator(".navbar-toggler").focus()
+    page.keyboard.press("Enter")
+    expect(page.locator("#qs-nav")).to_have_class("navbar-collapse collapse show")  # opened, not opening
+    page.keyboard.press("Tab")
+    page.keyboard.press("Escape")
+    expect(page.locator("#qs-nav")).to_be_hidden()
+    expect(page.locator(".navbar-toggler")).to_be_focused()
+    # The bell says how many are unread: its name was only "通知", the badge's number unsaid.
+    unread = Notification.objects.filter(recipient__username="member", read_at__isnull=True).count()
+    assert unread > 0
+    expect(page.locator("#notification-bell")).to_have_accessible_name(f"通知，{unread} 条未读")
+
+
+def contrast(page, selector: str) -> float:
+    """The contrast ratio of the element's text against the first opaque background behind it."""
+    return page.locator(selector).first.evaluate(
+        """(el) => {
+          const rgb = (c) => c.match(/[\\d.]+/g).map(Number);
+          const linear = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; };
+          const lum = ([r, g, b]) => 0.2126 * linear(r) + 0.7152 * linear(g) + 0.0722 * linear(b);
+          let back = el;
+          while (back && rgb(getComputedStyle(back).backgroundColor)[3] === 0) back = back.parentElement;
+          const fg = lum(rgb(getComputedStyle(el).color)), bg = lum(rgb(getComputedStyle(back).backgroundColor));
+          return (Math.max(fg, bg) + 0.05) / (Math.min(fg, bg) + 0.05);
+        }"""
+    )
+
+
+def test_grey_text_and_grey_buttons_read_at_4_5_to_1_on_the_page(live_server, demo, page_factory):
+    """#6b7280 on the page's #f6f4f1 is 4.40:1 and Bootstrap's outline-secondary #6c757d 4.27:1;
+    #5f6672 is 5.27:1 and #5c636a 5.55:1 (worked out from WCAG's relative luminance)."""
+    page = page_factory(phone=True)
+    sign_in(page, live_server.url, "member")
+    page.goto(live_server.url + "/me/")
+    assert round(contrast(page, "footer.qs-footer"), 2) == 5.27
+    assert round(contrast(page, ".btn-outline-secondary"), 2) == 5.55
+
+
+FOCUS_RING = """() => {
+  const el = document.activeElement;
+  const style = getComputedStyle(el.closest('.qs-option') || el);
+  return {
+    id: el.id, tag: el.tagName,
+    style: style.outlineStyle, width: parseFloat(style.outlineWidth), color: style.outlineColor,
+  };
+}"""
+
+
+def test_the_keyboard_reaches_the_content_past_the_menus_and_its_place_is_always_ringed(
+    live_server, demo, page_factory
+):
+    page = page_factory(locale="en-US", viewport={"width": 1366, "height": 900})
+    sign_in(page, live_server.url, "organiser")
+    page.emulate_media(reduced_motion="reduce")  # no transition to catch half-way
+    page.goto(live_server.url + "/banks/")
+    page.keyboard.press("Tab")
+    skip = page.locator("#skip-link")
+    expect(skip).to_be_focused()
+    expect(skip).to_be_in_viewport()
+    seen = []
+    for _ in range(21):
+        ring = page.evaluate(FOCUS_RING)
+        seen.append(ring)
+        # A solid ring 3 px wide: gold (#ffd766, 4.7:1 on the bar's red) on the menu bar, blue
+        # (#0b57d0, 5.8:1 on the page, 6.4:1 on white) elsewhere.
+        assert ring["style"] == "solid" and ring["width"] >= 3, ring
+        assert ring["color"] in ("rgb(255, 215, 102)", "rgb(11, 87, 208)"), ring
+        page.keyboard.press("Tab")
+    # The menu's links and buttons, the language and the fields of the new bank's form all passed.
+    assert {"manage-menu", "language-select", "id_name", "id_shared_below"} <= {ring["id"] for ring in seen}
+    # The skip link goes straight to the page's own content.
+    page.goto(live_server.url + "/banks/")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")
+    expect(page.locator("main")).to_be_focused()
+    page.keyboard.press("Tab")
+    expect(page.locator("main a").first).to_be_focused()
+    # The Manage menu is a button: Space opens it, Escape closes it and gives the place back.
+    page.locator("#manage-menu").focus()
+    page.keyboard.press("Space")
+    expect(page.locator("#manage-menu + .dropdown-menu")).to_be_visible()
+    page.keyboard.press("Escape")
+    expect(page.locator("#manage-menu + .dropdown-menu")).to_be_hidden()
+    expect(page.locator("#manage-menu")).to_be_focused()
+
+
+def test_an_answer_given_by_keyboard_is_marked_in_words_and_read_out(live_server, demo, page_factory):
+    page = page_factory(phone=True)
+    attempt = start_paper(page, live_server.url, "practice")
+    item = next(
+        item for item in attempt.items.select_related("version").order_by("position") if item.version.type == "single"
+    )
+    card = page.locator(f"#q{item.position}")
+    answer_card(page, item, correct=False)
+    card.locator(".qs-answer-button").focus()
+    page.keyboard.press("Shift+Tab")  # back to the ticked option, by keyboard
+    expect(card.locator("input:checked")).to_be_focused()
+    ring = page.evaluate(FOCUS_RING)
+    assert ring["style"] == "solid" and ring["width"] >= 3, ring  # the whole option is ringed
+    page.keyboard.press("Tab")
+    expect(card.locator(".qs-answer-button")).to_be_focused()
+    page.keyboard.press("Enter")
+    # The keyboard's place moves to the verdict, which a screen reader then reads.
+    expect(card.locator(".qs-verdict")).to_be_focused()
+    expect(card.locator(".qs-verdict")).to_contain_text("答错了")
+    # Not by colour alone: the key and the wrong pick say what they are.
+    key_letter = shown_letters(item, item.version.key)[0]
+    expect(card.locator(".qs-option.is-key")).to_have_count(1)
+    expect(card.locator(f".qs-option:has(input[value='{key_letter}']) .qs-mark")).to_have_text("正确答案")
+    expect(card.locator(".qs-option:has(input:checked) .qs-mark")).to_have_text("您的选择")
+    # The result page marks them the same way.
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.click("#finish-button")
+    page.wait_for_url("**/result/")
+    expect(page.locator(f"#q{item.position} .qs-option.is-wrong .qs-mark")).to_have_text("您的选择")
+    expect(page.locator(f"#q{item.position} .qs-option.is-key .qs-mark")).to_have_text("正确答案")
+    assert Attempt.objects.get(pk=attempt.pk).status == "submitted"
+
+
+def test_the_exams_countdown_is_a_timer_not_read_out_every_second(live_server, demo, page_factory):
+    page = page_factory(phone=True)
+    start_paper(page, live_server.url, "exam")
+    countdown = page.locator("#countdown")
+    expect(countdown).to_have_attribute("role", "timer")
+    expect(countdown).to_have_accessible_name("剩余时间")
+    assert countdown.get_attribute("aria-live") is None
+    expect(page.locator("h1")).to_have_text("2026 年党章党规知识测验")
