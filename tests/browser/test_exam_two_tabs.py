@@ -128,8 +128,10 @@ def test_a_save_whose_answer_was_lost_does_not_make_the_next_save_look_like_anot
     tab.route("**/api/v1/study/attempts/*/items/1/", lose_the_first_answer)
     tab.goto(f"{asgi_server}/study/attempts/{attempt.pk}/")
     tab.locator("#q1 input[value=A]").check()
-    wait_for(lambda: Attempt.objects.get(pk=attempt.pk).revision == 1, timeout=10, what="Q1 stored")
+    # The page first: the route handler runs only while Playwright is waiting on the page, so a
+    # wait on the database alone could time out before the save was ever sent (CI, stop 54).
     expect(tab.locator("#attempt-status")).to_have_text("Not saved yet: no connection. Trying again…")
+    wait_for(lambda: Attempt.objects.get(pk=attempt.pk).revision == 1, timeout=10, what="Q1 stored")
     tab.locator("#q2 input[value=B]").check()
     # Waiting on the page (not only the database) lets Playwright run the route for the resend.
     expect(tab.locator("#attempt-status")).to_contain_text("Saved")
