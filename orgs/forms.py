@@ -32,6 +32,18 @@ class OpenUnitSelect(forms.Select):
         ]
 
 
+def unit_picker_attrs() -> dict[str, str]:
+    """A unit list's attributes that make it searchable (static/js/unit_picker.js, which base.html
+    loads on every page): among hundreds of units typing finds one by any name on its path; a
+    browser without JavaScript keeps the plain list."""
+    return {
+        "data-unit-picker": "",
+        "data-remove-title": _("Remove"),
+        "data-placeholder": _("Type to find a unit"),
+        "data-no-results": _("No unit by that name among those you may choose."),
+    }
+
+
 class UnitChoiceField(forms.ModelChoiceField):
     """Units shown by full path, limited to what the user manages; closed units are not offered
     for new choices (see `OpenUnitSelect`) and are refused if posted anyway, except the form's
@@ -56,6 +68,7 @@ class UnitChoiceField(forms.ModelChoiceField):
         self.offers_any = len(units) > len(hidden)
         kwargs.setdefault("widget", OpenUnitSelect(hidden_ids=hidden))
         super().__init__(queryset=access.managed_units(user).order_by("path"), **kwargs)
+        self.widget.attrs.update(unit_picker_attrs())
         self._kept = None
 
     def get_bound_field(self, form, field_name):
@@ -84,6 +97,7 @@ class UnitsChoiceField(forms.ModelMultipleChoiceField):
         queryset = access.managed_units(user).order_by("path")
         self._paths = unit_paths(list(queryset))
         super().__init__(queryset=queryset, **kwargs)
+        self.widget.attrs.update(unit_picker_attrs())
 
     def label_from_instance(self, obj: Unit) -> str:
         return self._paths.get(obj.pk, obj.name)
