@@ -51,7 +51,10 @@ class UnitChoiceField(forms.ModelChoiceField):
     unit and the day it closed or ended, as the services' (`unit_closed_problem`).
     `parents_only`: a unit that holds no units (a party branch) is not offered either; the
     services refuse one posted anyway (`check_unit_under`), naming both units. `offered`: a
-    further test a unit must pass to be offered (a moved unit's possible parents)."""
+    further test a unit must pass to be offered (a moved unit's possible parents). A unit posted
+    that is not offered (another organ's, or none at all) is refused as outside the user's units."""
+
+    default_error_messages = {"invalid_choice": _("This unit is outside the units you manage.")}
 
     def __init__(self, *, user, parents_only: bool = False, offered=None, **kwargs):
         units = list(access.managed_units(user).order_by("path"))
@@ -92,6 +95,11 @@ class UnitChoiceField(forms.ModelChoiceField):
 class UnitsChoiceField(forms.ModelMultipleChoiceField):
     """Several units, shown by full path as `UnitChoiceField` shows one, limited to what the user
     manages: among many units the path tells one 第一党支部 from another."""
+
+    default_error_messages = {
+        "invalid_choice": _("One of the units chosen is outside the units you manage."),
+        "invalid_pk_value": _("One of the units chosen is outside the units you manage."),
+    }
 
     def __init__(self, *, user, **kwargs):
         queryset = access.managed_units(user).order_by("path")
