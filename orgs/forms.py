@@ -32,6 +32,18 @@ class OpenUnitSelect(forms.Select):
         ]
 
 
+def unit_picker_attrs() -> dict[str, str]:
+    """A unit list's attributes that make it searchable (static/js/unit_picker.js, which base.html
+    loads on every page): among hundreds of units typing finds one by any name on its path; a
+    browser without JavaScript keeps the plain list."""
+    return {
+        "data-unit-picker": "",
+        "data-remove-title": _("Remove"),
+        "data-placeholder": _("Type to find a unit"),
+        "data-no-results": _("No unit by that name among those you may choose."),
+    }
+
+
 class UnitChoiceField(forms.ModelChoiceField):
     """Units shown by full path, limited to what the user manages; closed units are not offered
     for new choices (see `OpenUnitSelect`) and are refused if posted anyway, except the form's
@@ -39,7 +51,10 @@ class UnitChoiceField(forms.ModelChoiceField):
     unit and the day it closed or ended, as the services' (`unit_closed_problem`).
     `parents_only`: a unit that holds no units (a party branch) is not offered either; the
     services refuse one posted anyway (`check_unit_under`), naming both units. `offered`: a
-    further test a unit must pass to be offered (a moved unit's possible parents)."""
+    further test a unit must pass to be offered (a moved unit's possible parents). A unit posted
+    that is not offered (another organ's, or none at all) is refused as outside the user's units."""
+
+    default_error_messages = {"invalid_choice": _("This unit is outside the units you manage.")}
 
     def __init__(self, *, user, parents_only: bool = False, offered=None, **kwargs):
         units = list(access.managed_units(user).order_by("path"))
@@ -56,6 +71,7 @@ class UnitChoiceField(forms.ModelChoiceField):
         self.offers_any = len(units) > len(hidden)
         kwargs.setdefault("widget", OpenUnitSelect(hidden_ids=hidden))
         super().__init__(queryset=access.managed_units(user).order_by("path"), **kwargs)
+        self.widget.attrs.update(unit_picker_attrs())
         self._kept = None
 
     def get_bound_field(self, form, field_name):
@@ -80,10 +96,16 @@ class UnitsChoiceField(forms.ModelMultipleChoiceField):
     """Several units, shown by full path as `UnitChoiceField` shows one, limited to what the user
     manages: among many units the path tells one 第一党支部 from another."""
 
+    default_error_messages = {
+        "invalid_choice": _("One of the units chosen is outside the units you manage."),
+        "invalid_pk_value": _("One of the units chosen is outside the units you manage."),
+    }
+
     def __init__(self, *, user, **kwargs):
         queryset = access.managed_units(user).order_by("path")
         self._paths = unit_paths(list(queryset))
         super().__init__(queryset=queryset, **kwargs)
+        self.widget.attrs.update(unit_picker_attrs())
 
     def label_from_instance(self, obj: Unit) -> str:
         return self._paths.get(obj.pk, obj.name)

@@ -132,6 +132,23 @@ def person_order(person: User) -> tuple[str, str, str]:
     return (person.name_sort, person.real_name, person.username)
 
 
+def member_rows(members) -> list[dict]:
+    """For a picker of people (static/js/judge_picker.js): each member's id, name, unit (its full
+    path, which tells apart two members of the same name), employee number and user name."""
+    members = list(members)
+    paths = unit_paths([m.unit for m in members if m.unit_id is not None])
+    return [
+        {
+            "id": member.pk,
+            "name": member.display_name,
+            "unit": paths.get(member.unit_id, ""),
+            "employee_no": member.employee_no or "",
+            "username": member.username,
+        }
+        for member in members
+    ]
+
+
 def member_sort_order(sort: str) -> list:
     """The ORDER BY of a member list sort key like "unit" or "-last_sign_in"; an unknown key
     gives the list's own order (by unit, then name)."""

@@ -26,6 +26,7 @@ from contests.models import Contest
 from lessons.models import Paper, PointRule
 from lessons.selectors import activity_labels
 from orgs import access
+from orgs.forms import unit_picker_attrs
 from orgs.models import Unit
 from orgs.selectors import unit_paths
 from quizsite.forms import LOCAL_DAY_ATTRS, NumberRangeMessages, check_local_day
@@ -217,6 +218,7 @@ class AdministeredUnitField(forms.ModelChoiceField):
             {"invalid_choice": _("You do not administer that unit: choose one of the units listed.")},
         )
         super().__init__(queryset=units, **kwargs)
+        self.widget.attrs.update(unit_picker_attrs())
 
     def label_from_instance(self, obj: Unit) -> str:
         return self._paths.get(obj.pk, obj.name)
@@ -241,9 +243,7 @@ class ScopeField(forms.ModelMultipleChoiceField):
         self.widget.choices = [
             (unit.pk, self.label_from_instance(unit)) for unit in units if unit.closed_at is None or unit.pk in chosen
         ]
-        self.widget.attrs.update(
-            {"data-unit-picker": "", "data-remove-title": _("Remove"), "data-placeholder": _("Type to find a unit")}
-        )
+        self.widget.attrs.update(unit_picker_attrs())
 
     def label_from_instance(self, obj: Unit) -> str:
         return self._paths.get(obj.pk, obj.name)

@@ -12,6 +12,7 @@ urlpatterns = [
     path("<str:code>/setup/teams/roster-template.xlsx", views.roster_template, name="setup_roster_template"),
     path("<str:code>/setup/teams/<int:team_id>/arrange/", views.team_arrange, name="setup_team_arrange"),
     path("<str:code>/setup/teams/<int:team_id>/add/", views.team_member_add, name="setup_team_member_add"),
+    path("<str:code>/setup/teams/<int:team_id>/candidates/", views.team_candidates, name="setup_team_candidates"),
     path("<str:code>/setup/teams/<int:team_id>/drop/", views.team_member_remove, name="setup_team_member_remove"),
     path("<str:code>/setup/teams/<int:team_id>/remove/", views.team_remove, name="setup_team_remove"),
     path("<str:code>/setup/rounds/", views.setup_rounds, name="setup_rounds"),

@@ -1,21 +1,23 @@
 """The contest builder's pages: basics, teams, rounds, review; rehearsal and duplicate.
 Thin: authorise, call a service, render."""
 
+import json
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Q
+from django.db.models import Case, Q, QuerySet, When
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from lessons.models import Question
 from lessons.selectors import banks_visible_to
 from orgs import access as orgs_access
-from orgs.models import Unit
-from orgs.selectors import PEOPLE_BY_NAME, member_search, person_order, unit_paths
+from orgs.models import Unit, User
+from orgs.selectors import PEOPLE_BY_NAME, member_rows, member_search, person_order, unit_paths
 from quizsite.api_errors import error_response
 from quizsite.naming import listed
 from quizsite.spreadsheets import xlsx_response
@@ -118,24 +120,38 @@ def _teams(contest: Contest) -> list[Team]:
     return teams
 
 
+# The most members a team's "Add a member…" list holds (the page works without JavaScript); the
+# picker over it asks `team_candidates` for anyone else as the organiser types.
 PICKER_SIZE = 500
+# The most members one search answers: a longer name narrows it.
+SEARCH_SIZE = 20
 
 
-def _with_candidates(user, contest: Contest, teams: list[Team]) -> list[Team]:
-    """Give each team the members free to add to it, for its picker: the team's own unit's (its
-    subtree's) first, then the rest, each part by name (pinyin)."""
-    free = (
-        member_search(user)
-        .filter(is_active=True, unit__path__startswith=contest.unit.path)  # services.check_members_inside_contest
+def _free_members(user, contest: Contest, *, text: str = "") -> QuerySet[User]:
+    """The members `user` may add to `contest`'s teams, matching `text` (name, user name, employee
+    number, phone) if given: active, managed by `user`, placed inside the contest's unit
+    (services.check_members_inside_contest) and on none of its teams yet."""
+    return (
+        member_search(user, text=text)
+        .filter(is_active=True, unit__path__startswith=contest.unit.path)
         .exclude(contest_places__contest=contest)
-        .order_by(*PEOPLE_BY_NAME)
     )
+
+
+def _with_candidates(user, contest: Contest, teams: list[Team], *, find: str = "") -> list[Team]:
+    """Give each team the members free to add to it, for its picker: the team's own unit's (its
+    subtree's) first, then the rest, each part by name (pinyin); only those matching `find` when
+    it is given (the search of a browser without JavaScript)."""
+    free = _free_members(user, contest, text=find).order_by(*PEOPLE_BY_NAME)
     near = Q(pk__in=[])
     for team in teams:
         near |= Q(unit__path__startswith=team.unit.path)
     # Each team's own members make the list even when the whole list is cut at PICKER_SIZE.
     pool = {m.pk: m for m in [*free.filter(near)[:PICKER_SIZE], *free[:PICKER_SIZE]]}
     ordered = sorted(pool.values(), key=person_order)
+    rows = {row["id"]: row for row in member_rows(ordered)}
+    for member in ordered:
+        member.picker_data = json.dumps(rows[member.pk], ensure_ascii=False)
     for team in teams:
         team.own_candidates = [m for m in ordered if m.unit.path.startswith(team.unit.path)]
         team.other_candidates = [m for m in ordered if not m.unit.path.startswith(team.unit.path)]
@@ -176,7 +192,8 @@ def setup_teams(request, code: str):
         "contests/setup/teams.html",
         contest,
         "teams",
-        teams=_with_candidates(request.user, contest, _teams(contest)),
+        teams=_with_candidates(request.user, contest, _teams(contest), find=_find(request)),
+        find=_find(request),
         moved_out=moved_out_by_team(roster_outside_unit(contest)) if contest.status == Contest.Status.DRAFT else "",
         units_form=units_form,
         roster_form=RosterForm(),
@@ -215,6 +232,30 @@ def setup_roster(request, code: str):
 def roster_template(request, code: str):
     access_setup(request.user, code)
     return xlsx_response(roster.roster_template(), _("Team roster"), ascii_name="team-roster")
+
+
+def _find(request) -> str:
+    """What a search for members typed, as the search reads it (at most 50 characters)."""
+    return request.GET.get("q", "").strip()[:50]
+
+
+@login_required
+@require_GET
+def team_candidates(request, code: str, team_id: int):
+    """For a team's member picker: up to SEARCH_SIZE members the organiser may add whose name,
+    user name, employee number or phone contains `q`, the team's own unit's first, then by name;
+    nothing for an empty `q`. Members outside the organiser's units are never among them."""
+    team = _team(request, code, team_id)
+    text = _find(request)
+    if not text:
+        return JsonResponse({"results": []})
+    own_first = Case(When(unit__path__startswith=team.unit.path, then=0), default=1)
+    found = (
+        _free_members(request.user, team.contest, text=text)
+        .annotate(own_first=own_first)
+        .order_by("own_first", *PEOPLE_BY_NAME)[:SEARCH_SIZE]
+    )
+    return JsonResponse({"results": member_rows(found)})
 
 
 def _team(request, code: str, team_id: int) -> Team:

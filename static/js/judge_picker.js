@@ -1,5 +1,6 @@
-// The judges' picker on a call's panel form, and the judge and entries pickers of a conflict:
-// Tom Select over a plain select, which is what a browser without JavaScript gets. Each option
+// The judges' picker on a call's panel form, the judge and entries pickers of a conflict, and
+// the contest builder's "Add a member…" of each team: Tom Select over a plain select, which is
+// what a browser without JavaScript gets. Each option
 // carries the account's name, unit, employee number and user name, or the entry's title, unit
 // and authors (its data-data), and typing searches them all. When the page
 // lists only the panel's own judges (an organiser who reaches thousands of members), the
@@ -41,7 +42,10 @@
       };
     }
     // eslint-disable-next-line no-undef
-    new TomSelect(select, settings);
+    const picker = new TomSelect(select, settings);
+    // The box typed into stands for the select: it is read with the field's help and error.
+    const described = select.getAttribute("aria-describedby");
+    if (described) picker.control_input.setAttribute("aria-describedby", described);
     // The plain select stays in the page, out of sight and out of the Tab order, for the form:
     // a screen reader meets only the picker, which its label names.
     select.setAttribute("aria-hidden", "true");

@@ -8,6 +8,7 @@
   const all = document.getElementById("member-select-all");
   const count = document.getElementById("member-selected-count");
   const action = document.getElementById("bulk-action");
+  let wasGranting = false;
   function refresh() {
     const ticked = boxes().filter((box) => box.checked).length;
     if (count) count.textContent = count.dataset.template.replace("__N__", ticked);
@@ -23,7 +24,10 @@
         option.disabled = granting;
       });
       if (granting && unit.selectedOptions[0] && unit.selectedOptions[0].disabled) unit.value = "";
+      // The unit picker (unit_picker.js) reads the options again when the ones offered change.
+      if (unit.tomselect && granting !== wasGranting) unit.tomselect.sync();
     }
+    wasGranting = granting;
   }
   if (all) {
     all.addEventListener("change", () => {

@@ -163,7 +163,8 @@ def test_grey_text_and_grey_buttons_read_at_4_5_to_1_on_the_page(live_server, de
 
 FOCUS_RING = """() => {
   const el = document.activeElement;
-  const style = getComputedStyle(el.closest('.qs-option') || el);
+  // An answer's option is ringed whole; a picker's box (Tom Select) around the text typed in it.
+  const style = getComputedStyle(el.closest('.qs-option, .ts-control') || el);
   return {
     id: el.id, tag: el.tagName,
     style: style.outlineStyle, width: parseFloat(style.outlineWidth), color: style.outlineColor,

@@ -217,7 +217,7 @@ def test_adding_a_member_refuses_bad_input_keeps_what_was_typed_and_creates_nobo
     before = User.objects.count()
     for changes, message in (
         ({"real_name": ""}, "该字段是必填项"),
-        ({"unit": tree["jjj1"].pk}, "选择"),  # another office's branch: not offered, refused
+        ({"unit": tree["jjj1"].pk}, "该单位不在您管理的单位范围内"),  # another office's branch: not offered, refused
         ({"username": "有 空格"}, "用户名"),
         ({"employee_no": taken.employee_no}, "700002"),
         ({"password": "123"}, "密码"),
