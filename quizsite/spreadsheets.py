@@ -123,7 +123,7 @@ class ExportSheet:
 
     def __init__(self, sheet: WriteOnlyWorksheet) -> None:
         self._sheet = sheet
-        self._styles: dict[tuple[RowStyle, str], StyleArray] = {}
+        self._styles: dict[tuple[RowStyle, str], StyleArray | None] = {}
 
     def append(self, values: Iterable[object], *, style: RowStyle = "plain") -> None:
         if style == "plain":
@@ -163,7 +163,7 @@ class ExportSheet:
             cell.font = ROW_FONTS[style]
         if style == "header":
             cell.fill = HEADER_FILL
-        return cell._style
+        return cell._style  # what `Cell(style_array=...)` takes; None for a cell with no style
 
 
 class ExportWorkbook:
