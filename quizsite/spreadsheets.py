@@ -23,9 +23,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
+from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.packaging.core import DocumentProperties
 from openpyxl.styles import Font, PatternFill
+from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import coordinate_to_tuple, get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet._read_only import ReadOnlyWorksheet
@@ -111,30 +112,58 @@ SHARED_PLACE = '0"="'
 
 
 class ExportSheet:
-    """One sheet of an export, written row by row (rows are streamed, not kept in memory)."""
+    """One sheet of an export, written row by row (rows are streamed, not kept in memory).
+
+    Most cells go to openpyxl as bare values, which its write-only sheet writes through one cell
+    it reuses: a cell object of our own for each of an organ's 100,000 cells cost as much again
+    as the writing (docs/benchmarks.md, "xlsx exports"). A cell is made only where a bare value
+    would not read back as written (text openpyxl would take for a formula or an error) or where
+    it carries a style (a title or header row, a number format), and then from the style made
+    once for the sheet."""
 
     def __init__(self, sheet: WriteOnlyWorksheet) -> None:
         self._sheet = sheet
+        self._styles: dict[tuple[RowStyle, str], StyleArray | None] = {}
 
     def append(self, values: Iterable[object], *, style: RowStyle = "plain") -> None:
-        self._sheet.append([self._cell(value, style) for value in values])
+        if style == "plain":
+            self._sheet.append([self._plain(value) for value in values])
+        else:
+            self._sheet.append([self._cell(value, style) for value in values])
+
+    def _plain(self, value: object) -> object:
+        if isinstance(value, str):
+            text = ILLEGAL_CHARACTERS_RE.sub("", value)
+            # openpyxl makes text starting with "=" a formula and "#N/A"-like text an error.
+            return self._cell(text, "plain") if text[:1] == "=" or text in ERROR_CODES else text
+        if isinstance(value, Formatted):
+            return self._cell(value, "plain")
+        return value
 
     def _cell(self, value: object, style: RowStyle) -> Cell:
+        number_format = value.number_format if isinstance(value, Formatted) else ""
+        key = (style, number_format)
+        if key not in self._styles:
+            self._styles[key] = self._style_of(style, number_format)
         if isinstance(value, str):
-            cell = WriteOnlyCell(self._sheet, value=ILLEGAL_CHARACTERS_RE.sub("", value))
-            # openpyxl makes text starting with "=" a formula and "#N/A"-like text an error;
-            # stored as a string, any text reads back exactly as written and runs nothing.
+            cell = Cell(self._sheet, row=1, column=1, style_array=self._styles[key])
+            # Stored as a string, any text reads back exactly as written and runs nothing.
+            cell.value = ILLEGAL_CHARACTERS_RE.sub("", value)
             cell.data_type = "s"
-        elif isinstance(value, Formatted):
-            cell = WriteOnlyCell(self._sheet, value=value.value)
-            cell.number_format = value.number_format
-        else:
-            cell = WriteOnlyCell(self._sheet, value=value)
+            return cell
+        plain = value.value if isinstance(value, Formatted) else value
+        return Cell(self._sheet, row=1, column=1, value=plain, style_array=self._styles[key])
+
+    def _style_of(self, style: RowStyle, number_format: str) -> StyleArray | None:
+        """The style of a cell of a `style` row with `number_format`, registered in the workbook."""
+        cell = WriteOnlyCell(self._sheet)
+        if number_format:
+            cell.number_format = number_format
         if style in ROW_FONTS:
             cell.font = ROW_FONTS[style]
         if style == "header":
             cell.fill = HEADER_FILL
-        return cell
+        return cell._style  # what `Cell(style_array=...)` takes; None for a cell with no style
 
 
 class ExportWorkbook:

@@ -138,3 +138,61 @@ def test_an_organisers_home_takes_the_same_queries_for_two_units_as_for_five(tre
     assert len(rows) == 12
     reminded = {(row.unit.name, row.kind) for row in rows if row.next_at is not None}
     assert reminded == {("新支部0", "lesson"), ("新支部1", "lesson"), ("新支部2", "lesson")}
+
+
+@pytest.mark.django_db
+def test_the_micro_class_library_takes_the_same_queries_for_one_page_as_for_three(tree, monkeypatch):
+    """Paged 2 to a page here: five lessons in two series, some watched, take the queries one
+    lesson took; each page reads the member's progress and study hours for its own lessons."""
+    from lessons.models import Lesson, Series, WatchProgress
+    from lessons.views import videos
+
+    monkeypatch.setattr(videos, "LIBRARY_PAGE_SIZE", 2, raising=False)
+    member = factories.member(tree["gz1"])
+    client = signed_in(member)
+
+    def published(title: str, series: Series) -> Lesson:
+        return Lesson.objects.create(
+            title=title,
+            unit=tree["audit"],
+            series=series,
+            status=Lesson.Status.READY,
+            publication=Lesson.Publication.PUBLISHED,
+        )
+
+    first = published("第一课", Series.objects.create(slug="one", title="甲系列", unit=tree["audit"]))
+    WatchProgress.objects.create(member=member, lesson=first, watched_s=30)
+    few = queries_for(client, reverse("lessons:library"))
+    second = Series.objects.create(slug="two", title="乙系列", unit=tree["gz"])
+    for n in range(4):
+        lesson = published(f"第{n + 2}课", second)
+        WatchProgress.objects.create(member=member, lesson=lesson, completed_at=timezone.now())
+    many = {page: queries_for(client, reverse("lessons:library"), {"page": page}) for page in (1, 2, 3)}
+    assert many == {1: few, 2: few, 3: few}
+    # By series title (乙 U+4E59 before 甲 U+7532): 乙系列's four lessons fill pages 1 and 2.
+    last = client.get(reverse("lessons:library"), {"page": 3}).context["items"]
+    assert [item["lesson"].title for item in last] == ["第一课"]
+
+
+@pytest.mark.django_db
+def test_a_lessons_report_takes_the_same_queries_on_any_page_of_its_units(tree, monkeypatch):
+    """The unit table paged 2 to a page: its second and third pages read what its first did."""
+    from lessons.models import Lesson
+    from lessons.views import videos
+
+    monkeypatch.setattr(videos, "REPORT_PAGE_SIZE", 2)
+    administrator = factories.administrator(tree["audit"])
+    lesson = Lesson.objects.create(
+        title="必修课",
+        unit=tree["audit"],
+        required=True,
+        status=Lesson.Status.READY,
+        publication=Lesson.Publication.PUBLISHED,
+    )
+    client = signed_in(administrator)
+    url = reverse("lessons:lesson_report", args=[lesson.pk])
+    counts = {page: queries_for(client, url, {"units_page": page}) for page in (1, 2, 3)}
+    assert counts[2] == counts[1] and counts[3] == counts[1]
+    # 审计署's subtree in tree order: 审计署, 广州特派办, its two branches, 京津冀特派办, its branch.
+    names = [row["unit"].name for row in client.get(url, {"units_page": 3}).context["units"]]
+    assert names == ["京津冀特派办", "机关党支部"]

@@ -107,6 +107,9 @@ def access_managed_lesson(user, lesson_id: int) -> Lesson:
 # ---------------------------------------------------------------- members
 
 
+LIBRARY_PAGE_SIZE = 12
+
+
 @login_required
 def library(request):
     """The lessons open to the member, by series in order; `q` finds words in a title, speaker or
@@ -129,9 +132,12 @@ def library(request):
         lessons = lessons.exclude(pk__in=finished)
         if show == "required":
             lessons = lessons.filter(required=True)
-    lessons = lessons.order_by("series__title", "series_id", "position", "-created_at")
+    lessons = lessons.order_by("series__title", "series_id", "position", "-created_at", "pk")
+    # LIBRARY_PAGE_SIZE lessons a page (an organ publishes hundreds; one page of them all was
+    # 18,000 pixels tall on a phone), the search and the filter kept from page to page.
+    page = Paginator(lessons.select_related("unit"), LIBRARY_PAGE_SIZE).get_page(request.GET.get("page"))
+    lessons = list(page.object_list)
     progress = {p.lesson_id: p for p in WatchProgress.objects.filter(member=request.user, lesson__in=lessons)}
-    lessons = list(lessons.select_related("unit"))
     earns = study_rules.lessons_study_hours(lessons)
     items = []
     for lesson in lessons:
@@ -141,7 +147,9 @@ def library(request):
             {"lesson": lesson, "percent": percent, "done": bool(mine and mine.completed_at), "hours": earns[lesson.pk]}
         )
     hours = sum((c.hours for c in StudyCredit.objects.filter(member=request.user)), start=0)
-    return render(request, "lessons/library.html", {"items": items, "hours": hours, "query": query, "show": show})
+    return render(
+        request, "lessons/library.html", {"items": items, "hours": hours, "query": query, "show": show, "page": page}
+    )
 
 
 @login_required
@@ -653,18 +661,19 @@ def _completion(
     # the xlsx (no `page`) lists them all.
     paged = Paginator(watchers, REPORT_PAGE_SIZE).get_page(page) if page is not None else None
     members = list(paged.object_list if paged is not None else watchers)
+    # A page's few ids as a list; all the watchers as a subquery (thousands of ids in an IN list
+    # took psycopg half a second to parse, twice).
+    member_ids = [p.member_id for p in members] if paged is not None else watchers.values("member_id")
     beats = {
         row["member"]: row
-        for row in Heartbeat.objects.filter(lesson=lesson, member__in=[p.member_id for p in members])
+        for row in Heartbeat.objects.filter(lesson=lesson, member__in=member_ids)
         .values("member")
         .annotate(beats=Count("id"), refused=Count("id", filter=~Q(rejected="")))
     }
     fastest_s = videos.fastest_completion_s(float(lesson.duration_s or 0))
     credits = {
         credit.member_id: credit
-        for credit in StudyCredit.objects.filter(
-            lesson=lesson, member__in=[p.member_id for p in members]
-        ).select_related("rule__organ")
+        for credit in StudyCredit.objects.filter(lesson=lesson, member__in=member_ids).select_related("rule__organ")
     }
     for p in members:
         p.credit = credits.get(p.member_id)
@@ -686,6 +695,9 @@ def _watching_rule() -> dict:
 def report(request, lesson_id: int):
     lesson = access_managed_lesson(request.user, lesson_id)
     units, members, page = _completion(lesson, request.user, page=request.GET.get("page", ""))
+    # An organ's 245 units REPORT_PAGE_SIZE at a time, in tree order, paged apart from the
+    # watchers (`units_page`); the xlsx lists them all.
+    units_page = Paginator(units, REPORT_PAGE_SIZE).get_page(request.GET.get("units_page"))
     duration = float(lesson.duration_s or 0)
     rule = study_rules.rule_for_lesson(lesson)
     return render(
@@ -693,7 +705,8 @@ def report(request, lesson_id: int):
         "lessons/lesson_report.html",
         {
             "lesson": lesson,
-            "units": units,
+            "units": units_page.object_list,
+            "units_page": units_page,
             "members": members,
             "page": page,
             "rule": rule,

@@ -93,6 +93,13 @@ def query_with(context, **changes) -> str:
     return query.urlencode()
 
 
+@register.simple_tag(takes_context=True)
+def query_with_page(context, param: str, number: int) -> str:
+    """The current query string with the page parameter `param` set to `number`: a page with two
+    paged tables pages each by its own parameter, and each link keeps the other's page."""
+    return query_with(context, **{param: number})
+
+
 class SentencesNode(template.Node):
     def __init__(self, nodelist):
         self.nodelist = nodelist
