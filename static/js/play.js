@@ -70,6 +70,7 @@
     alert.className = "alert alert-" + kind + " py-2 mb-0";
     alert.textContent = text;
     $("feedback").replaceChildren(alert);
+    announce();
   }
 
   // Who may answer comes with the question, from its round type's rules on the server: the
@@ -98,9 +99,11 @@
     return holder;
   }
 
-  function button(label, onClick, cls) {
+  // `key`: the same control drawn again by the next frame keeps the keyboard's place (liveKeepFocus).
+  function button(label, onClick, cls, key) {
     const b = document.createElement("button");
     b.type = "button";
+    b.dataset.focusKey = key || label;
     b.className = "btn btn-lg w-100 mb-2 " + (cls || "btn-outline-primary");
     b.textContent = label;
     b.addEventListener("click", onClick);
@@ -148,7 +151,10 @@
   }
 
   function answerControls(q) {
+    // The options are one group, named by the question they answer.
     const box = document.createElement("div");
+    box.setAttribute("role", "group");
+    box.setAttribute("aria-labelledby", "stem");
     const submit = (response, label) =>
       act(q, "answer", { type: "answer.submit", answer_id: live.newAnswerId(), opening: q.opening, response: response }, label);
     const letters = (chosen) => chosen.join("");
@@ -186,7 +192,7 @@
       q.options.forEach((o) => {
         const label = document.createElement("label");
         label.className = "qs-option";
-        label.innerHTML = '<input class="form-check-input" type="checkbox" value="' + o.letter + '"><span class="qs-letter">' + o.letter + "</span>";
+        label.innerHTML = '<input class="form-check-input" type="checkbox" value="' + o.letter + '" data-focus-key="pick-' + o.letter + '"><span class="qs-letter">' + o.letter + "</span>";
         label.append(document.createTextNode(o.text));
         box.append(label);
       });
@@ -203,6 +209,7 @@
         const input = document.createElement("input");
         input.className = "form-control form-control-lg";
         input.type = "text";
+        input.dataset.focusKey = "blank-" + i;
         input.autocomplete = "off";
         input.placeholder = t.blank + " " + (i + 1);
         input.setAttribute("aria-label", input.placeholder); // a placeholder alone is no name once typed over
@@ -229,6 +236,30 @@
   }
 
   function render() {
+    liveKeepFocus(draw);
+    announce();
+  }
+
+  // Say once, in the polite live region, what changed for this phone: a question shown (its
+  // round, number and text), opened, the answer on its way and received, time up, a skip, the
+  // reveal with its verdict, a pause, the end: what changed of the lines the page shows above
+  // and below the question. Frames that change none of them (a teammate's phone, the scores)
+  // say nothing again, nor does the countdown, a timer that is not read out.
+  let heard = {};
+  function announce() {
+    const now = {
+      round: $("round-label").textContent,
+      stem: $("stem").textContent,
+      stage: $("stage-message").textContent,
+      feedback: $("feedback").textContent,
+    };
+    const fresh = now.round !== heard.round || now.stem !== heard.stem;
+    const said = Object.keys(now).filter((part) => now[part] && (now[part] !== heard[part] || (fresh && part !== "feedback")));
+    heard = now;
+    if (said.length) $("live-news").textContent = said.map((part) => now[part]).join(". ");
+  }
+
+  function draw() {
     countdown(); // at once, not at the next tick: a closed question shows no time left
     const q = state.question;
     // Phones get the top of the board by name and every team's [id, score, rank] in standings.
@@ -272,8 +303,12 @@
       const picked = sentNote(q, "pick");
       $("stage-message").textContent = picked || t.picking;
       if (!picked && !q.picked.includes(you.team)) {
-        q.round.risk_tiers.forEach((v) => controls.append(button(t.staked + " " + v, () => act(q, "pick", { type: "risk.pick", value: v }, String(v)))));
-        controls.append(button(t.abstain, () => act(q, "pick", { type: "risk.pick", value: 0 }, t.abstain), "btn-outline-secondary"));
+        const stakes = document.createElement("div");
+        stakes.setAttribute("role", "group");
+        stakes.setAttribute("aria-labelledby", "stage-message");
+        q.round.risk_tiers.forEach((v) => stakes.append(button(t.staked + " " + v, () => act(q, "pick", { type: "risk.pick", value: v }, String(v)))));
+        stakes.append(button(t.abstain, () => act(q, "pick", { type: "risk.pick", value: 0 }, t.abstain), "btn-outline-secondary"));
+        controls.append(stakes);
       }
     } else if (q.phase === "open") {
       const note = answerNote(q);
