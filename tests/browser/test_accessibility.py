@@ -307,7 +307,8 @@ def test_the_home_pages_cards_are_headings_under_the_welcome_looking_as_before(l
     page = page_factory(phone=True)
     sign_in(page, live_server.url, "member")
     outline = page.evaluate(
-        "() => Array.from(document.querySelectorAll('main h1, main h2, main h3')).map((h) => h.tagName + ' ' + h.textContent.trim())"
+        """() => Array.from(document.querySelectorAll('main h1, main h2, main h3'))
+            .map((h) => h.tagName + ' ' + h.textContent.trim())"""
     )
     assert outline[0].startswith("H1 欢迎您")
     assert {"H2 今日任务", "H2 今日积分", "H2 我的名次"} <= set(outline[1:])

@@ -23,7 +23,8 @@ pytestmark = pytest.mark.browser
 RECORD_NEWS = """() => {
   window.newsHeard = [];
   const region = document.getElementById('live-news');
-  new MutationObserver(() => window.newsHeard.push(region.textContent)).observe(region, { childList: true, characterData: true, subtree: true });
+  new MutationObserver(() => window.newsHeard.push(region.textContent))
+    .observe(region, { childList: true, characterData: true, subtree: true });
 }"""
 
 
@@ -114,7 +115,9 @@ def test_the_host_consoles_buttons_say_what_they_do_and_every_box_has_a_name(
     expect(host.locator(".qs-host-answers th").nth(3)).to_have_accessible_name("Marked")
     expect(host.locator(".qs-host-answers th").nth(4)).to_have_accessible_name("Ruling on the answer")
     # A relay's waiting rows each offer a hand-over, named with whose legs.
-    expect(host.locator("#answers tr", has_text="红队").locator(".qs-hand-over")).to_have_accessible_name("Hand over · 红0")
+    expect(host.locator("#answers tr", has_text="红队").locator(".qs-hand-over")).to_have_accessible_name(
+        "Hand over · 红0"
+    )
     assert unnamed_controls(host) == []
 
 
