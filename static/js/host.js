@@ -122,7 +122,8 @@
     return label;
   }
 
-  document.querySelectorAll("[data-command]").forEach((b) => b.addEventListener("click", () => command(b.dataset.command, b.textContent)));
+  // The note after a command names it as the button's name does ("Done: Close answers").
+  document.querySelectorAll("[data-command]").forEach((b) => b.addEventListener("click", () => command(b.dataset.command, b.getAttribute("aria-label") || b.textContent)));
   $("adjust-form").addEventListener("submit", (event) => {
     event.preventDefault();
     // Whole points within the server's bound, or a word on the page: the browser's own check of a

@@ -69,8 +69,9 @@
     const alert = document.createElement("div");
     alert.className = "alert alert-" + kind + " py-2 mb-0";
     alert.textContent = text;
-    $("feedback").replaceChildren(alert);
-    announce();
+    const feedback = $("feedback");
+    if (feedback.textContent === text && feedback.firstChild.className === alert.className) return; // said already
+    feedback.replaceChildren(alert);
   }
 
   // Who may answer comes with the question, from its round type's rules on the server: the
@@ -237,26 +238,20 @@
 
   function render() {
     liveKeepFocus(draw);
-    announce();
   }
 
-  // Say once, in the polite live region, what changed for this phone: a question shown (its
-  // round, number and text), opened, the answer on its way and received, time up, a skip, the
-  // reveal with its verdict, a pause, the end: what changed of the lines the page shows above
-  // and below the question. Frames that change none of them (a teammate's phone, the scores)
-  // say nothing again, nor does the countdown, a timer that is not read out.
-  let heard = {};
-  function announce() {
-    const now = {
-      round: $("round-label").textContent,
-      stem: $("stem").textContent,
-      stage: $("stage-message").textContent,
-      feedback: $("feedback").textContent,
-    };
-    const fresh = now.round !== heard.round || now.stem !== heard.stem;
-    const said = Object.keys(now).filter((part) => now[part] && (now[part] !== heard[part] || (fresh && part !== "feedback")));
-    heard = now;
-    if (said.length) $("live-news").textContent = said.map((part) => now[part]).join(". ");
+  // The line above the question (#stage-message) and the verdict or refusal below it
+  // (#feedback) are polite live regions: written only when what they say changes, or a new
+  // question opens, so a screen reader says each change once (a question shown or opened, the
+  // answer on its way and received, answers closed, a skip, the reveal, a pause, the end), and a
+  // frame that changes nothing of them (a teammate's phone, the scores) says nothing again. The
+  // countdown is a timer, not read out.
+  let stageFor = null; // the opening the stage line was last written for
+  function stage(text) {
+    const opening = state && state.question ? state.question.opening : null;
+    if ($("stage-message").textContent === text && stageFor === opening) return;
+    stageFor = opening;
+    $("stage-message").textContent = text;
   }
 
   function draw() {
@@ -285,23 +280,23 @@
     const controls = $("controls");
     controls.replaceChildren();
     if (state.contest.status === "finished") {
-      $("stage-message").textContent = t.finished; $("stem").textContent = ""; $("round-label").textContent = ""; $("feedback").replaceChildren();
+      stage(t.finished); $("stem").textContent = ""; $("round-label").textContent = ""; $("feedback").replaceChildren();
       return;
     }
-    if (!q || q.phase === "idle") { $("stage-message").textContent = state.contest.status === "paused" ? t.paused : t.waiting; $("stem").textContent = ""; $("round-label").textContent = ""; return; }
+    if (!q || q.phase === "idle") { stage(state.contest.status === "paused" ? t.paused : t.waiting); $("stem").textContent = ""; $("round-label").textContent = ""; return; }
     $("round-label").textContent = liveTitle(q.round) + " · " + q.position;
     $("stem").innerHTML = q.stem; // sanitised on the server
     if (!sent || sent.opening !== q.opening) { sent = null; $("feedback").replaceChildren(); }
     const fouled = q.round.takes_buzzes && q.fouls.includes(you.team);
     if (state.contest.status === "paused") {
       // Nothing is taken while paused: say so, with the question kept on the phone to read.
-      $("stage-message").textContent = t.paused;
+      stage(t.paused);
     } else if (q.phase === "reading") {
-      $("stage-message").textContent = fouled ? t.foul : t.reading;
+      stage(fouled ? t.foul : t.reading);
       if (q.round.takes_buzzes && !fouled) controls.append(button(t.buzz, () => live.send({ type: "buzz" }), "btn-danger qs-buzz"));
     } else if (q.phase === "picking") {
       const picked = sentNote(q, "pick");
-      $("stage-message").textContent = picked || t.picking;
+      stage(picked || t.picking);
       if (!picked && !q.picked.includes(you.team)) {
         const stakes = document.createElement("div");
         stakes.setAttribute("role", "group");
@@ -313,33 +308,33 @@
     } else if (q.phase === "open") {
       const note = answerNote(q);
       if (note) {
-        $("stage-message").textContent = note;
+        stage(note);
       } else if (fouled) {
-        $("stage-message").textContent = t.foul;
+        stage(t.foul);
       } else if (q.round.takes_buzzes && q.buzz_winner && q.buzz_winner !== you.team) {
-        $("stage-message").textContent = t.buzzlost;
+        stage(t.buzzlost);
       } else if (q.round.takes_buzzes && !q.buzz_winner) {
-        $("stage-message").textContent = "";
+        stage("");
         controls.append(button(t.buzz, () => live.send({ type: "buzz" }), "btn-danger qs-buzz"));
       } else if (mayAnswer(q)) {
-        $("stage-message").textContent = t.yourturn;
+        stage(t.yourturn);
         controls.append(answerControls(q));
       } else if (!teamMayAnswer(q)) {
-        $("stage-message").textContent = q.round.left_out_note ? t[q.round.left_out_note] : "";
+        stage(q.round.left_out_note ? t[q.round.left_out_note] : "");
       } else if (q.round.answered_by === "baton" && batonHolder(q) && !q.answered.includes(you.team)) {
-        $("stage-message").textContent = t.turn + " " + batonHolder(q).name;
+        stage(t.turn + " " + batonHolder(q).name);
       } else {
-        $("stage-message").textContent = q.answered.includes(you.team) ? t.sent : "";
+        stage(q.answered.includes(you.team) ? t.sent : "");
       }
     } else if (q.phase === "closed") {
       // Closed for everyone: say so, with the team's answer (this phone's own, or the snapshot's
       // after a reload: the page forgot what it sent), or that this phone's did not go in time.
-      $("stage-message").textContent = (sent && sent.label && sentNote(q, "answer")) || [teamNote(q), t.closed].filter(Boolean).join(" · ");
+      stage((sent && sent.label && sentNote(q, "answer")) || [teamNote(q), t.closed].filter(Boolean).join(" · "));
     } else if (q.phase === "skipped") {
-      $("stage-message").textContent = t.skipped;
+      stage(t.skipped);
     } else if (q.phase === "revealed") {
       const result = q.reveal.results[String(you.team)];
-      $("stage-message").textContent = "";
+      stage("");
       const verdict = result === true ? t.right : result === false ? t.wrong : "";
       // What the team answered beside the key: "Not right" alone does not say how far off it was.
       const late = sent && sent.late && sent.opening === q.opening ? fill(t.notintime, sent.label) : "";

@@ -19,12 +19,14 @@ from tests.browser.test_contest import hall  # noqa: F401 (a fixture)
 
 pytestmark = pytest.mark.browser
 
-# Every text the phone's polite live region is given, in order (a MutationObserver's record).
+# Every text the phone's polite live regions (the line above the question, the verdict below it)
+# are given, in order, each with its region's id (a MutationObserver's record).
 RECORD_NEWS = """() => {
   window.newsHeard = [];
-  const region = document.getElementById('live-news');
-  new MutationObserver(() => window.newsHeard.push(region.textContent))
-    .observe(region, { childList: true, characterData: true, subtree: true });
+  for (const region of document.querySelectorAll('#player [role=status]:not(#connection)')) {
+    new MutationObserver(() => window.newsHeard.push(region.id + ': ' + region.textContent))
+      .observe(region, { childList: true, characterData: true, subtree: true });
+  }
 }"""
 
 
@@ -38,7 +40,12 @@ def test_a_phone_says_each_change_once_and_keeps_the_keyboards_place_through_a_r
     phone = signed_in_page(hall["red"][0], phone=True)  # red's first leg: the baton of question 1
     host.goto(f"{asgi_server}/contests/{code}/host/")
     phone.goto(f"{asgi_server}/contests/{code}/play/")
-    expect(phone.locator("#live-news")).to_have_text("等待主持人出题…")  # the snapshot's, said
+    expect(phone.locator("#stage-message")).to_have_text("等待主持人出题…")  # the snapshot's
+    assert phone.evaluate("Array.from(document.querySelectorAll('#player [role=status]')).map((el) => el.id)") == [
+        "connection",
+        "stage-message",
+        "feedback",
+    ]
     phone.evaluate(RECORD_NEWS)
 
     # The phone: one heading, a quiet timer, the connection a status.
@@ -59,7 +66,7 @@ def test_a_phone_says_each_change_once_and_keeps_the_keyboards_place_through_a_r
     stem = phone.locator("#stem").inner_text()
     expect(options).to_have_accessible_name(stem)  # the options are one group, named by the question
     assert unnamed_controls(phone) == []
-    expect(phone.locator("#live-news")).to_have_text(f"接力赛 · 1. {stem}. 轮到您了：为本队作答！")
+    expect(phone.locator("#stage-message")).to_have_text("轮到您了：为本队作答！")
 
     # Red answers A by keyboard: the buttons give way, the place stays on the question's card.
     options.locator("button").first.focus()
@@ -78,14 +85,16 @@ def test_a_phone_says_each_change_once_and_keeps_the_keyboards_place_through_a_r
     expect(host.locator("#answers tr").first.locator("[role=img]")).to_have_accessible_name("答对了")
     expect(host.locator("#answers tr").first.get_by_role("button")).to_have_accessible_name("判为错误")
 
-    # Each change said once, in order, the countdown never: shown and open at once (relay),
-    # "Sending A…" then its acknowledgement (the close changes nothing the phone shows), the reveal.
+    # Each change said once, in order, the countdown never: shown and open at once (relay; the
+    # question itself is read as the options' name), "Sending A…" then its acknowledgement (the
+    # close changes nothing the phone shows: its answer is in), the stage line emptied and the verdict.
     heard = phone.evaluate("window.newsHeard")
     assert heard == [
-        f"接力赛 · 1. {stem}. 轮到您了：为本队作答！",
-        "正在提交：A…",
-        "答案已提交：A",
-        "答对了 · 本队作答：A · 答案：A",
+        "stage-message: 轮到您了：为本队作答！",
+        "stage-message: 正在提交：A…",
+        "stage-message: 答案已提交：A",
+        "stage-message: ",
+        "feedback: 答对了 · 本队作答：A · 答案：A",
     ]
 
 
