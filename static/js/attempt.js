@@ -376,10 +376,20 @@
       countdown.classList.add("is-stopped");
     }
   }
+  // An exam's time running out is said twice in a polite live region, at 5 minutes and at 1
+  // minute left, each once: the countdown is a timer, which a screen reader does not read out
+  // (read out every second, it drowned the questions). A mark already passed when the page
+  // opens stays unsaid: the countdown beside it shows the time.
+  const warning = document.getElementById("time-warning");
+  const warnings = warning ? [[300, warning.dataset.five], [60, warning.dataset.one]] : [];
+  let warned; // the last mark said or passed at opening (null: none); undefined before the first tick
   if (deadline && countdown) {
     const tick = () => {
       const left = Math.max(0, deadline - (Date.now() + clockOffset));
       const seconds = Math.ceil(left / 1000);
+      const mark = warnings.filter(([at]) => seconds <= at).pop();
+      if (warned === undefined) warned = mark ? mark[0] : null;
+      else if (mark && mark[0] !== warned && seconds > 0) { warned = mark[0]; warning.textContent = mark[1]; }
       countdown.textContent = String(Math.floor(seconds / 60)).padStart(2, "0") + ":" + String(seconds % 60).padStart(2, "0");
       countdown.classList.toggle("is-urgent", seconds <= 30);
       if (left <= 0) {

@@ -29,12 +29,12 @@
       // console showed), and goes with the next change after it.
       if (doneUntil !== null && frame.seq > doneUntil) { doneUntil = null; $("host-message").replaceChildren(); }
       state = frame;
-      render();
+      liveKeepFocus(render);
     },
     onMessage: (frame) => {
       if (frame.type !== "presence") return;
       online = frame.online === null ? null : new Set(frame.online);
-      if (state) renderMarks();
+      if (state) liveKeepFocus(renderMarks);
     },
     // A command still unanswered when the connection dropped was sent again on reconnecting
     // (live.js): say so, since the host may have seen the console go offline.
@@ -84,7 +84,7 @@
     if (held.has(key)) return null;
     const id = host(frame, label);
     held.set(key, id);
-    hold();
+    liveKeepFocus(hold);
     return id;
   }
 
@@ -118,11 +118,12 @@
     labels.delete(ref);
     sentIn.delete(ref);
     held.forEach((id, key) => { if (id === ref) held.delete(key); });
-    hold();
+    liveKeepFocus(hold);
     return label;
   }
 
-  document.querySelectorAll("[data-command]").forEach((b) => b.addEventListener("click", () => command(b.dataset.command, b.textContent)));
+  // The note after a command names it as the button's name does ("Done: Close answers").
+  document.querySelectorAll("[data-command]").forEach((b) => b.addEventListener("click", () => command(b.dataset.command, b.getAttribute("aria-label") || b.textContent)));
   $("adjust-form").addEventListener("submit", (event) => {
     event.preventDefault();
     // Whole points within the server's bound, or a word on the page: the browser's own check of a
@@ -216,7 +217,12 @@
       tr.children[2].addEventListener("click", () => { tr.children[2].classList.toggle("is-open", !opened.delete(a.id) && Boolean(opened.add(a.id))); });
       // The verdict as it stands: the latest ruling's, else the marking's.
       const right = a.ruling === null || a.ruling === undefined ? a.is_correct : a.ruling;
-      tr.children[3].textContent = right ? "✓" : "✗";
+      // The mark with its words for a screen reader ("check mark" says nothing of the answer).
+      const mark = document.createElement("span");
+      mark.setAttribute("role", "img");
+      mark.setAttribute("aria-label", right ? t.right : t.wrong);
+      mark.textContent = right ? "✓" : "✗";
+      tr.children[3].append(mark);
       tr.children[4].className = "qs-rule-col";
       // A finished contest's results are final (the server refuses rulings): no buttons for them.
       // Only the ruling that changes something: an answer standing wrong may be ruled right, and
@@ -227,6 +233,7 @@
         button.className = "btn btn-sm btn-link py-0" + (correct ? "" : " text-danger");
         button.textContent = correct ? t.overrideRight : t.overrideWrong;
         button.dataset.rule = a.id;
+        button.dataset.focusKey = "rule-" + a.id;
         button.disabled = held.has("rule-" + a.id);
         button.onclick = () => {
           if (held.has("rule-" + a.id)) return; // the ruling on it is on its way
@@ -326,6 +333,10 @@
     button.type = "button";
     button.className = "btn btn-sm btn-outline-primary py-0 ms-1 qs-hand-over";
     button.dataset.member = member;
+    // Named with the runner: a list of buttons each read "Hand over" did not say whose legs.
+    button.setAttribute("aria-label", t.handOver + " · " + name);
+    // One runner may have a button in the answers table and in the phones card: each keeps its own place.
+    button.dataset.focusKey = "hand-over-" + member;
     button.disabled = held.has("hand-over");
     button.innerHTML = "<i class='bi bi-arrow-left-right'></i> ";
     button.append(t.handOver);

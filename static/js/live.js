@@ -272,6 +272,32 @@
     return blanks.map((v) => (Array.isArray(v) ? v.join(" / ") : v)).join(separator);
   };
 
+  // Keep the keyboard's place when a live update redraws part of a page (a frame replaces the
+  // answer buttons, the host's buttons are held while a command is on its way): focus on an
+  // element removed, hidden or disabled fell to the top of the page, and a keyboard or
+  // screen-reader user had to find the way back. Controls drawn again carry the same
+  // `data-focus-key`, and the place goes back to the new one; otherwise to the first usable
+  // control of the area it was in (`data-focus-area`, focusable with tabindex -1), or to the
+  // area itself, until a control there can take it again (the one it left, if it can).
+  const usable = (el) => el.isConnected && !el.disabled && !el.closest("[hidden]") && el.getClientRects().length > 0;
+  const CONTROLS = "button, input, select, textarea, a[href], summary";
+  window.liveKeepFocus = function (redraw) {
+    const before = document.activeElement;
+    const area = before && before.closest ? before.closest("[data-focus-area]") : null;
+    const key = before === area ? area.dataset.focusLeft : before && (before.dataset.focusKey || before.id);
+    redraw();
+    if (!area || (before !== area && usable(before))) return;
+    const same = key ? area.querySelector('[data-focus-key="' + CSS.escape(key) + '"], #' + CSS.escape(key)) : null;
+    const target = same && usable(same) ? same : Array.from(area.querySelectorAll(CONTROLS)).find(usable);
+    if (target) {
+      delete area.dataset.focusLeft;
+      target.focus();
+    } else if (before !== area) {
+      if (key) area.dataset.focusLeft = key;
+      area.focus();
+    }
+  };
+
   // "mm:ss" left until an ISO deadline, by the server's clock.
   window.liveRemaining = function (deadline, serverNow) {
     if (!deadline) return null;

@@ -69,7 +69,9 @@
     const alert = document.createElement("div");
     alert.className = "alert alert-" + kind + " py-2 mb-0";
     alert.textContent = text;
-    $("feedback").replaceChildren(alert);
+    const feedback = $("feedback");
+    if (feedback.textContent === text && feedback.firstChild.className === alert.className) return; // said already
+    feedback.replaceChildren(alert);
   }
 
   // Who may answer comes with the question, from its round type's rules on the server: the
@@ -98,9 +100,11 @@
     return holder;
   }
 
-  function button(label, onClick, cls) {
+  // `key`: the same control drawn again by the next frame keeps the keyboard's place (liveKeepFocus).
+  function button(label, onClick, cls, key) {
     const b = document.createElement("button");
     b.type = "button";
+    b.dataset.focusKey = key || label;
     b.className = "btn btn-lg w-100 mb-2 " + (cls || "btn-outline-primary");
     b.textContent = label;
     b.addEventListener("click", onClick);
@@ -148,7 +152,10 @@
   }
 
   function answerControls(q) {
+    // The options are one group, named by the question they answer.
     const box = document.createElement("div");
+    box.setAttribute("role", "group");
+    box.setAttribute("aria-labelledby", "stem");
     const submit = (response, label) =>
       act(q, "answer", { type: "answer.submit", answer_id: live.newAnswerId(), opening: q.opening, response: response }, label);
     const letters = (chosen) => chosen.join("");
@@ -186,7 +193,7 @@
       q.options.forEach((o) => {
         const label = document.createElement("label");
         label.className = "qs-option";
-        label.innerHTML = '<input class="form-check-input" type="checkbox" value="' + o.letter + '"><span class="qs-letter">' + o.letter + "</span>";
+        label.innerHTML = '<input class="form-check-input" type="checkbox" value="' + o.letter + '" data-focus-key="pick-' + o.letter + '"><span class="qs-letter">' + o.letter + "</span>";
         label.append(document.createTextNode(o.text));
         box.append(label);
       });
@@ -203,6 +210,7 @@
         const input = document.createElement("input");
         input.className = "form-control form-control-lg";
         input.type = "text";
+        input.dataset.focusKey = "blank-" + i;
         input.autocomplete = "off";
         input.placeholder = t.blank + " " + (i + 1);
         input.setAttribute("aria-label", input.placeholder); // a placeholder alone is no name once typed over
@@ -229,6 +237,24 @@
   }
 
   function render() {
+    liveKeepFocus(draw);
+  }
+
+  // The line above the question (#stage-message) and the verdict or refusal below it
+  // (#feedback) are polite live regions: written only when what they say changes, or a new
+  // question opens, so a screen reader says each change once (a question shown or opened, the
+  // answer on its way and received, answers closed, a skip, the reveal, a pause, the end), and a
+  // frame that changes nothing of them (a teammate's phone, the scores) says nothing again. The
+  // countdown is a timer, not read out.
+  let stageFor = null; // the opening the stage line was last written for
+  function stage(text) {
+    const opening = state && state.question ? state.question.opening : null;
+    if ($("stage-message").textContent === text && stageFor === opening) return;
+    stageFor = opening;
+    $("stage-message").textContent = text;
+  }
+
+  function draw() {
     countdown(); // at once, not at the next tick: a closed question shows no time left
     const q = state.question;
     // Phones get the top of the board by name and every team's [id, score, rank] in standings.
@@ -254,57 +280,61 @@
     const controls = $("controls");
     controls.replaceChildren();
     if (state.contest.status === "finished") {
-      $("stage-message").textContent = t.finished; $("stem").textContent = ""; $("round-label").textContent = ""; $("feedback").replaceChildren();
+      stage(t.finished); $("stem").textContent = ""; $("round-label").textContent = ""; $("feedback").replaceChildren();
       return;
     }
-    if (!q || q.phase === "idle") { $("stage-message").textContent = state.contest.status === "paused" ? t.paused : t.waiting; $("stem").textContent = ""; $("round-label").textContent = ""; return; }
+    if (!q || q.phase === "idle") { stage(state.contest.status === "paused" ? t.paused : t.waiting); $("stem").textContent = ""; $("round-label").textContent = ""; return; }
     $("round-label").textContent = liveTitle(q.round) + " · " + q.position;
     $("stem").innerHTML = q.stem; // sanitised on the server
     if (!sent || sent.opening !== q.opening) { sent = null; $("feedback").replaceChildren(); }
     const fouled = q.round.takes_buzzes && q.fouls.includes(you.team);
     if (state.contest.status === "paused") {
       // Nothing is taken while paused: say so, with the question kept on the phone to read.
-      $("stage-message").textContent = t.paused;
+      stage(t.paused);
     } else if (q.phase === "reading") {
-      $("stage-message").textContent = fouled ? t.foul : t.reading;
+      stage(fouled ? t.foul : t.reading);
       if (q.round.takes_buzzes && !fouled) controls.append(button(t.buzz, () => live.send({ type: "buzz" }), "btn-danger qs-buzz"));
     } else if (q.phase === "picking") {
       const picked = sentNote(q, "pick");
-      $("stage-message").textContent = picked || t.picking;
+      stage(picked || t.picking);
       if (!picked && !q.picked.includes(you.team)) {
-        q.round.risk_tiers.forEach((v) => controls.append(button(t.staked + " " + v, () => act(q, "pick", { type: "risk.pick", value: v }, String(v)))));
-        controls.append(button(t.abstain, () => act(q, "pick", { type: "risk.pick", value: 0 }, t.abstain), "btn-outline-secondary"));
+        const stakes = document.createElement("div");
+        stakes.setAttribute("role", "group");
+        stakes.setAttribute("aria-labelledby", "stage-message");
+        q.round.risk_tiers.forEach((v) => stakes.append(button(t.staked + " " + v, () => act(q, "pick", { type: "risk.pick", value: v }, String(v)))));
+        stakes.append(button(t.abstain, () => act(q, "pick", { type: "risk.pick", value: 0 }, t.abstain), "btn-outline-secondary"));
+        controls.append(stakes);
       }
     } else if (q.phase === "open") {
       const note = answerNote(q);
       if (note) {
-        $("stage-message").textContent = note;
+        stage(note);
       } else if (fouled) {
-        $("stage-message").textContent = t.foul;
+        stage(t.foul);
       } else if (q.round.takes_buzzes && q.buzz_winner && q.buzz_winner !== you.team) {
-        $("stage-message").textContent = t.buzzlost;
+        stage(t.buzzlost);
       } else if (q.round.takes_buzzes && !q.buzz_winner) {
-        $("stage-message").textContent = "";
+        stage("");
         controls.append(button(t.buzz, () => live.send({ type: "buzz" }), "btn-danger qs-buzz"));
       } else if (mayAnswer(q)) {
-        $("stage-message").textContent = t.yourturn;
+        stage(t.yourturn);
         controls.append(answerControls(q));
       } else if (!teamMayAnswer(q)) {
-        $("stage-message").textContent = q.round.left_out_note ? t[q.round.left_out_note] : "";
+        stage(q.round.left_out_note ? t[q.round.left_out_note] : "");
       } else if (q.round.answered_by === "baton" && batonHolder(q) && !q.answered.includes(you.team)) {
-        $("stage-message").textContent = t.turn + " " + batonHolder(q).name;
+        stage(t.turn + " " + batonHolder(q).name);
       } else {
-        $("stage-message").textContent = q.answered.includes(you.team) ? t.sent : "";
+        stage(q.answered.includes(you.team) ? t.sent : "");
       }
     } else if (q.phase === "closed") {
       // Closed for everyone: say so, with the team's answer (this phone's own, or the snapshot's
       // after a reload: the page forgot what it sent), or that this phone's did not go in time.
-      $("stage-message").textContent = (sent && sent.label && sentNote(q, "answer")) || [teamNote(q), t.closed].filter(Boolean).join(" · ");
+      stage((sent && sent.label && sentNote(q, "answer")) || [teamNote(q), t.closed].filter(Boolean).join(" · "));
     } else if (q.phase === "skipped") {
-      $("stage-message").textContent = t.skipped;
+      stage(t.skipped);
     } else if (q.phase === "revealed") {
       const result = q.reveal.results[String(you.team)];
-      $("stage-message").textContent = "";
+      stage("");
       const verdict = result === true ? t.right : result === false ? t.wrong : "";
       // What the team answered beside the key: "Not right" alone does not say how far off it was.
       const late = sent && sent.late && sent.opening === q.opening ? fill(t.notintime, sent.label) : "";

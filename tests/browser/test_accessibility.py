@@ -251,3 +251,74 @@ def test_the_exams_countdown_is_a_timer_not_read_out_every_second(live_server, d
     expect(countdown).to_have_accessible_name("剩余时间")
     assert countdown.get_attribute("aria-live") is None
     expect(page.locator("h1")).to_have_text("2026 年党章党规知识测验")
+
+
+def test_the_question_editors_errors_are_read_with_their_boxes(live_server, demo, page_factory):
+    """The editor's own error texts (not the shared field templates) were beside their boxes but
+    not linked: a screen reader on the box heard nothing of why it was refused."""
+    page = page_factory(locale="en-US", viewport={"width": 1366, "height": 900})
+    sign_in(page, live_server.url, "organiser")
+    page.goto(f"{live_server.url}/banks/demo-guangzhou/questions/new/")
+    page.locator("#option-list input[name=option]").first.fill("实现共产主义")
+    with page.expect_navigation():
+        page.click("#save-button")
+    stem_error = page.locator("#stem-error").inner_text()
+    assert stem_error
+    expect(page.locator("#stem")).to_have_accessible_description(stem_error)
+    expect(page.locator("#stem")).to_have_attribute("aria-invalid", "true")
+    # A single choice with nothing ticked: each "Right answer" box is told so.
+    expect(page.locator("#key-error")).to_have_text("Tick the right option.")
+    for box in page.locator("#option-list .qs-key-box").all():
+        expect(box).to_have_accessible_description("Tick the right option.")
+        expect(box).to_have_attribute("aria-invalid", "true")
+    # A box without an error is not marked, and the image's help is its description.
+    assert page.locator("#explanation").get_attribute("aria-invalid") is None
+    expect(page.locator("#image")).to_have_accessible_description("PNG, JPEG, GIF or WebP, up to 2 MB.")
+
+
+def test_an_exam_says_five_minutes_and_one_minute_left_once_each(live_server, demo, page_factory):
+    """The demo exam has 10 minutes. Its countdown is a timer, not read out: the time running out
+    is said at 5 minutes and at 1 minute left, once each, and nothing in between."""
+    page = page_factory(phone=True)
+    page.clock.install()
+    start_paper(page, live_server.url, "exam")
+    region = page.locator("#time-warning")
+    expect(region).to_have_attribute("role", "status")
+    page.evaluate(
+        """() => {
+          window.warningsHeard = [];
+          const region = document.getElementById('time-warning');
+          new MutationObserver(() => window.warningsHeard.push(region.textContent))
+            .observe(region, { childList: true, characterData: true, subtree: true });
+        }"""
+    )
+    page.clock.fast_forward("04:00")  # 6 minutes left: nothing yet
+    assert page.evaluate("window.warningsHeard") == []
+    page.clock.fast_forward("01:00")  # 5 minutes left
+    expect(region).to_have_text("还剩 5 分钟")
+    page.clock.fast_forward("03:00")  # 2 minutes left: still said once
+    assert page.evaluate("window.warningsHeard") == ["还剩 5 分钟"]
+    page.clock.fast_forward("01:00")  # 1 minute left
+    expect(region).to_have_text("还剩 1 分钟")
+    page.clock.fast_forward("00:30")
+    assert page.evaluate("window.warningsHeard") == ["还剩 5 分钟", "还剩 1 分钟"]
+
+
+def test_the_home_pages_cards_are_headings_under_the_welcome_looking_as_before(live_server, demo, page_factory):
+    page = page_factory(phone=True)
+    sign_in(page, live_server.url, "member")
+    outline = page.evaluate(
+        """() => Array.from(document.querySelectorAll('main h1, main h2, main h3'))
+            .map((h) => h.tagName + ' ' + h.textContent.trim())"""
+    )
+    assert outline[0].startswith("H1 欢迎您")
+    assert {"H2 今日任务", "H2 今日积分", "H2 我的名次"} <= set(outline[1:])
+    assert all(heading.startswith("H2") for heading in outline[1:])
+    # The header's text, not a heading's size or margins.
+    looks = page.locator(".card-header .qs-card-heading").first.evaluate(
+        """(h) => {
+          const own = getComputedStyle(h), header = getComputedStyle(h.parentElement);
+          return [own.fontSize === header.fontSize, own.fontWeight === header.fontWeight, own.marginBottom];
+        }"""
+    )
+    assert looks == [True, True, "0px"]

@@ -107,7 +107,10 @@ def test_editor_refuses_text_over_the_limits_beside_the_field_and_keeps_it(edito
         textarea = html[html.index(f'id="{field}"') - 60 : html.index("</textarea>", html.index(f'id="{field}"'))]
         assert "is-invalid" in textarea and fields[field] in textarea
         after = html[html.index("</textarea>", html.index(f'id="{field}"')) :]
-        assert after.startswith(f'</textarea>\n    <div class="invalid-feedback d-block">{message}</div>')
+        # In its own box, whose id the field's aria-describedby names (as the shared field templates).
+        error = f'<div id="{field}-error"><div class="invalid-feedback d-block">{message}</div></div>'
+        assert after.startswith(f"</textarea>\n    {error}")
+        assert f'aria-describedby="{field}-error"' in textarea
     assert Question.objects.get(pk=question.pk).versions.count() == 1
 
 
