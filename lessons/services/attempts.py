@@ -586,6 +586,8 @@ def answer_submit(
         # Finishing grades the questions left blank: their answers are the attempt's end, not the
         # member's (read afresh: the attempt may have finished since it was read).
         attempt.refresh_from_db(fields=["status"])
+        if attempt.paper.mode == Paper.Mode.CHALLENGE and _timed_out(existing):
+            raise question_time_up_in_challenge()
         if not attempt.is_open:
             raise attempt_ended()
         raise AttemptRejected("already_answered", _("This question has already been answered."))
@@ -629,6 +631,21 @@ def _grade_now(
     elif not attempt.items.filter(answer__isnull=True).exists():
         _finish(attempt, at=at, status=Attempt.Status.SUBMITTED)
     return answer
+
+
+def _timed_out(answer: Answer) -> bool:
+    """Whether a challenge's `answer` is the blank its question's own deadline left."""
+    deadline = answer.item.deadline_at
+    return answer.response is None and deadline is not None and answer.answered_at == deadline
+
+
+def question_time_up_in_challenge() -> AttemptRejected:
+    """The refusal of a challenge answer that came after its question's time: the timeout was
+    marked wrong and ended the run, which is what the member needs to hear, not only "ended"."""
+    return AttemptRejected(
+        "question_time_up",
+        _("Time was up for this question before the answer arrived: running out of time ended the challenge."),
+    )
 
 
 def _challenge_advance(attempt: Attempt, item: AttemptItem, answer: Answer, at: datetime) -> None:

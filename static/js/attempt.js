@@ -344,7 +344,7 @@
       const body = { response: response, client_answer_id: answerId, allow_empty_blanks: confirmed };
       const result = await send("POST", base + card.dataset.position + "/answer/", body);
       if (!result.ok) {
-        if (result.error.code === "attempt_finished" || result.error.code === "deadline_passed") return ended(card, result.error.message);
+        if (["attempt_finished", "deadline_passed", "question_time_up"].includes(result.error.code)) return ended(card, result.error.message);
         button.disabled = false;
         if (hadFocus) button.focus();
         if (result.error.code === "signed_out") return signedOut(card);
