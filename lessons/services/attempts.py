@@ -166,13 +166,7 @@ def attempt_start(*, paper: Paper, member: User, at: datetime | None = None, see
         if current.is_open:
             return current
     day = timezone.localdate(at) if paper.mode == Paper.Mode.DAILY else None
-    if day and Attempt.objects.filter(member=member, paper=paper, day=day).exists():
-        raise AttemptRejected(
-            "daily_done", _("You have done today's daily quiz: its result is below. Come back tomorrow for the next.")
-        )
-    finished = Attempt.objects.filter(member=member, paper=paper).count()
-    if paper.max_attempts and finished >= paper.max_attempts:
-        raise AttemptRejected("no_attempts_left", _("You have used all %(n)d attempts.") % {"n": paper.max_attempts})
+    made = _check_attempts_left(paper, member, day)
     _check_draw_fills(paper)
     rng = random.Random(seed)  # noqa: S311  (question order, not security)
     versions = _draw(paper, rng)
@@ -188,7 +182,7 @@ def attempt_start(*, paper: Paper, member: User, at: datetime | None = None, see
         paper=paper,
         member=member,
         unit_at_start=member.unit,
-        number=finished + 1,
+        number=made + 1,
         started_at=at,
         deadline_at=deadline,
         day=day,
@@ -217,6 +211,29 @@ def attempt_start(*, paper: Paper, member: User, at: datetime | None = None, see
 
         transaction.on_commit(lambda: attempt_expire.apply_async((attempt.pk,), eta=deadline))
     return attempt
+
+
+def _check_attempts_left(paper: Paper, member: User, day: date | None) -> int:
+    """Refuse a new attempt the member has no right to (today's daily quiz done, every attempt
+    used); else return how many attempts the member has made."""
+    if day and Attempt.objects.filter(member=member, paper=paper, day=day).exists():
+        raise AttemptRejected(
+            "daily_done", _("You have done today's daily quiz: its result is below. Come back tomorrow for the next.")
+        )
+    made = Attempt.objects.filter(member=member, paper=paper).count()
+    if paper.max_attempts and made >= paper.max_attempts:
+        raise AttemptRejected("no_attempts_left", _("You have used all %(n)d attempts.") % {"n": paper.max_attempts})
+    return made
+
+
+def check_new_attempt(*, paper: Paper, member: User, at: datetime | None = None) -> None:
+    """Raise the `AttemptRejected` that `attempt_start` would raise for a new attempt at `at`
+    (the paper closed or not yet open, today's daily quiz done, every attempt used), so a page
+    offers "Try again" only where pressing it starts one. An attempt still open is not looked
+    at: a finished attempt's page is where this is asked."""
+    at = at or timezone.now()
+    paper_open_for(paper, member, at)
+    _check_attempts_left(paper, member, timezone.localdate(at) if paper.mode == Paper.Mode.DAILY else None)
 
 
 def day_end(day: date) -> datetime:

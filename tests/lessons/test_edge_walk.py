@@ -1,10 +1,19 @@
 """Defects found on earlier walks of the member's pages and the API, each reproduced first."""
 
+from datetime import datetime, timedelta
+
 import pytest
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from lessons.models import Attempt
+from lessons.services.attempts import answer_submit, attempt_start, attempt_submit
 from tests import factories
+
+
+def shanghai(*args):
+    """A local time (settings.TIME_ZONE is Asia/Shanghai, UTC+8)."""
+    return timezone.make_aware(datetime(*args), timezone.get_default_timezone())
 
 
 @pytest.fixture
@@ -48,3 +57,55 @@ def test_an_answer_to_a_challenge_ended_by_a_wrong_answer_still_says_the_attempt
     assert api.post(answer, {"response": "错"}, format="json").status_code == 200
     again = api.post(answer, {"response": "对"}, format="json")
     assert again.status_code == 409 and again.json()["error"]["code"] == "attempt_finished"
+
+
+def _result_page(client, member, attempt, language: str) -> str:
+    client.force_login(member)
+    return client.get(f"/study/attempts/{attempt.pk}/result/", HTTP_ACCEPT_LANGUAGE=language).content.decode()
+
+
+def test_an_exam_result_after_the_paper_closed_says_so_instead_of_offering_try_again(client, tree, bank, member):
+    # Closes at 2026-06-30 18:00 in Shanghai (10:00 UTC); sat the day before.
+    paper = factories.paper(
+        tree["audit"], mode="exam", questions=[factories.question(bank)], closes_at=shanghai(2026, 6, 30, 18, 0)
+    )
+    attempt = attempt_start(paper=paper, member=member, at=shanghai(2026, 6, 29, 9, 0))
+    attempt_submit(attempt=attempt, at=shanghai(2026, 6, 29, 9, 5))
+    page = _result_page(client, member, attempt, "en")
+    assert 'id="try-again"' not in page
+    assert "No new attempt: This paper closed at 30 Jun 2026 18:00." in page
+    page = _result_page(client, member, attempt, "zh-hans")
+    assert 'id="try-again"' not in page
+    assert "不能再次作答： 该试卷已于 2026-06-30 18:00 关闭。" in page
+
+
+def test_an_exam_result_with_every_attempt_used_says_so(client, tree, bank, member):
+    paper = factories.paper(tree["audit"], mode="exam", questions=[factories.question(bank)], max_attempts=2)
+    for _ in range(2):
+        attempt = attempt_start(paper=paper, member=member)
+        attempt_submit(attempt=attempt)
+    page = _result_page(client, member, attempt, "en")
+    assert 'id="try-again"' not in page and "No new attempt: You have used all 2 attempts." in page
+    assert "不能再次作答： 2 次作答机会已用完。" in _result_page(client, member, attempt, "zh-hans")
+
+
+def test_an_exam_result_with_an_attempt_left_keeps_try_again_and_it_starts_one(client, tree, bank, member):
+    paper = factories.paper(tree["audit"], mode="exam", questions=[factories.question(bank)], max_attempts=2)
+    first = attempt_start(paper=paper, member=member)
+    attempt_submit(attempt=first)
+    page = _result_page(client, member, first, "en")
+    assert 'id="try-again"' in page and 'id="retry-refused"' not in page
+    client.post(f"/study/papers/{paper.pk}/start/")
+    assert Attempt.objects.filter(paper=paper, member=member).count() == 2
+
+
+def test_a_practice_result_after_its_paper_closed_hides_try_again(client, tree, bank, member, clock):
+    paper = factories.paper(
+        tree["audit"], mode="practice", questions=[factories.question(bank)], closes_at=clock.now + timedelta(hours=1)
+    )
+    attempt = attempt_start(paper=paper, member=member)
+    answer_submit(attempt=attempt, position=1, response="A")
+    assert 'id="try-again"' in _result_page(client, member, attempt, "en")
+    clock.advance(3600)  # the paper closes now
+    page = _result_page(client, member, attempt, "en")
+    assert 'id="try-again"' not in page and 'id="retry-refused"' in page
