@@ -56,6 +56,18 @@ class SheetChanged(AttemptRejected):
         self.revision = revision
 
 
+class AlreadyAnswered(AttemptRejected):
+    """A second answer to a question marked at once (sent from another tab or window, or another
+    client): refused, with the answer recorded, which the page then shows with its verdict."""
+
+    def __init__(self, answer: Answer) -> None:
+        super().__init__(
+            "already_answered",
+            _("This question was already answered, in another tab or window: here is the answer recorded."),
+        )
+        self.answer = answer
+
+
 def attempt_ended() -> AttemptRejected:
     """The refusal of any action on a finished attempt, however it ended: a page left open, or
     brought back by the browser's Back button, may still offer its questions."""
@@ -594,7 +606,7 @@ def answer_submit(
     A fill-in answer with a blank left empty beside a filled one is refused (`blanks_empty`) unless
     the member confirmed it (`allow_empty_blanks`): marked at once, it could not be finished later."""
     at = at or timezone.now()
-    existing = Answer.objects.filter(item__attempt=attempt, item__position=position).select_related("item").first()
+    existing = Answer.objects.filter(item__attempt=attempt, item__position=position).select_related("item__version").first()
     if existing is not None and client_answer_id and existing.client_answer_id == client_answer_id:
         return existing
     if attempt.paper.mode != Paper.Mode.CHALLENGE:
@@ -607,7 +619,7 @@ def answer_submit(
             raise question_time_up_in_challenge()
         if not attempt.is_open:
             raise attempt_ended()
-        raise AttemptRejected("already_answered", _("This question has already been answered."))
+        raise AlreadyAnswered(existing)
     with transaction.atomic():
         return _grade_now(attempt, position, response, client_answer_id, allow_empty_blanks, at)
 
@@ -639,7 +651,7 @@ def _grade_now(
         with transaction.atomic():
             answer.save()
     except IntegrityError:
-        raise AttemptRejected("already_answered", _("This question has already been answered.")) from None
+        raise AlreadyAnswered(Answer.objects.select_related("item__version").get(item=item)) from None
     attempt.score += answer.score
     attempt.save(update_fields=["score"])
     _after_answer(attempt, answer)

@@ -109,3 +109,38 @@ def test_a_practice_result_after_its_paper_closed_hides_try_again(client, tree, 
     clock.advance(3600)  # the paper closes now
     page = _result_page(client, member, attempt, "en")
     assert 'id="try-again"' not in page and 'id="retry-refused"' in page
+
+
+def test_an_answer_from_a_second_tab_is_refused_with_the_first_answer_and_its_verdict(api, tree, bank):
+    question = factories.question(bank, "single", key=["A"], explanation="党章总纲")
+    paper = factories.paper(
+        tree["audit"], mode="practice", questions=[question, factories.question(bank)], shuffle_options=False
+    )
+    attempt = api.post(f"/api/v1/study/papers/{paper.pk}/attempts/").json()
+    position = next(item["position"] for item in attempt["items"] if item["stem"] == question.current.stem)
+    url = f"/api/v1/study/attempts/{attempt['id']}/items/{position}/answer/"
+    first = api.post(url, {"response": "B", "client_answer_id": "tab-1"}, format="json")
+    assert first.status_code == 200 and first.json()["verdict"] == "wrong"
+
+    second = api.post(url, {"response": "A", "client_answer_id": "tab-2"}, format="json")
+    assert second.status_code == 409
+    body = second.json()
+    assert body["error"] == {
+        "code": "already_answered",
+        "message": "This question was already answered, in another tab or window: here is the answer recorded.",
+        "field": None,
+    }
+    # Tab 1's B, marked wrong (0 of the question's 1 mark), not tab 2's right A.
+    assert body["answer"] == {
+        "position": position,
+        "response": ["B"],
+        "is_correct": False,
+        "verdict": "wrong",
+        "score": "0.00",
+        "marks_text": "0 of 1 mark",
+        "key": ["A"],
+        "explanation": "党章总纲",
+    }
+    assert body["attempt"]["score"] == "0.00"
+    chinese = api.post(url, {"response": "A"}, format="json", HTTP_ACCEPT_LANGUAGE="zh-hans").json()
+    assert chinese["error"]["message"] == "本题已在另一个标签页或窗口中作答，以下是记录的答案。"
