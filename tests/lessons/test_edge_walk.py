@@ -3,11 +3,13 @@
 from datetime import datetime, timedelta
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 from rest_framework.test import APIClient
 
-from lessons.models import Attempt
+from lessons.grading import ResponseInvalid, clean_response
+from lessons.models import Answer, Attempt, AttemptItem, ReviewLog
 from lessons.services.attempts import answer_submit, attempt_start, attempt_submit
+from lessons.services.notebook import notebook_add_wrong
 from tests import factories
 
 
@@ -144,3 +146,67 @@ def test_an_answer_from_a_second_tab_is_refused_with_the_first_answer_and_its_ve
     assert body["attempt"]["score"] == "0.00"
     chinese = api.post(url, {"response": "A"}, format="json", HTTP_ACCEPT_LANGUAGE="zh-hans").json()
     assert chinese["error"]["message"] == "本题已在另一个标签页或窗口中作答，以下是记录的答案。"
+
+
+@pytest.mark.parametrize(
+    ("sent", "kept"),
+    [
+        # Same letters in another form: accepted as they read.
+        ("a", ["A"]),
+        ("Ａ", ["A"]),
+        ("ａ，ｃ", ["A", "C"]),
+        (" A , C ", ["A", "C"]),
+        ("A、C", ["A", "C"]),
+        ("c a", ["A", "C"]),
+        (["a", "C"], ["A", "C"]),
+    ],
+)
+def test_choice_answers_in_other_forms_of_the_same_letters_are_accepted(sent, kept):
+    assert clean_response(type="multiple", options=["甲", "乙", "丙", "丁"], blanks=0, response=sent) == kept
+
+
+@pytest.mark.parametrize("sent", ["A1", "1", "AB2", "①", "A 2", ["A", "1"], ["A", 1], 1, "A=B"])
+def test_choice_answers_with_a_digit_or_another_sign_are_refused_not_read_as_their_letters(sent):
+    # The old reading: "A1" was A, "AB2" was A and B, "1" and "①" were blank.
+    for question_type in ("single", "multiple"):
+        with pytest.raises(ResponseInvalid) as refused:
+            clean_response(type=question_type, options=["甲", "乙", "丙", "丁"], blanks=0, response=sent)
+        assert refused.value.code == "no_such_option"
+        with translation.override("en"):
+            assert str(refused.value.message) == "Choose from A, B, C, D."
+
+
+def test_an_api_answer_with_a_stray_digit_is_refused_and_marks_nothing(api, tree, bank):
+    question = factories.question(bank, "single", key=["A"])
+    paper = factories.paper(
+        tree["audit"], mode="practice", questions=[question, factories.question(bank)], shuffle_options=False
+    )
+    attempt = api.post(f"/api/v1/study/papers/{paper.pk}/attempts/").json()
+    position = next(item["position"] for item in attempt["items"] if item["stem"] == question.current.stem)
+    url = f"/api/v1/study/attempts/{attempt['id']}/items/{position}/answer/"
+    refused = api.post(url, {"response": "A1"}, format="json")
+    assert refused.json()["error"] == {"code": "no_such_option", "message": "Choose from A, B, C.", "field": None}
+    chinese = api.post(url, {"response": "A1"}, format="json", HTTP_ACCEPT_LANGUAGE="zh-hans").json()
+    assert chinese["error"]["message"] == "请从 A, B, C 中选择。"
+    assert not Answer.objects.filter(item__attempt_id=attempt["id"]).exists()
+    # Full width and lower case are the same letter: marked right.
+    assert api.post(url, {"response": "ａ"}, format="json").json()["verdict"] == "right"
+
+
+def test_an_exam_save_of_a_digit_is_refused_not_kept_as_blank(api, tree, bank):
+    paper = factories.paper(tree["audit"], mode="exam", questions=[factories.question(bank)], time_limit_s=600)
+    attempt = api.post(f"/api/v1/study/papers/{paper.pk}/attempts/").json()
+    refused = api.put(f"/api/v1/study/attempts/{attempt['id']}/items/1/", {"response": "1"}, format="json")
+    assert refused.json()["error"]["code"] == "no_such_option"
+    assert AttemptItem.objects.get(attempt_id=attempt["id"], position=1).saved_response is None
+
+
+def test_a_notebook_review_with_a_stray_digit_is_refused_on_the_page(client, tree, bank, member):
+    question = factories.question(bank, "single", key=["A"])
+    entry = notebook_add_wrong(member=member, question_id=question.pk)
+    client.force_login(member)
+    page = client.post(
+        f"/study/notebook/{entry.pk}/review/", {"response": "A1"}, HTTP_ACCEPT_LANGUAGE="en", follow=True
+    ).content.decode()
+    assert "Choose from A, B, C." in page
+    assert not ReviewLog.objects.filter(entry=entry).exists()
