@@ -433,6 +433,8 @@ def _member_form_field(error) -> str | None:
         return "username"
     if error.code == "unit_closed":
         return "unit"
+    if error.code.startswith("moved_"):
+        return "moved_on"
     return None
 
 
