@@ -78,7 +78,7 @@ def test_an_exam_result_after_the_paper_closed_says_so_instead_of_offering_try_a
     assert "No new attempt: This paper closed at 30 Jun 2026 18:00." in page
     page = _result_page(client, member, attempt, "zh-hans")
     assert 'id="try-again"' not in page
-    assert "不能再次作答： 该试卷已于 2026-06-30 18:00 关闭。" in page
+    assert "不能再次作答：该试卷已于 2026-06-30 18:00 关闭。" in page
 
 
 def test_an_exam_result_with_every_attempt_used_says_so(client, tree, bank, member):
@@ -88,7 +88,7 @@ def test_an_exam_result_with_every_attempt_used_says_so(client, tree, bank, memb
         attempt_submit(attempt=attempt)
     page = _result_page(client, member, attempt, "en")
     assert 'id="try-again"' not in page and "No new attempt: You have used all 2 attempts." in page
-    assert "不能再次作答： 2 次作答机会已用完。" in _result_page(client, member, attempt, "zh-hans")
+    assert "不能再次作答：2 次作答机会已用完。" in _result_page(client, member, attempt, "zh-hans")
 
 
 def test_an_exam_result_with_an_attempt_left_keeps_try_again_and_it_starts_one(client, tree, bank, member):
