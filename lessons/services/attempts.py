@@ -606,7 +606,9 @@ def answer_submit(
     A fill-in answer with a blank left empty beside a filled one is refused (`blanks_empty`) unless
     the member confirmed it (`allow_empty_blanks`): marked at once, it could not be finished later."""
     at = at or timezone.now()
-    existing = Answer.objects.filter(item__attempt=attempt, item__position=position).select_related("item__version").first()
+    existing = (
+        Answer.objects.filter(item__attempt=attempt, item__position=position).select_related("item__version").first()
+    )
     if existing is not None and client_answer_id and existing.client_answer_id == client_answer_id:
         return existing
     if attempt.paper.mode != Paper.Mode.CHALLENGE:
