@@ -178,6 +178,17 @@ class ItemAnswerView(APIView):
                 client_answer_id=data.validated_data.get("client_answer_id", ""),
                 allow_empty_blanks=data.validated_data["allow_empty_blanks"],
             )
+        except attempts.AlreadyAnswered as error:
+            # What the other tab's answer was and how it did, for the page to show instead.
+            item = error.answer.item
+            recorded = {**presenters.answer_feedback(item, error.answer), **presenters.answer_given(item, error.answer)}
+            attempt.refresh_from_db()
+            body = {
+                **error_body(error.code, error.message),
+                "answer": recorded,
+                "attempt": presenters.attempt_payload(attempt),
+            }
+            return Response(body, status=status.HTTP_409_CONFLICT)
         except attempts.AttemptRejected as error:
             raise rejected(error) from None
         attempt.refresh_from_db()

@@ -57,12 +57,34 @@ def normalise_text(text: object) -> str:
     return "".join(folded.split()).strip(_TRAILING)
 
 
-def normalise_letters(raw: object) -> list[str]:
-    """ "A,B,D", "A、B、D", "ａｂｄ", ["b", "a"] -> ["A", "B", "D"] (sorted, unique)."""
+# Signs people put between answer letters that Unicode does not class as punctuation ("A+B", "A|B").
+LETTER_JOINERS = frozenset("+|")
+
+
+def separates_letters(character: str) -> bool:
+    """Whether `character` may stand between an answer's letters ("A,B", "A、B", "A B", "A+B"):
+    space, punctuation, + or |, or an invisible format character (a zero-width space or byte-order
+    mark pasted from a web page). A digit or any other sign is no letter: "1" is refused, not read
+    as blank."""
+    category = unicodedata.category(character)
+    return character.isspace() or category.startswith("P") or category == "Cf" or character in LETTER_JOINERS
+
+
+def _letters_text(raw: object) -> str:
     if isinstance(raw, list | tuple):
         raw = "".join(str(part) for part in raw)
-    text = unicodedata.normalize("NFKC", str(raw or "")).upper()
-    return sorted({ch for ch in text if ch.isalpha()})
+    return unicodedata.normalize("NFKC", str(raw or "")).upper()
+
+
+def normalise_letters(raw: object) -> list[str]:
+    """ "A,B,D", "A、B、D", "ａｂｄ", ["b", "a"] -> ["A", "B", "D"] (sorted, unique)."""
+    return sorted({ch for ch in _letters_text(raw) if ch.isalpha()})
+
+
+def has_stray_signs(raw: object) -> bool:
+    """Whether a choice answer holds a sign that is neither a letter nor a separator ("A1", "AB2",
+    "1", "①"): `normalise_letters` would drop it and read another answer than the one sent."""
+    return any(not ch.isalpha() and not separates_letters(ch) for ch in _letters_text(raw))
 
 
 TRUE_WORDS = {"对", "√", "✓", "✔", "正确", "T", "TRUE", "是", "Y", "YES", "1", "V"}
@@ -83,9 +105,11 @@ def parse_true_false(raw: object) -> bool | None:
 def clean_response(*, type: str, options: list[str], blanks: int, response: object) -> object:
     """Check a response's shape against the question; return it in canonical form."""
     if type in (QuestionType.SINGLE, QuestionType.MULTIPLE):
+        # Width, case, spaces and separators are forms of the same letters ("ａ、c" is A and C);
+        # a digit or another sign is not, and is refused rather than dropped ("A1" is not A).
         letters = normalise_letters(response)
         allowed = set(OPTION_LETTERS[: len(options)])
-        if any(letter not in allowed for letter in letters):
+        if has_stray_signs(response) or any(letter not in allowed for letter in letters):
             raise _no_such_option(options)
         if type == QuestionType.SINGLE and len(letters) > 1:
             raise ResponseInvalid("one_option_only", _("A single-choice question takes one option."))

@@ -55,7 +55,7 @@ def item_payload(item: AttemptItem, *, reveal: bool, answer: Answer | None = Non
         "image_url": reverse("lessons:question_image", args=[version.pk]) if version.image else "",
     }
     if answer is not None:
-        payload["response"] = shown_letters(item, answer.response) if answer.response is not None else None
+        payload.update(answer_given(item, answer))
     if answer is not None and reveal:
         # A question's score tells right from wrong, so it is shown with the key, not before.
         payload["score"] = str(answer.score)
@@ -77,6 +77,11 @@ def answer_feedback(item: AttemptItem, answer: Answer) -> dict:
         "key": shown_letters(item, item.version.key),
         "explanation": item.version.explanation,
     }
+
+
+def answer_given(item: AttemptItem, answer: Answer) -> dict:
+    """The response a marked answer recorded, in the letters the member saw (None: left blank)."""
+    return {"response": shown_letters(item, answer.response) if answer.response is not None else None}
 
 
 def verdict(answer: Answer) -> str:

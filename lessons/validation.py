@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from quizsite.naming import listed
 
-from .grading import BLANK_MAX_CHARS, normalise_letters, normalise_text
+from .grading import BLANK_MAX_CHARS, normalise_letters, normalise_text, separates_letters
 from .models.questions import OPTION_LETTERS, QuestionType
 
 STEM_TAGS = {"p", "br", "strong", "b", "em", "i", "u", "sub", "sup", "span", "ul", "ol", "li", "code", "pre"}
@@ -84,19 +84,6 @@ def _repeated_option(options: list[str]) -> tuple[int, int] | None:
     return None
 
 
-# Signs people put between answer letters that Unicode does not class as punctuation ("A+B", "A|B").
-LETTER_JOINERS = frozenset("+|")
-
-
-def _separates_letters(character: str) -> bool:
-    """Whether `character` may stand between an answer's letters ("A,B", "A、B", "A B", "A+B"):
-    space, punctuation, + or |, or an invisible format character (a zero-width space or byte-order
-    mark pasted from a web page). A digit or any other sign is no letter: "1" is refused, not read
-    as blank."""
-    category = unicodedata.category(character)
-    return character.isspace() or category.startswith("P") or category == "Cf" or character in LETTER_JOINERS
-
-
 def check_question(content: QuestionContent, *, options_before: list[str] | None = None) -> QuestionContent:
     """Validate and canonicalise; raise QuestionInvalid naming every bad field. `options_before`:
     the options of the version an edit changes. Options it leaves as they were are not refused for
@@ -144,7 +131,7 @@ def check_question(content: QuestionContent, *, options_before: list[str] | None
                 "Change one of them."
             ) % {"first": OPTION_LETTERS[first], "second": option_letter, "text": strip_tags(options[second])}
         typed = "".join(str(part) for part in key).strip()
-        written = [ch for ch in unicodedata.normalize("NFKC", typed).upper() if not _separates_letters(ch)]
+        written = [ch for ch in unicodedata.normalize("NFKC", typed).upper() if not separates_letters(ch)]
         key = normalise_letters(key)
         if not written:
             errors["key"] = _("The answer is blank.")

@@ -1,4 +1,4 @@
-from datetime import datetime, time, timedelta
+from datetime import datetime
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
@@ -6,10 +6,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from quizsite.forms import LOCAL_DAY_ATTRS, check_local_day
-from quizsite.naming import listed, visible_text
+from quizsite.naming import visible_text
 
 from . import access
-from .models import UNIT_KINDS_HOLDING_NONE, Activity, MemberPlacement, Role, Unit, User, phone_validator
+from .models import UNIT_KINDS_HOLDING_NONE, Activity, Role, Unit, User, phone_validator
+from .moves import moved_at, moved_before_placement, moved_on_to_come_problem
 from .selectors import unit_paths
 from .signin import DEACTIVATED_MESSAGE, deactivated_with_right_password
 
@@ -131,80 +132,10 @@ def moved_on_field() -> forms.DateField:
 
 
 def check_moved_on_not_to_come(day):
-    """A unit change takes effect today at the latest."""
-    today = timezone.localdate()
-    if day and day > today:
-        raise forms.ValidationError(
-            _("%(date)s is still to come: a unit change takes effect today (%(today)s) at the latest."),
-            code="moved_on_future",
-            params={"date": day.isoformat(), "today": today.isoformat()},
-        )
+    """A unit change takes effect today at the latest (`moves.moved_on_to_come_problem`)."""
+    if problem := moved_on_to_come_problem(day):
+        raise forms.ValidationError(problem, code="moved_on_future")
     return day
-
-
-def moved_at(day) -> datetime | None:
-    """The local midnight (TIME_ZONE) starting `day`, or None (now)."""
-    return timezone.make_aware(datetime.combine(day, time.min)) if day else None
-
-
-def moved_before_placement(members, at: datetime) -> str:
-    """Why a unit change from `at` cannot be recorded for `members`: those whose current placement
-    began after it, each with the first day allowed ("" when none). A history cannot go back
-    before its latest entry."""
-    began = {}
-    for member_id, effective_at in (
-        MemberPlacement.objects.filter(member__in=members)
-        .order_by("effective_at", "id")
-        .values_list("member_id", "effective_at")
-    ):
-        began[member_id] = effective_at  # the latest placement, ordered last
-    late = sorted(
-        ((member, began[member.pk]) for member in members if member.pk in began and at < began[member.pk]),
-        key=lambda pair: (pair[1], pair[0].pk),
-    )
-    if not late:
-        return ""
-
-    def first_day(start: datetime):
-        # The first day whose start is not before the current placement's.
-        first = timezone.localdate(start)
-        return first + timedelta(days=1) if moved_at(first) < start else first
-
-    latest = max(start for _member, start in late)
-    first = first_day(latest)
-    if len(late) == 1:
-        member, start = late[0]
-        figures = {
-            "name": member.display_name,
-            "began": timezone.localtime(start).strftime("%Y-%m-%d %H:%M"),
-            "first": first.isoformat(),
-        }
-        if first > timezone.localdate():
-            # Placed today: no day can be given, only now.
-            return (
-                _("%(name)s has been in their current unit since %(began)s: leave the day empty to move them from now.")
-                % figures
-            )
-        return (
-            _(
-                "%(name)s has been in their current unit since %(began)s: a unit change takes effect"
-                " from %(first)s at the earliest."
-            )
-            % figures
-        )
-    figures = {"names": listed([member.display_name for member, _start in late]), "first": first.isoformat()}
-    if first > timezone.localdate():
-        return (
-            _("%(names)s came to their current units after that day: leave the day empty to move them all from now.")
-            % figures
-        )
-    return (
-        _(
-            "%(names)s came to their current units after that day: for all the selected members a unit change"
-            " takes effect from %(first)s at the earliest."
-        )
-        % figures
-    )
 
 
 class MemberForm(forms.Form):

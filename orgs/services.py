@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _lazy
 
 from quizsite.naming import joined_sentences, listed, visible_text
 
-from . import access, selectors
+from . import access, moves, selectors
 from .models import (
     EMPLOYEE_NO_FORM,
     UNIT_KINDS_HOLDING_BRANCHES_ONLY,
@@ -637,12 +637,22 @@ def member_move(
     by: User | None = None,
     reason: str = "",
     at: datetime | None = None,
+    as_given: bool = False,
 ) -> User:
     """Put `member` in `unit` from `at` (default now) on, appending to the placement history.
-    A closed or ended unit is refused (`check_unit_open`)."""
+    A closed or ended unit is refused (`check_unit_open`), and so is a move from a day to come
+    (`moved_on_future`) or from before the member's current placement began
+    (`moved_before_placement`), whatever path asks for it. `as_given`: a history written as it is
+    given, at any instant (tests building a past; never a person's request)."""
     if member.unit_id == unit.pk:
         return member
     check_unit_open(unit, at=at)
+    if at is not None and not as_given:
+        User.objects.select_for_update().filter(pk=member.pk).first()  # one move at a time per member
+        if problem := moves.moved_on_to_come_problem(timezone.localdate(at)):
+            raise OrgError("moved_on_future", problem)
+        if problem := moves.moved_before_placement([member], at):
+            raise OrgError("moved_before_placement", problem)
     before = Unit.objects.filter(pk=member.unit_id).first()
     member.unit = unit
     member.save(update_fields=["unit"])

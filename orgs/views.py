@@ -433,6 +433,8 @@ def _member_form_field(error) -> str | None:
         return "username"
     if error.code == "unit_closed":
         return "unit"
+    if error.code.startswith("moved_"):
+        return "moved_on"
     return None
 
 
@@ -535,6 +537,11 @@ class SignInView(auth_views.LoginView):
     authentication_form = SignInForm
 
     def form_valid(self, form):
+        # A language just chosen on the sign-in page wins over the one kept from before, and is
+        # kept in its place: the page after the sign-in, and its messages, are in it.
+        chosen = self.request.session.pop(LANGUAGE_CHOSEN_KEY, "")
+        if chosen:
+            services.member_language_set(member=form.get_user(), language=chosen)
         response = super().form_valid(form)
         language = form.get_user().language
         if language:
@@ -551,12 +558,20 @@ class SignInView(auth_views.LoginView):
         return response
 
 
+# A language chosen on a page while signed out (the sign-in page), which the sign-in keeps.
+LANGUAGE_CHOSEN_KEY = "language_chosen_signed_out"
+
+
 def set_language(request):
-    """Django's language switch, which also keeps the choice on a signed-in member's account."""
+    """Django's language switch, which also keeps the choice on a signed-in member's account, or,
+    signed out, in the session until the sign-in keeps it there (`SignInView`)."""
     response = i18n_views.set_language(request)
     language = request.POST.get("language", "")
-    if request.method == "POST" and request.user.is_authenticated and language in dict(settings.LANGUAGES):
-        services.member_language_set(member=request.user, language=language)
+    if request.method == "POST" and language in dict(settings.LANGUAGES):
+        if request.user.is_authenticated:
+            services.member_language_set(member=request.user, language=language)
+        else:
+            request.session[LANGUAGE_CHOSEN_KEY] = language
     return response
 
 

@@ -4,6 +4,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpResponseRedirect, QueryDict
 from django.middleware.locale import LocaleMiddleware
@@ -82,7 +83,7 @@ class FormPagesMiddleware:
                     _("You had been signed out, so what you last sent was not saved. Please send it again."),
                 )
         response = self.get_response(request)
-        if request.method == "POST" and not (user and user.is_authenticated) and self._to_sign_in(response):
+        if request.method == "POST" and not (user and user.is_authenticated) and self._to_sign_in(request, response):
             page = self._form_page(request)
             # Only a page the browser went to: a script's request (a heartbeat) leaves no note.
             if request.headers.get("Sec-Fetch-Mode", "navigate") == "navigate":
@@ -93,8 +94,17 @@ class FormPagesMiddleware:
         return response
 
     @staticmethod
-    def _to_sign_in(response) -> bool:
-        return response.status_code == 302 and urlsplit(response["Location"]).path == resolve_url(settings.LOGIN_URL)
+    def _to_sign_in(request, response) -> bool:
+        """Whether the view sent the signed-out request to sign in first, to come back to it
+        (`login_required`: `next` is the address posted to). A form whose own place to go is the
+        sign-in page (the language switch on it) is not a form lost to an ended session."""
+        if response.status_code != 302:
+            return False
+        location = urlsplit(response["Location"])
+        return (
+            location.path == resolve_url(settings.LOGIN_URL)
+            and QueryDict(location.query).get(REDIRECT_FIELD_NAME) == request.get_full_path()
+        )
 
     def _form_page(self, request) -> str:
         """The page the form was posted from: its `next` field or the Referer when they are this

@@ -19,6 +19,7 @@ from django.core.validators import MaxLengthValidator, MaxValueValidator
 from django.db import models
 from django.db.models import Max, Q
 from django.forms.models import fields_for_model
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 
@@ -492,6 +493,8 @@ class SourceRows:
 
 
 MAX_MIN_PARTICIPANTS = 1_000_000
+# A period day further than this from today is most likely a mistyped year (far_off_period_notes).
+FAR_OFF_YEARS = 10
 MAX_TOP_K = 1_000
 TREE_LEVELS = ("unit_level", "group_level")
 LOCAL_DAYS = ("period_starts_on", "period_ends_on", "headcount_on")
@@ -809,6 +812,34 @@ class RuleForm(NumberRangeMessages, forms.Form):
 
     def source_kwargs(self) -> list[dict]:
         return self.cleaned_data["sources"]
+
+    def far_off_period_notes(self) -> list[str]:
+        """A warning for each period day more than `FAR_OFF_YEARS` years from today (a start in
+        1926, an end in 2999): almost surely a mistyped year. Said after saving, not refused: a
+        rule may mean to count everything on record, and the days 1900-01-01 to 9998-12-31 stay
+        valid (`check_local_day`)."""
+        today = timezone.localdate()
+        notes = []
+        starts, ends = self.cleaned_data.get("period_starts_on"), self.cleaned_data.get("period_ends_on")
+        figures = {"years": FAR_OFF_YEARS, "today": today.isoformat()}
+        # Whole calendar years apart: 2015 from 2026 is 11, more than 10 years whatever the days.
+        if starts and today.year - starts.year > FAR_OFF_YEARS:
+            notes.append(
+                _(
+                    "The period starts on %(date)s, more than %(years)d years before today (%(today)s): if the year"
+                    " is a typo, correct it before computing the ranking."
+                )
+                % {**figures, "date": starts.isoformat()}
+            )
+        if ends and ends.year - today.year > FAR_OFF_YEARS:
+            notes.append(
+                _(
+                    "The period ends on %(date)s, more than %(years)d years after today (%(today)s): if the year"
+                    " is a typo, correct it before computing the ranking."
+                )
+                % {**figures, "date": ends.isoformat()}
+            )
+        return notes
 
     def scope(self) -> list[Unit]:
         """The units chosen for the rule to cover (none: its unit only)."""

@@ -103,6 +103,8 @@ def _edit(request, *, rule: RankingRule, sources, action: str, editing: RankingR
             rule=form.apply(rule), sources=form.source_kwargs(), scope=form.scope(), by=request.user
         )
         messages.success(request, _("Saved. Compute the ranking to see its results."))
+        for note in form.far_off_period_notes():
+            messages.warning(request, note)
         return redirect("rankings:manage", slug=rule.slug)
     return render(
         request,

@@ -56,6 +56,18 @@ class SheetChanged(AttemptRejected):
         self.revision = revision
 
 
+class AlreadyAnswered(AttemptRejected):
+    """A second answer to a question marked at once (sent from another tab or window, or another
+    client): refused, with the answer recorded, which the page then shows with its verdict."""
+
+    def __init__(self, answer: Answer) -> None:
+        super().__init__(
+            "already_answered",
+            _("This question was already answered, in another tab or window: here is the answer recorded."),
+        )
+        self.answer = answer
+
+
 def attempt_ended() -> AttemptRejected:
     """The refusal of any action on a finished attempt, however it ended: a page left open, or
     brought back by the browser's Back button, may still offer its questions."""
@@ -166,13 +178,7 @@ def attempt_start(*, paper: Paper, member: User, at: datetime | None = None, see
         if current.is_open:
             return current
     day = timezone.localdate(at) if paper.mode == Paper.Mode.DAILY else None
-    if day and Attempt.objects.filter(member=member, paper=paper, day=day).exists():
-        raise AttemptRejected(
-            "daily_done", _("You have done today's daily quiz: its result is below. Come back tomorrow for the next.")
-        )
-    finished = Attempt.objects.filter(member=member, paper=paper).count()
-    if paper.max_attempts and finished >= paper.max_attempts:
-        raise AttemptRejected("no_attempts_left", _("You have used all %(n)d attempts.") % {"n": paper.max_attempts})
+    made = _check_attempts_left(paper, member, day)
     _check_draw_fills(paper)
     rng = random.Random(seed)  # noqa: S311  (question order, not security)
     versions = _draw(paper, rng)
@@ -188,7 +194,7 @@ def attempt_start(*, paper: Paper, member: User, at: datetime | None = None, see
         paper=paper,
         member=member,
         unit_at_start=member.unit,
-        number=finished + 1,
+        number=made + 1,
         started_at=at,
         deadline_at=deadline,
         day=day,
@@ -217,6 +223,29 @@ def attempt_start(*, paper: Paper, member: User, at: datetime | None = None, see
 
         transaction.on_commit(lambda: attempt_expire.apply_async((attempt.pk,), eta=deadline))
     return attempt
+
+
+def _check_attempts_left(paper: Paper, member: User, day: date | None) -> int:
+    """Refuse a new attempt the member has no right to (today's daily quiz done, every attempt
+    used); else return how many attempts the member has made."""
+    if day and Attempt.objects.filter(member=member, paper=paper, day=day).exists():
+        raise AttemptRejected(
+            "daily_done", _("You have done today's daily quiz: its result is below. Come back tomorrow for the next.")
+        )
+    made = Attempt.objects.filter(member=member, paper=paper).count()
+    if paper.max_attempts and made >= paper.max_attempts:
+        raise AttemptRejected("no_attempts_left", _("You have used all %(n)d attempts.") % {"n": paper.max_attempts})
+    return made
+
+
+def check_new_attempt(*, paper: Paper, member: User, at: datetime | None = None) -> None:
+    """Raise the `AttemptRejected` that `attempt_start` would raise for a new attempt at `at`
+    (the paper closed or not yet open, today's daily quiz done, every attempt used), so a page
+    offers "Try again" only where pressing it starts one. An attempt still open is not looked
+    at: a finished attempt's page is where this is asked."""
+    at = at or timezone.now()
+    paper_open_for(paper, member, at)
+    _check_attempts_left(paper, member, timezone.localdate(at) if paper.mode == Paper.Mode.DAILY else None)
 
 
 def day_end(day: date) -> datetime:
@@ -577,7 +606,9 @@ def answer_submit(
     A fill-in answer with a blank left empty beside a filled one is refused (`blanks_empty`) unless
     the member confirmed it (`allow_empty_blanks`): marked at once, it could not be finished later."""
     at = at or timezone.now()
-    existing = Answer.objects.filter(item__attempt=attempt, item__position=position).select_related("item").first()
+    existing = (
+        Answer.objects.filter(item__attempt=attempt, item__position=position).select_related("item__version").first()
+    )
     if existing is not None and client_answer_id and existing.client_answer_id == client_answer_id:
         return existing
     if attempt.paper.mode != Paper.Mode.CHALLENGE:
@@ -586,9 +617,11 @@ def answer_submit(
         # Finishing grades the questions left blank: their answers are the attempt's end, not the
         # member's (read afresh: the attempt may have finished since it was read).
         attempt.refresh_from_db(fields=["status"])
+        if attempt.paper.mode == Paper.Mode.CHALLENGE and _timed_out(existing):
+            raise question_time_up_in_challenge()
         if not attempt.is_open:
             raise attempt_ended()
-        raise AttemptRejected("already_answered", _("This question has already been answered."))
+        raise AlreadyAnswered(existing)
     with transaction.atomic():
         return _grade_now(attempt, position, response, client_answer_id, allow_empty_blanks, at)
 
@@ -620,7 +653,7 @@ def _grade_now(
         with transaction.atomic():
             answer.save()
     except IntegrityError:
-        raise AttemptRejected("already_answered", _("This question has already been answered.")) from None
+        raise AlreadyAnswered(Answer.objects.select_related("item__version").get(item=item)) from None
     attempt.score += answer.score
     attempt.save(update_fields=["score"])
     _after_answer(attempt, answer)
@@ -629,6 +662,21 @@ def _grade_now(
     elif not attempt.items.filter(answer__isnull=True).exists():
         _finish(attempt, at=at, status=Attempt.Status.SUBMITTED)
     return answer
+
+
+def _timed_out(answer: Answer) -> bool:
+    """Whether a challenge's `answer` is the blank its question's own deadline left."""
+    deadline = answer.item.deadline_at
+    return answer.response is None and deadline is not None and answer.answered_at == deadline
+
+
+def question_time_up_in_challenge() -> AttemptRejected:
+    """The refusal of a challenge answer that came after its question's time: the timeout was
+    marked wrong and ended the run, which is what the member needs to hear, not only "ended"."""
+    return AttemptRejected(
+        "question_time_up",
+        _("Time was up for this question before the answer arrived: running out of time ended the challenge."),
+    )
 
 
 def _challenge_advance(attempt: Attempt, item: AttemptItem, answer: Answer, at: datetime) -> None:

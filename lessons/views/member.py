@@ -134,17 +134,21 @@ def attempt_result(request, attempt_id: int):
     payload = presenters.for_page(presenters.attempt_payload(attempt))
     paper = attempt.paper
     used_s = attempt.time_used_s
-    # Practice and challenges may be sat again at once; an exam while attempts are left.
-    attempts_used = Attempt.objects.filter(member=request.user, paper=paper).count()
     history = []
     if paper.mode == Paper.Mode.EXAM:
         history = [
             {"attempt": past, "time_used": minutes_and_seconds(past.time_used_s)}
             for past in selectors.finished_attempts(paper, member=request.user).order_by("number")
         ]
-    can_retry = paper.mode in (Paper.Mode.PRACTICE, Paper.Mode.CHALLENGE) or (
-        paper.mode == Paper.Mode.EXAM and (not paper.max_attempts or attempts_used < paper.max_attempts)
-    )
+    # "Try again" only where pressing it starts an attempt; else why not (the paper closed, every
+    # attempt used). A daily quiz is once a day, as its own page says: no button, no note.
+    can_retry, retry_refused = False, ""
+    if paper.mode != Paper.Mode.DAILY:
+        try:
+            attempts.check_new_attempt(paper=paper, member=request.user)
+            can_retry = True
+        except attempts.AttemptRejected as refusal:
+            retry_refused = refusal.message
     return render(
         request,
         "lessons/attempt_result.html",
@@ -154,6 +158,7 @@ def attempt_result(request, attempt_id: int):
             "paper": paper,
             "time_used": minutes_and_seconds(used_s) if used_s is not None else None,
             "can_retry": can_retry,
+            "retry_refused": retry_refused,
             "history": history,
             "time_up": presenters.time_up_note(attempt),
             "lesson": _quiz_lesson(request.user, paper),

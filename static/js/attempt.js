@@ -92,6 +92,23 @@
     if (fromButton) alert.focus();
   }
 
+  // Another tab or window answered this question first: the card shows that answer, as recorded,
+  // with its verdict, and says so at the top of the verdict (read with it), not this tab's pick.
+  function showRecorded(card, recorded, message, fromButton) {
+    const inputs = Array.from(card.querySelectorAll("input[name='q" + card.dataset.position + "']"));
+    const given = recorded.response || [];
+    inputs.forEach((input, index) => {
+      if (card.dataset.type === "fill_blank") input.value = given[index] || "";
+      else if (card.dataset.type === "true_false") input.checked = given.includes(input.value === "对");
+      else input.checked = given.includes(input.value);
+    });
+    showFeedback(card, recorded, fromButton);
+    const note = document.createElement("div");
+    note.className = "small mb-1 qs-answered-elsewhere";
+    note.textContent = message;
+    card.querySelector(".qs-verdict").prepend(note);
+  }
+
   // An option marked in words as well as in colour (lessons/_option_mark.html): the key, or the
   // member's wrong pick.
   function optionMark(right) {
@@ -344,14 +361,14 @@
       const body = { response: response, client_answer_id: answerId, allow_empty_blanks: confirmed };
       const result = await send("POST", base + card.dataset.position + "/answer/", body);
       if (!result.ok) {
-        if (result.error.code === "attempt_finished" || result.error.code === "deadline_passed") return ended(card, result.error.message);
+        if (["attempt_finished", "deadline_passed", "question_time_up"].includes(result.error.code)) return ended(card, result.error.message);
         button.disabled = false;
         if (hadFocus) button.focus();
         if (result.error.code === "signed_out") return signedOut(card);
         if (result.error.code === "blanks_empty") return askAboutBlanks(card, button, result.error.message);
-        return problem(card, result.error.message);
-      }
-      showFeedback(card, result.payload, hadFocus);
+        if (result.error.code !== "already_answered" || !result.payload.answer) return problem(card, result.error.message);
+        showRecorded(card, result.payload.answer, result.error.message, hadFocus);
+      } else showFeedback(card, result.payload, hadFocus);
       const attempt = result.payload.attempt;
       if (attempt.status !== "in_progress") {
         // The run is over (a wrong answer ends a challenge): no time is running any more.

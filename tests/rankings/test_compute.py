@@ -210,7 +210,7 @@ def test_a_mover_is_credited_fact_by_fact_and_counted_once_at_the_cut_off(centra
     sat(paper, g2, central["gz1"], 50, local(2026, 3, 11, 9, 0))
     sat(paper, j1, central["jjj1"], 60, local(2026, 3, 12, 9, 0))
     sat(paper, mover, central["gz1"], 90, local(2026, 3, 5, 9, 0))
-    member_move(member=mover, unit=central["jjj1"], reason="调动", at=local(2026, 3, 20, 9, 0))
+    member_move(member=mover, unit=central["jjj1"], reason="调动", at=local(2026, 3, 20, 9, 0), as_given=True)
     for day, points in ((5, 10), (25, 20)):
         PointEvent.objects.create(
             member=mover,

@@ -85,8 +85,12 @@ def imported(db):
     earned(people["丙"], 8, local(nov[22], 23, 59))
     earned(people["丙"], 7, local(dt.date(2026, 12, 1), 0, 10))
     User.objects.filter(pk=people["停"].pk).update(is_active=False)
-    org_services.member_move(member=people["迁"], unit=units["two"], reason="调动", at=local(dt.date(2026, 12, 8), 9))
-    org_services.member_move(member=people["丁"], unit=units["two"], reason="调动", at=local(dt.date(2026, 12, 1), 0))
+    org_services.member_move(
+        member=people["迁"], unit=units["two"], reason="调动", at=local(dt.date(2026, 12, 8), 9), as_given=True
+    )
+    org_services.member_move(
+        member=people["丁"], unit=units["two"], reason="调动", at=local(dt.date(2026, 12, 1), 0), as_given=True
+    )
     return units
 
 

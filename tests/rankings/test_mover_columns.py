@@ -52,7 +52,7 @@ def branches(db):
             if amount is not None:
                 points(people[name], amount, f"{name}-early", day=EARLY)
     User.objects.filter(pk=people["停"].pk).update(is_active=False)
-    org_services.member_move(member=people["熊静兰"], unit=units["one"], reason="调动", at=MOVED)
+    org_services.member_move(member=people["熊静兰"], unit=units["one"], reason="调动", at=MOVED, as_given=True)
     points(people["熊静兰"], 9, "熊静兰-late", day=LATE)
     return units
 

@@ -80,7 +80,7 @@ def build_organs() -> dict:
     }
     for name, amount in {"甲": 50, "乙": 35, "迁": 15, "丙": 40, "丁": 30, "戊": 20, "停": 60, "关": 100}.items():
         earned(people[name], amount, 9)
-    org_services.member_move(member=people["迁"], unit=units["budget"], reason="调动", at=MOVED)
+    org_services.member_move(member=people["迁"], unit=units["budget"], reason="调动", at=MOVED, as_given=True)
     earned(people["迁"], 25, 15)
     User.objects.filter(pk=people["停"].pk).update(is_active=False)
     admin = factories.administrator(units["audit"], username="three-organs-admin", at=JOINED)

@@ -209,7 +209,7 @@ def test_headcount_is_taken_at_the_end_of_the_day_the_rule_names(central):
     g1, j1 = person(central, "gz1", "广一"), person(central, "jjj1", "京一")
     person(central, "gz1", "广二")
     mover = person(central, "gz1", "迁")
-    scenario.member_move(member=mover, unit=central["jjj1"], reason="调动", at=local(2026, 3, 20, 9, 0))
+    scenario.member_move(member=mover, unit=central["jjj1"], reason="调动", at=local(2026, 3, 20, 9, 0), as_given=True)
     for member, key in ((g1, "gz1"), (j1, "jjj1")):
         scenario.sat(paper, member, central[key], 50, local(2026, 3, 10, 9))
     early = scenario.organ_rule(central, paper, headcount_on=date(2026, 3, 15), slug="early")
@@ -522,7 +522,7 @@ def test_issue_14_scenario_every_place_group_place_prize_and_reason_by_hand(cent
     scenario.User.objects.filter(username="停").update(is_active=False)
     mover = person(units, "gz1", "迁")
     scenario.sat(paper, mover, units["gz1"], 80, local(2026, 3, 5, 9))
-    scenario.member_move(member=mover, unit=units["jjj1"], reason="调动", at=local(2026, 3, 20, 9))
+    scenario.member_move(member=mover, unit=units["jjj1"], reason="调动", at=local(2026, 3, 20, 9), as_given=True)
     sits("budget1", "预一", 60, local(2026, 3, 10, 9))
     sits("budget1", "预二", 60, local(2026, 3, 11, 9))
     sits("treasury1", "国一", 60, local(2026, 3, 12, 9))
@@ -580,7 +580,7 @@ def test_a_rule_may_credit_a_movers_facts_to_their_unit_at_the_cut_off(central):
     scenario.sat(paper, person(central, "jjj1", "京一"), central["jjj1"], 40, local(2026, 3, 10, 9))
     mover = person(central, "gz1", "迁")
     scenario.sat(paper, mover, central["gz1"], 90, local(2026, 3, 5, 9))
-    scenario.member_move(member=mover, unit=central["jjj1"], reason="调动", at=local(2026, 3, 20, 9))
+    scenario.member_move(member=mover, unit=central["jjj1"], reason="调动", at=local(2026, 3, 20, 9), as_given=True)
     summary = {}
     for credit in ("fact", "cut_off"):
         rule = scenario.organ_rule(central, paper, mover_credit=credit, slug=credit.replace("_", "-"))
@@ -675,7 +675,9 @@ def test_per_capita_divides_by_the_headcount_at_the_end_of_the_period_as_its_lab
     paper = factories.paper(central["root"])
     scenario.sat(paper, person(central, "gz1", "广一"), central["gz1"], 90, local(2026, 3, 10, 9))
     for name, moved in (("广二", local(2026, 3, 20, 9)), ("广三", local(2026, 4, 5, 9))):
-        org_services.member_move(member=person(central, "jjj1", name), unit=central["gz1"], reason="调动", at=moved)
+        org_services.member_move(
+            member=person(central, "jjj1", name), unit=central["gz1"], reason="调动", at=moved, as_given=True
+        )
     rule = scenario.organ_rule(central, paper, metric="per_capita", group_level=None)
     gz = rows(compute(rule))["广州特派办"]
     assert (gz.headcount, float(gz.metric)) == (2, 45)

@@ -70,7 +70,7 @@ def branches(db):
             if amount is not None:
                 points(people[name], amount, f"{name}-1")
     User.objects.filter(pk=people["X"].pk).update(is_active=False)
-    org_services.member_move(member=people["V"], unit=units["sec_branch"], reason="调动", at=MOVED)
+    org_services.member_move(member=people["V"], unit=units["sec_branch"], reason="调动", at=MOVED, as_given=True)
     org_services.unit_close(unit=units["gz2"], on=DAY + dt.timedelta(days=1))
     return units
 
