@@ -163,6 +163,14 @@ class Level(models.Model):
     def __str__(self) -> str:
         return f"{self.get_unit_kind_display()} ({self.quota})"
 
+    def reviews_at(self, unit: Unit) -> bool:
+        """Whether `unit` is of the level's kind. A temporary party branch (an audit team's) is a
+        party branch: a level of party branches reviews its members' entries too, or they would
+        skip the level and its quota."""
+        return unit.kind == self.unit_kind or (
+            self.unit_kind == Unit.Kind.BRANCH and unit.kind == Unit.Kind.TEMPORARY_BRANCH
+        )
+
 
 class Criterion(models.Model):
     call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="criteria")

@@ -372,7 +372,7 @@ def _first_reviewer(call: Call, unit: Unit, start: int) -> tuple[int, Unit | Non
     levels = list(call.levels.all())
     chain = [*Unit.objects.get_ancestors(unit), unit] if unit.depth > 1 else [unit]
     for level in levels[start:]:
-        matches = [candidate for candidate in chain if candidate.kind == level.unit_kind]
+        matches = [candidate for candidate in chain if level.reviews_at(candidate)]
         if matches:
             return level.position, matches[-1]
     return len(levels), None
