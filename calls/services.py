@@ -445,6 +445,10 @@ def entry_withdraw(*, entry: Entry, by: User) -> Entry:
     entry = Entry.objects.select_for_update().get(pk=entry.pk)
     if entry.status == Entry.Status.WITHDRAWN:
         return entry
+    if entry.call.results_published_at:
+        raise CallRejected(
+            "published", _("The results of this call are published; entries can no longer be withdrawn.")
+        )
     if not entry.withdrawable:
         raise CallRejected("judging_begun", _("Judging has begun; this entry can no longer be withdrawn."))
     entry.status = Entry.Status.WITHDRAWN
