@@ -163,6 +163,14 @@ class Level(models.Model):
     def __str__(self) -> str:
         return f"{self.get_unit_kind_display()} ({self.quota})"
 
+    def reviews_at(self, unit: Unit) -> bool:
+        """Whether `unit` is of the level's kind. A temporary party branch (an audit team's) is a
+        party branch: a level of party branches reviews its members' entries too, or they would
+        skip the level and its quota."""
+        return unit.kind == self.unit_kind or (
+            self.unit_kind == Unit.Kind.BRANCH and unit.kind == Unit.Kind.TEMPORARY_BRANCH
+        )
+
 
 class Criterion(models.Model):
     call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="criteria")
@@ -286,10 +294,26 @@ class Entry(models.Model):
 
     @property
     def withdrawable(self) -> bool:
-        """Its author may still withdraw it: not withdrawn already, and no judge assigned yet."""
-        if self.status == self.Status.WITHDRAWN:
+        """Its author may still withdraw it: not withdrawn already, no judge assigned yet, and the
+        call's results not published (the call is over)."""
+        if self.status == self.Status.WITHDRAWN or self.call.results_published_at:
             return False
         return not (self.status == self.Status.FINALIST and self.assignments.exists())
+
+    @property
+    def left_unrecommended(self) -> bool:
+        """The call's results are out and the entry was still waiting for a recommendation: no one
+        will review it now, so it no longer reads as waiting at its unit."""
+        return self.status == self.Status.SUBMITTED and bool(self.call.results_published_at)
+
+    @property
+    def display_status(self) -> str:
+        """The status as its author reads it, once the results are published too."""
+        if self.call.results_published_at and self.status == self.Status.FINALIST:
+            return gettext("Results published")
+        if self.left_unrecommended:
+            return gettext("Not recommended")
+        return self.get_status_display()
 
     @property
     def file_replaced_after_submitting(self) -> bool:

@@ -372,7 +372,7 @@ def _first_reviewer(call: Call, unit: Unit, start: int) -> tuple[int, Unit | Non
     levels = list(call.levels.all())
     chain = [*Unit.objects.get_ancestors(unit), unit] if unit.depth > 1 else [unit]
     for level in levels[start:]:
-        matches = [candidate for candidate in chain if candidate.kind == level.unit_kind]
+        matches = [candidate for candidate in chain if level.reviews_at(candidate)]
         if matches:
             return level.position, matches[-1]
     return len(levels), None
@@ -445,6 +445,10 @@ def entry_withdraw(*, entry: Entry, by: User) -> Entry:
     entry = Entry.objects.select_for_update().get(pk=entry.pk)
     if entry.status == Entry.Status.WITHDRAWN:
         return entry
+    if entry.call.results_published_at:
+        raise CallRejected(
+            "published", _("The results of this call are published; entries can no longer be withdrawn.")
+        )
     if not entry.withdrawable:
         raise CallRejected("judging_begun", _("Judging has begun; this entry can no longer be withdrawn."))
     entry.status = Entry.Status.WITHDRAWN
