@@ -70,7 +70,7 @@ def _picker(page: str, team_id: int) -> list[str]:
     """The names offered by a team's add-a-member picker, in order."""
     form = re.search(rf'action="[^"]*/teams/{team_id}/add/"[^>]*>(.*?)</form>', page, re.S)
     assert form, "no picker for the team"
-    return re.findall(r'<option value="\d+">([^·<]+?) ·', form.group(1))
+    return re.findall(r'<option value="\d+"[^>]*>([^·<]+?) ·', form.group(1))
 
 
 def test_a_teams_member_picker_lists_its_own_units_members_first_by_name(tree, gz_organiser, contest):
