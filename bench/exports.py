@@ -24,26 +24,11 @@ import argparse
 import cProfile
 import io
 import json
-import os
 import pstats
 import statistics
-import sys
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-STEP_ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-
-
-def step(number: int) -> str:
-    """treebeard's 4-character path step for the number-th child (1-based)."""
-    digits = ""
-    for _ in range(4):
-        number, rest = divmod(number, 36)
-        digits = STEP_ALPHABET[rest] + digits
-    return digits
+from common import django_setup, fresh_database, load_average, needs_postgres, step
 
 
 def generate(args, cursor) -> dict:
@@ -165,26 +150,20 @@ def main() -> None:
     parser.add_argument("--profile", choices=("series", "lesson", "ranking"))
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
-    if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
-        sys.exit("bench/exports.py needs DATABASE_URL pointing at PostgreSQL")
-    os.environ["DJANGO_SETTINGS_MODULE"] = "quizsite.settings"
-    import django
-
-    django.setup()
+    needs_postgres("exports.py")
+    django_setup()
     from django.conf import settings
     from django.db import connection
     from django.test import Client
-    from django.test.utils import CaptureQueriesContext, get_runner
+    from django.test.utils import CaptureQueriesContext
     from django.urls import reverse
 
     from rankings.models import RankingRule, RuleSource
     from rankings.services import rule_save, rule_sources_changed, run_execute, run_request
 
-    runner = get_runner(settings)(verbosity=0, interactive=False)
-    old_config = runner.setup_databases()
     settings.ALLOWED_HOSTS = ["*"]
     figures = {}
-    try:
+    with fresh_database():
         started = time.perf_counter()
         with connection.cursor() as cursor:
             world = generate(args, cursor)
@@ -241,9 +220,7 @@ def main() -> None:
             out = io.StringIO()
             pstats.Stats(profiler, stream=out).sort_stats("tottime").print_stats(25)
             print(out.getvalue())
-        figures["load_average"] = [round(value, 2) for value in os.getloadavg()]
-    finally:
-        runner.teardown_databases(old_config)
+        figures["load_average"] = load_average()
     if args.json:
         print(json.dumps(figures))
 

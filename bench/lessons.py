@@ -14,13 +14,11 @@ import argparse
 import json
 import os
 import statistics
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from common import django_setup, fresh_database
 
 
 def main() -> None:
@@ -32,14 +30,10 @@ def main() -> None:
     args = parser.parse_args()
     scratch = Path(tempfile.mkdtemp(prefix="bench-lessons-"))
     os.environ.setdefault("DATABASE_URL", f"sqlite:///{scratch}/bench.sqlite3")
-    os.environ["DJANGO_SETTINGS_MODULE"] = "quizsite.settings"
     os.environ["MEDIA_ROOT"] = str(scratch / "media")
-    import django
-
-    django.setup()
+    django_setup()
     from django.conf import settings
     from django.test import Client
-    from django.test.utils import get_runner
     from django.utils import timezone
 
     from lessons import video
@@ -48,11 +42,9 @@ def main() -> None:
     from orgs import services as org_services
 
     clip = video.make_test_clip(scratch / "clip.mp4", seconds=args.seconds, size="1280x720", preset="veryfast")
-    runner = get_runner(settings)(verbosity=0, interactive=False)
-    old_config = runner.setup_databases()
     settings.ALLOWED_HOSTS = ["*"]
     figures = {}
-    try:
+    with fresh_database():
         unit = org_services.unit_create(name="审计署", kind="organ")
         lesson = videos.lesson_attach_file(
             lesson=videos.lesson_create(title="基准", unit=unit, published=True), path=clip
@@ -111,8 +103,6 @@ def main() -> None:
             "heartbeat_p50_ms": round(statistics.median(latencies) * 1000, 1),
             "heartbeat_p99_ms": round(latencies[int(count * 0.99)] * 1000, 1),
         }
-    finally:
-        runner.teardown_databases(old_config)
     if args.json:
         print(json.dumps(figures))
 

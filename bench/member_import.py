@@ -8,15 +8,10 @@ tree in a fresh database, so it never touches real data. Prints figures; asserts
 
 import argparse
 import json
-import os
-import sys
-import tempfile
 import time
 from io import BytesIO
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from common import django_setup, fresh_database
 
 
 def main() -> None:
@@ -26,23 +21,15 @@ def main() -> None:
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
 
-    scratch = tempfile.mkdtemp(prefix="bench-import-")
-    os.environ.setdefault("DATABASE_URL", f"sqlite:///{scratch}/bench.sqlite3")
-    os.environ["DJANGO_SETTINGS_MODULE"] = "quizsite.settings"
-    import django
-
-    django.setup()
+    django_setup(sqlite_prefix="bench-import-")
     from django.conf import settings
-    from django.test.utils import get_runner
 
     from orgs import services
     from orgs.importing import members_import
     from orgs.models import Role, User
 
-    runner = get_runner(settings)(verbosity=0, interactive=False)
-    old_config = runner.setup_databases()  # a fresh test database: real data is never touched
     settings.MEMBER_IMPORT_MAX_BYTES = 200 * 1024 * 1024
-    try:
+    with fresh_database():
         organ = services.unit_create(name="审计署", kind="organ")
         admin = services.member_create(username="bench-admin", real_name="管理员", unit=organ)
         services.role_grant(user=admin, role=Role.ADMINISTRATOR, unit=organ, by=None)
@@ -79,8 +66,6 @@ def main() -> None:
         report = members_import(file=BytesIO(data.getvalue()), by=admin)
         reimport_s = time.perf_counter() - started
         engine = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
-    finally:
-        runner.teardown_databases(old_config)
 
     result = {
         "members": args.members,

@@ -22,18 +22,15 @@ database. Prints figures; asserts nothing about time.
 import argparse
 import cProfile
 import json
-import os
 import pstats
 import re
 import statistics
 import sys
-import tempfile
 import time
 import zipfile
 from io import BytesIO, StringIO
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from common import django_setup, fresh_database
 
 HEADER = ["题型", "题干", "选项A", "选项B", "选项C", "选项D", "答案", "解析", "难度", "知识点"]
 BLOCK = 5  # questions of one type under one merged type cell
@@ -137,13 +134,8 @@ def main() -> None:
     parser.add_argument("--profile", help="write cProfile stats of one more import to this file")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
-    os.environ.setdefault("DATABASE_URL", f"sqlite:///{tempfile.mkdtemp(prefix='bench-q-')}/bench.sqlite3")
-    os.environ["DJANGO_SETTINGS_MODULE"] = "quizsite.settings"
-    import django
-
-    django.setup()
+    django_setup(sqlite_prefix="bench-q-")
     from django.conf import settings
-    from django.test.utils import get_runner
 
     from lessons.importing.run import questions_import
     from lessons.models import Question
@@ -151,10 +143,8 @@ def main() -> None:
     from orgs import services
 
     data = workbook(args.questions)
-    runner = get_runner(settings)(verbosity=0, interactive=False)
-    old = runner.setup_databases()
     runs = []
-    try:
+    with fresh_database():
         unit = services.unit_create(name="审计署", kind="organ")
         for attempt in range(args.repeat + bool(args.profile)):
             started, cpu = time.perf_counter(), time.process_time()
@@ -185,8 +175,6 @@ def main() -> None:
                 }
             )
         engine = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
-    finally:
-        runner.teardown_databases(old)
     ratios, cpu_ratios = [run["ratio"] for run in runs], [run["cpu_ratio"] for run in runs]
     result = {
         "questions": args.questions,

@@ -27,23 +27,10 @@ of the JSON line are the median turn's (by ratio) and `ratios` lists every turn'
 import argparse
 import json
 import os
-import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-STEP_ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-
-
-def step(number: int) -> str:
-    """treebeard's 4-character path step for the number-th child (1-based)."""
-    digits = ""
-    for _ in range(4):
-        number, rest = divmod(number, 36)
-        digits = STEP_ALPHABET[rest] + digits
-    return digits
+from common import django_setup, fresh_database, load_average, needs_postgres, step
 
 
 def generate(args, cursor) -> dict:
@@ -183,23 +170,15 @@ def main() -> None:
     args = parser.parse_args()
     if args.repeat < 1:
         parser.error("--repeat takes a whole number of turns, at least 1")
-    if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
-        sys.exit("bench/rankings.py needs DATABASE_URL pointing at PostgreSQL")
-    os.environ["DJANGO_SETTINGS_MODULE"] = "quizsite.settings"
-    import django
-
-    django.setup()
-    from django.conf import settings
+    needs_postgres("rankings.py")
+    django_setup()
     from django.db import connection
-    from django.test.utils import get_runner
 
     from rankings.models import RankingRule, RuleSource, Snapshot
     from rankings.services import rule_save, rule_sources_changed, run_execute, run_request
 
-    runner = get_runner(settings)(verbosity=0, interactive=False)
-    old_config = runner.setup_databases()
     figures = {}
-    try:
+    with fresh_database():
         with connection.cursor() as cursor:
             generate_s, world = timed(lambda: generate(args, cursor))
         print(
@@ -314,10 +293,8 @@ def main() -> None:
             "ratios": ratios,
             "ratio_median": median["ratio"],
             "ratio_worst": max(ratios),
-            "load_average": [round(value, 2) for value in os.getloadavg()],
+            "load_average": load_average(),
         }
-    finally:
-        runner.teardown_databases(old_config)
     if args.json:
         print(json.dumps(figures))
 
