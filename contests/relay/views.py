@@ -33,7 +33,7 @@ def access_member_team(user: User, relay: RelayContest, team_id: int) -> RelayTe
     if team.relay_id != relay.pk:
         raise access.not_found(RelayTeam)
     if team not in selectors.teams_of_member(relay, user) and not services.may_steer(user, team):
-        raise PermissionDenied("This team is not yours.")
+        raise PermissionDenied(_("You are not on this team: only its runners start its legs."))
     return team
 
 
