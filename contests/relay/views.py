@@ -33,7 +33,7 @@ def access_member_team(user: User, relay: RelayContest, team_id: int) -> RelayTe
     if team.relay_id != relay.pk:
         raise access.not_found(RelayTeam)
     if team not in selectors.teams_of_member(relay, user) and not services.may_steer(user, team):
-        raise PermissionDenied("This team is not yours.")
+        raise PermissionDenied(_("You are not on this team: only its runners start its legs."))
     return team
 
 
@@ -88,9 +88,14 @@ def leg_start(request, relay_id: int, team_id: int):
 
 
 def _steered_leg(request, relay_id: int, leg_id: int) -> RelayLeg:
-    relay = get_object_or_404(RelayContest.objects.select_related("online__paper"), pk=relay_id)
-    leg = get_object_or_404(RelayLeg.objects.select_related("team__relay__online__paper", "team__captain"), pk=leg_id)
-    if leg.team.relay_id != relay.pk or not services.may_steer(request.user, leg.team):
+    """The leg a skip or replace names, as the API finds it (`relay.api._steered`): a relay
+    outside the user's view is not found, as an id that names nothing, rather than refused,
+    which told another organ's users which relays and legs exist."""
+    relay = access_relay(request.user, relay_id)
+    leg = get_object_or_404(
+        RelayLeg.objects.select_related("team__relay__online__paper", "team__captain"), pk=leg_id, team__relay=relay
+    )
+    if not services.may_steer(request.user, leg.team):
         raise PermissionDenied(_("Only the captain or an organiser steers this team."))
     return leg
 

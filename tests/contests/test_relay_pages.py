@@ -77,6 +77,30 @@ def test_captain_skips_the_holder_from_the_home_page_with_a_reason(setup):  # no
     assert "只有队长或组织者可以调度本队。" in response.content.decode()  # in the member's language
 
 
+def test_a_member_starting_another_teams_leg_is_told_why_in_their_language(setup):  # noqa: F811
+    relay = make_relay(setup)
+    team = make_team(setup, relay)
+    stranger = factories.member(setup["branch"])  # in the relay's audience, on no team
+    response = signed_in(stranger).post(f"/contests/relays/{relay.pk}/teams/{team.pk}/start/")
+    assert response.status_code == 403
+    assert "您不在本队：只有本队队员才能开始本队的接力。" in response.content.decode()
+    assert not Attempt.objects.exists()
+
+
+def test_another_organs_organiser_skipping_or_replacing_finds_no_relay_as_the_api_does(setup):  # noqa: F811
+    # A 403 told them the relay and the leg exist; an id outside their view answers as a missing one.
+    relay = make_relay(setup)
+    leg = make_team(setup, relay, captain=setup["runners"][2]).baton
+    outsider = factories.organiser(factories.unit_at("财政部/国库司"))
+    page = signed_in(outsider)
+    for action, form in (("skip", {"reason": "x"}), ("replace", {"reason": "x", "username": outsider.username})):
+        assert page.post(f"/contests/relays/{relay.pk}/legs/{leg.pk}/{action}/", form).status_code == 404
+        api = f"/api/v1/online/relays/{relay.pk}/legs/{leg.pk}/{action}/"
+        assert page.post(api, form, content_type="application/json").status_code == 404
+    leg = RelayLeg.objects.get(pk=leg.pk)
+    assert (leg.status, leg.skip_reason, leg.holder) == (RelayLeg.Status.WAITING, "", setup["runners"][0])
+
+
 def test_a_reason_too_long_or_with_a_nul_byte_is_refused_in_words_not_a_server_error(setup):  # noqa: F811
     """The page took the reason and username straight from the POST: a reason past the 200
     characters a leg keeps, or a NUL byte in either (PostgreSQL refuses it in text and JSON),
