@@ -328,14 +328,21 @@ def start_challenge_on_a_held_clock(page, base: str):
     item = AttemptItem.objects.select_related("version").get(
         attempt__member__username="member", attempt__paper__mode="challenge", deadline_at__isnull=False
     )
-    server_time = datetime.fromisoformat(page.evaluate("JSON.parse(document.getElementById('attempt-data').textContent).server_time"))
+    server_time = datetime.fromisoformat(
+        page.evaluate("JSON.parse(document.getElementById('attempt-data').textContent).server_time")
+    )
     page.evaluate(RECORD_WARNINGS)
     return item, (item.deadline_at - server_time) / timedelta(milliseconds=1)
 
 
 @pytest.mark.parametrize(
     ("locale", "question_time_s", "said"),
-    [("zh-CN", 60, "还剩 10 秒"), ("en-US", 60, "10 seconds left"), ("zh-CN", 19, "还剩 5 秒"), ("en-US", 19, "5 seconds left")],
+    [
+        ("zh-CN", 60, "还剩 10 秒"),
+        ("en-US", 60, "10 seconds left"),
+        ("zh-CN", 19, "还剩 5 秒"),
+        ("en-US", 19, "5 seconds left"),
+    ],
 )
 def test_a_challenge_question_says_its_time_is_running_out_once(
     live_server, demo, page_factory, locale, question_time_s, said
@@ -358,9 +365,7 @@ def test_a_challenge_question_says_its_time_is_running_out_once(
     assert page.evaluate("window.warningsHeard") == [said]
 
 
-def test_a_challenge_question_answered_just_before_its_mark_says_nothing_of_its_time(
-    live_server, demo, page_factory
-):
+def test_a_challenge_question_answered_just_before_its_mark_says_nothing_of_its_time(live_server, demo, page_factory):
     """Answered, the question waits 900 ms for the next one: its time running out is no news."""
     page = page_factory(phone=True)
     item, left = start_challenge_on_a_held_clock(page, live_server.url)  # 20 s a question: the mark at 10
