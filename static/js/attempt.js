@@ -375,7 +375,10 @@
         stopCountdown();
         setTimeout(() => { window.location.href = text.result; }, 1200);
       }
-      else if (data.paper.mode === "challenge") setTimeout(() => window.location.reload(), 900);
+      else if (data.paper.mode === "challenge") {
+        warnings.length = 0; // answered: its time running out is no longer news
+        setTimeout(() => window.location.reload(), 900);
+      }
     });
   });
 
@@ -395,10 +398,19 @@
   }
   // An exam's time running out is said twice in a polite live region, at 5 minutes and at 1
   // minute left, each once: the countdown is a timer, which a screen reader does not read out
-  // (read out every second, it drowned the questions). A mark already passed when the page
-  // opens stays unsaid: the countdown beside it shows the time.
+  // (read out every second, it drowned the questions). A challenge question's is said once, by
+  // the time the question gives: at 10 seconds left when it gives 20 or more (time enough to
+  // hear it, then pick and press Answer), at 5 when it gives 10 to 19 (a warning at 10 would
+  // come in its first half), never under 10 (the whole question is its last seconds). A mark
+  // already passed when the page opens stays unsaid: the countdown beside it shows the time.
   const warning = document.getElementById("time-warning");
-  const warnings = warning ? [[300, warning.dataset.five], [60, warning.dataset.one]] : [];
+  const warnings = [];
+  if (warning && data.paper.mode === "exam") warnings.push([300, warning.dataset.five], [60, warning.dataset.one]);
+  else if (warning && open && open.opened_at) {
+    const given = (Date.parse(open.deadline_at) - Date.parse(open.opened_at)) / 1000;
+    if (given >= 20) warnings.push([10, warning.dataset.tenSeconds]);
+    else if (given >= 10) warnings.push([5, warning.dataset.fiveSeconds]);
+  }
   let warned; // the last mark said or passed at opening (null: none); undefined before the first tick
   if (deadline && countdown) {
     const tick = () => {

@@ -327,9 +327,12 @@
         stage(q.answered.includes(you.team) ? t.sent : "");
       }
     } else if (q.phase === "closed") {
-      // Closed for everyone: say so, with the team's answer (this phone's own, or the snapshot's
-      // after a reload: the page forgot what it sent), or that this phone's did not go in time.
-      stage((sent && sent.label && sentNote(q, "answer")) || [teamNote(q), t.closed].filter(Boolean).join(" · "));
+      // Closed for everyone: say so, after the team's answer (this phone's own, or the snapshot's
+      // after a reload: the page forgot what it sent), or say that this phone's did not go in
+      // time. "Answers are closed" goes on this phone's own answer too: the line kept only
+      // "Answer received: A", unchanged, so a screen reader heard nothing of the close.
+      const mine = sent && sent.label ? sentNote(q, "answer") : null;
+      stage(mine && sent.late ? mine : [mine || teamNote(q), t.closed].filter(Boolean).join(" · "));
     } else if (q.phase === "skipped") {
       stage(t.skipped);
     } else if (q.phase === "revealed") {

@@ -9,10 +9,12 @@ without its count; after "Submit answer" the keyboard's place fell to the top of
 verdict was not read; the key and a wrong pick told apart by colour alone; the exam's countdown a
 live region read out every second."""
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
 from playwright.sync_api import expect
 
-from lessons.models import Attempt, Paper
+from lessons.models import Attempt, AttemptItem, Paper
 from lessons.presenters import shown_letters
 from notifications.models import Notification
 from tests.browser.test_shell import sign_in
@@ -302,6 +304,78 @@ def test_an_exam_says_five_minutes_and_one_minute_left_once_each(live_server, de
     expect(region).to_have_text("还剩 1 分钟")
     page.clock.fast_forward("00:30")
     assert page.evaluate("window.warningsHeard") == ["还剩 5 分钟", "还剩 1 分钟"]
+
+
+RECORD_WARNINGS = """() => {
+  window.warningsHeard = [];
+  const region = document.getElementById('time-warning');
+  new MutationObserver(() => window.warningsHeard.push(region.textContent))
+    .observe(region, { childList: true, characterData: true, subtree: true });
+}"""
+
+
+def start_challenge_on_a_held_clock(page, base: str):
+    """The demo's challenge started on a page whose clock stands still until the test moves it;
+    returns the attempt's open question and the time the page sees left on it (ms). Held from
+    before the page loads, the page's clock offset is exactly its `server_time` less the held
+    time, so the time it sees left is exact: the question's deadline less `server_time`."""
+    sign_in(page, base, "member")
+    page.goto(f"{base}/study/")
+    page.clock.install()
+    page.clock.pause_at(datetime.now(UTC) + timedelta(seconds=1))
+    page.locator(".qs-paper[data-mode=challenge] .qs-start").click()
+    page.wait_for_url("**/study/attempts/*/")
+    item = AttemptItem.objects.select_related("version").get(
+        attempt__member__username="member", attempt__paper__mode="challenge", deadline_at__isnull=False
+    )
+    server_time = datetime.fromisoformat(
+        page.evaluate("JSON.parse(document.getElementById('attempt-data').textContent).server_time")
+    )
+    page.evaluate(RECORD_WARNINGS)
+    return item, (item.deadline_at - server_time) / timedelta(milliseconds=1)
+
+
+@pytest.mark.parametrize(
+    ("locale", "question_time_s", "said"),
+    [
+        ("zh-CN", 60, "还剩 10 秒"),
+        ("en-US", 60, "10 seconds left"),
+        ("zh-CN", 19, "还剩 5 秒"),
+        ("en-US", 19, "5 seconds left"),
+    ],
+)
+def test_a_challenge_question_says_its_time_is_running_out_once(
+    live_server, demo, page_factory, locale, question_time_s, said
+):
+    """A challenge's per-question countdown ran to 00:00 unsaid (it is a timer, not read out):
+    10 seconds before the end of a question of 20 seconds or more, 5 seconds before the end of a
+    shorter one, it is said once in a polite live region."""
+    mark = 10 if question_time_s >= 20 else 5
+    Paper.objects.filter(mode="challenge").update(question_time_s=question_time_s)
+    page = page_factory(phone=True, locale=locale)
+    _item, left = start_challenge_on_a_held_clock(page, live_server.url)
+    expect(page.locator("#time-warning")).to_have_attribute("role", "status")
+    page.clock.run_for(left - (mark + 3) * 1000)
+    page.clock.run_for(2500)  # mark + 0.5 s left: the countdown reads mark + 1, nothing said yet
+    expect(page.locator("#countdown")).to_have_text(f"00:{mark + 1:02d}")
+    assert page.evaluate("window.warningsHeard") == []
+    page.clock.run_for(1000)  # mark - 0.5 s left
+    expect(page.locator("#time-warning")).to_have_text(said)
+    page.clock.run_for(2000)  # ticking on: still said once
+    assert page.evaluate("window.warningsHeard") == [said]
+
+
+def test_a_challenge_question_answered_just_before_its_mark_says_nothing_of_its_time(live_server, demo, page_factory):
+    """Answered, the question waits 900 ms for the next one: its time running out is no news."""
+    page = page_factory(phone=True)
+    item, left = start_challenge_on_a_held_clock(page, live_server.url)  # 20 s a question: the mark at 10
+    page.clock.run_for(left - 10_500)
+    answer_card(page, item, correct=True)
+    page.locator(f"#q{item.position} .qs-answer-button").click()
+    expect(page.locator(f"#q{item.position} .qs-verdict")).to_have_attribute("data-verdict", "right")
+    page.clock.run_for(850)  # 9.65 s left, the next question not yet loaded
+    expect(page.locator("#countdown")).to_have_text("00:10")
+    assert page.evaluate("window.warningsHeard") == []
 
 
 def test_the_home_pages_cards_are_headings_under_the_welcome_looking_as_before(live_server, demo, page_factory):

@@ -14,6 +14,7 @@ big screen had no heading and its countdown was not a timer."""
 import pytest
 from playwright.sync_api import expect
 
+from contests import services
 from tests.browser.test_accessibility import unnamed_controls
 from tests.browser.test_contest import hall  # noqa: F401 (a fixture)
 
@@ -78,7 +79,8 @@ def test_a_phone_says_each_change_once_and_keeps_the_keyboards_place_through_a_r
     host.locator("#close-button").focus()
     host.keyboard.press("Enter")
     expect(host.locator("#reveal-button")).to_be_focused()
-    expect(phone.locator("#stage-message")).to_have_text("答案已提交：A")  # the phone's own answer, kept
+    # The phone's own answer, kept, and that answers are closed.
+    expect(phone.locator("#stage-message")).to_have_text("答案已提交：A · 作答已结束，等待揭晓答案…")
     host.keyboard.press("Enter")
     expect(phone.locator("#feedback")).to_have_text("答对了 · 本队作答：A · 答案：A")
     # On the host console the verdict is said in words; the ruling is its own column's.
@@ -86,15 +88,77 @@ def test_a_phone_says_each_change_once_and_keeps_the_keyboards_place_through_a_r
     expect(host.locator("#answers tr").first.get_by_role("button")).to_have_accessible_name("判为错误")
 
     # Each change said once, in order, the countdown never: shown and open at once (relay; the
-    # question itself is read as the options' name), "Sending A…" then its acknowledgement (the
-    # close changes nothing the phone shows: its answer is in), the stage line emptied and the verdict.
+    # question itself is read as the options' name), "Sending A…" then its acknowledgement, the
+    # close, the stage line emptied and the verdict.
     heard = phone.evaluate("window.newsHeard")
     assert heard == [
         "stage-message: 轮到您了：为本队作答！",
         "stage-message: 正在提交：A…",
         "stage-message: 答案已提交：A",
+        "stage-message: 答案已提交：A · 作答已结束，等待揭晓答案…",
         "stage-message: ",
         "feedback: 答对了 · 本队作答：A · 答案：A",
+    ]
+
+
+HEARD_ON_CLOSE = {
+    "zh-CN": {
+        "received": "答案已提交：A",
+        "closed": "作答已结束，等待揭晓答案…",
+        "teammate": "本队已作答：A（红0 提交）",
+        "verdict": "答对了 · 本队作答：A · 答案：A",
+    },
+    "en-US": {
+        "received": "Answer received: A",
+        "closed": "Answers are closed. Waiting for the reveal…",
+        "teammate": "Your team answered: A (by 红0)",
+        "verdict": "Right · Your team: A · Answer: A",
+    },
+}
+
+
+@pytest.mark.parametrize("locale", ["zh-CN", "en-US"])
+def test_a_phone_whose_answer_is_in_hears_answers_close_and_then_the_verdict(
+    asgi_server,
+    hall,  # noqa: F811
+    signed_in_page,
+    locale,
+):
+    """The phone that answered kept "Answer received: A" when answers closed: its polite live
+    region did not change, so a screen reader heard nothing of the close (a teammate's phone,
+    whose line did change, heard it)."""
+    contest, host_user = hall["contest"], hall["host"]
+    services.contest_start(contest=contest, by=host_user)
+    services.question_open(contest=contest, by=host_user)  # relay: red's first leg holds the baton
+    said = HEARD_ON_CLOSE[locale]
+    phone = signed_in_page(hall["red"][0], phone=True, locale=locale)
+    teammate = signed_in_page(hall["red"][1], phone=True, locale=locale)
+    for page in (phone, teammate):
+        page.goto(f"{asgi_server}/contests/{contest.join_code}/play/")
+    options = phone.locator("#controls [role=group] button")
+    expect(options).to_have_count(3)
+    for page in (phone, teammate):
+        page.evaluate(RECORD_NEWS)
+    options.first.click()  # A, the key
+    expect(phone.locator("#stage-message")).to_have_text(said["received"])
+    expect(teammate.locator("#stage-message")).to_have_text(said["teammate"])
+
+    services.question_close(contest=contest, by=host_user)
+    expect(phone.locator("#stage-message")).to_have_text(said["received"] + " · " + said["closed"])
+    expect(teammate.locator("#stage-message")).to_have_text(said["teammate"] + " · " + said["closed"])
+    services.question_reveal(contest=contest, by=host_user)
+    expect(phone.locator("#feedback")).to_have_text(said["verdict"])
+    expect(teammate.locator("#feedback")).to_have_text(said["verdict"])
+
+    assert phone.evaluate("window.newsHeard")[-3:] == [
+        "stage-message: " + said["received"] + " · " + said["closed"],
+        "stage-message: ",
+        "feedback: " + said["verdict"],
+    ]
+    assert teammate.evaluate("window.newsHeard")[-3:] == [
+        "stage-message: " + said["teammate"] + " · " + said["closed"],
+        "stage-message: ",
+        "feedback: " + said["verdict"],
     ]
 
 
