@@ -4,6 +4,7 @@ judge assignment and scores, prizes. Domain errors are `CallRejected(code, messa
 from __future__ import annotations
 
 import random
+import re
 import secrets
 import shutil
 from datetime import datetime
@@ -47,6 +48,10 @@ from .models import (
 )
 
 SCORE_PLACES = Decimal("0.01")  # ScoreEvent.value's decimal places
+# A score as judges type it: digits with at most one point ("88", "88.5", "88.25", ".5"), a minus
+# for a rubric reaching below zero. Decimal() also reads "1e2" (100), "1_0" (10), "inf" and digits
+# of other scripts, none of which a judge means as a score.
+PLAIN_NUMBER = re.compile(r"-?(?:[0-9]+(?:\.[0-9]+)?|\.[0-9]+)")
 
 
 class CallRejected(Exception):
@@ -690,6 +695,13 @@ def score_record(
     if comment is not None and comment != current_comment(assignment):
         ScoreComment.objects.create(assignment=assignment, text=comment, by=by)
     return recorded
+
+
+def plain_score(text: str) -> Decimal | None:
+    """The number `text` spells as a plain decimal (outer spaces aside), or None for anything else
+    (empty, an exponent, underscores, hexadecimal, infinity, non-ASCII digits)."""
+    text = text.strip()
+    return Decimal(text) if PLAIN_NUMBER.fullmatch(text) else None
 
 
 def score_problems(criteria: dict[int, Criterion], values: dict[int, Decimal]) -> dict[int, tuple[str, str]]:
