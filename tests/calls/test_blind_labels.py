@@ -74,4 +74,3 @@ def test_a_withdrawn_entry_leaves_its_number_unused(client, tree, owner):
         "作品 003",
         "作品 004",
     ]
-

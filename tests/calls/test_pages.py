@@ -234,16 +234,15 @@ def test_a_score_that_is_not_a_number_or_has_three_decimals_is_refused_on_the_pa
     assert not assignment.score_events.exists()
 
 
-def test_a_score_in_any_other_spelling_than_a_plain_decimal_is_refused_and_kept_in_its_box(
-    client, judged, essay_call
-):
+def test_a_score_in_any_other_spelling_than_a_plain_decimal_is_refused_and_kept_in_its_box(client, judged, essay_call):
     """Decimal() read "1e2" as 100 and "1_0" as 10, and the score was stored; " inf" was told to be
     a number and "0x10" to be missing. Each is now named as not a plain number, what was typed
     left in its box, in the page's language; 88, 88.25 and .5 are plain."""
     _, assignment = judged
     content, style = essay_call.criteria.all()
     url = reverse("calls:judging_entry", args=[assignment.pk])
-    for typed, kept in [("1e2", "1e2"), ("1_0", "1_0"), (" inf", "inf"), ("0x10", "0x10"), ("８８", "８８"), ("+88", "+88")]:
+    spelled = [("1e2", "1e2"), ("1_0", "1_0"), (" inf", "inf"), ("0x10", "0x10"), ("８８", "８８"), ("+88", "+88")]
+    for typed, kept in spelled:
         page = signed_in(client, assignment.judge).post(
             url, {f"criterion-{content.pk}": typed, f"criterion-{style.pk}": "50"}, follow=True
         )
@@ -255,7 +254,9 @@ def test_a_score_in_any_other_spelling_than_a_plain_decimal_is_refused_and_kept_
     )
     assert "Type 内容, 文采 as a plain number, such as 88 or 88.25." in english.text
     # Empty and unreadable are told apart, each named once.
-    both = signed_in(client, assignment.judge).post(url, {f"criterion-{content.pk}": "", f"criterion-{style.pk}": "1e2"})
+    both = signed_in(client, assignment.judge).post(
+        url, {f"criterion-{content.pk}": "", f"criterion-{style.pk}": "1e2"}
+    )
     assert "请填写以下评分标准的分数：内容。" in both.text and "如 88 或 88.25：文采。" in both.text
     assert not assignment.score_events.exists()
 
