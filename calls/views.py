@@ -832,10 +832,11 @@ def judging_list(request):
         Assignment.objects.filter(judge=request.user)
         .select_related("entry__call")
         .prefetch_related("score_events")
-        .order_by("entry__call_id", "id")
+        .order_by("entry__call_id", "entry__judging_number", "id")
     )
-    # By call, with what is left to score in each: a judge's work is counted per call. An
-    # assignment is scored once every criterion is; some of them: a draft.
+    # By call, in the order of their labels (作品 001 ...), with what is left to score in each: a
+    # judge's work is counted per call. An assignment is scored once every criterion is; some of
+    # them: a draft.
     calls: dict[int, dict] = {}
     rubrics: dict[int, set[int]] = {}
     for assignment in assignments:

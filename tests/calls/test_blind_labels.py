@@ -45,6 +45,7 @@ def test_labels_follow_the_order_entries_reached_judging_and_stay_when_another_a
     listed = signed_in(client, judge).get(reverse("calls:judging")).text
     assert '<span class="fw-normal qs-muted entry-label">作品 001</span> 京津冀征文' in listed
     assert '<span class="fw-normal qs-muted entry-label">作品 002</span> 广州征文' in listed
+    assert listed.index("作品 001") < listed.index("作品 002")  # listed by label, not by assignment
     on_jjj = Assignment.objects.get(entry=jjj)
     page = signed_in(client, judge, "en").get(reverse("calls:judging_entry", args=[on_jjj.pk])).text
     assert '<span id="entry-label">Entry 001</span>' in page
