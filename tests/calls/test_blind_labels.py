@@ -4,6 +4,9 @@ later takes the next number, and one withdrawn leaves its number unused."""
 
 import io
 
+import pytest
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
 from django.urls import reverse
 from openpyxl import load_workbook
 
@@ -13,6 +16,8 @@ from tests import factories
 
 from . import documents
 from .conftest import open_essay_call, signed_in, submitted_essay, upload
+
+BEFORE_NUMBERS = ("calls", "0019_level_unit_kind_general_branch")
 
 
 def export_labels(client, owner, call) -> dict[str, str]:
@@ -75,3 +80,27 @@ def test_a_withdrawn_entry_leaves_its_number_unused(client, tree, owner):
         "作品 003",
         "作品 004",
     ]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_migration_0020_numbers_the_entries_already_in_judging_by_id_as_the_exports_did(tree):
+    """Before it, the export labelled a call's entries in judging by id: in call one 甲 001 and 丙
+    002 (乙 withdrawn and 丁 still waiting are not in judging), in call two 戊 001. The migration
+    gives them those numbers, so the labels already shown keep naming the same entries."""
+    one, two = open_essay_call(tree["audit"], title="征文一"), open_essay_call(tree["audit"], title="征文二")
+    author = factories.member(tree["gz1"])
+    executor = MigrationExecutor(connection)
+    latest = executor.loader.graph.leaf_nodes()
+    executor.migrate([BEFORE_NUMBERS])
+    try:
+        old = executor.loader.project_state([BEFORE_NUMBERS]).apps.get_model("calls", "Entry")
+        rows = [(one, "甲", "finalist"), (one, "乙", "withdrawn"), (two, "戊", "finalist")]
+        rows += [(one, "丙", "finalist"), (one, "丁", "submitted")]
+        for call, title, status in rows:
+            old.objects.create(call_id=call.pk, author_id=author.pk, unit_id=author.unit_id, title=title, status=status)
+    finally:
+        executor = MigrationExecutor(connection)
+        executor.loader.build_graph()
+        executor.migrate(latest)
+    numbers = dict(Entry.objects.values_list("title", "judging_number"))
+    assert numbers == {"甲": 1, "乙": None, "丙": 2, "丁": None, "戊": 1}
