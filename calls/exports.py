@@ -14,14 +14,15 @@ from django.utils.translation import gettext as _
 from quizsite.spreadsheets import ExportWorkbook
 
 from . import statistics
-from .models import Assignment, Call, ScoreEvent
+from .models import Assignment, Call, Entry, ScoreEvent
 from .selectors import dropped_marker, judge_total, latest_comments, results
 
 
 def entry_labels(call: Call) -> dict[int, str]:
-    """Entry id -> a neutral label (作品 001 ...), numbered by the order entries reached judging."""
-    ids = call.entries.filter(status="finalist").order_by("pk").values_list("pk", flat=True)
-    return {pk: _("Entry %(n)03d") % {"n": n} for n, pk in enumerate(ids, start=1)}
+    """Entry id -> the neutral label of each entry in judging (`Entry.blind_label`: 作品 001 ...,
+    numbered by the order the entries reached judging, as the judges' pages show them)."""
+    entries = call.entries.filter(status=Entry.Status.FINALIST).order_by("judging_number", "pk")
+    return {entry.pk: entry.blind_label for entry in entries.only("pk", "judging_number")}
 
 
 def scores_xlsx(call: Call) -> bytes:

@@ -277,6 +277,12 @@ class Entry(models.Model):
         help_text="The micro-class this winning entry was published as.",
     )
     receipt = models.CharField(max_length=8, default=receipt_code, unique=True, editable=False)
+    # Given as the entry reaches judging (`services._place`) and never changed: the blind label
+    # judges and the scores export know it by (作品 001), so a later entry takes the next number
+    # instead of renumbering those already shown.
+    judging_number = models.PositiveIntegerField(
+        null=True, blank=True, editable=False, help_text="Its place in the order the call's entries reached judging."
+    )
     submitted_at = models.DateTimeField(null=True, blank=True)
     # When the entry's file last changed after it was first submitted: the receipt says so, since
     # judges and reviewers are given the file as it is now, not as it was at `submitted_at`.
@@ -288,9 +294,20 @@ class Entry(models.Model):
         verbose_name = _("entry")
         verbose_name_plural = _("entries")
         ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["call", "judging_number"], name="one_judging_number_per_call"),
+        ]
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def blind_label(self) -> str:
+        """The neutral label judges and the scores export know the entry by (作品 001), from the
+        order the call's entries reached judging; "" before it reaches judging."""
+        if self.judging_number is None:
+            return ""
+        return gettext("Entry %(n)03d") % {"n": self.judging_number}
 
     @property
     def withdrawable(self) -> bool:

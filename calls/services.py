@@ -4,6 +4,7 @@ judge assignment and scores, prizes. Domain errors are `CallRejected(code, messa
 from __future__ import annotations
 
 import random
+import re
 import secrets
 import shutil
 from datetime import datetime
@@ -14,7 +15,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, Max, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -47,6 +48,10 @@ from .models import (
 )
 
 SCORE_PLACES = Decimal("0.01")  # ScoreEvent.value's decimal places
+# A score as judges type it: digits with at most one point ("88", "88.5", "88.25", ".5"), a minus
+# for a rubric reaching below zero. Decimal() also reads "1e2" (100), "1_0" (10), "inf" and digits
+# of other scripts, none of which a judge means as a score.
+PLAIN_NUMBER = re.compile(r"-?(?:[0-9]+(?:\.[0-9]+)?|\.[0-9]+)")
 
 
 class CallRejected(Exception):
@@ -379,9 +384,24 @@ def _first_reviewer(call: Call, unit: Unit, start: int) -> tuple[int, Unit | Non
 
 
 def _place(entry: Entry, start: int, below: Unit) -> None:
+    """Send the entry to the first level from `start` with a unit of its kind above `below`, or
+    into judging. Call while holding the entry's row lock; reaching judging takes the call's."""
     position, unit = _first_reviewer(entry.call, below, start)
     entry.level, entry.at_unit = position, unit
     entry.status = Entry.Status.SUBMITTED if unit else Entry.Status.FINALIST
+    if entry.status == Entry.Status.FINALIST and entry.judging_number is None:
+        entry.judging_number = _next_judging_number(entry.call_id)
+
+
+def _next_judging_number(call_id: int) -> int:
+    """The number the call's next entry to reach judging takes (its blind label, 作品 001 ...).
+
+    Counted under the call's row lock, so two entries reaching judging at once never share one;
+    numbers are never given back (a withdrawn entry's stays unused), so a label a judge or an
+    export has shown keeps naming the same entry."""
+    Call.objects.select_for_update().filter(pk=call_id).first()
+    highest = Entry.objects.filter(call_id=call_id).aggregate(highest=Max("judging_number"))["highest"]
+    return (highest or 0) + 1
 
 
 @transaction.atomic
@@ -675,6 +695,13 @@ def score_record(
     if comment is not None and comment != current_comment(assignment):
         ScoreComment.objects.create(assignment=assignment, text=comment, by=by)
     return recorded
+
+
+def plain_score(text: str) -> Decimal | None:
+    """The number `text` spells as a plain decimal (outer spaces aside), or None for anything else
+    (empty, an exponent, underscores, hexadecimal, infinity, non-ASCII digits)."""
+    text = text.strip()
+    return Decimal(text) if PLAIN_NUMBER.fullmatch(text) else None
 
 
 def score_problems(criteria: dict[int, Criterion], values: dict[int, Decimal]) -> dict[int, tuple[str, str]]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import mimetypes
 import re
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 
 from django.conf import settings
@@ -832,10 +832,11 @@ def judging_list(request):
         Assignment.objects.filter(judge=request.user)
         .select_related("entry__call")
         .prefetch_related("score_events")
-        .order_by("entry__call_id", "id")
+        .order_by("entry__call_id", "entry__judging_number", "id")
     )
-    # By call, with what is left to score in each: a judge's work is counted per call. An
-    # assignment is scored once every criterion is; some of them: a draft.
+    # By call, in the order of their labels (作品 001 ...), with what is left to score in each: a
+    # judge's work is counted per call. An assignment is scored once every criterion is; some of
+    # them: a draft.
     calls: dict[int, dict] = {}
     rubrics: dict[int, set[int]] = {}
     for assignment in assignments:
@@ -873,19 +874,28 @@ def judging_page(request, assignment_id: int):
         draft = request.POST.get("action") == "draft"
         typed = {c.pk: request.POST.get(f"criterion-{c.pk}", "").strip() for c in criteria}
         values = {}
+        empty: set[int] = set()
+        unreadable: set[int] = set()
         for pk, text in typed.items():
-            if draft and not text:
-                continue
-            try:
-                values[pk] = Decimal(text)
-            except InvalidOperation:
-                invalid.add(pk)
+            if not text:
+                if not draft:
+                    empty.add(pk)
+            elif (value := services.plain_score(text)) is None:
+                unreadable.add(pk)
+            else:
+                values[pk] = value
+        invalid = empty | unreadable
         if invalid:
             # Named, and marked on the form: on a phone the judge may not see which box is empty.
             # With the numbers typed out of range, so the judge need not submit again to learn of them.
-            names = listed(c.display_name for c in criteria if c.pk in invalid)
             refused = services.score_problems({c.pk: c for c in criteria}, values)
-            said = [_("Enter a number for %(criteria)s.") % {"criteria": names}]
+            said = []
+            if empty:
+                names = listed(c.display_name for c in criteria if c.pk in empty)
+                said.append(_("Enter a number for %(criteria)s.") % {"criteria": names})
+            if unreadable:
+                names = listed(c.display_name for c in criteria if c.pk in unreadable)
+                said.append(_("Type %(criteria)s as a plain number, such as 88 or 88.25.") % {"criteria": names})
             messages.error(request, joined_sentences(said + [message for _code, message in refused.values()]))
             current, invalid = typed, invalid | set(refused)
         else:

@@ -57,7 +57,22 @@ def certificate(request, entry_id: int):
 
 @login_required
 def certificate_bundle(request, call_id: int):
-    call = access_call(request.user, call_id, own=True)
+    """Every certificate of the call in one PDF, for the organisers of its unit. Whoever may not
+    read its results gets the honour list's 404 (as a missing id: nothing says the call exists or
+    has results); one who reads them, a member of its audience or an organiser reviewing for it,
+    is refused with what is missing (`access.refuse`: 403)."""
+    call, owns = _published_call(request.user, call_id)
+    if not owns:
+        access.refuse(
+            request.user,
+            call,
+            call.unit,
+            _(
+                "Only organisers of %(unit)s can download every certificate; a winner downloads their own from the "
+                "honour list."
+            )
+            % {"unit": call.unit.display_name},
+        )
     rows = results.winners(call)
     if not rows:
         raise Http404(_("No prizes have been awarded yet."))

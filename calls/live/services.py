@@ -26,7 +26,7 @@ from orgs.models import User
 from ..kinds import kind_of
 from ..models import Call, Entry, Panel
 from ..selectors import judge_total
-from ..services import CallRejected, audit, is_conflicted
+from ..services import CallRejected, audit, is_conflicted, plain_score
 from . import broadcast
 from .models import Night, NightScore, NightSpeaker
 
@@ -156,8 +156,10 @@ def parse_values(night: Night, raw: object) -> dict[str, Decimal]:
         try:
             if isinstance(given, bool) or not isinstance(given, int | float | str):
                 raise InvalidOperation
-            value = Decimal(str(given).strip())
-            if not value.is_finite() or value != value.quantize(TWO_PLACES):
+            # What the phone sends is the box's text: a plain decimal only, as on the judging
+            # page ("1e2" is not 100); a JSON number is read as its shortest spelling.
+            value = plain_score(given if isinstance(given, str) else repr(given))
+            if value is None or value != value.quantize(TWO_PLACES):
                 raise InvalidOperation
         except InvalidOperation:
             raise CallRejected(

@@ -154,6 +154,8 @@ def test_a_score_out_of_range_malformed_or_incomplete_is_refused_and_nothing_is_
     rejected("bad_score", lambda: score(night, 1, "1.234", 50))
     rejected("bad_score", lambda: score(night, 1, True, 50))
     rejected("bad_score", lambda: score(night, 1, "NaN", 50))
+    rejected("bad_score", lambda: score(night, 1, "1e1", 50))  # Decimal() read it as 10
+    rejected("bad_score", lambda: score(night, 1, "1_0", 50))
     rejected("bad_score", lambda: score(night, 1, [80], 50))
     keys = criteria(night)
     rejected(

@@ -224,13 +224,44 @@ def test_a_score_that_is_not_a_number_or_has_three_decimals_is_refused_on_the_pa
     client.force_login(assignment.judge)
     content, style = essay_call.criteria.all()
     url = reverse("calls:judging_entry", args=[assignment.pk])
-    typed_messages = [("NaN", "内容须填写数字。"), ("sNaN", "内容须填写数字。"), ("-Infinity", "内容须填写数字。")]
+    plain = "请用普通数字填写以下评分标准的分数，如 88 或 88.25：内容。"
+    typed_messages = [("NaN", plain), ("sNaN", plain), ("-Infinity", plain)]
     for typed, message in [*typed_messages, ("85.555", "内容最多保留两位小数。")]:
         page = client.post(url, {f"criterion-{content.pk}": typed, f"criterion-{style.pk}": "50"}, follow=True)
         assert page.status_code == 200
         assert message in page.content.decode()
         assert f'value="{typed}"' in page.content.decode()
     assert not assignment.score_events.exists()
+
+
+def test_a_score_in_any_other_spelling_than_a_plain_decimal_is_refused_and_kept_in_its_box(client, judged, essay_call):
+    """Decimal() read "1e2" as 100 and "1_0" as 10, and the score was stored; " inf" was told to be
+    a number and "0x10" to be missing. Each is now named as not a plain number, what was typed
+    left in its box, in the page's language; 88, 88.25 and .5 are plain."""
+    _, assignment = judged
+    content, style = essay_call.criteria.all()
+    url = reverse("calls:judging_entry", args=[assignment.pk])
+    spelled = [("1e2", "1e2"), ("1_0", "1_0"), (" inf", "inf"), ("0x10", "0x10"), ("８８", "８８"), ("+88", "+88")]
+    for typed, kept in spelled:
+        page = signed_in(client, assignment.judge).post(
+            url, {f"criterion-{content.pk}": typed, f"criterion-{style.pk}": "50"}, follow=True
+        )
+        assert page.status_code == 200
+        assert "请用普通数字填写以下评分标准的分数，如 88 或 88.25：内容。" in page.text, typed
+        assert f'id="criterion-{content.pk}" value="{kept}"' in page.text
+    english = signed_in(client, assignment.judge, "en").post(
+        url, {f"criterion-{content.pk}": "1e2", f"criterion-{style.pk}": "5e1"}, follow=True
+    )
+    assert "Type 内容, 文采 as a plain number, such as 88 or 88.25." in english.text
+    # Empty and unreadable are told apart, each named once.
+    both = signed_in(client, assignment.judge).post(
+        url, {f"criterion-{content.pk}": "", f"criterion-{style.pk}": "1e2"}
+    )
+    assert "请填写以下评分标准的分数：内容。" in both.text and "如 88 或 88.25：文采。" in both.text
+    assert not assignment.score_events.exists()
+
+    signed_in(client, assignment.judge).post(url, {f"criterion-{content.pk}": "88.25", f"criterion-{style.pk}": ".5"})
+    assert sorted(assignment.score_events.values_list("value", flat=True)) == [Decimal("0.50"), Decimal("88.25")]
 
 
 def test_an_entry_a_judge_has_not_scored_is_marked_and_the_lock_says_so(client, judged, essay_call, tree):

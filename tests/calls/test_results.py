@@ -1,6 +1,7 @@
 """A call's results through rankings: prize tiers by rankings' rule, certificates drawn by rankings'
 code, winners published to the micro-class library, and the collection of winning essays."""
 
+import re
 from datetime import timedelta
 from decimal import Decimal
 
@@ -17,7 +18,7 @@ from tests import factories
 from tests.rankings import pdfs
 
 from . import documents
-from .conftest import submitted_essay, upload
+from .conftest import signed_in, submitted_essay, upload
 from .test_review_judging import finalists, scores
 
 
@@ -127,6 +128,40 @@ def test_certificates_only_for_winners_their_authors_and_organisers(client, publ
     bundle = client.get(reverse("calls:certificate_bundle", args=[published["call"].pk]))
     assert bundle.status_code == 200
     assert pdfs.page_count(bundle.content, tmp_path) == 2  # A's and B's
+
+
+def test_all_certificates_are_not_found_by_who_may_not_read_the_results_and_refused_to_who_reads_them(
+    client, essay_call, tree, panel, owner, gz_organiser
+):
+    """certificates.pdf answered 403 ("only organisers and administrators") to every member, one of
+    another organ included, whatever the id: the honour list and the collection answer 404 to whoever
+    may not read the call's results, as a missing id. Now: another organ's member, and a member of
+    the audience before the results are out, get that 404, word for word a missing id's page; after
+    publication a member of the audience and an organiser reviewing for the call are told why (403)."""
+    judged(essay_call, tree, panel, owner, [[(90, 90)] * 3, [(85, 80)] * 3, [(70, 70)] * 3])
+    url = reverse("calls:certificate_bundle", args=[essay_call.pk])
+    missing = reverse("calls:certificate_bundle", args=[987654])
+    stranger, audience = factories.member(tree["mof"]), factories.member(tree["gz1"])
+
+    def page(response) -> str:
+        return re.sub(r'(nonce|csrfmiddlewaretoken" value|content)="[^"]*"', "", response.text).replace(
+            response.request["PATH_INFO"], "ADDRESS"
+        )
+
+    for user in (stranger, audience):
+        refused = signed_in(client, user).get(url)
+        assert refused.status_code == 404
+        assert page(refused) == page(client.get(missing))
+    services.results_publish(call=essay_call, by=owner)
+    refused = signed_in(client, stranger).get(url)
+    assert refused.status_code == 404 and page(refused) == page(client.get(missing))
+    for user in (audience, gz_organiser):
+        told = signed_in(client, user).get(url)
+        assert told.status_code == 403
+        assert "只有审计署的组织者可以下载全部证书；获奖者可在光荣榜下载本人的证书。" in told.text
+    told = signed_in(client, audience, "en").get(url)
+    assert told.status_code == 403 and "a winner downloads their own from the honour list" in told.text
+    assert signed_in(client, owner).get(url)["Content-Type"] == "application/pdf"
 
 
 def test_no_certificate_before_publication(client, essay_call, tree, panel, owner):

@@ -90,6 +90,7 @@ PAGES = [
     ("relay", "/contests/relays/{relay.pk}/", "/contests/relays/{missing}/"),
     ("relay map", "/contests/relays/manage/{relay.pk}/", "/contests/relays/manage/{missing}/"),
     ("call", "/calls/manage/{call.pk}/", "/calls/manage/{missing}/"),
+    ("call certificates", "/calls/{call.pk}/certificates.pdf", "/calls/{missing}/certificates.pdf"),
     ("speech night host", "/calls/{call.pk}/night/host/", "/calls/{missing}/night/host/"),
     ("speech night screen", "/calls/{call.pk}/night/screen/", "/calls/{missing}/night/screen/"),
     ("speech night judge", "/calls/{call.pk}/night/judge/", "/calls/{missing}/night/judge/"),
