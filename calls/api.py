@@ -228,9 +228,22 @@ class AssignmentView(APIView):
         return Response(AssignmentDetailSerializer(assignment, context={"request": request}).data)
 
 
+class PlainScoreField(serializers.DecimalField):
+    """A score as a JSON number, or as a string spelling a plain decimal (88, 88.25) as the judging
+    page reads it (`services.plain_score`): "1e2", "1_0" or "0x10" in a string are refused, not
+    read as 100, 10 or 16."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, str) and services.plain_score(data) is None:
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
 class ScoreSerializer(serializers.Serializer):
     criterion = serializers.IntegerField(help_text="The criterion's id, from the assignment's `criteria`.")
-    score = serializers.DecimalField(max_digits=6, decimal_places=2)
+    score = PlainScoreField(
+        max_digits=6, decimal_places=2, help_text='A number, or a string of a plain decimal such as "88.25".'
+    )
 
 
 class ScoresSerializer(serializers.Serializer):

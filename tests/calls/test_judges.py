@@ -266,8 +266,18 @@ def test_bad_scores_twice_unassigned_and_conflicted_over_the_api(essay_call, tre
         url, {"scores": [{"criterion": content, "score": 101}, {"criterion": style, "score": 50}]}, format="json"
     )
     assert (over.status_code, over.json()["error"]["code"]) == (400, "out_of_range")
-    good = {"scores": [{"criterion": content, "score": 80}, {"criterion": style, "score": 90}]}
+    # A string must spell a plain decimal, as on the judging page: "1e2" is not read as 100.
+    for spelled in ("1e2", "1_0", "0x10", " inf", "NaN"):
+        odd = client.post(
+            url,
+            {"scores": [{"criterion": content, "score": spelled}, {"criterion": style, "score": 50}]},
+            format="json",
+        )
+        assert odd.status_code == 400, spelled
+    assert not ScoreEvent.objects.exists()
+    good = {"scores": [{"criterion": content, "score": "80"}, {"criterion": style, "score": 90}]}
     assert client.post(url, good, format="json").status_code == 200
+    assert services.current_scores(assignment) == scores(essay_call, 80, 90)
     assert client.post(url, good, format="json").status_code == 200  # the same again: no new row
     assert ScoreEvent.objects.count() == 2
     other = Assignment.objects.exclude(judge=assignment.judge).first()
