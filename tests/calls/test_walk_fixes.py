@@ -101,12 +101,17 @@ def test_a_score_left_empty_is_named_and_marked_and_nothing_is_recorded(client, 
     assert kept and "is-invalid" not in kept.group(1)
     assert not ScoreEvent.objects.exists()
 
-    # Both: both named, in the rubric's order.
+    # Both: both named, in the rubric's order; a word where a number goes is said to be no number.
+    page = client.post(
+        reverse("calls:judging_entry", args=[assignment.pk]),
+        {f"criterion-{content.pk}": "", f"criterion-{style.pk}": "", "action": "submit"},
+    )
+    assert "请填写以下评分标准的分数：内容、文采。" in page.text
     page = client.post(
         reverse("calls:judging_entry", args=[assignment.pk]),
         {f"criterion-{content.pk}": "", f"criterion-{style.pk}": "x", "action": "submit"},
     )
-    assert "请填写以下评分标准的分数：内容、文采。" in page.text
+    assert "请填写以下评分标准的分数：内容。请用普通数字填写以下评分标准的分数，如 88 或 88.25：文采。" in page.text
     # A draft keeps what is filled in; an empty box is no error there.
     client.post(
         reverse("calls:judging_entry", args=[assignment.pk]),
