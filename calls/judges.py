@@ -31,6 +31,7 @@ from rest_framework.permissions import BasePermission
 from notifications.kinds import Kind, register
 from orgs import access
 from orgs.models import Unit, User, phone_validator
+from orgs.name_search import search_words, spelling_fields, spelling_q
 from orgs.selectors import PEOPLE_BY_NAME, unit_paths
 from orgs.sockets import SignInEnded, member_sockets_end
 from quizsite.naming import listed
@@ -180,19 +181,27 @@ def candidate_rows(users) -> list[dict]:
                 "unit": unit,
                 "employee_no": user.employee_no or "",
                 "username": user.username,
+                **spelling_fields(user.name_sort),
             }
         )
     return rows
 
 
 def candidates_matching(candidates: QuerySet[User], text: str, *, limit: int = 20) -> QuerySet[User]:
-    """The candidates whose name, user name, employee number or unit contains `text`, a unit
-    matching by any name on its path, as the picker searches the paths it shows."""
-    text = text.strip()
-    within = Q(real_name__icontains=text) | Q(username__icontains=text) | Q(employee_no__icontains=text)
-    for path in Unit.objects.filter(name__icontains=text).values_list("path", flat=True)[:50]:
-        within |= Q(unit__path__startswith=path) | Q(judge_account__unit__path__startswith=path)
-    matches = candidates.filter(within)
+    """The candidates with each word of `text` in their name, its pinyin (in full or by
+    initials, orgs.name_search), user name, employee number or unit, a unit matching by any name
+    on its path, as the picker searches what its rows carry (`candidate_rows`)."""
+    matches = candidates
+    for word in search_words(text):
+        within = (
+            Q(real_name__icontains=word)
+            | Q(username__icontains=word)
+            | Q(employee_no__icontains=word)
+            | spelling_q(word)
+        )
+        for path in Unit.objects.filter(name__icontains=word).values_list("path", flat=True)[:50]:
+            within |= Q(unit__path__startswith=path) | Q(judge_account__unit__path__startswith=path)
+        matches = matches.filter(within)
     return matches.select_related("unit").order_by("unit__path", *PEOPLE_BY_NAME)[:limit]
 
 

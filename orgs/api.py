@@ -164,7 +164,11 @@ class UnitViewSet(viewsets.ReadOnlyModelViewSet):
 @extend_schema_view(
     list=extend_schema(
         parameters=[
-            OpenApiParameter("q", str, description="Name, employee number, username or phone"),
+            OpenApiParameter(
+                "q",
+                str,
+                description="Each word in the name or its pinyin (zhangsan, zs), employee number, username or phone",
+            ),
             OpenApiParameter("unit", int, description="Only this unit's subtree"),
         ]
     )

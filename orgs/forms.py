@@ -1,3 +1,4 @@
+import json
 from datetime import datetime
 
 from django import forms
@@ -11,7 +12,7 @@ from quizsite.naming import visible_text
 from . import access
 from .models import UNIT_KINDS_HOLDING_NONE, Activity, Role, Unit, User, phone_validator
 from .moves import moved_at, moved_before_placement, moved_on_to_come_problem
-from .selectors import unit_paths
+from .selectors import unit_labels, unit_paths
 from .signin import DEACTIVATED_MESSAGE, deactivated_with_right_password
 
 
@@ -33,16 +34,24 @@ class OpenUnitSelect(forms.Select):
         ]
 
 
-def unit_picker_attrs() -> dict[str, str]:
+def unit_picker_attrs(search: dict[int, str]) -> dict[str, str]:
     """A unit list's attributes that make it searchable (static/js/unit_picker.js, which base.html
-    loads on every page): among hundreds of units typing finds one by any name on its path; a
+    loads on every page): among hundreds of units typing finds one by any name on its path, as
+    typed, in English or in pinyin (`search`, from `selectors.unit_labels`, by unit id); a
     browser without JavaScript keeps the plain list."""
     return {
         "data-unit-picker": "",
         "data-remove-title": _("Remove"),
         "data-placeholder": _("Type to find a unit"),
         "data-no-results": _("No unit by that name among those you may choose."),
+        "data-unit-search": unit_search_json(search),
     }
+
+
+def unit_search_json(search: dict[int, str]) -> str:
+    """What typing searches for each unit, as the unit picker reads it from its list's
+    `data-unit-search`: {"<id>": "第一党支部 First Party Branch diyidangzhibu dydzb ..."}."""
+    return json.dumps({str(pk): text for pk, text in search.items()}, ensure_ascii=False)
 
 
 class UnitChoiceField(forms.ModelChoiceField):
@@ -59,7 +68,8 @@ class UnitChoiceField(forms.ModelChoiceField):
 
     def __init__(self, *, user, parents_only: bool = False, offered=None, **kwargs):
         units = list(access.managed_units(user).order_by("path"))
-        self._paths = unit_paths(units)
+        labels = unit_labels(units)
+        self._paths = labels.paths
         today = timezone.localdate()
         hidden = frozenset(
             str(u.pk)
@@ -70,16 +80,31 @@ class UnitChoiceField(forms.ModelChoiceField):
         )
         # Whether any unit is offered at all: none leaves only the empty choice.
         self.offers_any = len(units) > len(hidden)
+        self._hidden = hidden
         kwargs.setdefault("widget", OpenUnitSelect(hidden_ids=hidden))
         super().__init__(queryset=access.managed_units(user).order_by("path"), **kwargs)
-        self.widget.attrs.update(unit_picker_attrs())
+        self._search = labels.search
+        self.widget.attrs.update(unit_picker_attrs(self._offered_search()))
+        self.search_json = self.widget.attrs["data-unit-search"]
         self._kept = None
+
+    def _offered_search(self, kept: str | None = None) -> dict[int, str]:
+        """The words to search of the units offered (and of the form's own unit, `kept`)."""
+        return {pk: text for pk, text in self._search.items() if str(pk) not in self._hidden or str(pk) == kept}
+
+    def offered_choices(self) -> list[tuple]:
+        """The choices a form writing its own list offers (the member list's bulk bar, a
+        member's "Grant a role"), as `OpenUnitSelect` offers them: no closed unit, which the field
+        refuses (those forms have no unit of their own to keep)."""
+        return [(value, label) for value, label in self.choices if str(value) not in self._hidden]
 
     def get_bound_field(self, form, field_name):
         # The form's initial unit is the one a closed unit may keep; the form is only known here.
         # Each form has its own deep copy of the field, so this does not leak between forms.
         initial = form.get_initial_for_field(self, field_name)
         self._kept = str(getattr(initial, "pk", initial)) if initial not in (None, "") else None
+        if self._kept is not None:
+            self.widget.attrs["data-unit-search"] = unit_search_json(self._offered_search(self._kept))
         return super().get_bound_field(form, field_name)
 
     def validate(self, value):
@@ -104,9 +129,10 @@ class UnitsChoiceField(forms.ModelMultipleChoiceField):
 
     def __init__(self, *, user, **kwargs):
         queryset = access.managed_units(user).order_by("path")
-        self._paths = unit_paths(list(queryset))
+        labels = unit_labels(list(queryset))
+        self._paths = labels.paths
         super().__init__(queryset=queryset, **kwargs)
-        self.widget.attrs.update(unit_picker_attrs())
+        self.widget.attrs.update(unit_picker_attrs(labels.search))
 
     def label_from_instance(self, obj: Unit) -> str:
         return self._paths.get(obj.pk, obj.name)

@@ -12,6 +12,7 @@ from quizsite.naming import in_language
 
 from . import access
 from .models import UNIT_PATH_SEPARATOR, Activity, MemberPlacement, Role, RoleGrant, Unit, UnitPlacement, User
+from .name_search import full_spelling, initials, search_words, spelling_fields, spelling_q
 from .paths import unit_path_finder
 
 
@@ -74,16 +75,34 @@ def open_subunits(unit: Unit) -> list[Unit]:
 def unit_paths(units: list[Unit], *, as_typed: bool = False) -> dict[int, str]:
     """Full paths for many units with one query for all their ancestors, each name in the page's
     language (`Unit.display_name`); `as_typed`: the names as typed, which imports match."""
+    return unit_labels(units, as_typed=as_typed).paths
+
+
+@dataclass(frozen=True)
+class UnitLabels:
+    """How a unit picker shows each unit (`paths`, as `unit_paths`) and what typing searches
+    (`search`: every name on its path as typed and in English, and each spelled in pinyin in
+    full and by initials, orgs.name_search), by unit id."""
+
+    paths: dict[int, str]
+    search: dict[int, str]
+
+
+def unit_labels(units: list[Unit], *, as_typed: bool = False) -> UnitLabels:
+    """`UnitLabels` for many units, with one query for all their ancestors."""
     steplen = Unit.steplen
     prefixes = {u.path[:i] for u in units for i in range(steplen, len(u.path) + 1, steplen)}
-    names = {
-        path: name if as_typed else in_language(name, name_en)
-        for path, name, name_en in Unit.objects.filter(path__in=prefixes).values_list("path", "name", "name_en")
-    }
-    return {
-        u.pk: UNIT_PATH_SEPARATOR.join(names[u.path[:i]] for i in range(steplen, len(u.path) + 1, steplen))
-        for u in units
-    }
+    rows = Unit.objects.filter(path__in=prefixes).values_list("path", "name", "name_en", "name_sort")
+    names, words = {}, {}
+    for path, name, name_en, name_sort in rows:
+        names[path] = name if as_typed else in_language(name, name_en)
+        words[path] = [name, name_en, full_spelling(name_sort), initials(name_sort)]
+    paths, search = {}, {}
+    for u in units:
+        lineage = [u.path[:i] for i in range(steplen, len(u.path) + 1, steplen)]
+        paths[u.pk] = UNIT_PATH_SEPARATOR.join(names[p] for p in lineage)
+        search[u.pk] = " ".join(dict.fromkeys(word for p in lineage for word in words[p] if word))
+    return UnitLabels(paths=paths, search=search)
 
 
 @dataclass
@@ -134,7 +153,9 @@ def person_order(person: User) -> tuple[str, str, str]:
 
 def member_rows(members) -> list[dict]:
     """For a picker of people (static/js/judge_picker.js): each member's id, name, unit (its full
-    path, which tells apart two members of the same name), employee number and user name."""
+    path, which tells apart two members of the same name), employee number, user name, phone and
+    the name's pinyin in full and by initials: all that `member_text_q` matches, so that the
+    picker's own filter keeps every member the server finds."""
     members = list(members)
     paths = unit_paths([m.unit for m in members if m.unit_id is not None])
     return [
@@ -144,6 +165,8 @@ def member_rows(members) -> list[dict]:
             "unit": paths.get(member.unit_id, ""),
             "employee_no": member.employee_no or "",
             "username": member.username,
+            "phone": member.phone,
+            **spelling_fields(member.name_sort),
         }
         for member in members
     ]
@@ -165,6 +188,21 @@ def member_sort_order(sort: str) -> list:
     return [*order, "pk"]
 
 
+def member_text_q(text: str) -> Q:
+    """Members with every word of `text` in their real name, employee number, user name or phone,
+    or in their name's pinyin, in full or by initials (zhangsan, zhang san, zs: 张三; orgs.name_search)."""
+    matching = Q()
+    for word in search_words(text):
+        matching &= (
+            Q(real_name__icontains=word)
+            | Q(employee_no__icontains=word)
+            | Q(username__icontains=word)
+            | Q(phone__icontains=word)
+            | spelling_q(word)
+        )
+    return matching
+
+
 def member_search(
     user,
     *,
@@ -174,10 +212,10 @@ def member_search(
     role: str = "",
     sort: str = "",
 ) -> QuerySet[User]:
-    """Members the user manages, optionally within a unit's subtree, matching `text`, still on
-    a temporary password, or holding `role` (organiser or administrator) on a unit in the user's
-    subtrees; ordered by
-    `sort` (a key of MEMBER_SORTS, "-" for descending)."""
+    """Members the user manages, optionally within a unit's subtree, matching `text`
+    (`member_text_q`), still on a temporary password, or holding `role` (organiser or
+    administrator) on a unit in the user's subtrees; ordered by `sort` (a key of MEMBER_SORTS,
+    "-" for descending)."""
     members = access.managed_members(user).select_related("unit")
     if role in (Role.ORGANISER, Role.ADMINISTRATOR):
         # A grant in the user's subtrees: one in another organ is not theirs to see or filter by.
@@ -185,14 +223,8 @@ def member_search(
         members = members.filter(pk__in=grants.values("user_id"))
     if unit is not None:
         members = members.filter(unit__path__startswith=unit.path)
-    text = text.strip()
-    if text:
-        members = members.filter(
-            Q(real_name__icontains=text)
-            | Q(employee_no__icontains=text)
-            | Q(username__icontains=text)
-            | Q(phone__icontains=text)
-        )
+    if text.strip():
+        members = members.filter(member_text_q(text))
     if temporary_password:
         members = members.filter(must_change_password=True)
     return members.order_by(*member_sort_order(sort))

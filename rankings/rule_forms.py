@@ -29,7 +29,7 @@ from lessons.selectors import activity_labels
 from orgs import access
 from orgs.forms import unit_picker_attrs
 from orgs.models import Unit
-from orgs.selectors import unit_paths
+from orgs.selectors import unit_labels
 from quizsite.forms import LOCAL_DAY_ATTRS, NumberRangeMessages, check_local_day
 from quizsite.naming import in_language
 
@@ -213,13 +213,14 @@ class AdministeredUnitField(forms.ModelChoiceField):
 
     def __init__(self, *, user, **kwargs):
         units = Unit.objects.filter(access.subtree_q(user, roles=access.ADMINISTERING)).order_by("path")
-        self._paths = unit_paths(list(units))
+        labels = unit_labels(list(units))
+        self._paths = labels.paths
         kwargs.setdefault(
             "error_messages",
             {"invalid_choice": _("You do not administer that unit: choose one of the units listed.")},
         )
         super().__init__(queryset=units, **kwargs)
-        self.widget.attrs.update(unit_picker_attrs())
+        self.widget.attrs.update(unit_picker_attrs(labels.search))
 
     def label_from_instance(self, obj: Unit) -> str:
         return self._paths.get(obj.pk, obj.name)
@@ -231,7 +232,8 @@ class ScopeField(forms.ModelMultipleChoiceField):
 
     def __init__(self, *, user, chosen=(), **kwargs):
         units = Unit.objects.filter(access.subtree_q(user, roles=access.ADMINISTERING)).order_by("path")
-        self._paths = unit_paths(list(units))
+        labels = unit_labels(list(units))
+        self._paths = labels.paths
         kwargs.setdefault(
             "error_messages",
             {
@@ -244,7 +246,8 @@ class ScopeField(forms.ModelMultipleChoiceField):
         self.widget.choices = [
             (unit.pk, self.label_from_instance(unit)) for unit in units if unit.closed_at is None or unit.pk in chosen
         ]
-        self.widget.attrs.update(unit_picker_attrs())
+        offered = {pk for pk, _label in self.widget.choices}
+        self.widget.attrs.update(unit_picker_attrs({pk: t for pk, t in labels.search.items() if pk in offered}))
 
     def label_from_instance(self, obj: Unit) -> str:
         return self._paths.get(obj.pk, obj.name)

@@ -128,9 +128,10 @@ SEARCH_SIZE = 20
 
 
 def _free_members(user, contest: Contest, *, text: str = "") -> QuerySet[User]:
-    """The members `user` may add to `contest`'s teams, matching `text` (name, user name, employee
-    number, phone) if given: active, managed by `user`, placed inside the contest's unit
-    (services.check_members_inside_contest) and on none of its teams yet."""
+    """The members `user` may add to `contest`'s teams, matching `text` (name or its pinyin,
+    user name, employee number, phone: `orgs.selectors.member_text_q`) if given: active, managed
+    by `user`, placed inside the contest's unit (services.check_members_inside_contest) and on
+    none of its teams yet."""
     return (
         member_search(user, text=text)
         .filter(is_active=True, unit__path__startswith=contest.unit.path)
@@ -242,8 +243,9 @@ def _find(request) -> str:
 @login_required
 @require_GET
 def team_candidates(request, code: str, team_id: int):
-    """For a team's member picker: up to SEARCH_SIZE members the organiser may add whose name,
-    user name, employee number or phone contains `q`, the team's own unit's first, then by name;
+    """For a team's member picker: up to SEARCH_SIZE members the organiser may add with each word
+    of `q` in their name or its pinyin (zhangsan, zs), user name, employee number or phone, the
+    team's own unit's first, then by name;
     nothing for an empty `q`. Members outside the organiser's units are never among them."""
     team = _team(request, code, team_id)
     text = _find(request)

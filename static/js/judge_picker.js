@@ -1,8 +1,9 @@
 // The judges' picker on a call's panel form, the judge and entries pickers of a conflict, and
 // the contest builder's "Add a member…" of each team: Tom Select over a plain select, which is
 // what a browser without JavaScript gets. Each option
-// carries the account's name, unit, employee number and user name, or the entry's title, unit
-// and authors (its data-data), and typing searches them all. When the page
+// carries the account's name, unit, employee number, user name, phone and the name's pinyin in
+// full and by initials (zhangsan, zs: `orgs.name_search`), or the entry's title, unit and authors
+// (its data-data), and typing searches them all, as the server's searches do. When the page
 // lists only the panel's own judges (an organiser who reaches thousands of members), the
 // picker asks the call's judge-candidates address for the rest as the organiser types.
 (function () {
@@ -14,7 +15,7 @@
       dataAttr: "data", // the option's data-data, read from its dataset
       valueField: "id",
       labelField: "name",
-      searchField: ["name", "unit", "employee_no", "username", "detail"],
+      searchField: ["name", "unit", "employee_no", "username", "phone", "pinyin", "initials", "detail"],
       placeholder: select.dataset.placeholder,
       hideSelected: true,
       // Searched at once: a search left pending would reopen the list after a pick closed it.

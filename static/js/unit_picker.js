@@ -1,8 +1,10 @@
 // Every unit list an organiser chooses from (select[data-unit-picker], `orgs.forms.unit_picker_attrs`):
 // Tom Select over the plain select, which is what a browser without JavaScript gets. Each unit
 // shows as its full path, so that one 第一党支部 is told from another, and typing searches the
-// paths. base.html loads this on every page; it fetches Tom Select only for a page with such a
-// list (a page that loads Tom Select itself, for another picker, keeps its copy).
+// path shown and every name on it as typed, in English and in pinyin, in full or by initials
+// (diyidangzhibu, "di yi", dydzb: the list's data-unit-search, `orgs.forms.unit_picker_attrs`).
+// base.html loads this on every page; it fetches Tom Select only for a page with such a list (a
+// page that loads Tom Select itself, for another picker, keeps its copy).
 (function () {
   "use strict";
   const selects = document.querySelectorAll("select[data-unit-picker]");
@@ -18,10 +20,19 @@
   function start() {
     selects.forEach((select) => {
       if (select.tomselect) return;
+      // Each option's words to search, as its data-search (Tom Select reads an option's data-*).
+      const words = JSON.parse(select.dataset.unitSearch || "{}");
+      Array.from(select.options).forEach((option) => {
+        if (words[option.value]) option.dataset.search = words[option.value];
+      });
       const settings = {
         hideSelected: select.multiple,
         maxOptions: 200,
         placeholder: select.dataset.placeholder,
+        searchField: ["text", "search"],
+        // Matches in the tree's order, as the plain list: a unit's search words grow with its path
+        // and English names, so their score would order them by the length of those.
+        sortField: [{ field: "$order" }, { field: "$score" }],
         // Searched at once: a search left pending would reopen the list after a pick closed it.
         refreshThrottle: 0,
         render: {

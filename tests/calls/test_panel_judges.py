@@ -144,8 +144,10 @@ def test_the_pickers_search_finds_candidates_by_name_unit_or_number_and_no_one_e
         "unit": "审计署/京津冀特派办/机关党支部",
         "employee_no": "JJJ0100",
         "username": "jjj-zhao",
+        "pinyin": "zhaopingwei",  # 赵 zhao4 评 ping2 委 wei3
+        "initials": "zpw",
     }
-    assert found("JJJ0100") == found("jjj-zhao") == ["赵评委"]
+    assert found("JJJ0100") == found("jjj-zhao") == found("zhaopingwei") == found("zpw") == ["赵评委"]
     assert "赵评委" in found("京津冀")
     assert found("预算司") == found("MOF0001") == found("yusuan") == found("") == []
     # Only the call's own organisers may ask: not an organiser of another organ.

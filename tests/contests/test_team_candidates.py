@@ -73,6 +73,10 @@ def test_a_member_beyond_the_first_500_by_name_is_found_and_added(client, units,
             "unit": "审计署/广州特派办/第二党支部",
             "employee_no": "",
             "username": "bulk0600",
+            "phone": "",
+            # Spelled from the key stored above, its tone digits dropped: what the picker filters on.
+            "pinyin": "cheng yuan 0600",
+            "initials": "cy",
         }
     ]
     assert _names(_search(client, team, "bulk0599")) == ["成员0599"]  # by user name
