@@ -19,15 +19,11 @@ Prints each one's median and worst wall time and the rows found; asserts nothing
 """
 
 import argparse
-import os
 import random
 import statistics
-import sys
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from common import django_setup, fresh_database, needs_postgres, step
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"
 GIVEN = (
@@ -36,16 +32,6 @@ GIVEN = (
     "眉君琴蕊薇菁梦岚苑婕馨瑗琰韵融园艺咏卿聪澜纯毓悦昭冰爽琬茗羽希宁欣飘育滢馥筠柔竹霭凝晓欢霄枫芸菲寒伊"
     "亚宜可姬舒影荔枝思丽"
 )
-
-
-def step(number: int) -> str:
-    """treebeard's 4-character path step for the number-th child (1-based)."""
-    alphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-    digits = ""
-    for _ in range(4):
-        number, rest = divmod(number, 36)
-        digits = alphabet[rest] + digits
-    return digits
 
 
 def generate(args) -> dict:
@@ -112,26 +98,19 @@ def main() -> None:
     parser.add_argument("--members", type=int, default=10_000)
     parser.add_argument("--repeat", type=int, default=20)
     args = parser.parse_args()
-    if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
-        sys.exit("bench/member_search.py needs DATABASE_URL pointing at PostgreSQL")
-    os.environ["DJANGO_SETTINGS_MODULE"] = "quizsite.settings"
-    import django
-
-    django.setup()
+    needs_postgres("member_search.py")
+    django_setup()
     from django.conf import settings
     from django.db import connection
     from django.db.models import Q
     from django.test import Client
-    from django.test.utils import get_runner
     from django.urls import reverse
 
     from orgs import access
     from orgs.selectors import member_search
 
-    runner = get_runner(settings)(verbosity=0, interactive=False)
-    old_config = runner.setup_databases()
     settings.ALLOWED_HOSTS = ["*"]
-    try:
+    with fresh_database():
         started = time.perf_counter()
         world = generate(args)
         print(f"generated {world['units']} units and {args.members} members in {time.perf_counter() - started:.1f} s")
@@ -173,8 +152,6 @@ def main() -> None:
             f"contest form: median {median:.1f} ms, worst {worst:.1f} ms; its unit list's words to search"
             f" {size / 1024:.1f} KiB of {len(page) / 1024:.1f} KiB"
         )
-    finally:
-        runner.teardown_databases(old_config)
 
 
 if __name__ == "__main__":
