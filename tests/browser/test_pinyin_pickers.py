@@ -13,28 +13,18 @@ from contests.wizard import services as wizard
 from orgs.models import User
 from tests import factories
 
+# The same organ as the pickers' own walk (another organ's 第一党支部 included, which this organiser
+# is never offered).
+from tests.browser.test_unit_and_member_pickers import _options, organ  # noqa: F401
+
 pytestmark = pytest.mark.browser
 
 
-@pytest.fixture
-def organ(transactional_db):
-    units = {
-        "organ": factories.unit_at("审计署", kind="organ"),
-        "gz": factories.unit_at("审计署/广州特派办", kind="office"),
-        "gz1": factories.unit_at("审计署/广州特派办/第一党支部"),
-        "gz2": factories.unit_at("审计署/广州特派办/第二党支部"),
-        "sz": factories.unit_at("审计署/深圳特派办", kind="office"),
-        "sz1": factories.unit_at("审计署/深圳特派办/第一党支部"),
-    }
-    organiser = factories.organiser(units["organ"], username="organiser", real_name="署组织者")
-    return {**units, "organiser": organiser}
-
-
-def _options(page, box: str):
-    return page.locator(f"#{box} + .ts-wrapper .ts-dropdown .option")
-
-
-def test_organiser_types_a_units_initials_or_pinyin_in_either_language(asgi_server, organ, signed_in_page):
+def test_organiser_types_a_units_initials_or_pinyin_in_either_language(
+    asgi_server,
+    organ,  # noqa: F811
+    signed_in_page,
+):
     page = signed_in_page(organ["organiser"])
     page.goto(f"{asgi_server}/contests/new/")
     page.fill("#id_unit-ts-control", "dydzb")
@@ -66,7 +56,11 @@ def test_organiser_types_a_units_initials_or_pinyin_in_either_language(asgi_serv
     )
 
 
-def test_a_team_adds_a_member_the_page_leaves_out_by_initials_or_phone(asgi_server, organ, signed_in_page):
+def test_a_team_adds_a_member_the_page_leaves_out_by_initials_or_phone(
+    asgi_server,
+    organ,  # noqa: F811
+    signed_in_page,
+):
     # 500 members of 第二党支部 listing before 张三 (cheng before zhang): the page lists only them.
     User.objects.bulk_create(
         [
